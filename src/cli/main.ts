@@ -1,0 +1,45 @@
+/**
+ * The `scalelab` command line: one thin layer over the library. Each command parses flags into
+ * library options, calls the library, and prints a report or JSON.
+ */
+import { Command } from 'commander';
+import { readFileSync } from 'node:fs';
+import { registerFit } from './commands/fit.js';
+import { registerPredict } from './commands/predict.js';
+import { reportError } from './output.js';
+
+function version(): string {
+  try {
+    return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+  } catch {
+    return 'unknown';
+  }
+}
+
+export function buildProgram(): Command {
+  const program = new Command();
+  program
+    .name('scalelab')
+    .description('Fit scaling laws to small training runs and extrapolate to the big one.')
+    .version(version())
+    .showHelpAfterError('(run with --help for usage)');
+  const run = async (fn: () => Promise<void>, json?: boolean): Promise<void> => {
+    try {
+      await fn();
+    } catch (e) {
+      process.exitCode = reportError(e, { json });
+    }
+  };
+  registerFit(program, run);
+  registerPredict(program, run);
+  return program;
+}
+
+export async function main(argv = process.argv): Promise<void> {
+  // `scalelab fit … --json | head` closes the pipe early: that is not an error.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(0);
+    throw e;
+  });
+  await buildProgram().parseAsync(argv);
+}

@@ -1,0 +1,54 @@
+/**
+ * Parsing of CLI option values: numbers with SI-style suffixes, NAME=VALUE lists, enums. Loose
+ * strings in, checked values out, one error shape (UsageError naming the flag).
+ */
+import { UsageError } from '../errors/index.js';
+
+const suffixes: Record<string, number> = { k: 1e3, K: 1e3, M: 1e6, B: 1e9, G: 1e9, T: 1e12, P: 1e15 };
+
+/** `7e10`, `70B`, `1.4T`, `2.5M` → number. */
+export function parseQuantity(text: string, flag: string, { positive = true } = {}): number {
+  const m = /^\s*([+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)\s*([kKMBGTP]?)\s*$/.exec(text);
+  if (!m) throw new UsageError(`${flag}: expected a number such as 7e10 or 70B, got "${text}"`);
+  const value = Number(m[1]) * (m[2] ? suffixes[m[2]] : 1);
+  if (!Number.isFinite(value)) throw new UsageError(`${flag}: expected a finite number, got "${text}"`);
+  if (positive && !(value > 0)) throw new UsageError(`${flag}: expected a positive number, got "${text}"`);
+  return value;
+}
+
+export function parseInteger(text: string, flag: string, min = 0): number {
+  if (!/^\s*\d+\s*$/.test(text)) throw new UsageError(`${flag}: expected a whole number, got "${text}"`);
+  const v = Number(text);
+  if (v < min) throw new UsageError(`${flag}: expected at least ${min}, got ${v}`);
+  return v;
+}
+
+/** `E=1.69,A=406.4` → { E: 1.69, A: 406.4 }. */
+export function parseAssignments(text: string, flag: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const part of text.split(',')) {
+    if (part.trim() === '') continue;
+    const [k, v, extra] = part.split('=');
+    if (extra !== undefined || v === undefined || k.trim() === '') throw new UsageError(`${flag}: expected NAME=VALUE pairs separated by commas, got "${part}"`);
+    out[k.trim()] = parseQuantity(v, `${flag} ${k.trim()}`, { positive: false });
+  }
+  return out;
+}
+
+/** `beta=alpha` → { beta: 'alpha' }. */
+export function parseTies(text: string, flag: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const part of text.split(',')) {
+    if (part.trim() === '') continue;
+    const [k, v, extra] = part.split('=');
+    if (extra !== undefined || v === undefined || !k.trim() || !v.trim()) throw new UsageError(`${flag}: expected NAME=OTHER pairs, got "${part}"`);
+    out[k.trim()] = v.trim();
+  }
+  return out;
+}
+
+/** Value must be one of `allowed` (Observable Plot's `keyword`). */
+export function keyword<T extends string>(value: string, flag: string, allowed: readonly T[]): T {
+  if (!(allowed as readonly string[]).includes(value)) throw new UsageError(`${flag}: invalid value "${value}" (expected ${allowed.join(', ')})`);
+  return value as T;
+}

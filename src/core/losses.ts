@@ -1,0 +1,67 @@
+/**
+ * Robust losses on residuals r = log L̂ − log L. The fit objective is their *sum* over points:
+ * averaging shrinks the objective by 1/n and makes L-BFGS stop at its start (Besiroglu et al. 2024,
+ * the failure behind Hoffmann et al.'s narrow intervals; shared/reference/METHODS.md §14).
+ */
+
+export type LossKind = 'huber' | 'ls' | 'asymmetric';
+
+export interface LossOptions {
+  kind: LossKind;
+  /** Huber threshold δ on the log residual (Hoffmann et al. 2022 use 1e-3). */
+  delta: number;
+  /**
+   * Asymmetric loss only: factor on residuals where the law over-predicts the loss (r > 0), so a
+   * fit errs toward under-promising (OLMo-core's "overestimate penalty").
+   */
+  overestimatePenalty: number;
+}
+
+export const defaultLoss: LossOptions = { kind: 'huber', delta: 1e-3, overestimatePenalty: 2 };
+
+/** Huber_δ(r) = r²/2 for |r| ≤ δ, δ·(|r| − δ/2) otherwise. */
+export function huber(r: number, delta: number): number {
+  const a = Math.abs(r);
+  return a <= delta ? 0.5 * r * r : delta * (a - 0.5 * delta);
+}
+
+/** d Huber_δ / dr. */
+export function huberDerivative(r: number, delta: number): number {
+  if (r > delta) return delta;
+  if (r < -delta) return -delta;
+  return r;
+}
+
+/**
+ * Value and derivative of the loss at residual r, written into out[0], out[1]. One function so the
+ * objective's inner loop does one call per point.
+ */
+export function lossValueAndDerivative(r: number, loss: LossOptions, out: Float64Array): void {
+  switch (loss.kind) {
+    case 'ls':
+      out[0] = 0.5 * r * r;
+      out[1] = r;
+      return;
+    case 'huber':
+      out[0] = huber(r, loss.delta);
+      out[1] = huberDerivative(r, loss.delta);
+      return;
+    case 'asymmetric': {
+      const w = r > 0 ? loss.overestimatePenalty : 1;
+      out[0] = w * huber(r, loss.delta);
+      out[1] = w * huberDerivative(r, loss.delta);
+      return;
+    }
+  }
+}
+
+export function describeLoss(loss: LossOptions): string {
+  switch (loss.kind) {
+    case 'ls':
+      return 'least squares on log L, summed';
+    case 'huber':
+      return `Huber (δ = ${loss.delta}) on log L, summed`;
+    case 'asymmetric':
+      return `asymmetric Huber (δ = ${loss.delta}, over-prediction ×${loss.overestimatePenalty}) on log L, summed`;
+  }
+}

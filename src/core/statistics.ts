@@ -1,0 +1,42 @@
+/**
+ * Small descriptive statistics used by fit reports and bootstrap intervals.
+ */
+
+/**
+ * Quantile of a sample by linear interpolation between order statistics (Hyndman & Fan type 7,
+ * the default of R and numpy). Non-finite values are ignored.
+ * @throws RangeError when the sample has no finite value or p is outside [0, 1]
+ */
+export function quantile(values: ArrayLike<number>, p: number): number {
+  if (!(p >= 0 && p <= 1)) throw new RangeError(`quantile requires p in [0, 1], got ${p}`);
+  const sorted = Array.from(values).filter(Number.isFinite).sort((a, b) => a - b);
+  if (sorted.length === 0) throw new RangeError('quantile requires at least one finite value');
+  const h = (sorted.length - 1) * p;
+  const lo = Math.floor(h);
+  const hi = Math.min(lo + 1, sorted.length - 1);
+  return sorted[lo] + (h - lo) * (sorted[hi] - sorted[lo]);
+}
+
+/** Percentile interval [quantile(lo), quantile(hi)] for a confidence level, e.g. 0.95 → [2.5 %, 97.5 %]. */
+export function percentileInterval(values: ArrayLike<number>, level: number): [number, number] {
+  const tail = (1 - level) / 2;
+  return [quantile(values, tail), quantile(values, 1 - tail)];
+}
+
+export function mean(values: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < values.length; i++) s += values[i];
+  return s / values.length;
+}
+
+/** Sample standard deviation (Bessel's correction, n − 1). */
+export function standardDeviation(values: ArrayLike<number>): number {
+  const m = mean(values);
+  let s = 0;
+  for (let i = 0; i < values.length; i++) s += (values[i] - m) ** 2;
+  return Math.sqrt(s / (values.length - 1));
+}
+
+export function median(values: ArrayLike<number>): number {
+  return quantile(values, 0.5);
+}

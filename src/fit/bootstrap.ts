@@ -1,0 +1,114 @@
+/**
+ * Nonparametric bootstrap of a fit: resample runs with replacement, refit warm-started from the
+ * point estimate, and take percentile intervals of every parameter and derived quantity.
+ *
+ * A resample is represented as per-run counts (weights) rather than copied rows: the objective is
+ * the same weighted sum, and nothing is allocated per replicate. Replicate r draws from the random
+ * stream (seed, r), so results do not depend on how replicates are split across worker threads.
+ * Each replicate is refitted with strict tolerances; the Hoffmann et al. failure (replicates that
+ * never left their start because the objective was averaged) cannot happen with the summed loss,
+ * and each replicate's convergence is recorded.
+ */
+import { lbfgs, LbfgsWorkspace } from '../core/lbfgs.js';
+import { randomSource, resampleCounts } from '../core/random.js';
+import { percentileInterval } from '../core/statistics.js';
+import { fromInternal, type Law } from '../laws/law.js';
+import { contract, expand } from './parameterMap.js';
+import type { FitProblem, FitResult } from './fit.js';
+
+export interface BootstrapOptions {
+  replicates: number;
+  seed: number;
+  /** Confidence level of the percentile intervals. @default 0.95 */
+  level?: number;
+}
+
+/** Replicate estimates: `values[r·p + j]` is parameter j (user-facing) in replicate r. */
+export interface BootstrapSamples {
+  /** Parameter names, law order. */
+  names: string[];
+  values: Float64Array;
+  converged: Uint8Array;
+  replicates: number;
+  seed: number;
+}
+
+/**
+ * Refit replicates [from, to) of a bootstrap. Pure and deterministic: a worker thread runs a slice.
+ */
+export function bootstrapSlice(
+  problem: FitProblem,
+  bestTheta: Float64Array,
+  seed: number,
+  from: number,
+  to: number,
+  onReplicate?: () => void,
+): { values: Float64Array; converged: Uint8Array } {
+  const { law, map, objective } = problem;
+  const n = problem.dataset.runs.length;
+  const p = law.params.length;
+  const count = to - from;
+  const values = new Float64Array(count * p);
+  const converged = new Uint8Array(count);
+  const u0 = contract(map, bestTheta);
+  const theta = new Float64Array(p);
+  const weights = new Float64Array(n);
+  const workspace = new LbfgsWorkspace(map.free.length, 10);
+  for (let r = from; r < to; r++) {
+    resampleCounts(n, randomSource(seed, r), weights);
+    objective.setWeights(weights);
+    const res = lbfgs(objective.valueAndGradient, u0, { functionTolerance: 1e-13, gradientTolerance: 1e-10, maxMove: 1 }, workspace);
+    expand(map, res.x, theta);
+    const k = (r - from) * p;
+    for (let j = 0; j < p; j++) values[k + j] = fromInternal(law.params[j], theta[j]);
+    converged[r - from] = res.converged && Number.isFinite(res.f) ? 1 : 0;
+    onReplicate?.();
+  }
+  objective.setWeights(null);
+  return { values, converged };
+}
+
+export interface BootstrapSummary {
+  replicates: number;
+  seed: number;
+  level: number;
+  /** Replicates whose refit converged; only these enter the intervals. */
+  converged: number;
+  intervals: Record<string, [number, number]>;
+  derivedIntervals: Record<string, [number, number]>;
+}
+
+/** Parameter values of replicate r. */
+export function replicateParams(samples: BootstrapSamples, r: number): Record<string, number> {
+  const p = samples.names.length;
+  const out: Record<string, number> = {};
+  samples.names.forEach((name, j) => (out[name] = samples.values[r * p + j]));
+  return out;
+}
+
+/** Percentile intervals of parameters and derived quantities over converged replicates. */
+export function summariseBootstrap(law: Law, samples: BootstrapSamples, level = 0.95): BootstrapSummary {
+  const ok: number[] = [];
+  for (let r = 0; r < samples.replicates; r++) if (samples.converged[r]) ok.push(r);
+  const intervals: Record<string, [number, number]> = {};
+  const derivedIntervals: Record<string, [number, number]> = {};
+  if (ok.length >= 2) {
+    const p = samples.names.length;
+    samples.names.forEach((name, j) => {
+      intervals[name] = percentileInterval(ok.map((r) => samples.values[r * p + j]), level);
+    });
+    if (law.derived) {
+      const derived = ok.map((r) => law.derived!(replicateParams(samples, r)));
+      for (const key of Object.keys(derived[0])) {
+        derivedIntervals[key] = percentileInterval(derived.map((d) => d[key].value), level);
+      }
+    }
+  }
+  return { replicates: samples.replicates, seed: samples.seed, level, converged: ok.length, intervals, derivedIntervals };
+}
+
+/** Single-thread bootstrap (the CLI uses worker threads through node/parallel.ts). */
+export function bootstrap(problem: FitProblem, best: FitResult, options: BootstrapOptions, onReplicate?: () => void): BootstrapSamples {
+  const { values, converged } = bootstrapSlice(problem, best.theta, options.seed, 0, options.replicates, onReplicate);
+  return { names: problem.law.params.map((q) => q.name), values, converged, replicates: options.replicates, seed: options.seed };
+}

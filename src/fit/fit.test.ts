@@ -1,0 +1,105 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { parseRuns } from '../io/parseRuns.js';
+import { fit } from './fit.js';
+import { chinchilla, power0Law, powerLaw } from '../laws/index.js';
+import { linearRegression } from '../core/linearRegression.js';
+import { syntheticRuns } from '../../test/helpers/synthetic.js';
+
+const here = (p: string) => new URL(`../../${p}`, import.meta.url);
+const chinchilla240 = parseRuns(readFileSync(here('examples/chinchilla.csv'), 'utf8'), { source: 'examples/chinchilla.csv' });
+const cs336 = parseRuns(readFileSync(here('examples/cs336-isoflops.json'), 'utf8'), { source: 'examples/cs336-isoflops.json' });
+
+const within = (actual: number, expected: number, rel: number, what: string) =>
+  assert.ok(Math.abs(actual / expected - 1) <= rel, `${what}: ${actual} vs ${expected} (±${rel * 100} %)`);
+
+// Epoch's grid optimum on their 240 runs (Besiroglu et al. 2024; shared/data/epoch-chinchilla/PROVENANCE.md):
+// objective 0.0010182740 at A = 477.8, B = 2143.6, E = 1.8172, α = 0.34731, β = 0.36717.
+const epoch = { A: 477.8, B: 2143.6, E: 1.8172, alpha: 0.34731, beta: 0.36717 };
+
+test('chinchilla on Epoch\'s 240 runs, --init hoffmann: the published optimum', () => {
+  const r = fit(chinchilla, chinchilla240, { init: 'hoffmann' });
+  assert.equal(r.starts.refined, 4500);
+  assert.ok(r.objective <= 1.0182741e-3, `objective ${r.objective}`);
+  for (const [k, v] of Object.entries(epoch)) within(r.params[k], v, 0.005, k);
+  assert.ok(r.converged, r.reason);
+  assert.ok(r.starts.atBest > 100, `${r.starts.atBest} starts at the best optimum`);
+});
+
+test('chinchilla on Epoch\'s 240 runs, default init: the same optimum from a dozen starts', () => {
+  const r = fit(chinchilla, chinchilla240);
+  assert.equal(r.starts.method, 'auto');
+  assert.ok(r.starts.refined <= 12);
+  assert.ok(r.objective <= 1.0182741e-3, `objective ${r.objective}`);
+  for (const [k, v] of Object.entries(epoch)) within(r.params[k], v, 0.005, k);
+  within(r.derived.a.value, 0.5139, 0.002, 'a = β/(α+β)');
+});
+
+test('chinchilla on the CS336 IsoFLOP set (noise-free) recovers the generating law to 1e-4', () => {
+  // shared/data/cs336-a3/PROVENANCE.md: every loss equals 2.69 + 1606.4/N^0.34 + 3210.7/D^0.36, D = C/(6N).
+  assert.equal(cs336.derived.D, 'C/(6N)');
+  const r = fit(chinchilla, cs336);
+  const truth = { E: 2.69, A: 1606.4, B: 3210.7, alpha: 0.34, beta: 0.36 };
+  for (const [k, v] of Object.entries(truth)) within(r.params[k], v, 1e-4, k);
+  assert.ok(r.objective < 1e-12);
+});
+
+test('chinchilla on synthetic noisy runs recovers known parameters', () => {
+  const truth = { E: 1.8, A: 400, B: 2000, alpha: 0.34, beta: 0.37 };
+  const data = syntheticRuns({ law: chinchilla, params: truth, n: 200, seed: 11, noise: 0.003, N: [5e7, 2e10], D: [1e9, 5e11] });
+  const r = fit(chinchilla, data);
+  within(r.params.E, truth.E, 0.02, 'E');
+  assert.ok(Math.abs(r.params.alpha - truth.alpha) < 0.025, `alpha ${r.params.alpha}`);
+  assert.ok(Math.abs(r.params.beta - truth.beta) < 0.025, `beta ${r.params.beta}`);
+});
+
+test('power law with irreducible term recovers E, A, α from noisy data (every loss)', () => {
+  const truth = { E: 1.7, A: 300, alpha: 0.3 };
+  const data = syntheticRuns({ law: powerLaw('N'), params: truth, n: 60, seed: 5, noise: 0.005, N: [1e6, 1e11], D: [1e9, 1e9] });
+  for (const loss of ['huber', 'ls', 'asymmetric'] as const) {
+    const r = fit(powerLaw('N'), data, { loss });
+    within(r.params.E, truth.E, 0.03, `${loss} E`);
+    assert.ok(Math.abs(r.params.alpha - truth.alpha) < 0.03, `${loss} alpha ${r.params.alpha}`);
+  }
+});
+
+test('asymmetric loss under-predicts more often than it over-predicts', () => {
+  const truth = { E: 1.7, A: 300, alpha: 0.3 };
+  const data = syntheticRuns({ law: powerLaw('N'), params: truth, n: 80, seed: 8, noise: 0.02, N: [1e6, 1e11], D: [1e9, 1e9] });
+  const sym = fit(powerLaw('N'), data, { loss: 'huber' });
+  const asym = fit(powerLaw('N'), data, { loss: { kind: 'asymmetric', overestimatePenalty: 4 } });
+  const over = (r: Float64Array) => r.filter((v) => v > 0).length;
+  assert.ok(over(asym.residuals) < over(sym.residuals), `${over(asym.residuals)} vs ${over(sym.residuals)} over-predictions`);
+});
+
+test('power0 with least squares equals the closed-form log–log regression', () => {
+  const truth = { A: Math.pow(8.8e13, 0.076), alpha: 0.076 };
+  const data = syntheticRuns({ law: power0Law('N'), params: truth, n: 25, seed: 3, noise: 0.01, N: [1e6, 1e10], D: [1e9, 1e9] });
+  const r = fit(power0Law('N'), data, { loss: 'ls' });
+  const line = linearRegression(data.runs.map((q) => Math.log(q.N!)), data.runs.map((q) => Math.log(q.loss)));
+  assert.ok(Math.abs(r.params.alpha + line.slope) < 1e-9, `${r.params.alpha} vs ${-line.slope}`);
+  assert.ok(Math.abs(Math.log(r.params.A) - line.intercept) < 1e-8);
+});
+
+test('fix and tie: --fix E=1.69 holds E; --tie beta=alpha fits one exponent', () => {
+  const fixed = fit(chinchilla, chinchilla240, { fix: { E: 1.69 } });
+  assert.equal(fixed.params.E, 1.69);
+  assert.deepEqual(fixed.free, ['A', 'B', 'alpha', 'beta']);
+  assert.ok(fixed.objective > 1.0182741e-3, 'a constrained fit cannot beat the free optimum');
+  const tied = fit(chinchilla, chinchilla240, { tie: { beta: 'alpha' } });
+  assert.equal(tied.params.alpha, tied.params.beta);
+  assert.deepEqual(tied.free, ['E', 'A', 'B', 'alpha']);
+  assert.ok(tied.params.alpha > 0.3 && tied.params.alpha < 0.4);
+});
+
+test('a fit refuses fewer runs than free parameters, naming the file', () => {
+  const small = { ...chinchilla240, runs: chinchilla240.runs.slice(0, 4) };
+  assert.throws(() => fit(chinchilla, small), /examples\/chinchilla\.csv:5: 4 runs, but law chinchilla has 5 free parameters \(E, A, B, alpha, beta\): expected at least 6 runs/);
+});
+
+test('unknown parameters in fix and tie are usage errors listing the law\'s parameters', () => {
+  assert.throws(() => fit(chinchilla, chinchilla240, { fix: { gamma: 1 } }), /--fix: law chinchilla has no parameter "gamma" \(its parameters: E, A, B, alpha, beta\)/);
+  assert.throws(() => fit(chinchilla, chinchilla240, { tie: { beta: 'E' } }), /different scales/);
+  assert.throws(() => fit(powerLaw('N'), chinchilla240, { init: 'hoffmann' }), /--init hoffmann is Hoffmann et al.'s grid for the chinchilla law/);
+});

@@ -1,0 +1,323 @@
+/**
+ * Fit a scaling law to runs: multi-start L-BFGS on the summed robust loss of log residuals.
+ *
+ * Starts: `grid` refines every point of the law's start grid (for `chinchilla` that is Hoffmann et
+ * al.'s 4,500-point grid, also selectable as `hoffmann`); `auto` (the default) scores the objective
+ * on the same grid — cheap, no gradients — and refines only the best distinct starts, which reaches
+ * the same optimum hundreds of times faster. The result reports how many refined starts reached the
+ * best optimum, a stability figure.
+ *
+ * `fit` does not modify its inputs and returns a new FitResult (lmfit / scikit-learn).
+ */
+import { lbfgs, LbfgsWorkspace, type LbfgsOptions, type StopReason } from '../core/lbfgs.js';
+import { defaultLoss, type LossKind, type LossOptions } from '../core/losses.js';
+import { fromBounded } from '../core/bounds.js';
+import { median } from '../core/statistics.js';
+import { InputError, UsageError } from '../errors/index.js';
+import type { DerivedQuantity, Law } from '../laws/law.js';
+import { fromInternal, toInternal, variableDescriptions } from '../laws/law.js';
+import { lawInputs, logLosses, type Dataset } from '../io/dataset.js';
+import { contract, expand, parameterMap, type ParameterMap } from './parameterMap.js';
+import { makeObjective, type Objective } from './objective.js';
+
+export type InitMethod = 'auto' | 'grid' | 'hoffmann';
+
+export interface FitOptions {
+  /** Loss on log residuals. @default 'huber' with δ = 1e-3 */
+  loss?: LossKind | Partial<LossOptions>;
+  /** Start strategy, or explicit start values (user-facing) for every free parameter. @default 'auto' */
+  init?: InitMethod | Record<string, number>;
+  /** With `auto`: how many distinct best grid starts to refine. @default 12 */
+  refine?: number;
+  /** Parameters held at a value, e.g. { E: 1.69 }. */
+  fix?: Record<string, number>;
+  /** Parameters constrained equal to another, e.g. { beta: 'alpha' }. */
+  tie?: Record<string, string>;
+  lbfgs?: LbfgsOptions;
+}
+
+export interface StartsSummary {
+  method: InitMethod | 'given';
+  /** Grid points whose objective was evaluated (auto) or refined (grid). */
+  evaluated: number;
+  /** L-BFGS runs. */
+  refined: number;
+  /** Refined starts whose optimum matched the best to 1e-6 relative: a stability figure. */
+  atBest: number;
+}
+
+export interface FitResult {
+  law: Law;
+  /** Fitted values, user-facing (E, A, B, alpha, beta …), fixed and tied ones included. */
+  params: Record<string, number>;
+  /** Internal values (the optimiser's scale), law parameter order. */
+  theta: Float64Array;
+  /** Names of the parameters that were estimated. */
+  free: string[];
+  fixed: Record<string, number>;
+  ties: Record<string, string>;
+  /** Σ loss(ln L̂ − ln L): for Huber the paper's objective. */
+  objective: number;
+  points: number;
+  loss: LossOptions;
+  starts: StartsSummary;
+  converged: boolean;
+  reason: StopReason;
+  iterations: number;
+  gradientNorm: number;
+  /** ln L̂ − ln L per run, in data order. */
+  residuals: Float64Array;
+  derived: Record<string, DerivedQuantity>;
+  warnings: string[];
+  dataset: Dataset;
+}
+
+export function normaliseLoss(loss: FitOptions['loss']): LossOptions {
+  if (loss === undefined) return { ...defaultLoss };
+  if (typeof loss === 'string') {
+    if (!['huber', 'ls', 'asymmetric'].includes(loss)) throw new UsageError(`invalid loss: ${loss} (expected huber, ls or asymmetric)`);
+    return { ...defaultLoss, kind: loss };
+  }
+  const out = { ...defaultLoss, ...loss };
+  if (!(out.delta > 0)) throw new UsageError(`invalid Huber delta: ${out.delta} (expected a positive number)`);
+  if (!(out.overestimatePenalty >= 1)) throw new UsageError(`invalid overestimate penalty: ${out.overestimatePenalty} (expected ≥ 1)`);
+  return out;
+}
+
+/** Check that the data set provides every variable the law reads. */
+export function checkInputs(law: Law, dataset: Dataset): void {
+  for (const v of law.inputs) {
+    if (dataset.runs.some((r) => r[v] === undefined)) {
+      const how = v === 'D' ? ' (or C and N, from which D = C/(6N))' : v === 'C' ? ' (or N and D, from which C = 6ND)' : '';
+      throw new InputError(
+        { file: dataset.source, line: 1 },
+        `law ${law.id} needs column "${v}" (${variableDescriptions[v]})${how}; the data have: ${Object.values(dataset.columns).join(', ')}; map one with --columns ${v}=NAME`,
+      );
+    }
+  }
+}
+
+/** Every point of the cartesian product of the free parameters' grids (internal values → u). */
+function gridStarts(map: ParameterMap): Float64Array[] {
+  const grids = map.free.map((j, k) => map.law.params[j].grid.map((v) => fromBounded(v, map.bounds[k])));
+  const starts: Float64Array[] = [];
+  const idx = new Array(grids.length).fill(0);
+  const total = grids.reduce((a, g) => a * g.length, 1);
+  for (let t = 0; t < total; t++) {
+    starts.push(Float64Array.from(grids, (g, k) => g[idx[k]]));
+    for (let k = grids.length - 1; k >= 0; k--) {
+      if (++idx[k] < grids[k].length) break;
+      idx[k] = 0;
+    }
+  }
+  return starts;
+}
+
+/** Grid spacing per free parameter, to tell neighbouring starts from distinct ones. */
+function gridScales(map: ParameterMap): number[] {
+  return map.free.map((j) => {
+    const g = [...map.law.params[j].grid].sort((a, b) => a - b);
+    const gaps = g.slice(1).map((v, i) => v - g[i]).filter((d) => d > 0);
+    return gaps.length ? median(gaps) : 1;
+  });
+}
+
+/** Indices of up to k starts with the lowest values, skipping grid neighbours of chosen ones. */
+function distinctBest(starts: Float64Array[], values: Float64Array, k: number, scales: number[]): number[] {
+  const order = Array.from(values.keys())
+    .filter((i) => Number.isFinite(values[i]))
+    .sort((a, b) => values[a] - values[b]);
+  const chosen: number[] = [];
+  for (const i of order) {
+    if (chosen.length >= k) break;
+    const near = chosen.some((c) => starts[c].every((v, d) => Math.abs(v - starts[i][d]) <= 1.01 * scales[d]));
+    if (!near) chosen.push(i);
+  }
+  return chosen;
+}
+
+/** Everything needed to run starts of a fit; rebuilt identically in worker threads. */
+export interface FitProblem {
+  law: Law;
+  dataset: Dataset;
+  map: ParameterMap;
+  loss: LossOptions;
+  objective: Objective;
+  starts: Float64Array[];
+  method: StartsSummary['method'];
+  evaluated: number;
+  options: FitOptions;
+  workspace: LbfgsWorkspace;
+}
+
+/** Outcome of one L-BFGS run from one start. */
+export interface StartResult {
+  f: number;
+  x: Float64Array;
+  reason: StopReason;
+  converged: boolean;
+  iterations: number;
+  gradientNorm: number;
+}
+
+/**
+ * Tolerances for each start: loose enough to find the basin cheaply. The best start is then
+ * polished with strict tolerances (below), so precision is not lost.
+ */
+const screeningTolerances: LbfgsOptions = { functionTolerance: 1e-10, gradientTolerance: 1e-8, maxMove: 1 };
+const polishingTolerances: LbfgsOptions = { functionTolerance: 1e-15, gradientTolerance: 1e-10, maxMove: 1 };
+
+/**
+ * Validate inputs and options and build the start list.
+ * @throws InputError when the data lack a variable the law needs or have too few runs
+ * @throws UsageError for unknown parameters in fix/tie/init or invalid options
+ */
+export function prepareFit(law: Law, dataset: Dataset, options: FitOptions = {}): FitProblem {
+  checkInputs(law, dataset);
+  const loss = normaliseLoss(options.loss);
+  const map = parameterMap(law, options.fix, options.tie);
+  const nFree = map.free.length;
+  const n = dataset.runs.length;
+  if (nFree === 0) throw new UsageError('every parameter is fixed or tied: nothing to fit');
+  if (n <= nFree) {
+    const lastLine = dataset.runs.length ? dataset.runs[dataset.runs.length - 1].line : undefined;
+    throw new InputError(
+      { file: dataset.source, line: lastLine },
+      `${n} run${n === 1 ? '' : 's'}, but law ${law.id} has ${nFree} free parameters (${map.free.map((j) => law.params[j].name).join(', ')}): expected at least ${nFree + 1} runs`,
+    );
+  }
+  const x = lawInputs(dataset, law.inputs);
+  const y = logLosses(dataset);
+  const objective = makeObjective(map, x, y, loss);
+
+  const init = options.init ?? 'auto';
+  let method: StartsSummary['method'];
+  let starts: Float64Array[];
+  let evaluated: number;
+  if (typeof init === 'object') {
+    method = 'given';
+    const theta = new Float64Array(law.params.length);
+    for (const j of map.free) {
+      const spec = law.params[j];
+      const v = init[spec.name];
+      if (v === undefined) throw new UsageError(`--init: no start value for ${spec.name}`);
+      theta[j] = toInternal(spec, v);
+    }
+    starts = [contract(map, theta)];
+    evaluated = 1;
+  } else {
+    if (init === 'hoffmann' && law.id !== 'chinchilla') {
+      throw new UsageError(`--init hoffmann is Hoffmann et al.'s grid for the chinchilla law; for ${law.id} use --init grid or auto`);
+    }
+    if (!['auto', 'grid', 'hoffmann'].includes(init)) throw new UsageError(`invalid --init: ${init} (expected auto, grid or hoffmann)`);
+    method = init;
+    const grid = gridStarts(map);
+    const guesses = (law.initialGuesses?.(x, y) ?? []).map((theta) => contract(map, theta));
+    const all = [...guesses, ...grid];
+    evaluated = all.length;
+    if (init === 'auto') {
+      const values = Float64Array.from(all, (u) => objective.value(u));
+      starts = distinctBest(all, values, options.refine ?? 12, gridScales(map)).map((i) => all[i]);
+    } else {
+      starts = all;
+    }
+  }
+  const workspace = new LbfgsWorkspace(nFree, options.lbfgs?.memory ?? 10);
+  return { law, dataset, map, loss, objective, starts, method, evaluated, options, workspace };
+}
+
+function runStart(problem: FitProblem, u0: Float64Array, tolerances: LbfgsOptions): StartResult {
+  const r = lbfgs(problem.objective.valueAndGradient, u0, { ...tolerances, ...problem.options.lbfgs }, problem.workspace);
+  return { f: r.f, x: r.x, reason: r.reason, converged: r.converged, iterations: r.iterations, gradientNorm: r.gradientNorm };
+}
+
+/** Run L-BFGS from starts [from, to) of the problem (a worker thread runs a slice). */
+export function refineStarts(problem: FitProblem, from = 0, to = problem.starts.length, onStart?: () => void): StartResult[] {
+  const out: StartResult[] = [];
+  for (let i = from; i < to; i++) {
+    out.push(runStart(problem, problem.starts[i], screeningTolerances));
+    onStart?.();
+  }
+  return out;
+}
+
+/** Polish the best start and assemble the result. */
+export function finishFit(problem: FitProblem, screened: StartResult[]): FitResult {
+  const { law, map, objective, dataset } = problem;
+  const results = screened.filter((r) => Number.isFinite(r.f));
+  if (results.length === 0) {
+    throw new InputError({ file: dataset.source }, `no start gave a finite objective for law ${law.id}: check that the losses and inputs are in the expected units`);
+  }
+  let best = results.reduce((a, b) => (b.f < a.f ? b : a));
+  const tolerance = 1e-6 * Math.abs(best.f) + 1e-14;
+  const atBest = results.filter((r) => r.f <= best.f + tolerance).length;
+  // Polish: restart L-BFGS from the best point, with fresh curvature memory, until it stops improving.
+  for (let k = 0; k < 6; k++) {
+    const r = runStart(problem, best.x, polishingTolerances);
+    const improved = r.f < best.f - 1e-15 * Math.abs(best.f);
+    if (r.f < best.f || (r.f === best.f && r.converged)) best = r;
+    if (!improved && k > 0) break;
+  }
+
+  const theta = new Float64Array(law.params.length);
+  expand(map, best.x, theta);
+  const params: Record<string, number> = {};
+  law.params.forEach((p, j) => (params[p.name] = fromInternal(p, theta[j])));
+  const result: FitResult = {
+    law,
+    params,
+    theta,
+    free: map.free.map((j) => law.params[j].name),
+    fixed: map.fixedValues,
+    ties: map.ties,
+    objective: best.f,
+    points: dataset.runs.length,
+    loss: problem.loss,
+    starts: { method: problem.method, evaluated: problem.evaluated, refined: results.length, atBest },
+    converged: best.converged,
+    reason: best.reason,
+    iterations: best.iterations,
+    gradientNorm: best.gradientNorm,
+    residuals: objective.residuals(best.x),
+    derived: law.derived?.(params) ?? {},
+    warnings: [],
+    dataset,
+  };
+  result.warnings = fitWarnings(result, map);
+  return result;
+}
+
+/**
+ * Fit `law` to `dataset` (single thread; the CLI spreads `grid` starts over worker threads).
+ * @throws InputError when the data lack a variable the law needs or have too few runs
+ * @throws UsageError for unknown parameters in fix/tie/init or invalid options
+ *
+ * @example
+ * const result = fit(chinchilla, dataset, { init: 'auto' });
+ * result.params // => { E: 1.817, A: 477.8, B: 2143.4, alpha: 0.3473, beta: 0.3672 } on Epoch's 240 runs
+ */
+export function fit(law: Law, dataset: Dataset, options: FitOptions = {}): FitResult {
+  const problem = prepareFit(law, dataset, options);
+  return finishFit(problem, refineStarts(problem));
+}
+
+function fitWarnings(r: FitResult, map: ParameterMap): string[] {
+  const w: string[] = [];
+  if (!r.converged) w.push(`the optimiser stopped without converging (${r.reason}, gradient norm ${r.gradientNorm.toExponential(2)}): treat the parameters with care`);
+  if (r.starts.refined > 1 && r.starts.atBest < Math.min(2, r.starts.refined)) {
+    w.push(`only ${r.starts.atBest} of ${r.starts.refined} starts reached the best optimum: the fit may be unstable; try --init grid`);
+  }
+  if (r.points < 3 * r.free.length) w.push(`${r.points} runs for ${r.free.length} free parameters: intervals will be wide and extrapolation fragile`);
+  for (const name of ['alpha', 'beta', 'alpha_N', 'alpha_D']) {
+    if (name in r.params && r.free.includes(name) && r.params[name] <= 0) w.push(`${name} = ${r.params[name].toPrecision(4)} ≤ 0: the loss does not fall with scale in these data`);
+  }
+  map.free.forEach((j, k) => {
+    const b = map.bounds[k];
+    const v = r.theta[j];
+    const span = Number.isFinite(b.max - b.min) ? b.max - b.min : 1;
+    if ((Number.isFinite(b.min) && v - b.min < 1e-6 * span) || (Number.isFinite(b.max) && b.max - v < 1e-6 * span)) {
+      w.push(`${r.law.params[j].name} is at its bound: the optimum may lie outside the allowed range`);
+    }
+  });
+  return w;
+}

@@ -1,0 +1,100 @@
+/**
+ * The fitting objective: Σ_i w_i · ρ(ln L̂_i − ln L_i) over runs, with ρ a loss from core/losses.ts
+ * and w_i a run's weight (1, or its count in a bootstrap resample). Summed, not averaged (§14).
+ */
+import type { LawInputs } from '../laws/law.js';
+import type { LossOptions } from '../core/losses.js';
+import { expand, type ParameterMap } from './parameterMap.js';
+
+export interface Objective {
+  /** Value and gradient with respect to the free vector. */
+  valueAndGradient(u: Float64Array, grad: Float64Array): number;
+  /** Value only (cheaper: no Jacobian), for scoring start grids. */
+  value(u: Float64Array): number;
+  /** Replace the per-run weights (bootstrap resamples reuse one objective). */
+  setWeights(weights: Float64Array | null): void;
+  /** Residuals ln L̂ − ln L at u, into a new array. */
+  residuals(u: Float64Array): Float64Array;
+}
+
+export function makeObjective(map: ParameterMap, x: LawInputs, logLoss: Float64Array, loss: LossOptions): Objective {
+  const law = map.law;
+  const n = x.n, p = law.params.length, nFree = map.free.length;
+  const theta = new Float64Array(p);
+  const dtheta = new Float64Array(p);
+  const pred = new Float64Array(n);
+  const jac = new Float64Array(n * p);
+  const gFull = new Float64Array(p);
+  let weights: Float64Array | null = null;
+  const kind = loss.kind === 'ls' ? 0 : loss.kind === 'huber' ? 1 : 2;
+  const delta = loss.delta, penalty = loss.overestimatePenalty;
+  const { source } = map;
+
+  const valueAndGradient = (u: Float64Array, grad: Float64Array): number => {
+    expand(map, u, theta, dtheta);
+    law.logPredict(theta, x, pred, jac);
+    gFull.fill(0);
+    let f = 0;
+    for (let i = 0; i < n; i++) {
+      const w = weights === null ? 1 : weights[i];
+      if (w === 0) continue;
+      const r = pred[i] - logLoss[i];
+      let value: number, slope: number;
+      if (kind === 0) {
+        value = 0.5 * r * r;
+        slope = r;
+      } else {
+        const a = r < 0 ? -r : r;
+        if (a <= delta) {
+          value = 0.5 * r * r;
+          slope = r;
+        } else {
+          value = delta * (a - 0.5 * delta);
+          slope = r > 0 ? delta : -delta;
+        }
+        if (kind === 2 && r > 0) {
+          value *= penalty;
+          slope *= penalty;
+        }
+      }
+      f += w * value;
+      const ws = w * slope, k = i * p;
+      for (let j = 0; j < p; j++) gFull[j] += ws * jac[k + j];
+    }
+    grad.fill(0);
+    for (let j = 0; j < p; j++) {
+      const k = source[j];
+      if (k >= 0) grad[k] += gFull[j] * dtheta[j];
+    }
+    return f;
+  };
+
+  const value = (u: Float64Array): number => {
+    expand(map, u, theta);
+    law.logPredict(theta, x, pred, null);
+    let f = 0;
+    for (let i = 0; i < n; i++) {
+      const w = weights === null ? 1 : weights[i];
+      if (w === 0) continue;
+      const r = pred[i] - logLoss[i];
+      let v: number;
+      if (kind === 0) v = 0.5 * r * r;
+      else {
+        const a = r < 0 ? -r : r;
+        v = a <= delta ? 0.5 * r * r : delta * (a - 0.5 * delta);
+        if (kind === 2 && r > 0) v *= penalty;
+      }
+      f += w * v;
+    }
+    return f;
+  };
+
+  const residuals = (u: Float64Array): Float64Array => {
+    expand(map, u, theta);
+    law.logPredict(theta, x, pred, null);
+    return Float64Array.from(pred, (v, i) => v - logLoss[i]);
+  };
+
+  void nFree;
+  return { valueAndGradient, value, residuals, setWeights: (w) => (weights = w) };
+}

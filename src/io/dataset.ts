@@ -1,0 +1,54 @@
+/**
+ * A validated table of training runs, as every analysis receives it. Pure (no Node APIs): the web
+ * app builds the same object from an uploaded file.
+ */
+import type { LawInputs, Variable } from '../laws/law.js';
+
+/** One run (or one checkpoint of a run) after validation. */
+export interface Run {
+  N?: number;
+  D?: number;
+  C?: number;
+  U?: number;
+  loss: number;
+  group?: string;
+  run?: string;
+  step?: number;
+  /** 1-based line in the source file, for error messages and traceability. */
+  line: number;
+}
+
+export interface Dataset {
+  /** Where the runs came from (a path, or a label such as "upload"). */
+  source: string;
+  runs: Run[];
+  /** Column of the source file behind each field (for traceability: "N ← Model Size"). */
+  columns: Partial<Record<keyof Omit<Run, 'line'>, string>>;
+  /** Fields computed rather than read, e.g. { D: 'C/(6N)' }. */
+  derived: Partial<Record<Variable, string>>;
+}
+
+/** Log-inputs for a law from a data set, checking that every needed variable is present. */
+export function lawInputs(dataset: Dataset, variables: readonly Variable[]): LawInputs {
+  const n = dataset.runs.length;
+  const x: LawInputs = { n };
+  for (const v of variables) {
+    const arr = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      const value = dataset.runs[i][v];
+      if (value === undefined) throw new RangeError(`run at line ${dataset.runs[i].line} has no ${v}`);
+      arr[i] = Math.log(value);
+    }
+    x[`log${v}`] = arr;
+  }
+  return x;
+}
+
+export function logLosses(dataset: Dataset): Float64Array {
+  return Float64Array.from(dataset.runs, (r) => Math.log(r.loss));
+}
+
+/** A subset of a data set (same provenance), e.g. one IsoFLOP budget or the runs below a size. */
+export function subset(dataset: Dataset, keep: (run: Run) => boolean): Dataset {
+  return { ...dataset, runs: dataset.runs.filter(keep) };
+}

@@ -1,0 +1,62 @@
+import type { Law, LawInputs } from './law.js';
+import { range } from './law.js';
+
+/**
+ * Chinchilla's parametric loss (Hoffmann et al. 2022, §3.3, Eq. 2):
+ *   L̂(N, D) = E + A/N^α + B/D^β,
+ * fitted as ln L̂ = LSE(a − α·ln N, b − β·ln D, e) with A, B, E = exp(a, b, e) (their App. D.2),
+ * which keeps E, A, B positive and the objective smooth.
+ *
+ * Derived: the compute-optimal frontier's exponents a = β/(α+β), b = α/(α+β) and the constant
+ * G = (αA/(βB))^(1/(α+β)), so N_opt(C) = G·(C/6)^a and D_opt(C) = (C/6)^b / G (their Eq. 4).
+ */
+export const chinchilla: Law = {
+  id: 'chinchilla',
+  title: 'Chinchilla parametric loss',
+  formula: 'L = E + A/N^α + B/D^β',
+  citation: 'Hoffmann et al. 2022, "Training Compute-Optimal Large Language Models", arXiv:2203.15556, Eq. 2 and App. D.2',
+  inputs: ['N', 'D'],
+  params: [
+    { name: 'E', symbol: 'E', description: 'irreducible loss', scale: 'log', grid: range(-1, 1, 0.5) },
+    { name: 'A', symbol: 'A', description: 'model-size term scale', scale: 'log', grid: range(0, 25, 5) },
+    { name: 'B', symbol: 'B', description: 'data term scale', scale: 'log', grid: range(0, 25, 5) },
+    { name: 'alpha', symbol: 'α', description: 'model-size exponent', scale: 'linear', grid: range(0, 2, 0.5) },
+    { name: 'beta', symbol: 'β', description: 'data exponent', scale: 'linear', grid: range(0, 2, 0.5) },
+  ],
+  logPredict(theta: Float64Array, x: LawInputs, out: Float64Array, jac: Float64Array | null): void {
+    const e = theta[0], a = theta[1], b = theta[2], alpha = theta[3], beta = theta[4];
+    const logN = x.logN!, logD = x.logD!;
+    for (let i = 0; i < x.n; i++) {
+      const t1 = a - alpha * logN[i];
+      const t2 = b - beta * logD[i];
+      // Log-sum-exp shifted by the largest term; that term's exp is 1, so two exps per point.
+      let m: number, w1: number, w2: number, w3: number;
+      if (t1 >= t2 && t1 >= e) {
+        m = t1; w1 = 1; w2 = Math.exp(t2 - m); w3 = Math.exp(e - m);
+      } else if (t2 >= e) {
+        m = t2; w1 = Math.exp(t1 - m); w2 = 1; w3 = Math.exp(e - m);
+      } else {
+        m = e; w1 = Math.exp(t1 - m); w2 = Math.exp(t2 - m); w3 = 1;
+      }
+      const s = w1 + w2 + w3;
+      out[i] = m + Math.log(s);
+      if (jac) {
+        const k = i * 5, inv = 1 / s;
+        jac[k] = w3 * inv;
+        jac[k + 1] = w1 * inv;
+        jac[k + 2] = w2 * inv;
+        jac[k + 3] = -w1 * inv * logN[i];
+        jac[k + 4] = -w2 * inv * logD[i];
+      }
+    }
+  },
+  derived(v) {
+    const { A, B, alpha, beta } = v;
+    const G = Math.pow((alpha * A) / (beta * B), 1 / (alpha + beta));
+    return {
+      a: { value: beta / (alpha + beta), symbol: 'a', description: 'N_opt ∝ C^a, a = β/(α+β)' },
+      b: { value: alpha / (alpha + beta), symbol: 'b', description: 'D_opt ∝ C^b, b = α/(α+β)' },
+      G: { value: G, symbol: 'G', description: 'N_opt = G·(C/6)^a, G = (αA/(βB))^(1/(α+β))' },
+    };
+  },
+};

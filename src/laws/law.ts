@@ -1,0 +1,132 @@
+/**
+ * What a scaling law is to ScaleLab: a pure function from inputs (N, D, C, U) and named parameters
+ * to a predicted loss, with the parameters' scales, bounds and start grid (lmfit's Parameter idea),
+ * and an analytic gradient. Fitting, bootstrap, prediction and planning all work from this interface,
+ * so adding a law is one file (see laws/README.md).
+ */
+import type { Interval } from '../core/bounds.js';
+
+/** An input variable of a law: parameters, tokens, FLOPs, unique tokens. */
+export type Variable = 'N' | 'D' | 'C' | 'U';
+
+export const variableDescriptions: Record<Variable, string> = {
+  N: 'parameters',
+  D: 'training tokens',
+  C: 'training FLOPs',
+  U: 'unique tokens',
+};
+
+export interface ParamSpec {
+  /** ASCII name used in flags and JSON: `E`, `A`, `alpha`. */
+  name: string;
+  /** Name in reports: `α`. */
+  symbol: string;
+  description: string;
+  /**
+   * How the optimiser sees the parameter. 'log': it works on ln(value), which keeps the value
+   * positive and its scale sane (the LSE parameterisation of Hoffmann et al. 2022, App. D.2).
+   */
+  scale: 'log' | 'linear';
+  /** Bounds on the internal (optimiser's) value; absent means unbounded. */
+  bounds?: Interval;
+  /** Start grid on the internal value. The product of all grids is the law's full start grid. */
+  grid: readonly number[];
+}
+
+/** Log-inputs of a data set, one Float64Array per variable the law uses. */
+export interface LawInputs {
+  n: number;
+  logN?: Float64Array;
+  logD?: Float64Array;
+  logC?: Float64Array;
+  logU?: Float64Array;
+}
+
+export interface DerivedQuantity {
+  value: number;
+  symbol: string;
+  description: string;
+}
+
+export interface Law {
+  /** Identifier used by `--law`. */
+  id: string;
+  title: string;
+  /** The law in one line, for reports. */
+  formula: string;
+  /** Where the form comes from. */
+  citation: string;
+  /** Variables the law reads; a data set must provide them (D may be derived from C and N). */
+  inputs: readonly Variable[];
+  params: readonly ParamSpec[];
+  /**
+   * Writes ln L̂ for every point into out, and, when jacobian is given, ∂ ln L̂ / ∂θ_j (θ internal)
+   * into jacobian[i·p + j]. Pure and allocation-free: the fitting loop calls it thousands of times.
+   */
+  logPredict(theta: Float64Array, x: LawInputs, out: Float64Array, jacobian: Float64Array | null): void;
+  /** Quantities computed from fitted values (exponents of the compute-optimal frontier, …). */
+  derived?(values: Readonly<Record<string, number>>): Record<string, DerivedQuantity>;
+  /** Extra, data-driven starts (internal values), tried along with the grid. */
+  initialGuesses?(x: LawInputs, logLoss: Float64Array): Float64Array[];
+}
+
+/** Internal (optimiser) value of a parameter from its user-facing value. */
+export function toInternal(spec: ParamSpec, value: number): number {
+  return spec.scale === 'log' ? Math.log(value) : value;
+}
+
+/** User-facing value of a parameter from its internal value. */
+export function fromInternal(spec: ParamSpec, internal: number): number {
+  return spec.scale === 'log' ? Math.exp(internal) : internal;
+}
+
+export function valuesFromTheta(law: Law, theta: ArrayLike<number>): Record<string, number> {
+  const out: Record<string, number> = {};
+  law.params.forEach((p, j) => (out[p.name] = fromInternal(p, theta[j])));
+  return out;
+}
+
+export function thetaFromValues(law: Law, values: Readonly<Record<string, number>>): Float64Array {
+  return Float64Array.from(law.params, (p) => {
+    const v = values[p.name];
+    if (v === undefined) throw new RangeError(`missing parameter ${p.name} for law ${law.id}`);
+    return toInternal(p, v);
+  });
+}
+
+/** A point at which to evaluate a law; D is derived from C = 6ND when only C is given. */
+export interface Point {
+  N?: number;
+  D?: number;
+  C?: number;
+  U?: number;
+}
+
+/** Build one-point log inputs, deriving D = C/(6N) or C = 6ND when needed. */
+export function pointInputs(law: Law, point: Point): LawInputs {
+  let { N, D, C } = point;
+  if (D === undefined && C !== undefined && N !== undefined) D = C / (6 * N);
+  if (C === undefined && N !== undefined && D !== undefined) C = 6 * N * D;
+  const values: Record<Variable, number | undefined> = { N, D, C, U: point.U };
+  const x: LawInputs = { n: 1 };
+  for (const v of law.inputs) {
+    const value = values[v];
+    if (value === undefined) throw new RangeError(`law ${law.id} needs ${v} (${variableDescriptions[v]})`);
+    if (!(value > 0)) throw new RangeError(`${v} must be a positive number, got ${value}`);
+    x[`log${v}`] = Float64Array.of(Math.log(value));
+  }
+  return x;
+}
+
+/** Predicted loss of a law with user-facing parameter values at one point. */
+export function predictLoss(law: Law, values: Readonly<Record<string, number>>, point: Point): number {
+  const out = new Float64Array(1);
+  law.logPredict(thetaFromValues(law, values), pointInputs(law, point), out, null);
+  return Math.exp(out[0]);
+}
+
+export function range(start: number, stop: number, step: number): number[] {
+  const out: number[] = [];
+  for (let v = start; v <= stop + step * 1e-9; v += step) out.push(Math.round(v * 1e12) / 1e12);
+  return out;
+}

@@ -1,0 +1,37 @@
+/**
+ * Worker thread for fits: refines a slice of the start grid or a slice of bootstrap replicates.
+ * It rebuilds the fit problem from plain data, which is deterministic, so a slice gives the same
+ * numbers here as in the main thread.
+ */
+import { parentPort } from 'node:worker_threads';
+import { getLaw } from '../laws/index.js';
+import { prepareFit, refineStarts } from '../fit/fit.js';
+import { bootstrapSlice } from '../fit/bootstrap.js';
+import type { WorkerTask, WorkerReply } from './parallel.js';
+
+const port = parentPort!;
+port.on('message', (task: WorkerTask) => {
+  try {
+    const law = getLaw(task.law);
+    const problem = prepareFit(law, task.dataset, task.options);
+    let done = 0;
+    const tick = () => {
+      done++;
+      if (done % 8 === 0) port.postMessage({ type: 'progress', count: 8 } satisfies WorkerReply);
+    };
+    const flush = () => {
+      if (done % 8 !== 0) port.postMessage({ type: 'progress', count: done % 8 } satisfies WorkerReply);
+    };
+    if (task.kind === 'starts') {
+      const results = refineStarts(problem, task.from, task.to, tick);
+      flush();
+      port.postMessage({ type: 'starts', results } satisfies WorkerReply);
+    } else {
+      const out = bootstrapSlice(problem, Float64Array.from(task.theta), task.seed, task.from, task.to, tick);
+      flush();
+      port.postMessage({ type: 'bootstrap', values: out.values, converged: out.converged } satisfies WorkerReply, [out.values.buffer as ArrayBuffer, out.converged.buffer as ArrayBuffer]);
+    }
+  } catch (e) {
+    port.postMessage({ type: 'error', message: (e as Error).message } satisfies WorkerReply);
+  }
+});

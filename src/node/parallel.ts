@@ -1,0 +1,129 @@
+/**
+ * Spread the expensive parts of a fit — the full start grid and bootstrap replicates — over
+ * worker threads (node:worker_threads). Small jobs stay in the main thread, where starting
+ * workers would cost more than it saves. Results are identical to the single-thread path.
+ */
+import { Worker } from 'node:worker_threads';
+import { availableParallelism } from 'node:os';
+import type { LawChoice } from '../laws/index.js';
+import type { Law } from '../laws/law.js';
+import type { Dataset } from '../io/dataset.js';
+import { finishFit, prepareFit, refineStarts, type FitOptions, type FitResult, type StartResult } from '../fit/fit.js';
+import { bootstrapSlice, type BootstrapSamples } from '../fit/bootstrap.js';
+import { FitError } from '../errors/index.js';
+
+export type WorkerTask =
+  | { kind: 'starts'; law: LawChoice; dataset: Dataset; options: FitOptions; from: number; to: number }
+  | { kind: 'bootstrap'; law: LawChoice; dataset: Dataset; options: FitOptions; from: number; to: number; seed: number; theta: number[] };
+
+export type WorkerReply =
+  | { type: 'progress'; count: number }
+  | { type: 'starts'; results: StartResult[] }
+  | { type: 'bootstrap'; values: Float64Array; converged: Uint8Array }
+  | { type: 'error'; message: string };
+
+export interface ParallelOptions {
+  /** Worker threads; 1 runs everything in the main thread. @default available cores (at most 8) */
+  threads?: number;
+  /** Called with the number of units (starts or replicates) just finished. */
+  onProgress?: (count: number) => void;
+  /** Called once with the number of units before work starts. */
+  onTotal?: (total: number) => void;
+}
+
+export function lawChoiceOf(law: Law): LawChoice {
+  return law.id === 'power' || law.id === 'power0' ? { law: law.id, x: law.inputs[0] as 'N' | 'D' | 'C' } : { law: law.id };
+}
+
+function defaultThreads(): number {
+  return Math.max(1, Math.min(8, availableParallelism()));
+}
+
+const workerUrl = new URL(`./fitWorker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);
+
+function runTask(task: WorkerTask, onProgress?: (n: number) => void): Promise<WorkerReply> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(workerUrl);
+    worker.on('message', (msg: WorkerReply) => {
+      if (msg.type === 'progress') onProgress?.(msg.count);
+      else {
+        void worker.terminate();
+        if (msg.type === 'error') reject(new FitError(msg.message));
+        else resolve(msg);
+      }
+    });
+    worker.on('error', (e) => reject(e));
+    worker.postMessage(task);
+  });
+}
+
+function slices(total: number, parts: number): [number, number][] {
+  const out: [number, number][] = [];
+  const size = Math.ceil(total / parts);
+  for (let from = 0; from < total; from += size) out.push([from, Math.min(total, from + size)]);
+  return out;
+}
+
+/** Plain copy of a data set that survives structured cloning. */
+function plainDataset(d: Dataset): Dataset {
+  return { source: d.source, runs: d.runs, columns: d.columns, derived: d.derived };
+}
+
+/** `fit`, with the refinement of many starts spread over worker threads. */
+export async function fitParallel(law: Law, dataset: Dataset, options: FitOptions = {}, parallel: ParallelOptions = {}): Promise<FitResult> {
+  const problem = prepareFit(law, dataset, options);
+  const threads = parallel.threads ?? defaultThreads();
+  const total = problem.starts.length;
+  parallel.onTotal?.(total);
+  if (threads <= 1 || total < 400) {
+    return finishFit(problem, refineStarts(problem, 0, total, () => parallel.onProgress?.(1)));
+  }
+  const parts = slices(total, threads);
+  const replies = await Promise.all(
+    parts.map(([from, to]) =>
+      runTask({ kind: 'starts', law: lawChoiceOf(law), dataset: plainDataset(dataset), options, from, to }, parallel.onProgress),
+    ),
+  );
+  const results = replies.flatMap((r) => (r.type === 'starts' ? r.results : []));
+  return finishFit(problem, results);
+}
+
+/** Bootstrap replicates of a fit, spread over worker threads; identical to the serial result. */
+export async function bootstrapParallel(
+  result: FitResult,
+  options: FitOptions,
+  replicates: number,
+  seed: number,
+  parallel: ParallelOptions = {},
+): Promise<BootstrapSamples> {
+  const law = result.law;
+  const names = law.params.map((p) => p.name);
+  const threads = parallel.threads ?? defaultThreads();
+  const p = names.length;
+  parallel.onTotal?.(replicates);
+  if (threads <= 1 || replicates < 64) {
+    const problem = prepareFit(law, result.dataset, { ...options, init: result.params });
+    const out = bootstrapSlice(problem, result.theta, seed, 0, replicates, () => parallel.onProgress?.(1));
+    return { names, values: out.values, converged: out.converged, replicates, seed };
+  }
+  // Workers need no start grid: give them the fitted values as a single start.
+  const workerOptions: FitOptions = { ...options, init: result.params };
+  const parts = slices(replicates, threads);
+  const replies = await Promise.all(
+    parts.map(([from, to]) =>
+      runTask(
+        { kind: 'bootstrap', law: lawChoiceOf(law), dataset: plainDataset(result.dataset), options: workerOptions, from, to, seed, theta: Array.from(result.theta) },
+        parallel.onProgress,
+      ),
+    ),
+  );
+  const values = new Float64Array(replicates * p);
+  const converged = new Uint8Array(replicates);
+  parts.forEach(([from], i) => {
+    const r = replies[i];
+    if (r.type !== 'bootstrap') return;
+    values.set(r.values, from * p);
+    converged.set(r.converged, from);
+  });
+  return { names, values, converged, replicates, seed };
+}
