@@ -39,11 +39,21 @@ function defaultThreads(): number {
   return Math.max(1, Math.min(8, availableParallelism()));
 }
 
-const workerUrl = new URL(`./fitWorker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);
+// From TypeScript sources (tests, tsx) the worker is a .ts file: a worker does not inherit tsx's
+// loader, so a two-line bootstrap registers it before importing the worker.
+const fromSource = import.meta.url.endsWith('.ts');
+const workerUrl = new URL(`./fitWorker${fromSource ? '.ts' : '.js'}`, import.meta.url);
+
+function startWorker(): Worker {
+  if (!fromSource) return new Worker(workerUrl);
+  const tsx = import.meta.resolve('tsx/esm/api');
+  const code = `import(${JSON.stringify(tsx)}).then(({ register }) => { register(); return import(${JSON.stringify(workerUrl.href)}); })`;
+  return new Worker(code, { eval: true });
+}
 
 function runTask(task: WorkerTask, onProgress?: (n: number) => void): Promise<WorkerReply> {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(workerUrl);
+    const worker = startWorker();
     worker.on('message', (msg: WorkerReply) => {
       if (msg.type === 'progress') onProgress?.(msg.count);
       else {

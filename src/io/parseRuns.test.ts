@@ -1,0 +1,87 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseRuns, parseColumnMapping } from './parseRuns.js';
+import { InputError } from '../errors/index.js';
+
+const csv = (body: string) => (opts = {}) => parseRuns(body, { source: 'runs.csv', ...opts });
+
+/** The error's message, asserting it is an InputError at the given line and column. */
+function located(fn: () => unknown, line: number, column?: number): string {
+  try {
+    fn();
+  } catch (e) {
+    assert.ok(e instanceof InputError, `expected InputError, got ${e}`);
+    assert.equal(e.location.line, line, e.message);
+    if (column !== undefined) assert.equal(e.location.column, column, e.message);
+    return e.message;
+  }
+  assert.fail('expected an error');
+}
+
+test('parseRuns(csv) reads N, D, C, loss and keeps group, run and step', () => {
+  const d = parseRuns('N,D,loss,group,run,step\n1e8,2e9,3.1,a,r1,100\n2e8,4e9,2.9,b,r2,200\n', { source: 'x.csv' });
+  assert.equal(d.runs.length, 2);
+  assert.deepEqual(d.runs[1], { N: 2e8, D: 4e9, C: 6 * 2e8 * 4e9, loss: 2.9, group: 'b', run: 'r2', step: 200, line: 3 });
+  assert.equal(d.derived.C, '6ND');
+});
+
+test('parseRuns derives D = C/(6N) when D is absent', () => {
+  const d = parseRuns('N,C,loss\n1e9,6e19,2.5\n', { source: 'x.csv' });
+  assert.equal(d.runs[0].D, 1e10);
+  assert.equal(d.derived.D, 'C/(6N)');
+});
+
+test('parseRuns maps columns by flag and by known aliases', () => {
+  const body = '"Model Size","Training FLOP",loss\n1e9,6e19,2.5\n';
+  const d = parseRuns(body, { source: 'x.csv', columns: parseColumnMapping('N="Model Size",C="Training FLOP"') });
+  assert.equal(d.runs[0].D, 1e10);
+  assert.deepEqual(d.columns, { N: 'Model Size', C: 'Training FLOP', loss: 'loss' });
+  const aliased = parseRuns('[{"parameters": 1e9, "compute_budget": 6e19, "final_loss": 2.5}]', { source: 'x.json' });
+  assert.equal(aliased.runs[0].D, 1e10);
+});
+
+test('a word in a number column names line, column and the value', () => {
+  const msg = located(csv('N,D,loss\n1e8,2e9,3.1\n2e8,4e9,abc\n'), 3, 3);
+  assert.equal(msg, 'runs.csv:3:3 (column "loss"): expected a positive number for loss, got "abc"');
+});
+
+test('NaN, zero, negative and empty values are refused with their location', () => {
+  assert.match(located(csv('N,D,loss\n1e8,NaN,3.1\n'), 2, 2), /expected a positive number for D, got "NaN"/);
+  assert.match(located(csv('N,D,loss\n0,2e9,3.1\n'), 2, 1), /got "0" \(N must be > 0\)/);
+  assert.match(located(csv('N,D,loss\n1e8,2e9,3.1\n1e8,-2e9,3.1\n'), 3, 2), /got "-2e9"/);
+  assert.match(located(csv('N,D,loss\n1e8,,3.1\n'), 2, 2), /got an empty cell/);
+  assert.match(located(csv('N,D,loss\n1e8,2e9,Infinity\n'), 2, 3), /got "Infinity"/);
+});
+
+test('a missing column is named, with the columns the file has and the flag to map one', () => {
+  const msg = located(csv('N,D,val\n1e8,2e9,3.1\n'), 1);
+  assert.match(msg, /missing column "loss" .*the file has columns: N, D, val; map one with --columns loss=NAME/);
+  assert.match(located(() => parseRuns('N,loss\n1e8,3\n', { source: 'r.csv', require: ['D'] }), 1), /missing column "D" \(or columns C and N, from which D = C\/\(6N\)\)/);
+});
+
+test('a row with the wrong number of cells is a located CSV error', () => {
+  assert.match(located(csv('N,D,loss\n1e8,2e9,3.1\n1e8,2e9\n'), 3), /malformed CSV: Invalid Record Length: expect 3, got 2/);
+});
+
+test('unique tokens above total tokens are refused', () => {
+  assert.match(located(csv('N,D,U,loss\n1e8,2e9,3e9,3.1\n'), 2, 3), /unique tokens U = 3000000000 exceed total tokens D = 2000000000/);
+});
+
+test('JSON arrays: bad values are located at the value\'s line and column', () => {
+  const body = '[\n  {"N": 1e8, "D": 2e9, "loss": 3.1},\n  {"N": 1e8, "D": "lots", "loss": 3.1}\n]\n';
+  assert.equal(located(() => parseRuns(body, { source: 'r.json' }), 3, 19), 'r.json:3:19 (column "D"): expected a positive number for D, got "lots"');
+  assert.match(located(() => parseRuns('[{"N": 1e8,, "loss": 3}]', { source: 'r.json' }), 1, 12), /malformed JSON/);
+  assert.match(located(() => parseRuns('[{"N": 1e8, "D": 1e9, "loss": 3}, {"N": 1e8, "D": 1e9}]', { source: 'r.json' }), 1), /has no value for "loss"/);
+});
+
+test('JSONL: each line is a run; errors name the line', () => {
+  const body = '{"N": 1e8, "D": 2e9, "loss": 3.1}\n\n{"N": 1e8, "D": 2e9, "loss": null}\n';
+  assert.equal(located(() => parseRuns(body, { source: 'r.jsonl' }), 3, 30), 'r.jsonl:3:30 (column "loss"): expected a positive number for loss, got null');
+  const ok = parseRuns('{"N": 1e8, "D": 2e9, "loss": 3.1}\n{"N": 2e8, "D": 2e9, "loss": 3.0}\n', { source: 'r.jsonl' });
+  assert.deepEqual(ok.runs.map((r) => r.line), [1, 2]);
+});
+
+test('an empty file or a header alone is refused', () => {
+  assert.match(located(() => parseRuns('N,D,loss\n', { source: 'e.csv' }), undefined as never), /no runs in the file/);
+  assert.match(located(() => parseRuns('', { source: 'e.csv' }), undefined as never), /the file is empty/);
+});

@@ -1,0 +1,101 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { noStackTrace, scalelab } from './helpers/cli.js';
+
+const tmp = mkdtempSync(join(tmpdir(), 'scalelab-cli-'));
+
+test('scalelab fit examples/chinchilla.csv --json: the documented fields and Epoch\'s optimum', () => {
+  const r = scalelab(['fit', 'examples/chinchilla.csv', '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  const j = r.json();
+  assert.equal(j.law, 'chinchilla');
+  assert.equal(j.points, 240);
+  assert.ok(j.objective <= 1.0182741e-3);
+  assert.ok(j.converged);
+  assert.ok(j.starts >= 1 && j.startsAtBest >= 1);
+  assert.ok(Math.abs(j.params.alpha / 0.34731 - 1) < 0.005);
+  assert.deepEqual(Object.keys(j.params), ['E', 'A', 'B', 'alpha', 'beta']);
+  assert.equal(j.data.source, 'examples/chinchilla.csv');
+});
+
+test('scalelab fit prints a report with parameters, derived exponents and residuals', () => {
+  const r = scalelab(['fit', 'examples/chinchilla.csv']);
+  assert.equal(r.code, 0, r.stderr);
+  for (const s of ['[[Fit]] chinchilla', '[[Parameters]]', 'no intervals: run with --bootstrap N', '[[Derived]]', 'a = β/(α+β)', '[[Residuals]]', '[[Warnings]]']) {
+    assert.ok(r.stdout.includes(s), `report lacks "${s}"`);
+  }
+});
+
+test('fit --bootstrap writes intervals and replicates; predict --fit gives a loss inside its interval', () => {
+  const out = join(tmp, 'fit.json');
+  const f = scalelab(['fit', 'examples/chinchilla.csv', '--bootstrap', '100', '--seed', '3', '--out', out, '--json']);
+  assert.equal(f.code, 0, f.stderr);
+  const j = f.json();
+  assert.equal(j.bootstrap.replicates, 100);
+  assert.equal(j.bootstrap.seed, 3);
+  for (const [k, [lo, hi]] of Object.entries(j.intervals as Record<string, [number, number]>)) {
+    assert.ok(lo <= j.params[k] && j.params[k] <= hi, `${k} interval [${lo}, ${hi}] brackets ${j.params[k]}`);
+  }
+  assert.equal(j.replicates.length, j.bootstrap.converged);
+  const p = scalelab(['predict', '--fit', out, '--N', '7e10', '--D', '1.4T', '--json']);
+  assert.equal(p.code, 0, p.stderr);
+  const q = p.json();
+  assert.ok(q.interval[0] < q.loss && q.loss < q.interval[1]);
+  assert.ok(Math.abs(q.loss - 1.9734) < 2e-3, `L(70B, 1.4T) = ${q.loss}`);
+  assert.ok(q.warnings.some((w: string) => w.includes('× the largest N')), 'extrapolation is flagged');
+  const again = scalelab(['fit', 'examples/chinchilla.csv', '--bootstrap', '100', '--seed', '3', '--json']).json();
+  assert.deepEqual(again.intervals, j.intervals, 'same seed, same intervals');
+});
+
+test('predict with published constants: L(70B, 1.4T) = 1.93665 under Hoffmann\'s printed fit', () => {
+  const r = scalelab(['predict', '--law', 'chinchilla', '--params', 'E=1.69,A=406.4,B=410.7,alpha=0.34,beta=0.28', '--N', '70B', '--D', '1.4e12', '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.ok(Math.abs(r.json().loss - 1.93665) < 5e-6);
+});
+
+test('fit on the CS336 JSON recognises its column names and recovers the generating law', () => {
+  const r = scalelab(['fit', 'examples/cs336-isoflops.json', '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  const j = r.json();
+  assert.deepEqual(j.data.derived, { D: 'C/(6N)' });
+  assert.ok(Math.abs(j.params.E / 2.69 - 1) < 1e-4);
+});
+
+test('bad input: a located one-line error, exit code 2, no stack trace', () => {
+  const bad = join(tmp, 'bad.csv');
+  writeFileSync(bad, 'N,D,loss\n1e8,2e9,3.1\n2e8,4e9,three\n');
+  const r = scalelab(['fit', bad]);
+  assert.equal(r.code, 2);
+  assert.equal(r.stderr.trim(), `scalelab: error: ${bad}:3:3 (column "loss"): expected a positive number for loss, got "three"`);
+  assert.ok(noStackTrace(r.stderr));
+  const j = scalelab(['fit', bad, '--json']);
+  assert.equal(j.code, 2);
+  assert.deepEqual(j.json().error.location, { file: bad, line: 3, column: 3, columnName: 'loss' });
+});
+
+test('too few runs, a missing file, an unknown law and a bad flag value are clear errors', () => {
+  const few = join(tmp, 'few.csv');
+  writeFileSync(few, 'N,D,loss\n1e8,2e9,3.1\n2e8,4e9,3.0\n4e8,8e9,2.9\n');
+  const a = scalelab(['fit', few]);
+  assert.equal(a.code, 2);
+  assert.match(a.stderr, /few\.csv:4: 3 runs, but law chinchilla has 5 free parameters/);
+  const b = scalelab(['fit', join(tmp, 'nope.csv')]);
+  assert.equal(b.code, 2);
+  assert.match(b.stderr, /nope\.csv: no such file/);
+  const c = scalelab(['fit', 'examples/chinchilla.csv', '--law', 'chinchila']);
+  assert.match(c.stderr, /unknown law: chinchila \(expected one of chinchilla, kaplan-nd, power, power0\)/);
+  const d = scalelab(['fit', 'examples/chinchilla.csv', '--bootstrap', 'many']);
+  assert.match(d.stderr, /--bootstrap: expected a whole number, got "many"/);
+  for (const r of [a, b, c, d]) assert.ok(noStackTrace(r.stderr), r.stderr);
+});
+
+test('--help on fit and predict documents the flags', () => {
+  const f = scalelab(['fit', '--help']);
+  assert.equal(f.code, 0);
+  for (const flag of ['--law', '--init', '--loss', '--fix', '--tie', '--bootstrap', '--seed', '--json', '--columns']) assert.ok(f.stdout.includes(flag), flag);
+  const p = scalelab(['predict', '--help']);
+  for (const flag of ['--fit', '--N', '--D', '--json']) assert.ok(p.stdout.includes(flag), flag);
+});
