@@ -6,6 +6,9 @@ import { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { registerFit } from './commands/fit.js';
 import { registerPredict } from './commands/predict.js';
+import { registerFrontier } from './commands/frontier.js';
+import { registerPlan } from './commands/plan.js';
+import { registerShape } from './commands/shape.js';
 import { reportError } from './output.js';
 
 function version(): string {
@@ -32,6 +35,9 @@ export function buildProgram(): Command {
   };
   registerFit(program, run);
   registerPredict(program, run);
+  registerFrontier(program, run);
+  registerPlan(program, run);
+  registerShape(program, run);
   return program;
 }
 

@@ -1,0 +1,97 @@
+/**
+ * The compute-optimal allocation of a fitted law: for a budget C = 6ND, the N and D that minimise
+ * the predicted loss (Chinchilla's Approach 3), and the rules of thumb it is compared with. Pure.
+ */
+import { minimize1d, bisect } from '../core/minimize1d.js';
+import { predictLoss, type Law } from '../laws/law.js';
+import { UsageError } from '../errors/index.js';
+
+export interface Allocation {
+  /** Training FLOPs. */
+  C: number;
+  /** Parameters. */
+  N: number;
+  /** Training tokens, D = C/(6N). */
+  D: number;
+  /** Tokens per parameter, D/N. */
+  tokensPerParameter: number;
+  /** Predicted loss, when a law is given. */
+  loss?: number;
+}
+
+/**
+ * Hoffmann et al. 2022, Eq. 4: N_opt = G·(C/6)^a, D_opt = G⁻¹·(C/6)^b with a = β/(α+β),
+ * b = α/(α+β), G = (αA/(βB))^(1/(α+β)). E does not move the optimum.
+ */
+export function chinchillaOptimal(params: Readonly<Record<string, number>>, C: number): Allocation {
+  const { A, B, alpha, beta } = params;
+  const G = Math.pow((alpha * A) / (beta * B), 1 / (alpha + beta));
+  const a = beta / (alpha + beta), b = alpha / (alpha + beta);
+  const N = G * Math.pow(C / 6, a);
+  const D = Math.pow(C / 6, b) / G;
+  return { C, N, D, tokensPerParameter: D / N };
+}
+
+/** True when a law can allocate a budget between N and D (it reads both). */
+export function canAllocate(law: Law): boolean {
+  return law.inputs.includes('N') && law.inputs.includes('D') && !law.inputs.includes('U');
+}
+
+/**
+ * Compute-optimal N and D for any law of N and D: closed form for `chinchilla`, otherwise the
+ * minimum of L(N, C/(6N)) over ln N found by Brent's method.
+ * @throws UsageError when the law does not read both N and D
+ */
+export function computeOptimal(law: Law, params: Readonly<Record<string, number>>, C: number): Allocation {
+  if (!canAllocate(law)) throw new UsageError(`law ${law.id} does not depend on both N and D, so it cannot allocate a compute budget; fit chinchilla or kaplan-nd`);
+  if (!(C > 0)) throw new UsageError(`compute budget must be positive, got ${C}`);
+  let alloc: Allocation;
+  if (law.id === 'chinchilla') alloc = chinchillaOptimal(params, C);
+  else {
+    const lnTotal = Math.log(C / 6);
+    // N and D at least 1e3 each: keeps the search inside the law's meaningful range.
+    const lo = Math.log(1e3), hi = lnTotal - Math.log(1e3);
+    const r = minimize1d((lnN) => predictLoss(law, params, { N: Math.exp(lnN), D: Math.exp(lnTotal - lnN) }), lo, hi, 1e-12);
+    const N = Math.exp(r.x);
+    alloc = { C, N, D: C / (6 * N), tokensPerParameter: C / (6 * N * N) };
+  }
+  alloc.loss = predictLoss(law, params, { N: alloc.N, D: alloc.D });
+  return alloc;
+}
+
+/**
+ * The budget at which a model of N parameters is compute-optimal under the law, with its tokens
+ * and loss: Sardana et al.'s "N-Chinchilla-quality" model.
+ */
+export function computeOptimalForSize(law: Law, params: Readonly<Record<string, number>>, N: number): Allocation {
+  if (law.id === 'chinchilla') {
+    const { A, B, alpha, beta } = params;
+    const G = Math.pow((alpha * A) / (beta * B), 1 / (alpha + beta));
+    const a = beta / (alpha + beta), b = alpha / (alpha + beta);
+    const scaled = Math.pow(N / G, 1 / a); // C/6
+    const D = Math.pow(scaled, b) / G;
+    return { C: 6 * N * D, N, D, tokensPerParameter: D / N, loss: predictLoss(law, params, { N, D }) };
+  }
+  // Search budgets from 1e-3 to 1e5 tokens per parameter (C = 6·N·D).
+  const lnC = bisect((lc) => Math.log(computeOptimal(law, params, Math.exp(lc)).N / N), Math.log(6 * N * N * 1e-3), Math.log(6 * N * N * 1e5), 1e-13);
+  return computeOptimal(law, params, Math.exp(lnC));
+}
+
+/** Fixed tokens-per-parameter rule: D = r·N, so N = √(C/(6r)) (r = 20 is "Chinchilla's rule"). */
+export function tokensPerParameterRule(C: number, ratio = 20): Allocation {
+  const N = Math.sqrt(C / (6 * ratio));
+  return { C, N, D: ratio * N, tokensPerParameter: ratio };
+}
+
+/** 1 PF-day in FLOPs (Kaplan et al. 2020 §1.3). */
+export const PF_DAY = 1e15 * 86400;
+
+/**
+ * Kaplan et al. 2020, Table 6: N_opt = 1.3e9·C^0.73 with C in PF-days (non-embedding parameters,
+ * C_min). Shown for contrast: the exponent 0.73 came from fixed-horizon schedules (Porian et al. 2024).
+ */
+export function kaplanAllocation(C: number): Allocation {
+  const N = 1.3e9 * Math.pow(C / PF_DAY, 0.73);
+  const D = C / (6 * N);
+  return { C, N, D, tokensPerParameter: D / N };
+}

@@ -1,0 +1,126 @@
+/**
+ * Chinchilla's Approach 1, the minimum over training curves (Hoffmann et al. 2022 §3.1): on a
+ * log-spaced grid of compute values, take the lowest loss any run reaches at that compute
+ * (C = 6·N·tokens seen, interpolating linearly in ln C along each curve), record which N gives it,
+ * and fit N_opt ∝ C^a, D_opt ∝ C^b through the chosen points. Pure.
+ */
+import { InputError } from '../errors/index.js';
+import type { Dataset, Run } from '../io/dataset.js';
+import { powerFit, type PowerFit } from './isoflop.js';
+
+export interface Curve {
+  id: string;
+  N: number;
+  /** ln C at each checkpoint, increasing. */
+  lnC: number[];
+  loss: number[];
+  firstLine: number;
+}
+
+export interface EnvelopePoint {
+  C: number;
+  N: number;
+  D: number;
+  loss: number;
+  run: string;
+}
+
+export interface EnvelopeResult {
+  curves: number;
+  points: EnvelopePoint[];
+  N: PowerFit;
+  D: PowerFit;
+  warnings: string[];
+}
+
+/**
+ * Training curves from runs with a `run` column and tokens seen (D) per checkpoint.
+ * @throws InputError when the data are not curves (no run column, one checkpoint, N changing)
+ */
+export function trainingCurves(dataset: Dataset): Curve[] {
+  if (dataset.columns.run === undefined) {
+    throw new InputError(
+      { file: dataset.source, line: 1 },
+      'Approach 1 needs training curves: a "run" column naming each run, with N, tokens seen so far (D) and loss at every checkpoint; the file has no run column (map one with --columns run=NAME)',
+    );
+  }
+  if (dataset.columns.D === undefined && dataset.columns.C === undefined) {
+    throw new InputError({ file: dataset.source, line: 1 }, 'Approach 1 needs the tokens seen at each checkpoint: a D column (or C = 6·N·tokens)');
+  }
+  const byRun = new Map<string, Run[]>();
+  for (const r of dataset.runs) {
+    const id = r.run ?? '';
+    if (id === '') throw new InputError({ file: dataset.source, line: r.line, columnName: dataset.columns.run }, 'this checkpoint has no run id: expected the name of its training run');
+    if (!byRun.has(id)) byRun.set(id, []);
+    byRun.get(id)!.push(r);
+  }
+  const curves: Curve[] = [];
+  for (const [id, rows] of byRun) {
+    const N = rows[0].N!;
+    const changed = rows.find((r) => Math.abs(r.N! / N - 1) > 1e-9);
+    if (changed) {
+      throw new InputError({ file: dataset.source, line: changed.line, columnName: dataset.columns.N }, `run "${id}" changes N from ${N} to ${changed.N}: each run must have one model size`);
+    }
+    if (rows.length < 2) {
+      throw new InputError({ file: dataset.source, line: rows[0].line }, `run "${id}" has one checkpoint: Approach 1 needs a curve (at least 2 checkpoints per run)`);
+    }
+    const sorted = [...rows].sort((a, b) => a.C! - b.C!);
+    curves.push({ id, N, lnC: sorted.map((r) => Math.log(r.C!)), loss: sorted.map((r) => r.loss), firstLine: sorted[0].line });
+  }
+  if (new Set(curves.map((c) => c.N)).size < 2) {
+    throw new InputError({ file: dataset.source }, 'Approach 1 needs runs of at least two model sizes');
+  }
+  return curves;
+}
+
+function interpolate(curve: Curve, lnC: number): number {
+  const xs = curve.lnC;
+  if (lnC < xs[0] || lnC > xs[xs.length - 1]) return NaN;
+  let lo = 0, hi = xs.length - 1;
+  while (hi - lo > 1) {
+    const mid = (lo + hi) >> 1;
+    if (xs[mid] <= lnC) lo = mid;
+    else hi = mid;
+  }
+  const t = xs[hi] === xs[lo] ? 0 : (lnC - xs[lo]) / (xs[hi] - xs[lo]);
+  return curve.loss[lo] + t * (curve.loss[hi] - curve.loss[lo]);
+}
+
+/**
+ * The envelope of training curves and the frontier through it.
+ * @param gridSize log-spaced compute values (the paper used 1,500)
+ */
+export function envelopeAnalysis(curves: Curve[], gridSize = 1500, source = 'data'): EnvelopeResult {
+  // Grid over compute where at least two curves overlap: where only one run exists it wins by default.
+  const starts = curves.map((c) => c.lnC[0]).sort((a, b) => a - b);
+  const ends = curves.map((c) => c.lnC[c.lnC.length - 1]).sort((a, b) => b - a);
+  const lo = starts[1], hi = ends[1];
+  if (!(hi > lo)) throw new InputError({ file: source }, 'the training curves do not overlap in compute: Approach 1 needs runs whose C ranges overlap');
+  const points: EnvelopePoint[] = [];
+  for (let k = 0; k < gridSize; k++) {
+    const lnC = lo + ((hi - lo) * k) / (gridSize - 1);
+    let best: Curve | undefined, bestLoss = Infinity, covering = 0;
+    for (const c of curves) {
+      const l = interpolate(c, lnC);
+      if (Number.isNaN(l)) continue;
+      covering++;
+      if (l < bestLoss) {
+        bestLoss = l;
+        best = c;
+      }
+    }
+    if (best && covering >= 2) {
+      const C = Math.exp(lnC);
+      points.push({ C, N: best.N, D: C / (6 * best.N), loss: bestLoss, run: best.id });
+    }
+  }
+  const warnings: string[] = [];
+  const chosen = new Set(points.map((p) => p.N));
+  if (chosen.size < 3) warnings.push(`only ${chosen.size} model sizes ever reach the lowest loss: the frontier exponent rests on very few sizes`);
+  const sizes = [...new Set(curves.map((c) => c.N))].sort((a, b) => a - b);
+  if (points.length && (points[points.length - 1].N === sizes[sizes.length - 1])) {
+    warnings.push('the largest model is on the envelope at the highest compute: larger models might do better there (the frontier is not bracketed)');
+  }
+  const C = points.map((p) => p.C);
+  return { curves: curves.length, points, N: powerFit(C, points.map((p) => p.N)), D: powerFit(C, points.map((p) => p.D)), warnings };
+}

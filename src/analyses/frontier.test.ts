@@ -1,0 +1,95 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { parseRuns } from '../io/parseRuns.js';
+import { approach1, approach2, approach3, agreement, namedBudgets } from './frontier.js';
+import { isoflopAnalysis, evaluatePower } from './isoflop.js';
+import { fit, prepareFit } from '../fit/fit.js';
+import { bootstrap, replicateParams } from '../fit/bootstrap.js';
+import { chinchilla, predictLoss } from '../laws/index.js';
+import { InputError } from '../errors/index.js';
+import type { Dataset, Run } from '../io/dataset.js';
+
+const read = (p: string) => parseRuns(readFileSync(new URL(`../../${p}`, import.meta.url), 'utf8'), { source: p });
+const cs336 = read('examples/cs336-isoflops.json');
+const chin = read('examples/chinchilla.csv');
+const within = (actual: number, expected: number, rel: number, what = '') =>
+  assert.ok(Math.abs(actual / expected - 1) <= rel, `${what}: ${actual} vs ${expected} (±${rel * 100} %)`);
+
+// shared/data/cs336-a3/derived_isoflop_results.json, computed independently of this code.
+test('CS336 IsoFLOP, lowest-loss run: N_opt(1e23) 7.005e10, N_opt(1e24) 2.061e11, D_opt(1e23) 2.379e11', () => {
+  const r = isoflopAnalysis(cs336, { vertex: 'min-run' });
+  assert.equal(r.profiles.length, 9);
+  within(evaluatePower(r.N, 1e23), 7.005e10, 5e-3, 'N_opt(1e23)');
+  within(evaluatePower(r.N, 1e24), 2.061e11, 5e-3, 'N_opt(1e24)');
+  within(evaluatePower(r.D, 1e23), 2.379e11, 5e-3, 'D_opt(1e23)');
+});
+
+test('CS336 IsoFLOP, parabola vertex: N_opt(1e23) 9.11e10, near the generating law\'s 9.19e10', () => {
+  const r = approach2(cs336, [1e23], { vertex: 'parabola' });
+  within(r.targets[0].N, 9.11e10, 0.02, 'parabola');
+  const truth = approach3(chinchilla, { E: 2.69, A: 1606.4, B: 3210.7, alpha: 0.34, beta: 0.36 }, [1e23]);
+  within(truth.targets[0].N, 9.19e10, 2e-3, 'generating law');
+  const fitted = approach3(chinchilla, fit(chinchilla, cs336).params, [1e23]);
+  within(fitted.targets[0].N, 9.19e10, 2e-3, 'approach 3 fitted');
+});
+
+test('Approach 1 on training curves from a known law recovers its frontier exponent', () => {
+  const truth = { E: 1.8, A: 400, B: 2000, alpha: 0.34, beta: 0.37 };
+  const runs: Run[] = [];
+  let line = 2;
+  for (let i = 0; i < 16; i++) {
+    const N = Math.pow(10, 7 + i * 0.2);
+    for (let k = 0; k <= 60; k++) {
+      const D = Math.pow(10, 8 + k * 0.06);
+      runs.push({ run: `r${i}`, N, D, C: 6 * N * D, loss: predictLoss(chinchilla, truth, { N, D }), line: line++ });
+    }
+  }
+  const curves: Dataset = { source: 'curves.csv', runs, columns: { run: 'run', N: 'N', D: 'D', loss: 'loss' }, derived: { C: '6ND' } };
+  const r = approach1(curves, [1e22], { replicates: 30, seed: 2, level: 0.95 });
+  const a = truth.beta / (truth.alpha + truth.beta);
+  assert.ok(Math.abs(r.a - a) < 0.02, `a = ${r.a} vs ${a}`);
+  assert.ok(Math.abs(r.a + r.b - 1) < 1e-9, 'b = 1 − a when D = C/(6N)');
+  assert.ok(r.intervals.a![0] < r.a && r.a < r.intervals.a![1]);
+});
+
+test('Approaches 2 and 3 on the Chinchilla 240-run set agree within their intervals, and say so', () => {
+  const boot = { replicates: 100, seed: 1, level: 0.95 };
+  const a2 = approach2(chin, [1e23, 1e24], { budgets: namedBudgets.chinchilla }, boot);
+  const problem = prepareFit(chinchilla, chin);
+  const best = fit(chinchilla, chin);
+  const samples = bootstrap(problem, best, { replicates: 100, seed: 1 });
+  const reps = Array.from({ length: samples.replicates }, (_, r) => replicateParams(samples, r));
+  const a3 = approach3(chinchilla, best.params, [1e23, 1e24], reps);
+  const ag = agreement(a2, a3);
+  assert.ok(ag.exponent && ag.targets.every(Boolean), ag.statement);
+  assert.match(ag.statement, /^Approaches 2 and 3 agree within their intervals: a = 0\.5\d\d/);
+  within(a3.a, 0.5139, 2e-3, 'a (approach 3)');
+});
+
+test('an explicit budget with one run is a located error', () => {
+  const runs: Run[] = [
+    ...[1e8, 2e8, 4e8].map((N, i) => ({ N, C: 1e19, D: 1e19 / (6 * N), loss: 3 - i * 0.01, line: i + 2 })),
+    { N: 1e9, C: 1e21, D: 1e21 / 6e9, loss: 2.5, line: 5 },
+  ];
+  const d: Dataset = { source: 'iso.csv', runs, columns: { N: 'N', C: 'C', loss: 'loss' }, derived: { D: 'C/(6N)' } };
+  assert.throws(() => isoflopAnalysis(d, { budgets: [1e19, 1e21] }), (e: unknown) => {
+    assert.ok(e instanceof InputError);
+    assert.equal(e.message, 'iso.csv:5: budget C = 1.00e+21 has 1 run (line 5): an IsoFLOP profile needs at least 3 runs of different sizes');
+    return true;
+  });
+  // Found automatically, the lone run is left out and named, and one budget is too few for a frontier.
+  assert.throws(() => isoflopAnalysis(d), /found 1 IsoFLOP budget with at least 3 runs: the frontier needs two or more/);
+});
+
+test('Approach 1 without training curves is a located error', () => {
+  assert.throws(() => approach1(cs336, [1e23]), /cs336-isoflops\.json:1: Approach 1 needs training curves: a "run" column/);
+});
+
+test('a profile whose minimum is its largest model is flagged as not bracketed', () => {
+  const runs: Run[] = [];
+  let line = 2;
+  for (const C of [1e19, 1e20]) for (const N of [1e7, 2e7, 4e7, 8e7]) runs.push({ N, C, D: C / (6 * N), loss: predictLoss(chinchilla, { E: 1.8, A: 400, B: 2000, alpha: 0.34, beta: 0.37 }, { N, D: C / (6 * N) }), line: line++ });
+  const r = isoflopAnalysis({ source: 'x.csv', runs, columns: { N: 'N', C: 'C', loss: 'loss' }, derived: {} }, { vertex: 'min-run' });
+  assert.ok(r.warnings.some((w) => w.includes('did not bracket the optimum')), r.warnings.join('\n'));
+});

@@ -1,0 +1,246 @@
+/**
+ * The compute-optimal frontier by Chinchilla's three approaches, side by side, with bootstrap
+ * intervals, and whether they agree (Hoffmann et al. 2022, Table 2 and §3). Pure.
+ *
+ *   1  envelope: the minimum over training curves            (analyses/envelope.ts)
+ *   2  IsoFLOP profiles: vertex per budget                    (analyses/isoflop.ts)
+ *   3  parametric: the minimum of a fitted L(N, D) at C = 6ND (analyses/computeOptimal.ts)
+ *
+ * For 1 and 2 the loss at a target comes from a power law with an irreducible term fitted to the
+ * frontier's losses against compute, L*(C) = E + A·C^(−γ).
+ */
+import { percentileInterval } from '../core/statistics.js';
+import { randomSource } from '../core/random.js';
+import { fit } from '../fit/fit.js';
+import { powerLaw, predictLoss, type Law } from '../laws/index.js';
+import type { Dataset, Run } from '../io/dataset.js';
+import { computeOptimal } from './computeOptimal.js';
+import { envelopeAnalysis, trainingCurves, type Curve, type EnvelopeResult } from './envelope.js';
+import { evaluatePower, groupBudgets, isoflopAnalysis, powerFit, profileVertex, type IsoflopOptions, type IsoflopResult, type PowerFit } from './isoflop.js';
+
+export interface TargetPrediction {
+  C: number;
+  N: number;
+  D: number;
+  tokensPerParameter: number;
+  loss?: number;
+  intervals: { N?: [number, number]; D?: [number, number]; tokensPerParameter?: [number, number]; loss?: [number, number] };
+}
+
+export interface ApproachResult {
+  approach: 1 | 2 | 3;
+  label: string;
+  /** N_opt ∝ C^a, D_opt ∝ C^b. */
+  a: number;
+  b: number;
+  intervals: { a?: [number, number]; b?: [number, number] };
+  targets: TargetPrediction[];
+  /** Law of the frontier's loss against compute (approaches 1 and 2), or the fitted law (3). */
+  lossLaw?: { law: string; params: Record<string, number> };
+  replicates: number;
+  warnings: string[];
+}
+
+export interface BootstrapSettings {
+  replicates: number;
+  seed: number;
+  level: number;
+}
+
+/** Fit L*(C) = E + A·C^(−γ) to frontier losses; undefined with too few points. */
+function lossAgainstCompute(C: number[], loss: number[], start?: Record<string, number>): Record<string, number> | undefined {
+  if (C.length < 4) return undefined;
+  const dataset: Dataset = { source: 'frontier', runs: C.map((c, i) => ({ C: c, loss: loss[i], line: i + 1 })), columns: { C: 'C', loss: 'loss' }, derived: {} };
+  try {
+    return fit(powerLaw('C'), dataset, start ? { init: start } : {}).params;
+  } catch {
+    return undefined;
+  }
+}
+
+function target(C: number, N: PowerFit, D: PowerFit, lossParams?: Record<string, number>): Omit<TargetPrediction, 'intervals'> {
+  const n = evaluatePower(N, C), d = C / (6 * n);
+  return { C, N: n, D: d, tokensPerParameter: d / n, loss: lossParams ? predictLoss(powerLaw('C'), lossParams, { C }) : undefined };
+}
+
+/** Percentile intervals of per-replicate target predictions, written into the targets. */
+function attachIntervals(targets: TargetPrediction[], samples: Omit<TargetPrediction, 'intervals'>[][], level: number): void {
+  targets.forEach((t, k) => {
+    const column = samples.map((s) => s[k]);
+    if (column.length < 2) return;
+    t.intervals.N = percentileInterval(column.map((s) => s.N), level);
+    t.intervals.D = percentileInterval(column.map((s) => s.D), level);
+    t.intervals.tokensPerParameter = percentileInterval(column.map((s) => s.tokensPerParameter), level);
+    const losses = column.map((s) => s.loss).filter((x): x is number => x !== undefined);
+    if (losses.length >= 2) t.intervals.loss = percentileInterval(losses, level);
+  });
+}
+
+function resample<T>(items: T[], random: () => number): T[] {
+  return items.map(() => items[Math.floor(random() * items.length)]);
+}
+
+const exponentNote = (w: string[], replicates: number, failed: number) => {
+  if (failed > 0) w.push(`${failed} of ${replicates} bootstrap replicates could not be analysed (too few distinct sizes in a resample) and were left out`);
+};
+
+/** Approach 1 with optional bootstrap over curves. */
+export function approach1(dataset: Dataset, targets: number[], boot?: BootstrapSettings): ApproachResult & { envelope: EnvelopeResult } {
+  const curves = trainingCurves(dataset);
+  const env = envelopeAnalysis(curves, 1500, dataset.source);
+  const lossParams = lossAgainstCompute(thin(env.points.map((p) => p.C)), thin(env.points.map((p) => p.loss)));
+  const result: ApproachResult & { envelope: EnvelopeResult } = {
+    approach: 1,
+    label: 'minimum over training curves (envelope)',
+    a: env.N.exponent,
+    b: env.D.exponent,
+    intervals: {},
+    targets: targets.map((C) => ({ ...target(C, env.N, env.D, lossParams), intervals: {} })),
+    lossLaw: lossParams ? { law: 'power (x = C)', params: lossParams } : undefined,
+    replicates: 0,
+    warnings: [...env.warnings],
+    envelope: env,
+  };
+  if (boot && boot.replicates > 1) {
+    const a: number[] = [], b: number[] = [], samples: Omit<TargetPrediction, 'intervals'>[][] = [];
+    let failed = 0;
+    for (let r = 0; r < boot.replicates; r++) {
+      const random = randomSource(boot.seed, r);
+      try {
+        const e = envelopeAnalysis(resample<Curve>(curves, random), 400, dataset.source);
+        const lp = lossParams ? lossAgainstCompute(thin(e.points.map((p) => p.C)), thin(e.points.map((p) => p.loss)), lossParams) : undefined;
+        a.push(e.N.exponent);
+        b.push(e.D.exponent);
+        samples.push(targets.map((C) => target(C, e.N, e.D, lp)));
+      } catch {
+        failed++;
+      }
+    }
+    finishIntervals(result, a, b, samples, boot, failed);
+  }
+  return result;
+}
+
+/** At most ~60 evenly spaced points, so a 1,500-point grid does not dominate a loss fit's cost. */
+function thin(values: number[]): number[] {
+  const step = Math.max(1, Math.floor(values.length / 60));
+  return values.filter((_, i) => i % step === 0);
+}
+
+function finishIntervals(result: ApproachResult, a: number[], b: number[], samples: Omit<TargetPrediction, 'intervals'>[][], boot: BootstrapSettings, failed: number): void {
+  if (a.length >= 2) {
+    result.intervals.a = percentileInterval(a, boot.level);
+    result.intervals.b = percentileInterval(b, boot.level);
+  }
+  attachIntervals(result.targets, samples, boot.level);
+  result.replicates = a.length;
+  exponentNote(result.warnings, boot.replicates, failed);
+}
+
+/** Approach 2 with optional bootstrap: runs resampled within each budget. */
+export function approach2(dataset: Dataset, targets: number[], options: IsoflopOptions = {}, boot?: BootstrapSettings): ApproachResult & { isoflop: IsoflopResult } {
+  const iso = isoflopAnalysis(dataset, options);
+  const C = iso.profiles.map((p) => p.C);
+  const lossParams = lossAgainstCompute(C, iso.profiles.map((p) => p.loss));
+  const method = options.vertex ?? 'parabola';
+  const result: ApproachResult & { isoflop: IsoflopResult } = {
+    approach: 2,
+    label: `IsoFLOP profiles (${method === 'parabola' ? 'parabola vertex' : 'lowest-loss run'})`,
+    a: iso.N.exponent,
+    b: iso.D.exponent,
+    intervals: {},
+    targets: targets.map((c) => ({ ...target(c, iso.N, iso.D, lossParams), intervals: {} })),
+    lossLaw: lossParams ? { law: 'power (x = C)', params: lossParams } : undefined,
+    replicates: 0,
+    warnings: [...iso.warnings],
+    isoflop: iso,
+  };
+  if (boot && boot.replicates > 1) {
+    const groups = iso.profiles.map((p) => ({ C: p.C, runs: p.runs }));
+    const a: number[] = [], b: number[] = [], samples: Omit<TargetPrediction, 'intervals'>[][] = [];
+    let failed = 0;
+    for (let r = 0; r < boot.replicates; r++) {
+      const random = randomSource(boot.seed, r);
+      try {
+        const profiles = groups.map((g) => profileVertex(g.C, resample<Run>(g.runs, random), method, dataset.source));
+        const n = powerFit(C, profiles.map((p) => p.N)), d = powerFit(C, profiles.map((p) => p.D));
+        const lp = lossParams ? lossAgainstCompute(C, profiles.map((p) => p.loss), lossParams) : undefined;
+        a.push(n.exponent);
+        b.push(d.exponent);
+        samples.push(targets.map((c) => target(c, n, d, lp)));
+      } catch {
+        failed++;
+      }
+    }
+    finishIntervals(result, a, b, samples, boot, failed);
+  }
+  return result;
+}
+
+/**
+ * Approach 3 from a fitted law (and its bootstrap replicates, when it has them).
+ */
+export function approach3(law: Law, params: Record<string, number>, targets: number[], replicates: Record<string, number>[] = [], level = 0.95, label?: string): ApproachResult {
+  const derive = (p: Record<string, number>) => {
+    // The frontier exponent from two budgets three decades apart (exact for chinchilla: β/(α+β)).
+    const lo = computeOptimal(law, p, 1e20), hi = computeOptimal(law, p, 1e23);
+    const a = Math.log(hi.N / lo.N) / Math.log(1e3);
+    return { a, b: 1 - a, targets: targets.map((C) => computeOptimal(law, p, C)) };
+  };
+  const point = derive(params);
+  const result: ApproachResult = {
+    approach: 3,
+    label: label ?? `parametric fit (${law.id})`,
+    a: point.a,
+    b: point.b,
+    intervals: {},
+    targets: point.targets.map((t) => ({ C: t.C, N: t.N, D: t.D, tokensPerParameter: t.tokensPerParameter, loss: t.loss, intervals: {} })),
+    lossLaw: { law: law.id, params },
+    replicates: replicates.length,
+    warnings: [],
+  };
+  if (replicates.length >= 2) {
+    const reps = replicates.map(derive);
+    result.intervals.a = percentileInterval(reps.map((r) => r.a), level);
+    result.intervals.b = percentileInterval(reps.map((r) => r.b), level);
+    attachIntervals(result.targets, reps.map((r) => r.targets.map((t) => ({ C: t.C, N: t.N, D: t.D, tokensPerParameter: t.tokensPerParameter, loss: t.loss }))), level);
+  }
+  return result;
+}
+
+export interface Agreement {
+  approaches: [number, number];
+  /** The exponent a of each lies in the other's interval, or the intervals overlap. */
+  exponent: boolean;
+  /** Per target: the N_opt intervals overlap. */
+  targets: boolean[];
+  statement: string;
+}
+
+function overlap(x?: [number, number], y?: [number, number]): boolean | undefined {
+  if (!x || !y) return undefined;
+  return x[0] <= y[1] && y[0] <= x[1];
+}
+
+/** Do two approaches agree within their intervals? */
+export function agreement(p: ApproachResult, q: ApproachResult): Agreement {
+  const exp = overlap(p.intervals.a, q.intervals.a);
+  const targets = p.targets.map((t, k) => overlap(t.intervals.N, q.targets[k]?.intervals.N) ?? false);
+  let statement: string;
+  if (exp === undefined) {
+    statement = `Approaches ${p.approach} and ${q.approach}: a = ${p.a.toFixed(3)} vs ${q.a.toFixed(3)}; no intervals to compare (run with --bootstrap N)`;
+  } else {
+    const fmt = (r: ApproachResult) => `${r.a.toFixed(3)} [${r.intervals.a![0].toFixed(3)}, ${r.intervals.a![1].toFixed(3)}]`;
+    const verdict = exp && targets.every(Boolean) ? 'agree within their intervals' : exp ? 'agree on the exponent but not on N_opt at every target' : 'DISAGREE: their intervals for the exponent do not overlap';
+    statement = `Approaches ${p.approach} and ${q.approach} ${verdict}: a = ${fmt(p)} vs ${fmt(q)}`;
+  }
+  return { approaches: [p.approach, q.approach], exponent: exp ?? false, targets, statement };
+}
+
+/** Known IsoFLOP budget sets, for --budgets NAME. */
+export const namedBudgets: Record<string, number[]> = {
+  // Hoffmann et al. 2022, Fig. 3 legend: the nine IsoFLOP budgets.
+  chinchilla: [6e18, 1e19, 3e19, 6e19, 1e20, 3e20, 6e20, 1e21, 3e21],
+};
+
+export { groupBudgets };

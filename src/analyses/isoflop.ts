@@ -1,0 +1,201 @@
+/**
+ * Chinchilla's Approach 2, IsoFLOP profiles (Hoffmann et al. 2022 §3.2): group runs by compute
+ * budget, find each budget's loss-minimising model size — the vertex of a parabola of loss against
+ * ln N, or simply the lowest-loss run (the CS336 handout's method) — and fit N_opt ∝ C^a,
+ * D_opt ∝ C^b through the vertices. Pure.
+ */
+import { InputError, UsageError } from '../errors/index.js';
+import { linearRegression } from '../core/linearRegression.js';
+import { polynomialFit } from '../core/leastSquares.js';
+import type { Dataset, Run } from '../io/dataset.js';
+
+export type VertexMethod = 'parabola' | 'min-run';
+
+export interface IsoflopOptions {
+  vertex?: VertexMethod;
+  /** Budgets to group around, or 'auto' to find them from the data. @default 'auto' */
+  budgets?: number[] | 'auto';
+  /** Half-width of a budget in decades of C (0.06 ≈ ±15 %). @default 0.06 */
+  tolerance?: number;
+  /** Fewest runs a budget needs. @default 3 */
+  minRuns?: number;
+}
+
+export interface Profile {
+  /** The budget (mean of its runs' C in log space, or the given budget). */
+  C: number;
+  runs: Run[];
+  /** Loss-minimising size, tokens and loss at this budget. */
+  N: number;
+  D: number;
+  loss: number;
+  method: VertexMethod;
+  /** The minimum lies at (or beyond) the profile's smallest or largest model: not bracketed. */
+  atEdge: boolean;
+  /** Parabola coefficients in ln N (c0 + c1·x + c2·x²), when fitted. */
+  parabola?: [number, number, number];
+}
+
+export interface PowerFit {
+  /** y = coefficient·C^exponent */
+  exponent: number;
+  coefficient: number;
+}
+
+export interface IsoflopResult {
+  profiles: Profile[];
+  /** Runs that fell on no budget (listed in warnings, never silently dropped). */
+  unassigned: Run[];
+  N: PowerFit;
+  D: PowerFit;
+  warnings: string[];
+}
+
+/** Budgets found from the data: densest clusters of ln C, each with at least minRuns runs. */
+function findBudgets(runs: Run[], tolerance: number, minRuns: number): { centre: number; members: Run[] }[] {
+  const remaining = runs.map((r) => ({ run: r, x: Math.log10(r.C!) }));
+  const groups: { centre: number; members: Run[] }[] = [];
+  for (;;) {
+    let bestIndex = -1, bestCount = 0;
+    for (let i = 0; i < remaining.length; i++) {
+      let count = 0;
+      for (const o of remaining) if (Math.abs(o.x - remaining[i].x) <= tolerance) count++;
+      if (count > bestCount) {
+        bestCount = count;
+        bestIndex = i;
+      }
+    }
+    if (bestIndex < 0 || bestCount < minRuns) break;
+    // Recentre on the members' mean, then take everything within the tolerance of it.
+    const seed = remaining[bestIndex].x;
+    const near = remaining.filter((o) => Math.abs(o.x - seed) <= tolerance);
+    const centre = near.reduce((a, o) => a + o.x, 0) / near.length;
+    const members = remaining.filter((o) => Math.abs(o.x - centre) <= tolerance);
+    if (members.length < minRuns) break;
+    groups.push({ centre, members: members.map((o) => o.run) });
+    for (const m of members) remaining.splice(remaining.indexOf(m), 1);
+  }
+  return groups.sort((a, b) => a.centre - b.centre);
+}
+
+function lines(runs: Run[]): string {
+  const ls = runs.map((r) => r.line);
+  return ls.length <= 6 ? ls.join(', ') : `${ls.slice(0, 6).join(', ')}, … (${ls.length} in all)`;
+}
+
+/** Group runs into IsoFLOP budgets. */
+export function groupBudgets(dataset: Dataset, options: IsoflopOptions = {}): { groups: { C: number; runs: Run[] }[]; unassigned: Run[] } {
+  const tolerance = options.tolerance ?? 0.06;
+  const minRuns = options.minRuns ?? 3;
+  const runs = dataset.runs;
+  if (runs.some((r) => r.C === undefined || r.N === undefined)) {
+    throw new InputError({ file: dataset.source, line: 1 }, 'IsoFLOP profiles need N and C (or N and D) for every run');
+  }
+  if (options.budgets === undefined || options.budgets === 'auto') {
+    const found = findBudgets(runs, tolerance, minRuns);
+    const assigned = new Set(found.flatMap((g) => g.members));
+    return { groups: found.map((g) => ({ C: Math.pow(10, g.centre), runs: g.members })), unassigned: runs.filter((r) => !assigned.has(r)) };
+  }
+  const budgets = [...options.budgets].sort((a, b) => a - b);
+  const groups = budgets.map((C) => ({ C, runs: [] as Run[] }));
+  const unassigned: Run[] = [];
+  for (const r of runs) {
+    const x = Math.log10(r.C!);
+    let best = -1, dist = Infinity;
+    budgets.forEach((C, i) => {
+      const d = Math.abs(Math.log10(C) - x);
+      if (d < dist) {
+        dist = d;
+        best = i;
+      }
+    });
+    if (dist <= tolerance) groups[best].runs.push(r);
+    else unassigned.push(r);
+  }
+  for (const g of groups) {
+    if (g.runs.length < minRuns) {
+      const where = g.runs.length ? { file: dataset.source, line: g.runs[0].line } : { file: dataset.source };
+      throw new InputError(
+        where,
+        `budget C = ${g.C.toExponential(2)} has ${g.runs.length} run${g.runs.length === 1 ? '' : 's'}${g.runs.length ? ` (line ${lines(g.runs)})` : ''}: an IsoFLOP profile needs at least ${minRuns} runs of different sizes`,
+      );
+    }
+  }
+  return { groups, unassigned };
+}
+
+/** The loss-minimising size of one budget's runs. */
+export function profileVertex(C: number, runs: Run[], method: VertexMethod, source: string): Profile {
+  const sorted = [...runs].sort((a, b) => a.N! - b.N!);
+  const distinct = new Set(sorted.map((r) => r.N)).size;
+  const lo = sorted[0].N!, hi = sorted[sorted.length - 1].N!;
+  const minRun = sorted.reduce((a, b) => (b.loss < a.loss ? b : a));
+  const fromRun = (): Profile => ({
+    C,
+    runs: sorted,
+    N: minRun.N!,
+    D: C / (6 * minRun.N!),
+    loss: minRun.loss,
+    method: 'min-run',
+    atEdge: minRun === sorted[0] || minRun === sorted[sorted.length - 1],
+  });
+  if (method === 'min-run') return fromRun();
+  if (distinct < 3) {
+    throw new InputError({ file: source, line: sorted[0].line }, `budget C = ${C.toExponential(2)} has ${distinct} distinct model sizes (lines ${lines(sorted)}): a parabola needs at least 3`);
+  }
+  const c = polynomialFit(sorted.map((r) => Math.log(r.N!)), sorted.map((r) => r.loss), 2);
+  if (!c || !(c[2] > 0)) {
+    // No minimum inside: the profile is not convex, so the parabola cannot locate one.
+    return { ...fromRun(), method: 'parabola', atEdge: true, parabola: c ? [c[0], c[1], c[2]] : undefined };
+  }
+  const x = -c[1] / (2 * c[2]);
+  const N = Math.exp(x);
+  return {
+    C,
+    runs: sorted,
+    N,
+    D: C / (6 * N),
+    loss: c[0] + c[1] * x + c[2] * x * x,
+    method: 'parabola',
+    atEdge: N <= lo * 1.0001 || N >= hi / 1.0001,
+    parabola: [c[0], c[1], c[2]],
+  };
+}
+
+/** ln y = ln k + e·ln C through the points. */
+export function powerFit(C: number[], y: number[]): PowerFit {
+  const { slope, intercept } = linearRegression(C.map(Math.log), y.map(Math.log));
+  return { exponent: slope, coefficient: Math.exp(intercept) };
+}
+
+export function evaluatePower(f: PowerFit, C: number): number {
+  return f.coefficient * Math.pow(C, f.exponent);
+}
+
+/**
+ * IsoFLOP analysis of a data set.
+ * @throws InputError when fewer than two budgets remain, or an explicit budget has too few runs
+ */
+export function isoflopAnalysis(dataset: Dataset, options: IsoflopOptions = {}): IsoflopResult {
+  const method = options.vertex ?? 'parabola';
+  if (!['parabola', 'min-run'].includes(method)) throw new UsageError(`invalid --vertex: ${method} (expected parabola or min-run)`);
+  const { groups, unassigned } = groupBudgets(dataset, options);
+  if (groups.length < 2) {
+    throw new InputError(
+      { file: dataset.source },
+      `found ${groups.length} IsoFLOP budget${groups.length === 1 ? '' : 's'} with at least ${options.minRuns ?? 3} runs: the frontier needs two or more (runs are grouped when their C agree within ±${options.tolerance ?? 0.06} decades; set --budgets or --tolerance)`,
+    );
+  }
+  const profiles = groups.map((g) => profileVertex(g.C, g.runs, method, dataset.source));
+  const warnings: string[] = [];
+  for (const p of profiles) {
+    if (p.atEdge) {
+      warnings.push(`the minimum of the C = ${p.C.toExponential(2)} profile lies at its ${p.N <= p.runs[0].N! * 1.0001 ? 'smallest' : 'largest'} model (${p.N.toExponential(3)}): the budget did not bracket the optimum`);
+    }
+  }
+  if (unassigned.length) {
+    warnings.push(`${unassigned.length} run${unassigned.length === 1 ? '' : 's'} fell on no IsoFLOP budget and were not used (line ${lines(unassigned)})`);
+  }
+  const C = profiles.map((p) => p.C);
+  return { profiles, unassigned, N: powerFit(C, profiles.map((p) => p.N)), D: powerFit(C, profiles.map((p) => p.D)), warnings };
+}

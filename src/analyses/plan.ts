@@ -1,0 +1,145 @@
+/**
+ * From a compute budget (or hardware) and a law to a plan for the big run: the compute-optimal
+ * model size and tokens, predicted loss with its interval, a model shape, wall-clock time, the
+ * rules of thumb for contrast, and optionally the inference-aware (over-trained) alternative.
+ * Pure: the CLI and the web app call it with parsed inputs.
+ */
+import { percentileInterval } from '../core/statistics.js';
+import { predictLoss, type Law } from '../laws/law.js';
+import { shapeSearch, type ShapeCandidate, type ShapeSearchOptions } from '../model/shapeSearch.js';
+import { chinchillaFlopsPerToken, kaplanFlopsPerToken } from '../model/flops.js';
+import { trainingDays, type Accelerator, type HardwareBudget } from '../hardware/catalog.js';
+import { computeOptimal, kaplanAllocation, tokensPerParameterRule, type Allocation } from './computeOptimal.js';
+import { extrapolationWarnings } from './extrapolation.js';
+import { inferenceAwareOptimal, qualityOf, type InferenceAwareResult } from './inferenceAware.js';
+
+export interface PlanInput {
+  /** Training FLOPs. */
+  compute: number;
+  hardware?: HardwareBudget;
+  /** For wall-clock time when the budget is given in FLOPs. */
+  cluster?: { gpus: number; accelerator: Accelerator; mfu: number };
+  law: Law;
+  params: Record<string, number>;
+  replicates?: Record<string, number>[];
+  level?: number;
+  provenance: string;
+  /** Data ranges the law was fitted on, for extrapolation warnings. */
+  ranges?: Record<string, [number, number]>;
+  shape?: ShapeSearchOptions;
+  inference?: { tokens: number; targetLoss?: number; qualityOf?: number };
+}
+
+export interface PlannedModel extends Allocation {
+  rule: string;
+  citation: string;
+}
+
+export interface Plan {
+  compute: number;
+  hardware?: HardwareBudget;
+  law: { id: string; formula: string; params: Record<string, number>; provenance: string };
+  recommendation: Allocation & {
+    loss: number;
+    intervals: { N?: [number, number]; D?: [number, number]; loss?: [number, number] };
+    level: number;
+    replicates: number;
+    shape?: ShapeCandidate;
+    shapes: ShapeCandidate[];
+    flopsPerToken?: { sixN: number; kaplan: number; chinchilla: number };
+    days?: number;
+  };
+  alternatives: PlannedModel[];
+  inference?: InferenceAwareResult & { targetFrom: string; days?: number; shape?: ShapeCandidate };
+  assumptions: string[];
+  warnings: string[];
+}
+
+export function makePlan(input: PlanInput): Plan {
+  const { law, params, compute } = input;
+  const level = input.level ?? 0.95;
+  const best = computeOptimal(law, params, compute) as Allocation & { loss: number };
+  const intervals: Plan['recommendation']['intervals'] = {};
+  const reps = input.replicates ?? [];
+  if (reps.length >= 2) {
+    const allocations = reps.map((p) => computeOptimal(law, p, compute));
+    intervals.N = percentileInterval(allocations.map((a) => a.N), level);
+    intervals.D = percentileInterval(allocations.map((a) => a.D), level);
+    // Interval of the loss the recommended model will reach (N and D fixed to the recommendation).
+    intervals.loss = percentileInterval(reps.map((p) => predictLoss(law, p, { N: best.N, D: best.D })), level);
+  }
+  const seqLen = input.shape?.seqLen ?? 4096;
+  let shapes: ShapeCandidate[] = [];
+  const warnings: string[] = [];
+  try {
+    shapes = shapeSearch(best.N, { tolerance: 0.05, ...input.shape });
+  } catch (e) {
+    warnings.push(`no model shape found for N = ${best.N.toExponential(3)}: ${(e as Error).message}`);
+  }
+  const shape = shapes[0];
+  const cluster = input.hardware ? { gpus: input.hardware.gpus, accelerator: input.hardware.accelerator, mfu: input.hardware.mfu } : input.cluster;
+  const days = (flops: number) => (cluster ? trainingDays(flops, cluster.gpus, cluster.accelerator, cluster.mfu) : undefined);
+
+  const twenty = tokensPerParameterRule(compute, 20);
+  const kaplan = kaplanAllocation(compute);
+  const alternatives: PlannedModel[] = [
+    { ...twenty, loss: predictLoss(law, params, twenty), rule: '20 tokens per parameter', citation: 'the rule of thumb read off Hoffmann et al. 2022, Table 3' },
+    { ...kaplan, loss: predictLoss(law, params, kaplan), rule: 'Kaplan et al. 2020 allocation, N = 1.3e9·C^0.73 (C in PF-days)', citation: 'Kaplan et al. 2020, Table 6' },
+  ];
+
+  let inference: Plan['inference'];
+  if (input.inference) {
+    const { tokens } = input.inference;
+    let target: number, targetFrom: string;
+    if (input.inference.targetLoss !== undefined) {
+      target = input.inference.targetLoss;
+      targetFrom = `the given target loss ${target}`;
+    } else if (input.inference.qualityOf !== undefined) {
+      target = qualityOf(law, params, input.inference.qualityOf);
+      targetFrom = `the loss of a ${input.inference.qualityOf.toExponential(3)}-parameter model trained to its compute-optimal tokens`;
+    } else {
+      target = best.loss;
+      targetFrom = `the loss of the compute-optimal model for ${compute.toExponential(3)} FLOPs`;
+    }
+    const r = inferenceAwareOptimal(law, params, target, tokens);
+    let ishape: ShapeCandidate | undefined;
+    try {
+      ishape = shapeSearch(r.optimal.N, { tolerance: 0.05, ...input.shape })[0];
+    } catch {
+      ishape = undefined;
+    }
+    inference = { ...r, targetFrom, days: days(r.optimal.trainingFlops), shape: ishape };
+  }
+
+  warnings.push(...extrapolationWarnings(input.ranges, best));
+  const assumptions = [
+    'training FLOPs C = 6·N·D (Kaplan et al. 2020 §2.1; Hoffmann et al. 2022)',
+    `N counts the parameters the law was fitted with (${law.id === 'kaplan-nd' ? 'non-embedding, Kaplan' : 'all parameters, as Chinchilla and Epoch count them'})`,
+  ];
+  if (cluster) {
+    assumptions.push(`${cluster.gpus} × ${cluster.accelerator.name} at ${(cluster.accelerator.peakFlops / 1e12).toFixed(1)} TFLOP/s peak dense BF16 (${cluster.accelerator.source}), MFU ${cluster.mfu}`);
+  }
+  if (shape) assumptions.push(`shape: ${shape.shape.mlp} MLP, vocabulary ${shape.shape.vocab}, context ${seqLen}, head_dim ${shape.shape.headDim}`);
+
+  return {
+    compute,
+    hardware: input.hardware,
+    law: { id: law.id, formula: law.formula, params, provenance: input.provenance },
+    recommendation: {
+      ...best,
+      intervals,
+      level,
+      replicates: reps.length,
+      shape,
+      shapes,
+      flopsPerToken: shape
+        ? { sixN: 6 * shape.parameters.total, kaplan: kaplanFlopsPerToken(shape.shape).training, chinchilla: chinchillaFlopsPerToken(shape.shape).training }
+        : undefined,
+      days: days(compute),
+    },
+    alternatives,
+    inference,
+    assumptions,
+    warnings,
+  };
+}

@@ -1,0 +1,179 @@
+import type { Command } from 'commander';
+import { readRuns } from '../../io/readRuns.js';
+import { parseColumnMapping } from '../../io/parseRuns.js';
+import { approach1, approach2, approach3, agreement, namedBudgets, type ApproachResult, type BootstrapSettings } from '../../analyses/frontier.js';
+import type { IsoflopOptions } from '../../analyses/isoflop.js';
+import { getLaw } from '../../laws/index.js';
+import { bootstrapParallel, fitParallel } from '../../node/parallel.js';
+import { replicateParams } from '../../fit/bootstrap.js';
+import { formatNumber } from '../../core/format.js';
+import { textTable } from '../../core/table.js';
+import { isScaleLabError, UsageError } from '../../errors/index.js';
+import { keyword, parseInteger, parseQuantity } from '../options.js';
+import { printJson, progress } from '../output.js';
+import { resolveLaw } from '../lawSource.js';
+
+interface FrontierFlags {
+  approach: string;
+  targets: string;
+  vertex: string;
+  budgets: string;
+  tolerance: string;
+  law: string;
+  fit?: string;
+  preset?: string;
+  bootstrap: string;
+  seed: string;
+  level: string;
+  columns?: string;
+  json?: boolean;
+}
+
+export function parseList(text: string, flag: string): number[] {
+  const values = text.split(',').filter((s) => s.trim() !== '').map((s) => parseQuantity(s, flag));
+  if (values.length === 0) throw new UsageError(`${flag}: expected a comma-separated list of numbers, got "${text}"`);
+  return values;
+}
+
+const withInterval = (v: number, ci?: [number, number], digits = 4) => (ci ? `${formatNumber(v, digits)} [${formatNumber(ci[0], 3)}, ${formatNumber(ci[1], 3)}]` : formatNumber(v, digits));
+
+export function frontierReport(out: {
+  source: string;
+  runs: number;
+  approaches: ApproachResult[];
+  agreements: { statement: string }[];
+  skipped: { approach: number; reason: string }[];
+  bootstrap?: BootstrapSettings;
+}): string {
+  const lines: string[] = [];
+  const boot = out.bootstrap && out.bootstrap.replicates > 1 ? `${Math.round(out.bootstrap.level * 100)} % intervals from ${out.bootstrap.replicates} bootstrap replicates (seed ${out.bootstrap.seed})` : 'no intervals (--bootstrap 0)';
+  lines.push(`Compute-optimal frontier: ${out.source} (${out.runs} runs); ${boot}`, '');
+  lines.push('N_opt ∝ C^a, D_opt ∝ C^b');
+  lines.push(textTable(['approach', 'a', 'b'], out.approaches.map((r) => [`${r.approach} ${r.label}`, withInterval(r.a, r.intervals.a), withInterval(r.b, r.intervals.b)])));
+  const targets = out.approaches[0]?.targets.map((t) => t.C) ?? [];
+  targets.forEach((C, k) => {
+    lines.push('', `At C = ${formatNumber(C, 4)} FLOPs`);
+    lines.push(
+      textTable(
+        ['approach', 'N_opt', 'D_opt', 'D/N', 'loss'],
+        out.approaches.map((r) => {
+          const t = r.targets[k];
+          return [String(r.approach), withInterval(t.N, t.intervals.N), withInterval(t.D, t.intervals.D), withInterval(t.tokensPerParameter, t.intervals.tokensPerParameter, 3), t.loss === undefined ? '–' : withInterval(t.loss, t.intervals.loss)];
+        }),
+      ),
+    );
+  });
+  for (const r of out.approaches) {
+    if (r.lossLaw && r.approach !== 3) lines.push(`  (approach ${r.approach} loss: L*(C) = E + A·C^(−γ) fitted to its frontier's losses)`);
+  }
+  if (out.agreements.length) lines.push('', ...out.agreements.map((a) => a.statement));
+  for (const s of out.skipped) lines.push(`Approach ${s.approach} skipped: ${s.reason}`);
+  const warnings = out.approaches.flatMap((r) => r.warnings.map((w) => `approach ${r.approach}: ${w}`));
+  if (warnings.length) lines.push('', 'Warnings:', ...warnings.map((w) => `  - ${w}`));
+  return lines.join('\n');
+}
+
+export function registerFrontier(program: Command, run: (fn: () => Promise<void>, json?: boolean) => Promise<void>): void {
+  program
+    .command('frontier')
+    .description("compute-optimal N and D by Chinchilla's three approaches, side by side, with bootstrap intervals")
+    .argument('<file>', 'runs (Approach 2, 3) or training curves with a run column (Approach 1)')
+    .option('--approach <which>', '1 (envelope of training curves), 2 (IsoFLOP profiles), 3 (parametric fit) or all', 'all')
+    .option('--targets <list>', 'compute budgets to predict at, FLOPs', '1e23,1e24')
+    .option('--vertex <method>', 'Approach 2: parabola (Hoffmann et al.) or min-run (lowest-loss run, the CS336 handout)', 'parabola')
+    .option('--budgets <list>', 'Approach 2: auto (find budgets in the data), chinchilla (the paper\'s nine), or a list such as 6e18,1e19', 'auto')
+    .option('--tolerance <decades>', 'Approach 2: runs within this many decades of a budget belong to it', '0.06')
+    .option('--law <law>', 'Approach 3: law to fit (chinchilla or kaplan-nd)', 'chinchilla')
+    .option('--fit <file>', 'Approach 3: use a saved fit instead of fitting FILE')
+    .option('--preset <name>', 'Approach 3: use a published fit (e.g. epoch-2024) instead of fitting FILE')
+    .option('--bootstrap <n>', 'bootstrap replicates for intervals (0 for none)', '200')
+    .option('--seed <seed>', 'bootstrap seed', '0')
+    .option('--level <level>', 'interval level', '0.95')
+    .option('--columns <list>', 'map fields to columns, e.g. N=params,loss=final_loss')
+    .option('--json', 'print the comparison as JSON')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  scalelab frontier examples/chinchilla.csv --budgets chinchilla
+  scalelab frontier examples/cs336-isoflops.json --approach 2 --vertex min-run --targets 1e23,1e24
+  scalelab frontier curves.csv --approach 1 --json`,
+    )
+    .action(async (file: string, flags: FrontierFlags) =>
+      run(async () => {
+        const which = keyword(flags.approach, '--approach', ['1', '2', '3', 'all'] as const);
+        const targets = parseList(flags.targets, '--targets');
+        const dataset = readRuns(file, { columns: flags.columns ? parseColumnMapping(flags.columns) : undefined });
+        const replicates = parseInteger(flags.bootstrap, '--bootstrap', 0);
+        const seed = parseInteger(flags.seed, '--seed', 0);
+        const level = parseQuantity(flags.level, '--level');
+        const boot: BootstrapSettings | undefined = replicates > 1 ? { replicates, seed, level } : undefined;
+        const budgetsFlag = flags.budgets.trim();
+        const isoOptions: IsoflopOptions = {
+          vertex: keyword(flags.vertex, '--vertex', ['parabola', 'min-run'] as const),
+          budgets: budgetsFlag === 'auto' ? 'auto' : namedBudgets[budgetsFlag] ?? parseList(budgetsFlag, '--budgets'),
+          tolerance: parseQuantity(flags.tolerance, '--tolerance'),
+        };
+        const approaches: ApproachResult[] = [];
+        const skipped: { approach: number; reason: string }[] = [];
+        // With --approach all, an approach the data cannot support is skipped with its reason;
+        // asked for alone, the same problem is an error.
+        const attempt = async (n: number, fn: () => Promise<ApproachResult> | ApproachResult) => {
+          try {
+            approaches.push(await fn());
+          } catch (e) {
+            if (which !== 'all' || !isScaleLabError(e)) throw e;
+            skipped.push({ approach: n, reason: e.message });
+          }
+        };
+        if (which === '1' || which === 'all') await attempt(1, () => approach1(dataset, targets, boot));
+        if (which === '2' || which === 'all') await attempt(2, () => approach2(dataset, targets, isoOptions, boot));
+        if (which === '3' || which === 'all') {
+          await attempt(3, async () => {
+            if (flags.fit || flags.preset) {
+              const src = resolveLaw({ fit: flags.fit, preset: flags.preset });
+              return approach3(src.law, src.params, targets, src.replicates, src.level, `parametric (${src.provenance})`);
+            }
+            const law = getLaw(keyword(flags.law, '--law', ['chinchilla', 'kaplan-nd'] as const));
+            const result = await fitParallel(law, dataset);
+            let reps: Record<string, number>[] = [];
+            if (boot) {
+              const bar = progress('bootstrap', boot.replicates, flags);
+              const samples = await bootstrapParallel(result, {}, boot.replicates, boot.seed, { onProgress: (k) => bar.tick(k) });
+              bar.stop();
+              for (let r = 0; r < samples.replicates; r++) if (samples.converged[r]) reps.push(replicateParams(samples, r));
+            }
+            const a3 = approach3(law, result.params, targets, reps, level);
+            a3.warnings.push(...result.warnings);
+            return a3;
+          });
+        }
+        if (approaches.length === 0) throw new UsageError(`no approach could run on ${file}: ${skipped.map((s) => `${s.approach}: ${s.reason}`).join('; ')}`);
+        const agreements = [];
+        for (let i = 0; i < approaches.length; i++) for (let j = i + 1; j < approaches.length; j++) agreements.push(agreement(approaches[i], approaches[j]));
+        const summary = {
+          source: file,
+          runs: dataset.runs.length,
+          approaches,
+          agreements,
+          skipped,
+          bootstrap: boot,
+        };
+        if (flags.json) {
+          printJson({
+            ...summary,
+            approaches: approaches.map((r) => {
+              const { envelope, isoflop, ...rest } = r as ApproachResult & { envelope?: unknown; isoflop?: { profiles: { C: number; N: number; D: number; loss: number; runs: unknown[]; atEdge: boolean; method: string }[]; unassigned: unknown[] } };
+              void envelope;
+              return {
+                ...rest,
+                ...(isoflop
+                  ? { profiles: isoflop.profiles.map((p) => ({ C: p.C, N: p.N, D: p.D, loss: p.loss, runs: p.runs.length, atEdge: p.atEdge, method: p.method })), unassigned: isoflop.unassigned.length }
+                  : {}),
+              };
+            }),
+          });
+        } else process.stdout.write(frontierReport(summary) + '\n');
+      }, flags.json),
+    );
+}

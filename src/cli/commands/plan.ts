@@ -1,0 +1,174 @@
+import type { Command } from 'commander';
+import { makePlan, type Plan } from '../../analyses/plan.js';
+import { accelerator, accelerators, hardwareBudget, type Accelerator, type HardwareBudget } from '../../hardware/catalog.js';
+import { formatNumber } from '../../core/format.js';
+import { textTable } from '../../core/table.js';
+import { UsageError } from '../../errors/index.js';
+import type { ShapeCandidate } from '../../model/shapeSearch.js';
+import { keyword, parseInteger, parseQuantity } from '../options.js';
+import { printJson } from '../output.js';
+import { lawFlagsHelp, resolveLaw } from '../lawSource.js';
+
+interface PlanFlags {
+  compute?: string;
+  gpus?: string;
+  gpu?: string;
+  peakFlops?: string;
+  days?: string;
+  mfu: string;
+  price?: string;
+  fit?: string;
+  preset?: string;
+  law?: string;
+  params?: string;
+  inferenceTokens?: string;
+  targetLoss?: string;
+  qualityOf?: string;
+  vocab: string;
+  seqLen: string;
+  mlp: string;
+  json?: boolean;
+}
+
+export function describeShape(c: ShapeCandidate): string {
+  const s = c.shape;
+  const kv = s.nKvHeads !== undefined && s.nKvHeads !== s.nHeads ? ` (${s.nKvHeads} KV heads)` : '';
+  return `${s.nLayer} layers × d_model ${s.dModel}, ${s.nHeads} heads of ${s.headDim}${kv}, d_ff ${s.dFf} (${s.mlp}), vocab ${s.vocab} → ${formatNumber(c.parameters.total, 4)} parameters (${formatNumber(c.parameters.nonEmbedding, 4)} non-embedding), d_model/n_layer ${c.aspectRatio.toFixed(0)}`;
+}
+
+const ci = (v: number, interval?: [number, number], digits = 4) => `${formatNumber(v, digits)}${interval ? `   [${formatNumber(interval[0], 3)}, ${formatNumber(interval[1], 3)}]` : ''}`;
+
+export function planReport(plan: Plan): string {
+  const lines: string[] = [];
+  const hw = plan.hardware;
+  lines.push(
+    `Plan for ${formatNumber(plan.compute, 4)} training FLOPs${
+      hw ? `: ${hw.gpus} × ${hw.accelerator.name} for ${hw.days} days at MFU ${hw.mfu} (${formatNumber(hw.gpuHours, 4)} GPU-hours${hw.cost !== undefined ? `, cost ${formatNumber(hw.cost, 4)} at ${hw.pricePerGpuHour} per GPU-hour` : ''})` : ''
+    }`,
+  );
+  lines.push(`Law: ${plan.law.formula}; ${plan.law.provenance}`);
+  lines.push(`     ${Object.entries(plan.law.params).map(([k, v]) => `${k} = ${formatNumber(v)}`).join(', ')}`, '');
+  const r = plan.recommendation;
+  const interval = r.replicates ? `, ${Math.round(r.level * 100)} % intervals from ${r.replicates} bootstrap replicates` : ' (no intervals: the law has no bootstrap replicates; use --fit with a fit made with --bootstrap)';
+  lines.push(`Recommended: the compute-optimal model${interval}`);
+  lines.push(`  parameters N       ${ci(r.N, r.intervals.N)}`);
+  lines.push(`  tokens D           ${ci(r.D, r.intervals.D)}`);
+  lines.push(`  tokens/parameter   ${formatNumber(r.tokensPerParameter, 4)}`);
+  lines.push(`  predicted loss     ${ci(r.loss, r.intervals.loss)}`);
+  if (r.shape) lines.push(`  shape              ${describeShape(r.shape)}`);
+  if (r.flopsPerToken) {
+    lines.push(`  FLOPs per token    6N ${formatNumber(r.flopsPerToken.sixN, 4)}; Kaplan (non-embedding + attention) ${formatNumber(r.flopsPerToken.kaplan, 4)}; Chinchilla App. F ${formatNumber(r.flopsPerToken.chinchilla, 4)}`);
+  }
+  if (r.days !== undefined) lines.push(`  wall-clock         ${r.days.toFixed(1)} days`);
+  lines.push('', 'For contrast, the same budget under the same law:');
+  lines.push(
+    textTable(
+      ['allocation', 'N', 'D', 'D/N', 'loss'],
+      [
+        ['compute-optimal (recommended)', formatNumber(r.N, 4), formatNumber(r.D, 4), formatNumber(r.tokensPerParameter, 3), formatNumber(r.loss, 5)],
+        ...plan.alternatives.map((a) => [a.rule, formatNumber(a.N, 4), formatNumber(a.D, 4), formatNumber(a.tokensPerParameter, 3), formatNumber(a.loss!, 5)]),
+      ],
+    ),
+  );
+  const inf = plan.inference;
+  if (inf) {
+    lines.push('', `Inference-aware (Sardana et al. 2024), ${formatNumber(inf.inferenceTokens, 4)} inference tokens, target loss ${formatNumber(inf.targetLoss, 5)} (${inf.targetFrom}):`);
+    lines.push(
+      textTable(
+        ['model', 'N', 'D', 'D/N', 'training FLOPs', 'inference FLOPs', 'total FLOPs'],
+        [
+          ['lifetime-optimal', formatNumber(inf.optimal.N, 4), formatNumber(inf.optimal.D, 4), formatNumber(inf.optimal.tokensPerParameter, 4), formatNumber(inf.optimal.trainingFlops, 4), formatNumber(inf.optimal.inferenceFlops, 4), formatNumber(inf.optimal.totalFlops, 4)],
+          ['compute-optimal, same loss', formatNumber(inf.computeOptimal.N, 4), formatNumber(inf.computeOptimal.D, 4), formatNumber(inf.computeOptimal.tokensPerParameter, 4), formatNumber(inf.computeOptimal.trainingFlops, 4), formatNumber(inf.computeOptimal.inferenceFlops, 4), formatNumber(inf.computeOptimal.totalFlops, 4)],
+        ],
+      ),
+    );
+    lines.push(`  over-trained: ${formatNumber(inf.sizeRatio, 3)}× the parameters on ${formatNumber(inf.dataRatio, 3)}× the data; lifetime FLOPs ${inf.flopsSaved >= 0 ? 'saved' : 'added'}: ${(Math.abs(inf.flopsSaved) * 100).toFixed(1)} %`);
+    if (inf.shape) lines.push(`  shape: ${describeShape(inf.shape)}`);
+    if (inf.days !== undefined) lines.push(`  wall-clock: ${inf.days.toFixed(1)} days of training`);
+  }
+  lines.push('', 'Assumptions:', ...plan.assumptions.map((a) => `  - ${a}`));
+  if (plan.warnings.length) lines.push('Warnings:', ...plan.warnings.map((w) => `  - ${w}`));
+  return lines.join('\n');
+}
+
+export function registerPlan(program: Command, run: (fn: () => Promise<void>, json?: boolean) => Promise<void>): void {
+  program
+    .command('plan')
+    .description('recommend the big run for a compute budget or a cluster: N, D, shape, predicted loss, time')
+    .option('--compute <flops>', 'training budget in FLOPs (instead of --gpus/--days)')
+    .option('--gpus <n>', 'number of accelerators')
+    .option('--gpu <id>', `accelerator: ${accelerators.map((a) => a.id).join(', ')}`, 'h100')
+    .option('--peak-flops <flops>', 'peak dense FLOP/s per accelerator (overrides the catalog)')
+    .option('--days <days>', 'training time')
+    .option('--mfu <fraction>', 'model FLOPs utilisation', '0.4')
+    .option('--price <per-gpu-hour>', 'price per GPU-hour, for the cost')
+    .option('--fit <file>', 'law from a saved fit (with bootstrap replicates for intervals)')
+    .option('--preset <name>', 'a published fit (default: epoch-2024)')
+    .option('--law <law>', 'law with --params')
+    .option('--params <list>', 'parameter values for --law')
+    .option('--inference-tokens <tokens>', 'lifetime inference tokens: adds the inference-aware (over-trained) model')
+    .option('--target-loss <loss>', 'inference-aware: the loss to reach')
+    .option('--quality-of <params>', 'inference-aware: reach the loss of a compute-optimal model of this size (e.g. 3e10)')
+    .option('--vocab <n>', 'vocabulary for the shape', '32000')
+    .option('--seq-len <n>', 'context length for the shape and FLOPs', '4096')
+    .option('--mlp <kind>', 'MLP of the shape: gated (SwiGLU) or plain', 'gated')
+    .option('--json', 'print the plan as JSON')
+    .addHelpText(
+      'after',
+      `
+The law: ${lawFlagsHelp}.
+Examples:
+  scalelab plan --gpus 10000 --gpu h100 --days 30 --mfu 0.4
+  scalelab plan --compute 1e25 --fit fit.json --inference-tokens 1e13
+  scalelab plan --compute 5.76e23 --preset sardana-2024 --quality-of 3e10 --inference-tokens 1e13`,
+    )
+    .action(async (flags: PlanFlags) =>
+      run(async () => {
+        const source = resolveLaw(flags, 'epoch-2024');
+        let acc: Accelerator = accelerator(flags.gpu ?? 'h100');
+        if (flags.peakFlops) acc = { ...acc, id: `${acc.id}*`, name: `${acc.name} (peak overridden)`, peakFlops: parseQuantity(flags.peakFlops, '--peak-flops'), source: '--peak-flops on the command line' };
+        const mfu = parseQuantity(flags.mfu, '--mfu');
+        let compute: number;
+        let hardware: HardwareBudget | undefined;
+        let cluster;
+        const gpus = flags.gpus ? parseInteger(flags.gpus, '--gpus', 1) : undefined;
+        if (flags.compute) {
+          if (flags.days) throw new UsageError('give either --compute or --days (with --gpus), not both');
+          compute = parseQuantity(flags.compute, '--compute');
+          if (gpus) cluster = { gpus, accelerator: acc, mfu };
+        } else {
+          if (!gpus || !flags.days) throw new UsageError('give the budget: --compute FLOPS, or --gpus N --days D (with --gpu and --mfu)');
+          hardware = hardwareBudget(gpus, acc, mfu, parseQuantity(flags.days, '--days'), flags.price ? parseQuantity(flags.price, '--price') : undefined);
+          compute = hardware.flops;
+        }
+        const inference = flags.inferenceTokens
+          ? {
+              tokens: parseQuantity(flags.inferenceTokens, '--inference-tokens', { positive: false }),
+              targetLoss: flags.targetLoss ? parseQuantity(flags.targetLoss, '--target-loss') : undefined,
+              qualityOf: flags.qualityOf ? parseQuantity(flags.qualityOf, '--quality-of') : undefined,
+            }
+          : undefined;
+        if (!inference && (flags.targetLoss || flags.qualityOf)) throw new UsageError('--target-loss and --quality-of need --inference-tokens');
+        if (inference?.targetLoss !== undefined && inference.qualityOf !== undefined) throw new UsageError('give --target-loss or --quality-of, not both');
+        const plan = makePlan({
+          compute,
+          hardware,
+          cluster,
+          law: source.law,
+          params: source.params,
+          replicates: source.replicates,
+          level: source.level,
+          provenance: source.provenance,
+          ranges: source.ranges,
+          shape: {
+            vocab: parseInteger(flags.vocab, '--vocab', 1),
+            seqLen: parseInteger(flags.seqLen, '--seq-len', 1),
+            mlp: keyword(flags.mlp, '--mlp', ['gated', 'plain'] as const),
+          },
+          inference,
+        });
+        if (flags.json) printJson(plan);
+        else process.stdout.write(planReport(plan) + '\n');
+      }, flags.json),
+    );
+}

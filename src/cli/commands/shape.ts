@@ -1,0 +1,143 @@
+import type { Command } from 'commander';
+import { shapeSearch } from '../../model/shapeSearch.js';
+import { parameterCount, type ModelShape } from '../../model/shape.js';
+import { chinchillaFlopsPerToken, deepseekM, kaplanFlopsPerToken } from '../../model/flops.js';
+import { formatNumber } from '../../core/format.js';
+import { textTable } from '../../core/table.js';
+import { UsageError } from '../../errors/index.js';
+import { keyword, parseInteger, parseQuantity } from '../options.js';
+import { printJson } from '../output.js';
+
+interface ShapeFlags {
+  params?: string;
+  layers?: string;
+  dModel?: string;
+  heads?: string;
+  kvHeads?: string;
+  dFf?: string;
+  count: string;
+  tolerance: string;
+  aspect: string;
+  mlp: string;
+  gqa: string;
+  vocab: string;
+  seqLen: string;
+  tied?: boolean;
+  limit: string;
+  json?: boolean;
+}
+
+function accounting(shape: ModelShape) {
+  const p = parameterCount(shape);
+  return {
+    shape,
+    parameters: p,
+    flopsPerToken: {
+      sixN: 6 * p.total,
+      sixNonEmbedding: 6 * p.nonEmbedding,
+      kaplan: kaplanFlopsPerToken(shape),
+      chinchilla: chinchillaFlopsPerToken(shape).training,
+      deepseekM: deepseekM(shape.nLayer, shape.dModel, shape.seqLen),
+    },
+  };
+}
+
+export function registerShape(program: Command, run: (fn: () => Promise<void>, json?: boolean) => Promise<void>): void {
+  program
+    .command('shape')
+    .description('propose transformer shapes for a parameter target, or count the parameters and FLOPs of a shape')
+    .option('--params <n>', 'parameter target, e.g. 7e9 or 7B')
+    .option('--layers <n>', 'count mode: n_layer of a given shape')
+    .option('--d-model <n>', 'count mode: d_model')
+    .option('--heads <n>', 'count mode: attention heads (default d_model/64)')
+    .option('--kv-heads <n>', 'count mode: key/value heads (GQA)')
+    .option('--d-ff <n>', 'count mode: FFN width (default 4·d_model plain, 8/3·d_model gated)')
+    .option('--count <which>', 'which count must hit --params: total or non-embedding', 'total')
+    .option('--tolerance <fraction>', 'relative tolerance on the count', '0.05')
+    .option('--aspect <ratio>', 'preferred d_model/n_layer', '100')
+    .option('--mlp <kind>', 'gated (SwiGLU) or plain', 'gated')
+    .option('--gqa <ratio>', 'query heads per KV head (1 = multi-head attention)', '1')
+    .option('--vocab <n>', 'vocabulary (embedding rows)', '32000')
+    .option('--seq-len <n>', 'context length', '4096')
+    .option('--tied', 'tie input and output embeddings')
+    .option('--limit <n>', 'how many shapes to list', '5')
+    .option('--json', 'print JSON')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  scalelab shape --params 7e9
+  scalelab shape --params 1.3e9 --mlp plain --vocab 50257 --gqa 1
+  scalelab shape --layers 12 --d-model 768 --mlp plain --vocab 50257 --seq-len 1024 --tied`,
+    )
+    .action(async (flags: ShapeFlags) =>
+      run(async () => {
+        const mlp = keyword(flags.mlp, '--mlp', ['gated', 'plain'] as const);
+        const vocab = parseInteger(flags.vocab, '--vocab', 1);
+        const seqLen = parseInteger(flags.seqLen, '--seq-len', 1);
+        if (flags.layers || flags.dModel) {
+          if (!flags.layers || !flags.dModel) throw new UsageError('count mode needs both --layers and --d-model');
+          const nLayer = parseInteger(flags.layers, '--layers', 1), dModel = parseInteger(flags.dModel, '--d-model', 1);
+          const nHeads = flags.heads ? parseInteger(flags.heads, '--heads', 1) : Math.max(1, Math.round(dModel / 64));
+          const shape: ModelShape = {
+            nLayer,
+            dModel,
+            nHeads,
+            nKvHeads: flags.kvHeads ? parseInteger(flags.kvHeads, '--kv-heads', 1) : nHeads,
+            headDim: dModel / nHeads,
+            dFf: flags.dFf ? parseInteger(flags.dFf, '--d-ff', 1) : mlp === 'gated' ? Math.round((8 / 3) * dModel) : 4 * dModel,
+            vocab,
+            seqLen,
+            mlp,
+            tiedEmbeddings: flags.tied ?? false,
+          };
+          const a = accounting(shape);
+          if (flags.json) return printJson(a);
+          const p = a.parameters, f = a.flopsPerToken;
+          process.stdout.write(
+            [
+              `Shape: ${nLayer} layers × d_model ${dModel}, ${nHeads} heads of ${formatNumber(dModel / nHeads)}, d_ff ${shape.dFf} (${mlp}), vocab ${vocab}, context ${seqLen}${shape.tiedEmbeddings ? ', tied embeddings' : ''}`,
+              `Parameters: total ${p.total.toLocaleString('en-US')}; non-embedding ${p.nonEmbedding.toLocaleString('en-US')} (attention ${p.attention.toLocaleString('en-US')}, MLP ${p.mlp.toLocaleString('en-US')}); embeddings ${p.embedding.toLocaleString('en-US')}; output head ${p.unembedding.toLocaleString('en-US')}; norms ${p.norms.toLocaleString('en-US')}`,
+              `Kaplan's 12·n_layer·d_model² = ${(12 * nLayer * dModel * dModel).toLocaleString('en-US')}`,
+              `Training FLOPs per token: 6N ${formatNumber(f.sixN, 4)}; 6N non-embedding ${formatNumber(f.sixNonEmbedding, 4)}; Kaplan with attention ${formatNumber(f.kaplan.training, 4)} (context share ${(f.kaplan.contextShare * 100).toFixed(1)} %); Chinchilla App. F ${formatNumber(f.chinchilla, 4)}; DeepSeek M ${formatNumber(f.deepseekM, 4)}`,
+            ].join('\n') + '\n',
+          );
+          return;
+        }
+        if (!flags.params) throw new UsageError('give --params N to search shapes, or --layers and --d-model to count one');
+        const target = parseQuantity(flags.params, '--params');
+        const candidates = shapeSearch(target, {
+          count: keyword(flags.count, '--count', ['total', 'non-embedding'] as const) === 'total' ? 'total' : 'nonEmbedding',
+          tolerance: parseQuantity(flags.tolerance, '--tolerance'),
+          aspect: parseQuantity(flags.aspect, '--aspect'),
+          mlp,
+          gqa: parseInteger(flags.gqa, '--gqa', 1),
+          vocab,
+          seqLen,
+          tiedEmbeddings: flags.tied ?? false,
+          limit: parseInteger(flags.limit, '--limit', 1),
+        });
+        if (flags.json) return printJson({ target, candidates: candidates.map((c) => ({ ...accounting(c.shape), error: c.error, aspectRatio: c.aspectRatio })) });
+        process.stdout.write(
+          `Shapes for ${formatNumber(target, 4)} parameters (${flags.count}), ranked by aspect ratio near ${flags.aspect} and size error:\n` +
+            textTable(
+              ['rank', 'n_layer', 'd_model', 'heads', 'head_dim', 'kv_heads', 'd_ff', 'params', 'non-emb', 'error', 'd/L'],
+              candidates.map((c, i) => [
+                String(i + 1),
+                String(c.shape.nLayer),
+                String(c.shape.dModel),
+                String(c.shape.nHeads),
+                String(c.shape.headDim),
+                String(c.shape.nKvHeads),
+                String(c.shape.dFf),
+                formatNumber(c.parameters.total, 4),
+                formatNumber(c.parameters.nonEmbedding, 4),
+                `${(c.error * 100).toFixed(2)} %`,
+                c.aspectRatio.toFixed(0),
+              ]),
+            ) +
+            '\n',
+        );
+      }, flags.json),
+    );
+}

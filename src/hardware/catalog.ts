@@ -1,0 +1,64 @@
+/**
+ * Accelerators and their peak dense BF16 throughput, and the compute budget they give. Pure.
+ *
+ * Budget = GPUs × peak FLOP/s × MFU × seconds. MFU (model FLOPs utilisation) is what a real run
+ * reaches: Llama 3 405B ran at 38–43 % on H100s (Dubey et al. 2024, §3.3).
+ */
+import { UsageError } from '../errors/index.js';
+
+export interface Accelerator {
+  id: string;
+  name: string;
+  /** Peak dense BF16 (or FP16) tensor throughput, FLOP/s, without sparsity. */
+  peakFlops: number;
+  source: string;
+  /** How the figure was checked here: 'methods' = in shared/reference/METHODS.md with its sources. */
+  checked: 'methods' | 'datasheet';
+}
+
+export const accelerators: readonly Accelerator[] = [
+  { id: 'h100', name: 'NVIDIA H100 SXM5', peakFlops: 989.4e12, source: 'NVIDIA H100 datasheet: 1,979 TFLOP/s BF16 with 2:4 sparsity, 989.4 dense (METHODS.md §11)', checked: 'methods' },
+  { id: 'h100-pcie', name: 'NVIDIA H100 PCIe', peakFlops: 756e12, source: 'NVIDIA H100 datasheet, PCIe: 756 TFLOP/s dense BF16 (METHODS.md §11)', checked: 'methods' },
+  { id: 'a100', name: 'NVIDIA A100 (SXM4 / PCIe)', peakFlops: 312e12, source: 'NVIDIA A100 datasheet: 312 TFLOP/s BF16 dense (METHODS.md §11)', checked: 'methods' },
+  { id: 'h200', name: 'NVIDIA H200 SXM', peakFlops: 989.4e12, source: 'NVIDIA H200 datasheet: same Hopper tensor cores as H100 SXM, 989 TFLOP/s dense BF16', checked: 'datasheet' },
+  { id: 'b200', name: 'NVIDIA B200', peakFlops: 2.25e15, source: 'NVIDIA Blackwell datasheet (HGX B200): 2.25 PFLOP/s dense BF16 per GPU', checked: 'datasheet' },
+  { id: 'v100', name: 'NVIDIA V100 SXM2', peakFlops: 125e12, source: 'NVIDIA V100 datasheet: 125 TFLOP/s FP16 tensor (no BF16)', checked: 'datasheet' },
+  { id: 'mi300x', name: 'AMD Instinct MI300X', peakFlops: 1307.4e12, source: 'AMD MI300X datasheet: 1,307.4 TFLOP/s dense BF16', checked: 'datasheet' },
+  { id: 'tpu-v4', name: 'Google TPU v4', peakFlops: 275e12, source: 'Google Cloud TPU v4 documentation: 275 TFLOP/s BF16 per chip', checked: 'datasheet' },
+  { id: 'tpu-v5p', name: 'Google TPU v5p', peakFlops: 459e12, source: 'Google Cloud TPU v5p documentation: 459 TFLOP/s BF16 per chip', checked: 'datasheet' },
+];
+
+/** Look up an accelerator by id (case-insensitive), with a clear error listing the known ones. */
+export function accelerator(id: string, catalog: readonly Accelerator[] = accelerators): Accelerator {
+  const found = catalog.find((a) => a.id === id.toLowerCase());
+  if (!found) throw new UsageError(`unknown GPU "${id}" (known: ${catalog.map((a) => a.id).join(', ')}); or give --peak-flops`);
+  return found;
+}
+
+export interface HardwareBudget {
+  gpus: number;
+  accelerator: Accelerator;
+  /** Model FLOPs utilisation, 0–1. */
+  mfu: number;
+  days: number;
+  /** Training FLOPs the run can do. */
+  flops: number;
+  gpuHours: number;
+  /** Cost when a price per GPU-hour was given. */
+  cost?: number;
+  pricePerGpuHour?: number;
+}
+
+export function hardwareBudget(gpus: number, acc: Accelerator, mfu: number, days: number, pricePerGpuHour?: number): HardwareBudget {
+  if (!(gpus > 0)) throw new UsageError(`--gpus must be positive, got ${gpus}`);
+  if (!(mfu > 0 && mfu <= 1)) throw new UsageError(`--mfu must be in (0, 1], got ${mfu}`);
+  if (!(days > 0)) throw new UsageError(`--days must be positive, got ${days}`);
+  const gpuHours = gpus * days * 24;
+  const flops = gpus * acc.peakFlops * mfu * days * 86400;
+  return { gpus, accelerator: acc, mfu, days, flops, gpuHours, ...(pricePerGpuHour !== undefined ? { cost: gpuHours * pricePerGpuHour, pricePerGpuHour } : {}) };
+}
+
+/** Wall-clock days to spend `flops` on `gpus` accelerators at a given MFU. */
+export function trainingDays(flops: number, gpus: number, acc: Accelerator, mfu: number): number {
+  return flops / (gpus * acc.peakFlops * mfu * 86400);
+}

@@ -1,0 +1,114 @@
+/**
+ * Shape search: transformer shapes (n_layer, d_model, n_heads, head_dim, d_ff) whose parameter
+ * count hits a target, under the constraints practitioners use, ranked. Pure.
+ *
+ * Ranking: shapes within the tolerance are ordered by how far their aspect ratio d_model/n_layer
+ * lies from the preferred one (Kaplan et al. 2020 §3.1 find loss nearly flat for ratios of
+ * ~20–200; GPT-3 175B, Llama-2-7B and Llama-3-405B use ~128, Chinchilla-70B and Llama-2-70B ~102),
+ * then by the size error.
+ */
+import { UsageError } from '../errors/index.js';
+import { parameterCount, type ModelShape, type ParameterCount } from './shape.js';
+
+export interface ShapeSearchOptions {
+  /** Which count must hit the target. @default 'total' */
+  count?: 'total' | 'nonEmbedding';
+  /** Relative tolerance on the count. @default 0.05 */
+  tolerance?: number;
+  /** Head dimensions allowed. @default [64, 128] */
+  headDims?: number[];
+  /**
+   * d_model must be a multiple of this. @default grows with size as published models do: 64 below
+   * 1024, 128 below 4096, 256 below 8192, 1024 from 8192 (GPT-3 12288, Llama-3-405B 16384)
+   */
+  multipleOf?: number;
+  /** Allowed band of d_model / n_layer. @default [32, 256] */
+  aspectRange?: [number, number];
+  /** Preferred aspect ratio. @default 100 */
+  aspect?: number;
+  /** MLP kind and FFN ratio d_ff/d_model (plain 4, gated 8/3 as Llama). */
+  mlp?: 'gated' | 'plain';
+  ffnRatio?: number;
+  /** d_ff rounded up to a multiple of this. @default 256 for gated, 128 for plain */
+  ffnMultipleOf?: number;
+  /** KV heads per query-head group (GQA): n_kv = n_heads / gqa. @default 1 (multi-head attention) */
+  gqa?: number;
+  vocab?: number;
+  seqLen?: number;
+  tiedEmbeddings?: boolean;
+  /** How many shapes to return. @default 5 */
+  limit?: number;
+}
+
+export interface ShapeCandidate {
+  shape: ModelShape;
+  parameters: ParameterCount;
+  /** Counted size / target − 1. */
+  error: number;
+  aspectRatio: number;
+  score: number;
+}
+
+function roundUp(x: number, multiple: number): number {
+  return Math.ceil(x / multiple) * multiple;
+}
+
+/**
+ * Shapes near a parameter target.
+ * @throws UsageError when no shape satisfies the constraints
+ * @example shapeSearch(7e9, { mlp: 'gated', vocab: 32000 })[0].shape // => a Llama-2-7B-like 32 × 4096
+ */
+export function shapeSearch(target: number, options: ShapeSearchOptions = {}): ShapeCandidate[] {
+  if (!(target > 0) || !Number.isFinite(target)) throw new UsageError(`shape search needs a positive parameter target, got ${target}`);
+  const mlp = options.mlp ?? 'gated';
+  const ffnRatio = options.ffnRatio ?? (mlp === 'gated' ? 8 / 3 : 4);
+  const ffnMultiple = options.ffnMultipleOf ?? (mlp === 'gated' ? 256 : 128);
+  const headDims = options.headDims ?? [64, 128];
+  const [aspectLo, aspectHi] = options.aspectRange ?? [32, 256];
+  const preferred = options.aspect ?? 100;
+  const tolerance = options.tolerance ?? 0.05;
+  const gqa = options.gqa ?? 1;
+  const vocab = options.vocab ?? 32000;
+  const seqLen = options.seqLen ?? 4096;
+  const count = options.count ?? 'total';
+  const out: ShapeCandidate[] = [];
+  for (let nLayer = 2; nLayer <= 200; nLayer++) {
+    // d_model from the 12·L·d² estimate, then scan neighbouring multiples.
+    const guess = Math.sqrt(target / (12 * nLayer));
+    for (const headDim of headDims) {
+      const multiple = Math.max(options.multipleOf ?? (guess < 1024 ? 64 : guess < 4096 ? 128 : guess < 7680 ? 256 : 1024), headDim);
+      const centre = Math.round(guess / multiple) * multiple;
+      for (let dModel = Math.max(multiple, centre - 4 * multiple); dModel <= centre + 4 * multiple; dModel += multiple) {
+        const aspect = dModel / nLayer;
+        if (aspect < aspectLo || aspect > aspectHi) continue;
+        if (dModel % headDim !== 0) continue;
+        const nHeads = dModel / headDim;
+        if (nHeads % gqa !== 0) continue;
+        const shape: ModelShape = {
+          nLayer,
+          dModel,
+          nHeads,
+          nKvHeads: nHeads / gqa,
+          headDim,
+          dFf: roundUp(ffnRatio * dModel, ffnMultiple),
+          vocab,
+          seqLen,
+          mlp,
+          tiedEmbeddings: options.tiedEmbeddings ?? false,
+          positions: 'rotary',
+          norm: 'rmsnorm',
+        };
+        const parameters = parameterCount(shape);
+        const error = parameters[count] / target - 1;
+        if (Math.abs(error) > tolerance) continue;
+        const score = Math.abs(Math.log(aspect / preferred)) + Math.abs(error) / tolerance + (headDim === 128 ? 0 : 0.05);
+        out.push({ shape, parameters, error, aspectRatio: aspect, score });
+      }
+    }
+  }
+  if (out.length === 0) {
+    throw new UsageError(`no shape within ${(tolerance * 100).toFixed(1)} % of ${target.toExponential(3)} parameters with d_model/n_layer in [${aspectLo}, ${aspectHi}]; widen --tolerance or the aspect range`);
+  }
+  out.sort((a, b) => a.score - b.score);
+  return out.slice(0, options.limit ?? 5);
+}

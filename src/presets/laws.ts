@@ -1,0 +1,59 @@
+/**
+ * Published law fits, as presets with their citation. A number that comes from a preset says so
+ * in every output ("law chinchilla, preset epoch-2024: Besiroglu et al. 2024 …"); none is a silent
+ * default. Values: shared/reference/METHODS.md §2, §4, §5 (tags there say how each was checked).
+ */
+import { UsageError } from '../errors/index.js';
+
+export interface LawPreset {
+  id: string;
+  law: string;
+  params: Record<string, number>;
+  citation: string;
+  /** What the parameters count (a preset is valid only with its own N definition). */
+  note: string;
+}
+
+export const lawPresets: readonly LawPreset[] = [
+  {
+    id: 'hoffmann-2022',
+    law: 'chinchilla',
+    params: { E: 1.69, A: 406.4, B: 410.7, alpha: 0.34, beta: 0.28 },
+    citation: 'Hoffmann et al. 2022, arXiv:2203.15556, Eq. 10 (printed, rounded constants)',
+    note: 'N counts all parameters; loss on MassiveText. The rounded β = 0.28 (TeX 0.2849) shifts N_opt noticeably.',
+  },
+  {
+    id: 'hoffmann-2022-tex',
+    law: 'chinchilla',
+    params: { E: 1.6934, A: Math.exp(6.0073404), B: Math.exp(6.0179186), alpha: 0.3392, beta: 0.2849 },
+    citation: 'Hoffmann et al. 2022, arXiv:2203.15556, Eq. 10 as in the TeX source (E = 1.6934, α = 0.3392, β = 0.2849; ln A, ln B from Epoch\'s notebook)',
+    note: 'N counts all parameters. Reproduces the paper\'s "40B at the Gopher budget".',
+  },
+  {
+    id: 'epoch-2024',
+    law: 'chinchilla',
+    params: { E: 1.8172, A: 482.01, B: 2085.43, alpha: 0.3478, beta: 0.3658 },
+    citation: 'Besiroglu et al. 2024, "Chinchilla Scaling: A replication attempt", arXiv:2404.10102 (refit of Hoffmann et al.\'s Fig. 4 data)',
+    note: 'N counts all parameters; 240 digitised Chinchilla runs.',
+  },
+  {
+    id: 'sardana-2024',
+    law: 'chinchilla',
+    params: { E: 1.69, A: 406.4, B: 410.7, alpha: 0.336, beta: 0.283 },
+    citation: 'Sardana et al. 2024, "Beyond Chinchilla-Optimal", arXiv:2401.00448, App. A (Chinchilla fit as they use it)',
+    note: 'N counts all parameters. Use these exponents to reproduce Sardana\'s inference-aware examples.',
+  },
+  {
+    id: 'kaplan-2020',
+    law: 'kaplan-nd',
+    params: { N_c: 6.4e13, D_c: 1.8e13, alpha_N: 0.076, alpha_D: 0.103 },
+    citation: 'Kaplan et al. 2020, arXiv:2001.08361, Eq. 1.5 with the Table-2 fit',
+    note: 'N is non-embedding parameters; loss on WebText2 with GPT-2 BPE; early-stopped.',
+  },
+];
+
+export function lawPreset(id: string): LawPreset {
+  const p = lawPresets.find((x) => x.id === id);
+  if (!p) throw new UsageError(`unknown preset "${id}" (known: ${lawPresets.map((x) => x.id).join(', ')})`);
+  return p;
+}

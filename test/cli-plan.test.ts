@@ -1,0 +1,98 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { noStackTrace, scalelab } from './helpers/cli.js';
+
+const within = (actual: number, expected: number, rel: number, what = '') =>
+  assert.ok(Math.abs(actual / expected - 1) <= rel, `${what}: ${actual} vs ${expected}`);
+
+test('scalelab frontier on the Chinchilla set: approaches 2 and 3 side by side, agreeing', () => {
+  const r = scalelab(['frontier', 'examples/chinchilla.csv', '--budgets', 'chinchilla', '--bootstrap', '60', '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  const j = r.json();
+  assert.deepEqual(j.approaches.map((a: { approach: number }) => a.approach), [2, 3]);
+  assert.equal(j.skipped[0].approach, 1);
+  assert.match(j.skipped[0].reason, /needs training curves/);
+  assert.match(j.agreements[0].statement, /agree within their intervals/);
+  for (const a of j.approaches) {
+    assert.equal(a.targets.length, 2);
+    assert.ok(a.intervals.a[0] < a.a && a.a < a.intervals.a[1]);
+  }
+  const text = scalelab(['frontier', 'examples/chinchilla.csv', '--budgets', 'chinchilla', '--bootstrap', '20']);
+  assert.match(text.stdout, /At C = 1e23 FLOPs/);
+  assert.match(text.stdout, /N_opt ∝ C\^a, D_opt ∝ C\^b/);
+});
+
+test('scalelab frontier --approach 2 --vertex min-run on CS336 prints the handout\'s numbers', () => {
+  const r = scalelab(['frontier', 'examples/cs336-isoflops.json', '--approach', '2', '--vertex', 'min-run', '--bootstrap', '0', '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  const t = r.json().approaches[0].targets;
+  within(t[0].N, 7.005e10, 5e-3, 'N_opt(1e23)');
+  within(t[1].N, 2.061e11, 5e-3, 'N_opt(1e24)');
+  assert.equal(r.json().approaches[0].profiles.length, 9);
+});
+
+test('scalelab frontier --approach 1 on data without curves fails with a located error', () => {
+  const r = scalelab(['frontier', 'examples/cs336-isoflops.json', '--approach', '1']);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /examples\/cs336-isoflops\.json:1: Approach 1 needs training curves/);
+  assert.ok(noStackTrace(r.stderr));
+});
+
+test('scalelab plan: 10,000 H100 × 30 days at 40 % MFU → 1.026e25 FLOPs, 316B on 5.41T under Epoch\'s fit', () => {
+  const r = scalelab(['plan', '--gpus', '10000', '--gpu', 'h100', '--days', '30', '--mfu', '0.4', '--preset', 'epoch-2024', '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  const j = r.json();
+  within(j.compute, 1.026e25, 5e-4, 'budget');
+  within(j.recommendation.N, 316e9, 3e-3, 'N');
+  within(j.recommendation.D, 5.41e12, 3e-3, 'D');
+  within(j.recommendation.days, 30, 1e-9, 'days');
+  within(j.alternatives[0].N, 292e9, 3e-3, '20 tokens/param');
+  assert.match(j.alternatives[1].rule, /Kaplan/);
+  assert.ok(Math.abs(j.recommendation.shape.error) < 0.05);
+  assert.match(j.law.provenance, /preset epoch-2024: Besiroglu et al\. 2024/);
+});
+
+test('scalelab plan with a bootstrapped fit gives intervals; with inference tokens, the over-trained model', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'scalelab-plan-'));
+  const fitFile = join(dir, 'fit.json');
+  assert.equal(scalelab(['fit', 'examples/chinchilla.csv', '--bootstrap', '80', '--out', fitFile, '--json']).code, 0);
+  const r = scalelab(['plan', '--compute', '1e24', '--fit', fitFile, '--inference-tokens', '1e13', '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  const j = r.json();
+  const [lo, hi] = j.recommendation.intervals.N;
+  assert.ok(lo < j.recommendation.N && j.recommendation.N < hi);
+  assert.ok(j.inference.optimal.N < j.recommendation.N, 'inference-aware model is smaller');
+  assert.ok(j.inference.flopsSaved > 0);
+  assert.ok(j.warnings.some((w: string) => w.includes("× the largest C in the fit's data")), 'extrapolation flagged');
+});
+
+test('scalelab plan --preset sardana-2024 --quality-of 3e10 --inference-tokens 1e13: 13.6B, −28 %', () => {
+  const r = scalelab(['plan', '--compute', '1e24', '--preset', 'sardana-2024', '--quality-of', '3e10', '--inference-tokens', '1e13', '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  within(r.json().inference.optimal.N, 13.61e9, 2e-3, 'N');
+  within(r.json().inference.flopsSaved, 0.28, 5e-3, 'saved');
+});
+
+test('scalelab plan errors: unknown GPU, no budget, conflicting law sources', () => {
+  const a = scalelab(['plan', '--gpus', '8', '--gpu', 'h900', '--days', '1']);
+  assert.equal(a.code, 2);
+  assert.match(a.stderr, /unknown GPU "h900" \(known: h100, /);
+  const b = scalelab(['plan']);
+  assert.match(b.stderr, /give the budget: --compute FLOPS, or --gpus N --days D/);
+  const c = scalelab(['plan', '--compute', '1e24', '--preset', 'epoch-2024', '--law', 'chinchilla']);
+  assert.match(c.stderr, /give one of --fit, --preset or --law/);
+  for (const r of [a, b, c]) assert.ok(noStackTrace(r.stderr));
+});
+
+test('scalelab shape: search and count modes', () => {
+  const s = scalelab(['shape', '--params', '7e9', '--json']);
+  assert.equal(s.code, 0, s.stderr);
+  const c = s.json().candidates;
+  assert.ok(c.length >= 1 && Math.abs(c[0].parameters.total / 7e9 - 1) < 0.05);
+  const k = scalelab(['shape', '--layers', '12', '--d-model', '768', '--mlp', 'plain', '--vocab', '50257', '--seq-len', '1024', '--tied', '--json']);
+  assert.equal(k.json().parameters.nonEmbedding, 84934656);
+  for (const cmd of ['frontier', 'plan', 'shape']) assert.equal(scalelab([cmd, '--help']).code, 0);
+});
