@@ -80,10 +80,6 @@ function resample<T>(items: T[], random: () => number): T[] {
   return items.map(() => items[Math.floor(random() * items.length)]);
 }
 
-const exponentNote = (w: string[], replicates: number, failed: number) => {
-  if (failed > 0) w.push(`${failed} of ${replicates} bootstrap replicates could not be analysed (too few distinct sizes in a resample) and were left out`);
-};
-
 /** Approach 1 with optional bootstrap over curves. */
 export function approach1(dataset: Dataset, targets: number[], boot?: BootstrapSettings): ApproachResult & { envelope: EnvelopeResult } {
   const curves = trainingCurves(dataset);
@@ -101,22 +97,12 @@ export function approach1(dataset: Dataset, targets: number[], boot?: BootstrapS
     warnings: [...env.warnings],
     envelope: env,
   };
-  if (boot && boot.replicates > 1) {
-    const a: number[] = [], b: number[] = [], samples: Omit<TargetPrediction, 'intervals'>[][] = [];
-    let failed = 0;
-    for (let r = 0; r < boot.replicates; r++) {
-      const random = randomSource(boot.seed, r);
-      try {
-        const e = envelopeAnalysis(resample<Curve>(curves, random), 400, dataset.source);
-        const lp = lossParams ? lossAgainstCompute(thin(e.points.map((p) => p.C)), thin(e.points.map((p) => p.loss)), lossParams) : undefined;
-        a.push(e.N.exponent);
-        b.push(e.D.exponent);
-        samples.push(targets.map((C) => target(C, e.N, e.D, lp)));
-      } catch {
-        failed++;
-      }
-    }
-    finishIntervals(result, a, b, samples, boot, failed);
+  if (boot) {
+    bootstrapFrontier(result, targets, boot, (random) => {
+      const e = envelopeAnalysis(resample<Curve>(curves, random), 400, dataset.source);
+      const lp = lossParams ? lossAgainstCompute(thin(e.points.map((p) => p.C)), thin(e.points.map((p) => p.loss)), lossParams) : undefined;
+      return { N: e.N, D: e.D, lossParams: lp };
+    });
   }
   return result;
 }
@@ -127,14 +113,36 @@ function thin(values: number[]): number[] {
   return values.filter((_, i) => i % step === 0);
 }
 
-function finishIntervals(result: ApproachResult, a: number[], b: number[], samples: Omit<TargetPrediction, 'intervals'>[][], boot: BootstrapSettings, failed: number): void {
+/**
+ * Bootstrap a frontier: each replicate (its own random stream, seed and index) re-derives the power
+ * laws of N and D and the loss law; percentile intervals go into the result.
+ */
+function bootstrapFrontier(
+  result: ApproachResult,
+  targets: number[],
+  boot: BootstrapSettings,
+  replicate: (random: () => number) => { N: PowerFit; D: PowerFit; lossParams?: Record<string, number> },
+): void {
+  if (boot.replicates < 2) return;
+  const a: number[] = [], b: number[] = [], samples: Omit<TargetPrediction, 'intervals'>[][] = [];
+  let failed = 0;
+  for (let r = 0; r < boot.replicates; r++) {
+    try {
+      const rep = replicate(randomSource(boot.seed, r));
+      a.push(rep.N.exponent);
+      b.push(rep.D.exponent);
+      samples.push(targets.map((C) => target(C, rep.N, rep.D, rep.lossParams)));
+    } catch {
+      failed++; // e.g. a resample with fewer than three distinct sizes in a budget
+    }
+  }
   if (a.length >= 2) {
     result.intervals.a = percentileInterval(a, boot.level);
     result.intervals.b = percentileInterval(b, boot.level);
   }
   attachIntervals(result.targets, samples, boot.level);
   result.replicates = a.length;
-  exponentNote(result.warnings, boot.replicates, failed);
+  if (failed > 0) result.warnings.push(`${failed} of ${boot.replicates} bootstrap replicates could not be analysed (too few distinct sizes in a resample) and were left out`);
 }
 
 /** Approach 2 with optional bootstrap: runs resampled within each budget. */
@@ -155,24 +163,16 @@ export function approach2(dataset: Dataset, targets: number[], options: IsoflopO
     warnings: [...iso.warnings],
     isoflop: iso,
   };
-  if (boot && boot.replicates > 1) {
+  if (boot) {
     const groups = iso.profiles.map((p) => ({ C: p.C, runs: p.runs }));
-    const a: number[] = [], b: number[] = [], samples: Omit<TargetPrediction, 'intervals'>[][] = [];
-    let failed = 0;
-    for (let r = 0; r < boot.replicates; r++) {
-      const random = randomSource(boot.seed, r);
-      try {
-        const profiles = groups.map((g) => profileVertex(g.C, resample<Run>(g.runs, random), method, dataset.source));
-        const n = powerFit(C, profiles.map((p) => p.N)), d = powerFit(C, profiles.map((p) => p.D));
-        const lp = lossParams ? lossAgainstCompute(C, profiles.map((p) => p.loss), lossParams) : undefined;
-        a.push(n.exponent);
-        b.push(d.exponent);
-        samples.push(targets.map((c) => target(c, n, d, lp)));
-      } catch {
-        failed++;
-      }
-    }
-    finishIntervals(result, a, b, samples, boot, failed);
+    bootstrapFrontier(result, targets, boot, (random) => {
+      const profiles = groups.map((g) => profileVertex(g.C, resample<Run>(g.runs, random), method, dataset.source));
+      return {
+        N: powerFit(C, profiles.map((p) => p.N)),
+        D: powerFit(C, profiles.map((p) => p.D)),
+        lossParams: lossParams ? lossAgainstCompute(C, profiles.map((p) => p.loss), lossParams) : undefined,
+      };
+    });
   }
   return result;
 }
