@@ -9,6 +9,10 @@ import { registerPredict } from './commands/predict.js';
 import { registerFrontier } from './commands/frontier.js';
 import { registerPlan } from './commands/plan.js';
 import { registerShape } from './commands/shape.js';
+import { registerRuns } from './commands/runs.js';
+import { registerLab } from './commands/lab.js';
+import { registerSweep } from './commands/sweep.js';
+import { registerStudy } from './commands/study.js';
 import { reportError } from './output.js';
 
 function version(): string {
@@ -38,6 +42,10 @@ export function buildProgram(): Command {
   registerFrontier(program, run);
   registerPlan(program, run);
   registerShape(program, run);
+  registerRuns(program, run);
+  registerLab(program, run);
+  registerSweep(program, run);
+  registerStudy(program, run);
   return program;
 }
 

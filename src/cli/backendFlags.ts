@@ -1,0 +1,78 @@
+/**
+ * Flags shared by `sweep run` and `study run`: which backend, and how runs cost time on it.
+ */
+import type { Command } from 'commander';
+import { UsageError } from '../errors/index.js';
+import { loadWorld } from '../lab/loadWorld.js';
+import { worldArchitecture, worldCostModel } from '../lab/costModel.js';
+import type { World } from '../lab/world.js';
+import { accelerator } from '../hardware/catalog.js';
+import { assumedCostModel, type Architecture, type CostModel } from '../experiments/design.js';
+import type { Backend } from '../experiments/backends/backend.js';
+import { simBackend } from '../experiments/backends/sim.js';
+import { apiBackend } from '../experiments/backends/api.js';
+import { localBackend } from '../experiments/backends/local.js';
+import { slurmBackend } from '../experiments/backends/slurm.js';
+import { keyword, parseInteger, parseQuantity } from './options.js';
+
+export interface BackendFlags {
+  backend: string;
+  world?: string;
+  url?: string;
+  apiKey?: string;
+  command?: string;
+  concurrency?: string;
+  partition?: string;
+  sbatchArg?: string[];
+  runsDir: string;
+  gpu: string;
+  mfu: string;
+  vocab: string;
+  seqLen: string;
+  poll: string;
+}
+
+export function addBackendFlags(cmd: Command): Command {
+  return cmd
+    .option('--backend <name>', 'sim (in-process simulated lab), api (a training API), local (a command per run), slurm (sbatch per run)', 'sim')
+    .option('--world <file>', 'sim: world file (default: worlds/default.json)')
+    .option('--url <url>', 'api: base URL of the training API, e.g. http://127.0.0.1:8000')
+    .option('--api-key <key>', 'api: API key (default: $SCALELAB_API_KEY)')
+    .option('--command <template>', 'local/slurm: command per run, e.g. "python train.py --layers {n_layer} --d-model {d_model} --tokens {tokens} --lr {lr} --out {run_dir}"')
+    .option('--concurrency <n>', 'runs in flight at once (local default 1, api 8, slurm 64)')
+    .option('--partition <name>', 'slurm: partition')
+    .option('--sbatch-arg <arg...>', 'slurm: extra sbatch arguments, e.g. --sbatch-arg=--gres=gpu:1')
+    .option('--runs-dir <dir>', 'local/slurm: folder for run folders', '.scalelab/runs')
+    .option('--gpu <id>', 'non-sim backends: accelerator for the cost model', 'b200')
+    .option('--mfu <fraction>', 'non-sim backends: assumed MFU for the cost model', '0.4')
+    .option('--vocab <n>', 'non-sim backends: vocabulary of the trained models', '32000')
+    .option('--seq-len <n>', 'non-sim backends: sequence length', '512')
+    .option('--poll <seconds>', 'seconds between status polls', '2');
+}
+
+export interface BackendSetup {
+  backend: Backend;
+  cost: CostModel;
+  architecture: Architecture;
+  world?: World;
+}
+
+export function makeBackend(f: BackendFlags): BackendSetup {
+  const kind = keyword(f.backend, '--backend', ['sim', 'api', 'local', 'slurm'] as const);
+  const concurrency = f.concurrency ? parseInteger(f.concurrency, '--concurrency', 1) : undefined;
+  if (kind === 'sim') {
+    const world = loadWorld(f.world);
+    return { backend: simBackend(world), cost: worldCostModel(world), architecture: worldArchitecture(world), world };
+  }
+  const architecture: Architecture = { vocab: parseInteger(f.vocab, '--vocab', 1), seqLen: parseInteger(f.seqLen, '--seq-len', 1), ffnRatio: 4 };
+  const cost = assumedCostModel(accelerator(f.gpu).peakFlops, parseQuantity(f.mfu, '--mfu'), architecture);
+  if (kind === 'api') {
+    if (!f.url) throw new UsageError('--backend api needs --url (e.g. http://127.0.0.1:8000 from "scalelab lab serve")');
+    const key = f.apiKey ?? process.env.SCALELAB_API_KEY;
+    if (!key) throw new UsageError('--backend api needs --api-key or $SCALELAB_API_KEY');
+    return { backend: apiBackend({ url: f.url, apiKey: key, seqLen: architecture.seqLen, concurrency }), cost, architecture };
+  }
+  if (!f.command) throw new UsageError(`--backend ${kind} needs --command TEMPLATE (placeholders: {n_layer} {d_model} {n_heads} {d_ff} {tokens} {batch_tokens} {lr} {seed} {run_dir} …)`);
+  if (kind === 'local') return { backend: localBackend({ command: f.command, root: f.runsDir, concurrency }), cost, architecture };
+  return { backend: slurmBackend({ command: f.command, root: f.runsDir, concurrency, partition: f.partition, sbatchArgs: f.sbatchArg }), cost, architecture };
+}

@@ -1,0 +1,115 @@
+import type { Command } from 'commander';
+import { writeFileSync } from 'node:fs';
+import { readRuns } from '../../io/readRuns.js';
+import { parseColumnMapping } from '../../io/parseRuns.js';
+import { defaultStorePath, RunStore, type RunStatus } from '../../store/store.js';
+import { formatNumber } from '../../core/format.js';
+import { textTable } from '../../core/table.js';
+import { keyword } from '../options.js';
+import { printJson, progress } from '../output.js';
+
+type Run = (fn: () => Promise<void>, json?: boolean) => Promise<void>;
+
+const statuses = ['planned', 'submitting', 'queued', 'running', 'completed', 'failed', 'cancelled'] as const;
+
+function csvCell(v: unknown): string {
+  if (v === null || v === undefined) return '';
+  const s = String(v);
+  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+export function registerRuns(program: Command, run: Run): void {
+  const runs = program.command('runs').description('the run store: import, list and export runs (SQLite, .scalelab/runs.db)');
+  runs
+    .command('import')
+    .description('import runs from CSV, JSON or JSONL files (one transaction per file; importing twice adds nothing)')
+    .argument('<files...>', 'files of runs (columns N, D, C, loss; run and step make checkpoints of a run)')
+    .option('--study <name>', 'study to import into', 'imported')
+    .option('--columns <list>', 'map fields to columns, e.g. N="Model Size"')
+    .option('--db <path>', 'store file', defaultStorePath)
+    .option('--json', 'print JSON')
+    .action(async (files: string[], f: { study: string; columns?: string; db: string; json?: boolean }) =>
+      run(async () => {
+        const store = RunStore.open(f.db);
+        const bar = progress('import', files.length, f);
+        const results = [];
+        try {
+          for (const file of files) {
+            const dataset = readRuns(file, { columns: f.columns ? parseColumnMapping(f.columns) : undefined });
+            results.push({ file, ...store.importDataset(dataset, f.study) });
+            bar.tick();
+          }
+        } finally {
+          bar.stop();
+          store.close();
+        }
+        if (f.json) return printJson({ study: f.study, db: f.db, files: results });
+        for (const r of results) process.stdout.write(`${r.file}: ${r.runs} runs and ${r.checkpoints} checkpoints added, ${r.skipped} already in the store (study "${f.study}", ${f.db})\n`);
+      }, f.json),
+    );
+  runs
+    .command('ls')
+    .description('list runs (or studies with --studies)')
+    .option('--study <name>', 'only this study')
+    .option('--status <status>', `only runs in this state: ${statuses.join(', ')}`)
+    .option('--studies', 'list studies with run counts')
+    .option('--db <path>', 'store file', defaultStorePath)
+    .option('--json', 'print JSON')
+    .action(async (f: { study?: string; status?: string; studies?: boolean; db: string; json?: boolean }) =>
+      run(async () => {
+        const store = RunStore.open(f.db);
+        try {
+          if (f.studies) {
+            const s = store.studies();
+            if (f.json) return printJson(s);
+            process.stdout.write(textTable(['study', 'runs', 'completed', 'created'], s.map((x) => [x.name, String(x.runs), String(x.completed ?? 0), x.createdAt])) + '\n');
+            return;
+          }
+          const list = store.runs({ study: f.study, status: f.status ? keyword(f.status, '--status', statuses) as RunStatus : undefined });
+          if (f.json) return printJson(list);
+          process.stdout.write(
+            textTable(
+              ['id', 'study', 'name', 'status', 'N', 'D', 'loss', 'hours', 'reason'],
+              list.map((r) => [String(r.id), r.study, r.name ?? '', r.status, r.N === null ? '' : formatNumber(r.N, 4), r.D === null ? '' : formatNumber(r.D, 4), r.loss === null ? '' : formatNumber(r.loss, 5), r.seconds === null ? '' : (r.seconds / 3600).toFixed(3), (r.reason ?? '').slice(0, 60)]),
+            ) + `\n${list.length} runs\n`,
+          );
+        } finally {
+          store.close();
+        }
+      }, f.json),
+    );
+  runs
+    .command('export')
+    .description('export completed runs (or every checkpoint) as CSV or JSONL that "scalelab fit" reads')
+    .option('--format <format>', 'csv or jsonl', 'csv')
+    .option('--study <name>', 'only this study')
+    .option('--checkpoints', 'one row per checkpoint (training curves, for frontier --approach 1)')
+    .option('--out <file>', 'write to a file instead of stdout')
+    .option('--db <path>', 'store file', defaultStorePath)
+    .option('--json', 'print a JSON summary instead of the data (with --out)')
+    .action(async (f: { format: string; study?: string; checkpoints?: boolean; out?: string; db: string; json?: boolean }) =>
+      run(async () => {
+        const format = keyword(f.format, '--format', ['csv', 'jsonl'] as const);
+        const store = RunStore.open(f.db);
+        let rows: Record<string, unknown>[];
+        try {
+          const list = store.runs({ study: f.study, status: 'completed' });
+          rows = f.checkpoints
+            ? list.flatMap((r) => store.checkpoints(r.id).map((c) => ({ study: r.study, run: r.name ?? `run-${r.id}`, N: r.N, D: c.tokens, C: r.N === null ? null : 6 * r.N * c.tokens, loss: c.loss, step: c.step ?? null })))
+            : list.map((r) => ({ study: r.study, run: r.name ?? `run-${r.id}`, N: r.N, D: r.D, C: r.C ?? (r.N !== null && r.D !== null ? 6 * r.N * r.D : null), loss: r.loss, group: r.group, status: r.status }));
+        } finally {
+          store.close();
+        }
+        const columns = rows.length ? Object.keys(rows[0]) : ['study', 'run', 'N', 'D', 'C', 'loss'];
+        const text =
+          format === 'csv'
+            ? [columns.join(','), ...rows.map((r) => columns.map((c) => csvCell(r[c])).join(','))].join('\n') + '\n'
+            : rows.map((r) => JSON.stringify(r)).join('\n') + (rows.length ? '\n' : '');
+        if (f.out) {
+          writeFileSync(f.out, text);
+          if (f.json) printJson({ out: f.out, rows: rows.length, format });
+          else process.stderr.write(`wrote ${rows.length} rows to ${f.out}\n`);
+        } else process.stdout.write(text);
+      }, f.json),
+    );
+}

@@ -1,0 +1,78 @@
+import type { Command } from 'commander';
+import { writeFileSync } from 'node:fs';
+import { runStudy } from '../../experiments/study.js';
+import { storeExecutor } from '../../experiments/runner.js';
+import { studyJson, studyReport, type StudySummary } from '../../experiments/studyReport.js';
+import { optimum, truth } from '../../lab/simulate.js';
+import { defaultStorePath, RunStore } from '../../store/store.js';
+import { fitToJson } from '../../fit/summary.js';
+import { parseInteger, parseQuantity } from '../options.js';
+import { printJson } from '../output.js';
+import { addBackendFlags, makeBackend, type BackendFlags } from '../backendFlags.js';
+import { sweepProgressBar } from './sweep.js';
+
+type Run = (fn: () => Promise<void>, json?: boolean) => Promise<void>;
+
+export function registerStudy(program: Command, run: Run): void {
+  const study = program.command('study').description('the whole loop: plan, run, fit, recommend, report');
+  addBackendFlags(
+    study
+      .command('run')
+      .description('plan small experiments within a budget, run them, fit (Approaches 2 and 3) and recommend the target run')
+      .option('--target-hours <h>', 'accelerator hours of the target run', '48')
+      .option('--experiment-hours <h>', 'accelerator hours for all experiments', '12')
+      .option('--progressive', 'scale up in two stages, the second centred on the first stage\'s fit')
+      .option('--study <name>', 'study name in the store (rerun with the same name to resume)', 'default')
+      .option('--db <path>', 'store file', defaultStorePath)
+      .option('--bootstrap <n>', 'bootstrap replicates for intervals', '200')
+      .option('--seed <seed>', 'bootstrap seed', '0')
+      .option('--out <file>', 'write the report (Markdown) to this file')
+      .option('--json', 'print the study as JSON'),
+  )
+    .addHelpText(
+      'after',
+      `
+Examples:
+  scalelab study run --backend sim --target-hours 48 --experiment-hours 12
+  scalelab study run --backend api --url http://127.0.0.1:8000 --api-key KEY --gpu b200
+  scalelab study run --backend local --command "python examples/trainers/train.py --layers {n_layer} --d-model {d_model} --tokens {tokens} --lr {lr} --out {run_dir}"`,
+    )
+    .action(async (f: BackendFlags & { targetHours: string; experimentHours: string; progressive?: boolean; study: string; db: string; bootstrap: string; seed: string; out?: string; json?: boolean }) =>
+      run(async () => {
+        const setup = makeBackend(f);
+        const targetHours = parseQuantity(f.targetHours, '--target-hours');
+        const experimentHours = parseQuantity(f.experimentHours, '--experiment-hours');
+        const store = RunStore.open(f.db);
+        const bar = sweepProgressBar(f.json);
+        let summary: StudySummary;
+        try {
+          const executor = storeExecutor(store, f.study, setup.backend, { pollMs: parseQuantity(f.poll, '--poll') * 1000, onProgress: bar.update });
+          const result = await runStudy(executor, {
+            targetSeconds: targetHours * 3600,
+            experimentSeconds: experimentHours * 3600,
+            cost: setup.cost,
+            architecture: setup.architecture,
+            progressive: f.progressive,
+            bootstrap: parseInteger(f.bootstrap, '--bootstrap', 0),
+            seed: parseInteger(f.seed, '--seed', 0),
+          });
+          bar.stop();
+          summary = { study: f.study, backend: setup.backend.name, targetHours, experimentHours, result, costModel: setup.cost.description };
+          if (setup.world) {
+            const rec = truth(setup.world, result.recommendation.config).loss;
+            const best = optimum(setup.world, targetHours * 3600);
+            summary.truth = { recommendedLoss: rec, optimumLoss: best.loss, optimumConfig: best.config, regret: rec / best.loss - 1, predictionError: result.recommendation.predictedLoss / rec - 1 };
+          }
+          store.saveFit(f.study, 'chinchilla', fitToJson(result.fit));
+          store.saveRecommendation(f.study, studyJson(summary));
+        } finally {
+          bar.stop();
+          store.close();
+        }
+        const report = studyReport(summary);
+        if (f.out) writeFileSync(f.out, report);
+        if (f.json) printJson(studyJson(summary));
+        else process.stdout.write(report + (f.out ? `\nwrote ${f.out}\n` : ''));
+      }, f.json),
+    );
+}

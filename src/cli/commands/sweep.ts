@@ -1,0 +1,162 @@
+import type { Command } from 'commander';
+import { writeFileSync } from 'node:fs';
+import { designSweep, type PlannedRun, type SweepDesign } from '../../experiments/design.js';
+import { plannedKey, runSweep, type SweepProgress } from '../../experiments/runner.js';
+import { defaultStorePath, RunStore } from '../../store/store.js';
+import { readText } from '../../io/readRuns.js';
+import { InputError, UsageError } from '../../errors/index.js';
+import { formatNumber } from '../../core/format.js';
+import { textTable } from '../../core/table.js';
+import { parseQuantity } from '../options.js';
+import { printJson } from '../output.js';
+import { addBackendFlags, makeBackend, type BackendFlags } from '../backendFlags.js';
+import cliProgress from 'cli-progress';
+
+type Run = (fn: () => Promise<void>, json?: boolean) => Promise<void>;
+
+export function sweepTable(d: SweepDesign): string {
+  const rows: string[][] = [];
+  if (d.probe.length) rows.push(['lr probe', formatNumber(d.probe[0].C, 3), String(d.probe.length), formatNumber(d.probe[0].N, 3), `${formatNumber(d.probe[0].config.learning_rate, 2)}–${formatNumber(d.probe[d.probe.length - 1].config.learning_rate, 2)}`, (d.seconds.probe / 3600).toFixed(2)]);
+  for (const C of d.budgets) {
+    const rs = d.isoflop.filter((r) => r.C === C);
+    rows.push([
+      'isoflop',
+      formatNumber(C, 3),
+      String(rs.length),
+      rs.length ? `${formatNumber(Math.min(...rs.map((r) => r.N)), 2)}–${formatNumber(Math.max(...rs.map((r) => r.N)), 2)}` : '–',
+      rs.length ? formatNumber(rs[0].config.learning_rate, 3) : '–',
+      (rs.reduce((s, r) => s + r.seconds, 0) / 3600).toFixed(2),
+    ]);
+  }
+  return textTable(['phase', 'budget C', 'runs', 'N', 'learning rate', 'hours'], rows);
+}
+
+/** Terminal progress for a sweep; silent off a terminal or with --json. */
+export function sweepProgressBar(json?: boolean): { update: (p: SweepProgress) => void; stop: () => void } {
+  if (json || !process.stderr.isTTY) return { update: () => {}, stop: () => {} };
+  const bar = new cliProgress.SingleBar({ format: 'runs [{bar}] {value}/{total} | failed {failed} | in flight {running} | {spent}/{planned} h | best {best}', stream: process.stderr, hideCursor: true }, cliProgress.Presets.shades_classic);
+  let started = false;
+  return {
+    update(p) {
+      const payload = { failed: p.failed, running: p.running, spent: (p.spentSeconds / 3600).toFixed(2), planned: (p.plannedSeconds / 3600).toFixed(2), best: p.bestLoss === null ? '–' : p.bestLoss.toFixed(4) };
+      if (!started) {
+        bar.start(p.total, p.done + p.failed, payload);
+        started = true;
+      } else {
+        bar.setTotal(p.total);
+        bar.update(p.done + p.failed, payload);
+      }
+    },
+    stop: () => started && bar.stop(),
+  };
+}
+
+export function registerSweep(program: Command, run: Run): void {
+  const sweep = program.command('sweep').description('plan an IsoFLOP sweep within an experiment budget, and run it on a backend');
+  addBackendFlags(
+    sweep
+      .command('plan')
+      .description('design an IsoFLOP sweep (budgets, sizes bracketing the expected optimum, shapes, learning rate, batch) that fits the experiment budget')
+      .requiredOption('--target-hours <h>', 'accelerator hours of the target run')
+      .requiredOption('--experiment-hours <h>', 'accelerator hours for all experiments')
+      .option('--learning-rate <lr>', 'learning rate for the sweep (default: plan a probe to find it)')
+      .option('--out <file>', 'write the plan as JSON (for "sweep run")')
+      .option('--json', 'print the plan as JSON'),
+  ).action(async (f: BackendFlags & { targetHours: string; experimentHours: string; learningRate?: string; out?: string; json?: boolean }) =>
+    run(async () => {
+      const setup = makeBackend({ ...f, backend: f.backend === 'sim' || f.world ? 'sim' : 'local', command: f.command ?? 'true' });
+      const d = designSweep({
+        experimentSeconds: parseQuantity(f.experimentHours, '--experiment-hours') * 3600,
+        targetSeconds: parseQuantity(f.targetHours, '--target-hours') * 3600,
+        cost: setup.cost,
+        architecture: setup.architecture,
+        learningRate: f.learningRate ? parseQuantity(f.learningRate, '--learning-rate') : undefined,
+      });
+      const plan = { kind: 'scalelab-sweep-plan', targetHours: Number(f.targetHours), experimentHours: Number(f.experimentHours), ...d };
+      if (f.out) writeFileSync(f.out, JSON.stringify(plan, null, 2) + '\n');
+      if (f.json) return printJson(plan);
+      process.stdout.write(
+        `IsoFLOP sweep for a ${f.targetHours} h target within ${f.experimentHours} h of experiments: ${d.probe.length + d.isoflop.length} runs, ${(d.seconds.total / 3600).toFixed(2)} h\n` +
+          sweepTable(d) +
+          '\n' +
+          d.notes.map((n) => `  - ${n}`).join('\n') +
+          '\n' +
+          (f.out ? `wrote ${f.out}\n` : ''),
+      );
+    }, f.json),
+  );
+  addBackendFlags(
+    sweep
+      .command('run')
+      .description('run a planned sweep on a backend; resumable: run it again after a crash to continue')
+      .argument('<plan>', 'plan JSON from "sweep plan --out"')
+      .requiredOption('--study <name>', 'study name in the store (rerun with the same name to resume)')
+      .option('--db <path>', 'store file', defaultStorePath)
+      .option('--json', 'print the final state as JSON'),
+  ).action(async (planFile: string, f: BackendFlags & { study: string; db: string; json?: boolean }) =>
+    run(async () => {
+      let plan: { kind?: string; probe: PlannedRun[]; isoflop: PlannedRun[] };
+      try {
+        plan = JSON.parse(readText(planFile));
+      } catch (e) {
+        if (e instanceof InputError) throw e;
+        throw new InputError({ file: planFile }, `malformed JSON: expected a plan from "scalelab sweep plan --out" (${(e as Error).message})`);
+      }
+      if (plan.kind !== 'scalelab-sweep-plan') throw new InputError({ file: planFile, line: 1 }, 'not a sweep plan: expected the output of "scalelab sweep plan --out FILE"');
+      const setup = makeBackend(f);
+      const store = RunStore.open(f.db);
+      const bar = sweepProgressBar(f.json);
+      try {
+        const runs = [...plan.probe, ...plan.isoflop];
+        store.plan(f.study, runs.map((r) => ({ key: plannedKey(r), name: `${r.phase}-${plannedKey(r).slice(-8)}`, phase: r.phase, config: r.config, N: r.N, D: r.config.tokens, C: r.C, estimatedSeconds: r.seconds })), { plan: planFile });
+        const p = await runSweep(store, f.study, setup.backend, { pollMs: parseQuantity(f.poll, '--poll') * 1000, onProgress: bar.update });
+        bar.stop();
+        if (f.json) return printJson({ study: f.study, ...p });
+        process.stdout.write(`study "${f.study}": ${p.done} completed, ${p.failed} failed of ${p.total}; ${(p.spentSeconds / 3600).toFixed(2)} h spent; best loss ${p.bestLoss === null ? '–' : formatNumber(p.bestLoss, 5)}\n${p.failed ? 'failed runs: "scalelab runs ls --status failed", retry with "scalelab sweep retry"\n' : ''}`);
+      } finally {
+        bar.stop();
+        store.close();
+      }
+    }, f.json),
+  );
+  sweep
+    .command('status')
+    .description('where a study\'s runs stand')
+    .requiredOption('--study <name>', 'study name')
+    .option('--db <path>', 'store file', defaultStorePath)
+    .option('--json', 'print JSON')
+    .action(async (f: { study: string; db: string; json?: boolean }) =>
+      run(async () => {
+        const store = RunStore.open(f.db);
+        try {
+          const runs = store.runs({ study: f.study });
+          if (runs.length === 0) throw new UsageError(`no study "${f.study}" in ${f.db}`);
+          const counts: Record<string, number> = {};
+          for (const r of runs) counts[r.status] = (counts[r.status] ?? 0) + 1;
+          const spent = runs.reduce((s, r) => s + (r.seconds ?? 0), 0) / 3600;
+          if (f.json) return printJson({ study: f.study, counts, spentHours: spent });
+          process.stdout.write(`study "${f.study}": ${Object.entries(counts).map(([k, v]) => `${v} ${k}`).join(', ')}; ${spent.toFixed(2)} h spent\n`);
+        } finally {
+          store.close();
+        }
+      }, f.json),
+    );
+  sweep
+    .command('retry')
+    .description('put a study\'s failed runs back in the queue (then "sweep run" again)')
+    .requiredOption('--study <name>', 'study name')
+    .option('--db <path>', 'store file', defaultStorePath)
+    .option('--json', 'print JSON')
+    .action(async (f: { study: string; db: string; json?: boolean }) =>
+      run(async () => {
+        const store = RunStore.open(f.db);
+        try {
+          const n = store.retry(f.study);
+          if (f.json) return printJson({ study: f.study, requeued: n });
+          process.stdout.write(`${n} failed runs of "${f.study}" are planned again\n`);
+        } finally {
+          store.close();
+        }
+      }, f.json),
+    );
+}

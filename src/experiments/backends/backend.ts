@@ -1,0 +1,46 @@
+/**
+ * What runs a planned training run: the in-process simulator, a training API over HTTP, a local
+ * command, or a Slurm cluster. The sweep runner (../runner.ts) drives any of them the same way.
+ */
+import type { Checkpoint, StoredRun } from '../../store/store.js';
+
+export interface BackendStatus {
+  state: 'queued' | 'running' | 'completed' | 'failed' | 'cancelled';
+  loss?: number;
+  evals?: Checkpoint[];
+  /** Accelerator seconds charged. */
+  seconds?: number;
+  reason?: string;
+}
+
+export interface Backend {
+  name: string;
+  /** Runs in flight at once. */
+  concurrency: number;
+  /** Start a run; returns the backend's id for it. */
+  submit(run: StoredRun): Promise<string>;
+  /** Where a submitted run stands (run.externalId is set). */
+  status(run: StoredRun): Promise<BackendStatus>;
+  /** After a crash between submit and recording the id: the id of this run if it was submitted. */
+  find?(run: StoredRun): Promise<string | undefined>;
+  cancel?(run: StoredRun): Promise<void>;
+}
+
+/** The training configuration stored with a planned run. */
+export interface RunConfig {
+  n_layer: number;
+  d_model: number;
+  n_heads: number;
+  d_ff?: number;
+  tokens: number;
+  batch_tokens: number;
+  learning_rate: number;
+  parametrization?: 'sp' | 'mup';
+  n_evals?: number;
+  seed?: number;
+}
+
+export function runConfig(run: StoredRun): RunConfig {
+  if (!run.config) throw new Error(`run ${run.id} has no training configuration`);
+  return run.config as unknown as RunConfig;
+}

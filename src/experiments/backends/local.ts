@@ -1,0 +1,75 @@
+/**
+ * Run each planned run as a local command, filled in from a template, at most `concurrency` at a
+ * time. Commands run detached under bin/run-wrapper.mjs, so a killed sweep leaves them running and
+ * a restarted sweep picks their results up.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { StoredRun } from '../../store/store.js';
+import type { Backend, BackendStatus } from './backend.js';
+import { expandTemplate, finishedStatus, runDirectory, templateValues, wrapperPath, writeJob } from './process.js';
+
+export interface LocalOptions {
+  /** e.g. `python train.py --layers {n_layer} --d-model {d_model} --tokens {tokens} --lr {lr} --out {run_dir}` */
+  command: string;
+  /** Root of run folders. @default .scalelab/runs */
+  root?: string;
+  concurrency?: number;
+  cwd?: string;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function localBackend(o: LocalOptions): Backend {
+  const root = o.root ?? '.scalelab/runs';
+  const cwd = o.cwd ?? process.cwd();
+  const dirOf = (run: StoredRun) => runDirectory(root, run);
+  return {
+    name: 'local',
+    concurrency: o.concurrency ?? 1,
+    async submit(run) {
+      const dir = dirOf(run);
+      const argv = expandTemplate(o.command, templateValues(run, dir));
+      writeJob(dir, argv, cwd);
+      const child = spawn(process.execPath, [wrapperPath, dir], { detached: true, stdio: 'ignore', cwd });
+      child.unref();
+      return `local-${child.pid}`;
+    },
+    async status(run): Promise<BackendStatus> {
+      const dir = dirOf(run);
+      const done = finishedStatus(dir);
+      if (done) return done;
+      const pidFile = join(dir, 'pid');
+      const pid = existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8')) : Number(run.externalId?.replace('local-', ''));
+      if (Number.isFinite(pid) && alive(pid)) return { state: 'running' };
+      // The wrapper may be starting; give it a moment before calling the run lost.
+      await new Promise((r) => setTimeout(r, 200));
+      const again = finishedStatus(dir);
+      if (again) return again;
+      if (!existsSync(pidFile)) return { state: 'queued' };
+      return { state: 'failed', reason: 'the command ended without a result (the process was killed)' };
+    },
+    async find(run) {
+      const dir = dirOf(run);
+      return existsSync(join(dir, 'pid')) ? `local-${readFileSync(join(dir, 'pid'), 'utf8')}` : undefined;
+    },
+    async cancel(run) {
+      const pidFile = join(dirOf(run), 'pid');
+      if (existsSync(pidFile)) {
+        try {
+          process.kill(Number(readFileSync(pidFile, 'utf8')), 'SIGTERM');
+        } catch {
+          /* already gone */
+        }
+      }
+    },
+  };
+}

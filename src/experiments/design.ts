@@ -1,0 +1,236 @@
+/**
+ * Designing the small experiments: a learning-rate probe, then an IsoFLOP sweep that brackets the
+ * expected optimum within an experiment budget, and finally the recommended configuration for the
+ * target run. Pure: a cost model says how long a configuration takes; nothing here peeks at a
+ * simulated world's law.
+ */
+import { UsageError } from '../errors/index.js';
+import { chinchillaOptimal } from '../analyses/computeOptimal.js';
+import { polynomialFit } from '../core/leastSquares.js';
+import { bisect } from '../core/minimize1d.js';
+import { shapeSearch } from '../model/shapeSearch.js';
+import type { TrainingConfig } from '../lab/world.js';
+import { lawPreset } from '../presets/laws.js';
+
+/** How long a configuration takes on the hardware, and what it is made of. */
+export interface CostModel {
+  /** Seconds a run takes (wall-clock on one accelerator, the budget's unit). */
+  seconds(config: { n_layer: number; d_model: number; tokens: number; batch_tokens: number }): number;
+  /** Tokens a run of this shape and batch can train in `seconds`. */
+  tokensFor(config: { n_layer: number; d_model: number; batch_tokens: number }, seconds: number): number;
+  description: string;
+}
+
+export interface Architecture {
+  vocab: number;
+  seqLen: number;
+  ffnRatio: number;
+  limits?: { dModel: [number, number]; nLayer: [number, number] };
+}
+
+/** Cost from a peak FLOP/s and an assumed MFU: 6·(N + 2·vocab·d)·D FLOPs (embeddings and head counted). */
+export function assumedCostModel(peakFlops: number, mfu: number, architecture: Architecture, overheadSeconds = 0): CostModel {
+  const params = (c: { n_layer: number; d_model: number }) => c.n_layer * (4 + 2 * architecture.ffnRatio) * c.d_model ** 2 + 2 * architecture.vocab * c.d_model;
+  return {
+    seconds: (c) => overheadSeconds + (6 * params(c) * c.tokens) / (peakFlops * mfu),
+    tokensFor: (c, s) => ((s - overheadSeconds) * peakFlops * mfu) / (6 * params(c)),
+    description: `${(peakFlops / 1e12).toFixed(1)} TFLOP/s peak at ${mfu} MFU, ${overheadSeconds} s start-up per run`,
+  };
+}
+
+export interface PlannedRun {
+  phase: 'lr-probe' | 'isoflop' | 'scale-up';
+  /** Budget in C = 6·N·D (non-embedding N). */
+  C: number;
+  /** Non-embedding parameters of the shape. */
+  N: number;
+  config: TrainingConfig & { n_layer: number; d_model: number; n_heads: number; tokens: number; batch_tokens: number; learning_rate: number };
+  seconds: number;
+}
+
+/** Kaplan et al. 2020's critical batch B_crit(L) = 2.1e8/L^(1/0.21) tokens (Table 5), the prior for batch size. */
+export function kaplanCriticalBatch(loss: number): number {
+  return 2.1e8 / loss ** (1 / 0.21);
+}
+
+/**
+ * Batch size in tokens: a quarter of the critical batch at the expected loss (McCandlish et al.:
+ * well below B_crit data efficiency is near its best), a power of two in sequences, at least 8
+ * sequences and at most one hundredth of the tokens (so a run has ≥ 100 steps).
+ */
+export function chooseBatch(expectedLoss: number, tokens: number, seqLen: number): number {
+  const target = kaplanCriticalBatch(expectedLoss) / 4;
+  let sequences = 2 ** Math.round(Math.log2(Math.max(1, target / seqLen)));
+  while (sequences > 8 && sequences * seqLen > tokens / 100) sequences /= 2;
+  return Math.max(8, sequences) * seqLen;
+}
+
+/** Kaplan et al. 2020's L(C_min) = (3.1e8 PF-days / C)^0.050, a prior for the loss a budget reaches before any run. */
+export function priorLoss(C: number): number {
+  return (3.1e8 / (C / 8.64e19)) ** 0.05;
+}
+
+/** A shape with about N non-embedding parameters within the lab's limits. */
+function shapeFor(N: number, architecture: Architecture): { n_layer: number; d_model: number; n_heads: number; N: number } {
+  const candidates = shapeSearch(N, {
+    count: 'nonEmbedding',
+    mlp: 'plain',
+    ffnRatio: architecture.ffnRatio,
+    ffnMultipleOf: 1,
+    headDims: [64],
+    multipleOf: 64,
+    tolerance: 0.25,
+    aspectRange: [8, 256],
+    aspect: 100,
+    vocab: architecture.vocab,
+    seqLen: architecture.seqLen,
+    limit: 50,
+  }).filter((c) => {
+    const l = architecture.limits;
+    return !l || (c.shape.dModel >= l.dModel[0] && c.shape.dModel <= l.dModel[1] && c.shape.nLayer >= l.nLayer[0] && c.shape.nLayer <= l.nLayer[1]);
+  });
+  if (candidates.length === 0) throw new UsageError(`no shape with about ${N.toExponential(2)} non-embedding parameters fits the lab's limits`);
+  const s = candidates[0].shape;
+  return { n_layer: s.nLayer, d_model: s.dModel, n_heads: s.nHeads, N: candidates[0].parameters.nonEmbedding };
+}
+
+/** Non-embedding parameters of the largest shape the lab accepts. */
+function largestModel(a: Architecture): number {
+  const l = a.limits ?? { dModel: [64, 16384], nLayer: [1, 200] };
+  return l.nLayer[1] * (4 + 2 * a.ffnRatio) * l.dModel[1] ** 2;
+}
+
+export interface SweepDesignOptions {
+  /** Experiment budget, seconds of accelerator time. */
+  experimentSeconds: number;
+  /** Target run, seconds of accelerator time (used to set how far the budgets reach). */
+  targetSeconds: number;
+  cost: CostModel;
+  architecture: Architecture;
+  /** IsoFLOP budgets, spaced by `ratio`. @default 5 */
+  budgets?: number;
+  ratio?: number;
+  /** Model sizes per budget, spanning ×`span` around the prior optimum. @default 7, 32 */
+  sizes?: number;
+  span?: number;
+  /** Share of the budget for the learning-rate probe. @default 0.08 */
+  probeShare?: number;
+  /** Learning rate for the sweep; when absent the probe finds it. */
+  learningRate?: number;
+  /** Law used only to centre the sizes (never to pick the answer). @default preset epoch-2024 */
+  prior?: Record<string, number>;
+  nEvals?: number;
+}
+
+export interface SweepDesign {
+  probe: PlannedRun[];
+  isoflop: PlannedRun[];
+  budgets: number[];
+  seconds: { probe: number; isoflop: number; total: number };
+  notes: string[];
+}
+
+/** Expected non-embedding-N optimum for C under the prior, scaled down to non-embedding counts. */
+function priorOptimum(C: number, prior: Record<string, number>): number {
+  return chinchillaOptimal(prior, C).N;
+}
+
+function isoflopRuns(budgets: number[], o: Required<Pick<SweepDesignOptions, 'sizes' | 'span'>> & SweepDesignOptions, lr: number, phase: PlannedRun['phase']): PlannedRun[] {
+  const prior = o.prior ?? lawPreset('epoch-2024').params;
+  const runs: PlannedRun[] = [];
+  for (const C of budgets) {
+    const centre = priorOptimum(C, prior);
+    const seen = new Set<string>();
+    for (let k = 0; k < o.sizes; k++) {
+      const N = centre * o.span ** (k / (o.sizes - 1) - 0.5);
+      let shape;
+      try {
+        shape = shapeFor(N, o.architecture);
+      } catch {
+        // Beyond the lab's largest shape: this budget cannot be bracketed, so the design is infeasible.
+        if (N > largestModel(o.architecture)) return Object.assign([], { infeasible: true });
+        continue;
+      }
+      const key = `${shape.n_layer}x${shape.d_model}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const tokens = C / (6 * shape.N);
+      if (tokens < 100 * 8 * o.architecture.seqLen) continue;
+      const batch = chooseBatch(priorLoss(C), tokens, o.architecture.seqLen);
+      const config = { ...shape, tokens: Math.round(tokens), batch_tokens: batch, learning_rate: lr, parametrization: 'mup' as const, n_evals: o.nEvals ?? 10, seed: 0 };
+      delete (config as { N?: number }).N;
+      runs.push({ phase, C, N: shape.N, config, seconds: o.cost.seconds(config) });
+    }
+  }
+  return runs;
+}
+
+/**
+ * An IsoFLOP design within the experiment budget: the largest budget is chosen so the whole sweep
+ * (and the learning-rate probe) costs what is available.
+ */
+export function designSweep(options: SweepDesignOptions): SweepDesign {
+  const o = { sizes: 7, span: 32, budgets: 5, ratio: 3, probeShare: 0.08, ...options };
+  if (!(o.experimentSeconds > 0)) throw new UsageError('the experiment budget must be positive');
+  const probeSeconds = o.learningRate === undefined ? o.probeShare * o.experimentSeconds : 0;
+  const sweepSeconds = o.experimentSeconds - probeSeconds;
+  const budgetsFor = (cMax: number) => Array.from({ length: o.budgets }, (_, k) => cMax / o.ratio ** (o.budgets - 1 - k));
+  const lr = o.learningRate ?? 3e-3;
+  const costOf = (cMax: number) => {
+    const runs = isoflopRuns(budgetsFor(cMax), o, lr, 'isoflop');
+    return (runs as { infeasible?: boolean }).infeasible ? Infinity : runs.reduce((s, r) => s + r.seconds, 0);
+  };
+  // Largest budget whose sweep fits: cost grows with C, so bisect on ln C.
+  if (costOf(1e12) > sweepSeconds || costOf(1e26) < sweepSeconds) throw new UsageError(`an experiment budget of ${(o.experimentSeconds / 3600).toFixed(2)} h is too small for even the smallest sweep, or too large for the lab's largest models`);
+  const lnMax = bisect((lc) => costOf(Math.exp(lc)) - sweepSeconds, Math.log(1e12), Math.log(1e26), 1e-4);
+  let cMax = Math.exp(lnMax);
+  while (costOf(cMax) > sweepSeconds) cMax *= 0.99;
+  const budgets = budgetsFor(cMax);
+  const isoflop = isoflopRuns(budgets, o, lr, 'isoflop');
+  const probe = o.learningRate === undefined ? designProbe(budgets[0], probeSeconds, o) : [];
+  const notes = [
+    `sizes per budget span ×${o.span} around the compute-optimal size of the prior law (preset epoch-2024), so a prior off by up to ×${Math.sqrt(o.span).toFixed(1)} is still bracketed`,
+    'all sweep runs use muP, so the probe\'s learning rate transfers across widths',
+    `batch: a quarter of Kaplan et al.'s B_crit(L) at the prior loss of each budget`,
+    `cost model: ${o.cost.description}`,
+  ];
+  const s = (runs: PlannedRun[]) => runs.reduce((a, r) => a + r.seconds, 0);
+  return { probe, isoflop, budgets, seconds: { probe: s(probe), isoflop: s(isoflop), total: s(probe) + s(isoflop) }, notes };
+}
+
+/** Learning-rate probe: one mid-sized model at the smallest budget, learning rates ×2 apart. */
+function designProbe(C: number, seconds: number, o: SweepDesignOptions): PlannedRun[] {
+  const prior = o.prior ?? lawPreset('epoch-2024').params;
+  const shape = shapeFor(priorOptimum(C, prior), o.architecture);
+  const lrs = [1.25e-4, 2.5e-4, 5e-4, 1e-3, 2e-3, 4e-3, 8e-3, 1.6e-2, 3.2e-2];
+  // Tokens per probe run so that the probe fits its share.
+  const tokens = o.cost.tokensFor({ ...shape, batch_tokens: 32 * o.architecture.seqLen }, seconds / lrs.length);
+  const t = Math.max(Math.min(tokens, C / (6 * shape.N)), 100 * 8 * o.architecture.seqLen);
+  const batch = chooseBatch(priorLoss(6 * shape.N * t), t, o.architecture.seqLen);
+  return lrs.map((lr) => {
+    const config = { n_layer: shape.n_layer, d_model: shape.d_model, n_heads: shape.n_heads, tokens: Math.round(t), batch_tokens: batch, learning_rate: lr, parametrization: 'mup' as const, n_evals: o.nEvals ?? 10, seed: 0 };
+    return { phase: 'lr-probe' as const, C: 6 * shape.N * t, N: shape.N, config, seconds: o.cost.seconds(config) };
+  });
+}
+
+/**
+ * The probe's optimal learning rate: vertex of a parabola in ln η through the best run and its
+ * neighbours (failed runs count as lost). Falls back to the best run when the vertex is outside.
+ */
+export function bestLearningRate(results: { learning_rate: number; loss: number | null }[]): { learningRate: number; method: string } {
+  const ok = results.filter((r) => r.loss !== null && Number.isFinite(r.loss)).sort((a, b) => a.learning_rate - b.learning_rate) as { learning_rate: number; loss: number }[];
+  if (ok.length === 0) throw new UsageError('every learning-rate probe run failed: lower the learning rates');
+  const i = ok.reduce((b, r, k) => (r.loss < ok[b].loss ? k : b), 0);
+  const lo = Math.max(0, i - 2), hi = Math.min(ok.length, i + 3);
+  const window = ok.slice(lo, hi);
+  if (window.length >= 3) {
+    const c = polynomialFit(window.map((r) => Math.log(r.learning_rate)), window.map((r) => r.loss), 2);
+    if (c && c[2] > 0) {
+      const x = -c[1] / (2 * c[2]);
+      if (x >= Math.log(window[0].learning_rate) && x <= Math.log(window[window.length - 1].learning_rate)) {
+        return { learningRate: Math.exp(x), method: `parabola in ln η through ${window.length} runs` };
+      }
+    }
+  }
+  return { learningRate: ok[i].learning_rate, method: 'lowest-loss run' };
+}

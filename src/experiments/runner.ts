@@ -1,0 +1,120 @@
+/**
+ * Drive a study's planned runs through a backend until none is left: submit up to the backend's
+ * concurrency, poll, record each result in the store in one transaction. Resumable: a killed
+ * sweep restarted on the same store submits nothing twice (runs already submitted are polled, a
+ * run caught between submit and record is looked up) and loses no finished result.
+ */
+import { hashKey, type RunStore, type StoredRun } from '../store/store.js';
+import type { Backend } from './backends/backend.js';
+import type { PlannedRun } from './design.js';
+import type { Executor, RunOutcome } from './study.js';
+
+export interface SweepProgress {
+  total: number;
+  done: number;
+  failed: number;
+  running: number;
+  spentSeconds: number;
+  plannedSeconds: number;
+  bestLoss: number | null;
+}
+
+export interface SweepOptions {
+  /** Milliseconds between polls when runs are in flight. @default 1000 */
+  pollMs?: number;
+  onProgress?: (p: SweepProgress) => void;
+  /** Only these runs (default: every run of the study). */
+  keys?: Set<string>;
+}
+
+const active = ['submitting', 'queued', 'running'] as const;
+
+function progressOf(runs: StoredRun[]): SweepProgress {
+  const done = runs.filter((r) => r.status === 'completed');
+  const losses = done.map((r) => r.loss).filter((l): l is number => l !== null);
+  return {
+    total: runs.length,
+    done: done.length,
+    failed: runs.filter((r) => r.status === 'failed').length,
+    running: runs.filter((r) => (active as readonly string[]).includes(r.status)).length,
+    spentSeconds: runs.reduce((s, r) => s + (r.seconds ?? 0), 0),
+    plannedSeconds: runs.reduce((s, r) => s + (r.estimatedSeconds ?? 0), 0),
+    bestLoss: losses.length ? Math.min(...losses) : null,
+  };
+}
+
+/** Run every planned (and in-flight) run of a study to completion. */
+export async function runSweep(store: RunStore, study: string, backend: Backend, options: SweepOptions = {}): Promise<SweepProgress> {
+  const pollMs = options.pollMs ?? 1000;
+  const mine = () => store.runs({ study }).filter((r) => !options.keys || options.keys.has(r.key));
+  for (;;) {
+    let changed = false;
+    // Reconcile runs caught between submit and record by a crash.
+    for (const r of mine().filter((x) => x.status === 'submitting')) {
+      const id = backend.find ? await backend.find(r) : undefined;
+      if (id) store.setStatus(r.id, 'queued', { backend: backend.name, externalId: id });
+      else store.setStatus(r.id, 'planned');
+      changed = true;
+    }
+    // Poll what is in flight.
+    for (const r of mine().filter((x) => x.status === 'queued' || x.status === 'running')) {
+      const s = await backend.status(r);
+      if (s.state === 'completed' || s.state === 'failed' || s.state === 'cancelled') {
+        store.finish(r.id, { status: s.state, loss: s.loss ?? null, seconds: s.seconds ?? null, reason: s.reason ?? null, evals: s.evals });
+        changed = true;
+      } else if (s.state !== r.status) {
+        store.setStatus(r.id, s.state);
+        changed = true;
+      }
+    }
+    // Submit planned runs while there is room.
+    const inFlight = mine().filter((x) => (active as readonly string[]).includes(x.status)).length;
+    const planned = mine().filter((x) => x.status === 'planned');
+    for (const r of planned.slice(0, Math.max(0, backend.concurrency - inFlight))) {
+      store.setStatus(r.id, 'submitting', { backend: backend.name });
+      try {
+        const id = await backend.submit(r);
+        store.setStatus(r.id, 'queued', { externalId: id });
+      } catch (e) {
+        store.finish(r.id, { status: 'failed', reason: `submit failed: ${(e as Error).message}` });
+      }
+      changed = true;
+    }
+    const all = mine();
+    const p = progressOf(all);
+    options.onProgress?.(p);
+    if (all.every((r) => r.status === 'completed' || r.status === 'failed' || r.status === 'cancelled')) return p;
+    if (!changed || p.running > 0) await new Promise((res) => setTimeout(res, changed ? Math.min(pollMs, 50) : pollMs));
+  }
+}
+
+/** Key of a planned run: its phase and configuration. */
+export function plannedKey(run: PlannedRun): string {
+  return `${run.phase}:${hashKey(run.config)}`;
+}
+
+/** An Executor for the study loop that persists every run in the store and resumes. */
+export function storeExecutor(store: RunStore, study: string, backend: Backend, options: SweepOptions = {}): Executor {
+  return {
+    async execute(runs: PlannedRun[], phase: string): Promise<RunOutcome[]> {
+      const keyed = runs.map((r) => ({ run: r, key: plannedKey(r) }));
+      store.plan(
+        study,
+        keyed.map(({ run, key }) => ({ key, name: `${phase}-${key.slice(-8)}`, phase: run.phase, config: run.config, N: run.N, D: run.config.tokens, C: run.C, estimatedSeconds: run.seconds })),
+      );
+      await runSweep(store, study, backend, { ...options, keys: new Set(keyed.map((k) => k.key)) });
+      const byKey = new Map(store.runs({ study }).map((r) => [r.key, r]));
+      return keyed.map(({ run, key }) => {
+        const s = byKey.get(key)!;
+        return {
+          run,
+          status: s.status === 'completed' ? 'completed' : 'failed',
+          finalLoss: s.loss ?? undefined,
+          seconds: s.seconds ?? 0,
+          reason: s.reason ?? undefined,
+          evals: store.checkpoints(s.id),
+        };
+      });
+    },
+  };
+}

@@ -1,0 +1,49 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { loadWorld } from '../lab/loadWorld.js';
+import { optimum, simulate, truth } from '../lab/simulate.js';
+import { worldArchitecture, worldCostModel } from '../lab/costModel.js';
+import { runStudy, type Executor } from './study.js';
+import { designSweep, bestLearningRate } from './design.js';
+import { studyReport } from './studyReport.js';
+
+const world = loadWorld();
+const executor: Executor = {
+  async execute(runs) {
+    return runs.map((run) => {
+      const r = simulate(world, run.config);
+      return { run, status: r.status, finalLoss: r.finalLoss, evals: r.evals, seconds: r.seconds, reason: r.reason };
+    });
+  },
+};
+
+test('study on the default world with a 25 % experiment budget: within 1 % of the true optimum, prediction within 2 %', async () => {
+  const s = await runStudy(executor, { targetSeconds: 48 * 3600, experimentSeconds: 12 * 3600, cost: worldCostModel(world), architecture: worldArchitecture(world), bootstrap: 50 });
+  assert.ok(s.spentSeconds <= 12 * 3600 * 1.001, `spent ${s.spentSeconds / 3600} h of 12`);
+  const recTrue = truth(world, s.recommendation.config).loss;
+  const best = optimum(world, 48 * 3600).loss;
+  assert.ok(recTrue / best - 1 < 0.01, `regret ${((recTrue / best - 1) * 100).toFixed(2)} %`);
+  assert.ok(Math.abs(s.recommendation.predictedLoss / recTrue - 1) < 0.02, `prediction error ${((s.recommendation.predictedLoss / recTrue - 1) * 100).toFixed(2)} %`);
+  assert.ok(Math.abs(s.learningRate.value / 3e-3 - 1) < 0.25, `probe found η = ${s.learningRate.value}, world's 3e-3`);
+  const report = studyReport({ study: 't', backend: 'sim', targetHours: 48, experimentHours: 12, result: s, costModel: 'x', truth: { recommendedLoss: recTrue, optimumLoss: best, optimumConfig: {}, regret: recTrue / best - 1, predictionError: s.recommendation.predictedLoss / recTrue - 1 } });
+  assert.match(report, /Regret: 0\.\d\d % above the optimum/);
+});
+
+test('the sweep design fits its budget and brackets each budget\'s sizes', () => {
+  const d = designSweep({ experimentSeconds: 6 * 3600, targetSeconds: 24 * 3600, cost: worldCostModel(world), architecture: worldArchitecture(world) });
+  assert.ok(d.seconds.total <= 6 * 3600 * 1.001 && d.seconds.total > 6 * 3600 * 0.8, `${d.seconds.total / 3600} h`);
+  assert.equal(d.budgets.length, 5);
+  for (const C of d.budgets) {
+    const runs = d.isoflop.filter((r) => r.C === C);
+    assert.ok(runs.length >= 5, `${runs.length} runs at ${C}`);
+    for (const r of runs) assert.ok(Math.abs((6 * r.N * r.config.tokens) / C - 1) < 1e-6, 'each run sits on its budget');
+  }
+  assert.ok(d.probe.length >= 5);
+});
+
+test('bestLearningRate: vertex of the parabola in ln η, ignoring failed runs', () => {
+  const runs = [1e-3, 2e-3, 4e-3, 8e-3, 1.6e-2].map((lr) => ({ learning_rate: lr, loss: 3 + 0.1 * Math.log(lr / 3e-3) ** 2 }));
+  const r = bestLearningRate([...runs, { learning_rate: 3.2e-2, loss: null }]);
+  assert.ok(Math.abs(r.learningRate / 3e-3 - 1) < 1e-6);
+  assert.throws(() => bestLearningRate([{ learning_rate: 1, loss: null }]), /every learning-rate probe run failed/);
+});

@@ -1,0 +1,184 @@
+/**
+ * The whole loop of the method: plan small experiments within a budget, run them, fit the law
+ * (Approaches 2 and 3), recommend the target run and predict its loss. Pure orchestration: an
+ * Executor (in-process simulator, HTTP API, local commands, Slurm) runs the planned runs.
+ */
+import { UsageError } from '../errors/index.js';
+import { fit, type FitResult } from '../fit/fit.js';
+import { bootstrap, replicateParams } from '../fit/bootstrap.js';
+import { prepareFit } from '../fit/fit.js';
+import { chinchilla, predictLoss } from '../laws/index.js';
+import { percentileInterval } from '../core/statistics.js';
+import type { Dataset, Run } from '../io/dataset.js';
+import { approach2, approach3, agreement, type ApproachResult, type Agreement } from '../analyses/frontier.js';
+import { bestLearningRate, chooseBatch, designSweep, type Architecture, type CostModel, type PlannedRun, type SweepDesignOptions } from './design.js';
+
+export interface RunOutcome {
+  run: PlannedRun;
+  status: 'completed' | 'failed';
+  finalLoss?: number;
+  evals?: { tokens: number; loss: number }[];
+  seconds: number;
+  reason?: string;
+}
+
+export interface Executor {
+  /** Run the planned runs (resuming what is already done) and return one outcome per run. */
+  execute(runs: PlannedRun[], phase: string): Promise<RunOutcome[]>;
+}
+
+export interface StudyOptions {
+  targetSeconds: number;
+  experimentSeconds: number;
+  cost: CostModel;
+  architecture: Architecture;
+  /** Scale up in two stages, the second centred on the first stage's fit. */
+  progressive?: boolean;
+  bootstrap?: number;
+  seed?: number;
+  design?: Partial<SweepDesignOptions>;
+}
+
+export interface Recommendation {
+  config: PlannedRun['config'];
+  N: number;
+  D: number;
+  seconds: number;
+  predictedLoss: number;
+  interval?: [number, number];
+}
+
+export interface StudyResult {
+  learningRate: { value: number; method: string; probe: { learning_rate: number; loss: number | null }[] };
+  outcomes: RunOutcome[];
+  dataset: Dataset;
+  fit: FitResult;
+  approaches: ApproachResult[];
+  agreement?: Agreement;
+  recommendation: Recommendation;
+  spentSeconds: number;
+  budgets: number[];
+  stages: number;
+  warnings: string[];
+}
+
+/** Final losses of completed runs as a data set (N non-embedding, D tokens, C = 6ND). */
+export function outcomesDataset(outcomes: RunOutcome[], source: string): Dataset {
+  const runs: Run[] = [];
+  outcomes.forEach((o, i) => {
+    if (o.status !== 'completed' || o.finalLoss === undefined) return;
+    const D = o.run.config.tokens;
+    runs.push({ N: o.run.N, D, C: 6 * o.run.N * D, loss: o.finalLoss, group: `${o.run.phase}:${o.run.C.toExponential(2)}`, run: `run-${i + 1}`, line: i + 1 });
+  });
+  return { source, runs, columns: { N: 'N', D: 'D', C: 'C', loss: 'loss', group: 'group', run: 'run' }, derived: {} };
+}
+
+/**
+ * Best configuration for the target under a fitted law: shapes in the usual aspect band
+ * (d_model/n_layer 40–160), batch from the predicted loss, tokens from what the time buys.
+ */
+export function recommendConfig(params: Record<string, number>, targetSeconds: number, cost: CostModel, architecture: Architecture, learningRate: number): Recommendation {
+  const limits = architecture.limits ?? { dModel: [64, 8192], nLayer: [1, 128] };
+  let best: Recommendation | undefined;
+  for (let d = Math.max(64, Math.ceil(limits.dModel[0] / 64) * 64); d <= limits.dModel[1]; d += 64) {
+    for (let L = limits.nLayer[0]; L <= limits.nLayer[1]; L++) {
+      const aspect = d / L;
+      if (aspect < 40 || aspect > 160) continue;
+      const N = L * (4 + 2 * architecture.ffnRatio) * d * d;
+      let batch = 64 * architecture.seqLen;
+      let D = cost.tokensFor({ n_layer: L, d_model: d, batch_tokens: batch }, targetSeconds);
+      if (!(D > 0)) continue;
+      for (let k = 0; k < 3; k++) {
+        batch = chooseBatch(predictLoss(chinchilla, params, { N, D }), D, architecture.seqLen);
+        D = cost.tokensFor({ n_layer: L, d_model: d, batch_tokens: batch }, targetSeconds);
+      }
+      const loss = predictLoss(chinchilla, params, { N, D });
+      if (!best || loss < best.predictedLoss) {
+        best = {
+          config: { n_layer: L, d_model: d, n_heads: Math.max(1, d / 64), tokens: Math.round(D), batch_tokens: batch, learning_rate: learningRate, parametrization: 'mup', n_evals: 10, seed: 0 },
+          N,
+          D,
+          seconds: targetSeconds,
+          predictedLoss: loss,
+        };
+      }
+    }
+  }
+  if (!best) throw new UsageError('no configuration fits the target budget');
+  return best;
+}
+
+export async function runStudy(executor: Executor, options: StudyOptions): Promise<StudyResult> {
+  const warnings: string[] = [];
+  const base: SweepDesignOptions = {
+    experimentSeconds: options.experimentSeconds,
+    targetSeconds: options.targetSeconds,
+    cost: options.cost,
+    architecture: options.architecture,
+    ...options.design,
+  };
+  const stages = options.progressive ? 2 : 1;
+  // Stage budget: with --progressive, the first stage gets half of what the probe leaves.
+  const first = designSweep({ ...base, experimentSeconds: options.experimentSeconds / stages });
+  const probeOutcomes = await executor.execute(first.probe, 'lr-probe');
+  const probe = probeOutcomes.map((o) => ({ learning_rate: o.run.config.learning_rate, loss: o.status === 'completed' && o.finalLoss !== undefined ? o.finalLoss : null }));
+  const lr = bestLearningRate(probe);
+  const spentProbe = probeOutcomes.reduce((s, o) => s + o.seconds, 0);
+
+  const stage1 = designSweep({ ...base, experimentSeconds: (options.experimentSeconds - spentProbe) / stages, learningRate: lr.learningRate });
+  let outcomes = await executor.execute(stage1.isoflop, 'isoflop');
+  let budgets = stage1.budgets;
+  if (options.progressive) {
+    // Stage 2: budgets continuing upward, sizes centred on stage 1's fitted frontier.
+    const ds1 = outcomesDataset(outcomes, 'stage 1');
+    const params1 = fit(chinchilla, ds1).params;
+    const spent = spentProbe + outcomes.reduce((s, o) => s + o.seconds, 0);
+    const stage2 = designSweep({
+      ...base,
+      experimentSeconds: Math.max(0, options.experimentSeconds - spent),
+      learningRate: lr.learningRate,
+      budgets: 3,
+      span: 8,
+      prior: params1,
+    });
+    const more = await executor.execute(stage2.isoflop.map((r) => ({ ...r, phase: 'scale-up' as const })), 'scale-up');
+    outcomes = [...outcomes, ...more];
+    budgets = [...budgets, ...stage2.budgets];
+  }
+
+  const failed = outcomes.filter((o) => o.status === 'failed');
+  if (failed.length) warnings.push(`${failed.length} runs failed and were left out of the fit: ${failed.slice(0, 3).map((o) => o.reason).join('; ')}`);
+  const dataset = outcomesDataset(outcomes, 'study');
+  const result = fit(chinchilla, dataset);
+  const approaches: ApproachResult[] = [];
+  let reps: Record<string, number>[] = [];
+  if ((options.bootstrap ?? 0) > 1) {
+    const samples = bootstrap(prepareFit(chinchilla, dataset), result, { replicates: options.bootstrap!, seed: options.seed ?? 0 });
+    for (let r = 0; r < samples.replicates; r++) if (samples.converged[r]) reps.push(replicateParams(samples, r));
+  }
+  const recommendation = recommendConfig(result.params, options.targetSeconds, options.cost, options.architecture, lr.learningRate);
+  const targetC = 6 * recommendation.N * recommendation.D;
+  try {
+    approaches.push(approach2(dataset, [targetC], { budgets, tolerance: 0.02 }, options.bootstrap ? { replicates: options.bootstrap, seed: options.seed ?? 0, level: 0.95 } : undefined));
+  } catch (e) {
+    warnings.push(`Approach 2 could not run: ${(e as Error).message}`);
+  }
+  approaches.push(approach3(chinchilla, result.params, [targetC], reps));
+  if (reps.length >= 2) {
+    recommendation.interval = percentileInterval(reps.map((p) => predictLoss(chinchilla, p, { N: recommendation.N, D: recommendation.D })), 0.95);
+  }
+  warnings.push(...result.warnings);
+  return {
+    learningRate: { value: lr.learningRate, method: lr.method, probe },
+    outcomes: [...probeOutcomes, ...outcomes],
+    dataset,
+    fit: result,
+    approaches,
+    agreement: approaches.length === 2 ? agreement(approaches[0], approaches[1]) : undefined,
+    recommendation,
+    spentSeconds: spentProbe + outcomes.reduce((s, o) => s + o.seconds, 0),
+    budgets,
+    stages,
+    warnings,
+  };
+}

@@ -1,0 +1,89 @@
+/**
+ * The study's report: what was run, what was fitted, what is recommended and — on a simulated
+ * world — how far the recommendation is from the world's true optimum (the regret). Pure.
+ */
+import { formatNumber } from '../core/format.js';
+import { textTable } from '../core/table.js';
+import type { StudyResult } from './study.js';
+
+export interface StudyTruth {
+  recommendedLoss: number;
+  optimumLoss: number;
+  optimumConfig: Record<string, unknown>;
+  regret: number;
+  predictionError: number;
+}
+
+export interface StudySummary {
+  study: string;
+  backend: string;
+  targetHours: number;
+  experimentHours: number;
+  result: StudyResult;
+  truth?: StudyTruth;
+  costModel: string;
+}
+
+export function studyJson(s: StudySummary) {
+  const r = s.result;
+  return {
+    study: s.study,
+    backend: s.backend,
+    targetHours: s.targetHours,
+    experimentHours: s.experimentHours,
+    spentHours: r.spentSeconds / 3600,
+    stages: r.stages,
+    runs: { total: r.outcomes.length, completed: r.outcomes.filter((o) => o.status === 'completed').length, failed: r.outcomes.filter((o) => o.status === 'failed').length },
+    learningRate: r.learningRate,
+    budgets: r.budgets,
+    fit: { law: 'chinchilla', params: r.fit.params, objective: r.fit.objective, points: r.fit.points, converged: r.fit.converged, derived: Object.fromEntries(Object.entries(r.fit.derived).map(([k, v]) => [k, v.value])) },
+    approaches: r.approaches.map((a) => ({ approach: a.approach, label: a.label, a: a.a, b: a.b, intervals: a.intervals, targets: a.targets, warnings: a.warnings })),
+    agreement: r.agreement?.statement,
+    recommendation: r.recommendation,
+    truth: s.truth,
+    costModel: s.costModel,
+    warnings: r.warnings,
+  };
+}
+
+export function studyReport(s: StudySummary): string {
+  const r = s.result;
+  const rec = r.recommendation;
+  const lines: string[] = [];
+  lines.push(`# Scaling study "${s.study}" (backend ${s.backend})`, '');
+  lines.push(`Target: a ${s.targetHours}-hour run. Experiment budget: ${s.experimentHours} h, spent ${(r.spentSeconds / 3600).toFixed(2)} h on ${r.outcomes.length} runs in ${r.stages} stage${r.stages > 1 ? 's' : ''}.`);
+  lines.push(`Cost model: ${s.costModel}.`, '');
+  lines.push('## Learning rate', '');
+  lines.push(`Probe (muP, so it transfers across widths): best η = ${formatNumber(r.learningRate.value, 3)} (${r.learningRate.method}).`);
+  lines.push(textTable(['η', 'final loss'], r.learningRate.probe.map((p) => [formatNumber(p.learning_rate, 3), p.loss === null ? 'failed' : formatNumber(p.loss, 5)])), '');
+  lines.push('## IsoFLOP sweep', '');
+  const byBudget = new Map<number, typeof r.outcomes>();
+  for (const o of r.outcomes.filter((x) => x.run.phase !== 'lr-probe')) {
+    if (!byBudget.has(o.run.C)) byBudget.set(o.run.C, []);
+    byBudget.get(o.run.C)!.push(o);
+  }
+  lines.push(
+    textTable(
+      ['budget C', 'runs', 'sizes N', 'best loss', 'hours'],
+      [...byBudget.entries()].map(([C, os]) => {
+        const ok = os.filter((o) => o.finalLoss !== undefined);
+        return [formatNumber(C, 3), String(os.length), `${formatNumber(Math.min(...os.map((o) => o.run.N)), 2)}–${formatNumber(Math.max(...os.map((o) => o.run.N)), 2)}`, ok.length ? formatNumber(Math.min(...ok.map((o) => o.finalLoss!)), 5) : '–', (os.reduce((a, o) => a + o.seconds, 0) / 3600).toFixed(2)];
+      }),
+    ),
+    '',
+  );
+  lines.push('## Fit', '');
+  lines.push(`Chinchilla law on ${r.fit.points} final losses (N non-embedding): ${Object.entries(r.fit.params).map(([k, v]) => `${k} = ${formatNumber(v, 5)}`).join(', ')}; objective ${r.fit.objective.toExponential(4)}${r.fit.converged ? '' : ' (NOT converged)'}.`);
+  for (const a of r.approaches) lines.push(`- Approach ${a.approach}, ${a.label}: a = ${formatNumber(a.a, 4)}${a.intervals.a ? ` [${formatNumber(a.intervals.a[0], 3)}, ${formatNumber(a.intervals.a[1], 3)}]` : ''}`);
+  if (r.agreement) lines.push(`- ${r.agreement.statement}`);
+  lines.push('', '## Recommendation', '');
+  lines.push(`Train ${rec.config.n_layer} layers × d_model ${rec.config.d_model} (${rec.config.n_heads} heads; N = ${formatNumber(rec.N, 4)} non-embedding parameters) on ${formatNumber(rec.D, 4)} tokens, batch ${rec.config.batch_tokens} tokens, peak learning rate ${formatNumber(rec.config.learning_rate, 3)} (muP, cosine).`);
+  lines.push(`Predicted loss: ${formatNumber(rec.predictedLoss, 5)}${rec.interval ? ` (95 % interval ${formatNumber(rec.interval[0], 4)}–${formatNumber(rec.interval[1], 4)})` : ''}.`);
+  if (s.truth) {
+    lines.push('', '## Against the simulated world\'s truth', '');
+    lines.push(`True loss of the recommendation: ${formatNumber(s.truth.recommendedLoss, 5)}; the world's true optimum for ${s.targetHours} h: ${formatNumber(s.truth.optimumLoss, 5)}.`);
+    lines.push(`Regret: ${(s.truth.regret * 100).toFixed(2)} % above the optimum. Prediction error: ${(s.truth.predictionError * 100).toFixed(2)} % (predicted vs true loss of the recommendation).`);
+  }
+  if (r.warnings.length) lines.push('', '## Warnings', '', ...r.warnings.map((w) => `- ${w}`));
+  return lines.join('\n') + '\n';
+}

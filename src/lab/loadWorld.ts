@@ -1,0 +1,21 @@
+/**
+ * Read a world file (Node side). `default` (or no path) is the world shipped in worlds/default.json.
+ */
+import { fileURLToPath } from 'node:url';
+import { readText } from '../io/readRuns.js';
+import { InputError } from '../errors/index.js';
+import { parseWorld, type World } from './world.js';
+
+export const defaultWorldPath = fileURLToPath(new URL('../../worlds/default.json', import.meta.url));
+
+export function loadWorld(path?: string): World {
+  const file = !path || path === 'default' ? defaultWorldPath : path;
+  const text = readText(file);
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    throw new InputError({ file }, `malformed JSON: expected a world (see worlds/README.md): ${(e as Error).message}`);
+  }
+  return parseWorld(json, file);
+}

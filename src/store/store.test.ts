@@ -1,0 +1,90 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { RunStore, storeDataset } from './store.js';
+import { parseRuns } from '../io/parseRuns.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'scalelab-store-'));
+const child = fileURLToPath(new URL('../../test/fixtures/store-child.ts', import.meta.url));
+
+function runChild(args: string[], env: Record<string, string> = {}) {
+  return spawn(process.execPath, ['--import', 'tsx', child, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+function bigCsv(path: string, rows: number): void {
+  const lines = ['N,D,loss'];
+  for (let i = 0; i < rows; i++) lines.push(`${1e6 + i},${2e9 + i},${3 + i / rows}`);
+  writeFileSync(path, lines.join('\n') + '\n');
+}
+
+test('importing the same file twice adds nothing', () => {
+  const store = RunStore.open(join(dir, 'twice.db'));
+  const d = parseRuns('N,D,loss\n1e8,2e9,3.1\n2e8,4e9,2.9\n', { source: 'a.csv' });
+  assert.deepEqual(store.importDataset(d, 's'), { runs: 2, checkpoints: 0, skipped: 0 });
+  assert.deepEqual(store.importDataset(d, 's'), { runs: 0, checkpoints: 0, skipped: 2 });
+  assert.equal(store.runs({ study: 's' }).length, 2);
+  store.close();
+});
+
+test('runs with a run column become one run with its checkpoints; reimport adds only new checkpoints', () => {
+  const store = RunStore.open(join(dir, 'curves.db'));
+  const a = parseRuns('run,N,D,loss\nr1,1e8,1e9,4\nr1,1e8,2e9,3.5\nr2,2e8,1e9,3.8\n', { source: 'c.csv' });
+  assert.deepEqual(store.importDataset(a, 'c'), { runs: 2, checkpoints: 3, skipped: 0 });
+  const b = parseRuns('run,N,D,loss\nr1,1e8,1e9,4\nr1,1e8,2e9,3.5\nr1,1e8,4e9,3.2\n', { source: 'c2.csv' });
+  assert.deepEqual(store.importDataset(b, 'c'), { runs: 0, checkpoints: 1, skipped: 2 });
+  const r1 = store.runs({ study: 'c' }).find((r) => r.name === 'r1')!;
+  assert.equal(r1.loss, 3.2, 'the final loss follows the newest checkpoint');
+  assert.equal(store.checkpoints(r1.id).length, 3);
+  const ds = storeDataset(store, 'c');
+  assert.equal(ds.runs.length, 2);
+  store.close();
+});
+
+test('an import killed half-way leaves the store as it was', async () => {
+  const db = join(dir, 'killed.db');
+  const file = join(dir, 'big.csv');
+  bigCsv(file, 2000);
+  const store = RunStore.open(db);
+  store.importDataset(parseRuns('N,D,loss\n1,1,1\n', { source: 'seed.csv' }), 'other');
+  store.close();
+  const p = runChild(['import', db, file, 'k'], { SCALELAB_TEST_IMPORT_PAUSE_AFTER: '1000' });
+  await new Promise<void>((resolve, reject) => {
+    let err = '';
+    p.stderr!.on('data', (c: Buffer) => {
+      err += c.toString();
+      if (err.includes('import paused')) resolve();
+    });
+    p.on('exit', () => reject(new Error(`child exited before pausing: ${err}`)));
+  });
+  p.kill('SIGKILL');
+  await new Promise((r) => p.on('exit', r));
+  const after = RunStore.open(db);
+  assert.equal(after.runs({ study: 'k' }).length, 0, 'no row of the killed import is visible');
+  assert.equal(after.runs().length, 1, 'earlier data are intact');
+  // The store still works: the same import now succeeds in full.
+  assert.equal(after.importDataset(parseRuns(`N,D,loss\n${'1e6,2e9,3\n'.repeat(1)}`, { source: 'x.csv' }), 'k').runs, 1);
+  after.close();
+});
+
+test('concurrent writers from a sweep do not lose rows', async () => {
+  const db = join(dir, 'concurrent.db');
+  RunStore.open(db).close();
+  const kids = ['a', 'b', 'c'].map((prefix) => runChild(['plan', db, 'sweep', prefix, '150']));
+  const codes = await Promise.all(kids.map((k) => new Promise<number>((r) => k.on('exit', (code) => r(code ?? -1)))));
+  assert.deepEqual(codes, [0, 0, 0]);
+  const store = RunStore.open(db);
+  assert.equal(store.runs({ study: 'sweep' }).length, 450);
+  store.close();
+});
+
+test('a store from a newer ScaleLab is refused with its path', () => {
+  const db = join(dir, 'newer.db');
+  const s = RunStore.open(db);
+  s.db.pragma('user_version = 99');
+  s.close();
+  assert.throws(() => RunStore.open(db), /newer\.db: the store has schema version 99, newer than this ScaleLab understands/);
+});

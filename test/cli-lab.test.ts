@@ -1,0 +1,73 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { noStackTrace, scalelab } from './helpers/cli.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'scalelab-cli-lab-'));
+const db = join(dir, 'runs.db');
+
+test('runs import / ls / export: a round trip through the store that "fit" reads', () => {
+  const a = scalelab(['runs', 'import', 'examples/chinchilla.csv', '--db', db, '--study', 'chin', '--json']);
+  assert.equal(a.code, 0, a.stderr);
+  assert.equal(a.json().files[0].runs, 240);
+  const again = scalelab(['runs', 'import', 'examples/chinchilla.csv', '--db', db, '--study', 'chin', '--json']);
+  assert.equal(again.json().files[0].runs, 0);
+  assert.equal(again.json().files[0].skipped, 240);
+  const ls = scalelab(['runs', 'ls', '--db', db, '--study', 'chin', '--json']);
+  assert.equal(ls.json().length, 240);
+  const out = join(dir, 'export.csv');
+  assert.equal(scalelab(['runs', 'export', '--db', db, '--study', 'chin', '--format', 'csv', '--out', out]).code, 0);
+  const f = scalelab(['fit', out, '--json']);
+  assert.equal(f.code, 0, f.stderr);
+  assert.ok(f.json().objective <= 1.0182741e-3, 'the exported runs give the same fit');
+  const jsonl = scalelab(['runs', 'export', '--db', db, '--format', 'jsonl', '--study', 'chin']);
+  assert.equal(jsonl.stdout.trim().split('\n').length, 240);
+  const bad = scalelab(['runs', 'import', join(dir, 'missing.csv'), '--db', db]);
+  assert.equal(bad.code, 2);
+  assert.ok(noStackTrace(bad.stderr));
+});
+
+test('lab truth and lab optimum print the world\'s noise-free numbers', () => {
+  const t = scalelab(['lab', 'truth', '--config', '{"n_layer": 8, "d_model": 512, "n_heads": 8, "tokens": 2e9, "batch_tokens": 131072, "learning_rate": 0.003, "parametrization": "mup"}', '--json']);
+  assert.equal(t.code, 0, t.stderr);
+  assert.equal(t.json().truth.N, 12 * 8 * 512 * 512);
+  assert.ok(t.json().truth.loss > 2 && t.json().truth.loss < 5);
+  const o = scalelab(['lab', 'optimum', '--budget-hours', '1', '--json']);
+  assert.equal(o.code, 0, o.stderr);
+  assert.ok(o.json().loss < t.json().truth.loss + 1);
+  const bad = scalelab(['lab', 'truth', '--config', '{"n_layer": 8}']);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /invalid training config: field "d_model"/);
+});
+
+test('sweep plan fits the experiment budget; sweep run executes it on the sim backend and resumes as a no-op', () => {
+  const plan = join(dir, 'plan.json');
+  const p = scalelab(['sweep', 'plan', '--target-hours', '24', '--experiment-hours', '4', '--out', plan, '--json']);
+  assert.equal(p.code, 0, p.stderr);
+  assert.ok(p.json().seconds.total <= 4 * 3600 * 1.001);
+  const runs = p.json().probe.length + p.json().isoflop.length;
+  const r = scalelab(['sweep', 'run', plan, '--study', 'sw', '--backend', 'sim', '--db', db, '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.json().total, runs);
+  assert.ok(r.json().done >= runs - 1, 'at most the diverging probe run fails');
+  const again = scalelab(['sweep', 'run', plan, '--study', 'sw', '--backend', 'sim', '--db', db, '--json']);
+  assert.equal(again.json().total, runs, 'nothing planned twice');
+  const status = scalelab(['sweep', 'status', '--study', 'sw', '--db', db, '--json']);
+  assert.equal(status.json().counts.completed + (status.json().counts.failed ?? 0), runs);
+  writeFileSync(join(dir, 'notaplan.json'), '{"kind": "x"}');
+  const bad = scalelab(['sweep', 'run', join(dir, 'notaplan.json'), '--study', 'x', '--db', db]);
+  assert.match(bad.stderr, /not a sweep plan/);
+});
+
+test('study run on the sim backend: the loop in one command, with the regret in the report', () => {
+  const out = join(dir, 'report.md');
+  const r = scalelab(['study', 'run', '--backend', 'sim', '--target-hours', '48', '--experiment-hours', '12', '--db', db, '--study', 'loop', '--bootstrap', '40', '--out', out, '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  const j = r.json();
+  assert.ok(j.truth.regret < 0.01);
+  assert.ok(Math.abs(j.truth.predictionError) < 0.02);
+  assert.match(readFileSync(out, 'utf8'), /Regret: \d+\.\d\d % above the optimum/);
+  for (const cmd of [['runs', 'import'], ['lab', 'serve'], ['sweep', 'plan'], ['study', 'run']]) assert.equal(scalelab([...cmd, '--help']).code, 0);
+});

@@ -1,0 +1,54 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { expandTemplate } from '../src/experiments/backends/process.js';
+import { localBackend } from '../src/experiments/backends/local.js';
+import { runSweep } from '../src/experiments/runner.js';
+import { RunStore } from '../src/store/store.js';
+
+const trainer = fileURLToPath(new URL('./fixtures/fake-trainer.mjs', import.meta.url));
+
+test('expandTemplate: hostile values stay single arguments, character for character', () => {
+  const hostile = `a b; touch /tmp/pwned "q" 'r' $(id) \`id\` && echo x`;
+  const argv = expandTemplate(`python train.py --note {run_dir} --lr={lr} "--literal with space" 'single {seed}'`, { run_dir: hostile, lr: 0.003, seed: 7 });
+  assert.deepEqual(argv, ['python', 'train.py', '--note', hostile, '--lr=0.003', '--literal with space', 'single 7']);
+  assert.throws(() => expandTemplate('train {nope}', {}), /unknown placeholder \{nope\}/);
+  assert.throws(() => expandTemplate('train "open', {}), /unterminated " quote/);
+});
+
+test('local backend runs commands without a shell: a run folder full of shell syntax executes nothing extra', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'scalelab-local-'));
+  const root = join(dir, `runs with spaces; touch PWNED 'quoted' "dq" $(touch PWNED2)`);
+  const store = RunStore.open(join(dir, 'runs.db'));
+  const config = (lr: number, layers: number) => ({ n_layer: layers, d_model: 64, n_heads: 1, tokens: 1e6, batch_tokens: 4096, learning_rate: lr });
+  store.plan('s', [
+    { key: 'ok-1', phase: 'isoflop', config: config(1e-3, 2), N: 98304, D: 1e6, C: 6e11, estimatedSeconds: 1 },
+    { key: 'ok-2', phase: 'isoflop', config: config(1e-3, 3), N: 147456, D: 1e6, C: 6e11, estimatedSeconds: 1 },
+    { key: 'bad', phase: 'isoflop', config: config(0.1, 2), N: 98304, D: 1e6, C: 6e11, estimatedSeconds: 1 },
+  ]);
+  const backend = localBackend({ command: `${process.execPath} ${trainer} --layers {n_layer} --d-model {d_model} --tokens {tokens} --lr {lr} --out {run_dir}`, root, concurrency: 2, cwd: dir });
+  const p = await runSweep(store, 's', backend, { pollMs: 100 });
+  assert.equal(p.done, 2);
+  assert.equal(p.failed, 1);
+  const runs = store.runs({ study: 's' });
+  const bad = runs.find((r) => r.key === 'bad')!;
+  assert.equal(bad.status, 'failed');
+  assert.match(bad.reason!, /exit code 3: diverged at step 3/);
+  const ok = runs.find((r) => r.key === 'ok-1')!;
+  assert.equal(store.checkpoints(ok.id).length, 3);
+  // The trainer saw its --out argument as one string equal to the run folder.
+  const runDir = readdirSync(join(root, 's')).map((d) => join(root, 's', d)).find((d) => d.includes(`${ok.id}-`))!;
+  const argv = JSON.parse(readFileSync(join(runDir, 'argv.json'), 'utf8')) as string[];
+  assert.equal(argv[argv.indexOf('--out') + 1], runDir);
+  for (const f of ['PWNED', 'PWNED2']) {
+    assert.ok(!existsSync(join(dir, f)) && !existsSync(join(process.cwd(), f)), `${f} must not exist`);
+  }
+  // Running the sweep again submits nothing: every run is finished.
+  const again = await runSweep(store, 's', backend, { pollMs: 100 });
+  assert.equal(again.done, 2);
+  assert.equal(readdirSync(join(root, 's')).length, 3, 'no new run folders');
+  store.close();
+});
