@@ -107,8 +107,9 @@ export function slurmBackend(o: SlurmOptions): Backend {
       return { state: 'failed', reason: `Slurm job ${r.externalId} ended in state ${state}` };
     },
     async find(r) {
+      // squeue --json in Slurm 22.05 ignores -j and --name filters, so filter here.
       const jobs = await squeue(['--name', jobName(r)]).catch(() => [] as SqueueJob[]);
-      const live = jobs.filter((j) => stateOf(j) !== 'CANCELLED');
+      const live = jobs.filter((j) => j.name === jobName(r) && stateOf(j) !== 'CANCELLED');
       return live.length ? String(live[live.length - 1].job_id) : undefined;
     },
     async cancel(r) {
