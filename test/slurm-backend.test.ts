@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { RunStore } from '../src/store/store.js';
 import { runSweep } from '../src/experiments/runner.js';
-import { jobName, slurmBackend } from '../src/experiments/backends/slurm.js';
+import { slurmJobName, slurmBackend } from '../src/experiments/backends/slurm.js';
 
 const skip = process.env.SCALELAB_SKIP_SLURM === '1' ? 'SCALELAB_SKIP_SLURM=1' : false;
 const script = fileURLToPath(new URL('../scripts/slurm-cluster.sh', import.meta.url));
@@ -51,6 +51,6 @@ test('a small sweep through real sbatch: a failing job, a killed and resumed swe
   assert.match(failed.reason!, /exit code 3: diverged at step 3/);
   for (const r of runs.filter((x) => x.status === 'completed')) assert.equal(store.checkpoints(r.id).length, 3);
   const jobs = JSON.parse(execFileSync('squeue', ['--json', '-t', 'all'], { encoding: 'utf8' })).jobs as { name: string }[];
-  for (const r of runs) assert.equal(jobs.filter((j) => j.name === jobName(r)).length, 1, `one sbatch job for run ${r.key}`);
+  for (const r of runs) assert.equal(jobs.filter((j) => j.name === slurmJobName(root, r)).length, 1, `one sbatch job for run ${r.key}`);
   store.close();
 });

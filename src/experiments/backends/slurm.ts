@@ -3,14 +3,14 @@
  * machine is not enough. Each job runs bin/run-wrapper.mjs on the run's folder, so the training
  * command is an argument vector (never a shell string) and its end is recorded in exit.json. State
  * comes from exit.json when present, else from `squeue --json -t all`, else `scontrol show job`.
- * Jobs are named `scalelab-<run key>` so a restarted sweep finds what it already submitted.
+ * Jobs are named after the run's folder so a restarted sweep finds what it already submitted.
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { writeFileSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
 import { ScaleLabError } from '../../errors/index.js';
-import type { StoredRun } from '../../store/store.js';
+import { hashKey, type StoredRun } from '../../store/store.js';
 import type { Backend, BackendStatus } from './backend.js';
 import { expandTemplate, finishedStatus, runDirectory, templateValues, wrapperPath, writeJob } from './process.js';
 
@@ -62,8 +62,12 @@ async function squeue(filter: string[]): Promise<SqueueJob[]> {
   return (JSON.parse(out) as { jobs: SqueueJob[] }).jobs ?? [];
 }
 
-export function jobName(r: StoredRun): string {
-  return `scalelab-${r.key.replace(/[^\w.-]+/g, '_').slice(0, 100)}`;
+/**
+ * The job's name: unique to the run's folder (so to this store, study and run), which lets a
+ * restarted sweep find its own job and never adopt another project's.
+ */
+export function slurmJobName(root: string, r: StoredRun): string {
+  return `scalelab-${r.id}-${hashKey(runDirectory(root, r)).slice(0, 16)}`;
 }
 
 export function slurmBackend(o: SlurmOptions): Backend {
@@ -78,7 +82,7 @@ export function slurmBackend(o: SlurmOptions): Backend {
       const script = join(dir, 'job.sh');
       writeFileSync(script, `#!/bin/sh\nexec ${shellQuote(process.execPath)} ${shellQuote(wrapperPath)} ${shellQuote(dir)}\n`);
       chmodSync(script, 0o755);
-      const args = ['--parsable', `--job-name=${jobName(r)}`, '-D', dir, '-o', join(dir, 'slurm-%j.out'), '-e', join(dir, 'slurm-%j.err'), ...(o.partition ? [`--partition=${o.partition}`] : []), ...(o.sbatchArgs ?? []), script];
+      const args = ['--parsable', `--job-name=${slurmJobName(root, r)}`, '-D', dir, '-o', join(dir, 'slurm-%j.out'), '-e', join(dir, 'slurm-%j.err'), ...(o.partition ? [`--partition=${o.partition}`] : []), ...(o.sbatchArgs ?? []), script];
       const out = await slurm('sbatch', args);
       const id = out.trim().split(';')[0];
       if (!/^\d+$/.test(id)) throw new SlurmError(`sbatch printed "${out.trim()}", expected a job id`);
@@ -108,8 +112,9 @@ export function slurmBackend(o: SlurmOptions): Backend {
     },
     async find(r) {
       // squeue --json in Slurm 22.05 ignores -j and --name filters, so filter here.
-      const jobs = await squeue(['--name', jobName(r)]).catch(() => [] as SqueueJob[]);
-      const live = jobs.filter((j) => j.name === jobName(r) && stateOf(j) !== 'CANCELLED');
+      const name = slurmJobName(root, r);
+      const jobs = await squeue(['--name', name]).catch(() => [] as SqueueJob[]);
+      const live = jobs.filter((j) => j.name === name && stateOf(j) !== 'CANCELLED');
       return live.length ? String(live[live.length - 1].job_id) : undefined;
     },
     async cancel(r) {
