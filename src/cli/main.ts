@@ -13,6 +13,7 @@ import { registerRuns } from './commands/runs.js';
 import { registerLab } from './commands/lab.js';
 import { registerSweep } from './commands/sweep.js';
 import { registerStudy } from './commands/study.js';
+import { registerPlotAndReport } from './commands/report.js';
 import { reportError } from './output.js';
 
 function version(): string {
@@ -46,6 +47,7 @@ export function buildProgram(): Command {
   registerLab(program, run);
   registerSweep(program, run);
   registerStudy(program, run);
+  registerPlotAndReport(program, run);
   return program;
 }
 

@@ -5,6 +5,7 @@
 import { formatNumber } from '../core/format.js';
 import { textTable } from '../core/table.js';
 import type { StudyResult } from './study.js';
+import { escapeHtml, htmlTable } from '../report/html.js';
 
 export interface StudyTruth {
   recommendedLoss: number;
@@ -86,4 +87,32 @@ export function studyReport(s: StudySummary): string {
   }
   if (r.warnings.length) lines.push('', '## Warnings', '', ...r.warnings.map((w) => `- ${w}`));
   return lines.join('\n') + '\n';
+}
+
+/** The study's own sections for the HTML report (the analysis sections come from report/html.ts). */
+export function studyHtmlSections(s: StudySummary): { id: string; title: string; html: string }[] {
+  const r = s.result;
+  const rec = r.recommendation;
+  const e = (x: number, d = 4) => escapeHtml(formatNumber(x, d));
+  const sections = [
+    {
+      id: 'study',
+      title: `Study "${escapeHtml(s.study)}" (backend ${escapeHtml(s.backend)})`,
+      html:
+        `<p>Target: a ${s.targetHours}-hour run. Experiments: ${s.experimentHours} h budget, ${(r.spentSeconds / 3600).toFixed(2)} h spent on ${r.outcomes.length} runs in ${r.stages} stage${r.stages > 1 ? 's' : ''}. Cost model: ${escapeHtml(s.costModel)}.</p>` +
+        `<p>Learning-rate probe (muP): best η = ${e(r.learningRate.value, 3)} (${escapeHtml(r.learningRate.method)}).</p>` +
+        htmlTable(['η', 'final loss'], r.learningRate.probe.map((p) => [e(p.learning_rate, 3), p.loss === null ? 'failed' : e(p.loss, 5)])),
+    },
+    {
+      id: 'recommendation',
+      title: 'Recommendation',
+      html:
+        `<p>Train ${rec.config.n_layer} layers × d_model ${rec.config.d_model} (${rec.config.n_heads} heads; N = ${e(rec.N)} non-embedding parameters) on ${e(rec.D)} tokens, batch ${rec.config.batch_tokens} tokens, peak learning rate ${e(rec.config.learning_rate, 3)} (muP, cosine).</p>` +
+        `<p>Predicted loss: <b>${e(rec.predictedLoss, 5)}</b>${rec.interval ? ` (95 % interval ${e(rec.interval[0])}–${e(rec.interval[1])})` : ''}.</p>` +
+        (s.truth
+          ? `<p class="${s.truth.regret < 0.01 ? 'ok' : 'warn'}">Against the simulated world's truth: the recommendation's true loss is ${e(s.truth.recommendedLoss, 5)}, the true optimum ${e(s.truth.optimumLoss, 5)}. Regret ${(s.truth.regret * 100).toFixed(2)} %; prediction error ${(s.truth.predictionError * 100).toFixed(2)} %.</p>`
+          : ''),
+    },
+  ];
+  return sections;
 }

@@ -1,0 +1,129 @@
+import type { Command } from 'commander';
+import { writeFileSync } from 'node:fs';
+import { readRuns } from '../../io/readRuns.js';
+import { parseColumnMapping } from '../../io/parseRuns.js';
+import { getLaw, lawIds } from '../../laws/index.js';
+import { bootstrapParallel, fitParallel } from '../../node/parallel.js';
+import { analyse, figureKinds, figures, type Analysis, type FigureKind } from '../../report/analysis.js';
+import { reportHtml } from '../../report/html.js';
+import { renderPng, renderSvg } from '../../render/render.js';
+import { namedBudgets } from '../../analyses/frontier.js';
+import { UsageError } from '../../errors/index.js';
+import { keyword, parseInteger, parseQuantity } from '../options.js';
+import { printJson, progress } from '../output.js';
+import { parseList } from './frontier.js';
+
+type Run = (fn: () => Promise<void>, json?: boolean) => Promise<void>;
+
+interface AnalysisFlags {
+  law: string;
+  x: string;
+  targets?: string;
+  target?: string;
+  bootstrap: string;
+  seed: string;
+  level: string;
+  budgets: string;
+  vertex: string;
+  tolerance: string;
+  holdout: string;
+  columns?: string;
+  json?: boolean;
+}
+
+function addAnalysisFlags(cmd: Command): Command {
+  return cmd
+    .option('--law <law>', `law to fit: ${lawIds.join(', ')}`, 'chinchilla')
+    .option('--x <variable>', 'horizontal axis of the loss figure (and variable of power laws): N, D or C', 'C')
+    .option('--target <flops>', 'target compute budget (FLOPs) the figures and plan extend to', '1e24')
+    .option('--bootstrap <n>', 'bootstrap replicates for bands and intervals (0 for none)', '200')
+    .option('--seed <seed>', 'bootstrap seed', '0')
+    .option('--level <level>', 'interval level', '0.95')
+    .option('--budgets <list>', 'IsoFLOP budgets: auto, chinchilla or a list', 'auto')
+    .option('--vertex <method>', 'IsoFLOP vertex: parabola or min-run', 'parabola')
+    .option('--tolerance <decades>', 'IsoFLOP budget tolerance', '0.06')
+    .option('--holdout <fraction>', 'back-test: fraction of the runs (largest compute) held out', '0.2')
+    .option('--columns <list>', 'map fields to columns, e.g. N="Model Size"');
+}
+
+/** Fit (worker threads), bootstrap and analyse a file, as plot and report need. */
+export async function analyseFile(file: string, f: AnalysisFlags): Promise<Analysis> {
+  const dataset = readRuns(file, { columns: f.columns ? parseColumnMapping(f.columns) : undefined });
+  const x = keyword(f.x, '--x', ['N', 'D', 'C'] as const);
+  const law = getLaw({ law: f.law, x });
+  const fitted = await fitParallel(law, dataset);
+  const replicates = parseInteger(f.bootstrap, '--bootstrap', 0);
+  const seed = parseInteger(f.seed, '--seed', 0);
+  const level = parseQuantity(f.level, '--level');
+  let samples;
+  if (replicates > 1) {
+    const bar = progress('bootstrap', replicates, f);
+    samples = await bootstrapParallel(fitted, {}, replicates, seed, { onProgress: (k) => bar.tick(k) });
+    bar.stop();
+  }
+  const budgets = f.budgets.trim();
+  return analyse(dataset, fitted, samples, {
+    targets: f.targets ? parseList(f.targets, '--targets') : [parseQuantity(f.target ?? '1e24', '--target')],
+    bootstrap: replicates > 1 ? { replicates, seed, level } : undefined,
+    isoflop: {
+      budgets: budgets === 'auto' ? 'auto' : namedBudgets[budgets] ?? parseList(budgets, '--budgets'),
+      vertex: keyword(f.vertex, '--vertex', ['parabola', 'min-run'] as const),
+      tolerance: parseQuantity(f.tolerance, '--tolerance'),
+    },
+    holdout: parseQuantity(f.holdout, '--holdout'),
+  });
+}
+
+export function registerPlotAndReport(program: Command, run: Run): void {
+  addAnalysisFlags(
+    program
+      .command('plot')
+      .description(`draw a figure to SVG or PNG: ${figureKinds.join(', ')}`)
+      .argument('<kind>', figureKinds.join(' | '))
+      .argument('<file>', 'runs (CSV, JSON or JSONL)')
+      .requiredOption('--out <file>', 'output file: .svg or .png')
+      .option('--spec', 'also print the Vega-Lite spec (JSON) on stdout')
+      .option('--json', 'print a JSON summary (file, kind, size)'),
+  )
+    .addHelpText('after', '\nExamples:\n  scalelab plot loss examples/chinchilla.csv --out loss.svg --target 1e24\n  scalelab plot isoflop examples/cs336-isoflops.json --out isoflop.png\n  scalelab plot backtest examples/chinchilla.csv --out backtest.svg --holdout 0.2')
+    .action(async (kind: string, file: string, f: AnalysisFlags & { out: string; spec?: boolean }) =>
+      run(async () => {
+        const k = keyword(kind, 'KIND', figureKinds) as FigureKind;
+        const format = f.out.toLowerCase().endsWith('.png') ? 'png' : f.out.toLowerCase().endsWith('.svg') ? 'svg' : undefined;
+        if (!format) throw new UsageError(`--out: expected a .svg or .png file name, got "${f.out}"`);
+        const a = await analyseFile(file, f);
+        const spec = figures(a, keyword(f.x, '--x', ['N', 'D', 'C'] as const))[k];
+        if (!spec) {
+          const why = k === 'isoflop' ? a.skipped.find((s) => s.approach === 2)?.reason : k === 'backtest' ? a.backtestSkipped : 'no approach could run';
+          throw new UsageError(`cannot draw "${k}" for ${file}: ${why}`);
+        }
+        const bytes = format === 'png' ? await renderPng(spec) : Buffer.from(await renderSvg(spec));
+        writeFileSync(f.out, bytes);
+        if (f.spec) printJson(spec);
+        else if (f.json) printJson({ kind: k, file, out: f.out, format, bytes: bytes.length });
+        else process.stderr.write(`wrote ${f.out} (${kind}, ${bytes.length} bytes)\n`);
+      }, f.json),
+    );
+  addAnalysisFlags(
+    program
+      .command('report')
+      .description('write a self-contained HTML report: data, fit with intervals, three approaches, plan, back-test, warnings, figures')
+      .argument('<file>', 'runs (CSV, JSON or JSONL)')
+      .option('--targets <list>', 'target budgets for the approaches table (FLOPs); the last is planned for')
+      .requiredOption('--out <file>', 'HTML file to write')
+      .option('--json', 'print a JSON summary of the report'),
+  )
+    .addHelpText('after', '\nExample:\n  scalelab report examples/chinchilla.csv --budgets chinchilla --targets 1e23,1e24 --out report.html')
+    .action(async (file: string, f: AnalysisFlags & { out: string }) =>
+      run(async () => {
+        const a = await analyseFile(file, f);
+        const specs = figures(a, keyword(f.x, '--x', ['N', 'D', 'C'] as const));
+        const svgs: Partial<Record<FigureKind, string>> = {};
+        for (const [k, spec] of Object.entries(specs)) svgs[k as FigureKind] = await renderSvg(spec!);
+        const html = reportHtml(a, svgs, { generatedBy: `Generated by ScaleLab from ${file}` });
+        writeFileSync(f.out, html);
+        if (f.json) printJson({ out: f.out, bytes: html.length, figures: Object.keys(svgs), warnings: a.warnings, approaches: a.approaches.map((x) => x.approach), skipped: a.skipped });
+        else process.stderr.write(`wrote ${f.out} (${Math.round(html.length / 1024)} KiB, ${Object.keys(svgs).length} figures, ${a.warnings.length} warnings)\n`);
+      }, f.json),
+    );
+}

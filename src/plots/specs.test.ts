@@ -1,0 +1,81 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { parseRuns } from '../io/parseRuns.js';
+import { fit, prepareFit } from '../fit/fit.js';
+import { bootstrap } from '../fit/bootstrap.js';
+import { chinchilla, powerLaw, predictLoss } from '../laws/index.js';
+import { analyse, figures } from '../report/analysis.js';
+import { lossPlot, type Spec } from './specs.js';
+import { renderSvg } from '../render/render.js';
+import { reportHtml } from '../report/html.js';
+
+const data = parseRuns(readFileSync(new URL('../../examples/chinchilla.csv', import.meta.url), 'utf8'), { source: 'examples/chinchilla.csv' });
+const fitted = fit(chinchilla, data);
+const samples = bootstrap(prepareFit(chinchilla, data), fitted, { replicates: 40, seed: 1 });
+const analysis = analyse(data, fitted, samples, { targets: [1e23, 1e24], bootstrap: { replicates: 40, seed: 1, level: 0.95 }, isoflop: { budgets: [6e18, 1e19, 3e19, 6e19, 1e20, 3e20, 6e20, 1e21, 3e21] } });
+const specs = figures(analysis);
+
+const layer = (s: Spec, name: string): Spec => {
+  const found = (s.layer ?? []).find((l) => l.name === name) ?? (s.hconcat ?? []).flatMap((p) => p.layer ?? []).find((l) => l.name === name);
+  assert.ok(found, `layer ${name}`);
+  return found!;
+};
+const values = (l: Spec) => (l.data as { values: Record<string, number>[] }).values;
+const enc = (l: Spec) => l.encoding as Record<string, { scale?: { type?: string; domain?: number[] } }>;
+
+test('loss figure: log axes, the band brackets the fitted curve, the curve reaches the target', () => {
+  const s = specs.loss!;
+  const runs = layer(s, 'runs');
+  assert.equal(enc(runs).x.scale!.type, 'log');
+  assert.equal(enc(runs).y.scale!.type, 'log');
+  assert.equal(values(runs).length, 240);
+  const band = values(layer(s, 'band'));
+  const curve = values(layer(s, 'fit'));
+  curve.forEach((c, i) => assert.ok(band[i].lo <= c.fit && c.fit <= band[i].hi, `band brackets the fit at x = ${c.x}`));
+  assert.ok(Math.abs(curve[curve.length - 1].x / 1e24 - 1) < 1e-9, 'curve extends to the target');
+  assert.equal(values(layer(s, 'target'))[0].x, 1e24);
+  assert.ok(enc(runs).x.scale!.domain![1] >= 1e24, 'the axis covers the target');
+});
+
+test('isoflop figure: one vertex per budget, parabolas through the runs, log N axis', () => {
+  const s = specs.isoflop!;
+  assert.equal(values(layer(s, 'vertices')).length, 9);
+  assert.equal(enc(layer(s, 'runs')).x.scale!.type, 'log');
+  assert.ok(values(layer(s, 'parabolas')).length > 9 * 10);
+});
+
+test('frontier figure: N_opt and D_opt panels with one line per approach and the targets', () => {
+  const s = specs.frontier!;
+  assert.equal(s.hconcat!.length, 2);
+  const lines = values(layer(s, 'N-lines')) as unknown as { approach: string }[];
+  assert.deepEqual([...new Set(lines.map((l) => l.approach))].map((a) => a[0]), ['2', '3']);
+  const targets = values(layer(s, 'N-targets'));
+  assert.deepEqual([...new Set(targets.map((t) => t.C))], [1e23, 1e24]);
+});
+
+test('residual and back-test figures carry every run', () => {
+  assert.equal(values(layer(specs.residuals!, 'residuals-predicted')).length, 240);
+  assert.equal(values(layer(specs.backtest!, 'backtest')).length, 240);
+  assert.ok(analysis.backtest!.test === 48 && analysis.backtest!.meanAbsRelativeError < 0.05);
+});
+
+test('a single-variable law draws its own curve L(x)', () => {
+  const law = powerLaw('C');
+  const params = fit(law, data).params;
+  const curve = values(layer(lossPlot({ dataset: data, law, params, x: 'C' }), 'fit'));
+  for (const c of curve) assert.ok(Math.abs(c.fit - predictLoss(law, params, { C: c.x })) < 1e-12);
+  const none = lossPlot({ dataset: data, law, params, x: 'N' });
+  assert.ok(!(none.layer ?? []).some((l) => l.name === 'fit'), 'no curve against a variable the law does not read');
+});
+
+test('figures render to SVG without a DOM, and the report has every section with no network references', async () => {
+  const svg = await renderSvg(specs.loss!);
+  assert.match(svg, /^<svg /);
+  assert.ok(svg.includes('target C = 1.00e+24'));
+  const svgs: Record<string, string> = { loss: svg, isoflop: await renderSvg(specs.isoflop!) };
+  const html = reportHtml(analysis, svgs);
+  for (const id of ['data', 'fit', 'approaches', 'plan', 'backtest', 'warnings', 'figures']) assert.ok(html.includes(`<section id="${id}">`), id);
+  assert.ok(html.includes('Approaches 2 and 3 agree within their intervals'));
+  assert.ok(!/<script|<link|src="http|href="http|url\(http/i.test(html), 'no scripts, no external resources');
+});

@@ -1,0 +1,269 @@
+/**
+ * Figures as Vega-Lite specifications: one declarative spec per figure, rendered to SVG or PNG on
+ * the server (render/render.ts) and interactively in the browser (vega-embed). Pure: data in,
+ * plain objects out, so tests read a spec's axes, layers and data without drawing it.
+ *
+ * Log scales get explicit domains (Vega picks poor log domains on its own), and every mark carries
+ * a tooltip with the run's numbers.
+ */
+import { percentileInterval } from '../core/statistics.js';
+import { predictLoss, type Law } from '../laws/law.js';
+import type { Dataset } from '../io/dataset.js';
+import { computeOptimal, computeOptimalForSize, canAllocate } from '../analyses/computeOptimal.js';
+import type { ApproachResult } from '../analyses/frontier.js';
+import type { Profile } from '../analyses/isoflop.js';
+import type { BacktestResult } from '../analyses/backtest.js';
+
+export type Spec = Record<string, unknown> & { layer?: Spec[]; hconcat?: Spec[] };
+
+const width = 520, height = 340;
+const schema = 'https://vega.github.io/schema/vega-lite/v6.json';
+const config = { font: 'DejaVu Sans, Helvetica, Arial, sans-serif', axis: { labelFontSize: 11, titleFontSize: 12, grid: true, gridOpacity: 0.35 }, legend: { labelFontSize: 11, titleFontSize: 11 }, title: { fontSize: 14, anchor: 'start' } };
+
+/** A log-scale domain padded to whole or half decades around the values. */
+export function logDomain(values: number[], pad = 0.1): [number, number] {
+  const v = values.filter((x) => x > 0 && Number.isFinite(x));
+  const lo = Math.log10(Math.min(...v)), hi = Math.log10(Math.max(...v));
+  const span = Math.max(hi - lo, 0.1);
+  return [Math.pow(10, lo - pad * span), Math.pow(10, hi + pad * span)];
+}
+
+/** n log-spaced values from a to b. */
+export function logSpace(a: number, b: number, n: number): number[] {
+  return Array.from({ length: n }, (_, i) => Math.exp(Math.log(a) + ((Math.log(b) - Math.log(a)) * i) / (n - 1)));
+}
+
+const axisTitles: Record<string, string> = { N: 'parameters N', D: 'tokens D', C: 'training compute C (FLOPs)', loss: 'loss' };
+
+export interface LossPlotOptions {
+  dataset: Dataset;
+  law?: Law;
+  params?: Record<string, number>;
+  replicates?: Record<string, number>[];
+  /** Horizontal axis. @default 'C' */
+  x?: 'N' | 'D' | 'C';
+  /** Extend the curve to this value of x (a target budget or size). */
+  target?: number;
+  level?: number;
+  title?: string;
+}
+
+/**
+ * Loss against N, D or C on log–log axes, coloured by compute (or group), with the fitted law and
+ * its bootstrap band. For a law of N and D the curve is the compute-optimal frontier: at each C the
+ * loss of the best allocation; against N (or D), the loss of that size at its compute-optimal data.
+ */
+export function lossPlot(o: LossPlotOptions): Spec {
+  const x = o.x ?? 'C';
+  const runs = o.dataset.runs.filter((r) => r[x] !== undefined);
+  const xs = runs.map((r) => r[x]!);
+  const hasGroups = runs.some((r) => r.group !== undefined);
+  const points = runs.map((r) => ({ x: r[x], loss: r.loss, N: r.N, D: r.D, C: r.C, group: r.group ?? '', line: r.line }));
+  const xmax = Math.max(...xs, o.target ?? 0);
+  const grid = logSpace(Math.min(...xs), xmax, 80);
+  const curveAt = (params: Record<string, number>, v: number): number | undefined => {
+    if (!o.law) return undefined;
+    if (o.law.inputs.length === 1) return o.law.inputs[0] === x ? predictLoss(o.law, params, { [x]: v }) : undefined;
+    if (!canAllocate(o.law)) return undefined;
+    if (x === 'C') return computeOptimal(o.law, params, v).loss;
+    if (x === 'N') return computeOptimalForSize(o.law, params, v).loss;
+    // Tokens v at their compute-optimal size: search the budget whose optimum trains on v tokens.
+    let lo = Math.log(v * v * 6e-4), hi = Math.log(v * v * 6e5);
+    for (let k = 0; k < 80; k++) {
+      const mid = (lo + hi) / 2;
+      const a = computeOptimal(o.law, params, Math.exp(mid));
+      if (a.D < v) lo = mid;
+      else hi = mid;
+    }
+    return computeOptimal(o.law, params, Math.exp((lo + hi) / 2)).loss;
+  };
+  const curve: { x: number; fit: number; lo?: number; hi?: number }[] = [];
+  if (o.law && o.params) {
+    for (const v of grid) {
+      const f = curveAt(o.params, v);
+      if (f === undefined || !Number.isFinite(f)) continue;
+      const point: { x: number; fit: number; lo?: number; hi?: number } = { x: v, fit: f };
+      if (o.replicates && o.replicates.length >= 2) {
+        const [lo, hi] = percentileInterval(o.replicates.map((p) => curveAt(p, v) ?? NaN).filter(Number.isFinite), o.level ?? 0.95);
+        point.lo = lo;
+        point.hi = hi;
+      }
+      curve.push(point);
+    }
+  }
+  const allLoss = [...runs.map((r) => r.loss), ...curve.map((c) => c.fit), ...curve.flatMap((c) => (c.lo === undefined ? [] : [c.lo, c.hi!]))];
+  const xScale = { type: 'log', domain: logDomain([...xs, ...(o.target ? [o.target] : [])]) };
+  const yScale = { type: 'log', domain: logDomain(allLoss, 0.05) };
+  const layers: Spec[] = [];
+  if (curve.some((c) => c.lo !== undefined)) {
+    layers.push({
+      name: 'band',
+      data: { values: curve },
+      mark: { type: 'area', opacity: 0.2, color: '#4c78a8' },
+      encoding: { x: { field: 'x', type: 'quantitative', scale: xScale }, y: { field: 'lo', type: 'quantitative', scale: yScale }, y2: { field: 'hi' } },
+    });
+  }
+  layers.push({
+    name: 'runs',
+    data: { values: points },
+    mark: { type: 'point', filled: true, size: 40, opacity: 0.8 },
+    encoding: {
+      x: { field: 'x', type: 'quantitative', scale: xScale, title: axisTitles[x], axis: { format: '.0e' } },
+      y: { field: 'loss', type: 'quantitative', scale: yScale, title: 'loss' },
+      color: hasGroups ? { field: 'group', type: 'nominal', title: 'group' } : { field: 'C', type: 'quantitative', scale: { type: 'log', scheme: 'viridis' }, title: 'compute C', legend: { format: '.0e', type: 'gradient' } },
+      tooltip: [
+        { field: 'N', type: 'quantitative', format: '.3e' },
+        { field: 'D', type: 'quantitative', format: '.3e' },
+        { field: 'C', type: 'quantitative', format: '.3e' },
+        { field: 'loss', type: 'quantitative', format: '.4f' },
+        { field: 'line', type: 'quantitative', title: 'line in file' },
+      ],
+    },
+  });
+  if (curve.length) {
+    layers.push({
+      name: 'fit',
+      data: { values: curve },
+      mark: { type: 'line', color: '#e45756', strokeWidth: 2 },
+      encoding: { x: { field: 'x', type: 'quantitative', scale: xScale }, y: { field: 'fit', type: 'quantitative', scale: yScale }, tooltip: [{ field: 'x', type: 'quantitative', format: '.3e', title: x }, { field: 'fit', type: 'quantitative', format: '.4f', title: 'predicted loss' }] },
+    });
+  }
+  if (o.target) {
+    layers.push({
+      name: 'target',
+      data: { values: [{ x: o.target, label: `target ${x} = ${o.target.toExponential(2)}` }] },
+      layer: [
+        { mark: { type: 'rule', strokeDash: [6, 4], color: '#333' }, encoding: { x: { field: 'x', type: 'quantitative', scale: xScale } } },
+        { mark: { type: 'text', align: 'right', dx: -4, dy: 0, baseline: 'top', y: 4, fontSize: 11 }, encoding: { x: { field: 'x', type: 'quantitative', scale: xScale }, text: { field: 'label' } } },
+      ],
+    });
+  }
+  return { $schema: schema, title: o.title ?? `Loss against ${axisTitles[x]}${o.law ? `, with the fitted ${o.law.id} law` : ''}`, width, height, config, layer: layers };
+}
+
+/** IsoFLOP profiles: loss against N per budget, each budget's parabola, and the vertices. */
+export function isoflopPlot(profiles: Profile[], title = 'IsoFLOP profiles'): Spec {
+  const points = profiles.flatMap((p) => p.runs.map((r) => ({ N: r.N!, loss: r.loss, budget: p.C.toExponential(1), C: p.C, line: r.line })));
+  const curves = profiles.flatMap((p) => {
+    if (!p.parabola) return [];
+    const [c0, c1, c2] = p.parabola;
+    const lo = p.runs[0].N!, hi = p.runs[p.runs.length - 1].N!;
+    return logSpace(lo / 1.2, hi * 1.2, 40).map((N) => ({ N, loss: c0 + c1 * Math.log(N) + c2 * Math.log(N) ** 2, budget: p.C.toExponential(1), C: p.C }));
+  });
+  const vertices = profiles.map((p) => ({ N: p.N, loss: p.loss, budget: p.C.toExponential(1), C: p.C, atEdge: p.atEdge ? 'at the edge (not bracketed)' : 'bracketed' }));
+  const xScale = { type: 'log', domain: logDomain(points.map((p) => p.N)) };
+  const yScale = { type: 'log', domain: logDomain([...points.map((p) => p.loss), ...vertices.map((v) => v.loss)], 0.05) };
+  const color = { field: 'C', type: 'quantitative', scale: { type: 'log', scheme: 'viridis' }, title: 'budget C', legend: { format: '.0e', type: 'gradient' } };
+  return {
+    $schema: schema,
+    title,
+    width,
+    height,
+    config,
+    layer: [
+      { name: 'runs', data: { values: points }, mark: { type: 'point', filled: true, size: 36 }, encoding: { x: { field: 'N', type: 'quantitative', scale: xScale, title: axisTitles.N, axis: { format: '.0e' } }, y: { field: 'loss', type: 'quantitative', scale: yScale, title: 'loss' }, color, tooltip: [{ field: 'budget' }, { field: 'N', type: 'quantitative', format: '.3e' }, { field: 'loss', type: 'quantitative', format: '.4f' }, { field: 'line', type: 'quantitative' }] } },
+      ...(curves.length ? [{ name: 'parabolas', data: { values: curves }, mark: { type: 'line', strokeWidth: 1.5 }, encoding: { x: { field: 'N', type: 'quantitative', scale: xScale }, y: { field: 'loss', type: 'quantitative', scale: yScale }, color, detail: { field: 'budget' } } } as Spec] : []),
+      { name: 'vertices', data: { values: vertices }, mark: { type: 'point', shape: 'diamond', size: 110, filled: true, stroke: 'black', strokeWidth: 1 }, encoding: { x: { field: 'N', type: 'quantitative', scale: xScale }, y: { field: 'loss', type: 'quantitative', scale: yScale }, color, tooltip: [{ field: 'budget' }, { field: 'N', type: 'quantitative', format: '.3e', title: 'N_opt' }, { field: 'loss', type: 'quantitative', format: '.4f' }, { field: 'atEdge', title: 'minimum' }] } },
+    ],
+  };
+}
+
+/**
+ * N_opt(C) and D_opt(C) side by side: each approach's points (profile vertices, envelope) and its
+ * power law, extended to the targets.
+ */
+export function frontierPlot(approaches: (ApproachResult & { isoflop?: { profiles: Profile[] }; envelope?: { points: { C: number; N: number; D: number }[] } })[], targets: number[]): Spec {
+  const pts: { C: number; N: number; D: number; approach: string }[] = [];
+  const lines: { C: number; N: number; D: number; approach: string }[] = [];
+  const targetRows: { C: number; N: number; D: number; approach: string }[] = [];
+  let cmin = Infinity, cmax = Math.max(...targets, 0);
+  for (const a of approaches) {
+    const name = `${a.approach}: ${a.label}`;
+    const own = a.isoflop ? a.isoflop.profiles.map((p) => ({ C: p.C, N: p.N, D: p.D })) : a.envelope ? a.envelope.points.filter((_, i) => i % 25 === 0) : [];
+    for (const p of own) pts.push({ ...p, approach: name });
+    for (const p of own) cmin = Math.min(cmin, p.C);
+    for (const t of a.targets) targetRows.push({ C: t.C, N: t.N, D: t.D, approach: name });
+  }
+  if (!Number.isFinite(cmin)) cmin = Math.min(...targets) / 1e4;
+  cmax = Math.max(cmax, ...pts.map((p) => p.C));
+  for (const a of approaches) {
+    const name = `${a.approach}: ${a.label}`;
+    // Each approach's fitted line N = k·C^a through its first target prediction.
+    const t = a.targets[0];
+    if (!t) continue;
+    for (const C of logSpace(cmin, cmax, 30)) {
+      const N = t.N * Math.pow(C / t.C, a.a);
+      lines.push({ C, N, D: C / (6 * N), approach: name });
+    }
+  }
+  const xScale = { type: 'log', domain: logDomain([cmin, cmax]) };
+  const panel = (y: 'N' | 'D'): Spec => {
+    const yScale = { type: 'log', domain: logDomain([...pts.map((p) => p[y]), ...lines.map((p) => p[y])]) };
+    const enc = { x: { field: 'C', type: 'quantitative', scale: xScale, title: axisTitles.C, axis: { format: '.0e' } }, y: { field: y, type: 'quantitative', scale: yScale, title: `${y}_opt`, axis: { format: '.0e' } }, color: { field: 'approach', type: 'nominal', legend: { labelLimit: 320, orient: 'bottom', direction: 'vertical' } } };
+    return {
+      width: 380,
+      height: 300,
+      title: `${y}_opt(C)`,
+      layer: [
+        { name: `${y}-lines`, data: { values: lines }, mark: { type: 'line', strokeWidth: 2 }, encoding: enc },
+        { name: `${y}-points`, data: { values: pts }, mark: { type: 'point', filled: true, size: 40 }, encoding: { ...enc, tooltip: [{ field: 'approach' }, { field: 'C', type: 'quantitative', format: '.3e' }, { field: y, type: 'quantitative', format: '.3e' }] } },
+        { name: `${y}-targets`, data: { values: targetRows }, mark: { type: 'point', shape: 'cross', size: 140, strokeWidth: 2 }, encoding: { ...enc, tooltip: [{ field: 'approach' }, { field: 'C', type: 'quantitative', format: '.3e', title: 'target C' }, { field: y, type: 'quantitative', format: '.3e' }] } },
+      ],
+    };
+  };
+  return { $schema: schema, title: 'Compute-optimal frontier by approach', config, hconcat: [panel('N'), panel('D')] };
+}
+
+/** Residuals ln L̂ − ln L against the prediction and against compute: is the fit biased at the large end? */
+export function residualsPlot(dataset: Dataset, residuals: ArrayLike<number>): Spec {
+  const rows = dataset.runs.map((r, i) => ({ residual: residuals[i], predicted: r.loss * Math.exp(residuals[i]), C: r.C ?? (r.N && r.D ? 6 * r.N * r.D : undefined), N: r.N, loss: r.loss, line: r.line }));
+  const limit = Math.max(...rows.map((r) => Math.abs(r.residual))) * 1.1 || 0.01;
+  const yScale = { domain: [-limit, limit] };
+  const panel = (x: 'predicted' | 'C', title: string): Spec => ({
+    width: 360,
+    height: 260,
+    title,
+    layer: [
+      { data: { values: [{ zero: 0 }] }, mark: { type: 'rule', color: '#888' }, encoding: { y: { field: 'zero', type: 'quantitative', scale: yScale } } },
+      {
+        name: `residuals-${x}`,
+        data: { values: rows.filter((r) => r[x] !== undefined) },
+        mark: { type: 'point', filled: true, size: 30, opacity: 0.75 },
+        encoding: {
+          x: { field: x, type: 'quantitative', scale: { type: 'log', domain: logDomain(rows.map((r) => r[x] as number).filter((v) => v !== undefined)) }, title: x === 'C' ? axisTitles.C : 'predicted loss', axis: x === 'C' ? { format: '.0e' } : {} },
+          y: { field: 'residual', type: 'quantitative', scale: yScale, title: 'ln L̂ − ln L' },
+          tooltip: [{ field: 'N', type: 'quantitative', format: '.3e' }, { field: 'loss', type: 'quantitative', format: '.4f' }, { field: 'predicted', type: 'quantitative', format: '.4f' }, { field: 'line', type: 'quantitative' }],
+        },
+      },
+    ],
+  });
+  return { $schema: schema, title: 'Residuals', config, hconcat: [panel('predicted', 'against the prediction'), panel('C', 'against compute')] };
+}
+
+/** Back-test: predicted against actual loss for the held-out larger runs, y = x for reference. */
+export function backtestPlot(b: BacktestResult): Spec {
+  const rows = b.points.map((p) => ({ ...p, role: p.heldOut ? 'held out (larger runs)' : 'fitted on' }));
+  const domain = logDomain([...rows.map((r) => r.actual), ...rows.map((r) => r.predicted)], 0.05);
+  const scale = { type: 'log', domain };
+  return {
+    $schema: schema,
+    title: `Back-test: fit on the runs below C = ${b.threshold.toExponential(2)}, predict the rest (mean |error| ${(b.meanAbsRelativeError * 100).toFixed(2)} %)`,
+    width: 420,
+    height: 360,
+    config,
+    layer: [
+      { data: { values: [{ v: domain[0] }, { v: domain[1] }] }, mark: { type: 'line', color: '#888', strokeDash: [4, 3] }, encoding: { x: { field: 'v', type: 'quantitative', scale }, y: { field: 'v', type: 'quantitative', scale } } },
+      {
+        name: 'backtest',
+        data: { values: rows },
+        mark: { type: 'point', filled: true, size: 40 },
+        encoding: {
+          x: { field: 'actual', type: 'quantitative', scale, title: 'actual loss' },
+          y: { field: 'predicted', type: 'quantitative', scale, title: 'predicted loss' },
+          color: { field: 'role', type: 'nominal', title: '' },
+          tooltip: [{ field: 'N', type: 'quantitative', format: '.3e' }, { field: 'C', type: 'quantitative', format: '.3e' }, { field: 'actual', type: 'quantitative', format: '.4f' }, { field: 'predicted', type: 'quantitative', format: '.4f' }],
+        },
+      },
+    ],
+  };
+}

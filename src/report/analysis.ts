@@ -1,0 +1,100 @@
+/**
+ * Everything a report or a figure needs from one data set: the fit with its bootstrap, the three
+ * frontier approaches, a back-test, a plan for the target, and the warnings — computed once, so
+ * `plot`, `report` and the web app show the same numbers. Pure (the fit and bootstrap are passed in,
+ * so the CLI can run them on worker threads).
+ */
+import type { FitResult } from '../fit/fit.js';
+import { fitToJson, type FitJson } from '../fit/summary.js';
+import type { Dataset } from '../io/dataset.js';
+import { approach1, approach2, approach3, agreement, type Agreement, type ApproachResult } from '../analyses/frontier.js';
+import type { IsoflopOptions, Profile } from '../analyses/isoflop.js';
+import { backtest, type BacktestResult } from '../analyses/backtest.js';
+import { canAllocate } from '../analyses/computeOptimal.js';
+import { makePlan, type Plan } from '../analyses/plan.js';
+import { isScaleLabError } from '../errors/index.js';
+import type { BootstrapSamples } from '../fit/bootstrap.js';
+import { replicateParams } from '../fit/bootstrap.js';
+import { backtestPlot, frontierPlot, isoflopPlot, lossPlot, residualsPlot, type Spec } from '../plots/specs.js';
+
+export interface AnalysisOptions {
+  targets: number[];
+  isoflop?: IsoflopOptions;
+  bootstrap?: { replicates: number; seed: number; level: number };
+  holdout?: number;
+}
+
+export interface Analysis {
+  dataset: Dataset;
+  fit: FitResult;
+  fitJson: FitJson;
+  replicates: Record<string, number>[];
+  approaches: (ApproachResult & { isoflop?: { profiles: Profile[] }; envelope?: { points: { C: number; N: number; D: number }[] } })[];
+  skipped: { approach: number; reason: string }[];
+  agreements: Agreement[];
+  backtest?: BacktestResult;
+  backtestSkipped?: string;
+  plan?: Plan;
+  targets: number[];
+  warnings: string[];
+}
+
+export function analyse(dataset: Dataset, fitted: FitResult, samples: BootstrapSamples | undefined, o: AnalysisOptions): Analysis {
+  const replicates: Record<string, number>[] = [];
+  if (samples) for (let r = 0; r < samples.replicates; r++) if (samples.converged[r]) replicates.push(replicateParams(samples, r));
+  const fitJson = fitToJson(fitted, samples, o.bootstrap?.level ?? 0.95);
+  const approaches: Analysis['approaches'] = [];
+  const skipped: Analysis['skipped'] = [];
+  const attempt = (n: number, fn: () => Analysis['approaches'][number]) => {
+    try {
+      approaches.push(fn());
+    } catch (e) {
+      if (!isScaleLabError(e)) throw e;
+      skipped.push({ approach: n, reason: e.message });
+    }
+  };
+  attempt(1, () => approach1(dataset, o.targets, o.bootstrap));
+  attempt(2, () => approach2(dataset, o.targets, o.isoflop ?? {}, o.bootstrap));
+  if (canAllocate(fitted.law)) attempt(3, () => approach3(fitted.law, fitted.params, o.targets, replicates, o.bootstrap?.level ?? 0.95));
+  else skipped.push({ approach: 3, reason: `law ${fitted.law.id} does not allocate compute between N and D` });
+  const agreements: Agreement[] = [];
+  for (let i = 0; i < approaches.length; i++) for (let j = i + 1; j < approaches.length; j++) agreements.push(agreement(approaches[i], approaches[j]));
+  let bt: BacktestResult | undefined, backtestSkipped: string | undefined;
+  try {
+    bt = backtest(fitted.law, dataset, o.holdout ?? 0.2, { fix: fitted.fixed, tie: fitted.ties, loss: fitted.loss });
+  } catch (e) {
+    if (!isScaleLabError(e)) throw e;
+    backtestSkipped = e.message;
+  }
+  let plan: Plan | undefined;
+  const ranges = fitJson.data.ranges;
+  if (canAllocate(fitted.law) && o.targets.length) {
+    plan = makePlan({ compute: o.targets[o.targets.length - 1], law: fitted.law, params: fitted.params, replicates, level: o.bootstrap?.level, provenance: `law ${fitted.law.id} fitted to ${dataset.source}`, ranges });
+  }
+  const warnings = [
+    ...fitted.warnings.map((w) => `fit: ${w}`),
+    ...approaches.flatMap((a) => a.warnings.map((w) => `approach ${a.approach}: ${w}`)),
+    ...(plan ? plan.warnings.map((w) => `plan: ${w}`) : []),
+    ...agreements.filter((a) => !a.exponent && a.statement.includes('DISAGREE')).map((a) => a.statement),
+  ];
+  if (bt && bt.meanAbsRelativeError > 0.04) {
+    warnings.push(`back-test: predicting the largest ${bt.test} runs from the rest misses by ${(bt.meanAbsRelativeError * 100).toFixed(1)} % on average (over the ~4 % that separates typical decisions, Choshen et al. 2024)`);
+  }
+  return { dataset, fit: fitted, fitJson, replicates, approaches, skipped, agreements, backtest: bt, backtestSkipped, plan, targets: o.targets, warnings };
+}
+
+export type FigureKind = 'loss' | 'isoflop' | 'frontier' | 'residuals' | 'backtest';
+export const figureKinds: FigureKind[] = ['loss', 'isoflop', 'frontier', 'residuals', 'backtest'];
+
+/** The figures of an analysis that its data support, as specs. */
+export function figures(a: Analysis, x: 'N' | 'D' | 'C' = 'C'): Partial<Record<FigureKind, Spec>> {
+  const out: Partial<Record<FigureKind, Spec>> = {};
+  const target = a.targets.length ? a.targets[a.targets.length - 1] : undefined;
+  out.loss = lossPlot({ dataset: a.dataset, law: a.fit.law, params: a.fit.params, replicates: a.replicates, x, target: x === 'C' ? target : x === 'N' ? a.plan?.recommendation.N : a.plan?.recommendation.D, level: a.fitJson.bootstrap?.level });
+  const iso = a.approaches.find((p) => p.approach === 2)?.isoflop;
+  if (iso) out.isoflop = isoflopPlot(iso.profiles);
+  if (a.approaches.length && a.targets.length) out.frontier = frontierPlot(a.approaches, a.targets);
+  out.residuals = residualsPlot(a.dataset, a.fit.residuals);
+  if (a.backtest) out.backtest = backtestPlot(a.backtest);
+  return out;
+}

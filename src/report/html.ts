@@ -1,0 +1,113 @@
+/**
+ * The self-contained HTML report: one file with inline CSS and inline SVG figures, no scripts and
+ * no network, that opens from disk in any browser. Pure: takes an Analysis and rendered SVGs.
+ */
+import { formatNumber } from '../core/format.js';
+import type { Analysis, FigureKind } from './analysis.js';
+
+export function escapeHtml(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
+
+const n = (v: number | undefined, digits = 4) => (v === undefined || !Number.isFinite(v) ? '–' : escapeHtml(formatNumber(v, digits)));
+const ci = (v: number | undefined, interval?: [number, number], digits = 4) => `${n(v, digits)}${interval ? ` <span class="ci">[${n(interval[0], 3)}, ${n(interval[1], 3)}]</span>` : ''}`;
+
+export function htmlTable(header: string[], rows: string[][]): string {
+  return `<table><thead><tr>${header.map((h) => `<th>${h}</th>`).join('')}</tr></thead><tbody>${rows.map((r) => `<tr>${r.map((c) => `<td>${c}</td>`).join('')}</tr>`).join('')}</tbody></table>`;
+}
+
+const style = `
+body{font-family:"DejaVu Sans",Helvetica,Arial,sans-serif;max-width:1180px;margin:2em auto;padding:0 1em;color:#222;line-height:1.45}
+h1{font-size:1.6em}h2{font-size:1.25em;border-bottom:1px solid #ddd;padding-bottom:.2em;margin-top:1.8em}
+table{border-collapse:collapse;margin:.6em 0;font-size:.92em}th,td{border:1px solid #ddd;padding:.3em .6em;text-align:right}
+th{background:#f4f4f4}td:first-child,th:first-child{text-align:left}.ci{color:#666;font-size:.9em}
+.warn{background:#fff6e0;border-left:4px solid #e0a800;padding:.5em .8em}.ok{background:#eef8ee;border-left:4px solid #3a3;padding:.5em .8em}
+figure{margin:1.2em 0}figcaption{color:#555;font-size:.9em}code{background:#f4f4f4;padding:0 .2em}
+nav a{margin-right:1em}`;
+
+export interface ReportOptions {
+  title?: string;
+  /** Extra sections (already HTML), e.g. the study loop's run table and regret. */
+  extra?: { id: string; title: string; html: string }[];
+  generatedBy?: string;
+}
+
+export function reportHtml(a: Analysis, svgs: Partial<Record<FigureKind, string>>, o: ReportOptions = {}): string {
+  const f = a.fitJson;
+  const sections: { id: string; title: string; html: string }[] = [];
+  const ranges = Object.entries(f.data.ranges).map(([k, [lo, hi]]) => [k, n(lo), n(hi)]);
+  sections.push({
+    id: 'data',
+    title: 'Data',
+    html: `<p><code>${escapeHtml(a.dataset.source)}</code>: ${a.dataset.runs.length} runs. Columns: ${escapeHtml(Object.entries(f.data.columns).map(([k, c]) => (k === c ? k : `${k} ← "${c}"`)).join(', '))}${Object.keys(f.data.derived).length ? `; derived ${escapeHtml(Object.entries(f.data.derived).map(([k, v]) => `${k} = ${v}`).join(', '))}` : ''}.</p>${htmlTable(['variable', 'smallest', 'largest'], ranges)}`,
+  });
+  const law = a.fit.law;
+  const derived = Object.entries(a.fit.derived).map(([k, d]) => [escapeHtml(`${d.symbol}`), ci(d.value, f.derivedIntervals?.[k]), escapeHtml(d.description)]);
+  sections.push({
+    id: 'fit',
+    title: `Fit: ${escapeHtml(law.formula)}`,
+    html:
+      `<p>Law <b>${escapeHtml(law.id)}</b> (${escapeHtml(law.citation)}), ${escapeHtml(f.loss.kind === 'ls' ? 'least squares' : `Huber δ = ${f.loss.delta}`)} on ln L, summed. Objective ${escapeHtml(f.objective.toExponential(6))}; ${f.startsAtBest} of ${f.starts} starts reached the best optimum; ${f.converged ? 'converged' : '<b>not converged</b>'} (${escapeHtml(f.reason)}).` +
+      (f.bootstrap ? ` Intervals: ${Math.round(f.bootstrap.level * 100)} % percentile bootstrap, ${f.bootstrap.converged} replicates, seed ${f.bootstrap.seed}.` : ' No bootstrap intervals.') +
+      `</p>${htmlTable(['parameter', 'value', 'description'], law.params.map((p) => [escapeHtml(p.symbol), ci(f.params[p.name], f.intervals?.[p.name], 5), escapeHtml(p.description)]))}` +
+      (derived.length ? htmlTable(['derived', 'value', 'meaning'], derived) : '') +
+      `<p>Residuals ln L̂ − ln L: rms ${n(f.residuals.rmsLog, 3)}, max |r| ${n(f.residuals.maxAbsLog, 3)}, median |L̂/L − 1| ${(f.residuals.medianAbsRelative * 100).toFixed(2)} %.</p>`,
+  });
+  if (a.approaches.length) {
+    const rows: string[][] = [];
+    for (const ap of a.approaches) {
+      for (const t of ap.targets) rows.push([`${ap.approach}: ${escapeHtml(ap.label)}`, ci(ap.a, ap.intervals.a, 3), n(t.C, 3), ci(t.N, t.intervals.N), ci(t.D, t.intervals.D), ci(t.tokensPerParameter, t.intervals.tokensPerParameter, 3), ci(t.loss, t.intervals.loss)]);
+    }
+    sections.push({
+      id: 'approaches',
+      title: "Chinchilla's three approaches, side by side",
+      html:
+        htmlTable(['approach', 'a (N_opt ∝ C^a)', 'target C', 'N_opt', 'D_opt', 'D/N', 'loss'], rows) +
+        a.agreements.map((g) => `<p class="${g.exponent && g.targets.every(Boolean) ? 'ok' : 'warn'}">${escapeHtml(g.statement)}</p>`).join('') +
+        a.skipped.map((s) => `<p>Approach ${s.approach} not shown: ${escapeHtml(s.reason)}</p>`).join(''),
+    });
+  }
+  if (a.plan) {
+    const r = a.plan.recommendation;
+    sections.push({
+      id: 'plan',
+      title: `Plan for C = ${n(a.plan.compute, 3)} FLOPs`,
+      html:
+        htmlTable(['allocation', 'N', 'D', 'D/N', 'predicted loss'], [
+          ['compute-optimal (recommended)', ci(r.N, r.intervals.N), ci(r.D, r.intervals.D), n(r.tokensPerParameter, 3), ci(r.loss, r.intervals.loss, 5)],
+          ...a.plan.alternatives.map((x) => [escapeHtml(x.rule), n(x.N), n(x.D), n(x.tokensPerParameter, 3), n(x.loss, 5)]),
+        ]) +
+        (r.shape ? `<p>Shape: ${r.shape.shape.nLayer} layers × d_model ${r.shape.shape.dModel}, ${r.shape.shape.nHeads} heads of ${r.shape.shape.headDim}, d_ff ${r.shape.shape.dFf} (${r.shape.shape.mlp}); ${n(r.shape.parameters.total)} parameters.</p>` : '') +
+        `<ul>${a.plan.assumptions.map((x) => `<li>${escapeHtml(x)}</li>`).join('')}</ul>`,
+    });
+  }
+  if (a.backtest) {
+    const b = a.backtest;
+    sections.push({
+      id: 'backtest',
+      title: 'Back-test',
+      html: `<p>Fitted on the ${b.train} runs with C ≤ ${n(b.threshold, 3)}, the law predicts the ${b.test} larger runs with a mean absolute error of ${(b.meanAbsRelativeError * 100).toFixed(2)} % (largest ${(b.maxAbsRelativeError * 100).toFixed(2)} %, bias ${(b.bias * 100).toFixed(2)} %).</p>`,
+    });
+  }
+  sections.push({ id: 'warnings', title: 'Warnings', html: a.warnings.length ? `<ul class="warn">${a.warnings.map((w) => `<li>${escapeHtml(w)}</li>`).join('')}</ul>` : '<p class="ok">None.</p>' });
+  sections.push(...(o.extra ?? []));
+  const captions: Record<FigureKind, string> = {
+    loss: 'Loss against compute on log–log axes; the line is the fitted law\'s compute-optimal loss with its bootstrap band, extended to the target (dashed).',
+    isoflop: 'IsoFLOP profiles: loss against N per budget, each budget\'s parabola in ln N, and its vertex (diamond).',
+    frontier: 'N_opt(C) and D_opt(C): each approach\'s points and power law, extended to the targets (crosses).',
+    residuals: 'Residuals against the prediction and against compute: a trend at the large end means a biased extrapolation.',
+    backtest: 'Back-test: predicted against actual loss; held-out larger runs should sit on the dashed line.',
+  };
+  const figs = (Object.keys(svgs) as FigureKind[]).map((k) => `<figure id="fig-${k}">${svgs[k]}<figcaption>${escapeHtml(captions[k])}</figcaption></figure>`).join('\n');
+  sections.push({ id: 'figures', title: 'Figures', html: figs });
+  const title = o.title ?? `Scaling report: ${a.dataset.source}`;
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title><style>${style}</style></head>
+<body>
+<h1>${escapeHtml(title)}</h1>
+<nav>${sections.map((s) => `<a href="#${s.id}">${s.title.replace(/<[^>]+>/g, '')}</a>`).join('')}</nav>
+${sections.map((s) => `<section id="${s.id}"><h2>${s.title}</h2>${s.html}</section>`).join('\n')}
+<footer><p class="ci">${escapeHtml(o.generatedBy ?? 'Generated by ScaleLab')}.</p></footer>
+</body></html>
+`;
+}
