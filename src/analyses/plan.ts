@@ -28,6 +28,8 @@ export interface PlanInput {
   ranges?: Record<string, [number, number]>;
   shape?: ShapeSearchOptions;
   inference?: { tokens: number; targetLoss?: number; qualityOf?: number };
+  /** Learning rate and batch size for the recommended run, with where they come from. */
+  hyperparameters?: (at: { C: number; N: number }) => { learningRate: number; batchTokens: number; source: string };
 }
 
 export interface PlannedModel extends Allocation {
@@ -48,6 +50,7 @@ export interface Plan {
     shapes: ShapeCandidate[];
     flopsPerToken?: { sixN: number; kaplan: number; chinchilla: number };
     days?: number;
+    hyperparameters?: { learningRate: number; batchTokens: number; source: string };
   };
   alternatives: PlannedModel[];
   inference?: InferenceAwareResult & { targetFrom: string; days?: number; shape?: ShapeCandidate };
@@ -136,6 +139,7 @@ export function makePlan(input: PlanInput): Plan {
         ? { sixN: 6 * shape.parameters.total, kaplan: kaplanFlopsPerToken(shape.shape).training, chinchilla: chinchillaFlopsPerToken(shape.shape).training }
         : undefined,
       days: days(compute),
+      hyperparameters: input.hyperparameters?.({ C: compute, N: best.N }),
     },
     alternatives,
     inference,

@@ -14,6 +14,7 @@ import { registerLab } from './commands/lab.js';
 import { registerSweep } from './commands/sweep.js';
 import { registerStudy } from './commands/study.js';
 import { registerPlotAndReport } from './commands/report.js';
+import { registerHparams } from './commands/hparams.js';
 import { reportError } from './output.js';
 
 function version(): string {
@@ -48,6 +49,7 @@ export function buildProgram(): Command {
   registerSweep(program, run);
   registerStudy(program, run);
   registerPlotAndReport(program, run);
+  registerHparams(program, run);
   return program;
 }
 

@@ -11,7 +11,12 @@ export function formatNumber(value: number, digits = 6): string {
     const [m, e] = value.toExponential(digits - 1).split('e');
     return `${trimZeros(m)}e${e.replace('+', '')}`;
   }
-  return trimZeros(value.toPrecision(digits));
+  const text = value.toPrecision(digits);
+  if (text.includes('e')) {
+    const [m, e] = text.split('e');
+    return `${trimZeros(m)}e${e.replace('+', '')}`;
+  }
+  return trimZeros(text);
 }
 
 function trimZeros(s: string): string {

@@ -11,6 +11,14 @@ export interface Run {
   C?: number;
   U?: number;
   loss: number;
+  /** Batch size (tokens, or sequences — as the file gives it). */
+  batch?: number;
+  /** Peak learning rate. */
+  lr?: number;
+  /** Model width (d_model), for learning-rate transfer checks. */
+  width?: number;
+  /** Squared gradient norm |G_B|² measured at batch size `batch` (gradient noise scale). */
+  gradSq?: number;
   group?: string;
   run?: string;
   step?: number;

@@ -18,13 +18,17 @@ export const fieldAliases = {
   C: ['C', 'flops', 'compute', 'compute_budget', 'train_flops', 'Training FLOP'],
   U: ['U', 'unique_tokens', 'unique'],
   loss: ['loss', 'final_loss', 'val_loss', 'L'],
+  batch: ['batch', 'batch_size', 'batch_tokens'],
+  lr: ['lr', 'learning_rate', 'eta'],
+  width: ['width', 'd_model'],
+  gradSq: ['grad_sq', 'grad_norm_sq', 'gradient_norm_sq'],
   group: ['group'],
   run: ['run', 'run_id'],
   step: ['step'],
 } as const;
 
 export type Field = keyof typeof fieldAliases;
-const numericFields = ['N', 'D', 'C', 'U', 'loss'] as const;
+const numericFields = ['N', 'D', 'C', 'U', 'loss', 'batch', 'lr', 'width', 'gradSq'] as const;
 
 export interface ParseRunsOptions {
   /** Name shown in errors and reports (usually the path). */
@@ -213,10 +217,10 @@ export function parseRuns(text: string, options: ParseRunsOptions): Dataset {
   const { header, records } = format === 'csv' ? readCsv(text, source) : format === 'json' ? readJson(text, source) : readJsonl(text, source);
   if (records.length === 0) throw new InputError({ file: source }, 'no runs in the file: expected at least one row after the header');
   const columns = resolveColumns(header, options.columns ?? {}, source);
-
   const required = options.require ?? ['loss'];
+
   const hint = (f: Field) => `map one with --columns ${f}=NAME`;
-  if (columns.loss === undefined) {
+  if (columns.loss === undefined && required.includes('loss')) {
     throw new InputError({ file: source, line: 1 }, `missing column "loss" (the final loss of each run); the file has columns: ${header.join(', ')}; ${hint('loss')}`);
   }
   const has = (f: Field) => columns[f] !== undefined;

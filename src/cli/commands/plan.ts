@@ -8,6 +8,8 @@ import type { ShapeCandidate } from '../../model/shapeSearch.js';
 import { keyword, parseInteger, parseQuantity } from '../options.js';
 import { printJson } from '../output.js';
 import { lawFlagsHelp, resolveLaw } from '../lawSource.js';
+import { evaluate, fitHparamLaws, hparamPreset, hparamPresets, predictHparams } from '../../hparams/laws.js';
+import { readRuns } from '../../io/readRuns.js';
 
 interface PlanFlags {
   compute?: string;
@@ -27,6 +29,8 @@ interface PlanFlags {
   vocab: string;
   seqLen: string;
   mlp: string;
+  hparamsPreset: string;
+  sweep?: string;
   json?: boolean;
 }
 
@@ -60,6 +64,7 @@ export function planReport(plan: Plan): string {
     lines.push(`  FLOPs per token    6N ${formatNumber(r.flopsPerToken.sixN, 4)}; Kaplan (non-embedding + attention) ${formatNumber(r.flopsPerToken.kaplan, 4)}; Chinchilla App. F ${formatNumber(r.flopsPerToken.chinchilla, 4)}`);
   }
   if (r.days !== undefined) lines.push(`  wall-clock         ${r.days.toFixed(1)} days`);
+  if (r.hyperparameters) lines.push(`  learning rate      ${formatNumber(r.hyperparameters.learningRate, 3)}; batch ${formatNumber(r.hyperparameters.batchTokens, 3)} tokens   [${r.hyperparameters.source}]`);
   lines.push('', 'For contrast, the same budget under the same law:');
   lines.push(
     textTable(
@@ -91,6 +96,18 @@ export function planReport(plan: Plan): string {
   return lines.join('\n');
 }
 
+function hyperparameterSource(flags: PlanFlags): (at: { C: number; N: number }) => { learningRate: number; batchTokens: number; source: string } {
+  if (flags.sweep) {
+    const fitted = fitHparamLaws(readRuns(flags.sweep));
+    return ({ C }) => ({ learningRate: evaluate(fitted.lr, C), batchTokens: evaluate(fitted.batch, C), source: `fitted to your sweep ${flags.sweep} (DeepSeek LLM's method)` });
+  }
+  const preset = hparamPreset(flags.hparamsPreset);
+  return ({ C, N }) => {
+    const p = predictHparams(preset, { C, N });
+    return { learningRate: p.learningRate, batchTokens: p.batchTokens, source: `${p.source}${preset.variable === 'C' ? '; their C counts non-embedding FLOPs with attention, here C = 6ND' : '; their N excludes embeddings'}` };
+  };
+}
+
 export function registerPlan(program: Command, run: (fn: () => Promise<void>, json?: boolean) => Promise<void>): void {
   program
     .command('plan')
@@ -112,6 +129,8 @@ export function registerPlan(program: Command, run: (fn: () => Promise<void>, js
     .option('--vocab <n>', 'vocabulary for the shape', '32000')
     .option('--seq-len <n>', 'context length for the shape and FLOPs', '4096')
     .option('--mlp <kind>', 'MLP of the shape: gated (SwiGLU) or plain', 'gated')
+    .option('--hparams-preset <name>', `learning-rate and batch law: ${hparamPresets.map((p) => p.id).join(', ')}`, 'deepseek-2024')
+    .option('--sweep <file>', 'learning rate and batch from your sweep (columns C, lr, batch, loss) instead of a preset')
     .option('--json', 'print the plan as JSON')
     .addHelpText(
       'after',
@@ -166,6 +185,7 @@ Examples:
             mlp: keyword(flags.mlp, '--mlp', ['gated', 'plain'] as const),
           },
           inference,
+          hyperparameters: hyperparameterSource(flags),
         });
         if (flags.json) printJson(plan);
         else process.stdout.write(planReport(plan) + '\n');

@@ -1,0 +1,172 @@
+/**
+ * Critical batch size: Kaplan et al. 2020's B_crit(L), McCandlish et al. 2018's step/data trade-off
+ * fitted from runs, and the two-batch gradient-noise-scale estimator. Pure.
+ */
+import { InputError } from '../errors/index.js';
+import { linearRegression } from '../core/linearRegression.js';
+import type { Dataset, Run } from '../io/dataset.js';
+
+/** Kaplan et al. 2020, Table 5: B_crit(L) = B* / L^(1/α_B), B* = 2.1e8 tokens, α_B = 0.21. */
+export const kaplanBatchPreset = { bStar: 2.1e8, alphaB: 0.21, citation: 'Kaplan et al. 2020, arXiv:2001.08361, Table 5 (B* = 2.1e8 tokens, α_B = 0.21; the text rounds B* to 2e8)' };
+
+export function criticalBatch(loss: number, bStar = kaplanBatchPreset.bStar, alphaB = kaplanBatchPreset.alphaB): number {
+  return bStar / Math.pow(loss, 1 / alphaB);
+}
+
+export interface TradeoffFit {
+  /** Target loss the steps were counted to. */
+  target: number;
+  /** Fewest steps (infinite batch). */
+  sMin: number;
+  /** Fewest examples (tokens) (batch → 0). */
+  eMin: number;
+  /** B_crit = E_min/S_min, in the unit of the batch column. */
+  bCrit: number;
+  points: { batch: number; steps: number }[];
+}
+
+/**
+ * McCandlish et al. 2018 (via Kaplan et al. 2020 Eq. 5.1): S = S_min·(1 + B_crit/B), so steps are
+ * linear in 1/B: S = S_min + E_min·(1/B). Regress S on 1/B; intercept S_min, slope E_min.
+ * @throws InputError with fewer than two batch sizes or a non-positive intercept or slope
+ */
+export function fitTradeoff(points: { batch: number; steps: number; line?: number }[], target: number, source = 'data'): TradeoffFit {
+  const batches = new Set(points.map((p) => p.batch));
+  if (batches.size < 2) {
+    throw new InputError({ file: source, line: points[0]?.line }, `target loss ${target}: ${batches.size === 1 ? 'one batch size' : 'no run'} reaches it; the step/data trade-off needs at least two batch sizes`);
+  }
+  const { slope, intercept } = linearRegression(points.map((p) => 1 / p.batch), points.map((p) => p.steps));
+  if (!(intercept > 0) || !(slope > 0)) {
+    throw new InputError({ file: source }, `target loss ${target}: steps do not fall as the batch grows (S_min = ${intercept.toPrecision(3)}, E_min = ${slope.toPrecision(3)}); the runs do not show a step/data trade-off`);
+  }
+  return { target, sMin: intercept, eMin: slope, bCrit: slope / intercept, points: points.map(({ batch, steps }) => ({ batch, steps })) };
+}
+
+/** First step at which a curve reaches `target` (linear interpolation in ln step), or undefined. */
+export function stepsToReach(curve: { step: number; loss: number }[], target: number): number | undefined {
+  for (let i = 0; i < curve.length; i++) {
+    if (curve[i].loss <= target) {
+      if (i === 0) return curve[0].step;
+      const a = curve[i - 1], b = curve[i];
+      const t = (a.loss - target) / (a.loss - b.loss);
+      return Math.exp(Math.log(a.step) + t * (Math.log(b.step) - Math.log(a.step)));
+    }
+  }
+  return undefined;
+}
+
+export interface CriticalBatchFromRuns {
+  fits: TradeoffFit[];
+  /** B_crit(L) = B* / L^(1/α_B) through the per-target fits (with two or more targets). */
+  law?: { bStar: number; alphaB: number };
+  warnings: string[];
+}
+
+/**
+ * From training curves at several batch sizes (columns run, batch, step, loss): steps to reach each
+ * target loss per run, the trade-off per target, and B_crit against loss.
+ * @param targets losses to count steps to; default: 5 levels between what every run reaches and
+ *   what at least two batch sizes reach
+ */
+export function criticalBatchFromRuns(dataset: Dataset, targets?: number[]): CriticalBatchFromRuns {
+  const source = dataset.source;
+  if (dataset.columns.batch === undefined) throw new InputError({ file: source, line: 1 }, 'needs a batch column (batch size of each run; map one with --columns batch=NAME)');
+  if (dataset.columns.step === undefined) throw new InputError({ file: source, line: 1 }, 'needs a step column (optimizer step of each checkpoint)');
+  const curves = new Map<string, { batch: number; points: { step: number; loss: number }[]; line: number }>();
+  for (const r of dataset.runs) {
+    const id = r.run ?? `batch ${r.batch}`;
+    if (r.batch === undefined) throw new InputError({ file: source, line: r.line, columnName: dataset.columns.batch }, 'this checkpoint has no batch size');
+    if (r.step === undefined) throw new InputError({ file: source, line: r.line, columnName: dataset.columns.step }, 'this checkpoint has no step');
+    if (!curves.has(id)) curves.set(id, { batch: r.batch, points: [], line: r.line });
+    curves.get(id)!.points.push({ step: r.step, loss: r.loss });
+  }
+  for (const c of curves.values()) c.points.sort((a, b) => a.step - b.step);
+  const batchSizes = new Set([...curves.values()].map((c) => c.batch));
+  if (batchSizes.size < 2) {
+    throw new InputError({ file: source, line: [...curves.values()][0]?.line, columnName: dataset.columns.batch }, `all runs use one batch size (${[...batchSizes][0]}): the critical batch needs runs at two or more batch sizes`);
+  }
+  const warnings: string[] = [];
+  let levels = targets;
+  if (!levels) {
+    const reachedByAll = Math.max(...[...curves.values()].map((c) => Math.min(...c.points.map((p) => p.loss))));
+    const start = Math.min(...[...curves.values()].map((c) => c.points[0].loss));
+    const best = [...curves.values()].map((c) => Math.min(...c.points.map((p) => p.loss))).sort((a, b) => a - b);
+    const lo = best[Math.min(1, best.length - 1)];
+    const hi = Math.min(start, reachedByAll + 0.5 * (start - reachedByAll));
+    levels = Array.from({ length: 5 }, (_, k) => hi - ((hi - Math.max(lo, reachedByAll)) * k) / 4).filter((x, i, a) => a.indexOf(x) === i);
+  }
+  const fits: TradeoffFit[] = [];
+  for (const target of levels) {
+    const points: { batch: number; steps: number; line: number }[] = [];
+    for (const c of curves.values()) {
+      const s = stepsToReach(c.points, target);
+      if (s !== undefined) points.push({ batch: c.batch, steps: s, line: c.line });
+    }
+    if (points.length === 0) {
+      throw new InputError({ file: source }, `target loss ${target} is never reached by any run (the lowest loss in the file is ${Math.min(...dataset.runs.map((r) => r.loss)).toPrecision(4)})`);
+    }
+    try {
+      fits.push(fitTradeoff(points, target, source));
+    } catch (e) {
+      if (targets) throw e;
+      warnings.push((e as Error).message);
+    }
+  }
+  if (fits.length === 0) throw new InputError({ file: source }, `no target loss is reached at two or more batch sizes: ${warnings.join('; ')}`);
+  let law: CriticalBatchFromRuns['law'];
+  if (fits.length >= 2) {
+    // ln B_crit = ln B* − (1/α_B)·ln L
+    const { slope, intercept } = linearRegression(fits.map((f) => Math.log(f.target)), fits.map((f) => Math.log(f.bCrit)));
+    law = { bStar: Math.exp(intercept), alphaB: -1 / slope };
+  }
+  return { fits, law, warnings };
+}
+
+export interface NoiseScaleStep {
+  step: number;
+  /** Unbiased |G|² and tr Σ after separate exponential smoothing. */
+  gradSq: number;
+  traceSigma: number;
+  /** B_simple = tr Σ / |G|². */
+  bSimple: number;
+}
+
+/**
+ * McCandlish et al. 2018, App. A.1: from |G_B|² measured at a small and a big batch size,
+ *   |G|² ≈ (B_big·|G_big|² − B_small·|G_small|²)/(B_big − B_small)
+ *   tr Σ ≈ (|G_small|² − |G_big|²)/(1/B_small − 1/B_big),
+ * each smoothed separately (EMA with weight `smoothing` on the past) before B_simple = tr Σ/|G|².
+ */
+export function gradientNoiseScale(rows: { step: number; batch: number; gradSq: number; line?: number }[], smoothing = 0.9, source = 'data'): NoiseScaleStep[] {
+  const bySteps = new Map<number, { batch: number; gradSq: number; line?: number }[]>();
+  for (const r of rows) {
+    if (!bySteps.has(r.step)) bySteps.set(r.step, []);
+    bySteps.get(r.step)!.push(r);
+  }
+  const out: NoiseScaleStep[] = [];
+  let g = NaN, t = NaN;
+  for (const step of [...bySteps.keys()].sort((a, b) => a - b)) {
+    const at = bySteps.get(step)!;
+    const sizes = [...new Set(at.map((r) => r.batch))].sort((a, b) => a - b);
+    if (sizes.length !== 2) {
+      throw new InputError({ file: source, line: at[0].line }, `step ${step} has ${sizes.length} batch size${sizes.length === 1 ? '' : 's'} (${sizes.join(', ')}): the estimator needs |G_B|² at exactly two batch sizes per step`);
+    }
+    const small = at.find((r) => r.batch === sizes[0])!, big = at.find((r) => r.batch === sizes[1])!;
+    const gradSq = (big.batch * big.gradSq - small.batch * small.gradSq) / (big.batch - small.batch);
+    const traceSigma = (small.gradSq - big.gradSq) / (1 / small.batch - 1 / big.batch);
+    g = Number.isNaN(g) ? gradSq : smoothing * g + (1 - smoothing) * gradSq;
+    t = Number.isNaN(t) ? traceSigma : smoothing * t + (1 - smoothing) * traceSigma;
+    out.push({ step, gradSq: g, traceSigma: t, bSimple: t / g });
+  }
+  return out;
+}
+
+/** Steps and examples at a batch size relative to the minimum (McCandlish's trade-off). */
+export function batchTradeoff(bCrit: number, sMin?: number, eMin?: number) {
+  return [0.25, 0.5, 1, 2, 4].map((k) => {
+    const B = k * bCrit;
+    return { batch: B, stepsFactor: 1 + bCrit / B, examplesFactor: 1 + B / bCrit, steps: sMin === undefined ? undefined : sMin * (1 + bCrit / B), examples: eMin === undefined ? undefined : eMin * (1 + B / bCrit) };
+  });
+}
+
+export type { Run };

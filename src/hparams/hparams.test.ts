@@ -1,0 +1,96 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { batchTradeoff, criticalBatch, criticalBatchFromRuns, fitTradeoff, gradientNoiseScale } from './criticalBatch.js';
+import { hparamPreset, predictHparams } from './laws.js';
+import { coordinateCheck, mupTable } from './mup.js';
+import { deepseekM } from '../model/flops.js';
+import type { Dataset, Run } from '../io/dataset.js';
+
+const close = (a: number, b: number, rel: number, what = '') => assert.ok(Math.abs(a / b - 1) <= rel, `${what}: ${a} vs ${b}`);
+
+// METHODS.md §2 and appendix: B_crit(3) is 1.0691e6 with B* = 2e8 and 1.1226e6 with B* = 2.1e8.
+test('Kaplan: B_crit(L = 3) = 1.1226e6 tokens with B* = 2.1e8, α_B = 0.21 (1.0691e6 with 2e8)', () => {
+  close(criticalBatch(3), 1.12257e6, 2e-5, 'B* = 2.1e8');
+  close(criticalBatch(3, 2e8, 0.21), 1.0691e6, 1e-4, 'B* = 2e8');
+  const t = batchTradeoff(1e6);
+  assert.deepEqual(t.find((x) => x.batch === 1e6), { batch: 1e6, stepsFactor: 2, examplesFactor: 2, steps: undefined, examples: undefined });
+});
+
+// METHODS.md §3 synthetic check: S_min = 1000, E_min = 1e6 at B = 64 … 8192.
+test('McCandlish: steps at B = 64…8192 recover S_min = 1000, E_min = 1e6, B_crit = 1000', () => {
+  const S = [16625, 8812.5, 4906.25, 2953.125, 1976.5625, 1488.28125, 1244.140625, 1122.0703125];
+  const points = S.map((steps, k) => ({ batch: 64 * 2 ** k, steps }));
+  for (const p of points) close((p.steps / 1000 - 1) * ((p.batch * p.steps) / 1e6 - 1), 1, 1e-9, 'the trade-off product is 1');
+  const f = fitTradeoff(points, 3);
+  close(f.sMin, 1000, 1e-9, 'S_min');
+  close(f.eMin, 1e6, 1e-9, 'E_min');
+  close(f.bCrit, 1000, 1e-9, 'B_crit');
+  assert.throws(() => fitTradeoff([{ batch: 64, steps: 100 }, { batch: 64, steps: 90 }], 3, 'runs.csv'), /one batch size/);
+});
+
+test('two-batch estimator: E|G_B|² = 129 at B = 32 and 7.90625 at B = 1024 give |G|² = 4, tr Σ = 4000, B_simple = 1000', () => {
+  const [s] = gradientNoiseScale([
+    { step: 1, batch: 32, gradSq: 129 },
+    { step: 1, batch: 1024, gradSq: 7.90625 },
+  ]);
+  close(s.gradSq, 4, 1e-12, '|G|²');
+  close(s.traceSigma, 4000, 1e-12, 'tr Σ');
+  close(s.bSimple, 1000, 1e-12, 'B_simple');
+  assert.throws(() => gradientNoiseScale([{ step: 1, batch: 32, gradSq: 1, line: 2 }], 0.9, 'g.csv'), /g\.csv:2: step 1 has 1 batch size \(32\)/);
+});
+
+test('criticalBatchFromRuns: curves at several batch sizes recover B_crit(L) and its exponent', () => {
+  // Synthetic truth: to reach loss L, S(B) = S_min(L)·(1 + B_crit(L)/B), B_crit(L) = 1e7/L^(1/0.21).
+  const bcrit = (L: number) => 1e7 / L ** (1 / 0.21);
+  const sMin = (L: number) => 2000 / (L - 2) ** 2;
+  const runs: Run[] = [];
+  let line = 2;
+  for (const B of [2 ** 12, 2 ** 14, 2 ** 16, 2 ** 18, 2 ** 20]) {
+    for (let L = 6; L >= 2.6; L -= 0.01) runs.push({ run: `b${B}`, batch: B, step: sMin(L) * (1 + bcrit(L) / B), loss: L, line: line++ });
+  }
+  const ds: Dataset = { source: 'curves.csv', runs, columns: { run: 'run', batch: 'batch', step: 'step', loss: 'loss' }, derived: {} };
+  const r = criticalBatchFromRuns(ds, [4, 3.5, 3]);
+  for (const f of r.fits) close(f.bCrit, bcrit(f.target), 2e-3, `B_crit(${f.target})`);
+  close(r.law!.alphaB, 0.21, 2e-3, 'α_B');
+  assert.throws(() => criticalBatchFromRuns(ds, [2.0]), /target loss 2 is never reached by any run/);
+  const one: Dataset = { ...ds, runs: runs.filter((x) => x.batch === 2 ** 12) };
+  assert.throws(() => criticalBatchFromRuns(one), /curves\.csv:2 \(column "batch"\): all runs use one batch size \(4096\)/);
+});
+
+// METHODS.md §9: DeepSeek LLM Eq. 1 and their 7B run (30 layers, 4096, l_seq 4096; 2T tokens; B = 2304 × 4096, η = 4.2e-4).
+test('DeepSeek: at C = 1e20, B_opt = 1.017e6 tokens and η_opt = 9.86e-4; DeepSeek-7B within 3 % of what they used', () => {
+  const p = hparamPreset('deepseek-2024');
+  const at20 = predictHparams(p, { C: 1e20 });
+  close(at20.batchTokens, 1.01714e6, 5e-4, 'B_opt(1e20)');
+  close(at20.learningRate, 9.86e-4, 1e-3, 'η_opt(1e20)');
+  const M = deepseekM(30, 4096, 4096);
+  close(M, 4.228e10, 5e-4, 'M of 7B');
+  const seven = predictHparams(p, { C: M * 2e12 });
+  close(seven.batchTokens, 2304 * 4096, 0.03, '7B batch');
+  close(seven.learningRate, 4.2e-4, 0.03, '7B learning rate');
+  close(predictHparams(hparamPreset('porian-2024'), { N: 1e9 }).learningRate, 3.7 * 1e9 ** -0.36, 1e-12, 'Porian LR');
+});
+
+// METHODS.md §8 [R]: base 256 → 4096 (m = 16), σ = 0.02, η = 1e-2.
+test('muP for 256 → 4096: hidden init 0.005, hidden Adam LR 6.25e-4, embedding LR 1e-2, output ×α_out·0.0625, attention 1/128', () => {
+  const t = mupTable({ baseWidth: 256, width: 4096, sigma: 0.02, learningRate: 1e-2, headDim: 128, outputMultiplier: 1 });
+  const g = Object.fromEntries(t.groups.map((x) => [x.group, x.mup]));
+  close(g.hidden.initStd!, 0.005, 1e-12, 'hidden init');
+  close(g.hidden.learningRate, 6.25e-4, 1e-12, 'hidden LR');
+  close(g.embedding.learningRate, 1e-2, 1e-12, 'embedding LR');
+  close(g.output.multiplier, 0.0625, 1e-12, 'output multiplier');
+  close(t.attention.mupScale, 0.0078125, 1e-12, 'attention');
+  close(t.attention.spScale, 0.0883883, 1e-6, 'SP attention');
+  const sgd = mupTable({ baseWidth: 256, width: 4096, optimizer: 'sgd' });
+  close(sgd.groups.find((x) => x.group === 'embedding')!.mup.learningRate, 0.16, 1e-12, 'SGD input LR × m');
+});
+
+test('coordinate check flags the layer whose activations grow with width', () => {
+  const rows = [256, 512, 1024, 2048].flatMap((w) => [
+    { layer: 'attn.out', width: w, value: 1.1 },
+    { layer: 'readout', width: w, value: 0.01 * w },
+  ]);
+  const r = coordinateCheck(rows);
+  assert.deepEqual(r.layers.map((l) => [l.layer, l.grows]), [['attn.out', false], ['readout', true]]);
+  close(r.layers[1].slope, 1, 1e-9, 'readout slope');
+});

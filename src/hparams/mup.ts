@@ -1,0 +1,204 @@
+/**
+ * Maximal-update parametrisation (Yang et al. 2022, "Tensor Programs V", arXiv:2203.03466) in the
+ * form of the microsoft/mup package and the Cerebras/EleutherAI practitioner's guide (METHODS.md §8):
+ * per parameter group, the init, learning-rate and output multipliers that make a base model's best
+ * learning rate carry to a wider one; and two checks on the user's own runs — does the optimal
+ * learning rate drift with width, and do any layers' activations grow with width. Pure.
+ */
+import { InputError, UsageError } from '../errors/index.js';
+import { linearRegression } from '../core/linearRegression.js';
+import { polynomialFit } from '../core/leastSquares.js';
+import { percentileInterval } from '../core/statistics.js';
+import { randomSource } from '../core/random.js';
+import type { Dataset, Run } from '../io/dataset.js';
+
+export interface MupOptions {
+  baseWidth: number;
+  width: number;
+  optimizer?: 'adam' | 'sgd';
+  /** Base init standard deviation. @default 0.02 */
+  sigma?: number;
+  /** Base learning rate (tuned on the base model). @default 1e-2 */
+  learningRate?: number;
+  /** Head dimension of the target model. @default 128 */
+  headDim?: number;
+  /** Output (readout) multiplier α_out tuned on the base model. @default 1 */
+  outputMultiplier?: number;
+}
+
+export interface GroupRule {
+  group: 'embedding' | 'hidden' | 'output' | 'attention' | 'bias';
+  description: string;
+  mup: { initStd: number | null; learningRate: number; multiplier: number; note: string };
+  sp: { initStd: number | null; learningRate: number; multiplier: number; note: string };
+}
+
+export interface MupTable {
+  baseWidth: number;
+  width: number;
+  /** Width multiplier m = width / baseWidth. */
+  m: number;
+  optimizer: 'adam' | 'sgd';
+  groups: GroupRule[];
+  attention: { mupScale: number; spScale: number; headDim: number };
+  citation: string;
+}
+
+/**
+ * The muP multipliers for a width, next to standard parametrisation. Adam: hidden LR η/m and init
+ * σ/√m, input and output LR η, readout multiplied by α_out/m, attention logits scaled by 1/d_head.
+ * SGD: input and output LR η·m, hidden η.
+ */
+export function mupTable(o: MupOptions): MupTable {
+  if (!(o.baseWidth > 0) || !(o.width > 0)) throw new UsageError(`widths must be positive, got base ${o.baseWidth} and target ${o.width}`);
+  const m = o.width / o.baseWidth;
+  const sigma = o.sigma ?? 0.02, eta = o.learningRate ?? 1e-2, alphaOut = o.outputMultiplier ?? 1, headDim = o.headDim ?? 128;
+  const adam = (o.optimizer ?? 'adam') === 'adam';
+  const sp = (initStd: number | null) => ({ initStd, learningRate: eta, multiplier: 1, note: 'standard: the base values at every width' });
+  const groups: GroupRule[] = [
+    {
+      group: 'embedding',
+      description: 'input weights (token and position embeddings)',
+      mup: { initStd: sigma, learningRate: adam ? eta : eta * m, multiplier: 1, note: adam ? 'init and LR constant in width' : 'SGD: LR × m (fan_out)' },
+      sp: sp(sigma),
+    },
+    {
+      group: 'hidden',
+      description: 'hidden matrices (attention projections, MLP), fan_in and fan_out both scale',
+      mup: { initStd: sigma / Math.sqrt(m), learningRate: adam ? eta / m : eta, multiplier: 1, note: adam ? 'init variance σ²/m, Adam LR η/m (weight decay × m)' : 'init variance σ²/m, SGD LR η' },
+      sp: sp(sigma),
+    },
+    {
+      group: 'output',
+      description: 'output (readout / unembedding) weights',
+      mup: { initStd: 0, learningRate: adam ? eta : eta * m, multiplier: alphaOut / m, note: 'logits multiplied by α_out/m (MuReadout); zero init recommended' },
+      sp: sp(sigma),
+    },
+    {
+      group: 'attention',
+      description: 'attention logits',
+      mup: { initStd: null, learningRate: adam ? eta / m : eta, multiplier: 1 / headDim, note: 'q·k/d_head instead of /√d_head; zero-init the query' },
+      sp: { initStd: null, learningRate: eta, multiplier: 1 / Math.sqrt(headDim), note: 'q·k/√d_head' },
+    },
+    {
+      group: 'bias',
+      description: 'biases and norm gains',
+      mup: { initStd: 0, learningRate: adam ? eta : eta * m, multiplier: 1, note: 'treated as input weights' },
+      sp: sp(0),
+    },
+  ];
+  return {
+    baseWidth: o.baseWidth,
+    width: o.width,
+    m,
+    optimizer: adam ? 'adam' : 'sgd',
+    groups,
+    attention: { mupScale: 1 / headDim, spScale: 1 / Math.sqrt(headDim), headDim },
+    citation: 'Yang et al. 2022 (Tensor Programs V, arXiv:2203.03466), microsoft/mup; Dey, Anthony & Hestness 2024 (practitioner\'s guide)',
+  };
+}
+
+export interface WidthOptimum {
+  width: number;
+  learningRate: number;
+  loss: number;
+  runs: number;
+  /** The optimum sits at the edge of the swept learning rates. */
+  atEdge: boolean;
+}
+
+export interface TransferCheck {
+  widths: WidthOptimum[];
+  /** Slope of ln η* against ln width: ~0 transfers (muP), ≈ −1 is standard-parametrisation drift. */
+  slope: number;
+  interval?: [number, number];
+  verdict: string;
+  warnings: string[];
+}
+
+function widthOptimum(width: number, runs: Run[]): WidthOptimum {
+  const sorted = [...runs].sort((a, b) => a.lr! - b.lr!);
+  const i = sorted.reduce((b, r, k) => (r.loss < sorted[b].loss ? k : b), 0);
+  const lo = Math.max(0, i - 2), hi = Math.min(sorted.length, i + 3);
+  const window = sorted.slice(lo, hi);
+  let lr = sorted[i].lr!, loss = sorted[i].loss;
+  if (window.length >= 3) {
+    const c = polynomialFit(window.map((r) => Math.log(r.lr!)), window.map((r) => r.loss), 2);
+    if (c && c[2] > 0) {
+      const x = -c[1] / (2 * c[2]);
+      if (x >= Math.log(window[0].lr!) && x <= Math.log(window[window.length - 1].lr!)) {
+        lr = Math.exp(x);
+        loss = c[0] + c[1] * x + c[2] * x * x;
+      }
+    }
+  }
+  return { width, learningRate: lr, loss, runs: runs.length, atEdge: i === 0 || i === sorted.length - 1 };
+}
+
+/**
+ * LR-transfer check: per width, the optimum of a parabola in ln η; then the slope of ln η* against
+ * ln width with a bootstrap interval (runs resampled within each width).
+ * @throws InputError without width and lr columns, with one width, or with fewer than 3 LRs a width
+ */
+export function learningRateTransfer(dataset: Dataset, bootstrap?: { replicates: number; seed: number; level: number }): TransferCheck {
+  const source = dataset.source;
+  for (const [field, what] of [['width', 'model width (d_model)'], ['lr', 'peak learning rate']] as const) {
+    if (dataset.columns[field] === undefined) throw new InputError({ file: source, line: 1 }, `the transfer check needs a ${field} column (${what}); map one with --columns ${field}=NAME`);
+  }
+  const byWidth = new Map<number, Run[]>();
+  for (const r of dataset.runs) {
+    if (r.width === undefined || r.lr === undefined) throw new InputError({ file: source, line: r.line }, 'this run has no width or learning rate');
+    if (!byWidth.has(r.width)) byWidth.set(r.width, []);
+    byWidth.get(r.width)!.push(r);
+  }
+  if (byWidth.size < 2) throw new InputError({ file: source }, `one width (${[...byWidth.keys()][0]}): the transfer check needs learning-rate sweeps at two or more widths`);
+  for (const [w, runs] of byWidth) {
+    if (new Set(runs.map((r) => r.lr)).size < 3) throw new InputError({ file: source, line: runs[0].line }, `width ${w} has ${new Set(runs.map((r) => r.lr)).size} learning rates: a sweep needs at least 3`);
+  }
+  const widths = [...byWidth.entries()].sort((a, b) => a[0] - b[0]).map(([w, runs]) => widthOptimum(w, runs));
+  const slopeOf = (ws: WidthOptimum[]) => linearRegression(ws.map((w) => Math.log(w.width)), ws.map((w) => Math.log(w.learningRate))).slope;
+  const slope = slopeOf(widths);
+  let interval: [number, number] | undefined;
+  if (bootstrap && bootstrap.replicates > 1) {
+    const slopes: number[] = [];
+    for (let r = 0; r < bootstrap.replicates; r++) {
+      const random = randomSource(bootstrap.seed, r);
+      slopes.push(slopeOf([...byWidth.entries()].sort((a, b) => a[0] - b[0]).map(([w, runs]) => widthOptimum(w, runs.map(() => runs[Math.floor(random() * runs.length)])))));
+    }
+    interval = percentileInterval(slopes, bootstrap.level);
+  }
+  const transfers = interval ? interval[0] <= 0 && 0 <= interval[1] : Math.abs(slope) < 0.2;
+  const drifts = interval ? interval[0] <= -1 && -1 <= interval[1] : Math.abs(slope + 1) < 0.2;
+  const verdict = transfers
+    ? `the optimal learning rate does not move with width (slope ${slope.toFixed(2)}): it transfers, as under muP`
+    : drifts
+      ? `the optimal learning rate falls as 1/width (slope ${slope.toFixed(2)}): standard-parametrisation drift; retune per width or use muP`
+      : `the optimal learning rate moves with width (slope ${slope.toFixed(2)}): it does not transfer`;
+  const warnings = widths.filter((w) => w.atEdge).map((w) => `width ${w.width}: the best learning rate is at the edge of the sweep; extend it`);
+  return { widths, slope, interval, verdict, warnings };
+}
+
+export interface CoordinateCheck {
+  layers: { layer: string; slope: number; grows: boolean; values: { width: number; value: number }[] }[];
+  threshold: number;
+}
+
+/**
+ * Coordinate check (microsoft/mup's recommendation): mean |activation| per layer at several widths
+ * after a few steps; a layer whose activations grow with width (slope of ln |a| against ln width
+ * above the threshold) is mis-parametrised. Rows: layer, width, value.
+ */
+export function coordinateCheck(rows: { layer: string; width: number; value: number; line?: number }[], threshold = 0.2, source = 'data'): CoordinateCheck {
+  const byLayer = new Map<string, { width: number; value: number }[]>();
+  for (const r of rows) {
+    if (!(r.value > 0)) throw new InputError({ file: source, line: r.line }, `activation magnitude must be positive, got ${r.value}`);
+    if (!byLayer.has(r.layer)) byLayer.set(r.layer, []);
+    byLayer.get(r.layer)!.push({ width: r.width, value: r.value });
+  }
+  const layers = [...byLayer.entries()].map(([layer, values]) => {
+    if (new Set(values.map((v) => v.width)).size < 2) throw new InputError({ file: source }, `layer "${layer}" is logged at one width: the check needs two or more`);
+    const slope = linearRegression(values.map((v) => Math.log(v.width)), values.map((v) => Math.log(v.value))).slope;
+    return { layer, slope, grows: slope > threshold, values };
+  });
+  return { layers, threshold };
+}

@@ -1,0 +1,66 @@
+// Learning-rate transfer and the η and B laws, checked on the simulated lab, whose truth is known.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { loadWorld } from '../src/lab/loadWorld.js';
+import { learningRateOptimum, mfu, optimum, simulate } from '../src/lab/simulate.js';
+import { learningRateTransfer } from '../src/hparams/mup.js';
+import { evaluate, fitHparamLaws } from '../src/hparams/laws.js';
+import type { Dataset, Run } from '../src/io/dataset.js';
+
+const world = loadWorld();
+const lrs = [2.5e-4, 5e-4, 1e-3, 2e-3, 4e-3, 8e-3, 1.6e-2];
+
+function sweep(parametrization: 'sp' | 'mup'): Dataset {
+  const runs: Run[] = [];
+  let line = 2;
+  for (const width of [256, 512, 1024, 2048]) {
+    for (const lr of lrs) {
+      const r = simulate(world, { n_layer: 4, d_model: width, n_heads: width / 64, tokens: 2e9, batch_tokens: 131072, learning_rate: lr, parametrization });
+      if (r.status === 'completed') runs.push({ width, lr, loss: r.finalLoss, line: line++ });
+    }
+  }
+  return { source: `${parametrization}-sweep`, runs, columns: { width: 'width', lr: 'lr', loss: 'loss' }, derived: {} };
+}
+
+test('LR sweeps at four widths: the optimum drifts as 1/width under SP and stays put under muP', () => {
+  const sp = learningRateTransfer(sweep('sp'), { replicates: 100, seed: 1, level: 0.95 });
+  const mup = learningRateTransfer(sweep('mup'), { replicates: 100, seed: 1, level: 0.95 });
+  assert.ok(Math.abs(sp.slope + 1) < 0.15, `SP slope ${sp.slope}`);
+  assert.match(sp.verdict, /falls as 1\/width/);
+  assert.ok(Math.abs(mup.slope) < 0.15, `muP slope ${mup.slope}`);
+  assert.match(mup.verdict, /transfers/);
+  for (const w of mup.widths) assert.ok(Math.abs(w.learningRate / 3e-3 - 1) < 0.25, `width ${w.width}: η* ${w.learningRate}`);
+});
+
+test('DeepSeek-style sweeps over η and B at five budgets recover the world\'s optimal η and batch', () => {
+  const quiet = { ...world, noise: { seedSigma: 0, evalSigma: 0 } };
+  const runs: Run[] = [];
+  const truth: { C: number; lr: number; batch: number }[] = [];
+  let line = 2;
+  for (const hours of [0.1, 0.3, 1, 3, 10]) {
+    const o = optimum(quiet, hours * 3600);
+    const shape = { n_layer: o.config.n_layer, d_model: o.config.d_model, n_heads: o.config.n_heads };
+    const etaStar = learningRateOptimum(quiet, { d_model: shape.d_model, parametrization: 'sp' });
+    const C = 6 * o.N * o.D;
+    truth.push({ C, lr: etaStar, batch: o.config.batch_tokens });
+    for (const lr of [0.5, 0.71, 1, 1.41, 2].map((k) => k * etaStar)) {
+      for (let seqs = 16; seqs <= 4096; seqs *= 2) {
+        const batch = seqs * quiet.architecture.seqLen;
+        const total = o.N + 2 * quiet.architecture.vocab * shape.d_model;
+        const tokens = ((hours * 3600 - quiet.hardware.overheadSeconds) * quiet.hardware.peakFlops * mfu(quiet, o.N, batch)) / (6 * total);
+        if (tokens < 100 * batch) continue;
+        const r = simulate(quiet, { ...shape, tokens, batch_tokens: batch, learning_rate: lr, parametrization: 'sp' });
+        // The sweep's budget is the nominal compute of the budget's best run (DeepSeek groups by budget).
+        runs.push({ C, N: o.N, D: tokens, lr, batch, loss: r.finalLoss, line: line++ });
+      }
+    }
+  }
+  const fit = fitHparamLaws({ source: 'sim-sweep', runs, columns: { C: 'C', lr: 'lr', batch: 'batch', loss: 'loss' }, derived: {} }, { tolerance: 0.0025, budgetTolerance: 0.01 });
+  assert.equal(fit.budgets.length, 5);
+  for (const t of truth) {
+    const lr = evaluate(fit.lr, t.C), batch = evaluate(fit.batch, t.C);
+    assert.ok(Math.abs(lr / t.lr - 1) < 0.2, `η at C = ${t.C.toExponential(2)}: fitted ${lr}, world ${t.lr}`);
+    assert.ok(batch / t.batch < 2 && t.batch / batch < 2, `B at C = ${t.C.toExponential(2)}: fitted ${batch}, world ${t.batch}`);
+  }
+  assert.ok(fit.lr.exponent < 0, 'under SP the optimal learning rate falls with compute (wider models)');
+});
