@@ -86,7 +86,7 @@ test('too few runs, a missing file, an unknown law and a bad flag value are clea
   assert.equal(b.code, 2);
   assert.match(b.stderr, /nope\.csv: no such file/);
   const c = scalelab(['fit', 'examples/chinchilla.csv', '--law', 'chinchila']);
-  assert.match(c.stderr, /unknown law: chinchila \(expected one of chinchilla, kaplan-nd, power, power0\)/);
+  assert.match(c.stderr, /unknown law: chinchila \(expected one of chinchilla, kaplan-nd, power, power0, data-constrained, bnsl\)/);
   const d = scalelab(['fit', 'examples/chinchilla.csv', '--bootstrap', 'many']);
   assert.match(d.stderr, /--bootstrap: expected a whole number, got "many"/);
   for (const r of [a, b, c, d]) assert.ok(noStackTrace(r.stderr), r.stderr);

@@ -10,6 +10,8 @@ import { shapeSearch, type ShapeCandidate, type ShapeSearchOptions } from '../mo
 import { chinchillaFlopsPerToken, kaplanFlopsPerToken } from '../model/flops.js';
 import { trainingDays, type Accelerator, type HardwareBudget } from '../hardware/catalog.js';
 import { computeOptimal, kaplanAllocation, tokensPerParameterRule, type Allocation } from './computeOptimal.js';
+import { repetitionOptimum } from './repetition.js';
+import { UsageError } from '../errors/index.js';
 import { extrapolationWarnings } from './extrapolation.js';
 import { inferenceAwareOptimal, qualityOf, type InferenceAwareResult } from './inferenceAware.js';
 
@@ -28,6 +30,8 @@ export interface PlanInput {
   ranges?: Record<string, [number, number]>;
   shape?: ShapeSearchOptions;
   inference?: { tokens: number; targetLoss?: number; qualityOf?: number };
+  /** Unique tokens available (data-constrained laws): D may exceed it by repeating epochs. */
+  uniqueTokens?: number;
   /** Learning rate and batch size for the recommended run, with where they come from. */
   hyperparameters?: (at: { C: number; N: number }) => { learningRate: number; batchTokens: number; source: string };
 }
@@ -61,15 +65,23 @@ export interface Plan {
 export function makePlan(input: PlanInput): Plan {
   const { law, params, compute } = input;
   const level = input.level ?? 0.95;
-  const best = computeOptimal(law, params, compute) as Allocation & { loss: number };
+  const U = input.uniqueTokens;
+  if (law.inputs.includes('U') && U === undefined) throw new UsageError(`law ${law.id} needs the unique tokens available: give --unique-tokens`);
+  const allocate = (p: Record<string, number>): Allocation & { loss: number } => {
+    if (U === undefined || !law.inputs.includes('U')) return computeOptimal(law, p, compute) as Allocation & { loss: number };
+    const r = repetitionOptimum(law, p, compute, U);
+    return { C: compute, N: r.N, D: r.D, tokensPerParameter: r.D / r.N, loss: r.loss, epochs: r.epochs } as Allocation & { loss: number };
+  };
+  const at = (p: Record<string, number>, a: { N: number; D: number }) => predictLoss(law, p, { N: a.N, D: a.D, U: U === undefined ? undefined : Math.min(U, a.D) });
+  const best = allocate(params);
   const intervals: Plan['recommendation']['intervals'] = {};
   const reps = input.replicates ?? [];
   if (reps.length >= 2) {
-    const allocations = reps.map((p) => computeOptimal(law, p, compute));
+    const allocations = reps.map((p) => allocate(p));
     intervals.N = percentileInterval(allocations.map((a) => a.N), level);
     intervals.D = percentileInterval(allocations.map((a) => a.D), level);
     // Interval of the loss the recommended model will reach (N and D fixed to the recommendation).
-    intervals.loss = percentileInterval(reps.map((p) => predictLoss(law, p, { N: best.N, D: best.D })), level);
+    intervals.loss = percentileInterval(reps.map((p) => at(p, best)), level);
   }
   const seqLen = input.shape?.seqLen ?? 4096;
   let shapes: ShapeCandidate[] = [];
@@ -86,8 +98,8 @@ export function makePlan(input: PlanInput): Plan {
   const twenty = tokensPerParameterRule(compute, 20);
   const kaplan = kaplanAllocation(compute);
   const alternatives: PlannedModel[] = [
-    { ...twenty, loss: predictLoss(law, params, twenty), rule: '20 tokens per parameter', citation: 'the rule of thumb read off Hoffmann et al. 2022, Table 3' },
-    { ...kaplan, loss: predictLoss(law, params, kaplan), rule: 'Kaplan et al. 2020 allocation, N = 1.3e9·C^0.73 (C in PF-days)', citation: 'Kaplan et al. 2020, Table 6' },
+    { ...twenty, loss: at(params, twenty), rule: '20 tokens per parameter', citation: 'the rule of thumb read off Hoffmann et al. 2022, Table 3' },
+    { ...kaplan, loss: at(params, kaplan), rule: 'Kaplan et al. 2020 allocation, N = 1.3e9·C^0.73 (C in PF-days)', citation: 'Kaplan et al. 2020, Table 6' },
   ];
 
   let inference: Plan['inference'];
@@ -122,6 +134,7 @@ export function makePlan(input: PlanInput): Plan {
   if (cluster) {
     assumptions.push(`${cluster.gpus} × ${cluster.accelerator.name} at ${(cluster.accelerator.peakFlops / 1e12).toFixed(1)} TFLOP/s peak dense BF16 (${cluster.accelerator.source}), MFU ${cluster.mfu}`);
   }
+  if (U !== undefined) assumptions.push(`${U.toExponential(3)} unique tokens: the recommended run repeats them ${(best.D / U).toFixed(2)} times (Muennighoff et al. 2023)`);
   if (shape) assumptions.push(`shape: ${shape.shape.mlp} MLP, vocabulary ${shape.shape.vocab}, context ${seqLen}, head_dim ${shape.shape.headDim}`);
 
   return {

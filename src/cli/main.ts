@@ -15,6 +15,7 @@ import { registerSweep } from './commands/sweep.js';
 import { registerStudy } from './commands/study.js';
 import { registerPlotAndReport } from './commands/report.js';
 import { registerHparams } from './commands/hparams.js';
+import { registerDataLaws } from './commands/data.js';
 import { reportError } from './output.js';
 
 function version(): string {
@@ -50,6 +51,7 @@ export function buildProgram(): Command {
   registerStudy(program, run);
   registerPlotAndReport(program, run);
   registerHparams(program, run);
+  registerDataLaws(program, run);
   return program;
 }
 

@@ -186,7 +186,7 @@ export function prepareFit(law: Law, dataset: Dataset, options: FitOptions = {})
       `${n} run${n === 1 ? '' : 's'}, but law ${law.id} has ${nFree} free parameters (${map.free.map((j) => law.params[j].name).join(', ')}): expected at least ${nFree + 1} runs`,
     );
   }
-  const x = lawInputs(dataset, law.inputs);
+  const x = lawInputs(dataset, law.inputs, law.groups);
   const y = logLosses(dataset);
   const objective = makeObjective(map, x, y, loss);
 

@@ -17,6 +17,8 @@ export interface Run {
   lr?: number;
   /** Model width (d_model), for learning-rate transfer checks. */
   width?: number;
+  /** Number of layers (n_layer), for depth-versus-width comparisons. */
+  layers?: number;
   /** Squared gradient norm |G_B|² measured at batch size `batch` (gradient noise scale). */
   gradSq?: number;
   group?: string;
@@ -37,9 +39,16 @@ export interface Dataset {
 }
 
 /** Log-inputs for a law from a data set, checking that every needed variable is present. */
-export function lawInputs(dataset: Dataset, variables: readonly Variable[]): LawInputs {
+export function lawInputs(dataset: Dataset, variables: readonly Variable[], groups?: readonly string[]): LawInputs {
   const n = dataset.runs.length;
   const x: LawInputs = { n };
+  if (groups) {
+    x.group = Int32Array.from(dataset.runs, (r) => {
+      const g = groups.indexOf(r.group ?? '');
+      if (g < 0) throw new RangeError(`run at line ${r.line} has group "${r.group ?? ''}", not one of ${groups.join(', ')}`);
+      return g;
+    });
+  }
   for (const v of variables) {
     const arr = new Float64Array(n);
     for (let i = 0; i < n; i++) {

@@ -21,6 +21,7 @@ export const fieldAliases = {
   batch: ['batch', 'batch_size', 'batch_tokens'],
   lr: ['lr', 'learning_rate', 'eta'],
   width: ['width', 'd_model'],
+  layers: ['layers', 'n_layer', 'num_layers', 'depth'],
   gradSq: ['grad_sq', 'grad_norm_sq', 'gradient_norm_sq'],
   group: ['group'],
   run: ['run', 'run_id'],
@@ -28,7 +29,7 @@ export const fieldAliases = {
 } as const;
 
 export type Field = keyof typeof fieldAliases;
-const numericFields = ['N', 'D', 'C', 'U', 'loss', 'batch', 'lr', 'width', 'gradSq'] as const;
+const numericFields = ['N', 'D', 'C', 'U', 'loss', 'batch', 'lr', 'width', 'layers', 'gradSq'] as const;
 
 export interface ParseRunsOptions {
   /** Name shown in errors and reports (usually the path). */

@@ -57,6 +57,7 @@ export const chinchilla: Law = {
       a: { value: beta / (alpha + beta), symbol: 'a', description: 'N_opt ∝ C^a, a = β/(α+β)' },
       b: { value: alpha / (alpha + beta), symbol: 'b', description: 'D_opt ∝ C^b, b = α/(α+β)' },
       G: { value: G, symbol: 'G', description: 'N_opt = G·(C/6)^a, G = (αA/(βB))^(1/(α+β))' },
+      d: { value: 4 / alpha, symbol: 'd ≈ 4/α', description: 'intrinsic dimension of the data manifold implied by α (Sharma & Kaplan 2020, α ≈ 4/d)' },
     };
   },
 };

@@ -40,6 +40,8 @@ export interface LawInputs {
   logD?: Float64Array;
   logC?: Float64Array;
   logU?: Float64Array;
+  /** Index into Law.groups of each point's group, for laws with per-group parameters. */
+  group?: Int32Array;
 }
 
 export interface DerivedQuantity {
@@ -59,11 +61,18 @@ export interface Law {
   /** Variables the law reads; a data set must provide them (D may be derived from C and N). */
   inputs: readonly Variable[];
   params: readonly ParamSpec[];
+  /** Groups of a law with per-group parameters (data sources, architectures); each run's `group` must be one. */
+  groups?: readonly string[];
   /**
    * Writes ln L̂ for every point into out, and, when jacobian is given, ∂ ln L̂ / ∂θ_j (θ internal)
    * into jacobian[i·p + j]. Pure and allocation-free: the fitting loop calls it thousands of times.
    */
   logPredict(theta: Float64Array, x: LawInputs, out: Float64Array, jacobian: Float64Array | null): void;
+  /**
+   * The loss from user-facing values at a raw point, when the law can give it more exactly than
+   * exp(ln L̂) on log inputs (published test vectors are given to the last digit).
+   */
+  directLoss?(values: Readonly<Record<string, number>>, point: Required<Pick<Point, 'N' | 'D'>> & Point): number;
   /** Quantities computed from fitted values (exponents of the compute-optimal frontier, …). */
   derived?(values: Readonly<Record<string, number>>): Record<string, DerivedQuantity>;
   /** Extra, data-driven starts (internal values), tried along with the grid. */
@@ -120,8 +129,13 @@ export function pointInputs(law: Law, point: Point): LawInputs {
 
 /** Predicted loss of a law with user-facing parameter values at one point. */
 export function predictLoss(law: Law, values: Readonly<Record<string, number>>, point: Point): number {
+  const theta = thetaFromValues(law, values), x = pointInputs(law, point);
+  if (law.directLoss) {
+    const D = point.D ?? (point.C !== undefined && point.N !== undefined ? point.C / (6 * point.N) : undefined);
+    if (point.N !== undefined && D !== undefined) return law.directLoss(values, { ...point, N: point.N, D });
+  }
   const out = new Float64Array(1);
-  law.logPredict(thetaFromValues(law, values), pointInputs(law, point), out, null);
+  law.logPredict(theta, x, out, null);
   return Math.exp(out[0]);
 }
 

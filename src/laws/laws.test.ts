@@ -87,5 +87,36 @@ test('predictLoss derives D = C/(6N) when only C is given', () => {
 
 test('getLaw knows every listed law and names them when it does not', () => {
   for (const id of lawIds) assert.equal(getLaw(id).id, id);
-  assert.throws(() => getLaw('chinchila'), /unknown law: chinchila \(expected one of chinchilla, kaplan-nd, power, power0\)/);
+  assert.throws(() => getLaw('chinchila'), /unknown law: chinchila \(expected one of chinchilla, kaplan-nd, power, power0, data-constrained, bnsl\)/);
+});
+
+test('data-constrained, BNSL and grouped laws: analytic gradients match central differences', async () => {
+  const { dataConstrained, bnslLaw } = await import('./index.js');
+  const { groupedPowerLaw } = await import('./grouped.js');
+  const cases: { law: Law; theta: number[]; x: LawInputs }[] = [
+    {
+      law: dataConstrained,
+      theta: [0.62, 6.25, 7.3, 0.35, 0.35, Math.log(5.3), Math.log(15.4)],
+      x: { n: 3, logN: Float64Array.from([1e8, 2e9, 9e9], Math.log), logD: Float64Array.from([1e10, 2e11, 1e11], Math.log), logU: Float64Array.from([1e9, 2e10, 1e11], Math.log) },
+    },
+    { law: bnslLaw(2, 'D'), theta: [Math.log(0.05), 0.5, 0.1, 0.4, Math.log(1e4), Math.log(0.5), -0.2, Math.log(1e8), Math.log(1.5)], x: { n: 3, logD: Float64Array.from([1e2, 1e5, 1e9], Math.log) } },
+    { law: groupedPowerLaw(['a', 'b'], 'C', true), theta: [0.2, 0.5, 5, 0.6, 6], x: { n: 3, logC: Float64Array.from([1e18, 1e19, 1e20], Math.log), group: Int32Array.from([0, 1, 1]) } },
+  ];
+  for (const { law, theta: t, x } of cases) {
+    const theta = Float64Array.from(t), p = t.length;
+    const out = new Float64Array(x.n), jac = new Float64Array(x.n * p);
+    law.logPredict(theta, x, out, jac);
+    for (let j = 0; j < p; j++) {
+      const h = 1e-6, up = Float64Array.from(theta), dn = Float64Array.from(theta);
+      up[j] += h;
+      dn[j] -= h;
+      const fu = new Float64Array(x.n), fd = new Float64Array(x.n);
+      law.logPredict(up, x, fu, null);
+      law.logPredict(dn, x, fd, null);
+      for (let i = 0; i < x.n; i++) {
+        const numeric = (fu[i] - fd[i]) / (2 * h);
+        assert.ok(Math.abs(numeric - jac[i * p + j]) < 1e-5 * Math.max(1, Math.abs(numeric)), `${law.id} ∂/∂${law.params[j].name} at ${i}: ${jac[i * p + j]} vs ${numeric}`);
+      }
+    }
+  }
 });

@@ -19,6 +19,9 @@ export function powerLaw(variable: Exclude<Variable, 'U'> = 'N'): Law {
       { name: 'A', symbol: 'A', description: 'scale', scale: 'log', grid: range(0, 25, 2.5) },
       { name: 'alpha', symbol: 'α', description: 'exponent', scale: 'linear', grid: [0.02, 0.05, 0.1, 0.2, 0.35, 0.5, 0.75, 1, 1.5] },
     ],
+    derived(v) {
+      return { d: { value: 4 / v.alpha, symbol: 'd ≈ 4/α', description: 'intrinsic dimension implied by α (Sharma & Kaplan 2020, α ≈ 4/d)' } };
+    },
     logPredict(theta: Float64Array, x: LawInputs, out: Float64Array, jac: Float64Array | null): void {
       const e = theta[0], a = theta[1], alpha = theta[2];
       const lx = x[key]!;
@@ -74,6 +77,7 @@ export function power0Law(variable: Exclude<Variable, 'U'> = 'N'): Law {
           symbol: `${variable}_c`,
           description: `Kaplan's scale constant, L = (${variable}_c/${variable})^α`,
         },
+        d: { value: 4 / v.alpha, symbol: 'd ≈ 4/α', description: 'intrinsic dimension implied by α (Sharma & Kaplan 2020; with no irreducible term α is the slope of the total loss, a lower bound)' },
       };
     },
     initialGuesses(x, logLoss) {

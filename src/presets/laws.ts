@@ -44,6 +44,13 @@ export const lawPresets: readonly LawPreset[] = [
     note: 'N counts all parameters. Use these exponents to reproduce Sardana\'s inference-aware examples.',
   },
   {
+    id: 'muennighoff-2023',
+    law: 'data-constrained',
+    params: { E: Math.exp(0.6254804), A: Math.exp(6.255414), B: Math.exp(7.3049974), alpha: 0.3526596, beta: 0.3526596, R_N: 5.309743, R_D: 15.387756 },
+    citation: 'Muennighoff et al. 2023, "Scaling Data-Constrained Language Models", arXiv:2305.16264 (C4 fit with α = β; R*_D = 15.387756, R*_N = 5.309743; huggingface/datablations)',
+    note: 'N counts all parameters; loss on C4 with the GPT-2 tokenizer; every run used dropout 0.1 and weight decay 0.1.',
+  },
+  {
     id: 'kaplan-2020',
     law: 'kaplan-nd',
     params: { N_c: 6.4e13, D_c: 1.8e13, alpha_N: 0.076, alpha_D: 0.103 },

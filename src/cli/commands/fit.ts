@@ -10,6 +10,7 @@ import { bootstrapParallel, fitParallel } from '../../node/parallel.js';
 import { keyword, parseAssignments, parseInteger, parseQuantity, parseTies } from '../options.js';
 import { printJson, progress } from '../output.js';
 import { UsageError } from '../../errors/index.js';
+import { lawPreset } from '../../presets/laws.js';
 
 interface FitFlags {
   law: string;
@@ -20,6 +21,9 @@ interface FitFlags {
   penalty: string;
   fix?: string;
   tie?: string;
+  preset?: string;
+  free?: string;
+  breaks: string;
   columns?: string;
   bootstrap?: string;
   seed: string;
@@ -36,11 +40,14 @@ export function registerFit(program: Command, run: (fn: () => Promise<void>, jso
     .argument('<file>', 'runs: columns N (parameters), D (tokens), C (FLOPs), loss; D = C/(6N) when absent')
     .option('--law <law>', `law to fit: ${lawIds.join(', ')}`, 'chinchilla')
     .option('--x <variable>', 'variable of power and power0 laws: N, D or C', 'N')
-    .option('--init <method>', 'starts: auto (score the grid, refine the best), grid (refine all), hoffmann (Hoffmann et al.\'s 4,500-point grid, chinchilla only)', 'auto')
+    .option('--init <method>', 'starts: auto (score the grid, refine the best), grid (refine all), hoffmann (Hoffmann et al.\'s 4,500-point grid, chinchilla only), or start values NAME=VALUE,…', 'auto')
     .option('--loss <loss>', 'loss on log residuals: huber, ls or asymmetric', 'huber')
     .option('--delta <delta>', 'Huber threshold on ln L', '1e-3')
     .option('--penalty <factor>', 'asymmetric loss: factor on over-predictions', '2')
     .option('--fix <list>', 'hold parameters fixed, e.g. E=1.69,alpha=0.34')
+    .option('--preset <name>', 'hold the parameters of a published fit fixed (all but --free), e.g. muennighoff-2023')
+    .option('--free <list>', 'with --preset: the parameters to fit, e.g. R_N,R_D')
+    .option('--breaks <n>', 'bnsl: number of breaks', '1')
     .option('--tie <list>', 'constrain parameters equal, e.g. beta=alpha')
     .option('--columns <list>', 'map fields to columns, e.g. N="Model Size",C="Training FLOP"')
     .option('--bootstrap <n>', 'bootstrap replicates for intervals (resampling runs)')
@@ -60,7 +67,15 @@ Examples:
     )
     .action(async (file: string, flags: FitFlags) =>
       run(async () => {
-        const law = getLaw({ law: flags.law, x: keyword(flags.x, '--x', ['N', 'D', 'C'] as const) });
+        const law = getLaw({ law: flags.law, x: keyword(flags.x, '--x', ['N', 'D', 'C'] as const), breaks: parseInteger(flags.breaks, '--breaks', 0) });
+        let fix = flags.fix ? parseAssignments(flags.fix, '--fix') : undefined;
+        if (flags.preset) {
+          const preset = lawPreset(flags.preset);
+          if (preset.law !== law.id) throw new UsageError(`--preset ${preset.id} is a ${preset.law} fit; use it with --law ${preset.law}`);
+          const free = new Set((flags.free ?? '').split(',').map((x) => x.trim()).filter(Boolean));
+          for (const name of free) if (!(name in preset.params)) throw new UsageError(`--free: law ${law.id} has no parameter "${name}" (its parameters: ${Object.keys(preset.params).join(', ')})`);
+          fix = { ...Object.fromEntries(Object.entries(preset.params).filter(([k]) => !free.has(k))), ...fix };
+        } else if (flags.free) throw new UsageError('--free goes with --preset');
         const dataset = readRuns(file, { columns: flags.columns ? parseColumnMapping(flags.columns) : undefined, require: ['loss'] });
         const options: FitOptions = {
           loss: {
@@ -68,8 +83,8 @@ Examples:
             delta: parseQuantity(flags.delta, '--delta'),
             overestimatePenalty: parseQuantity(flags.penalty, '--penalty'),
           },
-          init: keyword(flags.init, '--init', ['auto', 'grid', 'hoffmann'] as const),
-          fix: flags.fix ? parseAssignments(flags.fix, '--fix') : undefined,
+          init: flags.init.includes('=') ? parseAssignments(flags.init, '--init') : keyword(flags.init, '--init', ['auto', 'grid', 'hoffmann'] as const),
+          fix,
           tie: flags.tie ? parseTies(flags.tie, '--tie') : undefined,
         };
         const threads = flags.threads ? parseInteger(flags.threads, '--threads', 1) : undefined;

@@ -24,6 +24,7 @@ interface PlanFlags {
   law?: string;
   params?: string;
   inferenceTokens?: string;
+  uniqueTokens?: string;
   targetLoss?: string;
   qualityOf?: string;
   vocab: string;
@@ -123,6 +124,7 @@ export function registerPlan(program: Command, run: (fn: () => Promise<void>, js
     .option('--preset <name>', 'a published fit (default: epoch-2024)')
     .option('--law <law>', 'law with --params')
     .option('--params <list>', 'parameter values for --law')
+    .option('--unique-tokens <U>', 'unique tokens available (with a data-constrained law, e.g. --preset muennighoff-2023)')
     .option('--inference-tokens <tokens>', 'lifetime inference tokens: adds the inference-aware (over-trained) model')
     .option('--target-loss <loss>', 'inference-aware: the loss to reach')
     .option('--quality-of <params>', 'inference-aware: reach the loss of a compute-optimal model of this size (e.g. 3e10)')
@@ -186,6 +188,7 @@ Examples:
           },
           inference,
           hyperparameters: hyperparameterSource(flags),
+          uniqueTokens: flags.uniqueTokens ? parseQuantity(flags.uniqueTokens, '--unique-tokens') : undefined,
         });
         if (flags.json) printJson(plan);
         else process.stdout.write(planReport(plan) + '\n');

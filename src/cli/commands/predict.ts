@@ -75,7 +75,7 @@ Examples:
         };
         if (flags.json) return printJson(out);
         const lines = [
-          `predicted loss ${formatNumber(loss)}${interval ? `   ${Math.round(level * 100)} % interval [${formatNumber(interval[0])}, ${formatNumber(interval[1])}] over ${fit.replicates.length} bootstrap replicates` : ''}`,
+          `predicted loss ${String(loss)}${interval ? `   ${Math.round(level * 100)} % interval [${formatNumber(interval[0])}, ${formatNumber(interval[1])}] over ${fit.replicates.length} bootstrap replicates` : ''}`,
           `  at ${Object.entries(resolved).map(([k, v]) => `${k} = ${formatNumber(v as number, 4)}`).join(', ')}`,
           `  law ${fit.law.id}: ${fit.law.formula} with ${Object.entries(fit.params).map(([k, v]) => `${k} = ${formatNumber(v)}`).join(', ')}`,
           `  from ${source.provenance}`,

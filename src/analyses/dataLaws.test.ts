@@ -1,0 +1,145 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { parseRuns } from '../io/parseRuns.js';
+import { parseTable } from '../io/parseTable.js';
+import { fit } from '../fit/fit.js';
+import { bnslLaw, dataConstrained, powerLaw, predictLoss } from '../laws/index.js';
+import { lawPreset } from '../presets/laws.js';
+import { effectiveEpochs, epochValues, repetitionOptimum } from './repetition.js';
+import { goyal2024, selectionError } from './dataSelection.js';
+import { learningCurveRegions, localSlopes } from './learningCurve.js';
+import { compareGroups, crossing } from './groups.js';
+import { backtestCurves } from './curveBacktest.js';
+import { normal, randomSource } from '../core/random.js';
+import { InputError } from '../errors/index.js';
+import type { Dataset, Run } from '../io/dataset.js';
+
+const close = (a: number, b: number, rel: number, what = '') => assert.ok(Math.abs(a / b - 1) <= rel, `${what}: ${a} vs ${b}`);
+const muennighoff = lawPreset('muennighoff-2023').params;
+
+// huggingface/datablations README (METHODS.md §6, [C]).
+test('Muennighoff: L(6.34e9, 242e9, 25e9) = 2.2256440889984477 and L(8.67e9, 178e9, 25e9) = 2.2269634075087867', () => {
+  assert.equal(predictLoss(dataConstrained, muennighoff, { N: 6.34e9, D: 242e9, U: 25e9 }), 2.2256440889984477);
+  assert.equal(predictLoss(dataConstrained, muennighoff, { N: 8.67e9, D: 178e9, U: 25e9 }), 2.2269634075087867);
+});
+
+test('Muennighoff: the optimum at that compute with 25B unique tokens is ≈ 227B tokens, 9.1 epochs, 6.8B parameters', () => {
+  const o = repetitionOptimum(dataConstrained, muennighoff, 6 * 8.67e9 * 178e9, 25e9);
+  close(o.D, 2.265e11, 0.005, 'D');
+  close(o.epochs, 9.06, 0.005, 'epochs');
+  close(o.N, 6.813e9, 0.005, 'N');
+  assert.ok(o.loss < predictLoss(dataConstrained, muennighoff, { N: 8.67e9, D: 178e9, U: 25e9 }));
+});
+
+test('Muennighoff: D\'/U at 4 epochs = 3.7257; D\'/D is 0.984, 0.931, 0.828, 0.661, 0.379, 0.164 at 2…100 epochs', () => {
+  close(effectiveEpochs(4, muennighoff.R_D), 3.725673, 1e-6, '4 epochs');
+  const eff = epochValues(muennighoff.R_D, [2, 4, 8, 16, 40, 100]).map((v) => Number(v.efficiency.toFixed(3)));
+  assert.deepEqual(eff, [0.984, 0.931, 0.828, 0.661, 0.379, 0.164]);
+});
+
+test('fit on the 182-run datablations set reproduces R*_D ≈ 15.4 and R*_N ≈ 5.3 from the notebook\'s start', () => {
+  const data = parseRuns(readFileSync(new URL('../../examples/datablations-fit-182.csv', import.meta.url), 'utf8'), { source: 'datablations-fit-182.csv' });
+  const { R_N, R_D, ...base } = muennighoff;
+  void R_N, R_D;
+  const r = fit(dataConstrained, data, { fix: base, init: { R_N: 6.667, R_D: 6.667 } });
+  close(r.params.R_D, 15.387756, 0.01, 'R*_D');
+  close(r.params.R_N, 5.309743, 0.01, 'R*_N');
+  assert.ok(r.objective <= 0.0158259353 + 1e-12, `objective ${r.objective}`);
+  // The objective's valley also holds lower points (R*_N ≈ 2, R*_D ≈ 50–95): the data do not pin the pair down.
+  const global = fit(dataConstrained, data, { fix: base });
+  assert.ok(global.objective <= r.objective);
+});
+
+// locuslab/scaling_laws_data_filtering with the code's semantics (METHODS.md §7, [R]).
+test('Goyal: the top-10 % pool\'s error at 12.8M, 32M, 64M, 128M, 640M samples', () => {
+  const expected = [0.93019, 0.81753, 0.75379, 0.71271, 0.68824];
+  [12.8e6, 32e6, 64e6, 128e6, 640e6].forEach((n, i) => assert.ok(Math.abs(selectionError(goyal2024, ['top 0–10 %'], n) - expected[i]) < 2e-5, `${n}`));
+});
+
+// METHODS.md §1 [R]: Figure-1 parameters and the one-break toy.
+test('BNSL: Caballero et al.\'s Figure-1 law and the one-break toy', () => {
+  const fig = bnslLaw(3, 'D');
+  const p = { a: 1e-3, b: 4.66e3, c0: 0.05, c1: 0.49, d1: 3e6, f1: 1.1, c2: -0.811, d2: 1e14, f2: 1.425, c3: 2.1, d3: 2e20, f3: 0.05 };
+  const want: [number, number][] = [[1, 4660], [1e6, 1972.32], [1e10, 27.7221], [1e15, 0.441705], [1e22, 0.00862675]];
+  for (const [x, y] of want) close(predictLoss(fig, p, { D: x }), y, 2e-6, `y(${x})`);
+  const toy = bnslLaw(1, 'D');
+  const q = { a: 0.1, b: 1, c0: 0.1, c1: 0.4, d1: 1e4, f1: 0.5 };
+  for (const [x, y] of [[1e2, 0.730945], [1e4, 0.446572], [1e6, 0.13981]] as const) close(predictLoss(toy, q, { D: x }), y, 2e-6, `toy(${x})`);
+});
+
+test('BNSL fit on points from the toy law predicts beyond them', () => {
+  const law = bnslLaw(1, 'D');
+  const q = { a: 0.1, b: 1, c0: 0.1, c1: 0.4, d1: 1e4, f1: 0.5 };
+  const random = randomSource(3);
+  const runs: Run[] = Array.from({ length: 30 }, (_, i) => {
+    const D = Math.pow(10, 1 + (i * 4.5) / 29);
+    return { D, loss: predictLoss(law, q, { D }) * Math.exp(0.002 * normal(random)), line: i + 2 };
+  });
+  const r = fit(law, { source: 'toy', runs, columns: { D: 'D', loss: 'loss' }, derived: {} });
+  close(predictLoss(law, r.params, { D: 1e7 }), predictLoss(law, q, { D: 1e7 }), 0.03, 'extrapolation to 1e7');
+});
+
+test('learning-curve regions: a plateau, a power law and a floor are found where they are', () => {
+  // Error = a soft minimum of 0.9 (best guess) and 0.05 + 2·n^−0.35: flat, then a power law, then the floor.
+  const truth = (n: number) => (0.9 ** -4 + (0.05 + 2 * n ** -0.35) ** -4) ** -0.25;
+  const runs: Run[] = Array.from({ length: 40 }, (_, i) => {
+    const D = Math.pow(10, (i * 9) / 39);
+    return { D, loss: truth(D), line: i + 2 };
+  });
+  const r = learningCurveRegions({ source: 'curve', runs, columns: { D: 'D', loss: 'loss' }, derived: {} }, 'D');
+  assert.ok(r.counts.smallData >= 3, `small-data points ${r.counts.smallData}`);
+  assert.ok(r.smallDataEnd! > 3 && r.smallDataEnd! < 300, `small-data ends at ${r.smallDataEnd}`);
+  close(r.irreducibleStart, (2 / 0.05) ** (1 / 0.35), 0.5, 'irreducible start');
+  assert.ok(r.counts.powerLaw >= 10);
+  // Hestness worked example: E(1e3) = 0.228250, E(1e6) = 0.065887 for a = 0.05, b = 2, α = 0.35.
+  close(predictLoss(powerLaw('D'), { E: 0.05, A: 2, alpha: 0.35 }, { D: 1e3 }), 0.22825, 1e-5, 'E(1e3)');
+  close(predictLoss(powerLaw('D'), { E: 0.05, A: 2, alpha: 0.35 }, { D: 1e6 }), 0.065887, 1e-5, 'E(1e6)');
+  const s = localSlopes([{ x: 1e3, y: 2 }, { x: 1e4, y: 1 }]);
+  close(-s[0].slope, Math.log10(2), 1e-12, 'local slope');
+});
+
+const curveA = { E: 1.7, A: 40, alpha: 0.1 };
+function groups(b: { E: number; A: number; alpha: number }, seed: number): Dataset {
+  const random = randomSource(seed);
+  const runs: Run[] = [];
+  let line = 2;
+  for (const [g, E, A, alpha] of [['A', curveA.E, curveA.A, curveA.alpha], ['B', b.E, b.A, b.alpha]] as const) {
+    for (let k = 0; k < 14; k++) {
+      const C = Math.pow(10, 17 + k * 0.35);
+      runs.push({ group: g, C, loss: (E + A * C ** -alpha) * Math.exp(0.003 * normal(random)), line: line++ });
+    }
+  }
+  return { source: 'groups.csv', runs, columns: { group: 'group', C: 'C', loss: 'loss' }, derived: {} };
+}
+
+test('groups with a shared slope and different offsets: the F-test rarely rejects (~5 %)', () => {
+  let rejections = 0;
+  for (let seed = 0; seed < 20; seed++) if (compareGroups(groups({ E: 1.8, A: 90, alpha: 0.1 }, seed), 'C').test.slopesDiffer) rejections++;
+  assert.ok(rejections <= 3, `${rejections} of 20 rejections`);
+});
+
+test('groups with different slopes: the F-test rejects and the crossover interval contains the truth', () => {
+  const b = { E: 1.75, A: 400, alpha: 0.16 };
+  const c = compareGroups(groups(b, 0), 'C', { bootstrap: 150, seed: 0, level: 0.9 });
+  assert.ok(c.test.slopesDiffer, c.test.statement);
+  const truth = crossing(curveA, b, 1e14, 1e28)!;
+  const x = c.crossovers[0];
+  assert.ok(x.interval && x.interval[0] <= truth && truth <= x.interval[1], `truth ${truth.toExponential(2)} in ${x.interval}`);
+  assert.equal(x.betterAbove, 'B');
+  assert.match(x.verdict, /^B is better above C = /);
+});
+
+test('a group with one point is a located error', () => {
+  const d = groups({ E: 1.8, A: 90, alpha: 0.1 }, 1);
+  d.runs = [...d.runs.filter((r) => r.group === 'A'), { group: 'lonely', C: 1e18, loss: 3, line: 99 }];
+  assert.throws(() => compareGroups(d, 'C'), (e: unknown) => e instanceof InputError && /groups\.csv:99 \(column "group"\): group "lonely" has 1 run/.test(e.message));
+});
+
+test('back-test on the Revisiting Neural Scaling Laws language benchmark scores every curve', () => {
+  const rows = parseTable(readFileSync(new URL('../../examples/revisiting-lang.csv', import.meta.url), 'utf8'), 'revisiting-lang.csv', { numbers: ['Seen Examples', 'Loss', 'Training'] as const, text: ['Domain', 'Task', 'Model'] as const });
+  const b = backtestCurves(rows.map((r) => ({ curve: `${r.Domain}/${r.Task}/${r.Model}`, x: r['Seen Examples'], y: r.Loss, train: r.Training === 1, line: r.line })), powerLaw('D'), 'revisiting');
+  assert.equal(b.curves.length, 20);
+  assert.equal(b.scored, 20);
+  assert.ok(b.medianMse < 0.01, `median MSE ${b.medianMse}`);
+});

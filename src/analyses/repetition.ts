@@ -1,0 +1,67 @@
+/**
+ * Training under a cap on unique data (Muennighoff et al. 2023): for a compute budget and U unique
+ * tokens, the best model size, tokens and epochs under the data-constrained law; what each extra
+ * epoch is worth; and when repetition stops paying. Pure.
+ */
+import { minimize1d } from '../core/minimize1d.js';
+import { predictLoss, type Law } from '../laws/law.js';
+import { chinchillaOptimal } from './computeOptimal.js';
+import { UsageError } from '../errors/index.js';
+
+export interface RepetitionOptimum {
+  C: number;
+  U: number;
+  N: number;
+  D: number;
+  epochs: number;
+  loss: number;
+  /** The unconstrained compute-optimal allocation of the same budget (base law, fresh data). */
+  unconstrained: { N: number; D: number; loss: number };
+}
+
+/** Effective data D'/U after `epochs` passes over U unique tokens: 1 + R*_D·(1 − e^(−(epochs−1)/R*_D)). */
+export function effectiveEpochs(epochs: number, rD: number): number {
+  const repeats = Math.max(epochs - 1, 0);
+  return 1 + rD * (1 - Math.exp(-repeats / rD));
+}
+
+/**
+ * Best N for compute C with at most U unique tokens (repeated as needed), by Brent's method on ln N.
+ * @throws UsageError when the law has no unique-token input
+ */
+export function repetitionOptimum(law: Law, params: Record<string, number>, C: number, U: number): RepetitionOptimum {
+  if (!law.inputs.includes('U')) throw new UsageError(`law ${law.id} has no unique-token input; use --law data-constrained or --preset muennighoff-2023`);
+  const lnTotal = Math.log(C / 6);
+  const loss = (lnN: number) => predictLoss(law, params, { N: Math.exp(lnN), D: Math.exp(lnTotal - lnN), U: Math.min(U, Math.exp(lnTotal - lnN)) });
+  const r = minimize1d(loss, Math.log(1e6), lnTotal - Math.log(1e6), 1e-12);
+  const N = Math.exp(r.x), D = C / (6 * N);
+  const base = chinchillaOptimal(params, C);
+  return {
+    C,
+    U,
+    N,
+    D,
+    epochs: D / U,
+    loss: r.f,
+    unconstrained: { N: base.N, D: base.D, loss: predictLoss(law, params, { N: base.N, D: base.D, U: base.D }) },
+  };
+}
+
+export interface EpochValue {
+  epochs: number;
+  /** D'/D: how much each token of the whole run is worth, against fresh data. */
+  efficiency: number;
+  /** D'/U */
+  effectiveEpochs: number;
+  /** Worth of the last epoch against a fresh one: e^(−(epochs−1)/R*_D). */
+  marginal: number;
+}
+
+export function epochValues(rD: number, epochs = [1, 2, 4, 8, 16, 40, 100]): EpochValue[] {
+  return epochs.map((e) => ({ epochs: e, efficiency: effectiveEpochs(e, rD) / e, effectiveEpochs: effectiveEpochs(e, rD), marginal: Math.exp(-Math.max(e - 1, 0) / rD) }));
+}
+
+/** Epochs after which one more is worth less than `fraction` of a fresh epoch: 1 + R*_D·ln(1/fraction). */
+export function epochsUntilWorth(rD: number, fraction: number): number {
+  return 1 + rD * Math.log(1 / fraction);
+}

@@ -1,0 +1,65 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { noStackTrace, scalelab } from './helpers/cli.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'scalelab-data-'));
+
+test('predict --preset muennighoff-2023 prints the published value to the last digit', () => {
+  const r = scalelab(['predict', '--preset', 'muennighoff-2023', '--N', '6.34e9', '--D', '242e9', '--U', '25e9']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^predicted loss 2\.2256440889984477/);
+});
+
+test('repetition and plan --unique-tokens give the capped optimum; fit reproduces R*_D and R*_N', () => {
+  const rep = scalelab(['repetition', '--compute', String(6 * 8.67e9 * 178e9), '--unique-tokens', '25e9', '--json']);
+  assert.equal(rep.code, 0, rep.stderr);
+  assert.ok(Math.abs(rep.json().epochs / 9.06 - 1) < 0.005);
+  const plan = scalelab(['plan', '--compute', String(6 * 8.67e9 * 178e9), '--preset', 'muennighoff-2023', '--unique-tokens', '25e9', '--json']);
+  assert.ok(Math.abs(plan.json().recommendation.N / 6.813e9 - 1) < 0.005);
+  const f = scalelab(['fit', 'examples/datablations-fit-182.csv', '--law', 'data-constrained', '--preset', 'muennighoff-2023', '--free', 'R_N,R_D', '--init', 'R_N=6.667,R_D=6.667', '--json']);
+  assert.equal(f.code, 0, f.stderr);
+  assert.ok(Math.abs(f.json().params.R_D / 15.39 - 1) < 0.01 && Math.abs(f.json().params.R_N / 5.31 - 1) < 0.01);
+});
+
+test('select, curve, curves, compare and depth-width run and print JSON', () => {
+  assert.equal(scalelab(['select', '--json']).json().tables.length, 4);
+  const curve = join(dir, 'curve.csv');
+  writeFileSync(curve, ['D,loss', ...Array.from({ length: 20 }, (_, i) => { const D = 10 ** (2 + i * 0.35); return `${D},${0.05 + 2 * D ** -0.35}`; })].join('\n') + '\n');
+  const c = scalelab(['curve', curve, '--json']);
+  assert.equal(c.code, 0, c.stderr);
+  assert.ok(Math.abs(c.json().fit.alpha - 0.35) < 1e-3);
+  const b = scalelab(['curve', curve, '--breaks', '1', '--predict', '1e10', '--json']);
+  assert.equal(b.code, 0, b.stderr);
+  assert.ok(Math.abs(b.json().predictions[0].loss / (0.05 + 2 * 1e10 ** -0.35) - 1) < 0.02);
+  const bench = scalelab(['curves', 'examples/revisiting-lang.csv', '--json']);
+  assert.equal(bench.json().scored, 20);
+  const groups = join(dir, 'groups.csv');
+  const rows = ['arch,C,loss'];
+  for (const [g, E, A, a] of [['moe', 1.75, 400, 0.16], ['dense', 1.7, 40, 0.1]] as const) for (let k = 0; k < 10; k++) { const C = 10 ** (17 + k * 0.5); rows.push(`${g},${C},${E + A * C ** -a}`); }
+  writeFileSync(groups, rows.join('\n') + '\n');
+  const cmp = scalelab(['compare', groups, '--by', 'arch', '--bootstrap', '20', '--json']);
+  assert.equal(cmp.code, 0, cmp.stderr);
+  assert.equal(cmp.json().crossovers[0].betterAbove, 'moe');
+  const shapes = join(dir, 'shapes.csv');
+  writeFileSync(shapes, 'N,width,layers,loss\n1.2e8,1024,10,3.01\n1.2e8,768,17,3.00\n1.2e8,512,38,3.05\n9.4e8,2048,19,2.61\n9.4e8,1536,33,2.60\n');
+  const dw = scalelab(['depth-width', shapes, '--json']);
+  assert.equal(dw.code, 0, dw.stderr);
+  assert.equal(dw.json()[0].best.layers, 17);
+});
+
+test('bad input: a group with one point, unique tokens above total tokens', () => {
+  const lonely = join(dir, 'lonely.csv');
+  writeFileSync(lonely, 'group,C,loss\na,1e18,3\na,1e19,2.8\na,1e20,2.6\na,1e21,2.5\nb,1e19,2.7\n');
+  const g = scalelab(['compare', lonely]);
+  assert.equal(g.code, 2);
+  assert.match(g.stderr, /lonely\.csv:6 \(column "group"\): group "b" has 1 run/);
+  const u = join(dir, 'u.csv');
+  writeFileSync(u, 'N,D,U,loss\n1e8,2e9,3e9,3.1\n');
+  const f = scalelab(['fit', u, '--law', 'data-constrained']);
+  assert.equal(f.code, 2);
+  assert.match(f.stderr, /u\.csv:2:3 \(column "U"\): unique tokens U = 3000000000 exceed total tokens D = 2000000000/);
+  assert.ok(noStackTrace(g.stderr) && noStackTrace(f.stderr));
+});
