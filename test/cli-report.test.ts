@@ -11,10 +11,10 @@ test('scalelab report writes one self-contained HTML file with every section and
   const out = join(dir, 'report.html');
   const r = scalelab(['report', 'examples/chinchilla.csv', '--budgets', 'chinchilla', '--targets', '1e23,1e24', '--bootstrap', '30', '--out', out, '--json']);
   assert.equal(r.code, 0, r.stderr);
-  assert.deepEqual(r.json().figures, ['loss', 'isoflop', 'frontier', 'residuals', 'backtest']);
+  assert.deepEqual(r.json().figures, ['loss', 'isoflop', 'frontier', 'residuals', 'backtest', 'landmarks']);
   const html = readFileSync(out, 'utf8');
-  for (const id of ['data', 'fit', 'approaches', 'plan', 'backtest', 'warnings', 'figures']) assert.ok(html.includes(`<section id="${id}">`), id);
-  assert.equal((html.match(/<svg /g) ?? []).length, 5);
+  for (const id of ['data', 'fit', 'approaches', 'plan', 'backtest', 'landmarks', 'warnings', 'figures']) assert.ok(html.includes(`<section id="${id}">`), id);
+  assert.equal((html.match(/<svg /g) ?? []).length, 6);
   assert.ok(!/<script|<link|src="http|href="http/i.test(html), 'opens with no network');
 });
 

@@ -16,6 +16,7 @@ import { registerStudy } from './commands/study.js';
 import { registerPlotAndReport } from './commands/report.js';
 import { registerHparams } from './commands/hparams.js';
 import { registerDataLaws } from './commands/data.js';
+import { registerModels } from './commands/models.js';
 import { reportError } from './output.js';
 
 function version(): string {
@@ -52,6 +53,7 @@ export function buildProgram(): Command {
   registerPlotAndReport(program, run);
   registerHparams(program, run);
   registerDataLaws(program, run);
+  registerModels(program, run);
   return program;
 }
 

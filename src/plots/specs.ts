@@ -267,3 +267,29 @@ export function backtestPlot(b: BacktestResult): Spec {
     ],
   };
 }
+
+/** Published models on a law's compute-optimal frontier: N against C, with N_opt(C) (Chinchilla's Figure 1). */
+export function landmarksPlot(rows: { name: string; N: number; C: number; verdict: string }[], frontier: { C: number; N: number }[], title = 'Published models against the compute-optimal frontier'): Spec {
+  const xScale = { type: 'log', domain: logDomain([...rows.map((r) => r.C), ...frontier.map((f) => f.C)]) };
+  const yScale = { type: 'log', domain: logDomain([...rows.map((r) => r.N), ...frontier.map((f) => f.N)]) };
+  // Alternate label offsets so models at the same N (Chinchilla and Llama 2 at 70B) stay readable.
+  const points = [...rows].sort((a, b) => a.C - b.C).map((r, i) => ({ ...r, kind: r.verdict.split(':')[0].split(' (')[0], offset: i % 2 === 0 ? -10 : 12 }));
+  return {
+    $schema: schema,
+    title,
+    width,
+    height,
+    config,
+    layer: [
+      { name: 'frontier', data: { values: frontier }, mark: { type: 'line', color: '#e45756', strokeWidth: 2 }, encoding: { x: { field: 'C', type: 'quantitative', scale: xScale, title: axisTitles.C, axis: { format: '.0e' } }, y: { field: 'N', type: 'quantitative', scale: yScale, title: 'parameters N', axis: { format: '.0e' } } } },
+      {
+        name: 'models',
+        data: { values: points },
+        layer: [
+          { mark: { type: 'point', filled: true, size: 70 }, encoding: { x: { field: 'C', type: 'quantitative', scale: xScale }, y: { field: 'N', type: 'quantitative', scale: yScale }, color: { field: 'kind', type: 'nominal', title: '' }, tooltip: [{ field: 'name' }, { field: 'N', type: 'quantitative', format: '.3e' }, { field: 'C', type: 'quantitative', format: '.3e' }, { field: 'verdict' }] } },
+          ...[-10, 12].map((dy) => ({ transform: [{ filter: `datum.offset === ${dy}` }], mark: { type: 'text', align: 'left', dx: 6, dy, fontSize: 10 }, encoding: { x: { field: 'C', type: 'quantitative', scale: xScale }, y: { field: 'N', type: 'quantitative', scale: yScale }, text: { field: 'name' } } })),
+        ],
+      },
+    ],
+  };
+}

@@ -10,18 +10,21 @@ import type { Dataset } from '../io/dataset.js';
 import { approach1, approach2, approach3, agreement, type Agreement, type ApproachResult } from '../analyses/frontier.js';
 import type { IsoflopOptions, Profile } from '../analyses/isoflop.js';
 import { backtest, type BacktestResult } from '../analyses/backtest.js';
-import { canAllocate } from '../analyses/computeOptimal.js';
+import { canAllocate, computeOptimal } from '../analyses/computeOptimal.js';
+import { placeOnFrontier, type CatalogModel, type FrontierPlacement } from '../catalog/models.js';
 import { makePlan, type Plan } from '../analyses/plan.js';
 import { isScaleLabError } from '../errors/index.js';
 import type { BootstrapSamples } from '../fit/bootstrap.js';
 import { replicateParams } from '../fit/bootstrap.js';
-import { backtestPlot, frontierPlot, isoflopPlot, lossPlot, residualsPlot, type Spec } from '../plots/specs.js';
+import { backtestPlot, frontierPlot, isoflopPlot, landmarksPlot, lossPlot, residualsPlot, type Spec } from '../plots/specs.js';
 
 export interface AnalysisOptions {
   targets: number[];
   isoflop?: IsoflopOptions;
   bootstrap?: { replicates: number; seed: number; level: number };
   holdout?: number;
+  /** Published models to place on the fitted frontier. */
+  landmarks?: CatalogModel[];
 }
 
 export interface Analysis {
@@ -35,6 +38,7 @@ export interface Analysis {
   backtest?: BacktestResult;
   backtestSkipped?: string;
   plan?: Plan;
+  landmarks?: FrontierPlacement[];
   targets: number[];
   warnings: string[];
 }
@@ -71,6 +75,7 @@ export function analyse(dataset: Dataset, fitted: FitResult, samples: BootstrapS
   if (canAllocate(fitted.law) && o.targets.length) {
     plan = makePlan({ compute: o.targets[o.targets.length - 1], law: fitted.law, params: fitted.params, replicates, level: o.bootstrap?.level, provenance: `law ${fitted.law.id} fitted to ${dataset.source}`, ranges });
   }
+  const landmarks = canAllocate(fitted.law) && o.landmarks?.length ? o.landmarks.filter((m) => m.tokens).map((m) => placeOnFrontier(m, fitted.law, fitted.params)) : undefined;
   const warnings = [
     ...fitted.warnings.map((w) => `fit: ${w}`),
     ...approaches.flatMap((a) => a.warnings.map((w) => `approach ${a.approach}: ${w}`)),
@@ -80,11 +85,11 @@ export function analyse(dataset: Dataset, fitted: FitResult, samples: BootstrapS
   if (bt && bt.meanAbsRelativeError > 0.04) {
     warnings.push(`back-test: predicting the largest ${bt.test} runs from the rest misses by ${(bt.meanAbsRelativeError * 100).toFixed(1)} % on average (over the ~4 % that separates typical decisions, Choshen et al. 2024)`);
   }
-  return { dataset, fit: fitted, fitJson, replicates, approaches, skipped, agreements, backtest: bt, backtestSkipped, plan, targets: o.targets, warnings };
+  return { dataset, fit: fitted, fitJson, replicates, approaches, skipped, agreements, backtest: bt, backtestSkipped, plan, landmarks, targets: o.targets, warnings };
 }
 
-export type FigureKind = 'loss' | 'isoflop' | 'frontier' | 'residuals' | 'backtest';
-export const figureKinds: FigureKind[] = ['loss', 'isoflop', 'frontier', 'residuals', 'backtest'];
+export type FigureKind = 'loss' | 'isoflop' | 'frontier' | 'residuals' | 'backtest' | 'landmarks';
+export const figureKinds: FigureKind[] = ['loss', 'isoflop', 'frontier', 'residuals', 'backtest', 'landmarks'];
 
 /** The figures of an analysis that its data support, as specs. */
 export function figures(a: Analysis, x: 'N' | 'D' | 'C' = 'C'): Partial<Record<FigureKind, Spec>> {
@@ -96,5 +101,11 @@ export function figures(a: Analysis, x: 'N' | 'D' | 'C' = 'C'): Partial<Record<F
   if (a.approaches.length && a.targets.length) out.frontier = frontierPlot(a.approaches, a.targets);
   out.residuals = residualsPlot(a.dataset, a.fit.residuals);
   if (a.backtest) out.backtest = backtestPlot(a.backtest);
+  if (a.landmarks?.length) {
+    const cs = a.landmarks.map((l) => l.C);
+    const lo = Math.min(...cs, ...a.dataset.runs.map((r) => r.C ?? Infinity)) / 3, hi = Math.max(...cs) * 3;
+    const frontier = Array.from({ length: 40 }, (_, i) => Math.exp(Math.log(lo) + ((Math.log(hi) - Math.log(lo)) * i) / 39)).map((C) => ({ C, N: computeOptimal(a.fit.law, a.fit.params, C).N }));
+    out.landmarks = landmarksPlot(a.landmarks, frontier);
+  }
   return out;
 }

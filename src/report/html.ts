@@ -89,6 +89,13 @@ export function reportHtml(a: Analysis, svgs: Partial<Record<FigureKind, string>
       html: `<p>Fitted on the ${b.train} runs with C ≤ ${n(b.threshold, 3)}, the law predicts the ${b.test} larger runs with a mean absolute error of ${(b.meanAbsRelativeError * 100).toFixed(2)} % (largest ${(b.maxAbsRelativeError * 100).toFixed(2)} %, bias ${(b.bias * 100).toFixed(2)} %).</p>`,
     });
   }
+  if (a.landmarks?.length) {
+    sections.push({
+      id: 'landmarks',
+      title: 'Published models on this frontier',
+      html: htmlTable(['model', 'N', 'D', 'C = 6ND', 'N_opt(C)', 'N/N_opt', 'D/N (optimal)', 'verdict', 'status', 'source'], a.landmarks.map((l) => [escapeHtml(l.name), n(l.N, 3), n(l.D, 3), n(l.C, 3), n(l.optimalN, 3), l.sizeRatio.toFixed(2), `${l.tokensPerParameter.toFixed(1)} (${l.optimalTokensPerParameter.toFixed(1)})`, escapeHtml(l.verdict), escapeHtml(l.status), `<span class="ci">${escapeHtml(l.source.slice(0, 90))}</span>`])),
+    });
+  }
   sections.push({ id: 'warnings', title: 'Warnings', html: a.warnings.length ? `<ul class="warn">${a.warnings.map((w) => `<li>${escapeHtml(w)}</li>`).join('')}</ul>` : '<p class="ok">None.</p>' });
   sections.push(...(o.extra ?? []));
   const captions: Record<FigureKind, string> = {
@@ -97,6 +104,7 @@ export function reportHtml(a: Analysis, svgs: Partial<Record<FigureKind, string>
     frontier: 'N_opt(C) and D_opt(C): each approach\'s points and power law, extended to the targets (crosses).',
     residuals: 'Residuals against the prediction and against compute: a trend at the large end means a biased extrapolation.',
     backtest: 'Back-test: predicted against actual loss; held-out larger runs should sit on the dashed line.',
+    landmarks: 'Published models (points) against the fitted law\'s compute-optimal size (line): above the line, too large for their compute (under-trained); below, over-trained.',
   };
   const figs = (Object.keys(svgs) as FigureKind[]).map((k) => `<figure id="fig-${k}">${svgs[k]}<figcaption>${escapeHtml(captions[k])}</figcaption></figure>`).join('\n');
   sections.push({ id: 'figures', title: 'Figures', html: figs });

@@ -10,6 +10,9 @@ import { printJson } from '../output.js';
 import { lawFlagsHelp, resolveLaw } from '../lawSource.js';
 import { evaluate, fitHparamLaws, hparamPreset, hparamPresets, predictHparams } from '../../hparams/laws.js';
 import { readRuns } from '../../io/readRuns.js';
+import { loadCatalog } from '../../catalog/load.js';
+import { findModel, placeOnFrontier, type FrontierPlacement } from '../../catalog/models.js';
+import type { Law } from '../../laws/law.js';
 
 interface PlanFlags {
   compute?: string;
@@ -25,6 +28,7 @@ interface PlanFlags {
   params?: string;
   inferenceTokens?: string;
   uniqueTokens?: string;
+  compare?: string;
   targetLoss?: string;
   qualityOf?: string;
   vocab: string;
@@ -97,6 +101,21 @@ export function planReport(plan: Plan): string {
   return lines.join('\n');
 }
 
+function placeModels(list: string, law: Law, params: Record<string, number>): FrontierPlacement[] {
+  const catalog = loadCatalog();
+  return list.split(',').map((n) => n.trim()).filter(Boolean).map((n) => placeOnFrontier(findModel(catalog, n), law, params));
+}
+
+export function landmarksReport(rows: FrontierPlacement[]): string {
+  return (
+    'Published models against this frontier (the Chinchilla paper\'s first figure):\n' +
+    textTable(
+      ['model', 'N', 'D', 'C = 6ND', 'N_opt(C)', 'N/N_opt', 'D/N (optimal)', 'verdict', 'status'],
+      rows.map((r) => [r.name, formatNumber(r.N, 3), formatNumber(r.D, 3), formatNumber(r.C, 3), formatNumber(r.optimalN, 3), r.sizeRatio.toFixed(2), `${r.tokensPerParameter.toFixed(1)} (${r.optimalTokensPerParameter.toFixed(1)})`, r.verdict.split(':')[0], r.status]),
+    )
+  );
+}
+
 function hyperparameterSource(flags: PlanFlags): (at: { C: number; N: number }) => { learningRate: number; batchTokens: number; source: string } {
   if (flags.sweep) {
     const fitted = fitHparamLaws(readRuns(flags.sweep));
@@ -124,6 +143,7 @@ export function registerPlan(program: Command, run: (fn: () => Promise<void>, js
     .option('--preset <name>', 'a published fit (default: epoch-2024)')
     .option('--law <law>', 'law with --params')
     .option('--params <list>', 'parameter values for --law')
+    .option('--compare <models>', 'place published models on the frontier of the law, e.g. llama-3-70b,chinchilla-70b (names: scalelab models)')
     .option('--unique-tokens <U>', 'unique tokens available (with a data-constrained law, e.g. --preset muennighoff-2023)')
     .option('--inference-tokens <tokens>', 'lifetime inference tokens: adds the inference-aware (over-trained) model')
     .option('--target-loss <loss>', 'inference-aware: the loss to reach')
@@ -190,8 +210,9 @@ Examples:
           hyperparameters: hyperparameterSource(flags),
           uniqueTokens: flags.uniqueTokens ? parseQuantity(flags.uniqueTokens, '--unique-tokens') : undefined,
         });
-        if (flags.json) printJson(plan);
-        else process.stdout.write(planReport(plan) + '\n');
+        const landmarks = flags.compare ? placeModels(flags.compare, source.law, source.params) : undefined;
+        if (flags.json) printJson({ ...plan, ...(landmarks ? { landmarks } : {}) });
+        else process.stdout.write(planReport(plan) + '\n' + (landmarks ? landmarksReport(landmarks) + '\n' : ''));
       }, flags.json),
     );
 }

@@ -12,6 +12,8 @@ import { UsageError } from '../../errors/index.js';
 import { keyword, parseInteger, parseQuantity } from '../options.js';
 import { printJson, progress } from '../output.js';
 import { parseList } from './frontier.js';
+import { loadCatalog } from '../../catalog/load.js';
+import { findModel } from '../../catalog/models.js';
 
 type Run = (fn: () => Promise<void>, json?: boolean) => Promise<void>;
 
@@ -28,6 +30,7 @@ interface AnalysisFlags {
   tolerance: string;
   holdout: string;
   columns?: string;
+  landmarks?: string;
   json?: boolean;
 }
 
@@ -43,7 +46,8 @@ function addAnalysisFlags(cmd: Command): Command {
     .option('--vertex <method>', 'IsoFLOP vertex: parabola or min-run', 'parabola')
     .option('--tolerance <decades>', 'IsoFLOP budget tolerance', '0.06')
     .option('--holdout <fraction>', 'back-test: fraction of the runs (largest compute) held out', '0.2')
-    .option('--columns <list>', 'map fields to columns, e.g. N="Model Size"');
+    .option('--columns <list>', 'map fields to columns, e.g. N="Model Size"')
+    .option('--landmarks <models>', 'published models to place on the frontier (default: chinchilla-70b,gopher-280b,gpt-3-175b,llama-2-70b,llama-3-70b)');
 }
 
 /** Fit (worker threads), bootstrap and analyse a file, as plot and report need. */
@@ -62,6 +66,7 @@ export async function analyseFile(file: string, f: AnalysisFlags): Promise<Analy
     bar.stop();
   }
   const budgets = f.budgets.trim();
+  const catalog = loadCatalog();
   return analyse(dataset, fitted, samples, {
     targets: f.targets ? parseList(f.targets, '--targets') : [parseQuantity(f.target ?? '1e24', '--target')],
     bootstrap: replicates > 1 ? { replicates, seed, level } : undefined,
@@ -71,6 +76,7 @@ export async function analyseFile(file: string, f: AnalysisFlags): Promise<Analy
       tolerance: parseQuantity(f.tolerance, '--tolerance'),
     },
     holdout: parseQuantity(f.holdout, '--holdout'),
+    landmarks: (f.landmarks ?? 'chinchilla-70b,gopher-280b,gpt-3-175b,llama-2-70b,llama-3-70b').split(',').map((x) => x.trim()).filter(Boolean).map((id) => findModel(catalog, id)),
   });
 }
 
@@ -94,7 +100,7 @@ export function registerPlotAndReport(program: Command, run: Run): void {
         const a = await analyseFile(file, f);
         const spec = figures(a, keyword(f.x, '--x', ['N', 'D', 'C'] as const))[k];
         if (!spec) {
-          const why = k === 'isoflop' ? a.skipped.find((s) => s.approach === 2)?.reason : k === 'backtest' ? a.backtestSkipped : 'no approach could run';
+          const why = k === 'isoflop' ? a.skipped.find((s) => s.approach === 2)?.reason : k === 'backtest' ? a.backtestSkipped : k === 'landmarks' ? `law ${a.fit.law.id} has no compute-optimal frontier` : 'no approach could run';
           throw new UsageError(`cannot draw "${k}" for ${file}: ${why}`);
         }
         const bytes = format === 'png' ? await renderPng(spec) : Buffer.from(await renderSvg(spec));

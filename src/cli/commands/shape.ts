@@ -7,6 +7,8 @@ import { textTable } from '../../core/table.js';
 import { UsageError } from '../../errors/index.js';
 import { keyword, parseInteger, parseQuantity } from '../options.js';
 import { printJson } from '../output.js';
+import { loadCatalog } from '../../catalog/load.js';
+import { describe, findModel } from '../../catalog/models.js';
 
 interface ShapeFlags {
   params?: string;
@@ -24,6 +26,7 @@ interface ShapeFlags {
   seqLen: string;
   tied?: boolean;
   limit: string;
+  like?: string;
   json?: boolean;
 }
 
@@ -61,6 +64,7 @@ export function registerShape(program: Command, run: (fn: () => Promise<void>, j
     .option('--seq-len <n>', 'context length', '4096')
     .option('--tied', 'tie input and output embeddings')
     .option('--limit <n>', 'how many shapes to list', '5')
+    .option('--like <model>', 'in the style of a published model (its MLP, FFN ratio, GQA, vocabulary, tying), e.g. llama-2-70b')
     .option('--json', 'print JSON')
     .addHelpText(
       'after',
@@ -106,18 +110,28 @@ Examples:
         }
         if (!flags.params) throw new UsageError('give --params N to search shapes, or --layers and --d-model to count one');
         const target = parseQuantity(flags.params, '--params');
+        const catalog = loadCatalog();
+        const style = flags.like ? describe(findModel(catalog, flags.like)) : undefined;
         const candidates = shapeSearch(target, {
           count: keyword(flags.count, '--count', ['total', 'non-embedding'] as const) === 'total' ? 'total' : 'nonEmbedding',
           tolerance: parseQuantity(flags.tolerance, '--tolerance'),
-          aspect: parseQuantity(flags.aspect, '--aspect'),
-          mlp,
-          gqa: parseInteger(flags.gqa, '--gqa', 1),
-          vocab,
-          seqLen,
-          tiedEmbeddings: flags.tied ?? false,
+          aspect: style ? style.aspectRatio : parseQuantity(flags.aspect, '--aspect'),
+          mlp: style ? (style.shape.mlp ?? 'plain') : mlp,
+          ...(style ? { ffnRatio: style.ffnRatio, headDims: [style.headDim] } : {}),
+          gqa: style ? style.gqaRatio : parseInteger(flags.gqa, '--gqa', 1),
+          vocab: style ? style.shape.vocab || vocab : vocab,
+          seqLen: style ? style.shape.seqLen : seqLen,
+          tiedEmbeddings: style ? style.shape.tiedEmbeddings : (flags.tied ?? false),
           limit: parseInteger(flags.limit, '--limit', 1),
         });
-        if (flags.json) return printJson({ target, candidates: candidates.map((c) => ({ ...accounting(c.shape), error: c.error, aspectRatio: c.aspectRatio })) });
+        // The published models nearest to the target in size (and, among those, in aspect ratio).
+        const nearest = catalog
+          .map(describe)
+          .filter((m) => !/encoder-decoder/.test(m.flag))
+          .sort((a, b) => Math.abs(Math.log(a.reported / target)) + 0.1 * Math.abs(Math.log(a.aspectRatio / candidates[0].aspectRatio)) - (Math.abs(Math.log(b.reported / target)) + 0.1 * Math.abs(Math.log(b.aspectRatio / candidates[0].aspectRatio))))
+          .slice(0, 3)
+          .map((m) => ({ id: m.id, name: m.name, reported: m.reported, nLayer: m.shape.nLayer, dModel: m.shape.dModel, aspectRatio: m.aspectRatio, status: m.status }));
+        if (flags.json) return printJson({ target, like: style?.id, candidates: candidates.map((c) => ({ ...accounting(c.shape), error: c.error, aspectRatio: c.aspectRatio })), nearestPublished: nearest });
         process.stdout.write(
           `Shapes for ${formatNumber(target, 4)} parameters (${flags.count}), ranked by aspect ratio near ${flags.aspect} and size error:\n` +
             textTable(
@@ -136,7 +150,7 @@ Examples:
                 c.aspectRatio.toFixed(0),
               ]),
             ) +
-            '\n',
+            `\nnearest published models: ${nearest.map((m) => `${m.name} (${m.nLayer} × ${m.dModel}, d/L ${m.aspectRatio.toFixed(0)}, ${m.status})`).join('; ')}${style ? `\nin the style of ${style.name}: ${style.shape.mlp} MLP, FFN ratio ${style.ffnRatio.toFixed(2)}, GQA ${style.gqaRatio}:1, vocabulary ${style.shape.vocab}, head_dim ${style.headDim}` : ''}\n`,
         );
       }, flags.json),
     );

@@ -1,0 +1,10 @@
+/** The bundled catalog file (Node side). */
+import { fileURLToPath } from 'node:url';
+import { readText } from '../io/readRuns.js';
+import { parseCatalog, type CatalogModel } from './models.js';
+
+export const catalogPath = fileURLToPath(new URL('../../examples/published-models.csv', import.meta.url));
+
+export function loadCatalog(): CatalogModel[] {
+  return parseCatalog(readText(catalogPath), 'examples/published-models.csv');
+}

@@ -1,0 +1,218 @@
+/**
+ * Published models as landmarks (examples/published-models.csv, 67 configurations with sources and
+ * a verification status): their shapes recounted with ScaleLab's accounting, tokens per parameter,
+ * training FLOPs, and where each sits against a law's compute-optimal frontier. Pure.
+ */
+import { parse as parseCsv } from 'csv-parse/sync';
+import { InputError, UsageError } from '../errors/index.js';
+import { parameterCount, type ModelShape, type ParameterCount } from '../model/shape.js';
+import { chinchillaFlopsPerToken } from '../model/flops.js';
+import { computeOptimal } from '../analyses/computeOptimal.js';
+import { predictLoss, type Law } from '../laws/law.js';
+
+export interface CatalogModel {
+  id: string;
+  family: string;
+  name: string;
+  /** Parameters as reported (some are nominal size names). */
+  reported: number;
+  shape: ModelShape;
+  activation: string;
+  position: string;
+  tied: 'true' | 'false' | 'unknown';
+  tokens?: number;
+  source: string;
+  status: string;
+  flag: string;
+  notes: string;
+  line: number;
+}
+
+export interface CatalogRow extends CatalogModel {
+  recomputed: ParameterCount;
+  /** recomputed.total / reported − 1 (without norms, as the catalog's own config-derived counts). */
+  sizeError: number;
+  /** Why the recount differs by more than 5 %, when known. */
+  mismatch?: string;
+  /** How an unstated embedding tying was resolved. */
+  tyingNote?: string;
+  tokensPerParameter?: number;
+  aspectRatio: number;
+  headDim: number;
+  gqaRatio: number;
+  ffnRatio: number;
+  flops6ND?: number;
+  flopsDetailed?: number;
+}
+
+/** `Llama-2-70B` → `llama-2-70b`, `GPT-3 175B` → `gpt-3-175b`. */
+export function slug(name: string): string {
+  return name.toLowerCase().replace(/[^a-z0-9.]+/g, '-').replace(/^-|-$/g, '');
+}
+
+export function parseCatalog(text: string, source = 'published-models.csv'): CatalogModel[] {
+  let rows: { record: Record<string, string>; info: { lines: number } }[];
+  try {
+    rows = parseCsv(text, { columns: true, info: true, skip_empty_lines: true, bom: true }) as never;
+  } catch (e) {
+    throw new InputError({ file: source }, `malformed catalog CSV: ${(e as Error).message}`);
+  }
+  return rows.map(({ record: r, info }) => {
+    const num = (k: string) => {
+      const v = Number(r[k]);
+      if (r[k] === '' || !Number.isFinite(v)) throw new InputError({ file: source, line: info.lines, columnName: k }, `expected a number, got ${JSON.stringify(r[k])}`);
+      return v;
+    };
+    const nHeads = num('n_heads');
+    const gated = /glu/i.test(r.activation);
+    const shape: ModelShape = {
+      nLayer: num('n_layer'),
+      dModel: num('d_model'),
+      nHeads,
+      nKvHeads: r.n_kv_heads ? num('n_kv_heads') : nHeads,
+      headDim: r.head_dim ? num('head_dim') : undefined,
+      dFf: num('d_ff'),
+      vocab: r.vocab_size ? num('vocab_size') : 0,
+      seqLen: num('context_length'),
+      mlp: gated ? 'gated' : 'plain',
+      tiedEmbeddings: r.tied_embeddings === 'true',
+      positions: r.position === 'learned' ? 'learned' : r.position === 'relative' ? 'relative' : 'rotary',
+    };
+    return {
+      id: slug(r.name),
+      family: r.family,
+      name: r.name,
+      reported: num('params_total'),
+      shape,
+      activation: r.activation,
+      position: r.position,
+      tied: (r.tied_embeddings as CatalogModel['tied']) || 'unknown',
+      tokens: r.training_tokens ? Number(r.training_tokens) : undefined,
+      source: r.source,
+      status: r.status,
+      flag: r.ratio_flag,
+      notes: r.notes,
+      line: info.lines,
+    };
+  });
+}
+
+/** Why a recount differs from the reported size, from what the catalog's notes record. */
+function mismatchReason(m: CatalogModel): string | undefined {
+  const text = `${m.flag} ${m.notes}`;
+  if (/inconsistency/.test(text)) return 'the published table is inconsistent (n_heads·head_dim ≠ d_model)';
+  if (/nominal/.test(text)) return 'the reported size is a nominal name';
+  if (/project_in|512-d embeddings/.test(text)) return 'embeddings of a different width with projections in and out';
+  return undefined;
+}
+
+export function describe(m: CatalogModel): CatalogRow {
+  // Tying not stated: count it both ways and keep the one that matches the reported size (noted).
+  let tyingNote: string | undefined;
+  let shape = m.shape;
+  if (m.tied === 'unknown') {
+    const tied = parameterCount({ ...m.shape, tiedEmbeddings: true }), untied = parameterCount({ ...m.shape, tiedEmbeddings: false });
+    const tiedFits = Math.abs(tied.total / m.reported - 1) <= Math.abs(untied.total / m.reported - 1);
+    shape = { ...m.shape, tiedEmbeddings: tiedFits };
+    tyingNote = `embedding tying not stated: counted ${tiedFits ? 'tied' : 'untied'}, which is closer to the reported size`;
+  }
+  let count = parameterCount(shape);
+  if (/encoder-decoder/.test(m.flag)) {
+    // An encoder stack (self-attention, MLP) and a decoder stack (self- and cross-attention, MLP), n_layer each.
+    const inner = shape.nHeads * (shape.headDim ?? shape.dModel / shape.nHeads);
+    const mlp = 2 * shape.dModel * shape.dFf;
+    const attention = shape.nLayer * (4 + 8) * shape.dModel * inner;
+    count = { ...count, attention, mlp: 2 * shape.nLayer * mlp, nonEmbedding: attention + 2 * shape.nLayer * mlp, total: attention + 2 * shape.nLayer * mlp + count.embedding + count.unembedding + count.norms };
+  }
+  // Gopher and Chinchilla: one extra d×d relative-position projection per layer (the catalog's inference).
+  const relative = m.position === 'relative' && (m.family === 'Gopher' || m.family === 'Chinchilla') ? m.shape.nLayer * m.shape.dModel ** 2 : 0;
+  const recomputed: ParameterCount = { ...count, total: count.total + relative, attention: count.attention + relative, nonEmbedding: count.nonEmbedding + relative };
+  const withoutNorms = recomputed.total - recomputed.norms;
+  const sizeError = withoutNorms / m.reported - 1;
+  const headDim = m.shape.headDim ?? m.shape.dModel / m.shape.nHeads;
+  return {
+    ...m,
+    shape,
+    tyingNote,
+    recomputed,
+    sizeError,
+    mismatch: Math.abs(sizeError) > 0.05 ? mismatchReason(m) ?? 'unexplained' : undefined,
+    tokensPerParameter: m.tokens ? m.tokens / m.reported : undefined,
+    aspectRatio: m.shape.dModel / m.shape.nLayer,
+    headDim,
+    gqaRatio: m.shape.nHeads / (m.shape.nKvHeads ?? m.shape.nHeads),
+    ffnRatio: m.shape.dFf / m.shape.dModel,
+    flops6ND: m.tokens ? 6 * m.reported * m.tokens : undefined,
+    flopsDetailed: m.tokens && m.shape.vocab ? chinchillaFlopsPerToken(m.shape).training * m.tokens : undefined,
+  };
+}
+
+function levenshtein(a: string, b: string): number {
+  const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...new Array<number>(b.length).fill(0)]);
+  for (let j = 1; j <= b.length; j++) d[0][j] = j;
+  for (let i = 1; i <= a.length; i++) for (let j = 1; j <= b.length; j++) d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+  return d[a.length][b.length];
+}
+
+/**
+ * A model by name or id (case and punctuation ignored).
+ * @throws UsageError listing the closest names when there is no match
+ */
+export function findModel(catalog: CatalogModel[], query: string): CatalogModel {
+  const q = slug(query).replace(/[-.]/g, '');
+  const hit = catalog.find((m) => m.id.replace(/[-.]/g, '') === q);
+  if (hit) return hit;
+  const close = [...catalog].sort((a, b) => levenshtein(q, a.id.replace(/[-.]/g, '')) - levenshtein(q, b.id.replace(/[-.]/g, ''))).slice(0, 5);
+  throw new UsageError(`unknown model "${query}"; closest: ${close.map((m) => m.id).join(', ')} (list them with "scalelab models")`);
+}
+
+export interface FrontierPlacement {
+  id: string;
+  name: string;
+  N: number;
+  D: number;
+  C: number;
+  /** Compute-optimal size and tokens for the model's own compute under the law. */
+  optimalN: number;
+  optimalD: number;
+  /** N / N_opt: above 1 the model is too large for its compute (under-trained). */
+  sizeRatio: number;
+  tokensPerParameter: number;
+  optimalTokensPerParameter: number;
+  loss: number;
+  optimalLoss: number;
+  verdict: string;
+  status: string;
+  source: string;
+}
+
+/** Where a published model sits against a law's frontier (the Chinchilla paper's first figure). */
+export function placeOnFrontier(m: CatalogModel, law: Law, params: Record<string, number>): FrontierPlacement {
+  if (!m.tokens) throw new UsageError(`${m.name}: the catalog has no training-token count (${m.notes.slice(0, 80)}…)`);
+  const N = m.reported, D = m.tokens, C = 6 * N * D;
+  const opt = computeOptimal(law, params, C);
+  const ratio = N / opt.N;
+  const verdict =
+    ratio > 1.5
+      ? `under-trained: ${ratio.toFixed(1)}× too large for its compute (${(D / N).toFixed(1)} tokens/param vs ${(opt.D / opt.N).toFixed(1)} optimal)`
+      : ratio < 1 / 1.5
+        ? `over-trained: ${(1 / ratio).toFixed(1)}× smaller than compute-optimal (${(D / N).toFixed(1)} tokens/param vs ${(opt.D / opt.N).toFixed(1)}), as is sensible when inference dominates`
+        : `near the frontier (${ratio.toFixed(2)}× the compute-optimal size)`;
+  return {
+    id: m.id,
+    name: m.name,
+    N,
+    D,
+    C,
+    optimalN: opt.N,
+    optimalD: opt.D,
+    sizeRatio: ratio,
+    tokensPerParameter: D / N,
+    optimalTokensPerParameter: opt.D / opt.N,
+    loss: predictLoss(law, params, { N, D }),
+    optimalLoss: opt.loss!,
+    verdict,
+    status: m.status,
+    source: m.source,
+  };
+}

@@ -1,0 +1,52 @@
+import type { Command } from 'commander';
+import { loadCatalog } from '../../catalog/load.js';
+import { describe } from '../../catalog/models.js';
+import { formatNumber } from '../../core/format.js';
+import { textTable } from '../../core/table.js';
+import { UsageError } from '../../errors/index.js';
+import { printJson } from '../output.js';
+
+type Run = (fn: () => Promise<void>, json?: boolean) => Promise<void>;
+
+export function registerModels(program: Command, run: Run): void {
+  program
+    .command('models')
+    .description('published model configurations (67, with sources and verification status): sizes recounted, tokens per parameter, shape ratios, FLOPs')
+    .option('--family <name>', 'only this family (e.g. llama, gpt-3, pythia)')
+    .option('--json', 'print JSON')
+    .addHelpText('after', '\nSource: examples/published-models.csv (see examples/README.md for provenance and licences).\nExamples:\n  scalelab models --family llama\n  scalelab models --json')
+    .action(async (f: { family?: string; json?: boolean }) =>
+      run(async () => {
+        let rows = loadCatalog().map(describe);
+        if (f.family) {
+          const q = f.family.toLowerCase().replace(/[^a-z0-9]/g, '');
+          rows = rows.filter((r) => r.family.toLowerCase().replace(/[^a-z0-9]/g, '').startsWith(q));
+          if (rows.length === 0) throw new UsageError(`no family matches "${f.family}" (families: ${[...new Set(loadCatalog().map((m) => m.family))].join(', ')})`);
+        }
+        if (f.json) return printJson(rows);
+        const n = (v: number | undefined, d = 3) => (v === undefined ? '–' : formatNumber(v, d));
+        process.stdout.write(
+          textTable(
+            ['model', 'reported', 'recounted', 'non-emb', 'embed', 'tokens', 'D/N', 'd/L', 'head', 'GQA', 'FFN', '6ND', 'App. F', 'status', 'note'],
+            rows.map((r) => [
+              r.name,
+              n(r.reported),
+              `${n(r.recomputed.total)} (${r.sizeError >= 0 ? '+' : ''}${(r.sizeError * 100).toFixed(1)} %)`,
+              n(r.recomputed.nonEmbedding),
+              n(r.recomputed.embedding + r.recomputed.unembedding),
+              n(r.tokens),
+              n(r.tokensPerParameter, 3),
+              r.aspectRatio.toFixed(0),
+              String(r.headDim),
+              r.gqaRatio === 1 ? '–' : `${r.gqaRatio}:1`,
+              r.ffnRatio.toFixed(2),
+              n(r.flops6ND),
+              n(r.flopsDetailed),
+              r.status,
+              r.mismatch ? `FLAG: ${r.mismatch}` : (r.tyingNote ?? ''),
+            ]),
+          ) + `\n${rows.length} models; source and provenance of each row: scalelab models --json (fields source, status, notes)\n`,
+        );
+      }, f.json),
+    );
+}

@@ -1,0 +1,41 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { noStackTrace, scalelab } from './helpers/cli.js';
+
+test('models lists the catalog with recounted sizes, provenance and flags', () => {
+  const r = scalelab(['models', '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  const rows = r.json();
+  assert.equal(rows.length, 67);
+  const gpt2 = rows.find((m: { id: string }) => m.id === 'gpt-2-124m');
+  assert.equal(gpt2.recomputed.nonEmbedding, 84934656);
+  assert.ok(gpt2.source.includes('openai/gpt-2'));
+  const llama = scalelab(['models', '--family', 'llama']);
+  assert.match(llama.stdout, /Llama-2-70B/);
+  assert.doesNotMatch(llama.stdout, /GPT-3/);
+});
+
+test('shape --like follows a family\'s style and names the nearest published models', () => {
+  const r = scalelab(['shape', '--params', '7e10', '--like', 'llama-2-70b', '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  const j = r.json();
+  assert.equal(j.like, 'llama-2-70b');
+  assert.equal(j.candidates[0].shape.mlp, 'gated');
+  assert.equal(j.candidates[0].shape.nHeads / j.candidates[0].shape.nKvHeads, 8);
+  assert.ok(j.nearestPublished.some((m: { id: string }) => m.id === 'llama-2-70b'));
+});
+
+test('plan --compare places published models on the frontier under Epoch\'s fit', () => {
+  const r = scalelab(['plan', '--compute', '1e25', '--preset', 'epoch-2024', '--compare', 'chinchilla-70b,gpt-3-175b', '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  const [chin, gpt3] = r.json().landmarks;
+  assert.match(chin.verdict, /near the frontier/);
+  assert.match(gpt3.verdict, /under-trained/);
+});
+
+test('an unknown model name is a clear error with close matches', () => {
+  const r = scalelab(['plan', '--compute', '1e25', '--compare', 'lama-3-70b']);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /unknown model "lama-3-70b"; closest: llama-3-70b/);
+  assert.ok(noStackTrace(r.stderr));
+});
