@@ -17,6 +17,7 @@ import { registerPlotAndReport } from './commands/report.js';
 import { registerHparams } from './commands/hparams.js';
 import { registerDataLaws } from './commands/data.js';
 import { registerModels } from './commands/models.js';
+import { registerServe } from './commands/serve.js';
 import { reportError } from './output.js';
 
 function version(): string {
@@ -54,6 +55,7 @@ export function buildProgram(): Command {
   registerHparams(program, run);
   registerDataLaws(program, run);
   registerModels(program, run);
+  registerServe(program, run);
   return program;
 }
 

@@ -1,0 +1,59 @@
+import type { Command } from 'commander';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { ScaleLabError, UsageError } from '../../errors/index.js';
+import { defaultStorePath } from '../../store/store.js';
+import { bundledDatasets, createWebServer, defaultAssetsDir } from '../../server/webServer.js';
+import { parseInteger } from '../options.js';
+import { printJson } from '../output.js';
+
+type Run = (fn: () => Promise<void>, json?: boolean) => Promise<void>;
+
+interface ServeFlags {
+  port: string;
+  host: string;
+  db: string;
+  json?: boolean;
+}
+
+export function registerServe(program: Command, run: Run): void {
+  program
+    .command('serve')
+    .description('serve the interactive web app: open or upload runs, fit in the browser, plan the big run, watch a sweep')
+    .option('--port <port>', 'port (0 picks a free one)', '8080')
+    .option('--host <host>', 'address to bind (127.0.0.1 keeps it on this machine)', '127.0.0.1')
+    .option('--db <file>', 'run store whose studies the app shows', defaultStorePath)
+    .option('--json', 'print {"url": …} when listening')
+    .addHelpText(
+      'after',
+      `
+The app fits in the browser (a Web Worker running the same code as "scalelab fit"); the server
+only serves the built app (web/dist) and reads the bundled data sets and the run store.
+Examples:
+  scalelab serve                       # http://127.0.0.1:8080
+  scalelab serve --port 0 --json       # a free port, printed as JSON
+  scalelab serve --db lab/runs.db      # watch the studies of another store`,
+    )
+    .action(async (f: ServeFlags) =>
+      run(async () => {
+        const port = parseInteger(f.port, '--port', 0);
+        if (port > 65535) throw new UsageError(`--port: expected at most 65535, got ${port}`);
+        const assetsDir = defaultAssetsDir();
+        if (!existsSync(join(assetsDir, 'index.html'))) {
+          throw new ScaleLabError(`the web app is not built: ${join(assetsDir, 'index.html')} is missing; run "npm run build" (or "npm install") in the scalelab folder`);
+        }
+        const web = createWebServer({ storePath: f.db, assetsDir, datasets: bundledDatasets() });
+        let url: string;
+        try {
+          ({ url } = await web.listen(port, f.host));
+        } catch (e) {
+          throw new ScaleLabError(`cannot listen on ${f.host}:${port}: ${(e as Error).message}`);
+        }
+        if (f.json) printJson({ url });
+        else process.stdout.write(`ScaleLab web app at ${url} (run store ${f.db}; Ctrl-C to stop)\n`);
+        await new Promise<void>((resolve) => {
+          for (const s of ['SIGINT', 'SIGTERM'] as const) process.once(s, () => void web.close().then(resolve));
+        });
+      }, f.json),
+    );
+}

@@ -1,0 +1,127 @@
+/**
+ * The web app's JSON API, as zod schemas shared by the server (src/server/webServer.ts), which
+ * validates what it is asked, and the browser (web/src/api.ts), which validates what it receives.
+ * Pure: zod only, no Node APIs.
+ *
+ *   GET /api/datasets                    bundled data sets: { datasets: [{ id, name, path, runs, description }] }
+ *   GET /api/datasets/:id                one of them as a Dataset (what parseRuns returns)
+ *   GET /api/studies                     the run store's studies: { store: { path, exists }, studies: [...] }
+ *   GET /api/studies/:name/runs          a study's runs (?status=completed|failed|…) and its completed runs as a Dataset
+ *   GET /api/studies/:name/progress      runs done / failed / in flight, hours spent, best loss
+ *
+ * Errors: { error: { status, message } } with 400 (bad parameter), 404, 405, 413.
+ */
+import { z } from 'zod';
+import type { Dataset } from '../io/dataset.js';
+
+export const runStatuses = ['planned', 'submitting', 'queued', 'running', 'completed', 'failed', 'cancelled'] as const;
+
+const positive = z.number().positive();
+
+/** A run; fields beyond these (learning rate, width, …) pass through unchanged. */
+export const runSchema = z.looseObject({
+  N: positive.optional(),
+  D: positive.optional(),
+  C: positive.optional(),
+  U: positive.optional(),
+  loss: positive,
+  group: z.string().optional(),
+  run: z.string().optional(),
+  step: z.number().nonnegative().optional(),
+  line: z.number().int().nonnegative(),
+});
+
+export const datasetSchema: z.ZodType<Dataset> = z.object({
+  source: z.string(),
+  runs: z.array(runSchema),
+  columns: z.record(z.string(), z.string()),
+  derived: z.record(z.string(), z.string()),
+});
+
+export const bundledDatasetSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  /** Path inside the package, e.g. examples/chinchilla.csv. */
+  path: z.string(),
+  runs: z.number().int().nonnegative(),
+  description: z.string(),
+});
+export type BundledDatasetInfo = z.infer<typeof bundledDatasetSchema>;
+
+export const datasetListSchema = z.object({ datasets: z.array(bundledDatasetSchema) });
+export type DatasetList = z.infer<typeof datasetListSchema>;
+
+export const studySchema = z.object({
+  name: z.string(),
+  runs: z.number().int().nonnegative(),
+  completed: z.number().int().nonnegative(),
+  createdAt: z.string(),
+});
+
+export const studiesSchema = z.object({
+  store: z.object({ path: z.string(), exists: z.boolean() }),
+  studies: z.array(studySchema),
+});
+export type Studies = z.infer<typeof studiesSchema>;
+
+const nullableNumber = z.number().nullable();
+
+export const studyRunSchema = z.object({
+  id: z.number().int(),
+  name: z.string().nullable(),
+  phase: z.string().nullable(),
+  status: z.enum(runStatuses),
+  N: nullableNumber,
+  D: nullableNumber,
+  C: nullableNumber,
+  loss: nullableNumber,
+  seconds: nullableNumber,
+  reason: z.string().nullable(),
+  finishedAt: z.string().nullable(),
+});
+export type StudyRun = z.infer<typeof studyRunSchema>;
+
+export const studyRunsSchema = z.object({
+  study: z.string(),
+  runs: z.array(studyRunSchema),
+  /** The study's completed runs, ready to fit. */
+  dataset: datasetSchema,
+});
+export type StudyRuns = z.infer<typeof studyRunsSchema>;
+
+export const progressSchema = z.object({
+  study: z.string(),
+  total: z.number().int().nonnegative(),
+  planned: z.number().int().nonnegative(),
+  /** Submitting, queued or running. */
+  inFlight: z.number().int().nonnegative(),
+  done: z.number().int().nonnegative(),
+  failed: z.number().int().nonnegative(),
+  cancelled: z.number().int().nonnegative(),
+  /** Accelerator hours of finished runs, and the plan's estimate for all runs. */
+  hoursSpent: z.number().nonnegative(),
+  hoursPlanned: z.number().nonnegative(),
+  bestLoss: nullableNumber,
+  best: z.object({ id: z.number().int(), N: nullableNumber, D: nullableNumber, loss: z.number() }).nullable(),
+  /** When the server read the store (ISO 8601). */
+  at: z.string(),
+});
+export type Progress = z.infer<typeof progressSchema>;
+
+export const apiErrorSchema = z.object({ error: z.object({ status: z.number().int(), message: z.string() }) });
+export type ApiError = z.infer<typeof apiErrorSchema>;
+
+// Request parameters (validated by the server).
+
+export const datasetIdSchema = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, 'expected a data set id such as "chinchilla"');
+
+export const studyNameSchema = z
+  .string()
+  .min(1, 'expected a study name')
+  .max(200, 'a study name has at most 200 characters')
+  // eslint-disable-next-line no-control-regex
+  .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), 'a study name has no control characters');
+
+export const runsQuerySchema = z.object({ status: z.enum(runStatuses).optional() }).strict();
+
+export const noQuerySchema = z.object({}).strict();

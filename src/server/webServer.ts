@@ -1,0 +1,369 @@
+/**
+ * `scalelab serve`: the web app (the files Vite built into web/dist) and its JSON API over the
+ * bundled data sets and the run store (src/server/webApi.ts lists the endpoints). Read-only:
+ * nothing here writes to the store, and fits run in the browser.
+ *
+ * Files are served only from inside the assets folder: every path segment is decoded and checked
+ * (no "..", no separators, no NUL), the resolved path must lie inside the folder, and so must its
+ * real path (a symbolic link out of it is refused). Anything else is a 404.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { extname, join, relative, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { z } from 'zod';
+import { parseRuns } from '../io/parseRuns.js';
+import type { Dataset } from '../io/dataset.js';
+import { RunStore, storeDataset, type StoredRun } from '../store/store.js';
+import {
+  datasetIdSchema,
+  noQuerySchema,
+  runsQuerySchema,
+  studyNameSchema,
+  type ApiError,
+  type BundledDatasetInfo,
+  type DatasetList,
+  type Progress,
+  type Studies,
+  type StudyRuns,
+} from './webApi.js';
+
+/** A data set the server offers (the files in examples/ by default). */
+export interface BundledDataset {
+  id: string;
+  name: string;
+  /** Absolute path of the file. */
+  file: string;
+  /** Path shown to users and used as the Dataset's source, e.g. examples/chinchilla.csv. */
+  path: string;
+  description: string;
+}
+
+export interface WebServerOptions {
+  /** The run store (SQLite). Opened read-side on first use; a missing file means "no studies". */
+  storePath: string;
+  /** The built web app (web/dist). */
+  assetsDir: string;
+  datasets: BundledDataset[];
+  /** Largest request body accepted. @default 10 MiB */
+  maxBodyBytes?: number;
+}
+
+export interface WebServer {
+  server: Server;
+  listen(port: number, host?: string): Promise<{ port: number; host: string; url: string }>;
+  close(): Promise<void>;
+}
+
+const packageRoot = fileURLToPath(new URL('../../', import.meta.url));
+
+/** web/dist of this package (the same from src/server and dist/server). */
+export function defaultAssetsDir(): string {
+  return join(packageRoot, 'web', 'dist');
+}
+
+/** The data sets bundled in examples/. */
+export function bundledDatasets(root = packageRoot): BundledDataset[] {
+  return [
+    {
+      id: 'chinchilla',
+      name: 'Chinchilla (Epoch AI, 240 runs)',
+      file: join(root, 'examples', 'chinchilla.csv'),
+      path: 'examples/chinchilla.csv',
+      description: 'Hoffmann et al. 2022, Fig. 4, as digitised by Besiroglu et al. 2024',
+    },
+    {
+      id: 'cs336-isoflops',
+      name: 'CS336 IsoFLOP runs (72 runs)',
+      file: join(root, 'examples', 'cs336-isoflops.json'),
+      path: 'examples/cs336-isoflops.json',
+      description: 'Stanford CS336 Assignment 3: nine IsoFLOP budgets, 6e18 to 3e21 FLOPs',
+    },
+  ];
+}
+
+/** An error with the HTTP status it answers with. */
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+  }
+}
+
+const contentTypes: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.map': 'application/json; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.txt': 'text/plain; charset=utf-8',
+  '.woff2': 'font/woff2',
+};
+
+/**
+ * Content-Security-Policy of the app: scripts and workers only from this server; Vega evaluates
+ * its expressions with vega-interpreter, so no 'unsafe-eval'. Inline styles: the tooltip and Vega's
+ * own SVG use them.
+ */
+const csp = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "worker-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data: blob:",
+  "connect-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+const studyStatuses = { inFlight: ['submitting', 'queued', 'running'] } as const;
+
+/** A study's progress from its runs (what `sweep run` shows on a terminal). */
+export function studyProgress(study: string, runs: StoredRun[], at = new Date()): Progress {
+  const count = (...statuses: string[]) => runs.filter((r) => statuses.includes(r.status)).length;
+  const done = runs.filter((r) => r.status === 'completed' && r.loss !== null);
+  const best = done.reduce<StoredRun | undefined>((b, r) => (b === undefined || r.loss! < b.loss! ? r : b), undefined);
+  return {
+    study,
+    total: runs.length,
+    planned: count('planned'),
+    inFlight: count(...studyStatuses.inFlight),
+    done: count('completed'),
+    failed: count('failed'),
+    cancelled: count('cancelled'),
+    hoursSpent: runs.reduce((s, r) => s + (r.seconds ?? 0), 0) / 3600,
+    hoursPlanned: runs.reduce((s, r) => s + (r.estimatedSeconds ?? 0), 0) / 3600,
+    bestLoss: best ? best.loss : null,
+    best: best ? { id: best.id, N: best.N, D: best.D, loss: best.loss! } : null,
+    at: at.toISOString(),
+  };
+}
+
+/** The first problem zod found, as one line. */
+function issueText(error: z.ZodError): string {
+  const issue = error.issues[0];
+  return `${issue.path.length ? `"${issue.path.join('.')}": ` : ''}${issue.message}`;
+}
+
+function parseOr400<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
+  const r = schema.safeParse(value);
+  if (!r.success) throw new HttpError(400, `invalid ${what}: ${issueText(r.error)}`);
+  return r.data;
+}
+
+/** Decode each segment of a URL path; undefined when a segment could escape the folder. */
+function safeSegments(rawPath: string): string[] | undefined {
+  const segments: string[] = [];
+  for (const raw of rawPath.split('/')) {
+    if (raw === '') continue;
+    let s: string;
+    try {
+      s = decodeURIComponent(raw);
+    } catch {
+      return undefined;
+    }
+    if (s === '.' || s === '..' || /[/\\\0]/.test(s) || s.includes(':')) return undefined;
+    segments.push(s);
+  }
+  return segments;
+}
+
+function isInside(dir: string, path: string): boolean {
+  const rel = relative(dir, path);
+  return rel !== '' && !rel.startsWith('..') && !rel.startsWith(sep) && !/^[a-zA-Z]:/.test(rel);
+}
+
+export function createWebServer(o: WebServerOptions): WebServer {
+  const assetsDir = resolve(o.assetsDir);
+  const maxBody = o.maxBodyBytes ?? 10 * 1024 * 1024;
+  const datasets = new Map(o.datasets.map((d) => [d.id, d]));
+  const parsed = new Map<string, Dataset>();
+  let store: RunStore | undefined;
+
+  const bundled = (d: BundledDataset): Dataset => {
+    let ds = parsed.get(d.id);
+    if (!ds) {
+      ds = parseRuns(readFileSync(d.file, 'utf8'), { source: d.path });
+      parsed.set(d.id, ds);
+    }
+    return ds;
+  };
+
+  /** The store, opened when its file exists (a server started before the first sweep finds it later). */
+  const openStore = (): RunStore | undefined => {
+    if (!store && (o.storePath === ':memory:' || existsSync(o.storePath))) store = RunStore.open(o.storePath);
+    return store;
+  };
+
+  const studyNames = (s: RunStore) => new Set(s.studies().map((x) => x.name));
+
+  const requireStudy = (rawName: string): { s: RunStore; name: string } => {
+    const name = parseOr400(studyNameSchema, rawName, 'study name');
+    const s = openStore();
+    if (!s || !studyNames(s).has(name)) throw new HttpError(404, `no study "${name}" in the run store ${o.storePath}`);
+    return { s, name };
+  };
+
+  const api = (path: string, query: Record<string, string>): unknown => {
+    const parts = path.split('/').slice(2); // ['', 'api', ...]
+    let segs: string[];
+    try {
+      segs = parts.map((p) => decodeURIComponent(p));
+    } catch {
+      throw new HttpError(400, `malformed URL: ${path}`);
+    }
+    if (segs.length === 1 && segs[0] === 'datasets') {
+      parseOr400(noQuerySchema, query, 'query');
+      const out: DatasetList = {
+        datasets: [...datasets.values()].map((d): BundledDatasetInfo => ({ id: d.id, name: d.name, path: d.path, runs: bundled(d).runs.length, description: d.description })),
+      };
+      return out;
+    }
+    if (segs.length === 2 && segs[0] === 'datasets') {
+      parseOr400(noQuerySchema, query, 'query');
+      const id = parseOr400(datasetIdSchema, segs[1], 'data set id');
+      const d = datasets.get(id);
+      if (!d) throw new HttpError(404, `no bundled data set "${id}" (known: ${[...datasets.keys()].join(', ')})`);
+      return bundled(d);
+    }
+    if (segs.length === 1 && segs[0] === 'studies') {
+      parseOr400(noQuerySchema, query, 'query');
+      const s = openStore();
+      const out: Studies = { store: { path: o.storePath, exists: s !== undefined }, studies: s ? s.studies().map((x) => ({ ...x, completed: x.completed ?? 0 })) : [] };
+      return out;
+    }
+    if (segs.length === 3 && segs[0] === 'studies' && segs[2] === 'runs') {
+      const q = parseOr400(runsQuerySchema, query, 'query');
+      const { s, name } = requireStudy(segs[1]);
+      const out: StudyRuns = {
+        study: name,
+        runs: s.runs({ study: name, status: q.status }).map((r) => ({ id: r.id, name: r.name, phase: r.phase, status: r.status, N: r.N, D: r.D, C: r.C, loss: r.loss, seconds: r.seconds, reason: r.reason, finishedAt: r.finishedAt })),
+        dataset: storeDataset(s, name),
+      };
+      return out;
+    }
+    if (segs.length === 3 && segs[0] === 'studies' && segs[2] === 'progress') {
+      parseOr400(noQuerySchema, query, 'query');
+      const { s, name } = requireStudy(segs[1]);
+      return studyProgress(name, s.runs({ study: name }));
+    }
+    throw new HttpError(404, `no such endpoint: ${path}`);
+  };
+
+  const sendJson = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
+    const text = JSON.stringify(body);
+    res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', ...headers });
+    res.end(text);
+  };
+
+  const sendError = (res: ServerResponse, e: HttpError) => {
+    const body: ApiError = { error: { status: e.status, message: e.message } };
+    sendJson(res, e.status, body, e.headers);
+  };
+
+  const serveFile = (rawPath: string, res: ServerResponse) => {
+    const segments = safeSegments(rawPath);
+    if (!segments) throw new HttpError(404, 'not found');
+    const rel = segments.length ? segments.join('/') : 'index.html';
+    const file = resolve(assetsDir, rel);
+    if (!isInside(assetsDir, file)) throw new HttpError(404, 'not found');
+    let real: string;
+    try {
+      real = realpathSync(file);
+      if (!statSync(real).isFile()) throw new Error('not a file');
+    } catch {
+      throw new HttpError(404, rel === 'index.html' ? `the web app is not built: ${join(assetsDir, 'index.html')} is missing (run "npm run build")` : 'not found');
+    }
+    if (!isInside(realpathSync(assetsDir), real)) throw new HttpError(404, 'not found');
+    const body = readFileSync(real);
+    const hashed = rel.startsWith('assets/');
+    res.writeHead(200, {
+      'content-type': contentTypes[extname(real).toLowerCase()] ?? 'application/octet-stream',
+      'content-length': body.length,
+      'cache-control': hashed ? 'public, max-age=31536000, immutable' : 'no-cache',
+      'x-content-type-options': 'nosniff',
+      'referrer-policy': 'no-referrer',
+      ...(rel.endsWith('.html') ? { 'content-security-policy': csp } : {}),
+    });
+    res.end(body);
+  };
+
+  /** Read (and discard) a request body, refusing one over the limit. */
+  const consumeBody = (req: IncomingMessage): Promise<void> =>
+    new Promise((resolveBody, reject) => {
+      const declared = Number(req.headers['content-length'] ?? 0);
+      if (declared > maxBody) {
+        reject(new HttpError(413, `request body too large: ${declared} bytes (at most ${maxBody})`, { connection: 'close' }));
+        return;
+      }
+      let size = 0;
+      req.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        if (size > maxBody) reject(new HttpError(413, `request body too large: over ${maxBody} bytes`, { connection: 'close' }));
+      });
+      req.on('end', () => resolveBody());
+      req.on('error', reject);
+    });
+
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    await consumeBody(req);
+    const raw = req.url ?? '/';
+    const q = raw.indexOf('?');
+    const rawPath = q >= 0 ? raw.slice(0, q) : raw;
+    if (!rawPath.startsWith('/')) throw new HttpError(400, 'malformed request target');
+    const method = req.method ?? 'GET';
+    if (method !== 'GET' && method !== 'HEAD') throw new HttpError(405, `${method} is not allowed: this server only reads (GET, HEAD)`, { allow: 'GET, HEAD' });
+    if (rawPath === '/api' || rawPath.startsWith('/api/')) {
+      const query = Object.fromEntries(new URLSearchParams(q >= 0 ? raw.slice(q + 1) : ''));
+      return sendJson(res, 200, api(rawPath.replace(/\/+$/, ''), query));
+    }
+    return serveFile(rawPath, res);
+  };
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((e: unknown) => {
+      if (res.headersSent) return void res.destroy();
+      if (e instanceof HttpError) sendError(res, e);
+      else {
+        if (process.env.SCALELAB_DEBUG) process.stderr.write(`${(e as Error)?.stack ?? String(e)}\n`);
+        sendError(res, new HttpError(500, `internal error: ${(e as Error)?.message ?? String(e)}`));
+      }
+      // A body refused as too large is not read further.
+      if (e instanceof HttpError && e.status === 413) req.resume();
+    });
+  });
+
+  return {
+    server,
+    listen(port: number, host = '127.0.0.1') {
+      return new Promise((resolveListen, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => {
+          server.off('error', reject);
+          const a = server.address();
+          const p = typeof a === 'object' && a ? a.port : port;
+          const shownHost = host.includes(':') ? `[${host}]` : host;
+          resolveListen({ port: p, host, url: `http://${shownHost}:${p}` });
+        });
+      });
+    },
+    close() {
+      return new Promise((resolveClose) => {
+        server.close(() => {
+          store?.close();
+          store = undefined;
+          resolveClose();
+        });
+        server.closeAllConnections();
+      });
+    },
+  };
+}

@@ -1,0 +1,288 @@
+/**
+ * The web app's server over real HTTP on an ephemeral port: every endpoint, every error code,
+ * and no file outside the assets folder, however the path is spelled.
+ */
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { request } from 'node:http';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { RunStore } from '../src/store/store.js';
+import { bundledDatasets, createWebServer, defaultAssetsDir } from '../src/server/webServer.js';
+import { datasetListSchema, datasetSchema, progressSchema, studiesSchema, studyRunsSchema } from '../src/server/webApi.js';
+import { fit } from '../src/fit/fit.js';
+import { chinchilla } from '../src/laws/index.js';
+import { root } from './helpers/cli.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'scalelab-web-server-'));
+
+// A built app stand-in, with secrets next to it and a link pointing out of it.
+const assets = join(dir, 'dist');
+mkdirSync(join(assets, 'assets'), { recursive: true });
+writeFileSync(join(assets, 'index.html'), '<!doctype html><title>ScaleLab</title>');
+writeFileSync(join(assets, 'assets', 'app-1234.js'), 'console.log("app")');
+writeFileSync(join(dir, 'secret.txt'), 'secret');
+symlinkSync(join(dir, 'secret.txt'), join(assets, 'link-out.txt'));
+
+// A store with two studies: one with a run of each status, one whose name needs encoding.
+const storePath = join(dir, 'runs.db');
+const store = RunStore.open(storePath);
+const planned = store.plan(
+  'demo',
+  [1, 2, 3, 4, 5].map((i) => ({ key: `r${i}`, phase: 'isoflop', config: { i }, N: i * 1e7, D: i * 2e8, C: 6 * i * 1e7 * i * 2e8, estimatedSeconds: 1800 })),
+);
+store.finish(planned[0].id, { status: 'completed', loss: 3.5, seconds: 1200 });
+store.finish(planned[1].id, { status: 'completed', loss: 3.2, seconds: 2400 });
+store.finish(planned[2].id, { status: 'failed', reason: 'diverged', seconds: 600 });
+store.setStatus(planned[3].id, 'running', { backend: 'sim', externalId: 'x4' });
+store.plan('team a/b', [{ key: 'only', phase: 'probe', config: {}, N: 1e7, D: 1e8, C: 6e15, estimatedSeconds: 60 }]);
+store.close();
+
+const web = createWebServer({ storePath, assetsDir: assets, datasets: bundledDatasets() });
+const { port, url } = await web.listen(0);
+after(() => web.close());
+
+interface Answer {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  text: string;
+  json: () => any; // eslint-disable-line @typescript-eslint/no-explicit-any
+}
+
+/** A request with the path sent exactly as written (fetch would normalise "..", "%2e%2e"). */
+function raw(path: string, o: { method?: string; body?: Buffer | string; chunked?: boolean; port?: number } = {}): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port: o.port ?? port, path, method: o.method ?? 'GET', headers: o.chunked ? { 'transfer-encoding': 'chunked' } : o.body !== undefined ? { 'content-length': Buffer.byteLength(o.body) } : {} }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json: () => JSON.parse(text) });
+      });
+    });
+    req.on('error', reject);
+    if (o.body !== undefined) req.end(o.body);
+    else req.end();
+  });
+}
+
+test('listens on 127.0.0.1 by default and prints a usable URL', () => {
+  assert.equal(url, `http://127.0.0.1:${port}`);
+});
+
+test('serves the app: index at /, hashed assets cached for good, a Content-Security-Policy on the page', async () => {
+  const index = await raw('/');
+  assert.equal(index.status, 200);
+  assert.match(String(index.headers['content-type']), /^text\/html/);
+  assert.match(index.text, /ScaleLab/);
+  assert.match(String(index.headers['content-security-policy']), /script-src 'self'/);
+  assert.doesNotMatch(String(index.headers['content-security-policy']), /unsafe-eval/);
+  assert.equal((await raw('/index.html')).status, 200);
+  const js = await raw('/assets/app-1234.js?v=1');
+  assert.equal(js.status, 200);
+  assert.match(String(js.headers['content-type']), /^text\/javascript/);
+  assert.match(String(js.headers['cache-control']), /immutable/);
+  assert.equal(js.headers['x-content-type-options'], 'nosniff');
+  assert.equal((await raw('/missing.html')).status, 404);
+  assert.equal((await raw('/assets')).status, 404, 'a folder is not a file');
+});
+
+test('no file outside the assets folder: ".." in any spelling, encoded separators, NUL and links out are 404', async () => {
+  const attempts = [
+    '/../secret.txt',
+    '/../package.json',
+    '/assets/../../secret.txt',
+    '/%2e%2e/secret.txt',
+    '/%2E%2E/%2e%2e/package.json',
+    '/assets/%2e%2e/%2e%2e/secret.txt',
+    '/..%2fsecret.txt',
+    '/%2e%2e%2fsecret.txt',
+    '/..%5csecret.txt',
+    '/assets/..%5c..%5csecret.txt',
+    '/%252e%252e/secret.txt',
+    '/secret.txt%00.html',
+    '/link-out.txt',
+    `/${encodeURIComponent(join(dir, 'secret.txt'))}`,
+    '//etc/passwd',
+  ];
+  for (const path of attempts) {
+    const r = await raw(path);
+    assert.equal(r.status, 404, `${path} → ${r.status}`);
+    assert.doesNotMatch(r.text, /secret|"name": "scalelab"/, path);
+  }
+});
+
+test('GET /api/datasets lists the bundled data sets with their run counts', async () => {
+  const r = await raw('/api/datasets');
+  assert.equal(r.status, 200);
+  assert.match(String(r.headers['content-type']), /^application\/json/);
+  const list = datasetListSchema.parse(r.json());
+  const byId = Object.fromEntries(list.datasets.map((d) => [d.id, d]));
+  assert.equal(byId.chinchilla.runs, 240);
+  assert.equal(byId.chinchilla.path, 'examples/chinchilla.csv');
+  assert.equal(byId['cs336-isoflops'].runs, 72);
+});
+
+test('GET /api/datasets/:id gives the runs as a Dataset that fits like the file', async () => {
+  const r = await raw('/api/datasets/chinchilla');
+  assert.equal(r.status, 200);
+  const dataset = datasetSchema.parse(r.json());
+  assert.equal(dataset.source, 'examples/chinchilla.csv');
+  assert.equal(dataset.runs.length, 240);
+  assert.equal(dataset.runs[0].line, 2);
+  const result = fit(chinchilla, dataset);
+  assert.ok(Math.abs(result.params.E - 1.8172) < 1e-3, `E = ${result.params.E}`);
+  const cs336 = datasetSchema.parse((await raw('/api/datasets/cs336-isoflops')).json());
+  assert.equal(cs336.derived.D, 'C/(6N)');
+});
+
+test('unknown data set → 404, malformed id → 400, both as JSON errors', async () => {
+  const missing = await raw('/api/datasets/nope');
+  assert.equal(missing.status, 404);
+  assert.equal(missing.json().error.status, 404);
+  assert.match(missing.json().error.message, /no bundled data set "nope" \(known: chinchilla, cs336-isoflops\)/);
+  const bad = await raw('/api/datasets/..%2f..%2fpackage.json');
+  assert.equal(bad.status, 400);
+  assert.match(bad.json().error.message, /invalid data set id/);
+  assert.equal((await raw('/api/datasets/Bad%20Id')).status, 400);
+  assert.equal((await raw('/api/datasets?x=1')).status, 400, 'unknown query parameters are refused');
+  assert.equal((await raw('/api/nothing')).status, 404);
+  assert.equal((await raw('/api')).status, 404);
+});
+
+test('GET /api/studies lists the store\'s studies', async () => {
+  const r = await raw('/api/studies');
+  assert.equal(r.status, 200);
+  const s = studiesSchema.parse(r.json());
+  assert.deepEqual(s.store, { path: storePath, exists: true });
+  assert.deepEqual(
+    s.studies.map((x) => [x.name, x.runs, x.completed]),
+    [
+      ['demo', 5, 2],
+      ['team a/b', 1, 0],
+    ],
+  );
+});
+
+test('GET /api/studies/:name/runs: every run, a status filter, and the completed runs as a Dataset', async () => {
+  const r = await raw('/api/studies/demo/runs');
+  assert.equal(r.status, 200);
+  const s = studyRunsSchema.parse(r.json());
+  assert.equal(s.study, 'demo');
+  assert.deepEqual(s.runs.map((x) => x.status), ['completed', 'completed', 'failed', 'running', 'planned']);
+  assert.equal(s.runs[2].reason, 'diverged');
+  assert.deepEqual(s.dataset.runs.map((x) => x.loss), [3.5, 3.2]);
+  const failed = studyRunsSchema.parse((await raw('/api/studies/demo/runs?status=failed')).json());
+  assert.deepEqual(failed.runs.map((x) => x.status), ['failed']);
+  const bad = await raw('/api/studies/demo/runs?status=exploded');
+  assert.equal(bad.status, 400);
+  assert.match(bad.json().error.message, /invalid query: "status"/);
+  const encoded = studyRunsSchema.parse((await raw(`/api/studies/${encodeURIComponent('team a/b')}/runs`)).json());
+  assert.equal(encoded.study, 'team a/b');
+  assert.equal(encoded.runs.length, 1);
+});
+
+test('GET /api/studies/:name/progress: done, failed, in flight, hours, best loss', async () => {
+  const r = await raw('/api/studies/demo/progress');
+  assert.equal(r.status, 200);
+  const p = progressSchema.parse(r.json());
+  assert.deepEqual([p.total, p.done, p.failed, p.inFlight, p.planned, p.cancelled], [5, 2, 1, 1, 1, 0]);
+  assert.ok(Math.abs(p.hoursSpent - (1200 + 2400 + 600) / 3600) < 1e-12);
+  assert.ok(Math.abs(p.hoursPlanned - 2.5) < 1e-12);
+  assert.equal(p.bestLoss, 3.2);
+  assert.equal(p.best?.N, 2e7);
+  assert.equal(r.headers['cache-control'], 'no-store', 'polled: never cached');
+});
+
+test('unknown study → 404; a name with control characters → 400; broken percent-encoding → 400', async () => {
+  const missing = await raw('/api/studies/nope/progress');
+  assert.equal(missing.status, 404);
+  assert.match(missing.json().error.message, /no study "nope"/);
+  assert.equal((await raw('/api/studies/nope/runs')).status, 404);
+  assert.equal((await raw('/api/studies/a%07b/progress')).status, 400);
+  assert.equal((await raw('/api/studies/%E0%A4%A/progress')).status, 400);
+  assert.equal((await raw('/api/studies/demo/elsewhere')).status, 404);
+});
+
+test('only GET and HEAD: anything else is 405 with an Allow header', async () => {
+  for (const [method, path] of [
+    ['POST', '/api/datasets'],
+    ['PUT', '/api/studies/demo/runs'],
+    ['DELETE', '/index.html'],
+    ['PATCH', '/api/studies'],
+  ]) {
+    const r = await raw(path, { method, body: '{}' });
+    assert.equal(r.status, 405, `${method} ${path}`);
+    assert.equal(r.headers.allow, 'GET, HEAD');
+    assert.match(r.json().error.message, new RegExp(`${method} is not allowed`));
+  }
+  const head = await raw('/api/datasets', { method: 'HEAD' });
+  assert.equal(head.status, 200);
+  assert.equal(head.text, '');
+});
+
+test('request bodies over 10 MB are refused with 413, declared or streamed', async () => {
+  const big = Buffer.alloc(10 * 1024 * 1024 + 1, 0x61);
+  const declared = await raw('/api/datasets', { method: 'POST', body: big });
+  assert.equal(declared.status, 413);
+  assert.match(declared.json().error.message, /request body too large/);
+  const streamed = await raw('/api/datasets', { method: 'POST', body: big, chunked: true });
+  assert.equal(streamed.status, 413);
+  const small = await raw('/api/datasets', { method: 'POST', body: Buffer.alloc(1024) });
+  assert.equal(small.status, 405, 'a small body reaches the method check');
+});
+
+test('without a store file: no studies (and nothing created); a store created later is found', async () => {
+  const later = join(dir, 'later', 'runs.db');
+  const w = createWebServer({ storePath: later, assetsDir: join(dir, 'no-such-dist'), datasets: [] });
+  const { port: p } = await w.listen(0);
+  try {
+    const s = studiesSchema.parse((await raw('/api/studies', { port: p })).json());
+    assert.deepEqual(s, { store: { path: later, exists: false }, studies: [] });
+    assert.equal((await raw('/api/studies/demo/progress', { port: p })).status, 404);
+    const page = await raw('/', { port: p });
+    assert.equal(page.status, 404);
+    assert.match(page.json().error.message, /the web app is not built/);
+    assert.deepEqual(datasetListSchema.parse((await raw('/api/datasets', { port: p })).json()), { datasets: [] });
+    assert.equal(existsSync(later), false, 'reading creates no store');
+    const st = RunStore.open(later);
+    st.study('fresh');
+    st.close();
+    const again = studiesSchema.parse((await raw('/api/studies', { port: p })).json());
+    assert.deepEqual(again.studies.map((x) => x.name), ['fresh']);
+  } finally {
+    await w.close();
+  }
+});
+
+test('scalelab serve prints its URL (--json: {url}), serves the app and the API, and stops on SIGTERM', async () => {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'test/fixtures/serve-child.ts'), 'serve', '--port', '0', '--db', storePath, '--json'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '', stderr = '';
+  child.stdout.on('data', (c: Buffer) => (stdout += c));
+  child.stderr.on('data', (c: Buffer) => (stderr += c));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const built = existsSync(join(defaultAssetsDir(), 'index.html'));
+  if (!built) {
+    assert.equal(await exited, 1);
+    assert.match(stderr, /the web app is not built: .*index\.html is missing; run "npm run build"/);
+    return;
+  }
+  for (let i = 0; i < 200 && !stdout.includes('}'); i++) await new Promise((r) => setTimeout(r, 50));
+  const { url: served } = JSON.parse(stdout) as { url: string };
+  assert.match(served, /^http:\/\/127\.0\.0\.1:\d+$/);
+  const page = await fetch(`${served}/`);
+  assert.equal(page.status, 200);
+  assert.match(await page.text(), /<div id="root">/);
+  const studies = studiesSchema.parse(await (await fetch(`${served}/api/studies`)).json());
+  assert.deepEqual(studies.studies.map((s) => s.name), ['demo', 'team a/b']);
+  child.kill('SIGTERM');
+  assert.equal(await exited, 0, stderr);
+});
+
+test('scalelab serve refuses a port out of range', async () => {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'test/fixtures/serve-child.ts'), 'serve', '--port', '70000'], { cwd: root, encoding: 'utf8' });
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /--port: expected at most 65535/);
+});

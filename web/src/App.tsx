@@ -1,0 +1,86 @@
+/**
+ * The ScaleLab web app: open runs (bundled, uploaded or from the run store), fit a law in a worker,
+ * look at the figures, plan the big run, and watch a sweep.
+ */
+import { useCallback, useEffect, useState } from 'react';
+import { api } from './lib/api.js';
+import type { ErrorInfo } from './lib/errors.js';
+import type { LoadedDataset } from './lib/loaded.js';
+import { useApi } from './hooks/useApi.js';
+import { useFit } from './hooks/useFit.js';
+import { defaultPlannerInputs, type PlannerInputs } from './hooks/usePlan.js';
+import { defaultSettings, type FitSettings } from './worker/protocol.js';
+import { DataPanel } from './components/DataPanel.js';
+import { FitSettingsForm } from './components/FitSettingsForm.js';
+import { ErrorBanner } from './components/ErrorBanner.js';
+import { FitSummary } from './components/FitSummary.js';
+import { ParamsTable } from './components/ParamsTable.js';
+import { ApproachesTable } from './components/ApproachesTable.js';
+import { FiguresPanel } from './components/FiguresPanel.js';
+import { PlannerPanel } from './components/PlannerPanel.js';
+import { SweepPanel } from './components/SweepPanel.js';
+
+const studiesRefreshMs = 10_000;
+
+export function App() {
+  const [loaded, setLoaded] = useState<LoadedDataset>();
+  const [loadError, setLoadError] = useState<ErrorInfo>();
+  const [settings, setSettings] = useState<FitSettings>(defaultSettings);
+  const [plannerInputs, setPlannerInputs] = useState<PlannerInputs>(defaultPlannerInputs);
+  const fit = useFit(loaded?.dataset, settings);
+  const studies = useApi(api.studies);
+  // New studies appear without a reload of the page.
+  const reloadStudies = studies.reload;
+  useEffect(() => {
+    const timer = setInterval(reloadStudies, studiesRefreshMs);
+    return () => clearInterval(timer);
+  }, [reloadStudies]);
+
+  const open = useCallback((l: LoadedDataset) => {
+    setLoaded(l);
+    setLoadError(undefined);
+  }, []);
+  const fail = useCallback((e: ErrorInfo) => {
+    setLoaded(undefined);
+    setLoadError(e);
+  }, []);
+
+  return (
+    <div className="app">
+      <header className="app-header">
+        <h1>ScaleLab</h1>
+        <p>Fit scaling laws to small training runs and plan the big one. Fits run in your browser.</p>
+      </header>
+      <aside className="sidebar">
+        <DataPanel current={loaded} studies={studies} onOpen={open} onError={fail} />
+        <FitSettingsForm settings={settings} onChange={setSettings} />
+        <SweepPanel studies={studies} />
+      </aside>
+      <main className="content">
+        {loadError && <ErrorBanner title="Could not open the data" error={loadError} />}
+        {!loadError && fit.error && <ErrorBanner title="The fit failed" error={fit.error} />}
+        {!loaded && !loadError && (
+          <section className="panel empty">
+            <h2>Start with some runs</h2>
+            <p>Open a bundled data set, upload a CSV, JSON or JSONL file of runs (columns N, D or C, and loss), or pick a study from the run store.</p>
+          </section>
+        )}
+        {loaded && fit.outcome && (
+          <>
+            <FitSummary loaded={loaded} outcome={fit.outcome} running={fit.running} />
+            <ParamsTable fit={fit.outcome.fit} />
+            <PlannerPanel fit={fit.outcome.fit} inputs={plannerInputs} onChange={setPlannerInputs} />
+            <ApproachesTable approaches={fit.outcome.approaches} skipped={fit.outcome.skipped} agreements={fit.outcome.agreements} />
+            <FiguresPanel figures={fit.outcome.figures} source={loaded.dataset.source} />
+          </>
+        )}
+        {loaded && !fit.outcome && fit.running && (
+          <section className="panel">
+            <p className="muted" data-testid="fit-running">Fitting {loaded.label}…</p>
+          </section>
+        )}
+        {!fit.outcome && <PlannerPanel inputs={plannerInputs} onChange={setPlannerInputs} />}
+      </main>
+    </div>
+  );
+}

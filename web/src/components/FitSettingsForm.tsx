@@ -1,0 +1,93 @@
+import { getLaw } from '../../../src/laws/index.js';
+import { approachChoices, lawChoices, lossChoices, variables, type ApproachChoice, type FitSettings, type LawId, type LossChoice, type PowerVariable } from '../worker/protocol.js';
+import { Field } from './Field.js';
+
+interface Props {
+  settings: FitSettings;
+  onChange: (settings: FitSettings) => void;
+}
+
+const lossLabels: Record<LossChoice, string> = {
+  huber: 'Huber on ln L (δ = 1e-3)',
+  ls: 'least squares on ln L',
+  asymmetric: 'asymmetric (over-predictions ×2)',
+};
+
+const approachLabels: Record<ApproachChoice, string> = {
+  all: 'all three, side by side',
+  '1': '1: envelope of training curves',
+  '2': '2: IsoFLOP profiles',
+  '3': '3: parametric fit',
+};
+
+const bootstrapChoices = [0, 100, 200, 500];
+const targetChoices = [1e22, 1e23, 1e24, 1e25, 1e26];
+
+/** Law, loss, frontier approach, bootstrap and target: every change refits. */
+export function FitSettingsForm({ settings, onChange }: Props) {
+  const set = <K extends keyof FitSettings>(key: K, value: FitSettings[K]) => onChange({ ...settings, [key]: value });
+  const single = settings.law === 'power' || settings.law === 'power0';
+  const law = getLaw({ law: settings.law, x: settings.x });
+
+  return (
+    <section className="panel" aria-labelledby="settings-heading">
+      <h2 id="settings-heading">Fit</h2>
+      <Field label="Law" hint={<span className="formula">{law.formula}</span>}>
+        <select data-testid="setting-law" value={settings.law} onChange={(e) => set('law', e.target.value as LawId)}>
+          {lawChoices.map((id) => (
+            <option key={id} value={id}>
+              {id}
+            </option>
+          ))}
+        </select>
+      </Field>
+      {single && (
+        <Field label="Variable">
+          <select data-testid="setting-x" value={settings.x} onChange={(e) => set('x', e.target.value as PowerVariable)}>
+            {variables.map((v) => (
+              <option key={v} value={v}>
+                {v}
+              </option>
+            ))}
+          </select>
+        </Field>
+      )}
+      <Field label="Loss">
+        <select data-testid="setting-loss" value={settings.loss} onChange={(e) => set('loss', e.target.value as LossChoice)}>
+          {lossChoices.map((l) => (
+            <option key={l} value={l}>
+              {lossLabels[l]}
+            </option>
+          ))}
+        </select>
+      </Field>
+      <Field label="Frontier approach">
+        <select data-testid="setting-approach" value={settings.approach} onChange={(e) => set('approach', e.target.value as ApproachChoice)}>
+          {approachChoices.map((a) => (
+            <option key={a} value={a}>
+              {approachLabels[a]}
+            </option>
+          ))}
+        </select>
+      </Field>
+      <Field label="Bootstrap replicates" hint="Intervals and bands; more replicates take longer.">
+        <select data-testid="setting-bootstrap" value={settings.bootstrap} onChange={(e) => set('bootstrap', Number(e.target.value))}>
+          {bootstrapChoices.map((n) => (
+            <option key={n} value={n}>
+              {n === 0 ? 'none' : n}
+            </option>
+          ))}
+        </select>
+      </Field>
+      <Field label="Target compute (FLOPs)" hint="Figures and frontier predictions extend to it.">
+        <select data-testid="setting-target" value={settings.target} onChange={(e) => set('target', Number(e.target.value))}>
+          {targetChoices.map((c) => (
+            <option key={c} value={c}>
+              {c.toExponential(0)}
+            </option>
+          ))}
+        </select>
+      </Field>
+    </section>
+  );
+}

@@ -1,0 +1,80 @@
+import { downloadText, fileStem } from '../lib/download.js';
+import { formatNumber } from '../lib/format.js';
+import type { LoadedDataset } from '../lib/loaded.js';
+import type { FitOutcome } from '../worker/protocol.js';
+
+interface Props {
+  loaded: LoadedDataset;
+  outcome: FitOutcome;
+  running: boolean;
+}
+
+/** The fit at a glance: law, data, objective, convergence, time; warnings; the fit as JSON. */
+export function FitSummary({ loaded, outcome, running }: Props) {
+  const { fit, timings } = outcome;
+  const exportJson = () => downloadText(`${JSON.stringify(fit, null, 2)}\n`, `${fileStem(fit.data.source)}-${fit.law}-fit.json`, 'application/json');
+
+  return (
+    <section className="panel" aria-labelledby="fit-heading" aria-busy={running}>
+      <div className="panel-title">
+        <h2 id="fit-heading">
+          {fit.law} fit to {loaded.label}
+        </h2>
+        <span className={running ? 'badge busy' : 'badge'} data-testid="fit-status">
+          {running ? 'refitting…' : 'up to date'}
+        </span>
+        <button type="button" data-testid="export-fit" onClick={exportJson}>
+          Fit as JSON
+        </button>
+      </div>
+      <p className="formula">{fit.formula}</p>
+      <p className="muted">{fit.citation}</p>
+      <dl className="facts">
+        <dt>data</dt>
+        <dd>
+          {fit.data.source}: {fit.data.runs} runs
+          {Object.keys(fit.data.derived).length > 0 && ` (${Object.entries(fit.data.derived).map(([k, v]) => `${k} = ${v}`).join(', ')})`}
+        </dd>
+        <dt>loss</dt>
+        <dd>
+          {fit.loss.kind}
+          {fit.loss.kind === 'huber' && ` (δ = ${fit.loss.delta})`} on ln L̂ − ln L, summed
+        </dd>
+        <dt>objective</dt>
+        <dd data-testid="fit-objective">{fit.objective.toExponential(7)}</dd>
+        <dt>converged</dt>
+        <dd data-testid="fit-converged">
+          {fit.converged ? 'yes' : 'no'} ({fit.reason}, {fit.iterations} iterations, gradient norm {fit.gradientNorm.toExponential(2)})
+        </dd>
+        <dt>starts</dt>
+        <dd>
+          {fit.startsAtBest} of {fit.starts} refined starts reached the best optimum ({fit.init.evaluated} grid points scored)
+        </dd>
+        <dt>residuals</dt>
+        <dd>
+          rms of ln L̂ − ln L {formatNumber(fit.residuals.rmsLog, 3)}, median |error| {(fit.residuals.medianAbsRelative * 100).toFixed(2)} %
+        </dd>
+        {fit.bootstrap && (
+          <>
+            <dt>bootstrap</dt>
+            <dd>
+              {fit.bootstrap.converged} of {fit.bootstrap.replicates} replicates converged (seed {fit.bootstrap.seed}), {Math.round(fit.bootstrap.level * 100)} % intervals
+            </dd>
+          </>
+        )}
+        <dt>time</dt>
+        <dd data-testid="fit-time" data-fit-ms={timings.fitMs.toFixed(1)} data-total-ms={timings.totalMs.toFixed(1)}>
+          fit {timings.fitMs.toFixed(0)} ms
+          {fit.bootstrap ? `, bootstrap ${timings.bootstrapMs.toFixed(0)} ms` : ''}, analysis and figures {timings.analysisMs.toFixed(0)} ms (in a Web Worker)
+        </dd>
+      </dl>
+      {outcome.warnings.length > 0 && (
+        <ul className="warnings" data-testid="fit-warnings">
+          {outcome.warnings.map((w) => (
+            <li key={w}>{w}</li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,19 @@
+/** Errors as the app shows them: a title, the message, and where in the input the problem sits. */
+import { isScaleLabError, type Location } from '../../../src/errors/index.js';
+
+export interface ErrorInfo {
+  /** ScaleLab's error type (InputError, UsageError, FitError …) or a generic one. */
+  name: string;
+  message: string;
+  location?: Location;
+}
+
+/** Plain data from any thrown value (ScaleLab errors keep their location). */
+export function toErrorInfo(e: unknown): ErrorInfo {
+  if (isScaleLabError(e)) {
+    const location = 'location' in e ? (e as { location: Location }).location : undefined;
+    return { name: e.name, message: e.message, ...(location ? { location } : {}) };
+  }
+  if (e instanceof Error) return { name: e.name === 'Error' ? 'Error' : e.name, message: e.message };
+  return { name: 'Error', message: String(e) };
+}
