@@ -27,9 +27,15 @@ export interface BackendFlags {
   runsDir: string;
   gpu: string;
   mfu: string;
+  peakFlops?: string;
+  overhead: string;
   vocab: string;
   seqLen: string;
   poll: string;
+  budgets: string;
+  ratio: string;
+  sizes: string;
+  span: string;
 }
 
 export function addBackendFlags(cmd: Command): Command {
@@ -45,9 +51,25 @@ export function addBackendFlags(cmd: Command): Command {
     .option('--runs-dir <dir>', 'local/slurm: folder for run folders', '.scalelab/runs')
     .option('--gpu <id>', 'non-sim backends: accelerator for the cost model', 'b200')
     .option('--mfu <fraction>', 'non-sim backends: assumed MFU for the cost model', '0.4')
+    .option('--peak-flops <flops>', 'non-sim backends: peak FLOP/s of the machine (instead of --gpu), e.g. 2e10 for two CPU cores')
+    .option('--overhead <seconds>', 'non-sim backends: start-up seconds per run', '0')
     .option('--vocab <n>', 'non-sim backends: vocabulary of the trained models', '32000')
     .option('--seq-len <n>', 'non-sim backends: sequence length', '512')
-    .option('--poll <seconds>', 'seconds between status polls', '2');
+    .option('--poll <seconds>', 'seconds between status polls', '2')
+    .option('--budgets <n>', 'IsoFLOP budgets in the sweep', '5')
+    .option('--ratio <x>', 'ratio between consecutive budgets', '3')
+    .option('--sizes <n>', 'model sizes per budget', '7')
+    .option('--span <x>', 'sizes span ×span around the prior optimum', '32');
+}
+
+/** Sweep-design flags as options for designSweep / runStudy. */
+export function designFlags(f: { budgets: string; ratio: string; sizes: string; span: string }) {
+  return {
+    budgets: parseInteger(f.budgets, '--budgets', 2),
+    ratio: parseQuantity(f.ratio, '--ratio'),
+    sizes: parseInteger(f.sizes, '--sizes', 3),
+    span: parseQuantity(f.span, '--span'),
+  };
 }
 
 export interface BackendSetup {
@@ -65,7 +87,8 @@ export function makeBackend(f: BackendFlags): BackendSetup {
     return { backend: simBackend(world), cost: worldCostModel(world), architecture: worldArchitecture(world), world };
   }
   const architecture: Architecture = { vocab: parseInteger(f.vocab, '--vocab', 1), seqLen: parseInteger(f.seqLen, '--seq-len', 1), ffnRatio: 4 };
-  const cost = assumedCostModel(accelerator(f.gpu).peakFlops, parseQuantity(f.mfu, '--mfu'), architecture);
+  const peak = f.peakFlops ? parseQuantity(f.peakFlops, '--peak-flops') : accelerator(f.gpu).peakFlops;
+  const cost = assumedCostModel(peak, parseQuantity(f.mfu, '--mfu'), architecture, parseQuantity(f.overhead, '--overhead', { positive: false }));
   if (kind === 'api') {
     if (!f.url) throw new UsageError('--backend api needs --url (e.g. http://127.0.0.1:8000 from "scalelab lab serve")');
     const key = f.apiKey ?? process.env.SCALELAB_API_KEY;

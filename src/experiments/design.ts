@@ -39,7 +39,7 @@ export function assumedCostModel(peakFlops: number, mfu: number, architecture: A
 }
 
 export interface PlannedRun {
-  phase: 'lr-probe' | 'isoflop' | 'scale-up';
+  phase: 'lr-probe' | 'isoflop' | 'scale-up' | 'verify';
   /** Budget in C = 6·N·D (non-embedding N). */
   C: number;
   /** Non-embedding parameters of the shape. */
@@ -138,8 +138,10 @@ function priorOptimum(C: number, prior: Record<string, number>): number {
 function isoflopRuns(budgets: number[], o: Required<Pick<SweepDesignOptions, 'sizes' | 'span'>> & SweepDesignOptions, lr: number, phase: PlannedRun['phase']): PlannedRun[] {
   const prior = o.prior ?? lawPreset('epoch-2024').params;
   const runs: PlannedRun[] = [];
+  // The lab's smallest shape: no window of sizes may start below it (shift the window up instead).
+  const smallest = (o.architecture.limits?.nLayer[0] ?? 2) * (4 + 2 * o.architecture.ffnRatio) * Math.max(64, o.architecture.limits?.dModel[0] ?? 64) ** 2;
   for (const C of budgets) {
-    const centre = priorOptimum(C, prior);
+    const centre = Math.max(priorOptimum(C, prior), smallest * Math.sqrt(o.span) * 0.9);
     const seen = new Set<string>();
     for (let k = 0; k < o.sizes; k++) {
       const N = centre * o.span ** (k / (o.sizes - 1) - 0.5);
@@ -201,7 +203,9 @@ export function designSweep(options: SweepDesignOptions): SweepDesign {
 /** Learning-rate probe: one mid-sized model at the smallest budget, learning rates ×2 apart. */
 function designProbe(C: number, seconds: number, o: SweepDesignOptions): PlannedRun[] {
   const prior = o.prior ?? lawPreset('epoch-2024').params;
-  const shape = shapeFor(priorOptimum(C, prior), o.architecture);
+  // The prior optimum, but no smaller than the lab's smallest shape (two layers of width 64).
+  const smallest = (o.architecture.limits?.nLayer[0] ?? 2) * (4 + 2 * o.architecture.ffnRatio) * Math.max(64, o.architecture.limits?.dModel[0] ?? 64) ** 2;
+  const shape = shapeFor(Math.max(priorOptimum(C, prior), smallest * 1.5), o.architecture);
   const lrs = [1.25e-4, 2.5e-4, 5e-4, 1e-3, 2e-3, 4e-3, 8e-3, 1.6e-2, 3.2e-2];
   // Tokens per probe run so that the probe fits its share.
   const tokens = o.cost.tokensFor({ ...shape, batch_tokens: 32 * o.architecture.seqLen }, seconds / lrs.length);

@@ -37,6 +37,21 @@ export interface StudyOptions {
   bootstrap?: number;
   seed?: number;
   design?: Partial<SweepDesignOptions>;
+  /** Train the recommended configuration too, and compare its loss with the prediction. */
+  verify?: boolean;
+}
+
+export interface Verification {
+  predicted: number;
+  interval?: [number, number];
+  observed?: number;
+  /** observed/predicted − 1 */
+  error?: number;
+  inside?: boolean;
+  seconds: number;
+  status: 'completed' | 'failed';
+  reason?: string;
+  statement: string;
 }
 
 export interface Recommendation {
@@ -59,6 +74,7 @@ export interface StudyResult {
   spentSeconds: number;
   budgets: number[];
   stages: number;
+  verification?: Verification;
   warnings: string[];
 }
 
@@ -168,6 +184,29 @@ export async function runStudy(executor: Executor, options: StudyOptions): Promi
     recommendation.interval = percentileInterval(reps.map((p) => predictLoss(chinchilla, p, { N: recommendation.N, D: recommendation.D })), 0.95);
   }
   warnings.push(...result.warnings);
+  let verification: Verification | undefined;
+  if (options.verify) {
+    const run: PlannedRun = { phase: 'verify', C: 6 * recommendation.N * recommendation.D, N: recommendation.N, config: recommendation.config, seconds: recommendation.seconds };
+    const [o] = await executor.execute([run], 'verify');
+    const observed = o.status === 'completed' ? o.finalLoss : undefined;
+    const iv = recommendation.interval;
+    const inside = observed !== undefined && iv ? observed >= iv[0] && observed <= iv[1] : undefined;
+    const err = observed !== undefined ? observed / recommendation.predictedLoss - 1 : undefined;
+    verification = {
+      predicted: recommendation.predictedLoss,
+      interval: iv,
+      observed,
+      error: err,
+      inside,
+      seconds: o.seconds,
+      status: o.status,
+      reason: o.reason,
+      statement:
+        observed === undefined
+          ? `the verification run failed: ${o.reason}`
+          : `predicted ${recommendation.predictedLoss.toFixed(4)}${iv ? ` (95 % interval ${iv[0].toFixed(4)}–${iv[1].toFixed(4)})` : ''}, observed ${observed.toFixed(4)}: ${(Math.abs(err!) * 100).toFixed(2)} % ${err! >= 0 ? 'above' : 'below'} the prediction${inside === undefined ? '' : inside ? ', inside the interval' : `, OUTSIDE the interval (by ${((observed < iv![0] ? iv![0] / observed - 1 : observed / iv![1] - 1) * 100).toFixed(2)} %)`}`,
+    };
+  }
   return {
     learningRate: { value: lr.learningRate, method: lr.method, probe },
     outcomes: [...probeOutcomes, ...outcomes],
@@ -179,6 +218,7 @@ export async function runStudy(executor: Executor, options: StudyOptions): Promi
     spentSeconds: spentProbe + outcomes.reduce((s, o) => s + o.seconds, 0),
     budgets,
     stages,
+    verification,
     warnings,
   };
 }

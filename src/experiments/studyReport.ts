@@ -41,6 +41,7 @@ export function studyJson(s: StudySummary) {
     approaches: r.approaches.map((a) => ({ approach: a.approach, label: a.label, a: a.a, b: a.b, intervals: a.intervals, targets: a.targets, warnings: a.warnings })),
     agreement: r.agreement?.statement,
     recommendation: r.recommendation,
+    verification: r.verification,
     truth: s.truth,
     costModel: s.costModel,
     warnings: r.warnings,
@@ -80,6 +81,7 @@ export function studyReport(s: StudySummary): string {
   lines.push('', '## Recommendation', '');
   lines.push(`Train ${rec.config.n_layer} layers × d_model ${rec.config.d_model} (${rec.config.n_heads} heads; N = ${formatNumber(rec.N, 4)} non-embedding parameters) on ${formatNumber(rec.D, 4)} tokens, batch ${rec.config.batch_tokens} tokens, peak learning rate ${formatNumber(rec.config.learning_rate, 3)} (muP, cosine).`);
   lines.push(`Predicted loss: ${formatNumber(rec.predictedLoss, 5)}${rec.interval ? ` (95 % interval ${formatNumber(rec.interval[0], 4)}–${formatNumber(rec.interval[1], 4)})` : ''}.`);
+  if (r.verification) lines.push('', '## Verification: the recommended run, trained', '', `${r.verification.statement}.`);
   if (s.truth) {
     lines.push('', '## Against the simulated world\'s truth', '');
     lines.push(`True loss of the recommendation: ${formatNumber(s.truth.recommendedLoss, 5)}; the world's true optimum for ${s.targetHours} h: ${formatNumber(s.truth.optimumLoss, 5)}.`);
@@ -109,6 +111,7 @@ export function studyHtmlSections(s: StudySummary): { id: string; title: string;
       html:
         `<p>Train ${rec.config.n_layer} layers × d_model ${rec.config.d_model} (${rec.config.n_heads} heads; N = ${e(rec.N)} non-embedding parameters) on ${e(rec.D)} tokens, batch ${rec.config.batch_tokens} tokens, peak learning rate ${e(rec.config.learning_rate, 3)} (muP, cosine).</p>` +
         `<p>Predicted loss: <b>${e(rec.predictedLoss, 5)}</b>${rec.interval ? ` (95 % interval ${e(rec.interval[0])}–${e(rec.interval[1])})` : ''}.</p>` +
+        (r.verification ? `<p class="${r.verification.inside === false ? 'warn' : 'ok'}">Verification — the recommended run, trained: ${escapeHtml(r.verification.statement)}.</p>` : '') +
         (s.truth
           ? `<p class="${s.truth.regret < 0.01 ? 'ok' : 'warn'}">Against the simulated world's truth: the recommendation's true loss is ${e(s.truth.recommendedLoss, 5)}, the true optimum ${e(s.truth.optimumLoss, 5)}. Regret ${(s.truth.regret * 100).toFixed(2)} %; prediction error ${(s.truth.predictionError * 100).toFixed(2)} %.</p>`
           : ''),

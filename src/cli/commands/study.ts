@@ -11,7 +11,7 @@ import { defaultStorePath, RunStore } from '../../store/store.js';
 import { fitToJson } from '../../fit/summary.js';
 import { parseInteger, parseQuantity } from '../options.js';
 import { printJson } from '../output.js';
-import { addBackendFlags, makeBackend, type BackendFlags } from '../backendFlags.js';
+import { addBackendFlags, designFlags, makeBackend, type BackendFlags } from '../backendFlags.js';
 import { sweepProgressBar } from './sweep.js';
 
 type Run = (fn: () => Promise<void>, json?: boolean) => Promise<void>;
@@ -25,6 +25,7 @@ export function registerStudy(program: Command, run: Run): void {
       .option('--target-hours <h>', 'accelerator hours of the target run', '48')
       .option('--experiment-hours <h>', 'accelerator hours for all experiments', '12')
       .option('--progressive', 'scale up in two stages, the second centred on the first stage\'s fit')
+      .option('--verify', 'also train the recommended configuration and compare its loss with the prediction')
       .option('--study <name>', 'study name in the store (rerun with the same name to resume)', 'default')
       .option('--db <path>', 'store file', defaultStorePath)
       .option('--bootstrap <n>', 'bootstrap replicates for intervals', '200')
@@ -40,7 +41,7 @@ Examples:
   scalelab study run --backend api --url http://127.0.0.1:8000 --api-key KEY --gpu b200
   scalelab study run --backend local --command "python examples/trainers/train.py --layers {n_layer} --d-model {d_model} --tokens {tokens} --lr {lr} --out {run_dir}"`,
     )
-    .action(async (f: BackendFlags & { targetHours: string; experimentHours: string; progressive?: boolean; study: string; db: string; bootstrap: string; seed: string; out?: string; json?: boolean }) =>
+    .action(async (f: BackendFlags & { targetHours: string; experimentHours: string; progressive?: boolean; verify?: boolean; study: string; db: string; bootstrap: string; seed: string; out?: string; json?: boolean }) =>
       run(async () => {
         const setup = makeBackend(f);
         const targetHours = parseQuantity(f.targetHours, '--target-hours');
@@ -56,6 +57,8 @@ Examples:
             cost: setup.cost,
             architecture: setup.architecture,
             progressive: f.progressive,
+            verify: f.verify,
+            design: designFlags(f),
             bootstrap: parseInteger(f.bootstrap, '--bootstrap', 0),
             seed: parseInteger(f.seed, '--seed', 0),
           });

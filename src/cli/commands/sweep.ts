@@ -9,7 +9,7 @@ import { formatNumber } from '../../core/format.js';
 import { textTable } from '../../core/table.js';
 import { parseQuantity } from '../options.js';
 import { printJson } from '../output.js';
-import { addBackendFlags, makeBackend, type BackendFlags } from '../backendFlags.js';
+import { addBackendFlags, designFlags, makeBackend, type BackendFlags } from '../backendFlags.js';
 import cliProgress from 'cli-progress';
 
 type Run = (fn: () => Promise<void>, json?: boolean) => Promise<void>;
@@ -71,6 +71,7 @@ export function registerSweep(program: Command, run: Run): void {
         cost: setup.cost,
         architecture: setup.architecture,
         learningRate: f.learningRate ? parseQuantity(f.learningRate, '--learning-rate') : undefined,
+        ...designFlags(f),
       });
       const plan = { kind: 'scalelab-sweep-plan', targetHours: Number(f.targetHours), experimentHours: Number(f.experimentHours), ...d };
       if (f.out) writeFileSync(f.out, JSON.stringify(plan, null, 2) + '\n');

@@ -1,0 +1,192 @@
+#!/usr/bin/env python3
+"""A compact GPT trainer for ScaleLab's `local` (and `slurm`) backend: arguments in, JSONL metrics out.
+
+One file a reader can follow top to bottom (in the spirit of nanoGPT): a character-level
+decoder-only transformer (pre-LayerNorm, GELU MLP with d_ff = 4·d_model, learned positions, untied
+output head), AdamW, linear warmup then cosine decay to 10 % over the run's own token count, and
+evaluations on held-out text at `--n-evals` evenly spaced points. Runs on CPU (Debian's
+python3-torch 1.13) and on current PyTorch with CUDA.
+
+Protocol: every evaluation appends one JSON line to OUT/metrics.jsonl:
+  {"tokens": tokens seen, "step": optimizer step, "train_loss": …, "val_loss": …,
+   "wall_seconds": …, "params": all parameters, "params_nonembedding": 12·n_layer·d_model²-style count}
+Losses are nats per character. Exit status 0 on success; a non-finite loss exits with status 3.
+
+  python3 train.py --layers 2 --d-model 64 --heads 2 --tokens 2e6 --batch-tokens 4096 --lr 3e-3 --out runs/a
+"""
+import argparse
+import json
+import math
+import os
+import sys
+import time
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+# ----------------------------------------------------------------------------- arguments
+p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+p.add_argument("--layers", type=int, required=True)
+p.add_argument("--d-model", type=int, required=True)
+p.add_argument("--heads", type=int, default=0, help="attention heads (default d_model/32, at least 1)")
+p.add_argument("--tokens", type=float, required=True, help="training tokens (characters)")
+p.add_argument("--batch-tokens", type=float, default=4096, help="tokens per optimizer step")
+p.add_argument("--context", type=int, default=128)
+p.add_argument("--lr", type=float, default=3e-3, help="peak learning rate")
+p.add_argument("--parametrization", choices=["sp", "mup"], default="sp", help="sp (standard) or mup (maximal update, Yang et al. 2022)")
+p.add_argument("--base-width", type=int, default=64, help="muP: the width the learning rate was tuned at")
+p.add_argument("--warmup", type=float, default=0.05, help="warmup, as a fraction of the steps")
+p.add_argument("--weight-decay", type=float, default=0.1)
+p.add_argument("--n-evals", type=int, default=10)
+p.add_argument("--eval-tokens", type=float, default=65536, help="held-out tokens per evaluation")
+p.add_argument("--seed", type=int, default=0)
+p.add_argument("--data", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "moby"))
+p.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
+p.add_argument("--threads", type=int, default=os.cpu_count() or 1, help="CPU threads")
+p.add_argument("--out", required=True)
+args = p.parse_args()
+
+torch.manual_seed(args.seed)
+torch.set_num_threads(max(1, args.threads))
+os.makedirs(args.out, exist_ok=True)
+device = torch.device(args.device)
+
+# ----------------------------------------------------------------------------- data
+if not os.path.exists(os.path.join(args.data, "train.txt")):
+    sys.exit(f"train.py: no corpus in {args.data}; run examples/trainers/prepare_data.py first")
+chars = json.load(open(os.path.join(args.data, "vocab.json"), encoding="utf-8"))["chars"]
+index = {c: i for i, c in enumerate(chars)}
+
+
+def encode(path):
+    return torch.tensor([index[c] for c in open(path, encoding="utf-8").read()], dtype=torch.long)
+
+
+train_data, val_data = encode(os.path.join(args.data, "train.txt")), encode(os.path.join(args.data, "val.txt"))
+T = args.context
+batch = max(1, round(args.batch_tokens / T))  # sequences per step
+steps = max(1, round(args.tokens / (batch * T)))
+generator = torch.Generator().manual_seed(args.seed)
+
+
+def get_batch(data, n, g):
+    ix = torch.randint(len(data) - T - 1, (n,), generator=g)
+    x = torch.stack([data[i : i + T] for i in ix])
+    y = torch.stack([data[i + 1 : i + T + 1] for i in ix])
+    return x.to(device), y.to(device)
+
+
+# ----------------------------------------------------------------------------- model
+class Block(nn.Module):
+    def __init__(self, d, h, attention_scale):
+        super().__init__()
+        self.h, self.scale = h, attention_scale
+        self.ln1, self.ln2 = nn.LayerNorm(d), nn.LayerNorm(d)
+        self.qkv, self.proj = nn.Linear(d, 3 * d), nn.Linear(d, d)
+        self.fc, self.out = nn.Linear(d, 4 * d), nn.Linear(4 * d, d)
+        self.register_buffer("mask", torch.tril(torch.ones(T, T, dtype=torch.bool)))
+
+    def forward(self, x):
+        B, L, D = x.shape
+        q, k, v = self.qkv(self.ln1(x)).split(D, dim=2)
+        q, k, v = (t.view(B, L, self.h, D // self.h).transpose(1, 2) for t in (q, k, v))
+        att = (q @ k.transpose(-2, -1)) * self.scale
+        att = att.masked_fill(~self.mask[:L, :L], float("-inf")).softmax(dim=-1)
+        x = x + self.proj((att @ v).transpose(1, 2).reshape(B, L, D))
+        return x + self.out(F.gelu(self.fc(self.ln2(x))))
+
+
+class GPT(nn.Module):
+    """With muP (width multiplier m = d/base): hidden init std 0.02/√m, readout multiplied by 1/m and
+    zero-initialised, attention logits scaled by 1/d_head; the optimizer divides hidden LRs by m."""
+
+    def __init__(self, vocab, d, layers, h, mup, m):
+        super().__init__()
+        head_dim = d // h
+        self.tok, self.pos = nn.Embedding(vocab, d), nn.Embedding(T, d)
+        self.blocks = nn.ModuleList(Block(d, h, (1 / head_dim) if mup else (1 / math.sqrt(head_dim))) for _ in range(layers))
+        self.ln, self.head = nn.LayerNorm(d), nn.Linear(d, vocab, bias=False)
+        self.readout = 1 / m if mup else 1.0
+        for name, p in self.named_parameters():
+            if p.dim() < 2:
+                nn.init.zeros_(p) if name.endswith("bias") else None
+            elif name.startswith("head"):
+                nn.init.zeros_(p) if mup else nn.init.normal_(p, std=0.02)
+            elif name.startswith(("tok", "pos")):
+                nn.init.normal_(p, std=0.02)
+            else:
+                nn.init.normal_(p, std=0.02 / math.sqrt(m) if mup else 0.02)
+
+    def forward(self, idx, targets):
+        x = self.tok(idx) + self.pos(torch.arange(idx.shape[1], device=idx.device))
+        for b in self.blocks:
+            x = b(x)
+        logits = self.head(self.ln(x)) * self.readout
+        return F.cross_entropy(logits.view(-1, logits.size(-1)), targets.view(-1))
+
+
+heads = args.heads or max(1, args.d_model // 32)
+mup = args.parametrization == "mup"
+width_multiplier = args.d_model / args.base_width
+model = GPT(len(chars), args.d_model, args.layers, heads, mup, width_multiplier).to(device)
+params = sum(p.numel() for p in model.parameters())
+params_nonembedding = 12 * args.layers * args.d_model ** 2  # Kaplan's count: attention 4d², MLP 8d² per layer
+
+# ----------------------------------------------------------------------------- optimizer and schedule
+# Parameter groups: hidden matrices (LR ÷ m under muP, weight decay × m), embeddings and readout, the rest.
+hidden = [p for n, p in model.named_parameters() if p.dim() >= 2 and n.startswith("blocks")]
+outer = [p for n, p in model.named_parameters() if p.dim() >= 2 and not n.startswith("blocks")]
+no_decay = [p for n, p in model.named_parameters() if p.dim() < 2]
+lr_scale = 1 / width_multiplier if mup else 1.0
+groups = [
+    {"params": hidden, "weight_decay": args.weight_decay * (width_multiplier if mup else 1), "lr_scale": lr_scale},
+    {"params": outer, "weight_decay": args.weight_decay, "lr_scale": 1.0},
+    {"params": no_decay, "weight_decay": 0.0, "lr_scale": 1.0},
+]
+opt = torch.optim.AdamW(groups, lr=args.lr, betas=(0.9, 0.95))
+warmup = max(1, int(args.warmup * steps))
+
+
+def lr_at(step):  # 1) linear warmup, 2) cosine decay to 10 % at the last step
+    if step < warmup:
+        return args.lr * (step + 1) / warmup
+    t = (step - warmup) / max(1, steps - warmup)
+    return args.lr * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * t)))
+
+
+@torch.no_grad()
+def evaluate():
+    model.eval()
+    g = torch.Generator().manual_seed(1234)  # the same held-out batches at every evaluation
+    n = max(1, round(args.eval_tokens / (T * 16)))
+    loss = sum(model(*get_batch(val_data, 16, g)).item() for _ in range(n)) / n
+    model.train()
+    return loss
+
+
+# ----------------------------------------------------------------------------- training loop
+eval_at = sorted({max(1, round(steps * k / args.n_evals)) for k in range(1, args.n_evals + 1)})
+metrics = open(os.path.join(args.out, "metrics.jsonl"), "w")
+start = time.time()
+recent = []
+for step in range(steps):
+    for group in opt.param_groups:
+        group["lr"] = lr_at(step) * group["lr_scale"]
+    loss = model(*get_batch(train_data, batch, generator))
+    if not math.isfinite(loss.item()):
+        print(f"train.py: loss became {loss.item()} at step {step} (learning rate too high?)", file=sys.stderr)
+        sys.exit(3)
+    opt.zero_grad(set_to_none=True)
+    loss.backward()
+    torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+    opt.step()
+    recent = (recent + [loss.item()])[-20:]
+    if step + 1 in eval_at:
+        record = {"tokens": (step + 1) * batch * T, "step": step + 1, "train_loss": sum(recent) / len(recent), "val_loss": evaluate(), "wall_seconds": time.time() - start, "params": params, "params_nonembedding": params_nonembedding, "lr": lr_at(step), "parametrization": args.parametrization}
+        metrics.write(json.dumps(record) + "\n")
+        metrics.flush()
+        if not math.isfinite(record["val_loss"]):
+            sys.exit(3)
+metrics.close()
+print(json.dumps({"done": True, "steps": steps, "seconds": time.time() - start, "params": params, "device": str(device), "torch": torch.__version__}), file=sys.stderr)
