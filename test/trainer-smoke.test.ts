@@ -1,0 +1,40 @@
+// The reference trainer (examples/trainers/train.py) through the local backend: two tiny runs
+// complete and their metrics land in the store. Needs Debian's python3-torch (installed by
+// .ci/run); SCALELAB_SKIP_TORCH=1 skips, and says so.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { RunStore } from '../src/store/store.js';
+import { runSweep } from '../src/experiments/runner.js';
+import { localBackend } from '../src/experiments/backends/local.js';
+
+const skip = process.env.SCALELAB_SKIP_TORCH === '1' ? 'SCALELAB_SKIP_TORCH=1' : false;
+const trainers = fileURLToPath(new URL('../examples/trainers/', import.meta.url));
+
+test('two tiny training runs through the local backend complete and their metrics land in the store', { skip, timeout: 300_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'scalelab-trainer-'));
+  const data = join(dir, 'moby');
+  const prepared = JSON.parse(execFileSync('/usr/bin/python3', [join(trainers, 'prepare_data.py'), data], { encoding: 'utf8' }));
+  assert.ok(prepared.characters > 1e6, 'the corpus is Moby-Dick');
+  const store = RunStore.open(join(dir, 'runs.db'));
+  const config = (layers: number) => ({ n_layer: layers, d_model: 32, n_heads: 1, tokens: 3e4, batch_tokens: 1024, learning_rate: 3e-3, parametrization: 'sp', n_evals: 3, seed: 0 });
+  store.plan('smoke', [
+    { key: 'a', phase: 'isoflop', config: config(1), N: 12 * 32 * 32, D: 3e4, C: 6 * 12288 * 3e4, estimatedSeconds: 5 },
+    { key: 'b', phase: 'isoflop', config: config(2), N: 24 * 32 * 32, D: 3e4, C: 6 * 24576 * 3e4, estimatedSeconds: 5 },
+  ]);
+  const command = `/usr/bin/python3 ${join(trainers, 'train.py')} --layers {n_layer} --d-model {d_model} --heads {n_heads} --tokens {tokens} --batch-tokens {batch_tokens} --lr {lr} --parametrization {parametrization} --seed {seed} --n-evals {n_evals} --context 32 --eval-tokens 4096 --threads 1 --data ${data} --out {run_dir}`;
+  const p = await runSweep(store, 'smoke', localBackend({ command, root: join(dir, 'runs'), concurrency: 2 }), { pollMs: 300 });
+  assert.equal(p.done, 2, `done ${p.done}, failed ${p.failed}: ${store.runs({ study: 'smoke' }).map((r) => r.reason).join('; ')}`);
+  for (const r of store.runs({ study: 'smoke' })) {
+    const cps = store.checkpoints(r.id);
+    assert.equal(cps.length, 3);
+    assert.ok(cps.every((c) => c.loss > 0.5 && c.loss < Math.log(93) + 0.5), `losses in nats per character: ${cps.map((c) => c.loss)}`);
+    assert.ok(cps[2].loss < cps[0].loss, 'the loss falls during training');
+    assert.equal(r.loss, cps[2].loss);
+  }
+  store.close();
+});
