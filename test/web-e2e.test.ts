@@ -116,6 +116,10 @@ test('web app in chromium: open, fit, plan, watch a sweep, export, and a located
     await page.getByTestId('planner-days').fill('30');
     await page.getByTestId('plan-N').waitFor();
     await page.getByTestId('plan').screenshot({ path: join(shots, 'web-e2e-2-planner.png') });
+    // Published models placed on the fitted frontier (the bundled catalog).
+    const landmarks = (await page.getByTestId('landmarks').textContent()) ?? '';
+    assert.match(landmarks, /Chinchilla 70B[^]*near the frontier/);
+    assert.match(landmarks, /GPT-3 175B[^]*under-trained/);
   });
 
   await t.test('changing the law refits', async () => {

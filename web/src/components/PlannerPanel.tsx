@@ -3,6 +3,7 @@ import { accelerators } from '../../../src/hardware/catalog.js';
 import { usePlan, type PlannerInputs } from '../hooks/usePlan.js';
 import { Field } from './Field.js';
 import { PlanResult } from './PlanResult.js';
+import { LandmarksTable } from './LandmarksTable.js';
 
 /** The big run: a budget from GPUs × days × MFU (or in FLOPs) and the current fit → N, D, shape, loss. */
 interface Props {
@@ -67,6 +68,7 @@ export function PlannerPanel({ fit, inputs, onChange }: Props) {
         </p>
       )}
       {plan && <PlanResult plan={plan} />}
+      <LandmarksTable fit={fit} />
     </section>
   );
 }

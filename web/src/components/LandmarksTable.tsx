@@ -1,0 +1,50 @@
+import { useMemo } from 'react';
+import catalogCsv from '../../../examples/published-models.csv?raw';
+import type { FitJson } from '../../../src/fit/summary.js';
+import { parseCatalog, findModel, placeOnFrontier } from '../../../src/catalog/models.js';
+import { getLaw } from '../../../src/laws/index.js';
+import { canAllocate } from '../../../src/analyses/computeOptimal.js';
+import { humanCount } from '../lib/format.js';
+
+/** Published models placed on the current fit's compute-optimal frontier (the bundled catalog). */
+const catalog = parseCatalog(catalogCsv, 'examples/published-models.csv');
+const defaults = ['chinchilla-70b', 'gopher-280b', 'gpt-3-175b', 'llama-2-70b', 'llama-3-70b'];
+
+export function LandmarksTable({ fit }: { fit?: FitJson }) {
+  const rows = useMemo(() => {
+    if (!fit) return [];
+    const law = getLaw({ law: fit.law, x: fit.variable });
+    if (!canAllocate(law)) return [];
+    return defaults.map((id) => placeOnFrontier(findModel(catalog, id), law, fit.params));
+  }, [fit]);
+  if (rows.length === 0) return null;
+  return (
+    <div data-testid="landmarks">
+      <h3>Published models on this frontier</h3>
+      <table className="compact">
+        <thead>
+          <tr>
+            <th>model</th>
+            <th>N</th>
+            <th>tokens</th>
+            <th>N / N_opt</th>
+            <th>verdict</th>
+            <th>status</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((r) => (
+            <tr key={r.id} title={r.source}>
+              <td>{r.name}</td>
+              <td>{humanCount(r.N)}</td>
+              <td>{humanCount(r.D)}</td>
+              <td>{r.sizeRatio.toFixed(2)}</td>
+              <td>{r.verdict}</td>
+              <td>{r.status}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
