@@ -52,3 +52,27 @@ test('local backend runs commands without a shell: a run folder full of shell sy
   assert.equal(readdirSync(join(root, 's')).length, 3, 'no new run folders');
   store.close();
 });
+
+test('sweep cancel stops a local run in flight and marks it cancelled', async () => {
+  const { scalelab } = await import('./helpers/cli.js');
+  const dir = mkdtempSync(join(tmpdir(), 'scalelab-cancel-'));
+  const db = join(dir, 'runs.db');
+  const store = RunStore.open(db);
+  store.plan('c', [{ key: 'slow', phase: 'isoflop', config: { n_layer: 2, d_model: 64, n_heads: 1, tokens: 1e6, batch_tokens: 4096, learning_rate: 1e-3 }, N: 1, D: 1, C: 6, estimatedSeconds: 60 }]);
+  const command = `${process.execPath} -e setTimeout(()=>{},60000) {run_dir}`;
+  const backend = localBackend({ command, root: join(dir, 'runs'), cwd: dir });
+  const sweep = runSweep(store, 'c', backend, { pollMs: 200 });
+  for (let i = 0; i < 50 && store.runs({ study: 'c' })[0].status !== 'running'; i++) await new Promise((r) => setTimeout(r, 100));
+  assert.equal(store.runs({ study: 'c' })[0].status, 'running');
+  const r = scalelab(['sweep', 'cancel', '--study', 'c', '--db', db, '--backend', 'local', '--command', command, '--runs-dir', join(dir, 'runs'), '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.json().cancelled, 1);
+  const end = await sweep;
+  assert.equal(end.total, 1);
+  assert.equal(store.runs({ study: 'c' })[0].status, 'cancelled');
+  const runDir = join(dir, 'runs', 'c', readdirSync(join(dir, 'runs', 'c'))[0]);
+  const pid = Number(readFileSync(join(runDir, 'pid'), 'utf8'));
+  await new Promise((res) => setTimeout(res, 500));
+  assert.throws(() => process.kill(pid, 0), 'the wrapper (and its command) has stopped');
+  store.close();
+});

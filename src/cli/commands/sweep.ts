@@ -142,6 +142,30 @@ export function registerSweep(program: Command, run: Run): void {
         }
       }, f.json),
     );
+  addBackendFlags(
+    sweep
+      .command('cancel')
+      .description('cancel a study\'s runs in flight on its backend (scancel for Slurm, SIGTERM for local) and mark them cancelled')
+      .requiredOption('--study <name>', 'study name')
+      .option('--db <path>', 'store file', defaultStorePath)
+      .option('--json', 'print JSON'),
+  ).action(async (f: BackendFlags & { study: string; db: string; json?: boolean }) =>
+    run(async () => {
+      const setup = makeBackend(f);
+      const store = RunStore.open(f.db);
+      try {
+        const active = store.runs({ study: f.study, status: ['submitting', 'queued', 'running'] });
+        for (const r of active) {
+          if (setup.backend.cancel && r.externalId) await setup.backend.cancel(r);
+          store.finish(r.id, { status: 'cancelled', reason: 'cancelled by "scalelab sweep cancel"' });
+        }
+        if (f.json) return printJson({ study: f.study, cancelled: active.length });
+        process.stdout.write(`${active.length} runs of "${f.study}" cancelled${setup.backend.cancel ? '' : ` (the ${setup.backend.name} backend cannot stop runs; they are only marked)`}\n`);
+      } finally {
+        store.close();
+      }
+    }, f.json),
+  );
   sweep
     .command('retry')
     .description('put a study\'s failed runs back in the queue (then "sweep run" again)')
