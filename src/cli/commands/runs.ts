@@ -18,6 +18,13 @@ function csvCell(v: unknown): string {
   return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
+/** The training configuration of a planned run as columns (d_model, n_layer, learning_rate, …). */
+function configColumns(config: Record<string, unknown> | null): Record<string, unknown> {
+  if (!config) return {};
+  const pick = ['n_layer', 'd_model', 'n_heads', 'batch_tokens', 'learning_rate', 'parametrization', 'seed'];
+  return Object.fromEntries(pick.filter((k) => k in config).map((k) => [k, config[k]]));
+}
+
 export function registerRuns(program: Command, run: Run): void {
   const runs = program.command('runs').description('the run store: import, list and export runs (SQLite, .scalelab/runs.db)');
   runs
@@ -96,7 +103,7 @@ export function registerRuns(program: Command, run: Run): void {
           const list = store.runs({ study: f.study, status: 'completed' });
           rows = f.checkpoints
             ? list.flatMap((r) => store.checkpoints(r.id).map((c) => ({ study: r.study, run: r.name ?? `run-${r.id}`, N: r.N, D: c.tokens, C: r.N === null ? null : 6 * r.N * c.tokens, loss: c.loss, step: c.step ?? null })))
-            : list.map((r) => ({ study: r.study, run: r.name ?? `run-${r.id}`, N: r.N, D: r.D, C: r.C ?? (r.N !== null && r.D !== null ? 6 * r.N * r.D : null), loss: r.loss, group: r.group, status: r.status }));
+            : list.map((r) => ({ study: r.study, run: r.name ?? `run-${r.id}`, N: r.N, D: r.D, C: r.C ?? (r.N !== null && r.D !== null ? 6 * r.N * r.D : null), loss: r.loss, group: r.group ?? r.phase, status: r.status, ...configColumns(r.config) }));
         } finally {
           store.close();
         }

@@ -6,7 +6,7 @@ import type { Dataset } from '../../../src/io/dataset.js';
 import type { FitJson } from '../../../src/fit/summary.js';
 import type { Spec } from '../../../src/plots/specs.js';
 import type { FigureKind } from '../../../src/report/analysis.js';
-import type { TargetPrediction } from '../../../src/analyses/frontier.js';
+import type { ApproachResult } from '../../../src/analyses/frontier.js';
 import type { ErrorInfo } from '../lib/errors.js';
 
 export const lawChoices = ['chinchilla', 'kaplan-nd', 'power', 'power0'] as const;
@@ -39,15 +39,8 @@ export interface FitRequest {
   settings: FitSettings;
 }
 
-export interface ApproachSummary {
-  approach: 1 | 2 | 3;
-  label: string;
-  a: number;
-  b: number;
-  intervals: { a?: [number, number]; b?: [number, number] };
-  targets: TargetPrediction[];
-  warnings: string[];
-}
+/** What the page shows of an approach: the core's result without its loss law and replicate count. */
+export type ApproachSummary = Omit<ApproachResult, 'lossLaw' | 'replicates'>;
 
 export interface Timings {
   /** The fit itself (start grid and L-BFGS), as `fit()` in Node. */
