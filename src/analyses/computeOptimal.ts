@@ -4,7 +4,7 @@
  */
 import { minimize1d, bisect } from '../core/minimize1d.js';
 import { predictLoss, type Law } from '../laws/law.js';
-import { UsageError } from '../errors/index.js';
+import { FitError, UsageError } from '../errors/index.js';
 
 export interface Allocation {
   /** Training FLOPs. */
@@ -43,6 +43,11 @@ export function canAllocate(law: Law): boolean {
  * @throws UsageError when the law does not read both N and D
  */
 export function computeOptimal(law: Law, params: Readonly<Record<string, number>>, C: number): Allocation {
+  for (const name of ['alpha', 'beta', 'alpha_N', 'alpha_D']) {
+    if (name in params && !(params[name] > 0)) {
+      throw new FitError(`the law's ${name} = ${params[name].toPrecision(3)} is not positive: loss does not fall with ${name.startsWith('beta') || name === 'alpha_D' ? 'data' : 'model size'} in these runs, so there is no compute-optimal allocation (the runs may be too short or not bracket the optimum)`);
+    }
+  }
   if (!canAllocate(law)) throw new UsageError(`law ${law.id} does not depend on both N and D, so it cannot allocate a compute budget; fit chinchilla or kaplan-nd`);
   if (!(C > 0)) throw new UsageError(`compute budget must be positive, got ${C}`);
   let alloc: Allocation;

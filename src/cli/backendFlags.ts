@@ -29,6 +29,8 @@ export interface BackendFlags {
   mfu: string;
   peakFlops?: string;
   overhead: string;
+  widthMultiple: string;
+  minLayers: string;
   vocab: string;
   seqLen: string;
   poll: string;
@@ -53,6 +55,8 @@ export function addBackendFlags(cmd: Command): Command {
     .option('--mfu <fraction>', 'non-sim backends: assumed MFU for the cost model', '0.4')
     .option('--peak-flops <flops>', 'non-sim backends: peak FLOP/s of the machine (instead of --gpu), e.g. 2e10 for two CPU cores')
     .option('--overhead <seconds>', 'non-sim backends: start-up seconds per run', '0')
+    .option('--width-multiple <n>', 'non-sim backends: d_model a multiple of this, heads of this dimension', '64')
+    .option('--min-layers <n>', 'non-sim backends: fewest layers a model may have', '1')
     .option('--vocab <n>', 'non-sim backends: vocabulary of the trained models', '32000')
     .option('--seq-len <n>', 'non-sim backends: sequence length', '512')
     .option('--poll <seconds>', 'seconds between status polls', '2')
@@ -86,7 +90,8 @@ export function makeBackend(f: BackendFlags): BackendSetup {
     const world = loadWorld(f.world);
     return { backend: simBackend(world), cost: worldCostModel(world), architecture: worldArchitecture(world), world };
   }
-  const architecture: Architecture = { vocab: parseInteger(f.vocab, '--vocab', 1), seqLen: parseInteger(f.seqLen, '--seq-len', 1), ffnRatio: 4 };
+  const widthMultiple = parseInteger(f.widthMultiple, '--width-multiple', 8);
+  const architecture: Architecture = { vocab: parseInteger(f.vocab, '--vocab', 1), seqLen: parseInteger(f.seqLen, '--seq-len', 1), ffnRatio: 4, widthMultiple, aspectRange: widthMultiple < 64 ? [8, 256] : [40, 160], limits: { dModel: [widthMultiple, 16384], nLayer: [parseInteger(f.minLayers, '--min-layers', 1), 256] } };
   const peak = f.peakFlops ? parseQuantity(f.peakFlops, '--peak-flops') : accelerator(f.gpu).peakFlops;
   const cost = assumedCostModel(peak, parseQuantity(f.mfu, '--mfu'), architecture, parseQuantity(f.overhead, '--overhead', { positive: false }));
   if (kind === 'api') {

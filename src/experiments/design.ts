@@ -25,6 +25,10 @@ export interface Architecture {
   vocab: number;
   seqLen: number;
   ffnRatio: number;
+  /** d_model is a multiple of this, and heads have this dimension. @default 64 */
+  widthMultiple?: number;
+  /** Band of d_model/n_layer for recommended shapes. @default [40, 160] */
+  aspectRange?: [number, number];
   limits?: { dModel: [number, number]; nLayer: [number, number] };
 }
 
@@ -77,8 +81,8 @@ function shapeFor(N: number, architecture: Architecture): { n_layer: number; d_m
     mlp: 'plain',
     ffnRatio: architecture.ffnRatio,
     ffnMultipleOf: 1,
-    headDims: [64],
-    multipleOf: 64,
+    headDims: [architecture.widthMultiple ?? 64],
+    multipleOf: architecture.widthMultiple ?? 64,
     tolerance: 0.25,
     aspectRange: [8, 256],
     aspect: 100,
@@ -139,7 +143,7 @@ function isoflopRuns(budgets: number[], o: Required<Pick<SweepDesignOptions, 'si
   const prior = o.prior ?? lawPreset('epoch-2024').params;
   const runs: PlannedRun[] = [];
   // The lab's smallest shape: no window of sizes may start below it (shift the window up instead).
-  const smallest = (o.architecture.limits?.nLayer[0] ?? 2) * (4 + 2 * o.architecture.ffnRatio) * Math.max(64, o.architecture.limits?.dModel[0] ?? 64) ** 2;
+  const smallest = (o.architecture.limits?.nLayer[0] ?? 2) * (4 + 2 * o.architecture.ffnRatio) * Math.max(o.architecture.widthMultiple ?? 64, o.architecture.limits?.dModel[0] ?? 64) ** 2;
   for (const C of budgets) {
     const centre = Math.max(priorOptimum(C, prior), smallest * Math.sqrt(o.span) * 0.9);
     const seen = new Set<string>();
@@ -184,12 +188,17 @@ export function designSweep(options: SweepDesignOptions): SweepDesign {
   };
   // Largest budget whose sweep fits: cost grows with C, so bisect on ln C.
   if (costOf(1e12) > sweepSeconds || costOf(1e26) < sweepSeconds) throw new UsageError(`an experiment budget of ${(o.experimentSeconds / 3600).toFixed(2)} h is too small for even the smallest sweep, or too large for the lab's largest models`);
-  const lnMax = bisect((lc) => costOf(Math.exp(lc)) - sweepSeconds, Math.log(1e12), Math.log(1e26), 1e-4);
-  let cMax = Math.exp(lnMax);
-  while (costOf(cMax) > sweepSeconds) cMax *= 0.99;
-  const budgets = budgetsFor(cMax);
-  const isoflop = isoflopRuns(budgets, o, lr, 'isoflop');
+  const largestFitting = (seconds: number) => {
+    let c = Math.exp(bisect((lc) => costOf(Math.exp(lc)) - seconds, Math.log(1e12), Math.log(1e26), 1e-4));
+    while (costOf(c) > seconds) c *= 0.99;
+    return c;
+  };
+  let budgets = budgetsFor(largestFitting(sweepSeconds));
+  // The probe's real cost (its smallest model may cost more than its share): the sweep gets the rest.
   const probe = o.learningRate === undefined ? designProbe(budgets[0], probeSeconds, o) : [];
+  const probeCost = probe.reduce((a, r) => a + r.seconds, 0);
+  if (probeCost > probeSeconds) budgets = budgetsFor(largestFitting(o.experimentSeconds - probeCost));
+  const isoflop = isoflopRuns(budgets, o, lr, 'isoflop');
   const notes = [
     `sizes per budget span ×${o.span} around the compute-optimal size of the prior law (preset epoch-2024), so a prior off by up to ×${Math.sqrt(o.span).toFixed(1)} is still bracketed`,
     'all sweep runs use muP, so the probe\'s learning rate transfers across widths',
@@ -204,7 +213,7 @@ export function designSweep(options: SweepDesignOptions): SweepDesign {
 function designProbe(C: number, seconds: number, o: SweepDesignOptions): PlannedRun[] {
   const prior = o.prior ?? lawPreset('epoch-2024').params;
   // The prior optimum, but no smaller than the lab's smallest shape (two layers of width 64).
-  const smallest = (o.architecture.limits?.nLayer[0] ?? 2) * (4 + 2 * o.architecture.ffnRatio) * Math.max(64, o.architecture.limits?.dModel[0] ?? 64) ** 2;
+  const smallest = (o.architecture.limits?.nLayer[0] ?? 2) * (4 + 2 * o.architecture.ffnRatio) * Math.max(o.architecture.widthMultiple ?? 64, o.architecture.limits?.dModel[0] ?? 64) ** 2;
   const shape = shapeFor(Math.max(priorOptimum(C, prior), smallest * 1.5), o.architecture);
   const lrs = [1.25e-4, 2.5e-4, 5e-4, 1e-3, 2e-3, 4e-3, 8e-3, 1.6e-2, 3.2e-2];
   // Tokens per probe run so that the probe fits its share.

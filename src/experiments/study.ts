@@ -91,15 +91,17 @@ export function outcomesDataset(outcomes: RunOutcome[], source: string): Dataset
 
 /**
  * Best configuration for the target under a fitted law: shapes in the usual aspect band
- * (d_model/n_layer 40–160), batch from the predicted loss, tokens from what the time buys.
+ * (d_model/n_layer 40–160 unless the architecture says otherwise), batch from the predicted loss, tokens from what the time buys.
  */
 export function recommendConfig(params: Record<string, number>, targetSeconds: number, cost: CostModel, architecture: Architecture, learningRate: number): Recommendation {
   const limits = architecture.limits ?? { dModel: [64, 8192], nLayer: [1, 128] };
   let best: Recommendation | undefined;
-  for (let d = Math.max(64, Math.ceil(limits.dModel[0] / 64) * 64); d <= limits.dModel[1]; d += 64) {
+  const step = architecture.widthMultiple ?? 64;
+  const [aspectLo, aspectHi] = architecture.aspectRange ?? [40, 160];
+  for (let d = Math.max(step, Math.ceil(limits.dModel[0] / step) * step); d <= limits.dModel[1]; d += step) {
     for (let L = limits.nLayer[0]; L <= limits.nLayer[1]; L++) {
       const aspect = d / L;
-      if (aspect < 40 || aspect > 160) continue;
+      if (aspect < aspectLo || aspect > aspectHi) continue;
       const N = L * (4 + 2 * architecture.ffnRatio) * d * d;
       let batch = 64 * architecture.seqLen;
       let D = cost.tokensFor({ n_layer: L, d_model: d, batch_tokens: batch }, targetSeconds);
@@ -111,7 +113,7 @@ export function recommendConfig(params: Record<string, number>, targetSeconds: n
       const loss = predictLoss(chinchilla, params, { N, D });
       if (!best || loss < best.predictedLoss) {
         best = {
-          config: { n_layer: L, d_model: d, n_heads: Math.max(1, d / 64), tokens: Math.round(D), batch_tokens: batch, learning_rate: learningRate, parametrization: 'mup', n_evals: 10, seed: 0 },
+          config: { n_layer: L, d_model: d, n_heads: Math.max(1, d / step), tokens: Math.round(D), batch_tokens: batch, learning_rate: learningRate, parametrization: 'mup', n_evals: 10, seed: 0 },
           N,
           D,
           seconds: targetSeconds,
@@ -179,7 +181,12 @@ export async function runStudy(executor: Executor, options: StudyOptions): Promi
   } catch (e) {
     warnings.push(`Approach 2 could not run: ${(e as Error).message}`);
   }
-  approaches.push(approach3(chinchilla, result.params, [targetC], reps));
+  try {
+    approaches.push(approach3(chinchilla, result.params, [targetC], reps.filter((p) => p.alpha > 0 && p.beta > 0)));
+  } catch (e) {
+    // A fit with α ≤ 0 or β ≤ 0 has no compute-optimal frontier: say so, and keep the report.
+    warnings.push(`Approach 3 could not run: ${(e as Error).message}; the recommendation below extrapolates a law that does not describe scaling and should not be trusted`);
+  }
   if (reps.length >= 2) {
     recommendation.interval = percentileInterval(reps.map((p) => predictLoss(chinchilla, p, { N: recommendation.N, D: recommendation.D })), 0.95);
   }
