@@ -20,3 +20,32 @@ export { randomSource } from './core/random.js';
 export { linearRegression } from './core/linearRegression.js';
 export { quantile, percentileInterval } from './core/statistics.js';
 export * from './errors/index.js';
+
+// Planning: the compute-optimal frontier and the big run.
+export { chinchillaOptimal, computeOptimal, computeOptimalForSize, tokensPerParameterRule, kaplanAllocation, type Allocation } from './analyses/computeOptimal.js';
+export { inferenceAwareOptimal, qualityOf, type InferenceAwareResult } from './analyses/inferenceAware.js';
+export { isoflopAnalysis, type IsoflopOptions, type IsoflopResult } from './analyses/isoflop.js';
+export { envelopeAnalysis, trainingCurves } from './analyses/envelope.js';
+export { approach1, approach2, approach3, agreement, type ApproachResult } from './analyses/frontier.js';
+export { makePlan, type Plan, type PlanInput } from './analyses/plan.js';
+export { backtest, type BacktestResult } from './analyses/backtest.js';
+export { parameterCount, kaplanNonEmbedding, type ModelShape, type ParameterCount } from './model/shape.js';
+export { kaplanFlopsPerToken, chinchillaFlopsPerToken, deepseekM, sixN } from './model/flops.js';
+export { shapeSearch, type ShapeCandidate } from './model/shapeSearch.js';
+export { accelerators, accelerator, hardwareBudget } from './hardware/catalog.js';
+export { lawPresets, lawPreset } from './presets/laws.js';
+// Hyperparameters.
+export { criticalBatch, fitTradeoff, criticalBatchFromRuns, gradientNoiseScale } from './hparams/criticalBatch.js';
+export { hparamPresets, hparamPreset, predictHparams, fitHparamLaws } from './hparams/laws.js';
+export { mupTable, learningRateTransfer, coordinateCheck } from './hparams/mup.js';
+// Data laws and comparisons.
+export { repetitionOptimum, epochValues, effectiveEpochs } from './analyses/repetition.js';
+export { selectionError, selectionTable, selectionCrossover, goyal2024 } from './analyses/dataSelection.js';
+export { learningCurveRegions, localSlopes } from './analyses/learningCurve.js';
+export { compareGroups, aspectSpread } from './analyses/groups.js';
+export { backtestCurves } from './analyses/curveBacktest.js';
+// Published models, figures, the simulated lab.
+export { parseCatalog, describe as describeModel, findModel, placeOnFrontier } from './catalog/models.js';
+export { lossPlot, isoflopPlot, frontierPlot, residualsPlot, backtestPlot, landmarksPlot, type Spec } from './plots/specs.js';
+export { simulate, truth as labTruth, optimum as labOptimum } from './lab/simulate.js';
+export { parseWorld, type World, type TrainingConfig } from './lab/world.js';

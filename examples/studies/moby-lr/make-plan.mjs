@@ -5,8 +5,8 @@
 import { writeFileSync } from 'node:fs';
 
 const widths = [64, 256];
-const rates = [1e-3, 2e-3, 4e-3, 8e-3, 1.6e-2, 3.2e-2];
-const tokens = 4e5;
+const rates = [1e-3, 2e-3, 4e-3, 8e-3, 1.6e-2];
+const tokens = 2.5e5;
 for (const parametrization of ['sp', 'mup']) {
   const isoflop = widths.flatMap((d) =>
     rates.map((lr) => {
