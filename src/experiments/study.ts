@@ -93,7 +93,7 @@ export function outcomesDataset(outcomes: RunOutcome[], source: string): Dataset
  * Best configuration for the target under a fitted law: shapes in the usual aspect band
  * (d_model/n_layer 40–160 unless the architecture says otherwise), batch from the predicted loss, tokens from what the time buys.
  */
-export function recommendConfig(params: Record<string, number>, targetSeconds: number, cost: CostModel, architecture: Architecture, learningRate: number): Recommendation {
+export function recommendConfig(params: Record<string, number>, targetSeconds: number, cost: CostModel, architecture: Architecture, learningRate: number, maxBatch = Infinity): Recommendation {
   const limits = architecture.limits ?? { dModel: [64, 8192], nLayer: [1, 128] };
   let best: Recommendation | undefined;
   const step = architecture.widthMultiple ?? 64;
@@ -107,7 +107,7 @@ export function recommendConfig(params: Record<string, number>, targetSeconds: n
       let D = cost.tokensFor({ n_layer: L, d_model: d, batch_tokens: batch }, targetSeconds);
       if (!(D > 0)) continue;
       for (let k = 0; k < 3; k++) {
-        batch = chooseBatch(predictLoss(chinchilla, params, { N, D }), D, architecture.seqLen);
+        batch = Math.min(chooseBatch(predictLoss(chinchilla, params, { N, D }), D, architecture.seqLen), maxBatch);
         D = cost.tokensFor({ n_layer: L, d_model: d, batch_tokens: batch }, targetSeconds);
       }
       const loss = predictLoss(chinchilla, params, { N, D });
@@ -174,7 +174,9 @@ export async function runStudy(executor: Executor, options: StudyOptions): Promi
     const samples = bootstrap(prepareFit(chinchilla, dataset), result, { replicates: options.bootstrap!, seed: options.seed ?? 0 });
     for (let r = 0; r < samples.replicates; r++) if (samples.converged[r]) reps.push(replicateParams(samples, r));
   }
-  const recommendation = recommendConfig(result.params, options.targetSeconds, options.cost, options.architecture, lr.learningRate);
+  // The batch may grow beyond what the sweep tried, but not without limit: at most 4× its largest.
+  const maxBatch = 4 * Math.max(...outcomes.map((o) => o.run.config.batch_tokens));
+  const recommendation = recommendConfig(result.params, options.targetSeconds, options.cost, options.architecture, lr.learningRate, maxBatch);
   const targetC = 6 * recommendation.N * recommendation.D;
   try {
     approaches.push(approach2(dataset, [targetC], { budgets, tolerance: 0.02 }, options.bootstrap ? { replicates: options.bootstrap, seed: options.seed ?? 0, level: 0.95 } : undefined));
