@@ -62,6 +62,13 @@ export function lossPlot(o: LossPlotOptions): Spec {
   const xmax = Math.max(...xs, o.target ?? 0);
   const grid = logSpace(Math.min(...xs), xmax, 80);
   const curveAt = (params: Record<string, number>, v: number): number | undefined => {
+    try {
+      return curveValue(params, v);
+    } catch {
+      return undefined; // a law with no compute-optimal frontier draws no curve
+    }
+  };
+  const curveValue = (params: Record<string, number>, v: number): number | undefined => {
     if (!o.law) return undefined;
     if (o.law.inputs.length === 1) return o.law.inputs[0] === x ? predictLoss(o.law, params, { [x]: v }) : undefined;
     if (!canAllocate(o.law)) return undefined;

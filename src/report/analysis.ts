@@ -71,12 +71,21 @@ export function analyse(dataset: Dataset, fitted: FitResult, samples: BootstrapS
     backtestSkipped = e.message;
   }
   let plan: Plan | undefined;
+  let landmarks: FrontierPlacement[] | undefined;
   const ranges = fitJson.data.ranges;
-  if (canAllocate(fitted.law) && o.targets.length) {
-    plan = makePlan({ compute: o.targets[o.targets.length - 1], law: fitted.law, params: fitted.params, replicates, level: o.bootstrap?.level, provenance: `law ${fitted.law.id} fitted to ${dataset.source}`, ranges });
+  const unplannable: string[] = [];
+  try {
+    if (canAllocate(fitted.law) && o.targets.length) {
+      plan = makePlan({ compute: o.targets[o.targets.length - 1], law: fitted.law, params: fitted.params, replicates, level: o.bootstrap?.level, provenance: `law ${fitted.law.id} fitted to ${dataset.source}`, ranges });
+    }
+    if (canAllocate(fitted.law) && o.landmarks?.length) landmarks = o.landmarks.filter((m) => m.tokens).map((m) => placeOnFrontier(m, fitted.law, fitted.params));
+  } catch (e) {
+    // A law with no compute-optimal frontier (an exponent ≤ 0): no plan and no landmarks, said plainly.
+    if (!isScaleLabError(e)) throw e;
+    unplannable.push(`plan: ${e.message}`);
   }
-  const landmarks = canAllocate(fitted.law) && o.landmarks?.length ? o.landmarks.filter((m) => m.tokens).map((m) => placeOnFrontier(m, fitted.law, fitted.params)) : undefined;
   const warnings = [
+    ...unplannable,
     ...fitted.warnings.map((w) => `fit: ${w}`),
     ...approaches.flatMap((a) => a.warnings.map((w) => `approach ${a.approach}: ${w}`)),
     ...(plan ? plan.warnings.map((w) => `plan: ${w}`) : []),
