@@ -9,6 +9,7 @@ import { chinchillaOptimal } from '../analyses/computeOptimal.js';
 import { polynomialFit } from '../core/leastSquares.js';
 import { bisect } from '../core/minimize1d.js';
 import { shapeSearch } from '../model/shapeSearch.js';
+import { formatNumber } from '../core/format.js';
 import type { TrainingConfig } from '../lab/world.js';
 import { lawPreset } from '../presets/laws.js';
 
@@ -38,7 +39,7 @@ export function assumedCostModel(peakFlops: number, mfu: number, architecture: A
   return {
     seconds: (c) => overheadSeconds + (6 * params(c) * c.tokens) / (peakFlops * mfu),
     tokensFor: (c, s) => ((s - overheadSeconds) * peakFlops * mfu) / (6 * params(c)),
-    description: `${(peakFlops / 1e12).toFixed(1)} TFLOP/s peak at ${mfu} MFU, ${overheadSeconds} s start-up per run`,
+    description: `${formatNumber(peakFlops, 3)} FLOP/s peak at ${mfu} MFU, ${overheadSeconds} s start-up per run`,
   };
 }
 
