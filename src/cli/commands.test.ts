@@ -1,0 +1,20 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Command } from 'commander';
+import { buildProgram } from './main.js';
+
+function leaves(c: Command, path: string[] = []): { path: string[]; command: Command }[] {
+  const subs = c.commands as Command[];
+  if (subs.length === 0) return [{ path, command: c }];
+  return subs.flatMap((s) => leaves(s, [...path, s.name()]));
+}
+
+test('every command has a description, --help and --json', () => {
+  const all = leaves(buildProgram());
+  assert.ok(all.length >= 30, `${all.length} commands`);
+  for (const { path, command } of all) {
+    assert.ok(command.description().length > 10, `${path.join(' ')} has a description`);
+    assert.ok(command.options.some((o) => o.long === '--json'), `${path.join(' ')} has --json`);
+    assert.ok(command.helpInformation().includes('Usage: scalelab'), `${path.join(' ')} has help`);
+  }
+});
