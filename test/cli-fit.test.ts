@@ -40,6 +40,11 @@ test('fit --bootstrap writes intervals and replicates; predict --fit gives a los
     assert.ok(lo <= j.params[k] && j.params[k] <= hi, `${k} interval [${lo}, ${hi}] brackets ${j.params[k]}`);
   }
   assert.equal(j.replicates.length, j.bootstrap.converged);
+  for (const k of ['a', 'b', 'G']) {
+    const [lo, hi] = j.derivedIntervals[k];
+    assert.ok(lo < j.derived[k] && j.derived[k] < hi, `${k} interval [${lo}, ${hi}] brackets ${j.derived[k]}`);
+  }
+  assert.ok(j.derivedIntervals.a[0] > 0.4 && j.derivedIntervals.a[1] < 0.6, `a = β/(α+β) near Chinchilla's 0.5: ${j.derivedIntervals.a}`);
   const p = scalelab(['predict', '--fit', out, '--N', '7e10', '--D', '1.4T', '--json']);
   assert.equal(p.code, 0, p.stderr);
   const q = p.json();
@@ -98,4 +103,42 @@ test('--help on fit and predict documents the flags', () => {
   for (const flag of ['--law', '--init', '--loss', '--fix', '--tie', '--bootstrap', '--seed', '--json', '--columns']) assert.ok(f.stdout.includes(flag), flag);
   const p = scalelab(['predict', '--help']);
   for (const flag of ['--fit', '--N', '--D', '--json']) assert.ok(p.stdout.includes(flag), flag);
+});
+
+test('a study export mixing LR probes, IsoFLOP runs and a verification: the whole is flagged degenerate, --group fits one experiment', () => {
+  // A real study export (the first moby-tiny study, before the trainer's muP readout fix): LR probe,
+  // IsoFLOP runs and a verification run in one file, whose IsoFLOP profiles did not bracket the optimum.
+  const file = 'test/fixtures/mixed-study-export.csv';
+  const mixed = scalelab(['fit', file]);
+  assert.equal(mixed.code, 0, mixed.stderr);
+  assert.match(mixed.stdout, /converged\s+yes .*DEGENERATE optimum/);
+  assert.match(mixed.stdout, /A = Infinity: the fit is degenerate/);
+  const j = scalelab(['fit', file, '--group', 'isoflop', '--json']).json();
+  assert.equal(j.points, 15);
+  assert.equal(j.data.selection, 'group isoflop: 15 of 25 rows');
+  const frontier = scalelab(['frontier', file]);
+  assert.equal(frontier.code, 2, 'a degenerate fit is a located error, not an internal one');
+  assert.ok(noStackTrace(frontier.stderr), frontier.stderr);
+  assert.match(frontier.stderr, /A = Infinity: the fit is degenerate/);
+  const none = scalelab(['fit', file, '--group', 'nope']);
+  assert.equal(none.code, 2);
+  assert.match(none.stderr, /no runs in group "nope"; the file's groups are "lr-probe", "isoflop", "verify"/);
+});
+
+test('fit flags from the command line: --fix, --tie, --loss, --delta and --init hoffmann change the fit as documented', () => {
+  const base = scalelab(['fit', 'examples/chinchilla.csv', '--json']).json();
+  const tied = scalelab(['fit', 'examples/chinchilla.csv', '--tie', 'beta=alpha', '--fix', 'E=1.69', '--json']).json();
+  assert.equal(tied.params.E, 1.69);
+  assert.equal(tied.params.beta, tied.params.alpha);
+  assert.deepEqual(tied.free, ['A', 'B', 'alpha']);
+  assert.equal(tied.derived.a, 0.5, 'α = β puts N_opt ∝ C^0.5');
+  const wide = scalelab(['fit', 'examples/chinchilla.csv', '--delta', '0.1', '--json']).json();
+  assert.equal(wide.loss.delta, 0.1);
+  // With δ = 0.1 every residual sits in Huber's quadratic zone: the fit becomes least squares.
+  const ls = scalelab(['fit', 'examples/chinchilla.csv', '--loss', 'ls', '--json']).json();
+  assert.equal(ls.loss.kind, 'ls');
+  assert.ok(Math.abs(wide.params.alpha / ls.params.alpha - 1) < 1e-3, `δ = 0.1 α ${wide.params.alpha}, LS α ${ls.params.alpha}`);
+  assert.ok(Math.abs(wide.params.alpha / base.params.alpha - 1) > 0.01, 'and unlike the robust default');
+  const hoffmann = scalelab(['fit', 'examples/chinchilla.csv', '--init', 'hoffmann', '--json']).json();
+  assert.ok(hoffmann.starts >= 4500 && hoffmann.objective <= base.objective * (1 + 1e-6));
 });

@@ -51,6 +51,9 @@ test('scalelab plan: 10,000 H100 × 30 days at 40 % MFU → 1.026e25 FLOPs, 316B
   within(j.recommendation.days, 30, 1e-9, 'days');
   within(j.alternatives[0].N, 292e9, 3e-3, '20 tokens/param');
   assert.match(j.alternatives[1].rule, /Kaplan/);
+  // Kaplan et al. 2020: N_opt = 1.3e9·(C / 1 PF-day)^0.73, D = C/(6N).
+  within(j.alternatives[1].N, 1.3e9 * (1.026e25 / 8.64e19) ** 0.73, 5e-3, 'Kaplan N');
+  within(j.alternatives[1].D, j.compute / (6 * j.alternatives[1].N), 1e-9, 'Kaplan D');
   assert.ok(Math.abs(j.recommendation.shape.error) < 0.05);
   assert.match(j.law.provenance, /preset epoch-2024: Besiroglu et al\. 2024/);
 });

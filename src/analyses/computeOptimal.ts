@@ -48,6 +48,9 @@ export function computeOptimal(law: Law, params: Readonly<Record<string, number>
       throw new FitError(`the law's ${name} = ${params[name].toPrecision(3)} is not positive: loss does not fall with ${name.startsWith('beta') || name === 'alpha_D' ? 'data' : 'model size'} in these runs, so there is no compute-optimal allocation (the runs may be too short or not bracket the optimum)`);
     }
   }
+  for (const [name, v] of Object.entries(params)) {
+    if (!Number.isFinite(v)) throw new FitError(`the law's ${name} = ${v}: the fit is degenerate, so there is no compute-optimal allocation (do the runs vary N and D, and are they one experiment?)`);
+  }
   if (!canAllocate(law)) throw new UsageError(`law ${law.id} does not depend on both N and D, so it cannot allocate a compute budget; fit chinchilla or kaplan-nd`);
   if (!(C > 0)) throw new UsageError(`compute budget must be positive, got ${C}`);
   let alloc: Allocation;

@@ -190,7 +190,11 @@ export function isoflopAnalysis(dataset: Dataset, options: IsoflopOptions = {}):
   const warnings: string[] = [];
   for (const p of profiles) {
     if (p.atEdge) {
-      warnings.push(`the minimum of the C = ${p.C.toExponential(2)} profile lies at its ${p.N <= p.runs[0].N! * 1.0001 ? 'smallest' : 'largest'} model (${p.N.toExponential(3)}): the budget did not bracket the optimum`);
+      const Ns = p.runs.map((r) => r.N!);
+      const small = p.N <= Math.min(...Ns) * 1.0001;
+      const edge = small ? Math.min(...Ns) : Math.max(...Ns);
+      const where = p.method === 'parabola' && Math.abs(p.N / edge - 1) > 1e-3 ? `; the parabola's vertex, N = ${p.N.toExponential(3)}, lies ${small ? 'below' : 'above'} the runs` : '';
+      warnings.push(`the minimum of the C = ${p.C.toExponential(2)} profile lies at its ${small ? 'smallest' : 'largest'} model (N = ${edge.toExponential(3)})${where}: the budget did not bracket the optimum`);
     }
   }
   if (unassigned.length) {

@@ -3,6 +3,7 @@
  * strings in, checked values out, one error shape (UsageError naming the flag).
  */
 import { UsageError } from '../errors/index.js';
+import { parseColumnMapping } from '../io/parseRuns.js';
 
 const suffixes: Record<string, number> = { k: 1e3, K: 1e3, M: 1e6, B: 1e9, G: 1e9, T: 1e12, P: 1e15 };
 
@@ -52,3 +53,12 @@ export function keyword<T extends string>(value: string, flag: string, allowed: 
   if (!(allowed as readonly string[]).includes(value)) throw new UsageError(`${flag}: invalid value "${value}" (expected ${allowed.join(', ')})`);
   return value as T;
 }
+
+/** `--columns` and `--group` as readRuns options: which columns hold which field, which rows to keep. */
+export function runSelection(flags: { columns?: string; group?: string }): { columns?: ReturnType<typeof parseColumnMapping>; groups?: string[] } {
+  const groups = flags.group?.split(',').map((g) => g.trim()).filter(Boolean);
+  if (flags.group !== undefined && !groups?.length) throw new UsageError('--group: expected one or more group names separated by commas');
+  return { columns: flags.columns ? parseColumnMapping(flags.columns) : undefined, groups };
+}
+
+export const GROUP_HELP = 'keep only runs whose group column is one of these (comma-separated), e.g. isoflop';

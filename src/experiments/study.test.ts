@@ -47,3 +47,23 @@ test('bestLearningRate: vertex of the parabola in ln η, ignoring failed runs', 
   assert.ok(Math.abs(r.learningRate / 3e-3 - 1) < 1e-6);
   assert.throws(() => bestLearningRate([{ learning_rate: 1, loss: null }]), /every learning-rate probe run failed/);
 });
+
+test('verify trains the recommended run and says whether it landed inside the interval, and by how much it missed', async () => {
+  const options = { targetSeconds: 48 * 3600, experimentSeconds: 12 * 3600, cost: worldCostModel(world), architecture: worldArchitecture(world), bootstrap: 50, verify: true };
+  const s = await runStudy(executor, options);
+  const v = s.verification!;
+  assert.equal(v.observed, simulate(world, s.recommendation.config).finalLoss, 'the verification run is the recommended configuration');
+  assert.equal(v.predicted, s.recommendation.predictedLoss);
+  assert.equal(v.inside, v.observed! >= v.interval![0] && v.observed! <= v.interval![1]);
+  assert.match(v.statement, new RegExp(`observed ${v.observed!.toFixed(4)}: .*% (above|below) the prediction, ${v.inside ? 'inside' : 'OUTSIDE'} the interval`));
+  // A verification run 10 % worse than the interval's top: said plainly, with the miss.
+  const worse: Executor = {
+    async execute(runs, phase) {
+      const out = await executor.execute(runs, phase);
+      return phase === 'verify' ? out.map((o) => ({ ...o, finalLoss: v.interval![1] * 1.1 })) : out;
+    },
+  };
+  const w = (await runStudy(worse, options)).verification!;
+  assert.equal(w.inside, false);
+  assert.match(w.statement, /OUTSIDE the interval \(by 10\.00 %\)/);
+});

@@ -301,6 +301,25 @@ export function fit(law: Law, dataset: Dataset, options: FitOptions = {}): FitRe
   return finishFit(problem, refineStarts(problem));
 }
 
+/** Published exponents of loss against N, D or C lie between ~0.05 and ~1; far above, a term is switched off. */
+const STEEPEST_EXPONENT = 5;
+
+/**
+ * Signs that the optimum is not a law but a term switched off: a parameter ran off to infinity or
+ * zero, or an exponent so steep its term vanishes within the data. Gradient-converged all the same,
+ * so these are said next to "converged".
+ */
+export function degeneracies(r: Pick<FitResult, 'law' | 'params' | 'free'>): string[] {
+  const w: string[] = [];
+  for (const p of r.law.params) {
+    if (!r.free.includes(p.name)) continue;
+    const v = r.params[p.name];
+    if (!Number.isFinite(v)) w.push(`${p.name} = ${v}: the fit is degenerate (the ${p.description} ran off to infinity); these data do not determine the law: do the runs vary every variable, and are they one experiment (filter with --group)?`);
+    else if (/^(alpha|beta)/.test(p.name) && v > STEEPEST_EXPONENT) w.push(`${p.name} = ${v.toPrecision(4)} is far steeper than any published exponent (0.05–1): its term is switched off and the fit is degenerate; do not extrapolate with it`);
+  }
+  return w;
+}
+
 function fitWarnings(r: FitResult, map: ParameterMap): string[] {
   const w: string[] = [];
   if (!r.converged) w.push(`the optimiser stopped without converging (${r.reason}, gradient norm ${r.gradientNorm.toExponential(2)}): treat the parameters with care`);
@@ -311,6 +330,7 @@ function fitWarnings(r: FitResult, map: ParameterMap): string[] {
   for (const name of ['alpha', 'beta', 'alpha_N', 'alpha_D']) {
     if (name in r.params && r.free.includes(name) && r.params[name] <= 0) w.push(`${name} = ${r.params[name].toPrecision(4)} ≤ 0: the loss does not fall with scale in these data`);
   }
+  w.push(...degeneracies(r));
   map.free.forEach((j, k) => {
     const b = map.bounds[k];
     const v = r.theta[j];

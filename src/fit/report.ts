@@ -19,7 +19,7 @@ export function fitReport(fit: FitJson): string {
   const derived = Object.entries(fit.data.derived)
     .map(([f, how]) => `${f} = ${how}`)
     .join(', ');
-  row('data', `${fit.data.source}: ${fit.data.runs} runs (${cols}${derived ? `; ${derived}` : ''})`);
+  row('data', `${fit.data.source}: ${fit.data.runs} runs (${cols}${derived ? `; ${derived}` : ''})${fit.data.selection ? `; ${fit.data.selection}` : ''}`);
   const lossText =
     fit.loss.kind === 'ls'
       ? 'least squares on ln L, summed'
@@ -33,7 +33,8 @@ export function fitReport(fit: FitJson): string {
         ? 'from the given start'
         : `${fit.init.method}: all ${fit.starts} grid points refined`;
   row('starts', `${how}; ${fit.startsAtBest} of ${fit.starts} reached the best optimum`);
-  row('converged', `${fit.converged ? 'yes' : 'NO'} (${fit.reason}, gradient norm ${fit.gradientNorm.toExponential(1)})`);
+  const degenerate = fit.warnings.some((w) => w.includes('degenerate'));
+  row('converged', `${fit.converged ? 'yes' : 'NO'} (${fit.reason}, gradient norm ${fit.gradientNorm.toExponential(1)})${degenerate ? ', but to a DEGENERATE optimum: see warnings' : ''}`);
   if (Object.keys(fit.fixed).length) row('fixed', Object.entries(fit.fixed).map(([k, v]) => `${k} = ${v}`).join(', '));
   if (Object.keys(fit.ties).length) row('tied', Object.entries(fit.ties).map(([k, v]) => `${k} = ${v}`).join(', '));
 

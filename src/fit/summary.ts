@@ -42,6 +42,8 @@ export interface FitJson {
     runs: number;
     columns: Record<string, string>;
     derived: Record<string, string>;
+    /** Rows kept when not all ("group isoflop: 15 of 25 rows"). */
+    selection?: string;
     /** Smallest and largest value of each law input in the data: the range the fit has seen. */
     ranges: Record<string, [number, number]>;
   };
@@ -105,6 +107,7 @@ export function fitToJson(result: FitResult, samples?: BootstrapSamples, level =
       runs: result.dataset.runs.length,
       columns: result.dataset.columns as Record<string, string>,
       derived: result.dataset.derived as Record<string, string>,
+      ...(result.dataset.selection ? { selection: result.dataset.selection } : {}),
       ranges: dataRanges(result),
     },
     warnings: [...result.warnings],

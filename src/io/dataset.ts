@@ -36,6 +36,8 @@ export interface Dataset {
   columns: Partial<Record<keyof Omit<Run, 'line'>, string>>;
   /** Fields computed rather than read, e.g. { D: 'C/(6N)' }. */
   derived: Partial<Record<Variable, string>>;
+  /** Which rows of the source were kept, when not all ("group isoflop: 15 of 25 rows"). */
+  selection?: string;
 }
 
 /** Log-inputs for a law from a data set, checking that every needed variable is present. */

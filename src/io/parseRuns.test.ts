@@ -85,3 +85,13 @@ test('an empty file or a header alone is refused', () => {
   assert.match(located(() => parseRuns('N,D,loss\n', { source: 'e.csv' }), undefined as never), /no runs in the file/);
   assert.match(located(() => parseRuns('', { source: 'e.csv' }), undefined as never), /the file is empty/);
 });
+
+test('groups keeps one experiment of a mixed export, leaves other rows unvalidated, and says what it kept', () => {
+  const text = 'N,D,loss,group\n1e8,2e9,3.1,isoflop\n2e8,oops,2.9,lr-probe\n3e8,4e9,2.8,isoflop\n';
+  const d = parseRuns(text, { source: 'x.csv', groups: ['isoflop'] });
+  assert.deepEqual(d.runs.map((r) => r.line), [2, 4]);
+  assert.equal(d.selection, 'group isoflop: 2 of 3 rows');
+  assert.equal(parseRuns(text.replace('oops', '4e9'), { source: 'x.csv' }).selection, undefined);
+  assert.match(located(() => parseRuns(text, { source: 'x.csv', groups: ['scale-up'] }), 1), /no runs in group "scale-up"; the file's groups are "isoflop", "lr-probe"/);
+  assert.match(located(() => parseRuns('N,D,loss\n1e8,2e9,3\n', { source: 'x.csv', groups: ['isoflop'] }), 1), /--group needs a group column/);
+});

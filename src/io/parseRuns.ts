@@ -40,6 +40,11 @@ export interface ParseRunsOptions {
   columns?: Partial<Record<Field, string>>;
   /** Fields that must be present (after deriving D or C). @default ['loss'] */
   require?: Field[];
+  /**
+   * Keep only the rows whose group is one of these (a study export mixes LR probes, IsoFLOP runs
+   * and a verification run; a law is fitted to one experiment). Other rows are not validated.
+   */
+  groups?: string[];
 }
 
 /** One raw record: each value with its position. */
@@ -235,7 +240,18 @@ export function parseRuns(text: string, options: ParseRunsOptions): Dataset {
     }
   }
 
-  const runs: Run[] = records.map((rec) => {
+  let kept = records;
+  if (options.groups?.length) {
+    const col = columns.group;
+    if (col === undefined) throw new InputError({ file: source, line: 1 }, `--group needs a group column; the file has columns: ${header.join(', ')}; ${hint('group')}`);
+    const groupOf = (rec: RawRecord) => String(rec.values.get(col)?.text ?? '');
+    kept = records.filter((rec) => options.groups!.includes(groupOf(rec)));
+    if (kept.length === 0) {
+      const present = [...new Set(records.map(groupOf))];
+      throw new InputError({ file: source, line: 1, columnName: col }, `no runs in group ${options.groups.map((g) => `"${g}"`).join(' or ')}; the file's groups are ${present.map((g) => `"${g}"`).join(', ')}`);
+    }
+  }
+  const runs: Run[] = kept.map((rec) => {
     const run: Run = { loss: NaN, line: rec.line };
     for (const f of numericFields) {
       const col = columns[f];
@@ -280,7 +296,9 @@ export function parseRuns(text: string, options: ParseRunsOptions): Dataset {
 
   const usedColumns: Dataset['columns'] = {};
   for (const [f, c] of Object.entries(columns)) usedColumns[f as Field] = c;
-  return { source, runs, columns: usedColumns, derived };
+  const dataset: Dataset = { source, runs, columns: usedColumns, derived };
+  if (kept !== records) dataset.selection = `group ${options.groups!.join(' or ')}: ${kept.length} of ${records.length} rows`;
+  return dataset;
 }
 
 /** Parse a `--columns` value: `N="Model Size",C=Training FLOP`. */

@@ -7,7 +7,7 @@ import { fitToJson } from '../../fit/summary.js';
 import { fitReport } from '../../fit/report.js';
 import type { FitOptions } from '../../fit/fit.js';
 import { bootstrapParallel, fitParallel } from '../../node/parallel.js';
-import { keyword, parseAssignments, parseInteger, parseQuantity, parseTies } from '../options.js';
+import { GROUP_HELP, keyword, runSelection, parseAssignments, parseInteger, parseQuantity, parseTies } from '../options.js';
 import { printJson, progress } from '../output.js';
 import { UsageError } from '../../errors/index.js';
 import { lawPreset } from '../../presets/laws.js';
@@ -25,6 +25,7 @@ interface FitFlags {
   free?: string;
   breaks: string;
   columns?: string;
+  group?: string;
   bootstrap?: string;
   seed: string;
   level: string;
@@ -50,6 +51,7 @@ export function registerFit(program: Command, run: (fn: () => Promise<void>, jso
     .option('--breaks <n>', 'bnsl: number of breaks', '1')
     .option('--tie <list>', 'constrain parameters equal, e.g. beta=alpha')
     .option('--columns <list>', 'map fields to columns, e.g. N="Model Size",C="Training FLOP"')
+    .option('--group <names>', GROUP_HELP)
     .option('--bootstrap <n>', 'bootstrap replicates for intervals (resampling runs)')
     .option('--seed <seed>', 'seed of the bootstrap resampling', '0')
     .option('--level <level>', 'confidence level of intervals', '0.95')
@@ -76,7 +78,7 @@ Examples:
           for (const name of free) if (!(name in preset.params)) throw new UsageError(`--free: law ${law.id} has no parameter "${name}" (its parameters: ${Object.keys(preset.params).join(', ')})`);
           fix = { ...Object.fromEntries(Object.entries(preset.params).filter(([k]) => !free.has(k))), ...fix };
         } else if (flags.free) throw new UsageError('--free goes with --preset');
-        const dataset = readRuns(file, { columns: flags.columns ? parseColumnMapping(flags.columns) : undefined, require: ['loss'] });
+        const dataset = readRuns(file, { ...runSelection(flags), require: ['loss'] });
         const options: FitOptions = {
           loss: {
             kind: keyword(flags.loss, '--loss', ['huber', 'ls', 'asymmetric'] as const),

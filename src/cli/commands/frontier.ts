@@ -9,7 +9,7 @@ import { replicateParams } from '../../fit/bootstrap.js';
 import { formatNumber } from '../../core/format.js';
 import { textTable } from '../../core/table.js';
 import { isScaleLabError, UsageError } from '../../errors/index.js';
-import { keyword, parseInteger, parseQuantity } from '../options.js';
+import { GROUP_HELP, keyword, runSelection, parseInteger, parseQuantity } from '../options.js';
 import { printJson, progress } from '../output.js';
 import { resolveLaw } from '../lawSource.js';
 
@@ -26,6 +26,7 @@ interface FrontierFlags {
   seed: string;
   level: string;
   columns?: string;
+  group?: string;
   json?: boolean;
 }
 
@@ -40,6 +41,9 @@ const withInterval = (v: number, ci?: [number, number], digits = 4) => (ci ? `${
 export function frontierReport(out: {
   source: string;
   runs: number;
+  /** Distinct runs when the rows are checkpoints of training curves. */
+  curves?: number;
+  selection?: string;
   approaches: ApproachResult[];
   agreements: { statement: string }[];
   skipped: { approach: number; reason: string }[];
@@ -47,7 +51,8 @@ export function frontierReport(out: {
 }): string {
   const lines: string[] = [];
   const boot = out.bootstrap && out.bootstrap.replicates > 1 ? `${Math.round(out.bootstrap.level * 100)} % intervals from ${out.bootstrap.replicates} bootstrap replicates (seed ${out.bootstrap.seed})` : 'no intervals (--bootstrap 0)';
-  lines.push(`Compute-optimal frontier: ${out.source} (${out.runs} runs); ${boot}`, '');
+  const rows = out.curves !== undefined && out.curves < out.runs ? `${out.runs} checkpoints of ${out.curves} runs` : `${out.runs} runs`;
+  lines.push(`Compute-optimal frontier: ${out.source} (${rows}${out.selection ? `; ${out.selection}` : ''}); ${boot}`, '');
   lines.push('N_opt ∝ C^a, D_opt ∝ C^b');
   lines.push(textTable(['approach', 'a', 'b'], out.approaches.map((r) => [`${r.approach} ${r.label}`, withInterval(r.a, r.intervals.a), withInterval(r.b, r.intervals.b)])));
   const targets = out.approaches[0]?.targets.map((t) => t.C) ?? [];
@@ -90,6 +95,7 @@ export function registerFrontier(program: Command, run: (fn: () => Promise<void>
     .option('--seed <seed>', 'bootstrap seed', '0')
     .option('--level <level>', 'interval level', '0.95')
     .option('--columns <list>', 'map fields to columns, e.g. N=params,loss=final_loss')
+    .option('--group <names>', GROUP_HELP)
     .option('--json', 'print the comparison as JSON')
     .addHelpText(
       'after',
@@ -103,7 +109,7 @@ Examples:
       run(async () => {
         const which = keyword(flags.approach, '--approach', ['1', '2', '3', 'all'] as const);
         const targets = parseList(flags.targets, '--targets');
-        const dataset = readRuns(file, { columns: flags.columns ? parseColumnMapping(flags.columns) : undefined });
+        const dataset = readRuns(file, runSelection(flags));
         const replicates = parseInteger(flags.bootstrap, '--bootstrap', 0);
         const seed = parseInteger(flags.seed, '--seed', 0);
         const level = parseQuantity(flags.level, '--level');
@@ -154,6 +160,8 @@ Examples:
         const summary = {
           source: file,
           runs: dataset.runs.length,
+          ...(dataset.runs.every((r) => r.run !== undefined) ? { curves: new Set(dataset.runs.map((r) => r.run)).size } : {}),
+          ...(dataset.selection ? { selection: dataset.selection } : {}),
           approaches,
           agreements,
           skipped,

@@ -9,7 +9,7 @@ import { reportHtml } from '../../report/html.js';
 import { renderPng, renderSvg } from '../../render/render.js';
 import { namedBudgets } from '../../analyses/frontier.js';
 import { UsageError } from '../../errors/index.js';
-import { keyword, parseInteger, parseQuantity } from '../options.js';
+import { GROUP_HELP, keyword, runSelection, parseInteger, parseQuantity } from '../options.js';
 import { printJson, progress } from '../output.js';
 import { parseList } from './frontier.js';
 import { loadCatalog } from '../../catalog/load.js';
@@ -30,6 +30,7 @@ interface AnalysisFlags {
   tolerance: string;
   holdout: string;
   columns?: string;
+  group?: string;
   landmarks?: string;
   json?: boolean;
 }
@@ -47,12 +48,13 @@ function addAnalysisFlags(cmd: Command): Command {
     .option('--tolerance <decades>', 'IsoFLOP budget tolerance', '0.06')
     .option('--holdout <fraction>', 'back-test: fraction of the runs (largest compute) held out', '0.2')
     .option('--columns <list>', 'map fields to columns, e.g. N="Model Size"')
+    .option('--group <names>', GROUP_HELP)
     .option('--landmarks <models>', 'published models to place on the frontier (default: chinchilla-70b,gopher-280b,gpt-3-175b,llama-2-70b,llama-3-70b)');
 }
 
 /** Fit (worker threads), bootstrap and analyse a file, as plot and report need. */
 export async function analyseFile(file: string, f: AnalysisFlags): Promise<Analysis> {
-  const dataset = readRuns(file, { columns: f.columns ? parseColumnMapping(f.columns) : undefined });
+  const dataset = readRuns(file, runSelection(f));
   const x = keyword(f.x, '--x', ['N', 'D', 'C'] as const);
   const law = getLaw({ law: f.law, x });
   const fitted = await fitParallel(law, dataset);
