@@ -6,6 +6,7 @@ import { learningRateOptimum, mfu, optimum, simulate } from '../src/lab/simulate
 import { learningRateTransfer } from '../src/hparams/mup.js';
 import { evaluate, fitHparamLaws } from '../src/hparams/laws.js';
 import type { Dataset, Run } from '../src/io/dataset.js';
+import { readRuns } from '../src/io/readRuns.js';
 
 const world = loadWorld();
 const lrs = [2.5e-4, 5e-4, 1e-3, 2e-3, 4e-3, 8e-3, 1.6e-2];
@@ -63,4 +64,30 @@ test('DeepSeek-style sweeps over η and B at five budgets recover the world\'s o
     assert.ok(batch / t.batch < 2 && t.batch / batch < 2, `B at C = ${t.C.toExponential(2)}: fitted ${batch}, world ${t.batch}`);
   }
   assert.ok(fit.lr.exponent < 0, 'under SP the optimal learning rate falls with compute (wider models)');
+});
+
+test('an interval holding both 0 and −1 is reported as not settled, not as transfer', () => {
+  // The first real SP sweep of examples/studies/moby-lr (5 learning rates, one seed, widths 64 and 256).
+  const losses: Record<number, number[]> = { 64: [2.9056, 2.6338, 2.5577, 2.6690, 2.8711], 256: [2.4783, 2.5676, 2.6768, 2.8206, 3.0903] };
+  const runs: Run[] = [];
+  let line = 2;
+  for (const [width, ls] of Object.entries(losses)) ls.forEach((loss, i) => runs.push({ width: Number(width), lr: 1e-3 * 2 ** i, loss, line: line++ }));
+  const ds: Dataset = { source: 'sp-5', runs, columns: { width: 'width', lr: 'lr', loss: 'loss' }, derived: {} };
+  const point = learningRateTransfer(ds);
+  assert.equal(point.kind, 'drifts', 'without an interval the point slope ≈ −1 reads as drift');
+  const boot = learningRateTransfer(ds, { replicates: 200, seed: 0, level: 0.95 });
+  assert.ok(boot.interval![0] <= -1 && boot.interval![1] >= 0, `interval ${boot.interval}`);
+  assert.equal(boot.kind, 'unsettled');
+  assert.match(boot.verdict, /points to standard-parametrisation drift.*not settled/);
+  assert.deepEqual(boot.warnings, ['width 256: the best learning rate is at the edge of the sweep; extend it']);
+});
+
+test('the shipped real LR sweeps (examples/studies/moby-lr): SP drifts as 1/width, muP transfers', () => {
+  const check = (p: string) => learningRateTransfer(readRuns(`examples/studies/moby-lr/runs-${p}.csv`, { columns: { width: 'd_model', lr: 'learning_rate' } }), { replicates: 200, seed: 0, level: 0.95 });
+  const sp = check('sp'), mup = check('mup');
+  assert.equal(sp.kind, 'drifts', sp.verdict);
+  assert.ok(sp.interval![1] < 0, `SP interval ${sp.interval} excludes transfer`);
+  assert.equal(mup.kind, 'transfers', mup.verdict);
+  assert.ok(mup.interval![0] > -1, `muP interval ${mup.interval} excludes drift`);
+  assert.deepEqual([...sp.warnings, ...mup.warnings], [], 'every optimum inside its sweep');
 });

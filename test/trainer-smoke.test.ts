@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -36,5 +36,11 @@ test('two tiny training runs through the local backend complete and their metric
     assert.ok(cps[2].loss < cps[0].loss, 'the loss falls during training');
     assert.equal(r.loss, cps[2].loss);
   }
+  // Kaplan's N counted from the model: per layer 12·d² + 13·d (biases, norms) with d_ff = 4d, plus the final norm.
+  const counts = readdirSync(join(dir, 'runs'), { recursive: true })
+    .filter((f) => String(f).endsWith('metrics.jsonl'))
+    .map((f) => JSON.parse(readFileSync(join(dir, 'runs', String(f)), 'utf8').split('\n')[0]).params_nonembedding)
+    .sort((a, b) => a - b);
+  assert.deepEqual(counts, [1, 2].map((L) => L * (12 * 32 * 32 + 13 * 32) + 2 * 32));
   store.close();
 });

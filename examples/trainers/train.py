@@ -2,14 +2,15 @@
 """A compact GPT trainer for ScaleLab's `local` (and `slurm`) backend: arguments in, JSONL metrics out.
 
 One file a reader can follow top to bottom (in the spirit of nanoGPT): a character-level
-decoder-only transformer (pre-LayerNorm, GELU MLP with d_ff = 4·d_model, learned positions, untied
+decoder-only transformer (pre-LayerNorm, GELU MLP with d_ff = 4·d_model by default, learned positions, untied
 output head), AdamW, linear warmup then cosine decay to 10 % over the run's own token count, and
 evaluations on held-out text at `--n-evals` evenly spaced points. Runs on CPU (Debian's
 python3-torch 1.13) and on current PyTorch with CUDA.
 
 Protocol: every evaluation appends one JSON line to OUT/metrics.jsonl:
   {"tokens": tokens seen, "step": optimizer step, "train_loss": …, "val_loss": …,
-   "wall_seconds": …, "params": all parameters, "params_nonembedding": 12·n_layer·d_model²-style count}
+   "wall_seconds": …, "params": all parameters, "params_nonembedding": all but the token and position
+   embeddings and the output head (Kaplan et al.'s N, counted from the model)}
 Losses are nats per character. Exit status 0 on success; a non-finite loss exits with status 3.
 
   python3 train.py --layers 2 --d-model 64 --heads 2 --tokens 2e6 --batch-tokens 4096 --lr 3e-3 --out runs/a
@@ -32,10 +33,12 @@ p.add_argument("--d-model", type=int, required=True)
 p.add_argument("--heads", type=int, default=0, help="attention heads (default d_model/32, at least 1)")
 p.add_argument("--tokens", type=float, required=True, help="training tokens (characters)")
 p.add_argument("--batch-tokens", type=float, default=4096, help="tokens per optimizer step")
+p.add_argument("--d-ff", type=int, default=0, help="MLP hidden width (default 4·d_model)")
 p.add_argument("--context", type=int, default=128)
 p.add_argument("--lr", type=float, default=3e-3, help="peak learning rate")
 p.add_argument("--parametrization", choices=["sp", "mup"], default="sp", help="sp (standard) or mup (maximal update, Yang et al. 2022)")
 p.add_argument("--base-width", type=int, default=64, help="muP: the width the learning rate was tuned at")
+p.add_argument("--base-head-dim", type=int, default=64, help="muP: the head size at the base width (attention logits scale as sqrt(base)/d_head, so the base model's attention is SP's 1/sqrt(d_head))")
 p.add_argument("--warmup", type=float, default=0.05, help="warmup, as a fraction of the steps")
 p.add_argument("--weight-decay", type=float, default=0.1)
 p.add_argument("--n-evals", type=int, default=10)
@@ -79,12 +82,12 @@ def get_batch(data, n, g):
 
 # ----------------------------------------------------------------------------- model
 class Block(nn.Module):
-    def __init__(self, d, h, attention_scale):
+    def __init__(self, d, h, d_ff, attention_scale):
         super().__init__()
         self.h, self.scale = h, attention_scale
         self.ln1, self.ln2 = nn.LayerNorm(d), nn.LayerNorm(d)
         self.qkv, self.proj = nn.Linear(d, 3 * d), nn.Linear(d, d)
-        self.fc, self.out = nn.Linear(d, 4 * d), nn.Linear(4 * d, d)
+        self.fc, self.out = nn.Linear(d, d_ff), nn.Linear(d_ff, d)
         self.register_buffer("mask", torch.tril(torch.ones(T, T, dtype=torch.bool)))
 
     def forward(self, x):
@@ -98,22 +101,23 @@ class Block(nn.Module):
 
 
 class GPT(nn.Module):
-    """With muP (width multiplier m = d/base): hidden init std 0.02/√m, readout multiplied by 1/m and
-    zero-initialised, attention logits scaled by 1/d_head; the optimizer divides hidden LRs by m."""
+    """With muP (width multiplier m = d/base), after microsoft/mup: hidden init std 0.02/√m and
+    Adam LR ÷ m; the readout multiplied by 1/m (MuReadout) with its weights at the base init —
+    zero-initialising them, mup's other option, cost ~0.3 nats in 60-step runs here, since nothing
+    below the head learns until it moves; attention logits scaled by √(base head size)/d_head, so
+    1/d_head in width with the base model attending exactly as under SP. At m = 1 muP is SP."""
 
-    def __init__(self, vocab, d, layers, h, mup, m):
+    def __init__(self, vocab, d, d_ff, layers, h, mup, m, base_head_dim):
         super().__init__()
         head_dim = d // h
         self.tok, self.pos = nn.Embedding(vocab, d), nn.Embedding(T, d)
-        self.blocks = nn.ModuleList(Block(d, h, (1 / head_dim) if mup else (1 / math.sqrt(head_dim))) for _ in range(layers))
+        self.blocks = nn.ModuleList(Block(d, h, d_ff, (math.sqrt(base_head_dim) / head_dim) if mup else (1 / math.sqrt(head_dim))) for _ in range(layers))
         self.ln, self.head = nn.LayerNorm(d), nn.Linear(d, vocab, bias=False)
         self.readout = 1 / m if mup else 1.0
         for name, p in self.named_parameters():
             if p.dim() < 2:
                 nn.init.zeros_(p) if name.endswith("bias") else None
-            elif name.startswith("head"):
-                nn.init.zeros_(p) if mup else nn.init.normal_(p, std=0.02)
-            elif name.startswith(("tok", "pos")):
+            elif name.startswith(("head", "tok", "pos")):
                 nn.init.normal_(p, std=0.02)
             else:
                 nn.init.normal_(p, std=0.02 / math.sqrt(m) if mup else 0.02)
@@ -129,9 +133,10 @@ class GPT(nn.Module):
 heads = args.heads or max(1, args.d_model // 32)
 mup = args.parametrization == "mup"
 width_multiplier = args.d_model / args.base_width
-model = GPT(len(chars), args.d_model, args.layers, heads, mup, width_multiplier).to(device)
+model = GPT(len(chars), args.d_model, args.d_ff or 4 * args.d_model, args.layers, heads, mup, width_multiplier, args.base_head_dim).to(device)
 params = sum(p.numel() for p in model.parameters())
-params_nonembedding = 12 * args.layers * args.d_model ** 2  # Kaplan's count: attention 4d², MLP 8d² per layer
+# Kaplan's N leaves out the vocabulary and position matrices: ≈ 12·n_layer·d² with d_ff = 4d, plus biases and norms.
+params_nonembedding = sum(p.numel() for n, p in model.named_parameters() if not n.startswith(("tok", "pos", "head")))
 
 # ----------------------------------------------------------------------------- optimizer and schedule
 # Parameter groups: hidden matrices (LR ÷ m under muP, weight decay × m), embeddings and readout, the rest.

@@ -71,13 +71,13 @@ export function mupTable(o: MupOptions): MupTable {
     {
       group: 'output',
       description: 'output (readout / unembedding) weights',
-      mup: { initStd: 0, learningRate: adam ? eta : eta * m, multiplier: alphaOut / m, note: 'logits multiplied by α_out/m (MuReadout); zero init recommended' },
+      mup: { initStd: sigma, learningRate: adam ? eta : eta * m, multiplier: alphaOut / m, note: 'logits multiplied by α_out/m (MuReadout); weights at the base init, or zero (slower start in short runs)' },
       sp: sp(sigma),
     },
     {
       group: 'attention',
       description: 'attention logits',
-      mup: { initStd: null, learningRate: adam ? eta / m : eta, multiplier: 1 / headDim, note: 'q·k/d_head instead of /√d_head; zero-init the query' },
+      mup: { initStd: null, learningRate: adam ? eta / m : eta, multiplier: 1 / headDim, note: 'q·k/d_head instead of /√d_head (times a constant, e.g. √d_head at the base, so the base model attends as under SP); zero-init the query' },
       sp: { initStd: null, learningRate: eta, multiplier: 1 / Math.sqrt(headDim), note: 'q·k/√d_head' },
     },
     {
@@ -112,6 +112,8 @@ export interface TransferCheck {
   /** Slope of ln η* against ln width: ~0 transfers (muP), ≈ −1 is standard-parametrisation drift. */
   slope: number;
   interval?: [number, number];
+  /** transfers: 0 in the interval; drifts: −1 in it; unsettled: both; moves: neither. */
+  kind: 'transfers' | 'drifts' | 'moves' | 'unsettled';
   verdict: string;
   warnings: string[];
 }
@@ -169,13 +171,17 @@ export function learningRateTransfer(dataset: Dataset, bootstrap?: { replicates:
   }
   const transfers = interval ? interval[0] <= 0 && 0 <= interval[1] : Math.abs(slope) < 0.2;
   const drifts = interval ? interval[0] <= -1 && -1 <= interval[1] : Math.abs(slope + 1) < 0.2;
-  const verdict = transfers
-    ? `the optimal learning rate does not move with width (slope ${slope.toFixed(2)}): it transfers, as under muP`
-    : drifts
-      ? `the optimal learning rate falls as 1/width (slope ${slope.toFixed(2)}): standard-parametrisation drift; retune per width or use muP`
-      : `the optimal learning rate moves with width (slope ${slope.toFixed(2)}): it does not transfer`;
+  const s = slope.toFixed(2);
+  // An interval that holds both 0 and −1 cannot tell transfer from drift, whatever the point says.
+  const kind: TransferCheck['kind'] = transfers && drifts ? 'unsettled' : transfers ? 'transfers' : drifts ? 'drifts' : 'moves';
+  const verdict = {
+    transfers: `the optimal learning rate does not move with width (slope ${s}): it transfers, as under muP`,
+    drifts: `the optimal learning rate falls as 1/width (slope ${s}): standard-parametrisation drift; retune per width or use muP`,
+    moves: `the optimal learning rate moves with width (slope ${s}): it does not transfer`,
+    unsettled: `the slope (${s}) ${Math.abs(slope + 1) < Math.abs(slope) ? 'points to standard-parametrisation drift' : 'points to transfer'}, but its interval [${interval?.[0].toFixed(2)}, ${interval?.[1].toFixed(2)}] holds both 0 (transfer) and −1 (drift): not settled; add seeds, learning rates or widths`,
+  }[kind];
   const warnings = widths.filter((w) => w.atEdge).map((w) => `width ${w.width}: the best learning rate is at the edge of the sweep; extend it`);
-  return { widths, slope, interval, verdict, warnings };
+  return { widths, slope, interval, kind, verdict, warnings };
 }
 
 export interface CoordinateCheck {
