@@ -38,6 +38,7 @@ export interface BackendFlags {
   ratio: string;
   sizes: string;
   span: string;
+  priorRatio?: string;
 }
 
 export function addBackendFlags(cmd: Command): Command {
@@ -63,12 +64,14 @@ export function addBackendFlags(cmd: Command): Command {
     .option('--budgets <n>', 'IsoFLOP budgets in the sweep', '5')
     .option('--ratio <x>', 'ratio between consecutive budgets', '3')
     .option('--sizes <n>', 'model sizes per budget', '7')
-    .option('--span <x>', 'sizes span ×span around the prior optimum', '32');
+    .option('--span <x>', 'sizes span ×span around the prior optimum', '32')
+    .option('--prior-ratio <tokens>', 'centre the sizes on N = √(C/(6·R)), R tokens per parameter, instead of the epoch-2024 law (for data unlike web text, e.g. characters)');
 }
 
 /** Sweep-design flags as options for designSweep / runStudy. */
-export function designFlags(f: { budgets: string; ratio: string; sizes: string; span: string }) {
+export function designFlags(f: { budgets: string; ratio: string; sizes: string; span: string; priorRatio?: string }) {
   return {
+    ...(f.priorRatio !== undefined ? { priorTokensPerParameter: parseQuantity(f.priorRatio, '--prior-ratio') } : {}),
     budgets: parseInteger(f.budgets, '--budgets', 2),
     ratio: parseQuantity(f.ratio, '--ratio'),
     sizes: parseInteger(f.sizes, '--sizes', 3),

@@ -124,6 +124,11 @@ export interface SweepDesignOptions {
   learningRate?: number;
   /** Law used only to centre the sizes (never to pick the answer). @default preset epoch-2024 */
   prior?: Record<string, number>;
+  /**
+   * Centre the sizes on N = √(C/(6R)) — R tokens per parameter — instead of the prior law's optimum:
+   * for data unlike web text (characters, code, images), whose optimum sits elsewhere.
+   */
+  priorTokensPerParameter?: number;
   nEvals?: number;
 }
 
@@ -136,7 +141,8 @@ export interface SweepDesign {
 }
 
 /** Expected non-embedding-N optimum for C under the prior, scaled down to non-embedding counts. */
-function priorOptimum(C: number, prior: Record<string, number>): number {
+function priorOptimum(C: number, prior: Record<string, number>, tokensPerParameter?: number): number {
+  if (tokensPerParameter !== undefined) return Math.sqrt(C / (6 * tokensPerParameter));
   return chinchillaOptimal(prior, C).N;
 }
 
@@ -146,7 +152,7 @@ function isoflopRuns(budgets: number[], o: Required<Pick<SweepDesignOptions, 'si
   // The lab's smallest shape: no window of sizes may start below it (shift the window up instead).
   const smallest = (o.architecture.limits?.nLayer[0] ?? 2) * (4 + 2 * o.architecture.ffnRatio) * Math.max(o.architecture.widthMultiple ?? 64, o.architecture.limits?.dModel[0] ?? 64) ** 2;
   for (const C of budgets) {
-    const centre = Math.max(priorOptimum(C, prior), smallest * Math.sqrt(o.span) * 0.9);
+    const centre = Math.max(priorOptimum(C, prior, o.priorTokensPerParameter), smallest * Math.sqrt(o.span) * 0.9);
     const seen = new Set<string>();
     for (let k = 0; k < o.sizes; k++) {
       const N = centre * o.span ** (k / (o.sizes - 1) - 0.5);
@@ -201,7 +207,7 @@ export function designSweep(options: SweepDesignOptions): SweepDesign {
   if (probeCost > probeSeconds) budgets = budgetsFor(largestFitting(o.experimentSeconds - probeCost));
   const isoflop = isoflopRuns(budgets, o, lr, 'isoflop');
   const notes = [
-    `sizes per budget span ×${o.span} around the compute-optimal size of the prior law (preset epoch-2024), so a prior off by up to ×${Math.sqrt(o.span).toFixed(1)} is still bracketed`,
+    `sizes per budget span ×${o.span} around ${o.priorTokensPerParameter !== undefined ? `N = √(C/(6·${o.priorTokensPerParameter})) (--prior-ratio ${o.priorTokensPerParameter} tokens per parameter)` : 'the compute-optimal size of the prior law (preset epoch-2024)'}, so a prior off by up to ×${Math.sqrt(o.span).toFixed(1)} is still bracketed`,
     'all sweep runs use muP, so the probe\'s learning rate transfers across widths',
     `batch: a quarter of Kaplan et al.'s B_crit(L) at the prior loss of each budget`,
     `cost model: ${o.cost.description}`,
@@ -210,12 +216,23 @@ export function designSweep(options: SweepDesignOptions): SweepDesign {
   return { probe, isoflop, budgets, seconds: { probe: s(probe), isoflop: s(isoflop), total: s(probe) + s(isoflop) }, notes };
 }
 
+/** The shape for N, or for the next size up that has one (widths and depths come in steps, leaving gaps). */
+function nearestShape(N: number, architecture: Architecture): ReturnType<typeof shapeFor> {
+  for (let k = 0; ; k++) {
+    try {
+      return shapeFor(N * 1.2 ** k, architecture);
+    } catch (e) {
+      if (k >= 8) throw e;
+    }
+  }
+}
+
 /** Learning-rate probe: one mid-sized model at the smallest budget, learning rates ×2 apart. */
 function designProbe(C: number, seconds: number, o: SweepDesignOptions): PlannedRun[] {
   const prior = o.prior ?? lawPreset('epoch-2024').params;
   // The prior optimum, but no smaller than the lab's smallest shape (two layers of width 64).
   const smallest = (o.architecture.limits?.nLayer[0] ?? 2) * (4 + 2 * o.architecture.ffnRatio) * Math.max(o.architecture.widthMultiple ?? 64, o.architecture.limits?.dModel[0] ?? 64) ** 2;
-  const shape = shapeFor(Math.max(priorOptimum(C, prior), smallest * 1.5), o.architecture);
+  const shape = nearestShape(Math.max(priorOptimum(C, prior, o.priorTokensPerParameter), smallest * 1.5), o.architecture);
   const lrs = [1.25e-4, 2.5e-4, 5e-4, 1e-3, 2e-3, 4e-3, 8e-3, 1.6e-2, 3.2e-2];
   // Tokens per probe run so that the probe fits its share.
   const tokens = o.cost.tokensFor({ ...shape, batch_tokens: 32 * o.architecture.seqLen }, seconds / lrs.length);

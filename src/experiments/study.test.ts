@@ -41,6 +41,25 @@ test('the sweep design fits its budget and brackets each budget\'s sizes', () =>
   assert.ok(d.probe.length >= 5);
 });
 
+test('--prior-ratio centres each budget\'s sizes on N = √(C/(6R)) instead of the web-text prior', () => {
+  const base = { experimentSeconds: 6 * 3600, targetSeconds: 24 * 3600, cost: worldCostModel(world), architecture: worldArchitecture(world) };
+  const geoMean = (xs: number[]) => Math.exp(xs.reduce((s, x) => s + Math.log(x), 0) / xs.length);
+  for (const R of [5, 2000]) {
+    const d = designSweep({ ...base, priorTokensPerParameter: R });
+    for (const C of d.budgets) {
+      const Ns = d.isoflop.filter((r) => r.C === C).map((r) => r.N);
+      const centre = Math.sqrt(C / (6 * R));
+      // Windows are clipped at the lab's smallest shape; where not clipped they straddle the centre.
+      if (Math.min(...Ns) > centre) continue;
+      assert.ok(Math.max(...Ns) > centre, `R = ${R}, C = ${C.toExponential(2)}: sizes ${Ns} straddle ${centre.toExponential(2)}`);
+      assert.ok(Math.abs(Math.log(geoMean(Ns) / centre)) < Math.log(3), `R = ${R}: centred near ${centre.toExponential(2)}, got ${geoMean(Ns).toExponential(2)}`);
+    }
+    assert.ok(d.notes.some((n) => n.includes(`--prior-ratio ${R}`)));
+  }
+  const five = designSweep({ ...base, priorTokensPerParameter: 5 }), lots = designSweep({ ...base, priorTokensPerParameter: 2000 });
+  assert.ok(geoMean(five.isoflop.map((r) => r.N)) > 5 * geoMean(lots.isoflop.map((r) => r.N)), 'fewer tokens per parameter, bigger models');
+});
+
 test('bestLearningRate: vertex of the parabola in ln η, ignoring failed runs', () => {
   const runs = [1e-3, 2e-3, 4e-3, 8e-3, 1.6e-2].map((lr) => ({ learning_rate: lr, loss: 3 + 0.1 * Math.log(lr / 3e-3) ** 2 }));
   const r = bestLearningRate([...runs, { learning_rate: 3.2e-2, loss: null }]);
