@@ -8,3 +8,6 @@ export const catalogPath = fileURLToPath(new URL('../../examples/published-model
 export function loadCatalog(): CatalogModel[] {
   return parseCatalog(readText(catalogPath), 'examples/published-models.csv');
 }
+
+/** Per-family sources and caveats of the catalog (shipped next to it). */
+export const provenancePath = fileURLToPath(new URL('../../examples/published-models.PROVENANCE.md', import.meta.url));

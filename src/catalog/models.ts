@@ -1,7 +1,8 @@
 /**
  * Published models as landmarks (examples/published-models.csv, 67 configurations with sources and
- * a verification status): their shapes recounted with ScaleLab's accounting, tokens per parameter,
- * training FLOPs, and where each sits against a law's compute-optimal frontier. Pure.
+ * a verification status; provenance in examples/published-models.PROVENANCE.md): their shapes
+ * recounted with ScaleLab's accounting, tokens per parameter, training FLOPs, and where each sits
+ * against a law's compute-optimal frontier. Pure.
  */
 import { parse as parseCsv } from 'csv-parse/sync';
 import { InputError, UsageError } from '../errors/index.js';
@@ -22,9 +23,17 @@ export interface CatalogModel {
   tied: 'true' | 'false' | 'unknown';
   tokens?: number;
   source: string;
+  /** Short citation for tables (first author + year or the card/config it came from); the full one is `source`. */
+  cite: string;
   status: string;
   flag: string;
   notes: string;
+  /** Context length as released (`context_length`); `shape.seqLen` is the pretraining context (`train_seq_len`). */
+  contextLength: number;
+  /** Width of the token embeddings when it differs from d_model (projected in and out: OPT-350M's 512). */
+  embedDim?: number;
+  /** Encoder-decoder (T5): n_layer is per stack. */
+  encoderDecoder: boolean;
   line: number;
 }
 
@@ -42,7 +51,17 @@ export interface CatalogRow extends CatalogModel {
   gqaRatio: number;
   ffnRatio: number;
   flops6ND?: number;
+  /**
+   * Hoffmann et al. 2022 App. F training FLOPs at the pretraining context (`shape.seqLen`); for
+   * encoder-decoder models both stacks (and cross-attention) are counted, each token through both, as 6ND assumes.
+   */
   flopsDetailed?: number;
+}
+
+/** `Rae et al. 2021 (Gopher) Table 1 …` → `Rae et al. 2021`: for catalogs without a `cite` column. */
+function shortCitation(source: string): string {
+  const paper = /^([A-Z][\w-]+(?: et al\.| & [A-Z][\w-]+)? \d{4})/.exec(source);
+  return paper ? paper[1] : source.split(/[;(]/)[0].trim().slice(0, 40);
 }
 
 /** `Llama-2-70B` → `llama-2-70b`, `GPT-3 175B` → `gpt-3-175b`. */
@@ -73,7 +92,8 @@ export function parseCatalog(text: string, source = 'published-models.csv'): Cat
       headDim: r.head_dim ? num('head_dim') : undefined,
       dFf: num('d_ff'),
       vocab: r.vocab_size ? num('vocab_size') : 0,
-      seqLen: num('context_length'),
+      // The pretraining context (train_seq_len) when the catalog gives one: Llama 3.1's 131072 came from a late stage.
+      seqLen: r.train_seq_len ? num('train_seq_len') : num('context_length'),
       mlp: gated ? 'gated' : 'plain',
       tiedEmbeddings: r.tied_embeddings === 'true',
       positions: r.position === 'learned' ? 'learned' : r.position === 'relative' ? 'relative' : 'rotary',
@@ -89,9 +109,13 @@ export function parseCatalog(text: string, source = 'published-models.csv'): Cat
       tied: (r.tied_embeddings as CatalogModel['tied']) || 'unknown',
       tokens: r.training_tokens ? Number(r.training_tokens) : undefined,
       source: r.source,
+      cite: r.cite || shortCitation(r.source),
       status: r.status,
       flag: r.ratio_flag,
       notes: r.notes,
+      contextLength: num('context_length'),
+      embedDim: r.embed_dim ? num('embed_dim') : undefined,
+      encoderDecoder: /encoder-decoder/i.test(r.ratio_flag),
       line: info.lines,
     };
   });
@@ -101,34 +125,73 @@ export function parseCatalog(text: string, source = 'published-models.csv'): Cat
 function mismatchReason(m: CatalogModel): string | undefined {
   const text = `${m.flag} ${m.notes}`;
   if (/inconsistency/.test(text)) return 'the published table is inconsistent (n_heads·head_dim ≠ d_model)';
+  if (m.embedDim && m.embedDim !== m.shape.dModel)
+    return `the reported size is a nominal name (${m.embedDim}-wide embeddings with project_in/out, counted here)`;
   if (/nominal/.test(text)) return 'the reported size is a nominal name';
-  if (/project_in|512-d embeddings/.test(text)) return 'embeddings of a different width with projections in and out';
   return undefined;
 }
 
-export function describe(m: CatalogModel): CatalogRow {
-  // Tying not stated: count it both ways and keep the one that matches the reported size (noted).
-  let tyingNote: string | undefined;
-  let shape = m.shape;
-  if (m.tied === 'unknown') {
-    const tied = parameterCount({ ...m.shape, tiedEmbeddings: true }), untied = parameterCount({ ...m.shape, tiedEmbeddings: false });
-    const tiedFits = Math.abs(tied.total / m.reported - 1) <= Math.abs(untied.total / m.reported - 1);
-    shape = { ...m.shape, tiedEmbeddings: tiedFits };
-    tyingNote = `embedding tying not stated: counted ${tiedFits ? 'tied' : 'untied'}, which is closer to the reported size`;
-  }
+/**
+ * Parameters of a catalog model with the given shape, by piece: ScaleLab's decoder-only count, then
+ * what the catalog's architectures add (T5's two stacks, Gopher's relative-position projection,
+ * OPT-350M's projected embeddings).
+ */
+function recount(m: CatalogModel, shape: ModelShape): ParameterCount {
   let count = parameterCount(shape);
-  if (/encoder-decoder/.test(m.flag)) {
+  if (m.encoderDecoder) {
     // An encoder stack (self-attention, MLP) and a decoder stack (self- and cross-attention, MLP), n_layer each.
     const inner = shape.nHeads * (shape.headDim ?? shape.dModel / shape.nHeads);
     const mlp = 2 * shape.dModel * shape.dFf;
     const attention = shape.nLayer * (4 + 8) * shape.dModel * inner;
     count = { ...count, attention, mlp: 2 * shape.nLayer * mlp, nonEmbedding: attention + 2 * shape.nLayer * mlp, total: attention + 2 * shape.nLayer * mlp + count.embedding + count.unembedding + count.norms };
   }
+  if (m.embedDim && m.embedDim !== shape.dModel) {
+    // Token embeddings e wide (the output head shares them when tied), project_in e×d and project_out d×e; positions stay d wide.
+    const positions = shape.positions === 'learned' ? shape.seqLen * shape.dModel : 0;
+    const embedding = shape.vocab * m.embedDim + positions + 2 * m.embedDim * shape.dModel;
+    const unembedding = shape.tiedEmbeddings ? 0 : shape.vocab * m.embedDim;
+    count = { ...count, embedding, unembedding, total: count.total - count.embedding - count.unembedding + embedding + unembedding };
+  }
   // Gopher and Chinchilla: one extra d×d relative-position projection per layer (the catalog's inference).
-  const relative = m.position === 'relative' && (m.family === 'Gopher' || m.family === 'Chinchilla') ? m.shape.nLayer * m.shape.dModel ** 2 : 0;
-  const recomputed: ParameterCount = { ...count, total: count.total + relative, attention: count.attention + relative, nonEmbedding: count.nonEmbedding + relative };
-  const withoutNorms = recomputed.total - recomputed.norms;
-  const sizeError = withoutNorms / m.reported - 1;
+  const relative = m.position === 'relative' && (m.family === 'Gopher' || m.family === 'Chinchilla') ? shape.nLayer * shape.dModel ** 2 : 0;
+  return { ...count, total: count.total + relative, attention: count.attention + relative, nonEmbedding: count.nonEmbedding + relative };
+}
+
+/** Recount without norms (as the catalog's own config-derived counts) ÷ reported − 1. */
+const errorOf = (c: ParameterCount, reported: number) => (c.total - c.norms) / reported - 1;
+
+/**
+ * Training FLOPs per token, App. F, at the pretraining context, with the K and V projections at the
+ * model's KV heads (App. F assumes multi-head attention: 6·d·h·k per layer would overcount Llama 3.1
+ * 405B by ~14 %); encoder-decoder: both stacks and the decoder's cross-attention.
+ */
+function detailedFlopsPerToken(m: CatalogModel, shape: ModelShape): number {
+  const f = chinchillaFlopsPerToken(shape);
+  const k = shape.headDim ?? shape.dModel / shape.nHeads;
+  const qkv = shape.nLayer * 2 * shape.dModel * k * (shape.nHeads + 2 * (shape.nKvHeads ?? shape.nHeads));
+  const p: Record<string, number> = { ...f.pieces, qkv };
+  if (!m.encoderDecoder) return f.training + 3 * (qkv - f.pieces.qkv);
+  const attention = p.qkv + p.logits + p.softmax + p.softmaxValues + p.projection;
+  // encoder: attention + MLP; decoder: self-attention + cross-attention + MLP; backward = 2× forward.
+  return 3 * (p.embeddings + p.outputLogits + 3 * attention + 2 * p.mlp);
+}
+
+export function describe(m: CatalogModel): CatalogRow {
+  // Tying not stated: recount it both ways, with everything else the architecture adds, and keep the
+  // one closer to the reported size (noted).
+  let tyingNote: string | undefined;
+  let shape = m.shape;
+  if (m.tied === 'unknown') {
+    if (!m.shape.vocab) tyingNote = 'vocabulary not stated: embeddings left out of the recount';
+    else {
+      const tied = recount(m, { ...m.shape, tiedEmbeddings: true }), untied = recount(m, { ...m.shape, tiedEmbeddings: false });
+      const tiedFits = Math.abs(errorOf(tied, m.reported)) <= Math.abs(errorOf(untied, m.reported));
+      shape = { ...m.shape, tiedEmbeddings: tiedFits };
+      tyingNote = `tying not stated: counted ${tiedFits ? 'tied' : 'untied'} (closer to the reported size)`;
+    }
+  }
+  const recomputed = recount(m, shape);
+  const sizeError = errorOf(recomputed, m.reported);
   const headDim = m.shape.headDim ?? m.shape.dModel / m.shape.nHeads;
   return {
     ...m,
@@ -143,7 +206,7 @@ export function describe(m: CatalogModel): CatalogRow {
     gqaRatio: m.shape.nHeads / (m.shape.nKvHeads ?? m.shape.nHeads),
     ffnRatio: m.shape.dFf / m.shape.dModel,
     flops6ND: m.tokens ? 6 * m.reported * m.tokens : undefined,
-    flopsDetailed: m.tokens && m.shape.vocab ? chinchillaFlopsPerToken(m.shape).training * m.tokens : undefined,
+    flopsDetailed: m.tokens && m.shape.vocab ? detailedFlopsPerToken(m, shape) * m.tokens : undefined,
   };
 }
 
@@ -184,6 +247,8 @@ export interface FrontierPlacement {
   verdict: string;
   status: string;
   source: string;
+  /** Short citation for tables (the full one is `source`). */
+  cite: string;
 }
 
 /** Where a published model sits against a law's frontier (the Chinchilla paper's first figure). */
@@ -214,5 +279,6 @@ export function placeOnFrontier(m: CatalogModel, law: Law, params: Record<string
     verdict,
     status: m.status,
     source: m.source,
+    cite: m.cite,
   };
 }

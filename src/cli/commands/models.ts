@@ -14,7 +14,7 @@ export function registerModels(program: Command, run: Run): void {
     .description('published model configurations (67, with sources and verification status): sizes recounted, tokens per parameter, shape ratios, FLOPs')
     .option('--family <name>', 'only this family (e.g. llama, gpt-3, pythia)')
     .option('--json', 'print JSON')
-    .addHelpText('after', '\nSource: examples/published-models.csv (see examples/README.md for provenance and licences).\nExamples:\n  scalelab models --family llama\n  scalelab models --json')
+    .addHelpText('after', '\nSource: examples/published-models.csv; provenance per family in examples/published-models.PROVENANCE.md (licences in examples/README.md).\nExamples:\n  scalelab models --family llama\n  scalelab models --json')
     .action(async (f: { family?: string; json?: boolean }) =>
       run(async () => {
         let rows = loadCatalog().map(describe);
@@ -27,7 +27,7 @@ export function registerModels(program: Command, run: Run): void {
         const n = (v: number | undefined, d = 3) => (v === undefined ? '–' : formatNumber(v, d));
         process.stdout.write(
           textTable(
-            ['model', 'reported', 'recounted', 'non-emb', 'embed', 'tokens', 'D/N', 'd/L', 'head', 'GQA', 'FFN', '6ND', 'App. F', 'status', 'note'],
+            ['model', 'reported', 'recounted', 'non-emb', 'embed', 'tokens', 'D/N', 'd/L', 'head', 'GQA', 'FFN', '6ND', 'App. F', 'source', 'status', 'note'],
             rows.map((r) => [
               r.name,
               n(r.reported),
@@ -42,10 +42,16 @@ export function registerModels(program: Command, run: Run): void {
               r.ffnRatio.toFixed(2),
               n(r.flops6ND),
               n(r.flopsDetailed),
+              r.cite,
               r.status,
               r.mismatch ? `FLAG: ${r.mismatch}` : (r.tyingNote ?? ''),
             ]),
-          ) + `\n${rows.length} models; source and provenance of each row: scalelab models --json (fields source, status, notes)\n`,
+          ) +
+            `\n${rows.length} models. recounted: ScaleLab's count (± vs reported, without norms as the catalog's own counts). 6ND: reported N × tokens.` +
+            `\nApp. F: Hoffmann et al. 2022 App. F at the pretraining context (train_seq_len; Llama 3.1: 8192, not its 131072 release context),` +
+            `\n  K/V projections at the KV heads; T5: encoder and decoder stacks (with cross-attention), each token through both.` +
+            `\nsource: short citation; each row's full source, status and notes: scalelab models --json;` +
+            `\n  per-family provenance: examples/published-models.PROVENANCE.md\n`,
         );
       }, f.json),
     );
