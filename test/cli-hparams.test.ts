@@ -59,3 +59,125 @@ test('mup prints the multipliers; mup transfer reads sweeps; plan includes learn
   assert.match(p.json().recommendation.hyperparameters.source, /deepseek-2024/);
   for (const cmd of [['bcrit'], ['hparams'], ['mup', 'transfer'], ['mup', 'coord']]) assert.equal(scalelab([...cmd, '--help']).code, 0);
 });
+
+const near = (a: number, b: number, rel: number, what: string) => assert.ok(Math.abs(a / b - 1) <= rel, `${what}: ${a} vs ${b}`);
+const inside = (iv: [number, number] | undefined, x: number, what: string) => assert.ok(iv && iv[0] <= x && x <= iv[1], `${what}: ${x} not in ${JSON.stringify(iv)}`);
+
+/** A sweep CSV whose optimal η and B follow known laws in `variable` (a bowl in ln η, ln B on a fixed grid). */
+function writeSweep(name: string, variable: 'C' | 'N', xs: number[], eta: (x: number) => number, batch: (x: number) => number, grid: { lr: number; batch: number }): string {
+  const rows = [`${variable},lr,batch,loss`];
+  for (const x of xs) {
+    for (let i = 0; i <= 20; i++) {
+      for (let j = 0; j <= 36; j++) {
+        const lr = grid.lr * 2 ** (i / 4), b = grid.batch * 2 ** (j / 4);
+        rows.push(`${x},${lr},${b},${(3 - 0.01 * Math.log10(x) + 0.01 * Math.log(lr / eta(x)) ** 2 + 0.008 * Math.log(b / batch(x)) ** 2).toFixed(7)}`);
+      }
+    }
+  }
+  const file = join(dir, name);
+  writeFileSync(file, rows.join('\n') + '\n');
+  return file;
+}
+
+// Truth: DeepSeek LLM Eq. 1 (η = 0.3118·C^−0.125, B = 0.2920·C^0.3271 tokens; at 1e20: 9.86e-4, 1.017e6).
+const deepseekSweep = writeSweep('sweep-c.csv', 'C', [1e17, 3e17, 1e18, 3e18, 1e19], (C) => 0.3118 * C ** -0.125, (C) => 0.292 * C ** 0.3271, { lr: 2.5e-4, batch: 2 ** 14 });
+
+test('hparams --compute --sweep fits a C-only sweep (columns C, lr, batch, loss) with intervals on the prediction', () => {
+  const r = scalelab(['hparams', '--compute', '1e20', '--sweep', deepseekSweep, '--bootstrap', '100', '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  const j = r.json();
+  near(j.learningRate, 9.86e-4, 0.03, 'η(1e20)');
+  near(j.batchTokens, 1.01714e6, 0.03, 'B(1e20)');
+  inside(j.learningRateInterval, 9.86e-4, 'η interval');
+  inside(j.batchInterval, 1.01714e6, 'B interval');
+  inside(j.laws.lr.coefficientInterval, 0.3118, 'η coefficient interval');
+  inside(j.laws.batch.interval, 0.3271, 'B exponent interval');
+  assert.equal(j.laws.budgets.length, 5);
+  assert.match(j.source, /fitted to .*sweep-c\.csv \(DeepSeek LLM's method/);
+  const text = scalelab(['hparams', '--compute', '1e20', '--sweep', deepseekSweep, '--bootstrap', '50']);
+  assert.equal(text.code, 0, text.stderr);
+  assert.match(text.stdout, /η_opt = [\d.]+·C\^-0\.12\d+ {3}\(coefficient \[/);
+  assert.match(text.stdout, /At C = 1e20: learning rate [\d.e-]+ \[95 % [\d.e-]+, [\d.e-]+\]; batch [\d.e]+ \[95 %/);
+  // No C (and no N, D): a located error, not NaN or a stack trace.
+  const noC = join(dir, 'sweep-noc.csv');
+  writeFileSync(noC, 'lr,batch,loss\n1e-3,1e6,3\n2e-3,1e6,3.1\n');
+  const bad = scalelab(['hparams', '--compute', '1e20', '--sweep', noC]);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /sweep-noc\.csv:1: laws in compute need each run's budget: a C column/);
+  assert.ok(noStackTrace(bad.stderr));
+});
+
+// Truth: Porian et al. 2024 (LR = 3.7·N^−0.36, BS = 0.00037·N^0.703 sequences of 2048).
+test('hparams --params N --sweep fits η(N) and B(N) from a sweep grouped by model size', () => {
+  const eta = (N: number) => 3.7 * N ** -0.36, tokens = (N: number) => 0.00037 * N ** 0.703 * 2048;
+  const file = writeSweep('sweep-n.csv', 'N', [1e8, 2e8, 4e8, 8e8, 1.6e9], eta, tokens, { lr: 5e-4, batch: 2 ** 16 });
+  const r = scalelab(['hparams', '--params', '1e9', '--sweep', file, '--bootstrap', '100', '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  const j = r.json();
+  assert.equal(j.variable, 'N');
+  near(j.learningRate, eta(1e9), 0.03, 'η(1e9)');
+  near(j.batchTokens, tokens(1e9), 0.03, 'B(1e9)');
+  inside(j.laws.lr.interval, -0.36, 'η exponent interval');
+  const text = scalelab(['hparams', '--params', '1e9', '--sweep', file, '--bootstrap', '0']);
+  assert.match(text.stdout, /5 model sizes/);
+  assert.match(text.stdout, /η_opt = [\d.]+·N\^-0\.3\d+/);
+  const both = scalelab(['hparams', '--params', '1e9', '--compute', '1e20', '--sweep', file]);
+  assert.match(both.stderr, /give --compute \(laws in C\) or --params \(laws in N\), not both/);
+  const wrong = scalelab(['hparams', '--compute', '1e20', '--sweep', file]);
+  assert.match(wrong.stderr, /sweep-n\.csv:1: laws in compute need/);
+});
+
+test('plan --sweep puts the fitted η and B (with intervals) and the Kaplan critical batch at the predicted loss in the plan', () => {
+  const r = scalelab(['plan', '--compute', '1e20', '--sweep', deepseekSweep, '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  const rec = r.json().recommendation;
+  near(rec.hyperparameters.learningRate, 9.86e-4, 0.03, 'η');
+  near(rec.hyperparameters.batchTokens, 1.01714e6, 0.03, 'B');
+  inside(rec.hyperparameters.batchInterval, 1.01714e6, 'B interval');
+  assert.match(rec.hyperparameters.source, /fitted to your sweep .*sweep-c\.csv/);
+  const cb = rec.criticalBatch;
+  near(cb.loss, rec.loss, 1e-12, 'at the predicted loss');
+  near(cb.bCrit, 2.1e8 / rec.loss ** (1 / 0.21), 1e-9, 'Kaplan B_crit');
+  assert.match(cb.source, /preset kaplan-2020: Kaplan et al\. 2020, arXiv:2001\.08361, Table 5/);
+  near(cb.atRecommendedBatch.stepsFactor, 1 + cb.bCrit / rec.hyperparameters.batchTokens, 1e-12, 'S/S_min');
+  const text = scalelab(['plan', '--compute', '1e22']);
+  assert.equal(text.code, 0, text.stderr);
+  assert.match(text.stdout, /critical batch {5}B_crit\(L = [\d.]+\) = [\d.e]+ tokens at the predicted loss {3}\[.*preset kaplan-2020/);
+  assert.match(text.stdout, /batch trade-off {4}at B = B_crit: 2·S_min steps and 2·E_min tokens .*at the recommended batch/);
+  const noC = join(dir, 'plan-noc.csv');
+  writeFileSync(noC, 'lr,batch,loss\n1e-3,1e6,3\n');
+  const bad = scalelab(['plan', '--compute', '1e20', '--sweep', noC]);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /plan-noc\.csv:1: laws in compute need/);
+  assert.ok(noStackTrace(bad.stderr));
+});
+
+test('bcrit --preset kaplan-2020 and hparams --preset kaplan-2020 --loss; bcrit FILE --loss predicts from the fitted law', () => {
+  const b = scalelab(['bcrit', '--preset', 'kaplan-2020', '--loss', '3', '--json']);
+  assert.equal(b.code, 0, b.stderr);
+  near(b.json().bCrit, 1.12257e6, 1e-4, 'B_crit(3)');
+  const h = scalelab(['hparams', '--preset', 'kaplan-2020', '--loss', '3', '--json']);
+  assert.equal(h.code, 0, h.stderr);
+  near(h.json().batchTokens, 1.12257e6, 1e-4, 'hparams B_crit(3)');
+  assert.match(h.json().source, /preset kaplan-2020: Kaplan et al\. 2020/);
+  const noLoss = scalelab(['hparams', '--preset', 'kaplan-2020']);
+  assert.equal(noLoss.code, 2);
+  assert.match(noLoss.stderr, /preset kaplan-2020 .* give --loss L/);
+  // Truth: to reach L, S(B) = S_min(L)(1 + B_crit(L)/B), B_crit(L) = 1e7/L^(1/0.21); predict at 2.8.
+  const bcrit = (L: number) => 1e7 / L ** (1 / 0.21);
+  const rows = ['run,batch,step,loss'];
+  for (const B of [2 ** 12, 2 ** 14, 2 ** 16, 2 ** 18, 2 ** 20]) for (let k = 600; k >= 260; k -= 2) rows.push(`b${B},${B},${((2000 / (k / 100 - 2) ** 2) * (1 + bcrit(k / 100) / B)).toFixed(4)},${k / 100}`);
+  const file = join(dir, 'curves-law.csv');
+  writeFileSync(file, rows.join('\n') + '\n');
+  const r = scalelab(['bcrit', file, '--targets', '4,3.5,3', '--loss', '2.8', '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  near(r.json().atLoss.bCrit, bcrit(2.8), 0.01, 'B_crit(2.8) from the fitted law');
+  assert.equal(r.json().atLoss.tradeoff.find((t: { stepsFactor: number }) => t.stepsFactor === 2).examplesFactor, 2);
+  const text = scalelab(['bcrit', file, '--targets', '4,3.5,3', '--loss', '2.8']);
+  assert.match(text.stdout, /B_crit\(L = 2\.8\) = [\d.e]+ in the units of column "batch" {3}\[B_crit\(L\) = .* fitted to .*curves-law\.csv\]/);
+  assert.match(text.stdout, /At B = B_crit training takes 2·S_min steps and 2·E_min examples/);
+  assert.match(text.stdout, /warning: loss 2\.8 is outside the fitted targets/);
+  const one = scalelab(['bcrit', file, '--targets', '3.5', '--loss', '2.8']);
+  assert.equal(one.code, 2);
+  assert.match(one.stderr, /curves-law\.csv: B_crit at loss 2\.8 needs B_crit\(L\) fitted through two or more target losses/);
+});

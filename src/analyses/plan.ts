@@ -33,7 +33,33 @@ export interface PlanInput {
   /** Unique tokens available (data-constrained laws): D may exceed it by repeating epochs. */
   uniqueTokens?: number;
   /** Learning rate and batch size for the recommended run, with where they come from. */
-  hyperparameters?: (at: { C: number; N: number }) => { learningRate: number; batchTokens: number; source: string };
+  hyperparameters?: (at: { C: number; N: number }) => PlanHyperparameters;
+  /** A B_crit(L) law (tokens) to evaluate at the recommended run's predicted loss, with where it comes from. */
+  criticalBatch?: { bStar: number; alphaB: number; source: string; note?: string };
+}
+
+export interface PlanHyperparameters {
+  learningRate: number;
+  batchTokens: number;
+  source: string;
+  /** Bootstrap intervals, when the laws were fitted with them. */
+  learningRateInterval?: [number, number];
+  batchInterval?: [number, number];
+}
+
+export interface PlanCriticalBatch {
+  /** The loss B_crit is evaluated at (the recommendation's predicted loss). */
+  loss: number;
+  bCrit: number;
+  unit: 'tokens';
+  bStar: number;
+  alphaB: number;
+  source: string;
+  note?: string;
+  /** At B = B_crit: 2·S_min steps and 2·E_min tokens (McCandlish et al. 2018). */
+  atCritical: { stepsFactor: 2; tokensFactor: 2 };
+  /** At the recommended batch: steps and tokens relative to their minimum, S = S_min(1 + B_crit/B), E = E_min(1 + B/B_crit). */
+  atRecommendedBatch?: { batchTokens: number; ratio: number; stepsFactor: number; tokensFactor: number; steps: number; minSteps: number; minTokens: number };
 }
 
 export interface PlannedModel extends Allocation {
@@ -54,7 +80,8 @@ export interface Plan {
     shapes: ShapeCandidate[];
     flopsPerToken?: { sixN: number; kaplan: number; chinchilla: number };
     days?: number;
-    hyperparameters?: { learningRate: number; batchTokens: number; source: string };
+    hyperparameters?: PlanHyperparameters;
+    criticalBatch?: PlanCriticalBatch;
   };
   alternatives: PlannedModel[];
   inference?: InferenceAwareResult & { targetFrom: string; days?: number; shape?: ShapeCandidate };
@@ -127,6 +154,20 @@ export function makePlan(input: PlanInput): Plan {
   }
 
   warnings.push(...extrapolationWarnings(input.ranges, best));
+  const hyperparameters = input.hyperparameters?.({ C: compute, N: best.N });
+  let criticalBatch: PlanCriticalBatch | undefined;
+  if (input.criticalBatch && best.loss > 0 && Number.isFinite(best.loss)) {
+    const { bStar, alphaB, source, note } = input.criticalBatch;
+    const bCrit = bStar / Math.pow(best.loss, 1 / alphaB);
+    criticalBatch = { loss: best.loss, bCrit, unit: 'tokens', bStar, alphaB, source, note, atCritical: { stepsFactor: 2, tokensFactor: 2 } };
+    if (hyperparameters && hyperparameters.batchTokens > 0) {
+      // The run processes D tokens at batch B: S = D/B steps, E = D tokens.
+      const B = hyperparameters.batchTokens;
+      const stepsFactor = 1 + bCrit / B, tokensFactor = 1 + B / bCrit;
+      const steps = best.D / B;
+      criticalBatch.atRecommendedBatch = { batchTokens: B, ratio: B / bCrit, stepsFactor, tokensFactor, steps, minSteps: steps / stepsFactor, minTokens: best.D / tokensFactor };
+    }
+  }
   const assumptions = [
     'training FLOPs C = 6·N·D (Kaplan et al. 2020 §2.1; Hoffmann et al. 2022)',
     `N counts the parameters the law was fitted with (${law.id === 'kaplan-nd' ? 'non-embedding, Kaplan' : 'all parameters, as Chinchilla and Epoch count them'})`,
@@ -152,7 +193,8 @@ export function makePlan(input: PlanInput): Plan {
         ? { sixN: 6 * shape.parameters.total, kaplan: kaplanFlopsPerToken(shape.shape).training, chinchilla: chinchillaFlopsPerToken(shape.shape).training }
         : undefined,
       days: days(compute),
-      hyperparameters: input.hyperparameters?.({ C: compute, N: best.N }),
+      hyperparameters,
+      criticalBatch,
     },
     alternatives,
     inference,

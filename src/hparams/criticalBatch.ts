@@ -2,12 +2,39 @@
  * Critical batch size: Kaplan et al. 2020's B_crit(L), McCandlish et al. 2018's step/data trade-off
  * fitted from runs, and the two-batch gradient-noise-scale estimator. Pure.
  */
-import { InputError } from '../errors/index.js';
+import { InputError, UsageError } from '../errors/index.js';
 import { linearRegression } from '../core/linearRegression.js';
 import type { Dataset, Run } from '../io/dataset.js';
 
+export interface CriticalBatchPreset {
+  id: string;
+  /** B_crit(L) = bStar / L^(1/alphaB), in tokens. */
+  bStar: number;
+  alphaB: number;
+  citation: string;
+  /** What L means for these constants. */
+  note: string;
+}
+
+/** Published critical-batch laws B_crit(L), as presets with their citation. */
+export const criticalBatchPresets: readonly CriticalBatchPreset[] = [
+  {
+    id: 'kaplan-2020',
+    bStar: 2.1e8,
+    alphaB: 0.21,
+    citation: 'Kaplan et al. 2020, arXiv:2001.08361, Table 5 (B* = 2.1e8 tokens, α_B = 0.21; the text rounds B* to 2e8)',
+    note: 'L is WebText2 cross-entropy in nats per token (GPT-2 BPE, 1024-token context); B in tokens',
+  },
+];
+
 /** Kaplan et al. 2020, Table 5: B_crit(L) = B* / L^(1/α_B), B* = 2.1e8 tokens, α_B = 0.21. */
-export const kaplanBatchPreset = { bStar: 2.1e8, alphaB: 0.21, citation: 'Kaplan et al. 2020, arXiv:2001.08361, Table 5 (B* = 2.1e8 tokens, α_B = 0.21; the text rounds B* to 2e8)' };
+export const kaplanBatchPreset = criticalBatchPresets[0];
+
+export function criticalBatchPreset(id: string): CriticalBatchPreset {
+  const p = criticalBatchPresets.find((x) => x.id === id);
+  if (!p) throw new UsageError(`unknown critical-batch preset "${id}" (known: ${criticalBatchPresets.map((x) => x.id).join(', ')})`);
+  return p;
+}
 
 export function criticalBatch(loss: number, bStar = kaplanBatchPreset.bStar, alphaB = kaplanBatchPreset.alphaB): number {
   return bStar / Math.pow(loss, 1 / alphaB);
@@ -159,6 +186,31 @@ export function gradientNoiseScale(rows: { step: number; batch: number; gradSq: 
     out.push({ step, gradSq: g, traceSigma: t, bSimple: t / g });
   }
   return out;
+}
+
+/**
+ * B_crit at a target loss from the B_crit(L) law fitted through the per-target trade-offs.
+ * @throws InputError when fewer than two targets were fitted (no law), or the law is degenerate
+ */
+export function criticalBatchAtLoss(fit: CriticalBatchFromRuns, loss: number, source = 'data'): { loss: number; bCrit: number; law: { bStar: number; alphaB: number }; fittedRange: [number, number]; extrapolated: boolean } {
+  if (!(loss > 0) || !Number.isFinite(loss)) throw new UsageError(`--loss must be a positive loss, got ${loss}`);
+  if (!fit.law) {
+    throw new InputError({ file: source }, `B_crit at loss ${loss} needs B_crit(L) fitted through two or more target losses, but only ${fit.fits.length} target gave a trade-off; give --targets with two or more losses the runs reach`);
+  }
+  if (!(Number.isFinite(fit.law.alphaB) && fit.law.alphaB > 0)) {
+    throw new InputError({ file: source }, `B_crit does not grow as the loss falls across the targets (fitted α_B = ${fit.law.alphaB.toPrecision(3)}): cannot predict B_crit at loss ${loss}`);
+  }
+  const targets = fit.fits.map((f) => f.target);
+  const lo = Math.min(...targets), hi = Math.max(...targets);
+  return { loss, bCrit: criticalBatch(loss, fit.law.bStar, fit.law.alphaB), law: fit.law, fittedRange: [lo, hi], extrapolated: loss < lo * (1 - 1e-12) || loss > hi * (1 + 1e-12) };
+}
+
+/**
+ * Training at batch B against the critical batch: S = S_min(1 + B_crit/B) steps and
+ * E = E_min(1 + B/B_crit) tokens (McCandlish et al. 2018; Kaplan et al. 2020 Eq. 5.1–5.2).
+ */
+export function tradeoffAt(bCrit: number, batch: number): { batch: number; ratio: number; stepsFactor: number; examplesFactor: number } {
+  return { batch, ratio: batch / bCrit, stepsFactor: 1 + bCrit / batch, examplesFactor: 1 + batch / bCrit };
 }
 
 /** Steps and examples at a batch size relative to the minimum (McCandlish's trade-off). */

@@ -1,7 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { batchTradeoff, criticalBatch, criticalBatchFromRuns, fitTradeoff, gradientNoiseScale } from './criticalBatch.js';
-import { hparamPreset, predictHparams } from './laws.js';
+import { batchTradeoff, criticalBatch, criticalBatchAtLoss, criticalBatchFromRuns, criticalBatchPreset, fitTradeoff, gradientNoiseScale, tradeoffAt } from './criticalBatch.js';
+import { fitHparamLaws, hparamPreset, predictHparams } from './laws.js';
+import { makePlan } from '../analyses/plan.js';
+import { chinchilla } from '../laws/chinchilla.js';
 import { coordinateCheck, mupTable } from './mup.js';
 import { deepseekM } from '../model/flops.js';
 import type { Dataset, Run } from '../io/dataset.js';
@@ -93,4 +95,101 @@ test('coordinate check flags the layer whose activations grow with width', () =>
   const r = coordinateCheck(rows);
   assert.deepEqual(r.layers.map((l) => [l.layer, l.grows]), [['attn.out', false], ['readout', true]]);
   close(r.layers[1].slope, 1, 1e-9, 'readout slope');
+});
+
+/**
+ * A synthetic sweep whose optimal η and B follow known power laws in `variable` (C or N): loss is a
+ * bowl in (ln η, ln B) around the truth, on a fixed quarter-octave grid that does not sit on it.
+ */
+function sweep(variable: 'C' | 'N', xs: number[], eta: (x: number) => number, batch: (x: number) => number, grid: { lr: number; batch: number }): Dataset {
+  const runs: Run[] = [];
+  let line = 2;
+  for (const x of xs) {
+    for (let i = 0; i <= 20; i++) {
+      for (let j = 0; j <= 36; j++) {
+        const lr = grid.lr * 2 ** (i / 4), b = grid.batch * 2 ** (j / 4);
+        const loss = 3 - 0.01 * Math.log10(x) + 0.01 * Math.log(lr / eta(x)) ** 2 + 0.008 * Math.log(b / batch(x)) ** 2;
+        runs.push({ [variable]: x, lr, batch: b, loss, line: line++ });
+      }
+    }
+  }
+  return { source: 'sweep.csv', runs, columns: { [variable]: variable, lr: 'lr', batch: 'batch', loss: 'loss' }, derived: {} };
+}
+
+// Truth = DeepSeek LLM Eq. 1 (METHODS.md §9): η = 0.3118·C^−0.125, B = 0.2920·C^0.3271; at 1e20, 9.86e-4 and 1.017e6.
+test('fitHparamLaws on a C-only sweep (no N) recovers DeepSeek\'s laws, with bootstrap intervals on the prediction', () => {
+  const ds = sweep('C', [1e17, 3e17, 1e18, 3e18, 1e19], (C) => 0.3118 * C ** -0.125, (C) => 0.292 * C ** 0.3271, { lr: 2.5e-4, batch: 2 ** 14 });
+  const fit = fitHparamLaws(ds, { at: 1e20, bootstrap: { replicates: 100, seed: 1, level: 0.95 } });
+  assert.equal(fit.variable, 'C');
+  assert.equal(fit.budgets.length, 5);
+  assert.ok(Math.abs(fit.lr.exponent + 0.125) < 0.01, `η exponent ${fit.lr.exponent}`);
+  assert.ok(Math.abs(fit.batch.exponent - 0.3271) < 0.01, `B exponent ${fit.batch.exponent}`);
+  const p = fit.prediction!;
+  close(p.learningRate, 9.86e-4, 0.03, 'η(1e20)');
+  close(p.batch, 1.01714e6, 0.03, 'B(1e20)');
+  for (const [iv, truth, what] of [[p.learningRateInterval, 9.86e-4, 'η'], [p.batchInterval, 1.01714e6, 'B'], [fit.lr.interval, -0.125, 'η exponent'], [fit.batch.interval, 0.3271, 'B exponent'], [fit.lr.coefficientInterval, 0.3118, 'η coefficient'], [fit.batch.coefficientInterval, 0.292, 'B coefficient']] as const) {
+    assert.ok(iv && iv[0] <= truth && truth <= iv[1], `${what}: ${truth} not in [${iv?.[0]}, ${iv?.[1]}]`);
+  }
+  assert.ok(p.batchInterval![1] / p.batchInterval![0] < 1.5, 'the interval is informative');
+  // Missing grouping column and a single budget are located errors.
+  const noC: Dataset = { ...ds, columns: { lr: 'lr', batch: 'batch', loss: 'loss' }, runs: ds.runs.map(({ C: _c, ...r }) => r) };
+  assert.throws(() => fitHparamLaws(noC), /sweep\.csv:1: laws in compute need each run's budget: a C column/);
+  const one: Dataset = { ...ds, runs: ds.runs.filter((r) => r.C === 1e17) };
+  assert.throws(() => fitHparamLaws(one), /sweep\.csv:2: found 1 compute budget with two or more runs/);
+});
+
+// Truth = Porian et al. 2024 (METHODS.md §12): LR = 3.7·N^−0.36, BS = 0.00037·N^0.703 sequences of 2048.
+test('fitHparamLaws against N (sweep grouped by model size) recovers Porian\'s laws', () => {
+  const eta = (N: number) => 3.7 * N ** -0.36, tokens = (N: number) => 0.00037 * N ** 0.703 * 2048;
+  const ds = sweep('N', [1e8, 2e8, 4e8, 8e8, 1.6e9], eta, tokens, { lr: 5e-4, batch: 2 ** 16 });
+  const fit = fitHparamLaws(ds, { variable: 'N', at: 1e9, bootstrap: { replicates: 100, seed: 2, level: 0.95 } });
+  assert.equal(fit.variable, 'N');
+  [1e8, 2e8, 4e8, 8e8, 1.6e9].forEach((n, i) => close(fit.budgets[i].N!, n, 1e-9, `group ${i}`));
+  assert.ok(Math.abs(fit.lr.exponent + 0.36) < 0.01, `η exponent ${fit.lr.exponent}`);
+  assert.ok(Math.abs(fit.batch.exponent - 0.703) < 0.01, `B exponent ${fit.batch.exponent}`);
+  close(fit.prediction!.learningRate, eta(1e9), 0.03, 'η(1e9)');
+  close(fit.prediction!.batch, tokens(1e9), 0.03, 'B(1e9)');
+  const iv = fit.prediction!.learningRateInterval!;
+  assert.ok(iv[0] <= eta(1e9) && eta(1e9) <= iv[1]);
+  assert.throws(() => fitHparamLaws(ds, { variable: 'C' }), /sweep\.csv:1: laws in compute need/);
+});
+
+test('kaplan-2020 batch preset, B_crit at a loss from fitted runs, and the trade-off at a given batch', () => {
+  const k = criticalBatchPreset('kaplan-2020');
+  close(criticalBatch(3, k.bStar, k.alphaB), 1.12257e6, 2e-5, 'preset B_crit(3)');
+  assert.match(k.citation, /Kaplan et al\. 2020.*Table 5/);
+  assert.throws(() => criticalBatchPreset('nope'), /unknown critical-batch preset "nope"/);
+  assert.throws(() => hparamPreset('kaplan-2020'), /critical-batch law B_crit\(L\).*--loss/);
+  // Truth B_crit(L) = 1e7/L^(1/0.21): predict at 2.8, below every fitted target.
+  const bcrit = (L: number) => 1e7 / L ** (1 / 0.21);
+  const runs: Run[] = [];
+  let line = 2;
+  for (const B of [2 ** 12, 2 ** 14, 2 ** 16, 2 ** 18, 2 ** 20]) for (let L = 6; L >= 2.6; L -= 0.01) runs.push({ run: `b${B}`, batch: B, step: (2000 / (L - 2) ** 2) * (1 + bcrit(L) / B), loss: L, line: line++ });
+  const ds: Dataset = { source: 'curves.csv', runs, columns: { run: 'run', batch: 'batch', step: 'step', loss: 'loss' }, derived: {} };
+  const at = criticalBatchAtLoss(criticalBatchFromRuns(ds, [4, 3.5, 3]), 2.8, 'curves.csv');
+  close(at.bCrit, bcrit(2.8), 5e-3, 'B_crit(2.8)');
+  assert.equal(at.extrapolated, true);
+  assert.throws(() => criticalBatchAtLoss(criticalBatchFromRuns(ds, [3.5]), 2.8, 'curves.csv'), /curves\.csv: B_crit at loss 2\.8 needs B_crit\(L\) fitted through two or more target losses/);
+  const t = tradeoffAt(1e6, 5e5);
+  assert.deepEqual(t, { batch: 5e5, ratio: 0.5, stepsFactor: 3, examplesFactor: 1.5 });
+});
+
+test('makePlan reports B_crit at the predicted loss and the trade-off at the recommended batch', () => {
+  const params = { E: 1.8172, A: 482.01, B: 2085.43, alpha: 0.3478, beta: 0.3658 };
+  const plan = makePlan({
+    compute: 1e22,
+    law: chinchilla,
+    params,
+    provenance: 'test',
+    hyperparameters: () => ({ learningRate: 1e-3, batchTokens: 2e6, source: 'test' }),
+    criticalBatch: { bStar: 2.1e8, alphaB: 0.21, source: 'preset kaplan-2020' },
+  });
+  const c = plan.recommendation.criticalBatch!;
+  close(c.loss, plan.recommendation.loss, 1e-12, 'at the predicted loss');
+  close(c.bCrit, 2.1e8 / plan.recommendation.loss ** (1 / 0.21), 1e-12, 'B_crit');
+  const r = c.atRecommendedBatch!;
+  close(r.stepsFactor, 1 + c.bCrit / 2e6, 1e-12, 'S/S_min');
+  close(r.tokensFactor, 1 + 2e6 / c.bCrit, 1e-12, 'E/E_min');
+  close((r.stepsFactor - 1) * (r.tokensFactor - 1), 1, 1e-12, 'McCandlish product');
+  close(r.steps, plan.recommendation.D / 2e6, 1e-12, 'steps');
 });

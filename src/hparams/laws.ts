@@ -9,7 +9,6 @@ import { linearRegression } from '../core/linearRegression.js';
 import { percentileInterval } from '../core/statistics.js';
 import { randomSource } from '../core/random.js';
 import type { Dataset, Run } from '../io/dataset.js';
-import { groupBudgets } from '../analyses/isoflop.js';
 
 export interface PowerLaw {
   coefficient: number;
@@ -47,7 +46,10 @@ export const hparamPresets: readonly HparamPreset[] = [
 
 export function hparamPreset(id: string): HparamPreset {
   const p = hparamPresets.find((x) => x.id === id);
-  if (!p) throw new UsageError(`unknown preset "${id}" (known: ${hparamPresets.map((x) => x.id).join(', ')})`);
+  if (!p && id === 'kaplan-2020') {
+    throw new UsageError('preset kaplan-2020 is a critical-batch law B_crit(L) (Kaplan et al. 2020, Table 5) with no learning rate: use it with `scalelab hparams --preset kaplan-2020 --loss L` or `scalelab bcrit --loss L`; for a learning rate choose deepseek-2024 or porian-2024');
+  }
+  if (!p) throw new UsageError(`unknown preset "${id}" (known: ${hparamPresets.map((x) => x.id).join(', ')}, and kaplan-2020 for the critical batch)`);
   return p;
 }
 
@@ -82,7 +84,10 @@ export function predictHparams(preset: HparamPreset, at: { C?: number; N?: numbe
 }
 
 export interface BudgetOptimum {
-  C: number;
+  /** The group's scale: compute C for laws in C, model size N for laws in N. */
+  x: number;
+  C?: number;
+  N?: number;
   runs: number;
   bestLoss: number;
   /** Runs within the tolerance of the best loss. */
@@ -92,11 +97,23 @@ export interface BudgetOptimum {
   batch: number;
 }
 
+export interface FittedLaw extends PowerLaw {
+  /** Bootstrap interval on the exponent (kept as `interval` for older callers). */
+  interval?: [number, number];
+  coefficientInterval?: [number, number];
+}
+
 export interface HparamFit {
+  /** What the laws are a function of: compute (sweep grouped by C) or model size (grouped by N). */
+  variable: 'C' | 'N';
   budgets: BudgetOptimum[];
-  lr: PowerLaw & { interval?: [number, number] };
-  batch: PowerLaw & { interval?: [number, number] };
+  lr: FittedLaw;
+  batch: FittedLaw;
   tolerance: number;
+  /** Bootstrap settings, when intervals were computed. */
+  bootstrap?: { replicates: number; seed: number; level: number };
+  /** η and B predicted at `at`, with bootstrap intervals when bootstrapped. */
+  prediction?: { at: number; learningRate: number; batch: number; learningRateInterval?: [number, number]; batchInterval?: [number, number] };
   warnings: string[];
 }
 
@@ -104,51 +121,133 @@ function geomean(xs: number[]): number {
   return Math.exp(xs.reduce((a, x) => a + Math.log(x), 0) / xs.length);
 }
 
-function centres(groups: { C: number; runs: Run[] }[], tolerance: number): BudgetOptimum[] {
+/**
+ * Runs grouped by scale (C or N): densest clusters of log10 value within ±tolerance decades, each
+ * with at least minRuns runs (the same clustering IsoFLOP budgets use, on any one variable).
+ */
+export function groupByScale(runs: Run[], key: 'C' | 'N', tolerance: number, minRuns: number): { groups: { x: number; runs: Run[] }[]; unassigned: Run[] } {
+  const remaining = runs.map((r) => ({ run: r, v: Math.log10(r[key]!) }));
+  const groups: { centre: number; members: Run[] }[] = [];
+  for (;;) {
+    let bestIndex = -1, bestCount = 0;
+    for (let i = 0; i < remaining.length; i++) {
+      let count = 0;
+      for (const o of remaining) if (Math.abs(o.v - remaining[i].v) <= tolerance) count++;
+      if (count > bestCount) {
+        bestCount = count;
+        bestIndex = i;
+      }
+    }
+    if (bestIndex < 0 || bestCount < minRuns) break;
+    const seed = remaining[bestIndex].v;
+    const near = remaining.filter((o) => Math.abs(o.v - seed) <= tolerance);
+    const centre = near.reduce((a, o) => a + o.v, 0) / near.length;
+    const members = remaining.filter((o) => Math.abs(o.v - centre) <= tolerance);
+    if (members.length < minRuns) break;
+    groups.push({ centre, members: members.map((o) => o.run) });
+    for (const m of members) remaining.splice(remaining.indexOf(m), 1);
+  }
+  groups.sort((a, b) => a.centre - b.centre);
+  return { groups: groups.map((g) => ({ x: Math.pow(10, g.centre), runs: g.members })), unassigned: remaining.map((o) => o.run) };
+}
+
+function centres(groups: { x: number; runs: Run[] }[], tolerance: number, variable: 'C' | 'N'): BudgetOptimum[] {
   return groups.map((g) => {
     const best = Math.min(...g.runs.map((r) => r.loss));
     const near = g.runs.filter((r) => r.loss <= best * (1 + tolerance));
-    return { C: g.C, runs: g.runs.length, bestLoss: best, nearOptimal: near.length, learningRate: geomean(near.map((r) => r.lr!)), batch: geomean(near.map((r) => r.batch!)) };
+    return { x: g.x, [variable]: g.x, runs: g.runs.length, bestLoss: best, nearOptimal: near.length, learningRate: geomean(near.map((r) => r.lr!)), batch: geomean(near.map((r) => r.batch!)) };
   });
 }
 
 function lawThrough(bs: BudgetOptimum[], key: 'learningRate' | 'batch'): PowerLaw {
-  const { slope, intercept } = linearRegression(bs.map((b) => Math.log(b.C)), bs.map((b) => Math.log(b[key])));
+  const { slope, intercept } = linearRegression(bs.map((b) => Math.log(b.x)), bs.map((b) => Math.log(b[key])));
   return { coefficient: Math.exp(intercept), exponent: slope };
 }
 
+function lines(runs: Run[]): string {
+  const ls = runs.map((r) => r.line);
+  return ls.length <= 6 ? ls.join(', ') : `${ls.slice(0, 6).join(', ')}, … (${ls.length} in all)`;
+}
+
 /**
- * Fit η_opt = a·C^b and B_opt = c·C^d from a sweep (columns C or N and D, lr, batch, loss).
+ * Fit η_opt = a·X^b and B_opt = c·X^d from a sweep, X = C (columns C, or N and D) or X = N
+ * (column N): runs grouped by X, per group the near-optimal region and its centre.
  * @param tolerance near-optimal means loss ≤ (1 + tolerance)·best (DeepSeek: 0.25 %)
- * @throws InputError without lr or batch columns, or with fewer than two budgets
+ * @param budgetTolerance half-width of a group in decades of X
+ * @param at predict η and B here (with bootstrap intervals when bootstrapped)
+ * @throws InputError without lr, batch or the grouping column, or with fewer than two groups
  */
-export function fitHparamLaws(dataset: Dataset, options: { tolerance?: number; budgetTolerance?: number; bootstrap?: { replicates: number; seed: number; level: number } } = {}): HparamFit {
+export function fitHparamLaws(
+  dataset: Dataset,
+  options: { variable?: 'C' | 'N'; tolerance?: number; budgetTolerance?: number; at?: number; bootstrap?: { replicates: number; seed: number; level: number } } = {},
+): HparamFit {
   const source = dataset.source;
+  const variable = options.variable ?? 'C';
   for (const [field, what] of [['lr', 'peak learning rate'], ['batch', 'batch size']] as const) {
     if (dataset.columns[field] === undefined) throw new InputError({ file: source, line: 1 }, `a learning-rate/batch sweep needs a ${field} column (${what}); map one with --columns ${field}=NAME`);
   }
+  if (dataset.columns[variable] === undefined && dataset.derived[variable] === undefined) {
+    throw new InputError(
+      { file: source, line: 1 },
+      variable === 'C'
+        ? 'laws in compute need each run\'s budget: a C column (or N and D, from which C = 6ND); map one with --columns C=NAME (a sweep with only N fits laws in model size: `scalelab hparams --params N --sweep FILE`)'
+        : 'laws in model size need an N column (parameters of each run); map one with --columns N=NAME (a sweep with only C fits laws in compute: `scalelab hparams --compute C --sweep FILE`)',
+    );
+  }
   const missing = dataset.runs.find((r) => r.lr === undefined || r.batch === undefined);
   if (missing) throw new InputError({ file: source, line: missing.line }, 'this run has no learning rate or batch size');
+  const noScale = dataset.runs.find((r) => r[variable] === undefined);
+  if (noScale) throw new InputError({ file: source, line: noScale.line }, `this run has no ${variable === 'C' ? 'compute C' : 'model size N'}`);
   const tolerance = options.tolerance ?? 0.0025;
-  const { groups, unassigned } = groupBudgets(dataset, { tolerance: options.budgetTolerance ?? 0.06, minRuns: 2 });
-  if (groups.length < 2) throw new InputError({ file: source }, `found ${groups.length} compute budget${groups.length === 1 ? '' : 's'} with two or more runs: the laws need at least two budgets`);
-  const budgets = centres(groups, tolerance);
-  const warnings: string[] = [];
-  if (unassigned.length) warnings.push(`${unassigned.length} runs fell on no budget and were not used`);
-  for (const b of budgets) if (b.nearOptimal === b.runs) warnings.push(`at C = ${b.C.toExponential(2)} every run is near-optimal: the sweep does not bracket the optimum`);
-  const lr: HparamFit['lr'] = lawThrough(budgets, 'learningRate');
-  const batch: HparamFit['batch'] = lawThrough(budgets, 'batch');
-  if (options.bootstrap && options.bootstrap.replicates > 1) {
-    const lrExp: number[] = [], bExp: number[] = [];
-    for (let r = 0; r < options.bootstrap.replicates; r++) {
-      const random = randomSource(options.bootstrap.seed, r);
-      const resampled = groups.map((g) => ({ C: g.C, runs: g.runs.map(() => g.runs[Math.floor(random() * g.runs.length)]) }));
-      const c = centres(resampled, tolerance);
-      lrExp.push(lawThrough(c, 'learningRate').exponent);
-      bExp.push(lawThrough(c, 'batch').exponent);
-    }
-    lr.interval = percentileInterval(lrExp, options.bootstrap.level);
-    batch.interval = percentileInterval(bExp, options.bootstrap.level);
+  if (!(tolerance >= 0) || !Number.isFinite(tolerance)) throw new UsageError(`--tolerance must be a non-negative fraction, got ${tolerance}`);
+  const what = variable === 'C' ? 'compute budget' : 'model size';
+  const { groups, unassigned } = groupByScale(dataset.runs, variable, options.budgetTolerance ?? 0.06, 2);
+  if (groups.length < 2) {
+    throw new InputError(
+      { file: source, line: groups[0]?.runs[0]?.line },
+      `found ${groups.length} ${what}${groups.length === 1 ? '' : 's'} with two or more runs: the laws need at least two (runs are grouped when their ${variable} agree within ±${options.budgetTolerance ?? 0.06} decades)`,
+    );
   }
-  return { budgets, lr, batch, tolerance, warnings };
+  const budgets = centres(groups, tolerance, variable);
+  const warnings: string[] = [];
+  if (unassigned.length) warnings.push(`${unassigned.length} run${unassigned.length === 1 ? '' : 's'} fell on no ${what} and ${unassigned.length === 1 ? 'was' : 'were'} not used (line ${lines(unassigned)})`);
+  for (const b of budgets) if (b.nearOptimal === b.runs) warnings.push(`at ${variable} = ${b.x.toExponential(2)} every run is near-optimal: the sweep does not bracket the optimum`);
+  for (const b of budgets) if (b.nearOptimal === 1) warnings.push(`at ${variable} = ${b.x.toExponential(2)} only the best run is near-optimal: the sweep is coarser than the tolerance, so the centre is that run's η and B`);
+  const lr: FittedLaw = lawThrough(budgets, 'learningRate');
+  const batch: FittedLaw = lawThrough(budgets, 'batch');
+  const at = options.at;
+  if (at !== undefined && !(at > 0 && Number.isFinite(at))) throw new UsageError(`cannot predict at ${variable} = ${at}: expected a positive number`);
+  const prediction: HparamFit['prediction'] = at === undefined ? undefined : { at, learningRate: evaluate(lr, at), batch: evaluate(batch, at) };
+  if (at !== undefined) {
+    const xs = budgets.map((b) => b.x);
+    const lo = Math.min(...xs), hi = Math.max(...xs);
+    if (at > hi * 10 || at < lo / 10) warnings.push(`${variable} = ${at.toExponential(2)} is more than a decade outside the sweep's ${variable} (${lo.toExponential(2)} … ${hi.toExponential(2)}): the prediction extrapolates`);
+  }
+  const boot = options.bootstrap;
+  if (boot && boot.replicates > 1) {
+    const lrExp: number[] = [], bExp: number[] = [], lrCoef: number[] = [], bCoef: number[] = [], lrAt: number[] = [], bAt: number[] = [];
+    for (let r = 0; r < boot.replicates; r++) {
+      const random = randomSource(boot.seed, r);
+      const resampled = groups.map((g) => ({ x: g.x, runs: g.runs.map(() => g.runs[Math.floor(random() * g.runs.length)]) }));
+      const c = centres(resampled, tolerance, variable);
+      const l = lawThrough(c, 'learningRate'), b = lawThrough(c, 'batch');
+      lrExp.push(l.exponent);
+      bExp.push(b.exponent);
+      lrCoef.push(l.coefficient);
+      bCoef.push(b.coefficient);
+      if (at !== undefined) {
+        lrAt.push(evaluate(l, at));
+        bAt.push(evaluate(b, at));
+      }
+    }
+    lr.interval = percentileInterval(lrExp, boot.level);
+    batch.interval = percentileInterval(bExp, boot.level);
+    lr.coefficientInterval = percentileInterval(lrCoef, boot.level);
+    batch.coefficientInterval = percentileInterval(bCoef, boot.level);
+    if (prediction) {
+      prediction.learningRateInterval = percentileInterval(lrAt, boot.level);
+      prediction.batchInterval = percentileInterval(bAt, boot.level);
+    }
+  }
+  return { variable, budgets, lr, batch, tolerance, ...(boot && boot.replicates > 1 ? { bootstrap: boot } : {}), ...(prediction ? { prediction } : {}), warnings };
 }

@@ -2,8 +2,8 @@ import type { Command } from 'commander';
 import { readRuns, readText } from '../../io/readRuns.js';
 import { parseColumnMapping } from '../../io/parseRuns.js';
 import { parseTable } from '../../io/parseTable.js';
-import { batchTradeoff, criticalBatch, criticalBatchFromRuns, gradientNoiseScale, kaplanBatchPreset } from '../../hparams/criticalBatch.js';
-import { evaluate, fitHparamLaws, hparamPreset, hparamPresets, predictHparams } from '../../hparams/laws.js';
+import { batchTradeoff, criticalBatch, criticalBatchAtLoss, criticalBatchFromRuns, criticalBatchPreset, criticalBatchPresets, gradientNoiseScale } from '../../hparams/criticalBatch.js';
+import { fitHparamLaws, hparamPreset, hparamPresets, predictHparams } from '../../hparams/laws.js';
 import { coordinateCheck, learningRateTransfer, mupTable } from '../../hparams/mup.js';
 import { formatNumber } from '../../core/format.js';
 import { textTable } from '../../core/table.js';
@@ -15,23 +15,40 @@ import { parseList } from './frontier.js';
 type Run = (fn: () => Promise<void>, json?: boolean) => Promise<void>;
 const f4 = (x: number) => formatNumber(x, 4);
 
+const ci = (x: number, interval?: [number, number]) => `${f4(x)}${interval ? ` [95 % ${formatNumber(interval[0], 3)}, ${formatNumber(interval[1], 3)}]` : ''}`;
+
+/** @param unit what the batch counts (tokens, or the batch column's unit); E counts the same */
+function tradeoffTable(tradeoff: ReturnType<typeof batchTradeoff>, unit: string): string {
+  return (
+    'Time/compute trade-off (McCandlish et al. 2018: S = S_min(1 + B_crit/B), E = E_min(1 + B/B_crit)):\n' +
+    textTable([`batch (${unit})`, 'steps / S_min', `examples E / E_min`], tradeoff.map((t) => [f4(t.batch), f4(t.stepsFactor), f4(t.examplesFactor)])) +
+    `\nAt B = B_crit training takes 2·S_min steps and 2·E_min examples (${unit}): twice the minimum of each.\n`
+  );
+}
+
 export function registerHparams(program: Command, run: Run): void {
   program
     .command('bcrit')
     .description("critical batch size: Kaplan et al.'s B_crit(L) at a loss, or fitted from runs at several batch sizes (McCandlish et al.'s trade-off)")
     .argument('[file]', 'training curves with run, batch, step and loss columns; or, with --noise, step, batch and grad_sq')
-    .option('--loss <loss>', 'target loss for B_crit(L) = B* / L^(1/α_B)')
-    .option('--b-star <tokens>', 'B* (default: Kaplan et al. 2020, 2.1e8 tokens)')
-    .option('--alpha-b <alpha>', 'α_B (default: Kaplan et al. 2020, 0.21)')
+    .option('--loss <loss>', 'target loss: B_crit(L) = B* / L^(1/α_B) from the preset, or (with FILE) from the law fitted to the runs')
+    .option('--preset <name>', `published B_crit(L): ${criticalBatchPresets.map((p) => p.id).join(', ')}`, 'kaplan-2020')
+    .option('--b-star <tokens>', 'B* (default: the preset\'s; Kaplan et al. 2020, 2.1e8 tokens)')
+    .option('--alpha-b <alpha>', 'α_B (default: the preset\'s; Kaplan et al. 2020, 0.21)')
     .option('--targets <list>', 'losses to count steps to (default: five levels the runs reach)')
     .option('--noise', 'FILE holds |G_B|² at two batch sizes per step: estimate the gradient noise scale B_simple')
     .option('--smoothing <w>', 'noise scale: EMA weight on the past', '0.9')
     .option('--columns <list>', 'map fields to columns, e.g. batch=bs,step=iter')
     .option('--json', 'print JSON')
-    .addHelpText('after', '\nExamples:\n  scalelab bcrit --loss 3\n  scalelab bcrit curves.csv --targets 3.5,3.2\n  scalelab bcrit grads.csv --noise')
-    .action(async (file: string | undefined, f: { loss?: string; bStar?: string; alphaB?: string; targets?: string; noise?: boolean; smoothing: string; columns?: string; json?: boolean }) =>
+    .addHelpText('after', '\nExamples:\n  scalelab bcrit --loss 3\n  scalelab bcrit --preset kaplan-2020 --loss 2.5\n  scalelab bcrit curves.csv --targets 3.5,3.2\n  scalelab bcrit curves.csv --loss 2.8     # B_crit at 2.8 from the law fitted to the runs\n  scalelab bcrit grads.csv --noise')
+    .action(async (file: string | undefined, f: { loss?: string; preset: string; bStar?: string; alphaB?: string; targets?: string; noise?: boolean; smoothing: string; columns?: string; json?: boolean }, cmd: Command) =>
       run(async () => {
         const columns = f.columns ? parseColumnMapping(f.columns) : undefined;
+        const presetGiven = cmd.getOptionValueSource('preset') === 'cli';
+        if (f.noise && !file) throw new UsageError('--noise needs a FILE with step, batch and grad_sq columns');
+        if (f.noise && (f.loss || f.targets)) throw new UsageError('--noise estimates the gradient noise scale per step; --loss and --targets are for the critical batch from training curves');
+        if (file && (presetGiven || f.bStar || f.alphaB)) throw new UsageError('--preset, --b-star and --alpha-b choose a published B_crit(L); with FILE the law is fitted to the runs (give --loss to predict from it)');
+        const loss = f.loss ? parseQuantity(f.loss, '--loss') : undefined;
         if (file && f.noise) {
           const ds = readRuns(file, { columns, require: ['batch', 'step', 'gradSq'] });
           const steps = gradientNoiseScale(ds.runs.map((r) => ({ step: r.step!, batch: r.batch!, gradSq: r.gradSq!, line: r.line })), parseQuantity(f.smoothing, '--smoothing', { positive: false }), file);
@@ -42,74 +59,127 @@ export function registerHparams(program: Command, run: Run): void {
         if (file) {
           const ds = readRuns(file, { columns });
           const r = criticalBatchFromRuns(ds, f.targets ? parseList(f.targets, '--targets') : undefined);
-          if (f.json) return printJson({ source: file, method: "McCandlish et al. 2018: S = S_min + E_min/B per target loss; B_crit = E_min/S_min", ...r });
+          const unit = `in the units of column "${ds.columns.batch}"`;
+          const method = `McCandlish et al. 2018: S = S_min + E_min/B per target loss; B_crit = E_min/S_min; B_crit(L) = B*/L^(1/α_B) through the targets (Kaplan et al. 2020's form), fitted to ${file}`;
+          const at = loss === undefined ? undefined : criticalBatchAtLoss(r, loss, file);
+          const warnings = [...r.warnings];
+          if (at?.extrapolated) warnings.push(`loss ${loss} is outside the fitted targets (${f4(at.fittedRange[0])} … ${f4(at.fittedRange[1])}): B_crit there extrapolates the fitted B_crit(L)`);
+          if (f.json) return printJson({ source: file, method, ...r, warnings, ...(at ? { atLoss: { ...at, unit: ds.columns.batch, source: `B_crit(L) fitted to ${file}`, tradeoff: batchTradeoff(at.bCrit) } } : {}) });
           const lines = [
-            `Critical batch from ${file} (steps to each target loss regressed on 1/B: S = S_min + E_min/B, B_crit = E_min/S_min):`,
+            `Critical batch from ${file} (steps to each target loss regressed on 1/B: S = S_min + E_min/B, B_crit = E_min/S_min; McCandlish et al. 2018):`,
             textTable(['target loss', 'S_min', 'E_min', 'B_crit', 'batch sizes'], r.fits.map((x) => [f4(x.target), f4(x.sMin), f4(x.eMin), f4(x.bCrit), String(x.points.length)])),
           ];
-          if (r.law) lines.push(`B_crit(L) = ${f4(r.law.bStar)} / L^(1/${r.law.alphaB.toFixed(3)}) through the targets`);
+          if (r.law) lines.push(`B_crit(L) = ${f4(r.law.bStar)} / L^(1/${r.law.alphaB.toFixed(3)}) through the targets (fitted to ${file})`);
           const last = r.fits[r.fits.length - 1];
           lines.push(`At the lowest target (${f4(last.target)}), training at B = B_crit takes 2·S_min = ${f4(2 * last.sMin)} steps and 2·E_min = ${f4(2 * last.eMin)} examples.`);
-          lines.push(...r.warnings.map((w) => `warning: ${w}`));
+          if (at) {
+            lines.push(`B_crit(L = ${loss}) = ${f4(at.bCrit)} ${unit}   [B_crit(L) = ${f4(at.law.bStar)} / L^(1/${at.law.alphaB.toFixed(3)}) fitted to ${file}]`);
+            lines.push(tradeoffTable(batchTradeoff(at.bCrit), `column "${ds.columns.batch}" units`).trimEnd());
+          }
+          lines.push(...warnings.map((w) => `warning: ${w}`));
           process.stdout.write(lines.join('\n') + '\n');
           return;
         }
-        if (!f.loss) throw new UsageError('give --loss L (Kaplan et al.\'s B_crit(L)) or a FILE of runs');
-        const loss = parseQuantity(f.loss, '--loss');
-        const bStar = f.bStar ? parseQuantity(f.bStar, '--b-star') : kaplanBatchPreset.bStar;
-        const alphaB = f.alphaB ? parseQuantity(f.alphaB, '--alpha-b') : kaplanBatchPreset.alphaB;
+        if (loss === undefined) throw new UsageError('give --loss L (B_crit(L) from a preset, Kaplan et al. 2020 by default) or a FILE of runs');
+        const preset = criticalBatchPreset(f.preset);
+        const bStar = f.bStar ? parseQuantity(f.bStar, '--b-star') : preset.bStar;
+        const alphaB = f.alphaB ? parseQuantity(f.alphaB, '--alpha-b') : preset.alphaB;
         const b = criticalBatch(loss, bStar, alphaB);
-        const source = f.bStar || f.alphaB ? 'constants given on the command line' : `preset kaplan-2020: ${kaplanBatchPreset.citation}`;
+        const source =
+          f.bStar && f.alphaB ? 'constants given on the command line (--b-star, --alpha-b)'
+          : f.bStar || f.alphaB ? `${f.bStar ? 'B* from --b-star' : 'α_B from --alpha-b'}, the other from preset ${preset.id}: ${preset.citation}`
+          : `preset ${preset.id}: ${preset.citation}`;
         const tradeoff = batchTradeoff(b);
-        if (f.json) return printJson({ loss, bCrit: b, unit: 'tokens', bStar, alphaB, source, tradeoff });
-        process.stdout.write(
-          `B_crit(L = ${loss}) = ${f4(b)} tokens   [B* / L^(1/α_B), B* = ${formatNumber(bStar, 3)}, α_B = ${alphaB}; ${source}]\n` +
-            'Time/compute trade-off (McCandlish et al.: S = S_min(1 + B_crit/B), E = E_min(1 + B/B_crit)):\n' +
-            textTable(['batch (tokens)', 'steps / S_min', 'tokens / E_min'], tradeoff.map((t) => [f4(t.batch), f4(t.stepsFactor), f4(t.examplesFactor)])) +
-            '\nAt B = B_crit training takes twice the minimum steps and twice the minimum tokens.\n',
-        );
+        if (f.json) return printJson({ loss, bCrit: b, unit: 'tokens', bStar, alphaB, preset: preset.id, source, note: preset.note, tradeoff });
+        process.stdout.write(`B_crit(L = ${loss}) = ${f4(b)} tokens   [B* / L^(1/α_B), B* = ${formatNumber(bStar, 3)}, α_B = ${alphaB}; ${source}]\n  note: ${preset.note}\n` + tradeoffTable(tradeoff, 'tokens'));
       }, f.json),
     );
 
   program
     .command('hparams')
-    .description('learning rate and batch size for a budget: from your sweep (DeepSeek LLM\'s method) or a published law')
-    .option('--compute <flops>', 'training budget C')
-    .option('--params <n>', 'model size N (for laws in N, e.g. --preset porian-2024)')
-    .option('--sweep <file>', 'sweep results: columns C (or N and D), lr, batch, loss')
-    .option('--preset <name>', `published law: ${hparamPresets.map((p) => p.id).join(', ')}`, 'deepseek-2024')
+    .description('learning rate and batch size for a budget or model size: from your sweep (DeepSeek LLM\'s method) or a published law')
+    .option('--compute <flops>', 'training budget C (laws in C)')
+    .option('--params <n>', 'model size N (laws in N: --preset porian-2024, or --sweep grouped by N)')
+    .option('--loss <loss>', 'target loss (for --preset kaplan-2020, the critical batch B_crit(L))')
+    .option('--sweep <file>', 'sweep results: columns C (or N and D), lr, batch, loss; with --params, N, lr, batch, loss')
+    .option('--preset <name>', `published law: ${hparamPresets.map((p) => p.id).join(', ')}, ${criticalBatchPresets.map((p) => p.id).join(', ')} (critical batch only, needs --loss)`, 'deepseek-2024')
     .option('--tolerance <fraction>', 'sweep: near-optimal = loss within this fraction of the best (DeepSeek: 0.0025)', '0.0025')
-    .option('--bootstrap <n>', 'sweep: bootstrap replicates for the exponents', '200')
+    .option('--group-tolerance <decades>', 'sweep: runs whose C (or N) agree within this many decades form one group', '0.06')
+    .option('--bootstrap <n>', 'sweep: bootstrap replicates for the intervals (coefficients, exponents, predictions)', '200')
     .option('--seed <seed>', 'bootstrap seed', '0')
     .option('--seq-len <n>', 'sequence length, to express the batch in sequences', '4096')
     .option('--columns <list>', 'map fields to columns, e.g. lr=peak_lr,batch=bs')
     .option('--json', 'print JSON')
-    .addHelpText('after', '\nExamples:\n  scalelab hparams --compute 1e20\n  scalelab hparams --params 7e9 --preset porian-2024\n  scalelab hparams --compute 1e21 --sweep sweep.csv')
-    .action(async (f: { compute?: string; params?: string; sweep?: string; preset: string; tolerance: string; bootstrap: string; seed: string; seqLen: string; columns?: string; json?: boolean }) =>
+    .addHelpText(
+      'after',
+      '\nExamples:\n  scalelab hparams --compute 1e20\n  scalelab hparams --params 7e9 --preset porian-2024\n  scalelab hparams --preset kaplan-2020 --loss 2.5\n  scalelab hparams --compute 1e21 --sweep sweep.csv    # laws in C: columns C (or N and D), lr, batch, loss\n  scalelab hparams --params 1e9 --sweep sweep.csv      # laws in N: columns N, lr, batch, loss',
+    )
+    .action(async (f: { compute?: string; params?: string; loss?: string; sweep?: string; preset: string; tolerance: string; groupTolerance: string; bootstrap: string; seed: string; seqLen: string; columns?: string; json?: boolean }, cmd: Command) =>
       run(async () => {
         const C = f.compute ? parseQuantity(f.compute, '--compute') : undefined;
         const N = f.params ? parseQuantity(f.params, '--params') : undefined;
+        const loss = f.loss ? parseQuantity(f.loss, '--loss') : undefined;
         const seqLen = parseInteger(f.seqLen, '--seq-len', 1);
         if (f.sweep) {
-          if (C === undefined) throw new UsageError('--sweep fits laws in C: give --compute');
+          if (cmd.getOptionValueSource('preset') === 'cli') throw new UsageError('give --sweep (fit your own laws) or --preset (a published law), not both');
+          if (loss !== undefined) throw new UsageError('--loss goes with --preset kaplan-2020 (the critical batch); a sweep fits η and B against C or N');
+          if (C !== undefined && N !== undefined) throw new UsageError('--sweep fits laws in one variable: give --compute (laws in C) or --params (laws in N), not both');
+          if (C === undefined && N === undefined) throw new UsageError('--sweep needs where to predict: --compute C (laws in C) or --params N (laws in N)');
+          const variable = C !== undefined ? 'C' : 'N';
+          const x = (C ?? N)!;
           const ds = readRuns(f.sweep, { columns: f.columns ? parseColumnMapping(f.columns) : undefined });
           const replicates = parseInteger(f.bootstrap, '--bootstrap', 0);
-          const fitted = fitHparamLaws(ds, { tolerance: parseQuantity(f.tolerance, '--tolerance'), bootstrap: replicates > 1 ? { replicates, seed: parseInteger(f.seed, '--seed', 0), level: 0.95 } : undefined });
-          const lr = evaluate(fitted.lr, C), batch = evaluate(fitted.batch, C);
-          const out = { compute: C, learningRate: lr, batchTokens: batch, batchSequences: batch / seqLen, source: `fitted to ${f.sweep} (DeepSeek LLM's method, near-optimal within ${fitted.tolerance})`, laws: fitted };
+          const fitted = fitHparamLaws(ds, {
+            variable,
+            at: x,
+            tolerance: parseQuantity(f.tolerance, '--tolerance', { positive: false }),
+            budgetTolerance: parseQuantity(f.groupTolerance, '--group-tolerance'),
+            bootstrap: replicates > 1 ? { replicates, seed: parseInteger(f.seed, '--seed', 0), level: 0.95 } : undefined,
+          });
+          const p = fitted.prediction!;
+          const source = `fitted to ${f.sweep} (DeepSeek LLM's method, Bi et al. 2024 §3.1: near-optimal within ${fitted.tolerance} of the best loss per ${variable === 'C' ? 'compute budget' : 'model size'}; power law in ${variable} through the centres)`;
+          const out = {
+            variable,
+            ...(variable === 'C' ? { compute: x } : { params: x }),
+            learningRate: p.learningRate,
+            learningRateInterval: p.learningRateInterval,
+            batchTokens: p.batch,
+            batchInterval: p.batchInterval,
+            batchSequences: p.batch / seqLen,
+            source,
+            laws: fitted,
+          };
           if (f.json) return printJson(out);
+          const boot = fitted.bootstrap ? `, 95 % bootstrap intervals from ${fitted.bootstrap.replicates} resamples of the runs within each group` : ' (no intervals: --bootstrap 0)';
+          const law = (name: string, l: typeof fitted.lr) =>
+            `${name} = ${f4(l.coefficient)}·${variable}^${l.exponent.toFixed(4)}${l.interval ? `   (coefficient [${formatNumber(l.coefficientInterval![0], 3)}, ${formatNumber(l.coefficientInterval![1], 3)}], exponent [${l.interval[0].toFixed(3)}, ${l.interval[1].toFixed(3)}])` : ''}`;
           process.stdout.write(
             [
-              `From the sweep ${f.sweep} (${fitted.budgets.length} budgets; near-optimal = loss within ${(fitted.tolerance * 100).toFixed(2)} % of the best):`,
-              textTable(['budget C', 'runs', 'near-optimal', 'best loss', 'η centre', 'B centre'], fitted.budgets.map((b) => [formatNumber(b.C, 3), String(b.runs), String(b.nearOptimal), f4(b.bestLoss), f4(b.learningRate), f4(b.batch)])),
-              `η_opt = ${f4(fitted.lr.coefficient)}·C^${fitted.lr.exponent.toFixed(4)}${fitted.lr.interval ? ` (exponent 95 % [${fitted.lr.interval[0].toFixed(3)}, ${fitted.lr.interval[1].toFixed(3)}])` : ''}`,
-              `B_opt = ${f4(fitted.batch.coefficient)}·C^${fitted.batch.exponent.toFixed(4)}${fitted.batch.interval ? ` (exponent 95 % [${fitted.batch.interval[0].toFixed(3)}, ${fitted.batch.interval[1].toFixed(3)}])` : ''}`,
-              `At C = ${formatNumber(C, 3)}: learning rate ${f4(lr)}, batch ${f4(batch)} (${f4(batch / seqLen)} sequences of ${seqLen})`,
+              `From the sweep ${f.sweep} (${fitted.budgets.length} ${variable === 'C' ? 'compute budgets' : 'model sizes'}; near-optimal = loss within ${(fitted.tolerance * 100).toFixed(2)} % of the best; DeepSeek LLM's method${boot}):`,
+              textTable([variable === 'C' ? 'budget C' : 'model size N', 'runs', 'near-optimal', 'best loss', 'η centre', 'B centre'], fitted.budgets.map((b) => [formatNumber(b.x, 3), String(b.runs), String(b.nearOptimal), f4(b.bestLoss), f4(b.learningRate), f4(b.batch)])),
+              law('η_opt', fitted.lr),
+              law('B_opt', fitted.batch),
+              `At ${variable} = ${formatNumber(x, 3)}: learning rate ${ci(p.learningRate, p.learningRateInterval)}; batch ${ci(p.batch, p.batchInterval)} (${f4(p.batch / seqLen)} sequences of ${seqLen})   [${source}]`,
               ...fitted.warnings.map((w) => `warning: ${w}`),
             ].join('\n') + '\n',
           );
           return;
         }
+        if (criticalBatchPresets.some((p) => p.id === f.preset)) {
+          const preset = criticalBatchPreset(f.preset);
+          if (loss === undefined) throw new UsageError(`preset ${preset.id} is Kaplan et al.'s critical batch B_crit(L) = B*/L^(1/α_B), a law in the loss: give --loss L (the loss the run is to reach); it has no learning rate (for one use --preset deepseek-2024 with --compute, or porian-2024 with --params)`);
+          const bCrit = criticalBatch(loss, preset.bStar, preset.alphaB);
+          const source = `preset ${preset.id}: ${preset.citation}`;
+          const tradeoff = batchTradeoff(bCrit);
+          if (f.json) return printJson({ preset: preset.id, loss, bCrit, batchTokens: bCrit, batchSequences: bCrit / seqLen, learningRate: null, unit: 'tokens', bStar: preset.bStar, alphaB: preset.alphaB, source, note: preset.note, tradeoff });
+          process.stdout.write(
+            `At L = ${loss}: critical batch B_crit = ${f4(bCrit)} tokens (${f4(bCrit / seqLen)} sequences of ${seqLen})   [B* / L^(1/α_B), B* = ${formatNumber(preset.bStar, 3)}, α_B = ${preset.alphaB}; ${source}]\n` +
+              `  no learning rate: this preset is a batch-size law only (--preset deepseek-2024 or porian-2024 give one)\n  note: ${preset.note}\n` +
+              tradeoffTable(tradeoff, 'tokens'),
+          );
+          return;
+        }
+        if (loss !== undefined) throw new UsageError(`--loss goes with --preset kaplan-2020 (the critical batch at a loss); preset ${f.preset} is a law in ${hparamPreset(f.preset).variable}`);
         const preset = hparamPreset(f.preset);
         const p = predictHparams(preset, { C, N }, seqLen);
         if (f.json) return printJson({ ...p, preset: preset.id, note: preset.note });

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { makePlan, type Plan } from '../../analyses/plan.js';
+import { makePlan, type Plan, type PlanHyperparameters } from '../../analyses/plan.js';
 import { accelerator, accelerators, hardwareBudget, type Accelerator, type HardwareBudget } from '../../hardware/catalog.js';
 import { formatNumber } from '../../core/format.js';
 import { textTable } from '../../core/table.js';
@@ -8,7 +8,8 @@ import type { ShapeCandidate } from '../../model/shapeSearch.js';
 import { keyword, parseInteger, parseQuantity } from '../options.js';
 import { printJson } from '../output.js';
 import { lawFlagsHelp, resolveLaw } from '../lawSource.js';
-import { evaluate, fitHparamLaws, hparamPreset, hparamPresets, predictHparams } from '../../hparams/laws.js';
+import { fitHparamLaws, hparamPreset, hparamPresets, predictHparams } from '../../hparams/laws.js';
+import { kaplanBatchPreset } from '../../hparams/criticalBatch.js';
 import { readRuns } from '../../io/readRuns.js';
 import { loadCatalog } from '../../catalog/load.js';
 import { findModel, placeOnFrontier, type FrontierPlacement } from '../../catalog/models.js';
@@ -69,7 +70,21 @@ export function planReport(plan: Plan): string {
     lines.push(`  FLOPs per token    6N ${formatNumber(r.flopsPerToken.sixN, 4)}; Kaplan (non-embedding + attention) ${formatNumber(r.flopsPerToken.kaplan, 4)}; Chinchilla App. F ${formatNumber(r.flopsPerToken.chinchilla, 4)}`);
   }
   if (r.days !== undefined) lines.push(`  wall-clock         ${r.days.toFixed(1)} days`);
-  if (r.hyperparameters) lines.push(`  learning rate      ${formatNumber(r.hyperparameters.learningRate, 3)}; batch ${formatNumber(r.hyperparameters.batchTokens, 3)} tokens   [${r.hyperparameters.source}]`);
+  if (r.hyperparameters) {
+    const h = r.hyperparameters;
+    const iv = (x?: [number, number]) => (x ? ` [95 % ${formatNumber(x[0], 3)}, ${formatNumber(x[1], 3)}]` : '');
+    lines.push(`  learning rate      ${formatNumber(h.learningRate, 3)}${iv(h.learningRateInterval)}; batch ${formatNumber(h.batchTokens, 3)}${iv(h.batchInterval)} tokens   [${h.source}]`);
+  }
+  if (r.criticalBatch) {
+    const b = r.criticalBatch;
+    lines.push(`  critical batch     B_crit(L = ${formatNumber(b.loss, 4)}) = ${formatNumber(b.bCrit, 3)} tokens at the predicted loss   [B*/L^(1/α_B), B* = ${formatNumber(b.bStar, 3)}, α_B = ${b.alphaB}; ${b.source}]`);
+    const t = b.atRecommendedBatch;
+    lines.push(
+      `  batch trade-off    at B = B_crit: 2·S_min steps and 2·E_min tokens (McCandlish et al. 2018)` +
+        (t ? `; at the recommended batch (${formatNumber(t.ratio, 3)}·B_crit): ${formatNumber(t.stepsFactor, 3)}·S_min steps (${formatNumber(t.steps, 3)} of S_min ${formatNumber(t.minSteps, 3)}) and ${formatNumber(t.tokensFactor, 3)}·E_min tokens (E_min ${formatNumber(t.minTokens, 3)})` : ''),
+    );
+    if (b.note) lines.push(`                     note: ${b.note}`);
+  }
   lines.push('', 'For contrast, the same budget under the same law:');
   lines.push(
     textTable(
@@ -116,10 +131,21 @@ export function landmarksReport(rows: FrontierPlacement[]): string {
   );
 }
 
-function hyperparameterSource(flags: PlanFlags): (at: { C: number; N: number }) => { learningRate: number; batchTokens: number; source: string } {
+function hyperparameterSource(flags: PlanFlags): (at: { C: number; N: number }) => PlanHyperparameters {
   if (flags.sweep) {
-    const fitted = fitHparamLaws(readRuns(flags.sweep));
-    return ({ C }) => ({ learningRate: evaluate(fitted.lr, C), batchTokens: evaluate(fitted.batch, C), source: `fitted to your sweep ${flags.sweep} (DeepSeek LLM's method)` });
+    const sweep = readRuns(flags.sweep);
+    const replicates = 200;
+    return ({ C }) => {
+      const fitted = fitHparamLaws(sweep, { variable: 'C', at: C, bootstrap: { replicates, seed: 0, level: 0.95 } });
+      const p = fitted.prediction!;
+      return {
+        learningRate: p.learningRate,
+        batchTokens: p.batch,
+        learningRateInterval: p.learningRateInterval,
+        batchInterval: p.batchInterval,
+        source: `fitted to your sweep ${flags.sweep} (DeepSeek LLM's method: η = ${formatNumber(fitted.lr.coefficient, 4)}·C^${fitted.lr.exponent.toFixed(4)}, B = ${formatNumber(fitted.batch.coefficient, 4)}·C^${fitted.batch.exponent.toFixed(4)} over ${fitted.budgets.length} budgets; 95 % intervals from ${replicates} bootstrap resamples)${fitted.warnings.length ? `; ${fitted.warnings.join('; ')}` : ''}`,
+      };
+    };
   }
   const preset = hparamPreset(flags.hparamsPreset);
   return ({ C, N }) => {
@@ -152,7 +178,7 @@ export function registerPlan(program: Command, run: (fn: () => Promise<void>, js
     .option('--seq-len <n>', 'context length for the shape and FLOPs', '4096')
     .option('--mlp <kind>', 'MLP of the shape: gated (SwiGLU) or plain', 'gated')
     .option('--hparams-preset <name>', `learning-rate and batch law: ${hparamPresets.map((p) => p.id).join(', ')}`, 'deepseek-2024')
-    .option('--sweep <file>', 'learning rate and batch from your sweep (columns C, lr, batch, loss) instead of a preset')
+    .option('--sweep <file>', 'learning rate and batch from your sweep (columns C, or N and D; lr, batch, loss) instead of a preset, with bootstrap intervals')
     .option('--json', 'print the plan as JSON')
     .addHelpText(
       'after',
@@ -208,6 +234,12 @@ Examples:
           },
           inference,
           hyperparameters: hyperparameterSource(flags),
+          criticalBatch: {
+            bStar: kaplanBatchPreset.bStar,
+            alphaB: kaplanBatchPreset.alphaB,
+            source: `preset ${kaplanBatchPreset.id}: ${kaplanBatchPreset.citation}`,
+            note: `Kaplan's L is ${kaplanBatchPreset.note.replace(/^L is /, '')}; the predicted loss here is on this law's data, so B_crit is indicative`,
+          },
           uniqueTokens: flags.uniqueTokens ? parseQuantity(flags.uniqueTokens, '--unique-tokens') : undefined,
         });
         const landmarks = flags.compare ? placeModels(flags.compare, source.law, source.params) : undefined;
