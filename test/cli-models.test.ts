@@ -41,7 +41,9 @@ test('shape --like follows a family\'s style and names the nearest published mod
   assert.equal(j.like, 'llama-2-70b');
   assert.equal(j.candidates[0].shape.mlp, 'gated');
   assert.equal(j.candidates[0].shape.nHeads / j.candidates[0].shape.nKvHeads, 8);
-  assert.ok(j.nearestPublished.some((m: { id: string }) => m.id === 'llama-2-70b'));
+  const llama = j.nearestPublished.find((m: { id: string }) => m.id === 'llama-2-70b');
+  assert.ok(llama);
+  assert.match(llama.cite, /2023/);
 });
 
 test('plan --compare places published models on the frontier under Epoch\'s fit', () => {
@@ -50,6 +52,11 @@ test('plan --compare places published models on the frontier under Epoch\'s fit'
   const [chin, gpt3] = r.json().landmarks;
   assert.match(chin.verdict, /near the frontier/);
   assert.match(gpt3.verdict, /under-trained/);
+  assert.equal(chin.cite, 'Hoffmann+ 2022');
+  // The table a person reads names where each model's numbers come from.
+  const text = scalelab(['plan', '--compute', '1e25', '--preset', 'epoch-2024', '--compare', 'gpt-3-175b']);
+  assert.equal(text.code, 0, text.stderr);
+  assert.match(text.stdout, /GPT-3 175B\s+Brown\+ 2020/);
 });
 
 test('an unknown model name is a clear error with close matches', () => {

@@ -125,8 +125,8 @@ export function landmarksReport(rows: FrontierPlacement[]): string {
   return (
     'Published models against this frontier (the Chinchilla paper\'s first figure):\n' +
     textTable(
-      ['model', 'N', 'D', 'C = 6ND', 'N_opt(C)', 'N/N_opt', 'D/N (optimal)', 'verdict', 'status'],
-      rows.map((r) => [r.name, formatNumber(r.N, 3), formatNumber(r.D, 3), formatNumber(r.C, 3), formatNumber(r.optimalN, 3), r.sizeRatio.toFixed(2), `${r.tokensPerParameter.toFixed(1)} (${r.optimalTokensPerParameter.toFixed(1)})`, r.verdict.split(':')[0], r.status]),
+      ['model', 'source', 'N', 'D', 'C = 6ND', 'N_opt(C)', 'N/N_opt', 'D/N (optimal)', 'verdict', 'status'],
+      rows.map((r) => [r.name, r.cite, formatNumber(r.N, 3), formatNumber(r.D, 3), formatNumber(r.C, 3), formatNumber(r.optimalN, 3), r.sizeRatio.toFixed(2), `${r.tokensPerParameter.toFixed(1)} (${r.optimalTokensPerParameter.toFixed(1)})`, r.verdict.split(':')[0], r.status]),
     )
   );
 }

@@ -130,7 +130,7 @@ Examples:
           .filter((m) => !/encoder-decoder/.test(m.flag))
           .sort((a, b) => Math.abs(Math.log(a.reported / target)) + 0.1 * Math.abs(Math.log(a.aspectRatio / candidates[0].aspectRatio)) - (Math.abs(Math.log(b.reported / target)) + 0.1 * Math.abs(Math.log(b.aspectRatio / candidates[0].aspectRatio))))
           .slice(0, 3)
-          .map((m) => ({ id: m.id, name: m.name, reported: m.reported, nLayer: m.shape.nLayer, dModel: m.shape.dModel, aspectRatio: m.aspectRatio, status: m.status }));
+          .map((m) => ({ id: m.id, name: m.name, reported: m.reported, nLayer: m.shape.nLayer, dModel: m.shape.dModel, aspectRatio: m.aspectRatio, status: m.status, cite: m.cite }));
         if (flags.json) return printJson({ target, like: style?.id, candidates: candidates.map((c) => ({ ...accounting(c.shape), error: c.error, aspectRatio: c.aspectRatio })), nearestPublished: nearest });
         process.stdout.write(
           `Shapes for ${formatNumber(target, 4)} parameters (${flags.count}), ranked by aspect ratio near ${flags.aspect} and size error:\n` +
@@ -150,7 +150,7 @@ Examples:
                 c.aspectRatio.toFixed(0),
               ]),
             ) +
-            `\nnearest published models: ${nearest.map((m) => `${m.name} (${m.nLayer} × ${m.dModel}, d/L ${m.aspectRatio.toFixed(0)}, ${m.status})`).join('; ')}${style ? `\nin the style of ${style.name}: ${style.shape.mlp} MLP, FFN ratio ${style.ffnRatio.toFixed(2)}, GQA ${style.gqaRatio}:1, vocabulary ${style.shape.vocab}, head_dim ${style.headDim}` : ''}\n`,
+            `\nnearest published models: ${nearest.map((m) => `${m.name} (${m.nLayer} × ${m.dModel}, d/L ${m.aspectRatio.toFixed(0)}, ${m.cite}, ${m.status})`).join('; ')}${style ? `\nin the style of ${style.name}: ${style.shape.mlp} MLP, FFN ratio ${style.ffnRatio.toFixed(2)}, GQA ${style.gqaRatio}:1, vocabulary ${style.shape.vocab}, head_dim ${style.headDim}` : ''}\n`,
         );
       }, flags.json),
     );

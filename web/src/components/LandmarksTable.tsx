@@ -25,6 +25,7 @@ export function LandmarksTable({ fit }: { fit?: FitJson }) {
         <thead>
           <tr>
             <th>model</th>
+            <th>source</th>
             <th>N</th>
             <th>tokens</th>
             <th>N / N_opt</th>
@@ -36,6 +37,7 @@ export function LandmarksTable({ fit }: { fit?: FitJson }) {
           {rows.map((r) => (
             <tr key={r.id} title={r.source}>
               <td>{r.name}</td>
+              <td>{r.cite}</td>
               <td>{humanCount(r.N)}</td>
               <td>{humanCount(r.D)}</td>
               <td>{r.sizeRatio.toFixed(2)}</td>
