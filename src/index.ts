@@ -40,7 +40,8 @@ export { hparamPresets, hparamPreset, predictHparams, fitHparamLaws } from './hp
 export { mupTable, learningRateTransfer, coordinateCheck } from './hparams/mup.js';
 // Data laws and comparisons.
 export { repetitionOptimum, epochValues, effectiveEpochs } from './analyses/repetition.js';
-export { selectionError, selectionTable, selectionCrossover, goyal2024 } from './analyses/dataSelection.js';
+export { selectionError, selectionTable, selectionCrossover, goyal2024, type Pool, type SelectionParams } from './analyses/dataSelection.js';
+export { parsePools, type PoolFile } from './io/parsePools.js';
 export { learningCurveRegions, localSlopes } from './analyses/learningCurve.js';
 export { compareGroups, aspectSpread } from './analyses/groups.js';
 export { backtestCurves } from './analyses/curveBacktest.js';

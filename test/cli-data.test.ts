@@ -63,3 +63,44 @@ test('bad input: a group with one point, unique tokens above total tokens', () =
   assert.match(f.stderr, /u\.csv:2:3 \(column "U"\): unique tokens U = 3000000000 exceed total tokens D = 2000000000/);
   assert.ok(noStackTrace(g.stderr) && noStackTrace(f.stderr));
 });
+
+test('predict: unique tokens above the total tokens (given or from C = 6ND) is a usage error, not a silent cap', () => {
+  const d = scalelab(['predict', '--preset', 'muennighoff-2023', '--N', '6.34e9', '--D', '2e9', '--U', '25e9']);
+  assert.equal(d.code, 2);
+  assert.match(d.stderr, /^scalelab: error: --U 2\.5e10 unique tokens exceed the total tokens D = 2e9; expected U ≤ D/);
+  const c = scalelab(['predict', '--preset', 'muennighoff-2023', '--N', '6.34e9', '--C', '1e20', '--U', '25e9', '--json']);
+  assert.equal(c.code, 2);
+  assert.match(c.stderr, /exceed the total tokens D = 2\.629e9 \(= C\/\(6N\)\)/);
+  assert.ok(noStackTrace(d.stderr) && noStackTrace(c.stderr));
+  assert.equal(d.stdout, '');
+  assert.equal(c.json().error.type, 'UsageError');
+  // U = D (one epoch) is fine.
+  assert.equal(scalelab(['predict', '--preset', 'muennighoff-2023', '--N', '6.34e9', '--D', '25e9', '--U', '25e9']).code, 0);
+});
+
+test('select --pools FILE: the user\'s pools (CSV or JSON), with constants from the file or flags; bad files are located', () => {
+  const csv = join(dir, 'pools.csv');
+  writeFileSync(csv, 'name,b,tau\nstrict,-0.16,6.727\nloose,-0.125,8.545\n');
+  const r = scalelab(['select', '--pools', csv, '--samples', '1e8,1e9', '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  const j = r.json();
+  assert.deepEqual([j.a, j.d, j.poolSize], [0.025, 0.1, 12.8e6]);
+  assert.deepEqual(j.tables.map((t: { choices: { error: number }[] }) => t.choices.map((c) => Number(c.error.toFixed(6)))), [[0.724771, 0.72495], [0.688139, 0.605079]]);
+  assert.ok(Math.abs(j.crossovers[0].at / 1.0053715e8 - 1) < 1e-6, String(j.crossovers[0].at));
+  const text = scalelab(['select', '--pools', csv]);
+  assert.match(text.stdout, /pools from .*pools\.csv/);
+  assert.match(text.stdout, /strict \+ loose overtakes strict beyond 1\.01e8 samples/);
+  // JSON with its own constants; a flag overrides the file. One pool of 1e6 samples, a = 1 (flag), d = 0
+  // (file): one pass is (1·1e6/1e5)^−0.2 = 10^−0.2 = 0.630957.
+  const json = join(dir, 'pools.json');
+  writeFileSync(json, '{"a": 0.05, "d": 0, "poolSize": 1e6, "pools": [{"name": "x", "b": -0.2, "tau": 3}]}\n');
+  const k = scalelab(['select', '--pools', json, '--a', '1', '--samples', '1e6', '--json']);
+  assert.equal(k.code, 0, k.stderr);
+  assert.ok(Math.abs(k.json().tables[0].choices[0].error - 0.630957) < 1e-6);
+  const bad = join(dir, 'bad-pools.csv');
+  writeFileSync(bad, 'name,b,tau\nstrict,-0.16,6.7\nloose,0.2,8.5\n');
+  const e = scalelab(['select', '--pools', bad]);
+  assert.equal(e.code, 2);
+  assert.match(e.stderr, /bad-pools\.csv:3:2 \(column "b"\): expected a negative utility exponent b/);
+  assert.ok(noStackTrace(e.stderr));
+});

@@ -3,7 +3,9 @@ import { readRuns, readText } from '../../io/readRuns.js';
 import { parseColumnMapping } from '../../io/parseRuns.js';
 import { parseTable } from '../../io/parseTable.js';
 import { epochValues, epochsUntilWorth, repetitionOptimum } from '../../analyses/repetition.js';
-import { goyal2024, selectionCrossover, selectionTable } from '../../analyses/dataSelection.js';
+import { goyal2024, selectionCrossover, selectionTable, type SelectionParams } from '../../analyses/dataSelection.js';
+import { parsePools } from '../../io/parsePools.js';
+import { UsageError } from '../../errors/index.js';
 import { learningCurveRegions } from '../../analyses/learningCurve.js';
 import { backtestCurves } from '../../analyses/curveBacktest.js';
 import { aspectSpread, compareGroups } from '../../analyses/groups.js';
@@ -53,16 +55,47 @@ export function registerDataLaws(program: Command, run: Run): void {
     .command('select')
     .description('data selection that depends on compute (Goyal et al. 2024): which filtered pool or mixture is best at a budget, and where they cross')
     .option('--samples <list>', 'sample budgets', '1.28e7,1e8,1e9,1e10')
+    .option('--pools <file>', 'your own pools: CSV with columns name,b,tau (utility exponent, half-life in epochs) or JSON (default: Goyal et al.\'s four ImageNet pools)')
+    .option('--a <a>', 'shared scale a (samples enter as a·n/1e5; default: the file\'s, else 0.025)')
+    .option('--d <d>', 'irreducible error d (default: the file\'s, else 0.1)')
+    .option('--pool-size <n>', 'samples in each pool (default: the file\'s, else 12.8M)')
     .option('--json', 'print JSON')
-    .action(async (f: { samples: string; json?: boolean }) =>
+    .addHelpText(
+      'after',
+      `
+Pools file (CSV; JSON is an array of such objects, or {"a", "d", "poolSize", "pools": [...]}):
+  name,b,tau
+  strict filter,-0.16,6.7
+  loose filter,-0.12,8.5
+Mixtures combine the k pools with the most negative b, each of --pool-size samples.`,
+    )
+    .action(async (f: { samples: string; pools?: string; a?: string; d?: string; poolSize?: string; json?: boolean }) =>
       run(async () => {
         const budgets = parseList(f.samples, '--samples');
-        const tables = budgets.map((n) => ({ samples: n, choices: selectionTable(goyal2024, n) }));
-        const ranked = [...goyal2024.pools].sort((a, b) => a.b - b.b).map((p) => p.name);
-        const crossovers = ranked.slice(1).map((_, k) => ({ smaller: ranked.slice(0, k + 1), larger: ranked.slice(0, k + 2), at: selectionCrossover(goyal2024, ranked.slice(0, k + 1), ranked.slice(0, k + 2)) }));
-        if (f.json) return printJson({ citation: goyal2024.citation, tables, crossovers });
-        const label = (pools: string[]) => (pools.length === 1 ? pools[0] : `top ${pools.length * 10} % (${pools.length} pools)`);
-        const lines = [`Error by data pool and budget; ${goyal2024.citation}`];
+        const file = f.pools ? parsePools(readText(f.pools), f.pools) : undefined;
+        const value = (raw: string | undefined, flag: string) => {
+          if (raw === undefined) return undefined;
+          const v = parseQuantity(raw, flag, { positive: flag !== '--d' });
+          if (v < 0) throw new UsageError(`${flag}: expected a non-negative number, got "${raw}"`);
+          return v;
+        };
+        const params: SelectionParams = file || f.a || f.d || f.poolSize
+          ? {
+              a: value(f.a, '--a') ?? file?.a ?? goyal2024.a,
+              d: value(f.d, '--d') ?? file?.d ?? goyal2024.d,
+              poolSize: value(f.poolSize, '--pool-size') ?? file?.poolSize ?? goyal2024.poolSize,
+              pools: file?.pools ?? goyal2024.pools,
+              citation: `${file ? `pools from ${f.pools}` : 'Goyal et al.\'s pools'}; utility model of Goyal et al. 2024, arXiv:2404.07177`,
+            }
+          : goyal2024;
+        const tables = budgets.map((n) => ({ samples: n, choices: selectionTable(params, n) }));
+        const ranked = [...params.pools].sort((a, b) => a.b - b.b).map((p) => p.name);
+        const crossovers = ranked.slice(1).map((_, k) => ({ smaller: ranked.slice(0, k + 1), larger: ranked.slice(0, k + 2), at: selectionCrossover(params, ranked.slice(0, k + 1), ranked.slice(0, k + 2)) }));
+        const constants = { a: params.a, d: params.d, poolSize: params.poolSize, pools: params.pools };
+        if (f.json) return printJson({ citation: params.citation, ...constants, tables, crossovers });
+        const label = params === goyal2024 ? (pools: string[]) => (pools.length === 1 ? pools[0] : `top ${pools.length * 10} % (${pools.length} pools)`) : (pools: string[]) => pools.join(' + ');
+        const lines = [`Error by data pool and budget; ${params.citation}`];
+        if (params !== goyal2024) lines.push(`a = ${formatNumber(params.a)}, d = ${formatNumber(params.d)}, ${formatNumber(params.poolSize, 3)} samples per pool; pools (b, tau): ${params.pools.map((p) => `${p.name} (${p.b}, ${p.tau})`).join(', ')}`);
         lines.push(textTable(['samples', ...tables[0].choices.map((c) => label(c.pools)), 'best'], tables.map((t) => [formatNumber(t.samples, 3), ...t.choices.map((c) => c.error.toFixed(4)), label(t.choices.reduce((a, b) => (b.error < a.error ? b : a)).pools)])));
         for (const c of crossovers) lines.push(`${label(c.larger)} overtakes ${label(c.smaller)} ${c.at ? `beyond ${formatNumber(c.at, 3)} samples` : 'nowhere between 1e6 and 1e12 samples'}`);
         process.stdout.write(lines.join('\n') + '\n');

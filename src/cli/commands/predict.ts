@@ -56,6 +56,11 @@ Examples:
         }
         const missing = fit.law.inputs.filter((v) => point[v] === undefined && !(v === 'D' && point.C !== undefined && point.N !== undefined) && !(v === 'C' && point.N !== undefined && point.D !== undefined));
         if (missing.length) throw new UsageError(`law ${fit.law.id} needs ${missing.map((v) => `--${v}`).join(' and ')}${missing.includes('D') ? ' (or --C with --N)' : ''}`);
+        // A unique-token count above the total is not a repetition: say so rather than silently capping U at D.
+        const totalTokens = point.D ?? (point.C !== undefined && point.N !== undefined ? point.C / (6 * point.N) : undefined);
+        if (fit.law.inputs.includes('U') && point.U !== undefined && totalTokens !== undefined && point.U > totalTokens) {
+          throw new UsageError(`--U ${formatNumber(point.U, 4)} unique tokens exceed the total tokens D = ${formatNumber(totalTokens, 4)}${point.D === undefined ? ' (= C/(6N))' : ''}; expected U ≤ D (D/U is the number of epochs)`);
+        }
         const loss = predictLoss(fit.law, fit.params, point);
         const level = flags.level ? parseQuantity(flags.level, '--level') : source.level;
         const interval = fit.replicates.length >= 2 ? percentileInterval(fit.replicates.map((p) => predictLoss(fit.law, p, point)), level) : undefined;
