@@ -2,13 +2,14 @@
  * Benchmark: the web app's fit worker in Chromium against the same code in Node, in one command.
  *
  *   npm run bench:browser            # needs the built app (npm run build) and /usr/bin/chromium
- *   npm run bench:browser -- --runs 1000 --repeat 5
+ *   npm run bench:browser -- --runs 1000 --repeat 5 [--target-ms 1000]
  *
  * Draws 1,000 runs from the Chinchilla law (Epoch's constants, 1 % log-normal noise, seed 1),
  * uploads them to the app as a CSV file `repeat` times, and reads the worker's own timings (the
  * fit: start grid and L-BFGS, as `fit()`; then frontier approaches, back-test and figure specs).
  * Node runs the very same function (web/src/worker/analysis.ts) on the same parsed runs.
- * Target (issue #5): the browser fit under a second.
+ * Target (issue #5): the browser fit of 1,000 runs under a second, every repeat; the script exits
+ * with status 1 (printing slowest / target) when it is not met. With --runs over 1,000 it is not checked.
  */
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -28,6 +29,12 @@ const flag = (name: string, fallback: number) => {
 const n = flag('runs', 1000);
 const repeat = Math.max(2, flag('repeat', 5));
 const executablePath = process.env.SCALELAB_CHROMIUM ?? '/usr/bin/chromium';
+/** Issue #5's target: fitting 1,000 runs in the browser's worker returns in under a second (fewer runs: the same bound). */
+const targetRuns = 1000;
+const targetMs = flag('target-ms', 1000);
+if (!Number.isInteger(n) || n < 10) throw new Error(`--runs: expected a whole number of runs, at least 10, got ${n}`);
+if (!(targetMs > 0)) throw new Error(`--target-ms: expected a positive number of milliseconds, got ${targetMs}`);
+if (!Number.isInteger(repeat)) throw new Error(`--repeat: expected a whole number, got ${flag('repeat', 5)}`);
 const truth = { E: 1.8172, A: 477.8, B: 2143.4, alpha: 0.3473, beta: 0.3672 };
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -113,5 +120,16 @@ console.log(row('Chromium: file chosen → every figure drawn', browserRuns[0].f
 const ratio = median(warm(browserRuns).map((r) => r.fit)) / median(warm(node).map((r) => r.fit));
 console.log(`\n  browser / Node (median fit): ${ratio.toFixed(2)}×`);
 console.log(`  same optimum: E = ${node[0].E.toFixed(5)} in Node, ${browserRuns[0].E} shown in the browser (true ${truth.E})`);
+// The target holds for every repeat, the cold first one included; NaN (no timing shown) fails it.
 const worst = Math.max(...browserRuns.map((r) => r.fit));
-console.log(`  target: the browser fit under 1 s — ${worst < 1000 ? 'met' : 'NOT met'} (slowest of ${repeat}: ${ms(worst)})`);
+const met = worst < targetMs;
+const targetRatio = `slowest / target = ${(worst / targetMs).toFixed(2)}×`;
+if (n > targetRuns) {
+  console.log(`  target: the browser fit of ${targetRuns.toLocaleString('en-US')} runs under ${ms(targetMs)} — not checked with ${n} runs (slowest of ${repeat}: ${ms(worst)}, ${targetRatio})`);
+} else {
+  console.log(`  target: the browser fit under ${ms(targetMs)} — ${met ? 'met' : 'NOT met'} (slowest of ${repeat}: ${ms(worst)}, ${targetRatio})`);
+  if (!met) {
+    console.error(`browser-fit: target not met: the slowest browser fit of ${n} runs took ${ms(worst)}, ${targetRatio} (browser / Node median ${ratio.toFixed(2)}×)`);
+    process.exitCode = 1;
+  }
+}

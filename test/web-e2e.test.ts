@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { RunStore } from '../src/store/store.js';
 import { bundledDatasets, createWebServer, defaultAssetsDir } from '../src/server/webServer.js';
+import { maxUploadBytes } from '../src/server/webApi.js';
 import { root } from './helpers/cli.js';
 
 const skip = process.env.SCALELAB_SKIP_BROWSER === '1' ? 'SCALELAB_SKIP_BROWSER=1: the browser end-to-end test is skipped' : false;
@@ -48,7 +49,7 @@ async function changedNumber(page: Page, testId: string, from: number, timeoutMs
   throw new Error(`${testId} still shows ${from} after ${timeoutMs} ms`);
 }
 
-test('web app in chromium: open, fit, plan, watch a sweep, export, and a located upload error', { skip, timeout: 240_000 }, async (t) => {
+test('web app in chromium: open, fit (law, loss, approach), plan (cluster or FLOPs, inference), watch a sweep, export, upload errors', { skip, timeout: 240_000 }, async (t) => {
   const assets = defaultAssetsDir();
   assert.ok(existsSync(join(assets, 'index.html')), `the web app is not built: ${join(assets, 'index.html')} is missing; run "npm run build" (npm install runs it) before this test`);
   assert.ok(existsSync(executablePath), `no chromium at ${executablePath}: install it with "apt-get install -y --no-install-recommends chromium" (or set SCALELAB_CHROMIUM; SCALELAB_SKIP_BROWSER=1 skips this test)`);
@@ -122,6 +123,79 @@ test('web app in chromium: open, fit, plan, watch a sweep, export, and a located
     assert.match(landmarks, /GPT-3 175B[^]*under-trained/);
   });
 
+  await t.test('the planner in FLOPs: the budget as given, and inference tokens give a smaller model than Chinchilla\'s', async () => {
+    const fromCluster = await numberIn(page, 'plan-N');
+    await page.getByTestId('planner-mode-flops').check();
+    await page.getByTestId('planner-gpus').waitFor({ state: 'detached' });
+    await page.getByTestId('planner-flops').fill('1e24');
+    assert.equal(await numberIn(page, 'plan-compute'), 1e24);
+    const N24 = await changedNumber(page, 'plan-N', fromCluster);
+    // The law's compute-optimal N at 1e24: what Approach 3 (the same parametric fit) shows at the 1e24 target.
+    const approach3 = Number((await page.getByTestId('approach-3').locator('td').nth(3).textContent())?.trim());
+    assert.ok(Math.abs(N24 / approach3 - 1) < 1e-3 && Math.abs(N24 / 9.718e10 - 1) < 0.01, `N(1e24) = ${N24}, Approach 3 at 1e24: ${approach3}`);
+    await page.getByTestId('planner-flops').fill('1e25');
+    assert.equal(await changedNumber(page, 'plan-compute', 1e24), 1e25);
+    assert.ok((await numberIn(page, 'plan-N')) > 2 * N24, 'ten times the FLOPs, a model over twice the size');
+    await page.getByTestId('planner-flops').fill('lots');
+    assert.match((await page.getByTestId('planner-error').textContent()) ?? '', /FLOPs budget: expected a number such as 7e10 or 70B, got "lots"/);
+    await page.getByTestId('planner-flops').fill('1e24');
+    await page.getByTestId('plan-N').waitFor();
+    assert.equal(await numberIn(page, 'plan-N'), N24);
+
+    // Lifetime inference tokens: the same loss from a smaller model trained on more tokens (Sardana et al.).
+    assert.equal(await page.getByTestId('plan-inference').count(), 0);
+    await page.getByTestId('planner-inference').fill('1e13');
+    await page.getByTestId('plan-inference').waitFor();
+    const inf13 = await numberIn(page, 'plan-inference-N');
+    assert.ok(inf13 < 0.8 * N24, `serving 1e13 tokens: ${inf13} parameters, under Chinchilla's ${N24}`);
+    assert.ok(Math.abs(inf13 / 4.882e10 - 1) < 0.02, `N = ${inf13}`);
+    assert.equal(await numberIn(page, 'plan-N'), N24, 'the compute-optimal recommendation stays, for contrast');
+    await page.getByTestId('planner-inference').fill('1e14');
+    const inf14 = await changedNumber(page, 'plan-inference-N', inf13);
+    assert.ok(inf14 < inf13, `more inference, a smaller model still: ${inf13} → ${inf14}`);
+    await page.getByTestId('plan').screenshot({ path: join(shots, 'web-e2e-2b-planner-flops-inference.png') });
+    await page.getByTestId('planner-inference').fill('');
+    await page.getByTestId('plan-inference').waitFor({ state: 'detached' });
+    await page.getByTestId('planner-mode-hardware').check();
+    assert.equal(await changedNumber(page, 'plan-N', N24), fromCluster, 'back to the cluster, its inputs kept');
+  });
+
+  await t.test('the loss and the approach change what is shown: least squares moves the fit, one approach leaves one row', async () => {
+    const cell = async (row: string, column: number) => Number((await page.getByTestId(row).locator('td').nth(column).textContent())?.trim());
+    const huber = { E: await numberIn(page, 'param-E'), planN: await numberIn(page, 'plan-N'), n2: await cell('approach-2', 3), n3: await cell('approach-3', 3) };
+    assert.match((await page.getByTestId('fit-loss').textContent()) ?? '', /^huber \(δ = 0\.001\)/);
+    await page.getByTestId('setting-loss').selectOption('ls');
+    const E = await changedNumber(page, 'param-E', huber.E);
+    assert.ok(Math.abs(E - 1.8646) < 0.005, `least squares: E = ${E}`);
+    assert.ok(Math.abs((await numberIn(page, 'param-beta')) - 0.4059) < 0.005);
+    assert.match((await page.getByTestId('fit-loss').textContent()) ?? '', /^ls on ln/);
+    assert.ok(Number(await page.getByTestId('fit-objective').textContent()) > 5e-3, 'squares of the outliers, not Huber');
+    const n3 = await cell('approach-3', 3);
+    assert.ok(n3 / huber.n3 > 1.05, `Approach 3 follows the fit: N_opt(1e24) ${huber.n3} → ${n3}`);
+    assert.equal(await cell('approach-2', 3), huber.n2, 'Approach 2 (IsoFLOP parabolas) does not use the loss');
+    assert.notEqual(await numberIn(page, 'plan-N'), huber.planN, 'the planner follows the fit');
+    await page.getByTestId('setting-loss').selectOption('huber');
+    assert.ok(Math.abs((await changedNumber(page, 'param-E', E)) - 1.8172) < 0.005);
+
+    // Approaches: all (1 is skipped: no training curves), then 2 alone, then 1 alone (nothing to show but why).
+    const legend = () => page.locator('[data-testid="figure-frontier"][data-ready="true"] .role-legend').first();
+    assert.equal(await page.getByTestId('approaches').locator('tbody tr').count(), 2);
+    assert.match((await legend().textContent()) ?? '', /2: .*3: /);
+    await page.getByTestId('setting-approach').selectOption('2');
+    await page.getByTestId('approach-3').waitFor({ state: 'detached' });
+    assert.equal(await cell('approach-2', 3), huber.n2);
+    // The frontier figure redrawn with Approach 2 alone.
+    await page.locator('[data-testid="figure-frontier"][data-ready="true"] .role-legend').filter({ hasText: /2: / }).filter({ hasNotText: /3: / }).first().waitFor();
+    await page.getByTestId('setting-approach').selectOption('1');
+    await page.getByTestId('approaches').waitFor({ state: 'detached' });
+    await page.getByTestId('figure-frontier').waitFor({ state: 'detached' });
+    assert.match((await page.getByText(/^Approach 1 skipped:/).textContent()) ?? '', /needs training curves/);
+    await page.getByTestId('setting-approach').selectOption('all');
+    await page.getByTestId('approach-3').waitFor();
+    assert.equal(await page.getByTestId('approaches').locator('tbody tr').count(), 2);
+    await page.getByTestId('figure-frontier').and(page.locator('[data-ready="true"]')).waitFor();
+  });
+
   await t.test('changing the law refits', async () => {
     await page.getByTestId('setting-law').selectOption('power');
     await page.getByTestId('setting-x').selectOption('C');
@@ -191,6 +265,22 @@ test('web app in chromium: open, fit, plan, watch a sweep, export, and a located
     assert.match((await error.textContent()) ?? '', /bad\.csv:3:3 \(column "loss"\): expected a positive number for loss, got "abc"/);
     assert.match((await page.getByTestId('error-location').textContent()) ?? '', /line 3, column 3/);
     await page.screenshot({ path: join(shots, 'web-e2e-4-upload-error.png'), fullPage: false });
+  });
+
+  await t.test(`a file over the ${maxUploadBytes / 1024 / 1024} MiB limit (the server's) is refused by its size, before it is read`, async () => {
+    // Malformed at line 3, so parsing it would give a located error instead of this one.
+    const head = 'N,D,loss\n1e8,2e9,3.1\n2e8,4e9,abc\n';
+    const buffer = Buffer.alloc(maxUploadBytes + 1, '1e8,2e9,3.1\n');
+    buffer.write(head, 0);
+    await page.getByTestId('upload').setInputFiles({ name: 'huge.csv', mimeType: 'text/csv', buffer });
+    const message = page.getByTestId('error-message');
+    await message.filter({ hasText: 'huge.csv' }).waitFor();
+    assert.match(
+      (await message.textContent()) ?? '',
+      /^huge\.csv is 10,485,761 bytes, over the 10 MiB \(10,485,760-byte\) limit on uploads; it was not read\. Open a sample of the runs, or fit the whole file with the command line \(scalelab fit huge\.csv\)\.$/,
+    );
+    assert.equal(await page.getByTestId('error-location').count(), 0, 'not parsed: no line or column');
+    assert.equal(await page.getByTestId('param-E').count(), 0);
   });
 
   await t.test('a good upload fits, and the error goes away', async () => {

@@ -11,7 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RunStore } from '../src/store/store.js';
 import { bundledDatasets, createWebServer, defaultAssetsDir } from '../src/server/webServer.js';
-import { datasetListSchema, datasetSchema, progressSchema, studiesSchema, studyRunsSchema } from '../src/server/webApi.js';
+import { datasetListSchema, datasetSchema, maxUploadBytes, progressSchema, studiesSchema, studyRunsSchema } from '../src/server/webApi.js';
+import { uploadTooLarge } from '../web/src/lib/upload.js';
 import { fit } from '../src/fit/fit.js';
 import { chinchilla } from '../src/laws/index.js';
 import { root } from './helpers/cli.js';
@@ -223,8 +224,9 @@ test('only GET and HEAD: anything else is 405 with an Allow header', async () =>
   assert.equal(head.text, '');
 });
 
-test('request bodies over 10 MB are refused with 413, declared or streamed', async () => {
-  const big = Buffer.alloc(10 * 1024 * 1024 + 1, 0x61);
+test('request bodies over 10 MiB (maxUploadBytes) are refused with 413, declared or streamed', async () => {
+  assert.equal(maxUploadBytes, 10 * 1024 * 1024);
+  const big = Buffer.alloc(maxUploadBytes + 1, 0x61);
   const declared = await raw('/api/datasets', { method: 'POST', body: big });
   assert.equal(declared.status, 413);
   assert.match(declared.json().error.message, /request body too large/);
@@ -232,6 +234,17 @@ test('request bodies over 10 MB are refused with 413, declared or streamed', asy
   assert.equal(streamed.status, 413);
   const small = await raw('/api/datasets', { method: 'POST', body: Buffer.alloc(1024) });
   assert.equal(small.status, 405, 'a small body reaches the method check');
+  const atLimit = await raw('/api/datasets', { method: 'POST', body: Buffer.alloc(maxUploadBytes, 0x61) });
+  assert.equal(atLimit.status, 405, 'exactly the limit is read');
+});
+
+test('the app opens files up to the same limit: one byte over is refused by its size', () => {
+  assert.equal(uploadTooLarge('runs.csv', maxUploadBytes), undefined);
+  assert.equal(uploadTooLarge('runs.csv', 0), undefined);
+  const refused = uploadTooLarge('runs.csv', maxUploadBytes + 1);
+  assert.equal(refused?.name, 'InputError');
+  assert.match(refused?.message ?? '', /^runs\.csv is 10,485,761 bytes, over the 10 MiB \(10,485,760-byte\) limit on uploads; it was not read\./);
+  assert.match(uploadTooLarge('big.jsonl', 3_500_000, 3 * 1024 * 1024)?.message ?? '', /^big\.jsonl is 3,500,000 bytes, over the 3 MiB \(3,145,728-byte\) limit/);
 });
 
 test('without a store file: no studies (and nothing created); a store created later is found', async () => {

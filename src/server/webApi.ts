@@ -9,10 +9,17 @@
  *   GET /api/studies/:name/runs          a study's runs (?status=completed|failed|…) and its completed runs as a Dataset
  *   GET /api/studies/:name/progress      runs done / failed / in flight, hours spent, best loss
  *
- * Errors: { error: { status, message } } with 400 (bad parameter), 404, 405, 413.
+ * Errors: { error: { status, message } } with 400 (bad parameter), 404, 405, 413 (a body over
+ * maxUploadBytes).
  */
 import { z } from 'zod';
 import type { Dataset } from '../io/dataset.js';
+
+/**
+ * The largest request body the server reads (10 MiB), and so the largest file the app opens: an
+ * uploaded file is parsed in the browser, and the app refuses a larger one before reading it.
+ */
+export const maxUploadBytes = 10 * 1024 * 1024;
 
 export const runStatuses = ['planned', 'submitting', 'queued', 'running', 'completed', 'failed', 'cancelled'] as const;
 

@@ -17,6 +17,7 @@ import type { Dataset } from '../io/dataset.js';
 import { RunStore, storeDataset, type StoredRun } from '../store/store.js';
 import {
   datasetIdSchema,
+  maxUploadBytes,
   noQuerySchema,
   runsQuerySchema,
   studyNameSchema,
@@ -45,7 +46,7 @@ export interface WebServerOptions {
   /** The built web app (web/dist). */
   assetsDir: string;
   datasets: BundledDataset[];
-  /** Largest request body accepted. @default 10 MiB */
+  /** Largest request body accepted. @default maxUploadBytes (10 MiB), the app's limit on uploaded files */
   maxBodyBytes?: number;
 }
 
@@ -183,7 +184,7 @@ function isInside(dir: string, path: string): boolean {
 
 export function createWebServer(o: WebServerOptions): WebServer {
   const assetsDir = resolve(o.assetsDir);
-  const maxBody = o.maxBodyBytes ?? 10 * 1024 * 1024;
+  const maxBody = o.maxBodyBytes ?? maxUploadBytes;
   const datasets = new Map(o.datasets.map((d) => [d.id, d]));
   const parsed = new Map<string, Dataset>();
   let store: RunStore | undefined;

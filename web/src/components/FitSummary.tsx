@@ -36,7 +36,7 @@ export function FitSummary({ loaded, outcome, running }: Props) {
           {Object.keys(fit.data.derived).length > 0 && ` (${Object.entries(fit.data.derived).map(([k, v]) => `${k} = ${v}`).join(', ')})`}
         </dd>
         <dt>loss</dt>
-        <dd>
+        <dd data-testid="fit-loss">
           {fit.loss.kind}
           {fit.loss.kind === 'huber' && ` (δ = ${fit.loss.delta})`} on ln L̂ − ln L, summed
         </dd>
