@@ -37,6 +37,13 @@ test('lab truth and lab optimum print the world\'s noise-free numbers', () => {
   const o = scalelab(['lab', 'optimum', '--budget-hours', '1', '--json']);
   assert.equal(o.code, 0, o.stderr);
   assert.ok(o.json().loss < t.json().truth.loss + 1);
+  const alias = scalelab(['lab', 'optimum', '--budget', '1', '--json']);
+  assert.equal(alias.code, 0, alias.stderr);
+  assert.deepEqual(alias.json(), o.json(), '--budget is --budget-hours');
+  assert.equal(scalelab(['lab', 'optimum', '--json']).code, 2, 'a budget is required');
+  const v = scalelab(['lab', 'truth', '--config', '{"n_layer": 8, "d_model": 512, "n_heads": 8, "tokens": 2e9, "batch_tokens": 131072, "learning_rate": 0.003, "parametrization": "mup", "vocab": 128000, "seq_len": 2048}', '--json']);
+  assert.deepEqual([v.json().config.vocab, v.json().config.seq_len], [128000, 2048]);
+  assert.ok(v.json().cost.seconds > t.json().cost.seconds, 'a larger vocabulary costs more');
   const bad = scalelab(['lab', 'truth', '--config', '{"n_layer": 8}']);
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /invalid training config: field "d_model"/);

@@ -10,7 +10,7 @@ import { accelerator } from '../hardware/catalog.js';
 import { assumedCostModel, type Architecture, type CostModel } from '../experiments/design.js';
 import type { Backend } from '../experiments/backends/backend.js';
 import { simBackend } from '../experiments/backends/sim.js';
-import { apiBackend } from '../experiments/backends/api.js';
+import { apiBackend, apiMaxRuntime } from '../experiments/backends/api.js';
 import { localBackend } from '../experiments/backends/local.js';
 import { slurmBackend } from '../experiments/backends/slurm.js';
 import { keyword, parseInteger, parseQuantity } from './options.js';
@@ -20,6 +20,8 @@ export interface BackendFlags {
   world?: string;
   url?: string;
   apiKey?: string;
+  maxRuntime?: string;
+  runtimeMargin?: string;
   command?: string;
   concurrency?: string;
   partition?: string;
@@ -44,9 +46,11 @@ export interface BackendFlags {
 export function addBackendFlags(cmd: Command): Command {
   return cmd
     .option('--backend <name>', 'sim (in-process simulated lab), api (a training API), local (a command per run), slurm (sbatch per run)', 'sim')
-    .option('--world <file>', 'sim: world file (default: worlds/default.json)')
+    .option('--world <file>', 'sim: world file (default: worlds/default.json); api: the world the server runs ("lab serve --world"), to plan with its hardware and report the regret')
     .option('--url <url>', 'api: base URL of the training API, e.g. http://127.0.0.1:8000')
     .option('--api-key <key>', 'api: API key (default: $SCALELAB_API_KEY)')
+    .option('--max-runtime <seconds>', 'api: max_runtime_seconds of every run (default: learnt from the server: the first run alone with a generous limit, then its reported runtime × --runtime-margin)')
+    .option('--runtime-margin <x>', 'api: reserve this multiple of the runtime the server\'s reported runs imply', '2')
     .option('--command <template>', 'local/slurm: command per run, e.g. "python train.py --layers {n_layer} --d-model {d_model} --tokens {tokens} --lr {lr} --out {run_dir}"')
     .option('--concurrency <n>', 'runs in flight at once (local default 1, api 8, slurm 64)')
     .option('--partition <name>', 'slurm: partition')
@@ -101,7 +105,15 @@ export function makeBackend(f: BackendFlags): BackendSetup {
     if (!f.url) throw new UsageError('--backend api needs --url (e.g. http://127.0.0.1:8000 from "scalelab lab serve")');
     const key = f.apiKey ?? process.env.SCALELAB_API_KEY;
     if (!key) throw new UsageError('--backend api needs --api-key or $SCALELAB_API_KEY');
-    return { backend: apiBackend({ url: f.url, apiKey: key, seqLen: architecture.seqLen, concurrency }), cost, architecture };
+    const maxRuntimeSeconds = f.maxRuntime !== undefined ? parseQuantity(f.maxRuntime, '--max-runtime') : undefined;
+    if (maxRuntimeSeconds !== undefined && maxRuntimeSeconds > apiMaxRuntime) throw new UsageError(`--max-runtime ${f.maxRuntime}: the training API allows at most ${apiMaxRuntime} s (12 h)`);
+    const runtimeMargin = f.runtimeMargin !== undefined ? parseQuantity(f.runtimeMargin, '--runtime-margin') : undefined;
+    // With --world the server runs that world (scalelab lab serve --world W): plan with its hardware, and state the regret.
+    if (f.world) {
+      const world = loadWorld(f.world);
+      return { backend: apiBackend({ url: f.url, apiKey: key, seqLen: world.architecture.seqLen, concurrency, maxRuntimeSeconds, runtimeMargin }), cost: worldCostModel(world), architecture: worldArchitecture(world), world };
+    }
+    return { backend: apiBackend({ url: f.url, apiKey: key, seqLen: architecture.seqLen, concurrency, maxRuntimeSeconds, runtimeMargin }), cost, architecture };
   }
   if (!f.command) throw new UsageError(`--backend ${kind} needs --command TEMPLATE (placeholders: {n_layer} {d_model} {n_heads} {d_ff} {tokens} {batch_tokens} {lr} {seed} {run_dir} …)`);
   if (kind === 'local') return { backend: localBackend({ command: f.command, root: f.runsDir, concurrency }), cost, architecture };

@@ -85,6 +85,7 @@ function shapeFor(N: number, architecture: Architecture): { n_layer: number; d_m
     headDims: [architecture.widthMultiple ?? 64],
     multipleOf: architecture.widthMultiple ?? 64,
     tolerance: 0.25,
+    minLayers: architecture.limits?.nLayer[0],
     aspectRange: [8, 256],
     aspect: 100,
     vocab: architecture.vocab,
@@ -194,9 +195,11 @@ export function designSweep(options: SweepDesignOptions): SweepDesign {
     return (runs as { infeasible?: boolean }).infeasible ? Infinity : runs.reduce((s, r) => s + r.seconds, 0);
   };
   // Largest budget whose sweep fits: cost grows with C, so bisect on ln C.
-  if (costOf(1e12) > sweepSeconds || costOf(1e26) < sweepSeconds) throw new UsageError(`an experiment budget of ${(o.experimentSeconds / 3600).toFixed(2)} h is too small for even the smallest sweep, or too large for the lab's largest models`);
+  if (costOf(1e6) > sweepSeconds || costOf(1e26) < sweepSeconds) throw new UsageError(`an experiment budget of ${(o.experimentSeconds / 3600).toFixed(2)} h is too small for even the smallest sweep, or too large for the lab's largest models`);
   const largestFitting = (seconds: number) => {
-    let c = Math.exp(bisect((lc) => costOf(Math.exp(lc)) - seconds, Math.log(1e12), Math.log(1e26), 1e-4));
+    // The probe alone can cost more than the whole budget (a tiny budget): say so, not a bisection error.
+    if (!(seconds > 0)) throw new UsageError(`an experiment budget of ${(o.experimentSeconds / 3600).toFixed(2)} h is too small for even the smallest sweep, or too large for the lab's largest models`);
+    let c = Math.exp(bisect((lc) => costOf(Math.exp(lc)) - seconds, Math.log(1e6), Math.log(1e26), 1e-4));
     while (costOf(c) > seconds) c *= 0.99;
     return c;
   };
@@ -250,7 +253,7 @@ function designProbe(C: number, seconds: number, o: SweepDesignOptions): Planned
  */
 export function bestLearningRate(results: { learning_rate: number; loss: number | null }[]): { learningRate: number; method: string } {
   const ok = results.filter((r) => r.loss !== null && Number.isFinite(r.loss)).sort((a, b) => a.learning_rate - b.learning_rate) as { learning_rate: number; loss: number }[];
-  if (ok.length === 0) throw new UsageError('every learning-rate probe run failed: lower the learning rates');
+  if (ok.length === 0) throw new UsageError('every learning-rate probe run failed (diverged or did not finish): see their reasons with "scalelab runs ls --status failed"');
   const i = ok.reduce((b, r, k) => (r.loss < ok[b].loss ? k : b), 0);
   const lo = Math.max(0, i - 2), hi = Math.min(ok.length, i + 3);
   const window = ok.slice(lo, hi);

@@ -5,7 +5,7 @@
  * run caught between submit and record is looked up) and loses no finished result.
  */
 import { hashKey, type RunStore, type StoredRun } from '../store/store.js';
-import type { Backend } from './backends/backend.js';
+import { BackendBusy, type Backend } from './backends/backend.js';
 import type { PlannedRun } from './design.js';
 import type { Executor, RunOutcome } from './study.js';
 
@@ -76,6 +76,11 @@ export async function runSweep(store: RunStore, study: string, backend: Backend,
         const id = await backend.submit(r);
         store.setStatus(r.id, 'queued', { externalId: id });
       } catch (e) {
+        // Busy (e.g. the API's budget is reserved by runs in flight): plan it again and wait for them.
+        if (e instanceof BackendBusy && mine().some((x) => x.id !== r.id && (active as readonly string[]).includes(x.status))) {
+          store.setStatus(r.id, 'planned');
+          break;
+        }
         store.finish(r.id, { status: 'failed', reason: `submit failed: ${(e as Error).message}` });
       }
       changed = true;

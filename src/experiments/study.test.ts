@@ -60,6 +60,20 @@ test('--prior-ratio centres each budget\'s sizes on N = √(C/(6R)) instead of t
   assert.ok(geoMean(five.isoflop.map((r) => r.N)) > 5 * geoMean(lots.isoflop.map((r) => r.N)), 'fewer tokens per parameter, bigger models');
 });
 
+test('a tiny CPU study: one-layer models when --min-layers 1 allows them, budgets far below 1e12 FLOPs', () => {
+  // The moby-small study's design: 2.4e9 FLOP/s, half an hour, widths in steps of 8 (one head of 8).
+  const cost = { description: 'cpu', seconds: (c: { n_layer: number; d_model: number; tokens: number }) => 3 + (6 * 12 * c.n_layer * c.d_model ** 2 * c.tokens) / 2.4e9, tokensFor: (c: { n_layer: number; d_model: number }, s: number) => ((s - 3) * 2.4e9) / (6 * 12 * c.n_layer * c.d_model ** 2) };
+  const architecture = { vocab: 96, seqLen: 128, ffnRatio: 4, widthMultiple: 8, limits: { dModel: [8, 16384] as [number, number], nLayer: [1, 256] as [number, number] } };
+  const d = designSweep({ experimentSeconds: 1800, targetSeconds: 900, cost, architecture, budgets: 3, ratio: 3, sizes: 7, span: 16, priorTokensPerParameter: 2000 });
+  assert.ok(Math.max(...d.budgets) < 1e12, `budgets ${d.budgets}`);
+  assert.ok(d.isoflop.some((r) => r.config.n_layer === 1), 'one-layer shapes are used');
+  assert.ok(Math.min(...d.isoflop.map((r) => r.N)) < 1000, 'down to 1 × 8 (768 non-embedding parameters)');
+  for (const C of d.budgets) assert.ok(d.isoflop.filter((r) => r.C === C).length >= 4, `several sizes at ${C.toExponential(2)}`);
+  // With the default of two layers the same design has no shape below 2 × 16.
+  const two = designSweep({ experimentSeconds: 1800, targetSeconds: 900, cost, architecture: { ...architecture, limits: { ...architecture.limits, nLayer: [2, 256] as [number, number] } }, budgets: 3, ratio: 3, sizes: 7, span: 16, priorTokensPerParameter: 2000 });
+  assert.ok(two.isoflop.every((r) => r.config.n_layer >= 2 && r.N >= 6144));
+});
+
 test('bestLearningRate: vertex of the parabola in ln η, ignoring failed runs', () => {
   const runs = [1e-3, 2e-3, 4e-3, 8e-3, 1.6e-2].map((lr) => ({ learning_rate: lr, loss: 3 + 0.1 * Math.log(lr / 3e-3) ** 2 }));
   const r = bestLearningRate([...runs, { learning_rate: 3.2e-2, loss: null }]);

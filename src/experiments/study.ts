@@ -126,6 +126,24 @@ export function recommendConfig(params: Record<string, number>, targetSeconds: n
   return best;
 }
 
+/**
+ * Why every learning-rate probe run failed, in words that point at the fix: divergence is cured by
+ * lower learning rates, a timeout by a longer runtime limit, anything else is quoted.
+ */
+export function probeFailure(outcomes: RunOutcome[]): string {
+  const reasons = outcomes.map((o) => o.reason ?? 'no reason given');
+  const count = (re: RegExp) => reasons.filter((r) => re.test(r)).length;
+  const timedOut = count(/timed out|timeout/i), diverged = count(/diverge/i);
+  const n = outcomes.length;
+  if (diverged === n) return `every learning-rate probe run diverged (${reasons[0]}): lower the learning rates`;
+  if (timedOut > 0) {
+    const first = reasons.find((r) => /timed out|timeout/i.test(r))!;
+    return `every learning-rate probe run failed; ${timedOut} of ${n} timed out before finishing, so the runtime limit, not the learning rate, is the problem: ${first}`;
+  }
+  const distinct = [...new Set(reasons)];
+  return `every learning-rate probe run failed: ${distinct.slice(0, 3).join('; ')}${distinct.length > 3 ? ` (and ${distinct.length - 3} other reasons)` : ''}`;
+}
+
 export async function runStudy(executor: Executor, options: StudyOptions): Promise<StudyResult> {
   const warnings: string[] = [];
   const base: SweepDesignOptions = {
@@ -140,6 +158,7 @@ export async function runStudy(executor: Executor, options: StudyOptions): Promi
   const first = designSweep({ ...base, experimentSeconds: options.experimentSeconds / stages });
   const probeOutcomes = await executor.execute(first.probe, 'lr-probe');
   const probe = probeOutcomes.map((o) => ({ learning_rate: o.run.config.learning_rate, loss: o.status === 'completed' && o.finalLoss !== undefined ? o.finalLoss : null }));
+  if (probe.length && probe.every((p) => p.loss === null)) throw new UsageError(probeFailure(probeOutcomes));
   const lr = bestLearningRate(probe);
   const spentProbe = probeOutcomes.reduce((s, o) => s + o.seconds, 0);
 

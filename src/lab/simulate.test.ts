@@ -83,3 +83,22 @@ test('configurations outside the limits are refused with the field named', () =>
   assert.throws(() => simulate(world, { ...base, n_heads: 7 }), /not divisible by n_heads/);
   assert.throws(() => simulate(world, { ...base, tokens: -1 }), /field "tokens"/);
 });
+
+test('a run\'s vocab and seq_len: recorded; the vocabulary\'s embeddings are paid for (rule 6), the law\'s N and noise-free loss unchanged', () => {
+  const plain = simulate(world, base);
+  assert.deepEqual([plain.config.vocab, plain.config.seq_len], [32000, 512], 'the world\'s own by default');
+  const same = simulate(world, { ...base, vocab: 32000, seq_len: 512 });
+  assert.equal(same.finalLoss, plain.finalLoss, 'giving the world\'s own values changes nothing, noise included');
+  assert.equal(same.seconds, plain.seconds);
+  const big = simulate(world, { ...base, vocab: 128000, seq_len: 2048 });
+  assert.deepEqual([big.config.vocab, big.config.seq_len], [128000, 2048]);
+  assert.equal(big.N, plain.N, 'N is non-embedding');
+  assert.equal(big.totalParameters, plain.N + 2 * 128000 * 512);
+  assert.equal(big.flops, 6 * (plain.N + 2 * 128000 * 512) * 2e9);
+  const mfu = 0.45 * (plain.N / (plain.N + 2e7)) * (131072 / (131072 + 32768));
+  assert.ok(Math.abs(big.seconds - (60 + big.flops / (2.25e15 * mfu))) < 1e-6, 'rule 6 with the run\'s vocabulary');
+  assert.ok(big.seconds > plain.seconds * 1.1);
+  assert.equal(truth(world, { ...base, vocab: 128000 }).loss, truth(world, base).loss);
+  assert.notEqual(big.finalLoss, plain.finalLoss, 'another run: its own noise draw');
+  assert.throws(() => simulate(world, { ...base, vocab: 0 }), /field "vocab"/);
+});

@@ -24,7 +24,7 @@ export interface SimulationResult {
   D: number;
   /** The law's compute convention, C = 6·N·D. */
   C: number;
-  /** FLOPs the hardware actually spends: 6·(N + 2·vocab·d_model)·D (embeddings and head counted). */
+  /** FLOPs the hardware actually spends: 6·(N + 2·vocab·d_model)·D (embeddings and head counted, the run's vocab). */
   flops: number;
   mfu: number;
   seconds: number;
@@ -60,7 +60,7 @@ export function normalizeConfig(world: World, config: TrainingConfig, source = '
   check('learning_rate', c.learning_rate, world.limits.learningRate);
   if (c.d_model % c.n_heads !== 0) throw new InputError({ file: source }, `invalid training config: d_model = ${c.d_model} is not divisible by n_heads = ${c.n_heads}`);
   if (c.batch_tokens > c.tokens) throw new InputError({ file: source }, `invalid training config: batch_tokens = ${c.batch_tokens} exceeds tokens = ${c.tokens}`);
-  return c;
+  return { ...c, vocab: c.vocab ?? world.architecture.vocab, seq_len: c.seq_len ?? world.architecture.seqLen };
 }
 
 export function nonEmbeddingParameters(world: World, c: NormalizedConfig): number {
@@ -110,8 +110,11 @@ export function truth(world: World, config: TrainingConfig): TruthDetail & { div
   return { N, loss: r.loss, lrOptimum, lrFactor, criticalBatch: r.criticalBatch, effectiveTokens: r.effectiveTokens, shapeFactor: shape, diverged };
 }
 
-function configKey(c: NormalizedConfig): string {
-  return JSON.stringify([c.n_layer, c.d_model, c.n_heads, c.d_ff ?? null, c.tokens, c.batch_tokens, c.learning_rate, c.parametrization, c.schedule, c.n_evals]);
+function configKey(world: World, c: NormalizedConfig): string {
+  const key: unknown[] = [c.n_layer, c.d_model, c.n_heads, c.d_ff ?? null, c.tokens, c.batch_tokens, c.learning_rate, c.parametrization, c.schedule, c.n_evals];
+  // A vocabulary or context other than the world's is another run (its own noise); the world's own leave the key as it was.
+  if ((c.vocab ?? world.architecture.vocab) !== world.architecture.vocab || (c.seq_len ?? world.architecture.seqLen) !== world.architecture.seqLen) key.push(c.vocab, c.seq_len);
+  return JSON.stringify(key);
 }
 
 function stringHash(s: string): number {
@@ -125,7 +128,7 @@ export function simulate(world: World, config: TrainingConfig): SimulationResult
   const c = normalizeConfig(world, config);
   const t = truth(world, c);
   const N = t.N;
-  const totalParameters = N + 2 * world.architecture.vocab * c.d_model;
+  const totalParameters = N + 2 * (c.vocab ?? world.architecture.vocab) * c.d_model;
   const flops = 6 * totalParameters * c.tokens;
   const utilisation = mfu(world, N, c.batch_tokens);
   const fullSeconds = world.hardware.overheadSeconds + flops / (world.hardware.peakFlops * utilisation);
@@ -135,7 +138,7 @@ export function simulate(world: World, config: TrainingConfig): SimulationResult
     return { ...base, status: 'failed', reason: 'training diverged: the loss became NaN early in training (learning rate too high)', seconds: world.hardware.overheadSeconds + 0.1 * (fullSeconds - world.hardware.overheadSeconds), evals: [], finalLoss: NaN };
   }
   // Rule 5: seeded noise, a run-level (seed) term plus a per-evaluation term.
-  const random = randomSource(hashSeed(world.seed, stringHash(configKey(c))), c.seed);
+  const random = randomSource(hashSeed(world.seed, stringHash(configKey(world, c))), c.seed);
   const runNoise = world.noise.seedSigma * normal(random);
   const evals: Evaluation[] = [];
   for (let k = 1; k <= c.n_evals; k++) {

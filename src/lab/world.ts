@@ -88,6 +88,10 @@ export const trainingConfigSchema = z.object({
   n_heads: z.number().int().positive(),
   /** @default 4·d_model */
   d_ff: z.number().int().positive().optional(),
+  /** Vocabulary of the run's tokenizer: its embeddings and output head cost 2·vocab·d_model parameters (rule 6). @default the world's architecture.vocab */
+  vocab: z.number().int().positive().optional(),
+  /** Context length in tokens, recorded with the run (the world's law and cost are for any context). @default the world's architecture.seqLen */
+  seq_len: z.number().int().positive().optional(),
   /** Tokens to train on. */
   tokens: z.number().positive(),
   /** Tokens per optimizer step. */

@@ -67,4 +67,8 @@ test('shapeSearch hits the target within tolerance and keeps the aspect ratio in
     assert.ok(Math.abs(Math.log(shapes[0].aspectRatio / 100)) < Math.log(1.6), `aspect ${shapes[0].aspectRatio}`);
   }
   assert.throws(() => shapeSearch(1e3), /no shape within/);
+  // One-layer shapes only when asked for: 1 × 16 has 12·16² = 3,072 non-embedding parameters.
+  const tiny = { count: 'nonEmbedding' as const, mlp: 'plain' as const, ffnRatio: 4, ffnMultipleOf: 1, headDims: [8], multipleOf: 8, aspectRange: [8, 256] as [number, number], tolerance: 0.05 };
+  assert.deepEqual(shapeSearch(3072, { ...tiny, minLayers: 1 }).map((c) => [c.shape.nLayer, c.shape.dModel, c.parameters.nonEmbedding])[0], [1, 16, 3072]);
+  assert.throws(() => shapeSearch(3072, tiny), /no shape within/);
 });

@@ -11,6 +11,8 @@ import { UsageError } from '../errors/index.js';
 import { parameterCount, type ModelShape, type ParameterCount } from './shape.js';
 
 export interface ShapeSearchOptions {
+  /** Fewest layers (a tiny CPU study may want one-layer models). @default 2 */
+  minLayers?: number;
   /** Which count must hit the target. @default 'total' */
   count?: 'total' | 'nonEmbedding';
   /** Relative tolerance on the count. @default 0.05 */
@@ -72,7 +74,7 @@ export function shapeSearch(target: number, options: ShapeSearchOptions = {}): S
   const seqLen = options.seqLen ?? 4096;
   const count = options.count ?? 'total';
   const out: ShapeCandidate[] = [];
-  for (let nLayer = 2; nLayer <= 200; nLayer++) {
+  for (let nLayer = Math.max(1, options.minLayers ?? 2); nLayer <= 200; nLayer++) {
     // d_model from the 12·L·d² estimate, then scan neighbouring multiples.
     const guess = Math.sqrt(target / (12 * nLayer));
     for (const headDim of headDims) {

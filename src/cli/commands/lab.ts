@@ -3,7 +3,7 @@ import { loadWorld } from '../../lab/loadWorld.js';
 import { optimum, simulate, truth } from '../../lab/simulate.js';
 import { createLabServer } from '../../server/labServer.js';
 import { readText } from '../../io/readRuns.js';
-import { InputError } from '../../errors/index.js';
+import { InputError, UsageError } from '../../errors/index.js';
 import { formatNumber } from '../../core/format.js';
 import { parseInteger, parseQuantity } from '../options.js';
 import { printJson } from '../output.js';
@@ -51,16 +51,19 @@ export function registerLab(program: Command, run: Run): void {
   lab
     .command('optimum')
     .description('the true best configuration for a time budget on the world\'s hardware (searched over the world\'s own law)')
-    .requiredOption('--budget-hours <h>', 'accelerator hours')
+    .option('--budget-hours <h>', 'accelerator hours')
+    .option('--budget <h>', 'the same: accelerator hours')
     .option('--world <file>', 'world file (default: worlds/default.json)')
     .option('--json', 'print JSON')
-    .action(async (f: { budgetHours: string; world?: string; json?: boolean }) =>
+    .action(async (f: { budgetHours?: string; budget?: string; world?: string; json?: boolean }) =>
       run(async () => {
+        if ((f.budgetHours === undefined) === (f.budget === undefined)) throw new UsageError('lab optimum needs the budget in accelerator hours: --budget-hours H (or --budget H), once');
+        const hours = f.budgetHours ?? f.budget!;
         const world = loadWorld(f.world);
-        const o = optimum(world, parseQuantity(f.budgetHours, '--budget-hours') * 3600);
+        const o = optimum(world, parseQuantity(hours, f.budgetHours !== undefined ? '--budget-hours' : '--budget') * 3600);
         if (f.json) return printJson({ world: world.name, ...o });
         process.stdout.write(
-          `world "${world.name}", ${f.budgetHours} h: best loss ${formatNumber(o.loss, 6)} with ${o.config.n_layer} layers × d_model ${o.config.d_model} (N = ${formatNumber(o.N, 4)}), ${formatNumber(o.D, 4)} tokens (${formatNumber(o.D / o.N, 3)} per parameter), batch ${o.config.batch_tokens} tokens, learning rate ${o.config.learning_rate} (muP)\n`,
+          `world "${world.name}", ${hours} h: best loss ${formatNumber(o.loss, 6)} with ${o.config.n_layer} layers × d_model ${o.config.d_model} (N = ${formatNumber(o.N, 4)}), ${formatNumber(o.D, 4)} tokens (${formatNumber(o.D / o.N, 3)} per parameter), batch ${o.config.batch_tokens} tokens, learning rate ${o.config.learning_rate} (muP)\n`,
         );
       }, f.json),
     );

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { writeFileSync } from 'node:fs';
-import { designSweep, type PlannedRun, type SweepDesign } from '../../experiments/design.js';
+import { designSweep, type Architecture, type CostModel, type PlannedRun, type SweepDesign } from '../../experiments/design.js';
 import { plannedKey, runSweep, type SweepProgress } from '../../experiments/runner.js';
 import { defaultStorePath, RunStore } from '../../store/store.js';
 import { readText } from '../../io/readRuns.js';
@@ -13,6 +13,19 @@ import { addBackendFlags, designFlags, makeBackend, type BackendFlags } from '..
 import cliProgress from 'cli-progress';
 
 type Run = (fn: () => Promise<void>, json?: boolean) => Promise<void>;
+
+/**
+ * A "cost model" whose unit is FLOPs in the law's convention, C = 6·N·D with N non-embedding: with
+ * it the sweep designer sizes a sweep from FLOP budgets (--target-flops, --experiment-flops).
+ */
+export function flopsCostModel(architecture: Architecture): CostModel {
+  const N = (c: { n_layer: number; d_model: number }) => c.n_layer * (4 + 2 * architecture.ffnRatio) * c.d_model ** 2;
+  return {
+    seconds: (c) => 6 * N(c) * c.tokens,
+    tokensFor: (c, flops) => flops / (6 * N(c)),
+    description: 'FLOPs C = 6·N·D, N non-embedding',
+  };
+}
 
 export function sweepTable(d: SweepDesign): string {
   const rows: string[][] = [];
@@ -57,21 +70,69 @@ export function registerSweep(program: Command, run: Run): void {
     sweep
       .command('plan')
       .description('design an IsoFLOP sweep (budgets, sizes bracketing the expected optimum, shapes, learning rate, batch) that fits the experiment budget')
-      .requiredOption('--target-hours <h>', 'accelerator hours of the target run')
-      .requiredOption('--experiment-hours <h>', 'accelerator hours for all experiments')
+      .option('--target-hours <h>', 'accelerator hours of the target run')
+      .option('--experiment-hours <h>', 'accelerator hours for all experiments')
+      .option('--target-flops <C>', 'or: compute of the target run, C = 6·N·D FLOPs (N non-embedding), e.g. 1e19')
+      .option('--experiment-flops <C>', 'or: compute for all experiments, the sum of their 6·N·D FLOPs, e.g. 2e18')
       .option('--learning-rate <lr>', 'learning rate for the sweep (default: plan a probe to find it)')
       .option('--out <file>', 'write the plan as JSON (for "sweep run")')
-      .option('--json', 'print the plan as JSON'),
-  ).action(async (f: BackendFlags & { targetHours: string; experimentHours: string; learningRate?: string; out?: string; json?: boolean }) =>
+      .option('--json', 'print the plan as JSON')
+      .addHelpText(
+        'after',
+        `
+Examples:
+  scalelab sweep plan --target-hours 48 --experiment-hours 12 --gpu b200 --out plan.json
+  scalelab sweep plan --target-flops 1e19 --experiment-flops 2e18 --json     # budgets in FLOPs (CS336 2025 style)`,
+      ),
+  ).action(async (f: BackendFlags & { targetHours?: string; experimentHours?: string; targetFlops?: string; experimentFlops?: string; learningRate?: string; out?: string; json?: boolean }) =>
     run(async () => {
+      const hours = f.targetHours !== undefined || f.experimentHours !== undefined;
+      const flops = f.targetFlops !== undefined || f.experimentFlops !== undefined;
+      if (hours === flops || (hours && (f.targetHours === undefined || f.experimentHours === undefined)) || (flops && (f.targetFlops === undefined || f.experimentFlops === undefined))) {
+        throw new UsageError('give the budgets in hours (--target-hours H --experiment-hours H) or in FLOPs (--target-flops C --experiment-flops C), both of one kind');
+      }
       const setup = makeBackend({ ...f, backend: f.backend === 'sim' || f.world ? 'sim' : 'local', command: f.command ?? 'true' });
+      const common = { architecture: setup.architecture, learningRate: f.learningRate ? parseQuantity(f.learningRate, '--learning-rate') : undefined, ...designFlags(f) };
+      if (flops) {
+        const targetFlops = parseQuantity(f.targetFlops!, '--target-flops');
+        const experimentFlops = parseQuantity(f.experimentFlops!, '--experiment-flops');
+        let d: SweepDesign;
+        try {
+          // Designed in FLOPs ("seconds" of a cost model that counts 6·N·D), then timed on the hardware.
+          d = designSweep({ ...common, experimentSeconds: experimentFlops, targetSeconds: targetFlops, cost: flopsCostModel(setup.architecture) });
+        } catch (e) {
+          if (e instanceof UsageError && /experiment budget of/.test(e.message)) throw new UsageError(`an experiment budget of ${formatNumber(experimentFlops, 3)} FLOPs is too small for even the smallest sweep, or too large for the lab's largest models`);
+          throw e;
+        }
+        const flopsOf = (runs: PlannedRun[]) => runs.reduce((a, r) => a + 6 * r.N * r.config.tokens, 0);
+        const timed = (runs: PlannedRun[]) => runs.map((r) => ({ ...r, seconds: setup.cost.seconds(r.config) }));
+        const probe = timed(d.probe), isoflop = timed(d.isoflop);
+        const secs = (runs: PlannedRun[]) => runs.reduce((a, r) => a + r.seconds, 0);
+        const timedDesign: SweepDesign = {
+          ...d,
+          probe,
+          isoflop,
+          seconds: { probe: secs(probe), isoflop: secs(isoflop), total: secs(probe) + secs(isoflop) },
+          notes: [...d.notes.filter((n) => !n.startsWith('cost model:')), `budget: C = 6·N·D FLOPs, N non-embedding; hours estimated with ${setup.cost.description}`],
+        };
+        const plan = { kind: 'scalelab-sweep-plan', unit: 'flops', targetFlops, experimentFlops, flops: { probe: flopsOf(probe), isoflop: flopsOf(isoflop), total: flopsOf(probe) + flopsOf(isoflop) }, ...timedDesign };
+        if (f.out) writeFileSync(f.out, JSON.stringify(plan, null, 2) + '\n');
+        if (f.json) return printJson(plan);
+        process.stdout.write(
+          `IsoFLOP sweep for a ${formatNumber(targetFlops, 3)} FLOPs target within ${formatNumber(experimentFlops, 3)} FLOPs of experiments: ${probe.length + isoflop.length} runs, ${formatNumber(plan.flops.total, 3)} FLOPs (about ${(timedDesign.seconds.total / 3600).toFixed(2)} h)\n` +
+            sweepTable(timedDesign) +
+            '\n' +
+            timedDesign.notes.map((n) => `  - ${n}`).join('\n') +
+            '\n' +
+            (f.out ? `wrote ${f.out}\n` : ''),
+        );
+        return;
+      }
       const d = designSweep({
-        experimentSeconds: parseQuantity(f.experimentHours, '--experiment-hours') * 3600,
-        targetSeconds: parseQuantity(f.targetHours, '--target-hours') * 3600,
+        ...common,
+        experimentSeconds: parseQuantity(f.experimentHours!, '--experiment-hours') * 3600,
+        targetSeconds: parseQuantity(f.targetHours!, '--target-hours') * 3600,
         cost: setup.cost,
-        architecture: setup.architecture,
-        learningRate: f.learningRate ? parseQuantity(f.learningRate, '--learning-rate') : undefined,
-        ...designFlags(f),
       });
       const plan = { kind: 'scalelab-sweep-plan', targetHours: Number(f.targetHours), experimentHours: Number(f.experimentHours), ...d };
       if (f.out) writeFileSync(f.out, JSON.stringify(plan, null, 2) + '\n');

@@ -4,7 +4,7 @@
  */
 import { ScaleLabError } from '../../errors/index.js';
 import type { StoredRun } from '../../store/store.js';
-import { runConfig, type Backend, type BackendStatus, type RunConfig } from './backend.js';
+import { BackendBusy, runConfig, type Backend, type BackendStatus, type RunConfig } from './backend.js';
 
 export class ApiError extends ScaleLabError {
   override name = 'ApiError' as const;
@@ -21,8 +21,68 @@ export interface ApiOptions {
   /** Sequence length the server trains with (train_batch_size is in sequences). @default 512 */
   seqLen?: number;
   concurrency?: number;
-  /** Reserve this multiple of the estimated runtime. @default 1.5 */
+  /**
+   * Every run's max_runtime_seconds, fixed. Without it the limit is learnt from the server: see
+   * runtimeLimit().
+   */
+  maxRuntimeSeconds?: number;
+  /** Reserve this multiple of the calibrated runtime. @default 2 */
   runtimeMargin?: number;
+}
+
+/** The API's largest max_runtime_seconds (12 h). */
+export const apiMaxRuntime = 43200;
+
+/** One run's observed runtime against the client's estimate, as the server reported it. */
+export interface RuntimeObservation {
+  N: number;
+  /** Server-reported runtime ÷ the client's cost-model estimate. */
+  ratio: number;
+}
+
+/**
+ * How much longer than the client's estimate a run of N parameters takes on the server, from runs
+ * it reported: the ratio of the nearest observed size at or below N (small models use an
+ * accelerator worse, so the ratio falls with N and this errs long), or, below every observed size,
+ * the smallest size's ratio scaled by N_min/N (utilisation at most proportional to N).
+ * Undefined before the server has reported any run.
+ */
+export function runtimeRatio(observed: RuntimeObservation[], N: number): number | undefined {
+  if (observed.length === 0) return undefined;
+  const below = observed.filter((o) => o.N <= N * (1 + 1e-9));
+  if (below.length) {
+    const nearest = Math.max(...below.map((o) => o.N));
+    return Math.max(...below.filter((o) => o.N === nearest).map((o) => o.ratio));
+  }
+  const smallest = Math.min(...observed.map((o) => o.N));
+  const r = Math.max(...observed.filter((o) => o.N === smallest).map((o) => o.ratio));
+  return (r * smallest) / N;
+}
+
+/**
+ * max_runtime_seconds for a run (the API reserves it from the budget at submit, charges only the
+ * actual runtime, and fails a run that needs longer — charged in full, and the same configuration
+ * cannot be submitted again), so it errs long:
+ * - `fixed` when the user gave one (--max-runtime);
+ * - before the server has reported any runtime: half the budget left (at most 12 h), since a
+ *   client's cost model can be far off (a small model's MFU is a fraction of the assumed one);
+ * - after: estimate × calibrated ratio × margin + 60 s.
+ * Always within the API's [60 s, 12 h]. Fitting it into the budget left is the caller's business.
+ */
+export function runtimeLimit(o: { estimate: number; ratio?: number; margin: number; remaining?: number; fixed?: number }): number {
+  if (o.fixed !== undefined) return Math.min(apiMaxRuntime, Math.max(1, Math.round(o.fixed)));
+  const need = o.estimate * o.margin + 60;
+  const want = o.ratio === undefined ? Math.max(need, (o.remaining ?? 2 * apiMaxRuntime) / 2) : o.estimate * Math.max(1, o.ratio) * o.margin + 60;
+  return Math.round(Math.min(apiMaxRuntime, Math.max(60, want)));
+}
+
+/** A failed run's reason in words a user can act on (the server's own words kept). */
+export function failureReason(error: string | undefined, status: string, maxRuntime?: number): string {
+  const e = error ?? `status ${status}`;
+  if (/time[d ]?\s*out|max_runtime/i.test(e)) {
+    return `timed out on the training API after its max_runtime_seconds${maxRuntime ? ` = ${maxRuntime}` : ''} (${e}); the run needed longer than reserved: raise the limit with --max-runtime SECONDS or --runtime-margin X`;
+  }
+  return e;
 }
 
 /** The request body for a run, in the API's field names. */
@@ -42,6 +102,7 @@ export function submitBody(c: RunConfig, seqLen: number, maxRuntimeSeconds: numb
 export function apiBackend(o: ApiOptions): Backend {
   const base = o.url.replace(/\/$/, '');
   const seqLen = o.seqLen ?? 512;
+  const margin = o.runtimeMargin ?? 2;
   const call = async (method: string, path: string, body?: unknown): Promise<any> => { // eslint-disable-line @typescript-eslint/no-explicit-any
     let res: Response;
     try {
@@ -59,14 +120,45 @@ export function apiBackend(o: ApiOptions): Backend {
     if (!res.ok) throw new ApiError(res.status, `${method} ${base}${path}: ${res.status} ${json.detail ?? res.statusText}`);
     return json;
   };
-  const bodyFor = (run: StoredRun) => submitBody(runConfig(run), seqLen, Math.min(43200, Math.max(60, (run.estimatedSeconds ?? 3600) * (o.runtimeMargin ?? 1.5) + 60)));
+  // What the server reported: runtime ÷ estimate per model size (the calibration of runtimeLimit).
+  const observed: RuntimeObservation[] = [];
+  // Experiments this client knows to be queued or running (they hold budget reservations).
+  const inFlight = new Set<string>();
+  const calibrated = () => o.maxRuntimeSeconds !== undefined || observed.length > 0;
+  const estimate = (run: StoredRun) => run.estimatedSeconds ?? 3600;
+  const remaining = async (): Promise<number | undefined> => {
+    try {
+      const b = await call('GET', '/budget');
+      return typeof b.remaining_seconds === 'number' ? b.remaining_seconds : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  const identity = (run: StoredRun) => {
+    const { max_runtime_seconds: _omit, ...rest } = submitBody(runConfig(run), seqLen, 0);
+    void _omit;
+    return rest;
+  };
   const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
   return {
     name: 'api',
-    concurrency: o.concurrency ?? 8,
+    // Until the server has reported a runtime, one run at a time: it calibrates the others' limits.
+    get concurrency() {
+      return calibrated() ? (o.concurrency ?? 8) : 1;
+    },
     async submit(run) {
+      const left = await remaining();
+      const ratio = run.N ? runtimeRatio(observed, run.N) : observed.length ? Math.max(...observed.map((x) => x.ratio)) : undefined;
+      let limit = runtimeLimit({ estimate: estimate(run), ratio, margin, remaining: left, fixed: o.maxRuntimeSeconds });
+      if (left !== undefined && limit > left) {
+        // The reservation does not fit what is left: wait for the runs in flight to settle theirs,
+        // or, with none in flight, reserve all that is left if the run is expected to fit in it.
+        if (inFlight.size > 0) throw new BackendBusy(`max_runtime_seconds = ${limit} does not fit the ${Math.max(0, left).toFixed(0)} s of budget left while runs are in flight`);
+        if (o.maxRuntimeSeconds === undefined && left >= estimate(run) * Math.max(1, ratio ?? 1) * 1.1 + 60) limit = Math.floor(left);
+      }
       try {
-        const r = await call('POST', '/submit', bodyFor(run));
+        const r = await call('POST', '/submit', submitBody(runConfig(run), seqLen, limit));
+        inFlight.add(String(r.experiment_id));
         return String(r.experiment_id);
       } catch (e) {
         // 409: this exact configuration was submitted before (e.g. by a killed sweep): adopt it.
@@ -78,10 +170,8 @@ export function apiBackend(o: ApiOptions): Backend {
       }
     },
     async find(run) {
-      const body = bodyFor(run);
+      const wanted = identity(run);
       const list = (await call('GET', '/experiments')) as { experiments: { experiment_id: string; request: Record<string, unknown> }[] };
-      const { max_runtime_seconds: _omit, ...wanted } = body;
-      void _omit;
       const hit = list.experiments.find((x) => {
         const { max_runtime_seconds: _m, ...req } = x.request as Record<string, unknown>;
         void _m;
@@ -92,15 +182,24 @@ export function apiBackend(o: ApiOptions): Backend {
     async status(run): Promise<BackendStatus> {
       const r = await call('GET', `/experiment/${encodeURIComponent(run.externalId!)}`);
       const evals = (r.val_losses ?? []).map((loss: number, i: number) => ({ tokens: r.eval_tokens?.[i] ?? i + 1, loss }));
+      const runtime = typeof r.runtime_seconds === 'number' ? r.runtime_seconds : typeof r.charged_seconds === 'number' ? r.charged_seconds : undefined;
+      const maxRuntime = typeof r.request?.max_runtime_seconds === 'number' ? r.request.max_runtime_seconds : undefined;
+      if (r.status === 'queued' || r.status === 'running') inFlight.add(run.externalId!);
+      else inFlight.delete(run.externalId!);
       switch (r.status) {
         case 'queued':
           return { state: 'queued' };
         case 'running':
           return { state: 'running', evals };
         case 'completed':
+          if (runtime !== undefined && run.N) observed.push({ N: run.N, ratio: runtime / estimate(run) });
           return { state: 'completed', evals, loss: evals.length ? evals[evals.length - 1].loss : undefined, seconds: r.charged_seconds };
-        default:
-          return { state: 'failed', reason: r.error ?? `status ${r.status}`, seconds: r.charged_seconds, evals };
+        default: {
+          const reason = failureReason(r.error, r.status, maxRuntime);
+          // A timeout bounds the runtime from below: count it, doubled, so the next limits are longer.
+          if (reason.startsWith('timed out') && runtime !== undefined && run.N) observed.push({ N: run.N, ratio: (2 * runtime) / estimate(run) });
+          return { state: 'failed', reason, seconds: r.charged_seconds, evals };
+        }
       }
     },
   };

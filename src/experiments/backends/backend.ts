@@ -13,11 +13,19 @@ export interface BackendStatus {
   reason?: string;
 }
 
+/**
+ * Thrown by Backend.submit when the run cannot start yet but will once runs in flight finish (a
+ * training API's budget is reserved by them): the runner plans the run again and waits.
+ */
+export class BackendBusy extends Error {
+  override name = 'BackendBusy' as const;
+}
+
 export interface Backend {
   name: string;
   /** Runs in flight at once. */
   concurrency: number;
-  /** Start a run; returns the backend's id for it. */
+  /** Start a run; returns the backend's id for it. May throw BackendBusy: try again later. */
   submit(run: StoredRun): Promise<string>;
   /** Where a submitted run stands (run.externalId is set). */
   status(run: StoredRun): Promise<BackendStatus>;

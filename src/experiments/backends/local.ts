@@ -4,7 +4,7 @@
  * a restarted sweep picks their results up.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { StoredRun } from '../../store/store.js';
 import type { Backend, BackendStatus } from './backend.js';
@@ -38,6 +38,8 @@ export function localBackend(o: LocalOptions): Backend {
     async submit(run) {
       const dir = dirOf(run);
       const argv = expandTemplate(o.command, templateValues(run, dir));
+      // A retried run reuses its folder: clear the earlier attempt's outcome, or the first poll would read it.
+      for (const f of ['exit.json', 'metrics.jsonl', 'pid']) rmSync(join(dir, f), { force: true });
       writeJob(dir, argv, cwd);
       const child = spawn(process.execPath, [wrapperPath, dir], { detached: true, stdio: 'ignore', cwd });
       child.unref();
