@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { loadWorld } from '../lab/loadWorld.js';
 import { optimum, simulate, truth } from '../lab/simulate.js';
 import { worldArchitecture, worldCostModel } from '../lab/costModel.js';
-import { runStudy, type Executor } from './study.js';
+import { runStudy, recommendConfig, sweepSteps, type Executor, type RunOutcome } from './study.js';
 import { designSweep, bestLearningRate } from './design.js';
 import { studyReport } from './studyReport.js';
 
@@ -72,6 +72,24 @@ test('a tiny CPU study: one-layer models when --min-layers 1 allows them, budget
   // With the default of two layers the same design has no shape below 2 × 16.
   const two = designSweep({ experimentSeconds: 1800, targetSeconds: 900, cost, architecture: { ...architecture, limits: { ...architecture.limits, nLayer: [2, 256] as [number, number] } }, budgets: 3, ratio: 3, sizes: 7, span: 16, priorTokensPerParameter: 2000 });
   assert.ok(two.isoflop.every((r) => r.config.n_layer >= 2 && r.N >= 6144));
+});
+
+test('the target run takes no fewer optimizer steps than the best run of the largest budget', () => {
+  // The moby-small fit: a law of character-level loss on which Kaplan's B_crit prior asks for a large batch.
+  const params = { E: 1.2046, A: 5.635, B: 598.48, alpha: 0.27941, beta: 0.49656 };
+  const cost = { description: 'cpu', seconds: (c: { n_layer: number; d_model: number; tokens: number }) => 3 + (6 * 12 * c.n_layer * c.d_model ** 2 * c.tokens) / 2.4e9, tokensFor: (c: { n_layer: number; d_model: number }, s: number) => ((s - 3) * 2.4e9) / (6 * 12 * c.n_layer * c.d_model ** 2) };
+  const architecture = { vocab: 96, seqLen: 128, ffnRatio: 4, widthMultiple: 8, aspectRange: [8, 256] as [number, number], limits: { dModel: [8, 16384] as [number, number], nLayer: [1, 256] as [number, number] } };
+  const free = recommendConfig(params, 900, cost, architecture, 5e-3, 16384);
+  const freeSteps = free.config.tokens / free.config.batch_tokens;
+  assert.ok(freeSteps < 1000, `without the floor: ${freeSteps} steps at batch ${free.config.batch_tokens}`);
+  const held = recommendConfig(params, 900, cost, architecture, 5e-3, 16384, 1141);
+  assert.ok(held.config.tokens / held.config.batch_tokens >= 1141, `${held.config.tokens / held.config.batch_tokens} steps`);
+  assert.ok(held.config.batch_tokens < free.config.batch_tokens);
+  // sweepSteps: the lowest-loss completed run at the largest budget (12288 @ 4.7e6 tokens, batch 4096).
+  const out = (C: number, tokens: number, batch: number, loss: number | undefined, status: 'completed' | 'failed' = 'completed') =>
+    ({ run: { phase: 'isoflop', C, N: 1, config: { tokens, batch_tokens: batch } }, status, finalLoss: loss, seconds: 1 }) as unknown as RunOutcome;
+  assert.equal(sweepSteps([out(1e11, 1e6, 4096, 1.7), out(3.4e11, 4673536, 4096, 1.838), out(3.4e11, 8.3e6, 4096, 1.85), out(3.4e11, 1.9e7, 4096, undefined, 'failed')]), 1141);
+  assert.equal(sweepSteps([]), 0);
 });
 
 test('bestLearningRate: vertex of the parabola in ln η, ignoring failed runs', () => {

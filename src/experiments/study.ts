@@ -93,7 +93,7 @@ export function outcomesDataset(outcomes: RunOutcome[], source: string): Dataset
  * Best configuration for the target under a fitted law: shapes in the usual aspect band
  * (d_model/n_layer 40–160 unless the architecture says otherwise), batch from the predicted loss, tokens from what the time buys.
  */
-export function recommendConfig(params: Record<string, number>, targetSeconds: number, cost: CostModel, architecture: Architecture, learningRate: number, maxBatch = Infinity): Recommendation {
+export function recommendConfig(params: Record<string, number>, targetSeconds: number, cost: CostModel, architecture: Architecture, learningRate: number, maxBatch = Infinity, minSteps = 0): Recommendation {
   const limits = architecture.limits ?? { dModel: [64, 8192], nLayer: [1, 128] };
   let best: Recommendation | undefined;
   const step = architecture.widthMultiple ?? 64;
@@ -108,6 +108,7 @@ export function recommendConfig(params: Record<string, number>, targetSeconds: n
       if (!(D > 0)) continue;
       for (let k = 0; k < 3; k++) {
         batch = Math.min(chooseBatch(predictLoss(chinchilla, params, { N, D }), D, architecture.seqLen), maxBatch);
+        while (batch >= 16 * architecture.seqLen && D / batch < minSteps) batch /= 2;
         D = cost.tokensFor({ n_layer: L, d_model: d, batch_tokens: batch }, targetSeconds);
       }
       const loss = predictLoss(chinchilla, params, { N, D });
@@ -124,6 +125,15 @@ export function recommendConfig(params: Record<string, number>, targetSeconds: n
   }
   if (!best) throw new UsageError('no configuration fits the target budget');
   return best;
+}
+
+/** Optimizer steps of the lowest-loss completed run at the largest budget (0 when none completed). */
+export function sweepSteps(outcomes: RunOutcome[]): number {
+  const done = outcomes.filter((o) => o.status === 'completed' && o.finalLoss !== null && Number.isFinite(o.finalLoss));
+  if (done.length === 0) return 0;
+  const top = Math.max(...done.map((o) => o.run.C));
+  const best = done.filter((o) => o.run.C >= top * (1 - 1e-9)).reduce((b, o) => (o.finalLoss! < b.finalLoss! ? o : b));
+  return best.run.config.tokens / best.run.config.batch_tokens;
 }
 
 /**
@@ -195,7 +205,11 @@ export async function runStudy(executor: Executor, options: StudyOptions): Promi
   }
   // The batch may grow beyond what the sweep tried, but not without limit: at most 4× its largest.
   const maxBatch = 4 * Math.max(...outcomes.map((o) => o.run.config.batch_tokens));
-  const recommendation = recommendConfig(result.params, options.targetSeconds, options.cost, options.architecture, lr.learningRate, maxBatch);
+  // Nor may the target take fewer optimizer steps than the best run of the largest budget, the run it
+  // extrapolates from: a law fitted to runs of ~1,000 steps says nothing of a run of 500 (the first
+  // moby-small verification, at 4× the sweep's batch and half its steps, missed by 12 %).
+  const minSteps = sweepSteps(outcomes);
+  const recommendation = recommendConfig(result.params, options.targetSeconds, options.cost, options.architecture, lr.learningRate, maxBatch, minSteps);
   const targetC = 6 * recommendation.N * recommendation.D;
   try {
     approaches.push(approach2(dataset, [targetC], { budgets, tolerance: 0.02 }, options.bootstrap ? { replicates: options.bootstrap, seed: options.seed ?? 0, level: 0.95 } : undefined));
