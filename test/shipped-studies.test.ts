@@ -1,0 +1,43 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { scalelab } from './helpers/cli.js';
+
+// The shipped moby-small study is what its README claims: re-fitting its IsoFLOP runs gives the same
+// law, prediction and interval, every profile's minimum is inside, and the trained run lies inside.
+const dir = 'examples/studies/moby-small';
+const tmp = mkdtempSync(join(tmpdir(), 'scalelab-studies-'));
+
+test('moby-small: the refit reproduces the prediction, and the observed loss lies inside its interval', () => {
+  const study = JSON.parse(readFileSync(join(dir, 'study.json'), 'utf8'));
+  const out = join(tmp, 'fit.json');
+  const f = scalelab(['fit', join(dir, 'runs.csv'), '--group', 'isoflop', '--bootstrap', '200', '--seed', '0', '--out', out, '--json']);
+  assert.equal(f.code, 0, f.stderr);
+  const fit = f.json();
+  for (const [k, v] of Object.entries(study.fit.params as Record<string, number>)) assert.ok(Math.abs(fit.params[k] / v - 1) < 1e-4, `${k}: ${fit.params[k]} vs ${v}`);
+  const { N, D } = study.recommendation;
+  const p = scalelab(['predict', '--fit', out, '--N', String(N), '--D', String(D), '--json']).json();
+  assert.ok(Math.abs(p.loss - 1.7328) < 5e-5, `predicted ${p.loss}`);
+  const [lo, hi] = p.interval;
+  const verify = readFileSync(join(dir, 'runs.csv'), 'utf8').split('\n').find((l) => l.includes(',verify,'))!.split(',');
+  const observed = Number(verify[5]);
+  assert.ok(Math.abs(observed - 1.735) < 5e-4, `observed ${observed}`);
+  assert.ok(lo < observed && observed < hi, `${observed} in [${lo}, ${hi}]`);
+  assert.equal(study.verification.inside, true);
+  // The check reaches 5.4× beyond the largest IsoFLOP budget.
+  assert.ok(6 * N * D > 5 * Math.max(...study.budgets));
+});
+
+test('moby-small: every IsoFLOP profile has its minimum strictly inside the sizes tried', () => {
+  const rows = readFileSync(join(dir, 'runs.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(','));
+  const iso = rows.filter((r) => r[6] === 'isoflop').map((r) => ({ N: Number(r[2]), C: Number(r[4]), loss: Number(r[5]) }));
+  const budgets = [...new Set(iso.map((r) => r.C.toPrecision(3)))];
+  assert.equal(budgets.length, 3);
+  for (const b of budgets) {
+    const runs = iso.filter((r) => r.C.toPrecision(3) === b).sort((x, y) => x.N - y.N);
+    const best = runs.reduce((m, r, i) => (r.loss < runs[m].loss ? i : m), 0);
+    assert.ok(best > 0 && best < runs.length - 1, `C = ${b}: best at ${runs[best].N} of ${runs.map((r) => r.N)}`);
+  }
+});
