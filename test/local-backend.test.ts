@@ -1,11 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expandTemplate } from '../src/experiments/backends/process.js';
-import { localBackend } from '../src/experiments/backends/local.js';
+import { localBackend, threadEnv } from '../src/experiments/backends/local.js';
 import { runSweep } from '../src/experiments/runner.js';
 import { RunStore } from '../src/store/store.js';
 
@@ -43,6 +43,9 @@ test('local backend runs commands without a shell: a run folder full of shell sy
   const runDir = readdirSync(join(root, 's')).map((d) => join(root, 's', d)).find((d) => d.includes(`${ok.id}-`))!;
   const argv = JSON.parse(readFileSync(join(runDir, 'argv.json'), 'utf8')) as string[];
   assert.equal(argv[argv.indexOf('--out') + 1], runDir);
+  // Two runs at once share the cores: each was told ⌊cores / 2⌋ threads (unless the user set it).
+  const expected = process.env.OMP_NUM_THREADS ?? String(Math.max(1, Math.floor(availableParallelism() / 2)));
+  assert.equal(JSON.parse(readFileSync(join(runDir, 'threads.json'), 'utf8')), expected);
   for (const f of ['PWNED', 'PWNED2']) {
     assert.ok(!existsSync(join(dir, f)) && !existsSync(join(process.cwd(), f)), `${f} must not exist`);
   }
@@ -51,6 +54,13 @@ test('local backend runs commands without a shell: a run folder full of shell sy
   assert.equal(again.done, 2);
   assert.equal(readdirSync(join(root, 's')).length, 3, 'no new run folders');
   store.close();
+});
+
+test('threadEnv: cores / concurrency threads per run, at least one, never over what the user set', () => {
+  assert.deepEqual(threadEnv(2, undefined, {}, 16), { OMP_NUM_THREADS: '8', MKL_NUM_THREADS: '8', OPENBLAS_NUM_THREADS: '8' });
+  assert.equal(threadEnv(4, undefined, {}, 2).OMP_NUM_THREADS, '1');
+  assert.equal(threadEnv(1, 3, {}, 16).OMP_NUM_THREADS, '3');
+  assert.deepEqual(threadEnv(2, undefined, { OMP_NUM_THREADS: '5' }, 16), { MKL_NUM_THREADS: '8', OPENBLAS_NUM_THREADS: '8' });
 });
 
 test('sweep cancel stops a local run in flight and marks it cancelled', async () => {

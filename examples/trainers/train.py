@@ -46,7 +46,8 @@ p.add_argument("--eval-tokens", type=float, default=65536, help="held-out tokens
 p.add_argument("--seed", type=int, default=0)
 p.add_argument("--data", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "moby"))
 p.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
-p.add_argument("--threads", type=int, default=os.cpu_count() or 1, help="CPU threads")
+p.add_argument("--threads", type=int, default=int(os.environ.get("OMP_NUM_THREADS") or os.cpu_count() or 1),
+               help="CPU threads (default: $OMP_NUM_THREADS, which ScaleLab's local backend sets to cores / concurrency)")
 p.add_argument("--out", required=True)
 args = p.parse_args()
 

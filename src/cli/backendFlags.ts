@@ -24,6 +24,7 @@ export interface BackendFlags {
   runtimeMargin?: string;
   command?: string;
   concurrency?: string;
+  threads?: string;
   partition?: string;
   sbatchArg?: string[];
   runsDir: string;
@@ -53,6 +54,7 @@ export function addBackendFlags(cmd: Command): Command {
     .option('--runtime-margin <x>', 'api: reserve this multiple of the runtime the server\'s reported runs imply', '2')
     .option('--command <template>', 'local/slurm: command per run, e.g. "python train.py --layers {n_layer} --d-model {d_model} --tokens {tokens} --lr {lr} --out {run_dir}"')
     .option('--concurrency <n>', 'runs in flight at once (local default 1, api 8, slurm 64)')
+    .option('--threads <n>', 'local: CPU threads per run, exported as OMP_NUM_THREADS (default: cores / concurrency)')
     .option('--partition <name>', 'slurm: partition')
     .option('--sbatch-arg <arg...>', 'slurm: extra sbatch arguments, e.g. --sbatch-arg=--gres=gpu:1')
     .option('--runs-dir <dir>', 'local/slurm: folder for run folders', '.scalelab/runs')
@@ -116,6 +118,6 @@ export function makeBackend(f: BackendFlags): BackendSetup {
     return { backend: apiBackend({ url: f.url, apiKey: key, seqLen: architecture.seqLen, concurrency, maxRuntimeSeconds, runtimeMargin }), cost, architecture };
   }
   if (!f.command) throw new UsageError(`--backend ${kind} needs --command TEMPLATE (placeholders: {n_layer} {d_model} {n_heads} {d_ff} {tokens} {batch_tokens} {lr} {seed} {run_dir} …)`);
-  if (kind === 'local') return { backend: localBackend({ command: f.command, root: f.runsDir, concurrency }), cost, architecture };
+  if (kind === 'local') return { backend: localBackend({ command: f.command, root: f.runsDir, concurrency, threads: f.threads ? parseInteger(f.threads, '--threads', 1) : undefined }), cost, architecture };
   return { backend: slurmBackend({ command: f.command, root: f.runsDir, concurrency, partition: f.partition, sbatchArgs: f.sbatchArg }), cost, architecture };
 }

@@ -4,6 +4,7 @@
  * a restarted sweep picks their results up.
  */
 import { spawn } from 'node:child_process';
+import { availableParallelism } from 'node:os';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { StoredRun } from '../../store/store.js';
@@ -17,6 +18,20 @@ export interface LocalOptions {
   root?: string;
   concurrency?: number;
   cwd?: string;
+  /** CPU threads each run may use (exported as OMP_NUM_THREADS). @default ⌊cores / concurrency⌋, at least 1 */
+  threads?: number;
+}
+
+/**
+ * Thread variables for each run, unless the user set them: K runs that each start one thread per
+ * core oversubscribe the machine, and BLAS threads then spin waiting for each other (a tiny
+ * PyTorch model ran 14× slower that way on two busy cores).
+ */
+export function threadEnv(concurrency: number, threads?: number, env: NodeJS.ProcessEnv = process.env, cores = availableParallelism()): Record<string, string> {
+  const n = String(Math.max(1, threads ?? Math.floor(cores / Math.max(1, concurrency))));
+  const out: Record<string, string> = {};
+  for (const name of ['OMP_NUM_THREADS', 'MKL_NUM_THREADS', 'OPENBLAS_NUM_THREADS']) if (env[name] === undefined) out[name] = n;
+  return out;
 }
 
 function alive(pid: number): boolean {
@@ -32,6 +47,7 @@ export function localBackend(o: LocalOptions): Backend {
   const root = o.root ?? '.scalelab/runs';
   const cwd = o.cwd ?? process.cwd();
   const dirOf = (run: StoredRun) => runDirectory(root, run);
+  const env = threadEnv(o.concurrency ?? 1, o.threads);
   return {
     name: 'local',
     concurrency: o.concurrency ?? 1,
@@ -40,7 +56,7 @@ export function localBackend(o: LocalOptions): Backend {
       const argv = expandTemplate(o.command, templateValues(run, dir));
       // A retried run reuses its folder: clear the earlier attempt's outcome, or the first poll would read it.
       for (const f of ['exit.json', 'metrics.jsonl', 'pid']) rmSync(join(dir, f), { force: true });
-      writeJob(dir, argv, cwd);
+      writeJob(dir, argv, cwd, env);
       const child = spawn(process.execPath, [wrapperPath, dir], { detached: true, stdio: 'ignore', cwd });
       child.unref();
       return `local-${child.pid}`;

@@ -80,8 +80,8 @@ export function runDirectory(root: string, run: StoredRun): string {
   return dir;
 }
 
-export function writeJob(runDir: string, argv: string[], cwd: string): void {
-  writeFileSync(join(runDir, 'job.json'), JSON.stringify({ argv, cwd }, null, 2));
+export function writeJob(runDir: string, argv: string[], cwd: string, env?: Record<string, string>): void {
+  writeFileSync(join(runDir, 'job.json'), JSON.stringify({ argv, cwd, ...(env && Object.keys(env).length ? { env } : {}) }, null, 2));
 }
 
 /**
