@@ -161,16 +161,13 @@ function recount(m: CatalogModel, shape: ModelShape): ParameterCount {
 const errorOf = (c: ParameterCount, reported: number) => (c.total - c.norms) / reported - 1;
 
 /**
- * Training FLOPs per token, App. F, at the pretraining context, with the K and V projections at the
- * model's KV heads (App. F assumes multi-head attention: 6·d·h·k per layer would overcount Llama 3.1
- * 405B by ~14 %); encoder-decoder: both stacks and the decoder's cross-attention.
+ * Training FLOPs per token, App. F, at the pretraining context (K and V at the model's KV heads);
+ * encoder-decoder: both stacks and the decoder's cross-attention.
  */
 function detailedFlopsPerToken(m: CatalogModel, shape: ModelShape): number {
   const f = chinchillaFlopsPerToken(shape);
-  const k = shape.headDim ?? shape.dModel / shape.nHeads;
-  const qkv = shape.nLayer * 2 * shape.dModel * k * (shape.nHeads + 2 * (shape.nKvHeads ?? shape.nHeads));
-  const p: Record<string, number> = { ...f.pieces, qkv };
-  if (!m.encoderDecoder) return f.training + 3 * (qkv - f.pieces.qkv);
+  if (!m.encoderDecoder) return f.training;
+  const p = f.pieces;
   const attention = p.qkv + p.logits + p.softmax + p.softmaxValues + p.projection;
   // encoder: attention + MLP; decoder: self-attention + cross-attention + MLP; backward = 2× forward.
   return 3 * (p.embeddings + p.outputLogits + 3 * attention + 2 * p.mlp);

@@ -32,7 +32,9 @@ export function chinchillaFlopsPerToken(s: ModelShape): {
   const seq = s.seqLen, d = s.dModel, V = s.vocab, h = s.nHeads, k = headDimOf(s);
   const dFfEffective = (s.mlp ?? 'plain') === 'gated' ? 1.5 * s.dFf : s.dFf;
   const perLayer = {
-    qkv: 6 * seq * d * (k * h),
+    // App. F's 2·3·seq·d·(k·h) assumes as many K and V heads as queries; with grouped-query attention
+    // K and V project to nKvHeads only (Llama 3.1 405B would be overcounted by ~14 %).
+    qkv: 2 * seq * d * k * (h + 2 * (s.nKvHeads ?? h)),
     logits: 2 * seq * seq * (k * h),
     softmax: 3 * h * seq * seq,
     softmaxValues: 2 * seq * seq * (k * h),

@@ -53,6 +53,9 @@ test('gated MLPs and GQA are counted: Llama-2-7B shape ≈ 6.74e9, Llama-2-70B �
   assert.ok(Math.abs(parameterCount(l7).total / 6.738e9 - 1) < 1e-3, `${parameterCount(l7).total}`);
   const l70: ModelShape = { nLayer: 80, dModel: 8192, nHeads: 64, nKvHeads: 8, dFf: 28672, vocab: 32000, seqLen: 4096, mlp: 'gated' };
   assert.ok(Math.abs(parameterCount(l70).total / 6.898e10 - 1) < 2e-3, `${parameterCount(l70).total}`);
+  // App. F's K and V projections at the 8 KV heads: 80 · 2·8192·128·(64 + 2·8) per token, not 80 · 6·8192².
+  assert.equal(chinchillaFlopsPerToken(l70).pieces.qkv, 80 * 2 * 8192 * 128 * 80);
+  assert.equal(chinchillaFlopsPerToken({ ...l70, nKvHeads: undefined }).pieces.qkv, 80 * 6 * 8192 * 8192);
 });
 
 test('shapeSearch hits the target within tolerance and keeps the aspect ratio in its band', () => {
