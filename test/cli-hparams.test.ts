@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { noStackTrace, scalelab } from './helpers/cli.js';
@@ -150,6 +150,15 @@ test('plan --sweep puts the fitted η and B (with intervals) and the Kaplan crit
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /plan-noc\.csv:1: laws in compute need/);
   assert.ok(noStackTrace(bad.stderr));
+  // A sweep with its own column names, and the resampling chosen and said.
+  const renamed = join(dir, 'sweep-renamed.csv');
+  const [head, ...rest] = readFileSync(deepseekSweep, 'utf8').split('\n');
+  writeFileSync(renamed, [head.split(',').map((c) => (c === 'lr' ? 'peak_lr' : c === 'batch' ? 'bs' : c)).join(','), ...rest].join('\n'));
+  const mapped = scalelab(['plan', '--compute', '1e20', '--sweep', renamed, '--sweep-columns', 'lr=peak_lr,batch=bs', '--sweep-bootstrap', '50', '--seed', '1', '--json']);
+  assert.equal(mapped.code, 0, mapped.stderr);
+  near(mapped.json().recommendation.hyperparameters.learningRate, 9.86e-4, 0.03, 'η from renamed columns');
+  assert.match(mapped.json().recommendation.hyperparameters.source, /from 50 bootstrap resamples, seed 1\)/);
+  assert.equal(scalelab(['plan', '--compute', '1e20', '--sweep', renamed]).code, 2, 'without the mapping the columns are missing');
 });
 
 test('bcrit --preset kaplan-2020 and hparams --preset kaplan-2020 --loss; bcrit FILE --loss predicts from the fitted law', () => {

@@ -11,6 +11,7 @@ import { lawFlagsHelp, resolveLaw } from '../lawSource.js';
 import { fitHparamLaws, hparamPreset, hparamPresets, predictHparams } from '../../hparams/laws.js';
 import { kaplanBatchPreset } from '../../hparams/criticalBatch.js';
 import { readRuns } from '../../io/readRuns.js';
+import { parseColumnMapping } from '../../io/parseRuns.js';
 import { loadCatalog } from '../../catalog/load.js';
 import { findModel, placeOnFrontier, type FrontierPlacement } from '../../catalog/models.js';
 import type { Law } from '../../laws/law.js';
@@ -37,6 +38,9 @@ interface PlanFlags {
   mlp: string;
   hparamsPreset: string;
   sweep?: string;
+  sweepColumns?: string;
+  sweepBootstrap: string;
+  seed: string;
   json?: boolean;
 }
 
@@ -133,17 +137,18 @@ export function landmarksReport(rows: FrontierPlacement[]): string {
 
 function hyperparameterSource(flags: PlanFlags): (at: { C: number; N: number }) => PlanHyperparameters {
   if (flags.sweep) {
-    const sweep = readRuns(flags.sweep);
-    const replicates = 200;
+    const sweep = readRuns(flags.sweep, { columns: flags.sweepColumns ? parseColumnMapping(flags.sweepColumns) : undefined });
+    const replicates = parseInteger(flags.sweepBootstrap, '--sweep-bootstrap', 2);
+    const seed = parseInteger(flags.seed, '--seed', 0);
     return ({ C }) => {
-      const fitted = fitHparamLaws(sweep, { variable: 'C', at: C, bootstrap: { replicates, seed: 0, level: 0.95 } });
+      const fitted = fitHparamLaws(sweep, { variable: 'C', at: C, bootstrap: { replicates, seed, level: 0.95 } });
       const p = fitted.prediction!;
       return {
         learningRate: p.learningRate,
         batchTokens: p.batch,
         learningRateInterval: p.learningRateInterval,
         batchInterval: p.batchInterval,
-        source: `fitted to your sweep ${flags.sweep} (DeepSeek LLM's method: η = ${formatNumber(fitted.lr.coefficient, 4)}·C^${fitted.lr.exponent.toFixed(4)}, B = ${formatNumber(fitted.batch.coefficient, 4)}·C^${fitted.batch.exponent.toFixed(4)} over ${fitted.budgets.length} budgets; 95 % intervals from ${replicates} bootstrap resamples)${fitted.warnings.length ? `; ${fitted.warnings.join('; ')}` : ''}`,
+        source: `fitted to your sweep ${flags.sweep} (DeepSeek LLM's method: η = ${formatNumber(fitted.lr.coefficient, 4)}·C^${fitted.lr.exponent.toFixed(4)}, B = ${formatNumber(fitted.batch.coefficient, 4)}·C^${fitted.batch.exponent.toFixed(4)} over ${fitted.budgets.length} budgets; 95 % intervals from ${replicates} bootstrap resamples, seed ${seed})${fitted.warnings.length ? `; ${fitted.warnings.join('; ')}` : ''}`,
       };
     };
   }
@@ -179,6 +184,9 @@ export function registerPlan(program: Command, run: (fn: () => Promise<void>, js
     .option('--mlp <kind>', 'MLP of the shape: gated (SwiGLU) or plain', 'gated')
     .option('--hparams-preset <name>', `learning-rate and batch law: ${hparamPresets.map((p) => p.id).join(', ')}`, 'deepseek-2024')
     .option('--sweep <file>', 'learning rate and batch from your sweep (columns C, or N and D; lr, batch, loss) instead of a preset, with bootstrap intervals')
+    .option('--sweep-columns <list>', 'with --sweep: map fields to its columns, e.g. lr=peak_lr,batch=bs')
+    .option('--sweep-bootstrap <n>', 'with --sweep: bootstrap replicates for the η and B intervals', '200')
+    .option('--seed <seed>', 'with --sweep: bootstrap seed', '0')
     .option('--json', 'print the plan as JSON')
     .addHelpText(
       'after',
