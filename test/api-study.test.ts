@@ -192,3 +192,27 @@ test('a busy backend defers a submit while runs are in flight, and the runner su
     store.close();
   }
 });
+
+test('sweep retry on the API: a failed configuration cannot be run twice (409), and the reason says so', async () => {
+  const lab = createLabServer({ world: loadWorld(), budgetSeconds: 12 * 3600, apiKey: 'k', speed: 1e6 });
+  const { port } = await lab.listen(0);
+  try {
+    const store = RunStore.open(join(dir, 'retry.db'));
+    // A learning rate far above the world's divergence threshold: the run fails on the server.
+    const config = { n_layer: 4, d_model: 256, n_heads: 4, tokens: 1e8, batch_tokens: 65536, learning_rate: 0.09, parametrization: 'mup', n_evals: 4, seed: 0 };
+    store.plan('r', [{ key: 'hot', phase: 'isoflop', config, N: 12 * 4 * 256 * 256, D: 1e8, C: 6 * 12 * 4 * 256 * 256 * 1e8, estimatedSeconds: 30 }]);
+    const client = () => apiBackend({ url: `http://127.0.0.1:${port}`, apiKey: 'k', maxRuntimeSeconds: 3600 });
+    const first = await runSweep(store, 'r', client(), { pollMs: 20 });
+    assert.equal(first.failed, 1);
+    const [run] = store.runs({ study: 'r' });
+    assert.doesNotMatch(run.reason!, /409/);
+    store.retry('r');
+    const again = await runSweep(store, 'r', client(), { pollMs: 20 });
+    assert.equal(again.failed, 1);
+    const [retried] = store.runs({ study: 'r' });
+    assert.match(retried.reason!, /already ran this configuration as experiment \S+, which failed \(.*diverge.*\).*refuses the same configuration twice \(409/i);
+    store.close();
+  } finally {
+    await lab.close();
+  }
+});

@@ -164,7 +164,15 @@ export function apiBackend(o: ApiOptions): Backend {
         // 409: this exact configuration was submitted before (e.g. by a killed sweep): adopt it.
         if (e instanceof ApiError && e.status === 409) {
           const id = await this.find!(run);
-          if (id) return id;
+          if (id) {
+            // …unless it failed: the API never runs a configuration twice, so a retry cannot help.
+            const earlier = await call('GET', `/experiment/${encodeURIComponent(id)}`);
+            if (!['queued', 'running', 'completed'].includes(earlier.status)) {
+              const why = earlier.error ?? `status ${earlier.status}`;
+              throw new Error(`the training API already ran this configuration as experiment ${id}, which failed (${why}), and refuses the same configuration twice (409, whatever max_runtime_seconds): it cannot be retried as is; change the configuration (e.g. another seed) in a new study`);
+            }
+            return id;
+          }
         }
         throw e;
       }
