@@ -35,7 +35,7 @@ export { shapeSearch, type ShapeCandidate } from './model/shapeSearch.js';
 export { accelerators, accelerator, hardwareBudget } from './hardware/catalog.js';
 export { lawPresets, lawPreset } from './presets/laws.js';
 // Hyperparameters.
-export { criticalBatch, criticalBatchPresets, criticalBatchPreset, criticalBatchAtLoss, tradeoffAt, batchTradeoff, fitTradeoff, criticalBatchFromRuns, gradientNoiseScale } from './hparams/criticalBatch.js';
+export { criticalBatch, criticalBatchPresets, criticalBatchPreset, criticalBatchAtLoss, tradeoffAt, batchTradeoff, fitTradeoff, tradeoffInterval, criticalBatchFromRuns, gradientNoiseScale } from './hparams/criticalBatch.js';
 export { hparamPresets, hparamPreset, predictHparams, fitHparamLaws } from './hparams/laws.js';
 export { mupTable, learningRateTransfer, coordinateCheck } from './hparams/mup.js';
 // Data laws and comparisons.

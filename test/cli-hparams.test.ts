@@ -22,6 +22,11 @@ test('bcrit FILE fits the trade-off; one batch size and unreachable targets are 
   const ok = scalelab(['bcrit', file, '--targets', '3.2,3.1', '--json']);
   assert.equal(ok.code, 0, ok.stderr);
   assert.equal(ok.json().fits.length, 2);
+  // Three batch sizes: each target's B_crit comes with its residual-bootstrap interval, seeded.
+  for (const f of ok.json().fits) assert.ok(f.bCritInterval[0] <= f.bCrit && f.bCrit <= f.bCritInterval[1], JSON.stringify(f));
+  assert.deepEqual(scalelab(['bcrit', file, '--targets', '3.2,3.1', '--json']).json().fits[0].bCritInterval, ok.json().fits[0].bCritInterval);
+  assert.equal(scalelab(['bcrit', file, '--targets', '3.2', '--bootstrap', '0', '--json']).json().fits[0].bCritInterval, undefined);
+  assert.match(scalelab(['bcrit', file, '--targets', '3.2']).stdout, /95 % \(1000 resamples\)/);
   const never = scalelab(['bcrit', file, '--targets', '2']);
   assert.equal(never.code, 2);
   assert.match(never.stderr, /target loss 2 is never reached by any run/);

@@ -4,6 +4,8 @@
  */
 import { InputError, UsageError } from '../errors/index.js';
 import { linearRegression } from '../core/linearRegression.js';
+import { randomSource } from '../core/random.js';
+import { percentileInterval } from '../core/statistics.js';
 import type { Dataset, Run } from '../io/dataset.js';
 
 export interface CriticalBatchPreset {
@@ -50,6 +52,41 @@ export interface TradeoffFit {
   /** B_crit = E_min/S_min, in the unit of the batch column. */
   bCrit: number;
   points: { batch: number; steps: number }[];
+  /** Percentile interval of B_crit from a residual bootstrap (three or more batch sizes). */
+  bCritInterval?: [number, number];
+}
+
+export interface TradeoffBootstrap {
+  replicates?: number;
+  seed?: number;
+  level?: number;
+}
+
+/**
+ * B_crit's percentile interval from a residual bootstrap of S = S_min + E_min/B: refit the line to
+ * the fitted steps times resampled relative residuals (inflated by √(n/(n−2)) for the two fitted parameters).
+ * Runs are few and each batch size usually has one, so resampling runs would barely move; the
+ * residuals carry the scatter. Undefined below three points (two fit the line exactly) and when
+ * fewer than half the resamples keep S_min and E_min positive.
+ */
+export function tradeoffInterval(fit: TradeoffFit, o: TradeoffBootstrap = {}): [number, number] | undefined {
+  const n = fit.points.length;
+  if (n < 3) return undefined;
+  const replicates = o.replicates ?? 1000;
+  const x = fit.points.map((p) => 1 / p.batch);
+  const fitted = x.map((v) => fit.sMin + fit.eMin * v);
+  const inflate = Math.sqrt(n / (n - 2));
+  // Relative residuals: steps scatter in proportion to their size (small batches take many steps).
+  const residuals = fit.points.map((p, i) => inflate * (p.steps / fitted[i] - 1));
+  const random = randomSource(o.seed ?? 0);
+  const values: number[] = [];
+  for (let r = 0; r < replicates; r++) {
+    const y = fitted.map((v) => v * (1 + residuals[Math.floor(random() * n)]));
+    const { slope, intercept } = linearRegression(x, y);
+    if (intercept > 0 && slope > 0) values.push(slope / intercept);
+  }
+  if (values.length < replicates / 2) return undefined;
+  return percentileInterval(values, o.level ?? 0.95);
 }
 
 /**
@@ -95,7 +132,7 @@ export interface CriticalBatchFromRuns {
  * @param targets losses to count steps to; default: 5 levels between what every run reaches and
  *   what at least two batch sizes reach
  */
-export function criticalBatchFromRuns(dataset: Dataset, targets?: number[]): CriticalBatchFromRuns {
+export function criticalBatchFromRuns(dataset: Dataset, targets?: number[], bootstrap?: TradeoffBootstrap): CriticalBatchFromRuns {
   const source = dataset.source;
   if (dataset.columns.batch === undefined) throw new InputError({ file: source, line: 1 }, 'needs a batch column (batch size of each run; map one with --columns batch=NAME)');
   if (dataset.columns.step === undefined) throw new InputError({ file: source, line: 1 }, 'needs a step column (optimizer step of each checkpoint)');
@@ -133,7 +170,9 @@ export function criticalBatchFromRuns(dataset: Dataset, targets?: number[]): Cri
       throw new InputError({ file: source }, `target loss ${target} is never reached by any run (the lowest loss in the file is ${Math.min(...dataset.runs.map((r) => r.loss)).toPrecision(4)})`);
     }
     try {
-      fits.push(fitTradeoff(points, target, source));
+      const fit = fitTradeoff(points, target, source);
+      const interval = bootstrap ? tradeoffInterval(fit, bootstrap) : undefined;
+      fits.push(interval ? { ...fit, bCritInterval: interval } : fit);
     } catch (e) {
       if (targets) throw e;
       warnings.push((e as Error).message);

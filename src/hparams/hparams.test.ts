@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { batchTradeoff, criticalBatch, criticalBatchAtLoss, criticalBatchFromRuns, criticalBatchPreset, fitTradeoff, gradientNoiseScale, tradeoffAt } from './criticalBatch.js';
+import { batchTradeoff, criticalBatch, criticalBatchAtLoss, criticalBatchFromRuns, criticalBatchPreset, fitTradeoff, gradientNoiseScale, tradeoffAt, tradeoffInterval } from './criticalBatch.js';
 import { fitHparamLaws, hparamPreset, predictHparams } from './laws.js';
 import { makePlan } from '../analyses/plan.js';
 import { chinchilla } from '../laws/chinchilla.js';
@@ -192,4 +192,34 @@ test('makePlan reports B_crit at the predicted loss and the trade-off at the rec
   close(r.tokensFactor, 1 + 2e6 / c.bCrit, 1e-12, 'E/E_min');
   close((r.stepsFactor - 1) * (r.tokensFactor - 1), 1, 1e-12, 'McCandlish product');
   close(r.steps, plan.recommendation.D / 2e6, 1e-12, 'steps');
+});
+
+test('tradeoffInterval: a residual bootstrap of S = S_min + E_min/B covers the true B_crit', () => {
+  // Truth: S_min = 1000, E_min = 1e6 → B_crit = 1000; seven batch sizes, 5 % multiplicative noise.
+  const batches = [64, 128, 256, 512, 1024, 2048, 4096];
+  const exact = fitTradeoff(batches.map((batch) => ({ batch, steps: 1000 + 1e6 / batch })), 3);
+  const [lo0, hi0] = tradeoffInterval(exact)!;
+  assert.ok(Math.abs(lo0 / 1000 - 1) < 1e-9 && Math.abs(hi0 / 1000 - 1) < 1e-9, 'noise-free: the interval is the point');
+  let covered = 0, width = 0;
+  const trials = 60;
+  for (let seed = 1; seed <= trials; seed++) {
+    // A small seeded generator for the noise, separate from the bootstrap's own.
+    let state = seed * 2654435761;
+    const gauss = () => {
+      state = (state * 1103515245 + 12345) % 2 ** 31;
+      const u = (state + 1) / (2 ** 31 + 1);
+      state = (state * 1103515245 + 12345) % 2 ** 31;
+      const v = (state + 1) / (2 ** 31 + 1);
+      return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+    };
+    const fit = fitTradeoff(batches.map((batch) => ({ batch, steps: (1000 + 1e6 / batch) * (1 + 0.05 * gauss()) })), 3);
+    const [lo, hi] = tradeoffInterval(fit, { replicates: 400, seed })!;
+    assert.ok(lo <= fit.bCrit && fit.bCrit <= hi);
+    if (lo <= 1000 && 1000 <= hi) covered++;
+    width += Math.log(hi / lo) / trials;
+  }
+  assert.ok(covered >= 0.85 * trials, `covered the truth in ${covered} of ${trials}`);
+  assert.ok(width > 0.05 && width < 2, `mean ln-width ${width}`);
+  // Two batch sizes fit the line exactly: no interval to give.
+  assert.equal(tradeoffInterval(fitTradeoff([{ batch: 64, steps: 2e4 }, { batch: 4096, steps: 1300 }], 3)), undefined);
 });

@@ -38,10 +38,12 @@ export function registerHparams(program: Command, run: Run): void {
     .option('--targets <list>', 'losses to count steps to (default: five levels the runs reach)')
     .option('--noise', 'FILE holds |G_B|² at two batch sizes per step: estimate the gradient noise scale B_simple')
     .option('--smoothing <w>', 'noise scale: EMA weight on the past', '0.9')
+    .option('--bootstrap <n>', 'with FILE: residual-bootstrap replicates for B_crit\'s 95 % interval per target (0: none)', '1000')
+    .option('--seed <seed>', 'bootstrap seed', '0')
     .option('--columns <list>', 'map fields to columns, e.g. batch=bs,step=iter')
     .option('--json', 'print JSON')
     .addHelpText('after', '\nExamples:\n  scalelab bcrit --loss 3\n  scalelab bcrit --preset kaplan-2020 --loss 2.5\n  scalelab bcrit curves.csv --targets 3.5,3.2\n  scalelab bcrit curves.csv --loss 2.8     # B_crit at 2.8 from the law fitted to the runs\n  scalelab bcrit grads.csv --noise')
-    .action(async (file: string | undefined, f: { loss?: string; preset: string; bStar?: string; alphaB?: string; targets?: string; noise?: boolean; smoothing: string; columns?: string; json?: boolean }, cmd: Command) =>
+    .action(async (file: string | undefined, f: { loss?: string; preset: string; bStar?: string; alphaB?: string; targets?: string; noise?: boolean; smoothing: string; bootstrap: string; seed: string; columns?: string; json?: boolean }, cmd: Command) =>
       run(async () => {
         const columns = f.columns ? parseColumnMapping(f.columns) : undefined;
         const presetGiven = cmd.getOptionValueSource('preset') === 'cli';
@@ -58,7 +60,8 @@ export function registerHparams(program: Command, run: Run): void {
         }
         if (file) {
           const ds = readRuns(file, { columns });
-          const r = criticalBatchFromRuns(ds, f.targets ? parseList(f.targets, '--targets') : undefined);
+          const replicates = parseInteger(f.bootstrap, '--bootstrap', 0);
+          const r = criticalBatchFromRuns(ds, f.targets ? parseList(f.targets, '--targets') : undefined, replicates > 1 ? { replicates, seed: parseInteger(f.seed, '--seed', 0), level: 0.95 } : undefined);
           const unit = `in the units of column "${ds.columns.batch}"`;
           const method = `McCandlish et al. 2018: S = S_min + E_min/B per target loss; B_crit = E_min/S_min; B_crit(L) = B*/L^(1/α_B) through the targets (Kaplan et al. 2020's form), fitted to ${file}`;
           const at = loss === undefined ? undefined : criticalBatchAtLoss(r, loss, file);
@@ -67,7 +70,7 @@ export function registerHparams(program: Command, run: Run): void {
           if (f.json) return printJson({ source: file, method, ...r, warnings, ...(at ? { atLoss: { ...at, unit: ds.columns.batch, source: `B_crit(L) fitted to ${file}`, tradeoff: batchTradeoff(at.bCrit) } } : {}) });
           const lines = [
             `Critical batch from ${file} (steps to each target loss regressed on 1/B: S = S_min + E_min/B, B_crit = E_min/S_min; McCandlish et al. 2018):`,
-            textTable(['target loss', 'S_min', 'E_min', 'B_crit', 'batch sizes'], r.fits.map((x) => [f4(x.target), f4(x.sMin), f4(x.eMin), f4(x.bCrit), String(x.points.length)])),
+            textTable(['target loss', 'S_min', 'E_min', 'B_crit', replicates > 1 ? `95 % (${replicates} resamples)` : '95 %', 'batch sizes'], r.fits.map((x) => [f4(x.target), f4(x.sMin), f4(x.eMin), f4(x.bCrit), x.bCritInterval ? `[${f4(x.bCritInterval[0])}, ${f4(x.bCritInterval[1])}]` : x.points.length < 3 ? '– (2 points)' : '–', String(x.points.length)])),
           ];
           if (r.law) lines.push(`B_crit(L) = ${f4(r.law.bStar)} / L^(1/${r.law.alphaB.toFixed(3)}) through the targets (fitted to ${file})`);
           const last = r.fits[r.fits.length - 1];
