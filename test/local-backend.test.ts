@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -84,5 +84,26 @@ test('sweep cancel stops a local run in flight and marks it cancelled', async ()
   const pid = Number(readFileSync(join(runDir, 'pid'), 'utf8'));
   await new Promise((res) => setTimeout(res, 500));
   assert.throws(() => process.kill(pid, 0), 'the wrapper (and its command) has stopped');
+  store.close();
+});
+
+test('a retried run is judged by its own output only: the earlier attempt\'s stdout metrics are cleared', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'scalelab-retry-logs-'));
+  // First attempt: two eval lines on stdout, then exit 3. Second attempt (flag file present): no metrics, exit 0.
+  const script = join(dir, 'flaky.mjs');
+  writeFileSync(script, `import { existsSync, writeFileSync } from 'node:fs';
+const flag = ${JSON.stringify(join(dir, 'second'))};
+if (!existsSync(flag)) { writeFileSync(flag, ''); console.log(JSON.stringify({ tokens: 100, val_loss: 9 })); console.log(JSON.stringify({ tokens: 200, val_loss: 8 })); process.exit(3); }
+process.exit(0);
+`);
+  const store = RunStore.open(join(dir, 'runs.db'));
+  store.plan('s', [{ key: 'only', phase: 'isoflop', config: { n_layer: 2, d_model: 64, n_heads: 1, tokens: 1e6, batch_tokens: 4096, learning_rate: 1e-3 }, N: 98304, D: 1e6, C: 6e11, estimatedSeconds: 1 }]);
+  const backend = localBackend({ command: `${process.execPath} ${script} {run_dir}`, root: join(dir, 'runs'), cwd: dir });
+  assert.equal((await runSweep(store, 's', backend, { pollMs: 50 })).failed, 1);
+  store.retry('s');
+  await runSweep(store, 's', backend, { pollMs: 50 });
+  const [run] = store.runs({ study: 's' });
+  assert.notEqual(run.status, 'completed', 'the second attempt wrote no metrics: it must not inherit loss 8');
+  assert.equal(store.checkpoints(run.id).length, 0);
   store.close();
 });

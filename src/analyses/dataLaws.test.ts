@@ -246,3 +246,27 @@ test('back-test on the vision benchmark: the power law beats repeating the last 
   close(b.medianMse, 1.9378e-3, 0.01, 'median MSE');
   close(b.medianBaselineMse, 4.1932e-3, 0.01, 'median baseline MSE');
 });
+
+test('selectionError stops once later passes cannot matter: the same value as every pass, and finite for a small pool', { timeout: 30_000 }, () => {
+  // Every pass, written out: the reference the early stop must match.
+  const brute = (params: typeof goyal2024, names: string[], samples: number) => {
+    const pools = names.map((n) => params.pools.find((p) => p.name === n)!);
+    const m = pools.length, size = params.poolSize * m;
+    const e = (k: number) => pools.reduce((s, p) => s + p.b * Math.pow(0.5, k / (m * p.tau)), 0) / m;
+    let seen = Math.min(samples, size), y = Math.pow((params.a * seen) / 1e5, e(0)) + params.d;
+    for (let k = 1; seen < samples; k++) {
+      const next = Math.min(samples, seen + size);
+      y *= Math.pow(next / seen, e(k));
+      seen = next;
+    }
+    return y;
+  };
+  const small = { ...goyal2024, poolSize: 1e5 };
+  const names = [goyal2024.pools[0].name, goyal2024.pools[1].name];
+  for (const n of [3e6, 1e8, 3e9]) {
+    const want = brute(small, names, n);
+    assert.ok(Math.abs(selectionError(small, names, n) / want - 1) < 1e-9, `${n}`);
+  }
+  // A pool of 1,000 samples at 1e12: a billion passes in full (the test's timeout would end it).
+  assert.ok(Number.isFinite(selectionError({ ...goyal2024, poolSize: 1e3 }, names, 1e12)));
+});

@@ -60,8 +60,13 @@ export function selectionError(params: SelectionParams, poolNames: string[], sam
   let y = Math.pow((params.a * first) / 1e5, exponent(0)) + params.d;
   let seen = first;
   for (let pass = 1; seen < samples; pass++) {
+    // Later passes' exponents only shrink (utility halves every τ passes), so the rest of the
+    // product is within |e|·ln(samples/seen) of 1 in log: stop once that is negligible (a small
+    // pool and a large budget would otherwise take millions of passes).
+    const e = exponent(pass);
+    if (Math.abs(e) * Math.log(samples / seen) < 1e-13) break;
     const next = Math.min(samples, seen + size);
-    y *= Math.pow(next / seen, exponent(pass));
+    y *= Math.pow(next / seen, e);
     seen = next;
   }
   return y;

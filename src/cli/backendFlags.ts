@@ -63,7 +63,7 @@ export function addBackendFlags(cmd: Command): Command {
     .option('--peak-flops <flops>', 'non-sim backends: peak FLOP/s of the machine (instead of --gpu), e.g. 2e10 for two CPU cores')
     .option('--overhead <seconds>', 'non-sim backends: start-up seconds per run', '0')
     .option('--width-multiple <n>', 'non-sim backends: d_model a multiple of this, heads of this dimension', '64')
-    .option('--min-layers <n>', 'non-sim backends: fewest layers a model may have', '1')
+    .option('--min-layers <n>', 'non-sim backends: fewest layers a model may have (1 allows one-layer models for tiny CPU studies)', '2')
     .option('--vocab <n>', 'non-sim backends: vocabulary of the trained models', '32000')
     .option('--seq-len <n>', 'non-sim backends: sequence length', '512')
     .option('--poll <seconds>', 'seconds between status polls', '2')

@@ -362,9 +362,13 @@ export class RunStore {
 
   /** Failed (or cancelled) runs of a study back to planned, for a retry. */
   retry(studyName: string): number {
-    return this.db
-      .prepare(`UPDATE runs SET status = 'planned', reason = NULL, external_id = NULL WHERE status IN ('failed', 'cancelled') AND study_id = (SELECT id FROM studies WHERE name = ?)`)
-      .run(studyName).changes;
+    // One transaction: the earlier attempt's checkpoints go with its status, so a retried run's
+    // curve is its own (a failed attempt's evals at other token counts would otherwise stay mixed in).
+    return this.db.transaction(() => {
+      const study = `SELECT id FROM studies WHERE name = ?`;
+      this.db.prepare(`DELETE FROM checkpoints WHERE run_id IN (SELECT id FROM runs WHERE status IN ('failed', 'cancelled') AND study_id = (${study}))`).run(studyName);
+      return this.db.prepare(`UPDATE runs SET status = 'planned', reason = NULL, external_id = NULL WHERE status IN ('failed', 'cancelled') AND study_id = (${study})`).run(studyName).changes;
+    })();
   }
 
   saveFit(studyName: string, law: string, json: unknown): void {

@@ -5,11 +5,11 @@
  */
 import { spawn } from 'node:child_process';
 import { availableParallelism } from 'node:os';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { StoredRun } from '../../store/store.js';
 import type { Backend, BackendStatus } from './backend.js';
-import { expandTemplate, finishedStatus, runDirectory, templateValues, wrapperPath, writeJob } from './process.js';
+import { clearAttempt, expandTemplate, finishedStatus, runDirectory, templateValues, wrapperPath, writeJob } from './process.js';
 
 export interface LocalOptions {
   /** e.g. `python train.py --layers {n_layer} --d-model {d_model} --tokens {tokens} --lr {lr} --out {run_dir}` */
@@ -55,7 +55,7 @@ export function localBackend(o: LocalOptions): Backend {
       const dir = dirOf(run);
       const argv = expandTemplate(o.command, templateValues(run, dir));
       // A retried run reuses its folder: clear the earlier attempt's outcome, or the first poll would read it.
-      for (const f of ['exit.json', 'metrics.jsonl', 'pid']) rmSync(join(dir, f), { force: true });
+      clearAttempt(dir);
       writeJob(dir, argv, cwd, env);
       const child = spawn(process.execPath, [wrapperPath, dir], { detached: true, stdio: 'ignore', cwd });
       child.unref();

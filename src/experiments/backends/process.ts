@@ -3,7 +3,7 @@
  * finished command left behind (bin/run-wrapper.mjs writes exit.json; the training command writes
  * JSONL metrics).
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UsageError } from '../../errors/index.js';
@@ -79,6 +79,18 @@ export function runDirectory(root: string, run: StoredRun): string {
   mkdirSync(dir, { recursive: true });
   return dir;
 }
+
+/**
+ * Clear what an earlier attempt of this run left in its folder (a retry reuses it): its outcome,
+ * metrics and logs (readMetrics falls back to stdout.log, which the wrapper appends to), so the new
+ * attempt can be judged only by its own output.
+ */
+export function clearAttempt(runDir: string, more: string[] = []): void {
+  for (const f of ['exit.json', 'metrics.jsonl', 'pid', 'stdout.log', 'stderr.log', CANCELLED, ...more]) rmSync(join(runDir, f), { force: true });
+}
+
+/** Marker a `sweep cancel` leaves in a run folder, so a sweep process still holding the run unsubmitted drops it. */
+export const CANCELLED = 'cancelled';
 
 export function writeJob(runDir: string, argv: string[], cwd: string, env?: Record<string, string>): void {
   writeFileSync(join(runDir, 'job.json'), JSON.stringify({ argv, cwd, ...(env && Object.keys(env).length ? { env } : {}) }, null, 2));

@@ -29,7 +29,7 @@ import { join, resolve } from 'node:path';
 import { ScaleLabError } from '../../errors/index.js';
 import { hashKey, type StoredRun } from '../../store/store.js';
 import type { Backend, BackendStatus } from './backend.js';
-import { expandTemplate, finishedStatus, runDirectory, templateValues, wrapperPath, writeJob } from './process.js';
+import { CANCELLED, clearAttempt, expandTemplate, finishedStatus, runDirectory, templateValues, wrapperPath, writeJob } from './process.js';
 
 const run = promisify(execFile);
 
@@ -271,7 +271,7 @@ export function slurmBackend(o: SlurmOptions): Backend {
   /** Write the run's job.json, clearing what an earlier attempt (a retry) left. */
   function prepare(r: StoredRun): string {
     const dir = runDirectory(root, r);
-    for (const f of ['exit.json', 'slurm.json', 'slurm-job-id']) rmSync(join(dir, f), { force: true });
+    clearAttempt(dir, ['slurm.json', 'slurm-job-id']);
     writeJob(dir, expandTemplate(o.command, templateValues(r, dir)), cwd);
     return dir;
   }
@@ -328,7 +328,8 @@ export function slurmBackend(o: SlurmOptions): Backend {
   }
 
   async function submitArray(batch: Batch): Promise<void> {
-    const runs = [...batch.runs.values()];
+    // A `sweep cancel` from another process cannot reach this one's queues: it leaves a marker.
+    const runs = [...batch.runs.values()].filter((p) => !existsSync(join(p.dir, CANCELLED)));
     if (runs.length === 0) return;
     const dir = resolve(root, '.slurm', batch.name);
     try {
@@ -373,6 +374,7 @@ export function slurmBackend(o: SlurmOptions): Backend {
     for (const [dir, p] of waiting) {
       if (fromWaiting.size >= limit) break;
       waiting.delete(dir);
+      if (existsSync(join(dir, CANCELLED))) continue;
       fromWaiting.add(dir);
       try {
         await submitOne(p.run, dir);
@@ -485,7 +487,14 @@ export function slurmBackend(o: SlurmOptions): Backend {
         // No job knows this run: the sweep was killed before its sbatch. Submit it now.
         const again = prepare(r);
         if (arrays) enqueue(r, again);
-        else await submitOne(r, again);
+        else {
+          try {
+            await submitOne(r, again);
+          } catch (e) {
+            // One sbatch refused is this run's failure, not the sweep's.
+            return { state: 'failed', reason: `submit failed: ${(e as Error).message}` };
+          }
+        }
         return { state: 'queued' };
       }
       const info = await jobInfo(where.id, where.raw);
@@ -513,6 +522,8 @@ export function slurmBackend(o: SlurmOptions): Backend {
     },
     async cancel(r) {
       const dir = runDirectory(root, r);
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(join(dir, CANCELLED), new Date().toISOString());
       if (waiting.delete(dir) || building?.runs.delete(dir) || ready.some((b) => b.runs.delete(dir))) return;
       const where = await locate(r, dir);
       if (where === null) throw new SlurmError(`cannot cancel run ${r.id}: squeue does not answer`);
