@@ -64,3 +64,46 @@ test('arrays refused: one sbatch job per run, at most --concurrency running, eve
   }
   store.close();
 });
+
+test('a sweep cancel from another process reaches runs this one still holds unsubmitted: they never go to sbatch', { skip, timeout: 120_000 }, async () => {
+  execFileSync('bash', [script, 'start'], { stdio: 'inherit' });
+  const dir = mkdtempSync(join(tmpdir(), 'scalelab-slurm-cancel-held-'));
+  const realSbatch = execFileSync('sh', ['-c', 'command -v sbatch'], { encoding: 'utf8' }).trim();
+  const log = join(dir, 'sbatch.log');
+  // Arrays refused, so runs wait in the sweep's memory for a slot; every sbatch call is logged.
+  writeFileSync(
+    join(dir, 'sbatch'),
+    `#!/bin/sh\necho "$@" >> '${log}'\nfor a in "$@"; do case "$a" in --array=*) echo "sbatch: error: Job arrays are disabled on this cluster" >&2; exit 1 ;; esac; done\nexec '${realSbatch}' "$@"\n`,
+  );
+  chmodSync(join(dir, 'sbatch'), 0o755);
+  const path = process.env.PATH;
+  process.env.PATH = `${dir}:${path}`;
+  try {
+    const store = RunStore.open(join(dir, 'runs.db'));
+    const root = join(dir, 'runs');
+    const study = `held-${Date.now()}`;
+    const config = (layers: number) => ({ n_layer: layers, d_model: 64, n_heads: 1, tokens: 1e6, batch_tokens: 4096, learning_rate: 1e-3 });
+    store.plan(study, [2, 3, 4].map((l) => ({ key: `l${l}`, phase: 'isoflop', config: config(l), N: 12 * l * 64 * 64, D: 1e6, C: 6e11, estimatedSeconds: 1 })));
+    const [first, second, third] = store.runs({ study });
+    const command = `${process.execPath} ${trainer} --layers {n_layer} --d-model {d_model} --tokens {tokens} --lr {lr} --out {run_dir}`;
+    const sweeping = slurmBackend({ command, root, concurrency: 1 });
+    for (const r of [first, second, third]) await sweeping.submit(r);
+    await sweeping.status(first); // the array is refused: the first run goes alone, two wait
+    // `sweep cancel` in another process: a backend of its own, which cannot see the waiting runs.
+    const cancelling = slurmBackend({ command, root, concurrency: 1 });
+    for (const r of [second, third]) await cancelling.cancel(r);
+    let s = await sweeping.status(first);
+    for (let k = 0; k < 200 && s.state !== 'completed'; k++) {
+      await new Promise((r) => setTimeout(r, 250));
+      s = await sweeping.status(first);
+    }
+    assert.equal(s.state, 'completed');
+    await sweeping.status(first); // a slot is free: the sweep would top up from its waiting runs now
+    const calls = readFileSync(log, 'utf8');
+    assert.ok(calls.includes(slurmJobName(root, first)), calls);
+    for (const r of [second, third]) assert.ok(!calls.includes(slurmJobName(root, r)), `cancelled run ${r.id} was submitted:\n${calls}`);
+    store.close();
+  } finally {
+    process.env.PATH = path;
+  }
+});
