@@ -74,7 +74,7 @@ test('sweep cancel stops a local run in flight and marks it cancelled', async ()
   const sweep = runSweep(store, 'c', backend, { pollMs: 200 });
   for (let i = 0; i < 50 && store.runs({ study: 'c' })[0].status !== 'running'; i++) await new Promise((r) => setTimeout(r, 100));
   assert.equal(store.runs({ study: 'c' })[0].status, 'running');
-  const r = scalelab(['sweep', 'cancel', '--study', 'c', '--db', db, '--backend', 'local', '--command', command, '--runs-dir', join(dir, 'runs'), '--json']);
+  const r = scalelab(['sweep', 'cancel', '--study', 'c', '--db', db, '--backend', 'local', '--runs-dir', join(dir, 'runs'), '--json']);
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.json().cancelled, 1);
   const end = await sweep;

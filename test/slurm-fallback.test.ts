@@ -91,7 +91,7 @@ test('a sweep cancel from another process reaches runs this one still holds unsu
     await sweeping.status(first); // the array is refused: the first run goes alone, two wait
     // `sweep cancel` in another process: a backend of its own, which cannot see the waiting runs.
     const cancelling = slurmBackend({ command, root, concurrency: 1 });
-    for (const r of [second, third]) await cancelling.cancel(r);
+    for (const r of [second, third]) await cancelling.cancel!(r);
     let s = await sweeping.status(first);
     for (let k = 0; k < 200 && s.state !== 'completed'; k++) {
       await new Promise((r) => setTimeout(r, 250));
@@ -105,5 +105,32 @@ test('a sweep cancel from another process reaches runs this one still holds unsu
     store.close();
   } finally {
     process.env.PATH = path;
+  }
+});
+
+test('an sbatch error that is not about arrays fails the runs with sbatch\'s words and keeps arrays (no cluster needed)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'scalelab-slurm-badpart-'));
+  writeFileSync(join(dir, 'sbatch'), `#!/bin/sh\necho "sbatch: error: invalid partition specified: nope" >&2\nexit 1\n`);
+  chmodSync(join(dir, 'sbatch'), 0o755);
+  const path = process.env.PATH;
+  process.env.PATH = `${dir}:${path}`;
+  const warnings: string[] = [];
+  const onWarning = (w: Error) => warnings.push(w.message);
+  process.on('warning', onWarning);
+  try {
+    const store = RunStore.open(join(dir, 'runs.db'));
+    const config = (layers: number) => ({ n_layer: layers, d_model: 64, n_heads: 1, tokens: 1e6, batch_tokens: 4096, learning_rate: 1e-3 });
+    store.plan('p', [2, 3].map((l) => ({ key: `l${l}`, phase: 'isoflop', config: config(l), N: 12 * l * 64 * 64, D: 1e6, C: 6e11, estimatedSeconds: 1 })));
+    const backend = slurmBackend({ command: `${process.execPath} ${trainer} --out {run_dir}`, root: join(dir, 'runs'), partition: 'nope' });
+    const p = await runSweep(store, 'p', backend, { pollMs: 20 });
+    assert.equal(p.failed, 2);
+    for (const r of store.runs({ study: 'p' })) assert.match(r.reason!, /submit failed: .*invalid partition specified: nope/);
+    await new Promise((r) => setImmediate(r));
+    assert.equal(warnings.filter((w) => /job arrays failed/i.test(w)).length, 0, warnings.join('\n'));
+    assert.ok(backend.concurrency > 64, 'still in array mode');
+    store.close();
+  } finally {
+    process.env.PATH = path;
+    process.off('warning', onWarning);
   }
 });

@@ -212,7 +212,8 @@ Examples:
       .option('--json', 'print JSON'),
   ).action(async (f: BackendFlags & { study: string; db: string; json?: boolean }) =>
     run(async () => {
-      const setup = makeBackend(f);
+      // Cancelling goes by the run folders (--runs-dir), never runs the command: none is needed.
+      const setup = makeBackend({ ...f, command: f.command ?? 'true {run_dir}' });
       const store = RunStore.open(f.db);
       try {
         const active = store.runs({ study: f.study, status: ['submitting', 'queued', 'running'] });

@@ -354,8 +354,17 @@ export function slurmBackend(o: SlurmOptions): Backend {
       }
       snapshot = undefined;
     } catch (e) {
-      arrays = false;
-      process.emitWarning(`Slurm job arrays failed, submitting one job per run from now on: ${(e as Error).message}`, 'ScaleLabWarning');
+      const message = (e as Error).message;
+      // Only a refusal of arrays themselves (disabled, MaxArraySize, the spec) means one job per run;
+      // anything else (a wrong partition, a bad --sbatch-arg, the controller down) would fail
+      // one-job submissions the same way, so it fails this array's runs, with sbatch's words.
+      const said = message.slice(message.lastIndexOf(' failed: ') + 1); // sbatch's own words, not the command line
+      if (/array/i.test(said)) {
+        arrays = false;
+        process.emitWarning(`Slurm job arrays failed, submitting one job per run from now on: ${message}`, 'ScaleLabWarning');
+        return;
+      }
+      for (const p of runs) writeFileSync(join(p.dir, 'exit.json'), JSON.stringify({ code: null, signal: null, seconds: 0, error: `submit failed: ${message}` }));
     }
   }
 
