@@ -67,7 +67,8 @@ export function runtimeRatio(observed: RuntimeObservation[], N: number): number 
  * - before the server has reported any runtime: half the budget left (at most 12 h), since a
  *   client's cost model can be far off (a small model's MFU is a fraction of the assumed one);
  * - after: estimate × calibrated ratio × margin + 60 s.
- * Always within the API's [60 s, 12 h]. Fitting it into the budget left is the caller's business.
+ * Within the API's [60 s, 12 h], except that a fixed value below 60 s is kept (the user asked for it;
+ * the server may refuse it). Fitting it into the budget left is the caller's business.
  */
 export function runtimeLimit(o: { estimate: number; ratio?: number; margin: number; remaining?: number; fixed?: number }): number {
   if (o.fixed !== undefined) return Math.min(apiMaxRuntime, Math.max(1, Math.round(o.fixed)));
