@@ -216,7 +216,10 @@ export function designSweep(options: SweepDesignOptions): SweepDesign {
     `cost model: ${o.cost.description}`,
   ];
   const s = (runs: PlannedRun[]) => runs.reduce((a, r) => a + r.seconds, 0);
-  return { probe, isoflop, budgets, seconds: { probe: s(probe), isoflop: s(isoflop), total: s(probe) + s(isoflop) }, notes };
+  const total = s(probe) + s(isoflop);
+  // Past the lab's largest models the bisection stops where sizes still fit: say the rest is unused.
+  if (total < 0.5 * o.experimentSeconds) notes.push(`the design uses ${(total / 3600).toFixed(2)} h of the ${(o.experimentSeconds / 3600).toFixed(2)} h experiment budget: larger budgets would need models beyond the lab's largest shape`);
+  return { probe, isoflop, budgets, seconds: { probe: s(probe), isoflop: s(isoflop), total }, notes };
 }
 
 /** The shape for N, or for the next size up that has one (widths and depths come in steps, leaving gaps). */

@@ -118,3 +118,12 @@ test('verify trains the recommended run and says whether it landed inside the in
   assert.equal(w.inside, false);
   assert.match(w.statement, /OUTSIDE the interval \(by 10\.00 %\)/);
 });
+
+test('an experiment budget beyond what the lab\'s largest models can use is said, not silently capped', () => {
+  const base = { targetSeconds: 48 * 3600, cost: worldCostModel(world), architecture: worldArchitecture(world) };
+  const normal = designSweep({ ...base, experimentSeconds: 12 * 3600 });
+  assert.ok(!normal.notes.some((n) => /beyond the lab's largest shape/.test(n)));
+  const huge = designSweep({ ...base, experimentSeconds: 1e9 * 3600 });
+  assert.ok(huge.seconds.total < 0.5 * 1e9 * 3600);
+  assert.ok(huge.notes.some((n) => /the design uses [\d.]+ h of the 1000000000\.00 h experiment budget: larger budgets would need models beyond the lab's largest shape/.test(n)), huge.notes.join('\n'));
+});
