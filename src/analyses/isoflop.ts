@@ -51,9 +51,13 @@ export interface IsoflopResult {
   warnings: string[];
 }
 
-/** Budgets found from the data: densest clusters of ln C, each with at least minRuns runs. */
-function findBudgets(runs: Run[], tolerance: number, minRuns: number): { centre: number; members: Run[] }[] {
-  const remaining = runs.map((r) => ({ run: r, x: Math.log10(r.C!) }));
+/**
+ * Densest clusters of log10 of one variable within ±tolerance decades, each with at least minRuns
+ * runs, largest first then sorted by centre; what no cluster takes is left unassigned. IsoFLOP
+ * budgets are clusters in C; learning-rate sweeps group by C or N the same way.
+ */
+export function clusterByLog10(runs: Run[], key: 'C' | 'N', tolerance: number, minRuns: number): { groups: { centre: number; members: Run[] }[]; unassigned: Run[] } {
+  const remaining = runs.map((r) => ({ run: r, x: Math.log10(r[key]!) }));
   const groups: { centre: number; members: Run[] }[] = [];
   for (;;) {
     let bestIndex = -1, bestCount = 0;
@@ -75,7 +79,12 @@ function findBudgets(runs: Run[], tolerance: number, minRuns: number): { centre:
     groups.push({ centre, members: members.map((o) => o.run) });
     for (const m of members) remaining.splice(remaining.indexOf(m), 1);
   }
-  return groups.sort((a, b) => a.centre - b.centre);
+  return { groups: groups.sort((a, b) => a.centre - b.centre), unassigned: remaining.map((o) => o.run) };
+}
+
+/** Budgets found from the data: the clusters of log10 C. */
+function findBudgets(runs: Run[], tolerance: number, minRuns: number): { centre: number; members: Run[] }[] {
+  return clusterByLog10(runs, 'C', tolerance, minRuns).groups;
 }
 
 function lines(runs: Run[]): string {

@@ -9,6 +9,7 @@ import { linearRegression } from '../core/linearRegression.js';
 import { percentileInterval } from '../core/statistics.js';
 import { randomSource } from '../core/random.js';
 import type { Dataset, Run } from '../io/dataset.js';
+import { clusterByLog10 } from '../analyses/isoflop.js';
 
 export interface PowerLaw {
   coefficient: number;
@@ -126,29 +127,8 @@ function geomean(xs: number[]): number {
  * with at least minRuns runs (the same clustering IsoFLOP budgets use, on any one variable).
  */
 export function groupByScale(runs: Run[], key: 'C' | 'N', tolerance: number, minRuns: number): { groups: { x: number; runs: Run[] }[]; unassigned: Run[] } {
-  const remaining = runs.map((r) => ({ run: r, v: Math.log10(r[key]!) }));
-  const groups: { centre: number; members: Run[] }[] = [];
-  for (;;) {
-    let bestIndex = -1, bestCount = 0;
-    for (let i = 0; i < remaining.length; i++) {
-      let count = 0;
-      for (const o of remaining) if (Math.abs(o.v - remaining[i].v) <= tolerance) count++;
-      if (count > bestCount) {
-        bestCount = count;
-        bestIndex = i;
-      }
-    }
-    if (bestIndex < 0 || bestCount < minRuns) break;
-    const seed = remaining[bestIndex].v;
-    const near = remaining.filter((o) => Math.abs(o.v - seed) <= tolerance);
-    const centre = near.reduce((a, o) => a + o.v, 0) / near.length;
-    const members = remaining.filter((o) => Math.abs(o.v - centre) <= tolerance);
-    if (members.length < minRuns) break;
-    groups.push({ centre, members: members.map((o) => o.run) });
-    for (const m of members) remaining.splice(remaining.indexOf(m), 1);
-  }
-  groups.sort((a, b) => a.centre - b.centre);
-  return { groups: groups.map((g) => ({ x: Math.pow(10, g.centre), runs: g.members })), unassigned: remaining.map((o) => o.run) };
+  const { groups, unassigned } = clusterByLog10(runs, key, tolerance, minRuns);
+  return { groups: groups.map((g) => ({ x: Math.pow(10, g.centre), runs: g.members })), unassigned };
 }
 
 function centres(groups: { x: number; runs: Run[] }[], tolerance: number, variable: 'C' | 'N'): BudgetOptimum[] {

@@ -12,10 +12,11 @@
  * constants: { "a": 0.025, "d": 0.1, "poolSize": 12.8e6, "pools": [{ "name": "…", "b": -0.16, "tau": 6.727 }] }.
  * Pools are assumed to be of equal size (`poolSize` samples each), as in the authors' code.
  */
-import { parse as parseCsv } from 'csv-parse/sync';
 import { parseTree, type Node as JsonNode, type ParseError, printParseErrorCode } from 'jsonc-parser';
 import { InputError, type Location } from '../errors/index.js';
 import type { Pool } from '../analyses/dataSelection.js';
+import { csvRows } from './parseTable.js';
+import { lineColumn, lineStartsOf } from './textPosition.js';
 
 export interface PoolFile {
   pools: Pool[];
@@ -33,22 +34,6 @@ const aliases: Record<'name' | 'b' | 'tau', string[]> = {
 
 const numberPattern = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
-function lineStarts(text: string): number[] {
-  const starts = [0];
-  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) starts.push(i + 1);
-  return starts;
-}
-
-function at(starts: number[], offset: number): { line: number; column: number } {
-  let lo = 0, hi = starts.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (starts[mid] <= offset) lo = mid;
-    else hi = mid - 1;
-  }
-  return { line: lo + 1, column: offset - starts[lo] + 1 };
-}
-
 /** Check one pool's values; `where(field)` locates a field for the error. */
 function checkPool(name: string, b: number, tau: number, where: (field: 'name' | 'b' | 'tau') => Location, seen: Set<string>): Pool {
   if (name === '') throw new InputError(where('name'), 'expected a pool name, got an empty value');
@@ -60,13 +45,7 @@ function checkPool(name: string, b: number, tau: number, where: (field: 'name' |
 }
 
 function parsePoolsCsv(text: string, source: string): PoolFile {
-  let rows: { record: string[]; info: { lines: number } }[];
-  try {
-    rows = parseCsv(text, { info: true, skip_empty_lines: true, trim: true, bom: true }) as never;
-  } catch (e) {
-    const err = e as { message: string; lines?: number };
-    throw new InputError({ file: source, line: err.lines }, `malformed CSV: ${err.message.replace(/ on line \d+$/, '')}`);
-  }
+  const rows = csvRows(text, source);
   if (rows.length < 2) throw new InputError({ file: source }, 'expected a header "name,b,tau" and at least one pool');
   const header = rows[0].record;
   const index = (field: 'name' | 'b' | 'tau') => {
@@ -89,11 +68,11 @@ function parsePoolsCsv(text: string, source: string): PoolFile {
 }
 
 function parsePoolsJson(text: string, source: string): PoolFile {
-  const starts = lineStarts(text);
-  const loc = (node: JsonNode, columnName?: string): Location => ({ file: source, ...at(starts, node.offset), ...(columnName ? { columnName } : {}) });
+  const starts = lineStartsOf(text);
+  const loc = (node: JsonNode, columnName?: string): Location => ({ file: source, ...lineColumn(starts, node.offset), ...(columnName ? { columnName } : {}) });
   const errors: ParseError[] = [];
   const root = parseTree(text, errors, { allowTrailingComma: false, disallowComments: true });
-  if (errors.length > 0) throw new InputError({ file: source, ...at(starts, errors[0].offset) }, `malformed JSON: ${printParseErrorCode(errors[0].error)}`);
+  if (errors.length > 0) throw new InputError({ file: source, ...lineColumn(starts, errors[0].offset) }, `malformed JSON: ${printParseErrorCode(errors[0].error)}`);
   const example = 'e.g. {"pools": [{"name": "top 10 %", "b": -0.16, "tau": 6.727}]} or an array of such pools';
   if (!root || (root.type !== 'array' && root.type !== 'object')) throw new InputError({ file: source, line: 1, column: 1 }, `expected pools as JSON, ${example}`);
   const props = (node: JsonNode) => new Map((node.children ?? []).map((p) => [String(p.children?.[0]?.value), p.children?.[1]] as const).filter((e): e is [string, JsonNode] => e[1] !== undefined));

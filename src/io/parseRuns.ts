@@ -8,6 +8,7 @@ import { parse as parseCsv } from 'csv-parse/sync';
 import { parseTree, type Node as JsonNode, type ParseError, printParseErrorCode } from 'jsonc-parser';
 import { InputError, UsageError } from '../errors/index.js';
 import type { Dataset, Run } from './dataset.js';
+import { lineColumn, lineStartsOf } from './textPosition.js';
 
 export type RunFormat = 'csv' | 'json' | 'jsonl';
 
@@ -68,23 +69,6 @@ export function detectFormat(source: string, text: string): RunFormat {
   return 'csv';
 }
 
-/** Line and column (1-based) of a character offset. */
-function lineColumn(text: string, offset: number, lineStarts: number[]): { line: number; column: number } {
-  let lo = 0, hi = lineStarts.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (lineStarts[mid] <= offset) lo = mid;
-    else hi = mid - 1;
-  }
-  return { line: lo + 1, column: offset - lineStarts[lo] + 1 };
-}
-
-function lineStartsOf(text: string): number[] {
-  const starts = [0];
-  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) starts.push(i + 1);
-  return starts;
-}
-
 function readCsv(text: string, source: string): { header: string[]; records: RawRecord[] } {
   const delimiter = source.toLowerCase().endsWith('.tsv') ? '\t' : ',';
   let rows: { record: string[]; info: { lines: number } }[];
@@ -118,7 +102,7 @@ function jsonValue(node: JsonNode): string | number | null {
 }
 
 function objectRecord(node: JsonNode, text: string, starts: number[], source: string, lineOffset = 0): RawRecord {
-  const at = lineColumn(text, node.offset, starts);
+  const at = lineColumn(starts, node.offset);
   if (node.type !== 'object') {
     throw new InputError({ file: source, line: at.line + lineOffset, column: at.column }, `expected a JSON object for a run, got ${node.type}`);
   }
@@ -126,7 +110,7 @@ function objectRecord(node: JsonNode, text: string, starts: number[], source: st
   for (const prop of node.children ?? []) {
     const [key, value] = prop.children ?? [];
     if (!key || !value) continue;
-    const pos = lineColumn(text, value.offset, starts);
+    const pos = lineColumn(starts, value.offset);
     values.set(String(key.value), { text: jsonValue(value), line: pos.line + lineOffset, column: pos.column });
   }
   return { line: at.line + lineOffset, values };
@@ -134,7 +118,7 @@ function objectRecord(node: JsonNode, text: string, starts: number[], source: st
 
 function jsonSyntaxError(errors: ParseError[], text: string, starts: number[], source: string, lineOffset = 0): never {
   const first = errors[0];
-  const pos = lineColumn(text, first.offset, starts);
+  const pos = lineColumn(starts, first.offset);
   throw new InputError(
     { file: source, line: pos.line + lineOffset, column: pos.column },
     `malformed JSON: ${printParseErrorCode(first.error)}`,

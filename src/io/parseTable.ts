@@ -5,18 +5,22 @@
 import { parse as parseCsv } from 'csv-parse/sync';
 import { InputError } from '../errors/index.js';
 
+/** CSV rows with the line each starts on; a malformed file is one located error. */
+export function csvRows(text: string, source: string): { record: string[]; info: { lines: number } }[] {
+  try {
+    return parseCsv(text, { info: true, skip_empty_lines: true, trim: true, bom: true }) as never;
+  } catch (e) {
+    const err = e as { message: string; lines?: number };
+    throw new InputError({ file: source, line: err.lines }, `malformed CSV: ${err.message.replace(/ on line \d+$/, '')}`);
+  }
+}
+
 export function parseTable<N extends string, T extends string>(
   text: string,
   source: string,
   columns: { numbers: readonly N[]; text: readonly T[] },
 ): (Record<N, number> & Record<T, string> & { line: number })[] {
-  let rows: { record: string[]; info: { lines: number } }[];
-  try {
-    rows = parseCsv(text, { info: true, skip_empty_lines: true, trim: true, bom: true }) as never;
-  } catch (e) {
-    const err = e as { message: string; lines?: number };
-    throw new InputError({ file: source, line: err.lines }, `malformed CSV: ${err.message.replace(/ on line \d+$/, '')}`);
-  }
+  const rows = csvRows(text, source);
   if (rows.length < 2) throw new InputError({ file: source }, `expected a header and at least one row with columns ${[...columns.text, ...columns.numbers].join(', ')}`);
   const header = rows[0].record;
   const index = (name: string) => {
