@@ -1,6 +1,8 @@
 // The reference trainer (examples/trainers/train.py) through the local backend: two tiny runs
 // complete and their metrics land in the store. Needs Debian's python3-torch (installed by
-// .ci/run); SCALELAB_SKIP_TORCH=1 skips, and says so.
+// .ci/run); SCALELAB_SKIP_TORCH=1 skips, and says so. SCALELAB_PYTHON names another Python (another
+// PyTorch): scripts/check-current-torch.sh runs this test on Debian trixie's PyTorch 2.x that way.
+// SCALELAB_TRAINER_DEVICE=cuda trains on the GPU (scripts/device-check.sh).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -13,12 +15,14 @@ import { runSweep } from '../src/experiments/runner.js';
 import { localBackend } from '../src/experiments/backends/local.js';
 
 const skip = process.env.SCALELAB_SKIP_TORCH === '1' ? 'SCALELAB_SKIP_TORCH=1' : false;
+const python = process.env.SCALELAB_PYTHON || '/usr/bin/python3';
+const device = process.env.SCALELAB_TRAINER_DEVICE || 'cpu';
 const trainers = fileURLToPath(new URL('../examples/trainers/', import.meta.url));
 
-test('two tiny training runs through the local backend complete and their metrics land in the store', { skip, timeout: 300_000 }, async () => {
+test('two tiny training runs through the local backend complete and their metrics land in the store', { skip, timeout: 300_000 }, async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'scalelab-trainer-'));
   const data = join(dir, 'moby');
-  const prepared = JSON.parse(execFileSync('/usr/bin/python3', [join(trainers, 'prepare_data.py'), data], { encoding: 'utf8' }));
+  const prepared = JSON.parse(execFileSync(python, [join(trainers, 'prepare_data.py'), data], { encoding: 'utf8' }));
   assert.ok(prepared.characters > 1e6, 'the corpus is Moby-Dick');
   const store = RunStore.open(join(dir, 'runs.db'));
   const config = (layers: number) => ({ n_layer: layers, d_model: 32, n_heads: 1, tokens: 3e4, batch_tokens: 1024, learning_rate: 3e-3, parametrization: 'sp', n_evals: 3, seed: 0 });
@@ -26,7 +30,7 @@ test('two tiny training runs through the local backend complete and their metric
     { key: 'a', phase: 'isoflop', config: config(1), N: 12 * 32 * 32, D: 3e4, C: 6 * 12288 * 3e4, estimatedSeconds: 5 },
     { key: 'b', phase: 'isoflop', config: config(2), N: 24 * 32 * 32, D: 3e4, C: 6 * 24576 * 3e4, estimatedSeconds: 5 },
   ]);
-  const command = `/usr/bin/python3 ${join(trainers, 'train.py')} --layers {n_layer} --d-model {d_model} --heads {n_heads} --tokens {tokens} --batch-tokens {batch_tokens} --lr {lr} --parametrization {parametrization} --seed {seed} --n-evals {n_evals} --context 32 --eval-tokens 4096 --threads 1 --data ${data} --out {run_dir}`;
+  const command = `${python} ${join(trainers, 'train.py')} --layers {n_layer} --d-model {d_model} --heads {n_heads} --tokens {tokens} --batch-tokens {batch_tokens} --lr {lr} --parametrization {parametrization} --seed {seed} --n-evals {n_evals} --context 32 --eval-tokens 4096 --threads 1 --device ${device} --data ${data} --out {run_dir}`;
   const p = await runSweep(store, 'smoke', localBackend({ command, root: join(dir, 'runs'), concurrency: 2 }), { pollMs: 300 });
   assert.equal(p.done, 2, `done ${p.done}, failed ${p.failed}: ${store.runs({ study: 'smoke' }).map((r) => r.reason).join('; ')}`);
   for (const r of store.runs({ study: 'smoke' })) {
@@ -42,5 +46,13 @@ test('two tiny training runs through the local backend complete and their metric
     .map((f) => JSON.parse(readFileSync(join(dir, 'runs', String(f)), 'utf8').split('\n')[0]).params_nonembedding)
     .sort((a, b) => a - b);
   assert.deepEqual(counts, [1, 2].map((L) => L * (12 * 32 * 32 + 13 * 32) + 2 * 32));
+  // Each run ended with the trainer's own summary, naming the PyTorch it ran on: the interpreter's.
+  const torch = execFileSync(python, ['-c', 'import torch; print(torch.__version__)'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  const summaries = readdirSync(join(dir, 'runs'), { recursive: true })
+    .filter((f) => String(f).endsWith('stderr.log'))
+    .map((f) => JSON.parse(readFileSync(join(dir, 'runs', String(f)), 'utf8').trim().split('\n').at(-1)!));
+  assert.equal(summaries.length, 2);
+  for (const s of summaries) assert.deepEqual([s.done, s.device, s.torch], [true, device, torch]);
+  t.diagnostic(`PyTorch ${torch} on ${device}`);
   store.close();
 });
