@@ -27,6 +27,8 @@ export interface BackendFlags {
   threads?: string;
   partition?: string;
   sbatchArg?: string[];
+  array?: boolean;
+  arrayMax?: string;
   runsDir: string;
   gpu: string;
   mfu: string;
@@ -57,6 +59,8 @@ export function addBackendFlags(cmd: Command): Command {
     .option('--threads <n>', 'local: CPU threads per run, exported as OMP_NUM_THREADS (default: cores / concurrency)')
     .option('--partition <name>', 'slurm: partition')
     .option('--sbatch-arg <arg...>', 'slurm: extra sbatch arguments, e.g. --sbatch-arg=--gres=gpu:1')
+    .option('--no-array', 'slurm: one sbatch job per run instead of one job array per pass (for sites that count array tasks against a user\'s job limit differently, or forbid arrays)')
+    .option('--array-max <n>', 'slurm: most runs in one job array (default: the cluster\'s MaxArraySize from scontrol show config, else 1000)')
     .option('--runs-dir <dir>', 'local/slurm: folder for run folders', '.scalelab/runs')
     .option('--gpu <id>', 'non-sim backends: accelerator for the cost model', 'b200')
     .option('--mfu <fraction>', 'non-sim backends: assumed MFU for the cost model', '0.4')
@@ -119,5 +123,6 @@ export function makeBackend(f: BackendFlags): BackendSetup {
   }
   if (!f.command) throw new UsageError(`--backend ${kind} needs --command TEMPLATE (placeholders: {n_layer} {d_model} {n_heads} {d_ff} {tokens} {batch_tokens} {lr} {seed} {run_dir} …)`);
   if (kind === 'local') return { backend: localBackend({ command: f.command, root: f.runsDir, concurrency, threads: f.threads ? parseInteger(f.threads, '--threads', 1) : undefined }), cost, architecture };
-  return { backend: slurmBackend({ command: f.command, root: f.runsDir, concurrency, partition: f.partition, sbatchArgs: f.sbatchArg }), cost, architecture };
+  const arrayMax = f.arrayMax !== undefined ? parseInteger(f.arrayMax, '--array-max', 1) : undefined;
+  return { backend: slurmBackend({ command: f.command, root: f.runsDir, concurrency, partition: f.partition, sbatchArgs: f.sbatchArg, array: f.array !== false, arrayMax }), cost, architecture };
 }

@@ -11,6 +11,8 @@ export interface BackendStatus {
   /** Accelerator seconds charged. */
   seconds?: number;
   reason?: string;
+  /** The backend's id for the run, when it has changed since submit (a Slurm array handle that became ARRAYID_INDEX). */
+  externalId?: string;
 }
 
 /**

@@ -15,6 +15,14 @@
  * the backend falls back for good to one job per run, at most K submitted at a time;
  * `array: false` asks for that mode from the start.
  *
+ * Concurrency across arrays. An array holds at most MaxArraySize runs (read from
+ * `scontrol show config`), and runs handed over after an array went out make a new one, so one
+ * sweep can have several arrays in Slurm at once, and Slurm's %K throttles each on its own. So a
+ * new array gets %t with t = K − (runs of this sweep's earlier arrays not yet seen ended), and
+ * waits unsubmitted while t < 1; as earlier arrays drain, later ones' throttles are raised
+ * (`scontrol update ArrayTaskThrottle`), never past that same bound. At any moment the tasks
+ * running are at most the earlier arrays' unfinished runs plus the last array's throttle: K.
+ *
  * State. Pending and running: `squeue --json -t all` (one call shared by a polling pass). Final
  * state (COMPLETED, FAILED, TIMEOUT, CANCELLED, OUT_OF_MEMORY…, with the exit code): `sacct` when
  * accounting answers; else `sacct -c`, the job completion log (jobcomp/filetxt, which
@@ -48,10 +56,18 @@ export interface SlurmOptions {
   cwd?: string;
   /** Submit the runs handed over together as one job array. @default true */
   array?: boolean;
+  /** Most runs in one array. @default the cluster's MaxArraySize (`scontrol show config`), else 1000 */
+  arrayMax?: number;
 }
 
-/** Most runs in one array: indices stay below Slurm's default MaxArraySize (1001). */
+/** Most runs in one array when the cluster does not say: indices below Slurm's default MaxArraySize (1001). */
 const ARRAY_MAX = 1000;
+
+/** MaxArraySize from `scontrol show config` (array indices run from 0 to MaxArraySize − 1). */
+export function parseMaxArraySize(config: string): number | undefined {
+  const m = /^\s*MaxArraySize\s*=\s*(\d+)\s*$/m.exec(config);
+  return m ? Number(m[1]) : undefined;
+}
 /** How long one squeue answer serves the status polls of a pass. */
 const SNAPSHOT_MS = 500;
 
@@ -256,6 +272,16 @@ export function slurmBackend(o: SlurmOptions): Backend {
   const cwd = o.cwd ?? process.cwd();
   const limit = o.concurrency ?? 64;
   let arrays = o.array ?? true;
+  let arrayMax = o.arrayMax;
+  let arrayMaxRead: Promise<void> | undefined;
+  /**
+   * This sweep's arrays in Slurm with runs not yet seen ended, in submission order: the ones it
+   * submitted (throttle known) and, after a restart, the ones its runs were found in.
+   */
+  const live = new Map<string, { throttle: number; ours: boolean; unfinished: Set<string> }>();
+  /** Run folder → its array's job id, for the runs in `live`. */
+  const liveOf = new Map<string, string>();
+  let rebalancing: Promise<void> | undefined;
   // Runs given a handle but not yet in Slurm, by run folder: the array being built, full arrays
   // waiting for sbatch, and (after arrays failed) runs waiting for a slot to go one job each.
   let building: Batch | undefined;
@@ -304,7 +330,7 @@ export function slurmBackend(o: SlurmOptions): Backend {
 
   /** Give the run a place in the array being built; sbatch comes on the next turn of the event loop. */
   function enqueue(r: StoredRun, dir: string): string {
-    if (!building || building.size >= ARRAY_MAX) {
+    if (!building || building.size >= (arrayMax ?? ARRAY_MAX)) {
       if (building) ready.push(building);
       building = { name: `scalelab-array-${hashKey([root, process.pid, Date.now(), seq++]).slice(0, 16)}`, runs: new Map(), size: 0 };
       setImmediate(() => void settle());
@@ -317,30 +343,43 @@ export function slurmBackend(o: SlurmOptions): Backend {
 
   const held = (dir: string) => waiting.has(dir) || !!building?.runs.has(dir) || ready.some((b) => b.runs.has(dir));
 
-  /** Submit the arrays built so far; on failure, switch to one job per run (topUp). */
-  async function flushArrays(): Promise<void> {
-    const batches = [...ready.splice(0), ...(building ? [building] : [])];
-    building = undefined;
-    for (const batch of batches) {
-      if (arrays) await submitArray(batch);
+  /**
+   * Submit the arrays built so far, in order, while --concurrency leaves room (the rest wait for
+   * status() to see runs end); on a refusal of arrays, switch to one job per run (topUp).
+   */
+  async function flushArrays(all: boolean): Promise<void> {
+    if (all && building) ready.push(building);
+    if (all) building = undefined;
+    while (ready.length) {
+      const batch = ready[0];
+      if (arrays && !(await submitArray(batch))) break;
+      ready.shift();
       if (!arrays) for (const [dir, p] of batch.runs) waiting.set(dir, p);
     }
   }
 
-  async function submitArray(batch: Batch): Promise<void> {
+  /** Runs of this sweep's arrays in Slurm not yet seen ended (each may be running). */
+  const unfinished = () => [...live.values()].reduce((n, a) => n + a.unfinished.size, 0);
+
+  /** Submit one array; false when --concurrency leaves no room for it yet. */
+  async function submitArray(batch: Batch): Promise<boolean> {
     // A `sweep cancel` from another process cannot reach this one's queues: it leaves a marker.
     const runs = [...batch.runs.values()].filter((p) => !existsSync(join(p.dir, CANCELLED)));
-    if (runs.length === 0) return;
+    if (runs.length === 0) return true;
+    const throttle = Math.min(limit, runs.length, limit - unfinished());
+    if (throttle < 1) return false;
     const dir = resolve(root, '.slurm', batch.name);
     try {
       mkdirSync(dir, { recursive: true });
       const script = join(dir, 'job.sh');
       writeFileSync(script, jobScript(runs));
       chmodSync(script, 0o755);
-      const args = ['--parsable', `--job-name=${batch.name}`, `--array=${arraySpec(runs.map((p) => p.index))}%${limit}`, '-D', dir, '-o', join(dir, '%a.out'), '-e', join(dir, '%a.err'), ...(o.partition ? [`--partition=${o.partition}`] : []), ...(o.sbatchArgs ?? []), script];
+      const args = ['--parsable', `--job-name=${batch.name}`, `--array=${arraySpec(runs.map((p) => p.index))}%${throttle}`, '-D', dir, '-o', join(dir, '%a.out'), '-e', join(dir, '%a.err'), ...(o.partition ? [`--partition=${o.partition}`] : []), ...(o.sbatchArgs ?? []), script];
       const out = await slurm('sbatch', args);
       const id = out.trim().split(';')[0];
       if (!/^\d+$/.test(id)) throw new SlurmError(`sbatch printed "${out.trim()}", expected a job id`);
+      live.set(id, { throttle, ours: true, unfinished: new Set(runs.map((p) => p.dir)) });
+      for (const p of runs) liveOf.set(p.dir, id);
       for (const p of runs) {
         writeRecord(p.dir, { name: batch.name, index: p.index, jobId: `${id}_${p.index}`, at: new Date().toISOString() });
         for (const ext of ['out', 'err']) {
@@ -362,20 +401,78 @@ export function slurmBackend(o: SlurmOptions): Backend {
       if (/array/i.test(said)) {
         arrays = false;
         process.emitWarning(`Slurm job arrays failed, submitting one job per run from now on: ${message}`, 'ScaleLabWarning');
-        return;
+        return true;
       }
       for (const p of runs) writeFileSync(join(p.dir, 'exit.json'), JSON.stringify({ code: null, signal: null, seconds: 0, error: `submit failed: ${message}` }));
     }
+    return true;
   }
 
-  function settle(): Promise<void> {
-    if (!flushing && (building || ready.length)) {
-      flushing = flushArrays().finally(() => {
+  /** A run of a live array has ended (or is known to be gone). */
+  function drained(dir: string): void {
+    const id = liveOf.get(dir);
+    if (id === undefined) return;
+    liveOf.delete(dir);
+    const a = live.get(id);
+    a?.unfinished.delete(dir);
+    if (a && a.unfinished.size === 0) live.delete(id);
+  }
+
+  /** A run found in an array this process did not submit (a restarted sweep): count it against K. */
+  function adopt(dir: string, jobId: string): void {
+    const id = jobId.split('_')[0];
+    if (!jobId.includes('_') || liveOf.has(dir)) return;
+    const a = live.get(id) ?? { throttle: limit, ours: false, unfinished: new Set<string>() };
+    a.unfinished.add(dir);
+    live.set(id, a);
+    liveOf.set(dir, id);
+  }
+
+  /**
+   * Raise the throttles of this sweep's later arrays as earlier ones drain: array j may run
+   * K − (unfinished runs of the arrays before it). Best effort: a refused update only slows it.
+   */
+  function rebalance(): Promise<void> {
+    rebalancing ??= (async () => {
+      let before = 0;
+      for (const [id, a] of live) {
+        const allowed = Math.min(limit - before, a.unfinished.size);
+        if (a.ours && allowed > a.throttle) {
+          const was = a.throttle;
+          a.throttle = allowed;
+          await slurm('scontrol', ['update', `JobId=${id}`, `ArrayTaskThrottle=${allowed}`]).catch((e: Error) => {
+            a.throttle = was;
+            process.emitWarning(`could not raise the throttle of Slurm array ${id} to ${allowed}: ${e.message}`, 'ScaleLabWarning');
+          });
+        }
+        before += a.unfinished.size;
+      }
+    })().finally(() => (rebalancing = undefined));
+    return rebalancing;
+  }
+
+  /** Flush the arrays built so far (`all`), or only those already waiting for room. */
+  function settle(all = true): Promise<void> {
+    if (!flushing && ((all && building) || ready.length)) {
+      flushing = flushArrays(all).finally(() => {
         flushing = undefined;
-        if (building || ready.length) setImmediate(() => void settle());
+        // Runs added while sbatch answered; arrays waiting for room go when status() sees runs end.
+        if (building) setImmediate(() => void settle());
       });
     }
     return flushing ?? Promise.resolve();
+  }
+
+  /** MaxArraySize, once, before the first array is built. */
+  function readArrayMax(): Promise<void> {
+    // Bounded: a controller that does not answer makes scontrol retry for ~10 s, and sbatch will say so anyway.
+    arrayMaxRead ??= run('scontrol', ['show', 'config'], { timeout: 5000, maxBuffer: 16 << 20 })
+      .then(({ stdout: text }) => {
+        const max = parseMaxArraySize(text);
+        if (max !== undefined && arrayMax === undefined) arrayMax = Math.max(1, max);
+      })
+      .catch(() => undefined);
+    return arrayMaxRead;
   }
 
   /** One-job-per-run mode: submit pooled runs while fewer than `limit` of them are in Slurm. */
@@ -469,24 +566,32 @@ export function slurmBackend(o: SlurmOptions): Backend {
     name: 'slurm',
     /** In array mode the runner hands over everything planned (Slurm throttles with %K). */
     get concurrency() {
-      return arrays ? ARRAY_MAX : limit;
+      return arrays ? (arrayMax ?? ARRAY_MAX) : limit;
     },
     async submit(r) {
       const dir = prepare(r);
-      if (arrays) return enqueue(r, dir);
+      if (arrays) {
+        if (arrayMax === undefined) await readArrayMax();
+        return enqueue(r, dir);
+      }
       return submitOne(r, dir);
     },
     async status(r): Promise<BackendStatus> {
       const dir = runDirectory(root, r);
       // An sbatch in flight answers first; runs still being gathered into an array are held (the
-      // array goes out on the next turn of the event loop, with every run this pass adds to it).
-      await flushing;
+      // array goes out on the next turn of the event loop, with every run this pass adds to it),
+      // and so are arrays waiting for room under --concurrency (tried again here).
+      await rebalance();
+      await settle(false);
       await topUp();
       if (held(dir)) return { state: 'queued' };
       const ended = (s: BackendStatus): BackendStatus => {
         fromWaiting.delete(dir);
-        return s;
+        drained(dir);
+        return { ...s, ...(externalId ? { externalId } : {}) };
       };
+      const recorded = readSlurmRecord(dir)?.jobId;
+      let externalId = recorded && recorded !== r.externalId ? recorded : undefined;
       let done = finishedStatus(dir);
       if (done?.state === 'completed') return ended(done);
       const where = await locate(r, dir);
@@ -506,11 +611,15 @@ export function slurmBackend(o: SlurmOptions): Backend {
         }
         return { state: 'queued' };
       }
+      // The store knows the run by the handle submit() gave; Slurm's own id from now on.
+      if (where.id !== r.externalId) externalId = where.id;
+      const known = externalId ? { externalId } : {};
       const info = await jobInfo(where.id, where.raw);
-      if (info === null) return { state: r.status === 'running' ? 'running' : 'queued' };
-      if (info && queuedStates.has(info.state)) return { state: 'queued' };
+      if (info === null) return { state: r.status === 'running' ? 'running' : 'queued', ...known };
+      if (info && (queuedStates.has(info.state) || runningStates.has(info.state))) adopt(dir, where.id);
+      if (info && queuedStates.has(info.state)) return { state: 'queued', ...known };
       // exit.json may come before Slurm's verdict (a time limit's SIGTERM): wait for the verdict.
-      if (info && runningStates.has(info.state)) return { state: 'running' };
+      if (info && runningStates.has(info.state)) return { state: 'running', ...known };
       if (info?.state === 'CANCELLED') return ended({ state: 'cancelled', reason: `cancelled in Slurm (scancel) [${describeSlurmEnd(where.id, info)}]` });
       if (!done) {
         // Ended in Slurm's eyes but exit.json not (yet) visible (a shared file system): look once more.
