@@ -27,6 +27,23 @@ test('bcrit FILE fits the trade-off; one batch size and unreachable targets are 
   assert.deepEqual(scalelab(['bcrit', file, '--targets', '3.2,3.1', '--json']).json().fits[0].bCritInterval, ok.json().fits[0].bCritInterval);
   assert.equal(scalelab(['bcrit', file, '--targets', '3.2', '--bootstrap', '0', '--json']).json().fits[0].bCritInterval, undefined);
   assert.match(scalelab(['bcrit', file, '--targets', '3.2']).stdout, /95 % \(1000 resamples\)/);
+  // The law through the targets, and B_crit at a new loss, get intervals from the same bootstrap:
+  // curves whose B_crit(L) = 1e7/L^(1/0.21), each run's steps off by a few per cent.
+  const law = ['run,batch,step,loss'];
+  [4096, 8192, 16384, 65536, 262144].forEach((B, k) => {
+    for (let L = 6; L >= 2.6; L -= 0.02) law.push(`b${B},${B},${((1 + [0.03, -0.04, 0.02, -0.01, 0.04][k]) * (2000 / (L - 2) ** 2) * (1 + 1e7 / L ** (1 / 0.21) / B)).toFixed(3)},${L.toFixed(4)}`);
+  });
+  const lawFile = join(dir, 'law.csv');
+  writeFileSync(lawFile, law.join('\n') + '\n');
+  const at = scalelab(['bcrit', lawFile, '--targets', '4,3.5,3', '--loss', '2.8', '--json']).json();
+  const [lo, hi] = at.atLoss.bCritInterval;
+  assert.ok(lo < at.atLoss.bCrit && at.atLoss.bCrit < hi, JSON.stringify(at.atLoss));
+  assert.ok(at.law.alphaBInterval[0] <= at.law.alphaB && at.law.alphaB <= at.law.alphaBInterval[1]);
+  assert.equal(at.lawReplicates, undefined, 'the replicates stay out of the JSON');
+  assert.match(at.lawBootstrap, /of 1000 residual-bootstrap replicates \(seed 0\)/);
+  const text = scalelab(['bcrit', lawFile, '--targets', '4,3.5,3', '--loss', '2.8']).stdout;
+  assert.match(text, /B_crit\(L\) = \S+ \[\S+, \S+\] \/ L\^\(1\/[\d.]+ \[[\d.]+, [\d.]+\]\) through the targets .*95 % from \d+ bootstrap refits/);
+  assert.match(text, /B_crit\(L = 2\.8\) = \S+ \(95 % \S+ – \S+\)/);
   const never = scalelab(['bcrit', file, '--targets', '2']);
   assert.equal(never.code, 2);
   assert.match(never.stderr, /target loss 2 is never reached by any run/);
@@ -188,7 +205,7 @@ test('bcrit --preset kaplan-2020 and hparams --preset kaplan-2020 --loss; bcrit 
   near(r.json().atLoss.bCrit, bcrit(2.8), 0.01, 'B_crit(2.8) from the fitted law');
   assert.equal(r.json().atLoss.tradeoff.find((t: { stepsFactor: number }) => t.stepsFactor === 2).examplesFactor, 2);
   const text = scalelab(['bcrit', file, '--targets', '4,3.5,3', '--loss', '2.8']);
-  assert.match(text.stdout, /B_crit\(L = 2\.8\) = [\d.e]+ in the units of column "batch" {3}\[B_crit\(L\) = .* fitted to .*curves-law\.csv\]/);
+  assert.match(text.stdout, /B_crit\(L = 2\.8\) = [\d.e]+( \(95 % [\d.e]+ – [\d.e]+\))? in the units of column "batch" {3}\[B_crit\(L\) = .* fitted to .*curves-law\.csv\]/);
   assert.match(text.stdout, /At B = B_crit training takes 2·S_min steps and 2·E_min examples/);
   assert.match(text.stdout, /warning: loss 2\.8 is outside the fitted targets/);
   const one = scalelab(['bcrit', file, '--targets', '3.5', '--loss', '2.8']);

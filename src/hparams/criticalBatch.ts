@@ -70,8 +70,20 @@ export interface TradeoffBootstrap {
  * fewer than half the resamples keep S_min and E_min positive.
  */
 export function tradeoffInterval(fit: TradeoffFit, o: TradeoffBootstrap = {}): [number, number] | undefined {
+  const replicates = o.replicates ?? 1000;
+  const values = tradeoffReplicates(fit, o).filter((v) => !Number.isNaN(v));
+  if (fit.points.length < 3 || values.length < replicates / 2) return undefined;
+  return percentileInterval(values, o.level ?? 0.95);
+}
+
+/**
+ * The bootstrap's B_crit replicates behind tradeoffInterval, NaN where a resample loses a positive
+ * S_min or E_min; [] below three points. One seed draws the same residual indices for every target
+ * (a run's scatter is shared by the targets it reaches), so replicate r of each target belongs together.
+ */
+function tradeoffReplicates(fit: TradeoffFit, o: TradeoffBootstrap): number[] {
   const n = fit.points.length;
-  if (n < 3) return undefined;
+  if (n < 3) return [];
   const replicates = o.replicates ?? 1000;
   const x = fit.points.map((p) => 1 / p.batch);
   const fitted = x.map((v) => fit.sMin + fit.eMin * v);
@@ -83,10 +95,15 @@ export function tradeoffInterval(fit: TradeoffFit, o: TradeoffBootstrap = {}): [
   for (let r = 0; r < replicates; r++) {
     const y = fitted.map((v) => v * (1 + residuals[Math.floor(random() * n)]));
     const { slope, intercept } = linearRegression(x, y);
-    if (intercept > 0 && slope > 0) values.push(slope / intercept);
+    values.push(intercept > 0 && slope > 0 ? slope / intercept : NaN);
   }
-  if (values.length < replicates / 2) return undefined;
-  return percentileInterval(values, o.level ?? 0.95);
+  return values;
+}
+
+/** B_crit(L) = B* / L^(1/α_B) through (target, B_crit) pairs: ln B_crit = ln B* − (1/α_B)·ln L. */
+function fitCriticalBatchLaw(targets: number[], bCrits: number[]): { bStar: number; alphaB: number } {
+  const { slope, intercept } = linearRegression(targets.map(Math.log), bCrits.map(Math.log));
+  return { bStar: Math.exp(intercept), alphaB: -1 / slope };
 }
 
 /**
@@ -121,8 +138,14 @@ export function stepsToReach(curve: { step: number; loss: number }[], target: nu
 
 export interface CriticalBatchFromRuns {
   fits: TradeoffFit[];
-  /** B_crit(L) = B* / L^(1/α_B) through the per-target fits (with two or more targets). */
-  law?: { bStar: number; alphaB: number };
+  /**
+   * B_crit(L) = B* / L^(1/α_B) through the per-target fits (with two or more targets); with a
+   * bootstrap, 95 % intervals of B* and α_B from refitting the law to each replicate's B_crit at
+   * every target (the per-target bootstraps, drawn together).
+   */
+  law?: { bStar: number; alphaB: number; bStarInterval?: [number, number]; alphaBInterval?: [number, number] };
+  /** The law refitted per bootstrap replicate, for intervals of B_crit at a loss (criticalBatchAtLoss). */
+  lawReplicates?: { bStar: number; alphaB: number }[];
   warnings: string[];
 }
 
@@ -179,13 +202,26 @@ export function criticalBatchFromRuns(dataset: Dataset, targets?: number[], boot
     }
   }
   if (fits.length === 0) throw new InputError({ file: source }, `no target loss is reached at two or more batch sizes: ${warnings.join('; ')}`);
-  let law: CriticalBatchFromRuns['law'];
-  if (fits.length >= 2) {
-    // ln B_crit = ln B* − (1/α_B)·ln L
-    const { slope, intercept } = linearRegression(fits.map((f) => Math.log(f.target)), fits.map((f) => Math.log(f.bCrit)));
-    law = { bStar: Math.exp(intercept), alphaB: -1 / slope };
+  if (fits.length < 2) return { fits, warnings };
+  const law: NonNullable<CriticalBatchFromRuns['law']> = fitCriticalBatchLaw(fits.map((f) => f.target), fits.map((f) => f.bCrit));
+  if (!bootstrap || fits.some((f) => f.points.length < 3)) return { fits, law, warnings };
+  // Replicate r of every target comes from the same residual draws: refit the law to each.
+  const perTarget = fits.map((f) => tradeoffReplicates(f, bootstrap));
+  const lawReplicates: { bStar: number; alphaB: number }[] = [];
+  for (let r = 0; r < perTarget[0].length; r++) {
+    const b = perTarget.map((v) => v[r]);
+    if (b.some((v) => Number.isNaN(v))) continue;
+    const l = fitCriticalBatchLaw(fits.map((f) => f.target), b);
+    if (Number.isFinite(l.alphaB) && l.alphaB > 0) lawReplicates.push(l);
   }
-  return { fits, law, warnings };
+  if (lawReplicates.length < perTarget[0].length / 2) {
+    warnings.push(`the bootstrap kept B_crit growing as the loss falls in only ${lawReplicates.length} of ${perTarget[0].length} resamples: no interval for B_crit(L)`);
+    return { fits, law, warnings };
+  }
+  const level = bootstrap.level ?? 0.95;
+  law.bStarInterval = percentileInterval(lawReplicates.map((l) => l.bStar), level);
+  law.alphaBInterval = percentileInterval(lawReplicates.map((l) => l.alphaB), level);
+  return { fits, law, lawReplicates, warnings };
 }
 
 export interface NoiseScaleStep {
@@ -231,7 +267,12 @@ export function gradientNoiseScale(rows: { step: number; batch: number; gradSq: 
  * B_crit at a target loss from the B_crit(L) law fitted through the per-target trade-offs.
  * @throws InputError when fewer than two targets were fitted (no law), or the law is degenerate
  */
-export function criticalBatchAtLoss(fit: CriticalBatchFromRuns, loss: number, source = 'data'): { loss: number; bCrit: number; law: { bStar: number; alphaB: number }; fittedRange: [number, number]; extrapolated: boolean } {
+export function criticalBatchAtLoss(
+  fit: CriticalBatchFromRuns,
+  loss: number,
+  source = 'data',
+  level = 0.95,
+): { loss: number; bCrit: number; bCritInterval?: [number, number]; law: { bStar: number; alphaB: number }; fittedRange: [number, number]; extrapolated: boolean } {
   if (!(loss > 0) || !Number.isFinite(loss)) throw new UsageError(`--loss must be a positive loss, got ${loss}`);
   if (!fit.law) {
     throw new InputError({ file: source }, `B_crit at loss ${loss} needs B_crit(L) fitted through two or more target losses, but only ${fit.fits.length} target gave a trade-off; give --targets with two or more losses the runs reach`);
@@ -241,7 +282,8 @@ export function criticalBatchAtLoss(fit: CriticalBatchFromRuns, loss: number, so
   }
   const targets = fit.fits.map((f) => f.target);
   const lo = Math.min(...targets), hi = Math.max(...targets);
-  return { loss, bCrit: criticalBatch(loss, fit.law.bStar, fit.law.alphaB), law: fit.law, fittedRange: [lo, hi], extrapolated: loss < lo * (1 - 1e-12) || loss > hi * (1 + 1e-12) };
+  const interval = fit.lawReplicates?.length ? percentileInterval(fit.lawReplicates.map((l) => criticalBatch(loss, l.bStar, l.alphaB)), level) : undefined;
+  return { loss, bCrit: criticalBatch(loss, fit.law.bStar, fit.law.alphaB), ...(interval ? { bCritInterval: interval } : {}), law: fit.law, fittedRange: [lo, hi], extrapolated: loss < lo * (1 - 1e-12) || loss > hi * (1 + 1e-12) };
 }
 
 /**

@@ -223,3 +223,49 @@ test('tradeoffInterval: a residual bootstrap of S = S_min + E_min/B covers the t
   // Two batch sizes fit the line exactly: no interval to give.
   assert.equal(tradeoffInterval(fitTradeoff([{ batch: 64, steps: 2e4 }, { batch: 4096, steps: 1300 }], 3)), undefined);
 });
+
+test('B_crit(L) law interval: bootstrap refits through every target cover the true α_B and B_crit at a new loss', () => {
+  // Truth: B_crit(L) = 1e7/L^(1/0.21), S_min(L) = 2000/(L−2)²; six batch sizes, each run's steps
+  // scaled by its own 5 % noise (a run that is slow is slow at every target).
+  const bcrit = (L: number) => 1e7 / L ** (1 / 0.21);
+  const batches = [2 ** 12, 2 ** 13, 2 ** 14, 2 ** 16, 2 ** 18, 2 ** 20];
+  const curves = (noise: (k: number) => number): Dataset => {
+    const runs: Run[] = [];
+    let line = 2;
+    batches.forEach((B, k) => {
+      const f = 1 + 0.05 * noise(k);
+      for (let L = 6; L >= 2.6; L -= 0.01) runs.push({ run: `b${B}`, batch: B, step: f * (2000 / (L - 2) ** 2) * (1 + bcrit(L) / B), loss: L, line: line++ });
+    });
+    return { source: 'curves.csv', runs, columns: { run: 'run', batch: 'batch', step: 'step', loss: 'loss' }, derived: {} };
+  };
+  const exact = criticalBatchFromRuns(curves(() => 0), [4, 3.5, 3], { replicates: 200, seed: 1 });
+  close(exact.law!.alphaBInterval![0], 0.21, 2e-3, 'noise-free: the interval is the point (lower)');
+  close(exact.law!.alphaBInterval![1], 0.21, 2e-3, 'noise-free: the interval is the point (upper)');
+  let coveredAlpha = 0, coveredAt = 0, width = 0;
+  const trials = 40;
+  for (let seed = 1; seed <= trials; seed++) {
+    let state = seed * 2654435761;
+    const gauss = () => {
+      state = (state * 1103515245 + 12345) % 2 ** 31;
+      const u = (state + 1) / (2 ** 31 + 1);
+      state = (state * 1103515245 + 12345) % 2 ** 31;
+      const v = (state + 1) / (2 ** 31 + 1);
+      return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+    };
+    const noise = batches.map(() => gauss());
+    const r = criticalBatchFromRuns(curves((k) => noise[k]), [4, 3.5, 3], { replicates: 300, seed });
+    const [lo, hi] = r.law!.alphaBInterval!;
+    assert.ok(lo <= r.law!.alphaB && r.law!.alphaB <= hi, 'the estimate lies inside its interval');
+    if (lo <= 0.21 && 0.21 <= hi) coveredAlpha++;
+    const at = criticalBatchAtLoss(r, 2.8);
+    const [a, b] = at.bCritInterval!;
+    if (a <= bcrit(2.8) && bcrit(2.8) <= b) coveredAt++;
+    width += Math.log(b / a) / trials;
+  }
+  assert.ok(coveredAlpha >= 0.8 * trials, `α_B covered in ${coveredAlpha} of ${trials}`);
+  assert.ok(coveredAt >= 0.8 * trials, `B_crit(2.8) covered in ${coveredAt} of ${trials}`);
+  assert.ok(width > 0.02 && width < 3, `mean ln-width of B_crit(2.8)'s interval ${width}`);
+  // Without a bootstrap, or with two batch sizes at a target, the law has no interval.
+  assert.equal(criticalBatchFromRuns(curves(() => 0), [4, 3.5, 3]).law!.alphaBInterval, undefined);
+  assert.equal(criticalBatchAtLoss(criticalBatchFromRuns(curves(() => 0), [4, 3.5, 3]), 2.8).bCritInterval, undefined);
+});

@@ -67,16 +67,21 @@ export function registerHparams(program: Command, run: Run): void {
           const at = loss === undefined ? undefined : criticalBatchAtLoss(r, loss, file);
           const warnings = [...r.warnings];
           if (at?.extrapolated) warnings.push(`loss ${loss} is outside the fitted targets (${f4(at.fittedRange[0])} … ${f4(at.fittedRange[1])}): B_crit there extrapolates the fitted B_crit(L)`);
-          if (f.json) return printJson({ source: file, method, ...r, warnings, ...(at ? { atLoss: { ...at, unit: ds.columns.batch, source: `B_crit(L) fitted to ${file}`, tradeoff: batchTradeoff(at.bCrit) } } : {}) });
+          const { lawReplicates, ...fitted } = r;
+          const bootstrapNote = lawReplicates ? { lawBootstrap: `${lawReplicates.length} of ${replicates} residual-bootstrap replicates (seed ${f.seed}) refitted through every target; 95 % percentile intervals` } : {};
+          if (f.json) return printJson({ source: file, method, ...fitted, ...bootstrapNote, warnings, ...(at ? { atLoss: { ...at, unit: ds.columns.batch, source: `B_crit(L) fitted to ${file}`, tradeoff: batchTradeoff(at.bCrit) } } : {}) });
           const lines = [
             `Critical batch from ${file} (steps to each target loss regressed on 1/B: S = S_min + E_min/B, B_crit = E_min/S_min; McCandlish et al. 2018):`,
             textTable(['target loss', 'S_min', 'E_min', 'B_crit', replicates > 1 ? `95 % (${replicates} resamples)` : '95 %', 'batch sizes'], r.fits.map((x) => [f4(x.target), f4(x.sMin), f4(x.eMin), f4(x.bCrit), x.bCritInterval ? `[${f4(x.bCritInterval[0])}, ${f4(x.bCritInterval[1])}]` : x.points.length < 3 ? '– (2 points)' : '–', String(x.points.length)])),
           ];
-          if (r.law) lines.push(`B_crit(L) = ${f4(r.law.bStar)} / L^(1/${r.law.alphaB.toFixed(3)}) through the targets (fitted to ${file})`);
+          if (r.law) {
+            const ci = (iv: [number, number] | undefined, fmt: (x: number) => string) => (iv ? ` [${fmt(iv[0])}, ${fmt(iv[1])}]` : '');
+            lines.push(`B_crit(L) = ${f4(r.law.bStar)}${ci(r.law.bStarInterval, f4)} / L^(1/${r.law.alphaB.toFixed(3)}${ci(r.law.alphaBInterval, (x) => x.toFixed(3))}) through the targets (fitted to ${file}${lawReplicates ? `; 95 % from ${lawReplicates.length} bootstrap refits` : ''})`);
+          }
           const last = r.fits[r.fits.length - 1];
           lines.push(`At the lowest target (${f4(last.target)}), training at B = B_crit takes 2·S_min = ${f4(2 * last.sMin)} steps and 2·E_min = ${f4(2 * last.eMin)} examples.`);
           if (at) {
-            lines.push(`B_crit(L = ${loss}) = ${f4(at.bCrit)} ${unit}   [B_crit(L) = ${f4(at.law.bStar)} / L^(1/${at.law.alphaB.toFixed(3)}) fitted to ${file}]`);
+            lines.push(`B_crit(L = ${loss}) = ${f4(at.bCrit)}${at.bCritInterval ? ` (95 % ${f4(at.bCritInterval[0])} – ${f4(at.bCritInterval[1])})` : ''} ${unit}   [B_crit(L) = ${f4(at.law.bStar)} / L^(1/${at.law.alphaB.toFixed(3)}) fitted to ${file}]`);
             lines.push(tradeoffTable(batchTradeoff(at.bCrit), `column "${ds.columns.batch}" units`).trimEnd());
           }
           lines.push(...warnings.map((w) => `warning: ${w}`));
