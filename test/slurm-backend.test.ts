@@ -57,6 +57,7 @@ function assertOneArrayTaskEach(root: string, runs: StoredRun[]) {
   const arrayId = recs[0].rec.jobId!.split('_')[0];
   for (const { r, rec, dir } of recs) {
     assert.equal(rec.jobId, `${arrayId}_${rec.index}`, `run ${r.key} is task ${rec.index} of array ${arrayId}`);
+    assert.equal(r.externalId, rec.jobId, `the store knows run ${r.key} by Slurm's id`);
     assert.equal(readFileSync(join(dir, 'slurm-job-id'), 'utf8').trim().split('\n').length, 1, `run ${r.key} ran once`);
   }
   assert.deepEqual(tasksNamed(name).sort(), recs.map((x) => x.rec.index).sort(), 'Slurm holds exactly one task per run');
@@ -98,7 +99,8 @@ test('a small sweep as one real job array: a failing job read from sacct, a kill
   assert.ok(submitted(), 'the first sweep submitted its array');
   p.kill('SIGKILL');
   await exited;
-  assert.ok(store.runs({ study }).every((r) => r.status !== 'planned' && /^scalelab-array-[0-9a-f]{16}_\d$/.test(r.externalId!)));
+  // The handle submit() gave, or Slurm's ARRAYID_INDEX if the first sweep polled before it died.
+  assert.ok(store.runs({ study }).every((r) => r.status !== 'planned' && /^(scalelab-array-[0-9a-f]{16}|\d+)_\d$/.test(r.externalId!)));
   // Second attempt, in this process: it polls what was submitted and submits nothing again.
   const result = await runSweep(store, study, slurmBackend({ command, root }), { pollMs: 300 });
   assert.equal(result.done, 2);
