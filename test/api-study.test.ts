@@ -55,7 +55,7 @@ function labServe(args: string[]): Promise<string> {
 const study = (url: string, db: string, extra: string[] = []) =>
   scalelab(['study', 'run', '--backend', 'api', '--url', url, '--api-key', 'k', '--target-hours', '48', '--experiment-hours', '12', '--db', db, '--study', 's', '--poll', '0.05', '--bootstrap', '20', '--json', ...extra]);
 
-test('study run --backend api against lab serve: no run times out although the client\'s cost model is 4–13× optimistic', async () => {
+test('study run --backend api against lab serve: no run times out although the client\'s cost model is 1.4–13× optimistic, and the sweep is planned at the measured speed', async () => {
   const url = await labServe(['--api-key', 'k', '--speed', '20000']);
   const db = join(dir, 'plain.db');
   const r = await study(url, db);
@@ -70,6 +70,16 @@ test('study run --backend api against lab serve: no run times out although the c
     const probe = runs.filter((x) => x.phase === 'lr-probe');
     assert.equal(probe.filter((x) => x.status === 'completed').length, probe.length - 1, 'every probe run but the diverging one completed');
     assert.ok(runs.filter((x) => x.phase === 'isoflop' && x.status === 'completed').length >= 20);
+    // The probe runs took ~4× the client's assumed seconds: the sweep was planned at that speed, so
+    // its budgets fit the 12 h (uncalibrated, the last budget's runs were refused as over budget:
+    // 10 of them), and the target run at the speed of the largest budget's runs.
+    const [sweep, target] = j.costCalibration;
+    assert.deepEqual([sweep.for, sweep.applied, target.for, target.applied], ['sweep', true, 'target', true]);
+    assert.ok(sweep.ratio > 2.5 && sweep.ratio < 8, `probe ratio ${sweep.ratio}`);
+    assert.match(target.statement, /completed runs of the largest budget took [\d.]+× the cost model's seconds/);
+    const refused = runs.filter((x) => /over budget/.test(x.reason ?? ''));
+    assert.ok(refused.length <= 1, `${refused.length} runs refused as over budget: ${refused.map((x) => x.reason).join('; ')}`);
+    assert.ok(j.spentHours <= 12);
   } finally {
     store.close();
   }

@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { loadWorld } from '../lab/loadWorld.js';
 import { optimum, simulate, truth } from '../lab/simulate.js';
 import { worldArchitecture, worldCostModel } from '../lab/costModel.js';
-import { runStudy, recommendConfig, sweepSteps, type Executor, type RunOutcome } from './study.js';
-import { designSweep, bestLearningRate } from './design.js';
+import { calibrateCost, runStudy, recommendConfig, sweepSteps, type Executor, type RunOutcome } from './study.js';
+import { assumedCostModel, designSweep, bestLearningRate } from './design.js';
 import { studyReport } from './studyReport.js';
 
 const world = loadWorld();
@@ -126,4 +126,25 @@ test('an experiment budget beyond what the lab\'s largest models can use is said
   const huge = designSweep({ ...base, experimentSeconds: 1e9 * 3600 });
   assert.ok(huge.seconds.total < 0.5 * 1e9 * 3600);
   assert.ok(huge.notes.some((n) => /the design uses [\d.]+ h of the 1000000000\.00 h experiment budget: larger budgets would need models beyond the lab's largest shape/.test(n)), huge.notes.join('\n'));
+});
+
+test('calibrateCost: runs 3× slower than assumed rescale the cost model (seconds and tokens for a time); within 25 % it stands', () => {
+  const arch = worldArchitecture(loadWorld());
+  const assumed = assumedCostModel(1e15, 0.4, arch, 30);
+  const shape = { n_layer: 8, d_model: 512, batch_tokens: 2 ** 19 };
+  const outcome = (tokens: number, factor: number, status: 'completed' | 'failed' = 'completed'): RunOutcome => {
+    const config = { ...shape, n_heads: 8, tokens, learning_rate: 1e-3 };
+    return { run: { phase: 'isoflop', C: 1, N: 1, config, seconds: 0 }, status, seconds: factor * assumed.seconds(config), finalLoss: 3 };
+  };
+  const slow = calibrateCost(assumed, [outcome(1e9, 3), outcome(2e9, 2.9), outcome(4e9, 3.2), outcome(1e9, 0.01, 'failed')]);
+  assert.deepEqual([slow.calibration!.applied, slow.calibration!.runs], [true, 3], 'the failed run is left out');
+  assert.ok(Math.abs(slow.calibration!.ratio - 3) < 1e-12, 'the median ratio');
+  const c = { ...shape, tokens: 3e9 };
+  assert.ok(Math.abs(slow.cost.seconds(c) / assumed.seconds(c) - 3) < 1e-12);
+  assert.ok(Math.abs(slow.cost.tokensFor(shape, slow.cost.seconds(c)) / 3e9 - 1) < 1e-12, 'tokensFor inverts seconds');
+  assert.match(slow.cost.description, /× 3\.00 as measured on 3 runs/);
+  assert.match(slow.calibration!.statement, /the 3 completed runs took 3\.00× the cost model's seconds \(median\): planned at the measured speed/);
+  const close = calibrateCost(assumed, [outcome(1e9, 1.1), outcome(2e9, 1.2)]);
+  assert.deepEqual([close.calibration!.applied, close.cost], [false, assumed]);
+  assert.equal(calibrateCost(assumed, [outcome(1e9, 3)]).calibration, undefined, 'one run is not enough');
 });

@@ -8,7 +8,7 @@ import { fit, type FitResult } from '../fit/fit.js';
 import { bootstrap, replicateParams } from '../fit/bootstrap.js';
 import { prepareFit } from '../fit/fit.js';
 import { chinchilla, predictLoss } from '../laws/index.js';
-import { percentileInterval } from '../core/statistics.js';
+import { median, percentileInterval } from '../core/statistics.js';
 import type { Dataset, Run } from '../io/dataset.js';
 import { approach2, approach3, agreement, type ApproachResult, type Agreement } from '../analyses/frontier.js';
 import { bestLearningRate, chooseBatch, designSweep, type Architecture, type CostModel, type PlannedRun, type SweepDesignOptions } from './design.js';
@@ -75,7 +75,52 @@ export interface StudyResult {
   budgets: number[];
   stages: number;
   verification?: Verification;
+  /** The cost model against what the runs really took, before planning the sweep, the scale-up and the target (see calibrateCost). */
+  costCalibration: (CostCalibration & { for: 'sweep' | 'scale-up' | 'target' })[];
   warnings: string[];
+}
+
+export interface CostCalibration {
+  /** Median over the completed runs of measured ÷ the cost model's seconds. */
+  ratio: number;
+  runs: number;
+  /** Whether the sweep and the target were planned with the measured speed (ratio outside 0.8–1.25). */
+  applied: boolean;
+  statement: string;
+}
+
+/**
+ * The cost model checked against the runs' measured seconds. An assumed MFU or peak rate can be
+ * off by several times (a small model on a big GPU, a server whose hardware the client does not
+ * know), and then the sweep's budgets overrun the experiment budget and the target run is sized
+ * for time it does not have. When the median ratio of measured to assumed seconds lies outside
+ * 0.8–1.25, the model is scaled by it: seconds × ratio, and tokens for a time as for time ÷ ratio.
+ * Needs two completed runs with measured seconds.
+ */
+export function calibrateCost(cost: CostModel, outcomes: RunOutcome[], which = 'completed runs'): { cost: CostModel; calibration?: CostCalibration } {
+  const ratios = outcomes
+    .filter((o) => o.status === 'completed' && o.seconds > 0)
+    .map((o) => o.seconds / cost.seconds(o.run.config))
+    .filter((r) => Number.isFinite(r) && r > 0);
+  if (ratios.length < 2) return { cost };
+  const ratio = median(ratios);
+  const applied = ratio > 1.25 || ratio < 0.8;
+  const measured = `the ${ratios.length} ${which} took ${ratio.toPrecision(3)}× the cost model's seconds (median)`;
+  const calibration: CostCalibration = {
+    ratio,
+    runs: ratios.length,
+    applied,
+    statement: applied ? `${measured}: planned at the measured speed` : `${measured}: within 25 %, the model stands`,
+  };
+  if (!applied) return { cost, calibration };
+  return {
+    cost: {
+      seconds: (c) => ratio * cost.seconds(c),
+      tokensFor: (c, seconds) => cost.tokensFor(c, seconds / ratio),
+      description: `${cost.description}, × ${ratio.toPrecision(3)} as measured on ${ratios.length} runs`,
+    },
+    calibration,
+  };
 }
 
 /** Final losses of completed runs as a data set (N non-embedding, D tokens, C = 6ND). */
@@ -171,6 +216,11 @@ export async function runStudy(executor: Executor, options: StudyOptions): Promi
   if (probe.length && probe.every((p) => p.loss === null)) throw new UsageError(probeFailure(probeOutcomes));
   const lr = bestLearningRate(probe);
   const spentProbe = probeOutcomes.reduce((s, o) => s + o.seconds, 0);
+  // Plan the sweep at the speed the probe runs really had.
+  const costCalibration: StudyResult['costCalibration'] = [];
+  let { cost, calibration } = calibrateCost(options.cost, probeOutcomes, 'learning-rate probe runs');
+  if (calibration) costCalibration.push({ ...calibration, for: 'sweep' });
+  base.cost = cost;
 
   const stage1 = designSweep({ ...base, experimentSeconds: (options.experimentSeconds - spentProbe) / stages, learningRate: lr.learningRate });
   let outcomes = await executor.execute(stage1.isoflop, 'isoflop');
@@ -180,6 +230,9 @@ export async function runStudy(executor: Executor, options: StudyOptions): Promi
     const ds1 = outcomesDataset(outcomes, 'stage 1');
     const params1 = fit(chinchilla, ds1).params;
     const spent = spentProbe + outcomes.reduce((s, o) => s + o.seconds, 0);
+    ({ cost, calibration } = calibrateCost(options.cost, [...probeOutcomes, ...outcomes]));
+    if (calibration) costCalibration.push({ ...calibration, for: 'scale-up' });
+    base.cost = cost;
     const stage2 = designSweep({
       ...base,
       experimentSeconds: Math.max(0, options.experimentSeconds - spent),
@@ -209,7 +262,13 @@ export async function runStudy(executor: Executor, options: StudyOptions): Promi
   // extrapolates from: a law fitted to runs of ~1,000 steps says nothing of a run of 500 (the first
   // moby-small verification, at 4× the sweep's batch and half its steps, missed by 12 %).
   const minSteps = sweepSteps(outcomes);
-  const recommendation = recommendConfig(result.params, options.targetSeconds, options.cost, options.architecture, lr.learningRate, maxBatch, minSteps);
+  // The target run sized at the speed of the runs nearest it: the largest budget's (a model's speed
+  // against the cost model can vary with its size, e.g. with a start-up cost or an MFU that grows).
+  const completed = outcomes.filter((o) => o.status === 'completed' && o.seconds > 0);
+  const largest = completed.filter((o) => o.run.C === Math.max(...completed.map((x) => x.run.C)));
+  ({ cost, calibration } = largest.length >= 2 ? calibrateCost(options.cost, largest, 'completed runs of the largest budget') : calibrateCost(options.cost, [...probeOutcomes, ...outcomes]));
+  if (calibration) costCalibration.push({ ...calibration, for: 'target' });
+  const recommendation = recommendConfig(result.params, options.targetSeconds, cost, options.architecture, lr.learningRate, maxBatch, minSteps);
   const targetC = 6 * recommendation.N * recommendation.D;
   try {
     approaches.push(approach2(dataset, [targetC], { budgets, tolerance: 0.02 }, options.bootstrap ? { replicates: options.bootstrap, seed: options.seed ?? 0, level: 0.95 } : undefined));
@@ -261,6 +320,7 @@ export async function runStudy(executor: Executor, options: StudyOptions): Promi
     budgets,
     stages,
     verification,
+    costCalibration,
     warnings,
   };
 }

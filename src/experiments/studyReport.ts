@@ -44,8 +44,14 @@ export function studyJson(s: StudySummary) {
     verification: r.verification,
     truth: s.truth,
     costModel: s.costModel,
+    costCalibration: r.costCalibration,
     warnings: r.warnings,
   };
+}
+
+/** The cost model against the measured seconds, before each planning step. */
+function calibrationLines(r: StudyResult): string[] {
+  return r.costCalibration.map((c) => `Before planning the ${c.for === 'target' ? 'target run' : c.for}: ${c.statement}.`);
 }
 
 export function studyReport(s: StudySummary): string {
@@ -54,7 +60,7 @@ export function studyReport(s: StudySummary): string {
   const lines: string[] = [];
   lines.push(`# Scaling study "${s.study}" (backend ${s.backend})`, '');
   lines.push(`Target: a ${s.targetHours}-hour run. Experiment budget: ${s.experimentHours} h, spent ${(r.spentSeconds / 3600).toFixed(2)} h on ${r.outcomes.length} runs in ${r.stages} stage${r.stages > 1 ? 's' : ''}.`);
-  lines.push(`Cost model: ${s.costModel}.`, '');
+  lines.push(`Cost model: ${s.costModel}.`, ...calibrationLines(r), '');
   lines.push('## Learning rate', '');
   lines.push(`Probe (muP, so it transfers across widths): best η = ${formatNumber(r.learningRate.value, 3)} (${r.learningRate.method}).`);
   lines.push(textTable(['η', 'final loss'], r.learningRate.probe.map((p) => [formatNumber(p.learning_rate, 3), p.loss === null ? 'failed' : formatNumber(p.loss, 5)])), '');
@@ -101,7 +107,7 @@ export function studyHtmlSections(s: StudySummary): { id: string; title: string;
       id: 'study',
       title: `Study "${escapeHtml(s.study)}" (backend ${escapeHtml(s.backend)})`,
       html:
-        `<p>Target: a ${s.targetHours}-hour run. Experiments: ${s.experimentHours} h budget, ${(r.spentSeconds / 3600).toFixed(2)} h spent on ${r.outcomes.length} runs in ${r.stages} stage${r.stages > 1 ? 's' : ''}. Cost model: ${escapeHtml(s.costModel)}.</p>` +
+        `<p>Target: a ${s.targetHours}-hour run. Experiments: ${s.experimentHours} h budget, ${(r.spentSeconds / 3600).toFixed(2)} h spent on ${r.outcomes.length} runs in ${r.stages} stage${r.stages > 1 ? 's' : ''}. Cost model: ${escapeHtml(s.costModel)}.${calibrationLines(r).map((l) => ` ${escapeHtml(l)}`).join('')}</p>` +
         `<p>Learning-rate probe (muP): best η = ${e(r.learningRate.value, 3)} (${escapeHtml(r.learningRate.method)}).</p>` +
         htmlTable(['η', 'final loss'], r.learningRate.probe.map((p) => [e(p.learning_rate, 3), p.loss === null ? 'failed' : e(p.loss, 5)])),
     },
