@@ -11,9 +11,20 @@
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 root=${TRIXIE_ROOT:-/var/tmp/scalelab-trixie}
-work=$(mktemp -d /var/tmp/scalelab-torch-check.XXXXXX)
 
 if [ "$(id -u)" != 0 ]; then echo "check-current-torch.sh: needs root (debootstrap, chroot, mount)" >&2; exit 2; fi
+work=$(mktemp -d /var/tmp/scalelab-torch-check.XXXXXX)
+mounts=()
+cleanup() {
+  # Unmount before removing anything: a bind mount left inside $root would expose the repository
+  # to a later `rm -rf $root`.
+  for ((i = ${#mounts[@]} - 1; i >= 0; i--)); do
+    umount "${mounts[i]}" 2>/dev/null || umount -l "${mounts[i]}" || echo "check-current-torch.sh: WARNING: could not unmount ${mounts[i]}; unmount it before deleting $root" >&2
+  done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+cd "$work"
 if ! [ -x "$root/usr/bin/python3" ] || ! chroot "$root" /usr/bin/python3 -c 'import torch' >/dev/null 2>&1; then
   command -v debootstrap >/dev/null || { apt-get update -q && apt-get install -y -q debootstrap; }
   echo "debootstrap: Debian trixie with python3-torch into $root (once)" >&2
@@ -23,11 +34,10 @@ fi
 
 # The repository and the scratch folder appear at the same paths inside, so the paths the local
 # backend writes into its commands mean the same thing on both sides.
-mounts=()
 bind() { mkdir -p "$root$1"; mount --bind "$1" "$root$1"; mounts+=("$root$1"); }
-cleanup() { for ((i = ${#mounts[@]} - 1; i >= 0; i--)); do umount "${mounts[i]}" || true; done; rm -rf "$work"; }
-trap cleanup EXIT
-mkdir -p "$root/proc" && mount -t proc proc "$root/proc" && mounts+=("$root/proc")
+mkdir -p "$root/proc"
+mount -t proc proc "$root/proc"
+mounts+=("$root/proc")
 bind "$repo"
 bind "$work"
 
@@ -53,6 +63,8 @@ done
 /usr/bin/python3 - "$work/run-python3/metrics.jsonl" "$work/run-python-trixie/metrics.jsonl" <<'EOF'
 import json, sys
 a, b = ([json.loads(l) for l in open(p)] for p in sys.argv[1:])
+if len(a) != len(b) or not a:
+    sys.exit(f"different evaluations: {len(a)} under 1.13, {len(b)} under 2.x")
 for x, y in zip(a, b):
     d = abs(x["val_loss"] - y["val_loss"])
     print(f"step {x['step']}: val_loss {x['val_loss']:.6f} (1.13) vs {y['val_loss']:.6f} (2.x), |diff| {d:.1e}", file=sys.stderr)

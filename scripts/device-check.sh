@@ -30,8 +30,10 @@ if device == "cuda":
 EOF
 
 args=(--layers 4 --d-model 128 --tokens 2e6 --batch-tokens 8192 --lr 3e-3 --n-evals 4 --data "$data")
-for d in "$device" cpu; do
-  [ "$d" = "$device" ] && [ "$d" = cpu ] && [ -f "$out/run-cpu/metrics.jsonl" ] && continue
+devices=("$device")
+[ "$device" = cpu ] || devices+=(cpu)   # DEVICE=cpu: one run, compared with itself (a check of this script)
+for d in "${devices[@]}"; do
+  rm -rf "$out/run-$d"
   start=$(date +%s)
   "$py" "$repo/examples/trainers/train.py" "${args[@]}" --device "$d" --out "$out/run-$d" 2>"$out/run-$d.err" \
     || { tail -n 20 "$out/run-$d.err" >&2; echo "device-check: train.py failed on $d" >&2; exit 1; }

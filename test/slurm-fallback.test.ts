@@ -241,3 +241,44 @@ test('sweep/study flags: --no-array gives one job per run (the runner then keeps
   assert.match(help.stdout, /--no-array/);
   assert.match(help.stdout, /--array-max <n>/);
 });
+
+test('runs cancelled by another process stop counting against --concurrency: an array waiting for room goes out', { skip, timeout: 120_000 }, async () => {
+  execFileSync('bash', [script, 'start'], { stdio: 'inherit' });
+  const dir = mkdtempSync(join(tmpdir(), 'scalelab-slurm-leak-'));
+  const gate = join(dir, 'go');
+  writeFileSync(join(dir, 'gated.mjs'), `import { existsSync } from 'node:fs';\nwhile (!existsSync(${JSON.stringify(gate)})) await new Promise((r) => setTimeout(r, 50));\nawait import(${JSON.stringify(trainer)});\n`);
+  const command = `${process.execPath} ${join(dir, 'gated.mjs')} --layers {n_layer} --d-model {d_model} --tokens {tokens} --lr {lr} --out {run_dir}`;
+  const store = RunStore.open(join(dir, 'runs.db'));
+  const root = join(dir, 'runs');
+  const config = (d: number) => ({ n_layer: 2, d_model: d, n_heads: 1, tokens: 1e6, batch_tokens: 4096, learning_rate: 1e-3 });
+  store.plan('leak', [64, 128, 192].map((d) => ({ key: `w${d}`, phase: 'isoflop', config: config(d), N: 24 * d * d, D: 1e6, C: 6e11, estimatedSeconds: 1 })));
+  const [a, b, c] = store.runs({ study: 'leak' });
+  try {
+    const sweeping = slurmBackend({ command, root, concurrency: 1, arrayMax: 2 });
+    await sweeping.submit(a);
+    await sweeping.submit(b);
+    await sweeping.status(a); // the first array goes out at %1
+    await sweeping.submit(c); // a second array: no room while a and b are unfinished
+    for (let i = 0; i < 5; i++) await sweeping.status(c);
+    assert.ok(readSlurmRecord(runDirectory(root, a))?.jobId);
+    assert.equal(readSlurmRecord(runDirectory(root, c))?.jobId, undefined, 'the second array waits');
+    // `sweep cancel` in another process stops a and b; this sweep never polls them again.
+    const cancelling = slurmBackend({ command, root });
+    for (const r of [a, b]) await cancelling.cancel!(r);
+    let s = await sweeping.status(c);
+    for (let i = 0; i < 100 && !readSlurmRecord(runDirectory(root, c))?.jobId; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      s = await sweeping.status(c);
+    }
+    assert.match(readSlurmRecord(runDirectory(root, c))?.jobId ?? '', /^\d+_0$/, 'the waiting array went out');
+    writeFileSync(gate, '');
+    for (let i = 0; i < 200 && s.state !== 'completed'; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      s = await sweeping.status(c);
+    }
+    assert.equal(s.state, 'completed');
+  } finally {
+    writeFileSync(gate, '');
+    store.close();
+  }
+});

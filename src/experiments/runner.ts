@@ -59,7 +59,7 @@ export async function runSweep(store: RunStore, study: string, backend: Backend,
     // Poll what is in flight.
     for (const r of mine().filter((x) => x.status === 'queued' || x.status === 'running')) {
       const s = await backend.status(r);
-      if (s.externalId && s.externalId !== r.externalId) store.setStatus(r.id, r.status, { externalId: s.externalId });
+      if (s.externalId && s.externalId !== r.externalId) store.setExternalId(r.id, s.externalId);
       if (s.state === 'completed' || s.state === 'failed' || s.state === 'cancelled') {
         store.finish(r.id, { status: s.state, loss: s.loss ?? null, seconds: s.seconds ?? null, reason: s.reason ?? null, evals: s.evals });
         changed = true;

@@ -78,8 +78,10 @@ export function tradeoffInterval(fit: TradeoffFit, o: TradeoffBootstrap = {}): [
 
 /**
  * The bootstrap's B_crit replicates behind tradeoffInterval, NaN where a resample loses a positive
- * S_min or E_min; [] below three points. One seed draws the same residual indices for every target
- * (a run's scatter is shared by the targets it reaches), so replicate r of each target belongs together.
+ * S_min or E_min; [] below three points. Replicate r draws from its own stream of the seed, the
+ * same for every target: targets reached by the same runs resample the same runs' residuals in
+ * replicate r (a run's scatter is shared by the targets it reaches), so replicate r of each target
+ * belongs together.
  */
 function tradeoffReplicates(fit: TradeoffFit, o: TradeoffBootstrap): number[] {
   const n = fit.points.length;
@@ -90,9 +92,9 @@ function tradeoffReplicates(fit: TradeoffFit, o: TradeoffBootstrap): number[] {
   const inflate = Math.sqrt(n / (n - 2));
   // Relative residuals: steps scatter in proportion to their size (small batches take many steps).
   const residuals = fit.points.map((p, i) => inflate * (p.steps / fitted[i] - 1));
-  const random = randomSource(o.seed ?? 0);
   const values: number[] = [];
   for (let r = 0; r < replicates; r++) {
+    const random = randomSource(o.seed ?? 0, 4 * r);
     const y = fitted.map((v) => v * (1 + residuals[Math.floor(random() * n)]));
     const { slope, intercept } = linearRegression(x, y);
     values.push(intercept > 0 && slope > 0 ? slope / intercept : NaN);
@@ -144,8 +146,8 @@ export interface CriticalBatchFromRuns {
    * every target (the per-target bootstraps, drawn together).
    */
   law?: { bStar: number; alphaB: number; bStarInterval?: [number, number]; alphaBInterval?: [number, number] };
-  /** The law refitted per bootstrap replicate, for intervals of B_crit at a loss (criticalBatchAtLoss). */
-  lawReplicates?: { bStar: number; alphaB: number }[];
+  /** The law refitted per bootstrap replicate (slope = −1/α_B), for intervals of B_crit at a loss (criticalBatchAtLoss). */
+  lawReplicates?: { bStar: number; slope: number }[];
   warnings: string[];
 }
 
@@ -204,23 +206,32 @@ export function criticalBatchFromRuns(dataset: Dataset, targets?: number[], boot
   if (fits.length === 0) throw new InputError({ file: source }, `no target loss is reached at two or more batch sizes: ${warnings.join('; ')}`);
   if (fits.length < 2) return { fits, warnings };
   const law: NonNullable<CriticalBatchFromRuns['law']> = fitCriticalBatchLaw(fits.map((f) => f.target), fits.map((f) => f.bCrit));
-  if (!bootstrap || fits.some((f) => f.points.length < 3)) return { fits, law, warnings };
-  // Replicate r of every target comes from the same residual draws: refit the law to each.
+  if (!bootstrap) return { fits, law, warnings };
+  const thin = fits.filter((f) => f.points.length < 3);
+  if (thin.length) {
+    warnings.push(`target loss ${thin.map((f) => f.target).join(', ')}: reached at only two batch sizes, which fit the trade-off exactly; no bootstrap interval for B_crit(L)`);
+    return { fits, law, warnings };
+  }
+  // Replicate r of every target comes from the same residual draws: refit the law to each, in
+  // ln B_crit = ln B* + slope·ln L (slope = −1/α_B), keeping every replicate whatever its slope's sign.
   const perTarget = fits.map((f) => tradeoffReplicates(f, bootstrap));
-  const lawReplicates: { bStar: number; alphaB: number }[] = [];
+  const lawReplicates: { bStar: number; slope: number }[] = [];
   for (let r = 0; r < perTarget[0].length; r++) {
     const b = perTarget.map((v) => v[r]);
     if (b.some((v) => Number.isNaN(v))) continue;
-    const l = fitCriticalBatchLaw(fits.map((f) => f.target), b);
-    if (Number.isFinite(l.alphaB) && l.alphaB > 0) lawReplicates.push(l);
+    const { slope, intercept } = linearRegression(fits.map((f) => Math.log(f.target)), b.map(Math.log));
+    lawReplicates.push({ bStar: Math.exp(intercept), slope });
   }
   if (lawReplicates.length < perTarget[0].length / 2) {
-    warnings.push(`the bootstrap kept B_crit growing as the loss falls in only ${lawReplicates.length} of ${perTarget[0].length} resamples: no interval for B_crit(L)`);
+    warnings.push(`only ${lawReplicates.length} of ${perTarget[0].length} bootstrap resamples kept a step/data trade-off at every target: no interval for B_crit(L)`);
     return { fits, law, warnings };
   }
   const level = bootstrap.level ?? 0.95;
   law.bStarInterval = percentileInterval(lawReplicates.map((l) => l.bStar), level);
-  law.alphaBInterval = percentileInterval(lawReplicates.map((l) => l.alphaB), level);
+  // α_B = −1/slope is monotone in the slope while it is negative: transform the slope's interval.
+  const [lo, hi] = percentileInterval(lawReplicates.map((l) => l.slope), level);
+  if (hi < 0) law.alphaBInterval = [-1 / lo, -1 / hi];
+  else warnings.push(`the bootstrap's ${Math.round(level * 100)} % interval of B_crit(L)'s slope in ln L reaches ${hi.toPrecision(3)} ≥ 0: the runs do not show B_crit growing as the loss falls with confidence, so α_B has no interval`);
   return { fits, law, lawReplicates, warnings };
 }
 
@@ -282,7 +293,7 @@ export function criticalBatchAtLoss(
   }
   const targets = fit.fits.map((f) => f.target);
   const lo = Math.min(...targets), hi = Math.max(...targets);
-  const interval = fit.lawReplicates?.length ? percentileInterval(fit.lawReplicates.map((l) => criticalBatch(loss, l.bStar, l.alphaB)), level) : undefined;
+  const interval = fit.lawReplicates?.length ? percentileInterval(fit.lawReplicates.map((l) => l.bStar * loss ** l.slope), level) : undefined;
   return { loss, bCrit: criticalBatch(loss, fit.law.bStar, fit.law.alphaB), ...(interval ? { bCritInterval: interval } : {}), law: fit.law, fittedRange: [lo, hi], extrapolated: loss < lo * (1 - 1e-12) || loss > hi * (1 + 1e-12) };
 }
 

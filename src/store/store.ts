@@ -334,6 +334,11 @@ export class RunStore {
     return this.db.prepare('SELECT tokens, step, loss FROM checkpoints WHERE run_id = ? ORDER BY tokens').all(runId) as Checkpoint[];
   }
 
+  /** Record the backend's id for a run (a Slurm array handle that became ARRAYID_INDEX), leaving its status alone. */
+  setExternalId(id: number, externalId: string): void {
+    this.db.prepare('UPDATE runs SET external_id = ? WHERE id = ?').run(externalId, id);
+  }
+
   /** Move a run to a new status (and record backend, external id, reason when given). */
   setStatus(id: number, status: RunStatus, extra: { backend?: string; externalId?: string | null; reason?: string | null } = {}): void {
     this.db

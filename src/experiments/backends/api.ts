@@ -38,21 +38,31 @@ export interface RuntimeObservation {
   N: number;
   /** Server-reported runtime ÷ the client's cost-model estimate. */
   ratio: number;
+  /** The client's estimate for that run, in seconds. */
+  estimate?: number;
 }
 
 /**
  * How much longer than the client's estimate a run of N parameters takes on the server, from runs
  * it reported: the ratio of the nearest observed size at or below N (small models use an
  * accelerator worse, so the ratio falls with N and this errs long), or, below every observed size,
- * the smallest size's ratio scaled by N_min/N (utilisation at most proportional to N).
+ * the smallest size's ratio scaled by N_min/N (utilisation at most proportional to N). Among runs of
+ * that size, with `estimate` given: the longest run no longer than this one (a start-up cost weighs
+ * less on a longer run, so the ratio falls with the estimate and this too errs long), else the
+ * shortest; without it, the largest ratio.
  * Undefined before the server has reported any run.
  */
-export function runtimeRatio(observed: RuntimeObservation[], N: number): number | undefined {
+export function runtimeRatio(observed: RuntimeObservation[], N: number, estimate?: number): number | undefined {
   if (observed.length === 0) return undefined;
   const below = observed.filter((o) => o.N <= N * (1 + 1e-9));
   if (below.length) {
     const nearest = Math.max(...below.map((o) => o.N));
-    return Math.max(...below.filter((o) => o.N === nearest).map((o) => o.ratio));
+    const same = below.filter((o) => o.N === nearest);
+    const timed = same.filter((o) => o.estimate !== undefined);
+    if (estimate === undefined || timed.length < same.length) return Math.max(...same.map((o) => o.ratio));
+    const shorter = timed.filter((o) => o.estimate! <= estimate * (1 + 1e-9));
+    const pick = shorter.length ? Math.max(...shorter.map((o) => o.estimate!)) : Math.min(...timed.map((o) => o.estimate!));
+    return Math.max(...timed.filter((o) => o.estimate === pick).map((o) => o.ratio));
   }
   const smallest = Math.min(...observed.map((o) => o.N));
   const r = Math.max(...observed.filter((o) => o.N === smallest).map((o) => o.ratio));
@@ -66,14 +76,15 @@ export function runtimeRatio(observed: RuntimeObservation[], N: number): number 
  * - `fixed` when the user gave one (--max-runtime);
  * - before the server has reported any runtime: half the budget left (at most 12 h), since a
  *   client's cost model can be far off (a small model's MFU is a fraction of the assumed one);
- * - after: estimate × calibrated ratio × margin + 60 s.
+ * - after: estimate × calibrated ratio × margin + 60 s. The ratio may be below 1: when the study
+ *   has planned with a measured speed already (calibrateCost), the estimate can be the long one.
  * Within the API's [60 s, 12 h], except that a fixed value below 60 s is kept (the user asked for it;
  * the server may refuse it). Fitting it into the budget left is the caller's business.
  */
 export function runtimeLimit(o: { estimate: number; ratio?: number; margin: number; remaining?: number; fixed?: number }): number {
   if (o.fixed !== undefined) return Math.min(apiMaxRuntime, Math.max(1, Math.round(o.fixed)));
   const need = o.estimate * o.margin + 60;
-  const want = o.ratio === undefined ? Math.max(need, (o.remaining ?? 2 * apiMaxRuntime) / 2) : o.estimate * Math.max(1, o.ratio) * o.margin + 60;
+  const want = o.ratio === undefined ? Math.max(need, (o.remaining ?? 2 * apiMaxRuntime) / 2) : o.estimate * o.ratio * o.margin + 60;
   return Math.round(Math.min(apiMaxRuntime, Math.max(60, want)));
 }
 
@@ -149,13 +160,13 @@ export function apiBackend(o: ApiOptions): Backend {
     },
     async submit(run) {
       const left = await remaining();
-      const ratio = run.N ? runtimeRatio(observed, run.N) : observed.length ? Math.max(...observed.map((x) => x.ratio)) : undefined;
+      const ratio = run.N ? runtimeRatio(observed, run.N, estimate(run)) : observed.length ? Math.max(...observed.map((x) => x.ratio)) : undefined;
       let limit = runtimeLimit({ estimate: estimate(run), ratio, margin, remaining: left, fixed: o.maxRuntimeSeconds });
       if (left !== undefined && limit > left) {
         // The reservation does not fit what is left: wait for the runs in flight to settle theirs,
         // or, with none in flight, reserve all that is left if the run is expected to fit in it.
         if (inFlight.size > 0) throw new BackendBusy(`max_runtime_seconds = ${limit} does not fit the ${Math.max(0, left).toFixed(0)} s of budget left while runs are in flight`);
-        if (o.maxRuntimeSeconds === undefined && left >= estimate(run) * Math.max(1, ratio ?? 1) * 1.1 + 60) limit = Math.floor(left);
+        if (o.maxRuntimeSeconds === undefined && left >= estimate(run) * (ratio ?? 1) * 1.1 + 60) limit = Math.floor(left);
       }
       try {
         const r = await call('POST', '/submit', submitBody(runConfig(run), seqLen, limit));
@@ -201,12 +212,12 @@ export function apiBackend(o: ApiOptions): Backend {
         case 'running':
           return { state: 'running', evals };
         case 'completed':
-          if (runtime !== undefined && run.N) observed.push({ N: run.N, ratio: runtime / estimate(run) });
+          if (runtime !== undefined && run.N) observed.push({ N: run.N, ratio: runtime / estimate(run), estimate: estimate(run) });
           return { state: 'completed', evals, loss: evals.length ? evals[evals.length - 1].loss : undefined, seconds: r.charged_seconds };
         default: {
           const reason = failureReason(r.error, r.status, maxRuntime);
           // A timeout bounds the runtime from below: count it, doubled, so the next limits are longer.
-          if (reason.startsWith('timed out') && runtime !== undefined && run.N) observed.push({ N: run.N, ratio: (2 * runtime) / estimate(run) });
+          if (reason.startsWith('timed out') && runtime !== undefined && run.N) observed.push({ N: run.N, ratio: (2 * runtime) / estimate(run), estimate: estimate(run) });
           return { state: 'failed', reason, seconds: r.charged_seconds, evals };
         }
       }

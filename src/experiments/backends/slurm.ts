@@ -22,6 +22,8 @@
  * waits unsubmitted while t < 1; as earlier arrays drain, later ones' throttles are raised
  * (`scontrol update ArrayTaskThrottle`), never past that same bound. At any moment the tasks
  * running are at most the earlier arrays' unfinished runs plus the last array's throttle: K.
+ * After a restart, arrays found still running are counted, in job id order, and the throttles
+ * set again (lowered too: but never below 1, so K may be exceeded by one per such array).
  *
  * State. Pending and running: `squeue --json -t all` (one call shared by a polling pass). Final
  * state (COMPLETED, FAILED, TIMEOUT, CANCELLED, OUT_OF_MEMORY…, with the exit code): `sacct` when
@@ -278,10 +280,11 @@ export function slurmBackend(o: SlurmOptions): Backend {
    * This sweep's arrays in Slurm with runs not yet seen ended, in submission order: the ones it
    * submitted (throttle known) and, after a restart, the ones its runs were found in.
    */
-  const live = new Map<string, { throttle: number; ours: boolean; unfinished: Set<string> }>();
+  const live = new Map<string, { throttle: number; size: number; unfinished: Set<string>; warned?: boolean }>();
   /** Run folder → its array's job id, for the runs in `live`. */
   const liveOf = new Map<string, string>();
   let rebalancing: Promise<void> | undefined;
+  let prunedAt = 0;
   // Runs given a handle but not yet in Slurm, by run folder: the array being built, full arrays
   // waiting for sbatch, and (after arrays failed) runs waiting for a slot to go one job each.
   let building: Batch | undefined;
@@ -330,6 +333,7 @@ export function slurmBackend(o: SlurmOptions): Backend {
 
   /** Give the run a place in the array being built; sbatch comes on the next turn of the event loop. */
   function enqueue(r: StoredRun, dir: string): string {
+    drained(dir); // a retried run no longer counts in its old array
     if (!building || building.size >= (arrayMax ?? ARRAY_MAX)) {
       if (building) ready.push(building);
       building = { name: `scalelab-array-${hashKey([root, process.pid, Date.now(), seq++]).slice(0, 16)}`, runs: new Map(), size: 0 };
@@ -378,7 +382,7 @@ export function slurmBackend(o: SlurmOptions): Backend {
       const out = await slurm('sbatch', args);
       const id = out.trim().split(';')[0];
       if (!/^\d+$/.test(id)) throw new SlurmError(`sbatch printed "${out.trim()}", expected a job id`);
-      live.set(id, { throttle, ours: true, unfinished: new Set(runs.map((p) => p.dir)) });
+      live.set(id, { throttle, size: runs.length, unfinished: new Set(runs.map((p) => p.dir)) });
       for (const p of runs) liveOf.set(p.dir, id);
       for (const p of runs) {
         writeRecord(p.dir, { name: batch.name, index: p.index, jobId: `${id}_${p.index}`, at: new Date().toISOString() });
@@ -418,31 +422,49 @@ export function slurmBackend(o: SlurmOptions): Backend {
     if (a && a.unfinished.size === 0) live.delete(id);
   }
 
-  /** A run found in an array this process did not submit (a restarted sweep): count it against K. */
+  /**
+   * A run found in an array this process did not submit (a restarted sweep): count it against K.
+   * Its throttle is unknown (NaN), so the next rebalance sets it.
+   */
   function adopt(dir: string, jobId: string): void {
     const id = jobId.split('_')[0];
     if (!jobId.includes('_') || liveOf.has(dir)) return;
-    const a = live.get(id) ?? { throttle: limit, ours: false, unfinished: new Set<string>() };
+    const a = live.get(id) ?? { throttle: NaN, size: limit, unfinished: new Set<string>() };
     a.unfinished.add(dir);
     live.set(id, a);
     liveOf.set(dir, id);
   }
 
   /**
-   * Raise the throttles of this sweep's later arrays as earlier ones drain: array j may run
-   * K − (unfinished runs of the arrays before it). Best effort: a refused update only slows it.
+   * Runs that ended without status() seeing them (cancelled from another process, finished while
+   * the runner was not polling them) stop counting against K. At most every SNAPSHOT_MS.
+   */
+  function prune(): void {
+    if (Date.now() - prunedAt < SNAPSHOT_MS) return;
+    prunedAt = Date.now();
+    for (const dirs of [...live.values()].map((a) => [...a.unfinished])) {
+      for (const dir of dirs) if (existsSync(join(dir, 'exit.json')) || existsSync(join(dir, CANCELLED))) drained(dir);
+    }
+  }
+
+  /**
+   * Keep this sweep's arrays, in submission (job id) order, at throttle K − (unfinished runs of
+   * the arrays before it), at least 1 and at most the array's size: raised as earlier ones drain,
+   * lowered when a restart finds earlier arrays still running. Best effort: a refused update
+   * only slows the sweep (and is said once per array).
    */
   function rebalance(): Promise<void> {
     rebalancing ??= (async () => {
       let before = 0;
-      for (const [id, a] of live) {
-        const allowed = Math.min(limit - before, a.unfinished.size);
-        if (a.ours && allowed > a.throttle) {
+      for (const [id, a] of [...live].sort(([x], [y]) => Number(x) - Number(y))) {
+        const target = Math.max(1, Math.min(limit - before, a.size));
+        if (target !== a.throttle) {
           const was = a.throttle;
-          a.throttle = allowed;
-          await slurm('scontrol', ['update', `JobId=${id}`, `ArrayTaskThrottle=${allowed}`]).catch((e: Error) => {
+          a.throttle = target;
+          await slurm('scontrol', ['update', `JobId=${id}`, `ArrayTaskThrottle=${target}`]).catch((e: Error) => {
             a.throttle = was;
-            process.emitWarning(`could not raise the throttle of Slurm array ${id} to ${allowed}: ${e.message}`, 'ScaleLabWarning');
+            if (!a.warned) process.emitWarning(`could not set the throttle of Slurm array ${id} to ${target}: ${e.message}`, 'ScaleLabWarning');
+            a.warned = true;
           });
         }
         before += a.unfinished.size;
@@ -469,7 +491,8 @@ export function slurmBackend(o: SlurmOptions): Backend {
     arrayMaxRead ??= run('scontrol', ['show', 'config'], { timeout: 5000, maxBuffer: 16 << 20 })
       .then(({ stdout: text }) => {
         const max = parseMaxArraySize(text);
-        if (max !== undefined && arrayMax === undefined) arrayMax = Math.max(1, max);
+        if (max === 0) arrays = false; // arrays disabled on this cluster: one job per run
+        else if (max !== undefined && arrayMax === undefined) arrayMax = max;
       })
       .catch(() => undefined);
     return arrayMaxRead;
@@ -478,7 +501,8 @@ export function slurmBackend(o: SlurmOptions): Backend {
   /** One-job-per-run mode: submit pooled runs while fewer than `limit` of them are in Slurm. */
   async function topUp(): Promise<void> {
     for (const [dir, p] of waiting) {
-      if (fromWaiting.size >= limit) break;
+      // Arrays still running (from before a refusal) count against K too.
+      if (fromWaiting.size + unfinished() >= limit) break;
       waiting.delete(dir);
       if (existsSync(join(dir, CANCELLED))) continue;
       fromWaiting.add(dir);
@@ -570,10 +594,8 @@ export function slurmBackend(o: SlurmOptions): Backend {
     },
     async submit(r) {
       const dir = prepare(r);
-      if (arrays) {
-        if (arrayMax === undefined) await readArrayMax();
-        return enqueue(r, dir);
-      }
+      if (arrays && arrayMax === undefined) await readArrayMax();
+      if (arrays) return enqueue(r, dir);
       return submitOne(r, dir);
     },
     async status(r): Promise<BackendStatus> {
@@ -581,6 +603,7 @@ export function slurmBackend(o: SlurmOptions): Backend {
       // An sbatch in flight answers first; runs still being gathered into an array are held (the
       // array goes out on the next turn of the event loop, with every run this pass adds to it),
       // and so are arrays waiting for room under --concurrency (tried again here).
+      prune();
       await rebalance();
       await settle(false);
       await topUp();
