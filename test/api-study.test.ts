@@ -52,6 +52,17 @@ function labServe(args: string[]): Promise<string> {
   });
 }
 
+/** An in-process `lab serve` on the default world (12 h budget, key "k"), closed after `body`. */
+async function withLab(speed: number, body: (url: string) => Promise<void>): Promise<void> {
+  const lab = createLabServer({ world: loadWorld(), budgetSeconds: 12 * 3600, apiKey: 'k', speed });
+  const { port } = await lab.listen(0);
+  try {
+    await body(`http://127.0.0.1:${port}`);
+  } finally {
+    await lab.close();
+  }
+}
+
 const study = (url: string, db: string, extra: string[] = []) =>
   scalelab(['study', 'run', '--backend', 'api', '--url', url, '--api-key', 'k', '--target-hours', '48', '--experiment-hours', '12', '--db', db, '--study', 's', '--poll', '0.05', '--bootstrap', '20', '--json', ...extra]);
 
@@ -89,31 +100,23 @@ test('study run --backend api against lab serve: no run times out although the c
 });
 
 test('with --world the API client plans with the served world\'s hardware: every run fits, and the regret is stated', async () => {
-  const lab = createLabServer({ world: loadWorld(), budgetSeconds: 12 * 3600, apiKey: 'k', speed: 20000 });
-  const { port } = await lab.listen(0);
-  try {
-    const r = await study(`http://127.0.0.1:${port}`, join(dir, 'world.db'), ['--world', 'worlds/default.json']);
+  await withLab(20000, async (url) => {
+    const r = await study(url, join(dir, 'world.db'), ['--world', 'worlds/default.json']);
     assert.equal(r.code, 0, r.stderr);
     const j = JSON.parse(r.stdout);
     assert.ok(j.truth.regret < 0.01, `regret ${j.truth.regret}`);
     assert.ok(Math.abs(j.truth.predictionError) < 0.02, `prediction error ${j.truth.predictionError}`);
-  } finally {
-    await lab.close();
-  }
+  });
 });
 
 test('runs that time out say so and how to raise the limit, not "lower the learning rates"', async () => {
-  const lab = createLabServer({ world: loadWorld(), budgetSeconds: 12 * 3600, apiKey: 'k', speed: 20000 });
-  const { port } = await lab.listen(0);
-  try {
-    const r = await study(`http://127.0.0.1:${port}`, join(dir, 'short.db'), ['--max-runtime', '60']);
+  await withLab(20000, async (url) => {
+    const r = await study(url, join(dir, 'short.db'), ['--max-runtime', '60']);
     assert.equal(r.code, 2);
     assert.match(r.stderr, /timed out/);
     assert.match(r.stderr, /--max-runtime SECONDS/);
     assert.doesNotMatch(r.stderr, /lower the learning rates/);
-  } finally {
-    await lab.close();
-  }
+  });
 });
 
 test('probeFailure names the cause: divergence → lower learning rates; timeouts → the runtime limit; else the reasons', () => {
@@ -155,12 +158,9 @@ test('runtimeLimit: fixed wins; uncalibrated reserves half the budget left; cali
 });
 
 test('the API client runs one calibration run alone, then the rest at full concurrency with limits from its reported runtime', async () => {
-  const world = loadWorld();
-  const lab = createLabServer({ world, budgetSeconds: 12 * 3600, apiKey: 'k', speed: 1e6 });
-  const { port } = await lab.listen(0);
-  try {
-    const client = apiBackend({ url: `http://127.0.0.1:${port}`, apiKey: 'k' });
-    const get = async (id: string) => (await (await fetch(`http://127.0.0.1:${port}/experiment/${id}`, { headers: { 'x-api-key': 'k' } })).json()) as { request: { max_runtime_seconds: number }; runtime_seconds: number };
+  await withLab(1e6, async (url) => {
+    const client = apiBackend({ url: url, apiKey: 'k' });
+    const get = async (id: string) => (await (await fetch(`${url}/experiment/${id}`, { headers: { 'x-api-key': 'k' } })).json()) as { request: { max_runtime_seconds: number }; runtime_seconds: number };
     assert.equal(client.concurrency, 1, 'uncalibrated: one run at a time');
     const run = (i: number, d: number) => ({ id: i, key: `k${i}`, N: 12 * 4 * d * d, estimatedSeconds: 50, config: { n_layer: 4, d_model: d, n_heads: d / 64, tokens: 3e8, batch_tokens: 65536, learning_rate: 3e-3 + i * 1e-5, parametrization: 'mup', n_evals: 4, seed: 0 } }) as unknown as StoredRun;
     const first = run(1, 256);
@@ -176,9 +176,7 @@ test('the API client runs one calibration run alone, then the rest at full concu
     exp = await get(id2);
     const runtime = (await get(id)).runtime_seconds;
     assert.equal(exp.request.max_runtime_seconds, Math.round(runtime * 2 + 60), 'reported runtime × margin 2 + 60 s');
-  } finally {
-    await lab.close();
-  }
+  });
 });
 
 test('a busy backend defers a submit while runs are in flight, and the runner submits it once they finish', async () => {
@@ -216,14 +214,12 @@ test('a busy backend defers a submit while runs are in flight, and the runner su
 });
 
 test('sweep retry on the API: a failed configuration cannot be run twice (409), and the reason says so', async () => {
-  const lab = createLabServer({ world: loadWorld(), budgetSeconds: 12 * 3600, apiKey: 'k', speed: 1e6 });
-  const { port } = await lab.listen(0);
-  try {
+  await withLab(1e6, async (url) => {
     const store = RunStore.open(join(dir, 'retry.db'));
     // A learning rate far above the world's divergence threshold: the run fails on the server.
     const config = { n_layer: 4, d_model: 256, n_heads: 4, tokens: 1e8, batch_tokens: 65536, learning_rate: 0.09, parametrization: 'mup', n_evals: 4, seed: 0 };
     store.plan('r', [{ key: 'hot', phase: 'isoflop', config, N: 12 * 4 * 256 * 256, D: 1e8, C: 6 * 12 * 4 * 256 * 256 * 1e8, estimatedSeconds: 30 }]);
-    const client = () => apiBackend({ url: `http://127.0.0.1:${port}`, apiKey: 'k', maxRuntimeSeconds: 3600 });
+    const client = () => apiBackend({ url: url, apiKey: 'k', maxRuntimeSeconds: 3600 });
     const first = await runSweep(store, 'r', client(), { pollMs: 20 });
     assert.equal(first.failed, 1);
     const [run] = store.runs({ study: 'r' });
@@ -234,7 +230,5 @@ test('sweep retry on the API: a failed configuration cannot be run twice (409), 
     const [retried] = store.runs({ study: 'r' });
     assert.match(retried.reason!, /already ran this configuration as experiment \S+, which failed \(.*diverge.*\).*refuses the same configuration twice \(409/i);
     store.close();
-  } finally {
-    await lab.close();
-  }
+  });
 });

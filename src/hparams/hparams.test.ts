@@ -194,6 +194,18 @@ test('makePlan reports B_crit at the predicted loss and the trade-off at the rec
   close(r.steps, plan.recommendation.D / 2e6, 1e-12, 'steps');
 });
 
+/** Standard normal noise from a small seeded generator of its own, apart from the bootstraps' streams. */
+function noiseSource(seed: number): () => number {
+  let state = seed * 2654435761;
+  return () => {
+    state = (state * 1103515245 + 12345) % 2 ** 31;
+    const u = (state + 1) / (2 ** 31 + 1);
+    state = (state * 1103515245 + 12345) % 2 ** 31;
+    const v = (state + 1) / (2 ** 31 + 1);
+    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+  };
+}
+
 test('tradeoffInterval: a residual bootstrap of S = S_min + E_min/B covers the true B_crit', () => {
   // Truth: S_min = 1000, E_min = 1e6 → B_crit = 1000; seven batch sizes, 5 % multiplicative noise.
   const batches = [64, 128, 256, 512, 1024, 2048, 4096];
@@ -203,15 +215,7 @@ test('tradeoffInterval: a residual bootstrap of S = S_min + E_min/B covers the t
   let covered = 0, width = 0;
   const trials = 60;
   for (let seed = 1; seed <= trials; seed++) {
-    // A small seeded generator for the noise, separate from the bootstrap's own.
-    let state = seed * 2654435761;
-    const gauss = () => {
-      state = (state * 1103515245 + 12345) % 2 ** 31;
-      const u = (state + 1) / (2 ** 31 + 1);
-      state = (state * 1103515245 + 12345) % 2 ** 31;
-      const v = (state + 1) / (2 ** 31 + 1);
-      return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
-    };
+    const gauss = noiseSource(seed);
     const fit = fitTradeoff(batches.map((batch) => ({ batch, steps: (1000 + 1e6 / batch) * (1 + 0.05 * gauss()) })), 3);
     const [lo, hi] = tradeoffInterval(fit, { replicates: 400, seed })!;
     assert.ok(lo <= fit.bCrit && fit.bCrit <= hi);
@@ -244,14 +248,7 @@ test('B_crit(L) law interval: bootstrap refits through every target cover the tr
   let coveredAlpha = 0, coveredAt = 0, width = 0;
   const trials = 40;
   for (let seed = 1; seed <= trials; seed++) {
-    let state = seed * 2654435761;
-    const gauss = () => {
-      state = (state * 1103515245 + 12345) % 2 ** 31;
-      const u = (state + 1) / (2 ** 31 + 1);
-      state = (state * 1103515245 + 12345) % 2 ** 31;
-      const v = (state + 1) / (2 ** 31 + 1);
-      return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
-    };
+    const gauss = noiseSource(seed);
     const noise = batches.map(() => gauss());
     const r = criticalBatchFromRuns(curves((k) => noise[k]), [4, 3.5, 3], { replicates: 300, seed });
     const [lo, hi] = r.law!.alphaBInterval!;
