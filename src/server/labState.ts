@@ -266,7 +266,8 @@ export class LabState {
     const real = now();
     const raw = (this.db.prepare(`SELECT value FROM meta WHERE key = 'clock'`).get() as { value: string } | undefined)?.value;
     const before = raw ? (JSON.parse(raw) as ClockAnchor) : undefined;
-    let floor = Math.max(0, ...this.list.map((e) => e.submittedAt), (this.final as { submitted_at_seconds?: number } | undefined)?.submitted_at_seconds ?? 0);
+    const finalAt = (this.final as { submitted_at_seconds?: number } | undefined)?.submitted_at_seconds ?? 0;
+    let floor = this.list.reduce((m, e) => Math.max(m, e.submittedAt), finalAt);
     const sim = Math.max(floor, before ? before.sim + (real - before.real) * before.speed : 0);
     const anchor: ClockAnchor = { real, sim, speed };
     this.db.prepare(`INSERT INTO meta (key, value) VALUES ('clock', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`).run(JSON.stringify(anchor));
