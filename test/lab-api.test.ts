@@ -1,6 +1,10 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createLabServer } from '../src/server/labServer.js';
+import { LabState } from '../src/server/labState.js';
 import { loadWorld } from '../src/lab/loadWorld.js';
 import { apiBackend } from '../src/experiments/backends/api.js';
 import { simulate } from '../src/lab/simulate.js';
@@ -120,4 +124,41 @@ test('the API client backend drives the server: submit, adopt a 409 duplicate, r
   const s = await client.status({ ...run, externalId: id });
   assert.equal(s.state, 'completed');
   assert.equal(s.evals!.length, 4);
+});
+
+test('a lab on a state file resumes where it stopped: the clock ran on while no server was up, in-flight runs finish when they would have, charged once', async () => {
+  const path = join(mkdtempSync(join(tmpdir(), 'scalelab-lab-state-')), 'lab.db');
+  let t = 1000; // real seconds
+  const first = createLabServer({ state: LabState.open(path, { world, budgetSeconds: 4 * 3600, apiKey: 'k' }), speed: 1, slots: 1, now: () => t });
+  const at = `http://127.0.0.1:${(await first.listen(0)).port}`;
+  const post = (base: string, seed: number) => fetch(`${base}/submit`, { method: 'POST', headers: { 'x-api-key': 'k' }, body: JSON.stringify(request({ model_seed: seed })) }).then((r) => r.json() as Promise<{ experiment_id: string }>);
+  const get = (base: string, path: string) => fetch(`${base}${path}`, { headers: { 'x-api-key': 'k' } }).then((r) => r.json() as Promise<any>); // eslint-disable-line @typescript-eslint/no-explicit-any
+  const a = await post(at, 1);
+  const b = await post(at, 2);
+  const runtime = simulate(world, { n_layer: 4, d_model: 256, n_heads: 4, tokens: 2e8, batch_tokens: 128 * 512, learning_rate: 3e-3, parametrization: 'mup', n_evals: 5, seed: 1 }).seconds;
+  t += runtime / 2;
+  assert.deepEqual([(await get(at, `/experiment/${a.experiment_id}`)).status, (await get(at, `/experiment/${b.experiment_id}`)).status], ['running', 'queued']);
+  await first.close();
+
+  // Down for a quarter of the run; back with another speed and more slots.
+  t += runtime / 4;
+  const second = createLabServer({ state: LabState.open(path), speed: 2, slots: 4, now: () => t });
+  const again = `http://127.0.0.1:${(await second.listen(0)).port}`;
+  try {
+    assert.equal(second.apiKey, 'k');
+    assert.deepEqual([(await get(again, `/experiment/${a.experiment_id}`)).status, (await get(again, `/experiment/${b.experiment_id}`)).status], ['running', 'queued'], 'three quarters in: still running');
+    t += runtime / 8 + 1; // at speed 2: past the end of the first run
+    const done = await get(again, `/experiment/${a.experiment_id}`);
+    assert.equal(done.status, 'completed');
+    assert.ok(Math.abs(done.charged_seconds - runtime) < 1e-9);
+    assert.equal((await get(again, `/experiment/${b.experiment_id}`)).status, 'running', 'the queued run kept its place in the schedule');
+    const budget = await get(again, '/budget');
+    assert.ok(Math.abs(budget.used_seconds - runtime) < 1e-9, 'charged once');
+    assert.equal(budget.reserved_seconds, 3600);
+    const c = await post(again, 3);
+    assert.equal(c.experiment_id, 'exp-00003');
+    assert.equal((await get(again, `/experiment/${c.experiment_id}`)).status, 'running', 'a new run has one of the new slots at once');
+  } finally {
+    await second.close();
+  }
 });

@@ -9,8 +9,9 @@
  *   GET /api/studies/:name/runs          a study's runs (?status=completed|failed|…) and its completed runs as a Dataset
  *   GET /api/studies/:name/progress      runs done / failed / in flight, hours spent, best loss
  *
- * Errors: { error: { status, message } } with 400 (bad parameter), 404, 405, 413 (a body over
- * maxUploadBytes).
+ * Errors: { error: { status, message } } with 400 (bad parameter, malformed percent-escape), 404,
+ * 405, 409 (the --db file is not a ScaleLab run store: the message says why), 413 (a body over
+ * maxUploadBytes). A Host other than this server's names is 421, in plain text.
  */
 import { z } from 'zod';
 import type { Dataset } from '../io/dataset.js';

@@ -1,7 +1,9 @@
 /**
  * `scalelab serve`: the web app (the files Vite built into web/dist) and its JSON API over the
  * bundled data sets and the run store (src/server/webApi.ts lists the endpoints). Read-only:
- * nothing here writes to the store, and fits run in the browser.
+ * the store is opened with SQLite's read-only flag (never created, migrated or switched to another
+ * journal mode), a file that is not a store is reported (409), and fits run in the browser. Only
+ * requests whose Host names this server are answered (421 otherwise: DNS rebinding).
  *
  * Files are served only from inside the assets folder: every path segment is decoded and checked
  * (no "..", no separators, no NUL), the resolved path must lie inside the folder, and so must its
@@ -14,7 +16,8 @@ import { fileURLToPath } from 'node:url';
 import type { z } from 'zod';
 import { parseRuns } from '../io/parseRuns.js';
 import type { Dataset } from '../io/dataset.js';
-import { RunStore, storeDataset, type StoredRun } from '../store/store.js';
+import { RunStore, StoreError, storeDataset, type StoredRun } from '../store/store.js';
+import { BodyTooLarge, hostAllowed, malformedEscape, misdirectedText, readBody } from './http.js';
 import {
   datasetIdSchema,
   maxUploadBytes,
@@ -41,7 +44,7 @@ export interface BundledDataset {
 }
 
 export interface WebServerOptions {
-  /** The run store (SQLite). Opened read-side on first use; a missing file means "no studies". */
+  /** The run store (SQLite). Opened read-only on first use; a missing file means "no studies", and is not created. */
   storePath: string;
   /** The built web app (web/dist). */
   assetsDir: string;
@@ -50,8 +53,13 @@ export interface WebServerOptions {
   maxBodyBytes?: number;
 }
 
+/** What the server finds at its store path: nothing yet, a store, or a file that is not one (and why). */
+export type StoreStatus = { path: string; exists: false } | { path: string; exists: true; error?: string };
+
 export interface WebServer {
   server: Server;
+  /** Look at the store now (for the start-up message): the same answer /api/studies would give. */
+  storeStatus(): StoreStatus;
   listen(port: number, host?: string): Promise<{ port: number; host: string; url: string }>;
   close(): Promise<void>;
 }
@@ -198,10 +206,30 @@ export function createWebServer(o: WebServerOptions): WebServer {
     return ds;
   };
 
-  /** The store, opened when its file exists (a server started before the first sweep finds it later). */
+  /**
+   * The store, opened read-only when its file exists (a server started before the first sweep
+   * finds it later). A file that is not a store is a 409 with the reason, asked again each time:
+   * an empty file becomes a store when a sweep writes to it.
+   */
   const openStore = (): RunStore | undefined => {
-    if (!store && (o.storePath === ':memory:' || existsSync(o.storePath))) store = RunStore.open(o.storePath);
+    if (!store && existsSync(o.storePath)) {
+      try {
+        store = RunStore.openReadOnly(o.storePath);
+      } catch (e) {
+        if (e instanceof StoreError) throw new HttpError(409, e.message);
+        throw e;
+      }
+    }
     return store;
+  };
+
+  const storeStatus = (): StoreStatus => {
+    try {
+      return openStore() ? { path: o.storePath, exists: true } : { path: o.storePath, exists: false };
+    } catch (e) {
+      if (e instanceof HttpError) return { path: o.storePath, exists: true, error: e.message };
+      throw e;
+    }
   };
 
   const studyNames = (s: RunStore) => new Set(s.studies().map((x) => x.name));
@@ -297,26 +325,23 @@ export function createWebServer(o: WebServerOptions): WebServer {
     res.end(body);
   };
 
-  /** Read (and discard) a request body, refusing one over the limit. */
-  const consumeBody = (req: IncomingMessage): Promise<void> =>
-    new Promise((resolveBody, reject) => {
-      const declared = Number(req.headers['content-length'] ?? 0);
-      if (declared > maxBody) {
-        reject(new HttpError(413, `request body too large: ${declared} bytes (at most ${maxBody})`, { connection: 'close' }));
-        return;
-      }
-      let size = 0;
-      req.on('data', (chunk: Buffer) => {
-        size += chunk.length;
-        if (size > maxBody) reject(new HttpError(413, `request body too large: over ${maxBody} bytes`, { connection: 'close' }));
-      });
-      req.on('end', () => resolveBody());
-      req.on('error', reject);
-    });
+  let bindHost = '127.0.0.1';
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
-    await consumeBody(req);
+    if (!hostAllowed(req.headers.host, bindHost)) {
+      const text = misdirectedText(req.headers.host, bindHost);
+      res.writeHead(421, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(text), 'x-content-type-options': 'nosniff' });
+      return void res.end(text);
+    }
+    // Nothing here takes a body: it is read (up to the limit, else 413) and thrown away.
+    try {
+      await readBody(req, maxBody, { keep: false });
+    } catch (e) {
+      throw e instanceof BodyTooLarge ? new HttpError(413, e.message) : e;
+    }
     const raw = req.url ?? '/';
+    const bad = malformedEscape(raw);
+    if (bad) throw new HttpError(400, bad);
     const q = raw.indexOf('?');
     const rawPath = q >= 0 ? raw.slice(0, q) : raw;
     if (!rawPath.startsWith('/')) throw new HttpError(400, 'malformed request target');
@@ -337,14 +362,14 @@ export function createWebServer(o: WebServerOptions): WebServer {
         if (process.env.SCALELAB_DEBUG) process.stderr.write(`${(e as Error)?.stack ?? String(e)}\n`);
         sendError(res, new HttpError(500, `internal error: ${(e as Error)?.message ?? String(e)}`));
       }
-      // A body refused as too large is not read further.
-      if (e instanceof HttpError && e.status === 413) req.resume();
     });
   });
 
   return {
     server,
+    storeStatus,
     listen(port: number, host = '127.0.0.1') {
+      bindHost = host;
       return new Promise((resolveListen, reject) => {
         server.once('error', reject);
         server.listen(port, host, () => {

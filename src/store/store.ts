@@ -198,6 +198,39 @@ export class RunStore {
     return store;
   }
 
+  /**
+   * Open an existing store for reading only (the web app's server): never creates the file,
+   * migrates it or changes its journal mode — the file's bytes stay as they are. Refuses, with a
+   * StoreError naming the path, a file that is not a ScaleLab run store (an empty file, another
+   * program's database, text) or one whose schema is not this version's.
+   */
+  static openReadOnly(path: string): RunStore {
+    let db: Database.Database;
+    try {
+      db = new Database(path, { readonly: true, fileMustExist: true });
+    } catch (e) {
+      throw new StoreError(path, `cannot open the run store: ${(e as Error).message}`);
+    }
+    const notAStore = (why: string) => new StoreError(path, `not a ScaleLab run store: ${why}`);
+    try {
+      db.pragma('busy_timeout = 10000');
+      const version = db.pragma('user_version', { simple: true }) as number;
+      const tables = new Set((db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table'`).all() as { name: string }[]).map((t) => t.name));
+      if (tables.size === 0) throw notAStore('an empty database (a sweep or "scalelab runs import" makes one)');
+      if (!['studies', 'runs', 'checkpoints'].every((t) => tables.has(t)) || version === 0) {
+        throw notAStore(`another SQLite database (tables ${[...tables].slice(0, 6).join(', ')}${tables.size > 6 ? ', …' : ''})`);
+      }
+      if (version > migrations.length) throw new StoreError(path, `the store has schema version ${version}, newer than this ScaleLab understands (${migrations.length}); upgrade ScaleLab`);
+      if (version < migrations.length) throw new StoreError(path, `the store has schema version ${version}, older than this ScaleLab's (${migrations.length}); run any "scalelab runs" command on it once to upgrade it`);
+      return new RunStore(path, db);
+    } catch (e) {
+      db.close();
+      if (e instanceof StoreError) throw e;
+      const err = e as Error & { code?: string };
+      throw err.code === 'SQLITE_NOTADB' ? notAStore('not an SQLite database') : new StoreError(path, `cannot read the run store: ${err.message}`);
+    }
+  }
+
   private migrate(): void {
     const version = this.db.pragma('user_version', { simple: true }) as number;
     if (version > migrations.length) {

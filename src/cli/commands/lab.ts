@@ -1,9 +1,11 @@
 import type { Command } from 'commander';
 import { loadWorld } from '../../lab/loadWorld.js';
 import { optimum, simulate, truth } from '../../lab/simulate.js';
+import { join } from 'node:path';
 import { createLabServer } from '../../server/labServer.js';
+import { defaultLabBudgetHours, LabState } from '../../server/labState.js';
 import { readText } from '../../io/readRuns.js';
-import { InputError, UsageError } from '../../errors/index.js';
+import { InputError, ScaleLabError, UsageError } from '../../errors/index.js';
 import { formatNumber } from '../../core/format.js';
 import { parseInteger, parseQuantity } from '../options.js';
 import { printJson } from '../output.js';
@@ -69,29 +71,69 @@ export function registerLab(program: Command, run: Run): void {
     );
   lab
     .command('serve')
-    .description('serve the simulated lab over HTTP with the CS336 training API (POST /submit, GET /budget, …)')
-    .option('--world <file>', 'world file (default: worlds/default.json)')
-    .option('--budget-hours <h>', 'accelerator-hour budget of the API', '12')
+    .description('serve the simulated lab over HTTP with the CS336 training API (POST /submit, GET /budget, …); it resumes after a restart')
+    .option('--world <file>', 'world file (default: a resumed lab\'s own, else worlds/default.json)')
+    .option('--budget-hours <h>', `accelerator-hour budget of the API (default: a resumed lab's own, else ${defaultLabBudgetHours})`)
     .option('--port <port>', 'port (0 picks a free one)', '8000')
-    .option('--host <host>', 'address to bind', '127.0.0.1')
-    .option('--api-key <key>', 'API key clients must send in x-api-key (default: $SCALELAB_API_KEY or a random one, printed)')
+    .option('--host <host>', 'address to bind; requests must name it, or localhost, 127.0.0.1 or [::1], in their Host header', '127.0.0.1')
+    .option('--api-key <key>', 'API key clients must send in x-api-key (default: $SCALELAB_API_KEY, a resumed lab\'s own, or a random one, printed)')
     .option('--speed <x>', 'simulated seconds per real second', '3600')
     .option('--slots <n>', 'experiments that run at once', '8')
-    .option('--json', 'print the address and key as JSON when listening')
-    .action(async (f: { world?: string; budgetHours: string; port: string; host: string; apiKey?: string; speed: string; slots: string; json?: boolean }) =>
+    .option('--state <file>', 'file that keeps the lab (budget spent, experiments, final submission) across restarts (default: .scalelab/lab-PORT.db; with --port 0, none unless given)')
+    .option('--reset', 'start a new lab on the state file, forgetting its experiments and budget spent (ids keep counting up)')
+    .option('--json', 'print the address, key, state file and what was resumed as JSON when listening')
+    .addHelpText(
+      'after',
+      `
+The lab is kept in a state file (SQLite), written in one transaction per change, so a server that
+is stopped or killed (even kill -9) and started again on the same file resumes it: the same budget
+spent, the same experiments with their ids (a new one never reuses an id), the same final
+submission, and a configuration already submitted is still a 409. The lab's clock kept running
+while no server was up, so experiments in flight finish when they would have, charged once.
+On resume:
+  --world, --budget-hours  must be the lab's own (or left out): a lab is one world and one budget;
+                           anything else is refused, unless --reset starts a new lab on the file
+  --api-key                replaces the stored key (left out, clients keep using the old one)
+  --speed, --slots         apply from now on (experiments already scheduled keep their times)
+One server per state file: a second is refused while the first runs.
+Examples:
+  scalelab lab serve --budget-hours 12 --port 8000     # state in .scalelab/lab-8000.db
+  scalelab lab serve --port 8000                       # after a restart: carries on
+  scalelab lab serve --port 8000 --reset --budget-hours 24 --world worlds/default.json`,
+    )
+    .action(async (f: { world?: string; budgetHours?: string; port: string; host: string; apiKey?: string; speed: string; slots: string; state?: string; reset?: boolean; json?: boolean }) =>
       run(async () => {
-        const world = loadWorld(f.world);
-        const lab = createLabServer({
-          world,
-          budgetSeconds: parseQuantity(f.budgetHours, '--budget-hours') * 3600,
-          apiKey: f.apiKey ?? process.env.SCALELAB_API_KEY,
-          speed: parseQuantity(f.speed, '--speed'),
-          slots: parseInteger(f.slots, '--slots', 1),
+        const port = parseInteger(f.port, '--port', 0);
+        if (port > 65535) throw new UsageError(`--port: expected at most 65535, got ${port}`);
+        const speed = parseQuantity(f.speed, '--speed');
+        const slots = parseInteger(f.slots, '--slots', 1);
+        // A server on a port picked at random cannot be found again after a restart: it keeps nothing unless asked to.
+        const statePath = f.state ?? (port === 0 ? ':memory:' : join('.scalelab', `lab-${port}.db`));
+        const state = LabState.open(statePath, {
+          world: f.world !== undefined ? loadWorld(f.world) : undefined,
+          worldSource: f.world,
+          budgetSeconds: f.budgetHours !== undefined ? parseQuantity(f.budgetHours, '--budget-hours') * 3600 : undefined,
+          apiKey: f.apiKey ?? (process.env.SCALELAB_API_KEY || undefined),
+          reset: f.reset,
         });
-        const { port, host } = await lab.listen(parseInteger(f.port, '--port', 0), f.host);
-        const url = `http://${host}:${port}`;
-        if (f.json) printJson({ url, apiKey: lab.apiKey, world: world.name, budgetHours: Number(f.budgetHours) });
-        else process.stderr.write(`lab API for world "${world.name}" at ${url} (budget ${f.budgetHours} h, speed ×${f.speed}); API key: ${lab.apiKey}\n`);
+        let address: { port: number; host: string };
+        const lab = createLabServer({ state, speed, slots });
+        try {
+          address = await lab.listen(port, f.host);
+        } catch (e) {
+          state.close();
+          throw new ScaleLabError(`cannot listen on ${f.host}:${port}: ${(e as Error).message}`);
+        }
+        const url = `http://${address.host.includes(':') ? `[${address.host}]` : address.host}:${address.port}`;
+        const world = state.world;
+        const budgetHours = state.budgetSeconds / 3600;
+        const kept = statePath === ':memory:' ? null : statePath;
+        const resumed = state.resumed ? { experiments: state.resumed.experiments, finalSubmission: state.resumed.finalSubmission } : null;
+        if (f.json) printJson({ url, apiKey: lab.apiKey, world: world.name, budgetHours, state: kept, resumed });
+        else {
+          const where = kept === null ? 'state kept in memory only' : resumed ? `resumed from ${kept}: ${resumed.experiments} experiment${resumed.experiments === 1 ? '' : 's'}${resumed.finalSubmission ? ', a final submission' : ''}` : `state in ${kept}`;
+          process.stderr.write(`lab API for world "${world.name}" at ${url} (budget ${budgetHours} h, speed ×${f.speed}; ${where}); API key: ${lab.apiKey}\n`);
+        }
         await new Promise<void>((resolve) => {
           for (const s of ['SIGINT', 'SIGTERM'] as const) process.once(s, () => void lab.close().then(resolve));
         });

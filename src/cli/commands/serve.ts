@@ -21,14 +21,18 @@ export function registerServe(program: Command, run: Run): void {
     .command('serve')
     .description('serve the interactive web app: open or upload runs, fit in the browser, plan the big run, watch a sweep')
     .option('--port <port>', 'port (0 picks a free one)', '8080')
-    .option('--host <host>', 'address to bind (127.0.0.1 keeps it on this machine)', '127.0.0.1')
-    .option('--db <file>', 'run store whose studies the app shows', defaultStorePath)
-    .option('--json', 'print {"url": …} when listening')
+    .option('--host <host>', 'address to bind (127.0.0.1 keeps it on this machine); requests must name it, or localhost, 127.0.0.1 or [::1], in their Host header', '127.0.0.1')
+    .option('--db <file>', 'run store whose studies the app shows (opened read-only; never created)', defaultStorePath)
+    .option('--json', 'print {"url": …, "store": {"path", "exists", "error"?}} when listening')
     .addHelpText(
       'after',
       `
 The app fits in the browser (a Web Worker running the same code as "scalelab fit"); the server
-only serves the built app (web/dist) and reads the bundled data sets and the run store.
+only serves the built app (web/dist) and reads the bundled data sets and the run store. It opens
+the store read-only and never creates it: a missing store shows no studies (a sweep's store
+appears once it exists); a file that is not a run store is reported here and in the app. A request
+whose Host header is not localhost, 127.0.0.1, [::1] or --host's address is refused (421), so a web
+page cannot reach the server by rebinding its own name to this machine.
 Examples:
   scalelab serve                       # http://127.0.0.1:8080
   scalelab serve --port 0 --json       # a free port, printed as JSON
@@ -49,8 +53,10 @@ Examples:
         } catch (e) {
           throw new ScaleLabError(`cannot listen on ${f.host}:${port}: ${(e as Error).message}`);
         }
-        if (f.json) printJson({ url });
-        else process.stdout.write(`ScaleLab web app at ${url} (run store ${f.db}; Ctrl-C to stop)\n`);
+        const store = web.storeStatus();
+        if (store.exists && store.error) process.stderr.write(`scalelab: warning: ${store.error}; the app shows no studies from it\n`);
+        if (f.json) printJson({ url, store });
+        else process.stdout.write(`ScaleLab web app at ${url} (run store ${f.db}${store.exists ? '' : ', not created yet'}; Ctrl-C to stop)\n`);
         await new Promise<void>((resolve) => {
           for (const s of ['SIGINT', 'SIGTERM'] as const) process.once(s, () => void web.close().then(resolve));
         });
