@@ -120,6 +120,7 @@ test('item 5: --run-timeout ends a hung trainer and the child it forked; the run
   const command = `${node} ${waiting} --fork --out {run_dir}`;
   const r = await cli(['sweep', 'run', plan, '--study', 't', '--db', join(dir, 'runs.db'), '--backend', 'local', '--runs-dir', runsRoot, '--poll', '0.05', '--run-timeout', '2', '--command', command, '--json']).done;
   assert.equal(r.code, 1, `every run failed, so the sweep fails: ${r.stderr}`);
+  assert.deepEqual([r.json().failed, r.json().total], [1, 1], r.stderr);
   const [run] = scalelab(['runs', 'ls', '--study', 't', '--db', join(dir, 'runs.db'), '--json']).json();
   assert.equal(run.status, 'failed');
   assert.match(run.reason, /^timed out after 2 s/);
