@@ -127,6 +127,7 @@ test('item 5: --run-timeout ends a hung trainer and the child it forked; the run
   const pids = processesOf(runsRoot, 't');
   assert.equal(pids.length, 3, 'wrapper, trainer and its child were seen');
   await noneLeft(pids);
+  for (const cmd of ['sweep', 'study']) assert.match(scalelab([cmd, 'run', '--help']).stdout, /--run-timeout <seconds>/, `${cmd} run takes --run-timeout`);
 });
 
 test('item 5: sweep cancel ends the trainer\'s whole process group, the child it forked included', { timeout: 120_000 }, async (t) => {

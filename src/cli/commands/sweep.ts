@@ -211,7 +211,7 @@ Examples:
   addBackendFlags(
     sweep
       .command('cancel')
-      .description('cancel a study\'s runs in flight on its backend (scancel for Slurm, SIGTERM for local) and mark them cancelled')
+      .description('cancel a study\'s runs in flight on its backend (scancel for Slurm; for local, SIGTERM to each run\'s process group, SIGKILL 10 s later) and mark them cancelled')
       .requiredOption('--study <name>', 'study name')
       .option('--db <path>', 'store file', defaultStorePath)
       .option('--json', 'print JSON'),
