@@ -1,24 +1,58 @@
 #!/usr/bin/env node
 // Runs one training command for ScaleLab's local and Slurm backends, detached from the sweep that
-// launched it, and records how it ended. Reads RUN_DIR/job.json: { "argv": [...], "cwd": "..." }.
-// The command is spawned with an argument vector, never through a shell. Writes RUN_DIR/pid,
-// stdout.log, stderr.log and, when the command ends, RUN_DIR/exit.json { code, signal, seconds }.
+// launched it, and records how it ended. Reads RUN_DIR/job.json:
+//   { "argv": [...], "cwd": "...", "env": {...}, "timeoutSeconds": N, "graceSeconds": N }
+// The command is spawned with an argument vector, never through a shell, as the leader of its own
+// process group, so that a time limit or a cancel (SIGTERM/SIGINT to this wrapper) ends everything
+// it started: SIGTERM to the group, SIGKILL after the grace period. When the command ends, what it
+// left running in its group is ended the same way (as Slurm's job cleanup does).
+// Writes RUN_DIR/pid (this wrapper), group.json { pgid, started } (the command's group), stdout.log,
+// stderr.log and, when the command ends, exit.json { code, signal, seconds, timedOut?, error? }.
 import { spawn } from 'node:child_process';
-import { openSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { defaultGraceSeconds, endGroup } from './process-group.mjs';
 
 const runDir = process.argv[2];
 const job = JSON.parse(readFileSync(join(runDir, 'job.json'), 'utf8'));
+const grace = job.graceSeconds ?? defaultGraceSeconds;
 const started = Date.now();
+let child;
+let timedOut = false;
+const writeAtomic = (name, value) => {
+  const tmp = join(runDir, `${name}.tmp`);
+  writeFileSync(tmp, JSON.stringify(value));
+  renameSync(tmp, join(runDir, name)); // atomic: a reader sees all of it or nothing
+};
+// "code" stays the first field: the Slurm batch script reads it with sed.
+const finish = (code, signal, error) =>
+  writeAtomic('exit.json', { code, signal, seconds: (Date.now() - started) / 1000, ...(timedOut ? { timedOut: job.timeoutSeconds } : {}), ...(error ? { error } : {}) });
+// A cancel: end the command's whole group; exit.json follows when its leader has exited.
+for (const s of ['SIGTERM', 'SIGINT']) process.on(s, () => child?.pid && endGroup(child.pid, grace));
+
 const out = openSync(join(runDir, 'stdout.log'), 'a');
 const err = openSync(join(runDir, 'stderr.log'), 'a');
 writeFileSync(join(runDir, 'pid'), String(process.pid));
-const finish = (code, signal, error) => {
-  const tmp = join(runDir, 'exit.json.tmp');
-  writeFileSync(tmp, JSON.stringify({ code, signal, seconds: (Date.now() - started) / 1000, ...(error ? { error } : {}) }));
-  renameSync(tmp, join(runDir, 'exit.json')); // atomic: a reader sees all of it or nothing
-};
-const child = spawn(job.argv[0], job.argv.slice(1), { cwd: job.cwd, stdio: ['ignore', out, err], shell: false, env: { ...process.env, ...(job.env ?? {}) } });
-child.on('error', (e) => finish(127, null, e.message));
-child.on('exit', (code, signal) => finish(code, signal));
-for (const s of ['SIGTERM', 'SIGINT']) process.on(s, () => child.kill(s));
+// `sweep cancel` leaves this marker before signalling the pid above: one that came first stops the run here.
+if (existsSync(join(runDir, 'cancelled'))) {
+  finish(null, 'SIGTERM', 'cancelled before the command started');
+  process.exit(0);
+}
+child = spawn(job.argv[0], job.argv.slice(1), { cwd: job.cwd, stdio: ['ignore', out, err], shell: false, detached: true, env: { ...process.env, ...(job.env ?? {}) } });
+if (child.pid) writeAtomic('group.json', { pgid: child.pid, started });
+const timer =
+  job.timeoutSeconds > 0
+    ? setTimeout(() => {
+        timedOut = true;
+        endGroup(child.pid, grace);
+      }, job.timeoutSeconds * 1000)
+    : undefined;
+child.on('error', (e) => {
+  clearTimeout(timer);
+  finish(127, null, e.message);
+});
+child.on('exit', async (code, signal) => {
+  clearTimeout(timer);
+  await endGroup(child.pid, grace);
+  finish(code, signal);
+});

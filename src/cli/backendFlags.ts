@@ -25,6 +25,7 @@ export interface BackendFlags {
   command?: string;
   concurrency?: string;
   threads?: string;
+  runTimeout?: string;
   partition?: string;
   sbatchArg?: string[];
   array?: boolean;
@@ -57,6 +58,7 @@ export function addBackendFlags(cmd: Command): Command {
     .option('--command <template>', 'local/slurm: command per run, e.g. "python train.py --layers {n_layer} --d-model {d_model} --tokens {tokens} --lr {lr} --out {run_dir}"')
     .option('--concurrency <n>', 'runs in flight at once (local default 1, api 8, slurm 64)')
     .option('--threads <n>', 'local: CPU threads per run, exported as OMP_NUM_THREADS (default: cores / concurrency)')
+    .option('--run-timeout <seconds>', 'local/slurm: end a run still going after this many seconds (its whole process group: SIGTERM, SIGKILL 10 s later); it fails "timed out after N s". Slurm also gets sbatch --time, a minute longer')
     .option('--partition <name>', 'slurm: partition')
     .option('--sbatch-arg <arg...>', 'slurm: extra sbatch arguments, e.g. --sbatch-arg=--gres=gpu:1')
     .option('--no-array', 'slurm: one sbatch job per run instead of one job array per pass (for sites that count array tasks against a user\'s job limit differently, or forbid arrays)')
@@ -99,6 +101,7 @@ export interface BackendSetup {
 export function makeBackend(f: BackendFlags): BackendSetup {
   const kind = keyword(f.backend, '--backend', ['sim', 'api', 'local', 'slurm'] as const);
   const concurrency = f.concurrency ? parseInteger(f.concurrency, '--concurrency', 1) : undefined;
+  if (f.runTimeout !== undefined && kind !== 'local' && kind !== 'slurm') throw new UsageError(`--run-timeout applies to --backend local and slurm${kind === 'api' ? '; the training API takes --max-runtime' : ''}`);
   if (kind === 'sim') {
     const world = loadWorld(f.world);
     return { backend: simBackend(world), cost: worldCostModel(world), architecture: worldArchitecture(world), world };
@@ -121,8 +124,9 @@ export function makeBackend(f: BackendFlags): BackendSetup {
     }
     return { backend: apiBackend({ url: f.url, apiKey: key, seqLen: architecture.seqLen, concurrency, maxRuntimeSeconds, runtimeMargin }), cost, architecture };
   }
+  const timeoutSeconds = f.runTimeout !== undefined ? parseQuantity(f.runTimeout, '--run-timeout') : undefined;
   if (!f.command) throw new UsageError(`--backend ${kind} needs --command TEMPLATE (placeholders: {n_layer} {d_model} {n_heads} {d_ff} {tokens} {batch_tokens} {lr} {seed} {run_dir} …)`);
-  if (kind === 'local') return { backend: localBackend({ command: f.command, root: f.runsDir, concurrency, threads: f.threads ? parseInteger(f.threads, '--threads', 1) : undefined }), cost, architecture };
+  if (kind === 'local') return { backend: localBackend({ command: f.command, root: f.runsDir, concurrency, threads: f.threads ? parseInteger(f.threads, '--threads', 1) : undefined, timeoutSeconds }), cost, architecture };
   const arrayMax = f.arrayMax !== undefined ? parseInteger(f.arrayMax, '--array-max', 1) : undefined;
-  return { backend: slurmBackend({ command: f.command, root: f.runsDir, concurrency, partition: f.partition, sbatchArgs: f.sbatchArg, array: f.array !== false, arrayMax }), cost, architecture };
+  return { backend: slurmBackend({ command: f.command, root: f.runsDir, concurrency, partition: f.partition, sbatchArgs: f.sbatchArg, array: f.array !== false, arrayMax, timeoutSeconds }), cost, architecture };
 }

@@ -4,7 +4,8 @@ import { designSweep, type Architecture, type CostModel, type PlannedRun, type S
 import { plannedKey, runSweep, type SweepProgress } from '../../experiments/runner.js';
 import { defaultStorePath, RunStore } from '../../store/store.js';
 import { readText } from '../../io/readRuns.js';
-import { InputError, UsageError } from '../../errors/index.js';
+import { UsageError } from '../../errors/index.js';
+import { parsePlan } from '../../io/parsePlan.js';
 import { formatNumber } from '../../core/format.js';
 import { textTable } from '../../core/table.js';
 import { parseQuantity } from '../options.js';
@@ -150,21 +151,14 @@ Examples:
   addBackendFlags(
     sweep
       .command('run')
-      .description('run a planned sweep on a backend; resumable: run it again after a crash to continue')
+      .description('run a planned sweep on a backend; resumable: run it again after a crash to continue. Exits 1 when no run completed (every one failed or was cancelled), 0 when at least one did (the failed ones counted in the output)')
       .argument('<plan>', 'plan JSON from "sweep plan --out"')
       .requiredOption('--study <name>', 'study name in the store (rerun with the same name to resume)')
       .option('--db <path>', 'store file', defaultStorePath)
       .option('--json', 'print the final state as JSON'),
   ).action(async (planFile: string, f: BackendFlags & { study: string; db: string; json?: boolean }) =>
     run(async () => {
-      let plan: { kind?: string; probe: PlannedRun[]; isoflop: PlannedRun[] };
-      try {
-        plan = JSON.parse(readText(planFile));
-      } catch (e) {
-        if (e instanceof InputError) throw e;
-        throw new InputError({ file: planFile }, `malformed JSON: expected a plan from "scalelab sweep plan --out" (${(e as Error).message})`);
-      }
-      if (plan.kind !== 'scalelab-sweep-plan') throw new InputError({ file: planFile, line: 1 }, 'not a sweep plan: expected the output of "scalelab sweep plan --out FILE"');
+      const plan = parsePlan(readText(planFile), planFile);
       const setup = makeBackend(f);
       const store = RunStore.open(f.db);
       const bar = sweepProgressBar(f.json);
@@ -173,8 +167,19 @@ Examples:
         store.plan(f.study, runs.map((r) => ({ key: plannedKey(r), name: `${r.phase}-${plannedKey(r).slice(-8)}`, phase: r.phase, config: r.config, N: r.N, D: r.config.tokens, C: r.C, estimatedSeconds: r.seconds })), { plan: planFile });
         const p = await runSweep(store, f.study, setup.backend, { pollMs: parseQuantity(f.poll, '--poll') * 1000, onProgress: bar.update });
         bar.stop();
-        if (f.json) return printJson({ study: f.study, ...p });
-        process.stdout.write(`study "${f.study}": ${p.done} completed, ${p.failed} failed of ${p.total}; ${(p.spentSeconds / 3600).toFixed(2)} h spent; best loss ${p.bestLoss === null ? '–' : formatNumber(p.bestLoss, 5)}\n${p.failed ? 'failed runs: "scalelab runs ls --status failed", retry with "scalelab sweep retry"\n' : ''}`);
+        const cancelled = p.total - p.done - p.failed - p.running;
+        if (f.json) printJson({ study: f.study, ...p, cancelled });
+        else {
+          process.stdout.write(
+            `study "${f.study}": ${p.done} completed, ${p.failed} failed${cancelled ? `, ${cancelled} cancelled` : ''} of ${p.total}; ${(p.spentSeconds / 3600).toFixed(2)} h spent; best loss ${p.bestLoss === null ? '–' : formatNumber(p.bestLoss, 5)}\n${p.failed ? 'failed runs: "scalelab runs ls --status failed", retry with "scalelab sweep retry"\n' : ''}`,
+          );
+        }
+        // Some failed runs are a sweep's normal lot (a learning-rate probe's largest rate diverges):
+        // exit 0 while any run completed. None completed is a failed sweep: exit 1, and say so.
+        if (p.done === 0 && p.total > 0) {
+          process.stderr.write(`scalelab: error: no run of study "${f.study}" completed: ${p.failed} of ${p.total} failed${cancelled ? `, ${cancelled} cancelled` : ''} (reasons: "scalelab runs ls --study ${f.study} --status failed")\n`);
+          process.exitCode = 1;
+        }
       } finally {
         bar.stop();
         store.close();
@@ -206,7 +211,7 @@ Examples:
   addBackendFlags(
     sweep
       .command('cancel')
-      .description('cancel a study\'s runs in flight on its backend (scancel for Slurm, SIGTERM for local) and mark them cancelled')
+      .description('cancel a study\'s runs in flight on its backend (scancel for Slurm; for local, SIGTERM to each run\'s process group, SIGKILL 10 s later) and mark them cancelled')
       .requiredOption('--study <name>', 'study name')
       .option('--db <path>', 'store file', defaultStorePath)
       .option('--json', 'print JSON'),

@@ -3,7 +3,8 @@
  * GET /experiment/{id}, …): `scalelab lab serve` is one; a course's or a lab's server is another.
  */
 import { ScaleLabError } from '../../errors/index.js';
-import type { StoredRun } from '../../store/store.js';
+import type { Checkpoint, StoredRun } from '../../store/store.js';
+import { evaluationProblem } from '../../io/parseMetrics.js';
 import { BackendBusy, runConfig, type Backend, type BackendStatus, type RunConfig } from './backend.js';
 
 export class ApiError extends ScaleLabError {
@@ -111,6 +112,26 @@ export function submitBody(c: RunConfig, seqLen: number, maxRuntimeSeconds: numb
   };
 }
 
+/**
+ * The evaluations an experiment reports (val_losses, at eval_tokens), each checked as a trainer's
+ * are (../../io/parseMetrics.ts): up to the first impossible one, and that one described.
+ */
+export function reportedEvals(r: { val_losses?: unknown; eval_tokens?: unknown }, id: string): { evals: Checkpoint[]; problem?: string } {
+  const losses = r.val_losses ?? [];
+  const tokens = r.eval_tokens;
+  if (!Array.isArray(losses)) return { evals: [], problem: `${id}: val_losses ${JSON.stringify(losses)} is not a list` };
+  if (tokens !== undefined && (!Array.isArray(tokens) || tokens.length !== losses.length)) return { evals: [], problem: `${id}: eval_tokens is not a list as long as val_losses` };
+  const evals: Checkpoint[] = [];
+  for (let i = 0; i < losses.length; i++) {
+    // Without eval_tokens, the evaluations' order stands in for their tokens (as before).
+    const t: unknown = tokens ? tokens[i] : i + 1;
+    const problem = evaluationProblem(losses[i], t, { loss: `val_losses[${i}]`, tokens: `eval_tokens[${i}]` }, evals.at(-1)?.tokens);
+    if (problem) return { evals, problem: `${id}: ${problem}` };
+    evals.push({ tokens: t as number, loss: losses[i] as number });
+  }
+  return { evals };
+}
+
 export function apiBackend(o: ApiOptions): Backend {
   const base = o.url.replace(/\/$/, '');
   const seqLen = o.seqLen ?? 512;
@@ -201,9 +222,10 @@ export function apiBackend(o: ApiOptions): Backend {
     },
     async status(run): Promise<BackendStatus> {
       const r = await call('GET', `/experiment/${encodeURIComponent(run.externalId!)}`);
-      const evals = (r.val_losses ?? []).map((loss: number, i: number) => ({ tokens: r.eval_tokens?.[i] ?? i + 1, loss }));
+      const { evals, problem } = reportedEvals(r, run.externalId!);
       const runtime = typeof r.runtime_seconds === 'number' ? r.runtime_seconds : typeof r.charged_seconds === 'number' ? r.charged_seconds : undefined;
       const maxRuntime = typeof r.request?.max_runtime_seconds === 'number' ? r.request.max_runtime_seconds : undefined;
+      const charged = typeof r.charged_seconds === 'number' && Number.isFinite(r.charged_seconds) && r.charged_seconds >= 0 ? r.charged_seconds : undefined;
       if (r.status === 'queued' || r.status === 'running') inFlight.add(run.externalId!);
       else inFlight.delete(run.externalId!);
       switch (r.status) {
@@ -213,12 +235,14 @@ export function apiBackend(o: ApiOptions): Backend {
           return { state: 'running', evals };
         case 'completed':
           if (runtime !== undefined && run.N) observed.push({ N: run.N, ratio: runtime / estimate(run), estimate: estimate(run) });
-          return { state: 'completed', evals, loss: evals.length ? evals[evals.length - 1].loss : undefined, seconds: r.charged_seconds };
+          if (problem) return { state: 'failed', reason: `the training API reported impossible metrics for experiment ${problem}`, evals, seconds: charged };
+          if (evals.length === 0) return { state: 'failed', reason: `the training API reported experiment ${run.externalId} completed without a validation loss (val_losses is empty)`, seconds: charged };
+          return { state: 'completed', evals, loss: evals[evals.length - 1].loss, seconds: charged };
         default: {
           const reason = failureReason(r.error, r.status, maxRuntime);
           // A timeout bounds the runtime from below: count it, doubled, so the next limits are longer.
           if (reason.startsWith('timed out') && runtime !== undefined && run.N) observed.push({ N: run.N, ratio: (2 * runtime) / estimate(run), estimate: estimate(run) });
-          return { state: 'failed', reason, seconds: r.charged_seconds, evals };
+          return { state: 'failed', reason, seconds: charged, evals };
         }
       }
     },

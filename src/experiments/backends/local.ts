@@ -1,15 +1,18 @@
 /**
  * Run each planned run as a local command, filled in from a template, at most `concurrency` at a
  * time. Commands run detached under bin/run-wrapper.mjs, so a killed sweep leaves them running and
- * a restarted sweep picks their results up.
+ * a restarted sweep picks their results up; each in its own process group, which a time limit or a
+ * cancel ends whole. A run whose wrapper was killed is followed by its process group, and judged by
+ * its metrics when that has ended (process.ts, recoveredStatus).
  */
 import { spawn } from 'node:child_process';
 import { availableParallelism } from 'node:os';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { StoredRun } from '../../store/store.js';
 import type { Backend, BackendStatus } from './backend.js';
-import { clearAttempt, expandTemplate, finishedStatus, runDirectory, templateValues, wrapperPath, writeJob } from './process.js';
+import { CANCELLED, clearAttempt, expandTemplate, finishedStatus, readGroup, readMetrics, recoveredStatus, runDirectory, templateValues, wrapperPath, writeJob } from './process.js';
+import { alive, defaultGraceSeconds, endGroup, groupAlive, signalGroup } from '../../../bin/process-group.mjs';
 
 export interface LocalOptions {
   /** e.g. `python train.py --layers {n_layer} --d-model {d_model} --tokens {tokens} --lr {lr} --out {run_dir}` */
@@ -20,6 +23,10 @@ export interface LocalOptions {
   cwd?: string;
   /** CPU threads each run may use (exported as OMP_NUM_THREADS). @default ⌊cores / concurrency⌋, at least 1 */
   threads?: number;
+  /** A run still going after this many seconds is ended and fails "timed out after N s" (--run-timeout). */
+  timeoutSeconds?: number;
+  /** Seconds between SIGTERM and SIGKILL when a run's process group is ended (timeout, cancel). @default 10 */
+  graceSeconds?: number;
 }
 
 /**
@@ -34,20 +41,16 @@ export function threadEnv(concurrency: number, threads?: number, env: NodeJS.Pro
   return out;
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 export function localBackend(o: LocalOptions): Backend {
   const root = o.root ?? '.scalelab/runs';
   const cwd = o.cwd ?? process.cwd();
   const dirOf = (run: StoredRun) => runDirectory(root, run);
   const env = threadEnv(o.concurrency ?? 1, o.threads);
+  const grace = o.graceSeconds ?? defaultGraceSeconds;
+  const wrapperPid = (dir: string, run: StoredRun): number => {
+    const pidFile = join(dir, 'pid');
+    return existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8')) : Number(run.externalId?.replace('local-', ''));
+  };
   return {
     name: 'local',
     concurrency: o.concurrency ?? 1,
@@ -56,7 +59,7 @@ export function localBackend(o: LocalOptions): Backend {
       const argv = expandTemplate(o.command, templateValues(run, dir));
       // A retried run reuses its folder: clear the earlier attempt's outcome, or the first poll would read it.
       clearAttempt(dir);
-      writeJob(dir, argv, cwd, env);
+      writeJob(dir, argv, cwd, env, { ...(o.timeoutSeconds ? { timeoutSeconds: o.timeoutSeconds } : {}), graceSeconds: grace });
       const child = spawn(process.execPath, [wrapperPath, dir], { detached: true, stdio: 'ignore', cwd });
       child.unref();
       return `local-${child.pid}`;
@@ -65,29 +68,42 @@ export function localBackend(o: LocalOptions): Backend {
       const dir = dirOf(run);
       const done = finishedStatus(dir);
       if (done) return done;
-      const pidFile = join(dir, 'pid');
-      const pid = existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8')) : Number(run.externalId?.replace('local-', ''));
-      if (Number.isFinite(pid) && alive(pid)) return { state: 'running' };
-      // The wrapper may be starting; give it a moment before calling the run lost.
-      await new Promise((r) => setTimeout(r, 200));
+      if (alive(wrapperPid(dir, run))) return { state: 'running' };
+      // The wrapper writes exit.json before it exits: look again, it may have just done so.
       const again = finishedStatus(dir);
       if (again) return again;
-      if (!existsSync(pidFile)) return { state: 'queued' };
-      return { state: 'failed', reason: 'the command ended without a result (the process was killed)' };
+      if (!existsSync(join(dir, 'pid'))) return { state: 'failed', reason: `bin/run-wrapper.mjs ended before it started the command (no ${join(dir, 'pid')})` };
+      // The wrapper was killed (kill -9, the OOM killer) but its command may run on, or have finished.
+      const group = readGroup(dir);
+      if (group && groupAlive(group.pgid)) {
+        const limit = o.timeoutSeconds;
+        if (limit && Date.now() - group.started > limit * 1000) {
+          await endGroup(group.pgid, grace);
+          return { state: 'failed', reason: `timed out after ${limit} s (--run-timeout); its wrapper had been killed, the sweep ended the command`, evals: readMetrics(dir).evals };
+        }
+        return { state: 'running' };
+      }
+      return recoveredStatus(dir, run);
     },
     async find(run) {
       const dir = dirOf(run);
       return existsSync(join(dir, 'pid')) ? `local-${readFileSync(join(dir, 'pid'), 'utf8')}` : undefined;
     },
     async cancel(run) {
-      const pidFile = join(dirOf(run), 'pid');
-      if (existsSync(pidFile)) {
+      const dir = dirOf(run);
+      // The marker first: a wrapper that has not yet started the command sees it and does not.
+      writeFileSync(join(dir, CANCELLED), new Date().toISOString());
+      const pid = wrapperPid(dir, run);
+      const group = readGroup(dir);
+      if (alive(pid)) {
+        // The wrapper ends the command's whole group (SIGTERM, SIGKILL after the grace period) and records it.
         try {
-          process.kill(Number(readFileSync(pidFile, 'utf8')), 'SIGTERM');
+          process.kill(pid, 'SIGTERM');
         } catch {
-          /* already gone */
+          /* it has just ended */
         }
-      }
+        if (group) signalGroup(group.pgid, 'SIGTERM');
+      } else if (group) await endGroup(group.pgid, grace);
     },
   };
 }

@@ -3,11 +3,12 @@
  * finished command left behind (bin/run-wrapper.mjs writes exit.json; the training command writes
  * JSONL metrics).
  */
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UsageError } from '../../errors/index.js';
-import type { Checkpoint, StoredRun } from '../../store/store.js';
+import type { StoredRun } from '../../store/store.js';
+import { parseMetrics, reachedPlannedTokens, type MetricsRead } from '../../io/parseMetrics.js';
 import { runConfig } from './backend.js';
 import type { BackendStatus } from './backend.js';
 
@@ -86,37 +87,49 @@ export function runDirectory(root: string, run: StoredRun): string {
  * attempt can be judged only by its own output.
  */
 export function clearAttempt(runDir: string, more: string[] = []): void {
-  for (const f of ['exit.json', 'metrics.jsonl', 'pid', 'stdout.log', 'stderr.log', CANCELLED, ...more]) rmSync(join(runDir, f), { force: true });
+  for (const f of ['exit.json', 'metrics.jsonl', 'pid', GROUP, 'stdout.log', 'stderr.log', CANCELLED, ...more]) rmSync(join(runDir, f), { force: true });
 }
 
 /** Marker a `sweep cancel` leaves in a run folder, so a sweep process still holding the run unsubmitted drops it. */
 export const CANCELLED = 'cancelled';
 
-export function writeJob(runDir: string, argv: string[], cwd: string, env?: Record<string, string>): void {
-  writeFileSync(join(runDir, 'job.json'), JSON.stringify({ argv, cwd, ...(env && Object.keys(env).length ? { env } : {}) }, null, 2));
+/** Where bin/run-wrapper.mjs records the command's process group: { pgid, started (ms since the epoch) }. */
+export const GROUP = 'group.json';
+
+export interface JobLimits {
+  /** The wrapper ends the command's process group after this many seconds (--run-timeout). */
+  timeoutSeconds?: number;
+  /** Seconds between SIGTERM and SIGKILL when the wrapper ends the group. @default 10 */
+  graceSeconds?: number;
+}
+
+export function writeJob(runDir: string, argv: string[], cwd: string, env?: Record<string, string>, limits: JobLimits = {}): void {
+  writeFileSync(join(runDir, 'job.json'), JSON.stringify({ argv, cwd, ...(env && Object.keys(env).length ? { env } : {}), ...limits }, null, 2));
+}
+
+/** The command's process group as the wrapper recorded it, if it did. */
+export function readGroup(runDir: string): { pgid: number; started: number } | undefined {
+  try {
+    const g = JSON.parse(readFileSync(join(runDir, GROUP), 'utf8')) as { pgid: unknown; started: unknown };
+    return Number.isInteger(g.pgid) && typeof g.started === 'number' ? { pgid: g.pgid as number, started: g.started } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The file a command's metrics are read from: RUN_DIR/metrics.jsonl, or failing that its stdout. */
+function metricsFile(runDir: string): string {
+  return existsSync(join(runDir, 'metrics.jsonl')) ? join(runDir, 'metrics.jsonl') : join(runDir, 'stdout.log');
 }
 
 /**
  * Metrics a training command wrote: JSONL lines in RUN_DIR/metrics.jsonl (or, failing that, JSON
- * lines on its stdout) with `tokens` and `val_loss` (or `loss`). Other fields are kept by the caller.
+ * lines on its stdout) with `tokens` and `val_loss` (or `loss`), each checked (../../io/parseMetrics.ts).
  */
-export function readMetrics(runDir: string): Checkpoint[] {
-  const file = existsSync(join(runDir, 'metrics.jsonl')) ? join(runDir, 'metrics.jsonl') : join(runDir, 'stdout.log');
-  if (!existsSync(file)) return [];
-  const out: Checkpoint[] = [];
-  for (const line of readFileSync(file, 'utf8').split('\n')) {
-    const t = line.trim();
-    if (!t.startsWith('{')) continue;
-    try {
-      const m = JSON.parse(t) as Record<string, unknown>;
-      const loss = (m.val_loss ?? m.loss) as number | undefined;
-      const tokens = (m.tokens ?? m.tokens_seen) as number | undefined;
-      if (typeof loss === 'number' && Number.isFinite(loss) && typeof tokens === 'number') out.push({ tokens, loss, step: (m.step as number) ?? null });
-    } catch {
-      // a partial last line of a running command: ignore
-    }
-  }
-  return out;
+export function readMetrics(runDir: string): MetricsRead {
+  const file = metricsFile(runDir);
+  if (!existsSync(file)) return { evals: [], final: false };
+  return parseMetrics(readFileSync(file, 'utf8'), basename(file), basename(file) === 'metrics.jsonl');
 }
 
 function tail(file: string, lines = 5): string {
@@ -128,12 +141,38 @@ function tail(file: string, lines = 5): string {
 export function finishedStatus(runDir: string): BackendStatus | undefined {
   const exitFile = join(runDir, 'exit.json');
   if (!existsSync(exitFile)) return undefined;
-  const exit = JSON.parse(readFileSync(exitFile, 'utf8')) as { code: number | null; signal: string | null; seconds: number; error?: string };
-  const evals = readMetrics(runDir);
-  if (exit.code === 0 && evals.length > 0) return { state: 'completed', evals, loss: evals[evals.length - 1].loss, seconds: exit.seconds };
+  const exit = JSON.parse(readFileSync(exitFile, 'utf8')) as { code: number | null; signal: string | null; seconds: number; error?: string; timedOut?: number };
+  const m = readMetrics(runDir);
+  const { evals } = m;
+  if (exit.code === 0 && exit.timedOut === undefined && !m.problem && evals.length > 0) return { state: 'completed', evals, loss: evals[evals.length - 1].loss, seconds: exit.seconds };
   const why =
-    exit.error ??
-    (exit.code === 0 ? 'the command exited 0 but wrote no validation loss (expected JSONL lines with "tokens" and "val_loss")' : exit.signal ? `killed by ${exit.signal}` : `exit code ${exit.code}`);
-  const err = tail(join(runDir, 'stderr.log'));
+    exit.timedOut !== undefined
+      ? `timed out after ${exit.timedOut} s (--run-timeout)`
+      : (exit.error ??
+        (exit.code !== 0 ? (exit.signal ? `killed by ${exit.signal}` : `exit code ${exit.code}`) : (m.problem ?? 'the command exited 0 but wrote no validation loss (expected JSONL lines with "tokens" and "val_loss")')));
+  const err = exit.code === 0 && m.problem ? '' : tail(join(runDir, 'stderr.log'));
   return { state: 'failed', reason: `${why}${err ? `: ${err}` : ''}`, evals, seconds: exit.seconds };
+}
+
+/**
+ * The outcome of a run whose wrapper was killed (no exit.json) and whose command has ended too, from
+ * what the command left in its folder. Without an exit status, a run counts as finished only when
+ * its metrics say so (reachedPlannedTokens: a final evaluation, or the planned tokens reached);
+ * anything less failed, with the reason — it is not run again by itself (`sweep retry` does).
+ */
+export function recoveredStatus(runDir: string, run: StoredRun): BackendStatus {
+  const m = readMetrics(runDir);
+  const started = readGroup(runDir)?.started;
+  const file = metricsFile(runDir);
+  const seconds = started !== undefined && existsSync(file) ? Math.max(0, (statSync(file).mtimeMs - started) / 1000) : undefined;
+  const last = m.evals.at(-1);
+  if (last && reachedPlannedTokens(m, runConfig(run))) return { state: 'completed', evals: m.evals, loss: last.loss, seconds };
+  const planned = runConfig(run).tokens;
+  const why = m.problem ?? (last ? `its metrics stop at ${last.tokens} of ${planned} tokens` : 'it wrote no metrics');
+  return {
+    state: 'failed',
+    reason: `the command ended without an exit record (bin/run-wrapper.mjs was killed, so how it ended is unknown) and ${why}: the run did not finish`,
+    evals: m.evals,
+    seconds,
+  };
 }

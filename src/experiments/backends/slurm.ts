@@ -60,6 +60,11 @@ export interface SlurmOptions {
   array?: boolean;
   /** Most runs in one array. @default the cluster's MaxArraySize (`scontrol show config`), else 1000 */
   arrayMax?: number;
+  /**
+   * bin/run-wrapper.mjs ends a run's command after this many seconds ("timed out after N s");
+   * sbatch's --time, a minute longer, is the cluster's own backstop (--run-timeout).
+   */
+  timeoutSeconds?: number;
 }
 
 /** Most runs in one array when the cluster does not say: indices below Slurm's default MaxArraySize (1001). */
@@ -273,6 +278,8 @@ export function slurmBackend(o: SlurmOptions): Backend {
   const root = o.root ?? '.scalelab/runs';
   const cwd = o.cwd ?? process.cwd();
   const limit = o.concurrency ?? 64;
+  // In minutes, a minute over the wrapper's own limit, so the wrapper ends the run first and says why; a --sbatch-arg=--time=… given after it wins.
+  const timeLimit = o.timeoutSeconds ? [`--time=${Math.ceil(o.timeoutSeconds / 60) + 1}`] : [];
   let arrays = o.array ?? true;
   let arrayMax = o.arrayMax;
   let arrayMaxRead: Promise<void> | undefined;
@@ -301,7 +308,7 @@ export function slurmBackend(o: SlurmOptions): Backend {
   function prepare(r: StoredRun): string {
     const dir = runDirectory(root, r);
     clearAttempt(dir, ['slurm.json', 'slurm-job-id']);
-    writeJob(dir, expandTemplate(o.command, templateValues(r, dir)), cwd);
+    writeJob(dir, expandTemplate(o.command, templateValues(r, dir)), cwd, undefined, o.timeoutSeconds ? { timeoutSeconds: o.timeoutSeconds } : {});
     return dir;
   }
 
@@ -322,7 +329,7 @@ export function slurmBackend(o: SlurmOptions): Backend {
     const script = join(dir, 'job.sh');
     writeFileSync(script, jobScript(dir));
     chmodSync(script, 0o755);
-    const args = ['--parsable', `--job-name=${name}`, '-D', dir, '-o', join(dir, 'slurm-%j.out'), '-e', join(dir, 'slurm-%j.err'), ...(o.partition ? [`--partition=${o.partition}`] : []), ...(o.sbatchArgs ?? []), script];
+    const args = ['--parsable', `--job-name=${name}`, '-D', dir, '-o', join(dir, 'slurm-%j.out'), '-e', join(dir, 'slurm-%j.err'), ...(o.partition ? [`--partition=${o.partition}`] : []), ...timeLimit, ...(o.sbatchArgs ?? []), script];
     const out = await slurm('sbatch', args);
     const id = out.trim().split(';')[0];
     if (!/^\d+$/.test(id)) throw new SlurmError(`sbatch printed "${out.trim()}", expected a job id`);
@@ -378,7 +385,7 @@ export function slurmBackend(o: SlurmOptions): Backend {
       const script = join(dir, 'job.sh');
       writeFileSync(script, jobScript(runs));
       chmodSync(script, 0o755);
-      const args = ['--parsable', `--job-name=${batch.name}`, `--array=${arraySpec(runs.map((p) => p.index))}%${throttle}`, '-D', dir, '-o', join(dir, '%a.out'), '-e', join(dir, '%a.err'), ...(o.partition ? [`--partition=${o.partition}`] : []), ...(o.sbatchArgs ?? []), script];
+      const args = ['--parsable', `--job-name=${batch.name}`, `--array=${arraySpec(runs.map((p) => p.index))}%${throttle}`, '-D', dir, '-o', join(dir, '%a.out'), '-e', join(dir, '%a.err'), ...(o.partition ? [`--partition=${o.partition}`] : []), ...timeLimit, ...(o.sbatchArgs ?? []), script];
       const out = await slurm('sbatch', args);
       const id = out.trim().split(';')[0];
       if (!/^\d+$/.test(id)) throw new SlurmError(`sbatch printed "${out.trim()}", expected a job id`);

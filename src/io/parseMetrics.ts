@@ -1,0 +1,112 @@
+/**
+ * Read what a training command reports: JSON lines with the tokens seen and the validation loss at
+ * each evaluation (RUN_DIR/metrics.jsonl, or the command's stdout). Pure (text in, evaluations out).
+ *
+ * A trainer's numbers are checked where they enter ScaleLab: a loss that is not a positive finite
+ * number, tokens that are not positive or do not increase, would be stored as a completed run that
+ * no fit can use and that an export cannot re-import. Such a record makes the run fail, with the
+ * line and what was wrong, instead.
+ */
+import type { Checkpoint } from '../store/store.js';
+
+export interface MetricsRead {
+  /** Evaluations up to the first bad record (every one checked). */
+  evals: Checkpoint[];
+  /** The first bad record, located ("metrics.jsonl line 3: val_loss -1.5 is not a positive number"). */
+  problem?: string;
+  /** An evaluation said it was the last one ("final": true or "done": true). */
+  final: boolean;
+}
+
+/** How a value reads in a message: numbers as numbers (NaN, -Infinity), anything else as JSON. */
+function show(v: unknown): string {
+  return typeof v === 'number' ? String(v) : v === undefined ? 'missing' : JSON.stringify(v);
+}
+
+const positive = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v > 0;
+
+/**
+ * What is wrong with one evaluation, or undefined: the loss must be a positive finite number, the
+ * tokens too and above the previous evaluation's. `names` are the fields as the trainer or API calls
+ * them, for the message.
+ */
+export function evaluationProblem(loss: unknown, tokens: unknown, names: { loss: string; tokens: string }, previousTokens?: number): string | undefined {
+  if (!positive(loss)) return `${names.loss} ${show(loss)} is not a positive number`;
+  if (tokens === undefined) return `${names.loss} without ${names.tokens} (expected the tokens seen at this evaluation)`;
+  if (!positive(tokens)) return `${names.tokens} ${show(tokens)} is not a positive number`;
+  if (previousTokens !== undefined && tokens <= previousTokens) return `${names.tokens} ${show(tokens)} does not increase (the evaluation before was at ${show(previousTokens)})`;
+  return undefined;
+}
+
+// Python's json.dumps writes NaN, Infinity and -Infinity bare, which JSON.parse refuses: read them
+// as the numbers they stand for, so the message can say "val_loss NaN" rather than "not JSON". They
+// pass through JSON.parse as strings starting with a NUL (escaped, since raw it is not valid JSON).
+const nonFinite = /([:[,]\s*)(-?Infinity|NaN)(?=\s*[,}\]])/g;
+
+function parseLine(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    const tagged = text.replace(nonFinite, (_, before: string, word: string) => `${before}"\\u0000${word}"`);
+    if (tagged === text) throw e;
+    const value = JSON.parse(tagged) as unknown;
+    if (value && typeof value === 'object' && !Array.isArray(value)) {
+      const record = value as Record<string, unknown>;
+      for (const [k, v] of Object.entries(record)) if (typeof v === 'string' && v.startsWith('\u0000')) record[k] = Number(v.slice(1));
+    }
+    return value;
+  }
+}
+
+/**
+ * Evaluations in a trainer's JSON lines: `tokens` (or `tokens_seen`), `val_loss` (or `loss`), and
+ * optionally `step` and `final`. Lines without a loss (training progress) are not evaluations.
+ * `strict` (a metrics file, every line a record): a line that is not a JSON object is a problem;
+ * otherwise (stdout, mixed with logs) only lines that parse as objects are read.
+ */
+export function parseMetrics(text: string, source: string, strict: boolean): MetricsRead {
+  const evals: Checkpoint[] = [];
+  const lines = text.split('\n');
+  let final = false;
+  for (let i = 0; i < lines.length; i++) {
+    const t = lines[i].trim();
+    if (!t) continue;
+    const where = `${source} line ${i + 1}`;
+    let m: unknown;
+    try {
+      if (!t.startsWith('{')) throw new Error('not an object');
+      m = parseLine(t);
+    } catch {
+      if (strict) return { evals, final, problem: `${where}: not a JSON object (expected {"tokens": …, "val_loss": …}): ${t.length > 80 ? `${t.slice(0, 80)}…` : t}` };
+      continue;
+    }
+    if (!m || typeof m !== 'object' || Array.isArray(m)) continue;
+    const r = m as Record<string, unknown>;
+    const lossName = 'val_loss' in r ? 'val_loss' : 'loss' in r ? 'loss' : undefined;
+    if (!lossName) continue;
+    const tokensName = 'tokens' in r ? 'tokens' : 'tokens_seen' in r ? 'tokens_seen' : 'tokens';
+    const problem = evaluationProblem(r[lossName], r[tokensName], { loss: lossName, tokens: tokensName }, evals.at(-1)?.tokens);
+    if (problem) return { evals, final, problem: `${where}: ${problem}` };
+    const step = r.step;
+    if (step !== undefined && step !== null && !(typeof step === 'number' && Number.isInteger(step) && step >= 0)) {
+      return { evals, final, problem: `${where}: step ${show(step)} is not a whole number ≥ 0` };
+    }
+    evals.push({ tokens: r[tokensName] as number, loss: r[lossName] as number, step: (step as number | undefined) ?? null });
+    if (r.final === true || r.done === true) {
+      final = true;
+      break;
+    }
+  }
+  return { evals, final };
+}
+
+/**
+ * Whether a trainer's evaluations show a finished run when nothing recorded how its process ended
+ * (bin/run-wrapper.mjs was killed): an evaluation marked final, or one within an optimizer step of
+ * the planned tokens (trainers round the step count, e.g. examples/trainers/train.py).
+ */
+export function reachedPlannedTokens(read: MetricsRead, planned: { tokens: number; batch_tokens: number }): boolean {
+  const last = read.evals.at(-1);
+  if (read.problem || !last) return false;
+  return read.final || last.tokens >= planned.tokens - planned.batch_tokens;
+}
