@@ -49,8 +49,15 @@ test('fit --bootstrap writes intervals and replicates; predict --fit gives a los
   assert.equal(p.code, 0, p.stderr);
   const q = p.json();
   assert.ok(q.interval[0] < q.loss && q.loss < q.interval[1]);
-  assert.ok(Math.abs(q.loss - 1.9734) < 2e-3, `L(70B, 1.4T) = ${q.loss}`);
-  assert.ok(q.warnings.some((w: string) => w.includes('× the largest N')), 'extrapolation is flagged');
+  assert.ok(q.lawInterval[0] >= q.interval[0] && q.lawInterval[1] <= q.interval[1], 'a new run scatters more than the law');
+  // auto: the equal-weight mean of three published recipes' ln L̂; Hoffmann's recipe alone gives 1.9734.
+  assert.equal(q.procedure, 'auto');
+  assert.deepEqual(q.members.map((m: { id: string }) => m.id), ['huber', 'tied-huber', 'gadre']);
+  const huber = q.members.find((m: { id: string }) => m.id === 'huber');
+  assert.ok(Math.abs(huber.value - 1.9734) < 2e-3, `huber's L(70B, 1.4T) = ${huber.value}`);
+  const geometric = Math.exp(q.members.reduce((a: number, m: { value: number; weight: number }) => a + m.weight * Math.log(m.value), 0));
+  assert.ok(Math.abs(q.loss / geometric - 1) < 1e-12, `${q.loss} is the weighted mean of ln L̂`);
+  assert.ok(q.warnings.some((w: { code: string; message: string }) => w.code === 'extrapolation' && w.message.includes('× the largest N')), 'extrapolation is flagged');
   const again = scalelab(['fit', 'examples/chinchilla.csv', '--bootstrap', '100', '--seed', '3', '--json']).json();
   assert.deepEqual(again.intervals, j.intervals, 'same seed, same intervals');
 });
@@ -83,10 +90,13 @@ test('bad input: a located one-line error, exit code 2, no stack trace', () => {
 
 test('too few runs, a missing file, an unknown law and a bad flag value are clear errors', () => {
   const few = join(tmp, 'few.csv');
-  writeFileSync(few, 'N,D,loss\n1e8,2e9,3.1\n2e8,4e9,3.0\n4e8,8e9,2.9\n');
+  writeFileSync(few, 'N,D,loss\n1e8,2e9,3.1\n2e8,4e9,3.0\n');
   const a = scalelab(['fit', few]);
   assert.equal(a.code, 2);
-  assert.match(a.stderr, /few\.csv:4: 3 runs, but law chinchilla has 5 free parameters/);
+  assert.match(a.stderr, /few\.csv: .*2 distinct configurations \(N, D\): too few to fit any law/);
+  const fixed = scalelab(['fit', few, '--law', 'chinchilla', '--loss', 'ls']);
+  assert.equal(fixed.code, 2);
+  assert.match(fixed.stderr, /few\.csv:3: 2 runs, but law chinchilla has 5 free parameters/);
   const b = scalelab(['fit', join(tmp, 'nope.csv')]);
   assert.equal(b.code, 2);
   assert.match(b.stderr, /nope\.csv: no such file/);
@@ -94,7 +104,7 @@ test('too few runs, a missing file, an unknown law and a bad flag value are clea
   assert.match(c.stderr, /unknown law: chinchila \(expected one of chinchilla, kaplan-nd, power, power0, data-constrained, bnsl\)/);
   const d = scalelab(['fit', 'examples/chinchilla.csv', '--bootstrap', 'many']);
   assert.match(d.stderr, /--bootstrap: expected a whole number, got "many"/);
-  for (const r of [a, b, c, d]) assert.ok(noStackTrace(r.stderr), r.stderr);
+  for (const r of [a, fixed, b, c, d]) assert.ok(noStackTrace(r.stderr), r.stderr);
 });
 
 test('--help on fit and predict documents the flags', () => {

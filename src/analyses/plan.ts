@@ -153,7 +153,7 @@ export function makePlan(input: PlanInput): Plan {
     inference = { ...r, targetFrom, days: days(r.optimal.trainingFlops), shape: ishape };
   }
 
-  warnings.push(...extrapolationWarnings(input.ranges, best));
+  warnings.push(...extrapolationWarnings(input.ranges, best).map((w) => w.message));
   const hyperparameters = input.hyperparameters?.({ C: compute, N: best.N });
   let criticalBatch: PlanCriticalBatch | undefined;
   if (input.criticalBatch && best.loss > 0 && Number.isFinite(best.loss)) {

@@ -4,6 +4,8 @@
  */
 import { readText } from '../io/readRuns.js';
 import { loadFit } from '../fit/summary.js';
+import type { PredictiveMember } from '../fit/candidate.js';
+import type { TrustWarning } from '../fit/warnings.js';
 import { getLaw, type Law } from '../laws/index.js';
 import { lawPreset, lawPresets } from '../presets/laws.js';
 import { UsageError } from '../errors/index.js';
@@ -19,6 +21,12 @@ export interface LawSource {
   level: number;
   /** Data ranges the fit saw, when from a fit. */
   ranges?: Record<string, [number, number]>;
+  /** From a fit: the predictive ensemble (auto's weighted candidates, or the fit alone). */
+  members?: PredictiveMember[];
+  /** From a fit: how it was fitted (`auto`, a recipe, or custom flags). */
+  procedure?: string;
+  /** From a fit: its trust warnings of severity warning or severe, to repeat wherever it is used. */
+  fitWarnings?: TrustWarning[];
 }
 
 export interface LawFlags {
@@ -44,6 +52,9 @@ export function resolveLaw(flags: LawFlags, fallbackPreset?: string): LawSource 
       provenance: `law ${f.law.id} fitted to ${f.json.data.source} (${f.json.points} runs; fit ${flags.fit}${f.replicates.length ? `, ${f.replicates.length} bootstrap replicates` : ''})`,
       level: f.json.bootstrap?.level ?? 0.95,
       ranges: f.json.data.ranges,
+      members: f.members,
+      procedure: f.json.procedure?.id,
+      fitWarnings: f.json.warnings.filter((w) => w.severity !== 'info').map((w) => ({ ...w, message: `the fit: ${w.message}` })),
     };
   }
   if (flags.law) {

@@ -18,6 +18,7 @@ import { registerHparams } from './commands/hparams.js';
 import { registerDataLaws } from './commands/data.js';
 import { registerModels } from './commands/models.js';
 import { registerServe } from './commands/serve.js';
+import { registerBacktest } from './commands/backtest.js';
 import { reportError } from './output.js';
 
 function version(): string {
@@ -44,6 +45,7 @@ export function buildProgram(): Command {
   };
   registerFit(program, run);
   registerPredict(program, run);
+  registerBacktest(program, run);
   registerFrontier(program, run);
   registerPlan(program, run);
   registerShape(program, run);

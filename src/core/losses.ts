@@ -6,8 +6,16 @@
 
 export type LossKind = 'huber' | 'ls' | 'asymmetric';
 
+/**
+ * Where residuals are taken: 'log' (ln L̂ − ln L; Hoffmann et al., Besiroglu et al., Muennighoff et
+ * al.) or 'linear' (L̂ − L, in the loss's own units; Gadre et al. 2024 fit this way).
+ */
+export type ResidualSpace = 'log' | 'linear';
+
 export interface LossOptions {
   kind: LossKind;
+  /** Residual space. @default 'log' */
+  space: ResidualSpace;
   /** Huber threshold δ on the log residual (Hoffmann et al. 2022 use 1e-3). */
   delta: number;
   /**
@@ -17,7 +25,7 @@ export interface LossOptions {
   overestimatePenalty: number;
 }
 
-export const defaultLoss: LossOptions = { kind: 'huber', delta: 1e-3, overestimatePenalty: 2 };
+export const defaultLoss: LossOptions = { kind: 'huber', space: 'log', delta: 1e-3, overestimatePenalty: 2 };
 
 /** Huber_δ(r) = r²/2 for |r| ≤ δ, δ·(|r| − δ/2) otherwise. */
 export function huber(r: number, delta: number): number {
@@ -56,12 +64,13 @@ export function lossValueAndDerivative(r: number, loss: LossOptions, out: Float6
 }
 
 export function describeLoss(loss: LossOptions): string {
+  const on = (loss.space ?? 'log') === 'linear' ? 'L' : 'log L';
   switch (loss.kind) {
     case 'ls':
-      return 'least squares on log L, summed';
+      return `least squares on ${on}, summed`;
     case 'huber':
-      return `Huber (δ = ${loss.delta}) on log L, summed`;
+      return `Huber (δ = ${loss.delta}) on ${on}, summed`;
     case 'asymmetric':
-      return `asymmetric Huber (δ = ${loss.delta}, over-prediction ×${loss.overestimatePenalty}) on log L, summed`;
+      return `asymmetric Huber (δ = ${loss.delta}, over-prediction ×${loss.overestimatePenalty}) on ${on}, summed`;
   }
 }

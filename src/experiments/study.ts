@@ -284,7 +284,7 @@ export async function runStudy(executor: Executor, options: StudyOptions): Promi
   if (reps.length >= 2) {
     recommendation.interval = percentileInterval(reps.map((p) => predictLoss(chinchilla, p, { N: recommendation.N, D: recommendation.D })), 0.95);
   }
-  warnings.push(...result.warnings);
+  warnings.push(...result.warnings.map((w) => w.message));
   let verification: Verification | undefined;
   if (options.verify) {
     const run: PlannedRun = { phase: 'verify', C: 6 * recommendation.N * recommendation.D, N: recommendation.N, config: recommendation.config, seconds: recommendation.seconds };

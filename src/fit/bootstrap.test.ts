@@ -2,7 +2,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { prepareFit, finishFit, refineStarts } from './fit.js';
 import { bootstrap, bootstrapSlice, summariseBootstrap } from './bootstrap.js';
-import { chinchilla, powerLaw } from '../laws/index.js';
+import { chinchilla, powerLaw, predictLoss } from '../laws/index.js';
+import { randomSource, normal } from '../core/random.js';
+import { percentileInterval } from '../core/statistics.js';
+import type { Run } from '../io/dataset.js';
 import { syntheticRuns } from '../../test/helpers/synthetic.js';
 import { bootstrapParallel } from '../node/parallel.js';
 
@@ -51,4 +54,35 @@ test('bootstrap is reproducible and independent of how replicates are split acro
   assert.deepEqual(Array.from(threaded.values), Array.from(whole.values), 'worker threads give the same replicates');
   const otherSeed = bootstrapSlice(problem, result.theta, 10, 0, 70);
   assert.notDeepEqual(Array.from(otherSeed.values), Array.from(whole.values));
+});
+
+test('on checkpoint curves with a known law, resampling whole runs covers the truth; resampling rows does not', () => {
+  // 12 runs, each 20 checkpoints at its own N sharing one 2 % run offset (seed-to-seed scatter)
+  // plus 0.2 % noise per checkpoint. Resampling rows treats 240 correlated rows as independent.
+  const runsPerSet = 12, checkpoints = 20, replicates = 100, sets = 30;
+  const target = { N: 1e11 };
+  const covered = { run: 0, row: 0 };
+  for (let s = 0; s < sets; s++) {
+    const random = randomSource(500 + s, 1);
+    const runs: Run[] = [];
+    for (let r = 0; r < runsPerSet; r++) {
+      const N = Math.exp(Math.log(1e6) + ((r + random()) / runsPerSet) * Math.log(1e4));
+      const offset = 0.02 * normal(random);
+      for (let k = 0; k < checkpoints; k++) runs.push({ N, D: 1e9 * (k + 1), loss: predictLoss(law, truth, { N }) * Math.exp(offset + 0.002 * normal(random)), run: `r${r}`, line: runs.length + 2 });
+    }
+    const data = { source: 'curves', runs, columns: {}, derived: {} };
+    const problem = prepareFit(law, data);
+    const result = finishFit(problem, refineStarts(problem));
+    const warm = prepareFit(law, data, { init: result.params });
+    const exact = predictLoss(law, truth, target);
+    for (const unit of ['run', 'row'] as const) {
+      const out = bootstrapSlice(warm, result.theta, s, 0, replicates, undefined, unit);
+      const predictions: number[] = [];
+      for (let b = 0; b < replicates; b++) if (out.converged[b]) predictions.push(predictLoss(law, { E: out.values[b * 3], A: out.values[b * 3 + 1], alpha: out.values[b * 3 + 2] }, target));
+      const [lo, hi] = percentileInterval(predictions, 0.95);
+      if (lo <= exact && exact <= hi) covered[unit]++;
+    }
+  }
+  assert.ok(covered.run / sets >= 0.9, `run bootstrap: ${covered.run}/${sets} 95 % intervals contain the true loss at N = 1e11`);
+  assert.ok(covered.row / sets < 0.7, `row bootstrap: ${covered.row}/${sets} (too narrow: checkpoints counted as runs)`);
 });

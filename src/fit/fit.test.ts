@@ -103,3 +103,24 @@ test('unknown parameters in fix and tie are usage errors listing the law\'s para
   assert.throws(() => fit(chinchilla, chinchilla240, { tie: { beta: 'E' } }), /different scales/);
   assert.throws(() => fit(powerLaw('N'), chinchilla240, { init: 'hoffmann' }), /--init hoffmann is Hoffmann et al.'s grid for the chinchilla law/);
 });
+
+test('least squares in L (residual space linear): analytic gradient matches finite differences, and the law is recovered', async () => {
+  const { prepareFit } = await import('./fit.js');
+  const data = syntheticRuns({ law: chinchilla, params: { E: 1.8, A: 400, B: 2000, alpha: 0.34, beta: 0.37 }, n: 40, seed: 2, noise: 0, N: [5e7, 2e10], D: [1e9, 5e11] });
+  const problem = prepareFit(chinchilla, data, { loss: { kind: 'ls', space: 'linear' } });
+  const u = Float64Array.from([0.5, 6, 7.5, 0.3, 0.4]);
+  const g = new Float64Array(5);
+  const f = problem.objective.valueAndGradient(u, g);
+  assert.ok(Math.abs(f - problem.objective.value(u)) < 1e-12 * Math.abs(f));
+  for (let j = 0; j < 5; j++) {
+    const h = 1e-6, up = Float64Array.from(u), dn = Float64Array.from(u);
+    up[j] += h;
+    dn[j] -= h;
+    const numeric = (problem.objective.value(up) - problem.objective.value(dn)) / (2 * h);
+    assert.ok(Math.abs(numeric - g[j]) <= 1e-5 * Math.max(1, Math.abs(g[j])), `∂f/∂u${j}: ${g[j]} vs ${numeric}`);
+  }
+  const r = fit(chinchilla, data, { loss: { kind: 'ls', space: 'linear' } });
+  within(r.params.alpha, 0.34, 1e-3, 'alpha');
+  within(r.params.E, 1.8, 1e-3, 'E');
+  assert.equal(r.loss.space, 'linear');
+});

@@ -19,6 +19,7 @@ import { fromInternal, toInternal, variableDescriptions } from '../laws/law.js';
 import { lawInputs, logLosses, type Dataset } from '../io/dataset.js';
 import { contract, expand, parameterMap, type ParameterMap } from './parameterMap.js';
 import { makeObjective, type Objective } from './objective.js';
+import { fitWarnings, type TrustWarning } from './warnings.js';
 
 export type InitMethod = 'auto' | 'grid' | 'hoffmann';
 
@@ -68,7 +69,8 @@ export interface FitResult {
   /** ln L̂ − ln L per run, in data order. */
   residuals: Float64Array;
   derived: Record<string, DerivedQuantity>;
-  warnings: string[];
+  /** What the numbers cannot show by themselves (fit/warnings.ts). */
+  warnings: TrustWarning[];
   dataset: Dataset;
 }
 
@@ -79,6 +81,7 @@ export function normaliseLoss(loss: FitOptions['loss']): LossOptions {
     return { ...defaultLoss, kind: loss };
   }
   const out = { ...defaultLoss, ...loss };
+  if (out.space !== 'log' && out.space !== 'linear') throw new UsageError(`invalid residual space: ${out.space} (expected log or linear)`);
   if (!(out.delta > 0)) throw new UsageError(`invalid Huber delta: ${out.delta} (expected a positive number)`);
   if (!(out.overestimatePenalty >= 1)) throw new UsageError(`invalid overestimate penalty: ${out.overestimatePenalty} (expected ≥ 1)`);
   return out;
@@ -283,7 +286,7 @@ export function finishFit(problem: FitProblem, screened: StartResult[]): FitResu
     warnings: [],
     dataset,
   };
-  result.warnings = fitWarnings(result, map);
+  result.warnings = fitWarnings({ ...result, bounds: map.bounds, freeIndex: map.free });
   return result;
 }
 
@@ -299,45 +302,4 @@ export function finishFit(problem: FitProblem, screened: StartResult[]): FitResu
 export function fit(law: Law, dataset: Dataset, options: FitOptions = {}): FitResult {
   const problem = prepareFit(law, dataset, options);
   return finishFit(problem, refineStarts(problem));
-}
-
-/** Published exponents of loss against N, D or C lie between ~0.05 and ~1; far above, a term is switched off. */
-const STEEPEST_EXPONENT = 5;
-
-/**
- * Signs that the optimum is not a law but a term switched off: a parameter ran off to infinity or
- * zero, or an exponent so steep its term vanishes within the data. Gradient-converged all the same,
- * so these are said next to "converged".
- */
-export function degeneracies(r: Pick<FitResult, 'law' | 'params' | 'free'>): string[] {
-  const w: string[] = [];
-  for (const p of r.law.params) {
-    if (!r.free.includes(p.name)) continue;
-    const v = r.params[p.name];
-    if (!Number.isFinite(v)) w.push(`${p.name} = ${v}: the fit is degenerate (the ${p.description} ran off to infinity); these data do not determine the law: do the runs vary every variable, and are they one experiment (filter with --group)?`);
-    else if (/^(alpha|beta)/.test(p.name) && v > STEEPEST_EXPONENT) w.push(`${p.name} = ${v.toPrecision(4)} is far steeper than any published exponent (0.05–1): its term is switched off and the fit is degenerate; do not extrapolate with it`);
-  }
-  return w;
-}
-
-function fitWarnings(r: FitResult, map: ParameterMap): string[] {
-  const w: string[] = [];
-  if (!r.converged) w.push(`the optimiser stopped without converging (${r.reason}, gradient norm ${r.gradientNorm.toExponential(2)}): treat the parameters with care`);
-  if (r.starts.refined > 1 && r.starts.atBest < Math.min(2, r.starts.refined)) {
-    w.push(`only ${r.starts.atBest} of ${r.starts.refined} starts reached the best optimum: the fit may be unstable; try --init grid`);
-  }
-  if (r.points < 3 * r.free.length) w.push(`${r.points} runs for ${r.free.length} free parameters: intervals will be wide and extrapolation fragile`);
-  for (const name of ['alpha', 'beta', 'alpha_N', 'alpha_D']) {
-    if (name in r.params && r.free.includes(name) && r.params[name] <= 0) w.push(`${name} = ${r.params[name].toPrecision(4)} ≤ 0: the loss does not fall with scale in these data`);
-  }
-  w.push(...degeneracies(r));
-  map.free.forEach((j, k) => {
-    const b = map.bounds[k];
-    const v = r.theta[j];
-    const span = Number.isFinite(b.max - b.min) ? b.max - b.min : 1;
-    if ((Number.isFinite(b.min) && v - b.min < 1e-6 * span) || (Number.isFinite(b.max) && b.max - v < 1e-6 * span)) {
-      w.push(`${r.law.params[j].name} is at its bound: the optimum may lie outside the allowed range`);
-    }
-  });
-  return w;
 }

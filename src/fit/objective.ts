@@ -1,6 +1,7 @@
 /**
- * The fitting objective: Σ_i w_i · ρ(ln L̂_i − ln L_i) over runs, with ρ a loss from core/losses.ts
- * and w_i a run's weight (1, or its count in a bootstrap resample). Summed, not averaged (§14).
+ * The fitting objective: Σ_i w_i · ρ(r_i) over runs, with r_i = ln L̂_i − ln L_i (or L̂_i − L_i when
+ * the loss's space is 'linear'), ρ a loss from core/losses.ts and w_i a run's weight (1, or its
+ * count in a bootstrap resample). Summed, not averaged (docs/methods.md §14).
  */
 import type { LawInputs } from '../laws/law.js';
 import type { LossOptions } from '../core/losses.js';
@@ -28,6 +29,8 @@ export function makeObjective(map: ParameterMap, x: LawInputs, logLoss: Float64A
   let weights: Float64Array | null = null;
   const kind = loss.kind === 'ls' ? 0 : loss.kind === 'huber' ? 1 : 2;
   const delta = loss.delta, penalty = loss.overestimatePenalty;
+  const linear = loss.space === 'linear';
+  const observed = linear ? Float64Array.from(logLoss, Math.exp) : logLoss;
   const { source } = map;
 
   const valueAndGradient = (u: Float64Array, grad: Float64Array): number => {
@@ -38,7 +41,9 @@ export function makeObjective(map: ParameterMap, x: LawInputs, logLoss: Float64A
     for (let i = 0; i < n; i++) {
       const w = weights === null ? 1 : weights[i];
       if (w === 0) continue;
-      const r = pred[i] - logLoss[i];
+      // In linear space r = L̂ − L and ∂r/∂θ = L̂·∂ln L̂/∂θ: the chain factor goes into the slope.
+      const lhat = linear ? Math.exp(pred[i]) : 0;
+      const r = linear ? lhat - observed[i] : pred[i] - logLoss[i];
       let value: number, slope: number;
       if (kind === 0) {
         value = 0.5 * r * r;
@@ -58,7 +63,7 @@ export function makeObjective(map: ParameterMap, x: LawInputs, logLoss: Float64A
         }
       }
       f += w * value;
-      const ws = w * slope, k = i * p;
+      const ws = w * slope * (linear ? lhat : 1), k = i * p;
       for (let j = 0; j < p; j++) gFull[j] += ws * jac[k + j];
     }
     grad.fill(0);
@@ -76,7 +81,7 @@ export function makeObjective(map: ParameterMap, x: LawInputs, logLoss: Float64A
     for (let i = 0; i < n; i++) {
       const w = weights === null ? 1 : weights[i];
       if (w === 0) continue;
-      const r = pred[i] - logLoss[i];
+      const r = linear ? Math.exp(pred[i]) - observed[i] : pred[i] - logLoss[i];
       let v: number;
       if (kind === 0) v = 0.5 * r * r;
       else {

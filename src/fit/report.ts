@@ -4,8 +4,45 @@
  * is missing (no interval without --bootstrap). Pure: returns a string.
  */
 import { formatNumber, formatPercent, pad } from '../core/format.js';
-import { getLaw } from '../laws/index.js';
+import { describeLoss } from '../core/losses.js';
+import { getLaw, predictLoss, type Point } from '../laws/index.js';
 import type { FitJson } from './summary.js';
+
+/** What each candidate of a procedure predicts at 10× the largest N and D in the data. */
+function procedureSection(fit: FitJson, lines: string[]): void {
+  const p = fit.procedure;
+  if (!p) return;
+  const row = (k: string, v: string) => lines.push(`    ${pad(k, 12)} ${v}`);
+  if (p.id !== 'auto') {
+    lines.push(`[[Procedure]] ${p.id}: ${p.title}`);
+    if (p.citation) row('as in', p.citation);
+    if (p.reduction) row('reduced', `to ${p.chosen}: ${p.reduction}`);
+    return;
+  }
+  lines.push(`[[Procedure]] auto: ${p.title}`);
+  const chosen = p.candidates?.find((c) => c.id === p.chosen);
+  row('chosen', `${p.chosen}${chosen ? ` — ${chosen.title} (${chosen.citation})` : ''}`);
+  if (p.reason) row('why', p.reason);
+  if (p.reduction) row('reduced', p.reduction);
+  const ranges = fit.data.ranges;
+  const point: Point = {};
+  if (ranges.N) point.N = ranges.N[1] * 10;
+  if (ranges.D) point.D = ranges.D[1] * 10;
+  const at = `${point.N !== undefined ? `N = ${formatNumber(point.N, 3)}` : ''}${point.D !== undefined ? `, D = ${formatNumber(point.D, 3)}` : ''}`;
+  lines.push(`    ${pad('candidate', 12)} ${pad('weight', 7)} ${pad('back-test', 10)} predicts at 10× the largest N and D (${at})`);
+  for (const c of p.candidates ?? []) {
+    let predicted = c.error ? `cannot fit: ${c.error}` : '';
+    if (!c.error && c.law && c.params) {
+      try {
+        predicted = formatNumber(predictLoss(getLaw({ law: c.law, x: c.variable }), c.params, point), 5) + (c.reduction ? ` (reduced: ${c.reduction})` : '');
+      } catch (e) {
+        predicted = `–  (${(e as Error).message})`;
+      }
+    }
+    lines.push(`    ${pad(c.id, 12)} ${pad(formatPercent(c.weight, 0), 7)} ${pad(c.score !== undefined ? formatPercent(c.score, 2) : '–', 10)} ${predicted}`);
+  }
+  if (p.axis && p.cutoffs) row('back-test', `cutoffs in ${p.axis}: ${p.cutoffs.map((c) => formatNumber(c, 3)).join(', ')}; score = mean |ln L̂ − ln L| of the runs above each, fitted on the runs below`);
+}
 
 export function fitReport(fit: FitJson): string {
   const law = getLaw({ law: fit.law, x: fit.variable });
@@ -20,11 +57,7 @@ export function fitReport(fit: FitJson): string {
     .map(([f, how]) => `${f} = ${how}`)
     .join(', ');
   row('data', `${fit.data.source}: ${fit.data.runs} runs (${cols}${derived ? `; ${derived}` : ''})${fit.data.selection ? `; ${fit.data.selection}` : ''}`);
-  const lossText =
-    fit.loss.kind === 'ls'
-      ? 'least squares on ln L, summed'
-      : `${fit.loss.kind === 'asymmetric' ? `asymmetric Huber (over-prediction ×${fit.loss.overestimatePenalty}, ` : 'Huber ('}δ = ${fit.loss.delta}) on ln L, summed`;
-  row('loss', lossText);
+  row('loss', describeLoss({ ...fit.loss, space: fit.loss.space ?? 'log' }));
   row('objective', fit.objective.toExponential(7));
   const how =
     fit.init.method === 'auto'
@@ -33,11 +66,15 @@ export function fitReport(fit: FitJson): string {
         ? 'from the given start'
         : `${fit.init.method}: all ${fit.starts} grid points refined`;
   row('starts', `${how}; ${fit.startsAtBest} of ${fit.starts} reached the best optimum`);
-  const degenerate = fit.warnings.some((w) => w.includes('degenerate'));
-  row('converged', `${fit.converged ? 'yes' : 'NO'} (${fit.reason}, gradient norm ${fit.gradientNorm.toExponential(1)})${degenerate ? ', but to a DEGENERATE optimum: see warnings' : ''}`);
+  const severe = fit.warnings.filter((w) => w.severity === 'severe');
+  const degenerate = severe.some((w) => w.code === 'degenerate');
+  const verdict = severe.length ? `, but ${degenerate ? 'to a DEGENERATE optimum' : 'NOT TO BE TRUSTED'}: see warnings (${severe.map((w) => w.code).join(', ')})` : '';
+  row('converged', `${fit.converged ? 'yes' : 'NO'} (${fit.reason}, gradient norm ${fit.gradientNorm.toExponential(1)})${verdict}`);
+  row('trust', fit.trust === 'ok' ? 'ok (no warnings)' : fit.trust === 'caution' ? 'caution: see warnings' : 'UNTRUSTED: do not extrapolate with this fit (see warnings)');
   if (Object.keys(fit.fixed).length) row('fixed', Object.entries(fit.fixed).map(([k, v]) => `${k} = ${v}`).join(', '));
   if (Object.keys(fit.ties).length) row('tied', Object.entries(fit.ties).map(([k, v]) => `${k} = ${v}`).join(', '));
 
+  procedureSection(fit, lines);
   const level = fit.bootstrap ? `${Math.round(fit.bootstrap.level * 100)} % interval` : '';
   lines.push(
     `[[Parameters]]${fit.bootstrap ? `${' '.repeat(16)}${level} (${fit.bootstrap.converged} bootstrap replicates, seed ${fit.bootstrap.seed})` : '   (no intervals: run with --bootstrap N)'}`,
@@ -62,6 +99,6 @@ export function fitReport(fit: FitJson): string {
   row('median', `|L̂/L − 1| = ${formatPercent(fit.residuals.medianAbsRelative, 2)}`);
   lines.push('[[Warnings]]');
   if (fit.warnings.length === 0) lines.push('    none');
-  for (const w of fit.warnings) lines.push(`    - ${w}`);
+  for (const w of fit.warnings) lines.push(`    - [${w.severity}] ${w.code}: ${w.message}`);
   return lines.join('\n');
 }

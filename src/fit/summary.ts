@@ -9,6 +9,11 @@ import { median } from '../core/statistics.js';
 import { replicateParams, summariseBootstrap, type BootstrapSamples, type BootstrapSummary } from './bootstrap.js';
 import type { FitResult } from './fit.js';
 import type { LossOptions } from '../core/losses.js';
+import { asTrustWarnings, bootstrapWarnings, trustOf, warning, type Trust, type TrustWarning } from './warnings.js';
+import { isFailure, type CandidateFit, type PredictiveMember } from './candidate.js';
+import type { AutoChoice, AutoRule } from './auto.js';
+import type { Procedure } from './procedures.js';
+import type { Axis } from '../analyses/rollingOrigin.js';
 
 export const formatVersion = 1;
 
@@ -47,13 +52,60 @@ export interface FitJson {
     /** Smallest and largest value of each law input in the data: the range the fit has seen. */
     ranges: Record<string, [number, number]>;
   };
-  warnings: string[];
+  /** What the numbers cannot show by themselves: { code, severity, message } (fit/warnings.ts). */
+  warnings: TrustWarning[];
+  /** The worst severity among the warnings: ok, caution or untrusted. */
+  trust: Trust;
+  /** How the law was fitted: the procedure, and with `auto` every candidate and why one was chosen. */
+  procedure?: ProcedureJson;
+  /** A new run's scatter around the law: quantiles of the scaled ln residuals, for prediction intervals. */
+  noise?: number[];
   intervals?: Record<string, [number, number]>;
   derivedIntervals?: Record<string, [number, number]>;
   bootstrap?: Omit<BootstrapSummary, 'intervals' | 'derivedIntervals'>;
   /** Replicate parameter sets, in `free`-independent law order (`replicateNames`). */
   replicateNames?: string[];
   replicates?: number[][];
+}
+
+/** One candidate of an `auto` fit, enough to predict with it. */
+export interface CandidateJson {
+  id: string;
+  title: string;
+  citation: string;
+  /** Set when the candidate could not be fitted at all. */
+  error?: string;
+  law?: string;
+  variable?: Exclude<Variable, 'U'>;
+  params?: Record<string, number>;
+  free?: string[];
+  loss?: LossOptions;
+  ties?: Record<string, string>;
+  reduction?: string;
+  /** Weight in the ensemble (0 to 1). */
+  weight: number;
+  /** Mean |ln L̂ − ln L| on the internal back-test's held-out runs. */
+  score?: number;
+  folds: { cutoff: number; fitRuns: number; heldOut: number; score?: number; skipped?: string }[];
+  warnings?: TrustWarning[];
+  noise?: number[];
+  replicateNames?: string[];
+  replicates?: number[][];
+}
+
+export interface ProcedureJson {
+  /** `auto`, a fixed procedure's id, or `custom` (flags given by hand). */
+  id: string;
+  title: string;
+  citation?: string;
+  /** The procedure actually fitted (a reduction of the requested one, or auto's best candidate). */
+  chosen: string;
+  reason?: string;
+  reduction?: string;
+  rule?: AutoRule;
+  axis?: Axis;
+  cutoffs?: number[];
+  candidates?: CandidateJson[];
 }
 
 export function residualSummary(residuals: Float64Array): FitJson['residuals'] {
@@ -111,6 +163,7 @@ export function fitToJson(result: FitResult, samples?: BootstrapSamples, level =
       ranges: dataRanges(result),
     },
     warnings: [...result.warnings],
+    trust: 'ok',
   };
   if (samples) {
     const s = summariseBootstrap(law, samples, level);
@@ -122,8 +175,74 @@ export function fitToJson(result: FitResult, samples?: BootstrapSamples, level =
     for (let r = 0; r < samples.replicates; r++) {
       if (samples.converged[r]) out.replicates.push(samples.names.map((n) => replicateParams(samples, r)[n]));
     }
-    if (s.converged < s.replicates) out.warnings.push(`${s.replicates - s.converged} of ${s.replicates} bootstrap replicates did not converge and were left out of the intervals`);
+    out.warnings.push(...bootstrapWarnings(law, result.free, samples.names, samples.values, samples.converged, samples.replicates));
   }
+  out.trust = trustOf(out.warnings);
+  return out;
+}
+
+function replicateRows(samples: BootstrapSamples): number[][] {
+  const rows: number[][] = [];
+  const p = samples.names.length;
+  for (let r = 0; r < samples.replicates; r++) if (samples.converged[r]) rows.push(Array.from(samples.values.subarray(r * p, r * p + p)));
+  return rows;
+}
+
+function variableOf(law: Law): Exclude<Variable, 'U'> | undefined {
+  return law.id === 'power' || law.id === 'power0' || law.id === 'bnsl' ? (law.inputs[0] as Exclude<Variable, 'U'>) : undefined;
+}
+
+/** A fixed procedure's fit (possibly reduced) as JSON: the fit, its noise sample and how it was made. */
+export function candidateFitToJson(c: CandidateFit, level = 0.95, requested?: Procedure): FitJson {
+  const out = fitToJson(c.result, c.samples, level);
+  const asked = requested ?? c.requested;
+  out.noise = Array.from(c.noise);
+  out.procedure = { id: asked.id, title: asked.title, citation: asked.citation, chosen: c.procedure.id, ...(c.reduction ? { reduction: c.reduction } : {}) };
+  if (c.reduction) out.warnings.unshift(warning('reduced-law', 'warning', `procedure ${asked.id} reduced to ${c.procedure.title}: ${c.reduction}`));
+  out.trust = trustOf(out.warnings);
+  return out;
+}
+
+/**
+ * An `auto` fit as JSON: the top-level law, parameters and intervals are the best-scored
+ * candidate's (what plan and frontier use); `procedure.candidates` holds every candidate with its
+ * weight, back-test score and replicates, which `predict` mixes.
+ */
+export function autoFitToJson(choice: AutoChoice, level = 0.95): FitJson {
+  const k = choice.scores.findIndex((s) => s.id === choice.chosen);
+  const best = choice.fits[k] as CandidateFit;
+  const out = candidateFitToJson(best, level);
+  const candidates: CandidateJson[] = choice.fits.map((f, j) => {
+    const score = choice.scores[j];
+    const base = { id: f.requested.id, title: f.requested.title, citation: f.requested.citation, weight: score.weight, ...(score.score !== undefined ? { score: score.score } : {}), folds: score.folds };
+    if (isFailure(f)) return { ...base, error: f.error };
+    return {
+      ...base,
+      law: f.law.id,
+      ...(variableOf(f.law) ? { variable: variableOf(f.law) } : {}),
+      params: { ...f.result.params },
+      free: f.result.free,
+      loss: f.result.loss,
+      ties: f.result.ties,
+      ...(f.reduction ? { reduction: f.reduction } : {}),
+      warnings: f.result.warnings,
+      noise: Array.from(f.noise),
+      ...(f.samples ? { replicateNames: f.samples.names, replicates: replicateRows(f.samples) } : {}),
+    };
+  });
+  out.procedure = {
+    id: 'auto',
+    title: 'chosen by the data\'s own rolling-origin back-test (fit/auto.ts)',
+    chosen: choice.chosen,
+    reason: choice.reason,
+    ...(best.reduction ? { reduction: best.reduction } : {}),
+    rule: choice.rule,
+    axis: choice.axis,
+    cutoffs: choice.cutoffs,
+    candidates,
+  };
+  if (choice.rule.combine !== 'equal' && choice.cutoffs.length === 0) out.warnings.push(warning('few-runs', 'warning', `too few runs to back-test any candidate (a fit set needs at least 6 runs below a cutoff): the candidates are weighed equally, with no evidence for one`));
+  out.trust = trustOf(out.warnings);
   return out;
 }
 
@@ -132,6 +251,8 @@ export interface LoadedFit {
   law: Law;
   params: Record<string, number>;
   replicates: Record<string, number>[];
+  /** The predictive ensemble: auto's weighted candidates, or the fit alone. */
+  members: PredictiveMember[];
   json: FitJson;
 }
 
@@ -180,5 +301,37 @@ export function loadFit(text: string, source: string): LoadedFit {
       replicates.push(Object.fromEntries(names.map((n, j) => [n, row[j]])));
     });
   }
-  return { law, params, replicates, json };
+  json.warnings = asTrustWarnings(json.warnings);
+  json.trust ??= trustOf(json.warnings);
+  const noise = Array.isArray(json.noise) && json.noise.every(Number.isFinite) ? json.noise : [];
+  let members: PredictiveMember[] = [{ id: json.procedure?.chosen ?? law.id, law, params, replicates, noise, weight: 1 }];
+  const candidates = json.procedure?.candidates;
+  if (Array.isArray(candidates) && candidates.some((c) => c.weight > 0 && !c.error)) {
+    members = candidates
+      .filter((c) => c.weight > 0 && !c.error)
+      .map((c, i) => {
+        const where = `field "procedure.candidates[${i}]" (${c.id})`;
+        let cl: Law;
+        try {
+          cl = getLaw({ law: String(c.law), x: c.variable });
+        } catch (e) {
+          throw new InputError({ file: source }, `${where}: ${(e as Error).message}`);
+        }
+        const cp: Record<string, number> = {};
+        for (const p of cl.params) {
+          const v = c.params?.[p.name];
+          if (typeof v !== 'number' || !Number.isFinite(v)) throw new InputError({ file: source }, `${where}: expected a finite number for ${p.name}, got ${JSON.stringify(v)}`);
+          cp[p.name] = v;
+        }
+        const names = c.replicateNames ?? cl.params.map((p) => p.name);
+        const reps = (c.replicates ?? []).map((row, r) => {
+          if (!Array.isArray(row) || row.length !== names.length || !row.every(Number.isFinite)) throw new InputError({ file: source }, `${where}.replicates[${r}]: expected ${names.length} finite numbers`);
+          return Object.fromEntries(names.map((n, j) => [n, row[j]]));
+        });
+        const cn = Array.isArray(c.noise) && c.noise.every(Number.isFinite) ? c.noise : [];
+        if (!(typeof c.weight === 'number' && c.weight > 0 && c.weight <= 1)) throw new InputError({ file: source }, `${where}: expected a weight between 0 and 1`);
+        return { id: c.id, law: cl, params: cp, replicates: reps, noise: cn, weight: c.weight };
+      });
+  }
+  return { law, params, replicates, members, json };
 }

@@ -71,3 +71,27 @@ export function logLosses(dataset: Dataset): Float64Array {
 export function subset(dataset: Dataset, keep: (run: Run) => boolean): Dataset {
   return { ...dataset, runs: dataset.runs.filter(keep) };
 }
+
+/**
+ * Which rows belong to one training run. Rows that share a `run` name are checkpoints of one run
+ * and move together in a bootstrap resample; a row without a run name is a run of its own. Clusters
+ * are numbered in order of first appearance, so data without a `run` column map row i to cluster i.
+ */
+export interface RunClusters {
+  /** Cluster of each row. */
+  index: Int32Array;
+  /** Number of clusters (runs). */
+  count: number;
+}
+
+export function runClusters(dataset: Dataset): RunClusters {
+  const ids = new Map<string, number>();
+  let count = 0;
+  const index = Int32Array.from(dataset.runs, (r) => {
+    if (r.run === undefined) return count++;
+    let k = ids.get(r.run);
+    if (k === undefined) ids.set(r.run, (k = count++));
+    return k;
+  });
+  return { index, count };
+}

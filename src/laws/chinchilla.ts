@@ -1,5 +1,5 @@
 import type { Law, LawInputs } from './law.js';
-import { range } from './law.js';
+import { range, CHINCHILLA_EXPONENTS } from './law.js';
 
 /**
  * Chinchilla's parametric loss (Hoffmann et al. 2022, §3.3, Eq. 2):
@@ -20,8 +20,8 @@ export const chinchilla: Law = {
     { name: 'E', symbol: 'E', description: 'irreducible loss', scale: 'log', grid: range(-1, 1, 0.5) },
     { name: 'A', symbol: 'A', description: 'model-size term scale', scale: 'log', grid: range(0, 25, 5) },
     { name: 'B', symbol: 'B', description: 'data term scale', scale: 'log', grid: range(0, 25, 5) },
-    { name: 'alpha', symbol: 'α', description: 'model-size exponent', scale: 'linear', grid: range(0, 2, 0.5) },
-    { name: 'beta', symbol: 'β', description: 'data exponent', scale: 'linear', grid: range(0, 2, 0.5) },
+    { name: 'alpha', symbol: 'α', description: 'model-size exponent', scale: 'linear', grid: range(0, 2, 0.5), published: CHINCHILLA_EXPONENTS },
+    { name: 'beta', symbol: 'β', description: 'data exponent', scale: 'linear', grid: range(0, 2, 0.5), published: CHINCHILLA_EXPONENTS },
   ],
   logPredict(theta: Float64Array, x: LawInputs, out: Float64Array, jac: Float64Array | null): void {
     const e = theta[0], a = theta[1], b = theta[2], alpha = theta[3], beta = theta[4];

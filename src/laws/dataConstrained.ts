@@ -1,5 +1,5 @@
 import type { Law, LawInputs } from './law.js';
-import { range } from './law.js';
+import { range, CHINCHILLA_EXPONENTS } from './law.js';
 
 /**
  * Muennighoff et al. 2023, "Scaling Data-Constrained Language Models" (arXiv:2305.16264, App. A):
@@ -47,8 +47,8 @@ export const dataConstrained: Law = {
     { name: 'E', symbol: 'E', description: 'irreducible loss', scale: 'log', grid: range(-1, 1, 0.5) },
     { name: 'A', symbol: 'A', description: 'model-size term scale', scale: 'log', grid: range(0, 25, 5) },
     { name: 'B', symbol: 'B', description: 'data term scale', scale: 'log', grid: range(0, 25, 5) },
-    { name: 'alpha', symbol: 'α', description: 'model-size exponent', scale: 'linear', grid: range(0, 2, 0.5) },
-    { name: 'beta', symbol: 'β', description: 'data exponent', scale: 'linear', grid: range(0, 2, 0.5) },
+    { name: 'alpha', symbol: 'α', description: 'model-size exponent', scale: 'linear', grid: range(0, 2, 0.5), published: CHINCHILLA_EXPONENTS },
+    { name: 'beta', symbol: 'β', description: 'data exponent', scale: 'linear', grid: range(0, 2, 0.5), published: CHINCHILLA_EXPONENTS },
     { name: 'R_N', symbol: 'R*_N', description: 'decay constant of excess parameters', scale: 'log', grid: [0, 1, 2, 3] },
     { name: 'R_D', symbol: 'R*_D', description: 'decay constant of repeated data', scale: 'log', grid: [0, 1, 2, 3] },
   ],

@@ -1,4 +1,5 @@
 import type { Law, LawInputs } from './law.js';
+import { KAPLAN_EXPONENTS } from './law.js';
 
 /**
  * Kaplan et al. (2020)'s joint law in model size and data (Eq. 1.5):
@@ -16,7 +17,7 @@ export const kaplanNd: Law = {
   params: [
     { name: 'N_c', symbol: 'N_c', description: 'model-size scale', scale: 'log', grid: [20, 25, 30, 35] },
     { name: 'D_c', symbol: 'D_c', description: 'data scale', scale: 'log', grid: [20, 25, 30, 35] },
-    { name: 'alpha_N', symbol: 'α_N', description: 'model-size exponent', scale: 'linear', grid: [0.03, 0.08, 0.2, 0.5] },
+    { name: 'alpha_N', symbol: 'α_N', description: 'model-size exponent', scale: 'linear', grid: [0.03, 0.08, 0.2, 0.5], published: KAPLAN_EXPONENTS },
     {
       name: 'alpha_D',
       symbol: 'α_D',
@@ -24,6 +25,7 @@ export const kaplanNd: Law = {
       scale: 'linear',
       bounds: { min: 1e-6, max: Infinity },
       grid: [0.03, 0.1, 0.2, 0.5],
+      published: KAPLAN_EXPONENTS,
     },
   ],
   logPredict(theta: Float64Array, x: LawInputs, out: Float64Array, jac: Float64Array | null): void {

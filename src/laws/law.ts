@@ -31,6 +31,12 @@ export interface ParamSpec {
   bounds?: Interval;
   /** Start grid on the internal value. The product of all grids is the law's full start grid. */
   grid: readonly number[];
+  /**
+   * The range published fits of this law put the parameter in (exponents), with the source: a fit
+   * outside it is said in the fit's trust warnings, since it is more often a symptom (a term
+   * switched off, too little range in the data) than a discovery.
+   */
+  published?: { range: readonly [number, number]; source: string };
 }
 
 /** Log-inputs of a data set, one Float64Array per variable the law uses. */
@@ -138,6 +144,15 @@ export function predictLoss(law: Law, values: Readonly<Record<string, number>>, 
   law.logPredict(theta, x, out, null);
   return Math.exp(out[0]);
 }
+
+/**
+ * Where published Chinchilla-form fits put α and β: 0.28–0.37 for web text (Hoffmann et al. 2022;
+ * Besiroglu et al. 2024; Muennighoff et al. 2023), 0.05–1 across the ladders and domains the
+ * project has seen. Kaplan's pure power laws have α ≈ 0.05–0.1 (Kaplan et al. 2020, Eqs. 1.1–1.3).
+ */
+export const CHINCHILLA_EXPONENTS = { range: [0.05, 1], source: 'Hoffmann et al. 2022; Besiroglu et al. 2024; Muennighoff et al. 2023' } as const;
+export const POWER_EXPONENTS = { range: [0.01, 2], source: 'Kaplan et al. 2020 (0.05–0.1); Hestness et al. 2017 (0.07–0.35); Alabdulmohsin et al. 2022 (up to ~1.5 in vision)' } as const;
+export const KAPLAN_EXPONENTS = { range: [0.01, 0.5], source: 'Kaplan et al. 2020, Table 2 (α_N = 0.076, α_D = 0.103)' } as const;
 
 export function range(start: number, stop: number, step: number): number[] {
   const out: number[] = [];

@@ -1,5 +1,5 @@
 import type { Law, LawInputs, Variable } from './law.js';
-import { range } from './law.js';
+import { range, POWER_EXPONENTS } from './law.js';
 import { linearRegression } from '../core/linearRegression.js';
 
 /**
@@ -17,7 +17,7 @@ export function powerLaw(variable: Exclude<Variable, 'U'> = 'N'): Law {
     params: [
       { name: 'E', symbol: 'E', description: 'irreducible loss', scale: 'log', grid: range(-1, 2, 0.5) },
       { name: 'A', symbol: 'A', description: 'scale', scale: 'log', grid: range(0, 25, 2.5) },
-      { name: 'alpha', symbol: 'α', description: 'exponent', scale: 'linear', grid: [0.02, 0.05, 0.1, 0.2, 0.35, 0.5, 0.75, 1, 1.5] },
+      { name: 'alpha', symbol: 'α', description: 'exponent', scale: 'linear', grid: [0.02, 0.05, 0.1, 0.2, 0.35, 0.5, 0.75, 1, 1.5], published: POWER_EXPONENTS },
     ],
     derived(v) {
       return { d: { value: 4 / v.alpha, symbol: 'd ≈ 4/α', description: 'intrinsic dimension implied by α (Sharma & Kaplan 2020, α ≈ 4/d)' } };
@@ -57,7 +57,7 @@ export function power0Law(variable: Exclude<Variable, 'U'> = 'N'): Law {
     inputs: [variable],
     params: [
       { name: 'A', symbol: 'A', description: 'scale', scale: 'log', grid: range(0, 10, 2.5) },
-      { name: 'alpha', symbol: 'α', description: 'exponent', scale: 'linear', grid: [0.05, 0.1, 0.3, 1] },
+      { name: 'alpha', symbol: 'α', description: 'exponent', scale: 'linear', grid: [0.05, 0.1, 0.3, 1], published: POWER_EXPONENTS },
     ],
     logPredict(theta: Float64Array, x: LawInputs, out: Float64Array, jac: Float64Array | null): void {
       const a = theta[0], alpha = theta[1];

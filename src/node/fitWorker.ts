@@ -27,7 +27,7 @@ port.on('message', (task: WorkerTask) => {
       flush();
       port.postMessage({ type: 'starts', results } satisfies WorkerReply);
     } else {
-      const out = bootstrapSlice(problem, Float64Array.from(task.theta), task.seed, task.from, task.to, tick);
+      const out = bootstrapSlice(problem, Float64Array.from(task.theta), task.seed, task.from, task.to, tick, task.unit);
       flush();
       port.postMessage({ type: 'bootstrap', values: out.values, converged: out.converged } satisfies WorkerReply, [out.values.buffer as ArrayBuffer, out.converged.buffer as ArrayBuffer]);
     }

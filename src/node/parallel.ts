@@ -9,12 +9,12 @@ import type { LawChoice } from '../laws/index.js';
 import type { Law } from '../laws/law.js';
 import type { Dataset } from '../io/dataset.js';
 import { finishFit, prepareFit, refineStarts, type FitOptions, type FitResult, type StartResult } from '../fit/fit.js';
-import { bootstrapSlice, type BootstrapSamples } from '../fit/bootstrap.js';
+import { bootstrapSlice, type BootstrapSamples, type ResampleUnit } from '../fit/bootstrap.js';
 import { FitError } from '../errors/index.js';
 
 export type WorkerTask =
   | { kind: 'starts'; law: LawChoice; dataset: Dataset; options: FitOptions; from: number; to: number }
-  | { kind: 'bootstrap'; law: LawChoice; dataset: Dataset; options: FitOptions; from: number; to: number; seed: number; theta: number[] };
+  | { kind: 'bootstrap'; law: LawChoice; dataset: Dataset; options: FitOptions; from: number; to: number; seed: number; theta: number[]; unit: ResampleUnit };
 
 export type WorkerReply =
   | { type: 'progress'; count: number }
@@ -29,6 +29,8 @@ export interface ParallelOptions {
   onProgress?: (count: number) => void;
   /** Called once with the number of units before work starts. */
   onTotal?: (total: number) => void;
+  /** Bootstrap only: resample whole training runs (default) or rows. */
+  unit?: ResampleUnit;
 }
 
 export function lawChoiceOf(law: Law): LawChoice {
@@ -113,7 +115,7 @@ export async function bootstrapParallel(
   parallel.onTotal?.(replicates);
   if (threads <= 1 || replicates < 64) {
     const problem = prepareFit(law, result.dataset, { ...options, init: result.params });
-    const out = bootstrapSlice(problem, result.theta, seed, 0, replicates, () => parallel.onProgress?.(1));
+    const out = bootstrapSlice(problem, result.theta, seed, 0, replicates, () => parallel.onProgress?.(1), parallel.unit);
     return { names, values: out.values, converged: out.converged, replicates, seed };
   }
   // Workers need no start grid: give them the fitted values as a single start.
@@ -122,7 +124,7 @@ export async function bootstrapParallel(
   const replies = await Promise.all(
     parts.map(([from, to]) =>
       runTask(
-        { kind: 'bootstrap', law: lawChoiceOf(law), dataset: plainDataset(result.dataset), options: workerOptions, from, to, seed, theta: Array.from(result.theta) },
+        { kind: 'bootstrap', law: lawChoiceOf(law), dataset: plainDataset(result.dataset), options: workerOptions, from, to, seed, theta: Array.from(result.theta), unit: parallel.unit ?? 'run' },
         parallel.onProgress,
       ),
     ),

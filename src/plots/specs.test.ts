@@ -56,8 +56,11 @@ test('frontier figure: N_opt and D_opt panels with one line per approach and the
 
 test('residual and back-test figures carry every run', () => {
   assert.equal(values(layer(specs.residuals!, 'residuals-predicted')).length, 240);
-  assert.equal(values(layer(specs.backtest!, 'backtest')).length, 240);
-  assert.ok(analysis.backtest!.test === 48 && analysis.backtest!.meanAbsRelativeError < 0.05);
+  const bt = analysis.backtest!;
+  const heldOut = bt.cutoffs.reduce((a, c) => a + c.heldOut, 0);
+  assert.equal(values(layer(specs.backtest!, 'backtest')).length, heldOut, 'one point per held-out run and cutoff');
+  assert.equal(bt.cutoffs.length, 3);
+  assert.ok(bt.summaries[0].procedure === 'auto' && bt.summaries[0].meanAbsRelativeError < 0.05, JSON.stringify(bt.summaries));
 });
 
 test('a single-variable law draws its own curve L(x)', () => {

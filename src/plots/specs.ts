@@ -12,7 +12,7 @@ import type { Dataset } from '../io/dataset.js';
 import { computeOptimal, computeOptimalForSize, canAllocate } from '../analyses/computeOptimal.js';
 import type { ApproachResult } from '../analyses/frontier.js';
 import type { Profile } from '../analyses/isoflop.js';
-import type { BacktestResult } from '../analyses/backtest.js';
+import type { RollingBacktestResult } from '../analyses/rollingBacktest.js';
 
 export type Spec = Record<string, unknown> & { layer?: Spec[]; hconcat?: Spec[] };
 
@@ -248,31 +248,35 @@ export function residualsPlot(dataset: Dataset, residuals: ArrayLike<number>): S
 }
 
 /** Back-test: predicted against actual loss for the held-out larger runs, y = x for reference. */
-export function backtestPlot(b: BacktestResult): Spec {
-  const rows = b.points.map((p) => ({ ...p, role: p.heldOut ? 'held out (larger runs)' : 'fitted on' }));
-  const domain = logDomain([...rows.map((r) => r.actual), ...rows.map((r) => r.predicted)], 0.05);
-  const scale = { type: 'log', domain };
-  return {
-    $schema: schema,
-    title: `Back-test: fit on the runs below C = ${b.threshold.toExponential(2)}, predict the rest (mean |error| ${(b.meanAbsRelativeError * 100).toFixed(2)} %)`,
-    width: 420,
-    height: 360,
-    config,
-    layer: [
-      { data: { values: [{ v: domain[0] }, { v: domain[1] }] }, mark: { type: 'line', color: '#888', strokeDash: [4, 3] }, encoding: { x: { field: 'v', type: 'quantitative', scale }, y: { field: 'v', type: 'quantitative', scale } } },
-      {
-        name: 'backtest',
-        data: { values: rows },
-        mark: { type: 'point', filled: true, size: 40 },
-        encoding: {
-          x: { field: 'actual', type: 'quantitative', scale, title: 'actual loss' },
-          y: { field: 'predicted', type: 'quantitative', scale, title: 'predicted loss' },
-          color: { field: 'role', type: 'nominal', title: '' },
-          tooltip: [{ field: 'N', type: 'quantitative', format: '.3e' }, { field: 'C', type: 'quantitative', format: '.3e' }, { field: 'actual', type: 'quantitative', format: '.4f' }, { field: 'predicted', type: 'quantitative', format: '.4f' }],
-        },
-      },
-    ],
-  };
+export function backtestPlot(b: RollingBacktestResult): Spec {
+  const rows = b.predictions.map((p) => ({
+    ...p,
+    error: 100 * p.relativeError,
+    lo: p.intervals['0.95'] ? (100 * (p.intervals['0.95'][0] - p.actual)) / p.actual : undefined,
+    hi: p.intervals['0.95'] ? (100 * (p.intervals['0.95'][1] - p.actual)) / p.actual : undefined,
+    fold: `${b.by} ≤ ${p.cutoff.toExponential(2)}`,
+  }));
+  const x = { field: 'computeRatio', type: 'quantitative', scale: { type: 'log' }, title: 'compute over the largest fitted run (extrapolation ratio)' };
+  const layers: Record<string, unknown>[] = [
+    { data: { values: [{ y: 0 }] }, mark: { type: 'rule', color: '#888', strokeDash: [4, 3] }, encoding: { y: { field: 'y', type: 'quantitative' } } },
+  ];
+  if (rows.some((r) => r.lo !== undefined)) {
+    layers.push({ data: { values: rows.filter((r) => r.lo !== undefined) }, mark: { type: 'rule', opacity: 0.35 }, encoding: { x, y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' }, color: { field: 'procedure', type: 'nominal', title: 'procedure' } } });
+  }
+  layers.push({
+    name: 'backtest',
+    data: { values: rows },
+    mark: { type: 'point', filled: true, size: 40 },
+    encoding: {
+      x,
+      y: { field: 'error', type: 'quantitative', title: '(predicted − actual)/actual, %' },
+      color: { field: 'procedure', type: 'nominal', title: 'procedure' },
+      shape: { field: 'fold', type: 'nominal', title: 'fitted on' },
+      tooltip: [{ field: 'run', type: 'nominal' }, { field: 'N', type: 'quantitative', format: '.3e' }, { field: 'C', type: 'quantitative', format: '.3e' }, { field: 'actual', type: 'quantitative', format: '.4f' }, { field: 'predicted', type: 'quantitative', format: '.4f' }, { field: 'fold', type: 'nominal' }],
+    },
+  });
+  const s = b.summaries.map((x) => `${x.procedure} ${(x.meanAbsRelativeError * 100).toFixed(2)} %`).join(', ');
+  return { $schema: schema, title: `Rolling-origin back-test: error of each held-out run (mean |error|: ${s})`, width: 420, height: 360, config, layer: layers };
 }
 
 /** Published models on a law's compute-optimal frontier: N against C, with N_opt(C) (Chinchilla's Figure 1). */

@@ -9,7 +9,8 @@ import { fitToJson, type FitJson } from '../fit/summary.js';
 import type { Dataset } from '../io/dataset.js';
 import { approach1, approach2, approach3, agreement, type Agreement, type ApproachResult } from '../analyses/frontier.js';
 import type { IsoflopOptions, Profile } from '../analyses/isoflop.js';
-import { backtest, type BacktestResult } from '../analyses/backtest.js';
+import { rollingBacktest, type RollingBacktestResult } from '../analyses/rollingBacktest.js';
+import { trainingRuns } from '../analyses/rollingOrigin.js';
 import { canAllocate, computeOptimal } from '../analyses/computeOptimal.js';
 import { placeOnFrontier, type CatalogModel, type FrontierPlacement } from '../catalog/models.js';
 import { makePlan, type Plan } from '../analyses/plan.js';
@@ -22,7 +23,14 @@ export interface AnalysisOptions {
   targets: number[];
   isoflop?: IsoflopOptions;
   bootstrap?: { replicates: number; seed: number; level: number };
-  holdout?: number;
+  /**
+   * The rolling-origin back-test: procedures compared (default auto), bootstrap replicates for its
+   * intervals (default none), cutoffs (default 3 in C), or `holdout`, one cutoff leaving that
+   * fraction of the runs (by compute) above it.
+   */
+  backtest?: { procedures?: string[]; replicates?: number; folds?: number; holdout?: number; seed?: number };
+  /** The fit as JSON when it was made by a procedure (auto's candidates and weights); default: from `fitted`. */
+  fitJson?: FitJson;
   /** Published models to place on the fitted frontier. */
   landmarks?: CatalogModel[];
 }
@@ -35,7 +43,7 @@ export interface Analysis {
   approaches: (ApproachResult & { isoflop?: { profiles: Profile[] }; envelope?: { points: { C: number; N: number; D: number }[] } })[];
   skipped: { approach: number; reason: string }[];
   agreements: Agreement[];
-  backtest?: BacktestResult;
+  backtest?: RollingBacktestResult;
   backtestSkipped?: string;
   plan?: Plan;
   landmarks?: FrontierPlacement[];
@@ -46,7 +54,7 @@ export interface Analysis {
 export function analyse(dataset: Dataset, fitted: FitResult, samples: BootstrapSamples | undefined, o: AnalysisOptions): Analysis {
   const replicates: Record<string, number>[] = [];
   if (samples) for (let r = 0; r < samples.replicates; r++) if (samples.converged[r]) replicates.push(replicateParams(samples, r));
-  const fitJson = fitToJson(fitted, samples, o.bootstrap?.level ?? 0.95);
+  const fitJson = o.fitJson ?? fitToJson(fitted, samples, o.bootstrap?.level ?? 0.95);
   const approaches: Analysis['approaches'] = [];
   const skipped: Analysis['skipped'] = [];
   const attempt = (n: number, fn: () => Analysis['approaches'][number]) => {
@@ -63,9 +71,16 @@ export function analyse(dataset: Dataset, fitted: FitResult, samples: BootstrapS
   else skipped.push({ approach: 3, reason: `law ${fitted.law.id} does not allocate compute between N and D` });
   const agreements: Agreement[] = [];
   for (let i = 0; i < approaches.length; i++) for (let j = i + 1; j < approaches.length; j++) agreements.push(agreement(approaches[i], approaches[j]));
-  let bt: BacktestResult | undefined, backtestSkipped: string | undefined;
+  let bt: RollingBacktestResult | undefined, backtestSkipped: string | undefined;
   try {
-    bt = backtest(fitted.law, dataset, o.holdout ?? 0.2, { fix: fitted.fixed, tie: fitted.ties, loss: fitted.loss });
+    const b = o.backtest ?? {};
+    let cutoffs: number[] | undefined;
+    if (b.holdout !== undefined) {
+      const runs = trainingRuns(dataset, 'C');
+      const keep = Math.max(1, Math.min(runs.length - 1, Math.round(runs.length * (1 - b.holdout))));
+      cutoffs = [runs[keep - 1].position];
+    }
+    bt = rollingBacktest(dataset, { by: 'C', cutoffs, folds: b.folds ?? 3, procedures: b.procedures ?? ['auto'], replicates: b.replicates ?? 0, seed: b.seed ?? 0 });
   } catch (e) {
     if (!isScaleLabError(e)) throw e;
     backtestSkipped = e.message;
@@ -86,13 +101,15 @@ export function analyse(dataset: Dataset, fitted: FitResult, samples: BootstrapS
   }
   const warnings = [
     ...unplannable,
-    ...fitted.warnings.map((w) => `fit: ${w}`),
+    ...fitted.warnings.map((w) => `fit (${w.severity}, ${w.code}): ${w.message}`),
     ...approaches.flatMap((a) => a.warnings.map((w) => `approach ${a.approach}: ${w}`)),
     ...(plan ? plan.warnings.map((w) => `plan: ${w}`) : []),
     ...agreements.filter((a) => !a.exponent && a.statement.includes('DISAGREE')).map((a) => a.statement),
   ];
-  if (bt && bt.meanAbsRelativeError > 0.04) {
-    warnings.push(`back-test: predicting the largest ${bt.test} runs from the rest misses by ${(bt.meanAbsRelativeError * 100).toFixed(1)} % on average (over the ~4 % that separates typical decisions, Choshen et al. 2024)`);
+  for (const s of bt?.summaries ?? []) {
+    if (s.predictions && s.meanAbsRelativeError > 0.04) {
+      warnings.push(`back-test: ${s.procedure}, fitted below each cutoff, missed the ${s.predictions} runs above by ${(s.meanAbsRelativeError * 100).toFixed(1)} % on average (over the ~4 % that separates typical decisions, Choshen et al. 2024)`);
+    }
   }
   return { dataset, fit: fitted, fitJson, replicates, approaches, skipped, agreements, backtest: bt, backtestSkipped, plan, landmarks, targets: o.targets, warnings };
 }

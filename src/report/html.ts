@@ -3,6 +3,7 @@
  * no network, that opens from disk in any browser. Pure: takes an Analysis and rendered SVGs.
  */
 import { formatNumber } from '../core/format.js';
+import { describeLoss } from '../core/losses.js';
 import type { Analysis, FigureKind } from './analysis.js';
 
 export function escapeHtml(s: string): string {
@@ -47,12 +48,31 @@ export function reportHtml(a: Analysis, svgs: Partial<Record<FigureKind, string>
     id: 'fit',
     title: `Fit: ${escapeHtml(law.formula)}`,
     html:
-      `<p>Law <b>${escapeHtml(law.id)}</b> (${escapeHtml(law.citation)}), ${escapeHtml(f.loss.kind === 'ls' ? 'least squares' : `Huber δ = ${f.loss.delta}`)} on ln L, summed. Objective ${escapeHtml(f.objective.toExponential(6))}; ${f.startsAtBest} of ${f.starts} starts reached the best optimum; ${f.converged ? 'converged' : '<b>not converged</b>'} (${escapeHtml(f.reason)}).` +
+      `<p>Law <b>${escapeHtml(law.id)}</b> (${escapeHtml(law.citation)}), ${escapeHtml(describeLoss({ ...f.loss, space: f.loss.space ?? 'log' }))}. Objective ${escapeHtml(f.objective.toExponential(6))}; ${f.startsAtBest} of ${f.starts} starts reached the best optimum; ${f.converged ? 'converged' : '<b>not converged</b>'} (${escapeHtml(f.reason)}).` +
       (f.bootstrap ? ` Intervals: ${Math.round(f.bootstrap.level * 100)} % percentile bootstrap, ${f.bootstrap.converged} replicates, seed ${f.bootstrap.seed}.` : ' No bootstrap intervals.') +
       `</p>${htmlTable(['parameter', 'value', 'description'], law.params.map((p) => [escapeHtml(p.symbol), ci(f.params[p.name], f.intervals?.[p.name], 5), escapeHtml(p.description)]))}` +
       (derived.length ? htmlTable(['derived', 'value', 'meaning'], derived) : '') +
       `<p>Residuals ln L̂ − ln L: rms ${n(f.residuals.rmsLog, 3)}, max |r| ${n(f.residuals.maxAbsLog, 3)}, median |L̂/L − 1| ${(f.residuals.medianAbsRelative * 100).toFixed(2)} %.</p>`,
   });
+  const proc = f.procedure;
+  if (proc) {
+    const head = proc.id === 'auto' ? `<p><b>auto</b>: ${escapeHtml(proc.reason ?? '')}.</p>` : `<p><b>${escapeHtml(proc.id)}</b>: ${escapeHtml(proc.title)}${proc.citation ? ` (${escapeHtml(proc.citation)})` : ''}.${proc.reduction ? ` Reduced: ${escapeHtml(proc.reduction)}.` : ''}</p>`;
+    const rows = (proc.candidates ?? []).map((c) => [
+      escapeHtml(c.id),
+      escapeHtml(c.title),
+      `${Math.round(c.weight * 100)} %`,
+      c.error ? `cannot fit: ${escapeHtml(c.error)}` : escapeHtml(Object.entries(c.params ?? {}).map(([k, v]) => `${k} = ${formatNumber(v, 4)}`).join(', ')) + (c.reduction ? `<br><span class="ci">reduced: ${escapeHtml(c.reduction)}</span>` : ''),
+      `<span class="ci">${escapeHtml(c.citation)}</span>`,
+    ]);
+    sections.push({ id: 'procedure', title: 'Procedure', html: head + (rows.length ? htmlTable(['candidate', 'recipe', 'weight', 'fitted parameters', 'as in'], rows) : '') });
+  }
+  if (f.warnings.length) {
+    sections.push({
+      id: 'trust',
+      title: `Trust: ${f.trust}`,
+      html: htmlTable(['severity', 'code', 'what it means'], f.warnings.map((w) => [escapeHtml(w.severity), `<code>${escapeHtml(w.code)}</code>`, escapeHtml(w.message)])),
+    });
+  }
   if (a.approaches.length) {
     const rows: string[][] = [];
     for (const ap of a.approaches) {
@@ -83,10 +103,20 @@ export function reportHtml(a: Analysis, svgs: Partial<Record<FigureKind, string>
   }
   if (a.backtest) {
     const b = a.backtest;
+    const pct = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? '–' : `${(x * 100).toFixed(2)} %`);
     sections.push({
       id: 'backtest',
-      title: 'Back-test',
-      html: `<p>Fitted on the ${b.train} runs with C ≤ ${n(b.threshold, 3)}, the law predicts the ${b.test} larger runs with a mean absolute error of ${(b.meanAbsRelativeError * 100).toFixed(2)} % (largest ${(b.maxAbsRelativeError * 100).toFixed(2)} %, bias ${(b.bias * 100).toFixed(2)} %).</p>`,
+      title: 'Rolling-origin back-test',
+      html:
+        `<p>At each cutoff in ${b.by}, each procedure is fitted to the runs at or below it and predicts every run above it (scored at the run's final checkpoint): ${b.cutoffs.map((c) => `${b.by} ≤ ${n(c.cutoff, 3)} (${c.fitRuns} fitted, ${c.heldOut} predicted)`).join('; ')}. Errors are (L̂ − L)/L; a positive bias over-predicts the loss.${b.replicates ? ` Intervals: ${b.replicates} bootstrap replicates resampling whole runs, plus a run's scatter and the extrapolation term.` : ''}</p>` +
+        htmlTable(
+          ['procedure', 'predictions', 'mean |error|', 'worst', 'bias', ...b.levels.map((l) => `in ${Math.round(l * 100)} % interval`)],
+          b.summaries.map((s) => [escapeHtml(s.procedure), String(s.predictions), pct(s.meanAbsRelativeError), pct(s.worstAbsRelativeError), pct(s.bias), ...b.levels.map((l) => pct(s.coverage[String(l)]))]),
+        ) +
+        htmlTable(
+          ['compute ratio', ...b.procedures.map(escapeHtml)],
+          b.bins.map((bin) => [`${bin.range[0]}–${Number.isFinite(bin.range[1]) ? bin.range[1] : '∞'}×`, ...b.procedures.map((p) => (bin.byProcedure[p] ? `${pct(bin.byProcedure[p].meanAbsRelativeError)} (${bin.byProcedure[p].predictions})` : '–'))]),
+        ),
     });
   }
   if (a.landmarks?.length) {
@@ -103,7 +133,7 @@ export function reportHtml(a: Analysis, svgs: Partial<Record<FigureKind, string>
     isoflop: 'IsoFLOP profiles: loss against N per budget, each budget\'s parabola in ln N, and its vertex (diamond).',
     frontier: 'N_opt(C) and D_opt(C): each approach\'s points and power law, extended to the targets (crosses).',
     residuals: 'Residuals against the prediction and against compute: a trend at the large end means a biased extrapolation.',
-    backtest: 'Back-test: predicted against actual loss; held-out larger runs should sit on the dashed line.',
+    backtest: 'Rolling-origin back-test: the error of each held-out run against how far it lies beyond the runs fitted (bars: 95 % prediction intervals when the back-test has them); a trend away from the dashed line is a biased extrapolation.',
     landmarks: 'Published models (points) against the fitted law\'s compute-optimal size (line): above the line, too large for their compute (under-trained); below, over-trained.',
   };
   const figs = (Object.keys(svgs) as FigureKind[]).map((k) => `<figure id="fig-${k}">${svgs[k]}<figcaption>${escapeHtml(captions[k])}</figcaption></figure>`).join('\n');

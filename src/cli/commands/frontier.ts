@@ -150,7 +150,7 @@ Examples:
               for (let r = 0; r < samples.replicates; r++) if (samples.converged[r]) reps.push(replicateParams(samples, r));
             }
             const a3 = approach3(law, result.params, targets, reps, level);
-            a3.warnings.push(...result.warnings);
+            a3.warnings.push(...result.warnings.map((w) => w.message));
             return a3;
           });
         }

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import { lawIds, predictLoss, type Point } from '../../laws/index.js';
+import { lawIds, type Point } from '../../laws/index.js';
+import { predictEnsemble } from '../../fit/candidate.js';
 import { resolveLaw } from '../lawSource.js';
-import { percentileInterval } from '../../core/statistics.js';
 import { formatNumber } from '../../core/format.js';
 import { UsageError } from '../../errors/index.js';
 import { keyword, parseQuantity } from '../options.js';
@@ -61,16 +61,23 @@ Examples:
         if (fit.law.inputs.includes('U') && point.U !== undefined && totalTokens !== undefined && point.U > totalTokens) {
           throw new UsageError(`--U ${formatNumber(point.U, 4)} unique tokens exceed the total tokens D = ${formatNumber(totalTokens, 4)}${point.D === undefined ? ' (= C/(6N))' : ''}; expected U ≤ D (D/U is the number of epochs)`);
         }
-        const loss = predictLoss(fit.law, fit.params, point);
         const level = flags.level ? parseQuantity(flags.level, '--level') : source.level;
-        const interval = fit.replicates.length >= 2 ? percentileInterval(fit.replicates.map((p) => predictLoss(fit.law, p, point)), level) : undefined;
-        const warnings = extrapolationWarnings(source.ranges, point);
+        if (!(level > 0 && level < 1)) throw new UsageError(`--level: expected a number between 0 and 1, got ${flags.level}`);
+        const members = source.members ?? [{ id: fit.law.id, law: fit.law, params: fit.params, replicates: fit.replicates, noise: [], weight: 1 }];
+        const ensemble = predictEnsemble(members, point, [level], { maxC: source.ranges?.C?.[1] });
+        const loss = ensemble.value;
+        const interval = ensemble.intervals[String(level)];
+        const lawInterval = ensemble.lawIntervals[String(level)];
+        const replicates = members.reduce((a, m) => a + m.replicates.length, 0);
+        const warnings = [...(source.fitWarnings ?? []), ...extrapolationWarnings(source.ranges, point)];
         const resolved: Point = { ...point };
         if (resolved.D === undefined && resolved.C !== undefined && resolved.N !== undefined) resolved.D = resolved.C / (6 * resolved.N);
         if (resolved.C === undefined && resolved.N !== undefined && resolved.D !== undefined) resolved.C = 6 * resolved.N * resolved.D;
         const out = {
           loss,
-          ...(interval ? { interval, level, replicates: fit.replicates.length } : {}),
+          ...(interval ? { interval, lawInterval, level, replicates } : {}),
+          ...(members.length > 1 ? { members: ensemble.members } : {}),
+          ...(source.procedure ? { procedure: source.procedure } : {}),
           point: resolved,
           law: fit.law.id,
           formula: fit.law.formula,
@@ -79,13 +86,20 @@ Examples:
           warnings,
         };
         if (flags.json) return printJson(out);
+        const pct = `${Math.round(level * 100)} %`;
         const lines = [
-          `predicted loss ${String(loss)}${interval ? `   ${Math.round(level * 100)} % interval [${formatNumber(interval[0])}, ${formatNumber(interval[1])}] over ${fit.replicates.length} bootstrap replicates` : ''}`,
+          `predicted loss ${String(loss)}${interval ? `   ${pct} prediction interval [${formatNumber(interval[0])}, ${formatNumber(interval[1])}]` : ''}`,
           `  at ${Object.entries(resolved).map(([k, v]) => `${k} = ${formatNumber(v as number, 4)}`).join(', ')}`,
-          `  law ${fit.law.id}: ${fit.law.formula} with ${Object.entries(fit.params).map(([k, v]) => `${k} = ${formatNumber(v)}`).join(', ')}`,
+          ...(interval
+            ? [`  the interval is for a new run: ${replicates} bootstrap replicates (whole runs resampled), a run's scatter around the law and the extrapolation term; the law alone: [${formatNumber(lawInterval[0])}, ${formatNumber(lawInterval[1])}]`]
+            : []),
+          ...(members.length > 1
+            ? [`  ${source.procedure ?? 'ensemble'}: the weighted mean of ${members.length} candidates' ln L̂ — ${ensemble.members.map((m) => `${m.id} ${formatNumber(m.value, 5)} (${Math.round(m.weight * 100)} %)`).join(', ')}`]
+            : []),
+          `  law ${fit.law.id}: ${fit.law.formula} with ${Object.entries(fit.params).map(([k, v]) => `${k} = ${formatNumber(v)}`).join(', ')}${members.length > 1 ? ' (the first candidate\'s, as plan and frontier use it)' : ''}`,
           `  from ${source.provenance}`,
           ...(interval || !flags.fit ? [] : ['  (no interval: the fit has no bootstrap replicates; refit with --bootstrap N)']),
-          ...warnings.map((w) => `  warning: ${w}`),
+          ...warnings.map((w) => `  ${w.severity}: ${w.message}`),
         ];
         process.stdout.write(lines.join('\n') + '\n');
       }, flags.json),

@@ -9,6 +9,12 @@ import { reportHtml } from '../../report/html.js';
 import { renderPng, renderSvg } from '../../render/render.js';
 import { namedBudgets } from '../../analyses/frontier.js';
 import { UsageError } from '../../errors/index.js';
+import { chooseProcedure, replicateShares } from '../../fit/auto.js';
+import { isFailure } from '../../fit/candidate.js';
+import { getProcedure, procedureIds } from '../../fit/procedures.js';
+import { autoFitToJson, candidateFitToJson, type FitJson } from '../../fit/summary.js';
+import type { FitResult } from '../../fit/fit.js';
+import type { BootstrapSamples } from '../../fit/bootstrap.js';
 import { GROUP_HELP, keyword, runSelection, parseInteger, parseQuantity } from '../options.js';
 import { printJson, progress } from '../output.js';
 import { parseList } from './frontier.js';
@@ -18,7 +24,10 @@ import { findModel } from '../../catalog/models.js';
 type Run = (fn: () => Promise<void>, json?: boolean) => Promise<void>;
 
 interface AnalysisFlags {
-  law: string;
+  law?: string;
+  procedure: string;
+  backtestProcedures: string;
+  folds: string;
   x: string;
   targets?: string;
   target?: string;
@@ -28,7 +37,7 @@ interface AnalysisFlags {
   budgets: string;
   vertex: string;
   tolerance: string;
-  holdout: string;
+  holdout?: string;
   columns?: string;
   group?: string;
   landmarks?: string;
@@ -37,7 +46,10 @@ interface AnalysisFlags {
 
 function addAnalysisFlags(cmd: Command): Command {
   return cmd
-    .option('--law <law>', `law to fit: ${lawIds.join(', ')}`, 'chinchilla')
+    .option('--law <law>', `law to fit (default: the chinchilla form by --procedure auto): ${lawIds.join(', ')}`)
+    .option('--procedure <id>', `how to fit the chinchilla form: auto or ${procedureIds.join(', ')}`, 'auto')
+    .option('--backtest-procedures <list>', 'procedures the back-test compares', 'auto')
+    .option('--folds <n>', 'back-test: number of cutoffs in C', '3')
     .option('--x <variable>', 'horizontal axis of the loss figure (and variable of power laws): N, D or C', 'C')
     .option('--target <flops>', 'target compute budget (FLOPs) the figures and plan extend to', '1e24')
     .option('--bootstrap <n>', 'bootstrap replicates for bands and intervals (0 for none)', '200')
@@ -46,7 +58,7 @@ function addAnalysisFlags(cmd: Command): Command {
     .option('--budgets <list>', 'IsoFLOP budgets: auto, chinchilla or a list', 'auto')
     .option('--vertex <method>', 'IsoFLOP vertex: parabola or min-run', 'parabola')
     .option('--tolerance <decades>', 'IsoFLOP budget tolerance', '0.06')
-    .option('--holdout <fraction>', 'back-test: fraction of the runs (largest compute) held out', '0.2')
+    .option('--holdout <fraction>', 'back-test: one cutoff leaving this fraction of the runs (largest compute) above it, instead of --folds')
     .option('--columns <list>', 'map fields to columns, e.g. N="Model Size"')
     .option('--group <names>', GROUP_HELP)
     .option('--landmarks <models>', 'published models to place on the frontier (default: chinchilla-70b,gopher-280b,gpt-3-175b,llama-2-70b,llama-3-70b)');
@@ -56,28 +68,61 @@ function addAnalysisFlags(cmd: Command): Command {
 export async function analyseFile(file: string, f: AnalysisFlags): Promise<Analysis> {
   const dataset = readRuns(file, runSelection(f));
   const x = keyword(f.x, '--x', ['N', 'D', 'C'] as const);
-  const law = getLaw({ law: f.law, x });
-  const fitted = await fitParallel(law, dataset);
   const replicates = parseInteger(f.bootstrap, '--bootstrap', 0);
   const seed = parseInteger(f.seed, '--seed', 0);
   const level = parseQuantity(f.level, '--level');
-  let samples;
-  if (replicates > 1) {
-    const bar = progress('bootstrap', replicates, f);
-    samples = await bootstrapParallel(fitted, {}, replicates, seed, { onProgress: (k) => bar.tick(k) });
+  const procedures = f.backtestProcedures.split(',').map((p) => p.trim()).filter(Boolean);
+  for (const p of procedures) keyword(p, '--backtest-procedures', ['auto', ...procedureIds]);
+  let fitted: FitResult;
+  let samples: BootstrapSamples | undefined;
+  let fitJson: FitJson | undefined;
+  if (f.law === undefined) {
+    // The chinchilla form by a procedure (auto by default): the report shows its candidates and uses
+    // the reported candidate's law for the frontier and the plan.
+    const id = f.procedure;
+    if (id !== 'auto') getProcedure(id);
+    const choice = chooseProcedure(dataset, id === 'auto' ? {} : { rule: { candidates: [id], combine: 'equal' } });
+    const fits = choice.fits.map((c) => (isFailure(c) ? null : c));
+    const shares = replicateShares(choice.scores.map((s) => s.weight), replicates > 1 ? replicates : 0);
+    const total = shares.reduce((a, b) => a + b, 0);
+    const bar = progress('bootstrap', total, f);
+    for (let k = 0; k < fits.length; k++) {
+      const c = fits[k];
+      if (c && shares[k]) c.samples = await bootstrapParallel(c.result, c.procedure.options, shares[k], seed + k, { onProgress: (n) => bar.tick(n) });
+    }
     bar.stop();
+    const chosen = fits[choice.scores.findIndex((s) => s.id === choice.chosen)]!;
+    fitted = chosen.result;
+    samples = chosen.samples;
+    fitJson = id === 'auto' ? autoFitToJson(choice, level) : candidateFitToJson(chosen, level);
+  } else {
+    const law = getLaw({ law: f.law, x });
+    fitted = await fitParallel(law, dataset);
+    if (replicates > 1) {
+      const bar = progress('bootstrap', replicates, f);
+      samples = await bootstrapParallel(fitted, {}, replicates, seed, { onProgress: (k) => bar.tick(k) });
+      bar.stop();
+    }
   }
   const budgets = f.budgets.trim();
   const catalog = loadCatalog();
   return analyse(dataset, fitted, samples, {
     targets: f.targets ? parseList(f.targets, '--targets') : [parseQuantity(f.target ?? '1e24', '--target')],
     bootstrap: replicates > 1 ? { replicates, seed, level } : undefined,
+    fitJson,
     isoflop: {
       budgets: budgets === 'auto' ? 'auto' : namedBudgets[budgets] ?? parseList(budgets, '--budgets'),
       vertex: keyword(f.vertex, '--vertex', ['parabola', 'min-run'] as const),
       tolerance: parseQuantity(f.tolerance, '--tolerance'),
     },
-    holdout: parseQuantity(f.holdout, '--holdout'),
+    backtest: {
+      procedures,
+      folds: parseInteger(f.folds, '--folds', 1),
+      holdout: f.holdout !== undefined ? parseQuantity(f.holdout, '--holdout') : undefined,
+      // Back-test intervals cost a bootstrap per cutoff and procedure: a tenth of --bootstrap, at most 50.
+      replicates: replicates > 1 ? Math.min(50, Math.max(20, Math.round(replicates / 10))) : 0,
+      seed,
+    },
     landmarks: (f.landmarks ?? 'chinchilla-70b,gopher-280b,gpt-3-175b,llama-2-70b,llama-3-70b').split(',').map((x) => x.trim()).filter(Boolean).map((id) => findModel(catalog, id)),
   });
 }
@@ -93,7 +138,7 @@ export function registerPlotAndReport(program: Command, run: Run): void {
       .option('--spec', 'also print the Vega-Lite spec (JSON) on stdout')
       .option('--json', 'print a JSON summary (file, kind, size)'),
   )
-    .addHelpText('after', '\nExamples:\n  scalelab plot loss examples/chinchilla.csv --out loss.svg --target 1e24\n  scalelab plot isoflop examples/cs336-isoflops.json --out isoflop.png\n  scalelab plot backtest examples/chinchilla.csv --out backtest.svg --holdout 0.2')
+    .addHelpText('after', '\nExamples:\n  scalelab plot loss examples/chinchilla.csv --out loss.svg --target 1e24\n  scalelab plot isoflop examples/cs336-isoflops.json --out isoflop.png\n  scalelab plot backtest examples/chinchilla.csv --out backtest.svg --backtest-procedures auto,huber')
     .action(async (kind: string, file: string, f: AnalysisFlags & { out: string; spec?: boolean }) =>
       run(async () => {
         const k = keyword(kind, 'KIND', figureKinds) as FigureKind;

@@ -1,0 +1,69 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { parseRuns } from '../io/parseRuns.js';
+import { chinchilla, predictLoss } from '../laws/index.js';
+import { rollingBacktest } from './rollingBacktest.js';
+import { rollingCutoffs, splitAt, trainingRuns } from './rollingOrigin.js';
+import { randomSource, normal } from '../core/random.js';
+import type { Dataset, Run } from '../io/dataset.js';
+
+const truth = { E: 1.8, A: 400, B: 2000, alpha: 0.34, beta: 0.37 };
+
+/** Checkpoint curves: 8 model sizes, each run 5 checkpoints along its tokens, one offset per run. */
+function curves(seed = 1): Dataset {
+  const random = randomSource(seed, 9);
+  const runs: Run[] = [];
+  [3e7, 6e7, 1e8, 2e8, 4e8, 8e8, 1.6e9, 3.2e9].forEach((N, k) => {
+    const offset = 0.01 * normal(random);
+    for (const f of [0.2, 0.4, 0.6, 0.8, 1]) {
+      const D = 20 * N * f;
+      runs.push({ N, D, C: 6 * N * D, loss: predictLoss(chinchilla, truth, { N, D }) * Math.exp(offset + 0.001 * normal(random)), run: `m${k}`, line: runs.length + 2 });
+    }
+  });
+  return { source: 'curves.csv', runs, columns: { N: 'N', D: 'D', loss: 'loss', run: 'run' }, derived: { C: '6ND' } };
+}
+
+test('rolling cutoffs keep a run\'s checkpoints on one side and score held-out runs at their final checkpoint', () => {
+  const data = curves();
+  const runs = trainingRuns(data, 'N');
+  assert.equal(runs.length, 8);
+  assert.ok(runs.every((r) => r.rows.length === 5 && r.final.D === 20 * r.final.N!));
+  const cutoffs = rollingCutoffs(runs, { folds: 3, minFitRuns: 3 });
+  assert.deepEqual(cutoffs, [1e8, 4e8, 1.6e9]);
+  const split = splitAt(data, runs, 'N', 4e8);
+  assert.equal(split.fitRuns, 5);
+  assert.equal(split.fit.runs.length, 25, 'every checkpoint of the five smallest runs');
+  assert.deepEqual(split.heldOut.map((r) => r.final.N), [8e8, 1.6e9, 3.2e9]);
+  assert.ok(split.fit.runs.every((r) => r.N! <= 4e8));
+});
+
+test('back-test on Epoch\'s Chinchilla runs: errors grow with the extrapolation ratio, intervals are reported', () => {
+  const data = parseRuns(readFileSync(new URL('../../examples/chinchilla.csv', import.meta.url), 'utf8'), { source: 'examples/chinchilla.csv' });
+  const r = rollingBacktest(data, { procedures: ['auto', 'huber'], folds: 2, minFitRuns: 60, replicates: 30, seed: 1 });
+  assert.equal(r.cutoffs.length, 2);
+  for (const s of r.summaries) {
+    assert.equal(s.failures.length, 0);
+    assert.equal(s.predictions, r.cutoffs.reduce((a, c) => a + c.heldOut, 0));
+    assert.ok(s.meanAbsRelativeError > 0.001 && s.meanAbsRelativeError < 0.05, `${s.procedure}: mean error ${s.meanAbsRelativeError}`);
+    assert.ok(s.worstAbsRelativeError >= s.meanAbsRelativeError);
+    assert.ok(s.coverage['0.95'] >= s.coverage['0.8'], 'a 95 % interval holds its 80 % interval');
+  }
+  for (const p of r.predictions) {
+    assert.ok(p.computeRatio > 1 || p.ratio > 1, 'held-out runs lie above the cutoff');
+    const [lo, hi] = p.intervals['0.95'];
+    assert.ok(lo < p.predicted && p.predicted < hi);
+    assert.equal(p.covered['0.95'], p.actual >= lo && p.actual <= hi);
+  }
+  const auto = r.summaries.find((s) => s.procedure === 'auto')!;
+  assert.equal(auto.choices!.length, 2);
+  // The first ratio bin (1–3×) is nearer than the last: its mean error is smaller for huber.
+  const bins = r.bins.filter((b) => b.byProcedure.huber);
+  assert.ok(bins[0].byProcedure.huber.meanAbsRelativeError < bins[bins.length - 1].byProcedure.huber.meanAbsRelativeError);
+});
+
+test('back-test refuses data it cannot split, naming the file', () => {
+  const data = curves();
+  const few = { ...data, runs: data.runs.filter((r) => r.N! < 1e8) };
+  assert.throws(() => rollingBacktest(few, { by: 'N', replicates: 0 }), /curves\.csv: 2 training runs: a back-test needs at least 6 runs below a cutoff/);
+});

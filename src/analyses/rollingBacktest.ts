@@ -1,0 +1,209 @@
+/**
+ * Rolling-origin back-test of fitting procedures: at each cutoff in N, D or C, fit each procedure on
+ * the runs below and predict every run above, with intervals; report the error against the
+ * extrapolation ratio, the sign of the bias and whether each held-out run fell inside its interval.
+ * The question it answers is the one a scaling law is used for — "how wrong is a prediction this
+ * far out?" — on runs whose outcome is known. Pure.
+ */
+import { InputError } from '../errors/index.js';
+import type { Dataset } from '../io/dataset.js';
+import { chooseProcedure, choiceMembers, type AutoRule } from '../fit/auto.js';
+import { fitCandidate, isFailure, memberOf, predictEnsemble, type PredictiveMember } from '../fit/candidate.js';
+import { getProcedure } from '../fit/procedures.js';
+import type { ResampleUnit } from '../fit/bootstrap.js';
+import { axisValue, rollingCutoffs, splitAt, trainingRuns, type Axis } from './rollingOrigin.js';
+
+export interface RollingBacktestOptions {
+  /** Axis of the cutoffs. @default 'C' */
+  by?: Axis;
+  /** Explicit cutoffs (fit on runs with value ≤ cutoff); otherwise `folds` chosen evenly. */
+  cutoffs?: number[];
+  /** @default 4 */
+  folds?: number;
+  /** Fewest runs in a fit set. @default 6 */
+  minFitRuns?: number;
+  /** Procedure ids, `auto` included. @default ['auto', 'huber'] */
+  procedures?: string[];
+  /** Bootstrap replicates for intervals (0: none). @default 100 */
+  replicates?: number;
+  seed?: number;
+  unit?: ResampleUnit;
+  /** Interval levels. @default [0.8, 0.95] */
+  levels?: number[];
+  rule?: Partial<AutoRule>;
+  /** Called after each procedure is fitted at a cutoff (for progress). */
+  onStep?: () => void;
+}
+
+export interface HeldOutPrediction {
+  cutoff: number;
+  procedure: string;
+  /** The run's name, or its line in the file. */
+  run: string;
+  N?: number;
+  D?: number;
+  C?: number;
+  actual: number;
+  predicted: number;
+  /** (L̂ − L)/L. */
+  relativeError: number;
+  /** Value on the split axis over the fit set's largest. */
+  ratio: number;
+  /** Compute over the fit set's largest compute. */
+  computeRatio: number;
+  intervals: Record<string, [number, number]>;
+  covered: Record<string, boolean>;
+}
+
+export interface ProcedureSummary {
+  procedure: string;
+  predictions: number;
+  meanAbsRelativeError: number;
+  worstAbsRelativeError: number;
+  /** Mean signed relative error: > 0 over-predicts the loss (too pessimistic). */
+  bias: number;
+  /** Fraction of held-out runs inside their interval, per level (runs with intervals only). */
+  coverage: Record<string, number>;
+  /** Cutoffs at which the procedure could not be fitted, with the reason. */
+  failures: { cutoff: number; reason: string }[];
+  /** For auto: the candidate it chose at each cutoff. */
+  choices?: { cutoff: number; chosen: string; weights: Record<string, number> }[];
+}
+
+export interface RatioBin {
+  /** Compute ratio range [lo, hi). */
+  range: [number, number];
+  byProcedure: Record<string, { predictions: number; meanAbsRelativeError: number; bias: number; coverage: Record<string, number> }>;
+}
+
+export interface RollingBacktestResult {
+  source: string;
+  by: Axis;
+  cutoffs: { cutoff: number; fitRuns: number; heldOut: number; fitMax: number }[];
+  procedures: string[];
+  levels: number[];
+  replicates: number;
+  seed: number;
+  predictions: HeldOutPrediction[];
+  summaries: ProcedureSummary[];
+  bins: RatioBin[];
+}
+
+const RATIO_EDGES = [1, 3, 10, 30, 100, Infinity];
+
+function summarise(list: HeldOutPrediction[], levels: number[]) {
+  const abs = list.map((p) => Math.abs(p.relativeError));
+  const coverage: Record<string, number> = {};
+  for (const l of levels) {
+    const withInterval = list.filter((p) => p.intervals[String(l)]);
+    if (withInterval.length) coverage[String(l)] = withInterval.filter((p) => p.covered[String(l)]).length / withInterval.length;
+  }
+  return {
+    predictions: list.length,
+    meanAbsRelativeError: abs.reduce((a, b) => a + b, 0) / Math.max(1, abs.length),
+    worst: abs.length ? Math.max(...abs) : NaN,
+    bias: list.reduce((a, p) => a + p.relativeError, 0) / Math.max(1, list.length),
+    coverage,
+  };
+}
+
+/**
+ * @throws InputError when no cutoff leaves enough runs on both sides
+ */
+export function rollingBacktest(dataset: Dataset, options: RollingBacktestOptions = {}): RollingBacktestResult {
+  const by = options.by ?? 'C';
+  const levels = options.levels ?? [0.8, 0.95];
+  const replicates = options.replicates ?? 100;
+  const seed = options.seed ?? 0;
+  const procedures = options.procedures ?? ['auto', 'huber'];
+  for (const id of procedures) if (id !== 'auto') getProcedure(id);
+  const runs = trainingRuns(dataset, by);
+  if (runs.some((r) => !Number.isFinite(r.position))) {
+    throw new InputError({ file: dataset.source, line: runs.find((r) => !Number.isFinite(r.position))!.final.line }, `a back-test in ${by} needs ${by} for every run (or the columns it is derived from)`);
+  }
+  const minFitRuns = options.minFitRuns ?? 6;
+  const cutoffs = options.cutoffs?.length ? [...options.cutoffs].sort((a, b) => a - b) : rollingCutoffs(runs, { folds: options.folds ?? 4, minFitRuns });
+  if (cutoffs.length === 0) {
+    throw new InputError({ file: dataset.source }, `${runs.length} training runs: a back-test needs at least ${minFitRuns} runs below a cutoff and one above, at distinct values of ${by}`);
+  }
+  const predictions: HeldOutPrediction[] = [];
+  const cutoffInfo: RollingBacktestResult['cutoffs'] = [];
+  const failures = new Map<string, { cutoff: number; reason: string }[]>(procedures.map((p) => [p, []]));
+  const choices: NonNullable<ProcedureSummary['choices']> = [];
+  for (const cutoff of cutoffs) {
+    const split = splitAt(dataset, runs, by, cutoff);
+    if (split.fitRuns === 0 || split.heldOut.length === 0) {
+      throw new InputError({ file: dataset.source }, `cutoff ${by} = ${cutoff}: ${split.fitRuns} runs to fit and ${split.heldOut.length} above it; expected some of each`);
+    }
+    cutoffInfo.push({ cutoff, fitRuns: split.fitRuns, heldOut: split.heldOut.length, fitMax: split.fitMax });
+    const fitMaxC = Math.max(...split.fit.runs.map((r) => axisValue(r, 'C')));
+    procedures.forEach((id, k) => {
+      let members: PredictiveMember[];
+      try {
+        if (id === 'auto') {
+          const choice = chooseProcedure(split.fit, { rule: options.rule, replicates, seed: seed + 1000 * k, unit: options.unit });
+          members = choiceMembers(choice);
+          choices.push({ cutoff, chosen: choice.chosen, weights: Object.fromEntries(choice.scores.map((s) => [s.id, s.weight])) });
+        } else {
+          const c = fitCandidate(split.fit, getProcedure(id), { replicates, seed: seed + 1000 * k, unit: options.unit });
+          if (isFailure(c)) {
+            failures.get(id)!.push({ cutoff, reason: c.error });
+            return;
+          }
+          members = [memberOf(c, 1)];
+        }
+      } catch (e) {
+        failures.get(id)!.push({ cutoff, reason: (e as Error).message });
+        return;
+      } finally {
+        options.onStep?.();
+      }
+      for (const r of split.heldOut) {
+        const p = predictEnsemble(members, r.final, levels, { maxC: fitMaxC });
+        const covered: Record<string, boolean> = {};
+        for (const [l, [lo, hi]] of Object.entries(p.intervals)) covered[l] = r.final.loss >= lo && r.final.loss <= hi;
+        predictions.push({
+          cutoff,
+          procedure: id,
+          run: r.final.run ?? `line ${r.final.line}`,
+          N: r.final.N,
+          D: axisValue(r.final, 'D'),
+          C: axisValue(r.final, 'C'),
+          actual: r.final.loss,
+          predicted: p.value,
+          relativeError: (p.value - r.final.loss) / r.final.loss,
+          ratio: r.position / split.fitMax,
+          computeRatio: axisValue(r.final, 'C') / fitMaxC,
+          intervals: p.intervals,
+          covered,
+        });
+      }
+    });
+  }
+  const summaries: ProcedureSummary[] = procedures.map((id) => {
+    const s = summarise(predictions.filter((p) => p.procedure === id), levels);
+    return {
+      procedure: id,
+      predictions: s.predictions,
+      meanAbsRelativeError: s.meanAbsRelativeError,
+      worstAbsRelativeError: s.worst,
+      bias: s.bias,
+      coverage: s.coverage,
+      failures: failures.get(id)!,
+      ...(id === 'auto' ? { choices } : {}),
+    };
+  });
+  const bins: RatioBin[] = [];
+  for (let i = 0; i + 1 < RATIO_EDGES.length; i++) {
+    const [lo, hi] = [RATIO_EDGES[i], RATIO_EDGES[i + 1]];
+    const inBin = predictions.filter((p) => p.computeRatio >= lo && p.computeRatio < hi);
+    if (!inBin.length) continue;
+    const byProcedure: RatioBin['byProcedure'] = {};
+    for (const id of procedures) {
+      const s = summarise(inBin.filter((p) => p.procedure === id), levels);
+      if (s.predictions) byProcedure[id] = { predictions: s.predictions, meanAbsRelativeError: s.meanAbsRelativeError, bias: s.bias, coverage: s.coverage };
+    }
+    bins.push({ range: [lo, hi], byProcedure });
+  }
+  return { source: dataset.source, by, cutoffs: cutoffInfo, procedures, levels, replicates, seed, predictions, summaries, bins };
+}

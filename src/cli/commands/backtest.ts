@@ -1,0 +1,84 @@
+import { writeFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { readRuns } from '../../io/readRuns.js';
+import { rollingBacktest } from '../../analyses/rollingBacktest.js';
+import { backtestReport } from '../../report/text/backtest.js';
+import { procedureIds } from '../../fit/procedures.js';
+import { GROUP_HELP, keyword, parseInteger, parseQuantity, runSelection } from '../options.js';
+import { printJson, progress } from '../output.js';
+import { UsageError } from '../../errors/index.js';
+
+interface BacktestFlags {
+  by: string;
+  cutoffs?: string;
+  folds: string;
+  minFit: string;
+  procedures: string;
+  bootstrap: string;
+  seed: string;
+  levels: string;
+  columns?: string;
+  group?: string;
+  out?: string;
+  json?: boolean;
+}
+
+export function registerBacktest(program: Command, run: (fn: () => Promise<void>, json?: boolean) => Promise<void>): void {
+  program
+    .command('backtest')
+    .description('rolling-origin back-test: fit on the runs below cutoffs in N, D or C, predict every run above, compare procedures')
+    .argument('<file>', 'runs: columns N, D (or C), loss; a run column keeps checkpoints of one run together')
+    .option('--by <variable>', 'axis of the cutoffs: C, N or D', 'C')
+    .option('--cutoffs <list>', 'cutoffs (fit on runs at or below each), e.g. 1e20,3e20; default: --folds chosen evenly')
+    .option('--folds <n>', 'number of cutoffs chosen evenly among the distinct values', '4')
+    .option('--min-fit <n>', 'fewest runs in a fit set', '6')
+    .option('--procedures <list>', `procedures to compare: auto and ${procedureIds.join(', ')}`, 'auto,huber')
+    .option('--bootstrap <n>', 'bootstrap replicates per fit for intervals (0: none)', '100')
+    .option('--seed <seed>', 'seed of the bootstrap', '0')
+    .option('--levels <list>', 'interval levels', '0.8,0.95')
+    .option('--columns <list>', 'map fields to columns, e.g. N="Model Size"')
+    .option('--group <names>', GROUP_HELP)
+    .option('--out <file>', 'also write the back-test as JSON')
+    .option('--json', 'print JSON')
+    .addHelpText(
+      'after',
+      `
+Each held-out run is scored at its final checkpoint; checkpoints of one run (a run column) stay on one
+side of a cutoff. Errors are |L̂ − L|/L; "in 95 %" is the share of held-out runs inside their 95 %
+prediction interval.
+
+Examples:
+  scalelab backtest examples/chinchilla.csv
+  scalelab backtest examples/chinchilla.csv --procedures auto,huber,tied-huber,gadre --by N
+  scalelab backtest runs.csv --cutoffs 1e20,3e20 --bootstrap 200 --json`,
+    )
+    .action(async (file: string, flags: BacktestFlags) =>
+      run(async () => {
+        const by = keyword(flags.by, '--by', ['C', 'N', 'D'] as const);
+        const procedures = flags.procedures.split(',').map((p) => p.trim()).filter(Boolean);
+        if (!procedures.length) throw new UsageError('--procedures: expected one or more of auto, ' + procedureIds.join(', '));
+        for (const p of procedures) keyword(p, '--procedures', ['auto', ...procedureIds]);
+        const levels = flags.levels.split(',').map((l) => parseQuantity(l, '--levels'));
+        if (levels.some((l) => l >= 1)) throw new UsageError(`--levels: expected numbers between 0 and 1, got ${flags.levels}`);
+        const cutoffs = flags.cutoffs ? flags.cutoffs.split(',').map((c) => parseQuantity(c, '--cutoffs')) : undefined;
+        const dataset = readRuns(file, { ...runSelection(flags), require: ['loss'] });
+        const folds = parseInteger(flags.folds, '--folds', 1);
+        const bar = progress('back-test', procedures.length * (cutoffs?.length ?? folds), flags);
+        const result = rollingBacktest(dataset, {
+          by,
+          cutoffs,
+          folds,
+          minFitRuns: parseInteger(flags.minFit, '--min-fit', 2),
+          procedures,
+          replicates: parseInteger(flags.bootstrap, '--bootstrap', 0),
+          seed: parseInteger(flags.seed, '--seed', 0),
+          levels,
+          onStep: () => bar.tick(),
+        });
+        bar.stop();
+        if (flags.out) writeFileSync(flags.out, JSON.stringify(result, null, 2) + '\n');
+        if (flags.json) printJson(result);
+        else process.stdout.write(backtestReport(result) + '\n' + (flags.out ? `\nwrote ${flags.out}\n` : ''));
+      }, flags.json),
+    );
+}

@@ -1,0 +1,193 @@
+/**
+ * Fitting procedures: a law together with how it is fitted (loss, residual space, tied or fixed
+ * parameters). Published scaling-law studies differ less in the law than in the procedure — Hoffmann
+ * et al. fit free exponents with Huber on ln L, Muennighoff et al. tie α = β, Gadre et al. tie them
+ * and fit in L — and no single procedure extrapolates best on every ladder. `--procedure auto` (see
+ * fit/auto.ts) chooses among these by the data's own rolling-origin back-test.
+ *
+ * A procedure the data cannot support (fewer distinct configurations than free parameters, one model
+ * size) is reduced to one they can (`reduceProcedure`), and the reduction is said, never silent.
+ */
+import { UsageError } from '../errors/index.js';
+import type { LawChoice } from '../laws/index.js';
+import type { Dataset } from '../io/dataset.js';
+import type { FitOptions } from './fit.js';
+
+export interface Procedure {
+  /** Identifier used by `--procedure`. */
+  id: string;
+  /** One line: the law and how it is fitted. */
+  title: string;
+  law: LawChoice;
+  /** Loss, residual space, ties and fixed values. */
+  options: Pick<FitOptions, 'loss' | 'tie' | 'fix'>;
+  /** Who fits this way. */
+  citation: string;
+}
+
+const hoffmann = 'Hoffmann et al. 2022 (arXiv:2203.15556) App. D.2; Besiroglu et al. 2024 (arXiv:2404.10102)';
+const muennighoff = 'Muennighoff et al. 2023 (arXiv:2305.16264), α = β';
+const gadre = 'Gadre et al. 2024 (arXiv:2403.08540), L(C, M) = E + (a·M^η + b·M^(−η))·C^(−η), fitted in L';
+const kaplan = 'Kaplan et al. 2020 (arXiv:2001.08361), Eq. 1.5';
+
+/** The fixed recipes, each a published practice. */
+export const procedures: readonly Procedure[] = [
+  {
+    id: 'huber',
+    title: 'Chinchilla form, free α and β, Huber (δ = 1e-3) on ln L',
+    law: { law: 'chinchilla' },
+    options: { loss: { kind: 'huber', space: 'log' } },
+    citation: hoffmann,
+  },
+  {
+    id: 'ls',
+    title: 'Chinchilla form, free α and β, least squares on ln L',
+    law: { law: 'chinchilla' },
+    options: { loss: { kind: 'ls', space: 'log' } },
+    citation: 'Hoffmann et al. 2022 form; least squares as in Choshen et al. 2024 (arXiv:2410.11840)',
+  },
+  {
+    id: 'ls-linear',
+    title: 'Chinchilla form, free α and β, least squares on L',
+    law: { law: 'chinchilla' },
+    options: { loss: { kind: 'ls', space: 'linear' } },
+    citation: 'Hoffmann et al. 2022 form; residuals in L as Gadre et al. 2024',
+  },
+  {
+    id: 'tied-huber',
+    title: 'Chinchilla form, α = β, Huber (δ = 1e-3) on ln L',
+    law: { law: 'chinchilla' },
+    options: { loss: { kind: 'huber', space: 'log' }, tie: { beta: 'alpha' } },
+    citation: muennighoff,
+  },
+  {
+    id: 'tied-ls',
+    title: 'Chinchilla form, α = β, least squares on ln L',
+    law: { law: 'chinchilla' },
+    options: { loss: { kind: 'ls', space: 'log' }, tie: { beta: 'alpha' } },
+    citation: muennighoff,
+  },
+  {
+    id: 'gadre',
+    title: 'Gadre et al.\'s over-training form (Chinchilla with α = β), least squares on L',
+    law: { law: 'chinchilla' },
+    options: { loss: { kind: 'ls', space: 'linear' }, tie: { beta: 'alpha' } },
+    citation: gadre,
+  },
+  {
+    id: 'kaplan',
+    title: 'Kaplan\'s L(N, D) = [(N_c/N)^(α_N/α_D) + D_c/D]^α_D, least squares on ln L',
+    law: { law: 'kaplan-nd' },
+    options: { loss: { kind: 'ls', space: 'log' } },
+    citation: kaplan,
+  },
+];
+
+export const procedureIds = procedures.map((p) => p.id);
+
+/** The procedure for an identifier, with an error listing the known ones. */
+export function getProcedure(id: string): Procedure {
+  const p = procedures.find((q) => q.id === id);
+  if (!p) throw new UsageError(`unknown procedure: ${id} (expected auto or one of ${procedureIds.join(', ')})`);
+  return p;
+}
+
+/** What a data set can support: how many distinct configurations it varies over. */
+export interface DataSupport {
+  rows: number;
+  /** Training runs (rows sharing a `run` name count once). */
+  runs: number;
+  distinctN: number;
+  distinctD: number;
+  /** Distinct (N, D) pairs: the number of configurations a law can be asked to explain. */
+  distinctPoints: number;
+}
+
+/** Distinct values to 1e-9 relative, so that values written with different rounding count once. */
+function distinctCount(values: number[]): number {
+  const sorted = values.filter(Number.isFinite).sort((a, b) => a - b);
+  let k = 0;
+  for (let i = 0; i < sorted.length; i++) if (i === 0 || sorted[i] > sorted[i - 1] * (1 + 1e-9)) k++;
+  return k;
+}
+
+export function dataSupport(dataset: Dataset): DataSupport {
+  const runs = new Set<string>();
+  let unnamed = 0;
+  const keys = new Set<string>();
+  const Ns: number[] = [], Ds: number[] = [];
+  for (const r of dataset.runs) {
+    if (r.run === undefined) unnamed++;
+    else runs.add(r.run);
+    const D = r.D ?? (r.C !== undefined && r.N !== undefined ? r.C / (6 * r.N) : undefined);
+    if (r.N !== undefined) Ns.push(r.N);
+    if (D !== undefined) Ds.push(D);
+    keys.add(`${r.N?.toPrecision(9)}|${D?.toPrecision(9)}`);
+  }
+  return { rows: dataset.runs.length, runs: runs.size + unnamed, distinctN: distinctCount(Ns), distinctD: distinctCount(Ds), distinctPoints: keys.size };
+}
+
+/** Free parameters of a procedure's law after its ties and fixed values. */
+export function freeParameterCount(procedure: Procedure, lawParams: number): number {
+  return lawParams - Object.keys(procedure.options.tie ?? {}).length - Object.keys(procedure.options.fix ?? {}).length;
+}
+
+export interface Reduction {
+  /** The procedure actually fitted. */
+  procedure: Procedure;
+  /** Why the requested one was reduced; absent when it was not. */
+  reason?: string;
+}
+
+/**
+ * The largest procedure in the requested one's family that the data can support, with the reason
+ * when it is smaller: a law needs more distinct configurations than free parameters, and a variable
+ * that never varies cannot have an exponent. Returns null when nothing can be fitted (one
+ * configuration, or two).
+ *
+ * Reductions, in order (published practice for small ladders): free α, β → α = β (Muennighoff et
+ * al.); one model size → a power law in D (the N term is a constant, absorbed in E), one token count
+ * → a power law in N; too few configurations for four parameters → L = E + A·C^(−γ); for three →
+ * Kaplan's L(C) = (C_c/C)^γ.
+ */
+export function reduceProcedure(procedure: Procedure, support: DataSupport): Reduction | null {
+  const k = support.distinctPoints;
+  if (k <= 2) return null;
+  const loss = procedure.options.loss;
+  const named = (id: string, title: string, law: LawChoice, options: Procedure['options']): Procedure => ({
+    id,
+    title,
+    law,
+    options,
+    citation: procedure.citation,
+  });
+  const twoVariable = procedure.law.law === 'chinchilla' || procedure.law.law === 'kaplan-nd';
+  if (!twoVariable) return { procedure };
+  if (support.distinctN <= 1 && support.distinctD > 1) {
+    const reduced = named(`${procedure.id}→power-D`, 'power law in D, L = E + A·D^(−α) (one model size)', { law: k > 3 ? 'power' : 'power0', x: 'D' }, { loss });
+    return { procedure: reduced, reason: `one model size (N = ${support.distinctN} distinct value): the N term is a constant absorbed in E, so the law is reduced to a power law in D; it cannot predict other model sizes` };
+  }
+  if (support.distinctD <= 1 && support.distinctN > 1) {
+    const reduced = named(`${procedure.id}→power-N`, 'power law in N, L = E + A·N^(−α) (one token count)', { law: k > 3 ? 'power' : 'power0', x: 'N' }, { loss });
+    return { procedure: reduced, reason: `one token count: the D term is a constant absorbed in E, so the law is reduced to a power law in N; it cannot predict other token counts` };
+  }
+  if (support.distinctN <= 1 && support.distinctD <= 1) return null;
+  const free = procedure.law.law === 'chinchilla' ? freeParameterCount(procedure, 5) : 4;
+  if (k > free) return { procedure };
+  if (procedure.law.law === 'chinchilla' && !procedure.options.tie && k > 4) {
+    return {
+      procedure: named(`${procedure.id}→tied`, `${procedure.title.replace('free α and β', 'α = β')}`, procedure.law, { ...procedure.options, tie: { beta: 'alpha' } }),
+      reason: `${k} distinct configurations for ${free} free parameters: α and β are tied (α = β, as Muennighoff et al. 2023 fit), leaving 4`,
+    };
+  }
+  if (k > 3) {
+    return {
+      procedure: named(`${procedure.id}→power-C`, 'power law in compute, L = E + A·C^(−γ)', { law: 'power', x: 'C' }, { loss }),
+      reason: `${k} distinct configurations cannot determine ${free} free parameters: reduced to L = E + A·C^(−γ) (3 parameters), which predicts loss from compute only`,
+    };
+  }
+  return {
+    procedure: named(`${procedure.id}→power0-C`, 'Kaplan\'s L(C) = (C_c/C)^γ', { law: 'power0', x: 'C' }, { loss }),
+    reason: `${k} distinct configurations: reduced to Kaplan's L(C) = (C_c/C)^γ (2 parameters), a straight line in log–log space with no irreducible term`,
+  };
+}

@@ -1,0 +1,167 @@
+/**
+ * Trust warnings (fit/warnings.ts): each is triggered by data built to trigger it, and a clean fit
+ * triggers none — so a warning cannot pass by being always on, or never.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { fit } from './fit.js';
+import { chinchilla, powerLaw, predictLoss } from '../laws/index.js';
+import { syntheticRuns } from '../../test/helpers/synthetic.js';
+import { bimodalityCoefficient, bootstrapWarnings, trustOf, type TrustWarning } from './warnings.js';
+import { fitCandidate, isFailure } from './candidate.js';
+import { chooseProcedure } from './auto.js';
+import { getProcedure } from './procedures.js';
+import { fitToJson } from './summary.js';
+import { extrapolationWarnings } from '../analyses/extrapolation.js';
+import { randomSource, normal } from '../core/random.js';
+import type { Dataset, Run } from '../io/dataset.js';
+
+const truth = { E: 1.8, A: 400, B: 2000, alpha: 0.34, beta: 0.37 };
+const codes = (w: TrustWarning[]) => w.map((x) => x.code);
+const dataset = (runs: Omit<Run, 'line'>[]): Dataset => ({ source: 'test.csv', runs: runs.map((r, i) => ({ ...r, line: i + 2 })), columns: { N: 'N', D: 'D', loss: 'loss' }, derived: {} });
+
+/** A grid of n × m runs from the Chinchilla law with seeded noise. */
+function grid(Ns: number[], Ds: number[], noise = 0.003, params = truth, seed = 1): Dataset {
+  const random = randomSource(seed, 3);
+  const runs: Omit<Run, 'line'>[] = [];
+  for (const N of Ns) for (const D of Ds) runs.push({ N, D, C: 6 * N * D, loss: predictLoss(chinchilla, params, { N, D }) * Math.exp(noise * normal(random)) });
+  return dataset(runs);
+}
+
+test('a clean fit on a well-spread ladder has no warning and is trusted', () => {
+  const data = syntheticRuns({ law: chinchilla, params: truth, n: 120, seed: 3, noise: 0.003, N: [5e7, 2e10], D: [1e9, 5e11] });
+  const r = fit(chinchilla, data);
+  assert.deepEqual(codes(r.warnings), []);
+  assert.equal(trustOf(r.warnings), 'ok');
+});
+
+test('few-distinct: two model sizes warn; one model size is severe', () => {
+  const two = fit(chinchilla, grid([1e8, 1e9], [1e9, 3e9, 1e10, 3e10, 1e11, 3e11]));
+  const w2 = two.warnings.filter((w) => w.code === 'few-distinct');
+  assert.equal(w2.length, 1);
+  assert.equal(w2[0].severity, 'warning');
+  assert.match(w2[0].message, /2 distinct model sizes \(N\)/);
+  const one = fit(chinchilla, grid([1e9], [1e9, 3e9, 1e10, 3e10, 1e11, 3e11, 1e12]));
+  const w1 = one.warnings.find((w) => w.code === 'few-distinct');
+  assert.equal(w1?.severity, 'severe');
+  assert.equal(trustOf(one.warnings), 'untrusted');
+});
+
+test('30 identical rows: duplicate-rows and few-distinct are severe, not a confident fit; auto refuses', () => {
+  const rows = Array.from({ length: 30 }, () => ({ N: 1e9, D: 2e10, C: 1.2e20, loss: 2.5 }));
+  const r = fit(powerLaw('N'), dataset(rows));
+  const w = new Map(r.warnings.map((x) => [x.code, x]));
+  assert.equal(w.get('duplicate-rows')?.severity, 'severe');
+  assert.match(w.get('duplicate-rows')!.message, /29 rows repeat another row exactly/);
+  assert.equal(w.get('constant-loss')?.severity, 'severe');
+  assert.equal(fitToJson(r).trust, 'untrusted');
+  const c = fitCandidate(dataset(rows), getProcedure('huber'));
+  assert.ok(isFailure(c), 'no procedure fits one configuration');
+  assert.match(c.error, /1 distinct configuration/);
+  assert.throws(() => chooseProcedure(dataset(rows)), /no candidate procedure could be fitted/);
+});
+
+test('duplicate-rows: a few copied rows warn without making the fit untrusted', () => {
+  const data = syntheticRuns({ law: chinchilla, params: truth, n: 60, seed: 4, noise: 0.003, N: [5e7, 2e10], D: [1e9, 5e11] });
+  const copied = { ...data, runs: [...data.runs, data.runs[0], data.runs[1]] };
+  const w = fit(chinchilla, copied).warnings.find((x) => x.code === 'duplicate-rows');
+  assert.equal(w?.severity, 'warning');
+  assert.match(w!.message, /2 rows repeat another row exactly/);
+});
+
+test('constant-loss: runs that vary N and D but not the loss', () => {
+  const data = grid([1e8, 3e8, 1e9], [1e9, 1e10, 1e11]);
+  const flat = { ...data, runs: data.runs.map((r) => ({ ...r, loss: 3 })) };
+  const w = fit(chinchilla, flat).warnings.find((x) => x.code === 'constant-loss');
+  assert.equal(w?.severity, 'severe');
+});
+
+test('parameter-zero: a loss with no floor drives E to zero', () => {
+  // L = 20·N^(−0.12): a pure power law over four decades; the fitted E has nothing to hold it up.
+  const runs = [1e6, 3e6, 1e7, 3e7, 1e8, 3e8, 1e9, 3e9, 1e10].map((N) => ({ N, D: 1e10, loss: 20 * N ** -0.12 }));
+  const r = fit(powerLaw('N'), dataset(runs));
+  assert.ok(r.params.E < 1e-3, `E = ${r.params.E}`);
+  assert.ok(codes(r.warnings).includes('parameter-zero'), JSON.stringify(r.warnings));
+});
+
+test('exponent-range: α = 1.5 lies outside the published 0.05–1; α = 6 switches its term off (degenerate)', () => {
+  const steep = fit(chinchilla, grid([1e7, 3e7, 1e8, 3e8, 1e9], [1e9, 1e10, 1e11], 1e-4, { ...truth, A: 1e12, alpha: 1.5 }));
+  assert.ok(Math.abs(steep.params.alpha - 1.5) < 0.05, `alpha ${steep.params.alpha}`);
+  const w = steep.warnings.find((x) => x.code === 'exponent-range');
+  assert.equal(w?.severity, 'warning');
+  assert.match(w!.message, /alpha = 1\.5/);
+  const off = fit(chinchilla, grid([1e7, 3e7, 1e8, 3e8, 1e9], [1e9, 1e10, 1e11], 1e-4, { ...truth, A: 1e40, alpha: 6 }), { init: { E: 1.8, A: 1e40, B: 2000, alpha: 6, beta: 0.37 } });
+  assert.ok(off.warnings.some((x) => x.code === 'degenerate' && x.severity === 'severe'), JSON.stringify(off.warnings));
+});
+
+test('nonpositive-exponent: a loss that rises with model size', () => {
+  const runs = [1e6, 1e7, 1e8, 1e9, 1e10].map((N) => ({ N, D: 1e10, loss: 2 + 0.05 * Math.log10(N) }));
+  const r = fit(powerLaw('N'), dataset(runs), { init: { E: 1, A: 1, alpha: 0.1 } });
+  assert.ok(r.warnings.some((x) => x.code === 'nonpositive-exponent' || x.code === 'degenerate' || x.code === 'parameter-zero'), JSON.stringify(r.warnings));
+  assert.notEqual(trustOf(r.warnings), 'ok');
+});
+
+test('not-converged: an optimiser stopped after two iterations says so', () => {
+  const data = syntheticRuns({ law: chinchilla, params: truth, n: 60, seed: 5, noise: 0.003, N: [5e7, 2e10], D: [1e9, 5e11] });
+  const r = fit(chinchilla, data, { init: { E: 1, A: 100, B: 100, alpha: 0.5, beta: 0.5 }, lbfgs: { maxIterations: 2 } });
+  assert.ok(codes(r.warnings).includes('not-converged'));
+});
+
+test('checkpoints: rows of named runs are said to be checkpoints; a step column without runs is a warning', () => {
+  const runs: Omit<Run, 'line'>[] = [];
+  for (const [k, N] of [1e7, 3e7, 1e8, 3e8, 1e9, 3e9].entries()) {
+    for (const D of [1e9, 2e9, 4e9, 8e9]) runs.push({ N, D, loss: predictLoss(chinchilla, truth, { N, D }), run: `r${k}`, step: D / 1e6 });
+  }
+  const named = fit(chinchilla, dataset(runs)).warnings.find((w) => w.code === 'checkpoints');
+  assert.equal(named?.severity, 'info');
+  assert.match(named!.message, /24 rows from 6 training runs/);
+  const unnamed = fit(chinchilla, dataset(runs.map(({ run: _run, ...r }) => r))).warnings.find((w) => w.code === 'checkpoints');
+  assert.equal(unnamed?.severity, 'warning');
+  assert.match(unnamed!.message, /step column but no run column/);
+});
+
+test('reduced-law: a 5-run ladder gets α = β with its reason instead of an error', () => {
+  const five = grid([1e8, 3e8, 1e9, 3e9, 1e10], [2e10], 0.002).runs.map((r, i) => ({ ...r, D: 20 * r.N! * (1 + i * 0.3) }));
+  const data = dataset(five.map((r) => ({ N: r.N, D: r.D, loss: predictLoss(chinchilla, truth, { N: r.N, D: r.D }) })));
+  assert.throws(() => fit(chinchilla, data), /5 runs, but law chinchilla has 5 free parameters/, 'the free law alone is refused');
+  const c = fitCandidate(data, getProcedure('huber'));
+  assert.ok(!isFailure(c));
+  assert.equal(c.procedure.id, 'huber→tied');
+  assert.match(c.reduction!, /5 distinct configurations for 5 free parameters: α and β are tied/);
+  assert.deepEqual(c.result.ties, { beta: 'alpha' });
+  const choice = chooseProcedure(data);
+  assert.ok(choice.fits.every((f) => !isFailure(f)), 'every published recipe fits, reduced where needed');
+});
+
+test('bootstrap-unstable and bootstrap-multimodal, from replicate values', () => {
+  const names = ['E', 'A', 'alpha'];
+  const n = 200;
+  const random = randomSource(1, 1);
+  const values = new Float64Array(n * 3);
+  for (let r = 0; r < n; r++) {
+    values[r * 3] = 1.7;
+    values[r * 3 + 1] = 300;
+    // Two clusters of α, 0.15 and 0.45: two laws fit about equally well.
+    values[r * 3 + 2] = (r % 2 ? 0.15 : 0.45) + 0.01 * normal(random);
+  }
+  const w = bootstrapWarnings(powerLaw('N'), names, names, values, new Uint8Array(n).fill(1), n);
+  assert.deepEqual(codes(w), ['bootstrap-multimodal']);
+  // One broad mode, α = 0.3 ± 0.2: the data do not pin the exponent down.
+  const broad = values.map((v, i) => (i % 3 === 2 ? 0.3 + 0.2 * normal(random) : v));
+  assert.deepEqual(codes(bootstrapWarnings(powerLaw('N'), names, names, broad, new Uint8Array(n).fill(1), n)), ['bootstrap-unstable']);
+  const calm = values.map((v, i) => (i % 3 === 2 ? 0.3 + 0.01 * normal(random) : v));
+  assert.deepEqual(bootstrapWarnings(powerLaw('N'), names, names, calm, new Uint8Array(n).fill(1), n), []);
+  assert.ok(bimodalityCoefficient(Array.from({ length: 100 }, (_, i) => (i % 2 ? 0 : 1))) > 0.9);
+  const unconverged = bootstrapWarnings(powerLaw('N'), names, names, calm, Uint8Array.from({ length: n }, (_, i) => (i < 150 ? 1 : 0)), n);
+  assert.equal(unconverged[0].code, 'bootstrap-unconverged');
+  assert.equal(unconverged[0].severity, 'warning');
+});
+
+test('extrapolation: info within 10×, warning to 100×, severe beyond', () => {
+  const ranges = { N: [1e8, 1e9] as [number, number], D: [1e9, 1e10] as [number, number] };
+  assert.deepEqual(extrapolationWarnings(ranges, { N: 5e9, D: 5e9 }).map((w) => w.severity), ['info']);
+  assert.deepEqual(extrapolationWarnings(ranges, { N: 5e10, D: 5e9 }).map((w) => w.severity), ['warning']);
+  const far = extrapolationWarnings(ranges, { N: 5e11, D: 5e12 });
+  assert.deepEqual(far.map((w) => [w.code, w.severity]), [['extrapolation', 'severe'], ['extrapolation', 'severe']]);
+  assert.match(far[0].message, /500× the largest N/);
+});

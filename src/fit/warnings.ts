@@ -1,0 +1,248 @@
+/**
+ * Trust warnings: what a fit's numbers cannot show by themselves. An optimiser converges to whatever
+ * the data let it — an exponent of 4 with A = 6e35, E at zero, a law through 30 copies of one row —
+ * and "converged" must not read as "trustworthy". Each warning has a stable `code` (for scripts and
+ * tests), a `severity` and a message that says what to do.
+ *
+ * Severities: `info` (worth knowing), `warning` (treat the numbers with care), `severe` (do not
+ * extrapolate with this fit). A fit's trust is its worst severity. Pure.
+ */
+import type { Dataset } from '../io/dataset.js';
+import type { Law } from '../laws/law.js';
+import { formatNumber } from '../core/format.js';
+import type { Interval } from '../core/bounds.js';
+import { dataSupport } from './procedures.js';
+
+export type Severity = 'info' | 'warning' | 'severe';
+
+export type WarningCode =
+  | 'not-converged'
+  | 'unstable-starts'
+  | 'few-runs'
+  | 'nonpositive-exponent'
+  | 'degenerate'
+  | 'exponent-range'
+  | 'parameter-zero'
+  | 'at-bound'
+  | 'few-distinct'
+  | 'duplicate-rows'
+  | 'constant-loss'
+  | 'checkpoints'
+  | 'reduced-law'
+  | 'bootstrap-unconverged'
+  | 'bootstrap-unstable'
+  | 'bootstrap-multimodal'
+  | 'extrapolation'
+  | 'legacy';
+
+export interface TrustWarning {
+  code: WarningCode;
+  severity: Severity;
+  message: string;
+}
+
+export type Trust = 'ok' | 'caution' | 'untrusted';
+
+const rank: Record<Severity, number> = { info: 0, warning: 1, severe: 2 };
+
+/** A fit's trust: untrusted with any severe warning, caution with any warning. */
+export function trustOf(warnings: readonly TrustWarning[]): Trust {
+  const worst = Math.max(-1, ...warnings.map((w) => rank[w.severity]));
+  return worst >= 2 ? 'untrusted' : worst === 1 ? 'caution' : 'ok';
+}
+
+export function warning(code: WarningCode, severity: Severity, message: string): TrustWarning {
+  return { code, severity, message };
+}
+
+/** Read warnings back from JSON, where files written before warnings had codes hold plain strings. */
+export function asTrustWarnings(values: unknown): TrustWarning[] {
+  if (!Array.isArray(values)) return [];
+  return values.map((v) =>
+    typeof v === 'string'
+      ? warning('legacy', 'warning', v)
+      : { code: (v?.code ?? 'legacy') as WarningCode, severity: (['info', 'warning', 'severe'].includes(v?.severity) ? v.severity : 'warning') as Severity, message: String(v?.message ?? '') },
+  );
+}
+
+/** Published exponents lie between ~0.05 and ~1; far above, a term is switched off. */
+const STEEPEST_EXPONENT = 5;
+
+/** What the checks read from a fit (FitResult has all of it). */
+export interface FitFacts {
+  law: Law;
+  params: Record<string, number>;
+  free: string[];
+  theta: Float64Array;
+  bounds: Interval[];
+  /** Indices (into law.params) of the free parameters, in optimiser order. */
+  freeIndex: number[];
+  converged: boolean;
+  reason: string;
+  gradientNorm: number;
+  starts: { refined: number; atBest: number };
+  points: number;
+  dataset: Dataset;
+}
+
+function isExponent(name: string): boolean {
+  return /^(alpha|beta)/.test(name);
+}
+
+/** Every check on a finished fit and its data. */
+export function fitWarnings(r: FitFacts): TrustWarning[] {
+  const w: TrustWarning[] = [];
+  if (!r.converged) w.push(warning('not-converged', 'warning', `the optimiser stopped without converging (${r.reason}, gradient norm ${r.gradientNorm.toExponential(2)}): treat the parameters with care`));
+  if (r.starts.refined > 1 && r.starts.atBest < Math.min(2, r.starts.refined)) {
+    w.push(warning('unstable-starts', 'warning', `only ${r.starts.atBest} of ${r.starts.refined} starts reached the best optimum: the fit may be unstable; try --init grid`));
+  }
+  w.push(...dataWarnings(r.dataset, r.law));
+  const support = dataSupport(r.dataset);
+  const distinct = Math.min(support.distinctPoints, support.runs);
+  if (distinct < 3 * r.free.length) w.push(warning('few-runs', 'warning', `${distinct} distinct runs for ${r.free.length} free parameters: intervals will be wide and extrapolation fragile (published practice with few runs: tie α = β, or fix E)`));
+  const minLoss = Math.min(...r.dataset.runs.map((x) => x.loss));
+  for (const p of r.law.params) {
+    if (!r.free.includes(p.name)) continue;
+    const v = r.params[p.name];
+    if (!Number.isFinite(v)) {
+      w.push(warning('degenerate', 'severe', `${p.name} = ${v}: the fit is degenerate (the ${p.description} ran off to infinity); these data do not determine the law: do the runs vary every variable, and are they one experiment (filter with --group)?`));
+      continue;
+    }
+    if (isExponent(p.name) && v <= 0) {
+      w.push(warning('nonpositive-exponent', 'severe', `${p.name} = ${formatNumber(v, 4)} ≤ 0: the loss does not fall with scale in these data`));
+    } else if (isExponent(p.name) && v > STEEPEST_EXPONENT) {
+      w.push(warning('degenerate', 'severe', `${p.name} = ${formatNumber(v, 4)} is far steeper than any published exponent (0.05–1): its term is switched off and the fit is degenerate; do not extrapolate with it`));
+    } else if (p.published && (v < p.published.range[0] || v > p.published.range[1])) {
+      w.push(
+        warning(
+          'exponent-range',
+          v > 2 * p.published.range[1] ? 'severe' : 'warning',
+          `${p.name} = ${formatNumber(v, 4)} lies outside the published range ${p.published.range[0]}–${p.published.range[1]} (${p.published.source}): more often a symptom (a term switched off, too narrow a range of N or D) than a finding`,
+        ),
+      );
+    }
+    if (p.name === 'E' && v < 1e-3 * minLoss) {
+      w.push(warning('parameter-zero', 'warning', `E = ${formatNumber(v, 3)}: the irreducible loss was driven to zero, so the law predicts the loss keeps falling without limit; with too little range in the data to see the floor, an extrapolation is optimistic`));
+    }
+  }
+  r.freeIndex.forEach((j, k) => {
+    const b = r.bounds[k];
+    const v = r.theta[j];
+    const span = Number.isFinite(b.max - b.min) ? b.max - b.min : 1;
+    if ((Number.isFinite(b.min) && v - b.min < 1e-6 * span) || (Number.isFinite(b.max) && b.max - v < 1e-6 * span)) {
+      w.push(warning('at-bound', 'warning', `${r.law.params[j].name} is at its bound: the optimum may lie outside the allowed range`));
+    }
+  });
+  return w;
+}
+
+/** Checks on the data alone: what no fit can fix. */
+export function dataWarnings(dataset: Dataset, law: Law): TrustWarning[] {
+  const w: TrustWarning[] = [];
+  const support = dataSupport(dataset);
+  for (const v of ['N', 'D'] as const) {
+    if (!law.inputs.includes(v)) continue;
+    const k = v === 'N' ? support.distinctN : support.distinctD;
+    if (k <= 2) {
+      w.push(
+        warning(
+          'few-distinct',
+          k <= 1 ? 'severe' : 'warning',
+          `${k} distinct ${v === 'N' ? 'model size' : 'token count'}${k === 1 ? '' : 's'} (${v}): ${k <= 1 ? `the ${v} term is not identified; the law cannot predict other ${v}` : `the ${v} exponent rests on two values; the form of the ${v} term is not checked by the data`}`,
+        ),
+      );
+    }
+  }
+  const seen = new Map<string, number>();
+  for (const r of dataset.runs) {
+    const key = `${r.N}|${r.D}|${r.C}|${r.U}|${r.loss}`;
+    seen.set(key, (seen.get(key) ?? 0) + 1);
+  }
+  const repeats = [...seen.values()].reduce((a, c) => a + c - 1, 0);
+  if (repeats > 0) {
+    w.push(
+      warning(
+        'duplicate-rows',
+        repeats >= dataset.runs.length / 2 ? 'severe' : 'warning',
+        `${repeats} row${repeats === 1 ? '' : 's'} repeat${repeats === 1 ? 's' : ''} another row exactly (same N, D and loss): duplicated rows weigh twice and make intervals too narrow; remove copies (different seeds have different losses)`,
+      ),
+    );
+  }
+  const losses = dataset.runs.map((r) => r.loss);
+  if (losses.length > 1 && Math.max(...losses) <= Math.min(...losses) * (1 + 1e-12)) {
+    w.push(warning('constant-loss', 'severe', `every run has the same loss (${formatNumber(losses[0], 6)}): the data say nothing about how loss scales`));
+  }
+  if (support.rows > support.runs) {
+    w.push(
+      warning(
+        'checkpoints',
+        'info',
+        `${support.rows} rows from ${support.runs} training runs: the fit weighs each checkpoint as a point (a long curve counts more than a short one), and intervals resample whole runs; intermediate checkpoints of a cosine schedule lie above the final loss of a run that length`,
+      ),
+    );
+  } else if (dataset.runs.some((r) => r.step !== undefined)) {
+    w.push(
+      warning(
+        'checkpoints',
+        'warning',
+        'the rows have a step column but no run column: checkpoints of one run would be treated as independent runs, and intervals would be far too narrow; add a run column (or --columns run=NAME)',
+      ),
+    );
+  }
+  return w;
+}
+
+/** Sarle's bimodality coefficient of a sample: > 5/9 (a uniform's value) suggests two modes. */
+export function bimodalityCoefficient(values: ArrayLike<number>): number {
+  const n = values.length;
+  if (n < 4) return NaN;
+  let m = 0;
+  for (let i = 0; i < n; i++) m += values[i];
+  m /= n;
+  let m2 = 0, m3 = 0, m4 = 0;
+  for (let i = 0; i < n; i++) {
+    const d = values[i] - m;
+    m2 += d * d;
+    m3 += d * d * d;
+    m4 += d * d * d * d;
+  }
+  m2 /= n;
+  m3 /= n;
+  m4 /= n;
+  if (m2 === 0) return NaN;
+  const skew = m3 / m2 ** 1.5;
+  const kurt = m4 / (m2 * m2) - 3;
+  return (skew * skew + 1) / (kurt + (3 * (n - 1) ** 2) / ((n - 2) * (n - 3)));
+}
+
+/**
+ * Checks on bootstrap replicates: many failed refits, exponents whose interval spans a factor of
+ * several, two modes (the data hold two different laws about equally well).
+ */
+export function bootstrapWarnings(law: Law, free: string[], names: string[], values: Float64Array, converged: Uint8Array, replicates: number): TrustWarning[] {
+  const w: TrustWarning[] = [];
+  const ok: number[] = [];
+  for (let r = 0; r < replicates; r++) if (converged[r]) ok.push(r);
+  const failed = replicates - ok.length;
+  if (failed > 0) {
+    w.push(warning('bootstrap-unconverged', failed > 0.1 * replicates ? 'warning' : 'info', `${failed} of ${replicates} bootstrap replicates did not converge and were left out of the intervals`));
+  }
+  if (ok.length < 20) return w;
+  const p = names.length;
+  for (const name of free) {
+    if (!isExponent(name)) continue;
+    const j = names.indexOf(name);
+    const xs = Float64Array.from(ok, (r) => values[r * p + j]).sort();
+    const q = (f: number) => xs[Math.min(xs.length - 1, Math.max(0, Math.round(f * (xs.length - 1))))];
+    const lo = q(0.025), hi = q(0.975), mid = q(0.5);
+    if (mid > 0 && (hi - lo) / mid > 1) {
+      w.push(warning('bootstrap-unstable', 'warning', `${name}'s 95 % bootstrap interval [${formatNumber(lo, 3)}, ${formatNumber(hi, 3)}] is wider than its median (${formatNumber(mid, 3)}): resampled runs give very different laws; the data do not pin the exponent down`));
+    }
+    const bc = bimodalityCoefficient(xs);
+    if (bc > 0.6 && xs.length >= 30) {
+      w.push(warning('bootstrap-multimodal', 'warning', `${name}'s bootstrap replicates have two modes (bimodality coefficient ${bc.toFixed(2)} > 0.555): two different laws fit these data about equally well; predictions depend on which`));
+    }
+  }
+  void law;
+  return w;
+}

@@ -1,0 +1,69 @@
+/**
+ * The rolling-origin back-test as text: per cutoff, per procedure, per extrapolation ratio. Pure.
+ */
+import { formatNumber, formatPercent } from '../../core/format.js';
+import { textTable } from '../../core/table.js';
+import type { RollingBacktestResult } from '../../analyses/rollingBacktest.js';
+
+const pct = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? '–' : formatPercent(x, 2));
+const signed = (x: number) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(2)} %`;
+
+export function backtestReport(r: RollingBacktestResult): string {
+  const lines: string[] = [];
+  const lv = r.levels.map((l) => `${Math.round(l * 100)} %`);
+  lines.push(`Rolling-origin back-test of ${r.source}: at each cutoff in ${r.by}, every procedure is fitted to the runs at or below it and predicts every run above it (scored at the run's final checkpoint).`);
+  lines.push(`Intervals: ${r.replicates ? `${r.levels.map((l) => `${Math.round(l * 100)} %`).join(' and ')} prediction intervals from ${r.replicates} bootstrap replicates resampling whole runs (seed ${r.seed}), plus a run's scatter` : 'none (--bootstrap 0)'}.`);
+  lines.push('');
+  lines.push(
+    textTable(
+      ['cutoff', 'fitted', 'predicted'],
+      r.cutoffs.map((c) => [`${r.by} ≤ ${formatNumber(c.cutoff, 4)}`, String(c.fitRuns), String(c.heldOut)]),
+    ),
+  );
+  lines.push('');
+  lines.push('Over all cutoffs (|L̂ − L|/L; bias > 0 means the loss was over-predicted):');
+  lines.push(
+    textTable(
+      ['procedure', 'predictions', 'mean |err|', 'worst', 'bias', ...lv.map((l) => `in ${l}`)],
+      r.summaries.map((s) => [
+        s.procedure,
+        String(s.predictions),
+        pct(s.meanAbsRelativeError),
+        pct(s.worstAbsRelativeError),
+        s.predictions ? signed(s.bias) : '–',
+        ...r.levels.map((l) => pct(s.coverage[String(l)])),
+      ]),
+    ),
+  );
+  for (const s of r.summaries) for (const f of s.failures) lines.push(`  ${s.procedure} could not be fitted at ${r.by} ≤ ${formatNumber(f.cutoff, 4)}: ${f.reason}`);
+  if (r.bins.length) {
+    lines.push('');
+    lines.push('Mean |err| by how far the prediction reaches (compute over the fit set\'s largest):');
+    lines.push(
+      textTable(
+        ['compute ratio', ...r.procedures],
+        r.bins.map((b) => [
+          `${b.range[0]}–${Number.isFinite(b.range[1]) ? b.range[1] : '∞'}×`,
+          ...r.procedures.map((p) => {
+            const x = b.byProcedure[p];
+            return x ? `${pct(x.meanAbsRelativeError)} (${x.predictions})` : '–';
+          }),
+        ]),
+      ),
+    );
+  }
+  const auto = r.summaries.find((s) => s.procedure === 'auto');
+  if (auto?.choices?.length) {
+    lines.push('');
+    lines.push('auto chose, at each cutoff (weights of the candidates above 5 %):');
+    for (const c of auto.choices) {
+      const w = Object.entries(c.weights)
+        .filter(([, v]) => v >= 0.05)
+        .sort((a, b) => b[1] - a[1])
+        .map(([k, v]) => `${k} ${(v * 100).toFixed(0)} %`)
+        .join(', ');
+      lines.push(`  ${r.by} ≤ ${formatNumber(c.cutoff, 4)}: ${c.chosen} (${w})`);
+    }
+  }
+  return lines.join('\n');
+}
