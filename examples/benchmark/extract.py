@@ -24,7 +24,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 
 # Where each source lives under --sources (see each case's PROVENANCE.md for its origin).
 SOURCES = {
-    "olmo": "olmo-ladder",  # copy of shared/data/olmo-ladder (allenai/OLMo-ladder @ 67a3f44)
+    "olmo": "olmo-ladder",  # allenai/OLMo-ladder @ 67a3f44 (src/scripts/paper/{data,configs})
     "polypythia": "polypythia",  # {size}-seed{n}.tsv (EleutherAI/pythia @ ccdf770, refs/pull/147/head)
     "porian": "porian",  # summary_df.pickle.xz and summary_df_owt2.pickle.xz (formll/... @ 0dc60d9)
     "cerebras": "cerebras",  # Cerebras_GPT/README.md and the SP *.yaml (Cerebras/modelzoo @ 85864f9)

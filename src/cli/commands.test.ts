@@ -9,8 +9,8 @@ function leaves(c: Command, path: string[] = []): { path: string[]; command: Com
   return subs.flatMap((s) => leaves(s, [...path, s.name()]));
 }
 
-test('every command has a description, --help and --json', () => {
-  const all = leaves(buildProgram());
+test('every command has a description, --help and --json', async () => {
+  const all = leaves(await buildProgram());
   assert.ok(all.length >= 30, `${all.length} commands`);
   for (const { path, command } of all) {
     assert.ok(command.description().length > 10, `${path.join(' ')} has a description`);

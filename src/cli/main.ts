@@ -4,21 +4,6 @@
  */
 import { Command } from 'commander';
 import { readFileSync } from 'node:fs';
-import { registerFit } from './commands/fit.js';
-import { registerPredict } from './commands/predict.js';
-import { registerFrontier } from './commands/frontier.js';
-import { registerPlan } from './commands/plan.js';
-import { registerShape } from './commands/shape.js';
-import { registerRuns } from './commands/runs.js';
-import { registerLab } from './commands/lab.js';
-import { registerSweep } from './commands/sweep.js';
-import { registerStudy } from './commands/study.js';
-import { registerPlotAndReport } from './commands/report.js';
-import { registerHparams } from './commands/hparams.js';
-import { registerDataLaws } from './commands/data.js';
-import { registerModels } from './commands/models.js';
-import { registerServe } from './commands/serve.js';
-import { registerBacktest } from './commands/backtest.js';
 import { reportError } from './output.js';
 
 function version(): string {
@@ -29,7 +14,35 @@ function version(): string {
   }
 }
 
-export function buildProgram(): Command {
+type Register = (program: Command, run: (fn: () => Promise<void>, json?: boolean) => Promise<void>) => void;
+
+/**
+ * Each top-level command and the module that registers it, in help order. A module is imported
+ * only when its command runs (or for `--help`), so `scalelab fit` does not load vega, the web
+ * server or the simulated lab before it starts.
+ */
+const registry: [names: string[], load: () => Promise<Register>][] = [
+  [['fit'], async () => (await import('./commands/fit.js')).registerFit],
+  [['predict'], async () => (await import('./commands/predict.js')).registerPredict],
+  [['backtest'], async () => (await import('./commands/backtest.js')).registerBacktest],
+  [['frontier'], async () => (await import('./commands/frontier.js')).registerFrontier],
+  [['plan'], async () => (await import('./commands/plan.js')).registerPlan],
+  [['shape'], async () => (await import('./commands/shape.js')).registerShape],
+  [['runs'], async () => (await import('./commands/runs.js')).registerRuns],
+  [['lab'], async () => (await import('./commands/lab.js')).registerLab],
+  [['sweep'], async () => (await import('./commands/sweep.js')).registerSweep],
+  [['study'], async () => (await import('./commands/study.js')).registerStudy],
+  [['plot', 'report'], async () => (await import('./commands/report.js')).registerPlotAndReport],
+  [['bcrit', 'hparams', 'mup'], async () => (await import('./commands/hparams.js')).registerHparams],
+  [['repetition', 'select', 'curve', 'curves', 'compare', 'depth-width'], async () => (await import('./commands/data.js')).registerDataLaws],
+  [['models'], async () => (await import('./commands/models.js')).registerModels],
+  [['serve'], async () => (await import('./commands/serve.js')).registerServe],
+];
+
+/**
+ * The program with every command (for help and tests), or only the one named by `command`.
+ */
+export async function buildProgram(command?: string): Promise<Command> {
   const program = new Command();
   program
     .name('scalelab')
@@ -43,21 +56,8 @@ export function buildProgram(): Command {
       process.exitCode = reportError(e, { json });
     }
   };
-  registerFit(program, run);
-  registerPredict(program, run);
-  registerBacktest(program, run);
-  registerFrontier(program, run);
-  registerPlan(program, run);
-  registerShape(program, run);
-  registerRuns(program, run);
-  registerLab(program, run);
-  registerSweep(program, run);
-  registerStudy(program, run);
-  registerPlotAndReport(program, run);
-  registerHparams(program, run);
-  registerDataLaws(program, run);
-  registerModels(program, run);
-  registerServe(program, run);
+  const only = registry.filter(([names]) => command !== undefined && names.includes(command));
+  for (const [, load] of only.length ? only : registry) (await load())(program, run);
   return program;
 }
 
@@ -67,5 +67,8 @@ export async function main(argv = process.argv): Promise<void> {
     if (e.code === 'EPIPE') process.exit(0);
     throw e;
   });
-  await buildProgram().parseAsync(argv);
+  // The first word that is not a flag names the command; anything else (--help, --version, a
+  // typo) gets every command, so help and "unknown command" stay complete.
+  const command = argv.slice(2).find((a) => !a.startsWith('-'));
+  await (await buildProgram(command)).parseAsync(argv);
 }

@@ -8,7 +8,9 @@ import { fit, type FitResult } from '../fit/fit.js';
 import { bootstrap, replicateParams } from '../fit/bootstrap.js';
 import { prepareFit } from '../fit/fit.js';
 import { chinchilla, predictLoss } from '../laws/index.js';
-import { median, percentileInterval } from '../core/statistics.js';
+import { chooseProcedure, choiceMembers } from '../fit/auto.js';
+import { predictEnsemble } from '../fit/candidate.js';
+import { median } from '../core/statistics.js';
 import type { Dataset, Run } from '../io/dataset.js';
 import { approach2, approach3, agreement, type ApproachResult, type Agreement } from '../analyses/frontier.js';
 import { bestLearningRate, chooseBatch, designSweep, type Architecture, type CostModel, type PlannedRun, type SweepDesignOptions } from './design.js';
@@ -281,9 +283,14 @@ export async function runStudy(executor: Executor, options: StudyOptions): Promi
     // A fit with α ≤ 0 or β ≤ 0 has no compute-optimal frontier: say so, and keep the report.
     warnings.push(`Approach 3 could not run: ${(e as Error).message}; the recommendation below extrapolates a law that does not describe scaling and should not be trusted`);
   }
-  if (reps.length >= 2) {
-    recommendation.interval = percentileInterval(reps.map((p) => predictLoss(chinchilla, p, { N: recommendation.N, D: recommendation.D })), 0.95);
-  }
+  // The predicted loss and its interval come from the default procedure (fit/auto.ts), as `scalelab
+  // fit` and `predict` give them: the candidates' mean ln L̂, and a prediction interval for a run
+  // (bootstrap over whole runs, a run's scatter, the extrapolation term). The allocation above uses
+  // Hoffmann et al.'s recipe, the candidate `fit` reports as the law.
+  const choice = chooseProcedure(dataset, { replicates: (options.bootstrap ?? 0) > 1 ? options.bootstrap : 0, seed: options.seed ?? 0 });
+  const ensemble = predictEnsemble(choiceMembers(choice), { N: recommendation.N, D: recommendation.D }, [0.95], { maxC: Math.max(...dataset.runs.map((r) => r.C ?? 6 * r.N! * r.D!)) });
+  recommendation.predictedLoss = ensemble.value;
+  if (reps.length >= 2 && ensemble.intervals['0.95']) recommendation.interval = ensemble.intervals['0.95'];
   warnings.push(...result.warnings.map((w) => w.message));
   let verification: Verification | undefined;
   if (options.verify) {

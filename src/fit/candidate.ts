@@ -60,9 +60,12 @@ function noiseSample(result: FitResult, runs: number): Float64Array {
   // Degrees of freedom counted in runs: checkpoints of one run are not independent evidence.
   const dof = Math.max(1, Math.min(n, runs) - p);
   const inflation = Math.sqrt(Math.min(n, runs) / dof);
-  // ε = −residual: the observed loss sits at ln L̂ − r.
-  const r = Array.from(result.residuals, (v) => -v * inflation);
-  return Float64Array.from({ length: NOISE_QUANTILES }, (_, i) => quantile(r, (i + 0.5) / NOISE_QUANTILES));
+  // ε = −residual: the observed loss sits at ln L̂ − r. Quantiles by interpolation on one sorted copy.
+  const r = Float64Array.from(result.residuals, (v) => -v * inflation).sort();
+  return Float64Array.from({ length: NOISE_QUANTILES }, (_, i) => {
+    const h = (r.length - 1) * ((i + 0.5) / NOISE_QUANTILES), lo = Math.floor(h), hi = Math.min(lo + 1, r.length - 1);
+    return r[lo] + (h - lo) * (r[hi] - r[lo]);
+  });
 }
 
 /**

@@ -100,20 +100,25 @@ export function checkInputs(law: Law, dataset: Dataset): void {
   }
 }
 
-/** Every point of the cartesian product of the free parameters' grids (internal values → u). */
-function gridStarts(map: ParameterMap): Float64Array[] {
+/**
+ * The cartesian product of the free parameters' grids (internal values → u), as one flat array:
+ * start t is `flat.subarray(t·p, (t+1)·p)`. One allocation instead of thousands: Hoffmann's grid
+ * has 4,500 points, scored for every fit.
+ */
+function gridStarts(map: ParameterMap): { flat: Float64Array; count: number; width: number } {
   const grids = map.free.map((j, k) => map.law.params[j].grid.map((v) => fromBounded(v, map.bounds[k])));
-  const starts: Float64Array[] = [];
-  const idx = new Array(grids.length).fill(0);
-  const total = grids.reduce((a, g) => a * g.length, 1);
-  for (let t = 0; t < total; t++) {
-    starts.push(Float64Array.from(grids, (g, k) => g[idx[k]]));
-    for (let k = grids.length - 1; k >= 0; k--) {
+  const width = grids.length;
+  const count = grids.reduce((a, g) => a * g.length, 1);
+  const flat = new Float64Array(count * width);
+  const idx = new Array(width).fill(0);
+  for (let t = 0; t < count; t++) {
+    for (let k = 0; k < width; k++) flat[t * width + k] = grids[k][idx[k]];
+    for (let k = width - 1; k >= 0; k--) {
       if (++idx[k] < grids[k].length) break;
       idx[k] = 0;
     }
   }
-  return starts;
+  return { flat, count, width };
 }
 
 /** Grid spacing per free parameter, to tell neighbouring starts from distinct ones. */
@@ -216,7 +221,7 @@ export function prepareFit(law: Law, dataset: Dataset, options: FitOptions = {})
     method = init;
     const grid = gridStarts(map);
     const guesses = (law.initialGuesses?.(x, y) ?? []).map((theta) => contract(map, theta));
-    const all = [...guesses, ...grid];
+    const all = [...guesses, ...Array.from({ length: grid.count }, (_, t) => grid.flat.subarray(t * grid.width, (t + 1) * grid.width))];
     evaluated = all.length;
     if (init === 'auto') {
       const values = Float64Array.from(all, (u) => objective.value(u));
