@@ -1,11 +1,11 @@
 import type { Command } from 'commander';
 import { lawIds, predictLoss, type Point } from '../../laws/index.js';
-import { resolveLaw } from '../lawSource.js';
-import { percentileInterval } from '../../core/statistics.js';
+import { lawSourceError, nonFallingExponents, resolveLaw, unvariedInputs } from '../lawSource.js';
+import { finiteInterval } from '../../core/statistics.js';
 import { formatNumber } from '../../core/format.js';
 import { UsageError } from '../../errors/index.js';
-import { keyword, parseQuantity } from '../options.js';
-import { printJson } from '../output.js';
+import { keyword, parseLevel, parseQuantity } from '../options.js';
+import { printResult, writeResult } from '../output.js';
 import { extrapolationWarnings } from '../../analyses/extrapolation.js';
 
 interface PredictFlags {
@@ -61,13 +61,27 @@ Examples:
         if (fit.law.inputs.includes('U') && point.U !== undefined && totalTokens !== undefined && point.U > totalTokens) {
           throw new UsageError(`--U ${formatNumber(point.U, 4)} unique tokens exceed the total tokens D = ${formatNumber(totalTokens, 4)}${point.D === undefined ? ' (= C/(6N))' : ''}; expected U ≤ D (D/U is the number of epochs)`);
         }
-        const loss = predictLoss(fit.law, fit.params, point);
-        const level = flags.level ? parseQuantity(flags.level, '--level') : source.level;
-        const interval = fit.replicates.length >= 2 ? percentileInterval(fit.replicates.map((p) => predictLoss(fit.law, p, point)), level) : undefined;
-        const warnings = extrapolationWarnings(source.ranges, point);
         const resolved: Point = { ...point };
         if (resolved.D === undefined && resolved.C !== undefined && resolved.N !== undefined) resolved.D = resolved.C / (6 * resolved.N);
         if (resolved.C === undefined && resolved.N !== undefined && resolved.D !== undefined) resolved.C = 6 * resolved.N * resolved.D;
+        // A fit whose runs all had one N knows nothing of how loss moves with N: away from that N its
+        // prediction is the optimiser's choice, however narrow its interval.
+        for (const u of unvariedInputs(source)) {
+          const at = resolved[u.variable as keyof Point];
+          if (at !== undefined && Math.abs(at / u.value - 1) > 1e-9) {
+            throw lawSourceError(source, ['data', 'ranges', u.variable], `the fit's runs all had ${u.variable} = ${formatNumber(u.value, 4)}: its ${u.variable} dependence is not determined by them, so it cannot predict at ${u.variable} = ${formatNumber(at, 4)} (refit on runs that vary ${u.variable})`);
+          }
+        }
+        const loss = predictLoss(fit.law, fit.params, point);
+        if (!(loss > 0) || !Number.isFinite(loss)) {
+          throw lawSourceError(source, ['params'], `law ${fit.law.id} with ${Object.entries(fit.params).map(([k, v]) => `${k} = ${formatNumber(v)}`).join(', ')} gives loss ${loss} at ${Object.entries(resolved).map(([k, v]) => `${k} = ${formatNumber(v as number, 4)}`).join(', ')}: expected a positive, finite loss`);
+        }
+        const level = flags.level ? parseLevel(flags.level) : source.level;
+        const interval = fit.replicates.length >= 2 ? finiteInterval(fit.replicates.map((p) => predictLoss(fit.law, p, point)), level) : undefined;
+        const warnings = [
+          ...nonFallingExponents(source).map((e) => `the law's ${e.name} = ${formatNumber(e.value, 4)} is not positive: its loss does not fall with ${e.variable}, so it is no scaling law to extrapolate with`),
+          ...extrapolationWarnings(source.ranges, point),
+        ];
         const out = {
           loss,
           ...(interval ? { interval, level, replicates: fit.replicates.length } : {}),
@@ -78,7 +92,8 @@ Examples:
           source: source.provenance,
           warnings,
         };
-        if (flags.json) return printJson(out);
+        const where = source.origin && 'file' in source.origin ? source.origin.file : undefined;
+        if (flags.json) return printResult(out, where);
         const lines = [
           `predicted loss ${String(loss)}${interval ? `   ${Math.round(level * 100)} % interval [${formatNumber(interval[0])}, ${formatNumber(interval[1])}] over ${fit.replicates.length} bootstrap replicates` : ''}`,
           `  at ${Object.entries(resolved).map(([k, v]) => `${k} = ${formatNumber(v as number, 4)}`).join(', ')}`,
@@ -87,7 +102,7 @@ Examples:
           ...(interval || !flags.fit ? [] : ['  (no interval: the fit has no bootstrap replicates; refit with --bootstrap N)']),
           ...warnings.map((w) => `  warning: ${w}`),
         ];
-        process.stdout.write(lines.join('\n') + '\n');
+        writeResult(lines.join('\n') + '\n', where);
       }, flags.json),
     );
 }
