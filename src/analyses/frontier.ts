@@ -10,6 +10,7 @@
  * frontier's losses against compute, L*(C) = E + A·C^(−γ).
  */
 import { finiteInterval } from '../core/statistics.js';
+import { linearRegression } from '../core/linearRegression.js';
 import { InputError } from '../errors/index.js';
 import { randomSource } from '../core/random.js';
 import { fit } from '../fit/fit.js';
@@ -71,6 +72,17 @@ function noLossLaw(points: number): string[] {
 }
 
 /**
+ * More compute must buy a lower loss along a frontier: when the best losses do not fall with C (the
+ * slope of ln L against ln C is ≥ 0), "compute-optimal" has no meaning for these runs.
+ */
+function checkFalling(C: number[], loss: number[], what: string, source: string): void {
+  if (new Set(C).size < 2) return;
+  const { slope } = linearRegression(C.map(Math.log), loss.map(Math.log));
+  if (slope < 0) return;
+  throw new InputError({ file: source }, `the lowest loss of ${what} does not fall as compute grows (slope of ln L against ln C = ${slope.toPrecision(3)}): more compute does not help in these runs, so they have no compute-optimal frontier`);
+}
+
+/**
  * N_opt ∝ C^a with D_opt = C/(6·N_opt) ∝ C^(1−a): an exponent outside 0…1 makes one of them shrink
  * as the budget grows, which no frontier does; the vertices or envelope points behind it are not one.
  */
@@ -114,6 +126,7 @@ export function approach1(dataset: Dataset, targets: number[], boot?: BootstrapS
   checkMagnitudes(dataset, ['N', 'D', 'C', 'loss'], dataset.runs);
   checkLossVaries(dataset, dataset.runs, 'the envelope of training curves');
   const env = envelopeAnalysis(curves, 1500, dataset.source);
+  checkFalling(env.points.map((p) => p.C), env.points.map((p) => p.loss), 'the training curves', dataset.source);
   checkExponent(env.N.exponent, 'the envelope of the training curves', dataset.source);
   const lossPoints = thin(env.points.map((p) => p.C));
   const lossParams = lossAgainstCompute(lossPoints, thin(env.points.map((p) => p.loss)));
@@ -181,6 +194,7 @@ function bootstrapFrontier(
 export function approach2(dataset: Dataset, targets: number[], options: IsoflopOptions = {}, boot?: BootstrapSettings): ApproachResult & { isoflop: IsoflopResult } {
   checkMagnitudes(dataset, ['N', 'D', 'C', 'loss'], dataset.runs);
   const iso = isoflopAnalysis(dataset, options);
+  checkFalling(iso.profiles.map((p) => p.C), iso.profiles.map((p) => p.loss), 'the IsoFLOP profiles', dataset.source);
   checkExponent(iso.N.exponent, 'the IsoFLOP profiles\' minima', dataset.source);
   const C = iso.profiles.map((p) => p.C);
   const lossParams = lossAgainstCompute(C, iso.profiles.map((p) => p.loss));

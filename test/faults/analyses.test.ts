@@ -15,7 +15,7 @@ import { InputError, UsageError } from '../../src/errors/index.js';
 import type { Dataset, Run } from '../../src/io/dataset.js';
 import { chinchilla } from '../../src/laws/chinchilla.js';
 import { predictLoss } from '../../src/laws/law.js';
-import { approach2, approach3 } from '../../src/analyses/frontier.js';
+import { approach1, approach2, approach3 } from '../../src/analyses/frontier.js';
 import { learningCurveRegions, localSlopes } from '../../src/analyses/learningCurve.js';
 import { aspectSpread, compareGroups } from '../../src/analyses/groups.js';
 import { backtestCurves } from '../../src/analyses/curveBacktest.js';
@@ -88,7 +88,7 @@ test('item 9: compare with a C of 1e308 or 5e-324, or a C = 6·N·D that overflo
 });
 
 test('item 9: frontier with one N = 1e308 is a located error, never a = 75 and N_opt NaN', () => {
-  const rows = grid.map(([N, C]) => [N, C, law(N, C / (6 * N))]);
+  const rows: (string | number)[][] = grid.map(([N, C]) => [N, C, law(N, C / (6 * N))]);
   rows[14][0] = '1e308'; // line 16, the largest budget
   const f = file('frontier-huge.csv', csv('N,C,loss', rows));
   const r = scalelab(['frontier', f, '--bootstrap', '10']);
@@ -99,7 +99,7 @@ test('item 9: frontier with one N = 1e308 is a located error, never a = 75 and N
 });
 
 test('item 9: plot and report with a D of 5e-324 are located errors, not "internal error: D must be a positive number"', () => {
-  const rows = grid.map(([N, , D]) => [N, D, law(N, D)]);
+  const rows: (string | number)[][] = grid.map(([N, , D]) => [N, D, law(N, D)]);
   rows[7][1] = '5e-324'; // line 9
   const f = file('tiny-d.csv', csv('N,D,loss', rows));
   for (const args of [['plot', 'loss', f, '--out', join(dir, 'tiny.svg')], ['report', f, '--out', join(dir, 'tiny.html')]]) {
@@ -186,6 +186,16 @@ test('item 10: frontier refuses flat IsoFLOP profiles and vertex exponents outsi
   const a3 = approach3(chinchilla, truth, [1e23], [truth, { ...truth, alpha: 0.35 }, { ...truth, alpha: -0.1 }]);
   assert.equal(a3.replicates, 2);
   assert.match(a3.warnings.join('\n'), /1 of 3 bootstrap replicates have no compute-optimal frontier/);
+});
+
+test('item 10: Approach 1 refuses training curves that never cross and an envelope whose loss rises with compute', () => {
+  const curves = (loss: (N: number, D: number) => number, sizes: number[]) =>
+    dataset(sizes.flatMap((N, i) => Array.from({ length: 16 }, (_, k) => { const D = 10 ** (8 + k * 0.15); return { run: `r${i}`, N, D, C: 6 * N * D, loss: loss(N, D), line: 2 + 16 * i + k }; })), { run: 'run', N: 'N', D: 'D', loss: 'loss' });
+  // The smaller run is lowest everywhere their compute overlaps: a "frontier" of one size, a ≈ 1e-28.
+  assert.throws(() => approach1(curves(law, [1e7, 1e9]), [1e23]), (e: unknown) => e instanceof InputError && /only one model size \(N = 1e7\) is ever the lowest at any compute/.test(e.message));
+  // Loss that grows with training: the lowest loss rises with compute, so nothing is compute-optimal.
+  assert.throws(() => approach1(curves((N, D) => 1 + 0.1 * Math.log(N * D), [1e7, 2.5e7, 6.3e7, 1.6e8]), [1e23]), (e: unknown) => e instanceof InputError && /the lowest loss of the training curves does not fall as compute grows/.test(e.message));
+  assert.ok(approach1(curves(law, [1e7, 2.5e7, 6.3e7, 1.6e8, 4e8, 1e9]), [1e23]).a > 0.3);
 });
 
 test('item 10: curve never prints a negative or absurd intrinsic dimension, nor NaN slopes for repeated x', () => {
