@@ -5,6 +5,7 @@
 import { minimize1d, bisect } from '../core/minimize1d.js';
 import { predictLoss, type Law } from '../laws/law.js';
 import { FitError, UsageError } from '../errors/index.js';
+import { withinMagnitude } from '../core/magnitude.js';
 
 export interface Allocation {
   /** Training FLOPs. */
@@ -62,6 +63,11 @@ export function computeOptimal(law: Law, params: Readonly<Record<string, number>
     const r = minimize1d((lnN) => predictLoss(law, params, { N: Math.exp(lnN), D: Math.exp(lnTotal - lnN) }), lo, hi, 1e-12);
     const N = Math.exp(r.x);
     alloc = { C, N, D: C / (6 * N), tokensPerParameter: C / (6 * N * N) };
+  }
+  // The closed form divides by the scales: A = 0 or B = 0 (no term to trade) gives 0/0, and scales
+  // 100 decades apart put all of C into one side (N = 1e177 parameters on 1e-157 tokens).
+  if (!(alloc.N > 0 && alloc.D > 0 && withinMagnitude(alloc.N) && withinMagnitude(alloc.D) && withinMagnitude(alloc.tokensPerParameter))) {
+    throw new FitError(`the law gives no usable compute-optimal allocation of C = ${C.toExponential(3)} (N = ${alloc.N.toPrecision(4)}, D = ${alloc.D.toPrecision(4)}) with ${Object.entries(params).map(([k, v]) => `${k} = ${v.toPrecision(4)}`).join(', ')}: are its terms on scales that the data could have produced?`);
   }
   alloc.loss = predictLoss(law, params, { N: alloc.N, D: alloc.D });
   return alloc;

@@ -8,6 +8,9 @@
 import { fit } from '../fit/fit.js';
 import { predictLoss, type Law } from '../laws/law.js';
 import type { Dataset } from '../io/dataset.js';
+import { InputError } from '../errors/index.js';
+import { magnitudeProblem, withinMagnitude } from '../core/magnitude.js';
+import { plain } from '../core/format.js';
 
 export interface CurvePoint {
   curve: string;
@@ -21,10 +24,10 @@ export interface CurveScore {
   curve: string;
   train: number;
   test: number;
-  /** mean (ln ŷ − ln y)² on held-out points */
-  mse: number;
+  /** mean (ln ŷ − ln y)² on held-out points; absent when the curve could not be scored (`failed`) */
+  mse?: number;
   /** the same for the last-training-value baseline */
-  baselineMse: number;
+  baselineMse?: number;
   params?: Record<string, number>;
   failed?: string;
 }
@@ -43,9 +46,16 @@ function median(v: number[]): number {
   return s.length ? (s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2) : NaN;
 }
 
-export function backtestCurves(points: CurvePoint[], law: Law, source: string): CurveBacktest {
+/**
+ * @param columns names of the x and y columns, for located errors
+ * @throws InputError for an x or y outside 1e-100…1e100, or when no curve can be scored
+ */
+export function backtestCurves(points: CurvePoint[], law: Law, source: string, columns: { x?: string; y?: string } = {}): CurveBacktest {
   const byCurve = new Map<string, CurvePoint[]>();
   for (const p of points) {
+    for (const [key, name] of [['x', columns.x], ['y', columns.y]] as const) {
+      if (!withinMagnitude(p[key])) throw new InputError({ file: source, line: p.line, ...(name ? { columnName: name } : {}) }, `${key} = ${plain(p[key])} ${magnitudeProblem(p[key])}; expected values between 1e-100 and 1e100`);
+    }
     if (!byCurve.has(p.curve)) byCurve.set(p.curve, []);
     // The benchmark repeats some rows: keep one point per (curve, x, split).
     const list = byCurve.get(p.curve)!;
@@ -56,8 +66,10 @@ export function backtestCurves(points: CurvePoint[], law: Law, source: string): 
   for (const [curve, ps] of byCurve) {
     const train = ps.filter((p) => p.train).sort((a, b) => a.x - b.x);
     const test = ps.filter((p) => !p.train);
-    if (train.length <= law.params.length || test.length === 0 || ps.some((p) => !(p.y > 0))) {
-      curves.push({ curve, train: train.length, test: test.length, mse: NaN, baselineMse: NaN, failed: train.length <= law.params.length ? `${train.length} training points for ${law.params.length} parameters` : test.length === 0 ? 'no held-out points' : 'non-positive values' });
+    // Repeated x count once: a curve needs more distinct x than the law has parameters.
+    const distinct = new Set(train.map((p) => p.x)).size;
+    if (distinct <= law.params.length || test.length === 0 || ps.some((p) => !(p.y > 0))) {
+      curves.push({ curve, train: train.length, test: test.length, failed: distinct <= law.params.length ? `${distinct} distinct training x for ${law.params.length} parameters` : test.length === 0 ? 'no held-out points' : 'non-positive values' });
       continue;
     }
     const dataset: Dataset = { source: `${source} [${curve}]`, runs: train.map((p) => ({ [variable]: p.x, loss: p.y, line: p.line })), columns: { [variable]: 'x', loss: 'y' }, derived: {} };
@@ -66,12 +78,16 @@ export function backtestCurves(points: CurvePoint[], law: Law, source: string): 
       const last = train[train.length - 1].y;
       const mse = test.reduce((a, p) => a + Math.log(predictLoss(law, r.params, { [variable]: p.x }) / p.y) ** 2, 0) / test.length;
       const baselineMse = test.reduce((a, p) => a + Math.log(last / p.y) ** 2, 0) / test.length;
+      if (!Number.isFinite(mse)) throw new Error(`the fitted law predicts no finite loss on the held-out points (${Object.entries(r.params).map(([k, v]) => `${k} = ${v}`).join(', ')})`);
       curves.push({ curve, train: train.length, test: test.length, mse, baselineMse, params: r.params });
     } catch (e) {
-      curves.push({ curve, train: train.length, test: test.length, mse: NaN, baselineMse: NaN, failed: (e as Error).message });
+      curves.push({ curve, train: train.length, test: test.length, failed: (e as Error).message });
     }
   }
-  const scored = curves.filter((c) => Number.isFinite(c.mse));
+  const scored = curves.filter((c): c is CurveScore & { mse: number; baselineMse: number } => c.mse !== undefined && c.baselineMse !== undefined);
+  if (scored.length === 0) {
+    throw new InputError({ file: source }, `no curve could be scored: ${curves.map((c) => `${c.curve}: ${c.failed}`).join('; ')}`);
+  }
   return {
     curves,
     scored: scored.length,

@@ -174,7 +174,7 @@ test('learning-curve regions: a plateau, a power law and a floor are found where
   const r = learningCurveRegions({ source: 'curve', runs, columns: { D: 'D', loss: 'loss' }, derived: {} }, 'D');
   assert.ok(r.counts.smallData >= 3, `small-data points ${r.counts.smallData}`);
   assert.ok(r.smallDataEnd! > 3 && r.smallDataEnd! < 300, `small-data ends at ${r.smallDataEnd}`);
-  close(r.irreducibleStart, (2 / 0.05) ** (1 / 0.35), 0.5, 'irreducible start');
+  close(r.irreducibleStart!, (2 / 0.05) ** (1 / 0.35), 0.5, 'irreducible start');
   assert.ok(r.counts.powerLaw >= 10);
   // Hestness worked example: E(1e3) = 0.228250, E(1e6) = 0.065887 for a = 0.05, b = 2, α = 0.35.
   close(predictLoss(powerLaw('D'), { E: 0.05, A: 2, alpha: 0.35 }, { D: 1e3 }), 0.22825, 1e-5, 'E(1e3)');

@@ -10,6 +10,7 @@
  */
 import { UsageError } from '../errors/index.js';
 import { bisect } from '../core/minimize1d.js';
+import { plain } from '../core/format.js';
 
 export interface Pool {
   name: string;
@@ -41,6 +42,9 @@ export const goyal2024: SelectionParams = {
   citation: 'Goyal et al. 2024, arXiv:2404.07177 (locuslab/scaling_laws_data_filtering, tmars_imagenet1k_utility)',
 };
 
+/** Most passes over the pools one error evaluation walks through. */
+const MAX_PASSES = 1e6;
+
 /**
  * Error after `samples` samples drawn from a mixture of pools of equal size (one pool, or several
  * mixed: each is seen p times less often, so its half-life counts p× slower, and the exponent of a
@@ -60,6 +64,9 @@ export function selectionError(params: SelectionParams, poolNames: string[], sam
   let y = Math.pow((params.a * first) / 1e5, exponent(0)) + params.d;
   let seen = first;
   for (let pass = 1; seen < samples; pass++) {
+    // Every pass is one step of the product: a budget of millions of passes over a tiny pool,
+    // whose utility barely decays, would take that many steps (or forever, once seen + size == seen).
+    if (pass > MAX_PASSES) throw new UsageError(`${plain(samples)} samples from ${m} pool${m === 1 ? '' : 's'} of ${plain(params.poolSize)} is more than ${plain(MAX_PASSES)} passes over the data before repetition stops mattering: raise --pool-size or lower --samples`);
     // Later passes' exponents only shrink (utility halves every τ passes), so the rest of the
     // product is within |e|·ln(samples/seen) of 1 in log: stop once that is negligible (a small
     // pool and a large budget would otherwise take millions of passes).

@@ -7,6 +7,7 @@
 import { InputError } from '../errors/index.js';
 import type { Dataset, Run } from '../io/dataset.js';
 import { powerFit, type PowerFit } from './isoflop.js';
+import { plain } from '../core/format.js';
 
 export interface Curve {
   id: string;
@@ -59,7 +60,7 @@ export function trainingCurves(dataset: Dataset): Curve[] {
     const N = rows[0].N!;
     const changed = rows.find((r) => Math.abs(r.N! / N - 1) > 1e-9);
     if (changed) {
-      throw new InputError({ file: dataset.source, line: changed.line, columnName: dataset.columns.N }, `run "${id}" changes N from ${N} to ${changed.N}: each run must have one model size`);
+      throw new InputError({ file: dataset.source, line: changed.line, columnName: dataset.columns.N }, `run "${id}" changes N from ${plain(N)} to ${plain(changed.N!)}: each run must have one model size`);
     }
     if (rows.length < 2) {
       throw new InputError({ file: dataset.source, line: rows[0].line }, `run "${id}" has one checkpoint: Approach 1 needs a curve (at least 2 checkpoints per run)`);
@@ -116,6 +117,10 @@ export function envelopeAnalysis(curves: Curve[], gridSize = 1500, source = 'dat
   }
   const warnings: string[] = [];
   const chosen = new Set(points.map((p) => p.N));
+  // One size lowest at every compute: the curves never cross, and N_opt ∝ C^a has no a to fit.
+  if (chosen.size < 2) {
+    throw new InputError({ file: source }, `only one model size (N = ${plain([...chosen][0] ?? NaN)}) is ever the lowest at any compute: the training curves never cross, so the envelope has no frontier (add runs of sizes in between, or longer runs)`);
+  }
   if (chosen.size < 3) warnings.push(`only ${chosen.size} model sizes ever reach the lowest loss: the frontier exponent rests on very few sizes`);
   const sizes = [...new Set(curves.map((c) => c.N))].sort((a, b) => a - b);
   if (points.length && (points[points.length - 1].N === sizes[sizes.length - 1])) {

@@ -9,7 +9,9 @@
  * For 1 and 2 the loss at a target comes from a power law with an irreducible term fitted to the
  * frontier's losses against compute, L*(C) = E + A·C^(−γ).
  */
-import { percentileInterval } from '../core/statistics.js';
+import { finiteInterval } from '../core/statistics.js';
+import { linearRegression } from '../core/linearRegression.js';
+import { InputError } from '../errors/index.js';
 import { randomSource } from '../core/random.js';
 import { fit } from '../fit/fit.js';
 import { powerLaw, predictLoss, type Law } from '../laws/index.js';
@@ -17,6 +19,7 @@ import type { Dataset, Run } from '../io/dataset.js';
 import { computeOptimal } from './computeOptimal.js';
 import { envelopeAnalysis, trainingCurves, type Curve, type EnvelopeResult } from './envelope.js';
 import { evaluatePower, groupBudgets, isoflopAnalysis, powerFit, profileVertex, type IsoflopOptions, type IsoflopResult, type PowerFit } from './isoflop.js';
+import { checkLossVaries, checkMagnitudes } from './dataChecks.js';
 
 export interface TargetPrediction {
   C: number;
@@ -47,15 +50,48 @@ export interface BootstrapSettings {
   level: number;
 }
 
-/** Fit L*(C) = E + A·C^(−γ) to frontier losses; undefined with too few points. */
+/**
+ * Fit L*(C) = E + A·C^(−γ) to frontier losses; undefined with too few points, or when the losses do
+ * not fall with compute (γ ≤ 0, or a parameter off to infinity): such a law would predict a loss
+ * that rises with the budget, which no target should be given.
+ */
 function lossAgainstCompute(C: number[], loss: number[], start?: Record<string, number>): Record<string, number> | undefined {
   if (C.length < 4) return undefined;
   const dataset: Dataset = { source: 'frontier', runs: C.map((c, i) => ({ C: c, loss: loss[i], line: i + 1 })), columns: { C: 'C', loss: 'loss' }, derived: {} };
   try {
-    return fit(powerLaw('C'), dataset, start ? { init: start } : {}).params;
+    const params = fit(powerLaw('C'), dataset, start ? { init: start } : {}).params;
+    return params.alpha > 0 && Object.values(params).every(Number.isFinite) ? params : undefined;
   } catch {
     return undefined;
   }
+}
+
+/** Why a frontier gave no loss law, when it has the points for one. */
+function noLossLaw(points: number): string[] {
+  return points >= 4 ? ["the frontier's losses do not fall as a power law in compute (L*(C) = E + A·C^(−γ) with γ > 0 does not fit them): no loss is predicted at the targets"] : [];
+}
+
+/**
+ * More compute must buy a lower loss along a frontier: when the best losses do not fall with C (the
+ * slope of ln L against ln C is ≥ 0), "compute-optimal" has no meaning for these runs.
+ */
+function checkFalling(C: number[], loss: number[], what: string, source: string): void {
+  if (new Set(C).size < 2) return;
+  const { slope } = linearRegression(C.map(Math.log), loss.map(Math.log));
+  if (slope < 0) return;
+  throw new InputError({ file: source }, `the lowest loss of ${what} does not fall as compute grows (slope of ln L against ln C = ${slope.toPrecision(3)}): more compute does not help in these runs, so they have no compute-optimal frontier`);
+}
+
+/**
+ * N_opt ∝ C^a with D_opt = C/(6·N_opt) ∝ C^(1−a): an exponent outside 0…1 makes one of them shrink
+ * as the budget grows, which no frontier does; the vertices or envelope points behind it are not one.
+ */
+function checkExponent(a: number, approach: string, source: string): void {
+  if (a > 0 && a < 1) return;
+  throw new InputError(
+    { file: source },
+    `${approach} gives N_opt ∝ C^${Number.isFinite(a) ? a.toFixed(3) : a}: an exponent outside 0…1 means ${a >= 1 ? 'D_opt' : 'N_opt'} would shrink as compute grows, so these points are not a compute-optimal frontier (look for a profile that does not bracket its optimum, or an outlying run)`,
+  );
 }
 
 function target(C: number, N: PowerFit, D: PowerFit, lossParams?: Record<string, number>): Omit<TargetPrediction, 'intervals'> {
@@ -68,11 +104,15 @@ function attachIntervals(targets: TargetPrediction[], samples: Omit<TargetPredic
   targets.forEach((t, k) => {
     const column = samples.map((s) => s[k]);
     if (column.length < 2) return;
-    t.intervals.N = percentileInterval(column.map((s) => s.N), level);
-    t.intervals.D = percentileInterval(column.map((s) => s.D), level);
-    t.intervals.tokensPerParameter = percentileInterval(column.map((s) => s.tokensPerParameter), level);
-    const losses = column.map((s) => s.loss).filter((x): x is number => x !== undefined);
-    if (losses.length >= 2) t.intervals.loss = percentileInterval(losses, level);
+    // Replicates whose extrapolation overflowed are left out of an interval, never into it.
+    const set = (key: keyof TargetPrediction['intervals'], values: number[]) => {
+      const interval = finiteInterval(values, level);
+      if (interval) t.intervals[key] = interval;
+    };
+    set('N', column.map((s) => s.N));
+    set('D', column.map((s) => s.D));
+    set('tokensPerParameter', column.map((s) => s.tokensPerParameter));
+    set('loss', column.map((s) => s.loss).filter((x): x is number => x !== undefined));
   });
 }
 
@@ -83,8 +123,13 @@ function resample<T>(items: T[], random: () => number): T[] {
 /** Approach 1 with optional bootstrap over curves. */
 export function approach1(dataset: Dataset, targets: number[], boot?: BootstrapSettings): ApproachResult & { envelope: EnvelopeResult } {
   const curves = trainingCurves(dataset);
+  checkMagnitudes(dataset, ['N', 'D', 'C', 'loss'], dataset.runs);
+  checkLossVaries(dataset, dataset.runs, 'the envelope of training curves');
   const env = envelopeAnalysis(curves, 1500, dataset.source);
-  const lossParams = lossAgainstCompute(thin(env.points.map((p) => p.C)), thin(env.points.map((p) => p.loss)));
+  checkFalling(env.points.map((p) => p.C), env.points.map((p) => p.loss), 'the training curves', dataset.source);
+  checkExponent(env.N.exponent, 'the envelope of the training curves', dataset.source);
+  const lossPoints = thin(env.points.map((p) => p.C));
+  const lossParams = lossAgainstCompute(lossPoints, thin(env.points.map((p) => p.loss)));
   const result: ApproachResult & { envelope: EnvelopeResult } = {
     approach: 1,
     label: 'minimum over training curves (envelope)',
@@ -94,7 +139,7 @@ export function approach1(dataset: Dataset, targets: number[], boot?: BootstrapS
     targets: targets.map((C) => ({ ...target(C, env.N, env.D, lossParams), intervals: {} })),
     lossLaw: lossParams ? { law: 'power (x = C)', params: lossParams } : undefined,
     replicates: 0,
-    warnings: [...env.warnings],
+    warnings: [...env.warnings, ...(lossParams ? [] : noLossLaw(lossPoints.length))],
     envelope: env,
   };
   if (boot) {
@@ -137,8 +182,8 @@ function bootstrapFrontier(
     }
   }
   if (a.length >= 2) {
-    result.intervals.a = percentileInterval(a, boot.level);
-    result.intervals.b = percentileInterval(b, boot.level);
+    result.intervals.a = finiteInterval(a, boot.level);
+    result.intervals.b = finiteInterval(b, boot.level);
   }
   attachIntervals(result.targets, samples, boot.level);
   result.replicates = a.length;
@@ -147,7 +192,10 @@ function bootstrapFrontier(
 
 /** Approach 2 with optional bootstrap: runs resampled within each budget. */
 export function approach2(dataset: Dataset, targets: number[], options: IsoflopOptions = {}, boot?: BootstrapSettings): ApproachResult & { isoflop: IsoflopResult } {
+  checkMagnitudes(dataset, ['N', 'D', 'C', 'loss'], dataset.runs);
   const iso = isoflopAnalysis(dataset, options);
+  checkFalling(iso.profiles.map((p) => p.C), iso.profiles.map((p) => p.loss), 'the IsoFLOP profiles', dataset.source);
+  checkExponent(iso.N.exponent, 'the IsoFLOP profiles\' minima', dataset.source);
   const C = iso.profiles.map((p) => p.C);
   const lossParams = lossAgainstCompute(C, iso.profiles.map((p) => p.loss));
   const method = options.vertex ?? 'parabola';
@@ -160,7 +208,7 @@ export function approach2(dataset: Dataset, targets: number[], options: IsoflopO
     targets: targets.map((c) => ({ ...target(c, iso.N, iso.D, lossParams), intervals: {} })),
     lossLaw: lossParams ? { law: 'power (x = C)', params: lossParams } : undefined,
     replicates: 0,
-    warnings: [...iso.warnings],
+    warnings: [...iso.warnings, ...(lossParams ? [] : noLossLaw(C.length))],
     isoflop: iso,
   };
   if (boot) {
@@ -188,6 +236,14 @@ export function approach3(law: Law, params: Record<string, number>, targets: num
     return { a, b: 1 - a, targets: targets.map((C) => computeOptimal(law, p, C)) };
   };
   const point = derive(params);
+  // A replicate with no frontier (an exponent ≤ 0 in a resample) is left out of the intervals.
+  const derived = replicates.flatMap((p) => {
+    try {
+      return [derive(p)];
+    } catch {
+      return [];
+    }
+  });
   const result: ApproachResult = {
     approach: 3,
     label: label ?? `parametric fit (${law.id})`,
@@ -196,13 +252,13 @@ export function approach3(law: Law, params: Record<string, number>, targets: num
     intervals: {},
     targets: point.targets.map((t) => ({ C: t.C, N: t.N, D: t.D, tokensPerParameter: t.tokensPerParameter, loss: t.loss, intervals: {} })),
     lossLaw: { law: law.id, params },
-    replicates: replicates.length,
-    warnings: [],
+    replicates: derived.length,
+    warnings: derived.length < replicates.length ? [`${replicates.length - derived.length} of ${replicates.length} bootstrap replicates have no compute-optimal frontier (an exponent ≤ 0) and were left out of the intervals`] : [],
   };
-  if (replicates.length >= 2) {
-    const reps = replicates.map(derive);
-    result.intervals.a = percentileInterval(reps.map((r) => r.a), level);
-    result.intervals.b = percentileInterval(reps.map((r) => r.b), level);
+  if (derived.length >= 2) {
+    const reps = derived;
+    result.intervals.a = finiteInterval(reps.map((r) => r.a), level);
+    result.intervals.b = finiteInterval(reps.map((r) => r.b), level);
     attachIntervals(result.targets, reps.map((r) => r.targets.map((t) => ({ C: t.C, N: t.N, D: t.D, tokensPerParameter: t.tokensPerParameter, loss: t.loss }))), level);
   }
   return result;

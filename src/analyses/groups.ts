@@ -8,12 +8,13 @@ import { InputError } from '../errors/index.js';
 import { fit, type FitResult } from '../fit/fit.js';
 import { bisect } from '../core/minimize1d.js';
 import { fSurvival } from '../core/specialFunctions.js';
-import { percentileInterval } from '../core/statistics.js';
+import { finiteInterval } from '../core/statistics.js';
 import { randomSource } from '../core/random.js';
 import { groupedPowerLaw } from '../laws/grouped.js';
 import { powerLaw, type Variable } from '../laws/index.js';
 import type { Dataset, Run } from '../io/dataset.js';
 import { formatNumber } from '../core/format.js';
+import { checkDistinct, checkLossVaries, checkMagnitudes, locate } from './dataChecks.js';
 
 type X = Exclude<Variable, 'U'>;
 
@@ -43,7 +44,8 @@ export interface GroupComparison {
   groups: string[];
   separate: GroupFit[];
   shared: { alpha: number; alphaInterval?: [number, number]; groups: GroupFit[] };
-  test: { statistic: number; df1: number; df2: number; pValue: number; slopesDiffer: boolean; statement: string; rssShared: number; rssFree: number };
+  /** statistic and pValue are absent when the free model fits exactly (no residual to test against). */
+  test: { statistic?: number; df1: number; df2: number; pValue?: number; slopesDiffer: boolean; statement: string; rssShared: number; rssFree: number };
   crossovers: Crossover[];
   level: number;
 }
@@ -91,13 +93,19 @@ function medianLogX(dataset: Dataset, group: string, x: X): number {
   return v[Math.floor(v.length / 2)];
 }
 
-function curve(f: { E: number; A: number; alpha: number }, v: number): number {
-  return f.E + f.A * Math.pow(v, -f.alpha);
+/**
+ * ln(E + A·x^(−α)) at ln x, as log-sum-exp: finite wherever ln x is, where E + A·x^(−α) itself
+ * would overflow (a steep replicate's exponent at the small end of the search range).
+ */
+function lnCurve(f: { E: number; A: number; alpha: number }, lx: number): number {
+  const t = Math.log(f.A) - f.alpha * lx, e = Math.log(f.E);
+  const m = Math.max(t, e);
+  return m + Math.log(Math.exp(t - m) + Math.exp(e - m));
 }
 
 /** x where two fitted curves cross, searched from 1e-3× the smallest to 1e6× the largest data value. */
 export function crossing(p: { E: number; A: number; alpha: number }, q: { E: number; A: number; alpha: number }, lo: number, hi: number): number | undefined {
-  const diff = (lx: number) => Math.log(curve(p, Math.exp(lx))) - Math.log(curve(q, Math.exp(lx)));
+  const diff = (lx: number) => lnCurve(p, lx) - lnCurve(q, lx);
   const a = Math.log(lo), b = Math.log(hi);
   const steps = 200;
   let prev = diff(a);
@@ -119,23 +127,40 @@ export function compareGroups(dataset: Dataset, x: X = 'C', options: { bootstrap
   const groups = byGroup(dataset, x);
   const names = [...groups.keys()].sort();
   if (names.length < 2) throw new InputError({ file: dataset.source, columnName: dataset.columns.group }, `found ${names.length} group${names.length === 1 ? '' : 's'} (${names.join(', ')}): a comparison needs two or more`);
+  checkMagnitudes(dataset, [x, 'loss'], dataset.runs);
+  const curveNeeds = `a curve E + A·${x}^(−α)`;
   for (const g of names) {
     const runs = groups.get(g)!;
     if (runs.length < 4) {
-      throw new InputError({ file: dataset.source, line: runs[0].line, columnName: dataset.columns.group }, `group "${g}" has ${runs.length} run${runs.length === 1 ? '' : 's'}: a curve E + A·${x}^(−α) needs at least 4`);
+      throw new InputError({ file: dataset.source, line: runs[0].line, columnName: dataset.columns.group }, `group "${g}" has ${runs.length} run${runs.length === 1 ? '' : 's'}: ${curveNeeds} needs at least 4`);
     }
+    checkDistinct(dataset, runs, x, 4, curveNeeds, ` of group "${g}"`);
+    checkLossVaries(dataset, runs, `${curveNeeds} for it`, ` of group "${g}"`);
   }
   const level = options.level ?? 0.8;
   const separateFits = names.map((g) => fitSeparate(dataset, groups.get(g)!, x));
+  // A curve that rises (α ≤ 0) is not a scaling curve: its "offset" and "crossover" would be numbers
+  // with no meaning, and the exponent test would compare slopes of the wrong sign.
+  separateFits.forEach((f, i) => {
+    if (!(f.params.alpha > 0)) {
+      const runs = groups.get(names[i])!;
+      throw new InputError(
+        locate(dataset, runs[0], 'loss'),
+        `the loss of group "${names[i]}" does not fall as ${x} grows (fitted α = ${f.params.alpha.toPrecision(3)}): ${curveNeeds} with α > 0 does not describe it, so its slope, offset and crossovers cannot be compared`,
+      );
+    }
+  });
   const free = fitJoint(dataset, names, separateFits, x, false);
   const shared = fitJoint(dataset, names, separateFits, x, true);
   const n = dataset.runs.length, G = names.length;
-  const rssFree = rss(free), rssShared = rss(shared);
+  // The free model contains the shared one, so its optimum cannot fit worse; when the optimiser
+  // stopped short of that, the shared fit's residual is the free model's too (F would go negative).
+  const rssShared = rss(shared), rssFree = Math.min(rss(free), rssShared);
   const df1 = G - 1, df2 = n - 3 * G;
-  const statistic = df2 > 0 && rssFree > 0 ? ((rssShared - rssFree) / df1) / (rssFree / df2) : NaN;
-  const pValue = Number.isFinite(statistic) ? fSurvival(Math.max(statistic, 0), df1, df2) : NaN;
+  const statistic = df2 > 0 && rssFree > 0 ? ((rssShared - rssFree) / df1) / (rssFree / df2) : undefined;
+  const pValue = statistic !== undefined && Number.isFinite(statistic) ? fSurvival(statistic, df1, df2) : undefined;
   const significance = options.alpha ?? 0.05;
-  const slopesDiffer = pValue < significance;
+  const slopesDiffer = pValue !== undefined && pValue < significance;
   const separate: GroupFit[] = names.map((g) => ({ group: g, runs: groups.get(g)!.length, E: free.params[`E[${g}]`], A: free.params[`A[${g}]`], alpha: free.params[`alpha[${g}]`] }));
   const sharedGroups: GroupFit[] = names.map((g) => ({ group: g, runs: groups.get(g)!.length, E: shared.params[`E[${g}]`], A: shared.params[`A[${g}]`], alpha: shared.params.alpha }));
   const xs = dataset.runs.map((r) => r[x]!);
@@ -161,9 +186,10 @@ export function compareGroups(dataset: Dataset, x: X = 'C', options: { bootstrap
     }
   }
   if (repSeparate.length >= 2) {
+    // Replicates whose refit ran off to infinity are left out of the intervals, not into them.
     names.forEach((g, i) => {
-      separate[i].interval = { E: percentileInterval(repSeparate.map((r) => r[i].E), level), A: percentileInterval(repSeparate.map((r) => r[i].A), level), alpha: percentileInterval(repSeparate.map((r) => r[i].alpha), level) };
-      sharedGroups[i].interval = { E: percentileInterval(repShared.map((r) => r.groups[i].E), level), A: percentileInterval(repShared.map((r) => r.groups[i].A), level) };
+      separate[i].interval = { E: finiteInterval(repSeparate.map((r) => r[i].E), level), A: finiteInterval(repSeparate.map((r) => r[i].A), level), alpha: finiteInterval(repSeparate.map((r) => r[i].alpha), level) };
+      sharedGroups[i].interval = { E: finiteInterval(repShared.map((r) => r.groups[i].E), level), A: finiteInterval(repShared.map((r) => r.groups[i].A), level) };
     });
   }
 
@@ -174,13 +200,14 @@ export function compareGroups(dataset: Dataset, x: X = 'C', options: { bootstrap
       const top = Math.max(...xs) * 1e6;
       // Which is better far beyond the crossover (or at the largest data point when none)?
       const probe = at ? Math.min(at * 100, top) : Math.max(...xs);
-      const betterAbove = curve(separate[i], probe) < curve(separate[j], probe) ? names[i] : names[j];
+      const betterAbove = lnCurve(separate[i], Math.log(probe)) < lnCurve(separate[j], Math.log(probe)) ? names[i] : names[j];
       const other = betterAbove === names[i] ? names[j] : names[i];
       const c: Crossover = { groups: [names[i], names[j]], at, betterAbove, verdict: '' };
       if (repSeparate.length >= 2) {
         const hits = repSeparate.map((r) => crossing(r[i], r[j], lo, hi)).filter((v): v is number => v !== undefined);
         c.crossedIn = hits.length;
-        if (hits.length >= 2) c.interval = percentileInterval(hits, level);
+        const interval = finiteInterval(hits, level);
+        if (interval) c.interval = interval;
       }
       const pct = `${Math.round(level * 100)} %`;
       c.verdict = at
@@ -190,14 +217,14 @@ export function compareGroups(dataset: Dataset, x: X = 'C', options: { bootstrap
     }
   }
   const statement = slopesDiffer
-    ? `the exponents differ (F = ${statistic.toFixed(2)}, p = ${pValue.toPrecision(2)}): the groups scale differently, not just by an offset`
-    : `no evidence that the exponents differ (F = ${Number.isFinite(statistic) ? statistic.toFixed(2) : '–'}, p = ${Number.isFinite(pValue) ? pValue.toPrecision(2) : '–'}): the groups differ by their offsets; shared α = ${shared.params.alpha.toFixed(4)}`;
+    ? `the exponents differ (F = ${statistic!.toFixed(2)}, p = ${pValue!.toPrecision(2)}): the groups scale differently, not just by an offset`
+    : `no evidence that the exponents differ (F = ${statistic !== undefined ? statistic.toFixed(2) : '–'}, p = ${pValue !== undefined ? pValue.toPrecision(2) : '–'}): the groups differ by their offsets; shared α = ${shared.params.alpha.toFixed(4)}`;
   return {
     variable: x,
     groups: names,
     separate,
-    shared: { alpha: shared.params.alpha, alphaInterval: repShared.length >= 2 ? percentileInterval(repShared.map((r) => r.alpha), level) : undefined, groups: sharedGroups },
-    test: { statistic, df1, df2, pValue, slopesDiffer, statement, rssShared, rssFree },
+    shared: { alpha: shared.params.alpha, alphaInterval: repShared.length >= 2 ? finiteInterval(repShared.map((r) => r.alpha), level) : undefined, groups: sharedGroups },
+    test: { ...(statistic !== undefined ? { statistic } : {}), df1, df2, ...(pValue !== undefined ? { pValue } : {}), slopesDiffer, statement, rssShared, rssFree },
     crossovers,
     level,
   };
@@ -210,6 +237,8 @@ export interface AspectSpread {
   worst: { aspect: number; loss: number };
   /** (worst − best)/best loss at this size. */
   spread: number;
+  /** Every shape at this size reached the same loss: no best shape (the one named is the first). */
+  tie: boolean;
 }
 
 /**
@@ -222,6 +251,7 @@ export function aspectSpread(dataset: Dataset, tolerance = 0.05): AspectSpread[]
   for (const r of rows) {
     if (r.width === undefined || r.layers === undefined) throw new InputError({ file: dataset.source, line: r.line }, 'depth versus width needs width (d_model) and layers (n_layer) columns');
   }
+  checkMagnitudes(dataset, ['N', 'width', 'layers', 'loss'], rows);
   const sorted = [...rows].sort((a, b) => a.N! - b.N!);
   const out: AspectSpread[] = [];
   // Greedy clusters in log N: a cluster holds the runs within 2·tolerance decades of its smallest.
@@ -232,7 +262,8 @@ export function aspectSpread(dataset: Dataset, tolerance = 0.05): AspectSpread[]
     if (new Set(group.map((r) => `${r.width}x${r.layers}`)).size >= 2) {
       const best = group.reduce((a, b) => (b.loss < a.loss ? b : a));
       const worst = group.reduce((a, b) => (b.loss > a.loss ? b : a));
-      out.push({ N: best.N!, runs: group.length, best: { width: best.width!, layers: best.layers!, aspect: best.width! / best.layers!, loss: best.loss }, worst: { aspect: worst.width! / worst.layers!, loss: worst.loss }, spread: worst.loss / best.loss - 1 });
+      const spread = worst.loss / best.loss - 1;
+      out.push({ N: best.N!, runs: group.length, best: { width: best.width!, layers: best.layers!, aspect: best.width! / best.layers!, loss: best.loss }, worst: { aspect: worst.width! / worst.layers!, loss: worst.loss }, spread, tie: spread <= 1e-9 });
     }
     i = j;
   }

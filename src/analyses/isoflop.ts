@@ -8,6 +8,7 @@ import { InputError, UsageError } from '../errors/index.js';
 import { linearRegression } from '../core/linearRegression.js';
 import { polynomialFit } from '../core/leastSquares.js';
 import type { Dataset, Run } from '../io/dataset.js';
+import { checkLossVaries, checkMagnitudes } from './dataChecks.js';
 
 export type VertexMethod = 'parabola' | 'min-run';
 
@@ -159,6 +160,9 @@ export function profileVertex(C: number, runs: Run[], method: VertexMethod, sour
   }
   const x = -c[1] / (2 * c[2]);
   const N = Math.exp(x);
+  // A vertex so far out that N overflows (or leaves the range an analysis computes with) locates
+  // nothing: the profile is as unbracketed as a non-convex one.
+  if (!(N >= 1e-100 && N <= 1e100)) return { ...fromRun(), method: 'parabola', atEdge: true, parabola: [c[0], c[1], c[2]] };
   return {
     C,
     runs: sorted,
@@ -188,7 +192,10 @@ export function evaluatePower(f: PowerFit, C: number): number {
 export function isoflopAnalysis(dataset: Dataset, options: IsoflopOptions = {}): IsoflopResult {
   const method = options.vertex ?? 'parabola';
   if (!['parabola', 'min-run'].includes(method)) throw new UsageError(`invalid --vertex: ${method} (expected parabola or min-run)`);
+  checkMagnitudes(dataset, ['N', 'D', 'C', 'loss'], dataset.runs);
   const { groups, unassigned } = groupBudgets(dataset, options);
+  // A flat profile (every size the same loss) has no minimum: its "vertex" would be the optimiser's whim.
+  for (const g of groups) checkLossVaries(dataset, g.runs, 'an IsoFLOP profile', ` of the C = ${g.C.toExponential(2)} budget`);
   if (groups.length < 2) {
     throw new InputError(
       { file: dataset.source },

@@ -11,32 +11,58 @@ import { InputError } from '../errors/index.js';
 import { fit } from '../fit/fit.js';
 import { powerLaw, predictLoss, type Variable } from '../laws/index.js';
 import type { Dataset, Run } from '../io/dataset.js';
+import { checkDistinct, checkLossVaries, checkMagnitudes, locate } from './dataChecks.js';
 
 type X = Exclude<Variable, 'U'>;
 
 export interface CurveRegions {
   variable: X;
   fit: { E: number; A: number; alpha: number };
-  /** Sharma & Kaplan 2020: α ≈ 4/d for a data manifold of intrinsic dimension d. */
-  intrinsicDimension: number;
+  /**
+   * Sharma & Kaplan 2020: α ≈ 4/d for a data manifold of intrinsic dimension d. Absent when α is
+   * steeper than any published exponent (then `intrinsicDimensionNote` says why).
+   */
+  intrinsicDimension?: number;
+  intrinsicDimensionNote?: string;
   /** x where the small-data region ends (first power-law point), if there is one. */
   smallDataEnd?: number;
-  /** x where the floor E overtakes the reducible part. */
-  irreducibleStart: number;
+  /** x where the floor E overtakes the reducible part; absent when that lies beyond 1e100 (E ≈ 0). */
+  irreducibleStart?: number;
   counts: { smallData: number; powerLaw: number; irreducible: number };
   points: { x: number; y: number; localSlope?: number; region: 'small-data' | 'power-law' | 'irreducible' }[];
   summary: string;
 }
 
-/** Local log–log slopes between consecutive points, at their geometric midpoints. */
+/**
+ * Local log–log slopes between consecutive points, at their geometric midpoints (in log space, so
+ * extreme x do not overflow). A point at the same x as the one before it (a repeated run) has no
+ * slope of its own: it is measured against the last point at a smaller x, or left out when none.
+ */
 export function localSlopes(points: { x: number; y: number }[]): { x: number; slope: number }[] {
   const s = [...points].sort((a, b) => a.x - b.x);
-  return s.slice(1).map((p, i) => ({ x: Math.sqrt(p.x * s[i].x), slope: Math.log(p.y / s[i].y) / Math.log(p.x / s[i].x) }));
+  return slopesFromPrevious(s).filter((k): k is { x: number; slope: number } => k !== undefined);
 }
+
+/** Per point of an x-sorted curve, its slope from the last point at a smaller x (undefined at the smallest x). */
+function slopesFromPrevious(s: { x: number; y: number }[]): ({ x: number; slope: number } | undefined)[] {
+  let prev = -1; // the last index at a smaller x than the current point's
+  return s.map((p, i) => {
+    if (i > 0 && p.x !== s[i - 1].x) prev = i - 1;
+    if (prev < 0) return undefined;
+    const q = s[prev];
+    return { x: Math.exp((Math.log(p.x) + Math.log(q.x)) / 2), slope: (Math.log(p.y) - Math.log(q.y)) / (Math.log(p.x) - Math.log(q.x)) };
+  });
+}
+
+/** Published exponents lie between ~0.05 and ~1; past this the power-law term is switched off. */
+const STEEPEST_EXPONENT = 5;
 
 export function learningCurveRegions(dataset: Dataset, x: X = 'D'): CurveRegions {
   const runs = dataset.runs.filter((r) => r[x] !== undefined).sort((a, b) => a[x]! - b[x]!);
   if (runs.length < 5) throw new InputError({ file: dataset.source }, `a learning curve needs at least 5 points with ${x}; found ${runs.length}`);
+  checkMagnitudes(dataset, [x, 'loss'], runs);
+  checkDistinct(dataset, runs, x, 5, 'a learning curve');
+  checkLossVaries(dataset, runs, 'a learning curve');
   const law = powerLaw(x);
   // Fit the later two thirds first (where a power law, if any, lives), then let the leading
   // over-predicted points define the small-data region, refit without them, until it settles.
@@ -58,24 +84,36 @@ export function learningCurveRegions(dataset: Dataset, x: X = 'D'): CurveRegions
     params = fit(law, { ...dataset, runs: runs.slice(small) }, { loss: 'ls' }).params;
   }
   const { E, A, alpha } = params;
-  const irreducibleStart = Math.pow(A / E, 1 / alpha);
-  const slopes = localSlopes(runs.map((r) => ({ x: r[x]!, y: r.loss })));
+  if (!(alpha > 0)) {
+    throw new InputError(
+      locate(dataset, runs[0], 'loss'),
+      `the loss does not fall as ${x} grows (fitted α = ${alpha.toPrecision(3)}): the points have no power-law region, and α ≈ 4/d gives no intrinsic dimension for α ≤ 0`,
+    );
+  }
+  // In log space: E ≈ 0 puts the start astronomically far (or past what a double holds).
+  const lnStart = (Math.log(A) - Math.log(E)) / alpha;
+  const irreducibleStart = lnStart <= Math.log(1e100) ? Math.exp(lnStart) : undefined;
+  const slopes = slopesFromPrevious(runs.map((r) => ({ x: r[x]!, y: r.loss })));
   const points = runs.map((r, i) => ({
     x: r[x]!,
     y: r.loss,
-    localSlope: i > 0 ? slopes[i - 1].slope : undefined,
-    region: (i < small ? 'small-data' : r[x]! >= irreducibleStart ? 'irreducible' : 'power-law') as CurveRegions['points'][number]['region'],
+    localSlope: slopes[i]?.slope,
+    region: (i < small ? 'small-data' : irreducibleStart !== undefined && r[x]! >= irreducibleStart ? 'irreducible' : 'power-law') as CurveRegions['points'][number]['region'],
   }));
   const counts = { smallData: points.filter((p) => p.region === 'small-data').length, powerLaw: points.filter((p) => p.region === 'power-law').length, irreducible: points.filter((p) => p.region === 'irreducible').length };
   const where = counts.irreducible > counts.powerLaw ? 'mostly in the irreducible region: more data or parameters will buy little' : counts.smallData > counts.powerLaw ? 'mostly in the small-data region: the power law is not yet visible' : 'mostly in the power-law region, where extrapolation is most reliable';
+  const steep = alpha > STEEPEST_EXPONENT;
+  const dimensionNote = steep
+    ? `α = ${alpha.toPrecision(3)} is far steeper than any published exponent (0.05–1): the power-law term is switched off within the data, so 4/α says nothing about an intrinsic dimension`
+    : undefined;
   return {
     variable: x,
     fit: { E, A, alpha },
-    intrinsicDimension: 4 / alpha,
+    ...(steep ? { intrinsicDimensionNote: dimensionNote } : { intrinsicDimension: 4 / alpha }),
     smallDataEnd: small > 0 ? runs[small]?.[x] : undefined,
-    irreducibleStart,
+    ...(irreducibleStart !== undefined ? { irreducibleStart } : {}),
     counts,
     points,
-    summary: `${counts.smallData} small-data, ${counts.powerLaw} power-law and ${counts.irreducible} irreducible points; the data sit ${where}. Slope α = ${alpha.toFixed(3)}, so an intrinsic dimension of about ${(4 / alpha).toFixed(1)} (α ≈ 4/d, Sharma & Kaplan).`,
+    summary: `${counts.smallData} small-data, ${counts.powerLaw} power-law and ${counts.irreducible} irreducible points; the data sit ${where}. Slope α = ${alpha.toFixed(3)}, ${steep ? `but ${dimensionNote}` : `so an intrinsic dimension of about ${(4 / alpha).toFixed(1)} (α ≈ 4/d, Sharma & Kaplan)`}.`,
   };
 }

@@ -8,8 +8,11 @@ import type { PredictiveMember } from '../fit/candidate.js';
 import type { TrustWarning } from '../fit/warnings.js';
 import { getLaw, type Law } from '../laws/index.js';
 import { lawPreset, lawPresets } from '../presets/laws.js';
-import { UsageError } from '../errors/index.js';
+import { InputError, UsageError, type ScaleLabError } from '../errors/index.js';
 import { parseAssignments } from './options.js';
+import { findNodeAtLocation, parseTree } from 'jsonc-parser';
+import { lineColumn, lineStartsOf } from '../io/textPosition.js';
+import { plain } from '../core/format.js';
 
 export interface LawSource {
   law: Law;
@@ -27,6 +30,8 @@ export interface LawSource {
   procedure?: string;
   /** From a fit: its trust warnings of severity warning or severe, to repeat wherever it is used. */
   fitWarnings?: TrustWarning[];
+  /** Where the numbers were read: a fit file (to locate a field in it) or a flag. */
+  origin?: { file: string; text: string } | { flag: string };
 }
 
 export interface LawFlags {
@@ -44,8 +49,10 @@ export function resolveLaw(flags: LawFlags, fallbackPreset?: string): LawSource 
   const given = [flags.fit && '--fit', flags.preset && '--preset', flags.law && '--law'].filter(Boolean);
   if (given.length > 1) throw new UsageError(`give one of --fit, --preset or --law, not ${given.join(' and ')}`);
   if (flags.fit) {
-    const f = loadFit(readText(flags.fit), flags.fit);
+    const text = readText(flags.fit);
+    const f = loadFit(text, flags.fit);
     return {
+      origin: { file: flags.fit, text },
       law: f.law,
       params: f.params,
       replicates: f.replicates,
@@ -62,7 +69,7 @@ export function resolveLaw(flags: LawFlags, fallbackPreset?: string): LawSource 
     if (!flags.params) throw new UsageError(`--law ${law.id} needs --params with ${law.params.map((p) => p.name).join(', ')}`);
     const params = parseAssignments(flags.params, '--params');
     for (const p of law.params) if (params[p.name] === undefined) throw new UsageError(`--params: missing ${p.name} (law ${law.id} has ${law.params.map((q) => q.name).join(', ')})`);
-    return { law, params, replicates: [], provenance: `law ${law.id} with parameters given on the command line`, level: 0.95 };
+    return { law, params, replicates: [], provenance: `law ${law.id} with parameters given on the command line`, level: 0.95, origin: { flag: '--params' } };
   }
   const id = flags.preset ?? fallbackPreset;
   if (!id) throw new UsageError(`give the law: ${lawFlagsHelp}`);
@@ -74,4 +81,59 @@ export function resolveLaw(flags: LawFlags, fallbackPreset?: string): LawSource 
     provenance: `law ${preset.law}, preset ${preset.id}${flags.preset ? '' : ' (the default; choose with --fit or --preset)'}: ${preset.citation}`,
     level: 0.95,
   };
+}
+
+/**
+ * An error about one field of where the law came from: in a fit file, located at the field's line
+ * and column (`fit.json:9:14`); from --params, naming the flag.
+ */
+export function lawSourceError(source: LawSource, path: (string | number)[], detail: string): ScaleLabError {
+  const origin = source.origin;
+  if (origin && 'file' in origin) {
+    const root = parseTree(origin.text);
+    const node = root ? findNodeAtLocation(root, path) : undefined;
+    const at = node ? lineColumn(lineStartsOf(origin.text), node.offset) : undefined;
+    return new InputError({ file: origin.file, ...at, columnName: path.join('.') }, detail);
+  }
+  return new UsageError(origin ? `${origin.flag}${path.length > 1 ? ` ${path[path.length - 1]}` : ''}: ${detail}` : detail);
+}
+
+/**
+ * Parameters whose sign says whether loss falls with N or D: the exponents, and the scales of
+ * Chinchilla's two terms (A = 0 is no N term at all). A one-variable law's α is its variable's.
+ */
+const falling: Record<string, 'N' | 'D'> = { alpha: 'N', beta: 'D', alpha_N: 'N', alpha_D: 'D', A: 'N', B: 'D' };
+
+/** The law's exponents (and term scales) that are not positive, each with the variable its loss then fails to fall with. */
+export function nonFallingExponents(source: LawSource): { name: string; value: number; variable: string }[] {
+  const single = source.law.inputs.length === 1 ? source.law.inputs[0] : undefined;
+  return Object.entries(falling)
+    .map(([name, v]) => ({ name, value: source.params[name], variable: single ?? v }))
+    .filter((e) => e.value !== undefined && (single ? e.name === 'alpha' || e.name === 'A' : source.law.inputs.includes(e.variable as 'N')) && !(e.value > 0));
+}
+
+/**
+ * The variables a fit's runs never varied (all at one value): the law's dependence on them is the
+ * optimiser's choice, not the data's. U, a data budget, is often constant and is not counted.
+ */
+export function unvariedInputs(source: LawSource): { variable: string; value: number }[] {
+  return Object.entries(source.ranges ?? {})
+    .filter(([v, [lo, hi]]) => v !== 'U' && source.law.inputs.includes(v as 'N') && hi - lo <= 1e-9 * Math.abs(hi))
+    .map(([variable, [lo]]) => ({ variable, value: lo }));
+}
+
+/**
+ * A law that is to allocate a compute budget between N and D needs loss to fall with both, and
+ * (from a fit) runs that varied both.
+ * @throws a located error (fit file) or a usage error (--params) naming the field
+ */
+export function checkAllocatable(source: LawSource): void {
+  const [bad] = nonFallingExponents(source);
+  if (bad) {
+    throw lawSourceError(source, ['params', bad.name], `the law's ${bad.name} = ${plain(bad.value)} is not positive: loss does not fall with ${bad.variable === 'N' ? 'model size' : bad.variable === 'D' ? 'data' : bad.variable}, so there is no compute-optimal allocation`);
+  }
+  const [flat] = unvariedInputs(source).filter((u) => u.variable === 'N' || u.variable === 'D');
+  if (flat) {
+    throw lawSourceError(source, ['data', 'ranges', flat.variable], `the fit's runs all had ${flat.variable} = ${plain(flat.value)}: its ${flat.variable} term is not determined by them, so it cannot allocate compute between N and D (refit on runs that vary ${flat.variable})`);
+  }
 }

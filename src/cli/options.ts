@@ -4,6 +4,7 @@
  */
 import { UsageError } from '../errors/index.js';
 import { parseColumnMapping } from '../io/parseRuns.js';
+import { magnitudeProblem, withinMagnitude } from '../core/magnitude.js';
 
 const suffixes: Record<string, number> = { k: 1e3, K: 1e3, M: 1e6, B: 1e9, G: 1e9, T: 1e12, P: 1e15 };
 
@@ -14,6 +15,14 @@ export function parseQuantity(text: string, flag: string, { positive = true } = 
   const value = Number(m[1]) * (m[2] ? suffixes[m[2]] : 1);
   if (!Number.isFinite(value)) throw new UsageError(`${flag}: expected a finite number, got "${text}"`);
   if (positive && !(value > 0)) throw new UsageError(`${flag}: expected a positive number, got "${text}"`);
+  if (!withinMagnitude(value)) throw new UsageError(`${flag}: ${text.trim()} ${magnitudeProblem(value)}; expected a value between 1e-100 and 1e100`);
+  return value;
+}
+
+/** An interval level such as 0.95: strictly between 0 and 1. */
+export function parseLevel(text: string, flag = '--level'): number {
+  const value = parseQuantity(text, flag);
+  if (!(value < 1)) throw new UsageError(`${flag}: expected an interval level between 0 and 1 such as 0.95, got "${text}"`);
   return value;
 }
 

@@ -3,7 +3,7 @@
  * progress bars only on a terminal and never with --json; errors as one line, no stack trace.
  */
 import cliProgress from 'cli-progress';
-import { isScaleLabError } from '../errors/index.js';
+import { InputError, isScaleLabError, UsageError, type ScaleLabError } from '../errors/index.js';
 
 export interface OutputOptions {
   json?: boolean;
@@ -11,6 +11,62 @@ export interface OutputOptions {
 
 export function printJson(value: unknown): void {
   process.stdout.write(JSON.stringify(value, null, 2) + '\n');
+}
+
+/** Where non-finite numbers sit in a value (`approaches[0].targets[1].N = NaN`), the first few. */
+export function nonFiniteNumbers(value: unknown, path = '', out: string[] = []): string[] {
+  if (out.length >= 3) return out;
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) out.push(`${path || 'the result'} = ${value}`);
+  } else if (Array.isArray(value) || ArrayBuffer.isView(value)) {
+    Array.from(value as ArrayLike<unknown>).forEach((v, i) => nonFiniteNumbers(v, `${path}[${i}]`, out));
+  } else if (value !== null && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) nonFiniteNumbers(v, path ? `${path}.${k}` : k, out);
+  }
+  return out;
+}
+
+/**
+ * The backstop behind every analysis's own checks: a NaN or an infinity is not an answer. The
+ * result is refused, naming the quantity, rather than printed (JSON would even turn it into a
+ * silent null).
+ */
+function nonFiniteRefusal(what: string, source?: string): ScaleLabError {
+  const detail = `the analysis came out non-finite (${what}): these data do not determine it, so it is not printed as an answer; look for a degenerate input (identical runs, a constant column, one value far from the others)`;
+  return source ? new InputError({ file: source }, detail) : new UsageError(detail);
+}
+
+/**
+ * Print an analysis's result as JSON, refusing one that holds NaN or ±Infinity.
+ * @param source the input file, named in the refusal
+ */
+export function printResult(value: unknown, source?: string): void {
+  const bad = nonFiniteNumbers(value);
+  if (bad.length) throw nonFiniteRefusal(bad.join(', '), source);
+  printJson(value);
+}
+
+/**
+ * Write an analysis's text report, refusing one that prints NaN or Infinity as a number (the file
+ * name itself may contain anything, so it is not scanned).
+ */
+export function writeResult(text: string, source?: string): void {
+  checkFiniteText(text, source);
+  process.stdout.write(text);
+}
+
+/**
+ * Refuse a text (a report, an HTML page, a figure) that shows NaN or Infinity as a number.
+ * @throws InputError naming `source`, with the line it was found on
+ */
+export function checkFiniteText(text: string, source?: string): void {
+  const scanned = source ? text.split(source).join('') : text;
+  const m = /(?<![\p{L}\p{N}_])-?(?:NaN|Infinity)(?![\p{L}\p{N}_])/u.exec(scanned);
+  if (m) {
+    const start = scanned.lastIndexOf('\n', m.index) + 1, end = scanned.indexOf('\n', m.index);
+    const line = scanned.slice(Math.max(start, m.index - 80), end < 0 ? undefined : Math.min(end, m.index + 80)).trim();
+    throw nonFiniteRefusal(`${m[0]} in "${line}"`, source);
+  }
 }
 
 /** A progress bar on stderr when it is a terminal and output is not JSON; otherwise a no-op. */

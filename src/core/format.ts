@@ -19,6 +19,16 @@ export function formatNumber(value: number, digits = 6): string {
   return trimZeros(text);
 }
 
+/**
+ * A value quoted back in an error, as a user would write it: 6 significant digits at most, no
+ * padding, and a denormal as typed (1e308, 5e-324, 1.2e18, -0.16, 3.25).
+ */
+export function plain(value: number): string {
+  if (!Number.isFinite(value)) return String(value);
+  const v = Number(value.toPrecision(6)), a = Math.abs(v);
+  return (a >= 1e6 || (a > 0 && a < 1e-3) ? v.toExponential() : String(v)).replace('e+', 'e');
+}
+
 function trimZeros(s: string): string {
   return s.includes('.') ? s.replace(/\.?0+$/, '') : s;
 }

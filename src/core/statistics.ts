@@ -23,6 +23,16 @@ export function percentileInterval(values: ArrayLike<number>, level: number): [n
   return [quantile(values, tail), quantile(values, 1 - tail)];
 }
 
+/**
+ * Percentile interval of the finite values only, or undefined when fewer than two are finite (a
+ * bootstrap whose replicates all failed has no interval, rather than a crash or a NaN one).
+ */
+export function finiteInterval(values: ArrayLike<number>, level: number): [number, number] | undefined {
+  let finite = 0;
+  for (let i = 0; i < values.length; i++) if (Number.isFinite(values[i])) finite++;
+  return finite >= 2 ? percentileInterval(values, level) : undefined;
+}
+
 export function mean(values: ArrayLike<number>): number {
   let s = 0;
   for (let i = 0; i < values.length; i++) s += values[i];

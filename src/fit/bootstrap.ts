@@ -16,7 +16,7 @@
  */
 import { lbfgs, LbfgsWorkspace } from '../core/lbfgs.js';
 import { randomSource, resampleClusterWeights } from '../core/random.js';
-import { percentileInterval } from '../core/statistics.js';
+import { finiteInterval } from '../core/statistics.js';
 import { fromInternal, type Law } from '../laws/law.js';
 import { contract, expand } from './parameterMap.js';
 import { runClusters } from '../io/dataset.js';
@@ -107,13 +107,17 @@ export function summariseBootstrap(law: Law, samples: BootstrapSamples, level = 
   const derivedIntervals: Record<string, [number, number]> = {};
   if (ok.length >= 2) {
     const p = samples.names.length;
+    // A quantity that is non-finite in every replicate (a degenerate fit's derived exponent) gets no
+    // interval rather than a crash; non-finite replicates are left out of the others.
     samples.names.forEach((name, j) => {
-      intervals[name] = percentileInterval(ok.map((r) => samples.values[r * p + j]), level);
+      const interval = finiteInterval(ok.map((r) => samples.values[r * p + j]), level);
+      if (interval) intervals[name] = interval;
     });
     if (law.derived) {
       const derived = ok.map((r) => law.derived!(replicateParams(samples, r)));
       for (const key of Object.keys(derived[0])) {
-        derivedIntervals[key] = percentileInterval(derived.map((d) => d[key].value), level);
+        const interval = finiteInterval(derived.map((d) => d[key].value), level);
+        if (interval) derivedIntervals[key] = interval;
       }
     }
   }

@@ -7,6 +7,7 @@ import { linearRegression } from '../core/linearRegression.js';
 import { randomSource } from '../core/random.js';
 import { percentileInterval } from '../core/statistics.js';
 import type { Dataset, Run } from '../io/dataset.js';
+import { checkLossVaries, checkMagnitudes } from '../analyses/dataChecks.js';
 
 export interface CriticalBatchPreset {
   id: string;
@@ -125,11 +126,16 @@ export function fitTradeoff(points: { batch: number; steps: number; line?: numbe
   return { target, sMin: intercept, eMin: slope, bCrit: slope / intercept, points: points.map(({ batch, steps }) => ({ batch, steps })) };
 }
 
-/** First step at which a curve reaches `target` (linear interpolation in ln step), or undefined. */
+/**
+ * First step at which a curve reaches `target` (linear interpolation in ln step), or undefined when
+ * it never does — or when it is already below the target at its first checkpoint: then it got there
+ * at some unlogged step before, and counting the first logged step would measure the logging, not
+ * the run.
+ */
 export function stepsToReach(curve: { step: number; loss: number }[], target: number): number | undefined {
   for (let i = 0; i < curve.length; i++) {
     if (curve[i].loss <= target) {
-      if (i === 0) return curve[0].step;
+      if (i === 0) return curve[0].loss === target ? curve[0].step : undefined;
       const a = curve[i - 1], b = curve[i];
       const t = (a.loss - target) / (a.loss - b.loss);
       return Math.exp(Math.log(a.step) + t * (Math.log(b.step) - Math.log(a.step)));
@@ -161,6 +167,8 @@ export function criticalBatchFromRuns(dataset: Dataset, targets?: number[], boot
   const source = dataset.source;
   if (dataset.columns.batch === undefined) throw new InputError({ file: source, line: 1 }, 'needs a batch column (batch size of each run; map one with --columns batch=NAME)');
   if (dataset.columns.step === undefined) throw new InputError({ file: source, line: 1 }, 'needs a step column (optimizer step of each checkpoint)');
+  checkMagnitudes(dataset, ['batch', 'step', 'loss'], dataset.runs);
+  checkLossVaries(dataset, dataset.runs, 'counting the steps to a target loss');
   const curves = new Map<string, { batch: number; points: { step: number; loss: number }[]; line: number }>();
   for (const r of dataset.runs) {
     const id = r.run ?? `batch ${r.batch}`;
@@ -169,7 +177,10 @@ export function criticalBatchFromRuns(dataset: Dataset, targets?: number[], boot
     if (!curves.has(id)) curves.set(id, { batch: r.batch, points: [], line: r.line });
     curves.get(id)!.points.push({ step: r.step, loss: r.loss });
   }
-  for (const c of curves.values()) c.points.sort((a, b) => a.step - b.step);
+  for (const [id, c] of curves) {
+    c.points.sort((a, b) => a.step - b.step);
+    if (c.points.length < 2) throw new InputError({ file: source, line: c.line, ...(dataset.columns.run ? { columnName: dataset.columns.run } : {}) }, `run "${id}" has one checkpoint: counting the steps to a target loss needs a training curve (two or more checkpoints per run)`);
+  }
   const batchSizes = new Set([...curves.values()].map((c) => c.batch));
   if (batchSizes.size < 2) {
     throw new InputError({ file: source, line: [...curves.values()][0]?.line, columnName: dataset.columns.batch }, `all runs use one batch size (${[...batchSizes][0]}): the critical batch needs runs at two or more batch sizes`);

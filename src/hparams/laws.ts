@@ -10,6 +10,7 @@ import { percentileInterval } from '../core/statistics.js';
 import { randomSource } from '../core/random.js';
 import type { Dataset, Run } from '../io/dataset.js';
 import { clusterByLog10 } from '../analyses/isoflop.js';
+import { checkLossVaries, checkMagnitudes } from '../analyses/dataChecks.js';
 
 export interface PowerLaw {
   coefficient: number;
@@ -178,6 +179,8 @@ export function fitHparamLaws(
   if (missing) throw new InputError({ file: source, line: missing.line }, 'this run has no learning rate or batch size');
   const noScale = dataset.runs.find((r) => r[variable] === undefined);
   if (noScale) throw new InputError({ file: source, line: noScale.line }, `this run has no ${variable === 'C' ? 'compute C' : 'model size N'}`);
+  checkMagnitudes(dataset, [variable, 'lr', 'batch', 'loss'], dataset.runs);
+  checkLossVaries(dataset, dataset.runs, 'finding the near-optimal learning rates and batch sizes');
   const tolerance = options.tolerance ?? 0.0025;
   if (!(tolerance >= 0) || !Number.isFinite(tolerance)) throw new UsageError(`--tolerance must be a non-negative fraction, got ${tolerance}`);
   const what = variable === 'C' ? 'compute budget' : 'model size';

@@ -11,6 +11,9 @@ import { polynomialFit } from '../core/leastSquares.js';
 import { percentileInterval } from '../core/statistics.js';
 import { randomSource } from '../core/random.js';
 import type { Dataset, Run } from '../io/dataset.js';
+import { checkLossVaries, checkMagnitudes } from '../analyses/dataChecks.js';
+import { plain } from '../core/format.js';
+import { magnitudeProblem, withinMagnitude } from '../core/magnitude.js';
 
 export interface MupOptions {
   baseWidth: number;
@@ -148,6 +151,7 @@ export function learningRateTransfer(dataset: Dataset, bootstrap?: { replicates:
     if (dataset.columns[field] === undefined) throw new InputError({ file: source, line: 1 }, `the transfer check needs a ${field} column (${what}); map one with --columns ${field}=NAME`);
   }
   const byWidth = new Map<number, Run[]>();
+  checkMagnitudes(dataset, ['width', 'lr', 'loss'], dataset.runs);
   for (const r of dataset.runs) {
     if (r.width === undefined || r.lr === undefined) throw new InputError({ file: source, line: r.line }, 'this run has no width or learning rate');
     if (!byWidth.has(r.width)) byWidth.set(r.width, []);
@@ -156,6 +160,8 @@ export function learningRateTransfer(dataset: Dataset, bootstrap?: { replicates:
   if (byWidth.size < 2) throw new InputError({ file: source }, `one width (${[...byWidth.keys()][0]}): the transfer check needs learning-rate sweeps at two or more widths`);
   for (const [w, runs] of byWidth) {
     if (new Set(runs.map((r) => r.lr)).size < 3) throw new InputError({ file: source, line: runs[0].line }, `width ${w} has ${new Set(runs.map((r) => r.lr)).size} learning rates: a sweep needs at least 3`);
+    // A flat sweep has no best learning rate: its "optimum" would be whichever run came first.
+    checkLossVaries(dataset, runs, 'a learning-rate sweep', ` at width ${w}`);
   }
   const widths = [...byWidth.entries()].sort((a, b) => a[0] - b[0]).map(([w, runs]) => widthOptimum(w, runs));
   const slopeOf = (ws: WidthOptimum[]) => linearRegression(ws.map((w) => Math.log(w.width)), ws.map((w) => Math.log(w.learningRate))).slope;
@@ -198,6 +204,9 @@ export function coordinateCheck(rows: { layer: string; width: number; value: num
   const byLayer = new Map<string, { width: number; value: number }[]>();
   for (const r of rows) {
     if (!(r.value > 0)) throw new InputError({ file: source, line: r.line }, `activation magnitude must be positive, got ${r.value}`);
+    for (const key of ['width', 'value'] as const) {
+      if (!withinMagnitude(r[key])) throw new InputError({ file: source, line: r.line, columnName: key }, `${key} = ${plain(r[key])} ${magnitudeProblem(r[key])}; expected values between 1e-100 and 1e100`);
+    }
     if (!byLayer.has(r.layer)) byLayer.set(r.layer, []);
     byLayer.get(r.layer)!.push({ width: r.width, value: r.value });
   }

@@ -17,6 +17,8 @@ import { InputError, type Location } from '../errors/index.js';
 import type { Pool } from '../analyses/dataSelection.js';
 import { csvRows } from './parseTable.js';
 import { lineColumn, lineStartsOf } from './textPosition.js';
+import { magnitudeProblem, withinMagnitude } from '../core/magnitude.js';
+import { plain } from '../core/format.js';
 
 export interface PoolFile {
   pools: Pool[];
@@ -41,6 +43,10 @@ function checkPool(name: string, b: number, tau: number, where: (field: 'name' |
   seen.add(name);
   if (!(b < 0) || !Number.isFinite(b)) throw new InputError(where('b'), `expected a negative utility exponent b (error falls as samples^b), got ${b}`);
   if (!(tau > 0) || !Number.isFinite(tau)) throw new InputError(where('tau'), `expected a positive repetition half-life tau in epochs, got ${tau}`);
+  // samples^b and 0.5^(k/τ) underflow or overflow for exponents and half-lives beyond 1e±100.
+  for (const [field, v] of [['b', b], ['tau', tau]] as const) {
+    if (!withinMagnitude(v)) throw new InputError(where(field), `${field} = ${plain(v)} ${magnitudeProblem(v)}; expected values between 1e-100 and 1e100`);
+  }
   return { name, b, tau };
 }
 
@@ -89,15 +95,15 @@ function parsePoolsJson(text: string, source: string): PoolFile {
     const a = p.get('a'), d = p.get('d'), size = p.get('poolSize') ?? p.get('pool_size');
     if (a) {
       out.a = number(a, 'a');
-      if (!(out.a > 0)) throw new InputError(loc(a, 'a'), `expected a positive a (samples enter as a·n/1e5), got ${out.a}`);
+      if (!(out.a > 0) || !withinMagnitude(out.a)) throw new InputError(loc(a, 'a'), `expected a positive a (samples enter as a·n/1e5) between 1e-100 and 1e100, got ${out.a}`);
     }
     if (d) {
       out.d = number(d, 'd');
-      if (!(out.d >= 0)) throw new InputError(loc(d, 'd'), `expected a non-negative irreducible error d, got ${out.d}`);
+      if (!(out.d >= 0) || !withinMagnitude(out.d)) throw new InputError(loc(d, 'd'), `expected a non-negative irreducible error d up to 1e100, got ${out.d}`);
     }
     if (size) {
       out.poolSize = number(size, 'poolSize');
-      if (!(out.poolSize > 0)) throw new InputError(loc(size, 'poolSize'), `expected a positive pool size in samples, got ${out.poolSize}`);
+      if (!(out.poolSize >= 1) || !withinMagnitude(out.poolSize)) throw new InputError(loc(size, 'poolSize'), `expected a pool size of at least one sample (and at most 1e100), got ${out.poolSize}`);
     }
   }
   if (list.type !== 'array') throw new InputError(loc(list, 'pools'), `expected an array of pools, got ${list.type}`);

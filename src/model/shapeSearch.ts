@@ -80,7 +80,11 @@ export function shapeSearch(target: number, options: ShapeSearchOptions = {}): S
     for (const headDim of headDims) {
       const multiple = Math.max(options.multipleOf ?? (guess < 1024 ? 64 : guess < 4096 ? 128 : guess < 7680 ? 256 : 1024), headDim);
       const centre = Math.round(guess / multiple) * multiple;
-      for (let dModel = Math.max(multiple, centre - 4 * multiple); dModel <= centre + 4 * multiple; dModel += multiple) {
+      // Only widths inside the aspect band: a target far beyond any shape (1e100 parameters) leaves
+      // none, where stepping a width of 1e49 by 1024 would never move it.
+      const from = Math.max(multiple, centre - 4 * multiple, Math.ceil((aspectLo * nLayer) / multiple) * multiple);
+      const to = Math.min(centre + 4 * multiple, aspectHi * nLayer);
+      for (let dModel = from; dModel <= to; dModel += multiple) {
         const aspect = dModel / nLayer;
         if (aspect < aspectLo || aspect > aspectHi) continue;
         if (dModel % headDim !== 0) continue;

@@ -11,10 +11,13 @@ export interface CliResult {
   json: () => any; // eslint-disable-line @typescript-eslint/no-explicit-any
 }
 
-export function scalelab(args: string[], options: { cwd?: string; input?: string } = {}): CliResult {
+/** @param options.timeout milliseconds before the child is killed (code -1): for a command that might hang */
+export function scalelab(args: string[], options: { cwd?: string; input?: string; timeout?: number } = {}): CliResult {
   const r = spawnSync(process.execPath, ['--import', 'tsx', `${root}src/cli/run.ts`, ...args], {
     cwd: options.cwd ?? root,
     input: options.input,
+    timeout: options.timeout,
+    killSignal: 'SIGKILL',
     encoding: 'utf8',
     env: { ...process.env, SCALELAB_DEBUG: '' },
   });

@@ -13,8 +13,9 @@ import { bnslLaw, getLaw, predictLoss } from '../../laws/index.js';
 import { fit } from '../../fit/fit.js';
 import { formatNumber } from '../../core/format.js';
 import { textTable } from '../../core/table.js';
-import { keyword, parseInteger, parseQuantity } from '../options.js';
-import { printJson } from '../output.js';
+import { keyword, parseInteger, parseLevel, parseQuantity } from '../options.js';
+import { printResult, writeResult } from '../output.js';
+import { checkLawData } from '../../analyses/dataChecks.js';
 import { resolveLaw } from '../lawSource.js';
 import { parseList } from './frontier.js';
 
@@ -37,8 +38,8 @@ export function registerDataLaws(program: Command, run: Run): void {
         const o = repetitionOptimum(src.law, src.params, C, U);
         const values = epochValues(src.params.R_D);
         const half = epochsUntilWorth(src.params.R_D, 0.5), tenth = epochsUntilWorth(src.params.R_D, 0.1);
-        if (f.json) return printJson({ ...o, epochValues: values, epochsUntilHalf: half, epochsUntilTenth: tenth, law: src.provenance });
-        process.stdout.write(
+        if (f.json) return printResult({ ...o, epochValues: values, epochsUntilHalf: half, epochsUntilTenth: tenth, law: src.provenance }, f.fit);
+        writeResult(
           [
             `C = ${formatNumber(C, 4)} FLOPs with ${formatNumber(U, 4)} unique tokens; ${src.provenance}`,
             `best: N = ${f4(o.N)}, D = ${f4(o.D)} tokens = ${o.epochs.toFixed(2)} epochs, loss ${formatNumber(o.loss, 6)}`,
@@ -47,6 +48,7 @@ export function registerDataLaws(program: Command, run: Run): void {
             textTable(['epochs', "D'/D", "D'/U", 'last epoch worth'], values.map((v) => [String(v.epochs), v.efficiency.toFixed(3), v.effectiveEpochs.toFixed(3), v.marginal.toFixed(3)])),
             `An extra epoch is worth less than half of fresh data after ${half.toFixed(1)} epochs and less than a tenth after ${tenth.toFixed(1)}; D' saturates at ${(1 + src.params.R_D).toFixed(2)}·U.`,
           ].join('\n') + '\n',
+          f.fit,
         );
       }, f.json),
     );
@@ -77,6 +79,7 @@ Mixtures combine the k pools with the most negative b, each of --pool-size sampl
           if (raw === undefined) return undefined;
           const v = parseQuantity(raw, flag, { positive: flag !== '--d' });
           if (v < 0) throw new UsageError(`${flag}: expected a non-negative number, got "${raw}"`);
+          if (flag === '--pool-size' && v < 1) throw new UsageError(`--pool-size: expected at least one sample per pool, got "${raw}"`);
           return v;
         };
         const params: SelectionParams = file || f.a || f.d || f.poolSize
@@ -92,13 +95,13 @@ Mixtures combine the k pools with the most negative b, each of --pool-size sampl
         const ranked = [...params.pools].sort((a, b) => a.b - b.b).map((p) => p.name);
         const crossovers = ranked.slice(1).map((_, k) => ({ smaller: ranked.slice(0, k + 1), larger: ranked.slice(0, k + 2), at: selectionCrossover(params, ranked.slice(0, k + 1), ranked.slice(0, k + 2)) }));
         const constants = { a: params.a, d: params.d, poolSize: params.poolSize, pools: params.pools };
-        if (f.json) return printJson({ citation: params.citation, ...constants, tables, crossovers });
+        if (f.json) return printResult({ citation: params.citation, ...constants, tables, crossovers }, f.pools);
         const label = params === goyal2024 ? (pools: string[]) => (pools.length === 1 ? pools[0] : `top ${pools.length * 10} % (${pools.length} pools)`) : (pools: string[]) => pools.join(' + ');
         const lines = [`Error by data pool and budget; ${params.citation}`];
         if (params !== goyal2024) lines.push(`a = ${formatNumber(params.a)}, d = ${formatNumber(params.d)}, ${formatNumber(params.poolSize, 3)} samples per pool; pools (b, tau): ${params.pools.map((p) => `${p.name} (${p.b}, ${p.tau})`).join(', ')}`);
         lines.push(textTable(['samples', ...tables[0].choices.map((c) => label(c.pools)), 'best'], tables.map((t) => [formatNumber(t.samples, 3), ...t.choices.map((c) => c.error.toFixed(4)), label(t.choices.reduce((a, b) => (b.error < a.error ? b : a)).pools)])));
         for (const c of crossovers) lines.push(`${label(c.larger)} overtakes ${label(c.smaller)} ${c.at ? `beyond ${formatNumber(c.at, 3)} samples` : 'nowhere between 1e6 and 1e12 samples'}`);
-        process.stdout.write(lines.join('\n') + '\n');
+        writeResult(lines.join('\n') + '\n', f.pools);
       }, f.json),
     );
 
@@ -117,19 +120,25 @@ Mixtures combine the k pools with the most negative b, each of --pool-size sampl
         const ds = readRuns(file, { columns: f.columns ? parseColumnMapping(f.columns) : undefined });
         if (f.breaks !== undefined) {
           const law = bnslLaw(parseInteger(f.breaks, '--breaks', 0), x);
+          checkLawData(law, ds);
           const r = fit(law, ds);
           const at = f.predict ? parseList(f.predict, '--predict') : [];
           const predictions = at.map((v) => ({ [x]: v, loss: predictLoss(law, r.params, { [x]: v }) }));
-          if (f.json) return printJson({ law: law.id, formula: law.formula, citation: law.citation, params: r.params, objective: r.objective, converged: r.converged, predictions });
-          process.stdout.write(`${law.formula} (${law.citation})\n${Object.entries(r.params).map(([k, v]) => `  ${k} = ${formatNumber(v, 5)}`).join('\n')}\nobjective ${r.objective.toExponential(4)}, ${r.converged ? 'converged' : 'NOT converged'}\n${predictions.map((p) => `  ${x} = ${formatNumber(p[x] as number, 4)}: ${formatNumber(p.loss, 6)}`).join('\n')}\n`);
+          if (f.json) return printResult({ law: law.id, formula: law.formula, citation: law.citation, params: r.params, objective: r.objective, converged: r.converged, predictions }, file);
+          writeResult(`${law.formula} (${law.citation})\n${Object.entries(r.params).map(([k, v]) => `  ${k} = ${formatNumber(v, 5)}`).join('\n')}\nobjective ${r.objective.toExponential(4)}, ${r.converged ? 'converged' : 'NOT converged'}\n${predictions.map((p) => `  ${x} = ${formatNumber(p[x] as number, 4)}: ${formatNumber(p.loss, 6)}`).join('\n')}\n`, file);
           return;
         }
         const r = learningCurveRegions(ds, x);
-        if (f.json) return printJson(r);
-        process.stdout.write(
-          `Fit E + A·${x}^(−α): E = ${f4(r.fit.E)}, A = ${f4(r.fit.A)}, α = ${r.fit.alpha.toFixed(4)} (intrinsic dimension ≈ 4/α = ${r.intrinsicDimension.toFixed(1)}, Sharma & Kaplan 2020)\n` +
+        if (f.json) return printResult(r, file);
+        const dimension = r.intrinsicDimension !== undefined ? `intrinsic dimension ≈ 4/α = ${r.intrinsicDimension.toFixed(1)}, Sharma & Kaplan 2020` : 'no intrinsic dimension: see below';
+        const floor = r.irreducibleStart !== undefined
+          ? `irreducible region from ${x} = ${formatNumber(r.irreducibleStart, 3)} (where E exceeds A·${x}^(−α))`
+          : `no irreducible region within reach: the fitted floor E = ${f4(r.fit.E)} stays below A·${x}^(−α) beyond ${x} = 1e100`;
+        writeResult(
+          `Fit E + A·${x}^(−α): E = ${f4(r.fit.E)}, A = ${f4(r.fit.A)}, α = ${r.fit.alpha.toFixed(4)} (${dimension})\n` +
             textTable([x, 'loss', 'local slope', 'region'], r.points.map((p) => [formatNumber(p.x, 4), formatNumber(p.y, 5), p.localSlope === undefined ? '' : p.localSlope.toFixed(3), p.region])) +
-            `\n${r.smallDataEnd ? `small-data region ends at ${x} = ${formatNumber(r.smallDataEnd, 3)}; ` : ''}irreducible region from ${x} = ${formatNumber(r.irreducibleStart, 3)} (where E exceeds A·${x}^(−α))\n${r.summary}\n`,
+            `\n${r.smallDataEnd ? `small-data region ends at ${x} = ${formatNumber(r.smallDataEnd, 3)}; ` : ''}${floor}\n${r.summary}\n`,
+          file,
         );
       }, f.json),
     );
@@ -151,11 +160,12 @@ Mixtures combine the k pools with the most negative b, each of --pool-size sampl
         const rows = parseTable(readText(file), file, { numbers: [f.xColumn, f.yColumn, f.splitColumn], text: ids });
         const points = rows.map((r) => ({ curve: ids.map((c) => (r as Record<string, unknown>)[c]).join(' / '), x: (r as Record<string, number>)[f.xColumn], y: (r as Record<string, number>)[f.yColumn], train: (r as Record<string, number>)[f.splitColumn] === 1, line: r.line }));
         const law = keyword(f.law, '--law', ['power', 'bnsl'] as const) === 'power' ? getLaw({ law: 'power', x: 'D' }) : bnslLaw(parseInteger(f.breaks, '--breaks', 0), 'D');
-        const b = backtestCurves(points, law, file);
-        if (f.json) return printJson({ law: law.id, metric: 'mean (ln ŷ − ln y)² over held-out points', ...b });
-        process.stdout.write(
-          textTable(['curve', 'train', 'test', 'law MSE', 'last-value MSE'], b.curves.map((c) => [c.curve, String(c.train), String(c.test), Number.isFinite(c.mse) ? c.mse.toExponential(2) : `failed: ${c.failed}`, Number.isFinite(c.baselineMse) ? c.baselineMse.toExponential(2) : ''])) +
-            `\n${law.formula}: median held-out MSE of ln loss ${b.medianMse.toExponential(3)} against ${b.medianBaselineMse.toExponential(3)} for repeating the last training value; the law wins on ${b.wins} of ${b.scored} curves\n`,
+        const b = backtestCurves(points, law, file, { x: f.xColumn, y: f.yColumn });
+        if (f.json) return printResult({ law: law.id, metric: 'mean (ln ŷ − ln y)² over held-out points', ...b }, file);
+        writeResult(
+          textTable(['curve', 'train', 'test', 'law MSE', 'last-value MSE'], b.curves.map((c) => [c.curve, String(c.train), String(c.test), c.mse !== undefined ? c.mse.toExponential(2) : `failed: ${c.failed}`, c.baselineMse !== undefined ? c.baselineMse.toExponential(2) : ''])) +
+            `\n${law.formula}: median held-out MSE of ln loss ${b.medianMse.toExponential(3)} against ${b.medianBaselineMse.toExponential(3)} for repeating the last training value; the law wins on ${b.wins} of ${b.scored} curves${b.scored < b.curves.length ? ` (${b.curves.length - b.scored} could not be scored)` : ''}\n`,
+          file,
         );
       }, f.json),
     );
@@ -174,11 +184,11 @@ Mixtures combine the k pools with the most negative b, each of --pool-size sampl
       run(async () => {
         const x = keyword(f.x, '--x', ['N', 'D', 'C'] as const);
         const ds = readRuns(file, { columns: { group: f.by } });
-        const c = compareGroups(ds, x, { bootstrap: parseInteger(f.bootstrap, '--bootstrap', 0), seed: parseInteger(f.seed, '--seed', 0), level: parseQuantity(f.level, '--level') });
-        if (f.json) return printJson(c);
+        const c = compareGroups(ds, x, { bootstrap: parseInteger(f.bootstrap, '--bootstrap', 0), seed: parseInteger(f.seed, '--seed', 0), level: parseLevel(f.level) });
+        if (f.json) return printResult(c, file);
         const pct = `${Math.round(c.level * 100)} %`;
         const ci = (v: number, i?: [number, number]) => `${f4(v)}${i ? ` [${f4(i[0])}, ${f4(i[1])}]` : ''}`;
-        process.stdout.write(
+        writeResult(
           [
             `Separate fits, L = E + A·${x}^(−α) per group (${pct} intervals):`,
             textTable(['group', 'runs', 'E', 'A', 'α'], c.separate.map((g) => [g.group, String(g.runs), ci(g.E, g.interval?.E), ci(g.A, g.interval?.A), ci(g.alpha, g.interval?.alpha)])),
@@ -187,6 +197,7 @@ Mixtures combine the k pools with the most negative b, each of --pool-size sampl
             `F-test (shared vs separate exponents, least squares on ln L): ${c.test.statement}`,
             ...c.crossovers.map((x) => `Verdict: ${x.verdict}`),
           ].join('\n') + '\n',
+          file,
         );
       }, f.json),
     );
@@ -202,9 +213,13 @@ Mixtures combine the k pools with the most negative b, each of --pool-size sampl
       run(async () => {
         const ds = readRuns(file, { columns: f.columns ? parseColumnMapping(f.columns) : undefined });
         const r = aspectSpread(ds, parseQuantity(f.tolerance, '--tolerance'));
-        if (f.json) return printJson(r);
-        process.stdout.write(
-          textTable(['N', 'shapes', 'best shape', 'best aspect', 'worst aspect', 'spread'], r.map((s) => [f4(s.N), String(s.runs), `${s.best.layers} × ${s.best.width}`, s.best.aspect.toFixed(0), s.worst.aspect.toFixed(0), `${(s.spread * 100).toFixed(2)} %`])) + '\n',
+        if (f.json) return printResult(r, file);
+        const ties = r.filter((s) => s.tie);
+        writeResult(
+          textTable(['N', 'shapes', 'best shape', 'best aspect', 'worst aspect', 'spread'], r.map((s) => [f4(s.N), String(s.runs), s.tie ? 'all tie' : `${s.best.layers} × ${s.best.width}`, s.tie ? '–' : s.best.aspect.toFixed(0), s.tie ? '–' : s.worst.aspect.toFixed(0), `${(s.spread * 100).toFixed(2)} %`])) +
+            '\n' +
+            (ties.length ? `at N = ${ties.map((s) => f4(s.N)).join(', ')} every shape reached the same loss: these runs do not tell depth from width\n` : ''),
+          file,
         );
       }, f.json),
     );

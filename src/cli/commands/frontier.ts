@@ -8,10 +8,11 @@ import { bootstrapParallel, fitParallel } from '../../node/parallel.js';
 import { replicateParams } from '../../fit/bootstrap.js';
 import { formatNumber } from '../../core/format.js';
 import { textTable } from '../../core/table.js';
-import { isScaleLabError, UsageError } from '../../errors/index.js';
-import { GROUP_HELP, keyword, runSelection, parseInteger, parseQuantity } from '../options.js';
-import { printJson, progress } from '../output.js';
-import { resolveLaw } from '../lawSource.js';
+import { FitError, InputError, isScaleLabError, UsageError } from '../../errors/index.js';
+import { checkLawData } from '../../analyses/dataChecks.js';
+import { GROUP_HELP, keyword, runSelection, parseInteger, parseLevel, parseQuantity } from '../options.js';
+import { printResult, progress, writeResult } from '../output.js';
+import { checkAllocatable, resolveLaw } from '../lawSource.js';
 
 interface FrontierFlags {
   approach: string;
@@ -112,7 +113,7 @@ Examples:
         const dataset = readRuns(file, runSelection(flags));
         const replicates = parseInteger(flags.bootstrap, '--bootstrap', 0);
         const seed = parseInteger(flags.seed, '--seed', 0);
-        const level = parseQuantity(flags.level, '--level');
+        const level = parseLevel(flags.level);
         const boot: BootstrapSettings | undefined = replicates > 1 ? { replicates, seed, level } : undefined;
         const budgetsFlag = flags.budgets.trim();
         const isoOptions: IsoflopOptions = {
@@ -122,6 +123,7 @@ Examples:
         };
         const approaches: ApproachResult[] = [];
         const skipped: { approach: number; reason: string }[] = [];
+        const failures: unknown[] = [];
         // With --approach all, an approach the data cannot support is skipped with its reason;
         // asked for alone, the same problem is an error.
         const attempt = async (n: number, fn: () => Promise<ApproachResult> | ApproachResult) => {
@@ -130,17 +132,29 @@ Examples:
           } catch (e) {
             if (which !== 'all' || !isScaleLabError(e)) throw e;
             skipped.push({ approach: n, reason: e.message });
+            failures.push(e);
           }
         };
         if (which === '1' || which === 'all') await attempt(1, () => approach1(dataset, targets, boot));
         if (which === '2' || which === 'all') await attempt(2, () => approach2(dataset, targets, isoOptions, boot));
         if (which === '3' || which === 'all') {
           await attempt(3, async () => {
+            // A law with no frontier (an exponent ≤ 0) is a fact about the data or the fit file: located there.
+            const located = <T>(where: string, fn: () => T): T => {
+              try {
+                return fn();
+              } catch (e) {
+                if (e instanceof FitError) throw new InputError({ file: where }, e.message);
+                throw e;
+              }
+            };
             if (flags.fit || flags.preset) {
               const src = resolveLaw({ fit: flags.fit, preset: flags.preset });
-              return approach3(src.law, src.params, targets, src.replicates, src.level, `parametric (${src.provenance})`);
+              checkAllocatable(src);
+              return located(flags.fit ?? file, () => approach3(src.law, src.params, targets, src.replicates, src.level, `parametric (${src.provenance})`));
             }
             const law = getLaw(keyword(flags.law, '--law', ['chinchilla', 'kaplan-nd'] as const));
+            checkLawData(law, dataset);
             const result = await fitParallel(law, dataset);
             let reps: Record<string, number>[] = [];
             if (boot) {
@@ -149,12 +163,21 @@ Examples:
               bar.stop();
               for (let r = 0; r < samples.replicates; r++) if (samples.converged[r]) reps.push(replicateParams(samples, r));
             }
-            const a3 = approach3(law, result.params, targets, reps, level);
+            const a3 = located(file, () => approach3(law, result.params, targets, reps, level));
             a3.warnings.push(...result.warnings.map((w) => w.message));
             return a3;
           });
         }
-        if (approaches.length === 0) throw new UsageError(`no approach could run on ${file}: ${skipped.map((s) => `${s.approach}: ${s.reason}`).join('; ')}`);
+        if (approaches.length === 0) {
+          // Located at a bad row when one stopped them (a value out of range stops them all), with
+          // every approach's reason after it, each said once.
+          const byReason = new Map<string, number[]>();
+          for (const s of skipped) byReason.set(s.reason, [...(byReason.get(s.reason) ?? []), s.approach]);
+          const reasons = [...byReason].map(([reason, ns]) => `${ns.length === 1 ? 'approach' : 'approaches'} ${ns.join(' and ')}: ${reason}`).join('; ');
+          const row = failures.find((e): e is InputError => e instanceof InputError && (e.location.line ?? 0) > 1);
+          if (row) throw new InputError(row.location, `${row.detail} (no approach could run: ${reasons})`);
+          throw new UsageError(`no approach could run on ${file}: ${reasons}`);
+        }
         const agreements = [];
         for (let i = 0; i < approaches.length; i++) for (let j = i + 1; j < approaches.length; j++) agreements.push(agreement(approaches[i], approaches[j]));
         const summary = {
@@ -168,7 +191,7 @@ Examples:
           bootstrap: boot,
         };
         if (flags.json) {
-          printJson({
+          printResult({
             ...summary,
             approaches: approaches.map((r) => {
               const { envelope, isoflop, ...rest } = r as ApproachResult & { envelope?: unknown; isoflop?: { profiles: { C: number; N: number; D: number; loss: number; runs: unknown[]; atEdge: boolean; method: string }[]; unassigned: unknown[] } };
@@ -180,8 +203,8 @@ Examples:
                   : {}),
               };
             }),
-          });
-        } else process.stdout.write(frontierReport(summary) + '\n');
+          }, file);
+        } else writeResult(frontierReport(summary) + '\n', file);
       }, flags.json),
     );
 }

@@ -9,7 +9,8 @@ import { formatNumber } from '../../core/format.js';
 import { textTable } from '../../core/table.js';
 import { UsageError } from '../../errors/index.js';
 import { keyword, parseInteger, parseQuantity } from '../options.js';
-import { printJson } from '../output.js';
+import { printResult, writeResult } from '../output.js';
+import { checkMagnitudes } from '../../analyses/dataChecks.js';
 import { parseList } from './frontier.js';
 
 type Run = (fn: () => Promise<void>, json?: boolean) => Promise<void>;
@@ -53,9 +54,10 @@ export function registerHparams(program: Command, run: Run): void {
         const loss = f.loss ? parseQuantity(f.loss, '--loss') : undefined;
         if (file && f.noise) {
           const ds = readRuns(file, { columns, require: ['batch', 'step', 'gradSq'] });
+          checkMagnitudes(ds, ['batch', 'step', 'gradSq'], ds.runs);
           const steps = gradientNoiseScale(ds.runs.map((r) => ({ step: r.step!, batch: r.batch!, gradSq: r.gradSq!, line: r.line })), parseQuantity(f.smoothing, '--smoothing', { positive: false }), file);
-          if (f.json) return printJson({ source: file, method: 'McCandlish et al. 2018, App. A.1 two-batch estimator', steps });
-          process.stdout.write(`Gradient noise scale from ${file} (McCandlish et al. 2018, App. A.1; |G|² and tr Σ smoothed separately, EMA ${f.smoothing}):\n` + textTable(['step', '|G|²', 'tr Σ', 'B_simple'], steps.map((s) => [String(s.step), f4(s.gradSq), f4(s.traceSigma), f4(s.bSimple)])) + '\n');
+          if (f.json) return printResult({ source: file, method: 'McCandlish et al. 2018, App. A.1 two-batch estimator', steps }, file);
+          writeResult(`Gradient noise scale from ${file} (McCandlish et al. 2018, App. A.1; |G|² and tr Σ smoothed separately, EMA ${f.smoothing}):\n` + textTable(['step', '|G|²', 'tr Σ', 'B_simple'], steps.map((s) => [String(s.step), f4(s.gradSq), f4(s.traceSigma), f4(s.bSimple)])) + '\n', file);
           return;
         }
         if (file) {
@@ -69,7 +71,7 @@ export function registerHparams(program: Command, run: Run): void {
           if (at?.extrapolated) warnings.push(`loss ${loss} is outside the fitted targets (${f4(at.fittedRange[0])} … ${f4(at.fittedRange[1])}): B_crit there extrapolates the fitted B_crit(L)`);
           const { lawReplicates, ...fitted } = r;
           const bootstrapNote = lawReplicates ? { lawBootstrap: `${lawReplicates.length} of ${replicates} residual-bootstrap replicates (seed ${f.seed}) refitted through every target; 95 % percentile intervals` } : {};
-          if (f.json) return printJson({ source: file, method, ...fitted, ...bootstrapNote, warnings, ...(at ? { atLoss: { ...at, unit: ds.columns.batch, source: `B_crit(L) fitted to ${file}`, tradeoff: batchTradeoff(at.bCrit) } } : {}) });
+          if (f.json) return printResult({ source: file, method, ...fitted, ...bootstrapNote, warnings, ...(at ? { atLoss: { ...at, unit: ds.columns.batch, source: `B_crit(L) fitted to ${file}`, tradeoff: batchTradeoff(at.bCrit) } } : {}) }, file);
           const lines = [
             `Critical batch from ${file} (steps to each target loss regressed on 1/B: S = S_min + E_min/B, B_crit = E_min/S_min; McCandlish et al. 2018):`,
             textTable(['target loss', 'S_min', 'E_min', 'B_crit', replicates > 1 ? `95 % (${replicates} resamples)` : '95 %', 'batch sizes'], r.fits.map((x) => [f4(x.target), f4(x.sMin), f4(x.eMin), f4(x.bCrit), x.bCritInterval ? `[${f4(x.bCritInterval[0])}, ${f4(x.bCritInterval[1])}]` : x.points.length < 3 ? '– (2 points)' : '–', String(x.points.length)])),
@@ -85,7 +87,7 @@ export function registerHparams(program: Command, run: Run): void {
             lines.push(tradeoffTable(batchTradeoff(at.bCrit), `column "${ds.columns.batch}" units`).trimEnd());
           }
           lines.push(...warnings.map((w) => `warning: ${w}`));
-          process.stdout.write(lines.join('\n') + '\n');
+          writeResult(lines.join('\n') + '\n', file);
           return;
         }
         if (loss === undefined) throw new UsageError('give --loss L (B_crit(L) from a preset, Kaplan et al. 2020 by default) or a FILE of runs');
@@ -98,8 +100,8 @@ export function registerHparams(program: Command, run: Run): void {
           : f.bStar || f.alphaB ? `${f.bStar ? 'B* from --b-star' : 'α_B from --alpha-b'}, the other from preset ${preset.id}: ${preset.citation}`
           : `preset ${preset.id}: ${preset.citation}`;
         const tradeoff = batchTradeoff(b);
-        if (f.json) return printJson({ loss, bCrit: b, unit: 'tokens', bStar, alphaB, preset: preset.id, source, note: preset.note, tradeoff });
-        process.stdout.write(`B_crit(L = ${loss}) = ${f4(b)} tokens   [B* / L^(1/α_B), B* = ${formatNumber(bStar, 3)}, α_B = ${alphaB}; ${source}]\n  note: ${preset.note}\n` + tradeoffTable(tradeoff, 'tokens'));
+        if (f.json) return printResult({ loss, bCrit: b, unit: 'tokens', bStar, alphaB, preset: preset.id, source, note: preset.note, tradeoff });
+        writeResult(`B_crit(L = ${loss}) = ${f4(b)} tokens   [B* / L^(1/α_B), B* = ${formatNumber(bStar, 3)}, α_B = ${alphaB}; ${source}]\n  note: ${preset.note}\n` + tradeoffTable(tradeoff, 'tokens'));
       }, f.json),
     );
 
@@ -157,11 +159,11 @@ export function registerHparams(program: Command, run: Run): void {
             source,
             laws: fitted,
           };
-          if (f.json) return printJson(out);
+          if (f.json) return printResult(out, f.sweep);
           const boot = fitted.bootstrap ? `, 95 % bootstrap intervals from ${fitted.bootstrap.replicates} resamples of the runs within each group` : ' (no intervals: --bootstrap 0)';
           const law = (name: string, l: typeof fitted.lr) =>
             `${name} = ${f4(l.coefficient)}·${variable}^${l.exponent.toFixed(4)}${l.interval ? `   (coefficient [${formatNumber(l.coefficientInterval![0], 3)}, ${formatNumber(l.coefficientInterval![1], 3)}], exponent [${l.interval[0].toFixed(3)}, ${l.interval[1].toFixed(3)}])` : ''}`;
-          process.stdout.write(
+          writeResult(
             [
               `From the sweep ${f.sweep} (${fitted.budgets.length} ${variable === 'C' ? 'compute budgets' : 'model sizes'}; near-optimal = loss within ${(fitted.tolerance * 100).toFixed(2)} % of the best; DeepSeek LLM's method${boot}):`,
               textTable([variable === 'C' ? 'budget C' : 'model size N', 'runs', 'near-optimal', 'best loss', 'η centre', 'B centre'], fitted.budgets.map((b) => [formatNumber(b.x, 3), String(b.runs), String(b.nearOptimal), f4(b.bestLoss), f4(b.learningRate), f4(b.batch)])),
@@ -170,6 +172,7 @@ export function registerHparams(program: Command, run: Run): void {
               `At ${variable} = ${formatNumber(x, 3)}: learning rate ${ci(p.learningRate, p.learningRateInterval)}; batch ${ci(p.batch, p.batchInterval)} (${f4(p.batch / seqLen)} sequences of ${seqLen})   [${source}]`,
               ...fitted.warnings.map((w) => `warning: ${w}`),
             ].join('\n') + '\n',
+            f.sweep,
           );
           return;
         }
@@ -179,8 +182,8 @@ export function registerHparams(program: Command, run: Run): void {
           const bCrit = criticalBatch(loss, preset.bStar, preset.alphaB);
           const source = `preset ${preset.id}: ${preset.citation}`;
           const tradeoff = batchTradeoff(bCrit);
-          if (f.json) return printJson({ preset: preset.id, loss, bCrit, batchTokens: bCrit, batchSequences: bCrit / seqLen, learningRate: null, unit: 'tokens', bStar: preset.bStar, alphaB: preset.alphaB, source, note: preset.note, tradeoff });
-          process.stdout.write(
+          if (f.json) return printResult({ preset: preset.id, loss, bCrit, batchTokens: bCrit, batchSequences: bCrit / seqLen, learningRate: null, unit: 'tokens', bStar: preset.bStar, alphaB: preset.alphaB, source, note: preset.note, tradeoff });
+          writeResult(
             `At L = ${loss}: critical batch B_crit = ${f4(bCrit)} tokens (${f4(bCrit / seqLen)} sequences of ${seqLen})   [B* / L^(1/α_B), B* = ${formatNumber(preset.bStar, 3)}, α_B = ${preset.alphaB}; ${source}]\n` +
               `  no learning rate: this preset is a batch-size law only (--preset deepseek-2024 or porian-2024 give one)\n  note: ${preset.note}\n` +
               tradeoffTable(tradeoff, 'tokens'),
@@ -190,8 +193,8 @@ export function registerHparams(program: Command, run: Run): void {
         if (loss !== undefined) throw new UsageError(`--loss goes with --preset kaplan-2020 (the critical batch at a loss); preset ${f.preset} is a law in ${hparamPreset(f.preset).variable}`);
         const preset = hparamPreset(f.preset);
         const p = predictHparams(preset, { C, N }, seqLen);
-        if (f.json) return printJson({ ...p, preset: preset.id, note: preset.note });
-        process.stdout.write(
+        if (f.json) return printResult({ ...p, preset: preset.id, note: preset.note });
+        writeResult(
           `At ${preset.variable} = ${formatNumber(p.at, 4)}: learning rate ${f4(p.learningRate)}, batch ${f4(p.batchTokens)} tokens${p.batchSequences ? ` (${f4(p.batchSequences)} sequences)` : ''}\n` +
             `  law: η = ${preset.lr.coefficient}·${preset.variable}^${preset.lr.exponent}, B = ${preset.batch.coefficient}·${preset.variable}^${preset.batch.exponent} ${preset.batch.unit}; ${p.source}\n  note: ${preset.note}\n`,
         );
@@ -221,9 +224,9 @@ export function registerHparams(program: Command, run: Run): void {
           headDim: parseInteger(f.headDim, '--head-dim', 1),
           outputMultiplier: parseQuantity(f.outputMultiplier, '--output-multiplier'),
         });
-        if (f.json) return printJson(t);
+        if (f.json) return printResult(t);
         const v = (x: number | null) => (x === null ? '–' : formatNumber(x, 4));
-        process.stdout.write(
+        writeResult(
           `muP for width ${t.width} from base width ${t.baseWidth} (m = ${formatNumber(t.m, 4)}, ${t.optimizer}); ${t.citation}\n` +
             textTable(
               ['group', 'muP init std', 'muP LR', 'muP multiplier', 'SP init std', 'SP LR', 'SP multiplier', 'rule'],
@@ -246,11 +249,12 @@ export function registerHparams(program: Command, run: Run): void {
         const ds = readRuns(file, { columns: f.columns ? parseColumnMapping(f.columns) : undefined });
         const replicates = parseInteger(f.bootstrap, '--bootstrap', 0);
         const r = learningRateTransfer(ds, replicates > 1 ? { replicates, seed: parseInteger(f.seed, '--seed', 0), level: 0.95 } : undefined);
-        if (f.json) return printJson({ source: file, ...r });
-        process.stdout.write(
+        if (f.json) return printResult({ source: file, ...r }, file);
+        writeResult(
           textTable(['width', 'optimal η', 'loss there', 'runs'], r.widths.map((w) => [String(w.width), f4(w.learningRate), f4(w.loss), String(w.runs)])) +
             `\nslope of ln η* against ln width: ${r.slope.toFixed(3)}${r.interval ? ` (95 % [${r.interval[0].toFixed(3)}, ${r.interval[1].toFixed(3)}])` : ''}\n${r.verdict}\n` +
             r.warnings.map((w) => `warning: ${w}\n`).join(''),
+          file,
         );
       }, f.json),
     );
@@ -264,11 +268,12 @@ export function registerHparams(program: Command, run: Run): void {
       run(async () => {
         const rows = parseTable(readText(file), file, { numbers: ['width', 'value'] as const, text: ['layer'] as const });
         const r = coordinateCheck(rows, parseQuantity(f.threshold, '--threshold', { positive: false }), file);
-        if (f.json) return printJson({ source: file, ...r });
+        if (f.json) return printResult({ source: file, ...r }, file);
         const grows = r.layers.filter((l) => l.grows);
-        process.stdout.write(
+        writeResult(
           textTable(['layer', 'slope', 'grows with width'], r.layers.map((l) => [l.layer, l.slope.toFixed(3), l.grows ? 'YES' : 'no'])) +
             `\n${grows.length ? `${grows.length} layer${grows.length === 1 ? '' : 's'} grow with width: ${grows.map((l) => l.layer).join(', ')}` : 'no layer grows with width: the parametrisation looks right'}\n`,
+          file,
         );
       }, f.json),
     );

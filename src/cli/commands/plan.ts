@@ -3,11 +3,11 @@ import { makePlan, type Plan, type PlanHyperparameters } from '../../analyses/pl
 import { accelerator, accelerators, hardwareBudget, type Accelerator, type HardwareBudget } from '../../hardware/catalog.js';
 import { formatNumber } from '../../core/format.js';
 import { textTable } from '../../core/table.js';
-import { UsageError } from '../../errors/index.js';
+import { FitError, UsageError } from '../../errors/index.js';
 import type { ShapeCandidate } from '../../model/shapeSearch.js';
 import { keyword, parseInteger, parseQuantity } from '../options.js';
-import { printJson } from '../output.js';
-import { lawFlagsHelp, resolveLaw } from '../lawSource.js';
+import { printResult, writeResult } from '../output.js';
+import { checkAllocatable, lawFlagsHelp, lawSourceError, resolveLaw, type LawSource } from '../lawSource.js';
 import { fitHparamLaws, hparamPreset, hparamPresets, predictHparams } from '../../hparams/laws.js';
 import { kaplanBatchPreset } from '../../hparams/criticalBatch.js';
 import { readRuns } from '../../io/readRuns.js';
@@ -159,6 +159,16 @@ function hyperparameterSource(flags: PlanFlags): (at: { C: number; N: number }) 
   };
 }
 
+/** makePlan, with a law that cannot allocate the budget reported against its fit file or --params. */
+function planFrom(source: LawSource, input: Parameters<typeof makePlan>[0]): Plan {
+  try {
+    return makePlan(input);
+  } catch (e) {
+    if (e instanceof FitError) throw lawSourceError(source, ['params'], e.message);
+    throw e;
+  }
+}
+
 export function registerPlan(program: Command, run: (fn: () => Promise<void>, json?: boolean) => Promise<void>): void {
   program
     .command('plan')
@@ -200,6 +210,7 @@ Examples:
     .action(async (flags: PlanFlags) =>
       run(async () => {
         const source = resolveLaw(flags, 'epoch-2024');
+        checkAllocatable(source);
         let acc: Accelerator = accelerator(flags.gpu ?? 'h100');
         if (flags.peakFlops) acc = { ...acc, id: `${acc.id}*`, name: `${acc.name} (peak overridden)`, peakFlops: parseQuantity(flags.peakFlops, '--peak-flops'), source: '--peak-flops on the command line' };
         const mfu = parseQuantity(flags.mfu, '--mfu');
@@ -225,7 +236,7 @@ Examples:
           : undefined;
         if (!inference && (flags.targetLoss || flags.qualityOf)) throw new UsageError('--target-loss and --quality-of need --inference-tokens');
         if (inference?.targetLoss !== undefined && inference.qualityOf !== undefined) throw new UsageError('give --target-loss or --quality-of, not both');
-        const plan = makePlan({
+        const plan = planFrom(source, {
           compute,
           hardware,
           cluster,
@@ -251,8 +262,9 @@ Examples:
           uniqueTokens: flags.uniqueTokens ? parseQuantity(flags.uniqueTokens, '--unique-tokens') : undefined,
         });
         const landmarks = flags.compare ? placeModels(flags.compare, source.law, source.params) : undefined;
-        if (flags.json) printJson({ ...plan, ...(landmarks ? { landmarks } : {}) });
-        else process.stdout.write(planReport(plan) + '\n' + (landmarks ? landmarksReport(landmarks) + '\n' : ''));
+        const where = source.origin && 'file' in source.origin ? source.origin.file : undefined;
+        if (flags.json) printResult({ ...plan, ...(landmarks ? { landmarks } : {}) }, where);
+        else writeResult(planReport(plan) + '\n' + (landmarks ? landmarksReport(landmarks) + '\n' : ''), where);
       }, flags.json),
     );
 }

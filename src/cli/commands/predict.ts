@@ -1,11 +1,12 @@
 import type { Command } from 'commander';
 import { lawIds, type Point } from '../../laws/index.js';
 import { predictEnsemble } from '../../fit/candidate.js';
-import { resolveLaw } from '../lawSource.js';
+import { lawSourceError, nonFallingExponents, resolveLaw, unvariedInputs } from '../lawSource.js';
+import { warning } from '../../fit/warnings.js';
 import { formatNumber } from '../../core/format.js';
 import { UsageError } from '../../errors/index.js';
-import { keyword, parseQuantity } from '../options.js';
-import { printJson } from '../output.js';
+import { keyword, parseLevel, parseQuantity } from '../options.js';
+import { printResult, writeResult } from '../output.js';
 import { extrapolationWarnings } from '../../analyses/extrapolation.js';
 
 interface PredictFlags {
@@ -61,18 +62,33 @@ Examples:
         if (fit.law.inputs.includes('U') && point.U !== undefined && totalTokens !== undefined && point.U > totalTokens) {
           throw new UsageError(`--U ${formatNumber(point.U, 4)} unique tokens exceed the total tokens D = ${formatNumber(totalTokens, 4)}${point.D === undefined ? ' (= C/(6N))' : ''}; expected U ≤ D (D/U is the number of epochs)`);
         }
-        const level = flags.level ? parseQuantity(flags.level, '--level') : source.level;
-        if (!(level > 0 && level < 1)) throw new UsageError(`--level: expected a number between 0 and 1, got ${flags.level}`);
-        const members = source.members ?? [{ id: fit.law.id, law: fit.law, params: fit.params, replicates: fit.replicates, noise: [], weight: 1 }];
-        const ensemble = predictEnsemble(members, point, [level], { maxC: source.ranges?.C?.[1] });
-        const loss = ensemble.value;
-        const interval = ensemble.intervals[String(level)];
-        const lawInterval = ensemble.lawIntervals[String(level)];
-        const replicates = members.reduce((a, m) => a + m.replicates.length, 0);
-        const warnings = [...(source.fitWarnings ?? []), ...extrapolationWarnings(source.ranges, point)];
         const resolved: Point = { ...point };
         if (resolved.D === undefined && resolved.C !== undefined && resolved.N !== undefined) resolved.D = resolved.C / (6 * resolved.N);
         if (resolved.C === undefined && resolved.N !== undefined && resolved.D !== undefined) resolved.C = 6 * resolved.N * resolved.D;
+        // A fit whose runs all had one N knows nothing of how loss moves with N: away from that N its
+        // prediction is the optimiser's choice, however narrow its interval.
+        for (const u of unvariedInputs(source)) {
+          const at = resolved[u.variable as keyof Point];
+          if (at !== undefined && Math.abs(at / u.value - 1) > 1e-9) {
+            throw lawSourceError(source, ['data', 'ranges', u.variable], `the fit's runs all had ${u.variable} = ${formatNumber(u.value, 4)}: its ${u.variable} dependence is not determined by them, so it cannot predict at ${u.variable} = ${formatNumber(at, 4)} (refit on runs that vary ${u.variable})`);
+          }
+        }
+        const level = flags.level ? parseLevel(flags.level) : source.level;
+        const members = source.members ?? [{ id: fit.law.id, law: fit.law, params: fit.params, replicates: fit.replicates, noise: [], weight: 1 }];
+        const ensemble = predictEnsemble(members, point, [level], { maxC: source.ranges?.C?.[1] });
+        const loss = ensemble.value;
+        if (!(loss > 0) || !Number.isFinite(loss)) {
+          throw lawSourceError(source, ['params'], `law ${fit.law.id} with ${Object.entries(fit.params).map(([k, v]) => `${k} = ${formatNumber(v)}`).join(', ')} gives loss ${loss} at ${Object.entries(resolved).map(([k, v]) => `${k} = ${formatNumber(v as number, 4)}`).join(', ')}: expected a positive, finite loss`);
+        }
+        const finite = (iv: [number, number] | undefined) => (iv && iv.every(Number.isFinite) ? iv : undefined);
+        const interval = finite(ensemble.intervals[String(level)]);
+        const lawInterval = finite(ensemble.lawIntervals[String(level)]);
+        const replicates = members.reduce((a, m) => a + m.replicates.length, 0);
+        const warnings = [
+          ...(source.fitWarnings ?? []),
+          ...nonFallingExponents(source).map((e) => warning('nonpositive-exponent', 'severe', `the law's ${e.name} = ${formatNumber(e.value, 4)} is not positive: its loss does not fall with ${e.variable}, so it is no scaling law to extrapolate with`)),
+          ...extrapolationWarnings(source.ranges, point),
+        ];
         const out = {
           loss,
           ...(interval ? { interval, lawInterval, level, replicates } : {}),
@@ -85,23 +101,24 @@ Examples:
           source: source.provenance,
           warnings,
         };
-        if (flags.json) return printJson(out);
+        const where = source.origin && 'file' in source.origin ? source.origin.file : undefined;
+        if (flags.json) return printResult(out, where);
         const pct = `${Math.round(level * 100)} %`;
         const lines = [
           `predicted loss ${String(loss)}${interval ? `   ${pct} prediction interval [${formatNumber(interval[0])}, ${formatNumber(interval[1])}]` : ''}`,
           `  at ${Object.entries(resolved).map(([k, v]) => `${k} = ${formatNumber(v as number, 4)}`).join(', ')}`,
           ...(interval
-            ? [`  the interval is for a new run: ${replicates} bootstrap replicates (whole runs resampled), a run's scatter around the law and the extrapolation term; the law alone: [${formatNumber(lawInterval[0])}, ${formatNumber(lawInterval[1])}]`]
+            ? [`  the interval is for a new run: ${replicates} bootstrap replicates (whole runs resampled), a run's scatter around the law and the extrapolation term${lawInterval ? `; the law alone: [${formatNumber(lawInterval[0])}, ${formatNumber(lawInterval[1])}]` : ''}`]
             : []),
           ...(members.length > 1
             ? [`  ${source.procedure ?? 'ensemble'}: the weighted mean of ${members.length} candidates' ln L̂ — ${ensemble.members.map((m) => `${m.id} ${formatNumber(m.value, 5)} (${Math.round(m.weight * 100)} %)`).join(', ')}`]
             : []),
-          `  law ${fit.law.id}: ${fit.law.formula} with ${Object.entries(fit.params).map(([k, v]) => `${k} = ${formatNumber(v)}`).join(', ')}${members.length > 1 ? ' (the first candidate\'s, as plan and frontier use it)' : ''}`,
+          `  law ${fit.law.id}: ${fit.law.formula} with ${Object.entries(fit.params).map(([k, v]) => `${k} = ${formatNumber(v)}`).join(', ')}${members.length > 1 ? ' (the reported candidate\'s law, which plan and frontier use)' : ''}`,
           `  from ${source.provenance}`,
           ...(interval || !flags.fit ? [] : ['  (no interval: the fit has no bootstrap replicates; refit with --bootstrap N)']),
           ...warnings.map((w) => `  ${w.severity}: ${w.message}`),
         ];
-        process.stdout.write(lines.join('\n') + '\n');
+        writeResult(lines.join('\n') + '\n', where);
       }, flags.json),
     );
 }
