@@ -19,6 +19,7 @@ import { registerDataLaws } from './commands/data.js';
 import { registerModels } from './commands/models.js';
 import { registerServe } from './commands/serve.js';
 import { reportError } from './output.js';
+import { storeErrorFrom } from '../store/store.js';
 
 function version(): string {
   try {
@@ -39,7 +40,8 @@ export function buildProgram(): Command {
     try {
       await fn();
     } catch (e) {
-      process.exitCode = reportError(e, { json });
+      // A SQLite error (a busy or foreign store) is reported as what it means, not as a bug.
+      process.exitCode = reportError(storeErrorFrom(e) ?? e, { json });
     }
   };
   registerFit(program, run);
