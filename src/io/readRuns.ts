@@ -173,16 +173,16 @@ function streamJsonl(path: string, validator: RunValidator, onRun: (run: Run) =>
 export function forEachRun(path: string, options: Omit<ParseRunsOptions, 'source'>, onRun: (run: Run) => void, onBytes?: (n: number) => void): DatasetInfo {
   const size = inputSize(path);
   const start = head(path);
+  const format = options.format ?? detectFormat(path, start);
+  if (format === 'json' && size > MAX_WHOLE_FILE_BYTES) {
+    throw new InputError({ file: path }, `the JSON file is ${mib(size)}; a JSON array is read whole, up to ${mib(MAX_WHOLE_FILE_BYTES)}: write larger files as JSONL (one run per line) or CSV, which are streamed`);
+  }
   const binary = binaryProblem(start, path);
   if (binary) throw binary;
-  const format = options.format ?? detectFormat(path, start);
   const validator = new RunValidator({ ...options, source: path });
   if (format === 'csv') streamCsv(path, validator, onRun, onBytes);
   else if (format === 'jsonl') streamJsonl(path, validator, onRun, onBytes);
   else {
-    if (size > MAX_WHOLE_FILE_BYTES) {
-      throw new InputError({ file: path }, `the JSON file is ${mib(size)}; a JSON array is read whole, up to ${mib(MAX_WHOLE_FILE_BYTES)}: write larger files as JSONL (one run per line) or CSV, which are streamed`);
-    }
     new JsonRunsVisitor(path, 'array', (rec) => {
       const run = validator.run(rec);
       if (run) onRun(run);
