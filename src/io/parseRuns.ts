@@ -363,7 +363,14 @@ export class RunValidator {
     for (const f of ['group', 'run'] as const) {
       const col = columns[f];
       const cell = col === undefined ? undefined : rec.cell(col);
-      if (cell && cell.text !== null && String(cell.text) !== '') run[f] = String(cell.text);
+      if (cell && cell.text !== null && String(cell.text) !== '') {
+        const name = String(cell.text);
+        // Names are printed in tables, reports and one-line errors: a line break would break them.
+        if (/[\x00-\x1f\x7f]/.test(name)) {
+          throw new InputError({ file: source, line: cell.line, column: cell.column, columnName: col }, `expected a ${f} name without control characters (line breaks, tabs), got ${describeRaw(cell.text)}`);
+        }
+        run[f] = name;
+      }
     }
     if (columns.step !== undefined) {
       const cell = rec.cell(columns.step);
