@@ -175,6 +175,25 @@ export function binaryProblem(head: string, source: string): InputError | undefi
 /** How many characters of a file's start binaryProblem looks at. */
 export const BINARY_CHECK_CHARS = 65536;
 
+/**
+ * A CSV header's column index by name; a name given twice is refused at both positions (otherwise
+ * the later column would silently win).
+ */
+export function headerIndex(names: readonly string[], source: string, line: number): Map<string, number> {
+  const index = new Map<string, number>();
+  names.forEach((name, i) => {
+    const first = index.get(name);
+    if (first !== undefined) {
+      throw new InputError(
+        { file: source, line, column: i + 1, columnName: name },
+        `duplicate column name ${quoteForMessage(name)} (columns ${first + 1} and ${i + 1}); expected each column once: rename or remove one`,
+      );
+    }
+    index.set(name, i);
+  });
+  return index;
+}
+
 /** Column names for an error message: plain names as they are, odd ones quoted, a long list cut. */
 function listColumns(header: readonly string[]): string {
   const shown = header.slice(0, 30).map((h) => (/^[\x20-\x7e]{1,40}$/.test(h) && !h.includes(',') ? h : quoteForMessage(h)));
@@ -250,17 +269,7 @@ export class RunValidator {
 
   /** A CSV header: each name once. */
   setHeader(names: string[], line: number): Map<string, number> {
-    const index = new Map<string, number>();
-    names.forEach((name, i) => {
-      const first = index.get(name);
-      if (first !== undefined) {
-        throw new InputError(
-          { file: this.source, line, column: i + 1, columnName: name },
-          `duplicate column name ${quoteForMessage(name)} (columns ${first + 1} and ${i + 1}); expected each column once: rename or remove one`,
-        );
-      }
-      index.set(name, i);
-    });
+    const index = headerIndex(names, this.source, line);
     this.header = [...names];
     for (const n of names) this.known.add(n);
     this.fixedHeader = true;
@@ -586,12 +595,10 @@ function headerOf(text: string, source: string): string[] | undefined {
   }
 }
 
-/** Feed the records of CSV text to a validator. */
-function csvText(text: string, validator: RunValidator, onRun: (run: Run) => void): void {
-  const source = validator.source;
-  let rows: { record: string[]; info: { lines: number } }[];
+/** CSV text's records with the line each ends on; a malformed file is one located error. */
+export function csvRecords(text: string, source: string): { record: string[]; info: { lines: number } }[] {
   try {
-    rows = parseCsv(text, { ...csvOptions(source), info: true }) as never;
+    return parseCsv(text, { ...csvOptions(source), info: true }) as never;
   } catch (e) {
     let open: { line: number; field: number } | undefined;
     if ((e as { code?: string }).code === 'CSV_QUOTE_NOT_CLOSED') {
@@ -601,6 +608,11 @@ function csvText(text: string, validator: RunValidator, onRun: (run: Run) => voi
     }
     throw csvError(e, source, headerOf(text, source), open);
   }
+}
+
+/** Feed the records of CSV text to a validator. */
+function csvText(text: string, validator: RunValidator, onRun: (run: Run) => void): void {
+  const rows = csvRecords(text, validator.source);
   if (rows.length === 0) return;
   const index = validator.setHeader(rows[0].record, rows[0].info.lines);
   for (let r = 1; r < rows.length; r++) {
