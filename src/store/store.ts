@@ -208,6 +208,9 @@ export interface WaitOptions {
   onWait?: (wait: { holder: WriterInfo | undefined; waitedMs: number }) => void;
 }
 
+/** SQLite page cache during a streamed import, KiB. */
+const IMPORT_CACHE_KIB = 64 * 1024;
+
 /** Busy timeout of synchronous writes (a sweep's status updates): long enough to outlast an import. */
 const SYNC_BUSY_TIMEOUT_MS = 30_000;
 
@@ -467,8 +470,16 @@ export class RunStore {
    * Import runs as `feed` produces them (a file streamed by io/readRuns.ts's forEachRun), in one
    * transaction once the write lock is free: a failed or killed import stores nothing.
    */
-  importStream(studyName: string, source: string, feed: (add: (run: Run) => void) => void, wait: WaitOptions = {}): Promise<ImportCounts> {
-    return this.writeTransaction(() => this.importRows(studyName, source, feed), wait);
+  async importStream(studyName: string, source: string, feed: (add: (run: Run) => void) => void, wait: WaitOptions = {}): Promise<ImportCounts> {
+    // Unnamed runs are keyed by a hash: a million inserts land all over the key index, and with
+    // SQLite's default 2 MB page cache they cost half as much again (measured on 1 M runs).
+    const cacheSize = this.db.pragma('cache_size', { simple: true }) as number;
+    this.db.pragma(`cache_size = -${IMPORT_CACHE_KIB}`);
+    try {
+      return await this.writeTransaction(() => this.importRows(studyName, source, feed), wait);
+    } finally {
+      this.db.pragma(`cache_size = ${cacheSize}`);
+    }
   }
 
   /**
