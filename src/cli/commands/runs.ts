@@ -75,7 +75,7 @@ both files and lines. CSV and JSONL are streamed (JSON arrays are read whole, up
                   bar = progress('import', sizes[i], f);
                   forEachRun(file, options, add, (n) => bar!.tick(n));
                 },
-                { timeoutMs: waitSeconds * 1000, onWait: ({ holder, waitedMs }) => waiting.show(`waiting for the store ${f.db}: ${describeWriter(holder)} (waited ${Math.round(waitedMs / 1000)} s of ${waitSeconds})`) },
+                { timeoutMs: waitSeconds * 1000, onWait: ({ holder, waitedMs }) => waiting.show(`waiting for the store ${f.db} (${Math.round(waitedMs / 1000)} s of ${waitSeconds}): ${describeWriter(holder)}`) },
               );
               results.push({ file, ...counts });
             } finally {
