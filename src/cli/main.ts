@@ -5,6 +5,7 @@
 import { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { reportError } from './output.js';
+import { storeErrorFrom } from '../store/store.js';
 
 function version(): string {
   try {
@@ -53,7 +54,8 @@ export async function buildProgram(command?: string): Promise<Command> {
     try {
       await fn();
     } catch (e) {
-      process.exitCode = reportError(e, { json });
+      // A SQLite error (a busy or foreign store) is reported as what it means, not as a bug.
+      process.exitCode = reportError(storeErrorFrom(e) ?? e, { json });
     }
   };
   const only = registry.filter(([names]) => command !== undefined && names.includes(command));

@@ -80,6 +80,23 @@ export function progress(label: string, total: number, opts: OutputOptions): { t
   return { tick: (n = 1) => bar.increment(n), stop: () => bar.stop() };
 }
 
+/** A status line on stderr when it is a terminal and output is not JSON, rewritten in place; otherwise a no-op. */
+export function statusLine(opts: OutputOptions): { show: (text: string) => void; done: () => void } {
+  if (opts.json || !process.stderr.isTTY) return { show: () => {}, done: () => {} };
+  let shown = false;
+  return {
+    show: (text) => {
+      const width = process.stderr.columns || 100;
+      process.stderr.write(`\r\x1b[K${text.length >= width ? `${text.slice(0, width - 2)}…` : text}`);
+      shown = true;
+    },
+    done: () => {
+      if (shown) process.stderr.write('\r\x1b[K');
+      shown = false;
+    },
+  };
+}
+
 /** Print an error the way every command does, and return the exit code. */
 export function reportError(e: unknown, opts: OutputOptions = {}): number {
   if (isScaleLabError(e)) {

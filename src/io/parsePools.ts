@@ -15,7 +15,7 @@
 import { parseTree, type Node as JsonNode, type ParseError, printParseErrorCode } from 'jsonc-parser';
 import { InputError, type Location } from '../errors/index.js';
 import type { Pool } from '../analyses/dataSelection.js';
-import { csvRows } from './parseTable.js';
+import { csvRecords, headerIndex } from './parseRuns.js';
 import { lineColumn, lineStartsOf } from './textPosition.js';
 import { magnitudeProblem, withinMagnitude } from '../core/magnitude.js';
 import { plain } from '../core/format.js';
@@ -51,9 +51,10 @@ function checkPool(name: string, b: number, tau: number, where: (field: 'name' |
 }
 
 function parsePoolsCsv(text: string, source: string): PoolFile {
-  const rows = csvRows(text, source);
+  const rows = csvRecords(text, source);
   if (rows.length < 2) throw new InputError({ file: source }, 'expected a header "name,b,tau" and at least one pool');
   const header = rows[0].record;
+  headerIndex(header, source, rows[0].info.lines);
   const index = (field: 'name' | 'b' | 'tau') => {
     const i = header.findIndex((h) => aliases[field].includes(h.trim().toLowerCase()));
     if (i < 0) throw new InputError({ file: source, line: rows[0].info.lines }, `missing column "${field}" (${field === 'name' ? 'the pool\'s name' : field === 'b' ? 'utility exponent, negative' : 'repetition half-life in epochs'}); the file has columns: ${header.join(', ')}`);

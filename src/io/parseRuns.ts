@@ -3,12 +3,16 @@
  *
  * Pure (text in, Dataset out) so the CLI, the server and the browser share it. Every problem is an
  * InputError naming file, line, column and what was expected; no row is silently dropped.
+ *
+ * The pieces are also used one record at a time: io/readRuns.ts streams large files through the
+ * same RunValidator and JSON visitor, so a file read whole and a file streamed give the same runs
+ * and the same errors.
  */
 import { parse as parseCsv } from 'csv-parse/sync';
-import { parseTree, type Node as JsonNode, type ParseError, printParseErrorCode } from 'jsonc-parser';
-import { InputError, UsageError } from '../errors/index.js';
+import { visit, type JSONVisitor, type ParseErrorCode, printParseErrorCode } from 'jsonc-parser';
+import { InputError, UsageError, type Location } from '../errors/index.js';
 import type { Dataset, Run } from './dataset.js';
-import { lineColumn, lineStartsOf } from './textPosition.js';
+import { lineColumn, lineStartsOf, OpenQuoteScanner, quoteForMessage } from './textPosition.js';
 
 export type RunFormat = 'csv' | 'json' | 'jsonl';
 
@@ -32,6 +36,12 @@ export const fieldAliases = {
 export type Field = keyof typeof fieldAliases;
 const numericFields = ['N', 'D', 'C', 'U', 'loss', 'batch', 'lr', 'width', 'layers', 'gradSq'] as const;
 
+/**
+ * Deepest JSON nesting accepted. A run is an object in an array (depth 2); the limit leaves room
+ * for structured values and stops a hostile file from exhausting the parser's recursion.
+ */
+export const MAX_JSON_DEPTH = 32;
+
 export interface ParseRunsOptions {
   /** Name shown in errors and reports (usually the path). */
   source: string;
@@ -48,10 +58,47 @@ export interface ParseRunsOptions {
   groups?: string[];
 }
 
-/** One raw record: each value with its position. */
-interface RawRecord {
+/** One value of a raw record, with its position (CSV: line and field; JSON: line and character). */
+export interface Cell {
+  text: string | number | null;
   line: number;
-  values: Map<string, { text: string | number | null; line: number; column: number }>;
+  column: number;
+}
+
+/** One raw record, before validation. */
+export interface RawRecord {
+  line: number;
+  /** Names of the values present (a JSON object's keys; a CSV row has the header's). */
+  keys(): Iterable<string>;
+  cell(name: string): Cell | undefined;
+}
+
+/** A JSON object's values by key. */
+class MapRecord implements RawRecord {
+  readonly values = new Map<string, Cell>();
+  constructor(readonly line: number) {}
+  keys(): Iterable<string> {
+    return this.values.keys();
+  }
+  cell(name: string): Cell | undefined {
+    return this.values.get(name);
+  }
+}
+
+/** A CSV row: cells by the header's column index (no per-row map: files run to millions of rows). */
+export class CsvRecord implements RawRecord {
+  constructor(
+    readonly line: number,
+    private readonly cells: string[],
+    private readonly index: Map<string, number>,
+  ) {}
+  keys(): Iterable<string> {
+    return this.index.keys();
+  }
+  cell(name: string): Cell | undefined {
+    const i = this.index.get(name);
+    return i === undefined ? undefined : { text: this.cells[i] ?? '', line: this.line, column: i + 1 };
+  }
 }
 
 function normalise(name: string): string {
@@ -63,99 +110,94 @@ export function detectFormat(source: string, text: string): RunFormat {
   if (lower.endsWith('.csv') || lower.endsWith('.tsv')) return 'csv';
   if (lower.endsWith('.jsonl') || lower.endsWith('.ndjson')) return 'jsonl';
   if (lower.endsWith('.json')) return 'json';
-  const first = text.trimStart()[0];
+  const first = text.replace(/^\uFEFF/, '').trimStart()[0];
   if (first === '[') return 'json';
   if (first === '{') return 'jsonl';
   return 'csv';
 }
 
-function readCsv(text: string, source: string): { header: string[]; records: RawRecord[] } {
-  const delimiter = source.toLowerCase().endsWith('.tsv') ? '\t' : ',';
-  let rows: { record: string[]; info: { lines: number } }[];
-  try {
-    rows = parseCsv(text, { info: true, skip_empty_lines: true, trim: true, delimiter, bom: true }) as never;
-  } catch (e) {
-    const err = e as { message: string; lines?: number; code?: string };
-    const msg = err.message.replace(/ on line \d+$/, '');
-    throw new InputError({ file: source, line: err.lines }, `malformed CSV: ${msg}`);
-  }
-  if (rows.length === 0) throw new InputError({ file: source }, 'the file is empty: expected a header line and at least one run');
-  const header = rows[0].record;
-  const headerLine = rows[0].info.lines;
-  const records: RawRecord[] = [];
-  for (let r = 1; r < rows.length; r++) {
-    const { record, info } = rows[r];
-    const values: RawRecord['values'] = new Map();
-    // csv-parse reports the line where a record ends; records here are one line each unless quoted.
-    record.forEach((cell, c) => values.set(header[c], { text: cell, line: info.lines, column: c + 1 }));
-    records.push({ line: info.lines, values });
-  }
-  void headerLine;
-  return { header, records };
+/** csv-parse options for a runs file (the same whether the text is parsed whole or streamed). */
+export function csvOptions(source: string): { skip_empty_lines: true; trim: true; delimiter: string; bom: true } {
+  return { skip_empty_lines: true, trim: true, delimiter: source.toLowerCase().endsWith('.tsv') ? '\t' : ',', bom: true };
 }
 
-function jsonValue(node: JsonNode): string | number | null {
-  if (node.type === 'number') return node.value as number;
-  if (node.type === 'string') return node.value as string;
-  if (node.type === 'null') return null;
-  return JSON.stringify(node.value ?? null);
-}
-
-function objectRecord(node: JsonNode, text: string, starts: number[], source: string, lineOffset = 0): RawRecord {
-  const at = lineColumn(starts, node.offset);
-  if (node.type !== 'object') {
-    throw new InputError({ file: source, line: at.line + lineOffset, column: at.column }, `expected a JSON object for a run, got ${node.type}`);
+/**
+ * A csv-parse error as a located InputError. An unclosed quote is only noticed at the end of the
+ * file; `openQuote` (from OpenQuoteScanner) gives where it opens, which is what the user must fix.
+ */
+export function csvError(e: unknown, source: string, header: string[] | undefined, openQuote?: { line: number; field: number }): InputError {
+  const err = e as { message?: string; lines?: number; code?: string; column?: unknown };
+  if (err.code === 'CSV_QUOTE_NOT_CLOSED' && openQuote) {
+    const name = header?.[openQuote.field - 1];
+    return new InputError(
+      { file: source, line: openQuote.line, column: openQuote.field, ...(name !== undefined ? { columnName: name } : {}) },
+      'malformed CSV: a quoted field opens here and is never closed; expected a closing " (a quote inside a quoted field is written "")',
+    );
   }
-  const values: RawRecord['values'] = new Map();
-  for (const prop of node.children ?? []) {
-    const [key, value] = prop.children ?? [];
-    if (!key || !value) continue;
-    const pos = lineColumn(starts, value.offset);
-    values.set(String(key.value), { text: jsonValue(value), line: pos.line + lineOffset, column: pos.column });
-  }
-  return { line: at.line + lineOffset, values };
-}
-
-function jsonSyntaxError(errors: ParseError[], text: string, starts: number[], source: string, lineOffset = 0): never {
-  const first = errors[0];
-  const pos = lineColumn(starts, first.offset);
-  throw new InputError(
-    { file: source, line: pos.line + lineOffset, column: pos.column },
-    `malformed JSON: ${printParseErrorCode(first.error)}`,
+  const message = csvMessages[err.code ?? ''] ?? String(err.message ?? e).replace(/ on line \d+$/, '');
+  const column = typeof err.column === 'number' && err.code !== 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH' ? err.column + 1 : undefined;
+  const located = column !== undefined && err.lines !== undefined;
+  const name = located ? header?.[column - 1] : undefined;
+  return new InputError(
+    { file: source, line: err.lines, ...(located ? { column } : {}), ...(name !== undefined ? { columnName: name } : {}) },
+    `malformed CSV: ${oneLine(message)}`,
   );
 }
 
-function readJson(text: string, source: string): { header: string[]; records: RawRecord[] } {
-  const starts = lineStartsOf(text);
-  const errors: ParseError[] = [];
-  const root = parseTree(text, errors, { allowTrailingComma: false, disallowComments: true });
-  if (errors.length > 0) jsonSyntaxError(errors, text, starts, source);
-  if (!root || root.type !== 'array') {
-    throw new InputError({ file: source, line: 1, column: 1 }, 'expected a JSON array of runs (objects), e.g. [{"N": 1e8, "D": 2e9, "loss": 3.1}]');
+/** csv-parse's messages name fields from 0; these say what is wrong and what to write instead. */
+const csvMessages: Record<string, string> = {
+  INVALID_OPENING_QUOTE: 'a quote inside an unquoted field; expected the whole field in quotes, with each quote inside it doubled ("")',
+  CSV_INVALID_CLOSING_QUOTE: 'text right after a closing quote; expected a delimiter or the end of the line after a quoted field',
+  CSV_NON_TRIMABLE_CHAR_AFTER_CLOSING_QUOTE: 'text right after a closing quote; expected a delimiter or the end of the line after a quoted field',
+};
+
+function oneLine(text: string): string {
+  const flat = text.replace(/[\r\n]+/g, ' ');
+  return flat.length > 200 ? `${flat.slice(0, 200)}…` : flat;
+}
+
+/**
+ * Bytes that cannot start a text file of runs: a NUL (binary data) or a UTF-16 byte-order mark.
+ * Checked on the first characters only; a stray byte later is caught as a bad value.
+ */
+export function binaryProblem(head: string, source: string): InputError | undefined {
+  const nul = head.indexOf('\0');
+  if (nul < 0) return undefined;
+  // UTF-16 read as UTF-8: its byte-order mark decodes to two replacement characters (or U+FEFF),
+  // then every other byte of ASCII text is NUL.
+  if (/^(\uFFFD\uFFFD|\uFEFF)?(\0[^\0]|[^\0]\0){2}/.test(head)) {
+    return new InputError({ file: source, line: 1, column: 1 }, 'the file looks like UTF-16 text; expected UTF-8 (save it as UTF-8 CSV, JSON or JSONL)');
   }
-  const records = (root.children ?? []).map((child) => objectRecord(child, text, starts, source));
-  return { header: headerOf(records), records };
+  const at = lineColumn(lineStartsOf(head.slice(0, nul + 1)), nul);
+  return new InputError({ file: source, line: at.line, column: at.column }, 'binary data (a NUL byte): expected a text file of runs (CSV, JSON or JSONL)');
 }
 
-function readJsonl(text: string, source: string): { header: string[]; records: RawRecord[] } {
-  const records: RawRecord[] = [];
-  const lines = text.split('\n');
-  lines.forEach((lineText, i) => {
-    if (lineText.trim() === '') return;
-    const errors: ParseError[] = [];
-    const starts = [0];
-    const node = parseTree(lineText, errors, { disallowComments: true });
-    if (errors.length > 0) jsonSyntaxError(errors, lineText, starts, source, i);
-    if (!node) return;
-    records.push(objectRecord(node, lineText, starts, source, i));
+/** How many characters of a file's start binaryProblem looks at. */
+export const BINARY_CHECK_CHARS = 65536;
+
+/**
+ * A CSV header's column index by name; a name given twice is refused at both positions (otherwise
+ * the later column would silently win).
+ */
+export function headerIndex(names: readonly string[], source: string, line: number): Map<string, number> {
+  const index = new Map<string, number>();
+  names.forEach((name, i) => {
+    const first = index.get(name);
+    if (first !== undefined) {
+      throw new InputError(
+        { file: source, line, column: i + 1, columnName: name },
+        `duplicate column name ${quoteForMessage(name)} (columns ${first + 1} and ${i + 1}); expected each column once: rename or remove one`,
+      );
+    }
+    index.set(name, i);
   });
-  return { header: headerOf(records), records };
+  return index;
 }
 
-function headerOf(records: RawRecord[]): string[] {
-  const seen = new Set<string>();
-  for (const r of records) for (const k of r.values.keys()) seen.add(k);
-  return [...seen];
+/** Column names for an error message: plain names as they are, odd ones quoted, a long list cut. */
+function listColumns(header: readonly string[]): string {
+  const shown = header.slice(0, 30).map((h) => (/^[\x20-\x7e]{1,40}$/.test(h) && !h.includes(',') ? h : quoteForMessage(h)));
+  return shown.join(', ') + (header.length > shown.length ? `, … (${header.length} columns)` : '');
 }
 
 /** Which source column feeds each field: explicit mapping first, then the aliases. */
@@ -166,7 +208,7 @@ function resolveColumns(header: string[], explicit: Partial<Record<Field, string
     if (wanted !== undefined) {
       const exact = header.find((h) => h === wanted) ?? header.find((h) => normalise(h) === normalise(wanted));
       if (exact === undefined) {
-        throw new InputError({ file: source, line: 1 }, `no column "${wanted}" (mapped to ${field}); the file has columns: ${header.join(', ')}`);
+        throw new InputError({ file: source, line: 1 }, `no column "${wanted}" (mapped to ${field}); the file has columns: ${listColumns(header)}`);
       }
       out[field] = exact;
       continue;
@@ -194,53 +236,130 @@ function describeRaw(raw: string | number | null): string {
   if (raw === null) return 'null';
   if (typeof raw === 'number') return String(raw);
   if (raw.trim() === '') return 'an empty cell';
-  return JSON.stringify(raw);
+  return quoteForMessage(raw);
 }
 
+/** Everything about a data set but its runs (what a streamed read returns). */
+export type DatasetInfo = Omit<Dataset, 'runs'> & { rows: number };
+
 /**
- * Parse and validate runs.
- * @throws InputError naming the file, line and column of the first problem
+ * Validates raw records one at a time: resolves which column feeds which field, checks each value
+ * and derives D or C. CSV gives the header first; JSON records bring their own keys, and the
+ * columns are resolved from the first record and checked again when a later one brings new keys.
  */
-export function parseRuns(text: string, options: ParseRunsOptions): Dataset {
-  const source = options.source;
-  const format = options.format ?? detectFormat(source, text);
-  const { header, records } = format === 'csv' ? readCsv(text, source) : format === 'json' ? readJson(text, source) : readJsonl(text, source);
-  if (records.length === 0) throw new InputError({ file: source }, 'no runs in the file: expected at least one row after the header');
-  const columns = resolveColumns(header, options.columns ?? {}, source);
-  const required = options.require ?? ['loss'];
+export class RunValidator {
+  private header: string[] = [];
+  private readonly known = new Set<string>();
+  private fixedHeader = false;
+  private columns: Partial<Record<Field, string>> | undefined;
+  private derived: Dataset['derived'] = {};
+  private total = 0;
+  private kept = 0;
+  private firstLine: number | undefined;
+  private readonly groupsSeen = new Set<string>();
+  private readonly required: Field[];
 
-  const hint = (f: Field) => `map one with --columns ${f}=NAME`;
-  if (columns.loss === undefined && required.includes('loss')) {
-    throw new InputError({ file: source, line: 1 }, `missing column "loss" (the final loss of each run); the file has columns: ${header.join(', ')}; ${hint('loss')}`);
-  }
-  const has = (f: Field) => columns[f] !== undefined;
-  const derived: Dataset['derived'] = {};
-  if (!has('D') && has('C') && has('N')) derived.D = 'C/(6N)';
-  if (!has('C') && has('N') && has('D')) derived.C = '6ND';
-  for (const f of required) {
-    if (!has(f) && derived[f as 'D' | 'C'] === undefined) {
-      const extra = f === 'D' ? ' (or columns C and N, from which D = C/(6N))' : f === 'C' ? ' (or columns N and D, from which C = 6ND)' : '';
-      throw new InputError({ file: source, line: 1 }, `missing column "${f}"${extra}; the file has columns: ${header.join(', ')}; ${hint(f)}`);
-    }
+  constructor(private readonly options: ParseRunsOptions) {
+    this.required = options.require ?? ['loss'];
   }
 
-  let kept = records;
-  if (options.groups?.length) {
-    const col = columns.group;
-    if (col === undefined) throw new InputError({ file: source, line: 1 }, `--group needs a group column; the file has columns: ${header.join(', ')}; ${hint('group')}`);
-    const groupOf = (rec: RawRecord) => String(rec.values.get(col)?.text ?? '');
-    kept = records.filter((rec) => options.groups!.includes(groupOf(rec)));
-    if (kept.length === 0) {
-      const present = [...new Set(records.map(groupOf))];
-      throw new InputError({ file: source, line: 1, columnName: col }, `no runs in group ${options.groups.map((g) => `"${g}"`).join(' or ')}; the file's groups are ${present.map((g) => `"${g}"`).join(', ')}`);
-    }
+  get source(): string {
+    return this.options.source;
   }
-  const runs: Run[] = kept.map((rec) => {
+
+  /** A CSV header: each name once. */
+  setHeader(names: string[], line: number): Map<string, number> {
+    const index = headerIndex(names, this.source, line);
+    this.header = [...names];
+    for (const n of names) this.known.add(n);
+    this.fixedHeader = true;
+    return index;
+  }
+
+  get hasHeader(): boolean {
+    return this.fixedHeader;
+  }
+
+  private resolve(): Partial<Record<Field, string>> {
+    const source = this.source;
+    const header = this.header;
+    const columns = resolveColumns(header, this.options.columns ?? {}, source);
+    const hint = (f: Field) => `map one with --columns ${f}=NAME`;
+    if (columns.loss === undefined && this.required.includes('loss')) {
+      throw new InputError({ file: source, line: 1 }, `missing column "loss" (the final loss of each run); the file has columns: ${listColumns(header)}; ${hint('loss')}`);
+    }
+    const has = (f: Field) => columns[f] !== undefined;
+    const derived: Dataset['derived'] = {};
+    if (!has('D') && has('C') && has('N')) derived.D = 'C/(6N)';
+    if (!has('C') && has('N') && has('D')) derived.C = '6ND';
+    for (const f of this.required) {
+      if (!has(f) && derived[f as 'D' | 'C'] === undefined) {
+        const extra = f === 'D' ? ' (or columns C and N, from which D = C/(6N))' : f === 'C' ? ' (or columns N and D, from which C = 6ND)' : '';
+        throw new InputError({ file: source, line: 1 }, `missing column "${f}"${extra}; the file has columns: ${listColumns(header)}; ${hint(f)}`);
+      }
+    }
+    if (this.options.groups?.length && columns.group === undefined) {
+      throw new InputError({ file: source, line: 1 }, `--group needs a group column; the file has columns: ${listColumns(header)}; ${hint('group')}`);
+    }
+    this.derived = derived;
+    return columns;
+  }
+
+  /**
+   * A JSON record's new keys join the header; a field they newly feed must not be missing from
+   * earlier runs. Nothing changes unless the record passes (a refused record may be tried again).
+   */
+  private learnKeys(rec: RawRecord): void {
+    let header: string[] | undefined;
+    for (const k of rec.keys()) if (!this.known.has(k) && !header?.includes(k)) (header ??= [...this.header]).push(k);
+    if (header === undefined) return;
+    if (this.columns !== undefined) {
+      const before = this.columns;
+      const after = resolveColumns(header, this.options.columns ?? {}, this.source);
+      for (const f of Object.keys(after) as Field[]) {
+        if (before[f] === after[f]) continue;
+        const col = after[f]!;
+        if (before[f] !== undefined) {
+          const cell = rec.cell(col);
+          throw new InputError(
+            { file: this.source, line: cell?.line ?? rec.line, ...(cell ? { column: cell.column } : {}), columnName: col },
+            `key "${col}" first appears here and would feed ${f}, which earlier runs gave as "${before[f]}"; expected the same keys in every run`,
+          );
+        }
+        if ((numericFields as readonly string[]).includes(f) && this.kept > 0) {
+          throw new InputError(
+            { file: this.source, line: this.firstLine!, columnName: col },
+            `this run has no value for "${col}" (${f}), which a later run has (line ${rec.line}); expected a positive number`,
+          );
+        }
+      }
+      const has = (f: Field) => after[f] !== undefined;
+      if (!has('D') && has('C') && has('N')) this.derived.D = 'C/(6N)';
+      if (!has('C') && has('N') && has('D')) this.derived.C = '6ND';
+      this.columns = after;
+    }
+    this.header = header;
+    for (const k of header) this.known.add(k);
+  }
+
+  /** The validated run of one record, or undefined when --group leaves it out. */
+  run(rec: RawRecord): Run | undefined {
+    this.total++;
+    if (!this.fixedHeader) this.learnKeys(rec);
+    const columns = (this.columns ??= this.resolve());
+    const source = this.source;
+    if (this.options.groups?.length) {
+      const group = String(rec.cell(columns.group!)?.text ?? '');
+      if (!this.options.groups.includes(group)) {
+        if (this.groupsSeen.size < 1000) this.groupsSeen.add(group);
+        return undefined;
+      }
+    }
     const run: Run = { loss: NaN, line: rec.line };
     for (const f of numericFields) {
       const col = columns[f];
       if (col === undefined) continue;
-      const cell = rec.values.get(col);
+      const cell = rec.cell(col);
       if (cell === undefined) {
         throw new InputError({ file: source, line: rec.line, columnName: col }, `this run has no value for "${col}" (${f}); expected a positive number`);
       }
@@ -253,11 +372,18 @@ export function parseRuns(text: string, options: ParseRunsOptions): Dataset {
     }
     for (const f of ['group', 'run'] as const) {
       const col = columns[f];
-      const cell = col === undefined ? undefined : rec.values.get(col);
-      if (cell && cell.text !== null && String(cell.text) !== '') run[f] = String(cell.text);
+      const cell = col === undefined ? undefined : rec.cell(col);
+      if (cell && cell.text !== null && String(cell.text) !== '') {
+        const name = String(cell.text);
+        // Names are printed in tables, reports and one-line errors: a line break would break them.
+        if (/[\x00-\x1f\x7f]/.test(name)) {
+          throw new InputError({ file: source, line: cell.line, column: cell.column, columnName: col }, `expected a ${f} name without control characters (line breaks, tabs), got ${describeRaw(cell.text)}`);
+        }
+        run[f] = name;
+      }
     }
     if (columns.step !== undefined) {
-      const cell = rec.values.get(columns.step);
+      const cell = rec.cell(columns.step);
       if (cell && cell.text !== null && String(cell.text).trim() !== '') {
         const step = parseNumber(cell.text);
         if (!(step >= 0) || !Number.isFinite(step)) {
@@ -266,23 +392,321 @@ export function parseRuns(text: string, options: ParseRunsOptions): Dataset {
         run.step = step;
       }
     }
-    if (derived.D && run.C !== undefined && run.N !== undefined) run.D = run.C / (6 * run.N);
-    if (derived.C && run.N !== undefined && run.D !== undefined) run.C = 6 * run.N * run.D;
+    const derived = this.derived;
+    // A derived value must be a positive double too: 6ND of two huge values is Infinity, and
+    // C/(6N) of a tiny C and a huge N is 0, either of which would poison a fit or a store.
+    if (derived.D && run.C !== undefined && run.N !== undefined) {
+      run.D = run.C / (6 * run.N);
+      if (!(run.D > 0) || !Number.isFinite(run.D)) this.outOfRange(rec, columns.C!, `D = C/(6N) = ${run.C}/(6 × ${run.N})`, run.D);
+    }
+    if (derived.C && run.N !== undefined && run.D !== undefined) {
+      run.C = 6 * run.N * run.D;
+      if (!(run.C > 0) || !Number.isFinite(run.C)) this.outOfRange(rec, columns.D!, `C = 6ND = 6 × ${run.N} × ${run.D}`, run.C);
+    }
     if (run.U !== undefined && run.D !== undefined && run.U > run.D * (1 + 1e-9)) {
-      const cell = rec.values.get(columns.U!)!;
+      const cell = rec.cell(columns.U!)!;
       throw new InputError(
         { file: source, line: cell.line, column: cell.column, columnName: columns.U },
         `unique tokens U = ${run.U} exceed total tokens D = ${run.D}; expected U ≤ D`,
       );
     }
+    this.kept++;
+    this.firstLine ??= rec.line;
     return run;
-  });
+  }
 
-  const usedColumns: Dataset['columns'] = {};
-  for (const [f, c] of Object.entries(columns)) usedColumns[f as Field] = c;
-  const dataset: Dataset = { source, runs, columns: usedColumns, derived };
-  if (kept !== records) dataset.selection = `group ${options.groups!.join(' or ')}: ${kept.length} of ${records.length} rows`;
-  return dataset;
+  /** A derived value that is not a positive double is refused where its inputs are. */
+  private outOfRange(rec: RawRecord, col: string, formula: string, value: number): never {
+    const cell = rec.cell(col);
+    const what = value > 0 ? 'overflows (above 1.8e308, the largest double)' : 'underflows to 0 (below 5e-324, the smallest double)';
+    throw new InputError(
+      { file: this.source, line: cell?.line ?? rec.line, ...(cell ? { column: cell.column } : {}), columnName: col },
+      `${formula} ${what}; expected values whose derived ${formula[0]} is a positive finite number`,
+    );
+  }
+
+  /** What the data set is, once every record has been seen; refuses a file without runs. */
+  finish(format: RunFormat): DatasetInfo {
+    const source = this.source;
+    if (format === 'csv' && !this.fixedHeader) throw new InputError({ file: source }, 'the file is empty: expected a header line and at least one run');
+    if (this.total === 0) throw new InputError({ file: source }, 'no runs in the file: expected at least one row after the header');
+    const groups = this.options.groups;
+    if (groups?.length && this.kept === 0) {
+      throw new InputError(
+        { file: source, line: 1, columnName: this.columns?.group },
+        `no runs in group ${groups.map((g) => `"${g}"`).join(' or ')}; the file's groups are ${[...this.groupsSeen].map((g) => quoteForMessage(g)).join(', ')}`,
+      );
+    }
+    const usedColumns: Dataset['columns'] = {};
+    for (const [f, c] of Object.entries(this.columns ?? {})) usedColumns[f as Field] = c;
+    const info: DatasetInfo = { source, columns: usedColumns, derived: this.derived, rows: this.kept };
+    if (groups?.length) info.selection = `group ${groups.join(' or ')}: ${this.kept} of ${this.total} rows`;
+    return info;
+  }
+}
+
+const jsonTypeOf = (value: unknown): string => (value === null ? 'null' : typeof value === 'string' ? 'string' : typeof value === 'boolean' ? 'boolean' : 'number');
+
+/**
+ * Walks JSON text and hands each run object to `onRecord`, without building a tree of the whole
+ * file. `top` is 'array' for a JSON file (an array of run objects) and 'object' for JSONL, whose
+ * lines are each one run: one visitor serves every line of a file (a million lines must not make
+ * a million sets of callbacks).
+ */
+export class JsonRunsVisitor {
+  private readonly recordDepth: number;
+  private text = '';
+  private lineOffset = 0;
+  private depth = 0;
+  private rootSeen = false;
+  private current: MapRecord | undefined;
+  private key: string | undefined;
+  private readonly keyAt = new Map<string, { line: number; column: number }>();
+  private nested: { line: number; column: number; offset: number } | undefined;
+  private readonly visitor: JSONVisitor;
+
+  constructor(
+    private readonly source: string,
+    private readonly top: 'array' | 'object',
+    private readonly onRecord: (rec: RawRecord) => void,
+  ) {
+    this.recordDepth = top === 'array' ? 2 : 1;
+    this.visitor = {
+      onObjectBegin: (offset, _length, line, character) => this.begin('object', offset, line, character),
+      onArrayBegin: (offset, _length, line, character) => this.begin('array', offset, line, character),
+      onObjectEnd: (offset) => this.end(offset),
+      onArrayEnd: (offset) => this.end(offset),
+      onObjectProperty: (name, _offset, _length, line, character) => this.property(name, line, character),
+      onLiteralValue: (value: unknown, _offset, _length, line, character) => this.literal(value, line, character),
+      onError: (error: ParseErrorCode, _offset, _length, line, character) => {
+        throw new InputError(this.where(line, character), `malformed JSON: ${printParseErrorCode(error)}`);
+      },
+    };
+  }
+
+  /** Visit one text: the whole JSON file, or one JSONL line (`lineNumber` is then that line's). */
+  visit(text: string, lineNumber = 1): void {
+    this.text = text;
+    this.lineOffset = lineNumber - 1;
+    this.depth = 0;
+    this.rootSeen = false;
+    this.current = undefined;
+    this.key = undefined;
+    visit(text, this.visitor, { disallowComments: true, allowTrailingComma: false });
+    if (!this.rootSeen) {
+      throw new InputError({ file: this.source, line: lineNumber, column: 1 }, this.top === 'array'
+        ? 'expected a JSON array of runs (objects), e.g. [{"N": 1e8, "D": 2e9, "loss": 3.1}]'
+        : 'expected a JSON object for a run');
+    }
+  }
+
+  private where(line: number, character: number): Location {
+    return { file: this.source, line: line + 1 + this.lineOffset, column: character + 1 };
+  }
+
+  /** A value where a run (or, at the top of a JSON file, the array of runs) should be. */
+  private notRun(what: string, line: number, character: number, atRoot: boolean): never {
+    throw new InputError(this.where(line, character), atRoot && this.top === 'array'
+      ? `expected a JSON array of runs (objects), e.g. [{"N": 1e8, "D": 2e9, "loss": 3.1}], got ${what}`
+      : `expected a JSON object for a run, got ${what}`);
+  }
+
+  private begin(kind: 'object' | 'array', offset: number, line: number, character: number): void {
+    const depth = ++this.depth;
+    // Checked before the parser descends further, so a hostile nesting never exhausts its recursion.
+    if (depth > MAX_JSON_DEPTH) throw new InputError(this.where(line, character), `JSON nested more than ${MAX_JSON_DEPTH} deep; expected runs as flat objects`);
+    if (depth === 1) {
+      this.rootSeen = true;
+      if (kind !== (this.top === 'array' ? 'array' : 'object')) this.notRun(`an ${kind}`, line, character, true);
+    }
+    if (depth === this.recordDepth && kind === 'array') this.notRun('an array', line, character, false);
+    if (depth === this.recordDepth && kind === 'object') {
+      this.current = new MapRecord(line + 1 + this.lineOffset);
+      this.keyAt.clear();
+    }
+    if (depth === this.recordDepth + 1 && this.current && this.key !== undefined) this.nested = { line, column: character, offset };
+  }
+
+  private end(offset: number): void {
+    const depth = this.depth;
+    if (depth === this.recordDepth + 1 && this.nested && this.current && this.key !== undefined) {
+      // A structured value is kept as its JSON text: a number field then says what it got.
+      const at = this.where(this.nested.line, this.nested.column);
+      this.current.values.set(this.key, { text: this.text.slice(this.nested.offset, offset + 1), line: at.line!, column: at.column! });
+      this.nested = undefined;
+    }
+    if (depth === this.recordDepth && this.current) {
+      const rec = this.current;
+      this.current = undefined;
+      this.onRecord(rec);
+    }
+    this.depth--;
+  }
+
+  private property(name: string, line: number, character: number): void {
+    if (this.depth !== this.recordDepth || !this.current) return;
+    const first = this.keyAt.get(name);
+    if (first) {
+      throw new InputError(
+        { ...this.where(line, character), columnName: name },
+        `duplicate key "${name}" in this run (first at line ${first.line}, column ${first.column}); expected each key once`,
+      );
+    }
+    const at = this.where(line, character);
+    this.keyAt.set(name, { line: at.line!, column: at.column! });
+    this.key = name;
+  }
+
+  private literal(value: unknown, line: number, character: number): void {
+    const depth = this.depth;
+    if (depth === 0 || depth === this.recordDepth - 1) this.notRun(`a ${jsonTypeOf(value)}`, line, character, depth === 0);
+    if (depth === this.recordDepth && this.current && this.key !== undefined) {
+      const text = typeof value === 'number' || typeof value === 'string' || value === null ? value : JSON.stringify(value);
+      this.current.values.set(this.key, { text, line: line + 1 + this.lineOffset, column: character + 1 });
+    }
+  }
+}
+
+/** A JSONL line that JSON.parse read: its values, without positions (see JsonlRuns.line). */
+class ParsedRecord implements RawRecord {
+  constructor(
+    readonly line: number,
+    private readonly values: Record<string, unknown>,
+  ) {}
+  keys(): Iterable<string> {
+    return Object.keys(this.values);
+  }
+  cell(name: string): Cell | undefined {
+    if (!Object.hasOwn(this.values, name)) return undefined;
+    const v = this.values[name];
+    return { text: typeof v === 'boolean' ? String(v) : (v as string | number | null), line: this.line, column: 1 };
+  }
+}
+
+/** Colons outside strings: in a flat object, one per key (fewer keys after JSON.parse: a key twice). */
+function colonsOutsideStrings(text: string): number {
+  let n = 0, inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92) i++;
+      else if (c === 34) inString = false;
+    } else if (c === 34) inString = true;
+    else if (c === 58) n++;
+  }
+  return n;
+}
+
+/** Feeds JSONL lines to a validator. */
+export class JsonlRuns {
+  private readonly visitor: JsonRunsVisitor;
+  constructor(
+    private readonly validator: RunValidator,
+    private readonly onRun: (run: Run) => void,
+  ) {
+    this.visitor = new JsonRunsVisitor(validator.source, 'object', (rec) => {
+      const run = validator.run(rec);
+      if (run) onRun(run);
+    });
+  }
+
+  line(text: string, lineNumber: number): void {
+    if (!/\S/.test(text)) return;
+    // Most lines are flat objects with good values: the engine's JSON.parse reads them several times
+    // faster than the positional visitor. Anything else — a syntax error, a nested value, a key
+    // given twice, a bad value — goes through the visitor, which says exactly where the problem is.
+    if (!this.flat(text, lineNumber)) this.visitor.visit(text, lineNumber);
+  }
+
+  private flat(text: string, lineNumber: number): boolean {
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      return false;
+    }
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+    const object = value as Record<string, unknown>;
+    const keys = Object.keys(object);
+    for (const k of keys) if (typeof object[k] === 'object' && object[k] !== null) return false;
+    if (colonsOutsideStrings(text) !== keys.length) return false;
+    let run: Run | undefined;
+    try {
+      run = this.validator.run(new ParsedRecord(lineNumber, object));
+    } catch (e) {
+      if (e instanceof InputError) return false;
+      throw e;
+    }
+    if (run) this.onRun(run);
+    return true;
+  }
+}
+
+/** Strip a UTF-8 byte-order mark: editors on Windows write one before CSV and JSON alike. */
+export function stripBom(text: string): string {
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
+/** The header of CSV text for an error message, when its first line parses on its own. */
+function headerOf(text: string, source: string): string[] | undefined {
+  try {
+    return (parseCsv(stripBom(text).split('\n', 1)[0], { ...csvOptions(source), relax_quotes: true, relax_column_count: true }) as string[][])[0];
+  } catch {
+    return undefined;
+  }
+}
+
+/** CSV text's records with the line each ends on; a malformed file is one located error. */
+export function csvRecords(text: string, source: string): { record: string[]; info: { lines: number } }[] {
+  try {
+    return parseCsv(text, { ...csvOptions(source), info: true }) as never;
+  } catch (e) {
+    let open: { line: number; field: number } | undefined;
+    if ((e as { code?: string }).code === 'CSV_QUOTE_NOT_CLOSED') {
+      const scanner = new OpenQuoteScanner(csvOptions(source).delimiter);
+      scanner.feed(stripBom(text));
+      open = scanner.unclosed();
+    }
+    throw csvError(e, source, headerOf(text, source), open);
+  }
+}
+
+/** Feed the records of CSV text to a validator. */
+function csvText(text: string, validator: RunValidator, onRun: (run: Run) => void): void {
+  const rows = csvRecords(text, validator.source);
+  if (rows.length === 0) return;
+  const index = validator.setHeader(rows[0].record, rows[0].info.lines);
+  for (let r = 1; r < rows.length; r++) {
+    const run = validator.run(new CsvRecord(rows[r].info.lines, rows[r].record, index));
+    if (run) onRun(run);
+  }
+}
+
+/**
+ * Parse and validate runs.
+ * @throws InputError naming the file, line and column of the first problem
+ */
+export function parseRuns(text: string, options: ParseRunsOptions): Dataset {
+  const source = options.source;
+  const format = options.format ?? detectFormat(source, text);
+  const binary = binaryProblem(text.slice(0, BINARY_CHECK_CHARS), source);
+  if (binary) throw binary;
+  const validator = new RunValidator(options);
+  const runs: Run[] = [];
+  const keep = (run: Run) => void runs.push(run);
+  if (format === 'csv') csvText(text, validator, keep);
+  else if (format === 'json') {
+    new JsonRunsVisitor(source, 'array', (rec) => {
+      const run = validator.run(rec);
+      if (run) keep(run);
+    }).visit(stripBom(text));
+  } else {
+    const jsonl = new JsonlRuns(validator, keep);
+    stripBom(text).split('\n').forEach((line, i) => jsonl.line(line, i + 1));
+  }
+  const { rows: _rows, ...info } = validator.finish(format);
+  void _rows;
+  return { ...info, runs };
 }
 
 /** Parse a `--columns` value: `N="Model Size",C=Training FLOP`. */

@@ -2,29 +2,20 @@
  * A small CSV table with named text and number columns, validated with located errors — for inputs
  * that are not runs (per-layer activation logs for the coordinate check). Pure.
  */
-import { parse as parseCsv } from 'csv-parse/sync';
 import { InputError } from '../errors/index.js';
-
-/** CSV rows with the line each starts on; a malformed file is one located error. */
-export function csvRows(text: string, source: string): { record: string[]; info: { lines: number } }[] {
-  try {
-    return parseCsv(text, { info: true, skip_empty_lines: true, trim: true, bom: true }) as never;
-  } catch (e) {
-    const err = e as { message: string; lines?: number };
-    throw new InputError({ file: source, line: err.lines }, `malformed CSV: ${err.message.replace(/ on line \d+$/, '')}`);
-  }
-}
+import { csvRecords, headerIndex } from './parseRuns.js';
 
 export function parseTable<N extends string, T extends string>(
   text: string,
   source: string,
   columns: { numbers: readonly N[]; text: readonly T[] },
 ): (Record<N, number> & Record<T, string> & { line: number })[] {
-  const rows = csvRows(text, source);
+  const rows = csvRecords(text, source);
   if (rows.length < 2) throw new InputError({ file: source }, `expected a header and at least one row with columns ${[...columns.text, ...columns.numbers].join(', ')}`);
   const header = rows[0].record;
+  const columnIndex = headerIndex(header, source, rows[0].info.lines);
   const index = (name: string) => {
-    const i = header.indexOf(name);
+    const i = columnIndex.get(name) ?? -1;
     if (i < 0) throw new InputError({ file: source, line: 1 }, `missing column "${name}"; the file has columns: ${header.join(', ')}`);
     return i;
   };

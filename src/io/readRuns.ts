@@ -1,22 +1,200 @@
 /**
  * Read runs from a file on disk (CSV, JSON array or JSONL): the Node side of io/parseRuns.ts.
+ *
+ * CSV and JSONL are streamed: the file is read in chunks and each record is validated and handed
+ * on as it is parsed, so memory does not grow with the file (a caller that keeps every run, as a
+ * fit must, holds only the runs). A JSON array is read whole, up to MAX_WHOLE_FILE_BYTES.
  */
-import { readFileSync, statSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
+import { StringDecoder } from 'node:string_decoder';
+import { Parser } from 'csv-parse';
 import { InputError } from '../errors/index.js';
-import { parseRuns, type ParseRunsOptions } from './parseRuns.js';
-import type { Dataset } from './dataset.js';
+import {
+  BINARY_CHECK_CHARS,
+  binaryProblem,
+  csvError,
+  csvOptions,
+  CsvRecord,
+  detectFormat,
+  JsonlRuns,
+  JsonRunsVisitor,
+  RunValidator,
+  stripBom,
+  type DatasetInfo,
+  type ParseRunsOptions,
+} from './parseRuns.js';
+import { OpenQuoteScanner } from './textPosition.js';
+import type { Dataset, Run } from './dataset.js';
 
-export function readText(path: string): string {
+/**
+ * Largest file read whole (a JSON array of runs, a fit, a world, a plan). V8 cannot hold a string
+ * much over 512 MiB, and a file near that size would need gigabytes once parsed; CSV and JSONL
+ * files of runs are streamed and have no limit.
+ */
+export const MAX_WHOLE_FILE_BYTES = 256 * 1024 * 1024;
+
+/** Longest JSONL line: one run is a few hundred bytes; a longer line is not a file of runs. */
+export const MAX_JSONL_LINE_BYTES = 16 * 1024 * 1024;
+
+const CHUNK_BYTES = 1 << 20;
+
+const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(bytes < 10 * 1024 * 1024 ? 1 : 0)} MiB`;
+
+/** The file's size, or a located error when it is missing or a folder. */
+export function inputSize(path: string, what = 'a CSV, JSON or JSONL file of runs'): number {
   let stat;
   try {
     stat = statSync(path);
   } catch {
-    throw new InputError({ file: path }, 'no such file: expected a CSV, JSON or JSONL file of runs');
+    throw new InputError({ file: path }, `no such file: expected ${what}`);
   }
-  if (stat.isDirectory()) throw new InputError({ file: path }, 'is a folder: expected a CSV, JSON or JSONL file of runs');
-  return readFileSync(path, 'utf8');
+  if (stat.isDirectory()) throw new InputError({ file: path }, `is a folder: expected ${what}`);
+  return stat.size;
+}
+
+/** A whole small file as text (fits, worlds, plans, tables), refusing one too large to read whole. */
+export function readText(path: string): string {
+  const size = inputSize(path);
+  if (size > MAX_WHOLE_FILE_BYTES) {
+    throw new InputError({ file: path }, `the file is ${mib(size)}; expected at most ${mib(MAX_WHOLE_FILE_BYTES)} for a file read whole (runs as CSV or JSONL are streamed and may be larger)`);
+  }
+  return stripBom(readFileSync(path, 'utf8'));
+}
+
+/** Read a file in chunks, calling `onChunk` with each; stops early when it returns false. */
+function eachChunk(path: string, onChunk: (chunk: Buffer) => boolean | void): void {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (e) {
+    throw new InputError({ file: path }, `cannot read the file: ${(e as Error).message}`);
+  }
+  try {
+    for (;;) {
+      // A fresh buffer each time: csv-parse keeps a view of an unfinished record's bytes.
+      const buf = Buffer.allocUnsafe(CHUNK_BYTES);
+      const n = readSync(fd, buf, 0, CHUNK_BYTES, null);
+      if (n === 0) return;
+      if (onChunk(n === CHUNK_BYTES ? buf : buf.subarray(0, n)) === false) return;
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** The first characters of a file, to detect its format and refuse binary data. */
+function head(path: string): string {
+  let text = '';
+  eachChunk(path, (chunk) => {
+    text = new StringDecoder('utf8').write(chunk.subarray(0, BINARY_CHECK_CHARS));
+    return false;
+  });
+  return text;
+}
+
+/** The incremental parser under csv-parse's stream API, driven synchronously chunk by chunk. */
+interface CsvApi {
+  parse(chunk: Buffer | undefined, end: boolean, push: (record: string[]) => void, close: () => void): Error | undefined;
+  info: { lines: number };
+}
+
+function streamCsv(path: string, validator: RunValidator, onRun: (run: Run) => void, onBytes?: (n: number) => void): void {
+  const options = csvOptions(path);
+  // csv-parse's stream Parser wraps a synchronous record parser (`api`, which its sync and stream
+  // entry points both use). Driving it directly keeps readRuns synchronous for every command while
+  // reading the file in chunks; `info.lines` is where each record ends, as in `info: true` mode.
+  const api = (new Parser(options) as unknown as { api: CsvApi }).api;
+  let index: Map<string, number> | undefined;
+  let header: string[] | undefined;
+  const push = (record: string[]) => {
+    if (index === undefined) {
+      header = record;
+      index = validator.setHeader(record, api.info.lines);
+      return;
+    }
+    const run = validator.run(new CsvRecord(api.info.lines, record, index));
+    if (run) onRun(run);
+  };
+  const fail = (e: Error): never => {
+    let open: { line: number; field: number } | undefined;
+    if ((e as { code?: string }).code === 'CSV_QUOTE_NOT_CLOSED') {
+      // Only noticed at the end of the file: read it again to find where the quote opens.
+      const scanner = new OpenQuoteScanner(options.delimiter);
+      const decoder = new StringDecoder('utf8');
+      eachChunk(path, (chunk) => scanner.feed(decoder.write(chunk)));
+      open = scanner.unclosed();
+    }
+    throw csvError(e, path, header, open);
+  };
+  eachChunk(path, (chunk) => {
+    const err = api.parse(chunk, false, push, () => {});
+    if (err) fail(err);
+    onBytes?.(chunk.length);
+  });
+  const err = api.parse(undefined, true, push, () => {});
+  if (err) fail(err);
+}
+
+function streamJsonl(path: string, validator: RunValidator, onRun: (run: Run) => void, onBytes?: (n: number) => void): void {
+  let carry: Buffer | undefined;
+  let line = 0;
+  const jsonl = new JsonlRuns(validator, onRun);
+  const emit = (bytes: Buffer) => {
+    line++;
+    const text = bytes.toString('utf8');
+    jsonl.line(line === 1 ? stripBom(text) : text, line);
+  };
+  eachChunk(path, (chunk) => {
+    // Lines are split on the newline byte, which never occurs inside a UTF-8 multi-byte character.
+    let start = 0;
+    for (let nl = chunk.indexOf(10, start); nl >= 0; nl = chunk.indexOf(10, start)) {
+      const piece = chunk.subarray(start, nl);
+      emit(carry ? Buffer.concat([carry, piece]) : piece);
+      carry = undefined;
+      start = nl + 1;
+    }
+    if (start < chunk.length) {
+      const rest = chunk.subarray(start);
+      carry = carry ? Buffer.concat([carry, rest]) : Buffer.from(rest);
+      if (carry.length > MAX_JSONL_LINE_BYTES) {
+        throw new InputError({ file: path, line: line + 1 }, `line longer than ${mib(MAX_JSONL_LINE_BYTES)}; expected one run (a JSON object) per line`);
+      }
+    }
+    onBytes?.(chunk.length);
+  });
+  if (carry) emit(carry);
+}
+
+/**
+ * Validate a file's runs one at a time, calling `onRun` with each (those --group keeps), without
+ * holding the file in memory. Returns what a Dataset says besides its runs.
+ * @throws InputError naming the file, line and column of the first problem
+ */
+export function forEachRun(path: string, options: Omit<ParseRunsOptions, 'source'>, onRun: (run: Run) => void, onBytes?: (n: number) => void): DatasetInfo {
+  const size = inputSize(path);
+  const start = head(path);
+  const format = options.format ?? detectFormat(path, start);
+  if (format === 'json' && size > MAX_WHOLE_FILE_BYTES) {
+    throw new InputError({ file: path }, `the JSON file is ${mib(size)}; a JSON array is read whole, up to ${mib(MAX_WHOLE_FILE_BYTES)}: write larger files as JSONL (one run per line) or CSV, which are streamed`);
+  }
+  const binary = binaryProblem(start, path);
+  if (binary) throw binary;
+  const validator = new RunValidator({ ...options, source: path });
+  if (format === 'csv') streamCsv(path, validator, onRun, onBytes);
+  else if (format === 'jsonl') streamJsonl(path, validator, onRun, onBytes);
+  else {
+    new JsonRunsVisitor(path, 'array', (rec) => {
+      const run = validator.run(rec);
+      if (run) onRun(run);
+    }).visit(readText(path));
+    onBytes?.(size);
+  }
+  return validator.finish(format);
 }
 
 export function readRuns(path: string, options: Omit<ParseRunsOptions, 'source'> = {}): Dataset {
-  return parseRuns(readText(path), { ...options, source: path });
+  const runs: Run[] = [];
+  const { rows: _rows, ...info } = forEachRun(path, options, (run) => void runs.push(run));
+  void _rows;
+  return { ...info, runs };
 }

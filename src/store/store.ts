@@ -5,10 +5,12 @@
  */
 import Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { ScaleLabError } from '../errors/index.js';
+import { mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { basename, dirname } from 'node:path';
+import { InputError, ScaleLabError } from '../errors/index.js';
 import type { Dataset, Run } from '../io/dataset.js';
+import { formatNumber } from '../core/format.js';
 
 /** A store problem (cannot open, locked, schema from a newer version), with the path. */
 export class StoreError extends ScaleLabError {
@@ -54,8 +56,13 @@ export interface Checkpoint {
   step?: number | null;
 }
 
-/** Schema migrations, applied in order; PRAGMA user_version records how many ran. */
-const migrations: string[] = [
+/** The key of an imported named run: its identity is its name and N (see importRows). */
+function namedRunKey(name: string, N: number | null): string {
+  return `run:${JSON.stringify([name, N])}`;
+}
+
+/** Schema migrations (SQL, or a step that needs code), applied in order; PRAGMA user_version records how many ran. */
+const migrations: (string | ((db: Database.Database) => void))[] = [
   `CREATE TABLE studies (
      id INTEGER PRIMARY KEY,
      name TEXT NOT NULL UNIQUE,
@@ -105,7 +112,19 @@ const migrations: string[] = [
      created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now'))
    );
    CREATE INDEX runs_status ON runs (study_id, status);`,
+  (db) => {
+    // A checkpoint remembers the file and line it came from, so a conflicting import names both.
+    db.exec('ALTER TABLE checkpoints ADD COLUMN source TEXT');
+    // Imported runs were keyed by name alone ("run:a"), which merged two files' runs "a" into one;
+    // their identity is now name and N.
+    const named = db.prepare(`SELECT id, name, n FROM runs WHERE name IS NOT NULL AND key = 'run:' || name`).all() as { id: number; name: string; n: number | null }[];
+    const rekey = db.prepare('UPDATE runs SET key = ? WHERE id = ?');
+    for (const r of named) rekey.run(namedRunKey(r.name, r.n), r.id);
+  },
 ];
+
+/** Tables every ScaleLab store has: a SQLite file without them is someone else's database. */
+const storeTables = ['studies', 'runs', 'checkpoints', 'fits', 'recommendations'];
 
 export const defaultStorePath = '.scalelab/runs.db';
 
@@ -165,10 +184,142 @@ export function hashKey(value: unknown): string {
   return createHash('sha256').update(JSON.stringify(value)).digest('hex').slice(0, 32);
 }
 
+/** What an import added: new runs, new checkpoints of named runs, and rows already stored. */
+export interface ImportCounts {
+  runs: number;
+  checkpoints: number;
+  skipped: number;
+}
+
+/** Who holds a store's write lock, as the holder recorded it (see RunStore.writeTransaction). */
+export interface WriterInfo {
+  pid: number;
+  host: string;
+  command: string;
+  since: string;
+  /** False when the recorded process is gone (it was killed; SQLite released its lock). */
+  alive: boolean;
+}
+
+export interface WaitOptions {
+  /** Give up after this long. @default 60 000 ms */
+  timeoutMs?: number;
+  /** Called while waiting (a few times a second) with the holder, when it recorded itself. */
+  onWait?: (wait: { holder: WriterInfo | undefined; waitedMs: number }) => void;
+}
+
+/** SQLite page cache during a streamed import, KiB. */
+const IMPORT_CACHE_KIB = 64 * 1024;
+
+/** Busy timeout of synchronous writes (a sweep's status updates): long enough to outlast an import. */
+const SYNC_BUSY_TIMEOUT_MS = 30_000;
+
+function sqliteCode(e: unknown): string | undefined {
+  const code = (e as { code?: unknown })?.code;
+  return e instanceof Error && typeof code === 'string' && code.startsWith('SQLITE_') ? code : undefined;
+}
+
+const isBusy = (e: unknown) => sqliteCode(e)?.startsWith('SQLITE_BUSY') || sqliteCode(e)?.startsWith('SQLITE_LOCKED');
+
+/** `path-writer`: the lock-info file a long writer keeps next to the store while it writes. */
+function writerFile(path: string): string {
+  return `${path}-writer`;
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** The writer recorded next to a store, if any. */
+export function storeWriter(path: string): WriterInfo | undefined {
+  if (path === ':memory:') return undefined;
+  try {
+    const w = JSON.parse(readFileSync(writerFile(path), 'utf8')) as Omit<WriterInfo, 'alive'>;
+    if (typeof w.pid !== 'number' || typeof w.command !== 'string') return undefined;
+    return { ...w, alive: w.host !== hostname() || processAlive(w.pid) };
+  } catch {
+    return undefined;
+  }
+}
+
+/** One line on who holds a store's write lock, for messages. */
+export function describeWriter(w: WriterInfo | undefined): string {
+  if (!w) return 'another process holds its write lock (it recorded no details: a sweep\'s short write, or a program other than ScaleLab)';
+  const since = Math.max(0, Math.round((Date.now() - Date.parse(w.since)) / 1000));
+  const host = w.host === hostname() ? '' : ` on ${w.host}`;
+  if (!w.alive) return `held by a process that has gone (pid ${w.pid}, "${w.command}"); another writer holds it now`;
+  return `held by pid ${w.pid}${host} ("${w.command}"), writing for ${since} s`;
+}
+
+/** How this process describes itself in the lock-info file. */
+function commandLine(): string {
+  const script = basename(process.argv[1] ?? 'node');
+  const name = /^(scalelab(\.js)?|run\.[tj]s)$/.test(script) ? 'scalelab' : script;
+  const text = [name, ...process.argv.slice(2)].join(' ');
+  return text.length > 200 ? `${text.slice(0, 200)}…` : text;
+}
+
+/** The path of the store opened last: a SQLite error surfacing in a command is about that store. */
+let lastOpened: string | undefined;
+
+/**
+ * A SQLite error that reached a command, as the ScaleLab error it means (a busy store, a file that
+ * is not a store, a full disk), or undefined when it is not a SQLite error.
+ */
+export function storeErrorFrom(e: unknown): ScaleLabError | undefined {
+  const code = sqliteCode(e);
+  if (!code) return undefined;
+  const path = lastOpened ?? 'the run store';
+  if (isBusy(e)) {
+    return new StoreError(path, `the store is busy: ${describeWriter(storeWriter(path))}; a write waited ${SYNC_BUSY_TIMEOUT_MS / 1000} s for it. Try again when it has finished`);
+  }
+  if (code === 'SQLITE_NOTADB' || code.startsWith('SQLITE_CORRUPT')) return new StoreError(path, `not a ScaleLab store (${(e as Error).message}); expected the run store that "runs import" and "sweep run" write`);
+  return new StoreError(path, `the run store failed: ${(e as Error).message} (${code})`);
+}
+
 /** A test hook: pause an import after this many rows (to kill it mid-transaction in a test). */
 function pauseHook(): number {
   const v = Number(process.env.SCALELAB_TEST_IMPORT_PAUSE_AFTER);
   return Number.isFinite(v) && v > 0 ? v : Infinity;
+}
+
+/**
+ * Refuses a database that is not a ScaleLab store before anything is written to it: a text file,
+ * or another program's SQLite file (a store is created only in a new or empty file).
+ */
+export function checkStoreSchema(db: Database.Database, path: string): void {
+  let version: number;
+  let tables: string[];
+  try {
+    version = db.pragma('user_version', { simple: true }) as number;
+    tables = (db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table'`).all() as { name: string }[]).map((t) => t.name);
+  } catch (e) {
+    const code = sqliteCode(e);
+    if (code === 'SQLITE_NOTADB' || code?.startsWith('SQLITE_CORRUPT')) {
+      throw new StoreError(path, 'not a ScaleLab store: the file is not an SQLite database; expected the run store that "runs import" and "sweep run" write (--db)');
+    }
+    throw e;
+  }
+  const missing = storeTables.filter((t) => !tables.includes(t));
+  if ((version === 0 && tables.length > 0) || (version > 0 && missing.length > 0)) {
+    const list = tables.slice(0, 8).join(', ') + (tables.length > 8 ? ', …' : '');
+    throw new StoreError(path, `not a ScaleLab store: an SQLite database with tables ${list || '(none)'} but not ScaleLab's (${missing.join(', ')}); expected the run store that "runs import" and "sweep run" write (--db)`);
+  }
+}
+
+/** A row that gives a stored checkpoint another loss: both rows are named. */
+function conflict(r: Run, tokens: number, stored: { loss: number; source: string | null }, source: string, study: string): InputError {
+  const n = r.N === undefined ? '' : ` (N = ${formatNumber(r.N, 6)})`;
+  const first = stored.source ? `${stored.source} gives it loss ${stored.loss}` : `the store already has loss ${stored.loss} for it (study "${study}")`;
+  return new InputError(
+    { file: source, line: r.line, columnName: 'loss' },
+    `run "${r.run}"${n} has loss ${r.loss} at D = ${formatNumber(tokens, 6)} here, but ${first}; expected one loss per run and checkpoint: give one of the runs another name, or drop the row that is wrong`,
+  );
 }
 
 export class RunStore {
@@ -189,13 +340,21 @@ export class RunStore {
     } catch (e) {
       throw new StoreError(path, `cannot open the run store: ${(e as Error).message}`);
     }
-    db.pragma('journal_mode = WAL');
-    db.pragma('busy_timeout = 10000');
-    db.pragma('foreign_keys = ON');
-    db.pragma('synchronous = NORMAL');
-    const store = new RunStore(path, db);
-    store.migrate();
-    return store;
+    lastOpened = path;
+    try {
+      // Before anything writes (WAL mode is recorded in the file): is this a ScaleLab store?
+      checkStoreSchema(db, path);
+      db.pragma(`busy_timeout = ${SYNC_BUSY_TIMEOUT_MS}`);
+      db.pragma('journal_mode = WAL');
+      db.pragma('foreign_keys = ON');
+      db.pragma('synchronous = NORMAL');
+      const store = new RunStore(path, db);
+      store.migrate();
+      return store;
+    } catch (e) {
+      db.close();
+      throw storeErrorFrom(e) ?? e;
+    }
   }
 
   /**
@@ -238,7 +397,9 @@ export class RunStore {
     }
     for (let v = version; v < migrations.length; v++) {
       this.db.transaction(() => {
-        this.db.exec(migrations[v]);
+        const step = migrations[v];
+        if (typeof step === 'string') this.db.exec(step);
+        else step(this.db);
         this.db.pragma(`user_version = ${v + 1}`);
       }).immediate();
     }
@@ -246,6 +407,70 @@ export class RunStore {
 
   close(): void {
     this.db.close();
+  }
+
+  /** Who holds this store's write lock, when the holder recorded itself. */
+  writer(): WriterInfo | undefined {
+    return storeWriter(this.path);
+  }
+
+  /**
+   * Run `write` in one transaction once the write lock is free: all of it is stored, or none.
+   * Waits up to `timeoutMs` for another writer (telling `onWait` who it is), then fails with a
+   * StoreError naming the holder. While it writes, it records itself in `PATH-writer` so that
+   * other processes waiting for the lock can say who holds it.
+   */
+  async writeTransaction<T>(write: () => T, wait: WaitOptions = {}): Promise<T> {
+    const timeoutMs = wait.timeoutMs ?? 60_000;
+    const started = Date.now();
+    // Short attempts, so the wait can be shown and its holder named between them.
+    this.db.pragma('busy_timeout = 200');
+    try {
+      for (;;) {
+        try {
+          this.db.exec('BEGIN IMMEDIATE');
+          break;
+        } catch (e) {
+          if (!isBusy(e)) throw storeErrorFrom(e) ?? e;
+        }
+        const waitedMs = Date.now() - started;
+        const holder = this.writer();
+        if (waitedMs >= timeoutMs) {
+          throw new StoreError(this.path, `the store is busy: ${describeWriter(holder)}; gave up after waiting ${Math.round(waitedMs / 1000)} s. Try again when it has finished, or wait longer (--wait)`);
+        }
+        wait.onWait?.({ holder, waitedMs });
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    } finally {
+      this.db.pragma(`busy_timeout = ${SYNC_BUSY_TIMEOUT_MS}`);
+    }
+    const file = this.path === ':memory:' ? undefined : writerFile(this.path);
+    if (file) {
+      // Written whole then renamed, so a waiting process never reads half of it.
+      const info: Omit<WriterInfo, 'alive'> = { pid: process.pid, host: hostname(), command: commandLine(), since: new Date().toISOString() };
+      try {
+        writeFileSync(`${file}.${process.pid}`, JSON.stringify(info));
+        renameSync(`${file}.${process.pid}`, file);
+      } catch {
+        // Only a courtesy to other writers: a read-only folder must not stop the import.
+      }
+    }
+    try {
+      const out = write();
+      this.db.exec('COMMIT');
+      return out;
+    } catch (e) {
+      if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      throw e;
+    } finally {
+      if (file) {
+        try {
+          unlinkSync(file);
+        } catch {
+          // already gone
+        }
+      }
+    }
   }
 
   /** The study's id, creating it when new. */
@@ -265,63 +490,91 @@ export class RunStore {
   }
 
   /**
-   * Import a data set's runs in one transaction. Rows with a run name are grouped into one run
-   * whose checkpoints are the rows; other rows are one run each. Returns what was added.
+   * Import a data set's runs in one transaction (waiting up to the busy timeout for the lock).
+   * Rows with a run name are checkpoints of the run of that name and N; other rows are one run
+   * each. Returns what was added.
+   * @throws InputError when a row contradicts a stored checkpoint (naming both)
    */
-  importDataset(dataset: Dataset, studyName: string): { runs: number; checkpoints: number; skipped: number } {
+  importDataset(dataset: Dataset, studyName: string): ImportCounts {
+    return this.db.transaction(() => this.importRows(studyName, dataset.source, (add) => dataset.runs.forEach(add))).immediate();
+  }
+
+  /**
+   * Import runs as `feed` produces them (a file streamed by io/readRuns.ts's forEachRun), in one
+   * transaction once the write lock is free: a failed or killed import stores nothing.
+   */
+  async importStream(studyName: string, source: string, feed: (add: (run: Run) => void) => void, wait: WaitOptions = {}): Promise<ImportCounts> {
+    // Unnamed runs are keyed by a hash: a million inserts land all over the key index, and with
+    // SQLite's default 2 MB page cache they cost half as much again (measured on 1 M runs).
+    const cacheSize = this.db.pragma('cache_size', { simple: true }) as number;
+    this.db.pragma(`cache_size = -${IMPORT_CACHE_KIB}`);
+    try {
+      return await this.writeTransaction(() => this.importRows(studyName, source, feed), wait);
+    } finally {
+      this.db.pragma(`cache_size = ${cacheSize}`);
+    }
+  }
+
+  /**
+   * The import's statements; the caller holds the transaction. A named run's identity is its
+   * study, name and N: the same name with another N (two files both calling their runs "a") is
+   * another run, never merged into the first. A checkpoint already stored with another loss is a
+   * conflict, refused with both rows' files and lines.
+   */
+  private importRows(studyName: string, source: string, feed: (add: (run: Run) => void) => void): ImportCounts {
     const pauseAfter = pauseHook();
+    // A new run or checkpoint costs one insert; lookups happen only when the insert finds a row.
+    // Positional parameters and one timestamp for the whole import: a million rows must be cheap.
     const insertRun = this.db.prepare(
-      `INSERT INTO runs (study_id, key, name, status, n, d, c, u, loss, grp, step, source, finished_at)
-       VALUES (@study, @key, @name, 'completed', @n, @d, @c, @u, @loss, @grp, @step, @source, strftime('%Y-%m-%dT%H:%M:%fZ','now'))
+      `INSERT INTO runs (study_id, key, name, status, n, d, c, u, loss, grp, step, source, created_at, finished_at)
+       VALUES (?, ?, ?, 'completed', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (study_id, key) DO NOTHING`,
     );
-    const findRun = this.db.prepare('SELECT id FROM runs WHERE study_id = ? AND key = ?');
-    const insertCheckpoint = this.db.prepare('INSERT INTO checkpoints (run_id, tokens, step, loss) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING');
-    const updateFinal = this.db.prepare(
-      `UPDATE runs SET d = @d, c = @c, loss = @loss, step = @step
-       WHERE id = @id AND (d IS NULL OR d <= @d)`,
-    );
+    const now = new Date().toISOString();
+    const findRun = this.db.prepare('SELECT id, d FROM runs WHERE study_id = ? AND key = ?');
+    const insertCheckpoint = this.db.prepare('INSERT INTO checkpoints (run_id, tokens, step, loss, source) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING');
+    const findCheckpoint = this.db.prepare('SELECT loss, source FROM checkpoints WHERE run_id = ? AND tokens = ?');
+    const updateFinal = this.db.prepare('UPDATE runs SET d = ?, c = ?, loss = ?, step = ? WHERE id = ?');
     let added = 0, checkpoints = 0, skipped = 0, rows = 0;
-    const tick = () => {
+    const studyId = this.study(studyName);
+    feed((r) => {
+      const at = `${source}:${r.line}`;
+      const n = r.N ?? null, d = r.D ?? null, c = r.C ?? null, step = r.step ?? null;
+      const row = (key: string, name: string | null) => insertRun.run(studyId, key, name, n, d, c, r.U ?? null, r.loss, r.group ?? null, step, at, now, now);
+      if (r.run === undefined) {
+        const key = `row:${hashKey([n, d, c, r.U ?? null, r.loss, r.group ?? null, step])}`;
+        if (row(key, null).changes) added++;
+        else skipped++;
+      } else {
+        const tokens = d ?? step ?? 0;
+        const key = namedRunKey(r.run, n);
+        const inserted = row(key, r.run);
+        let id: number;
+        let finalD: number | null = null;
+        if (inserted.changes) {
+          id = Number(inserted.lastInsertRowid);
+          added++;
+        } else {
+          const found = findRun.get(studyId, key) as { id: number; d: number | null };
+          id = found.id;
+          finalD = found.d;
+        }
+        if (insertCheckpoint.run(id, tokens, step, r.loss, at).changes) {
+          checkpoints++;
+          // The run's final values follow its latest checkpoint.
+          if (!inserted.changes && (finalD === null || (d !== null && d > finalD))) updateFinal.run(d, c, r.loss, step, id);
+        } else {
+          const stored = findCheckpoint.get(id, tokens) as { loss: number; source: string | null };
+          if (stored.loss !== r.loss) throw conflict(r, tokens, stored, source, studyName);
+          skipped++;
+        }
+      }
       rows++;
       if (rows === pauseAfter) {
         process.stderr.write('scalelab-test: import paused\n');
         Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 60_000);
       }
-    };
-    const run = this.db.transaction(() => {
-      const studyId = this.study(studyName);
-      const byName = new Map<string, Run[]>();
-      for (const r of dataset.runs) {
-        if (r.run !== undefined) {
-          if (!byName.has(r.run)) byName.set(r.run, []);
-          byName.get(r.run)!.push(r);
-          continue;
-        }
-        const key = `row:${hashKey([r.N ?? null, r.D ?? null, r.C ?? null, r.U ?? null, r.loss, r.group ?? null, r.step ?? null])}`;
-        const info = insertRun.run({ study: studyId, key, name: null, n: r.N ?? null, d: r.D ?? null, c: r.C ?? null, u: r.U ?? null, loss: r.loss, grp: r.group ?? null, step: r.step ?? null, source: `${dataset.source}:${r.line}` });
-        if (info.changes) added++;
-        else skipped++;
-        tick();
-      }
-      for (const [name, rs] of byName) {
-        const sorted = [...rs].sort((a, b) => (a.D ?? a.step ?? 0) - (b.D ?? b.step ?? 0));
-        const last = sorted[sorted.length - 1];
-        const key = `run:${name}`;
-        const info = insertRun.run({ study: studyId, key, name, n: last.N ?? null, d: last.D ?? null, c: last.C ?? null, u: last.U ?? null, loss: last.loss, grp: last.group ?? null, step: last.step ?? null, source: `${dataset.source}:${sorted[0].line}` });
-        if (info.changes) added++;
-        const id = (findRun.get(studyId, key) as { id: number }).id;
-        for (const r of sorted) {
-          const tokens = r.D ?? r.step ?? 0;
-          const c = insertCheckpoint.run(id, tokens, r.step ?? null, r.loss);
-          if (c.changes) checkpoints++;
-          else skipped++;
-          tick();
-        }
-        updateFinal.run({ id, d: last.D ?? null, c: last.C ?? null, loss: last.loss, step: last.step ?? null });
-      }
     });
-    run.immediate();
     return { runs: added, checkpoints, skipped };
   }
 

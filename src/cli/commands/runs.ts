@@ -1,14 +1,17 @@
 import type { Command } from 'commander';
 import { writeFileSync } from 'node:fs';
-import { readRuns } from '../../io/readRuns.js';
-import { parseColumnMapping } from '../../io/parseRuns.js';
-import { defaultStorePath, RunStore, type RunStatus } from '../../store/store.js';
+import { forEachRun, inputSize } from '../../io/readRuns.js';
+import { parseColumnMapping, type Field } from '../../io/parseRuns.js';
+import { defaultStorePath, describeWriter, RunStore, type RunStatus } from '../../store/store.js';
 import { formatNumber } from '../../core/format.js';
 import { textTable } from '../../core/table.js';
-import { keyword } from '../options.js';
-import { printJson, progress } from '../output.js';
+import { keyword, parseQuantity } from '../options.js';
+import { printJson, progress, statusLine } from '../output.js';
 
 type Run = (fn: () => Promise<void>, json?: boolean) => Promise<void>;
+
+/** A stored run needs its size and tokens (C is derived): without them it could feed no fit. */
+const importRequires: Field[] = ['N', 'D', 'loss'];
 
 const statuses = ['planned', 'submitting', 'queued', 'running', 'completed', 'failed', 'cancelled'] as const;
 
@@ -30,28 +33,61 @@ export function registerRuns(program: Command, run: Run): void {
   runs
     .command('import')
     .description('import runs from CSV, JSON or JSONL files (one transaction per file; importing twice adds nothing)')
-    .argument('<files...>', 'files of runs (columns N, D, C, loss; run and step make checkpoints of a run)')
+    .argument('<files...>', 'files of runs: columns N, D (or C), loss; run and step make checkpoints of a run')
     .option('--study <name>', 'study to import into', 'imported')
     .option('--columns <list>', 'map fields to columns, e.g. N="Model Size"')
+    .option('--wait <seconds>', 'how long to wait for another process writing to the store', '60')
     .option('--db <path>', 'store file', defaultStorePath)
     .option('--json', 'print JSON')
-    .action(async (files: string[], f: { study: string; columns?: string; db: string; json?: boolean }) =>
+    .addHelpText(
+      'after',
+      `
+Every file is read and checked before the store is opened (or created): a file that is missing
+or malformed stops the import with its location, and nothing is written. Each file is then one
+transaction. A run is identified by its name (the run column) and N, so two files that both call
+their runs "a" make two runs; a row that gives a stored checkpoint another loss is refused, naming
+both files and lines. CSV and JSONL are streamed (JSON arrays are read whole, up to 256 MiB).`,
+    )
+    .action(async (files: string[], f: { study: string; columns?: string; wait: string; db: string; json?: boolean }) =>
       run(async () => {
+        const waitSeconds = parseQuantity(f.wait, '--wait', { positive: false });
+        const options = { columns: f.columns ? parseColumnMapping(f.columns) : undefined, require: importRequires };
+        // Check every file before the store is opened, so a typo or a bad file creates and changes nothing.
+        const sizes = files.map((file) => inputSize(file));
+        const check = progress('check ', sizes.reduce((a, b) => a + b, 0), f);
+        try {
+          for (const file of files) forEachRun(file, options, () => {}, (n) => check.tick(n));
+        } finally {
+          check.stop();
+        }
         const store = RunStore.open(f.db);
-        const bar = progress('import', files.length, f);
         const results = [];
         try {
-          for (const file of files) {
-            const dataset = readRuns(file, { columns: f.columns ? parseColumnMapping(f.columns) : undefined });
-            results.push({ file, ...store.importDataset(dataset, f.study) });
-            bar.tick();
+          for (const [i, file] of files.entries()) {
+            const waiting = statusLine(f);
+            let bar: ReturnType<typeof progress> | undefined;
+            try {
+              const counts = await store.importStream(
+                f.study,
+                file,
+                (add) => {
+                  waiting.done();
+                  bar = progress('import', sizes[i], f);
+                  forEachRun(file, options, add, (n) => bar!.tick(n));
+                },
+                { timeoutMs: waitSeconds * 1000, onWait: ({ holder, waitedMs }) => waiting.show(`waiting for the store ${f.db} (${Math.round(waitedMs / 1000)} s of ${waitSeconds}): ${describeWriter(holder)}`) },
+              );
+              results.push({ file, ...counts });
+            } finally {
+              waiting.done();
+              bar?.stop();
+            }
+            if (!f.json) process.stdout.write(`${file}: ${results[i].runs} runs and ${results[i].checkpoints} checkpoints added, ${results[i].skipped} already in the store (study "${f.study}", ${f.db})\n`);
           }
         } finally {
-          bar.stop();
           store.close();
         }
-        if (f.json) return printJson({ study: f.study, db: f.db, files: results });
-        for (const r of results) process.stdout.write(`${r.file}: ${r.runs} runs and ${r.checkpoints} checkpoints added, ${r.skipped} already in the store (study "${f.study}", ${f.db})\n`);
+        if (f.json) printJson({ study: f.study, db: f.db, files: results });
       }, f.json),
     );
   runs
