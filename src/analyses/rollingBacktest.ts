@@ -6,6 +6,7 @@
  * far out?" — on runs whose outcome is known. Pure.
  */
 import { InputError } from '../errors/index.js';
+import { extent } from '../core/statistics.js';
 import type { Dataset } from '../io/dataset.js';
 import { chooseProcedure, choiceMembers, type AutoRule } from '../fit/auto.js';
 import { fitCandidate, isFailure, memberOf, predictEnsemble, type PredictiveMember } from '../fit/candidate.js';
@@ -136,7 +137,7 @@ export function rollingBacktest(dataset: Dataset, options: RollingBacktestOption
       throw new InputError({ file: dataset.source }, `cutoff ${by} = ${cutoff}: ${split.fitRuns} runs to fit and ${split.heldOut.length} above it; expected some of each`);
     }
     cutoffInfo.push({ cutoff, fitRuns: split.fitRuns, heldOut: split.heldOut.length, fitMax: split.fitMax });
-    const fitMaxC = Math.max(...split.fit.runs.map((r) => axisValue(r, 'C')));
+    const fitMaxC = extent(split.fit.runs.map((r) => axisValue(r, 'C')))[1];
     procedures.forEach((id, k) => {
       let members: PredictiveMember[];
       try {

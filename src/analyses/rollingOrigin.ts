@@ -7,6 +7,7 @@
  */
 import type { Dataset, Run } from '../io/dataset.js';
 import { runClusters } from '../io/dataset.js';
+import { extent } from '../core/statistics.js';
 
 export type Axis = 'N' | 'D' | 'C';
 
@@ -87,7 +88,7 @@ export function splitAt(dataset: Dataset, runs: TrainingRun[], axis: Axis, cutof
   const above = runs.filter((r) => r.position > cutoff * (1 + 1e-9));
   const keep = new Set(below.flatMap((r) => r.rows));
   const fit: Dataset = { ...dataset, runs: dataset.runs.filter((r) => keep.has(r)), selection: `${axis} ≤ ${cutoff.toPrecision(4)}: ${below.length} of ${runs.length} runs` };
-  const fitMax = Math.max(...below.map((r) => Math.max(...r.rows.map((x) => valueOn(x, axis)))));
+  const fitMax = extent(below.flatMap((r) => r.rows.map((x) => valueOn(x, axis))))[1];
   return { cutoff, fit, fitRuns: below.length, heldOut: above, fitMax };
 }
 

@@ -5,7 +5,6 @@
 import { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { reportError } from './output.js';
-import { storeErrorFrom } from '../store/store.js';
 
 function version(): string {
   try {
@@ -54,8 +53,11 @@ export async function buildProgram(command?: string): Promise<Command> {
     try {
       await fn();
     } catch (e) {
-      // A SQLite error (a busy or foreign store) is reported as what it means, not as a bug.
-      process.exitCode = reportError(storeErrorFrom(e) ?? e, { json });
+      // A SQLite error (a busy or foreign store) is reported as what it means, not as a bug. The
+      // store module (and SQLite) loads only then: commands that never open a store start without it.
+      const code = (e as { code?: unknown } | null)?.code;
+      const store = typeof code === 'string' && code.startsWith('SQLITE') ? (await import('../store/store.js')).storeErrorFrom(e) : undefined;
+      process.exitCode = reportError(store ?? e, { json });
     }
   };
   const only = registry.filter(([names]) => command !== undefined && names.includes(command));

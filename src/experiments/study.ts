@@ -10,7 +10,7 @@ import { prepareFit } from '../fit/fit.js';
 import { chinchilla, predictLoss } from '../laws/index.js';
 import { chooseProcedure, choiceMembers } from '../fit/auto.js';
 import { predictEnsemble } from '../fit/candidate.js';
-import { median } from '../core/statistics.js';
+import { extent, median } from '../core/statistics.js';
 import type { Dataset, Run } from '../io/dataset.js';
 import { approach2, approach3, agreement, type ApproachResult, type Agreement } from '../analyses/frontier.js';
 import { bestLearningRate, chooseBatch, designSweep, type Architecture, type CostModel, type PlannedRun, type SweepDesignOptions } from './design.js';
@@ -288,7 +288,7 @@ export async function runStudy(executor: Executor, options: StudyOptions): Promi
   // (bootstrap over whole runs, a run's scatter, the extrapolation term). The allocation above uses
   // Hoffmann et al.'s recipe, the candidate `fit` reports as the law.
   const choice = chooseProcedure(dataset, { replicates: (options.bootstrap ?? 0) > 1 ? options.bootstrap : 0, seed: options.seed ?? 0 });
-  const ensemble = predictEnsemble(choiceMembers(choice), { N: recommendation.N, D: recommendation.D }, [0.95], { maxC: Math.max(...dataset.runs.map((r) => r.C ?? 6 * r.N! * r.D!)) });
+  const ensemble = predictEnsemble(choiceMembers(choice), { N: recommendation.N, D: recommendation.D }, [0.95], { maxC: extent(dataset.runs.map((r) => r.C ?? 6 * r.N! * r.D!))[1] });
   recommendation.predictedLoss = ensemble.value;
   if (reps.length >= 2 && ensemble.intervals['0.95']) recommendation.interval = ensemble.intervals['0.95'];
   warnings.push(...result.warnings.map((w) => w.message));

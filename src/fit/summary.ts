@@ -5,7 +5,7 @@
  */
 import { InputError } from '../errors/index.js';
 import { getLaw, type Law, type Variable } from '../laws/index.js';
-import { median } from '../core/statistics.js';
+import { extent, median } from '../core/statistics.js';
 import { replicateParams, summariseBootstrap, type BootstrapSamples, type BootstrapSummary } from './bootstrap.js';
 import type { FitResult } from './fit.js';
 import type { LossOptions } from '../core/losses.js';
@@ -125,7 +125,7 @@ function dataRanges(result: FitResult): Record<string, [number, number]> {
   const out: Record<string, [number, number]> = {};
   for (const v of ['N', 'D', 'C', 'U'] as const) {
     const values = result.dataset.runs.map((r) => r[v]).filter((x): x is number => x !== undefined);
-    if (values.length) out[v] = [Math.min(...values), Math.max(...values)];
+    if (values.length) out[v] = extent(values);
   }
   return out;
 }

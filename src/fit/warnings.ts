@@ -11,6 +11,7 @@ import type { Dataset } from '../io/dataset.js';
 import type { Law } from '../laws/law.js';
 import { formatNumber } from '../core/format.js';
 import type { Interval } from '../core/bounds.js';
+import { extent } from '../core/statistics.js';
 import { dataSupport } from './procedures.js';
 
 export type Severity = 'info' | 'warning' | 'severe';
@@ -100,7 +101,7 @@ export function fitWarnings(r: FitFacts): TrustWarning[] {
   const support = dataSupport(r.dataset);
   const distinct = Math.min(support.distinctPoints, support.runs);
   if (distinct < 3 * r.free.length) w.push(warning('few-runs', 'warning', `${distinct} distinct runs for ${r.free.length} free parameters: intervals will be wide and extrapolation fragile (published practice with few runs: tie α = β, or fix E)`));
-  const minLoss = Math.min(...r.dataset.runs.map((x) => x.loss));
+  const minLoss = extent(r.dataset.runs.map((x) => x.loss))[0];
   for (const p of r.law.params) {
     if (!r.free.includes(p.name)) continue;
     const v = r.params[p.name];
@@ -169,7 +170,8 @@ export function dataWarnings(dataset: Dataset, law: Law): TrustWarning[] {
     );
   }
   const losses = dataset.runs.map((r) => r.loss);
-  if (losses.length > 1 && Math.max(...losses) <= Math.min(...losses) * (1 + 1e-12)) {
+  const [lowest, highest] = extent(losses);
+  if (losses.length > 1 && highest <= lowest * (1 + 1e-12)) {
     w.push(warning('constant-loss', 'severe', `every run has the same loss (${formatNumber(losses[0], 6)}): the data say nothing about how loss scales`));
   }
   if (support.rows > support.runs) {

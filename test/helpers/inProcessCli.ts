@@ -36,7 +36,7 @@ export async function scalelabInProcess(args: string[]): Promise<CliResult> {
   process.stdout.write = capture(out);
   process.stderr.write = capture(err);
   try {
-    const program = buildProgram();
+    const program = await buildProgram(args.find((a) => !a.startsWith('-')));
     overrideExits(program);
     program.configureOutput({ writeOut: (s) => out.push(s), writeErr: (s) => err.push(s) });
     try {
