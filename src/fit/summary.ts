@@ -277,6 +277,35 @@ export function loadFit(text: string, source: string): LoadedFit {
   if (typeof json !== 'object' || json === null || json.scalelab?.kind !== 'fit') {
     throw new InputError({ file: source, line: 1 }, 'not a ScaleLab fit: expected the output of "scalelab fit --json" (a "scalelab": {"kind": "fit"} field)');
   }
+  const format = json.scalelab.format;
+  if (typeof format !== 'number' || !Number.isInteger(format) || format < 1) {
+    throw new InputError({ file: source }, `field "scalelab.format": expected a whole number, got ${JSON.stringify(format)}`);
+  }
+  if (format > formatVersion) {
+    throw new InputError({ file: source }, `field "scalelab.format": ${format} is from a newer ScaleLab (this one reads up to ${formatVersion}); upgrade ScaleLab or refit with this one`);
+  }
+  const data = json.data as unknown as Record<string, unknown> | undefined;
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) {
+    throw new InputError({ file: source }, `field "data": expected an object saying which runs the fit saw (source, runs, columns, ranges), got ${JSON.stringify(data) ?? 'nothing'}`);
+  }
+  if (typeof data.source !== 'string') throw new InputError({ file: source }, `field "data.source": expected the file the fit was made from, got ${JSON.stringify(data.source)}`);
+  if (typeof data.runs !== 'number' || !(data.runs >= 0)) throw new InputError({ file: source }, `field "data.runs": expected a number of runs, got ${JSON.stringify(data.runs)}`);
+  const ranges = (data.ranges ?? {}) as Record<string, unknown>;
+  if (typeof ranges !== 'object' || ranges === null || Array.isArray(ranges)) throw new InputError({ file: source }, `field "data.ranges": expected an object of [smallest, largest] per variable`);
+  for (const [k, v] of Object.entries(ranges)) {
+    if (!Array.isArray(v) || v.length !== 2 || !v.every((x) => typeof x === 'number' && x > 0 && Number.isFinite(x)) || v[0] > v[1]) {
+      throw new InputError({ file: source }, `field "data.ranges.${k}": expected [smallest, largest], two positive numbers, got ${JSON.stringify(v)}`);
+    }
+  }
+  data.ranges = ranges;
+  data.columns ??= {};
+  data.derived ??= {};
+  if (json.replicates !== undefined && !Array.isArray(json.replicates)) {
+    throw new InputError({ file: source }, `field "replicates": expected an array of parameter sets, got ${JSON.stringify(json.replicates).slice(0, 40)}`);
+  }
+  if (json.procedure !== undefined && (typeof json.procedure !== 'object' || json.procedure === null || (json.procedure.candidates !== undefined && !Array.isArray(json.procedure.candidates)))) {
+    throw new InputError({ file: source }, `field "procedure": expected the procedure written by "scalelab fit" (an object with an array of candidates)`);
+  }
   let law: Law;
   try {
     law = getLaw({ law: json.law, x: json.variable });

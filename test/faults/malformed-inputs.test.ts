@@ -263,15 +263,7 @@ const storeCount = (study?: string) => {
  * Cases whose failure lies outside this area (analysis numerics, another helper's): the command
  * and case name, and why. Marked todo rather than hidden.
  */
-const loadFit = 'loadFit (src/fit/summary.ts, being rewritten by the lead)';
-const outside: Record<string, string> = {
-  'predict: fit replicates a word': `${loadFit} calls forEach on a non-array "replicates": internal error`,
-  'plan: fit replicates a word': `${loadFit} calls forEach on a non-array "replicates": internal error`,
-  'predict: fit no data': `${loadFit} does not check "data"; lawSource.ts reads data.source: internal error`,
-  'plan: fit no data': `${loadFit} does not check "data"; lawSource.ts reads data.source: internal error`,
-  'predict: fit a newer format': `${loadFit} does not check scalelab.format: a fit from a newer ScaleLab is used as if it were this one's`,
-  'plan: fit a newer format': `${loadFit} does not check scalelab.format: a fit from a newer ScaleLab is used as if it were this one's`,
-};
+const outside: Record<string, string> = {};
 
 const commands: [string, (path: string) => string[]][] = [
   ['fit', (p) => ['fit', p, '--json']],

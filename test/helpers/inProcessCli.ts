@@ -33,10 +33,12 @@ export async function scalelabInProcess(args: string[]): Promise<CliResult> {
   const savedExitCode = process.exitCode;
   process.exitCode = undefined;
   let code: number;
+  // The command's module is imported before stdout is captured: under `node --test` a test file
+  // reports its results on stdout, and an import's wait would let those reports into the capture.
+  const program = await buildProgram(args.find((a) => !a.startsWith('-')));
   process.stdout.write = capture(out);
   process.stderr.write = capture(err);
   try {
-    const program = await buildProgram(args.find((a) => !a.startsWith('-')));
     overrideExits(program);
     program.configureOutput({ writeOut: (s) => out.push(s), writeErr: (s) => err.push(s) });
     try {
