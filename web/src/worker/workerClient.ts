@@ -1,33 +1,45 @@
 /**
- * Talks to the fit worker. While a fit runs, newer requests replace each other: only the latest is
+ * Talks to one worker. While a request runs, newer requests replace each other: only the latest is
  * sent next, and the answer to a request that has been superseded is dropped, so quick changes of
- * settings never queue up work.
+ * settings never queue up work. Progress messages go to the request they belong to, if current.
  */
 import type { Dataset } from '../../../src/io/dataset.js';
-import type { FitRequest, FitResponse, FitSettings } from './protocol.js';
+import type { BacktestResponse, BacktestSettings, FitResponse, FitSettings, WorkerAnswer, WorkerMessage, WorkerProgress, WorkerRequest } from './protocol.js';
 
-type Callback = (response: FitResponse) => void;
+interface Pending {
+  request: WorkerRequest;
+  callback: (response: WorkerAnswer<unknown>) => void;
+  onProgress?: (progress: WorkerProgress) => void;
+}
 
-export class FitClient {
+export class WorkerClient {
   private readonly worker: Worker;
   private nextId = 1;
-  private inFlight: { id: number; callback: Callback } | undefined;
-  private pending: { request: FitRequest; callback: Callback } | undefined;
+  private inFlight: Pending | undefined;
+  private pending: Pending | undefined;
 
-  constructor() {
-    this.worker = new Worker(new URL('./fit.worker.ts', import.meta.url), { type: 'module', name: 'scalelab-fit' });
-    this.worker.onmessage = (event: MessageEvent<FitResponse>) => this.receive(event.data);
+  /** `name` shows in the browser's developer tools: scalelab-fit, scalelab-backtest. */
+  constructor(name: string) {
+    this.worker = new Worker(new URL('./fit.worker.ts', import.meta.url), { type: 'module', name });
+    this.worker.onmessage = (event: MessageEvent<WorkerMessage>) => this.receive(event.data);
     this.worker.onerror = (event: ErrorEvent) => {
       const current = this.inFlight;
       this.inFlight = undefined;
-      current?.callback({ ok: false, id: current.id, error: { name: 'WorkerError', message: `the fit worker failed: ${event.message || 'it could not start'}` } });
+      current?.callback({ ok: false, id: current.request.id, error: { name: 'WorkerError', message: `the ${name} worker failed: ${event.message || 'it could not start'}` } });
     };
   }
 
-  request(dataset: Dataset, settings: FitSettings, callback: Callback): void {
-    const request: FitRequest = { id: this.nextId++, dataset, settings };
-    if (this.inFlight) this.pending = { request, callback };
-    else this.send(request, callback);
+  fit(dataset: Dataset, settings: FitSettings, callback: (response: FitResponse) => void): void {
+    this.request({ kind: 'fit', id: this.nextId++, dataset, settings }, callback as Pending['callback']);
+  }
+
+  backtest(dataset: Dataset, settings: BacktestSettings, callback: (response: BacktestResponse) => void, onProgress: (progress: WorkerProgress) => void): void {
+    this.request({ kind: 'backtest', id: this.nextId++, dataset, settings }, callback as Pending['callback'], onProgress);
+  }
+
+  /** Whether a request is being worked on. */
+  get busy(): boolean {
+    return this.inFlight !== undefined;
   }
 
   dispose(): void {
@@ -35,17 +47,28 @@ export class FitClient {
     this.inFlight = this.pending = undefined;
   }
 
-  private send(request: FitRequest, callback: Callback): void {
-    this.inFlight = { id: request.id, callback };
-    this.worker.postMessage(request);
+  private request(request: WorkerRequest, callback: Pending['callback'], onProgress?: Pending['onProgress']): void {
+    const p = { request, callback, onProgress };
+    if (this.inFlight) this.pending = p;
+    else this.send(p);
   }
 
-  private receive(response: FitResponse): void {
+  private send(p: Pending): void {
+    this.inFlight = p;
+    this.worker.postMessage(p.request);
+  }
+
+  private receive(message: WorkerMessage): void {
     const current = this.inFlight;
+    if ('kind' in message) {
+      // Progress of a request that a newer one has already replaced is not shown.
+      if (current && current.request.id === message.id && !this.pending) current.onProgress?.(message);
+      return;
+    }
     this.inFlight = undefined;
     const next = this.pending;
     this.pending = undefined;
-    if (next) this.send(next.request, next.callback);
-    else if (current && current.id === response.id) current.callback(response);
+    if (next) this.send(next);
+    else if (current && current.request.id === message.id) current.callback(message);
   }
 }
