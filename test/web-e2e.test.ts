@@ -378,6 +378,16 @@ test('web app in chromium: open, fit (procedure, custom law and loss, approach),
     assert.match((await page.getByTestId('current-dataset').textContent()) ?? '', /runs\.csv \(12 runs\)/);
   });
 
+  await t.test('a back-test is shown only with the data it was run on; "run with every fit" runs it without a click', async () => {
+    assert.equal(await page.getByTestId('backtest-summary').count(), 0, 'Chinchilla\'s back-test is not shown for runs.csv');
+    await page.getByTestId('backtest-with-fit').check();
+    const summary = page.getByTestId('backtest-summary');
+    await summary.waitFor({ timeout: 120_000 });
+    assert.match((await page.getByTestId('backtest-result').textContent()) ?? '', /Cutoffs: C ≤ [\d.e+]+ \(6 fitted, 6 predicted\)/);
+    assert.equal(await summary.locator('tbody tr').count(), 2);
+    await page.getByTestId('backtest-with-fit').uncheck();
+  });
+
   await t.test('no page errors, no console errors (a CSP violation would be one)', () => {
     assert.deepEqual(problems, []);
   });
