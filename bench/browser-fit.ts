@@ -7,8 +7,9 @@
  * Draws 1,000 runs from the Chinchilla law (Epoch's constants, 1 % log-normal noise, seed 1),
  * uploads them to the app as a CSV file `repeat` times, and reads the worker's own timings (the
  * fit: start grid and L-BFGS, as `fit()`, for the app's default procedure `auto` every candidate's
- * — three fits; then frontier approaches, plan and figure specs). The back-test is not part of a
- * fit: the app runs it on demand in a worker of its own. Node runs the very same function
+ * — three fits, which the browser's fit worker spreads over two workers of its own while Node runs
+ * them one after another; then frontier approaches, plan and figure specs). The back-test is not
+ * part of a fit: the app runs it on demand in a worker of its own. Node runs the very same function
  * (web/src/worker/analysis.ts) on the same parsed runs. `--procedure` times another procedure
  * (a fixed recipe such as huber, one fit, or custom: the settings' law and loss).
  * Target (issue #5): the browser fit of 1,000 runs under a second, every repeat; the script exits
@@ -117,7 +118,7 @@ try {
 const warm = <T>(xs: T[]) => xs.slice(1);
 const row = (label: string, first: number, rest: number[]) => `  ${label.padEnd(44)} ${ms(first).padStart(8)} ${ms(median(rest)).padStart(10)}`;
 console.log(`${n} synthetic Chinchilla-law runs (E=${truth.E}, A=${truth.A}, B=${truth.B}, α=${truth.alpha}, β=${truth.beta}; 1 % noise, seed 1)`);
-console.log(`fit: procedure ${procedure}${procedure === 'auto' ? ' (the default: huber, tied-huber and gadre, three fits)' : ''}, auto start; ${repeat} repeats (first = cold, then the median of the rest)`);
+console.log(`fit: procedure ${procedure}${procedure === 'auto' ? ' (the default: huber, tied-huber and gadre, three fits: in parallel workers in the browser, one after another in Node)' : ''}, auto start; ${repeat} repeats (first = cold, then the median of the rest)`);
 console.log(`machine: Node ${process.version}; Chromium ${browserVersion} (headless, Web Worker)\n`);
 console.log(`  ${''.padEnd(44)} ${'first'.padStart(8)} ${'median'.padStart(10)}`);
 console.log(row('Node: fit', node[0].fit, warm(node).map((r) => r.fit)));

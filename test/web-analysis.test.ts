@@ -11,6 +11,10 @@ import { parseRuns } from '../src/io/parseRuns.js';
 import { InputError } from '../src/errors/index.js';
 import { runAnalysis, runBacktest } from '../web/src/worker/analysis.js';
 import { defaultBacktestSettings, defaultSettings } from '../web/src/worker/protocol.js';
+import { fromPlain, toPlain } from '../web/src/worker/candidates.js';
+import { chooseProcedure, defaultAutoRule } from '../src/fit/auto.js';
+import { fitCandidate } from '../src/fit/candidate.js';
+import { getProcedure } from '../src/fit/procedures.js';
 import { root, scalelab } from './helpers/cli.js';
 
 const chinchillaFile = join(root, 'examples', 'chinchilla.csv');
@@ -45,6 +49,18 @@ test('auto with a bootstrap gives the same fit JSON as scalelab fit --bootstrap 
   assert.equal(web.procedure!.candidates![2].replicates!.length, 30, 'each candidate of equal weight gets the replicates asked for');
   assert.deepEqual(web.warnings, json.warnings);
   assert.equal(web.trust, json.trust);
+});
+
+test('auto\'s candidates fitted elsewhere and sent as plain data (the browser fits them in parallel workers) give the same fit', () => {
+  const cloned = defaultAutoRule.candidates.map((id) => fromPlain(structuredClone(toPlain(fitCandidate(chinchilla, getProcedure(id)))), chinchilla));
+  const parallel = runAnalysis(chinchilla, { ...defaultSettings, bootstrap: 20 }, { fits: cloned, startedAt: performance.now() });
+  const sequential = runAnalysis(chinchilla, { ...defaultSettings, bootstrap: 20 });
+  assert.deepEqual(parallel.fit, sequential.fit);
+  assert.deepEqual(parallel.approaches, sequential.approaches);
+  // The fits given are the ones used: one given as a failure leaves two candidates of half weight.
+  const failed = runAnalysis(chinchilla, defaultSettings, { fits: [cloned[0], { requested: getProcedure('tied-huber'), error: 'not fitted here' }, cloned[2]], startedAt: performance.now() });
+  assert.deepEqual(failed.fit.procedure!.candidates!.map((c) => [c.id, c.weight, c.error]), [['huber', 0.5, undefined], ['tied-huber', 0, 'not fitted here'], ['gadre', 0.5, undefined]]);
+  assert.throws(() => chooseProcedure(chinchilla, { fits: cloned.slice(1) }), /fits given for tied-huber, gadre, expected huber, tied-huber, gadre/);
 });
 
 test('a fixed recipe is fitted as that recipe (tied-huber: α = β); a custom law as chosen', () => {

@@ -111,6 +111,9 @@ test('web app in chromium: open, fit (procedure, custom law and loss, approach),
     assert.ok(predicted.every((v) => v > 1.5 && v < 2.5), `each candidate predicts a loss at the planner's run: ${predicted}`);
     const ensemble = Number(/^[\d.]+/.exec((await page.getByTestId('procedure-prediction').textContent()) ?? '')?.[0]);
     assert.ok(ensemble >= Math.min(...predicted) && ensemble <= Math.max(...predicted), `the ensemble (${ensemble}) lies among its members (${predicted})`);
+    // The fit worker fits auto's candidates in parallel, on two workers of its own; no back-test worker yet.
+    const scripts = page.workers().map((w) => /assets\/([a-z.]+)-/.exec(w.url())?.[1]);
+    assert.deepEqual(scripts.sort(), ['candidate.worker', 'candidate.worker', 'fit.worker']);
     await page.getByTestId('figure-loss').and(page.locator('[data-ready="true"]')).waitFor();
     await page.screenshot({ path: join(shots, 'web-e2e-1-chinchilla.png'), fullPage: true });
   });
@@ -123,6 +126,7 @@ test('web app in chromium: open, fit (procedure, custom law and loss, approach),
     await page.getByTestId('backtest-run').click();
     const summary = page.getByTestId('backtest-summary');
     await summary.waitFor({ timeout: 180_000 });
+    assert.equal(page.workers().filter((w) => w.url().includes('/fit.worker-')).length, 2, 'the back-test ran in a worker of its own');
     assert.match((await summary.locator('thead').textContent()) ?? '', /mean \|error\|.*worst.*bias.*in 80 % interval.*in 95 % interval/);
     for (const id of ['auto', 'huber']) {
       const cells = page.getByTestId(`backtest-row-${id}`).locator('td');

@@ -8,7 +8,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import type { Dataset } from '../../../src/io/dataset.js';
 import type { ErrorInfo } from '../lib/errors.js';
 import { WorkerClient } from '../worker/workerClient.js';
-import type { BacktestOutcome, BacktestSettings } from '../worker/protocol.js';
+import { backtestWorkerName, type BacktestOutcome, type BacktestSettings } from '../worker/protocol.js';
 
 export interface BacktestState {
   running: boolean;
@@ -53,7 +53,7 @@ export function useBacktest(dataset: Dataset | undefined, settings: BacktestSett
   const run = useCallback(() => {
     if (!dataset) return;
     stop();
-    client.current ??= new WorkerClient('scalelab-backtest');
+    client.current ??= new WorkerClient(backtestWorkerName);
     setState((s) => ({ ...(s.dataset === dataset ? s : {}), dataset, running: true, progress: undefined }));
     client.current.backtest(
       dataset,

@@ -7,7 +7,7 @@ import { useEffect, useRef, useState } from 'react';
 import type { Dataset } from '../../../src/io/dataset.js';
 import type { ErrorInfo } from '../lib/errors.js';
 import { WorkerClient } from '../worker/workerClient.js';
-import type { FitOutcome, FitSettings } from '../worker/protocol.js';
+import { fitWorkerName, type FitOutcome, type FitSettings } from '../worker/protocol.js';
 
 export interface FitState {
   running: boolean;
@@ -20,7 +20,7 @@ export function useFit(dataset: Dataset | undefined, settings: FitSettings): Fit
   const [state, setState] = useState<FitState & { dataset?: Dataset }>({ running: false });
 
   useEffect(() => {
-    const c = new WorkerClient('scalelab-fit');
+    const c = new WorkerClient(fitWorkerName);
     client.current = c;
     return () => {
       c.dispose();

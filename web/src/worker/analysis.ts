@@ -8,7 +8,7 @@
 import { checkInputs, finishFit, prepareFit, refineStarts, type FitResult } from '../../../src/fit/fit.js';
 import { bootstrap, type BootstrapSamples } from '../../../src/fit/bootstrap.js';
 import { chooseProcedure, defaultAutoRule, replicateShares } from '../../../src/fit/auto.js';
-import { bootstrapCandidate, fitCandidate, isFailure, type CandidateFit } from '../../../src/fit/candidate.js';
+import { bootstrapCandidate, fitCandidate, isFailure, type CandidateFailure, type CandidateFit } from '../../../src/fit/candidate.js';
 import { getProcedure } from '../../../src/fit/procedures.js';
 import { autoFitToJson, candidateFitToJson, fitToJson, type FitJson } from '../../../src/fit/summary.js';
 import { describeLoss } from '../../../src/core/losses.js';
@@ -35,7 +35,7 @@ interface Fitted {
  * A procedure fits the Chinchilla form (or Kaplan's L(N, D)): data without N or D get the fit's own
  * located error, with the way out that the web app offers.
  */
-function checkProcedureInputs(id: string, dataset: Dataset): void {
+export function checkProcedureInputs(id: string, dataset: Dataset): void {
   for (const p of (id === 'auto' ? defaultAutoRule.candidates : [id]).map(getProcedure)) {
     try {
       checkInputs(getLaw(p.law), dataset);
@@ -46,8 +46,16 @@ function checkProcedureInputs(id: string, dataset: Dataset): void {
   }
 }
 
+/** What the fit worker did before runAnalysis: auto's candidates fitted in parallel (candidates.ts). */
+export interface Prefitted {
+  /** As chooseProcedure's `fits`. */
+  fits: (CandidateFit | CandidateFailure)[];
+  /** performance.now() when the fitting began, so that fitMs counts it. */
+  startedAt: number;
+}
+
 /** Fit by the settings' procedure; `mark` is called between the fit and its bootstrap (timings). */
-function fitBySettings(dataset: Dataset, settings: FitSettings, mark: () => void): Fitted {
+function fitBySettings(dataset: Dataset, settings: FitSettings, mark: () => void, prefitted?: Prefitted): Fitted {
   const replicates = settings.bootstrap > 1 ? settings.bootstrap : 0;
   if (settings.procedure === customProcedure) {
     const law = getLaw({ law: settings.law, x: settings.x });
@@ -62,7 +70,7 @@ function fitBySettings(dataset: Dataset, settings: FitSettings, mark: () => void
   checkProcedureInputs(settings.procedure, dataset);
   if (settings.procedure === 'auto') {
     // As `scalelab fit`: the candidates first, then the bootstrap shared among them by weight.
-    const choice = chooseProcedure(dataset);
+    const choice = chooseProcedure(dataset, { fits: prefitted?.fits });
     mark();
     const shares = replicateShares(choice.scores.map((s) => s.weight), replicates);
     choice.fits.forEach((f, k) => {
@@ -78,10 +86,10 @@ function fitBySettings(dataset: Dataset, settings: FitSettings, mark: () => void
   return { result: c.result, samples: c.samples, json: candidateFitToJson(c, level) };
 }
 
-export function runAnalysis(dataset: Dataset, settings: FitSettings): FitOutcome {
-  const t0 = performance.now();
+export function runAnalysis(dataset: Dataset, settings: FitSettings, prefitted?: Prefitted): FitOutcome {
+  const t0 = prefitted?.startedAt ?? performance.now();
   let t1 = NaN;
-  const fitted = fitBySettings(dataset, settings, () => (t1 = performance.now()));
+  const fitted = fitBySettings(dataset, settings, () => (t1 = performance.now()), prefitted);
   const t2 = performance.now();
   const analysis = analyse(dataset, fitted.result, fitted.samples, {
     targets: [settings.target],

@@ -1,11 +1,16 @@
 /**
- * The app's worker: one request at a time, a fit (answered with the fit, the approaches and the
- * figures) or a back-test (answered with its tables and figure, after progress messages), or the
- * error (located, for bad input) as plain data. The app runs two of these, one for each kind.
+ * The app's worker: one request at a time (the client sends the next only after the answer), a fit
+ * (answered with the fit, the approaches and the figures) or a back-test (answered with its tables
+ * and figure, after progress messages), or the error (located, for bad input) as plain data. The
+ * app runs two of these, one for each kind; the fit worker starts workers of its own for auto's
+ * candidates (candidates.ts).
  */
 import { toErrorInfo } from '../lib/errors.js';
-import { runAnalysis, runBacktest } from './analysis.js';
-import type { WorkerMessage, WorkerRequest } from './protocol.js';
+import { defaultAutoRule } from '../../../src/fit/auto.js';
+import type { Dataset } from '../../../src/io/dataset.js';
+import { checkProcedureInputs, runAnalysis, runBacktest } from './analysis.js';
+import { CandidatePool } from './candidatePool.js';
+import { fitWorkerName, type FitOutcome, type FitSettings, type WorkerMessage, type WorkerRequest } from './protocol.js';
 
 /** The part of a dedicated worker's global scope used here (the app's lib is DOM, not WebWorker). */
 interface WorkerScope {
@@ -14,14 +19,30 @@ interface WorkerScope {
 }
 const scope = self as unknown as WorkerScope;
 
-scope.onmessage = (event: MessageEvent<WorkerRequest>) => {
+/**
+ * Workers for auto's other candidates: the fit worker (named so by the app) starts them at once, so
+ * that they are loaded before the first fit; the back-test worker never needs them.
+ */
+let pool: CandidatePool | undefined = (self as { name?: string }).name === fitWorkerName ? new CandidatePool(defaultAutoRule.candidates.length - 1) : undefined;
+
+/** A fit; by auto, its candidates in parallel (the same fits, in less time). */
+async function fit(dataset: Dataset, settings: FitSettings): Promise<FitOutcome> {
+  if (settings.procedure !== 'auto' || typeof Worker === 'undefined') return runAnalysis(dataset, settings);
+  const startedAt = performance.now();
+  checkProcedureInputs('auto', dataset);
+  pool ??= new CandidatePool(defaultAutoRule.candidates.length - 1);
+  const fits = await pool.fitAll(dataset, defaultAutoRule.candidates);
+  return runAnalysis(dataset, settings, { fits, startedAt });
+}
+
+scope.onmessage = async (event: MessageEvent<WorkerRequest>) => {
   const request = event.data;
   const { id } = request;
   let response: WorkerMessage;
   try {
     response =
       request.kind === 'fit'
-        ? { ok: true, id, ...runAnalysis(request.dataset, request.settings) }
+        ? { ok: true, id, ...(await fit(request.dataset, request.settings)) }
         : { ok: true, id, ...runBacktest(request.dataset, request.settings, (done, total) => scope.postMessage({ kind: 'progress', id, done, total })) };
   } catch (e) {
     response = { ok: false, id, error: toErrorInfo(e) };

@@ -59,6 +59,10 @@ export interface BacktestSettings {
 
 export const defaultBacktestSettings: BacktestSettings = { procedures: ['auto', 'huber'], folds: 3, replicates: 20 };
 
+/** The names of the app's two workers (they run the same script). */
+export const fitWorkerName = 'scalelab-fit';
+export const backtestWorkerName = 'scalelab-backtest';
+
 export type WorkerRequest =
   | { kind: 'fit'; id: number; dataset: Dataset; settings: FitSettings }
   | { kind: 'backtest'; id: number; dataset: Dataset; settings: BacktestSettings };
