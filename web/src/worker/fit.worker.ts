@@ -19,18 +19,24 @@ interface WorkerScope {
 }
 const scope = self as unknown as WorkerScope;
 
+/** One worker per other candidate, but no more threads in all than cores: on two, huber here and the tied recipes there. */
+function newPool(): CandidatePool {
+  const cores = (self as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency || 2;
+  return new CandidatePool(Math.min(defaultAutoRule.candidates.length - 1, Math.max(1, cores - 1)));
+}
+
 /**
  * Workers for auto's other candidates: the fit worker (named so by the app) starts them at once, so
  * that they are loaded before the first fit; the back-test worker never needs them.
  */
-let pool: CandidatePool | undefined = (self as { name?: string }).name === fitWorkerName ? new CandidatePool(defaultAutoRule.candidates.length - 1) : undefined;
+let pool: CandidatePool | undefined = (self as { name?: string }).name === fitWorkerName ? newPool() : undefined;
 
 /** A fit; by auto, its candidates in parallel (the same fits, in less time). */
 async function fit(dataset: Dataset, settings: FitSettings): Promise<FitOutcome> {
   if (settings.procedure !== 'auto' || typeof Worker === 'undefined') return runAnalysis(dataset, settings);
   const startedAt = performance.now();
   checkProcedureInputs('auto', dataset);
-  pool ??= new CandidatePool(defaultAutoRule.candidates.length - 1);
+  pool ??= newPool();
   const fits = await pool.fitAll(dataset, defaultAutoRule.candidates);
   return runAnalysis(dataset, settings, { fits, startedAt });
 }
