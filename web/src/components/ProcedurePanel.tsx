@@ -65,7 +65,11 @@ export function ProcedurePanel({ fit, plan }: { fit: FitJson; plan?: Plan }) {
       )}
       {proc.reduction && (
         <p className="reduction" data-testid="procedure-reduction">
-          <strong>Reduced:</strong> the data cannot support {proc.id === 'auto' ? 'the full law' : proc.id}, so {proc.chosen} was fitted instead: {proc.reduction}.
+          <strong>
+            Reduced to {fit.law}
+            {fit.variable ? ` in ${fit.variable}` : ''}:
+          </strong>{' '}
+          {proc.reduction}.
         </p>
       )}
       <p>
