@@ -42,11 +42,13 @@ export function useBacktest(dataset: Dataset | undefined, settings: BacktestSett
     [],
   );
 
-  // A back-test can take many seconds: one for other data or settings is stopped, not waited for.
+  // A back-test can take many seconds: one for other data or settings is stopped, not waited for
+  // (and not left showing as running, should its data set be opened again).
   const stop = () => {
     if (!client.current?.busy) return;
     client.current.dispose();
     client.current = undefined;
+    setState((s) => (s.running ? { running: false } : s));
   };
   useEffect(stop, [dataset]);
 
