@@ -2,12 +2,16 @@
  * Benchmark: the web app's fit worker in Chromium against the same code in Node, in one command.
  *
  *   npm run bench:browser            # needs the built app (npm run build) and /usr/bin/chromium
- *   npm run bench:browser -- --runs 1000 --repeat 5 [--target-ms 1000]
+ *   npm run bench:browser -- --runs 1000 --repeat 5 [--target-ms 1000] [--procedure huber]
  *
  * Draws 1,000 runs from the Chinchilla law (Epoch's constants, 1 % log-normal noise, seed 1),
  * uploads them to the app as a CSV file `repeat` times, and reads the worker's own timings (the
- * fit: start grid and L-BFGS, as `fit()`; then frontier approaches, back-test and figure specs).
- * Node runs the very same function (web/src/worker/analysis.ts) on the same parsed runs.
+ * fit: start grid and L-BFGS, as `fit()`, for the app's default procedure `auto` every candidate's
+ * — three fits, which the browser's fit worker spreads over two workers of its own while Node runs
+ * them one after another; then frontier approaches, plan and figure specs). The back-test is not
+ * part of a fit: the app runs it on demand in a worker of its own. Node runs the very same function
+ * (web/src/worker/analysis.ts) on the same parsed runs. `--procedure` times another procedure
+ * (a fixed recipe such as huber, one fit, or custom: the settings' law and loss).
  * Target (issue #5): the browser fit of 1,000 runs under a second, every repeat; the script exits
  * with status 1 (printing slowest / target) when it is not met. With --runs over 1,000 it is not checked.
  */
@@ -19,7 +23,8 @@ import { chinchilla } from '../src/laws/index.js';
 import { parseRuns } from '../src/io/parseRuns.js';
 import { bundledDatasets, createWebServer, defaultAssetsDir } from '../src/server/webServer.js';
 import { runAnalysis } from '../web/src/worker/analysis.js';
-import { defaultSettings } from '../web/src/worker/protocol.js';
+import { customProcedure, defaultSettings } from '../web/src/worker/protocol.js';
+import { procedureIds } from '../src/fit/procedures.js';
 import { syntheticRuns } from '../test/helpers/synthetic.js';
 
 const flag = (name: string, fallback: number) => {
@@ -32,6 +37,10 @@ const executablePath = process.env.SCALELAB_CHROMIUM ?? '/usr/bin/chromium';
 /** Issue #5's target: fitting 1,000 runs in the browser's worker returns in under a second (fewer runs: the same bound). */
 const targetRuns = 1000;
 const targetMs = flag('target-ms', 1000);
+const procedureAt = process.argv.indexOf('--procedure');
+const procedure = procedureAt > 0 ? process.argv[procedureAt + 1] : defaultSettings.procedure;
+if (![defaultSettings.procedure, customProcedure, ...procedureIds].includes(procedure)) throw new Error(`--procedure: expected auto, custom or one of ${procedureIds.join(', ')}, got ${procedure}`);
+const settings = { ...defaultSettings, procedure };
 if (!Number.isInteger(n) || n < 10) throw new Error(`--runs: expected a whole number of runs, at least 10, got ${n}`);
 if (!(targetMs > 0)) throw new Error(`--target-ms: expected a positive number of milliseconds, got ${targetMs}`);
 if (!Number.isInteger(repeat)) throw new Error(`--repeat: expected a whole number, got ${flag('repeat', 5)}`);
@@ -52,7 +61,7 @@ const source = 'synthetic.csv';
 const dataset = parseRuns(csv, { source });
 const node: { fit: number; total: number; E: number }[] = [];
 for (let i = 0; i < repeat; i++) {
-  const out = runAnalysis(dataset, defaultSettings);
+  const out = runAnalysis(dataset, settings);
   node.push({ fit: out.timings.fitMs, total: out.timings.totalMs, E: out.fit.params.E });
 }
 
@@ -70,6 +79,7 @@ try {
   const page = await browser.newPage();
   page.setDefaultTimeout(60_000);
   await page.goto(url);
+  await page.getByTestId('setting-procedure').selectOption(procedure);
   for (let i = 0; i < repeat; i++) {
     const name = `synthetic-${i + 1}.csv`;
     // Timed inside the page (a MutationObserver), from the file input's change event to the
@@ -108,12 +118,12 @@ try {
 const warm = <T>(xs: T[]) => xs.slice(1);
 const row = (label: string, first: number, rest: number[]) => `  ${label.padEnd(44)} ${ms(first).padStart(8)} ${ms(median(rest)).padStart(10)}`;
 console.log(`${n} synthetic Chinchilla-law runs (E=${truth.E}, A=${truth.A}, B=${truth.B}, α=${truth.alpha}, β=${truth.beta}; 1 % noise, seed 1)`);
-console.log(`default fit: law chinchilla, Huber (δ = 1e-3), auto start; ${repeat} repeats (first = cold, then the median of the rest)`);
+console.log(`fit: procedure ${procedure}${procedure === 'auto' ? ' (the default: huber, tied-huber and gadre, three fits: in parallel workers in the browser, one after another in Node)' : ''}, auto start; ${repeat} repeats (first = cold, then the median of the rest)`);
 console.log(`machine: Node ${process.version}; Chromium ${browserVersion} (headless, Web Worker)\n`);
 console.log(`  ${''.padEnd(44)} ${'first'.padStart(8)} ${'median'.padStart(10)}`);
 console.log(row('Node: fit', node[0].fit, warm(node).map((r) => r.fit)));
 console.log(row('Chromium worker: fit', browserRuns[0].fit, warm(browserRuns).map((r) => r.fit)));
-console.log(row('Node: fit + approaches, back-test, figures', node[0].total, warm(node).map((r) => r.total)));
+console.log(row('Node: fit + approaches, plan, figures', node[0].total, warm(node).map((r) => r.total)));
 console.log(row('Chromium worker: fit + approaches, …', browserRuns[0].total, warm(browserRuns).map((r) => r.total)));
 console.log(row('Chromium: file chosen → parameters in the page', browserRuns[0].wall, warm(browserRuns).map((r) => r.wall)));
 console.log(row('Chromium: file chosen → every figure drawn', browserRuns[0].figures, warm(browserRuns).map((r) => r.figures)));

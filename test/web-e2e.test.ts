@@ -49,7 +49,7 @@ async function changedNumber(page: Page, testId: string, from: number, timeoutMs
   throw new Error(`${testId} still shows ${from} after ${timeoutMs} ms`);
 }
 
-test('web app in chromium: open, fit (law, loss, approach), plan (cluster or FLOPs, inference), watch a sweep, export, upload errors', { skip, timeout: 240_000 }, async (t) => {
+test('web app in chromium: open, fit (procedure, custom law and loss, approach), trust, back-test, plan (cluster or FLOPs, inference), watch a sweep, export, upload errors', { skip, timeout: 240_000 }, async (t) => {
   const assets = defaultAssetsDir();
   assert.ok(existsSync(join(assets, 'index.html')), `the web app is not built: ${join(assets, 'index.html')} is missing; run "npm run build" (npm install runs it) before this test`);
   assert.ok(existsSync(executablePath), `no chromium at ${executablePath}: install it with "apt-get install -y --no-install-recommends chromium" (or set SCALELAB_CHROMIUM; SCALELAB_SKIP_BROWSER=1 skips this test)`);
@@ -83,7 +83,9 @@ test('web app in chromium: open, fit (law, loss, approach), plan (cluster or FLO
     assert.match((await page.getByTestId('dataset-chinchilla').textContent()) ?? '', /Chinchilla/);
   });
 
-  await t.test('opening Chinchilla fits it in the worker: E ≈ 1.817', async () => {
+  await t.test('opening Chinchilla fits it in the worker by procedure auto: three candidates of equal weight, the law shown huber\'s (E ≈ 1.817)', async () => {
+    assert.equal(await page.getByTestId('setting-procedure').inputValue(), 'auto');
+    assert.equal(await page.getByTestId('setting-law').count(), 0, 'no law or loss to choose outside "custom"');
     await page.getByTestId('dataset-chinchilla').click();
     await page.getByTestId('param-E').waitFor();
     const E = await numberIn(page, 'param-E');
@@ -91,9 +93,60 @@ test('web app in chromium: open, fit (law, loss, approach), plan (cluster or FLO
     assert.ok(Math.abs((await numberIn(page, 'param-alpha')) - 0.3473) < 0.005);
     assert.ok(Math.abs((await numberIn(page, 'param-beta')) - 0.3672) < 0.005);
     assert.match((await page.getByTestId('fit-converged').textContent()) ?? '', /^yes/);
+    assert.equal(await page.getByTestId('fit-trust').getAttribute('data-trust'), 'ok');
+    assert.match((await page.getByTestId('fit-procedure').textContent()) ?? '', /^auto \(law shown: huber's\)$/);
     assert.ok(Number(await page.getByTestId('fit-objective').textContent()) < 1.02e-3);
+    // The procedure panel: why, and each candidate's weight, parameters and prediction at the planner's run.
+    assert.equal(await page.getByTestId('procedure-id').textContent(), 'auto');
+    assert.match((await page.getByTestId('procedure-reason').textContent()) ?? '', /the 3 candidates that fit weigh the same/);
+    const rows = page.getByTestId('candidates').locator('tbody tr');
+    assert.equal(await rows.count(), 3);
+    const predicted: number[] = [];
+    for (const id of ['huber', 'tied-huber', 'gadre']) {
+      const row = page.getByTestId(`candidate-${id}`);
+      assert.equal((await page.getByTestId(`candidate-${id}-weight`).textContent())?.trim(), '33 %');
+      assert.match((await row.locator('td').nth(2).textContent()) ?? '', /^E = [\d.]+, A = [\d.e+]+, B = [\d.e+]+, alpha = [\d.]+, beta = [\d.]+/);
+      predicted.push(Number((await row.locator('td').nth(3).textContent())?.trim()));
+    }
+    assert.ok(predicted.every((v) => v > 1.5 && v < 2.5), `each candidate predicts a loss at the planner's run: ${predicted}`);
+    const ensemble = Number(/^[\d.]+/.exec((await page.getByTestId('procedure-prediction').textContent()) ?? '')?.[0]);
+    assert.ok(ensemble >= Math.min(...predicted) && ensemble <= Math.max(...predicted), `the ensemble (${ensemble}) lies among its members (${predicted})`);
+    // The fit worker fits auto's candidates in parallel, on workers of its own (one per other candidate,
+    // at most one fewer than the cores); no back-test worker yet.
+    const scripts = page.workers().map((w) => /assets\/([a-z.]+)-/.exec(w.url())?.[1]);
+    const cores = Number(await page.evaluate('navigator.hardwareConcurrency'));
+    assert.deepEqual(scripts.sort(), [...Array(Math.min(2, Math.max(1, cores - 1))).fill('candidate.worker'), 'fit.worker']);
     await page.getByTestId('figure-loss').and(page.locator('[data-ready="true"]')).waitFor();
     await page.screenshot({ path: join(shots, 'web-e2e-1-chinchilla.png'), fullPage: true });
+  });
+
+  await t.test('the back-test panel runs on demand, in its own worker: auto and huber, with 80 % and 95 % coverage, by compute ratio, and its figure', async () => {
+    assert.equal(await page.getByTestId('backtest-summary').count(), 0, 'not run with the fit by default');
+    assert.ok(await page.getByTestId('backtest-procedure-auto').isChecked());
+    assert.ok(await page.getByTestId('backtest-procedure-huber').isChecked());
+    assert.ok(!(await page.getByTestId('backtest-procedure-gadre').isChecked()));
+    await page.getByTestId('backtest-run').click();
+    const summary = page.getByTestId('backtest-summary');
+    await summary.waitFor({ timeout: 180_000 });
+    assert.equal(page.workers().filter((w) => w.url().includes('/fit.worker-')).length, 2, 'the back-test ran in a worker of its own');
+    assert.match((await summary.locator('thead').textContent()) ?? '', /mean \|error\|.*worst.*bias.*in 80 % interval.*in 95 % interval/);
+    for (const id of ['auto', 'huber']) {
+      const cells = page.getByTestId(`backtest-row-${id}`).locator('td');
+      assert.ok(Number(await cells.nth(0).textContent()) > 100, `${id}: predictions of the runs above 3 cutoffs`);
+      for (const level of [80, 95]) {
+        const coverage = (await page.getByTestId(`backtest-coverage-${id}-${level}`).textContent()) ?? '';
+        assert.match(coverage, /^\d+\.\d\d %$/, `${id}: coverage of the ${level} % intervals`);
+        assert.ok(Number.parseFloat(coverage) > 40, `${id}: ${coverage} of held-out runs inside the ${level} % interval`);
+      }
+    }
+    assert.ok((await page.getByTestId('backtest-bins').locator('tbody tr').count()) >= 1);
+    await page.locator('[data-testid="figure-backtest"][data-ready="true"]').waitFor();
+    // Other procedures than those computed: said, until it is run again.
+    await page.getByTestId('backtest-procedure-huber').uncheck();
+    await page.getByTestId('backtest-stale').waitFor();
+    await page.getByTestId('backtest-procedure-huber').check();
+    await page.getByTestId('backtest-stale').waitFor({ state: 'detached' });
+    await page.getByTestId('backtest').screenshot({ path: join(shots, 'web-e2e-1b-backtest.png') });
   });
 
   await t.test('figures have tooltips on each run', async () => {
@@ -160,11 +213,11 @@ test('web app in chromium: open, fit (law, loss, approach), plan (cluster or FLO
     assert.equal(await changedNumber(page, 'plan-N', N24), fromCluster, 'back to the cluster, its inputs kept');
   });
 
-  await t.test('the loss and the approach change what is shown: least squares moves the fit, one approach leaves one row', async () => {
+  await t.test('the procedure and the approach change what is shown: least squares moves the fit, one approach leaves one row', async () => {
     const cell = async (row: string, column: number) => Number((await page.getByTestId(row).locator('td').nth(column).textContent())?.trim());
     const huber = { E: await numberIn(page, 'param-E'), planN: await numberIn(page, 'plan-N'), n2: await cell('approach-2', 3), n3: await cell('approach-3', 3) };
     assert.match((await page.getByTestId('fit-loss').textContent()) ?? '', /^huber \(δ = 0\.001\)/);
-    await page.getByTestId('setting-loss').selectOption('ls');
+    await page.getByTestId('setting-procedure').selectOption('ls');
     const E = await changedNumber(page, 'param-E', huber.E);
     assert.ok(Math.abs(E - 1.8646) < 0.005, `least squares: E = ${E}`);
     assert.ok(Math.abs((await numberIn(page, 'param-beta')) - 0.4059) < 0.005);
@@ -174,7 +227,11 @@ test('web app in chromium: open, fit (law, loss, approach), plan (cluster or FLO
     assert.ok(n3 / huber.n3 > 1.05, `Approach 3 follows the fit: N_opt(1e24) ${huber.n3} → ${n3}`);
     assert.equal(await cell('approach-2', 3), huber.n2, 'Approach 2 (IsoFLOP parabolas) does not use the loss');
     assert.notEqual(await numberIn(page, 'plan-N'), huber.planN, 'the planner follows the fit');
-    await page.getByTestId('setting-loss').selectOption('huber');
+    // A fixed recipe is a single candidate of full weight.
+    assert.equal(await page.getByTestId('procedure-id').textContent(), 'ls');
+    assert.equal(await page.getByTestId('candidates').locator('tbody tr').count(), 1);
+    assert.equal((await page.getByTestId('candidate-ls-weight').textContent())?.trim(), '100 %');
+    await page.getByTestId('setting-procedure').selectOption('auto');
     assert.ok(Math.abs((await changedNumber(page, 'param-E', E)) - 1.8172) < 0.005);
 
     // Approaches: all (1 is skipped: no training curves), then 2 alone, then 1 alone (nothing to show but why).
@@ -196,7 +253,8 @@ test('web app in chromium: open, fit (law, loss, approach), plan (cluster or FLO
     await page.getByTestId('figure-frontier').and(page.locator('[data-ready="true"]')).waitFor();
   });
 
-  await t.test('changing the law refits', async () => {
+  await t.test('a custom law and loss: changing the law refits', async () => {
+    await page.getByTestId('setting-procedure').selectOption('custom');
     await page.getByTestId('setting-law').selectOption('power');
     await page.getByTestId('setting-x').selectOption('C');
     await page.getByRole('heading', { name: /^power fit to/ }).waitFor();
@@ -206,6 +264,7 @@ test('web app in chromium: open, fit (law, loss, approach), plan (cluster or FLO
     await page.getByTestId('setting-law').selectOption('chinchilla');
     await page.getByTestId('param-beta').waitFor();
     await page.getByTestId('plan-N').waitFor();
+    assert.equal(await page.getByTestId('procedure-id').textContent(), 'custom');
   });
 
   await t.test('the sweep panel shows the study\'s live state', async () => {
@@ -245,7 +304,7 @@ test('web app in chromium: open, fit (law, loss, approach), plan (cluster or FLO
     assert.ok(Math.abs(fitJson.params.E - 1.8172) < 0.005);
   });
 
-  await t.test('the run store browser shows a study\'s runs and fits its completed ones (4: too few, a clear error)', async () => {
+  await t.test('the run store browser shows a study\'s runs and fits its completed ones (4: too few for the custom Chinchilla law, a clear error)', async () => {
     await page.getByTestId('study-isoflop-demo').click();
     const table = page.getByTestId('study-runs');
     await table.waitFor();
@@ -255,6 +314,18 @@ test('web app in chromium: open, fit (law, loss, approach), plan (cluster or FLO
     const error = page.getByTestId('error');
     await error.waitFor();
     assert.match((await error.textContent()) ?? '', /The fit failed.*4 runs, but law chinchilla has 5 free parameters/);
+  });
+
+  await t.test('by procedure auto the same 4 runs are fitted with a reduced law, said plainly, and the fit is not trusted as it stands', async () => {
+    await page.getByTestId('setting-procedure').selectOption('auto');
+    await page.getByTestId('procedure-reduction').waitFor();
+    assert.equal(await page.getByTestId('error').count(), 0);
+    assert.match((await page.getByTestId('procedure-reduction').textContent()) ?? '', /^Reduced to power in C: 4 distinct configurations cannot determine 5 free parameters: reduced to L = E \+ A·C\^\(−γ\)/);
+    assert.match((await page.getByTestId('fit-procedure').textContent()) ?? '', /^auto \(law shown: huber's, reduced to power in C\)$/);
+    // Caution at least (the four runs share one compute budget: see the report on the library's checks).
+    assert.notEqual(await page.getByTestId('fit-trust').getAttribute('data-trust'), 'ok');
+    assert.equal(await page.getByTestId('trust-warnings').locator('li[data-severity="warning"][data-code="reduced-law"]').count(), 1);
+    await page.screenshot({ path: join(shots, 'web-e2e-3b-reduced.png'), fullPage: false });
   });
 
   await t.test('a malformed upload shows the located error: line 3, column 3', async () => {
@@ -283,6 +354,27 @@ test('web app in chromium: open, fit (law, loss, approach), plan (cluster or FLO
     assert.equal(await page.getByTestId('param-E').count(), 0);
   });
 
+  await t.test('identical rows: with a custom law the fit is shown untrusted, its severe warnings styled as severe; by procedure auto a clear error', async () => {
+    await page.getByTestId('setting-procedure').selectOption('custom');
+    await page.getByTestId('upload').setInputFiles({ name: 'same.csv', mimeType: 'text/csv', buffer: Buffer.from('N,D,loss\n' + '1e8,2e9,3.1\n'.repeat(8)) });
+    await page.getByRole('heading', { name: /^chinchilla fit to same\.csv/ }).waitFor();
+    assert.equal(await page.getByTestId('fit-trust').getAttribute('data-trust'), 'untrusted');
+    const severe = page.getByTestId('trust-warnings').locator('li[data-severity="severe"]');
+    assert.deepEqual(new Set(await severe.evaluateAll((lis) => lis.map((li) => li.getAttribute('data-code')))), new Set(['few-distinct', 'duplicate-rows', 'constant-loss']));
+    const constant = page.getByTestId('trust-warnings').locator('li[data-code="constant-loss"]');
+    assert.match((await constant.textContent()) ?? '', /^severe constant-loss every run has the same loss \(3\.1\)/);
+    // Styled by severity: a severe warning does not look like a mere warning.
+    type Styles = { getComputedStyle(el: unknown): { borderLeftColor: string } }; // the page's window (this file is typed for Node)
+    const colour = (l: typeof constant) => l.evaluate((el) => (globalThis as unknown as Styles).getComputedStyle(el).borderLeftColor);
+    const warn = page.getByTestId('trust-warnings').locator('li[data-severity="warning"]').first();
+    assert.notEqual(await colour(constant), await colour(warn));
+    await page.screenshot({ path: join(shots, 'web-e2e-5-severe.png'), fullPage: false });
+    await page.getByTestId('setting-procedure').selectOption('auto');
+    const error = page.getByTestId('error');
+    await error.waitFor();
+    assert.match((await error.textContent()) ?? '', /The fit failed.*same\.csv: no candidate procedure could be fitted \(huber, tied-huber, gadre\): 1 distinct configuration \(N, D\): too few to fit any law/);
+  });
+
   await t.test('a good upload fits, and the error goes away', async () => {
     const rows = ['N,D,loss'];
     for (const N of [1e7, 3e7, 1e8, 3e8]) for (const D of [2e8, 1e9, 5e9]) rows.push(`${N},${D},${1.8 + 480 / N ** 0.35 + 2100 / D ** 0.37}`);
@@ -290,6 +382,16 @@ test('web app in chromium: open, fit (law, loss, approach), plan (cluster or FLO
     await page.getByTestId('param-E').waitFor();
     assert.equal(await page.getByTestId('error').count(), 0);
     assert.match((await page.getByTestId('current-dataset').textContent()) ?? '', /runs\.csv \(12 runs\)/);
+  });
+
+  await t.test('a back-test is shown only with the data it was run on; "run with every fit" runs it without a click', async () => {
+    assert.equal(await page.getByTestId('backtest-summary').count(), 0, 'Chinchilla\'s back-test is not shown for runs.csv');
+    await page.getByTestId('backtest-with-fit').check();
+    const summary = page.getByTestId('backtest-summary');
+    await summary.waitFor({ timeout: 120_000 });
+    assert.match((await page.getByTestId('backtest-result').textContent()) ?? '', /Cutoffs: C ≤ [\d.e+]+ \(6 fitted, 6 predicted\)/);
+    assert.equal(await summary.locator('tbody tr').count(), 2);
+    await page.getByTestId('backtest-with-fit').uncheck();
   });
 
   await t.test('no page errors, no console errors (a CSP violation would be one)', () => {

@@ -92,6 +92,11 @@ export interface AutoOptions {
   unit?: ResampleUnit;
   /** Called after each bootstrap refit. */
   onReplicate?: () => void;
+  /**
+   * The candidates already fitted to all of `dataset` by `fitCandidate`, in the rule's order (the web
+   * app fits them in parallel workers); by default they are fitted here, one after another.
+   */
+  fits?: (CandidateFit | CandidateFailure)[];
 }
 
 /** Weight below which a candidate is left out of the predictive mixture. */
@@ -158,7 +163,10 @@ export function internalBacktest(dataset: Dataset, procedures: Procedure[], fits
 export function chooseProcedure(dataset: Dataset, options: AutoOptions = {}): AutoChoice {
   const rule: AutoRule = { ...defaultAutoRule, ...options.rule };
   const procedures: Procedure[] = rule.candidates.map(getProcedure);
-  const fits = procedures.map((p) => fitCandidate(dataset, p));
+  if (options.fits && options.fits.map((f) => f.requested.id).join() !== rule.candidates.join()) {
+    throw new Error(`chooseProcedure: fits given for ${options.fits.map((f) => f.requested.id).join(', ')}, expected ${rule.candidates.join(', ')}`);
+  }
+  const fits = options.fits ?? procedures.map((p) => fitCandidate(dataset, p));
   const ok = fits.map((f) => !isFailure(f));
   if (!ok.some(Boolean)) {
     const reasons = [...new Set(fits.map((f) => (f as CandidateFailure).error))];

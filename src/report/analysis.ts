@@ -26,9 +26,10 @@ export interface AnalysisOptions {
   /**
    * The rolling-origin back-test: procedures compared (default auto), bootstrap replicates for its
    * intervals (default none), cutoffs (default 3 in C), or `holdout`, one cutoff leaving that
-   * fraction of the runs (by compute) above it.
+   * fraction of the runs (by compute) above it. `false`: not run (the web app runs it on demand, in
+   * a worker of its own, so that a fit returns without waiting for a dozen refits).
    */
-  backtest?: { procedures?: string[]; replicates?: number; folds?: number; holdout?: number; seed?: number };
+  backtest?: { procedures?: string[]; replicates?: number; folds?: number; holdout?: number; seed?: number } | false;
   /** The fit as JSON when it was made by a procedure (auto's candidates and weights); default: from `fitted`. */
   fitJson?: FitJson;
   /** Published models to place on the fitted frontier. */
@@ -72,18 +73,20 @@ export function analyse(dataset: Dataset, fitted: FitResult, samples: BootstrapS
   const agreements: Agreement[] = [];
   for (let i = 0; i < approaches.length; i++) for (let j = i + 1; j < approaches.length; j++) agreements.push(agreement(approaches[i], approaches[j]));
   let bt: RollingBacktestResult | undefined, backtestSkipped: string | undefined;
-  try {
-    const b = o.backtest ?? {};
-    let cutoffs: number[] | undefined;
-    if (b.holdout !== undefined) {
-      const runs = trainingRuns(dataset, 'C');
-      const keep = Math.max(1, Math.min(runs.length - 1, Math.round(runs.length * (1 - b.holdout))));
-      cutoffs = [runs[keep - 1].position];
+  if (o.backtest !== false) {
+    try {
+      const b = o.backtest ?? {};
+      let cutoffs: number[] | undefined;
+      if (b.holdout !== undefined) {
+        const runs = trainingRuns(dataset, 'C');
+        const keep = Math.max(1, Math.min(runs.length - 1, Math.round(runs.length * (1 - b.holdout))));
+        cutoffs = [runs[keep - 1].position];
+      }
+      bt = rollingBacktest(dataset, { by: 'C', cutoffs, folds: b.folds ?? 3, procedures: b.procedures ?? ['auto'], replicates: b.replicates ?? 0, seed: b.seed ?? 0 });
+    } catch (e) {
+      if (!isScaleLabError(e)) throw e;
+      backtestSkipped = e.message;
     }
-    bt = rollingBacktest(dataset, { by: 'C', cutoffs, folds: b.folds ?? 3, procedures: b.procedures ?? ['auto'], replicates: b.replicates ?? 0, seed: b.seed ?? 0 });
-  } catch (e) {
-    if (!isScaleLabError(e)) throw e;
-    backtestSkipped = e.message;
   }
   let plan: Plan | undefined;
   let landmarks: FrontierPlacement[] | undefined;
@@ -106,12 +109,15 @@ export function analyse(dataset: Dataset, fitted: FitResult, samples: BootstrapS
     ...(plan ? plan.warnings.map((w) => `plan: ${w}`) : []),
     ...agreements.filter((a) => !a.exponent && a.statement.includes('DISAGREE')).map((a) => a.statement),
   ];
-  for (const s of bt?.summaries ?? []) {
-    if (s.predictions && s.meanAbsRelativeError > 0.04) {
-      warnings.push(`back-test: ${s.procedure}, fitted below each cutoff, missed the ${s.predictions} runs above by ${(s.meanAbsRelativeError * 100).toFixed(1)} % on average (over the ~4 % that separates typical decisions, Choshen et al. 2024)`);
-    }
-  }
+  if (bt) warnings.push(...backtestWarnings(bt));
   return { dataset, fit: fitted, fitJson, replicates, approaches, skipped, agreements, backtest: bt, backtestSkipped, plan, landmarks, targets: o.targets, warnings };
+}
+
+/** A procedure whose back-test predictions missed by more than the ~4 % that separates typical decisions. */
+export function backtestWarnings(bt: RollingBacktestResult): string[] {
+  return bt.summaries
+    .filter((s) => s.predictions && s.meanAbsRelativeError > 0.04)
+    .map((s) => `back-test: ${s.procedure}, fitted below each cutoff, missed the ${s.predictions} runs above by ${(s.meanAbsRelativeError * 100).toFixed(1)} % on average (over the ~4 % that separates typical decisions, Choshen et al. 2024)`);
 }
 
 export type FigureKind = 'loss' | 'isoflop' | 'frontier' | 'residuals' | 'backtest' | 'landmarks';

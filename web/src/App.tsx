@@ -1,6 +1,7 @@
 /**
- * The ScaleLab web app: open runs (bundled, uploaded or from the run store), fit a law in a worker,
- * look at the figures, plan the big run, and watch a sweep.
+ * The ScaleLab web app: open runs (bundled, uploaded or from the run store), fit a law in a worker
+ * by a procedure (auto by default), see how far to trust it, back-test the procedures, look at the
+ * figures, plan the big run, and watch a sweep.
  */
 import { useCallback, useEffect, useState } from 'react';
 import { api } from './lib/api.js';
@@ -8,13 +9,16 @@ import type { ErrorInfo } from './lib/errors.js';
 import type { LoadedDataset } from './lib/loaded.js';
 import { useApi } from './hooks/useApi.js';
 import { useFit } from './hooks/useFit.js';
-import { defaultPlannerInputs, type PlannerInputs } from './hooks/usePlan.js';
-import { defaultSettings, type FitSettings } from './worker/protocol.js';
+import { useBacktest } from './hooks/useBacktest.js';
+import { defaultPlannerInputs, usePlan, type PlannerInputs } from './hooks/usePlan.js';
+import { defaultBacktestSettings, defaultSettings, type BacktestSettings, type FitSettings } from './worker/protocol.js';
 import { DataPanel } from './components/DataPanel.js';
 import { FitSettingsForm } from './components/FitSettingsForm.js';
 import { ErrorBanner } from './components/ErrorBanner.js';
 import { FitSummary } from './components/FitSummary.js';
 import { ParamsTable } from './components/ParamsTable.js';
+import { ProcedurePanel } from './components/ProcedurePanel.js';
+import { BacktestPanel } from './components/BacktestPanel.js';
 import { ApproachesTable } from './components/ApproachesTable.js';
 import { FiguresPanel } from './components/FiguresPanel.js';
 import { PlannerPanel } from './components/PlannerPanel.js';
@@ -27,7 +31,11 @@ export function App() {
   const [loadError, setLoadError] = useState<ErrorInfo>();
   const [settings, setSettings] = useState<FitSettings>(defaultSettings);
   const [plannerInputs, setPlannerInputs] = useState<PlannerInputs>(defaultPlannerInputs);
+  const [backtestSettings, setBacktestSettings] = useState<BacktestSettings>(defaultBacktestSettings);
+  const [backtestWithFit, setBacktestWithFit] = useState(false);
   const fit = useFit(loaded?.dataset, settings);
+  const plan = usePlan(fit.outcome?.fit, plannerInputs);
+  const backtest = useBacktest(loaded?.dataset, backtestSettings, backtestWithFit);
   const studies = useApi(api.studies);
   // New studies appear without a reload of the page.
   const reloadStudies = studies.reload;
@@ -68,9 +76,11 @@ export function App() {
         {loaded && fit.outcome && (
           <>
             <FitSummary loaded={loaded} outcome={fit.outcome} running={fit.running} />
+            <ProcedurePanel fit={fit.outcome.fit} plan={plan.plan} />
             <ParamsTable fit={fit.outcome.fit} />
-            <PlannerPanel fit={fit.outcome.fit} inputs={plannerInputs} onChange={setPlannerInputs} />
+            <PlannerPanel fit={fit.outcome.fit} inputs={plannerInputs} state={plan} onChange={setPlannerInputs} />
             <ApproachesTable approaches={fit.outcome.approaches} skipped={fit.outcome.skipped} agreements={fit.outcome.agreements} />
+            <BacktestPanel state={backtest} settings={backtestSettings} onChange={setBacktestSettings} withFit={backtestWithFit} onWithFit={setBacktestWithFit} source={loaded.dataset.source} />
             <FiguresPanel figures={fit.outcome.figures} source={loaded.dataset.source} />
           </>
         )}
@@ -79,7 +89,7 @@ export function App() {
             <p className="muted" data-testid="fit-running">Fitting {loaded.label}…</p>
           </section>
         )}
-        {!fit.outcome && <PlannerPanel inputs={plannerInputs} onChange={setPlannerInputs} />}
+        {!fit.outcome && <PlannerPanel inputs={plannerInputs} state={plan} onChange={setPlannerInputs} />}
       </main>
     </div>
   );

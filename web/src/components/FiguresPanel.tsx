@@ -8,10 +8,9 @@ const order: { kind: FigureKind; caption: string }[] = [
   { kind: 'frontier', caption: 'Compute-optimal frontier' },
   { kind: 'isoflop', caption: 'IsoFLOP profiles' },
   { kind: 'residuals', caption: 'Residuals' },
-  { kind: 'backtest', caption: 'Back-test' },
 ];
 
-/** Every figure the data support, drawn with Vega (tooltips on each run), each exportable. */
+/** Every figure of the fit the data support, drawn with Vega (tooltips on each run), each exportable; the back-test's is in its panel. */
 export function FiguresPanel({ figures, source }: { figures: Partial<Record<FigureKind, Spec>>; source: string }) {
   const stem = fileStem(source);
   return (

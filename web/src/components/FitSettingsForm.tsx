@@ -1,5 +1,7 @@
 import { getLaw } from '../../../src/laws/index.js';
-import { approachChoices, lawChoices, lossChoices, variables, type ApproachChoice, type FitSettings, type LawId, type LossChoice, type PowerVariable } from '../worker/protocol.js';
+import { defaultAutoRule } from '../../../src/fit/auto.js';
+import { procedures } from '../../../src/fit/procedures.js';
+import { approachChoices, customProcedure, lawChoices, lossChoices, variables, type ApproachChoice, type FitSettings, type LawId, type LossChoice, type PowerVariable } from '../worker/protocol.js';
 import { Field } from './Field.js';
 
 interface Props {
@@ -23,44 +25,69 @@ const approachLabels: Record<ApproachChoice, string> = {
 const bootstrapChoices = [0, 100, 200, 500];
 const targetChoices = [1e22, 1e23, 1e24, 1e25, 1e26];
 
-/** Law, loss, frontier approach, bootstrap and target: every change refits. */
+function procedureHint(id: string) {
+  if (id === 'auto') {
+    return `The equal-weight average of ${defaultAutoRule.candidates.join(', ')}, the published Chinchilla-form recipes (as scalelab fit does by default); a law the data cannot support is reduced, and the reduction said.`;
+  }
+  if (id === customProcedure) return 'Exactly the law, variable and loss chosen below.';
+  const p = procedures.find((q) => q.id === id);
+  return p ? `${p.title}. As in ${p.citation}.` : '';
+}
+
+/** Procedure (or a custom law and loss), frontier approach, bootstrap and target: every change refits. */
 export function FitSettingsForm({ settings, onChange }: Props) {
   const set = <K extends keyof FitSettings>(key: K, value: FitSettings[K]) => onChange({ ...settings, [key]: value });
+  const custom = settings.procedure === customProcedure;
   const single = settings.law === 'power' || settings.law === 'power0';
   const law = getLaw({ law: settings.law, x: settings.x });
 
   return (
     <section className="panel" aria-labelledby="settings-heading">
       <h2 id="settings-heading">Fit</h2>
-      <Field label="Law" hint={<span className="formula">{law.formula}</span>}>
-        <select data-testid="setting-law" value={settings.law} onChange={(e) => set('law', e.target.value as LawId)}>
-          {lawChoices.map((id) => (
-            <option key={id} value={id}>
-              {id}
+      <Field label="Procedure" hint={procedureHint(settings.procedure)}>
+        <select data-testid="setting-procedure" value={settings.procedure} onChange={(e) => set('procedure', e.target.value)}>
+          <option value="auto">auto (recommended)</option>
+          {procedures.map((p) => (
+            <option key={p.id} value={p.id}>
+              {p.id}: {p.title}
             </option>
           ))}
+          <option value={customProcedure}>custom law and loss</option>
         </select>
       </Field>
-      {single && (
-        <Field label="Variable">
-          <select data-testid="setting-x" value={settings.x} onChange={(e) => set('x', e.target.value as PowerVariable)}>
-            {variables.map((v) => (
-              <option key={v} value={v}>
-                {v}
-              </option>
-            ))}
-          </select>
-        </Field>
+      {custom && (
+        <>
+          <Field label="Law" hint={<span className="formula">{law.formula}</span>}>
+            <select data-testid="setting-law" value={settings.law} onChange={(e) => set('law', e.target.value as LawId)}>
+              {lawChoices.map((id) => (
+                <option key={id} value={id}>
+                  {id}
+                </option>
+              ))}
+            </select>
+          </Field>
+          {single && (
+            <Field label="Variable">
+              <select data-testid="setting-x" value={settings.x} onChange={(e) => set('x', e.target.value as PowerVariable)}>
+                {variables.map((v) => (
+                  <option key={v} value={v}>
+                    {v}
+                  </option>
+                ))}
+              </select>
+            </Field>
+          )}
+          <Field label="Loss">
+            <select data-testid="setting-loss" value={settings.loss} onChange={(e) => set('loss', e.target.value as LossChoice)}>
+              {lossChoices.map((l) => (
+                <option key={l} value={l}>
+                  {lossLabels[l]}
+                </option>
+              ))}
+            </select>
+          </Field>
+        </>
       )}
-      <Field label="Loss">
-        <select data-testid="setting-loss" value={settings.loss} onChange={(e) => set('loss', e.target.value as LossChoice)}>
-          {lossChoices.map((l) => (
-            <option key={l} value={l}>
-              {lossLabels[l]}
-            </option>
-          ))}
-        </select>
-      </Field>
       <Field label="Frontier approach">
         <select data-testid="setting-approach" value={settings.approach} onChange={(e) => set('approach', e.target.value as ApproachChoice)}>
           {approachChoices.map((a) => (
@@ -70,7 +97,7 @@ export function FitSettingsForm({ settings, onChange }: Props) {
           ))}
         </select>
       </Field>
-      <Field label="Bootstrap replicates" hint="Intervals and bands; more replicates take longer.">
+      <Field label="Bootstrap replicates" hint="Intervals and bands (with auto, for each candidate of equal weight); more replicates take longer.">
         <select data-testid="setting-bootstrap" value={settings.bootstrap} onChange={(e) => set('bootstrap', Number(e.target.value))}>
           {bootstrapChoices.map((n) => (
             <option key={n} value={n}>

@@ -1,7 +1,9 @@
 import { downloadText, fileStem } from '../lib/download.js';
 import { formatNumber } from '../lib/format.js';
 import type { LoadedDataset } from '../lib/loaded.js';
+import type { FitJson } from '../../../src/fit/summary.js';
 import type { FitOutcome } from '../worker/protocol.js';
+import { TrustBadge, TrustWarnings, trustVerdicts } from './TrustWarnings.js';
 
 interface Props {
   loaded: LoadedDataset;
@@ -9,10 +11,20 @@ interface Props {
   running: boolean;
 }
 
-/** The fit at a glance: law, data, objective, convergence, time; warnings; the fit as JSON. */
+/** The procedure, which candidate's law is shown (auto) and what it was reduced to. */
+function procedureLine(fit: FitJson): string {
+  const p = fit.procedure!;
+  const notes: string[] = [];
+  if (p.id === 'auto') notes.push(`law shown: ${p.chosen}'s`);
+  if (p.reduction) notes.push(`reduced to ${fit.law}${fit.variable ? ` in ${fit.variable}` : ''}`);
+  return notes.length ? `${p.id} (${notes.join(', ')})` : p.id;
+}
+
+/** The fit at a glance: law, data, objective, convergence and trust, time; warnings; the fit as JSON. */
 export function FitSummary({ loaded, outcome, running }: Props) {
   const { fit, timings } = outcome;
   const exportJson = () => downloadText(`${JSON.stringify(fit, null, 2)}\n`, `${fileStem(fit.data.source)}-${fit.law}-fit.json`, 'application/json');
+  const residual = (fit.loss.space ?? 'log') === 'linear' ? 'L̂ − L' : 'ln L̂ − ln L';
 
   return (
     <section className="panel" aria-labelledby="fit-heading" aria-busy={running}>
@@ -35,16 +47,27 @@ export function FitSummary({ loaded, outcome, running }: Props) {
           {fit.data.source}: {fit.data.runs} runs
           {Object.keys(fit.data.derived).length > 0 && ` (${Object.entries(fit.data.derived).map(([k, v]) => `${k} = ${v}`).join(', ')})`}
         </dd>
+        {fit.procedure && (
+          <>
+            <dt>procedure</dt>
+            <dd data-testid="fit-procedure">
+              {procedureLine(fit)}
+            </dd>
+          </>
+        )}
         <dt>loss</dt>
         <dd data-testid="fit-loss">
           {fit.loss.kind}
-          {fit.loss.kind === 'huber' && ` (δ = ${fit.loss.delta})`} on ln L̂ − ln L, summed
+          {fit.loss.kind === 'huber' && ` (δ = ${fit.loss.delta})`} on {residual}, summed
         </dd>
         <dt>objective</dt>
         <dd data-testid="fit-objective">{fit.objective.toExponential(7)}</dd>
         <dt>converged</dt>
-        <dd data-testid="fit-converged">
-          {fit.converged ? 'yes' : 'no'} ({fit.reason}, {fit.iterations} iterations, gradient norm {fit.gradientNorm.toExponential(2)})
+        <dd>
+          <span data-testid="fit-converged">
+            {fit.converged ? 'yes' : 'no'} ({fit.reason}, {fit.iterations} iterations, gradient norm {fit.gradientNorm.toExponential(2)})
+          </span>{' '}
+          — trust: <TrustBadge trust={fit.trust} testId="fit-trust" />
         </dd>
         <dt>starts</dt>
         <dd>
@@ -68,6 +91,12 @@ export function FitSummary({ loaded, outcome, running }: Props) {
           {fit.bootstrap ? `, bootstrap ${timings.bootstrapMs.toFixed(0)} ms` : ''}, analysis and figures {timings.analysisMs.toFixed(0)} ms (in a Web Worker)
         </dd>
       </dl>
+      {fit.warnings.length > 0 && (
+        <div className="trust-block">
+          <h3>Trust: {trustVerdicts[fit.trust]}</h3>
+          <TrustWarnings warnings={fit.warnings} testId="trust-warnings" />
+        </div>
+      )}
       {outcome.warnings.length > 0 && (
         <ul className="warnings" data-testid="fit-warnings">
           {outcome.warnings.map((w) => (

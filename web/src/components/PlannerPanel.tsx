@@ -1,6 +1,6 @@
 import type { FitJson } from '../../../src/fit/summary.js';
 import { accelerators } from '../../../src/hardware/catalog.js';
-import { usePlan, type PlannerInputs } from '../hooks/usePlan.js';
+import type { PlannerInputs, PlanState } from '../hooks/usePlan.js';
 import { Field } from './Field.js';
 import { PlanResult } from './PlanResult.js';
 import { LandmarksTable } from './LandmarksTable.js';
@@ -9,11 +9,13 @@ import { LandmarksTable } from './LandmarksTable.js';
 interface Props {
   fit?: FitJson;
   inputs: PlannerInputs;
+  /** The plan for the fit and the inputs (usePlan), shared with the procedure panel. */
+  state: PlanState;
   onChange: (inputs: PlannerInputs) => void;
 }
 
-export function PlannerPanel({ fit, inputs, onChange }: Props) {
-  const { plan, error, unavailable } = usePlan(fit, inputs);
+export function PlannerPanel({ fit, inputs, state, onChange }: Props) {
+  const { plan, error, unavailable } = state;
   const set = (key: keyof PlannerInputs) => (e: { target: { value: string } }) => onChange({ ...inputs, [key]: e.target.value });
 
   return (

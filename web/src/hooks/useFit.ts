@@ -6,8 +6,8 @@
 import { useEffect, useRef, useState } from 'react';
 import type { Dataset } from '../../../src/io/dataset.js';
 import type { ErrorInfo } from '../lib/errors.js';
-import { FitClient } from '../worker/fitClient.js';
-import type { FitOutcome, FitSettings } from '../worker/protocol.js';
+import { WorkerClient } from '../worker/workerClient.js';
+import { fitWorkerName, type FitOutcome, type FitSettings } from '../worker/protocol.js';
 
 export interface FitState {
   running: boolean;
@@ -16,11 +16,11 @@ export interface FitState {
 }
 
 export function useFit(dataset: Dataset | undefined, settings: FitSettings): FitState {
-  const client = useRef<FitClient | undefined>(undefined);
+  const client = useRef<WorkerClient | undefined>(undefined);
   const [state, setState] = useState<FitState & { dataset?: Dataset }>({ running: false });
 
   useEffect(() => {
-    const c = new FitClient();
+    const c = new WorkerClient(fitWorkerName);
     client.current = c;
     return () => {
       c.dispose();
@@ -31,7 +31,7 @@ export function useFit(dataset: Dataset | undefined, settings: FitSettings): Fit
   useEffect(() => {
     if (!dataset) return;
     setState((s) => ({ ...s, running: true }));
-    client.current?.request(dataset, settings, (response) => {
+    client.current?.fit(dataset, settings, (response) => {
       if (response.ok) {
         const { ok: _ok, id: _id, ...outcome } = response;
         setState({ dataset, running: false, outcome });

@@ -1,23 +1,55 @@
 /**
- * The fit worker: one request at a time, answered with the fit, the approaches and the figures,
- * or with the error (located, for bad input) as plain data.
+ * The app's worker: one request at a time (the client sends the next only after the answer), a fit
+ * (answered with the fit, the approaches and the figures) or a back-test (answered with its tables
+ * and figure, after progress messages), or the error (located, for bad input) as plain data. The
+ * app runs two of these, one for each kind; the fit worker starts workers of its own for auto's
+ * candidates (candidates.ts).
  */
 import { toErrorInfo } from '../lib/errors.js';
-import { runAnalysis } from './analysis.js';
-import type { FitRequest, FitResponse } from './protocol.js';
+import { defaultAutoRule } from '../../../src/fit/auto.js';
+import type { Dataset } from '../../../src/io/dataset.js';
+import { checkProcedureInputs, runAnalysis, runBacktest } from './analysis.js';
+import { CandidatePool } from './candidatePool.js';
+import { fitWorkerName, type FitOutcome, type FitSettings, type WorkerMessage, type WorkerRequest } from './protocol.js';
 
 /** The part of a dedicated worker's global scope used here (the app's lib is DOM, not WebWorker). */
 interface WorkerScope {
-  onmessage: ((event: MessageEvent<FitRequest>) => void) | null;
-  postMessage(message: FitResponse): void;
+  onmessage: ((event: MessageEvent<WorkerRequest>) => void) | null;
+  postMessage(message: WorkerMessage): void;
 }
 const scope = self as unknown as WorkerScope;
 
-scope.onmessage = (event: MessageEvent<FitRequest>) => {
-  const { id, dataset, settings } = event.data;
-  let response: FitResponse;
+/** One worker per other candidate, but no more threads in all than cores: on two, huber here and the tied recipes there. */
+function newPool(): CandidatePool {
+  const cores = (self as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency || 2;
+  return new CandidatePool(Math.min(defaultAutoRule.candidates.length - 1, Math.max(1, cores - 1)));
+}
+
+/**
+ * Workers for auto's other candidates: the fit worker (named so by the app) starts them at once, so
+ * that they are loaded before the first fit; the back-test worker never needs them.
+ */
+let pool: CandidatePool | undefined = (self as { name?: string }).name === fitWorkerName ? newPool() : undefined;
+
+/** A fit; by auto, its candidates in parallel (the same fits, in less time). */
+async function fit(dataset: Dataset, settings: FitSettings): Promise<FitOutcome> {
+  if (settings.procedure !== 'auto' || typeof Worker === 'undefined') return runAnalysis(dataset, settings);
+  const startedAt = performance.now();
+  checkProcedureInputs('auto', dataset);
+  pool ??= newPool();
+  const fits = await pool.fitAll(dataset, defaultAutoRule.candidates);
+  return runAnalysis(dataset, settings, { fits, startedAt });
+}
+
+scope.onmessage = async (event: MessageEvent<WorkerRequest>) => {
+  const request = event.data;
+  const { id } = request;
+  let response: WorkerMessage;
   try {
-    response = { ok: true, id, ...runAnalysis(dataset, settings) };
+    response =
+      request.kind === 'fit'
+        ? { ok: true, id, ...(await fit(request.dataset, request.settings)) }
+        : { ok: true, id, ...runBacktest(request.dataset, request.settings, (done, total) => scope.postMessage({ kind: 'progress', id, done, total })) };
   } catch (e) {
     response = { ok: false, id, error: toErrorInfo(e) };
   }

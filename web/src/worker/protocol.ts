@@ -1,12 +1,17 @@
 /**
- * Messages between the app and the fit worker. Everything here is plain data (structured-clone
+ * Messages between the app and its workers. Everything here is plain data (structured-clone
  * safe): the worker sends the fit as FitJson, the figures as Vega-Lite specs.
+ *
+ * Two workers run the same script: one fits (fast, on every change of data or settings), the other
+ * runs the rolling back-test (a dozen or more refits, on demand), so a long back-test never holds up
+ * a fit.
  */
 import type { Dataset } from '../../../src/io/dataset.js';
 import type { FitJson } from '../../../src/fit/summary.js';
 import type { Spec } from '../../../src/plots/specs.js';
 import type { FigureKind } from '../../../src/report/analysis.js';
 import type { ApproachResult } from '../../../src/analyses/frontier.js';
+import type { RollingBacktestResult } from '../../../src/analyses/rollingBacktest.js';
 import type { ErrorInfo } from '../lib/errors.js';
 
 export const lawChoices = ['chinchilla', 'kaplan-nd', 'power', 'power0'] as const;
@@ -18,35 +23,58 @@ export type LossChoice = (typeof lossChoices)[number];
 /** Which frontier approaches the frontier figure and table show. */
 export const approachChoices = ['all', '1', '2', '3'] as const;
 export type ApproachChoice = (typeof approachChoices)[number];
+/** The law, loss and variable of the settings, fitted exactly as chosen (no procedure). */
+export const customProcedure = 'custom';
 
 export interface FitSettings {
+  /**
+   * How to fit: `auto` (the equal-weight ensemble of the published recipes, as `scalelab fit`), a
+   * fixed recipe's id (src/fit/procedures.ts), or `custom`: the law, variable and loss below.
+   */
+  procedure: string;
+  /** The law of a custom fit. */
   law: LawId;
   /** The variable of the power laws. */
   x: PowerVariable;
+  /** The loss of a custom fit. */
   loss: LossChoice;
   approach: ApproachChoice;
-  /** Bootstrap replicates (0: none). */
+  /** Bootstrap replicates (0: none); with auto, the heaviest candidate's, shared by weight as the CLI does. */
   bootstrap: number;
   /** Target compute (FLOPs) the figures and frontier predictions extend to. */
   target: number;
 }
 
-export const defaultSettings: FitSettings = { law: 'chinchilla', x: 'N', loss: 'huber', approach: 'all', bootstrap: 0, target: 1e24 };
+export const defaultSettings: FitSettings = { procedure: 'auto', law: 'chinchilla', x: 'N', loss: 'huber', approach: 'all', bootstrap: 0, target: 1e24 };
 
-export interface FitRequest {
-  id: number;
-  dataset: Dataset;
-  settings: FitSettings;
+/** The rolling-origin back-test: which procedures to compare, and how. */
+export interface BacktestSettings {
+  /** `auto` and fixed recipe ids. */
+  procedures: string[];
+  /** Cutoffs in C. */
+  folds: number;
+  /** Bootstrap replicates per fit, for the prediction intervals whose coverage is counted (0: none). */
+  replicates: number;
 }
+
+export const defaultBacktestSettings: BacktestSettings = { procedures: ['auto', 'huber'], folds: 3, replicates: 20 };
+
+/** The names of the app's two workers (they run the same script). */
+export const fitWorkerName = 'scalelab-fit';
+export const backtestWorkerName = 'scalelab-backtest';
+
+export type WorkerRequest =
+  | { kind: 'fit'; id: number; dataset: Dataset; settings: FitSettings }
+  | { kind: 'backtest'; id: number; dataset: Dataset; settings: BacktestSettings };
 
 /** What the page shows of an approach: the core's result without its loss law and replicate count. */
 export type ApproachSummary = Omit<ApproachResult, 'lossLaw' | 'replicates'>;
 
 export interface Timings {
-  /** The fit itself (start grid and L-BFGS), as `fit()` in Node. */
+  /** The fit itself (start grid and L-BFGS; with auto, every candidate's), as `fit()` in Node. */
   fitMs: number;
   bootstrapMs: number;
-  /** Frontier approaches, back-test and figure specs. */
+  /** Frontier approaches, plan and figure specs (the back-test is not run with the fit). */
   analysisMs: number;
   totalMs: number;
 }
@@ -57,8 +85,28 @@ export interface FitOutcome {
   approaches: ApproachSummary[];
   skipped: { approach: number; reason: string }[];
   agreements: string[];
+  /** Warnings of the approaches, the plan and their agreement; the fit's own are `fit.warnings`. */
   warnings: string[];
   timings: Timings;
 }
 
-export type FitResponse = ({ ok: true } & FitOutcome & { id: number }) | { ok: false; id: number; error: ErrorInfo };
+export interface BacktestOutcome {
+  backtest: RollingBacktestResult;
+  figure: Spec;
+  /** Procedures that missed by more than ~4 % on average. */
+  warnings: string[];
+  timings: { backtestMs: number };
+}
+
+/** Work done so far on a request: `done` of `total` steps (a back-test: one procedure fitted at one cutoff). */
+export interface WorkerProgress {
+  kind: 'progress';
+  id: number;
+  done: number;
+  total: number;
+}
+
+export type WorkerAnswer<T> = ({ ok: true; id: number } & T) | { ok: false; id: number; error: ErrorInfo };
+export type FitResponse = WorkerAnswer<FitOutcome>;
+export type BacktestResponse = WorkerAnswer<BacktestOutcome>;
+export type WorkerMessage = FitResponse | BacktestResponse | WorkerProgress;
