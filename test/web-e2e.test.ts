@@ -316,16 +316,12 @@ test('web app in chromium: open, fit (procedure, custom law and loss, approach),
     assert.match((await error.textContent()) ?? '', /The fit failed.*4 runs, but law chinchilla has 5 free parameters/);
   });
 
-  await t.test('by procedure auto the same 4 runs are fitted with a reduced law, said plainly, and the fit is not trusted as it stands', async () => {
+  await t.test('by procedure auto the same 4 runs are refused too: one compute budget cannot support even a law in C, said plainly', async () => {
     await page.getByTestId('setting-procedure').selectOption('auto');
-    await page.getByTestId('procedure-reduction').waitFor();
-    assert.equal(await page.getByTestId('error').count(), 0);
-    assert.match((await page.getByTestId('procedure-reduction').textContent()) ?? '', /^Reduced to power in C: 4 distinct configurations cannot determine 5 free parameters: reduced to L = E \+ A·C\^\(−γ\)/);
-    assert.match((await page.getByTestId('fit-procedure').textContent()) ?? '', /^auto \(law shown: huber's, reduced to power in C\)$/);
-    // Caution at least (the four runs share one compute budget: see the report on the library's checks).
-    assert.notEqual(await page.getByTestId('fit-trust').getAttribute('data-trust'), 'ok');
-    assert.equal(await page.getByTestId('trust-warnings').locator('li[data-severity="warning"][data-code="reduced-law"]').count(), 1);
-    await page.screenshot({ path: join(shots, 'web-e2e-3b-reduced.png'), fullPage: false });
+    const error = page.getByTestId('error');
+    await error.waitFor();
+    assert.match((await error.textContent()) ?? '', /no candidate procedure could be fitted .*4 distinct configurations \(N, D\) on 1 compute value: too few for the huber law, and a law in C alone needs at least 3 values of C/);
+    await page.screenshot({ path: join(shots, 'web-e2e-3b-refused.png'), fullPage: false });
   });
 
   await t.test('a malformed upload shows the located error: line 3, column 3', async () => {

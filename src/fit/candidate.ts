@@ -76,7 +76,13 @@ function noiseSample(result: FitResult, runs: number): Float64Array {
 export function fitCandidate(dataset: Dataset, requested: Procedure, options: CandidateOptions = {}): CandidateFit | CandidateFailure {
   const support = dataSupport(dataset);
   const reduced = reduceProcedure(requested, support);
-  if (!reduced) return { requested, error: `${support.distinctPoints} distinct configuration${support.distinctPoints === 1 ? '' : 's'} (N, D): too few to fit any law` };
+  if (!reduced) {
+    const why =
+      support.distinctPoints <= 2
+        ? `${support.distinctPoints} distinct configuration${support.distinctPoints === 1 ? '' : 's'} (N, D): too few to fit any law`
+        : `${support.distinctPoints} distinct configurations (N, D) on ${support.distinctC} compute value${support.distinctC === 1 ? '' : 's'}: too few for the ${requested.id} law, and a law in C alone needs at least 3 values of C`;
+    return { requested, error: why };
+  }
   const procedure = reduced.procedure;
   const law = getLaw(procedure.law);
   const fitOptions: FitOptions = { ...procedure.options, init: 'auto', refine: options.refine };

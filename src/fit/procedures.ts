@@ -99,6 +99,8 @@ export interface DataSupport {
   runs: number;
   distinctN: number;
   distinctD: number;
+  /** Distinct compute values C = 6ND (runs on one IsoFLOP budget share one). */
+  distinctC: number;
   /** Distinct (N, D) pairs: the number of configurations a law can be asked to explain. */
   distinctPoints: number;
 }
@@ -115,16 +117,18 @@ export function dataSupport(dataset: Dataset): DataSupport {
   const runs = new Set<string>();
   let unnamed = 0;
   const keys = new Set<string>();
-  const Ns: number[] = [], Ds: number[] = [];
+  const Ns: number[] = [], Ds: number[] = [], Cs: number[] = [];
   for (const r of dataset.runs) {
     if (r.run === undefined) unnamed++;
     else runs.add(r.run);
     const D = r.D ?? (r.C !== undefined && r.N !== undefined ? r.C / (6 * r.N) : undefined);
     if (r.N !== undefined) Ns.push(r.N);
     if (D !== undefined) Ds.push(D);
+    const C = r.C ?? (r.N !== undefined && D !== undefined ? 6 * r.N * D : undefined);
+    if (C !== undefined) Cs.push(C);
     keys.add(`${r.N?.toPrecision(9)}|${D?.toPrecision(9)}`);
   }
-  return { rows: dataset.runs.length, runs: runs.size + unnamed, distinctN: distinctCount(Ns), distinctD: distinctCount(Ds), distinctPoints: keys.size };
+  return { rows: dataset.runs.length, runs: runs.size + unnamed, distinctN: distinctCount(Ns), distinctD: distinctCount(Ds), distinctC: distinctCount(Cs), distinctPoints: keys.size };
 }
 
 /** Free parameters of a procedure's law after its ties and fixed values. */
@@ -180,7 +184,9 @@ export function reduceProcedure(procedure: Procedure, support: DataSupport): Red
       reason: `${k} distinct configurations for ${free} free parameters: α and β are tied (α = β, as Muennighoff et al. 2023 fit), leaving 4`,
     };
   }
-  if (k > 3) {
+  // A law in C alone needs C to vary: runs on one IsoFLOP budget say nothing of it.
+  if (support.distinctC < 3) return null;
+  if (k > 3 && support.distinctC > 3) {
     return {
       procedure: named(`${procedure.id}→power-C`, 'power law in compute, L = E + A·C^(−γ)', { law: 'power', x: 'C' }, { loss }),
       reason: `${k} distinct configurations cannot determine ${free} free parameters: reduced to L = E + A·C^(−γ) (3 parameters), which predicts loss from compute only`,

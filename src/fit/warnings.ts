@@ -141,15 +141,15 @@ export function fitWarnings(r: FitFacts): TrustWarning[] {
 export function dataWarnings(dataset: Dataset, law: Law): TrustWarning[] {
   const w: TrustWarning[] = [];
   const support = dataSupport(dataset);
-  for (const v of ['N', 'D'] as const) {
+  for (const v of ['N', 'D', 'C'] as const) {
     if (!law.inputs.includes(v)) continue;
-    const k = v === 'N' ? support.distinctN : support.distinctD;
+    const k = v === 'N' ? support.distinctN : v === 'D' ? support.distinctD : support.distinctC;
     if (k <= 2) {
       w.push(
         warning(
           'few-distinct',
           k <= 1 ? 'severe' : 'warning',
-          `${k} distinct ${v === 'N' ? 'model size' : 'token count'}${k === 1 ? '' : 's'} (${v}): ${k <= 1 ? `the ${v} term is not identified; the law cannot predict other ${v}` : `the ${v} exponent rests on two values; the form of the ${v} term is not checked by the data`}`,
+          `${k} distinct ${v === 'N' ? 'model size' : v === 'D' ? 'token count' : 'compute budget'}${k === 1 ? '' : 's'} (${v}): ${k <= 1 ? `the ${v} term is not identified; the law cannot predict other ${v}` : `the ${v} exponent rests on two values; the form of the ${v} term is not checked by the data`}`,
         ),
       );
     }

@@ -13,6 +13,7 @@ import { computeOptimal, computeOptimalForSize, canAllocate } from '../analyses/
 import type { ApproachResult } from '../analyses/frontier.js';
 import type { Profile } from '../analyses/isoflop.js';
 import type { RollingBacktestResult } from '../analyses/rollingBacktest.js';
+import { extent } from '../core/statistics.js';
 
 export type Spec = Record<string, unknown> & { layer?: Spec[]; hconcat?: Spec[] };
 
@@ -249,11 +250,15 @@ export function residualsPlot(dataset: Dataset, residuals: ArrayLike<number>): S
 
 /** Back-test: predicted against actual loss for the held-out larger runs, y = x for reference. */
 export function backtestPlot(b: RollingBacktestResult): Spec {
+  // Interval bars are clipped to three times the largest error shown (at least ±10 %): a fit on six
+  // runs can have a 95 % interval of +70,000 %, which would flatten every point to the axis.
+  const reach = Math.max(10, 3 * (extent(b.predictions.map((p) => Math.abs(100 * p.relativeError)))[1] || 0));
+  const clip = (v: number) => Math.max(-reach, Math.min(reach, v));
   const rows = b.predictions.map((p) => ({
     ...p,
     error: 100 * p.relativeError,
-    lo: p.intervals['0.95'] ? (100 * (p.intervals['0.95'][0] - p.actual)) / p.actual : undefined,
-    hi: p.intervals['0.95'] ? (100 * (p.intervals['0.95'][1] - p.actual)) / p.actual : undefined,
+    lo: p.intervals['0.95'] ? clip((100 * (p.intervals['0.95'][0] - p.actual)) / p.actual) : undefined,
+    hi: p.intervals['0.95'] ? clip((100 * (p.intervals['0.95'][1] - p.actual)) / p.actual) : undefined,
     fold: `${b.by} ≤ ${p.cutoff.toExponential(2)}`,
   }));
   const x = { field: 'computeRatio', type: 'quantitative', scale: { type: 'log' }, title: 'compute over the largest fitted run (extrapolation ratio)' };

@@ -537,7 +537,18 @@ export class RunStore {
     const updateFinal = this.db.prepare('UPDATE runs SET d = ?, c = ?, loss = ?, step = ? WHERE id = ?');
     let added = 0, checkpoints = 0, skipped = 0, rows = 0;
     const studyId = this.study(studyName);
+    // Within one file a run name means one run: the same name with another N is a contradiction in
+    // the file (across files it is another run, as above).
+    const sizes = new Map<string, { n: number | null; line: number }>();
     feed((r) => {
+      if (r.run !== undefined) {
+        const seen = sizes.get(r.run);
+        const n = r.N ?? null;
+        if (!seen) sizes.set(r.run, { n, line: r.line });
+        else if (seen.n !== n) {
+          throw new InputError({ file: source, line: r.line, columnName: 'N' }, `run "${r.run}" has N = ${n === null ? 'none' : formatNumber(n, 6)} here but N = ${seen.n === null ? 'none' : formatNumber(seen.n, 6)} at line ${seen.line}: expected one model size per run name in a file (give the other run another name)`);
+        }
+      }
       const at = `${source}:${r.line}`;
       const n = r.N ?? null, d = r.D ?? null, c = r.C ?? null, step = r.step ?? null;
       const row = (key: string, name: string | null) => insertRun.run(studyId, key, name, n, d, c, r.U ?? null, r.loss, r.group ?? null, step, at, now, now);

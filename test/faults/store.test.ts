@@ -59,6 +59,13 @@ test('item 1: two files whose runs are both called "a" stay two runs; a conflict
   assert.deepEqual(after.checkpoints(a1.id).map((c) => c.loss), [4, 3.5], 'the refused file added nothing, not even its good first row');
   assert.equal(a1.loss, 3.5);
   after.close();
+
+  // Within one file, one run name is one run: a second N for it is a contradiction, refused at its line.
+  const f4 = file('.csv', 'run,N,D,loss\nb,1e8,1e9,4\nb,1e8,2e9,3.5\nb,3e8,3e9,3.1\n');
+  refused(await cli(['runs', 'import', f4, '--db', store]), new RegExp(`${f4}:4 \\(column "N"\\): run "b" has N = 3e\\+?8 here but N = 1e\\+?8 at line 2`));
+  const last = RunStore.open(store);
+  assert.equal(last.runs().filter((r) => r.name === 'b').length, 0, 'nothing of the contradictory file is stored');
+  last.close();
 });
 
 test('item 2: runs import refuses a file without N and D columns, naming the columns it has and --columns', async () => {
@@ -209,6 +216,12 @@ test('item 12: BOMs in JSON and JSONL, derived C that overflows, an unclosed quo
   refused(await cli(['runs', 'import', join(dir, 'missing.csv'), '--db', fresh]), /missing\.csv: no such file/);
   refused(await cli(['runs', 'import', file('.csv', runsCsv), file('.csv', 'N,D,loss\n1e8,oops,3\n'), '--db', fresh]), /:2:2 \(column "D"\): expected a positive number for D, got "oops"/);
   assert.equal(existsSync(fresh), false, 'neither a missing nor a malformed file creates the store');
+  for (const args of [['runs', 'ls'], ['runs', 'export', '--format', 'csv']]) {
+    const r = await cli([...args, '--db', fresh]);
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, /never-created[^:]*: no run store here/);
+  }
+  assert.equal(existsSync(fresh), false, 'listing or exporting does not create a store either');
 });
 
 test('item 13: a large file is streamed: runs import keeps its memory flat, and chunk boundaries lose nothing', async () => {

@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { forEachRun, inputSize } from '../../io/readRuns.js';
 import { parseColumnMapping, type Field } from '../../io/parseRuns.js';
-import { defaultStorePath, describeWriter, RunStore, type RunStatus } from '../../store/store.js';
+import { defaultStorePath, describeWriter, RunStore, StoreError, type RunStatus } from '../../store/store.js';
 import { formatNumber } from '../../core/format.js';
 import { textTable } from '../../core/table.js';
 import { keyword, parseQuantity } from '../options.js';
@@ -26,6 +26,12 @@ function configColumns(config: Record<string, unknown> | null): Record<string, u
   if (!config) return {};
   const pick = ['n_layer', 'd_model', 'n_heads', 'batch_tokens', 'learning_rate', 'parametrization', 'seed'];
   return Object.fromEntries(pick.filter((k) => k in config).map((k) => [k, config[k]]));
+}
+
+/** A store to read from: listing or exporting never creates one where there was none. */
+function openExisting(path: string): RunStore {
+  if (!existsSync(path)) throw new StoreError(path, 'no run store here: import runs ("scalelab runs import FILE") or run a sweep first, or give --db');
+  return RunStore.open(path);
 }
 
 export function registerRuns(program: Command, run: Run): void {
@@ -100,7 +106,7 @@ both files and lines. CSV and JSONL are streamed (JSON arrays are read whole, up
     .option('--json', 'print JSON')
     .action(async (f: { study?: string; status?: string; studies?: boolean; db: string; json?: boolean }) =>
       run(async () => {
-        const store = RunStore.open(f.db);
+        const store = openExisting(f.db);
         try {
           if (f.studies) {
             const s = store.studies();
@@ -133,7 +139,7 @@ both files and lines. CSV and JSONL are streamed (JSON arrays are read whole, up
     .action(async (f: { format: string; study?: string; checkpoints?: boolean; out?: string; db: string; json?: boolean }) =>
       run(async () => {
         const format = keyword(f.format, '--format', ['csv', 'jsonl'] as const);
-        const store = RunStore.open(f.db);
+        const store = openExisting(f.db);
         let rows: Record<string, unknown>[];
         try {
           const list = store.runs({ study: f.study, status: 'completed' });
