@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { fit } from './fit.js';
 import { chinchilla, powerLaw, predictLoss } from '../laws/index.js';
 import { syntheticRuns } from '../../test/helpers/synthetic.js';
-import { bimodalityCoefficient, bootstrapWarnings, trustOf, type TrustWarning } from './warnings.js';
+import { bimodalityCoefficient, bootstrapWarnings, fitWarnings, trustOf, type TrustWarning } from './warnings.js';
 import { fitCandidate, isFailure } from './candidate.js';
 import { chooseProcedure } from './auto.js';
 import { getProcedure } from './procedures.js';
@@ -164,4 +164,15 @@ test('extrapolation: info within 10×, warning to 100×, severe beyond', () => {
   const far = extrapolationWarnings(ranges, { N: 5e11, D: 5e12 });
   assert.deepEqual(far.map((w) => [w.code, w.severity]), [['extrapolation', 'severe'], ['extrapolation', 'severe']]);
   assert.match(far[0].message, /500× the largest N/);
+});
+
+test('at-bound: a parameter pressed against its bound is said (the check on the optimiser\'s internal values)', () => {
+  const data = syntheticRuns({ law: chinchilla, params: truth, n: 60, seed: 6, noise: 0.003, N: [5e7, 2e10], D: [1e9, 5e11] });
+  const r = fit(chinchilla, data);
+  const facts = { ...r, freeIndex: [0, 1, 2, 3, 4], bounds: [{ min: -Infinity, max: Infinity }, { min: -Infinity, max: Infinity }, { min: -Infinity, max: Infinity }, { min: 0.05, max: 2 }, { min: -Infinity, max: Infinity }] };
+  assert.deepEqual(codes(fitWarnings(facts)), [], 'α = 0.34 is well inside [0.05, 2]');
+  const pressed = Float64Array.from(r.theta);
+  pressed[3] = 0.05;
+  const w = fitWarnings({ ...facts, theta: pressed, params: { ...r.params, alpha: 0.05 } });
+  assert.ok(w.some((x) => x.code === 'at-bound' && /alpha is at its bound/.test(x.message)), JSON.stringify(w));
 });
