@@ -154,12 +154,7 @@ export function dataWarnings(dataset: Dataset, law: Law): TrustWarning[] {
       );
     }
   }
-  const seen = new Map<string, number>();
-  for (const r of dataset.runs) {
-    const key = `${r.N}|${r.D}|${r.C}|${r.U}|${r.loss}`;
-    seen.set(key, (seen.get(key) ?? 0) + 1);
-  }
-  const repeats = [...seen.values()].reduce((a, c) => a + c - 1, 0);
+  const repeats = exactRepeats(dataset);
   if (repeats > 0) {
     w.push(
       warning(
@@ -192,6 +187,33 @@ export function dataWarnings(dataset: Dataset, law: Law): TrustWarning[] {
     );
   }
   return w;
+}
+
+/** Rows equal to an earlier row in N, D, C, U and loss, counted by sorting (no string per row). */
+function exactRepeats(dataset: Dataset): number {
+  const runs = dataset.runs;
+  const n = runs.length;
+  const columns = [
+    Float64Array.from(runs, (r) => r.N ?? NaN),
+    Float64Array.from(runs, (r) => r.D ?? NaN),
+    Float64Array.from(runs, (r) => r.C ?? NaN),
+    Float64Array.from(runs, (r) => r.U ?? NaN),
+    Float64Array.from(runs, (r) => r.loss),
+  ];
+  const cmp = (i: number, j: number): number => {
+    for (const col of columns) {
+      const a = col[i], b = col[j];
+      if (a === b || (a !== a && b !== b)) continue; // equal, or both NaN
+      if (a !== a) return 1;
+      if (b !== b) return -1;
+      return a - b;
+    }
+    return 0;
+  };
+  const idx = Uint32Array.from({ length: n }, (_, i) => i).sort(cmp);
+  let repeats = 0;
+  for (let t = 1; t < n; t++) if (cmp(idx[t], idx[t - 1]) === 0) repeats++;
+  return repeats;
 }
 
 /** Sarle's bimodality coefficient of a sample: > 5/9 (a uniform's value) suggests two modes. */
