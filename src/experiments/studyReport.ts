@@ -86,7 +86,7 @@ export function studyReport(s: StudySummary): string {
   if (r.agreement) lines.push(`- ${r.agreement.statement}`);
   lines.push('', '## Recommendation', '');
   lines.push(`Train ${rec.config.n_layer} layers × d_model ${rec.config.d_model} (${rec.config.n_heads} heads; N = ${formatNumber(rec.N, 4)} non-embedding parameters) on ${formatNumber(rec.D, 4)} tokens, batch ${rec.config.batch_tokens} tokens, peak learning rate ${formatNumber(rec.config.learning_rate, 3)} (muP, cosine).`);
-  lines.push(`Predicted loss: ${formatNumber(rec.predictedLoss, 5)}${rec.interval ? ` (95 % interval ${formatNumber(rec.interval[0], 4)}–${formatNumber(rec.interval[1], 4)})` : ''}.`);
+  lines.push(`Predicted loss: ${formatNumber(rec.predictedLoss, 5)}${rec.interval ? ` (95 % prediction interval ${formatNumber(rec.interval[0], 4)}–${formatNumber(rec.interval[1], 4)})` : ''}, by the default procedure: the mean of the three published recipes' predictions (huber, tied-huber, gadre), its interval for a run (bootstrap over runs, a run's scatter, the extrapolation term).`);
   if (r.verification) lines.push('', '## Verification: the recommended run, trained', '', `${r.verification.statement}.`);
   if (s.truth) {
     lines.push('', '## Against the simulated world\'s truth', '');
@@ -116,7 +116,7 @@ export function studyHtmlSections(s: StudySummary): { id: string; title: string;
       title: 'Recommendation',
       html:
         `<p>Train ${rec.config.n_layer} layers × d_model ${rec.config.d_model} (${rec.config.n_heads} heads; N = ${e(rec.N)} non-embedding parameters) on ${e(rec.D)} tokens, batch ${rec.config.batch_tokens} tokens, peak learning rate ${e(rec.config.learning_rate, 3)} (muP, cosine).</p>` +
-        `<p>Predicted loss: <b>${e(rec.predictedLoss, 5)}</b>${rec.interval ? ` (95 % interval ${e(rec.interval[0])}–${e(rec.interval[1])})` : ''}.</p>` +
+        `<p>Predicted loss: <b>${e(rec.predictedLoss, 5)}</b>${rec.interval ? ` (95 % prediction interval ${e(rec.interval[0])}–${e(rec.interval[1])})` : ''}, by the default procedure (the mean of the three published recipes' predictions).</p>` +
         (r.verification ? `<p class="${r.verification.inside === false ? 'warn' : 'ok'}">Verification — the recommended run, trained: ${escapeHtml(r.verification.statement)}.</p>` : '') +
         (s.truth
           ? `<p class="${s.truth.regret < 0.01 ? 'ok' : 'warn'}">Against the simulated world's truth: the recommendation's true loss is ${e(s.truth.recommendedLoss, 5)}, the true optimum ${e(s.truth.optimumLoss, 5)}. Regret ${(s.truth.regret * 100).toFixed(2)} %; prediction error ${(s.truth.predictionError * 100).toFixed(2)} %.</p>`
