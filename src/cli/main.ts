@@ -74,5 +74,10 @@ export async function main(argv = process.argv): Promise<void> {
   // The first word that is not a flag names the command; anything else (--help, --version, a
   // typo) gets every command, so help and "unknown command" stay complete.
   const command = argv.slice(2).find((a) => !a.startsWith('-'));
+  // `scalelab --version` needs no command at all.
+  if (command === undefined && argv.length === 3 && (argv[2] === '--version' || argv[2] === '-V')) {
+    process.stdout.write(version() + '\n');
+    return;
+  }
   await (await buildProgram(command)).parseAsync(argv);
 }
