@@ -10,7 +10,7 @@ import { hardwareBudget, accelerator } from '../hardware/catalog.js';
 const within = (actual: number, expected: number, rel: number, what = '') =>
   assert.ok(Math.abs(actual / expected - 1) <= rel, `${what}: ${actual} vs ${expected} (±${rel * 100} %)`);
 
-// METHODS.md §4 table, [R]: closed form at the Gopher budget C = 5.76e23.
+// docs/methods.md §7, recomputed: the closed form at the Gopher budget C = 5.76e23.
 test('closed form at C = 5.76e23: N_opt 3.219e10 (printed), 4.031e10 (TeX), 7.225e10 (Epoch)', () => {
   within(chinchillaOptimal(lawPreset('hoffmann-2022').params, 5.76e23).N, 3.219e10, 5e-4, 'printed');
   within(chinchillaOptimal(lawPreset('hoffmann-2022-tex').params, 5.76e23).N, 4.031e10, 5e-4, 'TeX');
@@ -72,7 +72,7 @@ test('at 1.026e25: 20 tokens/param gives 292B/5.85T; Epoch 316B/5.41T; Hoffmann 
   within(h.D, 14.5e12, 5e-3, 'Hoffmann D');
 });
 
-// Sardana et al. 2024 examples with α = 0.336, β = 0.283 (METHODS.md §5, all four rows).
+// Sardana et al. 2024 examples with α = 0.336, β = 0.283 (docs/methods.md §11, all four rows).
 test('Sardana: 30B-quality with 1e13 inference tokens → 13.6B, 2.84× the data, −28 % FLOPs', () => {
   const p = lawPreset('sardana-2024').params;
   const r = inferenceAwareOptimal(chinchilla, p, qualityOf(chinchilla, p, 30e9), 1e13);

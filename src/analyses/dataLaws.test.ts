@@ -19,7 +19,7 @@ import type { Dataset, Run } from '../io/dataset.js';
 const close = (a: number, b: number, rel: number, what = '') => assert.ok(Math.abs(a / b - 1) <= rel, `${what}: ${a} vs ${b}`);
 const muennighoff = lawPreset('muennighoff-2023').params;
 
-// huggingface/datablations README (METHODS.md §6, [C]).
+// huggingface/datablations README, the authors' own values (docs/methods.md §12).
 test('Muennighoff: L(6.34e9, 242e9, 25e9) = 2.2256440889984477 and L(8.67e9, 178e9, 25e9) = 2.2269634075087867', () => {
   assert.equal(predictLoss(dataConstrained, muennighoff, { N: 6.34e9, D: 242e9, U: 25e9 }), 2.2256440889984477);
   assert.equal(predictLoss(dataConstrained, muennighoff, { N: 8.67e9, D: 178e9, U: 25e9 }), 2.2269634075087867);
@@ -40,7 +40,7 @@ test('Muennighoff: D\'/U at 4 epochs = 3.7257; D\'/D is 0.984, 0.931, 0.828, 0.6
 });
 
 // "Diminishing returns after ~4 epochs" (Muennighoff et al. 2023, abstract), from the published
-// formula with R*_D = 15.387756 (METHODS.md §6). D' = U·(1 + R*_D·(1 − e^(−(e−1)/R*_D))) after e
+// formula with R*_D = 15.387756 (docs/methods.md §12). D' = U·(1 + R*_D·(1 − e^(−(e−1)/R*_D))) after e
 // epochs, so one more token at e epochs is worth dD'/dD = e^(−(e−1)/R*_D) of a fresh one: half at
 // e = 1 + R*_D·ln 2 = 11.66598, a tenth at e = 1 + R*_D·ln 10 = 36.43162; at 4 epochs a repeated token
 // is still worth e^(−3/R*_D) = 0.82287 and the run as a whole D'/D = 0.93142 (values computed with an
@@ -55,7 +55,7 @@ test('Muennighoff: repetition pays up to ~4 epochs; one more epoch is worth half
   close(four.efficiency, 0.93142, 1e-5, "D'/D at 4 epochs");
   close(half.marginal, 0.5, 1e-5, 'marginal worth at the half point');
   // The loss side of the claim: 100B tokens as 4 epochs of 25B unique cost +0.84 % against 100B fresh
-  // (N = 5.10B, compute-optimal for that budget): 2.280999 vs 2.262037 (METHODS.md §6: 2.28101 vs 2.26205).
+  // (N = 5.10B, compute-optimal for that budget): 2.280999 vs 2.262037 (recomputed independently: 2.28101 vs 2.26205).
   const repeated = predictLoss(dataConstrained, muennighoff, { N: 5.1e9, D: 100e9, U: 25e9 });
   const fresh = predictLoss(dataConstrained, muennighoff, { N: 5.1e9, D: 100e9, U: 100e9 });
   close(repeated, 2.280999, 1e-6, '4 epochs');
@@ -64,7 +64,7 @@ test('Muennighoff: repetition pays up to ~4 epochs; one more epoch is worth half
 });
 
 // Sharma & Kaplan: α ≈ 4/d. With the reference Chinchilla fit α = 0.34731 (examples/README.md),
-// d = 4/0.34731 = 11.5171 (METHODS.md §10 gives 11.8 for the rounded 0.34).
+// d = 4/0.34731 = 11.5171 (docs/methods.md §2; 11.8 for the rounded 0.34).
 test('intrinsic dimension d ≈ 4/α: 11.517 for the Chinchilla fit, 11.765 for α = 0.34', () => {
   const data = parseRuns(readFileSync(new URL('../../examples/chinchilla.csv', import.meta.url), 'utf8'), { source: 'chinchilla.csv' });
   const r = fit(chinchilla, data);
@@ -86,7 +86,7 @@ test('fit on the 182-run datablations set reproduces R*_D ≈ 15.4 and R*_N ≈ 
   assert.ok(global.objective <= r.objective);
 });
 
-// locuslab/scaling_laws_data_filtering with the code's semantics (METHODS.md §7, [R]).
+// locuslab/scaling_laws_data_filtering with the code's semantics, recomputed (docs/methods.md §13).
 test('Goyal: the top-10 % pool\'s error at 12.8M, 32M, 64M, 128M, 640M samples', () => {
   const expected = [0.93019, 0.81753, 0.75379, 0.71271, 0.68824];
   [12.8e6, 32e6, 64e6, 128e6, 640e6].forEach((n, i) => assert.ok(Math.abs(selectionError(goyal2024, ['top 0–10 %'], n) - expected[i]) < 2e-5, `${n}`));
@@ -141,7 +141,7 @@ test('user pools from CSV and JSON; bad pool files are located errors', () => {
   bad('{"pools": [}', 'p.json', /^p\.json:1:12: malformed JSON/);
 });
 
-// METHODS.md §1 [R]: Figure-1 parameters and the one-break toy.
+// docs/methods.md §3, recomputed from the formula: Figure-1 parameters and the one-break toy.
 test('BNSL: Caballero et al.\'s Figure-1 law and the one-break toy', () => {
   const fig = bnslLaw(3, 'D');
   const p = { a: 1e-3, b: 4.66e3, c0: 0.05, c1: 0.49, d1: 3e6, f1: 1.1, c2: -0.811, d2: 1e14, f2: 1.425, c3: 2.1, d3: 2e20, f3: 0.05 };

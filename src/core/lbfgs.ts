@@ -2,8 +2,10 @@
  * Limited-memory BFGS with a strong-Wolfe line search (Nocedal & Wright, "Numerical Optimization",
  * 2nd ed., Algorithms 7.4, 3.5 and 3.6), over Float64Array with analytic gradients.
  *
- * Hand-written because no npm package does this correctly (see shared/reference/ECOSYSTEM.md), and
- * because the fitting engine calls it thousands of times per fit: it allocates nothing per iteration.
+ * Hand-written because no npm package does this correctly (`numeric` stops early on most starts,
+ * `optimization-js` has no line search, `nlopt-js`'s gradient methods crash on Node 20, `fmin`'s ESM
+ * entry is empty; docs/methods.md §21), and because the fitting engine calls it thousands of times per
+ * fit: it allocates nothing per iteration.
  * Unconstrained: bounds are handled by the caller through reparameterisation (core/bounds.ts).
  */
 

@@ -1,7 +1,7 @@
 /**
  * Robust losses on residuals r = log L̂ − log L. The fit objective is their *sum* over points:
  * averaging shrinks the objective by 1/n and makes L-BFGS stop at its start (Besiroglu et al. 2024,
- * the failure behind Hoffmann et al.'s narrow intervals; shared/reference/METHODS.md §14).
+ * the failure behind Hoffmann et al.'s narrow intervals; docs/methods.md §10).
  */
 
 export type LossKind = 'huber' | 'ls' | 'asymmetric';

@@ -14,7 +14,7 @@ const cs336 = parseRuns(readFileSync(here('examples/cs336-isoflops.json'), 'utf8
 const within = (actual: number, expected: number, rel: number, what: string) =>
   assert.ok(Math.abs(actual / expected - 1) <= rel, `${what}: ${actual} vs ${expected} (±${rel * 100} %)`);
 
-// Epoch's grid optimum on their 240 runs (Besiroglu et al. 2024; shared/data/epoch-chinchilla/PROVENANCE.md):
+// Epoch's grid optimum on their 240 runs (Besiroglu et al. 2024; examples/README.md, docs/methods.md §6):
 // objective 0.0010182740 at A = 477.8, B = 2143.6, E = 1.8172, α = 0.34731, β = 0.36717.
 const epoch = { A: 477.8, B: 2143.6, E: 1.8172, alpha: 0.34731, beta: 0.36717 };
 
@@ -37,7 +37,7 @@ test('chinchilla on Epoch\'s 240 runs, default init: the same optimum from a doz
 });
 
 test('chinchilla on the CS336 IsoFLOP set (noise-free) recovers the generating law to 1e-4', () => {
-  // shared/data/cs336-a3/PROVENANCE.md: every loss equals 2.69 + 1606.4/N^0.34 + 3210.7/D^0.36, D = C/(6N).
+  // examples/README.md: every loss equals 2.69 + 1606.4/N^0.34 + 3210.7/D^0.36, D = C/(6N).
   assert.equal(cs336.derived.D, 'C/(6N)');
   const r = fit(chinchilla, cs336);
   const truth = { E: 2.69, A: 1606.4, B: 3210.7, alpha: 0.34, beta: 0.36 };

@@ -1,7 +1,7 @@
 /**
  * The fitting objective: Σ_i w_i · ρ(r_i) over runs, with r_i = ln L̂_i − ln L_i (or L̂_i − L_i when
  * the loss's space is 'linear'), ρ a loss from core/losses.ts and w_i a run's weight (1, or its
- * count in a bootstrap resample). Summed, not averaged (docs/methods.md §14).
+ * count in a bootstrap resample). Summed, not averaged (docs/methods.md §10).
  */
 import type { LawInputs } from '../laws/law.js';
 import type { LossOptions } from '../core/losses.js';

@@ -12,14 +12,14 @@ export interface Accelerator {
   /** Peak dense BF16 (or FP16) tensor throughput, FLOP/s, without sparsity. */
   peakFlops: number;
   source: string;
-  /** How the figure was checked here: 'methods' = in shared/reference/METHODS.md with its sources. */
+  /** How the figure was checked: 'methods' = the datasheet and a second source agree (docs/methods.md §20); 'datasheet' = the datasheet alone. */
   checked: 'methods' | 'datasheet';
 }
 
 export const accelerators: readonly Accelerator[] = [
-  { id: 'h100', name: 'NVIDIA H100 SXM5', peakFlops: 989.4e12, source: 'NVIDIA H100 datasheet: 1,979 TFLOP/s BF16 with 2:4 sparsity, 989.4 dense (METHODS.md §11)', checked: 'methods' },
-  { id: 'h100-pcie', name: 'NVIDIA H100 PCIe', peakFlops: 756e12, source: 'NVIDIA H100 datasheet, PCIe: 756 TFLOP/s dense BF16 (METHODS.md §11)', checked: 'methods' },
-  { id: 'a100', name: 'NVIDIA A100 (SXM4 / PCIe)', peakFlops: 312e12, source: 'NVIDIA A100 datasheet: 312 TFLOP/s BF16 dense (METHODS.md §11)', checked: 'methods' },
+  { id: 'h100', name: 'NVIDIA H100 SXM5', peakFlops: 989.4e12, source: 'NVIDIA H100 datasheet: 1,979 TFLOP/s BF16 with 2:4 sparsity, 989.4 dense (docs/methods.md §20)', checked: 'methods' },
+  { id: 'h100-pcie', name: 'NVIDIA H100 PCIe', peakFlops: 756e12, source: 'NVIDIA H100 datasheet, PCIe: 756 TFLOP/s dense BF16 (docs/methods.md §20)', checked: 'methods' },
+  { id: 'a100', name: 'NVIDIA A100 (SXM4 / PCIe)', peakFlops: 312e12, source: 'NVIDIA A100 datasheet: 312 TFLOP/s BF16 dense (docs/methods.md §20)', checked: 'methods' },
   { id: 'h200', name: 'NVIDIA H200 SXM', peakFlops: 989.4e12, source: 'NVIDIA H200 datasheet: same Hopper tensor cores as H100 SXM, 989 TFLOP/s dense BF16', checked: 'datasheet' },
   { id: 'b200', name: 'NVIDIA B200', peakFlops: 2.25e15, source: 'NVIDIA Blackwell datasheet (HGX B200): 2.25 PFLOP/s dense BF16 per GPU', checked: 'datasheet' },
   { id: 'v100', name: 'NVIDIA V100 SXM2', peakFlops: 125e12, source: 'NVIDIA V100 datasheet: 125 TFLOP/s FP16 tensor (no BF16)', checked: 'datasheet' },

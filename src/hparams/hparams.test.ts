@@ -10,7 +10,7 @@ import type { Dataset, Run } from '../io/dataset.js';
 
 const close = (a: number, b: number, rel: number, what = '') => assert.ok(Math.abs(a / b - 1) <= rel, `${what}: ${a} vs ${b}`);
 
-// METHODS.md §2 and appendix: B_crit(3) is 1.0691e6 with B* = 2e8 and 1.1226e6 with B* = 2.1e8.
+// docs/methods.md §5, recomputed: B_crit(3) is 1.0691e6 with B* = 2e8 and 1.1226e6 with B* = 2.1e8.
 test('Kaplan: B_crit(L = 3) = 1.1226e6 tokens with B* = 2.1e8, α_B = 0.21 (1.0691e6 with 2e8)', () => {
   close(criticalBatch(3), 1.12257e6, 2e-5, 'B* = 2.1e8');
   close(criticalBatch(3, 2e8, 0.21), 1.0691e6, 1e-4, 'B* = 2e8');
@@ -18,7 +18,7 @@ test('Kaplan: B_crit(L = 3) = 1.1226e6 tokens with B* = 2.1e8, α_B = 0.21 (1.06
   assert.deepEqual(t.find((x) => x.batch === 1e6), { batch: 1e6, stepsFactor: 2, examplesFactor: 2, steps: undefined, examples: undefined });
 });
 
-// METHODS.md §3 synthetic check: S_min = 1000, E_min = 1e6 at B = 64 … 8192.
+// docs/methods.md §5 synthetic check: S_min = 1000, E_min = 1e6 at B = 64 … 8192.
 test('McCandlish: steps at B = 64…8192 recover S_min = 1000, E_min = 1e6, B_crit = 1000', () => {
   const S = [16625, 8812.5, 4906.25, 2953.125, 1976.5625, 1488.28125, 1244.140625, 1122.0703125];
   const points = S.map((steps, k) => ({ batch: 64 * 2 ** k, steps }));
@@ -59,7 +59,7 @@ test('criticalBatchFromRuns: curves at several batch sizes recover B_crit(L) and
   assert.throws(() => criticalBatchFromRuns(one), /curves\.csv:2 \(column "batch"\): all runs use one batch size \(4096\)/);
 });
 
-// METHODS.md §9: DeepSeek LLM Eq. 1 and their 7B run (30 layers, 4096, l_seq 4096; 2T tokens; B = 2304 × 4096, η = 4.2e-4).
+// docs/methods.md §15: DeepSeek LLM Eq. 1 and their 7B run (30 layers, 4096, l_seq 4096; 2T tokens; B = 2304 × 4096, η = 4.2e-4).
 test('DeepSeek: at C = 1e20, B_opt = 1.017e6 tokens and η_opt = 9.86e-4; DeepSeek-7B within 3 % of what they used', () => {
   const p = hparamPreset('deepseek-2024');
   const at20 = predictHparams(p, { C: 1e20 });
@@ -73,7 +73,7 @@ test('DeepSeek: at C = 1e20, B_opt = 1.017e6 tokens and η_opt = 9.86e-4; DeepSe
   close(predictHparams(hparamPreset('porian-2024'), { N: 1e9 }).learningRate, 3.7 * 1e9 ** -0.36, 1e-12, 'Porian LR');
 });
 
-// METHODS.md §8 [R]: base 256 → 4096 (m = 16), σ = 0.02, η = 1e-2.
+// docs/methods.md §14, recomputed: base 256 → 4096 (m = 16), σ = 0.02, η = 1e-2.
 test('muP for 256 → 4096: hidden init 0.005, hidden Adam LR 6.25e-4, embedding LR 1e-2, output ×α_out·0.0625, attention 1/128', () => {
   const t = mupTable({ baseWidth: 256, width: 4096, sigma: 0.02, learningRate: 1e-2, headDim: 128, outputMultiplier: 1 });
   const g = Object.fromEntries(t.groups.map((x) => [x.group, x.mup]));
@@ -116,7 +116,7 @@ function sweep(variable: 'C' | 'N', xs: number[], eta: (x: number) => number, ba
   return { source: 'sweep.csv', runs, columns: { [variable]: variable, lr: 'lr', batch: 'batch', loss: 'loss' }, derived: {} };
 }
 
-// Truth = DeepSeek LLM Eq. 1 (METHODS.md §9): η = 0.3118·C^−0.125, B = 0.2920·C^0.3271; at 1e20, 9.86e-4 and 1.017e6.
+// Truth = DeepSeek LLM Eq. 1 (docs/methods.md §15): η = 0.3118·C^−0.125, B = 0.2920·C^0.3271; at 1e20, 9.86e-4 and 1.017e6.
 test('fitHparamLaws on a C-only sweep (no N) recovers DeepSeek\'s laws, with bootstrap intervals on the prediction', () => {
   const ds = sweep('C', [1e17, 3e17, 1e18, 3e18, 1e19], (C) => 0.3118 * C ** -0.125, (C) => 0.292 * C ** 0.3271, { lr: 2.5e-4, batch: 2 ** 14 });
   const fit = fitHparamLaws(ds, { at: 1e20, bootstrap: { replicates: 100, seed: 1, level: 0.95 } });
@@ -138,7 +138,7 @@ test('fitHparamLaws on a C-only sweep (no N) recovers DeepSeek\'s laws, with boo
   assert.throws(() => fitHparamLaws(one), /sweep\.csv:2: found 1 compute budget with two or more runs/);
 });
 
-// Truth = Porian et al. 2024 (METHODS.md §12): LR = 3.7·N^−0.36, BS = 0.00037·N^0.703 sequences of 2048.
+// Truth = Porian et al. 2024 (docs/methods.md §16): LR = 3.7·N^−0.36, BS = 0.00037·N^0.703 sequences of 2048.
 test('fitHparamLaws against N (sweep grouped by model size) recovers Porian\'s laws', () => {
   const eta = (N: number) => 3.7 * N ** -0.36, tokens = (N: number) => 0.00037 * N ** 0.703 * 2048;
   const ds = sweep('N', [1e8, 2e8, 4e8, 8e8, 1.6e9], eta, tokens, { lr: 5e-4, batch: 2 ** 16 });

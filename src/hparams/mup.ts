@@ -1,6 +1,6 @@
 /**
  * Maximal-update parametrisation (Yang et al. 2022, "Tensor Programs V", arXiv:2203.03466) in the
- * form of the microsoft/mup package and the Cerebras/EleutherAI practitioner's guide (METHODS.md §8):
+ * form of the microsoft/mup package and the Cerebras/EleutherAI practitioner's guide (docs/methods.md §14):
  * per parameter group, the init, learning-rate and output multipliers that make a base model's best
  * learning rate carry to a wider one; and two checks on the user's own runs — does the optimal
  * learning rate drift with width, and do any layers' activations grow with width. Pure.

@@ -45,7 +45,7 @@ test('every law: analytic gradient of ln L̂ matches central finite differences'
   }
 });
 
-// Kaplan et al. 2020, Table 5 constants; test vectors recomputed in METHODS.md §2 and its appendix.
+// Kaplan et al. 2020, Table 5 constants; test vectors recomputed from them (docs/methods.md §4).
 test('power0: Kaplan L(N) = (8.8e13/N)^0.076 gives L(1e9) = 2.375640 and L(8.5e7) = 2.86513', () => {
   const law = power0Law('N');
   const params = { A: Math.pow(8.8e13, 0.076), alpha: 0.076 };

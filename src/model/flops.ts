@@ -22,7 +22,7 @@ export function kaplanFlopsPerToken(s: ModelShape): { forward: number; training:
 /**
  * Hoffmann et al. 2022, Appendix F: forward FLOPs of one sequence, by piece; backward = 2×.
  * Returned per token. The paper's Table A4 ratios reproduce with the embedding and logit terms
- * left out (METHODS.md §4), so both totals are given.
+ * left out (docs/methods.md §18), so both totals are given.
  */
 export function chinchillaFlopsPerToken(s: ModelShape): {
   training: number;

@@ -1,7 +1,7 @@
 /**
  * Transformer shapes and their parameter counts. Pure.
  *
- * Conventions (shared/reference/METHODS.md §0, §2): Kaplan et al. count non-embedding parameters,
+ * Conventions (docs/methods.md §1 and §19): Kaplan et al. count non-embedding parameters,
  * 12·n_layer·d_model² for the standard block (attention 4d², MLP 8d² with d_ff = 4d), leaving out
  * biases, norms and embeddings; Chinchilla, Epoch and Sardana count all parameters. Both are
  * reported, with the pieces, so every number can be traced.

@@ -1,7 +1,7 @@
 /**
  * Published law fits, as presets with their citation. A number that comes from a preset says so
  * in every output ("law chinchilla, preset epoch-2024: Besiroglu et al. 2024 …"); none is a silent
- * default. Values: shared/reference/METHODS.md §2, §4, §5 (tags there say how each was checked).
+ * default. Values and their sources: docs/methods.md §4, §9, §11 and §12.
  */
 import { UsageError } from '../errors/index.js';
 

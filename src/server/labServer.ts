@@ -1,6 +1,6 @@
 /**
  * `scalelab lab serve`: the simulated lab behind the HTTP API of the CS336 scaling assignment
- * (shared/data/cs336-a3/PROVENANCE.md): POST /submit, GET /budget, GET /experiments,
+ * (stanford-cs336/assignment3-scaling, 2026 handout v26.0.x): POST /submit, GET /budget, GET /experiments,
  * GET /experiment/{id}, POST|GET /final_submission. Budget is accelerator time: submit reserves
  * max_runtime_seconds, completion charges the runtime clipped to [1, max], a timeout is charged in
  * full; a duplicate configuration is 409 and free; over budget is 400. Time is simulated: `speed`
