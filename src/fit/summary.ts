@@ -4,6 +4,8 @@
  * loss, the start strategy and, with a bootstrap, the seed and replicate count.
  */
 import { InputError } from '../errors/index.js';
+import { findNodeAtLocation, parseTree } from 'jsonc-parser';
+import { lineColumn, lineStartsOf } from '../io/textPosition.js';
 import { getLaw, lawChoiceFromJson, lawChoiceToJson, type Law, type LawVariable } from '../laws/index.js';
 import { extent, median } from '../core/statistics.js';
 import { replicateParams, summariseBootstrap, type BootstrapSamples, type BootstrapSummary } from './bootstrap.js';
@@ -247,11 +249,11 @@ export function autoFitToJson(choice: AutoChoice, level = 0.95): FitJson {
  * A parameter the law does not have means the file and the law disagree (a bnsl fit with two breaks
  * read as one): predicting would silently drop a term, so the file is refused.
  */
-function checkNoExtraParams(values: Record<string, number> | undefined, law: Law, source: string, where: string): void {
+function checkNoExtraParams(values: Record<string, number> | undefined, law: Law, at: (name: string) => ConstructorParameters<typeof InputError>[0], where: string): void {
   const names = new Set(law.params.map((p) => p.name));
   const extra = Object.keys(values ?? {}).filter((k) => !names.has(k));
   if (extra.length) {
-    throw new InputError({ file: source }, `${where}: ${extra.join(', ')} ${extra.length === 1 ? 'is not a parameter' : 'are not parameters'} of law ${law.id} (${law.title}; its parameters: ${[...names].join(', ')}): the law's options (variable, breaks) do not match the parameters`);
+    throw new InputError(at(extra[0]), `${where}: ${extra.join(', ')} ${extra.length === 1 ? 'is not a parameter' : 'are not parameters'} of law ${law.id} (${law.title}; its parameters: ${[...names].join(', ')}): the law's options (variable, breaks) do not match the parameters`);
   }
 }
 
@@ -315,11 +317,16 @@ export function loadFit(text: string, source: string): LoadedFit {
   if (json.procedure !== undefined && (typeof json.procedure !== 'object' || json.procedure === null || (json.procedure.candidates !== undefined && !Array.isArray(json.procedure.candidates)))) {
     throw new InputError({ file: source }, `field "procedure": expected the procedure written by "scalelab fit" (an object with an array of candidates)`);
   }
+  // Where a field of the file is, for the errors about the law and its options.
+  const at = (path: (string | number)[]) => {
+    const node = findNodeAtLocation(parseTree(text) ?? { type: 'null', offset: 0, length: 0 }, path);
+    return { file: source, ...(node ? lineColumn(lineStartsOf(text), node.offset) : {}) };
+  };
   let law: Law;
   try {
     law = getLaw(lawChoiceFromJson(json));
   } catch (e) {
-    throw new InputError({ file: source }, `field "law": ${(e as Error).message}`);
+    throw new InputError(at(['law']), `field "law": ${(e as Error).message}`);
   }
   const params: Record<string, number> = {};
   for (const p of law.params) {
@@ -329,7 +336,14 @@ export function loadFit(text: string, source: string): LoadedFit {
     }
     params[p.name] = v;
   }
-  checkNoExtraParams(json.params, law, source, 'field "params"');
+  checkNoExtraParams(json.params, law, (name) => at(['params', name]), 'field "params"');
+  // The fit's data had every input its law reads: a law in N loaded from a fit of runs without N is
+  // the wrong law (a file written before the law's options were saved), not a law to predict with.
+  const seen = Object.keys(ranges);
+  const unseen = law.inputs.filter((v) => !seen.includes(v));
+  if (seen.length && unseen.length) {
+    throw new InputError(at(['law']), `field "law": law ${law.id} (${law.title}) reads ${unseen.join(' and ')}, but the fit's runs had only ${seen.join(', ')} (field "data.ranges"): the law's options (variable, breaks) are missing or wrong; refit with this ScaleLab`);
+  }
   const replicates: Record<string, number>[] = [];
   if (json.replicates !== undefined) {
     const names = json.replicateNames ?? law.params.map((p) => p.name);
@@ -348,7 +362,9 @@ export function loadFit(text: string, source: string): LoadedFit {
   if (Array.isArray(candidates) && candidates.some((c) => c.weight > 0 && !c.error)) {
     members = candidates
       .filter((c) => c.weight > 0 && !c.error)
-      .map((c, i) => {
+      .map((c) => {
+        // Its index in the file, not among the candidates kept.
+        const i = candidates.indexOf(c);
         const where = `field "procedure.candidates[${i}]" (${c.id})`;
         let cl: Law;
         try {
@@ -362,7 +378,7 @@ export function loadFit(text: string, source: string): LoadedFit {
           if (typeof v !== 'number' || !Number.isFinite(v)) throw new InputError({ file: source }, `${where}: expected a finite number for ${p.name}, got ${JSON.stringify(v)}`);
           cp[p.name] = v;
         }
-        checkNoExtraParams(c.params, cl, source, where);
+        checkNoExtraParams(c.params, cl, (name) => at(['procedure', 'candidates', i, 'params', name]), where);
         const names = c.replicateNames ?? cl.params.map((p) => p.name);
         const reps = (c.replicates ?? []).map((row, r) => {
           if (!Array.isArray(row) || row.length !== names.length || !row.every(Number.isFinite)) throw new InputError({ file: source }, `${where}.replicates[${r}]: expected ${names.length} finite numbers`);

@@ -57,6 +57,13 @@ test('regression: a bnsl fit (2 breaks, in D) saved as JSON reloads with its bre
     () => loadFit(JSON.stringify({ ...legacy, variable: 'D' }), 'old.json'),
     (e: unknown) => e instanceof InputError && e.location.file === 'old.json' && /field "params": c2, d2, f2 are not parameters of law bnsl/.test(e.message),
   );
+  // A one-break fit in D saved without its variable would load as a law in N: refused, since its runs had no N.
+  const oneBreak = fitToJson(fit(bnslLaw(1, 'D'), curve));
+  const { variable: _x, ...noVariable } = oneBreak;
+  assert.throws(
+    () => loadFit(JSON.stringify(noVariable), 'old1.json'),
+    (e: unknown) => e instanceof InputError && /field "law": law bnsl \(.*\) reads N, but the fit's runs had only D/.test(e.message),
+  );
 });
 
 test('regression: a bnsl fit in D is bootstrapped in worker threads (they rebuild it in D, with its breaks)', { timeout: 120_000 }, async () => {
