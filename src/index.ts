@@ -13,7 +13,7 @@ export { fitToJson, loadFit, type FitJson, type LoadedFit } from './fit/summary.
 export { fitReport } from './fit/report.js';
 export { parseRuns, parseColumnMapping, type ParseRunsOptions, type RunFormat } from './io/parseRuns.js';
 export type { Dataset, Run } from './io/dataset.js';
-export { getLaw, predictLoss, type Law, type LawChoice, type Point } from './laws/index.js';
+export { getLaw, lawIds, registerLaw, choiceOf, predictLoss, type Law, type LawChoice, type LawDefinition, type Point } from './laws/index.js';
 export { lbfgs, type LbfgsOptions, type LbfgsResult } from './core/lbfgs.js';
 export { huber, type LossKind, type LossOptions } from './core/losses.js';
 export { randomSource } from './core/random.js';

@@ -152,3 +152,27 @@ test('fit flags from the command line: --fix, --tie, --loss, --delta and --init 
   const hoffmann = scalelab(['fit', 'examples/chinchilla.csv', '--init', 'hoffmann', '--json']).json();
   assert.ok(hoffmann.starts >= 4500 && hoffmann.objective <= base.objective * (1 + 1e-6));
 });
+
+test('a bnsl fit in D keeps its breaks and variable: --out then predict --fit, and --bootstrap in worker threads', () => {
+  // y = 0.05 + 2·D^(−0.3)·(1 + D/1e4)^(−0.2)·(1 + D/1e7)^(−0.3) (breaks of sharpness 1), with a little scatter.
+  const file = join(tmp, 'bnsl.csv');
+  const rows = ['D,loss'];
+  for (let i = 0; i < 36; i++) {
+    const D = 10 ** (2 + i * 0.2);
+    rows.push(`${D},${(0.05 + 2 * D ** -0.3 * (1 + D / 1e4) ** -0.2 * (1 + D / 1e7) ** -0.3) * (1 + 0.002 * Math.sin(7 * i))}`);
+  }
+  writeFileSync(file, rows.join('\n') + '\n');
+  const out = join(tmp, 'bnsl-fit.json');
+  const f = scalelab(['fit', file, '--law', 'bnsl', '--x', 'D', '--breaks', '2', '--out', out, '--json']);
+  assert.equal(f.code, 0, f.stderr);
+  assert.equal(f.json().breaks, 2);
+  assert.equal(f.json().variable, 'D');
+  const p = scalelab(['predict', '--fit', out, '--D', '1e6', '--json']);
+  assert.equal(p.code, 0, p.stderr);
+  const truth = 0.05 + 2 * 1e6 ** -0.3 * (1 + 1e6 / 1e4) ** -0.2 * (1 + 1e6 / 1e7) ** -0.3;
+  assert.ok(Math.abs(p.json().loss / truth - 1) < 0.01, `predicted ${p.json().loss}, true ${truth}`);
+  const b = scalelab(['fit', file, '--law', 'bnsl', '--x', 'D', '--bootstrap', '64', '--threads', '2', '--json']);
+  assert.equal(b.code, 0, b.stderr);
+  assert.equal(b.json().bootstrap.replicates, 64);
+  assert.equal(b.json().breaks, 1);
+});

@@ -3,7 +3,8 @@
  * the predicted loss (Chinchilla's Approach 3), and the rules of thumb it is compared with. Pure.
  */
 import { minimize1d, bisect } from '../core/minimize1d.js';
-import { predictLoss, type Law } from '../laws/law.js';
+import { paramsWithRole, predictLoss, type Law } from '../laws/law.js';
+import { chinchilla, lawIdsReading } from '../laws/index.js';
 import { FitError, UsageError } from '../errors/index.js';
 import { withinMagnitude } from '../core/magnitude.js';
 
@@ -25,38 +26,43 @@ export interface Allocation {
  * b = α/(α+β), G = (αA/(βB))^(1/(α+β)). E does not move the optimum.
  */
 export function chinchillaOptimal(params: Readonly<Record<string, number>>, C: number): Allocation {
-  const { A, B, alpha, beta } = params;
-  const G = Math.pow((alpha * A) / (beta * B), 1 / (alpha + beta));
-  const a = beta / (alpha + beta), b = alpha / (alpha + beta);
-  const N = G * Math.pow(C / 6, a);
-  const D = Math.pow(C / 6, b) / G;
+  const { N, D } = chinchilla.closedForm!.computeOptimal!(params, C);
   return { C, N, D, tokensPerParameter: D / N };
 }
 
-/** True when a law can allocate a budget between N and D (it reads both). */
+/** True when a law can allocate a budget between N and D (it reads both, and nothing else). */
 export function canAllocate(law: Law): boolean {
   return law.inputs.includes('N') && law.inputs.includes('D') && !law.inputs.includes('U');
 }
 
+/** The registered laws that can allocate a compute budget (for help and errors). */
+export function allocatingLawIds(): string[] {
+  return lawIdsReading(['N', 'D'], true);
+}
+
 /**
- * Compute-optimal N and D for any law of N and D: closed form for `chinchilla`, otherwise the
- * minimum of L(N, C/(6N)) over ln N found by Brent's method.
+ * Compute-optimal N and D for any law of N and D: the law's closed form where it has one
+ * (chinchilla's Eq. 4), otherwise the minimum of L(N, C/(6N)) over ln N found by Brent's method.
  * @throws UsageError when the law does not read both N and D
  */
 export function computeOptimal(law: Law, params: Readonly<Record<string, number>>, C: number): Allocation {
-  for (const name of ['alpha', 'beta', 'alpha_N', 'alpha_D']) {
-    if (name in params && !(params[name] > 0)) {
-      throw new FitError(`the law's ${name} = ${params[name].toPrecision(3)} is not positive: loss does not fall with ${name.startsWith('beta') || name === 'alpha_D' ? 'data' : 'model size'} in these runs, so there is no compute-optimal allocation (the runs may be too short or not bracket the optimum)`);
+  for (const p of [...paramsWithRole(law, 'exponent', 'N'), ...paramsWithRole(law, 'exponent', 'D')]) {
+    const v = params[p.name];
+    if (v !== undefined && !(v > 0)) {
+      throw new FitError(`the law's ${p.name} = ${v.toPrecision(3)} is not positive: loss does not fall with ${p.of === 'D' ? 'data' : 'model size'} in these runs, so there is no compute-optimal allocation (the runs may be too short or not bracket the optimum)`);
     }
   }
   for (const [name, v] of Object.entries(params)) {
     if (!Number.isFinite(v)) throw new FitError(`the law's ${name} = ${v}: the fit is degenerate, so there is no compute-optimal allocation (do the runs vary N and D, and are they one experiment?)`);
   }
-  if (!canAllocate(law)) throw new UsageError(`law ${law.id} does not depend on both N and D, so it cannot allocate a compute budget; fit chinchilla or kaplan-nd`);
+  if (!canAllocate(law)) throw new UsageError(`law ${law.id} does not depend on both N and D, so it cannot allocate a compute budget; fit ${allocatingLawIds().join(' or ')}`);
   if (!(C > 0)) throw new UsageError(`compute budget must be positive, got ${C}`);
   let alloc: Allocation;
-  if (law.id === 'chinchilla') alloc = chinchillaOptimal(params, C);
-  else {
+  const closed = law.closedForm?.computeOptimal;
+  if (closed) {
+    const { N, D } = closed(params, C);
+    alloc = { C, N, D, tokensPerParameter: D / N };
+  } else {
     const lnTotal = Math.log(C / 6);
     // N and D at least 1e3 each: keeps the search inside the law's meaningful range.
     const lo = Math.log(1e3), hi = lnTotal - Math.log(1e3);
@@ -78,12 +84,9 @@ export function computeOptimal(law: Law, params: Readonly<Record<string, number>
  * and loss: Sardana et al.'s "N-Chinchilla-quality" model.
  */
 export function computeOptimalForSize(law: Law, params: Readonly<Record<string, number>>, N: number): Allocation {
-  if (law.id === 'chinchilla') {
-    const { A, B, alpha, beta } = params;
-    const G = Math.pow((alpha * A) / (beta * B), 1 / (alpha + beta));
-    const a = beta / (alpha + beta), b = alpha / (alpha + beta);
-    const scaled = Math.pow(N / G, 1 / a); // C/6
-    const D = Math.pow(scaled, b) / G;
+  const closed = law.closedForm?.computeOptimalTokens;
+  if (closed) {
+    const D = closed(params, N);
     return { C: 6 * N * D, N, D, tokensPerParameter: D / N, loss: predictLoss(law, params, { N, D }) };
   }
   // Search budgets from 1e-3 to 1e5 tokens per parameter (C = 6·N·D).

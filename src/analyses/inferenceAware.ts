@@ -6,7 +6,7 @@
  * Solved in one dimension: D_train(N) from the constraint, then Brent's method over ln N. Pure.
  */
 import { bisect, minimize1d } from '../core/minimize1d.js';
-import { predictLoss, type Law } from '../laws/law.js';
+import { paramsWithRole, predictLoss, type Law } from '../laws/law.js';
 import { UsageError } from '../errors/index.js';
 import { computeOptimal, computeOptimalForSize } from './computeOptimal.js';
 
@@ -41,11 +41,8 @@ function lifetime(N: number, D: number, inferenceTokens: number): LifetimeAlloca
 
 /** Tokens a model of N parameters needs to reach loss ℓ (Infinity when it never does). */
 export function tokensToReach(law: Law, params: Readonly<Record<string, number>>, N: number, loss: number): number {
-  if (law.id === 'chinchilla') {
-    const { E, A, B, alpha, beta } = params;
-    const gap = loss - E - A * Math.pow(N, -alpha);
-    return gap > 0 ? Math.pow(B / gap, 1 / beta) : Infinity;
-  }
+  const closed = law.closedForm?.tokensToReach;
+  if (closed) return closed(params, N, loss);
   const at = (lnD: number) => predictLoss(law, params, { N, D: Math.exp(lnD) }) - loss;
   if (at(Math.log(1e30)) >= 0) return Infinity;
   return Math.exp(bisect(at, Math.log(1), Math.log(1e30), 1e-14));
@@ -53,11 +50,8 @@ export function tokensToReach(law: Law, params: Readonly<Record<string, number>>
 
 /** Smallest model that can reach ℓ with unlimited data. */
 function smallestModel(law: Law, params: Readonly<Record<string, number>>, loss: number): number {
-  if (law.id === 'chinchilla') {
-    const { E, A, alpha } = params;
-    if (loss <= E) return Infinity;
-    return Math.pow(A / (loss - E), 1 / alpha);
-  }
+  const closed = law.closedForm?.smallestModel;
+  if (closed) return closed(params, loss);
   const at = (lnN: number) => predictLoss(law, params, { N: Math.exp(lnN), D: 1e30 }) - loss;
   if (at(Math.log(1e16)) >= 0) return Infinity;
   return Math.exp(bisect(at, Math.log(1), Math.log(1e16), 1e-14));
@@ -78,7 +72,10 @@ export function computeOptimalForLoss(law: Law, params: Readonly<Record<string, 
 export function inferenceAwareOptimal(law: Law, params: Readonly<Record<string, number>>, targetLoss: number, inferenceTokens: number): InferenceAwareResult {
   if (!(inferenceTokens >= 0)) throw new UsageError(`--inference-tokens must be ≥ 0, got ${inferenceTokens}`);
   const nMin = smallestModel(law, params, targetLoss);
-  if (!Number.isFinite(nMin)) throw new UsageError(`target loss ${targetLoss} is not reachable under this law (its irreducible loss is ${params.E ?? 'higher'})`);
+  if (!Number.isFinite(nMin)) {
+    const floor = paramsWithRole(law, 'irreducible')[0];
+    throw new UsageError(`target loss ${targetLoss} is not reachable under this law (its irreducible loss is ${floor ? params[floor.name] : 'higher'})`);
+  }
   const co = computeOptimalForLoss(law, params, targetLoss);
   const total = (lnN: number) => {
     const N = Math.exp(lnN);

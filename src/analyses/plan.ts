@@ -170,7 +170,7 @@ export function makePlan(input: PlanInput): Plan {
   }
   const assumptions = [
     'training FLOPs C = 6·N·D (Kaplan et al. 2020 §2.1; Hoffmann et al. 2022)',
-    `N counts the parameters the law was fitted with (${law.id === 'kaplan-nd' ? 'non-embedding, Kaplan' : 'all parameters, as Chinchilla and Epoch count them'})`,
+    `N counts the parameters the law was fitted with (${law.nConvention === 'non-embedding' ? 'non-embedding, Kaplan' : 'all parameters, as Chinchilla and Epoch count them'})`,
   ];
   if (cluster) {
     assumptions.push(`${cluster.gpus} × ${cluster.accelerator.name} at ${(cluster.accelerator.peakFlops / 1e12).toFixed(1)} TFLOP/s peak dense BF16 (${cluster.accelerator.source}), MFU ${cluster.mfu}`);

@@ -6,7 +6,7 @@ import { readText } from '../io/readRuns.js';
 import { loadFit } from '../fit/summary.js';
 import type { PredictiveMember } from '../fit/candidate.js';
 import type { TrustWarning } from '../fit/warnings.js';
-import { getLaw, type Law } from '../laws/index.js';
+import { getLaw, paramsWithRole, type Law } from '../laws/index.js';
 import { lawPreset, lawPresets } from '../presets/laws.js';
 import { InputError, UsageError, type ScaleLabError } from '../errors/index.js';
 import { parseAssignments } from './options.js';
@@ -99,17 +99,15 @@ export function lawSourceError(source: LawSource, path: (string | number)[], det
 }
 
 /**
- * Parameters whose sign says whether loss falls with N or D: the exponents, and the scales of
- * Chinchilla's two terms (A = 0 is no N term at all). A one-variable law's α is its variable's.
+ * The law's exponents (and term scales) that are not positive, each with the variable its loss then
+ * fails to fall with: the parameters' roles say which they are (A = 0 is no N term at all).
  */
-const falling: Record<string, 'N' | 'D'> = { alpha: 'N', beta: 'D', alpha_N: 'N', alpha_D: 'D', A: 'N', B: 'D' };
-
-/** The law's exponents (and term scales) that are not positive, each with the variable its loss then fails to fall with. */
 export function nonFallingExponents(source: LawSource): { name: string; value: number; variable: string }[] {
-  const single = source.law.inputs.length === 1 ? source.law.inputs[0] : undefined;
-  return Object.entries(falling)
-    .map(([name, v]) => ({ name, value: source.params[name], variable: single ?? v }))
-    .filter((e) => e.value !== undefined && (single ? e.name === 'alpha' || e.name === 'A' : source.law.inputs.includes(e.variable as 'N')) && !(e.value > 0));
+  const law = source.law;
+  const falling = [...paramsWithRole(law, 'exponent'), ...paramsWithRole(law, 'scale')].filter((p) => p.of !== undefined && law.inputs.includes(p.of));
+  return falling
+    .map((p) => ({ name: p.name, value: source.params[p.name], variable: p.of as string }))
+    .filter((e) => e.value !== undefined && !(e.value > 0));
 }
 
 /**

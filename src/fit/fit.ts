@@ -233,7 +233,7 @@ export function prepareFit(law: Law, dataset: Dataset, options: FitOptions = {})
     starts = [contract(map, theta)];
     evaluated = 1;
   } else {
-    if (init === 'hoffmann' && law.id !== 'chinchilla') {
+    if (init === 'hoffmann' && law.publishedGrid !== 'hoffmann') {
       throw new UsageError(`--init hoffmann is Hoffmann et al.'s grid for the chinchilla law; for ${law.id} use --init grid or auto`);
     }
     if (!['auto', 'grid', 'hoffmann'].includes(init)) throw new UsageError(`invalid --init: ${init} (expected auto, grid or hoffmann)`);

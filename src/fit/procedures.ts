@@ -9,7 +9,7 @@
  * size) is reduced to one they can (`reduceProcedure`), and the reduction is said, never silent.
  */
 import { UsageError } from '../errors/index.js';
-import type { LawChoice } from '../laws/index.js';
+import { getLaw, type LawChoice } from '../laws/index.js';
 import type { Dataset } from '../io/dataset.js';
 import type { FitOptions } from './fit.js';
 
@@ -182,7 +182,9 @@ export function reduceProcedure(procedure: Procedure, support: DataSupport): Red
     options,
     citation: procedure.citation,
   });
-  const twoVariable = procedure.law.law === 'chinchilla' || procedure.law.law === 'kaplan-nd';
+  const law = getLaw(procedure.law);
+  // Only a law of N and D (and nothing else) has the reductions below: a term to drop, a C to fall back on.
+  const twoVariable = law.inputs.length === 2 && law.inputs.includes('N') && law.inputs.includes('D');
   if (!twoVariable) return { procedure };
   if (support.distinctN <= 1 && support.distinctD > 1) {
     const reduced = named(`${procedure.id}→power-D`, 'power law in D, L = E + A·D^(−α) (one model size)', { law: k > 3 ? 'power' : 'power0', x: 'D' }, { loss });
@@ -193,12 +195,18 @@ export function reduceProcedure(procedure: Procedure, support: DataSupport): Red
     return { procedure: reduced, reason: `one token count: the D term is a constant absorbed in E, so the law is reduced to a power law in N; it cannot predict other token counts` };
   }
   if (support.distinctN <= 1 && support.distinctD <= 1) return null;
-  const free = procedure.law.law === 'chinchilla' ? freeParameterCount(procedure, 5) : 4;
+  const free = freeParameterCount(procedure, law.params.length);
   if (k > free) return { procedure };
-  if (procedure.law.law === 'chinchilla' && !procedure.options.tie && k > 4) {
+  const fewRuns = law.fewRunsTie;
+  const tied = fewRuns ? free - Object.keys(fewRuns.tie).length : free;
+  if (fewRuns && !procedure.options.tie && k > tied) {
+    const symbol = (name: string) => law.params.find((p) => p.name === name)?.symbol ?? name;
+    const pairs = Object.entries(fewRuns.tie).map(([follower, root]) => [symbol(root), symbol(follower)]);
+    const words = pairs.map(([r, f]) => `${r} and ${f}`).join(', ');
+    const equations = pairs.map(([r, f]) => `${r} = ${f}`).join(', ');
     return {
-      procedure: named(`${procedure.id}→tied`, `${procedure.title.replace('free α and β', 'α = β')}`, procedure.law, { ...procedure.options, tie: { beta: 'alpha' } }),
-      reason: `${k} distinct configurations for ${free} free parameters: α and β are tied (α = β, as Muennighoff et al. 2023 fit), leaving 4`,
+      procedure: named(`${procedure.id}→tied`, `${procedure.title.replace(`free ${words}`, equations)}`, procedure.law, { ...procedure.options, tie: { ...fewRuns.tie } }),
+      reason: `${k} distinct configurations for ${free} free parameters: ${words} are tied (${equations}, as ${fewRuns.source} fit), leaving ${tied}`,
     };
   }
   // A law in C alone needs C to vary: runs on one IsoFLOP budget say nothing of it.

@@ -5,7 +5,7 @@
  */
 import { formatNumber, formatPercent, pad } from '../core/format.js';
 import { describeLoss } from '../core/losses.js';
-import { getLaw, predictLoss, type Point } from '../laws/index.js';
+import { getLaw, lawChoiceFromJson, predictLoss, type Point } from '../laws/index.js';
 import type { FitJson } from './summary.js';
 
 /** What each candidate of a procedure predicts at 10× the largest N and D in the data. */
@@ -34,7 +34,7 @@ function procedureSection(fit: FitJson, lines: string[]): void {
     let predicted = c.error ? `cannot fit: ${c.error}` : '';
     if (!c.error && c.law && c.params) {
       try {
-        predicted = formatNumber(predictLoss(getLaw({ law: c.law, x: c.variable }), c.params, point), 5) + (c.reduction ? ` (reduced: ${c.reduction})` : '');
+        predicted = formatNumber(predictLoss(getLaw(lawChoiceFromJson(c)), c.params, point), 5) + (c.reduction ? ` (reduced: ${c.reduction})` : '');
       } catch (e) {
         predicted = `–  (${(e as Error).message})`;
       }
@@ -45,7 +45,7 @@ function procedureSection(fit: FitJson, lines: string[]): void {
 }
 
 export function fitReport(fit: FitJson): string {
-  const law = getLaw({ law: fit.law, x: fit.variable });
+  const law = getLaw(lawChoiceFromJson(fit));
   const lines: string[] = [];
   const row = (k: string, v: string) => lines.push(`    ${pad(k, 12)} ${v}`);
   lines.push(`[[Fit]] ${fit.law}: ${fit.formula}`);

@@ -4,7 +4,9 @@
  * loss, the start strategy and, with a bootstrap, the seed and replicate count.
  */
 import { InputError } from '../errors/index.js';
-import { getLaw, type Law, type Variable } from '../laws/index.js';
+import { findNodeAtLocation, parseTree } from 'jsonc-parser';
+import { lineColumn, lineStartsOf } from '../io/textPosition.js';
+import { getLaw, lawChoiceFromJson, lawChoiceToJson, type Law, type LawVariable } from '../laws/index.js';
 import { extent, median } from '../core/statistics.js';
 import { replicateParams, summariseBootstrap, type BootstrapSamples, type BootstrapSummary } from './bootstrap.js';
 import type { FitResult } from './fit.js';
@@ -20,8 +22,10 @@ export const formatVersion = 1;
 export interface FitJson {
   scalelab: { kind: 'fit'; format: number };
   law: string;
-  /** The single variable of power laws (N, D or C); absent for two-variable laws. */
-  variable?: Exclude<Variable, 'U'>;
+  /** The single variable of one-variable laws (N, D or C); absent for two-variable laws. */
+  variable?: LawVariable;
+  /** Breaks of `bnsl`. The law's options are saved by the registry (lawChoiceToJson), so that the fit reloads exactly. */
+  breaks?: number;
   formula: string;
   citation: string;
   params: Record<string, number>;
@@ -76,7 +80,8 @@ export interface CandidateJson {
   /** Set when the candidate could not be fitted at all. */
   error?: string;
   law?: string;
-  variable?: Exclude<Variable, 'U'>;
+  variable?: LawVariable;
+  breaks?: number;
   params?: Record<string, number>;
   free?: string[];
   loss?: LossOptions;
@@ -134,8 +139,7 @@ export function fitToJson(result: FitResult, samples?: BootstrapSamples, level =
   const law = result.law;
   const out: FitJson = {
     scalelab: { kind: 'fit', format: formatVersion },
-    law: law.id,
-    ...(law.id === 'power' || law.id === 'power0' ? { variable: law.inputs[0] as Exclude<Variable, 'U'> } : {}),
+    ...lawChoiceToJson(law),
     formula: law.formula,
     citation: law.citation,
     params: { ...result.params },
@@ -188,10 +192,6 @@ function replicateRows(samples: BootstrapSamples): number[][] {
   return rows;
 }
 
-function variableOf(law: Law): Exclude<Variable, 'U'> | undefined {
-  return law.id === 'power' || law.id === 'power0' || law.id === 'bnsl' ? (law.inputs[0] as Exclude<Variable, 'U'>) : undefined;
-}
-
 /** A fixed procedure's fit (possibly reduced) as JSON: the fit, its noise sample and how it was made. */
 export function candidateFitToJson(c: CandidateFit, level = 0.95, requested?: Procedure): FitJson {
   const out = fitToJson(c.result, c.samples, level);
@@ -218,8 +218,7 @@ export function autoFitToJson(choice: AutoChoice, level = 0.95): FitJson {
     if (isFailure(f)) return { ...base, error: f.error };
     return {
       ...base,
-      law: f.law.id,
-      ...(variableOf(f.law) ? { variable: variableOf(f.law) } : {}),
+      ...lawChoiceToJson(f.law),
       params: { ...f.result.params },
       free: f.result.free,
       loss: f.result.loss,
@@ -244,6 +243,18 @@ export function autoFitToJson(choice: AutoChoice, level = 0.95): FitJson {
   if (choice.rule.combine !== 'equal' && choice.cutoffs.length === 0) out.warnings.push(warning('few-runs', 'warning', `too few runs to back-test any candidate (a fit set needs at least 6 runs below a cutoff): the candidates are weighed equally, with no evidence for one`));
   out.trust = trustOf(out.warnings);
   return out;
+}
+
+/**
+ * A parameter the law does not have means the file and the law disagree (a bnsl fit with two breaks
+ * read as one): predicting would silently drop a term, so the file is refused.
+ */
+function checkNoExtraParams(values: Record<string, number> | undefined, law: Law, at: (name: string) => ConstructorParameters<typeof InputError>[0], where: string): void {
+  const names = new Set(law.params.map((p) => p.name));
+  const extra = Object.keys(values ?? {}).filter((k) => !names.has(k));
+  if (extra.length) {
+    throw new InputError(at(extra[0]), `${where}: ${extra.join(', ')} ${extra.length === 1 ? 'is not a parameter' : 'are not parameters'} of law ${law.id} (${law.title}; its parameters: ${[...names].join(', ')}): the law's options (variable, breaks) do not match the parameters`);
+  }
 }
 
 /** A fit loaded back from JSON: enough to predict, with replicates for intervals. */
@@ -306,11 +317,16 @@ export function loadFit(text: string, source: string): LoadedFit {
   if (json.procedure !== undefined && (typeof json.procedure !== 'object' || json.procedure === null || (json.procedure.candidates !== undefined && !Array.isArray(json.procedure.candidates)))) {
     throw new InputError({ file: source }, `field "procedure": expected the procedure written by "scalelab fit" (an object with an array of candidates)`);
   }
+  // Where a field of the file is, for the errors about the law and its options.
+  const at = (path: (string | number)[]) => {
+    const node = findNodeAtLocation(parseTree(text) ?? { type: 'null', offset: 0, length: 0 }, path);
+    return { file: source, ...(node ? lineColumn(lineStartsOf(text), node.offset) : {}) };
+  };
   let law: Law;
   try {
-    law = getLaw({ law: json.law, x: json.variable });
+    law = getLaw(lawChoiceFromJson(json));
   } catch (e) {
-    throw new InputError({ file: source }, `field "law": ${(e as Error).message}`);
+    throw new InputError(at(['law']), `field "law": ${(e as Error).message}`);
   }
   const params: Record<string, number> = {};
   for (const p of law.params) {
@@ -319,6 +335,14 @@ export function loadFit(text: string, source: string): LoadedFit {
       throw new InputError({ file: source }, `field "params.${p.name}": expected a finite number for law ${law.id}, got ${JSON.stringify(v)}`);
     }
     params[p.name] = v;
+  }
+  checkNoExtraParams(json.params, law, (name) => at(['params', name]), 'field "params"');
+  // The fit's data had every input its law reads: a law in N loaded from a fit of runs without N is
+  // the wrong law (a file written before the law's options were saved), not a law to predict with.
+  const seen = Object.keys(ranges);
+  const unseen = law.inputs.filter((v) => !seen.includes(v));
+  if (seen.length && unseen.length) {
+    throw new InputError(at(['law']), `field "law": law ${law.id} (${law.title}) reads ${unseen.join(' and ')}, but the fit's runs had only ${seen.join(', ')} (field "data.ranges"): the law's options (variable, breaks) are missing or wrong; refit with this ScaleLab`);
   }
   const replicates: Record<string, number>[] = [];
   if (json.replicates !== undefined) {
@@ -338,11 +362,13 @@ export function loadFit(text: string, source: string): LoadedFit {
   if (Array.isArray(candidates) && candidates.some((c) => c.weight > 0 && !c.error)) {
     members = candidates
       .filter((c) => c.weight > 0 && !c.error)
-      .map((c, i) => {
+      .map((c) => {
+        // Its index in the file, not among the candidates kept.
+        const i = candidates.indexOf(c);
         const where = `field "procedure.candidates[${i}]" (${c.id})`;
         let cl: Law;
         try {
-          cl = getLaw({ law: String(c.law), x: c.variable });
+          cl = getLaw(lawChoiceFromJson(c));
         } catch (e) {
           throw new InputError({ file: source }, `${where}: ${(e as Error).message}`);
         }
@@ -352,6 +378,7 @@ export function loadFit(text: string, source: string): LoadedFit {
           if (typeof v !== 'number' || !Number.isFinite(v)) throw new InputError({ file: source }, `${where}: expected a finite number for ${p.name}, got ${JSON.stringify(v)}`);
           cp[p.name] = v;
         }
+        checkNoExtraParams(c.params, cl, (name) => at(['procedure', 'candidates', i, 'params', name]), where);
         const names = c.replicateNames ?? cl.params.map((p) => p.name);
         const reps = (c.replicates ?? []).map((row, r) => {
           if (!Array.isArray(row) || row.length !== names.length || !row.every(Number.isFinite)) throw new InputError({ file: source }, `${where}.replicates[${r}]: expected ${names.length} finite numbers`);

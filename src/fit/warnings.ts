@@ -86,10 +86,6 @@ export interface FitFacts {
   dataset: Dataset;
 }
 
-function isExponent(name: string): boolean {
-  return /^(alpha|beta)/.test(name);
-}
-
 /** Every check on a finished fit and its data. */
 export function fitWarnings(r: FitFacts): TrustWarning[] {
   const w: TrustWarning[] = [];
@@ -109,9 +105,10 @@ export function fitWarnings(r: FitFacts): TrustWarning[] {
       w.push(warning('degenerate', 'severe', `${p.name} = ${v}: the fit is degenerate (the ${p.description} ran off to infinity); these data do not determine the law: do the runs vary every variable, and are they one experiment (filter with --group)?`));
       continue;
     }
-    if (isExponent(p.name) && v <= 0) {
+    const exponent = p.role === 'exponent';
+    if (exponent && v <= 0) {
       w.push(warning('nonpositive-exponent', 'severe', `${p.name} = ${formatNumber(v, 4)} ≤ 0: the loss does not fall with scale in these data`));
-    } else if (isExponent(p.name) && v > STEEPEST_EXPONENT) {
+    } else if (exponent && v > STEEPEST_EXPONENT) {
       w.push(warning('degenerate', 'severe', `${p.name} = ${formatNumber(v, 4)} is far steeper than any published exponent (0.05–1): its term is switched off and the fit is degenerate; do not extrapolate with it`));
     } else if (p.published && (v < p.published.range[0] || v > p.published.range[1])) {
       w.push(
@@ -122,8 +119,8 @@ export function fitWarnings(r: FitFacts): TrustWarning[] {
         ),
       );
     }
-    if (p.name === 'E' && v < 1e-3 * minLoss) {
-      w.push(warning('parameter-zero', 'warning', `E = ${formatNumber(v, 3)}: the irreducible loss was driven to zero, so the law predicts the loss keeps falling without limit; with too little range in the data to see the floor, an extrapolation is optimistic`));
+    if (p.role === 'irreducible' && v < 1e-3 * minLoss) {
+      w.push(warning('parameter-zero', 'warning', `${p.name} = ${formatNumber(v, 3)}: the irreducible loss was driven to zero, so the law predicts the loss keeps falling without limit; with too little range in the data to see the floor, an extrapolation is optimistic`));
     }
   }
   r.freeIndex.forEach((j, k) => {
@@ -253,8 +250,9 @@ export function bootstrapWarnings(law: Law, free: string[], names: string[], val
   }
   if (ok.length < 20) return w;
   const p = names.length;
+  const exponents = new Set(law.params.filter((q) => q.role === 'exponent').map((q) => q.name));
   for (const name of free) {
-    if (!isExponent(name)) continue;
+    if (!exponents.has(name)) continue;
     const j = names.indexOf(name);
     const xs = Float64Array.from(ok, (r) => values[r * p + j]).sort();
     const q = (f: number) => xs[Math.min(xs.length - 1, Math.max(0, Math.round(f * (xs.length - 1))))];
@@ -267,6 +265,5 @@ export function bootstrapWarnings(law: Law, free: string[], names: string[], val
       w.push(warning('bootstrap-multimodal', 'warning', `${name}'s bootstrap replicates have two modes (bimodality coefficient ${bc.toFixed(2)} > 0.555): two different laws fit these data about equally well; predictions depend on which`));
     }
   }
-  void law;
   return w;
 }

@@ -1,4 +1,8 @@
-import type { Law, LawInputs, ParamSpec, Variable } from './law.js';
+import type { Law, LawDefinition, LawInputs, LawOption, LawVariable, ParamSpec } from './law.js';
+import { typicalRanges, variableOption } from './law.js';
+
+/** Breaks of a broken neural scaling law: 0 (a plain power law with a limit) to 5. */
+export const breaksOption: LawOption<'breaks'> = { json: 'breaks', description: 'breaks of the broken power law', values: [0, 1, 2, 3, 4, 5], default: 1 };
 
 /**
  * Broken neural scaling law (Caballero et al., ICLR 2023, arXiv:2210.14891) with n breaks:
@@ -8,11 +12,11 @@ import type { Law, LawInputs, ParamSpec, Variable } from './law.js';
  * (log scale) and c₀, c_i free; the gradient is analytic, with ln(1 + u) and u/(1 + u) computed
  * from ln u so sharp breaks do not overflow.
  */
-export function bnslLaw(breaks = 1, variable: Exclude<Variable, 'U'> = 'N'): Law {
+export function bnslLaw(breaks = 1, variable: LawVariable = 'N'): Law {
   const key = `log${variable}` as const;
   const params: ParamSpec[] = [
-    { name: 'a', symbol: 'a', description: 'limit (irreducible value)', scale: 'log', grid: [-6, -3, -1, 0.5] },
-    { name: 'b', symbol: 'b', description: 'offset', scale: 'log', grid: [0, 2.5, 5, 10] },
+    { name: 'a', symbol: 'a', description: 'limit (irreducible value)', scale: 'log', grid: [-6, -3, -1, 0.5], role: 'irreducible' },
+    { name: 'b', symbol: 'b', description: 'offset', scale: 'log', grid: [0, 2.5, 5, 10], role: 'scale', of: variable },
     { name: 'c0', symbol: 'c₀', description: 'initial log–log slope', scale: 'linear', grid: [0, 0.1, 0.3] },
   ];
   for (let i = 1; i <= breaks; i++) {
@@ -23,8 +27,15 @@ export function bnslLaw(breaks = 1, variable: Exclude<Variable, 'U'> = 'N'): Law
     );
   }
   const p = params.length;
+  // Example: a limit of 0.5, a reducible term of 3 at the small end of the range that first falls with
+  // slope 0.1, then 0.3 steeper after each break; breaks evenly spread in ln x, of moderate sharpness.
+  const [lo, hi] = typicalRanges[variable];
+  const example: Record<string, number> = { a: 0.5, b: 3 * Math.pow(lo, 0.1), c0: 0.1 };
+  for (let i = 1; i <= breaks; i++) Object.assign(example, { [`c${i}`]: 0.3, [`d${i}`]: Math.exp(Math.log(lo) + (i / (breaks + 1)) * Math.log(hi / lo)), [`f${i}`]: 0.5 });
   return {
     id: 'bnsl',
+    options: { x: variable, breaks },
+    example: { params: example, ranges: { [variable]: typicalRanges[variable] } },
     title: `broken neural scaling law with ${breaks} break${breaks === 1 ? '' : 's'} in ${variable}`,
     formula: `y = a + b·${variable}^(−c₀)·Π_i (1 + (${variable}/d_i)^(1/f_i))^(−c_i·f_i), ${breaks} break${breaks === 1 ? '' : 's'}`,
     citation: 'Caballero et al. 2023, "Broken Neural Scaling Laws", ICLR, arXiv:2210.14891',
@@ -62,3 +73,10 @@ export function bnslLaw(breaks = 1, variable: Exclude<Variable, 'U'> = 'N'): Law
     },
   };
 }
+
+export const bnslDefinition: LawDefinition = {
+  id: 'bnsl',
+  title: 'broken neural scaling law, y = a + b·x^(−c₀)·Π_i (1 + (x/d_i)^(1/f_i))^(−c_i·f_i) (Caballero et al.)',
+  options: { x: variableOption, breaks: breaksOption },
+  make: (o) => bnslLaw(o.breaks, o.x),
+};

@@ -17,12 +17,34 @@ export const chinchilla: Law = {
   citation: 'Hoffmann et al. 2022, "Training Compute-Optimal Large Language Models", arXiv:2203.15556, Eq. 2 and App. D.2',
   inputs: ['N', 'D'],
   params: [
-    { name: 'E', symbol: 'E', description: 'irreducible loss', scale: 'log', grid: range(-1, 1, 0.5) },
-    { name: 'A', symbol: 'A', description: 'model-size term scale', scale: 'log', grid: range(0, 25, 5) },
-    { name: 'B', symbol: 'B', description: 'data term scale', scale: 'log', grid: range(0, 25, 5) },
-    { name: 'alpha', symbol: 'α', description: 'model-size exponent', scale: 'linear', grid: range(0, 2, 0.5), published: CHINCHILLA_EXPONENTS },
-    { name: 'beta', symbol: 'β', description: 'data exponent', scale: 'linear', grid: range(0, 2, 0.5), published: CHINCHILLA_EXPONENTS },
+    { name: 'E', symbol: 'E', description: 'irreducible loss', scale: 'log', grid: range(-1, 1, 0.5), role: 'irreducible' },
+    { name: 'A', symbol: 'A', description: 'model-size term scale', scale: 'log', grid: range(0, 25, 5), role: 'scale', of: 'N' },
+    { name: 'B', symbol: 'B', description: 'data term scale', scale: 'log', grid: range(0, 25, 5), role: 'scale', of: 'D' },
+    { name: 'alpha', symbol: 'α', description: 'model-size exponent', scale: 'linear', grid: range(0, 2, 0.5), published: CHINCHILLA_EXPONENTS, role: 'exponent', of: 'N' },
+    { name: 'beta', symbol: 'β', description: 'data exponent', scale: 'linear', grid: range(0, 2, 0.5), published: CHINCHILLA_EXPONENTS, role: 'exponent', of: 'D' },
   ],
+  // The grid above is Hoffmann et al.'s (App. D.2): 6 × 6 × 5 × 5 × 5 = 4,500 starts.
+  publishedGrid: 'hoffmann',
+  fewRunsTie: { tie: { beta: 'alpha' }, source: 'Muennighoff et al. 2023' },
+  closedForm: {
+    computeOptimal(v, C) {
+      const { G, a, b } = frontierConstants(v);
+      return { N: G * Math.pow(C / 6, a), D: Math.pow(C / 6, b) / G };
+    },
+    computeOptimalTokens(v, N) {
+      const { G, a, b } = frontierConstants(v);
+      return Math.pow(Math.pow(N / G, 1 / a), b) / G;
+    },
+    tokensToReach(v, N, loss) {
+      const gap = loss - v.E - v.A * Math.pow(N, -v.alpha);
+      return gap > 0 ? Math.pow(v.B / gap, 1 / v.beta) : Infinity;
+    },
+    smallestModel(v, loss) {
+      return loss > v.E ? Math.pow(v.A / (loss - v.E), 1 / v.alpha) : Infinity;
+    },
+  },
+  // Besiroglu et al. 2024's refit of Hoffmann et al.'s runs, over the range of those runs.
+  example: { params: { E: 1.8172, A: 482.01, B: 2085.43, alpha: 0.3478, beta: 0.3658 }, ranges: { N: [5e7, 2e10], D: [1e9, 5e11] } },
   logPredict(theta: Float64Array, x: LawInputs, out: Float64Array, jac: Float64Array | null): void {
     const e = theta[0], a = theta[1], b = theta[2], alpha = theta[3], beta = theta[4];
     const logN = x.logN!, logD = x.logD!;
@@ -51,13 +73,18 @@ export const chinchilla: Law = {
     }
   },
   derived(v) {
-    const { A, B, alpha, beta } = v;
-    const G = Math.pow((alpha * A) / (beta * B), 1 / (alpha + beta));
+    const { G, a, b } = frontierConstants(v);
     return {
-      a: { value: beta / (alpha + beta), symbol: 'a', description: 'N_opt ∝ C^a, a = β/(α+β)' },
-      b: { value: alpha / (alpha + beta), symbol: 'b', description: 'D_opt ∝ C^b, b = α/(α+β)' },
+      a: { value: a, symbol: 'a', description: 'N_opt ∝ C^a, a = β/(α+β)' },
+      b: { value: b, symbol: 'b', description: 'D_opt ∝ C^b, b = α/(α+β)' },
       G: { value: G, symbol: 'G', description: 'N_opt = G·(C/6)^a, G = (αA/(βB))^(1/(α+β))' },
-      d: { value: 4 / alpha, symbol: 'd ≈ 4/α', description: 'intrinsic dimension of the data manifold implied by α (Sharma & Kaplan 2020, α ≈ 4/d)' },
+      d: { value: 4 / v.alpha, symbol: 'd ≈ 4/α', description: 'intrinsic dimension of the data manifold implied by α (Sharma & Kaplan 2020, α ≈ 4/d)' },
     };
   },
 };
+
+/** Hoffmann et al. 2022, Eq. 4: N_opt = G·(C/6)^a, D_opt = G⁻¹·(C/6)^b; E does not move the optimum. */
+export function frontierConstants(v: Readonly<Record<string, number>>): { G: number; a: number; b: number } {
+  const { A, B, alpha, beta } = v;
+  return { G: Math.pow((alpha * A) / (beta * B), 1 / (alpha + beta)), a: beta / (alpha + beta), b: alpha / (alpha + beta) };
+}

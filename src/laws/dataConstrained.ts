@@ -44,14 +44,19 @@ export const dataConstrained: Law = {
   citation: 'Muennighoff et al. 2023, "Scaling Data-Constrained Language Models", arXiv:2305.16264, App. A (huggingface/datablations)',
   inputs: ['N', 'D', 'U'],
   params: [
-    { name: 'E', symbol: 'E', description: 'irreducible loss', scale: 'log', grid: range(-1, 1, 0.5) },
-    { name: 'A', symbol: 'A', description: 'model-size term scale', scale: 'log', grid: range(0, 25, 5) },
-    { name: 'B', symbol: 'B', description: 'data term scale', scale: 'log', grid: range(0, 25, 5) },
-    { name: 'alpha', symbol: 'α', description: 'model-size exponent', scale: 'linear', grid: range(0, 2, 0.5), published: CHINCHILLA_EXPONENTS },
-    { name: 'beta', symbol: 'β', description: 'data exponent', scale: 'linear', grid: range(0, 2, 0.5), published: CHINCHILLA_EXPONENTS },
+    { name: 'E', symbol: 'E', description: 'irreducible loss', scale: 'log', grid: range(-1, 1, 0.5), role: 'irreducible' },
+    { name: 'A', symbol: 'A', description: 'model-size term scale', scale: 'log', grid: range(0, 25, 5), role: 'scale', of: 'N' },
+    { name: 'B', symbol: 'B', description: 'data term scale', scale: 'log', grid: range(0, 25, 5), role: 'scale', of: 'D' },
+    { name: 'alpha', symbol: 'α', description: 'model-size exponent', scale: 'linear', grid: range(0, 2, 0.5), published: CHINCHILLA_EXPONENTS, role: 'exponent', of: 'N' },
+    { name: 'beta', symbol: 'β', description: 'data exponent', scale: 'linear', grid: range(0, 2, 0.5), published: CHINCHILLA_EXPONENTS, role: 'exponent', of: 'D' },
     { name: 'R_N', symbol: 'R*_N', description: 'decay constant of excess parameters', scale: 'log', grid: [0, 1, 2, 3] },
     { name: 'R_D', symbol: 'R*_D', description: 'decay constant of repeated data', scale: 'log', grid: [0, 1, 2, 3] },
   ],
+  // Muennighoff et al.'s C4 fit (α = β), over runs that repeat their unique tokens up to ~100 times.
+  example: {
+    params: { E: Math.exp(0.6254804), A: Math.exp(6.255414), B: Math.exp(7.3049974), alpha: 0.3526596, beta: 0.3526596, R_N: 5.309743, R_D: 15.387756 },
+    ranges: { N: [1e7, 1e10], D: [1e9, 1e12], U: [1e8, 1e11] },
+  },
   logPredict(theta: Float64Array, x: LawInputs, out: Float64Array, jac: Float64Array | null): void {
     const logN = x.logN!, logD = x.logD!, logU = x.logU!;
     const shifted = Float64Array.from(theta);

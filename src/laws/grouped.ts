@@ -1,4 +1,4 @@
-import type { Law, LawInputs, ParamSpec, Variable } from './law.js';
+import type { Law, LawInputs, LawVariable, ParamSpec } from './law.js';
 import { range } from './law.js';
 
 /**
@@ -8,17 +8,18 @@ import { range } from './law.js';
  * architecture moves the offset, not the slope) or one per group (the full model). Fitted as
  * ln L = LSE(a_g − α·ln x, e_g).
  */
-export function groupedPowerLaw(groups: readonly string[], variable: Exclude<Variable, 'U'>, shareExponent: boolean): Law {
+export function groupedPowerLaw(groups: readonly string[], variable: LawVariable, shareExponent: boolean): Law {
   const key = `log${variable}` as const;
   const G = groups.length;
   const params: ParamSpec[] = [];
-  if (shareExponent) params.push({ name: 'alpha', symbol: 'α', description: 'exponent shared by every group', scale: 'linear', grid: [0.05, 0.15, 0.35, 0.7] });
+  const exponent = { scale: 'linear', grid: [0.05, 0.15, 0.35, 0.7], role: 'exponent', of: variable } as const;
+  if (shareExponent) params.push({ name: 'alpha', symbol: 'α', description: 'exponent shared by every group', ...exponent });
   groups.forEach((g) => {
     params.push(
-      { name: `E[${g}]`, symbol: `E[${g}]`, description: `irreducible loss of ${g}`, scale: 'log', grid: range(-1, 1.5, 0.5) },
-      { name: `A[${g}]`, symbol: `A[${g}]`, description: `scale of ${g}`, scale: 'log', grid: range(0, 25, 5) },
+      { name: `E[${g}]`, symbol: `E[${g}]`, description: `irreducible loss of ${g}`, scale: 'log', grid: range(-1, 1.5, 0.5), role: 'irreducible' },
+      { name: `A[${g}]`, symbol: `A[${g}]`, description: `scale of ${g}`, scale: 'log', grid: range(0, 25, 5), role: 'scale', of: variable },
     );
-    if (!shareExponent) params.push({ name: `alpha[${g}]`, symbol: `α[${g}]`, description: `exponent of ${g}`, scale: 'linear', grid: [0.05, 0.15, 0.35, 0.7] });
+    if (!shareExponent) params.push({ name: `alpha[${g}]`, symbol: `α[${g}]`, description: `exponent of ${g}`, ...exponent });
   });
   const p = params.length;
   const per = shareExponent ? 2 : 3;

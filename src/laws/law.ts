@@ -16,6 +16,67 @@ export const variableDescriptions: Record<Variable, string> = {
   U: 'unique tokens',
 };
 
+/** The single variable of a one-variable law (power laws, bnsl). */
+export type LawVariable = Exclude<Variable, 'U'>;
+
+/**
+ * A law and the options it is built with: what `--law`, a procedure and a saved fit name. The
+ * registry (laws/index.ts) turns it into a Law (`getLaw`), and a law gives it back (`choiceOf`),
+ * so a worker thread or a reloaded fit rebuilds exactly the law that was fitted.
+ */
+export interface LawChoice {
+  /** Law identifier, one of `lawIds`. */
+  law: string;
+  /** The single variable of a one-variable law (`power`, `power0`, `bnsl`). */
+  x?: LawVariable;
+  /** Breaks of `bnsl`. */
+  breaks?: number;
+}
+
+/** The options of a choice, without the law's identifier. */
+export type LawOptions = Omit<LawChoice, 'law'>;
+export type LawOptionKey = keyof LawOptions;
+
+/** One option a law reads from its choice: its allowed values, default, and how a fit's JSON saves it. */
+export interface LawOption<K extends LawOptionKey = LawOptionKey> {
+  /** Field of a fit's JSON that saves the option (`variable` for x, as fits have always written it). */
+  json: string;
+  /** What the option is, for help, forms and errors. */
+  description: string;
+  values: readonly NonNullable<LawOptions[K]>[];
+  default: NonNullable<LawOptions[K]>;
+}
+
+/** The single variable of one-variable laws: N, D or C (N by default). */
+export const variableOption: LawOption<'x'> = { json: 'variable', description: 'the variable the law is a function of', values: ['N', 'D', 'C'], default: 'N' };
+
+/**
+ * What the registry holds for a law: how to build it from a choice. A law without options can be
+ * registered as it is (registerLaw(law)); one with options gives their specs and a `make`.
+ */
+export interface LawDefinition {
+  /** Identifier used by `--law`; the law `make` returns has this id. */
+  id: string;
+  /** One line for help and forms. */
+  title: string;
+  /** The options this law reads from a choice; others are ignored. */
+  options?: { readonly [K in LawOptionKey]?: LawOption<K> };
+  /** Build the law; every declared option is set (the default when the choice leaves it out). */
+  make(options: LawOptions): Law;
+  /**
+   * URL of a module that registers this law when imported (`import.meta.url` of the file that calls
+   * registerLaw), for laws defined outside laws/index.ts: a worker thread imports it to rebuild the law.
+   */
+  module?: string;
+}
+
+/**
+ * What a parameter is to its law, so that checks and analyses need not go by name: the irreducible
+ * loss (E), the scale of a term (A, B, N_c), or an exponent (α, β), each with the variable whose term
+ * it belongs to (`of`).
+ */
+export type ParamRole = 'irreducible' | 'scale' | 'exponent';
+
 export interface ParamSpec {
   /** ASCII name used in flags and JSON: `E`, `A`, `alpha`. */
   name: string;
@@ -37,6 +98,10 @@ export interface ParamSpec {
    * switched off, too little range in the data) than a discovery.
    */
   published?: { range: readonly [number, number]; source: string };
+  /** What the parameter is to the law (checks on exponents and on the irreducible loss read it). */
+  role?: ParamRole;
+  /** The variable whose term the parameter belongs to (an exponent's or a scale's variable). */
+  of?: Variable;
 }
 
 /** Log-inputs of a data set, one Float64Array per variable the law uses. */
@@ -83,6 +148,49 @@ export interface Law {
   derived?(values: Readonly<Record<string, number>>): Record<string, DerivedQuantity>;
   /** Extra, data-driven starts (internal values), tried along with the grid. */
   initialGuesses?(x: LawInputs, logLoss: Float64Array): Float64Array[];
+  /**
+   * The options the law was built with (`{ x: 'D', breaks: 2 }`); with `id` they rebuild it through the
+   * registry (`choiceOf`, `getLaw`): worker threads and saved fits rely on it.
+   */
+  options?: LawOptions;
+  /** What N counts in the law's published fits. @default 'all' (Chinchilla, Epoch); Kaplan's is non-embedding. */
+  nConvention?: 'all' | 'non-embedding';
+  /** Name of the published start grid that the parameters' grids reproduce (`hoffmann`): `init: 'hoffmann'` asks for it. */
+  publishedGrid?: string;
+  /**
+   * A tie published practice makes when the runs are too few for every parameter (chinchilla's
+   * β = α, as Muennighoff et al. 2023 fit): a procedure on such runs is reduced to it.
+   */
+  fewRunsTie?: { tie: Readonly<Record<string, string>>; source: string };
+  /** Closed forms the analyses use instead of a numerical search, where the law has them. */
+  closedForm?: ClosedForms;
+  /**
+   * A typical parameter set and the input ranges it describes: the law battery (laws/battery.test.ts)
+   * draws synthetic runs from it, and checks the gradient, the recovery of these values and the round trips.
+   */
+  example?: LawExample;
+}
+
+export interface ClosedForms {
+  /** Compute-optimal N and D for a budget C = 6ND. */
+  computeOptimal?(values: Readonly<Record<string, number>>, C: number): { N: number; D: number };
+  /** The tokens for which N parameters are compute-optimal. */
+  computeOptimalTokens?(values: Readonly<Record<string, number>>, N: number): number;
+  /** Tokens N parameters need to reach `loss` (Infinity when they never do). */
+  tokensToReach?(values: Readonly<Record<string, number>>, N: number, loss: number): number;
+  /** Smallest N that reaches `loss` with unlimited data (Infinity when none does). */
+  smallestModel?(values: Readonly<Record<string, number>>, loss: number): number;
+}
+
+export interface LawExample {
+  params: Readonly<Record<string, number>>;
+  /** ln-uniform range of each input the law reads; C = 6ND when the law reads N and D. */
+  ranges: Readonly<Partial<Record<Variable, readonly [number, number]>>>;
+}
+
+/** The parameters of a law with a role, optionally only those of one variable's term. */
+export function paramsWithRole(law: Law, role: ParamRole, of?: Variable): ParamSpec[] {
+  return law.params.filter((p) => p.role === role && (of === undefined || p.of === of));
 }
 
 /** Internal (optimiser) value of a parameter from its user-facing value. */
@@ -153,6 +261,12 @@ export function predictLoss(law: Law, values: Readonly<Record<string, number>>, 
 export const CHINCHILLA_EXPONENTS = { range: [0.05, 1], source: 'Hoffmann et al. 2022; Besiroglu et al. 2024; Muennighoff et al. 2023' } as const;
 export const POWER_EXPONENTS = { range: [0.01, 2], source: 'Kaplan et al. 2020 (0.05–0.1); Hestness et al. 2017 (0.07–0.35); Alabdulmohsin et al. 2022 (up to ~1.5 in vision)' } as const;
 export const KAPLAN_EXPONENTS = { range: [0.01, 0.5], source: 'Kaplan et al. 2020, Table 2 (α_N = 0.076, α_D = 0.103)' } as const;
+
+/**
+ * Ranges of N, D and C that small-scale ladders cover (10⁶–10¹⁰ parameters, 10⁸–10¹² tokens,
+ * 10¹⁷–10²¹ FLOPs): where the one-variable laws' examples live.
+ */
+export const typicalRanges: Readonly<Record<LawVariable, readonly [number, number]>> = { N: [1e6, 1e10], D: [1e8, 1e12], C: [1e17, 1e21] };
 
 export function range(start: number, stop: number, step: number): number[] {
   const out: number[] = [];

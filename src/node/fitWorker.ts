@@ -10,9 +10,11 @@ import { bootstrapSlice } from '../fit/bootstrap.js';
 import type { WorkerTask, WorkerReply } from './parallel.js';
 
 const port = parentPort!;
-port.on('message', (task: WorkerTask) => {
+port.on('message', async (task: WorkerTask) => {
   try {
-    const law = getLaw(task.law);
+    // Laws registered outside laws/index.ts register themselves when their module is imported.
+    for (const module of task.law.modules) await import(module);
+    const law = getLaw(task.law.choice);
     const problem = prepareFit(law, task.dataset, task.options);
     let done = 0;
     const tick = () => {

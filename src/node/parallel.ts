@@ -5,16 +5,24 @@
  */
 import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
-import type { LawChoice } from '../laws/index.js';
-import type { Law } from '../laws/law.js';
+import { choiceOf, lawModules, rebuildable, type Law, type LawChoice } from '../laws/index.js';
 import type { Dataset } from '../io/dataset.js';
 import { finishFit, prepareFit, refineStarts, type FitOptions, type FitResult, type StartResult } from '../fit/fit.js';
 import { bootstrapSlice, type BootstrapSamples, type ResampleUnit } from '../fit/bootstrap.js';
 import { FitError } from '../errors/index.js';
 
+/**
+ * What a worker rebuilds the law from: its choice (id and options, so bnsl keeps its breaks and
+ * variable), after importing the modules that register laws defined outside laws/index.ts.
+ */
+export interface WorkerLaw {
+  choice: LawChoice;
+  modules: string[];
+}
+
 export type WorkerTask =
-  | { kind: 'starts'; law: LawChoice; dataset: Dataset; options: FitOptions; from: number; to: number }
-  | { kind: 'bootstrap'; law: LawChoice; dataset: Dataset; options: FitOptions; from: number; to: number; seed: number; theta: number[]; unit: ResampleUnit };
+  | { kind: 'starts'; law: WorkerLaw; dataset: Dataset; options: FitOptions; from: number; to: number }
+  | { kind: 'bootstrap'; law: WorkerLaw; dataset: Dataset; options: FitOptions; from: number; to: number; seed: number; theta: number[]; unit: ResampleUnit };
 
 export type WorkerReply =
   | { type: 'progress'; count: number }
@@ -33,8 +41,12 @@ export interface ParallelOptions {
   unit?: ResampleUnit;
 }
 
-export function lawChoiceOf(law: Law): LawChoice {
-  return law.id === 'power' || law.id === 'power0' ? { law: law.id, x: law.inputs[0] as 'N' | 'D' | 'C' } : { law: law.id };
+/**
+ * The law as a worker rebuilds it, or undefined when the registry cannot rebuild it (a law built
+ * outside the registry, such as a per-group law): such a law is fitted in the main thread.
+ */
+export function workerLaw(law: Law): WorkerLaw | undefined {
+  return rebuildable(law) ? { choice: choiceOf(law), modules: lawModules(law) } : undefined;
 }
 
 function defaultThreads(): number {
@@ -87,13 +99,14 @@ export async function fitParallel(law: Law, dataset: Dataset, options: FitOption
   const threads = parallel.threads ?? defaultThreads();
   const total = problem.starts.length;
   parallel.onTotal?.(total);
-  if (threads <= 1 || total < 400) {
+  const rebuilt = workerLaw(law);
+  if (threads <= 1 || total < 400 || !rebuilt) {
     return finishFit(problem, refineStarts(problem, 0, total, () => parallel.onProgress?.(1)));
   }
   const parts = slices(total, threads);
   const replies = await Promise.all(
     parts.map(([from, to]) =>
-      runTask({ kind: 'starts', law: lawChoiceOf(law), dataset: plainDataset(dataset), options, from, to }, parallel.onProgress),
+      runTask({ kind: 'starts', law: rebuilt, dataset: plainDataset(dataset), options, from, to }, parallel.onProgress),
     ),
   );
   const results = replies.flatMap((r) => (r.type === 'starts' ? r.results : []));
@@ -113,7 +126,8 @@ export async function bootstrapParallel(
   const threads = parallel.threads ?? defaultThreads();
   const p = names.length;
   parallel.onTotal?.(replicates);
-  if (threads <= 1 || replicates < 64) {
+  const rebuilt = workerLaw(law);
+  if (threads <= 1 || replicates < 64 || !rebuilt) {
     const problem = prepareFit(law, result.dataset, { ...options, init: result.params });
     const out = bootstrapSlice(problem, result.theta, seed, 0, replicates, () => parallel.onProgress?.(1), parallel.unit);
     return { names, values: out.values, converged: out.converged, replicates, seed };
@@ -124,7 +138,7 @@ export async function bootstrapParallel(
   const replies = await Promise.all(
     parts.map(([from, to]) =>
       runTask(
-        { kind: 'bootstrap', law: lawChoiceOf(law), dataset: plainDataset(result.dataset), options: workerOptions, from, to, seed, theta: Array.from(result.theta), unit: parallel.unit ?? 'run' },
+        { kind: 'bootstrap', law: rebuilt, dataset: plainDataset(result.dataset), options: workerOptions, from, to, seed, theta: Array.from(result.theta), unit: parallel.unit ?? 'run' },
         parallel.onProgress,
       ),
     ),

@@ -3,7 +3,7 @@
  * ground truth for recovery and coverage tests.
  */
 import { randomSource, normal } from '../../src/core/random.js';
-import { predictLoss, type Law } from '../../src/laws/law.js';
+import { predictLoss, type Law, type LawExample } from '../../src/laws/law.js';
 import type { Dataset, Run } from '../../src/io/dataset.js';
 
 export interface SyntheticOptions {
@@ -30,4 +30,30 @@ export function syntheticRuns(o: SyntheticOptions): Dataset {
     runs.push({ N, D, C, loss, line: i + 2 });
   }
   return { source: `synthetic(seed ${o.seed})`, runs, columns: { N: 'N', D: 'D', C: 'C', loss: 'loss' }, derived: {} };
+}
+
+/**
+ * Runs drawn from any law at its own example (or given) parameters: every input the law reads
+ * ln-uniform over `ranges`, and C = 6ND where the law reads N and D, so the data suit the law.
+ */
+export function lawRuns(o: { law: Law; params?: Readonly<Record<string, number>>; ranges?: LawExample['ranges']; n: number; seed: number; noise?: number }): Dataset {
+  const params = o.params ?? o.law.example?.params;
+  const ranges = o.ranges ?? o.law.example?.ranges;
+  if (!params || !ranges) throw new Error(`law ${o.law.id} has no example: give params and ranges`);
+  const random = randomSource(o.seed, 12345);
+  const runs: Run[] = [];
+  for (let i = 0; i < o.n; i++) {
+    const run: Run = { loss: NaN, line: i + 2 };
+    for (const v of o.law.inputs) {
+      const range = ranges[v];
+      if (!range) throw new Error(`law ${o.law.id}: no range for its input ${v}`);
+      run[v] = Math.exp(Math.log(range[0]) + random() * Math.log(range[1] / range[0]));
+    }
+    if (run.N !== undefined && run.D !== undefined) run.C = 6 * run.N * run.D;
+    run.loss = predictLoss(o.law, params, run) * Math.exp((o.noise ?? 0) * normal(random));
+    runs.push(run);
+  }
+  const columns: Record<string, string> = { loss: 'loss' };
+  for (const v of ['N', 'D', 'C', 'U'] as const) if (runs[0]?.[v] !== undefined) columns[v] = v;
+  return { source: `synthetic ${o.law.id} (seed ${o.seed})`, runs, columns, derived: {} };
 }

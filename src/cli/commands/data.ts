@@ -159,7 +159,8 @@ Mixtures combine the k pools with the most negative b, each of --pool-size sampl
         const ids = f.curveColumns.split(',').map((s) => s.trim()).filter(Boolean);
         const rows = parseTable(readText(file), file, { numbers: [f.xColumn, f.yColumn, f.splitColumn], text: ids });
         const points = rows.map((r) => ({ curve: ids.map((c) => (r as Record<string, unknown>)[c]).join(' / '), x: (r as Record<string, number>)[f.xColumn], y: (r as Record<string, number>)[f.yColumn], train: (r as Record<string, number>)[f.splitColumn] === 1, line: r.line }));
-        const law = keyword(f.law, '--law', ['power', 'bnsl'] as const) === 'power' ? getLaw({ law: 'power', x: 'D' }) : bnslLaw(parseInteger(f.breaks, '--breaks', 0), 'D');
+        // The registry builds either law in D; power reads no breaks and ignores them.
+        const law = getLaw({ law: keyword(f.law, '--law', ['power', 'bnsl'] as const), x: 'D', breaks: parseInteger(f.breaks, '--breaks', 0) });
         const b = backtestCurves(points, law, file, { x: f.xColumn, y: f.yColumn });
         if (f.json) return printResult({ law: law.id, metric: 'mean (ln ŷ − ln y)² over held-out points', ...b }, file);
         writeResult(

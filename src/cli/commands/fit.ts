@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { getLaw, lawIds } from '../../laws/index.js';
+import { defaultLawId, getLaw, lawIds, variableOption } from '../../laws/index.js';
 import { readRuns } from '../../io/readRuns.js';
 import { parseColumnMapping } from '../../io/parseRuns.js';
 import { autoFitToJson, candidateFitToJson, fitToJson, type FitJson } from '../../fit/summary.js';
@@ -47,7 +47,7 @@ export function registerFit(program: Command, run: (fn: () => Promise<void>, jso
     .description('fit a scaling law to runs (CSV, JSON array or JSONL) and print a fit report')
     .argument('<file>', 'runs: columns N (parameters), D (tokens), C (FLOPs), loss; D = C/(6N) when absent')
     .option('--procedure <id>', `how to fit: auto (chosen by the data's own rolling-origin back-test; the default) or a fixed recipe: ${procedureIds.join(', ')}`)
-    .option('--law <law>', `law to fit (a custom procedure, with --loss, --tie, --fix): ${lawIds.join(', ')}`, 'chinchilla')
+    .option('--law <law>', `law to fit (a custom procedure, with --loss, --tie, --fix): ${lawIds.join(', ')}`, defaultLawId)
     .option('--x <variable>', 'variable of power and power0 laws: N, D or C', 'N')
     .option('--init <method>', 'starts: auto (score the grid, refine the best), grid (refine all), hoffmann (Hoffmann et al.\'s 4,500-point grid, chinchilla only), or start values NAME=VALUE,…', 'auto')
     .option('--loss <loss>', 'loss on log residuals: huber, ls or asymmetric', 'huber')
@@ -85,7 +85,7 @@ Examples:
     .action(async (file: string, flags: FitFlags, cmd: Command) =>
       run(async () => {
         const custom = ['law', 'loss', 'tie', 'fix', 'init', 'delta', 'penalty', 'preset', 'free', 'breaks', 'x'].filter((o) => cmd.getOptionValueSource(o) === 'cli');
-        const customLaw = custom.length > 0 && !(custom.length === 1 && custom[0] === 'law' && flags.law === 'chinchilla');
+        const customLaw = custom.length > 0 && !(custom.length === 1 && custom[0] === 'law' && flags.law === defaultLawId);
         if (flags.procedure !== undefined && customLaw) {
           throw new UsageError(`--procedure ${flags.procedure} fixes how the law is fitted; it cannot be combined with ${custom.map((o) => `--${o}`).join(', ')} (leave out --procedure to fit exactly what those flags say)`);
         }
@@ -99,7 +99,7 @@ Examples:
           else process.stdout.write(fitReport(json) + '\n' + (flags.out ? `\nwrote ${flags.out}\n` : ''));
           return;
         }
-        const law = getLaw({ law: flags.law, x: keyword(flags.x, '--x', ['N', 'D', 'C'] as const), breaks: parseInteger(flags.breaks, '--breaks', 0) });
+        const law = getLaw({ law: flags.law, x: keyword(flags.x, '--x', variableOption.values), breaks: parseInteger(flags.breaks, '--breaks', 0) });
         let fix = flags.fix ? parseAssignments(flags.fix, '--fix') : undefined;
         if (flags.preset) {
           const preset = lawPreset(flags.preset);

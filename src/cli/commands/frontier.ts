@@ -3,13 +3,14 @@ import { readRuns } from '../../io/readRuns.js';
 import { parseColumnMapping } from '../../io/parseRuns.js';
 import { approach1, approach2, approach3, agreement, namedBudgets, type ApproachResult, type BootstrapSettings } from '../../analyses/frontier.js';
 import type { IsoflopOptions } from '../../analyses/isoflop.js';
-import { getLaw } from '../../laws/index.js';
+import { defaultLawId, getLaw } from '../../laws/index.js';
 import { bootstrapParallel, fitParallel } from '../../node/parallel.js';
 import { replicateParams } from '../../fit/bootstrap.js';
 import { formatNumber } from '../../core/format.js';
 import { textTable } from '../../core/table.js';
 import { FitError, InputError, isScaleLabError, UsageError } from '../../errors/index.js';
 import { checkLawData } from '../../analyses/dataChecks.js';
+import { allocatingLawIds } from '../../analyses/computeOptimal.js';
 import { GROUP_HELP, keyword, runSelection, parseInteger, parseLevel, parseQuantity } from '../options.js';
 import { printResult, progress, writeResult } from '../output.js';
 import { checkAllocatable, resolveLaw } from '../lawSource.js';
@@ -89,7 +90,7 @@ export function registerFrontier(program: Command, run: (fn: () => Promise<void>
     .option('--vertex <method>', 'Approach 2: parabola (Hoffmann et al.) or min-run (lowest-loss run, the CS336 handout)', 'parabola')
     .option('--budgets <list>', 'Approach 2: auto (find budgets in the data), chinchilla (the paper\'s nine), or a list such as 6e18,1e19', 'auto')
     .option('--tolerance <decades>', 'Approach 2: runs within this many decades of a budget belong to it', '0.06')
-    .option('--law <law>', 'Approach 3: law to fit (chinchilla or kaplan-nd)', 'chinchilla')
+    .option('--law <law>', `Approach 3: law to fit (${allocatingLawIds().join(' or ')})`, defaultLawId)
     .option('--fit <file>', 'Approach 3: use a saved fit instead of fitting FILE')
     .option('--preset <name>', 'Approach 3: use a published fit (e.g. epoch-2024) instead of fitting FILE')
     .option('--bootstrap <n>', 'bootstrap replicates for intervals (0 for none)', '200')
@@ -153,7 +154,7 @@ Examples:
               checkAllocatable(src);
               return located(flags.fit ?? file, () => approach3(src.law, src.params, targets, src.replicates, src.level, `parametric (${src.provenance})`));
             }
-            const law = getLaw(keyword(flags.law, '--law', ['chinchilla', 'kaplan-nd'] as const));
+            const law = getLaw(keyword(flags.law, '--law', allocatingLawIds()));
             checkLawData(law, dataset);
             const result = await fitParallel(law, dataset);
             let reps: Record<string, number>[] = [];

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { writeFileSync } from 'node:fs';
 import { readRuns } from '../../io/readRuns.js';
 import { parseColumnMapping } from '../../io/parseRuns.js';
-import { getLaw, lawIds } from '../../laws/index.js';
+import { defaultLawId, getLaw, lawIds } from '../../laws/index.js';
 import { bootstrapParallel, fitParallel } from '../../node/parallel.js';
 import { analyse, figureKinds, figures, type Analysis, type FigureKind } from '../../report/analysis.js';
 import { reportHtml } from '../../report/html.js';
@@ -75,7 +75,7 @@ export async function analyseFile(file: string, f: AnalysisFlags): Promise<Analy
   for (const p of procedures) keyword(p, '--backtest-procedures', ['auto', ...procedureIds]);
   // Every figure and table reads N, D, C and loss; the fit needs them varied.
   checkMagnitudes(dataset, ['N', 'D', 'C', 'U', 'loss'], dataset.runs);
-  checkLawData(getLaw(f.law === undefined ? { law: 'chinchilla' } : { law: f.law, x }), dataset);
+  checkLawData(getLaw(f.law === undefined ? { law: defaultLawId } : { law: f.law, x }), dataset);
   let fitted: FitResult;
   let samples: BootstrapSamples | undefined;
   let fitJson: FitJson | undefined;

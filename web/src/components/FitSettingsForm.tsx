@@ -1,7 +1,7 @@
-import { getLaw } from '../../../src/laws/index.js';
+import { getLaw, lawDefinition, type LawOptionKey } from '../../../src/laws/index.js';
 import { defaultAutoRule } from '../../../src/fit/auto.js';
 import { procedures } from '../../../src/fit/procedures.js';
-import { approachChoices, customProcedure, lawChoices, lossChoices, variables, type ApproachChoice, type FitSettings, type LawId, type LossChoice, type PowerVariable } from '../worker/protocol.js';
+import { approachChoices, customProcedure, lawChoices, lossChoices, settingsLawChoice, type ApproachChoice, type FitSettings, type LawId, type LossChoice } from '../worker/protocol.js';
 import { Field } from './Field.js';
 
 interface Props {
@@ -22,6 +22,9 @@ const approachLabels: Record<ApproachChoice, string> = {
   '3': '3: parametric fit',
 };
 
+/** Labels of the law options the settings hold (the registry says which options a law reads). */
+const optionLabels: Record<LawOptionKey, string> = { x: 'Variable', breaks: 'Breaks' };
+
 const bootstrapChoices = [0, 100, 200, 500];
 const targetChoices = [1e22, 1e23, 1e24, 1e25, 1e26];
 
@@ -38,8 +41,8 @@ function procedureHint(id: string) {
 export function FitSettingsForm({ settings, onChange }: Props) {
   const set = <K extends keyof FitSettings>(key: K, value: FitSettings[K]) => onChange({ ...settings, [key]: value });
   const custom = settings.procedure === customProcedure;
-  const single = settings.law === 'power' || settings.law === 'power0';
-  const law = getLaw({ law: settings.law, x: settings.x });
+  const law = getLaw(settingsLawChoice(settings));
+  const options = Object.entries(lawDefinition(settings.law)?.options ?? {}) as [LawOptionKey, { description: string; values: readonly (string | number)[] }][];
 
   return (
     <section className="panel" aria-labelledby="settings-heading">
@@ -66,17 +69,21 @@ export function FitSettingsForm({ settings, onChange }: Props) {
               ))}
             </select>
           </Field>
-          {single && (
-            <Field label="Variable">
-              <select data-testid="setting-x" value={settings.x} onChange={(e) => set('x', e.target.value as PowerVariable)}>
-                {variables.map((v) => (
-                  <option key={v} value={v}>
+          {options.map(([key, option]) => (
+            <Field key={key} label={optionLabels[key]} hint={option.description}>
+              <select
+                data-testid={`setting-${key}`}
+                value={String(settings[key])}
+                onChange={(e) => onChange({ ...settings, [key]: typeof option.values[0] === 'number' ? Number(e.target.value) : e.target.value })}
+              >
+                {option.values.map((v) => (
+                  <option key={v} value={String(v)}>
                     {v}
                   </option>
                 ))}
               </select>
             </Field>
-          )}
+          ))}
           <Field label="Loss">
             <select data-testid="setting-loss" value={settings.loss} onChange={(e) => set('loss', e.target.value as LossChoice)}>
               {lossChoices.map((l) => (

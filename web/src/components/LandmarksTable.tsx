@@ -2,7 +2,7 @@ import { useMemo } from 'react';
 import catalogCsv from '../../../examples/published-models.csv?raw';
 import type { FitJson } from '../../../src/fit/summary.js';
 import { parseCatalog, findModel, placeOnFrontier } from '../../../src/catalog/models.js';
-import { getLaw } from '../../../src/laws/index.js';
+import { getLaw, lawChoiceFromJson } from '../../../src/laws/index.js';
 import { canAllocate } from '../../../src/analyses/computeOptimal.js';
 import { humanCount } from '../lib/format.js';
 
@@ -13,7 +13,7 @@ const defaults = ['chinchilla-70b', 'gopher-280b', 'gpt-3-175b', 'llama-2-70b', 
 export function LandmarksTable({ fit }: { fit?: FitJson }) {
   const rows = useMemo(() => {
     if (!fit) return [];
-    const law = getLaw({ law: fit.law, x: fit.variable });
+    const law = getLaw(lawChoiceFromJson(fit));
     if (!canAllocate(law)) return [];
     return defaults.map((id) => placeOnFrontier(findModel(catalog, id), law, fit.params));
   }, [fit]);

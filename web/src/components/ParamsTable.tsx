@@ -1,10 +1,10 @@
-import { getLaw } from '../../../src/laws/index.js';
+import { getLaw, lawChoiceFromJson } from '../../../src/laws/index.js';
 import type { FitJson } from '../../../src/fit/summary.js';
 import { formatInterval, formatNumber } from '../lib/format.js';
 
 /** Fitted parameters (with bootstrap intervals) and the law's derived quantities. */
 export function ParamsTable({ fit }: { fit: FitJson }) {
-  const law = getLaw({ law: fit.law, x: fit.variable });
+  const law = getLaw(lawChoiceFromJson(fit));
   const level = fit.bootstrap ? `${Math.round(fit.bootstrap.level * 100)} % interval` : undefined;
   const derived = Object.entries(fit.derived);
   const specs = law.derived?.(fit.params) ?? {};

@@ -1,8 +1,8 @@
 /** The planner: the plan for the current fit and the planner's inputs, recomputed as either changes (a few ms). */
 import { useMemo } from 'react';
 import type { FitJson } from '../../../src/fit/summary.js';
-import { getLaw } from '../../../src/laws/index.js';
-import { canAllocate } from '../../../src/analyses/computeOptimal.js';
+import { getLaw, lawChoiceFromJson } from '../../../src/laws/index.js';
+import { allocatingLawIds, canAllocate } from '../../../src/analyses/computeOptimal.js';
 import { makePlan, type Plan } from '../../../src/analyses/plan.js';
 import { accelerator, hardwareBudget } from '../../../src/hardware/catalog.js';
 import { parseQuantity } from '../../../src/cli/options.js';
@@ -36,7 +36,7 @@ function replicatesOf(fit: FitJson): Record<string, number>[] {
 }
 
 function planFor(fit: FitJson, inputs: PlannerInputs): Plan {
-  const law = getLaw({ law: fit.law, x: fit.variable });
+  const law = getLaw(lawChoiceFromJson(fit));
   const common = {
     law,
     params: fit.params,
@@ -55,8 +55,8 @@ function planFor(fit: FitJson, inputs: PlannerInputs): Plan {
 export function usePlan(fit: FitJson | undefined, inputs: PlannerInputs): PlanState {
   return useMemo(() => {
     if (!fit) return { unavailable: 'Open a data set: the planner uses the current fit.' };
-    if (!canAllocate(getLaw({ law: fit.law, x: fit.variable }))) {
-      return { unavailable: `Law ${fit.law} does not split compute between parameters and tokens: choose chinchilla or kaplan-nd to plan.` };
+    if (!canAllocate(getLaw(lawChoiceFromJson(fit)))) {
+      return { unavailable: `Law ${fit.law} does not split compute between parameters and tokens: choose ${allocatingLawIds().join(' or ')} to plan.` };
     }
     try {
       return { plan: planFor(fit, inputs) };

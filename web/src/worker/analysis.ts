@@ -19,7 +19,7 @@ import { rollingBacktest } from '../../../src/analyses/rollingBacktest.js';
 import { rollingCutoffs, trainingRuns } from '../../../src/analyses/rollingOrigin.js';
 import { backtestPlot, frontierPlot } from '../../../src/plots/specs.js';
 import type { Dataset } from '../../../src/io/dataset.js';
-import { customProcedure, type ApproachSummary, type BacktestOutcome, type BacktestSettings, type FitOutcome, type FitSettings } from './protocol.js';
+import { customProcedure, settingsLawChoice, type ApproachSummary, type BacktestOutcome, type BacktestSettings, type FitOutcome, type FitSettings } from './protocol.js';
 
 const seed = 0;
 const level = 0.95;
@@ -58,7 +58,7 @@ export interface Prefitted {
 function fitBySettings(dataset: Dataset, settings: FitSettings, mark: () => void, prefitted?: Prefitted): Fitted {
   const replicates = settings.bootstrap > 1 ? settings.bootstrap : 0;
   if (settings.procedure === customProcedure) {
-    const law = getLaw({ law: settings.law, x: settings.x });
+    const law = getLaw(settingsLawChoice(settings));
     const problem = prepareFit(law, dataset, { loss: settings.loss });
     const result = finishFit(problem, refineStarts(problem));
     mark();

@@ -13,11 +13,14 @@ import type { FigureKind } from '../../../src/report/analysis.js';
 import type { ApproachResult } from '../../../src/analyses/frontier.js';
 import type { RollingBacktestResult } from '../../../src/analyses/rollingBacktest.js';
 import type { ErrorInfo } from '../lib/errors.js';
+import { defaultLawId, lawIds, variableOption, type LawChoice, type LawVariable } from '../../../src/laws/index.js';
+import { breaksOption } from '../../../src/laws/bnsl.js';
 
-export const lawChoices = ['chinchilla', 'kaplan-nd', 'power', 'power0'] as const;
-export type LawId = (typeof lawChoices)[number];
-export const variables = ['N', 'D', 'C'] as const;
-export type PowerVariable = (typeof variables)[number];
+/** Every registered law (src/laws/index.ts): the form shows the options each one reads. */
+export const lawChoices: readonly string[] = lawIds;
+export type LawId = string;
+export const variables = variableOption.values;
+export type PowerVariable = LawVariable;
 export const lossChoices = ['huber', 'ls', 'asymmetric'] as const;
 export type LossChoice = (typeof lossChoices)[number];
 /** Which frontier approaches the frontier figure and table show. */
@@ -34,8 +37,10 @@ export interface FitSettings {
   procedure: string;
   /** The law of a custom fit. */
   law: LawId;
-  /** The variable of the power laws. */
+  /** The variable of one-variable laws (power laws, bnsl). */
   x: PowerVariable;
+  /** The breaks of bnsl. */
+  breaks: number;
   /** The loss of a custom fit. */
   loss: LossChoice;
   approach: ApproachChoice;
@@ -45,7 +50,12 @@ export interface FitSettings {
   target: number;
 }
 
-export const defaultSettings: FitSettings = { procedure: 'auto', law: 'chinchilla', x: 'N', loss: 'huber', approach: 'all', bootstrap: 0, target: 1e24 };
+export const defaultSettings: FitSettings = { procedure: 'auto', law: defaultLawId, x: variableOption.default, breaks: breaksOption.default, loss: 'huber', approach: 'all', bootstrap: 0, target: 1e24 };
+
+/** The law of a custom fit, with the options the settings hold (a law ignores those it does not read). */
+export function settingsLawChoice(settings: FitSettings): LawChoice {
+  return { law: settings.law, x: settings.x, breaks: settings.breaks };
+}
 
 /** The rolling-origin back-test: which procedures to compare, and how. */
 export interface BacktestSettings {
