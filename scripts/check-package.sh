@@ -45,7 +45,7 @@ tar -tzf "$work/$tarball" | sort >"$work/contents"
 for f in LICENSE README.md package.json bin/scalelab.js bin/run-wrapper.mjs dist/cli/main.js dist/index.d.ts \
   dist/node/index.js dist/node/index.d.ts dist/node/fitWorker.js web/dist/index.html worlds/default.json \
   worlds/README.md examples/chinchilla.csv examples/trainers/train.py examples/trainers/prepare_data.py \
-  examples/inputs/README.md examples/inputs/generate.ts; do
+  examples/inputs/README.md examples/inputs/runs.csv examples/inputs/sweep.csv; do
   grep -qx "package/$f" "$work/contents" || fail "the tarball has no $f"
 done
 if grep -E '^package/(src|test|bench|scripts|node_modules|examples/trainers/data)/' "$work/contents" >&2; then
@@ -84,7 +84,7 @@ version=$(node -p "require('$root/package.json').version")
 [ "$(cd "$app" && npx scalelab --version)" = "$version" ] || fail "scalelab --version is not $version"
 pkg=node_modules/scalelab
 run npx scalelab study run --backend sim --target-hours 48 --experiment-hours 12
-grep -q 'regret' "$work/last.log" || fail "study run printed no regret against the simulated world"
+grep -qi 'regret' "$work/last.log" || fail "study run printed no regret against the simulated world"
 run npx scalelab fit $pkg/examples/chinchilla.csv
 run npx scalelab lab optimum --budget-hours 48
 run npx scalelab sweep plan --target-hours 48 --experiment-hours 12 --out plan.json
@@ -104,15 +104,16 @@ serve() { # NAME URL-PATH HEADER ARGS...: start in the background, wait for its 
   (cd "$app" && exec ./node_modules/.bin/scalelab "$@") >"$work/$name.out" 2>"$work/$name.err" &
   pids+=($!)
   for i in $(seq 600); do
-    url=$(grep -o 'http://127\.0\.0\.1:[0-9]*' "$work/$name.out" | head -n 1 || true)
+    # (where it says so, stdout or stderr, differs between the two servers)
+    url=$(cat "$work/$name.out" "$work/$name.err" | grep -o 'http://127\.0\.0\.1:[0-9]*' | head -n 1 || true)
     [ -n "$url" ] && break
     kill -0 "${pids[-1]}" 2>/dev/null || { cat "$work/$name.err" >&2; fail "scalelab $* exited"; }
     sleep 0.1
   done
   [ -n "$url" ] || fail "scalelab $* did not say where it listens within 60 s"
   local key
-  key=$(grep -o 'API key: [0-9a-f]*' "$work/$name.out" | cut -d' ' -f3 || true)
-  node -e '
+  key=$(cat "$work/$name.out" "$work/$name.err" | grep -o 'API key: [0-9a-f]*' | cut -d' ' -f3 || true)
+  node --input-type=module -e '
     const [url, header, key] = process.argv.slice(1);
     const r = await fetch(url, { headers: header && key ? { [header]: key } : {} });
     const body = await r.text();
@@ -134,7 +135,7 @@ const quick: FitResult = fit(laws.chinchilla, runs);
 // Hoffmann's 4,500-start grid on two worker threads: the workers' module must be in the package.
 const grid = await fitParallel(laws.chinchilla, runs, { init: 'hoffmann' }, { threads: 2 });
 for (const r of [quick, grid]) if (Math.abs(r.params.alpha / 0.34731 - 1) > 0.005) throw new Error(`alpha ${r.params.alpha}, expected 0.34731 (Epoch)`);
-const svg: string = await renderSvg(lossPlot(grid));
+const svg: string = await renderSvg(lossPlot({ dataset: runs, law: grid.law, params: grid.params, target: 1e24 }));
 if (!svg.startsWith('<svg')) throw new Error('renderSvg returned no SVG');
 const store = RunStore.open(':memory:');
 store.importDataset(runs, 'chinchilla');
@@ -144,7 +145,6 @@ if (loadWorld().law.E !== 1.85) throw new Error('the default world is not the RE
 if (readBenchmark().length < 12) throw new Error('the benchmark cases are missing');
 console.log(`library: fit α = ${grid.params.alpha.toFixed(5)}, ${svg.length} bytes of SVG, ${runs.runs.length} runs stored`);
 EOF
-cp "$app/use.ts" "$app/use.mjs"
 run node "$root/node_modules/typescript/bin/tsc" --noEmit --strict --target es2022 --module nodenext --moduleResolution nodenext \
   --skipLibCheck --typeRoots "$root/node_modules/@types" --types node use.ts
 # The same program as plain JavaScript (type annotations removed by tsc, imports resolved by Node alone).
