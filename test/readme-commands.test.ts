@@ -10,7 +10,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { root } from './helpers/cli.js';
@@ -150,6 +150,7 @@ test('every command block in the README runs as written', { timeout: 900_000 }, 
 
   // A folder like a clone: examples/ (its trainers folder real, so prepared data land here), node_modules.
   const dir = mkdtempSync(join(tmpdir(), 'scalelab-readme-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
   mkdirSync(join(dir, 'examples/trainers'), { recursive: true });
   for (const e of readdirSync(join(root, 'examples'))) if (e !== 'trainers') symlinkSync(join(root, 'examples', e), join(dir, 'examples', e));
   for (const f of ['train.py', 'prepare_data.py']) symlinkSync(join(root, 'examples/trainers', f), join(dir, 'examples/trainers', f));
