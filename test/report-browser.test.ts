@@ -3,23 +3,25 @@
  * the network cut (every http/https/ws request aborted and recorded, the context offline). It must
  * draw every figure and table from the one file, with no request and no console error.
  *
- * SCALELAB_SKIP_BROWSER=1 skips it; otherwise chromium must be installed, as for web-e2e.test.ts.
+ * Without Chromium it is skipped, with the command that installs it (test/helpers/tools.ts);
+ * SCALELAB_SKIP_BROWSER=1 skips it on purpose, SCALELAB_REQUIRE_ALL=1 (CI) fails it instead.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
 import { root, scalelab } from './helpers/cli.js';
+import { chromiumPath as executablePath, testTool } from './helpers/tools.js';
 
-const skip = process.env.SCALELAB_SKIP_BROWSER === '1' ? 'SCALELAB_SKIP_BROWSER=1: the browser test is skipped' : false;
-const executablePath = process.env.SCALELAB_CHROMIUM ?? '/usr/bin/chromium';
+const browserTool = testTool('browser');
+const skip = browserTool.skip;
 const shots = join(root, 'test-output');
 
 test('the report opens from disk with no network: every section, figure and table drawn, no request, no console error', { skip, timeout: 120_000 }, async (t) => {
-  assert.ok(existsSync(executablePath), `no chromium at ${executablePath}: install it with "apt-get install -y --no-install-recommends chromium" (or set SCALELAB_CHROMIUM; SCALELAB_SKIP_BROWSER=1 skips this test)`);
+  browserTool.require();
   mkdirSync(shots, { recursive: true });
   const out = join(mkdtempSync(join(tmpdir(), 'scalelab-report-browser-')), 'report.html');
   const r = scalelab(['report', 'examples/chinchilla.csv', '--budgets', 'chinchilla', '--targets', '1e23,1e24', '--bootstrap', '30', '--out', out]);

@@ -1,6 +1,7 @@
 // The Slurm backend against a real one-node Slurm cluster on localhost, which this test starts
-// (scripts/slurm-cluster.sh; needs root, as in CI). Set SCALELAB_SKIP_SLURM=1 to skip on a machine
-// where that is impossible; the skip is reported, never silent.
+// (scripts/slurm-cluster.sh; needs root, as in CI). Without Slurm (or without root to start it) the
+// cluster tests are skipped with the command that installs it (test/helpers/tools.ts), never
+// silently; SCALELAB_SKIP_SLURM=1 skips them on purpose, SCALELAB_REQUIRE_ALL=1 (CI) fails them instead.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
@@ -12,8 +13,10 @@ import { RunStore, type StoredRun } from '../src/store/store.js';
 import { runSweep } from '../src/experiments/runner.js';
 import { arrayTasks, describeSlurmEnd, parseSqueue, readSlurmRecord, slurmBackend } from '../src/experiments/backends/slurm.js';
 import { runDirectory } from '../src/experiments/backends/process.js';
+import { testTool } from './helpers/tools.js';
 
-const skip = process.env.SCALELAB_SKIP_SLURM === '1' ? 'SCALELAB_SKIP_SLURM=1' : false;
+const slurmTool = testTool('slurm');
+const skip = slurmTool.skip;
 const script = fileURLToPath(new URL('../scripts/slurm-cluster.sh', import.meta.url));
 const trainer = fileURLToPath(new URL('./fixtures/fake-trainer.mjs', import.meta.url));
 const child = fileURLToPath(new URL('./fixtures/sweep-child.ts', import.meta.url));
@@ -86,6 +89,7 @@ test('squeue JSON, array task ranges and Slurm end states are read as Slurm writ
 });
 
 test('a small sweep as one real job array: a failing job read from sacct, a killed and resumed sweep, nothing submitted twice', { skip, timeout: 180_000 }, async () => {
+  slurmTool.require();
   execFileSync('bash', [script, 'start'], { stdio: 'inherit' });
   const { db, root, study } = setup('slurm');
   const store = RunStore.open(db);
@@ -117,6 +121,7 @@ test('a small sweep as one real job array: a failing job read from sacct, a kill
 });
 
 test('a sweep killed before its sbatch: the resumed sweep submits the runs no job knows, once', { skip, timeout: 180_000 }, async () => {
+  slurmTool.require();
   execFileSync('bash', [script, 'start'], { stdio: 'inherit' });
   const { dir, db, root, study } = setup('slurm-orphan');
   const store = RunStore.open(db);
@@ -146,6 +151,7 @@ await runSweep(RunStore.open(db), study, slurmBackend({ command, root }), { onPr
 });
 
 test('sweep cancel stops a Slurm array (running and pending tasks) with scancel and marks the runs cancelled', { skip, timeout: 120_000 }, async (t) => {
+  slurmTool.require();
   execFileSync('bash', [script, 'start'], { stdio: 'inherit' });
   const { scalelab } = await import('./helpers/cli.js');
   const { dir, db, root, study } = setup('slurm-cancel');

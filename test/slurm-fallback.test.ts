@@ -1,7 +1,9 @@
 // The Slurm backend when the cluster refuses job arrays (MaxArraySize=0, a site policy...): it falls
 // back to one sbatch job per run, still at most --concurrency at once. A real one-node Slurm on
 // localhost (scripts/slurm-cluster.sh); an `sbatch` earlier on PATH refuses --array and hands every
-// other call to the real one. SCALELAB_SKIP_SLURM=1 skips (reported).
+// other call to the real one. Without Slurm the cluster tests are skipped with the command that
+// installs it (test/helpers/tools.ts); SCALELAB_SKIP_SLURM=1 skips them on purpose,
+// SCALELAB_REQUIRE_ALL=1 (CI) fails them instead. The tests marked "no cluster needed" run everywhere.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -14,12 +16,15 @@ import { runSweep } from '../src/experiments/runner.js';
 import { parseMaxArraySize, readSlurmRecord, slurmBackend, slurmJobName } from '../src/experiments/backends/slurm.js';
 import { runDirectory } from '../src/experiments/backends/process.js';
 import type { BackendStatus } from '../src/experiments/backends/backend.js';
+import { testTool } from './helpers/tools.js';
 
-const skip = process.env.SCALELAB_SKIP_SLURM === '1' ? 'SCALELAB_SKIP_SLURM=1' : false;
+const slurmTool = testTool('slurm');
+const skip = slurmTool.skip;
 const script = fileURLToPath(new URL('../scripts/slurm-cluster.sh', import.meta.url));
 const trainer = fileURLToPath(new URL('./fixtures/fake-trainer.mjs', import.meta.url));
 
 test('arrays refused: one sbatch job per run, at most --concurrency running, every run completes', { skip, timeout: 120_000 }, async (t) => {
+  slurmTool.require();
   execFileSync('bash', [script, 'start'], { stdio: 'inherit' });
   const dir = mkdtempSync(join(tmpdir(), 'scalelab-slurm-fallback-'));
   const realSbatch = execFileSync('sh', ['-c', 'command -v sbatch'], { encoding: 'utf8' }).trim();
@@ -69,6 +74,7 @@ test('arrays refused: one sbatch job per run, at most --concurrency running, eve
 });
 
 test('a sweep cancel from another process reaches runs this one still holds unsubmitted: they never go to sbatch', { skip, timeout: 120_000 }, async () => {
+  slurmTool.require();
   execFileSync('bash', [script, 'start'], { stdio: 'inherit' });
   const dir = mkdtempSync(join(tmpdir(), 'scalelab-slurm-cancel-held-'));
   const realSbatch = execFileSync('sh', ['-c', 'command -v sbatch'], { encoding: 'utf8' }).trim();
@@ -113,8 +119,19 @@ test('a sweep cancel from another process reaches runs this one still holds unsu
 
 test('an sbatch error that is not about arrays fails the runs with sbatch\'s words and keeps arrays (no cluster needed)', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'scalelab-slurm-badpart-'));
-  writeFileSync(join(dir, 'sbatch'), `#!/bin/sh\necho "sbatch: error: invalid partition specified: nope" >&2\nexit 1\n`);
-  chmodSync(join(dir, 'sbatch'), 0o755);
+  // Every Slurm command the backend may call is a stand-in, so a machine with Slurm's binaries but no
+  // cluster answers at once (the real squeue, sacct and scontrol would wait for a controller).
+  const fakes: Record<string, string> = {
+    sbatch: 'echo "sbatch: error: invalid partition specified: nope" >&2\nexit 1',
+    squeue: 'echo \'{"jobs": []}\'',
+    sacct: 'exit 0',
+    scontrol: 'case "$1 $2" in "show config") echo "MaxArraySize            = 1001" ;; *) echo "scontrol: error: no such job" >&2; exit 1 ;; esac',
+    scancel: 'exit 0',
+  };
+  for (const [name, body] of Object.entries(fakes)) {
+    writeFileSync(join(dir, name), `#!/bin/sh\n${body}\n`);
+    chmodSync(join(dir, name), 0o755);
+  }
   const path = process.env.PATH;
   process.env.PATH = `${dir}:${path}`;
   const warnings: string[] = [];
@@ -145,6 +162,7 @@ test('MaxArraySize is read from scontrol show config', () => {
 });
 
 test('more runs than one array holds: several arrays share --concurrency (a later one waits for room, goes out at %1, then rises to %2)', { skip, timeout: 120_000 }, async () => {
+  slurmTool.require();
   execFileSync('bash', [script, 'start'], { stdio: 'inherit' });
   const dir = mkdtempSync(join(tmpdir(), 'scalelab-slurm-arrays-'));
   // Every scontrol call is logged, then handed to the real one.
@@ -243,6 +261,7 @@ test('sweep/study flags: --no-array gives one job per run (the runner then keeps
 });
 
 test('runs cancelled by another process stop counting against --concurrency: an array waiting for room goes out', { skip, timeout: 120_000 }, async () => {
+  slurmTool.require();
   execFileSync('bash', [script, 'start'], { stdio: 'inherit' });
   const dir = mkdtempSync(join(tmpdir(), 'scalelab-slurm-leak-'));
   const gate = join(dir, 'go');

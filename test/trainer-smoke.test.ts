@@ -1,7 +1,9 @@
 // The reference trainer (examples/trainers/train.py) through the local backend: two tiny runs
-// complete and their metrics land in the store. Needs Debian's python3-torch (installed by
-// .ci/run); SCALELAB_SKIP_TORCH=1 skips, and says so. SCALELAB_PYTHON names another Python (another
-// PyTorch): scripts/check-current-torch.sh runs this test on Debian trixie's PyTorch 2.x that way.
+// complete and their metrics land in the store. Needs PyTorch (Debian's python3-torch, installed by
+// .ci/run): without it the test is skipped with the command that installs it (test/helpers/tools.ts);
+// SCALELAB_SKIP_TORCH=1 skips it on purpose, SCALELAB_REQUIRE_ALL=1 (CI) fails it instead.
+// SCALELAB_PYTHON names another Python (another PyTorch): scripts/check-current-torch.sh runs this
+// test on Debian trixie's PyTorch 2.x that way.
 // SCALELAB_TRAINER_DEVICE=cuda trains on the GPU (scripts/device-check.sh).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -13,13 +15,15 @@ import { fileURLToPath } from 'node:url';
 import { RunStore } from '../src/store/store.js';
 import { runSweep } from '../src/experiments/runner.js';
 import { localBackend } from '../src/experiments/backends/local.js';
+import { pythonPath as python, testTool } from './helpers/tools.js';
 
-const skip = process.env.SCALELAB_SKIP_TORCH === '1' ? 'SCALELAB_SKIP_TORCH=1' : false;
-const python = process.env.SCALELAB_PYTHON || '/usr/bin/python3';
+const torchTool = testTool('torch');
+const skip = torchTool.skip;
 const device = process.env.SCALELAB_TRAINER_DEVICE || 'cpu';
 const trainers = fileURLToPath(new URL('../examples/trainers/', import.meta.url));
 
 test('two tiny training runs through the local backend complete and their metrics land in the store', { skip, timeout: 300_000 }, async (t) => {
+  torchTool.require();
   const dir = mkdtempSync(join(tmpdir(), 'scalelab-trainer-'));
   const data = join(dir, 'moby');
   const prepared = JSON.parse(execFileSync(python, [join(trainers, 'prepare_data.py'), data], { encoding: 'utf8' }));
@@ -53,6 +57,11 @@ test('two tiny training runs through the local backend complete and their metric
     .map((f) => JSON.parse(readFileSync(join(dir, 'runs', String(f)), 'utf8').trim().split('\n').at(-1)!));
   assert.equal(summaries.length, 2);
   for (const s of summaries) assert.deepEqual([s.done, s.device, s.torch], [true, device, torch]);
+  // Progress goes to stderr, one line per evaluation; stdout stays empty for JSON (the runner falls back to it for metrics).
+  for (const f of readdirSync(join(dir, 'runs'), { recursive: true }).map(String)) {
+    if (f.endsWith('stderr.log')) assert.equal(readFileSync(join(dir, 'runs', f), 'utf8').match(/^train\.py: step \d+\/\d+ .*val \d/gm)?.length, 3, f);
+    if (f.endsWith('stdout.log')) assert.equal(readFileSync(join(dir, 'runs', f), 'utf8'), '', f);
+  }
   t.diagnostic(`PyTorch ${torch} on ${device}`);
   store.close();
 });

@@ -3,8 +3,8 @@
  * the built app (web/dist, made by `npm install` / `npm run build`; this test builds nothing) and
  * a temporary run store with one small study. Screenshots go to test-output/.
  *
- * SCALELAB_SKIP_BROWSER=1 skips it; otherwise chromium must be installed
- * (`apt-get install -y --no-install-recommends chromium`, as .ci/run does).
+ * Without Chromium it is skipped, with the command that installs it (test/helpers/tools.ts);
+ * SCALELAB_SKIP_BROWSER=1 skips it on purpose, SCALELAB_REQUIRE_ALL=1 (CI) fails it instead.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -16,9 +16,10 @@ import { RunStore } from '../src/store/store.js';
 import { bundledDatasets, createWebServer, defaultAssetsDir } from '../src/server/webServer.js';
 import { maxUploadBytes } from '../src/server/webApi.js';
 import { root } from './helpers/cli.js';
+import { chromiumPath as executablePath, testTool } from './helpers/tools.js';
 
-const skip = process.env.SCALELAB_SKIP_BROWSER === '1' ? 'SCALELAB_SKIP_BROWSER=1: the browser end-to-end test is skipped' : false;
-const executablePath = process.env.SCALELAB_CHROMIUM ?? '/usr/bin/chromium';
+const browserTool = testTool('browser');
+const skip = browserTool.skip;
 const shots = join(root, 'test-output');
 
 /** A store with one study part-way through a sweep: 3 done, 1 failed, 1 running, 1 waiting. */
@@ -52,7 +53,7 @@ async function changedNumber(page: Page, testId: string, from: number, timeoutMs
 test('web app in chromium: open, fit (procedure, custom law and loss, approach), trust, back-test, plan (cluster or FLOPs, inference), watch a sweep, export, upload errors', { skip, timeout: 240_000 }, async (t) => {
   const assets = defaultAssetsDir();
   assert.ok(existsSync(join(assets, 'index.html')), `the web app is not built: ${join(assets, 'index.html')} is missing; run "npm run build" (npm install runs it) before this test`);
-  assert.ok(existsSync(executablePath), `no chromium at ${executablePath}: install it with "apt-get install -y --no-install-recommends chromium" (or set SCALELAB_CHROMIUM; SCALELAB_SKIP_BROWSER=1 skips this test)`);
+  browserTool.require();
   mkdirSync(shots, { recursive: true });
 
   const storePath = sweepStore();

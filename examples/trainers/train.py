@@ -12,6 +12,8 @@ Protocol: every evaluation appends one JSON line to OUT/metrics.jsonl:
    "wall_seconds": …, "params": all parameters, "params_nonembedding": all but the token and position
    embeddings and the output head (Kaplan et al.'s N, counted from the model)}
 Losses are nats per character. Exit status 0 on success; a non-finite loss exits with status 3.
+Progress goes to stderr (a line at start, at every evaluation and at least every 30 s; --quiet: none),
+so stdout and the metrics file hold only JSON lines; the last stderr line is a JSON summary.
 
   python3 train.py --layers 2 --d-model 64 --heads 2 --tokens 2e6 --batch-tokens 4096 --lr 3e-3 --out runs/a
 """
@@ -49,6 +51,7 @@ p.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu
 p.add_argument("--threads", type=int, default=int(os.environ.get("OMP_NUM_THREADS") or os.cpu_count() or 1),
                help="CPU threads (default: $OMP_NUM_THREADS, which ScaleLab's local backend sets to cores / concurrency)")
 p.add_argument("--out", required=True)
+p.add_argument("--quiet", action="store_true", help="no progress lines on stderr (the final JSON summary is still printed)")
 args = p.parse_args()
 
 torch.manual_seed(args.seed)
@@ -171,10 +174,31 @@ def evaluate():
     return loss
 
 
+# ----------------------------------------------------------------------------- progress (stderr)
+def say(text):
+    if not args.quiet:
+        print(f"train.py: {text}", file=sys.stderr, flush=True)
+
+
+def duration(seconds):
+    seconds = max(0, round(seconds))
+    return f"{seconds // 60} min {seconds % 60:02d} s" if seconds >= 60 else f"{seconds} s"
+
+
+def progress(step, record=None):
+    elapsed = time.time() - start
+    left = elapsed / step * (steps - step)
+    losses = f", train {record['train_loss']:.4f}, val {record['val_loss']:.4f}" if record else ""
+    say(f"step {step}/{steps} ({100 * step / steps:.0f} %), {step * batch * T:,} tokens{losses}, {duration(elapsed)}, ~{duration(left)} left")
+
+
 # ----------------------------------------------------------------------------- training loop
 eval_at = sorted({max(1, round(steps * k / args.n_evals)) for k in range(1, args.n_evals + 1)})
 metrics = open(os.path.join(args.out, "metrics.jsonl"), "w")
 start = time.time()
+said = start
+say(f"{args.layers} layers × {args.d_model}, {params_nonembedding:,} non-embedding parameters, {steps} steps of {batch * T:,} tokens, "
+    f"{args.parametrization}, η = {args.lr:g}, on {device} ({torch.get_num_threads()} thread{'' if torch.get_num_threads() == 1 else 's'}); metrics in {os.path.join(args.out, 'metrics.jsonl')}")
 recent = []
 for step in range(steps):
     for group in opt.param_groups:
@@ -194,5 +218,10 @@ for step in range(steps):
         metrics.flush()
         if not math.isfinite(record["val_loss"]):
             sys.exit(3)
+        progress(step + 1, record)
+        said = time.time()
+    elif time.time() - said >= 30:
+        progress(step + 1)
+        said = time.time()
 metrics.close()
 print(json.dumps({"done": True, "steps": steps, "seconds": time.time() - start, "params": params, "device": str(device), "torch": torch.__version__}), file=sys.stderr)
