@@ -48,6 +48,30 @@ export interface TaskMetricSet {
   ignoredColumns: string[];
 }
 
+/** A run's part in a ladder: fitted (`ladder`), another seed of a ladder run (`rerun`), or a large model to predict (`target`). */
+export type RunRole = 'ladder' | 'rerun' | 'target';
+
+/** A task as a ladder defines it: weighted parts (MMLU's four), its metrics, its random-guess accuracy. */
+export interface TaskDefinition {
+  task: string;
+  parts?: Record<string, number>;
+  accuracyMetric?: string;
+  lossMetric?: string;
+  /** Random-guess accuracy. */
+  chance?: number;
+}
+
+/** Task metrics from several files (or a store), with each run's role and the tasks a manifest defines. */
+export interface TaskMetricData {
+  source: string;
+  sets: TaskMetricSet[];
+  /** Every record of every set. */
+  records: TaskMetric[];
+  /** Role of each run (runs not listed are ladder runs). */
+  roles: Map<string, RunRole>;
+  tasks: TaskDefinition[];
+}
+
 export interface TaskMetricOptions {
   source: string;
   /** Run name when the file has no run column (wide CSV) or no model in its config (lm-eval). */

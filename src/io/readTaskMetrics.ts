@@ -7,29 +7,9 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { InputError } from '../errors/index.js';
-import { parseTaskMetrics, type TaskMetric, type TaskMetricOptions, type TaskMetricSet } from './parseTaskMetrics.js';
+import { parseTaskMetrics, type RunRole, type TaskDefinition, type TaskMetricData, type TaskMetricOptions, type TaskMetricSet } from './parseTaskMetrics.js';
 
-export type RunRole = 'ladder' | 'rerun' | 'target';
-
-export interface TaskMetricData {
-  source: string;
-  sets: TaskMetricSet[];
-  /** Every record of every set. */
-  records: TaskMetric[];
-  /** Role of each run (runs not listed are ladder runs). */
-  roles: Map<string, RunRole>;
-  /** Task definitions a manifest gives (a task made of weighted parts, its metrics, its chance level). */
-  tasks: TaskDefinition[];
-}
-
-export interface TaskDefinition {
-  task: string;
-  parts?: Record<string, number>;
-  accuracyMetric?: string;
-  lossMetric?: string;
-  /** Random-guess accuracy. */
-  chance?: number;
-}
+export type { RunRole, TaskDefinition, TaskMetricData } from './parseTaskMetrics.js';
 
 interface ManifestRun {
   file: string;

@@ -1,0 +1,129 @@
+/**
+ * A whole ladder's downstream analysis, task by task: the screen first, then the two-step fit, the
+ * prediction of each target (with its bootstrap interval and, when the target's own evaluations are
+ * in the data, its actual accuracy and the error). What the CLI, the report and the anchor benchmark
+ * share. Pure.
+ */
+import { InputError } from '../errors/index.js';
+import type { TaskDefinition, TaskMetricData } from '../io/parseTaskMetrics.js';
+import {
+  bootstrapDownstream,
+  finalPoints,
+  fitDownstream,
+  predictDownstream,
+  tasksOf,
+  taskLadder,
+  ACCURACY_METRICS,
+  type DownstreamFit,
+  type DownstreamOptions,
+  type PredictionInterval,
+  type Target,
+  type TaskLadder,
+} from './downstream.js';
+import { screenTask, type TaskScreen } from './downstreamScreen.js';
+
+export interface TargetResult {
+  label: string;
+  N: number;
+  D: number;
+  C: number;
+  taskLoss: number;
+  accuracy: number;
+  viaC: number;
+  interval?: PredictionInterval;
+  /** The target's own final evaluations (the mean of its last `movingAverage`), when in the data. */
+  actual?: { accuracy: number; taskLoss?: number };
+  /** (predicted − actual)/actual. */
+  relativeError?: number;
+  relativeErrorViaC?: number;
+  /** Whether the interval holds the actual accuracy. */
+  covered?: boolean;
+}
+
+export interface TaskAnalysis {
+  task: string;
+  screen?: TaskScreen;
+  screenProblem?: string;
+  fit?: DownstreamFit;
+  fitProblem?: string;
+  targets: TargetResult[];
+}
+
+export interface LadderAnalysisOptions extends DownstreamOptions {
+  /** Tasks to analyse (names of the manifest's tasks or of the data's). @default every task with an accuracy */
+  tasks?: string[];
+  /** Targets to predict beyond those in the data (role `target`). */
+  targets?: Target[];
+  /** Bootstrap replicates (0: none). */
+  replicates?: number;
+  seed?: number;
+  level?: number;
+}
+
+/** The tasks to analyse: the manifest's definitions, or each task of the data that has an accuracy metric. */
+export function taskDefinitions(data: TaskMetricData, only?: string[]): TaskDefinition[] {
+  let defs: TaskDefinition[] = data.tasks.length ? data.tasks : [...tasksOf(data.records)].filter(([, m]) => ACCURACY_METRICS.some((a) => m.has(a))).map(([task]) => ({ task }));
+  if (only?.length) {
+    const known = new Map(defs.map((d) => [d.task, d]));
+    const all = tasksOf(data.records);
+    defs = only.map((t) => {
+      const d = known.get(t) ?? (all.has(t) ? { task: t } : undefined);
+      if (!d) throw new InputError({ file: data.source }, `no task "${t}"; the data have: ${[...new Set([...known.keys(), ...all.keys()])].slice(0, 20).join(', ')}`);
+      return d;
+    });
+  }
+  return defs;
+}
+
+export function ladderFor(data: TaskMetricData, def: TaskDefinition, role: 'ladder' | 'rerun' | 'target'): TaskLadder | undefined {
+  const wanted = (run: string) => (data.roles.get(run) ?? 'ladder') === role;
+  const runs = data.records.some((r) => wanted(r.run));
+  if (!runs) return undefined;
+  return taskLadder(data.records, data.source, { task: def.task, parts: def.parts, accuracyMetric: def.accuracyMetric, lossMetric: def.lossMetric, runs: wanted });
+}
+
+/** Screen, fit and predict every task; a task that cannot be fitted says why and the rest go on. */
+export function analyseLadder(data: TaskMetricData, options: LadderAnalysisOptions = {}, onTask?: (task: string) => void): TaskAnalysis[] {
+  return taskDefinitions(data, options.tasks).map((def) => {
+    onTask?.(def.task);
+    const o: DownstreamOptions = { ...options, chance: options.chance ?? def.chance };
+    const ladder = ladderFor(data, def, 'ladder');
+    if (!ladder) throw new InputError({ file: data.source }, 'no ladder runs (every run is a target or a rerun)');
+    const out: TaskAnalysis = { task: def.task, targets: [] };
+    try {
+      out.screen = screenTask(ladder, { ...o, reruns: ladderFor(data, def, 'rerun') });
+    } catch (e) {
+      if (!(e instanceof InputError)) throw e;
+      out.screenProblem = e.detail;
+    }
+    try {
+      out.fit = fitDownstream(ladder, o);
+    } catch (e) {
+      if (!(e instanceof InputError)) throw e;
+      out.fitProblem = e.detail;
+      return out;
+    }
+    const fit = out.fit;
+    const targetLadder = ladderFor(data, def, 'target');
+    const actuals = targetLadder ? finalPoints(targetLadder, fit.options.movingAverage) : [];
+    const targets: (Target & { label: string; actual?: { accuracy: number; taskLoss?: number } })[] = [
+      ...actuals.map((p) => ({ label: p.run, N: p.N, D: p.D, C: p.C, ...(p.accuracy !== undefined ? { actual: { accuracy: p.accuracy, ...(p.taskLoss !== undefined ? { taskLoss: p.taskLoss } : {}) } } : {}) })),
+      ...(options.targets ?? []).map((t, i) => ({ ...t, label: t.label ?? `target ${i + 1}` })),
+    ];
+    const intervals = options.replicates && targets.length ? bootstrapDownstream(ladder, fit, targets, { replicates: options.replicates, seed: options.seed ?? 0, level: options.level }) : undefined;
+    out.targets = targets.map((t, i) => {
+      const C = t.C ?? 6 * t.N * t.D;
+      const p = predictDownstream(fit, { ...t, C });
+      const r: TargetResult = { label: t.label, N: t.N, D: t.D, C, taskLoss: p.taskLoss, accuracy: p.accuracy, viaC: p.viaC.accuracy };
+      if (intervals) r.interval = intervals[i];
+      if (t.actual) {
+        r.actual = t.actual;
+        r.relativeError = (p.accuracy - t.actual.accuracy) / t.actual.accuracy;
+        r.relativeErrorViaC = (p.viaC.accuracy - t.actual.accuracy) / t.actual.accuracy;
+        if (r.interval) r.covered = r.interval.accuracy[0] <= t.actual.accuracy && t.actual.accuracy <= r.interval.accuracy[1];
+      }
+      return r;
+    });
+    return out;
+  });
+}

@@ -1,0 +1,29 @@
+/**
+ * The README's downstream table (bench/downstream-olmo.ts, examples/downstream/olmo-ladder/anchor.json):
+ * the point predictions are recomputed from the bundled ladder and must match the committed table,
+ * and the paper's own errors must be the ones it states (6.0 % over 8 tasks, 5.1 % through C).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { olmoAnchor, paperTable, type Anchor } from '../bench/downstream-olmo.js';
+
+const committed = JSON.parse(readFileSync(new URL('../examples/downstream/olmo-ladder/anchor.json', import.meta.url), 'utf8')) as Anchor;
+
+test('downstream anchor: the chained predictions of the 7B and 13B targets match the committed table', { timeout: 300_000 }, () => {
+  const now = olmoAnchor({ free: true });
+  assert.equal(now.rows.length, 16);
+  for (const [i, r] of now.rows.entries()) {
+    const c = committed.rows[i];
+    assert.equal(`${r.task} ${r.target}`, `${c.task} ${c.target}`);
+    for (const k of ['actual', 'predicted', 'relativeError', 'predictedViaC', 'relativeErrorFree'] as const) {
+      assert.ok(Math.abs(r[k]! - c[k]!) < 1e-6, `${r.task} ${r.target} ${k}: ${r[k]} now, ${c[k]} in the table`);
+    }
+  }
+  // The 13B target is what the paper's chained_main.csv scores: its actual accuracies are the same numbers.
+  const paper = paperTable('chained_main.csv');
+  for (const r of now.rows.filter((x) => x.target === '13B-5T')) assert.ok(Math.abs(r.actual - paper.get(r.task)!.actual) < 1e-9, `${r.task}: ${r.actual} vs the paper's ${paper.get(r.task)!.actual}`);
+  assert.ok(Math.abs(now.mean13B.ours - committed.mean13B.ours) < 1e-6 && Math.abs(now.mean13B.oursViaC - committed.mean13B.oursViaC) < 1e-6);
+  assert.equal(now.mean13B.paper.toFixed(3), '0.060');
+  assert.equal(now.mean13B.paperViaC.toFixed(3), '0.051');
+});
