@@ -421,7 +421,7 @@ export interface PredictionInterval {
  * (warm-started at the point estimate) and step 2 on the drawn runs, predict; add the task's accuracy
  * noise (one evaluation's scatter) to each replicate's accuracy. Percentile intervals.
  */
-export function bootstrapDownstream(ladder: TaskLadder, f: DownstreamFit, targets: readonly Target[], options: { replicates: number; seed: number; level?: number }): PredictionInterval[] {
+export function bootstrapDownstream(ladder: TaskLadder, f: DownstreamFit, targets: readonly Target[], options: { replicates: number; seed: number; level?: number; onReplicate?: (fit: { step1: Record<string, number>; step2: Sigmoid }) => void }): PredictionInterval[] {
   const level = options.level ?? 0.95;
   const acc = targets.map(() => [] as number[]), loss = targets.map(() => [] as number[]), viaC = targets.map(() => [] as number[]);
   let failed = 0;
@@ -436,6 +436,7 @@ export function bootstrapDownstream(ladder: TaskLadder, f: DownstreamFit, target
       const s1 = lawFit(chinchilla, finals, ladder.source, 'ND', f.step1.params);
       const s1C = lawFit(powerLaw('C'), finals, ladder.source, 'C', f.step1C.params);
       const s2 = fitSigmoid(sigmoidPoints(drawn, f.options), ladder.source, sigmoidBounds(f.options), f.step2);
+      options.onReplicate?.({ step1: s1.params, step2: s2 });
       targets.forEach((t, i) => {
         const e = f.noise * normal(random);
         const tl = predictTaskLoss(s1, t), tlC = predictTaskLoss(s1C, t);

@@ -5,6 +5,7 @@
  * share. Pure.
  */
 import { InputError } from '../errors/index.js';
+import { finiteInterval } from '../core/statistics.js';
 import type { TaskDefinition, TaskMetricData } from '../io/parseTaskMetrics.js';
 import {
   bootstrapDownstream,
@@ -14,7 +15,10 @@ import {
   tasksOf,
   taskLadder,
   ACCURACY_METRICS,
+  planForAccuracy,
+  type AccuracyPlan,
   type DownstreamFit,
+  type Sigmoid,
   type DownstreamOptions,
   type PredictionInterval,
   type Target,
@@ -47,6 +51,17 @@ export interface TaskAnalysis {
   fit?: DownstreamFit;
   fitProblem?: string;
   targets: TargetResult[];
+  plan?: TaskPlan;
+}
+
+/** What reaching a target accuracy takes (C = 6ND on the step-1 law's compute-optimal frontier), with its bootstrap interval. */
+export interface TaskPlan {
+  accuracy: number;
+  /** The point estimate; undefined when the fitted sigmoid never reaches the accuracy. */
+  point?: AccuracyPlan;
+  interval?: { level: number; C: [number, number]; N: [number, number]; D: [number, number] };
+  /** Share of bootstrap replicates whose fit never reaches the accuracy. */
+  unreachable?: number;
 }
 
 export interface LadderAnalysisOptions extends DownstreamOptions {
@@ -58,6 +73,8 @@ export interface LadderAnalysisOptions extends DownstreamOptions {
   replicates?: number;
   seed?: number;
   level?: number;
+  /** Target accuracies to plan for, by task. */
+  plan?: Record<string, number>;
 }
 
 /** The tasks to analyse: the manifest's definitions, or each task of the data that has an accuracy metric. */
@@ -110,7 +127,20 @@ export function analyseLadder(data: TaskMetricData, options: LadderAnalysisOptio
       ...actuals.map((p) => ({ label: p.run, N: p.N, D: p.D, C: p.C, ...(p.accuracy !== undefined ? { actual: { accuracy: p.accuracy, ...(p.taskLoss !== undefined ? { taskLoss: p.taskLoss } : {}) } } : {}) })),
       ...(options.targets ?? []).map((t, i) => ({ ...t, label: t.label ?? `target ${i + 1}` })),
     ];
-    const intervals = options.replicates && targets.length ? bootstrapDownstream(ladder, fit, targets, { replicates: options.replicates, seed: options.seed ?? 0, level: options.level }) : undefined;
+    const goal = options.plan?.[def.task];
+    const plans: (AccuracyPlan | undefined)[] = [];
+    const onReplicate = goal === undefined ? undefined : (r: { step1: Record<string, number>; step2: Sigmoid }) => plans.push(planForAccuracy(fit, goal, r.step2, r.step1));
+    const intervals = options.replicates && (targets.length || goal !== undefined) ? bootstrapDownstream(ladder, fit, targets, { replicates: options.replicates, seed: options.seed ?? 0, level: options.level, onReplicate }) : undefined;
+    if (goal !== undefined) {
+      const point = planForAccuracy(fit, goal);
+      out.plan = { accuracy: goal, ...(point ? { point } : {}) };
+      const reached = plans.filter((p): p is AccuracyPlan => p !== undefined);
+      if (plans.length) out.plan.unreachable = 1 - reached.length / plans.length;
+      const level = options.level ?? 0.95;
+      const iv = (key: 'C' | 'N' | 'D') => finiteInterval(reached.map((p) => p[key]), level);
+      const C = iv('C'), N = iv('N'), D = iv('D');
+      if (C && N && D) out.plan.interval = { level, C, N, D };
+    }
     out.targets = targets.map((t, i) => {
       const C = t.C ?? 6 * t.N * t.D;
       const p = predictDownstream(fit, { ...t, C });

@@ -1,0 +1,64 @@
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { noStackTrace, scalelab } from './helpers/cli.js';
+
+const tmp = mkdtempSync(join(tmpdir(), 'scalelab-downstream-'));
+after(() => rmSync(tmp, { recursive: true, force: true }));
+
+test('downstream --help lists the subcommands; each has --help and --json', () => {
+  const r = scalelab(['downstream', '--help']);
+  assert.equal(r.code, 0, r.stderr);
+  for (const sub of ['import', 'screen', 'fit', 'predict', 'backtest', 'plan']) assert.match(r.stdout, new RegExp(`\\b${sub}\\b`));
+  const p = scalelab(['downstream', 'plan', '--help']);
+  assert.match(p.stdout, /--target-accuracy/);
+  assert.match(p.stdout, /--json/);
+});
+
+test('downstream import: an lm-evaluation-harness results file goes into the store; a bad file is refused, located, and stores nothing', () => {
+  const db = join(tmp, 'runs.db');
+  const r = scalelab(['downstream', 'import', 'test/fixtures/downstream/lm-eval-pythia-160m-step143000.json', '--batch-tokens', '2097152', '--study', 'p', '--db', db, '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(r.json().files.map((f: { added: number; skipped: number }) => [f.added, f.skipped]), [[6, 0]]);
+  const again = scalelab(['downstream', 'import', 'test/fixtures/downstream/lm-eval-pythia-160m-step143000.json', '--batch-tokens', '2097152', '--study', 'p', '--db', db, '--json']);
+  assert.deepEqual(again.json().files.map((f: { added: number; skipped: number }) => [f.added, f.skipped]), [[0, 6]]);
+  const bad = join(tmp, 'bad.json');
+  copyFileSync('test/fixtures/downstream/lm-eval-pythia-160m-step143000.json', bad);
+  writeFileSync(bad, '{\n  "results": {\n    "piqa": {"acc,none": null}\n  },\n  "config": {"model_args": "pretrained=x,revision=step5"}\n}\n');
+  const refused = scalelab(['downstream', 'import', 'test/fixtures/downstream/long.csv', bad, '--study', 'p', '--db', db]);
+  assert.equal(refused.code, 2);
+  assert.match(refused.stderr, /bad\.json:3:14: task "piqa" metric "acc,none": expected a number/);
+  assert.ok(noStackTrace(refused.stderr), refused.stderr);
+  // Every file is checked before the store is opened: long.csv (good, runs r1 and r2) was not imported either.
+  const screen = scalelab(['downstream', 'screen', '--study', 'p', '--db', db, '--task', 'arc_easy', '--json']);
+  assert.equal(screen.code, 0, screen.stderr);
+  assert.match(screen.json()[0].screenProblem, /^1 runs with a final accuracy for "arc_easy": expected at least 3/);
+});
+
+test('downstream screen on the bundled Pythia evaluations: verdicts per task, near chance for LogiQA and WSC', { timeout: 120_000 }, () => {
+  const r = scalelab(['downstream', 'screen', 'examples/downstream/pythia/ladder.json', '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  const verdicts = Object.fromEntries(r.json().map((t: { task: string; verdict: string }) => [t.task, t.verdict]));
+  assert.equal(verdicts.logiqa, 'near chance');
+  assert.equal(verdicts.wsc, 'near chance');
+  assert.equal(verdicts.sciq, 'predictable');
+  assert.equal(verdicts.piqa, 'predictable');
+  const text = scalelab(['downstream', 'backtest', 'examples/downstream/pythia/ladder.json', '--task', 'sciq,piqa']);
+  assert.equal(text.code, 0, text.stderr);
+  assert.ok(text.stdout.indexOf('Predictability screen') < text.stdout.indexOf('Back-test'), 'the screen comes first');
+  assert.match(text.stdout, /pythia-12b-deduped/);
+});
+
+test('downstream predict and plan: usage errors are one line with exit 2', () => {
+  const r = scalelab(['downstream', 'predict', 'examples/downstream/pythia/ladder.json', '--N', '7e9']);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /--N and --D: give both/);
+  const p = scalelab(['downstream', 'plan', 'examples/downstream/pythia/ladder.json', '--target-accuracy', 'sciq']);
+  assert.equal(p.code, 2);
+  assert.match(p.stderr, /TASK=ACCURACY/);
+  const none = scalelab(['downstream', 'screen']);
+  assert.equal(none.code, 2);
+  assert.ok(noStackTrace(none.stderr));
+});
