@@ -62,3 +62,34 @@ test('downstream predict and plan: usage errors are one line with exit 2', () =>
   assert.equal(none.code, 2);
   assert.ok(noStackTrace(none.stderr));
 });
+
+test('downstream import killed half-way leaves the store as it was', { timeout: 120_000 }, async () => {
+  const { spawn } = await import('node:child_process');
+  const { root } = await import('./helpers/cli.js');
+  const { RunStore } = await import('../src/store/store.js');
+  const db = join(tmp, 'killed.db');
+  const seeded = scalelab(['downstream', 'import', 'test/fixtures/downstream/long.csv', '--study', 'earlier', '--db', db]);
+  assert.equal(seeded.code, 0, seeded.stderr);
+  const p = spawn(process.execPath, ['--import', 'tsx', `${root}src/cli/run.ts`, 'downstream', 'import', 'examples/downstream/pythia/ladder.json', '--study', 'k', '--db', db], {
+    cwd: root,
+    env: { ...process.env, SCALELAB_TEST_IMPORT_PAUSE_AFTER: '100' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  await new Promise<void>((resolve, reject) => {
+    let err = '';
+    p.stderr!.on('data', (c: Buffer) => {
+      err += c.toString();
+      if (err.includes('import paused')) resolve();
+    });
+    p.on('exit', () => reject(new Error(`the import exited before pausing: ${err}`)));
+  });
+  p.kill('SIGKILL');
+  await new Promise((r) => p.on('exit', r));
+  const store = RunStore.open(db);
+  try {
+    assert.equal(store.taskMetrics('k').length, 0, 'no metric of the killed import is visible');
+    assert.equal(store.taskMetrics('earlier').length, 4, 'earlier data are intact');
+  } finally {
+    store.close();
+  }
+});
