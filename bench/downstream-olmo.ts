@@ -7,7 +7,7 @@
  * guessing and ceiling at 1, the task constants of the paper's code; nothing here was tuned on the
  * targets. The sigmoid with a free floor and ceiling is shown beside it, for comparison.
  *
- *   npm run bench:downstream                         # the table (a minute or two on 2 cores)
+ *   node --import tsx bench/downstream-olmo.ts       # the table (about a minute on 2 cores)
  *   node --import tsx bench/downstream-olmo.ts --replicates 200 --json --out anchor.json
  */
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -32,6 +32,8 @@ export interface AnchorRow {
   target: string;
   actual: number;
   predicted: number;
+  /** Step 1's predicted task loss (bits per byte). */
+  taskLoss: number;
   interval?: [number, number];
   covered?: boolean;
   relativeError: number;
@@ -70,6 +72,7 @@ export function olmoAnchor(options: { replicates?: number; seed?: number; free?:
         target: r.label,
         actual: r.actual!.accuracy,
         predicted: r.accuracy,
+        taskLoss: r.taskLoss,
         ...(r.interval ? { interval: r.interval.accuracy, covered: r.covered } : {}),
         relativeError: r.relativeError!,
         predictedViaC: r.viaC,

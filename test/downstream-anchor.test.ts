@@ -23,6 +23,9 @@ test('downstream anchor: the chained predictions of the 7B and 13B targets match
   // The 13B target is what the paper's chained_main.csv scores: its actual accuracies are the same numbers.
   const paper = paperTable('chained_main.csv');
   for (const r of now.rows.filter((x) => x.target === '13B-5T')) assert.ok(Math.abs(r.actual - paper.get(r.task)!.actual) < 1e-9, `${r.task}: ${r.actual} vs the paper's ${paper.get(r.task)!.actual}`);
+  // Step 1 is the paper's: its 13B task-loss predictions (step1_main.csv) to 4 decimals.
+  const step1 = paperTable('step1_main.csv');
+  for (const r of now.rows.filter((x) => x.target === '13B-5T')) assert.ok(Math.abs(r.taskLoss - step1.get(r.task)!.predicted) < 1e-4, `${r.task}: task loss ${r.taskLoss} vs the paper's ${step1.get(r.task)!.predicted}`);
   assert.ok(Math.abs(now.mean13B.ours - committed.mean13B.ours) < 1e-6 && Math.abs(now.mean13B.oursViaC - committed.mean13B.oursViaC) < 1e-6);
   assert.equal(now.mean13B.paper.toFixed(3), '0.060');
   assert.equal(now.mean13B.paperViaC.toFixed(3), '0.051');
