@@ -1,6 +1,6 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { noStackTrace, scalelab } from './helpers/cli.js';
@@ -92,4 +92,22 @@ test('downstream import killed half-way leaves the store as it was', { timeout: 
   } finally {
     store.close();
   }
+});
+
+test('downstream report writes a self-contained HTML page: the screen first, the fits, the sigmoid figures; report --downstream adds the same sections', { timeout: 300_000 }, () => {
+  const out = join(tmp, 'downstream.html');
+  const r = scalelab(['downstream', 'report', 'examples/downstream/olmo-ladder/ladder.json', '--task', 'hellaswag_val_5shot,piqa_val_5shot', '--bootstrap', '10', '--out', out, '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(r.json().tasks.map((t: { verdict: string }) => t.verdict), ['predictable', 'predictable']);
+  const html = readFileSync(out, 'utf8');
+  const at = (s: string) => html.indexOf(s);
+  assert.ok(at('which tasks can be predicted') > 0 && at('which tasks can be predicted') < at('task loss and accuracy fits'), 'the screen comes before the fits');
+  assert.equal((html.match(/<svg/g) ?? []).length, 2, 'one sigmoid figure per task');
+  assert.match(html, /13B-5T/);
+  assert.doesNotMatch(html, /NaN|Infinity/);
+  const scaling = join(tmp, 'scaling.html');
+  const s = scalelab(['report', 'examples/chinchilla.csv', '--bootstrap', '0', '--folds', '1', '--downstream', 'examples/downstream/pythia/ladder.json', '--out', scaling]);
+  assert.equal(s.code, 0, s.stderr);
+  const page = readFileSync(scaling, 'utf8');
+  assert.ok(page.includes('Downstream: which tasks can be predicted') && page.includes('Fit: '), 'the scaling report holds both');
 });

@@ -16,6 +16,7 @@ import {
   taskLadder,
   ACCURACY_METRICS,
   planForAccuracy,
+  sigmoidPoints,
   type AccuracyPlan,
   type DownstreamFit,
   type Sigmoid,
@@ -52,6 +53,8 @@ export interface TaskAnalysis {
   fitProblem?: string;
   targets: TargetResult[];
   plan?: TaskPlan;
+  /** Step 2's points (task loss, accuracy) with each run's N, for the sigmoid figure. */
+  points?: { run: string; N: number; loss: number; accuracy: number }[];
 }
 
 /** What reaching a target accuracy takes (C = 6ND on the step-1 law's compute-optimal frontier), with its bootstrap interval. */
@@ -121,6 +124,8 @@ export function analyseLadder(data: TaskMetricData, options: LadderAnalysisOptio
       return out;
     }
     const fit = out.fit;
+    const sizeOf = new Map(ladder.runs.map((r) => [r.run, r.N]));
+    out.points = sigmoidPoints(ladder, fit.options).map((p) => ({ ...p, N: sizeOf.get(p.run)! }));
     const targetLadder = ladderFor(data, def, 'target');
     const actuals = targetLadder ? finalPoints(targetLadder, fit.options.movingAverage) : [];
     const targets: (Target & { label: string; actual?: { accuracy: number; taskLoss?: number } })[] = [
