@@ -68,3 +68,12 @@ test('lm-evaluation-harness JSON: a metric that is not a number is located', () 
   );
   assert.throws(() => parseTaskMetrics('{"results": {"piqa": {"acc": 0.5}}', { source: 'cut.json' }), (e: unknown) => e instanceof InputError && /not valid JSON/.test(e.message));
 });
+
+test("lm-evaluation-harness JSON: Python's bare NaN is read — a NaN standard error is skipped, a NaN metric refused where it is", () => {
+  const ok = parseTaskMetrics('{"results": {"a": {"acc": 0.5, "acc_stderr": NaN}}, "config": {"model_args": "pretrained=m,revision=step1"}}', { source: 'ok.json' });
+  assert.deepEqual(ok.records.map((r) => [r.metric, r.value]), [['acc', 0.5]]);
+  assert.throws(
+    () => parseTaskMetrics('{"results": {"a": {"acc": NaN}}, "config": {"model_args": "pretrained=m,revision=step1"}}', { source: 'nan.json' }),
+    (e: unknown) => e instanceof InputError && e.location.column === 20 && /metric "acc": expected a number, got NaN/.test(e.message),
+  );
+});

@@ -263,6 +263,8 @@ export function modelArgs(text: string): Record<string, string> {
   return out;
 }
 
+const PYTHON_NON_FINITE = /([:[,]\s*)(-?Infinity|NaN)(?=\s*[,}\]])/g;
+
 function parseLmEval(text: string, options: TaskMetricOptions): TaskMetricSet {
   const source = options.source;
   const body = stripBom(text);
@@ -274,7 +276,9 @@ function parseLmEval(text: string, options: TaskMetricOptions): TaskMetricSet {
   };
   let doc: unknown;
   try {
-    doc = JSON.parse(body);
+    // Python's json.dumps writes NaN and Infinity bare, which JSON.parse refuses: read them as tagged
+    // strings, so that a standard error of NaN is skipped and a metric of NaN is refused where it is.
+    doc = JSON.parse(body.replace(PYTHON_NON_FINITE, (_, before: string, word: string) => `${before}"\\u0000${word}"`));
   } catch (e) {
     const m = /position (\d+)/.exec((e as Error).message);
     const where = m ? lineColumn(starts, Number(m[1])) : { line: 1, column: 1 };
@@ -313,7 +317,8 @@ function parseLmEval(text: string, options: TaskMetricOptions): TaskMetricSet {
       const metric = key.split(',')[0];
       const keyAt = at(JSON.stringify(key), taskAt.offset);
       if (typeof value !== 'number' || !Number.isFinite(value)) {
-        throw new InputError({ file: source, line: keyAt.line, column: keyAt.column }, `task ${quoteForMessage(task)} metric ${quoteForMessage(key)}: expected a number, got ${quoteForMessage(JSON.stringify(value) ?? 'undefined')}`);
+        const shown = typeof value === 'string' && value.startsWith('\u0000') ? value.slice(1) : quoteForMessage(JSON.stringify(value) ?? 'undefined');
+        throw new InputError({ file: source, line: keyAt.line, column: keyAt.column }, `task ${quoteForMessage(task)} metric ${quoteForMessage(key)}: expected a number, got ${shown}`);
       }
       records.push({ ...base, task, metric, value, line: keyAt.line, column: keyAt.column });
     }

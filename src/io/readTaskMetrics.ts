@@ -21,12 +21,13 @@ interface ManifestRun {
   role?: RunRole;
 }
 
-function readText(path: string): string {
+function readText(path: string, listedIn?: string): string {
   try {
     return readFileSync(path, 'utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new InputError({ file: path }, code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'a folder, not a file' : `cannot read: ${(e as Error).message}`);
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'a folder, not a file' : `cannot read: ${(e as Error).message}`;
+    throw new InputError({ file: path }, listedIn ? `${why} (listed in ${listedIn}; paths there are relative to it)` : why);
   }
 }
 
@@ -77,7 +78,7 @@ export function readTaskMetrics(paths: readonly string[], options: Omit<TaskMetr
       manifest.runs.forEach((entry, i) => {
         const m = checkManifestRun(entry, i, path, text);
         const file = resolve(dirname(path), m.file);
-        const set = parseTaskMetrics(readText(file), { source: file, run: m.run, N: m.N, flopsPerToken: m.flopsPerToken, tokens: m.tokens, batchTokens: m.batchTokens });
+        const set = parseTaskMetrics(readText(file, path), { source: file, run: m.run, N: m.N, flopsPerToken: m.flopsPerToken, tokens: m.tokens, batchTokens: m.batchTokens });
         // The manifest names the run: a run column in its file would contradict it.
         for (const r of set.records) r.run = m.run;
         sets.push(set);
