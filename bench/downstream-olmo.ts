@@ -42,13 +42,16 @@ export interface AnchorRow {
   /** The sigmoid with a free floor and ceiling, for comparison. */
   predictedFree?: number;
   relativeErrorFree?: number;
+  /** Floor at chance, ceiling fitted: what leave-one-dataset-out on the Pythia back-tests would choose. */
+  predictedCeilingFree?: number;
+  relativeErrorCeilingFree?: number;
   paper?: { predicted: number; relativeError: number; predictedViaC: number; relativeErrorViaC: number };
 }
 
 export interface Anchor {
   rows: AnchorRow[];
   /** Mean |relative error| over the 8 tasks, 13B target: ours (N, D), ours through C, the paper's two. */
-  mean13B: { ours: number; oursViaC: number; oursFree?: number; paper: number; paperViaC: number };
+  mean13B: { ours: number; oursViaC: number; oursFree?: number; oursCeilingFree?: number; paper: number; paperViaC: number };
   mean7B: { ours: number; oursViaC: number };
   covered: { inside: number; of: number };
   replicates: number;
@@ -60,11 +63,14 @@ export function olmoAnchor(options: { replicates?: number; seed?: number; free?:
   const replicates = options.replicates ?? 0, seed = options.seed ?? 0;
   const main = analyseLadder(data, { replicates, seed });
   const free = options.free ? analyseLadder(data, { floor: 'free', ceiling: 'free', chance: undefined }) : undefined;
+  // The setting a leave-one-dataset-out choice on the Pythia ladder's back-tests makes (floor at chance, ceiling fitted).
+  const lodo = options.free ? analyseLadder(data, { ceiling: 'free' }) : undefined;
   const paper = paperTable('chained_main.csv'), paperC = paperTable('chained_flops_main.csv');
   const rows: AnchorRow[] = [];
   main.forEach((t: TaskAnalysis, i) => {
     for (const r of t.targets) {
       const f = free?.[i].targets.find((x) => x.label === r.label);
+      const l = lodo?.[i].targets.find((x) => x.label === r.label);
       const p = r.label === '13B-5T' ? paper.get(t.task) : undefined, pc = r.label === '13B-5T' ? paperC.get(t.task) : undefined;
       rows.push({
         task: t.task,
@@ -78,6 +84,7 @@ export function olmoAnchor(options: { replicates?: number; seed?: number; free?:
         predictedViaC: r.viaC,
         relativeErrorViaC: r.relativeErrorViaC!,
         ...(f ? { predictedFree: f.accuracy, relativeErrorFree: f.relativeError! } : {}),
+        ...(l ? { predictedCeilingFree: l.accuracy, relativeErrorCeilingFree: l.relativeError! } : {}),
         // The paper's files give |relative error| (unsigned), shown as they are.
         ...(p && pc ? { paper: { predicted: p.predicted, relativeError: p.relativeError, predictedViaC: pc.predicted, relativeErrorViaC: pc.relativeError } } : {}),
       });
@@ -92,6 +99,7 @@ export function olmoAnchor(options: { replicates?: number; seed?: number; free?:
       ours: meanAbs(r13.map((r) => r.relativeError)),
       oursViaC: meanAbs(r13.map((r) => r.relativeErrorViaC)),
       ...(free ? { oursFree: meanAbs(r13.map((r) => r.relativeErrorFree!)) } : {}),
+      ...(lodo ? { oursCeilingFree: meanAbs(r13.map((r) => r.relativeErrorCeilingFree!)) } : {}),
       paper: meanAbs(r13.map((r) => r.paper!.relativeError)),
       paperViaC: meanAbs(r13.map((r) => r.paper!.relativeErrorViaC)),
     },
@@ -116,7 +124,7 @@ export function anchorMarkdown(a: Anchor): string {
     lines.push(`| ${r.task} | ${r.verdict ?? ''} | ${r.target} | ${r.actual.toFixed(3)} | ${r.predicted.toFixed(3)}${iv} | ${signed(r.relativeError)} | ${signed(r.relativeErrorViaC)} | ${p ? p.predicted.toFixed(3) : ''} | ${p ? pct(p.relativeError) : ''} | ${p ? pct(p.relativeErrorViaC) : ''} |`);
   }
   const m = a.mean13B;
-  lines.push('', `Mean |relative error| over the 8 tasks, 13B: ${pct(m.ours)} (through C ${pct(m.oursViaC)}${m.oursFree !== undefined ? `; free floor and ceiling ${pct(m.oursFree)}` : ''}); the paper: ${pct(m.paper)} (through C ${pct(m.paperViaC)}). 7B: ${pct(a.mean7B.ours)} (through C ${pct(a.mean7B.oursViaC)}).`);
+  lines.push('', `Mean |relative error| over the 8 tasks, 13B: ${pct(m.ours)} (through C ${pct(m.oursViaC)}${m.oursFree !== undefined ? `; free floor and ceiling ${pct(m.oursFree)}` : ''}${m.oursCeilingFree !== undefined ? `; floor at chance, ceiling fitted ${pct(m.oursCeilingFree)}` : ''}); the paper: ${pct(m.paper)} (through C ${pct(m.paperViaC)}). 7B: ${pct(a.mean7B.ours)} (through C ${pct(a.mean7B.oursViaC)}).`);
   if (a.covered.of) lines.push(`95 % intervals (${a.replicates} run-bootstrap replicates, seed ${a.seed}) hold the actual accuracy for ${a.covered.inside} of ${a.covered.of} task × target pairs.`);
   return lines.join('\n');
 }

@@ -17,6 +17,8 @@ import {
   ACCURACY_METRICS,
   planForAccuracy,
   sigmoidPoints,
+  fitLossToError,
+  type LossToError,
   type AccuracyPlan,
   type DownstreamFit,
   type Sigmoid,
@@ -53,6 +55,8 @@ export interface TaskAnalysis {
   fitProblem?: string;
   targets: TargetResult[];
   plan?: TaskPlan;
+  /** Gadre et al.'s Err = ε − k·e^(−γL) on the validation loss, when the checkpoints have one. */
+  lossToError?: LossToError;
   /** Step 2's points (task loss, accuracy) with each run's N, for the sigmoid figure. */
   points?: { run: string; N: number; loss: number; accuracy: number }[];
 }
@@ -110,6 +114,18 @@ export function analyseLadder(data: TaskMetricData, options: LadderAnalysisOptio
     const ladder = ladderFor(data, def, 'ladder');
     if (!ladder) throw new InputError({ file: data.source }, 'no ladder runs (every run is a target or a rerun)');
     const out: TaskAnalysis = { task: def.task, targets: [] };
+    // The loss → error exponential needs no task loss: fitted wherever validation losses were recorded.
+    const valPoints = ladder.runs.flatMap((r) => {
+      const cs = r.checkpoints.filter((c) => c.valLoss !== undefined && c.accuracy !== undefined);
+      return cs.slice(Math.ceil((o.skipFraction ?? 0.1) * cs.length)).map((c) => ({ valLoss: c.valLoss!, error: 1 - c.accuracy! }));
+    });
+    if (valPoints.length >= 4) {
+      try {
+        out.lossToError = fitLossToError(valPoints, data.source);
+      } catch (e) {
+        if (!(e instanceof InputError)) throw e;
+      }
+    }
     try {
       out.screen = screenTask(ladder, { ...o, reruns: ladderFor(data, def, 'rerun') });
     } catch (e) {

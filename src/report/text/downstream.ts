@@ -29,6 +29,7 @@ export function downstreamJson(tasks: readonly TaskAnalysis[]): unknown {
         }
       : null,
     ...(t.fitProblem ? { fitProblem: t.fitProblem } : {}),
+    ...(t.lossToError ? { lossToError: t.lossToError } : {}),
     targets: t.targets,
     ...(t.plan ? { plan: t.plan } : {}),
   }));
@@ -60,7 +61,8 @@ export function screenTable(tasks: readonly TaskAnalysis[]): string {
 export function fitTable(tasks: readonly TaskAnalysis[]): string {
   const rows = tasks.map((t) => {
     const f = t.fit;
-    if (!f) return [t.task, t.fitProblem ?? 'not fitted', '', '', ''];
+    const g = t.lossToError ? `${t.lossToError.epsilon.toFixed(3)} − ${formatNumber(t.lossToError.k, 4)}·e^(−${t.lossToError.gamma.toFixed(3)}L)` : '';
+    if (!f) return [t.task, t.fitProblem ?? 'not fitted', '', '', '', g];
     const p = f.step1.params, s = f.step2;
     return [
       t.task,
@@ -68,9 +70,10 @@ export function fitTable(tasks: readonly TaskAnalysis[]): string {
       `floor ${s.floor.toFixed(3)}, ceiling ${s.ceiling.toFixed(3)}, L0 ${s.L0.toFixed(3)}, k ${s.k.toFixed(2)}`,
       s.rmse.toFixed(4),
       `${formatNumber(f.step1C.params.E, 4)} + ${formatNumber(f.step1C.params.A, 4)}/C^${f.step1C.params.alpha.toFixed(3)}`,
+      g,
     ];
   });
-  return ['Fits (step 1: task loss from N, D; step 2: accuracy from task loss):', textTable(['task', 'step 1: task loss', 'step 2: sigmoid', 'rmse', 'step 1 through C'], rows)].join('\n');
+  return ['Fits (step 1: task loss from N, D; step 2: accuracy from task loss; error from validation loss, Gadre et al.):', textTable(['task', 'step 1: task loss', 'step 2: sigmoid', 'rmse', 'step 1 through C', 'error from val. loss'], rows)].join('\n');
 }
 
 export function predictionTable(tasks: readonly TaskAnalysis[]): string {
