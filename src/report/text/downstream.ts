@@ -93,9 +93,10 @@ export function predictionTable(tasks: readonly TaskAnalysis[]): string {
       ]);
     }
   }
-  if (!rows.length) return '';
+  const unfitted = tasks.filter((t) => !t.fit).map((t) => `  ${t.task}: not predicted: ${t.fitProblem ?? 'no fit'}`);
+  if (!rows.length) return unfitted.length ? ['Predictions:', ...unfitted].join('\n') : '';
   const level = tasks.flatMap((t) => t.targets).find((r) => r.interval)?.interval?.level;
-  return [`Predictions${level ? ` (${Math.round(level * 100)} % intervals, run bootstrap)` : ''}:`, textTable(['task', 'verdict', 'target', 'N', 'D', 'task loss', 'accuracy', 'through C', 'actual (error)'], rows)].join('\n');
+  return [`Predictions${level ? ` (${Math.round(level * 100)} % intervals, run bootstrap)` : ''}:`, textTable(['task', 'verdict', 'target', 'N', 'D', 'task loss', 'accuracy', 'through C', 'actual (error)'], rows), ...unfitted].join('\n');
 }
 
 export function backtestTable(tasks: readonly TaskAnalysis[]): string {
@@ -128,5 +129,8 @@ export function planTable(tasks: readonly TaskAnalysis[]): string {
         p.unreachable !== undefined ? pct(p.unreachable) : '',
       ];
     });
-  return ['Plan: the compute-optimal model (C = 6ND) reaching the target accuracy:', textTable(['task', 'verdict', 'accuracy', 'task loss', 'C (FLOPs)', 'N', 'D', 'replicates never reaching it'], rows)].join('\n');
+  const unfitted = tasks.filter((t) => !t.fit).map((t) => `  ${t.task}: not planned: ${t.fitProblem ?? 'no fit'}`);
+  const unreached = tasks.filter((t) => t.plan && !t.plan.point).map((t) => `  ${t.task}: ${t.plan!.accuracy} is not reached: it is outside the fitted sigmoid's floor–ceiling (${t.fit!.step2.floor.toFixed(3)}–${t.fit!.step2.ceiling.toFixed(3)}), or needs a task loss below the law's irreducible E`);
+  if (!rows.length) return ['Plan:', ...unfitted, ...unreached].join('\n');
+  return ['Plan: the compute-optimal model (C = 6ND) reaching the target accuracy:', ...[textTable(['task', 'verdict', 'accuracy', 'task loss', 'C (FLOPs)', 'N', 'D', 'replicates never reaching it'], rows)], ...unfitted, ...unreached].join('\n');
 }
