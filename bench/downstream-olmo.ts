@@ -78,7 +78,7 @@ export function olmoAnchor(options: { replicates?: number; seed?: number; free?:
         target: r.label,
         actual: r.actual!.accuracy,
         predicted: r.accuracy,
-        taskLoss: r.taskLoss,
+        taskLoss: r.taskLoss!,
         ...(r.interval ? { interval: r.interval.accuracy, covered: r.covered } : {}),
         relativeError: r.relativeError!,
         predictedViaC: r.viaC,

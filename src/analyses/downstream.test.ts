@@ -4,6 +4,9 @@ import { normal, randomSource } from '../core/random.js';
 import type { TaskMetric } from '../io/parseTaskMetrics.js';
 import {
   bootstrapDownstream,
+  directAccuracy,
+  directPlan,
+  fitDirect,
   fitDownstream,
   fitLossToError,
   errorFromLoss,
@@ -101,7 +104,28 @@ test('plan for accuracy: the planned compute-optimal model reaches the target ac
   const ladder = taskLadder(syntheticLadder(4), 'synthetic', { task: 't' });
   const f = fitDownstream(ladder, { chance: 0.25 });
   const plan = planForAccuracy(f, 0.7)!;
-  assert.ok(plan.C > 1e18 && Math.abs(plan.C - 6 * plan.N * plan.D) / plan.C < 1e-9);
-  assert.ok(Math.abs(predictDownstream(f, { N: plan.N, D: plan.D }).accuracy - 0.7) < 1e-6);
+  const N = plan.N!, D = plan.D!;
+  assert.ok(plan.C > 1e18 && Math.abs(plan.C - 6 * N * D) / plan.C < 1e-9);
+  assert.ok(Math.abs(predictDownstream(f, { N, D }).accuracy - 0.7) < 1e-6);
   assert.equal(planForAccuracy(f, 0.999), undefined);
+});
+
+test('direct law in C (a task with no task loss): the sigmoid of −ln C recovers a known curve; the plan inverts it', () => {
+  const truth = { floor: 0.25, ceiling: 1, L0: -Math.log(1e21), k: 0.8 };
+  const records: TaskMetric[] = [];
+  let line = 1;
+  for (const N of [7e7, 1.6e8, 4e8, 1e9, 1.4e9]) {
+    for (let step = 1; step <= 16; step++) {
+      const D = step * 2e10, C = 6 * N * D;
+      records.push({ run: `m${N}`, N, D, task: 'q', metric: 'acc', value: directAccuracy(truth, C), line: line++ });
+    }
+  }
+  const ladder = taskLadder(records, 'direct', { task: 'q' });
+  assert.equal(ladder.lossMetric, '');
+  const s = fitDirect(ladder, { chance: 0.25 });
+  assert.ok(Math.abs(s.k - truth.k) < 1e-3 && Math.abs(s.L0 - truth.L0) < 1e-3, JSON.stringify(s));
+  const plan = directPlan('q', s, 0.6)!;
+  assert.ok(Math.abs(directAccuracy(truth, plan.C) - 0.6) < 1e-4);
+  assert.equal(plan.N, undefined);
+  assert.equal(directPlan('q', s, 1), undefined);
 });

@@ -409,7 +409,8 @@ export function predictDownstream(f: DownstreamFit, target: Target): ChainedPred
 export interface PredictionInterval {
   level: number;
   accuracy: [number, number];
-  taskLoss: [number, number];
+  /** Not with the direct law in C. */
+  taskLoss?: [number, number];
   viaC: [number, number];
   /** Replicates whose refit failed (too few distinct sizes drawn, no convergence): left out. */
   failed: number;
@@ -504,11 +505,12 @@ export function errorFromLoss(f: LossToError, valLoss: number): number {
 export interface AccuracyPlan {
   task: string;
   accuracy: number;
-  /** The task loss the sigmoid needs for it. */
-  taskLoss: number;
+  /** The task loss the sigmoid needs for it (not with the direct law in C). */
+  taskLoss?: number;
   C: number;
-  N: number;
-  D: number;
+  /** The compute-optimal size and tokens (not with the direct law in C, which has no N or D). */
+  N?: number;
+  D?: number;
 }
 
 /**
@@ -532,6 +534,60 @@ export function planForAccuracy(f: DownstreamFit, accuracy: number, sigmoid: Sig
   const C = Math.exp(bisect(at, lo, hi, 1e-10));
   const { N, D } = chinchilla.closedForm!.computeOptimal!(params, C);
   return { task: f.task, accuracy, taskLoss, C, N, D };
+}
+
+/**
+ * The direct law in C for a task with no task loss (an lm-evaluation-harness ladder records accuracy
+ * only): the same sigmoid, of x = −ln C instead of the task loss, fitted to every checkpoint after each
+ * run's first `skipFraction`, not smoothed (evaluation suites such as Pythia's are far apart in
+ * compute, and a trailing mean would mix them). A one-step law through compute.
+ */
+export function directPoints(ladder: TaskLadder, options: DownstreamOptions = {}): { run: string; loss: number; accuracy: number }[] {
+  const skip = options.skipFraction ?? defaults.skipFraction;
+  return ladder.runs.flatMap((r) => {
+    const cs = r.checkpoints.filter((c) => c.accuracy !== undefined);
+    return cs.slice(Math.ceil(skip * cs.length)).map((c) => ({ run: r.run, loss: -Math.log(c.C), accuracy: c.accuracy! }));
+  });
+}
+
+export function fitDirect(ladder: TaskLadder, options: DownstreamOptions = {}, start?: Sigmoid): SigmoidFit {
+  return fitSigmoid(directPoints(ladder, options), ladder.source, sigmoidBounds(options), start);
+}
+
+export function directAccuracy(s: Sigmoid, C: number): number {
+  return sigmoidAccuracy(s, -Math.log(C));
+}
+
+/** The compute at which the direct law reaches `accuracy`; undefined outside (floor, ceiling). */
+export function directPlan(task: string, s: Sigmoid, accuracy: number): AccuracyPlan | undefined {
+  const x = lossForAccuracy(s, accuracy);
+  return x === undefined ? undefined : { task, accuracy, C: Math.exp(-x) };
+}
+
+/**
+ * Bootstrap of the direct law: resample whole runs, refit (warm-started), predict each target's
+ * accuracy from its C, plus one evaluation's noise. Calls `onReplicate` with each replicate's sigmoid.
+ */
+export function bootstrapDirect(ladder: TaskLadder, s: Sigmoid, targets: readonly { C: number }[], options: DownstreamOptions & { replicates: number; seed: number; level?: number; onReplicate?: (s: Sigmoid) => void }): { accuracy: [number, number]; failed: number; replicates: number; level: number }[] {
+  const level = options.level ?? 0.95, noise = accuracyNoise(ladder);
+  const acc = targets.map(() => [] as number[]);
+  let failed = 0;
+  for (let r = 0; r < options.replicates; r++) {
+    const random = randomSource(options.seed, r);
+    const drawn: TaskLadder = { ...ladder, runs: ladder.runs.map((_, i) => ({ ...ladder.runs[Math.floor(random() * ladder.runs.length)], run: `#${i}` })) };
+    try {
+      const rs = fitDirect(drawn, options, s);
+      options.onReplicate?.(rs);
+      targets.forEach((t, i) => acc[i].push(directAccuracy(rs, t.C) + noise * normal(random)));
+    } catch {
+      failed++;
+    }
+  }
+  return targets.map((_, i) => {
+    const a = finiteInterval(acc[i], level);
+    if (!a) throw new InputError({ file: ladder.source }, `the bootstrap of "${ladder.task}" gave no interval: ${failed} of ${options.replicates} replicates failed`);
+    return { accuracy: a, failed, replicates: options.replicates, level };
+  });
 }
 
 /** Mean and SD helper for reports. */

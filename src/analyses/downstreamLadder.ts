@@ -18,7 +18,12 @@ import {
   planForAccuracy,
   sigmoidPoints,
   fitLossToError,
+  fitDirect,
+  directAccuracy,
+  directPlan,
+  bootstrapDirect,
   type LossToError,
+  type SigmoidFit,
   type AccuracyPlan,
   type DownstreamFit,
   type Sigmoid,
@@ -34,7 +39,8 @@ export interface TargetResult {
   N: number;
   D: number;
   C: number;
-  taskLoss: number;
+  /** Step 1's task loss (not with the direct law in C). */
+  taskLoss?: number;
   accuracy: number;
   viaC: number;
   interval?: PredictionInterval;
@@ -53,6 +59,8 @@ export interface TaskAnalysis {
   screenProblem?: string;
   fit?: DownstreamFit;
   fitProblem?: string;
+  /** The direct law in C (accuracy from −ln C), used when the task has no task loss. */
+  direct?: SigmoidFit;
   targets: TargetResult[];
   plan?: TaskPlan;
   /** Gadre et al.'s Err = ε − k·e^(−γL) on the validation loss, when the checkpoints have one. */
@@ -66,7 +74,7 @@ export interface TaskPlan {
   accuracy: number;
   /** The point estimate; undefined when the fitted sigmoid never reaches the accuracy. */
   point?: AccuracyPlan;
-  interval?: { level: number; C: [number, number]; N: [number, number]; D: [number, number] };
+  interval?: { level: number; C: [number, number]; N?: [number, number]; D?: [number, number] };
   /** Share of bootstrap replicates whose fit never reaches the accuracy. */
   unreachable?: number;
 }
@@ -106,6 +114,46 @@ export function ladderFor(data: TaskMetricData, def: TaskDefinition, role: 'ladd
   return taskLadder(data.records, data.source, { task: def.task, parts: def.parts, accuracyMetric: def.accuracyMetric, lossMetric: def.lossMetric, runs: wanted });
 }
 
+type LabelledTarget = Target & { label: string; actual?: { accuracy: number; taskLoss?: number } };
+
+/** The actual score's comparison with a prediction (and its interval). */
+function compare(r: TargetResult, t: LabelledTarget): TargetResult {
+  if (!t.actual) return r;
+  r.actual = t.actual;
+  r.relativeError = (r.accuracy - t.actual.accuracy) / t.actual.accuracy;
+  r.relativeErrorViaC = (r.viaC - t.actual.accuracy) / t.actual.accuracy;
+  if (r.interval) r.covered = r.interval.accuracy[0] <= t.actual.accuracy && t.actual.accuracy <= r.interval.accuracy[1];
+  return r;
+}
+
+/** Targets and plan by the direct law in C (a task without a task loss). */
+function directAnalysis(out: TaskAnalysis, ladder: TaskLadder, o: DownstreamOptions, options: LadderAnalysisOptions, targets: LabelledTarget[], goal: number | undefined): void {
+  const s = fitDirect(ladder, o);
+  out.direct = s;
+  const plans: (AccuracyPlan | undefined)[] = [];
+  const withC = targets.map((t) => ({ ...t, C: t.C ?? 6 * t.N * t.D }));
+  const intervals = options.replicates && (targets.length || goal !== undefined)
+    ? bootstrapDirect(ladder, s, withC, { ...o, replicates: options.replicates, seed: options.seed ?? 0, level: options.level, onReplicate: goal === undefined ? undefined : (rs) => plans.push(directPlan(out.task, rs, goal)) })
+    : undefined;
+  out.targets = withC.map((t, i) => {
+    const accuracy = directAccuracy(s, t.C);
+    const r: TargetResult = { label: t.label, N: t.N, D: t.D, C: t.C, accuracy, viaC: accuracy };
+    if (intervals) r.interval = { level: intervals[i].level, accuracy: intervals[i].accuracy, viaC: intervals[i].accuracy, failed: intervals[i].failed, replicates: intervals[i].replicates };
+    return compare(r, t);
+  });
+  if (goal !== undefined) out.plan = planSummary(goal, directPlan(out.task, s, goal), plans, options.level ?? 0.95);
+}
+
+function planSummary(goal: number, point: AccuracyPlan | undefined, plans: (AccuracyPlan | undefined)[], level: number): TaskPlan {
+  const plan: TaskPlan = { accuracy: goal, ...(point ? { point } : {}) };
+  const reached = plans.filter((p): p is AccuracyPlan => p !== undefined);
+  if (plans.length) plan.unreachable = 1 - reached.length / plans.length;
+  const iv = (key: 'C' | 'N' | 'D') => finiteInterval(reached.map((p) => p[key] ?? NaN), level);
+  const C = iv('C'), N = iv('N'), D = iv('D');
+  if (C) plan.interval = { level, C, ...(N ? { N } : {}), ...(D ? { D } : {}) };
+  return plan;
+}
+
 /** Screen, fit and predict every task; a task that cannot be fitted says why and the rest go on. */
 export function analyseLadder(data: TaskMetricData, options: LadderAnalysisOptions = {}, onTask?: (task: string) => void): TaskAnalysis[] {
   return taskDefinitions(data, options.tasks).map((def) => {
@@ -132,6 +180,23 @@ export function analyseLadder(data: TaskMetricData, options: LadderAnalysisOptio
       if (!(e instanceof InputError)) throw e;
       out.screenProblem = e.detail;
     }
+    const targetLadder = ladderFor(data, def, 'target');
+    const actuals = targetLadder ? finalPoints(targetLadder, o.movingAverage ?? 5) : [];
+    const targets: (Target & { label: string; actual?: { accuracy: number; taskLoss?: number } })[] = [
+      ...actuals.map((p) => ({ label: p.run, N: p.N, D: p.D, C: p.C, ...(p.accuracy !== undefined ? { actual: { accuracy: p.accuracy, ...(p.taskLoss !== undefined ? { taskLoss: p.taskLoss } : {}) } } : {}) })),
+      ...(options.targets ?? []).map((t, i) => ({ ...t, label: t.label ?? `target ${i + 1}` })),
+    ];
+    const goal = options.plan?.[def.task];
+    if (!ladder.lossMetric) {
+      // No task loss (an lm-evaluation-harness ladder): the direct law in C instead of the two steps.
+      try {
+        directAnalysis(out, ladder, o, options, targets, goal);
+      } catch (e) {
+        if (!(e instanceof InputError)) throw e;
+        out.fitProblem = e.detail;
+      }
+      return out;
+    }
     try {
       out.fit = fitDownstream(ladder, o);
     } catch (e) {
@@ -142,38 +207,16 @@ export function analyseLadder(data: TaskMetricData, options: LadderAnalysisOptio
     const fit = out.fit;
     const sizeOf = new Map(ladder.runs.map((r) => [r.run, r.N]));
     out.points = sigmoidPoints(ladder, fit.options).map((p) => ({ ...p, N: sizeOf.get(p.run)! }));
-    const targetLadder = ladderFor(data, def, 'target');
-    const actuals = targetLadder ? finalPoints(targetLadder, fit.options.movingAverage) : [];
-    const targets: (Target & { label: string; actual?: { accuracy: number; taskLoss?: number } })[] = [
-      ...actuals.map((p) => ({ label: p.run, N: p.N, D: p.D, C: p.C, ...(p.accuracy !== undefined ? { actual: { accuracy: p.accuracy, ...(p.taskLoss !== undefined ? { taskLoss: p.taskLoss } : {}) } } : {}) })),
-      ...(options.targets ?? []).map((t, i) => ({ ...t, label: t.label ?? `target ${i + 1}` })),
-    ];
-    const goal = options.plan?.[def.task];
     const plans: (AccuracyPlan | undefined)[] = [];
     const onReplicate = goal === undefined ? undefined : (r: { step1: Record<string, number>; step2: Sigmoid }) => plans.push(planForAccuracy(fit, goal, r.step2, r.step1));
     const intervals = options.replicates && (targets.length || goal !== undefined) ? bootstrapDownstream(ladder, fit, targets, { replicates: options.replicates, seed: options.seed ?? 0, level: options.level, onReplicate }) : undefined;
-    if (goal !== undefined) {
-      const point = planForAccuracy(fit, goal);
-      out.plan = { accuracy: goal, ...(point ? { point } : {}) };
-      const reached = plans.filter((p): p is AccuracyPlan => p !== undefined);
-      if (plans.length) out.plan.unreachable = 1 - reached.length / plans.length;
-      const level = options.level ?? 0.95;
-      const iv = (key: 'C' | 'N' | 'D') => finiteInterval(reached.map((p) => p[key]), level);
-      const C = iv('C'), N = iv('N'), D = iv('D');
-      if (C && N && D) out.plan.interval = { level, C, N, D };
-    }
+    if (goal !== undefined) out.plan = planSummary(goal, planForAccuracy(fit, goal), plans, options.level ?? 0.95);
     out.targets = targets.map((t, i) => {
       const C = t.C ?? 6 * t.N * t.D;
       const p = predictDownstream(fit, { ...t, C });
       const r: TargetResult = { label: t.label, N: t.N, D: t.D, C, taskLoss: p.taskLoss, accuracy: p.accuracy, viaC: p.viaC.accuracy };
       if (intervals) r.interval = intervals[i];
-      if (t.actual) {
-        r.actual = t.actual;
-        r.relativeError = (p.accuracy - t.actual.accuracy) / t.actual.accuracy;
-        r.relativeErrorViaC = (p.viaC.accuracy - t.actual.accuracy) / t.actual.accuracy;
-        if (r.interval) r.covered = r.interval.accuracy[0] <= t.actual.accuracy && t.actual.accuracy <= r.interval.accuracy[1];
-      }
-      return r;
+      return compare(r, t);
     });
     return out;
   });

@@ -18,14 +18,12 @@ import { InputError } from '../errors/index.js';
 import {
   finalPoints,
   fitDownstream,
-  fitSigmoid,
+  fitDirect,
+  directAccuracy,
   predictDownstream,
   accuracyNoise,
-  sigmoidAccuracy,
-  sigmoidBounds,
   type DownstreamOptions,
   type TaskLadder,
-  type LadderRun,
 } from './downstream.js';
 
 export type Verdict = 'predictable' | 'noisy' | 'near chance' | 'not monotone';
@@ -104,12 +102,8 @@ export function backtestTask(ladder: TaskLadder, options: DownstreamOptions = {}
     predict = (p) => predictDownstream(f, p).accuracy;
   } else {
     method = 'direct in C';
-    const points = train.runs.flatMap((r: LadderRun) => {
-      const cs = r.checkpoints.filter((c) => c.accuracy !== undefined);
-      return cs.slice(Math.ceil((options.skipFraction ?? 0.1) * cs.length)).map((c) => ({ loss: -Math.log(c.C), accuracy: c.accuracy! }));
-    });
-    const s = fitSigmoid(points, ladder.source, sigmoidBounds(options));
-    predict = (p) => sigmoidAccuracy(s, -Math.log(p.C));
+    const s = fitDirect(train, options);
+    predict = (p) => directAccuracy(s, p.C);
   }
   const runs = held.map((p) => {
     const predicted = predict(p);

@@ -25,14 +25,14 @@ export function sigmoidPlot(t: TaskAnalysis): Spec | undefined {
   const points = t.points.filter((_, i) => i % step === 0).map((p) => ({ loss: p.loss, accuracy: p.accuracy, N: formatNumber(p.N, 3), run: p.run }));
   // Sizes in numeric order (as text, 1.28e9 would sort before 1.9e8).
   const sizes = [...new Set(t.points.map((p) => p.N))].sort((a, b) => a - b).map((v) => formatNumber(v, 3));
-  const losses = [...t.points.map((p) => p.loss), ...t.targets.map((r) => r.taskLoss), ...t.targets.flatMap((r) => (r.actual?.taskLoss !== undefined ? [r.actual.taskLoss] : []))];
+  const losses = [...t.points.map((p) => p.loss), ...t.targets.flatMap((r) => (r.taskLoss !== undefined ? [r.taskLoss] : [])), ...t.targets.flatMap((r) => (r.actual?.taskLoss !== undefined ? [r.actual.taskLoss] : []))];
   const lo = Math.min(...losses), hi = Math.max(...losses);
   const curve = Array.from({ length: 120 }, (_, i) => {
     const loss = lo - 0.05 * (hi - lo) + (1.1 * (hi - lo) * i) / 119;
     return { loss, accuracy: sigmoidAccuracy(s, loss) };
   });
   const targets = t.targets.flatMap((r) => [
-    { loss: r.taskLoss, accuracy: r.accuracy, target: r.label, kind: 'predicted' },
+    ...(r.taskLoss !== undefined ? [{ loss: r.taskLoss, accuracy: r.accuracy, target: r.label, kind: 'predicted' }] : []),
     ...(r.actual?.taskLoss !== undefined ? [{ loss: r.actual.taskLoss, accuracy: r.actual.accuracy, target: r.label, kind: 'actual' }] : []),
   ]);
   const x = { field: 'loss', type: 'quantitative', title: `task loss (${t.fit.lossMetric})`, scale: { zero: false } };
@@ -79,6 +79,7 @@ export function downstreamSections(tasks: readonly TaskAnalysis[], svgs: Record<
   ];
   const fitRows = tasks.map((t) => {
     const f = t.fit;
+    if (!f && t.direct) return [escapeHtml(t.task), 'no task loss: the direct law in C', '', `floor ${t.direct.floor.toFixed(3)}, ceiling ${t.direct.ceiling.toFixed(3)} of x = −ln C, L<sub>0</sub> ${t.direct.L0.toFixed(2)}, k ${t.direct.k.toFixed(3)}`, t.direct.rmse.toFixed(4)];
     if (!f) return [escapeHtml(t.task), escapeHtml(t.fitProblem ?? 'not fitted'), '', '', ''];
     const p = f.step1.params, s = f.step2;
     return [

@@ -29,6 +29,7 @@ export function downstreamJson(tasks: readonly TaskAnalysis[]): unknown {
         }
       : null,
     ...(t.fitProblem ? { fitProblem: t.fitProblem } : {}),
+    ...(t.direct ? { direct: t.direct } : {}),
     ...(t.lossToError ? { lossToError: t.lossToError } : {}),
     targets: t.targets,
     ...(t.plan ? { plan: t.plan } : {}),
@@ -62,6 +63,7 @@ export function fitTable(tasks: readonly TaskAnalysis[]): string {
   const rows = tasks.map((t) => {
     const f = t.fit;
     const g = t.lossToError ? `${t.lossToError.epsilon.toFixed(3)} − ${formatNumber(t.lossToError.k, 4)}·e^(−${t.lossToError.gamma.toFixed(3)}L)` : '';
+    if (!f && t.direct) return [t.task, 'no task loss: direct law in C', `floor ${t.direct.floor.toFixed(3)}, ceiling ${t.direct.ceiling.toFixed(3)}, x = −ln C, L0 ${t.direct.L0.toFixed(2)}, k ${t.direct.k.toFixed(3)}`, t.direct.rmse.toFixed(4), '', g];
     if (!f) return [t.task, t.fitProblem ?? 'not fitted', '', '', '', g];
     const p = f.step1.params, s = f.step2;
     return [
@@ -86,14 +88,14 @@ export function predictionTable(tasks: readonly TaskAnalysis[]): string {
         r.label,
         formatNumber(r.N, 3),
         formatNumber(r.D, 3),
-        r.taskLoss.toFixed(4),
+        r.taskLoss !== undefined ? r.taskLoss.toFixed(4) : 'direct in C',
         `${r.accuracy.toFixed(3)}${r.interval ? ` [${r.interval.accuracy[0].toFixed(3)}, ${r.interval.accuracy[1].toFixed(3)}]` : ''}`,
         r.viaC.toFixed(3),
         r.actual ? `${r.actual.accuracy.toFixed(3)} (${signed(r.relativeError!)})${r.covered === false ? ' outside' : ''}` : '',
       ]);
     }
   }
-  const unfitted = tasks.filter((t) => !t.fit).map((t) => `  ${t.task}: not predicted: ${t.fitProblem ?? 'no fit'}`);
+  const unfitted = tasks.filter((t) => !t.fit && !t.direct).map((t) => `  ${t.task}: not predicted: ${t.fitProblem ?? 'no fit'}`);
   if (!rows.length) return unfitted.length ? ['Predictions:', ...unfitted].join('\n') : '';
   const level = tasks.flatMap((t) => t.targets).find((r) => r.interval)?.interval?.level;
   return [`Predictions${level ? ` (${Math.round(level * 100)} % intervals, run bootstrap)` : ''}:`, textTable(['task', 'verdict', 'target', 'N', 'D', 'task loss', 'accuracy', 'through C', 'actual (error)'], rows), ...unfitted].join('\n');
@@ -122,15 +124,18 @@ export function planTable(tasks: readonly TaskAnalysis[]): string {
         t.task,
         t.screen?.verdict ?? '',
         p.accuracy.toFixed(3),
-        p.point ? p.point.taskLoss.toFixed(4) : '',
+        p.point?.taskLoss !== undefined ? p.point.taskLoss.toFixed(4) : p.point ? 'direct in C' : '',
         p.point ? `${formatNumber(p.point.C, 3)}${iv ? ` [${formatNumber(iv.C[0], 3)}, ${formatNumber(iv.C[1], 3)}]` : ''}` : 'not reached',
-        p.point ? `${formatNumber(p.point.N, 3)}${iv ? ` [${formatNumber(iv.N[0], 3)}, ${formatNumber(iv.N[1], 3)}]` : ''}` : '',
-        p.point ? `${formatNumber(p.point.D, 3)}${iv ? ` [${formatNumber(iv.D[0], 3)}, ${formatNumber(iv.D[1], 3)}]` : ''}` : '',
+        p.point?.N !== undefined ? `${formatNumber(p.point.N, 3)}${iv?.N ? ` [${formatNumber(iv.N[0], 3)}, ${formatNumber(iv.N[1], 3)}]` : ''}` : '',
+        p.point?.D !== undefined ? `${formatNumber(p.point.D, 3)}${iv?.D ? ` [${formatNumber(iv.D[0], 3)}, ${formatNumber(iv.D[1], 3)}]` : ''}` : '',
         p.unreachable !== undefined ? pct(p.unreachable) : '',
       ];
     });
-  const unfitted = tasks.filter((t) => !t.fit).map((t) => `  ${t.task}: not planned: ${t.fitProblem ?? 'no fit'}`);
-  const unreached = tasks.filter((t) => t.plan && !t.plan.point).map((t) => `  ${t.task}: ${t.plan!.accuracy} is not reached: it is outside the fitted sigmoid's floor–ceiling (${t.fit!.step2.floor.toFixed(3)}–${t.fit!.step2.ceiling.toFixed(3)}), or needs a task loss below the law's irreducible E`);
+  const unfitted = tasks.filter((t) => !t.fit && !t.direct).map((t) => `  ${t.task}: not planned: ${t.fitProblem ?? 'no fit'}`);
+  const unreached = tasks.filter((t) => t.plan && !t.plan.point).map((t) => {
+    const s = t.fit?.step2 ?? t.direct!;
+    return `  ${t.task}: ${t.plan!.accuracy} is not reached: it is outside the fitted sigmoid's floor–ceiling (${s.floor.toFixed(3)}–${s.ceiling.toFixed(3)})${t.fit ? ", or needs a task loss below the law's irreducible E" : ''}`;
+  });
   if (!rows.length) return ['Plan:', ...unfitted, ...unreached].join('\n');
   return ['Plan: the compute-optimal model (C = 6ND) reaching the target accuracy:', ...[textTable(['task', 'verdict', 'accuracy', 'task loss', 'C (FLOPs)', 'N', 'D', 'replicates never reaching it'], rows)], ...unfitted, ...unreached].join('\n');
 }
