@@ -45,6 +45,11 @@ test('downstream screen on the bundled Pythia evaluations: verdicts per task, ne
   assert.equal(verdicts.wsc, 'near chance');
   assert.equal(verdicts.sciq, 'predictable');
   assert.equal(verdicts.piqa, 'predictable');
+  // --accuracy-metric overrides the manifest's: ARC-Challenge's length-normalised accuracy reaches higher than its raw accuracy.
+  const norm = scalelab(['downstream', 'screen', 'examples/downstream/pythia/ladder.json', '--task', 'arc_challenge', '--accuracy-metric', 'acc_norm', '--json']);
+  assert.equal(norm.code, 0, norm.stderr);
+  const raw = r.json().find((t: { task: string }) => t.task === 'arc_challenge');
+  assert.ok(norm.json()[0].screen.accuracyRange[1] > raw.screen.accuracyRange[1] + 0.02, `${norm.json()[0].screen.accuracyRange} vs ${raw.screen.accuracyRange}`);
   const text = scalelab(['downstream', 'backtest', 'examples/downstream/pythia/ladder.json', '--task', 'sciq,piqa']);
   assert.equal(text.code, 0, text.stderr);
   assert.ok(text.stdout.indexOf('Predictability screen') < text.stdout.indexOf('Back-test'), 'the screen comes first');

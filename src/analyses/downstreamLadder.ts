@@ -90,11 +90,15 @@ export interface LadderAnalysisOptions extends DownstreamOptions {
   level?: number;
   /** Target accuracies to plan for, by task. */
   plan?: Record<string, number>;
+  /** Metrics for every task, over the manifest's and the defaults. */
+  accuracyMetric?: string;
+  lossMetric?: string;
 }
 
 /** The tasks to analyse: the manifest's definitions, or each task of the data that has an accuracy metric. */
-export function taskDefinitions(data: TaskMetricData, only?: string[]): TaskDefinition[] {
-  let defs: TaskDefinition[] = data.tasks.length ? data.tasks : [...tasksOf(data.records)].filter(([, m]) => ACCURACY_METRICS.some((a) => m.has(a))).map(([task]) => ({ task }));
+export function taskDefinitions(data: TaskMetricData, only?: string[], accuracyMetric?: string): TaskDefinition[] {
+  const accuracies: readonly string[] = accuracyMetric ? [accuracyMetric] : ACCURACY_METRICS;
+  let defs: TaskDefinition[] = data.tasks.length ? data.tasks : [...tasksOf(data.records)].filter(([, m]) => accuracies.some((a) => m.has(a))).map(([task]) => ({ task }));
   if (only?.length) {
     const known = new Map(defs.map((d) => [d.task, d]));
     const all = tasksOf(data.records);
@@ -156,7 +160,8 @@ function planSummary(goal: number, point: AccuracyPlan | undefined, plans: (Accu
 
 /** Screen, fit and predict every task; a task that cannot be fitted says why and the rest go on. */
 export function analyseLadder(data: TaskMetricData, options: LadderAnalysisOptions = {}, onTask?: (task: string) => void): TaskAnalysis[] {
-  return taskDefinitions(data, options.tasks).map((def) => {
+  return taskDefinitions(data, options.tasks, options.accuracyMetric).map((given) => {
+    const def: TaskDefinition = { ...given, ...(options.accuracyMetric ? { accuracyMetric: options.accuracyMetric } : {}), ...(options.lossMetric ? { lossMetric: options.lossMetric } : {}) };
     onTask?.(def.task);
     const o: DownstreamOptions = { ...options, chance: options.chance ?? def.chance };
     const ladder = ladderFor(data, def, 'ladder');

@@ -79,10 +79,6 @@ function loadData(inputs: string[], f: InputFlags): TaskMetricData {
   };
   mark(list(f.targets), 'target', '--targets');
   mark(list(f.reruns), 'rerun', '--reruns');
-  if (f.lossMetric || f.accuracyMetric) {
-    const defs = data.tasks.length ? data.tasks : undefined;
-    if (defs) for (const d of defs) Object.assign(d, f.lossMetric ? { lossMetric: f.lossMetric } : {}, f.accuracyMetric ? { accuracyMetric: f.accuracyMetric } : {});
-  }
   return data;
 }
 
@@ -98,6 +94,8 @@ function analysisOptions(f: InputFlags, extra: Partial<LadderAnalysisOptions> = 
     floor: f.floor === 'chance' ? undefined : bound(f.floor, '--floor'),
     ceiling: bound(f.ceiling, '--ceiling'),
     ...(chance !== undefined ? { chance } : {}),
+    ...(f.accuracyMetric ? { accuracyMetric: f.accuracyMetric } : {}),
+    ...(f.lossMetric ? { lossMetric: f.lossMetric } : {}),
     ...extra,
   };
 }
