@@ -19,7 +19,7 @@
 import { lbfgs } from '../core/lbfgs.js';
 import { boundedDerivative, fromBounded, toBounded, type Interval } from '../core/bounds.js';
 import { randomSource, normal } from '../core/random.js';
-import { finiteInterval, mean, quantile, standardDeviation } from '../core/statistics.js';
+import { finiteInterval, mean, quantile } from '../core/statistics.js';
 import { bisect } from '../core/minimize1d.js';
 import { InputError } from '../errors/index.js';
 import { fit } from '../fit/fit.js';
@@ -588,9 +588,4 @@ export function bootstrapDirect(ladder: TaskLadder, s: Sigmoid, targets: readonl
     if (!a) throw new InputError({ file: ladder.source }, `the bootstrap of "${ladder.task}" gave no interval: ${failed} of ${options.replicates} replicates failed`);
     return { accuracy: a, failed, replicates: options.replicates, level };
   });
-}
-
-/** Mean and SD helper for reports. */
-export function spread(values: readonly number[]): { mean: number; sd: number } {
-  return { mean: mean(values), sd: values.length > 1 ? standardDeviation(values) : 0 };
 }
