@@ -35,6 +35,7 @@ const registry: [names: string[], load: () => Promise<Register>][] = [
   [['plot', 'report'], async () => (await import('./commands/report.js')).registerPlotAndReport],
   [['bcrit', 'hparams', 'mup'], async () => (await import('./commands/hparams.js')).registerHparams],
   [['repetition', 'select', 'curve', 'curves', 'compare', 'depth-width'], async () => (await import('./commands/data.js')).registerDataLaws],
+  [['downstream'], async () => (await import('./commands/downstream.js')).registerDownstream],
   [['models'], async () => (await import('./commands/models.js')).registerModels],
   [['serve'], async () => (await import('./commands/serve.js')).registerServe],
 ];

@@ -11,6 +11,7 @@ import { basename, dirname } from 'node:path';
 import { InputError, ScaleLabError } from '../errors/index.js';
 import type { Dataset, Run } from '../io/dataset.js';
 import { formatNumber } from '../core/format.js';
+import type { TaskMetric, TaskMetricSet } from '../io/parseTaskMetrics.js';
 
 /** A store problem (cannot open, locked, schema from a newer version), with the path. */
 export class StoreError extends ScaleLabError {
@@ -121,6 +122,22 @@ const migrations: (string | ((db: Database.Database) => void))[] = [
     const rekey = db.prepare('UPDATE runs SET key = ? WHERE id = ?');
     for (const r of named) rekey.run(namedRunKey(r.name, r.n), r.id);
   },
+  // Per-task evaluation metrics (accuracy, task loss, …) of a run's checkpoints, with N, D and the
+  // validation loss alongside (docs/methods.md §31). Keyed by the run's name and the checkpoint's
+  // tokens (or step, when a file gives no tokens), so a re-import adds nothing.
+  `CREATE TABLE task_metrics (
+     study_id INTEGER NOT NULL REFERENCES studies(id),
+     run TEXT NOT NULL,
+     tokens REAL NOT NULL,
+     step REAL,
+     n REAL, c REAL,
+     val_loss REAL,
+     task TEXT NOT NULL,
+     metric TEXT NOT NULL,
+     value REAL NOT NULL,
+     source TEXT,
+     PRIMARY KEY (study_id, run, tokens, task, metric)
+   );`,
 ];
 
 /** Tables every ScaleLab store has: a SQLite file without them is someone else's database. */
@@ -671,6 +688,66 @@ export class RunStore {
       this.db.prepare(`DELETE FROM checkpoints WHERE run_id IN (SELECT id FROM runs WHERE status IN ('failed', 'cancelled') AND study_id = (${study}))`).run(studyName);
       return this.db.prepare(`UPDATE runs SET status = 'planned', reason = NULL, external_id = NULL WHERE status IN ('failed', 'cancelled') AND study_id = (${study})`).run(studyName).changes;
     })();
+  }
+
+  /**
+   * Import per-task metrics in one transaction once the write lock is free: all of a file or none.
+   * A metric already stored with another value for the same run, checkpoint, task and metric is a
+   * conflict, refused with both files and lines; the same value again is skipped.
+   */
+  async importTaskMetrics(studyName: string, set: TaskMetricSet, wait: WaitOptions = {}): Promise<{ added: number; skipped: number }> {
+    return this.writeTransaction(() => {
+      const studyId = this.study(studyName);
+      const insert = this.db.prepare(
+        `INSERT INTO task_metrics (study_id, run, tokens, step, n, c, val_loss, task, metric, value, source)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+      );
+      const find = this.db.prepare('SELECT value, source FROM task_metrics WHERE study_id = ? AND run = ? AND tokens = ? AND task = ? AND metric = ?');
+      let added = 0, skipped = 0;
+      const pauseAfter = pauseHook();
+      for (const r of set.records) {
+        const tokens = r.D ?? r.step ?? 0;
+        const at = `${set.source}:${r.line}`;
+        if (insert.run(studyId, r.run, tokens, r.step ?? null, r.N ?? null, r.C ?? null, r.valLoss ?? null, r.task, r.metric, r.value, at).changes) added++;
+        else {
+          const stored = find.get(studyId, r.run, tokens, r.task, r.metric) as { value: number; source: string | null };
+          if (stored.value !== r.value) {
+            throw new InputError(
+              { file: set.source, line: r.line, ...(r.column !== undefined ? { column: r.column } : {}) },
+              `run "${r.run}" ${r.task} ${r.metric} is ${r.value} at ${formatNumber(tokens, 6)} tokens here, but ${stored.value} in the store (from ${stored.source ?? 'an earlier import'}) in study "${studyName}"; expected one value per run, checkpoint, task and metric`,
+            );
+          }
+          skipped++;
+        }
+        if (added + skipped === pauseAfter) {
+          process.stderr.write('scalelab-test: import paused\n');
+          Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 60_000);
+        }
+      }
+      return { added, skipped };
+    }, wait);
+  }
+
+  /** The study's task metrics (every study's when none is named), in run and checkpoint order. */
+  taskMetrics(study?: string): TaskMetric[] {
+    const rows = this.db
+      .prepare(
+        `SELECT t.run, t.tokens, t.step, t.n, t.c, t.val_loss, t.task, t.metric, t.value FROM task_metrics t JOIN studies s ON s.id = t.study_id
+         ${study !== undefined ? 'WHERE s.name = ?' : ''} ORDER BY t.run, t.tokens, t.task, t.metric`,
+      )
+      .all(...(study !== undefined ? [study] : [])) as { run: string; tokens: number; step: number | null; n: number | null; c: number | null; val_loss: number | null; task: string; metric: string; value: number }[];
+    return rows.map((r, i) => ({
+      run: r.run,
+      D: r.tokens,
+      ...(r.step !== null ? { step: r.step } : {}),
+      ...(r.n !== null ? { N: r.n } : {}),
+      ...(r.c !== null ? { C: r.c } : {}),
+      ...(r.val_loss !== null ? { valLoss: r.val_loss } : {}),
+      task: r.task,
+      metric: r.metric,
+      value: r.value,
+      line: i + 1,
+    }));
   }
 
   saveFit(studyName: string, law: string, json: unknown): void {

@@ -1,0 +1,131 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { normal, randomSource } from '../core/random.js';
+import type { TaskMetric } from '../io/parseTaskMetrics.js';
+import {
+  bootstrapDownstream,
+  directAccuracy,
+  directPlan,
+  fitDirect,
+  fitDownstream,
+  fitLossToError,
+  errorFromLoss,
+  fitSigmoid,
+  lossForAccuracy,
+  planForAccuracy,
+  predictDownstream,
+  sigmoidAccuracy,
+  taskLadder,
+  trailingMean,
+} from './downstream.js';
+import { backtestTask, screenTask, spearman } from './downstreamScreen.js';
+
+/** The synthetic ladder's truth: a Chinchilla-form task loss and a sigmoid with floor 0.25 and ceiling 0.95. */
+const law = { E: 0.45, A: 60, alpha: 0.3, B: 300, beta: 0.3 };
+const sig = { floor: 0.25, ceiling: 0.95, L0: 0.9, k: 6 };
+const taskLoss = (N: number, D: number) => law.E + law.A / N ** law.alpha + law.B / D ** law.beta;
+
+/** 4 sizes × 4 token multipliers, 30 checkpoints each, task-loss noise 0.5 %, accuracy noise 0.005. */
+function syntheticLadder(seed: number, accuracyNoise = 0.005): TaskMetric[] {
+  const random = randomSource(seed);
+  const out: TaskMetric[] = [];
+  let line = 1;
+  for (const N of [1.9e8, 3.7e8, 7.6e8, 1.3e9]) {
+    for (const mult of [1, 2, 5, 10]) {
+      const Dmax = 20 * N * mult;
+      for (let i = 1; i <= 30; i++) {
+        const D = (Dmax * i) / 30;
+        const tl = taskLoss(N, D) * (1 + 0.005 * normal(random));
+        const acc = sigmoidAccuracy(sig, tl) + accuracyNoise * normal(random);
+        const run = `${N}-${mult}x`;
+        out.push({ run, N, D, task: 't', metric: 'bpb', value: tl, line: line++ }, { run, N, D, task: 't', metric: 'acc', value: acc, line: line++ });
+      }
+    }
+  }
+  return out;
+}
+
+test('sigmoid: the inverse gives back the loss; a fit on exact points recovers every parameter', () => {
+  const L = 0.8;
+  assert.ok(Math.abs(lossForAccuracy(sig, sigmoidAccuracy(sig, L))! - L) < 1e-12);
+  assert.equal(lossForAccuracy(sig, 0.96), undefined);
+  const points = Array.from({ length: 40 }, (_, i) => ({ loss: 0.5 + i * 0.03, accuracy: sigmoidAccuracy(sig, 0.5 + i * 0.03) }));
+  const f = fitSigmoid(points, 'exact', { floor: 'free', ceiling: 'free' });
+  for (const k of ['floor', 'ceiling', 'L0', 'k'] as const) assert.ok(Math.abs(f[k] - sig[k]) < 1e-5 * Math.max(1, sig[k]), `${k}: ${f[k]} vs ${sig[k]}`);
+  assert.deepEqual(trailingMean([1, 2, 3, 4], 2), [1, 1.5, 2.5, 3.5]);
+});
+
+test('synthetic ladder: both steps recover the known law and sigmoid, and the bootstrap interval covers the truth at a 7B target', () => {
+  const records = syntheticLadder(1);
+  const ladder = taskLadder(records, 'synthetic', { task: 't' });
+  const f = fitDownstream(ladder, { floor: 'free', ceiling: 'free' });
+  assert.ok(Math.abs(f.step1.params.alpha - law.alpha) < 0.1, `alpha ${f.step1.params.alpha}`);
+  assert.ok(Math.abs(f.step1.params.E - law.E) < 0.05, `E ${f.step1.params.E}`);
+  assert.ok(Math.abs(f.step2.L0 - sig.L0) < 0.02, `L0 ${f.step2.L0}`);
+  assert.ok(Math.abs(f.step2.k - sig.k) < 0.6, `k ${f.step2.k}`);
+  assert.ok(Math.abs(f.step2.floor - sig.floor) < 0.03, `floor ${f.step2.floor}`);
+  assert.ok(Math.abs(f.step2.ceiling - sig.ceiling) < 0.05, `ceiling ${f.step2.ceiling}`);
+  const target = { N: 7e9, D: 4e12 };
+  const truth = sigmoidAccuracy(sig, taskLoss(target.N, target.D));
+  const p = predictDownstream(f, target);
+  assert.ok(Math.abs(p.accuracy - truth) < 0.03, `${p.accuracy} vs ${truth}`);
+  const [interval] = bootstrapDownstream(ladder, f, [target], { replicates: 40, seed: 3 });
+  assert.ok(interval.accuracy[0] <= truth && truth <= interval.accuracy[1], `[${interval.accuracy}] misses ${truth}`);
+  assert.ok(interval.accuracy[1] - interval.accuracy[0] < 0.1, 'an interval of the whole unit range would cover anything');
+  assert.equal(interval.failed, 0);
+});
+
+test('synthetic ladder: the back-test holds out the largest size; the screen calls the task predictable, and one near chance otherwise', () => {
+  const ladder = taskLadder(syntheticLadder(2), 'synthetic', { task: 't' });
+  const bt = backtestTask(ladder, { chance: 0.25 });
+  assert.equal(bt.N, 1.3e9);
+  assert.equal(bt.runs.length, 4);
+  assert.ok(bt.meanRelativeError < 0.05, `${bt.meanRelativeError}`);
+  const screen = screenTask(ladder, { chance: 0.25 });
+  assert.equal(screen.verdict, 'predictable', screen.reasons.join('; '));
+  // The same ladder's accuracy flattened to 0.26 ± 0.01: near chance.
+  const flat = syntheticLadder(2).map((r) => (r.metric === 'acc' ? { ...r, value: 0.26 + (r.value - 0.5) * 0.01 } : r));
+  assert.equal(screenTask(taskLadder(flat, 'flat', { task: 't' }), { chance: 0.25 }).verdict, 'near chance');
+  assert.equal(spearman([1, 2, 3], [3, 2, 1]), -1);
+});
+
+test('loss → error exponential (Gadre et al. 2024): recovers ε, k, γ from exact points', () => {
+  const truth = { epsilon: 0.8, k: 3, gamma: 0.9 };
+  const points = Array.from({ length: 12 }, (_, i) => {
+    const L = 2.2 + i * 0.15;
+    return { valLoss: L, error: truth.epsilon - truth.k * Math.exp(-truth.gamma * L) };
+  });
+  const f = fitLossToError(points, 'exact');
+  assert.ok(Math.abs(f.epsilon - truth.epsilon) < 1e-3 && Math.abs(f.gamma - truth.gamma) < 1e-2, JSON.stringify(f));
+  assert.ok(Math.abs(errorFromLoss(f, 2.5) - (truth.epsilon - truth.k * Math.exp(-truth.gamma * 2.5))) < 1e-5);
+});
+
+test('plan for accuracy: the planned compute-optimal model reaches the target accuracy on the fitted law', () => {
+  const ladder = taskLadder(syntheticLadder(4), 'synthetic', { task: 't' });
+  const f = fitDownstream(ladder, { chance: 0.25 });
+  const plan = planForAccuracy(f, 0.7)!;
+  const N = plan.N!, D = plan.D!;
+  assert.ok(plan.C > 1e18 && Math.abs(plan.C - 6 * N * D) / plan.C < 1e-9);
+  assert.ok(Math.abs(predictDownstream(f, { N, D }).accuracy - 0.7) < 1e-6);
+  assert.equal(planForAccuracy(f, 0.999), undefined);
+});
+
+test('direct law in C (a task with no task loss): the sigmoid of −ln C recovers a known curve; the plan inverts it', () => {
+  const truth = { floor: 0.25, ceiling: 1, L0: -Math.log(1e21), k: 0.8 };
+  const records: TaskMetric[] = [];
+  let line = 1;
+  for (const N of [7e7, 1.6e8, 4e8, 1e9, 1.4e9]) {
+    for (let step = 1; step <= 16; step++) {
+      const D = step * 2e10, C = 6 * N * D;
+      records.push({ run: `m${N}`, N, D, task: 'q', metric: 'acc', value: directAccuracy(truth, C), line: line++ });
+    }
+  }
+  const ladder = taskLadder(records, 'direct', { task: 'q' });
+  assert.equal(ladder.lossMetric, '');
+  const s = fitDirect(ladder, { chance: 0.25 });
+  assert.ok(Math.abs(s.k - truth.k) < 1e-3 && Math.abs(s.L0 - truth.L0) < 1e-3, JSON.stringify(s));
+  const plan = directPlan('q', s, 0.6)!;
+  assert.ok(Math.abs(directAccuracy(truth, plan.C) - 0.6) < 1e-4);
+  assert.equal(plan.N, undefined);
+  assert.equal(directPlan('q', s, 1), undefined);
+});

@@ -1,0 +1,591 @@
+/**
+ * Downstream accuracy from small runs (docs/methods.md §31–§33). Pure.
+ *
+ * The two-step method of Bhagia et al. 2024 ("Establishing Task Scaling Laws via Compute-Efficient
+ * Model Ladders", arXiv:2412.04403):
+ *   step 1  (N, D) → task loss TL: a Chinchilla-form law TL = E + A/N^α + B/D^β fitted to each
+ *           ladder run's final checkpoint (the mean of its last `movingAverage` evaluations), with
+ *           the Huber loss on log residuals (δ = 10⁻³), as their code does — src/fit, unchanged;
+ *   step 2  TL → accuracy: a sigmoid Acc = a/(1 + e^(−k(TL − L0))) + b fitted by least squares to
+ *           every checkpoint of every ladder run (the first `skipFraction` of each run dropped, a
+ *           trailing moving average over `movingAverage` evaluations), where b is the ceiling and
+ *           a + b the floor (a < 0: accuracy falls towards the floor as the task loss grows);
+ *   chained the step-2 sigmoid at the step-1 prediction.
+ * The same through compute C (their `chained_flops`): step 1 is TL = E + A/C^α.
+ * Gadre et al. 2024 (arXiv:2403.08540, Eq. 4): top-1 error from validation loss, Err = ε − k·e^(−γL).
+ * Intervals: a bootstrap that resamples whole ladder runs (all their checkpoints together) and
+ * refits both steps, plus the task's checkpoint-to-checkpoint accuracy noise.
+ */
+import { lbfgs } from '../core/lbfgs.js';
+import { boundedDerivative, fromBounded, toBounded, type Interval } from '../core/bounds.js';
+import { randomSource, normal } from '../core/random.js';
+import { finiteInterval, mean, quantile } from '../core/statistics.js';
+import { bisect } from '../core/minimize1d.js';
+import { InputError } from '../errors/index.js';
+import { fit } from '../fit/fit.js';
+import { chinchilla } from '../laws/chinchilla.js';
+import { powerLaw } from '../laws/power.js';
+import { predictLoss, type Law } from '../laws/law.js';
+import type { Dataset } from '../io/dataset.js';
+import type { TaskMetric } from '../io/parseTaskMetrics.js';
+
+/** One checkpoint of one ladder run, for one task. */
+export interface TaskCheckpoint {
+  D: number;
+  C: number;
+  step?: number;
+  taskLoss?: number;
+  accuracy?: number;
+  valLoss?: number;
+}
+
+export interface LadderRun {
+  run: string;
+  N: number;
+  checkpoints: TaskCheckpoint[];
+}
+
+/** One task's metrics over a ladder of runs. */
+export interface TaskLadder {
+  source: string;
+  task: string;
+  lossMetric: string;
+  accuracyMetric: string;
+  runs: LadderRun[];
+}
+
+/** Accuracy metrics in the order they are preferred when none is named (length-normalised first, as OLMo reports). */
+export const ACCURACY_METRICS = ['len_norm', 'acc_norm', 'acc'] as const;
+/** Task-loss metrics in the order they are preferred (bits per byte of the correct answer first). */
+export const LOSS_METRICS = ['bpb', 'soft_log', 'ce', 'loss'] as const;
+
+/** Tasks in a set of metrics, with the metrics each has. */
+export function tasksOf(records: readonly TaskMetric[]): Map<string, Set<string>> {
+  const out = new Map<string, Set<string>>();
+  for (const r of records) {
+    let s = out.get(r.task);
+    if (!s) out.set(r.task, (s = new Set()));
+    s.add(r.metric);
+  }
+  return out;
+}
+
+export interface LadderOptions {
+  task: string;
+  lossMetric?: string;
+  accuracyMetric?: string;
+  /** Keep only these runs. */
+  runs?: (run: string) => boolean;
+  /** Weighted mean of several tasks' metrics as one task (MMLU's four parts): {task: weight}. */
+  parts?: Record<string, number>;
+}
+
+/**
+ * One task's ladder from stored or parsed metrics: each run's checkpoints with the task loss and
+ * accuracy, in token order. Runs need N; checkpoints need D.
+ * @throws InputError when the task, a metric or N is missing
+ */
+export function taskLadder(records: readonly TaskMetric[], source: string, options: LadderOptions): TaskLadder {
+  const parts = options.parts ?? { [options.task]: 1 };
+  const tasks = tasksOf(records);
+  for (const t of Object.keys(parts)) {
+    if (!tasks.has(t)) throw new InputError({ file: source }, `no metrics for task "${t}"; the data have tasks: ${[...tasks.keys()].slice(0, 20).join(', ')}${tasks.size > 20 ? ', …' : ''}`);
+  }
+  const first = tasks.get(Object.keys(parts)[0])!;
+  const pick = (wanted: string | undefined, preferred: readonly string[], what: string) => {
+    if (wanted !== undefined) {
+      if (!first.has(wanted)) throw new InputError({ file: source }, `task "${options.task}" has no metric "${wanted}" (${what}); it has: ${[...first].join(', ')}`);
+      return wanted;
+    }
+    return preferred.find((m) => first.has(m)) ?? '';
+  };
+  const accuracyMetric = pick(options.accuracyMetric, ACCURACY_METRICS, 'accuracy');
+  const lossMetric = pick(options.lossMetric, LOSS_METRICS, 'task loss');
+  if (!accuracyMetric) throw new InputError({ file: source }, `task "${options.task}" has no accuracy metric (${ACCURACY_METRICS.join(', ')}); it has: ${[...first].join(', ')}; name one (accuracyMetric)`);
+  const totalWeight = Object.values(parts).reduce((a, b) => a + b, 0);
+  const byRun = new Map<string, { N?: number; line: number; points: Map<number, { C?: number; step?: number; valLoss?: number; loss: number; lossW: number; acc: number; accW: number }> }>();
+  for (const r of records) {
+    const w = parts[r.task];
+    if (w === undefined || (options.runs && !options.runs(r.run))) continue;
+    if (r.metric !== lossMetric && r.metric !== accuracyMetric) continue;
+    let run = byRun.get(r.run);
+    if (!run) byRun.set(r.run, (run = { N: r.N, line: r.line, points: new Map() }));
+    if (r.D === undefined) throw new InputError({ file: source, line: r.line }, `run "${r.run}" has a checkpoint without tokens (D): expected the tokens seen at every checkpoint`);
+    let p = run.points.get(r.D);
+    if (!p) run.points.set(r.D, (p = { C: r.C, step: r.step, valLoss: r.valLoss, loss: 0, lossW: 0, acc: 0, accW: 0 }));
+    if (r.metric === lossMetric) {
+      p.loss += w * r.value;
+      p.lossW += w;
+    } else {
+      p.acc += w * r.value;
+      p.accW += w;
+    }
+  }
+  const runs: LadderRun[] = [];
+  for (const [name, r] of byRun) {
+    if (r.N === undefined) throw new InputError({ file: source, line: r.line }, `run "${name}" has no N (parameters): expected N for every ladder run (a column N, or --N when importing)`);
+    const checkpoints = [...r.points.entries()]
+      .sort((a, b) => a[0] - b[0])
+      .map(([D, p]): TaskCheckpoint => ({
+        D,
+        C: p.C ?? 6 * r.N! * D,
+        ...(p.step !== undefined ? { step: p.step } : {}),
+        ...(p.valLoss !== undefined ? { valLoss: p.valLoss } : {}),
+        // A part missing at a checkpoint would bias the weighted mean: only complete checkpoints count.
+        ...(lossMetric && Math.abs(p.lossW - totalWeight) < 1e-9 ? { taskLoss: p.loss / p.lossW } : {}),
+        ...(Math.abs(p.accW - totalWeight) < 1e-9 ? { accuracy: p.acc / p.accW } : {}),
+      }));
+    runs.push({ run: name, N: r.N, checkpoints });
+  }
+  if (runs.length === 0) throw new InputError({ file: source }, `no run has metrics for task "${options.task}"`);
+  return { source, task: options.task, lossMetric, accuracyMetric, runs };
+}
+
+/** The protocol's settings (Bhagia et al. 2024: 5 and 0.1). */
+export interface DownstreamOptions {
+  /** Evaluations averaged for a run's final value, and the trailing window of step 2. @default 5 */
+  movingAverage?: number;
+  /** Fraction of each run's first checkpoints left out of step 2. @default 0.1 */
+  skipFraction?: number;
+  /** Random-guess accuracy, when known: the screening's chance level and the sigmoid's floor. */
+  chance?: number;
+  /** The sigmoid's floor: @default the chance level when known, else fitted. */
+  floor?: number | 'free';
+  /** The sigmoid's ceiling: @default 1 (a ladder of small models does not determine it). */
+  ceiling?: number | 'free';
+}
+
+const defaults = { movingAverage: 5, skipFraction: 0.1, ceiling: 1 as number | 'free' };
+
+export function sigmoidBounds(o: DownstreamOptions): SigmoidBounds {
+  return { floor: o.floor ?? o.chance ?? 'free', ceiling: o.ceiling ?? defaults.ceiling };
+}
+
+/** A run's final point: the last D, the mean of the last `k` evaluations of each metric. */
+export interface FinalPoint {
+  run: string;
+  N: number;
+  D: number;
+  C: number;
+  taskLoss?: number;
+  accuracy?: number;
+  valLoss?: number;
+}
+
+export function finalPoints(ladder: TaskLadder, movingAverage = defaults.movingAverage): FinalPoint[] {
+  return ladder.runs.map((r) => {
+    const tail = r.checkpoints.slice(-movingAverage);
+    const last = r.checkpoints[r.checkpoints.length - 1];
+    const avg = (key: 'taskLoss' | 'accuracy' | 'valLoss') => {
+      const v = tail.map((c) => c[key]).filter((x): x is number => x !== undefined);
+      return v.length ? { [key]: mean(v) } : {};
+    };
+    return { run: r.run, N: r.N, D: last.D, C: last.C, ...avg('taskLoss'), ...avg('accuracy'), ...avg('valLoss') };
+  });
+}
+
+/** Trailing moving average with partial windows at the start (numpy cumsum form, as the paper's code). */
+export function trailingMean(values: readonly number[], k: number): number[] {
+  const out: number[] = [];
+  let s = 0;
+  for (let i = 0; i < values.length; i++) {
+    s += values[i];
+    if (i >= k) s -= values[i - k];
+    out.push(s / Math.min(i + 1, k));
+  }
+  return out;
+}
+
+/** Step 2's points: (task loss, accuracy) at every checkpoint but each run's first `skipFraction`, smoothed. */
+export function sigmoidPoints(ladder: TaskLadder, options: DownstreamOptions = {}): { run: string; loss: number; accuracy: number }[] {
+  const k = options.movingAverage ?? defaults.movingAverage, skip = options.skipFraction ?? defaults.skipFraction;
+  const out: { run: string; loss: number; accuracy: number }[] = [];
+  for (const r of ladder.runs) {
+    const both = r.checkpoints.filter((c) => c.taskLoss !== undefined && c.accuracy !== undefined);
+    const kept = both.slice(Math.ceil(skip * both.length));
+    const xs = trailingMean(kept.map((c) => c.taskLoss!), k), ys = trailingMean(kept.map((c) => c.accuracy!), k);
+    xs.forEach((x, i) => out.push({ run: r.run, loss: x, accuracy: ys[i] }));
+  }
+  return out;
+}
+
+/** Acc(L) = floor + (ceiling − floor)/(1 + e^(k(L − L0))): the paper's a/(1+e^(−k(L−L0))) + b with a = floor − ceiling, b = ceiling. */
+export interface Sigmoid {
+  floor: number;
+  ceiling: number;
+  L0: number;
+  k: number;
+}
+
+export function sigmoidAccuracy(s: Sigmoid, loss: number): number {
+  return s.floor + (s.ceiling - s.floor) / (1 + Math.exp(s.k * (loss - s.L0)));
+}
+
+/** The task loss at which the sigmoid reaches `accuracy`; undefined outside (floor, ceiling). */
+export function lossForAccuracy(s: Sigmoid, accuracy: number): number | undefined {
+  const t = (s.ceiling - s.floor) / (accuracy - s.floor) - 1;
+  if (!(accuracy > s.floor && accuracy < s.ceiling) || !(t > 0)) return undefined;
+  return s.L0 + Math.log(t) / s.k;
+}
+
+export interface SigmoidFit extends Sigmoid {
+  /** Root-mean-square residual of accuracy over the fitted points. */
+  rmse: number;
+  points: number;
+  /** Which of floor and ceiling were fitted (the others were held). */
+  fitted: string[];
+}
+
+const UNIT: Interval = { min: 0, max: 1 };
+
+/** Which of the sigmoid's floor and ceiling are held at a value (the rest are fitted). */
+export interface SigmoidBounds {
+  /** Random-guess accuracy, or 'free' to fit it. */
+  floor?: number | 'free';
+  /** Largest attainable accuracy, or 'free' to fit it. */
+  ceiling?: number | 'free';
+}
+
+/**
+ * Least-squares sigmoid from task loss to accuracy: k > 0, L0 free, floor and ceiling held where
+ * given and otherwise fitted in [0, 1]; from a few starts spread over the observed losses. Pure and
+ * deterministic.
+ * @throws InputError with fewer than 5 points or no spread in loss
+ */
+export function fitSigmoid(points: readonly { loss: number; accuracy: number }[], source: string, bounds: SigmoidBounds = {}, start?: Sigmoid): SigmoidFit {
+  if (points.length < 5) throw new InputError({ file: source }, `${points.length} checkpoints with both a task loss and an accuracy: expected at least 5 to fit a sigmoid`);
+  const xs = points.map((p) => p.loss), ys = points.map((p) => p.accuracy);
+  const lo = quantile(xs, 0), hi = quantile(xs, 1);
+  if (!(hi > lo)) throw new InputError({ file: source }, 'every checkpoint has the same task loss: the sigmoid from task loss to accuracy is not determined');
+  const span = hi - lo;
+  const fixedFloor = typeof bounds.floor === 'number' ? bounds.floor : undefined;
+  const fixedCeiling = typeof bounds.ceiling === 'number' ? bounds.ceiling : undefined;
+  if (fixedFloor !== undefined && fixedCeiling !== undefined && !(fixedCeiling > fixedFloor)) throw new InputError({ file: source }, `the sigmoid's ceiling ${fixedCeiling} is not above its floor ${fixedFloor}`);
+  // u = [L0, ln k, floor?, ceiling?]: floor and ceiling through [0, 1] bounds when fitted.
+  const iFloor = fixedFloor === undefined ? 2 : -1;
+  const iCeiling = fixedCeiling === undefined ? (iFloor < 0 ? 2 : 3) : -1;
+  const unpack = (u: ArrayLike<number>) => ({
+    L0: u[0],
+    k: Math.exp(u[1]),
+    f: iFloor < 0 ? fixedFloor! : toBounded(u[iFloor], UNIT),
+    c: iCeiling < 0 ? fixedCeiling! : toBounded(u[iCeiling], UNIT),
+  });
+  const fg = (u: Float64Array, g: Float64Array): number => {
+    const { L0, k, f, c } = unpack(u);
+    let s = 0, gf = 0, gc = 0, gL = 0, gk = 0;
+    for (let i = 0; i < xs.length; i++) {
+      const e = Math.exp(Math.min(700, k * (xs[i] - L0)));
+      const q = 1 / (1 + e);
+      const r = f + (c - f) * q - ys[i];
+      s += r * r;
+      const dq = -q * q * e; // dq/d(k(x − L0))
+      gf += 2 * r * (1 - q);
+      gc += 2 * r * q;
+      gL += 2 * r * (c - f) * dq * -k;
+      gk += 2 * r * (c - f) * dq * (xs[i] - L0) * k;
+    }
+    g[0] = gL;
+    g[1] = gk;
+    if (iFloor >= 0) g[iFloor] = gf * boundedDerivative(u[iFloor], UNIT);
+    if (iCeiling >= 0) g[iCeiling] = gc * boundedDerivative(u[iCeiling], UNIT);
+    return s;
+  };
+  const floor0 = fixedFloor ?? Math.max(0, Math.min(...ys) - 0.02);
+  const ceiling0 = fixedCeiling ?? Math.min(1, Math.max(...ys) + 0.1);
+  let best: { f: number; x: Float64Array } | undefined;
+  // A warm start (a bootstrap replicate starts at the point estimate) or a grid over L0 and k.
+  const grid = start ? [{ L0: start.L0, k: start.k, f: start.floor, c: start.ceiling }] : [lo, lo + span / 3, lo + (2 * span) / 3, hi].flatMap((L0) => [1, 4, 16].map((m) => ({ L0, k: m / span, f: floor0, c: ceiling0 })));
+  for (const g0 of grid) {
+    {
+      const x0 = [g0.L0, Math.log(g0.k)];
+      if (iFloor >= 0) x0.push(fromBounded(Math.min(g0.f, 0.99), UNIT));
+      if (iCeiling >= 0) x0.push(fromBounded(g0.c, UNIT));
+      const r = lbfgs(fg, Float64Array.from(x0), { maxIterations: 2000, functionTolerance: 1e-14, gradientTolerance: 1e-12 });
+      if (Number.isFinite(r.f) && (!best || r.f < best.f)) best = { f: r.f, x: r.x };
+    }
+  }
+  if (!best) throw new InputError({ file: source }, 'the sigmoid fit gave no finite result: check that the accuracies are fractions in [0, 1]');
+  const { L0, k, f, c } = unpack(best.x);
+  return { floor: Math.min(f, c), ceiling: Math.max(f, c), L0, k, rmse: Math.sqrt(best.f / xs.length), points: points.length, fitted: [...(iFloor >= 0 ? ['floor'] : []), ...(iCeiling >= 0 ? ['ceiling'] : [])] };
+}
+
+/** A fitted task-loss law: through (N, D) (Chinchilla form) or through C (E + A/C^α). */
+export interface TaskLossFit {
+  law: Law;
+  params: Record<string, number>;
+  /** Root-mean-square of the log residuals. */
+  rmsLog: number;
+  points: number;
+}
+
+function lawFit(law: Law, finals: readonly FinalPoint[], source: string, via: 'ND' | 'C', init?: Record<string, number>): TaskLossFit {
+  const runs = finals.filter((p) => p.taskLoss !== undefined).map((p, i) => (via === 'ND' ? { N: p.N, D: p.D, loss: p.taskLoss!, run: p.run, line: i + 1 } : { C: p.C, loss: p.taskLoss!, run: p.run, line: i + 1 }));
+  const dataset: Dataset = { source, runs, columns: { loss: 'task loss' }, derived: {} };
+  const r = fit(law, dataset, init ? { init } : {});
+  return { law, params: r.params, rmsLog: Math.sqrt(mean(Array.from(r.residuals, (x) => x * x))), points: runs.length };
+}
+
+export function predictTaskLoss(f: TaskLossFit, target: { N: number; D: number; C?: number }): number {
+  return predictLoss(f.law, f.params, f.law.inputs.includes('C') ? { C: target.C ?? 6 * target.N * target.D } : { N: target.N, D: target.D });
+}
+
+export interface DownstreamFit {
+  task: string;
+  lossMetric: string;
+  accuracyMetric: string;
+  options: DownstreamOptions & typeof defaults;
+  finals: FinalPoint[];
+  /** Step 1 through (N, D). */
+  step1: TaskLossFit;
+  /** Step 1 through C. */
+  step1C: TaskLossFit;
+  /** Step 2. */
+  step2: SigmoidFit;
+  /** Accuracy noise: the pooled SD of accuracy about its trailing mean over each run's last evaluations. */
+  noise: number;
+}
+
+/**
+ * SD of accuracy from checkpoint to checkpoint near the end of training: the residuals of the last
+ * `last` evaluations of every run about a straight line in log D, pooled. It is the noise of one
+ * evaluation, which a prediction of one model's score cannot beat.
+ */
+export function accuracyNoise(ladder: TaskLadder, last = 10): number {
+  const res: number[] = [];
+  let dof = 0;
+  for (const r of ladder.runs) {
+    const pts = r.checkpoints.filter((c) => c.accuracy !== undefined).slice(-last);
+    if (pts.length < 4) continue;
+    const x = pts.map((c) => Math.log(c.D)), y = pts.map((c) => c.accuracy!);
+    const mx = mean(x), my = mean(y);
+    let sxy = 0, sxx = 0;
+    for (let i = 0; i < x.length; i++) {
+      sxy += (x[i] - mx) * (y[i] - my);
+      sxx += (x[i] - mx) ** 2;
+    }
+    const b = sxx > 0 ? sxy / sxx : 0;
+    for (let i = 0; i < x.length; i++) res.push(y[i] - my - b * (x[i] - mx));
+    dof += x.length - 2;
+  }
+  return dof > 0 ? Math.sqrt(res.reduce((a, v) => a + v * v, 0) / dof) : 0;
+}
+
+/**
+ * Fit both steps (and step 1 through C) on a task's ladder.
+ * @throws InputError when the ladder has no task loss, too few runs or checkpoints
+ */
+export function fitDownstream(ladder: TaskLadder, options: DownstreamOptions = {}): DownstreamFit {
+  const o = { ...defaults, ...options };
+  if (!ladder.lossMetric) throw new InputError({ file: ladder.source }, `task "${ladder.task}" has no task-loss metric (${LOSS_METRICS.join(', ')}): the two-step method needs one (or use the loss → error exponential on the validation loss)`);
+  const finals = finalPoints(ladder, o.movingAverage);
+  const withLoss = finals.filter((p) => p.taskLoss !== undefined);
+  if (withLoss.length < 6) throw new InputError({ file: ladder.source }, `${withLoss.length} ladder runs with a final task loss for "${ladder.task}": expected at least 6 to fit the 5-parameter step-1 law`);
+  if (new Set(withLoss.map((p) => p.N)).size < 2) throw new InputError({ file: ladder.source }, `every ladder run of "${ladder.task}" has the same N: step 1 needs at least two model sizes`);
+  const step1 = lawFit(chinchilla, finals, ladder.source, 'ND');
+  const step1C = lawFit(powerLaw('C'), finals, ladder.source, 'C');
+  const step2 = fitSigmoid(sigmoidPoints(ladder, o), ladder.source, sigmoidBounds(o));
+  return { task: ladder.task, lossMetric: ladder.lossMetric, accuracyMetric: ladder.accuracyMetric, options: o, finals, step1, step1C, step2, noise: accuracyNoise(ladder) };
+}
+
+export interface Target {
+  label?: string;
+  N: number;
+  D: number;
+  /** Compute, when it is not 6ND (the OLMo ladder counts FLOPs per token with attention). */
+  C?: number;
+}
+
+export interface ChainedPrediction {
+  taskLoss: number;
+  accuracy: number;
+  viaC: { taskLoss: number; accuracy: number };
+}
+
+export function predictDownstream(f: DownstreamFit, target: Target): ChainedPrediction {
+  const taskLoss = predictTaskLoss(f.step1, target), lossC = predictTaskLoss(f.step1C, target);
+  return { taskLoss, accuracy: sigmoidAccuracy(f.step2, taskLoss), viaC: { taskLoss: lossC, accuracy: sigmoidAccuracy(f.step2, lossC) } };
+}
+
+export interface PredictionInterval {
+  level: number;
+  accuracy: [number, number];
+  /** Not with the direct law in C. */
+  taskLoss?: [number, number];
+  viaC: [number, number];
+  /** Replicates whose refit failed (too few distinct sizes drawn, no convergence): left out. */
+  failed: number;
+  replicates: number;
+}
+
+/**
+ * Bootstrap intervals through both steps: resample whole ladder runs with replacement, refit step 1
+ * (warm-started at the point estimate) and step 2 on the drawn runs, predict; add the task's accuracy
+ * noise (one evaluation's scatter) to each replicate's accuracy. Percentile intervals.
+ */
+export function bootstrapDownstream(ladder: TaskLadder, f: DownstreamFit, targets: readonly Target[], options: { replicates: number; seed: number; level?: number; onReplicate?: (fit: { step1: Record<string, number>; step2: Sigmoid }) => void }): PredictionInterval[] {
+  const level = options.level ?? 0.95;
+  const acc = targets.map(() => [] as number[]), loss = targets.map(() => [] as number[]), viaC = targets.map(() => [] as number[]);
+  let failed = 0;
+  for (let r = 0; r < options.replicates; r++) {
+    const random = randomSource(options.seed, r);
+    const runs = ladder.runs.map(() => ladder.runs[Math.floor(random() * ladder.runs.length)]);
+    // Renamed so that a run drawn twice is two runs (its checkpoints move together, twice).
+    const drawn: TaskLadder = { ...ladder, runs: runs.map((x, i) => ({ ...x, run: `${x.run}#${i}` })) };
+    try {
+      const finals = finalPoints(drawn, f.options.movingAverage);
+      if (new Set(finals.map((p) => p.N)).size < 2 || new Set(finals.map((p) => p.D)).size < 2) throw new Error('degenerate resample');
+      const s1 = lawFit(chinchilla, finals, ladder.source, 'ND', f.step1.params);
+      const s1C = lawFit(powerLaw('C'), finals, ladder.source, 'C', f.step1C.params);
+      const s2 = fitSigmoid(sigmoidPoints(drawn, f.options), ladder.source, sigmoidBounds(f.options), f.step2);
+      options.onReplicate?.({ step1: s1.params, step2: s2 });
+      targets.forEach((t, i) => {
+        const e = f.noise * normal(random);
+        const tl = predictTaskLoss(s1, t), tlC = predictTaskLoss(s1C, t);
+        loss[i].push(tl);
+        acc[i].push(sigmoidAccuracy(s2, tl) + e);
+        viaC[i].push(sigmoidAccuracy(s2, tlC) + e);
+      });
+    } catch {
+      failed++;
+    }
+  }
+  return targets.map((_, i) => {
+    const a = finiteInterval(acc[i], level), l = finiteInterval(loss[i], level), c = finiteInterval(viaC[i], level);
+    if (!a || !l || !c) throw new InputError({ file: ladder.source }, `the bootstrap of "${ladder.task}" gave no interval: ${failed} of ${options.replicates} replicates failed (too few distinct model sizes in the ladder)`);
+    return { level, accuracy: a, taskLoss: l, viaC: c, failed, replicates: options.replicates };
+  });
+}
+
+/** Gadre et al. 2024, Eq. 4: average top-1 error from validation loss, Err(L) = ε − k·e^(−γL). */
+export interface LossToError {
+  epsilon: number;
+  k: number;
+  gamma: number;
+  rmse: number;
+  points: number;
+}
+
+/** Least-squares fit of Err = ε − k·e^(−γL) (ε ∈ [0, 1], k > 0, γ > 0) to (validation loss, error) pairs. */
+export function fitLossToError(points: readonly { valLoss: number; error: number }[], source: string): LossToError {
+  if (points.length < 4) throw new InputError({ file: source }, `${points.length} checkpoints with a validation loss and an accuracy: expected at least 4 to fit the loss → error exponential`);
+  const xs = points.map((p) => p.valLoss), ys = points.map((p) => p.error);
+  const fg = (u: Float64Array, g: Float64Array): number => {
+    const eps = toBounded(u[0], UNIT), k = Math.exp(u[1]), gamma = Math.exp(u[2]);
+    let s = 0, g0 = 0, g1 = 0, g2 = 0;
+    for (let i = 0; i < xs.length; i++) {
+      const e = Math.exp(-gamma * xs[i]);
+      const r = eps - k * e - ys[i];
+      s += r * r;
+      g0 += 2 * r;
+      g1 += 2 * r * -k * e;
+      g2 += 2 * r * k * e * xs[i] * gamma;
+    }
+    g[0] = g0 * boundedDerivative(u[0], UNIT);
+    g[1] = g1;
+    g[2] = g2;
+    return s;
+  };
+  let best: { f: number; x: Float64Array } | undefined;
+  const xm = mean(xs);
+  for (const gamma of [0.3, 1, 3]) {
+    const eps0 = Math.min(0.99, Math.max(...ys) + 0.05);
+    const k0 = Math.max(1e-6, (eps0 - mean(ys)) * Math.exp(gamma * xm));
+    const r = lbfgs(fg, Float64Array.of(fromBounded(eps0, UNIT), Math.log(k0), Math.log(gamma)), { maxIterations: 2000 });
+    if (Number.isFinite(r.f) && (!best || r.f < best.f)) best = { f: r.f, x: r.x };
+  }
+  if (!best) throw new InputError({ file: source }, 'the loss → error fit gave no finite result');
+  return { epsilon: toBounded(best.x[0], UNIT), k: Math.exp(best.x[1]), gamma: Math.exp(best.x[2]), rmse: Math.sqrt(best.f / xs.length), points: xs.length };
+}
+
+export function errorFromLoss(f: LossToError, valLoss: number): number {
+  return f.epsilon - f.k * Math.exp(-f.gamma * valLoss);
+}
+
+/** What reaching a target accuracy takes, on the step-1 law's compute-optimal frontier (C = 6ND). */
+export interface AccuracyPlan {
+  task: string;
+  accuracy: number;
+  /** The task loss the sigmoid needs for it (not with the direct law in C). */
+  taskLoss?: number;
+  C: number;
+  /** The compute-optimal size and tokens (not with the direct law in C, which has no N or D). */
+  N?: number;
+  D?: number;
+}
+
+/**
+ * The compute-optimal model that reaches `accuracy`: invert the sigmoid to a task loss, then find
+ * the budget C whose Chinchilla-optimal (N, D) (Hoffmann et al. 2022, Eq. 4) has that task loss.
+ * Undefined when the accuracy is outside the sigmoid's (floor, ceiling) or below the law's E.
+ */
+export function planForAccuracy(f: DownstreamFit, accuracy: number, sigmoid: Sigmoid = f.step2, params: Record<string, number> = f.step1.params): AccuracyPlan | undefined {
+  const taskLoss = lossForAccuracy(sigmoid, accuracy);
+  if (taskLoss === undefined || !(taskLoss > params.E)) return undefined;
+  const at = (logC: number) => {
+    const { N, D } = chinchilla.closedForm!.computeOptimal!(params, Math.exp(logC));
+    return predictLoss(chinchilla, params, { N, D }) - taskLoss;
+  };
+  const lo = Math.log(1e10), hi = Math.log(1e40);
+  if (at(lo) < 0) {
+    const { N, D } = chinchilla.closedForm!.computeOptimal!(params, Math.exp(lo));
+    return { task: f.task, accuracy, taskLoss, C: Math.exp(lo), N, D };
+  }
+  if (at(hi) > 0) return undefined;
+  const C = Math.exp(bisect(at, lo, hi, 1e-10));
+  const { N, D } = chinchilla.closedForm!.computeOptimal!(params, C);
+  return { task: f.task, accuracy, taskLoss, C, N, D };
+}
+
+/**
+ * The direct law in C for a task with no task loss (an lm-evaluation-harness ladder records accuracy
+ * only): the same sigmoid, of x = −ln C instead of the task loss, fitted to every checkpoint after each
+ * run's first `skipFraction`, not smoothed (evaluation suites such as Pythia's are far apart in
+ * compute, and a trailing mean would mix them). A one-step law through compute.
+ */
+export function directPoints(ladder: TaskLadder, options: DownstreamOptions = {}): { run: string; loss: number; accuracy: number }[] {
+  const skip = options.skipFraction ?? defaults.skipFraction;
+  return ladder.runs.flatMap((r) => {
+    const cs = r.checkpoints.filter((c) => c.accuracy !== undefined);
+    return cs.slice(Math.ceil(skip * cs.length)).map((c) => ({ run: r.run, loss: -Math.log(c.C), accuracy: c.accuracy! }));
+  });
+}
+
+export function fitDirect(ladder: TaskLadder, options: DownstreamOptions = {}, start?: Sigmoid): SigmoidFit {
+  return fitSigmoid(directPoints(ladder, options), ladder.source, sigmoidBounds(options), start);
+}
+
+export function directAccuracy(s: Sigmoid, C: number): number {
+  return sigmoidAccuracy(s, -Math.log(C));
+}
+
+/** The compute at which the direct law reaches `accuracy`; undefined outside (floor, ceiling). */
+export function directPlan(task: string, s: Sigmoid, accuracy: number): AccuracyPlan | undefined {
+  const x = lossForAccuracy(s, accuracy);
+  return x === undefined ? undefined : { task, accuracy, C: Math.exp(-x) };
+}
+
+/**
+ * Bootstrap of the direct law: resample whole runs, refit (warm-started), predict each target's
+ * accuracy from its C, plus one evaluation's noise. Calls `onReplicate` with each replicate's sigmoid.
+ */
+export function bootstrapDirect(ladder: TaskLadder, s: Sigmoid, targets: readonly { C: number }[], options: DownstreamOptions & { replicates: number; seed: number; level?: number; onReplicate?: (s: Sigmoid) => void }): { accuracy: [number, number]; failed: number; replicates: number; level: number }[] {
+  const level = options.level ?? 0.95, noise = accuracyNoise(ladder);
+  const acc = targets.map(() => [] as number[]);
+  let failed = 0;
+  for (let r = 0; r < options.replicates; r++) {
+    const random = randomSource(options.seed, r);
+    const drawn: TaskLadder = { ...ladder, runs: ladder.runs.map((_, i) => ({ ...ladder.runs[Math.floor(random() * ladder.runs.length)], run: `#${i}` })) };
+    try {
+      const rs = fitDirect(drawn, options, s);
+      options.onReplicate?.(rs);
+      targets.forEach((t, i) => acc[i].push(directAccuracy(rs, t.C) + noise * normal(random)));
+    } catch {
+      failed++;
+    }
+  }
+  return targets.map((_, i) => {
+    const a = finiteInterval(acc[i], level);
+    if (!a) throw new InputError({ file: ladder.source }, `the bootstrap of "${ladder.task}" gave no interval: ${failed} of ${options.replicates} replicates failed`);
+    return { accuracy: a, failed, replicates: options.replicates, level };
+  });
+}

@@ -1,0 +1,228 @@
+/**
+ * A whole ladder's downstream analysis, task by task: the screen first, then the two-step fit, the
+ * prediction of each target (with its bootstrap interval and, when the target's own evaluations are
+ * in the data, its actual accuracy and the error). What the CLI, the report and the anchor benchmark
+ * share. Pure.
+ */
+import { InputError } from '../errors/index.js';
+import { finiteInterval } from '../core/statistics.js';
+import type { TaskDefinition, TaskMetricData } from '../io/parseTaskMetrics.js';
+import {
+  bootstrapDownstream,
+  finalPoints,
+  fitDownstream,
+  predictDownstream,
+  tasksOf,
+  taskLadder,
+  ACCURACY_METRICS,
+  planForAccuracy,
+  sigmoidPoints,
+  fitLossToError,
+  fitDirect,
+  directAccuracy,
+  directPlan,
+  bootstrapDirect,
+  type LossToError,
+  type SigmoidFit,
+  type AccuracyPlan,
+  type DownstreamFit,
+  type Sigmoid,
+  type DownstreamOptions,
+  type PredictionInterval,
+  type Target,
+  type TaskLadder,
+} from './downstream.js';
+import { screenTask, type TaskScreen } from './downstreamScreen.js';
+
+export interface TargetResult {
+  label: string;
+  N: number;
+  D: number;
+  C: number;
+  /** Step 1's task loss (not with the direct law in C). */
+  taskLoss?: number;
+  accuracy: number;
+  viaC: number;
+  interval?: PredictionInterval;
+  /** The target's own final evaluations (the mean of its last `movingAverage`), when in the data. */
+  actual?: { accuracy: number; taskLoss?: number };
+  /** (predicted − actual)/actual. */
+  relativeError?: number;
+  relativeErrorViaC?: number;
+  /** Whether the interval holds the actual accuracy. */
+  covered?: boolean;
+}
+
+export interface TaskAnalysis {
+  task: string;
+  screen?: TaskScreen;
+  screenProblem?: string;
+  fit?: DownstreamFit;
+  fitProblem?: string;
+  /** The direct law in C (accuracy from −ln C), used when the task has no task loss. */
+  direct?: SigmoidFit;
+  targets: TargetResult[];
+  plan?: TaskPlan;
+  /** Gadre et al.'s Err = ε − k·e^(−γL) on the validation loss, when the checkpoints have one. */
+  lossToError?: LossToError;
+  /** Step 2's points (task loss, accuracy) with each run's N, for the sigmoid figure. */
+  points?: { run: string; N: number; loss: number; accuracy: number }[];
+}
+
+/** What reaching a target accuracy takes (C = 6ND on the step-1 law's compute-optimal frontier), with its bootstrap interval. */
+export interface TaskPlan {
+  accuracy: number;
+  /** The point estimate; undefined when the fitted sigmoid never reaches the accuracy. */
+  point?: AccuracyPlan;
+  interval?: { level: number; C: [number, number]; N?: [number, number]; D?: [number, number] };
+  /** Share of bootstrap replicates whose fit never reaches the accuracy. */
+  unreachable?: number;
+}
+
+export interface LadderAnalysisOptions extends DownstreamOptions {
+  /** Tasks to analyse (names of the manifest's tasks or of the data's). @default every task with an accuracy */
+  tasks?: string[];
+  /** Targets to predict beyond those in the data (role `target`). */
+  targets?: Target[];
+  /** Bootstrap replicates (0: none). */
+  replicates?: number;
+  seed?: number;
+  level?: number;
+  /** Target accuracies to plan for, by task. */
+  plan?: Record<string, number>;
+  /** Metrics for every task, over the manifest's and the defaults. */
+  accuracyMetric?: string;
+  lossMetric?: string;
+}
+
+/** The tasks to analyse: the manifest's definitions, or each task of the data that has an accuracy metric. */
+export function taskDefinitions(data: TaskMetricData, only?: string[], accuracyMetric?: string): TaskDefinition[] {
+  const accuracies: readonly string[] = accuracyMetric ? [accuracyMetric] : ACCURACY_METRICS;
+  let defs: TaskDefinition[] = data.tasks.length ? data.tasks : [...tasksOf(data.records)].filter(([, m]) => accuracies.some((a) => m.has(a))).map(([task]) => ({ task }));
+  if (only?.length) {
+    const known = new Map(defs.map((d) => [d.task, d]));
+    const all = tasksOf(data.records);
+    defs = only.map((t) => {
+      const d = known.get(t) ?? (all.has(t) ? { task: t } : undefined);
+      if (!d) throw new InputError({ file: data.source }, `no task "${t}"; the data have: ${[...new Set([...known.keys(), ...all.keys()])].slice(0, 20).join(', ')}`);
+      return d;
+    });
+  }
+  return defs;
+}
+
+export function ladderFor(data: TaskMetricData, def: TaskDefinition, role: 'ladder' | 'rerun' | 'target'): TaskLadder | undefined {
+  const wanted = (run: string) => (data.roles.get(run) ?? 'ladder') === role;
+  const runs = data.records.some((r) => wanted(r.run));
+  if (!runs) return undefined;
+  return taskLadder(data.records, data.source, { task: def.task, parts: def.parts, accuracyMetric: def.accuracyMetric, lossMetric: def.lossMetric, runs: wanted });
+}
+
+type LabelledTarget = Target & { label: string; actual?: { accuracy: number; taskLoss?: number } };
+
+/** The actual score's comparison with a prediction (and its interval). */
+function compare(r: TargetResult, t: LabelledTarget): TargetResult {
+  if (!t.actual) return r;
+  r.actual = t.actual;
+  r.relativeError = (r.accuracy - t.actual.accuracy) / t.actual.accuracy;
+  r.relativeErrorViaC = (r.viaC - t.actual.accuracy) / t.actual.accuracy;
+  if (r.interval) r.covered = r.interval.accuracy[0] <= t.actual.accuracy && t.actual.accuracy <= r.interval.accuracy[1];
+  return r;
+}
+
+/** Targets and plan by the direct law in C (a task without a task loss). */
+function directAnalysis(out: TaskAnalysis, ladder: TaskLadder, o: DownstreamOptions, options: LadderAnalysisOptions, targets: LabelledTarget[], goal: number | undefined): void {
+  const s = fitDirect(ladder, o);
+  out.direct = s;
+  const plans: (AccuracyPlan | undefined)[] = [];
+  const withC = targets.map((t) => ({ ...t, C: t.C ?? 6 * t.N * t.D }));
+  const intervals = options.replicates && (targets.length || goal !== undefined)
+    ? bootstrapDirect(ladder, s, withC, { ...o, replicates: options.replicates, seed: options.seed ?? 0, level: options.level, onReplicate: goal === undefined ? undefined : (rs) => plans.push(directPlan(out.task, rs, goal)) })
+    : undefined;
+  out.targets = withC.map((t, i) => {
+    const accuracy = directAccuracy(s, t.C);
+    const r: TargetResult = { label: t.label, N: t.N, D: t.D, C: t.C, accuracy, viaC: accuracy };
+    if (intervals) r.interval = { level: intervals[i].level, accuracy: intervals[i].accuracy, viaC: intervals[i].accuracy, failed: intervals[i].failed, replicates: intervals[i].replicates };
+    return compare(r, t);
+  });
+  if (goal !== undefined) out.plan = planSummary(goal, directPlan(out.task, s, goal), plans, options.level ?? 0.95);
+}
+
+function planSummary(goal: number, point: AccuracyPlan | undefined, plans: (AccuracyPlan | undefined)[], level: number): TaskPlan {
+  const plan: TaskPlan = { accuracy: goal, ...(point ? { point } : {}) };
+  const reached = plans.filter((p): p is AccuracyPlan => p !== undefined);
+  if (plans.length) plan.unreachable = 1 - reached.length / plans.length;
+  const iv = (key: 'C' | 'N' | 'D') => finiteInterval(reached.map((p) => p[key] ?? NaN), level);
+  const C = iv('C'), N = iv('N'), D = iv('D');
+  if (C) plan.interval = { level, C, ...(N ? { N } : {}), ...(D ? { D } : {}) };
+  return plan;
+}
+
+/** Screen, fit and predict every task; a task that cannot be fitted says why and the rest go on. */
+export function analyseLadder(data: TaskMetricData, options: LadderAnalysisOptions = {}, onTask?: (task: string) => void): TaskAnalysis[] {
+  return taskDefinitions(data, options.tasks, options.accuracyMetric).map((given) => {
+    const def: TaskDefinition = { ...given, ...(options.accuracyMetric ? { accuracyMetric: options.accuracyMetric } : {}), ...(options.lossMetric ? { lossMetric: options.lossMetric } : {}) };
+    onTask?.(def.task);
+    const o: DownstreamOptions = { ...options, chance: options.chance ?? def.chance };
+    const ladder = ladderFor(data, def, 'ladder');
+    if (!ladder) throw new InputError({ file: data.source }, 'no ladder runs (every run is a target or a rerun)');
+    const out: TaskAnalysis = { task: def.task, targets: [] };
+    // The loss → error exponential needs no task loss: fitted wherever validation losses were recorded.
+    const valPoints = ladder.runs.flatMap((r) => {
+      const cs = r.checkpoints.filter((c) => c.valLoss !== undefined && c.accuracy !== undefined);
+      return cs.slice(Math.ceil((o.skipFraction ?? 0.1) * cs.length)).map((c) => ({ valLoss: c.valLoss!, error: 1 - c.accuracy! }));
+    });
+    if (valPoints.length >= 4) {
+      try {
+        out.lossToError = fitLossToError(valPoints, data.source);
+      } catch (e) {
+        if (!(e instanceof InputError)) throw e;
+      }
+    }
+    try {
+      out.screen = screenTask(ladder, { ...o, reruns: ladderFor(data, def, 'rerun') });
+    } catch (e) {
+      if (!(e instanceof InputError)) throw e;
+      out.screenProblem = e.detail;
+    }
+    const targetLadder = ladderFor(data, def, 'target');
+    const actuals = targetLadder ? finalPoints(targetLadder, o.movingAverage ?? 5) : [];
+    const targets: (Target & { label: string; actual?: { accuracy: number; taskLoss?: number } })[] = [
+      ...actuals.map((p) => ({ label: p.run, N: p.N, D: p.D, C: p.C, ...(p.accuracy !== undefined ? { actual: { accuracy: p.accuracy, ...(p.taskLoss !== undefined ? { taskLoss: p.taskLoss } : {}) } } : {}) })),
+      ...(options.targets ?? []).map((t, i) => ({ ...t, label: t.label ?? `target ${i + 1}` })),
+    ];
+    const goal = options.plan?.[def.task];
+    if (!ladder.lossMetric) {
+      // No task loss (an lm-evaluation-harness ladder): the direct law in C instead of the two steps.
+      try {
+        directAnalysis(out, ladder, o, options, targets, goal);
+      } catch (e) {
+        if (!(e instanceof InputError)) throw e;
+        out.fitProblem = e.detail;
+      }
+      return out;
+    }
+    try {
+      out.fit = fitDownstream(ladder, o);
+    } catch (e) {
+      if (!(e instanceof InputError)) throw e;
+      out.fitProblem = e.detail;
+      return out;
+    }
+    const fit = out.fit;
+    const sizeOf = new Map(ladder.runs.map((r) => [r.run, r.N]));
+    out.points = sigmoidPoints(ladder, fit.options).map((p) => ({ ...p, N: sizeOf.get(p.run)! }));
+    const plans: (AccuracyPlan | undefined)[] = [];
+    const onReplicate = goal === undefined ? undefined : (r: { step1: Record<string, number>; step2: Sigmoid }) => plans.push(planForAccuracy(fit, goal, r.step2, r.step1));
+    const intervals = options.replicates && (targets.length || goal !== undefined) ? bootstrapDownstream(ladder, fit, targets, { replicates: options.replicates, seed: options.seed ?? 0, level: options.level, onReplicate }) : undefined;
+    if (goal !== undefined) out.plan = planSummary(goal, planForAccuracy(fit, goal), plans, options.level ?? 0.95);
+    out.targets = targets.map((t, i) => {
+      const C = t.C ?? 6 * t.N * t.D;
+      const p = predictDownstream(fit, { ...t, C });
+      const r: TargetResult = { label: t.label, N: t.N, D: t.D, C, taskLoss: p.taskLoss, accuracy: p.accuracy, viaC: p.viaC.accuracy };
+      if (intervals) r.interval = intervals[i];
+      return compare(r, t);
+    });
+    return out;
+  });
+}

@@ -1,0 +1,168 @@
+/**
+ * Which tasks can be predicted at all (docs/methods.md §33): per task, the back-test (hold out the
+ * ladder's largest model size, predict its runs' final accuracy from the rest), the noise of one
+ * evaluation and across seeds, monotonicity in compute and the distance from random guessing, read
+ * into one verdict. Pure.
+ *
+ * The verdict's thresholds are fixed here, before any ladder was looked at, and are the same for
+ * every task and ladder:
+ *   near chance   the ladder's best final accuracy is within max(0.03, 5σ) of the random-guess level;
+ *   not monotone  Spearman's ρ between compute and final accuracy over the ladder's runs is below 0.8;
+ *   noisy         σ is more than a tenth of the ladder's spread of final accuracy, or the back-test's
+ *                 mean relative error exceeds 10 %;
+ *   predictable   none of the above.
+ * σ is the larger of one evaluation's noise (accuracyNoise) and the seed-to-seed SD (reruns).
+ */
+import { mean } from '../core/statistics.js';
+import { InputError } from '../errors/index.js';
+import {
+  finalPoints,
+  fitDownstream,
+  fitDirect,
+  directAccuracy,
+  predictDownstream,
+  accuracyNoise,
+  type DownstreamOptions,
+  type TaskLadder,
+} from './downstream.js';
+
+export type Verdict = 'predictable' | 'noisy' | 'near chance' | 'not monotone';
+
+export const SCREEN_THRESHOLDS = { chanceMargin: 0.03, chanceSigmas: 5, monotone: 0.8, noiseShare: 0.1, backtestError: 0.1 } as const;
+
+export interface TaskBacktest {
+  /** The held-out model size. */
+  N: number;
+  /** How the held-out accuracy was predicted: the two-step method, or a sigmoid in ln C when the task has no task loss. */
+  method: 'two-step' | 'direct in C';
+  runs: { run: string; D: number; actual: number; predicted: number; relativeError: number }[];
+  /** Mean |relative error| over the held-out runs. */
+  meanRelativeError: number;
+}
+
+export interface TaskScreen {
+  task: string;
+  verdict: Verdict;
+  /** Every rule that fired, in words (the verdict is the first). */
+  reasons: string[];
+  chance?: number;
+  /** One evaluation's accuracy noise (SD). */
+  noise: number;
+  /** SD between a run and its rerun with another seed (final accuracy), when reruns are given. */
+  seedSd?: number;
+  /** Spearman's ρ between compute and final accuracy. */
+  monotonicity: number;
+  /** Final accuracy of the ladder's runs: lowest and highest. */
+  accuracyRange: [number, number];
+  backtest?: TaskBacktest;
+  /** Why there is no back-test (too few sizes, a failed fit). */
+  backtestProblem?: string;
+}
+
+/** Spearman's rank correlation (average ranks for ties). */
+export function spearman(x: readonly number[], y: readonly number[]): number {
+  const rank = (v: readonly number[]) => {
+    const order = v.map((value, i) => ({ value, i })).sort((a, b) => a.value - b.value);
+    const r = new Array<number>(v.length);
+    for (let s = 0; s < order.length; ) {
+      let e = s;
+      while (e + 1 < order.length && order[e + 1].value === order[s].value) e++;
+      for (let k = s; k <= e; k++) r[order[k].i] = (s + e) / 2;
+      s = e + 1;
+    }
+    return r;
+  };
+  const rx = rank(x), ry = rank(y);
+  const mx = mean(rx), my = mean(ry);
+  let sxy = 0, sxx = 0, syy = 0;
+  for (let i = 0; i < rx.length; i++) {
+    sxy += (rx[i] - mx) * (ry[i] - my);
+    sxx += (rx[i] - mx) ** 2;
+    syy += (ry[i] - my) ** 2;
+  }
+  return sxx > 0 && syy > 0 ? sxy / Math.sqrt(sxx * syy) : 0;
+}
+
+/**
+ * Hold out the runs of the largest N; fit on the others; predict the held-out runs' final accuracy.
+ * Two-step when the task has a task loss; otherwise a sigmoid of accuracy in ln C fitted on every
+ * checkpoint of the smaller runs (the same floor and ceiling), a one-step law through compute.
+ */
+export function backtestTask(ladder: TaskLadder, options: DownstreamOptions = {}): TaskBacktest {
+  const sizes = [...new Set(ladder.runs.map((r) => r.N))].sort((a, b) => a - b);
+  if (sizes.length < 3) throw new InputError({ file: ladder.source }, `${sizes.length} model sizes: a back-test that holds out the largest needs at least 3`);
+  const N = sizes[sizes.length - 1];
+  const train: TaskLadder = { ...ladder, runs: ladder.runs.filter((r) => r.N !== N) };
+  const held = finalPoints({ ...ladder, runs: ladder.runs.filter((r) => r.N === N) }, options.movingAverage ?? 5).filter((p) => p.accuracy !== undefined);
+  let method: TaskBacktest['method'];
+  let predict: (p: { N: number; D: number; C: number }) => number;
+  if (ladder.lossMetric && ladder.runs.every((r) => r.checkpoints.some((c) => c.taskLoss !== undefined))) {
+    const f = fitDownstream(train, options);
+    method = 'two-step';
+    predict = (p) => predictDownstream(f, p).accuracy;
+  } else {
+    method = 'direct in C';
+    const s = fitDirect(train, options);
+    predict = (p) => directAccuracy(s, p.C);
+  }
+  const runs = held.map((p) => {
+    const predicted = predict(p);
+    return { run: p.run, D: p.D, actual: p.accuracy!, predicted, relativeError: (predicted - p.accuracy!) / p.accuracy! };
+  });
+  return { N, method, runs, meanRelativeError: mean(runs.map((r) => Math.abs(r.relativeError))) };
+}
+
+/**
+ * Screen one task.
+ * @param reruns pairs of (run, rerun with another seed) among the ladder's runs, for the seed noise
+ */
+export function screenTask(ladder: TaskLadder, options: DownstreamOptions & { reruns?: TaskLadder } = {}): TaskScreen {
+  const finals = finalPoints(ladder, options.movingAverage ?? 5).filter((p) => p.accuracy !== undefined);
+  if (finals.length < 3) throw new InputError({ file: ladder.source }, `${finals.length} runs with a final accuracy for "${ladder.task}": expected at least 3 to screen it`);
+  const accs = finals.map((p) => p.accuracy!);
+  const noise = accuracyNoise(ladder);
+  let seedSd: number | undefined;
+  if (options.reruns && options.reruns.runs.length) {
+    const byName = new Map(finals.map((p) => [p.run, p.accuracy!]));
+    const diffs = finalPoints(options.reruns, options.movingAverage ?? 5)
+      .filter((p) => p.accuracy !== undefined)
+      .map((p) => {
+        const original = byName.get(p.run.replace(/-rerun$/, ''));
+        return original === undefined ? undefined : p.accuracy! - original;
+      })
+      .filter((d): d is number => d !== undefined);
+    // The SD of one run's final accuracy from the differences of pairs: Var(a − b) = 2σ².
+    if (diffs.length) seedSd = Math.sqrt(mean(diffs.map((d) => d * d)) / 2);
+  }
+  const sigma = Math.max(noise, seedSd ?? 0);
+  const lo = Math.min(...accs), hi = Math.max(...accs);
+  const monotonicity = spearman(finals.map((p) => p.C), accs);
+  const chance = options.chance;
+  const t = SCREEN_THRESHOLDS;
+  let backtest: TaskBacktest | undefined, backtestProblem: string | undefined;
+  try {
+    backtest = backtestTask(ladder, options);
+  } catch (e) {
+    backtestProblem = (e as Error).message;
+  }
+  const reasons: { verdict: Verdict; why: string }[] = [];
+  const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
+  if (chance !== undefined && hi - chance < Math.max(t.chanceMargin, t.chanceSigmas * sigma)) {
+    reasons.push({ verdict: 'near chance', why: `best final accuracy ${hi.toFixed(3)} is within ${Math.max(t.chanceMargin, t.chanceSigmas * sigma).toFixed(3)} of random guessing (${chance.toFixed(3)})` });
+  }
+  if (monotonicity < t.monotone) reasons.push({ verdict: 'not monotone', why: `final accuracy does not rise with compute (Spearman ρ = ${monotonicity.toFixed(2)} < ${t.monotone})` });
+  if (hi > lo && sigma / (hi - lo) > t.noiseShare) reasons.push({ verdict: 'noisy', why: `noise σ = ${sigma.toFixed(4)} is ${pct(sigma / (hi - lo))} of the ladder's accuracy spread (> ${pct(t.noiseShare)})` });
+  if (backtest && backtest.meanRelativeError > t.backtestError) reasons.push({ verdict: 'noisy', why: `the back-test on the largest size (N = ${backtest.N.toExponential(2)}) misses by ${pct(backtest.meanRelativeError)} (> ${pct(t.backtestError)})` });
+  return {
+    task: ladder.task,
+    verdict: reasons[0]?.verdict ?? 'predictable',
+    reasons: reasons.map((r) => r.why),
+    ...(chance !== undefined ? { chance } : {}),
+    noise,
+    ...(seedSd !== undefined ? { seedSd } : {}),
+    monotonicity,
+    accuracyRange: [lo, hi],
+    ...(backtest ? { backtest } : {}),
+    ...(backtestProblem ? { backtestProblem } : {}),
+  };
+}

@@ -1,0 +1,328 @@
+/**
+ * Per-task evaluation metrics (benchmark accuracy, task loss in bits per byte, correct-answer
+ * log-likelihood, Brier score …) of training runs and their checkpoints, read from three formats.
+ * Pure (text in, records out): the web app can parse the same files.
+ *
+ * - Long CSV: one metric a row — `run, N, tokens (or step), task, metric, value`, optionally
+ *   `val_loss` and `C`.
+ * - Wide CSV: one checkpoint a row, one column per (task, metric): `<task>/<metric>`, or the OLMo
+ *   ladder's wandb names (`eval/downstream_bpb/<task>_bpb`, `eval/downstream/<task>_len_norm`,
+ *   `eval/downstream/<task>_acc`, `eval/downstream_soft_log/<task>_soft_log`); the validation loss
+ *   from `val_loss` or `eval/c4_en-validation/CrossEntropyLoss`.
+ * - lm-evaluation-harness results JSON: `results: {task: {"acc,none": …, "acc_norm,none": …}}` (or
+ *   the older `{"acc": …}`), with the model and checkpoint in `config.model_args`.
+ *
+ * Every problem is an InputError naming the file, line and column.
+ */
+import { InputError } from '../errors/index.js';
+import { csvRecords, headerIndex, stripBom, binaryProblem, BINARY_CHECK_CHARS } from './parseRuns.js';
+import { lineColumn, lineStartsOf, quoteForMessage } from './textPosition.js';
+
+/** One metric of one task at one checkpoint of one run. */
+export interface TaskMetric {
+  run: string;
+  /** Parameters of the model, when known. */
+  N?: number;
+  /** Tokens seen at the checkpoint. */
+  D?: number;
+  step?: number;
+  /** Training compute at the checkpoint (FLOPs), when the file gives it. */
+  C?: number;
+  /** Validation loss (nats per token) at the checkpoint, when the file gives it. */
+  valLoss?: number;
+  task: string;
+  metric: string;
+  value: number;
+  /** 1-based line (and column) of the value in the source file. */
+  line: number;
+  column?: number;
+}
+
+export interface TaskMetricSet {
+  source: string;
+  format: 'long' | 'wide' | 'lm-eval';
+  records: TaskMetric[];
+  /** Cells with no value (a metric not evaluated at that checkpoint): counted, not stored. */
+  emptyCells: number;
+  /** Columns that are neither a metric nor a known field (shown so that nothing is dropped unseen). */
+  ignoredColumns: string[];
+}
+
+/** A run's part in a ladder: fitted (`ladder`), another seed of a ladder run (`rerun`), or a large model to predict (`target`). */
+export type RunRole = 'ladder' | 'rerun' | 'target';
+
+/** A task as a ladder defines it: weighted parts (MMLU's four), its metrics, its random-guess accuracy. */
+export interface TaskDefinition {
+  task: string;
+  parts?: Record<string, number>;
+  accuracyMetric?: string;
+  lossMetric?: string;
+  /** Random-guess accuracy. */
+  chance?: number;
+}
+
+/** Task metrics from several files (or a store), with each run's role and the tasks a manifest defines. */
+export interface TaskMetricData {
+  source: string;
+  sets: TaskMetricSet[];
+  /** Every record of every set. */
+  records: TaskMetric[];
+  /** Role of each run (runs not listed are ladder runs). */
+  roles: Map<string, RunRole>;
+  tasks: TaskDefinition[];
+}
+
+export interface TaskMetricOptions {
+  source: string;
+  /** Run name when the file has no run column (wide CSV) or no model in its config (lm-eval). */
+  run?: string;
+  /** Parameters when the file has no N column. */
+  N?: number;
+  /** Tokens seen (lm-eval JSON, which records none). */
+  tokens?: number;
+  /** Tokens per optimizer step, to turn a step into tokens. */
+  batchTokens?: number;
+  /** FLOPs per token, to give each checkpoint a compute C = D × flopsPerToken (the OLMo ladder's convention). */
+  flopsPerToken?: number;
+  /** Column of the validation loss in a wide CSV. @default val_loss, else eval/c4_en-validation/CrossEntropyLoss */
+  valLossColumn?: string;
+}
+
+const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
+function numberOrNaN(cell: string): number {
+  const t = cell.trim();
+  return NUMBER.test(t) ? Number(t) : NaN;
+}
+
+function normalise(name: string): string {
+  return name.toLowerCase().replace(/[\s_-]+/g, '');
+}
+
+/** Aliases of the fields a task-metrics CSV may carry (compared without case, spaces, _ or -). */
+const fieldAliases = {
+  run: ['run', 'model', 'name', 'run_name'],
+  N: ['N', 'params', 'parameters', 'n_params', 'model_size'],
+  D: ['D', 'tokens', 'tokens_seen', 'throughput/total_tokens'],
+  step: ['step', '_step'],
+  batchTokens: ['batch_tokens', 'batch_size_in_tokens'],
+  C: ['C', 'flops', 'compute'],
+  valLoss: ['val_loss', 'validation_loss', 'loss'],
+  task: ['task', 'benchmark'],
+  metric: ['metric'],
+  value: ['value', 'score'],
+} as const;
+type Field = keyof typeof fieldAliases;
+
+function findColumns(header: string[], fields: readonly Field[]): Partial<Record<Field, number>> {
+  const out: Partial<Record<Field, number>> = {};
+  for (const f of fields) {
+    const aliases = fieldAliases[f].map(normalise);
+    const i = header.findIndex((h) => aliases.includes(normalise(h)));
+    if (i >= 0) out[f] = i;
+  }
+  return out;
+}
+
+/** Column-name prefixes of a wandb export that are not evaluations (throughput, optimizer state). */
+const NOT_METRICS = /^(throughput|optim|train|system|timing|learning_rate|lr)\//i;
+
+/**
+ * The (task, metric) a wide column holds, or undefined for a column that is not a metric. The OLMo
+ * ladder's wandb names are read first; any other `task/metric` (one slash) is taken as written.
+ */
+export function metricColumn(name: string): { task: string; metric: string } | undefined {
+  let m = /^eval\/downstream_bpb\/(.+)_bpb$/.exec(name);
+  if (m) return { task: m[1], metric: 'bpb' };
+  m = /^eval\/downstream_soft_log\/(.+)_soft_log$/.exec(name);
+  if (m) return { task: m[1], metric: 'soft_log' };
+  m = /^eval\/downstream_soft\/(.+)_soft$/.exec(name);
+  if (m) return { task: m[1], metric: 'soft' };
+  m = /^eval\/downstream\/(.+)_(len_norm|acc|acc_norm|mc_acc)$/.exec(name);
+  if (m) return { task: m[1], metric: m[2] };
+  m = /^eval\/([^/]+)\/CrossEntropyLoss$/.exec(name);
+  if (m) return { task: m[1], metric: 'ce' };
+  if (NOT_METRICS.test(name)) return undefined;
+  m = /^([^/]+)\/([^/]+)$/.exec(name);
+  if (m && m[1].trim() && m[2].trim()) return { task: m[1].trim(), metric: m[2].trim() };
+  return undefined;
+}
+
+/** Which format a file is in, from its name and first characters. */
+export function taskMetricFormat(source: string, text: string): TaskMetricSet['format'] {
+  const t = stripBom(text).trimStart();
+  if (source.toLowerCase().endsWith('.json') || t.startsWith('{')) return 'lm-eval';
+  const header = t.split('\n', 1)[0].split(',').map((h) => h.trim().replace(/^"|"$/g, ''));
+  const long = ['task', 'metric', 'value'].every((f) => header.some((h) => normalise(h) === f));
+  return long ? 'long' : 'wide';
+}
+
+/**
+ * Parse a task-metrics file in whichever of the three formats it is.
+ * @throws InputError naming the file, line and column of the first problem
+ */
+export function parseTaskMetrics(text: string, options: TaskMetricOptions): TaskMetricSet {
+  const binary = binaryProblem(text.slice(0, BINARY_CHECK_CHARS), options.source);
+  if (binary) throw binary;
+  const format = taskMetricFormat(options.source, text);
+  if (format === 'lm-eval') return parseLmEval(text, options);
+  return parseTaskCsv(text, options, format);
+}
+
+function parseTaskCsv(text: string, options: TaskMetricOptions, format: 'long' | 'wide'): TaskMetricSet {
+  const source = options.source;
+  const rows = csvRecords(text, source);
+  if (rows.length < 2) {
+    throw new InputError({ file: source, line: 1 }, format === 'long' ? 'expected a header (run, N, tokens or step, task, metric, value) and at least one row' : 'expected a header with task columns such as "arc_easy/acc" and at least one row');
+  }
+  const header = rows[0].record;
+  headerIndex(header, source, rows[0].info.lines);
+  const cols = findColumns(header, ['run', 'N', 'D', 'step', 'batchTokens', 'C', 'valLoss', 'task', 'metric', 'value']);
+  if (options.valLossColumn !== undefined) {
+    const i = header.indexOf(options.valLossColumn);
+    if (i < 0) throw new InputError({ file: source, line: 1 }, `no column ${quoteForMessage(options.valLossColumn)} (the validation loss); the file has ${header.length} columns`);
+    cols.valLoss = i;
+  } else if (cols.valLoss === undefined) {
+    const c4 = header.indexOf('eval/c4_en-validation/CrossEntropyLoss');
+    if (c4 >= 0) cols.valLoss = c4;
+  }
+  if (cols.run === undefined && options.run === undefined) {
+    throw new InputError({ file: source, line: 1 }, `no run column (run, model or name); expected one, or name the run (--run NAME)`);
+  }
+  if (cols.D === undefined && cols.step === undefined && options.tokens === undefined) {
+    throw new InputError({ file: source, line: 1 }, 'no tokens column (tokens, D or throughput/total_tokens) and no step column: expected one, to place each checkpoint');
+  }
+  const lineOf = (r: number) => rows[r].info.lines;
+  const cell = (r: number, i: number | undefined) => (i === undefined ? '' : (rows[r].record[i] ?? '').trim());
+  /** A number in a field column: empty is "not given", anything else must be a number. */
+  const optionalNumber = (r: number, field: Field, positive: boolean): number | undefined => {
+    const i = cols[field];
+    const raw = cell(r, i);
+    if (raw === '') return undefined;
+    const v = numberOrNaN(raw);
+    if (!Number.isFinite(v) || (positive ? !(v > 0) : v < 0)) {
+      throw new InputError({ file: source, line: lineOf(r), column: i! + 1, columnName: header[i!] }, `expected a ${positive ? 'positive' : 'non-negative'} number, got ${quoteForMessage(raw)}`);
+    }
+    return v;
+  };
+  const fieldColumns = new Set(Object.values(cols));
+  const metricCols = format === 'wide' ? header.map((h, i) => ({ i, ...metricColumn(h) })).filter((c): c is { i: number; task: string; metric: string } => c.task !== undefined && !fieldColumns.has(c.i)) : [];
+  const used = new Set([...Object.values(cols), ...metricCols.map((c) => c.i)]);
+  const ignoredColumns = header.filter((_, i) => !used.has(i));
+  if (format === 'wide' && metricCols.length === 0) {
+    throw new InputError({ file: source, line: 1 }, 'no task metric columns: expected columns such as "arc_easy/acc" or "eval/downstream_bpb/arc_easy_bpb" (or a long file with task, metric and value columns)');
+  }
+  const records: TaskMetric[] = [];
+  let emptyCells = 0;
+  for (let r = 1; r < rows.length; r++) {
+    const line = lineOf(r);
+    const run = cell(r, cols.run) || options.run;
+    if (!run) throw new InputError({ file: source, line, column: cols.run! + 1, columnName: header[cols.run!] }, 'expected a run name, got an empty cell');
+    const N = optionalNumber(r, 'N', true) ?? options.N;
+    const step = optionalNumber(r, 'step', false);
+    const batch = optionalNumber(r, 'batchTokens', true) ?? options.batchTokens;
+    let D = optionalNumber(r, 'D', true);
+    if (D === undefined && step !== undefined && batch !== undefined) D = step * batch;
+    if (D === undefined) D = options.tokens;
+    if (D === undefined && step === undefined) {
+      throw new InputError({ file: source, line, column: (cols.D ?? cols.step ?? 0) + 1 }, 'expected the tokens seen (or the step) at this checkpoint, got an empty cell');
+    }
+    const C = optionalNumber(r, 'C', true) ?? (D !== undefined && options.flopsPerToken !== undefined ? D * options.flopsPerToken : undefined);
+    const valLoss = optionalNumber(r, 'valLoss', true);
+    const base = { run, ...(N !== undefined ? { N } : {}), ...(D !== undefined ? { D } : {}), ...(step !== undefined ? { step } : {}), ...(C !== undefined ? { C } : {}), ...(valLoss !== undefined ? { valLoss } : {}) };
+    if (format === 'long') {
+      const task = cell(r, cols.task), metric = cell(r, cols.metric), raw = cell(r, cols.value);
+      if (!task) throw new InputError({ file: source, line, column: cols.task! + 1, columnName: header[cols.task!] }, 'expected a task name, got an empty cell');
+      if (!metric) throw new InputError({ file: source, line, column: cols.metric! + 1, columnName: header[cols.metric!] }, 'expected a metric name (acc, bpb, …), got an empty cell');
+      const value = numberOrNaN(raw);
+      if (!Number.isFinite(value)) throw new InputError({ file: source, line, column: cols.value! + 1, columnName: header[cols.value!] }, `expected a number, got ${raw === '' ? 'an empty cell' : quoteForMessage(raw)}`);
+      records.push({ ...base, task, metric, value, line, column: cols.value! + 1 });
+    } else {
+      for (const c of metricCols) {
+        const raw = cell(r, c.i);
+        if (raw === '') {
+          emptyCells++;
+          continue;
+        }
+        const value = numberOrNaN(raw);
+        if (!Number.isFinite(value)) throw new InputError({ file: source, line, column: c.i + 1, columnName: header[c.i] }, `expected a number (${c.task} ${c.metric}), got ${quoteForMessage(raw)}`);
+        records.push({ ...base, task: c.task, metric: c.metric, value, line, column: c.i + 1 });
+      }
+    }
+  }
+  return { source, format, records, emptyCells, ignoredColumns };
+}
+
+/** `pretrained=EleutherAI/pythia-160m,revision=step143000` → { pretrained: …, revision: … }. */
+export function modelArgs(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const part of text.split(',')) {
+    const eq = part.indexOf('=');
+    if (eq > 0) out[part.slice(0, eq).trim()] = part.slice(eq + 1).trim();
+  }
+  return out;
+}
+
+const PYTHON_NON_FINITE = /([:[,]\s*)(-?Infinity|NaN)(?=\s*[,}\]])/g;
+
+function parseLmEval(text: string, options: TaskMetricOptions): TaskMetricSet {
+  const source = options.source;
+  const body = stripBom(text);
+  const starts = lineStartsOf(body);
+  /** Where a key first appears after `from` (for located errors in JSON). */
+  const at = (needle: string, from = 0) => {
+    const i = body.indexOf(needle, from);
+    return i < 0 ? { line: 1, column: 1, offset: 0 } : { ...lineColumn(starts, i), offset: i };
+  };
+  let doc: unknown;
+  try {
+    // Python's json.dumps writes NaN and Infinity bare, which JSON.parse refuses: read them as tagged
+    // strings, so that a standard error of NaN is skipped and a metric of NaN is refused where it is.
+    doc = JSON.parse(body.replace(PYTHON_NON_FINITE, (_, before: string, word: string) => `${before}"\\u0000${word}"`));
+  } catch (e) {
+    const m = /position (\d+)/.exec((e as Error).message);
+    const where = m ? lineColumn(starts, Number(m[1])) : { line: 1, column: 1 };
+    throw new InputError({ file: source, ...where }, `not valid JSON (${(e as Error).message.replace(/ in JSON at position \d+.*$/, '')}); expected an lm-evaluation-harness results file`);
+  }
+  if (!doc || typeof doc !== 'object' || Array.isArray(doc)) throw new InputError({ file: source, line: 1, column: 1 }, 'expected a JSON object with "results" (an lm-evaluation-harness results file)');
+  const d = doc as Record<string, unknown>;
+  const results = d.results;
+  if (!results || typeof results !== 'object' || Array.isArray(results)) {
+    throw new InputError({ file: source, line: 1, column: 1 }, 'no "results" object: expected an lm-evaluation-harness results file ({"results": {"task": {"acc,none": …}}})');
+  }
+  const config = (d.config && typeof d.config === 'object' ? d.config : {}) as Record<string, unknown>;
+  const args = typeof config.model_args === 'string' ? modelArgs(config.model_args) : {};
+  const run = options.run ?? args.pretrained ?? (typeof config.model_name === 'string' ? config.model_name : undefined);
+  if (!run) throw new InputError({ file: source, ...at('"config"') }, 'no model in config.model_args (pretrained=…): name the run (--run NAME)');
+  const revision = /step(\d+)/.exec(args.revision ?? '');
+  const step = revision ? Number(revision[1]) : undefined;
+  const counted = typeof config.model_num_parameters === 'number' && config.model_num_parameters > 0 ? config.model_num_parameters : undefined;
+  const N = options.N ?? counted;
+  const D = options.tokens ?? (step !== undefined && options.batchTokens !== undefined ? step * options.batchTokens : undefined);
+  if (D === undefined && step === undefined) {
+    throw new InputError({ file: source, ...at('"config"') }, 'no checkpoint: expected revision=stepNNN in config.model_args, or the tokens seen (--tokens)');
+  }
+  const C = D !== undefined && options.flopsPerToken !== undefined ? D * options.flopsPerToken : undefined;
+  const base = { run, ...(N !== undefined ? { N } : {}), ...(D !== undefined ? { D } : {}), ...(step !== undefined ? { step } : {}), ...(C !== undefined ? { C } : {}) };
+  const records: TaskMetric[] = [];
+  const resultsAt = at('"results"').offset;
+  for (const [task, metrics] of Object.entries(results as Record<string, unknown>)) {
+    const taskAt = at(JSON.stringify(task), resultsAt);
+    if (!metrics || typeof metrics !== 'object' || Array.isArray(metrics)) {
+      throw new InputError({ file: source, line: taskAt.line, column: taskAt.column }, `task ${quoteForMessage(task)}: expected an object of metrics ({"acc,none": 0.61, …})`);
+    }
+    for (const [key, value] of Object.entries(metrics as Record<string, unknown>)) {
+      // The alias is a display name and the standard errors describe a value, not a metric of their own.
+      if (key === 'alias' || /_stderr(,|$)/.test(key)) continue;
+      const metric = key.split(',')[0];
+      const keyAt = at(JSON.stringify(key), taskAt.offset);
+      if (typeof value !== 'number' || !Number.isFinite(value)) {
+        const shown = typeof value === 'string' && value.startsWith('\u0000') ? value.slice(1) : quoteForMessage(JSON.stringify(value) ?? 'undefined');
+        throw new InputError({ file: source, line: keyAt.line, column: keyAt.column }, `task ${quoteForMessage(task)} metric ${quoteForMessage(key)}: expected a number, got ${shown}`);
+      }
+      records.push({ ...base, task, metric, value, line: keyAt.line, column: keyAt.column });
+    }
+  }
+  if (records.length === 0) throw new InputError({ file: source, ...at('"results"') }, 'the results hold no metric: expected {"task": {"acc,none": …}}');
+  return { source, format: 'lm-eval', records, emptyCells: 0, ignoredColumns: [] };
+}
