@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -171,7 +171,13 @@ test('sweep cancel stops a Slurm array (running and pending tasks) with scancel 
   assert.equal(arrayTasks(pending.array_task_string!).length, 2);
   assert.equal(pending.state_reason, 'JobArrayTaskLimit');
   const running = store.runs({ study }).find((r) => r.status === 'running')!;
-  const pid = Number(readFileSync(join(runDirectory(root, running), 'pid'), 'utf8'));
+  // Slurm says RUNNING once the job script starts; the wrapper writes its pid a moment later (and
+  // not atomically), so wait for a whole pid in the file rather than read it at once.
+  const pidFile = join(runDirectory(root, running), 'pid');
+  const readPid = () => (existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8')) : NaN);
+  for (let i = 0; i < 300 && !(readPid() > 0); i++) await sleep(100);
+  const pid = readPid();
+  assert.ok(pid > 0, `the wrapper wrote its pid to ${pidFile}`);
 
   const r = scalelab(['sweep', 'cancel', '--study', study, '--db', db, '--backend', 'slurm', '--command', slow, '--runs-dir', root, '--json']);
   assert.equal(r.code, 0, r.stderr);
