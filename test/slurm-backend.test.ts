@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { RunStore, type StoredRun } from '../src/store/store.js';
 import { runSweep } from '../src/experiments/runner.js';
-import { arrayTasks, describeSlurmEnd, parseSqueue, readSlurmRecord, slurmBackend } from '../src/experiments/backends/slurm.js';
+import { arrayTasks, describeSlurmEnd, parseSqueue, readSlurmRecord, slurmBackend } from '../src/experiments/backends/slurm/index.js';
 import { runDirectory } from '../src/experiments/backends/process.js';
 import { testTool } from './helpers/tools.js';
 
@@ -133,7 +133,7 @@ test('a sweep killed before its sbatch: the resumed sweep submits the runs no jo
     dies,
     `import { RunStore } from '${src('store/store.ts')}';
 import { runSweep } from '${src('experiments/runner.ts')}';
-import { slurmBackend } from '${src('experiments/backends/slurm.ts')}';
+import { slurmBackend } from '${src('experiments/backends/slurm/index.ts')}';
 const [db, study, root, command] = process.argv.slice(2);
 await runSweep(RunStore.open(db), study, slurmBackend({ command, root }), { onProgress: () => process.exit(0) });
 `,

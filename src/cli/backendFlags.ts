@@ -12,7 +12,7 @@ import type { Backend } from '../experiments/backends/backend.js';
 import { simBackend } from '../experiments/backends/sim.js';
 import { apiBackend, apiMaxRuntime } from '../experiments/backends/api.js';
 import { localBackend } from '../experiments/backends/local.js';
-import { slurmBackend } from '../experiments/backends/slurm.js';
+import { slurmBackend } from '../experiments/backends/slurm/index.js';
 import { keyword, parseInteger, parseQuantity } from './options.js';
 
 export interface BackendFlags {
