@@ -7,7 +7,7 @@
  */
 import { bisect, minimize1d } from '../core/minimize1d.js';
 import { paramsWithRole, predictLoss, type Law } from '../laws/law.js';
-import { UsageError } from '../errors/index.js';
+import { OptionError, UsageError } from '../errors/index.js';
 import { computeOptimal, computeOptimalForSize } from './computeOptimal.js';
 
 export interface LifetimeAllocation {
@@ -70,7 +70,7 @@ export function computeOptimalForLoss(law: Law, params: Readonly<Record<string, 
  * @throws UsageError when the target loss is at or below what the law can reach
  */
 export function inferenceAwareOptimal(law: Law, params: Readonly<Record<string, number>>, targetLoss: number, inferenceTokens: number): InferenceAwareResult {
-  if (!(inferenceTokens >= 0)) throw new UsageError(`--inference-tokens must be ≥ 0, got ${inferenceTokens}`);
+  if (!(inferenceTokens >= 0)) throw new OptionError({ option: 'inferenceTokens', value: inferenceTokens, message: (o) => `${o('inferenceTokens')} must be ≥ 0, got ${inferenceTokens}` });
   const nMin = smallestModel(law, params, targetLoss);
   if (!Number.isFinite(nMin)) {
     const floor = paramsWithRole(law, 'irreducible')[0];

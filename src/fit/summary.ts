@@ -15,7 +15,7 @@ import { asTrustWarnings, bootstrapWarnings, trustOf, warning, type Trust, type 
 import { isFailure, type CandidateFit, type PredictiveMember } from './candidate.js';
 import type { AutoChoice, AutoRule } from './auto.js';
 import type { Procedure } from './procedures.js';
-import type { Axis } from '../analyses/rollingOrigin.js';
+import type { Axis } from '../io/rollingOrigin.js';
 
 export const formatVersion = 1;
 

@@ -15,6 +15,7 @@
  */
 import { z } from 'zod';
 import type { Dataset } from '../io/dataset.js';
+import { runStatuses } from '../store/runStatus.js';
 
 /**
  * The largest request body the server reads (10 MiB), and so the largest file the app opens: an
@@ -22,7 +23,7 @@ import type { Dataset } from '../io/dataset.js';
  */
 export const maxUploadBytes = 10 * 1024 * 1024;
 
-export const runStatuses = ['planned', 'submitting', 'queued', 'running', 'completed', 'failed', 'cancelled'] as const;
+export { runStatuses };
 
 const positive = z.number().positive();
 

@@ -176,7 +176,7 @@ Examples:
           for (const s of skipped) byReason.set(s.reason, [...(byReason.get(s.reason) ?? []), s.approach]);
           const reasons = [...byReason].map(([reason, ns]) => `${ns.length === 1 ? 'approach' : 'approaches'} ${ns.join(' and ')}: ${reason}`).join('; ');
           const row = failures.find((e): e is InputError => e instanceof InputError && (e.location.line ?? 0) > 1);
-          if (row) throw new InputError(row.location, `${row.detail} (no approach could run: ${reasons})`);
+          if (row) throw new InputError(row.location, (o) => `${row.detailNaming(o)} (no approach could run: ${reasons})`);
           throw new UsageError(`no approach could run on ${file}: ${reasons}`);
         }
         const agreements = [];

@@ -29,6 +29,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { chmodSync, existsSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import type { OptionNamer } from '../../../errors/index.js';
 import type { StoredRun } from '../../../store/store.js';
 import type { Backend, BackendStatus } from '../backend.js';
 import { CANCELLED, clearAttempt, expandTemplate, finishedStatus, runDirectory, templateValues, writeJob } from '../process.js';
@@ -59,6 +60,8 @@ export interface SlurmOptions {
    * sbatch's --time, a minute longer, is the cluster's own backstop.
    */
   timeoutSeconds?: number;
+  /** How a run's failure reason names these options (the CLI passes its flags). */
+  optionNames?: OptionNamer;
 }
 
 /** How long one squeue answer serves the status polls of a pass. */
@@ -306,13 +309,13 @@ export function slurmBackend(o: SlurmOptions): Backend {
       if (info && queuedStates.has(info.state)) return { state: 'queued', ...known };
       // exit.json may come before Slurm's verdict (a time limit's SIGTERM): wait for the verdict.
       if (info && runningStates.has(info.state)) return { state: 'running', ...known };
-      if (info?.state === 'CANCELLED') return ended({ state: 'cancelled', reason: `cancelled in Slurm (scancel) [${describeSlurmEnd(where.id, info)}]` });
+      if (info?.state === 'CANCELLED') return ended({ state: 'cancelled', reason: `cancelled in Slurm (scancel) [${describeSlurmEnd(where.id, info, o.optionNames)}]` });
       if (!done) {
         // Ended in Slurm's eyes but exit.json not (yet) visible (a shared file system): look once more.
         await sleep(300);
         done = finishedStatus(dir);
       }
-      const slurmSays = info ? describeSlurmEnd(where.id, info) : `Slurm job ${where.id} is no longer known to squeue, sacct or scontrol (cancelled while pending?)`;
+      const slurmSays = info ? describeSlurmEnd(where.id, info, o.optionNames) : `Slurm job ${where.id} is no longer known to squeue, sacct or scontrol (cancelled while pending?)`;
       if (done?.state === 'completed') return ended(done);
       if (done) return ended({ ...done, reason: `${done.reason} [${slurmSays}]` });
       return ended({ state: 'failed', reason: `${slurmSays}; no result (no exit.json in ${dir})` });

@@ -3,7 +3,7 @@
  * `scontrol show config` and `scontrol show job`; and the array specs sbatch --array takes. Pure
  * (no Node APIs), so it is tested on captured output without a cluster.
  */
-import { ScaleLabError } from '../../../errors/index.js';
+import { libraryOption, ScaleLabError, type OptionNamer } from '../../../errors/index.js';
 
 export class SlurmError extends ScaleLabError {
   override name = 'SlurmError' as const;
@@ -124,17 +124,21 @@ export function parseScontrolJob(text: string): JobInfo | undefined {
 export const queuedStates = new Set(['PENDING', 'CONFIGURING', 'REQUEUED', 'REQUEUE_HOLD', 'REQUEUE_FED', 'RESV_DEL_HOLD']);
 export const runningStates = new Set(['RUNNING', 'COMPLETING', 'SUSPENDED', 'STOPPED', 'RESIZING', 'SIGNALING', 'STAGE_OUT']);
 
-const meanings: Record<string, string> = {
-  TIMEOUT: 'it hit its time limit (raise --time with --sbatch-arg)',
-  OUT_OF_MEMORY: 'it ran out of memory (raise --mem with --sbatch-arg)',
+const meanings: Record<string, string | ((name: OptionNamer) => string)> = {
+  TIMEOUT: (name) => `it hit its time limit (raise --time with ${name('sbatchArgs')})`,
+  OUT_OF_MEMORY: (name) => `it ran out of memory (raise --mem with ${name('sbatchArgs')})`,
   NODE_FAIL: 'its node failed',
   BOOT_FAIL: 'its node failed to boot',
   PREEMPTED: 'it was preempted',
   DEADLINE: 'it missed its deadline',
 };
 
-/** How Slurm saw a job end, e.g. `Slurm job 12_3: TIMEOUT, exit 0:15, from sacct: it hit its time limit (…)`. */
-export function describeSlurmEnd(id: string, info: { state: string; exit?: string; source: string }): string {
-  const why = meanings[info.state];
+/**
+ * How Slurm saw a job end, e.g. `Slurm job 12_3: TIMEOUT, exit 0:15, from sacct: it hit its time limit (…)`.
+ * @param name how to name the backend's options (the CLI passes its flags); --time and --mem are sbatch's own
+ */
+export function describeSlurmEnd(id: string, info: { state: string; exit?: string; source: string }, name: OptionNamer = libraryOption): string {
+  const meaning = meanings[info.state];
+  const why = typeof meaning === 'function' ? meaning(name) : meaning;
   return `Slurm job ${id}: ${info.state}${info.exit ? `, exit ${info.exit}` : ''}, from ${info.source}${why ? `: ${why}` : ''}`;
 }
