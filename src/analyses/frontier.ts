@@ -17,7 +17,7 @@ import { powerLaw, predictLoss, type Law } from '../laws/index.js';
 import type { Dataset, Run } from '../io/dataset.js';
 import { computeOptimal } from './computeOptimal.js';
 import { envelopeAnalysis, trainingCurves, type Curve, type EnvelopeResult } from './envelope.js';
-import { evaluatePower, groupBudgets, isoflopAnalysis, profileVertex, type IsoflopOptions, type IsoflopResult } from './isoflop.js';
+import { evaluatePower, isoflopAnalysis, profileVertex, type IsoflopOptions, type IsoflopResult } from './isoflop.js';
 import { powerFit, type PowerFit } from '../core/linearRegression.js';
 import { checkLossVaries, checkMagnitudes } from './dataChecks.js';
 import { formatInterval } from '../core/format.js';
@@ -296,4 +296,3 @@ export const namedBudgets: Record<string, number[]> = {
   chinchilla: [6e18, 1e19, 3e19, 6e19, 1e20, 3e20, 6e20, 1e21, 3e21],
 };
 
-export { groupBudgets };

@@ -69,7 +69,7 @@ export function chooseBatch(expectedLoss: number, tokens: number, seqLen: number
 }
 
 /** Kaplan et al. 2020's L(C_min) = (3.1e8 PF-days / C)^0.050, a prior for the loss a budget reaches before any run. */
-export function priorLoss(C: number): number {
+function priorLoss(C: number): number {
   return (3.1e8 / (C / PF_DAY)) ** 0.05;
 }
 

@@ -127,7 +127,7 @@ export function calibrateCost(cost: CostModel, outcomes: RunOutcome[], which = '
 }
 
 /** Final losses of completed runs as a data set (N non-embedding, D tokens, C = 6ND). */
-export function outcomesDataset(outcomes: RunOutcome[], source: string): Dataset {
+function outcomesDataset(outcomes: RunOutcome[], source: string): Dataset {
   const runs: Run[] = [];
   outcomes.forEach((o, i) => {
     if (o.status !== 'completed' || o.finalLoss === undefined) return;

@@ -136,7 +136,7 @@ export function fitWarnings(r: FitFacts): TrustWarning[] {
 }
 
 /** Checks on the data alone: what no fit can fix. */
-export function dataWarnings(dataset: Dataset, law: Law): TrustWarning[] {
+function dataWarnings(dataset: Dataset, law: Law): TrustWarning[] {
   const w: TrustWarning[] = [];
   const support = dataSupport(dataset);
   for (const v of ['N', 'D', 'C'] as const) {

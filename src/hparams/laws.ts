@@ -127,7 +127,7 @@ function geomean(xs: number[]): number {
  * Runs grouped by scale (C or N): densest clusters of log10 value within ±tolerance decades, each
  * with at least minRuns runs (the same clustering IsoFLOP budgets use, on any one variable).
  */
-export function groupByScale(runs: Run[], key: 'C' | 'N', tolerance: number, minRuns: number): { groups: { x: number; runs: Run[] }[]; unassigned: Run[] } {
+function groupByScale(runs: Run[], key: 'C' | 'N', tolerance: number, minRuns: number): { groups: { x: number; runs: Run[] }[]; unassigned: Run[] } {
   const { groups, unassigned } = clusterByLog10(runs, key, tolerance, minRuns);
   return { groups: groups.map((g) => ({ x: Math.pow(10, g.centre), runs: g.members })), unassigned };
 }

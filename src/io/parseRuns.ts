@@ -17,7 +17,7 @@ import { lineColumn, lineStartsOf, OpenQuoteScanner, quoteForMessage } from './t
 export type RunFormat = 'csv' | 'json' | 'jsonl';
 
 /** Fields a run can have, and the column names recognised for each without a mapping. */
-export const fieldAliases = {
+const fieldAliases = {
   N: ['N', 'params', 'parameters', 'n_params', 'num_params', 'model_size', 'Model Size'],
   D: ['D', 'tokens', 'n_tokens', 'train_tokens', 'training_tokens'],
   C: ['C', 'flops', 'compute', 'compute_budget', 'train_flops', 'Training FLOP'],
@@ -40,7 +40,7 @@ const numericFields = ['N', 'D', 'C', 'U', 'loss', 'batch', 'lr', 'width', 'laye
  * Deepest JSON nesting accepted. A run is an object in an array (depth 2); the limit leaves room
  * for structured values and stops a hostile file from exhausting the parser's recursion.
  */
-export const MAX_JSON_DEPTH = 32;
+const MAX_JSON_DEPTH = 32;
 
 export interface ParseRunsOptions {
   /** Name shown in errors and reports (usually the path). */

@@ -45,7 +45,7 @@ export interface TruthDetail {
 }
 
 /** Validate a configuration against the schema and the world's limits. */
-export function normalizeConfig(world: World, config: TrainingConfig, source = 'config'): NormalizedConfig {
+function normalizeConfig(world: World, config: TrainingConfig, source = 'config'): NormalizedConfig {
   const r = trainingConfigSchema.safeParse(config);
   if (!r.success) {
     const issue = r.error.issues[0];
@@ -90,7 +90,7 @@ function lossAt(world: World, N: number, D: number, batchTokens: number, factor:
 }
 
 /** Rule 7: shape. Loss × (1 + penalty·ln(aspect/aspectOptimum)²), aspect = d_model/n_layer. */
-export function shapeFactor(world: World, c: Pick<NormalizedConfig, 'd_model' | 'n_layer'>): number {
+function shapeFactor(world: World, c: Pick<NormalizedConfig, 'd_model' | 'n_layer'>): number {
   return 1 + world.shape.penalty * Math.log(c.d_model / c.n_layer / world.shape.aspectOptimum) ** 2;
 }
 

@@ -23,12 +23,11 @@ import { runStatuses } from '../store/runStatus.js';
  */
 export const maxUploadBytes = 10 * 1024 * 1024;
 
-export { runStatuses };
 
 const positive = z.number().positive();
 
 /** A run; fields beyond these (learning rate, width, …) pass through unchanged. */
-export const runSchema = z.looseObject({
+const runSchema = z.looseObject({
   N: positive.optional(),
   D: positive.optional(),
   C: positive.optional(),
@@ -47,7 +46,7 @@ export const datasetSchema: z.ZodType<Dataset> = z.object({
   derived: z.record(z.string(), z.string()),
 });
 
-export const bundledDatasetSchema = z.object({
+const bundledDatasetSchema = z.object({
   id: z.string(),
   name: z.string(),
   /** Path inside the package, e.g. examples/chinchilla.csv. */
@@ -60,7 +59,7 @@ export type BundledDatasetInfo = z.infer<typeof bundledDatasetSchema>;
 export const datasetListSchema = z.object({ datasets: z.array(bundledDatasetSchema) });
 export type DatasetList = z.infer<typeof datasetListSchema>;
 
-export const studySchema = z.object({
+const studySchema = z.object({
   name: z.string(),
   runs: z.number().int().nonnegative(),
   completed: z.number().int().nonnegative(),
@@ -75,7 +74,7 @@ export type Studies = z.infer<typeof studiesSchema>;
 
 const nullableNumber = z.number().nullable();
 
-export const studyRunSchema = z.object({
+const studyRunSchema = z.object({
   id: z.number().int(),
   name: z.string().nullable(),
   phase: z.string().nullable(),

@@ -101,7 +101,7 @@ export function failureReason(error: string | undefined, status: string, maxRunt
 }
 
 /** The request body for a run, in the API's field names. */
-export function submitBody(c: RunConfig, seqLen: number, maxRuntimeSeconds: number) {
+function submitBody(c: RunConfig, seqLen: number, maxRuntimeSeconds: number) {
   return {
     architecture_config: { d_model: c.d_model, num_layers: c.n_layer, num_heads: c.n_heads, ...(c.d_ff ? { d_ff: c.d_ff } : {}) },
     optimizer_config: { name: 'adamw', lr: c.learning_rate, parametrization: c.parametrization ?? 'sp', schedule: 'cosine' },
@@ -118,7 +118,7 @@ export function submitBody(c: RunConfig, seqLen: number, maxRuntimeSeconds: numb
  * The evaluations an experiment reports (val_losses, at eval_tokens), each checked as a trainer's
  * are (../../io/parseMetrics.ts): up to the first impossible one, and that one described.
  */
-export function reportedEvals(r: { val_losses?: unknown; eval_tokens?: unknown }, id: string): { evals: Checkpoint[]; problem?: string } {
+function reportedEvals(r: { val_losses?: unknown; eval_tokens?: unknown }, id: string): { evals: Checkpoint[]; problem?: string } {
   const losses = r.val_losses ?? [];
   const tokens = r.eval_tokens;
   if (!Array.isArray(losses)) return { evals: [], problem: `${id}: val_losses ${JSON.stringify(losses)} is not a list` };

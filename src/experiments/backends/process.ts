@@ -94,7 +94,7 @@ export function clearAttempt(runDir: string, more: string[] = []): void {
 export const CANCELLED = 'cancelled';
 
 /** Where bin/run-wrapper.mjs records the command's process group: { pgid, started (ms since the epoch) }. */
-export const GROUP = 'group.json';
+const GROUP = 'group.json';
 
 export interface JobLimits {
   /** The wrapper ends the command's process group after this many seconds (--run-timeout). */

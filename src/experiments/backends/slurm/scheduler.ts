@@ -21,7 +21,7 @@
 import type { StoredRun } from '../../../store/store.js';
 
 /** Most runs in one array when the cluster does not say: indices below Slurm's default MaxArraySize (1001). */
-export const ARRAY_MAX = 1000;
+const ARRAY_MAX = 1000;
 
 /** A run given a task index, not yet in Slurm. */
 export interface Pending {
