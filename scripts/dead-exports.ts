@@ -1,10 +1,10 @@
 /**
  * Lists exports of src/ that nothing imports: not another source file, a test, a bench, a script,
  * the web app, nor the public API (src/index.ts, src/node/index.ts re-export what they publish).
- * Run: node --import tsx scripts/dead-exports.ts [--values]. A namespace import, `export *` or
- * dynamic import() of a module counts every export of it as used. With --values, only functions,
- * constants and classes: types and interfaces that name an exported function's parameters or
- * result are the library's vocabulary even when no caller here names them.
+ * Run: node --import tsx scripts/dead-exports.ts. A namespace import, `export *` or dynamic
+ * import() of a module counts every export of it as used. A type or interface that another export
+ * of its module mentions (a function's parameters or result, a field of an exported type) is the
+ * library's vocabulary even when no caller here names it, and is not listed.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -34,14 +34,14 @@ const parse = (path: string) => ts.createSourceFile(path, readFileSync(path, 'ut
 const hasExport = (n: ts.Node) => ts.canHaveModifiers(n) && !!ts.getModifiers(n)?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword);
 
 /** Names a module exports by declaration (`export function f`, `export const a, b`, `export { x }`). */
-function exportsOf(file: ts.SourceFile): { name: string; value: boolean }[] {
-  const out: { name: string; value: boolean }[] = [];
+function exportsOf(file: ts.SourceFile): { name: string; value: boolean; node: ts.Node }[] {
+  const out: { name: string; value: boolean; node: ts.Node }[] = [];
   for (const s of file.statements) {
-    if (ts.isExportDeclaration(s) && !s.moduleSpecifier && s.exportClause && ts.isNamedExports(s.exportClause)) out.push(...s.exportClause.elements.map((e) => ({ name: e.name.text, value: !s.isTypeOnly && !e.isTypeOnly })));
+    if (ts.isExportDeclaration(s) && !s.moduleSpecifier && s.exportClause && ts.isNamedExports(s.exportClause)) out.push(...s.exportClause.elements.map((e) => ({ name: e.name.text, value: !s.isTypeOnly && !e.isTypeOnly, node: s })));
     if (!hasExport(s)) continue;
-    if (ts.isVariableStatement(s)) for (const d of s.declarationList.declarations) if (ts.isIdentifier(d.name)) out.push({ name: d.name.text, value: true });
-    if ((ts.isFunctionDeclaration(s) || ts.isClassDeclaration(s) || ts.isEnumDeclaration(s)) && s.name) out.push({ name: s.name.text, value: true });
-    if ((ts.isInterfaceDeclaration(s) || ts.isTypeAliasDeclaration(s)) && s.name) out.push({ name: s.name.text, value: false });
+    if (ts.isVariableStatement(s)) for (const d of s.declarationList.declarations) if (ts.isIdentifier(d.name)) out.push({ name: d.name.text, value: true, node: s });
+    if ((ts.isFunctionDeclaration(s) || ts.isClassDeclaration(s) || ts.isEnumDeclaration(s)) && s.name) out.push({ name: s.name.text, value: true, node: s });
+    if ((ts.isInterfaceDeclaration(s) || ts.isTypeAliasDeclaration(s)) && s.name) out.push({ name: s.name.text, value: false, node: s });
   }
   return out;
 }
@@ -84,7 +84,19 @@ const dead: string[] = [];
 for (const path of files(join(root, 'src')).filter((p) => /\.tsx?$/.test(p) && !/\.test\.tsx?$/.test(p) && !publicApi.has(p))) {
   const u = used.get(path);
   if (u === 'all') continue;
-  for (const { name, value } of exportsOf(parse(path))) if (!u?.has(name) && (value || !process.argv.includes('--values'))) dead.push(`${relative(root, path)}: ${name}`);
+  const file = parse(path);
+  const all = exportsOf(file);
+  // Where a type is named: the declarations (less bodies of functions) of the module's exports.
+  const signatures = (except: ts.Node) =>
+    all
+      .filter((e) => e.node !== except)
+      .map((e) => (ts.isFunctionDeclaration(e.node) && e.node.body ? e.node.getText(file).slice(0, e.node.body.getStart(file) - e.node.getStart(file)) : e.node.getText(file)))
+      .join('\n');
+  for (const { name, value, node } of all) {
+    if (u?.has(name)) continue;
+    if (!value && new RegExp(`\\b${name}\\b`).test(signatures(node))) continue;
+    dead.push(`${relative(root, path)}: ${name}`);
+  }
 }
 console.log(dead.join('\n'));
 console.error(`${dead.length} exports nothing imports`);

@@ -323,5 +323,3 @@ export function batchTradeoff(bCrit: number, sMin?: number, eMin?: number) {
     return { batch: B, stepsFactor: 1 + bCrit / B, examplesFactor: 1 + B / bCrit, steps: sMin === undefined ? undefined : sMin * (1 + bCrit / B), examples: eMin === undefined ? undefined : eMin * (1 + B / bCrit) };
   });
 }
-
-export type { Run };

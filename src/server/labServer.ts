@@ -42,7 +42,7 @@ const submitSchema = z.object({
   model_seed: z.number().int().nonnegative().default(0),
 });
 
-export type SubmitRequest = z.infer<typeof submitSchema>;
+type SubmitRequest = z.infer<typeof submitSchema>;
 
 export interface LabServerOptions {
   /** Simulated seconds per real second. @default 3600 */

@@ -87,7 +87,6 @@ const studyRunSchema = z.object({
   reason: z.string().nullable(),
   finishedAt: z.string().nullable(),
 });
-export type StudyRun = z.infer<typeof studyRunSchema>;
 
 export const studyRunsSchema = z.object({
   study: z.string(),

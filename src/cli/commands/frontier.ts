@@ -14,6 +14,7 @@ import { allocatingLawIds } from '../../analyses/computeOptimal.js';
 import { GROUP_HELP, keyword, runSelection, parseInteger, parseLevel, parseQuantity } from '../options.js';
 import { printResult, progress, writeResult } from '../output.js';
 import { checkAllocatable, resolveLaw } from '../lawSource.js';
+import { flagFor } from '../optionFlags.js';
 
 interface FrontierFlags {
   approach: string;
@@ -132,7 +133,7 @@ Examples:
             approaches.push(await fn());
           } catch (e) {
             if (which !== 'all' || !isScaleLabError(e)) throw e;
-            skipped.push({ approach: n, reason: e.message });
+            skipped.push({ approach: n, reason: e.messageNaming(flagFor) });
             failures.push(e);
           }
         };
