@@ -16,7 +16,7 @@ import { readBenchmark, type BenchmarkCase } from '../src/io/benchmarkCases.js';
 import { fitCandidate, isFailure, candidateLogPrediction, replicateLogPredictions, mixtureQuantiles, EXTRAPOLATION_SCALE, type CandidateFit } from '../src/fit/candidate.js';
 import { defaultAutoRule, internalBacktest, publishedRecipes, scoreWeights, MIN_WEIGHT, type AutoRule } from '../src/fit/auto.js';
 import { getProcedure, procedureIds } from '../src/fit/procedures.js';
-import { axisValue } from '../src/analyses/rollingOrigin.js';
+import { axisValue } from '../src/io/rollingOrigin.js';
 import type { ResampleUnit } from '../src/fit/bootstrap.js';
 
 const args = process.argv.slice(2);

@@ -10,7 +10,7 @@
  */
 import { loadWorld } from '../src/lab/loadWorld.js';
 import { simulate } from '../src/lab/simulate.js';
-import { worldArchitecture, worldCostModel } from '../src/lab/costModel.js';
+import { worldArchitecture, worldCostModel } from '../src/experiments/worldCostModel.js';
 import { runStudy, type Executor } from '../src/experiments/study.js';
 import { chooseProcedure, choiceMembers } from '../src/fit/auto.js';
 import { predictEnsemble } from '../src/fit/candidate.js';

@@ -11,6 +11,7 @@ import { root } from './helpers/cli.js';
 import { createLabServer } from '../src/server/labServer.js';
 import { loadWorld } from '../src/lab/loadWorld.js';
 import { apiBackend, failureReason, runtimeLimit, runtimeRatio } from '../src/experiments/backends/api.js';
+import { flagFor } from '../src/cli/optionFlags.js';
 import { BackendBusy, type Backend } from '../src/experiments/backends/backend.js';
 import { runSweep } from '../src/experiments/runner.js';
 import { probeFailure, type RunOutcome } from '../src/experiments/study.js';
@@ -124,7 +125,9 @@ test('probeFailure names the cause: divergence → lower learning rates; timeout
   assert.match(probeFailure([o('training diverged: NaN'), o('training diverged: NaN')]), /diverged.*lower the learning rates/);
   const t = probeFailure([o('training diverged: NaN'), o(failureReason('timeout: the run needed 352 s, more than max_runtime_seconds = 183', 'failed', 183))]);
   assert.match(t, /1 of 2 timed out/);
-  assert.match(t, /--max-runtime SECONDS or --runtime-margin X/);
+  assert.match(t, /raise the limit with option "maxRuntimeSeconds" SECONDS or option "runtimeMargin" X/);
+  // The CLI names its flags instead (the study above shows it end to end).
+  assert.match(failureReason('timeout', 'failed', 183, flagFor), /raise the limit with --max-runtime SECONDS or --runtime-margin X/);
   assert.doesNotMatch(t, /lower the learning rates/);
   assert.match(probeFailure([o('submit failed: 400 over budget')]), /over budget/);
 });

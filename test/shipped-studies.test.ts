@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { scalelab } from './helpers/cli.js';
+import { nonEmbeddingParameters } from '../src/model/shape.js';
 
 // The shipped moby-small study is what its README claims: re-fitting its IsoFLOP runs gives the same
 // law, prediction and interval, every profile's minimum is inside, and the trained run lies inside.
@@ -42,3 +43,38 @@ test('moby-small: every IsoFLOP profile has its minimum strictly inside the size
     assert.ok(best > 0 && best < runs.length - 1, `C = ${b}: best at ${runs[best].N} of ${runs.map((r) => r.N)}`);
   }
 });
+
+// What every shipped study's files say of one another, recomputed from its runs.csv: N and C of
+// each run from its shape and tokens, the IsoFLOP budgets, and the verification from the
+// recommended run's own row. A study re-exported by a broken build (a wrong parameter count, a
+// verification read off another run, a budget the runs do not match) fails here.
+for (const name of ['moby-small', 'moby-tiny']) {
+  test(`${name}: runs.csv, study.json and the recommended run agree`, () => {
+    const at = `examples/studies/${name}`;
+    const study = JSON.parse(readFileSync(join(at, 'study.json'), 'utf8'));
+    const [header, ...lines] = readFileSync(join(at, 'runs.csv'), 'utf8').trim().split('\n');
+    const cols = header.split(',');
+    const rows = lines.map((l) => Object.fromEntries(l.split(',').map((v, i) => [cols[i], v])));
+    const num = (r: Record<string, string>, k: string) => Number(r[k]);
+    for (const r of rows) {
+      assert.equal(num(r, 'N'), nonEmbeddingParameters(num(r, 'n_layer'), num(r, 'd_model')), `${r.run}: N is 12·n_layer·d_model²`);
+      // D is whole tokens, C the planned budget: they agree to the rounding of D.
+      assert.ok(Math.abs(num(r, 'C') / (6 * num(r, 'N') * num(r, 'D')) - 1) < 1e-5, `${r.run}: C = 6ND`);
+    }
+    const iso = rows.filter((r) => r.group === 'isoflop');
+    assert.ok(iso.length >= 12);
+    for (const r of iso) assert.ok(study.budgets.some((C: number) => Math.abs(Math.log10(num(r, 'C') / C)) < 0.06), `${r.run}: C = ${r.C} is one of the budgets ${study.budgets}`);
+    const verify = rows.filter((r) => r.group === 'verify');
+    assert.equal(verify.length, 1);
+    const rec = study.recommendation, ver = study.verification;
+    assert.equal(num(verify[0], 'n_layer'), rec.config.n_layer);
+    assert.equal(num(verify[0], 'd_model'), rec.config.d_model);
+    assert.equal(rec.N, nonEmbeddingParameters(rec.config.n_layer, rec.config.d_model));
+    assert.equal(Math.round(rec.D), rec.config.tokens);
+    assert.ok(6 * rec.N * rec.D > Math.max(...study.budgets), 'the recommended run is beyond every budget of the sweep');
+    assert.ok(Math.abs(num(verify[0], 'loss') / ver.observed - 1) < 1e-9, 'the verification is the recommended run\'s loss');
+    assert.equal(ver.predicted, rec.predictedLoss);
+    assert.ok(Math.abs(ver.error - (ver.observed / ver.predicted - 1)) < 1e-12);
+    assert.equal(ver.inside, ver.interval[0] < ver.observed && ver.observed < ver.interval[1]);
+  });
+}

@@ -5,13 +5,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { RunStore, type StoredRun } from '../src/store/store.js';
 import { runSweep } from '../src/experiments/runner.js';
-import { arrayTasks, describeSlurmEnd, parseSqueue, readSlurmRecord, slurmBackend } from '../src/experiments/backends/slurm.js';
+import { arrayTasks, describeSlurmEnd, parseSqueue, readSlurmRecord, slurmBackend } from '../src/experiments/backends/slurm/index.js';
 import { runDirectory } from '../src/experiments/backends/process.js';
 import { testTool } from './helpers/tools.js';
 
@@ -133,7 +133,7 @@ test('a sweep killed before its sbatch: the resumed sweep submits the runs no jo
     dies,
     `import { RunStore } from '${src('store/store.ts')}';
 import { runSweep } from '${src('experiments/runner.ts')}';
-import { slurmBackend } from '${src('experiments/backends/slurm.ts')}';
+import { slurmBackend } from '${src('experiments/backends/slurm/index.ts')}';
 const [db, study, root, command] = process.argv.slice(2);
 await runSweep(RunStore.open(db), study, slurmBackend({ command, root }), { onProgress: () => process.exit(0) });
 `,
@@ -171,7 +171,13 @@ test('sweep cancel stops a Slurm array (running and pending tasks) with scancel 
   assert.equal(arrayTasks(pending.array_task_string!).length, 2);
   assert.equal(pending.state_reason, 'JobArrayTaskLimit');
   const running = store.runs({ study }).find((r) => r.status === 'running')!;
-  const pid = Number(readFileSync(join(runDirectory(root, running), 'pid'), 'utf8'));
+  // Slurm says RUNNING once the job script starts; the wrapper writes its pid a moment later (and
+  // not atomically), so wait for a whole pid in the file rather than read it at once.
+  const pidFile = join(runDirectory(root, running), 'pid');
+  const readPid = () => (existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8')) : NaN);
+  for (let i = 0; i < 300 && !(readPid() > 0); i++) await sleep(100);
+  const pid = readPid();
+  assert.ok(pid > 0, `the wrapper wrote its pid to ${pidFile}`);
 
   const r = scalelab(['sweep', 'cancel', '--study', study, '--db', db, '--backend', 'slurm', '--command', slow, '--runs-dir', root, '--json']);
   assert.equal(r.code, 0, r.stderr);

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { RunStore } from '../src/store/store.js';
 import { runSweep } from '../src/experiments/runner.js';
-import { parseMaxArraySize, readSlurmRecord, slurmBackend, slurmJobName } from '../src/experiments/backends/slurm.js';
+import { parseMaxArraySize, readSlurmRecord, slurmBackend, slurmJobName } from '../src/experiments/backends/slurm/index.js';
 import { runDirectory } from '../src/experiments/backends/process.js';
 import type { BackendStatus } from '../src/experiments/backends/backend.js';
 import { testTool } from './helpers/tools.js';

@@ -42,7 +42,7 @@ export function backtest(law: Law, dataset: Dataset, holdout = 0.2, options: Fit
   const train = sorted.slice(0, sorted.length - nTest);
   const test = sorted.slice(sorted.length - nTest);
   if (train.length <= law.params.length) {
-    throw new InputError({ file: dataset.source }, `a back-test holding out ${nTest} of ${sorted.length} runs leaves ${train.length} to fit ${law.params.length} parameters; lower --holdout or add runs`);
+    throw new InputError({ file: dataset.source }, (o) => `a back-test holding out ${nTest} of ${sorted.length} runs leaves ${train.length} to fit ${law.params.length} parameters; lower ${o('holdout')} or add runs`);
   }
   const result = fit(law, { ...dataset, runs: train.map((x) => x.r) }, options);
   const points = sorted.map(({ r, C }, i) => ({ N: r.N, D: r.D, C, actual: r.loss, predicted: predictLoss(law, result.params, { N: r.N, D: r.D, C, U: r.U }), heldOut: i >= train.length }));

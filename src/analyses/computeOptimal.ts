@@ -7,6 +7,7 @@ import { paramsWithRole, predictLoss, type Law } from '../laws/law.js';
 import { chinchilla, lawIdsReading } from '../laws/index.js';
 import { FitError, UsageError } from '../errors/index.js';
 import { withinMagnitude } from '../core/magnitude.js';
+import { PF_DAY } from '../model/flops.js';
 
 export interface Allocation {
   /** Training FLOPs. */
@@ -99,9 +100,6 @@ export function tokensPerParameterRule(C: number, ratio = 20): Allocation {
   const N = Math.sqrt(C / (6 * ratio));
   return { C, N, D: ratio * N, tokensPerParameter: ratio };
 }
-
-/** 1 PF-day in FLOPs (Kaplan et al. 2020 §1.3). */
-export const PF_DAY = 1e15 * 86400;
 
 /**
  * Kaplan et al. 2020, Table 6: N_opt = 1.3e9·C^0.73 with C in PF-days (non-embedding parameters,

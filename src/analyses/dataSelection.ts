@@ -8,17 +8,13 @@
  * the per-epoch ratios multiply: y = ((a·n₁/1e5)^b₀ + d)·Π_{j≥2}(n_j/n_{j−1})^b_{j−1}, with
  * b_k the utility after k earlier passes and n_j the samples seen after pass j.
  */
-import { UsageError } from '../errors/index.js';
+import type { Pool } from '../io/parsePools.js';
+import { OptionError, UsageError } from '../errors/index.js';
 import { bisect } from '../core/minimize1d.js';
 import { plain } from '../core/format.js';
 
-export interface Pool {
-  name: string;
-  /** Utility exponent (negative; more negative = higher quality). */
-  b: number;
-  /** Repetition half-life in epochs. */
-  tau: number;
-}
+// A pool is what a pools file holds: the type lives with its parser (io depends on no analysis).
+export type { Pool } from '../io/parsePools.js';
 
 export interface SelectionParams {
   a: number;
@@ -66,7 +62,7 @@ export function selectionError(params: SelectionParams, poolNames: string[], sam
   for (let pass = 1; seen < samples; pass++) {
     // Every pass is one step of the product: a budget of millions of passes over a tiny pool,
     // whose utility barely decays, would take that many steps (or forever, once seen + size == seen).
-    if (pass > MAX_PASSES) throw new UsageError(`${plain(samples)} samples from ${m} pool${m === 1 ? '' : 's'} of ${plain(params.poolSize)} is more than ${plain(MAX_PASSES)} passes over the data before repetition stops mattering: raise --pool-size or lower --samples`);
+    if (pass > MAX_PASSES) throw new OptionError({ option: 'samples', value: samples, message: (o) => `${plain(samples)} samples from ${m} pool${m === 1 ? '' : 's'} of ${plain(params.poolSize)} is more than ${plain(MAX_PASSES)} passes over the data before repetition stops mattering: raise ${o('poolSize')} or lower ${o('samples')}` });
     // Later passes' exponents only shrink (utility halves every τ passes), so the rest of the
     // product is within |e|·ln(samples/seen) of 1 in log: stop once that is negligible (a small
     // pool and a large budget would otherwise take millions of passes).

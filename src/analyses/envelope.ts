@@ -6,7 +6,7 @@
  */
 import { InputError } from '../errors/index.js';
 import type { Dataset, Run } from '../io/dataset.js';
-import { powerFit, type PowerFit } from './isoflop.js';
+import { powerFit, type PowerFit } from '../core/linearRegression.js';
 import { plain } from '../core/format.js';
 
 export interface Curve {
@@ -42,7 +42,7 @@ export function trainingCurves(dataset: Dataset): Curve[] {
   if (dataset.columns.run === undefined) {
     throw new InputError(
       { file: dataset.source, line: 1 },
-      'Approach 1 needs training curves: a "run" column naming each run, with N, tokens seen so far (D) and loss at every checkpoint; the file has no run column (map one with --columns run=NAME)',
+      (o) => `Approach 1 needs training curves: a "run" column naming each run, with N, tokens seen so far (D) and loss at every checkpoint; the file has no run column (map one with ${o('columns')} run=NAME)`,
     );
   }
   if (dataset.columns.D === undefined && dataset.columns.C === undefined) {

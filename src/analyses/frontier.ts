@@ -10,16 +10,17 @@
  * frontier's losses against compute, L*(C) = E + A·C^(−γ).
  */
 import { finiteInterval } from '../core/statistics.js';
-import { linearRegression } from '../core/linearRegression.js';
 import { InputError } from '../errors/index.js';
-import { randomSource } from '../core/random.js';
+import { randomSource, resample } from '../core/random.js';
 import { fit } from '../fit/fit.js';
 import { powerLaw, predictLoss, type Law } from '../laws/index.js';
 import type { Dataset, Run } from '../io/dataset.js';
 import { computeOptimal } from './computeOptimal.js';
 import { envelopeAnalysis, trainingCurves, type Curve, type EnvelopeResult } from './envelope.js';
-import { evaluatePower, groupBudgets, isoflopAnalysis, powerFit, profileVertex, type IsoflopOptions, type IsoflopResult, type PowerFit } from './isoflop.js';
+import { evaluatePower, isoflopAnalysis, profileVertex, type IsoflopOptions, type IsoflopResult } from './isoflop.js';
+import { powerFit, type PowerFit } from '../core/linearRegression.js';
 import { checkLossVaries, checkMagnitudes } from './dataChecks.js';
+import { formatInterval } from '../core/format.js';
 
 export interface TargetPrediction {
   C: number;
@@ -77,7 +78,7 @@ function noLossLaw(points: number): string[] {
  */
 function checkFalling(C: number[], loss: number[], what: string, source: string): void {
   if (new Set(C).size < 2) return;
-  const { slope } = linearRegression(C.map(Math.log), loss.map(Math.log));
+  const slope = powerFit(C, loss).exponent;
   if (slope < 0) return;
   throw new InputError({ file: source }, `the lowest loss of ${what} does not fall as compute grows (slope of ln L against ln C = ${slope.toPrecision(3)}): more compute does not help in these runs, so they have no compute-optimal frontier`);
 }
@@ -114,10 +115,6 @@ function attachIntervals(targets: TargetPrediction[], samples: Omit<TargetPredic
     set('tokensPerParameter', column.map((s) => s.tokensPerParameter));
     set('loss', column.map((s) => s.loss).filter((x): x is number => x !== undefined));
   });
-}
-
-function resample<T>(items: T[], random: () => number): T[] {
-  return items.map(() => items[Math.floor(random() * items.length)]);
 }
 
 /** Approach 1 with optional bootstrap over curves. */
@@ -284,9 +281,9 @@ export function agreement(p: ApproachResult, q: ApproachResult): Agreement {
   const targets = p.targets.map((t, k) => overlap(t.intervals.N, q.targets[k]?.intervals.N) ?? false);
   let statement: string;
   if (exp === undefined) {
-    statement = `Approaches ${p.approach} and ${q.approach}: a = ${p.a.toFixed(3)} vs ${q.a.toFixed(3)}; no intervals to compare (run with --bootstrap N)`;
+    statement = `Approaches ${p.approach} and ${q.approach}: a = ${p.a.toFixed(3)} vs ${q.a.toFixed(3)}; no intervals to compare (fit with bootstrap replicates)`;
   } else {
-    const fmt = (r: ApproachResult) => `${r.a.toFixed(3)} [${r.intervals.a![0].toFixed(3)}, ${r.intervals.a![1].toFixed(3)}]`;
+    const fmt = (r: ApproachResult) => `${r.a.toFixed(3)} ${formatInterval(r.intervals.a!, (x) => x.toFixed(3))}`;
     const verdict = exp && targets.every(Boolean) ? 'agree within their intervals' : exp ? 'agree on the exponent but not on N_opt at every target' : 'DISAGREE: their intervals for the exponent do not overlap';
     statement = `Approaches ${p.approach} and ${q.approach} ${verdict}: a = ${fmt(p)} vs ${fmt(q)}`;
   }
@@ -299,4 +296,3 @@ export const namedBudgets: Record<string, number[]> = {
   chinchilla: [6e18, 1e19, 3e19, 6e19, 1e20, 3e20, 6e20, 1e21, 3e21],
 };
 
-export { groupBudgets };

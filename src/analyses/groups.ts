@@ -9,7 +9,7 @@ import { fit, type FitResult } from '../fit/fit.js';
 import { bisect } from '../core/minimize1d.js';
 import { fSurvival } from '../core/specialFunctions.js';
 import { finiteInterval } from '../core/statistics.js';
-import { randomSource } from '../core/random.js';
+import { randomSource, resample } from '../core/random.js';
 import { groupedPowerLaw } from '../laws/grouped.js';
 import { powerLaw, type Variable } from '../laws/index.js';
 import type { Dataset, Run } from '../io/dataset.js';
@@ -53,7 +53,7 @@ export interface GroupComparison {
 function byGroup(dataset: Dataset, x: X): Map<string, Run[]> {
   const groups = new Map<string, Run[]>();
   for (const r of dataset.runs) {
-    if (r.group === undefined) throw new InputError({ file: dataset.source, line: r.line, columnName: dataset.columns.group }, 'this run has no group: every run needs one (a group column, or --by NAME)');
+    if (r.group === undefined) throw new InputError({ file: dataset.source, line: r.line, columnName: dataset.columns.group }, (o) => `this run has no group: every run needs one (a group column, or ${o('by')} NAME)`);
     if (r[x] === undefined) throw new InputError({ file: dataset.source, line: r.line }, `this run has no ${x}`);
     if (!groups.has(r.group)) groups.set(r.group, []);
     groups.get(r.group)!.push(r);
@@ -171,10 +171,7 @@ export function compareGroups(dataset: Dataset, x: X = 'C', options: { bootstrap
   const repSeparate: GroupFit[][] = [], repShared: { alpha: number; groups: GroupFit[] }[] = [];
   for (let r = 0; r < reps; r++) {
     const random = randomSource(options.seed ?? 0, r);
-    const runs = names.flatMap((g) => {
-      const rs = groups.get(g)!;
-      return rs.map(() => rs[Math.floor(random() * rs.length)]);
-    });
+    const runs = names.flatMap((g) => resample(groups.get(g)!, random));
     const d: Dataset = { ...dataset, runs };
     try {
       const f = fit(groupedPowerLaw(names, x, false), d, { loss: 'ls', init: free.params });

@@ -7,7 +7,7 @@
  */
 import { bisect, minimize1d } from '../core/minimize1d.js';
 import { paramsWithRole, predictLoss, type Law } from '../laws/law.js';
-import { UsageError } from '../errors/index.js';
+import { OptionError, UsageError } from '../errors/index.js';
 import { computeOptimal, computeOptimalForSize } from './computeOptimal.js';
 
 export interface LifetimeAllocation {
@@ -40,7 +40,7 @@ function lifetime(N: number, D: number, inferenceTokens: number): LifetimeAlloca
 }
 
 /** Tokens a model of N parameters needs to reach loss ℓ (Infinity when it never does). */
-export function tokensToReach(law: Law, params: Readonly<Record<string, number>>, N: number, loss: number): number {
+function tokensToReach(law: Law, params: Readonly<Record<string, number>>, N: number, loss: number): number {
   const closed = law.closedForm?.tokensToReach;
   if (closed) return closed(params, N, loss);
   const at = (lnD: number) => predictLoss(law, params, { N, D: Math.exp(lnD) }) - loss;
@@ -58,7 +58,7 @@ function smallestModel(law: Law, params: Readonly<Record<string, number>>, loss:
 }
 
 /** The compute budget whose compute-optimal model reaches `loss`. */
-export function computeOptimalForLoss(law: Law, params: Readonly<Record<string, number>>, loss: number): { N: number; D: number; C: number } {
+function computeOptimalForLoss(law: Law, params: Readonly<Record<string, number>>, loss: number): { N: number; D: number; C: number } {
   const at = (lnC: number) => (computeOptimal(law, params, Math.exp(lnC)).loss as number) - loss;
   const lnC = bisect(at, Math.log(1e6), Math.log(1e40), 1e-14);
   const a = computeOptimal(law, params, Math.exp(lnC));
@@ -70,7 +70,7 @@ export function computeOptimalForLoss(law: Law, params: Readonly<Record<string, 
  * @throws UsageError when the target loss is at or below what the law can reach
  */
 export function inferenceAwareOptimal(law: Law, params: Readonly<Record<string, number>>, targetLoss: number, inferenceTokens: number): InferenceAwareResult {
-  if (!(inferenceTokens >= 0)) throw new UsageError(`--inference-tokens must be ≥ 0, got ${inferenceTokens}`);
+  if (!(inferenceTokens >= 0)) throw new OptionError({ option: 'inferenceTokens', value: inferenceTokens, message: (o) => `${o('inferenceTokens')} must be ≥ 0, got ${inferenceTokens}` });
   const nMin = smallestModel(law, params, targetLoss);
   if (!Number.isFinite(nMin)) {
     const floor = paramsWithRole(law, 'irreducible')[0];

@@ -4,8 +4,8 @@
  * ln N, or simply the lowest-loss run (the CS336 handout's method) — and fit N_opt ∝ C^a,
  * D_opt ∝ C^b through the vertices. Pure.
  */
-import { InputError, UsageError } from '../errors/index.js';
-import { linearRegression } from '../core/linearRegression.js';
+import { InputError, OptionError } from '../errors/index.js';
+import { powerFit, type PowerFit } from '../core/linearRegression.js';
 import { polynomialFit } from '../core/leastSquares.js';
 import type { Dataset, Run } from '../io/dataset.js';
 import { checkLossVaries, checkMagnitudes } from './dataChecks.js';
@@ -35,12 +35,6 @@ export interface Profile {
   atEdge: boolean;
   /** Parabola coefficients in ln N (c0 + c1·x + c2·x²), when fitted. */
   parabola?: [number, number, number];
-}
-
-export interface PowerFit {
-  /** y = coefficient·C^exponent */
-  exponent: number;
-  coefficient: number;
 }
 
 export interface IsoflopResult {
@@ -94,7 +88,7 @@ function lines(runs: Run[]): string {
 }
 
 /** Group runs into IsoFLOP budgets. */
-export function groupBudgets(dataset: Dataset, options: IsoflopOptions = {}): { groups: { C: number; runs: Run[] }[]; unassigned: Run[] } {
+function groupBudgets(dataset: Dataset, options: IsoflopOptions = {}): { groups: { C: number; runs: Run[] }[]; unassigned: Run[] } {
   const tolerance = options.tolerance ?? 0.06;
   const minRuns = options.minRuns ?? 3;
   const runs = dataset.runs;
@@ -175,12 +169,6 @@ export function profileVertex(C: number, runs: Run[], method: VertexMethod, sour
   };
 }
 
-/** ln y = ln k + e·ln C through the points. */
-export function powerFit(C: number[], y: number[]): PowerFit {
-  const { slope, intercept } = linearRegression(C.map(Math.log), y.map(Math.log));
-  return { exponent: slope, coefficient: Math.exp(intercept) };
-}
-
 export function evaluatePower(f: PowerFit, C: number): number {
   return f.coefficient * Math.pow(C, f.exponent);
 }
@@ -191,7 +179,7 @@ export function evaluatePower(f: PowerFit, C: number): number {
  */
 export function isoflopAnalysis(dataset: Dataset, options: IsoflopOptions = {}): IsoflopResult {
   const method = options.vertex ?? 'parabola';
-  if (!['parabola', 'min-run'].includes(method)) throw new UsageError(`invalid --vertex: ${method} (expected parabola or min-run)`);
+  if (!['parabola', 'min-run'].includes(method)) throw new OptionError({ option: 'vertex', value: method, allowed: ['parabola', 'min-run'], message: (o) => `invalid ${o('vertex')}: ${method} (expected parabola or min-run)` });
   checkMagnitudes(dataset, ['N', 'D', 'C', 'loss'], dataset.runs);
   const { groups, unassigned } = groupBudgets(dataset, options);
   // A flat profile (every size the same loss) has no minimum: its "vertex" would be the optimiser's whim.
@@ -199,7 +187,7 @@ export function isoflopAnalysis(dataset: Dataset, options: IsoflopOptions = {}):
   if (groups.length < 2) {
     throw new InputError(
       { file: dataset.source },
-      `found ${groups.length} IsoFLOP budget${groups.length === 1 ? '' : 's'} with at least ${options.minRuns ?? 3} runs: the frontier needs two or more (runs are grouped when their C agree within ±${options.tolerance ?? 0.06} decades; set --budgets or --tolerance)`,
+      (o) => `found ${groups.length} IsoFLOP budget${groups.length === 1 ? '' : 's'} with at least ${options.minRuns ?? 3} runs: the frontier needs two or more (runs are grouped when their C agree within ±${options.tolerance ?? 0.06} decades; set ${o('budgets')} or ${o('tolerance')})`,
     );
   }
   const profiles = groups.map((g) => profileVertex(g.C, g.runs, method, dataset.source));

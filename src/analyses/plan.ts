@@ -11,7 +11,7 @@ import { chinchillaFlopsPerToken, kaplanFlopsPerToken } from '../model/flops.js'
 import { trainingDays, type Accelerator, type HardwareBudget } from '../hardware/catalog.js';
 import { computeOptimal, kaplanAllocation, tokensPerParameterRule, type Allocation } from './computeOptimal.js';
 import { repetitionOptimum } from './repetition.js';
-import { UsageError } from '../errors/index.js';
+import { OptionError } from '../errors/index.js';
 import { extrapolationWarnings } from './extrapolation.js';
 import { inferenceAwareOptimal, qualityOf, type InferenceAwareResult } from './inferenceAware.js';
 
@@ -93,7 +93,7 @@ export function makePlan(input: PlanInput): Plan {
   const { law, params, compute } = input;
   const level = input.level ?? 0.95;
   const U = input.uniqueTokens;
-  if (law.inputs.includes('U') && U === undefined) throw new UsageError(`law ${law.id} needs the unique tokens available: give --unique-tokens`);
+  if (law.inputs.includes('U') && U === undefined) throw new OptionError({ option: 'uniqueTokens', value: U, message: (o) => `law ${law.id} needs the unique tokens available: give ${o('uniqueTokens')}` });
   const allocate = (p: Record<string, number>): Allocation & { loss: number } => {
     if (U === undefined || !law.inputs.includes('U')) return computeOptimal(law, p, compute) as Allocation & { loss: number };
     const r = repetitionOptimum(law, p, compute, U);

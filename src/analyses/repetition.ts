@@ -6,7 +6,7 @@
 import { minimize1d } from '../core/minimize1d.js';
 import { predictLoss, type Law } from '../laws/law.js';
 import { chinchillaOptimal } from './computeOptimal.js';
-import { UsageError } from '../errors/index.js';
+import { OptionError, UsageError } from '../errors/index.js';
 
 export interface RepetitionOptimum {
   C: number;
@@ -30,7 +30,7 @@ export function effectiveEpochs(epochs: number, rD: number): number {
  * @throws UsageError when the law has no unique-token input
  */
 export function repetitionOptimum(law: Law, params: Record<string, number>, C: number, U: number): RepetitionOptimum {
-  if (!law.inputs.includes('U')) throw new UsageError(`law ${law.id} has no unique-token input; use --law data-constrained or --preset muennighoff-2023`);
+  if (!law.inputs.includes('U')) throw new OptionError({ option: 'law', value: law.id, message: (o) => `law ${law.id} has no unique-token input; use ${o('law')} data-constrained or ${o('preset')} muennighoff-2023` });
   const lnTotal = Math.log(C / 6);
   const loss = (lnN: number) => predictLoss(law, params, { N: Math.exp(lnN), D: Math.exp(lnTotal - lnN), U: Math.min(U, Math.exp(lnTotal - lnN)) });
   const r = minimize1d(loss, Math.log(1e6), lnTotal - Math.log(1e6), 1e-12);

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { parseRuns } from '../io/parseRuns.js';
 import { chinchilla, predictLoss } from '../laws/index.js';
 import { rollingBacktest } from './rollingBacktest.js';
-import { rollingCutoffs, splitAt, trainingRuns } from './rollingOrigin.js';
+import { rollingCutoffs, splitAt, trainingRuns } from '../io/rollingOrigin.js';
 import { randomSource, normal } from '../core/random.js';
 import type { Dataset, Run } from '../io/dataset.js';
 

@@ -12,7 +12,7 @@ import { chooseProcedure, choiceMembers, type AutoRule } from '../fit/auto.js';
 import { fitCandidate, isFailure, memberOf, predictEnsemble, type PredictiveMember } from '../fit/candidate.js';
 import { getProcedure } from '../fit/procedures.js';
 import type { ResampleUnit } from '../fit/bootstrap.js';
-import { axisValue, rollingCutoffs, splitAt, trainingRuns, type Axis } from './rollingOrigin.js';
+import { axisValue, rollingCutoffs, splitAt, trainingRuns, type Axis } from '../io/rollingOrigin.js';
 
 export interface RollingBacktestOptions {
   /** Axis of the cutoffs. @default 'C' */

@@ -65,7 +65,7 @@ function shortCitation(source: string): string {
 }
 
 /** `Llama-2-70B` → `llama-2-70b`, `GPT-3 175B` → `gpt-3-175b`. */
-export function slug(name: string): string {
+function slug(name: string): string {
   return name.toLowerCase().replace(/[^a-z0-9.]+/g, '-').replace(/^-|-$/g, '');
 }
 

@@ -4,7 +4,7 @@
 import type { Command } from 'commander';
 import { UsageError } from '../errors/index.js';
 import { loadWorld } from '../lab/loadWorld.js';
-import { worldArchitecture, worldCostModel } from '../lab/costModel.js';
+import { worldArchitecture, worldCostModel } from '../experiments/worldCostModel.js';
 import type { World } from '../lab/world.js';
 import { accelerator } from '../hardware/catalog.js';
 import { assumedCostModel, type Architecture, type CostModel } from '../experiments/design.js';
@@ -12,8 +12,9 @@ import type { Backend } from '../experiments/backends/backend.js';
 import { simBackend } from '../experiments/backends/sim.js';
 import { apiBackend, apiMaxRuntime } from '../experiments/backends/api.js';
 import { localBackend } from '../experiments/backends/local.js';
-import { slurmBackend } from '../experiments/backends/slurm.js';
+import { slurmBackend } from '../experiments/backends/slurm/index.js';
 import { keyword, parseInteger, parseQuantity } from './options.js';
+import { flagFor } from './optionFlags.js';
 
 export interface BackendFlags {
   backend: string;
@@ -120,13 +121,13 @@ export function makeBackend(f: BackendFlags): BackendSetup {
     // With --world the server runs that world (scalelab lab serve --world W): plan with its hardware, and state the regret.
     if (f.world) {
       const world = loadWorld(f.world);
-      return { backend: apiBackend({ url: f.url, apiKey: key, seqLen: world.architecture.seqLen, concurrency, maxRuntimeSeconds, runtimeMargin }), cost: worldCostModel(world), architecture: worldArchitecture(world), world };
+      return { backend: apiBackend({ url: f.url, apiKey: key, seqLen: world.architecture.seqLen, concurrency, maxRuntimeSeconds, runtimeMargin, optionNames: flagFor }), cost: worldCostModel(world), architecture: worldArchitecture(world), world };
     }
-    return { backend: apiBackend({ url: f.url, apiKey: key, seqLen: architecture.seqLen, concurrency, maxRuntimeSeconds, runtimeMargin }), cost, architecture };
+    return { backend: apiBackend({ url: f.url, apiKey: key, seqLen: architecture.seqLen, concurrency, maxRuntimeSeconds, runtimeMargin, optionNames: flagFor }), cost, architecture };
   }
   const timeoutSeconds = f.runTimeout !== undefined ? parseQuantity(f.runTimeout, '--run-timeout') : undefined;
   if (!f.command) throw new UsageError(`--backend ${kind} needs --command TEMPLATE (placeholders: {n_layer} {d_model} {n_heads} {d_ff} {tokens} {batch_tokens} {lr} {seed} {run_dir} …)`);
   if (kind === 'local') return { backend: localBackend({ command: f.command, root: f.runsDir, concurrency, threads: f.threads ? parseInteger(f.threads, '--threads', 1) : undefined, timeoutSeconds }), cost, architecture };
   const arrayMax = f.arrayMax !== undefined ? parseInteger(f.arrayMax, '--array-max', 1) : undefined;
-  return { backend: slurmBackend({ command: f.command, root: f.runsDir, concurrency, partition: f.partition, sbatchArgs: f.sbatchArg, array: f.array !== false, arrayMax, timeoutSeconds }), cost, architecture };
+  return { backend: slurmBackend({ command: f.command, root: f.runsDir, concurrency, partition: f.partition, sbatchArgs: f.sbatchArg, array: f.array !== false, arrayMax, timeoutSeconds, optionNames: flagFor }), cost, architecture };
 }

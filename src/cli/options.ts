@@ -4,20 +4,10 @@
  */
 import { UsageError } from '../errors/index.js';
 import { parseColumnMapping } from '../io/parseRuns.js';
-import { magnitudeProblem, withinMagnitude } from '../core/magnitude.js';
+import { parseQuantity } from '../io/parseQuantity.js';
 
-const suffixes: Record<string, number> = { k: 1e3, K: 1e3, M: 1e6, B: 1e9, G: 1e9, T: 1e12, P: 1e15 };
-
-/** `7e10`, `70B`, `1.4T`, `2.5M` → number. */
-export function parseQuantity(text: string, flag: string, { positive = true } = {}): number {
-  const m = /^\s*([+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)\s*([kKMBGTP]?)\s*$/.exec(text);
-  if (!m) throw new UsageError(`${flag}: expected a number such as 7e10 or 70B, got "${text}"`);
-  const value = Number(m[1]) * (m[2] ? suffixes[m[2]] : 1);
-  if (!Number.isFinite(value)) throw new UsageError(`${flag}: expected a finite number, got "${text}"`);
-  if (positive && !(value > 0)) throw new UsageError(`${flag}: expected a positive number, got "${text}"`);
-  if (!withinMagnitude(value)) throw new UsageError(`${flag}: ${text.trim()} ${magnitudeProblem(value)}; expected a value between 1e-100 and 1e100`);
-  return value;
-}
+// Shared with the web app's forms, so it lives in the library.
+export { parseQuantity };
 
 /** An interval level such as 0.95: strictly between 0 and 1. */
 export function parseLevel(text: string, flag = '--level'): number {

@@ -3,7 +3,8 @@
  * progress bars only on a terminal and never with --json; errors as one line, no stack trace.
  */
 import cliProgress from 'cli-progress';
-import { InputError, isScaleLabError, UsageError, type ScaleLabError } from '../errors/index.js';
+import { InputError, isScaleLabError, OptionError, UsageError, type ScaleLabError } from '../errors/index.js';
+import { flagFor } from './optionFlags.js';
 
 export interface OutputOptions {
   json?: boolean;
@@ -100,8 +101,10 @@ export function statusLine(opts: OutputOptions): { show: (text: string) => void;
 /** Print an error the way every command does, and return the exit code. */
 export function reportError(e: unknown, opts: OutputOptions = {}): number {
   if (isScaleLabError(e)) {
-    process.stderr.write(`scalelab: error: ${e.message}\n`);
-    if (opts.json) printJson({ error: { type: e.name, message: e.message, ...('location' in e ? { location: (e as { location: unknown }).location } : {}) } });
+    // The library names options (`fix`); the user typed flags (`--fix`).
+    const message = e.messageNaming(flagFor);
+    process.stderr.write(`scalelab: error: ${message}\n`);
+    if (opts.json) printJson({ error: { type: e.name, message, ...(e instanceof OptionError ? { option: flagFor(e.option) } : {}), ...('location' in e ? { location: (e as { location: unknown }).location } : {}) } });
     return e.exitCode;
   }
   const err = e as Error;

@@ -37,6 +37,3 @@ export function fromBounded(x: number, b: Interval): number {
   return Math.asin((2 * (c - lo)) / (hi - lo) - 1);
 }
 
-export function isUnbounded(b: Interval): boolean {
-  return b.min === -Infinity && b.max === Infinity;
-}

@@ -33,6 +33,15 @@ function trimZeros(s: string): string {
   return s.includes('.') ? s.replace(/\.?0+$/, '') : s;
 }
 
+/**
+ * An interval as reports write it, `[lo, hi]`: each end with `digits` significant digits
+ * (formatNumber), or written by the given function.
+ */
+export function formatInterval(interval: readonly [number, number], digits: number | ((x: number) => string) = 3): string {
+  const f = typeof digits === 'number' ? (x: number) => formatNumber(x, digits) : digits;
+  return `[${f(interval[0])}, ${f(interval[1])}]`;
+}
+
 /** Percent with one decimal. */
 export function formatPercent(fraction: number, digits = 1): string {
   return `${(fraction * 100).toFixed(digits)} %`;

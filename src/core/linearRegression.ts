@@ -26,3 +26,19 @@ export function linearRegression(
   const slope = sxy / sxx;
   return { slope, intercept: my - slope * mx };
 }
+
+/** A power law y = coefficient·x^exponent. */
+export interface PowerFit {
+  exponent: number;
+  coefficient: number;
+}
+
+/**
+ * A power law through positive points, fitted as a line in log–log space:
+ * ln y = ln coefficient + exponent·ln x (the fits of Kaplan et al. 2020 and Hoffmann et al. 2022's
+ * Approaches 1 and 2). @throws RangeError as linearRegression
+ */
+export function powerFit(x: readonly number[], y: readonly number[]): PowerFit {
+  const { slope, intercept } = linearRegression(x.map(Math.log), y.map(Math.log));
+  return { exponent: slope, coefficient: Math.exp(intercept) };
+}

@@ -34,7 +34,7 @@ export function huber(r: number, delta: number): number {
 }
 
 /** d Huber_δ / dr. */
-export function huberDerivative(r: number, delta: number): number {
+function huberDerivative(r: number, delta: number): number {
   if (r > delta) return delta;
   if (r < -delta) return -delta;
   return r;

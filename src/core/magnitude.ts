@@ -6,8 +6,8 @@
  * beyond it are refused where they enter (a located error), not carried into the arithmetic. Pure.
  */
 
-export const MAX_MAGNITUDE = 1e100;
-export const MIN_MAGNITUDE = 1e-100;
+const MAX_MAGNITUDE = 1e100;
+const MIN_MAGNITUDE = 1e-100;
 
 /** A finite number that is 0 or whose magnitude lies within [1e-100, 1e100]. */
 export function withinMagnitude(value: number): boolean {

@@ -48,6 +48,14 @@ export function normal(random: Random): number {
   return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
 }
 
+/**
+ * A bootstrap resample: as many items as given, drawn with replacement, in draw order. The items
+ * are whole training runs wherever ScaleLab resamples (checkpoints of one run stay together).
+ */
+export function resample<T>(items: readonly T[], random: Random): T[] {
+  return items.map(() => items[Math.floor(random() * items.length)]);
+}
+
 /** Counts of each of n items in a sample of n drawn with replacement (a bootstrap resample). */
 export function resampleCounts(n: number, random: Random, out = new Float64Array(n)): Float64Array {
   out.fill(0);

@@ -3,11 +3,35 @@
  * one clear line (no stack trace) and exit non-zero; anything else is a bug and is reported as one.
  */
 
-/** Base class: an error the user can fix by changing input, flags or data. */
+/**
+ * Names an option in a message. The library names an option as its callers pass it (`option
+ * "fix"`); the CLI names the flag the user typed (`--fix`, src/cli/optionFlags.ts).
+ */
+export type OptionNamer = (option: string) => string;
+
+/** A message that may name options: plain text, or text built with an OptionNamer. */
+export type Message = string | ((option: OptionNamer) => string);
+
+/** How the library names an option in its own messages (what the web app shows). */
+export const libraryOption: OptionNamer = (option) => `option "${option}"`;
+
+/** Base class: an error the user can fix by changing input, options or data. */
 export class ScaleLabError extends Error {
   override name = 'ScaleLabError';
   /** Process exit code the CLI uses for this error. */
   readonly exitCode: number = 1;
+  /** The message as built, to name options another way (messageNaming). */
+  private readonly phrase: ((option: OptionNamer) => string) | undefined;
+
+  constructor(message: Message) {
+    super(typeof message === 'string' ? message : message(libraryOption));
+    this.phrase = typeof message === 'string' ? undefined : message;
+  }
+
+  /** The message with each option it names written by `name` (the CLI: as its flag). */
+  messageNaming(name: OptionNamer): string {
+    return this.phrase ? this.phrase(name) : this.message;
+  }
 }
 
 /** Where in an input file a problem sits. Lines and columns are 1-based. */
@@ -24,19 +48,50 @@ export class InputError extends ScaleLabError {
   override name = 'InputError' as const;
   override readonly exitCode = 2;
   readonly location: Location;
+  /** What is wrong, without the location (options named as the library names them). */
   readonly detail: string;
+  private readonly detailPhrase: (option: OptionNamer) => string;
 
-  constructor(location: Location, detail: string) {
-    super(`${formatLocation(location)}: ${detail}`);
+  constructor(location: Location, detail: Message) {
+    const phrase = typeof detail === 'string' ? () => detail : detail;
+    super((name) => `${formatLocation(location)}: ${phrase(name)}`);
     this.location = location;
-    this.detail = detail;
+    this.detail = phrase(libraryOption);
+    this.detailPhrase = phrase;
+  }
+
+  /** The detail with each option it names written by `name`, to wrap it in another message. */
+  detailNaming(name: OptionNamer): string {
+    return this.detailPhrase(name);
   }
 }
 
 /** A bad flag, option or argument value (not tied to a file position). */
 export class UsageError extends ScaleLabError {
-  override name = 'UsageError' as const;
+  override name: string = 'UsageError';
   override readonly exitCode = 2;
+}
+
+/**
+ * A bad value of one of a call's options, named as the library names it (`fix`, `mfu`,
+ * `inferenceTokens`); the CLI shows the flag instead. `message` says what is wrong: as text it
+ * follows the option's name (`option "fix": N must be a positive number`), as a function it places
+ * the name itself (`option "mfu" must be in (0, 1], got 2`). A UsageError: the CLI exits 2.
+ */
+export class OptionError extends UsageError {
+  override name = 'OptionError';
+  readonly option: string;
+  readonly value: unknown;
+  /** The values the option takes, when they are few. */
+  readonly allowed: readonly unknown[] | undefined;
+
+  constructor(o: { option: string; value?: unknown; allowed?: readonly unknown[]; message: Message }) {
+    const { message } = o;
+    super(typeof message === 'string' ? (name) => `${name(o.option)}: ${message}` : message);
+    this.option = o.option;
+    this.value = o.value;
+    this.allowed = o.allowed;
+  }
 }
 
 /** A fit that cannot be attempted or produced no usable result. */

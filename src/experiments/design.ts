@@ -12,6 +12,9 @@ import { shapeSearch } from '../model/shapeSearch.js';
 import { formatNumber } from '../core/format.js';
 import type { TrainingConfig } from '../lab/world.js';
 import { lawPreset } from '../presets/laws.js';
+import { nonEmbeddingParameters } from '../model/shape.js';
+import { PF_DAY } from '../model/flops.js';
+import { criticalBatch } from '../hparams/criticalBatch.js';
 
 /** How long a configuration takes on the hardware, and what it is made of. */
 export interface CostModel {
@@ -35,7 +38,7 @@ export interface Architecture {
 
 /** Cost from a peak FLOP/s and an assumed MFU: 6·(N + 2·vocab·d)·D FLOPs (embeddings and head counted). */
 export function assumedCostModel(peakFlops: number, mfu: number, architecture: Architecture, overheadSeconds = 0): CostModel {
-  const params = (c: { n_layer: number; d_model: number }) => c.n_layer * (4 + 2 * architecture.ffnRatio) * c.d_model ** 2 + 2 * architecture.vocab * c.d_model;
+  const params = (c: { n_layer: number; d_model: number }) => nonEmbeddingParameters(c.n_layer, c.d_model, architecture.ffnRatio) + 2 * architecture.vocab * c.d_model;
   return {
     seconds: (c) => overheadSeconds + (6 * params(c) * c.tokens) / (peakFlops * mfu),
     tokensFor: (c, s) => ((s - overheadSeconds) * peakFlops * mfu) / (6 * params(c)),
@@ -53,26 +56,21 @@ export interface PlannedRun {
   seconds: number;
 }
 
-/** Kaplan et al. 2020's critical batch B_crit(L) = 2.1e8/L^(1/0.21) tokens (Table 5), the prior for batch size. */
-export function kaplanCriticalBatch(loss: number): number {
-  return 2.1e8 / loss ** (1 / 0.21);
-}
-
 /**
  * Batch size in tokens: a quarter of the critical batch at the expected loss (McCandlish et al.:
  * well below B_crit data efficiency is near its best), a power of two in sequences, at least 8
  * sequences and at most one hundredth of the tokens (so a run has ≥ 100 steps).
  */
 export function chooseBatch(expectedLoss: number, tokens: number, seqLen: number): number {
-  const target = kaplanCriticalBatch(expectedLoss) / 4;
+  const target = criticalBatch(expectedLoss) / 4; // Kaplan et al. 2020's B_crit(L) (Table 5), the prior for batch size
   let sequences = 2 ** Math.round(Math.log2(Math.max(1, target / seqLen)));
   while (sequences > 8 && sequences * seqLen > tokens / 100) sequences /= 2;
   return Math.max(8, sequences) * seqLen;
 }
 
 /** Kaplan et al. 2020's L(C_min) = (3.1e8 PF-days / C)^0.050, a prior for the loss a budget reaches before any run. */
-export function priorLoss(C: number): number {
-  return (3.1e8 / (C / 8.64e19)) ** 0.05;
+function priorLoss(C: number): number {
+  return (3.1e8 / (C / PF_DAY)) ** 0.05;
 }
 
 /** A shape with about N non-embedding parameters within the lab's limits. */
@@ -100,10 +98,15 @@ function shapeFor(N: number, architecture: Architecture): { n_layer: number; d_m
   return { n_layer: s.nLayer, d_model: s.dModel, n_heads: s.nHeads, N: candidates[0].parameters.nonEmbedding };
 }
 
+/** Non-embedding parameters of the smallest shape the lab accepts (two layers of width 64 unless its limits say). */
+function smallestModel(a: Architecture): number {
+  return nonEmbeddingParameters(a.limits?.nLayer[0] ?? 2, Math.max(a.widthMultiple ?? 64, a.limits?.dModel[0] ?? 64), a.ffnRatio);
+}
+
 /** Non-embedding parameters of the largest shape the lab accepts. */
 function largestModel(a: Architecture): number {
   const l = a.limits ?? { dModel: [64, 16384], nLayer: [1, 200] };
-  return l.nLayer[1] * (4 + 2 * a.ffnRatio) * l.dModel[1] ** 2;
+  return nonEmbeddingParameters(l.nLayer[1], l.dModel[1], a.ffnRatio);
 }
 
 export interface SweepDesignOptions {
@@ -151,7 +154,7 @@ function isoflopRuns(budgets: number[], o: Required<Pick<SweepDesignOptions, 'si
   const prior = o.prior ?? lawPreset('epoch-2024').params;
   const runs: PlannedRun[] = [];
   // The lab's smallest shape: no window of sizes may start below it (shift the window up instead).
-  const smallest = (o.architecture.limits?.nLayer[0] ?? 2) * (4 + 2 * o.architecture.ffnRatio) * Math.max(o.architecture.widthMultiple ?? 64, o.architecture.limits?.dModel[0] ?? 64) ** 2;
+  const smallest = smallestModel(o.architecture);
   for (const C of budgets) {
     const centre = Math.max(priorOptimum(C, prior, o.priorTokensPerParameter), smallest * Math.sqrt(o.span) * 0.9);
     const seen = new Set<string>();
@@ -210,7 +213,7 @@ export function designSweep(options: SweepDesignOptions): SweepDesign {
   if (probeCost > probeSeconds) budgets = budgetsFor(largestFitting(o.experimentSeconds - probeCost));
   const isoflop = isoflopRuns(budgets, o, lr, 'isoflop');
   const notes = [
-    `sizes per budget span ×${o.span} around ${o.priorTokensPerParameter !== undefined ? `N = √(C/(6·${o.priorTokensPerParameter})) (--prior-ratio ${o.priorTokensPerParameter} tokens per parameter)` : 'the compute-optimal size of the prior law (preset epoch-2024)'}, so a prior off by up to ×${Math.sqrt(o.span).toFixed(1)} is still bracketed`,
+    `sizes per budget span ×${o.span} around ${o.priorTokensPerParameter !== undefined ? `N = √(C/(6·${o.priorTokensPerParameter})) (a prior of ${o.priorTokensPerParameter} tokens per parameter)` : 'the compute-optimal size of the prior law (preset epoch-2024)'}, so a prior off by up to ×${Math.sqrt(o.span).toFixed(1)} is still bracketed`,
     'all sweep runs use muP, so the probe\'s learning rate transfers across widths',
     `batch: a quarter of Kaplan et al.'s B_crit(L) at the prior loss of each budget`,
     `cost model: ${o.cost.description}`,
@@ -237,7 +240,7 @@ function nearestShape(N: number, architecture: Architecture): ReturnType<typeof 
 function designProbe(C: number, seconds: number, o: SweepDesignOptions): PlannedRun[] {
   const prior = o.prior ?? lawPreset('epoch-2024').params;
   // The prior optimum, but no smaller than the lab's smallest shape (two layers of width 64).
-  const smallest = (o.architecture.limits?.nLayer[0] ?? 2) * (4 + 2 * o.architecture.ffnRatio) * Math.max(o.architecture.widthMultiple ?? 64, o.architecture.limits?.dModel[0] ?? 64) ** 2;
+  const smallest = smallestModel(o.architecture);
   const shape = nearestShape(Math.max(priorOptimum(C, prior, o.priorTokensPerParameter), smallest * 1.5), o.architecture);
   const lrs = [1.25e-4, 2.5e-4, 5e-4, 1e-3, 2e-3, 4e-3, 8e-3, 1.6e-2, 3.2e-2];
   // Tokens per probe run so that the probe fits its share.

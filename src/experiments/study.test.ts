@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadWorld } from '../lab/loadWorld.js';
 import { optimum, simulate, truth } from '../lab/simulate.js';
-import { worldArchitecture, worldCostModel } from '../lab/costModel.js';
+import { worldArchitecture, worldCostModel } from './worldCostModel.js';
 import { calibrateCost, runStudy, recommendConfig, sweepSteps, type Executor, type RunOutcome } from './study.js';
 import { assumedCostModel, designSweep, bestLearningRate } from './design.js';
 import { studyReport } from './studyReport.js';
@@ -54,7 +54,7 @@ test('--prior-ratio centres each budget\'s sizes on N = √(C/(6R)) instead of t
       assert.ok(Math.max(...Ns) > centre, `R = ${R}, C = ${C.toExponential(2)}: sizes ${Ns} straddle ${centre.toExponential(2)}`);
       assert.ok(Math.abs(Math.log(geoMean(Ns) / centre)) < Math.log(3), `R = ${R}: centred near ${centre.toExponential(2)}, got ${geoMean(Ns).toExponential(2)}`);
     }
-    assert.ok(d.notes.some((n) => n.includes(`--prior-ratio ${R}`)));
+    assert.ok(d.notes.some((n) => n.includes(`a prior of ${R} tokens per parameter`)));
   }
   const five = designSweep({ ...base, priorTokensPerParameter: 5 }), lots = designSweep({ ...base, priorTokensPerParameter: 2000 });
   assert.ok(geoMean(five.isoflop.map((r) => r.N)) > 5 * geoMean(lots.isoflop.map((r) => r.N)), 'fewer tokens per parameter, bigger models');

@@ -14,6 +14,7 @@ import { extent, median } from '../core/statistics.js';
 import type { Dataset, Run } from '../io/dataset.js';
 import { approach2, approach3, agreement, type ApproachResult, type Agreement } from '../analyses/frontier.js';
 import { bestLearningRate, chooseBatch, designSweep, type Architecture, type CostModel, type PlannedRun, type SweepDesignOptions } from './design.js';
+import { nonEmbeddingParameters } from '../model/shape.js';
 
 export interface RunOutcome {
   run: PlannedRun;
@@ -126,7 +127,7 @@ export function calibrateCost(cost: CostModel, outcomes: RunOutcome[], which = '
 }
 
 /** Final losses of completed runs as a data set (N non-embedding, D tokens, C = 6ND). */
-export function outcomesDataset(outcomes: RunOutcome[], source: string): Dataset {
+function outcomesDataset(outcomes: RunOutcome[], source: string): Dataset {
   const runs: Run[] = [];
   outcomes.forEach((o, i) => {
     if (o.status !== 'completed' || o.finalLoss === undefined) return;
@@ -149,7 +150,7 @@ export function recommendConfig(params: Record<string, number>, targetSeconds: n
     for (let L = limits.nLayer[0]; L <= limits.nLayer[1]; L++) {
       const aspect = d / L;
       if (aspect < aspectLo || aspect > aspectHi) continue;
-      const N = L * (4 + 2 * architecture.ffnRatio) * d * d;
+      const N = nonEmbeddingParameters(L, d, architecture.ffnRatio);
       let batch = 64 * architecture.seqLen;
       let D = cost.tokensFor({ n_layer: L, d_model: d, batch_tokens: batch }, targetSeconds);
       if (!(D > 0)) continue;

@@ -2,7 +2,7 @@
  * The study's report: what was run, what was fitted, what is recommended and — on a simulated
  * world — how far the recommendation is from the world's true optimum (the regret). Pure.
  */
-import { formatNumber } from '../core/format.js';
+import { formatInterval, formatNumber } from '../core/format.js';
 import { textTable } from '../core/table.js';
 import type { StudyResult } from './study.js';
 import { escapeHtml, htmlTable } from '../report/html.js';
@@ -82,7 +82,7 @@ export function studyReport(s: StudySummary): string {
   );
   lines.push('## Fit', '');
   lines.push(`Chinchilla law on ${r.fit.points} final losses (N non-embedding): ${Object.entries(r.fit.params).map(([k, v]) => `${k} = ${formatNumber(v, 5)}`).join(', ')}; objective ${r.fit.objective.toExponential(4)}${r.fit.converged ? '' : ' (NOT converged)'}.`);
-  for (const a of r.approaches) lines.push(`- Approach ${a.approach}, ${a.label}: a = ${formatNumber(a.a, 4)}${a.intervals.a ? ` [${formatNumber(a.intervals.a[0], 3)}, ${formatNumber(a.intervals.a[1], 3)}]` : ''}`);
+  for (const a of r.approaches) lines.push(`- Approach ${a.approach}, ${a.label}: a = ${formatNumber(a.a, 4)}${a.intervals.a ? ` ${formatInterval(a.intervals.a, 3)}` : ''}`);
   if (r.agreement) lines.push(`- ${r.agreement.statement}`);
   lines.push('', '## Recommendation', '');
   lines.push(`Train ${rec.config.n_layer} layers × d_model ${rec.config.d_model} (${rec.config.n_heads} heads; N = ${formatNumber(rec.N, 4)} non-embedding parameters) on ${formatNumber(rec.D, 4)} tokens, batch ${rec.config.batch_tokens} tokens, peak learning rate ${formatNumber(rec.config.learning_rate, 3)} (muP, cosine).`);

@@ -19,7 +19,7 @@
  * on a data set. Pure.
  */
 import type { Dataset } from '../io/dataset.js';
-import { rollingCutoffs, splitAt, trainingRuns, type Axis } from '../analyses/rollingOrigin.js';
+import { rollingCutoffs, splitAt, trainingRuns, type Axis } from '../io/rollingOrigin.js';
 import { bootstrapCandidate, candidateLogPrediction, fitCandidate, isFailure, memberOf, type CandidateFit, type CandidateFailure, type PredictiveMember } from './candidate.js';
 import { getProcedure, type Procedure } from './procedures.js';
 import type { ResampleUnit } from './bootstrap.js';

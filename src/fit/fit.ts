@@ -13,7 +13,7 @@ import { lbfgs, LbfgsWorkspace, type LbfgsOptions, type StopReason } from '../co
 import { defaultLoss, type LossKind, type LossOptions } from '../core/losses.js';
 import { fromBounded } from '../core/bounds.js';
 import { median } from '../core/statistics.js';
-import { InputError, UsageError } from '../errors/index.js';
+import { InputError, OptionError, UsageError } from '../errors/index.js';
 import type { DerivedQuantity, Law } from '../laws/law.js';
 import { fromInternal, toInternal, variableDescriptions } from '../laws/law.js';
 import { lawInputs, logLosses, type Dataset } from '../io/dataset.js';
@@ -94,7 +94,7 @@ export function checkInputs(law: Law, dataset: Dataset): void {
       const how = v === 'D' ? ' (or C and N, from which D = C/(6N))' : v === 'C' ? ' (or N and D, from which C = 6ND)' : '';
       throw new InputError(
         { file: dataset.source, line: 1 },
-        `law ${law.id} needs column "${v}" (${variableDescriptions[v]})${how}; the data have: ${Object.values(dataset.columns).join(', ')}; map one with --columns ${v}=NAME`,
+        (o) => `law ${law.id} needs column "${v}" (${variableDescriptions[v]})${how}; the data have: ${Object.values(dataset.columns).join(', ')}; map one with ${o('columns')} ${v}=NAME`,
       );
     }
   }
@@ -227,16 +227,16 @@ export function prepareFit(law: Law, dataset: Dataset, options: FitOptions = {})
     for (const j of map.free) {
       const spec = law.params[j];
       const v = init[spec.name];
-      if (v === undefined) throw new UsageError(`--init: no start value for ${spec.name}`);
+      if (v === undefined) throw new OptionError({ option: 'init', value: init, message: `no start value for ${spec.name}` });
       theta[j] = toInternal(spec, v);
     }
     starts = [contract(map, theta)];
     evaluated = 1;
   } else {
     if (init === 'hoffmann' && law.publishedGrid !== 'hoffmann') {
-      throw new UsageError(`--init hoffmann is Hoffmann et al.'s grid for the chinchilla law; for ${law.id} use --init grid or auto`);
+      throw new OptionError({ option: 'init', value: init, allowed: ['auto', 'grid'], message: (o) => `${o('init')} hoffmann is Hoffmann et al.'s grid for the chinchilla law; for ${law.id} use ${o('init')} grid or auto` });
     }
-    if (!['auto', 'grid', 'hoffmann'].includes(init)) throw new UsageError(`invalid --init: ${init} (expected auto, grid or hoffmann)`);
+    if (!['auto', 'grid', 'hoffmann'].includes(init)) throw new OptionError({ option: 'init', value: init, allowed: ['auto', 'grid', 'hoffmann'], message: (o) => `invalid ${o('init')}: ${init} (expected auto, grid or hoffmann)` });
     method = init;
     const grid = gridStarts(map);
     const guesses = (law.initialGuesses?.(x, y) ?? []).map((theta) => contract(map, theta));

@@ -149,7 +149,7 @@ export function dataSupport(dataset: Dataset): DataSupport {
 }
 
 /** Free parameters of a procedure's law after its ties and fixed values. */
-export function freeParameterCount(procedure: Procedure, lawParams: number): number {
+function freeParameterCount(procedure: Procedure, lawParams: number): number {
   return lawParams - Object.keys(procedure.options.tie ?? {}).length - Object.keys(procedure.options.fix ?? {}).length;
 }
 

@@ -3,10 +3,11 @@
  * parameters with intervals, derived quantities, residuals, warnings), and it says why something
  * is missing (no interval without --bootstrap). Pure: returns a string.
  */
-import { formatNumber, formatPercent, pad } from '../core/format.js';
+import { formatInterval, formatNumber, formatPercent, pad } from '../core/format.js';
 import { describeLoss } from '../core/losses.js';
 import { getLaw, lawChoiceFromJson, predictLoss, type Point } from '../laws/index.js';
 import type { FitJson } from './summary.js';
+import { libraryOption, type OptionNamer } from '../errors/index.js';
 
 /** What each candidate of a procedure predicts at 10× the largest N and D in the data. */
 function procedureSection(fit: FitJson, lines: string[]): void {
@@ -44,7 +45,8 @@ function procedureSection(fit: FitJson, lines: string[]): void {
   if (p.axis && p.cutoffs) row('back-test', `cutoffs in ${p.axis}: ${p.cutoffs.map((c) => formatNumber(c, 3)).join(', ')}; score = mean |ln L̂ − ln L| of the runs above each, fitted on the runs below`);
 }
 
-export function fitReport(fit: FitJson): string {
+/** @param name how to name an option in the text (the CLI passes its flags) */
+export function fitReport(fit: FitJson, name: OptionNamer = libraryOption): string {
   const law = getLaw(lawChoiceFromJson(fit));
   const lines: string[] = [];
   const row = (k: string, v: string) => lines.push(`    ${pad(k, 12)} ${v}`);
@@ -77,20 +79,20 @@ export function fitReport(fit: FitJson): string {
   procedureSection(fit, lines);
   const level = fit.bootstrap ? `${Math.round(fit.bootstrap.level * 100)} % interval` : '';
   lines.push(
-    `[[Parameters]]${fit.bootstrap ? `${' '.repeat(16)}${level} (${fit.bootstrap.converged} bootstrap replicates, seed ${fit.bootstrap.seed})` : '   (no intervals: run with --bootstrap N)'}`,
+    `[[Parameters]]${fit.bootstrap ? `${' '.repeat(16)}${level} (${fit.bootstrap.converged} bootstrap replicates, seed ${fit.bootstrap.seed})` : `   (no intervals: run with ${name('bootstrap')} N)`}`,
   );
   for (const p of law.params) {
     const v = fit.params[p.name];
     const status = fit.fixed[p.name] !== undefined ? '(fixed)' : fit.ties[p.name] !== undefined ? `(= ${fit.ties[p.name]})` : '';
     const ci = fit.intervals?.[p.name];
-    lines.push(`    ${pad(p.symbol, 8)} ${pad(formatNumber(v), 14)} ${ci ? `[${formatNumber(ci[0], 4)}, ${formatNumber(ci[1], 4)}]` : status}   ${p.description}`);
+    lines.push(`    ${pad(p.symbol, 8)} ${pad(formatNumber(v), 14)} ${ci ? formatInterval(ci, 4) : status}   ${p.description}`);
   }
   const derivedDefs = law.derived?.(fit.params) ?? {};
   if (Object.keys(derivedDefs).length) {
     lines.push('[[Derived]]');
     for (const [k, d] of Object.entries(derivedDefs)) {
       const ci = fit.derivedIntervals?.[k];
-      lines.push(`    ${pad(d.symbol, 8)} ${pad(formatNumber(d.value), 14)} ${ci ? `[${formatNumber(ci[0], 4)}, ${formatNumber(ci[1], 4)}]   ` : ''}${d.description}`);
+      lines.push(`    ${pad(d.symbol, 8)} ${pad(formatNumber(d.value), 14)} ${ci ? `${formatInterval(ci, 4)}   ` : ''}${d.description}`);
     }
   }
   lines.push('[[Residuals]] r = ln L̂ − ln L');

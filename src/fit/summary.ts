@@ -15,9 +15,9 @@ import { asTrustWarnings, bootstrapWarnings, trustOf, warning, type Trust, type 
 import { isFailure, type CandidateFit, type PredictiveMember } from './candidate.js';
 import type { AutoChoice, AutoRule } from './auto.js';
 import type { Procedure } from './procedures.js';
-import type { Axis } from '../analyses/rollingOrigin.js';
+import type { Axis } from '../io/rollingOrigin.js';
 
-export const formatVersion = 1;
+const formatVersion = 1;
 
 export interface FitJson {
   scalelab: { kind: 'fit'; format: number };
@@ -113,7 +113,7 @@ export interface ProcedureJson {
   candidates?: CandidateJson[];
 }
 
-export function residualSummary(residuals: Float64Array): FitJson['residuals'] {
+function residualSummary(residuals: Float64Array): FitJson['residuals'] {
   let ss = 0, maxAbs = 0;
   for (const r of residuals) {
     ss += r * r;

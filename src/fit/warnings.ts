@@ -9,10 +9,11 @@
  */
 import type { Dataset } from '../io/dataset.js';
 import type { Law } from '../laws/law.js';
-import { formatNumber } from '../core/format.js';
+import { formatInterval, formatNumber } from '../core/format.js';
 import type { Interval } from '../core/bounds.js';
 import { extent } from '../core/statistics.js';
 import { dataSupport } from './procedures.js';
+import { libraryOption } from '../errors/index.js';
 
 export type Severity = 'info' | 'warning' | 'severe';
 
@@ -91,7 +92,7 @@ export function fitWarnings(r: FitFacts): TrustWarning[] {
   const w: TrustWarning[] = [];
   if (!r.converged) w.push(warning('not-converged', 'warning', `the optimiser stopped without converging (${r.reason}, gradient norm ${r.gradientNorm.toExponential(2)}): treat the parameters with care`));
   if (r.starts.refined > 1 && r.starts.atBest < Math.min(2, r.starts.refined)) {
-    w.push(warning('unstable-starts', 'warning', `only ${r.starts.atBest} of ${r.starts.refined} starts reached the best optimum: the fit may be unstable; try --init grid`));
+    w.push(warning('unstable-starts', 'warning', `only ${r.starts.atBest} of ${r.starts.refined} starts reached the best optimum: the fit may be unstable; try the full grid of starts (${libraryOption('init')} grid)`));
   }
   w.push(...dataWarnings(r.dataset, r.law));
   const support = dataSupport(r.dataset);
@@ -102,7 +103,7 @@ export function fitWarnings(r: FitFacts): TrustWarning[] {
     if (!r.free.includes(p.name)) continue;
     const v = r.params[p.name];
     if (!Number.isFinite(v)) {
-      w.push(warning('degenerate', 'severe', `${p.name} = ${v}: the fit is degenerate (the ${p.description} ran off to infinity); these data do not determine the law: do the runs vary every variable, and are they one experiment (filter with --group)?`));
+      w.push(warning('degenerate', 'severe', `${p.name} = ${v}: the fit is degenerate (the ${p.description} ran off to infinity); these data do not determine the law: do the runs vary every variable, and are they one experiment (filter them to one group: ${libraryOption('groups')})?`));
       continue;
     }
     const exponent = p.role === 'exponent';
@@ -135,7 +136,7 @@ export function fitWarnings(r: FitFacts): TrustWarning[] {
 }
 
 /** Checks on the data alone: what no fit can fix. */
-export function dataWarnings(dataset: Dataset, law: Law): TrustWarning[] {
+function dataWarnings(dataset: Dataset, law: Law): TrustWarning[] {
   const w: TrustWarning[] = [];
   const support = dataSupport(dataset);
   for (const v of ['N', 'D', 'C'] as const) {
@@ -179,7 +180,7 @@ export function dataWarnings(dataset: Dataset, law: Law): TrustWarning[] {
       warning(
         'checkpoints',
         'warning',
-        'the rows have a step column but no run column: checkpoints of one run would be treated as independent runs, and intervals would be far too narrow; add a run column (or --columns run=NAME)',
+        `the rows have a step column but no run column: checkpoints of one run would be treated as independent runs, and intervals would be far too narrow; add a run column (or map one with ${libraryOption('columns')} run=NAME)`,
       ),
     );
   }
@@ -258,7 +259,7 @@ export function bootstrapWarnings(law: Law, free: string[], names: string[], val
     const q = (f: number) => xs[Math.min(xs.length - 1, Math.max(0, Math.round(f * (xs.length - 1))))];
     const lo = q(0.025), hi = q(0.975), mid = q(0.5);
     if (mid > 0 && (hi - lo) / mid > 1) {
-      w.push(warning('bootstrap-unstable', 'warning', `${name}'s 95 % bootstrap interval [${formatNumber(lo, 3)}, ${formatNumber(hi, 3)}] is wider than its median (${formatNumber(mid, 3)}): resampled runs give very different laws; the data do not pin the exponent down`));
+      w.push(warning('bootstrap-unstable', 'warning', `${name}'s 95 % bootstrap interval ${formatInterval([lo, hi], 3)} is wider than its median (${formatNumber(mid, 3)}): resampled runs give very different laws; the data do not pin the exponent down`));
     }
     const bc = bimodalityCoefficient(xs);
     if (bc > 0.6 && xs.length >= 30) {

@@ -4,7 +4,7 @@
  * Budget = GPUs × peak FLOP/s × MFU × seconds. MFU (model FLOPs utilisation) is what a real run
  * reaches: Llama 3 405B ran at 38–43 % on H100s (Dubey et al. 2024, §3.3).
  */
-import { UsageError } from '../errors/index.js';
+import { OptionError } from '../errors/index.js';
 
 export interface Accelerator {
   id: string;
@@ -31,7 +31,7 @@ export const accelerators: readonly Accelerator[] = [
 /** Look up an accelerator by id (case-insensitive), with a clear error listing the known ones. */
 export function accelerator(id: string, catalog: readonly Accelerator[] = accelerators): Accelerator {
   const found = catalog.find((a) => a.id === id.toLowerCase());
-  if (!found) throw new UsageError(`unknown GPU "${id}" (known: ${catalog.map((a) => a.id).join(', ')}); or give --peak-flops`);
+  if (!found) throw new OptionError({ option: 'gpu', value: id, allowed: catalog.map((a) => a.id), message: (o) => `unknown GPU "${id}" (known: ${catalog.map((a) => a.id).join(', ')}); or give ${o('peakFlops')}` });
   return found;
 }
 
@@ -50,9 +50,9 @@ export interface HardwareBudget {
 }
 
 export function hardwareBudget(gpus: number, acc: Accelerator, mfu: number, days: number, pricePerGpuHour?: number): HardwareBudget {
-  if (!(gpus > 0)) throw new UsageError(`--gpus must be positive, got ${gpus}`);
-  if (!(mfu > 0 && mfu <= 1)) throw new UsageError(`--mfu must be in (0, 1], got ${mfu}`);
-  if (!(days > 0)) throw new UsageError(`--days must be positive, got ${days}`);
+  if (!(gpus > 0)) throw new OptionError({ option: 'gpus', value: gpus, message: (o) => `${o('gpus')} must be positive, got ${gpus}` });
+  if (!(mfu > 0 && mfu <= 1)) throw new OptionError({ option: 'mfu', value: mfu, message: (o) => `${o('mfu')} must be in (0, 1], got ${mfu}` });
+  if (!(days > 0)) throw new OptionError({ option: 'days', value: days, message: (o) => `${o('days')} must be positive, got ${days}` });
   const gpuHours = gpus * days * 24;
   const flops = gpus * acc.peakFlops * mfu * days * 86400;
   return { gpus, accelerator: acc, mfu, days, flops, gpuHours, ...(pricePerGpuHour !== undefined ? { cost: gpuHours * pricePerGpuHour, pricePerGpuHour } : {}) };

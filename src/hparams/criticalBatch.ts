@@ -2,8 +2,8 @@
  * Critical batch size: Kaplan et al. 2020's B_crit(L), McCandlish et al. 2018's step/data trade-off
  * fitted from runs, and the two-batch gradient-noise-scale estimator. Pure.
  */
-import { InputError, UsageError } from '../errors/index.js';
-import { linearRegression } from '../core/linearRegression.js';
+import { InputError, OptionError, UsageError } from '../errors/index.js';
+import { linearRegression, powerFit } from '../core/linearRegression.js';
 import { randomSource } from '../core/random.js';
 import { percentileInterval } from '../core/statistics.js';
 import type { Dataset, Run } from '../io/dataset.js';
@@ -105,8 +105,8 @@ function tradeoffReplicates(fit: TradeoffFit, o: TradeoffBootstrap): number[] {
 
 /** B_crit(L) = B* / L^(1/α_B) through (target, B_crit) pairs: ln B_crit = ln B* − (1/α_B)·ln L. */
 function fitCriticalBatchLaw(targets: number[], bCrits: number[]): { bStar: number; alphaB: number } {
-  const { slope, intercept } = linearRegression(targets.map(Math.log), bCrits.map(Math.log));
-  return { bStar: Math.exp(intercept), alphaB: -1 / slope };
+  const { coefficient, exponent } = powerFit(targets, bCrits);
+  return { bStar: coefficient, alphaB: -1 / exponent };
 }
 
 /**
@@ -165,7 +165,7 @@ export interface CriticalBatchFromRuns {
  */
 export function criticalBatchFromRuns(dataset: Dataset, targets?: number[], bootstrap?: TradeoffBootstrap): CriticalBatchFromRuns {
   const source = dataset.source;
-  if (dataset.columns.batch === undefined) throw new InputError({ file: source, line: 1 }, 'needs a batch column (batch size of each run; map one with --columns batch=NAME)');
+  if (dataset.columns.batch === undefined) throw new InputError({ file: source, line: 1 }, (o) => `needs a batch column (batch size of each run; map one with ${o('columns')} batch=NAME)`);
   if (dataset.columns.step === undefined) throw new InputError({ file: source, line: 1 }, 'needs a step column (optimizer step of each checkpoint)');
   checkMagnitudes(dataset, ['batch', 'step', 'loss'], dataset.runs);
   checkLossVaries(dataset, dataset.runs, 'counting the steps to a target loss');
@@ -230,8 +230,8 @@ export function criticalBatchFromRuns(dataset: Dataset, targets?: number[], boot
   for (let r = 0; r < perTarget[0].length; r++) {
     const b = perTarget.map((v) => v[r]);
     if (b.some((v) => Number.isNaN(v))) continue;
-    const { slope, intercept } = linearRegression(fits.map((f) => Math.log(f.target)), b.map(Math.log));
-    lawReplicates.push({ bStar: Math.exp(intercept), slope });
+    const { coefficient, exponent } = powerFit(fits.map((f) => f.target), b);
+    lawReplicates.push({ bStar: coefficient, slope: exponent });
   }
   if (lawReplicates.length < perTarget[0].length / 2) {
     warnings.push(`only ${lawReplicates.length} of ${perTarget[0].length} bootstrap resamples kept a step/data trade-off at every target: no interval for B_crit(L)`);
@@ -295,9 +295,9 @@ export function criticalBatchAtLoss(
   source = 'data',
   level = 0.95,
 ): { loss: number; bCrit: number; bCritInterval?: [number, number]; law: { bStar: number; alphaB: number }; fittedRange: [number, number]; extrapolated: boolean } {
-  if (!(loss > 0) || !Number.isFinite(loss)) throw new UsageError(`--loss must be a positive loss, got ${loss}`);
+  if (!(loss > 0) || !Number.isFinite(loss)) throw new OptionError({ option: 'loss', value: loss, message: (o) => `${o('loss')} must be a positive loss, got ${loss}` });
   if (!fit.law) {
-    throw new InputError({ file: source }, `B_crit at loss ${loss} needs B_crit(L) fitted through two or more target losses, but only ${fit.fits.length} target gave a trade-off; give --targets with two or more losses the runs reach`);
+    throw new InputError({ file: source }, (o) => `B_crit at loss ${loss} needs B_crit(L) fitted through two or more target losses, but only ${fit.fits.length} target gave a trade-off; give ${o('targets')} with two or more losses the runs reach`);
   }
   if (!(Number.isFinite(fit.law.alphaB) && fit.law.alphaB > 0)) {
     throw new InputError({ file: source }, `B_crit does not grow as the loss falls across the targets (fitted α_B = ${fit.law.alphaB.toPrecision(3)}): cannot predict B_crit at loss ${loss}`);
@@ -323,5 +323,3 @@ export function batchTradeoff(bCrit: number, sMin?: number, eMin?: number) {
     return { batch: B, stepsFactor: 1 + bCrit / B, examplesFactor: 1 + B / bCrit, steps: sMin === undefined ? undefined : sMin * (1 + bCrit / B), examples: eMin === undefined ? undefined : eMin * (1 + B / bCrit) };
   });
 }
-
-export type { Run };

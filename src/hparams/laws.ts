@@ -4,10 +4,10 @@
  * near-optimal region — runs within a tolerance of the best loss — and a power law through each
  * region's centre. Pure.
  */
-import { InputError, UsageError } from '../errors/index.js';
-import { linearRegression } from '../core/linearRegression.js';
+import { InputError, OptionError, UsageError } from '../errors/index.js';
+import { powerFit } from '../core/linearRegression.js';
 import { percentileInterval } from '../core/statistics.js';
-import { randomSource } from '../core/random.js';
+import { randomSource, resample } from '../core/random.js';
 import type { Dataset, Run } from '../io/dataset.js';
 import { clusterByLog10 } from '../analyses/isoflop.js';
 import { checkLossVaries, checkMagnitudes } from '../analyses/dataChecks.js';
@@ -49,7 +49,7 @@ export const hparamPresets: readonly HparamPreset[] = [
 export function hparamPreset(id: string): HparamPreset {
   const p = hparamPresets.find((x) => x.id === id);
   if (!p && id === 'kaplan-2020') {
-    throw new UsageError('preset kaplan-2020 is a critical-batch law B_crit(L) (Kaplan et al. 2020, Table 5) with no learning rate: use it with `scalelab hparams --preset kaplan-2020 --loss L` or `scalelab bcrit --loss L`; for a learning rate choose deepseek-2024 or porian-2024');
+    throw new OptionError({ option: 'preset', value: id, message: (o) => `preset kaplan-2020 is a critical-batch law B_crit(L) (Kaplan et al. 2020, Table 5) with no learning rate: use it for the critical batch at a loss (${o('loss')} L); for a learning rate choose deepseek-2024 or porian-2024` });
   }
   if (!p) throw new UsageError(`unknown preset "${id}" (known: ${hparamPresets.map((x) => x.id).join(', ')}, and kaplan-2020 for the critical batch)`);
   return p;
@@ -71,7 +71,7 @@ export interface HparamPrediction {
 /** Learning rate and batch size (tokens) from a preset at compute C or size N. */
 export function predictHparams(preset: HparamPreset, at: { C?: number; N?: number }, seqLen?: number): HparamPrediction {
   const x = preset.variable === 'C' ? at.C : at.N;
-  if (x === undefined) throw new UsageError(`preset ${preset.id} is a law in ${preset.variable}: give ${preset.variable === 'C' ? '--compute' : '--params'}`);
+  if (x === undefined) throw new OptionError({ option: preset.variable === 'C' ? 'compute' : 'params', value: undefined, message: (o) => `preset ${preset.id} is a law in ${preset.variable}: give ${o(preset.variable === 'C' ? 'compute' : 'params')}` });
   const b = evaluate(preset.batch, x);
   const len = preset.batch.seqLen ?? seqLen;
   const batchTokens = preset.batch.unit === 'tokens' ? b : b * (len ?? 2048);
@@ -127,7 +127,7 @@ function geomean(xs: number[]): number {
  * Runs grouped by scale (C or N): densest clusters of log10 value within ±tolerance decades, each
  * with at least minRuns runs (the same clustering IsoFLOP budgets use, on any one variable).
  */
-export function groupByScale(runs: Run[], key: 'C' | 'N', tolerance: number, minRuns: number): { groups: { x: number; runs: Run[] }[]; unassigned: Run[] } {
+function groupByScale(runs: Run[], key: 'C' | 'N', tolerance: number, minRuns: number): { groups: { x: number; runs: Run[] }[]; unassigned: Run[] } {
   const { groups, unassigned } = clusterByLog10(runs, key, tolerance, minRuns);
   return { groups: groups.map((g) => ({ x: Math.pow(10, g.centre), runs: g.members })), unassigned };
 }
@@ -141,8 +141,8 @@ function centres(groups: { x: number; runs: Run[] }[], tolerance: number, variab
 }
 
 function lawThrough(bs: BudgetOptimum[], key: 'learningRate' | 'batch'): PowerLaw {
-  const { slope, intercept } = linearRegression(bs.map((b) => Math.log(b.x)), bs.map((b) => Math.log(b[key])));
-  return { coefficient: Math.exp(intercept), exponent: slope };
+  const { coefficient, exponent } = powerFit(bs.map((b) => b.x), bs.map((b) => b[key]));
+  return { coefficient, exponent };
 }
 
 function lines(runs: Run[]): string {
@@ -165,14 +165,14 @@ export function fitHparamLaws(
   const source = dataset.source;
   const variable = options.variable ?? 'C';
   for (const [field, what] of [['lr', 'peak learning rate'], ['batch', 'batch size']] as const) {
-    if (dataset.columns[field] === undefined) throw new InputError({ file: source, line: 1 }, `a learning-rate/batch sweep needs a ${field} column (${what}); map one with --columns ${field}=NAME`);
+    if (dataset.columns[field] === undefined) throw new InputError({ file: source, line: 1 }, (o) => `a learning-rate/batch sweep needs a ${field} column (${what}); map one with ${o('columns')} ${field}=NAME`);
   }
   if (dataset.columns[variable] === undefined && dataset.derived[variable] === undefined) {
     throw new InputError(
       { file: source, line: 1 },
       variable === 'C'
-        ? 'laws in compute need each run\'s budget: a C column (or N and D, from which C = 6ND); map one with --columns C=NAME (a sweep with only N fits laws in model size: `scalelab hparams --params N --sweep FILE`)'
-        : 'laws in model size need an N column (parameters of each run); map one with --columns N=NAME (a sweep with only C fits laws in compute: `scalelab hparams --compute C --sweep FILE`)',
+        ? (o) => `laws in compute need each run's budget: a C column (or N and D, from which C = 6ND); map one with ${o('columns')} C=NAME (a sweep with only N fits laws in model size: ${o('params')} N)`
+        : (o) => `laws in model size need an N column (parameters of each run); map one with ${o('columns')} N=NAME (a sweep with only C fits laws in compute: ${o('compute')} C)`,
     );
   }
   const missing = dataset.runs.find((r) => r.lr === undefined || r.batch === undefined);
@@ -182,7 +182,7 @@ export function fitHparamLaws(
   checkMagnitudes(dataset, [variable, 'lr', 'batch', 'loss'], dataset.runs);
   checkLossVaries(dataset, dataset.runs, 'finding the near-optimal learning rates and batch sizes');
   const tolerance = options.tolerance ?? 0.0025;
-  if (!(tolerance >= 0) || !Number.isFinite(tolerance)) throw new UsageError(`--tolerance must be a non-negative fraction, got ${tolerance}`);
+  if (!(tolerance >= 0) || !Number.isFinite(tolerance)) throw new OptionError({ option: 'tolerance', value: tolerance, message: (o) => `${o('tolerance')} must be a non-negative fraction, got ${tolerance}` });
   const what = variable === 'C' ? 'compute budget' : 'model size';
   const { groups, unassigned } = groupByScale(dataset.runs, variable, options.budgetTolerance ?? 0.06, 2);
   if (groups.length < 2) {
@@ -211,7 +211,7 @@ export function fitHparamLaws(
     const lrExp: number[] = [], bExp: number[] = [], lrCoef: number[] = [], bCoef: number[] = [], lrAt: number[] = [], bAt: number[] = [];
     for (let r = 0; r < boot.replicates; r++) {
       const random = randomSource(boot.seed, r);
-      const resampled = groups.map((g) => ({ x: g.x, runs: g.runs.map(() => g.runs[Math.floor(random() * g.runs.length)]) }));
+      const resampled = groups.map((g) => ({ x: g.x, runs: resample(g.runs, random) }));
       const c = centres(resampled, tolerance, variable);
       const l = lawThrough(c, 'learningRate'), b = lawThrough(c, 'batch');
       lrExp.push(l.exponent);

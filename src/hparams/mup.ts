@@ -6,13 +6,13 @@
  * learning rate drift with width, and do any layers' activations grow with width. Pure.
  */
 import { InputError, UsageError } from '../errors/index.js';
-import { linearRegression } from '../core/linearRegression.js';
+import { powerFit } from '../core/linearRegression.js';
 import { polynomialFit } from '../core/leastSquares.js';
 import { percentileInterval } from '../core/statistics.js';
-import { randomSource } from '../core/random.js';
+import { randomSource, resample } from '../core/random.js';
 import type { Dataset, Run } from '../io/dataset.js';
 import { checkLossVaries, checkMagnitudes } from '../analyses/dataChecks.js';
-import { plain } from '../core/format.js';
+import { formatInterval, plain } from '../core/format.js';
 import { magnitudeProblem, withinMagnitude } from '../core/magnitude.js';
 
 export interface MupOptions {
@@ -148,7 +148,7 @@ function widthOptimum(width: number, runs: Run[]): WidthOptimum {
 export function learningRateTransfer(dataset: Dataset, bootstrap?: { replicates: number; seed: number; level: number }): TransferCheck {
   const source = dataset.source;
   for (const [field, what] of [['width', 'model width (d_model)'], ['lr', 'peak learning rate']] as const) {
-    if (dataset.columns[field] === undefined) throw new InputError({ file: source, line: 1 }, `the transfer check needs a ${field} column (${what}); map one with --columns ${field}=NAME`);
+    if (dataset.columns[field] === undefined) throw new InputError({ file: source, line: 1 }, (o) => `the transfer check needs a ${field} column (${what}); map one with ${o('columns')} ${field}=NAME`);
   }
   const byWidth = new Map<number, Run[]>();
   checkMagnitudes(dataset, ['width', 'lr', 'loss'], dataset.runs);
@@ -164,14 +164,14 @@ export function learningRateTransfer(dataset: Dataset, bootstrap?: { replicates:
     checkLossVaries(dataset, runs, 'a learning-rate sweep', ` at width ${w}`);
   }
   const widths = [...byWidth.entries()].sort((a, b) => a[0] - b[0]).map(([w, runs]) => widthOptimum(w, runs));
-  const slopeOf = (ws: WidthOptimum[]) => linearRegression(ws.map((w) => Math.log(w.width)), ws.map((w) => Math.log(w.learningRate))).slope;
+  const slopeOf = (ws: WidthOptimum[]) => powerFit(ws.map((w) => w.width), ws.map((w) => w.learningRate)).exponent;
   const slope = slopeOf(widths);
   let interval: [number, number] | undefined;
   if (bootstrap && bootstrap.replicates > 1) {
     const slopes: number[] = [];
     for (let r = 0; r < bootstrap.replicates; r++) {
       const random = randomSource(bootstrap.seed, r);
-      slopes.push(slopeOf([...byWidth.entries()].sort((a, b) => a[0] - b[0]).map(([w, runs]) => widthOptimum(w, runs.map(() => runs[Math.floor(random() * runs.length)])))));
+      slopes.push(slopeOf([...byWidth.entries()].sort((a, b) => a[0] - b[0]).map(([w, runs]) => widthOptimum(w, resample(runs, random)))));
     }
     interval = percentileInterval(slopes, bootstrap.level);
   }
@@ -184,7 +184,7 @@ export function learningRateTransfer(dataset: Dataset, bootstrap?: { replicates:
     transfers: `the optimal learning rate does not move with width (slope ${s}): it transfers, as under muP`,
     drifts: `the optimal learning rate falls as 1/width (slope ${s}): standard-parametrisation drift; retune per width or use muP`,
     moves: `the optimal learning rate moves with width (slope ${s}): it does not transfer`,
-    unsettled: `the slope (${s}) ${Math.abs(slope + 1) < Math.abs(slope) ? 'points to standard-parametrisation drift' : 'points to transfer'}, but its interval [${interval?.[0].toFixed(2)}, ${interval?.[1].toFixed(2)}] holds both 0 (transfer) and −1 (drift): not settled; add seeds, learning rates or widths`,
+    unsettled: `the slope (${s}) ${Math.abs(slope + 1) < Math.abs(slope) ? 'points to standard-parametrisation drift' : 'points to transfer'}, but its interval ${interval ? formatInterval(interval, (x) => x.toFixed(2)) : ''} holds both 0 (transfer) and −1 (drift): not settled; add seeds, learning rates or widths`,
   }[kind];
   const warnings = widths.filter((w) => w.atEdge).map((w) => `width ${w.width}: the best learning rate is at the edge of the sweep; extend it`);
   return { widths, slope, interval, kind, verdict, warnings };
@@ -212,7 +212,7 @@ export function coordinateCheck(rows: { layer: string; width: number; value: num
   }
   const layers = [...byLayer.entries()].map(([layer, values]) => {
     if (new Set(values.map((v) => v.width)).size < 2) throw new InputError({ file: source }, `layer "${layer}" is logged at one width: the check needs two or more`);
-    const slope = linearRegression(values.map((v) => Math.log(v.width)), values.map((v) => Math.log(v.value))).slope;
+    const slope = powerFit(values.map((v) => v.width), values.map((v) => v.value)).exponent;
     return { layer, slope, grows: slope > threshold, values };
   });
   return { layers, threshold };

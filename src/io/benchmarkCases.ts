@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { InputError } from '../errors/index.js';
 import { readRuns, readText } from './readRuns.js';
 import type { Dataset } from './dataset.js';
-import { splitAt, trainingRuns, type Axis, type Split } from '../analyses/rollingOrigin.js';
+import { splitAt, trainingRuns, type Axis, type Split } from './rollingOrigin.js';
 import type { Field } from './parseRuns.js';
 
 const caseSchema = z.object({

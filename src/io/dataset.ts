@@ -67,11 +67,6 @@ export function logLosses(dataset: Dataset): Float64Array {
   return Float64Array.from(dataset.runs, (r) => Math.log(r.loss));
 }
 
-/** A subset of a data set (same provenance), e.g. one IsoFLOP budget or the runs below a size. */
-export function subset(dataset: Dataset, keep: (run: Run) => boolean): Dataset {
-  return { ...dataset, runs: dataset.runs.filter(keep) };
-}
-
 /**
  * Which rows belong to one training run. Rows that share a `run` name are checkpoints of one run
  * and move together in a bootstrap resample; a row without a run name is a run of its own. Clusters

@@ -7,7 +7,14 @@
  * no fit can use and that an export cannot re-import. Such a record makes the run fail, with the
  * line and what was wrong, instead.
  */
-import type { Checkpoint } from '../store/store.js';
+
+
+/** One evaluation of a run: the validation loss after `tokens` tokens (and `step` steps). */
+export interface Checkpoint {
+  tokens: number;
+  loss: number;
+  step?: number | null;
+}
 
 export interface MetricsRead {
   /** Evaluations up to the first bad record (every one checked). */

@@ -14,11 +14,20 @@
  */
 import { parseTree, type Node as JsonNode, type ParseError, printParseErrorCode } from 'jsonc-parser';
 import { InputError, type Location } from '../errors/index.js';
-import type { Pool } from '../analyses/dataSelection.js';
 import { csvRecords, headerIndex } from './parseRuns.js';
 import { lineColumn, lineStartsOf } from './textPosition.js';
 import { magnitudeProblem, withinMagnitude } from '../core/magnitude.js';
 import { plain } from '../core/format.js';
+
+
+/** A data pool of the data-selection law (analyses/dataSelection.ts). */
+export interface Pool {
+  name: string;
+  /** Utility exponent (negative; more negative = higher quality). */
+  b: number;
+  /** Repetition half-life in epochs. */
+  tau: number;
+}
 
 export interface PoolFile {
   pools: Pool[];

@@ -55,7 +55,7 @@ test('NaN, zero, negative and empty values are refused with their location', () 
 
 test('a missing column is named, with the columns the file has and the flag to map one', () => {
   const msg = located(csv('N,D,val\n1e8,2e9,3.1\n'), 1);
-  assert.match(msg, /missing column "loss" .*the file has columns: N, D, val; map one with --columns loss=NAME/);
+  assert.match(msg, /missing column "loss" .*the file has columns: N, D, val; map one with option "columns" loss=NAME/);
   assert.match(located(() => parseRuns('N,loss\n1e8,3\n', { source: 'r.csv', require: ['D'] }), 1), /missing column "D" \(or columns C and N, from which D = C\/\(6N\)\)/);
 });
 
@@ -93,5 +93,5 @@ test('groups keeps one experiment of a mixed export, leaves other rows unvalidat
   assert.equal(d.selection, 'group isoflop: 2 of 3 rows');
   assert.equal(parseRuns(text.replace('oops', '4e9'), { source: 'x.csv' }).selection, undefined);
   assert.match(located(() => parseRuns(text, { source: 'x.csv', groups: ['scale-up'] }), 1), /no runs in group "scale-up"; the file's groups are "isoflop", "lr-probe"/);
-  assert.match(located(() => parseRuns('N,D,loss\n1e8,2e9,3\n', { source: 'x.csv', groups: ['isoflop'] }), 1), /--group needs a group column/);
+  assert.match(located(() => parseRuns('N,D,loss\n1e8,2e9,3\n', { source: 'x.csv', groups: ['isoflop'] }), 1), /option "groups" needs a group column/);
 });

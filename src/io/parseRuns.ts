@@ -10,14 +10,14 @@
  */
 import { parse as parseCsv } from 'csv-parse/sync';
 import { visit, type JSONVisitor, type ParseErrorCode, printParseErrorCode } from 'jsonc-parser';
-import { InputError, UsageError, type Location } from '../errors/index.js';
+import { InputError, type Location, OptionError, type OptionNamer } from '../errors/index.js';
 import type { Dataset, Run } from './dataset.js';
 import { lineColumn, lineStartsOf, OpenQuoteScanner, quoteForMessage } from './textPosition.js';
 
 export type RunFormat = 'csv' | 'json' | 'jsonl';
 
 /** Fields a run can have, and the column names recognised for each without a mapping. */
-export const fieldAliases = {
+const fieldAliases = {
   N: ['N', 'params', 'parameters', 'n_params', 'num_params', 'model_size', 'Model Size'],
   D: ['D', 'tokens', 'n_tokens', 'train_tokens', 'training_tokens'],
   C: ['C', 'flops', 'compute', 'compute_budget', 'train_flops', 'Training FLOP'],
@@ -40,7 +40,7 @@ const numericFields = ['N', 'D', 'C', 'U', 'loss', 'batch', 'lr', 'width', 'laye
  * Deepest JSON nesting accepted. A run is an object in an array (depth 2); the limit leaves room
  * for structured values and stops a hostile file from exhausting the parser's recursion.
  */
-export const MAX_JSON_DEPTH = 32;
+const MAX_JSON_DEPTH = 32;
 
 export interface ParseRunsOptions {
   /** Name shown in errors and reports (usually the path). */
@@ -284,9 +284,9 @@ export class RunValidator {
     const source = this.source;
     const header = this.header;
     const columns = resolveColumns(header, this.options.columns ?? {}, source);
-    const hint = (f: Field) => `map one with --columns ${f}=NAME`;
+    const hint = (f: Field, o: OptionNamer) => `map one with ${o('columns')} ${f}=NAME`;
     if (columns.loss === undefined && this.required.includes('loss')) {
-      throw new InputError({ file: source, line: 1 }, `missing column "loss" (the final loss of each run); the file has columns: ${listColumns(header)}; ${hint('loss')}`);
+      throw new InputError({ file: source, line: 1 }, (o) => `missing column "loss" (the final loss of each run); the file has columns: ${listColumns(header)}; ${hint('loss', o)}`);
     }
     const has = (f: Field) => columns[f] !== undefined;
     const derived: Dataset['derived'] = {};
@@ -295,11 +295,11 @@ export class RunValidator {
     for (const f of this.required) {
       if (!has(f) && derived[f as 'D' | 'C'] === undefined) {
         const extra = f === 'D' ? ' (or columns C and N, from which D = C/(6N))' : f === 'C' ? ' (or columns N and D, from which C = 6ND)' : '';
-        throw new InputError({ file: source, line: 1 }, `missing column "${f}"${extra}; the file has columns: ${listColumns(header)}; ${hint(f)}`);
+        throw new InputError({ file: source, line: 1 }, (o) => `missing column "${f}"${extra}; the file has columns: ${listColumns(header)}; ${hint(f, o)}`);
       }
     }
     if (this.options.groups?.length && columns.group === undefined) {
-      throw new InputError({ file: source, line: 1 }, `--group needs a group column; the file has columns: ${listColumns(header)}; ${hint('group')}`);
+      throw new InputError({ file: source, line: 1 }, (o) => `${o('groups')} needs a group column; the file has columns: ${listColumns(header)}; ${hint('group', o)}`);
     }
     this.derived = derived;
     return columns;
@@ -714,12 +714,12 @@ export function parseColumnMapping(spec: string): Partial<Record<Field, string>>
   const out: Partial<Record<Field, string>> = {};
   for (const part of splitTopLevel(spec)) {
     const eq = part.indexOf('=');
-    if (eq <= 0) throw new UsageError(`--columns: expected FIELD=COLUMN pairs separated by commas, got "${part}"`);
+    if (eq <= 0) throw new OptionError({ option: 'columns', value: spec, message: `expected FIELD=COLUMN pairs separated by commas, got "${part}"` });
     const field = part.slice(0, eq).trim();
     let column = part.slice(eq + 1).trim();
     if (/^".*"$/.test(column) || /^'.*'$/.test(column)) column = column.slice(1, -1);
     if (!(field in fieldAliases)) {
-      throw new UsageError(`--columns: unknown field "${field}": expected one of ${Object.keys(fieldAliases).join(', ')}`);
+      throw new OptionError({ option: 'columns', value: spec, allowed: Object.keys(fieldAliases), message: `unknown field "${field}": expected one of ${Object.keys(fieldAliases).join(', ')}` });
     }
     out[field as Field] = column;
   }

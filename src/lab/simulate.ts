@@ -6,6 +6,7 @@
 import { InputError } from '../errors/index.js';
 import { normal, randomSource, hashSeed } from '../core/random.js';
 import { trainingConfigSchema, type NormalizedConfig, type TrainingConfig, type World } from './world.js';
+import { nonEmbeddingParameters } from '../model/shape.js';
 
 export interface Evaluation {
   /** Tokens seen when evaluated. */
@@ -44,7 +45,7 @@ export interface TruthDetail {
 }
 
 /** Validate a configuration against the schema and the world's limits. */
-export function normalizeConfig(world: World, config: TrainingConfig, source = 'config'): NormalizedConfig {
+function normalizeConfig(world: World, config: TrainingConfig, source = 'config'): NormalizedConfig {
   const r = trainingConfigSchema.safeParse(config);
   if (!r.success) {
     const issue = r.error.issues[0];
@@ -63,7 +64,8 @@ export function normalizeConfig(world: World, config: TrainingConfig, source = '
   return { ...c, vocab: c.vocab ?? world.architecture.vocab, seq_len: c.seq_len ?? world.architecture.seqLen };
 }
 
-export function nonEmbeddingParameters(world: World, c: NormalizedConfig): number {
+/** nonEmbeddingParameters (model/shape.ts) for a config, whose d_ff may be its own rather than the world's ratio. */
+function configNonEmbedding(world: World, c: NormalizedConfig): number {
   const dFf = c.d_ff ?? world.architecture.ffnRatio * c.d_model;
   return c.n_layer * (4 * c.d_model * c.d_model + 2 * c.d_model * dFf);
 }
@@ -88,7 +90,7 @@ function lossAt(world: World, N: number, D: number, batchTokens: number, factor:
 }
 
 /** Rule 7: shape. Loss × (1 + penalty·ln(aspect/aspectOptimum)²), aspect = d_model/n_layer. */
-export function shapeFactor(world: World, c: Pick<NormalizedConfig, 'd_model' | 'n_layer'>): number {
+function shapeFactor(world: World, c: Pick<NormalizedConfig, 'd_model' | 'n_layer'>): number {
   return 1 + world.shape.penalty * Math.log(c.d_model / c.n_layer / world.shape.aspectOptimum) ** 2;
 }
 
@@ -101,7 +103,7 @@ export function learningRateOptimum(world: World, c: Pick<NormalizedConfig, 'd_m
 /** Noise-free final loss and the quantities behind it. */
 export function truth(world: World, config: TrainingConfig): TruthDetail & { diverged: boolean } {
   const c = normalizeConfig(world, config);
-  const N = nonEmbeddingParameters(world, c);
+  const N = configNonEmbedding(world, c);
   const lrOptimum = learningRateOptimum(world, c);
   const diverged = c.learning_rate > world.learningRate.divergeFactor * lrOptimum;
   const lrFactor = 1 + world.learningRate.penalty * Math.log(c.learning_rate / lrOptimum) ** 2;
@@ -174,7 +176,7 @@ export function optimum(world: World, budgetSeconds: number): Optimum {
     const heads = Math.max(1, d / 64);
     if (heads < world.limits.nHeads[0] || heads > world.limits.nHeads[1]) continue;
     for (let L = lLo; L <= lHi; L++) {
-      const N = L * (4 + 2 * world.architecture.ffnRatio) * d * d;
+      const N = nonEmbeddingParameters(L, d, world.architecture.ffnRatio);
       const total = N + 2 * world.architecture.vocab * d;
       for (let s = 1; s <= 4096; s *= 2) {
         const batch = s * seq;

@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { InputError } from '../errors/index.js';
 
-export const worldSchema = z.object({
+const worldSchema = z.object({
   name: z.string(),
   description: z.string().default(''),
   /** Seed of the world's noise; a run's noise also depends on its config and model_seed. */

@@ -84,7 +84,7 @@ export const chinchilla: Law = {
 };
 
 /** Hoffmann et al. 2022, Eq. 4: N_opt = G·(C/6)^a, D_opt = G⁻¹·(C/6)^b; E does not move the optimum. */
-export function frontierConstants(v: Readonly<Record<string, number>>): { G: number; a: number; b: number } {
+function frontierConstants(v: Readonly<Record<string, number>>): { G: number; a: number; b: number } {
   const { A, B, alpha, beta } = v;
   return { G: Math.pow((alpha * A) / (beta * B), 1 / (alpha + beta)), a: beta / (alpha + beta), b: alpha / (alpha + beta) };
 }

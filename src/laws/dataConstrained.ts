@@ -11,7 +11,7 @@ import { range, CHINCHILLA_EXPONENTS } from './law.js';
  * G = (αA/(βB))^(1/(α+β)) (huggingface/datablations). The gradient is exact for E, A, B and the
  * decay constants and takes the dependence of U_N on (A, B, α, β) by central differences.
  */
-export function uniqueParameters(U_D: number, N: number, A: number, B: number, alpha: number, beta: number): number {
+function uniqueParameters(U_D: number, N: number, A: number, B: number, alpha: number, beta: number): number {
   const G = Math.pow((alpha * A) / (beta * B), 1 / (alpha + beta));
   return Math.min(G * Math.pow(U_D * G, beta / alpha), N);
 }

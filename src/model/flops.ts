@@ -3,6 +3,9 @@
  */
 import { headDimOf, parameterCount, type ModelShape } from './shape.js';
 
+/** 1 PF-day in FLOPs (Kaplan et al. 2020 §1.3): 10^15 FLOP/s for a day. */
+export const PF_DAY = 1e15 * 86400;
+
 /** 6N: forward 2N, backward 4N (Kaplan et al. 2020 §2.1; Chinchilla's C = 6ND). */
 export function sixN(parameters: number): number {
   return 6 * parameters;

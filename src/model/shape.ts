@@ -73,7 +73,16 @@ export function parameterCount(s: ModelShape): ParameterCount {
   return { total: nonEmbedding + embedding + unembedding + norms + biases, nonEmbedding, embedding, unembedding, attention, mlp, norms, biases };
 }
 
+/**
+ * Non-embedding parameters of a plain transformer block stack with d_attn = d_model and
+ * d_ff = ffnRatio·d_model: n_layer·(4 + 2·ffnRatio)·d_model² (4·d² in attention, 2·ffnRatio·d² in
+ * the MLP; biases and norms left out). The N of the lab, the sweep designer and the cost models.
+ */
+export function nonEmbeddingParameters(nLayer: number, dModel: number, ffnRatio = 4): number {
+  return nLayer * (4 + 2 * ffnRatio) * dModel ** 2;
+}
+
 /** Kaplan et al. 2020 (§2.1): N ≈ 12·n_layer·d_model² for d_attn = d_model, d_ff = 4·d_model. */
 export function kaplanNonEmbedding(nLayer: number, dModel: number): number {
-  return 12 * nLayer * dModel * dModel;
+  return nonEmbeddingParameters(nLayer, dModel, 4);
 }

@@ -7,7 +7,7 @@
  * ~20–200; GPT-3 175B, Llama-2-7B and Llama-3-405B use ~128, Chinchilla-70B and Llama-2-70B ~102),
  * then by the size error.
  */
-import { UsageError } from '../errors/index.js';
+import { OptionError, UsageError } from '../errors/index.js';
 import { parameterCount, type ModelShape, type ParameterCount } from './shape.js';
 
 export interface ShapeSearchOptions {
@@ -113,7 +113,7 @@ export function shapeSearch(target: number, options: ShapeSearchOptions = {}): S
     }
   }
   if (out.length === 0) {
-    throw new UsageError(`no shape within ${(tolerance * 100).toFixed(1)} % of ${target.toExponential(3)} parameters with d_model/n_layer in [${aspectLo}, ${aspectHi}]; widen --tolerance or the aspect range`);
+    throw new OptionError({ option: 'tolerance', value: tolerance, message: (o) => `no shape within ${(tolerance * 100).toFixed(1)} % of ${target.toExponential(3)} parameters with d_model/n_layer in [${aspectLo}, ${aspectHi}]; widen ${o('tolerance')} or the aspect range` });
   }
   out.sort((a, b) => a.score - b.score);
   return out.slice(0, options.limit ?? 5);

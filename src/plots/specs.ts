@@ -22,7 +22,7 @@ const schema = 'https://vega.github.io/schema/vega-lite/v6.json';
 const config = { font: 'DejaVu Sans, Helvetica, Arial, sans-serif', axis: { labelFontSize: 11, titleFontSize: 12, grid: true, gridOpacity: 0.35 }, legend: { labelFontSize: 11, titleFontSize: 11 }, title: { fontSize: 14, anchor: 'start' } };
 
 /** A log-scale domain padded to whole or half decades around the values. */
-export function logDomain(values: number[], pad = 0.1): [number, number] {
+function logDomain(values: number[], pad = 0.1): [number, number] {
   const v = values.filter((x) => x > 0 && Number.isFinite(x));
   const lo = Math.log10(Math.min(...v)), hi = Math.log10(Math.max(...v));
   const span = Math.max(hi - lo, 0.1);
@@ -30,7 +30,7 @@ export function logDomain(values: number[], pad = 0.1): [number, number] {
 }
 
 /** n log-spaced values from a to b. */
-export function logSpace(a: number, b: number, n: number): number[] {
+function logSpace(a: number, b: number, n: number): number[] {
   return Array.from({ length: n }, (_, i) => Math.exp(Math.log(a) + ((Math.log(b) - Math.log(a)) * i) / (n - 1)));
 }
 

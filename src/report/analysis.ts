@@ -10,7 +10,7 @@ import type { Dataset } from '../io/dataset.js';
 import { approach1, approach2, approach3, agreement, type Agreement, type ApproachResult } from '../analyses/frontier.js';
 import type { IsoflopOptions, Profile } from '../analyses/isoflop.js';
 import { rollingBacktest, type RollingBacktestResult } from '../analyses/rollingBacktest.js';
-import { trainingRuns } from '../analyses/rollingOrigin.js';
+import { trainingRuns } from '../io/rollingOrigin.js';
 import { canAllocate, computeOptimal } from '../analyses/computeOptimal.js';
 import { placeOnFrontier, type CatalogModel, type FrontierPlacement } from '../catalog/models.js';
 import { makePlan, type Plan } from '../analyses/plan.js';

@@ -2,7 +2,7 @@
  * The self-contained HTML report: one file with inline CSS and inline SVG figures, no scripts and
  * no network, that opens from disk in any browser. Pure: takes an Analysis and rendered SVGs.
  */
-import { formatNumber } from '../core/format.js';
+import { formatInterval, formatNumber } from '../core/format.js';
 import { describeLoss } from '../core/losses.js';
 import type { Analysis, FigureKind } from './analysis.js';
 
@@ -11,7 +11,7 @@ export function escapeHtml(s: string): string {
 }
 
 const n = (v: number | undefined, digits = 4) => (v === undefined || !Number.isFinite(v) ? '–' : escapeHtml(formatNumber(v, digits)));
-const ci = (v: number | undefined, interval?: [number, number], digits = 4) => `${n(v, digits)}${interval ? ` <span class="ci">[${n(interval[0], 3)}, ${n(interval[1], 3)}]</span>` : ''}`;
+const ci = (v: number | undefined, interval?: [number, number], digits = 4) => `${n(v, digits)}${interval ? ` <span class="ci">${formatInterval(interval, (x) => n(x, 3))}</span>` : ''}`;
 
 export function htmlTable(header: string[], rows: string[][]): string {
   return `<table><thead><tr>${header.map((h) => `<th>${h}</th>`).join('')}</tr></thead><tbody>${rows.map((r) => `<tr>${r.map((c) => `<td>${c}</td>`).join('')}</tr>`).join('')}</tbody></table>`;

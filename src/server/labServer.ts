@@ -21,7 +21,7 @@ import { isScaleLabError } from '../errors/index.js';
 import { BodyTooLarge, hostAllowed, malformedEscape, misdirectedText, readBody } from './http.js';
 import { LabState, type LabExperiment } from './labState.js';
 
-export const submitSchema = z.object({
+const submitSchema = z.object({
   architecture_config: z.object({
     d_model: z.number().int().positive(),
     num_layers: z.number().int().positive(),
@@ -42,7 +42,7 @@ export const submitSchema = z.object({
   model_seed: z.number().int().nonnegative().default(0),
 });
 
-export type SubmitRequest = z.infer<typeof submitSchema>;
+type SubmitRequest = z.infer<typeof submitSchema>;
 
 export interface LabServerOptions {
   /** Simulated seconds per real second. @default 3600 */

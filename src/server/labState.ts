@@ -62,7 +62,7 @@ export interface LabExperiment {
   evals: Evaluation[];
 }
 
-export function experimentId(seq: number): string {
+function experimentId(seq: number): string {
   return `exp-${String(seq).padStart(5, '0')}`;
 }
 

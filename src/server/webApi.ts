@@ -15,6 +15,7 @@
  */
 import { z } from 'zod';
 import type { Dataset } from '../io/dataset.js';
+import { runStatuses } from '../store/runStatus.js';
 
 /**
  * The largest request body the server reads (10 MiB), and so the largest file the app opens: an
@@ -22,12 +23,11 @@ import type { Dataset } from '../io/dataset.js';
  */
 export const maxUploadBytes = 10 * 1024 * 1024;
 
-export const runStatuses = ['planned', 'submitting', 'queued', 'running', 'completed', 'failed', 'cancelled'] as const;
 
 const positive = z.number().positive();
 
 /** A run; fields beyond these (learning rate, width, …) pass through unchanged. */
-export const runSchema = z.looseObject({
+const runSchema = z.looseObject({
   N: positive.optional(),
   D: positive.optional(),
   C: positive.optional(),
@@ -46,7 +46,7 @@ export const datasetSchema: z.ZodType<Dataset> = z.object({
   derived: z.record(z.string(), z.string()),
 });
 
-export const bundledDatasetSchema = z.object({
+const bundledDatasetSchema = z.object({
   id: z.string(),
   name: z.string(),
   /** Path inside the package, e.g. examples/chinchilla.csv. */
@@ -59,7 +59,7 @@ export type BundledDatasetInfo = z.infer<typeof bundledDatasetSchema>;
 export const datasetListSchema = z.object({ datasets: z.array(bundledDatasetSchema) });
 export type DatasetList = z.infer<typeof datasetListSchema>;
 
-export const studySchema = z.object({
+const studySchema = z.object({
   name: z.string(),
   runs: z.number().int().nonnegative(),
   completed: z.number().int().nonnegative(),
@@ -74,7 +74,7 @@ export type Studies = z.infer<typeof studiesSchema>;
 
 const nullableNumber = z.number().nullable();
 
-export const studyRunSchema = z.object({
+const studyRunSchema = z.object({
   id: z.number().int(),
   name: z.string().nullable(),
   phase: z.string().nullable(),
@@ -87,7 +87,6 @@ export const studyRunSchema = z.object({
   reason: z.string().nullable(),
   finishedAt: z.string().nullable(),
 });
-export type StudyRun = z.infer<typeof studyRunSchema>;
 
 export const studyRunsSchema = z.object({
   study: z.string(),

@@ -136,7 +136,7 @@ const csp = [
 const studyStatuses = { inFlight: ['submitting', 'queued', 'running'] } as const;
 
 /** A study's progress from its runs (what `sweep run` shows on a terminal). */
-export function studyProgress(study: string, runs: StoredRun[], at = new Date()): Progress {
+function studyProgress(study: string, runs: StoredRun[], at = new Date()): Progress {
   const count = (...statuses: string[]) => runs.filter((r) => statuses.includes(r.status)).length;
   const done = runs.filter((r) => r.status === 'completed' && r.loss !== null);
   const best = done.reduce<StoredRun | undefined>((b, r) => (b === undefined || r.loss! < b.loss! ? r : b), undefined);

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { basename, dirname } from 'node:path';
-import { InputError, ScaleLabError } from '../errors/index.js';
+import { InputError, type Message, ScaleLabError } from '../errors/index.js';
 import type { Dataset, Run } from '../io/dataset.js';
 import { formatNumber } from '../core/format.js';
 import type { TaskMetric, TaskMetricSet } from '../io/parseTaskMetrics.js';
@@ -18,13 +18,15 @@ export class StoreError extends ScaleLabError {
   override name = 'StoreError' as const;
   override readonly exitCode = 1;
   readonly path: string;
-  constructor(path: string, message: string) {
-    super(`${path}: ${message}`);
+  constructor(path: string, message: Message) {
+    super((o) => `${path}: ${typeof message === 'string' ? message : message(o)}`);
     this.path = path;
   }
 }
 
-export type RunStatus = 'planned' | 'submitting' | 'queued' | 'running' | 'completed' | 'failed' | 'cancelled';
+import type { RunStatus } from './runStatus.js';
+export { runStatuses, type RunStatus } from './runStatus.js';
+import type { Checkpoint } from '../io/parseMetrics.js';
 
 export interface StoredRun {
   id: number;
@@ -51,11 +53,8 @@ export interface StoredRun {
   finishedAt: string | null;
 }
 
-export interface Checkpoint {
-  tokens: number;
-  loss: number;
-  step?: number | null;
-}
+// A checkpoint is what a metrics file records (io/parseMetrics.ts); the store keeps them.
+export type { Checkpoint } from '../io/parseMetrics.js';
 
 /** The key of an imported named run: its identity is its name and N (see importRows). */
 function namedRunKey(name: string, N: number | null): string {
@@ -318,14 +317,14 @@ export function checkStoreSchema(db: Database.Database, path: string): void {
   } catch (e) {
     const code = sqliteCode(e);
     if (code === 'SQLITE_NOTADB' || code?.startsWith('SQLITE_CORRUPT')) {
-      throw new StoreError(path, 'not a ScaleLab store: the file is not an SQLite database; expected the run store that "runs import" and "sweep run" write (--db)');
+      throw new StoreError(path, (o) => `not a ScaleLab store: the file is not an SQLite database; expected the run store that "runs import" and "sweep run" write (${o('db')})`);
     }
     throw e;
   }
   const missing = storeTables.filter((t) => !tables.includes(t));
   if ((version === 0 && tables.length > 0) || (version > 0 && missing.length > 0)) {
     const list = tables.slice(0, 8).join(', ') + (tables.length > 8 ? ', …' : '');
-    throw new StoreError(path, `not a ScaleLab store: an SQLite database with tables ${list || '(none)'} but not ScaleLab's (${missing.join(', ')}); expected the run store that "runs import" and "sweep run" write (--db)`);
+    throw new StoreError(path, (o) => `not a ScaleLab store: an SQLite database with tables ${list || '(none)'} but not ScaleLab's (${missing.join(', ')}); expected the run store that "runs import" and "sweep run" write (${o('db')})`);
   }
 }
 
@@ -453,7 +452,7 @@ export class RunStore {
         const waitedMs = Date.now() - started;
         const holder = this.writer();
         if (waitedMs >= timeoutMs) {
-          throw new StoreError(this.path, `the store is busy: ${describeWriter(holder)}; gave up after waiting ${Math.round(waitedMs / 1000)} s. Try again when it has finished, or wait longer (--wait)`);
+          throw new StoreError(this.path, (o) => `the store is busy: ${describeWriter(holder)}; gave up after waiting ${Math.round(waitedMs / 1000)} s. Try again when it has finished, or wait longer (${o('wait')})`);
         }
         wait.onWait?.({ holder, waitedMs });
         await new Promise((resolve) => setTimeout(resolve, 50));

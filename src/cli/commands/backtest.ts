@@ -7,6 +7,7 @@ import { procedureIds } from '../../fit/procedures.js';
 import { GROUP_HELP, keyword, parseInteger, parseQuantity, runSelection } from '../options.js';
 import { printJson, progress } from '../output.js';
 import { UsageError } from '../../errors/index.js';
+import { flagFor } from '../optionFlags.js';
 
 interface BacktestFlags {
   by: string;
@@ -78,7 +79,7 @@ Examples:
         bar.stop();
         if (flags.out) writeFileSync(flags.out, JSON.stringify(result, null, 2) + '\n');
         if (flags.json) printJson(result);
-        else process.stdout.write(backtestReport(result) + '\n' + (flags.out ? `\nwrote ${flags.out}\n` : ''));
+        else process.stdout.write(backtestReport(result, flagFor) + '\n' + (flags.out ? `\nwrote ${flags.out}\n` : ''));
       }, flags.json),
     );
 }

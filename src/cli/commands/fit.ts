@@ -16,6 +16,7 @@ import { GROUP_HELP, keyword, runSelection, parseAssignments, parseInteger, pars
 import { printJson, progress } from '../output.js';
 import { InputError, UsageError } from '../../errors/index.js';
 import { lawPreset } from '../../presets/laws.js';
+import { flagFor } from '../optionFlags.js';
 
 interface FitFlags {
   procedure?: string;
@@ -96,7 +97,7 @@ Examples:
           const json = await fitByProcedure(id, dataset, flags);
           if (flags.out) writeFileSync(flags.out, JSON.stringify(json, null, 2) + '\n');
           if (flags.json) printJson(json);
-          else process.stdout.write(fitReport(json) + '\n' + (flags.out ? `\nwrote ${flags.out}\n` : ''));
+          else process.stdout.write(fitReport(json, flagFor) + '\n' + (flags.out ? `\nwrote ${flags.out}\n` : ''));
           return;
         }
         const law = getLaw({ law: flags.law, x: keyword(flags.x, '--x', variableOption.values), breaks: parseInteger(flags.breaks, '--breaks', 0) });
@@ -140,7 +141,7 @@ Examples:
         const json = fitToJson(result, samples, level);
         if (flags.out) writeFileSync(flags.out, JSON.stringify(json, null, 2) + '\n');
         if (flags.json) printJson(json);
-        else process.stdout.write(fitReport(json) + '\n' + (flags.out ? `\nwrote ${flags.out}\n` : ''));
+        else process.stdout.write(fitReport(json, flagFor) + '\n' + (flags.out ? `\nwrote ${flags.out}\n` : ''));
       }, flags.json),
     );
 }

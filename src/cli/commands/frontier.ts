@@ -14,6 +14,7 @@ import { allocatingLawIds } from '../../analyses/computeOptimal.js';
 import { GROUP_HELP, keyword, runSelection, parseInteger, parseLevel, parseQuantity } from '../options.js';
 import { printResult, progress, writeResult } from '../output.js';
 import { checkAllocatable, resolveLaw } from '../lawSource.js';
+import { flagFor } from '../optionFlags.js';
 
 interface FrontierFlags {
   approach: string;
@@ -132,7 +133,7 @@ Examples:
             approaches.push(await fn());
           } catch (e) {
             if (which !== 'all' || !isScaleLabError(e)) throw e;
-            skipped.push({ approach: n, reason: e.message });
+            skipped.push({ approach: n, reason: e.messageNaming(flagFor) });
             failures.push(e);
           }
         };
@@ -176,7 +177,7 @@ Examples:
           for (const s of skipped) byReason.set(s.reason, [...(byReason.get(s.reason) ?? []), s.approach]);
           const reasons = [...byReason].map(([reason, ns]) => `${ns.length === 1 ? 'approach' : 'approaches'} ${ns.join(' and ')}: ${reason}`).join('; ');
           const row = failures.find((e): e is InputError => e instanceof InputError && (e.location.line ?? 0) > 1);
-          if (row) throw new InputError(row.location, `${row.detail} (no approach could run: ${reasons})`);
+          if (row) throw new InputError(row.location, (o) => `${row.detailNaming(o)} (no approach could run: ${reasons})`);
           throw new UsageError(`no approach could run on ${file}: ${reasons}`);
         }
         const agreements = [];

@@ -3,6 +3,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { forEachRun, inputSize } from '../../io/readRuns.js';
 import { parseColumnMapping, type Field } from '../../io/parseRuns.js';
 import { defaultStorePath, describeWriter, RunStore, StoreError, type RunStatus } from '../../store/store.js';
+import { runStatuses } from '../../store/runStatus.js';
 import { formatNumber } from '../../core/format.js';
 import { textTable } from '../../core/table.js';
 import { keyword, parseQuantity } from '../options.js';
@@ -13,7 +14,6 @@ type Run = (fn: () => Promise<void>, json?: boolean) => Promise<void>;
 /** A stored run needs its size and tokens (C is derived): without them it could feed no fit. */
 const importRequires: Field[] = ['N', 'D', 'loss'];
 
-const statuses = ['planned', 'submitting', 'queued', 'running', 'completed', 'failed', 'cancelled'] as const;
 
 function csvCell(v: unknown): string {
   if (v === null || v === undefined) return '';
@@ -100,7 +100,7 @@ both files and lines. CSV and JSONL are streamed (JSON arrays are read whole, up
     .command('ls')
     .description('list runs (or studies with --studies)')
     .option('--study <name>', 'only this study')
-    .option('--status <status>', `only runs in this state: ${statuses.join(', ')}`)
+    .option('--status <status>', `only runs in this state: ${runStatuses.join(', ')}`)
     .option('--studies', 'list studies with run counts')
     .option('--db <path>', 'store file', defaultStorePath)
     .option('--json', 'print JSON')
@@ -114,7 +114,7 @@ both files and lines. CSV and JSONL are streamed (JSON arrays are read whole, up
             process.stdout.write(textTable(['study', 'runs', 'completed', 'created'], s.map((x) => [x.name, String(x.runs), String(x.completed ?? 0), x.createdAt])) + '\n');
             return;
           }
-          const list = store.runs({ study: f.study, status: f.status ? keyword(f.status, '--status', statuses) as RunStatus : undefined });
+          const list = store.runs({ study: f.study, status: f.status ? keyword(f.status, '--status', runStatuses) as RunStatus : undefined });
           if (f.json) return printJson(list);
           process.stdout.write(
             textTable(

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { shapeSearch } from '../../model/shapeSearch.js';
-import { parameterCount, type ModelShape } from '../../model/shape.js';
+import { kaplanNonEmbedding, type ModelShape, parameterCount } from '../../model/shape.js';
 import { chinchillaFlopsPerToken, deepseekM, kaplanFlopsPerToken } from '../../model/flops.js';
 import { formatNumber } from '../../core/format.js';
 import { textTable } from '../../core/table.js';
@@ -102,7 +102,7 @@ Examples:
             [
               `Shape: ${nLayer} layers × d_model ${dModel}, ${nHeads} heads of ${formatNumber(dModel / nHeads)}, d_ff ${shape.dFf} (${mlp}), vocab ${vocab}, context ${seqLen}${shape.tiedEmbeddings ? ', tied embeddings' : ''}`,
               `Parameters: total ${p.total.toLocaleString('en-US')}; non-embedding ${p.nonEmbedding.toLocaleString('en-US')} (attention ${p.attention.toLocaleString('en-US')}, MLP ${p.mlp.toLocaleString('en-US')}); embeddings ${p.embedding.toLocaleString('en-US')}; output head ${p.unembedding.toLocaleString('en-US')}; norms ${p.norms.toLocaleString('en-US')}`,
-              `Kaplan's 12·n_layer·d_model² = ${(12 * nLayer * dModel * dModel).toLocaleString('en-US')}`,
+              `Kaplan's 12·n_layer·d_model² = ${kaplanNonEmbedding(nLayer, dModel).toLocaleString('en-US')}`,
               `Training FLOPs per token: 6N ${formatNumber(f.sixN, 4)}; 6N non-embedding ${formatNumber(f.sixNonEmbedding, 4)}; Kaplan with attention ${formatNumber(f.kaplan.training, 4)} (context share ${(f.kaplan.contextShare * 100).toFixed(1)} %); Chinchilla App. F ${formatNumber(f.chinchilla, 4)}; DeepSeek M ${formatNumber(f.deepseekM, 4)}`,
             ].join('\n') + '\n',
           );

@@ -5,13 +5,14 @@ import { plannedKey, runSweep, type SweepProgress } from '../../experiments/runn
 import { defaultStorePath, RunStore } from '../../store/store.js';
 import { readText } from '../../io/readRuns.js';
 import { UsageError } from '../../errors/index.js';
-import { parsePlan } from '../../io/parsePlan.js';
+import { parsePlan } from '../../experiments/parsePlan.js';
 import { formatNumber } from '../../core/format.js';
 import { textTable } from '../../core/table.js';
 import { parseQuantity } from '../options.js';
 import { printJson } from '../output.js';
 import { addBackendFlags, designFlags, makeBackend, type BackendFlags } from '../backendFlags.js';
 import cliProgress from 'cli-progress';
+import { nonEmbeddingParameters } from '../../model/shape.js';
 
 type Run = (fn: () => Promise<void>, json?: boolean) => Promise<void>;
 
@@ -20,7 +21,7 @@ type Run = (fn: () => Promise<void>, json?: boolean) => Promise<void>;
  * it the sweep designer sizes a sweep from FLOP budgets (--target-flops, --experiment-flops).
  */
 export function flopsCostModel(architecture: Architecture): CostModel {
-  const N = (c: { n_layer: number; d_model: number }) => c.n_layer * (4 + 2 * architecture.ffnRatio) * c.d_model ** 2;
+  const N = (c: { n_layer: number; d_model: number }) => nonEmbeddingParameters(c.n_layer, c.d_model, architecture.ffnRatio);
   return {
     seconds: (c) => 6 * N(c) * c.tokens,
     tokensFor: (c, flops) => flops / (6 * N(c)),

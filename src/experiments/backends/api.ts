@@ -2,7 +2,7 @@
  * A client for training APIs that speak the CS336 assignment's protocol (POST /submit,
  * GET /experiment/{id}, …): `scalelab lab serve` is one; a course's or a lab's server is another.
  */
-import { ScaleLabError } from '../../errors/index.js';
+import { libraryOption, type OptionNamer, ScaleLabError } from '../../errors/index.js';
 import type { Checkpoint, StoredRun } from '../../store/store.js';
 import { evaluationProblem } from '../../io/parseMetrics.js';
 import { BackendBusy, runConfig, type Backend, type BackendStatus, type RunConfig } from './backend.js';
@@ -29,6 +29,8 @@ export interface ApiOptions {
   maxRuntimeSeconds?: number;
   /** Reserve this multiple of the calibrated runtime. @default 2 */
   runtimeMargin?: number;
+  /** How a run's failure reason names these options (the CLI passes its flags). */
+  optionNames?: OptionNamer;
 }
 
 /** The API's largest max_runtime_seconds (12 h). */
@@ -90,16 +92,16 @@ export function runtimeLimit(o: { estimate: number; ratio?: number; margin: numb
 }
 
 /** A failed run's reason in words a user can act on (the server's own words kept). */
-export function failureReason(error: string | undefined, status: string, maxRuntime?: number): string {
+export function failureReason(error: string | undefined, status: string, maxRuntime?: number, name: OptionNamer = libraryOption): string {
   const e = error ?? `status ${status}`;
   if (/time[d ]?\s*out|max_runtime/i.test(e)) {
-    return `timed out on the training API after its max_runtime_seconds${maxRuntime ? ` = ${maxRuntime}` : ''} (${e}); the run needed longer than reserved: raise the limit with --max-runtime SECONDS or --runtime-margin X`;
+    return `timed out on the training API after its max_runtime_seconds${maxRuntime ? ` = ${maxRuntime}` : ''} (${e}); the run needed longer than reserved: raise the limit with ${name('maxRuntimeSeconds')} SECONDS or ${name('runtimeMargin')} X`;
   }
   return e;
 }
 
 /** The request body for a run, in the API's field names. */
-export function submitBody(c: RunConfig, seqLen: number, maxRuntimeSeconds: number) {
+function submitBody(c: RunConfig, seqLen: number, maxRuntimeSeconds: number) {
   return {
     architecture_config: { d_model: c.d_model, num_layers: c.n_layer, num_heads: c.n_heads, ...(c.d_ff ? { d_ff: c.d_ff } : {}) },
     optimizer_config: { name: 'adamw', lr: c.learning_rate, parametrization: c.parametrization ?? 'sp', schedule: 'cosine' },
@@ -116,7 +118,7 @@ export function submitBody(c: RunConfig, seqLen: number, maxRuntimeSeconds: numb
  * The evaluations an experiment reports (val_losses, at eval_tokens), each checked as a trainer's
  * are (../../io/parseMetrics.ts): up to the first impossible one, and that one described.
  */
-export function reportedEvals(r: { val_losses?: unknown; eval_tokens?: unknown }, id: string): { evals: Checkpoint[]; problem?: string } {
+function reportedEvals(r: { val_losses?: unknown; eval_tokens?: unknown }, id: string): { evals: Checkpoint[]; problem?: string } {
   const losses = r.val_losses ?? [];
   const tokens = r.eval_tokens;
   if (!Array.isArray(losses)) return { evals: [], problem: `${id}: val_losses ${JSON.stringify(losses)} is not a list` };
@@ -239,7 +241,7 @@ export function apiBackend(o: ApiOptions): Backend {
           if (evals.length === 0) return { state: 'failed', reason: `the training API reported experiment ${run.externalId} completed without a validation loss (val_losses is empty)`, seconds: charged };
           return { state: 'completed', evals, loss: evals[evals.length - 1].loss, seconds: charged };
         default: {
-          const reason = failureReason(r.error, r.status, maxRuntime);
+          const reason = failureReason(r.error, r.status, maxRuntime, o.optionNames);
           // A timeout bounds the runtime from below: count it, doubled, so the next limits are longer.
           if (reason.startsWith('timed out') && runtime !== undefined && run.N) observed.push({ N: run.N, ratio: (2 * runtime) / estimate(run), estimate: estimate(run) });
           return { state: 'failed', reason, seconds: charged, evals };

@@ -3,9 +3,11 @@
  * command, or a Slurm cluster. The sweep runner (../runner.ts) drives any of them the same way.
  */
 import type { Checkpoint, StoredRun } from '../../store/store.js';
+import type { RunStatus } from '../../store/runStatus.js';
 
 export interface BackendStatus {
-  state: 'queued' | 'running' | 'completed' | 'failed' | 'cancelled';
+  /** A backend knows a run once submitted: the run statuses from queued on. */
+  state: Exclude<RunStatus, 'planned' | 'submitting'>;
   loss?: number;
   evals?: Checkpoint[];
   /** Accelerator seconds charged. */

@@ -79,7 +79,7 @@ export function localBackend(o: LocalOptions): Backend {
         const limit = o.timeoutSeconds;
         if (limit && Date.now() - group.started > limit * 1000) {
           await endGroup(group.pgid, grace);
-          return { state: 'failed', reason: `timed out after ${limit} s (--run-timeout); its wrapper had been killed, the sweep ended the command`, evals: readMetrics(dir).evals };
+          return { state: 'failed', reason: `timed out after ${limit} s (its run timeout); its wrapper had been killed, the sweep ended the command`, evals: readMetrics(dir).evals };
         }
         return { state: 'running' };
       }

@@ -6,7 +6,7 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { UsageError } from '../../errors/index.js';
+import { OptionError } from '../../errors/index.js';
 import type { StoredRun } from '../../store/store.js';
 import { parseMetrics, reachedPlannedTokens, type MetricsRead } from '../../io/parseMetrics.js';
 import { runConfig } from './backend.js';
@@ -44,12 +44,12 @@ export function expandTemplate(template: string, values: Record<string, string |
       started = true;
     }
   }
-  if (quote) throw new UsageError(`--command: unterminated ${quote} quote in "${template}"`);
+  if (quote) throw new OptionError({ option: 'command', value: template, message: `unterminated ${quote} quote in "${template}"` });
   if (started || cur) words.push(cur);
-  if (words.length === 0) throw new UsageError('--command: the template is empty');
+  if (words.length === 0) throw new OptionError({ option: 'command', value: template, message: 'the template is empty' });
   return words.map((w) =>
     w.replace(/\{(\w+)\}/g, (_, name: string) => {
-      if (!(name in values)) throw new UsageError(`--command: unknown placeholder {${name}} (known: ${Object.keys(values).map((k) => `{${k}}`).join(', ')})`);
+      if (!(name in values)) throw new OptionError({ option: 'command', value: template, allowed: Object.keys(values), message: `unknown placeholder {${name}} (known: ${Object.keys(values).map((k) => `{${k}}`).join(', ')})` });
       return String(values[name]);
     }),
   );
@@ -94,7 +94,7 @@ export function clearAttempt(runDir: string, more: string[] = []): void {
 export const CANCELLED = 'cancelled';
 
 /** Where bin/run-wrapper.mjs records the command's process group: { pgid, started (ms since the epoch) }. */
-export const GROUP = 'group.json';
+const GROUP = 'group.json';
 
 export interface JobLimits {
   /** The wrapper ends the command's process group after this many seconds (--run-timeout). */
@@ -147,7 +147,7 @@ export function finishedStatus(runDir: string): BackendStatus | undefined {
   if (exit.code === 0 && exit.timedOut === undefined && !m.problem && evals.length > 0) return { state: 'completed', evals, loss: evals[evals.length - 1].loss, seconds: exit.seconds };
   const why =
     exit.timedOut !== undefined
-      ? `timed out after ${exit.timedOut} s (--run-timeout)`
+      ? `timed out after ${exit.timedOut} s (its run timeout)`
       : (exit.error ??
         (exit.code !== 0 ? (exit.signal ? `killed by ${exit.signal}` : `exit code ${exit.code}`) : (m.problem ?? 'the command exited 0 but wrote no validation loss (expected JSONL lines with "tokens" and "val_loss")')));
   const err = exit.code === 0 && m.problem ? '' : tail(join(runDir, 'stderr.log'));

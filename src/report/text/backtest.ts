@@ -4,15 +4,17 @@
 import { formatNumber, formatPercent } from '../../core/format.js';
 import { textTable } from '../../core/table.js';
 import type { RollingBacktestResult } from '../../analyses/rollingBacktest.js';
+import { libraryOption, type OptionNamer } from '../../errors/index.js';
 
 const pct = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? '–' : formatPercent(x, 2));
 const signed = (x: number) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(2)} %`;
 
-export function backtestReport(r: RollingBacktestResult): string {
+/** @param name how to name an option in the text (the CLI passes its flags) */
+export function backtestReport(r: RollingBacktestResult, name: OptionNamer = libraryOption): string {
   const lines: string[] = [];
   const lv = r.levels.map((l) => `${Math.round(l * 100)} %`);
   lines.push(`Rolling-origin back-test of ${r.source}: at each cutoff in ${r.by}, every procedure is fitted to the runs at or below it and predicts every run above it (scored at the run's final checkpoint).`);
-  lines.push(`Intervals: ${r.replicates ? `${r.levels.map((l) => `${Math.round(l * 100)} %`).join(' and ')} prediction intervals from ${r.replicates} bootstrap replicates resampling whole runs (seed ${r.seed}), plus a run's scatter` : 'none (--bootstrap 0)'}.`);
+  lines.push(`Intervals: ${r.replicates ? `${r.levels.map((l) => `${Math.round(l * 100)} %`).join(' and ')} prediction intervals from ${r.replicates} bootstrap replicates resampling whole runs (seed ${r.seed}), plus a run's scatter` : `none (${name('bootstrap')} 0)`}.`);
   lines.push('');
   lines.push(
     textTable(

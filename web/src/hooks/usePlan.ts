@@ -5,7 +5,7 @@ import { getLaw, lawChoiceFromJson } from '../../../src/laws/index.js';
 import { allocatingLawIds, canAllocate } from '../../../src/analyses/computeOptimal.js';
 import { makePlan, type Plan } from '../../../src/analyses/plan.js';
 import { accelerator, hardwareBudget } from '../../../src/hardware/catalog.js';
-import { parseQuantity } from '../../../src/cli/options.js';
+import { parseQuantity } from '../../../src/io/parseQuantity.js';
 
 export interface PlannerInputs {
   /** Budget from a cluster (GPUs × days × MFU) or given in FLOPs. */

@@ -16,7 +16,7 @@ import { InputError } from '../../../src/errors/index.js';
 import { getLaw } from '../../../src/laws/index.js';
 import { analyse, backtestWarnings, figures } from '../../../src/report/analysis.js';
 import { rollingBacktest } from '../../../src/analyses/rollingBacktest.js';
-import { rollingCutoffs, trainingRuns } from '../../../src/analyses/rollingOrigin.js';
+import { rollingCutoffs, trainingRuns } from '../../../src/io/rollingOrigin.js';
 import { backtestPlot, frontierPlot } from '../../../src/plots/specs.js';
 import type { Dataset } from '../../../src/io/dataset.js';
 import { customProcedure, settingsLawChoice, type ApproachSummary, type BacktestOutcome, type BacktestSettings, type FitOutcome, type FitSettings } from './protocol.js';

@@ -8,8 +8,8 @@ import { findNodeAtLocation, parseTree, printParseErrorCode, type Node as JsonNo
 import { z } from 'zod';
 import { InputError } from '../errors/index.js';
 import { trainingConfigSchema } from '../lab/world.js';
-import type { PlannedRun } from '../experiments/design.js';
-import { lineColumn, lineStartsOf } from './textPosition.js';
+import type { PlannedRun } from './design.js';
+import { lineColumn, lineStartsOf } from '../io/textPosition.js';
 
 const plannedRunSchema = z.object({
   phase: z.enum(['lr-probe', 'isoflop', 'scale-up', 'verify']),

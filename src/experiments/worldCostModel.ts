@@ -3,13 +3,14 @@
  * world's hardware (rule 6 in worlds/README.md). Knowing one's hardware is fair; it says nothing
  * about the world's loss law.
  */
-import type { CostModel } from '../experiments/design.js';
-import { mfu } from './simulate.js';
-import type { World } from './world.js';
+import type { CostModel } from './design.js';
+import { mfu } from '../lab/simulate.js';
+import type { World } from '../lab/world.js';
+import { nonEmbeddingParameters } from '../model/shape.js';
 
 export function worldCostModel(world: World): CostModel {
   const a = world.architecture, h = world.hardware;
-  const N = (c: { n_layer: number; d_model: number }) => c.n_layer * (4 + 2 * a.ffnRatio) * c.d_model ** 2;
+  const N = (c: { n_layer: number; d_model: number }) => nonEmbeddingParameters(c.n_layer, c.d_model, a.ffnRatio);
   const total = (c: { n_layer: number; d_model: number }) => N(c) + 2 * a.vocab * c.d_model;
   return {
     seconds: (c) => h.overheadSeconds + (6 * total(c) * c.tokens) / (h.peakFlops * mfu(world, N(c), c.batch_tokens)),

@@ -5,8 +5,8 @@
  * checkpoints of the largest run as if they were models ranks procedures wrongly. A held-out run is
  * scored at its final checkpoint (its largest D). Pure.
  */
-import type { Dataset, Run } from '../io/dataset.js';
-import { runClusters } from '../io/dataset.js';
+import type { Dataset, Run } from './dataset.js';
+import { runClusters } from './dataset.js';
 import { extent } from '../core/statistics.js';
 
 export type Axis = 'N' | 'D' | 'C';

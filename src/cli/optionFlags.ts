@@ -1,0 +1,45 @@
+/**
+ * The library names options as its callers pass them (`fix`, `inferenceTokens`, errors/index.ts
+ * OptionError); the CLI names the flag the user typed. This is the one table between the two:
+ * every option a library message names is here (src/errors/optionNames.test.ts checks).
+ */
+import type { OptionNamer } from '../errors/index.js';
+
+/** Library option → CLI flag. */
+export const optionFlags: Readonly<Record<string, string>> = {
+  bootstrap: '--bootstrap',
+  budgets: '--budgets',
+  by: '--by',
+  columns: '--columns',
+  command: '--command',
+  compute: '--compute',
+  days: '--days',
+  db: '--db',
+  fix: '--fix',
+  gpu: '--gpu',
+  gpus: '--gpus',
+  groups: '--group',
+  holdout: '--holdout',
+  inferenceTokens: '--inference-tokens',
+  init: '--init',
+  law: '--law',
+  loss: '--loss',
+  maxRuntimeSeconds: '--max-runtime',
+  mfu: '--mfu',
+  params: '--params',
+  peakFlops: '--peak-flops',
+  poolSize: '--pool-size',
+  preset: '--preset',
+  runtimeMargin: '--runtime-margin',
+  samples: '--samples',
+  sbatchArgs: '--sbatch-arg',
+  targets: '--targets',
+  tie: '--tie',
+  tolerance: '--tolerance',
+  uniqueTokens: '--unique-tokens',
+  vertex: '--vertex',
+  wait: '--wait',
+};
+
+/** The flag for a library option; an option missing from the table is written as a flag by the usual rule (camelCase → --kebab-case). */
+export const flagFor: OptionNamer = (option) => optionFlags[option] ?? `--${option.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;

@@ -1,0 +1,91 @@
+/**
+ * What the Slurm backend keeps in a run's folder: slurm.json (where the run went in Slurm),
+ * slurm-job-id (the raw ids of the jobs that ran there, appended by the job script), and the job
+ * script itself. These records, not the sweep's memory, are what status() and cancel() go by, so a
+ * restarted sweep finds its runs.
+ */
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { hashKey, type StoredRun } from '../../../store/store.js';
+import { runDirectory, wrapperPath } from '../process.js';
+
+/** RUN_DIR/slurm.json: where the run went in Slurm. */
+export interface SlurmRecord {
+  /** The job name: an array's (`scalelab-array-…`) or the run's own. */
+  name: string;
+  /** The run's task in the array. */
+  index?: number;
+  /** `ARRAYID_INDEX` or a plain job id, once sbatch has answered. */
+  jobId?: string;
+  at: string;
+}
+
+/** Files a new attempt of the run clears along with the wrapper's (process.ts clearAttempt). */
+export const SLURM_FILES = ['slurm.json', 'slurm-job-id'];
+
+export function readSlurmRecord(dir: string): SlurmRecord | undefined {
+  try {
+    return JSON.parse(readFileSync(join(dir, 'slurm.json'), 'utf8')) as SlurmRecord;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Replace slurm.json whole (write, then rename), so a reader never sees half a record. */
+export function writeSlurmRecord(dir: string, rec: SlurmRecord): void {
+  const tmp = join(dir, 'slurm.json.tmp');
+  writeFileSync(tmp, JSON.stringify(rec, null, 2));
+  renameSync(tmp, join(dir, 'slurm.json'));
+}
+
+/** The raw id of the job that last ran in this folder (each job appends its $SLURM_JOB_ID). */
+export function lastRawJobId(dir: string): string | undefined {
+  try {
+    const ids = readFileSync(join(dir, 'slurm-job-id'), 'utf8').split('\n').filter((l) => /^\d+$/.test(l));
+    return ids[ids.length - 1];
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The job name of a run submitted on its own: unique to the run's folder (so to this store, study
+ * and run), which lets a restarted sweep find its own job and never adopt another project's.
+ */
+export function slurmJobName(root: string, r: StoredRun): string {
+  return `scalelab-${r.id}-${hashKey(runDirectory(root, r)).slice(0, 16)}`;
+}
+
+/** The name of a new job array: unique to this store's runs folder, process and moment. */
+export function slurmArrayName(root: string, seq: number): string {
+  return `scalelab-array-${hashKey([root, process.pid, Date.now(), seq]).slice(0, 16)}`;
+}
+
+/** Quote for a POSIX shell: the job script is a shell script, so its paths are quoted. */
+function shellQuote(s: string): string {
+  return `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * The batch script for one run's folder, or for an array's tasks (index → folder): pick the run
+ * folder, append the job's id to slurm-job-id, run the wrapper, and exit with the command's exit
+ * code from exit.json (1 when the command was killed), so sacct says FAILED and which code.
+ */
+export function jobScript(task: string | { index: number; dir: string }[]): string {
+  const lines = ['#!/bin/sh', '# Written by scalelab (src/experiments/backends/slurm/records.ts).'];
+  if (typeof task === 'string') {
+    lines.push(`d=${shellQuote(task)}`);
+  } else {
+    lines.push('case "${SLURM_ARRAY_TASK_ID:-}" in');
+    for (const p of task) lines.push(`  ${p.index}) d=${shellQuote(p.dir)} ;;`);
+    lines.push('  *) echo "scalelab: no run for array task ${SLURM_ARRAY_TASK_ID:-?}" >&2; exit 2 ;;', 'esac');
+  }
+  lines.push(
+    'cd "$d" || exit 2',
+    `printf '%s\\n' "\${SLURM_JOB_ID:-}" >>slurm-job-id`,
+    `${shellQuote(process.execPath)} ${shellQuote(wrapperPath)} "$d"`,
+    `code=$(sed -n 's/^{"code":\\([0-9][0-9]*\\),.*/\\1/p' exit.json 2>/dev/null)`,
+    'exit "${code:-1}"',
+  );
+  return lines.join('\n') + '\n';
+}
