@@ -187,7 +187,7 @@ function parseTaskCsv(text: string, options: TaskMetricOptions, format: 'long' |
     if (c4 >= 0) cols.valLoss = c4;
   }
   if (cols.run === undefined && options.run === undefined) {
-    throw new InputError({ file: source, line: 1 }, `no run column (run, model or name); expected one, or name the run (--run NAME)`);
+    throw new InputError({ file: source, line: 1 }, (o) => `no run column (run, model or name); expected one, or name the run (${o('run')} NAME)`);
   }
   if (cols.D === undefined && cols.step === undefined && options.tokens === undefined) {
     throw new InputError({ file: source, line: 1 }, 'no tokens column (tokens, D or throughput/total_tokens) and no step column: expected one, to place each checkpoint');
@@ -293,14 +293,14 @@ function parseLmEval(text: string, options: TaskMetricOptions): TaskMetricSet {
   const config = (d.config && typeof d.config === 'object' ? d.config : {}) as Record<string, unknown>;
   const args = typeof config.model_args === 'string' ? modelArgs(config.model_args) : {};
   const run = options.run ?? args.pretrained ?? (typeof config.model_name === 'string' ? config.model_name : undefined);
-  if (!run) throw new InputError({ file: source, ...at('"config"') }, 'no model in config.model_args (pretrained=…): name the run (--run NAME)');
+  if (!run) throw new InputError({ file: source, ...at('"config"') }, (o) => `no model in config.model_args (pretrained=…): name the run (${o('run')} NAME)`);
   const revision = /step(\d+)/.exec(args.revision ?? '');
   const step = revision ? Number(revision[1]) : undefined;
   const counted = typeof config.model_num_parameters === 'number' && config.model_num_parameters > 0 ? config.model_num_parameters : undefined;
   const N = options.N ?? counted;
   const D = options.tokens ?? (step !== undefined && options.batchTokens !== undefined ? step * options.batchTokens : undefined);
   if (D === undefined && step === undefined) {
-    throw new InputError({ file: source, ...at('"config"') }, 'no checkpoint: expected revision=stepNNN in config.model_args, or the tokens seen (--tokens)');
+    throw new InputError({ file: source, ...at('"config"') }, (o) => `no checkpoint: expected revision=stepNNN in config.model_args, or the tokens seen (${o('tokens')})`);
   }
   const C = D !== undefined && options.flopsPerToken !== undefined ? D * options.flopsPerToken : undefined;
   const base = { run, ...(N !== undefined ? { N } : {}), ...(D !== undefined ? { D } : {}), ...(step !== undefined ? { step } : {}), ...(C !== undefined ? { C } : {}) };
