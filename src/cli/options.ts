@@ -69,5 +69,3 @@ export function runSelection(flags: { columns?: string; group?: string }): { col
   if (flags.group !== undefined && !groups?.length) throw new UsageError('--group: expected one or more group names separated by commas');
   return { columns: flags.columns ? parseColumnMapping(flags.columns) : undefined, groups };
 }
-
-export const GROUP_HELP = 'keep only runs whose group column is one of these (comma-separated), e.g. isoflop';

@@ -3,7 +3,7 @@
  * progress bars only on a terminal and never with --json; errors as one line, no stack trace.
  */
 import cliProgress from 'cli-progress';
-import { InputError, isScaleLabError, UsageError, type ScaleLabError } from '../errors/index.js';
+import { exitCodes, InputError, isScaleLabError, UsageError, type ScaleLabError } from '../errors/index.js';
 
 export interface OutputOptions {
   json?: boolean;
@@ -108,5 +108,5 @@ export function reportError(e: unknown, opts: OutputOptions = {}): number {
   process.stderr.write(`scalelab: internal error: ${err?.message ?? String(e)}\n(this is a bug in ScaleLab; set SCALELAB_DEBUG=1 for a stack trace)\n`);
   if (process.env.SCALELAB_DEBUG) process.stderr.write(`${err?.stack}\n`);
   if (opts.json) printJson({ error: { type: 'InternalError', message: err?.message ?? String(e) } });
-  return 70;
+  return exitCodes.internal;
 }

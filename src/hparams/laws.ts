@@ -49,7 +49,7 @@ export const hparamPresets: readonly HparamPreset[] = [
 export function hparamPreset(id: string): HparamPreset {
   const p = hparamPresets.find((x) => x.id === id);
   if (!p && id === 'kaplan-2020') {
-    throw new UsageError('preset kaplan-2020 is a critical-batch law B_crit(L) (Kaplan et al. 2020, Table 5) with no learning rate: use it with `scalelab hparams --preset kaplan-2020 --loss L` or `scalelab bcrit --loss L`; for a learning rate choose deepseek-2024 or porian-2024');
+    throw new UsageError('preset kaplan-2020 is a critical-batch law B_crit(L) (Kaplan et al. 2020, Table 5) with no learning rate: use it with `scalelab hparams --preset kaplan-2020 --target-loss L` or `scalelab bcrit --target-loss L`; for a learning rate choose deepseek-2024 or porian-2024');
   }
   if (!p) throw new UsageError(`unknown preset "${id}" (known: ${hparamPresets.map((x) => x.id).join(', ')}, and kaplan-2020 for the critical batch)`);
   return p;
@@ -71,7 +71,7 @@ export interface HparamPrediction {
 /** Learning rate and batch size (tokens) from a preset at compute C or size N. */
 export function predictHparams(preset: HparamPreset, at: { C?: number; N?: number }, seqLen?: number): HparamPrediction {
   const x = preset.variable === 'C' ? at.C : at.N;
-  if (x === undefined) throw new UsageError(`preset ${preset.id} is a law in ${preset.variable}: give ${preset.variable === 'C' ? '--compute' : '--params'}`);
+  if (x === undefined) throw new UsageError(`preset ${preset.id} is a law in ${preset.variable}: give ${preset.variable === 'C' ? '--compute' : '--N'}`);
   const b = evaluate(preset.batch, x);
   const len = preset.batch.seqLen ?? seqLen;
   const batchTokens = preset.batch.unit === 'tokens' ? b : b * (len ?? 2048);
@@ -171,7 +171,7 @@ export function fitHparamLaws(
     throw new InputError(
       { file: source, line: 1 },
       variable === 'C'
-        ? 'laws in compute need each run\'s budget: a C column (or N and D, from which C = 6ND); map one with --columns C=NAME (a sweep with only N fits laws in model size: `scalelab hparams --params N --sweep FILE`)'
+        ? 'laws in compute need each run\'s budget: a C column (or N and D, from which C = 6ND); map one with --columns C=NAME (a sweep with only N fits laws in model size: `scalelab hparams --N N --sweep FILE`)'
         : 'laws in model size need an N column (parameters of each run); map one with --columns N=NAME (a sweep with only C fits laws in compute: `scalelab hparams --compute C --sweep FILE`)',
     );
   }
@@ -182,7 +182,7 @@ export function fitHparamLaws(
   checkMagnitudes(dataset, [variable, 'lr', 'batch', 'loss'], dataset.runs);
   checkLossVaries(dataset, dataset.runs, 'finding the near-optimal learning rates and batch sizes');
   const tolerance = options.tolerance ?? 0.0025;
-  if (!(tolerance >= 0) || !Number.isFinite(tolerance)) throw new UsageError(`--tolerance must be a non-negative fraction, got ${tolerance}`);
+  if (!(tolerance >= 0) || !Number.isFinite(tolerance)) throw new UsageError(`--near-optimal must be a non-negative fraction, got ${tolerance}`);
   const what = variable === 'C' ? 'compute budget' : 'model size';
   const { groups, unassigned } = groupByScale(dataset.runs, variable, options.budgetTolerance ?? 0.06, 2);
   if (groups.length < 2) {

@@ -336,7 +336,7 @@ test('item 9: sweep run on a plan with missing or null fields names the file, li
   assert.ok(!existsSync(store) || scalelab(['runs', 'ls', '--studies', '--db', store, '--json']).json().length === 0, 'nothing was stored');
 });
 
-test('item 12: sweep run exits 1 when every run failed and says how many; 0 with the count when some completed', { timeout: 180_000 }, async () => {
+test('item 12: sweep run exits 1 when every run failed and says how many; also 1, with the count, when some failed', { timeout: 180_000 }, async () => {
   const dir = tmp('all-failed');
   const db = join(dir, 'runs.db');
   const fake = JSON.stringify(fileURLToPath(new URL('../fixtures/fake-trainer.mjs', import.meta.url)));
@@ -353,6 +353,8 @@ test('item 12: sweep run exits 1 when every run failed and says how many; 0 with
   p.isoflop[1].config.learning_rate = 0.1;
   writeFileSync(mixed, JSON.stringify(p));
   const some = await cli(['sweep', 'run', mixed, '--study', 'm', ...base, '--command', `${node} ${fake} --lr {lr} --out {run_dir}`]).done;
-  assert.equal(some.code, 0, some.stderr);
+  assert.equal(some.code, 1, some.stderr);
   assert.match(some.stdout, /study "m": 1 completed, 1 failed of 2/);
+  assert.match(some.stderr, /scalelab: error: study "m" is incomplete: 1 of 2 failed \(reasons: "scalelab runs ls --study m --status failed"/);
+  assert.ok(noStackTrace(some.stderr));
 });

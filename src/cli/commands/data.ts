@@ -18,6 +18,7 @@ import { printResult, writeResult } from '../output.js';
 import { checkLawData } from '../../analyses/dataChecks.js';
 import { resolveLaw } from '../lawSource.js';
 import { parseList } from './frontier.js';
+import { deprecatedAlias, flag } from '../flags.js';
 
 type Run = (fn: () => Promise<void>, json?: boolean) => Promise<void>;
 const f4 = (x: number | undefined) => (x === undefined ? '–' : formatNumber(x, 4));
@@ -26,11 +27,11 @@ export function registerDataLaws(program: Command, run: Run): void {
   program
     .command('repetition')
     .description('training with a cap on unique data (Muennighoff et al. 2023): best size, tokens and epochs; what each epoch is worth')
-    .requiredOption('--compute <flops>', 'training budget C')
-    .requiredOption('--unique-tokens <U>', 'unique tokens available')
-    .option('--preset <name>', 'data-constrained law preset', 'muennighoff-2023')
-    .option('--fit <file>', 'a data-constrained fit (from "scalelab fit --law data-constrained --out FILE")')
-    .option('--json', 'print JSON')
+    .addOption(flag('compute', { required: true }))
+    .addOption(flag('unique-tokens', { required: true }))
+    .addOption(flag('preset', { detail: 'a data-constrained law', default: 'muennighoff-2023' }))
+    .addOption(flag('fit', { detail: 'with --law data-constrained' }))
+    .addOption(flag('json'))
     .action(async (f: { compute: string; uniqueTokens: string; preset: string; fit?: string; json?: boolean }) =>
       run(async () => {
         const src = resolveLaw(f.fit ? { fit: f.fit } : { preset: f.preset });
@@ -61,7 +62,7 @@ export function registerDataLaws(program: Command, run: Run): void {
     .option('--a <a>', 'shared scale a (samples enter as a·n/1e5; default: the file\'s, else 0.025)')
     .option('--d <d>', 'irreducible error d (default: the file\'s, else 0.1)')
     .option('--pool-size <n>', 'samples in each pool (default: the file\'s, else 12.8M)')
-    .option('--json', 'print JSON')
+    .addOption(flag('json'))
     .addHelpText(
       'after',
       `
@@ -109,11 +110,11 @@ Mixtures combine the k pools with the most negative b, each of --pool-size sampl
     .command('curve')
     .description("a learning curve's regions (small-data, power-law, irreducible), or a broken-power-law fit and prediction")
     .argument('<file>', 'points: the variable (N, D or C) and loss')
-    .option('--x <variable>', 'N, D or C', 'D')
-    .option('--breaks <n>', 'fit a broken neural scaling law with this many breaks instead')
+    .addOption(flag('x', { default: 'D' }))
+    .addOption(flag('breaks', { detail: 'given, the curve is fitted with a bnsl instead' }))
     .option('--predict <list>', 'with --breaks: values of x to predict at')
-    .option('--columns <list>', 'map fields to columns, e.g. D="Seen Examples",loss=Loss')
-    .option('--json', 'print JSON')
+    .addOption(flag('columns', { detail: 'e.g. D="Seen Examples",loss=Loss' }))
+    .addOption(flag('json'))
     .action(async (file: string, f: { x: string; breaks?: string; predict?: string; columns?: string; json?: boolean }) =>
       run(async () => {
         const x = keyword(f.x, '--x', ['N', 'D', 'C'] as const);
@@ -151,9 +152,9 @@ Mixtures combine the k pools with the most negative b, each of --pool-size sampl
     .option('--y-column <name>', 'loss column', 'Loss')
     .option('--split-column <name>', 'train/test column (1 = train)', 'Training')
     .option('--curve-columns <list>', 'columns that identify a curve', 'Domain,Task,Model')
-    .option('--law <law>', 'power or bnsl', 'power')
-    .option('--breaks <n>', 'bnsl breaks', '1')
-    .option('--json', 'print JSON')
+    .addOption(flag('law', { detail: 'power or bnsl', default: 'power' }))
+    .addOption(flag('breaks', { default: '1' }))
+    .addOption(flag('json'))
     .action(async (file: string, f: { xColumn: string; yColumn: string; splitColumn: string; curveColumns: string; law: string; breaks: string; json?: boolean }) =>
       run(async () => {
         const ids = f.curveColumns.split(',').map((s) => s.trim()).filter(Boolean);
@@ -171,20 +172,22 @@ Mixtures combine the k pools with the most negative b, each of --pool-size sampl
       }, f.json),
     );
 
-  program
+  const compare = program
     .command('compare')
     .description('compare groups (architectures, optimizers, data sources) by their scaling curves: slopes, offsets, crossovers')
     .argument('<file>', 'runs with a group column and N, D or C and loss')
-    .option('--by <column>', 'column naming the group', 'group')
-    .option('--x <variable>', 'N, D or C', 'C')
-    .option('--bootstrap <n>', 'replicates for intervals (resampling runs within groups)', '200')
-    .option('--seed <seed>', 'bootstrap seed', '0')
-    .option('--level <level>', 'interval level', '0.8')
-    .option('--json', 'print JSON')
-    .action(async (file: string, f: { by: string; x: string; bootstrap: string; seed: string; level: string; json?: boolean }) =>
+    .option('--group-column <column>', 'the column naming each run\'s group', 'group')
+    .addOption(flag('x', { default: 'C' }))
+    .addOption(flag('bootstrap', { detail: 'resampling runs within groups', default: '200' }))
+    .addOption(flag('seed', { default: '0' }))
+    .addOption(flag('level', { default: '0.8' }));
+  deprecatedAlias(compare, '--by <column>', '--group-column');
+  compare
+    .addOption(flag('json'))
+    .action(async (file: string, f: { groupColumn: string; x: string; bootstrap: string; seed: string; level: string; json?: boolean }) =>
       run(async () => {
         const x = keyword(f.x, '--x', ['N', 'D', 'C'] as const);
-        const ds = readRuns(file, { columns: { group: f.by } });
+        const ds = readRuns(file, { columns: { group: f.groupColumn } });
         const c = compareGroups(ds, x, { bootstrap: parseInteger(f.bootstrap, '--bootstrap', 0), seed: parseInteger(f.seed, '--seed', 0), level: parseLevel(f.level) });
         if (f.json) return printResult(c, file);
         const pct = `${Math.round(c.level * 100)} %`;
@@ -207,9 +210,9 @@ Mixtures combine the k pools with the most negative b, each of --pool-size sampl
     .command('depth-width')
     .description('depth versus width at fixed size: the loss spread across aspect ratios d_model/n_layer')
     .argument('<file>', 'runs with N, width (d_model), layers (n_layer) and loss')
-    .option('--tolerance <decades>', 'runs within this many decades of N count as one size', '0.05')
-    .option('--columns <list>', 'map fields to columns, e.g. width=d_model,layers=n_layer')
-    .option('--json', 'print JSON')
+    .addOption(flag('tolerance', { detail: 'here, model sizes N', default: '0.05' }))
+    .addOption(flag('columns', { detail: 'e.g. width=d_model,layers=n_layer' }))
+    .addOption(flag('json'))
     .action(async (file: string, f: { tolerance: string; columns?: string; json?: boolean }) =>
       run(async () => {
         const ds = readRuns(file, { columns: f.columns ? parseColumnMapping(f.columns) : undefined });

@@ -11,9 +11,10 @@ import { textTable } from '../../core/table.js';
 import { FitError, InputError, isScaleLabError, UsageError } from '../../errors/index.js';
 import { checkLawData } from '../../analyses/dataChecks.js';
 import { allocatingLawIds } from '../../analyses/computeOptimal.js';
-import { GROUP_HELP, keyword, runSelection, parseInteger, parseLevel, parseQuantity } from '../options.js';
+import { keyword, runSelection, parseInteger, parseLevel, parseQuantity } from '../options.js';
 import { printResult, progress, writeResult } from '../output.js';
 import { checkAllocatable, resolveLaw } from '../lawSource.js';
+import { flag } from '../flags.js';
 
 interface FrontierFlags {
   approach: string;
@@ -86,19 +87,19 @@ export function registerFrontier(program: Command, run: (fn: () => Promise<void>
     .description("compute-optimal N and D by Chinchilla's three approaches, side by side, with bootstrap intervals")
     .argument('<file>', 'runs (Approach 2, 3) or training curves with a run column (Approach 1)')
     .option('--approach <which>', '1 (envelope of training curves), 2 (IsoFLOP profiles), 3 (parametric fit) or all', 'all')
-    .option('--targets <list>', 'compute budgets to predict at, FLOPs', '1e23,1e24')
-    .option('--vertex <method>', 'Approach 2: parabola (Hoffmann et al.) or min-run (lowest-loss run, the CS336 handout)', 'parabola')
-    .option('--budgets <list>', 'Approach 2: auto (find budgets in the data), chinchilla (the paper\'s nine), or a list such as 6e18,1e19', 'auto')
-    .option('--tolerance <decades>', 'Approach 2: runs within this many decades of a budget belong to it', '0.06')
-    .option('--law <law>', `Approach 3: law to fit (${allocatingLawIds().join(' or ')})`, defaultLawId)
-    .option('--fit <file>', 'Approach 3: use a saved fit instead of fitting FILE')
-    .option('--preset <name>', 'Approach 3: use a published fit (e.g. epoch-2024) instead of fitting FILE')
-    .option('--bootstrap <n>', 'bootstrap replicates for intervals (0 for none)', '200')
-    .option('--seed <seed>', 'bootstrap seed', '0')
-    .option('--level <level>', 'interval level', '0.95')
-    .option('--columns <list>', 'map fields to columns, e.g. N=params,loss=final_loss')
-    .option('--group <names>', GROUP_HELP)
-    .option('--json', 'print the comparison as JSON')
+    .addOption(flag('targets', { default: '1e23,1e24' }))
+    .addOption(flag('vertex', { detail: 'Approach 2', default: 'parabola' }))
+    .addOption(flag('budgets', { detail: 'Approach 2', default: 'auto' }))
+    .addOption(flag('tolerance', { detail: 'Approach 2: the budgets', default: '0.06' }))
+    .addOption(flag('law', { detail: `Approach 3: the law to fit (${allocatingLawIds().join(' or ')})`, default: defaultLawId }))
+    .addOption(flag('fit', { detail: 'Approach 3: used instead of fitting FILE' }))
+    .addOption(flag('preset', { detail: 'Approach 3: used instead of fitting FILE, e.g. epoch-2024' }))
+    .addOption(flag('bootstrap', { default: '200' }))
+    .addOption(flag('seed', { default: '0' }))
+    .addOption(flag('level', { default: '0.95' }))
+    .addOption(flag('columns', { detail: 'e.g. N=params,loss=final_loss' }))
+    .addOption(flag('group'))
+    .addOption(flag('json'))
     .addHelpText(
       'after',
       `

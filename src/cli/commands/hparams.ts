@@ -12,6 +12,7 @@ import { keyword, parseInteger, parseQuantity } from '../options.js';
 import { printResult, writeResult } from '../output.js';
 import { checkMagnitudes } from '../../analyses/dataChecks.js';
 import { parseList } from './frontier.js';
+import { deprecatedAlias, flag } from '../flags.js';
 
 type Run = (fn: () => Promise<void>, json?: boolean) => Promise<void>;
 const f4 = (x: number) => formatNumber(x, 4);
@@ -28,30 +29,33 @@ function tradeoffTable(tradeoff: ReturnType<typeof batchTradeoff>, unit: string)
 }
 
 export function registerHparams(program: Command, run: Run): void {
-  program
+  const bcrit = program
     .command('bcrit')
     .description("critical batch size: Kaplan et al.'s B_crit(L) at a loss, or fitted from runs at several batch sizes (McCandlish et al.'s trade-off)")
     .argument('[file]', 'training curves with run, batch, step and loss columns; or, with --noise, step, batch and grad_sq')
-    .option('--loss <loss>', 'target loss: B_crit(L) = B* / L^(1/α_B) from the preset, or (with FILE) from the law fitted to the runs')
-    .option('--preset <name>', `published B_crit(L): ${criticalBatchPresets.map((p) => p.id).join(', ')}`, 'kaplan-2020')
+    .addOption(flag('target-loss', { detail: 'B_crit(L) = B* / L^(1/α_B) there, from the preset or (with FILE) from the law fitted to the runs' }))
+    .addOption(flag('preset', { detail: `B_crit(L): ${criticalBatchPresets.map((p) => p.id).join(', ')}`, default: 'kaplan-2020' }))
     .option('--b-star <tokens>', 'B* (default: the preset\'s; Kaplan et al. 2020, 2.1e8 tokens)')
     .option('--alpha-b <alpha>', 'α_B (default: the preset\'s; Kaplan et al. 2020, 0.21)')
-    .option('--targets <list>', 'losses to count steps to (default: five levels the runs reach)')
+    .option('--target-losses <list>', 'losses to count steps to (default: five levels the runs reach)')
     .option('--noise', 'FILE holds |G_B|² at two batch sizes per step: estimate the gradient noise scale B_simple')
     .option('--smoothing <w>', 'noise scale: EMA weight on the past', '0.9')
-    .option('--bootstrap <n>', 'with FILE: residual-bootstrap replicates for B_crit\'s 95 % interval per target (0: none)', '1000')
-    .option('--seed <seed>', 'bootstrap seed', '0')
-    .option('--columns <list>', 'map fields to columns, e.g. batch=bs,step=iter')
-    .option('--json', 'print JSON')
-    .addHelpText('after', '\nExamples:\n  scalelab bcrit --loss 3\n  scalelab bcrit --preset kaplan-2020 --loss 2.5\n  scalelab bcrit curves.csv --targets 3.5,3.2\n  scalelab bcrit curves.csv --loss 2.8     # B_crit at 2.8 from the law fitted to the runs\n  scalelab bcrit grads.csv --noise')
-    .action(async (file: string | undefined, f: { loss?: string; preset: string; bStar?: string; alphaB?: string; targets?: string; noise?: boolean; smoothing: string; bootstrap: string; seed: string; columns?: string; json?: boolean }, cmd: Command) =>
+    .addOption(flag('bootstrap', { detail: 'with FILE: residual bootstrap, for B_crit\'s 95 % interval per target', default: '1000' }))
+    .addOption(flag('seed', { default: '0' }))
+    .addOption(flag('columns', { detail: 'e.g. batch=bs,step=iter' }))
+    .addOption(flag('json'))
+    .addHelpText('after', '\nExamples:\n  scalelab bcrit --target-loss 3\n  scalelab bcrit --preset kaplan-2020 --target-loss 2.5\n  scalelab bcrit curves.csv --target-losses 3.5,3.2\n  scalelab bcrit curves.csv --target-loss 2.8     # B_crit at 2.8 from the law fitted to the runs\n  scalelab bcrit grads.csv --noise');
+  deprecatedAlias(bcrit, '--loss <loss>', '--target-loss');
+  deprecatedAlias(bcrit, '--targets <list>', '--target-losses');
+  bcrit
+    .action(async (file: string | undefined, f: { targetLoss?: string; preset: string; bStar?: string; alphaB?: string; targetLosses?: string; noise?: boolean; smoothing: string; bootstrap: string; seed: string; columns?: string; json?: boolean }, cmd: Command) =>
       run(async () => {
         const columns = f.columns ? parseColumnMapping(f.columns) : undefined;
         const presetGiven = cmd.getOptionValueSource('preset') === 'cli';
         if (f.noise && !file) throw new UsageError('--noise needs a FILE with step, batch and grad_sq columns');
-        if (f.noise && (f.loss || f.targets)) throw new UsageError('--noise estimates the gradient noise scale per step; --loss and --targets are for the critical batch from training curves');
-        if (file && (presetGiven || f.bStar || f.alphaB)) throw new UsageError('--preset, --b-star and --alpha-b choose a published B_crit(L); with FILE the law is fitted to the runs (give --loss to predict from it)');
-        const loss = f.loss ? parseQuantity(f.loss, '--loss') : undefined;
+        if (f.noise && (f.targetLoss || f.targetLosses)) throw new UsageError('--noise estimates the gradient noise scale per step; --target-loss and --target-losses are for the critical batch from training curves');
+        if (file && (presetGiven || f.bStar || f.alphaB)) throw new UsageError('--preset, --b-star and --alpha-b choose a published B_crit(L); with FILE the law is fitted to the runs (give --target-loss to predict from it)');
+        const loss = f.targetLoss ? parseQuantity(f.targetLoss, '--target-loss') : undefined;
         if (file && f.noise) {
           const ds = readRuns(file, { columns, require: ['batch', 'step', 'gradSq'] });
           checkMagnitudes(ds, ['batch', 'step', 'gradSq'], ds.runs);
@@ -63,7 +67,7 @@ export function registerHparams(program: Command, run: Run): void {
         if (file) {
           const ds = readRuns(file, { columns });
           const replicates = parseInteger(f.bootstrap, '--bootstrap', 0);
-          const r = criticalBatchFromRuns(ds, f.targets ? parseList(f.targets, '--targets') : undefined, replicates > 1 ? { replicates, seed: parseInteger(f.seed, '--seed', 0), level: 0.95 } : undefined);
+          const r = criticalBatchFromRuns(ds, f.targetLosses ? parseList(f.targetLosses, '--target-losses') : undefined, replicates > 1 ? { replicates, seed: parseInteger(f.seed, '--seed', 0), level: 0.95 } : undefined);
           const unit = `in the units of column "${ds.columns.batch}"`;
           const method = `McCandlish et al. 2018: S = S_min + E_min/B per target loss; B_crit = E_min/S_min; B_crit(L) = B*/L^(1/α_B) through the targets (Kaplan et al. 2020's form), fitted to ${file}`;
           const at = loss === undefined ? undefined : criticalBatchAtLoss(r, loss, file);
@@ -90,7 +94,7 @@ export function registerHparams(program: Command, run: Run): void {
           writeResult(lines.join('\n') + '\n', file);
           return;
         }
-        if (loss === undefined) throw new UsageError('give --loss L (B_crit(L) from a preset, Kaplan et al. 2020 by default) or a FILE of runs');
+        if (loss === undefined) throw new UsageError('give --target-loss L (B_crit(L) from a preset, Kaplan et al. 2020 by default) or a FILE of runs');
         const preset = criticalBatchPreset(f.preset);
         const bStar = f.bStar ? parseQuantity(f.bStar, '--b-star') : preset.bStar;
         const alphaB = f.alphaB ? parseQuantity(f.alphaB, '--alpha-b') : preset.alphaB;
@@ -105,36 +109,40 @@ export function registerHparams(program: Command, run: Run): void {
       }, f.json),
     );
 
-  program
+  const hparams = program
     .command('hparams')
     .description('learning rate and batch size for a budget or model size: from your sweep (DeepSeek LLM\'s method) or a published law')
-    .option('--compute <flops>', 'training budget C (laws in C)')
-    .option('--params <n>', 'model size N (laws in N: --preset porian-2024, or --sweep grouped by N)')
-    .option('--loss <loss>', 'target loss (for --preset kaplan-2020, the critical batch B_crit(L))')
-    .option('--sweep <file>', 'sweep results: columns C (or N and D), lr, batch, loss; with --params, N, lr, batch, loss')
-    .option('--preset <name>', `published law: ${hparamPresets.map((p) => p.id).join(', ')}, ${criticalBatchPresets.map((p) => p.id).join(', ')} (critical batch only, needs --loss)`, 'deepseek-2024')
-    .option('--tolerance <fraction>', 'sweep: near-optimal = loss within this fraction of the best (DeepSeek: 0.0025)', '0.0025')
+    .addOption(flag('compute', { detail: 'laws in C' }))
+    .addOption(flag('N', { detail: 'laws in N: --preset porian-2024, or --sweep grouped by N' }))
+    .addOption(flag('target-loss', { detail: 'with --preset kaplan-2020, the critical batch B_crit(L) there' }))
+    .addOption(flag('sweep', { detail: 'with --N, columns N, lr, batch, loss' }))
+    .addOption(flag('preset', { detail: `${hparamPresets.map((p) => p.id).join(', ')}, ${criticalBatchPresets.map((p) => p.id).join(', ')} (critical batch only, needs --target-loss)`, default: 'deepseek-2024' }))
+    .option('--near-optimal <fraction>', 'sweep: near-optimal = loss within this fraction of the best (DeepSeek: 0.0025)', '0.0025')
     .option('--group-tolerance <decades>', 'sweep: runs whose C (or N) agree within this many decades form one group', '0.06')
-    .option('--bootstrap <n>', 'sweep: bootstrap replicates for the intervals (coefficients, exponents, predictions)', '200')
-    .option('--seed <seed>', 'bootstrap seed', '0')
-    .option('--seq-len <n>', 'sequence length, to express the batch in sequences', '4096')
-    .option('--columns <list>', 'map fields to columns, e.g. lr=peak_lr,batch=bs')
-    .option('--json', 'print JSON')
+    .addOption(flag('bootstrap', { detail: 'with --sweep: coefficients, exponents, predictions', default: '200' }))
+    .addOption(flag('seed', { default: '0' }))
+    .addOption(flag('seq-len', { detail: 'to express the batch in sequences', default: '4096' }))
+    .addOption(flag('columns', { detail: 'e.g. lr=peak_lr,batch=bs' }))
+    .addOption(flag('json'))
     .addHelpText(
       'after',
-      '\nExamples:\n  scalelab hparams --compute 1e20\n  scalelab hparams --params 7e9 --preset porian-2024\n  scalelab hparams --preset kaplan-2020 --loss 2.5\n  scalelab hparams --compute 1e21 --sweep sweep.csv    # laws in C: columns C (or N and D), lr, batch, loss\n  scalelab hparams --params 1e9 --sweep sweep.csv      # laws in N: columns N, lr, batch, loss',
-    )
-    .action(async (f: { compute?: string; params?: string; loss?: string; sweep?: string; preset: string; tolerance: string; groupTolerance: string; bootstrap: string; seed: string; seqLen: string; columns?: string; json?: boolean }, cmd: Command) =>
+      '\nExamples:\n  scalelab hparams --compute 1e20\n  scalelab hparams --N 7e9 --preset porian-2024\n  scalelab hparams --preset kaplan-2020 --target-loss 2.5\n  scalelab hparams --compute 1e21 --sweep sweep.csv    # laws in C: columns C (or N and D), lr, batch, loss\n  scalelab hparams --N 1e9 --sweep sweep.csv      # laws in N: columns N, lr, batch, loss',
+    );
+  deprecatedAlias(hparams, '--params <n>', '--N');
+  deprecatedAlias(hparams, '--loss <loss>', '--target-loss');
+  deprecatedAlias(hparams, '--tolerance <fraction>', '--near-optimal');
+  hparams
+    .action(async (f: { compute?: string; N?: string; targetLoss?: string; sweep?: string; preset: string; nearOptimal: string; groupTolerance: string; bootstrap: string; seed: string; seqLen: string; columns?: string; json?: boolean }, cmd: Command) =>
       run(async () => {
         const C = f.compute ? parseQuantity(f.compute, '--compute') : undefined;
-        const N = f.params ? parseQuantity(f.params, '--params') : undefined;
-        const loss = f.loss ? parseQuantity(f.loss, '--loss') : undefined;
+        const N = f.N ? parseQuantity(f.N, '--N') : undefined;
+        const loss = f.targetLoss ? parseQuantity(f.targetLoss, '--target-loss') : undefined;
         const seqLen = parseInteger(f.seqLen, '--seq-len', 1);
         if (f.sweep) {
           if (cmd.getOptionValueSource('preset') === 'cli') throw new UsageError('give --sweep (fit your own laws) or --preset (a published law), not both');
-          if (loss !== undefined) throw new UsageError('--loss goes with --preset kaplan-2020 (the critical batch); a sweep fits η and B against C or N');
-          if (C !== undefined && N !== undefined) throw new UsageError('--sweep fits laws in one variable: give --compute (laws in C) or --params (laws in N), not both');
-          if (C === undefined && N === undefined) throw new UsageError('--sweep needs where to predict: --compute C (laws in C) or --params N (laws in N)');
+          if (loss !== undefined) throw new UsageError('--target-loss goes with --preset kaplan-2020 (the critical batch); a sweep fits η and B against C or N');
+          if (C !== undefined && N !== undefined) throw new UsageError('--sweep fits laws in one variable: give --compute (laws in C) or --N (laws in N), not both');
+          if (C === undefined && N === undefined) throw new UsageError('--sweep needs where to predict: --compute C (laws in C) or --N N (laws in N)');
           const variable = C !== undefined ? 'C' : 'N';
           const x = (C ?? N)!;
           const ds = readRuns(f.sweep, { columns: f.columns ? parseColumnMapping(f.columns) : undefined });
@@ -142,7 +150,7 @@ export function registerHparams(program: Command, run: Run): void {
           const fitted = fitHparamLaws(ds, {
             variable,
             at: x,
-            tolerance: parseQuantity(f.tolerance, '--tolerance', { positive: false }),
+            tolerance: parseQuantity(f.nearOptimal, '--near-optimal', { positive: false }),
             budgetTolerance: parseQuantity(f.groupTolerance, '--group-tolerance'),
             bootstrap: replicates > 1 ? { replicates, seed: parseInteger(f.seed, '--seed', 0), level: 0.95 } : undefined,
           });
@@ -178,7 +186,7 @@ export function registerHparams(program: Command, run: Run): void {
         }
         if (criticalBatchPresets.some((p) => p.id === f.preset)) {
           const preset = criticalBatchPreset(f.preset);
-          if (loss === undefined) throw new UsageError(`preset ${preset.id} is Kaplan et al.'s critical batch B_crit(L) = B*/L^(1/α_B), a law in the loss: give --loss L (the loss the run is to reach); it has no learning rate (for one use --preset deepseek-2024 with --compute, or porian-2024 with --params)`);
+          if (loss === undefined) throw new UsageError(`preset ${preset.id} is Kaplan et al.'s critical batch B_crit(L) = B*/L^(1/α_B), a law in the loss: give --target-loss L (the loss the run is to reach); it has no learning rate (for one use --preset deepseek-2024 with --compute, or porian-2024 with --N)`);
           const bCrit = criticalBatch(loss, preset.bStar, preset.alphaB);
           const source = `preset ${preset.id}: ${preset.citation}`;
           const tradeoff = batchTradeoff(bCrit);
@@ -190,7 +198,7 @@ export function registerHparams(program: Command, run: Run): void {
           );
           return;
         }
-        if (loss !== undefined) throw new UsageError(`--loss goes with --preset kaplan-2020 (the critical batch at a loss); preset ${f.preset} is a law in ${hparamPreset(f.preset).variable}`);
+        if (loss !== undefined) throw new UsageError(`--target-loss goes with --preset kaplan-2020 (the critical batch at a loss); preset ${f.preset} is a law in ${hparamPreset(f.preset).variable}`);
         const preset = hparamPreset(f.preset);
         const p = predictHparams(preset, { C, N }, seqLen);
         if (f.json) return printResult({ ...p, preset: preset.id, note: preset.note });
@@ -212,7 +220,7 @@ export function registerHparams(program: Command, run: Run): void {
     .option('--lr <lr>', 'base learning rate', '1e-2')
     .option('--head-dim <n>', 'head dimension', '128')
     .option('--output-multiplier <a>', 'α_out tuned on the base model', '1')
-    .option('--json', 'print JSON (for a training script)')
+    .addOption(flag('json', { detail: 'for a training script' }))
     .action(async (f: { baseWidth: string; width: string; optimizer: string; sigma: string; lr: string; headDim: string; outputMultiplier: string; json?: boolean }) =>
       run(async () => {
         const t = mupTable({
@@ -240,10 +248,10 @@ export function registerHparams(program: Command, run: Run): void {
     .command('transfer')
     .description('LR-transfer check: from learning-rate sweeps at several widths, how the optimal learning rate drifts with width')
     .argument('<file>', 'runs with width, lr and loss columns')
-    .option('--bootstrap <n>', 'replicates for the slope interval', '200')
-    .option('--seed <seed>', 'bootstrap seed', '0')
-    .option('--columns <list>', 'map fields to columns, e.g. width=d_model,lr=peak_lr')
-    .option('--json', 'print JSON')
+    .addOption(flag('bootstrap', { detail: 'of the slope', default: '200' }))
+    .addOption(flag('seed', { default: '0' }))
+    .addOption(flag('columns', { detail: 'e.g. width=d_model,lr=peak_lr' }))
+    .addOption(flag('json'))
     .action(async (file: string, f: { bootstrap: string; seed: string; columns?: string; json?: boolean }) =>
       run(async () => {
         const ds = readRuns(file, { columns: f.columns ? parseColumnMapping(f.columns) : undefined });
@@ -263,7 +271,7 @@ export function registerHparams(program: Command, run: Run): void {
     .description('coordinate check: which layers\' activations grow with width (CSV: layer, width, value)')
     .argument('<file>', 'mean |activation| per layer and width after a few steps')
     .option('--threshold <slope>', 'a slope of ln |a| against ln width above this flags the layer', '0.2')
-    .option('--json', 'print JSON')
+    .addOption(flag('json'))
     .action(async (file: string, f: { threshold: string; json?: boolean }) =>
       run(async () => {
         const rows = parseTable(readText(file), file, { numbers: ['width', 'value'] as const, text: ['layer'] as const });

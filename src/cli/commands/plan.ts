@@ -1,12 +1,13 @@
 import type { Command } from 'commander';
 import { makePlan, type Plan, type PlanHyperparameters } from '../../analyses/plan.js';
-import { accelerator, accelerators, hardwareBudget, type Accelerator, type HardwareBudget } from '../../hardware/catalog.js';
+import { accelerator, hardwareBudget, type Accelerator, type HardwareBudget } from '../../hardware/catalog.js';
 import { formatNumber } from '../../core/format.js';
 import { textTable } from '../../core/table.js';
 import { FitError, UsageError } from '../../errors/index.js';
 import type { ShapeCandidate } from '../../model/shapeSearch.js';
 import { keyword, parseInteger, parseQuantity } from '../options.js';
 import { printResult, writeResult } from '../output.js';
+import { defaultGpu, flag } from '../flags.js';
 import { checkAllocatable, lawFlagsHelp, lawSourceError, resolveLaw, type LawSource } from '../lawSource.js';
 import { fitHparamLaws, hparamPreset, hparamPresets, predictHparams } from '../../hparams/laws.js';
 import { kaplanBatchPreset } from '../../hparams/criticalBatch.js';
@@ -173,31 +174,31 @@ export function registerPlan(program: Command, run: (fn: () => Promise<void>, js
   program
     .command('plan')
     .description('recommend the big run for a compute budget or a cluster: N, D, shape, predicted loss, time')
-    .option('--compute <flops>', 'training budget in FLOPs (instead of --gpus/--days)')
+    .addOption(flag('compute', { detail: 'the budget (instead of --gpus/--days)' }))
     .option('--gpus <n>', 'number of accelerators')
-    .option('--gpu <id>', `accelerator: ${accelerators.map((a) => a.id).join(', ')}`, 'h100')
-    .option('--peak-flops <flops>', 'peak dense FLOP/s per accelerator (overrides the catalog)')
+    .addOption(flag('gpu', { default: defaultGpu }))
+    .addOption(flag('peak-flops'))
     .option('--days <days>', 'training time')
-    .option('--mfu <fraction>', 'model FLOPs utilisation', '0.4')
+    .addOption(flag('mfu', { default: '0.4' }))
     .option('--price <per-gpu-hour>', 'price per GPU-hour, for the cost')
-    .option('--fit <file>', 'law from a saved fit (with bootstrap replicates for intervals)')
-    .option('--preset <name>', 'a published fit (default: epoch-2024)')
-    .option('--law <law>', 'law with --params')
-    .option('--params <list>', 'parameter values for --law')
+    .addOption(flag('fit', { detail: 'the law to plan with (its bootstrap replicates give intervals)' }))
+    .addOption(flag('preset', { detail: 'the law to plan with (default: epoch-2024)' }))
+    .addOption(flag('law', { detail: 'with --params' }))
+    .addOption(flag('params'))
     .option('--compare <models>', 'place published models on the frontier of the law, e.g. llama-3-70b,chinchilla-70b (names: scalelab models)')
-    .option('--unique-tokens <U>', 'unique tokens available (with a data-constrained law, e.g. --preset muennighoff-2023)')
+    .addOption(flag('unique-tokens', { detail: 'with a data-constrained law, e.g. --preset muennighoff-2023' }))
     .option('--inference-tokens <tokens>', 'lifetime inference tokens: adds the inference-aware (over-trained) model')
-    .option('--target-loss <loss>', 'inference-aware: the loss to reach')
+    .addOption(flag('target-loss', { detail: 'inference-aware' }))
     .option('--quality-of <params>', 'inference-aware: reach the loss of a compute-optimal model of this size (e.g. 3e10)')
-    .option('--vocab <n>', 'vocabulary for the shape', '32000')
-    .option('--seq-len <n>', 'context length for the shape and FLOPs', '4096')
-    .option('--mlp <kind>', 'MLP of the shape: gated (SwiGLU) or plain', 'gated')
+    .addOption(flag('vocab', { detail: 'of the shape', default: '32000' }))
+    .addOption(flag('seq-len', { detail: 'the context, for the shape and FLOPs', default: '4096' }))
+    .addOption(flag('mlp', { default: 'gated' }))
     .option('--hparams-preset <name>', `learning-rate and batch law: ${hparamPresets.map((p) => p.id).join(', ')}`, 'deepseek-2024')
-    .option('--sweep <file>', 'learning rate and batch from your sweep (columns C, or N and D; lr, batch, loss) instead of a preset, with bootstrap intervals')
+    .addOption(flag('sweep', { detail: 'its learning rate and batch instead of a preset\'s, with bootstrap intervals' }))
     .option('--sweep-columns <list>', 'with --sweep: map fields to its columns, e.g. lr=peak_lr,batch=bs')
     .option('--sweep-bootstrap <n>', 'with --sweep: bootstrap replicates for the η and B intervals', '200')
-    .option('--seed <seed>', 'with --sweep: bootstrap seed', '0')
-    .option('--json', 'print the plan as JSON')
+    .addOption(flag('seed', { detail: 'with --sweep', default: '0' }))
+    .addOption(flag('json'))
     .addHelpText(
       'after',
       `
@@ -211,7 +212,7 @@ Examples:
       run(async () => {
         const source = resolveLaw(flags, 'epoch-2024');
         checkAllocatable(source);
-        let acc: Accelerator = accelerator(flags.gpu ?? 'h100');
+        let acc: Accelerator = accelerator(flags.gpu ?? defaultGpu);
         if (flags.peakFlops) acc = { ...acc, id: `${acc.id}*`, name: `${acc.name} (peak overridden)`, peakFlops: parseQuantity(flags.peakFlops, '--peak-flops'), source: '--peak-flops on the command line' };
         const mfu = parseQuantity(flags.mfu, '--mfu');
         let compute: number;

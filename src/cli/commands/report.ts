@@ -14,12 +14,13 @@ import { getProcedure, procedureIds } from '../../fit/procedures.js';
 import { autoFitToJson, candidateFitToJson, type FitJson } from '../../fit/summary.js';
 import type { FitResult } from '../../fit/fit.js';
 import type { BootstrapSamples } from '../../fit/bootstrap.js';
-import { GROUP_HELP, keyword, runSelection, parseInteger, parseLevel, parseQuantity } from '../options.js';
+import { keyword, runSelection, parseInteger, parseLevel, parseQuantity } from '../options.js';
 import { checkFiniteText, nonFiniteNumbers, printResult, progress } from '../output.js';
 import { checkLawData, checkMagnitudes } from '../../analyses/dataChecks.js';
 import { parseList } from './frontier.js';
 import { loadCatalog } from '../../catalog/load.js';
 import { findModel } from '../../catalog/models.js';
+import { flag } from '../flags.js';
 
 type Run = (fn: () => Promise<void>, json?: boolean) => Promise<void>;
 
@@ -46,21 +47,21 @@ interface AnalysisFlags {
 
 function addAnalysisFlags(cmd: Command): Command {
   return cmd
-    .option('--law <law>', `law to fit (default: the chinchilla form by --procedure auto): ${lawIds.join(', ')}`)
-    .option('--procedure <id>', `how to fit the chinchilla form: auto or ${procedureIds.join(', ')}`, 'auto')
+    .addOption(flag('law', { detail: `the law to fit (default: the chinchilla form by --procedure auto): ${lawIds.join(', ')}` }))
+    .addOption(flag('procedure', { default: 'auto' }))
     .option('--backtest-procedures <list>', 'procedures the back-test compares', 'auto')
-    .option('--folds <n>', 'back-test: number of cutoffs in C', '3')
-    .option('--x <variable>', 'horizontal axis of the loss figure (and variable of power laws): N, D or C', 'C')
+    .addOption(flag('folds', { detail: 'in C', default: '3' }))
+    .addOption(flag('x', { detail: 'the loss figure\'s horizontal axis, and the variable of power laws', default: 'C' }))
     .option('--target <flops>', 'target compute budget (FLOPs) the figures and plan extend to', '1e24')
-    .option('--bootstrap <n>', 'bootstrap replicates for bands and intervals (0 for none)', '200')
-    .option('--seed <seed>', 'bootstrap seed', '0')
-    .option('--level <level>', 'interval level', '0.95')
-    .option('--budgets <list>', 'IsoFLOP budgets: auto, chinchilla or a list', 'auto')
-    .option('--vertex <method>', 'IsoFLOP vertex: parabola or min-run', 'parabola')
-    .option('--tolerance <decades>', 'IsoFLOP budget tolerance', '0.06')
+    .addOption(flag('bootstrap', { detail: 'bands too', default: '200' }))
+    .addOption(flag('seed', { default: '0' }))
+    .addOption(flag('level', { default: '0.95' }))
+    .addOption(flag('budgets', { default: 'auto' }))
+    .addOption(flag('vertex', { default: 'parabola' }))
+    .addOption(flag('tolerance', { detail: 'the IsoFLOP budgets', default: '0.06' }))
     .option('--holdout <fraction>', 'back-test: one cutoff leaving this fraction of the runs (largest compute) above it, instead of --folds')
-    .option('--columns <list>', 'map fields to columns, e.g. N="Model Size"')
-    .option('--group <names>', GROUP_HELP)
+    .addOption(flag('columns', { detail: 'e.g. N="Model Size"' }))
+    .addOption(flag('group'))
     .option('--landmarks <models>', 'published models to place on the frontier (default: chinchilla-70b,gopher-280b,gpt-3-175b,llama-2-70b,llama-3-70b)');
 }
 
@@ -137,9 +138,9 @@ export function registerPlotAndReport(program: Command, run: Run): void {
       .description(`draw a figure to SVG or PNG: ${figureKinds.join(', ')}`)
       .argument('<kind>', figureKinds.join(' | '))
       .argument('<file>', 'runs (CSV, JSON or JSONL)')
-      .requiredOption('--out <file>', 'output file: .svg or .png')
+      .addOption(flag('out', { detail: 'the figure: .svg or .png', required: true }))
       .option('--spec', 'also print the Vega-Lite spec (JSON) on stdout')
-      .option('--json', 'print a JSON summary (file, kind, size)'),
+      .addOption(flag('json', { detail: 'a summary (file, kind, size)' })),
   )
     .addHelpText('after', '\nExamples:\n  scalelab plot loss examples/chinchilla.csv --out loss.svg --target 1e24\n  scalelab plot isoflop examples/cs336-isoflops.json --out isoflop.png\n  scalelab plot backtest examples/chinchilla.csv --out backtest.svg --backtest-procedures auto,huber')
     .action(async (kind: string, file: string, f: AnalysisFlags & { out: string; spec?: boolean }) =>
@@ -170,9 +171,9 @@ export function registerPlotAndReport(program: Command, run: Run): void {
       .command('report')
       .description('write a self-contained HTML report: data, fit with intervals, three approaches, plan, back-test, warnings, figures')
       .argument('<file>', 'runs (CSV, JSON or JSONL)')
-      .option('--targets <list>', 'target budgets for the approaches table (FLOPs); the last is planned for')
-      .requiredOption('--out <file>', 'HTML file to write')
-      .option('--json', 'print a JSON summary of the report'),
+      .addOption(flag('targets', { detail: 'in the approaches table; the last is planned for' }))
+      .addOption(flag('out', { detail: 'the report, HTML', required: true }))
+      .addOption(flag('json', { detail: 'a summary of the report' })),
   )
     .addHelpText('after', '\nExample:\n  scalelab report examples/chinchilla.csv --budgets chinchilla --targets 1e23,1e24 --out report.html')
     .action(async (file: string, f: AnalysisFlags & { out: string }) =>

@@ -6,6 +6,7 @@ import { defaultStorePath, describeWriter, RunStore, StoreError, type RunStatus 
 import { formatNumber } from '../../core/format.js';
 import { textTable } from '../../core/table.js';
 import { keyword, parseQuantity } from '../options.js';
+import { flag } from '../flags.js';
 import { printJson, progress, statusLine } from '../output.js';
 
 type Run = (fn: () => Promise<void>, json?: boolean) => Promise<void>;
@@ -40,11 +41,11 @@ export function registerRuns(program: Command, run: Run): void {
     .command('import')
     .description('import runs from CSV, JSON or JSONL files (one transaction per file; importing twice adds nothing)')
     .argument('<files...>', 'files of runs: columns N, D (or C), loss; run and step make checkpoints of a run')
-    .option('--study <name>', 'study to import into', 'imported')
-    .option('--columns <list>', 'map fields to columns, e.g. N="Model Size"')
+    .addOption(flag('study', { detail: 'to import into', default: 'imported' }))
+    .addOption(flag('columns', { detail: 'e.g. N="Model Size"' }))
     .option('--wait <seconds>', 'how long to wait for another process writing to the store', '60')
-    .option('--db <path>', 'store file', defaultStorePath)
-    .option('--json', 'print JSON')
+    .addOption(flag('db', { default: defaultStorePath }))
+    .addOption(flag('json'))
     .addHelpText(
       'after',
       `
@@ -99,11 +100,11 @@ both files and lines. CSV and JSONL are streamed (JSON arrays are read whole, up
   runs
     .command('ls')
     .description('list runs (or studies with --studies)')
-    .option('--study <name>', 'only this study')
+    .addOption(flag('study', { detail: 'only its runs' }))
     .option('--status <status>', `only runs in this state: ${statuses.join(', ')}`)
     .option('--studies', 'list studies with run counts')
-    .option('--db <path>', 'store file', defaultStorePath)
-    .option('--json', 'print JSON')
+    .addOption(flag('db', { default: defaultStorePath }))
+    .addOption(flag('json'))
     .action(async (f: { study?: string; status?: string; studies?: boolean; db: string; json?: boolean }) =>
       run(async () => {
         const store = openExisting(f.db);
@@ -131,11 +132,11 @@ both files and lines. CSV and JSONL are streamed (JSON arrays are read whole, up
     .command('export')
     .description('export completed runs (or every checkpoint) as CSV or JSONL that "scalelab fit" reads')
     .option('--format <format>', 'csv or jsonl', 'csv')
-    .option('--study <name>', 'only this study')
+    .addOption(flag('study', { detail: 'only its runs' }))
     .option('--checkpoints', 'one row per checkpoint (training curves, for frontier --approach 1)')
-    .option('--out <file>', 'write to a file instead of stdout')
-    .option('--db <path>', 'store file', defaultStorePath)
-    .option('--json', 'print a JSON summary instead of the data (with --out)')
+    .addOption(flag('out', { detail: 'instead of stdout' }))
+    .addOption(flag('db', { default: defaultStorePath }))
+    .addOption(flag('json', { detail: 'with --out, a summary instead of the data' }))
     .action(async (f: { format: string; study?: string; checkpoints?: boolean; out?: string; db: string; json?: boolean }) =>
       run(async () => {
         const format = keyword(f.format, '--format', ['csv', 'jsonl'] as const);

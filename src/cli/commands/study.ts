@@ -10,6 +10,7 @@ import { defaultStorePath, RunStore } from '../../store/store.js';
 import { fitToJson } from '../../fit/summary.js';
 import { parseInteger, parseQuantity } from '../options.js';
 import { printJson } from '../output.js';
+import { flag } from '../flags.js';
 import { addBackendFlags, designFlags, makeBackend, type BackendFlags } from '../backendFlags.js';
 import { sweepProgressBar } from './sweep.js';
 
@@ -21,16 +22,16 @@ export function registerStudy(program: Command, run: Run): void {
     study
       .command('run')
       .description('plan small experiments within a budget, run them, fit (Approaches 2 and 3) and recommend the target run')
-      .option('--target-hours <h>', 'accelerator hours of the target run', '48')
-      .option('--experiment-hours <h>', 'accelerator hours for all experiments', '12')
+      .addOption(flag('target-hours', { default: '48' }))
+      .addOption(flag('experiment-hours', { default: '12' }))
       .option('--progressive', 'scale up in two stages, the second centred on the first stage\'s fit')
       .option('--verify', 'also train the recommended configuration and compare its loss with the prediction')
-      .option('--study <name>', 'study name in the store (rerun with the same name to resume)', 'default')
-      .option('--db <path>', 'store file', defaultStorePath)
-      .option('--bootstrap <n>', 'bootstrap replicates for intervals', '200')
-      .option('--seed <seed>', 'bootstrap seed', '0')
-      .option('--out <file>', 'write the report to this file: .html (self-contained, with figures) or Markdown')
-      .option('--json', 'print the study as JSON'),
+      .addOption(flag('study', { detail: 'rerun with the same name to resume', default: 'default' }))
+      .addOption(flag('db', { default: defaultStorePath }))
+      .addOption(flag('bootstrap', { default: '200' }))
+      .addOption(flag('seed', { default: '0' }))
+      .addOption(flag('out', { detail: 'the report: .html (self-contained, with figures) or Markdown' }))
+      .addOption(flag('json')),
   )
     .addHelpText(
       'after',

@@ -1,15 +1,17 @@
 import type { Command } from 'commander';
 import { writeFileSync } from 'node:fs';
 import { designSweep, type Architecture, type CostModel, type PlannedRun, type SweepDesign } from '../../experiments/design.js';
-import { plannedKey, runSweep, type SweepProgress } from '../../experiments/runner.js';
+import { plannedKey, runSweep, sweepOutcome, type SweepProgress } from '../../experiments/runner.js';
+
 import { defaultStorePath, RunStore } from '../../store/store.js';
 import { readText } from '../../io/readRuns.js';
-import { UsageError } from '../../errors/index.js';
+import { exitCodes, UsageError } from '../../errors/index.js';
 import { parsePlan } from '../../io/parsePlan.js';
 import { formatNumber } from '../../core/format.js';
 import { textTable } from '../../core/table.js';
 import { parseQuantity } from '../options.js';
 import { printJson } from '../output.js';
+import { flag } from '../flags.js';
 import { addBackendFlags, designFlags, makeBackend, type BackendFlags } from '../backendFlags.js';
 import cliProgress from 'cli-progress';
 
@@ -71,13 +73,13 @@ export function registerSweep(program: Command, run: Run): void {
     sweep
       .command('plan')
       .description('design an IsoFLOP sweep (budgets, sizes bracketing the expected optimum, shapes, learning rate, batch) that fits the experiment budget')
-      .option('--target-hours <h>', 'accelerator hours of the target run')
-      .option('--experiment-hours <h>', 'accelerator hours for all experiments')
+      .addOption(flag('target-hours'))
+      .addOption(flag('experiment-hours'))
       .option('--target-flops <C>', 'or: compute of the target run, C = 6·N·D FLOPs (N non-embedding), e.g. 1e19')
       .option('--experiment-flops <C>', 'or: compute for all experiments, the sum of their 6·N·D FLOPs, e.g. 2e18')
       .option('--learning-rate <lr>', 'learning rate for the sweep (default: plan a probe to find it)')
-      .option('--out <file>', 'write the plan as JSON (for "sweep run")')
-      .option('--json', 'print the plan as JSON')
+      .addOption(flag('out', { detail: 'the plan as JSON, for "sweep run"' }))
+      .addOption(flag('json'))
       .addHelpText(
         'after',
         `
@@ -151,11 +153,11 @@ Examples:
   addBackendFlags(
     sweep
       .command('run')
-      .description('run a planned sweep on a backend; resumable: run it again after a crash to continue. Exits 1 when no run completed (every one failed or was cancelled), 0 when at least one did (the failed ones counted in the output)')
+      .description('run a planned sweep on a backend; resumable: run it again after a crash to continue. Exits 1 when a run failed or was cancelled (the counts on stderr), except learning-rate probe runs that diverged; 0 when the sweep is whole')
       .argument('<plan>', 'plan JSON from "sweep plan --out"')
-      .requiredOption('--study <name>', 'study name in the store (rerun with the same name to resume)')
-      .option('--db <path>', 'store file', defaultStorePath)
-      .option('--json', 'print the final state as JSON'),
+      .addOption(flag('study', { detail: 'rerun with the same name to resume', required: true }))
+      .addOption(flag('db', { default: defaultStorePath }))
+      .addOption(flag('json')),
   ).action(async (planFile: string, f: BackendFlags & { study: string; db: string; json?: boolean }) =>
     run(async () => {
       const plan = parsePlan(readText(planFile), planFile);
@@ -168,17 +170,20 @@ Examples:
         const p = await runSweep(store, f.study, setup.backend, { pollMs: parseQuantity(f.poll, '--poll') * 1000, onProgress: bar.update });
         bar.stop();
         const cancelled = p.total - p.done - p.failed - p.running;
-        if (f.json) printJson({ study: f.study, ...p, cancelled });
+        const outcome = sweepOutcome(store.runs({ study: f.study }));
+        if (f.json) printJson({ study: f.study, ...p, cancelled, probeDiverged: outcome.probeDiverged });
         else {
           process.stdout.write(
-            `study "${f.study}": ${p.done} completed, ${p.failed} failed${cancelled ? `, ${cancelled} cancelled` : ''} of ${p.total}; ${(p.spentSeconds / 3600).toFixed(2)} h spent; best loss ${p.bestLoss === null ? '–' : formatNumber(p.bestLoss, 5)}\n${p.failed ? 'failed runs: "scalelab runs ls --status failed", retry with "scalelab sweep retry"\n' : ''}`,
+            `study "${f.study}": ${p.done} completed, ${p.failed} failed${outcome.probeDiverged ? ` (${outcome.probeDiverged} of them learning-rate probe runs that diverged, as a probe's largest rates should)` : ''}${cancelled ? `, ${cancelled} cancelled` : ''} of ${p.total}; ${(p.spentSeconds / 3600).toFixed(2)} h spent; best loss ${p.bestLoss === null ? '–' : formatNumber(p.bestLoss, 5)}\n${p.failed ? 'failed runs: "scalelab runs ls --status failed", retry with "scalelab sweep retry"\n' : ''}`,
           );
         }
-        // Some failed runs are a sweep's normal lot (a learning-rate probe's largest rate diverges):
-        // exit 0 while any run completed. None completed is a failed sweep: exit 1, and say so.
-        if (p.done === 0 && p.total > 0) {
-          process.stderr.write(`scalelab: error: no run of study "${f.study}" completed: ${p.failed} of ${p.total} failed${cancelled ? `, ${cancelled} cancelled` : ''} (reasons: "scalelab runs ls --study ${f.study} --status failed")\n`);
-          process.exitCode = 1;
+        // A diverged learning-rate probe is the probe doing its job; any other failed or cancelled
+        // run leaves the sweep incomplete: exit 1 and say how many, so a script does not fit a sweep
+        // with holes as if it were whole.
+        if (outcome.isFailure) {
+          const what = outcome.completed === 0 ? `no run of study "${f.study}" completed` : `study "${f.study}" is incomplete`;
+          process.stderr.write(`scalelab: error: ${what}: ${outcome.failed} of ${outcome.total} failed${cancelled ? `, ${cancelled} cancelled` : ''} (reasons: "scalelab runs ls --study ${f.study} --status failed"; queue them again with "scalelab sweep retry --study ${f.study}")\n`);
+          process.exitCode = exitCodes.failed;
         }
       } finally {
         bar.stop();
@@ -189,9 +194,9 @@ Examples:
   sweep
     .command('status')
     .description('where a study\'s runs stand')
-    .requiredOption('--study <name>', 'study name')
-    .option('--db <path>', 'store file', defaultStorePath)
-    .option('--json', 'print JSON')
+    .addOption(flag('study', { required: true }))
+    .addOption(flag('db', { default: defaultStorePath }))
+    .addOption(flag('json'))
     .action(async (f: { study: string; db: string; json?: boolean }) =>
       run(async () => {
         const store = RunStore.open(f.db);
@@ -212,9 +217,9 @@ Examples:
     sweep
       .command('cancel')
       .description('cancel a study\'s runs in flight on its backend (scancel for Slurm; for local, SIGTERM to each run\'s process group, SIGKILL 10 s later) and mark them cancelled')
-      .requiredOption('--study <name>', 'study name')
-      .option('--db <path>', 'store file', defaultStorePath)
-      .option('--json', 'print JSON'),
+      .addOption(flag('study', { required: true }))
+      .addOption(flag('db', { default: defaultStorePath }))
+      .addOption(flag('json')),
   ).action(async (f: BackendFlags & { study: string; db: string; json?: boolean }) =>
     run(async () => {
       // Cancelling goes by the run folders (--runs-dir), never runs the command: none is needed.
@@ -236,9 +241,9 @@ Examples:
   sweep
     .command('retry')
     .description('put a study\'s failed runs back in the queue (then "sweep run" again)')
-    .requiredOption('--study <name>', 'study name')
-    .option('--db <path>', 'store file', defaultStorePath)
-    .option('--json', 'print JSON')
+    .addOption(flag('study', { required: true }))
+    .addOption(flag('db', { default: defaultStorePath }))
+    .addOption(flag('json'))
     .action(async (f: { study: string; db: string; json?: boolean }) =>
       run(async () => {
         const store = RunStore.open(f.db);
