@@ -3,7 +3,9 @@
  * progress bars only on a terminal and never with --json; errors as one line, no stack trace.
  */
 import cliProgress from 'cli-progress';
-import { exitCodes, InputError, isScaleLabError, UsageError, type ScaleLabError } from '../errors/index.js';
+import { accessSync, constants, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { exitCodes, InputError, isScaleLabError, ScaleLabError, UsageError } from '../errors/index.js';
 
 export interface OutputOptions {
   json?: boolean;
@@ -67,6 +69,56 @@ export function checkFiniteText(text: string, source?: string): void {
     const line = scanned.slice(Math.max(start, m.index - 80), end < 0 ? undefined : Math.min(end, m.index + 80)).trim();
     throw nonFiniteRefusal(`${m[0]} in "${line}"`, source);
   }
+}
+
+/**
+ * Make sure an output file can be written, before any work that would be lost if it could not:
+ * its folder is created when missing (as the run store's is), and a folder in the way or a folder
+ * that is not writable is refused, naming the flag.
+ * @throws UsageError (exit 2)
+ */
+export function checkOutput(path: string, flag = '--out'): void {
+  const problem = (what: string) => new UsageError(`${flag} ${path}: ${what}`);
+  const stat = (p: string) => {
+    try {
+      return statSync(p);
+    } catch {
+      return undefined;
+    }
+  };
+  if (stat(path)?.isDirectory()) throw problem('is a folder; expected a file name');
+  const dir = dirname(path);
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (e) {
+    throw problem(`cannot create its folder ${dir} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}: a file in the way, or no permission)`);
+  }
+  try {
+    accessSync(dir, constants.W_OK);
+    if (stat(path)) accessSync(path, constants.W_OK);
+  } catch {
+    throw problem(`cannot write there (${stat(path) ? 'the file' : `its folder ${dir}`} is not writable)`);
+  }
+}
+
+/**
+ * Write an output file checked with checkOutput, and say so on stderr (stdout holds only the
+ * result; with --json the caller passed the name and needs no telling).
+ * @param detail what was written, e.g. "12 KiB, 5 figures"
+ */
+export function writeOutput(path: string, data: string | Uint8Array, opts: OutputOptions, detail?: string): void {
+  try {
+    writeFileSync(path, data);
+  } catch (e) {
+    // Checked before the work, so only a full disk or a change since then lands here: say which.
+    throw new OutputError(`cannot write ${path}: ${(e as Error).message}`);
+  }
+  if (!opts.json) process.stderr.write(`wrote ${path}${detail ? ` (${detail})` : ''}\n`);
+}
+
+/** An output file that could not be written after the work (a full disk): the run failed, exit 1. */
+class OutputError extends ScaleLabError {
+  override name = 'OutputError';
 }
 
 /** A progress bar on stderr when it is a terminal and output is not JSON; otherwise a no-op. */

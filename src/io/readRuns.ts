@@ -52,9 +52,13 @@ export function inputSize(path: string, what = 'a CSV, JSON or JSONL file of run
   return stat.size;
 }
 
-/** A whole small file as text (fits, worlds, plans, tables), refusing one too large to read whole. */
-export function readText(path: string): string {
-  const size = inputSize(path);
+/**
+ * A whole small file as text (fits, worlds, plans, tables), refusing one too large to read whole.
+ * @param what the kind of file the caller expects, for the error when it is missing or a folder
+ *   ("a fit (JSON from \"scalelab fit --out FILE\")", "a world file (JSON)")
+ */
+export function readText(path: string, what: string): string {
+  const size = inputSize(path, what);
   if (size > MAX_WHOLE_FILE_BYTES) {
     throw new InputError({ file: path }, `the file is ${mib(size)}; expected at most ${mib(MAX_WHOLE_FILE_BYTES)} for a file read whole (runs as CSV or JSONL are streamed and may be larger)`);
   }
@@ -186,7 +190,7 @@ export function forEachRun(path: string, options: Omit<ParseRunsOptions, 'source
     new JsonRunsVisitor(path, 'array', (rec) => {
       const run = validator.run(rec);
       if (run) onRun(run);
-    }).visit(readText(path));
+    }).visit(readText(path, 'a CSV, JSON or JSONL file of runs'));
     onBytes?.(size);
   }
   return validator.finish(format);

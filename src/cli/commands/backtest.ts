@@ -1,11 +1,10 @@
-import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { readRuns } from '../../io/readRuns.js';
 import { rollingBacktest } from '../../analyses/rollingBacktest.js';
 import { backtestReport } from '../../report/text/backtest.js';
 import { procedureIds } from '../../fit/procedures.js';
 import { keyword, parseInteger, parseQuantity, runSelection } from '../options.js';
-import { printJson, progress } from '../output.js';
+import { checkOutput, printJson, progress, writeOutput } from '../output.js';
 import { flag } from '../flags.js';
 import { UsageError } from '../../errors/index.js';
 
@@ -55,6 +54,7 @@ Examples:
     )
     .action(async (file: string, flags: BacktestFlags) =>
       run(async () => {
+        if (flags.out) checkOutput(flags.out);
         const by = keyword(flags.by, '--by', ['C', 'N', 'D'] as const);
         const procedures = flags.procedures.split(',').map((p) => p.trim()).filter(Boolean);
         if (!procedures.length) throw new UsageError('--procedures: expected one or more of auto, ' + procedureIds.join(', '));
@@ -77,9 +77,9 @@ Examples:
           onStep: () => bar.tick(),
         });
         bar.stop();
-        if (flags.out) writeFileSync(flags.out, JSON.stringify(result, null, 2) + '\n');
+        if (flags.out) writeOutput(flags.out, JSON.stringify(result, null, 2) + '\n', flags);
         if (flags.json) printJson(result);
-        else process.stdout.write(backtestReport(result) + '\n' + (flags.out ? `\nwrote ${flags.out}\n` : ''));
+        else process.stdout.write(backtestReport(result) + '\n');
       }, flags.json),
     );
 }

@@ -75,7 +75,7 @@ Mixtures combine the k pools with the most negative b, each of --pool-size sampl
     .action(async (f: { samples: string; pools?: string; a?: string; d?: string; poolSize?: string; json?: boolean }) =>
       run(async () => {
         const budgets = parseList(f.samples, '--samples');
-        const file = f.pools ? parsePools(readText(f.pools), f.pools) : undefined;
+        const file = f.pools ? parsePools(readText(f.pools, 'a pools file: CSV with columns name, b, tau, or JSON'), f.pools) : undefined;
         const value = (raw: string | undefined, flag: string) => {
           if (raw === undefined) return undefined;
           const v = parseQuantity(raw, flag, { positive: flag !== '--d' });
@@ -158,7 +158,7 @@ Mixtures combine the k pools with the most negative b, each of --pool-size sampl
     .action(async (file: string, f: { xColumn: string; yColumn: string; splitColumn: string; curveColumns: string; law: string; breaks: string; json?: boolean }) =>
       run(async () => {
         const ids = f.curveColumns.split(',').map((s) => s.trim()).filter(Boolean);
-        const rows = parseTable(readText(file), file, { numbers: [f.xColumn, f.yColumn, f.splitColumn], text: ids });
+        const rows = parseTable(readText(file, 'a CSV of learning curves with a train/test split column'), file, { numbers: [f.xColumn, f.yColumn, f.splitColumn], text: ids });
         const points = rows.map((r) => ({ curve: ids.map((c) => (r as Record<string, unknown>)[c]).join(' / '), x: (r as Record<string, number>)[f.xColumn], y: (r as Record<string, number>)[f.yColumn], train: (r as Record<string, number>)[f.splitColumn] === 1, line: r.line }));
         // The registry builds either law in D; power reads no breaks and ignores them.
         const law = getLaw({ law: keyword(f.law, '--law', ['power', 'bnsl'] as const), x: 'D', breaks: parseInteger(f.breaks, '--breaks', 0) });

@@ -1,4 +1,3 @@
-import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { defaultLawId, getLaw, lawIds, variableOption } from '../../laws/index.js';
 import { readRuns } from '../../io/readRuns.js';
@@ -13,7 +12,7 @@ import { fitReport } from '../../fit/report.js';
 import type { FitOptions } from '../../fit/fit.js';
 import { bootstrapParallel, fitParallel } from '../../node/parallel.js';
 import { keyword, runSelection, parseAssignments, parseInteger, parseQuantity, parseTies } from '../options.js';
-import { printJson, progress } from '../output.js';
+import { checkOutput, printJson, progress, writeOutput } from '../output.js';
 import { InputError, UsageError } from '../../errors/index.js';
 import { lawPreset } from '../../presets/laws.js';
 import { flag } from '../flags.js';
@@ -85,6 +84,7 @@ Examples:
     )
     .action(async (file: string, flags: FitFlags, cmd: Command) =>
       run(async () => {
+        if (flags.out) checkOutput(flags.out);
         const custom = ['law', 'loss', 'tie', 'fix', 'init', 'delta', 'penalty', 'preset', 'free', 'breaks', 'x'].filter((o) => cmd.getOptionValueSource(o) === 'cli');
         const customLaw = custom.length > 0 && !(custom.length === 1 && custom[0] === 'law' && flags.law === defaultLawId);
         if (flags.procedure !== undefined && customLaw) {
@@ -95,9 +95,9 @@ Examples:
           if (id !== 'auto') getProcedure(id);
           const dataset = readRuns(file, { ...runSelection(flags), require: ['loss'] });
           const json = await fitByProcedure(id, dataset, flags);
-          if (flags.out) writeFileSync(flags.out, JSON.stringify(json, null, 2) + '\n');
+          if (flags.out) writeOutput(flags.out, JSON.stringify(json, null, 2) + '\n', flags);
           if (flags.json) printJson(json);
-          else process.stdout.write(fitReport(json) + '\n' + (flags.out ? `\nwrote ${flags.out}\n` : ''));
+          else process.stdout.write(fitReport(json) + '\n');
           return;
         }
         const law = getLaw({ law: flags.law, x: keyword(flags.x, '--x', variableOption.values), breaks: parseInteger(flags.breaks, '--breaks', 0) });
@@ -139,9 +139,9 @@ Examples:
           bar.stop();
         }
         const json = fitToJson(result, samples, level);
-        if (flags.out) writeFileSync(flags.out, JSON.stringify(json, null, 2) + '\n');
+        if (flags.out) writeOutput(flags.out, JSON.stringify(json, null, 2) + '\n', flags);
         if (flags.json) printJson(json);
-        else process.stdout.write(fitReport(json) + '\n' + (flags.out ? `\nwrote ${flags.out}\n` : ''));
+        else process.stdout.write(fitReport(json) + '\n');
       }, flags.json),
     );
 }

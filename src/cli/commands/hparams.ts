@@ -274,7 +274,7 @@ export function registerHparams(program: Command, run: Run): void {
     .addOption(flag('json'))
     .action(async (file: string, f: { threshold: string; json?: boolean }) =>
       run(async () => {
-        const rows = parseTable(readText(file), file, { numbers: ['width', 'value'] as const, text: ['layer'] as const });
+        const rows = parseTable(readText(file, 'a CSV of layer, width and value columns'), file, { numbers: ['width', 'value'] as const, text: ['layer'] as const });
         const r = coordinateCheck(rows, parseQuantity(f.threshold, '--threshold', { positive: false }), file);
         if (f.json) return printResult({ source: file, ...r }, file);
         const grows = r.layers.filter((l) => l.grows);

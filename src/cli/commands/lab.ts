@@ -15,7 +15,7 @@ type Run = (fn: () => Promise<void>, json?: boolean) => Promise<void>;
 
 /** A configuration from a file or inline JSON. */
 function readConfig(value: string): Record<string, unknown> {
-  const text = value.trim().startsWith('{') ? value : readText(value);
+  const text = value.trim().startsWith('{') ? value : readText(value, 'a training config: inline JSON or a JSON file');
   const source = value.trim().startsWith('{') ? '--config' : value;
   try {
     return JSON.parse(text) as Record<string, unknown>;

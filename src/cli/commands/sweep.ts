@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { writeFileSync } from 'node:fs';
 import { designSweep, type Architecture, type CostModel, type PlannedRun, type SweepDesign } from '../../experiments/design.js';
 import { plannedKey, runSweep, sweepOutcome, type SweepProgress } from '../../experiments/runner.js';
 
@@ -10,7 +9,7 @@ import { parsePlan } from '../../io/parsePlan.js';
 import { formatNumber } from '../../core/format.js';
 import { textTable } from '../../core/table.js';
 import { parseQuantity } from '../options.js';
-import { printJson } from '../output.js';
+import { checkOutput, printJson, writeOutput } from '../output.js';
 import { flag } from '../flags.js';
 import { addBackendFlags, designFlags, makeBackend, type BackendFlags } from '../backendFlags.js';
 import cliProgress from 'cli-progress';
@@ -89,6 +88,7 @@ Examples:
       ),
   ).action(async (f: BackendFlags & { targetHours?: string; experimentHours?: string; targetFlops?: string; experimentFlops?: string; learningRate?: string; out?: string; json?: boolean }) =>
     run(async () => {
+      if (f.out) checkOutput(f.out);
       const hours = f.targetHours !== undefined || f.experimentHours !== undefined;
       const flops = f.targetFlops !== undefined || f.experimentFlops !== undefined;
       if (hours === flops || (hours && (f.targetHours === undefined || f.experimentHours === undefined)) || (flops && (f.targetFlops === undefined || f.experimentFlops === undefined))) {
@@ -119,15 +119,14 @@ Examples:
           notes: [...d.notes.filter((n) => !n.startsWith('cost model:')), `budget: C = 6·N·D FLOPs, N non-embedding; hours estimated with ${setup.cost.description}`],
         };
         const plan = { kind: 'scalelab-sweep-plan', unit: 'flops', targetFlops, experimentFlops, flops: { probe: flopsOf(probe), isoflop: flopsOf(isoflop), total: flopsOf(probe) + flopsOf(isoflop) }, ...timedDesign };
-        if (f.out) writeFileSync(f.out, JSON.stringify(plan, null, 2) + '\n');
+        if (f.out) writeOutput(f.out, JSON.stringify(plan, null, 2) + '\n', f);
         if (f.json) return printJson(plan);
         process.stdout.write(
           `IsoFLOP sweep for a ${formatNumber(targetFlops, 3)} FLOPs target within ${formatNumber(experimentFlops, 3)} FLOPs of experiments: ${probe.length + isoflop.length} runs, ${formatNumber(plan.flops.total, 3)} FLOPs (about ${(timedDesign.seconds.total / 3600).toFixed(2)} h)\n` +
             sweepTable(timedDesign) +
             '\n' +
             timedDesign.notes.map((n) => `  - ${n}`).join('\n') +
-            '\n' +
-            (f.out ? `wrote ${f.out}\n` : ''),
+            '\n',
         );
         return;
       }
@@ -138,15 +137,14 @@ Examples:
         cost: setup.cost,
       });
       const plan = { kind: 'scalelab-sweep-plan', targetHours: Number(f.targetHours), experimentHours: Number(f.experimentHours), ...d };
-      if (f.out) writeFileSync(f.out, JSON.stringify(plan, null, 2) + '\n');
+      if (f.out) writeOutput(f.out, JSON.stringify(plan, null, 2) + '\n', f);
       if (f.json) return printJson(plan);
       process.stdout.write(
         `IsoFLOP sweep for a ${f.targetHours} h target within ${f.experimentHours} h of experiments: ${d.probe.length + d.isoflop.length} runs, ${(d.seconds.total / 3600).toFixed(2)} h\n` +
           sweepTable(d) +
           '\n' +
           d.notes.map((n) => `  - ${n}`).join('\n') +
-          '\n' +
-          (f.out ? `wrote ${f.out}\n` : ''),
+          '\n',
       );
     }, f.json),
   );
@@ -160,7 +158,7 @@ Examples:
       .addOption(flag('json')),
   ).action(async (planFile: string, f: BackendFlags & { study: string; db: string; json?: boolean }) =>
     run(async () => {
-      const plan = parsePlan(readText(planFile), planFile);
+      const plan = parsePlan(readText(planFile, 'a sweep plan (JSON written by "scalelab sweep plan --out FILE")'), planFile);
       const setup = makeBackend(f);
       const store = RunStore.open(f.db);
       const bar = sweepProgressBar(f.json);
