@@ -105,3 +105,26 @@ test('runs ls cuts a long failure reason at a word with an ellipsis; --full and 
   assert.match(scalelab(['runs', 'ls', '--status', 'failed', '--full', '--db', db]).stdout, /\(learning rate too high\)/);
   assert.equal(scalelab(['runs', 'ls', '--status', 'failed', '--json', '--db', db]).json()[0].reason, reason);
 });
+
+test('study run resumes a study planned the same way (said on stderr), refuses another plan naming the difference, and adds it with --extend', { timeout: 300_000 }, () => {
+  const db = join(dir, 'studies.db');
+  const study = (...more: string[]) => scalelab(['study', 'run', '--backend', 'sim', '--target-hours', '48', '--experiment-hours', '12', '--bootstrap', '0', '--poll', '0.01', '--db', db, '--json', ...more]);
+  const first = study();
+  assert.equal(first.code, 0, first.stderr);
+  assert.doesNotMatch(first.stderr, /resuming/);
+  const stored = () => scalelab(['runs', 'ls', '--study', 'default', '--db', db, '--json']).json().length;
+  const n = stored();
+  const again = study();
+  assert.equal(again.code, 0, again.stderr);
+  assert.match(again.stderr, new RegExp(`resuming study "default" in .*studies\\.db: ${n} runs stored`));
+  assert.equal(again.json().study, 'default', 'stdout is still the JSON result');
+  assert.equal(stored(), n, 'nothing was run twice');
+  const other = study('--experiment-hours', '6', '--budget-count', '4');
+  assert.equal(other.code, 2, other.stderr);
+  assert.match(other.stderr, /studies\.db: study "default" was planned otherwise \(--budget-count 5, now --budget-count 4; --experiment-hours 12, now --experiment-hours 6\).*--study NAME, or --extend/);
+  assert.equal(stored(), n, 'the refused plan added nothing');
+  const extended = study('--experiment-hours', '6', '--budget-count', '4', '--extend');
+  assert.equal(extended.code, 0, extended.stderr);
+  assert.match(extended.stderr, /extended with a different plan \(--extend: --budget-count 5, now --budget-count 4/);
+  assert.ok(stored() > n, 'the other plan\'s runs were added');
+});

@@ -15,6 +15,8 @@ import { apiBackend, apiMaxRuntime } from '../experiments/backends/api.js';
 import { localBackend } from '../experiments/backends/local.js';
 import { slurmBackend } from '../experiments/backends/slurm.js';
 import { keyword, parseInteger, parseQuantity } from './options.js';
+import type { RunStore } from '../store/store.js';
+import { planDifferences, type StudyPlanRecord } from '../experiments/studyPlan.js';
 
 export interface BackendFlags {
   backend: string;
@@ -92,6 +94,35 @@ export function designFlags(f: { budgetCount: string; ratio: string; sizes: stri
     sizes: parseInteger(f.sizes, '--sizes', 3),
     span: parseQuantity(f.span, '--span'),
   };
+}
+
+/** The flags that decide a study's runs on this backend (for resuming it: see openStudy). */
+export function studyPlanFlags(f: BackendFlags): Record<string, string | boolean | null> {
+  const flags: Record<string, string | boolean | null> = { '--backend': f.backend, '--world': f.world ?? null, '--budget-count': f.budgetCount, '--ratio': f.ratio, '--sizes': f.sizes, '--span': f.span, '--prior-ratio': f.priorRatio ?? null };
+  // Off the simulated lab the cost model and the architecture shape every run too.
+  if (f.backend !== 'sim') Object.assign(flags, { '--gpu': f.peakFlops ? null : f.gpu, '--peak-flops': f.peakFlops ?? null, '--mfu': f.mfu, '--overhead': f.overhead, '--vocab': f.vocab, '--seq-len': f.seqLen, '--width-multiple': f.widthMultiple, '--min-layers': f.minLayers });
+  return flags;
+}
+
+/**
+ * Start a study, or resume it: a study the store already holds is resumed (said on stderr) when it
+ * was planned the same way; planned otherwise, it is refused (its runs and these would be fitted
+ * together as one sweep) unless `extend`, naming each difference.
+ * @throws UsageError naming the store, the study and the differences
+ */
+export function openStudy(store: RunStore, f: { db: string; study: string; extend?: boolean }, asked: StudyPlanRecord): void {
+  const stored = store.studyConfig(f.study);
+  if (stored === undefined) {
+    store.study(f.study, asked);
+    return;
+  }
+  const differences = planDifferences(stored, asked);
+  if (differences.length && !f.extend) {
+    throw new UsageError(`${f.db}: study "${f.study}" was planned otherwise (${differences.join('; ')}): its runs and this plan's would be fitted together. Give another --study NAME, or --extend to add this plan's runs to it`);
+  }
+  const runs = store.runs({ study: f.study });
+  const completed = runs.filter((r) => r.status === 'completed').length;
+  process.stderr.write(`scalelab: resuming study "${f.study}" in ${f.db}: ${runs.length} runs stored, ${completed} completed${differences.length ? `; extended with a different plan (--extend: ${differences.join('; ')})` : ''}\n`);
 }
 
 export interface BackendSetup {

@@ -57,6 +57,7 @@ export const sharedFlags = {
   'budget-hours': { flags: '--budget-hours <h>', meaning: 'accelerator-hour budget' },
   host: { flags: '--host <host>', meaning: 'address to bind; requests must name it, or localhost, 127.0.0.1 or [::1], in their Host header' },
   port: { flags: '--port <port>', meaning: 'port to listen on (0 picks a free one)', defaultsVary: 'the web app and the training API can run side by side' },
+  extend: { flags: '--extend', meaning: 'add this plan\'s runs to an existing study planned with other flags (without it, that is refused: the two plans\' runs would be fitted together)' },
   'api-key': { flags: '--api-key <key>', meaning: 'the training API\'s key, sent in the x-api-key header' },
 } as const satisfies Record<string, SharedFlag>;
 

@@ -10,7 +10,7 @@ import { fitToJson } from '../../fit/summary.js';
 import { parseInteger, parseQuantity } from '../options.js';
 import { checkOutput, printJson, writeOutput } from '../output.js';
 import { flag } from '../flags.js';
-import { addBackendFlags, designFlags, makeBackend, type BackendFlags } from '../backendFlags.js';
+import { addBackendFlags, designFlags, makeBackend, openStudy, studyPlanFlags, type BackendFlags } from '../backendFlags.js';
 import { sweepProgressBar } from './sweep.js';
 
 type Run = (fn: () => Promise<void>, json?: boolean) => Promise<void>;
@@ -25,7 +25,8 @@ export function registerStudy(program: Command, run: Run): void {
       .addOption(flag('experiment-hours', { default: '12' }))
       .option('--progressive', 'scale up in two stages, the second centred on the first stage\'s fit')
       .option('--verify', 'also train the recommended configuration and compare its loss with the prediction')
-      .addOption(flag('study', { detail: 'rerun with the same name to resume', default: 'default' }))
+      .addOption(flag('study', { detail: 'rerun with the same name and flags to resume', default: 'default' }))
+      .addOption(flag('extend'))
       .addOption(flag('db', { default: defaultStorePath }))
       .addOption(flag('bootstrap', { default: '200' }))
       .addOption(flag('seed', { default: '0' }))
@@ -40,7 +41,7 @@ Examples:
   scalelab study run --backend api --url http://127.0.0.1:8000 --api-key KEY --gpu b200
   scalelab study run --backend local --command "python examples/trainers/train.py --layers {n_layer} --d-model {d_model} --tokens {tokens} --lr {lr} --out {run_dir}"`,
     )
-    .action(async (f: BackendFlags & { targetHours: string; experimentHours: string; progressive?: boolean; verify?: boolean; study: string; db: string; bootstrap: string; seed: string; out?: string; json?: boolean }) =>
+    .action(async (f: BackendFlags & { targetHours: string; experimentHours: string; progressive?: boolean; verify?: boolean; extend?: boolean; study: string; db: string; bootstrap: string; seed: string; out?: string; json?: boolean }) =>
       run(async () => {
         if (f.out) checkOutput(f.out);
         const setup = makeBackend(f);
@@ -50,6 +51,8 @@ Examples:
         const bar = sweepProgressBar(f.json);
         let summary: StudySummary;
         try {
+          // --verify adds one run after the fit: a verified study is the same plan.
+          openStudy(store, f, { command: 'study run', flags: { ...studyPlanFlags(f), '--target-hours': f.targetHours, '--experiment-hours': f.experimentHours, '--progressive': f.progressive ?? false } });
           const executor = storeExecutor(store, f.study, setup.backend, { pollMs: parseQuantity(f.poll, '--poll') * 1000, onProgress: bar.update });
           const result = await runStudy(executor, {
             targetSeconds: targetHours * 3600,

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { designSweep, type Architecture, type CostModel, type PlannedRun, type SweepDesign } from '../../experiments/design.js';
 import { plannedKey, runSweep, sweepOutcome, type SweepProgress } from '../../experiments/runner.js';
 
-import { defaultStorePath, RunStore } from '../../store/store.js';
+import { defaultStorePath, hashKey, RunStore } from '../../store/store.js';
 import { readText } from '../../io/readRuns.js';
 import { exitCodes, UsageError } from '../../errors/index.js';
 import { parsePlan } from '../../io/parsePlan.js';
@@ -11,7 +11,7 @@ import { textTable } from '../../core/table.js';
 import { parseQuantity } from '../options.js';
 import { checkOutput, printJson, writeOutput } from '../output.js';
 import { flag } from '../flags.js';
-import { addBackendFlags, designFlags, makeBackend, type BackendFlags } from '../backendFlags.js';
+import { addBackendFlags, designFlags, makeBackend, openStudy, type BackendFlags } from '../backendFlags.js';
 import cliProgress from 'cli-progress';
 
 type Run = (fn: () => Promise<void>, json?: boolean) => Promise<void>;
@@ -153,10 +153,11 @@ Examples:
       .command('run')
       .description('run a planned sweep on a backend; resumable: run it again after a crash to continue. Exits 1 when a run failed or was cancelled (the counts on stderr), except learning-rate probe runs that diverged; 0 when the sweep is whole')
       .argument('<plan>', 'plan JSON from "sweep plan --out"')
-      .addOption(flag('study', { detail: 'rerun with the same name to resume', required: true }))
+      .addOption(flag('study', { detail: 'rerun with the same name and plan to resume', required: true }))
+      .addOption(flag('extend'))
       .addOption(flag('db', { default: defaultStorePath }))
       .addOption(flag('json')),
-  ).action(async (planFile: string, f: BackendFlags & { study: string; db: string; json?: boolean }) =>
+  ).action(async (planFile: string, f: BackendFlags & { study: string; db: string; extend?: boolean; json?: boolean }) =>
     run(async () => {
       const plan = parsePlan(readText(planFile, 'a sweep plan (JSON written by "scalelab sweep plan --out FILE")'), planFile);
       const setup = makeBackend(f);
@@ -164,7 +165,10 @@ Examples:
       const bar = sweepProgressBar(f.json);
       try {
         const runs = [...plan.probe, ...plan.isoflop];
-        store.plan(f.study, runs.map((r) => ({ key: plannedKey(r), name: `${r.phase}-${plannedKey(r).slice(-8)}`, phase: r.phase, config: r.config, N: r.N, D: r.config.tokens, C: r.C, estimatedSeconds: r.seconds })), { plan: planFile });
+        // The plan's content, not its file name, is the plan: a copy of plan.json resumes the study.
+        const keys = runs.map(plannedKey).sort();
+        openStudy(store, f, { command: 'sweep run', flags: { 'the plan': `${runs.length} runs (#${hashKey(keys).slice(0, 8)})` } });
+        store.plan(f.study, runs.map((r) => ({ key: plannedKey(r), name: `${r.phase}-${plannedKey(r).slice(-8)}`, phase: r.phase, config: r.config, N: r.N, D: r.config.tokens, C: r.C, estimatedSeconds: r.seconds })));
         const p = await runSweep(store, f.study, setup.backend, { pollMs: parseQuantity(f.poll, '--poll') * 1000, onProgress: bar.update });
         bar.stop();
         const cancelled = p.total - p.done - p.failed - p.running;
