@@ -13,6 +13,7 @@ import { computeOptimal, kaplanAllocation, tokensPerParameterRule, type Allocati
 import { repetitionOptimum } from './repetition.js';
 import { UsageError } from '../errors/index.js';
 import { extrapolationWarnings } from './extrapolation.js';
+import { formatNumber } from '../core/format.js';
 import { inferenceAwareOptimal, qualityOf, type InferenceAwareResult } from './inferenceAware.js';
 
 export interface PlanInput {
@@ -116,7 +117,7 @@ export function makePlan(input: PlanInput): Plan {
   try {
     shapes = shapeSearch(best.N, { tolerance: 0.05, ...input.shape });
   } catch (e) {
-    warnings.push(`no model shape found for N = ${best.N.toExponential(3)}: ${(e as Error).message}`);
+    warnings.push(`no model shape found for N = ${formatNumber(best.N, 4)}: ${(e as Error).message}`);
   }
   const shape = shapes[0];
   const cluster = input.hardware ? { gpus: input.hardware.gpus, accelerator: input.hardware.accelerator, mfu: input.hardware.mfu } : input.cluster;
@@ -138,10 +139,10 @@ export function makePlan(input: PlanInput): Plan {
       targetFrom = `the given target loss ${target}`;
     } else if (input.inference.qualityOf !== undefined) {
       target = qualityOf(law, params, input.inference.qualityOf);
-      targetFrom = `the loss of a ${input.inference.qualityOf.toExponential(3)}-parameter model trained to its compute-optimal tokens`;
+      targetFrom = `the loss of a ${formatNumber(input.inference.qualityOf, 4)}-parameter model trained to its compute-optimal tokens`;
     } else {
       target = best.loss;
-      targetFrom = `the loss of the compute-optimal model for ${compute.toExponential(3)} FLOPs`;
+      targetFrom = `the loss of the compute-optimal model for ${formatNumber(compute, 4)} FLOPs`;
     }
     const r = inferenceAwareOptimal(law, params, target, tokens);
     let ishape: ShapeCandidate | undefined;
@@ -175,7 +176,7 @@ export function makePlan(input: PlanInput): Plan {
   if (cluster) {
     assumptions.push(`${cluster.gpus} × ${cluster.accelerator.name} at ${(cluster.accelerator.peakFlops / 1e12).toFixed(1)} TFLOP/s peak dense BF16 (${cluster.accelerator.source}), MFU ${cluster.mfu}`);
   }
-  if (U !== undefined) assumptions.push(`${U.toExponential(3)} unique tokens: the recommended run repeats them ${(best.D / U).toFixed(2)} times (Muennighoff et al. 2023)`);
+  if (U !== undefined) assumptions.push(`${formatNumber(U, 4)} unique tokens: the recommended run repeats them ${(best.D / U).toFixed(2)} times (Muennighoff et al. 2023)`);
   if (shape) assumptions.push(`shape: ${shape.shape.mlp} MLP, vocabulary ${shape.shape.vocab}, context ${seqLen}, head_dim ${shape.shape.headDim}`);
 
   return {

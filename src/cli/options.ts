@@ -5,14 +5,15 @@
 import { UsageError } from '../errors/index.js';
 import { parseColumnMapping } from '../io/parseRuns.js';
 import { magnitudeProblem, withinMagnitude } from '../core/magnitude.js';
+import { parseSuffixedNumber, suffixHint } from '../core/quantity.js';
 
-const suffixes: Record<string, number> = { k: 1e3, K: 1e3, M: 1e6, B: 1e9, G: 1e9, T: 1e12, P: 1e15 };
-
-/** `7e10`, `70B`, `1.4T`, `2.5M` → number. */
+/** `7e10`, `70B`, `70b`, `1.4T`, `2.5M` → number (the same parser reads files of runs). */
 export function parseQuantity(text: string, flag: string, { positive = true } = {}): number {
-  const m = /^\s*([+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)\s*([kKMBGTP]?)\s*$/.exec(text);
-  if (!m) throw new UsageError(`${flag}: expected a number such as 7e10 or 70B, got "${text}"`);
-  const value = Number(m[1]) * (m[2] ? suffixes[m[2]] : 1);
+  const value = parseSuffixedNumber(text);
+  if (Number.isNaN(value)) {
+    const hint = suffixHint(text);
+    throw new UsageError(`${flag}: expected a number such as 7e10 or 70B, got "${text}"${hint ? ` (${hint})` : ''}`);
+  }
   if (!Number.isFinite(value)) throw new UsageError(`${flag}: expected a finite number, got "${text}"`);
   if (positive && !(value > 0)) throw new UsageError(`${flag}: expected a positive number, got "${text}"`);
   if (!withinMagnitude(value)) throw new UsageError(`${flag}: ${text.trim()} ${magnitudeProblem(value)}; expected a value between 1e-100 and 1e100`);

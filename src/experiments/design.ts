@@ -95,7 +95,7 @@ function shapeFor(N: number, architecture: Architecture): { n_layer: number; d_m
     const l = architecture.limits;
     return !l || (c.shape.dModel >= l.dModel[0] && c.shape.dModel <= l.dModel[1] && c.shape.nLayer >= l.nLayer[0] && c.shape.nLayer <= l.nLayer[1]);
   });
-  if (candidates.length === 0) throw new UsageError(`no shape with about ${N.toExponential(2)} non-embedding parameters fits the lab's limits`);
+  if (candidates.length === 0) throw new UsageError(`no shape with about ${formatNumber(N, 3)} non-embedding parameters fits the lab's limits`);
   const s = candidates[0].shape;
   return { n_layer: s.nLayer, d_model: s.dModel, n_heads: s.nHeads, N: candidates[0].parameters.nonEmbedding };
 }

@@ -10,6 +10,7 @@ import { percentileInterval } from '../core/statistics.js';
 import { randomSource } from '../core/random.js';
 import type { Dataset, Run } from '../io/dataset.js';
 import { clusterByLog10 } from '../analyses/isoflop.js';
+import { formatNumber } from '../core/format.js';
 import { checkLossVaries, checkMagnitudes } from '../analyses/dataChecks.js';
 
 export interface PowerLaw {
@@ -194,8 +195,8 @@ export function fitHparamLaws(
   const budgets = centres(groups, tolerance, variable);
   const warnings: string[] = [];
   if (unassigned.length) warnings.push(`${unassigned.length} run${unassigned.length === 1 ? '' : 's'} fell on no ${what} and ${unassigned.length === 1 ? 'was' : 'were'} not used (line ${lines(unassigned)})`);
-  for (const b of budgets) if (b.nearOptimal === b.runs) warnings.push(`at ${variable} = ${b.x.toExponential(2)} every run is near-optimal: the sweep does not bracket the optimum`);
-  for (const b of budgets) if (b.nearOptimal === 1) warnings.push(`at ${variable} = ${b.x.toExponential(2)} only the best run is near-optimal: the sweep is coarser than the tolerance, so the centre is that run's η and B`);
+  for (const b of budgets) if (b.nearOptimal === b.runs) warnings.push(`at ${variable} = ${formatNumber(b.x, 3)} every run is near-optimal: the sweep does not bracket the optimum`);
+  for (const b of budgets) if (b.nearOptimal === 1) warnings.push(`at ${variable} = ${formatNumber(b.x, 3)} only the best run is near-optimal: the sweep is coarser than the tolerance, so the centre is that run's η and B`);
   const lr: FittedLaw = lawThrough(budgets, 'learningRate');
   const batch: FittedLaw = lawThrough(budgets, 'batch');
   const at = options.at;
@@ -204,7 +205,7 @@ export function fitHparamLaws(
   if (at !== undefined) {
     const xs = budgets.map((b) => b.x);
     const lo = Math.min(...xs), hi = Math.max(...xs);
-    if (at > hi * 10 || at < lo / 10) warnings.push(`${variable} = ${at.toExponential(2)} is more than a decade outside the sweep's ${variable} (${lo.toExponential(2)} … ${hi.toExponential(2)}): the prediction extrapolates`);
+    if (at > hi * 10 || at < lo / 10) warnings.push(`${variable} = ${formatNumber(at, 3)} is more than a decade outside the sweep's ${variable} (${formatNumber(lo, 3)} … ${formatNumber(hi, 3)}): the prediction extrapolates`);
   }
   const boot = options.bootstrap;
   if (boot && boot.replicates > 1) {

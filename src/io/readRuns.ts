@@ -102,8 +102,8 @@ interface CsvApi {
   info: { lines: number };
 }
 
-function streamCsv(path: string, validator: RunValidator, onRun: (run: Run) => void, onBytes?: (n: number) => void): void {
-  const options = csvOptions(path);
+function streamCsv(path: string, head: string, validator: RunValidator, onRun: (run: Run) => void, onBytes?: (n: number) => void): void {
+  const options = csvOptions(path, head);
   // csv-parse's stream Parser wraps a synchronous record parser (`api`, which its sync and stream
   // entry points both use). Driving it directly keeps readRuns synchronous for every command while
   // reading the file in chunks; `info.lines` is where each record ends, as in `info: true` mode.
@@ -184,7 +184,7 @@ export function forEachRun(path: string, options: Omit<ParseRunsOptions, 'source
   const binary = binaryProblem(start, path);
   if (binary) throw binary;
   const validator = new RunValidator({ ...options, source: path });
-  if (format === 'csv') streamCsv(path, validator, onRun, onBytes);
+  if (format === 'csv') streamCsv(path, start, validator, onRun, onBytes);
   else if (format === 'jsonl') streamJsonl(path, validator, onRun, onBytes);
   else {
     new JsonRunsVisitor(path, 'array', (rec) => {
