@@ -15,6 +15,8 @@ import { UsageError } from '../errors/index.js';
 import { extrapolationWarnings } from './extrapolation.js';
 import { formatNumber } from '../core/format.js';
 import { inferenceAwareOptimal, qualityOf, type InferenceAwareResult } from './inferenceAware.js';
+import { fitHparamLaws, predictHparams, type HparamPreset } from '../hparams/laws.js';
+import type { Dataset } from '../io/dataset.js';
 
 export interface PlanInput {
   /** Training FLOPs. */
@@ -201,5 +203,32 @@ export function makePlan(input: PlanInput): Plan {
     inference,
     assumptions,
     warnings,
+  };
+}
+
+/**
+ * Learning rate and batch for the recommended run from your own sweep: DeepSeek LLM's laws in C
+ * (Bi et al. 2024 §3.1) fitted to it with bootstrap intervals, refitted at each budget asked.
+ * @param name how the sweep is named in the output (its file)
+ */
+export function hyperparametersFromSweep(sweep: Dataset, name: string, bootstrap: { replicates: number; seed: number }): (at: { C: number; N: number }) => PlanHyperparameters {
+  return ({ C }) => {
+    const fitted = fitHparamLaws(sweep, { variable: 'C', at: C, bootstrap: { ...bootstrap, level: 0.95 } });
+    const p = fitted.prediction!;
+    return {
+      learningRate: p.learningRate,
+      batchTokens: p.batch,
+      learningRateInterval: p.learningRateInterval,
+      batchInterval: p.batchInterval,
+      source: `fitted to your sweep ${name} (DeepSeek LLM's method: η = ${formatNumber(fitted.lr.coefficient, 4)}·C^${fitted.lr.exponent.toFixed(4)}, B = ${formatNumber(fitted.batch.coefficient, 4)}·C^${fitted.batch.exponent.toFixed(4)} over ${fitted.budgets.length} budgets; 95 % intervals from ${bootstrap.replicates} bootstrap resamples, seed ${bootstrap.seed})${fitted.warnings.length ? `; ${fitted.warnings.join('; ')}` : ''}`,
+    };
+  };
+}
+
+/** Learning rate and batch for the recommended run from a published law (DeepSeek's in C, Porian's in N). */
+export function hyperparametersFromPreset(preset: HparamPreset): (at: { C: number; N: number }) => PlanHyperparameters {
+  return ({ C, N }) => {
+    const p = predictHparams(preset, { C, N });
+    return { learningRate: p.learningRate, batchTokens: p.batchTokens, source: `${p.source}${preset.variable === 'C' ? '; their C counts non-embedding FLOPs with attention, here C = 6ND' : '; their N excludes embeddings'}` };
   };
 }

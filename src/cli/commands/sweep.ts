@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { designSweep, type Architecture, type CostModel, type PlannedRun, type SweepDesign } from '../../experiments/design.js';
+import { designSweep, designSweepInFlops, type SweepDesign } from '../../experiments/design.js';
+import { sweepPlanReport } from '../../report/text/sweep.js';
 import { plannedKey, runSweep, sweepOutcome, type SweepProgress } from '../../experiments/runner.js';
 
 import { defaultStorePath, hashKey, RunStore } from '../../store/store.js';
@@ -7,7 +8,6 @@ import { readText } from '../../io/readRuns.js';
 import { exitCodes, UsageError } from '../../errors/index.js';
 import { parsePlan } from '../../io/parsePlan.js';
 import { formatNumber } from '../../core/format.js';
-import { textTable } from '../../core/table.js';
 import { parseQuantity } from '../options.js';
 import { checkOutput, printJson, writeOutput } from '../output.js';
 import { flag } from '../flags.js';
@@ -15,36 +15,6 @@ import { addBackendFlags, designFlags, makeBackend, openStudy, type BackendFlags
 import cliProgress from 'cli-progress';
 
 type Run = (fn: () => Promise<void>, json?: boolean) => Promise<void>;
-
-/**
- * A "cost model" whose unit is FLOPs in the law's convention, C = 6·N·D with N non-embedding: with
- * it the sweep designer sizes a sweep from FLOP budgets (--target-flops, --experiment-flops).
- */
-export function flopsCostModel(architecture: Architecture): CostModel {
-  const N = (c: { n_layer: number; d_model: number }) => c.n_layer * (4 + 2 * architecture.ffnRatio) * c.d_model ** 2;
-  return {
-    seconds: (c) => 6 * N(c) * c.tokens,
-    tokensFor: (c, flops) => flops / (6 * N(c)),
-    description: 'FLOPs C = 6·N·D, N non-embedding',
-  };
-}
-
-export function sweepTable(d: SweepDesign): string {
-  const rows: string[][] = [];
-  if (d.probe.length) rows.push(['lr probe', formatNumber(d.probe[0].C, 3), String(d.probe.length), formatNumber(d.probe[0].N, 3), `${formatNumber(d.probe[0].config.learning_rate, 2)}–${formatNumber(d.probe[d.probe.length - 1].config.learning_rate, 2)}`, (d.seconds.probe / 3600).toFixed(2)]);
-  for (const C of d.budgets) {
-    const rs = d.isoflop.filter((r) => r.C === C);
-    rows.push([
-      'isoflop',
-      formatNumber(C, 3),
-      String(rs.length),
-      rs.length ? `${formatNumber(Math.min(...rs.map((r) => r.N)), 2)}–${formatNumber(Math.max(...rs.map((r) => r.N)), 2)}` : '–',
-      rs.length ? formatNumber(rs[0].config.learning_rate, 3) : '–',
-      (rs.reduce((s, r) => s + r.seconds, 0) / 3600).toFixed(2),
-    ]);
-  }
-  return textTable(['phase', 'budget C', 'runs', 'N', 'learning rate', 'hours'], rows);
-}
 
 /** Terminal progress for a sweep; silent off a terminal or with --json. */
 export function sweepProgressBar(json?: boolean): { update: (p: SweepProgress) => void; stop: () => void } {
@@ -96,56 +66,20 @@ Examples:
       }
       const setup = makeBackend({ ...f, backend: f.backend === 'sim' || f.world ? 'sim' : 'local', command: f.command ?? 'true' });
       const common = { architecture: setup.architecture, learningRate: f.learningRate ? parseQuantity(f.learningRate, '--learning-rate') : undefined, ...designFlags(f) };
+      let plan: Record<string, unknown> & SweepDesign;
+      let budget: Parameters<typeof sweepPlanReport>[1];
       if (flops) {
         const targetFlops = parseQuantity(f.targetFlops!, '--target-flops');
         const experimentFlops = parseQuantity(f.experimentFlops!, '--experiment-flops');
-        let d: SweepDesign;
-        try {
-          // Designed in FLOPs ("seconds" of a cost model that counts 6·N·D), then timed on the hardware.
-          d = designSweep({ ...common, experimentSeconds: experimentFlops, targetSeconds: targetFlops, cost: flopsCostModel(setup.architecture) });
-        } catch (e) {
-          if (e instanceof UsageError && /experiment budget of/.test(e.message)) throw new UsageError(`an experiment budget of ${formatNumber(experimentFlops, 3)} FLOPs is too small for even the smallest sweep, or too large for the lab's largest models`);
-          throw e;
-        }
-        const flopsOf = (runs: PlannedRun[]) => runs.reduce((a, r) => a + 6 * r.N * r.config.tokens, 0);
-        const timed = (runs: PlannedRun[]) => runs.map((r) => ({ ...r, seconds: setup.cost.seconds(r.config) }));
-        const probe = timed(d.probe), isoflop = timed(d.isoflop);
-        const secs = (runs: PlannedRun[]) => runs.reduce((a, r) => a + r.seconds, 0);
-        const timedDesign: SweepDesign = {
-          ...d,
-          probe,
-          isoflop,
-          seconds: { probe: secs(probe), isoflop: secs(isoflop), total: secs(probe) + secs(isoflop) },
-          notes: [...d.notes.filter((n) => !n.startsWith('cost model:')), `budget: C = 6·N·D FLOPs, N non-embedding; hours estimated with ${setup.cost.description}`],
-        };
-        const plan = { kind: 'scalelab-sweep-plan', unit: 'flops', targetFlops, experimentFlops, flops: { probe: flopsOf(probe), isoflop: flopsOf(isoflop), total: flopsOf(probe) + flopsOf(isoflop) }, ...timedDesign };
-        if (f.out) writeOutput(f.out, JSON.stringify(plan, null, 2) + '\n', f);
-        if (f.json) return printJson(plan);
-        process.stdout.write(
-          `IsoFLOP sweep for a ${formatNumber(targetFlops, 3)} FLOPs target within ${formatNumber(experimentFlops, 3)} FLOPs of experiments: ${probe.length + isoflop.length} runs, ${formatNumber(plan.flops.total, 3)} FLOPs (about ${(timedDesign.seconds.total / 3600).toFixed(2)} h)\n` +
-            sweepTable(timedDesign) +
-            '\n' +
-            timedDesign.notes.map((n) => `  - ${n}`).join('\n') +
-            '\n',
-        );
-        return;
+        budget = { targetFlops, experimentFlops };
+        plan = { kind: 'scalelab-sweep-plan', unit: 'flops', targetFlops, experimentFlops, ...designSweepInFlops({ ...common, targetFlops, experimentFlops, hardware: setup.cost }) };
+      } else {
+        budget = { targetHours: parseQuantity(f.targetHours!, '--target-hours'), experimentHours: parseQuantity(f.experimentHours!, '--experiment-hours') };
+        plan = { kind: 'scalelab-sweep-plan', ...budget, ...designSweep({ ...common, experimentSeconds: budget.experimentHours * 3600, targetSeconds: budget.targetHours * 3600, cost: setup.cost }) };
       }
-      const d = designSweep({
-        ...common,
-        experimentSeconds: parseQuantity(f.experimentHours!, '--experiment-hours') * 3600,
-        targetSeconds: parseQuantity(f.targetHours!, '--target-hours') * 3600,
-        cost: setup.cost,
-      });
-      const plan = { kind: 'scalelab-sweep-plan', targetHours: Number(f.targetHours), experimentHours: Number(f.experimentHours), ...d };
       if (f.out) writeOutput(f.out, JSON.stringify(plan, null, 2) + '\n', f);
       if (f.json) return printJson(plan);
-      process.stdout.write(
-        `IsoFLOP sweep for a ${f.targetHours} h target within ${f.experimentHours} h of experiments: ${d.probe.length + d.isoflop.length} runs, ${(d.seconds.total / 3600).toFixed(2)} h\n` +
-          sweepTable(d) +
-          '\n' +
-          d.notes.map((n) => `  - ${n}`).join('\n') +
-          '\n',
-      );
+      process.stdout.write(sweepPlanReport(plan, budget));
     }, f.json),
   );
   addBackendFlags(
