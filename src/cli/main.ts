@@ -43,7 +43,12 @@ const registry: [names: string[], load: () => Promise<Register>][] = [
   [['bcrit'], async () => (await import('./commands/bcrit.js')).registerBcrit],
   [['hparams'], async () => (await import('./commands/hparams.js')).registerHparams],
   [['mup'], async () => (await import('./commands/mup.js')).registerMup],
-  [['repetition', 'select', 'curve', 'curves', 'compare', 'depth-width'], async () => (await import('./commands/data.js')).registerDataLaws],
+  [['repetition'], async () => (await import('./commands/repetition.js')).registerRepetition],
+  [['select'], async () => (await import('./commands/select.js')).registerSelect],
+  [['curve'], async () => (await import('./commands/curve.js')).registerCurve],
+  [['curves'], async () => (await import('./commands/curves.js')).registerCurves],
+  [['compare'], async () => (await import('./commands/compare.js')).registerCompare],
+  [['depth-width'], async () => (await import('./commands/depthWidth.js')).registerDepthWidth],
   [['models'], async () => (await import('./commands/models.js')).registerModels],
   [['serve'], async () => (await import('./commands/serve.js')).registerServe],
 ];
