@@ -70,3 +70,10 @@ export function runSelection(flags: { columns?: string; group?: string }): { col
   if (flags.group !== undefined && !groups?.length) throw new UsageError('--group: expected one or more group names separated by commas');
   return { columns: flags.columns ? parseColumnMapping(flags.columns) : undefined, groups };
 }
+
+/** `1e23,1e24` or `70B,1.4T` → numbers: a flag's comma-separated list. */
+export function parseList(text: string, flag: string): number[] {
+  const values = text.split(',').filter((s) => s.trim() !== '').map((s) => parseQuantity(s, flag));
+  if (values.length === 0) throw new UsageError(`${flag}: expected a comma-separated list of numbers, got "${text}"`);
+  return values;
+}

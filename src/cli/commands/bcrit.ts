@@ -5,10 +5,9 @@ import { batchTradeoff, criticalBatch, criticalBatchAtLoss, criticalBatchFromRun
 import { criticalBatchAtLossReport, criticalBatchFromRunsReport, noiseScaleReport } from '../../report/text/hparams.js';
 import { formatNumber } from '../../core/format.js';
 import { UsageError } from '../../errors/index.js';
-import { parseInteger, parseQuantity } from '../options.js';
+import { parseInteger, parseList, parseQuantity } from '../options.js';
 import { printResult, writeResult } from '../output.js';
 import { checkMagnitudes } from '../../analyses/dataChecks.js';
-import { parseList } from './frontier.js';
 import { deprecatedAlias, flag } from '../flags.js';
 
 type Run = (fn: () => Promise<void>, json?: boolean) => Promise<void>;

@@ -5,10 +5,9 @@ import { learningCurveRegions } from '../../analyses/learningCurve.js';
 import { bnslLaw, predictLoss } from '../../laws/index.js';
 import { fit } from '../../fit/fit.js';
 import { bnslCurveReport, learningCurveReport } from '../../report/text/data.js';
-import { keyword, parseInteger } from '../options.js';
+import { keyword, parseInteger, parseList } from '../options.js';
 import { printResult, writeResult } from '../output.js';
 import { checkLawData } from '../../analyses/dataChecks.js';
-import { parseList } from './frontier.js';
 import { flag } from '../flags.js';
 
 type Run = (fn: () => Promise<void>, json?: boolean) => Promise<void>;

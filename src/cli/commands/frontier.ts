@@ -6,13 +6,12 @@ import type { IsoflopOptions } from '../../analyses/isoflop.js';
 import { defaultLawId, getLaw } from '../../laws/index.js';
 import { bootstrapParallel, fitParallel } from '../../node/parallel.js';
 import { replicateParams } from '../../fit/bootstrap.js';
-import { formatNumber } from '../../core/format.js';
-import { textTable } from '../../core/table.js';
 import { FitError, InputError, isScaleLabError, UsageError } from '../../errors/index.js';
 import { checkLawData } from '../../analyses/dataChecks.js';
 import { allocatingLawIds } from '../../analyses/computeOptimal.js';
-import { keyword, runSelection, parseInteger, parseLevel, parseQuantity } from '../options.js';
+import { keyword, parseInteger, parseLevel, parseList, parseQuantity, runSelection } from '../options.js';
 import { printResult, progress, writeResult } from '../output.js';
+import { frontierReport } from '../../report/text/frontier.js';
 import { checkAllocatable, resolveLaw } from '../lawSource.js';
 import { flag } from '../flags.js';
 
@@ -31,54 +30,6 @@ interface FrontierFlags {
   columns?: string;
   group?: string;
   json?: boolean;
-}
-
-export function parseList(text: string, flag: string): number[] {
-  const values = text.split(',').filter((s) => s.trim() !== '').map((s) => parseQuantity(s, flag));
-  if (values.length === 0) throw new UsageError(`${flag}: expected a comma-separated list of numbers, got "${text}"`);
-  return values;
-}
-
-const withInterval = (v: number, ci?: [number, number], digits = 4) => (ci ? `${formatNumber(v, digits)} [${formatNumber(ci[0], 3)}, ${formatNumber(ci[1], 3)}]` : formatNumber(v, digits));
-
-export function frontierReport(out: {
-  source: string;
-  runs: number;
-  /** Distinct runs when the rows are checkpoints of training curves. */
-  curves?: number;
-  selection?: string;
-  approaches: ApproachResult[];
-  agreements: { statement: string }[];
-  skipped: { approach: number; reason: string }[];
-  bootstrap?: BootstrapSettings;
-}): string {
-  const lines: string[] = [];
-  const boot = out.bootstrap && out.bootstrap.replicates > 1 ? `${Math.round(out.bootstrap.level * 100)} % intervals from ${out.bootstrap.replicates} bootstrap replicates (seed ${out.bootstrap.seed})` : 'no intervals (--bootstrap 0)';
-  const rows = out.curves !== undefined && out.curves < out.runs ? `${out.runs} checkpoints of ${out.curves} runs` : `${out.runs} runs`;
-  lines.push(`Compute-optimal frontier: ${out.source} (${rows}${out.selection ? `; ${out.selection}` : ''}); ${boot}`, '');
-  lines.push('N_opt ∝ C^a, D_opt ∝ C^b');
-  lines.push(textTable(['approach', 'a', 'b'], out.approaches.map((r) => [`${r.approach} ${r.label}`, withInterval(r.a, r.intervals.a), withInterval(r.b, r.intervals.b)])));
-  const targets = out.approaches[0]?.targets.map((t) => t.C) ?? [];
-  targets.forEach((C, k) => {
-    lines.push('', `At C = ${formatNumber(C, 4)} FLOPs`);
-    lines.push(
-      textTable(
-        ['approach', 'N_opt', 'D_opt', 'D/N', 'loss'],
-        out.approaches.map((r) => {
-          const t = r.targets[k];
-          return [String(r.approach), withInterval(t.N, t.intervals.N), withInterval(t.D, t.intervals.D), withInterval(t.tokensPerParameter, t.intervals.tokensPerParameter, 3), t.loss === undefined ? '–' : withInterval(t.loss, t.intervals.loss)];
-        }),
-      ),
-    );
-  });
-  for (const r of out.approaches) {
-    if (r.lossLaw && r.approach !== 3) lines.push(`  (approach ${r.approach} loss: L*(C) = E + A·C^(−γ) fitted to its frontier's losses)`);
-  }
-  if (out.agreements.length) lines.push('', ...out.agreements.map((a) => a.statement));
-  for (const s of out.skipped) lines.push(`Approach ${s.approach} skipped: ${s.reason}`);
-  const warnings = out.approaches.flatMap((r) => r.warnings.map((w) => `approach ${r.approach}: ${w}`));
-  if (warnings.length) lines.push('', 'Warnings:', ...warnings.map((w) => `  - ${w}`));
-  return lines.join('\n');
 }
 
 export function registerFrontier(program: Command, run: (fn: () => Promise<void>, json?: boolean) => Promise<void>): void {

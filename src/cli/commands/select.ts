@@ -4,9 +4,8 @@ import { goyal2024, selectionCrossover, selectionTable, type SelectionParams } f
 import { parsePools } from '../../io/parsePools.js';
 import { UsageError } from '../../errors/index.js';
 import { selectionReport } from '../../report/text/data.js';
-import { parseQuantity } from '../options.js';
+import { parseList, parseQuantity } from '../options.js';
 import { printResult, writeResult } from '../output.js';
-import { parseList } from './frontier.js';
 import { flag } from '../flags.js';
 
 type Run = (fn: () => Promise<void>, json?: boolean) => Promise<void>;
