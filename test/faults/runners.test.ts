@@ -175,7 +175,8 @@ test('item 6: a trainer\'s impossible metrics fail its run with the file, line a
   const plan = writePlan(join(dir, 'plan.json'), cases.map((_, i) => i));
   const command = `${node} ${JSON.stringify(lyingPath)} --case {seed} --out {run_dir}`;
   const r = await cli(['sweep', 'run', plan, '--study', 'l', '--db', db, '--backend', 'local', '--concurrency', '4', '--runs-dir', join(dir, 'runs'), '--poll', '0.05', '--command', command, '--json']).done;
-  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.code, 1, `runs failed, so the sweep is a failure: ${r.stderr}`);
+  assert.match(r.stderr, new RegExp(`study "l" is incomplete: ${cases.length - 1} of ${cases.length} failed`));
   assert.deepEqual([r.json().done, r.json().failed], [1, cases.length - 1]);
   const runs = scalelab(['runs', 'ls', '--study', 'l', '--db', db, '--json']).json() as StoredRun[];
   for (const run of runs) {
@@ -286,7 +287,9 @@ test('item 7: a run that finished while no sweep or wrapper watched is recovered
   await first.done;
   await waitFor('every process to end', () => ![first.pid, ...processesOf(runsRoot, 's')].some(running));
   const again = await cli(args).done;
-  assert.equal(again.code, 0, again.stderr);
+  assert.equal(again.code, 1, `one run failed, so the sweep is incomplete: ${again.stderr}`);
+  assert.match(again.stderr, /resuming study "s"/);
+  assert.match(again.stderr, /study "s" is incomplete: 1 of 2 failed/);
   assert.deepEqual([again.json().done, again.json().failed], [1, 1]);
   const runs = scalelab(['runs', 'ls', '--study', 's', '--db', db, '--json']).json() as StoredRun[];
   const ok = runs.find((r) => dirOf(runsRoot, r) === finished)!;
