@@ -6,10 +6,10 @@ import { createLabServer } from '../../server/labServer.js';
 import { defaultLabBudgetHours, LabState } from '../../server/labState.js';
 import { readText } from '../../io/readRuns.js';
 import { InputError, ScaleLabError, UsageError } from '../../errors/index.js';
-import { formatNumber } from '../../core/format.js';
 import { parseInteger, parseQuantity } from '../options.js';
 import { flag } from '../flags.js';
 import { printJson } from '../output.js';
+import { labOptimumReport, labTruthReport } from '../../report/text/lab.js';
 
 type Run = (fn: () => Promise<void>, json?: boolean) => Promise<void>;
 
@@ -40,15 +40,7 @@ export function registerLab(program: Command, run: Run): void {
         const sim = simulate(world, config as never);
         const out = { world: world.name, config: sim.config, truth: t, observed: { status: sim.status, finalLoss: sim.finalLoss, reason: sim.reason }, cost: { seconds: sim.seconds, hours: sim.seconds / 3600, flops: sim.flops, mfu: sim.mfu } };
         if (f.json) return printJson(out);
-        process.stdout.write(
-          [
-            `world "${world.name}": N = ${formatNumber(t.N, 4)} non-embedding parameters, D = ${formatNumber(sim.D, 4)} tokens`,
-            `true final loss ${formatNumber(t.loss, 6)}${t.diverged ? ' — but the run diverges (learning rate too high)' : ''}`,
-            `  learning-rate optimum ${formatNumber(t.lrOptimum, 4)} (factor ${formatNumber(t.lrFactor, 5)}), critical batch ${formatNumber(t.criticalBatch, 4)} tokens (effective tokens ${formatNumber(t.effectiveTokens, 4)}), shape factor ${formatNumber(t.shapeFactor, 5)}`,
-            `observed (with seed noise): ${sim.status === 'completed' ? formatNumber(sim.finalLoss, 6) : sim.reason}`,
-            `cost: ${(sim.seconds / 3600).toFixed(3)} h on ${world.hardware.name} at MFU ${sim.mfu.toFixed(3)} (${formatNumber(sim.flops, 4)} FLOPs)`,
-          ].join('\n') + '\n',
-        );
+        process.stdout.write(labTruthReport(world, t, sim));
       }, f.json),
     );
   lab
@@ -65,9 +57,7 @@ export function registerLab(program: Command, run: Run): void {
         const world = loadWorld(f.world);
         const o = optimum(world, parseQuantity(hours, f.budgetHours !== undefined ? '--budget-hours' : '--budget') * 3600);
         if (f.json) return printJson({ world: world.name, ...o });
-        process.stdout.write(
-          `world "${world.name}", ${hours} h: best loss ${formatNumber(o.loss, 6)} with ${o.config.n_layer} layers × d_model ${o.config.d_model} (N = ${formatNumber(o.N, 4)}), ${formatNumber(o.D, 4)} tokens (${formatNumber(o.D / o.N, 3)} per parameter), batch ${o.config.batch_tokens} tokens, learning rate ${o.config.learning_rate} (muP)\n`,
-        );
+        process.stdout.write(labOptimumReport(world, hours, o));
       }, f.json),
     );
   lab
