@@ -40,7 +40,7 @@ test('select, curve, curves, compare and depth-width run and print JSON', () => 
   const rows = ['arch,C,loss'];
   for (const [g, E, A, a] of [['moe', 1.75, 400, 0.16], ['dense', 1.7, 40, 0.1]] as const) for (let k = 0; k < 10; k++) { const C = 10 ** (17 + k * 0.5); rows.push(`${g},${C},${E + A * C ** -a}`); }
   writeFileSync(groups, rows.join('\n') + '\n');
-  const cmp = scalelab(['compare', groups, '--by', 'arch', '--bootstrap', '20', '--json']);
+  const cmp = scalelab(['compare', groups, '--group-column', 'arch', '--bootstrap', '20', '--json']);
   assert.equal(cmp.code, 0, cmp.stderr);
   assert.equal(cmp.json().crossovers[0].betterAbove, 'moe');
   const shapes = join(dir, 'shapes.csv');

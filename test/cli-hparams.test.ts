@@ -7,8 +7,8 @@ import { noStackTrace, scalelab } from './helpers/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'scalelab-hparams-'));
 
-test('bcrit --loss 3 uses Kaplan\'s preset and says so', () => {
-  const r = scalelab(['bcrit', '--loss', '3', '--json']);
+test('bcrit --target-loss 3 uses Kaplan\'s preset and says so', () => {
+  const r = scalelab(['bcrit', '--target-loss', '3', '--json']);
   assert.equal(r.code, 0, r.stderr);
   assert.ok(Math.abs(r.json().bCrit / 1.12257e6 - 1) < 1e-4);
   assert.match(r.json().source, /preset kaplan-2020: Kaplan et al\. 2020/);
@@ -19,14 +19,14 @@ test('bcrit FILE fits the trade-off; one batch size and unreachable targets are 
   for (const B of [64, 256, 1024]) for (let s = 1; s <= 40; s++) rows.push(`b${B},${B},${s * 100},${(3 + 200 / (s * 100 * (1 + 0 * B)) + 1000 / (s * 100 * B)).toFixed(6)}`);
   const file = join(dir, 'curves.csv');
   writeFileSync(file, rows.join('\n') + '\n');
-  const ok = scalelab(['bcrit', file, '--targets', '3.2,3.1', '--json']);
+  const ok = scalelab(['bcrit', file, '--target-losses', '3.2,3.1', '--json']);
   assert.equal(ok.code, 0, ok.stderr);
   assert.equal(ok.json().fits.length, 2);
   // Three batch sizes: each target's B_crit comes with its residual-bootstrap interval, seeded.
   for (const f of ok.json().fits) assert.ok(f.bCritInterval[0] <= f.bCrit && f.bCrit <= f.bCritInterval[1], JSON.stringify(f));
-  assert.deepEqual(scalelab(['bcrit', file, '--targets', '3.2,3.1', '--json']).json().fits[0].bCritInterval, ok.json().fits[0].bCritInterval);
-  assert.equal(scalelab(['bcrit', file, '--targets', '3.2', '--bootstrap', '0', '--json']).json().fits[0].bCritInterval, undefined);
-  assert.match(scalelab(['bcrit', file, '--targets', '3.2']).stdout, /95 % \(1000 resamples\)/);
+  assert.deepEqual(scalelab(['bcrit', file, '--target-losses', '3.2,3.1', '--json']).json().fits[0].bCritInterval, ok.json().fits[0].bCritInterval);
+  assert.equal(scalelab(['bcrit', file, '--target-losses', '3.2', '--bootstrap', '0', '--json']).json().fits[0].bCritInterval, undefined);
+  assert.match(scalelab(['bcrit', file, '--target-losses', '3.2']).stdout, /95 % \(1000 resamples\)/);
   // The law through the targets, and B_crit at a new loss, get intervals from the same bootstrap:
   // curves whose B_crit(L) = 1e7/L^(1/0.21), each run's steps off by a few per cent.
   const law = ['run,batch,step,loss'];
@@ -35,16 +35,16 @@ test('bcrit FILE fits the trade-off; one batch size and unreachable targets are 
   });
   const lawFile = join(dir, 'law.csv');
   writeFileSync(lawFile, law.join('\n') + '\n');
-  const at = scalelab(['bcrit', lawFile, '--targets', '4,3.5,3', '--loss', '2.8', '--json']).json();
+  const at = scalelab(['bcrit', lawFile, '--target-losses', '4,3.5,3', '--target-loss', '2.8', '--json']).json();
   const [lo, hi] = at.atLoss.bCritInterval;
   assert.ok(lo < at.atLoss.bCrit && at.atLoss.bCrit < hi, JSON.stringify(at.atLoss));
   assert.ok(at.law.alphaBInterval[0] <= at.law.alphaB && at.law.alphaB <= at.law.alphaBInterval[1]);
   assert.equal(at.lawReplicates, undefined, 'the replicates stay out of the JSON');
   assert.match(at.lawBootstrap, /of 1000 residual-bootstrap replicates \(seed 0\)/);
-  const text = scalelab(['bcrit', lawFile, '--targets', '4,3.5,3', '--loss', '2.8']).stdout;
+  const text = scalelab(['bcrit', lawFile, '--target-losses', '4,3.5,3', '--target-loss', '2.8']).stdout;
   assert.match(text, /B_crit\(L\) = \S+ \[\S+, \S+\] \/ L\^\(1\/[\d.]+ \[[\d.]+, [\d.]+\]\) through the targets .*95 % from \d+ bootstrap refits/);
   assert.match(text, /B_crit\(L = 2\.8\) = \S+ \(95 % \S+ – \S+\)/);
-  const never = scalelab(['bcrit', file, '--targets', '2']);
+  const never = scalelab(['bcrit', file, '--target-losses', '2']);
   assert.equal(never.code, 2);
   assert.match(never.stderr, /target loss 2 is never reached by any run/);
   const single = join(dir, 'single.csv');
@@ -62,7 +62,7 @@ test('hparams --compute 1e20 gives DeepSeek\'s B_opt and η_opt with the citatio
   assert.ok(Math.abs(r.json().learningRate / 9.86e-4 - 1) < 1e-3);
   assert.match(r.json().source, /preset deepseek-2024/);
   const porian = scalelab(['hparams', '--compute', '1e20', '--preset', 'porian-2024']);
-  assert.match(porian.stderr, /preset porian-2024 is a law in N: give --params/);
+  assert.match(porian.stderr, /preset porian-2024 is a law in N: give --N/);
 });
 
 test('mup prints the multipliers; mup transfer reads sweeps; plan includes learning rate and batch', () => {
@@ -130,21 +130,21 @@ test('hparams --compute --sweep fits a C-only sweep (columns C, lr, batch, loss)
 });
 
 // Truth: Porian et al. 2024 (LR = 3.7·N^−0.36, BS = 0.00037·N^0.703 sequences of 2048).
-test('hparams --params N --sweep fits η(N) and B(N) from a sweep grouped by model size', () => {
+test('hparams --N N --sweep fits η(N) and B(N) from a sweep grouped by model size', () => {
   const eta = (N: number) => 3.7 * N ** -0.36, tokens = (N: number) => 0.00037 * N ** 0.703 * 2048;
   const file = writeSweep('sweep-n.csv', 'N', [1e8, 2e8, 4e8, 8e8, 1.6e9], eta, tokens, { lr: 5e-4, batch: 2 ** 16 });
-  const r = scalelab(['hparams', '--params', '1e9', '--sweep', file, '--bootstrap', '100', '--json']);
+  const r = scalelab(['hparams', '--N', '1e9', '--sweep', file, '--bootstrap', '100', '--json']);
   assert.equal(r.code, 0, r.stderr);
   const j = r.json();
   assert.equal(j.variable, 'N');
   near(j.learningRate, eta(1e9), 0.03, 'η(1e9)');
   near(j.batchTokens, tokens(1e9), 0.03, 'B(1e9)');
   inside(j.laws.lr.interval, -0.36, 'η exponent interval');
-  const text = scalelab(['hparams', '--params', '1e9', '--sweep', file, '--bootstrap', '0']);
+  const text = scalelab(['hparams', '--N', '1e9', '--sweep', file, '--bootstrap', '0']);
   assert.match(text.stdout, /5 model sizes/);
   assert.match(text.stdout, /η_opt = [\d.]+·N\^-0\.3\d+/);
-  const both = scalelab(['hparams', '--params', '1e9', '--compute', '1e20', '--sweep', file]);
-  assert.match(both.stderr, /give --compute \(laws in C\) or --params \(laws in N\), not both/);
+  const both = scalelab(['hparams', '--N', '1e9', '--compute', '1e20', '--sweep', file]);
+  assert.match(both.stderr, /give --compute \(laws in C\) or --N \(laws in N\), not both/);
   const wrong = scalelab(['hparams', '--compute', '1e20', '--sweep', file]);
   assert.match(wrong.stderr, /sweep-n\.csv:1: laws in compute need/);
 });
@@ -183,32 +183,46 @@ test('plan --sweep puts the fitted η and B (with intervals) and the Kaplan crit
   assert.equal(scalelab(['plan', '--compute', '1e20', '--sweep', renamed]).code, 2, 'without the mapping the columns are missing');
 });
 
-test('bcrit --preset kaplan-2020 and hparams --preset kaplan-2020 --loss; bcrit FILE --loss predicts from the fitted law', () => {
-  const b = scalelab(['bcrit', '--preset', 'kaplan-2020', '--loss', '3', '--json']);
+test('bcrit --preset kaplan-2020 and hparams --preset kaplan-2020 --target-loss; bcrit FILE --target-loss predicts from the fitted law', () => {
+  const b = scalelab(['bcrit', '--preset', 'kaplan-2020', '--target-loss', '3', '--json']);
   assert.equal(b.code, 0, b.stderr);
   near(b.json().bCrit, 1.12257e6, 1e-4, 'B_crit(3)');
-  const h = scalelab(['hparams', '--preset', 'kaplan-2020', '--loss', '3', '--json']);
+  const h = scalelab(['hparams', '--preset', 'kaplan-2020', '--target-loss', '3', '--json']);
   assert.equal(h.code, 0, h.stderr);
   near(h.json().batchTokens, 1.12257e6, 1e-4, 'hparams B_crit(3)');
   assert.match(h.json().source, /preset kaplan-2020: Kaplan et al\. 2020/);
   const noLoss = scalelab(['hparams', '--preset', 'kaplan-2020']);
   assert.equal(noLoss.code, 2);
-  assert.match(noLoss.stderr, /preset kaplan-2020 .* give --loss L/);
+  assert.match(noLoss.stderr, /preset kaplan-2020 .* give --target-loss L/);
   // Truth: to reach L, S(B) = S_min(L)(1 + B_crit(L)/B), B_crit(L) = 1e7/L^(1/0.21); predict at 2.8.
   const bcrit = (L: number) => 1e7 / L ** (1 / 0.21);
   const rows = ['run,batch,step,loss'];
   for (const B of [2 ** 12, 2 ** 14, 2 ** 16, 2 ** 18, 2 ** 20]) for (let k = 600; k >= 260; k -= 2) rows.push(`b${B},${B},${((2000 / (k / 100 - 2) ** 2) * (1 + bcrit(k / 100) / B)).toFixed(4)},${k / 100}`);
   const file = join(dir, 'curves-law.csv');
   writeFileSync(file, rows.join('\n') + '\n');
-  const r = scalelab(['bcrit', file, '--targets', '4,3.5,3', '--loss', '2.8', '--json']);
+  const r = scalelab(['bcrit', file, '--target-losses', '4,3.5,3', '--target-loss', '2.8', '--json']);
   assert.equal(r.code, 0, r.stderr);
   near(r.json().atLoss.bCrit, bcrit(2.8), 0.01, 'B_crit(2.8) from the fitted law');
   assert.equal(r.json().atLoss.tradeoff.find((t: { stepsFactor: number }) => t.stepsFactor === 2).examplesFactor, 2);
-  const text = scalelab(['bcrit', file, '--targets', '4,3.5,3', '--loss', '2.8']);
+  const text = scalelab(['bcrit', file, '--target-losses', '4,3.5,3', '--target-loss', '2.8']);
   assert.match(text.stdout, /B_crit\(L = 2\.8\) = [\d.e]+( \(95 % [\d.e]+ – [\d.e]+\))? in the units of column "batch" {3}\[B_crit\(L\) = .* fitted to .*curves-law\.csv\]/);
   assert.match(text.stdout, /At B = B_crit training takes 2·S_min steps and 2·E_min examples/);
   assert.match(text.stdout, /warning: loss 2\.8 is outside the fitted targets/);
-  const one = scalelab(['bcrit', file, '--targets', '3.5', '--loss', '2.8']);
+  const one = scalelab(['bcrit', file, '--target-losses', '3.5', '--target-loss', '2.8']);
   assert.equal(one.code, 2);
   assert.match(one.stderr, /curves-law\.csv: B_crit at loss 2\.8 needs B_crit\(L\) fitted through two or more target losses/);
+});
+
+test('the old spellings bcrit --loss and hparams --params still work for one release, with a note on stderr (JSON stdout untouched)', () => {
+  const old = scalelab(['bcrit', '--loss', '3', '--json']);
+  assert.equal(old.code, 0, old.stderr);
+  assert.equal(old.json().bCrit, scalelab(['bcrit', '--target-loss', '3', '--json']).json().bCrit);
+  assert.match(old.stderr, /warning: --loss is deprecated for "bcrit"; use --target-loss/);
+  const n = scalelab(['hparams', '--params', '7e9', '--preset', 'porian-2024', '--json']);
+  assert.equal(n.code, 0, n.stderr);
+  assert.match(n.stderr, /--params is deprecated for "hparams"; use --N/);
+  const both = scalelab(['bcrit', '--loss', '3', '--target-loss', '3']);
+  assert.equal(both.code, 2);
+  assert.match(both.stderr, /give --target-loss \(or its deprecated spelling --loss\), not both/);
+  assert.ok(!scalelab(['bcrit', '--help']).stdout.includes('--loss '), 'help does not show the old spelling');
 });

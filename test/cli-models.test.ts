@@ -35,7 +35,7 @@ test('models text output traces every row to its source and provenance; Gopher a
 });
 
 test('shape --like follows a family\'s style and names the nearest published models', () => {
-  const r = scalelab(['shape', '--params', '7e10', '--like', 'llama-2-70b', '--json']);
+  const r = scalelab(['shape', '--N', '7e10', '--like', 'llama-2-70b', '--json']);
   assert.equal(r.code, 0, r.stderr);
   const j = r.json();
   assert.equal(j.like, 'llama-2-70b');

@@ -91,7 +91,7 @@ test('scalelab plan errors: unknown GPU, no budget, conflicting law sources', ()
 });
 
 test('scalelab shape: search and count modes', () => {
-  const s = scalelab(['shape', '--params', '7e9', '--json']);
+  const s = scalelab(['shape', '--N', '7e9', '--json']);
   assert.equal(s.code, 0, s.stderr);
   const c = s.json().candidates;
   assert.ok(c.length >= 1 && Math.abs(c[0].parameters.total / 7e9 - 1) < 0.05);

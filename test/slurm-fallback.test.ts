@@ -251,7 +251,7 @@ test('more runs than one array holds: several arrays share --concurrency (a late
 test('sweep/study flags: --no-array gives one job per run (the runner then keeps --concurrency in flight), --array-max is checked (no cluster needed)', async () => {
   const { makeBackend } = await import('../src/cli/backendFlags.js');
   const { scalelab } = await import('./helpers/cli.js');
-  const flags = { backend: 'slurm', command: 'train {run_dir}', concurrency: '3', runsDir: '/tmp/x', gpu: 'b200', mfu: '0.4', overhead: '0', widthMultiple: '64', minLayers: '2', vocab: '32000', seqLen: '512', poll: '2', budgets: '5', ratio: '3', sizes: '7', span: '32' };
+  const flags = { backend: 'slurm', command: 'train {run_dir}', concurrency: '3', runsDir: '/tmp/x', gpu: 'b200', mfu: '0.4', overhead: '0', widthMultiple: '64', minLayers: '2', vocab: '32000', seqLen: '512', poll: '2', budgetCount: '5', ratio: '3', sizes: '7', span: '32' };
   assert.equal(makeBackend({ ...flags, array: false }).backend.concurrency, 3, 'one job per run: 3 in flight');
   assert.equal(makeBackend({ ...flags, array: true, arrayMax: '50' }).backend.concurrency, 50, 'arrays: the runner hands over up to an array\'s worth');
   assert.throws(() => makeBackend({ ...flags, arrayMax: '0' }), /--array-max: expected at least 1, got 0/);

@@ -49,7 +49,8 @@ test('sweep retry: a failed run keeps its reason, is queued again, and completes
   const command = `${JSON.stringify(process.execPath)} ${JSON.stringify(flaky)} --layers {n_layer} --d-model {d_model} --tokens {tokens} --lr {lr} --flaky 0.002 --out {run_dir}`;
   const args = (...extra: string[]) => [...extra, '--study', 'r', '--db', db, '--backend', 'local', '--concurrency', '2', '--poll', '0.05', '--runs-dir', join(dir, 'runs'), '--command', command, '--json'];
   const first = scalelab(['sweep', 'run', plan, ...args()]);
-  assert.equal(first.code, 0, first.stderr);
+  assert.equal(first.code, 1, `a sweep with a failed run is a failure: ${first.stderr}`);
+  assert.match(first.stderr, /study "r" is incomplete: 1 of 2 failed/);
   assert.deepEqual([first.json().done, first.json().failed], [1, 1]);
   const failed = scalelab(['runs', 'ls', '--db', db, '--study', 'r', '--status', 'failed', '--json']).json();
   assert.equal(failed.length, 1);
@@ -60,6 +61,7 @@ test('sweep retry: a failed run keeps its reason, is queued again, and completes
   assert.deepEqual(scalelab(['sweep', 'status', '--study', 'r', '--db', db, '--json']).json().counts, { completed: 1, planned: 1 });
   const second = scalelab(['sweep', 'run', plan, ...args()]);
   assert.equal(second.code, 0, second.stderr);
+  assert.match(second.stderr, /resuming study "r" in .*retry\.db: 2 runs stored, 1 completed/);
   assert.deepEqual([second.json().done, second.json().failed, second.json().total], [2, 0, 2]);
   const runs = scalelab(['runs', 'ls', '--db', db, '--study', 'r', '--json']).json();
   assert.ok(runs.every((x: { status: string; loss: number | null }) => x.status === 'completed' && x.loss! > 1.8), 'both completed with a loss');

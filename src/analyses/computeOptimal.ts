@@ -6,6 +6,7 @@ import { minimize1d, bisect } from '../core/minimize1d.js';
 import { paramsWithRole, predictLoss, type Law } from '../laws/law.js';
 import { chinchilla, lawIdsReading } from '../laws/index.js';
 import { FitError, UsageError } from '../errors/index.js';
+import { formatNumber } from '../core/format.js';
 import { withinMagnitude } from '../core/magnitude.js';
 import { PF_DAY } from '../model/flops.js';
 
@@ -74,7 +75,7 @@ export function computeOptimal(law: Law, params: Readonly<Record<string, number>
   // The closed form divides by the scales: A = 0 or B = 0 (no term to trade) gives 0/0, and scales
   // 100 decades apart put all of C into one side (N = 1e177 parameters on 1e-157 tokens).
   if (!(alloc.N > 0 && alloc.D > 0 && withinMagnitude(alloc.N) && withinMagnitude(alloc.D) && withinMagnitude(alloc.tokensPerParameter))) {
-    throw new FitError(`the law gives no usable compute-optimal allocation of C = ${C.toExponential(3)} (N = ${alloc.N.toPrecision(4)}, D = ${alloc.D.toPrecision(4)}) with ${Object.entries(params).map(([k, v]) => `${k} = ${v.toPrecision(4)}`).join(', ')}: are its terms on scales that the data could have produced?`);
+    throw new FitError(`the law gives no usable compute-optimal allocation of C = ${formatNumber(C, 4)} (N = ${formatNumber(alloc.N, 4)}, D = ${formatNumber(alloc.D, 4)}) with ${Object.entries(params).map(([k, v]) => `${k} = ${v.toPrecision(4)}`).join(', ')}: are its terms on scales that the data could have produced?`);
   }
   alloc.loss = predictLoss(law, params, { N: alloc.N, D: alloc.D });
   return alloc;

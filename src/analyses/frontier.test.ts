@@ -76,7 +76,7 @@ test('an explicit budget with one run is a located error', () => {
   const d: Dataset = { source: 'iso.csv', runs, columns: { N: 'N', C: 'C', loss: 'loss' }, derived: { D: 'C/(6N)' } };
   assert.throws(() => isoflopAnalysis(d, { budgets: [1e19, 1e21] }), (e: unknown) => {
     assert.ok(e instanceof InputError);
-    assert.equal(e.message, 'iso.csv:5: budget C = 1.00e+21 has 1 run (line 5): an IsoFLOP profile needs at least 3 runs of different sizes');
+    assert.equal(e.message, 'iso.csv:5: budget C = 1e21 has 1 run (line 5): an IsoFLOP profile needs at least 3 runs of different sizes');
     return true;
   });
   // Found automatically, the lone run is left out and named, and one budget is too few for a frontier.

@@ -53,7 +53,7 @@ export interface GroupComparison {
 function byGroup(dataset: Dataset, x: X): Map<string, Run[]> {
   const groups = new Map<string, Run[]>();
   for (const r of dataset.runs) {
-    if (r.group === undefined) throw new InputError({ file: dataset.source, line: r.line, columnName: dataset.columns.group }, (o) => `this run has no group: every run needs one (a group column, or ${o('by')} NAME)`);
+    if (r.group === undefined) throw new InputError({ file: dataset.source, line: r.line, columnName: dataset.columns.group }, (o) => `this run has no group: every run needs one (a group column, or ${o('groupColumn')} NAME)`);
     if (r[x] === undefined) throw new InputError({ file: dataset.source, line: r.line }, `this run has no ${x}`);
     if (!groups.has(r.group)) groups.set(r.group, []);
     groups.get(r.group)!.push(r);

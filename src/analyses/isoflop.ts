@@ -8,6 +8,7 @@ import { InputError, OptionError } from '../errors/index.js';
 import { powerFit, type PowerFit } from '../core/linearRegression.js';
 import { polynomialFit } from '../core/leastSquares.js';
 import type { Dataset, Run } from '../io/dataset.js';
+import { formatNumber } from '../core/format.js';
 import { checkLossVaries, checkMagnitudes } from './dataChecks.js';
 
 export type VertexMethod = 'parabola' | 'min-run';
@@ -121,7 +122,7 @@ function groupBudgets(dataset: Dataset, options: IsoflopOptions = {}): { groups:
       const where = g.runs.length ? { file: dataset.source, line: g.runs[0].line } : { file: dataset.source };
       throw new InputError(
         where,
-        `budget C = ${g.C.toExponential(2)} has ${g.runs.length} run${g.runs.length === 1 ? '' : 's'}${g.runs.length ? ` (line ${lines(g.runs)})` : ''}: an IsoFLOP profile needs at least ${minRuns} runs of different sizes`,
+        `budget C = ${formatNumber(g.C, 3)} has ${g.runs.length} run${g.runs.length === 1 ? '' : 's'}${g.runs.length ? ` (line ${lines(g.runs)})` : ''}: an IsoFLOP profile needs at least ${minRuns} runs of different sizes`,
       );
     }
   }
@@ -145,7 +146,7 @@ export function profileVertex(C: number, runs: Run[], method: VertexMethod, sour
   });
   if (method === 'min-run') return fromRun();
   if (distinct < 3) {
-    throw new InputError({ file: source, line: sorted[0].line }, `budget C = ${C.toExponential(2)} has ${distinct} distinct model sizes (lines ${lines(sorted)}): a parabola needs at least 3`);
+    throw new InputError({ file: source, line: sorted[0].line }, `budget C = ${formatNumber(C, 3)} has ${distinct} distinct model sizes (lines ${lines(sorted)}): a parabola needs at least 3`);
   }
   const c = polynomialFit(sorted.map((r) => Math.log(r.N!)), sorted.map((r) => r.loss), 2);
   if (!c || !(c[2] > 0)) {
@@ -183,7 +184,7 @@ export function isoflopAnalysis(dataset: Dataset, options: IsoflopOptions = {}):
   checkMagnitudes(dataset, ['N', 'D', 'C', 'loss'], dataset.runs);
   const { groups, unassigned } = groupBudgets(dataset, options);
   // A flat profile (every size the same loss) has no minimum: its "vertex" would be the optimiser's whim.
-  for (const g of groups) checkLossVaries(dataset, g.runs, 'an IsoFLOP profile', ` of the C = ${g.C.toExponential(2)} budget`);
+  for (const g of groups) checkLossVaries(dataset, g.runs, 'an IsoFLOP profile', ` of the C = ${formatNumber(g.C, 3)} budget`);
   if (groups.length < 2) {
     throw new InputError(
       { file: dataset.source },
@@ -197,8 +198,8 @@ export function isoflopAnalysis(dataset: Dataset, options: IsoflopOptions = {}):
       const Ns = p.runs.map((r) => r.N!);
       const small = p.N <= Math.min(...Ns) * 1.0001;
       const edge = small ? Math.min(...Ns) : Math.max(...Ns);
-      const where = p.method === 'parabola' && Math.abs(p.N / edge - 1) > 1e-3 ? `; the parabola's vertex, N = ${p.N.toExponential(3)}, lies ${small ? 'below' : 'above'} the runs` : '';
-      warnings.push(`the minimum of the C = ${p.C.toExponential(2)} profile lies at its ${small ? 'smallest' : 'largest'} model (N = ${edge.toExponential(3)})${where}: the budget did not bracket the optimum`);
+      const where = p.method === 'parabola' && Math.abs(p.N / edge - 1) > 1e-3 ? `; the parabola's vertex, N = ${formatNumber(p.N, 4)}, lies ${small ? 'below' : 'above'} the runs` : '';
+      warnings.push(`the minimum of the C = ${formatNumber(p.C, 3)} profile lies at its ${small ? 'smallest' : 'largest'} model (N = ${formatNumber(edge, 4)})${where}: the budget did not bracket the optimum`);
     }
   }
   if (unassigned.length) {

@@ -13,7 +13,10 @@ import { computeOptimal, kaplanAllocation, tokensPerParameterRule, type Allocati
 import { repetitionOptimum } from './repetition.js';
 import { OptionError } from '../errors/index.js';
 import { extrapolationWarnings } from './extrapolation.js';
+import { formatNumber } from '../core/format.js';
 import { inferenceAwareOptimal, qualityOf, type InferenceAwareResult } from './inferenceAware.js';
+import { fitHparamLaws, predictHparams, type HparamPreset } from '../hparams/laws.js';
+import type { Dataset } from '../io/dataset.js';
 
 export interface PlanInput {
   /** Training FLOPs. */
@@ -116,7 +119,7 @@ export function makePlan(input: PlanInput): Plan {
   try {
     shapes = shapeSearch(best.N, { tolerance: 0.05, ...input.shape });
   } catch (e) {
-    warnings.push(`no model shape found for N = ${best.N.toExponential(3)}: ${(e as Error).message}`);
+    warnings.push(`no model shape found for N = ${formatNumber(best.N, 4)}: ${(e as Error).message}`);
   }
   const shape = shapes[0];
   const cluster = input.hardware ? { gpus: input.hardware.gpus, accelerator: input.hardware.accelerator, mfu: input.hardware.mfu } : input.cluster;
@@ -138,10 +141,10 @@ export function makePlan(input: PlanInput): Plan {
       targetFrom = `the given target loss ${target}`;
     } else if (input.inference.qualityOf !== undefined) {
       target = qualityOf(law, params, input.inference.qualityOf);
-      targetFrom = `the loss of a ${input.inference.qualityOf.toExponential(3)}-parameter model trained to its compute-optimal tokens`;
+      targetFrom = `the loss of a ${formatNumber(input.inference.qualityOf, 4)}-parameter model trained to its compute-optimal tokens`;
     } else {
       target = best.loss;
-      targetFrom = `the loss of the compute-optimal model for ${compute.toExponential(3)} FLOPs`;
+      targetFrom = `the loss of the compute-optimal model for ${formatNumber(compute, 4)} FLOPs`;
     }
     const r = inferenceAwareOptimal(law, params, target, tokens);
     let ishape: ShapeCandidate | undefined;
@@ -175,7 +178,7 @@ export function makePlan(input: PlanInput): Plan {
   if (cluster) {
     assumptions.push(`${cluster.gpus} × ${cluster.accelerator.name} at ${(cluster.accelerator.peakFlops / 1e12).toFixed(1)} TFLOP/s peak dense BF16 (${cluster.accelerator.source}), MFU ${cluster.mfu}`);
   }
-  if (U !== undefined) assumptions.push(`${U.toExponential(3)} unique tokens: the recommended run repeats them ${(best.D / U).toFixed(2)} times (Muennighoff et al. 2023)`);
+  if (U !== undefined) assumptions.push(`${formatNumber(U, 4)} unique tokens: the recommended run repeats them ${(best.D / U).toFixed(2)} times (Muennighoff et al. 2023)`);
   if (shape) assumptions.push(`shape: ${shape.shape.mlp} MLP, vocabulary ${shape.shape.vocab}, context ${seqLen}, head_dim ${shape.shape.headDim}`);
 
   return {
@@ -200,5 +203,32 @@ export function makePlan(input: PlanInput): Plan {
     inference,
     assumptions,
     warnings,
+  };
+}
+
+/**
+ * Learning rate and batch for the recommended run from your own sweep: DeepSeek LLM's laws in C
+ * (Bi et al. 2024 §3.1) fitted to it with bootstrap intervals, refitted at each budget asked.
+ * @param name how the sweep is named in the output (its file)
+ */
+export function hyperparametersFromSweep(sweep: Dataset, name: string, bootstrap: { replicates: number; seed: number }): (at: { C: number; N: number }) => PlanHyperparameters {
+  return ({ C }) => {
+    const fitted = fitHparamLaws(sweep, { variable: 'C', at: C, bootstrap: { ...bootstrap, level: 0.95 } });
+    const p = fitted.prediction!;
+    return {
+      learningRate: p.learningRate,
+      batchTokens: p.batch,
+      learningRateInterval: p.learningRateInterval,
+      batchInterval: p.batchInterval,
+      source: `fitted to your sweep ${name} (DeepSeek LLM's method: η = ${formatNumber(fitted.lr.coefficient, 4)}·C^${fitted.lr.exponent.toFixed(4)}, B = ${formatNumber(fitted.batch.coefficient, 4)}·C^${fitted.batch.exponent.toFixed(4)} over ${fitted.budgets.length} budgets; 95 % intervals from ${bootstrap.replicates} bootstrap resamples, seed ${bootstrap.seed})${fitted.warnings.length ? `; ${fitted.warnings.join('; ')}` : ''}`,
+    };
+  };
+}
+
+/** Learning rate and batch for the recommended run from a published law (DeepSeek's in C, Porian's in N). */
+export function hyperparametersFromPreset(preset: HparamPreset): (at: { C: number; N: number }) => PlanHyperparameters {
+  return ({ C, N }) => {
+    const p = predictHparams(preset, { C, N });
+    return { learningRate: p.learningRate, batchTokens: p.batchTokens, source: `${p.source}${preset.variable === 'C' ? '; their C counts non-embedding FLOPs with attention, here C = 6ND' : '; their N excludes embeddings'}` };
   };
 }

@@ -6,7 +6,7 @@ import { parseCatalog, type CatalogModel } from './models.js';
 export const catalogPath = fileURLToPath(new URL('../../examples/published-models.csv', import.meta.url));
 
 export function loadCatalog(): CatalogModel[] {
-  return parseCatalog(readText(catalogPath), 'examples/published-models.csv');
+  return parseCatalog(readText(catalogPath, 'the catalog of published models (CSV)'), 'examples/published-models.csv');
 }
 
 /** Per-family sources and caveats of the catalog (shipped next to it). */

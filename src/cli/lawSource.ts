@@ -49,7 +49,7 @@ export function resolveLaw(flags: LawFlags, fallbackPreset?: string): LawSource 
   const given = [flags.fit && '--fit', flags.preset && '--preset', flags.law && '--law'].filter(Boolean);
   if (given.length > 1) throw new UsageError(`give one of --fit, --preset or --law, not ${given.join(' and ')}`);
   if (flags.fit) {
-    const text = readText(flags.fit);
+    const text = readText(flags.fit, 'a fit (JSON written by "scalelab fit --out FILE")');
     const f = loadFit(text, flags.fit);
     return {
       origin: { file: flags.fit, text },

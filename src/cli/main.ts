@@ -2,9 +2,16 @@
  * The `scalelab` command line: one thin layer over the library. Each command parses flags into
  * library options, calls the library, and prints a report or JSON.
  */
-import { Command } from 'commander';
+import { Command, CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
-import { reportError } from './output.js';
+import { printJson, reportError } from './output.js';
+import { exitCodes } from '../errors/index.js';
+import { leafCommands } from './flagTable.js';
+
+
+const exitCodesHelp = `
+Exit codes: 0 done; 1 it ran but the result is a failure (e.g. a sweep with failed runs); 2 a usage
+or input error (unknown flag, missing argument, bad value, bad input file); 70 an internal error.`;
 
 function version(): string {
   try {
@@ -33,8 +40,15 @@ const registry: [names: string[], load: () => Promise<Register>][] = [
   [['sweep'], async () => (await import('./commands/sweep.js')).registerSweep],
   [['study'], async () => (await import('./commands/study.js')).registerStudy],
   [['plot', 'report'], async () => (await import('./commands/report.js')).registerPlotAndReport],
-  [['bcrit', 'hparams', 'mup'], async () => (await import('./commands/hparams.js')).registerHparams],
-  [['repetition', 'select', 'curve', 'curves', 'compare', 'depth-width'], async () => (await import('./commands/data.js')).registerDataLaws],
+  [['bcrit'], async () => (await import('./commands/bcrit.js')).registerBcrit],
+  [['hparams'], async () => (await import('./commands/hparams.js')).registerHparams],
+  [['mup'], async () => (await import('./commands/mup.js')).registerMup],
+  [['repetition'], async () => (await import('./commands/repetition.js')).registerRepetition],
+  [['select'], async () => (await import('./commands/select.js')).registerSelect],
+  [['curve'], async () => (await import('./commands/curve.js')).registerCurve],
+  [['curves'], async () => (await import('./commands/curves.js')).registerCurves],
+  [['compare'], async () => (await import('./commands/compare.js')).registerCompare],
+  [['depth-width'], async () => (await import('./commands/depthWidth.js')).registerDepthWidth],
   [['downstream'], async () => (await import('./commands/downstream.js')).registerDownstream],
   [['models'], async () => (await import('./commands/models.js')).registerModels],
   [['serve'], async () => (await import('./commands/serve.js')).registerServe],
@@ -63,6 +77,16 @@ export async function buildProgram(command?: string): Promise<Command> {
   };
   const only = registry.filter(([names]) => command !== undefined && names.includes(command));
   for (const [, load] of only.length ? only : registry) (await load())(program, run);
+  program.addHelpText('after', exitCodesHelp);
+  // Commander's own errors (unknown flag, missing argument) exit 1 by default; here they are usage
+  // errors like any other: thrown to main, which exits 2 (0 for --help and --version).
+  const commands = [program, ...(program.commands as Command[]).flatMap((c) => [c, ...(c.commands as Command[])])];
+  for (const c of new Set([...commands, ...leafCommands(program)])) {
+    c.exitOverride((e) => {
+      throw e;
+    });
+    c.configureOutput({ outputError: (text, write) => write(text.startsWith('error: ') ? `scalelab: ${text}` : text) });
+  }
   return program;
 }
 
@@ -80,5 +104,14 @@ export async function main(argv = process.argv): Promise<void> {
     process.stdout.write(version() + '\n');
     return;
   }
-  await (await buildProgram(command)).parseAsync(argv);
+  try {
+    await (await buildProgram(command)).parseAsync(argv);
+  } catch (e) {
+    // Commander has printed its message (or the help) already.
+    if (e instanceof CommanderError) {
+      process.exitCode = e.exitCode === 0 ? exitCodes.ok : exitCodes.usage;
+      if (e.exitCode !== 0 && argv.includes('--json')) printJson({ error: { type: 'UsageError', message: e.message.replace(/^error: /, '') } });
+    }
+    else process.exitCode = reportError(e, { json: argv.includes('--json') });
+  }
 }

@@ -60,4 +60,9 @@ export function runSelection(flags: { columns?: string; group?: string }): { col
   return { columns: flags.columns ? parseColumnMapping(flags.columns) : undefined, groups };
 }
 
-export const GROUP_HELP = 'keep only runs whose group column is one of these (comma-separated), e.g. isoflop';
+/** `1e23,1e24` or `70B,1.4T` → numbers: a flag's comma-separated list. */
+export function parseList(text: string, flag: string): number[] {
+  const values = text.split(',').filter((s) => s.trim() !== '').map((s) => parseQuantity(s, flag));
+  if (values.length === 0) throw new UsageError(`${flag}: expected a comma-separated list of numbers, got "${text}"`);
+  return values;
+}

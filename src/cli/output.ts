@@ -3,7 +3,9 @@
  * progress bars only on a terminal and never with --json; errors as one line, no stack trace.
  */
 import cliProgress from 'cli-progress';
-import { InputError, isScaleLabError, OptionError, UsageError, type ScaleLabError } from '../errors/index.js';
+import { accessSync, constants, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { exitCodes, InputError, isScaleLabError, OptionError, ScaleLabError, UsageError } from '../errors/index.js';
 import { flagFor } from './optionFlags.js';
 
 export interface OutputOptions {
@@ -70,6 +72,56 @@ export function checkFiniteText(text: string, source?: string): void {
   }
 }
 
+/**
+ * Make sure an output file can be written, before any work that would be lost if it could not:
+ * its folder is created when missing (as the run store's is), and a folder in the way or a folder
+ * that is not writable is refused, naming the flag.
+ * @throws UsageError (exit 2)
+ */
+export function checkOutput(path: string, flag = '--out'): void {
+  const problem = (what: string) => new UsageError(`${flag} ${path}: ${what}`);
+  const stat = (p: string) => {
+    try {
+      return statSync(p);
+    } catch {
+      return undefined;
+    }
+  };
+  if (stat(path)?.isDirectory()) throw problem('is a folder; expected a file name');
+  const dir = dirname(path);
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (e) {
+    throw problem(`cannot create its folder ${dir} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}: a file in the way, or no permission)`);
+  }
+  try {
+    accessSync(dir, constants.W_OK);
+    if (stat(path)) accessSync(path, constants.W_OK);
+  } catch {
+    throw problem(`cannot write there (${stat(path) ? 'the file' : `its folder ${dir}`} is not writable)`);
+  }
+}
+
+/**
+ * Write an output file checked with checkOutput, and say so on stderr (stdout holds only the
+ * result; with --json the caller passed the name and needs no telling).
+ * @param detail what was written, e.g. "12 KiB, 5 figures"
+ */
+export function writeOutput(path: string, data: string | Uint8Array, opts: OutputOptions, detail?: string): void {
+  try {
+    writeFileSync(path, data);
+  } catch (e) {
+    // Checked before the work, so only a full disk or a change since then lands here: say which.
+    throw new OutputError(`cannot write ${path}: ${(e as Error).message}`);
+  }
+  if (!opts.json) process.stderr.write(`wrote ${path}${detail ? ` (${detail})` : ''}\n`);
+}
+
+/** An output file that could not be written after the work (a full disk): the run failed, exit 1. */
+class OutputError extends ScaleLabError {
+  override name = 'OutputError';
+}
+
 /** A progress bar on stderr when it is a terminal and output is not JSON; otherwise a no-op. */
 export function progress(label: string, total: number, opts: OutputOptions): { tick: (n?: number) => void; stop: () => void } {
   if (opts.json || !process.stderr.isTTY || total <= 0) return { tick: () => {}, stop: () => {} };
@@ -111,5 +163,5 @@ export function reportError(e: unknown, opts: OutputOptions = {}): number {
   process.stderr.write(`scalelab: internal error: ${err?.message ?? String(e)}\n(this is a bug in ScaleLab; set SCALELAB_DEBUG=1 for a stack trace)\n`);
   if (process.env.SCALELAB_DEBUG) process.stderr.write(`${err?.stack}\n`);
   if (opts.json) printJson({ error: { type: 'InternalError', message: err?.message ?? String(e) } });
-  return 70;
+  return exitCodes.internal;
 }

@@ -51,3 +51,15 @@ export function formatPercent(fraction: number, digits = 1): string {
 export function pad(s: string, width: number): string {
   return s.length >= width ? s : s + ' '.repeat(width - s.length);
 }
+
+/**
+ * `text` cut to at most `max` characters at a word boundary, with an ellipsis when cut (a word
+ * longer than `max` is cut inside it, as nothing better fits).
+ */
+export function truncateAtWord(text: string, max: number): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  if (flat.length <= max) return flat;
+  const room = flat.slice(0, max - 1);
+  const space = room.lastIndexOf(' ');
+  return `${(space > max / 3 ? room.slice(0, space) : room).replace(/[\s,;:.(–-]+$/, '')}…`;
+}

@@ -15,11 +15,19 @@ export type Message = string | ((option: OptionNamer) => string);
 /** How the library names an option in its own messages (what the web app shows). */
 export const libraryOption: OptionNamer = (option) => `option "${option}"`;
 
+/**
+ * The exit codes of every command: 0 done; 1 it ran but the result is a failure (a sweep with failed
+ * runs, a fit with no usable result, a busy store, a backend that failed); 2 a usage or input error
+ * (an unknown command or flag, a missing argument, a bad option value, a bad input file, located); 70
+ * an internal error (a bug in ScaleLab).
+ */
+export const exitCodes = { ok: 0, failed: 1, usage: 2, internal: 70 } as const;
+
 /** Base class: an error the user can fix by changing input, options or data. */
 export class ScaleLabError extends Error {
   override name = 'ScaleLabError';
   /** Process exit code the CLI uses for this error. */
-  readonly exitCode: number = 1;
+  readonly exitCode: number = exitCodes.failed;
   /** The message as built, to name options another way (messageNaming). */
   private readonly phrase: ((option: OptionNamer) => string) | undefined;
 
@@ -46,7 +54,7 @@ export interface Location {
 /** Bad data in an input file: names the file, line and column, and says what was expected. */
 export class InputError extends ScaleLabError {
   override name = 'InputError' as const;
-  override readonly exitCode = 2;
+  override readonly exitCode = exitCodes.usage;
   readonly location: Location;
   /** What is wrong, without the location (options named as the library names them). */
   readonly detail: string;
@@ -69,7 +77,7 @@ export class InputError extends ScaleLabError {
 /** A bad flag, option or argument value (not tied to a file position). */
 export class UsageError extends ScaleLabError {
   override name: string = 'UsageError';
-  override readonly exitCode = 2;
+  override readonly exitCode = exitCodes.usage;
 }
 
 /**

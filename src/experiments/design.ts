@@ -23,7 +23,14 @@ export interface CostModel {
   /** Tokens a run of this shape and batch can train in `seconds`. */
   tokensFor(config: { n_layer: number; d_model: number; batch_tokens: number }, seconds: number): number;
   description: string;
+  /**
+   * A budget in this model's unit, in words (default: hours, for a model of seconds): what an error
+   * about a budget says.
+   */
+  describeBudget?: (units: number) => string;
 }
+
+const hours = (seconds: number) => `${(seconds / 3600).toFixed(2)} h`;
 
 export interface Architecture {
   vocab: number;
@@ -93,7 +100,7 @@ function shapeFor(N: number, architecture: Architecture): { n_layer: number; d_m
     const l = architecture.limits;
     return !l || (c.shape.dModel >= l.dModel[0] && c.shape.dModel <= l.dModel[1] && c.shape.nLayer >= l.nLayer[0] && c.shape.nLayer <= l.nLayer[1]);
   });
-  if (candidates.length === 0) throw new UsageError(`no shape with about ${N.toExponential(2)} non-embedding parameters fits the lab's limits`);
+  if (candidates.length === 0) throw new UsageError(`no shape with about ${formatNumber(N, 3)} non-embedding parameters fits the lab's limits`);
   const s = candidates[0].shape;
   return { n_layer: s.nLayer, d_model: s.dModel, n_heads: s.nHeads, N: candidates[0].parameters.nonEmbedding };
 }
@@ -198,10 +205,11 @@ export function designSweep(options: SweepDesignOptions): SweepDesign {
     return (runs as { infeasible?: boolean }).infeasible ? Infinity : runs.reduce((s, r) => s + r.seconds, 0);
   };
   // Largest budget whose sweep fits: cost grows with C, so bisect on ln C.
-  if (costOf(1e6) > sweepSeconds || costOf(1e26) < sweepSeconds) throw new UsageError(`an experiment budget of ${(o.experimentSeconds / 3600).toFixed(2)} h is too small for even the smallest sweep, or too large for the lab's largest models`);
+  const budgetProblem = () => new UsageError(`an experiment budget of ${(o.cost.describeBudget ?? hours)(o.experimentSeconds)} is too small for even the smallest sweep, or too large for the lab's largest models`);
+  if (costOf(1e6) > sweepSeconds || costOf(1e26) < sweepSeconds) throw budgetProblem();
   const largestFitting = (seconds: number) => {
     // The probe alone can cost more than the whole budget (a tiny budget): say so, not a bisection error.
-    if (!(seconds > 0)) throw new UsageError(`an experiment budget of ${(o.experimentSeconds / 3600).toFixed(2)} h is too small for even the smallest sweep, or too large for the lab's largest models`);
+    if (!(seconds > 0)) throw budgetProblem();
     let c = Math.exp(bisect((lc) => costOf(Math.exp(lc)) - seconds, Math.log(1e6), Math.log(1e26), 1e-4));
     while (costOf(c) > seconds) c *= 0.99;
     return c;
@@ -273,4 +281,44 @@ export function bestLearningRate(results: { learning_rate: number; loss: number 
     }
   }
   return { learningRate: ok[i].learning_rate, method: 'lowest-loss run' };
+}
+
+/**
+ * A "cost model" whose unit is FLOPs in the law's convention, C = 6·N·D with N non-embedding: with
+ * it the sweep designer sizes a sweep from FLOP budgets (CS336 2025 style), not hours.
+ */
+export function flopsCostModel(architecture: Architecture): CostModel {
+  const N = (c: { n_layer: number; d_model: number }) => nonEmbeddingParameters(c.n_layer, c.d_model, architecture.ffnRatio);
+  return {
+    seconds: (c) => 6 * N(c) * c.tokens,
+    tokensFor: (c, flops) => flops / (6 * N(c)),
+    description: 'FLOPs C = 6·N·D, N non-embedding',
+    describeBudget: (flops) => `${formatNumber(flops, 3)} FLOPs`,
+  };
+}
+
+/** A sweep designed within FLOP budgets, each run then timed on the hardware. */
+export interface FlopsSweepDesign extends SweepDesign {
+  flops: { probe: number; isoflop: number; total: number };
+}
+
+/**
+ * Design a sweep whose budgets are FLOPs (the target run's and the experiments'), then give each
+ * run its hours on `hardware`: the design is in the law's C = 6·N·D, the hours are what it costs.
+ */
+export function designSweepInFlops(options: Omit<SweepDesignOptions, 'cost' | 'experimentSeconds' | 'targetSeconds'> & { targetFlops: number; experimentFlops: number; hardware: CostModel }): FlopsSweepDesign {
+  const { targetFlops, experimentFlops, hardware, ...rest } = options;
+  const d = designSweep({ ...rest, experimentSeconds: experimentFlops, targetSeconds: targetFlops, cost: flopsCostModel(options.architecture) });
+  const flopsOf = (runs: PlannedRun[]) => runs.reduce((a, r) => a + 6 * r.N * r.config.tokens, 0);
+  const timed = (runs: PlannedRun[]) => runs.map((r) => ({ ...r, seconds: hardware.seconds(r.config) }));
+  const secs = (runs: PlannedRun[]) => runs.reduce((a, r) => a + r.seconds, 0);
+  const probe = timed(d.probe), isoflop = timed(d.isoflop);
+  return {
+    ...d,
+    probe,
+    isoflop,
+    seconds: { probe: secs(probe), isoflop: secs(isoflop), total: secs(probe) + secs(isoflop) },
+    notes: [...d.notes.filter((n) => !n.startsWith('cost model:')), `budget: C = 6·N·D FLOPs, N non-embedding; hours estimated with ${hardware.description}`],
+    flops: { probe: flopsOf(probe), isoflop: flopsOf(isoflop), total: flopsOf(probe) + flopsOf(isoflop) },
+  };
 }

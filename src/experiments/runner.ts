@@ -29,6 +29,28 @@ export interface SweepOptions {
 
 const active = ['submitting', 'queued', 'running'] as const;
 
+/** How a finished sweep went: its runs by outcome, and whether it failed. */
+export interface SweepOutcome {
+  completed: number;
+  /** Failed runs that make the sweep a failure. */
+  failed: number;
+  /** Learning-rate probe runs that diverged: finding where training diverges is what a probe is for. */
+  probeDiverged: number;
+  cancelled: number;
+  total: number;
+  /** True when a run failed (other than a diverged probe), was cancelled, or none completed. */
+  isFailure: boolean;
+}
+
+export function sweepOutcome(runs: Pick<StoredRun, 'phase' | 'status' | 'reason'>[]): SweepOutcome {
+  const failedRuns = runs.filter((r) => r.status === 'failed');
+  const probeDiverged = failedRuns.filter((r) => r.phase === 'lr-probe' && /diverge/i.test(r.reason ?? '')).length;
+  const completed = runs.filter((r) => r.status === 'completed').length;
+  const cancelled = runs.filter((r) => r.status === 'cancelled').length;
+  const failed = failedRuns.length - probeDiverged;
+  return { completed, failed, probeDiverged, cancelled, total: runs.length, isFailure: runs.length > 0 && (failed > 0 || cancelled > 0 || completed === 0) };
+}
+
 function progressOf(runs: StoredRun[]): SweepProgress {
   const done = runs.filter((r) => r.status === 'completed');
   const losses = done.map((r) => r.loss).filter((l): l is number => l !== null);

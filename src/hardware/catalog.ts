@@ -28,6 +28,12 @@ export const accelerators: readonly Accelerator[] = [
   { id: 'tpu-v5p', name: 'Google TPU v5p', peakFlops: 459e12, source: 'Google Cloud TPU v5p documentation: 459 TFLOP/s BF16 per chip', checked: 'datasheet' },
 ];
 
+/**
+ * The accelerator every command assumes when none is given (plan, sweep plan, sweep run, study
+ * run): one default, so a plan and the sweep that tests it cost runs on the same hardware.
+ */
+export const defaultAcceleratorId = 'b200';
+
 /** Look up an accelerator by id (case-insensitive), with a clear error listing the known ones. */
 export function accelerator(id: string, catalog: readonly Accelerator[] = accelerators): Accelerator {
   const found = catalog.find((a) => a.id === id.toLowerCase());

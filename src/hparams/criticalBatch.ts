@@ -295,9 +295,9 @@ export function criticalBatchAtLoss(
   source = 'data',
   level = 0.95,
 ): { loss: number; bCrit: number; bCritInterval?: [number, number]; law: { bStar: number; alphaB: number }; fittedRange: [number, number]; extrapolated: boolean } {
-  if (!(loss > 0) || !Number.isFinite(loss)) throw new OptionError({ option: 'loss', value: loss, message: (o) => `${o('loss')} must be a positive loss, got ${loss}` });
+  if (!(loss > 0) || !Number.isFinite(loss)) throw new OptionError({ option: 'targetLoss', value: loss, message: (o) => `${o('targetLoss')} must be a positive loss, got ${loss}` });
   if (!fit.law) {
-    throw new InputError({ file: source }, (o) => `B_crit at loss ${loss} needs B_crit(L) fitted through two or more target losses, but only ${fit.fits.length} target gave a trade-off; give ${o('targets')} with two or more losses the runs reach`);
+    throw new InputError({ file: source }, (o) => `B_crit at loss ${loss} needs B_crit(L) fitted through two or more target losses, but only ${fit.fits.length} target gave a trade-off; give ${o('targetLosses')} with two or more losses the runs reach`);
   }
   if (!(Number.isFinite(fit.law.alphaB) && fit.law.alphaB > 0)) {
     throw new InputError({ file: source }, `B_crit does not grow as the loss falls across the targets (fitted α_B = ${fit.law.alphaB.toPrecision(3)}): cannot predict B_crit at loss ${loss}`);

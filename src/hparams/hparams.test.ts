@@ -159,7 +159,7 @@ test('kaplan-2020 batch preset, B_crit at a loss from fitted runs, and the trade
   close(criticalBatch(3, k.bStar, k.alphaB), 1.12257e6, 2e-5, 'preset B_crit(3)');
   assert.match(k.citation, /Kaplan et al\. 2020.*Table 5/);
   assert.throws(() => criticalBatchPreset('nope'), /unknown critical-batch preset "nope"/);
-  assert.throws(() => hparamPreset('kaplan-2020'), /critical-batch law B_crit\(L\).*option "loss"/);
+  assert.throws(() => hparamPreset('kaplan-2020'), /critical-batch law B_crit\(L\).*option "targetLoss"/);
   // Truth B_crit(L) = 1e7/L^(1/0.21): predict at 2.8, below every fitted target.
   const bcrit = (L: number) => 1e7 / L ** (1 / 0.21);
   const runs: Run[] = [];

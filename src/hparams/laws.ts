@@ -10,6 +10,7 @@ import { percentileInterval } from '../core/statistics.js';
 import { randomSource, resample } from '../core/random.js';
 import type { Dataset, Run } from '../io/dataset.js';
 import { clusterByLog10 } from '../analyses/isoflop.js';
+import { formatNumber } from '../core/format.js';
 import { checkLossVaries, checkMagnitudes } from '../analyses/dataChecks.js';
 
 export interface PowerLaw {
@@ -49,7 +50,7 @@ export const hparamPresets: readonly HparamPreset[] = [
 export function hparamPreset(id: string): HparamPreset {
   const p = hparamPresets.find((x) => x.id === id);
   if (!p && id === 'kaplan-2020') {
-    throw new OptionError({ option: 'preset', value: id, message: (o) => `preset kaplan-2020 is a critical-batch law B_crit(L) (Kaplan et al. 2020, Table 5) with no learning rate: use it for the critical batch at a loss (${o('loss')} L); for a learning rate choose deepseek-2024 or porian-2024` });
+    throw new OptionError({ option: 'preset', value: id, message: (o) => `preset kaplan-2020 is a critical-batch law B_crit(L) (Kaplan et al. 2020, Table 5) with no learning rate: use it for the critical batch at a loss (${o('targetLoss')} L); for a learning rate choose deepseek-2024 or porian-2024` });
   }
   if (!p) throw new UsageError(`unknown preset "${id}" (known: ${hparamPresets.map((x) => x.id).join(', ')}, and kaplan-2020 for the critical batch)`);
   return p;
@@ -71,7 +72,7 @@ export interface HparamPrediction {
 /** Learning rate and batch size (tokens) from a preset at compute C or size N. */
 export function predictHparams(preset: HparamPreset, at: { C?: number; N?: number }, seqLen?: number): HparamPrediction {
   const x = preset.variable === 'C' ? at.C : at.N;
-  if (x === undefined) throw new OptionError({ option: preset.variable === 'C' ? 'compute' : 'params', value: undefined, message: (o) => `preset ${preset.id} is a law in ${preset.variable}: give ${o(preset.variable === 'C' ? 'compute' : 'params')}` });
+  if (x === undefined) throw new OptionError({ option: preset.variable === 'C' ? 'compute' : 'N', value: undefined, message: (o) => `preset ${preset.id} is a law in ${preset.variable}: give ${o(preset.variable === 'C' ? 'compute' : 'N')}` });
   const b = evaluate(preset.batch, x);
   const len = preset.batch.seqLen ?? seqLen;
   const batchTokens = preset.batch.unit === 'tokens' ? b : b * (len ?? 2048);
@@ -171,7 +172,7 @@ export function fitHparamLaws(
     throw new InputError(
       { file: source, line: 1 },
       variable === 'C'
-        ? (o) => `laws in compute need each run's budget: a C column (or N and D, from which C = 6ND); map one with ${o('columns')} C=NAME (a sweep with only N fits laws in model size: ${o('params')} N)`
+        ? (o) => `laws in compute need each run's budget: a C column (or N and D, from which C = 6ND); map one with ${o('columns')} C=NAME (a sweep with only N fits laws in model size: ${o('N')} N)`
         : (o) => `laws in model size need an N column (parameters of each run); map one with ${o('columns')} N=NAME (a sweep with only C fits laws in compute: ${o('compute')} C)`,
     );
   }
@@ -182,7 +183,7 @@ export function fitHparamLaws(
   checkMagnitudes(dataset, [variable, 'lr', 'batch', 'loss'], dataset.runs);
   checkLossVaries(dataset, dataset.runs, 'finding the near-optimal learning rates and batch sizes');
   const tolerance = options.tolerance ?? 0.0025;
-  if (!(tolerance >= 0) || !Number.isFinite(tolerance)) throw new OptionError({ option: 'tolerance', value: tolerance, message: (o) => `${o('tolerance')} must be a non-negative fraction, got ${tolerance}` });
+  if (!(tolerance >= 0) || !Number.isFinite(tolerance)) throw new OptionError({ option: 'nearOptimal', value: tolerance, message: (o) => `${o('nearOptimal')} must be a non-negative fraction, got ${tolerance}` });
   const what = variable === 'C' ? 'compute budget' : 'model size';
   const { groups, unassigned } = groupByScale(dataset.runs, variable, options.budgetTolerance ?? 0.06, 2);
   if (groups.length < 2) {
@@ -194,8 +195,8 @@ export function fitHparamLaws(
   const budgets = centres(groups, tolerance, variable);
   const warnings: string[] = [];
   if (unassigned.length) warnings.push(`${unassigned.length} run${unassigned.length === 1 ? '' : 's'} fell on no ${what} and ${unassigned.length === 1 ? 'was' : 'were'} not used (line ${lines(unassigned)})`);
-  for (const b of budgets) if (b.nearOptimal === b.runs) warnings.push(`at ${variable} = ${b.x.toExponential(2)} every run is near-optimal: the sweep does not bracket the optimum`);
-  for (const b of budgets) if (b.nearOptimal === 1) warnings.push(`at ${variable} = ${b.x.toExponential(2)} only the best run is near-optimal: the sweep is coarser than the tolerance, so the centre is that run's η and B`);
+  for (const b of budgets) if (b.nearOptimal === b.runs) warnings.push(`at ${variable} = ${formatNumber(b.x, 3)} every run is near-optimal: the sweep does not bracket the optimum`);
+  for (const b of budgets) if (b.nearOptimal === 1) warnings.push(`at ${variable} = ${formatNumber(b.x, 3)} only the best run is near-optimal: the sweep is coarser than the tolerance, so the centre is that run's η and B`);
   const lr: FittedLaw = lawThrough(budgets, 'learningRate');
   const batch: FittedLaw = lawThrough(budgets, 'batch');
   const at = options.at;
@@ -204,7 +205,7 @@ export function fitHparamLaws(
   if (at !== undefined) {
     const xs = budgets.map((b) => b.x);
     const lo = Math.min(...xs), hi = Math.max(...xs);
-    if (at > hi * 10 || at < lo / 10) warnings.push(`${variable} = ${at.toExponential(2)} is more than a decade outside the sweep's ${variable} (${lo.toExponential(2)} … ${hi.toExponential(2)}): the prediction extrapolates`);
+    if (at > hi * 10 || at < lo / 10) warnings.push(`${variable} = ${formatNumber(at, 3)} is more than a decade outside the sweep's ${variable} (${formatNumber(lo, 3)} … ${formatNumber(hi, 3)}): the prediction extrapolates`);
   }
   const boot = options.bootstrap;
   if (boot && boot.replicates > 1) {

@@ -52,7 +52,7 @@ export function defaultBenchmarkDir(): string {
 export function readBenchmarkCase(dir: string): BenchmarkCase {
   const path = join(dir, 'case.json');
   let json: unknown;
-  const text = readText(path);
+  const text = readText(path, 'a benchmark case (case.json)');
   try {
     json = JSON.parse(text);
   } catch (e) {

@@ -95,3 +95,15 @@ test('groups keeps one experiment of a mixed export, leaves other rows unvalidat
   assert.match(located(() => parseRuns(text, { source: 'x.csv', groups: ['scale-up'] }), 1), /no runs in group "scale-up"; the file's groups are "isoflop", "lr-probe"/);
   assert.match(located(() => parseRuns('N,D,loss\n1e8,2e9,3\n', { source: 'x.csv', groups: ['isoflop'] }), 1), /option "groups" needs a group column/);
 });
+
+test('sizes in a file read as on the command line: 70B, 1.4T, 70b; a lowercase m is refused with a hint, located', () => {
+  const d = parseRuns('N,D,loss\n70B,1.4T,2.1\n7b,140b,2.4\n', { source: 'runs.csv' });
+  assert.deepEqual(d.runs.map((r) => [r.N, r.D]), [[7e10, 1.4e12], [7e9, 1.4e11]]);
+  assert.throws(() => parseRuns('N,D,loss\n70m,1e9,2.1\n', { source: 'runs.csv' }), (e: InputError) => e.message === 'runs.csv:2:1 (column "N"): expected a positive number for N, got "70m" (a lowercase m could mean milli or mega: write M for millions, or the number in full (7e7))');
+});
+
+test('tab-separated data in a .csv is read as tab-separated, not as one column', () => {
+  const d = parseRuns('N\tD\tloss\n1e8\t2e9\t3.1\n2e8\t4e9\t2.9\n', { source: 'pasted.csv' });
+  assert.deepEqual(d.runs.map((r) => [r.N, r.D, r.loss]), [[1e8, 2e9, 3.1], [2e8, 4e9, 2.9]]);
+  assert.equal(parseRuns('N,D,loss,note\n1e8,2e9,3.1,a\tb\n', { source: 'x.csv' }).runs.length, 1, 'a tab inside a comma-separated file stays in its cell');
+});

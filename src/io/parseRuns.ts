@@ -12,6 +12,7 @@ import { parse as parseCsv } from 'csv-parse/sync';
 import { visit, type JSONVisitor, type ParseErrorCode, printParseErrorCode } from 'jsonc-parser';
 import { InputError, type Location, OptionError, type OptionNamer } from '../errors/index.js';
 import type { Dataset, Run } from './dataset.js';
+import { parseSuffixedNumber, suffixHint } from '../core/quantity.js';
 import { lineColumn, lineStartsOf, OpenQuoteScanner, quoteForMessage } from './textPosition.js';
 
 export type RunFormat = 'csv' | 'json' | 'jsonl';
@@ -116,9 +117,16 @@ export function detectFormat(source: string, text: string): RunFormat {
   return 'csv';
 }
 
-/** csv-parse options for a runs file (the same whether the text is parsed whole or streamed). */
-export function csvOptions(source: string): { skip_empty_lines: true; trim: true; delimiter: string; bom: true } {
-  return { skip_empty_lines: true, trim: true, delimiter: source.toLowerCase().endsWith('.tsv') ? '\t' : ',', bom: true };
+/**
+ * csv-parse options for a runs file (the same whether the text is parsed whole or streamed). Tabs
+ * separate the fields of a .tsv file, and of a file whose first line has tabs and no comma: data
+ * copied from a spreadsheet into a .csv is read as what it is, not as one column.
+ * @param head the file's first characters (enough for its first line)
+ */
+export function csvOptions(source: string, head = ''): { skip_empty_lines: true; trim: true; delimiter: string; bom: true } {
+  const firstLine = stripBom(head).trimStart().split(/\r?\n/, 1)[0];
+  const tabs = source.toLowerCase().endsWith('.tsv') || (firstLine.includes('\t') && !firstLine.includes(','));
+  return { skip_empty_lines: true, trim: true, delimiter: tabs ? '\t' : ',', bom: true };
 }
 
 /**
@@ -227,9 +235,9 @@ function parseNumber(raw: string | number | null): number {
   if (raw === null) return NaN;
   const t = raw.trim();
   if (t === '') return NaN;
-  // Number() accepts '0x1f', '' and ' '; a plain decimal or scientific literal is what we expect.
-  if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(t)) return NaN;
-  return Number(t);
+  // Number() accepts '0x1f', '' and ' '; a decimal or scientific literal is what we expect, with
+  // the command line's size suffixes (70B, 1.4T), so a size reads the same in a file as in a flag.
+  return parseSuffixedNumber(t);
 }
 
 function describeRaw(raw: string | number | null): string {
@@ -365,7 +373,10 @@ export class RunValidator {
       }
       const value = parseNumber(cell.text);
       const where = { file: source, line: cell.line, column: cell.column, columnName: col };
-      if (Number.isNaN(value)) throw new InputError(where, `expected a positive number for ${f}, got ${describeRaw(cell.text)}`);
+      if (Number.isNaN(value)) {
+        const hint = typeof cell.text === 'string' ? suffixHint(cell.text) : undefined;
+        throw new InputError(where, `expected a positive number for ${f}, got ${describeRaw(cell.text)}${hint ? ` (${hint})` : ''}`);
+      }
       if (!Number.isFinite(value)) throw new InputError(where, `expected a finite positive number for ${f}, got ${describeRaw(cell.text)}`);
       if (value <= 0) throw new InputError(where, `expected a positive number for ${f}, got ${describeRaw(cell.text)} (${f} must be > 0)`);
       run[f] = value;
@@ -650,7 +661,7 @@ export function stripBom(text: string): string {
 /** The header of CSV text for an error message, when its first line parses on its own. */
 function headerOf(text: string, source: string): string[] | undefined {
   try {
-    return (parseCsv(stripBom(text).split('\n', 1)[0], { ...csvOptions(source), relax_quotes: true, relax_column_count: true }) as string[][])[0];
+    return (parseCsv(stripBom(text).split('\n', 1)[0], { ...csvOptions(source, text), relax_quotes: true, relax_column_count: true }) as string[][])[0];
   } catch {
     return undefined;
   }
@@ -659,11 +670,11 @@ function headerOf(text: string, source: string): string[] | undefined {
 /** CSV text's records with the line each ends on; a malformed file is one located error. */
 export function csvRecords(text: string, source: string): { record: string[]; info: { lines: number } }[] {
   try {
-    return parseCsv(text, { ...csvOptions(source), info: true }) as never;
+    return parseCsv(text, { ...csvOptions(source, text), info: true }) as never;
   } catch (e) {
     let open: { line: number; field: number } | undefined;
     if ((e as { code?: string }).code === 'CSV_QUOTE_NOT_CLOSED') {
-      const scanner = new OpenQuoteScanner(csvOptions(source).delimiter);
+      const scanner = new OpenQuoteScanner(csvOptions(source, text).delimiter);
       scanner.feed(stripBom(text));
       open = scanner.unclosed();
     }

@@ -56,3 +56,9 @@ test('OpenQuoteScanner finds where a quote that never closes opens, across chunk
   closed.feed('a,"b ""c"""\n');
   assert.equal(closed.unclosed(), undefined);
 });
+
+test('readRuns streams tab-separated data saved as .csv, and sizes with suffixes, as parseRuns reads them', () => {
+  const file = join(dir, 'pasted.csv');
+  writeFileSync(file, 'N\tD\tloss\n70B\t1.4T\t2.1\n7b\t1.4e11\t2.4\n');
+  assert.deepEqual(readRuns(file).runs.map((r) => [r.N, r.D, r.loss]), [[7e10, 1.4e12, 2.1], [7e9, 1.4e11, 2.4]]);
+});

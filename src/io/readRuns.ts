@@ -52,9 +52,13 @@ export function inputSize(path: string, what = 'a CSV, JSON or JSONL file of run
   return stat.size;
 }
 
-/** A whole small file as text (fits, worlds, plans, tables), refusing one too large to read whole. */
-export function readText(path: string): string {
-  const size = inputSize(path);
+/**
+ * A whole small file as text (fits, worlds, plans, tables), refusing one too large to read whole.
+ * @param what the kind of file the caller expects, for the error when it is missing or a folder
+ *   ("a fit (JSON from \"scalelab fit --out FILE\")", "a world file (JSON)")
+ */
+export function readText(path: string, what: string): string {
+  const size = inputSize(path, what);
   if (size > MAX_WHOLE_FILE_BYTES) {
     throw new InputError({ file: path }, `the file is ${mib(size)}; expected at most ${mib(MAX_WHOLE_FILE_BYTES)} for a file read whole (runs as CSV or JSONL are streamed and may be larger)`);
   }
@@ -98,8 +102,8 @@ interface CsvApi {
   info: { lines: number };
 }
 
-function streamCsv(path: string, validator: RunValidator, onRun: (run: Run) => void, onBytes?: (n: number) => void): void {
-  const options = csvOptions(path);
+function streamCsv(path: string, head: string, validator: RunValidator, onRun: (run: Run) => void, onBytes?: (n: number) => void): void {
+  const options = csvOptions(path, head);
   // csv-parse's stream Parser wraps a synchronous record parser (`api`, which its sync and stream
   // entry points both use). Driving it directly keeps readRuns synchronous for every command while
   // reading the file in chunks; `info.lines` is where each record ends, as in `info: true` mode.
@@ -180,13 +184,13 @@ export function forEachRun(path: string, options: Omit<ParseRunsOptions, 'source
   const binary = binaryProblem(start, path);
   if (binary) throw binary;
   const validator = new RunValidator({ ...options, source: path });
-  if (format === 'csv') streamCsv(path, validator, onRun, onBytes);
+  if (format === 'csv') streamCsv(path, start, validator, onRun, onBytes);
   else if (format === 'jsonl') streamJsonl(path, validator, onRun, onBytes);
   else {
     new JsonRunsVisitor(path, 'array', (rec) => {
       const run = validator.run(rec);
       if (run) onRun(run);
-    }).visit(readText(path));
+    }).visit(readText(path, 'a CSV, JSON or JSONL file of runs'));
     onBytes?.(size);
   }
   return validator.finish(format);

@@ -10,7 +10,7 @@ export const defaultWorldPath = fileURLToPath(new URL('../../worlds/default.json
 
 export function loadWorld(path?: string): World {
   const file = !path || path === 'default' ? defaultWorldPath : path;
-  const text = readText(file);
+  const text = readText(file, 'a world file (JSON, as worlds/default.json)');
   let json: unknown;
   try {
     json = JSON.parse(text);

@@ -8,6 +8,7 @@
  * then by the size error.
  */
 import { OptionError, UsageError } from '../errors/index.js';
+import { formatNumber } from '../core/format.js';
 import { parameterCount, type ModelShape, type ParameterCount } from './shape.js';
 
 export interface ShapeSearchOptions {
@@ -113,7 +114,7 @@ export function shapeSearch(target: number, options: ShapeSearchOptions = {}): S
     }
   }
   if (out.length === 0) {
-    throw new OptionError({ option: 'tolerance', value: tolerance, message: (o) => `no shape within ${(tolerance * 100).toFixed(1)} % of ${target.toExponential(3)} parameters with d_model/n_layer in [${aspectLo}, ${aspectHi}]; widen ${o('tolerance')} or the aspect range` });
+    throw new OptionError({ option: 'countTolerance', value: tolerance, message: (o) => `no shape within ${(tolerance * 100).toFixed(1)} % of ${formatNumber(target, 4)} parameters with d_model/n_layer in [${aspectLo}, ${aspectHi}]; widen ${o('countTolerance')} or the aspect range` });
   }
   out.sort((a, b) => a.score - b.score);
   return out.slice(0, options.limit ?? 5);

@@ -496,6 +496,16 @@ export class RunStore {
     return Number(this.db.prepare('INSERT INTO studies (name, config) VALUES (?, ?)').run(name, config === undefined ? null : JSON.stringify(config)).lastInsertRowid);
   }
 
+  /**
+   * What a study was created with (the config given to `study`/`plan`): undefined when there is no
+   * such study, null when it recorded none.
+   */
+  studyConfig(name: string): unknown {
+    const row = this.db.prepare('SELECT config FROM studies WHERE name = ?').get(name) as { config: string | null } | undefined;
+    if (!row) return undefined;
+    return row.config === null ? null : JSON.parse(row.config);
+  }
+
   studies(): { name: string; runs: number; completed: number; createdAt: string }[] {
     return this.db
       .prepare(

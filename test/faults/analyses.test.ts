@@ -162,7 +162,7 @@ test('item 10: frontier on a constant loss column is refused at the loss column,
   const f = file('frontier-flat.csv', csv('N,D,loss', grid.map(([N, , D]) => [N, D, 3])));
   const r = scalelab(['frontier', f, '--bootstrap', '10']);
   assert.equal(r.code, 2, r.stderr);
-  assert.ok(r.stderr.startsWith(`scalelab: error: ${f}:2 (column "loss"): every run of the C = 1.00e+17 budget has the same loss (3)`), r.stderr);
+  assert.ok(r.stderr.startsWith(`scalelab: error: ${f}:2 (column "loss"): every run of the C = 1e17 budget has the same loss (3)`), r.stderr);
   assert.match(r.stderr, /approach 3: .*every run has the same loss \(3\)/);
   assert.equal(r.stdout, '');
   assert.ok(noStackTrace(r.stderr), r.stderr);

@@ -175,7 +175,8 @@ test('item 6: a trainer\'s impossible metrics fail its run with the file, line a
   const plan = writePlan(join(dir, 'plan.json'), cases.map((_, i) => i));
   const command = `${node} ${JSON.stringify(lyingPath)} --case {seed} --out {run_dir}`;
   const r = await cli(['sweep', 'run', plan, '--study', 'l', '--db', db, '--backend', 'local', '--concurrency', '4', '--runs-dir', join(dir, 'runs'), '--poll', '0.05', '--command', command, '--json']).done;
-  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.code, 1, `runs failed, so the sweep is a failure: ${r.stderr}`);
+  assert.match(r.stderr, new RegExp(`study "l" is incomplete: ${cases.length - 1} of ${cases.length} failed`));
   assert.deepEqual([r.json().done, r.json().failed], [1, cases.length - 1]);
   const runs = scalelab(['runs', 'ls', '--study', 'l', '--db', db, '--json']).json() as StoredRun[];
   for (const run of runs) {
@@ -286,7 +287,9 @@ test('item 7: a run that finished while no sweep or wrapper watched is recovered
   await first.done;
   await waitFor('every process to end', () => ![first.pid, ...processesOf(runsRoot, 's')].some(running));
   const again = await cli(args).done;
-  assert.equal(again.code, 0, again.stderr);
+  assert.equal(again.code, 1, `one run failed, so the sweep is incomplete: ${again.stderr}`);
+  assert.match(again.stderr, /resuming study "s"/);
+  assert.match(again.stderr, /study "s" is incomplete: 1 of 2 failed/);
   assert.deepEqual([again.json().done, again.json().failed], [1, 1]);
   const runs = scalelab(['runs', 'ls', '--study', 's', '--db', db, '--json']).json() as StoredRun[];
   const ok = runs.find((r) => dirOf(runsRoot, r) === finished)!;
@@ -336,7 +339,7 @@ test('item 9: sweep run on a plan with missing or null fields names the file, li
   assert.ok(!existsSync(store) || scalelab(['runs', 'ls', '--studies', '--db', store, '--json']).json().length === 0, 'nothing was stored');
 });
 
-test('item 12: sweep run exits 1 when every run failed and says how many; 0 with the count when some completed', { timeout: 180_000 }, async () => {
+test('item 12: sweep run exits 1 when every run failed and says how many; also 1, with the count, when some failed', { timeout: 180_000 }, async () => {
   const dir = tmp('all-failed');
   const db = join(dir, 'runs.db');
   const fake = JSON.stringify(fileURLToPath(new URL('../fixtures/fake-trainer.mjs', import.meta.url)));
@@ -353,6 +356,8 @@ test('item 12: sweep run exits 1 when every run failed and says how many; 0 with
   p.isoflop[1].config.learning_rate = 0.1;
   writeFileSync(mixed, JSON.stringify(p));
   const some = await cli(['sweep', 'run', mixed, '--study', 'm', ...base, '--command', `${node} ${fake} --lr {lr} --out {run_dir}`]).done;
-  assert.equal(some.code, 0, some.stderr);
+  assert.equal(some.code, 1, some.stderr);
   assert.match(some.stdout, /study "m": 1 completed, 1 failed of 2/);
+  assert.match(some.stderr, /scalelab: error: study "m" is incomplete: 1 of 2 failed \(reasons: "scalelab runs ls --study m --status failed"/);
+  assert.ok(noStackTrace(some.stderr));
 });

@@ -1,11 +1,11 @@
-import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { readRuns } from '../../io/readRuns.js';
 import { rollingBacktest } from '../../analyses/rollingBacktest.js';
 import { backtestReport } from '../../report/text/backtest.js';
 import { procedureIds } from '../../fit/procedures.js';
-import { GROUP_HELP, keyword, parseInteger, parseQuantity, runSelection } from '../options.js';
-import { printJson, progress } from '../output.js';
+import { keyword, parseInteger, parseQuantity, runSelection } from '../options.js';
+import { checkOutput, printJson, progress, writeOutput } from '../output.js';
+import { flag } from '../flags.js';
 import { UsageError } from '../../errors/index.js';
 import { flagFor } from '../optionFlags.js';
 
@@ -31,16 +31,16 @@ export function registerBacktest(program: Command, run: (fn: () => Promise<void>
     .argument('<file>', 'runs: columns N, D (or C), loss; a run column keeps checkpoints of one run together')
     .option('--by <variable>', 'axis of the cutoffs: C, N or D', 'C')
     .option('--cutoffs <list>', 'cutoffs (fit on runs at or below each), e.g. 1e20,3e20; default: --folds chosen evenly')
-    .option('--folds <n>', 'number of cutoffs chosen evenly among the distinct values', '4')
+    .addOption(flag('folds', { detail: 'among the distinct values', default: '4' }))
     .option('--min-fit <n>', 'fewest runs in a fit set', '6')
     .option('--procedures <list>', `procedures to compare: auto and ${procedureIds.join(', ')}`, 'auto,huber')
-    .option('--bootstrap <n>', 'bootstrap replicates per fit for intervals (0: none)', '100')
-    .option('--seed <seed>', 'seed of the bootstrap', '0')
+    .addOption(flag('bootstrap', { detail: 'per fit', default: '100' }))
+    .addOption(flag('seed', { default: '0' }))
     .option('--levels <list>', 'interval levels', '0.8,0.95')
-    .option('--columns <list>', 'map fields to columns, e.g. N="Model Size"')
-    .option('--group <names>', GROUP_HELP)
-    .option('--out <file>', 'also write the back-test as JSON')
-    .option('--json', 'print JSON')
+    .addOption(flag('columns', { detail: 'e.g. N="Model Size"' }))
+    .addOption(flag('group'))
+    .addOption(flag('out', { detail: 'the back-test as JSON' }))
+    .addOption(flag('json'))
     .addHelpText(
       'after',
       `
@@ -55,6 +55,7 @@ Examples:
     )
     .action(async (file: string, flags: BacktestFlags) =>
       run(async () => {
+        if (flags.out) checkOutput(flags.out);
         const by = keyword(flags.by, '--by', ['C', 'N', 'D'] as const);
         const procedures = flags.procedures.split(',').map((p) => p.trim()).filter(Boolean);
         if (!procedures.length) throw new UsageError('--procedures: expected one or more of auto, ' + procedureIds.join(', '));
@@ -77,9 +78,9 @@ Examples:
           onStep: () => bar.tick(),
         });
         bar.stop();
-        if (flags.out) writeFileSync(flags.out, JSON.stringify(result, null, 2) + '\n');
+        if (flags.out) writeOutput(flags.out, JSON.stringify(result, null, 2) + '\n', flags);
         if (flags.json) printJson(result);
-        else process.stdout.write(backtestReport(result, flagFor) + '\n' + (flags.out ? `\nwrote ${flags.out}\n` : ''));
+        else process.stdout.write(backtestReport(result, flagFor) + '\n');
       }, flags.json),
     );
 }

@@ -1,4 +1,3 @@
-import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { defaultLawId, getLaw, lawIds, variableOption } from '../../laws/index.js';
 import { readRuns } from '../../io/readRuns.js';
@@ -12,11 +11,12 @@ import type { ResampleUnit } from '../../fit/bootstrap.js';
 import { fitReport } from '../../fit/report.js';
 import type { FitOptions } from '../../fit/fit.js';
 import { bootstrapParallel, fitParallel } from '../../node/parallel.js';
-import { GROUP_HELP, keyword, runSelection, parseAssignments, parseInteger, parseQuantity, parseTies } from '../options.js';
-import { printJson, progress } from '../output.js';
+import { keyword, runSelection, parseAssignments, parseInteger, parseQuantity, parseTies } from '../options.js';
+import { checkOutput, printJson, progress, writeOutput } from '../output.js';
 import { InputError, UsageError } from '../../errors/index.js';
 import { lawPreset } from '../../presets/laws.js';
 import { flagFor } from '../optionFlags.js';
+import { flag } from '../flags.js';
 
 interface FitFlags {
   procedure?: string;
@@ -47,27 +47,27 @@ export function registerFit(program: Command, run: (fn: () => Promise<void>, jso
     .command('fit')
     .description('fit a scaling law to runs (CSV, JSON array or JSONL) and print a fit report')
     .argument('<file>', 'runs: columns N (parameters), D (tokens), C (FLOPs), loss; D = C/(6N) when absent')
-    .option('--procedure <id>', `how to fit: auto (chosen by the data's own rolling-origin back-test; the default) or a fixed recipe: ${procedureIds.join(', ')}`)
-    .option('--law <law>', `law to fit (a custom procedure, with --loss, --tie, --fix): ${lawIds.join(', ')}`, defaultLawId)
-    .option('--x <variable>', 'variable of power and power0 laws: N, D or C', 'N')
+    .addOption(flag('procedure', { detail: 'auto (the default) weighs the recipes by the data\'s own rolling-origin back-test' }))
+    .addOption(flag('law', { detail: `the law to fit, a custom procedure with --loss, --tie, --fix: ${lawIds.join(', ')}`, default: defaultLawId }))
+    .addOption(flag('x', { detail: 'of power and power0 laws', default: 'N' }))
     .option('--init <method>', 'starts: auto (score the grid, refine the best), grid (refine all), hoffmann (Hoffmann et al.\'s 4,500-point grid, chinchilla only), or start values NAME=VALUE,…', 'auto')
-    .option('--loss <loss>', 'loss on log residuals: huber, ls or asymmetric', 'huber')
+    .option('--loss <function>', 'the fit\'s loss function on log residuals: huber, ls or asymmetric', 'huber')
     .option('--delta <delta>', 'Huber threshold on ln L', '1e-3')
     .option('--penalty <factor>', 'asymmetric loss: factor on over-predictions', '2')
     .option('--fix <list>', 'hold parameters fixed, e.g. E=1.69,alpha=0.34')
-    .option('--preset <name>', 'hold the parameters of a published fit fixed (all but --free), e.g. muennighoff-2023')
+    .addOption(flag('preset', { detail: 'its parameters held fixed (all but --free), e.g. muennighoff-2023' }))
     .option('--free <list>', 'with --preset: the parameters to fit, e.g. R_N,R_D')
-    .option('--breaks <n>', 'bnsl: number of breaks', '1')
+    .addOption(flag('breaks', { default: '1' }))
     .option('--tie <list>', 'constrain parameters equal, e.g. beta=alpha')
-    .option('--columns <list>', 'map fields to columns, e.g. N="Model Size",C="Training FLOP"')
-    .option('--group <names>', GROUP_HELP)
-    .option('--bootstrap <n>', 'bootstrap replicates for intervals (resampling whole runs: a run\'s checkpoints move together)')
+    .addOption(flag('columns', { detail: 'e.g. N="Model Size",C="Training FLOP"' }))
+    .addOption(flag('group'))
+    .addOption(flag('bootstrap', { detail: 'resampling whole runs: a run\'s checkpoints move together' }))
     .option('--resample <unit>', 'bootstrap unit: run (checkpoints of one run together) or row', 'run')
-    .option('--seed <seed>', 'seed of the bootstrap resampling', '0')
-    .option('--level <level>', 'confidence level of intervals', '0.95')
+    .addOption(flag('seed', { default: '0' }))
+    .addOption(flag('level', { default: '0.95' }))
     .option('--threads <n>', 'worker threads (default: all cores)')
-    .option('--out <file>', 'also write the fit as JSON to this file (for predict --fit)')
-    .option('--json', 'print the fit as JSON')
+    .addOption(flag('out', { detail: 'the fit as JSON, for predict --fit' }))
+    .addOption(flag('json'))
     .addHelpText(
       'after',
       `
@@ -85,6 +85,7 @@ Examples:
     )
     .action(async (file: string, flags: FitFlags, cmd: Command) =>
       run(async () => {
+        if (flags.out) checkOutput(flags.out);
         const custom = ['law', 'loss', 'tie', 'fix', 'init', 'delta', 'penalty', 'preset', 'free', 'breaks', 'x'].filter((o) => cmd.getOptionValueSource(o) === 'cli');
         const customLaw = custom.length > 0 && !(custom.length === 1 && custom[0] === 'law' && flags.law === defaultLawId);
         if (flags.procedure !== undefined && customLaw) {
@@ -95,9 +96,9 @@ Examples:
           if (id !== 'auto') getProcedure(id);
           const dataset = readRuns(file, { ...runSelection(flags), require: ['loss'] });
           const json = await fitByProcedure(id, dataset, flags);
-          if (flags.out) writeFileSync(flags.out, JSON.stringify(json, null, 2) + '\n');
+          if (flags.out) writeOutput(flags.out, JSON.stringify(json, null, 2) + '\n', flags);
           if (flags.json) printJson(json);
-          else process.stdout.write(fitReport(json, flagFor) + '\n' + (flags.out ? `\nwrote ${flags.out}\n` : ''));
+          else process.stdout.write(fitReport(json, flagFor) + '\n');
           return;
         }
         const law = getLaw({ law: flags.law, x: keyword(flags.x, '--x', variableOption.values), breaks: parseInteger(flags.breaks, '--breaks', 0) });
@@ -139,9 +140,9 @@ Examples:
           bar.stop();
         }
         const json = fitToJson(result, samples, level);
-        if (flags.out) writeFileSync(flags.out, JSON.stringify(json, null, 2) + '\n');
+        if (flags.out) writeOutput(flags.out, JSON.stringify(json, null, 2) + '\n', flags);
         if (flags.json) printJson(json);
-        else process.stdout.write(fitReport(json, flagFor) + '\n' + (flags.out ? `\nwrote ${flags.out}\n` : ''));
+        else process.stdout.write(fitReport(json, flagFor) + '\n');
       }, flags.json),
     );
 }

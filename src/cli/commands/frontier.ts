@@ -6,15 +6,15 @@ import type { IsoflopOptions } from '../../analyses/isoflop.js';
 import { defaultLawId, getLaw } from '../../laws/index.js';
 import { bootstrapParallel, fitParallel } from '../../node/parallel.js';
 import { replicateParams } from '../../fit/bootstrap.js';
-import { formatNumber } from '../../core/format.js';
-import { textTable } from '../../core/table.js';
 import { FitError, InputError, isScaleLabError, UsageError } from '../../errors/index.js';
 import { checkLawData } from '../../analyses/dataChecks.js';
 import { allocatingLawIds } from '../../analyses/computeOptimal.js';
-import { GROUP_HELP, keyword, runSelection, parseInteger, parseLevel, parseQuantity } from '../options.js';
+import { keyword, parseInteger, parseLevel, parseList, parseQuantity, runSelection } from '../options.js';
 import { printResult, progress, writeResult } from '../output.js';
+import { frontierReport } from '../../report/text/frontier.js';
 import { checkAllocatable, resolveLaw } from '../lawSource.js';
 import { flagFor } from '../optionFlags.js';
+import { flag } from '../flags.js';
 
 interface FrontierFlags {
   approach: string;
@@ -33,73 +33,25 @@ interface FrontierFlags {
   json?: boolean;
 }
 
-export function parseList(text: string, flag: string): number[] {
-  const values = text.split(',').filter((s) => s.trim() !== '').map((s) => parseQuantity(s, flag));
-  if (values.length === 0) throw new UsageError(`${flag}: expected a comma-separated list of numbers, got "${text}"`);
-  return values;
-}
-
-const withInterval = (v: number, ci?: [number, number], digits = 4) => (ci ? `${formatNumber(v, digits)} [${formatNumber(ci[0], 3)}, ${formatNumber(ci[1], 3)}]` : formatNumber(v, digits));
-
-export function frontierReport(out: {
-  source: string;
-  runs: number;
-  /** Distinct runs when the rows are checkpoints of training curves. */
-  curves?: number;
-  selection?: string;
-  approaches: ApproachResult[];
-  agreements: { statement: string }[];
-  skipped: { approach: number; reason: string }[];
-  bootstrap?: BootstrapSettings;
-}): string {
-  const lines: string[] = [];
-  const boot = out.bootstrap && out.bootstrap.replicates > 1 ? `${Math.round(out.bootstrap.level * 100)} % intervals from ${out.bootstrap.replicates} bootstrap replicates (seed ${out.bootstrap.seed})` : 'no intervals (--bootstrap 0)';
-  const rows = out.curves !== undefined && out.curves < out.runs ? `${out.runs} checkpoints of ${out.curves} runs` : `${out.runs} runs`;
-  lines.push(`Compute-optimal frontier: ${out.source} (${rows}${out.selection ? `; ${out.selection}` : ''}); ${boot}`, '');
-  lines.push('N_opt ∝ C^a, D_opt ∝ C^b');
-  lines.push(textTable(['approach', 'a', 'b'], out.approaches.map((r) => [`${r.approach} ${r.label}`, withInterval(r.a, r.intervals.a), withInterval(r.b, r.intervals.b)])));
-  const targets = out.approaches[0]?.targets.map((t) => t.C) ?? [];
-  targets.forEach((C, k) => {
-    lines.push('', `At C = ${formatNumber(C, 4)} FLOPs`);
-    lines.push(
-      textTable(
-        ['approach', 'N_opt', 'D_opt', 'D/N', 'loss'],
-        out.approaches.map((r) => {
-          const t = r.targets[k];
-          return [String(r.approach), withInterval(t.N, t.intervals.N), withInterval(t.D, t.intervals.D), withInterval(t.tokensPerParameter, t.intervals.tokensPerParameter, 3), t.loss === undefined ? '–' : withInterval(t.loss, t.intervals.loss)];
-        }),
-      ),
-    );
-  });
-  for (const r of out.approaches) {
-    if (r.lossLaw && r.approach !== 3) lines.push(`  (approach ${r.approach} loss: L*(C) = E + A·C^(−γ) fitted to its frontier's losses)`);
-  }
-  if (out.agreements.length) lines.push('', ...out.agreements.map((a) => a.statement));
-  for (const s of out.skipped) lines.push(`Approach ${s.approach} skipped: ${s.reason}`);
-  const warnings = out.approaches.flatMap((r) => r.warnings.map((w) => `approach ${r.approach}: ${w}`));
-  if (warnings.length) lines.push('', 'Warnings:', ...warnings.map((w) => `  - ${w}`));
-  return lines.join('\n');
-}
-
 export function registerFrontier(program: Command, run: (fn: () => Promise<void>, json?: boolean) => Promise<void>): void {
   program
     .command('frontier')
     .description("compute-optimal N and D by Chinchilla's three approaches, side by side, with bootstrap intervals")
     .argument('<file>', 'runs (Approach 2, 3) or training curves with a run column (Approach 1)')
     .option('--approach <which>', '1 (envelope of training curves), 2 (IsoFLOP profiles), 3 (parametric fit) or all', 'all')
-    .option('--targets <list>', 'compute budgets to predict at, FLOPs', '1e23,1e24')
-    .option('--vertex <method>', 'Approach 2: parabola (Hoffmann et al.) or min-run (lowest-loss run, the CS336 handout)', 'parabola')
-    .option('--budgets <list>', 'Approach 2: auto (find budgets in the data), chinchilla (the paper\'s nine), or a list such as 6e18,1e19', 'auto')
-    .option('--tolerance <decades>', 'Approach 2: runs within this many decades of a budget belong to it', '0.06')
-    .option('--law <law>', `Approach 3: law to fit (${allocatingLawIds().join(' or ')})`, defaultLawId)
-    .option('--fit <file>', 'Approach 3: use a saved fit instead of fitting FILE')
-    .option('--preset <name>', 'Approach 3: use a published fit (e.g. epoch-2024) instead of fitting FILE')
-    .option('--bootstrap <n>', 'bootstrap replicates for intervals (0 for none)', '200')
-    .option('--seed <seed>', 'bootstrap seed', '0')
-    .option('--level <level>', 'interval level', '0.95')
-    .option('--columns <list>', 'map fields to columns, e.g. N=params,loss=final_loss')
-    .option('--group <names>', GROUP_HELP)
-    .option('--json', 'print the comparison as JSON')
+    .addOption(flag('targets', { default: '1e23,1e24' }))
+    .addOption(flag('vertex', { detail: 'Approach 2', default: 'parabola' }))
+    .addOption(flag('budgets', { detail: 'Approach 2', default: 'auto' }))
+    .addOption(flag('tolerance', { detail: 'Approach 2: the budgets', default: '0.06' }))
+    .addOption(flag('law', { detail: `Approach 3: the law to fit (${allocatingLawIds().join(' or ')})`, default: defaultLawId }))
+    .addOption(flag('fit', { detail: 'Approach 3: used instead of fitting FILE' }))
+    .addOption(flag('preset', { detail: 'Approach 3: used instead of fitting FILE, e.g. epoch-2024' }))
+    .addOption(flag('bootstrap', { default: '200' }))
+    .addOption(flag('seed', { default: '0' }))
+    .addOption(flag('level', { default: '0.95' }))
+    .addOption(flag('columns', { detail: 'e.g. N=params,loss=final_loss' }))
+    .addOption(flag('group'))
+    .addOption(flag('json'))
     .addHelpText(
       'after',
       `

@@ -6,15 +6,16 @@ import { createLabServer } from '../../server/labServer.js';
 import { defaultLabBudgetHours, LabState } from '../../server/labState.js';
 import { readText } from '../../io/readRuns.js';
 import { InputError, ScaleLabError, UsageError } from '../../errors/index.js';
-import { formatNumber } from '../../core/format.js';
 import { parseInteger, parseQuantity } from '../options.js';
+import { flag } from '../flags.js';
 import { printJson } from '../output.js';
+import { labOptimumReport, labTruthReport } from '../../report/text/lab.js';
 
 type Run = (fn: () => Promise<void>, json?: boolean) => Promise<void>;
 
 /** A configuration from a file or inline JSON. */
 function readConfig(value: string): Record<string, unknown> {
-  const text = value.trim().startsWith('{') ? value : readText(value);
+  const text = value.trim().startsWith('{') ? value : readText(value, 'a training config: inline JSON or a JSON file');
   const source = value.trim().startsWith('{') ? '--config' : value;
   try {
     return JSON.parse(text) as Record<string, unknown>;
@@ -29,8 +30,8 @@ export function registerLab(program: Command, run: Run): void {
     .command('truth')
     .description('noise-free final loss of a configuration in a world, and the quantities behind it')
     .requiredOption('--config <json|file>', 'training config: n_layer, d_model, n_heads, tokens, batch_tokens, learning_rate [, parametrization, seed, n_evals]')
-    .option('--world <file>', 'world file (default: worlds/default.json)')
-    .option('--json', 'print JSON')
+    .addOption(flag('world', { detail: 'default: worlds/default.json' }))
+    .addOption(flag('json'))
     .action(async (f: { config: string; world?: string; json?: boolean }) =>
       run(async () => {
         const world = loadWorld(f.world);
@@ -39,24 +40,16 @@ export function registerLab(program: Command, run: Run): void {
         const sim = simulate(world, config as never);
         const out = { world: world.name, config: sim.config, truth: t, observed: { status: sim.status, finalLoss: sim.finalLoss, reason: sim.reason }, cost: { seconds: sim.seconds, hours: sim.seconds / 3600, flops: sim.flops, mfu: sim.mfu } };
         if (f.json) return printJson(out);
-        process.stdout.write(
-          [
-            `world "${world.name}": N = ${formatNumber(t.N, 4)} non-embedding parameters, D = ${formatNumber(sim.D, 4)} tokens`,
-            `true final loss ${formatNumber(t.loss, 6)}${t.diverged ? ' — but the run diverges (learning rate too high)' : ''}`,
-            `  learning-rate optimum ${formatNumber(t.lrOptimum, 4)} (factor ${formatNumber(t.lrFactor, 5)}), critical batch ${formatNumber(t.criticalBatch, 4)} tokens (effective tokens ${formatNumber(t.effectiveTokens, 4)}), shape factor ${formatNumber(t.shapeFactor, 5)}`,
-            `observed (with seed noise): ${sim.status === 'completed' ? formatNumber(sim.finalLoss, 6) : sim.reason}`,
-            `cost: ${(sim.seconds / 3600).toFixed(3)} h on ${world.hardware.name} at MFU ${sim.mfu.toFixed(3)} (${formatNumber(sim.flops, 4)} FLOPs)`,
-          ].join('\n') + '\n',
-        );
+        process.stdout.write(labTruthReport(world, t, sim));
       }, f.json),
     );
   lab
     .command('optimum')
     .description('the true best configuration for a time budget on the world\'s hardware (searched over the world\'s own law)')
-    .option('--budget-hours <h>', 'accelerator hours')
+    .addOption(flag('budget-hours'))
     .option('--budget <h>', 'the same: accelerator hours')
-    .option('--world <file>', 'world file (default: worlds/default.json)')
-    .option('--json', 'print JSON')
+    .addOption(flag('world', { detail: 'default: worlds/default.json' }))
+    .addOption(flag('json'))
     .action(async (f: { budgetHours?: string; budget?: string; world?: string; json?: boolean }) =>
       run(async () => {
         if ((f.budgetHours === undefined) === (f.budget === undefined)) throw new UsageError('lab optimum needs the budget in accelerator hours: --budget-hours H (or --budget H), once');
@@ -64,24 +57,22 @@ export function registerLab(program: Command, run: Run): void {
         const world = loadWorld(f.world);
         const o = optimum(world, parseQuantity(hours, f.budgetHours !== undefined ? '--budget-hours' : '--budget') * 3600);
         if (f.json) return printJson({ world: world.name, ...o });
-        process.stdout.write(
-          `world "${world.name}", ${hours} h: best loss ${formatNumber(o.loss, 6)} with ${o.config.n_layer} layers × d_model ${o.config.d_model} (N = ${formatNumber(o.N, 4)}), ${formatNumber(o.D, 4)} tokens (${formatNumber(o.D / o.N, 3)} per parameter), batch ${o.config.batch_tokens} tokens, learning rate ${o.config.learning_rate} (muP)\n`,
-        );
+        process.stdout.write(labOptimumReport(world, hours, o));
       }, f.json),
     );
   lab
     .command('serve')
     .description('serve the simulated lab over HTTP with the CS336 training API (POST /submit, GET /budget, …); it resumes after a restart')
-    .option('--world <file>', 'world file (default: a resumed lab\'s own, else worlds/default.json)')
-    .option('--budget-hours <h>', `accelerator-hour budget of the API (default: a resumed lab's own, else ${defaultLabBudgetHours})`)
-    .option('--port <port>', 'port (0 picks a free one)', '8000')
-    .option('--host <host>', 'address to bind; requests must name it, or localhost, 127.0.0.1 or [::1], in their Host header', '127.0.0.1')
-    .option('--api-key <key>', 'API key clients must send in x-api-key (default: $SCALELAB_API_KEY, a resumed lab\'s own, or a random one, printed)')
+    .addOption(flag('world', { detail: 'default: a resumed lab\'s own, else worlds/default.json' }))
+    .addOption(flag('budget-hours', { detail: `of the API (default: a resumed lab's own, else ${defaultLabBudgetHours})` }))
+    .addOption(flag('port', { default: '8000' }))
+    .addOption(flag('host', { default: '127.0.0.1' }))
+    .addOption(flag('api-key', { detail: 'clients must send it (default: $SCALELAB_API_KEY, a resumed lab\'s own, or a random one, printed)' }))
     .option('--speed <x>', 'simulated seconds per real second', '3600')
     .option('--slots <n>', 'experiments that run at once', '8')
     .option('--state <file>', 'file that keeps the lab (budget spent, experiments, final submission) across restarts (default: .scalelab/lab-PORT.db; with --port 0, none unless given)')
     .option('--reset', 'start a new lab on the state file, forgetting its experiments and budget spent (ids keep counting up)')
-    .option('--json', 'print the address, key, state file and what was resumed as JSON when listening')
+    .addOption(flag('json', { detail: 'here the address, key, state file and what was resumed, when listening' }))
     .addHelpText(
       'after',
       `

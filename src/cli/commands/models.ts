@@ -4,6 +4,7 @@ import { describe } from '../../catalog/models.js';
 import { formatNumber } from '../../core/format.js';
 import { textTable } from '../../core/table.js';
 import { UsageError } from '../../errors/index.js';
+import { flag } from '../flags.js';
 import { printJson } from '../output.js';
 
 type Run = (fn: () => Promise<void>, json?: boolean) => Promise<void>;
@@ -13,7 +14,7 @@ export function registerModels(program: Command, run: Run): void {
     .command('models')
     .description('published model configurations (67, with sources and verification status): sizes recounted, tokens per parameter, shape ratios, FLOPs')
     .option('--family <name>', 'only this family (e.g. llama, gpt-3, pythia)')
-    .option('--json', 'print JSON')
+    .addOption(flag('json'))
     .addHelpText('after', '\nSource: examples/published-models.csv; provenance per family in examples/published-models.PROVENANCE.md (licences in examples/README.md).\nExamples:\n  scalelab models --family llama\n  scalelab models --json')
     .action(async (f: { family?: string; json?: boolean }) =>
       run(async () => {

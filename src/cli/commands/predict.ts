@@ -7,6 +7,7 @@ import { formatNumber } from '../../core/format.js';
 import { UsageError } from '../../errors/index.js';
 import { keyword, parseLevel, parseQuantity } from '../options.js';
 import { printResult, writeResult } from '../output.js';
+import { flag } from '../flags.js';
 import { extrapolationWarnings } from '../../analyses/extrapolation.js';
 
 interface PredictFlags {
@@ -27,17 +28,17 @@ export function registerPredict(program: Command, run: (fn: () => Promise<void>,
   program
     .command('predict')
     .description('predict the loss at a model size and token count from a saved fit (or given parameters)')
-    .option('--fit <file>', 'fit JSON written by "scalelab fit --out FILE" or "--json"')
-    .option('--law <law>', `law with explicit --params instead of a fit: ${lawIds.join(', ')}`)
-    .option('--x <variable>', 'variable of power and power0 laws: N, D or C', 'N')
-    .option('--params <list>', 'parameter values for --law, e.g. E=1.69,A=406.4,B=410.7,alpha=0.34,beta=0.28')
-    .option('--preset <name>', 'a published fit, e.g. epoch-2024, hoffmann-2022, kaplan-2020')
-    .option('--N <n>', 'parameters, e.g. 7e10 or 70B')
+    .addOption(flag('fit', { detail: 'or its --json output' }))
+    .addOption(flag('law', { detail: `with --params instead of a fit: ${lawIds.join(', ')}` }))
+    .addOption(flag('x', { detail: 'of power and power0 laws', default: 'N' }))
+    .addOption(flag('params'))
+    .addOption(flag('preset', { detail: 'e.g. epoch-2024, hoffmann-2022, kaplan-2020' }))
+    .addOption(flag('N'))
     .option('--D <d>', 'training tokens, e.g. 1.4e12 or 1.4T')
     .option('--C <c>', 'training FLOPs (D = C/(6N) when --D is absent)')
     .option('--U <u>', 'unique tokens (data-constrained laws)')
-    .option('--level <level>', 'interval level when the fit has bootstrap replicates (default: the fit\'s)')
-    .option('--json', 'print the prediction as JSON')
+    .addOption(flag('level', { detail: 'when the fit has bootstrap replicates (default: the fit\'s)' }))
+    .addOption(flag('json'))
     .addHelpText(
       'after',
       `

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { writeFileSync } from 'node:fs';
 import { readRuns } from '../../io/readRuns.js';
 import { parseColumnMapping } from '../../io/parseRuns.js';
 import { defaultLawId, getLaw, lawIds } from '../../laws/index.js';
@@ -14,12 +13,12 @@ import { getProcedure, procedureIds } from '../../fit/procedures.js';
 import { autoFitToJson, candidateFitToJson, type FitJson } from '../../fit/summary.js';
 import type { FitResult } from '../../fit/fit.js';
 import type { BootstrapSamples } from '../../fit/bootstrap.js';
-import { GROUP_HELP, keyword, runSelection, parseInteger, parseLevel, parseQuantity } from '../options.js';
-import { checkFiniteText, nonFiniteNumbers, printResult, progress } from '../output.js';
+import { keyword, parseInteger, parseLevel, parseList, parseQuantity, runSelection } from '../options.js';
+import { checkFiniteText, checkOutput, nonFiniteNumbers, printResult, progress, writeOutput } from '../output.js';
 import { checkLawData, checkMagnitudes } from '../../analyses/dataChecks.js';
-import { parseList } from './frontier.js';
 import { loadCatalog } from '../../catalog/load.js';
 import { findModel } from '../../catalog/models.js';
+import { flag } from '../flags.js';
 
 type Run = (fn: () => Promise<void>, json?: boolean) => Promise<void>;
 
@@ -46,21 +45,21 @@ interface AnalysisFlags {
 
 function addAnalysisFlags(cmd: Command): Command {
   return cmd
-    .option('--law <law>', `law to fit (default: the chinchilla form by --procedure auto): ${lawIds.join(', ')}`)
-    .option('--procedure <id>', `how to fit the chinchilla form: auto or ${procedureIds.join(', ')}`, 'auto')
+    .addOption(flag('law', { detail: `the law to fit (default: the chinchilla form by --procedure auto): ${lawIds.join(', ')}` }))
+    .addOption(flag('procedure', { default: 'auto' }))
     .option('--backtest-procedures <list>', 'procedures the back-test compares', 'auto')
-    .option('--folds <n>', 'back-test: number of cutoffs in C', '3')
-    .option('--x <variable>', 'horizontal axis of the loss figure (and variable of power laws): N, D or C', 'C')
+    .addOption(flag('folds', { detail: 'in C', default: '3' }))
+    .addOption(flag('x', { detail: 'the loss figure\'s horizontal axis, and the variable of power laws', default: 'C' }))
     .option('--target <flops>', 'target compute budget (FLOPs) the figures and plan extend to', '1e24')
-    .option('--bootstrap <n>', 'bootstrap replicates for bands and intervals (0 for none)', '200')
-    .option('--seed <seed>', 'bootstrap seed', '0')
-    .option('--level <level>', 'interval level', '0.95')
-    .option('--budgets <list>', 'IsoFLOP budgets: auto, chinchilla or a list', 'auto')
-    .option('--vertex <method>', 'IsoFLOP vertex: parabola or min-run', 'parabola')
-    .option('--tolerance <decades>', 'IsoFLOP budget tolerance', '0.06')
+    .addOption(flag('bootstrap', { detail: 'bands too', default: '200' }))
+    .addOption(flag('seed', { default: '0' }))
+    .addOption(flag('level', { default: '0.95' }))
+    .addOption(flag('budgets', { default: 'auto' }))
+    .addOption(flag('vertex', { default: 'parabola' }))
+    .addOption(flag('tolerance', { detail: 'the IsoFLOP budgets', default: '0.06' }))
     .option('--holdout <fraction>', 'back-test: one cutoff leaving this fraction of the runs (largest compute) above it, instead of --folds')
-    .option('--columns <list>', 'map fields to columns, e.g. N="Model Size"')
-    .option('--group <names>', GROUP_HELP)
+    .addOption(flag('columns', { detail: 'e.g. N="Model Size"' }))
+    .addOption(flag('group'))
     .option('--landmarks <models>', 'published models to place on the frontier (default: chinchilla-70b,gopher-280b,gpt-3-175b,llama-2-70b,llama-3-70b)');
 }
 
@@ -137,9 +136,9 @@ export function registerPlotAndReport(program: Command, run: Run): void {
       .description(`draw a figure to SVG or PNG: ${figureKinds.join(', ')}`)
       .argument('<kind>', figureKinds.join(' | '))
       .argument('<file>', 'runs (CSV, JSON or JSONL)')
-      .requiredOption('--out <file>', 'output file: .svg or .png')
+      .addOption(flag('out', { detail: 'the figure: .svg or .png', required: true }))
       .option('--spec', 'also print the Vega-Lite spec (JSON) on stdout')
-      .option('--json', 'print a JSON summary (file, kind, size)'),
+      .addOption(flag('json', { detail: 'a summary (file, kind, size)' })),
   )
     .addHelpText('after', '\nExamples:\n  scalelab plot loss examples/chinchilla.csv --out loss.svg --target 1e24\n  scalelab plot isoflop examples/cs336-isoflops.json --out isoflop.png\n  scalelab plot backtest examples/chinchilla.csv --out backtest.svg --backtest-procedures auto,huber')
     .action(async (kind: string, file: string, f: AnalysisFlags & { out: string; spec?: boolean }) =>
@@ -147,6 +146,7 @@ export function registerPlotAndReport(program: Command, run: Run): void {
         const k = keyword(kind, 'KIND', figureKinds) as FigureKind;
         const format = f.out.toLowerCase().endsWith('.png') ? 'png' : f.out.toLowerCase().endsWith('.svg') ? 'svg' : undefined;
         if (!format) throw new UsageError(`--out: expected a .svg or .png file name, got "${f.out}"`);
+        checkOutput(f.out);
         const a = await analyseFile(file, f);
         const spec = figures(a, keyword(f.x, '--x', ['N', 'D', 'C'] as const))[k];
         if (!spec) {
@@ -159,10 +159,10 @@ export function registerPlotAndReport(program: Command, run: Run): void {
         // vega and resvg load only when a figure is drawn: the other commands start without them.
         const { renderPng, renderSvg } = await import('../../render/render.js');
         const bytes = format === 'png' ? await renderPng(spec) : Buffer.from(await renderSvg(spec));
-        writeFileSync(f.out, bytes);
+        writeOutput(f.out, bytes, f, `${kind}, ${bytes.length} bytes`);
         if (f.spec) printResult(spec, file);
         else if (f.json) printResult({ kind: k, file, out: f.out, format, bytes: bytes.length, warnings: a.warnings }, file);
-        else process.stderr.write(`wrote ${f.out} (${kind}, ${bytes.length} bytes)\n${a.warnings.map((w) => `warning: ${w}\n`).join('')}`);
+        else process.stderr.write(a.warnings.map((w) => `warning: ${w}\n`).join(''));
       }, f.json),
     );
   addAnalysisFlags(
@@ -170,14 +170,15 @@ export function registerPlotAndReport(program: Command, run: Run): void {
       .command('report')
       .description('write a self-contained HTML report: data, fit with intervals, three approaches, plan, back-test, warnings, figures')
       .argument('<file>', 'runs (CSV, JSON or JSONL)')
-      .option('--targets <list>', 'target budgets for the approaches table (FLOPs); the last is planned for')
+      .addOption(flag('targets', { detail: 'in the approaches table; the last is planned for' }))
       .option('--downstream <files>', 'task metrics (comma-separated files or a ladder manifest): adds the downstream sections (scalelab downstream report)')
-      .requiredOption('--out <file>', 'HTML file to write')
-      .option('--json', 'print a JSON summary of the report'),
+      .addOption(flag('out', { detail: 'the report, HTML', required: true }))
+      .addOption(flag('json', { detail: 'a summary of the report' })),
   )
     .addHelpText('after', '\nExample:\n  scalelab report examples/chinchilla.csv --budgets chinchilla --targets 1e23,1e24 --out report.html')
     .action(async (file: string, f: AnalysisFlags & { out: string; downstream?: string }) =>
       run(async () => {
+        checkOutput(f.out);
         // Task metrics are read (and checked) before the long fit, so a bad file fails fast.
         const downstream = f.downstream ? await (await import('./downstream.js')).downstreamForReport(f.downstream.split(',').map((x) => x.trim()).filter(Boolean)) : undefined;
         const a = await analyseFile(file, f);
@@ -188,9 +189,9 @@ export function registerPlotAndReport(program: Command, run: Run): void {
         const html = reportHtml(a, svgs, { generatedBy: `Generated by ScaleLab from ${file}`, extra: downstream });
         // Checked before it is written: a report showing NaN as a result is not written at all.
         checkFiniteText(html, file);
-        writeFileSync(f.out, html);
+        writeOutput(f.out, html, f, `${Math.round(html.length / 1024)} KiB, ${Object.keys(svgs).length} figures, ${a.warnings.length} warnings`);
         if (f.json) printResult({ out: f.out, bytes: html.length, figures: Object.keys(svgs), warnings: a.warnings, approaches: a.approaches.map((x) => x.approach), skipped: a.skipped }, file);
-        else process.stderr.write(`wrote ${f.out} (${Math.round(html.length / 1024)} KiB, ${Object.keys(svgs).length} figures, ${a.warnings.length} warnings)\n${a.warnings.map((w) => `warning: ${w}\n`).join('')}`);
+        else process.stderr.write(a.warnings.map((w) => `warning: ${w}\n`).join(''));
       }, f.json),
     );
 }

@@ -1,13 +1,14 @@
 import type { Command } from 'commander';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { forEachRun, inputSize } from '../../io/readRuns.js';
 import { parseColumnMapping, type Field } from '../../io/parseRuns.js';
 import { defaultStorePath, describeWriter, RunStore, StoreError, type RunStatus } from '../../store/store.js';
 import { runStatuses } from '../../store/runStatus.js';
-import { formatNumber } from '../../core/format.js';
+import { formatNumber, truncateAtWord } from '../../core/format.js';
 import { textTable } from '../../core/table.js';
 import { keyword, parseQuantity } from '../options.js';
-import { printJson, progress, statusLine } from '../output.js';
+import { flag } from '../flags.js';
+import { checkOutput, printJson, progress, statusLine, writeOutput } from '../output.js';
 
 type Run = (fn: () => Promise<void>, json?: boolean) => Promise<void>;
 
@@ -40,11 +41,11 @@ export function registerRuns(program: Command, run: Run): void {
     .command('import')
     .description('import runs from CSV, JSON or JSONL files (one transaction per file; importing twice adds nothing)')
     .argument('<files...>', 'files of runs: columns N, D (or C), loss; run and step make checkpoints of a run')
-    .option('--study <name>', 'study to import into', 'imported')
-    .option('--columns <list>', 'map fields to columns, e.g. N="Model Size"')
+    .addOption(flag('study', { detail: 'to import into', default: 'imported' }))
+    .addOption(flag('columns', { detail: 'e.g. N="Model Size"' }))
     .option('--wait <seconds>', 'how long to wait for another process writing to the store', '60')
-    .option('--db <path>', 'store file', defaultStorePath)
-    .option('--json', 'print JSON')
+    .addOption(flag('db', { default: defaultStorePath }))
+    .addOption(flag('json'))
     .addHelpText(
       'after',
       `
@@ -99,12 +100,13 @@ both files and lines. CSV and JSONL are streamed (JSON arrays are read whole, up
   runs
     .command('ls')
     .description('list runs (or studies with --studies)')
-    .option('--study <name>', 'only this study')
+    .addOption(flag('study', { detail: 'only its runs' }))
     .option('--status <status>', `only runs in this state: ${runStatuses.join(', ')}`)
     .option('--studies', 'list studies with run counts')
-    .option('--db <path>', 'store file', defaultStorePath)
-    .option('--json', 'print JSON')
-    .action(async (f: { study?: string; status?: string; studies?: boolean; db: string; json?: boolean }) =>
+    .option('--full', 'show each failure reason whole (the table cuts them at a word after 60 characters; --json has them whole too)')
+    .addOption(flag('db', { default: defaultStorePath }))
+    .addOption(flag('json'))
+    .action(async (f: { study?: string; status?: string; studies?: boolean; full?: boolean; db: string; json?: boolean }) =>
       run(async () => {
         const store = openExisting(f.db);
         try {
@@ -116,11 +118,13 @@ both files and lines. CSV and JSONL are streamed (JSON arrays are read whole, up
           }
           const list = store.runs({ study: f.study, status: f.status ? keyword(f.status, '--status', runStatuses) as RunStatus : undefined });
           if (f.json) return printJson(list);
+          const reason = (r: (typeof list)[number]) => (f.full ? (r.reason ?? '').replace(/\s+/g, ' ').trim() : truncateAtWord(r.reason ?? '', 60));
+          const cut = !f.full && list.some((r) => reason(r).endsWith('…'));
           process.stdout.write(
             textTable(
               ['id', 'study', 'name', 'status', 'N', 'D', 'loss', 'hours', 'reason'],
-              list.map((r) => [String(r.id), r.study, r.name ?? '', r.status, r.N === null ? '' : formatNumber(r.N, 4), r.D === null ? '' : formatNumber(r.D, 4), r.loss === null ? '' : formatNumber(r.loss, 5), r.seconds === null ? '' : (r.seconds / 3600).toFixed(3), (r.reason ?? '').slice(0, 60)]),
-            ) + `\n${list.length} runs\n`,
+              list.map((r) => [String(r.id), r.study, r.name ?? '', r.status, r.N === null ? '' : formatNumber(r.N, 4), r.D === null ? '' : formatNumber(r.D, 4), r.loss === null ? '' : formatNumber(r.loss, 5), r.seconds === null ? '' : (r.seconds / 3600).toFixed(3), reason(r)]),
+            ) + `\n${list.length} runs${cut ? ' (reasons cut at a word, …: --full or --json shows them whole)' : ''}\n`,
           );
         } finally {
           store.close();
@@ -131,14 +135,15 @@ both files and lines. CSV and JSONL are streamed (JSON arrays are read whole, up
     .command('export')
     .description('export completed runs (or every checkpoint) as CSV or JSONL that "scalelab fit" reads')
     .option('--format <format>', 'csv or jsonl', 'csv')
-    .option('--study <name>', 'only this study')
+    .addOption(flag('study', { detail: 'only its runs' }))
     .option('--checkpoints', 'one row per checkpoint (training curves, for frontier --approach 1)')
-    .option('--out <file>', 'write to a file instead of stdout')
-    .option('--db <path>', 'store file', defaultStorePath)
-    .option('--json', 'print a JSON summary instead of the data (with --out)')
+    .addOption(flag('out', { detail: 'instead of stdout' }))
+    .addOption(flag('db', { default: defaultStorePath }))
+    .addOption(flag('json', { detail: 'with --out, a summary instead of the data' }))
     .action(async (f: { format: string; study?: string; checkpoints?: boolean; out?: string; db: string; json?: boolean }) =>
       run(async () => {
         const format = keyword(f.format, '--format', ['csv', 'jsonl'] as const);
+        if (f.out) checkOutput(f.out);
         const store = openExisting(f.db);
         let rows: Record<string, unknown>[];
         try {
@@ -155,9 +160,8 @@ both files and lines. CSV and JSONL are streamed (JSON arrays are read whole, up
             ? [columns.join(','), ...rows.map((r) => columns.map((c) => csvCell(r[c])).join(','))].join('\n') + '\n'
             : rows.map((r) => JSON.stringify(r)).join('\n') + (rows.length ? '\n' : '');
         if (f.out) {
-          writeFileSync(f.out, text);
+          writeOutput(f.out, text, f, `${rows.length} rows`);
           if (f.json) printJson({ out: f.out, rows: rows.length, format });
-          else process.stderr.write(`wrote ${rows.length} rows to ${f.out}\n`);
         } else process.stdout.write(text);
       }, f.json),
     );

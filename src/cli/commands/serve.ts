@@ -5,6 +5,7 @@ import { ScaleLabError, UsageError } from '../../errors/index.js';
 import { defaultStorePath } from '../../store/store.js';
 import { bundledDatasets, createWebServer, defaultAssetsDir } from '../../server/webServer.js';
 import { parseInteger } from '../options.js';
+import { flag } from '../flags.js';
 import { printJson } from '../output.js';
 
 type Run = (fn: () => Promise<void>, json?: boolean) => Promise<void>;
@@ -20,10 +21,10 @@ export function registerServe(program: Command, run: Run): void {
   program
     .command('serve')
     .description('serve the interactive web app: open or upload runs, fit in the browser, plan the big run, watch a sweep')
-    .option('--port <port>', 'port (0 picks a free one)', '8080')
-    .option('--host <host>', 'address to bind (127.0.0.1 keeps it on this machine); requests must name it, or localhost, 127.0.0.1 or [::1], in their Host header', '127.0.0.1')
-    .option('--db <file>', 'run store whose studies the app shows (opened read-only; never created)', defaultStorePath)
-    .option('--json', 'print {"url": …, "store": {"path", "exists", "error"?}} when listening')
+    .addOption(flag('port', { default: '8080' }))
+    .addOption(flag('host', { detail: '127.0.0.1 keeps it on this machine', default: '127.0.0.1' }))
+    .addOption(flag('db', { detail: 'whose studies the app shows (opened read-only; never created)', default: defaultStorePath }))
+    .addOption(flag('json', { detail: 'here {"url": …, "store": {"path", "exists", "error"?}} when listening' }))
     .addHelpText(
       'after',
       `

@@ -7,18 +7,19 @@ import { textTable } from '../../core/table.js';
 import { UsageError } from '../../errors/index.js';
 import { keyword, parseInteger, parseQuantity } from '../options.js';
 import { printJson } from '../output.js';
+import { deprecatedAlias, flag } from '../flags.js';
 import { loadCatalog } from '../../catalog/load.js';
 import { describe, findModel } from '../../catalog/models.js';
 
 interface ShapeFlags {
-  params?: string;
+  N?: string;
   layers?: string;
   dModel?: string;
   heads?: string;
   kvHeads?: string;
   dFf?: string;
   count: string;
-  tolerance: string;
+  countTolerance: string;
   aspect: string;
   mlp: string;
   gqa: string;
@@ -46,34 +47,37 @@ function accounting(shape: ModelShape) {
 }
 
 export function registerShape(program: Command, run: (fn: () => Promise<void>, json?: boolean) => Promise<void>): void {
-  program
+  const shape = program
     .command('shape')
     .description('propose transformer shapes for a parameter target, or count the parameters and FLOPs of a shape')
-    .option('--params <n>', 'parameter target, e.g. 7e9 or 7B')
+    .addOption(flag('N', { detail: 'the target to find shapes for (a total or non-embedding count: --count)' }))
     .option('--layers <n>', 'count mode: n_layer of a given shape')
     .option('--d-model <n>', 'count mode: d_model')
     .option('--heads <n>', 'count mode: attention heads (default d_model/64)')
     .option('--kv-heads <n>', 'count mode: key/value heads (GQA)')
     .option('--d-ff <n>', 'count mode: FFN width (default 4·d_model plain, 8/3·d_model gated)')
-    .option('--count <which>', 'which count must hit --params: total or non-embedding', 'total')
-    .option('--tolerance <fraction>', 'relative tolerance on the count', '0.05')
+    .option('--count <which>', 'which count must hit --N: total or non-embedding', 'total')
+    .option('--count-tolerance <fraction>', 'how far the count may miss --N, as a fraction of it', '0.05')
     .option('--aspect <ratio>', 'preferred d_model/n_layer', '100')
-    .option('--mlp <kind>', 'gated (SwiGLU) or plain', 'gated')
+    .addOption(flag('mlp', { default: 'gated' }))
     .option('--gqa <ratio>', 'query heads per KV head (1 = multi-head attention)', '1')
-    .option('--vocab <n>', 'vocabulary (embedding rows)', '32000')
-    .option('--seq-len <n>', 'context length', '4096')
+    .addOption(flag('vocab', { default: '32000' }))
+    .addOption(flag('seq-len', { detail: 'the context, for FLOPs per token', default: '4096' }))
     .option('--tied', 'tie input and output embeddings')
     .option('--limit <n>', 'how many shapes to list', '5')
     .option('--like <model>', 'in the style of a published model (its MLP, FFN ratio, GQA, vocabulary, tying), e.g. llama-2-70b')
-    .option('--json', 'print JSON')
+    .addOption(flag('json'))
     .addHelpText(
       'after',
       `
 Examples:
-  scalelab shape --params 7e9
-  scalelab shape --params 1.3e9 --mlp plain --vocab 50257 --gqa 1
+  scalelab shape --N 7e9
+  scalelab shape --N 1.3e9 --mlp plain --vocab 50257 --gqa 1
   scalelab shape --layers 12 --d-model 768 --mlp plain --vocab 50257 --seq-len 1024 --tied`,
-    )
+    );
+  deprecatedAlias(shape, '--params <n>', '--N');
+  deprecatedAlias(shape, '--tolerance <fraction>', '--count-tolerance');
+  shape
     .action(async (flags: ShapeFlags) =>
       run(async () => {
         const mlp = keyword(flags.mlp, '--mlp', ['gated', 'plain'] as const);
@@ -108,13 +112,13 @@ Examples:
           );
           return;
         }
-        if (!flags.params) throw new UsageError('give --params N to search shapes, or --layers and --d-model to count one');
-        const target = parseQuantity(flags.params, '--params');
+        if (!flags.N) throw new UsageError('give --N to search shapes, or --layers and --d-model to count one');
+        const target = parseQuantity(flags.N, '--N');
         const catalog = loadCatalog();
         const style = flags.like ? describe(findModel(catalog, flags.like)) : undefined;
         const candidates = shapeSearch(target, {
           count: keyword(flags.count, '--count', ['total', 'non-embedding'] as const) === 'total' ? 'total' : 'nonEmbedding',
-          tolerance: parseQuantity(flags.tolerance, '--tolerance'),
+          tolerance: parseQuantity(flags.countTolerance, '--count-tolerance'),
           aspect: style ? style.aspectRatio : parseQuantity(flags.aspect, '--aspect'),
           mlp: style ? (style.shape.mlp ?? 'plain') : mlp,
           ...(style ? { ffnRatio: style.ffnRatio, headDims: [style.headDim] } : {}),

@@ -1,50 +1,20 @@
 import type { Command } from 'commander';
-import { writeFileSync } from 'node:fs';
-import { designSweep, type Architecture, type CostModel, type PlannedRun, type SweepDesign } from '../../experiments/design.js';
-import { plannedKey, runSweep, type SweepProgress } from '../../experiments/runner.js';
-import { defaultStorePath, RunStore } from '../../store/store.js';
+import { designSweep, designSweepInFlops, type SweepDesign } from '../../experiments/design.js';
+import { sweepPlanReport } from '../../report/text/sweep.js';
+import { plannedKey, runSweep, sweepOutcome, type SweepProgress } from '../../experiments/runner.js';
+
+import { defaultStorePath, hashKey, RunStore } from '../../store/store.js';
 import { readText } from '../../io/readRuns.js';
-import { UsageError } from '../../errors/index.js';
+import { exitCodes, UsageError } from '../../errors/index.js';
 import { parsePlan } from '../../experiments/parsePlan.js';
 import { formatNumber } from '../../core/format.js';
-import { textTable } from '../../core/table.js';
 import { parseQuantity } from '../options.js';
-import { printJson } from '../output.js';
-import { addBackendFlags, designFlags, makeBackend, type BackendFlags } from '../backendFlags.js';
+import { checkOutput, printJson, writeOutput } from '../output.js';
+import { flag } from '../flags.js';
+import { addBackendFlags, designFlags, makeBackend, openStudy, type BackendFlags } from '../backendFlags.js';
 import cliProgress from 'cli-progress';
-import { nonEmbeddingParameters } from '../../model/shape.js';
 
 type Run = (fn: () => Promise<void>, json?: boolean) => Promise<void>;
-
-/**
- * A "cost model" whose unit is FLOPs in the law's convention, C = 6·N·D with N non-embedding: with
- * it the sweep designer sizes a sweep from FLOP budgets (--target-flops, --experiment-flops).
- */
-export function flopsCostModel(architecture: Architecture): CostModel {
-  const N = (c: { n_layer: number; d_model: number }) => nonEmbeddingParameters(c.n_layer, c.d_model, architecture.ffnRatio);
-  return {
-    seconds: (c) => 6 * N(c) * c.tokens,
-    tokensFor: (c, flops) => flops / (6 * N(c)),
-    description: 'FLOPs C = 6·N·D, N non-embedding',
-  };
-}
-
-export function sweepTable(d: SweepDesign): string {
-  const rows: string[][] = [];
-  if (d.probe.length) rows.push(['lr probe', formatNumber(d.probe[0].C, 3), String(d.probe.length), formatNumber(d.probe[0].N, 3), `${formatNumber(d.probe[0].config.learning_rate, 2)}–${formatNumber(d.probe[d.probe.length - 1].config.learning_rate, 2)}`, (d.seconds.probe / 3600).toFixed(2)]);
-  for (const C of d.budgets) {
-    const rs = d.isoflop.filter((r) => r.C === C);
-    rows.push([
-      'isoflop',
-      formatNumber(C, 3),
-      String(rs.length),
-      rs.length ? `${formatNumber(Math.min(...rs.map((r) => r.N)), 2)}–${formatNumber(Math.max(...rs.map((r) => r.N)), 2)}` : '–',
-      rs.length ? formatNumber(rs[0].config.learning_rate, 3) : '–',
-      (rs.reduce((s, r) => s + r.seconds, 0) / 3600).toFixed(2),
-    ]);
-  }
-  return textTable(['phase', 'budget C', 'runs', 'N', 'learning rate', 'hours'], rows);
-}
 
 /** Terminal progress for a sweep; silent off a terminal or with --json. */
 export function sweepProgressBar(json?: boolean): { update: (p: SweepProgress) => void; stop: () => void } {
@@ -72,13 +42,13 @@ export function registerSweep(program: Command, run: Run): void {
     sweep
       .command('plan')
       .description('design an IsoFLOP sweep (budgets, sizes bracketing the expected optimum, shapes, learning rate, batch) that fits the experiment budget')
-      .option('--target-hours <h>', 'accelerator hours of the target run')
-      .option('--experiment-hours <h>', 'accelerator hours for all experiments')
+      .addOption(flag('target-hours'))
+      .addOption(flag('experiment-hours'))
       .option('--target-flops <C>', 'or: compute of the target run, C = 6·N·D FLOPs (N non-embedding), e.g. 1e19')
       .option('--experiment-flops <C>', 'or: compute for all experiments, the sum of their 6·N·D FLOPs, e.g. 2e18')
       .option('--learning-rate <lr>', 'learning rate for the sweep (default: plan a probe to find it)')
-      .option('--out <file>', 'write the plan as JSON (for "sweep run")')
-      .option('--json', 'print the plan as JSON')
+      .addOption(flag('out', { detail: 'the plan as JSON, for "sweep run"' }))
+      .addOption(flag('json'))
       .addHelpText(
         'after',
         `
@@ -88,6 +58,7 @@ Examples:
       ),
   ).action(async (f: BackendFlags & { targetHours?: string; experimentHours?: string; targetFlops?: string; experimentFlops?: string; learningRate?: string; out?: string; json?: boolean }) =>
     run(async () => {
+      if (f.out) checkOutput(f.out);
       const hours = f.targetHours !== undefined || f.experimentHours !== undefined;
       const flops = f.targetFlops !== undefined || f.experimentFlops !== undefined;
       if (hours === flops || (hours && (f.targetHours === undefined || f.experimentHours === undefined)) || (flops && (f.targetFlops === undefined || f.experimentFlops === undefined))) {
@@ -95,91 +66,60 @@ Examples:
       }
       const setup = makeBackend({ ...f, backend: f.backend === 'sim' || f.world ? 'sim' : 'local', command: f.command ?? 'true' });
       const common = { architecture: setup.architecture, learningRate: f.learningRate ? parseQuantity(f.learningRate, '--learning-rate') : undefined, ...designFlags(f) };
+      let plan: Record<string, unknown> & SweepDesign;
+      let budget: Parameters<typeof sweepPlanReport>[1];
       if (flops) {
         const targetFlops = parseQuantity(f.targetFlops!, '--target-flops');
         const experimentFlops = parseQuantity(f.experimentFlops!, '--experiment-flops');
-        let d: SweepDesign;
-        try {
-          // Designed in FLOPs ("seconds" of a cost model that counts 6·N·D), then timed on the hardware.
-          d = designSweep({ ...common, experimentSeconds: experimentFlops, targetSeconds: targetFlops, cost: flopsCostModel(setup.architecture) });
-        } catch (e) {
-          if (e instanceof UsageError && /experiment budget of/.test(e.message)) throw new UsageError(`an experiment budget of ${formatNumber(experimentFlops, 3)} FLOPs is too small for even the smallest sweep, or too large for the lab's largest models`);
-          throw e;
-        }
-        const flopsOf = (runs: PlannedRun[]) => runs.reduce((a, r) => a + 6 * r.N * r.config.tokens, 0);
-        const timed = (runs: PlannedRun[]) => runs.map((r) => ({ ...r, seconds: setup.cost.seconds(r.config) }));
-        const probe = timed(d.probe), isoflop = timed(d.isoflop);
-        const secs = (runs: PlannedRun[]) => runs.reduce((a, r) => a + r.seconds, 0);
-        const timedDesign: SweepDesign = {
-          ...d,
-          probe,
-          isoflop,
-          seconds: { probe: secs(probe), isoflop: secs(isoflop), total: secs(probe) + secs(isoflop) },
-          notes: [...d.notes.filter((n) => !n.startsWith('cost model:')), `budget: C = 6·N·D FLOPs, N non-embedding; hours estimated with ${setup.cost.description}`],
-        };
-        const plan = { kind: 'scalelab-sweep-plan', unit: 'flops', targetFlops, experimentFlops, flops: { probe: flopsOf(probe), isoflop: flopsOf(isoflop), total: flopsOf(probe) + flopsOf(isoflop) }, ...timedDesign };
-        if (f.out) writeFileSync(f.out, JSON.stringify(plan, null, 2) + '\n');
-        if (f.json) return printJson(plan);
-        process.stdout.write(
-          `IsoFLOP sweep for a ${formatNumber(targetFlops, 3)} FLOPs target within ${formatNumber(experimentFlops, 3)} FLOPs of experiments: ${probe.length + isoflop.length} runs, ${formatNumber(plan.flops.total, 3)} FLOPs (about ${(timedDesign.seconds.total / 3600).toFixed(2)} h)\n` +
-            sweepTable(timedDesign) +
-            '\n' +
-            timedDesign.notes.map((n) => `  - ${n}`).join('\n') +
-            '\n' +
-            (f.out ? `wrote ${f.out}\n` : ''),
-        );
-        return;
+        budget = { targetFlops, experimentFlops };
+        plan = { kind: 'scalelab-sweep-plan', unit: 'flops', targetFlops, experimentFlops, ...designSweepInFlops({ ...common, targetFlops, experimentFlops, hardware: setup.cost }) };
+      } else {
+        budget = { targetHours: parseQuantity(f.targetHours!, '--target-hours'), experimentHours: parseQuantity(f.experimentHours!, '--experiment-hours') };
+        plan = { kind: 'scalelab-sweep-plan', ...budget, ...designSweep({ ...common, experimentSeconds: budget.experimentHours * 3600, targetSeconds: budget.targetHours * 3600, cost: setup.cost }) };
       }
-      const d = designSweep({
-        ...common,
-        experimentSeconds: parseQuantity(f.experimentHours!, '--experiment-hours') * 3600,
-        targetSeconds: parseQuantity(f.targetHours!, '--target-hours') * 3600,
-        cost: setup.cost,
-      });
-      const plan = { kind: 'scalelab-sweep-plan', targetHours: Number(f.targetHours), experimentHours: Number(f.experimentHours), ...d };
-      if (f.out) writeFileSync(f.out, JSON.stringify(plan, null, 2) + '\n');
+      if (f.out) writeOutput(f.out, JSON.stringify(plan, null, 2) + '\n', f);
       if (f.json) return printJson(plan);
-      process.stdout.write(
-        `IsoFLOP sweep for a ${f.targetHours} h target within ${f.experimentHours} h of experiments: ${d.probe.length + d.isoflop.length} runs, ${(d.seconds.total / 3600).toFixed(2)} h\n` +
-          sweepTable(d) +
-          '\n' +
-          d.notes.map((n) => `  - ${n}`).join('\n') +
-          '\n' +
-          (f.out ? `wrote ${f.out}\n` : ''),
-      );
+      process.stdout.write(sweepPlanReport(plan, budget));
     }, f.json),
   );
   addBackendFlags(
     sweep
       .command('run')
-      .description('run a planned sweep on a backend; resumable: run it again after a crash to continue. Exits 1 when no run completed (every one failed or was cancelled), 0 when at least one did (the failed ones counted in the output)')
+      .description('run a planned sweep on a backend; resumable: run it again after a crash to continue. Exits 1 when a run failed or was cancelled (the counts on stderr), except learning-rate probe runs that diverged; 0 when the sweep is whole')
       .argument('<plan>', 'plan JSON from "sweep plan --out"')
-      .requiredOption('--study <name>', 'study name in the store (rerun with the same name to resume)')
-      .option('--db <path>', 'store file', defaultStorePath)
-      .option('--json', 'print the final state as JSON'),
-  ).action(async (planFile: string, f: BackendFlags & { study: string; db: string; json?: boolean }) =>
+      .addOption(flag('study', { detail: 'rerun with the same name and plan to resume', required: true }))
+      .addOption(flag('extend'))
+      .addOption(flag('db', { default: defaultStorePath }))
+      .addOption(flag('json')),
+  ).action(async (planFile: string, f: BackendFlags & { study: string; db: string; extend?: boolean; json?: boolean }) =>
     run(async () => {
-      const plan = parsePlan(readText(planFile), planFile);
+      const plan = parsePlan(readText(planFile, 'a sweep plan (JSON written by "scalelab sweep plan --out FILE")'), planFile);
       const setup = makeBackend(f);
       const store = RunStore.open(f.db);
       const bar = sweepProgressBar(f.json);
       try {
         const runs = [...plan.probe, ...plan.isoflop];
-        store.plan(f.study, runs.map((r) => ({ key: plannedKey(r), name: `${r.phase}-${plannedKey(r).slice(-8)}`, phase: r.phase, config: r.config, N: r.N, D: r.config.tokens, C: r.C, estimatedSeconds: r.seconds })), { plan: planFile });
+        // The plan's content, not its file name, is the plan: a copy of plan.json resumes the study.
+        const keys = runs.map(plannedKey).sort();
+        openStudy(store, f, { command: 'sweep run', flags: { 'the plan': `${runs.length} runs (#${hashKey(keys).slice(0, 8)})` } });
+        store.plan(f.study, runs.map((r) => ({ key: plannedKey(r), name: `${r.phase}-${plannedKey(r).slice(-8)}`, phase: r.phase, config: r.config, N: r.N, D: r.config.tokens, C: r.C, estimatedSeconds: r.seconds })));
         const p = await runSweep(store, f.study, setup.backend, { pollMs: parseQuantity(f.poll, '--poll') * 1000, onProgress: bar.update });
         bar.stop();
         const cancelled = p.total - p.done - p.failed - p.running;
-        if (f.json) printJson({ study: f.study, ...p, cancelled });
+        const outcome = sweepOutcome(store.runs({ study: f.study }));
+        if (f.json) printJson({ study: f.study, ...p, cancelled, probeDiverged: outcome.probeDiverged });
         else {
           process.stdout.write(
-            `study "${f.study}": ${p.done} completed, ${p.failed} failed${cancelled ? `, ${cancelled} cancelled` : ''} of ${p.total}; ${(p.spentSeconds / 3600).toFixed(2)} h spent; best loss ${p.bestLoss === null ? '–' : formatNumber(p.bestLoss, 5)}\n${p.failed ? 'failed runs: "scalelab runs ls --status failed", retry with "scalelab sweep retry"\n' : ''}`,
+            `study "${f.study}": ${p.done} completed, ${p.failed} failed${outcome.probeDiverged ? ` (${outcome.probeDiverged} of them learning-rate probe runs that diverged, as a probe's largest rates should)` : ''}${cancelled ? `, ${cancelled} cancelled` : ''} of ${p.total}; ${(p.spentSeconds / 3600).toFixed(2)} h spent; best loss ${p.bestLoss === null ? '–' : formatNumber(p.bestLoss, 5)}\n${p.failed ? 'failed runs: "scalelab runs ls --status failed", retry with "scalelab sweep retry"\n' : ''}`,
           );
         }
-        // Some failed runs are a sweep's normal lot (a learning-rate probe's largest rate diverges):
-        // exit 0 while any run completed. None completed is a failed sweep: exit 1, and say so.
-        if (p.done === 0 && p.total > 0) {
-          process.stderr.write(`scalelab: error: no run of study "${f.study}" completed: ${p.failed} of ${p.total} failed${cancelled ? `, ${cancelled} cancelled` : ''} (reasons: "scalelab runs ls --study ${f.study} --status failed")\n`);
-          process.exitCode = 1;
+        // A diverged learning-rate probe is the probe doing its job; any other failed or cancelled
+        // run leaves the sweep incomplete: exit 1 and say how many, so a script does not fit a sweep
+        // with holes as if it were whole.
+        if (outcome.isFailure) {
+          const what = outcome.completed === 0 ? `no run of study "${f.study}" completed` : `study "${f.study}" is incomplete`;
+          process.stderr.write(`scalelab: error: ${what}: ${outcome.failed} of ${outcome.total} failed${cancelled ? `, ${cancelled} cancelled` : ''} (reasons: "scalelab runs ls --study ${f.study} --status failed"; queue them again with "scalelab sweep retry --study ${f.study}")\n`);
+          process.exitCode = exitCodes.failed;
         }
       } finally {
         bar.stop();
@@ -190,9 +130,9 @@ Examples:
   sweep
     .command('status')
     .description('where a study\'s runs stand')
-    .requiredOption('--study <name>', 'study name')
-    .option('--db <path>', 'store file', defaultStorePath)
-    .option('--json', 'print JSON')
+    .addOption(flag('study', { required: true }))
+    .addOption(flag('db', { default: defaultStorePath }))
+    .addOption(flag('json'))
     .action(async (f: { study: string; db: string; json?: boolean }) =>
       run(async () => {
         const store = RunStore.open(f.db);
@@ -213,9 +153,9 @@ Examples:
     sweep
       .command('cancel')
       .description('cancel a study\'s runs in flight on its backend (scancel for Slurm; for local, SIGTERM to each run\'s process group, SIGKILL 10 s later) and mark them cancelled')
-      .requiredOption('--study <name>', 'study name')
-      .option('--db <path>', 'store file', defaultStorePath)
-      .option('--json', 'print JSON'),
+      .addOption(flag('study', { required: true }))
+      .addOption(flag('db', { default: defaultStorePath }))
+      .addOption(flag('json')),
   ).action(async (f: BackendFlags & { study: string; db: string; json?: boolean }) =>
     run(async () => {
       // Cancelling goes by the run folders (--runs-dir), never runs the command: none is needed.
@@ -237,9 +177,9 @@ Examples:
   sweep
     .command('retry')
     .description('put a study\'s failed runs back in the queue (then "sweep run" again)')
-    .requiredOption('--study <name>', 'study name')
-    .option('--db <path>', 'store file', defaultStorePath)
-    .option('--json', 'print JSON')
+    .addOption(flag('study', { required: true }))
+    .addOption(flag('db', { default: defaultStorePath }))
+    .addOption(flag('json'))
     .action(async (f: { study: string; db: string; json?: boolean }) =>
       run(async () => {
         const store = RunStore.open(f.db);

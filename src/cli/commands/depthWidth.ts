@@ -1,0 +1,28 @@
+import type { Command } from 'commander';
+import { readRuns } from '../../io/readRuns.js';
+import { parseColumnMapping } from '../../io/parseRuns.js';
+import { aspectSpread } from '../../analyses/groups.js';
+import { aspectSpreadReport } from '../../report/text/data.js';
+import { parseQuantity } from '../options.js';
+import { printResult, writeResult } from '../output.js';
+import { flag } from '../flags.js';
+
+type Run = (fn: () => Promise<void>, json?: boolean) => Promise<void>;
+
+export function registerDepthWidth(program: Command, run: Run): void {
+  program
+    .command('depth-width')
+    .description('depth versus width at fixed size: the loss spread across aspect ratios d_model/n_layer')
+    .argument('<file>', 'runs with N, width (d_model), layers (n_layer) and loss')
+    .addOption(flag('tolerance', { detail: 'here, model sizes N', default: '0.05' }))
+    .addOption(flag('columns', { detail: 'e.g. width=d_model,layers=n_layer' }))
+    .addOption(flag('json'))
+    .action(async (file: string, f: { tolerance: string; columns?: string; json?: boolean }) =>
+      run(async () => {
+        const ds = readRuns(file, { columns: f.columns ? parseColumnMapping(f.columns) : undefined });
+        const r = aspectSpread(ds, parseQuantity(f.tolerance, '--tolerance'));
+        if (f.json) return printResult(r, file);
+        writeResult(aspectSpreadReport(r), file);
+      }, f.json),
+    );
+}

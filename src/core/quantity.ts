@@ -1,0 +1,30 @@
+/**
+ * Numbers as people write model and data sizes: `7e10`, `70B`, `1.4T`, `2.5M`, `500k`. One parser
+ * for the command line and for files of runs, so `70B` means the same in both.
+ */
+
+/** Suffixes and their factors; b, t and k are accepted in either case (70b, 1.4t). */
+const suffixes: Record<string, number> = { k: 1e3, K: 1e3, M: 1e6, B: 1e9, b: 1e9, G: 1e9, T: 1e12, t: 1e12, P: 1e15 };
+
+const pattern = /^\s*([+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)\s*([a-zA-Z]?)\s*$/;
+
+/** `text` as a number, with an optional size suffix; NaN when it is not one (see suffixHint). */
+export function parseSuffixedNumber(text: string): number {
+  const m = pattern.exec(text);
+  if (!m) return NaN;
+  if (m[2] && suffixes[m[2]] === undefined) return NaN;
+  return Number(m[1]) * (m[2] ? suffixes[m[2]] : 1);
+}
+
+/**
+ * Why a number with a letter after it was not read, when it looks like a size with a suffix that
+ * is not one (`70m`: milli or mega?), for the error message; undefined otherwise.
+ */
+export function suffixHint(text: string): string | undefined {
+  const m = pattern.exec(text);
+  if (!m || !m[2] || suffixes[m[2]] !== undefined) return undefined;
+  const upper = m[2].toUpperCase();
+  if (m[2] === 'm') return 'a lowercase m could mean milli or mega: write M for millions, or the number in full (7e7)';
+  if (suffixes[upper] !== undefined) return `write ${m[1]}${upper} (suffixes: k, M, B, G, T, P)`;
+  return `"${m[2]}" is not a size suffix (k, M, B, G, T, P: 7e10 = 70B)`;
+}

@@ -1,0 +1,34 @@
+/**
+ * A sweep plan as text: one row per phase and budget (runs, sizes, learning rate, hours) and the
+ * designer's notes. Pure (data in, string out).
+ */
+import { formatNumber } from '../../core/format.js';
+import { textTable } from '../../core/table.js';
+import type { FlopsSweepDesign, SweepDesign } from '../../experiments/design.js';
+
+export function sweepTable(d: SweepDesign): string {
+  const rows: string[][] = [];
+  if (d.probe.length) rows.push(['lr probe', formatNumber(d.probe[0].C, 3), String(d.probe.length), formatNumber(d.probe[0].N, 3), `${formatNumber(d.probe[0].config.learning_rate, 2)}–${formatNumber(d.probe[d.probe.length - 1].config.learning_rate, 2)}`, (d.seconds.probe / 3600).toFixed(2)]);
+  for (const C of d.budgets) {
+    const rs = d.isoflop.filter((r) => r.C === C);
+    rows.push([
+      'isoflop',
+      formatNumber(C, 3),
+      String(rs.length),
+      rs.length ? `${formatNumber(Math.min(...rs.map((r) => r.N)), 2)}–${formatNumber(Math.max(...rs.map((r) => r.N)), 2)}` : '–',
+      rs.length ? formatNumber(rs[0].config.learning_rate, 3) : '–',
+      (rs.reduce((s, r) => s + r.seconds, 0) / 3600).toFixed(2),
+    ]);
+  }
+  return textTable(['phase', 'budget C', 'runs', 'N', 'learning rate', 'hours'], rows);
+}
+
+/** `sweep plan`'s report: budgets in hours, or in FLOPs (with the hours they take on the hardware). */
+export function sweepPlanReport(d: SweepDesign, budget: { targetHours: number; experimentHours: number } | { targetFlops: number; experimentFlops: number }): string {
+  const runs = d.probe.length + d.isoflop.length;
+  const head =
+    'targetFlops' in budget
+      ? `IsoFLOP sweep for a ${formatNumber(budget.targetFlops, 3)} FLOPs target within ${formatNumber(budget.experimentFlops, 3)} FLOPs of experiments: ${runs} runs, ${formatNumber((d as FlopsSweepDesign).flops.total, 3)} FLOPs (about ${(d.seconds.total / 3600).toFixed(2)} h)`
+      : `IsoFLOP sweep for a ${budget.targetHours} h target within ${budget.experimentHours} h of experiments: ${runs} runs, ${(d.seconds.total / 3600).toFixed(2)} h`;
+  return `${head}\n${sweepTable(d)}\n${d.notes.map((n) => `  - ${n}`).join('\n')}\n`;
+}
