@@ -3,11 +3,14 @@
  * command, or a Slurm cluster. The sweep runner (../runner.ts) drives any of them the same way.
  */
 import type { Checkpoint, StoredRun } from '../../store/store.js';
+import type { Schedule } from '../../core/schedule.js';
 
 export interface BackendStatus {
   state: 'queued' | 'running' | 'completed' | 'failed' | 'cancelled';
   loss?: number;
   evals?: Checkpoint[];
+  /** The learning-rate schedule the trainer reported (its metrics' "schedule"), kept with the run. */
+  schedule?: Schedule;
   /** Accelerator seconds charged. */
   seconds?: number;
   reason?: string;
