@@ -36,6 +36,7 @@ const registry: [names: string[], load: () => Promise<Register>][] = [
   [['bcrit', 'hparams', 'mup'], async () => (await import('./commands/hparams.js')).registerHparams],
   [['repetition', 'select', 'curve', 'curves', 'compare', 'depth-width'], async () => (await import('./commands/data.js')).registerDataLaws],
   [['models'], async () => (await import('./commands/models.js')).registerModels],
+  [['curve-law'], async () => (await import('./commands/curveLaw.js')).registerCurveLaw],
   [['serve'], async () => (await import('./commands/serve.js')).registerServe],
 ];
 

@@ -1,0 +1,101 @@
+// `scalelab curve-law fit|predict|schedule` on curves drawn from a stated LR-annealing law: a table
+// with an lr column and a trainer's run folder (metrics.jsonl with its schedule).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { noStackTrace, scalelab } from './helpers/cli.js';
+import { predictCurve } from '../src/analyses/curveLaws.js';
+import { lrAt, lrSequence, wsd, type Schedule } from '../src/core/schedule.js';
+import { normal, randomSource } from '../src/core/random.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'scalelab-curve-law-'));
+const truth = { law: 'lr-annealing' as const, joint: false, lambda: 0.999, params: { L0: 1.6, A: 0.9, alpha: 0.5, C: 0.08 } };
+const N = 25472;
+
+function points(s: Schedule, seed: number): { step: number; loss: number; lr: number }[] {
+  const steps = Array.from({ length: s.steps / 25 }, (_, i) => (i + 1) * 25);
+  const random = randomSource(seed);
+  return predictCurve(truth, { lrs: lrSequence(s), warmupSteps: s.warmupSteps ?? 0 }, steps).map((loss, i) => ({ step: steps[i], loss: loss + 0.001 * normal(random), lr: lrAt(s, steps[i] - 1) }));
+}
+
+// A constant run as a table (its lr column is exact: no warmup), a WSD run as a trainer's run folder.
+const constant: Schedule = { kind: 'constant', peakLr: 5e-3, steps: 2000, warmupSteps: 0 };
+const table = join(dir, 'curves.csv');
+writeFileSync(table, ['run,N,step,D,loss,lr', ...points(constant, 1).map((p) => `constant,${N},${p.step},${p.step * 2048},${p.loss},${p.lr}`)].join('\n') + '\n');
+const w = wsd(5e-3, 2000, 0.2, { warmupSteps: 50 });
+mkdirSync(join(dir, 'wsd-0.2'));
+writeFileSync(join(dir, 'wsd-0.2', 'metrics.jsonl'), points(w, 2).map((p) => JSON.stringify({ tokens: p.step * 2048, step: p.step, val_loss: p.loss, params_nonembedding: N, lr: p.lr, schedule: w })).join('\n') + '\n');
+
+test('curve-law fit reads a table and a run folder, recovers the law and writes a fit', () => {
+  const r = scalelab(['curve-law', 'fit', table, join(dir, 'wsd-0.2'), '--bootstrap', '30', '--out', join(dir, 'fit.json'), '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  const out = r.json();
+  assert.equal(out.fits.length, 1);
+  assert.equal(out.fits[0].N, N);
+  assert.deepEqual(out.inputs.map((i: { lrFrom: string }) => i.lrFrom), ['lr column', 'schedule']);
+  const p = out.fits[0].fit.params;
+  assert.ok(Math.abs(p.alpha / 0.5 - 1) < 0.1 && Math.abs(p.L0 / 1.6 - 1) < 0.03, JSON.stringify(p));
+  assert.equal(out.fits[0].bootstrap.unit, 'block');
+  assert.deepEqual(JSON.parse(readFileSync(join(dir, 'fit.json'), 'utf8')).fits[0].fit.params, p);
+  const text = scalelab(['curve-law', 'fit', table, join(dir, 'wsd-0.2')]);
+  assert.match(text.stdout, /Tissue et al\. 2024/);
+  assert.match(text.stdout, /wsd-0\.2 \(N = 2\.547e4\): 80 checkpoints, learning rate from schedule: wsd, η 0\.00500, 2000 steps \(warmup 50, decay 400 linear to 10 %\)/);
+});
+
+test('curve-law predict gives a cosine run twice as long, with an interval that holds the truth, and a figure', () => {
+  const cosine: Schedule = { kind: 'cosine', peakLr: 5e-3, steps: 4000, warmupSteps: 50, minLrFrac: 0.1 };
+  const truthFinal = predictCurve(truth, { lrs: lrSequence(cosine), warmupSteps: 50 }, [4000])[0];
+  const r = scalelab(['curve-law', 'predict', '--fit', join(dir, 'fit.json'), '--schedule', 'cosine', '--steps', '4000', '--peak-lr', '5e-3', '--warmup-steps', '50', '--plot', join(dir, 'fig.svg'), '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  const out = r.json();
+  assert.ok(Math.abs(out.final.loss - truthFinal) < 0.01, `predicted ${out.final.loss}, true ${truthFinal}`);
+  assert.ok(out.final.interval[0] <= truthFinal && truthFinal <= out.final.interval[1], `${truthFinal} in ${out.final.interval}`);
+  assert.equal(out.curve.at(-1).step, 4000);
+  assert.match(readFileSync(join(dir, 'fig.svg'), 'utf8'), /^<svg [\s\S]*<polyline [\s\S]*<\/svg>\n$/);
+  // Compared with a trained run: its own schedule is the target.
+  const cmp = scalelab(['curve-law', 'predict', '--fit', join(dir, 'fit.json'), '--observed', join(dir, 'wsd-0.2')]);
+  assert.equal(cmp.code, 0, cmp.stderr);
+  assert.match(cmp.stdout, /observed \(wsd-0\.2, step 2000\): \d\.\d+, predicted \d\.\d+, -?\d+\.\d\d %, inside the interval/);
+});
+
+test('curve-law schedule chooses a decay fraction for a budget', () => {
+  const r = scalelab(['curve-law', 'schedule', '--fit', join(dir, 'fit.json'), '--steps', '4000', '--peak-lr', '5e-3', '--warmup-steps', '50', '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  const out = r.json();
+  assert.ok(out.decayFrac > 0 && out.decayFrac < 1);
+  assert.equal(out.curve.length, 99);
+  assert.ok(out.curve.every((c: { loss: number }) => c.loss >= out.loss));
+});
+
+test('bad curves and flags are refused with a located error, no stack trace', () => {
+  const noLr = join(dir, 'no-lr.csv');
+  writeFileSync(noLr, 'run,step,loss\na,1,3\na,2,2.9\n');
+  const badLr = join(dir, 'bad-lr.csv');
+  writeFileSync(badLr, 'run,step,loss,lr\na,1,3,0.001\na,2,2.9,fast\n');
+  const badSchedule = join(dir, 'bad-schedule');
+  mkdirSync(badSchedule);
+  writeFileSync(join(badSchedule, 'metrics.jsonl'), '{"tokens": 10, "step": 1, "val_loss": 3, "schedule": {"kind": "wsd", "peakLr": 0.001, "steps": 10}}\n');
+  const cases: [string[], RegExp][] = [
+    [['curve-law', 'fit', noLr], /no-lr\.csv:1: run "a" has no schedule and the file has no lr column/],
+    [['curve-law', 'fit', badLr], /bad-lr\.csv:3:4 \(column "lr"\): expected a positive number for lr, got "fast"/],
+    [['curve-law', 'fit', badSchedule], /metrics\.jsonl:1: schedule field "decaySteps": missing/],
+    [['curve-law', 'fit', table], /none of the 1 curves anneals/],
+    [['curve-law', 'fit', table, join(dir, 'wsd-0.2'), '--joint'], /needs at least 3 model sizes; found 1/],
+    [['curve-law', 'predict', '--fit', table, '--schedule', 'cosine', '--steps', '10', '--peak-lr', '1e-3'], /curves\.csv: not JSON/],
+    [['curve-law', 'predict', '--fit', join(dir, 'fit.json'), '--schedule', 'wsd', '--steps', '100', '--peak-lr', '1e-3', '--decay-frac', '1.5'], /--decay-frac: expected a fraction between 0 and 1/],
+    [['curve-law', 'fit', table, '--law', 'kaplan'], /--law: invalid value "kaplan" \(expected lr-annealing, multi-power\)/],
+  ];
+  for (const [args, message] of cases) {
+    const r = scalelab(args);
+    assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+    assert.match(r.stderr, message);
+    assert.ok(noStackTrace(r.stderr), r.stderr);
+  }
+  for (const sub of ['fit', 'predict', 'schedule']) {
+    const h = scalelab(['curve-law', sub, '--help']);
+    assert.equal(h.code, 0);
+    assert.match(h.stdout, /--json/);
+  }
+});
