@@ -21,7 +21,7 @@
  * (logarithms of the positive ones) with analytic gradients from the best starts.
  * Intervals resample whole runs (a run's checkpoints move together); with fewer than three runs
  * they resample blocks of consecutive residuals within each run instead, and say so.
- * docs/methods.md §§ 31–33 state the formulas and the test vectors.
+ * docs/methods.md §31 states the formulas and the test vectors (§32: WSD ladders, §33: the Kaplan lesson).
  */
 import { InputError, type Location } from '../errors/index.js';
 import { lbfgs } from '../core/lbfgs.js';
