@@ -42,3 +42,25 @@ test('moby-small: every IsoFLOP profile has its minimum strictly inside the size
     assert.ok(best > 0 && best < runs.length - 1, `C = ${b}: best at ${runs[best].N} of ${runs.map((r) => r.N)}`);
   }
 });
+
+// The shipped moby-curves study (examples/studies/moby-curves/README.md): its LR-annealing fit is what
+// `curve-law fit` makes from the shipped runs, and its predicted-against-observed table follows from its fits.
+test('moby-curves: the refit reproduces the shipped fit, and the table of predictions follows from the fits', () => {
+  const curves = 'examples/studies/moby-curves';
+  const out = join(tmp, 'curve-fit.json');
+  const runs = ['d32-constant', 'd32-wsd-0.2', 'd64-constant', 'd64-wsd-0.2'].map((r) => join(curves, 'runs', r));
+  const f = scalelab(['curve-law', 'fit', ...runs, '--from-step', '500', '--bootstrap', '200', '--seed', '1', '--out', out]);
+  assert.equal(f.code, 0, f.stderr);
+  assert.deepEqual(JSON.parse(readFileSync(out, 'utf8')), JSON.parse(readFileSync(join(curves, 'fit-lr-annealing.json'), 'utf8')));
+  const table = JSON.parse(readFileSync(join(curves, 'predictions.json'), 'utf8')) as { run: string; law: string; predicted: number; observed: number; inside: boolean }[];
+  for (const row of table) {
+    const p = scalelab(['curve-law', 'predict', '--fit', join(curves, `fit-${row.law}.json`), '--observed', join(curves, 'runs', row.run), '--json']);
+    assert.equal(p.code, 0, p.stderr);
+    const r = p.json();
+    assert.ok(Math.abs(r.final.loss - row.predicted) < 1e-9, `${row.run} ${row.law}: ${r.final.loss} vs ${row.predicted}`);
+    assert.equal(r.observed.observed, row.observed);
+    assert.equal(r.observed.inside, row.inside);
+  }
+  // What the README says plainly: the LR-annealing law missed all four, the multi-power law was inside on all four.
+  assert.deepEqual(table.map((r) => `${r.law}:${r.inside}`).sort(), ['lr-annealing:false', 'lr-annealing:false', 'lr-annealing:false', 'lr-annealing:false', 'multi-power:true', 'multi-power:true', 'multi-power:true', 'multi-power:true']);
+});

@@ -465,18 +465,26 @@ export interface CurvePrediction {
   /** The law's interval (replicates only) and a new run's (replicates plus the residual scatter). */
   lawInterval?: [number, number][];
   interval?: [number, number][];
+  /**
+   * Replicates left out because they predict a loss that is not a positive number somewhere on
+   * this curve (a degenerate refit, e.g. the multi-power law's B → ∞ with β → 0): an interval
+   * built from them would reach below zero and cover anything.
+   */
+  dropped?: number;
 }
 
 /** Predict a target run's curve, with intervals when a bootstrap is given. */
 export function predictWithIntervals(fit: CurveFit, target: { lrs: Float64Array; warmupSteps: number; N?: number }, steps: number[], boot?: CurveBootstrap, level = 0.95, seed = 1): CurvePrediction {
   const loss = predictCurve(fit, target, steps);
   if (!boot || boot.replicates.length < 2) return { steps, loss };
-  const reps = boot.replicates.map((params) => predictCurve({ ...fit, params }, target, steps));
+  const all = boot.replicates.map((params) => predictCurve({ ...fit, params }, target, steps));
+  const reps = all.filter((r) => r.every((v) => v > 0 && Number.isFinite(v)));
+  if (reps.length < 2) return { steps, loss, dropped: all.length - reps.length };
   const random = randomSource(seed, 0x5eed);
   const lawInterval = steps.map((_, i) => percentileInterval(reps.map((r) => r[i]), level));
   const noisy = reps.map((r) => r.map((v) => v + boot.rms * normal(random)));
   const interval = steps.map((_, i) => percentileInterval(noisy.map((r) => r[i]), level));
-  return { steps, loss, lawInterval, interval };
+  return { steps, loss, lawInterval, interval, dropped: all.length - reps.length };
 }
 
 /**

@@ -278,10 +278,11 @@ Examples:
           checkFiniteText(svg, flags.fit);
           writeFileSync(flags.plot, svg);
         }
-        const result = { law: file.law, citation: file.citation, schedule, N, final: { step: schedule.steps, loss: p.loss[last], ...(p.interval ? { interval: p.interval[last], lawInterval: p.lawInterval![last] } : {}) }, level, curve: steps.map((s, i) => ({ step: s, loss: p.loss[i], ...(p.interval ? { interval: p.interval[i] } : {}) })), ...(comparison ? { observed: comparison } : {}), ...(flags.plot ? { plot: flags.plot } : {}) };
+        const result = { law: file.law, citation: file.citation, schedule, N, ...(p.dropped ? { droppedReplicates: p.dropped } : {}), final: { step: schedule.steps, loss: p.loss[last], ...(p.interval ? { interval: p.interval[last], lawInterval: p.lawInterval![last] } : {}) }, level, curve: steps.map((s, i) => ({ step: s, loss: p.loss[i], ...(p.interval ? { interval: p.interval[i] } : {}) })), ...(comparison ? { observed: comparison } : {}), ...(flags.plot ? { plot: flags.plot } : {}) };
         if (flags.json) return printResult(result, flags.fit);
         const iv = p.interval ? ` (${Math.round(level * 100)} % interval for a new run ${f4(p.interval[last][0])}–${f4(p.interval[last][1])}; the law's own ${f4(p.lawInterval![last][0])}–${f4(p.lawInterval![last][1])})` : ' (no interval: fit with --bootstrap N for one)';
         const lines = [`${describeSchedule(schedule)}${N ? `, N = ${formatNumber(N, 4)}` : ''}`, `predicted final loss ${f4(p.loss[last])}${iv}`];
+        if (p.dropped) lines.push(`(${p.dropped} of ${g.bootstrap!.replicates.length} bootstrap replicates left out of the interval: they predict a loss ≤ 0 on this schedule, a degenerate refit)`);
         if (comparison) lines.push(`observed (${comparison.run}, step ${comparison.step}): ${f4(comparison.observed)}, predicted ${f4(comparison.predicted)}, ${((comparison.predicted / comparison.observed - 1) * 100).toFixed(2)} %${'inside' in comparison ? (comparison.inside ? ', inside the interval' : ', OUTSIDE the interval: the prediction missed') : ''}`);
         if (flags.plot) lines.push(`figure written to ${flags.plot}`);
         writeResult(lines.join('\n') + '\n', flags.fit);
