@@ -85,7 +85,7 @@ test('curves that cannot determine the law are refused; intervals from resampled
 
 test('the best WSD decay fraction for a budget is interior and the law prefers it to a short decay', () => {
   const truth = { law: 'multi-power' as const, joint: false, lambda: 0.999, params: { L0: 1.5, A: 0.8, alpha: 0.45, B: 30, C: 0.5, beta: 0.6, gamma: 0.5 } };
-  const best = bestDecayFraction(truth as CurveFit, (f) => ({ lrs: lrSequence(wsd(peak, 2000, f, { warmupSteps: 50 })), warmupSteps: 50 }), 2000);
+  const best = bestDecayFraction(truth, (f) => ({ lrs: lrSequence(wsd(peak, 2000, f, { warmupSteps: 50 })), warmupSteps: 50 }), 2000);
   assert.ok(best.decayFrac > 0.05 && best.decayFrac < 0.95, `best fraction ${best.decayFrac}`);
   const at = (f: number) => best.curve.find((c) => Math.abs(c.decayFrac - f) < 1e-9)!.loss;
   assert.ok(best.loss <= at(0.05) && best.loss <= at(0.95));

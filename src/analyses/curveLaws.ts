@@ -492,7 +492,7 @@ export function predictWithIntervals(fit: CurveFit, target: { lrs: Float64Array;
  * 1 % steps from 1 % to 99 %), with the spread of the best fraction across bootstrap replicates.
  */
 export function bestDecayFraction(
-  fit: CurveFit,
+  fit: Pick<CurveFit, 'law' | 'joint' | 'lambda' | 'params'>,
   makeLrs: (decayFrac: number) => { lrs: Float64Array; warmupSteps: number },
   steps: number,
   N?: number,
