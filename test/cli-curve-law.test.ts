@@ -99,3 +99,22 @@ test('bad curves and flags are refused with a located error, no stack trace', ()
     assert.match(h.stdout, /--json/);
   }
 });
+
+test('curve-law fit reads runs from the store: their schedules (trainer runs) or their checkpoints\' lr (imported tables)', async () => {
+  const { RunStore } = await import('../src/store/store.js');
+  const { parseRuns } = await import('../src/io/parseRuns.js');
+  const db = join(dir, 'runs.db');
+  const store = RunStore.open(db);
+  // The WSD run as a trainer's finished run (schedule kept), the constant run as an imported table (lr per checkpoint).
+  const [planned] = store.plan('curves', [{ key: 'wsd-0.2', name: 'wsd-0.2', phase: 'curve', config: {}, N, D: 2000 * 2048, C: 6 * N * 2000 * 2048, estimatedSeconds: 1 }]);
+  const pts = points(w, 2);
+  store.finish(planned.id, { status: 'completed', loss: pts.at(-1)!.loss, evals: pts.map((p) => ({ tokens: p.step * 2048, step: p.step, loss: p.loss, lr: p.lr })), schedule: w });
+  store.importDataset(parseRuns(readFileSync(table, 'utf8'), { source: 'curves.csv' }), 'curves');
+  store.close();
+  const r = scalelab(['curve-law', 'fit', '--db', db, '--study', 'curves', '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  const out = r.json();
+  assert.deepEqual(out.inputs.map((i: { run: string; lrFrom: string }) => `${i.run}:${i.lrFrom}`).sort(), ['constant:lr column', 'wsd-0.2:schedule']);
+  const fromFiles = scalelab(['curve-law', 'fit', table, join(dir, 'wsd-0.2'), '--json']).json();
+  for (const k of ['L0', 'A', 'alpha', 'C']) assert.ok(Math.abs(out.fits[0].fit.params[k] / fromFiles.fits[0].fit.params[k] - 1) < 1e-6, k);
+});

@@ -9,6 +9,7 @@ import { basename, dirname, join } from 'node:path';
 import { bestDecayFraction, bootstrapCurveLaw, curveLawIds, fitCurveLaw, predictWithIntervals, type CurveBootstrap, type CurveFit, type CurveLawId } from '../../analyses/curveLaws.js';
 import { curveFromMetrics, curvesFromDataset, type ReadCurve } from '../../io/parseCurves.js';
 import { readRuns, readText } from '../../io/readRuns.js';
+import type { Run } from '../../io/dataset.js';
 import { decayShapes, describeSchedule, lrSequence, parseSchedule, scheduleKinds, type Schedule } from '../../core/schedule.js';
 import { InputError, UsageError } from '../../errors/index.js';
 import { formatNumber } from '../../core/format.js';
@@ -29,6 +30,35 @@ interface CurveFitFile {
   /** One fit per model size (or one joint fit), each with its bootstrap replicates. */
   fits: { N?: number; fit: CurveFit; bootstrap?: CurveBootstrap }[];
   inputs: { run: string; N?: number; points: number; lrFrom: string; source: string; schedule?: Schedule }[];
+}
+
+/**
+ * The completed runs of a store (one study, or all) as curves: each run's checkpoints with their
+ * steps, the learning rate from the run's schedule when it has one, else from its checkpoints' lr.
+ */
+async function storeCurves(db: string, study?: string): Promise<ReadCurve[]> {
+  if (!existsSync(db)) throw new UsageError(`--db: no run store at ${db} (run a sweep or "scalelab runs import" first)`);
+  const { RunStore } = await import('../../store/store.js');
+  const store = RunStore.open(db);
+  try {
+    const runs: Run[] = [];
+    const schedules: Record<string, Schedule> = {};
+    let line = 0;
+    for (const r of store.runs({ study, status: 'completed' })) {
+      const name = r.name ?? r.key;
+      if (r.schedule) schedules[name] = r.schedule;
+      for (const c of store.checkpoints(r.id)) {
+        line++;
+        if (c.step === null || c.step === undefined) throw new InputError({ file: db, columnName: 'step' }, `run "${name}" (study "${r.study}") has a checkpoint at ${c.tokens} tokens without a step; a curve law needs the steps`);
+        runs.push({ run: name, step: c.step, loss: c.loss, D: c.tokens, ...(r.N !== null ? { N: r.N } : {}), ...(c.lr ? { lr: c.lr } : {}), line });
+      }
+    }
+    if (!runs.length) throw new InputError({ file: db }, `no completed runs with checkpoints${study ? ` in study "${study}"` : ''}`);
+    const hasLr = runs.every((r) => r.lr !== undefined);
+    return curvesFromDataset({ source: db, runs, columns: { run: 'run', step: 'step', loss: 'loss', D: 'tokens', N: 'N', ...(hasLr ? { lr: 'lr' } : {}) }, derived: {} }, schedules);
+  } finally {
+    store.close();
+  }
 }
 
 /** A trainer's run folder, its metrics.jsonl, or a runs table; each becomes one or more curves. */
@@ -147,7 +177,9 @@ export function registerCurveLaw(program: Command, run: Run): void {
   cmd
     .command('fit')
     .description('fit the LR-annealing law (Tissue et al. 2024) or the multi-power law (Luo et al. 2025) to training curves')
-    .argument('<inputs...>', "trainer run folders (metrics.jsonl with its schedule), or CSV/JSON/JSONL tables with run, step, loss and lr (or --schedules)")
+    .argument('[inputs...]', "trainer run folders (metrics.jsonl with its schedule), or CSV/JSON/JSONL tables with run, step, loss and lr (or --schedules)")
+    .option('--db <path>', 'read the completed runs of a run store instead (their schedules, or their checkpoints\' learning rates)')
+    .option('--study <name>', 'with --db: only this study')
     .option('--law <law>', `${curveLawIds.join(' or ')}`, 'lr-annealing')
     .option('--joint', 'fit all sizes together, L0 = E + A_N·N^(−a) (at least 3 sizes); otherwise each size on its own')
     .option('--lambda <x>', 'lr-annealing: momentum of the annealing area', '0.999')
@@ -166,7 +198,7 @@ Examples:
   scalelab curve-law fit examples/studies/moby-curves/curves.csv --bootstrap 200 --out curve-fit.json
   scalelab curve-law fit runs/d32-constant runs/d32-wsd-0.2 --law multi-power`,
     )
-    .action(async (inputs: string[], flags: { law: string; joint?: boolean; lambda: string; fromStep: string; schedules?: string; columns?: string; group?: string; bootstrap: string; seed: string; out?: string; json?: boolean }) =>
+    .action(async (inputs: string[], flags: { db?: string; study?: string; law: string; joint?: boolean; lambda: string; fromStep: string; schedules?: string; columns?: string; group?: string; bootstrap: string; seed: string; out?: string; json?: boolean }) =>
       run(async () => {
         const law = keyword(flags.law, '--law', curveLawIds);
         const lambda = parseQuantity(flags.lambda, '--lambda');
@@ -174,8 +206,11 @@ Examples:
         const replicates = parseInteger(flags.bootstrap, '--bootstrap', 0);
         const seed = parseInteger(flags.seed, '--seed', 0);
         const fromStep = parseInteger(flags.fromStep, '--from-step', 1);
-        const curves = readCurves(inputs, flags).map((c) => ({ ...c, points: c.points.filter((p) => p.step >= fromStep) }));
-        const source = inputs.join(', ');
+        if (!inputs.length && !flags.db) throw new UsageError('expected run folders or tables of checkpoints to fit, or --db with a run store');
+        if (inputs.length && flags.db) throw new UsageError('--db: give either input files or a run store, not both');
+        const read = flags.db ? await storeCurves(flags.db, flags.study) : readCurves(inputs, flags);
+        const curves = read.map((c) => ({ ...c, points: c.points.filter((p) => p.step >= fromStep) }));
+        const source = flags.db ?? inputs.join(', ');
         const bare = curves.find((c) => c.points.length === 0);
         if (bare) throw new UsageError(`--from-step: run "${bare.name}" has no checkpoint at step ${fromStep} or later`);
         const groups: { N?: number; curves: ReadCurve[] }[] = [];
