@@ -118,3 +118,19 @@ test('curve-law fit reads runs from the store: their schedules (trainer runs) or
   const fromFiles = scalelab(['curve-law', 'fit', table, join(dir, 'wsd-0.2'), '--json']).json();
   for (const k of ['L0', 'A', 'alpha', 'C']) assert.ok(Math.abs(out.fits[0].fit.params[k] / fromFiles.fits[0].fit.params[k] - 1) < 1e-6, k);
 });
+
+test('curve-law ladder says what a WSD ladder saves; curve-law kaplan shows the bias of checkpoint fits', () => {
+  const l = scalelab(['curve-law', 'ladder', '--sizes', '7M,19M', '--budgets', '3e17,1e18,3e18', '--batch-tokens', '262144', '--json']);
+  assert.equal(l.code, 0, l.stderr);
+  const plan = l.json();
+  // Per size 0.8·D_max + 0.2·ΣD against ΣD: budgets 1 : 3.3 : 10 save 24 %.
+  assert.ok(Math.abs(plan.compute.saved - (1 - (0.8 * 10 + 0.2 * 14.33) / 14.33)) < 0.01, `saved ${plan.compute.saved}`);
+  assert.deepEqual(plan.sizes[0].branches.map((b: { at: number; decaySteps: number; steps: number }) => b.at + b.decaySteps - b.steps), [0, 0, 0]);
+  const bad = scalelab(['curve-law', 'ladder', '--sizes', '7M,big', '--budgets', '1e18', '--batch-tokens', '1024']);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /--sizes: expected a number such as 7e10 or 70B, got "big"/);
+  const k = scalelab(['curve-law', 'kaplan', '--json']);
+  assert.equal(k.code, 0, k.stderr);
+  const r = k.json();
+  assert.ok(Math.abs(r.bias.checkpoints) > 0.1 && Math.abs(r.bias.perLength) < 0.02, JSON.stringify(r.bias));
+});

@@ -16,6 +16,7 @@ import { formatNumber } from '../../core/format.js';
 import { keyword, parseInteger, parseLevel, parseQuantity, runSelection, GROUP_HELP } from '../options.js';
 import { checkFiniteText, printResult, progress, writeResult } from '../output.js';
 import { curveFigure } from '../../plots/curveFigure.js';
+import { planWsdLadder } from '../../analyses/wsdLadder.js';
 
 type Run = (fn: () => Promise<void>, json?: boolean) => Promise<void>;
 
@@ -368,4 +369,61 @@ Example:
         );
       }, flags.json),
     );
+
+  cmd
+    .command('ladder')
+    .description('plan a WSD ladder: one constant-LR trunk per size and a cooldown branch per IsoFLOP budget, with the compute it saves against one run per point')
+    .requiredOption('--sizes <list>', 'model sizes N, comma-separated (e.g. 7M,19M,39M)')
+    .requiredOption('--budgets <list>', 'IsoFLOP budgets C = 6ND, comma-separated (e.g. 3e17,1e18,3e18)')
+    .requiredOption('--batch-tokens <n>', 'tokens per optimizer step')
+    .option('--decay-frac <f>', 'each branch decays over this fraction of its steps', '0.2')
+    .option('--json', 'print JSON')
+    .addHelpText('after', `
+Example:
+  scalelab curve-law ladder --sizes 7M,19M,39M,71M,151M --budgets 3e17,1e18,3e18 --batch-tokens 262144`)
+    .action(async (flags: { sizes: string; budgets: string; batchTokens: string; decayFrac: string; json?: boolean }) =>
+      run(async () => {
+        const list = (text: string, flag: string) => text.split(',').filter((x) => x.trim()).map((x) => parseQuantity(x, flag));
+        const sizes = list(flags.sizes, '--sizes'), budgets = list(flags.budgets, '--budgets');
+        if (!sizes.length || !budgets.length) throw new UsageError('--sizes and --budgets: expected one or more numbers each');
+        const decayFrac = parseQuantity(flags.decayFrac, '--decay-frac');
+        if (!(decayFrac < 1)) throw new UsageError(`--decay-frac: expected a fraction between 0 and 1, got ${flags.decayFrac}`);
+        const plan = planWsdLadder(sizes, budgets, parseQuantity(flags.batchTokens, '--batch-tokens'), decayFrac);
+        if (flags.json) return printResult(plan);
+        const lines = plan.sizes.map((s) => `N = ${formatNumber(s.N, 4)}: trunk ${s.trunkSteps} steps; branches ${s.branches.map((b) => `at ${b.at} + ${b.decaySteps} (C = ${formatNumber(b.C, 3)})`).join(', ')}`);
+        lines.push(`compute: ${formatNumber(plan.compute.ladder, 4)} FLOPs for the ladder against ${formatNumber(plan.compute.perPoint, 4)} for one run per point: ${(plan.compute.saved * 100).toFixed(1)} % saved`);
+        writeResult(lines.join('\n') + '\n');
+      }, flags.json),
+    );
+
+  cmd
+    .command('kaplan')
+    .description("the Kaplan lesson on the simulated lab: exponents fitted to checkpoints of long cosine runs against one run per length")
+    .option('--world <file>', 'a world file (default: worlds/default.json)')
+    .option('--json', 'print JSON')
+    .action(async (flags: { world?: string; json?: boolean }) =>
+      run(async () => {
+        const { loadWorld } = await import('../../lab/loadWorld.js');
+        const { kaplanLesson } = await import('../../lab/kaplanLesson.js');
+        const world = loadWorld(flags.world);
+        const sizes = [2, 4, 8, 16].map((n_layer, i) => ({ n_layer, d_model: [128, 256, 512, 1024][i], n_heads: [2, 4, 8, 16][i] }));
+        const r = kaplanLesson(world, { sizes, maxTokens: 3.2e10, lengths: 6, batch_tokens: 262144, learning_rate: learningRateFor(world) });
+        if (flags.json) return printResult(r);
+        const row = (name: string, f: { alpha: number; beta: number; a: number; tokensTrained?: number }) => `${name.padEnd(34)} α = ${f.alpha.toFixed(3)}  β = ${f.beta.toFixed(3)}  a = β/(α+β) = ${f.a.toFixed(3)}${f.tokensTrained ? `  (${formatNumber(f.tokensTrained, 3)} tokens trained)` : ''}`;
+        writeResult(
+          [
+            'Four sizes (2×128 … 16×1024), lengths 1e9 … 3.2e10 tokens; the Chinchilla law fitted to:',
+            row('the world', r.truth),
+            row('one run per length (Chinchilla)', r.perLength),
+            row('checkpoints of long cosine runs', r.checkpoints),
+            `bias of a: ${r.bias.perLength.toFixed(3)} per length, ${r.bias.checkpoints.toFixed(3)} from checkpoints (worlds/README.md rules 4 and 8)`,
+          ].join('\n') + '\n',
+        );
+      }, flags.json),
+    );
+}
+
+/** The world's optimal learning rate (muP), so the lesson's runs are well tuned. */
+function learningRateFor(world: { learningRate: { optimum: number } }): number {
+  return world.learningRate.optimum;
 }
