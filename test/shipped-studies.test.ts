@@ -64,3 +64,11 @@ test('moby-curves: the refit reproduces the shipped fit, and the table of predic
   // What the README says plainly: the LR-annealing law missed all four, the multi-power law was inside on all four.
   assert.deepEqual(table.map((r) => `${r.law}:${r.inside}`).sort(), ['lr-annealing:false', 'lr-annealing:false', 'lr-annealing:false', 'lr-annealing:false', 'multi-power:true', 'multi-power:true', 'multi-power:true', 'multi-power:true']);
 });
+
+test('moby-curves: a half-way checkpoint of a cosine run lies about 4 % above an annealed run of that length (the Kaplan lesson)', () => {
+  const loss = (run: string, step: number) => readFileSync(join('examples/studies/moby-curves/runs', run, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l)).find((m) => m.step === step).val_loss as number;
+  for (const d of ['d32', 'd64']) {
+    const gap = loss(`${d}-cosine-2x`, 1000) / loss(`${d}-wsd-0.2`, 1000) - 1;
+    assert.ok(gap > 0.035 && gap < 0.045, `${d}: ${gap}`);
+  }
+});
