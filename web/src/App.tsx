@@ -23,6 +23,7 @@ import { ApproachesTable } from './components/ApproachesTable.js';
 import { FiguresPanel } from './components/FiguresPanel.js';
 import { PlannerPanel } from './components/PlannerPanel.js';
 import { SweepPanel } from './components/SweepPanel.js';
+import { CurveLawPanel } from './components/CurveLawPanel.js';
 
 const studiesRefreshMs = 10_000;
 
@@ -90,6 +91,7 @@ export function App() {
           </section>
         )}
         {!fit.outcome && <PlannerPanel inputs={plannerInputs} state={plan} onChange={setPlannerInputs} />}
+        <CurveLawPanel />
       </main>
     </div>
   );
