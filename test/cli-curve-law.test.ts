@@ -117,6 +117,14 @@ test('curve-law fit reads runs from the store: their schedules (trainer runs) or
   assert.deepEqual(out.inputs.map((i: { run: string; lrFrom: string }) => `${i.run}:${i.lrFrom}`).sort(), ['constant:lr column', 'wsd-0.2:schedule']);
   const fromFiles = scalelab(['curve-law', 'fit', table, join(dir, 'wsd-0.2'), '--json']).json();
   for (const k of ['L0', 'A', 'alpha', 'C']) assert.ok(Math.abs(out.fits[0].fit.params[k] / fromFiles.fits[0].fit.params[k] - 1) < 1e-6, k);
+  // Exported checkpoints carry each one's learning rate, so the curves leave the store and come back.
+  const exported = join(dir, 'export.csv');
+  const e = scalelab(['runs', 'export', '--db', db, '--study', 'curves', '--checkpoints', '--out', exported]);
+  assert.equal(e.code, 0, e.stderr);
+  assert.match(readFileSync(exported, 'utf8').split('\n')[0], /^study,run,N,D,C,loss,step,lr$/);
+  const again = scalelab(['curve-law', 'fit', exported, '--json']);
+  assert.equal(again.code, 0, again.stderr);
+  assert.deepEqual(again.json().inputs.map((i: { lrFrom: string }) => i.lrFrom), ['lr column', 'lr column']);
 });
 
 test('curve-law ladder says what a WSD ladder saves; curve-law kaplan shows the bias of checkpoint fits', () => {
