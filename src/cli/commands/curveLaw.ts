@@ -9,7 +9,7 @@ import { basename, dirname, join } from 'node:path';
 import { bestDecayFraction, bootstrapCurveLaw, curveLawIds, fitCurveLaw, predictWithIntervals, type CurveBootstrap, type CurveFit, type CurveLawId } from '../../analyses/curveLaws.js';
 import { curveFromMetrics, curvesFromDataset, type ReadCurve } from '../../io/parseCurves.js';
 import { readRuns, readText } from '../../io/readRuns.js';
-import type { Run } from '../../io/dataset.js';
+import type { Run as DatasetRun } from '../../io/dataset.js';
 import { decayShapes, describeSchedule, lrSequence, parseSchedule, scheduleKinds, type Schedule } from '../../core/schedule.js';
 import { InputError, UsageError } from '../../errors/index.js';
 import { formatNumber } from '../../core/format.js';
@@ -42,7 +42,7 @@ async function storeCurves(db: string, study?: string): Promise<ReadCurve[]> {
   const { RunStore } = await import('../../store/store.js');
   const store = RunStore.open(db);
   try {
-    const runs: Run[] = [];
+    const runs: DatasetRun[] = [];
     const schedules: Record<string, Schedule> = {};
     let line = 0;
     for (const r of store.runs({ study, status: 'completed' })) {
