@@ -67,6 +67,10 @@ test('curve-law schedule chooses a decay fraction for a budget', () => {
   assert.ok(out.decayFrac > 0 && out.decayFrac < 1);
   assert.equal(out.curve.length, 99);
   assert.ok(out.curve.every((c: { loss: number }) => c.loss >= out.loss));
+  // The moby-curves study's LR-annealing fit has no optimum inside 1–99 %: said, not passed off as advice.
+  const edge = scalelab(['curve-law', 'schedule', '--fit', 'examples/studies/moby-curves/fit-lr-annealing.json', '--N', '25472', '--steps', '4000', '--peak-lr', '5.7e-3', '--warmup-steps', '50']);
+  assert.equal(edge.code, 0, edge.stderr);
+  assert.match(edge.stdout, /best decay fraction is 0\.99[\s\S]*warning: the best fraction is at the edge of the range tried/);
 });
 
 test('bad curves and flags are refused with a located error, no stack trace', () => {

@@ -196,8 +196,9 @@ export function registerCurveLaw(program: Command, run: Run): void {
       'after',
       `
 Examples:
-  scalelab curve-law fit examples/studies/moby-curves/curves.csv --bootstrap 200 --out curve-fit.json
-  scalelab curve-law fit runs/d32-constant runs/d32-wsd-0.2 --law multi-power`,
+  scalelab curve-law fit examples/studies/moby-curves/runs/d32-constant examples/studies/moby-curves/runs/d32-wsd-0.2 --from-step 500 --bootstrap 200 --out curve-fit.json
+  scalelab curve-law fit curves.csv --law multi-power      # columns run, step, loss, lr (and N)
+  scalelab curve-law fit --db .scalelab/runs.db --study curves`,
     )
     .action(async (inputs: string[], flags: { db?: string; study?: string; law: string; joint?: boolean; lambda: string; fromStep: string; schedules?: string; columns?: string; group?: string; bootstrap: string; seed: string; out?: string; json?: boolean }) =>
       run(async () => {
@@ -279,8 +280,9 @@ Examples:
       'after',
       `
 Examples:
-  scalelab curve-law predict --fit curve-fit.json --N 25472 --schedule cosine --steps 2000 --peak-lr 5.7e-3 --warmup-steps 50
-  scalelab curve-law predict --fit curve-fit.json --N 25472 --schedule wsd --decay-frac 0.5 --steps 1000 --peak-lr 5.7e-3 --warmup-steps 50`,
+  scalelab curve-law predict --fit curve-fit.json --schedule cosine --steps 2000 --peak-lr 5.7e-3 --warmup-steps 50
+  scalelab curve-law predict --fit curve-fit.json --schedule wsd --decay-frac 0.5 --steps 1000 --peak-lr 5.7e-3 --warmup-steps 50
+  scalelab curve-law predict --fit examples/studies/moby-curves/fit-multi-power.json --observed examples/studies/moby-curves/runs/d64-cosine-2x --plot d64.svg`,
     )
     .action(async (flags: ScheduleFlags & { fit: string; N?: string; observed?: string; every?: string; level: string; seed: string; plot?: string; json?: boolean }) =>
       run(async () => {
@@ -339,7 +341,7 @@ Examples:
     .option('--json', 'print JSON')
     .addHelpText('after', `
 Example:
-  scalelab curve-law schedule --fit curve-fit.json --N 25472 --steps 4000 --peak-lr 5.7e-3 --warmup-steps 50`)
+  scalelab curve-law schedule --fit curve-fit.json --steps 4000 --peak-lr 5.7e-3 --warmup-steps 50`)
     .action(async (flags: { fit: string; steps: string; peakLr: string; warmupSteps: string; decayShape: string; minLrFrac: string; N?: string; level: string; json?: boolean }) =>
       run(async () => {
         const file = loadCurveFit(flags.fit);
@@ -358,13 +360,17 @@ Example:
           return { lrs: lrSequence({ kind: 'wsd', peakLr, steps, warmupSteps, minLrFrac, decaySteps, decayShape }), warmupSteps };
         };
         const best = bestDecayFraction(g.fit, make, steps, N, g.bootstrap, level);
-        const result = { law: file.law, steps, N, decayFrac: best.decayFrac, loss: best.loss, ...(best.interval ? { interval: best.interval, level } : {}), curve: best.curve };
+        // At the grid's edge the law has no optimum inside (0.01 or 0.99): it says "decay as much (or as
+        // little) as possible", which is a property of the fitted law, not a schedule to trust.
+        const atEdge = best.decayFrac <= 0.01 || best.decayFrac >= 0.99;
+        const result = { law: file.law, steps, N, decayFrac: best.decayFrac, atEdge, loss: best.loss, ...(best.interval ? { interval: best.interval, level } : {}), curve: best.curve };
         if (flags.json) return printResult(result, flags.fit);
         const at = (f: number) => best.curve[Math.round(f * 100) - 1].loss;
         writeResult(
           `WSD over ${steps} steps (${decayShape} decay to ${minLrFrac * 100} %, warmup ${warmupSteps}): the best decay fraction is ${best.decayFrac.toFixed(2)}` +
             `${best.interval ? ` (${Math.round(level * 100)} % of bootstrap replicates between ${best.interval[0].toFixed(2)} and ${best.interval[1].toFixed(2)})` : ''}, predicted final loss ${f4(best.loss)}\n` +
-            `  decay 0.10: ${f4(at(0.1))}   0.20: ${f4(at(0.2))}   0.50: ${f4(at(0.5))}   0.90: ${f4(at(0.9))}\n`,
+            `  decay 0.10: ${f4(at(0.1))}   0.20: ${f4(at(0.2))}   0.50: ${f4(at(0.5))}   0.90: ${f4(at(0.9))}\n` +
+            (atEdge ? `warning: the best fraction is at the edge of the range tried (1 %–99 %): the fitted law has no optimum inside it, so it says to decay ${best.decayFrac >= 0.99 ? 'as long' : 'as briefly'} as possible — check the fit (its annealing term, its curves) before trusting this\n` : ''),
           flags.fit,
         );
       }, flags.json),
