@@ -54,14 +54,14 @@ export function CurveLawPanel() {
           </select>
         </Field>
         <Field label="schedule">
-          <select value={form.kind} onChange={(e) => setForm({ ...form, kind: e.target.value as ScheduleForm['kind'] })}>
+          <select data-testid="curve-schedule" value={form.kind} onChange={(e) => setForm({ ...form, kind: e.target.value as ScheduleForm['kind'] })}>
             {['constant', 'cosine', 'linear', 'wsd'].map((k) => <option key={k}>{k}</option>)}
           </select>
         </Field>
-        <Field label="steps"><input type="number" min={2} value={form.steps} onChange={num('steps')} /></Field>
+        <Field label="steps"><input data-testid="curve-steps" type="number" min={2} value={form.steps} onChange={num('steps')} /></Field>
         <Field label="peak learning rate"><input type="number" step="any" value={form.peakLr} onChange={num('peakLr')} /></Field>
         <Field label="warmup steps"><input type="number" min={0} value={form.warmupSteps} onChange={num('warmupSteps')} /></Field>
-        {form.kind === 'wsd' && <Field label="decay fraction"><input type="number" step="0.05" min={0.01} max={0.99} value={form.decayFrac} onChange={num('decayFrac')} /></Field>}
+        {form.kind === 'wsd' && <Field label="decay fraction"><input data-testid="curve-decay-frac" type="number" step="0.05" min={0.01} max={0.99} value={form.decayFrac} onChange={num('decayFrac')} /></Field>}
         {form.kind === 'wsd' && (
           <Field label="decay shape">
             <select value={form.decayShape} onChange={(e) => setForm({ ...form, decayShape: e.target.value as ScheduleForm['decayShape'] })}>
