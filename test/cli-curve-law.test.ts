@@ -146,3 +146,21 @@ test('curve-law ladder says what a WSD ladder saves; curve-law kaplan shows the 
   const r = k.json();
   assert.ok(Math.abs(r.bias.checkpoints) > 0.1 && Math.abs(r.bias.perLength) < 0.02, JSON.stringify(r.bias));
 });
+
+test('curves too long to compute are refused before memory runs out, located', () => {
+  const long = join(dir, 'long.csv');
+  writeFileSync(long, 'run,step,loss,lr\na,1,3,0.001\na,2e9,2.9,0.0001\n');
+  const r = scalelab(['curve-law', 'fit', long]);
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(r.stderr, /long\.csv:3 \(column "step"\): run "a": step 2000000000 is not a whole number of steps up to 1e\+7/);
+  const p = scalelab(['curve-law', 'predict', '--fit', join(dir, 'fit.json'), '--schedule', 'cosine', '--steps', '1000000000', '--peak-lr', '1e-3']);
+  assert.equal(p.code, 2, p.stderr);
+  assert.match(p.stderr, /schedule field "steps": expected a whole number of optimizer steps from 1 to 1e\+7, got 1000000000/);
+  // 400 checkpoints of a 200,000-step decaying run: 8e7 pairs for the multi-power law's sum.
+  const many = join(dir, 'many.csv');
+  const rows = Array.from({ length: 400 }, (_, i) => { const step = (i + 1) * 500; return `b,${step},${3 - i / 1000},${1e-3 * (1 - step / 250000)}`; });
+  writeFileSync(many, ['run,step,loss,lr', ...rows].join('\n') + '\n');
+  const m = scalelab(['curve-law', 'fit', many, '--law', 'multi-power']);
+  assert.equal(m.code, 2, m.stderr);
+  assert.match(m.stderr, /many\.csv: the multi-power law would sum over 8\.0e\+7 \(checkpoint, step\) pairs, more than 2e\+7/);
+});

@@ -93,6 +93,9 @@ interface Prepared {
   runs: string[];
 }
 
+/** Most (checkpoint, step) pairs the multi-power law's annealing sum may visit (memory: 24 bytes each at most). */
+const MULTI_POWER_WORK = 2e7;
+
 const empty = { delta: new Float64Array(0), logEta: new Float64Array(0), Sk: new Float64Array(0) };
 
 /** Features of a curve at each step in `steps` (increasing), as both laws read them. */
@@ -221,6 +224,12 @@ function checkCurves(curves: TrainingCurve[], opts: CurveFitOptions): void {
     }
   }
   const points = curves.reduce((a, c) => a + c.points.length, 0);
+  if (opts.law === 'multi-power') {
+    // The multi-power law sums over every earlier drop of the learning rate at every checkpoint: its
+    // work and memory grow as checkpoints × decaying steps.
+    const work = curves.reduce((a, c) => a + c.points.length * Math.max(0, (c.points.at(-1)?.step ?? 0) - c.warmupSteps), 0);
+    if (work > MULTI_POWER_WORK) throw new InputError({ file }, `the multi-power law would sum over ${work.toExponential(1)} (checkpoint, step) pairs, more than ${MULTI_POWER_WORK.toExponential(0)}: fit fewer checkpoints per run (every k-th), or the lr-annealing law`);
+  }
   const { linear, nonlinear } = layout(opts.law, !!opts.joint);
   const p = linear.length + nonlinear.length;
   if (points < 2 * p) throw new InputError({ file }, `the ${opts.law} law has ${p} parameters; ${points} checkpoints cannot determine them (expected at least ${2 * p})`);

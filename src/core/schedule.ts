@@ -22,6 +22,11 @@ import { InputError, type Location } from '../errors/index.js';
 export const scheduleKinds = ['constant', 'cosine', 'linear', 'wsd'] as const;
 export type ScheduleKind = (typeof scheduleKinds)[number];
 export const decayShapes = ['linear', 'cosine', 'sqrt'] as const;
+/**
+ * Most optimizer steps a schedule may have: a curve law reads the learning rate of every step (8 bytes
+ * each), so 1e7 steps cost 80 MB; published runs have up to a few million.
+ */
+export const MAX_SCHEDULE_STEPS = 10_000_000;
 export type DecayShape = (typeof decayShapes)[number];
 
 export interface Schedule {
@@ -63,7 +68,7 @@ export function parseSchedule(value: unknown, where: Location): Schedule {
   };
   const peakLr = number('peakLr', (x) => x > 0 && x < 1e3, 'a positive learning rate');
   if (peakLr === undefined) fail(where, 'peakLr', 'missing (expected the peak learning rate)');
-  const steps = number('steps', (x) => Number.isInteger(x) && x >= 1 && x <= 1e9, 'a whole number of optimizer steps ≥ 1');
+  const steps = number('steps', (x) => Number.isInteger(x) && x >= 1 && x <= MAX_SCHEDULE_STEPS, `a whole number of optimizer steps from 1 to ${MAX_SCHEDULE_STEPS.toExponential(0)}`);
   if (steps === undefined) fail(where, 'steps', 'missing (expected the run\'s optimizer steps)');
   const s: Schedule = { kind: kind as ScheduleKind, peakLr: peakLr!, steps: steps! };
   const warmupSteps = number('warmupSteps', (x) => Number.isInteger(x) && x >= 0 && x <= steps!, `a whole number of steps from 0 to the run's ${steps}`);

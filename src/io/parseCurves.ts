@@ -12,7 +12,7 @@
 import { InputError } from '../errors/index.js';
 import type { Dataset } from './dataset.js';
 import { parseMetrics } from './parseMetrics.js';
-import { lrSequence, type Schedule } from '../core/schedule.js';
+import { lrSequence, MAX_SCHEDULE_STEPS, type Schedule } from '../core/schedule.js';
 import type { TrainingCurve } from '../analyses/curveLaws.js';
 
 export interface ReadCurve extends TrainingCurve {
@@ -58,6 +58,7 @@ export function curvesFromDataset(ds: Dataset, schedules: Record<string, Schedul
     if (ds.columns.lr === undefined) throw new InputError({ file, line: 1 }, `run "${name}" has no schedule and the file has no lr column; expected the learning rate at each checkpoint (an lr column) or a schedule for the run (--schedules)`);
     // Linear interpolation between checkpoints; before the first, its value.
     const last = rows.at(-1)!.step!;
+    if (!Number.isInteger(last) || last > MAX_SCHEDULE_STEPS) throw new InputError({ file, line: rows.at(-1)!.line, columnName: ds.columns.step }, `run "${name}": step ${last} is not a whole number of steps up to ${MAX_SCHEDULE_STEPS.toExponential(0)} (a curve law reads the learning rate of every step)`);
     const lrs = new Float64Array(last);
     let j = 0;
     for (let s = 1; s <= last; s++) {
