@@ -423,7 +423,14 @@ export interface CurveBootstrap {
  */
 export function bootstrapCurveLaw(curves: TrainingCurve[], opts: CurveFitOptions, fit: CurveFit, replicates: number, seed: number, onReplicate?: () => void): CurveBootstrap {
   const prep = prepare(curves, opts);
+  // Warm starts, but a parameter the fit drove to (nearly) zero starts again from a small value: in
+  // logarithms a coefficient at 1e-11 has no gradient, and every replicate would stay there, giving it
+  // (and what it trades off against) an interval of zero width.
   const warm = fromParams(opts, fit.params);
+  const { linear } = layout(opts.law, !!opts.joint);
+  const lift = Math.log(1e-3 * Math.max(...curves.flatMap((c) => c.points.map((p) => p.loss))));
+  for (let j = 0; j < linear.length; j++) warm[j] = Math.max(warm[j], lift);
+  for (let q = linear.length; q < warm.length; q++) warm[q] = Math.max(warm[q], Math.log(1e-3));
   const n = prep.y.length, runs = curves.length;
   const unit: CurveBootstrap['unit'] = runs >= 3 ? 'run' : 'block';
   const fitted = Float64Array.from(curves.flatMap((c) => predictCurve(fit, c, c.points.map((p) => p.step))));
