@@ -4,7 +4,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { bundledDatasets, createWebServer, defaultAssetsDir } from '../src/server/webServer.js';
@@ -16,7 +17,7 @@ test('web app in chromium: the curve panel predicts a training curve for a chose
   const assets = defaultAssetsDir();
   assert.ok(existsSync(join(assets, 'index.html')), `the web app is not built: ${join(assets, 'index.html')} is missing; run "npm run build"`);
   browserTool.require();
-  const web = createWebServer({ assetsDir: assets, datasets: bundledDatasets() });
+  const web = createWebServer({ storePath: join(mkdtempSync(join(tmpdir(), 'scalelab-web-curve-')), 'runs.db'), assetsDir: assets, datasets: bundledDatasets() });
   const { url } = await web.listen(0);
   let browser: Browser | undefined;
   t.after(async () => {
