@@ -81,6 +81,8 @@ test('bad curves and flags are refused with a located error, no stack trace', ()
   const badSchedule = join(dir, 'bad-schedule');
   mkdirSync(badSchedule);
   writeFileSync(join(badSchedule, 'metrics.jsonl'), '{"tokens": 10, "step": 1, "val_loss": 3, "schedule": {"kind": "wsd", "peakLr": 0.001, "steps": 10}}\n');
+  const stepZero = join(dir, 'step-zero.csv');
+  writeFileSync(stepZero, 'run,step,loss,lr\na,0,3,0.001\na,25,2.9,0.001\n');
   const cases: [string[], RegExp][] = [
     [['curve-law', 'fit', noLr], /no-lr\.csv:1: run "a" has no schedule and the file has no lr column/],
     [['curve-law', 'fit', badLr], /bad-lr\.csv:3:4 \(column "lr"\): expected a positive number for lr, got "fast"/],
@@ -90,6 +92,7 @@ test('bad curves and flags are refused with a located error, no stack trace', ()
     [['curve-law', 'predict', '--fit', table, '--schedule', 'cosine', '--steps', '10', '--peak-lr', '1e-3'], /curves\.csv: not JSON/],
     [['curve-law', 'predict', '--fit', join(dir, 'fit.json'), '--schedule', 'wsd', '--steps', '100', '--peak-lr', '1e-3', '--decay-frac', '1.5'], /--decay-frac: expected a fraction between 0 and 1/],
     [['curve-law', 'fit', table, '--law', 'kaplan'], /--law: invalid value "kaplan" \(expected lr-annealing, multi-power\)/],
+    [['curve-law', 'fit', stepZero], /step-zero\.csv:2 \(column "step"\): run "a": expected a whole number of steps ≥ 1 at each checkpoint, got 0/],
   ];
   for (const [args, message] of cases) {
     const r = scalelab(args);

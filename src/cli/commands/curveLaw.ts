@@ -211,7 +211,8 @@ Examples:
         if (!inputs.length && !flags.db) throw new UsageError('expected run folders or tables of checkpoints to fit, or --db with a run store');
         if (inputs.length && flags.db) throw new UsageError('--db: give either input files or a run store, not both');
         const read = flags.db ? await storeCurves(flags.db, flags.study) : readCurves(inputs, flags);
-        const curves = read.map((c) => ({ ...c, points: c.points.filter((p) => p.step >= fromStep) }));
+        // Only an explicit --from-step leaves checkpoints out: a step-0 row otherwise reaches the law's checks and is refused, located.
+        const curves = fromStep > 1 ? read.map((c) => ({ ...c, points: c.points.filter((p) => p.step >= fromStep) })) : read;
         const source = flags.db ?? inputs.join(', ');
         const bare = curves.find((c) => c.points.length === 0);
         if (bare) throw new UsageError(`--from-step: run "${bare.name}" has no checkpoint at step ${fromStep} or later`);
