@@ -78,3 +78,32 @@ for (const name of ['moby-small', 'moby-tiny']) {
     assert.equal(ver.inside, ver.interval[0] < ver.observed && ver.observed < ver.interval[1]);
   });
 }
+// The shipped moby-curves study (examples/studies/moby-curves/README.md): its LR-annealing fit is what
+// `curve-law fit` makes from the shipped runs, and its predicted-against-observed table follows from its fits.
+test('moby-curves: the refit reproduces the shipped fit, and the table of predictions follows from the fits', () => {
+  const curves = 'examples/studies/moby-curves';
+  const out = join(tmp, 'curve-fit.json');
+  const runs = ['d32-constant', 'd32-wsd-0.2', 'd64-constant', 'd64-wsd-0.2'].map((r) => join(curves, 'runs', r));
+  const f = scalelab(['curve-law', 'fit', ...runs, '--from-step', '500', '--bootstrap', '200', '--seed', '1', '--out', out]);
+  assert.equal(f.code, 0, f.stderr);
+  assert.deepEqual(JSON.parse(readFileSync(out, 'utf8')), JSON.parse(readFileSync(join(curves, 'fit-lr-annealing.json'), 'utf8')));
+  const table = JSON.parse(readFileSync(join(curves, 'predictions.json'), 'utf8')) as { run: string; law: string; predicted: number; observed: number; inside: boolean }[];
+  for (const row of table) {
+    const p = scalelab(['curve-law', 'predict', '--fit', join(curves, `fit-${row.law}.json`), '--observed', join(curves, 'runs', row.run), '--json']);
+    assert.equal(p.code, 0, p.stderr);
+    const r = p.json();
+    assert.ok(Math.abs(r.final.loss - row.predicted) < 1e-9, `${row.run} ${row.law}: ${r.final.loss} vs ${row.predicted}`);
+    assert.equal(r.observed.observed, row.observed);
+    assert.equal(r.observed.inside, row.inside);
+  }
+  // What the README says plainly: the LR-annealing law missed all four, the multi-power law was inside on all four.
+  assert.deepEqual(table.map((r) => `${r.law}:${r.inside}`).sort(), ['lr-annealing:false', 'lr-annealing:false', 'lr-annealing:false', 'lr-annealing:false', 'multi-power:true', 'multi-power:true', 'multi-power:true', 'multi-power:true']);
+});
+
+test('moby-curves: a half-way checkpoint of a cosine run lies about 4 % above an annealed run of that length (the Kaplan lesson)', () => {
+  const loss = (run: string, step: number) => readFileSync(join('examples/studies/moby-curves/runs', run, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l)).find((m) => m.step === step).val_loss as number;
+  for (const d of ['d32', 'd64']) {
+    const gap = loss(`${d}-cosine-2x`, 1000) / loss(`${d}-wsd-0.2`, 1000) - 1;
+    assert.ok(gap > 0.035 && gap < 0.045, `${d}: ${gap}`);
+  }
+});

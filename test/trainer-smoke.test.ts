@@ -43,6 +43,9 @@ test('two tiny training runs through the local backend complete and their metric
     assert.ok(cps.every((c) => c.loss > 0.5 && c.loss < Math.log(93) + 0.5), `losses in nats per character: ${cps.map((c) => c.loss)}`);
     assert.ok(cps[2].loss < cps[0].loss, 'the loss falls during training');
     assert.equal(r.loss, cps[2].loss);
+    // The run keeps its schedule and each checkpoint its learning rate (curve laws read them).
+    assert.deepEqual([r.schedule?.kind, r.schedule?.steps], ['cosine', 29]);
+    assert.ok(cps.every((c) => c.lr! > 0 && c.lr! <= 3e-3), `learning rates ${cps.map((c) => c.lr)}`);
   }
   // Kaplan's N counted from the model: per layer 12·d² + 13·d (biases, norms) with d_ff = 4d, plus the final norm.
   const counts = readdirSync(join(dir, 'runs'), { recursive: true })
@@ -64,4 +67,28 @@ test('two tiny training runs through the local backend complete and their metric
   }
   t.diagnostic(`PyTorch ${torch} on ${device}`);
   store.close();
+});
+
+test('the trainer follows a schedule, saves checkpoints and starts a cooldown branch from one', { skip, timeout: 300_000 }, () => {
+  torchTool.require();
+  const dir = mkdtempSync(join(tmpdir(), 'scalelab-trainer-wsd-'));
+  const data = join(dir, 'moby');
+  execFileSync(python, [join(trainers, 'prepare_data.py'), data], { encoding: 'utf8' });
+  const train = (out: string, extra: string[]) =>
+    execFileSync(python, [join(trainers, 'train.py'), '--layers', '1', '--d-model', '32', '--heads', '1', '--tokens', '40960', '--batch-tokens', '1024', '--context', '32', '--n-evals', '4', '--eval-tokens', '4096', '--threads', '1', '--device', device, '--data', data, '--quiet', '--out', join(dir, out), ...extra], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  const metrics = (out: string) => readFileSync(join(dir, out, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  // 40 steps: a constant-LR trunk saving a checkpoint after step 30, a WSD run from scratch decaying over the last 10, and the same WSD run as a branch.
+  train('trunk', ['--schedule', 'constant', '--save-at', '30']);
+  train('wsd', ['--schedule', 'wsd', '--decay-frac', '0.25']);
+  train('branch', ['--schedule', 'wsd', '--decay-frac', '0.25', '--resume', join(dir, 'trunk', 'ckpt-30.pt')]);
+  const [trunk, wsd, branch] = [metrics('trunk'), metrics('wsd'), metrics('branch')];
+  assert.deepEqual(trunk.map((m) => m.step), [10, 20, 30, 40]);
+  assert.deepEqual(trunk[0].schedule, { kind: 'constant', peakLr: 3e-3, steps: 40, warmupSteps: 2 });
+  assert.deepEqual(wsd[0].schedule, { kind: 'wsd', peakLr: 3e-3, steps: 40, warmupSteps: 2, minLrFrac: 0.1, decaySteps: 10, decayShape: 'linear' });
+  assert.ok(Math.abs(wsd[3].lr - 3e-4) < 1e-12, `the last step's learning rate is 10 % of the peak: ${wsd[3].lr}`);
+  // The branch carries the trunk's first three evaluations and continues it: the same run as the WSD run from scratch.
+  assert.deepEqual(branch.slice(0, 3).map((m) => m.val_loss), trunk.slice(0, 3).map((m) => m.val_loss));
+  assert.ok(Math.abs(branch[3].val_loss - wsd[3].val_loss) < 1e-6, `branch ${branch[3].val_loss}, from scratch ${wsd[3].val_loss}`);
+  // A branch whose schedule disagrees with the trunk's before the checkpoint is refused.
+  assert.throws(() => train('bad', ['--schedule', 'wsd', '--decay-frac', '0.5', '--resume', join(dir, 'trunk', 'ckpt-30.pt')]), (e: { stderr?: string }) => /schedule differs from the checkpoint's from step 20/.test(String(e.stderr)));
 });

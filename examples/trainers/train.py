@@ -3,14 +3,18 @@
 
 One file a reader can follow top to bottom (in the spirit of nanoGPT): a character-level
 decoder-only transformer (pre-LayerNorm, GELU MLP with d_ff = 4·d_model by default, learned positions, untied
-output head), AdamW, linear warmup then cosine decay to 10 % over the run's own token count, and
-evaluations on held-out text at `--n-evals` evenly spaced points. Runs on CPU (Debian's
+output head), AdamW, a learning-rate schedule over the run's own token count (`--schedule`: linear warmup then
+cosine decay to 10 %, the default; constant; linear decay; or warmup–stable–decay with `--decay-frac` and
+`--decay-shape`), and evaluations on held-out text at `--n-evals` evenly spaced points. `--save-at` saves
+checkpoints (model, optimizer, data order) and `--resume` starts a run from one: a WSD cooldown branch
+is `--resume` from a constant-LR run's checkpoint with `--schedule wsd` whose stable phase reaches it. Runs on CPU (Debian's
 python3-torch 1.13) and on current PyTorch with CUDA.
 
 Protocol: every evaluation appends one JSON line to OUT/metrics.jsonl:
   {"tokens": tokens seen, "step": optimizer step, "train_loss": …, "val_loss": …,
    "wall_seconds": …, "params": all parameters, "params_nonembedding": all but the token and position
-   embeddings and the output head (Kaplan et al.'s N, counted from the model)}
+   embeddings and the output head (Kaplan et al.'s N, counted from the model), "lr": the peak-scaled
+   learning rate of the step just taken, "schedule": the schedule as data (ScaleLab's Schedule JSON)}
 Losses are nats per character. Exit status 0 on success; a non-finite loss exits with status 3.
 Progress goes to stderr (a line at start, at every evaluation and at least every 30 s; --quiet: none),
 so stdout and the metrics file hold only JSON lines; the last stderr line is a JSON summary.
@@ -42,6 +46,13 @@ p.add_argument("--parametrization", choices=["sp", "mup"], default="sp", help="s
 p.add_argument("--base-width", type=int, default=64, help="muP: the width the learning rate was tuned at")
 p.add_argument("--base-head-dim", type=int, default=64, help="muP: the head size at the base width (attention logits scale as sqrt(base)/d_head, so the base model's attention is SP's 1/sqrt(d_head))")
 p.add_argument("--warmup", type=float, default=0.05, help="warmup, as a fraction of the steps")
+p.add_argument("--schedule", choices=["cosine", "constant", "linear", "wsd"], default="cosine",
+               help="after warmup: cosine or linear decay to --min-lr-frac at the last step, constant, or wsd (stable, then decay over the last --decay-frac of the steps)")
+p.add_argument("--decay-frac", type=float, default=0.2, help="wsd: the fraction of the steps spent decaying")
+p.add_argument("--decay-shape", choices=["linear", "cosine", "sqrt"], default="linear", help="wsd: the decay's shape (sqrt: 1 - sqrt, Hägele et al. 2024)")
+p.add_argument("--min-lr-frac", type=float, default=0.1, help="the learning rate at the last step, as a fraction of the peak (cosine, linear, wsd)")
+p.add_argument("--save-at", default="", help="steps after which to save a checkpoint (comma-separated), to OUT/ckpt-STEP.pt")
+p.add_argument("--resume", default="", help="a checkpoint saved with --save-at: continue from its step under this run's schedule (a cooldown branch); the schedule must agree with the checkpoint's up to that step")
 p.add_argument("--weight-decay", type=float, default=0.1)
 p.add_argument("--n-evals", type=int, default=10)
 p.add_argument("--eval-tokens", type=float, default=65536, help="held-out tokens per evaluation")
@@ -155,13 +166,33 @@ groups = [
 ]
 opt = torch.optim.AdamW(groups, lr=args.lr, betas=(0.9, 0.95))
 warmup = max(1, int(args.warmup * steps))
+decay_steps = max(1, round(args.decay_frac * steps)) if args.schedule == "wsd" else 0
+# The schedule as data, in ScaleLab's Schedule JSON (src/core/schedule.ts computes the same LR at every step).
+schedule = {"kind": args.schedule, "peakLr": args.lr, "steps": steps, "warmupSteps": warmup}
+if args.schedule != "constant":
+    schedule["minLrFrac"] = args.min_lr_frac
+if args.schedule == "wsd":
+    schedule.update(decaySteps=decay_steps, decayShape=args.decay_shape)
 
 
-def lr_at(step):  # 1) linear warmup, 2) cosine decay to 10 % at the last step
+def lr_at(step):
+    """The learning rate of optimizer step `step` (0-based): 1) linear warmup, 2) the schedule's shape."""
     if step < warmup:
         return args.lr * (step + 1) / warmup
+    floor = args.min_lr_frac
+    if args.schedule == "constant":
+        return args.lr
+    if args.schedule == "wsd":
+        start = steps - decay_steps
+        if step < start:
+            return args.lr
+        t = (step - start + 1) / decay_steps  # reaches 1 at the last step
+        drop = {"linear": t, "cosine": 0.5 * (1 - math.cos(math.pi * t)), "sqrt": math.sqrt(t)}[args.decay_shape]
+        return args.lr * (1 - (1 - floor) * drop)
     t = (step - warmup) / max(1, steps - warmup)
-    return args.lr * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * t)))
+    if args.schedule == "linear":
+        return args.lr * (1 - (1 - floor) * t)
+    return args.lr * (floor + (1 - floor) * 0.5 * (1 + math.cos(math.pi * t)))
 
 
 @torch.no_grad()
@@ -187,7 +218,7 @@ def duration(seconds):
 
 def progress(step, record=None):
     elapsed = time.time() - start
-    left = elapsed / step * (steps - step)
+    left = elapsed / max(1, step - first_step) * (steps - step)
     losses = f", train {record['train_loss']:.4f}, val {record['val_loss']:.4f}" if record else ""
     say(f"step {step}/{steps} ({100 * step / steps:.0f} %), {step * batch * T:,} tokens{losses}, {duration(elapsed)}, ~{duration(left)} left")
 
@@ -200,7 +231,26 @@ said = start
 say(f"{args.layers} layers × {args.d_model}, {params_nonembedding:,} non-embedding parameters, {steps} steps of {batch * T:,} tokens, "
     f"{args.parametrization}, η = {args.lr:g}, on {device} ({torch.get_num_threads()} thread{'' if torch.get_num_threads() == 1 else 's'}); metrics in {os.path.join(args.out, 'metrics.jsonl')}")
 recent = []
-for step in range(steps):
+first_step = 0
+save_at = {int(x) for x in args.save_at.split(",") if x.strip()}
+if args.resume:
+    # A cooldown branch: the model, optimizer and data order as they were after the checkpoint's step. Its
+    # schedule must have given every earlier step the same learning rate, or the branch is not of that run.
+    ckpt = torch.load(args.resume, map_location=device)
+    first_step = ckpt["step"]
+    mismatch = [s for s, lr in enumerate(ckpt["lrs"]) if abs(lr_at(s) - lr) > 1e-12 * max(1.0, abs(lr))]
+    if first_step >= steps or mismatch:
+        sys.exit(f"train.py: --resume {args.resume}: saved after step {first_step}; this run has {steps} steps"
+                 + (f" and its schedule differs from the checkpoint's from step {mismatch[0]} (learning rate {lr_at(mismatch[0]):g}, checkpoint {ckpt['lrs'][mismatch[0]]:g})" if mismatch else ""))
+    model.load_state_dict(ckpt["model"])
+    opt.load_state_dict(ckpt["optimizer"])
+    generator.set_state(ckpt["generator"])
+    recent = ckpt["recent"]
+    for record in ckpt["metrics"]:  # the trunk's evaluations, so the branch's curve starts at step 0
+        metrics.write(json.dumps({**record, "schedule": schedule}) + "\n")
+    say(f"resumed from {args.resume} after step {first_step}")
+history = ckpt["metrics"] if args.resume else []
+for step in range(first_step, steps):
     for group in opt.param_groups:
         group["lr"] = lr_at(step) * group["lr_scale"]
     loss = model(*get_batch(train_data, batch, generator))
@@ -214,7 +264,8 @@ for step in range(steps):
     recent = (recent + [loss.item()])[-20:]
     if step + 1 in eval_at:
         record = {"tokens": (step + 1) * batch * T, "step": step + 1, "train_loss": sum(recent) / len(recent), "val_loss": evaluate(), "wall_seconds": time.time() - start, "params": params, "params_nonembedding": params_nonembedding, "lr": lr_at(step), "parametrization": args.parametrization}
-        metrics.write(json.dumps(record) + "\n")
+        history.append(record)
+        metrics.write(json.dumps({**record, "schedule": schedule}) + "\n")
         metrics.flush()
         if not math.isfinite(record["val_loss"]):
             sys.exit(3)
@@ -223,5 +274,10 @@ for step in range(steps):
     elif time.time() - said >= 30:
         progress(step + 1)
         said = time.time()
+    if step + 1 in save_at:
+        path = os.path.join(args.out, f"ckpt-{step + 1}.pt")
+        torch.save({"step": step + 1, "model": model.state_dict(), "optimizer": opt.state_dict(), "generator": generator.get_state(),
+                    "recent": recent, "lrs": [lr_at(s) for s in range(step + 1)], "metrics": history}, path)
+        say(f"checkpoint after step {step + 1} in {path}")
 metrics.close()
 print(json.dumps({"done": True, "steps": steps, "seconds": time.time() - start, "params": params, "device": str(device), "torch": torch.__version__}), file=sys.stderr)

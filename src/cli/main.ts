@@ -51,6 +51,7 @@ const registry: [names: string[], load: () => Promise<Register>][] = [
   [['depth-width'], async () => (await import('./commands/depthWidth.js')).registerDepthWidth],
   [['downstream'], async () => (await import('./commands/downstream.js')).registerDownstream],
   [['models'], async () => (await import('./commands/models.js')).registerModels],
+  [['curve-law'], async () => (await import('./commands/curveLaw.js')).registerCurveLaw],
   [['serve'], async () => (await import('./commands/serve.js')).registerServe],
 ];
 

@@ -4,7 +4,7 @@
  */
 
 /** Solve A·x = b for a small square system (A row-major, n×n). Returns null when singular. */
-function solveLinear(a: number[][], b: number[]): number[] | null {
+export function solveLinear(a: number[][], b: number[]): number[] | null {
   const n = b.length;
   const m = a.map((row, i) => [...row, b[i]]);
   for (let col = 0; col < n; col++) {

@@ -83,7 +83,7 @@ export async function runSweep(store: RunStore, study: string, backend: Backend,
       const s = await backend.status(r);
       if (s.externalId && s.externalId !== r.externalId) store.setExternalId(r.id, s.externalId);
       if (s.state === 'completed' || s.state === 'failed' || s.state === 'cancelled') {
-        store.finish(r.id, { status: s.state, loss: s.loss ?? null, seconds: s.seconds ?? null, reason: s.reason ?? null, evals: s.evals });
+        store.finish(r.id, { status: s.state, loss: s.loss ?? null, seconds: s.seconds ?? null, reason: s.reason ?? null, evals: s.evals, ...(s.schedule ? { schedule: s.schedule } : {}) });
         changed = true;
       } else if (s.state !== r.status) {
         store.setStatus(r.id, s.state);

@@ -7,13 +7,16 @@
  * no fit can use and that an export cannot re-import. Such a record makes the run fail, with the
  * line and what was wrong, instead.
  */
-
+import { InputError } from '../errors/index.js';
+import { parseSchedule, type Schedule } from '../core/schedule.js';
 
 /** One evaluation of a run: the validation loss after `tokens` tokens (and `step` steps). */
 export interface Checkpoint {
   tokens: number;
   loss: number;
   step?: number | null;
+  /** The learning rate of the step just taken at this checkpoint, when recorded. */
+  lr?: number | null;
 }
 
 export interface MetricsRead {
@@ -23,6 +26,8 @@ export interface MetricsRead {
   problem?: string;
   /** An evaluation said it was the last one ("final": true or "done": true). */
   final: boolean;
+  /** The learning-rate schedule the records carry ("schedule", the last one read). */
+  schedule?: Schedule;
 }
 
 /** How a value reads in a message: numbers as numbers (NaN, -Infinity), anything else as JSON. */
@@ -75,6 +80,7 @@ export function parseMetrics(text: string, source: string, strict: boolean): Met
   const evals: Checkpoint[] = [];
   const lines = text.split('\n');
   let final = false;
+  let schedule: Schedule | undefined;
   for (let i = 0; i < lines.length; i++) {
     const t = lines[i].trim();
     if (!t) continue;
@@ -93,18 +99,28 @@ export function parseMetrics(text: string, source: string, strict: boolean): Met
     if (!lossName) continue;
     const tokensName = 'tokens' in r ? 'tokens' : 'tokens_seen' in r ? 'tokens_seen' : 'tokens';
     const problem = evaluationProblem(r[lossName], r[tokensName], { loss: lossName, tokens: tokensName }, evals.at(-1)?.tokens);
-    if (problem) return { evals, final, problem: `${where}: ${problem}` };
+    if (problem) return { evals, final, problem: `${where}: ${problem}`, ...(schedule ? { schedule } : {}) };
     const step = r.step;
     if (step !== undefined && step !== null && !(typeof step === 'number' && Number.isInteger(step) && step >= 0)) {
       return { evals, final, problem: `${where}: step ${show(step)} is not a whole number ≥ 0` };
     }
-    evals.push({ tokens: r[tokensName] as number, loss: r[lossName] as number, step: (step as number | undefined) ?? null });
+    const lr = r.lr;
+    if (lr !== undefined && lr !== null && !positive(lr)) return { evals, final, problem: `${where}: lr ${show(lr)} is not a positive number` };
+    if (r.schedule !== undefined) {
+      try {
+        schedule = parseSchedule(r.schedule, { file: where });
+      } catch (e) {
+        if (!(e instanceof InputError)) throw e;
+        return { evals, final, problem: e.message };
+      }
+    }
+    evals.push({ tokens: r[tokensName] as number, loss: r[lossName] as number, step: (step as number | undefined) ?? null, ...(positive(lr) ? { lr } : {}) });
     if (r.final === true || r.done === true) {
       final = true;
       break;
     }
   }
-  return { evals, final };
+  return schedule ? { evals, final, schedule } : { evals, final };
 }
 
 /**

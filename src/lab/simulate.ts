@@ -7,6 +7,7 @@ import { InputError } from '../errors/index.js';
 import { normal, randomSource, hashSeed } from '../core/random.js';
 import { trainingConfigSchema, type NormalizedConfig, type TrainingConfig, type World } from './world.js';
 import { nonEmbeddingParameters } from '../model/shape.js';
+import { lrAt, type Schedule } from '../core/schedule.js';
 
 export interface Evaluation {
   /** Tokens seen when evaluated. */
@@ -45,7 +46,7 @@ export interface TruthDetail {
 }
 
 /** Validate a configuration against the schema and the world's limits. */
-function normalizeConfig(world: World, config: TrainingConfig, source = 'config'): NormalizedConfig {
+export function normalizeConfig(world: World, config: TrainingConfig, source = 'config'): NormalizedConfig {
   const r = trainingConfigSchema.safeParse(config);
   if (!r.success) {
     const issue = r.error.issues[0];
@@ -65,7 +66,7 @@ function normalizeConfig(world: World, config: TrainingConfig, source = 'config'
 }
 
 /** nonEmbeddingParameters (model/shape.ts) for a config, whose d_ff may be its own rather than the world's ratio. */
-function configNonEmbedding(world: World, c: NormalizedConfig): number {
+export function configNonEmbedding(world: World, c: NormalizedConfig): number {
   const dFf = c.d_ff ?? world.architecture.ffnRatio * c.d_model;
   return c.n_layer * (4 * c.d_model * c.d_model + 2 * c.d_model * dFf);
 }
@@ -153,6 +154,34 @@ export function simulate(world: World, config: TrainingConfig): SimulationResult
     evals.push({ tokens, loss: clean * Math.exp(runNoise + world.noise.evalSigma * normal(random)) });
   }
   return { ...base, status: 'completed', seconds: fullSeconds, evals, finalLoss: evals[evals.length - 1].loss };
+}
+
+/**
+ * Rule 8 (an addition: `simulate` and every final loss are unchanged): the noise-free loss after
+ * each of `steps` optimizer steps of a run under any learning-rate schedule. After s steps
+ * (s·batch_tokens tokens) it is the loss a well-tuned run of that many tokens reaches (rules 1–3, 7),
+ * times 1 + κ·ū(s), where u = (η/η_peak − 0.1)/0.9, clipped to [0, 1], is how much of the learning
+ * rate is still to be annealed (1 at a constant peak, 0 at the 10 % floor; at the last step of a
+ * decaying schedule its end value, the floor) and ū its average with momentum `schedule.momentum`
+ * per step. For a cosine schedule without warmup and momentum 0 this is rule 4 exactly; a constant
+ * learning rate stays κ above the law until it is annealed.
+ */
+export function scheduleCurve(world: World, config: TrainingConfig, schedule: Schedule, steps: number[]): number[] {
+  const c = normalizeConfig(world, config);
+  const t = truth(world, c);
+  const mu = world.schedule.momentum ?? 0;
+  const level = (s: number) => {
+    // At the last step every decaying schedule has reached its floor (cosine's t = 1), a constant one its peak.
+    const eta = s >= schedule.steps ? (schedule.kind === 'constant' ? schedule.peakLr : schedule.peakLr * (schedule.minLrFrac ?? 0.1)) : lrAt(schedule, s);
+    return Math.min(1, Math.max(0, (eta / schedule.peakLr - 0.1) / 0.9));
+  };
+  const out: number[] = [];
+  let avg = 1, at = 0;
+  for (const s of steps) {
+    for (; at < s; at++) avg = mu * avg + (1 - mu) * level(at + 1);
+    out.push(lossAt(world, t.N, s * c.batch_tokens, c.batch_tokens, t.lrFactor * t.shapeFactor).loss * (1 + world.schedule.kappa * avg));
+  }
+  return out;
 }
 
 export interface Optimum {

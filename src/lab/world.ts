@@ -37,6 +37,12 @@ const worldSchema = z.object({
   schedule: z.object({
     /** Intermediate checkpoints of a cosine schedule lie above the loss a run of that length reaches, by a factor 1 + kappa·(1 + cos πt)/2 at fraction t of training. */
     kappa: z.number().nonnegative(),
+    /**
+     * Rule 8 (curves under any schedule, lab.scheduleCurve): the loss follows the learning rate's
+     * unannealed level through an average with this momentum per optimizer step; 0 (the default)
+     * follows it at once, which for a cosine schedule is rule 4 exactly.
+     */
+    momentum: z.number().min(0).lt(1).default(0),
   }),
   noise: z.object({
     /** Standard deviation of ln-loss from the seed (run-level) and per evaluation. */

@@ -12,6 +12,7 @@ import { InputError, type Message, ScaleLabError } from '../errors/index.js';
 import type { Dataset, Run } from '../io/dataset.js';
 import { formatNumber } from '../core/format.js';
 import type { TaskMetric, TaskMetricSet } from '../io/parseTaskMetrics.js';
+import { parseSchedule, type Schedule } from '../core/schedule.js';
 
 /** A store problem (cannot open, locked, schema from a newer version), with the path. */
 export class StoreError extends ScaleLabError {
@@ -51,6 +52,8 @@ export interface StoredRun {
   source: string | null;
   createdAt: string;
   finishedAt: string | null;
+  /** The run's learning-rate schedule (core/schedule.ts), when it was recorded. */
+  schedule: Schedule | null;
 }
 
 // A checkpoint is what a metrics file records (io/parseMetrics.ts); the store keeps them.
@@ -137,6 +140,10 @@ const migrations: (string | ((db: Database.Database) => void))[] = [
      source TEXT,
      PRIMARY KEY (study_id, run, tokens, task, metric)
    );`,
+  // Whole training curves under any schedule (curve laws): a run keeps its learning-rate schedule
+  // (JSON, core/schedule.ts) and each checkpoint the learning rate of its step.
+  `ALTER TABLE runs ADD COLUMN schedule TEXT;
+   ALTER TABLE checkpoints ADD COLUMN lr REAL;`,
 ];
 
 /** Tables every ScaleLab store has: a SQLite file without them is someone else's database. */
@@ -167,6 +174,7 @@ interface RunRow {
   source: string | null;
   created_at: string;
   finished_at: string | null;
+  schedule: string | null;
 }
 
 function fromRow(r: RunRow): StoredRun {
@@ -193,6 +201,7 @@ function fromRow(r: RunRow): StoredRun {
     source: r.source,
     createdAt: r.created_at,
     finishedAt: r.finished_at,
+    schedule: r.schedule ? parseSchedule(JSON.parse(r.schedule), { file: `store run ${r.id}`, columnName: 'schedule' }) : null,
   };
 }
 
@@ -558,7 +567,7 @@ export class RunStore {
     );
     const now = new Date().toISOString();
     const findRun = this.db.prepare('SELECT id, d FROM runs WHERE study_id = ? AND key = ?');
-    const insertCheckpoint = this.db.prepare('INSERT INTO checkpoints (run_id, tokens, step, loss, source) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING');
+    const insertCheckpoint = this.db.prepare('INSERT INTO checkpoints (run_id, tokens, step, loss, source, lr) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING');
     const findCheckpoint = this.db.prepare('SELECT loss, source FROM checkpoints WHERE run_id = ? AND tokens = ?');
     const updateFinal = this.db.prepare('UPDATE runs SET d = ?, c = ?, loss = ?, step = ? WHERE id = ?');
     let added = 0, checkpoints = 0, skipped = 0, rows = 0;
@@ -596,7 +605,8 @@ export class RunStore {
           id = found.id;
           finalD = found.d;
         }
-        if (insertCheckpoint.run(id, tokens, step, r.loss, at).changes) {
+        // A named run's `lr` column is the learning rate at that checkpoint (the curve's schedule).
+        if (insertCheckpoint.run(id, tokens, step, r.loss, at, r.lr ?? null).changes) {
           checkpoints++;
           // The run's final values follow its latest checkpoint.
           if (!inserted.changes && (finalD === null || (d !== null && d > finalD))) updateFinal.run(d, c, r.loss, step, id);
@@ -654,7 +664,13 @@ export class RunStore {
   }
 
   checkpoints(runId: number): Checkpoint[] {
-    return this.db.prepare('SELECT tokens, step, loss FROM checkpoints WHERE run_id = ? ORDER BY tokens').all(runId) as Checkpoint[];
+    return (this.db.prepare('SELECT tokens, step, loss, lr FROM checkpoints WHERE run_id = ? ORDER BY tokens').all(runId) as Checkpoint[]).map(({ lr, ...c }) => (lr === null ? c : { ...c, lr }));
+  }
+
+  /** Record a run's learning-rate schedule (checked first: a store never holds one that cannot be read back). */
+  setSchedule(id: number, schedule: Schedule): void {
+    const checked = parseSchedule(schedule, { file: `run ${id}`, columnName: 'schedule' });
+    this.db.prepare('UPDATE runs SET schedule = ? WHERE id = ?').run(JSON.stringify(checked), id);
   }
 
   /** Record the backend's id for a run (a Slurm array handle that became ARRAYID_INDEX), leaving its status alone. */
@@ -677,13 +693,14 @@ export class RunStore {
   }
 
   /** Record a finished run and its checkpoints in one transaction. */
-  finish(id: number, result: { status: 'completed' | 'failed' | 'cancelled'; loss?: number | null; seconds?: number | null; reason?: string | null; evals?: Checkpoint[] }): void {
+  finish(id: number, result: { status: 'completed' | 'failed' | 'cancelled'; loss?: number | null; seconds?: number | null; reason?: string | null; evals?: Checkpoint[]; schedule?: Schedule }): void {
     const tx = this.db.transaction(() => {
       this.db
         .prepare(`UPDATE runs SET status = ?, loss = ?, seconds = ?, reason = ?, finished_at = strftime('%Y-%m-%dT%H:%M:%fZ','now') WHERE id = ?`)
         .run(result.status, result.loss ?? null, result.seconds ?? null, result.reason ?? null, id);
-      const insert = this.db.prepare('INSERT INTO checkpoints (run_id, tokens, step, loss) VALUES (?, ?, ?, ?) ON CONFLICT (run_id, tokens) DO UPDATE SET loss = excluded.loss');
-      for (const e of result.evals ?? []) insert.run(id, e.tokens, e.step ?? null, e.loss);
+      const insert = this.db.prepare('INSERT INTO checkpoints (run_id, tokens, step, loss, lr) VALUES (?, ?, ?, ?, ?) ON CONFLICT (run_id, tokens) DO UPDATE SET loss = excluded.loss, lr = excluded.lr');
+      for (const e of result.evals ?? []) insert.run(id, e.tokens, e.step ?? null, e.loss, e.lr ?? null);
+      if (result.schedule) this.setSchedule(id, result.schedule);
     });
     tx.immediate();
   }

@@ -24,6 +24,7 @@ import { FiguresPanel } from './components/FiguresPanel.js';
 import { PlannerPanel } from './components/PlannerPanel.js';
 import { SweepPanel } from './components/SweepPanel.js';
 import { DownstreamPanel } from './components/DownstreamPanel.js';
+import { CurveLawPanel } from './components/CurveLawPanel.js';
 
 const studiesRefreshMs = 10_000;
 
@@ -92,6 +93,7 @@ export function App() {
         )}
         {!fit.outcome && <PlannerPanel inputs={plannerInputs} state={plan} onChange={setPlannerInputs} />}
         <DownstreamPanel />
+        <CurveLawPanel />
       </main>
     </div>
   );

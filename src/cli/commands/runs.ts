@@ -149,11 +149,14 @@ both files and lines. CSV and JSONL are streamed (JSON arrays are read whole, up
         try {
           const list = store.runs({ study: f.study, status: 'completed' });
           rows = f.checkpoints
-            ? list.flatMap((r) => store.checkpoints(r.id).map((c) => ({ study: r.study, run: r.name ?? `run-${r.id}`, N: r.N, D: c.tokens, C: r.N === null ? null : 6 * r.N * c.tokens, loss: c.loss, step: c.step ?? null })))
+            ? list.flatMap((r) => store.checkpoints(r.id).map((c) => ({ study: r.study, run: r.name ?? `run-${r.id}`, N: r.N, D: c.tokens, C: r.N === null ? null : 6 * r.N * c.tokens, loss: c.loss, step: c.step ?? null, lr: c.lr ?? null })))
             : list.map((r) => ({ study: r.study, run: r.name ?? `run-${r.id}`, N: r.N, D: r.D, C: r.C ?? (r.N !== null && r.D !== null ? 6 * r.N * r.D : null), loss: r.loss, group: r.group ?? r.phase, status: r.status, ...configColumns(r.config) }));
         } finally {
           store.close();
         }
+        // The learning rate at each checkpoint (curve laws read it) only when every checkpoint has one:
+        // an empty lr cell would not import again.
+        if (f.checkpoints && rows.some((r) => r.lr === null)) for (const r of rows) delete r.lr;
         const columns = rows.length ? Object.keys(rows[0]) : ['study', 'run', 'N', 'D', 'C', 'loss'];
         const text =
           format === 'csv'

@@ -4,12 +4,15 @@
  */
 import type { Checkpoint, StoredRun } from '../../store/store.js';
 import type { RunStatus } from '../../store/runStatus.js';
+import type { Schedule } from '../../core/schedule.js';
 
 export interface BackendStatus {
   /** A backend knows a run once submitted: the run statuses from queued on. */
   state: Exclude<RunStatus, 'planned' | 'submitting'>;
   loss?: number;
   evals?: Checkpoint[];
+  /** The learning-rate schedule the trainer reported (its metrics' "schedule"), kept with the run. */
+  schedule?: Schedule;
   /** Accelerator seconds charged. */
   seconds?: number;
   reason?: string;

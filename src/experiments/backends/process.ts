@@ -144,7 +144,7 @@ export function finishedStatus(runDir: string): BackendStatus | undefined {
   const exit = JSON.parse(readFileSync(exitFile, 'utf8')) as { code: number | null; signal: string | null; seconds: number; error?: string; timedOut?: number };
   const m = readMetrics(runDir);
   const { evals } = m;
-  if (exit.code === 0 && exit.timedOut === undefined && !m.problem && evals.length > 0) return { state: 'completed', evals, loss: evals[evals.length - 1].loss, seconds: exit.seconds };
+  if (exit.code === 0 && exit.timedOut === undefined && !m.problem && evals.length > 0) return { state: 'completed', evals, loss: evals[evals.length - 1].loss, seconds: exit.seconds, ...(m.schedule ? { schedule: m.schedule } : {}) };
   const why =
     exit.timedOut !== undefined
       ? `timed out after ${exit.timedOut} s (its run timeout)`
@@ -166,7 +166,7 @@ export function recoveredStatus(runDir: string, run: StoredRun): BackendStatus {
   const file = metricsFile(runDir);
   const seconds = started !== undefined && existsSync(file) ? Math.max(0, (statSync(file).mtimeMs - started) / 1000) : undefined;
   const last = m.evals.at(-1);
-  if (last && reachedPlannedTokens(m, runConfig(run))) return { state: 'completed', evals: m.evals, loss: last.loss, seconds };
+  if (last && reachedPlannedTokens(m, runConfig(run))) return { state: 'completed', evals: m.evals, loss: last.loss, seconds, ...(m.schedule ? { schedule: m.schedule } : {}) };
   const planned = runConfig(run).tokens;
   const why = m.problem ?? (last ? `its metrics stop at ${last.tokens} of ${planned} tokens` : 'it wrote no metrics');
   return {

@@ -1,0 +1,533 @@
+/**
+ * Whole training curves as a function of the learning-rate schedule. Pure.
+ *
+ * Two published laws, each a sum of terms linear in their coefficients (L0, A, C or B, and E, A_N
+ * when sizes are fitted jointly) times basis functions of a few exponents:
+ *
+ * - `lr-annealing` (Tissue et al. 2024, "Scaling law with learning rate annealing", Eq. 1):
+ *     L(s) = L0 + A·S1(s)^(−α) − C·S2(s)
+ *   S1(s) = Σ_{i≤s} η_i, the forward area (every step, warmup included);
+ *   S2(s) = Σ_{i≤s} m_i, m_i = λ·m_{i−1} + (η_{i−1} − η_i), the annealing area with momentum λ
+ *   (0.999 as in the paper), counted after warmup (a rising LR is not annealing).
+ * - `multi-power` (Luo et al. 2025, "A Multi-Power Law for Loss Curve Prediction Across Learning
+ *   Rate Schedules", Eq. 5):
+ *     L(t) = L0 + A·(S1(t) + S_W)^(−α) − LD(t),
+ *     LD(t) = B·Σ_{k=1..t} (η_{k−1} − η_k)·G(η_k^(−γ)·S_k(t)),  G(x) = 1 − (C·x + 1)^(−β),
+ *   with t counted after warmup, S_W the warmup's area, S1(t) = Σ_{τ≤t} η_τ and S_k(t) = Σ_{τ=k..t} η_τ.
+ *
+ * Across model sizes (`joint`), N enters as in Chinchilla: L0 → E + A_N·N^(−a), every other
+ * parameter shared. Fitted by least squares on the loss: a grid over the exponents, the
+ * coefficients solved linearly at each (variable projection), then L-BFGS on every parameter
+ * (logarithms of the positive ones) with analytic gradients from the best starts.
+ * Intervals resample whole runs (a run's checkpoints move together); with fewer than three runs
+ * they resample blocks of consecutive residuals within each run instead, and say so.
+ * docs/methods.md §35 states the formulas and the test vectors (§36: WSD ladders, §37: the Kaplan lesson).
+ */
+import { InputError, type Location } from '../errors/index.js';
+import { lbfgs } from '../core/lbfgs.js';
+import { solveLinear } from '../core/leastSquares.js';
+import { normal, randomSource, resampleCounts } from '../core/random.js';
+import { percentileInterval } from '../core/statistics.js';
+
+export const curveLawIds = ['lr-annealing', 'multi-power'] as const;
+export type CurveLawId = (typeof curveLawIds)[number];
+
+export const curveLawCitations: Record<CurveLawId, string> = {
+  'lr-annealing': 'Tissue et al. 2024, "Scaling Law with Learning Rate Annealing" (arXiv:2408.11029), Eq. 1',
+  'multi-power': 'Luo et al. 2025, "A Multi-Power Law for Loss Curve Prediction Across Learning Rate Schedules" (ICLR 2025), Eq. 5',
+};
+
+/** One run's curve: the learning rate of every step, and the loss at some of them. */
+export interface TrainingCurve {
+  /** The run's name (a resample draws whole runs by it). */
+  name: string;
+  /** Model size, for a joint fit across sizes. */
+  N?: number;
+  /** lrs[i]: the learning rate of optimizer step i + 1 (0-based index), at least up to the last point. */
+  lrs: Float64Array;
+  /** Steps of linear warmup at the start of `lrs` (excluded from annealing). */
+  warmupSteps: number;
+  /** Losses after `step` optimizer steps. */
+  points: { step: number; loss: number; where?: Location }[];
+}
+
+export interface CurveFitOptions {
+  law: CurveLawId;
+  /** Fit L0 as E + A_N·N^(−a) across model sizes (at least 3 sizes). @default false */
+  joint?: boolean;
+  /** Momentum of the annealing area (lr-annealing). @default 0.999 */
+  lambda?: number;
+  /** Where the curves came from, for errors. */
+  source?: string;
+}
+
+export interface CurveFit {
+  law: CurveLawId;
+  citation: string;
+  joint: boolean;
+  lambda: number;
+  params: Record<string, number>;
+  /** Root-mean-square residual of the loss. */
+  rms: number;
+  points: number;
+  runs: string[];
+  sizes: number[];
+  converged: boolean;
+}
+
+/** Per-point quantities a law's basis reads, precomputed once per curve. */
+interface PointFeatures {
+  logN: number;
+  S1: number;
+  S2: number;
+  SW: number;
+  /** multi-power: the nonzero LR drops up to this point: Δη_k, ln η_k and S_k(t). */
+  drops: { delta: Float64Array; logEta: Float64Array; Sk: Float64Array };
+}
+
+interface Prepared {
+  features: PointFeatures[];
+  y: Float64Array;
+  /** Run index of each point. */
+  run: Int32Array;
+  runs: string[];
+}
+
+/** Most (checkpoint, step) pairs the multi-power law's annealing sum may visit (memory: 24 bytes each at most). */
+const MULTI_POWER_WORK = 2e7;
+
+const empty = { delta: new Float64Array(0), logEta: new Float64Array(0), Sk: new Float64Array(0) };
+
+/** Features of a curve at each step in `steps` (increasing), as both laws read them. */
+function curveFeatures(lrs: Float64Array, warmupSteps: number, steps: number[], logN: number, lambda: number, needDrops: boolean): PointFeatures[] {
+  const out: PointFeatures[] = [];
+  let S1 = 0, S2 = 0, m = 0, SW = 0;
+  let i = 0; // steps accumulated so far
+  const W = Math.min(warmupSteps, lrs.length);
+  for (let k = 0; k < W; k++) SW += lrs[k];
+  for (const s of steps) {
+    for (; i < s; i++) {
+      const eta = lrs[i];
+      S1 += eta;
+      m = lambda * m + (i >= Math.max(1, W) ? lrs[i - 1] - eta : 0);
+      S2 += m;
+    }
+    let drops = empty;
+    if (needDrops && s > W) {
+      // Post-warmup steps k = 1..t are lrs[W + k − 1]; η_0 is the LR at the end of warmup (the peak).
+      const t = s - W;
+      const idx: number[] = [];
+      for (let k = 1; k <= t; k++) {
+        const prev = W + k - 2 >= 0 ? lrs[W + k - 2] : lrs[W];
+        if (prev - lrs[W + k - 1] !== 0) idx.push(k);
+      }
+      const delta = new Float64Array(idx.length), logEta = new Float64Array(idx.length), Sk = new Float64Array(idx.length);
+      // S_k(t) = Σ_{τ=k..t} η_τ, by suffix sums.
+      let suffix = 0, j = idx.length - 1;
+      for (let k = t; k >= 1 && j >= 0; k--) {
+        suffix += lrs[W + k - 1];
+        if (idx[j] === k) {
+          const prev = W + k - 2 >= 0 ? lrs[W + k - 2] : lrs[W];
+          delta[j] = prev - lrs[W + k - 1];
+          logEta[j] = Math.log(lrs[W + k - 1]);
+          Sk[j] = suffix;
+          j--;
+        }
+      }
+      drops = { delta, logEta, Sk };
+    }
+    out.push({ logN, S1, S2, SW, drops });
+  }
+  return out;
+}
+
+/** Parameter names: linear coefficients first, then exponents (positive, fitted in logs). */
+function layout(law: CurveLawId, joint: boolean): { linear: string[]; nonlinear: string[] } {
+  const head = joint ? ['E', 'A_N'] : ['L0'];
+  const headNl = joint ? ['a'] : [];
+  return law === 'lr-annealing' ? { linear: [...head, 'A', 'C'], nonlinear: [...headNl, 'alpha'] } : { linear: [...head, 'A', 'B'], nonlinear: [...headNl, 'alpha', 'C', 'beta', 'gamma'] };
+}
+
+/**
+ * The basis at one point: phi[j] multiplies linear coefficient j; dphi[q][j] = ∂phi[j]/∂θ_q.
+ * `theta` holds the exponents in layout order.
+ */
+function basis(law: CurveLawId, joint: boolean, f: PointFeatures, theta: ArrayLike<number>, phi: Float64Array, dphi: Float64Array[]): void {
+  let j = 0, q = 0;
+  phi[j++] = 1;
+  if (joint) {
+    const a = theta[q];
+    phi[j] = Math.exp(-a * f.logN);
+    for (const d of dphi) d.fill(0);
+    dphi[q][j] = -f.logN * phi[j];
+    j++;
+    q++;
+  } else for (const d of dphi) d.fill(0);
+  const alpha = theta[q];
+  if (law === 'lr-annealing') {
+    const lnS1 = Math.log(f.S1);
+    phi[j] = Math.exp(-alpha * lnS1);
+    dphi[q][j] = -lnS1 * phi[j];
+    phi[j + 1] = -f.S2;
+    return;
+  }
+  const lnS = Math.log(f.S1 + f.SW);
+  phi[j] = Math.exp(-alpha * lnS);
+  dphi[q][j] = -lnS * phi[j];
+  const C = theta[q + 1], beta = theta[q + 2], gamma = theta[q + 3];
+  const { delta, logEta, Sk } = f.drops;
+  let ld = 0, dC = 0, dBeta = 0, dGamma = 0;
+  for (let k = 0; k < delta.length; k++) {
+    const x = Math.exp(-gamma * logEta[k]) * Sk[k];
+    const u = C * x + 1;
+    const pw = Math.exp(-beta * Math.log(u)); // (Cx + 1)^(−β)
+    ld += delta[k] * (1 - pw);
+    const dpw_du = (-beta * pw) / u;
+    dC -= delta[k] * dpw_du * x;
+    dBeta += delta[k] * Math.log(u) * pw;
+    dGamma -= delta[k] * dpw_du * C * (-logEta[k] * x);
+  }
+  phi[j + 1] = -ld;
+  dphi[q + 1][j + 1] = -dC;
+  dphi[q + 2][j + 1] = -dBeta;
+  dphi[q + 3][j + 1] = -dGamma;
+}
+
+function prepare(curves: TrainingCurve[], opts: CurveFitOptions): Prepared {
+  const lambda = opts.lambda ?? 0.999;
+  const features: PointFeatures[] = [], y: number[] = [], run: number[] = [];
+  curves.forEach((c, r) => {
+    const steps = c.points.map((p) => p.step);
+    const logN = c.N ? Math.log(c.N) : 0;
+    features.push(...curveFeatures(c.lrs, c.warmupSteps, steps, logN, lambda, opts.law === 'multi-power'));
+    for (const p of c.points) {
+      y.push(p.loss);
+      run.push(r);
+    }
+  });
+  return { features, y: Float64Array.from(y), run: Int32Array.from(run), runs: curves.map((c) => c.name) };
+}
+
+/** Check the curves can determine the law; refuse with a located reason otherwise. */
+function checkCurves(curves: TrainingCurve[], opts: CurveFitOptions): void {
+  const file = opts.source ?? 'the curves';
+  if (!curves.length) throw new InputError({ file }, 'no training curves to fit (expected rows with run, step, loss and the learning rate)');
+  for (const c of curves) {
+    for (const p of c.points) {
+      const where = p.where ?? { file };
+      if (!(p.step >= 1) || !Number.isInteger(p.step)) throw new InputError(where, `run "${c.name}": expected a whole number of steps ≥ 1 at each checkpoint, got ${p.step}`);
+      if (p.step > c.lrs.length) throw new InputError(where, `run "${c.name}": a checkpoint at step ${p.step} lies beyond its schedule's ${c.lrs.length} steps`);
+      if (!(p.loss > 0) || !Number.isFinite(p.loss)) throw new InputError(where, `run "${c.name}": expected a positive loss, got ${p.loss}`);
+    }
+    for (let i = 0; i < c.lrs.length; i++) {
+      if (!(c.lrs[i] > 0) || !Number.isFinite(c.lrs[i])) throw new InputError({ file }, `run "${c.name}": the learning rate of step ${i + 1} is ${c.lrs[i]}; expected a positive number at every step`);
+    }
+  }
+  const points = curves.reduce((a, c) => a + c.points.length, 0);
+  if (opts.law === 'multi-power') {
+    // The multi-power law sums over every earlier drop of the learning rate at every checkpoint: its
+    // work and memory grow as checkpoints × decaying steps.
+    const work = curves.reduce((a, c) => a + c.points.length * Math.max(0, (c.points.at(-1)?.step ?? 0) - c.warmupSteps), 0);
+    if (work > MULTI_POWER_WORK) throw new InputError({ file }, `the multi-power law would sum over ${work.toExponential(1)} (checkpoint, step) pairs, more than ${MULTI_POWER_WORK.toExponential(0)}: fit fewer checkpoints per run (every k-th), or the lr-annealing law`);
+  }
+  const { linear, nonlinear } = layout(opts.law, !!opts.joint);
+  const p = linear.length + nonlinear.length;
+  if (points < 2 * p) throw new InputError({ file }, `the ${opts.law} law has ${p} parameters; ${points} checkpoints cannot determine them (expected at least ${2 * p})`);
+  if (opts.joint) {
+    const sizes = new Set(curves.map((c) => c.N));
+    if (sizes.has(undefined)) throw new InputError({ file }, `a joint fit across sizes needs N for every run; run "${curves.find((c) => c.N === undefined)!.name}" has none`);
+    if (sizes.size < 3) throw new InputError({ file }, `a joint fit across sizes (L0 = E + A_N·N^(−a)) needs at least 3 model sizes; found ${sizes.size} (fit each size on its own instead)`);
+  }
+  // The annealing term needs a curve whose learning rate falls after warmup, or C (B) is unidentified.
+  const anneals = curves.some((c) => {
+    for (let i = Math.max(1, c.warmupSteps); i < (c.points.at(-1)?.step ?? 0); i++) if (c.lrs[i] < c.lrs[i - 1]) return true;
+    return false;
+  });
+  if (!anneals) throw new InputError({ file }, `none of the ${curves.length} curves anneals (every learning rate is constant after warmup): the annealing term cannot be fitted; add a run whose learning rate decays (WSD, cosine)`);
+}
+
+interface Fitted {
+  u: Float64Array;
+  f: number;
+  converged: boolean;
+}
+
+/** Least squares over u = [ln coefficients, ln exponents], weighted by w. */
+function makeObjective(prep: Prepared, opts: CurveFitOptions, w: Float64Array, y: Float64Array) {
+  const { linear, nonlinear } = layout(opts.law, !!opts.joint);
+  const k = linear.length, m = nonlinear.length;
+  const phi = new Float64Array(k);
+  const dphi = Array.from({ length: m }, () => new Float64Array(k));
+  const c = new Float64Array(k), theta = new Float64Array(m);
+  return (u: Float64Array, g: Float64Array): number => {
+    for (let j = 0; j < k; j++) c[j] = Math.exp(u[j]);
+    for (let q = 0; q < m; q++) theta[q] = Math.exp(u[k + q]);
+    g.fill(0);
+    let f = 0;
+    for (let i = 0; i < y.length; i++) {
+      if (w[i] === 0) continue;
+      basis(opts.law, !!opts.joint, prep.features[i], theta, phi, dphi);
+      let pred = 0;
+      for (let j = 0; j < k; j++) pred += c[j] * phi[j];
+      const r = pred - y[i];
+      f += w[i] * r * r;
+      const s = 2 * w[i] * r;
+      for (let j = 0; j < k; j++) g[j] += s * c[j] * phi[j];
+      for (let q = 0; q < m; q++) {
+        let d = 0;
+        for (let j = 0; j < k; j++) d += c[j] * dphi[q][j];
+        g[k + q] += s * d * theta[q];
+      }
+    }
+    if (!Number.isFinite(f)) return Infinity;
+    return f;
+  };
+}
+
+/** The exponent grid for starts, the multi-power C scaled to the data's η^(−γ)·S_k. */
+function startGrid(prep: Prepared, opts: CurveFitOptions): number[][] {
+  const alphas = opts.law === 'lr-annealing' ? [0.1, 0.2, 0.35, 0.5, 0.75, 1, 1.5] : [0.2, 0.5, 1];
+  const as = opts.joint ? [0.15, 0.3, 0.6] : [undefined];
+  const grid: number[][] = [];
+  if (opts.law === 'lr-annealing') {
+    for (const a of as) for (const alpha of alphas) grid.push(a === undefined ? [alpha] : [a, alpha]);
+    return grid;
+  }
+  for (const gamma of [0.3, 0.6]) {
+    // A typical x = η^(−γ)·S_k among the drops, so C·x spans 0.1 … 100.
+    const xs: number[] = [];
+    for (const f of prep.features) for (let k = 0; k < f.drops.delta.length; k += Math.max(1, Math.floor(f.drops.delta.length / 8))) xs.push(Math.exp(-gamma * f.drops.logEta[k]) * f.drops.Sk[k]);
+    xs.sort((p, q) => p - q);
+    const x = xs.length ? xs[Math.floor(xs.length / 2)] : 1;
+    for (const a of as) for (const alpha of alphas) for (const cx of [0.1, 1, 10, 100]) for (const beta of [0.3, 0.6, 1]) grid.push([...(a === undefined ? [] : [a]), alpha, cx / x, beta, gamma]);
+  }
+  return grid;
+}
+
+/** Coefficients by linear least squares at fixed exponents; null when singular. */
+function solveCoefficients(prep: Prepared, opts: CurveFitOptions, theta: number[], w: Float64Array, y: Float64Array): { c: number[]; sse: number } | null {
+  const { linear, nonlinear } = layout(opts.law, !!opts.joint);
+  const k = linear.length;
+  const phi = new Float64Array(k), dphi = Array.from({ length: nonlinear.length }, () => new Float64Array(k));
+  const ata = Array.from({ length: k }, () => new Array<number>(k).fill(0)), atb = new Array<number>(k).fill(0);
+  const rows: Float64Array[] = [];
+  for (let i = 0; i < y.length; i++) {
+    basis(opts.law, !!opts.joint, prep.features[i], theta, phi, dphi);
+    rows.push(Float64Array.from(phi));
+    if (w[i] === 0) continue;
+    for (let a = 0; a < k; a++) {
+      atb[a] += w[i] * phi[a] * y[i];
+      for (let b = 0; b < k; b++) ata[a][b] += w[i] * phi[a] * phi[b];
+    }
+  }
+  for (let a = 0; a < k; a++) ata[a][a] *= 1 + 1e-10;
+  const sol = solveLinear(ata, atb);
+  if (!sol || sol.some((v) => !Number.isFinite(v))) return null;
+  // Every coefficient is positive in both laws: a negative one starts just above zero.
+  const floor = 1e-6 * Math.max(...y);
+  const c = sol.map((v) => Math.max(v, floor));
+  let sse = 0;
+  for (let i = 0; i < y.length; i++) {
+    let pred = 0;
+    for (let a = 0; a < k; a++) pred += c[a] * rows[i][a];
+    sse += w[i] * (pred - y[i]) ** 2;
+  }
+  return { c, sse };
+}
+
+function fitPrepared(prep: Prepared, opts: CurveFitOptions, w: Float64Array, y: Float64Array, warm?: Float64Array): Fitted {
+  const fg = makeObjective(prep, opts, w, y);
+  const starts: Float64Array[] = [];
+  if (warm) starts.push(Float64Array.from(warm));
+  else {
+    const scored = startGrid(prep, opts)
+      .map((theta) => ({ theta, sol: solveCoefficients(prep, opts, theta, w, y) }))
+      .filter((s): s is { theta: number[]; sol: { c: number[]; sse: number } } => s.sol !== null)
+      .sort((a, b) => a.sol.sse - b.sol.sse);
+    for (const s of scored.slice(0, 4)) starts.push(Float64Array.from([...s.sol.c, ...s.theta].map(Math.log)));
+  }
+  let best: Fitted | undefined;
+  for (const x0 of starts) {
+    const r = lbfgs(fg, x0, { maxIterations: 2000, gradientTolerance: 1e-12, functionTolerance: 1e-14 });
+    if (Number.isFinite(r.f) && (!best || r.f < best.f)) best = { u: r.x, f: r.f, converged: r.converged };
+  }
+  if (!best) throw new InputError({ file: opts.source ?? 'the curves' }, `the ${opts.law} law could not be fitted to these curves (every start failed): look for a curve whose loss does not fall`);
+  return best;
+}
+
+function toParams(opts: CurveFitOptions, u: ArrayLike<number>): Record<string, number> {
+  const { linear, nonlinear } = layout(opts.law, !!opts.joint);
+  const out: Record<string, number> = {};
+  [...linear, ...nonlinear].forEach((name, i) => (out[name] = Math.exp(u[i])));
+  return out;
+}
+
+function fromParams(opts: Pick<CurveFitOptions, 'law' | 'joint'>, params: Record<string, number>): Float64Array {
+  const { linear, nonlinear } = layout(opts.law, !!opts.joint);
+  return Float64Array.from([...linear, ...nonlinear].map((n) => Math.log(params[n])));
+}
+
+/**
+ * Fit a curve law to one or more runs' curves (of one size, or of several with `joint`).
+ * @throws InputError when the curves cannot determine the law (too few points, no annealing, < 3 sizes for joint)
+ */
+export function fitCurveLaw(curves: TrainingCurve[], opts: CurveFitOptions): CurveFit {
+  checkCurves(curves, opts);
+  const prep = prepare(curves, opts);
+  const w = new Float64Array(prep.y.length).fill(1);
+  const best = fitPrepared(prep, opts, w, prep.y);
+  return {
+    law: opts.law,
+    citation: curveLawCitations[opts.law],
+    joint: !!opts.joint,
+    lambda: opts.lambda ?? 0.999,
+    params: toParams(opts, best.u),
+    rms: Math.sqrt(best.f / prep.y.length),
+    points: prep.y.length,
+    runs: prep.runs,
+    sizes: [...new Set(curves.map((c) => c.N).filter((n): n is number => n !== undefined))].sort((a, b) => a - b),
+    converged: best.converged,
+  };
+}
+
+/** The law's loss after each of `steps` steps of a run with these learning rates. */
+export function predictCurve(fit: Pick<CurveFit, 'law' | 'joint' | 'lambda' | 'params'>, target: { lrs: Float64Array; warmupSteps: number; N?: number }, steps: number[]): number[] {
+  const opts = { law: fit.law, joint: fit.joint };
+  const { linear, nonlinear } = layout(fit.law, fit.joint);
+  const features = curveFeatures(target.lrs, target.warmupSteps, steps, target.N ? Math.log(target.N) : 0, fit.lambda, fit.law === 'multi-power');
+  const u = fromParams(opts, fit.params);
+  const c = linear.map((_, j) => Math.exp(u[j])), theta = nonlinear.map((_, q) => Math.exp(u[linear.length + q]));
+  const phi = new Float64Array(linear.length), dphi = nonlinear.map(() => new Float64Array(linear.length));
+  return features.map((f) => {
+    basis(fit.law, fit.joint, f, theta, phi, dphi);
+    return c.reduce((a, cj, j) => a + cj * phi[j], 0);
+  });
+}
+
+export interface CurveBootstrap {
+  /** 'run': whole runs drawn with replacement; 'block': blocks of consecutive residuals within each run. */
+  unit: 'run' | 'block';
+  replicates: Record<string, number>[];
+  /** Replicates whose refit failed (left out). */
+  failed: number;
+  /** The fit's residual scatter (rms), added to a new run's prediction. */
+  rms: number;
+  level: number;
+}
+
+/**
+ * Bootstrap a curve fit: whole runs resampled with replacement when there are at least 3 runs (a
+ * resample with no annealing run is drawn again); otherwise moving blocks of ~√n consecutive
+ * residuals within each run, added back to the fitted curve (the checkpoints of one run are not
+ * independent: their noise is correlated along the run). Refits start warm from the fit.
+ */
+export function bootstrapCurveLaw(curves: TrainingCurve[], opts: CurveFitOptions, fit: CurveFit, replicates: number, seed: number, onReplicate?: () => void): CurveBootstrap {
+  const prep = prepare(curves, opts);
+  // Warm starts, but a parameter the fit drove to (nearly) zero starts again from a small value: in
+  // logarithms a coefficient at 1e-11 has no gradient, and every replicate would stay there, giving it
+  // (and what it trades off against) an interval of zero width.
+  const warm = fromParams(opts, fit.params);
+  const { linear } = layout(opts.law, !!opts.joint);
+  const lift = Math.log(1e-3 * Math.max(...curves.flatMap((c) => c.points.map((p) => p.loss))));
+  for (let j = 0; j < linear.length; j++) warm[j] = Math.max(warm[j], lift);
+  for (let q = linear.length; q < warm.length; q++) warm[q] = Math.max(warm[q], Math.log(1e-3));
+  const n = prep.y.length, runs = curves.length;
+  const unit: CurveBootstrap['unit'] = runs >= 3 ? 'run' : 'block';
+  const fitted = Float64Array.from(curves.flatMap((c) => predictCurve(fit, c, c.points.map((p) => p.step))));
+  const residual = Float64Array.from(prep.y, (v, i) => v - fitted[i]);
+  const annealing = curves.map((c) => c.lrs.some((v, i) => i >= Math.max(1, c.warmupSteps) && v < c.lrs[i - 1]));
+  const out: Record<string, number>[] = [];
+  let failed = 0;
+  const counts = new Float64Array(runs);
+  for (let r = 0; r < replicates; r++) {
+    const random = randomSource(seed, r);
+    const w = new Float64Array(n).fill(1);
+    let y = prep.y;
+    if (unit === 'run') {
+      for (let tries = 0; tries < 100; tries++) {
+        resampleCounts(runs, random, counts);
+        if (annealing.some((a, i) => a && counts[i] > 0)) break;
+      }
+      for (let i = 0; i < n; i++) w[i] = counts[prep.run[i]];
+    } else {
+      y = new Float64Array(n);
+      let start = 0;
+      for (let c = 0; c < runs; c++) {
+        const len = curves[c].points.length;
+        const block = Math.max(1, Math.round(Math.sqrt(len)));
+        for (let i = 0; i < len; i += block) {
+          const from = start + Math.floor(random() * Math.max(1, len - block + 1));
+          for (let b = 0; b < block && i + b < len; b++) y[start + i + b] = fitted[start + i + b] + residual[from + b];
+        }
+        start += len;
+      }
+    }
+    try {
+      const f = fitPrepared(prep, opts, w, y, warm);
+      const p = toParams(opts, f.u);
+      if (Object.values(p).every(Number.isFinite)) out.push(p);
+      else failed++;
+    } catch {
+      failed++;
+    }
+    onReplicate?.();
+  }
+  return { unit, replicates: out, failed, rms: fit.rms, level: 0.95 };
+}
+
+export interface CurvePrediction {
+  steps: number[];
+  loss: number[];
+  /** The law's interval (replicates only) and a new run's (replicates plus the residual scatter). */
+  lawInterval?: [number, number][];
+  interval?: [number, number][];
+  /**
+   * Replicates left out because they predict a loss that is not a positive number somewhere on
+   * this curve (a degenerate refit, e.g. the multi-power law's B → ∞ with β → 0): an interval
+   * built from them would reach below zero and cover anything.
+   */
+  dropped?: number;
+}
+
+/** Predict a target run's curve, with intervals when a bootstrap is given. */
+export function predictWithIntervals(fit: CurveFit, target: { lrs: Float64Array; warmupSteps: number; N?: number }, steps: number[], boot?: CurveBootstrap, level = 0.95, seed = 1): CurvePrediction {
+  const loss = predictCurve(fit, target, steps);
+  if (!boot || boot.replicates.length < 2) return { steps, loss };
+  const all = boot.replicates.map((params) => predictCurve({ ...fit, params }, target, steps));
+  const reps = all.filter((r) => r.every((v) => v > 0 && Number.isFinite(v)));
+  if (reps.length < 2) return { steps, loss, dropped: all.length - reps.length };
+  const random = randomSource(seed, 0x5eed);
+  const lawInterval = steps.map((_, i) => percentileInterval(reps.map((r) => r[i]), level));
+  const noisy = reps.map((r) => r.map((v) => v + boot.rms * normal(random)));
+  const interval = steps.map((_, i) => percentileInterval(noisy.map((r) => r[i]), level));
+  return { steps, loss, lawInterval, interval, dropped: all.length - reps.length };
+}
+
+/**
+ * The WSD decay fraction with the lowest predicted final loss for a budget of `steps` (a grid of
+ * 1 % steps from 1 % to 99 %), with the spread of the best fraction across bootstrap replicates.
+ */
+export function bestDecayFraction(
+  fit: Pick<CurveFit, 'law' | 'joint' | 'lambda' | 'params'>,
+  makeLrs: (decayFrac: number) => { lrs: Float64Array; warmupSteps: number },
+  steps: number,
+  N?: number,
+  boot?: CurveBootstrap,
+  level = 0.95,
+): { decayFrac: number; loss: number; curve: { decayFrac: number; loss: number }[]; interval?: [number, number] } {
+  const fracs = Array.from({ length: 99 }, (_, i) => (i + 1) / 100);
+  const targets = fracs.map((f) => makeLrs(f));
+  const final = (params: Record<string, number>) => targets.map((t) => predictCurve({ ...fit, params }, { ...t, N }, [steps])[0]);
+  const losses = final(fit.params);
+  let best = 0;
+  losses.forEach((l, i) => (l < losses[best] ? (best = i) : 0));
+  const curve = fracs.map((decayFrac, i) => ({ decayFrac, loss: losses[i] }));
+  if (!boot || boot.replicates.length < 2) return { decayFrac: fracs[best], loss: losses[best], curve };
+  const argmins = boot.replicates.map((p) => {
+    const l = final(p);
+    let b = 0;
+    l.forEach((v, i) => (v < l[b] ? (b = i) : 0));
+    return fracs[b];
+  });
+  return { decayFrac: fracs[best], loss: losses[best], curve, interval: percentileInterval(argmins, level) };
+}
