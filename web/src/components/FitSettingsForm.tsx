@@ -3,10 +3,13 @@ import { defaultAutoRule } from '../../../src/fit/auto.js';
 import { procedures } from '../../../src/fit/procedures.js';
 import { approachChoices, customProcedure, lawChoices, lossChoices, settingsLawChoice, type ApproachChoice, type FitSettings, type LawId, type LossChoice } from '../worker/protocol.js';
 import { Field } from './Field.js';
+import { webAdvice } from '../lib/advice.js';
 
 interface Props {
   settings: FitSettings;
   onChange: (settings: FitSettings) => void;
+  /** Approaches the open data (or the law) cannot support, and why (from the last fit): not offered. */
+  unsupported?: { approach: number; reason: string }[];
 }
 
 const lossLabels: Record<LossChoice, string> = {
@@ -38,7 +41,9 @@ function procedureHint(id: string) {
 }
 
 /** Procedure (or a custom law and loss), frontier approach, bootstrap and target: every change refits. */
-export function FitSettingsForm({ settings, onChange }: Props) {
+export function FitSettingsForm({ settings, onChange, unsupported = [] }: Props) {
+  const why = (a: ApproachChoice) => unsupported.find((u) => String(u.approach) === a)?.reason;
+  const chosenWhy = settings.approach === 'all' ? undefined : why(settings.approach);
   const set = <K extends keyof FitSettings>(key: K, value: FitSettings[K]) => onChange({ ...settings, [key]: value });
   const custom = settings.procedure === customProcedure;
   const law = getLaw(settingsLawChoice(settings));
@@ -95,11 +100,21 @@ export function FitSettingsForm({ settings, onChange }: Props) {
           </Field>
         </>
       )}
-      <Field label="Frontier approach">
+      <Field
+        label="Frontier approach"
+        hint={
+          chosenWhy ? (
+            <span data-testid="approach-unsupported">Not supported by these data: {webAdvice(chosenWhy)}</span>
+          ) : unsupported.length ? (
+            <span data-testid="approach-unsupported">{unsupported.map((u) => `Approach ${u.approach} is not offered: ${webAdvice(u.reason)}`).join(' ')}</span>
+          ) : undefined
+        }
+      >
         <select data-testid="setting-approach" value={settings.approach} onChange={(e) => set('approach', e.target.value as ApproachChoice)}>
           {approachChoices.map((a) => (
-            <option key={a} value={a}>
+            <option key={a} value={a} disabled={a !== 'all' && a !== settings.approach && why(a) !== undefined}>
               {approachLabels[a]}
+              {a !== 'all' && why(a) !== undefined ? ' (not supported by these data)' : ''}
             </option>
           ))}
         </select>
