@@ -28,6 +28,9 @@ const web = createWebServer({ storePath: join(mkdtempSync(join(tmpdir(), 'scalel
 const { url } = await web.listen(0);
 const browser = await chromium.launch({ executablePath, headless: true, args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'] });
 
+/** The page's element (this file is typed for Node). */
+type Scrollable = { scrollIntoView(o: { block: string }): void };
+
 /** Open Chinchilla as a user would, and wait for every figure. */
 async function fitted(page: Page, query = ''): Promise<void> {
   await page.goto(`${url}/${query}`);
@@ -48,7 +51,7 @@ try {
       async (p) => {
         await fitted(p, '?dataset=chinchilla&plan.inferenceTokens=2T');
         await p.getByTestId('plan-inference').scrollIntoViewIfNeeded();
-        await p.locator('#planner-heading').evaluate((el) => el.scrollIntoView({ block: 'start' }));
+        await p.locator('#planner-heading').evaluate((el) => (el as unknown as Scrollable).scrollIntoView({ block: 'start' }));
       },
     ],
     [
@@ -56,7 +59,7 @@ try {
       { width: 390, height: 844 },
       async (p) => {
         await fitted(p);
-        await p.locator('#figures-heading').evaluate((el) => el.scrollIntoView({ block: 'start' }));
+        await p.locator('#figures-heading').evaluate((el) => (el as unknown as Scrollable).scrollIntoView({ block: 'start' }));
       },
     ],
   ];

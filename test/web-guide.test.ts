@@ -120,7 +120,7 @@ test('the web app guides a new user (issue 18, web items 1–10)', { skip: brows
     return page;
   };
   const page = await newPage({ width: 1280, height: 800 });
-  const bundle: { encoding?: string; length?: number }[] = [];
+  const bundle: { encoding?: string; length: number }[] = [];
   page.on('response', (r) => {
     if (/assets\/index-[^/]+\.js$/.test(r.url())) bundle.push({ encoding: r.headers()['content-encoding'], length: Number(r.headers()['content-length']) });
   });

@@ -359,7 +359,7 @@ export function createWebServer(o: WebServerOptions): WebServer {
       throw new HttpError(404, rel === 'index.html' ? `the web app is not built: ${join(assetsDir, 'index.html')} is missing (run "npm run build")` : 'not found');
     }
     if (!isInside(realpathSync(assetsDir), real)) throw new HttpError(404, 'not found');
-    let body = readFileSync(real);
+    let body: Buffer = readFileSync(real);
     const hashed = rel.startsWith('assets/');
     const ext = extname(real).toLowerCase();
     const canCompress = compressible.has(ext) && body.length >= minCompressBytes;

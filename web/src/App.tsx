@@ -45,12 +45,13 @@ function dataRef(loaded: LoadedDataset | undefined): DataRef | undefined {
   return undefined;
 }
 
-/** Bring a heading into view and give it focus (it has tabIndex -1), once it is in the page. */
+/** Bring a heading into view (unless it is in view already) and give it focus (it has tabIndex -1), once it is in the page. */
 function reveal(id: string, focus: boolean) {
   requestAnimationFrame(() => {
     const el = document.getElementById(id);
     if (!el) return;
-    el.scrollIntoView({ block: 'start', behavior: 'auto' });
+    const box = el.getBoundingClientRect();
+    if (box.top < 0 || box.bottom > window.innerHeight) el.scrollIntoView({ block: 'start', behavior: 'auto' });
     if (focus) el.focus({ preventScroll: true });
   });
 }

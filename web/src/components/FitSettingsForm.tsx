@@ -3,6 +3,7 @@ import { defaultAutoRule } from '../../../src/fit/auto.js';
 import { procedures } from '../../../src/fit/procedures.js';
 import { approachChoices, customProcedure, lawChoices, lossChoices, settingsLawChoice, type ApproachChoice, type FitSettings, type LawId, type LossChoice } from '../worker/protocol.js';
 import { Field } from './Field.js';
+import { sci } from '../../../src/plots/specs.js';
 import { webAdvice } from '../lib/advice.js';
 
 interface Props {
@@ -43,6 +44,8 @@ function procedureHint(id: string) {
 /** Procedure (or a custom law and loss), frontier approach, bootstrap and target: every change refits. */
 export function FitSettingsForm({ settings, onChange, unsupported = [] }: Props) {
   const why = (a: ApproachChoice) => unsupported.find((u) => String(u.approach) === a)?.reason;
+  /** A reason's first clause, without its file location: the approaches table below says it in full. */
+  const brief = (reason: string) => webAdvice(reason.replace(/^[^:]*:\d+(:\d+)?: /, '').replace(/^Approach \d /, '').split(/[:;]/)[0]);
   const chosenWhy = settings.approach === 'all' ? undefined : why(settings.approach);
   const set = <K extends keyof FitSettings>(key: K, value: FitSettings[K]) => onChange({ ...settings, [key]: value });
   const custom = settings.procedure === customProcedure;
@@ -104,9 +107,9 @@ export function FitSettingsForm({ settings, onChange, unsupported = [] }: Props)
         label="Frontier approach"
         hint={
           chosenWhy ? (
-            <span data-testid="approach-unsupported">Not supported by these data: {webAdvice(chosenWhy)}</span>
+            <span data-testid="approach-unsupported">Not supported by these data: {brief(chosenWhy)}</span>
           ) : unsupported.length ? (
-            <span data-testid="approach-unsupported">{unsupported.map((u) => `Approach ${u.approach} is not offered: ${webAdvice(u.reason)}`).join(' ')}</span>
+            <span data-testid="approach-unsupported">{unsupported.map((u) => `Approach ${u.approach} is not offered: ${brief(u.reason)}.`).join(' ')}</span>
           ) : undefined
         }
       >
@@ -132,7 +135,7 @@ export function FitSettingsForm({ settings, onChange, unsupported = [] }: Props)
         <select data-testid="setting-target" value={settings.target} onChange={(e) => set('target', Number(e.target.value))}>
           {targetChoices.map((c) => (
             <option key={c} value={c}>
-              {c.toExponential(0)}
+              {sci(c)}
             </option>
           ))}
         </select>

@@ -4,7 +4,7 @@ import type { LoadedDataset } from '../lib/loaded.js';
 import type { FitJson } from '../../../src/fit/summary.js';
 import type { FitOutcome } from '../worker/protocol.js';
 import { getLaw, lawChoiceFromJson } from '../../../src/laws/index.js';
-import { TrustBadge, TrustWarnings, trustVerdicts } from './TrustWarnings.js';
+import { TrustBadge, TrustWarnings } from './TrustWarnings.js';
 import { webAdvice } from '../lib/advice.js';
 
 interface Props {
@@ -128,7 +128,8 @@ function WarningsSummary({ fit, others }: { fit: FitJson; others: string[] }) {
   return (
     <details className="warnings-summary" data-testid="warnings-summary" open={counts.severe > 0}>
       <summary>
-        Trust: {trustVerdicts[fit.trust]} — <span data-testid="warnings-counts">{severityCounts(counts)}</span>
+        Warnings: <span data-testid="warnings-counts">{severityCounts(counts)}</span>
+        {others.length > 0 && <span className="muted"> ({fit.warnings.length ? `the fit ${fit.warnings.length}, ` : ''}the frontier and the plan {others.length})</span>}
       </summary>
       <TrustWarnings warnings={fit.warnings} testId="trust-warnings" />
       {others.length > 0 && (
