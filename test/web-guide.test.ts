@@ -306,7 +306,7 @@ test('the web app guides a new user (issue 18, web items 1–10)', { skip: brows
     const labels = await figure.locator('svg text').allTextContents();
     assert.ok(labels.includes('1e24') && labels.includes('fitted law'), labels.join(' | '));
     assert.ok(!labels.some((l) => /\de\+\d/.test(l)), `no e+24: ${labels.join(' | ')}`);
-    const image = page.getByTestId('figure-loss-image');
+    const image = page.getByTestId('image-loss');
     assert.equal(await image.getAttribute('role'), 'img');
     assert.equal(await image.getAttribute('aria-label'), 'Loss and the fitted law');
     const described = await page.locator(`#${await image.getAttribute('aria-describedby')}`).textContent();
