@@ -6,11 +6,12 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { spawn, spawnSync } from 'node:child_process';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { existsSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RunStore } from '../src/store/store.js';
-import { bundledDatasets, createWebServer, defaultAssetsDir } from '../src/server/webServer.js';
+import { bundledDatasets, chooseCoding, createWebServer, defaultAssetsDir } from '../src/server/webServer.js';
 import { datasetListSchema, datasetSchema, maxUploadBytes, progressSchema, studiesSchema, studyRunsSchema } from '../src/server/webApi.js';
 import { uploadTooLarge } from '../web/src/lib/upload.js';
 import { fit } from '../src/fit/fit.js';
@@ -24,6 +25,9 @@ const assets = join(dir, 'dist');
 mkdirSync(join(assets, 'assets'), { recursive: true });
 writeFileSync(join(assets, 'index.html'), '<!doctype html><title>ScaleLab</title>');
 writeFileSync(join(assets, 'assets', 'app-1234.js'), 'console.log("app")');
+// A bundle-like script of ~300 KB: compressed when the browser accepts it.
+const bundle = Array.from({ length: 6000 }, (_, i) => `export function f${i}(x) { return x * ${i} + ${(i * 7919) % 1000}; }`).join('\n');
+writeFileSync(join(assets, 'assets', 'index-5678.js'), bundle);
 writeFileSync(join(dir, 'secret.txt'), 'secret');
 symlinkSync(join(dir, 'secret.txt'), join(assets, 'link-out.txt'));
 
@@ -49,18 +53,21 @@ interface Answer {
   status: number;
   headers: Record<string, string | string[] | undefined>;
   text: string;
+  bytes: Buffer;
   json: () => any; // eslint-disable-line @typescript-eslint/no-explicit-any
 }
 
 /** A request with the path sent exactly as written (fetch would normalise "..", "%2e%2e"). */
-function raw(path: string, o: { method?: string; body?: Buffer | string; chunked?: boolean; port?: number } = {}): Promise<Answer> {
+function raw(path: string, o: { method?: string; body?: Buffer | string; chunked?: boolean; port?: number; headers?: Record<string, string> } = {}): Promise<Answer> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port: o.port ?? port, path, method: o.method ?? 'GET', headers: o.chunked ? { 'transfer-encoding': 'chunked' } : o.body !== undefined ? { 'content-length': Buffer.byteLength(o.body) } : {} }, (res) => {
+    const headers = { ...(o.chunked ? { 'transfer-encoding': 'chunked' } : o.body !== undefined ? { 'content-length': String(Buffer.byteLength(o.body)) } : {}), ...o.headers };
+    const req = request({ host: '127.0.0.1', port: o.port ?? port, path, method: o.method ?? 'GET', headers }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json: () => JSON.parse(text) });
+        const bytes = Buffer.concat(chunks);
+        const text = bytes.toString('utf8');
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, text, bytes, json: () => JSON.parse(text) });
       });
     });
     req.on('error', reject);
@@ -88,6 +95,57 @@ test('serves the app: index at /, hashed assets cached for good, a Content-Secur
   assert.equal(js.headers['x-content-type-options'], 'nosniff');
   assert.equal((await raw('/missing.html')).status, 404);
   assert.equal((await raw('/assets')).status, 404, 'a folder is not a file');
+});
+
+test('the bundle is served compressed as the browser accepts: brotli, else gzip, else as it is; small files as they are', async () => {
+  const path = '/assets/index-5678.js';
+  const plain = Buffer.from(bundle);
+  const br = await raw(path, { headers: { 'accept-encoding': 'gzip, deflate, br' } });
+  assert.equal(br.status, 200);
+  assert.equal(br.headers['content-encoding'], 'br');
+  assert.equal(br.headers.vary, 'accept-encoding');
+  assert.equal(Number(br.headers['content-length']), br.bytes.length);
+  assert.ok(br.bytes.length < plain.length / 4, `brotli: ${br.bytes.length} of ${plain.length} bytes`);
+  assert.deepEqual(brotliDecompressSync(br.bytes), plain);
+  const gz = await raw(path, { headers: { 'accept-encoding': 'gzip' } });
+  assert.equal(gz.headers['content-encoding'], 'gzip');
+  assert.ok(gz.bytes.length < plain.length / 4, `gzip: ${gz.bytes.length} of ${plain.length} bytes`);
+  assert.deepEqual(gunzipSync(gz.bytes), plain);
+  // Refused by q=0: gzip instead; nothing acceptable: the file as it is.
+  assert.equal((await raw(path, { headers: { 'accept-encoding': 'br;q=0, gzip;q=0.5' } })).headers['content-encoding'], 'gzip');
+  const none = await raw(path);
+  assert.equal(none.headers['content-encoding'], undefined);
+  assert.deepEqual(none.bytes, plain);
+  assert.equal((await raw(path, { headers: { 'accept-encoding': 'identity' } })).headers['content-encoding'], undefined);
+  // Compressed once: the second answer is the same bytes.
+  assert.deepEqual((await raw(path, { headers: { 'accept-encoding': 'br' } })).bytes, br.bytes);
+  // A 19-byte file gains nothing from compression.
+  assert.equal((await raw('/assets/app-1234.js', { headers: { 'accept-encoding': 'br' } })).headers['content-encoding'], undefined);
+});
+
+test('Accept-Encoding is read with its q-values', () => {
+  assert.equal(chooseCoding(undefined), 'identity');
+  assert.equal(chooseCoding('gzip, deflate, br, zstd'), 'br');
+  assert.equal(chooseCoding('gzip;q=1.0, br;q=0'), 'gzip');
+  assert.equal(chooseCoding('*'), 'br');
+  assert.equal(chooseCoding('*;q=0, gzip'), 'gzip');
+  assert.equal(chooseCoding('deflate'), 'identity');
+});
+
+test('the built bundle (web/dist), when there is one, is served at under a third of its size', { skip: !existsSync(join(defaultAssetsDir(), 'index.html')) && 'web/dist is not built' }, async () => {
+  const real = createWebServer({ storePath, assetsDir: defaultAssetsDir(), datasets: [] });
+  const { port: p } = await real.listen(0);
+  try {
+    const index = await raw('/', { port: p });
+    const script = /src="\.\/(assets\/index-[^"]+\.js)"/.exec(index.text)?.[1];
+    assert.ok(script, 'index.html names its bundle');
+    const plain = await raw(`/${script}`, { port: p });
+    const br = await raw(`/${script}`, { port: p, headers: { 'accept-encoding': 'gzip, deflate, br' } });
+    assert.equal(br.headers['content-encoding'], 'br');
+    assert.ok(br.bytes.length < plain.bytes.length / 3, `${br.bytes.length} of ${plain.bytes.length} bytes`);
+  } finally {
+    await real.close();
+  }
 });
 
 test('no file outside the assets folder: ".." in any spelling, encoded separators, NUL and links out are 404', async () => {

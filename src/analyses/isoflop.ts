@@ -89,7 +89,7 @@ function lines(runs: Run[]): string {
 }
 
 /** Group runs into IsoFLOP budgets. */
-function groupBudgets(dataset: Dataset, options: IsoflopOptions = {}): { groups: { C: number; runs: Run[] }[]; unassigned: Run[] } {
+export function groupBudgets(dataset: Dataset, options: IsoflopOptions = {}): { groups: { C: number; runs: Run[] }[]; unassigned: Run[] } {
   const tolerance = options.tolerance ?? 0.06;
   const minRuns = options.minRuns ?? 3;
   const runs = dataset.runs;

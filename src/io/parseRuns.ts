@@ -18,7 +18,7 @@ import { lineColumn, lineStartsOf, OpenQuoteScanner, quoteForMessage } from './t
 export type RunFormat = 'csv' | 'json' | 'jsonl';
 
 /** Fields a run can have, and the column names recognised for each without a mapping. */
-const fieldAliases = {
+export const fieldAliases = {
   N: ['N', 'params', 'parameters', 'n_params', 'num_params', 'model_size', 'Model Size'],
   D: ['D', 'tokens', 'n_tokens', 'train_tokens', 'training_tokens'],
   C: ['C', 'flops', 'compute', 'compute_budget', 'train_flops', 'Training FLOP'],

@@ -63,6 +63,20 @@ test('residual and back-test figures carry every run', () => {
   assert.ok(bt.summaries[0].procedure === 'auto' && bt.summaries[0].meanAbsRelativeError < 0.05, JSON.stringify(bt.summaries));
 });
 
+test('figures zoom and pan (an interval bound to the scales), lines carry tooltips, the back-test legends y = x, each figure describes itself', () => {
+  for (const [kind, name] of [['loss', 'runs'], ['isoflop', 'runs'], ['frontier', 'N-lines'], ['residuals', 'residuals-C'], ['backtest', 'backtest']] as const) {
+    const params = layer(specs[kind]!, name).params as { select: { type: string }; bind: string }[];
+    assert.equal(params?.[0]?.bind, 'scales', `${kind}: zoom`);
+    assert.equal(params[0].select.type, 'interval');
+    assert.ok(String(specs[kind]!.description).length > 40, `${kind}: a description`);
+  }
+  for (const name of ['fit', 'band']) assert.ok((enc(layer(specs.loss!, name)) as Record<string, unknown>).tooltip, `${name} has a tooltip`);
+  assert.ok((enc(layer(specs.isoflop!, 'parabolas')) as Record<string, unknown>).tooltip, 'parabolas have a tooltip');
+  assert.equal((layer(specs.loss!, 'fit').mark as { point?: string }).point, 'transparent', 'the tooltip at every point of the line');
+  assert.match(JSON.stringify(specs.backtest!.layer![0]), /predicted = actual \(y = x\)/);
+  assert.match(String(specs.loss!.description), /^240 runs: loss from .* the fitted chinchilla law predicts [\d.]+ at C = 1e24, with a 95 % bootstrap band\.$/);
+});
+
 test('a single-variable law draws its own curve L(x)', () => {
   const law = powerLaw('C');
   const params = fit(law, data).params;
@@ -75,7 +89,14 @@ test('a single-variable law draws its own curve L(x)', () => {
 test('figures render to SVG without a DOM, and the report has every section with no network references', async () => {
   const svg = await renderSvg(specs.loss!);
   assert.match(svg, /^<svg /);
-  assert.ok(svg.includes('target C = 1.00e+24'));
+  // What a reader sees: 1e24 (not 1e+24), counts as 100M and 10B, a legend for the line and the band.
+  const labels = (text: string) => [...text.matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map((m) => m[1]);
+  const loss = labels(svg);
+  assert.ok(loss.includes('target C = 1e24'), loss.join(' | '));
+  for (const l of ['1e18', '1e24', 'fitted law', '95 % bootstrap band']) assert.ok(loss.includes(l), `label ${l}: ${loss.join(' | ')}`);
+  const iso = labels(await renderSvg(specs.isoflop!));
+  assert.ok(iso.includes('100M') && iso.includes('1B') && iso.includes('10B'), iso.join(' | '));
+  for (const l of [...loss, ...iso, ...labels(await renderSvg(specs.frontier!))]) assert.doesNotMatch(l, /\de\+\d/, 'no label written 1e+24');
   const svgs: Record<string, string> = { loss: svg, isoflop: await renderSvg(specs.isoflop!) };
   const html = reportHtml(analysis, svgs);
   for (const id of ['data', 'fit', 'approaches', 'plan', 'backtest', 'warnings', 'figures']) assert.ok(html.includes(`<section id="${id}">`), id);

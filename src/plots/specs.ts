@@ -34,6 +34,38 @@ function logSpace(a: number, b: number, n: number): number[] {
   return Array.from({ length: n }, (_, i) => Math.exp(Math.log(a) + ((Math.log(b) - Math.log(a)) * i) / (n - 1)));
 }
 
+/** "1e24", "3.8e25": the exponent without "+" (labels and captions; `toExponential` writes 1e+24). */
+export function sci(v: number, digits = 2): string {
+  return Number(v.toPrecision(digits)).toExponential().replace('e+', 'e');
+}
+
+/** Vega expressions for axis labels as readers expect them: 1e24 (not 1e+24), parameter counts as 70B. */
+const sciExpr = (v: string) => `replace(format(${v}, '.0e'), 'e+', 'e')`;
+const countExpr = (v: string) =>
+  `${v} >= 1e12 ? format(${v} / 1e12, '~g') + 'T' : ${v} >= 1e9 ? format(${v} / 1e9, '~g') + 'B' : ${v} >= 1e6 ? format(${v} / 1e6, '~g') + 'M' : ${v} >= 1e3 ? format(${v} / 1e3, '~g') + 'k' : format(${v}, '~g')`;
+const isDecade = "abs(log(datum.value) / LN10 - round(log(datum.value) / LN10)) < 1e-6";
+
+/**
+ * A log axis whose labels do not overlap: over a wide domain (1.5 decades or more) only the decades
+ * are labelled (the other ticks stay, unlabelled); Vega drops any label that would still collide.
+ * `kind`: compute-like quantities as 1e24, counts (parameters, tokens) as 70B.
+ */
+export function logAxis(domain: readonly number[], kind: 'sci' | 'count'): Record<string, unknown> {
+  const label = kind === 'sci' ? sciExpr('datum.value') : countExpr('datum.value');
+  const wide = Math.log10(domain[1] / domain[0]) >= 1.5;
+  return { labelExpr: wide ? `${isDecade} ? ${label} : ''` : label, labelOverlap: 'greedy', labelSeparation: 6 };
+}
+
+/** A gradient legend of compute over `values`, labelled 1e20 rather than 1e+20 (decades only when they span 1.5 or more). */
+function sciLegend(values: number[]): Record<string, unknown> {
+  const v = values.filter((x) => x > 0 && Number.isFinite(x));
+  const wide = v.length > 0 && Math.log10(Math.max(...v) / Math.min(...v)) >= 1.5;
+  return { type: 'gradient', labelExpr: wide ? `${isDecade} ? ${sciExpr('datum.value')} : ''` : sciExpr('datum.value'), labelOverlap: 'greedy' };
+}
+
+/** Zoom (wheel) and pan (drag) on both axes of a layer: an interval selection bound to the scales. */
+const zoom = (name: string) => [{ name, select: { type: 'interval', encodings: ['x', 'y'] }, bind: 'scales' }];
+
 const axisTitles: Record<string, string> = { N: 'parameters N', D: 'tokens D', C: 'training compute C (FLOPs)', loss: 'loss' };
 
 export interface LossPlotOptions {
@@ -103,22 +135,32 @@ export function lossPlot(o: LossPlotOptions): Spec {
   const xScale = { type: 'log', domain: logDomain([...xs, ...(o.target ? [o.target] : [])]) };
   const yScale = { type: 'log', domain: logDomain(allLoss, 0.05) };
   const layers: Spec[] = [];
+  const bandLabel = `${Math.round((o.level ?? 0.95) * 100)} % bootstrap band`;
+  // The fitted line and the band each get a legend entry (their own channels: colour shows compute).
+  const seriesLegend = { title: null, orient: 'bottom', labelLimit: 260 };
   if (curve.some((c) => c.lo !== undefined)) {
     layers.push({
       name: 'band',
       data: { values: curve },
-      mark: { type: 'area', opacity: 0.2, color: '#4c78a8' },
-      encoding: { x: { field: 'x', type: 'quantitative', scale: xScale }, y: { field: 'lo', type: 'quantitative', scale: yScale }, y2: { field: 'hi' } },
+      mark: { type: 'area', opacity: 0.2 },
+      encoding: {
+        x: { field: 'x', type: 'quantitative', scale: xScale },
+        y: { field: 'lo', type: 'quantitative', scale: yScale },
+        y2: { field: 'hi' },
+        fill: { datum: bandLabel, type: 'nominal', scale: { domain: [bandLabel], range: ['#4c78a8'] }, legend: { ...seriesLegend, symbolType: 'square', symbolOpacity: 0.3 } },
+        tooltip: [{ field: 'x', type: 'quantitative', format: '.3e', title: x }, { field: 'lo', type: 'quantitative', format: '.4f', title: 'band low' }, { field: 'hi', type: 'quantitative', format: '.4f', title: 'band high' }],
+      },
     });
   }
   layers.push({
     name: 'runs',
     data: { values: points },
+    params: zoom('zoom'),
     mark: { type: 'point', filled: true, size: 40, opacity: 0.8 },
     encoding: {
-      x: { field: 'x', type: 'quantitative', scale: xScale, title: axisTitles[x], axis: { format: '.0e' } },
+      x: { field: 'x', type: 'quantitative', scale: xScale, title: axisTitles[x], axis: logAxis(xScale.domain, x === 'C' ? 'sci' : 'count') },
       y: { field: 'loss', type: 'quantitative', scale: yScale, title: 'loss' },
-      color: hasGroups ? { field: 'group', type: 'nominal', title: 'group' } : { field: 'C', type: 'quantitative', scale: { type: 'log', scheme: 'viridis' }, title: 'compute C', legend: { format: '.0e', type: 'gradient' } },
+      color: hasGroups ? { field: 'group', type: 'nominal', title: 'group' } : { field: 'C', type: 'quantitative', scale: { type: 'log', scheme: 'viridis' }, title: 'compute C', legend: sciLegend(points.map((p) => p.C ?? NaN)) },
       tooltip: [
         { field: 'N', type: 'quantitative', format: '.3e' },
         { field: 'D', type: 'quantitative', format: '.3e' },
@@ -132,45 +174,59 @@ export function lossPlot(o: LossPlotOptions): Spec {
     layers.push({
       name: 'fit',
       data: { values: curve },
-      mark: { type: 'line', color: '#e45756', strokeWidth: 2 },
-      encoding: { x: { field: 'x', type: 'quantitative', scale: xScale }, y: { field: 'fit', type: 'quantitative', scale: yScale }, tooltip: [{ field: 'x', type: 'quantitative', format: '.3e', title: x }, { field: 'fit', type: 'quantitative', format: '.4f', title: 'predicted loss' }] },
+      // Transparent points along the line carry its tooltip at every grid value.
+      mark: { type: 'line', strokeWidth: 2, point: 'transparent' },
+      encoding: {
+        x: { field: 'x', type: 'quantitative', scale: xScale },
+        y: { field: 'fit', type: 'quantitative', scale: yScale },
+        stroke: { datum: 'fitted law', type: 'nominal', scale: { domain: ['fitted law'], range: ['#e45756'] }, legend: { ...seriesLegend, symbolType: 'stroke', symbolStrokeWidth: 2 } },
+        tooltip: [{ field: 'x', type: 'quantitative', format: '.3e', title: x }, { field: 'fit', type: 'quantitative', format: '.4f', title: 'predicted loss' }],
+      },
     });
   }
   if (o.target) {
     layers.push({
       name: 'target',
-      data: { values: [{ x: o.target, label: `target ${x} = ${o.target.toExponential(2)}` }] },
+      data: { values: [{ x: o.target, label: `target ${x} = ${sci(o.target, 3)}` }] },
       layer: [
         { mark: { type: 'rule', strokeDash: [6, 4], color: '#333' }, encoding: { x: { field: 'x', type: 'quantitative', scale: xScale } } },
         { mark: { type: 'text', align: 'right', dx: -4, dy: 0, baseline: 'top', y: 4, fontSize: 11 }, encoding: { x: { field: 'x', type: 'quantitative', scale: xScale }, text: { field: 'label' } } },
       ],
     });
   }
-  return { $schema: schema, title: o.title ?? `Loss against ${axisTitles[x]}${o.law ? `, with the fitted ${o.law.id} law` : ''}`, width, height, config, layer: layers };
+  const [xlo, xhi] = extent(xs);
+  const description =
+    `${runs.length} runs: loss from ${Math.min(...runs.map((r) => r.loss)).toFixed(3)} to ${Math.max(...runs.map((r) => r.loss)).toFixed(3)} against ${axisTitles[x]} from ${sci(xlo)} to ${sci(xhi)}, on log–log axes` +
+    (curve.length ? `; the fitted ${o.law!.id} law predicts ${curve[curve.length - 1].fit.toFixed(3)} at ${x} = ${sci(curve[curve.length - 1].x)}` : '') +
+    (curve.some((c) => c.lo !== undefined) ? `, with a ${bandLabel}` : '') +
+    '.';
+  return { $schema: schema, title: o.title ?? `Loss against ${axisTitles[x]}${o.law ? `, with the fitted ${o.law.id} law` : ''}`, description, width, height, config, layer: layers };
 }
 
 /** IsoFLOP profiles: loss against N per budget, each budget's parabola, and the vertices. */
 export function isoflopPlot(profiles: Profile[], title = 'IsoFLOP profiles'): Spec {
-  const points = profiles.flatMap((p) => p.runs.map((r) => ({ N: r.N!, loss: r.loss, budget: p.C.toExponential(1), C: p.C, line: r.line })));
+  const points = profiles.flatMap((p) => p.runs.map((r) => ({ N: r.N!, loss: r.loss, budget: sci(p.C), C: p.C, line: r.line })));
   const curves = profiles.flatMap((p) => {
     if (!p.parabola) return [];
     const [c0, c1, c2] = p.parabola;
     const lo = p.runs[0].N!, hi = p.runs[p.runs.length - 1].N!;
-    return logSpace(lo / 1.2, hi * 1.2, 40).map((N) => ({ N, loss: c0 + c1 * Math.log(N) + c2 * Math.log(N) ** 2, budget: p.C.toExponential(1), C: p.C }));
+    return logSpace(lo / 1.2, hi * 1.2, 40).map((N) => ({ N, loss: c0 + c1 * Math.log(N) + c2 * Math.log(N) ** 2, budget: sci(p.C), C: p.C }));
   });
-  const vertices = profiles.map((p) => ({ N: p.N, loss: p.loss, budget: p.C.toExponential(1), C: p.C, atEdge: p.atEdge ? 'at the edge (not bracketed)' : 'bracketed' }));
+  const vertices = profiles.map((p) => ({ N: p.N, loss: p.loss, budget: sci(p.C), C: p.C, atEdge: p.atEdge ? 'at the edge (not bracketed)' : 'bracketed' }));
   const xScale = { type: 'log', domain: logDomain(points.map((p) => p.N)) };
   const yScale = { type: 'log', domain: logDomain([...points.map((p) => p.loss), ...vertices.map((v) => v.loss)], 0.05) };
-  const color = { field: 'C', type: 'quantitative', scale: { type: 'log', scheme: 'viridis' }, title: 'budget C', legend: { format: '.0e', type: 'gradient' } };
+  const color = { field: 'C', type: 'quantitative', scale: { type: 'log', scheme: 'viridis' }, title: 'budget C', legend: sciLegend(profiles.map((p) => p.C)) };
+  const edges = vertices.filter((v) => v.atEdge !== 'bracketed').length;
   return {
     $schema: schema,
     title,
+    description: `${profiles.length} IsoFLOP budgets from ${sci(Math.min(...profiles.map((p) => p.C)))} to ${sci(Math.max(...profiles.map((p) => p.C)))} FLOPs, ${points.length} runs: loss against parameters N, each budget's parabola and its minimum (a diamond)${edges ? `; ${edges} minimum${edges === 1 ? '' : 's'} at the edge of its profile` : ''}.`,
     width,
     height,
     config,
     layer: [
-      { name: 'runs', data: { values: points }, mark: { type: 'point', filled: true, size: 36 }, encoding: { x: { field: 'N', type: 'quantitative', scale: xScale, title: axisTitles.N, axis: { format: '.0e' } }, y: { field: 'loss', type: 'quantitative', scale: yScale, title: 'loss' }, color, tooltip: [{ field: 'budget' }, { field: 'N', type: 'quantitative', format: '.3e' }, { field: 'loss', type: 'quantitative', format: '.4f' }, { field: 'line', type: 'quantitative' }] } },
-      ...(curves.length ? [{ name: 'parabolas', data: { values: curves }, mark: { type: 'line', strokeWidth: 1.5 }, encoding: { x: { field: 'N', type: 'quantitative', scale: xScale }, y: { field: 'loss', type: 'quantitative', scale: yScale }, color, detail: { field: 'budget' } } } as Spec] : []),
+      { name: 'runs', data: { values: points }, params: zoom('zoom'), mark: { type: 'point', filled: true, size: 36 }, encoding: { x: { field: 'N', type: 'quantitative', scale: xScale, title: axisTitles.N, axis: logAxis(xScale.domain, 'count') }, y: { field: 'loss', type: 'quantitative', scale: yScale, title: 'loss' }, color, tooltip: [{ field: 'budget' }, { field: 'N', type: 'quantitative', format: '.3e' }, { field: 'loss', type: 'quantitative', format: '.4f' }, { field: 'line', type: 'quantitative' }] } },
+      ...(curves.length ? [{ name: 'parabolas', data: { values: curves }, mark: { type: 'line', strokeWidth: 1.5, point: 'transparent' }, encoding: { x: { field: 'N', type: 'quantitative', scale: xScale }, y: { field: 'loss', type: 'quantitative', scale: yScale }, color, detail: { field: 'budget' }, tooltip: [{ field: 'budget', title: 'parabola of budget' }, { field: 'N', type: 'quantitative', format: '.3e' }, { field: 'loss', type: 'quantitative', format: '.4f', title: 'parabola loss' }] } } as Spec] : []),
       { name: 'vertices', data: { values: vertices }, mark: { type: 'point', shape: 'diamond', size: 110, filled: true, stroke: 'black', strokeWidth: 1 }, encoding: { x: { field: 'N', type: 'quantitative', scale: xScale }, y: { field: 'loss', type: 'quantitative', scale: yScale }, color, tooltip: [{ field: 'budget' }, { field: 'N', type: 'quantitative', format: '.3e', title: 'N_opt' }, { field: 'loss', type: 'quantitative', format: '.4f' }, { field: 'atEdge', title: 'minimum' }] } },
     ],
   };
@@ -207,19 +263,20 @@ export function frontierPlot(approaches: (ApproachResult & { isoflop?: { profile
   const xScale = { type: 'log', domain: logDomain([cmin, cmax]) };
   const panel = (y: 'N' | 'D'): Spec => {
     const yScale = { type: 'log', domain: logDomain([...pts.map((p) => p[y]), ...lines.map((p) => p[y])]) };
-    const enc = { x: { field: 'C', type: 'quantitative', scale: xScale, title: axisTitles.C, axis: { format: '.0e' } }, y: { field: y, type: 'quantitative', scale: yScale, title: `${y}_opt`, axis: { format: '.0e' } }, color: { field: 'approach', type: 'nominal', legend: { labelLimit: 320, orient: 'bottom', direction: 'vertical' } } };
+    const enc = { x: { field: 'C', type: 'quantitative', scale: xScale, title: axisTitles.C, axis: logAxis(xScale.domain, 'sci') }, y: { field: y, type: 'quantitative', scale: yScale, title: `${y}_opt`, axis: logAxis(yScale.domain, 'count') }, color: { field: 'approach', type: 'nominal', legend: { labelLimit: 320, orient: 'bottom', direction: 'vertical' } } };
     return {
       width: 380,
       height: 300,
       title: `${y}_opt(C)`,
       layer: [
-        { name: `${y}-lines`, data: { values: lines }, mark: { type: 'line', strokeWidth: 2 }, encoding: enc },
+        { name: `${y}-lines`, data: { values: lines }, params: zoom(`zoom_${y}`), mark: { type: 'line', strokeWidth: 2, point: 'transparent' }, encoding: { ...enc, tooltip: [{ field: 'approach' }, { field: 'C', type: 'quantitative', format: '.3e' }, { field: y, type: 'quantitative', format: '.3e', title: `${y}_opt on the line` }] } },
         { name: `${y}-points`, data: { values: pts }, mark: { type: 'point', filled: true, size: 40 }, encoding: { ...enc, tooltip: [{ field: 'approach' }, { field: 'C', type: 'quantitative', format: '.3e' }, { field: y, type: 'quantitative', format: '.3e' }] } },
         { name: `${y}-targets`, data: { values: targetRows }, mark: { type: 'point', shape: 'cross', size: 140, strokeWidth: 2 }, encoding: { ...enc, tooltip: [{ field: 'approach' }, { field: 'C', type: 'quantitative', format: '.3e', title: 'target C' }, { field: y, type: 'quantitative', format: '.3e' }] } },
       ],
     };
   };
-  return { $schema: schema, title: 'Compute-optimal frontier by approach', config, hconcat: [panel('N'), panel('D')] };
+  const described = approaches.map((a) => `approach ${a.approach} (${a.label}): N_opt ∝ C^${a.a.toFixed(3)}, D_opt ∝ C^${a.b.toFixed(3)}`).join('; ');
+  return { $schema: schema, title: 'Compute-optimal frontier by approach', description: `Two panels, N_opt and D_opt against compute C on log–log axes, extended to ${sci(Math.max(...targets))} FLOPs: ${described}.`, config, hconcat: [panel('N'), panel('D')] };
 }
 
 /** Residuals ln L̂ − ln L against the prediction and against compute: is the fit biased at the large end? */
@@ -236,16 +293,24 @@ export function residualsPlot(dataset: Dataset, residuals: ArrayLike<number>): S
       {
         name: `residuals-${x}`,
         data: { values: rows.filter((r) => r[x] !== undefined) },
+        params: zoom(`zoom_${x}`),
         mark: { type: 'point', filled: true, size: 30, opacity: 0.75 },
         encoding: {
-          x: { field: x, type: 'quantitative', scale: { type: 'log', domain: logDomain(rows.map((r) => r[x] as number).filter((v) => v !== undefined)) }, title: x === 'C' ? axisTitles.C : 'predicted loss', axis: x === 'C' ? { format: '.0e' } : {} },
+          x: { field: x, type: 'quantitative', scale: { type: 'log', domain: logDomain(rows.map((r) => r[x] as number).filter((v) => v !== undefined)) }, title: x === 'C' ? axisTitles.C : 'predicted loss', axis: x === 'C' ? logAxis(logDomain(rows.map((r) => r.C as number).filter((v) => v !== undefined)), 'sci') : { labelOverlap: 'greedy' } },
           y: { field: 'residual', type: 'quantitative', scale: yScale, title: 'ln L̂ − ln L' },
           tooltip: [{ field: 'N', type: 'quantitative', format: '.3e' }, { field: 'loss', type: 'quantitative', format: '.4f' }, { field: 'predicted', type: 'quantitative', format: '.4f' }, { field: 'line', type: 'quantitative' }],
         },
       },
     ],
   });
-  return { $schema: schema, title: 'Residuals', config, hconcat: [panel('predicted', 'against the prediction'), panel('C', 'against compute')] };
+  const rms = Math.sqrt(rows.reduce((a, r) => a + r.residual ** 2, 0) / Math.max(1, rows.length));
+  return {
+    $schema: schema,
+    title: 'Residuals',
+    description: `Residuals ln L̂ − ln L of ${rows.length} runs (rms ${rms.toFixed(4)}, largest ${(limit / 1.1).toFixed(4)}), against the predicted loss and against compute, around a zero line.`,
+    config,
+    hconcat: [panel('predicted', 'against the prediction'), panel('C', 'against compute')],
+  };
 }
 
 /** Back-test: predicted against actual loss for the held-out larger runs, y = x for reference. */
@@ -259,18 +324,24 @@ export function backtestPlot(b: RollingBacktestResult): Spec {
     error: 100 * p.relativeError,
     lo: p.intervals['0.95'] ? clip((100 * (p.intervals['0.95'][0] - p.actual)) / p.actual) : undefined,
     hi: p.intervals['0.95'] ? clip((100 * (p.intervals['0.95'][1] - p.actual)) / p.actual) : undefined,
-    fold: `${b.by} ≤ ${p.cutoff.toExponential(2)}`,
+    fold: `${b.by} ≤ ${sci(p.cutoff, 3)}`,
   }));
   const x = { field: 'computeRatio', type: 'quantitative', scale: { type: 'log' }, title: 'compute over the largest fitted run (extrapolation ratio)' };
   const layers: Record<string, unknown>[] = [
-    { data: { values: [{ y: 0 }] }, mark: { type: 'rule', color: '#888', strokeDash: [4, 3] }, encoding: { y: { field: 'y', type: 'quantitative' } } },
+    // Zero error: predicted = actual, the y = x of a predicted-against-actual plot; in the legend as such.
+    {
+      data: { values: [{ y: 0 }] },
+      mark: { type: 'rule', strokeDash: [4, 3] },
+      encoding: { y: { field: 'y', type: 'quantitative' }, stroke: { datum: 'predicted = actual (y = x)', type: 'nominal', scale: { range: ['#888'] }, legend: { title: null, symbolType: 'stroke', symbolDash: [4, 3], labelLimit: 260 } } },
+    },
   ];
   if (rows.some((r) => r.lo !== undefined)) {
-    layers.push({ data: { values: rows.filter((r) => r.lo !== undefined) }, mark: { type: 'rule', opacity: 0.35 }, encoding: { x, y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' }, color: { field: 'procedure', type: 'nominal', title: 'procedure' } } });
+    layers.push({ data: { values: rows.filter((r) => r.lo !== undefined) }, mark: { type: 'rule', opacity: 0.35 }, encoding: { x, y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' }, color: { field: 'procedure', type: 'nominal', title: 'procedure' }, tooltip: [{ field: 'run', type: 'nominal' }, { field: 'procedure', type: 'nominal' }, { field: 'lo', type: 'quantitative', format: '.2f', title: '95 % interval low, %' }, { field: 'hi', type: 'quantitative', format: '.2f', title: '95 % interval high, %' }] } });
   }
   layers.push({
     name: 'backtest',
     data: { values: rows },
+    params: zoom('zoom'),
     mark: { type: 'point', filled: true, size: 40 },
     encoding: {
       x,
@@ -281,7 +352,15 @@ export function backtestPlot(b: RollingBacktestResult): Spec {
     },
   });
   const s = b.summaries.map((x) => `${x.procedure} ${(x.meanAbsRelativeError * 100).toFixed(2)} %`).join(', ');
-  return { $schema: schema, title: `Rolling-origin back-test: error of each held-out run (mean |error|: ${s})`, width: 420, height: 360, config, layer: layers };
+  return {
+    $schema: schema,
+    title: `Rolling-origin back-test: error of each held-out run (mean |error|: ${s})`,
+    description: `${rows.length} predictions of held-out runs, error (predicted − actual)/actual in % against how far beyond the fitted runs each lies; mean |error|: ${s}.`,
+    width: 420,
+    height: 360,
+    config,
+    layer: layers,
+  };
 }
 
 /** Published models on a law's compute-optimal frontier: N against C, with N_opt(C) (Chinchilla's Figure 1). */
@@ -297,7 +376,7 @@ export function landmarksPlot(rows: { name: string; N: number; C: number; verdic
     height,
     config,
     layer: [
-      { name: 'frontier', data: { values: frontier }, mark: { type: 'line', color: '#e45756', strokeWidth: 2 }, encoding: { x: { field: 'C', type: 'quantitative', scale: xScale, title: axisTitles.C, axis: { format: '.0e' } }, y: { field: 'N', type: 'quantitative', scale: yScale, title: 'parameters N', axis: { format: '.0e' } } } },
+      { name: 'frontier', data: { values: frontier }, mark: { type: 'line', color: '#e45756', strokeWidth: 2 }, encoding: { x: { field: 'C', type: 'quantitative', scale: xScale, title: axisTitles.C, axis: logAxis(xScale.domain, 'sci') }, y: { field: 'N', type: 'quantitative', scale: yScale, title: 'parameters N', axis: logAxis(yScale.domain, 'count') } } },
       {
         name: 'models',
         data: { values: points },

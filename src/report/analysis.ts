@@ -34,6 +34,8 @@ export interface AnalysisOptions {
   fitJson?: FitJson;
   /** Published models to place on the fitted frontier. */
   landmarks?: CatalogModel[];
+  /** Approaches not to attempt, each with the reason said in `skipped` (the web app's check that the data are an IsoFLOP sweep). */
+  skip?: Partial<Record<1 | 2 | 3, string>>;
 }
 
 export interface Analysis {
@@ -58,7 +60,9 @@ export function analyse(dataset: Dataset, fitted: FitResult, samples: BootstrapS
   const fitJson = o.fitJson ?? fitToJson(fitted, samples, o.bootstrap?.level ?? 0.95);
   const approaches: Analysis['approaches'] = [];
   const skipped: Analysis['skipped'] = [];
-  const attempt = (n: number, fn: () => Analysis['approaches'][number]) => {
+  const attempt = (n: 1 | 2 | 3, fn: () => Analysis['approaches'][number]) => {
+    const reason = o.skip?.[n];
+    if (reason !== undefined) return void skipped.push({ approach: n, reason });
     try {
       approaches.push(fn());
     } catch (e) {

@@ -11,6 +11,8 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { promisify } from 'node:util';
+import { brotliCompress, constants as zlibConstants, gzip } from 'node:zlib';
 import { extname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { z } from 'zod';
@@ -133,6 +135,46 @@ const csp = [
   "frame-ancestors 'none'",
 ].join('; ');
 
+/** Types worth compressing: text. Images and fonts are compressed already. */
+const compressible = new Set(['.html', '.js', '.mjs', '.css', '.json', '.map', '.svg', '.txt']);
+/** Below this a compressed answer saves less than its headers cost. */
+const minCompressBytes = 1024;
+export type ContentCoding = 'br' | 'gzip' | 'identity';
+
+/**
+ * The coding to answer with, from an Accept-Encoding header (RFC 9110 §12.5.3): brotli when
+ * acceptable (it is ~7 % smaller than gzip on the app's bundle), else gzip, else none. A coding with
+ * q=0 is refused, also through "*".
+ */
+export function chooseCoding(header: string | undefined): ContentCoding {
+  if (!header) return 'identity';
+  const q = new Map<string, number>();
+  for (const part of header.split(',')) {
+    const [name, ...params] = part.trim().toLowerCase().split(';');
+    if (!name) continue;
+    const qp = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
+    const value = qp ? Number(qp.slice(2)) : 1;
+    q.set(name, Number.isFinite(value) ? value : 0);
+  }
+  const accepts = (coding: string) => (q.get(coding) ?? q.get('*') ?? 0) > 0;
+  if (accepts('br')) return 'br';
+  if (accepts('gzip') || accepts('x-gzip')) return 'gzip';
+  return 'identity';
+}
+
+const brotli = promisify(brotliCompress);
+const gzipAsync = promisify(gzip);
+
+/**
+ * Compress a file's bytes. Brotli at quality 5: the 1.4 MB bundle compresses in ~0.2 s to 30 % of
+ * its size; quality 11 would save another 10 % but take ~6 s on the first request.
+ */
+function compress(body: Buffer, coding: 'br' | 'gzip'): Promise<Buffer> {
+  return coding === 'br'
+    ? brotli(body, { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 5, [zlibConstants.BROTLI_PARAM_SIZE_HINT]: body.length } })
+    : gzipAsync(body, { level: 9 });
+}
+
 const studyStatuses = { inFlight: ['submitting', 'queued', 'running'] } as const;
 
 /** A study's progress from its runs (what `sweep run` shows on a terminal). */
@@ -195,6 +237,8 @@ export function createWebServer(o: WebServerOptions): WebServer {
   const maxBody = o.maxBodyBytes ?? maxUploadBytes;
   const datasets = new Map(o.datasets.map((d) => [d.id, d]));
   const parsed = new Map<string, Dataset>();
+  // Compressed files by path and coding, with the version (mtime and size) compressed: each version once.
+  const compressed = new Map<string, { version: string; body: Promise<Buffer> }>();
   let store: RunStore | undefined;
 
   const bundled = (d: BundledDataset): Dataset => {
@@ -298,25 +342,45 @@ export function createWebServer(o: WebServerOptions): WebServer {
     sendJson(res, e.status, body, e.headers);
   };
 
-  const serveFile = (rawPath: string, res: ServerResponse) => {
+  const serveFile = async (rawPath: string, acceptEncoding: string | undefined, res: ServerResponse) => {
     const segments = safeSegments(rawPath);
     if (!segments) throw new HttpError(404, 'not found');
     const rel = segments.length ? segments.join('/') : 'index.html';
     const file = resolve(assetsDir, rel);
     if (!isInside(assetsDir, file)) throw new HttpError(404, 'not found');
     let real: string;
+    let version: string;
     try {
       real = realpathSync(file);
-      if (!statSync(real).isFile()) throw new Error('not a file');
+      const st = statSync(real);
+      if (!st.isFile()) throw new Error('not a file');
+      version = `${st.mtimeMs}:${st.size}`;
     } catch {
       throw new HttpError(404, rel === 'index.html' ? `the web app is not built: ${join(assetsDir, 'index.html')} is missing (run "npm run build")` : 'not found');
     }
     if (!isInside(realpathSync(assetsDir), real)) throw new HttpError(404, 'not found');
-    const body = readFileSync(real);
+    let body: Buffer = readFileSync(real);
     const hashed = rel.startsWith('assets/');
+    const ext = extname(real).toLowerCase();
+    const canCompress = compressible.has(ext) && body.length >= minCompressBytes;
+    const coding = canCompress ? chooseCoding(acceptEncoding) : 'identity';
+    if (coding !== 'identity') {
+      const key = `${real}\0${coding}`;
+      let entry = compressed.get(key);
+      if (entry?.version !== version) {
+        const pending = compress(body, coding);
+        entry = { version, body: pending };
+        compressed.set(key, entry);
+        pending.catch(() => compressed.delete(key));
+      }
+      body = await entry.body;
+    }
     res.writeHead(200, {
-      'content-type': contentTypes[extname(real).toLowerCase()] ?? 'application/octet-stream',
+      'content-type': contentTypes[ext] ?? 'application/octet-stream',
       'content-length': body.length,
+      ...(coding !== 'identity' ? { 'content-encoding': coding } : {}),
+      // Caches keep the coding apart from the plain file.
+      ...(canCompress ? { vary: 'accept-encoding' } : {}),
       'cache-control': hashed ? 'public, max-age=31536000, immutable' : 'no-cache',
       'x-content-type-options': 'nosniff',
       'referrer-policy': 'no-referrer',
@@ -351,7 +415,7 @@ export function createWebServer(o: WebServerOptions): WebServer {
       const query = Object.fromEntries(new URLSearchParams(q >= 0 ? raw.slice(q + 1) : ''));
       return sendJson(res, 200, api(rawPath.replace(/\/+$/, ''), query));
     }
-    return serveFile(rawPath, res);
+    return serveFile(rawPath, req.headers['accept-encoding'], res);
   };
 
   const server = createServer((req, res) => {

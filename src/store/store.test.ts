@@ -44,6 +44,19 @@ test('runs with a run column become one run with its checkpoints; reimport adds 
   store.close();
 });
 
+test('a study\'s runs come as a Dataset grouped by phase (lr-probe, isoflop, …), as runs export writes them; an imported group wins', () => {
+  const store = RunStore.open(join(dir, 'phases.db'));
+  const planned = store.plan('p', [
+    { key: 'a', phase: 'lr-probe', config: {}, N: 1e7, D: 1e8, C: 6e15, estimatedSeconds: 1 },
+    { key: 'b', phase: 'isoflop', config: {}, N: 2e7, D: 1e8, C: 1.2e16, estimatedSeconds: 1 },
+  ]);
+  for (const r of planned) store.finish(r.id, { status: 'completed', loss: 3, seconds: 1 });
+  assert.deepEqual(storeDataset(store, 'p').runs.map((r) => r.group), ['lr-probe', 'isoflop']);
+  store.importDataset(parseRuns('N,D,loss,group\n3e7,1e8,2.9,mine\n', { source: 'g.csv' }), 'q');
+  assert.deepEqual(storeDataset(store, 'q').runs.map((r) => r.group), ['mine']);
+  store.close();
+});
+
 test('an import killed half-way leaves the store as it was', async () => {
   const db = join(dir, 'killed.db');
   const file = join(dir, 'big.csv');

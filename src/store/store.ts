@@ -803,7 +803,9 @@ export function storeDataset(store: RunStore, study?: string): Dataset {
       ...(r.C !== null ? { C: r.C } : r.N !== null && r.D !== null ? { C: 6 * r.N * r.D } : {}),
       ...(r.U !== null ? { U: r.U } : {}),
       loss: r.loss!,
-      ...(r.group !== null ? { group: r.group } : {}),
+      // As `runs export` writes it: an imported group, else the study's phase (lr-probe, isoflop, …),
+      // so that a study's runs can be chosen by experiment as `fit --group isoflop` does.
+      ...((r.group ?? r.phase) !== null ? { group: (r.group ?? r.phase)! } : {}),
       ...(r.name !== null ? { run: r.name } : {}),
       line: i + 1,
     }));

@@ -2,19 +2,27 @@
  * The ScaleLab web app: open runs (bundled, uploaded or from the run store), fit a law in a worker
  * by a procedure (auto by default), see how far to trust it, back-test the procedures, look at the
  * figures, plan the big run, and watch a sweep.
+ *
+ * A result or an error comes into view when it arrives (focus moves to its heading after opening a
+ * data set) and is announced in a live region; on a phone the results come before the forms. The
+ * data set, the settings and the planner's inputs live in the URL, so a reload restores them.
  */
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { api } from './lib/api.js';
-import type { ErrorInfo } from './lib/errors.js';
+import { toErrorInfo, type ErrorInfo } from './lib/errors.js';
 import type { LoadedDataset } from './lib/loaded.js';
+import type { PendingUpload } from './lib/columns.js';
+import { defaultGroups, studySelection } from './lib/runGroups.js';
+import { readUrlState, writeUrlState, type DataRef } from './lib/urlState.js';
 import { useApi } from './hooks/useApi.js';
 import { useFit } from './hooks/useFit.js';
 import { useBacktest } from './hooks/useBacktest.js';
-import { defaultPlannerInputs, usePlan, type PlannerInputs } from './hooks/usePlan.js';
-import { defaultBacktestSettings, defaultSettings, type BacktestSettings, type FitSettings } from './worker/protocol.js';
+import { usePlan, type PlannerInputs } from './hooks/usePlan.js';
+import { defaultBacktestSettings, type BacktestSettings, type FitSettings } from './worker/protocol.js';
 import { DataPanel } from './components/DataPanel.js';
 import { FitSettingsForm } from './components/FitSettingsForm.js';
 import { ErrorBanner } from './components/ErrorBanner.js';
+import { ColumnMapping } from './components/ColumnMapping.js';
 import { FitSummary } from './components/FitSummary.js';
 import { ParamsTable } from './components/ParamsTable.js';
 import { ProcedurePanel } from './components/ProcedurePanel.js';
@@ -25,16 +33,40 @@ import { PlannerPanel } from './components/PlannerPanel.js';
 import { SweepPanel } from './components/SweepPanel.js';
 import { DownstreamPanel } from './components/DownstreamPanel.js';
 import { CurveLawPanel } from './components/CurveLawPanel.js';
+import { trustVerdicts } from './components/TrustWarnings.js';
 
 const studiesRefreshMs = 10_000;
+
+/** The URL's state, read once when the page loads. */
+const initial = readUrlState(window.location.search);
+
+/** Where the loaded data came from, for the URL (an upload cannot be put there). */
+function dataRef(loaded: LoadedDataset | undefined): DataRef | undefined {
+  if (loaded?.origin === 'bundled') return { kind: 'bundled', id: loaded.key };
+  if (loaded?.origin === 'study') return { kind: 'study', name: loaded.key, groups: loaded.groups };
+  return undefined;
+}
+
+/** Bring a heading into view (unless it is in view already) and give it focus (it has tabIndex -1), once it is in the page. */
+function reveal(id: string, focus: boolean) {
+  requestAnimationFrame(() => {
+    const el = document.getElementById(id);
+    if (!el) return;
+    const box = el.getBoundingClientRect();
+    if (box.top < 0 || box.bottom > window.innerHeight) el.scrollIntoView({ block: 'start', behavior: 'auto' });
+    if (focus) el.focus({ preventScroll: true });
+  });
+}
 
 export function App() {
   const [loaded, setLoaded] = useState<LoadedDataset>();
   const [loadError, setLoadError] = useState<ErrorInfo>();
-  const [settings, setSettings] = useState<FitSettings>(defaultSettings);
-  const [plannerInputs, setPlannerInputs] = useState<PlannerInputs>(defaultPlannerInputs);
+  const [pendingColumns, setPendingColumns] = useState<PendingUpload>();
+  const [settings, setSettings] = useState<FitSettings>(initial.settings);
+  const [plannerInputs, setPlannerInputs] = useState<PlannerInputs>(initial.planner);
   const [backtestSettings, setBacktestSettings] = useState<BacktestSettings>(defaultBacktestSettings);
   const [backtestWithFit, setBacktestWithFit] = useState(false);
+  const [announcement, setAnnouncement] = useState('');
   const fit = useFit(loaded?.dataset, settings);
   const plan = usePlan(fit.outcome?.fit, plannerInputs);
   const backtest = useBacktest(loaded?.dataset, backtestSettings, backtestWithFit);
@@ -46,29 +78,102 @@ export function App() {
     return () => clearInterval(timer);
   }, [reloadStudies]);
 
+  // Set when a data set is opened: its first result (or error) takes the focus.
+  const opened = useRef(false);
   const open = useCallback((l: LoadedDataset) => {
+    opened.current = true;
     setLoaded(l);
     setLoadError(undefined);
+    setAnnouncement(`Opened ${l.label} (${l.dataset.runs.length} runs); fitting…`);
   }, []);
   const fail = useCallback((e: ErrorInfo) => {
     setLoaded(undefined);
     setLoadError(e);
   }, []);
 
+  // The data of the URL, opened once.
+  useEffect(() => {
+    const ref = initial.data;
+    if (!ref) return;
+    const controller = new AbortController();
+    const restore = async () => {
+      if (ref.kind === 'bundled') {
+        const [list, dataset] = await Promise.all([api.datasets(controller.signal), api.dataset(ref.id, controller.signal)]);
+        open({ dataset, label: list.datasets.find((d) => d.id === ref.id)?.name ?? ref.id, origin: 'bundled', key: ref.id });
+      } else {
+        const runs = await api.studyRuns(ref.name, controller.signal);
+        open(studySelection(runs, ref.groups ?? defaultGroups(runs.dataset)));
+      }
+    };
+    restore().catch((e: Error) => e.name !== 'AbortError' && fail(toErrorInfo(e)));
+    return () => controller.abort();
+  }, [open, fail]);
+
+  // The state in the URL, replaced (not pushed: a setting is not a page to go back to).
+  const ref = dataRef(loaded);
+  useEffect(() => {
+    const search = writeUrlState({ data: ref, settings, planner: plannerInputs });
+    if (search !== window.location.search) window.history.replaceState(null, '', `${window.location.pathname}${search}`);
+  }, [ref?.kind, ref?.kind === 'bundled' ? ref.id : ref?.name, ref?.kind === 'study' ? ref.groups?.join(',') : '', settings, plannerInputs]); // eslint-disable-line react-hooks/exhaustive-deps
+
+  // A new result: into view (and focus) after opening a data set; announced in any case.
+  const outcome = fit.outcome;
+  useEffect(() => {
+    if (!outcome || !loaded) return;
+    const f = outcome.fit;
+    const warnings = f.warnings.length + outcome.warnings.length;
+    setAnnouncement(`Fitted ${f.law} to ${loaded.label}: trust ${trustVerdicts[f.trust]}${warnings ? `; ${warnings} warning${warnings === 1 ? '' : 's'}` : ''}.`);
+    if (opened.current) {
+      opened.current = false;
+      reveal('fit-heading', true);
+    }
+  }, [outcome]); // eslint-disable-line react-hooks/exhaustive-deps
+
+  // A new error: into view, focused, announced (role="alert").
+  const error = loadError ?? fit.error;
+  useEffect(() => {
+    if (!error) return;
+    opened.current = false;
+    setAnnouncement('');
+    reveal('error-heading', true);
+  }, [error]);
+
+  // The column step sits just below the error that asks for it; on its own (a file that opened but
+  // lacks N or D) it comes into view itself.
+  useEffect(() => {
+    if (pendingColumns && !error) reveal('columns-heading', true);
+  }, [pendingColumns]); // eslint-disable-line react-hooks/exhaustive-deps
+
+  useEffect(() => {
+    if (backtest.outcome) setAnnouncement(`Back-test done: ${backtest.outcome.backtest.summaries.length} procedures compared.`);
+  }, [backtest.outcome]);
+
   return (
-    <div className="app">
+    <div className={loaded || error ? 'app has-result' : 'app'}>
+      <a className="skip-link" href="#results">
+        Skip to the results
+      </a>
       <header className="app-header">
         <h1>ScaleLab</h1>
         <p>Fit scaling laws to small training runs and plan the big one. Fits run in your browser.</p>
       </header>
-      <aside className="sidebar">
-        <DataPanel current={loaded} studies={studies} onOpen={open} onError={fail} />
-        <FitSettingsForm settings={settings} onChange={setSettings} />
+      <div className="visually-hidden" role="status" aria-live="polite" aria-atomic="true" data-testid="announcer">
+        {announcement}
+      </div>
+      <aside id="sidebar" className="sidebar" aria-label="Data and settings" tabIndex={-1}>
+        <DataPanel current={loaded} studies={studies} onOpen={open} onError={fail} onColumns={setPendingColumns} />
+        <FitSettingsForm settings={settings} onChange={setSettings} unsupported={fit.outcome?.unsupported} />
         <SweepPanel studies={studies} />
       </aside>
-      <main className="content">
+      <main id="results" className="content" tabIndex={-1} aria-label="Results">
+        {(loaded || error) && (
+          <a className="to-settings" href="#sidebar">
+            Change the data or the fit settings
+          </a>
+        )}
         {loadError && <ErrorBanner title="Could not open the data" error={loadError} />}
         {!loadError && fit.error && <ErrorBanner title="The fit failed" error={fit.error} />}
+        {pendingColumns && <ColumnMapping pending={pendingColumns} onOpen={(l) => (setPendingColumns(undefined), open(l))} onDismiss={() => setPendingColumns(undefined)} />}
         {!loaded && !loadError && (
           <section className="panel empty">
             <h2>Start with some runs</h2>
@@ -78,12 +183,12 @@ export function App() {
         {loaded && fit.outcome && (
           <>
             <FitSummary loaded={loaded} outcome={fit.outcome} running={fit.running} />
-            <ProcedurePanel fit={fit.outcome.fit} plan={plan.plan} />
             <ParamsTable fit={fit.outcome.fit} />
             <PlannerPanel fit={fit.outcome.fit} inputs={plannerInputs} state={plan} onChange={setPlannerInputs} />
+            <ProcedurePanel fit={fit.outcome.fit} plan={plan.plan} />
             <ApproachesTable approaches={fit.outcome.approaches} skipped={fit.outcome.skipped} agreements={fit.outcome.agreements} />
-            <BacktestPanel state={backtest} settings={backtestSettings} onChange={setBacktestSettings} withFit={backtestWithFit} onWithFit={setBacktestWithFit} source={loaded.dataset.source} />
             <FiguresPanel figures={fit.outcome.figures} source={loaded.dataset.source} />
+            <BacktestPanel state={backtest} settings={backtestSettings} onChange={setBacktestSettings} withFit={backtestWithFit} onWithFit={setBacktestWithFit} source={loaded.dataset.source} />
           </>
         )}
         {loaded && !fit.outcome && fit.running && (

@@ -1,5 +1,6 @@
 import { formatInterval, formatNumber } from '../lib/format.js';
 import type { ApproachSummary } from '../worker/protocol.js';
+import { webAdvice } from '../lib/advice.js';
 
 interface Props {
   approaches: ApproachSummary[];
@@ -53,7 +54,7 @@ export function ApproachesTable({ approaches, skipped, agreements }: Props) {
         <ul className="skipped">
           {skipped.map((s) => (
             <li key={s.approach}>
-              Approach {s.approach} skipped: {s.reason}
+              Approach {s.approach} skipped: {webAdvice(s.reason)}
             </li>
           ))}
         </ul>
@@ -61,7 +62,7 @@ export function ApproachesTable({ approaches, skipped, agreements }: Props) {
       {agreements.length > 0 && (
         <ul className="agreements">
           {agreements.map((a) => (
-            <li key={a}>{a}</li>
+            <li key={a}>{webAdvice(a)}</li>
           ))}
         </ul>
       )}

@@ -5,6 +5,7 @@ import type { BacktestState } from '../hooks/useBacktest.js';
 import type { BacktestSettings } from '../worker/protocol.js';
 import { Field } from './Field.js';
 import { VegaFigure } from './VegaFigure.js';
+import { webAdvice } from '../lib/advice.js';
 
 interface Props {
   state: BacktestState;
@@ -98,7 +99,7 @@ export function BacktestPanel({ state, settings, onChange, withFit, onWithFit, s
       )}
       {state.error && (
         <p className="inline-error" role="status" data-testid="backtest-error">
-          The back-test could not run: {state.error.message}
+          The back-test could not run: {webAdvice(state.error.message)}
         </p>
       )}
       {b && state.outcome && (
@@ -145,7 +146,7 @@ export function BacktestPanel({ state, settings, onChange, withFit, onWithFit, s
               {b.summaries.flatMap((s) =>
                 s.failures.map((f) => (
                   <li key={`${s.procedure}-${f.cutoff}`}>
-                    {s.procedure} could not be fitted below C = {formatNumber(f.cutoff, 3)}: {f.reason}
+                    {s.procedure} could not be fitted below C = {formatNumber(f.cutoff, 3)}: {webAdvice(f.reason)}
                   </li>
                 )),
               )}

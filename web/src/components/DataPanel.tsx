@@ -2,6 +2,7 @@ import type { ApiState } from '../hooks/useApi.js';
 import type { Studies } from '../../../src/server/webApi.js';
 import type { ErrorInfo } from '../lib/errors.js';
 import type { LoadedDataset } from '../lib/loaded.js';
+import type { PendingUpload } from '../lib/columns.js';
 import { BundledDatasets } from './BundledDatasets.js';
 import { UploadDataset } from './UploadDataset.js';
 import { StoreBrowser } from './StoreBrowser.js';
@@ -11,10 +12,11 @@ interface Props {
   studies: ApiState<Studies>;
   onOpen: (loaded: LoadedDataset) => void;
   onError: (error: ErrorInfo) => void;
+  onColumns: (pending: PendingUpload | undefined) => void;
 }
 
 /** Where runs come from: the bundled data sets, a file, or the run store. */
-export function DataPanel({ current, studies, onOpen, onError }: Props) {
+export function DataPanel({ current, studies, onOpen, onError, onColumns }: Props) {
   return (
     <section className="panel" aria-labelledby="data-heading">
       <h2 id="data-heading">Data</h2>
@@ -24,7 +26,7 @@ export function DataPanel({ current, studies, onOpen, onError }: Props) {
         </p>
       )}
       <BundledDatasets current={current} onOpen={onOpen} onError={onError} />
-      <UploadDataset onOpen={onOpen} onError={onError} />
+      <UploadDataset onOpen={onOpen} onError={onError} onColumns={onColumns} />
       <StoreBrowser current={current} studies={studies} onOpen={onOpen} onError={onError} />
     </section>
   );

@@ -1,14 +1,22 @@
 import type { ErrorInfo } from '../lib/errors.js';
+import { optionAdvice, webAdvice } from '../lib/advice.js';
 
-/** An error, prominent, with where in the file it sits when that is known. */
+/**
+ * An error, prominent, with where in the file it sits when that is known, and its advice in the
+ * app's words (not the command line's). The app moves focus to its heading when it appears.
+ */
 export function ErrorBanner({ title, error }: { title: string; error: ErrorInfo }) {
   const loc = error.location;
+  const advice = optionAdvice(error.option);
   return (
-    <section className="error-banner" role="alert" data-testid="error">
-      <h2>{title}</h2>
+    <section className="error-banner" role="alert" data-testid="error" aria-labelledby="error-heading">
+      <h2 id="error-heading" tabIndex={-1}>
+        {title}
+      </h2>
       <p className="error-message" data-testid="error-message">
-        {error.message}
+        {webAdvice(error.message)}
       </p>
+      {advice && <p data-testid="error-advice">{advice}</p>}
       {loc && (loc.line !== undefined || loc.columnName !== undefined) && (
         <p className="error-location" data-testid="error-location">
           In <strong>{loc.file}</strong>

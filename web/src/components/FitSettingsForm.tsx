@@ -3,10 +3,14 @@ import { defaultAutoRule } from '../../../src/fit/auto.js';
 import { procedures } from '../../../src/fit/procedures.js';
 import { approachChoices, customProcedure, lawChoices, lossChoices, settingsLawChoice, type ApproachChoice, type FitSettings, type LawId, type LossChoice } from '../worker/protocol.js';
 import { Field } from './Field.js';
+import { sci } from '../../../src/plots/specs.js';
+import { webAdvice } from '../lib/advice.js';
 
 interface Props {
   settings: FitSettings;
   onChange: (settings: FitSettings) => void;
+  /** Approaches the open data (or the law) cannot support, and why (from the last fit): not offered. */
+  unsupported?: { approach: number; reason: string }[];
 }
 
 const lossLabels: Record<LossChoice, string> = {
@@ -38,7 +42,11 @@ function procedureHint(id: string) {
 }
 
 /** Procedure (or a custom law and loss), frontier approach, bootstrap and target: every change refits. */
-export function FitSettingsForm({ settings, onChange }: Props) {
+export function FitSettingsForm({ settings, onChange, unsupported = [] }: Props) {
+  const why = (a: ApproachChoice) => unsupported.find((u) => String(u.approach) === a)?.reason;
+  /** A reason's first clause, without its file location: the approaches table below says it in full. */
+  const brief = (reason: string) => webAdvice(reason.replace(/^[^:]*:\d+(:\d+)?: /, '').replace(/^Approach \d /, '').split(/[:;]/)[0]);
+  const chosenWhy = settings.approach === 'all' ? undefined : why(settings.approach);
   const set = <K extends keyof FitSettings>(key: K, value: FitSettings[K]) => onChange({ ...settings, [key]: value });
   const custom = settings.procedure === customProcedure;
   const law = getLaw(settingsLawChoice(settings));
@@ -95,11 +103,21 @@ export function FitSettingsForm({ settings, onChange }: Props) {
           </Field>
         </>
       )}
-      <Field label="Frontier approach">
+      <Field
+        label="Frontier approach"
+        hint={
+          chosenWhy ? (
+            <span data-testid="approach-unsupported">Not supported by these data: {brief(chosenWhy)}</span>
+          ) : unsupported.length ? (
+            <span data-testid="approach-unsupported">{unsupported.map((u) => `Approach ${u.approach} is not offered: ${brief(u.reason)}.`).join(' ')}</span>
+          ) : undefined
+        }
+      >
         <select data-testid="setting-approach" value={settings.approach} onChange={(e) => set('approach', e.target.value as ApproachChoice)}>
           {approachChoices.map((a) => (
-            <option key={a} value={a}>
+            <option key={a} value={a} disabled={a !== 'all' && a !== settings.approach && why(a) !== undefined}>
               {approachLabels[a]}
+              {a !== 'all' && why(a) !== undefined ? ' (not supported by these data)' : ''}
             </option>
           ))}
         </select>
@@ -117,7 +135,7 @@ export function FitSettingsForm({ settings, onChange }: Props) {
         <select data-testid="setting-target" value={settings.target} onChange={(e) => set('target', Number(e.target.value))}>
           {targetChoices.map((c) => (
             <option key={c} value={c}>
-              {c.toExponential(0)}
+              {sci(c)}
             </option>
           ))}
         </select>

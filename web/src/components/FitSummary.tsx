@@ -3,7 +3,9 @@ import { formatNumber } from '../lib/format.js';
 import type { LoadedDataset } from '../lib/loaded.js';
 import type { FitJson } from '../../../src/fit/summary.js';
 import type { FitOutcome } from '../worker/protocol.js';
-import { TrustBadge, TrustWarnings, trustVerdicts } from './TrustWarnings.js';
+import { getLaw, lawChoiceFromJson } from '../../../src/laws/index.js';
+import { TrustBadge, TrustWarnings } from './TrustWarnings.js';
+import { webAdvice } from '../lib/advice.js';
 
 interface Props {
   loaded: LoadedDataset;
@@ -20,7 +22,27 @@ function procedureLine(fit: FitJson): string {
   return notes.length ? `${p.id} (${notes.join(', ')})` : p.id;
 }
 
-/** The fit at a glance: law, data, objective, convergence and trust, time; warnings; the fit as JSON. */
+/** The fitted parameters in a line, by their symbols: "E = 1.817, A = 482.0, …". */
+function paramsLine(fit: FitJson): string {
+  const law = getLaw(lawChoiceFromJson(fit));
+  return law.params.map((p) => `${p.symbol} = ${formatNumber(fit.params[p.name], 4)}`).join(', ');
+}
+
+/** "1 severe, 3 warnings, 5 notes": each severity counted, the worst first. */
+export function severityCounts(counts: { severe: number; warning: number; info: number }): string {
+  const parts = [
+    counts.severe ? `${counts.severe} severe` : '',
+    counts.warning ? `${counts.warning} warning${counts.warning === 1 ? '' : 's'}` : '',
+    counts.info ? `${counts.info} note${counts.info === 1 ? '' : 's'}` : '',
+  ].filter(Boolean);
+  return parts.length ? parts.join(', ') : 'no warnings';
+}
+
+/**
+ * The fit, the answer first: the law with its fitted parameters and how far to trust it; then the
+ * warnings, counted by severity and listed on demand (open at once when one is severe); then how it
+ * was fitted (data, procedure, objective, convergence, time), and the fit as JSON.
+ */
 export function FitSummary({ loaded, outcome, running }: Props) {
   const { fit, timings } = outcome;
   const exportJson = () => downloadText(`${JSON.stringify(fit, null, 2)}\n`, `${fileStem(fit.data.source)}-${fit.law}-fit.json`, 'application/json');
@@ -29,7 +51,7 @@ export function FitSummary({ loaded, outcome, running }: Props) {
   return (
     <section className="panel" aria-labelledby="fit-heading" aria-busy={running}>
       <div className="panel-title">
-        <h2 id="fit-heading">
+        <h2 id="fit-heading" tabIndex={-1}>
           {fit.law} fit to {loaded.label}
         </h2>
         <span className={running ? 'badge busy' : 'badge'} data-testid="fit-status">
@@ -39,7 +61,10 @@ export function FitSummary({ loaded, outcome, running }: Props) {
           Fit as JSON
         </button>
       </div>
-      <p className="formula">{fit.formula}</p>
+      <p className="answer" data-testid="fit-answer">
+        <TrustBadge trust={fit.trust} testId="fit-trust-answer" /> <span className="formula">{fit.formula}</span> with <strong>{paramsLine(fit)}</strong>
+      </p>
+      <WarningsSummary fit={fit} others={outcome.warnings} />
       <p className="muted">{fit.citation}</p>
       <dl className="facts">
         <dt>data</dt>
@@ -91,19 +116,29 @@ export function FitSummary({ loaded, outcome, running }: Props) {
           {fit.bootstrap ? `, bootstrap ${timings.bootstrapMs.toFixed(0)} ms` : ''}, analysis and figures {timings.analysisMs.toFixed(0)} ms (in a Web Worker)
         </dd>
       </dl>
-      {fit.warnings.length > 0 && (
-        <div className="trust-block">
-          <h3>Trust: {trustVerdicts[fit.trust]}</h3>
-          <TrustWarnings warnings={fit.warnings} testId="trust-warnings" />
-        </div>
-      )}
-      {outcome.warnings.length > 0 && (
+    </section>
+  );
+}
+
+/** The fit's warnings (structured, with severity) and the analysis's (approaches, plan: counted as warnings), summarised, expandable. */
+function WarningsSummary({ fit, others }: { fit: FitJson; others: string[] }) {
+  const count = (s: string) => fit.warnings.filter((w) => w.severity === s).length;
+  const counts = { severe: count('severe'), warning: count('warning') + others.length, info: count('info') };
+  if (fit.warnings.length + others.length === 0) return null;
+  return (
+    <details className="warnings-summary" data-testid="warnings-summary" open={counts.severe > 0}>
+      <summary>
+        Warnings: <span data-testid="warnings-counts">{severityCounts(counts)}</span>
+        {others.length > 0 && <span className="muted"> ({fit.warnings.length ? `the fit ${fit.warnings.length}, ` : ''}the frontier and the plan {others.length})</span>}
+      </summary>
+      <TrustWarnings warnings={fit.warnings} testId="trust-warnings" />
+      {others.length > 0 && (
         <ul className="warnings" data-testid="fit-warnings">
-          {outcome.warnings.map((w) => (
-            <li key={w}>{w}</li>
+          {others.map((w) => (
+            <li key={w}>{webAdvice(w)}</li>
           ))}
         </ul>
       )}
-    </section>
+    </details>
   );
 }

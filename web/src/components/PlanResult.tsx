@@ -1,19 +1,47 @@
 import type { Plan } from '../../../src/analyses/plan.js';
 import type { ShapeCandidate } from '../../../src/model/shapeSearch.js';
 import { formatInterval, formatNumber, humanCount } from '../lib/format.js';
+import { webAdvice } from '../lib/advice.js';
 
 function shapeText(c: ShapeCandidate): string {
   const s = c.shape;
   return `${s.nLayer} layers × d_model ${s.dModel}, ${s.nHeads} heads of ${s.headDim}, d_ff ${s.dFf} (${s.mlp}) → ${humanCount(c.parameters.total)} parameters`;
 }
 
-/** The recommendation, the rules of thumb under the same law, and the inference-aware model. */
+/**
+ * The recommendation, the rules of thumb under the same law, and — first, when inference tokens are
+ * set, since it is what they are set for — the inference-aware model, with a plain note when training
+ * it takes more than the budget.
+ */
 export function PlanResult({ plan }: { plan: Plan }) {
   const r = plan.recommendation;
   const hw = plan.hardware;
   const inf = plan.inference;
+  const over = inf ? inf.optimal.trainingFlops / plan.compute : 0;
   return (
     <div className="plan" data-testid="plan">
+      {inf && (
+        <div className="inference" data-testid="plan-inference">
+          <h3>Recommended for serving {formatNumber(inf.inferenceTokens, 3)} tokens (inference-aware, Sardana et al. 2024)</h3>
+          <p className="answer">
+            <strong data-testid="plan-inference-N">{formatNumber(inf.optimal.N, 4)}</strong> parameters ({humanCount(inf.optimal.N)}) on <strong>{formatNumber(inf.optimal.D, 4)}</strong> tokens ({humanCount(inf.optimal.D)},{' '}
+            {formatNumber(inf.optimal.tokensPerParameter, 3)} per parameter), training FLOPs {formatNumber(inf.optimal.trainingFlops, 3)}
+            {inf.days !== undefined && `, ${inf.days.toFixed(1)} days on this cluster`}.
+          </p>
+          {over > 1.0005 && (
+            <p className="over-budget" role="note" data-testid="plan-inference-over">
+              Training it takes {formatNumber(over, 3)}× the budget ({formatNumber(inf.optimal.trainingFlops, 3)} FLOPs against {formatNumber(plan.compute, 3)}
+              {hw && inf.days !== undefined ? `: ${inf.days.toFixed(1)} days instead of ${hw.days}` : ''}): it reaches the same loss as the compute-optimal run for fewer lifetime FLOPs, but not within this budget.
+            </p>
+          )}
+          <p>
+            It reaches loss {formatNumber(inf.targetLoss, 5)} ({inf.targetFrom}) with {formatNumber(inf.sizeRatio, 3)}× the parameters on {formatNumber(inf.dataRatio, 3)}× the data of the compute-optimal model below; lifetime FLOPs{' '}
+            {inf.flopsSaved >= 0 ? 'saved' : 'added'} {(Math.abs(inf.flopsSaved) * 100).toFixed(1)} %.
+          </p>
+          {inf.shape && <p data-testid="plan-inference-shape">Shape: {shapeText(inf.shape)}</p>}
+          <h3>Compute-optimal for the budget (no inference counted)</h3>
+        </div>
+      )}
       <p>
         Budget <strong data-testid="plan-compute">{formatNumber(plan.compute, 4)}</strong> FLOPs
         {hw && ` (${hw.gpus} × ${hw.accelerator.name}, ${hw.days} days at MFU ${hw.mfu}; ${humanCount(hw.gpuHours)} GPU-hours)`}
@@ -74,16 +102,6 @@ export function PlanResult({ plan }: { plan: Plan }) {
           ))}
         </tbody>
       </table>
-      {inf && (
-        <div className="inference" data-testid="plan-inference">
-          <h3>Inference-aware (Sardana et al. 2024)</h3>
-          <p>
-            Serving {formatNumber(inf.inferenceTokens, 3)} tokens, the lifetime-optimal model reaching loss {formatNumber(inf.targetLoss, 5)} ({inf.targetFrom}) has{' '}
-            <strong data-testid="plan-inference-N">{formatNumber(inf.optimal.N, 4)}</strong> parameters on {formatNumber(inf.optimal.D, 4)} tokens ({formatNumber(inf.optimal.tokensPerParameter, 3)} per parameter):{' '}
-            {formatNumber(inf.sizeRatio, 3)}× the parameters on {formatNumber(inf.dataRatio, 3)}× the data, lifetime FLOPs {inf.flopsSaved >= 0 ? 'saved' : 'added'} {(Math.abs(inf.flopsSaved) * 100).toFixed(1)} %.
-          </p>
-        </div>
-      )}
       <details>
         <summary>Assumptions</summary>
         <ul>
@@ -96,7 +114,7 @@ export function PlanResult({ plan }: { plan: Plan }) {
       {plan.warnings.length > 0 && (
         <ul className="warnings" data-testid="plan-warnings">
           {plan.warnings.map((w) => (
-            <li key={w}>{w}</li>
+            <li key={w}>{webAdvice(w)}</li>
           ))}
         </ul>
       )}

@@ -4,6 +4,7 @@ import type { PlannerInputs, PlanState } from '../hooks/usePlan.js';
 import { Field } from './Field.js';
 import { PlanResult } from './PlanResult.js';
 import { LandmarksTable } from './LandmarksTable.js';
+import type { PlannerField } from '../lib/plannerNumbers.js';
 
 /** The big run: a budget from GPUs × days × MFU (or in FLOPs) and the current fit → N, D, shape, loss. */
 interface Props {
@@ -15,8 +16,25 @@ interface Props {
 }
 
 export function PlannerPanel({ fit, inputs, state, onChange }: Props) {
-  const { plan, error, unavailable } = state;
+  const { plan, error, field, stale, unavailable } = state;
   const set = (key: keyof PlannerInputs) => (e: { target: { value: string } }) => onChange({ ...inputs, [key]: e.target.value });
+  /** A text input for a number, with its own message when it cannot be read. */
+  const numberInput = (key: PlannerField, testId: string, extra: { inputMode?: 'numeric' | 'decimal'; placeholder?: string } = {}) => (
+    <input
+      data-testid={testId}
+      value={inputs[key]}
+      onChange={set(key)}
+      aria-invalid={field === key}
+      aria-describedby={field === key ? 'planner-error' : undefined}
+      {...extra}
+    />
+  );
+  const fieldError = (key: PlannerField) =>
+    field === key && error ? (
+      <span className="field-error" id="planner-error" role="status" data-testid="planner-error">
+        {error}
+      </span>
+    ) : undefined;
 
   return (
     <section className="panel" aria-labelledby="planner-heading">
@@ -35,8 +53,8 @@ export function PlannerPanel({ fit, inputs, state, onChange }: Props) {
         </fieldset>
         {inputs.mode === 'hardware' ? (
           <>
-            <Field label="GPUs">
-              <input data-testid="planner-gpus" inputMode="numeric" value={inputs.gpus} onChange={set('gpus')} />
+            <Field label="GPUs" hint={fieldError('gpus')}>
+              {numberInput('gpus', 'planner-gpus', { inputMode: 'numeric' })}
             </Field>
             <Field label="GPU type" wide>
               <select data-testid="planner-gpu" value={inputs.gpu} onChange={set('gpu')}>
@@ -47,26 +65,31 @@ export function PlannerPanel({ fit, inputs, state, onChange }: Props) {
                 ))}
               </select>
             </Field>
-            <Field label="Days">
-              <input data-testid="planner-days" inputMode="decimal" value={inputs.days} onChange={set('days')} />
+            <Field label="Days" hint={fieldError('days')}>
+              {numberInput('days', 'planner-days', { inputMode: 'decimal' })}
             </Field>
-            <Field label="MFU">
-              <input data-testid="planner-mfu" inputMode="decimal" value={inputs.mfu} onChange={set('mfu')} />
+            <Field label="MFU" hint={fieldError('mfu') ?? '0.4 or 40%'}>
+              {numberInput('mfu', 'planner-mfu')}
             </Field>
           </>
         ) : (
-          <Field label="Training FLOPs" hint="e.g. 1e24">
-            <input data-testid="planner-flops" value={inputs.flops} onChange={set('flops')} />
+          <Field label="Training FLOPs" hint={fieldError('flops') ?? 'e.g. 1e24'}>
+            {numberInput('flops', 'planner-flops')}
           </Field>
         )}
-        <Field label="Inference tokens" hint="Lifetime; e.g. 1e13 (empty: none)">
-          <input data-testid="planner-inference" value={inputs.inferenceTokens} onChange={set('inferenceTokens')} placeholder="none" />
+        <Field label="Inference tokens" hint={fieldError('inferenceTokens') ?? 'Lifetime; e.g. 1e13 or 2T (empty: none)'}>
+          {numberInput('inferenceTokens', 'planner-inference', { placeholder: 'none' })}
         </Field>
       </div>
       {unavailable && <p className="muted" data-testid="planner-unavailable">{unavailable}</p>}
-      {error && (
-        <p className="inline-error" role="status" data-testid="planner-error">
+      {error && !field && (
+        <p className="inline-error" role="status" id="planner-error" data-testid="planner-error">
           {error}
+        </p>
+      )}
+      {plan && stale && (
+        <p className="muted" data-testid="plan-stale">
+          Showing the plan for the last inputs that could be read.
         </p>
       )}
       {plan && <PlanResult plan={plan} />}

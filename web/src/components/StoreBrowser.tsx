@@ -1,8 +1,9 @@
-import { useCallback, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import { api } from '../lib/api.js';
 import { toErrorInfo, type ErrorInfo } from '../lib/errors.js';
 import { formatNumber } from '../lib/format.js';
 import type { LoadedDataset } from '../lib/loaded.js';
+import { defaultGroups, groupOf, runGroups, studySelection } from '../lib/runGroups.js';
 import { useApi, type ApiState } from '../hooks/useApi.js';
 import type { Studies } from '../../../src/server/webApi.js';
 
@@ -15,17 +16,37 @@ interface Props {
 
 const shownRuns = 12;
 
-/** The run store's studies; one opened shows its runs and can be fitted. */
+/**
+ * The run store's studies; one opened shows its runs, and the runs of the chosen groups (phases) can
+ * be fitted — by default those `study run` fits (lib/runGroups.ts).
+ */
 export function StoreBrowser({ current, studies, onOpen, onError }: Props) {
   const [selected, setSelected] = useState<string>();
   const load = useCallback((signal: AbortSignal) => api.studyRuns(selected!, signal), [selected]);
   const runs = useApi(selected ? load : undefined);
   const store = studies.data?.store;
+  const [chosen, setChosen] = useState<{ study: string; groups: string[] }>();
+  const data = runs.data;
+  // A study opened (or read again) starts from the default choice, or the one it was fitted with.
+  useEffect(() => {
+    if (!data) return;
+    setChosen((c) => (c?.study === data.study ? c : { study: data.study, groups: current?.origin === 'study' && current.key === data.study && current.groups ? current.groups : defaultGroups(data.dataset) }));
+  }, [data, current]);
+  const groups = data ? runGroups(data.dataset) : [];
+  const picked = chosen && data && chosen.study === data.study ? chosen.groups : [];
+  const count = groups.filter((g) => picked.includes(g.group)).reduce((n, g) => n + g.runs, 0);
+  const toggle = (group: string, on: boolean) => {
+    if (!data) return;
+    const next = new Set(picked);
+    if (on) next.add(group);
+    else next.delete(group);
+    setChosen({ study: data.study, groups: groups.map((g) => g.group).filter((g) => next.has(g)) });
+  };
 
   const fitStudy = () => {
-    if (!runs.data) return;
-    if (runs.data.dataset.runs.length === 0) return onError(toErrorInfo(new Error(`study ${runs.data.study} has no completed runs yet`)));
-    onOpen({ dataset: runs.data.dataset, label: `study ${runs.data.study}`, origin: 'study', key: runs.data.study });
+    if (!data) return;
+    if (data.dataset.runs.length === 0) return onError(toErrorInfo(new Error(`study ${data.study} has no completed runs yet`)));
+    onOpen(studySelection(data, picked));
   };
 
   return (
@@ -63,6 +84,7 @@ export function StoreBrowser({ current, studies, onOpen, onError }: Props) {
             <thead>
               <tr>
                 <th>status</th>
+                <th>group</th>
                 <th>N</th>
                 <th>D</th>
                 <th>loss</th>
@@ -72,6 +94,7 @@ export function StoreBrowser({ current, studies, onOpen, onError }: Props) {
               {runs.data.runs.slice(0, shownRuns).map((r) => (
                 <tr key={r.id} title={r.reason ?? undefined}>
                   <td className={`status status-${r.status}`}>{r.status}</td>
+                  <td>{groupOf({ group: r.phase ?? undefined })}</td>
                   <td>{r.N === null ? '' : formatNumber(r.N, 3)}</td>
                   <td>{r.D === null ? '' : formatNumber(r.D, 3)}</td>
                   <td>{r.loss === null ? '' : formatNumber(r.loss, 4)}</td>
@@ -80,8 +103,19 @@ export function StoreBrowser({ current, studies, onOpen, onError }: Props) {
             </tbody>
           </table>
           {runs.data.runs.length > shownRuns && <p className="muted">… and {runs.data.runs.length - shownRuns} more</p>}
-          <button type="button" className="primary" data-testid="fit-study" onClick={fitStudy}>
-            Fit the {runs.data.dataset.runs.length} completed runs
+          {groups.length > 1 && (
+            <fieldset className="run-groups" data-testid="study-groups">
+              <legend>Runs to fit</legend>
+              {groups.map((g) => (
+                <label key={g.group}>
+                  <input type="checkbox" data-testid={`study-group-${g.group}`} checked={picked.includes(g.group)} onChange={(e) => toggle(g.group, e.target.checked)} /> {g.group} ({g.runs})
+                </label>
+              ))}
+              <p className="hint">By default the runs &quot;scalelab study run&quot; fits: the IsoFLOP sweep (and its scale-up), not the learning-rate probes or the verification run.</p>
+            </fieldset>
+          )}
+          <button type="button" className="primary" data-testid="fit-study" disabled={data!.dataset.runs.length > 0 && count === 0} onClick={fitStudy}>
+            Fit the {count} completed runs{groups.length > 1 && picked.length > 0 ? ` (${picked.join(', ')})` : ''}
           </button>
         </div>
       )}

@@ -40,7 +40,7 @@ export function SweepPanel({ studies }: { studies: ApiState<Studies> }) {
       {error && <p className="inline-error">{error}</p>}
       {p && (
         <div className="sweep" data-testid="sweep">
-          <div className="progress" aria-label={`${p.done} of ${p.total} runs done`}>
+          <div className="progress" role="img" aria-label={`${p.done} of ${p.total} runs done, ${p.failed} failed, ${p.inFlight} in flight`}>
             <span className="progress-done" style={{ width: share(p.done) }} />
             <span className="progress-failed" style={{ width: share(p.failed) }} />
             <span className="progress-running" style={{ width: share(p.inFlight) }} />

@@ -1,4 +1,5 @@
 import type { Trust, TrustWarning } from '../../../src/fit/warnings.js';
+import { webAdvice } from '../lib/advice.js';
 
 /** A fit's trust in words: what the worst of its warnings means for using it. */
 export const trustVerdicts: Record<Trust, string> = {
@@ -22,7 +23,7 @@ export function TrustWarnings({ warnings, testId, compact }: { warnings: TrustWa
     <ul className={compact ? 'trust-warnings compact' : 'trust-warnings'} data-testid={testId}>
       {warnings.map((w, i) => (
         <li key={`${w.code}-${i}`} className={`severity-${w.severity}`} data-severity={w.severity} data-code={w.code}>
-          <span className="severity">{w.severity}</span> <code>{w.code}</code> {w.message}
+          <span className="severity">{w.severity}</span> <code>{w.code}</code> {webAdvice(w.message)}
         </li>
       ))}
     </ul>

@@ -1,26 +1,51 @@
 import type { ChangeEvent } from 'react';
 import { parseRuns } from '../../../src/io/parseRuns.js';
+import { InputError } from '../../../src/errors/index.js';
 import { toErrorInfo, type ErrorInfo } from '../lib/errors.js';
 import type { LoadedDataset } from '../lib/loaded.js';
 import { maxUploadBytes, uploadTooLarge } from '../lib/upload.js';
+import { fileColumns, guessColumns, missingFields, type PendingUpload } from '../lib/columns.js';
 
 interface Props {
   onOpen: (loaded: LoadedDataset) => void;
   onError: (error: ErrorInfo) => void;
+  /** A file whose columns the user should map (the column step), or undefined to close the step. */
+  onColumns: (pending: PendingUpload | undefined) => void;
 }
 
-/** A file of runs from the user's disk (at most maxUploadBytes), parsed here in the browser by the CLI's parser. */
-export function UploadDataset({ onOpen, onError }: Props) {
+/** A missing or unknown column: the column step can fix it. */
+const columnProblem = (e: unknown) => e instanceof InputError && /missing column|no column "/.test(e.message);
+
+/**
+ * A file of runs from the user's disk (at most maxUploadBytes), parsed here in the browser by the
+ * CLI's parser. When its columns are not recognised, the column step (ColumnMapping) opens.
+ */
+export function UploadDataset({ onOpen, onError, onColumns }: Props) {
   const onChange = async (event: ChangeEvent<HTMLInputElement>) => {
     const input = event.currentTarget;
     const file = input.files?.[0];
     if (!file) return;
+    onColumns(undefined);
     try {
       // Refused by its size alone, before a byte is read.
       const tooLarge = uploadTooLarge(file.name, file.size);
       if (tooLarge) return onError(tooLarge);
-      const dataset = parseRuns(await file.text(), { source: file.name });
-      onOpen({ dataset, label: file.name, origin: 'upload', key: `${file.name}:${file.lastModified}:${file.size}` });
+      const text = await file.text();
+      const key = `${file.name}:${file.lastModified}:${file.size}`;
+      const pending = (reason: string): PendingUpload => {
+        const header = fileColumns(text, file.name);
+        return { name: file.name, text, key, header, guess: guessColumns(header), reason };
+      };
+      let dataset;
+      try {
+        dataset = parseRuns(text, { source: file.name });
+      } catch (e) {
+        if (columnProblem(e) && fileColumns(text, file.name).length) onColumns(pending(`Its columns were not all recognised: ${(e as InputError).detail ?? (e as Error).message}`.replace(/; map one with --columns \S+$/, '')));
+        throw e;
+      }
+      onOpen({ dataset, label: file.name, origin: 'upload', key });
+      const missing = missingFields(dataset);
+      if (missing) onColumns(pending(`${file.name} opened, but ${missing}, which the default fit needs`));
     } catch (e) {
       onError(toErrorInfo(e));
     } finally {
@@ -36,7 +61,7 @@ export function UploadDataset({ onOpen, onError }: Props) {
         <input type="file" accept=".csv,.tsv,.json,.jsonl,.ndjson,text/csv,application/json" data-testid="upload" onChange={(e) => void onChange(e)} />
       </label>
       <p className="hint">
-        Columns N, D (or C) and loss; common names such as parameters, tokens, compute_budget or final_loss are recognised. At most {maxUploadBytes / 1024 / 1024} MiB.
+        Columns N, D (or C) and loss; common names such as parameters, tokens, compute_budget or final_loss are recognised, and others can be mapped after the upload. At most {maxUploadBytes / 1024 / 1024} MiB.
       </p>
     </div>
   );

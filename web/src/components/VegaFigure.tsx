@@ -17,6 +17,8 @@ interface Props {
  * `new Function`, so the page runs under a Content-Security-Policy without 'unsafe-eval'.
  */
 export function VegaFigure({ kind, caption, spec, filename }: Props) {
+  const description = typeof spec.description === 'string' ? spec.description : caption;
+  const descriptionId = `figure-${kind}-description`;
   const container = useRef<HTMLDivElement>(null);
   const [result, setResult] = useState<Result>();
   const [error, setError] = useState<string>();
@@ -30,9 +32,21 @@ export function VegaFigure({ kind, caption, spec, filename }: Props) {
     let timer: ReturnType<typeof setTimeout> | undefined;
     const frame = requestAnimationFrame(() => (timer = setTimeout(draw, 0)));
     function draw() {
-      embed(container.current!, spec as VisualizationSpec, { actions: false, renderer: 'svg', ast: true, expr: expressionInterpreter, tooltip: { theme: 'light' } }).then(
+      embed(container.current!, spec as VisualizationSpec, {
+        actions: false,
+        renderer: 'svg',
+        ast: true,
+        expr: expressionInterpreter,
+        tooltip: { theme: 'light' },
+        // The figure is one image with its own name and description (below): Vega's per-mark ARIA
+        // attributes would only repeat, mark by mark, what that says.
+        config: { aria: false },
+      }).then(
         (r) => {
           if (cancelled) return r.finalize();
+          // The wrapper is the image (role, name, description); the SVG's own marks stay out of the
+          // accessibility tree rather than each announce itself.
+          container.current?.querySelector('svg')?.setAttribute('aria-hidden', 'true');
           embedded = r;
           setResult(r);
         },
@@ -69,7 +83,14 @@ export function VegaFigure({ kind, caption, spec, filename }: Props) {
         </span>
       </figcaption>
       {error && <p className="inline-error">Could not draw this figure: {error}</p>}
-      <div ref={container} className="figure-body" />
+      {/* One image with a name and a text summary for screen readers; drag to pan, wheel to zoom. */}
+      {/* Vega sets ARIA attributes of its own on the element it draws into: that is the inner one. */}
+      <div className="figure-body" role="img" tabIndex={0} aria-label={caption} aria-describedby={descriptionId} data-testid={`image-${kind}`}>
+        <div ref={container} />
+      </div>
+      <p id={descriptionId} className="visually-hidden">
+        {description} Drag to pan, scroll to zoom, double-click to reset.
+      </p>
     </figure>
   );
 }

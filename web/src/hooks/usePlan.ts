@@ -1,11 +1,15 @@
-/** The planner: the plan for the current fit and the planner's inputs, recomputed as either changes (a few ms). */
-import { useMemo } from 'react';
+/**
+ * The planner: the plan for the current fit and the planner's inputs, recomputed as either changes (a
+ * few ms). An input that cannot be read (yet: "1e" on the way to "1e24") is reported for its field,
+ * and the last plan for the same fit stays on screen, marked as not following the inputs.
+ */
+import { useMemo, useRef } from 'react';
 import type { FitJson } from '../../../src/fit/summary.js';
 import { getLaw, lawChoiceFromJson } from '../../../src/laws/index.js';
 import { allocatingLawIds, canAllocate } from '../../../src/analyses/computeOptimal.js';
 import { makePlan, type Plan } from '../../../src/analyses/plan.js';
 import { accelerator, hardwareBudget } from '../../../src/hardware/catalog.js';
-import { parseQuantity } from '../../../src/io/parseQuantity.js';
+import { plannerNumber, PlannerInputError, type PlannerField } from '../lib/plannerNumbers.js';
 
 export interface PlannerInputs {
   /** Budget from a cluster (GPUs × days × MFU) or given in FLOPs. */
@@ -23,8 +27,11 @@ export const defaultPlannerInputs: PlannerInputs = { mode: 'hardware', gpus: '10
 
 export interface PlanState {
   plan?: Plan;
-  /** A planner input that cannot be read. */
+  /** A planner input that cannot be read, and which. */
   error?: string;
+  field?: PlannerField;
+  /** The plan shown is the last one that could be made: it does not follow the inputs as they are. */
+  stale?: boolean;
   /** Why there is no plan (no fit yet, or a law that does not split compute between N and D). */
   unavailable?: string;
 }
@@ -43,25 +50,27 @@ function planFor(fit: FitJson, inputs: PlannerInputs): Plan {
     replicates: replicatesOf(fit),
     provenance: `law ${fit.law} fitted to ${fit.data.source} (${fit.data.runs} runs)`,
     ranges: fit.data.ranges,
-    inference: inputs.inferenceTokens.trim() ? { tokens: parseQuantity(inputs.inferenceTokens, 'inference tokens') } : undefined,
+    inference: inputs.inferenceTokens.trim() ? { tokens: plannerNumber('inferenceTokens', inputs.inferenceTokens) } : undefined,
   };
-  if (inputs.mode === 'flops') return makePlan({ ...common, compute: parseQuantity(inputs.flops, 'FLOPs budget') });
-  const mfu = parseQuantity(inputs.mfu, 'MFU');
-  if (mfu > 1) throw new Error(`MFU: expected a fraction of peak in (0, 1], got ${inputs.mfu}`);
-  const hardware = hardwareBudget(parseQuantity(inputs.gpus, 'GPUs'), accelerator(inputs.gpu), mfu, parseQuantity(inputs.days, 'days'));
+  if (inputs.mode === 'flops') return makePlan({ ...common, compute: plannerNumber('flops', inputs.flops) });
+  const hardware = hardwareBudget(plannerNumber('gpus', inputs.gpus), accelerator(inputs.gpu), plannerNumber('mfu', inputs.mfu), plannerNumber('days', inputs.days));
   return makePlan({ ...common, compute: hardware.flops, hardware });
 }
 
 export function usePlan(fit: FitJson | undefined, inputs: PlannerInputs): PlanState {
-  return useMemo(() => {
+  const last = useRef<{ fit: FitJson; plan: Plan }>(undefined);
+  return useMemo((): PlanState => {
     if (!fit) return { unavailable: 'Open a data set: the planner uses the current fit.' };
     if (!canAllocate(getLaw(lawChoiceFromJson(fit)))) {
       return { unavailable: `Law ${fit.law} does not split compute between parameters and tokens: choose ${allocatingLawIds().join(' or ')} to plan.` };
     }
     try {
-      return { plan: planFor(fit, inputs) };
+      const plan = planFor(fit, inputs);
+      last.current = { fit, plan };
+      return { plan };
     } catch (e) {
-      return { error: (e as Error).message };
+      const kept = last.current?.fit === fit ? last.current.plan : undefined;
+      return { error: (e as Error).message, ...(e instanceof PlannerInputError ? { field: e.field } : {}), ...(kept ? { plan: kept, stale: true } : {}) };
     }
   }, [fit, inputs]);
 }

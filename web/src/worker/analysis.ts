@@ -19,6 +19,7 @@ import { rollingBacktest } from '../../../src/analyses/rollingBacktest.js';
 import { rollingCutoffs, trainingRuns } from '../../../src/io/rollingOrigin.js';
 import { backtestPlot, frontierPlot } from '../../../src/plots/specs.js';
 import type { Dataset } from '../../../src/io/dataset.js';
+import { isoflopUnsupported } from './support.js';
 import { customProcedure, settingsLawChoice, type ApproachSummary, type BacktestOutcome, type BacktestSettings, type FitOutcome, type FitSettings } from './protocol.js';
 
 const seed = 0;
@@ -91,11 +92,13 @@ export function runAnalysis(dataset: Dataset, settings: FitSettings, prefitted?:
   let t1 = NaN;
   const fitted = fitBySettings(dataset, settings, () => (t1 = performance.now()), prefitted);
   const t2 = performance.now();
+  const unsupported2 = isoflopUnsupported(dataset);
   const analysis = analyse(dataset, fitted.result, fitted.samples, {
     targets: [settings.target],
     bootstrap: fitted.samples ? { replicates: settings.bootstrap, seed, level } : undefined,
     fitJson: fitted.json,
     backtest: false,
+    skip: unsupported2 === undefined ? {} : { 2: unsupported2 },
   });
   const law = fitted.result.law;
   const x = law.inputs.length === 1 ? (law.inputs[0] as 'N' | 'D' | 'C') : 'C';
@@ -114,6 +117,7 @@ export function runAnalysis(dataset: Dataset, settings: FitSettings, prefitted?:
     figures: specs,
     approaches,
     skipped: analysis.skipped.filter((s) => settings.approach === 'all' || String(s.approach) === settings.approach),
+    unsupported: analysis.skipped,
     agreements: analysis.agreements.map((a) => a.statement),
     warnings: analysis.warnings.filter((w) => !fitWarnings.has(w)),
     timings: { fitMs: t1 - t0, bootstrapMs: t2 - t1, analysisMs: t3 - t2, totalMs: t3 - t0 },

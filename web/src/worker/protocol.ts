@@ -94,6 +94,8 @@ export interface FitOutcome {
   figures: Partial<Record<FigureKind, Spec>>;
   approaches: ApproachSummary[];
   skipped: { approach: number; reason: string }[];
+  /** Every approach the data (or the law) cannot support, and why, whichever approach is shown: the form offers only the others. */
+  unsupported: { approach: number; reason: string }[];
   agreements: string[];
   /** Warnings of the approaches, the plan and their agreement; the fit's own are `fit.warnings`. */
   warnings: string[];

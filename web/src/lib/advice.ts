@@ -1,0 +1,61 @@
+/**
+ * The library's advice is written for the command line ("map one with --columns loss=NAME", "run with
+ * --bootstrap N"). In the browser it is said in the app's own words: where the control is and what to
+ * choose. Messages may name a flag (`--bootstrap`) or, once errors carry it, an option name
+ * (`bootstrap`, an OptionError's `option`): both map through `optionWords`.
+ */
+
+/** Where each command-line option the library's messages mention is found in the web app. */
+export const optionControls: Record<string, string> = {
+  bootstrap: '"Bootstrap replicates" in the Fit settings',
+  columns: 'the upload\'s column step',
+  group: '"Runs to fit" in the run store browser',
+  procedure: '"Procedure" in the Fit settings',
+  law: '"Law" (Procedure: custom law and loss)',
+  loss: '"Loss" (Procedure: custom law and loss)',
+  x: '"Variable" (Procedure: custom law and loss)',
+  breaks: '"Breaks" (Procedure: custom law and loss)',
+  tie: '"Procedure" in the Fit settings (tied-huber, tied-ls and gadre tie the exponents)',
+  init: '"Procedure" in the Fit settings',
+  target: '"Target compute" in the Fit settings',
+  approach: '"Frontier approach" in the Fit settings',
+  gpus: '"GPUs" in the planner',
+  gpu: '"GPU type" in the planner',
+  days: '"Days" in the planner',
+  mfu: '"MFU" in the planner',
+  compute: '"FLOPs" as the planner\'s budget',
+  'inference-tokens': '"Inference tokens" in the planner',
+};
+
+/** Whole phrases first: they read better than a flag replaced on its own. */
+const phrases: [RegExp, string | ((...m: string[]) => string)][] = [
+  [/\(?map one with --columns ([A-Za-z]+)=NAME\)?/g, (_m, field) => `choose which column is ${field} in the upload's column step`],
+  [/map one with --columns/g, () => 'choose which column is which in the upload\'s column step'],
+  [/\(or --columns run=NAME\)/g, () => '(or choose which column is run in the upload\'s column step)'],
+  [/\(?(?:re)?run with --bootstrap N\)?/g, () => `(choose ${optionControls.bootstrap})`],
+  [/no interval without --bootstrap/g, () => `no interval without a bootstrap (choose ${optionControls.bootstrap})`],
+  [/\(filter with --group\)/g, () => '(choose the study\'s groups under "Runs to fit" in the run store, or upload one experiment\'s runs)'],
+  [/set --budgets or --tolerance/g, () => 'an IsoFLOP sweep has runs at a few fixed compute budgets, several model sizes each'],
+  [/(?:try|use) --init grid( or auto)?/g, () => `try another ${optionControls.init}`],
+];
+
+/** `--name VALUE` or `--name=VALUE` or `--name`, for the generic replacement. */
+const flag = /`?--([a-z][a-z-]*)(?:[ =]([A-Za-z0-9.=_<>-]+))?`?/g;
+
+/** A message of the library, with its command-line advice said in the web app's words. */
+export function webAdvice(message: string): string {
+  let out = message;
+  for (const [pattern, replacement] of phrases) out = out.replace(pattern, replacement as (...m: string[]) => string);
+  out = out.replace(flag, (whole, name: string, value?: string) => {
+    const control = optionControls[name];
+    if (!control) return whole;
+    return value && !/^[A-Z]+$/.test(value) ? `${name} ${value} (${control})` : control;
+  });
+  return out;
+}
+
+/** Where to change an option an error names (an OptionError's `option`), if the app has it. */
+export function optionAdvice(option: string | undefined): string | undefined {
+  const control = option === undefined ? undefined : optionControls[option.replace(/^--/, '')];
+  return control && `Change ${control}.`;
+}

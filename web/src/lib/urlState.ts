@@ -1,0 +1,66 @@
+/**
+ * The app's state in the URL's query, so that a reload (or a shared link) opens the same data with
+ * the same settings and planner inputs: `?dataset=chinchilla&procedure=ls&gpus=2048`. Only values that
+ * differ from the defaults are written. An uploaded file cannot be put in a URL: its name is not kept.
+ */
+import { approachChoices, customProcedure, defaultSettings, lawChoices, lossChoices, variables, type FitSettings } from '../worker/protocol.js';
+import { procedures } from '../../../src/fit/procedures.js';
+import { defaultPlannerInputs, type PlannerInputs } from '../hooks/usePlan.js';
+
+/** Which data to open: a bundled data set, or a study with the groups fitted. */
+export type DataRef = { kind: 'bundled'; id: string } | { kind: 'study'; name: string; groups?: string[] };
+
+export interface UrlState {
+  data?: DataRef;
+  settings: FitSettings;
+  planner: PlannerInputs;
+}
+
+const settingKeys = ['procedure', 'law', 'x', 'breaks', 'loss', 'approach', 'bootstrap', 'target'] as const;
+const numericSettings = new Set<string>(['breaks', 'bootstrap', 'target']);
+/** The values a text setting may take: anything else in a URL is ignored (the default stays). */
+const allowed: Record<string, readonly string[]> = {
+  procedure: ['auto', customProcedure, ...procedures.map((p) => p.id)],
+  law: lawChoices,
+  x: variables,
+  loss: lossChoices,
+  approach: approachChoices,
+};
+/** Planner inputs under their own names, prefixed so that none collides with a setting. */
+const plannerKeys = ['mode', 'gpus', 'gpu', 'days', 'mfu', 'flops', 'inferenceTokens'] as const;
+const plannerParam = (k: string) => `plan.${k}`;
+
+export function readUrlState(search: string): UrlState {
+  const q = new URLSearchParams(search);
+  const settings: FitSettings = { ...defaultSettings };
+  for (const k of settingKeys) {
+    const v = q.get(k);
+    if (v === null) continue;
+    if (numericSettings.has(k)) {
+      const n = Number(v);
+      if (Number.isFinite(n) && n >= 0) (settings as unknown as Record<string, number>)[k] = n;
+    } else if (allowed[k]?.includes(v)) (settings as unknown as Record<string, string>)[k] = v;
+  }
+  const planner: PlannerInputs = { ...defaultPlannerInputs };
+  for (const k of plannerKeys) {
+    const v = q.get(plannerParam(k));
+    if (v !== null) (planner as unknown as Record<string, string>)[k] = v;
+  }
+  if (planner.mode !== 'hardware' && planner.mode !== 'flops') planner.mode = defaultPlannerInputs.mode;
+  const dataset = q.get('dataset'), study = q.get('study'), groups = q.get('groups');
+  const data: DataRef | undefined = dataset ? { kind: 'bundled', id: dataset } : study ? { kind: 'study', name: study, ...(groups ? { groups: groups.split(',').filter(Boolean) } : {}) } : undefined;
+  return { data, settings, planner };
+}
+
+export function writeUrlState(state: UrlState): string {
+  const q = new URLSearchParams();
+  if (state.data?.kind === 'bundled') q.set('dataset', state.data.id);
+  if (state.data?.kind === 'study') {
+    q.set('study', state.data.name);
+    if (state.data.groups?.length) q.set('groups', state.data.groups.join(','));
+  }
+  for (const k of settingKeys) if (state.settings[k] !== defaultSettings[k]) q.set(k, String(state.settings[k]));
+  for (const k of plannerKeys) if (state.planner[k] !== defaultPlannerInputs[k]) q.set(plannerParam(k), state.planner[k]);
+  const s = q.toString();
+  return s ? `?${s}` : '';
+}
