@@ -6,6 +6,7 @@ import { fit } from './fit.js';
 import { chinchilla, power0Law, powerLaw } from '../laws/index.js';
 import { linearRegression } from '../core/linearRegression.js';
 import { syntheticRuns } from '../../test/helpers/synthetic.js';
+import { fitParallel } from '../node/parallel.js';
 
 const here = (p: string) => new URL(`../../${p}`, import.meta.url);
 const chinchilla240 = parseRuns(readFileSync(here('examples/chinchilla.csv'), 'utf8'), { source: 'examples/chinchilla.csv' });
@@ -25,6 +26,17 @@ test('chinchilla on Epoch\'s 240 runs, --init hoffmann: the published optimum', 
   for (const [k, v] of Object.entries(epoch)) within(r.params[k], v, 0.005, k);
   assert.ok(r.converged, r.reason);
   assert.ok(r.starts.atBest > 100, `${r.starts.atBest} starts at the best optimum`);
+});
+
+test('the full grid in worker threads (chunks claimed from a shared counter) gives the serial fit exactly', async () => {
+  const data = syntheticRuns({ law: chinchilla, params: { E: 1.8, A: 400, B: 2000, alpha: 0.34, beta: 0.37 }, n: 40, seed: 8, noise: 0.005, N: [5e7, 2e10], D: [1e9, 5e11] });
+  const serial = fit(chinchilla, data, { init: 'grid' });
+  let progress = 0, total = 0;
+  const threaded = await fitParallel(chinchilla, data, { init: 'grid' }, { threads: 2, onTotal: (t) => (total = t), onProgress: (k) => (progress += k) });
+  assert.equal(total, 4500);
+  assert.equal(progress, 4500, 'every start is counted once, whichever thread refined it');
+  assert.deepEqual(threaded.params, serial.params);
+  assert.deepEqual(threaded.starts, serial.starts);
 });
 
 test('chinchilla on Epoch\'s 240 runs, default init: the same optimum from a dozen starts', () => {

@@ -184,10 +184,15 @@ export interface StartResult {
 }
 
 /**
- * Tolerances for each start: loose enough to find the basin cheaply. The best start is then
- * polished with strict tolerances (below), so precision is not lost.
+ * Tolerances for each start. With `auto`, a dozen starts must each reach the floor of its basin, or
+ * the best of them may not be the best optimum: tight ones. With the full grid (`grid`, `hoffmann`)
+ * the thousands of starts find the basin together, and each stops on scipy's L-BFGS-B defaults
+ * (factr = 1e7: a decrease below 1e7 × 2.22e-16 × max(|f|, 1); pgtol = 1e-5), the rules of the
+ * multi-start a scipy user runs, at half the evaluations of tight ones. Either way the best start
+ * is then polished with strict tolerances (below), so precision is not lost.
  */
 const screeningTolerances: LbfgsOptions = { functionTolerance: 1e-10, gradientTolerance: 1e-8, maxMove: 1 };
+const gridTolerances: LbfgsOptions = { functionTolerance: 1e7 * Number.EPSILON, functionToleranceFloor: 1, gradientTolerance: 1e-5, maxMove: 1 };
 const polishingTolerances: LbfgsOptions = { functionTolerance: 1e-15, gradientTolerance: 1e-10, maxMove: 1 };
 
 /**
@@ -264,8 +269,9 @@ function runStart(problem: FitProblem, u0: Float64Array, tolerances: LbfgsOption
 /** Run L-BFGS from starts [from, to) of the problem (a worker thread runs a slice). */
 export function refineStarts(problem: FitProblem, from = 0, to = problem.starts.length, onStart?: () => void): StartResult[] {
   const out: StartResult[] = [];
+  const tolerances = problem.method === 'grid' || problem.method === 'hoffmann' ? gridTolerances : screeningTolerances;
   for (let i = from; i < to; i++) {
-    out.push(runStart(problem, problem.starts[i], screeningTolerances, problem.screening));
+    out.push(runStart(problem, problem.starts[i], tolerances, problem.screening));
     onStart?.();
   }
   return out;
