@@ -248,7 +248,7 @@ export function prepareFit(law: Law, dataset: Dataset, options: FitOptions = {})
     const all = [...guesses, ...Array.from({ length: grid.count }, (_, t) => grid.flat.subarray(t * grid.width, (t + 1) * grid.width))];
     evaluated = all.length;
     if (init === 'auto') {
-      const values = Float64Array.from(all, (u) => screening.value(u));
+      const values = screening.values(all);
       starts = distinctBest(all, values, options.refine ?? 12, gridScales(map)).map((i) => all[i]);
     } else {
       starts = all;

@@ -10,8 +10,10 @@ import { expand, type ParameterMap } from './parameterMap.js';
 export interface Objective {
   /** Value and gradient with respect to the free vector. */
   valueAndGradient(u: Float64Array, grad: Float64Array): number;
-  /** Value only (cheaper: no Jacobian), for scoring start grids. */
+  /** Value only (cheaper: no Jacobian). */
   value(u: Float64Array): number;
+  /** Values at many points, such as a start grid (with the law's gridPredictor when it has one). */
+  values(us: readonly Float64Array[]): Float64Array;
   /** Replace the per-run weights (bootstrap resamples reuse one objective). */
   setWeights(weights: Float64Array | null): void;
   /** Residuals ln L̂ − ln L at u, into a new array. */
@@ -74,9 +76,10 @@ export function makeObjective(map: ParameterMap, x: LawInputs, logLoss: Float64A
     return f;
   };
 
-  const value = (u: Float64Array): number => {
+  const logPredict = (theta: Float64Array, out: Float64Array) => law.logPredict(theta, x, out, null);
+  const valueWith = (predict: (theta: Float64Array, out: Float64Array) => void, u: Float64Array): number => {
     expand(map, u, theta);
-    law.logPredict(theta, x, pred, null);
+    predict(theta, pred);
     let f = 0;
     for (let i = 0; i < n; i++) {
       const w = weights === null ? 1 : weights[i];
@@ -94,6 +97,12 @@ export function makeObjective(map: ParameterMap, x: LawInputs, logLoss: Float64A
     return f;
   };
 
+  const value = (u: Float64Array): number => valueWith(logPredict, u);
+  const values = (us: readonly Float64Array[]): Float64Array => {
+    const predict = law.gridPredictor?.(x) ?? logPredict;
+    return Float64Array.from(us, (u) => valueWith(predict, u));
+  };
+
   const residuals = (u: Float64Array): Float64Array => {
     expand(map, u, theta);
     law.logPredict(theta, x, pred, null);
@@ -101,5 +110,5 @@ export function makeObjective(map: ParameterMap, x: LawInputs, logLoss: Float64A
   };
 
   void nFree;
-  return { valueAndGradient, value, residuals, setWeights: (w) => (weights = w) };
+  return { valueAndGradient, value, values, residuals, setWeights: (w) => (weights = w) };
 }
