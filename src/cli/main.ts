@@ -2,9 +2,8 @@
  * The `scalelab` command line: one thin layer over the library. Each command parses flags into
  * library options, calls the library, and prints a report or JSON.
  */
-import { Command } from 'commander';
+import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
-import { reportError } from './output.js';
 
 function version(): string {
   try {
@@ -43,6 +42,8 @@ const registry: [names: string[], load: () => Promise<Register>][] = [
  * The program with every command (for help and tests), or only the one named by `command`.
  */
 export async function buildProgram(command?: string): Promise<Command> {
+  // Imported here, not at the top: `scalelab --version` answers without loading commander.
+  const [{ Command }, { reportError }] = await Promise.all([import('commander'), import('./output.js')]);
   const program = new Command();
   program
     .name('scalelab')
