@@ -141,7 +141,7 @@ function gridScales(map: ParameterMap): number[] {
 }
 
 /** Indices of up to k starts with the lowest values, skipping grid neighbours of chosen ones. */
-function distinctBest(starts: Float64Array[], values: Float64Array, k: number, scales: number[]): number[] {
+export function distinctBest(starts: Float64Array[], values: Float64Array, k: number, scales: number[]): number[] {
   const order = Array.from(values.keys())
     .filter((i) => Number.isFinite(values[i]))
     .sort((a, b) => values[a] - values[b]);
@@ -152,6 +152,23 @@ function distinctBest(starts: Float64Array[], values: Float64Array, k: number, s
     if (!near) chosen.push(i);
   }
   return chosen;
+}
+
+/**
+ * The k distinct best starts, exactly as distinctBest on every start's value would choose them, at a
+ * fraction of the cost: every 8th start is scored first, and the value of its k-th distinct best
+ * bounds the scoring of all (a start whose partial sum passes it is abandoned). The choice is exact
+ * when k starts come in under the bound: every start scored at or below it has its exact value, and
+ * one above it comes after the k-th choice in the full order. Otherwise every start is scored in full.
+ */
+function bestStarts(objective: Objective, all: Float64Array[], k: number, scales: number[]): Float64Array[] {
+  const sample = all.filter((_, i) => i % 8 === 0);
+  const sampleValues = objective.values(sample);
+  const sampled = distinctBest(sample, sampleValues, k, scales);
+  const bound = sampled.length === k ? sampleValues[sampled[k - 1]] : Infinity;
+  let chosen = distinctBest(all, objective.values(all, bound), k, scales);
+  if (chosen.length < k && bound < Infinity) chosen = distinctBest(all, objective.values(all), k, scales);
+  return chosen.map((i) => all[i]);
 }
 
 /** Everything needed to run starts of a fit; rebuilt identically in worker threads. */
@@ -248,8 +265,7 @@ export function prepareFit(law: Law, dataset: Dataset, options: FitOptions = {})
     const all = [...guesses, ...Array.from({ length: grid.count }, (_, t) => grid.flat.subarray(t * grid.width, (t + 1) * grid.width))];
     evaluated = all.length;
     if (init === 'auto') {
-      const values = screening.values(all);
-      starts = distinctBest(all, values, options.refine ?? 12, gridScales(map)).map((i) => all[i]);
+      starts = bestStarts(screening, all, options.refine ?? 12, gridScales(map));
     } else {
       starts = all;
     }
