@@ -48,25 +48,39 @@ const seconds = async (fn: () => unknown | Promise<unknown>, repeat = 1): Promis
 };
 
 console.log(`machine: ${availableParallelism()} cores, node ${process.version}, load average ${load()}; library from ${built ? 'dist/ (npm run build after editing src/)' : 'src/'}`);
+const rounds = 3;
 const scipyRun = (tolerances: 'default' | 'strict') => {
   // One BLAS thread: scipy's L-BFGS-B calls BLAS on 5-vectors, and OpenBLAS's threads only contend
   // for the cores (on this 2-core machine under load, 15× slower per start). The fastest scipy.
   const env = { ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' };
   const r = JSON.parse(execFileSync('python3', [`${root}bench/scipy_chinchilla.py`, data, String(every), tolerances], { encoding: 'utf8', env }));
-  const full = r.secondsPerStart * r.grid;
-  console.log(`scipy L-BFGS-B (${tolerances === 'default' ? "scipy's default tolerances" : 'ftol 1e-15, gtol 1e-12'}), exact gradients, every ${every}th start: ${r.starts} starts in ${r.seconds.toFixed(2)} s (${(r.secondsPerStart * 1000).toFixed(2)} ms/start) → full grid ${full.toFixed(1)} s; objective ${r.objective.toExponential(7)}`);
-  return { ...r, full };
+  return { ...r, full: r.secondsPerStart * r.grid };
 };
-const scipyDefault = scipyRun('default');
-const scipyStrict = scipyRun('strict');
 
 const dataset = readRuns(data);
 let gridObjective = NaN, autoObjective = NaN;
 let gridParams: Record<string, number> = {}, autoParams: Record<string, number> = {};
-const gridParallel = await seconds(async () => {
-  ({ objective: gridObjective, params: gridParams } = await fitParallel(chinchilla, dataset, { init: 'hoffmann' }));
-});
-const gridSerial = await seconds(() => fit(chinchilla, dataset, { init: 'hoffmann' }));
+// scipy and the grid in alternating rounds (median of each), so a change of load on this shared
+// machine falls on both sides rather than on whichever ran second.
+const runs: { scipyDefault: ReturnType<typeof scipyRun>; scipyStrict: ReturnType<typeof scipyRun>; gridParallel: number; gridSerial: number }[] = [];
+for (let k = 0; k < rounds; k++) {
+  const scipyDefault = scipyRun('default');
+  const gridParallel = await seconds(async () => {
+    ({ objective: gridObjective, params: gridParams } = await fitParallel(chinchilla, dataset, { init: 'hoffmann' }));
+  });
+  const scipyStrict = scipyRun('strict');
+  const gridSerial = await seconds(() => fit(chinchilla, dataset, { init: 'hoffmann' }));
+  runs.push({ scipyDefault, scipyStrict, gridParallel, gridSerial });
+}
+const middle = <T>(key: (r: (typeof runs)[number]) => number, pick: (r: (typeof runs)[number]) => T): T => pick([...runs].sort((a, b) => key(a) - key(b))[Math.floor(rounds / 2)]);
+const scipyDefault = middle((r) => r.scipyDefault.full, (r) => r.scipyDefault);
+const scipyStrict = middle((r) => r.scipyStrict.full, (r) => r.scipyStrict);
+const gridParallel = middle((r) => r.gridParallel, (r) => r.gridParallel);
+const gridSerial = middle((r) => r.gridSerial, (r) => r.gridSerial);
+for (const [name, r] of [["scipy's default tolerances", scipyDefault], ['ftol 1e-15, gtol 1e-12', scipyStrict]] as const) {
+  console.log(`scipy L-BFGS-B (${name}), exact gradients, every ${every}th start, median of ${rounds}: ${r.starts} starts in ${r.seconds.toFixed(2)} s (${(r.secondsPerStart * 1000).toFixed(2)} ms/start) → full grid ${r.full.toFixed(1)} s; objective ${r.objective.toExponential(7)}`);
+}
+console.log(`rounds (scipy defaults / grid, 2 threads): ${runs.map((r) => `${r.scipyDefault.full.toFixed(1)} s / ${r.gridParallel.toFixed(2)} s = ${(r.scipyDefault.full / r.gridParallel).toFixed(1)}×`).join('; ')}`);
 const auto = await seconds(() => {
   ({ objective: autoObjective, params: autoParams } = fit(chinchilla, dataset));
 }, 5);
