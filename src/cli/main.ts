@@ -2,12 +2,9 @@
  * The `scalelab` command line: one thin layer over the library. Each command parses flags into
  * library options, calls the library, and prints a report or JSON.
  */
-import { Command, CommanderError } from 'commander';
+import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
-import { printJson, reportError } from './output.js';
 import { exitCodes } from '../errors/index.js';
-import { leafCommands } from './flagTable.js';
-
 
 const exitCodesHelp = `
 Exit codes: 0 done; 1 it ran but the result is a failure (e.g. a sweep with failed runs); 2 a usage
@@ -59,6 +56,8 @@ const registry: [names: string[], load: () => Promise<Register>][] = [
  * The program with every command (for help and tests), or only the one named by `command`.
  */
 export async function buildProgram(command?: string): Promise<Command> {
+  // Imported here, not at the top: `scalelab --version` answers without loading commander.
+  const [{ Command }, { reportError }, { leafCommands }] = await Promise.all([import('commander'), import('./output.js'), import('./flagTable.js')]);
   const program = new Command();
   program
     .name('scalelab')
@@ -108,6 +107,7 @@ export async function main(argv = process.argv): Promise<void> {
   try {
     await (await buildProgram(command)).parseAsync(argv);
   } catch (e) {
+    const [{ CommanderError }, { printJson, reportError }] = await Promise.all([import('commander'), import('./output.js')]);
     // Commander has printed its message (or the help) already.
     if (e instanceof CommanderError) {
       process.exitCode = e.exitCode === 0 ? exitCodes.ok : exitCodes.usage;

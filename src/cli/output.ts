@@ -2,7 +2,8 @@
  * Output conventions shared by every command: JSON on stdout with --json, a human report otherwise;
  * progress bars only on a terminal and never with --json; errors as one line, no stack trace.
  */
-import cliProgress from 'cli-progress';
+import { createRequire } from 'node:module';
+import type CliProgress from 'cli-progress';
 import { accessSync, constants, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { exitCodes, InputError, isScaleLabError, OptionError, ScaleLabError, UsageError } from '../errors/index.js';
@@ -125,6 +126,8 @@ class OutputError extends ScaleLabError {
 /** A progress bar on stderr when it is a terminal and output is not JSON; otherwise a no-op. */
 export function progress(label: string, total: number, opts: OutputOptions): { tick: (n?: number) => void; stop: () => void } {
   if (opts.json || !process.stderr.isTTY || total <= 0) return { tick: () => {}, stop: () => {} };
+  // Loaded only for a bar on a terminal: every command imports this file, few draw a bar.
+  const cliProgress = createRequire(import.meta.url)('cli-progress') as typeof CliProgress;
   const bar = new cliProgress.SingleBar(
     { format: `${label} [{bar}] {value}/{total} {percentage}% | {duration_formatted}`, stream: process.stderr, hideCursor: true },
     cliProgress.Presets.shades_classic,

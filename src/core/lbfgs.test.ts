@@ -65,3 +65,23 @@ test('lbfgs recovers from steps into a region where f is undefined', () => {
   }, Float64Array.of(0.01));
   assert.ok(Math.abs(r.x[0] - 1) < 1e-6, `x = ${r.x[0]}`);
 });
+
+test('functionToleranceFloor: scipy\'s rule, max(|f|, |f_prev|, 1), makes the test absolute below 1', () => {
+  // An objective of scale 1e-6: relative to f, every iteration still decreases by much more than
+  // 1e-9; against max(|f|, 1) the first one already does not.
+  const fg = (x: Float64Array, g: Float64Array) => {
+    let f = 0;
+    for (let i = 0; i < 4; i++) {
+      const c = 1e-6 * 10 ** i;
+      f += c * (x[i] - 1) ** 2;
+      g[i] = 2 * c * (x[i] - 1);
+    }
+    return f;
+  };
+  const x0 = new Float64Array(4);
+  const relative = lbfgs(fg, x0, { functionTolerance: 1e-9, gradientTolerance: 0 });
+  const floored = lbfgs(fg, x0, { functionTolerance: 1e-9, functionToleranceFloor: 1, gradientTolerance: 0 });
+  assert.equal(floored.reason, 'function-tolerance');
+  assert.ok(floored.iterations < relative.iterations, `${floored.iterations} iterations with the floor, ${relative.iterations} without`);
+  assert.ok(relative.f < 1e-15, `relative test runs on to the minimum: f = ${relative.f}`);
+});

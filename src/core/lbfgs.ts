@@ -21,6 +21,11 @@ export interface LbfgsOptions {
   gradientTolerance?: number;
   /** Stop when (f_prev − f) ≤ tol·max(|f|, |f_prev|). @default 1e-15 */
   functionTolerance?: number;
+  /**
+   * Floor on the scale of the function-tolerance test: (f_prev − f) ≤ tol·max(|f|, |f_prev|, floor).
+   * scipy's L-BFGS-B uses 1, which makes its test absolute for objectives below 1. @default 1e-300
+   */
+  functionToleranceFloor?: number;
   /** Stop when no coordinate moved by more than this in an iteration. @default 1e-14 */
   stepTolerance?: number;
   /**
@@ -136,6 +141,7 @@ export function lbfgs(
   const gtol = options.gradientTolerance ?? 1e-10;
   const ftol = options.functionTolerance ?? 1e-15;
   const xtol = options.stepTolerance ?? 1e-14;
+  const fFloor = options.functionToleranceFloor ?? 1e-300;
   const maxMove = options.maxMove ?? Infinity;
   const precisionGtol = options.precisionGradientTolerance ?? 1e-6;
   const w = workspace && workspace.n === n && workspace.m === m ? workspace : new LbfgsWorkspace(n, m);
@@ -305,7 +311,7 @@ export function lbfgs(
     void step;
 
     if (maxAbs(g, n) <= gtol) return done('gradient-tolerance', iter);
-    if (fOld - f <= ftol * Math.max(Math.abs(f), Math.abs(fOld), 1e-300)) return done('function-tolerance', iter);
+    if (fOld - f <= ftol * Math.max(Math.abs(f), Math.abs(fOld), fFloor)) return done('function-tolerance', iter);
     if (maxStep <= xtol) return done('step-tolerance', iter);
   }
   return done('max-iterations', maxIterations);

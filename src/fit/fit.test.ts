@@ -2,11 +2,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { parseRuns } from '../io/parseRuns.js';
-import { fit } from './fit.js';
+import { distinctBest, fit, prepareFit } from './fit.js';
 import { chinchilla, power0Law, powerLaw } from '../laws/index.js';
 import { linearRegression } from '../core/linearRegression.js';
 import { syntheticRuns } from '../../test/helpers/synthetic.js';
 import { OptionError } from '../errors/index.js';
+import { fitParallel } from '../node/parallel.js';
 
 const here = (p: string) => new URL(`../../${p}`, import.meta.url);
 const chinchilla240 = parseRuns(readFileSync(here('examples/chinchilla.csv'), 'utf8'), { source: 'examples/chinchilla.csv' });
@@ -28,6 +29,17 @@ test('chinchilla on Epoch\'s 240 runs, --init hoffmann: the published optimum', 
   assert.ok(r.starts.atBest > 100, `${r.starts.atBest} starts at the best optimum`);
 });
 
+test('the full grid in worker threads (chunks claimed from a shared counter) gives the serial fit exactly', async () => {
+  const data = syntheticRuns({ law: chinchilla, params: { E: 1.8, A: 400, B: 2000, alpha: 0.34, beta: 0.37 }, n: 40, seed: 8, noise: 0.005, N: [5e7, 2e10], D: [1e9, 5e11] });
+  const serial = fit(chinchilla, data, { init: 'grid' });
+  let progress = 0, total = 0;
+  const threaded = await fitParallel(chinchilla, data, { init: 'grid' }, { threads: 2, onTotal: (t) => (total = t), onProgress: (k) => (progress += k) });
+  assert.equal(total, 4500);
+  assert.equal(progress, 4500, 'every start is counted once, whichever thread refined it');
+  assert.deepEqual(threaded.params, serial.params);
+  assert.deepEqual(threaded.starts, serial.starts);
+});
+
 test('chinchilla on Epoch\'s 240 runs, default init: the same optimum from a dozen starts', () => {
   const r = fit(chinchilla, chinchilla240);
   assert.equal(r.starts.method, 'auto');
@@ -35,6 +47,23 @@ test('chinchilla on Epoch\'s 240 runs, default init: the same optimum from a doz
   assert.ok(r.objective <= 1.0182741e-3, `objective ${r.objective}`);
   for (const [k, v] of Object.entries(epoch)) within(r.params[k], v, 0.005, k);
   within(r.derived.a.value, 0.5139, 0.002, 'a = β/(α+β)');
+});
+
+test('auto scores the grid against a bound and still picks exactly the starts that scoring every grid point in full picks', () => {
+  const sets = [chinchilla240, cs336, ...[1, 2, 3].map((seed) => syntheticRuns({ law: chinchilla, params: { E: 1.8, A: 400, B: 2000, alpha: 0.34, beta: 0.37 }, n: 30 * seed, seed, noise: 0.004 * seed, N: [5e7, 2e10], D: [1e9, 5e11] }))];
+  const scales = [0.5, 5, 5, 0.5, 0.5]; // the spacing of chinchilla's grid: E, A, B (ln), α, β
+  for (const data of sets) {
+    for (const options of [{}, { loss: 'ls' as const }, { refine: 30 }]) {
+      const grid = prepareFit(chinchilla, data, { ...options, init: 'grid' });
+      const full = grid.screening.values(grid.starts);
+      const expected = distinctBest(grid.starts, full, options.refine ?? 12, scales).map((i) => Array.from(grid.starts[i]));
+      assert.deepEqual(prepareFit(chinchilla, data, options).starts.map((u) => Array.from(u)), expected, `${data.source} ${JSON.stringify(options)}`);
+      // A bound leaves the values under it exact and marks the others.
+      const bound = [...full].sort((a, b) => a - b)[100];
+      const bounded = grid.screening.values(grid.starts, bound);
+      full.forEach((v, i) => assert.equal(bounded[i], v <= bound ? v : Infinity));
+    }
+  }
 });
 
 test('chinchilla on the CS336 IsoFLOP set (noise-free) recovers the generating law to 1e-4', () => {

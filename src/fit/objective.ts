@@ -10,13 +10,22 @@ import { expand, type ParameterMap } from './parameterMap.js';
 export interface Objective {
   /** Value and gradient with respect to the free vector. */
   valueAndGradient(u: Float64Array, grad: Float64Array): number;
-  /** Value only (cheaper: no Jacobian), for scoring start grids. */
+  /** Value only (cheaper: no Jacobian). */
   value(u: Float64Array): number;
+  /**
+   * Values at many points, such as a start grid (with the law's gridPredictor when it has one).
+   * Given a bound, a point whose value is above it may be abandoned part-way and gets Infinity; the
+   * others are exact. NaN becomes Infinity too: neither is a start.
+   */
+  values(us: readonly Float64Array[], bound?: number): Float64Array;
   /** Replace the per-run weights (bootstrap resamples reuse one objective). */
   setWeights(weights: Float64Array | null): void;
   /** Residuals ln L̂ − ln L at u, into a new array. */
   residuals(u: Float64Array): Float64Array;
 }
+
+/** Rows summed between checks of the bound in `values`: a bad grid point passes it within a few blocks. */
+const BOUND_ROWS = 16;
 
 export function makeObjective(map: ParameterMap, x: LawInputs, logLoss: Float64Array, loss: LossOptions): Objective {
   const law = map.law;
@@ -74,11 +83,9 @@ export function makeObjective(map: ParameterMap, x: LawInputs, logLoss: Float64A
     return f;
   };
 
-  const value = (u: Float64Array): number => {
-    expand(map, u, theta);
-    law.logPredict(theta, x, pred, null);
-    let f = 0;
-    for (let i = 0; i < n; i++) {
+  /** f plus the loss terms of rows [from, to), whose predictions are in `pred`, summed in row order. */
+  const addLoss = (f: number, from: number, to: number): number => {
+    for (let i = from; i < to; i++) {
       const w = weights === null ? 1 : weights[i];
       if (w === 0) continue;
       const r = linear ? Math.exp(pred[i]) - observed[i] : pred[i] - logLoss[i];
@@ -94,6 +101,34 @@ export function makeObjective(map: ParameterMap, x: LawInputs, logLoss: Float64A
     return f;
   };
 
+  const value = (u: Float64Array): number => {
+    expand(map, u, theta);
+    law.logPredict(theta, x, pred, null);
+    return addLoss(0, 0, n);
+  };
+
+  const values = (us: readonly Float64Array[], bound = Infinity): Float64Array => {
+    const grid = law.gridPredictor?.(x);
+    const out = new Float64Array(us.length);
+    for (let t = 0; t < us.length; t++) {
+      expand(map, us[t], theta);
+      let f = 0;
+      if (grid) {
+        // Rows in blocks, stopping once the sum passes the bound: every term is ≥ 0.
+        for (let from = 0; from < n && f <= bound; from += BOUND_ROWS) {
+          const to = Math.min(n, from + BOUND_ROWS);
+          grid(theta, pred, from, to);
+          f = addLoss(f, from, to);
+        }
+      } else {
+        law.logPredict(theta, x, pred, null);
+        f = addLoss(0, 0, n);
+      }
+      out[t] = f <= bound ? f : Infinity;
+    }
+    return out;
+  };
+
   const residuals = (u: Float64Array): Float64Array => {
     expand(map, u, theta);
     law.logPredict(theta, x, pred, null);
@@ -101,5 +136,5 @@ export function makeObjective(map: ParameterMap, x: LawInputs, logLoss: Float64A
   };
 
   void nFree;
-  return { valueAndGradient, value, residuals, setWeights: (w) => (weights = w) };
+  return { valueAndGradient, value, values, residuals, setWeights: (w) => (weights = w) };
 }

@@ -140,6 +140,14 @@ export interface Law {
    */
   logPredict(theta: Float64Array, x: LawInputs, out: Float64Array, jacobian: Float64Array | null): void;
   /**
+   * A faster logPredict without the Jacobian, for scoring a start grid (thousands of θ on one data
+   * set): the returned function may keep a term that depends on a few parameters between calls, so a
+   * grid computes it once per combination of those parameters' grid values. Same values as
+   * logPredict to rounding, for the points [from, to) (a grid point is abandoned once its partial
+   * sum shows it cannot be among the best); without it the grid is scored with logPredict.
+   */
+  gridPredictor?(x: LawInputs): (theta: Float64Array, out: Float64Array, from: number, to: number) => void;
+  /**
    * The loss from user-facing values at a raw point, when the law can give it more exactly than
    * exp(ln L̂) on log inputs (published test vectors are given to the last digit).
    */

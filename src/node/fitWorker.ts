@@ -5,7 +5,7 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { getLaw } from '../laws/index.js';
-import { prepareFit, refineStarts } from '../fit/fit.js';
+import { prepareFit, refineStarts, type StartResult } from '../fit/fit.js';
 import { bootstrapSlice } from '../fit/bootstrap.js';
 import type { WorkerTask, WorkerReply } from './parallel.js';
 
@@ -25,9 +25,16 @@ port.on('message', async (task: WorkerTask) => {
       if (done % 8 !== 0) port.postMessage({ type: 'progress', count: done % 8 } satisfies WorkerReply);
     };
     if (task.kind === 'starts') {
-      const results = refineStarts(problem, task.from, task.to, tick);
+      const counter = new Int32Array(task.next);
+      const total = problem.starts.length;
+      const from: number[] = [];
+      const results: StartResult[] = [];
+      for (let first = Atomics.add(counter, 0, task.chunk); first < total; first = Atomics.add(counter, 0, task.chunk)) {
+        from.push(first);
+        results.push(...refineStarts(problem, first, Math.min(total, first + task.chunk), tick));
+      }
       flush();
-      port.postMessage({ type: 'starts', results } satisfies WorkerReply);
+      port.postMessage({ type: 'starts', from, results } satisfies WorkerReply);
     } else {
       const out = bootstrapSlice(problem, Float64Array.from(task.theta), task.seed, task.from, task.to, tick, task.unit);
       flush();

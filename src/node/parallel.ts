@@ -21,12 +21,17 @@ export interface WorkerLaw {
 }
 
 export type WorkerTask =
-  | { kind: 'starts'; law: WorkerLaw; dataset: Dataset; options: FitOptions; from: number; to: number }
+  /**
+   * Refine starts in chunks of `chunk`, each claimed from the shared counter `next` (the next start
+   * index, advanced with Atomics.add), until none is left: whoever is free takes the next chunk.
+   */
+  | { kind: 'starts'; law: WorkerLaw; dataset: Dataset; options: FitOptions; next: SharedArrayBuffer; chunk: number }
   | { kind: 'bootstrap'; law: WorkerLaw; dataset: Dataset; options: FitOptions; from: number; to: number; seed: number; theta: number[]; unit: ResampleUnit };
 
 export type WorkerReply =
   | { type: 'progress'; count: number }
-  | { type: 'starts'; results: StartResult[] }
+  /** The first start of each chunk claimed, and the results of all of them, chunk after chunk. */
+  | { type: 'starts'; from: number[]; results: StartResult[] }
   | { type: 'bootstrap'; values: Float64Array; converged: Uint8Array }
   | { type: 'error'; message: string };
 
@@ -93,7 +98,15 @@ function plainDataset(d: Dataset): Dataset {
   return { source: d.source, runs: d.runs, columns: d.columns, derived: d.derived };
 }
 
-/** `fit`, with the refinement of many starts spread over worker threads. */
+/** Starts per chunk claimed from the shared counter: ~10 ms of work, small enough to balance the threads. */
+const START_CHUNK = 16;
+
+/**
+ * `fit`, with the refinement of many starts spread over threads: `threads − 1` workers and this
+ * thread, each claiming the next chunk of starts from a shared counter, so a worker still starting
+ * up (tens of milliseconds; more from TypeScript sources) or a core taken by another process delays
+ * nothing. This thread yields between chunks, so the event loop stays responsive.
+ */
 export async function fitParallel(law: Law, dataset: Dataset, options: FitOptions = {}, parallel: ParallelOptions = {}): Promise<FitResult> {
   const problem = prepareFit(law, dataset, options);
   const threads = parallel.threads ?? defaultThreads();
@@ -103,13 +116,27 @@ export async function fitParallel(law: Law, dataset: Dataset, options: FitOption
   if (threads <= 1 || total < 400 || !rebuilt) {
     return finishFit(problem, refineStarts(problem, 0, total, () => parallel.onProgress?.(1)));
   }
-  const parts = slices(total, threads);
-  const replies = await Promise.all(
-    parts.map(([from, to]) =>
-      runTask({ kind: 'starts', law: rebuilt, dataset: plainDataset(dataset), options, from, to }, parallel.onProgress),
-    ),
+  const next = new SharedArrayBuffer(4);
+  const counter = new Int32Array(next);
+  const results: StartResult[] = new Array(total);
+  const workers = Array.from({ length: threads - 1 }, () =>
+    runTask({ kind: 'starts', law: rebuilt, dataset: plainDataset(dataset), options, next, chunk: START_CHUNK }, parallel.onProgress),
   );
-  const results = replies.flatMap((r) => (r.type === 'starts' ? r.results : []));
+  // A worker that fails before claiming anything must not leave an unhandled rejection while this thread works.
+  workers.forEach((w) => w.catch(() => {}));
+  for (let from = Atomics.add(counter, 0, START_CHUNK); from < total; from = Atomics.add(counter, 0, START_CHUNK)) {
+    const to = Math.min(total, from + START_CHUNK);
+    refineStarts(problem, from, to, () => parallel.onProgress?.(1)).forEach((r, k) => (results[from + k] = r));
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  for (const reply of await Promise.all(workers)) {
+    if (reply.type !== 'starts') continue;
+    let k = 0;
+    for (const from of reply.from) {
+      const to = Math.min(total, from + START_CHUNK);
+      for (let i = from; i < to; i++) results[i] = reply.results[k++];
+    }
+  }
   return finishFit(problem, results);
 }
 
