@@ -9,11 +9,24 @@
  * before it), which is exact for the piecewise-linear parts of WSD and linear schedules and close
  * for cosine when checkpoints are dense. The report says which was used.
  */
-import { InputError } from '../errors/index.js';
+import { InputError, type Location } from '../errors/index.js';
 import type { Dataset } from './dataset.js';
 import { parseMetrics } from './parseMetrics.js';
 import { lrSequence, MAX_SCHEDULE_STEPS, type Schedule } from '../core/schedule.js';
-import type { TrainingCurve } from '../analyses/curveLaws.js';
+
+/** One run's curve: the learning rate of every step, and the loss at some of them. */
+export interface TrainingCurve {
+  /** The run's name (a resample draws whole runs by it). */
+  name: string;
+  /** Model size, for a joint fit across sizes. */
+  N?: number;
+  /** lrs[i]: the learning rate of optimizer step i + 1 (0-based index), at least up to the last point. */
+  lrs: Float64Array;
+  /** Steps of linear warmup at the start of `lrs` (excluded from annealing). */
+  warmupSteps: number;
+  /** Losses after `step` optimizer steps. */
+  points: { step: number; loss: number; where?: Location }[];
+}
 
 export interface ReadCurve extends TrainingCurve {
   /** 'schedule' (exact), or 'lr column' (interpolated between checkpoints). */
