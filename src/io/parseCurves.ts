@@ -68,7 +68,7 @@ export function curvesFromDataset(ds: Dataset, schedules: Record<string, Schedul
     const points = rows.map((r) => ({ step: r.step!, loss: r.loss, where: { file, line: r.line, columnName: ds.columns.step } }));
     const schedule = schedules[name];
     if (schedule) return withSchedule(name, schedule, points, N, file);
-    if (ds.columns.lr === undefined) throw new InputError({ file, line: 1 }, `run "${name}" has no schedule and the file has no lr column; expected the learning rate at each checkpoint (an lr column) or a schedule for the run (--schedules)`);
+    if (ds.columns.lr === undefined) throw new InputError({ file, line: 1 }, (option) => `run "${name}" has no schedule and the file has no lr column; expected the learning rate at each checkpoint (an lr column) or a schedule for the run (${option('schedules')})`);
     // Linear interpolation between checkpoints; before the first, its value.
     const last = rows.at(-1)!.step!;
     if (!Number.isInteger(last) || last > MAX_SCHEDULE_STEPS) throw new InputError({ file, line: rows.at(-1)!.line, columnName: ds.columns.step }, `run "${name}": step ${last} is not a whole number of steps up to ${MAX_SCHEDULE_STEPS.toExponential(0)} (a curve law reads the learning rate of every step)`);

@@ -158,7 +158,7 @@ Examples:
               };
             }),
           }, file);
-        } else writeResult(frontierReport(summary) + '\n', file);
+        } else writeResult(frontierReport(summary, flagFor) + '\n', file);
       }, flags.json),
     );
 }
