@@ -107,6 +107,20 @@ test('bad curves and flags are refused with a located error, no stack trace', ()
   }
 });
 
+test('curve-law outputs are checked before any work: --out or --plot on a folder is refused, exit 2', () => {
+  // With an input that would be refused too: the output is checked first, so no fit is lost to it.
+  const fit = scalelab(['curve-law', 'fit', join(dir, 'no-such.csv'), '--out', dir]);
+  assert.equal(fit.code, 2, fit.stderr);
+  assert.match(fit.stderr, /--out .*: is a folder; expected a file name/);
+  const plot = scalelab(['curve-law', 'predict', '--curve-fit', join(dir, 'no-such.json'), '--schedule', 'cosine', '--steps', '10', '--peak-lr', '1e-3', '--plot', dir]);
+  assert.equal(plot.code, 2, plot.stderr);
+  assert.match(plot.stderr, /--plot .*: is a folder; expected a file name/);
+  // predict and schedule read a curve-law fit, not a "scalelab fit" one: their flag says so.
+  const old = scalelab(['curve-law', 'schedule', '--curve-fit', join(dir, 'fit.json'), '--fit', join(dir, 'fit.json'), '--steps', '100', '--peak-lr', '1e-3']);
+  assert.equal(old.code, 2);
+  assert.match(old.stderr, /unknown option '--fit'/);
+});
+
 test('curve-law fit reads runs from the store: their schedules (trainer runs) or their checkpoints\' lr (imported tables)', async () => {
   const { RunStore } = await import('../src/store/store.js');
   const { parseRuns } = await import('../src/io/parseRuns.js');
