@@ -47,7 +47,7 @@ test('curve-law fit reads a table and a run folder, recovers the law and writes 
 test('curve-law predict gives a cosine run twice as long, with an interval that holds the truth, and a figure', () => {
   const cosine: Schedule = { kind: 'cosine', peakLr: 5e-3, steps: 4000, warmupSteps: 50, minLrFrac: 0.1 };
   const truthFinal = predictCurve(truth, { lrs: lrSequence(cosine), warmupSteps: 50 }, [4000])[0];
-  const r = scalelab(['curve-law', 'predict', '--fit', join(dir, 'fit.json'), '--schedule', 'cosine', '--steps', '4000', '--peak-lr', '5e-3', '--warmup-steps', '50', '--plot', join(dir, 'fig.svg'), '--json']);
+  const r = scalelab(['curve-law', 'predict', '--curve-fit', join(dir, 'fit.json'), '--schedule', 'cosine', '--steps', '4000', '--peak-lr', '5e-3', '--warmup-steps', '50', '--plot', join(dir, 'fig.svg'), '--json']);
   assert.equal(r.code, 0, r.stderr);
   const out = r.json();
   assert.ok(Math.abs(out.final.loss - truthFinal) < 0.01, `predicted ${out.final.loss}, true ${truthFinal}`);
@@ -55,20 +55,20 @@ test('curve-law predict gives a cosine run twice as long, with an interval that 
   assert.equal(out.curve.at(-1).step, 4000);
   assert.match(readFileSync(join(dir, 'fig.svg'), 'utf8'), /^<svg [\s\S]*<polyline [\s\S]*<\/svg>\n$/);
   // Compared with a trained run: its own schedule is the target.
-  const cmp = scalelab(['curve-law', 'predict', '--fit', join(dir, 'fit.json'), '--observed', join(dir, 'wsd-0.2')]);
+  const cmp = scalelab(['curve-law', 'predict', '--curve-fit', join(dir, 'fit.json'), '--observed', join(dir, 'wsd-0.2')]);
   assert.equal(cmp.code, 0, cmp.stderr);
   assert.match(cmp.stdout, /observed \(wsd-0\.2, step 2000\): \d\.\d+, predicted \d\.\d+, -?\d+\.\d\d %, inside the interval/);
 });
 
 test('curve-law schedule chooses a decay fraction for a budget', () => {
-  const r = scalelab(['curve-law', 'schedule', '--fit', join(dir, 'fit.json'), '--steps', '4000', '--peak-lr', '5e-3', '--warmup-steps', '50', '--json']);
+  const r = scalelab(['curve-law', 'schedule', '--curve-fit', join(dir, 'fit.json'), '--steps', '4000', '--peak-lr', '5e-3', '--warmup-steps', '50', '--json']);
   assert.equal(r.code, 0, r.stderr);
   const out = r.json();
   assert.ok(out.decayFrac > 0 && out.decayFrac < 1);
   assert.equal(out.curve.length, 99);
   assert.ok(out.curve.every((c: { loss: number }) => c.loss >= out.loss));
   // The moby-curves study's LR-annealing fit has no optimum inside 1–99 %: said, not passed off as advice.
-  const edge = scalelab(['curve-law', 'schedule', '--fit', 'examples/studies/moby-curves/fit-lr-annealing.json', '--N', '25472', '--steps', '4000', '--peak-lr', '5.7e-3', '--warmup-steps', '50']);
+  const edge = scalelab(['curve-law', 'schedule', '--curve-fit', 'examples/studies/moby-curves/fit-lr-annealing.json', '--N', '25472', '--steps', '4000', '--peak-lr', '5.7e-3', '--warmup-steps', '50']);
   assert.equal(edge.code, 0, edge.stderr);
   assert.match(edge.stdout, /best decay fraction is 0\.99[\s\S]*warning: the best fraction is at the edge of the range tried/);
 });
@@ -89,8 +89,8 @@ test('bad curves and flags are refused with a located error, no stack trace', ()
     [['curve-law', 'fit', badSchedule], /metrics\.jsonl:1: schedule field "decaySteps": missing/],
     [['curve-law', 'fit', table], /none of the 1 curves anneals/],
     [['curve-law', 'fit', table, join(dir, 'wsd-0.2'), '--joint'], /needs at least 3 model sizes; found 1/],
-    [['curve-law', 'predict', '--fit', table, '--schedule', 'cosine', '--steps', '10', '--peak-lr', '1e-3'], /curves\.csv: not JSON/],
-    [['curve-law', 'predict', '--fit', join(dir, 'fit.json'), '--schedule', 'wsd', '--steps', '100', '--peak-lr', '1e-3', '--decay-frac', '1.5'], /--decay-frac: expected a fraction between 0 and 1/],
+    [['curve-law', 'predict', '--curve-fit', table, '--schedule', 'cosine', '--steps', '10', '--peak-lr', '1e-3'], /curves\.csv: not JSON/],
+    [['curve-law', 'predict', '--curve-fit', join(dir, 'fit.json'), '--schedule', 'wsd', '--steps', '100', '--peak-lr', '1e-3', '--decay-frac', '1.5'], /--decay-frac: expected a fraction between 0 and 1/],
     [['curve-law', 'fit', table, '--law', 'kaplan'], /--law: invalid value "kaplan" \(expected lr-annealing, multi-power\)/],
     [['curve-law', 'fit', stepZero], /step-zero\.csv:2 \(column "step"\): run "a": expected a whole number of steps ≥ 1 at each checkpoint, got 0/],
   ];
@@ -105,6 +105,20 @@ test('bad curves and flags are refused with a located error, no stack trace', ()
     assert.equal(h.code, 0);
     assert.match(h.stdout, /--json/);
   }
+});
+
+test('curve-law outputs are checked before any work: --out or --plot on a folder is refused, exit 2', () => {
+  // With an input that would be refused too: the output is checked first, so no fit is lost to it.
+  const fit = scalelab(['curve-law', 'fit', join(dir, 'no-such.csv'), '--out', dir]);
+  assert.equal(fit.code, 2, fit.stderr);
+  assert.match(fit.stderr, /--out .*: is a folder; expected a file name/);
+  const plot = scalelab(['curve-law', 'predict', '--curve-fit', join(dir, 'no-such.json'), '--schedule', 'cosine', '--steps', '10', '--peak-lr', '1e-3', '--plot', dir]);
+  assert.equal(plot.code, 2, plot.stderr);
+  assert.match(plot.stderr, /--plot .*: is a folder; expected a file name/);
+  // predict and schedule read a curve-law fit, not a "scalelab fit" one: their flag says so.
+  const old = scalelab(['curve-law', 'schedule', '--curve-fit', join(dir, 'fit.json'), '--fit', join(dir, 'fit.json'), '--steps', '100', '--peak-lr', '1e-3']);
+  assert.equal(old.code, 2);
+  assert.match(old.stderr, /unknown option '--fit'/);
 });
 
 test('curve-law fit reads runs from the store: their schedules (trainer runs) or their checkpoints\' lr (imported tables)', async () => {
@@ -135,15 +149,15 @@ test('curve-law fit reads runs from the store: their schedules (trainer runs) or
 });
 
 test('curve-law ladder says what a WSD ladder saves; curve-law kaplan shows the bias of checkpoint fits', () => {
-  const l = scalelab(['curve-law', 'ladder', '--sizes', '7M,19M', '--budgets', '3e17,1e18,3e18', '--batch-tokens', '262144', '--json']);
+  const l = scalelab(['curve-law', 'ladder', '--model-sizes', '7M,19M', '--budgets', '3e17,1e18,3e18', '--batch-tokens', '262144', '--json']);
   assert.equal(l.code, 0, l.stderr);
   const plan = l.json();
   // Per size 0.8·D_max + 0.2·ΣD against ΣD: budgets 1 : 3.3 : 10 save 24 %.
   assert.ok(Math.abs(plan.compute.saved - (1 - (0.8 * 10 + 0.2 * 14.33) / 14.33)) < 0.01, `saved ${plan.compute.saved}`);
   assert.deepEqual(plan.sizes[0].branches.map((b: { at: number; decaySteps: number; steps: number }) => b.at + b.decaySteps - b.steps), [0, 0, 0]);
-  const bad = scalelab(['curve-law', 'ladder', '--sizes', '7M,big', '--budgets', '1e18', '--batch-tokens', '1024']);
+  const bad = scalelab(['curve-law', 'ladder', '--model-sizes', '7M,big', '--budgets', '1e18', '--batch-tokens', '1024']);
   assert.equal(bad.code, 2);
-  assert.match(bad.stderr, /--sizes: expected a number such as 7e10 or 70B, got "big"/);
+  assert.match(bad.stderr, /--model-sizes: expected a number such as 7e10 or 70B, got "big"/);
   const k = scalelab(['curve-law', 'kaplan', '--json']);
   assert.equal(k.code, 0, k.stderr);
   const r = k.json();
@@ -156,7 +170,7 @@ test('curves too long to compute are refused before memory runs out, located', (
   const r = scalelab(['curve-law', 'fit', long]);
   assert.equal(r.code, 2, r.stderr);
   assert.match(r.stderr, /long\.csv:3 \(column "step"\): run "a": step 2000000000 is not a whole number of steps up to 1e\+7/);
-  const p = scalelab(['curve-law', 'predict', '--fit', join(dir, 'fit.json'), '--schedule', 'cosine', '--steps', '1000000000', '--peak-lr', '1e-3']);
+  const p = scalelab(['curve-law', 'predict', '--curve-fit', join(dir, 'fit.json'), '--schedule', 'cosine', '--steps', '1000000000', '--peak-lr', '1e-3']);
   assert.equal(p.code, 2, p.stderr);
   assert.match(p.stderr, /schedule field "steps": expected a whole number of optimizer steps from 1 to 1e\+7, got 1000000000/);
   // 400 checkpoints of a 200,000-step decaying run: 8e7 pairs for the multi-power law's sum.

@@ -68,6 +68,26 @@ test('downstream predict and plan: usage errors are one line with exit 2', () =>
   assert.ok(noStackTrace(none.stderr));
 });
 
+test('downstream: --out is checked before any reading, written with "wrote FILE" on stderr; --target-runs names the runs to predict', { timeout: 120_000 }, () => {
+  // A folder in the way is refused first, even with an input that does not exist: nothing is read or fitted.
+  const folder = scalelab(['downstream', 'screen', join(tmp, 'missing.csv'), '--out', tmp]);
+  assert.equal(folder.code, 2, folder.stderr);
+  assert.match(folder.stderr, /--out .*: is a folder; expected a file name/);
+  const out = join(tmp, 'new', 'screen.json');
+  const r = scalelab(['downstream', 'screen', 'examples/downstream/pythia/ladder.json', '--task', 'sciq', '--out', out]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(JSON.parse(readFileSync(out, 'utf8'))[0].task, 'sciq', 'the analysis as JSON');
+  assert.ok(r.stderr.includes(`wrote ${out}`), r.stderr);
+  assert.doesNotMatch(r.stdout, /wrote/);
+  const unknown = scalelab(['downstream', 'screen', 'examples/downstream/pythia/ladder.json', '--target-runs', 'no-such-run']);
+  assert.equal(unknown.code, 2, unknown.stderr);
+  assert.match(unknown.stderr, /--target-runs: no run "no-such-run" in the data/);
+  // The compute budgets of frontier and report keep --targets; downstream's runs have their own name.
+  const old = scalelab(['downstream', 'screen', 'examples/downstream/pythia/ladder.json', '--targets', 'x']);
+  assert.equal(old.code, 2);
+  assert.match(old.stderr, /unknown option '--targets'/);
+});
+
 test('downstream import killed half-way leaves the store as it was', { timeout: 120_000 }, async () => {
   const { spawn } = await import('node:child_process');
   const { root } = await import('./helpers/cli.js');

@@ -89,7 +89,7 @@ test('moby-curves: the refit reproduces the shipped fit, and the table of predic
   assert.deepEqual(JSON.parse(readFileSync(out, 'utf8')), JSON.parse(readFileSync(join(curves, 'fit-lr-annealing.json'), 'utf8')));
   const table = JSON.parse(readFileSync(join(curves, 'predictions.json'), 'utf8')) as { run: string; law: string; predicted: number; observed: number; inside: boolean }[];
   for (const row of table) {
-    const p = scalelab(['curve-law', 'predict', '--fit', join(curves, `fit-${row.law}.json`), '--observed', join(curves, 'runs', row.run), '--json']);
+    const p = scalelab(['curve-law', 'predict', '--curve-fit', join(curves, `fit-${row.law}.json`), '--observed', join(curves, 'runs', row.run), '--json']);
     assert.equal(p.code, 0, p.stderr);
     const r = p.json();
     assert.ok(Math.abs(r.final.loss - row.predicted) < 1e-9, `${row.run} ${row.law}: ${r.final.loss} vs ${row.predicted}`);

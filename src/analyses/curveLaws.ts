@@ -37,19 +37,9 @@ export const curveLawCitations: Record<CurveLawId, string> = {
   'multi-power': 'Luo et al. 2025, "A Multi-Power Law for Loss Curve Prediction Across Learning Rate Schedules" (ICLR 2025), Eq. 5',
 };
 
-/** One run's curve: the learning rate of every step, and the loss at some of them. */
-export interface TrainingCurve {
-  /** The run's name (a resample draws whole runs by it). */
-  name: string;
-  /** Model size, for a joint fit across sizes. */
-  N?: number;
-  /** lrs[i]: the learning rate of optimizer step i + 1 (0-based index), at least up to the last point. */
-  lrs: Float64Array;
-  /** Steps of linear warmup at the start of `lrs` (excluded from annealing). */
-  warmupSteps: number;
-  /** Losses after `step` optimizer steps. */
-  points: { step: number; loss: number; where?: Location }[];
-}
+// The curve type lives with its reader (io/parseCurves.ts), below the analyses that fit it.
+export type { TrainingCurve } from '../io/parseCurves.js';
+import type { TrainingCurve } from '../io/parseCurves.js';
 
 export interface CurveFitOptions {
   law: CurveLawId;

@@ -19,7 +19,7 @@ import { computeOptimal } from './computeOptimal.js';
 import { envelopeAnalysis, trainingCurves, type Curve, type EnvelopeResult } from './envelope.js';
 import { evaluatePower, isoflopAnalysis, profileVertex, type IsoflopOptions, type IsoflopResult } from './isoflop.js';
 import { powerFit, type PowerFit } from '../core/linearRegression.js';
-import { checkLossVaries, checkMagnitudes } from './dataChecks.js';
+import { checkLossVaries, checkMagnitudes } from '../io/dataChecks.js';
 import { formatInterval } from '../core/format.js';
 
 export interface TargetPrediction {

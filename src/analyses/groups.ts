@@ -14,7 +14,7 @@ import { groupedPowerLaw } from '../laws/grouped.js';
 import { powerLaw, type Variable } from '../laws/index.js';
 import type { Dataset, Run } from '../io/dataset.js';
 import { formatNumber } from '../core/format.js';
-import { checkDistinct, checkLossVaries, checkMagnitudes, locate } from './dataChecks.js';
+import { checkDistinct, checkLossVaries, checkMagnitudes, locate } from '../io/dataChecks.js';
 
 type X = Exclude<Variable, 'U'>;
 

@@ -11,7 +11,7 @@ import { InputError } from '../errors/index.js';
 import { fit } from '../fit/fit.js';
 import { powerLaw, predictLoss, type Variable } from '../laws/index.js';
 import type { Dataset, Run } from '../io/dataset.js';
-import { checkDistinct, checkLossVaries, checkMagnitudes, locate } from './dataChecks.js';
+import { checkDistinct, checkLossVaries, checkMagnitudes, locate } from '../io/dataChecks.js';
 
 type X = Exclude<Variable, 'U'>;
 

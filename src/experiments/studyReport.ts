@@ -5,7 +5,7 @@
 import { formatInterval, formatNumber } from '../core/format.js';
 import { textTable } from '../core/table.js';
 import type { StudyResult } from './study.js';
-import { escapeHtml, htmlTable } from '../report/html.js';
+import { escapeHtml, htmlTable } from '../core/html.js';
 
 export interface StudyTruth {
   recommendedLoss: number;

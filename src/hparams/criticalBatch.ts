@@ -7,7 +7,7 @@ import { linearRegression, powerFit } from '../core/linearRegression.js';
 import { randomSource } from '../core/random.js';
 import { percentileInterval } from '../core/statistics.js';
 import type { Dataset, Run } from '../io/dataset.js';
-import { checkLossVaries, checkMagnitudes } from '../analyses/dataChecks.js';
+import { checkLossVaries, checkMagnitudes } from '../io/dataChecks.js';
 
 export interface CriticalBatchPreset {
   id: string;

@@ -9,9 +9,9 @@ import { powerFit } from '../core/linearRegression.js';
 import { percentileInterval } from '../core/statistics.js';
 import { randomSource, resample } from '../core/random.js';
 import type { Dataset, Run } from '../io/dataset.js';
-import { clusterByLog10 } from '../analyses/isoflop.js';
+import { clusterByLog10 } from '../io/clusters.js';
 import { formatNumber } from '../core/format.js';
-import { checkLossVaries, checkMagnitudes } from '../analyses/dataChecks.js';
+import { checkLossVaries, checkMagnitudes } from '../io/dataChecks.js';
 
 export interface PowerLaw {
   coefficient: number;

@@ -11,7 +11,7 @@ import { polynomialFit } from '../core/leastSquares.js';
 import { percentileInterval } from '../core/statistics.js';
 import { randomSource, resample } from '../core/random.js';
 import type { Dataset, Run } from '../io/dataset.js';
-import { checkLossVaries, checkMagnitudes } from '../analyses/dataChecks.js';
+import { checkLossVaries, checkMagnitudes } from '../io/dataChecks.js';
 import { formatInterval, plain } from '../core/format.js';
 import { magnitudeProblem, withinMagnitude } from '../core/magnitude.js';
 

@@ -9,11 +9,24 @@
  * before it), which is exact for the piecewise-linear parts of WSD and linear schedules and close
  * for cosine when checkpoints are dense. The report says which was used.
  */
-import { InputError } from '../errors/index.js';
+import { InputError, type Location } from '../errors/index.js';
 import type { Dataset } from './dataset.js';
 import { parseMetrics } from './parseMetrics.js';
 import { lrSequence, MAX_SCHEDULE_STEPS, type Schedule } from '../core/schedule.js';
-import type { TrainingCurve } from '../analyses/curveLaws.js';
+
+/** One run's curve: the learning rate of every step, and the loss at some of them. */
+export interface TrainingCurve {
+  /** The run's name (a resample draws whole runs by it). */
+  name: string;
+  /** Model size, for a joint fit across sizes. */
+  N?: number;
+  /** lrs[i]: the learning rate of optimizer step i + 1 (0-based index), at least up to the last point. */
+  lrs: Float64Array;
+  /** Steps of linear warmup at the start of `lrs` (excluded from annealing). */
+  warmupSteps: number;
+  /** Losses after `step` optimizer steps. */
+  points: { step: number; loss: number; where?: Location }[];
+}
 
 export interface ReadCurve extends TrainingCurve {
   /** 'schedule' (exact), or 'lr column' (interpolated between checkpoints). */
@@ -55,7 +68,7 @@ export function curvesFromDataset(ds: Dataset, schedules: Record<string, Schedul
     const points = rows.map((r) => ({ step: r.step!, loss: r.loss, where: { file, line: r.line, columnName: ds.columns.step } }));
     const schedule = schedules[name];
     if (schedule) return withSchedule(name, schedule, points, N, file);
-    if (ds.columns.lr === undefined) throw new InputError({ file, line: 1 }, `run "${name}" has no schedule and the file has no lr column; expected the learning rate at each checkpoint (an lr column) or a schedule for the run (--schedules)`);
+    if (ds.columns.lr === undefined) throw new InputError({ file, line: 1 }, (option) => `run "${name}" has no schedule and the file has no lr column; expected the learning rate at each checkpoint (an lr column) or a schedule for the run (${option('schedules')})`);
     // Linear interpolation between checkpoints; before the first, its value.
     const last = rows.at(-1)!.step!;
     if (!Number.isInteger(last) || last > MAX_SCHEDULE_STEPS) throw new InputError({ file, line: rows.at(-1)!.line, columnName: ds.columns.step }, `run "${name}": step ${last} is not a whole number of steps up to ${MAX_SCHEDULE_STEPS.toExponential(0)} (a curve law reads the learning rate of every step)`);

@@ -5,17 +5,13 @@
 import { formatInterval, formatNumber } from '../core/format.js';
 import { describeLoss } from '../core/losses.js';
 import type { Analysis, FigureKind } from './analysis.js';
+import { escapeHtml, htmlTable } from '../core/html.js';
+export { escapeHtml, htmlTable } from '../core/html.js';
 
-export function escapeHtml(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-}
 
 const n = (v: number | undefined, digits = 4) => (v === undefined || !Number.isFinite(v) ? '–' : escapeHtml(formatNumber(v, digits)));
 const ci = (v: number | undefined, interval?: [number, number], digits = 4) => `${n(v, digits)}${interval ? ` <span class="ci">${formatInterval(interval, (x) => n(x, 3))}</span>` : ''}`;
 
-export function htmlTable(header: string[], rows: string[][]): string {
-  return `<table><thead><tr>${header.map((h) => `<th>${h}</th>`).join('')}</tr></thead><tbody>${rows.map((r) => `<tr>${r.map((c) => `<td>${c}</td>`).join('')}</tr>`).join('')}</tbody></table>`;
-}
 
 const style = `
 body{font-family:"DejaVu Sans",Helvetica,Arial,sans-serif;max-width:1180px;margin:2em auto;padding:0 1em;color:#222;line-height:1.45}

@@ -7,7 +7,7 @@ import { formatNumber } from '../../core/format.js';
 import { UsageError } from '../../errors/index.js';
 import { parseInteger, parseList, parseQuantity } from '../options.js';
 import { printResult, writeResult } from '../output.js';
-import { checkMagnitudes } from '../../analyses/dataChecks.js';
+import { checkMagnitudes } from '../../io/dataChecks.js';
 import { deprecatedAlias, flag } from '../flags.js';
 
 type Run = (fn: () => Promise<void>, json?: boolean) => Promise<void>;

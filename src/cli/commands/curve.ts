@@ -7,7 +7,7 @@ import { fit } from '../../fit/fit.js';
 import { bnslCurveReport, learningCurveReport } from '../../report/text/data.js';
 import { keyword, parseInteger, parseList } from '../options.js';
 import { printResult, writeResult } from '../output.js';
-import { checkLawData } from '../../analyses/dataChecks.js';
+import { checkLawData } from '../../io/dataChecks.js';
 import { flag } from '../flags.js';
 
 type Run = (fn: () => Promise<void>, json?: boolean) => Promise<void>;

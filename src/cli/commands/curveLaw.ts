@@ -3,8 +3,8 @@
  * learning-rate schedule (analyses/curveLaws.ts): fit a curve law to runs' curves, predict the
  * curve of a run under another schedule or length, choose the WSD decay fraction for a budget.
  */
-import type { Command } from 'commander';
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { Option, type Command } from 'commander';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { bestDecayFraction, bootstrapCurveLaw, curveLawIds, fitCurveLaw, predictWithIntervals, type CurveBootstrap, type CurveFit, type CurveLawId } from '../../analyses/curveLaws.js';
 import { curveFromMetrics, curvesFromDataset, type ReadCurve } from '../../io/parseCurves.js';
@@ -15,7 +15,7 @@ import { InputError, UsageError } from '../../errors/index.js';
 import { formatNumber } from '../../core/format.js';
 import { keyword, parseInteger, parseLevel, parseQuantity, runSelection } from '../options.js';
 import { flag } from '../flags.js';
-import { checkFiniteText, printResult, progress, writeResult } from '../output.js';
+import { checkFiniteText, checkOutput, printResult, progress, writeOutput, writeResult } from '../output.js';
 import { curveFigure } from '../../plots/curveFigure.js';
 import { planWsdLadder } from '../../analyses/wsdLadder.js';
 
@@ -128,16 +128,31 @@ interface ScheduleFlags {
   minLrFrac?: string;
 }
 
+/**
+ * The target run's schedule flags, which predict, schedule and ladder share: one description and
+ * one default each, as src/cli/flags.test.ts asks of any flag name more than one command takes.
+ */
+const targetFlags = {
+  steps: () => new Option('--steps <n>', 'optimizer steps of the target run'),
+  peakLr: () => new Option('--peak-lr <lr>', 'peak learning rate of the target run'),
+  warmupSteps: () => new Option('--warmup-steps <n>', 'linear warmup steps of the target run').default('0'),
+  decayFrac: () => new Option('--decay-frac <f>', 'WSD: fraction of the steps spent decaying').default('0.2'),
+  decayShape: () => new Option('--decay-shape <shape>', `WSD: the decay's shape, ${decayShapes.join(', ')}`).default('linear'),
+  minLrFrac: () => new Option('--min-lr-frac <f>', 'final learning rate as a fraction of the peak (cosine, linear, WSD)').default('0.1'),
+  curveFit: () => new Option('--curve-fit <file>', 'a curve-law fit written by "scalelab curve-law fit --out FILE"').makeOptionMandatory(),
+  N: () => flag('N', { detail: 'with a fit per size, or a joint fit' }),
+};
+
 function scheduleOptions(cmd: Command): Command {
   return cmd
     .option('--schedule <kind>', `the target run's schedule: ${scheduleKinds.join(', ')}`)
     .option('--schedule-file <file>', 'the target schedule as JSON ({"kind": "wsd", "peakLr": …, "steps": …, …})')
-    .option('--steps <n>', 'optimizer steps of the target run')
-    .option('--peak-lr <lr>', 'peak learning rate of the target run')
-    .option('--warmup-steps <n>', 'linear warmup steps (default 0)')
-    .option('--decay-frac <f>', 'wsd: fraction of the steps spent decaying (default 0.2)')
-    .option('--decay-shape <shape>', `wsd: ${decayShapes.join(', ')} (default linear)`)
-    .option('--min-lr-frac <f>', 'cosine, linear, wsd: final learning rate as a fraction of the peak (default 0.1)');
+    .addOption(targetFlags.steps())
+    .addOption(targetFlags.peakLr())
+    .addOption(targetFlags.warmupSteps())
+    .addOption(targetFlags.decayFrac())
+    .addOption(targetFlags.decayShape())
+    .addOption(targetFlags.minLrFrac());
 }
 
 /** Read and check a fit file written by `curve-law fit --out`. */
@@ -180,19 +195,19 @@ export function registerCurveLaw(program: Command, run: Run): void {
     .command('fit')
     .description('fit the LR-annealing law (Tissue et al. 2024) or the multi-power law (Luo et al. 2025) to training curves')
     .argument('[inputs...]', "trainer run folders (metrics.jsonl with its schedule), or CSV/JSON/JSONL tables with run, step, loss and lr (or --schedules)")
-    .option('--db <path>', 'read the completed runs of a run store instead (their schedules, or their checkpoints\' learning rates)')
-    .option('--study <name>', 'with --db: only this study')
-    .option('--law <law>', `${curveLawIds.join(' or ')}`, 'lr-annealing')
+    .addOption(flag('db', { detail: 'read its completed runs instead of files (their schedules, or their checkpoints\' learning rates)' }))
+    .addOption(flag('study', { detail: 'with --db: only this study' }))
+    .addOption(flag('law', { detail: curveLawIds.join(' or '), default: 'lr-annealing' }))
     .option('--joint', 'fit all sizes together, L0 = E + A_N·N^(−a) (at least 3 sizes); otherwise each size on its own')
     .option('--lambda <x>', 'lr-annealing: momentum of the annealing area', '0.999')
     .option('--from-step <n>', "fit only checkpoints from this step on (the learning rates before it still count): leaves out an early transient that no curve law describes", '1')
     .option('--schedules <file>', 'JSON object: run name → schedule, for tables without an lr column')
-    .option('--columns <list>', 'map fields to your column names, e.g. loss=val_loss,lr=learning_rate')
+    .addOption(flag('columns', { detail: 'e.g. loss=val_loss,lr=learning_rate' }))
     .addOption(flag('group'))
-    .option('--bootstrap <n>', 'bootstrap replicates for intervals (whole runs resampled; residual blocks within runs when fewer than 3)', '0')
-    .option('--seed <n>', 'seed of the bootstrap', '1')
-    .option('--out <file>', 'also write the fit as JSON, for curve-law predict and schedule')
-    .option('--json', 'print the fit as JSON')
+    .addOption(flag('bootstrap', { detail: 'whole runs resampled; residual blocks within runs when fewer than 3', default: '0' }))
+    .addOption(flag('seed', { default: '0' }))
+    .addOption(flag('out', { detail: 'the fit as JSON, for curve-law predict and schedule (--curve-fit)' }))
+    .addOption(flag('json'))
     .addHelpText(
       'after',
       `
@@ -203,6 +218,7 @@ Examples:
     )
     .action(async (inputs: string[], flags: { db?: string; study?: string; law: string; joint?: boolean; lambda: string; fromStep: string; schedules?: string; columns?: string; group?: string; bootstrap: string; seed: string; out?: string; json?: boolean }) =>
       run(async () => {
+        if (flags.out) checkOutput(flags.out);
         const law = keyword(flags.law, '--law', curveLawIds);
         const lambda = parseQuantity(flags.lambda, '--lambda');
         if (!(lambda < 1)) throw new UsageError(`--lambda: expected a momentum between 0 and 1, got ${flags.lambda}`);
@@ -245,7 +261,7 @@ Examples:
         if (flags.out) {
           const text = JSON.stringify(out, null, 2) + '\n';
           checkFiniteText(text, source);
-          writeFileSync(flags.out, text);
+          writeOutput(flags.out, text, flags);
         }
         if (flags.json) return printResult(out, source);
         const lines = [`${law === 'lr-annealing' ? 'L(s) = L0 + A·S1^(−α) − C·S2' : 'L(t) = L0 + A·(S1 + S_W)^(−α) − LD(t)'}${flags.joint ? ', L0 = E + A_N·N^(−a)' : ''} (${out.citation})`, ''];
@@ -260,7 +276,6 @@ Examples:
           }
           if (g.bootstrap) lines.push(`  (${g.bootstrap.replicates.length} bootstrap replicates, ${g.bootstrap.unit === 'run' ? 'whole runs resampled' : 'blocks of residuals resampled within each run (fewer than 3 runs)'}${g.bootstrap.failed ? `, ${g.bootstrap.failed} failed` : ''})`);
         }
-        if (flags.out) lines.push('', `fit written to ${flags.out}`);
         writeResult(lines.join('\n') + '\n', source);
       }, flags.json),
     );
@@ -269,35 +284,36 @@ Examples:
     cmd
       .command('predict')
       .description('predict the whole loss curve of a run under a schedule (and length) from a curve-law fit, with intervals')
-      .requiredOption('--fit <file>', 'a fit written by "scalelab curve-law fit --out"'),
+      .addOption(targetFlags.curveFit()),
   )
-    .option('--N <n>', 'model size (with a fit per size, or a joint fit)')
+    .addOption(targetFlags.N())
     .option('--observed <run>', 'a trained run to compare with (a run folder or metrics.jsonl); its schedule is the target unless --schedule is given')
     .option('--every <n>', 'predict every n steps (default: 50 points along the run)')
-    .option('--level <level>', 'interval level', '0.95')
-    .option('--seed <n>', 'seed of the new-run scatter in the interval', '1')
-    .option('--plot <file>', 'write an SVG figure of the predicted (and observed) curve')
-    .option('--json', 'print the prediction as JSON')
+    .addOption(flag('level', { default: '0.95' }))
+    .option('--scatter-seed <n>', 'seed of the new-run scatter in the interval', '1')
+    .option('--plot <file>', 'write an SVG figure of the predicted (and observed) curve (its folder is created, and checked before any work)')
+    .addOption(flag('json'))
     .addHelpText(
       'after',
       `
 Examples:
-  scalelab curve-law predict --fit curve-fit.json --schedule cosine --steps 2000 --peak-lr 5.7e-3 --warmup-steps 50
-  scalelab curve-law predict --fit curve-fit.json --schedule wsd --decay-frac 0.5 --steps 1000 --peak-lr 5.7e-3 --warmup-steps 50
-  scalelab curve-law predict --fit examples/studies/moby-curves/fit-multi-power.json --observed examples/studies/moby-curves/runs/d64-cosine-2x --plot d64.svg`,
+  scalelab curve-law predict --curve-fit curve-fit.json --schedule cosine --steps 2000 --peak-lr 5.7e-3 --warmup-steps 50
+  scalelab curve-law predict --curve-fit curve-fit.json --schedule wsd --decay-frac 0.5 --steps 1000 --peak-lr 5.7e-3 --warmup-steps 50
+  scalelab curve-law predict --curve-fit examples/studies/moby-curves/fit-multi-power.json --observed examples/studies/moby-curves/runs/d64-cosine-2x --plot d64.svg`,
     )
-    .action(async (flags: ScheduleFlags & { fit: string; N?: string; observed?: string; every?: string; level: string; seed: string; plot?: string; json?: boolean }) =>
+    .action(async (flags: ScheduleFlags & { curveFit: string; N?: string; observed?: string; every?: string; level: string; scatterSeed: string; plot?: string; json?: boolean }) =>
       run(async () => {
-        const file = loadCurveFit(flags.fit);
+        if (flags.plot) checkOutput(flags.plot, '--plot');
+        const file = loadCurveFit(flags.curveFit);
         const observed = flags.observed ? readCurves([flags.observed], {})[0] : undefined;
         const N = flags.N ? parseQuantity(flags.N, '--N') : observed?.N;
-        const g = fitFor(file, flags.fit, N);
+        const g = fitFor(file, flags.curveFit, N);
         const schedule = targetSchedule(flags, observed?.schedule);
         const level = parseLevel(flags.level);
         const every = flags.every ? parseInteger(flags.every, '--every', 1) : Math.max(1, Math.round(schedule.steps / 50));
         const steps = [...new Set([...Array.from({ length: Math.floor(schedule.steps / every) }, (_, i) => (i + 1) * every), schedule.steps])];
         const target = { lrs: lrSequence(schedule), warmupSteps: schedule.warmupSteps ?? 0, N };
-        const p = predictWithIntervals(g.fit, target, steps, g.bootstrap, level, parseInteger(flags.seed, '--seed', 0));
+        const p = predictWithIntervals(g.fit, target, steps, g.bootstrap, level, parseInteger(flags.scatterSeed, '--scatter-seed', 0));
         const last = steps.length - 1;
         const observedFinal = observed?.points.at(-1);
         const comparison = observed && observedFinal
@@ -315,40 +331,39 @@ Examples:
             { name: 'predicted', steps, loss: p.loss, band: p.interval, color: palette[0] },
             ...(observed ? [{ name: `observed (${observed.name})`, steps: observed.points.map((x) => x.step), loss: observed.points.map((x) => x.loss), observed: true, color: palette[1] }] : []),
           ]);
-          checkFiniteText(svg, flags.fit);
-          writeFileSync(flags.plot, svg);
+          checkFiniteText(svg, flags.curveFit);
+          writeOutput(flags.plot, svg, flags);
         }
         const result = { law: file.law, citation: file.citation, schedule, N, ...(p.dropped ? { droppedReplicates: p.dropped } : {}), final: { step: schedule.steps, loss: p.loss[last], ...(p.interval ? { interval: p.interval[last], lawInterval: p.lawInterval![last] } : {}) }, level, curve: steps.map((s, i) => ({ step: s, loss: p.loss[i], ...(p.interval ? { interval: p.interval[i] } : {}) })), ...(comparison ? { observed: comparison } : {}), ...(flags.plot ? { plot: flags.plot } : {}) };
-        if (flags.json) return printResult(result, flags.fit);
+        if (flags.json) return printResult(result, flags.curveFit);
         const iv = p.interval ? ` (${Math.round(level * 100)} % interval for a new run ${f4(p.interval[last][0])}–${f4(p.interval[last][1])}; the law's own ${f4(p.lawInterval![last][0])}–${f4(p.lawInterval![last][1])})` : ' (no interval: fit with --bootstrap N for one)';
         const lines = [`${describeSchedule(schedule)}${N ? `, N = ${formatNumber(N, 4)}` : ''}`, `predicted final loss ${f4(p.loss[last])}${iv}`];
         if (p.dropped) lines.push(`(${p.dropped} of ${g.bootstrap!.replicates.length} bootstrap replicates left out of the interval: they predict a loss ≤ 0 on this schedule, a degenerate refit)`);
         if (comparison) lines.push(`observed (${comparison.run}, step ${comparison.step}): ${f4(comparison.observed)}, predicted ${f4(comparison.predicted)}, ${((comparison.predicted / comparison.observed - 1) * 100).toFixed(2)} %${'inside' in comparison ? (comparison.inside ? ', inside the interval' : ', OUTSIDE the interval: the prediction missed') : ''}`);
-        if (flags.plot) lines.push(`figure written to ${flags.plot}`);
-        writeResult(lines.join('\n') + '\n', flags.fit);
+        writeResult(lines.join('\n') + '\n', flags.curveFit);
       }, flags.json),
     );
 
   cmd
     .command('schedule')
     .description('choose the WSD decay fraction with the lowest predicted final loss for a budget of steps')
-    .requiredOption('--fit <file>', 'a fit written by "scalelab curve-law fit --out"')
-    .requiredOption('--steps <n>', 'the budget, in optimizer steps')
-    .requiredOption('--peak-lr <lr>', 'peak learning rate')
-    .option('--warmup-steps <n>', 'linear warmup steps', '0')
-    .option('--decay-shape <shape>', decayShapes.join(', '), 'linear')
-    .option('--min-lr-frac <f>', 'final learning rate as a fraction of the peak', '0.1')
-    .option('--N <n>', 'model size (with a fit per size, or a joint fit)')
-    .option('--level <level>', 'interval level of the best fraction (over bootstrap replicates)', '0.95')
-    .option('--json', 'print JSON')
+    .addOption(targetFlags.curveFit())
+    .addOption(targetFlags.steps().makeOptionMandatory())
+    .addOption(targetFlags.peakLr().makeOptionMandatory())
+    .addOption(targetFlags.warmupSteps())
+    .addOption(targetFlags.decayShape())
+    .addOption(targetFlags.minLrFrac())
+    .addOption(targetFlags.N())
+    .addOption(flag('level', { detail: 'of the best decay fraction, over bootstrap replicates', default: '0.95' }))
+    .addOption(flag('json'))
     .addHelpText('after', `
 Example:
-  scalelab curve-law schedule --fit curve-fit.json --steps 4000 --peak-lr 5.7e-3 --warmup-steps 50`)
-    .action(async (flags: { fit: string; steps: string; peakLr: string; warmupSteps: string; decayShape: string; minLrFrac: string; N?: string; level: string; json?: boolean }) =>
+  scalelab curve-law schedule --curve-fit curve-fit.json --steps 4000 --peak-lr 5.7e-3 --warmup-steps 50`)
+    .action(async (flags: { curveFit: string; steps: string; peakLr: string; warmupSteps: string; decayShape: string; minLrFrac: string; N?: string; level: string; json?: boolean }) =>
       run(async () => {
-        const file = loadCurveFit(flags.fit);
+        const file = loadCurveFit(flags.curveFit);
         const N = flags.N ? parseQuantity(flags.N, '--N') : undefined;
-        const g = fitFor(file, flags.fit, N);
+        const g = fitFor(file, flags.curveFit, N);
         const steps = parseInteger(flags.steps, '--steps', 2);
         const peakLr = parseQuantity(flags.peakLr, '--peak-lr');
         const warmupSteps = parseInteger(flags.warmupSteps, '--warmup-steps', 0);
@@ -366,14 +381,14 @@ Example:
         // little) as possible", which is a property of the fitted law, not a schedule to trust.
         const atEdge = best.decayFrac <= 0.01 || best.decayFrac >= 0.99;
         const result = { law: file.law, steps, N, decayFrac: best.decayFrac, atEdge, loss: best.loss, ...(best.interval ? { interval: best.interval, level } : {}), curve: best.curve };
-        if (flags.json) return printResult(result, flags.fit);
+        if (flags.json) return printResult(result, flags.curveFit);
         const at = (f: number) => best.curve[Math.round(f * 100) - 1].loss;
         writeResult(
           `WSD over ${steps} steps (${decayShape} decay to ${minLrFrac * 100} %, warmup ${warmupSteps}): the best decay fraction is ${best.decayFrac.toFixed(2)}` +
             `${best.interval ? ` (${Math.round(level * 100)} % of bootstrap replicates between ${best.interval[0].toFixed(2)} and ${best.interval[1].toFixed(2)})` : ''}, predicted final loss ${f4(best.loss)}\n` +
             `  decay 0.10: ${f4(at(0.1))}   0.20: ${f4(at(0.2))}   0.50: ${f4(at(0.5))}   0.90: ${f4(at(0.9))}\n` +
             (atEdge ? `warning: the best fraction is at the edge of the range tried (1 %–99 %): the fitted law has no optimum inside it, so it says to decay ${best.decayFrac >= 0.99 ? 'as long' : 'as briefly'} as possible — check the fit (its annealing term, its curves) before trusting this\n` : ''),
-          flags.fit,
+          flags.curveFit,
         );
       }, flags.json),
     );
@@ -381,19 +396,19 @@ Example:
   cmd
     .command('ladder')
     .description('plan a WSD ladder: one constant-LR trunk per size and a cooldown branch per IsoFLOP budget, with the compute it saves against one run per point')
-    .requiredOption('--sizes <list>', 'model sizes N, comma-separated (e.g. 7M,19M,39M)')
-    .requiredOption('--budgets <list>', 'IsoFLOP budgets C = 6ND, comma-separated (e.g. 3e17,1e18,3e18)')
-    .requiredOption('--batch-tokens <n>', 'tokens per optimizer step')
-    .option('--decay-frac <f>', 'each branch decays over this fraction of its steps', '0.2')
-    .option('--json', 'print JSON')
+    .requiredOption('--model-sizes <list>', 'model sizes N in parameters, comma-separated (e.g. 7M,19M,39M)')
+    .addOption(flag('budgets', { detail: 'here a list, C = 6ND (e.g. 3e17,1e18,3e18)', required: true }))
+    .addOption(flag('batch-tokens', { required: true }))
+    .addOption(targetFlags.decayFrac())
+    .addOption(flag('json'))
     .addHelpText('after', `
 Example:
-  scalelab curve-law ladder --sizes 7M,19M,39M,71M,151M --budgets 3e17,1e18,3e18 --batch-tokens 262144`)
-    .action(async (flags: { sizes: string; budgets: string; batchTokens: string; decayFrac: string; json?: boolean }) =>
+  scalelab curve-law ladder --model-sizes 7M,19M,39M,71M,151M --budgets 3e17,1e18,3e18 --batch-tokens 262144`)
+    .action(async (flags: { modelSizes: string; budgets: string; batchTokens: string; decayFrac: string; json?: boolean }) =>
       run(async () => {
         const list = (text: string, flag: string) => text.split(',').filter((x) => x.trim()).map((x) => parseQuantity(x, flag));
-        const sizes = list(flags.sizes, '--sizes'), budgets = list(flags.budgets, '--budgets');
-        if (!sizes.length || !budgets.length) throw new UsageError('--sizes and --budgets: expected one or more numbers each');
+        const sizes = list(flags.modelSizes, '--model-sizes'), budgets = list(flags.budgets, '--budgets');
+        if (!sizes.length || !budgets.length) throw new UsageError('--model-sizes and --budgets: expected one or more numbers each');
         const decayFrac = parseQuantity(flags.decayFrac, '--decay-frac');
         if (!(decayFrac < 1)) throw new UsageError(`--decay-frac: expected a fraction between 0 and 1, got ${flags.decayFrac}`);
         const plan = planWsdLadder(sizes, budgets, parseQuantity(flags.batchTokens, '--batch-tokens'), decayFrac);
@@ -407,8 +422,8 @@ Example:
   cmd
     .command('kaplan')
     .description("the Kaplan lesson on the simulated lab: exponents fitted to checkpoints of long cosine runs against one run per length")
-    .option('--world <file>', 'a world file (default: worlds/default.json)')
-    .option('--json', 'print JSON')
+    .addOption(flag('world', { detail: 'default: worlds/default.json' }))
+    .addOption(flag('json'))
     .action(async (flags: { world?: string; json?: boolean }) =>
       run(async () => {
         const { loadWorld } = await import('../../lab/loadWorld.js');

@@ -2,15 +2,16 @@
  * `scalelab downstream import|screen|fit|predict|backtest|plan`: benchmark accuracy from small runs
  * (docs/methods.md §31–§34). Every analysis prints the predictability screen first.
  */
-import { writeFileSync, existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
+import { flag } from '../flags.js';
 import { readTaskMetrics } from '../../io/readTaskMetrics.js';
 import type { RunRole, TaskMetricData } from '../../io/parseTaskMetrics.js';
 import { analyseLadder, type LadderAnalysisOptions, type TaskAnalysis } from '../../analyses/downstreamLadder.js';
 import { defaultStorePath, describeWriter, RunStore, StoreError } from '../../store/store.js';
 import { UsageError } from '../../errors/index.js';
 import { parseInteger, parseLevel, parseQuantity } from '../options.js';
-import { checkFiniteText, nonFiniteNumbers, printJson, printResult, progress, statusLine, writeResult } from '../output.js';
+import { checkFiniteText, checkOutput, nonFiniteNumbers, printJson, printResult, progress, statusLine, writeOutput, writeResult } from '../output.js';
 import { downstreamSections, sigmoidPlot } from '../../report/downstreamHtml.js';
 import { htmlPage } from '../../report/html.js';
 import { backtestTable, downstreamJson, fitTable, planTable, predictionTable, screenTable } from '../../report/text/downstream.js';
@@ -21,7 +22,7 @@ interface InputFlags {
   study?: string;
   db: string;
   task?: string;
-  targets?: string;
+  targetRuns?: string;
   reruns?: string;
   lossMetric?: string;
   accuracyMetric?: string;
@@ -54,6 +55,8 @@ function bound(text: string, flag: string): number | 'free' {
 
 /** The task metrics to analyse: files (or a ladder manifest), or a study of the run store. */
 function loadData(inputs: string[], f: InputFlags): TaskMetricData {
+  // The output file is checked before any reading or fitting, which would be lost if it could not be written.
+  if (f.out) checkOutput(f.out);
   let data: TaskMetricData;
   if (inputs.length) {
     if (f.study !== undefined) throw new UsageError('give files or --study, not both');
@@ -77,7 +80,7 @@ function loadData(inputs: string[], f: InputFlags): TaskMetricData {
       data.roles.set(n, role);
     }
   };
-  mark(list(f.targets), 'target', '--targets');
+  mark(list(f.targetRuns), 'target', '--target-runs');
   mark(list(f.reruns), 'rerun', '--reruns');
   return data;
 }
@@ -105,13 +108,13 @@ function bootstrapOptions(f: BootstrapFlags): Pick<LadderAnalysisOptions, 'repli
 }
 
 /** Options every analysis subcommand shares. */
-function inputOptions(cmd: Command): Command {
+function inputOptions(cmd: Command, out = 'the analysis as JSON, besides the tables printed'): Command {
   return cmd
     .argument('[inputs...]', 'task-metric files: long or wide CSV, lm-evaluation-harness results JSON, or a ladder manifest (JSON with "runs")')
-    .option('--study <name>', 'read the task metrics of this study of the run store instead of files')
-    .option('--db <path>', 'store file (with --study)', defaultStorePath)
+    .addOption(flag('study', { detail: 'read its task metrics instead of files' }))
+    .addOption(flag('db', { detail: 'with --study', default: defaultStorePath }))
     .option('--task <list>', 'only these tasks (comma-separated); default: the manifest\'s tasks, or every task with an accuracy')
-    .option('--targets <runs>', 'runs to predict rather than fit (the big models), comma-separated; a manifest marks them itself')
+    .option('--target-runs <runs>', 'runs to predict rather than fit (the big models), comma-separated; a manifest marks them itself')
     .option('--reruns <runs>', 'runs that repeat a ladder run with another seed (NAME-rerun), for the seed noise')
     .option('--loss-metric <name>', 'task-loss metric (default: bpb, soft_log, ce or loss, the first the task has)')
     .option('--accuracy-metric <name>', 'accuracy metric (default: len_norm, acc_norm or acc, the first the task has)')
@@ -120,15 +123,15 @@ function inputOptions(cmd: Command): Command {
     .option('--ceiling <acc|free>', "the sigmoid's ceiling: a number, or free (fitted)", '1')
     .option('--moving-average <n>', 'evaluations averaged for a final value, and the trailing window of step 2', '5')
     .option('--skip <fraction>', "fraction of each run's first checkpoints left out of step 2", '0.1')
-    .option('--out <file>', 'also write the analysis as JSON')
-    .option('--json', 'print JSON');
+    .addOption(flag('out', { detail: out }))
+    .addOption(flag('json'));
 }
 
 function withBootstrap(cmd: Command, replicates: string): Command {
   return cmd
-    .option('--bootstrap <n>', 'bootstrap replicates (whole runs resampled) for intervals; 0: none', replicates)
-    .option('--seed <seed>', 'seed of the bootstrap', '0')
-    .option('--level <p>', 'interval level', '0.95');
+    .addOption(flag('bootstrap', { detail: 'whole runs resampled', default: replicates }))
+    .addOption(flag('seed', { default: '0' }))
+    .addOption(flag('level', { default: '0.95' }));
 }
 
 function analyse(data: TaskMetricData, options: LadderAnalysisOptions, f: { json?: boolean }): TaskAnalysis[] {
@@ -143,9 +146,9 @@ function analyse(data: TaskMetricData, options: LadderAnalysisOptions, f: { json
 
 function emit(tasks: TaskAnalysis[], f: InputFlags, sections: ((t: readonly TaskAnalysis[]) => string)[], source: string): void {
   const json = downstreamJson(tasks);
-  if (f.out) writeFileSync(f.out, JSON.stringify(json, null, 2) + '\n');
+  if (f.out) writeOutput(f.out, JSON.stringify(json, null, 2) + '\n', f);
   if (f.json) printResult(json, source);
-  else writeResult([screenTable(tasks), ...sections.map((s) => s(tasks)).filter(Boolean)].join('\n\n') + '\n' + (f.out ? `\nwrote ${f.out}\n` : ''), source);
+  else writeResult([screenTable(tasks), ...sections.map((s) => s(tasks)).filter(Boolean)].join('\n\n') + '\n', source);
 }
 
 /** The downstream sections with each task's sigmoid figure rendered (vega loads only here). */
@@ -185,20 +188,20 @@ export function registerDownstream(program: Command, run: Run): void {
   ds.command('import')
     .description('import per-task metrics into the run store (one transaction per file; importing twice adds nothing)')
     .argument('<files...>', 'long CSV (run, N, tokens, task, metric, value), wide CSV (task/metric columns, OLMo wandb names), lm-evaluation-harness results JSON, or a ladder manifest')
-    .option('--study <name>', 'study to import into', 'downstream')
+    .addOption(flag('study', { detail: 'to import into', default: 'downstream' }))
     .option('--run <name>', 'run name for a file without one (a wide CSV is named after its file)')
-    .option('--N <params>', 'parameters of the model, for a file without an N column (e.g. 1.3B)')
+    .addOption(flag('N', { detail: 'for a file without an N column' }))
     .option('--tokens <n>', 'tokens seen, for a results file that records none')
-    .option('--batch-tokens <n>', 'tokens per optimizer step, to turn a checkpoint step into tokens')
+    .addOption(flag('batch-tokens', { detail: 'to turn a checkpoint step into tokens' }))
     .option('--flops-per-token <n>', 'training FLOPs per token, so that C = D × this (default: C = 6ND)')
     .option('--wait <seconds>', 'how long to wait for another process writing to the store', '60')
-    .option('--db <path>', 'store file', defaultStorePath)
-    .option('--json', 'print JSON')
+    .addOption(flag('db', { default: defaultStorePath }))
+    .addOption(flag('json'))
     .addHelpText('after', `
 Every file is read and checked before the store is opened: a bad file stops the import with its
 file, line and column, and nothing is written. Each file is then one transaction. A value that
 contradicts a stored one (same run, checkpoint, task and metric) is refused, naming both files.
-A manifest's roles (target, rerun) are not stored: give --targets and --reruns when analysing a study.
+A manifest's roles (target, rerun) are not stored: give --target-runs and --reruns when analysing a study.
 ${EXAMPLES}`)
     .action(async (files: string[], f: { study: string; run?: string; N?: string; tokens?: string; batchTokens?: string; flopsPerToken?: string; wait: string; db: string; json?: boolean }) =>
       run(async () => {
@@ -260,16 +263,16 @@ ${EXAMPLES}`)
     );
 
   withBootstrap(inputOptions(ds.command('predict').description('chained prediction of accuracy for the targets in the data and/or --N/--D, with intervals through both steps')), '100')
-    .option('--N <params>', 'a target model size to predict (with --D)')
-    .option('--D <tokens>', 'its training tokens')
-    .option('--C <flops>', 'its compute, when not 6ND')
+    .addOption(flag('N', { detail: 'a target model to predict (with --D)' }))
+    .addOption(flag('D', { detail: 'the target\'s' }))
+    .addOption(flag('C', { detail: 'the target\'s, when not 6ND' }))
     .addHelpText('after', EXAMPLES)
     .action(async (inputs: string[], f: InputFlags & BootstrapFlags & { N?: string; D?: string; C?: string }) =>
       run(async () => {
         if ((f.N === undefined) !== (f.D === undefined)) throw new UsageError('--N and --D: give both (the target model\'s size and tokens)');
         const targets = f.N !== undefined ? [{ label: 'given', N: parseQuantity(f.N, '--N'), D: parseQuantity(f.D!, '--D'), ...(f.C !== undefined ? { C: parseQuantity(f.C, '--C') } : {}) }] : [];
         const data = loadData(inputs, f);
-        if (!targets.length && ![...data.roles.values()].includes('target')) throw new UsageError('nothing to predict: give --N and --D, or mark target runs (--targets, or role "target" in a manifest)');
+        if (!targets.length && ![...data.roles.values()].includes('target')) throw new UsageError('nothing to predict: give --N and --D, or mark target runs (--target-runs, or role "target" in a manifest)');
         emit(analyse(data, analysisOptions(f, { targets, ...bootstrapOptions(f) }), f), f, [predictionTable], data.source);
       }, f.json),
     );
@@ -283,7 +286,7 @@ ${EXAMPLES}`)
       }, f.json),
     );
 
-  withBootstrap(inputOptions(ds.command('report').description('write a self-contained HTML report: the screen, per-task fits, the sigmoid figures, the back-test and the predictions')), '100')
+  withBootstrap(inputOptions(ds.command('report').description('write a self-contained HTML report: the screen, per-task fits, the sigmoid figures, the back-test and the predictions'), 'the report, HTML (required)'), '100')
     .addHelpText('after', `
 The --out file is the HTML page (required); --json prints a summary.
 ${EXAMPLES}
@@ -295,9 +298,8 @@ ${EXAMPLES}
         const tasks = analyse(data, analysisOptions(f, bootstrapOptions(f)), f);
         const html = await downstreamReportHtml(tasks, `Downstream report: ${data.source}`, `Generated by ScaleLab from ${data.source}`);
         checkFiniteText(html, data.source);
-        writeFileSync(f.out, html);
+        writeOutput(f.out, html, f, `${Math.round(html.length / 1024)} KiB, ${tasks.length} tasks`);
         if (f.json) printResult({ out: f.out, bytes: html.length, tasks: tasks.map((t) => ({ task: t.task, verdict: t.screen?.verdict ?? null })) }, data.source);
-        else process.stderr.write(`wrote ${f.out} (${Math.round(html.length / 1024)} KiB, ${tasks.length} tasks)\n`);
       }, f.json),
     );
 

@@ -7,7 +7,7 @@ import { defaultLawId, getLaw } from '../../laws/index.js';
 import { bootstrapParallel, fitParallel } from '../../node/parallel.js';
 import { replicateParams } from '../../fit/bootstrap.js';
 import { FitError, InputError, isScaleLabError, UsageError } from '../../errors/index.js';
-import { checkLawData } from '../../analyses/dataChecks.js';
+import { checkLawData } from '../../io/dataChecks.js';
 import { allocatingLawIds } from '../../analyses/computeOptimal.js';
 import { keyword, parseInteger, parseLevel, parseList, parseQuantity, runSelection } from '../options.js';
 import { printResult, progress, writeResult } from '../output.js';
@@ -158,7 +158,7 @@ Examples:
               };
             }),
           }, file);
-        } else writeResult(frontierReport(summary) + '\n', file);
+        } else writeResult(frontierReport(summary, flagFor) + '\n', file);
       }, flags.json),
     );
 }

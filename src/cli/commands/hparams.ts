@@ -4,6 +4,7 @@ import { parseColumnMapping } from '../../io/parseRuns.js';
 import { batchTradeoff, criticalBatch, criticalBatchPreset, criticalBatchPresets } from '../../hparams/criticalBatch.js';
 import { fitHparamLaws, hparamPreset, hparamPresets, predictHparams } from '../../hparams/laws.js';
 import { criticalBatchPresetHparamsReport, hparamPresetReport, hparamSweepReport } from '../../report/text/hparams.js';
+import { flagFor } from '../optionFlags.js';
 import { UsageError } from '../../errors/index.js';
 import { parseInteger, parseQuantity } from '../options.js';
 import { printResult, writeResult } from '../output.js';
@@ -71,7 +72,7 @@ export function registerHparams(program: Command, run: Run): void {
             laws: fitted,
           };
           if (f.json) return printResult(out, f.sweep);
-          writeResult(hparamSweepReport({ sweep: f.sweep, variable, at: x, fitted, seqLen, source }), f.sweep);
+          writeResult(hparamSweepReport({ sweep: f.sweep, variable, at: x, fitted, seqLen, source }, flagFor), f.sweep);
           return;
         }
         if (criticalBatchPresets.some((p) => p.id === f.preset)) {
@@ -81,7 +82,7 @@ export function registerHparams(program: Command, run: Run): void {
           const source = `preset ${preset.id}: ${preset.citation}`;
           const tradeoff = batchTradeoff(bCrit);
           if (f.json) return printResult({ preset: preset.id, loss, bCrit, batchTokens: bCrit, batchSequences: bCrit / seqLen, learningRate: null, unit: 'tokens', bStar: preset.bStar, alphaB: preset.alphaB, source, note: preset.note, tradeoff });
-          writeResult(criticalBatchPresetHparamsReport({ loss, bCrit, seqLen, preset, source, tradeoff }));
+          writeResult(criticalBatchPresetHparamsReport({ loss, bCrit, seqLen, preset, source, tradeoff }, flagFor));
           return;
         }
         if (loss !== undefined) throw new UsageError(`--target-loss goes with --preset kaplan-2020 (the critical batch at a loss); preset ${f.preset} is a law in ${hparamPreset(f.preset).variable}`);

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { hyperparametersFromPreset, hyperparametersFromSweep, makePlan, type Plan, type PlanHyperparameters } from '../../analyses/plan.js';
 import { landmarksReport, planReport } from '../../report/text/plan.js';
+import { flagFor } from '../optionFlags.js';
 import { accelerator, hardwareBudget, type Accelerator, type HardwareBudget } from '../../hardware/catalog.js';
 import { FitError, UsageError } from '../../errors/index.js';
 import { keyword, parseInteger, parseQuantity } from '../options.js';
@@ -159,7 +160,7 @@ Examples:
         const landmarks = flags.compare ? placeModels(flags.compare, source.law, source.params) : undefined;
         const where = source.origin && 'file' in source.origin ? source.origin.file : undefined;
         if (flags.json) printResult({ ...plan, ...(landmarks ? { landmarks } : {}) }, where);
-        else writeResult(planReport(plan) + '\n' + (landmarks ? landmarksReport(landmarks) + '\n' : ''), where);
+        else writeResult(planReport(plan, flagFor) + '\n' + (landmarks ? landmarksReport(landmarks) + '\n' : ''), where);
       }, flags.json),
     );
 }

@@ -15,7 +15,7 @@ import type { FitResult } from '../../fit/fit.js';
 import type { BootstrapSamples } from '../../fit/bootstrap.js';
 import { keyword, parseInteger, parseLevel, parseList, parseQuantity, runSelection } from '../options.js';
 import { checkFiniteText, checkOutput, nonFiniteNumbers, printResult, progress, writeOutput } from '../output.js';
-import { checkLawData, checkMagnitudes } from '../../analyses/dataChecks.js';
+import { checkLawData, checkMagnitudes } from '../../io/dataChecks.js';
 import { loadCatalog } from '../../catalog/load.js';
 import { findModel } from '../../catalog/models.js';
 import { flag } from '../flags.js';

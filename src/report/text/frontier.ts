@@ -5,6 +5,7 @@
 import { formatNumber } from '../../core/format.js';
 import { textTable } from '../../core/table.js';
 import type { ApproachResult, BootstrapSettings } from '../../analyses/frontier.js';
+import { libraryOption, type OptionNamer } from '../../errors/index.js';
 
 const withInterval = (v: number, ci?: [number, number], digits = 4) => (ci ? `${formatNumber(v, digits)} [${formatNumber(ci[0], 3)}, ${formatNumber(ci[1], 3)}]` : formatNumber(v, digits));
 
@@ -18,9 +19,9 @@ export function frontierReport(out: {
   agreements: { statement: string }[];
   skipped: { approach: number; reason: string }[];
   bootstrap?: BootstrapSettings;
-}): string {
+}, name: OptionNamer = libraryOption): string {
   const lines: string[] = [];
-  const boot = out.bootstrap && out.bootstrap.replicates > 1 ? `${Math.round(out.bootstrap.level * 100)} % intervals from ${out.bootstrap.replicates} bootstrap replicates (seed ${out.bootstrap.seed})` : 'no intervals (--bootstrap 0)';
+  const boot = out.bootstrap && out.bootstrap.replicates > 1 ? `${Math.round(out.bootstrap.level * 100)} % intervals from ${out.bootstrap.replicates} bootstrap replicates (seed ${out.bootstrap.seed})` : `no intervals (${name('bootstrap')} 0)`;
   const rows = out.curves !== undefined && out.curves < out.runs ? `${out.runs} checkpoints of ${out.curves} runs` : `${out.runs} runs`;
   lines.push(`Compute-optimal frontier: ${out.source} (${rows}${out.selection ? `; ${out.selection}` : ''}); ${boot}`, '');
   lines.push('N_opt ∝ C^a, D_opt ∝ C^b');

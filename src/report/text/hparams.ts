@@ -8,6 +8,7 @@ import { textTable } from '../../core/table.js';
 import type { batchTradeoff, criticalBatchAtLoss, criticalBatchFromRuns, CriticalBatchPreset, gradientNoiseScale } from '../../hparams/criticalBatch.js';
 import type { fitHparamLaws, HparamPreset, predictHparams } from '../../hparams/laws.js';
 import type { coordinateCheck, learningRateTransfer, mupTable } from '../../hparams/mup.js';
+import { libraryOption, type OptionNamer } from '../../errors/index.js';
 
 const f4 = (x: number) => formatNumber(x, 4);
 const ci = (x: number, interval?: [number, number]) => `${f4(x)}${interval ? ` [95 % ${formatNumber(interval[0], 3)}, ${formatNumber(interval[1], 3)}]` : ''}`;
@@ -62,10 +63,10 @@ export function criticalBatchAtLossReport(x: { loss: number; bCrit: number; bSta
 }
 
 /** Learning-rate and batch laws fitted to a sweep (DeepSeek LLM's method) and their prediction. */
-export function hparamSweepReport(x: { sweep: string; variable: 'C' | 'N'; at: number; fitted: ReturnType<typeof fitHparamLaws>; seqLen: number; source: string }): string {
+export function hparamSweepReport(x: { sweep: string; variable: 'C' | 'N'; at: number; fitted: ReturnType<typeof fitHparamLaws>; seqLen: number; source: string }, name: OptionNamer = libraryOption): string {
   const { fitted, variable } = x;
   const p = fitted.prediction!;
-  const boot = fitted.bootstrap ? `, 95 % bootstrap intervals from ${fitted.bootstrap.replicates} resamples of the runs within each group` : ' (no intervals: --bootstrap 0)';
+  const boot = fitted.bootstrap ? `, 95 % bootstrap intervals from ${fitted.bootstrap.replicates} resamples of the runs within each group` : ` (no intervals: ${name('bootstrap')} 0)`;
   const law = (name: string, l: typeof fitted.lr) =>
     `${name} = ${f4(l.coefficient)}·${variable}^${l.exponent.toFixed(4)}${l.interval ? `   (coefficient [${formatNumber(l.coefficientInterval![0], 3)}, ${formatNumber(l.coefficientInterval![1], 3)}], exponent [${l.interval[0].toFixed(3)}, ${l.interval[1].toFixed(3)}])` : ''}`;
   return (
@@ -81,10 +82,10 @@ export function hparamSweepReport(x: { sweep: string; variable: 'C' | 'N'; at: n
 }
 
 /** Kaplan et al.'s critical batch as the batch for a run to a loss (a batch law with no learning rate). */
-export function criticalBatchPresetHparamsReport(x: { loss: number; bCrit: number; seqLen: number; preset: CriticalBatchPreset; source: string; tradeoff: ReturnType<typeof batchTradeoff> }): string {
+export function criticalBatchPresetHparamsReport(x: { loss: number; bCrit: number; seqLen: number; preset: CriticalBatchPreset; source: string; tradeoff: ReturnType<typeof batchTradeoff> }, name: OptionNamer = libraryOption): string {
   return (
     `At L = ${x.loss}: critical batch B_crit = ${f4(x.bCrit)} tokens (${f4(x.bCrit / x.seqLen)} sequences of ${x.seqLen})   [B* / L^(1/α_B), B* = ${formatNumber(x.preset.bStar, 3)}, α_B = ${x.preset.alphaB}; ${x.source}]\n` +
-    `  no learning rate: this preset is a batch-size law only (--preset deepseek-2024 or porian-2024 give one)\n  note: ${x.preset.note}\n` +
+    `  no learning rate: this preset is a batch-size law only (${name('preset')} deepseek-2024 or porian-2024 give one)\n  note: ${x.preset.note}\n` +
     tradeoffTable(x.tradeoff, 'tokens')
   );
 }

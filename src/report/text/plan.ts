@@ -8,6 +8,7 @@ import { textTable } from '../../core/table.js';
 import type { Plan } from '../../analyses/plan.js';
 import type { ShapeCandidate } from '../../model/shapeSearch.js';
 import type { FrontierPlacement } from '../../catalog/models.js';
+import { libraryOption, type OptionNamer } from '../../errors/index.js';
 
 export function describeShape(c: ShapeCandidate): string {
   const s = c.shape;
@@ -17,7 +18,7 @@ export function describeShape(c: ShapeCandidate): string {
 
 const ci = (v: number, interval?: [number, number], digits = 4) => `${formatNumber(v, digits)}${interval ? `   [${formatNumber(interval[0], 3)}, ${formatNumber(interval[1], 3)}]` : ''}`;
 
-export function planReport(plan: Plan): string {
+export function planReport(plan: Plan, name: OptionNamer = libraryOption): string {
   const lines: string[] = [];
   const hw = plan.hardware;
   lines.push(
@@ -28,7 +29,7 @@ export function planReport(plan: Plan): string {
   lines.push(`Law: ${plan.law.formula}; ${plan.law.provenance}`);
   lines.push(`     ${Object.entries(plan.law.params).map(([k, v]) => `${k} = ${formatNumber(v)}`).join(', ')}`, '');
   const r = plan.recommendation;
-  const interval = r.replicates ? `, ${Math.round(r.level * 100)} % intervals from ${r.replicates} bootstrap replicates` : ' (no intervals: the law has no bootstrap replicates; use --fit with a fit made with --bootstrap)';
+  const interval = r.replicates ? `, ${Math.round(r.level * 100)} % intervals from ${r.replicates} bootstrap replicates` : ` (no intervals: the law has no bootstrap replicates; use ${name('fit')} with a fit made with ${name('bootstrap')})`;
   lines.push(`Recommended: the compute-optimal model${interval}`);
   lines.push(`  parameters N       ${ci(r.N, r.intervals.N)}`);
   lines.push(`  tokens D           ${ci(r.D, r.intervals.D)}`);

@@ -7,7 +7,7 @@
  */
 import { InputError, type Location } from '../errors/index.js';
 import { magnitudeProblem, withinMagnitude } from '../core/magnitude.js';
-import type { Dataset, Run } from '../io/dataset.js';
+import type { Dataset, Run } from './dataset.js';
 import type { Law } from '../laws/law.js';
 import { plain } from '../core/format.js';
 
