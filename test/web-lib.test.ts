@@ -25,6 +25,10 @@ test('advice: the library\'s command-line hints in the web app\'s words, whether
     ['the frontier needs two or more (±0.06 decades; set --budgets or --tolerance)', /an IsoFLOP sweep has runs at a few fixed compute budgets/],
     ['the fit may be unstable; try --init grid', /try another "Procedure" in the Fit settings$/],
     ['use --procedure huber instead', /^use procedure huber \("Procedure" in the Fit settings\) instead$/],
+    // As the library writes it now (an option's name, not a flag).
+    ['mine.csv:1: missing column "loss"; map one with option "columns" loss=NAME', /choose which column is loss in the upload's column step$/],
+    ['B = 4 (option "inferenceTokens") exceeds the budget', /"Inference tokens" in the planner/],
+    ['Approaches 2 and 3: a = 0.5 vs 0.4; no intervals to compare (fit with bootstrap replicates)', /\(choose "Bootstrap replicates" in the Fit settings\)$/],
   ];
   for (const [message, expected] of cases) {
     const out = webAdvice(message);

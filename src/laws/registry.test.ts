@@ -95,6 +95,11 @@ const allowed: { file: string; contains: string; why: string }[] = [
     contains: 'preset.law !== law.id',
     why: 'a preset belongs to one law: this compares two laws (the preset\'s and the chosen one), it does not branch on a particular law',
   },
+  {
+    file: 'src/analyses/curveLaws.ts',
+    contains: "const head = joint ? ['E', 'A_N'] : ['L0'];",
+    why: 'the curve laws (loss against the learning-rate schedule, docs/methods.md §35) are not laws of the registry: this is where they name their own parameters, as a registered law does in its own file',
+  },
 ];
 
 test('no code outside src/laws compares a law id or branches on a parameter name (src/ and web/src)', () => {

@@ -23,13 +23,13 @@ export function CurveLawPanel() {
   }, [file, which, form]);
   const num = (k: keyof ScheduleForm) => (e: React.ChangeEvent<HTMLInputElement>) => setForm({ ...form, [k]: Number(e.target.value) });
   return (
-    <section className="panel" data-testid="curve-law-panel">
-      <h2>Training curve under a schedule</h2>
+    <section className="panel" data-testid="curve-law-panel" aria-labelledby="curve-law-heading">
+      <h2 id="curve-law-heading">Training curve under a schedule</h2>
       <p className="muted">
         From {file.name}: the loss curve a curve law (Tissue et al. 2024, Luo et al. 2025) predicts for the schedule below, with its 95 % interval.
       </p>
       <div className="form-grid">
-        <Field label="fit (curve-law fit --out)">
+        <Field label="curve-law fit (JSON)">
           <input
             type="file"
             accept=".json"
@@ -78,7 +78,7 @@ export function CurveLawPanel() {
             Predicted final loss {result.ok.final.toFixed(4)}
             {result.ok.interval ? ` (95 % interval ${result.ok.interval[0].toFixed(4)}–${result.ok.interval[1].toFixed(4)})` : ''}
           </p>
-          <div dangerouslySetInnerHTML={{ __html: result.ok.svg }} />
+          <div className="curve-figure" dangerouslySetInnerHTML={{ __html: result.ok.svg }} />
         </>
       )}
     </section>

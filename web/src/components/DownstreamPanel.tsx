@@ -56,8 +56,8 @@ export function DownstreamPanel() {
   };
 
   return (
-    <section className="panel" data-testid="downstream-panel">
-      <h2>Downstream accuracy</h2>
+    <section className="panel" data-testid="downstream-panel" aria-labelledby="downstream-heading">
+      <h2 id="downstream-heading">Downstream accuracy</h2>
       <p className="muted">Per-task metrics of a ladder of runs: which tasks can be predicted, and a target model's accuracy (the two-step method when the task has a task loss, else a law in compute).</p>
       <label>
         Task metrics (CSV or lm-evaluation-harness JSON){' '}

@@ -33,6 +33,7 @@ const phrases: [RegExp, string | ((...m: string[]) => string)][] = [
   [/map one with --columns/g, () => 'choose which column is which in the upload\'s column step'],
   [/\(or --columns run=NAME\)/g, () => '(or choose which column is run in the upload\'s column step)'],
   [/\(?(?:re)?run with --bootstrap N\)?/g, () => `(choose ${optionControls.bootstrap})`],
+  [/\(fit with bootstrap replicates\)/g, () => `(choose ${optionControls.bootstrap})`],
   [/no interval without --bootstrap/g, () => `no interval without a bootstrap (choose ${optionControls.bootstrap})`],
   [/\(filter with --group\)/g, () => '(choose the study\'s groups under "Runs to fit" in the run store, or upload one experiment\'s runs)'],
   [/set --budgets or --tolerance/g, () => 'an IsoFLOP sweep has runs at a few fixed compute budgets, several model sizes each'],
@@ -42,9 +43,13 @@ const phrases: [RegExp, string | ((...m: string[]) => string)][] = [
 /** `--name VALUE` or `--name=VALUE` or `--name`, for the generic replacement. */
 const flag = /`?--([a-z][a-z-]*)(?:[ =]([A-Za-z0-9.=_<>-]+))?`?/g;
 
+/** The library names an option as `option "inferenceTokens"`; read it as the flag it stands for. */
+const libraryOptionName = /option "([A-Za-z]+)"/g;
+const optionAsFlag = (name: string) => `--${name === 'groups' ? 'group' : name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+
 /** A message of the library, with its command-line advice said in the web app's words. */
 export function webAdvice(message: string): string {
-  let out = message;
+  let out = message.replace(libraryOptionName, (_m, name: string) => optionAsFlag(name));
   for (const [pattern, replacement] of phrases) out = out.replace(pattern, replacement as (...m: string[]) => string);
   out = out.replace(flag, (whole, name: string, value?: string) => {
     const control = optionControls[name];
