@@ -39,7 +39,8 @@ const targetRuns = 1000;
 const targetMs = flag('target-ms', 1000);
 const procedureAt = process.argv.indexOf('--procedure');
 const procedure = procedureAt > 0 ? process.argv[procedureAt + 1] : defaultSettings.procedure;
-if (![defaultSettings.procedure, customProcedure, ...procedureIds].includes(procedure)) throw new Error(`--procedure: expected auto, custom or one of ${procedureIds.join(', ')}, got ${procedure}`);
+if (![defaultSettings.procedure, customProcedure, ...procedureIds].includes(procedure))
+  throw new Error(`--procedure: expected auto, custom or one of ${procedureIds.join(', ')}, got ${procedure}`);
 const settings = { ...defaultSettings, procedure };
 if (!Number.isInteger(n) || n < 10) throw new Error(`--runs: expected a whole number of runs, at least 10, got ${n}`);
 if (!(targetMs > 0)) throw new Error(`--target-ms: expected a positive number of milliseconds, got ${targetMs}`);
@@ -50,10 +51,20 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 const ms = (x: number) => `${x.toFixed(0)} ms`;
 
 const assets = defaultAssetsDir();
-if (!existsSync(join(assets, 'index.html'))) throw new Error(`the web app is not built (${assets}): run "npm run build" first`);
-if (!existsSync(executablePath)) throw new Error(`no chromium at ${executablePath}: apt-get install -y --no-install-recommends chromium`);
+if (!existsSync(join(assets, 'index.html')))
+  throw new Error(`the web app is not built (${assets}): run "npm run build" first`);
+if (!existsSync(executablePath))
+  throw new Error(`no chromium at ${executablePath}: apt-get install -y --no-install-recommends chromium`);
 
-const synthetic = syntheticRuns({ law: chinchilla, params: truth, n, seed: 1, noise: 0.01, N: [5e7, 1.6e10], D: [1e9, 5e11] });
+const synthetic = syntheticRuns({
+  law: chinchilla,
+  params: truth,
+  n,
+  seed: 1,
+  noise: 0.01,
+  N: [5e7, 1.6e10],
+  D: [1e9, 5e11],
+});
 const csv = ['N,D,loss', ...synthetic.runs.map((r) => `${r.N},${r.D},${r.loss}`)].join('\n') + '\n';
 const source = 'synthetic.csv';
 
@@ -66,12 +77,24 @@ for (let i = 0; i < repeat; i++) {
 }
 
 // Chromium: upload the file to the app, read the worker's timings off the page.
-const web = createWebServer({ storePath: join(mkdtempSync(join(tmpdir(), 'scalelab-bench-')), 'none.db'), assetsDir: assets, datasets: bundledDatasets() });
+const web = createWebServer({
+  storePath: join(mkdtempSync(join(tmpdir(), 'scalelab-bench-')), 'none.db'),
+  assetsDir: assets,
+  datasets: bundledDatasets(),
+});
 const { url } = await web.listen(0);
 const browser = await chromium.launch({
   executablePath,
   headless: true,
-  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  args: [
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-quic',
+    '--no-first-run',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+  ],
 });
 const browserVersion = browser.version();
 const browserRuns: { fit: number; total: number; wall: number; figures: number; E: number }[] = [];
@@ -116,30 +139,79 @@ try {
 }
 
 const warm = <T>(xs: T[]) => xs.slice(1);
-const row = (label: string, first: number, rest: number[]) => `  ${label.padEnd(44)} ${ms(first).padStart(8)} ${ms(median(rest)).padStart(10)}`;
-console.log(`${n} synthetic Chinchilla-law runs (E=${truth.E}, A=${truth.A}, B=${truth.B}, α=${truth.alpha}, β=${truth.beta}; 1 % noise, seed 1)`);
-console.log(`fit: procedure ${procedure}${procedure === 'auto' ? ' (the default: huber, tied-huber and gadre, three fits: in parallel workers in the browser, one after another in Node)' : ''}, auto start; ${repeat} repeats (first = cold, then the median of the rest)`);
+const row = (label: string, first: number, rest: number[]) =>
+  `  ${label.padEnd(44)} ${ms(first).padStart(8)} ${ms(median(rest)).padStart(10)}`;
+console.log(
+  `${n} synthetic Chinchilla-law runs (E=${truth.E}, A=${truth.A}, B=${truth.B}, α=${truth.alpha}, β=${truth.beta}; 1 % noise, seed 1)`,
+);
+console.log(
+  `fit: procedure ${procedure}${procedure === 'auto' ? ' (the default: huber, tied-huber and gadre, three fits: in parallel workers in the browser, one after another in Node)' : ''}, auto start; ${repeat} repeats (first = cold, then the median of the rest)`,
+);
 console.log(`machine: Node ${process.version}; Chromium ${browserVersion} (headless, Web Worker)\n`);
 console.log(`  ${''.padEnd(44)} ${'first'.padStart(8)} ${'median'.padStart(10)}`);
-console.log(row('Node: fit', node[0].fit, warm(node).map((r) => r.fit)));
-console.log(row('Chromium worker: fit', browserRuns[0].fit, warm(browserRuns).map((r) => r.fit)));
-console.log(row('Node: fit + approaches, plan, figures', node[0].total, warm(node).map((r) => r.total)));
-console.log(row('Chromium worker: fit + approaches, …', browserRuns[0].total, warm(browserRuns).map((r) => r.total)));
-console.log(row('Chromium: file chosen → parameters in the page', browserRuns[0].wall, warm(browserRuns).map((r) => r.wall)));
-console.log(row('Chromium: file chosen → every figure drawn', browserRuns[0].figures, warm(browserRuns).map((r) => r.figures)));
+console.log(
+  row(
+    'Node: fit',
+    node[0].fit,
+    warm(node).map((r) => r.fit),
+  ),
+);
+console.log(
+  row(
+    'Chromium worker: fit',
+    browserRuns[0].fit,
+    warm(browserRuns).map((r) => r.fit),
+  ),
+);
+console.log(
+  row(
+    'Node: fit + approaches, plan, figures',
+    node[0].total,
+    warm(node).map((r) => r.total),
+  ),
+);
+console.log(
+  row(
+    'Chromium worker: fit + approaches, …',
+    browserRuns[0].total,
+    warm(browserRuns).map((r) => r.total),
+  ),
+);
+console.log(
+  row(
+    'Chromium: file chosen → parameters in the page',
+    browserRuns[0].wall,
+    warm(browserRuns).map((r) => r.wall),
+  ),
+);
+console.log(
+  row(
+    'Chromium: file chosen → every figure drawn',
+    browserRuns[0].figures,
+    warm(browserRuns).map((r) => r.figures),
+  ),
+);
 const ratio = median(warm(browserRuns).map((r) => r.fit)) / median(warm(node).map((r) => r.fit));
 console.log(`\n  browser / Node (median fit): ${ratio.toFixed(2)}×`);
-console.log(`  same optimum: E = ${node[0].E.toFixed(5)} in Node, ${browserRuns[0].E} shown in the browser (true ${truth.E})`);
+console.log(
+  `  same optimum: E = ${node[0].E.toFixed(5)} in Node, ${browserRuns[0].E} shown in the browser (true ${truth.E})`,
+);
 // The target holds for every repeat, the cold first one included; NaN (no timing shown) fails it.
 const worst = Math.max(...browserRuns.map((r) => r.fit));
 const met = worst < targetMs;
 const targetRatio = `slowest / target = ${(worst / targetMs).toFixed(2)}×`;
 if (n > targetRuns) {
-  console.log(`  target: the browser fit of ${targetRuns.toLocaleString('en-US')} runs under ${ms(targetMs)} — not checked with ${n} runs (slowest of ${repeat}: ${ms(worst)}, ${targetRatio})`);
+  console.log(
+    `  target: the browser fit of ${targetRuns.toLocaleString('en-US')} runs under ${ms(targetMs)} — not checked with ${n} runs (slowest of ${repeat}: ${ms(worst)}, ${targetRatio})`,
+  );
 } else {
-  console.log(`  target: the browser fit under ${ms(targetMs)} — ${met ? 'met' : 'NOT met'} (slowest of ${repeat}: ${ms(worst)}, ${targetRatio})`);
+  console.log(
+    `  target: the browser fit under ${ms(targetMs)} — ${met ? 'met' : 'NOT met'} (slowest of ${repeat}: ${ms(worst)}, ${targetRatio})`,
+  );
   if (!met) {
-    console.error(`browser-fit: target not met: the slowest browser fit of ${n} runs took ${ms(worst)}, ${targetRatio} (browser / Node median ${ratio.toFixed(2)}×)`);
+    console.error(
+      `browser-fit: target not met: the slowest browser fit of ${n} runs took ${ms(worst)}, ${targetRatio} (browser / Node median ${ratio.toFixed(2)}×)`,
+    );
     process.exitCode = 1;
   }
 }

@@ -20,10 +20,12 @@ const folder = fileURLToPath(new URL('../examples/downstream/olmo-ladder/', impo
 /** The paper's chained predictions: Task → {actual, predicted, relative error}. */
 export function paperTable(file: string): Map<string, { actual: number; predicted: number; relativeError: number }> {
   const lines = readFileSync(`${folder}${file}`, 'utf8').trim().split('\n').slice(1);
-  return new Map(lines.map((l) => {
-    const [task, actual, predicted, rel] = l.split(',');
-    return [task, { actual: Number(actual), predicted: Number(predicted), relativeError: Number(rel) }];
-  }));
+  return new Map(
+    lines.map((l) => {
+      const [task, actual, predicted, rel] = l.split(',');
+      return [task, { actual: Number(actual), predicted: Number(predicted), relativeError: Number(rel) }];
+    }),
+  );
 }
 
 export interface AnchorRow {
@@ -51,7 +53,14 @@ export interface AnchorRow {
 export interface Anchor {
   rows: AnchorRow[];
   /** Mean |relative error| over the 8 tasks, 13B target: ours (N, D), ours through C, the paper's two. */
-  mean13B: { ours: number; oursViaC: number; oursFree?: number; oursCeilingFree?: number; paper: number; paperViaC: number };
+  mean13B: {
+    ours: number;
+    oursViaC: number;
+    oursFree?: number;
+    oursCeilingFree?: number;
+    paper: number;
+    paperViaC: number;
+  };
   mean7B: { ours: number; oursViaC: number };
   covered: { inside: number; of: number };
   replicates: number;
@@ -60,18 +69,21 @@ export interface Anchor {
 
 export function olmoAnchor(options: { replicates?: number; seed?: number; free?: boolean } = {}): Anchor {
   const data = readTaskMetrics([`${folder}ladder.json`]);
-  const replicates = options.replicates ?? 0, seed = options.seed ?? 0;
+  const replicates = options.replicates ?? 0,
+    seed = options.seed ?? 0;
   const main = analyseLadder(data, { replicates, seed });
   const free = options.free ? analyseLadder(data, { floor: 'free', ceiling: 'free', chance: undefined }) : undefined;
   // The setting a leave-one-dataset-out choice on the Pythia ladder's back-tests makes (floor at chance, ceiling fitted).
   const lodo = options.free ? analyseLadder(data, { ceiling: 'free' }) : undefined;
-  const paper = paperTable('chained_main.csv'), paperC = paperTable('chained_flops_main.csv');
+  const paper = paperTable('chained_main.csv'),
+    paperC = paperTable('chained_flops_main.csv');
   const rows: AnchorRow[] = [];
   main.forEach((t: TaskAnalysis, i) => {
     for (const r of t.targets) {
       const f = free?.[i].targets.find((x) => x.label === r.label);
       const l = lodo?.[i].targets.find((x) => x.label === r.label);
-      const p = r.label === '13B-5T' ? paper.get(t.task) : undefined, pc = r.label === '13B-5T' ? paperC.get(t.task) : undefined;
+      const p = r.label === '13B-5T' ? paper.get(t.task) : undefined,
+        pc = r.label === '13B-5T' ? paperC.get(t.task) : undefined;
       rows.push({
         task: t.task,
         verdict: t.screen?.verdict,
@@ -86,12 +98,22 @@ export function olmoAnchor(options: { replicates?: number; seed?: number; free?:
         ...(f ? { predictedFree: f.accuracy, relativeErrorFree: f.relativeError! } : {}),
         ...(l ? { predictedCeilingFree: l.accuracy, relativeErrorCeilingFree: l.relativeError! } : {}),
         // The paper's files give |relative error| (unsigned), shown as they are.
-        ...(p && pc ? { paper: { predicted: p.predicted, relativeError: p.relativeError, predictedViaC: pc.predicted, relativeErrorViaC: pc.relativeError } } : {}),
+        ...(p && pc
+          ? {
+              paper: {
+                predicted: p.predicted,
+                relativeError: p.relativeError,
+                predictedViaC: pc.predicted,
+                relativeErrorViaC: pc.relativeError,
+              },
+            }
+          : {}),
       });
     }
   });
   const meanAbs = (xs: number[]) => xs.reduce((a, x) => a + Math.abs(x), 0) / xs.length;
-  const r13 = rows.filter((r) => r.target === '13B-5T'), r7 = rows.filter((r) => r.target === '7B-4T');
+  const r13 = rows.filter((r) => r.target === '13B-5T'),
+    r7 = rows.filter((r) => r.target === '7B-4T');
   const withInterval = rows.filter((r) => r.covered !== undefined);
   return {
     rows,
@@ -119,13 +141,23 @@ export function anchorMarkdown(a: Anchor): string {
     '|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const r of a.rows) {
-    const iv = r.interval ? ` (${r.interval[0].toFixed(3)}–${r.interval[1].toFixed(3)})${r.covered ? '' : ' **misses**'}` : '';
+    const iv = r.interval
+      ? ` (${r.interval[0].toFixed(3)}–${r.interval[1].toFixed(3)})${r.covered ? '' : ' **misses**'}`
+      : '';
     const p = r.paper;
-    lines.push(`| ${r.task} | ${r.verdict ?? ''} | ${r.target} | ${r.actual.toFixed(3)} | ${r.predicted.toFixed(3)}${iv} | ${signed(r.relativeError)} | ${signed(r.relativeErrorViaC)} | ${p ? p.predicted.toFixed(3) : ''} | ${p ? pct(p.relativeError) : ''} | ${p ? pct(p.relativeErrorViaC) : ''} |`);
+    lines.push(
+      `| ${r.task} | ${r.verdict ?? ''} | ${r.target} | ${r.actual.toFixed(3)} | ${r.predicted.toFixed(3)}${iv} | ${signed(r.relativeError)} | ${signed(r.relativeErrorViaC)} | ${p ? p.predicted.toFixed(3) : ''} | ${p ? pct(p.relativeError) : ''} | ${p ? pct(p.relativeErrorViaC) : ''} |`,
+    );
   }
   const m = a.mean13B;
-  lines.push('', `Mean |relative error| over the 8 tasks, 13B: ${pct(m.ours)} (through C ${pct(m.oursViaC)}${m.oursFree !== undefined ? `; free floor and ceiling ${pct(m.oursFree)}` : ''}${m.oursCeilingFree !== undefined ? `; floor at chance, ceiling fitted ${pct(m.oursCeilingFree)}` : ''}); the paper: ${pct(m.paper)} (through C ${pct(m.paperViaC)}). 7B: ${pct(a.mean7B.ours)} (through C ${pct(a.mean7B.oursViaC)}).`);
-  if (a.covered.of) lines.push(`95 % intervals (${a.replicates} run-bootstrap replicates, seed ${a.seed}) hold the actual accuracy for ${a.covered.inside} of ${a.covered.of} task × target pairs.`);
+  lines.push(
+    '',
+    `Mean |relative error| over the 8 tasks, 13B: ${pct(m.ours)} (through C ${pct(m.oursViaC)}${m.oursFree !== undefined ? `; free floor and ceiling ${pct(m.oursFree)}` : ''}${m.oursCeilingFree !== undefined ? `; floor at chance, ceiling fitted ${pct(m.oursCeilingFree)}` : ''}); the paper: ${pct(m.paper)} (through C ${pct(m.paperViaC)}). 7B: ${pct(a.mean7B.ours)} (through C ${pct(a.mean7B.oursViaC)}).`,
+  );
+  if (a.covered.of)
+    lines.push(
+      `95 % intervals (${a.replicates} run-bootstrap replicates, seed ${a.seed}) hold the actual accuracy for ${a.covered.inside} of ${a.covered.of} task × target pairs.`,
+    );
   return lines.join('\n');
 }
 
@@ -136,9 +168,15 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
     return i >= 0 ? args[i + 1] : fallback;
   };
   const started = Date.now();
-  const anchor = olmoAnchor({ replicates: Number(flag('replicates', '100')), seed: Number(flag('seed', '0')), free: true });
+  const anchor = olmoAnchor({
+    replicates: Number(flag('replicates', '100')),
+    seed: Number(flag('seed', '0')),
+    free: true,
+  });
   const out = args.includes('--out') ? flag('out', '') : undefined;
   if (out) writeFileSync(out, JSON.stringify(anchor, null, 2) + '\n');
-  process.stdout.write(args.includes('--json') ? JSON.stringify(anchor, null, 2) + '\n' : anchorMarkdown(anchor) + '\n');
+  process.stdout.write(
+    args.includes('--json') ? JSON.stringify(anchor, null, 2) + '\n' : anchorMarkdown(anchor) + '\n',
+  );
   process.stderr.write(`${((Date.now() - started) / 1000).toFixed(0)} s\n`);
 }

@@ -13,8 +13,23 @@
  *   --replicates 100 --seed 0 --cases chinchilla,moby-small --unit row --markdown
  */
 import { readBenchmark, type BenchmarkCase } from '../src/io/benchmarkCases.js';
-import { fitCandidate, isFailure, candidateLogPrediction, replicateLogPredictions, mixtureQuantiles, EXTRAPOLATION_SCALE, type CandidateFit } from '../src/fit/candidate.js';
-import { defaultAutoRule, internalBacktest, publishedRecipes, scoreWeights, MIN_WEIGHT, type AutoRule } from '../src/fit/auto.js';
+import {
+  fitCandidate,
+  isFailure,
+  candidateLogPrediction,
+  replicateLogPredictions,
+  mixtureQuantiles,
+  EXTRAPOLATION_SCALE,
+  type CandidateFit,
+} from '../src/fit/candidate.js';
+import {
+  defaultAutoRule,
+  internalBacktest,
+  publishedRecipes,
+  scoreWeights,
+  MIN_WEIGHT,
+  type AutoRule,
+} from '../src/fit/auto.js';
 import { getProcedure, procedureIds } from '../src/fit/procedures.js';
 import { axisValue } from '../src/io/rollingOrigin.js';
 import type { ResampleUnit } from '../src/fit/bootstrap.js';
@@ -61,14 +76,24 @@ const candidateIds = procedureIds;
 
 function prepareCase(c: BenchmarkCase): CaseCache {
   const maxC = Math.max(...c.split.fit.runs.map((x) => axisValue(x, 'C')));
-  const targets: Target[] = c.split.heldOut.map((r) => ({ actual: r.final.loss, C: axisValue(r.final, 'C'), ratioC: axisValue(r.final, 'C') / maxC }));
+  const targets: Target[] = c.split.heldOut.map((r) => ({
+    actual: r.final.loss,
+    C: axisValue(r.final, 'C'),
+    ratioC: axisValue(r.final, 'C') / maxC,
+  }));
   const points = c.split.heldOut.map((r) => r.final);
   const fulls: (CandidateFit | ReturnType<typeof fitCandidate>)[] = [];
   const candidates: CandidateAtTargets[] = candidateIds.map((id, k) => {
     const f = fitCandidate(c.split.fit, getProcedure(id), { replicates, seed: seed + k, unit });
     fulls.push(f);
     if (isFailure(f)) return { id, failed: f.error, center: [], replicates: [], noise: new Float64Array(0) };
-    return { id, reduction: f.reduction, center: points.map((t) => candidateLogPrediction(f, t)), replicates: points.map((t) => replicateLogPredictions(f, t)), noise: f.noise };
+    return {
+      id,
+      reduction: f.reduction,
+      center: points.map((t) => candidateLogPrediction(f, t)),
+      replicates: points.map((t) => replicateLogPredictions(f, t)),
+      noise: f.noise,
+    };
   });
   const { scores } = internalBacktest(c.split.fit, candidateIds.map(getProcedure), fulls, defaultAutoRule);
   scores.forEach((s, k) => (candidates[k].score = s.score));
@@ -87,14 +112,19 @@ function evaluate(cache: CaseCache, weights: number[], tau: number): Scored {
   const rel: number[] = [];
   const covered: Record<string, number> = Object.fromEntries(LEVELS.map((l) => [String(l), 0]));
   cache.targets.forEach((t, i) => {
-    let center = 0, total = 0;
+    let center = 0,
+      total = 0;
     const components = [];
     for (let k = 0; k < cache.candidates.length; k++) {
       const cand = cache.candidates[k];
       if (!(weights[k] > 0) || cand.failed) continue;
       center += weights[k] * cand.center[i];
       total += weights[k];
-      components.push({ weight: weights[k], replicates: cand.replicates[i].length ? cand.replicates[i] : [cand.center[i]], noise: cand.noise });
+      components.push({
+        weight: weights[k],
+        replicates: cand.replicates[i].length ? cand.replicates[i] : [cand.center[i]],
+        noise: cand.noise,
+      });
     }
     const predicted = Math.exp(center / total);
     rel.push((predicted - t.actual) / t.actual);
@@ -104,14 +134,26 @@ function evaluate(cache: CaseCache, weights: number[], tau: number): Scored {
       if (t.actual >= Math.exp(q[2 * j]) && t.actual <= Math.exp(q[2 * j + 1])) covered[String(l)]++;
     });
   });
-  return { worst: Math.max(...rel.map(Math.abs)), mean: rel.reduce((a, e) => a + Math.abs(e), 0) / rel.length, bias: rel.reduce((a, e) => a + e, 0) / rel.length, covered };
+  return {
+    worst: Math.max(...rel.map(Math.abs)),
+    mean: rel.reduce((a, e) => a + Math.abs(e), 0) / rel.length,
+    bias: rel.reduce((a, e) => a + e, 0) / rel.length,
+    covered,
+  };
 }
 
 function ruleWeights(cache: CaseCache, rule: AutoRule): number[] {
   const inSet = cache.candidates.map((c) => rule.candidates.includes(c.id) && !c.failed);
   const fitted = inSet.filter(Boolean).length;
   const anyScored = cache.candidates.some((c, k) => inSet[k] && c.score !== undefined);
-  let w = rule.combine === 'equal' || !anyScored ? inSet.map((o) => (o ? 1 / fitted : 0)) : scoreWeights(cache.candidates.map((c, k) => (inSet[k] ? c.score : undefined)), rule.combine, rule.temperature);
+  let w =
+    rule.combine === 'equal' || !anyScored
+      ? inSet.map((o) => (o ? 1 / fitted : 0))
+      : scoreWeights(
+          cache.candidates.map((c, k) => (inSet[k] ? c.score : undefined)),
+          rule.combine,
+          rule.temperature,
+        );
   w = w.map((x) => (x >= MIN_WEIGHT ? x : 0));
   const total = w.reduce((a, b) => a + b, 0);
   return w.map((x) => x / total);
@@ -122,10 +164,20 @@ const sets: Record<string, string[]> = { published: publishedRecipes, all: candi
 const variants: { name: string; rule: AutoRule }[] = [];
 for (const [setName, candidates] of Object.entries(sets)) {
   variants.push({ name: `equal weights over ${setName}`, rule: { ...defaultAutoRule, candidates, combine: 'equal' } });
-  for (const temperature of [0.25, 1]) variants.push({ name: `back-test weights (T = ${temperature}) over ${setName}`, rule: { ...defaultAutoRule, candidates, combine: 'weights', temperature } });
-  variants.push({ name: `back-test selection among ${setName}`, rule: { ...defaultAutoRule, candidates, combine: 'select' } });
+  for (const temperature of [0.25, 1])
+    variants.push({
+      name: `back-test weights (T = ${temperature}) over ${setName}`,
+      rule: { ...defaultAutoRule, candidates, combine: 'weights', temperature },
+    });
+  variants.push({
+    name: `back-test selection among ${setName}`,
+    rule: { ...defaultAutoRule, candidates, combine: 'select' },
+  });
 }
-const sameRule = (a: AutoRule, b: AutoRule) => a.combine === b.combine && a.candidates.join() === b.candidates.join() && (a.combine !== 'weights' || a.temperature === b.temperature);
+const sameRule = (a: AutoRule, b: AutoRule) =>
+  a.combine === b.combine &&
+  a.candidates.join() === b.candidates.join() &&
+  (a.combine !== 'weights' || a.temperature === b.temperature);
 const defaultVariant = variants.findIndex((v) => sameRule(v.rule, defaultAutoRule));
 
 // ---- run ---------------------------------------------------------------------------------------
@@ -135,23 +187,41 @@ const caches: CaseCache[] = [];
 for (const c of cases) {
   const t = performance.now();
   caches.push(prepareCase(c));
-  log(`${c.spec.id}: ${c.split.fitRuns} runs fitted, ${c.split.heldOut.length} predicted (${((performance.now() - t) / 1000).toFixed(1)} s)`);
+  log(
+    `${c.spec.id}: ${c.split.fitRuns} runs fitted, ${c.split.heldOut.length} predicted (${((performance.now() - t) / 1000).toFixed(1)} s)`,
+  );
 }
 const realIdx = caches.map((c, i) => (c.c.spec.real ? i : -1)).filter((i) => i >= 0);
 const oneHot = (k: number) => candidateIds.map((_, j) => (j === k ? 1 : 0));
 
 // Point errors do not depend on τ: choose the rule first, then τ.
 const variantScores = variants.map((v) => caches.map((cache) => evaluate(cache, ruleWeights(cache, v.rule), 0)));
-const meanWorst = (scored: Scored[], subset: number[]) => subset.reduce((a, i) => a + scored[i].worst, 0) / subset.length;
-const bestVariant = (subset: number[]) => variants.reduce((best, _, v) => (meanWorst(variantScores[v], subset) < meanWorst(variantScores[best], subset) - 1e-12 ? v : best), defaultVariant);
-const tauScores = (weightsOf: (cache: CaseCache) => number[]) => TAUS.map((tau) => caches.map((cache) => evaluate(cache, weightsOf(cache), tau)));
-const pooled95 = (scored: Scored[], subset: number[]) => subset.reduce((a, i) => a + scored[i].covered['0.95'], 0) / subset.reduce((a, i) => a + caches[i].targets.length, 0);
-const bestTau = (scored: Scored[][], subset: number[]) => TAUS.reduce((best, _, t) => (Math.abs(pooled95(scored[t], subset) - 0.95) < Math.abs(pooled95(scored[best], subset) - 0.95) - 1e-12 ? t : best), 0);
+const meanWorst = (scored: Scored[], subset: number[]) =>
+  subset.reduce((a, i) => a + scored[i].worst, 0) / subset.length;
+const bestVariant = (subset: number[]) =>
+  variants.reduce(
+    (best, _, v) => (meanWorst(variantScores[v], subset) < meanWorst(variantScores[best], subset) - 1e-12 ? v : best),
+    defaultVariant,
+  );
+const tauScores = (weightsOf: (cache: CaseCache) => number[]) =>
+  TAUS.map((tau) => caches.map((cache) => evaluate(cache, weightsOf(cache), tau)));
+const pooled95 = (scored: Scored[], subset: number[]) =>
+  subset.reduce((a, i) => a + scored[i].covered['0.95'], 0) / subset.reduce((a, i) => a + caches[i].targets.length, 0);
+const bestTau = (scored: Scored[][], subset: number[]) =>
+  TAUS.reduce(
+    (best, _, t) =>
+      Math.abs(pooled95(scored[t], subset) - 0.95) < Math.abs(pooled95(scored[best], subset) - 0.95) - 1e-12 ? t : best,
+    0,
+  );
 
 const globalVariant = bestVariant(realIdx);
 const byVariantTau = new Map<number, Scored[][]>();
 const tauTable = (v: number) => {
-  if (!byVariantTau.has(v)) byVariantTau.set(v, tauScores((cache) => ruleWeights(cache, variants[v].rule)));
+  if (!byVariantTau.has(v))
+    byVariantTau.set(
+      v,
+      tauScores((cache) => ruleWeights(cache, variants[v].rule)),
+    );
   return byVariantTau.get(v)!;
 };
 const globalTau = bestTau(tauTable(globalVariant), realIdx);
@@ -163,7 +233,9 @@ const lodo = caches.map((cache, i) => {
 });
 // Fixed recipes: the same τ as auto's in each fold, so their coverage is comparable.
 const fixedTables = candidateIds.map((_, k) => tauScores(() => oneHot(k)));
-const fixed = candidateIds.map((_, k) => caches.map((cache, i) => (cache.candidates[k].failed ? null : fixedTables[k][TAUS.indexOf(lodo[i].tau)][i])));
+const fixed = candidateIds.map((_, k) =>
+  caches.map((cache, i) => (cache.candidates[k].failed ? null : fixedTables[k][TAUS.indexOf(lodo[i].tau)][i])),
+);
 
 // ---- report ------------------------------------------------------------------------------------
 const names = [...candidateIds, 'auto'];
@@ -177,7 +249,9 @@ const summary = names.map((name, n) => {
     meanWorst: list.reduce((a, s) => a + (s?.worst ?? 1), 0) / list.length,
     meanMean: list.reduce((a, s) => a + (s?.mean ?? 1), 0) / list.length,
     failed: list.length - ok.length,
-    coverage: Object.fromEntries(LEVELS.map((l) => [String(l), ok.reduce((a, s) => a + s.covered[String(l)], 0) / targetsIn(realIdx)])),
+    coverage: Object.fromEntries(
+      LEVELS.map((l) => [String(l), ok.reduce((a, s) => a + s.covered[String(l)], 0) / targetsIn(realIdx)]),
+    ),
   };
 });
 const agrees = globalVariant === defaultVariant && TAUS[globalTau] === EXTRAPOLATION_SCALE;
@@ -190,7 +264,14 @@ const caseRows = caches.map((cache, i) => {
     fitRuns: cache.c.split.fitRuns,
     targets: t.length,
     computeRatio: [Math.min(...t.map((x) => x.ratioC)), Math.max(...t.map((x) => x.ratioC))],
-    procedures: Object.fromEntries(candidateIds.map((id, k) => [id, fixed[k][i] ? { ...fixed[k][i], reduction: cache.candidates[k].reduction, backtestScore: cache.candidates[k].score } : { failed: cache.candidates[k].failed }])),
+    procedures: Object.fromEntries(
+      candidateIds.map((id, k) => [
+        id,
+        fixed[k][i]
+          ? { ...fixed[k][i], reduction: cache.candidates[k].reduction, backtestScore: cache.candidates[k].score }
+          : { failed: cache.candidates[k].failed },
+      ]),
+    ),
     auto: { rule: variants[lodo[i].variant].name, tau: lodo[i].tau, ...lodo[i].scored },
   };
 });
@@ -218,9 +299,12 @@ if (json) {
   );
 } else {
   const out: string[] = [];
-  const cell = (s: Scored | null) => (s ? `${pct(s.worst)} / ${pct(s.mean)} (${s.covered['0.8']}, ${s.covered['0.95']})` : 'cannot fit');
+  const cell = (s: Scored | null) =>
+    s ? `${pct(s.worst)} / ${pct(s.mean)} (${s.covered['0.8']}, ${s.covered['0.95']})` : 'cannot fit';
   const sep = markdown ? ' | ' : ' | ';
-  out.push(`Extrapolation benchmark: per case, worst / mean |L̂ − L|/L in % over the held-out runs, and (runs inside the 80 % interval, inside the 95 %); ${replicates} bootstrap replicates resampling whole ${unit}s, seed ${seed}. auto is scored leave-one-dataset-out.`);
+  out.push(
+    `Extrapolation benchmark: per case, worst / mean |L̂ − L|/L in % over the held-out runs, and (runs inside the 80 % interval, inside the 95 %); ${replicates} bootstrap replicates resampling whole ${unit}s, seed ${seed}. auto is scored leave-one-dataset-out.`,
+  );
   out.push('');
   const header = ['case', 'fit', 'held out', 'C ratio', ...names];
   out.push((markdown ? '| ' : '') + header.join(sep) + (markdown ? ' |' : ''));
@@ -229,19 +313,30 @@ if (json) {
     const t = cache.targets;
     const ratio = `${Math.min(...t.map((x) => x.ratioC)).toFixed(1)}–${Math.max(...t.map((x) => x.ratioC)).toFixed(1)}×`;
     const cells = [...candidateIds.map((_, k) => cell(fixed[k][i])), cell(lodo[i].scored)];
-    const row = [`${cache.c.spec.id}${cache.c.spec.real ? '' : ' (synthetic, not in the summary)'}`, String(cache.c.split.fitRuns), String(t.length), ratio, ...cells];
+    const row = [
+      `${cache.c.spec.id}${cache.c.spec.real ? '' : ' (synthetic, not in the summary)'}`,
+      String(cache.c.split.fitRuns),
+      String(t.length),
+      ratio,
+      ...cells,
+    ];
     out.push((markdown ? '| ' : '') + row.join(sep) + (markdown ? ' |' : ''));
   });
   out.push('');
   out.push(`Summary over ${realIdx.length} real cases (${targetsIn(realIdx)} held-out runs):`);
-  for (const s of summary) out.push(`  ${s.procedure.padEnd(11)} mean worst ${pct(s.meanWorst)} %, mean ${pct(s.meanMean)} %, 80 % intervals cover ${pct(s.coverage['0.8'])} %, 95 % cover ${pct(s.coverage['0.95'])} %${s.failed ? ` (${s.failed} cases it cannot fit, scored as 100 %)` : ''}`);
+  for (const s of summary)
+    out.push(
+      `  ${s.procedure.padEnd(11)} mean worst ${pct(s.meanWorst)} %, mean ${pct(s.meanMean)} %, 80 % intervals cover ${pct(s.coverage['0.8'])} %, 95 % cover ${pct(s.coverage['0.95'])} %${s.failed ? ` (${s.failed} cases it cannot fit, scored as 100 %)` : ''}`,
+    );
   out.push('');
   out.push('Rule variants (mean worst error over all real cases, in-sample):');
   variants.forEach((v, j) => out.push(`  ${pct(meanWorst(variantScores[j], realIdx))} %  ${v.name}`));
   out.push('');
   out.push(`auto's rule and τ for each case, chosen on the other real cases:`);
   for (const l of lodo) out.push(`  ${l.case}: ${variants[l.variant].name}, τ = ${l.tau}`);
-  out.push(`chosen on all real cases: ${variants[globalVariant].name}, τ = ${TAUS[globalTau]}; shipped: ${variants[defaultVariant].name}, τ = ${EXTRAPOLATION_SCALE}${agrees ? ' (they agree)' : ' — THEY DIFFER: update fit/auto.ts and fit/candidate.ts'}`);
+  out.push(
+    `chosen on all real cases: ${variants[globalVariant].name}, τ = ${TAUS[globalTau]}; shipped: ${variants[defaultVariant].name}, τ = ${EXTRAPOLATION_SCALE}${agrees ? ' (they agree)' : ' — THEY DIFFER: update fit/auto.ts and fit/candidate.ts'}`,
+  );
   out.push(`(${((performance.now() - started) / 1000).toFixed(0)} s)`);
   process.stdout.write(out.join('\n') + '\n');
 }

@@ -20,7 +20,8 @@ const repeat = Number(process.argv[process.argv.indexOf('--repeat') + 1] || 7);
 const data = readRuns(`${root}examples/chinchilla.csv`);
 
 function timeIt(fn: () => void): { wall: number; cpu: number } {
-  const c0 = process.cpuUsage(), t0 = performance.now();
+  const c0 = process.cpuUsage(),
+    t0 = performance.now();
   fn();
   const c = process.cpuUsage(c0);
   return { wall: (performance.now() - t0) / 1000, cpu: (c.user + c.system) / 1e6 };

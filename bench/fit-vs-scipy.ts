@@ -30,9 +30,14 @@ const { readRuns } = (await import(lib('io/readRuns'))) as typeof import('../src
 const { chinchilla } = (await import(lib('laws/index'))) as typeof import('../src/laws/index.js');
 const { fit } = (await import(lib('fit/fit'))) as typeof import('../src/fit/fit.js');
 const { chooseProcedure } = (await import(lib('fit/auto'))) as typeof import('../src/fit/auto.js');
-const { bootstrapParallel, fitParallel } = (await import(lib('node/parallel'))) as typeof import('../src/node/parallel.js');
+const { bootstrapParallel, fitParallel } = (await import(
+  lib('node/parallel')
+)) as typeof import('../src/node/parallel.js');
 const { median } = (await import(lib('core/statistics'))) as typeof import('../src/core/statistics.js');
-const load = () => loadavg().map((l) => l.toFixed(2)).join(' ');
+const load = () =>
+  loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
 const data = `${root}examples/chinchilla.csv`;
 const everyFlag = process.argv.indexOf('--every');
 const every = everyFlag > 0 ? Number(process.argv[everyFlag + 1]) : 10;
@@ -47,22 +52,36 @@ const seconds = async (fn: () => unknown | Promise<unknown>, repeat = 1): Promis
   return times.sort((a, b) => a - b)[Math.floor(times.length / 2)];
 };
 
-console.log(`machine: ${availableParallelism()} cores, node ${process.version}, load average ${load()}; library from ${built ? 'dist/ (npm run build after editing src/)' : 'src/'}`);
+console.log(
+  `machine: ${availableParallelism()} cores, node ${process.version}, load average ${load()}; library from ${built ? 'dist/ (npm run build after editing src/)' : 'src/'}`,
+);
 const rounds = 3;
 const scipyRun = (tolerances: 'default' | 'strict') => {
   // One BLAS thread: scipy's L-BFGS-B calls BLAS on 5-vectors, and OpenBLAS's threads only contend
   // for the cores (on this 2-core machine under load, 15× slower per start). The fastest scipy.
   const env = { ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' };
-  const r = JSON.parse(execFileSync('python3', [`${root}bench/scipy_chinchilla.py`, data, String(every), tolerances], { encoding: 'utf8', env }));
+  const r = JSON.parse(
+    execFileSync('python3', [`${root}bench/scipy_chinchilla.py`, data, String(every), tolerances], {
+      encoding: 'utf8',
+      env,
+    }),
+  );
   return { ...r, full: r.secondsPerStart * r.grid };
 };
 
 const dataset = readRuns(data);
-let gridObjective = NaN, autoObjective = NaN;
-let gridParams: Record<string, number> = {}, autoParams: Record<string, number> = {};
+let gridObjective = NaN,
+  autoObjective = NaN;
+let gridParams: Record<string, number> = {},
+  autoParams: Record<string, number> = {};
 // scipy and the grid in alternating rounds (median of each), so a change of load on this shared
 // machine falls on both sides rather than on whichever ran second.
-const runs: { scipyDefault: ReturnType<typeof scipyRun>; scipyStrict: ReturnType<typeof scipyRun>; gridParallel: number; gridSerial: number }[] = [];
+const runs: {
+  scipyDefault: ReturnType<typeof scipyRun>;
+  scipyStrict: ReturnType<typeof scipyRun>;
+  gridParallel: number;
+  gridSerial: number;
+}[] = [];
 for (let k = 0; k < rounds; k++) {
   const scipyDefault = scipyRun('default');
   const gridParallel = await seconds(async () => {
@@ -72,15 +91,35 @@ for (let k = 0; k < rounds; k++) {
   const gridSerial = await seconds(() => fit(chinchilla, dataset, { init: 'hoffmann' }));
   runs.push({ scipyDefault, scipyStrict, gridParallel, gridSerial });
 }
-const middle = <T>(key: (r: (typeof runs)[number]) => number, pick: (r: (typeof runs)[number]) => T): T => pick([...runs].sort((a, b) => key(a) - key(b))[Math.floor(rounds / 2)]);
-const scipyDefault = middle((r) => r.scipyDefault.full, (r) => r.scipyDefault);
-const scipyStrict = middle((r) => r.scipyStrict.full, (r) => r.scipyStrict);
-const gridParallel = middle((r) => r.gridParallel, (r) => r.gridParallel);
-const gridSerial = middle((r) => r.gridSerial, (r) => r.gridSerial);
-for (const [name, r] of [["scipy's default tolerances", scipyDefault], ['ftol 1e-15, gtol 1e-12', scipyStrict]] as const) {
-  console.log(`scipy L-BFGS-B (${name}), exact gradients, every ${every}th start, median of ${rounds}: ${r.starts} starts in ${r.seconds.toFixed(2)} s (${(r.secondsPerStart * 1000).toFixed(2)} ms/start) → full grid ${r.full.toFixed(1)} s; objective ${r.objective.toExponential(7)}`);
+const middle = <T>(key: (r: (typeof runs)[number]) => number, pick: (r: (typeof runs)[number]) => T): T =>
+  pick([...runs].sort((a, b) => key(a) - key(b))[Math.floor(rounds / 2)]);
+const scipyDefault = middle(
+  (r) => r.scipyDefault.full,
+  (r) => r.scipyDefault,
+);
+const scipyStrict = middle(
+  (r) => r.scipyStrict.full,
+  (r) => r.scipyStrict,
+);
+const gridParallel = middle(
+  (r) => r.gridParallel,
+  (r) => r.gridParallel,
+);
+const gridSerial = middle(
+  (r) => r.gridSerial,
+  (r) => r.gridSerial,
+);
+for (const [name, r] of [
+  ["scipy's default tolerances", scipyDefault],
+  ['ftol 1e-15, gtol 1e-12', scipyStrict],
+] as const) {
+  console.log(
+    `scipy L-BFGS-B (${name}), exact gradients, every ${every}th start, median of ${rounds}: ${r.starts} starts in ${r.seconds.toFixed(2)} s (${(r.secondsPerStart * 1000).toFixed(2)} ms/start) → full grid ${r.full.toFixed(1)} s; objective ${r.objective.toExponential(7)}`,
+  );
 }
-console.log(`rounds (scipy defaults / grid, 2 threads): ${runs.map((r) => `${r.scipyDefault.full.toFixed(1)} s / ${r.gridParallel.toFixed(2)} s = ${(r.scipyDefault.full / r.gridParallel).toFixed(1)}×`).join('; ')}`);
+console.log(
+  `rounds (scipy defaults / grid, 2 threads): ${runs.map((r) => `${r.scipyDefault.full.toFixed(1)} s / ${r.gridParallel.toFixed(2)} s = ${(r.scipyDefault.full / r.gridParallel).toFixed(1)}×`).join('; ')}`,
+);
 const auto = await seconds(() => {
   ({ objective: autoObjective, params: autoParams } = fit(chinchilla, dataset));
 }, 5);
@@ -92,7 +131,12 @@ const boot = await seconds(() => bootstrapParallel(best, {}, 1000, 0));
 const ratio = (t: number) => `${(scipyDefault.full / t).toFixed(1)}× / ${(scipyStrict.full / t).toFixed(1)}×`;
 const perStart = (t: number) => `${((t / scipyDefault.grid) * 1e6).toFixed(0)} µs/start`;
 const rows: [string, string, string, string][] = [
-  [`full 4,500-start grid, ${availableParallelism()} threads`, `${gridParallel.toFixed(2)} s`, ratio(gridParallel), `${perStart(gridParallel)}; ${scipyDefault.full / gridParallel >= 10 ? 'target ≥ 10× scipy defaults: met' : 'target ≥ 10× scipy defaults: NOT met'}`],
+  [
+    `full 4,500-start grid, ${availableParallelism()} threads`,
+    `${gridParallel.toFixed(2)} s`,
+    ratio(gridParallel),
+    `${perStart(gridParallel)}; ${scipyDefault.full / gridParallel >= 10 ? 'target ≥ 10× scipy defaults: met' : 'target ≥ 10× scipy defaults: NOT met'}`,
+  ],
   ['full 4,500-start grid, one thread', `${gridSerial.toFixed(2)} s`, ratio(gridSerial), perStart(gridSerial)],
   ['one recipe, auto start (huber), median of 5', `${(auto * 1000).toFixed(0)} ms`, ratio(auto), ''],
   ['default procedure (3 recipes), median of 5', `${(procedure * 1000).toFixed(0)} ms`, ratio(procedure), ''],
@@ -100,10 +144,17 @@ const rows: [string, string, string, string][] = [
 ];
 console.log("\nScaleLab (ratio = scipy's full grid at its defaults / ScaleLab, then at strict tolerances / ScaleLab)");
 for (const r of rows) console.log(`  ${r[0].padEnd(46)} ${r[1].padStart(9)} ${r[2].padStart(17)}   ${r[3]}`);
-const same = [gridObjective, autoObjective].every((o) => Math.abs(o / scipyStrict.objective - 1) < 1e-9) && Math.abs(scipyDefault.objective / scipyStrict.objective - 1) < 1e-9;
-console.log(`\nsame optimum: ${same ? 'yes' : 'NO'} (grid ${gridObjective.toExponential(9)}, auto ${autoObjective.toExponential(9)}, scipy defaults ${scipyDefault.objective.toExponential(9)}, strict ${scipyStrict.objective.toExponential(9)})`);
-const digits = (a: Record<string, number>, b: Record<string, number>) => Math.min(...Object.keys(b).map((k) => -Math.log10(Math.abs(a[k] / b[k] - 1) || 1e-16))).toFixed(1);
-console.log(`parameters: grid agrees with scipy's strict optimum to ${digits(gridParams, scipyStrict.params)} significant digits, auto to ${digits(autoParams, scipyStrict.params)}, scipy's defaults to ${digits(scipyDefault.params, scipyStrict.params)}`);
+const same =
+  [gridObjective, autoObjective].every((o) => Math.abs(o / scipyStrict.objective - 1) < 1e-9) &&
+  Math.abs(scipyDefault.objective / scipyStrict.objective - 1) < 1e-9;
+console.log(
+  `\nsame optimum: ${same ? 'yes' : 'NO'} (grid ${gridObjective.toExponential(9)}, auto ${autoObjective.toExponential(9)}, scipy defaults ${scipyDefault.objective.toExponential(9)}, strict ${scipyStrict.objective.toExponential(9)})`,
+);
+const digits = (a: Record<string, number>, b: Record<string, number>) =>
+  Math.min(...Object.keys(b).map((k) => -Math.log10(Math.abs(a[k] / b[k] - 1) || 1e-16))).toFixed(1);
+console.log(
+  `parameters: grid agrees with scipy's strict optimum to ${digits(gridParams, scipyStrict.params)} significant digits, auto to ${digits(autoParams, scipyStrict.params)}, scipy's defaults to ${digits(scipyDefault.params, scipyStrict.params)}`,
+);
 console.log(`load average after: ${load()}`);
 
 // Start-up, against a bare node, in alternating pairs.
@@ -116,18 +167,25 @@ if (existsSync(`${root}dist/cli/main.js`)) {
   };
   const commands: [string, string[], number][] = [
     ['scalelab --version', ['bin/scalelab.js', '--version'], 1.5],
-    ['scalelab predict --preset epoch-2024 --N 70B --D 1.4T', ['bin/scalelab.js', 'predict', '--preset', 'epoch-2024', '--N', '70B', '--D', '1.4T'], 2.5],
+    [
+      'scalelab predict --preset epoch-2024 --N 70B --D 1.4T',
+      ['bin/scalelab.js', 'predict', '--preset', 'epoch-2024', '--N', '70B', '--D', '1.4T'],
+      2.5,
+    ],
     ['scalelab fit examples/chinchilla.csv', ['bin/scalelab.js', 'fit', 'examples/chinchilla.csv'], 3.5],
   ];
   console.log('\nstart-up: median of 7 alternating pairs, command / bare `node -e 0`');
   for (const [name, args, goal] of commands) {
-    const a: number[] = [], b: number[] = [];
+    const a: number[] = [],
+      b: number[] = [];
     for (let i = 0; i < 7; i++) {
       a.push(wall(args));
       b.push(wall(['-e', '0']));
     }
     const x = median(a) / median(b);
-    console.log(`  ${name.padEnd(56)} ${median(a).toFixed(3)} s vs ${median(b).toFixed(3)} s = ${x.toFixed(2)}×   goal ≤ ${goal}×: ${x <= goal ? 'met' : 'NOT met'}`);
+    console.log(
+      `  ${name.padEnd(56)} ${median(a).toFixed(3)} s vs ${median(b).toFixed(3)} s = ${x.toFixed(2)}×   goal ≤ ${goal}×: ${x <= goal ? 'met' : 'NOT met'}`,
+    );
   }
   console.log(`load average after: ${load()}`);
 } else {

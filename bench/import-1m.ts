@@ -44,16 +44,23 @@ const random = randomSource(16);
 const chinchilla = (N: number, D: number) => 1.69 + 406.4 / N ** 0.34 + 410.7 / D ** 0.28;
 const logUniform = (lo: number, hi: number) => Math.exp(Math.log(lo) + random() * Math.log(hi / lo));
 const run = () => {
-  const N = logUniform(1e7, 1e10), D = logUniform(1e9, 1e12);
-  return { N: N.toPrecision(9), D: D.toPrecision(9), loss: (chinchilla(N, D) * (1 + 0.01 * (random() - 0.5))).toPrecision(7) };
+  const N = logUniform(1e7, 1e10),
+    D = logUniform(1e9, 1e12);
+  return {
+    N: N.toPrecision(9),
+    D: D.toPrecision(9),
+    loss: (chinchilla(N, D) * (1 + 0.01 * (random() - 0.5))).toPrecision(7),
+  };
 };
 const files = {
   runsCsv: join(dir, 'runs-1m.csv'),
   runsJsonl: join(dir, 'runs-1m.jsonl'),
   curvesCsv: join(dir, 'curves-1m.csv'),
 };
-console.log(`machine: ${availableParallelism()} cores, node ${process.version}; ${rows.toLocaleString('en')} rows; files in ${dir}`);
-let t = performance.now();
+console.log(
+  `machine: ${availableParallelism()} cores, node ${process.version}; ${rows.toLocaleString('en')} rows; files in ${dir}`,
+);
+const t = performance.now();
 await generate(files.runsCsv, 'N,D,loss', rows, () => {
   const r = run();
   return `${r.N},${r.D},${r.loss}`;
@@ -64,12 +71,16 @@ await generate(files.runsJsonl, '', rows, () => {
 });
 const perRun = 100;
 await generate(files.curvesCsv, 'run,N,D,loss,step', rows, (i) => {
-  const id = Math.floor(i / perRun), k = (i % perRun) + 1;
-  const N = 1e7 * 1.0007 ** id, D = 1e8 * k;
+  const id = Math.floor(i / perRun),
+    k = (i % perRun) + 1;
+  const N = 1e7 * 1.0007 ** id,
+    D = 1e8 * k;
   return `run-${id},${N.toPrecision(9)},${D},${chinchilla(N, D).toPrecision(7)},${k * 100}`;
 });
 const size = (p: string) => `${(statSync(p).size / 1024 / 1024).toFixed(0)} MiB`;
-console.log(`generated in ${((performance.now() - t) / 1000).toFixed(1)} s: ${size(files.runsCsv)} CSV, ${size(files.runsJsonl)} JSONL, ${size(files.curvesCsv)} CSV of curves\n`);
+console.log(
+  `generated in ${((performance.now() - t) / 1000).toFixed(1)} s: ${size(files.runsCsv)} CSV, ${size(files.runsJsonl)} JSONL, ${size(files.curvesCsv)} CSV of curves\n`,
+);
 
 interface Measured {
   code: number;
@@ -83,8 +94,13 @@ interface Measured {
 /** Run `scalelab ARGS` as its own process and measure it. */
 function measure(args: string[], timeoutS = 600): Promise<Measured> {
   const start = performance.now();
-  const p = spawn(process.execPath, ['--import', 'tsx', '--import', `${root}test/fixtures/peak-rss.mjs`, `${root}src/cli/run.ts`, ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '', stderr = '';
+  const p = spawn(
+    process.execPath,
+    ['--import', 'tsx', '--import', `${root}test/fixtures/peak-rss.mjs`, `${root}src/cli/run.ts`, ...args],
+    { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let stdout = '',
+    stderr = '';
   p.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
   p.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
   const timer = setTimeout(() => p.kill('SIGKILL'), timeoutS * 1000);
@@ -92,31 +108,71 @@ function measure(args: string[], timeoutS = 600): Promise<Measured> {
     p.on('exit', (code) => {
       clearTimeout(timer);
       const m = /peak-rss-kb=(\d+) cpu-s=([\d.]+)/.exec(stderr);
-      resolve({ code: code ?? -1, seconds: (performance.now() - start) / 1000, cpu: m ? Number(m[2]) : NaN, peakMb: m ? Number(m[1]) / 1024 : NaN, stdout, stderr });
+      resolve({
+        code: code ?? -1,
+        seconds: (performance.now() - start) / 1000,
+        cpu: m ? Number(m[2]) : NaN,
+        peakMb: m ? Number(m[1]) / 1024 : NaN,
+        stdout,
+        stderr,
+      });
     }),
   );
 }
 
 const results: [string, Measured, string][] = [];
-const targets = (m: Measured) => (m.seconds <= 30 && m.peakMb <= 500 ? 'targets ≤ 30 s, ≤ 500 MB: met' : 'targets ≤ 30 s, ≤ 500 MB: NOT met');
-for (const [label, file] of [['runs import, CSV of runs', files.runsCsv], ['runs import, JSONL of runs', files.runsJsonl], ['runs import, CSV of curves', files.curvesCsv]] as const) {
+const targets = (m: Measured) =>
+  m.seconds <= 30 && m.peakMb <= 500 ? 'targets ≤ 30 s, ≤ 500 MB: met' : 'targets ≤ 30 s, ≤ 500 MB: NOT met';
+for (const [label, file] of [
+  ['runs import, CSV of runs', files.runsCsv],
+  ['runs import, JSONL of runs', files.runsJsonl],
+  ['runs import, CSV of curves', files.curvesCsv],
+] as const) {
   const db = join(dir, `${label.replace(/\W+/g, '-')}.db`);
   const first = await measure(['runs', 'import', file, '--db', db, '--json']);
-  const counts = first.code === 0 ? (JSON.parse(first.stdout).files[0] as { runs: number; checkpoints: number; skipped: number }) : undefined;
-  results.push([label, first, counts ? `${counts.runs} runs, ${counts.checkpoints} checkpoints; ${targets(first)}` : `exit ${first.code}: ${first.stderr.trim().split('\n')[0]}`]);
+  const counts =
+    first.code === 0
+      ? (JSON.parse(first.stdout).files[0] as { runs: number; checkpoints: number; skipped: number })
+      : undefined;
+  results.push([
+    label,
+    first,
+    counts
+      ? `${counts.runs} runs, ${counts.checkpoints} checkpoints; ${targets(first)}`
+      : `exit ${first.code}: ${first.stderr.trim().split('\n')[0]}`,
+  ]);
   const again = await measure(['runs', 'import', file, '--db', db, '--json']);
   const c2 = again.code === 0 ? (JSON.parse(again.stdout).files[0] as { runs: number; skipped: number }) : undefined;
-  results.push([`  again (adds nothing)`, again, c2 ? `${c2.runs} runs added, ${c2.skipped} already there` : `exit ${again.code}`]);
-  console.log(results.slice(-2).map(([l, m, note]) => `${l.padEnd(30)} ${m.seconds.toFixed(1).padStart(6)} s  cpu ${m.cpu.toFixed(1).padStart(6)} s  peak ${m.peakMb.toFixed(0).padStart(5)} MB  ${note}`).join('\n'));
+  results.push([
+    `  again (adds nothing)`,
+    again,
+    c2 ? `${c2.runs} runs added, ${c2.skipped} already there` : `exit ${again.code}`,
+  ]);
+  console.log(
+    results
+      .slice(-2)
+      .map(
+        ([l, m, note]) =>
+          `${l.padEnd(30)} ${m.seconds.toFixed(1).padStart(6)} s  cpu ${m.cpu.toFixed(1).padStart(6)} s  peak ${m.peakMb.toFixed(0).padStart(5)} MB  ${note}`,
+      )
+      .join('\n'),
+  );
 }
 if (withFit) {
   const fit = await measure(['fit', files.runsCsv, '--json'], fitTimeout);
-  const note = fit.code === 0 ? `objective ${JSON.parse(fit.stdout).objective.toExponential(4)}, ${JSON.parse(fit.stdout).points} runs` : `exit ${fit.code}: ${fit.stderr.trim().split('\n')[0].slice(0, 160)}`;
+  const note =
+    fit.code === 0
+      ? `objective ${JSON.parse(fit.stdout).objective.toExponential(4)}, ${JSON.parse(fit.stdout).points} runs`
+      : `exit ${fit.code}: ${fit.stderr.trim().split('\n')[0].slice(0, 160)}`;
   results.push(['fit, CSV of runs', fit, note]);
-  console.log(`${'fit, CSV of runs'.padEnd(30)} ${fit.seconds.toFixed(1).padStart(6)} s  cpu ${fit.cpu.toFixed(1).padStart(6)} s  peak ${fit.peakMb.toFixed(0).padStart(5)} MB  ${note}`);
+  console.log(
+    `${'fit, CSV of runs'.padEnd(30)} ${fit.seconds.toFixed(1).padStart(6)} s  cpu ${fit.cpu.toFixed(1).padStart(6)} s  peak ${fit.peakMb.toFixed(0).padStart(5)} MB  ${note}`,
+  );
 }
 rmSync(dir, { recursive: true, force: true });
-const missed = results.filter(([l, m]) => l.startsWith('runs import') && (m.code !== 0 || m.seconds > 30 || m.peakMb > 500));
+const missed = results.filter(
+  ([l, m]) => l.startsWith('runs import') && (m.code !== 0 || m.seconds > 30 || m.peakMb > 500),
+);
 if (missed.length) {
   console.log(`\n${missed.length} import(s) missed a target`);
   process.exitCode = 1;

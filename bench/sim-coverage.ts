@@ -36,7 +36,14 @@ for (let s = 1; s <= seeds; s++) {
       });
     },
   };
-  const study = await runStudy(executor, { targetSeconds: 48 * 3600, experimentSeconds: 12 * 3600, cost: worldCostModel(world), architecture: worldArchitecture(world), bootstrap: replicates, seed: s });
+  const study = await runStudy(executor, {
+    targetSeconds: 48 * 3600,
+    experimentSeconds: 12 * 3600,
+    cost: worldCostModel(world),
+    architecture: worldArchitecture(world),
+    bootstrap: replicates,
+    seed: s,
+  });
   const { N, D, config } = study.recommendation;
   const observed = simulate(world, config).finalLoss!;
   const choice = chooseProcedure(study.dataset, { replicates, seed: s });
@@ -49,12 +56,28 @@ for (let s = 1; s <= seeds; s++) {
   // The Huber fit's law interval alone (the study's interval before this change): the study's own bootstrap.
   const hub = choice.fits[0];
   if (!('error' in hub) && hub.samples) {
-    const law = predictEnsemble([{ id: 'huber', law: hub.law, params: hub.result.params, replicates: choiceMembers(choice)[0].replicates, noise: [], weight: 1 }], { N, D }, [0.95], { extrapolationScale: 0 });
+    const law = predictEnsemble(
+      [
+        {
+          id: 'huber',
+          law: hub.law,
+          params: hub.result.params,
+          replicates: choiceMembers(choice)[0].replicates,
+          noise: [],
+          weight: 1,
+        },
+      ],
+      { N, D },
+      [0.95],
+      { extrapolationScale: 0 },
+    );
     const [lo, hi] = law.lawIntervals['0.95'];
     if (observed >= lo && observed <= hi) covered.huber95++;
   }
   errors.push(p.value / observed - 1);
-  process.stderr.write(`seed ${s}: predicted ${p.value.toFixed(4)} [${p.intervals['0.95'].map((x) => x.toFixed(4)).join(', ')}], observed ${observed.toFixed(4)} at ${(6 * N * D / maxC).toFixed(1)}× the largest budget\n`);
+  process.stderr.write(
+    `seed ${s}: predicted ${p.value.toFixed(4)} [${p.intervals['0.95'].map((x) => x.toFixed(4)).join(', ')}], observed ${observed.toFixed(4)} at ${((6 * N * D) / maxC).toFixed(1)}× the largest budget\n`,
+  );
 }
 const pct = (k: number) => `${((100 * k) / seeds).toFixed(0)} %`;
 process.stdout.write(

@@ -26,7 +26,13 @@ const writeAtomic = (name, value) => {
 };
 // "code" stays the first field: the Slurm batch script reads it with sed.
 const finish = (code, signal, error) =>
-  writeAtomic('exit.json', { code, signal, seconds: (Date.now() - started) / 1000, ...(timedOut ? { timedOut: job.timeoutSeconds } : {}), ...(error ? { error } : {}) });
+  writeAtomic('exit.json', {
+    code,
+    signal,
+    seconds: (Date.now() - started) / 1000,
+    ...(timedOut ? { timedOut: job.timeoutSeconds } : {}),
+    ...(error ? { error } : {}),
+  });
 // A cancel: end the command's whole group; exit.json follows when its leader has exited.
 for (const s of ['SIGTERM', 'SIGINT']) process.on(s, () => child?.pid && endGroup(child.pid, grace));
 
@@ -38,7 +44,13 @@ if (existsSync(join(runDir, 'cancelled'))) {
   finish(null, 'SIGTERM', 'cancelled before the command started');
   process.exit(0);
 }
-child = spawn(job.argv[0], job.argv.slice(1), { cwd: job.cwd, stdio: ['ignore', out, err], shell: false, detached: true, env: { ...process.env, ...(job.env ?? {}) } });
+child = spawn(job.argv[0], job.argv.slice(1), {
+  cwd: job.cwd,
+  stdio: ['ignore', out, err],
+  shell: false,
+  detached: true,
+  env: { ...process.env, ...(job.env ?? {}) },
+});
 if (child.pid) writeAtomic('group.json', { pgid: child.pid, started });
 const timer =
   job.timeoutSeconds > 0

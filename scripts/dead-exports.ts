@@ -26,22 +26,37 @@ function files(dir: string): string[] {
 function target(from: string, specifier: string): string | undefined {
   if (!specifier.startsWith('.')) return undefined;
   const base = resolve(dirname(from), specifier);
-  for (const p of [base, base.replace(/\.js$/, '.ts'), base.replace(/\.js$/, '.tsx'), `${base}.ts`, join(base, 'index.ts')]) if (existsSync(p) && /\.tsx?$/.test(p)) return p;
+  for (const p of [
+    base,
+    base.replace(/\.js$/, '.ts'),
+    base.replace(/\.js$/, '.tsx'),
+    `${base}.ts`,
+    join(base, 'index.ts'),
+  ])
+    if (existsSync(p) && /\.tsx?$/.test(p)) return p;
   return undefined;
 }
 
 const parse = (path: string) => ts.createSourceFile(path, readFileSync(path, 'utf8'), ts.ScriptTarget.Latest, true);
-const hasExport = (n: ts.Node) => ts.canHaveModifiers(n) && !!ts.getModifiers(n)?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword);
+const hasExport = (n: ts.Node) =>
+  ts.canHaveModifiers(n) && !!ts.getModifiers(n)?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword);
 
 /** Names a module exports by declaration (`export function f`, `export const a, b`, `export { x }`). */
 function exportsOf(file: ts.SourceFile): { name: string; value: boolean; node: ts.Node }[] {
   const out: { name: string; value: boolean; node: ts.Node }[] = [];
   for (const s of file.statements) {
-    if (ts.isExportDeclaration(s) && !s.moduleSpecifier && s.exportClause && ts.isNamedExports(s.exportClause)) out.push(...s.exportClause.elements.map((e) => ({ name: e.name.text, value: !s.isTypeOnly && !e.isTypeOnly, node: s })));
+    if (ts.isExportDeclaration(s) && !s.moduleSpecifier && s.exportClause && ts.isNamedExports(s.exportClause))
+      out.push(
+        ...s.exportClause.elements.map((e) => ({ name: e.name.text, value: !s.isTypeOnly && !e.isTypeOnly, node: s })),
+      );
     if (!hasExport(s)) continue;
-    if (ts.isVariableStatement(s)) for (const d of s.declarationList.declarations) if (ts.isIdentifier(d.name)) out.push({ name: d.name.text, value: true, node: s });
-    if ((ts.isFunctionDeclaration(s) || ts.isClassDeclaration(s) || ts.isEnumDeclaration(s)) && s.name) out.push({ name: s.name.text, value: true, node: s });
-    if ((ts.isInterfaceDeclaration(s) || ts.isTypeAliasDeclaration(s)) && s.name) out.push({ name: s.name.text, value: false, node: s });
+    if (ts.isVariableStatement(s))
+      for (const d of s.declarationList.declarations)
+        if (ts.isIdentifier(d.name)) out.push({ name: d.name.text, value: true, node: s });
+    if ((ts.isFunctionDeclaration(s) || ts.isClassDeclaration(s) || ts.isEnumDeclaration(s)) && s.name)
+      out.push({ name: s.name.text, value: true, node: s });
+    if ((ts.isInterfaceDeclaration(s) || ts.isTypeAliasDeclaration(s)) && s.name)
+      out.push({ name: s.name.text, value: false, node: s });
   }
   return out;
 }
@@ -58,19 +73,29 @@ const everything = ['src', 'test', 'bench', 'scripts', 'web/src', 'bin'].flatMap
 for (const path of everything) {
   const file = parse(path);
   const visit = (node: ts.Node): void => {
-    if ((ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier)) {
+    if (
+      (ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) &&
+      node.moduleSpecifier &&
+      ts.isStringLiteral(node.moduleSpecifier)
+    ) {
       const to = target(path, node.moduleSpecifier.text);
       if (to) {
         if (ts.isImportDeclaration(node)) {
           const c = node.importClause;
           if (c?.name) use(to, 'default');
           if (c?.namedBindings && ts.isNamespaceImport(c.namedBindings)) use(to, 'all');
-          if (c?.namedBindings && ts.isNamedImports(c.namedBindings)) for (const e of c.namedBindings.elements) use(to, (e.propertyName ?? e.name).text);
+          if (c?.namedBindings && ts.isNamedImports(c.namedBindings))
+            for (const e of c.namedBindings.elements) use(to, (e.propertyName ?? e.name).text);
         } else if (!node.exportClause || !ts.isNamedExports(node.exportClause)) use(to, 'all');
         else for (const e of node.exportClause.elements) use(to, (e.propertyName ?? e.name).text);
       }
     }
-    if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword && node.arguments[0] && ts.isStringLiteralLike(node.arguments[0])) {
+    if (
+      ts.isCallExpression(node) &&
+      node.expression.kind === ts.SyntaxKind.ImportKeyword &&
+      node.arguments[0] &&
+      ts.isStringLiteralLike(node.arguments[0])
+    ) {
       const to = target(path, node.arguments[0].text);
       if (to) use(to, 'all');
     }
@@ -81,7 +106,9 @@ for (const path of everything) {
 
 const publicApi = new Set(['src/index.ts', 'src/node/index.ts'].map((p) => join(root, p)));
 const dead: string[] = [];
-for (const path of files(join(root, 'src')).filter((p) => /\.tsx?$/.test(p) && !/\.test\.tsx?$/.test(p) && !publicApi.has(p))) {
+for (const path of files(join(root, 'src')).filter(
+  (p) => /\.tsx?$/.test(p) && !/\.test\.tsx?$/.test(p) && !publicApi.has(p),
+)) {
   const u = used.get(path);
   if (u === 'all') continue;
   const file = parse(path);
@@ -90,7 +117,11 @@ for (const path of files(join(root, 'src')).filter((p) => /\.tsx?$/.test(p) && !
   const signatures = (except: ts.Node) =>
     all
       .filter((e) => e.node !== except)
-      .map((e) => (ts.isFunctionDeclaration(e.node) && e.node.body ? e.node.getText(file).slice(0, e.node.body.getStart(file) - e.node.getStart(file)) : e.node.getText(file)))
+      .map((e) =>
+        ts.isFunctionDeclaration(e.node) && e.node.body
+          ? e.node.getText(file).slice(0, e.node.body.getStart(file) - e.node.getStart(file))
+          : e.node.getText(file),
+      )
       .join('\n');
   for (const { name, value, node } of all) {
     if (u?.has(name)) continue;

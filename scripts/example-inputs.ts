@@ -23,8 +23,10 @@ function g(x: number): string {
   const r = Number(x.toPrecision(6));
   return Math.abs(r) >= 1e7 ? r.toExponential().replace('e+', 'e') : String(r);
 }
-const csv = (header: string[], rows: (string | number)[][]) => [header.join(','), ...rows.map((r) => r.map((v) => (typeof v === 'number' ? g(v) : v)).join(','))].join('\n') + '\n';
-const logSpaced = (lo: number, hi: number, n: number) => Array.from({ length: n }, (_, i) => lo * (hi / lo) ** (i / (n - 1)));
+const csv = (header: string[], rows: (string | number)[][]) =>
+  [header.join(','), ...rows.map((r) => r.map((v) => (typeof v === 'number' ? g(v) : v)).join(','))].join('\n') + '\n';
+const logSpaced = (lo: number, hi: number, n: number) =>
+  Array.from({ length: n }, (_, i) => lo * (hi / lo) ** (i / (n - 1)));
 /** Multiplicative noise exp(σ·z), z standard normal. */
 const noisy = (random: Random, sigma: number) => (x: number) => x * Math.exp(sigma * normal(random));
 
@@ -36,7 +38,13 @@ function labRun(config: TrainingConfig) {
 }
 
 /** Shapes at the lab's aspect optimum d_model/n_layer = 64, muP at its optimum learning rate. */
-const ladderShape = (d: number) => ({ n_layer: Math.max(2, Math.round(d / 64)), d_model: d, n_heads: Math.max(1, d / 64), parametrization: 'mup' as const, learning_rate: 3e-3 });
+const ladderShape = (d: number) => ({
+  n_layer: Math.max(2, Math.round(d / 64)),
+  d_model: d,
+  n_heads: Math.max(1, d / 64),
+  parametrization: 'mup' as const,
+  learning_rate: 3e-3,
+});
 
 /** runs.csv — a ladder of final losses from the lab: six sizes, four token counts each (`backtest`). */
 function runsCsv(): string {
@@ -56,7 +64,10 @@ function runsCsv(): string {
 function archsCsv(): string {
   const random = randomSource(2026, 1);
   const rows: (string | number)[][] = [];
-  for (const [arch, E, A, gamma] of [['dense', 1.7, 40, 0.1], ['moe', 1.75, 400, 0.16]] as const) {
+  for (const [arch, E, A, gamma] of [
+    ['dense', 1.7, 40, 0.1],
+    ['moe', 1.75, 400, 0.16],
+  ] as const) {
     for (let k = 0; k < 10; k++) {
       const C = 10 ** (17 + k * 0.5);
       rows.push([arch, C, noisy(random, 0.005)(E + A * C ** -gamma)]);
@@ -91,7 +102,8 @@ function gradsCsv(): string {
   const random = randomSource(2026, 2);
   const rows: (string | number)[][] = [];
   for (let step = 250; step <= 5000; step += 250) {
-    const G2 = 2 / (1 + step / 500), trace = 400 / Math.sqrt(1 + step / 2000);
+    const G2 = 2 / (1 + step / 500),
+      trace = 400 / Math.sqrt(1 + step / 2000);
     for (const batch of [32, 512]) rows.push([step, batch, noisy(random, 0.05)(G2 + trace / batch)]);
   }
   return csv(['step', 'batch', 'grad_sq'], rows);
@@ -112,10 +124,12 @@ function sweepCsv(): string {
     const N = Math.round(Math.sqrt(C / 120));
     const D = C / (6 * N); // the file gives C and N; D = C/(6N) is derived when read
     const base = E + A / N ** alpha + B / D ** beta;
-    const eta = 0.3118 * C ** -0.125, bOpt = 0.292 * C ** 0.3271;
+    const eta = 0.3118 * C ** -0.125,
+      bOpt = 0.292 * C ** 0.3271;
     for (let i = 0; i <= 10; i++) {
       for (let j = 0; j <= 10; j++) {
-        const lr = 2.5e-4 * 2 ** (i / 2), batch = 2 ** 16 * 2 ** (j / 2);
+        const lr = 2.5e-4 * 2 ** (i / 2),
+          batch = 2 ** 16 * 2 ** (j / 2);
         const loss = base * (1 + 0.01 * Math.log(lr / eta) ** 2 + 0.008 * Math.log(batch / bOpt) ** 2);
         rows.push([C, N, lr, Math.round(batch), noisy(random, 0.001)(loss)]);
       }
@@ -134,7 +148,17 @@ function lrSweepsCsv(): string {
   for (const width of [256, 512, 1024, 2048]) {
     for (let k = 0; k <= 14; k++) {
       const lr = 1e-4 * 2 ** (k / 2);
-      const r = simulate(world, { n_layer: 8, d_model: width, n_heads: width / 64, tokens: 2e9, batch_tokens: 2 ** 16, learning_rate: lr, parametrization: 'sp', n_evals: 1, seed: 0 });
+      const r = simulate(world, {
+        n_layer: 8,
+        d_model: width,
+        n_heads: width / 64,
+        tokens: 2e9,
+        batch_tokens: 2 ** 16,
+        learning_rate: lr,
+        parametrization: 'sp',
+        n_evals: 1,
+        seed: 0,
+      });
       if (r.status === 'completed') rows.push([width, lr, r.finalLoss]);
     }
   }
@@ -148,15 +172,26 @@ function lrSweepsCsv(): string {
  */
 function activationsCsv(): string {
   const random = randomSource(2026, 4);
-  const layers: [string, number, number][] = [['embedding', 0.8, 0], ['attn_logits', 0.35, 1], ['mlp_hidden', 0.6, 0.5], ['block_output', 1.1, 0.5], ['output_logits', 0.25, 1]];
+  const layers: [string, number, number][] = [
+    ['embedding', 0.8, 0],
+    ['attn_logits', 0.35, 1],
+    ['mlp_hidden', 0.6, 0.5],
+    ['block_output', 1.1, 0.5],
+    ['output_logits', 0.25, 1],
+  ];
   const rows: (string | number)[][] = [];
-  for (const [layer, base, slope] of layers) for (const width of [64, 128, 256, 512, 1024, 2048]) rows.push([layer, width, noisy(random, 0.03)(base * (width / 64) ** slope)]);
+  for (const [layer, base, slope] of layers)
+    for (const width of [64, 128, 256, 512, 1024, 2048])
+      rows.push([layer, width, noisy(random, 0.03)(base * (width / 64) ** slope)]);
   return csv(['layer', 'width', 'value'], rows);
 }
 
 /** pools.csv — Goyal et al. 2024's four T-MARS ImageNet pools (the built-in default), as a file to edit (`select --pools`). */
 function poolsCsv(): string {
-  return csv(['name', 'b', 'tau'], goyal2024.pools.map((p) => [p.name, p.b, p.tau]));
+  return csv(
+    ['name', 'b', 'tau'],
+    goyal2024.pools.map((p) => [p.name, p.b, p.tau]),
+  );
 }
 
 /**
@@ -166,7 +201,10 @@ function poolsCsv(): string {
 function curveCsv(): string {
   const random = randomSource(2026, 5);
   const truth = (D: number) => (0.9 ** -4 + (0.05 + 2 * D ** -0.35) ** -4) ** -0.25;
-  return csv(['D', 'loss'], logSpaced(10, 1e7, 30).map((D) => [Math.round(D), noisy(random, 0.01)(truth(D))]));
+  return csv(
+    ['D', 'loss'],
+    logSpaced(10, 1e7, 30).map((D) => [Math.round(D), noisy(random, 0.01)(truth(D))]),
+  );
 }
 
 /**
@@ -181,7 +219,15 @@ function shapesCsv(): string {
       const N = 12 * layers * width * width;
       // Not within a few per cent of the size, or wider than the lab allows.
       if (Math.abs(Math.log10(N / target)) > 0.02 || width > world.limits.dModel[1]) continue;
-      const r = labRun({ n_layer: layers, d_model: width, n_heads: width / 64, tokens: 20 * N, batch_tokens: 2 ** 19, learning_rate: 3e-3, parametrization: 'mup' });
+      const r = labRun({
+        n_layer: layers,
+        d_model: width,
+        n_heads: width / 64,
+        tokens: 20 * N,
+        batch_tokens: 2 ** 19,
+        learning_rate: 3e-3,
+        parametrization: 'mup',
+      });
       rows.push([r.N, width, layers, r.D, r.finalLoss]);
     }
   }

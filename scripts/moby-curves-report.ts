@@ -16,7 +16,14 @@ import { checkFiniteText } from '../src/cli/output.js';
 
 const dir = 'examples/studies/moby-curves';
 const laws = ['lr-annealing', 'multi-power'] as const;
-const fits = Object.fromEntries(laws.map((l) => [l, JSON.parse(readFileSync(join(dir, `fit-${l}.json`), 'utf8')) as { fits: { N: number; fit: CurveFit; bootstrap: CurveBootstrap }[] }]));
+const fits = Object.fromEntries(
+  laws.map((l) => [
+    l,
+    JSON.parse(readFileSync(join(dir, `fit-${l}.json`), 'utf8')) as {
+      fits: { N: number; fit: CurveFit; bootstrap: CurveBootstrap }[];
+    },
+  ]),
+);
 const targets = ['d32-cosine-2x', 'd32-wsd-0.5', 'd64-cosine-2x', 'd64-wsd-0.5'];
 const fitRuns = ['d32-constant', 'd32-wsd-0.2', 'd64-constant', 'd64-wsd-0.2'];
 const colors = { 'lr-annealing': '#1f77b4', 'multi-power': '#2ca02c' };
@@ -30,19 +37,47 @@ for (const name of targets) {
   const series = [];
   for (const law of laws) {
     const g = fits[law].fits.find((f) => f.N === run.N)!;
-    const p = predictWithIntervals(g.fit, { lrs: lrSequence(s), warmupSteps: s.warmupSteps ?? 0, N: run.N }, steps, g.bootstrap, 0.95, 1);
-    const last = steps.length - 1, observed = run.points.at(-1)!.loss;
+    const p = predictWithIntervals(
+      g.fit,
+      { lrs: lrSequence(s), warmupSteps: s.warmupSteps ?? 0, N: run.N },
+      steps,
+      g.bootstrap,
+      0.95,
+      1,
+    );
+    const last = steps.length - 1,
+      observed = run.points.at(-1)!.loss;
     const [lo, hi] = p.interval![last];
-    rows.push({ run: name, N: run.N, schedule: describeSchedule(s), law, predicted: p.loss[last], interval: [lo, hi], observed, error: p.loss[last] / observed - 1, inside: lo <= observed && observed <= hi, droppedReplicates: p.dropped ?? 0 });
+    rows.push({
+      run: name,
+      N: run.N,
+      schedule: describeSchedule(s),
+      law,
+      predicted: p.loss[last],
+      interval: [lo, hi],
+      observed,
+      error: p.loss[last] / observed - 1,
+      inside: lo <= observed && observed <= hi,
+      droppedReplicates: p.dropped ?? 0,
+    });
     series.push({ name: `${law} (predicted)`, steps, loss: p.loss, band: p.interval, color: colors[law] });
   }
-  series.push({ name: 'observed', steps: run.points.map((x) => x.step), loss: run.points.map((x) => x.loss), observed: true, color: '#d62728' });
+  series.push({
+    name: 'observed',
+    steps: run.points.map((x) => x.step),
+    loss: run.points.map((x) => x.loss),
+    observed: true,
+    color: '#d62728',
+  });
   panels.push(curveFigure(`${name}: ${describeSchedule(s)}`, series, { width: 640, height: 380 }));
 }
 
 const pct = (x: number) => `${(x * 100).toFixed(1)} %`;
 const table = rows
-  .map((r) => `<tr><td>${r.run}</td><td>${r.law}</td><td>${(r.predicted as number).toFixed(4)}</td><td>${(r.interval as number[]).map((v) => v.toFixed(4)).join('–')}</td><td>${(r.observed as number).toFixed(4)}</td><td>${pct(r.error as number)}</td><td>${r.inside ? 'inside' : '<b>missed</b>'}</td></tr>`)
+  .map(
+    (r) =>
+      `<tr><td>${r.run}</td><td>${r.law}</td><td>${(r.predicted as number).toFixed(4)}</td><td>${(r.interval as number[]).map((v) => v.toFixed(4)).join('–')}</td><td>${(r.observed as number).toFixed(4)}</td><td>${pct(r.error as number)}</td><td>${r.inside ? 'inside' : '<b>missed</b>'}</td></tr>`,
+  )
   .join('\n');
 const html = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>moby-curves: whole training curves under other schedules</title>
@@ -63,4 +98,7 @@ ${panels.join('\n')}
 checkFiniteText(html, dir);
 writeFileSync(join(dir, 'report.html'), html);
 writeFileSync(join(dir, 'predictions.json'), JSON.stringify(rows, null, 2) + '\n');
-for (const r of rows) console.log(`${r.run} ${r.law}: predicted ${(r.predicted as number).toFixed(4)} [${(r.interval as number[]).map((v) => v.toFixed(4)).join(', ')}], observed ${(r.observed as number).toFixed(4)}, ${pct(r.error as number)}, ${r.inside ? 'inside' : 'MISSED'}`);
+for (const r of rows)
+  console.log(
+    `${r.run} ${r.law}: predicted ${(r.predicted as number).toFixed(4)} [${(r.interval as number[]).map((v) => v.toFixed(4)).join(', ')}], observed ${(r.observed as number).toFixed(4)}, ${pct(r.error as number)}, ${r.inside ? 'inside' : 'MISSED'}`,
+  );

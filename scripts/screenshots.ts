@@ -19,14 +19,23 @@ const outIndex = process.argv.indexOf('--out');
 const out = resolve(outIndex > 0 ? process.argv[outIndex + 1] : join(root, 'docs', 'screenshots'));
 const executablePath = process.env.SCALELAB_CHROMIUM || '/usr/bin/chromium';
 const assets = defaultAssetsDir();
-if (!existsSync(join(assets, 'index.html'))) throw new Error(`the web app is not built (${assets}): run "npm run build" first`);
+if (!existsSync(join(assets, 'index.html')))
+  throw new Error(`the web app is not built (${assets}): run "npm run build" first`);
 if (!existsSync(executablePath)) throw new Error(`no Chromium at ${executablePath}: set SCALELAB_CHROMIUM`);
 mkdirSync(out, { recursive: true });
 
 // No store: the shots show the bundled data sets only.
-const web = createWebServer({ storePath: join(mkdtempSync(join(tmpdir(), 'scalelab-shots-')), 'none.db'), assetsDir: assets, datasets: bundledDatasets() });
+const web = createWebServer({
+  storePath: join(mkdtempSync(join(tmpdir(), 'scalelab-shots-')), 'none.db'),
+  assetsDir: assets,
+  datasets: bundledDatasets(),
+});
 const { url } = await web.listen(0);
-const browser = await chromium.launch({ executablePath, headless: true, args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'] });
+const browser = await chromium.launch({
+  executablePath,
+  headless: true,
+  args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
+});
 
 /** The page's element (this file is typed for Node). */
 type Scrollable = { scrollIntoView(o: { block: string }): void };
@@ -36,7 +45,8 @@ async function fitted(page: Page, query = ''): Promise<void> {
   await page.goto(`${url}/${query}`);
   if (!query) await page.getByTestId('dataset-chinchilla').click();
   await page.getByTestId('param-E').waitFor({ timeout: 60_000 });
-  for (const kind of ['loss', 'frontier', 'isoflop', 'residuals']) await page.locator(`[data-testid="figure-${kind}"][data-ready="true"]`).waitFor({ timeout: 60_000 });
+  for (const kind of ['loss', 'frontier', 'isoflop', 'residuals'])
+    await page.locator(`[data-testid="figure-${kind}"][data-ready="true"]`).waitFor({ timeout: 60_000 });
   // The result heading has the focus; its ring is not part of the layout being shown.
   await page.evaluate('document.activeElement && document.activeElement.blur()');
 }
@@ -51,7 +61,9 @@ try {
       async (p) => {
         await fitted(p, '?dataset=chinchilla&plan.inferenceTokens=2T');
         await p.getByTestId('plan-inference').scrollIntoViewIfNeeded();
-        await p.locator('#planner-heading').evaluate((el) => (el as unknown as Scrollable).scrollIntoView({ block: 'start' }));
+        await p
+          .locator('#planner-heading')
+          .evaluate((el) => (el as unknown as Scrollable).scrollIntoView({ block: 'start' }));
       },
     ],
     [
@@ -59,7 +71,9 @@ try {
       { width: 390, height: 844 },
       async (p) => {
         await fitted(p);
-        await p.locator('#figures-heading').evaluate((el) => (el as unknown as Scrollable).scrollIntoView({ block: 'start' }));
+        await p
+          .locator('#figures-heading')
+          .evaluate((el) => (el as unknown as Scrollable).scrollIntoView({ block: 'start' }));
       },
     ],
   ];

@@ -7,13 +7,31 @@
 import * as laws from './laws/index.js';
 
 export { laws };
-export { fit, prepareFit, refineStarts, finishFit, type FitOptions, type FitResult, type InitMethod } from './fit/fit.js';
+export {
+  fit,
+  prepareFit,
+  refineStarts,
+  finishFit,
+  type FitOptions,
+  type FitResult,
+  type InitMethod,
+} from './fit/fit.js';
 export { bootstrap, summariseBootstrap, type BootstrapSamples, type BootstrapSummary } from './fit/bootstrap.js';
 export { fitToJson, loadFit, type FitJson, type LoadedFit } from './fit/summary.js';
 export { fitReport } from './fit/report.js';
 export { parseRuns, parseColumnMapping, type ParseRunsOptions, type RunFormat } from './io/parseRuns.js';
 export type { Dataset, Run } from './io/dataset.js';
-export { getLaw, lawIds, registerLaw, choiceOf, predictLoss, type Law, type LawChoice, type LawDefinition, type Point } from './laws/index.js';
+export {
+  getLaw,
+  lawIds,
+  registerLaw,
+  choiceOf,
+  predictLoss,
+  type Law,
+  type LawChoice,
+  type LawDefinition,
+  type Point,
+} from './laws/index.js';
 export { lbfgs, type LbfgsOptions, type LbfgsResult } from './core/lbfgs.js';
 export { huber, type LossKind, type LossOptions } from './core/losses.js';
 export { randomSource } from './core/random.js';
@@ -22,31 +40,70 @@ export { quantile, percentileInterval } from './core/statistics.js';
 export * from './errors/index.js';
 
 // Planning: the compute-optimal frontier and the big run.
-export { chinchillaOptimal, computeOptimal, computeOptimalForSize, tokensPerParameterRule, kaplanAllocation, type Allocation } from './analyses/computeOptimal.js';
+export {
+  chinchillaOptimal,
+  computeOptimal,
+  computeOptimalForSize,
+  tokensPerParameterRule,
+  kaplanAllocation,
+  type Allocation,
+} from './analyses/computeOptimal.js';
 export { inferenceAwareOptimal, qualityOf, type InferenceAwareResult } from './analyses/inferenceAware.js';
 export { isoflopAnalysis, type IsoflopOptions, type IsoflopResult } from './analyses/isoflop.js';
 export { envelopeAnalysis, trainingCurves } from './analyses/envelope.js';
 export { approach1, approach2, approach3, agreement, type ApproachResult } from './analyses/frontier.js';
 export { makePlan, type Plan, type PlanInput } from './analyses/plan.js';
 export { backtest, type BacktestResult } from './analyses/backtest.js';
-export { parameterCount, kaplanNonEmbedding, nonEmbeddingParameters, type ModelShape, type ParameterCount } from './model/shape.js';
+export {
+  parameterCount,
+  kaplanNonEmbedding,
+  nonEmbeddingParameters,
+  type ModelShape,
+  type ParameterCount,
+} from './model/shape.js';
 export { kaplanFlopsPerToken, chinchillaFlopsPerToken, deepseekM, sixN, PF_DAY } from './model/flops.js';
 export { shapeSearch, type ShapeCandidate } from './model/shapeSearch.js';
 export { accelerators, accelerator, hardwareBudget } from './hardware/catalog.js';
 export { lawPresets, lawPreset } from './presets/laws.js';
 // Hyperparameters.
-export { criticalBatch, criticalBatchPresets, criticalBatchPreset, criticalBatchAtLoss, tradeoffAt, batchTradeoff, fitTradeoff, tradeoffInterval, criticalBatchFromRuns, gradientNoiseScale } from './hparams/criticalBatch.js';
+export {
+  criticalBatch,
+  criticalBatchPresets,
+  criticalBatchPreset,
+  criticalBatchAtLoss,
+  tradeoffAt,
+  batchTradeoff,
+  fitTradeoff,
+  tradeoffInterval,
+  criticalBatchFromRuns,
+  gradientNoiseScale,
+} from './hparams/criticalBatch.js';
 export { hparamPresets, hparamPreset, predictHparams, fitHparamLaws } from './hparams/laws.js';
 export { mupTable, learningRateTransfer, coordinateCheck } from './hparams/mup.js';
 // Data laws and comparisons.
 export { repetitionOptimum, epochValues, effectiveEpochs } from './analyses/repetition.js';
-export { selectionError, selectionTable, selectionCrossover, goyal2024, type Pool, type SelectionParams } from './analyses/dataSelection.js';
+export {
+  selectionError,
+  selectionTable,
+  selectionCrossover,
+  goyal2024,
+  type Pool,
+  type SelectionParams,
+} from './analyses/dataSelection.js';
 export { parsePools, type PoolFile } from './io/parsePools.js';
 export { learningCurveRegions, localSlopes } from './analyses/learningCurve.js';
 export { compareGroups, aspectSpread } from './analyses/groups.js';
 export { backtestCurves } from './analyses/curveBacktest.js';
 // Published models, figures, the simulated lab.
 export { parseCatalog, describe as describeModel, findModel, placeOnFrontier } from './catalog/models.js';
-export { lossPlot, isoflopPlot, frontierPlot, residualsPlot, backtestPlot, landmarksPlot, type Spec } from './plots/specs.js';
+export {
+  lossPlot,
+  isoflopPlot,
+  frontierPlot,
+  residualsPlot,
+  backtestPlot,
+  landmarksPlot,
+  type Spec,
+} from './plots/specs.js';
 export { simulate, truth as labTruth, optimum as labOptimum } from './lab/simulate.js';
 export { parseWorld, type World, type TrainingConfig } from './lab/world.js';

@@ -26,8 +26,12 @@ after(() => {
 /** The CLI from sources, asynchronously (an in-process server must keep answering meanwhile). */
 function scalelab(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const c = spawn(process.execPath, ['--import', 'tsx', `${root}src/cli/run.ts`, ...args], { cwd: root, env: { ...process.env, SCALELAB_DEBUG: '' } });
-    let stdout = '', stderr = '';
+    const c = spawn(process.execPath, ['--import', 'tsx', `${root}src/cli/run.ts`, ...args], {
+      cwd: root,
+      env: { ...process.env, SCALELAB_DEBUG: '' },
+    });
+    let stdout = '',
+      stderr = '';
     c.stdout.on('data', (d) => (stdout += d));
     c.stderr.on('data', (d) => (stderr += d));
     c.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
@@ -36,7 +40,11 @@ function scalelab(args: string[]): Promise<{ code: number; stdout: string; stder
 
 /** `scalelab lab serve --port 0` as a child: resolves with its URL once it listens. */
 function labServe(args: string[]): Promise<string> {
-  const c = spawn(process.execPath, ['--import', 'tsx', `${root}src/cli/run.ts`, 'lab', 'serve', '--port', '0', '--json', ...args], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+  const c = spawn(
+    process.execPath,
+    ['--import', 'tsx', `${root}src/cli/run.ts`, 'lab', 'serve', '--port', '0', '--json', ...args],
+    { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   children.push(c);
   return new Promise((resolve, reject) => {
     let text = '';
@@ -65,22 +73,56 @@ async function withLab(speed: number, body: (url: string) => Promise<void>): Pro
 }
 
 const study = (url: string, db: string, extra: string[] = []) =>
-  scalelab(['study', 'run', '--backend', 'api', '--url', url, '--api-key', 'k', '--target-hours', '48', '--experiment-hours', '12', '--db', db, '--study', 's', '--poll', '0.05', '--bootstrap', '20', '--json', ...extra]);
+  scalelab([
+    'study',
+    'run',
+    '--backend',
+    'api',
+    '--url',
+    url,
+    '--api-key',
+    'k',
+    '--target-hours',
+    '48',
+    '--experiment-hours',
+    '12',
+    '--db',
+    db,
+    '--study',
+    's',
+    '--poll',
+    '0.05',
+    '--bootstrap',
+    '20',
+    '--json',
+    ...extra,
+  ]);
 
-test('study run --backend api against lab serve: no run times out although the client\'s cost model is 1.4–13× optimistic, and the sweep is planned at the measured speed', async () => {
+test("study run --backend api against lab serve: no run times out although the client's cost model is 1.4–13× optimistic, and the sweep is planned at the measured speed", async () => {
   const url = await labServe(['--api-key', 'k', '--speed', '20000']);
   const db = join(dir, 'plain.db');
   const r = await study(url, db);
   assert.equal(r.code, 0, r.stderr);
   const j = JSON.parse(r.stdout);
-  assert.ok(j.recommendation.predictedLoss > 2 && j.recommendation.predictedLoss < 4, `predicted ${j.recommendation.predictedLoss}`);
+  assert.ok(
+    j.recommendation.predictedLoss > 2 && j.recommendation.predictedLoss < 4,
+    `predicted ${j.recommendation.predictedLoss}`,
+  );
   const store = RunStore.open(db);
   try {
     const runs = store.runs({ study: 's' });
     const timedOut = runs.filter((x) => /timed out|timeout/i.test(x.reason ?? ''));
-    assert.deepEqual(timedOut.map((x) => x.reason), [], 'no run timed out');
+    assert.deepEqual(
+      timedOut.map((x) => x.reason),
+      [],
+      'no run timed out',
+    );
     const probe = runs.filter((x) => x.phase === 'lr-probe');
-    assert.equal(probe.filter((x) => x.status === 'completed').length, probe.length - 1, 'every probe run but the diverging one completed');
+    assert.equal(
+      probe.filter((x) => x.status === 'completed').length,
+      probe.length - 1,
+      'every probe run but the diverging one completed',
+    );
     assert.ok(runs.filter((x) => x.phase === 'isoflop' && x.status === 'completed').length >= 20);
     // The probe runs took ~4× the client's assumed seconds: the sweep was planned at that speed, so
     // its budgets nearly fit the 12 h (uncalibrated, 10 of the last budget's runs were refused as
@@ -93,14 +135,17 @@ test('study run --backend api against lab serve: no run times out although the c
     assert.ok(sweep.ratio > 2.5 && sweep.ratio < 8, `probe ratio ${sweep.ratio}`);
     assert.match(target.statement, /completed runs of the largest budget took [\d.]+× the cost model's seconds/);
     const refused = runs.filter((x) => /over budget/.test(x.reason ?? ''));
-    assert.ok(refused.length <= 3, `${refused.length} runs refused as over budget: ${refused.map((x) => x.reason).join('; ')}`);
+    assert.ok(
+      refused.length <= 3,
+      `${refused.length} runs refused as over budget: ${refused.map((x) => x.reason).join('; ')}`,
+    );
     assert.ok(j.spentHours <= 12);
   } finally {
     store.close();
   }
 });
 
-test('with --world the API client plans with the served world\'s hardware: every run fits, and the regret is stated', async () => {
+test("with --world the API client plans with the served world's hardware: every run fits, and the regret is stated", async () => {
   await withLab(20000, async (url) => {
     const r = await study(url, join(dir, 'world.db'), ['--world', 'worlds/default.json']);
     assert.equal(r.code, 0, r.stderr);
@@ -122,26 +167,42 @@ test('runs that time out say so and how to raise the limit, not "lower the learn
 
 test('probeFailure names the cause: divergence → lower learning rates; timeouts → the runtime limit; else the reasons', () => {
   const o = (reason: string) => ({ run: {} as never, status: 'failed', seconds: 1, reason }) as RunOutcome;
-  assert.match(probeFailure([o('training diverged: NaN'), o('training diverged: NaN')]), /diverged.*lower the learning rates/);
-  const t = probeFailure([o('training diverged: NaN'), o(failureReason('timeout: the run needed 352 s, more than max_runtime_seconds = 183', 'failed', 183))]);
+  assert.match(
+    probeFailure([o('training diverged: NaN'), o('training diverged: NaN')]),
+    /diverged.*lower the learning rates/,
+  );
+  const t = probeFailure([
+    o('training diverged: NaN'),
+    o(failureReason('timeout: the run needed 352 s, more than max_runtime_seconds = 183', 'failed', 183)),
+  ]);
   assert.match(t, /1 of 2 timed out/);
   assert.match(t, /raise the limit with option "maxRuntimeSeconds" SECONDS or option "runtimeMargin" X/);
   // The CLI names its flags instead (the study above shows it end to end).
-  assert.match(failureReason('timeout', 'failed', 183, flagFor), /raise the limit with --max-runtime SECONDS or --runtime-margin X/);
+  assert.match(
+    failureReason('timeout', 'failed', 183, flagFor),
+    /raise the limit with --max-runtime SECONDS or --runtime-margin X/,
+  );
   assert.doesNotMatch(t, /lower the learning rates/);
   assert.match(probeFailure([o('submit failed: 400 over budget')]), /over budget/);
 });
 
 test('runtimeRatio: nearest observed size at or below N; below every size, scaled by N_min/N', () => {
   assert.equal(runtimeRatio([], 1e7), undefined);
-  const obs = [{ N: 1e7, ratio: 4 }, { N: 1e8, ratio: 1.5 }];
+  const obs = [
+    { N: 1e7, ratio: 4 },
+    { N: 1e8, ratio: 1.5 },
+  ];
   assert.equal(runtimeRatio(obs, 1e7), 4);
-  assert.equal(runtimeRatio(obs, 5e7), 4, 'between sizes: the smaller size\'s (longer) ratio');
+  assert.equal(runtimeRatio(obs, 5e7), 4, "between sizes: the smaller size's (longer) ratio");
   assert.equal(runtimeRatio(obs, 1e9), 1.5);
   assert.equal(runtimeRatio(obs, 2.5e6), 16, 'below: ×(N_min/N)');
   // Runs of one size at several lengths: the longest no longer than this one (a start-up cost
   // weighs less on long runs), else the shortest.
-  const timed = [{ N: 1e7, ratio: 2.4, estimate: 74 }, { N: 1e7, ratio: 1.5, estimate: 670 }, { N: 1e7, ratio: 1.0, estimate: 2011 }];
+  const timed = [
+    { N: 1e7, ratio: 2.4, estimate: 74 },
+    { N: 1e7, ratio: 1.5, estimate: 670 },
+    { N: 1e7, ratio: 1.0, estimate: 2011 },
+  ];
   assert.equal(runtimeRatio(timed, 1e7, 6034), 1.0);
   assert.equal(runtimeRatio(timed, 2e7, 1000), 1.5);
   assert.equal(runtimeRatio(timed, 1e7, 50), 2.4);
@@ -163,9 +224,30 @@ test('runtimeLimit: fixed wins; uncalibrated reserves half the budget left; cali
 test('the API client runs one calibration run alone, then the rest at full concurrency with limits from its reported runtime', async () => {
   await withLab(1e6, async (url) => {
     const client = apiBackend({ url: url, apiKey: 'k' });
-    const get = async (id: string) => (await (await fetch(`${url}/experiment/${id}`, { headers: { 'x-api-key': 'k' } })).json()) as { request: { max_runtime_seconds: number }; runtime_seconds: number };
+    const get = async (id: string) =>
+      (await (await fetch(`${url}/experiment/${id}`, { headers: { 'x-api-key': 'k' } })).json()) as {
+        request: { max_runtime_seconds: number };
+        runtime_seconds: number;
+      };
     assert.equal(client.concurrency, 1, 'uncalibrated: one run at a time');
-    const run = (i: number, d: number) => ({ id: i, key: `k${i}`, N: 12 * 4 * d * d, estimatedSeconds: 50, config: { n_layer: 4, d_model: d, n_heads: d / 64, tokens: 3e8, batch_tokens: 65536, learning_rate: 3e-3 + i * 1e-5, parametrization: 'mup', n_evals: 4, seed: 0 } }) as unknown as StoredRun;
+    const run = (i: number, d: number) =>
+      ({
+        id: i,
+        key: `k${i}`,
+        N: 12 * 4 * d * d,
+        estimatedSeconds: 50,
+        config: {
+          n_layer: 4,
+          d_model: d,
+          n_heads: d / 64,
+          tokens: 3e8,
+          batch_tokens: 65536,
+          learning_rate: 3e-3 + i * 1e-5,
+          parametrization: 'mup',
+          n_evals: 4,
+          seed: 0,
+        },
+      }) as unknown as StoredRun;
     const first = run(1, 256);
     const id = await client.submit(first);
     let exp = await get(id);
@@ -185,8 +267,18 @@ test('the API client runs one calibration run alone, then the rest at full concu
 test('a busy backend defers a submit while runs are in flight, and the runner submits it once they finish', async () => {
   const store = RunStore.open(join(dir, 'busy.db'));
   try {
-    const cfg = (i: number) => ({ n_layer: 2, d_model: 64, n_heads: 1, tokens: 1e6, batch_tokens: 4096, learning_rate: 1e-3 * i });
-    store.plan('b', [1, 2, 3].map((i) => ({ key: `r${i}`, phase: 'isoflop', config: cfg(i), N: 1, D: 1, C: 1, estimatedSeconds: 1 })));
+    const cfg = (i: number) => ({
+      n_layer: 2,
+      d_model: 64,
+      n_heads: 1,
+      tokens: 1e6,
+      batch_tokens: 4096,
+      learning_rate: 1e-3 * i,
+    });
+    store.plan(
+      'b',
+      [1, 2, 3].map((i) => ({ key: `r${i}`, phase: 'isoflop', config: cfg(i), N: 1, D: 1, C: 1, estimatedSeconds: 1 })),
+    );
     let polls = 0;
     const inFlight = new Set<string>();
     const busy: string[] = [];
@@ -220,8 +312,28 @@ test('sweep retry on the API: a failed configuration cannot be run twice (409), 
   await withLab(1e6, async (url) => {
     const store = RunStore.open(join(dir, 'retry.db'));
     // A learning rate far above the world's divergence threshold: the run fails on the server.
-    const config = { n_layer: 4, d_model: 256, n_heads: 4, tokens: 1e8, batch_tokens: 65536, learning_rate: 0.09, parametrization: 'mup', n_evals: 4, seed: 0 };
-    store.plan('r', [{ key: 'hot', phase: 'isoflop', config, N: 12 * 4 * 256 * 256, D: 1e8, C: 6 * 12 * 4 * 256 * 256 * 1e8, estimatedSeconds: 30 }]);
+    const config = {
+      n_layer: 4,
+      d_model: 256,
+      n_heads: 4,
+      tokens: 1e8,
+      batch_tokens: 65536,
+      learning_rate: 0.09,
+      parametrization: 'mup',
+      n_evals: 4,
+      seed: 0,
+    };
+    store.plan('r', [
+      {
+        key: 'hot',
+        phase: 'isoflop',
+        config,
+        N: 12 * 4 * 256 * 256,
+        D: 1e8,
+        C: 6 * 12 * 4 * 256 * 256 * 1e8,
+        estimatedSeconds: 30,
+      },
+    ]);
     const client = () => apiBackend({ url: url, apiKey: 'k', maxRuntimeSeconds: 3600 });
     const first = await runSweep(store, 'r', client(), { pollMs: 20 });
     assert.equal(first.failed, 1);
@@ -231,7 +343,10 @@ test('sweep retry on the API: a failed configuration cannot be run twice (409), 
     const again = await runSweep(store, 'r', client(), { pollMs: 20 });
     assert.equal(again.failed, 1);
     const [retried] = store.runs({ study: 'r' });
-    assert.match(retried.reason!, /already ran this configuration as experiment \S+, which failed \(.*diverge.*\).*refuses the same configuration twice \(409/i);
+    assert.match(
+      retried.reason!,
+      /already ran this configuration as experiment \S+, which failed \(.*diverge.*\).*refuses the same configuration twice \(409/i,
+    );
     store.close();
   });
 });

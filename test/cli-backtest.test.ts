@@ -8,12 +8,27 @@ import { noStackTrace, scalelab } from './helpers/cli.js';
 const tmp = mkdtempSync(join(tmpdir(), 'scalelab-backtest-'));
 
 test('backtest compares procedures side by side: errors, bias, coverage, by extrapolation ratio', () => {
-  const r = scalelab(['backtest', 'examples/chinchilla.csv', '--procedures', 'auto,huber,tied-huber', '--folds', '2', '--min-fit', '60', '--bootstrap', '20', '--json']);
+  const r = scalelab([
+    'backtest',
+    'examples/chinchilla.csv',
+    '--procedures',
+    'auto,huber,tied-huber',
+    '--folds',
+    '2',
+    '--min-fit',
+    '60',
+    '--bootstrap',
+    '20',
+    '--json',
+  ]);
   assert.equal(r.code, 0, r.stderr);
   const j = r.json();
   assert.equal(j.by, 'C');
   assert.equal(j.cutoffs.length, 2);
-  assert.deepEqual(j.summaries.map((s: { procedure: string }) => s.procedure), ['auto', 'huber', 'tied-huber']);
+  assert.deepEqual(
+    j.summaries.map((s: { procedure: string }) => s.procedure),
+    ['auto', 'huber', 'tied-huber'],
+  );
   const heldOut = j.cutoffs.reduce((a: number, c: { heldOut: number }) => a + c.heldOut, 0);
   for (const s of j.summaries) {
     assert.equal(s.predictions, heldOut);
@@ -22,7 +37,18 @@ test('backtest compares procedures side by side: errors, bias, coverage, by extr
   }
   assert.ok(j.bins.length >= 2, 'errors are binned by compute ratio');
   assert.ok(j.predictions.every((p: { computeRatio: number }) => p.computeRatio > 0.99));
-  const text = scalelab(['backtest', 'examples/chinchilla.csv', '--procedures', 'huber', '--folds', '1', '--bootstrap', '0', '--by', 'N']);
+  const text = scalelab([
+    'backtest',
+    'examples/chinchilla.csv',
+    '--procedures',
+    'huber',
+    '--folds',
+    '1',
+    '--bootstrap',
+    '0',
+    '--by',
+    'N',
+  ]);
   assert.equal(text.code, 0, text.stderr);
   assert.match(text.stdout, /Rolling-origin back-test of examples\/chinchilla\.csv: at each cutoff in N/);
   assert.match(text.stdout, /huber\s+\d+\s+[\d.]+ %/);
@@ -34,14 +60,39 @@ test('backtest keeps the checkpoints of a run together and scores its final chec
   const rows = ['run,N,D,loss'];
   const law = (N: number, D: number) => 1.8 + 400 / N ** 0.34 + 2000 / D ** 0.37;
   [3e7, 6e7, 1e8, 2e8, 4e8, 8e8, 1.6e9, 3.2e9].forEach((N, k) => {
-    for (const f of [0.25, 0.5, 1]) rows.push(`m${k},${N},${20 * N * f},${law(N, 20 * N * f) * (1 + 0.002 * ((k % 3) - 1))}`);
+    for (const f of [0.25, 0.5, 1])
+      rows.push(`m${k},${N},${20 * N * f},${law(N, 20 * N * f) * (1 + 0.002 * ((k % 3) - 1))}`);
   });
   writeFileSync(file, rows.join('\n') + '\n');
-  const r = scalelab(['backtest', file, '--by', 'N', '--cutoffs', '4e8', '--procedures', 'huber', '--bootstrap', '0', '--min-fit', '3', '--json']);
+  const r = scalelab([
+    'backtest',
+    file,
+    '--by',
+    'N',
+    '--cutoffs',
+    '4e8',
+    '--procedures',
+    'huber',
+    '--bootstrap',
+    '0',
+    '--min-fit',
+    '3',
+    '--json',
+  ]);
   assert.equal(r.code, 0, r.stderr);
   const j = r.json();
-  assert.deepEqual(j.cutoffs.map((c: { fitRuns: number; heldOut: number }) => [c.fitRuns, c.heldOut]), [[5, 3]]);
-  assert.deepEqual(j.predictions.map((p: { run: string; D: number; N: number }) => [p.run, p.D / p.N]), [['m5', 20], ['m6', 20], ['m7', 20]]);
+  assert.deepEqual(
+    j.cutoffs.map((c: { fitRuns: number; heldOut: number }) => [c.fitRuns, c.heldOut]),
+    [[5, 3]],
+  );
+  assert.deepEqual(
+    j.predictions.map((p: { run: string; D: number; N: number }) => [p.run, p.D / p.N]),
+    [
+      ['m5', 20],
+      ['m6', 20],
+      ['m7', 20],
+    ],
+  );
 });
 
 test('backtest: bad flags and files are one-line errors', () => {
@@ -54,14 +105,22 @@ test('backtest: bad flags and files are one-line errors', () => {
   assert.equal(b.code, 2);
   assert.match(b.stderr, /few\.csv: 3 training runs: a back-test needs at least 6 runs below a cutoff/);
   const h = scalelab(['backtest', '--help']);
-  for (const flag of ['--by', '--cutoffs', '--procedures', '--bootstrap', '--json']) assert.ok(h.stdout.includes(flag), flag);
+  for (const flag of ['--by', '--cutoffs', '--procedures', '--bootstrap', '--json'])
+    assert.ok(h.stdout.includes(flag), flag);
   for (const r of [a, b]) assert.ok(noStackTrace(r.stderr), r.stderr);
 });
 
 test('fit --procedure: auto by default with its candidates and reason; a fixed recipe on request; flags that conflict', () => {
   const auto = scalelab(['fit', 'examples/chinchilla.csv', '--json']).json();
   assert.equal(auto.procedure.id, 'auto');
-  assert.deepEqual(auto.procedure.candidates.map((c: { id: string; weight: number }) => [c.id, Math.round(c.weight * 1000) / 1000]), [['huber', 0.333], ['tied-huber', 0.333], ['gadre', 0.333]]);
+  assert.deepEqual(
+    auto.procedure.candidates.map((c: { id: string; weight: number }) => [c.id, Math.round(c.weight * 1000) / 1000]),
+    [
+      ['huber', 0.333],
+      ['tied-huber', 0.333],
+      ['gadre', 0.333],
+    ],
+  );
   assert.match(auto.procedure.reason, /weigh the same/);
   assert.equal(auto.trust, 'ok');
   const text = scalelab(['fit', 'examples/chinchilla.csv']);
@@ -81,7 +140,10 @@ test('fit --procedure: auto by default with its candidates and reason; a fixed r
 test('fit: a 5-run ladder is reduced, not refused, and the report says why', () => {
   const file = join(tmp, 'five.csv');
   const law = (N: number, D: number) => 1.8 + 400 / N ** 0.34 + 2000 / D ** 0.37;
-  const rows = ['N,D,loss', ...[1e8, 3e8, 1e9, 3e9, 1e10].map((N, i) => `${N},${20 * N * (1 + 0.3 * i)},${law(N, 20 * N * (1 + 0.3 * i))}`)];
+  const rows = [
+    'N,D,loss',
+    ...[1e8, 3e8, 1e9, 3e9, 1e10].map((N, i) => `${N},${20 * N * (1 + 0.3 * i)},${law(N, 20 * N * (1 + 0.3 * i))}`),
+  ];
   writeFileSync(file, rows.join('\n') + '\n');
   const r = scalelab(['fit', file]);
   assert.equal(r.code, 0, r.stderr);

@@ -19,7 +19,10 @@ test('exit codes: 2 for every usage error (unknown command or flag, missing argu
     [['nosuch'], /scalelab: error: unknown command 'nosuch'/],
     [['fit', runs, '--nope'], /scalelab: error: unknown option '--nope'/],
     [['fit'], /scalelab: error: missing required argument 'file'/],
-    [['predict', '--preset', 'epoch-2024', '--N', 'abc', '--D', '1e12'], /--N: expected a number such as 7e10 or 70B, got "abc"/],
+    [
+      ['predict', '--preset', 'epoch-2024', '--N', 'abc', '--D', '1e12'],
+      /--N: expected a number such as 7e10 or 70B, got "abc"/,
+    ],
     [['sweep', 'status'], /required option '--study <name>' not specified/],
     [['sweep'], /Usage: scalelab sweep/],
     [['fit', join(dir, 'missing.csv')], /missing\.csv: no such file: expected a CSV, JSON or JSONL file of runs/],
@@ -30,7 +33,8 @@ test('exit codes: 2 for every usage error (unknown command or flag, missing argu
     assert.match(r.stderr, message, args.join(' '));
     assert.ok(noStackTrace(r.stderr), args.join(' '));
   }
-  for (const args of [['--help'], ['fit', '--help'], ['sweep', 'run', '--help'], ['--version']]) assert.equal(scalelab(args).code, 0, args.join(' '));
+  for (const args of [['--help'], ['fit', '--help'], ['sweep', 'run', '--help'], ['--version']])
+    assert.equal(scalelab(args).code, 0, args.join(' '));
   assert.match(scalelab(['--help']).stdout, /Exit codes: 0 done; 1 it ran but the result is a failure/);
   const json = scalelab(['fit', runs, '--nope', '--json']);
   assert.equal(json.code, 2);
@@ -49,7 +53,11 @@ test('"wrote FILE" goes to stderr in every command that writes one, and stdout h
     const r = scalelab([...args, '--out', out]);
     assert.equal(r.code, 0, `${args[0]}: ${r.stderr}`);
     assert.doesNotMatch(r.stdout, /wrote /, `${args[0]} prints no "wrote" on stdout`);
-    assert.match(r.stderr, new RegExp(`^wrote ${out.replace(/[.\\/]/g, '\\$&')}`, 'm'), `${args[0]} says it wrote the file on stderr`);
+    assert.match(
+      r.stderr,
+      new RegExp(`^wrote ${out.replace(/[.\\/]/g, '\\$&')}`, 'm'),
+      `${args[0]} says it wrote the file on stderr`,
+    );
     assert.ok(existsSync(out));
   }
 });
@@ -62,7 +70,13 @@ test('output paths are checked before the work: a missing folder is created, a f
   const file = join(dir, 'a-file');
   writeFileSync(file, 'x');
   // The fit would take seconds; the refusal comes first, so nothing of it is lost.
-  for (const args of [['fit', runs, '--bootstrap', '50'], ['backtest', runs], ['report', runs], ['runs', 'export', '--db', join(dir, 'none.db')], ['sweep', 'plan', '--target-hours', '1', '--experiment-hours', '1']]) {
+  for (const args of [
+    ['fit', runs, '--bootstrap', '50'],
+    ['backtest', runs],
+    ['report', runs],
+    ['runs', 'export', '--db', join(dir, 'none.db')],
+    ['sweep', 'plan', '--target-hours', '1', '--experiment-hours', '1'],
+  ]) {
     const r = scalelab([...args, '--out', join(file, 'out.json')]);
     assert.equal(r.code, 2, `${args[0]}: ${r.stderr}`);
     assert.match(r.stderr, /--out .*a-file\/out\.json: cannot create its folder/, args[0]);
@@ -76,7 +90,10 @@ test('output paths are checked before the work: a missing folder is created, a f
 test('each reader says which kind of file it expected', () => {
   const missing = join(dir, 'missing.json');
   const cases: [string[], RegExp][] = [
-    [['predict', '--fit', missing, '--N', '1e9', '--D', '1e10'], /no such file: expected a fit \(JSON written by "scalelab fit --out FILE"\)/],
+    [
+      ['predict', '--fit', missing, '--N', '1e9', '--D', '1e10'],
+      /no such file: expected a fit \(JSON written by "scalelab fit --out FILE"\)/,
+    ],
     [['lab', 'optimum', '--budget-hours', '1', '--world', missing], /no such file: expected a world file/],
     [['select', '--pools', missing], /no such file: expected a pools file/],
     [['sweep', 'run', missing, '--study', 'x', '--db', join(dir, 'x.db')], /no such file: expected a sweep plan/],
@@ -86,7 +103,11 @@ test('each reader says which kind of file it expected', () => {
     const r = scalelab(args);
     assert.equal(r.code, 2, r.stderr);
     assert.match(r.stderr, message);
-    assert.doesNotMatch(r.stderr, args[0] === 'fit' ? /^$/ : /file of runs/, `${args.join(' ')} does not call its file a file of runs`);
+    assert.doesNotMatch(
+      r.stderr,
+      args[0] === 'fit' ? /^$/ : /file of runs/,
+      `${args.join(' ')} does not call its file a file of runs`,
+    );
   }
 });
 
@@ -94,7 +115,9 @@ test('runs ls cuts a long failure reason at a word with an ellipsis; --full and 
   const db = join(dir, 'reasons.db');
   const reason = 'training diverged: the loss became NaN early in training (learning rate too high)';
   const store = RunStore.open(db);
-  const [run] = store.plan('s', [{ key: 'k1', name: 'probe-1', phase: 'lr-probe', config: {}, N: 1e6, D: 1e8, C: 6e14, estimatedSeconds: 1 }]);
+  const [run] = store.plan('s', [
+    { key: 'k1', name: 'probe-1', phase: 'lr-probe', config: {}, N: 1e6, D: 1e8, C: 6e14, estimatedSeconds: 1 },
+  ]);
   store.finish(run.id, { status: 'failed', reason });
   store.close();
   const table = scalelab(['runs', 'ls', '--status', 'failed', '--db', db]);
@@ -102,29 +125,57 @@ test('runs ls cuts a long failure reason at a word with an ellipsis; --full and 
   assert.match(table.stdout, /training diverged: the loss became NaN early in training…/);
   assert.doesNotMatch(table.stdout, /learning rate too high|\(lear/);
   assert.match(table.stdout, /--full or --json shows them whole/);
-  assert.match(scalelab(['runs', 'ls', '--status', 'failed', '--full', '--db', db]).stdout, /\(learning rate too high\)/);
+  assert.match(
+    scalelab(['runs', 'ls', '--status', 'failed', '--full', '--db', db]).stdout,
+    /\(learning rate too high\)/,
+  );
   assert.equal(scalelab(['runs', 'ls', '--status', 'failed', '--json', '--db', db]).json()[0].reason, reason);
 });
 
-test('study run resumes a study planned the same way (said on stderr), refuses another plan naming the difference, and adds it with --extend', { timeout: 300_000 }, () => {
-  const db = join(dir, 'studies.db');
-  const study = (...more: string[]) => scalelab(['study', 'run', '--backend', 'sim', '--target-hours', '48', '--experiment-hours', '12', '--bootstrap', '0', '--poll', '0.01', '--db', db, '--json', ...more]);
-  const first = study();
-  assert.equal(first.code, 0, first.stderr);
-  assert.doesNotMatch(first.stderr, /resuming/);
-  const stored = () => scalelab(['runs', 'ls', '--study', 'default', '--db', db, '--json']).json().length;
-  const n = stored();
-  const again = study();
-  assert.equal(again.code, 0, again.stderr);
-  assert.match(again.stderr, new RegExp(`resuming study "default" in .*studies\\.db: ${n} runs stored`));
-  assert.equal(again.json().study, 'default', 'stdout is still the JSON result');
-  assert.equal(stored(), n, 'nothing was run twice');
-  const other = study('--experiment-hours', '6', '--budget-count', '4');
-  assert.equal(other.code, 2, other.stderr);
-  assert.match(other.stderr, /studies\.db: study "default" was planned otherwise \(--budget-count 5, now --budget-count 4; --experiment-hours 12, now --experiment-hours 6\).*--study NAME, or --extend/);
-  assert.equal(stored(), n, 'the refused plan added nothing');
-  const extended = study('--experiment-hours', '6', '--budget-count', '4', '--extend');
-  assert.equal(extended.code, 0, extended.stderr);
-  assert.match(extended.stderr, /extended with a different plan \(--extend: --budget-count 5, now --budget-count 4/);
-  assert.ok(stored() > n, 'the other plan\'s runs were added');
-});
+test(
+  'study run resumes a study planned the same way (said on stderr), refuses another plan naming the difference, and adds it with --extend',
+  { timeout: 300_000 },
+  () => {
+    const db = join(dir, 'studies.db');
+    const study = (...more: string[]) =>
+      scalelab([
+        'study',
+        'run',
+        '--backend',
+        'sim',
+        '--target-hours',
+        '48',
+        '--experiment-hours',
+        '12',
+        '--bootstrap',
+        '0',
+        '--poll',
+        '0.01',
+        '--db',
+        db,
+        '--json',
+        ...more,
+      ]);
+    const first = study();
+    assert.equal(first.code, 0, first.stderr);
+    assert.doesNotMatch(first.stderr, /resuming/);
+    const stored = () => scalelab(['runs', 'ls', '--study', 'default', '--db', db, '--json']).json().length;
+    const n = stored();
+    const again = study();
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(again.stderr, new RegExp(`resuming study "default" in .*studies\\.db: ${n} runs stored`));
+    assert.equal(again.json().study, 'default', 'stdout is still the JSON result');
+    assert.equal(stored(), n, 'nothing was run twice');
+    const other = study('--experiment-hours', '6', '--budget-count', '4');
+    assert.equal(other.code, 2, other.stderr);
+    assert.match(
+      other.stderr,
+      /studies\.db: study "default" was planned otherwise \(--budget-count 5, now --budget-count 4; --experiment-hours 12, now --experiment-hours 6\).*--study NAME, or --extend/,
+    );
+    assert.equal(stored(), n, 'the refused plan added nothing');
+    const extended = study('--experiment-hours', '6', '--budget-count', '4', '--extend');
+    assert.equal(extended.code, 0, extended.stderr);
+    assert.match(extended.stderr, /extended with a different plan \(--extend: --budget-count 5, now --budget-count 4/);
+    assert.ok(stored() > n, "the other plan's runs were added");
+  },
+);

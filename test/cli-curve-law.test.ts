@@ -11,66 +11,168 @@ import { lrAt, lrSequence, wsd, type Schedule } from '../src/core/schedule.js';
 import { normal, randomSource } from '../src/core/random.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'scalelab-curve-law-'));
-const truth = { law: 'lr-annealing' as const, joint: false, lambda: 0.999, params: { L0: 1.6, A: 0.9, alpha: 0.5, C: 0.08 } };
+const truth = {
+  law: 'lr-annealing' as const,
+  joint: false,
+  lambda: 0.999,
+  params: { L0: 1.6, A: 0.9, alpha: 0.5, C: 0.08 },
+};
 const N = 25472;
 
 function points(s: Schedule, seed: number): { step: number; loss: number; lr: number }[] {
   const steps = Array.from({ length: s.steps / 25 }, (_, i) => (i + 1) * 25);
   const random = randomSource(seed);
-  return predictCurve(truth, { lrs: lrSequence(s), warmupSteps: s.warmupSteps ?? 0 }, steps).map((loss, i) => ({ step: steps[i], loss: loss + 0.001 * normal(random), lr: lrAt(s, steps[i] - 1) }));
+  return predictCurve(truth, { lrs: lrSequence(s), warmupSteps: s.warmupSteps ?? 0 }, steps).map((loss, i) => ({
+    step: steps[i],
+    loss: loss + 0.001 * normal(random),
+    lr: lrAt(s, steps[i] - 1),
+  }));
 }
 
 // A constant run as a table (its lr column is exact: no warmup), a WSD run as a trainer's run folder.
 const constant: Schedule = { kind: 'constant', peakLr: 5e-3, steps: 2000, warmupSteps: 0 };
 const table = join(dir, 'curves.csv');
-writeFileSync(table, ['run,N,step,D,loss,lr', ...points(constant, 1).map((p) => `constant,${N},${p.step},${p.step * 2048},${p.loss},${p.lr}`)].join('\n') + '\n');
+writeFileSync(
+  table,
+  [
+    'run,N,step,D,loss,lr',
+    ...points(constant, 1).map((p) => `constant,${N},${p.step},${p.step * 2048},${p.loss},${p.lr}`),
+  ].join('\n') + '\n',
+);
 const w = wsd(5e-3, 2000, 0.2, { warmupSteps: 50 });
 mkdirSync(join(dir, 'wsd-0.2'));
-writeFileSync(join(dir, 'wsd-0.2', 'metrics.jsonl'), points(w, 2).map((p) => JSON.stringify({ tokens: p.step * 2048, step: p.step, val_loss: p.loss, params_nonembedding: N, lr: p.lr, schedule: w })).join('\n') + '\n');
+writeFileSync(
+  join(dir, 'wsd-0.2', 'metrics.jsonl'),
+  points(w, 2)
+    .map((p) =>
+      JSON.stringify({
+        tokens: p.step * 2048,
+        step: p.step,
+        val_loss: p.loss,
+        params_nonembedding: N,
+        lr: p.lr,
+        schedule: w,
+      }),
+    )
+    .join('\n') + '\n',
+);
 
 test('curve-law fit reads a table and a run folder, recovers the law and writes a fit', () => {
-  const r = scalelab(['curve-law', 'fit', table, join(dir, 'wsd-0.2'), '--bootstrap', '30', '--out', join(dir, 'fit.json'), '--json']);
+  const r = scalelab([
+    'curve-law',
+    'fit',
+    table,
+    join(dir, 'wsd-0.2'),
+    '--bootstrap',
+    '30',
+    '--out',
+    join(dir, 'fit.json'),
+    '--json',
+  ]);
   assert.equal(r.code, 0, r.stderr);
   const out = r.json();
   assert.equal(out.fits.length, 1);
   assert.equal(out.fits[0].N, N);
-  assert.deepEqual(out.inputs.map((i: { lrFrom: string }) => i.lrFrom), ['lr column', 'schedule']);
+  assert.deepEqual(
+    out.inputs.map((i: { lrFrom: string }) => i.lrFrom),
+    ['lr column', 'schedule'],
+  );
   const p = out.fits[0].fit.params;
   assert.ok(Math.abs(p.alpha / 0.5 - 1) < 0.1 && Math.abs(p.L0 / 1.6 - 1) < 0.03, JSON.stringify(p));
   assert.equal(out.fits[0].bootstrap.unit, 'block');
   assert.deepEqual(JSON.parse(readFileSync(join(dir, 'fit.json'), 'utf8')).fits[0].fit.params, p);
   const text = scalelab(['curve-law', 'fit', table, join(dir, 'wsd-0.2')]);
   assert.match(text.stdout, /Tissue et al\. 2024/);
-  assert.match(text.stdout, /wsd-0\.2 \(N = 2\.547e4\): 80 checkpoints, learning rate from schedule: wsd, η 0\.00500, 2000 steps \(warmup 50, decay 400 linear to 10 %\)/);
+  assert.match(
+    text.stdout,
+    /wsd-0\.2 \(N = 2\.547e4\): 80 checkpoints, learning rate from schedule: wsd, η 0\.00500, 2000 steps \(warmup 50, decay 400 linear to 10 %\)/,
+  );
 });
 
 test('curve-law predict gives a cosine run twice as long, with an interval that holds the truth, and a figure', () => {
   const cosine: Schedule = { kind: 'cosine', peakLr: 5e-3, steps: 4000, warmupSteps: 50, minLrFrac: 0.1 };
   const truthFinal = predictCurve(truth, { lrs: lrSequence(cosine), warmupSteps: 50 }, [4000])[0];
-  const r = scalelab(['curve-law', 'predict', '--curve-fit', join(dir, 'fit.json'), '--schedule', 'cosine', '--steps', '4000', '--peak-lr', '5e-3', '--warmup-steps', '50', '--plot', join(dir, 'fig.svg'), '--json']);
+  const r = scalelab([
+    'curve-law',
+    'predict',
+    '--curve-fit',
+    join(dir, 'fit.json'),
+    '--schedule',
+    'cosine',
+    '--steps',
+    '4000',
+    '--peak-lr',
+    '5e-3',
+    '--warmup-steps',
+    '50',
+    '--plot',
+    join(dir, 'fig.svg'),
+    '--json',
+  ]);
   assert.equal(r.code, 0, r.stderr);
   const out = r.json();
   assert.ok(Math.abs(out.final.loss - truthFinal) < 0.01, `predicted ${out.final.loss}, true ${truthFinal}`);
-  assert.ok(out.final.interval[0] <= truthFinal && truthFinal <= out.final.interval[1], `${truthFinal} in ${out.final.interval}`);
+  assert.ok(
+    out.final.interval[0] <= truthFinal && truthFinal <= out.final.interval[1],
+    `${truthFinal} in ${out.final.interval}`,
+  );
   assert.equal(out.curve.at(-1).step, 4000);
   assert.match(readFileSync(join(dir, 'fig.svg'), 'utf8'), /^<svg [\s\S]*<polyline [\s\S]*<\/svg>\n$/);
   // Compared with a trained run: its own schedule is the target.
-  const cmp = scalelab(['curve-law', 'predict', '--curve-fit', join(dir, 'fit.json'), '--observed', join(dir, 'wsd-0.2')]);
+  const cmp = scalelab([
+    'curve-law',
+    'predict',
+    '--curve-fit',
+    join(dir, 'fit.json'),
+    '--observed',
+    join(dir, 'wsd-0.2'),
+  ]);
   assert.equal(cmp.code, 0, cmp.stderr);
-  assert.match(cmp.stdout, /observed \(wsd-0\.2, step 2000\): \d\.\d+, predicted \d\.\d+, -?\d+\.\d\d %, inside the interval/);
+  assert.match(
+    cmp.stdout,
+    /observed \(wsd-0\.2, step 2000\): \d\.\d+, predicted \d\.\d+, -?\d+\.\d\d %, inside the interval/,
+  );
 });
 
 test('curve-law schedule chooses a decay fraction for a budget', () => {
-  const r = scalelab(['curve-law', 'schedule', '--curve-fit', join(dir, 'fit.json'), '--steps', '4000', '--peak-lr', '5e-3', '--warmup-steps', '50', '--json']);
+  const r = scalelab([
+    'curve-law',
+    'schedule',
+    '--curve-fit',
+    join(dir, 'fit.json'),
+    '--steps',
+    '4000',
+    '--peak-lr',
+    '5e-3',
+    '--warmup-steps',
+    '50',
+    '--json',
+  ]);
   assert.equal(r.code, 0, r.stderr);
   const out = r.json();
   assert.ok(out.decayFrac > 0 && out.decayFrac < 1);
   assert.equal(out.curve.length, 99);
   assert.ok(out.curve.every((c: { loss: number }) => c.loss >= out.loss));
   // The moby-curves study's LR-annealing fit has no optimum inside 1–99 %: said, not passed off as advice.
-  const edge = scalelab(['curve-law', 'schedule', '--curve-fit', 'examples/studies/moby-curves/fit-lr-annealing.json', '--N', '25472', '--steps', '4000', '--peak-lr', '5.7e-3', '--warmup-steps', '50']);
+  const edge = scalelab([
+    'curve-law',
+    'schedule',
+    '--curve-fit',
+    'examples/studies/moby-curves/fit-lr-annealing.json',
+    '--N',
+    '25472',
+    '--steps',
+    '4000',
+    '--peak-lr',
+    '5.7e-3',
+    '--warmup-steps',
+    '50',
+  ]);
   assert.equal(edge.code, 0, edge.stderr);
-  assert.match(edge.stdout, /best decay fraction is 0\.99[\s\S]*warning: the best fraction is at the edge of the range tried/);
+  assert.match(
+    edge.stdout,
+    /best decay fraction is 0\.99[\s\S]*warning: the best fraction is at the edge of the range tried/,
+  );
 });
 
 test('bad curves and flags are refused with a located error, no stack trace', () => {
@@ -80,7 +182,10 @@ test('bad curves and flags are refused with a located error, no stack trace', ()
   writeFileSync(badLr, 'run,step,loss,lr\na,1,3,0.001\na,2,2.9,fast\n');
   const badSchedule = join(dir, 'bad-schedule');
   mkdirSync(badSchedule);
-  writeFileSync(join(badSchedule, 'metrics.jsonl'), '{"tokens": 10, "step": 1, "val_loss": 3, "schedule": {"kind": "wsd", "peakLr": 0.001, "steps": 10}}\n');
+  writeFileSync(
+    join(badSchedule, 'metrics.jsonl'),
+    '{"tokens": 10, "step": 1, "val_loss": 3, "schedule": {"kind": "wsd", "peakLr": 0.001, "steps": 10}}\n',
+  );
   const stepZero = join(dir, 'step-zero.csv');
   writeFileSync(stepZero, 'run,step,loss,lr\na,0,3,0.001\na,25,2.9,0.001\n');
   const cases: [string[], RegExp][] = [
@@ -89,10 +194,35 @@ test('bad curves and flags are refused with a located error, no stack trace', ()
     [['curve-law', 'fit', badSchedule], /metrics\.jsonl:1: schedule field "decaySteps": missing/],
     [['curve-law', 'fit', table], /none of the 1 curves anneals/],
     [['curve-law', 'fit', table, join(dir, 'wsd-0.2'), '--joint'], /needs at least 3 model sizes; found 1/],
-    [['curve-law', 'predict', '--curve-fit', table, '--schedule', 'cosine', '--steps', '10', '--peak-lr', '1e-3'], /curves\.csv: not JSON/],
-    [['curve-law', 'predict', '--curve-fit', join(dir, 'fit.json'), '--schedule', 'wsd', '--steps', '100', '--peak-lr', '1e-3', '--decay-frac', '1.5'], /--decay-frac: expected a fraction between 0 and 1/],
-    [['curve-law', 'fit', table, '--law', 'kaplan'], /--law: invalid value "kaplan" \(expected lr-annealing, multi-power\)/],
-    [['curve-law', 'fit', stepZero], /step-zero\.csv:2 \(column "step"\): run "a": expected a whole number of steps ≥ 1 at each checkpoint, got 0/],
+    [
+      ['curve-law', 'predict', '--curve-fit', table, '--schedule', 'cosine', '--steps', '10', '--peak-lr', '1e-3'],
+      /curves\.csv: not JSON/,
+    ],
+    [
+      [
+        'curve-law',
+        'predict',
+        '--curve-fit',
+        join(dir, 'fit.json'),
+        '--schedule',
+        'wsd',
+        '--steps',
+        '100',
+        '--peak-lr',
+        '1e-3',
+        '--decay-frac',
+        '1.5',
+      ],
+      /--decay-frac: expected a fraction between 0 and 1/,
+    ],
+    [
+      ['curve-law', 'fit', table, '--law', 'kaplan'],
+      /--law: invalid value "kaplan" \(expected lr-annealing, multi-power\)/,
+    ],
+    [
+      ['curve-law', 'fit', stepZero],
+      /step-zero\.csv:2 \(column "step"\): run "a": expected a whole number of steps ≥ 1 at each checkpoint, got 0/,
+    ],
   ];
   for (const [args, message] of cases) {
     const r = scalelab(args);
@@ -112,32 +242,76 @@ test('curve-law outputs are checked before any work: --out or --plot on a folder
   const fit = scalelab(['curve-law', 'fit', join(dir, 'no-such.csv'), '--out', dir]);
   assert.equal(fit.code, 2, fit.stderr);
   assert.match(fit.stderr, /--out .*: is a folder; expected a file name/);
-  const plot = scalelab(['curve-law', 'predict', '--curve-fit', join(dir, 'no-such.json'), '--schedule', 'cosine', '--steps', '10', '--peak-lr', '1e-3', '--plot', dir]);
+  const plot = scalelab([
+    'curve-law',
+    'predict',
+    '--curve-fit',
+    join(dir, 'no-such.json'),
+    '--schedule',
+    'cosine',
+    '--steps',
+    '10',
+    '--peak-lr',
+    '1e-3',
+    '--plot',
+    dir,
+  ]);
   assert.equal(plot.code, 2, plot.stderr);
   assert.match(plot.stderr, /--plot .*: is a folder; expected a file name/);
   // predict and schedule read a curve-law fit, not a "scalelab fit" one: their flag says so.
-  const old = scalelab(['curve-law', 'schedule', '--curve-fit', join(dir, 'fit.json'), '--fit', join(dir, 'fit.json'), '--steps', '100', '--peak-lr', '1e-3']);
+  const old = scalelab([
+    'curve-law',
+    'schedule',
+    '--curve-fit',
+    join(dir, 'fit.json'),
+    '--fit',
+    join(dir, 'fit.json'),
+    '--steps',
+    '100',
+    '--peak-lr',
+    '1e-3',
+  ]);
   assert.equal(old.code, 2);
   assert.match(old.stderr, /unknown option '--fit'/);
 });
 
-test('curve-law fit reads runs from the store: their schedules (trainer runs) or their checkpoints\' lr (imported tables)', async () => {
+test("curve-law fit reads runs from the store: their schedules (trainer runs) or their checkpoints' lr (imported tables)", async () => {
   const { RunStore } = await import('../src/store/store.js');
   const { parseRuns } = await import('../src/io/parseRuns.js');
   const db = join(dir, 'runs.db');
   const store = RunStore.open(db);
   // The WSD run as a trainer's finished run (schedule kept), the constant run as an imported table (lr per checkpoint).
-  const [planned] = store.plan('curves', [{ key: 'wsd-0.2', name: 'wsd-0.2', phase: 'curve', config: {}, N, D: 2000 * 2048, C: 6 * N * 2000 * 2048, estimatedSeconds: 1 }]);
+  const [planned] = store.plan('curves', [
+    {
+      key: 'wsd-0.2',
+      name: 'wsd-0.2',
+      phase: 'curve',
+      config: {},
+      N,
+      D: 2000 * 2048,
+      C: 6 * N * 2000 * 2048,
+      estimatedSeconds: 1,
+    },
+  ]);
   const pts = points(w, 2);
-  store.finish(planned.id, { status: 'completed', loss: pts.at(-1)!.loss, evals: pts.map((p) => ({ tokens: p.step * 2048, step: p.step, loss: p.loss, lr: p.lr })), schedule: w });
+  store.finish(planned.id, {
+    status: 'completed',
+    loss: pts.at(-1)!.loss,
+    evals: pts.map((p) => ({ tokens: p.step * 2048, step: p.step, loss: p.loss, lr: p.lr })),
+    schedule: w,
+  });
   store.importDataset(parseRuns(readFileSync(table, 'utf8'), { source: 'curves.csv' }), 'curves');
   store.close();
   const r = scalelab(['curve-law', 'fit', '--db', db, '--study', 'curves', '--json']);
   assert.equal(r.code, 0, r.stderr);
   const out = r.json();
-  assert.deepEqual(out.inputs.map((i: { run: string; lrFrom: string }) => `${i.run}:${i.lrFrom}`).sort(), ['constant:lr column', 'wsd-0.2:schedule']);
+  assert.deepEqual(out.inputs.map((i: { run: string; lrFrom: string }) => `${i.run}:${i.lrFrom}`).sort(), [
+    'constant:lr column',
+    'wsd-0.2:schedule',
+  ]);
   const fromFiles = scalelab(['curve-law', 'fit', table, join(dir, 'wsd-0.2'), '--json']).json();
-  for (const k of ['L0', 'A', 'alpha', 'C']) assert.ok(Math.abs(out.fits[0].fit.params[k] / fromFiles.fits[0].fit.params[k] - 1) < 1e-6, k);
+  for (const k of ['L0', 'A', 'alpha', 'C'])
+    assert.ok(Math.abs(out.fits[0].fit.params[k] / fromFiles.fits[0].fit.params[k] - 1) < 1e-6, k);
   // Exported checkpoints carry each one's learning rate, so the curves leave the store and come back.
   const exported = join(dir, 'export.csv');
   const e = scalelab(['runs', 'export', '--db', db, '--study', 'curves', '--checkpoints', '--out', exported]);
@@ -145,17 +319,45 @@ test('curve-law fit reads runs from the store: their schedules (trainer runs) or
   assert.match(readFileSync(exported, 'utf8').split('\n')[0], /^study,run,N,D,C,loss,step,lr$/);
   const again = scalelab(['curve-law', 'fit', exported, '--json']);
   assert.equal(again.code, 0, again.stderr);
-  assert.deepEqual(again.json().inputs.map((i: { lrFrom: string }) => i.lrFrom), ['lr column', 'lr column']);
+  assert.deepEqual(
+    again.json().inputs.map((i: { lrFrom: string }) => i.lrFrom),
+    ['lr column', 'lr column'],
+  );
 });
 
 test('curve-law ladder says what a WSD ladder saves; curve-law kaplan shows the bias of checkpoint fits', () => {
-  const l = scalelab(['curve-law', 'ladder', '--model-sizes', '7M,19M', '--budgets', '3e17,1e18,3e18', '--batch-tokens', '262144', '--json']);
+  const l = scalelab([
+    'curve-law',
+    'ladder',
+    '--model-sizes',
+    '7M,19M',
+    '--budgets',
+    '3e17,1e18,3e18',
+    '--batch-tokens',
+    '262144',
+    '--json',
+  ]);
   assert.equal(l.code, 0, l.stderr);
   const plan = l.json();
   // Per size 0.8·D_max + 0.2·ΣD against ΣD: budgets 1 : 3.3 : 10 save 24 %.
-  assert.ok(Math.abs(plan.compute.saved - (1 - (0.8 * 10 + 0.2 * 14.33) / 14.33)) < 0.01, `saved ${plan.compute.saved}`);
-  assert.deepEqual(plan.sizes[0].branches.map((b: { at: number; decaySteps: number; steps: number }) => b.at + b.decaySteps - b.steps), [0, 0, 0]);
-  const bad = scalelab(['curve-law', 'ladder', '--model-sizes', '7M,big', '--budgets', '1e18', '--batch-tokens', '1024']);
+  assert.ok(
+    Math.abs(plan.compute.saved - (1 - (0.8 * 10 + 0.2 * 14.33) / 14.33)) < 0.01,
+    `saved ${plan.compute.saved}`,
+  );
+  assert.deepEqual(
+    plan.sizes[0].branches.map((b: { at: number; decaySteps: number; steps: number }) => b.at + b.decaySteps - b.steps),
+    [0, 0, 0],
+  );
+  const bad = scalelab([
+    'curve-law',
+    'ladder',
+    '--model-sizes',
+    '7M,big',
+    '--budgets',
+    '1e18',
+    '--batch-tokens',
+    '1024',
+  ]);
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /--model-sizes: expected a number such as 7e10 or 70B, got "big"/);
   const k = scalelab(['curve-law', 'kaplan', '--json']);
@@ -169,15 +371,38 @@ test('curves too long to compute are refused before memory runs out, located', (
   writeFileSync(long, 'run,step,loss,lr\na,1,3,0.001\na,2e9,2.9,0.0001\n');
   const r = scalelab(['curve-law', 'fit', long]);
   assert.equal(r.code, 2, r.stderr);
-  assert.match(r.stderr, /long\.csv:3 \(column "step"\): run "a": step 2000000000 is not a whole number of steps up to 1e\+7/);
-  const p = scalelab(['curve-law', 'predict', '--curve-fit', join(dir, 'fit.json'), '--schedule', 'cosine', '--steps', '1000000000', '--peak-lr', '1e-3']);
+  assert.match(
+    r.stderr,
+    /long\.csv:3 \(column "step"\): run "a": step 2000000000 is not a whole number of steps up to 1e\+7/,
+  );
+  const p = scalelab([
+    'curve-law',
+    'predict',
+    '--curve-fit',
+    join(dir, 'fit.json'),
+    '--schedule',
+    'cosine',
+    '--steps',
+    '1000000000',
+    '--peak-lr',
+    '1e-3',
+  ]);
   assert.equal(p.code, 2, p.stderr);
-  assert.match(p.stderr, /schedule field "steps": expected a whole number of optimizer steps from 1 to 1e\+7, got 1000000000/);
+  assert.match(
+    p.stderr,
+    /schedule field "steps": expected a whole number of optimizer steps from 1 to 1e\+7, got 1000000000/,
+  );
   // 400 checkpoints of a 200,000-step decaying run: 8e7 pairs for the multi-power law's sum.
   const many = join(dir, 'many.csv');
-  const rows = Array.from({ length: 400 }, (_, i) => { const step = (i + 1) * 500; return `b,${step},${3 - i / 1000},${1e-3 * (1 - step / 250000)}`; });
+  const rows = Array.from({ length: 400 }, (_, i) => {
+    const step = (i + 1) * 500;
+    return `b,${step},${3 - i / 1000},${1e-3 * (1 - step / 250000)}`;
+  });
   writeFileSync(many, ['run,step,loss,lr', ...rows].join('\n') + '\n');
   const m = scalelab(['curve-law', 'fit', many, '--law', 'multi-power']);
   assert.equal(m.code, 2, m.stderr);
-  assert.match(m.stderr, /many\.csv: the multi-power law would sum over 8\.0e\+7 \(checkpoint, step\) pairs, more than 2e\+7/);
+  assert.match(
+    m.stderr,
+    /many\.csv: the multi-power law would sum over 8\.0e\+7 \(checkpoint, step\) pairs, more than 2e\+7/,
+  );
 });

@@ -17,9 +17,30 @@ test('repetition and plan --unique-tokens give the capped optimum; fit reproduce
   const rep = scalelab(['repetition', '--compute', String(6 * 8.67e9 * 178e9), '--unique-tokens', '25e9', '--json']);
   assert.equal(rep.code, 0, rep.stderr);
   assert.ok(Math.abs(rep.json().epochs / 9.06 - 1) < 0.005);
-  const plan = scalelab(['plan', '--compute', String(6 * 8.67e9 * 178e9), '--preset', 'muennighoff-2023', '--unique-tokens', '25e9', '--json']);
+  const plan = scalelab([
+    'plan',
+    '--compute',
+    String(6 * 8.67e9 * 178e9),
+    '--preset',
+    'muennighoff-2023',
+    '--unique-tokens',
+    '25e9',
+    '--json',
+  ]);
   assert.ok(Math.abs(plan.json().recommendation.N / 6.813e9 - 1) < 0.005);
-  const f = scalelab(['fit', 'examples/datablations-fit-182.csv', '--law', 'data-constrained', '--preset', 'muennighoff-2023', '--free', 'R_N,R_D', '--init', 'R_N=6.667,R_D=6.667', '--json']);
+  const f = scalelab([
+    'fit',
+    'examples/datablations-fit-182.csv',
+    '--law',
+    'data-constrained',
+    '--preset',
+    'muennighoff-2023',
+    '--free',
+    'R_N,R_D',
+    '--init',
+    'R_N=6.667,R_D=6.667',
+    '--json',
+  ]);
   assert.equal(f.code, 0, f.stderr);
   assert.ok(Math.abs(f.json().params.R_D / 15.39 - 1) < 0.01 && Math.abs(f.json().params.R_N / 5.31 - 1) < 0.01);
 });
@@ -27,7 +48,16 @@ test('repetition and plan --unique-tokens give the capped optimum; fit reproduce
 test('select, curve, curves, compare and depth-width run and print JSON', () => {
   assert.equal(scalelab(['select', '--json']).json().tables.length, 4);
   const curve = join(dir, 'curve.csv');
-  writeFileSync(curve, ['D,loss', ...Array.from({ length: 20 }, (_, i) => { const D = 10 ** (2 + i * 0.35); return `${D},${0.05 + 2 * D ** -0.35}`; })].join('\n') + '\n');
+  writeFileSync(
+    curve,
+    [
+      'D,loss',
+      ...Array.from({ length: 20 }, (_, i) => {
+        const D = 10 ** (2 + i * 0.35);
+        return `${D},${0.05 + 2 * D ** -0.35}`;
+      }),
+    ].join('\n') + '\n',
+  );
   const c = scalelab(['curve', curve, '--json']);
   assert.equal(c.code, 0, c.stderr);
   assert.ok(Math.abs(c.json().fit.alpha - 0.35) < 1e-3);
@@ -38,13 +68,23 @@ test('select, curve, curves, compare and depth-width run and print JSON', () => 
   assert.equal(bench.json().scored, 20);
   const groups = join(dir, 'groups.csv');
   const rows = ['arch,C,loss'];
-  for (const [g, E, A, a] of [['moe', 1.75, 400, 0.16], ['dense', 1.7, 40, 0.1]] as const) for (let k = 0; k < 10; k++) { const C = 10 ** (17 + k * 0.5); rows.push(`${g},${C},${E + A * C ** -a}`); }
+  for (const [g, E, A, a] of [
+    ['moe', 1.75, 400, 0.16],
+    ['dense', 1.7, 40, 0.1],
+  ] as const)
+    for (let k = 0; k < 10; k++) {
+      const C = 10 ** (17 + k * 0.5);
+      rows.push(`${g},${C},${E + A * C ** -a}`);
+    }
   writeFileSync(groups, rows.join('\n') + '\n');
   const cmp = scalelab(['compare', groups, '--group-column', 'arch', '--bootstrap', '20', '--json']);
   assert.equal(cmp.code, 0, cmp.stderr);
   assert.equal(cmp.json().crossovers[0].betterAbove, 'moe');
   const shapes = join(dir, 'shapes.csv');
-  writeFileSync(shapes, 'N,width,layers,loss\n1.2e8,1024,10,3.01\n1.2e8,768,17,3.00\n1.2e8,512,38,3.05\n9.4e8,2048,19,2.61\n9.4e8,1536,33,2.60\n');
+  writeFileSync(
+    shapes,
+    'N,width,layers,loss\n1.2e8,1024,10,3.01\n1.2e8,768,17,3.00\n1.2e8,512,38,3.05\n9.4e8,2048,19,2.61\n9.4e8,1536,33,2.60\n',
+  );
   const dw = scalelab(['depth-width', shapes, '--json']);
   assert.equal(dw.code, 0, dw.stderr);
   assert.equal(dw.json()[0].best.layers, 17);
@@ -68,24 +108,44 @@ test('predict: unique tokens above the total tokens (given or from C = 6ND) is a
   const d = scalelab(['predict', '--preset', 'muennighoff-2023', '--N', '6.34e9', '--D', '2e9', '--U', '25e9']);
   assert.equal(d.code, 2);
   assert.match(d.stderr, /^scalelab: error: --U 2\.5e10 unique tokens exceed the total tokens D = 2e9; expected U ≤ D/);
-  const c = scalelab(['predict', '--preset', 'muennighoff-2023', '--N', '6.34e9', '--C', '1e20', '--U', '25e9', '--json']);
+  const c = scalelab([
+    'predict',
+    '--preset',
+    'muennighoff-2023',
+    '--N',
+    '6.34e9',
+    '--C',
+    '1e20',
+    '--U',
+    '25e9',
+    '--json',
+  ]);
   assert.equal(c.code, 2);
   assert.match(c.stderr, /exceed the total tokens D = 2\.629e9 \(= C\/\(6N\)\)/);
   assert.ok(noStackTrace(d.stderr) && noStackTrace(c.stderr));
   assert.equal(d.stdout, '');
   assert.equal(c.json().error.type, 'UsageError');
   // U = D (one epoch) is fine.
-  assert.equal(scalelab(['predict', '--preset', 'muennighoff-2023', '--N', '6.34e9', '--D', '25e9', '--U', '25e9']).code, 0);
+  assert.equal(
+    scalelab(['predict', '--preset', 'muennighoff-2023', '--N', '6.34e9', '--D', '25e9', '--U', '25e9']).code,
+    0,
+  );
 });
 
-test('select --pools FILE: the user\'s pools (CSV or JSON), with constants from the file or flags; bad files are located', () => {
+test("select --pools FILE: the user's pools (CSV or JSON), with constants from the file or flags; bad files are located", () => {
   const csv = join(dir, 'pools.csv');
   writeFileSync(csv, 'name,b,tau\nstrict,-0.16,6.727\nloose,-0.125,8.545\n');
   const r = scalelab(['select', '--pools', csv, '--samples', '1e8,1e9', '--json']);
   assert.equal(r.code, 0, r.stderr);
   const j = r.json();
   assert.deepEqual([j.a, j.d, j.poolSize], [0.025, 0.1, 12.8e6]);
-  assert.deepEqual(j.tables.map((t: { choices: { error: number }[] }) => t.choices.map((c) => Number(c.error.toFixed(6)))), [[0.724771, 0.72495], [0.688139, 0.605079]]);
+  assert.deepEqual(
+    j.tables.map((t: { choices: { error: number }[] }) => t.choices.map((c) => Number(c.error.toFixed(6)))),
+    [
+      [0.724771, 0.72495],
+      [0.688139, 0.605079],
+    ],
+  );
   assert.ok(Math.abs(j.crossovers[0].at / 1.0053715e8 - 1) < 1e-6, String(j.crossovers[0].at));
   const text = scalelab(['select', '--pools', csv]);
   assert.match(text.stdout, /pools from .*pools\.csv/);

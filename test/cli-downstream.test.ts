@@ -11,7 +11,8 @@ after(() => rmSync(tmp, { recursive: true, force: true }));
 test('downstream --help lists the subcommands; each has --help and --json', () => {
   const r = scalelab(['downstream', '--help']);
   assert.equal(r.code, 0, r.stderr);
-  for (const sub of ['import', 'screen', 'fit', 'predict', 'backtest', 'plan']) assert.match(r.stdout, new RegExp(`\\b${sub}\\b`));
+  for (const sub of ['import', 'screen', 'fit', 'predict', 'backtest', 'plan'])
+    assert.match(r.stdout, new RegExp(`\\b${sub}\\b`));
   const p = scalelab(['downstream', 'plan', '--help']);
   assert.match(p.stdout, /--target-accuracy/);
   assert.match(p.stdout, /--json/);
@@ -19,15 +20,55 @@ test('downstream --help lists the subcommands; each has --help and --json', () =
 
 test('downstream import: an lm-evaluation-harness results file goes into the store; a bad file is refused, located, and stores nothing', () => {
   const db = join(tmp, 'runs.db');
-  const r = scalelab(['downstream', 'import', 'test/fixtures/downstream/lm-eval-pythia-160m-step143000.json', '--batch-tokens', '2097152', '--study', 'p', '--db', db, '--json']);
+  const r = scalelab([
+    'downstream',
+    'import',
+    'test/fixtures/downstream/lm-eval-pythia-160m-step143000.json',
+    '--batch-tokens',
+    '2097152',
+    '--study',
+    'p',
+    '--db',
+    db,
+    '--json',
+  ]);
   assert.equal(r.code, 0, r.stderr);
-  assert.deepEqual(r.json().files.map((f: { added: number; skipped: number }) => [f.added, f.skipped]), [[6, 0]]);
-  const again = scalelab(['downstream', 'import', 'test/fixtures/downstream/lm-eval-pythia-160m-step143000.json', '--batch-tokens', '2097152', '--study', 'p', '--db', db, '--json']);
-  assert.deepEqual(again.json().files.map((f: { added: number; skipped: number }) => [f.added, f.skipped]), [[0, 6]]);
+  assert.deepEqual(
+    r.json().files.map((f: { added: number; skipped: number }) => [f.added, f.skipped]),
+    [[6, 0]],
+  );
+  const again = scalelab([
+    'downstream',
+    'import',
+    'test/fixtures/downstream/lm-eval-pythia-160m-step143000.json',
+    '--batch-tokens',
+    '2097152',
+    '--study',
+    'p',
+    '--db',
+    db,
+    '--json',
+  ]);
+  assert.deepEqual(
+    again.json().files.map((f: { added: number; skipped: number }) => [f.added, f.skipped]),
+    [[0, 6]],
+  );
   const bad = join(tmp, 'bad.json');
   copyFileSync('test/fixtures/downstream/lm-eval-pythia-160m-step143000.json', bad);
-  writeFileSync(bad, '{\n  "results": {\n    "piqa": {"acc,none": null}\n  },\n  "config": {"model_args": "pretrained=x,revision=step5"}\n}\n');
-  const refused = scalelab(['downstream', 'import', 'test/fixtures/downstream/long.csv', bad, '--study', 'p', '--db', db]);
+  writeFileSync(
+    bad,
+    '{\n  "results": {\n    "piqa": {"acc,none": null}\n  },\n  "config": {"model_args": "pretrained=x,revision=step5"}\n}\n',
+  );
+  const refused = scalelab([
+    'downstream',
+    'import',
+    'test/fixtures/downstream/long.csv',
+    bad,
+    '--study',
+    'p',
+    '--db',
+    db,
+  ]);
   assert.equal(refused.code, 2);
   assert.match(refused.stderr, /bad\.json:3:14: task "piqa" metric "acc,none": expected a number/);
   assert.ok(noStackTrace(refused.stderr), refused.stderr);
@@ -37,24 +78,43 @@ test('downstream import: an lm-evaluation-harness results file goes into the sto
   assert.match(screen.json()[0].screenProblem, /^1 runs with a final accuracy for "arc_easy": expected at least 3/);
 });
 
-test('downstream screen on the bundled Pythia evaluations: verdicts per task, near chance for LogiQA and WSC', { timeout: 120_000 }, () => {
-  const r = scalelab(['downstream', 'screen', 'examples/downstream/pythia/ladder.json', '--json']);
-  assert.equal(r.code, 0, r.stderr);
-  const verdicts = Object.fromEntries(r.json().map((t: { task: string; verdict: string }) => [t.task, t.verdict]));
-  assert.equal(verdicts.logiqa, 'near chance');
-  assert.equal(verdicts.wsc, 'near chance');
-  assert.equal(verdicts.sciq, 'predictable');
-  assert.equal(verdicts.piqa, 'predictable');
-  // --accuracy-metric overrides the manifest's: ARC-Challenge's length-normalised accuracy reaches higher than its raw accuracy.
-  const norm = scalelab(['downstream', 'screen', 'examples/downstream/pythia/ladder.json', '--task', 'arc_challenge', '--accuracy-metric', 'acc_norm', '--json']);
-  assert.equal(norm.code, 0, norm.stderr);
-  const raw = r.json().find((t: { task: string }) => t.task === 'arc_challenge');
-  assert.ok(norm.json()[0].screen.accuracyRange[1] > raw.screen.accuracyRange[1] + 0.02, `${norm.json()[0].screen.accuracyRange} vs ${raw.screen.accuracyRange}`);
-  const text = scalelab(['downstream', 'backtest', 'examples/downstream/pythia/ladder.json', '--task', 'sciq,piqa']);
-  assert.equal(text.code, 0, text.stderr);
-  assert.ok(text.stdout.indexOf('Predictability screen') < text.stdout.indexOf('Back-test'), 'the screen comes first');
-  assert.match(text.stdout, /pythia-12b-deduped/);
-});
+test(
+  'downstream screen on the bundled Pythia evaluations: verdicts per task, near chance for LogiQA and WSC',
+  { timeout: 120_000 },
+  () => {
+    const r = scalelab(['downstream', 'screen', 'examples/downstream/pythia/ladder.json', '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const verdicts = Object.fromEntries(r.json().map((t: { task: string; verdict: string }) => [t.task, t.verdict]));
+    assert.equal(verdicts.logiqa, 'near chance');
+    assert.equal(verdicts.wsc, 'near chance');
+    assert.equal(verdicts.sciq, 'predictable');
+    assert.equal(verdicts.piqa, 'predictable');
+    // --accuracy-metric overrides the manifest's: ARC-Challenge's length-normalised accuracy reaches higher than its raw accuracy.
+    const norm = scalelab([
+      'downstream',
+      'screen',
+      'examples/downstream/pythia/ladder.json',
+      '--task',
+      'arc_challenge',
+      '--accuracy-metric',
+      'acc_norm',
+      '--json',
+    ]);
+    assert.equal(norm.code, 0, norm.stderr);
+    const raw = r.json().find((t: { task: string }) => t.task === 'arc_challenge');
+    assert.ok(
+      norm.json()[0].screen.accuracyRange[1] > raw.screen.accuracyRange[1] + 0.02,
+      `${norm.json()[0].screen.accuracyRange} vs ${raw.screen.accuracyRange}`,
+    );
+    const text = scalelab(['downstream', 'backtest', 'examples/downstream/pythia/ladder.json', '--task', 'sciq,piqa']);
+    assert.equal(text.code, 0, text.stderr);
+    assert.ok(
+      text.stdout.indexOf('Predictability screen') < text.stdout.indexOf('Back-test'),
+      'the screen comes first',
+    );
+    assert.match(text.stdout, /pythia-12b-deduped/);
+  },
+);
 
 test('downstream predict and plan: usage errors are one line with exit 2', () => {
   const r = scalelab(['downstream', 'predict', 'examples/downstream/pythia/ladder.json', '--N', '7e9']);
@@ -68,38 +128,79 @@ test('downstream predict and plan: usage errors are one line with exit 2', () =>
   assert.ok(noStackTrace(none.stderr));
 });
 
-test('downstream: --out is checked before any reading, written with "wrote FILE" on stderr; --target-runs names the runs to predict', { timeout: 120_000 }, () => {
-  // A folder in the way is refused first, even with an input that does not exist: nothing is read or fitted.
-  const folder = scalelab(['downstream', 'screen', join(tmp, 'missing.csv'), '--out', tmp]);
-  assert.equal(folder.code, 2, folder.stderr);
-  assert.match(folder.stderr, /--out .*: is a folder; expected a file name/);
-  const out = join(tmp, 'new', 'screen.json');
-  const r = scalelab(['downstream', 'screen', 'examples/downstream/pythia/ladder.json', '--task', 'sciq', '--out', out]);
-  assert.equal(r.code, 0, r.stderr);
-  assert.equal(JSON.parse(readFileSync(out, 'utf8'))[0].task, 'sciq', 'the analysis as JSON');
-  assert.ok(r.stderr.includes(`wrote ${out}`), r.stderr);
-  assert.doesNotMatch(r.stdout, /wrote/);
-  const unknown = scalelab(['downstream', 'screen', 'examples/downstream/pythia/ladder.json', '--target-runs', 'no-such-run']);
-  assert.equal(unknown.code, 2, unknown.stderr);
-  assert.match(unknown.stderr, /--target-runs: no run "no-such-run" in the data/);
-  // The compute budgets of frontier and report keep --targets; downstream's runs have their own name.
-  const old = scalelab(['downstream', 'screen', 'examples/downstream/pythia/ladder.json', '--targets', 'x']);
-  assert.equal(old.code, 2);
-  assert.match(old.stderr, /unknown option '--targets'/);
-});
+test(
+  'downstream: --out is checked before any reading, written with "wrote FILE" on stderr; --target-runs names the runs to predict',
+  { timeout: 120_000 },
+  () => {
+    // A folder in the way is refused first, even with an input that does not exist: nothing is read or fitted.
+    const folder = scalelab(['downstream', 'screen', join(tmp, 'missing.csv'), '--out', tmp]);
+    assert.equal(folder.code, 2, folder.stderr);
+    assert.match(folder.stderr, /--out .*: is a folder; expected a file name/);
+    const out = join(tmp, 'new', 'screen.json');
+    const r = scalelab([
+      'downstream',
+      'screen',
+      'examples/downstream/pythia/ladder.json',
+      '--task',
+      'sciq',
+      '--out',
+      out,
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(JSON.parse(readFileSync(out, 'utf8'))[0].task, 'sciq', 'the analysis as JSON');
+    assert.ok(r.stderr.includes(`wrote ${out}`), r.stderr);
+    assert.doesNotMatch(r.stdout, /wrote/);
+    const unknown = scalelab([
+      'downstream',
+      'screen',
+      'examples/downstream/pythia/ladder.json',
+      '--target-runs',
+      'no-such-run',
+    ]);
+    assert.equal(unknown.code, 2, unknown.stderr);
+    assert.match(unknown.stderr, /--target-runs: no run "no-such-run" in the data/);
+    // The compute budgets of frontier and report keep --targets; downstream's runs have their own name.
+    const old = scalelab(['downstream', 'screen', 'examples/downstream/pythia/ladder.json', '--targets', 'x']);
+    assert.equal(old.code, 2);
+    assert.match(old.stderr, /unknown option '--targets'/);
+  },
+);
 
 test('downstream import killed half-way leaves the store as it was', { timeout: 120_000 }, async () => {
   const { spawn } = await import('node:child_process');
   const { root } = await import('./helpers/cli.js');
   const { RunStore } = await import('../src/store/store.js');
   const db = join(tmp, 'killed.db');
-  const seeded = scalelab(['downstream', 'import', 'test/fixtures/downstream/long.csv', '--study', 'earlier', '--db', db]);
+  const seeded = scalelab([
+    'downstream',
+    'import',
+    'test/fixtures/downstream/long.csv',
+    '--study',
+    'earlier',
+    '--db',
+    db,
+  ]);
   assert.equal(seeded.code, 0, seeded.stderr);
-  const p = spawn(process.execPath, ['--import', 'tsx', `${root}src/cli/run.ts`, 'downstream', 'import', 'examples/downstream/pythia/ladder.json', '--study', 'k', '--db', db], {
-    cwd: root,
-    env: { ...process.env, SCALELAB_TEST_IMPORT_PAUSE_AFTER: '100' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const p = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      `${root}src/cli/run.ts`,
+      'downstream',
+      'import',
+      'examples/downstream/pythia/ladder.json',
+      '--study',
+      'k',
+      '--db',
+      db,
+    ],
+    {
+      cwd: root,
+      env: { ...process.env, SCALELAB_TEST_IMPORT_PAUSE_AFTER: '100' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   await new Promise<void>((resolve, reject) => {
     let err = '';
     p.stderr!.on('data', (c: Buffer) => {
@@ -119,20 +220,55 @@ test('downstream import killed half-way leaves the store as it was', { timeout: 
   }
 });
 
-test('downstream report writes a self-contained HTML page: the screen first, the fits, the sigmoid figures; report --downstream adds the same sections', { timeout: 300_000 }, () => {
-  const out = join(tmp, 'downstream.html');
-  const r = scalelab(['downstream', 'report', 'examples/downstream/olmo-ladder/ladder.json', '--task', 'hellaswag_val_5shot,piqa_val_5shot', '--bootstrap', '10', '--out', out, '--json']);
-  assert.equal(r.code, 0, r.stderr);
-  assert.deepEqual(r.json().tasks.map((t: { verdict: string }) => t.verdict), ['predictable', 'predictable']);
-  const html = readFileSync(out, 'utf8');
-  const at = (s: string) => html.indexOf(s);
-  assert.ok(at('which tasks can be predicted') > 0 && at('which tasks can be predicted') < at('task loss and accuracy fits'), 'the screen comes before the fits');
-  assert.equal((html.match(/<svg/g) ?? []).length, 2, 'one sigmoid figure per task');
-  assert.match(html, /13B-5T/);
-  assert.doesNotMatch(html, /NaN|Infinity/);
-  const scaling = join(tmp, 'scaling.html');
-  const s = scalelab(['report', 'examples/chinchilla.csv', '--bootstrap', '0', '--folds', '1', '--downstream', 'examples/downstream/pythia/ladder.json', '--out', scaling]);
-  assert.equal(s.code, 0, s.stderr);
-  const page = readFileSync(scaling, 'utf8');
-  assert.ok(page.includes('Downstream: which tasks can be predicted') && page.includes('Fit: '), 'the scaling report holds both');
-});
+test(
+  'downstream report writes a self-contained HTML page: the screen first, the fits, the sigmoid figures; report --downstream adds the same sections',
+  { timeout: 300_000 },
+  () => {
+    const out = join(tmp, 'downstream.html');
+    const r = scalelab([
+      'downstream',
+      'report',
+      'examples/downstream/olmo-ladder/ladder.json',
+      '--task',
+      'hellaswag_val_5shot,piqa_val_5shot',
+      '--bootstrap',
+      '10',
+      '--out',
+      out,
+      '--json',
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(
+      r.json().tasks.map((t: { verdict: string }) => t.verdict),
+      ['predictable', 'predictable'],
+    );
+    const html = readFileSync(out, 'utf8');
+    const at = (s: string) => html.indexOf(s);
+    assert.ok(
+      at('which tasks can be predicted') > 0 && at('which tasks can be predicted') < at('task loss and accuracy fits'),
+      'the screen comes before the fits',
+    );
+    assert.equal((html.match(/<svg/g) ?? []).length, 2, 'one sigmoid figure per task');
+    assert.match(html, /13B-5T/);
+    assert.doesNotMatch(html, /NaN|Infinity/);
+    const scaling = join(tmp, 'scaling.html');
+    const s = scalelab([
+      'report',
+      'examples/chinchilla.csv',
+      '--bootstrap',
+      '0',
+      '--folds',
+      '1',
+      '--downstream',
+      'examples/downstream/pythia/ladder.json',
+      '--out',
+      scaling,
+    ]);
+    assert.equal(s.code, 0, s.stderr);
+    const page = readFileSync(scaling, 'utf8');
+    assert.ok(
+      page.includes('Downstream: which tasks can be predicted') && page.includes('Fit: '),
+      'the scaling report holds both',
+    );
+  },
+);

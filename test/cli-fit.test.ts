@@ -7,7 +7,7 @@ import { noStackTrace, scalelab } from './helpers/cli.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'scalelab-cli-'));
 
-test('scalelab fit examples/chinchilla.csv --json: the documented fields and Epoch\'s optimum', () => {
+test("scalelab fit examples/chinchilla.csv --json: the documented fields and Epoch's optimum", () => {
   const r = scalelab(['fit', 'examples/chinchilla.csv', '--json']);
   assert.equal(r.code, 0, r.stderr);
   const j = r.json();
@@ -24,7 +24,15 @@ test('scalelab fit examples/chinchilla.csv --json: the documented fields and Epo
 test('scalelab fit prints a report with parameters, derived exponents and residuals', () => {
   const r = scalelab(['fit', 'examples/chinchilla.csv']);
   assert.equal(r.code, 0, r.stderr);
-  for (const s of ['[[Fit]] chinchilla', '[[Parameters]]', 'no intervals: run with --bootstrap N', '[[Derived]]', 'a = β/(α+β)', '[[Residuals]]', '[[Warnings]]']) {
+  for (const s of [
+    '[[Fit]] chinchilla',
+    '[[Parameters]]',
+    'no intervals: run with --bootstrap N',
+    '[[Derived]]',
+    'a = β/(α+β)',
+    '[[Residuals]]',
+    '[[Warnings]]',
+  ]) {
     assert.ok(r.stdout.includes(s), `report lacks "${s}"`);
   }
 });
@@ -44,26 +52,53 @@ test('fit --bootstrap writes intervals and replicates; predict --fit gives a los
     const [lo, hi] = j.derivedIntervals[k];
     assert.ok(lo < j.derived[k] && j.derived[k] < hi, `${k} interval [${lo}, ${hi}] brackets ${j.derived[k]}`);
   }
-  assert.ok(j.derivedIntervals.a[0] > 0.4 && j.derivedIntervals.a[1] < 0.6, `a = β/(α+β) near Chinchilla's 0.5: ${j.derivedIntervals.a}`);
+  assert.ok(
+    j.derivedIntervals.a[0] > 0.4 && j.derivedIntervals.a[1] < 0.6,
+    `a = β/(α+β) near Chinchilla's 0.5: ${j.derivedIntervals.a}`,
+  );
   const p = scalelab(['predict', '--fit', out, '--N', '7e10', '--D', '1.4T', '--json']);
   assert.equal(p.code, 0, p.stderr);
   const q = p.json();
   assert.ok(q.interval[0] < q.loss && q.loss < q.interval[1]);
-  assert.ok(q.lawInterval[0] >= q.interval[0] && q.lawInterval[1] <= q.interval[1], 'a new run scatters more than the law');
+  assert.ok(
+    q.lawInterval[0] >= q.interval[0] && q.lawInterval[1] <= q.interval[1],
+    'a new run scatters more than the law',
+  );
   // auto: the equal-weight mean of three published recipes' ln L̂; Hoffmann's recipe alone gives 1.9734.
   assert.equal(q.procedure, 'auto');
-  assert.deepEqual(q.members.map((m: { id: string }) => m.id), ['huber', 'tied-huber', 'gadre']);
+  assert.deepEqual(
+    q.members.map((m: { id: string }) => m.id),
+    ['huber', 'tied-huber', 'gadre'],
+  );
   const huber = q.members.find((m: { id: string }) => m.id === 'huber');
   assert.ok(Math.abs(huber.value - 1.9734) < 2e-3, `huber's L(70B, 1.4T) = ${huber.value}`);
-  const geometric = Math.exp(q.members.reduce((a: number, m: { value: number; weight: number }) => a + m.weight * Math.log(m.value), 0));
+  const geometric = Math.exp(
+    q.members.reduce((a: number, m: { value: number; weight: number }) => a + m.weight * Math.log(m.value), 0),
+  );
   assert.ok(Math.abs(q.loss / geometric - 1) < 1e-12, `${q.loss} is the weighted mean of ln L̂`);
-  assert.ok(q.warnings.some((w: { code: string; message: string }) => w.code === 'extrapolation' && w.message.includes('× the largest N')), 'extrapolation is flagged');
+  assert.ok(
+    q.warnings.some(
+      (w: { code: string; message: string }) => w.code === 'extrapolation' && w.message.includes('× the largest N'),
+    ),
+    'extrapolation is flagged',
+  );
   const again = scalelab(['fit', 'examples/chinchilla.csv', '--bootstrap', '100', '--seed', '3', '--json']).json();
   assert.deepEqual(again.intervals, j.intervals, 'same seed, same intervals');
 });
 
-test('predict with published constants: L(70B, 1.4T) = 1.93665 under Hoffmann\'s printed fit', () => {
-  const r = scalelab(['predict', '--law', 'chinchilla', '--params', 'E=1.69,A=406.4,B=410.7,alpha=0.34,beta=0.28', '--N', '70B', '--D', '1.4e12', '--json']);
+test("predict with published constants: L(70B, 1.4T) = 1.93665 under Hoffmann's printed fit", () => {
+  const r = scalelab([
+    'predict',
+    '--law',
+    'chinchilla',
+    '--params',
+    'E=1.69,A=406.4,B=410.7,alpha=0.34,beta=0.28',
+    '--N',
+    '70B',
+    '--D',
+    '1.4e12',
+    '--json',
+  ]);
   assert.equal(r.code, 0, r.stderr);
   assert.ok(Math.abs(r.json().loss - 1.93665) < 5e-6);
 });
@@ -81,7 +116,10 @@ test('bad input: a located one-line error, exit code 2, no stack trace', () => {
   writeFileSync(bad, 'N,D,loss\n1e8,2e9,3.1\n2e8,4e9,three\n');
   const r = scalelab(['fit', bad]);
   assert.equal(r.code, 2);
-  assert.equal(r.stderr.trim(), `scalelab: error: ${bad}:3:3 (column "loss"): expected a positive number for loss, got "three"`);
+  assert.equal(
+    r.stderr.trim(),
+    `scalelab: error: ${bad}:3:3 (column "loss"): expected a positive number for loss, got "three"`,
+  );
   assert.ok(noStackTrace(r.stderr));
   const j = scalelab(['fit', bad, '--json']);
   assert.equal(j.code, 2);
@@ -101,7 +139,10 @@ test('too few runs, a missing file, an unknown law and a bad flag value are clea
   assert.equal(b.code, 2);
   assert.match(b.stderr, /nope\.csv: no such file/);
   const c = scalelab(['fit', 'examples/chinchilla.csv', '--law', 'chinchila']);
-  assert.match(c.stderr, /unknown law: chinchila \(expected one of chinchilla, kaplan-nd, power, power0, data-constrained, bnsl\)/);
+  assert.match(
+    c.stderr,
+    /unknown law: chinchila \(expected one of chinchilla, kaplan-nd, power, power0, data-constrained, bnsl\)/,
+  );
   const d = scalelab(['fit', 'examples/chinchilla.csv', '--bootstrap', 'many']);
   assert.match(d.stderr, /--bootstrap: expected a whole number, got "many"/);
   for (const r of [a, fixed, b, c, d]) assert.ok(noStackTrace(r.stderr), r.stderr);
@@ -110,7 +151,8 @@ test('too few runs, a missing file, an unknown law and a bad flag value are clea
 test('--help on fit and predict documents the flags', () => {
   const f = scalelab(['fit', '--help']);
   assert.equal(f.code, 0);
-  for (const flag of ['--law', '--init', '--loss', '--fix', '--tie', '--bootstrap', '--seed', '--json', '--columns']) assert.ok(f.stdout.includes(flag), flag);
+  for (const flag of ['--law', '--init', '--loss', '--fix', '--tie', '--bootstrap', '--seed', '--json', '--columns'])
+    assert.ok(f.stdout.includes(flag), flag);
   const p = scalelab(['predict', '--help']);
   for (const flag of ['--fit', '--N', '--D', '--json']) assert.ok(p.stdout.includes(flag), flag);
 });
@@ -147,7 +189,10 @@ test('fit flags from the command line: --fix, --tie, --loss, --delta and --init 
   // With δ = 0.1 every residual sits in Huber's quadratic zone: the fit becomes least squares.
   const ls = scalelab(['fit', 'examples/chinchilla.csv', '--loss', 'ls', '--json']).json();
   assert.equal(ls.loss.kind, 'ls');
-  assert.ok(Math.abs(wide.params.alpha / ls.params.alpha - 1) < 1e-3, `δ = 0.1 α ${wide.params.alpha}, LS α ${ls.params.alpha}`);
+  assert.ok(
+    Math.abs(wide.params.alpha / ls.params.alpha - 1) < 1e-3,
+    `δ = 0.1 α ${wide.params.alpha}, LS α ${ls.params.alpha}`,
+  );
   assert.ok(Math.abs(wide.params.alpha / base.params.alpha - 1) > 0.01, 'and unlike the robust default');
   const hoffmann = scalelab(['fit', 'examples/chinchilla.csv', '--init', 'hoffmann', '--json']).json();
   assert.ok(hoffmann.starts >= 4500 && hoffmann.objective <= base.objective * (1 + 1e-6));
@@ -159,7 +204,9 @@ test('a bnsl fit in D keeps its breaks and variable: --out then predict --fit, a
   const rows = ['D,loss'];
   for (let i = 0; i < 36; i++) {
     const D = 10 ** (2 + i * 0.2);
-    rows.push(`${D},${(0.05 + 2 * D ** -0.3 * (1 + D / 1e4) ** -0.2 * (1 + D / 1e7) ** -0.3) * (1 + 0.002 * Math.sin(7 * i))}`);
+    rows.push(
+      `${D},${(0.05 + 2 * D ** -0.3 * (1 + D / 1e4) ** -0.2 * (1 + D / 1e7) ** -0.3) * (1 + 0.002 * Math.sin(7 * i))}`,
+    );
   }
   writeFileSync(file, rows.join('\n') + '\n');
   const out = join(tmp, 'bnsl-fit.json');

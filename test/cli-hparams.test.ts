@@ -7,7 +7,7 @@ import { noStackTrace, scalelab } from './helpers/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'scalelab-hparams-'));
 
-test('bcrit --target-loss 3 uses Kaplan\'s preset and says so', () => {
+test("bcrit --target-loss 3 uses Kaplan's preset and says so", () => {
   const r = scalelab(['bcrit', '--target-loss', '3', '--json']);
   assert.equal(r.code, 0, r.stderr);
   assert.ok(Math.abs(r.json().bCrit / 1.12257e6 - 1) < 1e-4);
@@ -16,22 +16,34 @@ test('bcrit --target-loss 3 uses Kaplan\'s preset and says so', () => {
 
 test('bcrit FILE fits the trade-off; one batch size and unreachable targets are located errors', () => {
   const rows = ['run,batch,step,loss'];
-  for (const B of [64, 256, 1024]) for (let s = 1; s <= 40; s++) rows.push(`b${B},${B},${s * 100},${(3 + 200 / (s * 100 * (1 + 0 * B)) + 1000 / (s * 100 * B)).toFixed(6)}`);
+  for (const B of [64, 256, 1024])
+    for (let s = 1; s <= 40; s++)
+      rows.push(`b${B},${B},${s * 100},${(3 + 200 / (s * 100 * (1 + 0 * B)) + 1000 / (s * 100 * B)).toFixed(6)}`);
   const file = join(dir, 'curves.csv');
   writeFileSync(file, rows.join('\n') + '\n');
   const ok = scalelab(['bcrit', file, '--target-losses', '3.2,3.1', '--json']);
   assert.equal(ok.code, 0, ok.stderr);
   assert.equal(ok.json().fits.length, 2);
   // Three batch sizes: each target's B_crit comes with its residual-bootstrap interval, seeded.
-  for (const f of ok.json().fits) assert.ok(f.bCritInterval[0] <= f.bCrit && f.bCrit <= f.bCritInterval[1], JSON.stringify(f));
-  assert.deepEqual(scalelab(['bcrit', file, '--target-losses', '3.2,3.1', '--json']).json().fits[0].bCritInterval, ok.json().fits[0].bCritInterval);
-  assert.equal(scalelab(['bcrit', file, '--target-losses', '3.2', '--bootstrap', '0', '--json']).json().fits[0].bCritInterval, undefined);
+  for (const f of ok.json().fits)
+    assert.ok(f.bCritInterval[0] <= f.bCrit && f.bCrit <= f.bCritInterval[1], JSON.stringify(f));
+  assert.deepEqual(
+    scalelab(['bcrit', file, '--target-losses', '3.2,3.1', '--json']).json().fits[0].bCritInterval,
+    ok.json().fits[0].bCritInterval,
+  );
+  assert.equal(
+    scalelab(['bcrit', file, '--target-losses', '3.2', '--bootstrap', '0', '--json']).json().fits[0].bCritInterval,
+    undefined,
+  );
   assert.match(scalelab(['bcrit', file, '--target-losses', '3.2']).stdout, /95 % \(1000 resamples\)/);
   // The law through the targets, and B_crit at a new loss, get intervals from the same bootstrap:
   // curves whose B_crit(L) = 1e7/L^(1/0.21), each run's steps off by a few per cent.
   const law = ['run,batch,step,loss'];
   [4096, 8192, 16384, 65536, 262144].forEach((B, k) => {
-    for (let L = 6; L >= 2.6; L -= 0.02) law.push(`b${B},${B},${((1 + [0.03, -0.04, 0.02, -0.01, 0.04][k]) * (2000 / (L - 2) ** 2) * (1 + 1e7 / L ** (1 / 0.21) / B)).toFixed(3)},${L.toFixed(4)}`);
+    for (let L = 6; L >= 2.6; L -= 0.02)
+      law.push(
+        `b${B},${B},${((1 + [0.03, -0.04, 0.02, -0.01, 0.04][k]) * (2000 / (L - 2) ** 2) * (1 + 1e7 / L ** (1 / 0.21) / B)).toFixed(3)},${L.toFixed(4)}`,
+      );
   });
   const lawFile = join(dir, 'law.csv');
   writeFileSync(lawFile, law.join('\n') + '\n');
@@ -42,7 +54,10 @@ test('bcrit FILE fits the trade-off; one batch size and unreachable targets are 
   assert.equal(at.lawReplicates, undefined, 'the replicates stay out of the JSON');
   assert.match(at.lawBootstrap, /of 1000 residual-bootstrap replicates \(seed 0\)/);
   const text = scalelab(['bcrit', lawFile, '--target-losses', '4,3.5,3', '--target-loss', '2.8']).stdout;
-  assert.match(text, /B_crit\(L\) = \S+ \[\S+, \S+\] \/ L\^\(1\/[\d.]+ \[[\d.]+, [\d.]+\]\) through the targets .*95 % from \d+ bootstrap refits/);
+  assert.match(
+    text,
+    /B_crit\(L\) = \S+ \[\S+, \S+\] \/ L\^\(1\/[\d.]+ \[[\d.]+, [\d.]+\]\) through the targets .*95 % from \d+ bootstrap refits/,
+  );
   assert.match(text, /B_crit\(L = 2\.8\) = \S+ \(95 % \S+ – \S+\)/);
   const never = scalelab(['bcrit', file, '--target-losses', '2']);
   assert.equal(never.code, 2);
@@ -55,7 +70,7 @@ test('bcrit FILE fits the trade-off; one batch size and unreachable targets are 
   assert.ok(noStackTrace(one.stderr) && noStackTrace(never.stderr));
 });
 
-test('hparams --compute 1e20 gives DeepSeek\'s B_opt and η_opt with the citation', () => {
+test("hparams --compute 1e20 gives DeepSeek's B_opt and η_opt with the citation", () => {
   const r = scalelab(['hparams', '--compute', '1e20', '--json']);
   assert.equal(r.code, 0, r.stderr);
   assert.ok(Math.abs(r.json().batchTokens / 1.01714e6 - 1) < 5e-4);
@@ -70,7 +85,8 @@ test('mup prints the multipliers; mup transfer reads sweeps; plan includes learn
   assert.equal(t.code, 0, t.stderr);
   assert.equal(t.json().groups.find((g: { group: string }) => g.group === 'hidden').mup.learningRate, 6.25e-4);
   const rows = ['width,lr,loss'];
-  for (const w of [256, 512, 1024]) for (const lr of [1e-3, 2e-3, 4e-3, 8e-3, 1.6e-2]) rows.push(`${w},${lr},${3 + 0.05 * Math.log(lr / 4e-3) ** 2}`);
+  for (const w of [256, 512, 1024])
+    for (const lr of [1e-3, 2e-3, 4e-3, 8e-3, 1.6e-2]) rows.push(`${w},${lr},${3 + 0.05 * Math.log(lr / 4e-3) ** 2}`);
   const file = join(dir, 'lr.csv');
   writeFileSync(file, rows.join('\n') + '\n');
   const tr = scalelab(['mup', 'transfer', file, '--bootstrap', '0', '--json']);
@@ -79,20 +95,33 @@ test('mup prints the multipliers; mup transfer reads sweeps; plan includes learn
   const p = scalelab(['plan', '--compute', '1e24', '--json']);
   assert.ok(p.json().recommendation.hyperparameters.learningRate > 0);
   assert.match(p.json().recommendation.hyperparameters.source, /deepseek-2024/);
-  for (const cmd of [['bcrit'], ['hparams'], ['mup', 'transfer'], ['mup', 'coord']]) assert.equal(scalelab([...cmd, '--help']).code, 0);
+  for (const cmd of [['bcrit'], ['hparams'], ['mup', 'transfer'], ['mup', 'coord']])
+    assert.equal(scalelab([...cmd, '--help']).code, 0);
 });
 
-const near = (a: number, b: number, rel: number, what: string) => assert.ok(Math.abs(a / b - 1) <= rel, `${what}: ${a} vs ${b}`);
-const inside = (iv: [number, number] | undefined, x: number, what: string) => assert.ok(iv && iv[0] <= x && x <= iv[1], `${what}: ${x} not in ${JSON.stringify(iv)}`);
+const near = (a: number, b: number, rel: number, what: string) =>
+  assert.ok(Math.abs(a / b - 1) <= rel, `${what}: ${a} vs ${b}`);
+const inside = (iv: [number, number] | undefined, x: number, what: string) =>
+  assert.ok(iv && iv[0] <= x && x <= iv[1], `${what}: ${x} not in ${JSON.stringify(iv)}`);
 
 /** A sweep CSV whose optimal η and B follow known laws in `variable` (a bowl in ln η, ln B on a fixed grid). */
-function writeSweep(name: string, variable: 'C' | 'N', xs: number[], eta: (x: number) => number, batch: (x: number) => number, grid: { lr: number; batch: number }): string {
+function writeSweep(
+  name: string,
+  variable: 'C' | 'N',
+  xs: number[],
+  eta: (x: number) => number,
+  batch: (x: number) => number,
+  grid: { lr: number; batch: number },
+): string {
   const rows = [`${variable},lr,batch,loss`];
   for (const x of xs) {
     for (let i = 0; i <= 20; i++) {
       for (let j = 0; j <= 36; j++) {
-        const lr = grid.lr * 2 ** (i / 4), b = grid.batch * 2 ** (j / 4);
-        rows.push(`${x},${lr},${b},${(3 - 0.01 * Math.log10(x) + 0.01 * Math.log(lr / eta(x)) ** 2 + 0.008 * Math.log(b / batch(x)) ** 2).toFixed(7)}`);
+        const lr = grid.lr * 2 ** (i / 4),
+          b = grid.batch * 2 ** (j / 4);
+        rows.push(
+          `${x},${lr},${b},${(3 - 0.01 * Math.log10(x) + 0.01 * Math.log(lr / eta(x)) ** 2 + 0.008 * Math.log(b / batch(x)) ** 2).toFixed(7)}`,
+        );
       }
     }
   }
@@ -102,7 +131,14 @@ function writeSweep(name: string, variable: 'C' | 'N', xs: number[], eta: (x: nu
 }
 
 // Truth: DeepSeek LLM Eq. 1 (η = 0.3118·C^−0.125, B = 0.2920·C^0.3271 tokens; at 1e20: 9.86e-4, 1.017e6).
-const deepseekSweep = writeSweep('sweep-c.csv', 'C', [1e17, 3e17, 1e18, 3e18, 1e19], (C) => 0.3118 * C ** -0.125, (C) => 0.292 * C ** 0.3271, { lr: 2.5e-4, batch: 2 ** 14 });
+const deepseekSweep = writeSweep(
+  'sweep-c.csv',
+  'C',
+  [1e17, 3e17, 1e18, 3e18, 1e19],
+  (C) => 0.3118 * C ** -0.125,
+  (C) => 0.292 * C ** 0.3271,
+  { lr: 2.5e-4, batch: 2 ** 14 },
+);
 
 test('hparams --compute --sweep fits a C-only sweep (columns C, lr, batch, loss) with intervals on the prediction', () => {
   const r = scalelab(['hparams', '--compute', '1e20', '--sweep', deepseekSweep, '--bootstrap', '100', '--json']);
@@ -131,7 +167,8 @@ test('hparams --compute --sweep fits a C-only sweep (columns C, lr, batch, loss)
 
 // Truth: Porian et al. 2024 (LR = 3.7·N^−0.36, BS = 0.00037·N^0.703 sequences of 2048).
 test('hparams --N N --sweep fits η(N) and B(N) from a sweep grouped by model size', () => {
-  const eta = (N: number) => 3.7 * N ** -0.36, tokens = (N: number) => 0.00037 * N ** 0.703 * 2048;
+  const eta = (N: number) => 3.7 * N ** -0.36,
+    tokens = (N: number) => 0.00037 * N ** 0.703 * 2048;
   const file = writeSweep('sweep-n.csv', 'N', [1e8, 2e8, 4e8, 8e8, 1.6e9], eta, tokens, { lr: 5e-4, batch: 2 ** 16 });
   const r = scalelab(['hparams', '--N', '1e9', '--sweep', file, '--bootstrap', '100', '--json']);
   assert.equal(r.code, 0, r.stderr);
@@ -164,8 +201,14 @@ test('plan --sweep puts the fitted η and B (with intervals) and the Kaplan crit
   near(cb.atRecommendedBatch.stepsFactor, 1 + cb.bCrit / rec.hyperparameters.batchTokens, 1e-12, 'S/S_min');
   const text = scalelab(['plan', '--compute', '1e22']);
   assert.equal(text.code, 0, text.stderr);
-  assert.match(text.stdout, /critical batch {5}B_crit\(L = [\d.]+\) = [\d.e]+ tokens at the predicted loss {3}\[.*preset kaplan-2020/);
-  assert.match(text.stdout, /batch trade-off {4}at B = B_crit: 2·S_min steps and 2·E_min tokens .*at the recommended batch/);
+  assert.match(
+    text.stdout,
+    /critical batch {5}B_crit\(L = [\d.]+\) = [\d.e]+ tokens at the predicted loss {3}\[.*preset kaplan-2020/,
+  );
+  assert.match(
+    text.stdout,
+    /batch trade-off {4}at B = B_crit: 2·S_min steps and 2·E_min tokens .*at the recommended batch/,
+  );
   const noC = join(dir, 'plan-noc.csv');
   writeFileSync(noC, 'lr,batch,loss\n1e-3,1e6,3\n');
   const bad = scalelab(['plan', '--compute', '1e20', '--sweep', noC]);
@@ -175,12 +218,38 @@ test('plan --sweep puts the fitted η and B (with intervals) and the Kaplan crit
   // A sweep with its own column names, and the resampling chosen and said.
   const renamed = join(dir, 'sweep-renamed.csv');
   const [head, ...rest] = readFileSync(deepseekSweep, 'utf8').split('\n');
-  writeFileSync(renamed, [head.split(',').map((c) => (c === 'lr' ? 'peak_lr' : c === 'batch' ? 'bs' : c)).join(','), ...rest].join('\n'));
-  const mapped = scalelab(['plan', '--compute', '1e20', '--sweep', renamed, '--sweep-columns', 'lr=peak_lr,batch=bs', '--sweep-bootstrap', '50', '--seed', '1', '--json']);
+  writeFileSync(
+    renamed,
+    [
+      head
+        .split(',')
+        .map((c) => (c === 'lr' ? 'peak_lr' : c === 'batch' ? 'bs' : c))
+        .join(','),
+      ...rest,
+    ].join('\n'),
+  );
+  const mapped = scalelab([
+    'plan',
+    '--compute',
+    '1e20',
+    '--sweep',
+    renamed,
+    '--sweep-columns',
+    'lr=peak_lr,batch=bs',
+    '--sweep-bootstrap',
+    '50',
+    '--seed',
+    '1',
+    '--json',
+  ]);
   assert.equal(mapped.code, 0, mapped.stderr);
   near(mapped.json().recommendation.hyperparameters.learningRate, 9.86e-4, 0.03, 'η from renamed columns');
   assert.match(mapped.json().recommendation.hyperparameters.source, /from 50 bootstrap resamples, seed 1\)/);
-  assert.equal(scalelab(['plan', '--compute', '1e20', '--sweep', renamed]).code, 2, 'without the mapping the columns are missing');
+  assert.equal(
+    scalelab(['plan', '--compute', '1e20', '--sweep', renamed]).code,
+    2,
+    'without the mapping the columns are missing',
+  );
 });
 
 test('bcrit --preset kaplan-2020 and hparams --preset kaplan-2020 --target-loss; bcrit FILE --target-loss predicts from the fitted law', () => {
@@ -197,7 +266,9 @@ test('bcrit --preset kaplan-2020 and hparams --preset kaplan-2020 --target-loss;
   // Truth: to reach L, S(B) = S_min(L)(1 + B_crit(L)/B), B_crit(L) = 1e7/L^(1/0.21); predict at 2.8.
   const bcrit = (L: number) => 1e7 / L ** (1 / 0.21);
   const rows = ['run,batch,step,loss'];
-  for (const B of [2 ** 12, 2 ** 14, 2 ** 16, 2 ** 18, 2 ** 20]) for (let k = 600; k >= 260; k -= 2) rows.push(`b${B},${B},${((2000 / (k / 100 - 2) ** 2) * (1 + bcrit(k / 100) / B)).toFixed(4)},${k / 100}`);
+  for (const B of [2 ** 12, 2 ** 14, 2 ** 16, 2 ** 18, 2 ** 20])
+    for (let k = 600; k >= 260; k -= 2)
+      rows.push(`b${B},${B},${((2000 / (k / 100 - 2) ** 2) * (1 + bcrit(k / 100) / B)).toFixed(4)},${k / 100}`);
   const file = join(dir, 'curves-law.csv');
   writeFileSync(file, rows.join('\n') + '\n');
   const r = scalelab(['bcrit', file, '--target-losses', '4,3.5,3', '--target-loss', '2.8', '--json']);
@@ -205,12 +276,18 @@ test('bcrit --preset kaplan-2020 and hparams --preset kaplan-2020 --target-loss;
   near(r.json().atLoss.bCrit, bcrit(2.8), 0.01, 'B_crit(2.8) from the fitted law');
   assert.equal(r.json().atLoss.tradeoff.find((t: { stepsFactor: number }) => t.stepsFactor === 2).examplesFactor, 2);
   const text = scalelab(['bcrit', file, '--target-losses', '4,3.5,3', '--target-loss', '2.8']);
-  assert.match(text.stdout, /B_crit\(L = 2\.8\) = [\d.e]+( \(95 % [\d.e]+ – [\d.e]+\))? in the units of column "batch" {3}\[B_crit\(L\) = .* fitted to .*curves-law\.csv\]/);
+  assert.match(
+    text.stdout,
+    /B_crit\(L = 2\.8\) = [\d.e]+( \(95 % [\d.e]+ – [\d.e]+\))? in the units of column "batch" {3}\[B_crit\(L\) = .* fitted to .*curves-law\.csv\]/,
+  );
   assert.match(text.stdout, /At B = B_crit training takes 2·S_min steps and 2·E_min examples/);
   assert.match(text.stdout, /warning: loss 2\.8 is outside the fitted targets/);
   const one = scalelab(['bcrit', file, '--target-losses', '3.5', '--target-loss', '2.8']);
   assert.equal(one.code, 2);
-  assert.match(one.stderr, /curves-law\.csv: B_crit at loss 2\.8 needs B_crit\(L\) fitted through two or more target losses/);
+  assert.match(
+    one.stderr,
+    /curves-law\.csv: B_crit at loss 2\.8 needs B_crit\(L\) fitted through two or more target losses/,
+  );
 });
 
 test('the old spellings bcrit --loss and hparams --params still work for one release, with a note on stderr (JSON stdout untouched)', () => {

@@ -29,8 +29,14 @@ test('runs import / ls / export: a round trip through the store that "fit" reads
   assert.ok(noStackTrace(bad.stderr));
 });
 
-test('lab truth and lab optimum print the world\'s noise-free numbers', () => {
-  const t = scalelab(['lab', 'truth', '--config', '{"n_layer": 8, "d_model": 512, "n_heads": 8, "tokens": 2e9, "batch_tokens": 131072, "learning_rate": 0.003, "parametrization": "mup"}', '--json']);
+test("lab truth and lab optimum print the world's noise-free numbers", () => {
+  const t = scalelab([
+    'lab',
+    'truth',
+    '--config',
+    '{"n_layer": 8, "d_model": 512, "n_heads": 8, "tokens": 2e9, "batch_tokens": 131072, "learning_rate": 0.003, "parametrization": "mup"}',
+    '--json',
+  ]);
   assert.equal(t.code, 0, t.stderr);
   assert.equal(t.json().truth.N, 12 * 8 * 512 * 512);
   assert.ok(t.json().truth.loss > 2 && t.json().truth.loss < 5);
@@ -41,7 +47,13 @@ test('lab truth and lab optimum print the world\'s noise-free numbers', () => {
   assert.equal(alias.code, 0, alias.stderr);
   assert.deepEqual(alias.json(), o.json(), '--budget is --budget-hours');
   assert.equal(scalelab(['lab', 'optimum', '--json']).code, 2, 'a budget is required');
-  const v = scalelab(['lab', 'truth', '--config', '{"n_layer": 8, "d_model": 512, "n_heads": 8, "tokens": 2e9, "batch_tokens": 131072, "learning_rate": 0.003, "parametrization": "mup", "vocab": 128000, "seq_len": 2048}', '--json']);
+  const v = scalelab([
+    'lab',
+    'truth',
+    '--config',
+    '{"n_layer": 8, "d_model": 512, "n_heads": 8, "tokens": 2e9, "batch_tokens": 131072, "learning_rate": 0.003, "parametrization": "mup", "vocab": 128000, "seq_len": 2048}',
+    '--json',
+  ]);
   assert.deepEqual([v.json().config.vocab, v.json().config.seq_len], [128000, 2048]);
   assert.ok(v.json().cost.seconds > t.json().cost.seconds, 'a larger vocabulary costs more');
   const bad = scalelab(['lab', 'truth', '--config', '{"n_layer": 8}']);
@@ -70,11 +82,35 @@ test('sweep plan fits the experiment budget; sweep run executes it on the sim ba
 
 test('study run on the sim backend: the loop in one command, with the regret in the report', () => {
   const out = join(dir, 'report.md');
-  const r = scalelab(['study', 'run', '--backend', 'sim', '--target-hours', '48', '--experiment-hours', '12', '--db', db, '--study', 'loop', '--bootstrap', '40', '--out', out, '--json']);
+  const r = scalelab([
+    'study',
+    'run',
+    '--backend',
+    'sim',
+    '--target-hours',
+    '48',
+    '--experiment-hours',
+    '12',
+    '--db',
+    db,
+    '--study',
+    'loop',
+    '--bootstrap',
+    '40',
+    '--out',
+    out,
+    '--json',
+  ]);
   assert.equal(r.code, 0, r.stderr);
   const j = r.json();
   assert.ok(j.truth.regret < 0.01);
   assert.ok(Math.abs(j.truth.predictionError) < 0.02);
   assert.match(readFileSync(out, 'utf8'), /Regret: \d+\.\d\d % above the optimum/);
-  for (const cmd of [['runs', 'import'], ['lab', 'serve'], ['sweep', 'plan'], ['study', 'run']]) assert.equal(scalelab([...cmd, '--help']).code, 0);
+  for (const cmd of [
+    ['runs', 'import'],
+    ['lab', 'serve'],
+    ['sweep', 'plan'],
+    ['study', 'run'],
+  ])
+    assert.equal(scalelab([...cmd, '--help']).code, 0);
 });

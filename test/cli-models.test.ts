@@ -20,21 +20,30 @@ test('models text output traces every row to its source and provenance; Gopher a
   assert.equal(r.code, 0, r.stderr);
   const lines = r.stdout.split('\n');
   assert.match(lines[0], /App\. F\s+source\s+status\s+note/);
-  assert.match(lines.find((l) => l.includes('Gopher 417M'))!, /4\.17e8 \(\+0\.0 %\).*Rae\+ 2021\s+single-source/);
+  assert.match(
+    lines.find((l) => l.includes('Gopher 417M'))!,
+    /4\.17e8 \(\+0\.0 %\).*Rae\+ 2021\s+single-source/,
+  );
   assert.doesNotMatch(r.stdout, /unexplained/);
-  assert.match(lines.find((l) => l.includes('OPT-350M'))!, /-5\.5 %.*Zhang\+ 2022.*FLAG: the reported size is a nominal name \(512-wide embeddings with project_in\/out/);
+  assert.match(
+    lines.find((l) => l.includes('OPT-350M'))!,
+    /-5\.5 %.*Zhang\+ 2022.*FLAG: the reported size is a nominal name \(512-wide embeddings with project_in\/out/,
+  );
   // 405B's detailed count at the 8192 pretraining context, next to 6ND = 3.79e25 (the paper: 3.8e25)
-  assert.match(lines.find((l) => l.includes('Llama 3.1 405B'))!, /3\.79e25\s+4\.12e25\s+Meta 2024/);
+  assert.match(
+    lines.find((l) => l.includes('Llama 3.1 405B'))!,
+    /3\.79e25\s+4\.12e25\s+Meta 2024/,
+  );
   assert.match(r.stdout, /train_seq_len; Llama 3\.1: 8192/);
   assert.match(r.stdout, /T5: encoder and decoder stacks/);
   assert.match(r.stdout, /examples\/published-models\.PROVENANCE\.md/);
   const [from, to] = [lines[0].indexOf('source'), lines[0].indexOf('status')];
-  const rows = lines.slice(2).filter((l) => /^  \S/.test(l) && /verified|single-source/.test(l));
+  const rows = lines.slice(2).filter((l) => /^ {2}\S/.test(l) && /verified|single-source/.test(l));
   assert.equal(rows.length, 67);
   for (const l of rows) assert.match(l.slice(from, to), /^\S.*\d{4}/, l);
 });
 
-test('shape --like follows a family\'s style and names the nearest published models', () => {
+test("shape --like follows a family's style and names the nearest published models", () => {
   const r = scalelab(['shape', '--N', '7e10', '--like', 'llama-2-70b', '--json']);
   assert.equal(r.code, 0, r.stderr);
   const j = r.json();
@@ -46,8 +55,17 @@ test('shape --like follows a family\'s style and names the nearest published mod
   assert.match(llama.cite, /2023/);
 });
 
-test('plan --compare places published models on the frontier under Epoch\'s fit', () => {
-  const r = scalelab(['plan', '--compute', '1e25', '--preset', 'epoch-2024', '--compare', 'chinchilla-70b,gpt-3-175b', '--json']);
+test("plan --compare places published models on the frontier under Epoch's fit", () => {
+  const r = scalelab([
+    'plan',
+    '--compute',
+    '1e25',
+    '--preset',
+    'epoch-2024',
+    '--compare',
+    'chinchilla-70b,gpt-3-175b',
+    '--json',
+  ]);
   assert.equal(r.code, 0, r.stderr);
   const [chin, gpt3] = r.json().landmarks;
   assert.match(chin.verdict, /near the frontier/);

@@ -12,7 +12,10 @@ test('scalelab frontier on the Chinchilla set: approaches 2 and 3 side by side, 
   const r = scalelab(['frontier', 'examples/chinchilla.csv', '--budgets', 'chinchilla', '--bootstrap', '60', '--json']);
   assert.equal(r.code, 0, r.stderr);
   const j = r.json();
-  assert.deepEqual(j.approaches.map((a: { approach: number }) => a.approach), [2, 3]);
+  assert.deepEqual(
+    j.approaches.map((a: { approach: number }) => a.approach),
+    [2, 3],
+  );
   assert.equal(j.skipped[0].approach, 1);
   assert.match(j.skipped[0].reason, /needs training curves/);
   assert.match(j.agreements[0].statement, /agree within their intervals/);
@@ -25,8 +28,18 @@ test('scalelab frontier on the Chinchilla set: approaches 2 and 3 side by side, 
   assert.match(text.stdout, /N_opt ∝ C\^a, D_opt ∝ C\^b/);
 });
 
-test('scalelab frontier --approach 2 --vertex min-run on CS336 prints the handout\'s numbers', () => {
-  const r = scalelab(['frontier', 'examples/cs336-isoflops.json', '--approach', '2', '--vertex', 'min-run', '--bootstrap', '0', '--json']);
+test("scalelab frontier --approach 2 --vertex min-run on CS336 prints the handout's numbers", () => {
+  const r = scalelab([
+    'frontier',
+    'examples/cs336-isoflops.json',
+    '--approach',
+    '2',
+    '--vertex',
+    'min-run',
+    '--bootstrap',
+    '0',
+    '--json',
+  ]);
   assert.equal(r.code, 0, r.stderr);
   const t = r.json().approaches[0].targets;
   within(t[0].N, 7.005e10, 5e-3, 'N_opt(1e23)');
@@ -41,8 +54,21 @@ test('scalelab frontier --approach 1 on data without curves fails with a located
   assert.ok(noStackTrace(r.stderr));
 });
 
-test('scalelab plan: 10,000 H100 × 30 days at 40 % MFU → 1.026e25 FLOPs, 316B on 5.41T under Epoch\'s fit', () => {
-  const r = scalelab(['plan', '--gpus', '10000', '--gpu', 'h100', '--days', '30', '--mfu', '0.4', '--preset', 'epoch-2024', '--json']);
+test("scalelab plan: 10,000 H100 × 30 days at 40 % MFU → 1.026e25 FLOPs, 316B on 5.41T under Epoch's fit", () => {
+  const r = scalelab([
+    'plan',
+    '--gpus',
+    '10000',
+    '--gpu',
+    'h100',
+    '--days',
+    '30',
+    '--mfu',
+    '0.4',
+    '--preset',
+    'epoch-2024',
+    '--json',
+  ]);
   assert.equal(r.code, 0, r.stderr);
   const j = r.json();
   within(j.compute, 1.026e25, 5e-4, 'budget');
@@ -69,11 +95,25 @@ test('scalelab plan with a bootstrapped fit gives intervals; with inference toke
   assert.ok(lo < j.recommendation.N && j.recommendation.N < hi);
   assert.ok(j.inference.optimal.N < j.recommendation.N, 'inference-aware model is smaller');
   assert.ok(j.inference.flopsSaved > 0);
-  assert.ok(j.warnings.some((w: string) => w.includes("× the largest C in the fit's data")), 'extrapolation flagged');
+  assert.ok(
+    j.warnings.some((w: string) => w.includes("× the largest C in the fit's data")),
+    'extrapolation flagged',
+  );
 });
 
 test('scalelab plan --preset sardana-2024 --quality-of 3e10 --inference-tokens 1e13: 13.6B, −28 %', () => {
-  const r = scalelab(['plan', '--compute', '1e24', '--preset', 'sardana-2024', '--quality-of', '3e10', '--inference-tokens', '1e13', '--json']);
+  const r = scalelab([
+    'plan',
+    '--compute',
+    '1e24',
+    '--preset',
+    'sardana-2024',
+    '--quality-of',
+    '3e10',
+    '--inference-tokens',
+    '1e13',
+    '--json',
+  ]);
   assert.equal(r.code, 0, r.stderr);
   within(r.json().inference.optimal.N, 13.61e9, 2e-3, 'N');
   within(r.json().inference.flopsSaved, 0.28, 5e-3, 'saved');
@@ -95,7 +135,21 @@ test('scalelab shape: search and count modes', () => {
   assert.equal(s.code, 0, s.stderr);
   const c = s.json().candidates;
   assert.ok(c.length >= 1 && Math.abs(c[0].parameters.total / 7e9 - 1) < 0.05);
-  const k = scalelab(['shape', '--layers', '12', '--d-model', '768', '--mlp', 'plain', '--vocab', '50257', '--seq-len', '1024', '--tied', '--json']);
+  const k = scalelab([
+    'shape',
+    '--layers',
+    '12',
+    '--d-model',
+    '768',
+    '--mlp',
+    'plain',
+    '--vocab',
+    '50257',
+    '--seq-len',
+    '1024',
+    '--tied',
+    '--json',
+  ]);
   assert.equal(k.json().parameters.nonEmbedding, 84934656);
   for (const cmd of ['frontier', 'plan', 'shape']) assert.equal(scalelab([cmd, '--help']).code, 0);
 });

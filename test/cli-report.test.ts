@@ -9,11 +9,24 @@ const dir = mkdtempSync(join(tmpdir(), 'scalelab-report-'));
 
 test('scalelab report writes one self-contained HTML file with every section and inline SVG figures', () => {
   const out = join(dir, 'report.html');
-  const r = scalelab(['report', 'examples/chinchilla.csv', '--budgets', 'chinchilla', '--targets', '1e23,1e24', '--bootstrap', '30', '--out', out, '--json']);
+  const r = scalelab([
+    'report',
+    'examples/chinchilla.csv',
+    '--budgets',
+    'chinchilla',
+    '--targets',
+    '1e23,1e24',
+    '--bootstrap',
+    '30',
+    '--out',
+    out,
+    '--json',
+  ]);
   assert.equal(r.code, 0, r.stderr);
   assert.deepEqual(r.json().figures, ['loss', 'isoflop', 'frontier', 'residuals', 'backtest', 'landmarks']);
   const html = readFileSync(out, 'utf8');
-  for (const id of ['data', 'fit', 'approaches', 'plan', 'backtest', 'landmarks', 'warnings', 'figures']) assert.ok(html.includes(`<section id="${id}">`), id);
+  for (const id of ['data', 'fit', 'approaches', 'plan', 'backtest', 'landmarks', 'warnings', 'figures'])
+    assert.ok(html.includes(`<section id="${id}">`), id);
   assert.equal((html.match(/<svg /g) ?? []).length, 6);
   assert.ok(!/<script|<link|src="http|href="http/i.test(html), 'opens with no network');
 });
@@ -33,9 +46,21 @@ test('scalelab plot writes SVG and PNG; a kind the data cannot support is a clea
   assert.ok(noStackTrace(bad.stderr) && noStackTrace(kind.stderr));
 });
 
-test('study run --out report.html uses the same report, with the study\'s sections and regret', () => {
+test("study run --out report.html uses the same report, with the study's sections and regret", () => {
   const out = join(dir, 'study.html');
-  const r = scalelab(['study', 'run', '--backend', 'sim', '--db', join(dir, 'runs.db'), '--bootstrap', '0', '--out', out, '--json']);
+  const r = scalelab([
+    'study',
+    'run',
+    '--backend',
+    'sim',
+    '--db',
+    join(dir, 'runs.db'),
+    '--bootstrap',
+    '0',
+    '--out',
+    out,
+    '--json',
+  ]);
   assert.equal(r.code, 0, r.stderr);
   const html = readFileSync(out, 'utf8');
   for (const id of ['study', 'recommendation', 'fit', 'figures']) assert.ok(html.includes(`<section id="${id}">`), id);

@@ -53,12 +53,19 @@ test('no file cites the team notes that are not shipped (the reference notes, th
     });
   }
   assert.ok(texts.length > 100, `scanned ${texts.length} files`);
-  assert.deepEqual(hits, [], 'cite docs/methods.md §N, or the data set\'s own examples/…/PROVENANCE.md or examples/README.md');
+  assert.deepEqual(
+    hits,
+    [],
+    "cite docs/methods.md §N, or the data set's own examples/…/PROVENANCE.md or examples/README.md",
+  );
 });
 
 test('docs/methods.md numbers its sections 1, 2, 3, … once each', () => {
   assert.ok(sections.length >= 30, `${sections.length} sections`);
-  assert.deepEqual(sections, sections.map((_, i) => i + 1));
+  assert.deepEqual(
+    sections,
+    sections.map((_, i) => i + 1),
+  );
 });
 
 test('every "docs/methods.md §N" cited anywhere is a section of docs/methods.md', () => {
@@ -78,7 +85,10 @@ test('every "docs/methods.md §N" cited anywhere is a section of docs/methods.md
   assert.deepEqual(missing, []);
   // Inside the document, "§N" with no decimal is one of its own sections (a paper's are written §N.M).
   const internal = [...methods.matchAll(/§(\d+)(?![.\d])/g)].map((m) => Number(m[1]));
-  assert.deepEqual(internal.filter((n) => !known.has(n)), []);
+  assert.deepEqual(
+    internal.filter((n) => !known.has(n)),
+    [],
+  );
 });
 
 test('every test docs/methods.md names as checking a number exists under that title', () => {

@@ -12,44 +12,76 @@ import { readTaskMetrics } from '../src/io/readTaskMetrics.js';
 import { ladderFor } from '../src/analyses/downstreamLadder.js';
 import { accuracyNoise } from '../src/analyses/downstream.js';
 
-const committed = JSON.parse(readFileSync(new URL('../examples/downstream/olmo-ladder/anchor.json', import.meta.url), 'utf8')) as Anchor;
+const committed = JSON.parse(
+  readFileSync(new URL('../examples/downstream/olmo-ladder/anchor.json', import.meta.url), 'utf8'),
+) as Anchor;
 
-test('downstream anchor: the chained predictions of the 7B and 13B targets match the committed table', { timeout: 300_000 }, () => {
-  const now = olmoAnchor({ free: true });
-  assert.equal(now.rows.length, 16);
-  for (const [i, r] of now.rows.entries()) {
-    const c = committed.rows[i];
-    assert.equal(`${r.task} ${r.target}`, `${c.task} ${c.target}`);
-    for (const k of ['actual', 'predicted', 'relativeError', 'predictedViaC', 'relativeErrorFree'] as const) {
-      assert.ok(Math.abs(r[k]! - c[k]!) < 1e-6, `${r.task} ${r.target} ${k}: ${r[k]} now, ${c[k]} in the table`);
+test(
+  'downstream anchor: the chained predictions of the 7B and 13B targets match the committed table',
+  { timeout: 300_000 },
+  () => {
+    const now = olmoAnchor({ free: true });
+    assert.equal(now.rows.length, 16);
+    for (const [i, r] of now.rows.entries()) {
+      const c = committed.rows[i];
+      assert.equal(`${r.task} ${r.target}`, `${c.task} ${c.target}`);
+      for (const k of ['actual', 'predicted', 'relativeError', 'predictedViaC', 'relativeErrorFree'] as const) {
+        assert.ok(Math.abs(r[k]! - c[k]!) < 1e-6, `${r.task} ${r.target} ${k}: ${r[k]} now, ${c[k]} in the table`);
+      }
     }
-  }
-  // The 13B target is what the paper's chained_main.csv scores: its actual accuracies are the same numbers.
-  const paper = paperTable('chained_main.csv');
-  for (const r of now.rows.filter((x) => x.target === '13B-5T')) assert.ok(Math.abs(r.actual - paper.get(r.task)!.actual) < 1e-9, `${r.task}: ${r.actual} vs the paper's ${paper.get(r.task)!.actual}`);
-  // Step 1 is the paper's: its 13B task-loss predictions (step1_main.csv) to 4 decimals.
-  const step1 = paperTable('step1_main.csv');
-  for (const r of now.rows.filter((x) => x.target === '13B-5T')) assert.ok(Math.abs(r.taskLoss - step1.get(r.task)!.predicted) < 1e-4, `${r.task}: task loss ${r.taskLoss} vs the paper's ${step1.get(r.task)!.predicted}`);
-  assert.ok(Math.abs(now.mean13B.ours - committed.mean13B.ours) < 1e-6 && Math.abs(now.mean13B.oursViaC - committed.mean13B.oursViaC) < 1e-6);
-  assert.equal(now.mean13B.paper.toFixed(3), '0.060');
-  assert.equal(now.mean13B.paperViaC.toFixed(3), '0.051');
-});
+    // The 13B target is what the paper's chained_main.csv scores: its actual accuracies are the same numbers.
+    const paper = paperTable('chained_main.csv');
+    for (const r of now.rows.filter((x) => x.target === '13B-5T'))
+      assert.ok(
+        Math.abs(r.actual - paper.get(r.task)!.actual) < 1e-9,
+        `${r.task}: ${r.actual} vs the paper's ${paper.get(r.task)!.actual}`,
+      );
+    // Step 1 is the paper's: its 13B task-loss predictions (step1_main.csv) to 4 decimals.
+    const step1 = paperTable('step1_main.csv');
+    for (const r of now.rows.filter((x) => x.target === '13B-5T'))
+      assert.ok(
+        Math.abs(r.taskLoss - step1.get(r.task)!.predicted) < 1e-4,
+        `${r.task}: task loss ${r.taskLoss} vs the paper's ${step1.get(r.task)!.predicted}`,
+      );
+    assert.ok(
+      Math.abs(now.mean13B.ours - committed.mean13B.ours) < 1e-6 &&
+        Math.abs(now.mean13B.oursViaC - committed.mean13B.oursViaC) < 1e-6,
+    );
+    assert.equal(now.mean13B.paper.toFixed(3), '0.060');
+    assert.equal(now.mean13B.paperViaC.toFixed(3), '0.051');
+  },
+);
 
 test("downstream screen: the OLMo ladder's accuracy noise agrees with the paper's own (variance.csv) within a factor of 1.5 on all 8 tasks", () => {
   const folder = new URL('../examples/downstream/olmo-ladder/', import.meta.url);
   const data = readTaskMetrics([fileURLToPath(new URL('ladder.json', folder))]);
-  const paper = new Map(readFileSync(new URL('variance.csv', folder), 'utf8').trim().split('\n').slice(1).map((l) => {
-    const cells = l.split(',');
-    return [cells[0], Number(cells[3])] as const;
-  }));
+  const paper = new Map(
+    readFileSync(new URL('variance.csv', folder), 'utf8')
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((l) => {
+        const cells = l.split(',');
+        return [cells[0], Number(cells[3])] as const;
+      }),
+  );
   const names: Record<string, string> = {
-    mmlu_avg_test_5shot: 'MMLU', hellaswag_val_5shot: 'HellaSwag', arc_challenge_test_5shot: 'ARC-Challenge', arc_easy_test_5shot: 'ARC-Easy',
-    piqa_val_5shot: 'PIQA', csqa_val_5shot: 'CommonsenseQA', socialiqa_val_5shot: 'Social IQa', openbookqa_test_5shot: 'OpenBookQA',
+    mmlu_avg_test_5shot: 'MMLU',
+    hellaswag_val_5shot: 'HellaSwag',
+    arc_challenge_test_5shot: 'ARC-Challenge',
+    arc_easy_test_5shot: 'ARC-Easy',
+    piqa_val_5shot: 'PIQA',
+    csqa_val_5shot: 'CommonsenseQA',
+    socialiqa_val_5shot: 'Social IQa',
+    openbookqa_test_5shot: 'OpenBookQA',
   };
   assert.equal(data.tasks.length, 8);
   for (const def of data.tasks) {
     const ours = accuracyNoise(ladderFor(data, def, 'ladder')!);
     const theirs = paper.get(names[def.task])!;
-    assert.ok(ours / theirs < 1.5 && theirs / ours < 1.5, `${def.task}: σ ${ours.toFixed(4)} here, ${theirs.toFixed(4)} in the paper`);
+    assert.ok(
+      ours / theirs < 1.5 && theirs / ours < 1.5,
+      `${def.task}: σ ${ours.toFixed(4)} here, ${theirs.toFixed(4)} in the paper`,
+    );
   }
 });

@@ -16,7 +16,15 @@ function sweep(parametrization: 'sp' | 'mup'): Dataset {
   let line = 2;
   for (const width of [256, 512, 1024, 2048]) {
     for (const lr of lrs) {
-      const r = simulate(world, { n_layer: 4, d_model: width, n_heads: width / 64, tokens: 2e9, batch_tokens: 131072, learning_rate: lr, parametrization });
+      const r = simulate(world, {
+        n_layer: 4,
+        d_model: width,
+        n_heads: width / 64,
+        tokens: 2e9,
+        batch_tokens: 131072,
+        learning_rate: lr,
+        parametrization,
+      });
       if (r.status === 'completed') runs.push({ width, lr, loss: r.finalLoss, line: line++ });
     }
   }
@@ -30,10 +38,11 @@ test('LR sweeps at four widths: the optimum drifts as 1/width under SP and stays
   assert.match(sp.verdict, /falls as 1\/width/);
   assert.ok(Math.abs(mup.slope) < 0.15, `muP slope ${mup.slope}`);
   assert.match(mup.verdict, /transfers/);
-  for (const w of mup.widths) assert.ok(Math.abs(w.learningRate / 3e-3 - 1) < 0.25, `width ${w.width}: η* ${w.learningRate}`);
+  for (const w of mup.widths)
+    assert.ok(Math.abs(w.learningRate / 3e-3 - 1) < 0.25, `width ${w.width}: η* ${w.learningRate}`);
 });
 
-test('DeepSeek-style sweeps over η and B at five budgets recover the world\'s optimal η and batch', () => {
+test("DeepSeek-style sweeps over η and B at five budgets recover the world's optimal η and batch", () => {
   const quiet = { ...world, noise: { seedSigma: 0, evalSigma: 0 } };
   const runs: Run[] = [];
   const truth: { C: number; lr: number; batch: number }[] = [];
@@ -48,7 +57,9 @@ test('DeepSeek-style sweeps over η and B at five budgets recover the world\'s o
       for (let seqs = 16; seqs <= 4096; seqs *= 2) {
         const batch = seqs * quiet.architecture.seqLen;
         const total = o.N + 2 * quiet.architecture.vocab * shape.d_model;
-        const tokens = ((hours * 3600 - quiet.hardware.overheadSeconds) * quiet.hardware.peakFlops * mfu(quiet, o.N, batch)) / (6 * total);
+        const tokens =
+          ((hours * 3600 - quiet.hardware.overheadSeconds) * quiet.hardware.peakFlops * mfu(quiet, o.N, batch)) /
+          (6 * total);
         if (tokens < 100 * batch) continue;
         const r = simulate(quiet, { ...shape, tokens, batch_tokens: batch, learning_rate: lr, parametrization: 'sp' });
         // The sweep's budget is the nominal compute of the budget's best run (DeepSeek groups by budget).
@@ -56,22 +67,33 @@ test('DeepSeek-style sweeps over η and B at five budgets recover the world\'s o
       }
     }
   }
-  const fit = fitHparamLaws({ source: 'sim-sweep', runs, columns: { C: 'C', lr: 'lr', batch: 'batch', loss: 'loss' }, derived: {} }, { tolerance: 0.0025, budgetTolerance: 0.01 });
+  const fit = fitHparamLaws(
+    { source: 'sim-sweep', runs, columns: { C: 'C', lr: 'lr', batch: 'batch', loss: 'loss' }, derived: {} },
+    { tolerance: 0.0025, budgetTolerance: 0.01 },
+  );
   assert.equal(fit.budgets.length, 5);
   for (const t of truth) {
-    const lr = evaluate(fit.lr, t.C), batch = evaluate(fit.batch, t.C);
+    const lr = evaluate(fit.lr, t.C),
+      batch = evaluate(fit.batch, t.C);
     assert.ok(Math.abs(lr / t.lr - 1) < 0.2, `η at C = ${t.C.toExponential(2)}: fitted ${lr}, world ${t.lr}`);
-    assert.ok(batch / t.batch < 2 && t.batch / batch < 2, `B at C = ${t.C.toExponential(2)}: fitted ${batch}, world ${t.batch}`);
+    assert.ok(
+      batch / t.batch < 2 && t.batch / batch < 2,
+      `B at C = ${t.C.toExponential(2)}: fitted ${batch}, world ${t.batch}`,
+    );
   }
   assert.ok(fit.lr.exponent < 0, 'under SP the optimal learning rate falls with compute (wider models)');
 });
 
 test('an interval holding both 0 and −1 is reported as not settled, not as transfer', () => {
   // The first real SP sweep of examples/studies/moby-lr (5 learning rates, one seed, widths 64 and 256).
-  const losses: Record<number, number[]> = { 64: [2.9056, 2.6338, 2.5577, 2.6690, 2.8711], 256: [2.4783, 2.5676, 2.6768, 2.8206, 3.0903] };
+  const losses: Record<number, number[]> = {
+    64: [2.9056, 2.6338, 2.5577, 2.669, 2.8711],
+    256: [2.4783, 2.5676, 2.6768, 2.8206, 3.0903],
+  };
   const runs: Run[] = [];
   let line = 2;
-  for (const [width, ls] of Object.entries(losses)) ls.forEach((loss, i) => runs.push({ width: Number(width), lr: 1e-3 * 2 ** i, loss, line: line++ }));
+  for (const [width, ls] of Object.entries(losses))
+    ls.forEach((loss, i) => runs.push({ width: Number(width), lr: 1e-3 * 2 ** i, loss, line: line++ }));
   const ds: Dataset = { source: 'sp-5', runs, columns: { width: 'width', lr: 'lr', loss: 'loss' }, derived: {} };
   const point = learningRateTransfer(ds);
   assert.equal(point.kind, 'drifts', 'without an interval the point slope ≈ −1 reads as drift');
@@ -83,8 +105,13 @@ test('an interval holding both 0 and −1 is reported as not settled, not as tra
 });
 
 test('the shipped real LR sweeps (examples/studies/moby-lr): SP drifts as 1/width, muP transfers', () => {
-  const check = (p: string) => learningRateTransfer(readRuns(`examples/studies/moby-lr/runs-${p}.csv`, { columns: { width: 'd_model', lr: 'learning_rate' } }), { replicates: 200, seed: 0, level: 0.95 });
-  const sp = check('sp'), mup = check('mup');
+  const check = (p: string) =>
+    learningRateTransfer(
+      readRuns(`examples/studies/moby-lr/runs-${p}.csv`, { columns: { width: 'd_model', lr: 'learning_rate' } }),
+      { replicates: 200, seed: 0, level: 0.95 },
+    );
+  const sp = check('sp'),
+    mup = check('mup');
   assert.equal(sp.kind, 'drifts', sp.verdict);
   assert.ok(sp.interval![1] < 0, `SP interval ${sp.interval} excludes transfer`);
   assert.equal(mup.kind, 'transfers', mup.verdict);

@@ -22,8 +22,12 @@ function sources(dir: string): string[] {
 
 /** Relative module specifiers a file imports, resolved to paths. */
 export function importsOf(file: string): string[] {
-  const text = readFileSync(file, 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
-  const specifiers = [...text.matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*|^\s*import\s+)['"]([^'"]+)['"]/gm)].map((m) => m[1]);
+  const text = readFileSync(file, 'utf8')
+    .replace(/\/\*[\s\S]*?\*\//g, '')
+    .replace(/^\s*\/\/.*$/gm, '');
+  const specifiers = [...text.matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*|^\s*import\s+)['"]([^'"]+)['"]/gm)].map(
+    (m) => m[1],
+  );
   return specifiers.filter((s) => s.startsWith('.')).map((s) => resolve(dirname(file), s));
 }
 
@@ -84,7 +88,9 @@ test('no cycle between the top-level folders of src/', () => {
   const graph = folderGraph();
   assert.ok(graph.size >= 10, `read the imports of src/ (${[...graph.keys()].join(', ')})`);
   assert.ok(graph.get('analyses')?.has('io'), 'analyses imports io');
-  const described = cycles(graph).map((c) => c.map((f, i) => (i + 1 < c.length ? `${f} (${graph.get(f)!.get(c[i + 1])})` : f)).join(' → '));
+  const described = cycles(graph).map((c) =>
+    c.map((f, i) => (i + 1 < c.length ? `${f} (${graph.get(f)!.get(c[i + 1])})` : f)).join(' → '),
+  );
   assert.deepEqual(described, [], 'a folder that imports from another must not be imported by it, even through others');
 });
 
@@ -94,6 +100,9 @@ test('the web app imports neither the CLI (src/cli) nor the Node-only library (s
       .filter((target) => ['cli', 'node'].includes(folderOf(target) ?? ''))
       .map((target) => `${relative(root, file)} imports ${relative(root, target)}`),
   );
-  assert.ok(sources(join(root, 'web', 'src')).some((f) => importsOf(f).some((t) => folderOf(t) === 'laws')), 'read the web app\'s imports of the library');
+  assert.ok(
+    sources(join(root, 'web', 'src')).some((f) => importsOf(f).some((t) => folderOf(t) === 'laws')),
+    "read the web app's imports of the library",
+  );
   assert.deepEqual(bad, []);
 });

@@ -13,7 +13,11 @@ const trainer = fileURLToPath(new URL('./fixtures/fake-trainer.mjs', import.meta
 
 test('expandTemplate: hostile values stay single arguments, character for character', () => {
   const hostile = `a b; touch /tmp/pwned "q" 'r' $(id) \`id\` && echo x`;
-  const argv = expandTemplate(`python train.py --note {run_dir} --lr={lr} "--literal with space" 'single {seed}'`, { run_dir: hostile, lr: 0.003, seed: 7 });
+  const argv = expandTemplate(`python train.py --note {run_dir} --lr={lr} "--literal with space" 'single {seed}'`, {
+    run_dir: hostile,
+    lr: 0.003,
+    seed: 7,
+  });
   assert.deepEqual(argv, ['python', 'train.py', '--note', hostile, '--lr=0.003', '--literal with space', 'single 7']);
   assert.throws(() => expandTemplate('train {nope}', {}), /unknown placeholder \{nope\}/);
   assert.throws(() => expandTemplate('train "open', {}), /unterminated " quote/);
@@ -23,13 +27,25 @@ test('local backend runs commands without a shell: a run folder full of shell sy
   const dir = mkdtempSync(join(tmpdir(), 'scalelab-local-'));
   const root = join(dir, `runs with spaces; touch PWNED 'quoted' "dq" $(touch PWNED2)`);
   const store = RunStore.open(join(dir, 'runs.db'));
-  const config = (lr: number, layers: number) => ({ n_layer: layers, d_model: 64, n_heads: 1, tokens: 1e6, batch_tokens: 4096, learning_rate: lr });
+  const config = (lr: number, layers: number) => ({
+    n_layer: layers,
+    d_model: 64,
+    n_heads: 1,
+    tokens: 1e6,
+    batch_tokens: 4096,
+    learning_rate: lr,
+  });
   store.plan('s', [
     { key: 'ok-1', phase: 'isoflop', config: config(1e-3, 2), N: 98304, D: 1e6, C: 6e11, estimatedSeconds: 1 },
     { key: 'ok-2', phase: 'isoflop', config: config(1e-3, 3), N: 147456, D: 1e6, C: 6e11, estimatedSeconds: 1 },
     { key: 'bad', phase: 'isoflop', config: config(0.1, 2), N: 98304, D: 1e6, C: 6e11, estimatedSeconds: 1 },
   ]);
-  const backend = localBackend({ command: `${process.execPath} ${trainer} --layers {n_layer} --d-model {d_model} --tokens {tokens} --lr {lr} --out {run_dir}`, root, concurrency: 2, cwd: dir });
+  const backend = localBackend({
+    command: `${process.execPath} ${trainer} --layers {n_layer} --d-model {d_model} --tokens {tokens} --lr {lr} --out {run_dir}`,
+    root,
+    concurrency: 2,
+    cwd: dir,
+  });
   const p = await runSweep(store, 's', backend, { pollMs: 100 });
   assert.equal(p.done, 2);
   assert.equal(p.failed, 1);
@@ -40,7 +56,9 @@ test('local backend runs commands without a shell: a run folder full of shell sy
   const ok = runs.find((r) => r.key === 'ok-1')!;
   assert.equal(store.checkpoints(ok.id).length, 3);
   // The trainer saw its --out argument as one string equal to the run folder.
-  const runDir = readdirSync(join(root, 's')).map((d) => join(root, 's', d)).find((d) => d.includes(`${ok.id}-`))!;
+  const runDir = readdirSync(join(root, 's'))
+    .map((d) => join(root, 's', d))
+    .find((d) => d.includes(`${ok.id}-`))!;
   const argv = JSON.parse(readFileSync(join(runDir, 'argv.json'), 'utf8')) as string[];
   assert.equal(argv[argv.indexOf('--out') + 1], runDir);
   // Two runs at once share the cores: each was told ⌊cores / 2⌋ threads (unless the user set it).
@@ -57,10 +75,17 @@ test('local backend runs commands without a shell: a run folder full of shell sy
 });
 
 test('threadEnv: cores / concurrency threads per run, at least one, never over what the user set', () => {
-  assert.deepEqual(threadEnv(2, undefined, {}, 16), { OMP_NUM_THREADS: '8', MKL_NUM_THREADS: '8', OPENBLAS_NUM_THREADS: '8' });
+  assert.deepEqual(threadEnv(2, undefined, {}, 16), {
+    OMP_NUM_THREADS: '8',
+    MKL_NUM_THREADS: '8',
+    OPENBLAS_NUM_THREADS: '8',
+  });
   assert.equal(threadEnv(4, undefined, {}, 2).OMP_NUM_THREADS, '1');
   assert.equal(threadEnv(1, 3, {}, 16).OMP_NUM_THREADS, '3');
-  assert.deepEqual(threadEnv(2, undefined, { OMP_NUM_THREADS: '5' }, 16), { MKL_NUM_THREADS: '8', OPENBLAS_NUM_THREADS: '8' });
+  assert.deepEqual(threadEnv(2, undefined, { OMP_NUM_THREADS: '5' }, 16), {
+    MKL_NUM_THREADS: '8',
+    OPENBLAS_NUM_THREADS: '8',
+  });
 });
 
 test('sweep cancel stops a local run in flight and marks it cancelled', async () => {
@@ -68,13 +93,36 @@ test('sweep cancel stops a local run in flight and marks it cancelled', async ()
   const dir = mkdtempSync(join(tmpdir(), 'scalelab-cancel-'));
   const db = join(dir, 'runs.db');
   const store = RunStore.open(db);
-  store.plan('c', [{ key: 'slow', phase: 'isoflop', config: { n_layer: 2, d_model: 64, n_heads: 1, tokens: 1e6, batch_tokens: 4096, learning_rate: 1e-3 }, N: 1, D: 1, C: 6, estimatedSeconds: 60 }]);
+  store.plan('c', [
+    {
+      key: 'slow',
+      phase: 'isoflop',
+      config: { n_layer: 2, d_model: 64, n_heads: 1, tokens: 1e6, batch_tokens: 4096, learning_rate: 1e-3 },
+      N: 1,
+      D: 1,
+      C: 6,
+      estimatedSeconds: 60,
+    },
+  ]);
   const command = `${process.execPath} -e setTimeout(()=>{},60000) {run_dir}`;
   const backend = localBackend({ command, root: join(dir, 'runs'), cwd: dir });
   const sweep = runSweep(store, 'c', backend, { pollMs: 200 });
-  for (let i = 0; i < 50 && store.runs({ study: 'c' })[0].status !== 'running'; i++) await new Promise((r) => setTimeout(r, 100));
+  for (let i = 0; i < 50 && store.runs({ study: 'c' })[0].status !== 'running'; i++)
+    await new Promise((r) => setTimeout(r, 100));
   assert.equal(store.runs({ study: 'c' })[0].status, 'running');
-  const r = scalelab(['sweep', 'cancel', '--study', 'c', '--db', db, '--backend', 'local', '--runs-dir', join(dir, 'runs'), '--json']);
+  const r = scalelab([
+    'sweep',
+    'cancel',
+    '--study',
+    'c',
+    '--db',
+    db,
+    '--backend',
+    'local',
+    '--runs-dir',
+    join(dir, 'runs'),
+    '--json',
+  ]);
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.json().cancelled, 1);
   const end = await sweep;
@@ -89,25 +137,45 @@ test('sweep cancel stops a local run in flight and marks it cancelled', async ()
     } catch {
       return true;
     }
-    return existsSync(`/proc/${pid}/stat`) && / Z /.test(readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\)/s, ')'));
+    return (
+      existsSync(`/proc/${pid}/stat`) && / Z /.test(readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\)/s, ')'))
+    );
   };
-  for (const end = Date.now() + 30_000; !stopped() && Date.now() < end; ) await new Promise((res) => setTimeout(res, 50));
+  for (const end = Date.now() + 30_000; !stopped() && Date.now() < end;)
+    await new Promise((res) => setTimeout(res, 50));
   assert.ok(stopped(), 'the wrapper (and its command) has stopped');
   store.close();
 });
 
-test('a retried run is judged by its own output only: the earlier attempt\'s stdout metrics are cleared', async () => {
+test("a retried run is judged by its own output only: the earlier attempt's stdout metrics are cleared", async () => {
   const dir = mkdtempSync(join(tmpdir(), 'scalelab-retry-logs-'));
   // First attempt: two eval lines on stdout, then exit 3. Second attempt (flag file present): no metrics, exit 0.
   const script = join(dir, 'flaky.mjs');
-  writeFileSync(script, `import { existsSync, writeFileSync } from 'node:fs';
+  writeFileSync(
+    script,
+    `import { existsSync, writeFileSync } from 'node:fs';
 const flag = ${JSON.stringify(join(dir, 'second'))};
 if (!existsSync(flag)) { writeFileSync(flag, ''); console.log(JSON.stringify({ tokens: 100, val_loss: 9 })); console.log(JSON.stringify({ tokens: 200, val_loss: 8 })); process.exit(3); }
 process.exit(0);
-`);
+`,
+  );
   const store = RunStore.open(join(dir, 'runs.db'));
-  store.plan('s', [{ key: 'only', phase: 'isoflop', config: { n_layer: 2, d_model: 64, n_heads: 1, tokens: 1e6, batch_tokens: 4096, learning_rate: 1e-3 }, N: 98304, D: 1e6, C: 6e11, estimatedSeconds: 1 }]);
-  const backend = localBackend({ command: `${process.execPath} ${script} {run_dir}`, root: join(dir, 'runs'), cwd: dir });
+  store.plan('s', [
+    {
+      key: 'only',
+      phase: 'isoflop',
+      config: { n_layer: 2, d_model: 64, n_heads: 1, tokens: 1e6, batch_tokens: 4096, learning_rate: 1e-3 },
+      N: 98304,
+      D: 1e6,
+      C: 6e11,
+      estimatedSeconds: 1,
+    },
+  ]);
+  const backend = localBackend({
+    command: `${process.execPath} ${script} {run_dir}`,
+    root: join(dir, 'runs'),
+    cwd: dir,
+  });
   assert.equal((await runSweep(store, 's', backend, { pollMs: 50 })).failed, 1);
   store.retry('s');
   await runSweep(store, 's', backend, { pollMs: 50 });

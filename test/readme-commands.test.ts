@@ -10,7 +10,17 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { root } from './helpers/cli.js';
@@ -39,7 +49,8 @@ export function readmeCommands(markdown: string): ReadmeCommand[] {
     }
     const start = i;
     let command = lines[i];
-    while (command.endsWith('\\') && i + 1 < lines.length) command = `${command.slice(0, -1).trimEnd()} ${lines[++i].trim()}`;
+    while (command.endsWith('\\') && i + 1 < lines.length)
+      command = `${command.slice(0, -1).trimEnd()} ${lines[++i].trim()}`;
     if (command.trim()) out.push({ line: start + 1, command: command.trim() });
   }
   assert.equal(inBlock, false, 'a ```sh block is not closed');
@@ -92,20 +103,30 @@ const exceptions: Exception[] = [
   {
     match: /^python3 examples\/trainers\/train\.py /,
     why: `needs a Python with PyTorch (here ${pythonPath}); 2e6 characters take a minute or two, so it trains 2e4 and evaluates twice on 4,096 (same trainer, same output)`,
-    replace: (c) => c.replace(/^python3 /, `${pythonPath} `).replace('--tokens 2e6', '--tokens 2e4 --n-evals 2 --eval-tokens 4096'),
+    replace: (c) =>
+      c.replace(/^python3 /, `${pythonPath} `).replace('--tokens 2e6', '--tokens 2e4 --n-evals 2 --eval-tokens 4096'),
     needs: torch,
   },
   {
     match: /^npx scalelab study run --backend local --study moby-small .*examples\/trainers\/train\.py/,
     why: 'about 10 minutes of real training (examples/studies/moby-small/ holds its result): the trainer is replaced by test/fixtures/fake-trainer.mjs, so every flag and the whole loop run, polling every 0.1 s',
-    replace: (c) => c.replace('/usr/bin/python3 examples/trainers/train.py', `${node} ${fakeTrainer}`).replace(/\s+#.*$/, ' --poll 0.1'),
+    replace: (c) =>
+      c
+        .replace('/usr/bin/python3 examples/trainers/train.py', `${node} ${fakeTrainer}`)
+        .replace(/\s+#.*$/, ' --poll 0.1'),
   },
 ];
 
 /** Start `scalelab serve` on a free port, fetch the page, stop it. */
 async function serveOnce(command: string, dir: string): Promise<void> {
-  const args = command.replace(/\s+#.*$/, '').split(/\s+/).slice(2); // after "npx scalelab"
-  const child = spawn(node, ['--import', 'tsx', join(root, 'src/cli/run.ts'), ...args, '--port', '0'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  const args = command
+    .replace(/\s+#.*$/, '')
+    .split(/\s+/)
+    .slice(2); // after "npx scalelab"
+  const child = spawn(node, ['--import', 'tsx', join(root, 'src/cli/run.ts'), ...args, '--port', '0'], {
+    cwd: dir,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   try {
     let out = '';
     const url = await new Promise<string>((resolve, reject) => {
@@ -129,15 +150,24 @@ async function serveOnce(command: string, dir: string): Promise<void> {
 
 test('examples/inputs/ holds exactly what scripts/example-inputs.ts makes', () => {
   const made = exampleInputs();
-  const shipped = readdirSync(inputsDir).filter((f) => f !== 'README.md').sort();
+  const shipped = readdirSync(inputsDir)
+    .filter((f) => f !== 'README.md')
+    .sort();
   assert.deepEqual(shipped, Object.keys(made).sort());
-  for (const [name, text] of Object.entries(made)) assert.equal(readFileSync(join(inputsDir, name), 'utf8'), text, `examples/inputs/${name} differs from what scripts/example-inputs.ts makes: run it and commit`);
+  for (const [name, text] of Object.entries(made))
+    assert.equal(
+      readFileSync(join(inputsDir, name), 'utf8'),
+      text,
+      `examples/inputs/${name} differs from what scripts/example-inputs.ts makes: run it and commit`,
+    );
   const readme = readFileSync(join(inputsDir, 'README.md'), 'utf8');
-  for (const name of Object.keys(made)) assert.ok(readme.includes(`\`${name}\``), `examples/inputs/README.md does not describe ${name}`);
+  for (const name of Object.keys(made))
+    assert.ok(readme.includes(`\`${name}\``), `examples/inputs/README.md does not describe ${name}`);
 });
 
 test('readmeCommands joins continuation lines and keeps where each command starts', () => {
-  const md = 'text\n```sh\nnpx scalelab a \\\n    --b 1 \\\n    --c "x y"\nnpx scalelab d   # comment\n```\n```ts\nnot a command\n```\n';
+  const md =
+    'text\n```sh\nnpx scalelab a \\\n    --b 1 \\\n    --c "x y"\nnpx scalelab d   # comment\n```\n```ts\nnot a command\n```\n';
   assert.deepEqual(readmeCommands(md), [
     { line: 3, command: 'npx scalelab a --b 1 --c "x y"' },
     { line: 6, command: 'npx scalelab d   # comment' },
@@ -152,8 +182,10 @@ test('every command block in the README runs as written', { timeout: 900_000 }, 
   const dir = mkdtempSync(join(tmpdir(), 'scalelab-readme-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   mkdirSync(join(dir, 'examples/trainers'), { recursive: true });
-  for (const e of readdirSync(join(root, 'examples'))) if (e !== 'trainers') symlinkSync(join(root, 'examples', e), join(dir, 'examples', e));
-  for (const f of ['train.py', 'prepare_data.py']) symlinkSync(join(root, 'examples/trainers', f), join(dir, 'examples/trainers', f));
+  for (const e of readdirSync(join(root, 'examples')))
+    if (e !== 'trainers') symlinkSync(join(root, 'examples', e), join(dir, 'examples', e));
+  for (const f of ['train.py', 'prepare_data.py'])
+    symlinkSync(join(root, 'examples/trainers', f), join(dir, 'examples/trainers', f));
   symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'));
   const bin = join(dir, '.bin');
   mkdirSync(bin);
@@ -171,7 +203,9 @@ test('every command block in the README runs as written', { timeout: 900_000 }, 
     if (exception) used.add(exception);
     const where = `README.md:${line}: ${command}`;
     if (exception && ((!exception.replace && !exception.check) || exception.needs?.skip)) {
-      t.diagnostic(`not run: ${where}\n  why: ${exception.why}${exception.needs?.skip ? `; and ${exception.needs.skip}` : ''}`);
+      t.diagnostic(
+        `not run: ${where}\n  why: ${exception.why}${exception.needs?.skip ? `; and ${exception.needs.skip}` : ''}`,
+      );
       continue;
     }
     exception?.needs?.require();
@@ -181,18 +215,40 @@ test('every command block in the README runs as written', { timeout: 900_000 }, 
     } else {
       const run = exception?.replace ? exception.replace(command) : command;
       if (exception) assert.notEqual(run, command, `${where}: the exception's replacement changed nothing`);
-      const r = spawnSync('sh', ['-c', run], { cwd: dir, env, encoding: 'utf8', timeout: 600_000, killSignal: 'SIGKILL', maxBuffer: 64 << 20 });
+      const r = spawnSync('sh', ['-c', run], {
+        cwd: dir,
+        env,
+        encoding: 'utf8',
+        timeout: 600_000,
+        killSignal: 'SIGKILL',
+        maxBuffer: 64 << 20,
+      });
       const output = `${r.stdout}${r.stderr}`;
-      assert.equal(r.status, 0, `${where}\nexited ${r.status ?? r.signal}${exception ? `\n(ran: ${run})` : ''}\n${output.slice(-3000)}`);
-      assert.doesNotMatch(output, /internal error|\n\s+at .+:\d+:\d+\)?\n/, `${where}: an internal error or a stack trace\n${output.slice(-3000)}`);
+      assert.equal(
+        r.status,
+        0,
+        `${where}\nexited ${r.status ?? r.signal}${exception ? `\n(ran: ${run})` : ''}\n${output.slice(-3000)}`,
+      );
+      assert.doesNotMatch(
+        output,
+        /internal error|\n\s+at .+:\d+:\d+\)?\n/,
+        `${where}: an internal error or a stack trace\n${output.slice(-3000)}`,
+      );
       assert.ok(output.trim() || /--out\b/.test(run), `${where}: printed nothing`);
     }
-    t.diagnostic(`${((Date.now() - started) / 1000).toFixed(1)} s  ${where}${exception ? `\n  instead: ${exception.check ? 'a check' : exception.replace!(command)}\n  why: ${exception.why}` : ''}`);
+    t.diagnostic(
+      `${((Date.now() - started) / 1000).toFixed(1)} s  ${where}${exception ? `\n  instead: ${exception.check ? 'a check' : exception.replace!(command)}\n  why: ${exception.why}` : ''}`,
+    );
     ran++;
   }
   const stale = exceptions.filter((e) => !used.has(e));
-  assert.deepEqual(stale.map((e) => String(e.match)), [], 'exceptions that match no README command: remove them or fix their pattern');
+  assert.deepEqual(
+    stale.map((e) => String(e.match)),
+    [],
+    'exceptions that match no README command: remove them or fix their pattern',
+  );
   assert.ok(ran >= commands.length - 3, `ran ${ran} of ${commands.length}`);
   // What the commands wrote is there (a few that later commands read).
-  for (const f of ['fit.json', 'loss.svg', 'report.html', 'report.md', 'plan.json', 's1.csv', '.scalelab/runs.db']) assert.ok(existsSync(join(dir, f)), `${f} was not written`);
+  for (const f of ['fit.json', 'loss.svg', 'report.html', 'report.md', 'plan.json', 's1.csv', '.scalelab/runs.db'])
+    assert.ok(existsSync(join(dir, f)), `${f} was not written`);
 });

@@ -18,12 +18,16 @@ test('sweep plan --target-flops C --experiment-flops E: every run sits on its bu
   assert.equal(p.unit, 'flops');
   assert.equal(p.experimentFlops, 2e18);
   const runs = [...p.probe, ...p.isoflop];
-  const total = runs.reduce((a: number, x: { N: number; config: { tokens: number } }) => a + 6 * x.N * x.config.tokens, 0);
+  const total = runs.reduce(
+    (a: number, x: { N: number; config: { tokens: number } }) => a + 6 * x.N * x.config.tokens,
+    0,
+  );
   assert.ok(Math.abs(total / p.flops.total - 1) < 1e-6);
   assert.ok(total <= 2e18 * 1.001 && total >= 2e18 * 0.7, `${total.toExponential(3)} FLOPs of 2e18`);
   assert.equal(p.budgets.length, 5);
   assert.ok(Math.abs(p.budgets[4] / p.budgets[3] - 3) < 1e-9, 'budgets ×3 apart');
-  for (const x of p.isoflop) assert.ok(Math.abs((6 * x.N * x.config.tokens) / x.C - 1) < 1e-3, 'each run on its budget');
+  for (const x of p.isoflop)
+    assert.ok(Math.abs((6 * x.N * x.config.tokens) / x.C - 1) < 1e-3, 'each run on its budget');
   // Each run's seconds are hardware time (for the runners' limits), not FLOPs.
   for (const x of runs) assert.ok(x.seconds > 60 && x.seconds < 48 * 3600, `seconds ${x.seconds}`);
   assert.ok(p.seconds.total > 3600 && p.seconds.total < 100 * 3600);
@@ -43,11 +47,51 @@ test('sweep plan --target-flops C --experiment-flops E: every run sits on its bu
 
 test('sweep retry: a failed run keeps its reason, is queued again, and completes on the next sweep run', () => {
   const db = join(dir, 'retry.db');
-  const config = (lr: number) => ({ n_layer: 2, d_model: 64, n_heads: 1, tokens: 1e6, batch_tokens: 4096, learning_rate: lr, parametrization: 'mup', n_evals: 3, seed: 0 });
+  const config = (lr: number) => ({
+    n_layer: 2,
+    d_model: 64,
+    n_heads: 1,
+    tokens: 1e6,
+    batch_tokens: 4096,
+    learning_rate: lr,
+    parametrization: 'mup',
+    n_evals: 3,
+    seed: 0,
+  });
   const plan = join(dir, 'retry-plan.json');
-  writeFileSync(plan, JSON.stringify({ kind: 'scalelab-sweep-plan', probe: [], isoflop: [1e-3, 2e-3].map((lr) => ({ phase: 'isoflop', C: 6 * 98304 * 1e6, N: 98304, config: config(lr), seconds: 1 })) }));
+  writeFileSync(
+    plan,
+    JSON.stringify({
+      kind: 'scalelab-sweep-plan',
+      probe: [],
+      isoflop: [1e-3, 2e-3].map((lr) => ({
+        phase: 'isoflop',
+        C: 6 * 98304 * 1e6,
+        N: 98304,
+        config: config(lr),
+        seconds: 1,
+      })),
+    }),
+  );
   const command = `${JSON.stringify(process.execPath)} ${JSON.stringify(flaky)} --layers {n_layer} --d-model {d_model} --tokens {tokens} --lr {lr} --flaky 0.002 --out {run_dir}`;
-  const args = (...extra: string[]) => [...extra, '--study', 'r', '--db', db, '--backend', 'local', '--concurrency', '2', '--poll', '0.05', '--runs-dir', join(dir, 'runs'), '--command', command, '--json'];
+  const args = (...extra: string[]) => [
+    ...extra,
+    '--study',
+    'r',
+    '--db',
+    db,
+    '--backend',
+    'local',
+    '--concurrency',
+    '2',
+    '--poll',
+    '0.05',
+    '--runs-dir',
+    join(dir, 'runs'),
+    '--command',
+    command,
+    '--json',
+  ];
   const first = scalelab(['sweep', 'run', plan, ...args()]);
   assert.equal(first.code, 1, `a sweep with a failed run is a failure: ${first.stderr}`);
   assert.match(first.stderr, /study "r" is incomplete: 1 of 2 failed/);
@@ -58,25 +102,57 @@ test('sweep retry: a failed run keeps its reason, is queued again, and completes
   const retry = scalelab(['sweep', 'retry', '--study', 'r', '--db', db, '--json']);
   assert.equal(retry.code, 0, retry.stderr);
   assert.equal(retry.json().requeued, 1);
-  assert.deepEqual(scalelab(['sweep', 'status', '--study', 'r', '--db', db, '--json']).json().counts, { completed: 1, planned: 1 });
+  assert.deepEqual(scalelab(['sweep', 'status', '--study', 'r', '--db', db, '--json']).json().counts, {
+    completed: 1,
+    planned: 1,
+  });
   const second = scalelab(['sweep', 'run', plan, ...args()]);
   assert.equal(second.code, 0, second.stderr);
   assert.match(second.stderr, /resuming study "r" in .*retry\.db: 2 runs stored, 1 completed/);
   assert.deepEqual([second.json().done, second.json().failed, second.json().total], [2, 0, 2]);
   const runs = scalelab(['runs', 'ls', '--db', db, '--study', 'r', '--json']).json();
-  assert.ok(runs.every((x: { status: string; loss: number | null }) => x.status === 'completed' && x.loss! > 1.8), 'both completed with a loss');
-  assert.equal(scalelab(['sweep', 'retry', '--study', 'r', '--db', db, '--json']).json().requeued, 0, 'nothing left to retry');
+  assert.ok(
+    runs.every((x: { status: string; loss: number | null }) => x.status === 'completed' && x.loss! > 1.8),
+    'both completed with a loss',
+  );
+  assert.equal(
+    scalelab(['sweep', 'retry', '--study', 'r', '--db', db, '--json']).json().requeued,
+    0,
+    'nothing left to retry',
+  );
 });
 
-test('study run --progressive: two stages, the second scaling up from the first\'s fit, within the budget and near the optimum', () => {
-  const r = scalelab(['study', 'run', '--backend', 'sim', '--progressive', '--target-hours', '48', '--experiment-hours', '12', '--db', join(dir, 'prog.db'), '--study', 'p', '--bootstrap', '0', '--json']);
+test("study run --progressive: two stages, the second scaling up from the first's fit, within the budget and near the optimum", () => {
+  const r = scalelab([
+    'study',
+    'run',
+    '--backend',
+    'sim',
+    '--progressive',
+    '--target-hours',
+    '48',
+    '--experiment-hours',
+    '12',
+    '--db',
+    join(dir, 'prog.db'),
+    '--study',
+    'p',
+    '--bootstrap',
+    '0',
+    '--json',
+  ]);
   assert.equal(r.code, 0, r.stderr);
   const j = r.json();
   assert.equal(j.stages, 2);
   assert.ok(j.spentHours <= 12 * 1.001, `spent ${j.spentHours} h of 12`);
   assert.ok(j.budgets.length >= 6, `${j.budgets.length} budgets over two stages`);
-  assert.ok(Math.max(...j.budgets) > Math.max(...j.budgets.slice(0, j.budgets.length - 3)), 'the second stage reaches beyond the first');
+  assert.ok(
+    Math.max(...j.budgets) > Math.max(...j.budgets.slice(0, j.budgets.length - 3)),
+    'the second stage reaches beyond the first',
+  );
   assert.ok(j.truth.regret < 0.02, `regret ${j.truth.regret}`);
-  const phases = scalelab(['runs', 'ls', '--db', join(dir, 'prog.db'), '--study', 'p', '--json']).json().map((x: { phase: string }) => x.phase);
+  const phases = scalelab(['runs', 'ls', '--db', join(dir, 'prog.db'), '--study', 'p', '--json'])
+    .json()
+    .map((x: { phase: string }) => x.phase);
   assert.ok(phases.includes('scale-up') && phases.includes('isoflop') && phases.includes('lr-probe'));
 });

@@ -7,16 +7,49 @@ import { curvePrediction, readCurveFit } from '../web/src/lib/curvePrediction.js
 
 const text = readFileSync(new URL('../examples/studies/moby-curves/fit-multi-power.json', import.meta.url), 'utf8');
 
-test('the web curve panel predicts the bundled study\'s cosine run as the CLI does, and draws it', () => {
+test("the web curve panel predicts the bundled study's cosine run as the CLI does, and draws it", () => {
   const file = readCurveFit(text, 'fit-multi-power.json');
   const d64 = file.fits.findIndex((g) => g.N === 100096);
-  const r = curvePrediction(file, d64, { kind: 'cosine', steps: 2000, peakLr: 5.7e-3, warmupSteps: 50, decayFrac: 0.2, decayShape: 'linear', minLrFrac: 0.1 });
-  const shipped = JSON.parse(readFileSync(new URL('../examples/studies/moby-curves/predictions.json', import.meta.url), 'utf8')).find((p: { run: string; law: string }) => p.run === 'd64-cosine-2x' && p.law === 'multi-power');
+  const r = curvePrediction(file, d64, {
+    kind: 'cosine',
+    steps: 2000,
+    peakLr: 5.7e-3,
+    warmupSteps: 50,
+    decayFrac: 0.2,
+    decayShape: 'linear',
+    minLrFrac: 0.1,
+  });
+  const shipped = JSON.parse(
+    readFileSync(new URL('../examples/studies/moby-curves/predictions.json', import.meta.url), 'utf8'),
+  ).find((p: { run: string; law: string }) => p.run === 'd64-cosine-2x' && p.law === 'multi-power');
   assert.ok(Math.abs(r.final - shipped.predicted) < 1e-9, `${r.final} vs ${shipped.predicted}`);
   assert.ok(r.interval && r.interval[0] < r.final && r.final < r.interval[1]);
   assert.match(r.svg, /^<svg [\s\S]*<polygon [\s\S]*<polyline [\s\S]*<\/svg>\n$/);
   // A WSD schedule from the form: decay steps from the fraction.
-  assert.equal(curvePrediction(file, d64, { kind: 'wsd', steps: 1000, peakLr: 5.7e-3, warmupSteps: 50, decayFrac: 0.5, decayShape: 'linear', minLrFrac: 0.1 }).schedule.decaySteps, 500);
+  assert.equal(
+    curvePrediction(file, d64, {
+      kind: 'wsd',
+      steps: 1000,
+      peakLr: 5.7e-3,
+      warmupSteps: 50,
+      decayFrac: 0.5,
+      decayShape: 'linear',
+      minLrFrac: 0.1,
+    }).schedule.decaySteps,
+    500,
+  );
   assert.throws(() => readCurveFit('{"kind": "scalelab-fit"}', 'fit.json'), /fit\.json: not a curve-law fit/);
-  assert.throws(() => curvePrediction(file, d64, { kind: 'wsd', steps: 1000, peakLr: -1, warmupSteps: 0, decayFrac: 0.5, decayShape: 'linear', minLrFrac: 0.1 }), /"peakLr": expected a positive learning rate/);
+  assert.throws(
+    () =>
+      curvePrediction(file, d64, {
+        kind: 'wsd',
+        steps: 1000,
+        peakLr: -1,
+        warmupSteps: 0,
+        decayFrac: 0.5,
+        decayShape: 'linear',
+        minLrFrac: 0.1,
+      }),
+    /"peakLr": expected a positive learning rate/,
+  );
 });

@@ -13,35 +13,56 @@ import { chromiumPath as executablePath, testTool } from './helpers/tools.js';
 
 const browserTool = testTool('browser');
 
-test('web app in chromium: the curve panel predicts a training curve for a chosen schedule', { skip: browserTool.skip, timeout: 180_000 }, async (t) => {
-  const assets = defaultAssetsDir();
-  assert.ok(existsSync(join(assets, 'index.html')), `the web app is not built: ${join(assets, 'index.html')} is missing; run "npm run build"`);
-  browserTool.require();
-  const web = createWebServer({ storePath: join(mkdtempSync(join(tmpdir(), 'scalelab-web-curve-')), 'runs.db'), assetsDir: assets, datasets: bundledDatasets() });
-  const { url } = await web.listen(0);
-  let browser: Browser | undefined;
-  t.after(async () => {
-    await browser?.close();
-    await web.close();
-  });
-  browser = await chromium.launch({ executablePath, headless: true, args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'] });
-  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-  page.setDefaultTimeout(30_000);
-  const problems: string[] = [];
-  page.on('pageerror', (e) => problems.push(e.message));
-  await page.goto(url);
-  const panel = page.getByTestId('curve-law-panel');
-  await panel.waitFor();
-  const final = panel.getByTestId('curve-final');
-  const read = async () => Number(/Predicted final loss (\d+\.\d+)/.exec((await final.textContent()) ?? '')?.[1]);
-  // The bundled fit's first size (N = 25,472) under its default schedule, a 2000-step cosine: the study's prediction.
-  assert.ok(Math.abs((await read()) - 1.8779) < 5e-5, `${await final.textContent()}`);
-  assert.equal(await panel.locator('svg polyline').count(), 1);
-  // A WSD schedule over 1000 steps with half of it decaying: the study's other target.
-  await panel.getByTestId('curve-schedule').selectOption('wsd');
-  await panel.getByTestId('curve-steps').fill('1000');
-  await panel.getByTestId('curve-decay-frac').fill('0.5');
-  for (const start = Date.now(); Math.abs((await read()) - 1.9911) > 5e-5 && Date.now() - start < 10_000; await page.waitForTimeout(50));
-  assert.ok(Math.abs((await read()) - 1.9911) < 5e-5, `${await final.textContent()}`);
-  assert.deepEqual(problems, []);
-});
+test(
+  'web app in chromium: the curve panel predicts a training curve for a chosen schedule',
+  { skip: browserTool.skip, timeout: 180_000 },
+  async (t) => {
+    const assets = defaultAssetsDir();
+    assert.ok(
+      existsSync(join(assets, 'index.html')),
+      `the web app is not built: ${join(assets, 'index.html')} is missing; run "npm run build"`,
+    );
+    browserTool.require();
+    const web = createWebServer({
+      storePath: join(mkdtempSync(join(tmpdir(), 'scalelab-web-curve-')), 'runs.db'),
+      assetsDir: assets,
+      datasets: bundledDatasets(),
+    });
+    const { url } = await web.listen(0);
+    // Cleanup is registered before the launch, so a failed launch still closes the server.
+    // eslint-disable-next-line prefer-const
+    let browser: Browser | undefined;
+    t.after(async () => {
+      await browser?.close();
+      await web.close();
+    });
+    browser = await chromium.launch({
+      executablePath,
+      headless: true,
+      args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
+    });
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    page.setDefaultTimeout(30_000);
+    const problems: string[] = [];
+    page.on('pageerror', (e) => problems.push(e.message));
+    await page.goto(url);
+    const panel = page.getByTestId('curve-law-panel');
+    await panel.waitFor();
+    const final = panel.getByTestId('curve-final');
+    const read = async () => Number(/Predicted final loss (\d+\.\d+)/.exec((await final.textContent()) ?? '')?.[1]);
+    // The bundled fit's first size (N = 25,472) under its default schedule, a 2000-step cosine: the study's prediction.
+    assert.ok(Math.abs((await read()) - 1.8779) < 5e-5, `${await final.textContent()}`);
+    assert.equal(await panel.locator('svg polyline').count(), 1);
+    // A WSD schedule over 1000 steps with half of it decaying: the study's other target.
+    await panel.getByTestId('curve-schedule').selectOption('wsd');
+    await panel.getByTestId('curve-steps').fill('1000');
+    await panel.getByTestId('curve-decay-frac').fill('0.5');
+    for (
+      const start = Date.now();
+      Math.abs((await read()) - 1.9911) > 5e-5 && Date.now() - start < 10_000;
+      await page.waitForTimeout(50)
+    );
+    assert.ok(Math.abs((await read()) - 1.9911) < 5e-5, `${await final.textContent()}`);
+    assert.deepEqual(problems, []);
+  },
+);

@@ -17,25 +17,44 @@ import { defaultSettings } from '../web/src/worker/protocol.js';
 import { defaultPlannerInputs } from '../web/src/hooks/usePlan.js';
 import { root } from './helpers/cli.js';
 
-test('advice: the library\'s command-line hints in the web app\'s words, whether a message names a flag or an option', () => {
+test("advice: the library's command-line hints in the web app's words, whether a message names a flag or an option", () => {
   const cases: [string, RegExp][] = [
-    ['law chinchilla needs column "N" (parameters); the data have: a, b; map one with --columns N=NAME', /choose which column is N in the upload's column step$/],
-    ['Approaches 2 and 3: a = 0.5 vs 0.4; no intervals to compare (run with --bootstrap N)', /\(choose "Bootstrap replicates" in the Fit settings\)$/],
+    [
+      'law chinchilla needs column "N" (parameters); the data have: a, b; map one with --columns N=NAME',
+      /choose which column is N in the upload's column step$/,
+    ],
+    [
+      'Approaches 2 and 3: a = 0.5 vs 0.4; no intervals to compare (run with --bootstrap N)',
+      /\(choose "Bootstrap replicates" in the Fit settings\)$/,
+    ],
     ['are they one experiment (filter with --group)?', /"Runs to fit" in the run store/],
-    ['the frontier needs two or more (±0.06 decades; set --budgets or --tolerance)', /an IsoFLOP sweep has runs at a few fixed compute budgets/],
+    [
+      'the frontier needs two or more (±0.06 decades; set --budgets or --tolerance)',
+      /an IsoFLOP sweep has runs at a few fixed compute budgets/,
+    ],
     ['the fit may be unstable; try --init grid', /try another "Procedure" in the Fit settings$/],
     ['use --procedure huber instead', /^use procedure huber \("Procedure" in the Fit settings\) instead$/],
     // As the library writes it now (an option's name, not a flag).
-    ['mine.csv:1: missing column "loss"; map one with option "columns" loss=NAME', /choose which column is loss in the upload's column step$/],
+    [
+      'mine.csv:1: missing column "loss"; map one with option "columns" loss=NAME',
+      /choose which column is loss in the upload's column step$/,
+    ],
     ['B = 4 (option "inferenceTokens") exceeds the budget', /"Inference tokens" in the planner/],
-    ['Approaches 2 and 3: a = 0.5 vs 0.4; no intervals to compare (fit with bootstrap replicates)', /\(choose "Bootstrap replicates" in the Fit settings\)$/],
+    [
+      'Approaches 2 and 3: a = 0.5 vs 0.4; no intervals to compare (fit with bootstrap replicates)',
+      /\(choose "Bootstrap replicates" in the Fit settings\)$/,
+    ],
   ];
   for (const [message, expected] of cases) {
     const out = webAdvice(message);
     assert.match(out, expected, out);
     assert.doesNotMatch(out, /--[a-z]/, out);
   }
-  assert.equal(webAdvice('--no-such-flag stays'), '--no-such-flag stays', 'an option the app has no control for is left as it is');
+  assert.equal(
+    webAdvice('--no-such-flag stays'),
+    '--no-such-flag stays',
+    'an option the app has no control for is left as it is',
+  );
   assert.equal(optionAdvice('bootstrap'), 'Change "Bootstrap replicates" in the Fit settings.');
   assert.equal(optionAdvice('--gpus'), 'Change "GPUs" in the planner.');
   assert.equal(optionAdvice(undefined), undefined);
@@ -58,17 +77,28 @@ test('planner numbers: "10,000", "40%", "2T"; a half-typed "1e" and a wrong valu
     assert.fail(`${text} was read`);
   };
   assert.match(message('flops', '1e'), /^Training FLOPs: "1e" is not finished .*such as 1e24 or 3\.8e25$/);
-  assert.match(message('gpus', '1.5'), /^GPUs: "1\.5" is not a whole number; expected a whole number of GPUs such as 1024 or 10,000$/);
+  assert.match(
+    message('gpus', '1.5'),
+    /^GPUs: "1\.5" is not a whole number; expected a whole number of GPUs such as 1024 or 10,000$/,
+  );
   assert.match(message('mfu', '40'), /^MFU: "40" is more than the whole peak .* such as 0\.4 or 40%$/);
   assert.match(message('days', 'soon'), /^Days: cannot read "soon"/);
   assert.match(message('gpus', '1,5'), /cannot read "1,5"/, 'a comma only between groups of three digits');
-  for (const f of ['gpus', 'days', 'mfu', 'flops', 'inferenceTokens'] as const) assert.doesNotMatch(message(f, 'x'), /param/i, `${f}: no example about parameter counts`);
+  for (const f of ['gpus', 'days', 'mfu', 'flops', 'inferenceTokens'] as const)
+    assert.doesNotMatch(message(f, 'x'), /param/i, `${f}: no example about parameter counts`);
 });
 
 test('URL state: only what differs from the defaults, read back the same; unknown values ignored', () => {
-  const state = { data: { kind: 'study' as const, name: 'my study', groups: ['isoflop', 'scale-up'] }, settings: { ...defaultSettings, procedure: 'ls', target: 1e25 }, planner: { ...defaultPlannerInputs, gpus: '10,000', inferenceTokens: '2T' } };
+  const state = {
+    data: { kind: 'study' as const, name: 'my study', groups: ['isoflop', 'scale-up'] },
+    settings: { ...defaultSettings, procedure: 'ls', target: 1e25 },
+    planner: { ...defaultPlannerInputs, gpus: '10,000', inferenceTokens: '2T' },
+  };
   const search = writeUrlState(state);
-  assert.equal(search, '?study=my+study&groups=isoflop%2Cscale-up&procedure=ls&target=1e%2B25&plan.gpus=10%2C000&plan.inferenceTokens=2T');
+  assert.equal(
+    search,
+    '?study=my+study&groups=isoflop%2Cscale-up&procedure=ls&target=1e%2B25&plan.gpus=10%2C000&plan.inferenceTokens=2T',
+  );
   assert.deepEqual(readUrlState(search), state);
   assert.equal(writeUrlState({ settings: defaultSettings, planner: defaultPlannerInputs }), '');
   assert.deepEqual(readUrlState('?dataset=chinchilla').data, { kind: 'bundled', id: 'chinchilla' });
@@ -77,10 +107,16 @@ test('URL state: only what differs from the defaults, read back the same; unknow
   assert.equal(odd.planner.mode, 'hardware');
 });
 
-test('a study\'s default runs are its IsoFLOP (and scale-up) runs, as study run fits; a study without phases is fitted whole', () => {
-  const text = 'N,D,loss,group\n1e7,1e9,3,lr-probe\n1e7,2e9,2.9,isoflop\n2e7,1e9,2.8,isoflop\n3e7,1e9,2.7,scale-up\n1e9,2e10,2.1,verify\n';
+test("a study's default runs are its IsoFLOP (and scale-up) runs, as study run fits; a study without phases is fitted whole", () => {
+  const text =
+    'N,D,loss,group\n1e7,1e9,3,lr-probe\n1e7,2e9,2.9,isoflop\n2e7,1e9,2.8,isoflop\n3e7,1e9,2.7,scale-up\n1e9,2e10,2.1,verify\n';
   const dataset = parseRuns(text, { source: 's.csv' });
-  assert.deepEqual(runGroups(dataset), [{ group: 'lr-probe', runs: 1 }, { group: 'isoflop', runs: 2 }, { group: 'scale-up', runs: 1 }, { group: 'verify', runs: 1 }]);
+  assert.deepEqual(runGroups(dataset), [
+    { group: 'lr-probe', runs: 1 },
+    { group: 'isoflop', runs: 2 },
+    { group: 'scale-up', runs: 1 },
+    { group: 'verify', runs: 1 },
+  ]);
   assert.deepEqual(defaultGroups(dataset), ['isoflop', 'scale-up']);
   const chosen = studySelection({ study: 's', runs: [], dataset }, defaultGroups(dataset));
   assert.equal(chosen.dataset.runs.length, 3);
@@ -90,24 +126,39 @@ test('a study\'s default runs are its IsoFLOP (and scale-up) runs, as study run 
   assert.equal(studySelection({ study: 'p', runs: [], dataset: plain }, defaultGroups(plain)).dataset.runs.length, 2);
 });
 
-test('the column step reads a file\'s columns and guesses the ones it knows', () => {
+test("the column step reads a file's columns and guesses the ones it knows", () => {
   assert.deepEqual(fileColumns('size,toks,final\n1,2,3\n', 'a.csv'), ['size', 'toks', 'final']);
   assert.deepEqual(fileColumns('[{"params": 1, "tokens": 2, "x": 3}]', 'a.json'), ['params', 'tokens', 'x']);
-  assert.deepEqual(guessColumns(['params', 'tokens', 'final_loss', 'other']), { N: 'params', D: 'tokens', loss: 'final_loss' });
-  assert.match(missingFields(parseRuns('C,loss\n1e18,3\n', { source: 'c.csv' })) ?? '', /no column was recognised as N or D/);
-  assert.equal(missingFields(parseRuns('N,C,loss\n1e8,1e18,3\n', { source: 'c.csv' })), undefined, 'D derived from C and N');
+  assert.deepEqual(guessColumns(['params', 'tokens', 'final_loss', 'other']), {
+    N: 'params',
+    D: 'tokens',
+    loss: 'final_loss',
+  });
+  assert.match(
+    missingFields(parseRuns('C,loss\n1e18,3\n', { source: 'c.csv' })) ?? '',
+    /no column was recognised as N or D/,
+  );
+  assert.equal(
+    missingFields(parseRuns('N,C,loss\n1e8,1e18,3\n', { source: 'c.csv' })),
+    undefined,
+    'D derived from C and N',
+  );
 });
 
-test('an IsoFLOP sweep is recognised (CS336, Chinchilla\'s profiles); runs spread at random are not', () => {
+test("an IsoFLOP sweep is recognised (CS336, Chinchilla's profiles); runs spread at random are not", () => {
   const read = (f: string) => parseRuns(readFileSync(join(root, f), 'utf8'), { source: f });
   assert.equal(isoflopUnsupported(read('examples/cs336-isoflops.json')), undefined);
   assert.equal(isoflopUnsupported(read('examples/chinchilla.csv')), undefined);
   let s = 3;
-  const random = () => ((s = (s * 16807) % 2147483647) / 2147483647);
+  const random = () => (s = (s * 16807) % 2147483647) / 2147483647;
   for (const n of [40, 100]) {
     const rows = ['N,D,loss'];
     for (let i = 0; i < n; i++) rows.push(`${10 ** (7 + 2 * random())},${10 ** (8 + 2 * random())},${2 + random()}`);
-    assert.match(isoflopUnsupported(parseRuns(rows.join('\n'), { source: 'r.csv' })) ?? '', /^these runs are not an IsoFLOP sweep: .*IsoFLOP profiles need runs at a few fixed budgets/, `${n} random runs`);
+    assert.match(
+      isoflopUnsupported(parseRuns(rows.join('\n'), { source: 'r.csv' })) ?? '',
+      /^these runs are not an IsoFLOP sweep: .*IsoFLOP profiles need runs at a few fixed budgets/,
+      `${n} random runs`,
+    );
   }
   assert.match(isoflopUnsupported(parseRuns('C,loss\n1e18,3\n1e19,2.5\n', { source: 'c.csv' })) ?? '', /need N and C/);
 });

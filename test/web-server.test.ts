@@ -12,7 +12,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RunStore } from '../src/store/store.js';
 import { bundledDatasets, chooseCoding, createWebServer, defaultAssetsDir } from '../src/server/webServer.js';
-import { datasetListSchema, datasetSchema, maxUploadBytes, progressSchema, studiesSchema, studyRunsSchema } from '../src/server/webApi.js';
+import {
+  datasetListSchema,
+  datasetSchema,
+  maxUploadBytes,
+  progressSchema,
+  studiesSchema,
+  studyRunsSchema,
+} from '../src/server/webApi.js';
 import { uploadTooLarge } from '../web/src/lib/upload.js';
 import { fit } from '../src/fit/fit.js';
 import { chinchilla } from '../src/laws/index.js';
@@ -26,7 +33,10 @@ mkdirSync(join(assets, 'assets'), { recursive: true });
 writeFileSync(join(assets, 'index.html'), '<!doctype html><title>ScaleLab</title>');
 writeFileSync(join(assets, 'assets', 'app-1234.js'), 'console.log("app")');
 // A bundle-like script of ~300 KB: compressed when the browser accepts it.
-const bundle = Array.from({ length: 6000 }, (_, i) => `export function f${i}(x) { return x * ${i} + ${(i * 7919) % 1000}; }`).join('\n');
+const bundle = Array.from(
+  { length: 6000 },
+  (_, i) => `export function f${i}(x) { return x * ${i} + ${(i * 7919) % 1000}; }`,
+).join('\n');
 writeFileSync(join(assets, 'assets', 'index-5678.js'), bundle);
 writeFileSync(join(dir, 'secret.txt'), 'secret');
 symlinkSync(join(dir, 'secret.txt'), join(assets, 'link-out.txt'));
@@ -36,7 +46,15 @@ const storePath = join(dir, 'runs.db');
 const store = RunStore.open(storePath);
 const planned = store.plan(
   'demo',
-  [1, 2, 3, 4, 5].map((i) => ({ key: `r${i}`, phase: 'isoflop', config: { i }, N: i * 1e7, D: i * 2e8, C: 6 * i * 1e7 * i * 2e8, estimatedSeconds: 1800 })),
+  [1, 2, 3, 4, 5].map((i) => ({
+    key: `r${i}`,
+    phase: 'isoflop',
+    config: { i },
+    N: i * 1e7,
+    D: i * 2e8,
+    C: 6 * i * 1e7 * i * 2e8,
+    estimatedSeconds: 1800,
+  })),
 );
 store.finish(planned[0].id, { status: 'completed', loss: 3.5, seconds: 1200 });
 store.finish(planned[1].id, { status: 'completed', loss: 3.2, seconds: 2400 });
@@ -58,18 +76,37 @@ interface Answer {
 }
 
 /** A request with the path sent exactly as written (fetch would normalise "..", "%2e%2e"). */
-function raw(path: string, o: { method?: string; body?: Buffer | string; chunked?: boolean; port?: number; headers?: Record<string, string> } = {}): Promise<Answer> {
+function raw(
+  path: string,
+  o: {
+    method?: string;
+    body?: Buffer | string;
+    chunked?: boolean;
+    port?: number;
+    headers?: Record<string, string>;
+  } = {},
+): Promise<Answer> {
   return new Promise((resolve, reject) => {
-    const headers = { ...(o.chunked ? { 'transfer-encoding': 'chunked' } : o.body !== undefined ? { 'content-length': String(Buffer.byteLength(o.body)) } : {}), ...o.headers };
-    const req = request({ host: '127.0.0.1', port: o.port ?? port, path, method: o.method ?? 'GET', headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        const bytes = Buffer.concat(chunks);
-        const text = bytes.toString('utf8');
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, text, bytes, json: () => JSON.parse(text) });
-      });
-    });
+    const headers = {
+      ...(o.chunked
+        ? { 'transfer-encoding': 'chunked' }
+        : o.body !== undefined
+          ? { 'content-length': String(Buffer.byteLength(o.body)) }
+          : {}),
+      ...o.headers,
+    };
+    const req = request(
+      { host: '127.0.0.1', port: o.port ?? port, path, method: o.method ?? 'GET', headers },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const bytes = Buffer.concat(chunks);
+          const text = bytes.toString('utf8');
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, text, bytes, json: () => JSON.parse(text) });
+        });
+      },
+    );
     req.on('error', reject);
     if (o.body !== undefined) req.end(o.body);
     else req.end();
@@ -112,15 +149,24 @@ test('the bundle is served compressed as the browser accepts: brotli, else gzip,
   assert.ok(gz.bytes.length < plain.length / 4, `gzip: ${gz.bytes.length} of ${plain.length} bytes`);
   assert.deepEqual(gunzipSync(gz.bytes), plain);
   // Refused by q=0: gzip instead; nothing acceptable: the file as it is.
-  assert.equal((await raw(path, { headers: { 'accept-encoding': 'br;q=0, gzip;q=0.5' } })).headers['content-encoding'], 'gzip');
+  assert.equal(
+    (await raw(path, { headers: { 'accept-encoding': 'br;q=0, gzip;q=0.5' } })).headers['content-encoding'],
+    'gzip',
+  );
   const none = await raw(path);
   assert.equal(none.headers['content-encoding'], undefined);
   assert.deepEqual(none.bytes, plain);
-  assert.equal((await raw(path, { headers: { 'accept-encoding': 'identity' } })).headers['content-encoding'], undefined);
+  assert.equal(
+    (await raw(path, { headers: { 'accept-encoding': 'identity' } })).headers['content-encoding'],
+    undefined,
+  );
   // Compressed once: the second answer is the same bytes.
   assert.deepEqual((await raw(path, { headers: { 'accept-encoding': 'br' } })).bytes, br.bytes);
   // A 19-byte file gains nothing from compression.
-  assert.equal((await raw('/assets/app-1234.js', { headers: { 'accept-encoding': 'br' } })).headers['content-encoding'], undefined);
+  assert.equal(
+    (await raw('/assets/app-1234.js', { headers: { 'accept-encoding': 'br' } })).headers['content-encoding'],
+    undefined,
+  );
 });
 
 test('Accept-Encoding is read with its q-values', () => {
@@ -132,21 +178,25 @@ test('Accept-Encoding is read with its q-values', () => {
   assert.equal(chooseCoding('deflate'), 'identity');
 });
 
-test('the built bundle (web/dist), when there is one, is served at under a third of its size', { skip: !existsSync(join(defaultAssetsDir(), 'index.html')) && 'web/dist is not built' }, async () => {
-  const real = createWebServer({ storePath, assetsDir: defaultAssetsDir(), datasets: [] });
-  const { port: p } = await real.listen(0);
-  try {
-    const index = await raw('/', { port: p });
-    const script = /src="\.\/(assets\/index-[^"]+\.js)"/.exec(index.text)?.[1];
-    assert.ok(script, 'index.html names its bundle');
-    const plain = await raw(`/${script}`, { port: p });
-    const br = await raw(`/${script}`, { port: p, headers: { 'accept-encoding': 'gzip, deflate, br' } });
-    assert.equal(br.headers['content-encoding'], 'br');
-    assert.ok(br.bytes.length < plain.bytes.length / 3, `${br.bytes.length} of ${plain.bytes.length} bytes`);
-  } finally {
-    await real.close();
-  }
-});
+test(
+  'the built bundle (web/dist), when there is one, is served at under a third of its size',
+  { skip: !existsSync(join(defaultAssetsDir(), 'index.html')) && 'web/dist is not built' },
+  async () => {
+    const real = createWebServer({ storePath, assetsDir: defaultAssetsDir(), datasets: [] });
+    const { port: p } = await real.listen(0);
+    try {
+      const index = await raw('/', { port: p });
+      const script = /src="\.\/(assets\/index-[^"]+\.js)"/.exec(index.text)?.[1];
+      assert.ok(script, 'index.html names its bundle');
+      const plain = await raw(`/${script}`, { port: p });
+      const br = await raw(`/${script}`, { port: p, headers: { 'accept-encoding': 'gzip, deflate, br' } });
+      assert.equal(br.headers['content-encoding'], 'br');
+      assert.ok(br.bytes.length < plain.bytes.length / 3, `${br.bytes.length} of ${plain.bytes.length} bytes`);
+    } finally {
+      await real.close();
+    }
+  },
+);
 
 test('no file outside the assets folder: ".." in any spelling, encoded separators, NUL and links out are 404', async () => {
   const attempts = [
@@ -211,7 +261,7 @@ test('unknown data set → 404, malformed id → 400, both as JSON errors', asyn
   assert.equal((await raw('/api')).status, 404);
 });
 
-test('GET /api/studies lists the store\'s studies', async () => {
+test("GET /api/studies lists the store's studies", async () => {
   const r = await raw('/api/studies');
   assert.equal(r.status, 200);
   const s = studiesSchema.parse(r.json());
@@ -230,11 +280,20 @@ test('GET /api/studies/:name/runs: every run, a status filter, and the completed
   assert.equal(r.status, 200);
   const s = studyRunsSchema.parse(r.json());
   assert.equal(s.study, 'demo');
-  assert.deepEqual(s.runs.map((x) => x.status), ['completed', 'completed', 'failed', 'running', 'planned']);
+  assert.deepEqual(
+    s.runs.map((x) => x.status),
+    ['completed', 'completed', 'failed', 'running', 'planned'],
+  );
   assert.equal(s.runs[2].reason, 'diverged');
-  assert.deepEqual(s.dataset.runs.map((x) => x.loss), [3.5, 3.2]);
+  assert.deepEqual(
+    s.dataset.runs.map((x) => x.loss),
+    [3.5, 3.2],
+  );
   const failed = studyRunsSchema.parse((await raw('/api/studies/demo/runs?status=failed')).json());
-  assert.deepEqual(failed.runs.map((x) => x.status), ['failed']);
+  assert.deepEqual(
+    failed.runs.map((x) => x.status),
+    ['failed'],
+  );
   const bad = await raw('/api/studies/demo/runs?status=exploded');
   assert.equal(bad.status, 400);
   assert.match(bad.json().error.message, /invalid query: "status"/);
@@ -301,8 +360,14 @@ test('the app opens files up to the same limit: one byte over is refused by its 
   assert.equal(uploadTooLarge('runs.csv', 0), undefined);
   const refused = uploadTooLarge('runs.csv', maxUploadBytes + 1);
   assert.equal(refused?.name, 'InputError');
-  assert.match(refused?.message ?? '', /^runs\.csv is 10,485,761 bytes, over the 10 MiB \(10,485,760-byte\) limit on uploads; it was not read\./);
-  assert.match(uploadTooLarge('big.jsonl', 3_500_000, 3 * 1024 * 1024)?.message ?? '', /^big\.jsonl is 3,500,000 bytes, over the 3 MiB \(3,145,728-byte\) limit/);
+  assert.match(
+    refused?.message ?? '',
+    /^runs\.csv is 10,485,761 bytes, over the 10 MiB \(10,485,760-byte\) limit on uploads; it was not read\./,
+  );
+  assert.match(
+    uploadTooLarge('big.jsonl', 3_500_000, 3 * 1024 * 1024)?.message ?? '',
+    /^big\.jsonl is 3,500,000 bytes, over the 3 MiB \(3,145,728-byte\) limit/,
+  );
 });
 
 test('without a store file: no studies (and nothing created); a store created later is found', async () => {
@@ -322,15 +387,33 @@ test('without a store file: no studies (and nothing created); a store created la
     st.study('fresh');
     st.close();
     const again = studiesSchema.parse((await raw('/api/studies', { port: p })).json());
-    assert.deepEqual(again.studies.map((x) => x.name), ['fresh']);
+    assert.deepEqual(
+      again.studies.map((x) => x.name),
+      ['fresh'],
+    );
   } finally {
     await w.close();
   }
 });
 
 test('scalelab serve prints its URL (--json: {url}), serves the app and the API, and stops on SIGTERM', async () => {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'test/fixtures/serve-child.ts'), 'serve', '--port', '0', '--db', storePath, '--json'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '', stderr = '';
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      join(root, 'test/fixtures/serve-child.ts'),
+      'serve',
+      '--port',
+      '0',
+      '--db',
+      storePath,
+      '--json',
+    ],
+    { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let stdout = '',
+    stderr = '';
   child.stdout.on('data', (c: Buffer) => (stdout += c));
   child.stderr.on('data', (c: Buffer) => (stderr += c));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
@@ -347,13 +430,20 @@ test('scalelab serve prints its URL (--json: {url}), serves the app and the API,
   assert.equal(page.status, 200);
   assert.match(await page.text(), /<div id="root">/);
   const studies = studiesSchema.parse(await (await fetch(`${served}/api/studies`)).json());
-  assert.deepEqual(studies.studies.map((s) => s.name), ['demo', 'team a/b']);
+  assert.deepEqual(
+    studies.studies.map((s) => s.name),
+    ['demo', 'team a/b'],
+  );
   child.kill('SIGTERM');
   assert.equal(await exited, 0, stderr);
 });
 
 test('scalelab serve refuses a port out of range', async () => {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'test/fixtures/serve-child.ts'), 'serve', '--port', '70000'], { cwd: root, encoding: 'utf8' });
+  const r = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', join(root, 'test/fixtures/serve-child.ts'), 'serve', '--port', '70000'],
+    { cwd: root, encoding: 'utf8' },
+  );
   assert.equal(r.status, 2);
   assert.match(r.stderr, /--port: expected at most 65535/);
 });

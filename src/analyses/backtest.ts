@@ -35,17 +35,35 @@ export interface BacktestResult {
  * @throws InputError when too few runs remain on either side
  */
 export function backtest(law: Law, dataset: Dataset, holdout = 0.2, options: FitOptions = {}): BacktestResult {
-  const withC = dataset.runs.map((r) => ({ r, C: r.C ?? (r.N !== undefined && r.D !== undefined ? 6 * r.N * r.D : NaN) }));
-  if (withC.some((x) => Number.isNaN(x.C))) throw new InputError({ file: dataset.source, line: 1 }, 'a back-test orders runs by compute: every run needs C, or N and D');
+  const withC = dataset.runs.map((r) => ({
+    r,
+    C: r.C ?? (r.N !== undefined && r.D !== undefined ? 6 * r.N * r.D : NaN),
+  }));
+  if (withC.some((x) => Number.isNaN(x.C)))
+    throw new InputError(
+      { file: dataset.source, line: 1 },
+      'a back-test orders runs by compute: every run needs C, or N and D',
+    );
   const sorted = [...withC].sort((a, b) => a.C - b.C);
   const nTest = Math.max(1, Math.round(sorted.length * holdout));
   const train = sorted.slice(0, sorted.length - nTest);
   const test = sorted.slice(sorted.length - nTest);
   if (train.length <= law.params.length) {
-    throw new InputError({ file: dataset.source }, (o) => `a back-test holding out ${nTest} of ${sorted.length} runs leaves ${train.length} to fit ${law.params.length} parameters; lower ${o('holdout')} or add runs`);
+    throw new InputError(
+      { file: dataset.source },
+      (o) =>
+        `a back-test holding out ${nTest} of ${sorted.length} runs leaves ${train.length} to fit ${law.params.length} parameters; lower ${o('holdout')} or add runs`,
+    );
   }
   const result = fit(law, { ...dataset, runs: train.map((x) => x.r) }, options);
-  const points = sorted.map(({ r, C }, i) => ({ N: r.N, D: r.D, C, actual: r.loss, predicted: predictLoss(law, result.params, { N: r.N, D: r.D, C, U: r.U }), heldOut: i >= train.length }));
+  const points = sorted.map(({ r, C }, i) => ({
+    N: r.N,
+    D: r.D,
+    C,
+    actual: r.loss,
+    predicted: predictLoss(law, result.params, { N: r.N, D: r.D, C, U: r.U }),
+    heldOut: i >= train.length,
+  }));
   const errors = points.filter((p) => p.heldOut).map((p) => (p.predicted - p.actual) / p.actual);
   return {
     threshold: train[train.length - 1].C,

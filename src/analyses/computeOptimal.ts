@@ -51,13 +51,21 @@ export function computeOptimal(law: Law, params: Readonly<Record<string, number>
   for (const p of [...paramsWithRole(law, 'exponent', 'N'), ...paramsWithRole(law, 'exponent', 'D')]) {
     const v = params[p.name];
     if (v !== undefined && !(v > 0)) {
-      throw new FitError(`the law's ${p.name} = ${v.toPrecision(3)} is not positive: loss does not fall with ${p.of === 'D' ? 'data' : 'model size'} in these runs, so there is no compute-optimal allocation (the runs may be too short or not bracket the optimum)`);
+      throw new FitError(
+        `the law's ${p.name} = ${v.toPrecision(3)} is not positive: loss does not fall with ${p.of === 'D' ? 'data' : 'model size'} in these runs, so there is no compute-optimal allocation (the runs may be too short or not bracket the optimum)`,
+      );
     }
   }
   for (const [name, v] of Object.entries(params)) {
-    if (!Number.isFinite(v)) throw new FitError(`the law's ${name} = ${v}: the fit is degenerate, so there is no compute-optimal allocation (do the runs vary N and D, and are they one experiment?)`);
+    if (!Number.isFinite(v))
+      throw new FitError(
+        `the law's ${name} = ${v}: the fit is degenerate, so there is no compute-optimal allocation (do the runs vary N and D, and are they one experiment?)`,
+      );
   }
-  if (!canAllocate(law)) throw new UsageError(`law ${law.id} does not depend on both N and D, so it cannot allocate a compute budget; fit ${allocatingLawIds().join(' or ')}`);
+  if (!canAllocate(law))
+    throw new UsageError(
+      `law ${law.id} does not depend on both N and D, so it cannot allocate a compute budget; fit ${allocatingLawIds().join(' or ')}`,
+    );
   if (!(C > 0)) throw new UsageError(`compute budget must be positive, got ${C}`);
   let alloc: Allocation;
   const closed = law.closedForm?.computeOptimal;
@@ -67,15 +75,33 @@ export function computeOptimal(law: Law, params: Readonly<Record<string, number>
   } else {
     const lnTotal = Math.log(C / 6);
     // N and D at least 1e3 each: keeps the search inside the law's meaningful range.
-    const lo = Math.log(1e3), hi = lnTotal - Math.log(1e3);
-    const r = minimize1d((lnN) => predictLoss(law, params, { N: Math.exp(lnN), D: Math.exp(lnTotal - lnN) }), lo, hi, 1e-12);
+    const lo = Math.log(1e3),
+      hi = lnTotal - Math.log(1e3);
+    const r = minimize1d(
+      (lnN) => predictLoss(law, params, { N: Math.exp(lnN), D: Math.exp(lnTotal - lnN) }),
+      lo,
+      hi,
+      1e-12,
+    );
     const N = Math.exp(r.x);
     alloc = { C, N, D: C / (6 * N), tokensPerParameter: C / (6 * N * N) };
   }
   // The closed form divides by the scales: A = 0 or B = 0 (no term to trade) gives 0/0, and scales
   // 100 decades apart put all of C into one side (N = 1e177 parameters on 1e-157 tokens).
-  if (!(alloc.N > 0 && alloc.D > 0 && withinMagnitude(alloc.N) && withinMagnitude(alloc.D) && withinMagnitude(alloc.tokensPerParameter))) {
-    throw new FitError(`the law gives no usable compute-optimal allocation of C = ${formatNumber(C, 4)} (N = ${formatNumber(alloc.N, 4)}, D = ${formatNumber(alloc.D, 4)}) with ${Object.entries(params).map(([k, v]) => `${k} = ${v.toPrecision(4)}`).join(', ')}: are its terms on scales that the data could have produced?`);
+  if (!(
+    alloc.N > 0 &&
+    alloc.D > 0 &&
+    withinMagnitude(alloc.N) &&
+    withinMagnitude(alloc.D) &&
+    withinMagnitude(alloc.tokensPerParameter)
+  )) {
+    throw new FitError(
+      `the law gives no usable compute-optimal allocation of C = ${formatNumber(C, 4)} (N = ${formatNumber(alloc.N, 4)}, D = ${formatNumber(alloc.D, 4)}) with ${Object.entries(
+        params,
+      )
+        .map(([k, v]) => `${k} = ${v.toPrecision(4)}`)
+        .join(', ')}: are its terms on scales that the data could have produced?`,
+    );
   }
   alloc.loss = predictLoss(law, params, { N: alloc.N, D: alloc.D });
   return alloc;
@@ -92,7 +118,12 @@ export function computeOptimalForSize(law: Law, params: Readonly<Record<string, 
     return { C: 6 * N * D, N, D, tokensPerParameter: D / N, loss: predictLoss(law, params, { N, D }) };
   }
   // Search budgets from 1e-3 to 1e5 tokens per parameter (C = 6·N·D).
-  const lnC = bisect((lc) => Math.log(computeOptimal(law, params, Math.exp(lc)).N / N), Math.log(6 * N * N * 1e-3), Math.log(6 * N * N * 1e5), 1e-13);
+  const lnC = bisect(
+    (lc) => Math.log(computeOptimal(law, params, Math.exp(lc)).N / N),
+    Math.log(6 * N * N * 1e-3),
+    Math.log(6 * N * N * 1e5),
+    1e-13,
+  );
   return computeOptimal(law, params, Math.exp(lnC));
 }
 

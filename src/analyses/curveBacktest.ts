@@ -50,11 +50,23 @@ function median(v: number[]): number {
  * @param columns names of the x and y columns, for located errors
  * @throws InputError for an x or y outside 1e-100…1e100, or when no curve can be scored
  */
-export function backtestCurves(points: CurvePoint[], law: Law, source: string, columns: { x?: string; y?: string } = {}): CurveBacktest {
+export function backtestCurves(
+  points: CurvePoint[],
+  law: Law,
+  source: string,
+  columns: { x?: string; y?: string } = {},
+): CurveBacktest {
   const byCurve = new Map<string, CurvePoint[]>();
   for (const p of points) {
-    for (const [key, name] of [['x', columns.x], ['y', columns.y]] as const) {
-      if (!withinMagnitude(p[key])) throw new InputError({ file: source, line: p.line, ...(name ? { columnName: name } : {}) }, `${key} = ${plain(p[key])} ${magnitudeProblem(p[key])}; expected values between 1e-100 and 1e100`);
+    for (const [key, name] of [
+      ['x', columns.x],
+      ['y', columns.y],
+    ] as const) {
+      if (!withinMagnitude(p[key]))
+        throw new InputError(
+          { file: source, line: p.line, ...(name ? { columnName: name } : {}) },
+          `${key} = ${plain(p[key])} ${magnitudeProblem(p[key])}; expected values between 1e-100 and 1e100`,
+        );
     }
     if (!byCurve.has(p.curve)) byCurve.set(p.curve, []);
     // The benchmark repeats some rows: keep one point per (curve, x, split).
@@ -69,24 +81,51 @@ export function backtestCurves(points: CurvePoint[], law: Law, source: string, c
     // Repeated x count once: a curve needs more distinct x than the law has parameters.
     const distinct = new Set(train.map((p) => p.x)).size;
     if (distinct <= law.params.length || test.length === 0 || ps.some((p) => !(p.y > 0))) {
-      curves.push({ curve, train: train.length, test: test.length, failed: distinct <= law.params.length ? `${distinct} distinct training x for ${law.params.length} parameters` : test.length === 0 ? 'no held-out points' : 'non-positive values' });
+      curves.push({
+        curve,
+        train: train.length,
+        test: test.length,
+        failed:
+          distinct <= law.params.length
+            ? `${distinct} distinct training x for ${law.params.length} parameters`
+            : test.length === 0
+              ? 'no held-out points'
+              : 'non-positive values',
+      });
       continue;
     }
-    const dataset: Dataset = { source: `${source} [${curve}]`, runs: train.map((p) => ({ [variable]: p.x, loss: p.y, line: p.line })), columns: { [variable]: 'x', loss: 'y' }, derived: {} };
+    const dataset: Dataset = {
+      source: `${source} [${curve}]`,
+      runs: train.map((p) => ({ [variable]: p.x, loss: p.y, line: p.line })),
+      columns: { [variable]: 'x', loss: 'y' },
+      derived: {},
+    };
     try {
       const r = fit(law, dataset);
       const last = train[train.length - 1].y;
-      const mse = test.reduce((a, p) => a + Math.log(predictLoss(law, r.params, { [variable]: p.x }) / p.y) ** 2, 0) / test.length;
+      const mse =
+        test.reduce((a, p) => a + Math.log(predictLoss(law, r.params, { [variable]: p.x }) / p.y) ** 2, 0) /
+        test.length;
       const baselineMse = test.reduce((a, p) => a + Math.log(last / p.y) ** 2, 0) / test.length;
-      if (!Number.isFinite(mse)) throw new Error(`the fitted law predicts no finite loss on the held-out points (${Object.entries(r.params).map(([k, v]) => `${k} = ${v}`).join(', ')})`);
+      if (!Number.isFinite(mse))
+        throw new Error(
+          `the fitted law predicts no finite loss on the held-out points (${Object.entries(r.params)
+            .map(([k, v]) => `${k} = ${v}`)
+            .join(', ')})`,
+        );
       curves.push({ curve, train: train.length, test: test.length, mse, baselineMse, params: r.params });
     } catch (e) {
       curves.push({ curve, train: train.length, test: test.length, failed: (e as Error).message });
     }
   }
-  const scored = curves.filter((c): c is CurveScore & { mse: number; baselineMse: number } => c.mse !== undefined && c.baselineMse !== undefined);
+  const scored = curves.filter(
+    (c): c is CurveScore & { mse: number; baselineMse: number } => c.mse !== undefined && c.baselineMse !== undefined,
+  );
   if (scored.length === 0) {
-    throw new InputError({ file: source }, `no curve could be scored: ${curves.map((c) => `${c.curve}: ${c.failed}`).join('; ')}`);
+    throw new InputError(
+      { file: source },
+      `no curve could be scored: ${curves.map((c) => `${c.curve}: ${c.failed}`).join('; ')}`,
+    );
   }
   return {
     curves,

@@ -1,6 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { bestDecayFraction, bootstrapCurveLaw, fitCurveLaw, predictCurve, predictWithIntervals, type CurveFit, type TrainingCurve } from './curveLaws.js';
+import {
+  bestDecayFraction,
+  bootstrapCurveLaw,
+  fitCurveLaw,
+  predictCurve,
+  predictWithIntervals,
+  type CurveFit,
+  type TrainingCurve,
+} from './curveLaws.js';
 import { lrSequence, wsd, type Schedule } from '../core/schedule.js';
 import { normal, randomSource } from '../core/random.js';
 import { InputError } from '../errors/index.js';
@@ -12,19 +20,39 @@ const cosine: Schedule = { kind: 'cosine', peakLr: peak, steps: 4000, warmupStep
 const wsd05 = wsd(peak, 2000, 0.5, { warmupSteps: 50 });
 
 /** A curve drawn from a law with known parameters, evaluated every `every` steps, with Gaussian noise. */
-function synthetic(law: Pick<CurveFit, 'law' | 'joint' | 'lambda' | 'params'>, s: Schedule, name: string, { N, noise = 0, every = 50, seed = 1 }: { N?: number; noise?: number; every?: number; seed?: number } = {}): TrainingCurve {
+function synthetic(
+  law: Pick<CurveFit, 'law' | 'joint' | 'lambda' | 'params'>,
+  s: Schedule,
+  name: string,
+  { N, noise = 0, every = 50, seed = 1 }: { N?: number; noise?: number; every?: number; seed?: number } = {},
+): TrainingCurve {
   const lrs = lrSequence(s);
   const steps = Array.from({ length: Math.floor(s.steps / every) }, (_, i) => (i + 1) * every);
   const random = randomSource(seed);
   const loss = predictCurve(law, { lrs, warmupSteps: s.warmupSteps ?? 0, N }, steps);
-  return { name, N, lrs, warmupSteps: s.warmupSteps ?? 0, points: steps.map((step, i) => ({ step, loss: loss[i] + noise * normal(random) })) };
+  return {
+    name,
+    N,
+    lrs,
+    warmupSteps: s.warmupSteps ?? 0,
+    points: steps.map((step, i) => ({ step, loss: loss[i] + noise * normal(random) })),
+  };
 }
 
-const close = (got: number, want: number, rel: number, what: string) => assert.ok(Math.abs(got / want - 1) <= rel, `${what}: got ${got}, expected ${want} within ${rel * 100} %`);
+const close = (got: number, want: number, rel: number, what: string) =>
+  assert.ok(Math.abs(got / want - 1) <= rel, `${what}: got ${got}, expected ${want} within ${rel * 100} %`);
 
 test('the LR-annealing law (Tissue et al.) recovers its parameters from a constant and a WSD curve', () => {
-  const truth = { law: 'lr-annealing' as const, joint: false, lambda: 0.999, params: { L0: 1.6, A: 0.9, alpha: 0.5, C: 0.08 } };
-  const curves = [synthetic(truth, constant, 'constant', { noise: 0.001, seed: 1 }), synthetic(truth, wsd02, 'wsd', { noise: 0.001, seed: 2 })];
+  const truth = {
+    law: 'lr-annealing' as const,
+    joint: false,
+    lambda: 0.999,
+    params: { L0: 1.6, A: 0.9, alpha: 0.5, C: 0.08 },
+  };
+  const curves = [
+    synthetic(truth, constant, 'constant', { noise: 0.001, seed: 1 }),
+    synthetic(truth, wsd02, 'wsd', { noise: 0.001, seed: 2 }),
+  ];
   const fit = fitCurveLaw(curves, { law: 'lr-annealing' });
   close(fit.params.L0, 1.6, 0.03, 'L0');
   close(fit.params.A, 0.9, 0.05, 'A');
@@ -34,12 +62,24 @@ test('the LR-annealing law (Tissue et al.) recovers its parameters from a consta
   // It predicts a run it never saw: a cosine run twice as long, within a few thousandths.
   const target = synthetic(truth, cosine, 'cosine');
   const pred = predictCurve(fit, target, [4000])[0];
-  assert.ok(Math.abs(pred - target.points.at(-1)!.loss) < 0.005, `cosine final: predicted ${pred}, true ${target.points.at(-1)!.loss}`);
+  assert.ok(
+    Math.abs(pred - target.points.at(-1)!.loss) < 0.005,
+    `cosine final: predicted ${pred}, true ${target.points.at(-1)!.loss}`,
+  );
 });
 
 test('the multi-power law (Luo et al.) recovers its parameters and predicts other schedules', () => {
-  const truth = { law: 'multi-power' as const, joint: false, lambda: 0.999, params: { L0: 1.5, A: 0.8, alpha: 0.45, B: 30, C: 0.5, beta: 0.6, gamma: 0.5 } };
-  const curves = [synthetic(truth, constant, 'constant', { noise: 0.0005, seed: 3 }), synthetic(truth, wsd02, 'wsd', { noise: 0.0005, seed: 4 }), synthetic(truth, wsd05, 'wsd-0.5', { noise: 0.0005, seed: 5 })];
+  const truth = {
+    law: 'multi-power' as const,
+    joint: false,
+    lambda: 0.999,
+    params: { L0: 1.5, A: 0.8, alpha: 0.45, B: 30, C: 0.5, beta: 0.6, gamma: 0.5 },
+  };
+  const curves = [
+    synthetic(truth, constant, 'constant', { noise: 0.0005, seed: 3 }),
+    synthetic(truth, wsd02, 'wsd', { noise: 0.0005, seed: 4 }),
+    synthetic(truth, wsd05, 'wsd-0.5', { noise: 0.0005, seed: 5 }),
+  ];
   const fit = fitCurveLaw(curves, { law: 'multi-power' });
   close(fit.params.L0, 1.5, 0.05, 'L0');
   close(fit.params.alpha, 0.45, 0.15, 'alpha');
@@ -53,22 +93,45 @@ test('the multi-power law (Luo et al.) recovers its parameters and predicts othe
 });
 
 test('jointly across sizes, L0 = E + A_N·N^(−a) is recovered from curves at three sizes', () => {
-  const truth = { law: 'lr-annealing' as const, joint: true, lambda: 0.999, params: { E: 1.2, A_N: 40, a: 0.4, A: 0.9, alpha: 0.5, C: 0.08 } };
-  const curves = [2e4, 8e4, 3.2e5].flatMap((N, i) => [synthetic(truth, constant, `c${i}`, { N, noise: 0.001, seed: 10 + i }), synthetic(truth, wsd02, `w${i}`, { N, noise: 0.001, seed: 20 + i })]);
+  const truth = {
+    law: 'lr-annealing' as const,
+    joint: true,
+    lambda: 0.999,
+    params: { E: 1.2, A_N: 40, a: 0.4, A: 0.9, alpha: 0.5, C: 0.08 },
+  };
+  const curves = [2e4, 8e4, 3.2e5].flatMap((N, i) => [
+    synthetic(truth, constant, `c${i}`, { N, noise: 0.001, seed: 10 + i }),
+    synthetic(truth, wsd02, `w${i}`, { N, noise: 0.001, seed: 20 + i }),
+  ]);
   const fit = fitCurveLaw(curves, { law: 'lr-annealing', joint: true });
   close(fit.params.a, 0.4, 0.1, 'a');
   close(fit.params.E, 1.2, 0.05, 'E');
   close(fit.params.alpha, 0.5, 0.1, 'alpha');
   assert.deepEqual(fit.sizes, [2e4, 8e4, 3.2e5]);
   // Two sizes cannot determine E, A_N and a: refused, saying what to do.
-  assert.throws(() => fitCurveLaw(curves.slice(0, 4), { law: 'lr-annealing', joint: true, source: 'c.csv' }), /c\.csv: a joint fit across sizes .* needs at least 3 model sizes; found 2/);
+  assert.throws(
+    () => fitCurveLaw(curves.slice(0, 4), { law: 'lr-annealing', joint: true, source: 'c.csv' }),
+    /c\.csv: a joint fit across sizes .* needs at least 3 model sizes; found 2/,
+  );
 });
 
 test('curves that cannot determine the law are refused; intervals from resampled runs cover the truth', () => {
-  const truth = { law: 'lr-annealing' as const, joint: false, lambda: 0.999, params: { L0: 1.6, A: 0.9, alpha: 0.5, C: 0.08 } };
+  const truth = {
+    law: 'lr-annealing' as const,
+    joint: false,
+    lambda: 0.999,
+    params: { L0: 1.6, A: 0.9, alpha: 0.5, C: 0.08 },
+  };
   const c = synthetic(truth, constant, 'constant', { noise: 0.001 });
-  assert.throws(() => fitCurveLaw([c], { law: 'lr-annealing', source: 'runs.csv' }), (e: unknown) => e instanceof InputError && /none of the 1 curves anneals/.test(e.message));
-  const curves = [c, synthetic(truth, wsd02, 'wsd', { noise: 0.002, seed: 2 }), synthetic(truth, wsd05, 'wsd-0.5', { noise: 0.002, seed: 3 })];
+  assert.throws(
+    () => fitCurveLaw([c], { law: 'lr-annealing', source: 'runs.csv' }),
+    (e: unknown) => e instanceof InputError && /none of the 1 curves anneals/.test(e.message),
+  );
+  const curves = [
+    c,
+    synthetic(truth, wsd02, 'wsd', { noise: 0.002, seed: 2 }),
+    synthetic(truth, wsd05, 'wsd-0.5', { noise: 0.002, seed: 3 }),
+  ];
   const fit = fitCurveLaw(curves, { law: 'lr-annealing' });
   const boot = bootstrapCurveLaw(curves, { law: 'lr-annealing' }, fit, 40, 7);
   assert.equal(boot.unit, 'run');
@@ -80,12 +143,30 @@ test('curves that cannot determine the law are refused; intervals from resampled
   assert.ok(lo <= t && t <= hi, `cosine final ${t} in [${lo}, ${hi}]`);
   assert.ok(hi - lo < 0.05, `the interval is informative: ${hi - lo}`);
   // Two runs: blocks of residuals within each run instead.
-  assert.equal(bootstrapCurveLaw(curves.slice(0, 2), { law: 'lr-annealing' }, fitCurveLaw(curves.slice(0, 2), { law: 'lr-annealing' }), 5, 1).unit, 'block');
+  assert.equal(
+    bootstrapCurveLaw(
+      curves.slice(0, 2),
+      { law: 'lr-annealing' },
+      fitCurveLaw(curves.slice(0, 2), { law: 'lr-annealing' }),
+      5,
+      1,
+    ).unit,
+    'block',
+  );
 });
 
 test('the best WSD decay fraction for a budget is interior and the law prefers it to a short decay', () => {
-  const truth = { law: 'multi-power' as const, joint: false, lambda: 0.999, params: { L0: 1.5, A: 0.8, alpha: 0.45, B: 30, C: 0.5, beta: 0.6, gamma: 0.5 } };
-  const best = bestDecayFraction(truth, (f) => ({ lrs: lrSequence(wsd(peak, 2000, f, { warmupSteps: 50 })), warmupSteps: 50 }), 2000);
+  const truth = {
+    law: 'multi-power' as const,
+    joint: false,
+    lambda: 0.999,
+    params: { L0: 1.5, A: 0.8, alpha: 0.45, B: 30, C: 0.5, beta: 0.6, gamma: 0.5 },
+  };
+  const best = bestDecayFraction(
+    truth,
+    (f) => ({ lrs: lrSequence(wsd(peak, 2000, f, { warmupSteps: 50 })), warmupSteps: 50 }),
+    2000,
+  );
   assert.ok(best.decayFrac > 0.05 && best.decayFrac < 0.95, `best fraction ${best.decayFrac}`);
   const at = (f: number) => best.curve.find((c) => Math.abs(c.decayFrac - f) < 1e-9)!.loss;
   assert.ok(best.loss <= at(0.05) && best.loss <= at(0.95));

@@ -23,7 +23,7 @@
  * they resample blocks of consecutive residuals within each run instead, and say so.
  * docs/methods.md §35 states the formulas and the test vectors (§36: WSD ladders, §37: the Kaplan lesson).
  */
-import { InputError, type Location } from '../errors/index.js';
+import { InputError } from '../errors/index.js';
 import { lbfgs } from '../core/lbfgs.js';
 import { solveLinear } from '../core/leastSquares.js';
 import { normal, randomSource, resampleCounts } from '../core/random.js';
@@ -34,7 +34,8 @@ export type CurveLawId = (typeof curveLawIds)[number];
 
 export const curveLawCitations: Record<CurveLawId, string> = {
   'lr-annealing': 'Tissue et al. 2024, "Scaling Law with Learning Rate Annealing" (arXiv:2408.11029), Eq. 1',
-  'multi-power': 'Luo et al. 2025, "A Multi-Power Law for Loss Curve Prediction Across Learning Rate Schedules" (ICLR 2025), Eq. 5',
+  'multi-power':
+    'Luo et al. 2025, "A Multi-Power Law for Loss Curve Prediction Across Learning Rate Schedules" (ICLR 2025), Eq. 5',
 };
 
 // The curve type lives with its reader (io/parseCurves.ts), below the analyses that fit it.
@@ -89,9 +90,19 @@ const MULTI_POWER_WORK = 2e7;
 const empty = { delta: new Float64Array(0), logEta: new Float64Array(0), Sk: new Float64Array(0) };
 
 /** Features of a curve at each step in `steps` (increasing), as both laws read them. */
-function curveFeatures(lrs: Float64Array, warmupSteps: number, steps: number[], logN: number, lambda: number, needDrops: boolean): PointFeatures[] {
+function curveFeatures(
+  lrs: Float64Array,
+  warmupSteps: number,
+  steps: number[],
+  logN: number,
+  lambda: number,
+  needDrops: boolean,
+): PointFeatures[] {
   const out: PointFeatures[] = [];
-  let S1 = 0, S2 = 0, m = 0, SW = 0;
+  let S1 = 0,
+    S2 = 0,
+    m = 0,
+    SW = 0;
   let i = 0; // steps accumulated so far
   const W = Math.min(warmupSteps, lrs.length);
   for (let k = 0; k < W; k++) SW += lrs[k];
@@ -111,9 +122,12 @@ function curveFeatures(lrs: Float64Array, warmupSteps: number, steps: number[], 
         const prev = W + k - 2 >= 0 ? lrs[W + k - 2] : lrs[W];
         if (prev - lrs[W + k - 1] !== 0) idx.push(k);
       }
-      const delta = new Float64Array(idx.length), logEta = new Float64Array(idx.length), Sk = new Float64Array(idx.length);
+      const delta = new Float64Array(idx.length),
+        logEta = new Float64Array(idx.length),
+        Sk = new Float64Array(idx.length);
       // S_k(t) = Σ_{τ=k..t} η_τ, by suffix sums.
-      let suffix = 0, j = idx.length - 1;
+      let suffix = 0,
+        j = idx.length - 1;
       for (let k = t; k >= 1 && j >= 0; k--) {
         suffix += lrs[W + k - 1];
         if (idx[j] === k) {
@@ -135,15 +149,25 @@ function curveFeatures(lrs: Float64Array, warmupSteps: number, steps: number[], 
 function layout(law: CurveLawId, joint: boolean): { linear: string[]; nonlinear: string[] } {
   const head = joint ? ['E', 'A_N'] : ['L0'];
   const headNl = joint ? ['a'] : [];
-  return law === 'lr-annealing' ? { linear: [...head, 'A', 'C'], nonlinear: [...headNl, 'alpha'] } : { linear: [...head, 'A', 'B'], nonlinear: [...headNl, 'alpha', 'C', 'beta', 'gamma'] };
+  return law === 'lr-annealing'
+    ? { linear: [...head, 'A', 'C'], nonlinear: [...headNl, 'alpha'] }
+    : { linear: [...head, 'A', 'B'], nonlinear: [...headNl, 'alpha', 'C', 'beta', 'gamma'] };
 }
 
 /**
  * The basis at one point: phi[j] multiplies linear coefficient j; dphi[q][j] = ∂phi[j]/∂θ_q.
  * `theta` holds the exponents in layout order.
  */
-function basis(law: CurveLawId, joint: boolean, f: PointFeatures, theta: ArrayLike<number>, phi: Float64Array, dphi: Float64Array[]): void {
-  let j = 0, q = 0;
+function basis(
+  law: CurveLawId,
+  joint: boolean,
+  f: PointFeatures,
+  theta: ArrayLike<number>,
+  phi: Float64Array,
+  dphi: Float64Array[],
+): void {
+  let j = 0,
+    q = 0;
   phi[j++] = 1;
   if (joint) {
     const a = theta[q];
@@ -164,9 +188,14 @@ function basis(law: CurveLawId, joint: boolean, f: PointFeatures, theta: ArrayLi
   const lnS = Math.log(f.S1 + f.SW);
   phi[j] = Math.exp(-alpha * lnS);
   dphi[q][j] = -lnS * phi[j];
-  const C = theta[q + 1], beta = theta[q + 2], gamma = theta[q + 3];
+  const C = theta[q + 1],
+    beta = theta[q + 2],
+    gamma = theta[q + 3];
   const { delta, logEta, Sk } = f.drops;
-  let ld = 0, dC = 0, dBeta = 0, dGamma = 0;
+  let ld = 0,
+    dC = 0,
+    dBeta = 0,
+    dGamma = 0;
   for (let k = 0; k < delta.length; k++) {
     const x = Math.exp(-gamma * logEta[k]) * Sk[k];
     const u = C * x + 1;
@@ -185,7 +214,9 @@ function basis(law: CurveLawId, joint: boolean, f: PointFeatures, theta: ArrayLi
 
 function prepare(curves: TrainingCurve[], opts: CurveFitOptions): Prepared {
   const lambda = opts.lambda ?? 0.999;
-  const features: PointFeatures[] = [], y: number[] = [], run: number[] = [];
+  const features: PointFeatures[] = [],
+    y: number[] = [],
+    run: number[] = [];
   curves.forEach((c, r) => {
     const steps = c.points.map((p) => p.step);
     const logN = c.N ? Math.log(c.N) : 0;
@@ -201,39 +232,80 @@ function prepare(curves: TrainingCurve[], opts: CurveFitOptions): Prepared {
 /** Check the curves can determine the law; refuse with a located reason otherwise. */
 function checkCurves(curves: TrainingCurve[], opts: CurveFitOptions): void {
   const file = opts.source ?? 'the curves';
-  if (!curves.length) throw new InputError({ file }, 'no training curves to fit (expected rows with run, step, loss and the learning rate)');
+  if (!curves.length)
+    throw new InputError(
+      { file },
+      'no training curves to fit (expected rows with run, step, loss and the learning rate)',
+    );
   for (const c of curves) {
     for (const p of c.points) {
       const where = p.where ?? { file };
-      if (!(p.step >= 1) || !Number.isInteger(p.step)) throw new InputError(where, `run "${c.name}": expected a whole number of steps ≥ 1 at each checkpoint, got ${p.step}`);
-      if (p.step > c.lrs.length) throw new InputError(where, `run "${c.name}": a checkpoint at step ${p.step} lies beyond its schedule's ${c.lrs.length} steps`);
-      if (!(p.loss > 0) || !Number.isFinite(p.loss)) throw new InputError(where, `run "${c.name}": expected a positive loss, got ${p.loss}`);
+      if (!(p.step >= 1) || !Number.isInteger(p.step))
+        throw new InputError(
+          where,
+          `run "${c.name}": expected a whole number of steps ≥ 1 at each checkpoint, got ${p.step}`,
+        );
+      if (p.step > c.lrs.length)
+        throw new InputError(
+          where,
+          `run "${c.name}": a checkpoint at step ${p.step} lies beyond its schedule's ${c.lrs.length} steps`,
+        );
+      if (!(p.loss > 0) || !Number.isFinite(p.loss))
+        throw new InputError(where, `run "${c.name}": expected a positive loss, got ${p.loss}`);
     }
     for (let i = 0; i < c.lrs.length; i++) {
-      if (!(c.lrs[i] > 0) || !Number.isFinite(c.lrs[i])) throw new InputError({ file }, `run "${c.name}": the learning rate of step ${i + 1} is ${c.lrs[i]}; expected a positive number at every step`);
+      if (!(c.lrs[i] > 0) || !Number.isFinite(c.lrs[i]))
+        throw new InputError(
+          { file },
+          `run "${c.name}": the learning rate of step ${i + 1} is ${c.lrs[i]}; expected a positive number at every step`,
+        );
     }
   }
   const points = curves.reduce((a, c) => a + c.points.length, 0);
   if (opts.law === 'multi-power') {
     // The multi-power law sums over every earlier drop of the learning rate at every checkpoint: its
     // work and memory grow as checkpoints × decaying steps.
-    const work = curves.reduce((a, c) => a + c.points.length * Math.max(0, (c.points.at(-1)?.step ?? 0) - c.warmupSteps), 0);
-    if (work > MULTI_POWER_WORK) throw new InputError({ file }, `the multi-power law would sum over ${work.toExponential(1)} (checkpoint, step) pairs, more than ${MULTI_POWER_WORK.toExponential(0)}: fit fewer checkpoints per run (every k-th), or the lr-annealing law`);
+    const work = curves.reduce(
+      (a, c) => a + c.points.length * Math.max(0, (c.points.at(-1)?.step ?? 0) - c.warmupSteps),
+      0,
+    );
+    if (work > MULTI_POWER_WORK)
+      throw new InputError(
+        { file },
+        `the multi-power law would sum over ${work.toExponential(1)} (checkpoint, step) pairs, more than ${MULTI_POWER_WORK.toExponential(0)}: fit fewer checkpoints per run (every k-th), or the lr-annealing law`,
+      );
   }
   const { linear, nonlinear } = layout(opts.law, !!opts.joint);
   const p = linear.length + nonlinear.length;
-  if (points < 2 * p) throw new InputError({ file }, `the ${opts.law} law has ${p} parameters; ${points} checkpoints cannot determine them (expected at least ${2 * p})`);
+  if (points < 2 * p)
+    throw new InputError(
+      { file },
+      `the ${opts.law} law has ${p} parameters; ${points} checkpoints cannot determine them (expected at least ${2 * p})`,
+    );
   if (opts.joint) {
     const sizes = new Set(curves.map((c) => c.N));
-    if (sizes.has(undefined)) throw new InputError({ file }, `a joint fit across sizes needs N for every run; run "${curves.find((c) => c.N === undefined)!.name}" has none`);
-    if (sizes.size < 3) throw new InputError({ file }, `a joint fit across sizes (L0 = E + A_N·N^(−a)) needs at least 3 model sizes; found ${sizes.size} (fit each size on its own instead)`);
+    if (sizes.has(undefined))
+      throw new InputError(
+        { file },
+        `a joint fit across sizes needs N for every run; run "${curves.find((c) => c.N === undefined)!.name}" has none`,
+      );
+    if (sizes.size < 3)
+      throw new InputError(
+        { file },
+        `a joint fit across sizes (L0 = E + A_N·N^(−a)) needs at least 3 model sizes; found ${sizes.size} (fit each size on its own instead)`,
+      );
   }
   // The annealing term needs a curve whose learning rate falls after warmup, or C (B) is unidentified.
   const anneals = curves.some((c) => {
-    for (let i = Math.max(1, c.warmupSteps); i < (c.points.at(-1)?.step ?? 0); i++) if (c.lrs[i] < c.lrs[i - 1]) return true;
+    for (let i = Math.max(1, c.warmupSteps); i < (c.points.at(-1)?.step ?? 0); i++)
+      if (c.lrs[i] < c.lrs[i - 1]) return true;
     return false;
   });
-  if (!anneals) throw new InputError({ file }, `none of the ${curves.length} curves anneals (every learning rate is constant after warmup): the annealing term cannot be fitted; add a run whose learning rate decays (WSD, cosine)`);
+  if (!anneals)
+    throw new InputError(
+      { file },
+      `none of the ${curves.length} curves anneals (every learning rate is constant after warmup): the annealing term cannot be fitted; add a run whose learning rate decays (WSD, cosine)`,
+    );
 }
 
 interface Fitted {
@@ -245,10 +317,12 @@ interface Fitted {
 /** Least squares over u = [ln coefficients, ln exponents], weighted by w. */
 function makeObjective(prep: Prepared, opts: CurveFitOptions, w: Float64Array, y: Float64Array) {
   const { linear, nonlinear } = layout(opts.law, !!opts.joint);
-  const k = linear.length, m = nonlinear.length;
+  const k = linear.length,
+    m = nonlinear.length;
   const phi = new Float64Array(k);
   const dphi = Array.from({ length: m }, () => new Float64Array(k));
-  const c = new Float64Array(k), theta = new Float64Array(m);
+  const c = new Float64Array(k),
+    theta = new Float64Array(m);
   return (u: Float64Array, g: Float64Array): number => {
     for (let j = 0; j < k; j++) c[j] = Math.exp(u[j]);
     for (let q = 0; q < m; q++) theta[q] = Math.exp(u[k + q]);
@@ -286,20 +360,33 @@ function startGrid(prep: Prepared, opts: CurveFitOptions): number[][] {
   for (const gamma of [0.3, 0.6]) {
     // A typical x = η^(−γ)·S_k among the drops, so C·x spans 0.1 … 100.
     const xs: number[] = [];
-    for (const f of prep.features) for (let k = 0; k < f.drops.delta.length; k += Math.max(1, Math.floor(f.drops.delta.length / 8))) xs.push(Math.exp(-gamma * f.drops.logEta[k]) * f.drops.Sk[k]);
+    for (const f of prep.features)
+      for (let k = 0; k < f.drops.delta.length; k += Math.max(1, Math.floor(f.drops.delta.length / 8)))
+        xs.push(Math.exp(-gamma * f.drops.logEta[k]) * f.drops.Sk[k]);
     xs.sort((p, q) => p - q);
     const x = xs.length ? xs[Math.floor(xs.length / 2)] : 1;
-    for (const a of as) for (const alpha of alphas) for (const cx of [0.1, 1, 10, 100]) for (const beta of [0.3, 0.6, 1]) grid.push([...(a === undefined ? [] : [a]), alpha, cx / x, beta, gamma]);
+    for (const a of as)
+      for (const alpha of alphas)
+        for (const cx of [0.1, 1, 10, 100])
+          for (const beta of [0.3, 0.6, 1]) grid.push([...(a === undefined ? [] : [a]), alpha, cx / x, beta, gamma]);
   }
   return grid;
 }
 
 /** Coefficients by linear least squares at fixed exponents; null when singular. */
-function solveCoefficients(prep: Prepared, opts: CurveFitOptions, theta: number[], w: Float64Array, y: Float64Array): { c: number[]; sse: number } | null {
+function solveCoefficients(
+  prep: Prepared,
+  opts: CurveFitOptions,
+  theta: number[],
+  w: Float64Array,
+  y: Float64Array,
+): { c: number[]; sse: number } | null {
   const { linear, nonlinear } = layout(opts.law, !!opts.joint);
   const k = linear.length;
-  const phi = new Float64Array(k), dphi = Array.from({ length: nonlinear.length }, () => new Float64Array(k));
-  const ata = Array.from({ length: k }, () => new Array<number>(k).fill(0)), atb = new Array<number>(k).fill(0);
+  const phi = new Float64Array(k),
+    dphi = Array.from({ length: nonlinear.length }, () => new Float64Array(k));
+  const ata = Array.from({ length: k }, () => new Array<number>(k).fill(0)),
+    atb = new Array<number>(k).fill(0);
   const rows: Float64Array[] = [];
   for (let i = 0; i < y.length; i++) {
     basis(opts.law, !!opts.joint, prep.features[i], theta, phi, dphi);
@@ -325,7 +412,13 @@ function solveCoefficients(prep: Prepared, opts: CurveFitOptions, theta: number[
   return { c, sse };
 }
 
-function fitPrepared(prep: Prepared, opts: CurveFitOptions, w: Float64Array, y: Float64Array, warm?: Float64Array): Fitted {
+function fitPrepared(
+  prep: Prepared,
+  opts: CurveFitOptions,
+  w: Float64Array,
+  y: Float64Array,
+  warm?: Float64Array,
+): Fitted {
   const fg = makeObjective(prep, opts, w, y);
   const starts: Float64Array[] = [];
   if (warm) starts.push(Float64Array.from(warm));
@@ -341,7 +434,11 @@ function fitPrepared(prep: Prepared, opts: CurveFitOptions, w: Float64Array, y: 
     const r = lbfgs(fg, x0, { maxIterations: 2000, gradientTolerance: 1e-12, functionTolerance: 1e-14 });
     if (Number.isFinite(r.f) && (!best || r.f < best.f)) best = { u: r.x, f: r.f, converged: r.converged };
   }
-  if (!best) throw new InputError({ file: opts.source ?? 'the curves' }, `the ${opts.law} law could not be fitted to these curves (every start failed): look for a curve whose loss does not fall`);
+  if (!best)
+    throw new InputError(
+      { file: opts.source ?? 'the curves' },
+      `the ${opts.law} law could not be fitted to these curves (every start failed): look for a curve whose loss does not fall`,
+    );
   return best;
 }
 
@@ -381,13 +478,26 @@ export function fitCurveLaw(curves: TrainingCurve[], opts: CurveFitOptions): Cur
 }
 
 /** The law's loss after each of `steps` steps of a run with these learning rates. */
-export function predictCurve(fit: Pick<CurveFit, 'law' | 'joint' | 'lambda' | 'params'>, target: { lrs: Float64Array; warmupSteps: number; N?: number }, steps: number[]): number[] {
+export function predictCurve(
+  fit: Pick<CurveFit, 'law' | 'joint' | 'lambda' | 'params'>,
+  target: { lrs: Float64Array; warmupSteps: number; N?: number },
+  steps: number[],
+): number[] {
   const opts = { law: fit.law, joint: fit.joint };
   const { linear, nonlinear } = layout(fit.law, fit.joint);
-  const features = curveFeatures(target.lrs, target.warmupSteps, steps, target.N ? Math.log(target.N) : 0, fit.lambda, fit.law === 'multi-power');
+  const features = curveFeatures(
+    target.lrs,
+    target.warmupSteps,
+    steps,
+    target.N ? Math.log(target.N) : 0,
+    fit.lambda,
+    fit.law === 'multi-power',
+  );
   const u = fromParams(opts, fit.params);
-  const c = linear.map((_, j) => Math.exp(u[j])), theta = nonlinear.map((_, q) => Math.exp(u[linear.length + q]));
-  const phi = new Float64Array(linear.length), dphi = nonlinear.map(() => new Float64Array(linear.length));
+  const c = linear.map((_, j) => Math.exp(u[j])),
+    theta = nonlinear.map((_, q) => Math.exp(u[linear.length + q]));
+  const phi = new Float64Array(linear.length),
+    dphi = nonlinear.map(() => new Float64Array(linear.length));
   return features.map((f) => {
     basis(fit.law, fit.joint, f, theta, phi, dphi);
     return c.reduce((a, cj, j) => a + cj * phi[j], 0);
@@ -411,7 +521,14 @@ export interface CurveBootstrap {
  * residuals within each run, added back to the fitted curve (the checkpoints of one run are not
  * independent: their noise is correlated along the run). Refits start warm from the fit.
  */
-export function bootstrapCurveLaw(curves: TrainingCurve[], opts: CurveFitOptions, fit: CurveFit, replicates: number, seed: number, onReplicate?: () => void): CurveBootstrap {
+export function bootstrapCurveLaw(
+  curves: TrainingCurve[],
+  opts: CurveFitOptions,
+  fit: CurveFit,
+  replicates: number,
+  seed: number,
+  onReplicate?: () => void,
+): CurveBootstrap {
   const prep = prepare(curves, opts);
   // Warm starts, but a parameter the fit drove to (nearly) zero starts again from a small value: in
   // logarithms a coefficient at 1e-11 has no gradient, and every replicate would stay there, giving it
@@ -421,9 +538,18 @@ export function bootstrapCurveLaw(curves: TrainingCurve[], opts: CurveFitOptions
   const lift = Math.log(1e-3 * Math.max(...curves.flatMap((c) => c.points.map((p) => p.loss))));
   for (let j = 0; j < linear.length; j++) warm[j] = Math.max(warm[j], lift);
   for (let q = linear.length; q < warm.length; q++) warm[q] = Math.max(warm[q], Math.log(1e-3));
-  const n = prep.y.length, runs = curves.length;
+  const n = prep.y.length,
+    runs = curves.length;
   const unit: CurveBootstrap['unit'] = runs >= 3 ? 'run' : 'block';
-  const fitted = Float64Array.from(curves.flatMap((c) => predictCurve(fit, c, c.points.map((p) => p.step))));
+  const fitted = Float64Array.from(
+    curves.flatMap((c) =>
+      predictCurve(
+        fit,
+        c,
+        c.points.map((p) => p.step),
+      ),
+    ),
+  );
   const residual = Float64Array.from(prep.y, (v, i) => v - fitted[i]);
   const annealing = curves.map((c) => c.lrs.some((v, i) => i >= Math.max(1, c.warmupSteps) && v < c.lrs[i - 1]));
   const out: Record<string, number>[] = [];
@@ -480,16 +606,33 @@ export interface CurvePrediction {
 }
 
 /** Predict a target run's curve, with intervals when a bootstrap is given. */
-export function predictWithIntervals(fit: CurveFit, target: { lrs: Float64Array; warmupSteps: number; N?: number }, steps: number[], boot?: CurveBootstrap, level = 0.95, seed = 1): CurvePrediction {
+export function predictWithIntervals(
+  fit: CurveFit,
+  target: { lrs: Float64Array; warmupSteps: number; N?: number },
+  steps: number[],
+  boot?: CurveBootstrap,
+  level = 0.95,
+  seed = 1,
+): CurvePrediction {
   const loss = predictCurve(fit, target, steps);
   if (!boot || boot.replicates.length < 2) return { steps, loss };
   const all = boot.replicates.map((params) => predictCurve({ ...fit, params }, target, steps));
   const reps = all.filter((r) => r.every((v) => v > 0 && Number.isFinite(v)));
   if (reps.length < 2) return { steps, loss, dropped: all.length - reps.length };
   const random = randomSource(seed, 0x5eed);
-  const lawInterval = steps.map((_, i) => percentileInterval(reps.map((r) => r[i]), level));
+  const lawInterval = steps.map((_, i) =>
+    percentileInterval(
+      reps.map((r) => r[i]),
+      level,
+    ),
+  );
   const noisy = reps.map((r) => r.map((v) => v + boot.rms * normal(random)));
-  const interval = steps.map((_, i) => percentileInterval(noisy.map((r) => r[i]), level));
+  const interval = steps.map((_, i) =>
+    percentileInterval(
+      noisy.map((r) => r[i]),
+      level,
+    ),
+  );
   return { steps, loss, lawInterval, interval, dropped: all.length - reps.length };
 }
 
@@ -507,7 +650,8 @@ export function bestDecayFraction(
 ): { decayFrac: number; loss: number; curve: { decayFrac: number; loss: number }[]; interval?: [number, number] } {
   const fracs = Array.from({ length: 99 }, (_, i) => (i + 1) / 100);
   const targets = fracs.map((f) => makeLrs(f));
-  const final = (params: Record<string, number>) => targets.map((t) => predictCurve({ ...fit, params }, { ...t, N }, [steps])[0]);
+  const final = (params: Record<string, number>) =>
+    targets.map((t) => predictCurve({ ...fit, params }, { ...t, N }, [steps])[0]);
   const losses = final(fit.params);
   let best = 0;
   losses.forEach((l, i) => (l < losses[best] ? (best = i) : 0));

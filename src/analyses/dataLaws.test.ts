@@ -16,7 +16,8 @@ import { normal, randomSource } from '../core/random.js';
 import { InputError } from '../errors/index.js';
 import type { Dataset, Run } from '../io/dataset.js';
 
-const close = (a: number, b: number, rel: number, what = '') => assert.ok(Math.abs(a / b - 1) <= rel, `${what}: ${a} vs ${b}`);
+const close = (a: number, b: number, rel: number, what = '') =>
+  assert.ok(Math.abs(a / b - 1) <= rel, `${what}: ${a} vs ${b}`);
 const muennighoff = lawPreset('muennighoff-2023').params;
 
 // huggingface/datablations README, the authors' own values (docs/methods.md §12).
@@ -33,7 +34,7 @@ test('Muennighoff: the optimum at that compute with 25B unique tokens is ≈ 227
   assert.ok(o.loss < predictLoss(dataConstrained, muennighoff, { N: 8.67e9, D: 178e9, U: 25e9 }));
 });
 
-test('Muennighoff: D\'/U at 4 epochs = 3.7257; D\'/D is 0.984, 0.931, 0.828, 0.661, 0.379, 0.164 at 2…100 epochs', () => {
+test("Muennighoff: D'/U at 4 epochs = 3.7257; D'/D is 0.984, 0.931, 0.828, 0.661, 0.379, 0.164 at 2…100 epochs", () => {
   close(effectiveEpochs(4, muennighoff.R_D), 3.725673, 1e-6, '4 epochs');
   const eff = epochValues(muennighoff.R_D, [2, 4, 8, 16, 40, 100]).map((v) => Number(v.efficiency.toFixed(3)));
   assert.deepEqual(eff, [0.984, 0.931, 0.828, 0.661, 0.379, 0.164]);
@@ -66,17 +67,26 @@ test('Muennighoff: repetition pays up to ~4 epochs; one more epoch is worth half
 // Sharma & Kaplan: α ≈ 4/d. With the reference Chinchilla fit α = 0.34731 (examples/README.md),
 // d = 4/0.34731 = 11.5171 (docs/methods.md §2; 11.8 for the rounded 0.34).
 test('intrinsic dimension d ≈ 4/α: 11.517 for the Chinchilla fit, 11.765 for α = 0.34', () => {
-  const data = parseRuns(readFileSync(new URL('../../examples/chinchilla.csv', import.meta.url), 'utf8'), { source: 'chinchilla.csv' });
+  const data = parseRuns(readFileSync(new URL('../../examples/chinchilla.csv', import.meta.url), 'utf8'), {
+    source: 'chinchilla.csv',
+  });
   const r = fit(chinchilla, data);
   close(r.derived.d.value, 11.5171, 2e-4, 'd from the fit');
-  close(chinchilla.derived!({ E: 1.69, A: 406.4, B: 410.7, alpha: 0.34, beta: 0.28 }).d.value, 11.7647, 1e-4, 'd for α = 0.34');
+  close(
+    chinchilla.derived!({ E: 1.69, A: 406.4, B: 410.7, alpha: 0.34, beta: 0.28 }).d.value,
+    11.7647,
+    1e-4,
+    'd for α = 0.34',
+  );
   close(powerLaw('D').derived!({ E: 0.05, A: 2, alpha: 0.35 }).d.value, 11.4286, 1e-4, 'power law, α = 0.35');
 });
 
-test('fit on the 182-run datablations set reproduces R*_D ≈ 15.4 and R*_N ≈ 5.3 from the notebook\'s start', () => {
-  const data = parseRuns(readFileSync(new URL('../../examples/datablations-fit-182.csv', import.meta.url), 'utf8'), { source: 'datablations-fit-182.csv' });
+test("fit on the 182-run datablations set reproduces R*_D ≈ 15.4 and R*_N ≈ 5.3 from the notebook's start", () => {
+  const data = parseRuns(readFileSync(new URL('../../examples/datablations-fit-182.csv', import.meta.url), 'utf8'), {
+    source: 'datablations-fit-182.csv',
+  });
+  // eslint-disable-next-line @typescript-eslint/no-unused-vars -- R*_N and R*_D are the fitted ones
   const { R_N, R_D, ...base } = muennighoff;
-  void R_N, R_D;
   const r = fit(dataConstrained, data, { fix: base, init: { R_N: 6.667, R_D: 6.667 } });
   close(r.params.R_D, 15.387756, 0.01, 'R*_D');
   close(r.params.R_N, 5.309743, 0.01, 'R*_N');
@@ -87,9 +97,11 @@ test('fit on the 182-run datablations set reproduces R*_D ≈ 15.4 and R*_N ≈ 
 });
 
 // locuslab/scaling_laws_data_filtering with the code's semantics, recomputed (docs/methods.md §13).
-test('Goyal: the top-10 % pool\'s error at 12.8M, 32M, 64M, 128M, 640M samples', () => {
+test("Goyal: the top-10 % pool's error at 12.8M, 32M, 64M, 128M, 640M samples", () => {
   const expected = [0.93019, 0.81753, 0.75379, 0.71271, 0.68824];
-  [12.8e6, 32e6, 64e6, 128e6, 640e6].forEach((n, i) => assert.ok(Math.abs(selectionError(goyal2024, ['top 0–10 %'], n) - expected[i]) < 2e-5, `${n}`));
+  [12.8e6, 32e6, 64e6, 128e6, 640e6].forEach((n, i) =>
+    assert.ok(Math.abs(selectionError(goyal2024, ['top 0–10 %'], n) - expected[i]) < 2e-5, `${n}`),
+  );
 });
 
 // Mixtures and crossovers, checked against the authors' func_effective_utility_aggregation
@@ -98,7 +110,11 @@ test('Goyal: the top-10 % pool\'s error at 12.8M, 32M, 64M, 128M, 640M samples',
 // (0.025·25.6e6/1e5)^((−0.16 − 0.125)/2) + 0.1 = 6.4^−0.1425 + 0.1 = 0.867572; a second pass multiplies by
 // 2^mean(b_i·½^(1/(2τ_i))) = 2^mean(−0.16·½^(1/13.454), −0.125·½^(1/17.09)), giving 0.789525 at 51.2M.
 test('Goyal: mixture errors, the best pool at each budget and the crossover budgets', () => {
-  const top = (k: number) => [...goyal2024.pools].sort((a, b) => a.b - b.b).slice(0, k).map((p) => p.name);
+  const top = (k: number) =>
+    [...goyal2024.pools]
+      .sort((a, b) => a.b - b.b)
+      .slice(0, k)
+      .map((p) => p.name);
   const near = (a: number, b: number, what: string) => assert.ok(Math.abs(a - b) < 2e-6, `${what}: ${a} vs ${b}`);
   near(selectionError(goyal2024, top(2), 25.6e6), 0.867572, 'top 20 % at 25.6M');
   near(selectionError(goyal2024, top(2), 51.2e6), 0.789525, 'top 20 % at 51.2M');
@@ -109,7 +125,10 @@ test('Goyal: mixture errors, the best pool at each budget and the crossover budg
   ];
   for (const [n, errors, best] of want) {
     const table = selectionTable(goyal2024, n);
-    assert.deepEqual(table.map((c) => c.pools), [1, 2, 3, 4].map(top));
+    assert.deepEqual(
+      table.map((c) => c.pools),
+      [1, 2, 3, 4].map(top),
+    );
     table.forEach((c, i) => near(c.error, errors[i], `${c.pools.length} pools at ${n}`));
     assert.equal(table.reduce((a, b) => (b.error < a.error ? b : a)).pools.length, best, `best at ${n}`);
   }
@@ -122,34 +141,90 @@ test('Goyal: mixture errors, the best pool at each budget and the crossover budg
 
 test('user pools from CSV and JSON; bad pool files are located errors', () => {
   const csv = parsePools('name,b,tau\nstrict,-0.16,6.727\nloose,-0.125,8.545\n', 'pools.csv');
-  assert.deepEqual(csv, { pools: [{ name: 'strict', b: -0.16, tau: 6.727 }, { name: 'loose', b: -0.125, tau: 8.545 }] });
-  const json = parsePools('{"a": 0.05, "d": 0, "poolSize": 1e6,\n "pools": [{"name": "x", "b": -0.2, "tau": 3}]}', 'pools.json');
+  assert.deepEqual(csv, {
+    pools: [
+      { name: 'strict', b: -0.16, tau: 6.727 },
+      { name: 'loose', b: -0.125, tau: 8.545 },
+    ],
+  });
+  const json = parsePools(
+    '{"a": 0.05, "d": 0, "poolSize": 1e6,\n "pools": [{"name": "x", "b": -0.2, "tau": 3}]}',
+    'pools.json',
+  );
   assert.deepEqual(json, { a: 0.05, d: 0, poolSize: 1e6, pools: [{ name: 'x', b: -0.2, tau: 3 }] });
   assert.deepEqual(parsePools('[{"name": "x", "b": -0.2, "tau": 3}]', 'pools.json').pools, json.pools);
   // The same pools as Goyal's two best give the same crossover.
   const params = { ...goyal2024, pools: csv.pools };
   close(selectionCrossover(params, ['strict'], ['strict', 'loose'])!, 1.0053715e8, 1e-6, 'crossover from file pools');
   const bad = (text: string, source: string, message: RegExp) =>
-    assert.throws(() => parsePools(text, source), (e: unknown) => e instanceof InputError && message.test(e.message), `${source}: ${message}`);
-  bad('name,b,tau\nstrict,-0.16,6.7\nloose,abc,8.5\n', 'p.csv', /^p\.csv:3:2 \(column "b"\): expected a number for b, got "abc"$/);
-  bad('name,b,tau\nstrict,-0.16,6.7\nloose,-0.1,0\n', 'p.csv', /^p\.csv:3:3 \(column "tau"\): expected a positive repetition half-life/);
-  bad('name,b,tau\nstrict,-0.16,6.7\nstrict,-0.1,2\n', 'p.csv', /^p\.csv:3:1 \(column "name"\): pool "strict" appears twice/);
+    assert.throws(
+      () => parsePools(text, source),
+      (e: unknown) => e instanceof InputError && message.test(e.message),
+      `${source}: ${message}`,
+    );
+  bad(
+    'name,b,tau\nstrict,-0.16,6.7\nloose,abc,8.5\n',
+    'p.csv',
+    /^p\.csv:3:2 \(column "b"\): expected a number for b, got "abc"$/,
+  );
+  bad(
+    'name,b,tau\nstrict,-0.16,6.7\nloose,-0.1,0\n',
+    'p.csv',
+    /^p\.csv:3:3 \(column "tau"\): expected a positive repetition half-life/,
+  );
+  bad(
+    'name,b,tau\nstrict,-0.16,6.7\nstrict,-0.1,2\n',
+    'p.csv',
+    /^p\.csv:3:1 \(column "name"\): pool "strict" appears twice/,
+  );
   bad('name,utility_exponent\nstrict,-0.16\n', 'p.csv', /^p\.csv:1: missing column "b"/);
-  bad('{"pools": [\n  {"name": "x", "b": -0.2, "tau": 3},\n  {"name": "y", "b": 0.1, "tau": 3}\n]}', 'p.json', /^p\.json:3:22 \(column "b"\): expected a negative utility exponent b/);
-  bad('{"pools": [\n  {"name": "x", "b": "-0.2", "tau": 3}]}', 'p.json', /^p\.json:2:22 \(column "b"\): expected a number for b, got "-0\.2"/);
+  bad(
+    '{"pools": [\n  {"name": "x", "b": -0.2, "tau": 3},\n  {"name": "y", "b": 0.1, "tau": 3}\n]}',
+    'p.json',
+    /^p\.json:3:22 \(column "b"\): expected a negative utility exponent b/,
+  );
+  bad(
+    '{"pools": [\n  {"name": "x", "b": "-0.2", "tau": 3}]}',
+    'p.json',
+    /^p\.json:2:22 \(column "b"\): expected a number for b, got "-0\.2"/,
+  );
   bad('{"pools": [{"name": "x", "b": -0.2}]}', 'p.json', /^p\.json:1:12: pool is missing "tau"/);
   bad('{"pools": [}', 'p.json', /^p\.json:1:12: malformed JSON/);
 });
 
 // docs/methods.md §3, recomputed from the formula: Figure-1 parameters and the one-break toy.
-test('BNSL: Caballero et al.\'s Figure-1 law and the one-break toy', () => {
+test("BNSL: Caballero et al.'s Figure-1 law and the one-break toy", () => {
   const fig = bnslLaw(3, 'D');
-  const p = { a: 1e-3, b: 4.66e3, c0: 0.05, c1: 0.49, d1: 3e6, f1: 1.1, c2: -0.811, d2: 1e14, f2: 1.425, c3: 2.1, d3: 2e20, f3: 0.05 };
-  const want: [number, number][] = [[1, 4660], [1e6, 1972.32], [1e10, 27.7221], [1e15, 0.441705], [1e22, 0.00862675]];
+  const p = {
+    a: 1e-3,
+    b: 4.66e3,
+    c0: 0.05,
+    c1: 0.49,
+    d1: 3e6,
+    f1: 1.1,
+    c2: -0.811,
+    d2: 1e14,
+    f2: 1.425,
+    c3: 2.1,
+    d3: 2e20,
+    f3: 0.05,
+  };
+  const want: [number, number][] = [
+    [1, 4660],
+    [1e6, 1972.32],
+    [1e10, 27.7221],
+    [1e15, 0.441705],
+    [1e22, 0.00862675],
+  ];
   for (const [x, y] of want) close(predictLoss(fig, p, { D: x }), y, 2e-6, `y(${x})`);
   const toy = bnslLaw(1, 'D');
   const q = { a: 0.1, b: 1, c0: 0.1, c1: 0.4, d1: 1e4, f1: 0.5 };
-  for (const [x, y] of [[1e2, 0.730945], [1e4, 0.446572], [1e6, 0.13981]] as const) close(predictLoss(toy, q, { D: x }), y, 2e-6, `toy(${x})`);
+  for (const [x, y] of [
+    [1e2, 0.730945],
+    [1e4, 0.446572],
+    [1e6, 0.13981],
+  ] as const)
+    close(predictLoss(toy, q, { D: x }), y, 2e-6, `toy(${x})`);
 });
 
 test('BNSL fit on points from the toy law predicts beyond them', () => {
@@ -179,7 +254,10 @@ test('learning-curve regions: a plateau, a power law and a floor are found where
   // Hestness worked example: E(1e3) = 0.228250, E(1e6) = 0.065887 for a = 0.05, b = 2, α = 0.35.
   close(predictLoss(powerLaw('D'), { E: 0.05, A: 2, alpha: 0.35 }, { D: 1e3 }), 0.22825, 1e-5, 'E(1e3)');
   close(predictLoss(powerLaw('D'), { E: 0.05, A: 2, alpha: 0.35 }, { D: 1e6 }), 0.065887, 1e-5, 'E(1e6)');
-  const s = localSlopes([{ x: 1e3, y: 2 }, { x: 1e4, y: 1 }]);
+  const s = localSlopes([
+    { x: 1e3, y: 2 },
+    { x: 1e4, y: 1 },
+  ]);
   close(-s[0].slope, Math.log10(2), 1e-12, 'local slope');
 });
 
@@ -188,7 +266,10 @@ function groups(b: { E: number; A: number; alpha: number }, seed: number): Datas
   const random = randomSource(seed);
   const runs: Run[] = [];
   let line = 2;
-  for (const [g, E, A, alpha] of [['A', curveA.E, curveA.A, curveA.alpha], ['B', b.E, b.A, b.alpha]] as const) {
+  for (const [g, E, A, alpha] of [
+    ['A', curveA.E, curveA.A, curveA.alpha],
+    ['B', b.E, b.A, b.alpha],
+  ] as const) {
     for (let k = 0; k < 14; k++) {
       const C = Math.pow(10, 17 + k * 0.35);
       runs.push({ group: g, C, loss: (E + A * C ** -alpha) * Math.exp(0.003 * normal(random)), line: line++ });
@@ -199,7 +280,8 @@ function groups(b: { E: number; A: number; alpha: number }, seed: number): Datas
 
 test('groups with a shared slope and different offsets: the F-test rarely rejects (~5 %)', () => {
   let rejections = 0;
-  for (let seed = 0; seed < 20; seed++) if (compareGroups(groups({ E: 1.8, A: 90, alpha: 0.1 }, seed), 'C').test.slopesDiffer) rejections++;
+  for (let seed = 0; seed < 20; seed++)
+    if (compareGroups(groups({ E: 1.8, A: 90, alpha: 0.1 }, seed), 'C').test.slopesDiffer) rejections++;
   assert.ok(rejections <= 3, `${rejections} of 20 rejections`);
 });
 
@@ -209,7 +291,10 @@ test('groups with different slopes: the F-test rejects and the crossover interva
   assert.ok(c.test.slopesDiffer, c.test.statement);
   const truth = crossing(curveA, b, 1e14, 1e28)!;
   const x = c.crossovers[0];
-  assert.ok(x.interval && x.interval[0] <= truth && truth <= x.interval[1], `truth ${truth.toExponential(2)} in ${x.interval}`);
+  assert.ok(
+    x.interval && x.interval[0] <= truth && truth <= x.interval[1],
+    `truth ${truth.toExponential(2)} in ${x.interval}`,
+  );
   assert.equal(x.betterAbove, 'B');
   assert.match(x.verdict, /^B is better above C = /);
 });
@@ -217,12 +302,30 @@ test('groups with different slopes: the F-test rejects and the crossover interva
 test('a group with one point is a located error', () => {
   const d = groups({ E: 1.8, A: 90, alpha: 0.1 }, 1);
   d.runs = [...d.runs.filter((r) => r.group === 'A'), { group: 'lonely', C: 1e18, loss: 3, line: 99 }];
-  assert.throws(() => compareGroups(d, 'C'), (e: unknown) => e instanceof InputError && /groups\.csv:99 \(column "group"\): group "lonely" has 1 run/.test(e.message));
+  assert.throws(
+    () => compareGroups(d, 'C'),
+    (e: unknown) =>
+      e instanceof InputError && /groups\.csv:99 \(column "group"\): group "lonely" has 1 run/.test(e.message),
+  );
 });
 
 test('back-test on the Revisiting Neural Scaling Laws language benchmark scores every curve', () => {
-  const rows = parseTable(readFileSync(new URL('../../examples/revisiting-lang.csv', import.meta.url), 'utf8'), 'revisiting-lang.csv', { numbers: ['Seen Examples', 'Loss', 'Training'] as const, text: ['Domain', 'Task', 'Model'] as const });
-  const b = backtestCurves(rows.map((r) => ({ curve: `${r.Domain}/${r.Task}/${r.Model}`, x: r['Seen Examples'], y: r.Loss, train: r.Training === 1, line: r.line })), powerLaw('D'), 'revisiting');
+  const rows = parseTable(
+    readFileSync(new URL('../../examples/revisiting-lang.csv', import.meta.url), 'utf8'),
+    'revisiting-lang.csv',
+    { numbers: ['Seen Examples', 'Loss', 'Training'] as const, text: ['Domain', 'Task', 'Model'] as const },
+  );
+  const b = backtestCurves(
+    rows.map((r) => ({
+      curve: `${r.Domain}/${r.Task}/${r.Model}`,
+      x: r['Seen Examples'],
+      y: r.Loss,
+      train: r.Training === 1,
+      line: r.line,
+    })),
+    powerLaw('D'),
+    'revisiting',
+  );
   assert.equal(b.curves.length, 20);
   assert.equal(b.scored, 20);
   assert.ok(b.medianMse < 0.01, `median MSE ${b.medianMse}`);
@@ -231,9 +334,23 @@ test('back-test on the Revisiting Neural Scaling Laws language benchmark scores 
 // examples/revisiting-vision.csv: the benchmark's 72 image-classification curves (12 tasks — inet, c,
 // bird, cal at 5/10/25 shots, error rate — times 6 models: BiT/50/1, BiT/101/3, MiX/B/16, MiX/L/16, ViT/S/16, ViT/B/16).
 test('back-test on the vision benchmark: the power law beats repeating the last value on 59 of 72 curves', () => {
-  const rows = parseTable(readFileSync(new URL('../../examples/revisiting-vision.csv', import.meta.url), 'utf8'), 'revisiting-vision.csv', { numbers: ['Seen Examples', 'Loss', 'Training'] as const, text: ['Domain', 'Task', 'Model'] as const });
+  const rows = parseTable(
+    readFileSync(new URL('../../examples/revisiting-vision.csv', import.meta.url), 'utf8'),
+    'revisiting-vision.csv',
+    { numbers: ['Seen Examples', 'Loss', 'Training'] as const, text: ['Domain', 'Task', 'Model'] as const },
+  );
   assert.equal(rows.length, 18883);
-  const b = backtestCurves(rows.map((r) => ({ curve: `${r.Domain}/${r.Task}/${r.Model}`, x: r['Seen Examples'], y: r.Loss, train: r.Training === 1, line: r.line })), powerLaw('D'), 'revisiting-vision');
+  const b = backtestCurves(
+    rows.map((r) => ({
+      curve: `${r.Domain}/${r.Task}/${r.Model}`,
+      x: r['Seen Examples'],
+      y: r.Loss,
+      train: r.Training === 1,
+      line: r.line,
+    })),
+    powerLaw('D'),
+    'revisiting-vision',
+  );
   assert.equal(b.curves.length, 72);
   assert.equal(b.scored, 72);
   // The count the reference gives, 59 of 72, is what this code gets: E + A·x^(−α) fitted (Huber on ln L) to
@@ -247,26 +364,32 @@ test('back-test on the vision benchmark: the power law beats repeating the last 
   close(b.medianBaselineMse, 4.1932e-3, 0.01, 'median baseline MSE');
 });
 
-test('selectionError stops once later passes cannot matter: the same value as every pass, and finite for a small pool', { timeout: 30_000 }, () => {
-  // Every pass, written out: the reference the early stop must match.
-  const brute = (params: typeof goyal2024, names: string[], samples: number) => {
-    const pools = names.map((n) => params.pools.find((p) => p.name === n)!);
-    const m = pools.length, size = params.poolSize * m;
-    const e = (k: number) => pools.reduce((s, p) => s + p.b * Math.pow(0.5, k / (m * p.tau)), 0) / m;
-    let seen = Math.min(samples, size), y = Math.pow((params.a * seen) / 1e5, e(0)) + params.d;
-    for (let k = 1; seen < samples; k++) {
-      const next = Math.min(samples, seen + size);
-      y *= Math.pow(next / seen, e(k));
-      seen = next;
+test(
+  'selectionError stops once later passes cannot matter: the same value as every pass, and finite for a small pool',
+  { timeout: 30_000 },
+  () => {
+    // Every pass, written out: the reference the early stop must match.
+    const brute = (params: typeof goyal2024, names: string[], samples: number) => {
+      const pools = names.map((n) => params.pools.find((p) => p.name === n)!);
+      const m = pools.length,
+        size = params.poolSize * m;
+      const e = (k: number) => pools.reduce((s, p) => s + p.b * Math.pow(0.5, k / (m * p.tau)), 0) / m;
+      let seen = Math.min(samples, size),
+        y = Math.pow((params.a * seen) / 1e5, e(0)) + params.d;
+      for (let k = 1; seen < samples; k++) {
+        const next = Math.min(samples, seen + size);
+        y *= Math.pow(next / seen, e(k));
+        seen = next;
+      }
+      return y;
+    };
+    const small = { ...goyal2024, poolSize: 1e5 };
+    const names = [goyal2024.pools[0].name, goyal2024.pools[1].name];
+    for (const n of [3e6, 1e8, 3e9]) {
+      const want = brute(small, names, n);
+      assert.ok(Math.abs(selectionError(small, names, n) / want - 1) < 1e-9, `${n}`);
     }
-    return y;
-  };
-  const small = { ...goyal2024, poolSize: 1e5 };
-  const names = [goyal2024.pools[0].name, goyal2024.pools[1].name];
-  for (const n of [3e6, 1e8, 3e9]) {
-    const want = brute(small, names, n);
-    assert.ok(Math.abs(selectionError(small, names, n) / want - 1) < 1e-9, `${n}`);
-  }
-  // A pool of 1,000 samples at 1e12: a billion passes in full (the test's timeout would end it).
-  assert.ok(Number.isFinite(selectionError({ ...goyal2024, poolSize: 1e3 }, names, 1e12)));
-});
+    // A pool of 1,000 samples at 1e12: a billion passes in full (the test's timeout would end it).
+    assert.ok(Number.isFinite(selectionError({ ...goyal2024, poolSize: 1e3 }, names, 1e12)));
+  },
+);

@@ -62,7 +62,13 @@ export function selectionError(params: SelectionParams, poolNames: string[], sam
   for (let pass = 1; seen < samples; pass++) {
     // Every pass is one step of the product: a budget of millions of passes over a tiny pool,
     // whose utility barely decays, would take that many steps (or forever, once seen + size == seen).
-    if (pass > MAX_PASSES) throw new OptionError({ option: 'samples', value: samples, message: (o) => `${plain(samples)} samples from ${m} pool${m === 1 ? '' : 's'} of ${plain(params.poolSize)} is more than ${plain(MAX_PASSES)} passes over the data before repetition stops mattering: raise ${o('poolSize')} or lower ${o('samples')}` });
+    if (pass > MAX_PASSES)
+      throw new OptionError({
+        option: 'samples',
+        value: samples,
+        message: (o) =>
+          `${plain(samples)} samples from ${m} pool${m === 1 ? '' : 's'} of ${plain(params.poolSize)} is more than ${plain(MAX_PASSES)} passes over the data before repetition stops mattering: raise ${o('poolSize')} or lower ${o('samples')}`,
+      });
     // Later passes' exponents only shrink (utility halves every τ passes), so the rest of the
     // product is within |e|·ln(samples/seen) of 1 in log: stop once that is negligible (a small
     // pool and a large budget would otherwise take millions of passes).
@@ -89,8 +95,10 @@ export function selectionTable(params: SelectionParams, samples: number): Select
 
 /** Sample budget at which mixture `larger` overtakes `smaller` (undefined if not within 1e6–1e12). */
 export function selectionCrossover(params: SelectionParams, smaller: string[], larger: string[]): number | undefined {
-  const diff = (ln: number) => selectionError(params, larger, Math.exp(ln)) - selectionError(params, smaller, Math.exp(ln));
-  const lo = Math.log(1e6), hi = Math.log(1e12);
+  const diff = (ln: number) =>
+    selectionError(params, larger, Math.exp(ln)) - selectionError(params, smaller, Math.exp(ln));
+  const lo = Math.log(1e6),
+    hi = Math.log(1e12);
   const steps = 120;
   let prev = diff(lo);
   for (let k = 1; k <= steps; k++) {

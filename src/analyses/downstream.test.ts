@@ -38,7 +38,10 @@ function syntheticLadder(seed: number, accuracyNoise = 0.005): TaskMetric[] {
         const tl = taskLoss(N, D) * (1 + 0.005 * normal(random));
         const acc = sigmoidAccuracy(sig, tl) + accuracyNoise * normal(random);
         const run = `${N}-${mult}x`;
-        out.push({ run, N, D, task: 't', metric: 'bpb', value: tl, line: line++ }, { run, N, D, task: 't', metric: 'acc', value: acc, line: line++ });
+        out.push(
+          { run, N, D, task: 't', metric: 'bpb', value: tl, line: line++ },
+          { run, N, D, task: 't', metric: 'acc', value: acc, line: line++ },
+        );
       }
     }
   }
@@ -49,9 +52,13 @@ test('sigmoid: the inverse gives back the loss; a fit on exact points recovers e
   const L = 0.8;
   assert.ok(Math.abs(lossForAccuracy(sig, sigmoidAccuracy(sig, L))! - L) < 1e-12);
   assert.equal(lossForAccuracy(sig, 0.96), undefined);
-  const points = Array.from({ length: 40 }, (_, i) => ({ loss: 0.5 + i * 0.03, accuracy: sigmoidAccuracy(sig, 0.5 + i * 0.03) }));
+  const points = Array.from({ length: 40 }, (_, i) => ({
+    loss: 0.5 + i * 0.03,
+    accuracy: sigmoidAccuracy(sig, 0.5 + i * 0.03),
+  }));
   const f = fitSigmoid(points, 'exact', { floor: 'free', ceiling: 'free' });
-  for (const k of ['floor', 'ceiling', 'L0', 'k'] as const) assert.ok(Math.abs(f[k] - sig[k]) < 1e-5 * Math.max(1, sig[k]), `${k}: ${f[k]} vs ${sig[k]}`);
+  for (const k of ['floor', 'ceiling', 'L0', 'k'] as const)
+    assert.ok(Math.abs(f[k] - sig[k]) < 1e-5 * Math.max(1, sig[k]), `${k}: ${f[k]} vs ${sig[k]}`);
   assert.deepEqual(trailingMean([1, 2, 3, 4], 2), [1, 1.5, 2.5, 3.5]);
 });
 
@@ -71,7 +78,10 @@ test('synthetic ladder: both steps recover the known law and sigmoid, and the bo
   assert.ok(Math.abs(p.accuracy - truth) < 0.03, `${p.accuracy} vs ${truth}`);
   const [interval] = bootstrapDownstream(ladder, f, [target], { replicates: 40, seed: 3 });
   assert.ok(interval.accuracy[0] <= truth && truth <= interval.accuracy[1], `[${interval.accuracy}] misses ${truth}`);
-  assert.ok(interval.accuracy[1] - interval.accuracy[0] < 0.1, 'an interval of the whole unit range would cover anything');
+  assert.ok(
+    interval.accuracy[1] - interval.accuracy[0] < 0.1,
+    'an interval of the whole unit range would cover anything',
+  );
   assert.equal(interval.failed, 0);
 });
 
@@ -104,7 +114,8 @@ test('plan for accuracy: the planned compute-optimal model reaches the target ac
   const ladder = taskLadder(syntheticLadder(4), 'synthetic', { task: 't' });
   const f = fitDownstream(ladder, { chance: 0.25 });
   const plan = planForAccuracy(f, 0.7)!;
-  const N = plan.N!, D = plan.D!;
+  const N = plan.N!,
+    D = plan.D!;
   assert.ok(plan.C > 1e18 && Math.abs(plan.C - 6 * N * D) / plan.C < 1e-9);
   assert.ok(Math.abs(predictDownstream(f, { N, D }).accuracy - 0.7) < 1e-6);
   assert.equal(planForAccuracy(f, 0.999), undefined);
@@ -116,7 +127,8 @@ test('direct law in C (a task with no task loss): the sigmoid of −ln C recover
   let line = 1;
   for (const N of [7e7, 1.6e8, 4e8, 1e9, 1.4e9]) {
     for (let step = 1; step <= 16; step++) {
-      const D = step * 2e10, C = 6 * N * D;
+      const D = step * 2e10,
+        C = 6 * N * D;
       records.push({ run: `m${N}`, N, D, task: 'q', metric: 'acc', value: directAccuracy(truth, C), line: line++ });
     }
   }

@@ -89,28 +89,54 @@ export function taskLadder(records: readonly TaskMetric[], source: string, optio
   const parts = options.parts ?? { [options.task]: 1 };
   const tasks = tasksOf(records);
   for (const t of Object.keys(parts)) {
-    if (!tasks.has(t)) throw new InputError({ file: source }, `no metrics for task "${t}"; the data have tasks: ${[...tasks.keys()].slice(0, 20).join(', ')}${tasks.size > 20 ? ', …' : ''}`);
+    if (!tasks.has(t))
+      throw new InputError(
+        { file: source },
+        `no metrics for task "${t}"; the data have tasks: ${[...tasks.keys()].slice(0, 20).join(', ')}${tasks.size > 20 ? ', …' : ''}`,
+      );
   }
   const first = tasks.get(Object.keys(parts)[0])!;
   const pick = (wanted: string | undefined, preferred: readonly string[], what: string) => {
     if (wanted !== undefined) {
-      if (!first.has(wanted)) throw new InputError({ file: source }, `task "${options.task}" has no metric "${wanted}" (${what}); it has: ${[...first].join(', ')}`);
+      if (!first.has(wanted))
+        throw new InputError(
+          { file: source },
+          `task "${options.task}" has no metric "${wanted}" (${what}); it has: ${[...first].join(', ')}`,
+        );
       return wanted;
     }
     return preferred.find((m) => first.has(m)) ?? '';
   };
   const accuracyMetric = pick(options.accuracyMetric, ACCURACY_METRICS, 'accuracy');
   const lossMetric = pick(options.lossMetric, LOSS_METRICS, 'task loss');
-  if (!accuracyMetric) throw new InputError({ file: source }, `task "${options.task}" has no accuracy metric (${ACCURACY_METRICS.join(', ')}); it has: ${[...first].join(', ')}; name one (accuracyMetric)`);
+  if (!accuracyMetric)
+    throw new InputError(
+      { file: source },
+      `task "${options.task}" has no accuracy metric (${ACCURACY_METRICS.join(', ')}); it has: ${[...first].join(', ')}; name one (accuracyMetric)`,
+    );
   const totalWeight = Object.values(parts).reduce((a, b) => a + b, 0);
-  const byRun = new Map<string, { N?: number; line: number; points: Map<number, { C?: number; step?: number; valLoss?: number; loss: number; lossW: number; acc: number; accW: number }> }>();
+  const byRun = new Map<
+    string,
+    {
+      N?: number;
+      line: number;
+      points: Map<
+        number,
+        { C?: number; step?: number; valLoss?: number; loss: number; lossW: number; acc: number; accW: number }
+      >;
+    }
+  >();
   for (const r of records) {
     const w = parts[r.task];
     if (w === undefined || (options.runs && !options.runs(r.run))) continue;
     if (r.metric !== lossMetric && r.metric !== accuracyMetric) continue;
     let run = byRun.get(r.run);
     if (!run) byRun.set(r.run, (run = { N: r.N, line: r.line, points: new Map() }));
-    if (r.D === undefined) throw new InputError({ file: source, line: r.line }, `run "${r.run}" has a checkpoint without tokens (D): expected the tokens seen at every checkpoint`);
+    if (r.D === undefined)
+      throw new InputError(
+        { file: source, line: r.line },
+        `run "${r.run}" has a checkpoint without tokens (D): expected the tokens seen at every checkpoint`,
+      );
     let p = run.points.get(r.D);
     if (!p) run.points.set(r.D, (p = { C: r.C, step: r.step, valLoss: r.valLoss, loss: 0, lossW: 0, acc: 0, accW: 0 }));
     if (r.metric === lossMetric) {
@@ -123,7 +149,11 @@ export function taskLadder(records: readonly TaskMetric[], source: string, optio
   }
   const runs: LadderRun[] = [];
   for (const [name, r] of byRun) {
-    if (r.N === undefined) throw new InputError({ file: source, line: r.line }, `run "${name}" has no N (parameters): expected N for every ladder run (a column N, or --N when importing)`);
+    if (r.N === undefined)
+      throw new InputError(
+        { file: source, line: r.line },
+        `run "${name}" has no N (parameters): expected N for every ladder run (a column N, or --N when importing)`,
+      );
     const checkpoints = [...r.points.entries()]
       .sort((a, b) => a[0] - b[0])
       .map(([D, p]): TaskCheckpoint => ({
@@ -197,13 +227,24 @@ export function trailingMean(values: readonly number[], k: number): number[] {
 }
 
 /** Step 2's points: (task loss, accuracy) at every checkpoint but each run's first `skipFraction`, smoothed. */
-export function sigmoidPoints(ladder: TaskLadder, options: DownstreamOptions = {}): { run: string; loss: number; accuracy: number }[] {
-  const k = options.movingAverage ?? defaults.movingAverage, skip = options.skipFraction ?? defaults.skipFraction;
+export function sigmoidPoints(
+  ladder: TaskLadder,
+  options: DownstreamOptions = {},
+): { run: string; loss: number; accuracy: number }[] {
+  const k = options.movingAverage ?? defaults.movingAverage,
+    skip = options.skipFraction ?? defaults.skipFraction;
   const out: { run: string; loss: number; accuracy: number }[] = [];
   for (const r of ladder.runs) {
     const both = r.checkpoints.filter((c) => c.taskLoss !== undefined && c.accuracy !== undefined);
     const kept = both.slice(Math.ceil(skip * both.length));
-    const xs = trailingMean(kept.map((c) => c.taskLoss!), k), ys = trailingMean(kept.map((c) => c.accuracy!), k);
+    const xs = trailingMean(
+        kept.map((c) => c.taskLoss!),
+        k,
+      ),
+      ys = trailingMean(
+        kept.map((c) => c.accuracy!),
+        k,
+      );
     xs.forEach((x, i) => out.push({ run: r.run, loss: x, accuracy: ys[i] }));
   }
   return out;
@@ -252,15 +293,34 @@ export interface SigmoidBounds {
  * deterministic.
  * @throws InputError with fewer than 5 points or no spread in loss
  */
-export function fitSigmoid(points: readonly { loss: number; accuracy: number }[], source: string, bounds: SigmoidBounds = {}, start?: Sigmoid): SigmoidFit {
-  if (points.length < 5) throw new InputError({ file: source }, `${points.length} checkpoints with both a task loss and an accuracy: expected at least 5 to fit a sigmoid`);
-  const xs = points.map((p) => p.loss), ys = points.map((p) => p.accuracy);
-  const lo = quantile(xs, 0), hi = quantile(xs, 1);
-  if (!(hi > lo)) throw new InputError({ file: source }, 'every checkpoint has the same task loss: the sigmoid from task loss to accuracy is not determined');
+export function fitSigmoid(
+  points: readonly { loss: number; accuracy: number }[],
+  source: string,
+  bounds: SigmoidBounds = {},
+  start?: Sigmoid,
+): SigmoidFit {
+  if (points.length < 5)
+    throw new InputError(
+      { file: source },
+      `${points.length} checkpoints with both a task loss and an accuracy: expected at least 5 to fit a sigmoid`,
+    );
+  const xs = points.map((p) => p.loss),
+    ys = points.map((p) => p.accuracy);
+  const lo = quantile(xs, 0),
+    hi = quantile(xs, 1);
+  if (!(hi > lo))
+    throw new InputError(
+      { file: source },
+      'every checkpoint has the same task loss: the sigmoid from task loss to accuracy is not determined',
+    );
   const span = hi - lo;
   const fixedFloor = typeof bounds.floor === 'number' ? bounds.floor : undefined;
   const fixedCeiling = typeof bounds.ceiling === 'number' ? bounds.ceiling : undefined;
-  if (fixedFloor !== undefined && fixedCeiling !== undefined && !(fixedCeiling > fixedFloor)) throw new InputError({ file: source }, `the sigmoid's ceiling ${fixedCeiling} is not above its floor ${fixedFloor}`);
+  if (fixedFloor !== undefined && fixedCeiling !== undefined && !(fixedCeiling > fixedFloor))
+    throw new InputError(
+      { file: source },
+      `the sigmoid's ceiling ${fixedCeiling} is not above its floor ${fixedFloor}`,
+    );
   // u = [L0, ln k, floor?, ceiling?]: floor and ceiling through [0, 1] bounds when fitted.
   const iFloor = fixedFloor === undefined ? 2 : -1;
   const iCeiling = fixedCeiling === undefined ? (iFloor < 0 ? 2 : 3) : -1;
@@ -272,7 +332,11 @@ export function fitSigmoid(points: readonly { loss: number; accuracy: number }[]
   });
   const fg = (u: Float64Array, g: Float64Array): number => {
     const { L0, k, f, c } = unpack(u);
-    let s = 0, gf = 0, gc = 0, gL = 0, gk = 0;
+    let s = 0,
+      gf = 0,
+      gc = 0,
+      gL = 0,
+      gk = 0;
     for (let i = 0; i < xs.length; i++) {
       const e = Math.exp(Math.min(700, k * (xs[i] - L0)));
       const q = 1 / (1 + e);
@@ -294,19 +358,39 @@ export function fitSigmoid(points: readonly { loss: number; accuracy: number }[]
   const ceiling0 = fixedCeiling ?? Math.min(1, Math.max(...ys) + 0.1);
   let best: { f: number; x: Float64Array } | undefined;
   // A warm start (a bootstrap replicate starts at the point estimate) or a grid over L0 and k.
-  const grid = start ? [{ L0: start.L0, k: start.k, f: start.floor, c: start.ceiling }] : [lo, lo + span / 3, lo + (2 * span) / 3, hi].flatMap((L0) => [1, 4, 16].map((m) => ({ L0, k: m / span, f: floor0, c: ceiling0 })));
+  const grid = start
+    ? [{ L0: start.L0, k: start.k, f: start.floor, c: start.ceiling }]
+    : [lo, lo + span / 3, lo + (2 * span) / 3, hi].flatMap((L0) =>
+        [1, 4, 16].map((m) => ({ L0, k: m / span, f: floor0, c: ceiling0 })),
+      );
   for (const g0 of grid) {
     {
       const x0 = [g0.L0, Math.log(g0.k)];
       if (iFloor >= 0) x0.push(fromBounded(Math.min(g0.f, 0.99), UNIT));
       if (iCeiling >= 0) x0.push(fromBounded(g0.c, UNIT));
-      const r = lbfgs(fg, Float64Array.from(x0), { maxIterations: 2000, functionTolerance: 1e-14, gradientTolerance: 1e-12 });
+      const r = lbfgs(fg, Float64Array.from(x0), {
+        maxIterations: 2000,
+        functionTolerance: 1e-14,
+        gradientTolerance: 1e-12,
+      });
       if (Number.isFinite(r.f) && (!best || r.f < best.f)) best = { f: r.f, x: r.x };
     }
   }
-  if (!best) throw new InputError({ file: source }, 'the sigmoid fit gave no finite result: check that the accuracies are fractions in [0, 1]');
+  if (!best)
+    throw new InputError(
+      { file: source },
+      'the sigmoid fit gave no finite result: check that the accuracies are fractions in [0, 1]',
+    );
   const { L0, k, f, c } = unpack(best.x);
-  return { floor: Math.min(f, c), ceiling: Math.max(f, c), L0, k, rmse: Math.sqrt(best.f / xs.length), points: points.length, fitted: [...(iFloor >= 0 ? ['floor'] : []), ...(iCeiling >= 0 ? ['ceiling'] : [])] };
+  return {
+    floor: Math.min(f, c),
+    ceiling: Math.max(f, c),
+    L0,
+    k,
+    rmse: Math.sqrt(best.f / xs.length),
+    points: points.length,
+    fitted: [...(iFloor >= 0 ? ['floor'] : []), ...(iCeiling >= 0 ? ['ceiling'] : [])],
+  };
 }
 
 /** A fitted task-loss law: through (N, D) (Chinchilla form) or through C (E + A/C^α). */
@@ -318,15 +402,31 @@ export interface TaskLossFit {
   points: number;
 }
 
-function lawFit(law: Law, finals: readonly FinalPoint[], source: string, via: 'ND' | 'C', init?: Record<string, number>): TaskLossFit {
-  const runs = finals.filter((p) => p.taskLoss !== undefined).map((p, i) => (via === 'ND' ? { N: p.N, D: p.D, loss: p.taskLoss!, run: p.run, line: i + 1 } : { C: p.C, loss: p.taskLoss!, run: p.run, line: i + 1 }));
+function lawFit(
+  law: Law,
+  finals: readonly FinalPoint[],
+  source: string,
+  via: 'ND' | 'C',
+  init?: Record<string, number>,
+): TaskLossFit {
+  const runs = finals
+    .filter((p) => p.taskLoss !== undefined)
+    .map((p, i) =>
+      via === 'ND'
+        ? { N: p.N, D: p.D, loss: p.taskLoss!, run: p.run, line: i + 1 }
+        : { C: p.C, loss: p.taskLoss!, run: p.run, line: i + 1 },
+    );
   const dataset: Dataset = { source, runs, columns: { loss: 'task loss' }, derived: {} };
   const r = fit(law, dataset, init ? { init } : {});
   return { law, params: r.params, rmsLog: Math.sqrt(mean(Array.from(r.residuals, (x) => x * x))), points: runs.length };
 }
 
 export function predictTaskLoss(f: TaskLossFit, target: { N: number; D: number; C?: number }): number {
-  return predictLoss(f.law, f.params, f.law.inputs.includes('C') ? { C: target.C ?? 6 * target.N * target.D } : { N: target.N, D: target.D });
+  return predictLoss(
+    f.law,
+    f.params,
+    f.law.inputs.includes('C') ? { C: target.C ?? 6 * target.N * target.D } : { N: target.N, D: target.D },
+  );
 }
 
 export interface DownstreamFit {
@@ -356,9 +456,12 @@ export function accuracyNoise(ladder: TaskLadder, last = 10): number {
   for (const r of ladder.runs) {
     const pts = r.checkpoints.filter((c) => c.accuracy !== undefined).slice(-last);
     if (pts.length < 4) continue;
-    const x = pts.map((c) => Math.log(c.D)), y = pts.map((c) => c.accuracy!);
-    const mx = mean(x), my = mean(y);
-    let sxy = 0, sxx = 0;
+    const x = pts.map((c) => Math.log(c.D)),
+      y = pts.map((c) => c.accuracy!);
+    const mx = mean(x),
+      my = mean(y);
+    let sxy = 0,
+      sxx = 0;
     for (let i = 0; i < x.length; i++) {
       sxy += (x[i] - mx) * (y[i] - my);
       sxx += (x[i] - mx) ** 2;
@@ -376,15 +479,37 @@ export function accuracyNoise(ladder: TaskLadder, last = 10): number {
  */
 export function fitDownstream(ladder: TaskLadder, options: DownstreamOptions = {}): DownstreamFit {
   const o = { ...defaults, ...options };
-  if (!ladder.lossMetric) throw new InputError({ file: ladder.source }, `task "${ladder.task}" has no task-loss metric (${LOSS_METRICS.join(', ')}): the two-step method needs one (or use the loss → error exponential on the validation loss)`);
+  if (!ladder.lossMetric)
+    throw new InputError(
+      { file: ladder.source },
+      `task "${ladder.task}" has no task-loss metric (${LOSS_METRICS.join(', ')}): the two-step method needs one (or use the loss → error exponential on the validation loss)`,
+    );
   const finals = finalPoints(ladder, o.movingAverage);
   const withLoss = finals.filter((p) => p.taskLoss !== undefined);
-  if (withLoss.length < 6) throw new InputError({ file: ladder.source }, `${withLoss.length} ladder runs with a final task loss for "${ladder.task}": expected at least 6 to fit the 5-parameter step-1 law`);
-  if (new Set(withLoss.map((p) => p.N)).size < 2) throw new InputError({ file: ladder.source }, `every ladder run of "${ladder.task}" has the same N: step 1 needs at least two model sizes`);
+  if (withLoss.length < 6)
+    throw new InputError(
+      { file: ladder.source },
+      `${withLoss.length} ladder runs with a final task loss for "${ladder.task}": expected at least 6 to fit the 5-parameter step-1 law`,
+    );
+  if (new Set(withLoss.map((p) => p.N)).size < 2)
+    throw new InputError(
+      { file: ladder.source },
+      `every ladder run of "${ladder.task}" has the same N: step 1 needs at least two model sizes`,
+    );
   const step1 = lawFit(chinchilla, finals, ladder.source, 'ND');
   const step1C = lawFit(powerLaw('C'), finals, ladder.source, 'C');
   const step2 = fitSigmoid(sigmoidPoints(ladder, o), ladder.source, sigmoidBounds(o));
-  return { task: ladder.task, lossMetric: ladder.lossMetric, accuracyMetric: ladder.accuracyMetric, options: o, finals, step1, step1C, step2, noise: accuracyNoise(ladder) };
+  return {
+    task: ladder.task,
+    lossMetric: ladder.lossMetric,
+    accuracyMetric: ladder.accuracyMetric,
+    options: o,
+    finals,
+    step1,
+    step1C,
+    step2,
+    noise: accuracyNoise(ladder),
+  };
 }
 
 export interface Target {
@@ -402,8 +527,13 @@ export interface ChainedPrediction {
 }
 
 export function predictDownstream(f: DownstreamFit, target: Target): ChainedPrediction {
-  const taskLoss = predictTaskLoss(f.step1, target), lossC = predictTaskLoss(f.step1C, target);
-  return { taskLoss, accuracy: sigmoidAccuracy(f.step2, taskLoss), viaC: { taskLoss: lossC, accuracy: sigmoidAccuracy(f.step2, lossC) } };
+  const taskLoss = predictTaskLoss(f.step1, target),
+    lossC = predictTaskLoss(f.step1C, target);
+  return {
+    taskLoss,
+    accuracy: sigmoidAccuracy(f.step2, taskLoss),
+    viaC: { taskLoss: lossC, accuracy: sigmoidAccuracy(f.step2, lossC) },
+  };
 }
 
 export interface PredictionInterval {
@@ -422,9 +552,21 @@ export interface PredictionInterval {
  * (warm-started at the point estimate) and step 2 on the drawn runs, predict; add the task's accuracy
  * noise (one evaluation's scatter) to each replicate's accuracy. Percentile intervals.
  */
-export function bootstrapDownstream(ladder: TaskLadder, f: DownstreamFit, targets: readonly Target[], options: { replicates: number; seed: number; level?: number; onReplicate?: (fit: { step1: Record<string, number>; step2: Sigmoid }) => void }): PredictionInterval[] {
+export function bootstrapDownstream(
+  ladder: TaskLadder,
+  f: DownstreamFit,
+  targets: readonly Target[],
+  options: {
+    replicates: number;
+    seed: number;
+    level?: number;
+    onReplicate?: (fit: { step1: Record<string, number>; step2: Sigmoid }) => void;
+  },
+): PredictionInterval[] {
   const level = options.level ?? 0.95;
-  const acc = targets.map(() => [] as number[]), loss = targets.map(() => [] as number[]), viaC = targets.map(() => [] as number[]);
+  const acc = targets.map(() => [] as number[]),
+    loss = targets.map(() => [] as number[]),
+    viaC = targets.map(() => [] as number[]);
   let failed = 0;
   for (let r = 0; r < options.replicates; r++) {
     const random = randomSource(options.seed, r);
@@ -433,14 +575,16 @@ export function bootstrapDownstream(ladder: TaskLadder, f: DownstreamFit, target
     const drawn: TaskLadder = { ...ladder, runs: runs.map((x, i) => ({ ...x, run: `${x.run}#${i}` })) };
     try {
       const finals = finalPoints(drawn, f.options.movingAverage);
-      if (new Set(finals.map((p) => p.N)).size < 2 || new Set(finals.map((p) => p.D)).size < 2) throw new Error('degenerate resample');
+      if (new Set(finals.map((p) => p.N)).size < 2 || new Set(finals.map((p) => p.D)).size < 2)
+        throw new Error('degenerate resample');
       const s1 = lawFit(chinchilla, finals, ladder.source, 'ND', f.step1.params);
       const s1C = lawFit(powerLaw('C'), finals, ladder.source, 'C', f.step1C.params);
       const s2 = fitSigmoid(sigmoidPoints(drawn, f.options), ladder.source, sigmoidBounds(f.options), f.step2);
       options.onReplicate?.({ step1: s1.params, step2: s2 });
       targets.forEach((t, i) => {
         const e = f.noise * normal(random);
-        const tl = predictTaskLoss(s1, t), tlC = predictTaskLoss(s1C, t);
+        const tl = predictTaskLoss(s1, t),
+          tlC = predictTaskLoss(s1C, t);
         loss[i].push(tl);
         acc[i].push(sigmoidAccuracy(s2, tl) + e);
         viaC[i].push(sigmoidAccuracy(s2, tlC) + e);
@@ -450,8 +594,14 @@ export function bootstrapDownstream(ladder: TaskLadder, f: DownstreamFit, target
     }
   }
   return targets.map((_, i) => {
-    const a = finiteInterval(acc[i], level), l = finiteInterval(loss[i], level), c = finiteInterval(viaC[i], level);
-    if (!a || !l || !c) throw new InputError({ file: ladder.source }, `the bootstrap of "${ladder.task}" gave no interval: ${failed} of ${options.replicates} replicates failed (too few distinct model sizes in the ladder)`);
+    const a = finiteInterval(acc[i], level),
+      l = finiteInterval(loss[i], level),
+      c = finiteInterval(viaC[i], level);
+    if (!a || !l || !c)
+      throw new InputError(
+        { file: ladder.source },
+        `the bootstrap of "${ladder.task}" gave no interval: ${failed} of ${options.replicates} replicates failed (too few distinct model sizes in the ladder)`,
+      );
     return { level, accuracy: a, taskLoss: l, viaC: c, failed, replicates: options.replicates };
   });
 }
@@ -467,11 +617,21 @@ export interface LossToError {
 
 /** Least-squares fit of Err = ε − k·e^(−γL) (ε ∈ [0, 1], k > 0, γ > 0) to (validation loss, error) pairs. */
 export function fitLossToError(points: readonly { valLoss: number; error: number }[], source: string): LossToError {
-  if (points.length < 4) throw new InputError({ file: source }, `${points.length} checkpoints with a validation loss and an accuracy: expected at least 4 to fit the loss → error exponential`);
-  const xs = points.map((p) => p.valLoss), ys = points.map((p) => p.error);
+  if (points.length < 4)
+    throw new InputError(
+      { file: source },
+      `${points.length} checkpoints with a validation loss and an accuracy: expected at least 4 to fit the loss → error exponential`,
+    );
+  const xs = points.map((p) => p.valLoss),
+    ys = points.map((p) => p.error);
   const fg = (u: Float64Array, g: Float64Array): number => {
-    const eps = toBounded(u[0], UNIT), k = Math.exp(u[1]), gamma = Math.exp(u[2]);
-    let s = 0, g0 = 0, g1 = 0, g2 = 0;
+    const eps = toBounded(u[0], UNIT),
+      k = Math.exp(u[1]),
+      gamma = Math.exp(u[2]);
+    let s = 0,
+      g0 = 0,
+      g1 = 0,
+      g2 = 0;
     for (let i = 0; i < xs.length; i++) {
       const e = Math.exp(-gamma * xs[i]);
       const r = eps - k * e - ys[i];
@@ -490,11 +650,19 @@ export function fitLossToError(points: readonly { valLoss: number; error: number
   for (const gamma of [0.3, 1, 3]) {
     const eps0 = Math.min(0.99, Math.max(...ys) + 0.05);
     const k0 = Math.max(1e-6, (eps0 - mean(ys)) * Math.exp(gamma * xm));
-    const r = lbfgs(fg, Float64Array.of(fromBounded(eps0, UNIT), Math.log(k0), Math.log(gamma)), { maxIterations: 2000 });
+    const r = lbfgs(fg, Float64Array.of(fromBounded(eps0, UNIT), Math.log(k0), Math.log(gamma)), {
+      maxIterations: 2000,
+    });
     if (Number.isFinite(r.f) && (!best || r.f < best.f)) best = { f: r.f, x: r.x };
   }
   if (!best) throw new InputError({ file: source }, 'the loss → error fit gave no finite result');
-  return { epsilon: toBounded(best.x[0], UNIT), k: Math.exp(best.x[1]), gamma: Math.exp(best.x[2]), rmse: Math.sqrt(best.f / xs.length), points: xs.length };
+  return {
+    epsilon: toBounded(best.x[0], UNIT),
+    k: Math.exp(best.x[1]),
+    gamma: Math.exp(best.x[2]),
+    rmse: Math.sqrt(best.f / xs.length),
+    points: xs.length,
+  };
 }
 
 export function errorFromLoss(f: LossToError, valLoss: number): number {
@@ -518,14 +686,20 @@ export interface AccuracyPlan {
  * the budget C whose Chinchilla-optimal (N, D) (Hoffmann et al. 2022, Eq. 4) has that task loss.
  * Undefined when the accuracy is outside the sigmoid's (floor, ceiling) or below the law's E.
  */
-export function planForAccuracy(f: DownstreamFit, accuracy: number, sigmoid: Sigmoid = f.step2, params: Record<string, number> = f.step1.params): AccuracyPlan | undefined {
+export function planForAccuracy(
+  f: DownstreamFit,
+  accuracy: number,
+  sigmoid: Sigmoid = f.step2,
+  params: Record<string, number> = f.step1.params,
+): AccuracyPlan | undefined {
   const taskLoss = lossForAccuracy(sigmoid, accuracy);
   if (taskLoss === undefined || !(taskLoss > params.E)) return undefined;
   const at = (logC: number) => {
     const { N, D } = chinchilla.closedForm!.computeOptimal!(params, Math.exp(logC));
     return predictLoss(chinchilla, params, { N, D }) - taskLoss;
   };
-  const lo = Math.log(1e10), hi = Math.log(1e40);
+  const lo = Math.log(1e10),
+    hi = Math.log(1e40);
   if (at(lo) < 0) {
     const { N, D } = chinchilla.closedForm!.computeOptimal!(params, Math.exp(lo));
     return { task: f.task, accuracy, taskLoss, C: Math.exp(lo), N, D };
@@ -542,11 +716,16 @@ export function planForAccuracy(f: DownstreamFit, accuracy: number, sigmoid: Sig
  * run's first `skipFraction`, not smoothed (evaluation suites such as Pythia's are far apart in
  * compute, and a trailing mean would mix them). A one-step law through compute.
  */
-export function directPoints(ladder: TaskLadder, options: DownstreamOptions = {}): { run: string; loss: number; accuracy: number }[] {
+export function directPoints(
+  ladder: TaskLadder,
+  options: DownstreamOptions = {},
+): { run: string; loss: number; accuracy: number }[] {
   const skip = options.skipFraction ?? defaults.skipFraction;
   return ladder.runs.flatMap((r) => {
     const cs = r.checkpoints.filter((c) => c.accuracy !== undefined);
-    return cs.slice(Math.ceil(skip * cs.length)).map((c) => ({ run: r.run, loss: -Math.log(c.C), accuracy: c.accuracy! }));
+    return cs
+      .slice(Math.ceil(skip * cs.length))
+      .map((c) => ({ run: r.run, loss: -Math.log(c.C), accuracy: c.accuracy! }));
   });
 }
 
@@ -568,13 +747,22 @@ export function directPlan(task: string, s: Sigmoid, accuracy: number): Accuracy
  * Bootstrap of the direct law: resample whole runs, refit (warm-started), predict each target's
  * accuracy from its C, plus one evaluation's noise. Calls `onReplicate` with each replicate's sigmoid.
  */
-export function bootstrapDirect(ladder: TaskLadder, s: Sigmoid, targets: readonly { C: number }[], options: DownstreamOptions & { replicates: number; seed: number; level?: number; onReplicate?: (s: Sigmoid) => void }): { accuracy: [number, number]; failed: number; replicates: number; level: number }[] {
-  const level = options.level ?? 0.95, noise = accuracyNoise(ladder);
+export function bootstrapDirect(
+  ladder: TaskLadder,
+  s: Sigmoid,
+  targets: readonly { C: number }[],
+  options: DownstreamOptions & { replicates: number; seed: number; level?: number; onReplicate?: (s: Sigmoid) => void },
+): { accuracy: [number, number]; failed: number; replicates: number; level: number }[] {
+  const level = options.level ?? 0.95,
+    noise = accuracyNoise(ladder);
   const acc = targets.map(() => [] as number[]);
   let failed = 0;
   for (let r = 0; r < options.replicates; r++) {
     const random = randomSource(options.seed, r);
-    const drawn: TaskLadder = { ...ladder, runs: ladder.runs.map((_, i) => ({ ...ladder.runs[Math.floor(random() * ladder.runs.length)], run: `#${i}` })) };
+    const drawn: TaskLadder = {
+      ...ladder,
+      runs: ladder.runs.map((_, i) => ({ ...ladder.runs[Math.floor(random() * ladder.runs.length)], run: `#${i}` })),
+    };
     try {
       const rs = fitDirect(drawn, options, s);
       options.onReplicate?.(rs);
@@ -585,7 +773,11 @@ export function bootstrapDirect(ladder: TaskLadder, s: Sigmoid, targets: readonl
   }
   return targets.map((_, i) => {
     const a = finiteInterval(acc[i], level);
-    if (!a) throw new InputError({ file: ladder.source }, `the bootstrap of "${ladder.task}" gave no interval: ${failed} of ${options.replicates} replicates failed`);
+    if (!a)
+      throw new InputError(
+        { file: ladder.source },
+        `the bootstrap of "${ladder.task}" gave no interval: ${failed} of ${options.replicates} replicates failed`,
+      );
     return { accuracy: a, failed, replicates: options.replicates, level };
   });
 }

@@ -98,24 +98,40 @@ export interface LadderAnalysisOptions extends DownstreamOptions {
 /** The tasks to analyse: the manifest's definitions, or each task of the data that has an accuracy metric. */
 export function taskDefinitions(data: TaskMetricData, only?: string[], accuracyMetric?: string): TaskDefinition[] {
   const accuracies: readonly string[] = accuracyMetric ? [accuracyMetric] : ACCURACY_METRICS;
-  let defs: TaskDefinition[] = data.tasks.length ? data.tasks : [...tasksOf(data.records)].filter(([, m]) => accuracies.some((a) => m.has(a))).map(([task]) => ({ task }));
+  let defs: TaskDefinition[] = data.tasks.length
+    ? data.tasks
+    : [...tasksOf(data.records)].filter(([, m]) => accuracies.some((a) => m.has(a))).map(([task]) => ({ task }));
   if (only?.length) {
     const known = new Map(defs.map((d) => [d.task, d]));
     const all = tasksOf(data.records);
     defs = only.map((t) => {
       const d = known.get(t) ?? (all.has(t) ? { task: t } : undefined);
-      if (!d) throw new InputError({ file: data.source }, `no task "${t}"; the data have: ${[...new Set([...known.keys(), ...all.keys()])].slice(0, 20).join(', ')}`);
+      if (!d)
+        throw new InputError(
+          { file: data.source },
+          `no task "${t}"; the data have: ${[...new Set([...known.keys(), ...all.keys()])].slice(0, 20).join(', ')}`,
+        );
       return d;
     });
   }
   return defs;
 }
 
-export function ladderFor(data: TaskMetricData, def: TaskDefinition, role: 'ladder' | 'rerun' | 'target'): TaskLadder | undefined {
+export function ladderFor(
+  data: TaskMetricData,
+  def: TaskDefinition,
+  role: 'ladder' | 'rerun' | 'target',
+): TaskLadder | undefined {
   const wanted = (run: string) => (data.roles.get(run) ?? 'ladder') === role;
   const runs = data.records.some((r) => wanted(r.run));
   if (!runs) return undefined;
-  return taskLadder(data.records, data.source, { task: def.task, parts: def.parts, accuracyMetric: def.accuracyMetric, lossMetric: def.lossMetric, runs: wanted });
+  return taskLadder(data.records, data.source, {
+    task: def.task,
+    parts: def.parts,
+    accuracyMetric: def.accuracyMetric,
+    lossMetric: def.lossMetric,
+    runs: wanted,
+  });
 }
 
 type LabelledTarget = Target & { label: string; actual?: { accuracy: number; taskLoss?: number } };
@@ -126,42 +142,83 @@ function compare(r: TargetResult, t: LabelledTarget): TargetResult {
   r.actual = t.actual;
   r.relativeError = (r.accuracy - t.actual.accuracy) / t.actual.accuracy;
   r.relativeErrorViaC = (r.viaC - t.actual.accuracy) / t.actual.accuracy;
-  if (r.interval) r.covered = r.interval.accuracy[0] <= t.actual.accuracy && t.actual.accuracy <= r.interval.accuracy[1];
+  if (r.interval)
+    r.covered = r.interval.accuracy[0] <= t.actual.accuracy && t.actual.accuracy <= r.interval.accuracy[1];
   return r;
 }
 
 /** Targets and plan by the direct law in C (a task without a task loss). */
-function directAnalysis(out: TaskAnalysis, ladder: TaskLadder, o: DownstreamOptions, options: LadderAnalysisOptions, targets: LabelledTarget[], goal: number | undefined): void {
+function directAnalysis(
+  out: TaskAnalysis,
+  ladder: TaskLadder,
+  o: DownstreamOptions,
+  options: LadderAnalysisOptions,
+  targets: LabelledTarget[],
+  goal: number | undefined,
+): void {
   const s = fitDirect(ladder, o);
   out.direct = s;
   const plans: (AccuracyPlan | undefined)[] = [];
   const withC = targets.map((t) => ({ ...t, C: t.C ?? 6 * t.N * t.D }));
-  const intervals = options.replicates && (targets.length || goal !== undefined)
-    ? bootstrapDirect(ladder, s, withC, { ...o, replicates: options.replicates, seed: options.seed ?? 0, level: options.level, onReplicate: goal === undefined ? undefined : (rs) => plans.push(directPlan(out.task, rs, goal)) })
-    : undefined;
+  const intervals =
+    options.replicates && (targets.length || goal !== undefined)
+      ? bootstrapDirect(ladder, s, withC, {
+          ...o,
+          replicates: options.replicates,
+          seed: options.seed ?? 0,
+          level: options.level,
+          onReplicate: goal === undefined ? undefined : (rs) => plans.push(directPlan(out.task, rs, goal)),
+        })
+      : undefined;
   out.targets = withC.map((t, i) => {
     const accuracy = directAccuracy(s, t.C);
     const r: TargetResult = { label: t.label, N: t.N, D: t.D, C: t.C, accuracy, viaC: accuracy };
-    if (intervals) r.interval = { level: intervals[i].level, accuracy: intervals[i].accuracy, viaC: intervals[i].accuracy, failed: intervals[i].failed, replicates: intervals[i].replicates };
+    if (intervals)
+      r.interval = {
+        level: intervals[i].level,
+        accuracy: intervals[i].accuracy,
+        viaC: intervals[i].accuracy,
+        failed: intervals[i].failed,
+        replicates: intervals[i].replicates,
+      };
     return compare(r, t);
   });
   if (goal !== undefined) out.plan = planSummary(goal, directPlan(out.task, s, goal), plans, options.level ?? 0.95);
 }
 
-function planSummary(goal: number, point: AccuracyPlan | undefined, plans: (AccuracyPlan | undefined)[], level: number): TaskPlan {
+function planSummary(
+  goal: number,
+  point: AccuracyPlan | undefined,
+  plans: (AccuracyPlan | undefined)[],
+  level: number,
+): TaskPlan {
   const plan: TaskPlan = { accuracy: goal, ...(point ? { point } : {}) };
   const reached = plans.filter((p): p is AccuracyPlan => p !== undefined);
   if (plans.length) plan.unreachable = 1 - reached.length / plans.length;
-  const iv = (key: 'C' | 'N' | 'D') => finiteInterval(reached.map((p) => p[key] ?? NaN), level);
-  const C = iv('C'), N = iv('N'), D = iv('D');
+  const iv = (key: 'C' | 'N' | 'D') =>
+    finiteInterval(
+      reached.map((p) => p[key] ?? NaN),
+      level,
+    );
+  const C = iv('C'),
+    N = iv('N'),
+    D = iv('D');
   if (C) plan.interval = { level, C, ...(N ? { N } : {}), ...(D ? { D } : {}) };
   return plan;
 }
 
 /** Screen, fit and predict every task; a task that cannot be fitted says why and the rest go on. */
-export function analyseLadder(data: TaskMetricData, options: LadderAnalysisOptions = {}, onTask?: (task: string) => void): TaskAnalysis[] {
+export function analyseLadder(
+  data: TaskMetricData,
+  options: LadderAnalysisOptions = {},
+  onTask?: (task: string) => void,
+): TaskAnalysis[] {
   return taskDefinitions(data, options.tasks, options.accuracyMetric).map((given) => {
-    const def: TaskDefinition = { ...given, ...(options.accuracyMetric ? { accuracyMetric: options.accuracyMetric } : {}), ...(options.lossMetric ? { lossMetric: options.lossMetric } : {}) };
+    const def: TaskDefinition = {
+      ...given,
+      ...(options.accuracyMetric ? { accuracyMetric: options.accuracyMetric } : {}),
+      ...(options.lossMetric ? { lossMetric: options.lossMetric } : {}),
+    };
     onTask?.(def.task);
     const o: DownstreamOptions = { ...options, chance: options.chance ?? def.chance };
     const ladder = ladderFor(data, def, 'ladder');
@@ -170,7 +227,9 @@ export function analyseLadder(data: TaskMetricData, options: LadderAnalysisOptio
     // The loss → error exponential needs no task loss: fitted wherever validation losses were recorded.
     const valPoints = ladder.runs.flatMap((r) => {
       const cs = r.checkpoints.filter((c) => c.valLoss !== undefined && c.accuracy !== undefined);
-      return cs.slice(Math.ceil((o.skipFraction ?? 0.1) * cs.length)).map((c) => ({ valLoss: c.valLoss!, error: 1 - c.accuracy! }));
+      return cs
+        .slice(Math.ceil((o.skipFraction ?? 0.1) * cs.length))
+        .map((c) => ({ valLoss: c.valLoss!, error: 1 - c.accuracy! }));
     });
     if (valPoints.length >= 4) {
       try {
@@ -188,7 +247,15 @@ export function analyseLadder(data: TaskMetricData, options: LadderAnalysisOptio
     const targetLadder = ladderFor(data, def, 'target');
     const actuals = targetLadder ? finalPoints(targetLadder, o.movingAverage ?? 5) : [];
     const targets: (Target & { label: string; actual?: { accuracy: number; taskLoss?: number } })[] = [
-      ...actuals.map((p) => ({ label: p.run, N: p.N, D: p.D, C: p.C, ...(p.accuracy !== undefined ? { actual: { accuracy: p.accuracy, ...(p.taskLoss !== undefined ? { taskLoss: p.taskLoss } : {}) } } : {}) })),
+      ...actuals.map((p) => ({
+        label: p.run,
+        N: p.N,
+        D: p.D,
+        C: p.C,
+        ...(p.accuracy !== undefined
+          ? { actual: { accuracy: p.accuracy, ...(p.taskLoss !== undefined ? { taskLoss: p.taskLoss } : {}) } }
+          : {}),
+      })),
       ...(options.targets ?? []).map((t, i) => ({ ...t, label: t.label ?? `target ${i + 1}` })),
     ];
     const goal = options.plan?.[def.task];
@@ -213,13 +280,33 @@ export function analyseLadder(data: TaskMetricData, options: LadderAnalysisOptio
     const sizeOf = new Map(ladder.runs.map((r) => [r.run, r.N]));
     out.points = sigmoidPoints(ladder, fit.options).map((p) => ({ ...p, N: sizeOf.get(p.run)! }));
     const plans: (AccuracyPlan | undefined)[] = [];
-    const onReplicate = goal === undefined ? undefined : (r: { step1: Record<string, number>; step2: Sigmoid }) => plans.push(planForAccuracy(fit, goal, r.step2, r.step1));
-    const intervals = options.replicates && (targets.length || goal !== undefined) ? bootstrapDownstream(ladder, fit, targets, { replicates: options.replicates, seed: options.seed ?? 0, level: options.level, onReplicate }) : undefined;
+    const onReplicate =
+      goal === undefined
+        ? undefined
+        : (r: { step1: Record<string, number>; step2: Sigmoid }) =>
+            plans.push(planForAccuracy(fit, goal, r.step2, r.step1));
+    const intervals =
+      options.replicates && (targets.length || goal !== undefined)
+        ? bootstrapDownstream(ladder, fit, targets, {
+            replicates: options.replicates,
+            seed: options.seed ?? 0,
+            level: options.level,
+            onReplicate,
+          })
+        : undefined;
     if (goal !== undefined) out.plan = planSummary(goal, planForAccuracy(fit, goal), plans, options.level ?? 0.95);
     out.targets = targets.map((t, i) => {
       const C = t.C ?? 6 * t.N * t.D;
       const p = predictDownstream(fit, { ...t, C });
-      const r: TargetResult = { label: t.label, N: t.N, D: t.D, C, taskLoss: p.taskLoss, accuracy: p.accuracy, viaC: p.viaC.accuracy };
+      const r: TargetResult = {
+        label: t.label,
+        N: t.N,
+        D: t.D,
+        C,
+        taskLoss: p.taskLoss,
+        accuracy: p.accuracy,
+        viaC: p.viaC.accuracy,
+      };
       if (intervals) r.interval = intervals[i];
       return compare(r, t);
     });

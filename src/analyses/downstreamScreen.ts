@@ -28,7 +28,13 @@ import {
 
 export type Verdict = 'predictable' | 'noisy' | 'near chance' | 'not monotone';
 
-export const SCREEN_THRESHOLDS = { chanceMargin: 0.03, chanceSigmas: 5, monotone: 0.8, noiseShare: 0.1, backtestError: 0.1 } as const;
+export const SCREEN_THRESHOLDS = {
+  chanceMargin: 0.03,
+  chanceSigmas: 5,
+  monotone: 0.8,
+  noiseShare: 0.1,
+  backtestError: 0.1,
+} as const;
 
 export interface TaskBacktest {
   /** The held-out model size. */
@@ -64,7 +70,7 @@ export function spearman(x: readonly number[], y: readonly number[]): number {
   const rank = (v: readonly number[]) => {
     const order = v.map((value, i) => ({ value, i })).sort((a, b) => a.value - b.value);
     const r = new Array<number>(v.length);
-    for (let s = 0; s < order.length; ) {
+    for (let s = 0; s < order.length;) {
       let e = s;
       while (e + 1 < order.length && order[e + 1].value === order[s].value) e++;
       for (let k = s; k <= e; k++) r[order[k].i] = (s + e) / 2;
@@ -72,9 +78,13 @@ export function spearman(x: readonly number[], y: readonly number[]): number {
     }
     return r;
   };
-  const rx = rank(x), ry = rank(y);
-  const mx = mean(rx), my = mean(ry);
-  let sxy = 0, sxx = 0, syy = 0;
+  const rx = rank(x),
+    ry = rank(y);
+  const mx = mean(rx),
+    my = mean(ry);
+  let sxy = 0,
+    sxx = 0,
+    syy = 0;
   for (let i = 0; i < rx.length; i++) {
     sxy += (rx[i] - mx) * (ry[i] - my);
     sxx += (rx[i] - mx) ** 2;
@@ -90,10 +100,17 @@ export function spearman(x: readonly number[], y: readonly number[]): number {
  */
 export function backtestTask(ladder: TaskLadder, options: DownstreamOptions = {}): TaskBacktest {
   const sizes = [...new Set(ladder.runs.map((r) => r.N))].sort((a, b) => a - b);
-  if (sizes.length < 3) throw new InputError({ file: ladder.source }, `${sizes.length} model sizes: a back-test that holds out the largest needs at least 3`);
+  if (sizes.length < 3)
+    throw new InputError(
+      { file: ladder.source },
+      `${sizes.length} model sizes: a back-test that holds out the largest needs at least 3`,
+    );
   const N = sizes[sizes.length - 1];
   const train: TaskLadder = { ...ladder, runs: ladder.runs.filter((r) => r.N !== N) };
-  const held = finalPoints({ ...ladder, runs: ladder.runs.filter((r) => r.N === N) }, options.movingAverage ?? 5).filter((p) => p.accuracy !== undefined);
+  const held = finalPoints(
+    { ...ladder, runs: ladder.runs.filter((r) => r.N === N) },
+    options.movingAverage ?? 5,
+  ).filter((p) => p.accuracy !== undefined);
   let method: TaskBacktest['method'];
   let predict: (p: { N: number; D: number; C: number }) => number;
   if (ladder.lossMetric && ladder.runs.every((r) => r.checkpoints.some((c) => c.taskLoss !== undefined))) {
@@ -107,7 +124,13 @@ export function backtestTask(ladder: TaskLadder, options: DownstreamOptions = {}
   }
   const runs = held.map((p) => {
     const predicted = predict(p);
-    return { run: p.run, D: p.D, actual: p.accuracy!, predicted, relativeError: (predicted - p.accuracy!) / p.accuracy! };
+    return {
+      run: p.run,
+      D: p.D,
+      actual: p.accuracy!,
+      predicted,
+      relativeError: (predicted - p.accuracy!) / p.accuracy!,
+    };
   });
   return { N, method, runs, meanRelativeError: mean(runs.map((r) => Math.abs(r.relativeError))) };
 }
@@ -118,7 +141,11 @@ export function backtestTask(ladder: TaskLadder, options: DownstreamOptions = {}
  */
 export function screenTask(ladder: TaskLadder, options: DownstreamOptions & { reruns?: TaskLadder } = {}): TaskScreen {
   const finals = finalPoints(ladder, options.movingAverage ?? 5).filter((p) => p.accuracy !== undefined);
-  if (finals.length < 3) throw new InputError({ file: ladder.source }, `${finals.length} runs with a final accuracy for "${ladder.task}": expected at least 3 to screen it`);
+  if (finals.length < 3)
+    throw new InputError(
+      { file: ladder.source },
+      `${finals.length} runs with a final accuracy for "${ladder.task}": expected at least 3 to screen it`,
+    );
   const accs = finals.map((p) => p.accuracy!);
   const noise = accuracyNoise(ladder);
   let seedSd: number | undefined;
@@ -135,8 +162,12 @@ export function screenTask(ladder: TaskLadder, options: DownstreamOptions & { re
     if (diffs.length) seedSd = Math.sqrt(mean(diffs.map((d) => d * d)) / 2);
   }
   const sigma = Math.max(noise, seedSd ?? 0);
-  const lo = Math.min(...accs), hi = Math.max(...accs);
-  const monotonicity = spearman(finals.map((p) => p.C), accs);
+  const lo = Math.min(...accs),
+    hi = Math.max(...accs);
+  const monotonicity = spearman(
+    finals.map((p) => p.C),
+    accs,
+  );
   const chance = options.chance;
   const t = SCREEN_THRESHOLDS;
   let backtest: TaskBacktest | undefined, backtestProblem: string | undefined;
@@ -148,11 +179,26 @@ export function screenTask(ladder: TaskLadder, options: DownstreamOptions & { re
   const reasons: { verdict: Verdict; why: string }[] = [];
   const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
   if (chance !== undefined && hi - chance < Math.max(t.chanceMargin, t.chanceSigmas * sigma)) {
-    reasons.push({ verdict: 'near chance', why: `best final accuracy ${hi.toFixed(3)} is within ${Math.max(t.chanceMargin, t.chanceSigmas * sigma).toFixed(3)} of random guessing (${chance.toFixed(3)})` });
+    reasons.push({
+      verdict: 'near chance',
+      why: `best final accuracy ${hi.toFixed(3)} is within ${Math.max(t.chanceMargin, t.chanceSigmas * sigma).toFixed(3)} of random guessing (${chance.toFixed(3)})`,
+    });
   }
-  if (monotonicity < t.monotone) reasons.push({ verdict: 'not monotone', why: `final accuracy does not rise with compute (Spearman ρ = ${monotonicity.toFixed(2)} < ${t.monotone})` });
-  if (hi > lo && sigma / (hi - lo) > t.noiseShare) reasons.push({ verdict: 'noisy', why: `noise σ = ${sigma.toFixed(4)} is ${pct(sigma / (hi - lo))} of the ladder's accuracy spread (> ${pct(t.noiseShare)})` });
-  if (backtest && backtest.meanRelativeError > t.backtestError) reasons.push({ verdict: 'noisy', why: `the back-test on the largest size (N = ${backtest.N.toExponential(2)}) misses by ${pct(backtest.meanRelativeError)} (> ${pct(t.backtestError)})` });
+  if (monotonicity < t.monotone)
+    reasons.push({
+      verdict: 'not monotone',
+      why: `final accuracy does not rise with compute (Spearman ρ = ${monotonicity.toFixed(2)} < ${t.monotone})`,
+    });
+  if (hi > lo && sigma / (hi - lo) > t.noiseShare)
+    reasons.push({
+      verdict: 'noisy',
+      why: `noise σ = ${sigma.toFixed(4)} is ${pct(sigma / (hi - lo))} of the ladder's accuracy spread (> ${pct(t.noiseShare)})`,
+    });
+  if (backtest && backtest.meanRelativeError > t.backtestError)
+    reasons.push({
+      verdict: 'noisy',
+      why: `the back-test on the largest size (N = ${backtest.N.toExponential(2)}) misses by ${pct(backtest.meanRelativeError)} (> ${pct(t.backtestError)})`,
+    });
   return {
     task: ladder.task,
     verdict: reasons[0]?.verdict ?? 'predictable',

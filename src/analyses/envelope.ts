@@ -42,16 +42,24 @@ export function trainingCurves(dataset: Dataset): Curve[] {
   if (dataset.columns.run === undefined) {
     throw new InputError(
       { file: dataset.source, line: 1 },
-      (o) => `Approach 1 needs training curves: a "run" column naming each run, with N, tokens seen so far (D) and loss at every checkpoint; the file has no run column (map one with ${o('columns')} run=NAME)`,
+      (o) =>
+        `Approach 1 needs training curves: a "run" column naming each run, with N, tokens seen so far (D) and loss at every checkpoint; the file has no run column (map one with ${o('columns')} run=NAME)`,
     );
   }
   if (dataset.columns.D === undefined && dataset.columns.C === undefined) {
-    throw new InputError({ file: dataset.source, line: 1 }, 'Approach 1 needs the tokens seen at each checkpoint: a D column (or C = 6·N·tokens)');
+    throw new InputError(
+      { file: dataset.source, line: 1 },
+      'Approach 1 needs the tokens seen at each checkpoint: a D column (or C = 6·N·tokens)',
+    );
   }
   const byRun = new Map<string, Run[]>();
   for (const r of dataset.runs) {
     const id = r.run ?? '';
-    if (id === '') throw new InputError({ file: dataset.source, line: r.line, columnName: dataset.columns.run }, 'this checkpoint has no run id: expected the name of its training run');
+    if (id === '')
+      throw new InputError(
+        { file: dataset.source, line: r.line, columnName: dataset.columns.run },
+        'this checkpoint has no run id: expected the name of its training run',
+      );
     if (!byRun.has(id)) byRun.set(id, []);
     byRun.get(id)!.push(r);
   }
@@ -60,13 +68,25 @@ export function trainingCurves(dataset: Dataset): Curve[] {
     const N = rows[0].N!;
     const changed = rows.find((r) => Math.abs(r.N! / N - 1) > 1e-9);
     if (changed) {
-      throw new InputError({ file: dataset.source, line: changed.line, columnName: dataset.columns.N }, `run "${id}" changes N from ${plain(N)} to ${plain(changed.N!)}: each run must have one model size`);
+      throw new InputError(
+        { file: dataset.source, line: changed.line, columnName: dataset.columns.N },
+        `run "${id}" changes N from ${plain(N)} to ${plain(changed.N!)}: each run must have one model size`,
+      );
     }
     if (rows.length < 2) {
-      throw new InputError({ file: dataset.source, line: rows[0].line }, `run "${id}" has one checkpoint: Approach 1 needs a curve (at least 2 checkpoints per run)`);
+      throw new InputError(
+        { file: dataset.source, line: rows[0].line },
+        `run "${id}" has one checkpoint: Approach 1 needs a curve (at least 2 checkpoints per run)`,
+      );
     }
     const sorted = [...rows].sort((a, b) => a.C! - b.C!);
-    curves.push({ id, N, lnC: sorted.map((r) => Math.log(r.C!)), loss: sorted.map((r) => r.loss), firstLine: sorted[0].line });
+    curves.push({
+      id,
+      N,
+      lnC: sorted.map((r) => Math.log(r.C!)),
+      loss: sorted.map((r) => r.loss),
+      firstLine: sorted[0].line,
+    });
   }
   if (new Set(curves.map((c) => c.N)).size < 2) {
     throw new InputError({ file: dataset.source }, 'Approach 1 needs runs of at least two model sizes');
@@ -77,7 +97,8 @@ export function trainingCurves(dataset: Dataset): Curve[] {
 function interpolate(curve: Curve, lnC: number): number {
   const xs = curve.lnC;
   if (lnC < xs[0] || lnC > xs[xs.length - 1]) return NaN;
-  let lo = 0, hi = xs.length - 1;
+  let lo = 0,
+    hi = xs.length - 1;
   while (hi - lo > 1) {
     const mid = (lo + hi) >> 1;
     if (xs[mid] <= lnC) lo = mid;
@@ -95,12 +116,19 @@ export function envelopeAnalysis(curves: Curve[], gridSize = 1500, source = 'dat
   // Grid over compute where at least two curves overlap: where only one run exists it wins by default.
   const starts = curves.map((c) => c.lnC[0]).sort((a, b) => a - b);
   const ends = curves.map((c) => c.lnC[c.lnC.length - 1]).sort((a, b) => b - a);
-  const lo = starts[1], hi = ends[1];
-  if (!(hi > lo)) throw new InputError({ file: source }, 'the training curves do not overlap in compute: Approach 1 needs runs whose C ranges overlap');
+  const lo = starts[1],
+    hi = ends[1];
+  if (!(hi > lo))
+    throw new InputError(
+      { file: source },
+      'the training curves do not overlap in compute: Approach 1 needs runs whose C ranges overlap',
+    );
   const points: EnvelopePoint[] = [];
   for (let k = 0; k < gridSize; k++) {
     const lnC = lo + ((hi - lo) * k) / (gridSize - 1);
-    let best: Curve | undefined, bestLoss = Infinity, covering = 0;
+    let best: Curve | undefined,
+      bestLoss = Infinity,
+      covering = 0;
     for (const c of curves) {
       const l = interpolate(c, lnC);
       if (Number.isNaN(l)) continue;
@@ -119,13 +147,33 @@ export function envelopeAnalysis(curves: Curve[], gridSize = 1500, source = 'dat
   const chosen = new Set(points.map((p) => p.N));
   // One size lowest at every compute: the curves never cross, and N_opt ∝ C^a has no a to fit.
   if (chosen.size < 2) {
-    throw new InputError({ file: source }, `only one model size (N = ${plain([...chosen][0] ?? NaN)}) is ever the lowest at any compute: the training curves never cross, so the envelope has no frontier (add runs of sizes in between, or longer runs)`);
+    throw new InputError(
+      { file: source },
+      `only one model size (N = ${plain([...chosen][0] ?? NaN)}) is ever the lowest at any compute: the training curves never cross, so the envelope has no frontier (add runs of sizes in between, or longer runs)`,
+    );
   }
-  if (chosen.size < 3) warnings.push(`only ${chosen.size} model sizes ever reach the lowest loss: the frontier exponent rests on very few sizes`);
+  if (chosen.size < 3)
+    warnings.push(
+      `only ${chosen.size} model sizes ever reach the lowest loss: the frontier exponent rests on very few sizes`,
+    );
   const sizes = [...new Set(curves.map((c) => c.N))].sort((a, b) => a - b);
-  if (points.length && (points[points.length - 1].N === sizes[sizes.length - 1])) {
-    warnings.push('the largest model is on the envelope at the highest compute: larger models might do better there (the frontier is not bracketed)');
+  if (points.length && points[points.length - 1].N === sizes[sizes.length - 1]) {
+    warnings.push(
+      'the largest model is on the envelope at the highest compute: larger models might do better there (the frontier is not bracketed)',
+    );
   }
   const C = points.map((p) => p.C);
-  return { curves: curves.length, points, N: powerFit(C, points.map((p) => p.N)), D: powerFit(C, points.map((p) => p.D)), warnings };
+  return {
+    curves: curves.length,
+    points,
+    N: powerFit(
+      C,
+      points.map((p) => p.N),
+    ),
+    D: powerFit(
+      C,
+      points.map((p) => p.D),
+    ),
+    warnings,
+  };
 }

@@ -26,7 +26,7 @@ test('CS336 IsoFLOP, lowest-loss run: N_opt(1e23) 7.005e10, N_opt(1e24) 2.061e11
   within(evaluatePower(r.D, 1e23), 2.379e11, 5e-3, 'D_opt(1e23)');
 });
 
-test('CS336 IsoFLOP, parabola vertex: N_opt(1e23) 9.11e10, near the generating law\'s 9.19e10', () => {
+test("CS336 IsoFLOP, parabola vertex: N_opt(1e23) 9.11e10, near the generating law's 9.19e10", () => {
   const r = approach2(cs336, [1e23], { vertex: 'parabola' });
   within(r.targets[0].N, 9.11e10, 0.02, 'parabola');
   const truth = approach3(chinchilla, { E: 2.69, A: 1606.4, B: 3210.7, alpha: 0.34, beta: 0.36 }, [1e23]);
@@ -46,7 +46,12 @@ test('Approach 1 on training curves from a known law recovers its frontier expon
       runs.push({ run: `r${i}`, N, D, C: 6 * N * D, loss: predictLoss(chinchilla, truth, { N, D }), line: line++ });
     }
   }
-  const curves: Dataset = { source: 'curves.csv', runs, columns: { run: 'run', N: 'N', D: 'D', loss: 'loss' }, derived: { C: '6ND' } };
+  const curves: Dataset = {
+    source: 'curves.csv',
+    runs,
+    columns: { run: 'run', N: 'N', D: 'D', loss: 'loss' },
+    derived: { C: '6ND' },
+  };
   const r = approach1(curves, [1e22], { replicates: 30, seed: 2, level: 0.95 });
   const a = truth.beta / (truth.alpha + truth.beta);
   assert.ok(Math.abs(r.a - a) < 0.02, `a = ${r.a} vs ${a}`);
@@ -74,23 +79,49 @@ test('an explicit budget with one run is a located error', () => {
     { N: 1e9, C: 1e21, D: 1e21 / 6e9, loss: 2.5, line: 5 },
   ];
   const d: Dataset = { source: 'iso.csv', runs, columns: { N: 'N', C: 'C', loss: 'loss' }, derived: { D: 'C/(6N)' } };
-  assert.throws(() => isoflopAnalysis(d, { budgets: [1e19, 1e21] }), (e: unknown) => {
-    assert.ok(e instanceof InputError);
-    assert.equal(e.message, 'iso.csv:5: budget C = 1e21 has 1 run (line 5): an IsoFLOP profile needs at least 3 runs of different sizes');
-    return true;
-  });
+  assert.throws(
+    () => isoflopAnalysis(d, { budgets: [1e19, 1e21] }),
+    (e: unknown) => {
+      assert.ok(e instanceof InputError);
+      assert.equal(
+        e.message,
+        'iso.csv:5: budget C = 1e21 has 1 run (line 5): an IsoFLOP profile needs at least 3 runs of different sizes',
+      );
+      return true;
+    },
+  );
   // Found automatically, the lone run is left out and named, and one budget is too few for a frontier.
-  assert.throws(() => isoflopAnalysis(d), /found 1 IsoFLOP budget with at least 3 runs: the frontier needs two or more/);
+  assert.throws(
+    () => isoflopAnalysis(d),
+    /found 1 IsoFLOP budget with at least 3 runs: the frontier needs two or more/,
+  );
 });
 
 test('Approach 1 without training curves is a located error', () => {
-  assert.throws(() => approach1(cs336, [1e23]), /cs336-isoflops\.json:1: Approach 1 needs training curves: a "run" column/);
+  assert.throws(
+    () => approach1(cs336, [1e23]),
+    /cs336-isoflops\.json:1: Approach 1 needs training curves: a "run" column/,
+  );
 });
 
 test('a profile whose minimum is its largest model is flagged as not bracketed', () => {
   const runs: Run[] = [];
   let line = 2;
-  for (const C of [1e19, 1e20]) for (const N of [1e7, 2e7, 4e7, 8e7]) runs.push({ N, C, D: C / (6 * N), loss: predictLoss(chinchilla, { E: 1.8, A: 400, B: 2000, alpha: 0.34, beta: 0.37 }, { N, D: C / (6 * N) }), line: line++ });
-  const r = isoflopAnalysis({ source: 'x.csv', runs, columns: { N: 'N', C: 'C', loss: 'loss' }, derived: {} }, { vertex: 'min-run' });
-  assert.ok(r.warnings.some((w) => w.includes('did not bracket the optimum')), r.warnings.join('\n'));
+  for (const C of [1e19, 1e20])
+    for (const N of [1e7, 2e7, 4e7, 8e7])
+      runs.push({
+        N,
+        C,
+        D: C / (6 * N),
+        loss: predictLoss(chinchilla, { E: 1.8, A: 400, B: 2000, alpha: 0.34, beta: 0.37 }, { N, D: C / (6 * N) }),
+        line: line++,
+      });
+  const r = isoflopAnalysis(
+    { source: 'x.csv', runs, columns: { N: 'N', C: 'C', loss: 'loss' }, derived: {} },
+    { vertex: 'min-run' },
+  );
+  assert.ok(
+    r.warnings.some((w) => w.includes('did not bracket the optimum')),
+    r.warnings.join('\n'),
+  );
 });

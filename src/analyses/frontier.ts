@@ -28,7 +28,12 @@ export interface TargetPrediction {
   D: number;
   tokensPerParameter: number;
   loss?: number;
-  intervals: { N?: [number, number]; D?: [number, number]; tokensPerParameter?: [number, number]; loss?: [number, number] };
+  intervals: {
+    N?: [number, number];
+    D?: [number, number];
+    tokensPerParameter?: [number, number];
+    loss?: [number, number];
+  };
 }
 
 export interface ApproachResult {
@@ -56,9 +61,18 @@ export interface BootstrapSettings {
  * not fall with compute (γ ≤ 0, or a parameter off to infinity): such a law would predict a loss
  * that rises with the budget, which no target should be given.
  */
-function lossAgainstCompute(C: number[], loss: number[], start?: Record<string, number>): Record<string, number> | undefined {
+function lossAgainstCompute(
+  C: number[],
+  loss: number[],
+  start?: Record<string, number>,
+): Record<string, number> | undefined {
   if (C.length < 4) return undefined;
-  const dataset: Dataset = { source: 'frontier', runs: C.map((c, i) => ({ C: c, loss: loss[i], line: i + 1 })), columns: { C: 'C', loss: 'loss' }, derived: {} };
+  const dataset: Dataset = {
+    source: 'frontier',
+    runs: C.map((c, i) => ({ C: c, loss: loss[i], line: i + 1 })),
+    columns: { C: 'C', loss: 'loss' },
+    derived: {},
+  };
   try {
     const params = fit(powerLaw('C'), dataset, start ? { init: start } : {}).params;
     return params.alpha > 0 && Object.values(params).every(Number.isFinite) ? params : undefined;
@@ -69,7 +83,11 @@ function lossAgainstCompute(C: number[], loss: number[], start?: Record<string, 
 
 /** Why a frontier gave no loss law, when it has the points for one. */
 function noLossLaw(points: number): string[] {
-  return points >= 4 ? ["the frontier's losses do not fall as a power law in compute (L*(C) = E + A·C^(−γ) with γ > 0 does not fit them): no loss is predicted at the targets"] : [];
+  return points >= 4
+    ? [
+        "the frontier's losses do not fall as a power law in compute (L*(C) = E + A·C^(−γ) with γ > 0 does not fit them): no loss is predicted at the targets",
+      ]
+    : [];
 }
 
 /**
@@ -80,7 +98,10 @@ function checkFalling(C: number[], loss: number[], what: string, source: string)
   if (new Set(C).size < 2) return;
   const slope = powerFit(C, loss).exponent;
   if (slope < 0) return;
-  throw new InputError({ file: source }, `the lowest loss of ${what} does not fall as compute grows (slope of ln L against ln C = ${slope.toPrecision(3)}): more compute does not help in these runs, so they have no compute-optimal frontier`);
+  throw new InputError(
+    { file: source },
+    `the lowest loss of ${what} does not fall as compute grows (slope of ln L against ln C = ${slope.toPrecision(3)}): more compute does not help in these runs, so they have no compute-optimal frontier`,
+  );
 }
 
 /**
@@ -95,13 +116,29 @@ function checkExponent(a: number, approach: string, source: string): void {
   );
 }
 
-function target(C: number, N: PowerFit, D: PowerFit, lossParams?: Record<string, number>): Omit<TargetPrediction, 'intervals'> {
-  const n = evaluatePower(N, C), d = C / (6 * n);
-  return { C, N: n, D: d, tokensPerParameter: d / n, loss: lossParams ? predictLoss(powerLaw('C'), lossParams, { C }) : undefined };
+function target(
+  C: number,
+  N: PowerFit,
+  D: PowerFit,
+  lossParams?: Record<string, number>,
+): Omit<TargetPrediction, 'intervals'> {
+  const n = evaluatePower(N, C),
+    d = C / (6 * n);
+  return {
+    C,
+    N: n,
+    D: d,
+    tokensPerParameter: d / n,
+    loss: lossParams ? predictLoss(powerLaw('C'), lossParams, { C }) : undefined,
+  };
 }
 
 /** Percentile intervals of per-replicate target predictions, written into the targets. */
-function attachIntervals(targets: TargetPrediction[], samples: Omit<TargetPrediction, 'intervals'>[][], level: number): void {
+function attachIntervals(
+  targets: TargetPrediction[],
+  samples: Omit<TargetPrediction, 'intervals'>[][],
+  level: number,
+): void {
   targets.forEach((t, k) => {
     const column = samples.map((s) => s[k]);
     if (column.length < 2) return;
@@ -110,20 +147,41 @@ function attachIntervals(targets: TargetPrediction[], samples: Omit<TargetPredic
       const interval = finiteInterval(values, level);
       if (interval) t.intervals[key] = interval;
     };
-    set('N', column.map((s) => s.N));
-    set('D', column.map((s) => s.D));
-    set('tokensPerParameter', column.map((s) => s.tokensPerParameter));
-    set('loss', column.map((s) => s.loss).filter((x): x is number => x !== undefined));
+    set(
+      'N',
+      column.map((s) => s.N),
+    );
+    set(
+      'D',
+      column.map((s) => s.D),
+    );
+    set(
+      'tokensPerParameter',
+      column.map((s) => s.tokensPerParameter),
+    );
+    set(
+      'loss',
+      column.map((s) => s.loss).filter((x): x is number => x !== undefined),
+    );
   });
 }
 
 /** Approach 1 with optional bootstrap over curves. */
-export function approach1(dataset: Dataset, targets: number[], boot?: BootstrapSettings): ApproachResult & { envelope: EnvelopeResult } {
+export function approach1(
+  dataset: Dataset,
+  targets: number[],
+  boot?: BootstrapSettings,
+): ApproachResult & { envelope: EnvelopeResult } {
   const curves = trainingCurves(dataset);
   checkMagnitudes(dataset, ['N', 'D', 'C', 'loss'], dataset.runs);
   checkLossVaries(dataset, dataset.runs, 'the envelope of training curves');
   const env = envelopeAnalysis(curves, 1500, dataset.source);
-  checkFalling(env.points.map((p) => p.C), env.points.map((p) => p.loss), 'the training curves', dataset.source);
+  checkFalling(
+    env.points.map((p) => p.C),
+    env.points.map((p) => p.loss),
+    'the training curves',
+    dataset.source,
+  );
   checkExponent(env.N.exponent, 'the envelope of the training curves', dataset.source);
   const lossPoints = thin(env.points.map((p) => p.C));
   const lossParams = lossAgainstCompute(lossPoints, thin(env.points.map((p) => p.loss)));
@@ -142,7 +200,9 @@ export function approach1(dataset: Dataset, targets: number[], boot?: BootstrapS
   if (boot) {
     bootstrapFrontier(result, targets, boot, (random) => {
       const e = envelopeAnalysis(resample<Curve>(curves, random), 400, dataset.source);
-      const lp = lossParams ? lossAgainstCompute(thin(e.points.map((p) => p.C)), thin(e.points.map((p) => p.loss)), lossParams) : undefined;
+      const lp = lossParams
+        ? lossAgainstCompute(thin(e.points.map((p) => p.C)), thin(e.points.map((p) => p.loss)), lossParams)
+        : undefined;
       return { N: e.N, D: e.D, lossParams: lp };
     });
   }
@@ -166,7 +226,9 @@ function bootstrapFrontier(
   replicate: (random: () => number) => { N: PowerFit; D: PowerFit; lossParams?: Record<string, number> },
 ): void {
   if (boot.replicates < 2) return;
-  const a: number[] = [], b: number[] = [], samples: Omit<TargetPrediction, 'intervals'>[][] = [];
+  const a: number[] = [],
+    b: number[] = [],
+    samples: Omit<TargetPrediction, 'intervals'>[][] = [];
   let failed = 0;
   for (let r = 0; r < boot.replicates; r++) {
     try {
@@ -184,17 +246,33 @@ function bootstrapFrontier(
   }
   attachIntervals(result.targets, samples, boot.level);
   result.replicates = a.length;
-  if (failed > 0) result.warnings.push(`${failed} of ${boot.replicates} bootstrap replicates could not be analysed (too few distinct sizes in a resample) and were left out`);
+  if (failed > 0)
+    result.warnings.push(
+      `${failed} of ${boot.replicates} bootstrap replicates could not be analysed (too few distinct sizes in a resample) and were left out`,
+    );
 }
 
 /** Approach 2 with optional bootstrap: runs resampled within each budget. */
-export function approach2(dataset: Dataset, targets: number[], options: IsoflopOptions = {}, boot?: BootstrapSettings): ApproachResult & { isoflop: IsoflopResult } {
+export function approach2(
+  dataset: Dataset,
+  targets: number[],
+  options: IsoflopOptions = {},
+  boot?: BootstrapSettings,
+): ApproachResult & { isoflop: IsoflopResult } {
   checkMagnitudes(dataset, ['N', 'D', 'C', 'loss'], dataset.runs);
   const iso = isoflopAnalysis(dataset, options);
-  checkFalling(iso.profiles.map((p) => p.C), iso.profiles.map((p) => p.loss), 'the IsoFLOP profiles', dataset.source);
-  checkExponent(iso.N.exponent, 'the IsoFLOP profiles\' minima', dataset.source);
+  checkFalling(
+    iso.profiles.map((p) => p.C),
+    iso.profiles.map((p) => p.loss),
+    'the IsoFLOP profiles',
+    dataset.source,
+  );
+  checkExponent(iso.N.exponent, "the IsoFLOP profiles' minima", dataset.source);
   const C = iso.profiles.map((p) => p.C);
-  const lossParams = lossAgainstCompute(C, iso.profiles.map((p) => p.loss));
+  const lossParams = lossAgainstCompute(
+    C,
+    iso.profiles.map((p) => p.loss),
+  );
   const method = options.vertex ?? 'parabola';
   const result: ApproachResult & { isoflop: IsoflopResult } = {
     approach: 2,
@@ -213,9 +291,21 @@ export function approach2(dataset: Dataset, targets: number[], options: IsoflopO
     bootstrapFrontier(result, targets, boot, (random) => {
       const profiles = groups.map((g) => profileVertex(g.C, resample<Run>(g.runs, random), method, dataset.source));
       return {
-        N: powerFit(C, profiles.map((p) => p.N)),
-        D: powerFit(C, profiles.map((p) => p.D)),
-        lossParams: lossParams ? lossAgainstCompute(C, profiles.map((p) => p.loss), lossParams) : undefined,
+        N: powerFit(
+          C,
+          profiles.map((p) => p.N),
+        ),
+        D: powerFit(
+          C,
+          profiles.map((p) => p.D),
+        ),
+        lossParams: lossParams
+          ? lossAgainstCompute(
+              C,
+              profiles.map((p) => p.loss),
+              lossParams,
+            )
+          : undefined,
       };
     });
   }
@@ -225,10 +315,18 @@ export function approach2(dataset: Dataset, targets: number[], options: IsoflopO
 /**
  * Approach 3 from a fitted law (and its bootstrap replicates, when it has them).
  */
-export function approach3(law: Law, params: Record<string, number>, targets: number[], replicates: Record<string, number>[] = [], level = 0.95, label?: string): ApproachResult {
+export function approach3(
+  law: Law,
+  params: Record<string, number>,
+  targets: number[],
+  replicates: Record<string, number>[] = [],
+  level = 0.95,
+  label?: string,
+): ApproachResult {
   const derive = (p: Record<string, number>) => {
     // The frontier exponent from two budgets three decades apart (exact for chinchilla: β/(α+β)).
-    const lo = computeOptimal(law, p, 1e20), hi = computeOptimal(law, p, 1e23);
+    const lo = computeOptimal(law, p, 1e20),
+      hi = computeOptimal(law, p, 1e23);
     const a = Math.log(hi.N / lo.N) / Math.log(1e3);
     return { a, b: 1 - a, targets: targets.map((C) => computeOptimal(law, p, C)) };
   };
@@ -247,16 +345,40 @@ export function approach3(law: Law, params: Record<string, number>, targets: num
     a: point.a,
     b: point.b,
     intervals: {},
-    targets: point.targets.map((t) => ({ C: t.C, N: t.N, D: t.D, tokensPerParameter: t.tokensPerParameter, loss: t.loss, intervals: {} })),
+    targets: point.targets.map((t) => ({
+      C: t.C,
+      N: t.N,
+      D: t.D,
+      tokensPerParameter: t.tokensPerParameter,
+      loss: t.loss,
+      intervals: {},
+    })),
     lossLaw: { law: law.id, params },
     replicates: derived.length,
-    warnings: derived.length < replicates.length ? [`${replicates.length - derived.length} of ${replicates.length} bootstrap replicates have no compute-optimal frontier (an exponent ≤ 0) and were left out of the intervals`] : [],
+    warnings:
+      derived.length < replicates.length
+        ? [
+            `${replicates.length - derived.length} of ${replicates.length} bootstrap replicates have no compute-optimal frontier (an exponent ≤ 0) and were left out of the intervals`,
+          ]
+        : [],
   };
   if (derived.length >= 2) {
     const reps = derived;
-    result.intervals.a = finiteInterval(reps.map((r) => r.a), level);
-    result.intervals.b = finiteInterval(reps.map((r) => r.b), level);
-    attachIntervals(result.targets, reps.map((r) => r.targets.map((t) => ({ C: t.C, N: t.N, D: t.D, tokensPerParameter: t.tokensPerParameter, loss: t.loss }))), level);
+    result.intervals.a = finiteInterval(
+      reps.map((r) => r.a),
+      level,
+    );
+    result.intervals.b = finiteInterval(
+      reps.map((r) => r.b),
+      level,
+    );
+    attachIntervals(
+      result.targets,
+      reps.map((r) =>
+        r.targets.map((t) => ({ C: t.C, N: t.N, D: t.D, tokensPerParameter: t.tokensPerParameter, loss: t.loss })),
+      ),
+      level,
+    );
   }
   return result;
 }
@@ -284,7 +406,12 @@ export function agreement(p: ApproachResult, q: ApproachResult): Agreement {
     statement = `Approaches ${p.approach} and ${q.approach}: a = ${p.a.toFixed(3)} vs ${q.a.toFixed(3)}; no intervals to compare (fit with bootstrap replicates)`;
   } else {
     const fmt = (r: ApproachResult) => `${r.a.toFixed(3)} ${formatInterval(r.intervals.a!, (x) => x.toFixed(3))}`;
-    const verdict = exp && targets.every(Boolean) ? 'agree within their intervals' : exp ? 'agree on the exponent but not on N_opt at every target' : 'DISAGREE: their intervals for the exponent do not overlap';
+    const verdict =
+      exp && targets.every(Boolean)
+        ? 'agree within their intervals'
+        : exp
+          ? 'agree on the exponent but not on N_opt at every target'
+          : 'DISAGREE: their intervals for the exponent do not overlap';
     statement = `Approaches ${p.approach} and ${q.approach} ${verdict}: a = ${fmt(p)} vs ${fmt(q)}`;
   }
   return { approaches: [p.approach, q.approach], exponent: exp ?? false, targets, statement };
@@ -295,4 +422,3 @@ export const namedBudgets: Record<string, number[]> = {
   // Hoffmann et al. 2022, Fig. 3 legend: the nine IsoFLOP budgets.
   chinchilla: [6e18, 1e19, 3e19, 6e19, 1e20, 3e20, 6e20, 1e21, 3e21],
 };
-

@@ -45,7 +45,16 @@ export interface GroupComparison {
   separate: GroupFit[];
   shared: { alpha: number; alphaInterval?: [number, number]; groups: GroupFit[] };
   /** statistic and pValue are absent when the free model fits exactly (no residual to test against). */
-  test: { statistic?: number; df1: number; df2: number; pValue?: number; slopesDiffer: boolean; statement: string; rssShared: number; rssFree: number };
+  test: {
+    statistic?: number;
+    df1: number;
+    df2: number;
+    pValue?: number;
+    slopesDiffer: boolean;
+    statement: string;
+    rssShared: number;
+    rssFree: number;
+  };
   crossovers: Crossover[];
   level: number;
 }
@@ -53,7 +62,11 @@ export interface GroupComparison {
 function byGroup(dataset: Dataset, x: X): Map<string, Run[]> {
   const groups = new Map<string, Run[]>();
   for (const r of dataset.runs) {
-    if (r.group === undefined) throw new InputError({ file: dataset.source, line: r.line, columnName: dataset.columns.group }, (o) => `this run has no group: every run needs one (a group column, or ${o('groupColumn')} NAME)`);
+    if (r.group === undefined)
+      throw new InputError(
+        { file: dataset.source, line: r.line, columnName: dataset.columns.group },
+        (o) => `this run has no group: every run needs one (a group column, or ${o('groupColumn')} NAME)`,
+      );
     if (r[x] === undefined) throw new InputError({ file: dataset.source, line: r.line }, `this run has no ${x}`);
     if (!groups.has(r.group)) groups.set(r.group, []);
     groups.get(r.group)!.push(r);
@@ -79,7 +92,8 @@ function fitJoint(dataset: Dataset, names: string[], separate: FitResult[], x: X
     const init: Record<string, number> = share ? { alpha } : {};
     names.forEach((g, i) => {
       init[`E[${g}]`] = separate[i].params.E;
-      init[`A[${g}]`] = separate[i].params.A * (share ? Math.exp((alpha - separate[i].params.alpha) * medianLogX(dataset, g, x)) : 1);
+      init[`A[${g}]`] =
+        separate[i].params.A * (share ? Math.exp((alpha - separate[i].params.alpha) * medianLogX(dataset, g, x)) : 1);
       if (!share) init[`alpha[${g}]`] = separate[i].params.alpha;
     });
     const r = fit(law, dataset, { loss: 'ls', init });
@@ -89,7 +103,10 @@ function fitJoint(dataset: Dataset, names: string[], separate: FitResult[], x: X
 }
 
 function medianLogX(dataset: Dataset, group: string, x: X): number {
-  const v = dataset.runs.filter((r) => r.group === group).map((r) => Math.log(r[x]!)).sort((a, b) => a - b);
+  const v = dataset.runs
+    .filter((r) => r.group === group)
+    .map((r) => Math.log(r[x]!))
+    .sort((a, b) => a - b);
   return v[Math.floor(v.length / 2)];
 }
 
@@ -98,15 +115,22 @@ function medianLogX(dataset: Dataset, group: string, x: X): number {
  * would overflow (a steep replicate's exponent at the small end of the search range).
  */
 function lnCurve(f: { E: number; A: number; alpha: number }, lx: number): number {
-  const t = Math.log(f.A) - f.alpha * lx, e = Math.log(f.E);
+  const t = Math.log(f.A) - f.alpha * lx,
+    e = Math.log(f.E);
   const m = Math.max(t, e);
   return m + Math.log(Math.exp(t - m) + Math.exp(e - m));
 }
 
 /** x where two fitted curves cross, searched from 1e-3× the smallest to 1e6× the largest data value. */
-export function crossing(p: { E: number; A: number; alpha: number }, q: { E: number; A: number; alpha: number }, lo: number, hi: number): number | undefined {
+export function crossing(
+  p: { E: number; A: number; alpha: number },
+  q: { E: number; A: number; alpha: number },
+  lo: number,
+  hi: number,
+): number | undefined {
   const diff = (lx: number) => lnCurve(p, lx) - lnCurve(q, lx);
-  const a = Math.log(lo), b = Math.log(hi);
+  const a = Math.log(lo),
+    b = Math.log(hi);
   const steps = 200;
   let prev = diff(a);
   for (let k = 1; k <= steps; k++) {
@@ -123,16 +147,27 @@ export function crossing(p: { E: number; A: number; alpha: number }, q: { E: num
  * @param bootstrap replicates resample runs within each group
  * @throws InputError with fewer than two groups or a group with fewer runs than its parameters
  */
-export function compareGroups(dataset: Dataset, x: X = 'C', options: { bootstrap?: number; seed?: number; level?: number; alpha?: number } = {}): GroupComparison {
+export function compareGroups(
+  dataset: Dataset,
+  x: X = 'C',
+  options: { bootstrap?: number; seed?: number; level?: number; alpha?: number } = {},
+): GroupComparison {
   const groups = byGroup(dataset, x);
   const names = [...groups.keys()].sort();
-  if (names.length < 2) throw new InputError({ file: dataset.source, columnName: dataset.columns.group }, `found ${names.length} group${names.length === 1 ? '' : 's'} (${names.join(', ')}): a comparison needs two or more`);
+  if (names.length < 2)
+    throw new InputError(
+      { file: dataset.source, columnName: dataset.columns.group },
+      `found ${names.length} group${names.length === 1 ? '' : 's'} (${names.join(', ')}): a comparison needs two or more`,
+    );
   checkMagnitudes(dataset, [x, 'loss'], dataset.runs);
   const curveNeeds = `a curve E + A·${x}^(−α)`;
   for (const g of names) {
     const runs = groups.get(g)!;
     if (runs.length < 4) {
-      throw new InputError({ file: dataset.source, line: runs[0].line, columnName: dataset.columns.group }, `group "${g}" has ${runs.length} run${runs.length === 1 ? '' : 's'}: ${curveNeeds} needs at least 4`);
+      throw new InputError(
+        { file: dataset.source, line: runs[0].line, columnName: dataset.columns.group },
+        `group "${g}" has ${runs.length} run${runs.length === 1 ? '' : 's'}: ${curveNeeds} needs at least 4`,
+      );
     }
     checkDistinct(dataset, runs, x, 4, curveNeeds, ` of group "${g}"`);
     checkLossVaries(dataset, runs, `${curveNeeds} for it`, ` of group "${g}"`);
@@ -152,23 +187,40 @@ export function compareGroups(dataset: Dataset, x: X = 'C', options: { bootstrap
   });
   const free = fitJoint(dataset, names, separateFits, x, false);
   const shared = fitJoint(dataset, names, separateFits, x, true);
-  const n = dataset.runs.length, G = names.length;
+  const n = dataset.runs.length,
+    G = names.length;
   // The free model contains the shared one, so its optimum cannot fit worse; when the optimiser
   // stopped short of that, the shared fit's residual is the free model's too (F would go negative).
-  const rssShared = rss(shared), rssFree = Math.min(rss(free), rssShared);
-  const df1 = G - 1, df2 = n - 3 * G;
-  const statistic = df2 > 0 && rssFree > 0 ? ((rssShared - rssFree) / df1) / (rssFree / df2) : undefined;
+  const rssShared = rss(shared),
+    rssFree = Math.min(rss(free), rssShared);
+  const df1 = G - 1,
+    df2 = n - 3 * G;
+  const statistic = df2 > 0 && rssFree > 0 ? (rssShared - rssFree) / df1 / (rssFree / df2) : undefined;
   const pValue = statistic !== undefined && Number.isFinite(statistic) ? fSurvival(statistic, df1, df2) : undefined;
   const significance = options.alpha ?? 0.05;
   const slopesDiffer = pValue !== undefined && pValue < significance;
-  const separate: GroupFit[] = names.map((g) => ({ group: g, runs: groups.get(g)!.length, E: free.params[`E[${g}]`], A: free.params[`A[${g}]`], alpha: free.params[`alpha[${g}]`] }));
-  const sharedGroups: GroupFit[] = names.map((g) => ({ group: g, runs: groups.get(g)!.length, E: shared.params[`E[${g}]`], A: shared.params[`A[${g}]`], alpha: shared.params.alpha }));
+  const separate: GroupFit[] = names.map((g) => ({
+    group: g,
+    runs: groups.get(g)!.length,
+    E: free.params[`E[${g}]`],
+    A: free.params[`A[${g}]`],
+    alpha: free.params[`alpha[${g}]`],
+  }));
+  const sharedGroups: GroupFit[] = names.map((g) => ({
+    group: g,
+    runs: groups.get(g)!.length,
+    E: shared.params[`E[${g}]`],
+    A: shared.params[`A[${g}]`],
+    alpha: shared.params.alpha,
+  }));
   const xs = dataset.runs.map((r) => r[x]!);
-  const lo = Math.min(...xs) / 1e3, hi = Math.max(...xs) * 1e6;
+  const lo = Math.min(...xs) / 1e3,
+    hi = Math.max(...xs) * 1e6;
 
   // Bootstrap: resample within groups, refit both models from the point estimates.
   const reps = options.bootstrap ?? 0;
-  const repSeparate: GroupFit[][] = [], repShared: { alpha: number; groups: GroupFit[] }[] = [];
+  const repSeparate: GroupFit[][] = [],
+    repShared: { alpha: number; groups: GroupFit[] }[] = [];
   for (let r = 0; r < reps; r++) {
     const random = randomSource(options.seed ?? 0, r);
     const runs = names.flatMap((g) => resample(groups.get(g)!, random));
@@ -176,8 +228,25 @@ export function compareGroups(dataset: Dataset, x: X = 'C', options: { bootstrap
     try {
       const f = fit(groupedPowerLaw(names, x, false), d, { loss: 'ls', init: free.params });
       const s = fit(groupedPowerLaw(names, x, true), d, { loss: 'ls', init: shared.params });
-      repSeparate.push(names.map((g) => ({ group: g, runs: 0, E: f.params[`E[${g}]`], A: f.params[`A[${g}]`], alpha: f.params[`alpha[${g}]`] })));
-      repShared.push({ alpha: s.params.alpha, groups: names.map((g) => ({ group: g, runs: 0, E: s.params[`E[${g}]`], A: s.params[`A[${g}]`], alpha: s.params.alpha })) });
+      repSeparate.push(
+        names.map((g) => ({
+          group: g,
+          runs: 0,
+          E: f.params[`E[${g}]`],
+          A: f.params[`A[${g}]`],
+          alpha: f.params[`alpha[${g}]`],
+        })),
+      );
+      repShared.push({
+        alpha: s.params.alpha,
+        groups: names.map((g) => ({
+          group: g,
+          runs: 0,
+          E: s.params[`E[${g}]`],
+          A: s.params[`A[${g}]`],
+          alpha: s.params.alpha,
+        })),
+      });
     } catch {
       // a degenerate resample: skipped (counted below through crossedIn and the interval sizes)
     }
@@ -185,8 +254,30 @@ export function compareGroups(dataset: Dataset, x: X = 'C', options: { bootstrap
   if (repSeparate.length >= 2) {
     // Replicates whose refit ran off to infinity are left out of the intervals, not into them.
     names.forEach((g, i) => {
-      separate[i].interval = { E: finiteInterval(repSeparate.map((r) => r[i].E), level), A: finiteInterval(repSeparate.map((r) => r[i].A), level), alpha: finiteInterval(repSeparate.map((r) => r[i].alpha), level) };
-      sharedGroups[i].interval = { E: finiteInterval(repShared.map((r) => r.groups[i].E), level), A: finiteInterval(repShared.map((r) => r.groups[i].A), level) };
+      separate[i].interval = {
+        E: finiteInterval(
+          repSeparate.map((r) => r[i].E),
+          level,
+        ),
+        A: finiteInterval(
+          repSeparate.map((r) => r[i].A),
+          level,
+        ),
+        alpha: finiteInterval(
+          repSeparate.map((r) => r[i].alpha),
+          level,
+        ),
+      };
+      sharedGroups[i].interval = {
+        E: finiteInterval(
+          repShared.map((r) => r.groups[i].E),
+          level,
+        ),
+        A: finiteInterval(
+          repShared.map((r) => r.groups[i].A),
+          level,
+        ),
+      };
     });
   }
 
@@ -197,7 +288,8 @@ export function compareGroups(dataset: Dataset, x: X = 'C', options: { bootstrap
       const top = Math.max(...xs) * 1e6;
       // Which is better far beyond the crossover (or at the largest data point when none)?
       const probe = at ? Math.min(at * 100, top) : Math.max(...xs);
-      const betterAbove = lnCurve(separate[i], Math.log(probe)) < lnCurve(separate[j], Math.log(probe)) ? names[i] : names[j];
+      const betterAbove =
+        lnCurve(separate[i], Math.log(probe)) < lnCurve(separate[j], Math.log(probe)) ? names[i] : names[j];
       const other = betterAbove === names[i] ? names[j] : names[i];
       const c: Crossover = { groups: [names[i], names[j]], at, betterAbove, verdict: '' };
       if (repSeparate.length >= 2) {
@@ -220,8 +312,27 @@ export function compareGroups(dataset: Dataset, x: X = 'C', options: { bootstrap
     variable: x,
     groups: names,
     separate,
-    shared: { alpha: shared.params.alpha, alphaInterval: repShared.length >= 2 ? finiteInterval(repShared.map((r) => r.alpha), level) : undefined, groups: sharedGroups },
-    test: { ...(statistic !== undefined ? { statistic } : {}), df1, df2, ...(pValue !== undefined ? { pValue } : {}), slopesDiffer, statement, rssShared, rssFree },
+    shared: {
+      alpha: shared.params.alpha,
+      alphaInterval:
+        repShared.length >= 2
+          ? finiteInterval(
+              repShared.map((r) => r.alpha),
+              level,
+            )
+          : undefined,
+      groups: sharedGroups,
+    },
+    test: {
+      ...(statistic !== undefined ? { statistic } : {}),
+      df1,
+      df2,
+      ...(pValue !== undefined ? { pValue } : {}),
+      slopesDiffer,
+      statement,
+      rssShared,
+      rssFree,
+    },
     crossovers,
     level,
   };
@@ -246,13 +357,17 @@ export interface AspectSpread {
 export function aspectSpread(dataset: Dataset, tolerance = 0.05): AspectSpread[] {
   const rows = dataset.runs.filter((r) => r.N !== undefined);
   for (const r of rows) {
-    if (r.width === undefined || r.layers === undefined) throw new InputError({ file: dataset.source, line: r.line }, 'depth versus width needs width (d_model) and layers (n_layer) columns');
+    if (r.width === undefined || r.layers === undefined)
+      throw new InputError(
+        { file: dataset.source, line: r.line },
+        'depth versus width needs width (d_model) and layers (n_layer) columns',
+      );
   }
   checkMagnitudes(dataset, ['N', 'width', 'layers', 'loss'], rows);
   const sorted = [...rows].sort((a, b) => a.N! - b.N!);
   const out: AspectSpread[] = [];
   // Greedy clusters in log N: a cluster holds the runs within 2·tolerance decades of its smallest.
-  for (let i = 0; i < sorted.length; ) {
+  for (let i = 0; i < sorted.length;) {
     let j = i;
     while (j < sorted.length && Math.log10(sorted[j].N!) - Math.log10(sorted[i].N!) <= 2 * tolerance) j++;
     const group = sorted.slice(i, j);
@@ -260,11 +375,21 @@ export function aspectSpread(dataset: Dataset, tolerance = 0.05): AspectSpread[]
       const best = group.reduce((a, b) => (b.loss < a.loss ? b : a));
       const worst = group.reduce((a, b) => (b.loss > a.loss ? b : a));
       const spread = worst.loss / best.loss - 1;
-      out.push({ N: best.N!, runs: group.length, best: { width: best.width!, layers: best.layers!, aspect: best.width! / best.layers!, loss: best.loss }, worst: { aspect: worst.width! / worst.layers!, loss: worst.loss }, spread, tie: spread <= 1e-9 });
+      out.push({
+        N: best.N!,
+        runs: group.length,
+        best: { width: best.width!, layers: best.layers!, aspect: best.width! / best.layers!, loss: best.loss },
+        worst: { aspect: worst.width! / worst.layers!, loss: worst.loss },
+        spread,
+        tie: spread <= 1e-9,
+      });
     }
     i = j;
   }
-  if (out.length === 0) throw new InputError({ file: dataset.source }, 'no model size has two or more shapes: depth versus width needs runs of about the same N with different shapes');
+  if (out.length === 0)
+    throw new InputError(
+      { file: dataset.source },
+      'no model size has two or more shapes: depth versus width needs runs of about the same N with different shapes',
+    );
   return out;
 }
-

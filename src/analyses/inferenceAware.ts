@@ -35,7 +35,8 @@ export interface InferenceAwareResult {
 }
 
 function lifetime(N: number, D: number, inferenceTokens: number): LifetimeAllocation {
-  const trainingFlops = 6 * N * D, inferenceFlops = 2 * N * inferenceTokens;
+  const trainingFlops = 6 * N * D,
+    inferenceFlops = 2 * N * inferenceTokens;
   return { N, D, tokensPerParameter: D / N, trainingFlops, inferenceFlops, totalFlops: trainingFlops + inferenceFlops };
 }
 
@@ -58,7 +59,11 @@ function smallestModel(law: Law, params: Readonly<Record<string, number>>, loss:
 }
 
 /** The compute budget whose compute-optimal model reaches `loss`. */
-function computeOptimalForLoss(law: Law, params: Readonly<Record<string, number>>, loss: number): { N: number; D: number; C: number } {
+function computeOptimalForLoss(
+  law: Law,
+  params: Readonly<Record<string, number>>,
+  loss: number,
+): { N: number; D: number; C: number } {
   const at = (lnC: number) => (computeOptimal(law, params, Math.exp(lnC)).loss as number) - loss;
   const lnC = bisect(at, Math.log(1e6), Math.log(1e40), 1e-14);
   const a = computeOptimal(law, params, Math.exp(lnC));
@@ -69,12 +74,24 @@ function computeOptimalForLoss(law: Law, params: Readonly<Record<string, number>
  * Lifetime-FLOP-optimal model for a target loss and expected inference tokens.
  * @throws UsageError when the target loss is at or below what the law can reach
  */
-export function inferenceAwareOptimal(law: Law, params: Readonly<Record<string, number>>, targetLoss: number, inferenceTokens: number): InferenceAwareResult {
-  if (!(inferenceTokens >= 0)) throw new OptionError({ option: 'inferenceTokens', value: inferenceTokens, message: (o) => `${o('inferenceTokens')} must be ≥ 0, got ${inferenceTokens}` });
+export function inferenceAwareOptimal(
+  law: Law,
+  params: Readonly<Record<string, number>>,
+  targetLoss: number,
+  inferenceTokens: number,
+): InferenceAwareResult {
+  if (!(inferenceTokens >= 0))
+    throw new OptionError({
+      option: 'inferenceTokens',
+      value: inferenceTokens,
+      message: (o) => `${o('inferenceTokens')} must be ≥ 0, got ${inferenceTokens}`,
+    });
   const nMin = smallestModel(law, params, targetLoss);
   if (!Number.isFinite(nMin)) {
     const floor = paramsWithRole(law, 'irreducible')[0];
-    throw new UsageError(`target loss ${targetLoss} is not reachable under this law (its irreducible loss is ${floor ? params[floor.name] : 'higher'})`);
+    throw new UsageError(
+      `target loss ${targetLoss} is not reachable under this law (its irreducible loss is ${floor ? params[floor.name] : 'higher'})`,
+    );
   }
   const co = computeOptimalForLoss(law, params, targetLoss);
   const total = (lnN: number) => {

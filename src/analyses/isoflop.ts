@@ -59,7 +59,10 @@ function lines(runs: Run[]): string {
 }
 
 /** Group runs into IsoFLOP budgets. */
-export function groupBudgets(dataset: Dataset, options: IsoflopOptions = {}): { groups: { C: number; runs: Run[] }[]; unassigned: Run[] } {
+export function groupBudgets(
+  dataset: Dataset,
+  options: IsoflopOptions = {},
+): { groups: { C: number; runs: Run[] }[]; unassigned: Run[] } {
   const tolerance = options.tolerance ?? 0.06;
   const minRuns = options.minRuns ?? 3;
   const runs = dataset.runs;
@@ -69,14 +72,18 @@ export function groupBudgets(dataset: Dataset, options: IsoflopOptions = {}): { 
   if (options.budgets === undefined || options.budgets === 'auto') {
     const found = findBudgets(runs, tolerance, minRuns);
     const assigned = new Set(found.flatMap((g) => g.members));
-    return { groups: found.map((g) => ({ C: Math.pow(10, g.centre), runs: g.members })), unassigned: runs.filter((r) => !assigned.has(r)) };
+    return {
+      groups: found.map((g) => ({ C: Math.pow(10, g.centre), runs: g.members })),
+      unassigned: runs.filter((r) => !assigned.has(r)),
+    };
   }
   const budgets = [...options.budgets].sort((a, b) => a - b);
   const groups = budgets.map((C) => ({ C, runs: [] as Run[] }));
   const unassigned: Run[] = [];
   for (const r of runs) {
     const x = Math.log10(r.C!);
-    let best = -1, dist = Infinity;
+    let best = -1,
+      dist = Infinity;
     budgets.forEach((C, i) => {
       const d = Math.abs(Math.log10(C) - x);
       if (d < dist) {
@@ -103,7 +110,8 @@ export function groupBudgets(dataset: Dataset, options: IsoflopOptions = {}): { 
 export function profileVertex(C: number, runs: Run[], method: VertexMethod, source: string): Profile {
   const sorted = [...runs].sort((a, b) => a.N! - b.N!);
   const distinct = new Set(sorted.map((r) => r.N)).size;
-  const lo = sorted[0].N!, hi = sorted[sorted.length - 1].N!;
+  const lo = sorted[0].N!,
+    hi = sorted[sorted.length - 1].N!;
   const minRun = sorted.reduce((a, b) => (b.loss < a.loss ? b : a));
   const fromRun = (): Profile => ({
     C,
@@ -116,9 +124,16 @@ export function profileVertex(C: number, runs: Run[], method: VertexMethod, sour
   });
   if (method === 'min-run') return fromRun();
   if (distinct < 3) {
-    throw new InputError({ file: source, line: sorted[0].line }, `budget C = ${formatNumber(C, 3)} has ${distinct} distinct model sizes (lines ${lines(sorted)}): a parabola needs at least 3`);
+    throw new InputError(
+      { file: source, line: sorted[0].line },
+      `budget C = ${formatNumber(C, 3)} has ${distinct} distinct model sizes (lines ${lines(sorted)}): a parabola needs at least 3`,
+    );
   }
-  const c = polynomialFit(sorted.map((r) => Math.log(r.N!)), sorted.map((r) => r.loss), 2);
+  const c = polynomialFit(
+    sorted.map((r) => Math.log(r.N!)),
+    sorted.map((r) => r.loss),
+    2,
+  );
   if (!c || !(c[2] > 0)) {
     // No minimum inside: the profile is not convex, so the parabola cannot locate one.
     return { ...fromRun(), method: 'parabola', atEdge: true, parabola: c ? [c[0], c[1], c[2]] : undefined };
@@ -127,7 +142,8 @@ export function profileVertex(C: number, runs: Run[], method: VertexMethod, sour
   const N = Math.exp(x);
   // A vertex so far out that N overflows (or leaves the range an analysis computes with) locates
   // nothing: the profile is as unbracketed as a non-convex one.
-  if (!(N >= 1e-100 && N <= 1e100)) return { ...fromRun(), method: 'parabola', atEdge: true, parabola: [c[0], c[1], c[2]] };
+  if (!(N >= 1e-100 && N <= 1e100))
+    return { ...fromRun(), method: 'parabola', atEdge: true, parabola: [c[0], c[1], c[2]] };
   return {
     C,
     runs: sorted,
@@ -150,15 +166,23 @@ export function evaluatePower(f: PowerFit, C: number): number {
  */
 export function isoflopAnalysis(dataset: Dataset, options: IsoflopOptions = {}): IsoflopResult {
   const method = options.vertex ?? 'parabola';
-  if (!['parabola', 'min-run'].includes(method)) throw new OptionError({ option: 'vertex', value: method, allowed: ['parabola', 'min-run'], message: (o) => `invalid ${o('vertex')}: ${method} (expected parabola or min-run)` });
+  if (!['parabola', 'min-run'].includes(method))
+    throw new OptionError({
+      option: 'vertex',
+      value: method,
+      allowed: ['parabola', 'min-run'],
+      message: (o) => `invalid ${o('vertex')}: ${method} (expected parabola or min-run)`,
+    });
   checkMagnitudes(dataset, ['N', 'D', 'C', 'loss'], dataset.runs);
   const { groups, unassigned } = groupBudgets(dataset, options);
   // A flat profile (every size the same loss) has no minimum: its "vertex" would be the optimiser's whim.
-  for (const g of groups) checkLossVaries(dataset, g.runs, 'an IsoFLOP profile', ` of the C = ${formatNumber(g.C, 3)} budget`);
+  for (const g of groups)
+    checkLossVaries(dataset, g.runs, 'an IsoFLOP profile', ` of the C = ${formatNumber(g.C, 3)} budget`);
   if (groups.length < 2) {
     throw new InputError(
       { file: dataset.source },
-      (o) => `found ${groups.length} IsoFLOP budget${groups.length === 1 ? '' : 's'} with at least ${options.minRuns ?? 3} runs: the frontier needs two or more (runs are grouped when their C agree within ±${options.tolerance ?? 0.06} decades; set ${o('budgets')} or ${o('tolerance')})`,
+      (o) =>
+        `found ${groups.length} IsoFLOP budget${groups.length === 1 ? '' : 's'} with at least ${options.minRuns ?? 3} runs: the frontier needs two or more (runs are grouped when their C agree within ±${options.tolerance ?? 0.06} decades; set ${o('budgets')} or ${o('tolerance')})`,
     );
   }
   const profiles = groups.map((g) => profileVertex(g.C, g.runs, method, dataset.source));
@@ -168,13 +192,32 @@ export function isoflopAnalysis(dataset: Dataset, options: IsoflopOptions = {}):
       const Ns = p.runs.map((r) => r.N!);
       const small = p.N <= Math.min(...Ns) * 1.0001;
       const edge = small ? Math.min(...Ns) : Math.max(...Ns);
-      const where = p.method === 'parabola' && Math.abs(p.N / edge - 1) > 1e-3 ? `; the parabola's vertex, N = ${formatNumber(p.N, 4)}, lies ${small ? 'below' : 'above'} the runs` : '';
-      warnings.push(`the minimum of the C = ${formatNumber(p.C, 3)} profile lies at its ${small ? 'smallest' : 'largest'} model (N = ${formatNumber(edge, 4)})${where}: the budget did not bracket the optimum`);
+      const where =
+        p.method === 'parabola' && Math.abs(p.N / edge - 1) > 1e-3
+          ? `; the parabola's vertex, N = ${formatNumber(p.N, 4)}, lies ${small ? 'below' : 'above'} the runs`
+          : '';
+      warnings.push(
+        `the minimum of the C = ${formatNumber(p.C, 3)} profile lies at its ${small ? 'smallest' : 'largest'} model (N = ${formatNumber(edge, 4)})${where}: the budget did not bracket the optimum`,
+      );
     }
   }
   if (unassigned.length) {
-    warnings.push(`${unassigned.length} run${unassigned.length === 1 ? '' : 's'} fell on no IsoFLOP budget and were not used (line ${lines(unassigned)})`);
+    warnings.push(
+      `${unassigned.length} run${unassigned.length === 1 ? '' : 's'} fell on no IsoFLOP budget and were not used (line ${lines(unassigned)})`,
+    );
   }
   const C = profiles.map((p) => p.C);
-  return { profiles, unassigned, N: powerFit(C, profiles.map((p) => p.N)), D: powerFit(C, profiles.map((p) => p.D)), warnings };
+  return {
+    profiles,
+    unassigned,
+    N: powerFit(
+      C,
+      profiles.map((p) => p.N),
+    ),
+    D: powerFit(
+      C,
+      profiles.map((p) => p.D),
+    ),
+    warnings,
+  };
 }

@@ -10,7 +10,7 @@
 import { InputError } from '../errors/index.js';
 import { fit } from '../fit/fit.js';
 import { powerLaw, predictLoss, type Variable } from '../laws/index.js';
-import type { Dataset, Run } from '../io/dataset.js';
+import type { Dataset } from '../io/dataset.js';
 import { checkDistinct, checkLossVaries, checkMagnitudes, locate } from '../io/dataChecks.js';
 
 type X = Exclude<Variable, 'U'>;
@@ -50,7 +50,10 @@ function slopesFromPrevious(s: { x: number; y: number }[]): ({ x: number; slope:
     if (i > 0 && p.x !== s[i - 1].x) prev = i - 1;
     if (prev < 0) return undefined;
     const q = s[prev];
-    return { x: Math.exp((Math.log(p.x) + Math.log(q.x)) / 2), slope: (Math.log(p.y) - Math.log(q.y)) / (Math.log(p.x) - Math.log(q.x)) };
+    return {
+      x: Math.exp((Math.log(p.x) + Math.log(q.x)) / 2),
+      slope: (Math.log(p.y) - Math.log(q.y)) / (Math.log(p.x) - Math.log(q.x)),
+    };
   });
 }
 
@@ -59,7 +62,11 @@ const STEEPEST_EXPONENT = 5;
 
 export function learningCurveRegions(dataset: Dataset, x: X = 'D'): CurveRegions {
   const runs = dataset.runs.filter((r) => r[x] !== undefined).sort((a, b) => a[x]! - b[x]!);
-  if (runs.length < 5) throw new InputError({ file: dataset.source }, `a learning curve needs at least 5 points with ${x}; found ${runs.length}`);
+  if (runs.length < 5)
+    throw new InputError(
+      { file: dataset.source },
+      `a learning curve needs at least 5 points with ${x}; found ${runs.length}`,
+    );
   checkMagnitudes(dataset, [x, 'loss'], runs);
   checkDistinct(dataset, runs, x, 5, 'a learning curve');
   checkLossVaries(dataset, runs, 'a learning curve');
@@ -98,10 +105,23 @@ export function learningCurveRegions(dataset: Dataset, x: X = 'D'): CurveRegions
     x: r[x]!,
     y: r.loss,
     localSlope: slopes[i]?.slope,
-    region: (i < small ? 'small-data' : irreducibleStart !== undefined && r[x]! >= irreducibleStart ? 'irreducible' : 'power-law') as CurveRegions['points'][number]['region'],
+    region: (i < small
+      ? 'small-data'
+      : irreducibleStart !== undefined && r[x]! >= irreducibleStart
+        ? 'irreducible'
+        : 'power-law') as CurveRegions['points'][number]['region'],
   }));
-  const counts = { smallData: points.filter((p) => p.region === 'small-data').length, powerLaw: points.filter((p) => p.region === 'power-law').length, irreducible: points.filter((p) => p.region === 'irreducible').length };
-  const where = counts.irreducible > counts.powerLaw ? 'mostly in the irreducible region: more data or parameters will buy little' : counts.smallData > counts.powerLaw ? 'mostly in the small-data region: the power law is not yet visible' : 'mostly in the power-law region, where extrapolation is most reliable';
+  const counts = {
+    smallData: points.filter((p) => p.region === 'small-data').length,
+    powerLaw: points.filter((p) => p.region === 'power-law').length,
+    irreducible: points.filter((p) => p.region === 'irreducible').length,
+  };
+  const where =
+    counts.irreducible > counts.powerLaw
+      ? 'mostly in the irreducible region: more data or parameters will buy little'
+      : counts.smallData > counts.powerLaw
+        ? 'mostly in the small-data region: the power law is not yet visible'
+        : 'mostly in the power-law region, where extrapolation is most reliable';
   const steep = alpha > STEEPEST_EXPONENT;
   const dimensionNote = steep
     ? `α = ${alpha.toPrecision(3)} is far steeper than any published exponent (0.05–1): the power-law term is switched off within the data, so 4/α says nothing about an intrinsic dimension`

@@ -62,7 +62,15 @@ export interface PlanCriticalBatch {
   /** At B = B_crit: 2·S_min steps and 2·E_min tokens (McCandlish et al. 2018). */
   atCritical: { stepsFactor: 2; tokensFactor: 2 };
   /** At the recommended batch: steps and tokens relative to their minimum, S = S_min(1 + B_crit/B), E = E_min(1 + B/B_crit). */
-  atRecommendedBatch?: { batchTokens: number; ratio: number; stepsFactor: number; tokensFactor: number; steps: number; minSteps: number; minTokens: number };
+  atRecommendedBatch?: {
+    batchTokens: number;
+    ratio: number;
+    stepsFactor: number;
+    tokensFactor: number;
+    steps: number;
+    minSteps: number;
+    minTokens: number;
+  };
 }
 
 export interface PlannedModel extends Allocation {
@@ -96,22 +104,45 @@ export function makePlan(input: PlanInput): Plan {
   const { law, params, compute } = input;
   const level = input.level ?? 0.95;
   const U = input.uniqueTokens;
-  if (law.inputs.includes('U') && U === undefined) throw new OptionError({ option: 'uniqueTokens', value: U, message: (o) => `law ${law.id} needs the unique tokens available: give ${o('uniqueTokens')}` });
+  if (law.inputs.includes('U') && U === undefined)
+    throw new OptionError({
+      option: 'uniqueTokens',
+      value: U,
+      message: (o) => `law ${law.id} needs the unique tokens available: give ${o('uniqueTokens')}`,
+    });
   const allocate = (p: Record<string, number>): Allocation & { loss: number } => {
-    if (U === undefined || !law.inputs.includes('U')) return computeOptimal(law, p, compute) as Allocation & { loss: number };
+    if (U === undefined || !law.inputs.includes('U'))
+      return computeOptimal(law, p, compute) as Allocation & { loss: number };
     const r = repetitionOptimum(law, p, compute, U);
-    return { C: compute, N: r.N, D: r.D, tokensPerParameter: r.D / r.N, loss: r.loss, epochs: r.epochs } as Allocation & { loss: number };
+    return {
+      C: compute,
+      N: r.N,
+      D: r.D,
+      tokensPerParameter: r.D / r.N,
+      loss: r.loss,
+      epochs: r.epochs,
+    } as Allocation & { loss: number };
   };
-  const at = (p: Record<string, number>, a: { N: number; D: number }) => predictLoss(law, p, { N: a.N, D: a.D, U: U === undefined ? undefined : Math.min(U, a.D) });
+  const at = (p: Record<string, number>, a: { N: number; D: number }) =>
+    predictLoss(law, p, { N: a.N, D: a.D, U: U === undefined ? undefined : Math.min(U, a.D) });
   const best = allocate(params);
   const intervals: Plan['recommendation']['intervals'] = {};
   const reps = input.replicates ?? [];
   if (reps.length >= 2) {
     const allocations = reps.map((p) => allocate(p));
-    intervals.N = percentileInterval(allocations.map((a) => a.N), level);
-    intervals.D = percentileInterval(allocations.map((a) => a.D), level);
+    intervals.N = percentileInterval(
+      allocations.map((a) => a.N),
+      level,
+    );
+    intervals.D = percentileInterval(
+      allocations.map((a) => a.D),
+      level,
+    );
     // Interval of the loss the recommended model will reach (N and D fixed to the recommendation).
-    intervals.loss = percentileInterval(reps.map((p) => at(p, best)), level);
+    intervals.loss = percentileInterval(
+      reps.map((p) => at(p, best)),
+      level,
+    );
   }
   const seqLen = input.shape?.seqLen ?? 4096;
   let shapes: ShapeCandidate[] = [];
@@ -122,14 +153,27 @@ export function makePlan(input: PlanInput): Plan {
     warnings.push(`no model shape found for N = ${formatNumber(best.N, 4)}: ${(e as Error).message}`);
   }
   const shape = shapes[0];
-  const cluster = input.hardware ? { gpus: input.hardware.gpus, accelerator: input.hardware.accelerator, mfu: input.hardware.mfu } : input.cluster;
-  const days = (flops: number) => (cluster ? trainingDays(flops, cluster.gpus, cluster.accelerator, cluster.mfu) : undefined);
+  const cluster = input.hardware
+    ? { gpus: input.hardware.gpus, accelerator: input.hardware.accelerator, mfu: input.hardware.mfu }
+    : input.cluster;
+  const days = (flops: number) =>
+    cluster ? trainingDays(flops, cluster.gpus, cluster.accelerator, cluster.mfu) : undefined;
 
   const twenty = tokensPerParameterRule(compute, 20);
   const kaplan = kaplanAllocation(compute);
   const alternatives: PlannedModel[] = [
-    { ...twenty, loss: at(params, twenty), rule: '20 tokens per parameter', citation: 'the rule of thumb read off Hoffmann et al. 2022, Table 3' },
-    { ...kaplan, loss: at(params, kaplan), rule: 'Kaplan et al. 2020 allocation, N = 1.3e9·C^0.73 (C in PF-days)', citation: 'Kaplan et al. 2020, Table 6' },
+    {
+      ...twenty,
+      loss: at(params, twenty),
+      rule: '20 tokens per parameter',
+      citation: 'the rule of thumb read off Hoffmann et al. 2022, Table 3',
+    },
+    {
+      ...kaplan,
+      loss: at(params, kaplan),
+      rule: 'Kaplan et al. 2020 allocation, N = 1.3e9·C^0.73 (C in PF-days)',
+      citation: 'Kaplan et al. 2020, Table 6',
+    },
   ];
 
   let inference: Plan['inference'];
@@ -162,13 +206,31 @@ export function makePlan(input: PlanInput): Plan {
   if (input.criticalBatch && best.loss > 0 && Number.isFinite(best.loss)) {
     const { bStar, alphaB, source, note } = input.criticalBatch;
     const bCrit = bStar / Math.pow(best.loss, 1 / alphaB);
-    criticalBatch = { loss: best.loss, bCrit, unit: 'tokens', bStar, alphaB, source, note, atCritical: { stepsFactor: 2, tokensFactor: 2 } };
+    criticalBatch = {
+      loss: best.loss,
+      bCrit,
+      unit: 'tokens',
+      bStar,
+      alphaB,
+      source,
+      note,
+      atCritical: { stepsFactor: 2, tokensFactor: 2 },
+    };
     if (hyperparameters && hyperparameters.batchTokens > 0) {
       // The run processes D tokens at batch B: S = D/B steps, E = D tokens.
       const B = hyperparameters.batchTokens;
-      const stepsFactor = 1 + bCrit / B, tokensFactor = 1 + B / bCrit;
+      const stepsFactor = 1 + bCrit / B,
+        tokensFactor = 1 + B / bCrit;
       const steps = best.D / B;
-      criticalBatch.atRecommendedBatch = { batchTokens: B, ratio: B / bCrit, stepsFactor, tokensFactor, steps, minSteps: steps / stepsFactor, minTokens: best.D / tokensFactor };
+      criticalBatch.atRecommendedBatch = {
+        batchTokens: B,
+        ratio: B / bCrit,
+        stepsFactor,
+        tokensFactor,
+        steps,
+        minSteps: steps / stepsFactor,
+        minTokens: best.D / tokensFactor,
+      };
     }
   }
   const assumptions = [
@@ -176,10 +238,18 @@ export function makePlan(input: PlanInput): Plan {
     `N counts the parameters the law was fitted with (${law.nConvention === 'non-embedding' ? 'non-embedding, Kaplan' : 'all parameters, as Chinchilla and Epoch count them'})`,
   ];
   if (cluster) {
-    assumptions.push(`${cluster.gpus} × ${cluster.accelerator.name} at ${(cluster.accelerator.peakFlops / 1e12).toFixed(1)} TFLOP/s peak dense BF16 (${cluster.accelerator.source}), MFU ${cluster.mfu}`);
+    assumptions.push(
+      `${cluster.gpus} × ${cluster.accelerator.name} at ${(cluster.accelerator.peakFlops / 1e12).toFixed(1)} TFLOP/s peak dense BF16 (${cluster.accelerator.source}), MFU ${cluster.mfu}`,
+    );
   }
-  if (U !== undefined) assumptions.push(`${formatNumber(U, 4)} unique tokens: the recommended run repeats them ${(best.D / U).toFixed(2)} times (Muennighoff et al. 2023)`);
-  if (shape) assumptions.push(`shape: ${shape.shape.mlp} MLP, vocabulary ${shape.shape.vocab}, context ${seqLen}, head_dim ${shape.shape.headDim}`);
+  if (U !== undefined)
+    assumptions.push(
+      `${formatNumber(U, 4)} unique tokens: the recommended run repeats them ${(best.D / U).toFixed(2)} times (Muennighoff et al. 2023)`,
+    );
+  if (shape)
+    assumptions.push(
+      `shape: ${shape.shape.mlp} MLP, vocabulary ${shape.shape.vocab}, context ${seqLen}, head_dim ${shape.shape.headDim}`,
+    );
 
   return {
     compute,
@@ -193,7 +263,11 @@ export function makePlan(input: PlanInput): Plan {
       shape,
       shapes,
       flopsPerToken: shape
-        ? { sixN: 6 * shape.parameters.total, kaplan: kaplanFlopsPerToken(shape.shape).training, chinchilla: chinchillaFlopsPerToken(shape.shape).training }
+        ? {
+            sixN: 6 * shape.parameters.total,
+            kaplan: kaplanFlopsPerToken(shape.shape).training,
+            chinchilla: chinchillaFlopsPerToken(shape.shape).training,
+          }
         : undefined,
       days: days(compute),
       hyperparameters,
@@ -211,7 +285,11 @@ export function makePlan(input: PlanInput): Plan {
  * (Bi et al. 2024 §3.1) fitted to it with bootstrap intervals, refitted at each budget asked.
  * @param name how the sweep is named in the output (its file)
  */
-export function hyperparametersFromSweep(sweep: Dataset, name: string, bootstrap: { replicates: number; seed: number }): (at: { C: number; N: number }) => PlanHyperparameters {
+export function hyperparametersFromSweep(
+  sweep: Dataset,
+  name: string,
+  bootstrap: { replicates: number; seed: number },
+): (at: { C: number; N: number }) => PlanHyperparameters {
   return ({ C }) => {
     const fitted = fitHparamLaws(sweep, { variable: 'C', at: C, bootstrap: { ...bootstrap, level: 0.95 } });
     const p = fitted.prediction!;
@@ -229,6 +307,10 @@ export function hyperparametersFromSweep(sweep: Dataset, name: string, bootstrap
 export function hyperparametersFromPreset(preset: HparamPreset): (at: { C: number; N: number }) => PlanHyperparameters {
   return ({ C, N }) => {
     const p = predictHparams(preset, { C, N });
-    return { learningRate: p.learningRate, batchTokens: p.batchTokens, source: `${p.source}${preset.variable === 'C' ? '; their C counts non-embedding FLOPs with attention, here C = 6ND' : '; their N excludes embeddings'}` };
+    return {
+      learningRate: p.learningRate,
+      batchTokens: p.batchTokens,
+      source: `${p.source}${preset.variable === 'C' ? '; their C counts non-embedding FLOPs with attention, here C = 6ND' : '; their N excludes embeddings'}`,
+    };
   };
 }

@@ -6,7 +6,7 @@
 import { minimize1d } from '../core/minimize1d.js';
 import { predictLoss, type Law } from '../laws/law.js';
 import { chinchillaOptimal } from './computeOptimal.js';
-import { OptionError, UsageError } from '../errors/index.js';
+import { OptionError } from '../errors/index.js';
 
 export interface RepetitionOptimum {
   C: number;
@@ -30,11 +30,19 @@ export function effectiveEpochs(epochs: number, rD: number): number {
  * @throws UsageError when the law has no unique-token input
  */
 export function repetitionOptimum(law: Law, params: Record<string, number>, C: number, U: number): RepetitionOptimum {
-  if (!law.inputs.includes('U')) throw new OptionError({ option: 'law', value: law.id, message: (o) => `law ${law.id} has no unique-token input; use ${o('law')} data-constrained or ${o('preset')} muennighoff-2023` });
+  if (!law.inputs.includes('U'))
+    throw new OptionError({
+      option: 'law',
+      value: law.id,
+      message: (o) =>
+        `law ${law.id} has no unique-token input; use ${o('law')} data-constrained or ${o('preset')} muennighoff-2023`,
+    });
   const lnTotal = Math.log(C / 6);
-  const loss = (lnN: number) => predictLoss(law, params, { N: Math.exp(lnN), D: Math.exp(lnTotal - lnN), U: Math.min(U, Math.exp(lnTotal - lnN)) });
+  const loss = (lnN: number) =>
+    predictLoss(law, params, { N: Math.exp(lnN), D: Math.exp(lnTotal - lnN), U: Math.min(U, Math.exp(lnTotal - lnN)) });
   const r = minimize1d(loss, Math.log(1e6), lnTotal - Math.log(1e6), 1e-12);
-  const N = Math.exp(r.x), D = C / (6 * N);
+  const N = Math.exp(r.x),
+    D = C / (6 * N);
   const base = chinchillaOptimal(params, C);
   return {
     C,
@@ -58,7 +66,12 @@ export interface EpochValue {
 }
 
 export function epochValues(rD: number, epochs = [1, 2, 4, 8, 16, 40, 100]): EpochValue[] {
-  return epochs.map((e) => ({ epochs: e, efficiency: effectiveEpochs(e, rD) / e, effectiveEpochs: effectiveEpochs(e, rD), marginal: Math.exp(-Math.max(e - 1, 0) / rD) }));
+  return epochs.map((e) => ({
+    epochs: e,
+    efficiency: effectiveEpochs(e, rD) / e,
+    effectiveEpochs: effectiveEpochs(e, rD),
+    marginal: Math.exp(-Math.max(e - 1, 0) / rD),
+  }));
 }
 
 /** Epochs after which one more is worth less than `fraction` of a fresh epoch: 1 + R*_D·ln(1/fraction). */

@@ -18,13 +18,20 @@ function curves(seed = 1): Dataset {
     const offset = 0.01 * normal(random);
     for (const f of [0.2, 0.4, 0.6, 0.8, 1]) {
       const D = 20 * N * f;
-      runs.push({ N, D, C: 6 * N * D, loss: predictLoss(chinchilla, truth, { N, D }) * Math.exp(offset + 0.001 * normal(random)), run: `m${k}`, line: runs.length + 2 });
+      runs.push({
+        N,
+        D,
+        C: 6 * N * D,
+        loss: predictLoss(chinchilla, truth, { N, D }) * Math.exp(offset + 0.001 * normal(random)),
+        run: `m${k}`,
+        line: runs.length + 2,
+      });
     }
   });
   return { source: 'curves.csv', runs, columns: { N: 'N', D: 'D', loss: 'loss', run: 'run' }, derived: { C: '6ND' } };
 }
 
-test('rolling cutoffs keep a run\'s checkpoints on one side and score held-out runs at their final checkpoint', () => {
+test("rolling cutoffs keep a run's checkpoints on one side and score held-out runs at their final checkpoint", () => {
   const data = curves();
   const runs = trainingRuns(data, 'N');
   assert.equal(runs.length, 8);
@@ -34,18 +41,29 @@ test('rolling cutoffs keep a run\'s checkpoints on one side and score held-out r
   const split = splitAt(data, runs, 'N', 4e8);
   assert.equal(split.fitRuns, 5);
   assert.equal(split.fit.runs.length, 25, 'every checkpoint of the five smallest runs');
-  assert.deepEqual(split.heldOut.map((r) => r.final.N), [8e8, 1.6e9, 3.2e9]);
+  assert.deepEqual(
+    split.heldOut.map((r) => r.final.N),
+    [8e8, 1.6e9, 3.2e9],
+  );
   assert.ok(split.fit.runs.every((r) => r.N! <= 4e8));
 });
 
-test('back-test on Epoch\'s Chinchilla runs: errors grow with the extrapolation ratio, intervals are reported', () => {
-  const data = parseRuns(readFileSync(new URL('../../examples/chinchilla.csv', import.meta.url), 'utf8'), { source: 'examples/chinchilla.csv' });
+test("back-test on Epoch's Chinchilla runs: errors grow with the extrapolation ratio, intervals are reported", () => {
+  const data = parseRuns(readFileSync(new URL('../../examples/chinchilla.csv', import.meta.url), 'utf8'), {
+    source: 'examples/chinchilla.csv',
+  });
   const r = rollingBacktest(data, { procedures: ['auto', 'huber'], folds: 2, minFitRuns: 60, replicates: 30, seed: 1 });
   assert.equal(r.cutoffs.length, 2);
   for (const s of r.summaries) {
     assert.equal(s.failures.length, 0);
-    assert.equal(s.predictions, r.cutoffs.reduce((a, c) => a + c.heldOut, 0));
-    assert.ok(s.meanAbsRelativeError > 0.001 && s.meanAbsRelativeError < 0.05, `${s.procedure}: mean error ${s.meanAbsRelativeError}`);
+    assert.equal(
+      s.predictions,
+      r.cutoffs.reduce((a, c) => a + c.heldOut, 0),
+    );
+    assert.ok(
+      s.meanAbsRelativeError > 0.001 && s.meanAbsRelativeError < 0.05,
+      `${s.procedure}: mean error ${s.meanAbsRelativeError}`,
+    );
     assert.ok(s.worstAbsRelativeError >= s.meanAbsRelativeError);
     assert.ok(s.coverage['0.95'] >= s.coverage['0.8'], 'a 95 % interval holds its 80 % interval');
   }
@@ -59,11 +77,16 @@ test('back-test on Epoch\'s Chinchilla runs: errors grow with the extrapolation 
   assert.equal(auto.choices!.length, 2);
   // The first ratio bin (1–3×) is nearer than the last: its mean error is smaller for huber.
   const bins = r.bins.filter((b) => b.byProcedure.huber);
-  assert.ok(bins[0].byProcedure.huber.meanAbsRelativeError < bins[bins.length - 1].byProcedure.huber.meanAbsRelativeError);
+  assert.ok(
+    bins[0].byProcedure.huber.meanAbsRelativeError < bins[bins.length - 1].byProcedure.huber.meanAbsRelativeError,
+  );
 });
 
 test('back-test refuses data it cannot split, naming the file', () => {
   const data = curves();
   const few = { ...data, runs: data.runs.filter((r) => r.N! < 1e8) };
-  assert.throws(() => rollingBacktest(few, { by: 'N', replicates: 0 }), /curves\.csv: 2 training runs: a back-test needs at least 6 runs below a cutoff/);
+  assert.throws(
+    () => rollingBacktest(few, { by: 'N', replicates: 0 }),
+    /curves\.csv: 2 training runs: a back-test needs at least 6 runs below a cutoff/,
+  );
 });

@@ -74,7 +74,10 @@ export interface ProcedureSummary {
 export interface RatioBin {
   /** Compute ratio range [lo, hi). */
   range: [number, number];
-  byProcedure: Record<string, { predictions: number; meanAbsRelativeError: number; bias: number; coverage: Record<string, number> }>;
+  byProcedure: Record<
+    string,
+    { predictions: number; meanAbsRelativeError: number; bias: number; coverage: Record<string, number> }
+  >;
 }
 
 export interface RollingBacktestResult {
@@ -97,7 +100,8 @@ function summarise(list: HeldOutPrediction[], levels: number[]) {
   const coverage: Record<string, number> = {};
   for (const l of levels) {
     const withInterval = list.filter((p) => p.intervals[String(l)]);
-    if (withInterval.length) coverage[String(l)] = withInterval.filter((p) => p.covered[String(l)]).length / withInterval.length;
+    if (withInterval.length)
+      coverage[String(l)] = withInterval.filter((p) => p.covered[String(l)]).length / withInterval.length;
   }
   return {
     predictions: list.length,
@@ -120,12 +124,20 @@ export function rollingBacktest(dataset: Dataset, options: RollingBacktestOption
   for (const id of procedures) if (id !== 'auto') getProcedure(id);
   const runs = trainingRuns(dataset, by);
   if (runs.some((r) => !Number.isFinite(r.position))) {
-    throw new InputError({ file: dataset.source, line: runs.find((r) => !Number.isFinite(r.position))!.final.line }, `a back-test in ${by} needs ${by} for every run (or the columns it is derived from)`);
+    throw new InputError(
+      { file: dataset.source, line: runs.find((r) => !Number.isFinite(r.position))!.final.line },
+      `a back-test in ${by} needs ${by} for every run (or the columns it is derived from)`,
+    );
   }
   const minFitRuns = options.minFitRuns ?? 6;
-  const cutoffs = options.cutoffs?.length ? [...options.cutoffs].sort((a, b) => a - b) : rollingCutoffs(runs, { folds: options.folds ?? 4, minFitRuns });
+  const cutoffs = options.cutoffs?.length
+    ? [...options.cutoffs].sort((a, b) => a - b)
+    : rollingCutoffs(runs, { folds: options.folds ?? 4, minFitRuns });
   if (cutoffs.length === 0) {
-    throw new InputError({ file: dataset.source }, `${runs.length} training runs: a back-test needs at least ${minFitRuns} runs below a cutoff and one above, at distinct values of ${by}`);
+    throw new InputError(
+      { file: dataset.source },
+      `${runs.length} training runs: a back-test needs at least ${minFitRuns} runs below a cutoff and one above, at distinct values of ${by}`,
+    );
   }
   const predictions: HeldOutPrediction[] = [];
   const cutoffInfo: RollingBacktestResult['cutoffs'] = [];
@@ -134,7 +146,10 @@ export function rollingBacktest(dataset: Dataset, options: RollingBacktestOption
   for (const cutoff of cutoffs) {
     const split = splitAt(dataset, runs, by, cutoff);
     if (split.fitRuns === 0 || split.heldOut.length === 0) {
-      throw new InputError({ file: dataset.source }, `cutoff ${by} = ${cutoff}: ${split.fitRuns} runs to fit and ${split.heldOut.length} above it; expected some of each`);
+      throw new InputError(
+        { file: dataset.source },
+        `cutoff ${by} = ${cutoff}: ${split.fitRuns} runs to fit and ${split.heldOut.length} above it; expected some of each`,
+      );
     }
     cutoffInfo.push({ cutoff, fitRuns: split.fitRuns, heldOut: split.heldOut.length, fitMax: split.fitMax });
     const fitMaxC = extent(split.fit.runs.map((r) => axisValue(r, 'C')))[1];
@@ -142,11 +157,24 @@ export function rollingBacktest(dataset: Dataset, options: RollingBacktestOption
       let members: PredictiveMember[];
       try {
         if (id === 'auto') {
-          const choice = chooseProcedure(split.fit, { rule: options.rule, replicates, seed: seed + 1000 * k, unit: options.unit });
+          const choice = chooseProcedure(split.fit, {
+            rule: options.rule,
+            replicates,
+            seed: seed + 1000 * k,
+            unit: options.unit,
+          });
           members = choiceMembers(choice);
-          choices.push({ cutoff, chosen: choice.chosen, weights: Object.fromEntries(choice.scores.map((s) => [s.id, s.weight])) });
+          choices.push({
+            cutoff,
+            chosen: choice.chosen,
+            weights: Object.fromEntries(choice.scores.map((s) => [s.id, s.weight])),
+          });
         } else {
-          const c = fitCandidate(split.fit, getProcedure(id), { replicates, seed: seed + 1000 * k, unit: options.unit });
+          const c = fitCandidate(split.fit, getProcedure(id), {
+            replicates,
+            seed: seed + 1000 * k,
+            unit: options.unit,
+          });
           if (isFailure(c)) {
             failures.get(id)!.push({ cutoff, reason: c.error });
             return;
@@ -182,7 +210,10 @@ export function rollingBacktest(dataset: Dataset, options: RollingBacktestOption
     });
   }
   const summaries: ProcedureSummary[] = procedures.map((id) => {
-    const s = summarise(predictions.filter((p) => p.procedure === id), levels);
+    const s = summarise(
+      predictions.filter((p) => p.procedure === id),
+      levels,
+    );
     return {
       procedure: id,
       predictions: s.predictions,
@@ -201,10 +232,30 @@ export function rollingBacktest(dataset: Dataset, options: RollingBacktestOption
     if (!inBin.length) continue;
     const byProcedure: RatioBin['byProcedure'] = {};
     for (const id of procedures) {
-      const s = summarise(inBin.filter((p) => p.procedure === id), levels);
-      if (s.predictions) byProcedure[id] = { predictions: s.predictions, meanAbsRelativeError: s.meanAbsRelativeError, bias: s.bias, coverage: s.coverage };
+      const s = summarise(
+        inBin.filter((p) => p.procedure === id),
+        levels,
+      );
+      if (s.predictions)
+        byProcedure[id] = {
+          predictions: s.predictions,
+          meanAbsRelativeError: s.meanAbsRelativeError,
+          bias: s.bias,
+          coverage: s.coverage,
+        };
     }
     bins.push({ range: [lo, hi], byProcedure });
   }
-  return { source: dataset.source, by, cutoffs: cutoffInfo, procedures, levels, replicates, seed, predictions, summaries, bins };
+  return {
+    source: dataset.source,
+    by,
+    cutoffs: cutoffInfo,
+    procedures,
+    levels,
+    replicates,
+    seed,
+    predictions,
+    summaries,
+    bins,
+  };
 }

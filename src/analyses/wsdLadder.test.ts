@@ -6,10 +6,27 @@ import { parseWorld } from '../lab/world.js';
 import { configNonEmbedding, normalizeConfig, scheduleCurve, truth } from '../lab/simulate.js';
 import { wsd } from '../core/schedule.js';
 
-const world = parseWorld(JSON.parse(readFileSync(new URL('../../worlds/default.json', import.meta.url), 'utf8')), 'default.json');
-const shapes = [[4, 384], [6, 512], [8, 640], [10, 768], [12, 1024], [16, 1280], [20, 1536]].map(([n_layer, d_model]) => ({ n_layer, d_model, n_heads: d_model / 128 }));
+const world = parseWorld(
+  JSON.parse(readFileSync(new URL('../../worlds/default.json', import.meta.url), 'utf8')),
+  'default.json',
+);
+const shapes = [
+  [4, 384],
+  [6, 512],
+  [8, 640],
+  [10, 768],
+  [12, 1024],
+  [16, 1280],
+  [20, 1536],
+].map(([n_layer, d_model]) => ({ n_layer, d_model, n_heads: d_model / 128 }));
 const batch = 262144;
-const base = (s: (typeof shapes)[number]) => ({ ...s, tokens: 1e9, batch_tokens: batch, learning_rate: 3e-3, parametrization: 'mup' as const });
+const base = (s: (typeof shapes)[number]) => ({
+  ...s,
+  tokens: 1e9,
+  batch_tokens: batch,
+  learning_rate: 3e-3,
+  parametrization: 'mup' as const,
+});
 const N = shapes.map((s) => configNonEmbedding(world, normalizeConfig(world, base(s))));
 const shapeOf = (n: number) => shapes[N.indexOf(n)];
 const budgets = [3e17, 1e18, 3e18];
@@ -17,7 +34,8 @@ const budgets = [3e17, 1e18, 3e18];
 test('IsoFLOP profiles and the envelope from WSD cooldown branches match one run per point, for a fraction of the compute', () => {
   const plan = planWsdLadder(N, budgets, batch, 0.2);
   // Simulated branches (rule 8): each a WSD schedule whose stable part is the trunk's.
-  const branchLoss = (w: typeof world) => (n: number, b: { steps: number }) => scheduleCurve(w, base(shapeOf(n)), wsd(3e-3, b.steps, 0.2), [b.steps])[0];
+  const branchLoss = (w: typeof world) => (n: number, b: { steps: number }) =>
+    scheduleCurve(w, base(shapeOf(n)), wsd(3e-3, b.steps, 0.2), [b.steps])[0];
   const ladder = ladderAnalyses(plan, branchLoss(world));
   const perPoint = ladderAnalyses(plan, (n, b) => truth(world, { ...base(shapeOf(n)), tokens: b.D }).loss);
   assert.equal(ladder.isoflop.profiles.length, 3);
@@ -38,5 +56,8 @@ test('IsoFLOP profiles and the envelope from WSD cooldown branches match one run
   const lagged = ladderAnalyses(plan, branchLoss(slow));
   const gaps = lagged.dataset.runs.map((r, i) => r.loss / perPoint.dataset.runs[i].loss - 1);
   assert.ok(Math.max(...gaps) < 0.03 && Math.min(...gaps) >= 0, `gaps ${gaps}`);
-  assert.ok(Math.abs(lagged.isoflop.N.exponent - perPoint.isoflop.N.exponent) < 0.05, `N_opt exponent ${lagged.isoflop.N.exponent} against ${perPoint.isoflop.N.exponent}`);
+  assert.ok(
+    Math.abs(lagged.isoflop.N.exponent - perPoint.isoflop.N.exponent) < 0.05,
+    `N_opt exponent ${lagged.isoflop.N.exponent} against ${perPoint.isoflop.N.exponent}`,
+  );
 });

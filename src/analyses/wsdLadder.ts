@@ -37,8 +37,10 @@ export interface LadderPlan {
  * ending at D = C/(6N) tokens (whole steps of `batchTokens`), decaying over `decayFrac` of them.
  */
 export function planWsdLadder(sizes: number[], budgets: number[], batchTokens: number, decayFrac: number): LadderPlan {
-  if (!(decayFrac > 0 && decayFrac < 1)) throw new InputError({ file: 'ladder' }, `decay fraction ${decayFrac}: expected a fraction between 0 and 1`);
-  let ladder = 0, perPoint = 0;
+  if (!(decayFrac > 0 && decayFrac < 1))
+    throw new InputError({ file: 'ladder' }, `decay fraction ${decayFrac}: expected a fraction between 0 and 1`);
+  let ladder = 0,
+    perPoint = 0;
   const out = sizes.map((N) => {
     const branches = budgets
       .map((C) => {
@@ -59,13 +61,30 @@ export function planWsdLadder(sizes: number[], budgets: number[], batchTokens: n
  * IsoFLOP profiles (Approach 2) and the envelope (Approach 1) from the ladder's branch endpoints:
  * `loss(N, branch)` is each branch's final loss (trained, or simulated).
  */
-export function ladderAnalyses(plan: LadderPlan, loss: (N: number, branch: LadderBranch) => number, source = 'WSD ladder'): { dataset: Dataset; isoflop: IsoflopResult; envelope: EnvelopeResult } {
+export function ladderAnalyses(
+  plan: LadderPlan,
+  loss: (N: number, branch: LadderBranch) => number,
+  source = 'WSD ladder',
+): { dataset: Dataset; isoflop: IsoflopResult; envelope: EnvelopeResult } {
   const runs: Run[] = [];
   let line = 0;
-  for (const s of plan.sizes) for (const b of s.branches) runs.push({ N: s.N, D: b.D, C: 6 * s.N * b.D, loss: loss(s.N, b), run: `N${s.N}`, step: b.steps, line: ++line });
-  const dataset: Dataset = { source, runs, columns: { N: 'N', D: 'D', C: 'C', loss: 'loss', run: 'run', step: 'step' }, derived: {} };
+  for (const s of plan.sizes)
+    for (const b of s.branches)
+      runs.push({ N: s.N, D: b.D, C: 6 * s.N * b.D, loss: loss(s.N, b), run: `N${s.N}`, step: b.steps, line: ++line });
+  const dataset: Dataset = {
+    source,
+    runs,
+    columns: { N: 'N', D: 'D', C: 'C', loss: 'loss', run: 'run', step: 'step' },
+    derived: {},
+  };
   const budgets = [...new Set(plan.sizes.flatMap((s) => s.branches.map((b) => b.C)))];
   // Each size's annealed endpoints, in order of tokens, are its curve for the envelope.
-  const curves = plan.sizes.map((s) => ({ id: `N${s.N}`, N: s.N, lnC: s.branches.map((b) => Math.log(6 * s.N * b.D)), loss: s.branches.map((b) => runs.find((r) => r.N === s.N && r.D === b.D)!.loss), firstLine: 1 }));
+  const curves = plan.sizes.map((s) => ({
+    id: `N${s.N}`,
+    N: s.N,
+    lnC: s.branches.map((b) => Math.log(6 * s.N * b.D)),
+    loss: s.branches.map((b) => runs.find((r) => r.N === s.N && r.D === b.D)!.loss),
+    firstLine: 1,
+  }));
   return { dataset, isoflop: isoflopAnalysis(dataset, { budgets }), envelope: envelopeAnalysis(curves, 1500, source) };
 }

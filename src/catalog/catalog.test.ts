@@ -20,7 +20,7 @@ test('GPT-2 124M recounts to 84,934,656 non-embedding parameters (12·n_layer·d
   assert.equal(describe(findModel(catalog, 'GPT-2 124M')).recomputed.nonEmbedding, 84934656);
 });
 
-test('every row PROVENANCE.md says matches recounts within its tolerance (5 %; Gopher/Chinchilla 2 %), and agrees with the catalog\'s own count', () => {
+test("every row PROVENANCE.md says matches recounts within its tolerance (5 %; Gopher/Chinchilla 2 %), and agrees with the catalog's own count", () => {
   // The shipped PROVENANCE states both tolerances and the rows excepted from the 5 %; read them from it.
   const prov = readFileSync(provenancePath, 'utf8');
   const all = /match the reported size within (\d+)% for every row except (.+?%\))\./.exec(prov);
@@ -28,17 +28,25 @@ test('every row PROVENANCE.md says matches recounts within its tolerance (5 %; G
   assert.ok(all && gopher, 'PROVENANCE states the tolerances');
   const excepted = [...all[2].matchAll(/([\w .-]+?) \([+-][\d.]+%\)/g)].map((x) => x[1].replace(/^(and )?/, '').trim());
   assert.deepEqual(excepted, ['GPT-3 XL', 'OPT-350M', 'OLMo-1B', 'OLMo-2-1124-13B']);
-  let checked = 0, gophers = 0;
+  let checked = 0,
+    gophers = 0;
   for (const m of catalog) {
     if (excepted.includes(m.name)) continue;
     const isGopher = m.family === 'Gopher' || m.family === 'Chinchilla';
     const tolerance = Number(isGopher ? gopher[1] : all[1]) / 100;
     const d = describe(m);
-    assert.ok(Math.abs(d.sizeError) <= tolerance, `${m.name}: ${(d.sizeError * 100).toFixed(1)} % (tolerance ${tolerance * 100} %)`);
+    assert.ok(
+      Math.abs(d.sizeError) <= tolerance,
+      `${m.name}: ${(d.sizeError * 100).toFixed(1)} % (tolerance ${tolerance * 100} %)`,
+    );
     assert.equal(d.mismatch, undefined, m.name);
     // and it agrees with the catalog's own config-derived count, whichever way the notes word it (2 %)
     const derived = /config-derived total[^~]*~([\d.]+)B \(([+-][\d.]+)% vs reported/.exec(m.notes);
-    if (derived) assert.ok(Math.abs((d.recomputed.total - d.recomputed.norms) / (Number(derived[1]) * 1e9) - 1) < 0.02, `${m.name}: ${d.recomputed.total} vs ${derived[1]}B`);
+    if (derived)
+      assert.ok(
+        Math.abs((d.recomputed.total - d.recomputed.norms) / (Number(derived[1]) * 1e9) - 1) < 0.02,
+        `${m.name}: ${d.recomputed.total} vs ${derived[1]}B`,
+      );
     if (isGopher) {
       assert.ok(derived, `${m.name}: the notes give a config-derived count`);
       gophers++;
@@ -50,9 +58,16 @@ test('every row PROVENANCE.md says matches recounts within its tolerance (5 %; G
 });
 
 test('Gopher 417M–7.1B: unstated tying is resolved after the relative-position projection is added', () => {
-  for (const [name, expected] of [['Gopher 417M', 0.0], ['Gopher 1.4B', -1.8], ['Gopher 7.1B', 0.1]] as const) {
+  for (const [name, expected] of [
+    ['Gopher 417M', 0.0],
+    ['Gopher 1.4B', -1.8],
+    ['Gopher 7.1B', 0.1],
+  ] as const) {
     const d = describe(findModel(catalog, name));
-    assert.ok(Math.abs(d.sizeError * 100 - expected) < 0.15, `${name}: ${(d.sizeError * 100).toFixed(2)} % (catalog ${expected} %)`);
+    assert.ok(
+      Math.abs(d.sizeError * 100 - expected) < 0.15,
+      `${name}: ${(d.sizeError * 100).toFixed(2)} % (catalog ${expected} %)`,
+    );
     assert.equal(d.shape.tiedEmbeddings, true, `${name}: one embedding matrix (13·L·d² + V·d)`);
   }
 });
@@ -60,7 +75,10 @@ test('Gopher 417M–7.1B: unstated tying is resolved after the relative-position
 test('rows that disagree are flagged with the reason when it is known', () => {
   assert.match(describe(findModel(catalog, 'gpt-3-xl')).mismatch!, /inconsistent/);
   assert.match(describe(findModel(catalog, 'olmo-1b')).mismatch!, /nominal/);
-  assert.ok(Math.abs(describe(findModel(catalog, 't5-small')).sizeError) < 0.01, 'T5 is counted as an encoder and a decoder stack');
+  assert.ok(
+    Math.abs(describe(findModel(catalog, 't5-small')).sizeError) < 0.01,
+    'T5 is counted as an encoder and a decoder stack',
+  );
   for (const m of catalog) assert.notEqual(describe(m).mismatch, 'unexplained', m.name);
 });
 
@@ -73,7 +91,7 @@ test('OPT-350M: its 512-wide embeddings with project_in/out are counted, and the
   assert.match(d.mismatch!, /nominal name \(512-wide embeddings with project_in\/out/);
 });
 
-test('detailed FLOPs: Llama 3.1 at its 8192 pretraining context (405B within 15 % of the paper\'s 3.8e25); T5 counts both stacks', () => {
+test("detailed FLOPs: Llama 3.1 at its 8192 pretraining context (405B within 15 % of the paper's 3.8e25); T5 counts both stacks", () => {
   const l = describe(findModel(catalog, 'llama-3.1-405b'));
   assert.equal(l.shape.seqLen, 8192);
   assert.equal(l.contextLength, 131072);
@@ -82,14 +100,21 @@ test('detailed FLOPs: Llama 3.1 at its 8192 pretraining context (405B within 15 
     const d = describe(m);
     if (d.flopsDetailed === undefined) continue;
     // App. F adds attention and logits to 6N: never below 6ND by more than the embedding share, never far above
-    assert.ok(d.flopsDetailed / d.flops6ND! > 0.9 && d.flopsDetailed / d.flops6ND! < 1.75, `${m.name}: ${(d.flopsDetailed / d.flops6ND!).toFixed(2)}× 6ND`);
+    assert.ok(
+      d.flopsDetailed / d.flops6ND! > 0.9 && d.flopsDetailed / d.flops6ND! < 1.75,
+      `${m.name}: ${(d.flopsDetailed / d.flops6ND!).toFixed(2)}× 6ND`,
+    );
   }
 });
 
 test('every row carries a short citation for tables, and placements carry it too', () => {
-  for (const m of catalog) assert.ok(m.cite.length >= 8 && m.cite.length <= 40 && /\d{4}/.test(m.cite), `${m.name}: ${m.cite}`);
+  for (const m of catalog)
+    assert.ok(m.cite.length >= 8 && m.cite.length <= 40 && /\d{4}/.test(m.cite), `${m.name}: ${m.cite}`);
   assert.equal(findModel(catalog, 'gopher-417m').cite, 'Rae+ 2021');
-  assert.equal(placeOnFrontier(findModel(catalog, 'chinchilla-70b'), chinchilla, lawPreset('epoch-2024').params).cite, 'Hoffmann+ 2022');
+  assert.equal(
+    placeOnFrontier(findModel(catalog, 'chinchilla-70b'), chinchilla, lawPreset('epoch-2024').params).cite,
+    'Hoffmann+ 2022',
+  );
 });
 
 test('tokens per parameter: Chinchilla 70B = 20, Llama 2 70B ≈ 28.6, Llama 3 70B ≈ 214', () => {
@@ -110,5 +135,8 @@ test("under Epoch's fit Chinchilla 70B sits near the frontier and GPT-3 175B is 
 });
 
 test('an unknown model name is an error listing close matches', () => {
-  assert.throws(() => findModel(catalog, 'llama-2-71b'), /unknown model "llama-2-71b"; closest: llama-2-7b, llama-2-70b/);
+  assert.throws(
+    () => findModel(catalog, 'llama-2-71b'),
+    /unknown model "llama-2-71b"; closest: llama-2-7b, llama-2-70b/,
+  );
 });

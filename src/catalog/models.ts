@@ -66,7 +66,10 @@ function shortCitation(source: string): string {
 
 /** `Llama-2-70B` → `llama-2-70b`, `GPT-3 175B` → `gpt-3-175b`. */
 function slug(name: string): string {
-  return name.toLowerCase().replace(/[^a-z0-9.]+/g, '-').replace(/^-|-$/g, '');
+  return name
+    .toLowerCase()
+    .replace(/[^a-z0-9.]+/g, '-')
+    .replace(/^-|-$/g, '');
 }
 
 export function parseCatalog(text: string, source = 'published-models.csv'): CatalogModel[] {
@@ -79,7 +82,11 @@ export function parseCatalog(text: string, source = 'published-models.csv'): Cat
   return rows.map(({ record: r, info }) => {
     const num = (k: string) => {
       const v = Number(r[k]);
-      if (r[k] === '' || !Number.isFinite(v)) throw new InputError({ file: source, line: info.lines, columnName: k }, `expected a number, got ${JSON.stringify(r[k])}`);
+      if (r[k] === '' || !Number.isFinite(v))
+        throw new InputError(
+          { file: source, line: info.lines, columnName: k },
+          `expected a number, got ${JSON.stringify(r[k])}`,
+        );
       return v;
     };
     const nHeads = num('n_heads');
@@ -143,18 +150,37 @@ function recount(m: CatalogModel, shape: ModelShape): ParameterCount {
     const inner = shape.nHeads * (shape.headDim ?? shape.dModel / shape.nHeads);
     const mlp = 2 * shape.dModel * shape.dFf;
     const attention = shape.nLayer * (4 + 8) * shape.dModel * inner;
-    count = { ...count, attention, mlp: 2 * shape.nLayer * mlp, nonEmbedding: attention + 2 * shape.nLayer * mlp, total: attention + 2 * shape.nLayer * mlp + count.embedding + count.unembedding + count.norms };
+    count = {
+      ...count,
+      attention,
+      mlp: 2 * shape.nLayer * mlp,
+      nonEmbedding: attention + 2 * shape.nLayer * mlp,
+      total: attention + 2 * shape.nLayer * mlp + count.embedding + count.unembedding + count.norms,
+    };
   }
   if (m.embedDim && m.embedDim !== shape.dModel) {
     // Token embeddings e wide (the output head shares them when tied), project_in e×d and project_out d×e; positions stay d wide.
     const positions = shape.positions === 'learned' ? shape.seqLen * shape.dModel : 0;
     const embedding = shape.vocab * m.embedDim + positions + 2 * m.embedDim * shape.dModel;
     const unembedding = shape.tiedEmbeddings ? 0 : shape.vocab * m.embedDim;
-    count = { ...count, embedding, unembedding, total: count.total - count.embedding - count.unembedding + embedding + unembedding };
+    count = {
+      ...count,
+      embedding,
+      unembedding,
+      total: count.total - count.embedding - count.unembedding + embedding + unembedding,
+    };
   }
   // Gopher and Chinchilla: one extra d×d relative-position projection per layer (the catalog's inference).
-  const relative = m.position === 'relative' && (m.family === 'Gopher' || m.family === 'Chinchilla') ? shape.nLayer * shape.dModel ** 2 : 0;
-  return { ...count, total: count.total + relative, attention: count.attention + relative, nonEmbedding: count.nonEmbedding + relative };
+  const relative =
+    m.position === 'relative' && (m.family === 'Gopher' || m.family === 'Chinchilla')
+      ? shape.nLayer * shape.dModel ** 2
+      : 0;
+  return {
+    ...count,
+    total: count.total + relative,
+    attention: count.attention + relative,
+    nonEmbedding: count.nonEmbedding + relative,
+  };
 }
 
 /** Recount without norms (as the catalog's own config-derived counts) ÷ reported − 1. */
@@ -181,7 +207,8 @@ export function describe(m: CatalogModel): CatalogRow {
   if (m.tied === 'unknown') {
     if (!m.shape.vocab) tyingNote = 'vocabulary not stated: embeddings left out of the recount';
     else {
-      const tied = recount(m, { ...m.shape, tiedEmbeddings: true }), untied = recount(m, { ...m.shape, tiedEmbeddings: false });
+      const tied = recount(m, { ...m.shape, tiedEmbeddings: true }),
+        untied = recount(m, { ...m.shape, tiedEmbeddings: false });
       const tiedFits = Math.abs(errorOf(tied, m.reported)) <= Math.abs(errorOf(untied, m.reported));
       shape = { ...m.shape, tiedEmbeddings: tiedFits };
       tyingNote = `tying not stated: counted ${tiedFits ? 'tied' : 'untied'} (closer to the reported size)`;
@@ -196,7 +223,7 @@ export function describe(m: CatalogModel): CatalogRow {
     tyingNote,
     recomputed,
     sizeError,
-    mismatch: Math.abs(sizeError) > 0.05 ? mismatchReason(m) ?? 'unexplained' : undefined,
+    mismatch: Math.abs(sizeError) > 0.05 ? (mismatchReason(m) ?? 'unexplained') : undefined,
     tokensPerParameter: m.tokens ? m.tokens / m.reported : undefined,
     aspectRatio: m.shape.dModel / m.shape.nLayer,
     headDim,
@@ -210,7 +237,9 @@ export function describe(m: CatalogModel): CatalogRow {
 function levenshtein(a: string, b: string): number {
   const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...new Array<number>(b.length).fill(0)]);
   for (let j = 1; j <= b.length; j++) d[0][j] = j;
-  for (let i = 1; i <= a.length; i++) for (let j = 1; j <= b.length; j++) d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+  for (let i = 1; i <= a.length; i++)
+    for (let j = 1; j <= b.length; j++)
+      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
   return d[a.length][b.length];
 }
 
@@ -222,8 +251,12 @@ export function findModel(catalog: CatalogModel[], query: string): CatalogModel 
   const q = slug(query).replace(/[-.]/g, '');
   const hit = catalog.find((m) => m.id.replace(/[-.]/g, '') === q);
   if (hit) return hit;
-  const close = [...catalog].sort((a, b) => levenshtein(q, a.id.replace(/[-.]/g, '')) - levenshtein(q, b.id.replace(/[-.]/g, ''))).slice(0, 5);
-  throw new UsageError(`unknown model "${query}"; closest: ${close.map((m) => m.id).join(', ')} (list them with "scalelab models")`);
+  const close = [...catalog]
+    .sort((a, b) => levenshtein(q, a.id.replace(/[-.]/g, '')) - levenshtein(q, b.id.replace(/[-.]/g, '')))
+    .slice(0, 5);
+  throw new UsageError(
+    `unknown model "${query}"; closest: ${close.map((m) => m.id).join(', ')} (list them with "scalelab models")`,
+  );
 }
 
 export interface FrontierPlacement {
@@ -251,7 +284,9 @@ export interface FrontierPlacement {
 /** Where a published model sits against a law's frontier (the Chinchilla paper's first figure). */
 export function placeOnFrontier(m: CatalogModel, law: Law, params: Record<string, number>): FrontierPlacement {
   if (!m.tokens) throw new UsageError(`${m.name}: the catalog has no training-token count (${m.notes.slice(0, 80)}…)`);
-  const N = m.reported, D = m.tokens, C = 6 * N * D;
+  const N = m.reported,
+    D = m.tokens,
+    C = 6 * N * D;
   const opt = computeOptimal(law, params, C);
   const ratio = N / opt.N;
   const verdict =

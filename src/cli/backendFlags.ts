@@ -53,27 +53,58 @@ export interface BackendFlags {
 
 export function addBackendFlags(cmd: Command): Command {
   cmd
-    .option('--backend <name>', 'sim (in-process simulated lab), api (a training API), local (a command per run), slurm (sbatch per run)', 'sim')
-    .addOption(flag('world', { detail: 'with --backend sim the world to run (default: worlds/default.json); with api the world the server runs ("lab serve --world"), to plan with its hardware and report the regret' }))
+    .option(
+      '--backend <name>',
+      'sim (in-process simulated lab), api (a training API), local (a command per run), slurm (sbatch per run)',
+      'sim',
+    )
+    .addOption(
+      flag('world', {
+        detail:
+          'with --backend sim the world to run (default: worlds/default.json); with api the world the server runs ("lab serve --world"), to plan with its hardware and report the regret',
+      }),
+    )
     .option('--url <url>', 'api: base URL of the training API, e.g. http://127.0.0.1:8000')
     .addOption(flag('api-key', { detail: 'with --backend api (default: $SCALELAB_API_KEY)' }))
-    .option('--max-runtime <seconds>', 'api: max_runtime_seconds of every run (default: learnt from the server: the first run alone with a generous limit, then its reported runtime × --runtime-margin)')
-    .option('--runtime-margin <x>', 'api: reserve this multiple of the runtime the server\'s reported runs imply', '2')
-    .option('--command <template>', 'local/slurm: command per run, e.g. "python train.py --layers {n_layer} --d-model {d_model} --tokens {tokens} --lr {lr} --out {run_dir}"')
+    .option(
+      '--max-runtime <seconds>',
+      'api: max_runtime_seconds of every run (default: learnt from the server: the first run alone with a generous limit, then its reported runtime × --runtime-margin)',
+    )
+    .option('--runtime-margin <x>', "api: reserve this multiple of the runtime the server's reported runs imply", '2')
+    .option(
+      '--command <template>',
+      'local/slurm: command per run, e.g. "python train.py --layers {n_layer} --d-model {d_model} --tokens {tokens} --lr {lr} --out {run_dir}"',
+    )
     .option('--concurrency <n>', 'runs in flight at once (local default 1, api 8, slurm 64)')
-    .option('--threads-per-run <n>', 'local: CPU threads per run, exported as OMP_NUM_THREADS (default: cores / concurrency)')
-    .option('--run-timeout <seconds>', 'local/slurm: end a run still going after this many seconds (its whole process group: SIGTERM, SIGKILL 10 s later); it fails "timed out after N s". Slurm also gets sbatch --time, a minute longer')
+    .option(
+      '--threads-per-run <n>',
+      'local: CPU threads per run, exported as OMP_NUM_THREADS (default: cores / concurrency)',
+    )
+    .option(
+      '--run-timeout <seconds>',
+      'local/slurm: end a run still going after this many seconds (its whole process group: SIGTERM, SIGKILL 10 s later); it fails "timed out after N s". Slurm also gets sbatch --time, a minute longer',
+    )
     .option('--partition <name>', 'slurm: partition')
     .option('--sbatch-arg <arg...>', 'slurm: extra sbatch arguments, e.g. --sbatch-arg=--gres=gpu:1')
-    .option('--no-array', 'slurm: one sbatch job per run instead of one job array per pass (for sites that count array tasks against a user\'s job limit differently, or forbid arrays)')
-    .option('--array-max <n>', 'slurm: most runs in one job array (default: the cluster\'s MaxArraySize from scontrol show config, else 1000)')
+    .option(
+      '--no-array',
+      "slurm: one sbatch job per run instead of one job array per pass (for sites that count array tasks against a user's job limit differently, or forbid arrays)",
+    )
+    .option(
+      '--array-max <n>',
+      "slurm: most runs in one job array (default: the cluster's MaxArraySize from scontrol show config, else 1000)",
+    )
     .option('--runs-dir <dir>', 'local/slurm: folder for run folders', '.scalelab/runs')
-    .addOption(flag('gpu', { detail: 'non-sim backends: the cost model\'s hardware', default: defaultGpu }))
+    .addOption(flag('gpu', { detail: "non-sim backends: the cost model's hardware", default: defaultGpu }))
     .addOption(flag('mfu', { detail: 'non-sim backends', default: '0.4' }))
     .addOption(flag('peak-flops', { detail: 'non-sim backends, e.g. 2e10 for two CPU cores' }))
     .option('--overhead <seconds>', 'non-sim backends: start-up seconds per run', '0')
     .option('--width-multiple <n>', 'non-sim backends: d_model a multiple of this, heads of this dimension', '64')
-    .option('--min-layers <n>', 'non-sim backends: fewest layers a model may have (1 allows one-layer models for tiny CPU studies)', '2')
+    .option(
+      '--min-layers <n>',
+      'non-sim backends: fewest layers a model may have (1 allows one-layer models for tiny CPU studies)',
+      '2',
+    )
     .addOption(flag('vocab', { detail: 'non-sim backends: of the trained models', default: '32000' }))
     .addOption(flag('seq-len', { detail: 'non-sim backends: of the trained models', default: '512' }))
     .option('--poll <seconds>', 'seconds between status polls', '2')
@@ -81,13 +112,22 @@ export function addBackendFlags(cmd: Command): Command {
     .option('--ratio <x>', 'ratio between consecutive budgets', '3')
     .option('--sizes <n>', 'model sizes per budget', '7')
     .option('--span <x>', 'sizes span ×span around the prior optimum', '32')
-    .option('--prior-ratio <tokens>', 'centre the sizes on N = √(C/(6·R)), R tokens per parameter, instead of the epoch-2024 law (for data unlike web text, e.g. characters)');
+    .option(
+      '--prior-ratio <tokens>',
+      'centre the sizes on N = √(C/(6·R)), R tokens per parameter, instead of the epoch-2024 law (for data unlike web text, e.g. characters)',
+    );
   deprecatedAlias(cmd, '--budgets <n>', '--budget-count');
   return deprecatedAlias(cmd, '--threads <n>', '--threads-per-run');
 }
 
 /** Sweep-design flags as options for designSweep / runStudy. */
-export function designFlags(f: { budgetCount: string; ratio: string; sizes: string; span: string; priorRatio?: string }) {
+export function designFlags(f: {
+  budgetCount: string;
+  ratio: string;
+  sizes: string;
+  span: string;
+  priorRatio?: string;
+}) {
   return {
     ...(f.priorRatio !== undefined ? { priorTokensPerParameter: parseQuantity(f.priorRatio, '--prior-ratio') } : {}),
     budgets: parseInteger(f.budgetCount, '--budget-count', 2),
@@ -99,9 +139,27 @@ export function designFlags(f: { budgetCount: string; ratio: string; sizes: stri
 
 /** The flags that decide a study's runs on this backend (for resuming it: see openStudy). */
 export function studyPlanFlags(f: BackendFlags): Record<string, string | boolean | null> {
-  const flags: Record<string, string | boolean | null> = { '--backend': f.backend, '--world': f.world ?? null, '--budget-count': f.budgetCount, '--ratio': f.ratio, '--sizes': f.sizes, '--span': f.span, '--prior-ratio': f.priorRatio ?? null };
+  const flags: Record<string, string | boolean | null> = {
+    '--backend': f.backend,
+    '--world': f.world ?? null,
+    '--budget-count': f.budgetCount,
+    '--ratio': f.ratio,
+    '--sizes': f.sizes,
+    '--span': f.span,
+    '--prior-ratio': f.priorRatio ?? null,
+  };
   // Off the simulated lab the cost model and the architecture shape every run too.
-  if (f.backend !== 'sim') Object.assign(flags, { '--gpu': f.peakFlops ? null : f.gpu, '--peak-flops': f.peakFlops ?? null, '--mfu': f.mfu, '--overhead': f.overhead, '--vocab': f.vocab, '--seq-len': f.seqLen, '--width-multiple': f.widthMultiple, '--min-layers': f.minLayers });
+  if (f.backend !== 'sim')
+    Object.assign(flags, {
+      '--gpu': f.peakFlops ? null : f.gpu,
+      '--peak-flops': f.peakFlops ?? null,
+      '--mfu': f.mfu,
+      '--overhead': f.overhead,
+      '--vocab': f.vocab,
+      '--seq-len': f.seqLen,
+      '--width-multiple': f.widthMultiple,
+      '--min-layers': f.minLayers,
+    });
   return flags;
 }
 
@@ -111,7 +169,11 @@ export function studyPlanFlags(f: BackendFlags): Record<string, string | boolean
  * together as one sweep) unless `extend`, naming each difference.
  * @throws UsageError naming the store, the study and the differences
  */
-export function openStudy(store: RunStore, f: { db: string; study: string; extend?: boolean }, asked: StudyPlanRecord): void {
+export function openStudy(
+  store: RunStore,
+  f: { db: string; study: string; extend?: boolean },
+  asked: StudyPlanRecord,
+): void {
   const stored = store.studyConfig(f.study);
   if (stored === undefined) {
     store.study(f.study, asked);
@@ -119,11 +181,15 @@ export function openStudy(store: RunStore, f: { db: string; study: string; exten
   }
   const differences = planDifferences(stored, asked);
   if (differences.length && !f.extend) {
-    throw new UsageError(`${f.db}: study "${f.study}" was planned otherwise (${differences.join('; ')}): its runs and this plan's would be fitted together. Give another --study NAME, or --extend to add this plan's runs to it`);
+    throw new UsageError(
+      `${f.db}: study "${f.study}" was planned otherwise (${differences.join('; ')}): its runs and this plan's would be fitted together. Give another --study NAME, or --extend to add this plan's runs to it`,
+    );
   }
   const runs = store.runs({ study: f.study });
   const completed = runs.filter((r) => r.status === 'completed').length;
-  process.stderr.write(`scalelab: resuming study "${f.study}" in ${f.db}: ${runs.length} runs stored, ${completed} completed${differences.length ? `; extended with a different plan (--extend: ${differences.join('; ')})` : ''}\n`);
+  process.stderr.write(
+    `scalelab: resuming study "${f.study}" in ${f.db}: ${runs.length} runs stored, ${completed} completed${differences.length ? `; extended with a different plan (--extend: ${differences.join('; ')})` : ''}\n`,
+  );
 }
 
 export interface BackendSetup {
@@ -136,32 +202,103 @@ export interface BackendSetup {
 export function makeBackend(f: BackendFlags): BackendSetup {
   const kind = keyword(f.backend, '--backend', ['sim', 'api', 'local', 'slurm'] as const);
   const concurrency = f.concurrency ? parseInteger(f.concurrency, '--concurrency', 1) : undefined;
-  if (f.runTimeout !== undefined && kind !== 'local' && kind !== 'slurm') throw new UsageError(`--run-timeout applies to --backend local and slurm${kind === 'api' ? '; the training API takes --max-runtime' : ''}`);
+  if (f.runTimeout !== undefined && kind !== 'local' && kind !== 'slurm')
+    throw new UsageError(
+      `--run-timeout applies to --backend local and slurm${kind === 'api' ? '; the training API takes --max-runtime' : ''}`,
+    );
   if (kind === 'sim') {
     const world = loadWorld(f.world);
     return { backend: simBackend(world), cost: worldCostModel(world), architecture: worldArchitecture(world), world };
   }
   const widthMultiple = parseInteger(f.widthMultiple, '--width-multiple', 8);
-  const architecture: Architecture = { vocab: parseInteger(f.vocab, '--vocab', 1), seqLen: parseInteger(f.seqLen, '--seq-len', 1), ffnRatio: 4, widthMultiple, aspectRange: widthMultiple < 64 ? [8, 256] : [40, 160], limits: { dModel: [widthMultiple, 16384], nLayer: [parseInteger(f.minLayers, '--min-layers', 1), 256] } };
+  const architecture: Architecture = {
+    vocab: parseInteger(f.vocab, '--vocab', 1),
+    seqLen: parseInteger(f.seqLen, '--seq-len', 1),
+    ffnRatio: 4,
+    widthMultiple,
+    aspectRange: widthMultiple < 64 ? [8, 256] : [40, 160],
+    limits: { dModel: [widthMultiple, 16384], nLayer: [parseInteger(f.minLayers, '--min-layers', 1), 256] },
+  };
   const peak = f.peakFlops ? parseQuantity(f.peakFlops, '--peak-flops') : accelerator(f.gpu).peakFlops;
-  const cost = assumedCostModel(peak, parseQuantity(f.mfu, '--mfu'), architecture, parseQuantity(f.overhead, '--overhead', { positive: false }));
+  const cost = assumedCostModel(
+    peak,
+    parseQuantity(f.mfu, '--mfu'),
+    architecture,
+    parseQuantity(f.overhead, '--overhead', { positive: false }),
+  );
   if (kind === 'api') {
-    if (!f.url) throw new UsageError('--backend api needs --url (e.g. http://127.0.0.1:8000 from "scalelab lab serve")');
+    if (!f.url)
+      throw new UsageError('--backend api needs --url (e.g. http://127.0.0.1:8000 from "scalelab lab serve")');
     const key = f.apiKey ?? process.env.SCALELAB_API_KEY;
     if (!key) throw new UsageError('--backend api needs --api-key or $SCALELAB_API_KEY');
     const maxRuntimeSeconds = f.maxRuntime !== undefined ? parseQuantity(f.maxRuntime, '--max-runtime') : undefined;
-    if (maxRuntimeSeconds !== undefined && maxRuntimeSeconds > apiMaxRuntime) throw new UsageError(`--max-runtime ${f.maxRuntime}: the training API allows at most ${apiMaxRuntime} s (12 h)`);
-    const runtimeMargin = f.runtimeMargin !== undefined ? parseQuantity(f.runtimeMargin, '--runtime-margin') : undefined;
+    if (maxRuntimeSeconds !== undefined && maxRuntimeSeconds > apiMaxRuntime)
+      throw new UsageError(`--max-runtime ${f.maxRuntime}: the training API allows at most ${apiMaxRuntime} s (12 h)`);
+    const runtimeMargin =
+      f.runtimeMargin !== undefined ? parseQuantity(f.runtimeMargin, '--runtime-margin') : undefined;
     // With --world the server runs that world (scalelab lab serve --world W): plan with its hardware, and state the regret.
     if (f.world) {
       const world = loadWorld(f.world);
-      return { backend: apiBackend({ url: f.url, apiKey: key, seqLen: world.architecture.seqLen, concurrency, maxRuntimeSeconds, runtimeMargin, optionNames: flagFor }), cost: worldCostModel(world), architecture: worldArchitecture(world), world };
+      return {
+        backend: apiBackend({
+          url: f.url,
+          apiKey: key,
+          seqLen: world.architecture.seqLen,
+          concurrency,
+          maxRuntimeSeconds,
+          runtimeMargin,
+          optionNames: flagFor,
+        }),
+        cost: worldCostModel(world),
+        architecture: worldArchitecture(world),
+        world,
+      };
     }
-    return { backend: apiBackend({ url: f.url, apiKey: key, seqLen: architecture.seqLen, concurrency, maxRuntimeSeconds, runtimeMargin, optionNames: flagFor }), cost, architecture };
+    return {
+      backend: apiBackend({
+        url: f.url,
+        apiKey: key,
+        seqLen: architecture.seqLen,
+        concurrency,
+        maxRuntimeSeconds,
+        runtimeMargin,
+        optionNames: flagFor,
+      }),
+      cost,
+      architecture,
+    };
   }
   const timeoutSeconds = f.runTimeout !== undefined ? parseQuantity(f.runTimeout, '--run-timeout') : undefined;
-  if (!f.command) throw new UsageError(`--backend ${kind} needs --command TEMPLATE (placeholders: {n_layer} {d_model} {n_heads} {d_ff} {tokens} {batch_tokens} {lr} {seed} {run_dir} …)`);
-  if (kind === 'local') return { backend: localBackend({ command: f.command, root: f.runsDir, concurrency, threads: f.threadsPerRun ? parseInteger(f.threadsPerRun, '--threads-per-run', 1) : undefined, timeoutSeconds }), cost, architecture };
+  if (!f.command)
+    throw new UsageError(
+      `--backend ${kind} needs --command TEMPLATE (placeholders: {n_layer} {d_model} {n_heads} {d_ff} {tokens} {batch_tokens} {lr} {seed} {run_dir} …)`,
+    );
+  if (kind === 'local')
+    return {
+      backend: localBackend({
+        command: f.command,
+        root: f.runsDir,
+        concurrency,
+        threads: f.threadsPerRun ? parseInteger(f.threadsPerRun, '--threads-per-run', 1) : undefined,
+        timeoutSeconds,
+      }),
+      cost,
+      architecture,
+    };
   const arrayMax = f.arrayMax !== undefined ? parseInteger(f.arrayMax, '--array-max', 1) : undefined;
-  return { backend: slurmBackend({ command: f.command, root: f.runsDir, concurrency, partition: f.partition, sbatchArgs: f.sbatchArg, array: f.array !== false, arrayMax, timeoutSeconds, optionNames: flagFor }), cost, architecture };
+  return {
+    backend: slurmBackend({
+      command: f.command,
+      root: f.runsDir,
+      concurrency,
+      partition: f.partition,
+      sbatchArgs: f.sbatchArg,
+      array: f.array !== false,
+      arrayMax,
+      timeoutSeconds,
+      optionNames: flagFor,
+    }),
+    cost,
+    architecture,
+  };
 }

@@ -23,11 +23,20 @@ export function leafCommands(program: Command): Command[] {
 /** Every visible flag of every command (deprecated aliases are hidden and listed apart). */
 export function flagUses(program: Command): FlagUse[] {
   return leafCommands(program).flatMap((cmd) =>
-    cmd.options.filter((o) => !o.hidden && o.long).map((o) => ({ command: commandPath(cmd), long: o.long!, description: o.description, defaultValue: o.defaultValue })),
+    cmd.options
+      .filter((o) => !o.hidden && o.long)
+      .map((o) => ({
+        command: commandPath(cmd),
+        long: o.long!,
+        description: o.description,
+        defaultValue: o.defaultValue,
+      })),
   );
 }
 
-const registry = new Map<string, SharedFlag>(Object.values(sharedFlags).map((s: SharedFlag) => [s.flags.split(' ')[0], s]));
+const registry = new Map<string, SharedFlag>(
+  Object.values(sharedFlags).map((s: SharedFlag) => [s.flags.split(' ')[0], s]),
+);
 
 /** A use's meaning: the shared meaning it starts with, else its whole description. */
 export function meaningOf(use: FlagUse): string {
@@ -59,13 +68,22 @@ export function flagProblems(uses: FlagUse[]): string[] {
   const problems: string[] = [];
   for (const u of uses) {
     const s = registry.get(u.long);
-    if (s && !u.description.startsWith(s.meaning)) problems.push(`${u.command} ${u.long}: "${u.description}" does not start with its shared meaning "${s.meaning}" (src/cli/flags.ts)`);
+    if (s && !u.description.startsWith(s.meaning))
+      problems.push(
+        `${u.command} ${u.long}: "${u.description}" does not start with its shared meaning "${s.meaning}" (src/cli/flags.ts)`,
+      );
   }
   for (const row of sharedFlagRows(uses)) {
     const meanings = new Set(row.uses.map(meaningOf));
-    if (meanings.size > 1) problems.push(`${row.long} means ${meanings.size} things: ${row.uses.map((u) => `${u.command}: "${u.description}"`).join('; ')}`);
+    if (meanings.size > 1)
+      problems.push(
+        `${row.long} means ${meanings.size} things: ${row.uses.map((u) => `${u.command}: "${u.description}"`).join('; ')}`,
+      );
     const defaults = new Set(row.uses.map((u) => JSON.stringify(u.defaultValue ?? null)));
-    if (defaults.size > 1 && !registry.get(row.long)?.defaultsVary) problems.push(`${row.long} has ${defaults.size} defaults (${row.uses.map((u) => `${u.command}: ${u.defaultValue ?? 'none'}`).join(', ')}) and src/cli/flags.ts gives no reason (defaultsVary)`);
+    if (defaults.size > 1 && !registry.get(row.long)?.defaultsVary)
+      problems.push(
+        `${row.long} has ${defaults.size} defaults (${row.uses.map((u) => `${u.command}: ${u.defaultValue ?? 'none'}`).join(', ')}) and src/cli/flags.ts gives no reason (defaultsVary)`,
+      );
   }
   return problems;
 }
@@ -91,7 +109,9 @@ export function flagsMarkdown(program: Command): string {
         const d = u.defaultValue === undefined ? '' : ` (${String(u.defaultValue)})`;
         byDefault.set(d, [...(byDefault.get(d) ?? []), u.command]);
       }
-      const commands = [...byDefault.entries()].map(([d, cs]) => `${cs.map((c) => `\`${c}\``).join(', ')}${d}`).join('; ');
+      const commands = [...byDefault.entries()]
+        .map(([d, cs]) => `${cs.map((c) => `\`${c}\``).join(', ')}${d}`)
+        .join('; ');
       return `| \`${r.long}\` | ${cell(r.meaning)} | ${cell(commands)} |`;
     }),
     '',
@@ -101,7 +121,9 @@ export function flagsMarkdown(program: Command): string {
     '',
     '| command | old | use |',
     '|---|---|---|',
-    ...leafCommands(program).flatMap((cmd) => deprecatedAliases(cmd).map((a) => `| \`${commandPath(cmd)}\` | \`${a.old}\` | \`${a.replacement}\` |`)),
+    ...leafCommands(program).flatMap((cmd) =>
+      deprecatedAliases(cmd).map((a) => `| \`${commandPath(cmd)}\` | \`${a.old}\` | \`${a.replacement}\` |`),
+    ),
     '',
   ];
   return lines.join('\n');

@@ -13,24 +13,48 @@ test('each flag name means one thing in every command, with one default unless a
   assert.deepEqual(flagProblems(uses), []);
   // The clashes issue 18 found are gone: each of these names has one meaning.
   const rows = new Map(sharedFlagRows(uses).map((r) => [r.long, r]));
-  for (const name of ['--budgets', '--tolerance', '--gpu', '--targets', '--params']) assert.ok(rows.has(name), `${name} is shared`);
+  for (const name of ['--budgets', '--tolerance', '--gpu', '--targets', '--params'])
+    assert.ok(rows.has(name), `${name} is shared`);
   assert.equal(new Set(rows.get('--gpu')!.uses.map((u) => u.defaultValue)).size, 1, 'one default GPU');
-  assert.deepEqual([...new Set(uses.filter((u) => u.long === '--loss').map((u) => u.command))], ['fit'], '--loss is only the fit\'s loss function');
+  assert.deepEqual(
+    [...new Set(uses.filter((u) => u.long === '--loss').map((u) => u.command))],
+    ['fit'],
+    "--loss is only the fit's loss function",
+  );
 });
 
 test('the check finds a flag name given a second meaning, and a second default', () => {
   const program = new Command('scalelab');
-  program.command('a').addOption(flag('seed', { default: '0' })).addOption(flag('gpu', { default: 'h100' }));
-  program.command('b').option('--seed <seed>', 'how many seeds to average').addOption(flag('gpu', { default: 'b200' }));
+  program
+    .command('a')
+    .addOption(flag('seed', { default: '0' }))
+    .addOption(flag('gpu', { default: 'h100' }));
+  program
+    .command('b')
+    .option('--seed <seed>', 'how many seeds to average')
+    .addOption(flag('gpu', { default: 'b200' }));
   const problems = flagProblems(flagUses(program));
-  assert.ok(problems.some((p) => p.startsWith('b --seed: "how many seeds to average" does not start with its shared meaning')), problems.join('\n'));
-  assert.ok(problems.some((p) => p.startsWith('--seed means 2 things')), problems.join('\n'));
-  assert.ok(problems.some((p) => p.startsWith('--gpu has 2 defaults')), problems.join('\n'));
+  assert.ok(
+    problems.some((p) => p.startsWith('b --seed: "how many seeds to average" does not start with its shared meaning')),
+    problems.join('\n'),
+  );
+  assert.ok(
+    problems.some((p) => p.startsWith('--seed means 2 things')),
+    problems.join('\n'),
+  );
+  assert.ok(
+    problems.some((p) => p.startsWith('--gpu has 2 defaults')),
+    problems.join('\n'),
+  );
 });
 
 test('docs/flags.md is the table the program gives (node --import tsx scripts/flags-table.ts writes it)', async () => {
   const doc = readFileSync(flagsDocPath, 'utf8');
-  assert.equal(doc, flagsMarkdown(await buildProgram()), 'docs/flags.md is out of date: run node --import tsx scripts/flags-table.ts');
+  assert.equal(
+    doc,
+    flagsMarkdown(await buildProgram()),
+    'docs/flags.md is out of date: run node --import tsx scripts/flags-table.ts',
+  );
   assert.match(doc, /\| `--tolerance` \| runs within this many decades/);
   assert.match(doc, /\| `bcrit` \| `--loss` \| `--target-loss` \|/);
 });
@@ -56,6 +80,9 @@ test('a deprecated spelling still works, says so on stderr only, and cannot be g
   assert.match(old.stderr, /--loss is deprecated .*use --target-loss/);
   const now = await run(['--target-loss', '2.5']);
   assert.equal(now.stderr, '');
-  await assert.rejects(run(['--loss', '2', '--target-loss', '3']), /give --target-loss \(or its deprecated spelling --loss\), not both/);
+  await assert.rejects(
+    run(['--loss', '2', '--target-loss', '3']),
+    /give --target-loss \(or its deprecated spelling --loss\), not both/,
+  );
   assert.ok(!new Command('y').addOption(flag('json')).helpInformation().includes('deprecated'));
 });

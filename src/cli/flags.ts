@@ -20,48 +20,148 @@ export interface SharedFlag {
 
 export const sharedFlags = {
   json: { flags: '--json', meaning: 'print the result as JSON on stdout (errors too; no progress bars)' },
-  out: { flags: '--out <file>', meaning: 'write the result to this file (its folder is created, and checked before any work)' },
+  out: {
+    flags: '--out <file>',
+    meaning: 'write the result to this file (its folder is created, and checked before any work)',
+  },
   seed: { flags: '--seed <seed>', meaning: 'seed of the bootstrap resampling' },
-  bootstrap: { flags: '--bootstrap <n>', meaning: 'bootstrap replicates for intervals (0: none)', defaultsVary: 'replicates cost one refit each: a back-test refits per cutoff, a critical-batch fit is cheap' },
-  level: { flags: '--level <level>', meaning: 'level of the intervals, between 0 and 1', defaultsVary: 'compare reports 80 % intervals, as the data-comparison literature does; elsewhere 95 %' },
+  bootstrap: {
+    flags: '--bootstrap <n>',
+    meaning: 'bootstrap replicates for intervals (0: none)',
+    defaultsVary: 'replicates cost one refit each: a back-test refits per cutoff, a critical-batch fit is cheap',
+  },
+  level: {
+    flags: '--level <level>',
+    meaning: 'level of the intervals, between 0 and 1',
+    defaultsVary: 'compare reports 80 % intervals, as the data-comparison literature does; elsewhere 95 %',
+  },
   columns: { flags: '--columns <list>', meaning: 'map fields to your column names, NAME=COLUMN pairs' },
-  group: { flags: '--group <names>', meaning: 'keep only runs whose group column is one of these (comma-separated), e.g. isoflop' },
-  db: { flags: '--db <path>', meaning: 'run store file (SQLite)', defaultsVary: 'curve-law fit reads a store only when --db is given (otherwise files), so it has no default' },
-  study: { flags: '--study <name>', meaning: 'study name in the run store', defaultsVary: 'study run names its study "default", runs import "imported"; elsewhere it is required or a filter' },
+  group: {
+    flags: '--group <names>',
+    meaning: 'keep only runs whose group column is one of these (comma-separated), e.g. isoflop',
+  },
+  db: {
+    flags: '--db <path>',
+    meaning: 'run store file (SQLite)',
+    defaultsVary: 'curve-law fit reads a store only when --db is given (otherwise files), so it has no default',
+  },
+  study: {
+    flags: '--study <name>',
+    meaning: 'study name in the run store',
+    defaultsVary: 'study run names its study "default", runs import "imported"; elsewhere it is required or a filter',
+  },
   world: { flags: '--world <file>', meaning: 'world file of the simulated lab' },
-  law: { flags: '--law <law>', meaning: 'law form', defaultsVary: 'each command fits or uses the laws it can: the Chinchilla form by default, a power law for single curves' },
-  preset: { flags: '--preset <name>', meaning: 'a published law with its fitted constants, by name', defaultsVary: 'each command has its own family of published laws (loss, data-constrained, critical batch, learning rate and batch)' },
+  law: {
+    flags: '--law <law>',
+    meaning: 'law form',
+    defaultsVary:
+      'each command fits or uses the laws it can: the Chinchilla form by default, a power law for single curves',
+  },
+  preset: {
+    flags: '--preset <name>',
+    meaning: 'a published law with its fitted constants, by name',
+    defaultsVary:
+      'each command has its own family of published laws (loss, data-constrained, critical batch, learning rate and batch)',
+  },
   fit: { flags: '--fit <file>', meaning: 'a fit saved by "scalelab fit --out FILE"' },
-  params: { flags: '--params <list>', meaning: 'parameter values for --law, NAME=VALUE pairs, e.g. E=1.69,A=406.4,B=410.7,alpha=0.34,beta=0.28' },
-  x: { flags: '--x <variable>', meaning: 'the scaling variable: N, D or C', defaultsVary: 'each command\'s usual axis: N for power laws in size, D for a learning curve, C for compute' },
+  params: {
+    flags: '--params <list>',
+    meaning: 'parameter values for --law, NAME=VALUE pairs, e.g. E=1.69,A=406.4,B=410.7,alpha=0.34,beta=0.28',
+  },
+  x: {
+    flags: '--x <variable>',
+    meaning: 'the scaling variable: N, D or C',
+    defaultsVary: "each command's usual axis: N for power laws in size, D for a learning curve, C for compute",
+  },
   N: { flags: '--N <n>', meaning: 'model size N in parameters, e.g. 7e10 or 70B' },
   D: { flags: '--D <tokens>', meaning: 'training tokens D, e.g. 1.4e12 or 1.4T' },
   C: { flags: '--C <flops>', meaning: 'training compute C in FLOPs' },
   'batch-tokens': { flags: '--batch-tokens <n>', meaning: 'tokens per optimizer step' },
-  procedure: { flags: '--procedure <id>', meaning: 'how the Chinchilla form is fitted: auto or a recipe (huber, ls, ls-linear, tied-huber, tied-ls, gadre, kaplan)', defaultsVary: 'fit leaves it unset, which is auto unless --law, --loss, --tie, --fix… ask for a custom fit' },
-  breaks: { flags: '--breaks <n>', meaning: 'breaks of a broken neural scaling law (bnsl)', defaultsVary: 'curve fits a power law unless --breaks is given' },
-  budgets: { flags: '--budgets <list>', meaning: 'IsoFLOP budgets in FLOPs: auto (found in the data), chinchilla (the paper\'s nine) or a list such as 6e18,1e19', defaultsVary: 'curve-law ladder designs runs rather than reading them, so it has no data to find budgets in and requires them' },
-  vertex: { flags: '--vertex <method>', meaning: 'IsoFLOP vertex: parabola (Hoffmann et al.) or min-run (the lowest-loss run, the CS336 handout)' },
-  tolerance: { flags: '--tolerance <decades>', meaning: 'runs within this many decades of one another count as one value (an IsoFLOP budget, a model size)', defaultsVary: 'depth-width groups model sizes, which ladders space more evenly than budgets' },
-  targets: { flags: '--targets <list>', meaning: 'compute budgets in FLOPs to predict at', defaultsVary: 'report plans for the last target and defaults to one beyond the data' },
-  folds: { flags: '--folds <n>', meaning: 'back-test: number of cutoffs, chosen evenly', defaultsVary: 'a report\'s back-test is one section among many, so it uses fewer folds' },
+  procedure: {
+    flags: '--procedure <id>',
+    meaning:
+      'how the Chinchilla form is fitted: auto or a recipe (huber, ls, ls-linear, tied-huber, tied-ls, gadre, kaplan)',
+    defaultsVary: 'fit leaves it unset, which is auto unless --law, --loss, --tie, --fix… ask for a custom fit',
+  },
+  breaks: {
+    flags: '--breaks <n>',
+    meaning: 'breaks of a broken neural scaling law (bnsl)',
+    defaultsVary: 'curve fits a power law unless --breaks is given',
+  },
+  budgets: {
+    flags: '--budgets <list>',
+    meaning:
+      "IsoFLOP budgets in FLOPs: auto (found in the data), chinchilla (the paper's nine) or a list such as 6e18,1e19",
+    defaultsVary:
+      'curve-law ladder designs runs rather than reading them, so it has no data to find budgets in and requires them',
+  },
+  vertex: {
+    flags: '--vertex <method>',
+    meaning: 'IsoFLOP vertex: parabola (Hoffmann et al.) or min-run (the lowest-loss run, the CS336 handout)',
+  },
+  tolerance: {
+    flags: '--tolerance <decades>',
+    meaning: 'runs within this many decades of one another count as one value (an IsoFLOP budget, a model size)',
+    defaultsVary: 'depth-width groups model sizes, which ladders space more evenly than budgets',
+  },
+  targets: {
+    flags: '--targets <list>',
+    meaning: 'compute budgets in FLOPs to predict at',
+    defaultsVary: 'report plans for the last target and defaults to one beyond the data',
+  },
+  folds: {
+    flags: '--folds <n>',
+    meaning: 'back-test: number of cutoffs, chosen evenly',
+    defaultsVary: "a report's back-test is one section among many, so it uses fewer folds",
+  },
   compute: { flags: '--compute <flops>', meaning: 'training compute C in FLOPs' },
   'unique-tokens': { flags: '--unique-tokens <U>', meaning: 'unique tokens available (data-constrained laws)' },
   'target-loss': { flags: '--target-loss <loss>', meaning: 'the loss the run is to reach' },
-  gpu: { flags: '--gpu <id>', meaning: 'accelerator from the catalog, for its peak FLOP/s (h100, h100-pcie, a100, h200, b200, v100, mi300x, tpu-v4, tpu-v5p)' },
-  'peak-flops': { flags: '--peak-flops <flops>', meaning: 'peak dense FLOP/s per accelerator, instead of --gpu\'s' },
+  gpu: {
+    flags: '--gpu <id>',
+    meaning:
+      'accelerator from the catalog, for its peak FLOP/s (h100, h100-pcie, a100, h200, b200, v100, mi300x, tpu-v4, tpu-v5p)',
+  },
+  'peak-flops': { flags: '--peak-flops <flops>', meaning: "peak dense FLOP/s per accelerator, instead of --gpu's" },
   mfu: { flags: '--mfu <fraction>', meaning: 'model FLOPs utilisation assumed for the cost' },
   vocab: { flags: '--vocab <n>', meaning: 'vocabulary size (embedding rows)' },
-  'seq-len': { flags: '--seq-len <n>', meaning: 'sequence length in tokens', defaultsVary: 'the small runs of a sweep train on 512 tokens; a planned large model has a 4,096-token context' },
+  'seq-len': {
+    flags: '--seq-len <n>',
+    meaning: 'sequence length in tokens',
+    defaultsVary: 'the small runs of a sweep train on 512 tokens; a planned large model has a 4,096-token context',
+  },
   mlp: { flags: '--mlp <kind>', meaning: 'MLP of the shape: gated (SwiGLU) or plain' },
-  sweep: { flags: '--sweep <file>', meaning: 'your learning-rate and batch sweep: columns C (or N and D), lr, batch, loss' },
-  'target-hours': { flags: '--target-hours <h>', meaning: 'accelerator hours of the target run', defaultsVary: 'study run runs the whole loop with a default budget; sweep plan takes hours or FLOPs, so neither has a default' },
-  'experiment-hours': { flags: '--experiment-hours <h>', meaning: 'accelerator hours for all experiments', defaultsVary: 'as --target-hours' },
+  sweep: {
+    flags: '--sweep <file>',
+    meaning: 'your learning-rate and batch sweep: columns C (or N and D), lr, batch, loss',
+  },
+  'target-hours': {
+    flags: '--target-hours <h>',
+    meaning: 'accelerator hours of the target run',
+    defaultsVary:
+      'study run runs the whole loop with a default budget; sweep plan takes hours or FLOPs, so neither has a default',
+  },
+  'experiment-hours': {
+    flags: '--experiment-hours <h>',
+    meaning: 'accelerator hours for all experiments',
+    defaultsVary: 'as --target-hours',
+  },
   'budget-hours': { flags: '--budget-hours <h>', meaning: 'accelerator-hour budget' },
-  host: { flags: '--host <host>', meaning: 'address to bind; requests must name it, or localhost, 127.0.0.1 or [::1], in their Host header' },
-  port: { flags: '--port <port>', meaning: 'port to listen on (0 picks a free one)', defaultsVary: 'the web app and the training API can run side by side' },
-  extend: { flags: '--extend', meaning: 'add this plan\'s runs to an existing study planned with other flags (without it, that is refused: the two plans\' runs would be fitted together)' },
-  'api-key': { flags: '--api-key <key>', meaning: 'the training API\'s key, sent in the x-api-key header' },
+  host: {
+    flags: '--host <host>',
+    meaning: 'address to bind; requests must name it, or localhost, 127.0.0.1 or [::1], in their Host header',
+  },
+  port: {
+    flags: '--port <port>',
+    meaning: 'port to listen on (0 picks a free one)',
+    defaultsVary: 'the web app and the training API can run side by side',
+  },
+  extend: {
+    flags: '--extend',
+    meaning:
+      "add this plan's runs to an existing study planned with other flags (without it, that is refused: the two plans' runs would be fitted together)",
+  },
+  'api-key': { flags: '--api-key <key>', meaning: "the training API's key, sent in the x-api-key header" },
 } as const satisfies Record<string, SharedFlag>;
 
 export type SharedFlagName = keyof typeof sharedFlags;
@@ -70,7 +170,10 @@ export type SharedFlagName = keyof typeof sharedFlags;
  * The option for a shared flag: its one meaning, then `detail` (an example, what it applies to).
  * @param options.default the default value; `required` makes the flag mandatory
  */
-export function flag(name: SharedFlagName, options: { detail?: string; default?: string; required?: boolean } = {}): Option {
+export function flag(
+  name: SharedFlagName,
+  options: { detail?: string; default?: string; required?: boolean } = {},
+): Option {
   const s: SharedFlag = sharedFlags[name];
   const option = new Option(s.flags, options.detail ? `${s.meaning}; ${options.detail}` : s.meaning);
   if (options.default !== undefined) option.default(options.default);
@@ -97,13 +200,19 @@ export interface DeprecatedAlias {
 export function deprecatedAlias(cmd: Command, oldFlags: string, replacement: string): Command {
   const old = new Option(oldFlags, `deprecated: use ${replacement}`).hideHelp();
   const target = cmd.options.find((o) => o.long === replacement);
-  if (!target) throw new Error(`${cmd.name()}: deprecatedAlias(${oldFlags}) names ${replacement}, which the command does not have`);
+  if (!target)
+    throw new Error(
+      `${cmd.name()}: deprecatedAlias(${oldFlags}) names ${replacement}, which the command does not have`,
+    );
   cmd.addOption(old);
   cmd.hook('preAction', (_program, action) => {
     if (action !== cmd || cmd.getOptionValueSource(old.attributeName()) !== 'cli') return;
-    if (cmd.getOptionValueSource(target.attributeName()) === 'cli') throw new UsageError(`give ${replacement} (or its deprecated spelling ${old.long}), not both`);
+    if (cmd.getOptionValueSource(target.attributeName()) === 'cli')
+      throw new UsageError(`give ${replacement} (or its deprecated spelling ${old.long}), not both`);
     cmd.setOptionValueWithSource(target.attributeName(), cmd.getOptionValue(old.attributeName()), 'cli');
-    process.stderr.write(`scalelab: warning: ${old.long} is deprecated for "${commandPath(cmd)}"; use ${replacement} (${old.long} goes in the next release)\n`);
+    process.stderr.write(
+      `scalelab: warning: ${old.long} is deprecated for "${commandPath(cmd)}"; use ${replacement} (${old.long} goes in the next release)\n`,
+    );
   });
   return cmd;
 }
@@ -117,5 +226,7 @@ export function commandPath(cmd: Command): string {
 
 /** The deprecated aliases a command accepts (hidden options named "deprecated: use …"). */
 export function deprecatedAliases(cmd: Command): DeprecatedAlias[] {
-  return cmd.options.filter((o) => o.hidden && o.description.startsWith('deprecated: use ')).map((o) => ({ old: o.long!, replacement: o.description.slice('deprecated: use '.length) }));
+  return cmd.options
+    .filter((o) => o.hidden && o.description.startsWith('deprecated: use '))
+    .map((o) => ({ old: o.long!, replacement: o.description.slice('deprecated: use '.length) }));
 }

@@ -61,15 +61,29 @@ export function resolveLaw(flags: LawFlags, fallbackPreset?: string): LawSource 
       ranges: f.json.data.ranges,
       members: f.members,
       procedure: f.json.procedure?.id,
-      fitWarnings: f.json.warnings.filter((w) => w.severity !== 'info').map((w) => ({ ...w, message: `the fit: ${w.message}` })),
+      fitWarnings: f.json.warnings
+        .filter((w) => w.severity !== 'info')
+        .map((w) => ({ ...w, message: `the fit: ${w.message}` })),
     };
   }
   if (flags.law) {
     const law = getLaw({ law: flags.law, x: (flags.x ?? 'N') as 'N' | 'D' | 'C' });
-    if (!flags.params) throw new UsageError(`--law ${law.id} needs --params with ${law.params.map((p) => p.name).join(', ')}`);
+    if (!flags.params)
+      throw new UsageError(`--law ${law.id} needs --params with ${law.params.map((p) => p.name).join(', ')}`);
     const params = parseAssignments(flags.params, '--params');
-    for (const p of law.params) if (params[p.name] === undefined) throw new UsageError(`--params: missing ${p.name} (law ${law.id} has ${law.params.map((q) => q.name).join(', ')})`);
-    return { law, params, replicates: [], provenance: `law ${law.id} with parameters given on the command line`, level: 0.95, origin: { flag: '--params' } };
+    for (const p of law.params)
+      if (params[p.name] === undefined)
+        throw new UsageError(
+          `--params: missing ${p.name} (law ${law.id} has ${law.params.map((q) => q.name).join(', ')})`,
+        );
+    return {
+      law,
+      params,
+      replicates: [],
+      provenance: `law ${law.id} with parameters given on the command line`,
+      level: 0.95,
+      origin: { flag: '--params' },
+    };
   }
   const id = flags.preset ?? fallbackPreset;
   if (!id) throw new UsageError(`give the law: ${lawFlagsHelp}`);
@@ -95,7 +109,9 @@ export function lawSourceError(source: LawSource, path: (string | number)[], det
     const at = node ? lineColumn(lineStartsOf(origin.text), node.offset) : undefined;
     return new InputError({ file: origin.file, ...at, columnName: path.join('.') }, detail);
   }
-  return new UsageError(origin ? `${origin.flag}${path.length > 1 ? ` ${path[path.length - 1]}` : ''}: ${detail}` : detail);
+  return new UsageError(
+    origin ? `${origin.flag}${path.length > 1 ? ` ${path[path.length - 1]}` : ''}: ${detail}` : detail,
+  );
 }
 
 /**
@@ -104,7 +120,9 @@ export function lawSourceError(source: LawSource, path: (string | number)[], det
  */
 export function nonFallingExponents(source: LawSource): { name: string; value: number; variable: string }[] {
   const law = source.law;
-  const falling = [...paramsWithRole(law, 'exponent'), ...paramsWithRole(law, 'scale')].filter((p) => p.of !== undefined && law.inputs.includes(p.of));
+  const falling = [...paramsWithRole(law, 'exponent'), ...paramsWithRole(law, 'scale')].filter(
+    (p) => p.of !== undefined && law.inputs.includes(p.of),
+  );
   return falling
     .map((p) => ({ name: p.name, value: source.params[p.name], variable: p.of as string }))
     .filter((e) => e.value !== undefined && !(e.value > 0));
@@ -128,10 +146,18 @@ export function unvariedInputs(source: LawSource): { variable: string; value: nu
 export function checkAllocatable(source: LawSource): void {
   const [bad] = nonFallingExponents(source);
   if (bad) {
-    throw lawSourceError(source, ['params', bad.name], `the law's ${bad.name} = ${plain(bad.value)} is not positive: loss does not fall with ${bad.variable === 'N' ? 'model size' : bad.variable === 'D' ? 'data' : bad.variable}, so there is no compute-optimal allocation`);
+    throw lawSourceError(
+      source,
+      ['params', bad.name],
+      `the law's ${bad.name} = ${plain(bad.value)} is not positive: loss does not fall with ${bad.variable === 'N' ? 'model size' : bad.variable === 'D' ? 'data' : bad.variable}, so there is no compute-optimal allocation`,
+    );
   }
   const [flat] = unvariedInputs(source).filter((u) => u.variable === 'N' || u.variable === 'D');
   if (flat) {
-    throw lawSourceError(source, ['data', 'ranges', flat.variable], `the fit's runs all had ${flat.variable} = ${plain(flat.value)}: its ${flat.variable} term is not determined by them, so it cannot allocate compute between N and D (refit on runs that vary ${flat.variable})`);
+    throw lawSourceError(
+      source,
+      ['data', 'ranges', flat.variable],
+      `the fit's runs all had ${flat.variable} = ${plain(flat.value)}: its ${flat.variable} term is not determined by them, so it cannot allocate compute between N and D (refit on runs that vary ${flat.variable})`,
+    );
   }
 }

@@ -12,7 +12,8 @@ or input error (unknown flag, missing argument, bad value, bad input file); 70 a
 
 function version(): string {
   try {
-    return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+    return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string })
+      .version;
   } catch {
     return 'unknown';
   }
@@ -57,7 +58,11 @@ const registry: [names: string[], load: () => Promise<Register>][] = [
  */
 export async function buildProgram(command?: string): Promise<Command> {
   // Imported here, not at the top: `scalelab --version` answers without loading commander.
-  const [{ Command }, { reportError }, { leafCommands }] = await Promise.all([import('commander'), import('./output.js'), import('./flagTable.js')]);
+  const [{ Command }, { reportError }, { leafCommands }] = await Promise.all([
+    import('commander'),
+    import('./output.js'),
+    import('./flagTable.js'),
+  ]);
   const program = new Command();
   program
     .name('scalelab')
@@ -71,7 +76,10 @@ export async function buildProgram(command?: string): Promise<Command> {
       // A SQLite error (a busy or foreign store) is reported as what it means, not as a bug. The
       // store module (and SQLite) loads only then: commands that never open a store start without it.
       const code = (e as { code?: unknown } | null)?.code;
-      const store = typeof code === 'string' && code.startsWith('SQLITE') ? (await import('../store/store.js')).storeErrorFrom(e) : undefined;
+      const store =
+        typeof code === 'string' && code.startsWith('SQLITE')
+          ? (await import('../store/store.js')).storeErrorFrom(e)
+          : undefined;
       process.exitCode = reportError(store ?? e, { json });
     }
   };
@@ -107,12 +115,15 @@ export async function main(argv = process.argv): Promise<void> {
   try {
     await (await buildProgram(command)).parseAsync(argv);
   } catch (e) {
-    const [{ CommanderError }, { printJson, reportError }] = await Promise.all([import('commander'), import('./output.js')]);
+    const [{ CommanderError }, { printJson, reportError }] = await Promise.all([
+      import('commander'),
+      import('./output.js'),
+    ]);
     // Commander has printed its message (or the help) already.
     if (e instanceof CommanderError) {
       process.exitCode = e.exitCode === 0 ? exitCodes.ok : exitCodes.usage;
-      if (e.exitCode !== 0 && argv.includes('--json')) printJson({ error: { type: 'UsageError', message: e.message.replace(/^error: /, '') } });
-    }
-    else process.exitCode = reportError(e, { json: argv.includes('--json') });
+      if (e.exitCode !== 0 && argv.includes('--json'))
+        printJson({ error: { type: 'UsageError', message: e.message.replace(/^error: /, '') } });
+    } else process.exitCode = reportError(e, { json: argv.includes('--json') });
   }
 }

@@ -52,4 +52,5 @@ export const optionFlags: Readonly<Record<string, string>> = {
 };
 
 /** The flag for a library option; an option missing from the table is written as a flag by the usual rule (camelCase → --kebab-case). */
-export const flagFor: OptionNamer = (option) => optionFlags[option] ?? `--${option.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+export const flagFor: OptionNamer = (option) =>
+  optionFlags[option] ?? `--${option.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;

@@ -12,7 +12,8 @@ export { parseQuantity };
 /** An interval level such as 0.95: strictly between 0 and 1. */
 export function parseLevel(text: string, flag = '--level'): number {
   const value = parseQuantity(text, flag);
-  if (!(value < 1)) throw new UsageError(`${flag}: expected an interval level between 0 and 1 such as 0.95, got "${text}"`);
+  if (!(value < 1))
+    throw new UsageError(`${flag}: expected an interval level between 0 and 1 such as 0.95, got "${text}"`);
   return value;
 }
 
@@ -29,7 +30,8 @@ export function parseAssignments(text: string, flag: string): Record<string, num
   for (const part of text.split(',')) {
     if (part.trim() === '') continue;
     const [k, v, extra] = part.split('=');
-    if (extra !== undefined || v === undefined || k.trim() === '') throw new UsageError(`${flag}: expected NAME=VALUE pairs separated by commas, got "${part}"`);
+    if (extra !== undefined || v === undefined || k.trim() === '')
+      throw new UsageError(`${flag}: expected NAME=VALUE pairs separated by commas, got "${part}"`);
     out[k.trim()] = parseQuantity(v, `${flag} ${k.trim()}`, { positive: false });
   }
   return out;
@@ -41,7 +43,8 @@ export function parseTies(text: string, flag: string): Record<string, string> {
   for (const part of text.split(',')) {
     if (part.trim() === '') continue;
     const [k, v, extra] = part.split('=');
-    if (extra !== undefined || v === undefined || !k.trim() || !v.trim()) throw new UsageError(`${flag}: expected NAME=OTHER pairs, got "${part}"`);
+    if (extra !== undefined || v === undefined || !k.trim() || !v.trim())
+      throw new UsageError(`${flag}: expected NAME=OTHER pairs, got "${part}"`);
     out[k.trim()] = v.trim();
   }
   return out;
@@ -49,20 +52,31 @@ export function parseTies(text: string, flag: string): Record<string, string> {
 
 /** Value must be one of `allowed` (Observable Plot's `keyword`). */
 export function keyword<T extends string>(value: string, flag: string, allowed: readonly T[]): T {
-  if (!(allowed as readonly string[]).includes(value)) throw new UsageError(`${flag}: invalid value "${value}" (expected ${allowed.join(', ')})`);
+  if (!(allowed as readonly string[]).includes(value))
+    throw new UsageError(`${flag}: invalid value "${value}" (expected ${allowed.join(', ')})`);
   return value as T;
 }
 
 /** `--columns` and `--group` as readRuns options: which columns hold which field, which rows to keep. */
-export function runSelection(flags: { columns?: string; group?: string }): { columns?: ReturnType<typeof parseColumnMapping>; groups?: string[] } {
-  const groups = flags.group?.split(',').map((g) => g.trim()).filter(Boolean);
-  if (flags.group !== undefined && !groups?.length) throw new UsageError('--group: expected one or more group names separated by commas');
+export function runSelection(flags: { columns?: string; group?: string }): {
+  columns?: ReturnType<typeof parseColumnMapping>;
+  groups?: string[];
+} {
+  const groups = flags.group
+    ?.split(',')
+    .map((g) => g.trim())
+    .filter(Boolean);
+  if (flags.group !== undefined && !groups?.length)
+    throw new UsageError('--group: expected one or more group names separated by commas');
   return { columns: flags.columns ? parseColumnMapping(flags.columns) : undefined, groups };
 }
 
 /** `1e23,1e24` or `70B,1.4T` → numbers: a flag's comma-separated list. */
 export function parseList(text: string, flag: string): number[] {
-  const values = text.split(',').filter((s) => s.trim() !== '').map((s) => parseQuantity(s, flag));
+  const values = text
+    .split(',')
+    .filter((s) => s.trim() !== '')
+    .map((s) => parseQuantity(s, flag));
   if (values.length === 0) throw new UsageError(`${flag}: expected a comma-separated list of numbers, got "${text}"`);
   return values;
 }

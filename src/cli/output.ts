@@ -67,7 +67,8 @@ export function checkFiniteText(text: string, source?: string): void {
   const scanned = source ? text.split(source).join('') : text;
   const m = /(?<![\p{L}\p{N}_])-?(?:NaN|Infinity)(?![\p{L}\p{N}_])/u.exec(scanned);
   if (m) {
-    const start = scanned.lastIndexOf('\n', m.index) + 1, end = scanned.indexOf('\n', m.index);
+    const start = scanned.lastIndexOf('\n', m.index) + 1,
+      end = scanned.indexOf('\n', m.index);
     const line = scanned.slice(Math.max(start, m.index - 80), end < 0 ? undefined : Math.min(end, m.index + 80)).trim();
     throw nonFiniteRefusal(`${m[0]} in "${line}"`, source);
   }
@@ -93,7 +94,9 @@ export function checkOutput(path: string, flag = '--out'): void {
   try {
     mkdirSync(dir, { recursive: true });
   } catch (e) {
-    throw problem(`cannot create its folder ${dir} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}: a file in the way, or no permission)`);
+    throw problem(
+      `cannot create its folder ${dir} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}: a file in the way, or no permission)`,
+    );
   }
   try {
     accessSync(dir, constants.W_OK);
@@ -124,12 +127,20 @@ class OutputError extends ScaleLabError {
 }
 
 /** A progress bar on stderr when it is a terminal and output is not JSON; otherwise a no-op. */
-export function progress(label: string, total: number, opts: OutputOptions): { tick: (n?: number) => void; stop: () => void } {
+export function progress(
+  label: string,
+  total: number,
+  opts: OutputOptions,
+): { tick: (n?: number) => void; stop: () => void } {
   if (opts.json || !process.stderr.isTTY || total <= 0) return { tick: () => {}, stop: () => {} };
   // Loaded only for a bar on a terminal: every command imports this file, few draw a bar.
   const cliProgress = createRequire(import.meta.url)('cli-progress') as typeof CliProgress;
   const bar = new cliProgress.SingleBar(
-    { format: `${label} [{bar}] {value}/{total} {percentage}% | {duration_formatted}`, stream: process.stderr, hideCursor: true },
+    {
+      format: `${label} [{bar}] {value}/{total} {percentage}% | {duration_formatted}`,
+      stream: process.stderr,
+      hideCursor: true,
+    },
     cliProgress.Presets.shades_classic,
   );
   bar.start(total, 0);
@@ -159,11 +170,21 @@ export function reportError(e: unknown, opts: OutputOptions = {}): number {
     // The library names options (`fix`); the user typed flags (`--fix`).
     const message = e.messageNaming(flagFor);
     process.stderr.write(`scalelab: error: ${message}\n`);
-    if (opts.json) printJson({ error: { type: e.name, message, ...(e instanceof OptionError ? { option: flagFor(e.option) } : {}), ...('location' in e ? { location: (e as { location: unknown }).location } : {}) } });
+    if (opts.json)
+      printJson({
+        error: {
+          type: e.name,
+          message,
+          ...(e instanceof OptionError ? { option: flagFor(e.option) } : {}),
+          ...('location' in e ? { location: (e as { location: unknown }).location } : {}),
+        },
+      });
     return e.exitCode;
   }
   const err = e as Error;
-  process.stderr.write(`scalelab: internal error: ${err?.message ?? String(e)}\n(this is a bug in ScaleLab; set SCALELAB_DEBUG=1 for a stack trace)\n`);
+  process.stderr.write(
+    `scalelab: internal error: ${err?.message ?? String(e)}\n(this is a bug in ScaleLab; set SCALELAB_DEBUG=1 for a stack trace)\n`,
+  );
   if (process.env.SCALELAB_DEBUG) process.stderr.write(`${err?.stack}\n`);
   if (opts.json) printJson({ error: { type: 'InternalError', message: err?.message ?? String(e) } });
   return exitCodes.internal;

@@ -19,16 +19,18 @@ test('toBounded(fromBounded(x)) = x inside each kind of interval', () => {
 });
 
 test('toBounded never leaves the interval', () => {
-  for (const b of cases) for (const u of [-100, -3, 0, 2, 50]) {
-    const x = toBounded(u, b);
-    assert.ok(x >= b.min && x <= b.max, `${u} → ${x}`);
-  }
+  for (const b of cases)
+    for (const u of [-100, -3, 0, 2, 50]) {
+      const x = toBounded(u, b);
+      assert.ok(x >= b.min && x <= b.max, `${u} → ${x}`);
+    }
 });
 
 test('boundedDerivative matches a central finite difference', () => {
-  for (const b of cases) for (const u of [-2, -0.3, 0.7, 1.9]) {
-    const h = 1e-6;
-    const fd = (toBounded(u + h, b) - toBounded(u - h, b)) / (2 * h);
-    assert.ok(Math.abs(fd - boundedDerivative(u, b)) < 1e-7, `${JSON.stringify(b)} u=${u}`);
-  }
+  for (const b of cases)
+    for (const u of [-2, -0.3, 0.7, 1.9]) {
+      const h = 1e-6;
+      const fd = (toBounded(u + h, b) - toBounded(u - h, b)) / (2 * h);
+      assert.ok(Math.abs(fd - boundedDerivative(u, b)) < 1e-7, `${JSON.stringify(b)} u=${u}`);
+    }
 });

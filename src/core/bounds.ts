@@ -11,7 +11,8 @@ export interface Interval {
 
 /** x from the unbounded internal value u. */
 export function toBounded(u: number, b: Interval): number {
-  const lo = b.min, hi = b.max;
+  const lo = b.min,
+    hi = b.max;
   if (lo === -Infinity && hi === Infinity) return u;
   if (hi === Infinity) return lo - 1 + Math.sqrt(u * u + 1);
   if (lo === -Infinity) return hi + 1 - Math.sqrt(u * u + 1);
@@ -20,7 +21,8 @@ export function toBounded(u: number, b: Interval): number {
 
 /** dx/du at u. */
 export function boundedDerivative(u: number, b: Interval): number {
-  const lo = b.min, hi = b.max;
+  const lo = b.min,
+    hi = b.max;
   if (lo === -Infinity && hi === Infinity) return 1;
   if (hi === Infinity) return u / Math.sqrt(u * u + 1);
   if (lo === -Infinity) return -u / Math.sqrt(u * u + 1);
@@ -29,11 +31,11 @@ export function boundedDerivative(u: number, b: Interval): number {
 
 /** u such that toBounded(u) = x; x is clipped into the interval first. */
 export function fromBounded(x: number, b: Interval): number {
-  const lo = b.min, hi = b.max;
+  const lo = b.min,
+    hi = b.max;
   if (lo === -Infinity && hi === Infinity) return x;
   const c = Math.min(Math.max(x, lo), hi);
   if (hi === Infinity) return Math.sqrt((c - lo + 1) ** 2 - 1);
   if (lo === -Infinity) return Math.sqrt((hi - c + 1) ** 2 - 1);
   return Math.asin((2 * (c - lo)) / (hi - lo) - 1);
 }
-

@@ -25,7 +25,8 @@ export function formatNumber(value: number, digits = 6): string {
  */
 export function plain(value: number): string {
   if (!Number.isFinite(value)) return String(value);
-  const v = Number(value.toPrecision(6)), a = Math.abs(v);
+  const v = Number(value.toPrecision(6)),
+    a = Math.abs(v);
   return (a >= 1e6 || (a > 0 && a < 1e-3) ? v.toExponential() : String(v)).replace('e+', 'e');
 }
 
@@ -37,7 +38,10 @@ function trimZeros(s: string): string {
  * An interval as reports write it, `[lo, hi]`: each end with `digits` significant digits
  * (formatNumber), or written by the given function.
  */
-export function formatInterval(interval: readonly [number, number], digits: number | ((x: number) => string) = 3): string {
+export function formatInterval(
+  interval: readonly [number, number],
+  digits: number | ((x: number) => string) = 3,
+): string {
   const f = typeof digits === 'number' ? (x: number) => formatNumber(x, digits) : digits;
   return `[${f(interval[0])}, ${f(interval[1])}]`;
 }

@@ -7,7 +7,8 @@ function rosenbrock(x: Float64Array, g: Float64Array): number {
   let f = 0;
   g.fill(0);
   for (let i = 0; i < x.length - 1; i++) {
-    const a = x[i + 1] - x[i] * x[i], b = 1 - x[i];
+    const a = x[i + 1] - x[i] * x[i],
+      b = 1 - x[i];
     f += 100 * a * a + b * b;
     g[i] += -400 * x[i] * a - 2 * b;
     g[i + 1] += 200 * a;
@@ -27,7 +28,8 @@ test('lbfgs(rosenbrock) reaches (1, 1, …) from the textbook start', () => {
 
 test('lbfgs on an ill-conditioned quadratic matches the analytic minimiser', () => {
   // f(x) = Σ c_i (x_i − t_i)², condition number 1e6
-  const c = [1, 1e2, 1e4, 1e6], t = [3, -2, 0.5, 7];
+  const c = [1, 1e2, 1e4, 1e6],
+    t = [3, -2, 0.5, 7];
   const r = lbfgs((x, g) => {
     let f = 0;
     for (let i = 0; i < 4; i++) {
@@ -66,7 +68,7 @@ test('lbfgs recovers from steps into a region where f is undefined', () => {
   assert.ok(Math.abs(r.x[0] - 1) < 1e-6, `x = ${r.x[0]}`);
 });
 
-test('functionToleranceFloor: scipy\'s rule, max(|f|, |f_prev|, 1), makes the test absolute below 1', () => {
+test("functionToleranceFloor: scipy's rule, max(|f|, |f_prev|, 1), makes the test absolute below 1", () => {
   // An objective of scale 1e-6: relative to f, every iteration still decreases by much more than
   // 1e-9; against max(|f|, 1) the first one already does not.
   const fg = (x: Float64Array, g: Float64Array) => {
@@ -82,6 +84,9 @@ test('functionToleranceFloor: scipy\'s rule, max(|f|, |f_prev|, 1), makes the te
   const relative = lbfgs(fg, x0, { functionTolerance: 1e-9, gradientTolerance: 0 });
   const floored = lbfgs(fg, x0, { functionTolerance: 1e-9, functionToleranceFloor: 1, gradientTolerance: 0 });
   assert.equal(floored.reason, 'function-tolerance');
-  assert.ok(floored.iterations < relative.iterations, `${floored.iterations} iterations with the floor, ${relative.iterations} without`);
+  assert.ok(
+    floored.iterations < relative.iterations,
+    `${floored.iterations} iterations with the floor, ${relative.iterations} without`,
+  );
   assert.ok(relative.f < 1e-15, `relative test runs on to the minimum: f = ${relative.f}`);
 });

@@ -157,7 +157,11 @@ export function lbfgs(
     iterations,
     evaluations,
     reason,
-    converged: reason === 'gradient-tolerance' || reason === 'function-tolerance' || reason === 'step-tolerance' || reason === 'precision-limit',
+    converged:
+      reason === 'gradient-tolerance' ||
+      reason === 'function-tolerance' ||
+      reason === 'step-tolerance' ||
+      reason === 'precision-limit',
   });
   if (!Number.isFinite(f) || !Number.isFinite(maxAbs(g, n))) return done('non-finite', 0);
   if (maxAbs(g, n) <= gtol) return done('gradient-tolerance', 0);
@@ -207,7 +211,12 @@ export function lbfgs(
     let accepted = -1; // accepted step, or −1
     let fNew = NaN;
     let haveLo = false; // xLo/gLo hold the evaluated point at `lo` (for a fallback)
-    let lo = 0, flo = f0, dlo = dg0, hi = 0, fhi = 0, dhi = 0;
+    let lo = 0,
+      flo = f0,
+      dlo = dg0,
+      hi = 0,
+      fhi = 0,
+      dhi = 0;
     let zooming = false;
 
     const evalAt = (step: number): number => {
@@ -222,28 +231,49 @@ export function lbfgs(
         const dNew = dot(gNew, d, n);
         if (!Number.isFinite(fNew) || !Number.isFinite(dNew)) {
           // Stepped out of the domain: shrink toward the last good point.
-          lo = aPrev; flo = fPrev; dlo = dPrev;
-          hi = a; fhi = Infinity; dhi = NaN;
+          lo = aPrev;
+          flo = fPrev;
+          dlo = dPrev;
+          hi = a;
+          fhi = Infinity;
+          dhi = NaN;
           zooming = true;
           continue;
         }
         if (fNew > f0 + C1 * a * dg0 || (ls > 0 && fNew >= fPrev)) {
-          lo = aPrev; flo = fPrev; dlo = dPrev;
-          hi = a; fhi = fNew; dhi = dNew;
+          lo = aPrev;
+          flo = fPrev;
+          dlo = dPrev;
+          hi = a;
+          fhi = fNew;
+          dhi = dNew;
           zooming = true;
           continue;
         }
-        if (Math.abs(dNew) <= -C2 * dg0) { accepted = a; break; }
+        if (Math.abs(dNew) <= -C2 * dg0) {
+          accepted = a;
+          break;
+        }
         if (dNew >= 0) {
-          lo = a; flo = fNew; dlo = dNew;
-          hi = aPrev; fhi = fPrev; dhi = dPrev;
-          xLo.set(xNew); gLo.set(gNew); haveLo = true;
+          lo = a;
+          flo = fNew;
+          dlo = dNew;
+          hi = aPrev;
+          fhi = fPrev;
+          dhi = dPrev;
+          xLo.set(xNew);
+          gLo.set(gNew);
+          haveLo = true;
           zooming = true;
           continue;
         }
         // Still descending steeply: remember this point and extrapolate.
-        xLo.set(xNew); gLo.set(gNew); haveLo = true;
-        aPrev = a; fPrev = fNew; dPrev = dNew;
+        xLo.set(xNew);
+        gLo.set(gNew);
+        haveLo = true;
+        aPrev = a;
+        fPrev = fNew;
+        dPrev = dNew;
         a = a * 4;
       } else {
         // Zoom (Algorithm 3.6): cubic interpolation, safeguarded to stay inside the bracket.
@@ -261,12 +291,25 @@ export function lbfgs(
         fNew = evalAt(t);
         const dNew = dot(gNew, d, n);
         if (!Number.isFinite(fNew) || !Number.isFinite(dNew) || fNew > f0 + C1 * t * dg0 || fNew >= flo) {
-          hi = t; fhi = Number.isFinite(fNew) ? fNew : Infinity; dhi = Number.isFinite(dNew) ? dNew : NaN;
+          hi = t;
+          fhi = Number.isFinite(fNew) ? fNew : Infinity;
+          dhi = Number.isFinite(dNew) ? dNew : NaN;
         } else {
-          if (Math.abs(dNew) <= -C2 * dg0) { accepted = t; break; }
-          if (dNew * (hi - lo) >= 0) { hi = lo; fhi = flo; dhi = dlo; }
-          lo = t; flo = fNew; dlo = dNew;
-          xLo.set(xNew); gLo.set(gNew); haveLo = true;
+          if (Math.abs(dNew) <= -C2 * dg0) {
+            accepted = t;
+            break;
+          }
+          if (dNew * (hi - lo) >= 0) {
+            hi = lo;
+            fhi = flo;
+            dhi = dlo;
+          }
+          lo = t;
+          flo = fNew;
+          dlo = dNew;
+          xLo.set(xNew);
+          gLo.set(gNew);
+          haveLo = true;
         }
       }
     }
@@ -276,11 +319,15 @@ export function lbfgs(
       step = accepted;
     } else if (haveLo && lo > 0 && flo < f0) {
       // The Wolfe conditions were not met within the budget, but `lo` decreased f: take it.
-      xNew.set(xLo); gNew.set(gLo); fNew = flo; step = lo;
+      xNew.set(xLo);
+      gNew.set(gLo);
+      fNew = flo;
+      step = lo;
     } else {
       if (stored > 0 && restarts < 3) {
         // Retry once from steepest descent before giving up.
-        stored = 0; restarts++;
+        stored = 0;
+        restarts++;
         continue;
       }
       // No decrease along the search direction. With a near-zero gradient that is the optimum at
@@ -290,7 +337,8 @@ export function lbfgs(
 
     // Update the correction pairs: s = x_new − x, y = g_new − g.
     const next = (head + 1) % m;
-    const sk = s[next], yk = y[next];
+    const sk = s[next],
+      yk = y[next];
     let maxStep = 0;
     for (let i = 0; i < n; i++) {
       sk[i] = xNew[i] - x[i];

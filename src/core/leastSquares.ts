@@ -30,9 +30,15 @@ export function solveLinear(a: number[][], b: number[]): number[] | null {
  * Least-squares polynomial y ≈ Σ c_k·x^k of a degree, optionally weighted.
  * @returns coefficients c_0 … c_degree, or null when the points cannot determine them
  */
-export function polynomialFit(x: ArrayLike<number>, y: ArrayLike<number>, degree: number, weights?: ArrayLike<number>): number[] | null {
+export function polynomialFit(
+  x: ArrayLike<number>,
+  y: ArrayLike<number>,
+  degree: number,
+  weights?: ArrayLike<number>,
+): number[] | null {
   const n = x.length;
-  let sw = 0, sx = 0;
+  let sw = 0,
+    sx = 0;
   for (let i = 0; i < n; i++) {
     const w = weights ? weights[i] : 1;
     sw += w;

@@ -9,14 +9,20 @@ export function linearRegression(
   weights?: ArrayLike<number>,
 ): { slope: number; intercept: number } {
   const n = x.length;
-  let sw = 0, sx = 0, sy = 0;
+  let sw = 0,
+    sx = 0,
+    sy = 0;
   for (let i = 0; i < n; i++) {
     const w = weights ? weights[i] : 1;
-    sw += w; sx += w * x[i]; sy += w * y[i];
+    sw += w;
+    sx += w * x[i];
+    sy += w * y[i];
   }
   if (n < 2 || sw <= 0) throw new RangeError('linearRegression requires at least two points');
-  const mx = sx / sw, my = sy / sw;
-  let sxx = 0, sxy = 0;
+  const mx = sx / sw,
+    my = sy / sw;
+  let sxx = 0,
+    sxy = 0;
   for (let i = 0; i < n; i++) {
     const w = weights ? weights[i] : 1;
     sxx += w * (x[i] - mx) ** 2;

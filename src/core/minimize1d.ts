@@ -2,15 +2,27 @@
  * Brent's method for a one-dimensional minimum on [a, b] (golden section with parabolic steps;
  * Brent 1973, "Algorithms for Minimization without Derivatives", ch. 5). Pure.
  */
-export function minimize1d(f: (x: number) => number, a: number, b: number, tolerance = 1e-10, maxIterations = 200): { x: number; f: number; iterations: number } {
+export function minimize1d(
+  f: (x: number) => number,
+  a: number,
+  b: number,
+  tolerance = 1e-10,
+  maxIterations = 200,
+): { x: number; f: number; iterations: number } {
   const golden = 0.3819660112501051;
-  let x = a + golden * (b - a), w = x, v = x;
-  let fx = f(x), fw = fx, fv = fx;
-  let d = 0, e = 0;
+  let x = a + golden * (b - a),
+    w = x,
+    v = x;
+  let fx = f(x),
+    fw = fx,
+    fv = fx;
+  let d = 0,
+    e = 0;
   let i = 0;
   for (; i < maxIterations; i++) {
     const m = 0.5 * (a + b);
-    const tol1 = tolerance * Math.abs(x) + 1e-12, tol2 = 2 * tol1;
+    const tol1 = tolerance * Math.abs(x) + 1e-12,
+      tol2 = 2 * tol1;
     if (Math.abs(x - m) <= tol2 - 0.5 * (b - a)) break;
     let parabolic = false;
     if (Math.abs(e) > tol1) {
@@ -37,14 +49,23 @@ export function minimize1d(f: (x: number) => number, a: number, b: number, toler
     if (fu <= fx) {
       if (u < x) b = x;
       else a = x;
-      v = w; fv = fw; w = x; fw = fx; x = u; fx = fu;
+      v = w;
+      fv = fw;
+      w = x;
+      fw = fx;
+      x = u;
+      fx = fu;
     } else {
       if (u < x) a = u;
       else b = u;
       if (fu <= fw || w === x) {
-        v = w; fv = fw; w = u; fw = fu;
+        v = w;
+        fv = fw;
+        w = u;
+        fw = fu;
       } else if (fu <= fv || v === x || v === w) {
-        v = u; fv = fu;
+        v = u;
+        fv = fu;
       }
     }
   }

@@ -4,8 +4,12 @@ import { randomSource, resampleCounts, normal } from './random.js';
 import { mean, standardDeviation, quantile } from './statistics.js';
 
 test('randomSource is reproducible per (seed, stream) and differs across streams', () => {
-  const a = randomSource(7, 3), b = randomSource(7, 3), c = randomSource(7, 4);
-  const xa = Array.from({ length: 5 }, a), xb = Array.from({ length: 5 }, b), xc = Array.from({ length: 5 }, c);
+  const a = randomSource(7, 3),
+    b = randomSource(7, 3),
+    c = randomSource(7, 4);
+  const xa = Array.from({ length: 5 }, a),
+    xb = Array.from({ length: 5 }, b),
+    xc = Array.from({ length: 5 }, c);
   assert.deepEqual(xa, xb);
   assert.notDeepEqual(xa, xc);
 });
@@ -27,8 +31,14 @@ test('normal() has mean 0 and standard deviation 1', () => {
 
 test('resampleCounts draws n items in total', () => {
   const c = resampleCounts(50, randomSource(3));
-  assert.equal(c.reduce((a, b) => a + b, 0), 50);
-  assert.ok(c.some((v) => v === 0), 'some runs are left out of a resample');
+  assert.equal(
+    c.reduce((a, b) => a + b, 0),
+    50,
+  );
+  assert.ok(
+    c.some((v) => v === 0),
+    'some runs are left out of a resample',
+  );
 });
 
 test('quantile matches numpy (type 7): np.quantile([1,2,3,4,10], 0.3) = 2.2', () => {

@@ -68,7 +68,13 @@ export function resampleCounts(n: number, random: Random, out = new Float64Array
  * replacement and each row weighs as many times as its cluster was drawn. With one row per cluster
  * (cluster[i] = i) this is exactly resampleCounts(n).
  */
-export function resampleClusterWeights(cluster: Int32Array, clusters: number, random: Random, out = new Float64Array(cluster.length), counts = new Float64Array(clusters)): Float64Array {
+export function resampleClusterWeights(
+  cluster: Int32Array,
+  clusters: number,
+  random: Random,
+  out = new Float64Array(cluster.length),
+  counts = new Float64Array(clusters),
+): Float64Array {
   resampleCounts(clusters, random, counts);
   for (let i = 0; i < cluster.length; i++) out[i] = counts[cluster[i]];
   return out;

@@ -37,9 +37,15 @@ test('each schedule has its published shape', () => {
 
 test('cooldown branches agree with their trunk up to the branch point', () => {
   const trunk: Schedule = { kind: 'constant', peakLr: 5.7e-3, steps: 1000, warmupSteps: 50 };
-  const [b1, b2] = wsdBranches({ peakLr: 5.7e-3, warmupSteps: 50 }, [{ at: 400, decaySteps: 100 }, { at: 800, decaySteps: 200 }]);
+  const [b1, b2] = wsdBranches({ peakLr: 5.7e-3, warmupSteps: 50 }, [
+    { at: 400, decaySteps: 100 },
+    { at: 800, decaySteps: 200 },
+  ]);
   assert.deepEqual([b1.steps, b2.steps], [500, 1000]);
-  for (const [b, at] of [[b1, 400], [b2, 800]] as const) {
+  for (const [b, at] of [
+    [b1, 400],
+    [b2, 800],
+  ] as const) {
     for (let s = 0; s < at; s++) assert.equal(lrAt(b, s), lrAt(trunk, s));
     assert.ok(lrAt(b, at) < lrAt(trunk, at));
   }
@@ -48,18 +54,30 @@ test('cooldown branches agree with their trunk up to the branch point', () => {
 test('a schedule round-trips through JSON and the run store; checkpoints keep the learning rate of their step', () => {
   for (const s of schedules) assert.deepEqual(parseSchedule(JSON.parse(JSON.stringify(s)), { file: 'x.json' }), s);
   const store = RunStore.open(join(mkdtempSync(join(tmpdir(), 'scalelab-schedule-')), 'runs.db'));
-  const [planned] = store.plan('curves', [{ key: 'a', phase: 'curve', config: {}, N: 25472, D: 2e5, C: 6 * 25472 * 2e5, estimatedSeconds: 1 }]);
+  const [planned] = store.plan('curves', [
+    { key: 'a', phase: 'curve', config: {}, N: 25472, D: 2e5, C: 6 * 25472 * 2e5, estimatedSeconds: 1 },
+  ]);
   const s = schedules[3];
-  const evals = [20, 60, 100].map((step) => ({ tokens: step * 2048, step, loss: 3 - step / 100, lr: lrAt(s, step - 1) }));
+  const evals = [20, 60, 100].map((step) => ({
+    tokens: step * 2048,
+    step,
+    loss: 3 - step / 100,
+    lr: lrAt(s, step - 1),
+  }));
   store.finish(planned.id, { status: 'completed', loss: evals[2].loss, evals, schedule: s });
   const run = store.run(planned.id)!;
   assert.deepEqual(run.schedule, s);
   assert.deepEqual(store.checkpoints(planned.id), evals);
   // An imported curve's `lr` column lands with its checkpoints too.
-  const imported = parseRuns('run,N,D,step,loss,lr\nb,1000,2048,1,3.5,0.001\nb,1000,4096,2,3.4,0.002\n', { source: 'curve.csv' });
+  const imported = parseRuns('run,N,D,step,loss,lr\nb,1000,2048,1,3.5,0.001\nb,1000,4096,2,3.4,0.002\n', {
+    source: 'curve.csv',
+  });
   store.importDataset(imported, 'curves');
   const b = store.runs({ study: 'curves' }).find((r) => r.name === 'b')!;
-  assert.deepEqual(store.checkpoints(b.id).map((c) => c.lr), [0.001, 0.002]);
+  assert.deepEqual(
+    store.checkpoints(b.id).map((c) => c.lr),
+    [0.001, 0.002],
+  );
   assert.equal(b.schedule, null);
   store.close();
 });
@@ -67,21 +85,37 @@ test('a schedule round-trips through JSON and the run store; checkpoints keep th
 test('a schedule that does not say what the learning rate was is refused, located at the field', () => {
   const bad: [unknown, RegExp][] = [
     [{ kind: 'wsd', peakLr: 1e-3, steps: 100 }, /schedule field "decaySteps": missing/],
-    [{ kind: 'step', peakLr: 1e-3, steps: 100 }, /schedule field "kind": expected one of constant, cosine, linear, wsd, got "step"/],
+    [
+      { kind: 'step', peakLr: 1e-3, steps: 100 },
+      /schedule field "kind": expected one of constant, cosine, linear, wsd, got "step"/,
+    ],
     [{ kind: 'cosine', peakLr: -1, steps: 100 }, /"peakLr": expected a positive learning rate, got -1/],
     [{ kind: 'cosine', peakLr: 1e-3, steps: 100.5 }, /"steps": expected a whole number/],
     [{ kind: 'cosine', peakLr: 1e-3, steps: 100, decaySteps: 10 }, /only a "wsd" schedule has a decaySteps/],
-    [{ kind: 'wsd', peakLr: 1e-3, steps: 100, warmupSteps: 10, decaySteps: 95 }, /"decaySteps": expected a whole number of steps from 1 to the steps after warmup \(90\)/],
+    [
+      { kind: 'wsd', peakLr: 1e-3, steps: 100, warmupSteps: 10, decaySteps: 95 },
+      /"decaySteps": expected a whole number of steps from 1 to the steps after warmup \(90\)/,
+    ],
     [{ kind: 'constant', peakLr: 1e-3, steps: 100, lr: 2 }, /schedule field "lr": not a schedule field/],
     ['wsd', /expected a schedule object/],
   ];
   for (const [value, message] of bad) {
-    assert.throws(() => parseSchedule(value, { file: 'run.json', line: 3 }), (e: unknown) => e instanceof InputError && /^run\.json:3: /.test(e.message) && message.test(e.message));
+    assert.throws(
+      () => parseSchedule(value, { file: 'run.json', line: 3 }),
+      (e: unknown) => e instanceof InputError && /^run\.json:3: /.test(e.message) && message.test(e.message),
+    );
   }
   // A trainer's metrics line with a broken schedule fails the run with the line.
-  const m = parseMetrics('{"tokens": 10, "val_loss": 3, "lr": 0.001, "schedule": {"kind": "wsd", "peakLr": 0.001, "steps": 10}}\n', 'metrics.jsonl', true);
+  const m = parseMetrics(
+    '{"tokens": 10, "val_loss": 3, "lr": 0.001, "schedule": {"kind": "wsd", "peakLr": 0.001, "steps": 10}}\n',
+    'metrics.jsonl',
+    true,
+  );
   assert.match(m.problem ?? '', /^metrics\.jsonl line 1: schedule field "decaySteps": missing/);
-  assert.match(parseMetrics('{"tokens": 10, "val_loss": 3, "lr": -1}\n', 'metrics.jsonl', true).problem ?? '', /line 1: lr -1 is not a positive number/);
+  assert.match(
+    parseMetrics('{"tokens": 10, "val_loss": 3, "lr": -1}\n', 'metrics.jsonl', true).problem ?? '',
+    /line 1: lr -1 is not a positive number/,
+  );
 });
 
 test('the reference trainer sets the same learning rate at every step as lrAt', () => {
@@ -108,6 +142,8 @@ test('the reference trainer sets the same learning rate at every step as lrAt', 
     const trainer = JSON.parse(out) as number[];
     const ours = Array.from(lrSequence(s));
     assert.equal(trainer.length, ours.length);
-    trainer.forEach((lr, i) => assert.ok(Math.abs(lr - ours[i]) <= 1e-15, `${s.kind} step ${i}: train.py ${lr}, lrAt ${ours[i]}`));
+    trainer.forEach((lr, i) =>
+      assert.ok(Math.abs(lr - ours[i]) <= 1e-15, `${s.kind} step ${i}: train.py ${lr}, lrAt ${ours[i]}`),
+    );
   }
 });

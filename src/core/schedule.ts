@@ -55,46 +55,79 @@ const fail = (where: Location, field: string, detail: string): never => {
  */
 export function parseSchedule(value: unknown, where: Location): Schedule {
   if (!value || typeof value !== 'object' || Array.isArray(value)) {
-    throw new InputError(where, `expected a schedule object such as {"kind": "wsd", "peakLr": 3e-3, "steps": 1000, "warmupSteps": 50, "decaySteps": 200}, got ${JSON.stringify(value)}`);
+    throw new InputError(
+      where,
+      `expected a schedule object such as {"kind": "wsd", "peakLr": 3e-3, "steps": 1000, "warmupSteps": 50, "decaySteps": 200}, got ${JSON.stringify(value)}`,
+    );
   }
   const v = value as Record<string, unknown>;
   const kind = v.kind;
-  if (typeof kind !== 'string' || !(scheduleKinds as readonly string[]).includes(kind)) fail(where, 'kind', `expected one of ${scheduleKinds.join(', ')}, got ${JSON.stringify(kind)}`);
+  if (typeof kind !== 'string' || !(scheduleKinds as readonly string[]).includes(kind))
+    fail(where, 'kind', `expected one of ${scheduleKinds.join(', ')}, got ${JSON.stringify(kind)}`);
   const number = (field: string, check: (x: number) => boolean, expected: string): number | undefined => {
     const x = v[field];
     if (x === undefined) return undefined;
-    if (typeof x !== 'number' || !Number.isFinite(x) || !check(x)) fail(where, field, `expected ${expected}, got ${JSON.stringify(x)}`);
+    if (typeof x !== 'number' || !Number.isFinite(x) || !check(x))
+      fail(where, field, `expected ${expected}, got ${JSON.stringify(x)}`);
     return x as number;
   };
   const peakLr = number('peakLr', (x) => x > 0 && x < 1e3, 'a positive learning rate');
   if (peakLr === undefined) fail(where, 'peakLr', 'missing (expected the peak learning rate)');
-  const steps = number('steps', (x) => Number.isInteger(x) && x >= 1 && x <= MAX_SCHEDULE_STEPS, `a whole number of optimizer steps from 1 to ${MAX_SCHEDULE_STEPS.toExponential(0)}`);
-  if (steps === undefined) fail(where, 'steps', 'missing (expected the run\'s optimizer steps)');
+  const steps = number(
+    'steps',
+    (x) => Number.isInteger(x) && x >= 1 && x <= MAX_SCHEDULE_STEPS,
+    `a whole number of optimizer steps from 1 to ${MAX_SCHEDULE_STEPS.toExponential(0)}`,
+  );
+  if (steps === undefined) fail(where, 'steps', "missing (expected the run's optimizer steps)");
   const s: Schedule = { kind: kind as ScheduleKind, peakLr: peakLr!, steps: steps! };
-  const warmupSteps = number('warmupSteps', (x) => Number.isInteger(x) && x >= 0 && x <= steps!, `a whole number of steps from 0 to the run's ${steps}`);
+  const warmupSteps = number(
+    'warmupSteps',
+    (x) => Number.isInteger(x) && x >= 0 && x <= steps!,
+    `a whole number of steps from 0 to the run's ${steps}`,
+  );
   if (warmupSteps !== undefined) s.warmupSteps = warmupSteps;
   const minLrFrac = number('minLrFrac', (x) => x >= 0 && x <= 1, 'a fraction from 0 to 1');
   if (minLrFrac !== undefined) s.minLrFrac = minLrFrac;
   if (s.kind === 'wsd') {
-    const decaySteps = number('decaySteps', (x) => Number.isInteger(x) && x >= 1 && x <= steps! - (warmupSteps ?? 0), `a whole number of steps from 1 to the steps after warmup (${steps! - (warmupSteps ?? 0)})`);
+    const decaySteps = number(
+      'decaySteps',
+      (x) => Number.isInteger(x) && x >= 1 && x <= steps! - (warmupSteps ?? 0),
+      `a whole number of steps from 1 to the steps after warmup (${steps! - (warmupSteps ?? 0)})`,
+    );
     if (decaySteps === undefined) fail(where, 'decaySteps', 'missing (a WSD schedule needs the length of its decay)');
     s.decaySteps = decaySteps;
     const shape = v.decayShape;
     if (shape !== undefined) {
-      if (typeof shape !== 'string' || !(decayShapes as readonly string[]).includes(shape)) fail(where, 'decayShape', `expected one of ${decayShapes.join(', ')}, got ${JSON.stringify(shape)}`);
+      if (typeof shape !== 'string' || !(decayShapes as readonly string[]).includes(shape))
+        fail(where, 'decayShape', `expected one of ${decayShapes.join(', ')}, got ${JSON.stringify(shape)}`);
       s.decayShape = shape as DecayShape;
     }
   } else {
-    for (const field of ['decaySteps', 'decayShape']) if (v[field] !== undefined) fail(where, field, `only a "wsd" schedule has a ${field}; this one is "${s.kind}"`);
+    for (const field of ['decaySteps', 'decayShape'])
+      if (v[field] !== undefined) fail(where, field, `only a "wsd" schedule has a ${field}; this one is "${s.kind}"`);
   }
   const known = new Set(['kind', 'peakLr', 'steps', 'warmupSteps', 'minLrFrac', 'decaySteps', 'decayShape']);
-  for (const k of Object.keys(v)) if (!known.has(k)) fail(where, k, `not a schedule field (expected ${[...known].join(', ')})`);
+  for (const k of Object.keys(v))
+    if (!known.has(k)) fail(where, k, `not a schedule field (expected ${[...known].join(', ')})`);
   return s;
 }
 
 /** A WSD schedule decaying over `decayFrac` of `steps` (the trainer's round(decayFrac·steps), at least 1). */
-export function wsd(peakLr: number, steps: number, decayFrac: number, opts: { warmupSteps?: number; minLrFrac?: number; decayShape?: DecayShape } = {}): Schedule {
-  return { kind: 'wsd', peakLr, steps, warmupSteps: opts.warmupSteps ?? 0, minLrFrac: opts.minLrFrac ?? 0.1, decaySteps: Math.max(1, Math.round(decayFrac * steps)), decayShape: opts.decayShape ?? 'linear' };
+export function wsd(
+  peakLr: number,
+  steps: number,
+  decayFrac: number,
+  opts: { warmupSteps?: number; minLrFrac?: number; decayShape?: DecayShape } = {},
+): Schedule {
+  return {
+    kind: 'wsd',
+    peakLr,
+    steps,
+    warmupSteps: opts.warmupSteps ?? 0,
+    minLrFrac: opts.minLrFrac ?? 0.1,
+    decaySteps: Math.max(1, Math.round(decayFrac * steps)),
+    decayShape: opts.decayShape ?? 'linear',
+  };
 }
 
 /** The learning rate of optimizer step `step` (0-based), as the reference trainer sets it. */
@@ -110,13 +143,16 @@ export function lrAt(s: Schedule, step: number): number {
       const start = s.steps - decay;
       if (step < start) return s.peakLr;
       const u = (step - start + 1) / decay;
-      const g = s.decayShape === 'cosine' ? 0.5 * (1 - Math.cos(Math.PI * u)) : s.decayShape === 'sqrt' ? Math.sqrt(u) : u;
+      const g =
+        s.decayShape === 'cosine' ? 0.5 * (1 - Math.cos(Math.PI * u)) : s.decayShape === 'sqrt' ? Math.sqrt(u) : u;
       return s.peakLr * (1 - (1 - floor) * g);
     }
     case 'linear':
     case 'cosine': {
       const t = (step - warmup) / Math.max(1, s.steps - warmup);
-      return s.kind === 'linear' ? s.peakLr * (1 - (1 - floor) * t) : s.peakLr * (floor + (1 - floor) * 0.5 * (1 + Math.cos(Math.PI * t)));
+      return s.kind === 'linear'
+        ? s.peakLr * (1 - (1 - floor) * t)
+        : s.peakLr * (floor + (1 - floor) * 0.5 * (1 + Math.cos(Math.PI * t)));
     }
   }
 }
@@ -133,8 +169,19 @@ export function lrSequence(s: Schedule): Float64Array {
  * checkpoint) and decays over `decaySteps`, so its schedule is a WSD schedule of at + decaySteps
  * steps, identical to the trunk up to `at`.
  */
-export function wsdBranches(trunk: { peakLr: number; warmupSteps?: number; minLrFrac?: number; decayShape?: DecayShape }, branches: { at: number; decaySteps: number }[]): Schedule[] {
-  return branches.map(({ at, decaySteps }) => ({ kind: 'wsd', peakLr: trunk.peakLr, steps: at + decaySteps, warmupSteps: trunk.warmupSteps ?? 0, minLrFrac: trunk.minLrFrac ?? 0.1, decaySteps, decayShape: trunk.decayShape ?? 'linear' }));
+export function wsdBranches(
+  trunk: { peakLr: number; warmupSteps?: number; minLrFrac?: number; decayShape?: DecayShape },
+  branches: { at: number; decaySteps: number }[],
+): Schedule[] {
+  return branches.map(({ at, decaySteps }) => ({
+    kind: 'wsd',
+    peakLr: trunk.peakLr,
+    steps: at + decaySteps,
+    warmupSteps: trunk.warmupSteps ?? 0,
+    minLrFrac: trunk.minLrFrac ?? 0.1,
+    decaySteps,
+    decayShape: trunk.decayShape ?? 'linear',
+  }));
 }
 
 /** One line for a report: "wsd, η 5.7e-3, 1000 steps (warmup 50, decay 200 linear to 10 %)". */

@@ -9,7 +9,9 @@
  */
 export function quantile(values: ArrayLike<number>, p: number): number {
   if (!(p >= 0 && p <= 1)) throw new RangeError(`quantile requires p in [0, 1], got ${p}`);
-  const sorted = Array.from(values).filter(Number.isFinite).sort((a, b) => a - b);
+  const sorted = Array.from(values)
+    .filter(Number.isFinite)
+    .sort((a, b) => a - b);
   if (sorted.length === 0) throw new RangeError('quantile requires at least one finite value');
   const h = (sorted.length - 1) * p;
   const lo = Math.floor(h);
@@ -57,7 +59,8 @@ export function median(values: ArrayLike<number>): number {
  * [NaN, NaN] when there is no finite value.
  */
 export function extent(values: Iterable<number>): [number, number] {
-  let lo = Infinity, hi = -Infinity;
+  let lo = Infinity,
+    hi = -Infinity;
   for (const v of values) {
     if (!Number.isFinite(v)) continue;
     if (v < lo) lo = v;

@@ -3,7 +3,8 @@
  */
 export function textTable(header: string[], rows: string[][], indent = '  '): string {
   const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => (r[c] ?? '').length)));
-  const isNumber = (cell: string) => cell === '' || cell === '–' || /^[-+]?[\d.][\d.eE+-]*( [%×])?( \[[^\]]*\])?$/.test(cell);
+  const isNumber = (cell: string) =>
+    cell === '' || cell === '–' || /^[-+]?[\d.][\d.eE+-]*( [%×])?( \[[^\]]*\])?$/.test(cell);
   const numeric = header.map((_, c) => rows.length > 0 && rows.every((r) => isNumber(r[c] ?? '')));
   const line = (cells: string[]) =>
     indent +

@@ -29,7 +29,8 @@ function literals(path: string): { line: number; text: string }[] {
   const visit = (node: ts.Node): void => {
     let text: string | undefined;
     if (ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)) text = node.text;
-    else if (ts.isTemplateExpression(node)) text = node.head.text + node.templateSpans.map((s) => `\${…}${s.literal.text}`).join('');
+    else if (ts.isTemplateExpression(node))
+      text = node.head.text + node.templateSpans.map((s) => `\${…}${s.literal.text}`).join('');
     if (text !== undefined) out.push({ line: file.getLineAndCharacterOfPosition(node.getStart()).line + 1, text });
     node.forEachChild(visit);
   };
@@ -42,10 +43,26 @@ const argument = /^--[a-z][\w-]*(=.*)?$/s;
 
 /** Messages that may name a flag, and why. */
 const exceptions: { file: string; text: RegExp; why: string }[] = [
-  { file: 'experiments/backends/slurm/parse.ts', text: /raise --(time|mem) with/, why: "--time and --mem are sbatch's own flags, to be given through the backend's sbatchArgs option" },
-  { file: 'fit/summary.ts', text: /scalelab fit --json/, why: 'names the command that writes the file being read (a fit JSON), not an option of this call' },
-  { file: 'experiments/parsePlan.ts', text: /scalelab sweep plan --out/, why: 'names the command that writes the file being read (a sweep plan), not an option of this call' },
-  { file: 'experiments/design.ts', text: /scalelab runs ls --status failed/, why: 'names the command that lists the failed runs in the store' },
+  {
+    file: 'experiments/backends/slurm/parse.ts',
+    text: /raise --(time|mem) with/,
+    why: "--time and --mem are sbatch's own flags, to be given through the backend's sbatchArgs option",
+  },
+  {
+    file: 'fit/summary.ts',
+    text: /scalelab fit --json/,
+    why: 'names the command that writes the file being read (a fit JSON), not an option of this call',
+  },
+  {
+    file: 'experiments/parsePlan.ts',
+    text: /scalelab sweep plan --out/,
+    why: 'names the command that writes the file being read (a sweep plan), not an option of this call',
+  },
+  {
+    file: 'experiments/design.ts',
+    text: /scalelab runs ls --status failed/,
+    why: 'names the command that lists the failed runs in the store',
+  },
 ];
 
 test('no string literal of the library names a CLI flag (outside the listed exceptions)', () => {
@@ -60,7 +77,11 @@ test('no string literal of the library names a CLI flag (outside the listed exce
       else found.push(`src/${rel}:${line}: ${text.length > 140 ? `${text.slice(0, 140)}…` : text}`);
     }
   }
-  assert.deepEqual(found, [], 'library messages name options through an OptionNamer (errors/index.ts), never a CLI flag');
+  assert.deepEqual(
+    found,
+    [],
+    'library messages name options through an OptionNamer (errors/index.ts), never a CLI flag',
+  );
   assert.deepEqual(
     exceptions.map((x) => `${x.file} ${x.text}`).filter((x) => !used.has(x)),
     [],
@@ -72,9 +93,12 @@ test('every option a library message names has its CLI flag in src/cli/optionFla
   const named = new Map<string, string>();
   for (const path of librarySources()) {
     const text = readFileSync(path, 'utf8');
-    for (const m of text.matchAll(/\b(?:option: |o\(|name\(|libraryOption\()'([a-zA-Z]+)'/g)) named.set(m[1], relative(src, path));
+    for (const m of text.matchAll(/\b(?:option: |o\(|name\(|libraryOption\()'([a-zA-Z]+)'/g))
+      named.set(m[1], relative(src, path));
   }
   assert.ok(named.size >= 20, `found the options named in messages (${[...named.keys()].join(', ')})`);
-  const missing = [...named].filter(([option]) => !(option in optionFlags)).map(([option, file]) => `${option} (src/${file})`);
+  const missing = [...named]
+    .filter(([option]) => !(option in optionFlags))
+    .map(([option, file]) => `${option} (src/${file})`);
   assert.deepEqual(missing, []);
 });

@@ -44,8 +44,14 @@ export interface Architecture {
 }
 
 /** Cost from a peak FLOP/s and an assumed MFU: 6·(N + 2·vocab·d)·D FLOPs (embeddings and head counted). */
-export function assumedCostModel(peakFlops: number, mfu: number, architecture: Architecture, overheadSeconds = 0): CostModel {
-  const params = (c: { n_layer: number; d_model: number }) => nonEmbeddingParameters(c.n_layer, c.d_model, architecture.ffnRatio) + 2 * architecture.vocab * c.d_model;
+export function assumedCostModel(
+  peakFlops: number,
+  mfu: number,
+  architecture: Architecture,
+  overheadSeconds = 0,
+): CostModel {
+  const params = (c: { n_layer: number; d_model: number }) =>
+    nonEmbeddingParameters(c.n_layer, c.d_model, architecture.ffnRatio) + 2 * architecture.vocab * c.d_model;
   return {
     seconds: (c) => overheadSeconds + (6 * params(c) * c.tokens) / (peakFlops * mfu),
     tokensFor: (c, s) => ((s - overheadSeconds) * peakFlops * mfu) / (6 * params(c)),
@@ -59,7 +65,14 @@ export interface PlannedRun {
   C: number;
   /** Non-embedding parameters of the shape. */
   N: number;
-  config: TrainingConfig & { n_layer: number; d_model: number; n_heads: number; tokens: number; batch_tokens: number; learning_rate: number };
+  config: TrainingConfig & {
+    n_layer: number;
+    d_model: number;
+    n_heads: number;
+    tokens: number;
+    batch_tokens: number;
+    learning_rate: number;
+  };
   seconds: number;
 }
 
@@ -81,7 +94,10 @@ function priorLoss(C: number): number {
 }
 
 /** A shape with about N non-embedding parameters within the lab's limits. */
-function shapeFor(N: number, architecture: Architecture): { n_layer: number; d_model: number; n_heads: number; N: number } {
+function shapeFor(
+  N: number,
+  architecture: Architecture,
+): { n_layer: number; d_model: number; n_heads: number; N: number } {
   const candidates = shapeSearch(N, {
     count: 'nonEmbedding',
     mlp: 'plain',
@@ -98,16 +114,27 @@ function shapeFor(N: number, architecture: Architecture): { n_layer: number; d_m
     limit: 50,
   }).filter((c) => {
     const l = architecture.limits;
-    return !l || (c.shape.dModel >= l.dModel[0] && c.shape.dModel <= l.dModel[1] && c.shape.nLayer >= l.nLayer[0] && c.shape.nLayer <= l.nLayer[1]);
+    return (
+      !l ||
+      (c.shape.dModel >= l.dModel[0] &&
+        c.shape.dModel <= l.dModel[1] &&
+        c.shape.nLayer >= l.nLayer[0] &&
+        c.shape.nLayer <= l.nLayer[1])
+    );
   });
-  if (candidates.length === 0) throw new UsageError(`no shape with about ${formatNumber(N, 3)} non-embedding parameters fits the lab's limits`);
+  if (candidates.length === 0)
+    throw new UsageError(`no shape with about ${formatNumber(N, 3)} non-embedding parameters fits the lab's limits`);
   const s = candidates[0].shape;
   return { n_layer: s.nLayer, d_model: s.dModel, n_heads: s.nHeads, N: candidates[0].parameters.nonEmbedding };
 }
 
 /** Non-embedding parameters of the smallest shape the lab accepts (two layers of width 64 unless its limits say). */
 function smallestModel(a: Architecture): number {
-  return nonEmbeddingParameters(a.limits?.nLayer[0] ?? 2, Math.max(a.widthMultiple ?? 64, a.limits?.dModel[0] ?? 64), a.ffnRatio);
+  return nonEmbeddingParameters(
+    a.limits?.nLayer[0] ?? 2,
+    Math.max(a.widthMultiple ?? 64, a.limits?.dModel[0] ?? 64),
+    a.ffnRatio,
+  );
 }
 
 /** Non-embedding parameters of the largest shape the lab accepts. */
@@ -157,7 +184,12 @@ function priorOptimum(C: number, prior: Record<string, number>, tokensPerParamet
   return chinchillaOptimal(prior, C).N;
 }
 
-function isoflopRuns(budgets: number[], o: Required<Pick<SweepDesignOptions, 'sizes' | 'span'>> & SweepDesignOptions, lr: number, phase: PlannedRun['phase']): PlannedRun[] {
+function isoflopRuns(
+  budgets: number[],
+  o: Required<Pick<SweepDesignOptions, 'sizes' | 'span'>> & SweepDesignOptions,
+  lr: number,
+  phase: PlannedRun['phase'],
+): PlannedRun[] {
   const prior = o.prior ?? lawPreset('epoch-2024').params;
   const runs: PlannedRun[] = [];
   // The lab's smallest shape: no window of sizes may start below it (shift the window up instead).
@@ -181,7 +213,15 @@ function isoflopRuns(budgets: number[], o: Required<Pick<SweepDesignOptions, 'si
       const tokens = C / (6 * shape.N);
       if (tokens < 100 * 8 * o.architecture.seqLen) continue;
       const batch = chooseBatch(priorLoss(C), tokens, o.architecture.seqLen);
-      const config = { ...shape, tokens: Math.round(tokens), batch_tokens: batch, learning_rate: lr, parametrization: 'mup' as const, n_evals: o.nEvals ?? 10, seed: 0 };
+      const config = {
+        ...shape,
+        tokens: Math.round(tokens),
+        batch_tokens: batch,
+        learning_rate: lr,
+        parametrization: 'mup' as const,
+        n_evals: o.nEvals ?? 10,
+        seed: 0,
+      };
       delete (config as { N?: number }).N;
       runs.push({ phase, C, N: shape.N, config, seconds: o.cost.seconds(config) });
     }
@@ -198,14 +238,18 @@ export function designSweep(options: SweepDesignOptions): SweepDesign {
   if (!(o.experimentSeconds > 0)) throw new UsageError('the experiment budget must be positive');
   const probeSeconds = o.learningRate === undefined ? o.probeShare * o.experimentSeconds : 0;
   const sweepSeconds = o.experimentSeconds - probeSeconds;
-  const budgetsFor = (cMax: number) => Array.from({ length: o.budgets }, (_, k) => cMax / o.ratio ** (o.budgets - 1 - k));
+  const budgetsFor = (cMax: number) =>
+    Array.from({ length: o.budgets }, (_, k) => cMax / o.ratio ** (o.budgets - 1 - k));
   const lr = o.learningRate ?? 3e-3;
   const costOf = (cMax: number) => {
     const runs = isoflopRuns(budgetsFor(cMax), o, lr, 'isoflop');
     return (runs as { infeasible?: boolean }).infeasible ? Infinity : runs.reduce((s, r) => s + r.seconds, 0);
   };
   // Largest budget whose sweep fits: cost grows with C, so bisect on ln C.
-  const budgetProblem = () => new UsageError(`an experiment budget of ${(o.cost.describeBudget ?? hours)(o.experimentSeconds)} is too small for even the smallest sweep, or too large for the lab's largest models`);
+  const budgetProblem = () =>
+    new UsageError(
+      `an experiment budget of ${(o.cost.describeBudget ?? hours)(o.experimentSeconds)} is too small for even the smallest sweep, or too large for the lab's largest models`,
+    );
   if (costOf(1e6) > sweepSeconds || costOf(1e26) < sweepSeconds) throw budgetProblem();
   const largestFitting = (seconds: number) => {
     // The probe alone can cost more than the whole budget (a tiny budget): say so, not a bisection error.
@@ -222,14 +266,17 @@ export function designSweep(options: SweepDesignOptions): SweepDesign {
   const isoflop = isoflopRuns(budgets, o, lr, 'isoflop');
   const notes = [
     `sizes per budget span ×${o.span} around ${o.priorTokensPerParameter !== undefined ? `N = √(C/(6·${o.priorTokensPerParameter})) (a prior of ${o.priorTokensPerParameter} tokens per parameter)` : 'the compute-optimal size of the prior law (preset epoch-2024)'}, so a prior off by up to ×${Math.sqrt(o.span).toFixed(1)} is still bracketed`,
-    'all sweep runs use muP, so the probe\'s learning rate transfers across widths',
+    "all sweep runs use muP, so the probe's learning rate transfers across widths",
     `batch: a quarter of Kaplan et al.'s B_crit(L) at the prior loss of each budget`,
     `cost model: ${o.cost.description}`,
   ];
   const s = (runs: PlannedRun[]) => runs.reduce((a, r) => a + r.seconds, 0);
   const total = s(probe) + s(isoflop);
   // Past the lab's largest models the bisection stops where sizes still fit: say the rest is unused.
-  if (total < 0.5 * o.experimentSeconds) notes.push(`the design uses ${(total / 3600).toFixed(2)} h of the ${(o.experimentSeconds / 3600).toFixed(2)} h experiment budget: larger budgets would need models beyond the lab's largest shape`);
+  if (total < 0.5 * o.experimentSeconds)
+    notes.push(
+      `the design uses ${(total / 3600).toFixed(2)} h of the ${(o.experimentSeconds / 3600).toFixed(2)} h experiment budget: larger budgets would need models beyond the lab's largest shape`,
+    );
   return { probe, isoflop, budgets, seconds: { probe: s(probe), isoflop: s(isoflop), total }, notes };
 }
 
@@ -249,14 +296,27 @@ function designProbe(C: number, seconds: number, o: SweepDesignOptions): Planned
   const prior = o.prior ?? lawPreset('epoch-2024').params;
   // The prior optimum, but no smaller than the lab's smallest shape (two layers of width 64).
   const smallest = smallestModel(o.architecture);
-  const shape = nearestShape(Math.max(priorOptimum(C, prior, o.priorTokensPerParameter), smallest * 1.5), o.architecture);
+  const shape = nearestShape(
+    Math.max(priorOptimum(C, prior, o.priorTokensPerParameter), smallest * 1.5),
+    o.architecture,
+  );
   const lrs = [1.25e-4, 2.5e-4, 5e-4, 1e-3, 2e-3, 4e-3, 8e-3, 1.6e-2, 3.2e-2];
   // Tokens per probe run so that the probe fits its share.
   const tokens = o.cost.tokensFor({ ...shape, batch_tokens: 32 * o.architecture.seqLen }, seconds / lrs.length);
   const t = Math.max(Math.min(tokens, C / (6 * shape.N)), 100 * 8 * o.architecture.seqLen);
   const batch = chooseBatch(priorLoss(6 * shape.N * t), t, o.architecture.seqLen);
   return lrs.map((lr) => {
-    const config = { n_layer: shape.n_layer, d_model: shape.d_model, n_heads: shape.n_heads, tokens: Math.round(t), batch_tokens: batch, learning_rate: lr, parametrization: 'mup' as const, n_evals: o.nEvals ?? 10, seed: 0 };
+    const config = {
+      n_layer: shape.n_layer,
+      d_model: shape.d_model,
+      n_heads: shape.n_heads,
+      tokens: Math.round(t),
+      batch_tokens: batch,
+      learning_rate: lr,
+      parametrization: 'mup' as const,
+      n_evals: o.nEvals ?? 10,
+      seed: 0,
+    };
     return { phase: 'lr-probe' as const, C: 6 * shape.N * t, N: shape.N, config, seconds: o.cost.seconds(config) };
   });
 }
@@ -265,14 +325,27 @@ function designProbe(C: number, seconds: number, o: SweepDesignOptions): Planned
  * The probe's optimal learning rate: vertex of a parabola in ln η through the best run and its
  * neighbours (failed runs count as lost). Falls back to the best run when the vertex is outside.
  */
-export function bestLearningRate(results: { learning_rate: number; loss: number | null }[]): { learningRate: number; method: string } {
-  const ok = results.filter((r) => r.loss !== null && Number.isFinite(r.loss)).sort((a, b) => a.learning_rate - b.learning_rate) as { learning_rate: number; loss: number }[];
-  if (ok.length === 0) throw new UsageError('every learning-rate probe run failed (diverged or did not finish): see their reasons with "scalelab runs ls --status failed"');
+export function bestLearningRate(results: { learning_rate: number; loss: number | null }[]): {
+  learningRate: number;
+  method: string;
+} {
+  const ok = results
+    .filter((r) => r.loss !== null && Number.isFinite(r.loss))
+    .sort((a, b) => a.learning_rate - b.learning_rate) as { learning_rate: number; loss: number }[];
+  if (ok.length === 0)
+    throw new UsageError(
+      'every learning-rate probe run failed (diverged or did not finish): see their reasons with "scalelab runs ls --status failed"',
+    );
   const i = ok.reduce((b, r, k) => (r.loss < ok[b].loss ? k : b), 0);
-  const lo = Math.max(0, i - 2), hi = Math.min(ok.length, i + 3);
+  const lo = Math.max(0, i - 2),
+    hi = Math.min(ok.length, i + 3);
   const window = ok.slice(lo, hi);
   if (window.length >= 3) {
-    const c = polynomialFit(window.map((r) => Math.log(r.learning_rate)), window.map((r) => r.loss), 2);
+    const c = polynomialFit(
+      window.map((r) => Math.log(r.learning_rate)),
+      window.map((r) => r.loss),
+      2,
+    );
     if (c && c[2] > 0) {
       const x = -c[1] / (2 * c[2]);
       if (x >= Math.log(window[0].learning_rate) && x <= Math.log(window[window.length - 1].learning_rate)) {
@@ -288,7 +361,8 @@ export function bestLearningRate(results: { learning_rate: number; loss: number 
  * it the sweep designer sizes a sweep from FLOP budgets (CS336 2025 style), not hours.
  */
 export function flopsCostModel(architecture: Architecture): CostModel {
-  const N = (c: { n_layer: number; d_model: number }) => nonEmbeddingParameters(c.n_layer, c.d_model, architecture.ffnRatio);
+  const N = (c: { n_layer: number; d_model: number }) =>
+    nonEmbeddingParameters(c.n_layer, c.d_model, architecture.ffnRatio);
   return {
     seconds: (c) => 6 * N(c) * c.tokens,
     tokensFor: (c, flops) => flops / (6 * N(c)),
@@ -306,19 +380,34 @@ export interface FlopsSweepDesign extends SweepDesign {
  * Design a sweep whose budgets are FLOPs (the target run's and the experiments'), then give each
  * run its hours on `hardware`: the design is in the law's C = 6·N·D, the hours are what it costs.
  */
-export function designSweepInFlops(options: Omit<SweepDesignOptions, 'cost' | 'experimentSeconds' | 'targetSeconds'> & { targetFlops: number; experimentFlops: number; hardware: CostModel }): FlopsSweepDesign {
+export function designSweepInFlops(
+  options: Omit<SweepDesignOptions, 'cost' | 'experimentSeconds' | 'targetSeconds'> & {
+    targetFlops: number;
+    experimentFlops: number;
+    hardware: CostModel;
+  },
+): FlopsSweepDesign {
   const { targetFlops, experimentFlops, hardware, ...rest } = options;
-  const d = designSweep({ ...rest, experimentSeconds: experimentFlops, targetSeconds: targetFlops, cost: flopsCostModel(options.architecture) });
+  const d = designSweep({
+    ...rest,
+    experimentSeconds: experimentFlops,
+    targetSeconds: targetFlops,
+    cost: flopsCostModel(options.architecture),
+  });
   const flopsOf = (runs: PlannedRun[]) => runs.reduce((a, r) => a + 6 * r.N * r.config.tokens, 0);
   const timed = (runs: PlannedRun[]) => runs.map((r) => ({ ...r, seconds: hardware.seconds(r.config) }));
   const secs = (runs: PlannedRun[]) => runs.reduce((a, r) => a + r.seconds, 0);
-  const probe = timed(d.probe), isoflop = timed(d.isoflop);
+  const probe = timed(d.probe),
+    isoflop = timed(d.isoflop);
   return {
     ...d,
     probe,
     isoflop,
     seconds: { probe: secs(probe), isoflop: secs(isoflop), total: secs(probe) + secs(isoflop) },
-    notes: [...d.notes.filter((n) => !n.startsWith('cost model:')), `budget: C = 6·N·D FLOPs, N non-embedding; hours estimated with ${hardware.description}`],
+    notes: [
+      ...d.notes.filter((n) => !n.startsWith('cost model:')),
+      `budget: C = 6·N·D FLOPs, N non-embedding; hours estimated with ${hardware.description}`,
+    ],
     flops: { probe: flopsOf(probe), isoflop: flopsOf(isoflop), total: flopsOf(probe) + flopsOf(isoflop) },
   };
 }

@@ -4,7 +4,13 @@
  * InputError at the line and column of the field (or, for a missing one, of the object that lacks it),
  * naming its path: `plan.json:14:12: isoflop[0].config.tokens: expected a positive number, got null`.
  */
-import { findNodeAtLocation, parseTree, printParseErrorCode, type Node as JsonNode, type ParseError } from 'jsonc-parser';
+import {
+  findNodeAtLocation,
+  parseTree,
+  printParseErrorCode,
+  type Node as JsonNode,
+  type ParseError,
+} from 'jsonc-parser';
 import { z } from 'zod';
 import { InputError } from '../errors/index.js';
 import { trainingConfigSchema } from '../lab/world.js';
@@ -48,9 +54,17 @@ function describe(v: unknown): string {
 function expected(issue: z.core.$ZodIssue): string {
   switch (issue.code) {
     case 'invalid_type':
-      return issue.expected === 'int' ? 'a whole number' : issue.expected === 'object' ? 'an object' : issue.expected === 'array' ? 'an array' : `a ${issue.expected}`;
+      return issue.expected === 'int'
+        ? 'a whole number'
+        : issue.expected === 'object'
+          ? 'an object'
+          : issue.expected === 'array'
+            ? 'an array'
+            : `a ${issue.expected}`;
     case 'too_small':
-      return issue.minimum === 0 && !issue.inclusive ? 'a positive number' : `a number ${issue.inclusive ? '≥' : '>'} ${String(issue.minimum)}`;
+      return issue.minimum === 0 && !issue.inclusive
+        ? 'a positive number'
+        : `a number ${issue.inclusive ? '≥' : '>'} ${String(issue.minimum)}`;
     case 'too_big':
       return `a number ${issue.inclusive ? '≤' : '<'} ${String(issue.maximum)}`;
     case 'invalid_value':
@@ -72,11 +86,17 @@ export function parsePlan(text: string, source: string): SweepPlan {
   const root = parseTree(text, errors, { allowTrailingComma: false, disallowComments: true });
   if (errors.length > 0) {
     const pos = at(errors[0].offset);
-    throw new InputError({ file: source, ...pos }, `malformed JSON: ${printParseErrorCode(errors[0].error)}; expected a plan from "scalelab sweep plan --out"`);
+    throw new InputError(
+      { file: source, ...pos },
+      `malformed JSON: ${printParseErrorCode(errors[0].error)}; expected a plan from "scalelab sweep plan --out"`,
+    );
   }
   const value = JSON.parse(text) as unknown;
   if (!root || root.type !== 'object' || (value as { kind?: unknown }).kind !== 'scalelab-sweep-plan') {
-    throw new InputError({ file: source, line: 1 }, 'not a sweep plan: expected the output of "scalelab sweep plan --out FILE"');
+    throw new InputError(
+      { file: source, line: 1 },
+      'not a sweep plan: expected the output of "scalelab sweep plan --out FILE"',
+    );
   }
   const r = planSchema.safeParse(value);
   if (r.success) return value as SweepPlan;
@@ -86,11 +106,15 @@ export function parsePlan(text: string, source: string): SweepPlan {
   let node: JsonNode | undefined;
   for (let depth = path.length; depth >= 0 && !node; depth--) node = findNodeAtLocation(root, path.slice(0, depth));
   let got: unknown = value;
-  for (const p of path) got = got === null || got === undefined ? undefined : (got as Record<string | number, unknown>)[p];
+  for (const p of path)
+    got = got === null || got === undefined ? undefined : (got as Record<string | number, unknown>)[p];
   const pos = node ? at(node.offset) : { line: 1, column: 1 };
   const detail =
     got === undefined
       ? `missing field "${pathText(path)}" (expected ${expected(issue)})`
       : `${pathText(path)}: expected ${expected(issue)}, got ${describe(got)}`;
-  throw new InputError({ file: source, ...pos }, `${detail}; a plan's runs need phase, C, N, seconds and a config with n_layer, d_model, n_heads, tokens, batch_tokens, learning_rate`);
+  throw new InputError(
+    { file: source, ...pos },
+    `${detail}; a plan's runs need phase, C, N, seconds and a config with n_layer, d_model, n_heads, tokens, batch_tokens, learning_rate`,
+  );
 }

@@ -48,7 +48,14 @@ export function sweepOutcome(runs: Pick<StoredRun, 'phase' | 'status' | 'reason'
   const completed = runs.filter((r) => r.status === 'completed').length;
   const cancelled = runs.filter((r) => r.status === 'cancelled').length;
   const failed = failedRuns.length - probeDiverged;
-  return { completed, failed, probeDiverged, cancelled, total: runs.length, isFailure: runs.length > 0 && (failed > 0 || cancelled > 0 || completed === 0) };
+  return {
+    completed,
+    failed,
+    probeDiverged,
+    cancelled,
+    total: runs.length,
+    isFailure: runs.length > 0 && (failed > 0 || cancelled > 0 || completed === 0),
+  };
 }
 
 function progressOf(runs: StoredRun[]): SweepProgress {
@@ -66,7 +73,12 @@ function progressOf(runs: StoredRun[]): SweepProgress {
 }
 
 /** Run every planned (and in-flight) run of a study to completion. */
-export async function runSweep(store: RunStore, study: string, backend: Backend, options: SweepOptions = {}): Promise<SweepProgress> {
+export async function runSweep(
+  store: RunStore,
+  study: string,
+  backend: Backend,
+  options: SweepOptions = {},
+): Promise<SweepProgress> {
   const pollMs = options.pollMs ?? 1000;
   const mine = () => store.runs({ study }).filter((r) => !options.keys || options.keys.has(r.key));
   for (;;) {
@@ -83,7 +95,14 @@ export async function runSweep(store: RunStore, study: string, backend: Backend,
       const s = await backend.status(r);
       if (s.externalId && s.externalId !== r.externalId) store.setExternalId(r.id, s.externalId);
       if (s.state === 'completed' || s.state === 'failed' || s.state === 'cancelled') {
-        store.finish(r.id, { status: s.state, loss: s.loss ?? null, seconds: s.seconds ?? null, reason: s.reason ?? null, evals: s.evals, ...(s.schedule ? { schedule: s.schedule } : {}) });
+        store.finish(r.id, {
+          status: s.state,
+          loss: s.loss ?? null,
+          seconds: s.seconds ?? null,
+          reason: s.reason ?? null,
+          evals: s.evals,
+          ...(s.schedule ? { schedule: s.schedule } : {}),
+        });
         changed = true;
       } else if (s.state !== r.status) {
         store.setStatus(r.id, s.state);
@@ -100,7 +119,10 @@ export async function runSweep(store: RunStore, study: string, backend: Backend,
         store.setStatus(r.id, 'queued', { externalId: id });
       } catch (e) {
         // Busy (e.g. the API's budget is reserved by runs in flight): plan it again and wait for them.
-        if (e instanceof BackendBusy && mine().some((x) => x.id !== r.id && (active as readonly string[]).includes(x.status))) {
+        if (
+          e instanceof BackendBusy &&
+          mine().some((x) => x.id !== r.id && (active as readonly string[]).includes(x.status))
+        ) {
           store.setStatus(r.id, 'planned');
           break;
         }
@@ -128,7 +150,16 @@ export function storeExecutor(store: RunStore, study: string, backend: Backend, 
       const keyed = runs.map((r) => ({ run: r, key: plannedKey(r) }));
       store.plan(
         study,
-        keyed.map(({ run, key }) => ({ key, name: `${phase}-${key.slice(-8)}`, phase: run.phase, config: run.config, N: run.N, D: run.config.tokens, C: run.C, estimatedSeconds: run.seconds })),
+        keyed.map(({ run, key }) => ({
+          key,
+          name: `${phase}-${key.slice(-8)}`,
+          phase: run.phase,
+          config: run.config,
+          N: run.N,
+          D: run.config.tokens,
+          C: run.C,
+          estimatedSeconds: run.seconds,
+        })),
       );
       await runSweep(store, study, backend, { ...options, keys: new Set(keyed.map((k) => k.key)) });
       const byKey = new Map(store.runs({ study }).map((r) => [r.key, r]));

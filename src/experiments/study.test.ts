@@ -18,31 +18,65 @@ const executor: Executor = {
 };
 
 test('study on the default world with a 25 % experiment budget: within 1 % of the true optimum, prediction within 2 %', async () => {
-  const s = await runStudy(executor, { targetSeconds: 48 * 3600, experimentSeconds: 12 * 3600, cost: worldCostModel(world), architecture: worldArchitecture(world), bootstrap: 50 });
+  const s = await runStudy(executor, {
+    targetSeconds: 48 * 3600,
+    experimentSeconds: 12 * 3600,
+    cost: worldCostModel(world),
+    architecture: worldArchitecture(world),
+    bootstrap: 50,
+  });
   assert.ok(s.spentSeconds <= 12 * 3600 * 1.001, `spent ${s.spentSeconds / 3600} h of 12`);
   const recTrue = truth(world, s.recommendation.config).loss;
   const best = optimum(world, 48 * 3600).loss;
   assert.ok(recTrue / best - 1 < 0.01, `regret ${((recTrue / best - 1) * 100).toFixed(2)} %`);
-  assert.ok(Math.abs(s.recommendation.predictedLoss / recTrue - 1) < 0.02, `prediction error ${((s.recommendation.predictedLoss / recTrue - 1) * 100).toFixed(2)} %`);
+  assert.ok(
+    Math.abs(s.recommendation.predictedLoss / recTrue - 1) < 0.02,
+    `prediction error ${((s.recommendation.predictedLoss / recTrue - 1) * 100).toFixed(2)} %`,
+  );
   assert.ok(Math.abs(s.learningRate.value / 3e-3 - 1) < 0.25, `probe found η = ${s.learningRate.value}, world's 3e-3`);
-  const report = studyReport({ study: 't', backend: 'sim', targetHours: 48, experimentHours: 12, result: s, costModel: 'x', truth: { recommendedLoss: recTrue, optimumLoss: best, optimumConfig: {}, regret: recTrue / best - 1, predictionError: s.recommendation.predictedLoss / recTrue - 1 } });
+  const report = studyReport({
+    study: 't',
+    backend: 'sim',
+    targetHours: 48,
+    experimentHours: 12,
+    result: s,
+    costModel: 'x',
+    truth: {
+      recommendedLoss: recTrue,
+      optimumLoss: best,
+      optimumConfig: {},
+      regret: recTrue / best - 1,
+      predictionError: s.recommendation.predictedLoss / recTrue - 1,
+    },
+  });
   assert.match(report, /Regret: 0\.\d\d % above the optimum/);
 });
 
-test('the sweep design fits its budget and brackets each budget\'s sizes', () => {
-  const d = designSweep({ experimentSeconds: 6 * 3600, targetSeconds: 24 * 3600, cost: worldCostModel(world), architecture: worldArchitecture(world) });
+test("the sweep design fits its budget and brackets each budget's sizes", () => {
+  const d = designSweep({
+    experimentSeconds: 6 * 3600,
+    targetSeconds: 24 * 3600,
+    cost: worldCostModel(world),
+    architecture: worldArchitecture(world),
+  });
   assert.ok(d.seconds.total <= 6 * 3600 * 1.001 && d.seconds.total > 6 * 3600 * 0.8, `${d.seconds.total / 3600} h`);
   assert.equal(d.budgets.length, 5);
   for (const C of d.budgets) {
     const runs = d.isoflop.filter((r) => r.C === C);
     assert.ok(runs.length >= 5, `${runs.length} runs at ${C}`);
-    for (const r of runs) assert.ok(Math.abs((6 * r.N * r.config.tokens) / C - 1) < 1e-6, 'each run sits on its budget');
+    for (const r of runs)
+      assert.ok(Math.abs((6 * r.N * r.config.tokens) / C - 1) < 1e-6, 'each run sits on its budget');
   }
   assert.ok(d.probe.length >= 5);
 });
 
-test('--prior-ratio centres each budget\'s sizes on N = √(C/(6R)) instead of the web-text prior', () => {
-  const base = { experimentSeconds: 6 * 3600, targetSeconds: 24 * 3600, cost: worldCostModel(world), architecture: worldArchitecture(world) };
+test("--prior-ratio centres each budget's sizes on N = √(C/(6R)) instead of the web-text prior", () => {
+  const base = {
+    experimentSeconds: 6 * 3600,
+    targetSeconds: 24 * 3600,
+    cost: worldCostModel(world),
+    architecture: worldArchitecture(world),
+  };
   const geoMean = (xs: number[]) => Math.exp(xs.reduce((s, x) => s + Math.log(x), 0) / xs.length);
   for (const R of [5, 2000]) {
     const d = designSweep({ ...base, priorTokensPerParameter: R });
@@ -51,62 +85,162 @@ test('--prior-ratio centres each budget\'s sizes on N = √(C/(6R)) instead of t
       const centre = Math.sqrt(C / (6 * R));
       // Windows are clipped at the lab's smallest shape; where not clipped they straddle the centre.
       if (Math.min(...Ns) > centre) continue;
-      assert.ok(Math.max(...Ns) > centre, `R = ${R}, C = ${C.toExponential(2)}: sizes ${Ns} straddle ${centre.toExponential(2)}`);
-      assert.ok(Math.abs(Math.log(geoMean(Ns) / centre)) < Math.log(3), `R = ${R}: centred near ${centre.toExponential(2)}, got ${geoMean(Ns).toExponential(2)}`);
+      assert.ok(
+        Math.max(...Ns) > centre,
+        `R = ${R}, C = ${C.toExponential(2)}: sizes ${Ns} straddle ${centre.toExponential(2)}`,
+      );
+      assert.ok(
+        Math.abs(Math.log(geoMean(Ns) / centre)) < Math.log(3),
+        `R = ${R}: centred near ${centre.toExponential(2)}, got ${geoMean(Ns).toExponential(2)}`,
+      );
     }
     assert.ok(d.notes.some((n) => n.includes(`a prior of ${R} tokens per parameter`)));
   }
-  const five = designSweep({ ...base, priorTokensPerParameter: 5 }), lots = designSweep({ ...base, priorTokensPerParameter: 2000 });
-  assert.ok(geoMean(five.isoflop.map((r) => r.N)) > 5 * geoMean(lots.isoflop.map((r) => r.N)), 'fewer tokens per parameter, bigger models');
+  const five = designSweep({ ...base, priorTokensPerParameter: 5 }),
+    lots = designSweep({ ...base, priorTokensPerParameter: 2000 });
+  assert.ok(
+    geoMean(five.isoflop.map((r) => r.N)) > 5 * geoMean(lots.isoflop.map((r) => r.N)),
+    'fewer tokens per parameter, bigger models',
+  );
 });
 
 test('a tiny CPU study: one-layer models when --min-layers 1 allows them, budgets far below 1e12 FLOPs', () => {
   // The moby-small study's design: 2.4e9 FLOP/s, half an hour, widths in steps of 8 (one head of 8).
-  const cost = { description: 'cpu', seconds: (c: { n_layer: number; d_model: number; tokens: number }) => 3 + (6 * 12 * c.n_layer * c.d_model ** 2 * c.tokens) / 2.4e9, tokensFor: (c: { n_layer: number; d_model: number }, s: number) => ((s - 3) * 2.4e9) / (6 * 12 * c.n_layer * c.d_model ** 2) };
-  const architecture = { vocab: 96, seqLen: 128, ffnRatio: 4, widthMultiple: 8, limits: { dModel: [8, 16384] as [number, number], nLayer: [1, 256] as [number, number] } };
-  const d = designSweep({ experimentSeconds: 1800, targetSeconds: 900, cost, architecture, budgets: 3, ratio: 3, sizes: 7, span: 16, priorTokensPerParameter: 2000 });
+  const cost = {
+    description: 'cpu',
+    seconds: (c: { n_layer: number; d_model: number; tokens: number }) =>
+      3 + (6 * 12 * c.n_layer * c.d_model ** 2 * c.tokens) / 2.4e9,
+    tokensFor: (c: { n_layer: number; d_model: number }, s: number) =>
+      ((s - 3) * 2.4e9) / (6 * 12 * c.n_layer * c.d_model ** 2),
+  };
+  const architecture = {
+    vocab: 96,
+    seqLen: 128,
+    ffnRatio: 4,
+    widthMultiple: 8,
+    limits: { dModel: [8, 16384] as [number, number], nLayer: [1, 256] as [number, number] },
+  };
+  const d = designSweep({
+    experimentSeconds: 1800,
+    targetSeconds: 900,
+    cost,
+    architecture,
+    budgets: 3,
+    ratio: 3,
+    sizes: 7,
+    span: 16,
+    priorTokensPerParameter: 2000,
+  });
   assert.ok(Math.max(...d.budgets) < 1e12, `budgets ${d.budgets}`);
-  assert.ok(d.isoflop.some((r) => r.config.n_layer === 1), 'one-layer shapes are used');
+  assert.ok(
+    d.isoflop.some((r) => r.config.n_layer === 1),
+    'one-layer shapes are used',
+  );
   assert.ok(Math.min(...d.isoflop.map((r) => r.N)) < 1000, 'down to 1 × 8 (768 non-embedding parameters)');
-  for (const C of d.budgets) assert.ok(d.isoflop.filter((r) => r.C === C).length >= 4, `several sizes at ${C.toExponential(2)}`);
+  for (const C of d.budgets)
+    assert.ok(d.isoflop.filter((r) => r.C === C).length >= 4, `several sizes at ${C.toExponential(2)}`);
   // With the default of two layers the same design has no shape below 2 × 16.
-  const two = designSweep({ experimentSeconds: 1800, targetSeconds: 900, cost, architecture: { ...architecture, limits: { ...architecture.limits, nLayer: [2, 256] as [number, number] } }, budgets: 3, ratio: 3, sizes: 7, span: 16, priorTokensPerParameter: 2000 });
+  const two = designSweep({
+    experimentSeconds: 1800,
+    targetSeconds: 900,
+    cost,
+    architecture: { ...architecture, limits: { ...architecture.limits, nLayer: [2, 256] as [number, number] } },
+    budgets: 3,
+    ratio: 3,
+    sizes: 7,
+    span: 16,
+    priorTokensPerParameter: 2000,
+  });
   assert.ok(two.isoflop.every((r) => r.config.n_layer >= 2 && r.N >= 6144));
 });
 
 test('the target run takes no fewer optimizer steps than the best run of the largest budget', () => {
   // The moby-small fit: a law of character-level loss on which Kaplan's B_crit prior asks for a large batch.
   const params = { E: 1.2046, A: 5.635, B: 598.48, alpha: 0.27941, beta: 0.49656 };
-  const cost = { description: 'cpu', seconds: (c: { n_layer: number; d_model: number; tokens: number }) => 3 + (6 * 12 * c.n_layer * c.d_model ** 2 * c.tokens) / 2.4e9, tokensFor: (c: { n_layer: number; d_model: number }, s: number) => ((s - 3) * 2.4e9) / (6 * 12 * c.n_layer * c.d_model ** 2) };
-  const architecture = { vocab: 96, seqLen: 128, ffnRatio: 4, widthMultiple: 8, aspectRange: [8, 256] as [number, number], limits: { dModel: [8, 16384] as [number, number], nLayer: [1, 256] as [number, number] } };
+  const cost = {
+    description: 'cpu',
+    seconds: (c: { n_layer: number; d_model: number; tokens: number }) =>
+      3 + (6 * 12 * c.n_layer * c.d_model ** 2 * c.tokens) / 2.4e9,
+    tokensFor: (c: { n_layer: number; d_model: number }, s: number) =>
+      ((s - 3) * 2.4e9) / (6 * 12 * c.n_layer * c.d_model ** 2),
+  };
+  const architecture = {
+    vocab: 96,
+    seqLen: 128,
+    ffnRatio: 4,
+    widthMultiple: 8,
+    aspectRange: [8, 256] as [number, number],
+    limits: { dModel: [8, 16384] as [number, number], nLayer: [1, 256] as [number, number] },
+  };
   const free = recommendConfig(params, 900, cost, architecture, 5e-3, 16384);
   const freeSteps = free.config.tokens / free.config.batch_tokens;
   assert.ok(freeSteps < 1000, `without the floor: ${freeSteps} steps at batch ${free.config.batch_tokens}`);
   const held = recommendConfig(params, 900, cost, architecture, 5e-3, 16384, 1141);
-  assert.ok(held.config.tokens / held.config.batch_tokens >= 1141, `${held.config.tokens / held.config.batch_tokens} steps`);
+  assert.ok(
+    held.config.tokens / held.config.batch_tokens >= 1141,
+    `${held.config.tokens / held.config.batch_tokens} steps`,
+  );
   assert.ok(held.config.batch_tokens < free.config.batch_tokens);
   // sweepSteps: the lowest-loss completed run at the largest budget (12288 @ 4.7e6 tokens, batch 4096).
-  const out = (C: number, tokens: number, batch: number, loss: number | undefined, status: 'completed' | 'failed' = 'completed') =>
-    ({ run: { phase: 'isoflop', C, N: 1, config: { tokens, batch_tokens: batch } }, status, finalLoss: loss, seconds: 1 }) as unknown as RunOutcome;
-  assert.equal(sweepSteps([out(1e11, 1e6, 4096, 1.7), out(3.4e11, 4673536, 4096, 1.838), out(3.4e11, 8.3e6, 4096, 1.85), out(3.4e11, 1.9e7, 4096, undefined, 'failed')]), 1141);
+  const out = (
+    C: number,
+    tokens: number,
+    batch: number,
+    loss: number | undefined,
+    status: 'completed' | 'failed' = 'completed',
+  ) =>
+    ({
+      run: { phase: 'isoflop', C, N: 1, config: { tokens, batch_tokens: batch } },
+      status,
+      finalLoss: loss,
+      seconds: 1,
+    }) as unknown as RunOutcome;
+  assert.equal(
+    sweepSteps([
+      out(1e11, 1e6, 4096, 1.7),
+      out(3.4e11, 4673536, 4096, 1.838),
+      out(3.4e11, 8.3e6, 4096, 1.85),
+      out(3.4e11, 1.9e7, 4096, undefined, 'failed'),
+    ]),
+    1141,
+  );
   assert.equal(sweepSteps([]), 0);
 });
 
 test('bestLearningRate: vertex of the parabola in ln η, ignoring failed runs', () => {
-  const runs = [1e-3, 2e-3, 4e-3, 8e-3, 1.6e-2].map((lr) => ({ learning_rate: lr, loss: 3 + 0.1 * Math.log(lr / 3e-3) ** 2 }));
+  const runs = [1e-3, 2e-3, 4e-3, 8e-3, 1.6e-2].map((lr) => ({
+    learning_rate: lr,
+    loss: 3 + 0.1 * Math.log(lr / 3e-3) ** 2,
+  }));
   const r = bestLearningRate([...runs, { learning_rate: 3.2e-2, loss: null }]);
   assert.ok(Math.abs(r.learningRate / 3e-3 - 1) < 1e-6);
   assert.throws(() => bestLearningRate([{ learning_rate: 1, loss: null }]), /every learning-rate probe run failed/);
 });
 
 test('verify trains the recommended run and says whether it landed inside the interval, and by how much it missed', async () => {
-  const options = { targetSeconds: 48 * 3600, experimentSeconds: 12 * 3600, cost: worldCostModel(world), architecture: worldArchitecture(world), bootstrap: 50, verify: true };
+  const options = {
+    targetSeconds: 48 * 3600,
+    experimentSeconds: 12 * 3600,
+    cost: worldCostModel(world),
+    architecture: worldArchitecture(world),
+    bootstrap: 50,
+    verify: true,
+  };
   const s = await runStudy(executor, options);
   const v = s.verification!;
-  assert.equal(v.observed, simulate(world, s.recommendation.config).finalLoss, 'the verification run is the recommended configuration');
+  assert.equal(
+    v.observed,
+    simulate(world, s.recommendation.config).finalLoss,
+    'the verification run is the recommended configuration',
+  );
   assert.equal(v.predicted, s.recommendation.predictedLoss);
   assert.equal(v.inside, v.observed! >= v.interval![0] && v.observed! <= v.interval![1]);
-  assert.match(v.statement, new RegExp(`observed ${v.observed!.toFixed(4)}: .*% (above|below) the prediction, ${v.inside ? 'inside' : 'OUTSIDE'} the interval`));
+  assert.match(
+    v.statement,
+    new RegExp(
+      `observed ${v.observed!.toFixed(4)}: .*% (above|below) the prediction, ${v.inside ? 'inside' : 'OUTSIDE'} the interval`,
+    ),
+  );
   // A verification run 10 % worse than the interval's top: said plainly, with the miss.
   const worse: Executor = {
     async execute(runs, phase) {
@@ -119,13 +253,20 @@ test('verify trains the recommended run and says whether it landed inside the in
   assert.match(w.statement, /OUTSIDE the interval \(by 10\.00 %\)/);
 });
 
-test('an experiment budget beyond what the lab\'s largest models can use is said, not silently capped', () => {
+test("an experiment budget beyond what the lab's largest models can use is said, not silently capped", () => {
   const base = { targetSeconds: 48 * 3600, cost: worldCostModel(world), architecture: worldArchitecture(world) };
   const normal = designSweep({ ...base, experimentSeconds: 12 * 3600 });
   assert.ok(!normal.notes.some((n) => /beyond the lab's largest shape/.test(n)));
   const huge = designSweep({ ...base, experimentSeconds: 1e9 * 3600 });
   assert.ok(huge.seconds.total < 0.5 * 1e9 * 3600);
-  assert.ok(huge.notes.some((n) => /the design uses [\d.]+ h of the 1000000000\.00 h experiment budget: larger budgets would need models beyond the lab's largest shape/.test(n)), huge.notes.join('\n'));
+  assert.ok(
+    huge.notes.some((n) =>
+      /the design uses [\d.]+ h of the 1000000000\.00 h experiment budget: larger budgets would need models beyond the lab's largest shape/.test(
+        n,
+      ),
+    ),
+    huge.notes.join('\n'),
+  );
 });
 
 test('calibrateCost: runs 3× slower than assumed rescale the cost model (seconds and tokens for a time); within 25 % it stands', () => {
@@ -134,16 +275,29 @@ test('calibrateCost: runs 3× slower than assumed rescale the cost model (second
   const shape = { n_layer: 8, d_model: 512, batch_tokens: 2 ** 19 };
   const outcome = (tokens: number, factor: number, status: 'completed' | 'failed' = 'completed'): RunOutcome => {
     const config = { ...shape, n_heads: 8, tokens, learning_rate: 1e-3 };
-    return { run: { phase: 'isoflop', C: 1, N: 1, config, seconds: 0 }, status, seconds: factor * assumed.seconds(config), finalLoss: 3 };
+    return {
+      run: { phase: 'isoflop', C: 1, N: 1, config, seconds: 0 },
+      status,
+      seconds: factor * assumed.seconds(config),
+      finalLoss: 3,
+    };
   };
-  const slow = calibrateCost(assumed, [outcome(1e9, 3), outcome(2e9, 2.9), outcome(4e9, 3.2), outcome(1e9, 0.01, 'failed')]);
+  const slow = calibrateCost(assumed, [
+    outcome(1e9, 3),
+    outcome(2e9, 2.9),
+    outcome(4e9, 3.2),
+    outcome(1e9, 0.01, 'failed'),
+  ]);
   assert.deepEqual([slow.calibration!.applied, slow.calibration!.runs], [true, 3], 'the failed run is left out');
   assert.ok(Math.abs(slow.calibration!.ratio - 3) < 1e-12, 'the median ratio');
   const c = { ...shape, tokens: 3e9 };
   assert.ok(Math.abs(slow.cost.seconds(c) / assumed.seconds(c) - 3) < 1e-12);
   assert.ok(Math.abs(slow.cost.tokensFor(shape, slow.cost.seconds(c)) / 3e9 - 1) < 1e-12, 'tokensFor inverts seconds');
   assert.match(slow.cost.description, /× 3\.00 as measured on 3 runs/);
-  assert.match(slow.calibration!.statement, /the 3 completed runs took 3\.00× the cost model's seconds \(median\): planned at the measured speed/);
+  assert.match(
+    slow.calibration!.statement,
+    /the 3 completed runs took 3\.00× the cost model's seconds \(median\): planned at the measured speed/,
+  );
   const close = calibrateCost(assumed, [outcome(1e9, 1.1), outcome(2e9, 1.2)]);
   assert.deepEqual([close.calibration!.applied, close.cost], [false, assumed]);
   assert.equal(calibrateCost(assumed, [outcome(1e9, 3)]).calibration, undefined, 'one run is not enough');

@@ -13,7 +13,15 @@ import { predictEnsemble } from '../fit/candidate.js';
 import { extent, median } from '../core/statistics.js';
 import type { Dataset, Run } from '../io/dataset.js';
 import { approach2, approach3, agreement, type ApproachResult, type Agreement } from '../analyses/frontier.js';
-import { bestLearningRate, chooseBatch, designSweep, type Architecture, type CostModel, type PlannedRun, type SweepDesignOptions } from './design.js';
+import {
+  bestLearningRate,
+  chooseBatch,
+  designSweep,
+  type Architecture,
+  type CostModel,
+  type PlannedRun,
+  type SweepDesignOptions,
+} from './design.js';
 import { nonEmbeddingParameters } from '../model/shape.js';
 
 export interface RunOutcome {
@@ -100,7 +108,11 @@ export interface CostCalibration {
  * 0.8–1.25, the model is scaled by it: seconds × ratio, and tokens for a time as for time ÷ ratio.
  * Needs two completed runs with measured seconds.
  */
-export function calibrateCost(cost: CostModel, outcomes: RunOutcome[], which = 'completed runs'): { cost: CostModel; calibration?: CostCalibration } {
+export function calibrateCost(
+  cost: CostModel,
+  outcomes: RunOutcome[],
+  which = 'completed runs',
+): { cost: CostModel; calibration?: CostCalibration } {
   const ratios = outcomes
     .filter((o) => o.status === 'completed' && o.seconds > 0)
     .map((o) => o.seconds / cost.seconds(o.run.config))
@@ -132,7 +144,15 @@ function outcomesDataset(outcomes: RunOutcome[], source: string): Dataset {
   outcomes.forEach((o, i) => {
     if (o.status !== 'completed' || o.finalLoss === undefined) return;
     const D = o.run.config.tokens;
-    runs.push({ N: o.run.N, D, C: 6 * o.run.N * D, loss: o.finalLoss, group: `${o.run.phase}:${o.run.C.toExponential(2)}`, run: `run-${i + 1}`, line: i + 1 });
+    runs.push({
+      N: o.run.N,
+      D,
+      C: 6 * o.run.N * D,
+      loss: o.finalLoss,
+      group: `${o.run.phase}:${o.run.C.toExponential(2)}`,
+      run: `run-${i + 1}`,
+      line: i + 1,
+    });
   });
   return { source, runs, columns: { N: 'N', D: 'D', C: 'C', loss: 'loss', group: 'group', run: 'run' }, derived: {} };
 }
@@ -141,7 +161,15 @@ function outcomesDataset(outcomes: RunOutcome[], source: string): Dataset {
  * Best configuration for the target under a fitted law: shapes in the usual aspect band
  * (d_model/n_layer 40–160 unless the architecture says otherwise), batch from the predicted loss, tokens from what the time buys.
  */
-export function recommendConfig(params: Record<string, number>, targetSeconds: number, cost: CostModel, architecture: Architecture, learningRate: number, maxBatch = Infinity, minSteps = 0): Recommendation {
+export function recommendConfig(
+  params: Record<string, number>,
+  targetSeconds: number,
+  cost: CostModel,
+  architecture: Architecture,
+  learningRate: number,
+  maxBatch = Infinity,
+  minSteps = 0,
+): Recommendation {
   const limits = architecture.limits ?? { dModel: [64, 8192], nLayer: [1, 128] };
   let best: Recommendation | undefined;
   const step = architecture.widthMultiple ?? 64;
@@ -162,7 +190,17 @@ export function recommendConfig(params: Record<string, number>, targetSeconds: n
       const loss = predictLoss(chinchilla, params, { N, D });
       if (!best || loss < best.predictedLoss) {
         best = {
-          config: { n_layer: L, d_model: d, n_heads: Math.max(1, d / step), tokens: Math.round(D), batch_tokens: batch, learning_rate: learningRate, parametrization: 'mup', n_evals: 10, seed: 0 },
+          config: {
+            n_layer: L,
+            d_model: d,
+            n_heads: Math.max(1, d / step),
+            tokens: Math.round(D),
+            batch_tokens: batch,
+            learning_rate: learningRate,
+            parametrization: 'mup',
+            n_evals: 10,
+            seed: 0,
+          },
           N,
           D,
           seconds: targetSeconds,
@@ -191,7 +229,8 @@ export function sweepSteps(outcomes: RunOutcome[]): number {
 export function probeFailure(outcomes: RunOutcome[]): string {
   const reasons = outcomes.map((o) => o.reason ?? 'no reason given');
   const count = (re: RegExp) => reasons.filter((r) => re.test(r)).length;
-  const timedOut = count(/timed out|timeout/i), diverged = count(/diverge/i);
+  const timedOut = count(/timed out|timeout/i),
+    diverged = count(/diverge/i);
   const n = outcomes.length;
   if (diverged === n) return `every learning-rate probe run diverged (${reasons[0]}): lower the learning rates`;
   if (timedOut > 0) {
@@ -215,7 +254,10 @@ export async function runStudy(executor: Executor, options: StudyOptions): Promi
   // Stage budget: with --progressive, the first stage gets half of what the probe leaves.
   const first = designSweep({ ...base, experimentSeconds: options.experimentSeconds / stages });
   const probeOutcomes = await executor.execute(first.probe, 'lr-probe');
-  const probe = probeOutcomes.map((o) => ({ learning_rate: o.run.config.learning_rate, loss: o.status === 'completed' && o.finalLoss !== undefined ? o.finalLoss : null }));
+  const probe = probeOutcomes.map((o) => ({
+    learning_rate: o.run.config.learning_rate,
+    loss: o.status === 'completed' && o.finalLoss !== undefined ? o.finalLoss : null,
+  }));
   if (probe.length && probe.every((p) => p.loss === null)) throw new UsageError(probeFailure(probeOutcomes));
   const lr = bestLearningRate(probe);
   const spentProbe = probeOutcomes.reduce((s, o) => s + o.seconds, 0);
@@ -225,7 +267,11 @@ export async function runStudy(executor: Executor, options: StudyOptions): Promi
   if (calibration) costCalibration.push({ ...calibration, for: 'sweep' });
   base.cost = cost;
 
-  const stage1 = designSweep({ ...base, experimentSeconds: (options.experimentSeconds - spentProbe) / stages, learningRate: lr.learningRate });
+  const stage1 = designSweep({
+    ...base,
+    experimentSeconds: (options.experimentSeconds - spentProbe) / stages,
+    learningRate: lr.learningRate,
+  });
   let outcomes = await executor.execute(stage1.isoflop, 'isoflop');
   let budgets = stage1.budgets;
   if (options.progressive) {
@@ -244,19 +290,31 @@ export async function runStudy(executor: Executor, options: StudyOptions): Promi
       span: 8,
       prior: params1,
     });
-    const more = await executor.execute(stage2.isoflop.map((r) => ({ ...r, phase: 'scale-up' as const })), 'scale-up');
+    const more = await executor.execute(
+      stage2.isoflop.map((r) => ({ ...r, phase: 'scale-up' as const })),
+      'scale-up',
+    );
     outcomes = [...outcomes, ...more];
     budgets = [...budgets, ...stage2.budgets];
   }
 
   const failed = outcomes.filter((o) => o.status === 'failed');
-  if (failed.length) warnings.push(`${failed.length} runs failed and were left out of the fit: ${failed.slice(0, 3).map((o) => o.reason).join('; ')}`);
+  if (failed.length)
+    warnings.push(
+      `${failed.length} runs failed and were left out of the fit: ${failed
+        .slice(0, 3)
+        .map((o) => o.reason)
+        .join('; ')}`,
+    );
   const dataset = outcomesDataset(outcomes, 'study');
   const result = fit(chinchilla, dataset);
   const approaches: ApproachResult[] = [];
-  let reps: Record<string, number>[] = [];
+  const reps: Record<string, number>[] = [];
   if ((options.bootstrap ?? 0) > 1) {
-    const samples = bootstrap(prepareFit(chinchilla, dataset), result, { replicates: options.bootstrap!, seed: options.seed ?? 0 });
+    const samples = bootstrap(prepareFit(chinchilla, dataset), result, {
+      replicates: options.bootstrap!,
+      seed: options.seed ?? 0,
+    });
     for (let r = 0; r < samples.replicates; r++) if (samples.converged[r]) reps.push(replicateParams(samples, r));
   }
   // The batch may grow beyond what the sweep tried, but not without limit: at most 4× its largest.
@@ -269,33 +327,71 @@ export async function runStudy(executor: Executor, options: StudyOptions): Promi
   // against the cost model can vary with its size, e.g. with a start-up cost or an MFU that grows).
   const completed = outcomes.filter((o) => o.status === 'completed' && o.seconds > 0);
   const largest = completed.filter((o) => o.run.C === Math.max(...completed.map((x) => x.run.C)));
-  ({ cost, calibration } = largest.length >= 2 ? calibrateCost(options.cost, largest, 'completed runs of the largest budget') : calibrateCost(options.cost, [...probeOutcomes, ...outcomes]));
+  ({ cost, calibration } =
+    largest.length >= 2
+      ? calibrateCost(options.cost, largest, 'completed runs of the largest budget')
+      : calibrateCost(options.cost, [...probeOutcomes, ...outcomes]));
   if (calibration) costCalibration.push({ ...calibration, for: 'target' });
-  const recommendation = recommendConfig(result.params, options.targetSeconds, cost, options.architecture, lr.learningRate, maxBatch, minSteps);
+  const recommendation = recommendConfig(
+    result.params,
+    options.targetSeconds,
+    cost,
+    options.architecture,
+    lr.learningRate,
+    maxBatch,
+    minSteps,
+  );
   const targetC = 6 * recommendation.N * recommendation.D;
   try {
-    approaches.push(approach2(dataset, [targetC], { budgets, tolerance: 0.02 }, options.bootstrap ? { replicates: options.bootstrap, seed: options.seed ?? 0, level: 0.95 } : undefined));
+    approaches.push(
+      approach2(
+        dataset,
+        [targetC],
+        { budgets, tolerance: 0.02 },
+        options.bootstrap ? { replicates: options.bootstrap, seed: options.seed ?? 0, level: 0.95 } : undefined,
+      ),
+    );
   } catch (e) {
     warnings.push(`Approach 2 could not run: ${(e as Error).message}`);
   }
   try {
-    approaches.push(approach3(chinchilla, result.params, [targetC], reps.filter((p) => p.alpha > 0 && p.beta > 0)));
+    approaches.push(
+      approach3(
+        chinchilla,
+        result.params,
+        [targetC],
+        reps.filter((p) => p.alpha > 0 && p.beta > 0),
+      ),
+    );
   } catch (e) {
     // A fit with α ≤ 0 or β ≤ 0 has no compute-optimal frontier: say so, and keep the report.
-    warnings.push(`Approach 3 could not run: ${(e as Error).message}; the recommendation below extrapolates a law that does not describe scaling and should not be trusted`);
+    warnings.push(
+      `Approach 3 could not run: ${(e as Error).message}; the recommendation below extrapolates a law that does not describe scaling and should not be trusted`,
+    );
   }
   // The predicted loss and its interval come from the default procedure (fit/auto.ts), as `scalelab
   // fit` and `predict` give them: the candidates' mean ln L̂, and a prediction interval for a run
   // (bootstrap over whole runs, a run's scatter, the extrapolation term). The allocation above uses
   // Hoffmann et al.'s recipe, the candidate `fit` reports as the law.
-  const choice = chooseProcedure(dataset, { replicates: (options.bootstrap ?? 0) > 1 ? options.bootstrap : 0, seed: options.seed ?? 0 });
-  const ensemble = predictEnsemble(choiceMembers(choice), { N: recommendation.N, D: recommendation.D }, [0.95], { maxC: extent(dataset.runs.map((r) => r.C ?? 6 * r.N! * r.D!))[1] });
+  const choice = chooseProcedure(dataset, {
+    replicates: (options.bootstrap ?? 0) > 1 ? options.bootstrap : 0,
+    seed: options.seed ?? 0,
+  });
+  const ensemble = predictEnsemble(choiceMembers(choice), { N: recommendation.N, D: recommendation.D }, [0.95], {
+    maxC: extent(dataset.runs.map((r) => r.C ?? 6 * r.N! * r.D!))[1],
+  });
   recommendation.predictedLoss = ensemble.value;
   if (reps.length >= 2 && ensemble.intervals['0.95']) recommendation.interval = ensemble.intervals['0.95'];
   warnings.push(...result.warnings.map((w) => w.message));
   let verification: Verification | undefined;
   if (options.verify) {
-    const run: PlannedRun = { phase: 'verify', C: 6 * recommendation.N * recommendation.D, N: recommendation.N, config: recommendation.config, seconds: recommendation.seconds };
+    const run: PlannedRun = {
+      phase: 'verify',
+      C: 6 * recommendation.N * recommendation.D,
+      N: recommendation.N,
+      config: recommendation.config,
+      seconds: recommendation.seconds,
+    };
     const [o] = await executor.execute([run], 'verify');
     const observed = o.status === 'completed' ? o.finalLoss : undefined;
     const iv = recommendation.interval;

@@ -12,7 +12,12 @@ export interface StudyPlanRecord {
 }
 
 export function isStudyPlanRecord(value: unknown): value is StudyPlanRecord {
-  return typeof value === 'object' && value !== null && typeof (value as StudyPlanRecord).command === 'string' && typeof (value as StudyPlanRecord).flags === 'object';
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as StudyPlanRecord).command === 'string' &&
+    typeof (value as StudyPlanRecord).flags === 'object'
+  );
 }
 
 /**
@@ -23,9 +28,13 @@ export function isStudyPlanRecord(value: unknown): value is StudyPlanRecord {
 export function planDifferences(stored: unknown, asked: StudyPlanRecord): string[] {
   if (!isStudyPlanRecord(stored)) return [];
   if (stored.command !== asked.command) return [`it was made by "${stored.command}", not "${asked.command}"`];
-  const show = (flag: string, v: string | boolean | null | undefined) => (v === true ? flag : v === undefined || v === null || v === false ? `no ${flag}` : `${flag} ${v}`);
+  const show = (flag: string, v: string | boolean | null | undefined) =>
+    v === true ? flag : v === undefined || v === null || v === false ? `no ${flag}` : `${flag} ${v}`;
   // 12 and 12.0 are one budget.
-  const same = (a: string | boolean | null, b: string | boolean | null) => a === b || (typeof a === 'string' && typeof b === 'string' && a.trim() !== '' && Number(a) === Number(b));
+  const same = (a: string | boolean | null, b: string | boolean | null) =>
+    a === b || (typeof a === 'string' && typeof b === 'string' && a.trim() !== '' && Number(a) === Number(b));
   const names = [...new Set([...Object.keys(stored.flags), ...Object.keys(asked.flags)])];
-  return names.filter((k) => !same(stored.flags[k] ?? null, asked.flags[k] ?? null)).map((k) => `${show(k, stored.flags[k])}, now ${show(k, asked.flags[k])}`);
+  return names
+    .filter((k) => !same(stored.flags[k] ?? null, asked.flags[k] ?? null))
+    .map((k) => `${show(k, stored.flags[k])}, now ${show(k, asked.flags[k])}`);
 }

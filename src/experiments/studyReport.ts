@@ -34,11 +34,30 @@ export function studyJson(s: StudySummary) {
     experimentHours: s.experimentHours,
     spentHours: r.spentSeconds / 3600,
     stages: r.stages,
-    runs: { total: r.outcomes.length, completed: r.outcomes.filter((o) => o.status === 'completed').length, failed: r.outcomes.filter((o) => o.status === 'failed').length },
+    runs: {
+      total: r.outcomes.length,
+      completed: r.outcomes.filter((o) => o.status === 'completed').length,
+      failed: r.outcomes.filter((o) => o.status === 'failed').length,
+    },
     learningRate: r.learningRate,
     budgets: r.budgets,
-    fit: { law: 'chinchilla', params: r.fit.params, objective: r.fit.objective, points: r.fit.points, converged: r.fit.converged, derived: Object.fromEntries(Object.entries(r.fit.derived).map(([k, v]) => [k, v.value])) },
-    approaches: r.approaches.map((a) => ({ approach: a.approach, label: a.label, a: a.a, b: a.b, intervals: a.intervals, targets: a.targets, warnings: a.warnings })),
+    fit: {
+      law: 'chinchilla',
+      params: r.fit.params,
+      objective: r.fit.objective,
+      points: r.fit.points,
+      converged: r.fit.converged,
+      derived: Object.fromEntries(Object.entries(r.fit.derived).map(([k, v]) => [k, v.value])),
+    },
+    approaches: r.approaches.map((a) => ({
+      approach: a.approach,
+      label: a.label,
+      a: a.a,
+      b: a.b,
+      intervals: a.intervals,
+      targets: a.targets,
+      warnings: a.warnings,
+    })),
     agreement: r.agreement?.statement,
     recommendation: r.recommendation,
     verification: r.verification,
@@ -51,7 +70,9 @@ export function studyJson(s: StudySummary) {
 
 /** The cost model against the measured seconds, before each planning step. */
 function calibrationLines(r: StudyResult): string[] {
-  return r.costCalibration.map((c) => `Before planning the ${c.for === 'target' ? 'target run' : c.for}: ${c.statement}.`);
+  return r.costCalibration.map(
+    (c) => `Before planning the ${c.for === 'target' ? 'target run' : c.for}: ${c.statement}.`,
+  );
 }
 
 export function studyReport(s: StudySummary): string {
@@ -59,11 +80,24 @@ export function studyReport(s: StudySummary): string {
   const rec = r.recommendation;
   const lines: string[] = [];
   lines.push(`# Scaling study "${s.study}" (backend ${s.backend})`, '');
-  lines.push(`Target: a ${s.targetHours}-hour run. Experiment budget: ${s.experimentHours} h, spent ${(r.spentSeconds / 3600).toFixed(2)} h on ${r.outcomes.length} runs in ${r.stages} stage${r.stages > 1 ? 's' : ''}.`);
+  lines.push(
+    `Target: a ${s.targetHours}-hour run. Experiment budget: ${s.experimentHours} h, spent ${(r.spentSeconds / 3600).toFixed(2)} h on ${r.outcomes.length} runs in ${r.stages} stage${r.stages > 1 ? 's' : ''}.`,
+  );
   lines.push(`Cost model: ${s.costModel}.`, ...calibrationLines(r), '');
   lines.push('## Learning rate', '');
-  lines.push(`Probe (muP, so it transfers across widths): best η = ${formatNumber(r.learningRate.value, 3)} (${r.learningRate.method}).`);
-  lines.push(textTable(['η', 'final loss'], r.learningRate.probe.map((p) => [formatNumber(p.learning_rate, 3), p.loss === null ? 'failed' : formatNumber(p.loss, 5)])), '');
+  lines.push(
+    `Probe (muP, so it transfers across widths): best η = ${formatNumber(r.learningRate.value, 3)} (${r.learningRate.method}).`,
+  );
+  lines.push(
+    textTable(
+      ['η', 'final loss'],
+      r.learningRate.probe.map((p) => [
+        formatNumber(p.learning_rate, 3),
+        p.loss === null ? 'failed' : formatNumber(p.loss, 5),
+      ]),
+    ),
+    '',
+  );
   lines.push('## IsoFLOP sweep', '');
   const byBudget = new Map<number, typeof r.outcomes>();
   for (const o of r.outcomes.filter((x) => x.run.phase !== 'lr-probe')) {
@@ -75,23 +109,45 @@ export function studyReport(s: StudySummary): string {
       ['budget C', 'runs', 'sizes N', 'best loss', 'hours'],
       [...byBudget.entries()].map(([C, os]) => {
         const ok = os.filter((o) => o.finalLoss !== undefined);
-        return [formatNumber(C, 3), String(os.length), `${formatNumber(Math.min(...os.map((o) => o.run.N)), 2)}–${formatNumber(Math.max(...os.map((o) => o.run.N)), 2)}`, ok.length ? formatNumber(Math.min(...ok.map((o) => o.finalLoss!)), 5) : '–', (os.reduce((a, o) => a + o.seconds, 0) / 3600).toFixed(2)];
+        return [
+          formatNumber(C, 3),
+          String(os.length),
+          `${formatNumber(Math.min(...os.map((o) => o.run.N)), 2)}–${formatNumber(Math.max(...os.map((o) => o.run.N)), 2)}`,
+          ok.length ? formatNumber(Math.min(...ok.map((o) => o.finalLoss!)), 5) : '–',
+          (os.reduce((a, o) => a + o.seconds, 0) / 3600).toFixed(2),
+        ];
       }),
     ),
     '',
   );
   lines.push('## Fit', '');
-  lines.push(`Chinchilla law on ${r.fit.points} final losses (N non-embedding): ${Object.entries(r.fit.params).map(([k, v]) => `${k} = ${formatNumber(v, 5)}`).join(', ')}; objective ${r.fit.objective.toExponential(4)}${r.fit.converged ? '' : ' (NOT converged)'}.`);
-  for (const a of r.approaches) lines.push(`- Approach ${a.approach}, ${a.label}: a = ${formatNumber(a.a, 4)}${a.intervals.a ? ` ${formatInterval(a.intervals.a, 3)}` : ''}`);
+  lines.push(
+    `Chinchilla law on ${r.fit.points} final losses (N non-embedding): ${Object.entries(r.fit.params)
+      .map(([k, v]) => `${k} = ${formatNumber(v, 5)}`)
+      .join(', ')}; objective ${r.fit.objective.toExponential(4)}${r.fit.converged ? '' : ' (NOT converged)'}.`,
+  );
+  for (const a of r.approaches)
+    lines.push(
+      `- Approach ${a.approach}, ${a.label}: a = ${formatNumber(a.a, 4)}${a.intervals.a ? ` ${formatInterval(a.intervals.a, 3)}` : ''}`,
+    );
   if (r.agreement) lines.push(`- ${r.agreement.statement}`);
   lines.push('', '## Recommendation', '');
-  lines.push(`Train ${rec.config.n_layer} layers × d_model ${rec.config.d_model} (${rec.config.n_heads} heads; N = ${formatNumber(rec.N, 4)} non-embedding parameters) on ${formatNumber(rec.D, 4)} tokens, batch ${rec.config.batch_tokens} tokens, peak learning rate ${formatNumber(rec.config.learning_rate, 3)} (muP, cosine).`);
-  lines.push(`Predicted loss: ${formatNumber(rec.predictedLoss, 5)}${rec.interval ? ` (95 % prediction interval ${formatNumber(rec.interval[0], 4)}–${formatNumber(rec.interval[1], 4)})` : ''}, by the default procedure: the mean of the three published recipes' predictions (huber, tied-huber, gadre), its interval for a run (bootstrap over runs, a run's scatter, the extrapolation term).`);
-  if (r.verification) lines.push('', '## Verification: the recommended run, trained', '', `${r.verification.statement}.`);
+  lines.push(
+    `Train ${rec.config.n_layer} layers × d_model ${rec.config.d_model} (${rec.config.n_heads} heads; N = ${formatNumber(rec.N, 4)} non-embedding parameters) on ${formatNumber(rec.D, 4)} tokens, batch ${rec.config.batch_tokens} tokens, peak learning rate ${formatNumber(rec.config.learning_rate, 3)} (muP, cosine).`,
+  );
+  lines.push(
+    `Predicted loss: ${formatNumber(rec.predictedLoss, 5)}${rec.interval ? ` (95 % prediction interval ${formatNumber(rec.interval[0], 4)}–${formatNumber(rec.interval[1], 4)})` : ''}, by the default procedure: the mean of the three published recipes' predictions (huber, tied-huber, gadre), its interval for a run (bootstrap over runs, a run's scatter, the extrapolation term).`,
+  );
+  if (r.verification)
+    lines.push('', '## Verification: the recommended run, trained', '', `${r.verification.statement}.`);
   if (s.truth) {
-    lines.push('', '## Against the simulated world\'s truth', '');
-    lines.push(`True loss of the recommendation: ${formatNumber(s.truth.recommendedLoss, 5)}; the world's true optimum for ${s.targetHours} h: ${formatNumber(s.truth.optimumLoss, 5)}.`);
-    lines.push(`Regret: ${(s.truth.regret * 100).toFixed(2)} % above the optimum. Prediction error: ${(s.truth.predictionError * 100).toFixed(2)} % (predicted vs true loss of the recommendation).`);
+    lines.push('', "## Against the simulated world's truth", '');
+    lines.push(
+      `True loss of the recommendation: ${formatNumber(s.truth.recommendedLoss, 5)}; the world's true optimum for ${s.targetHours} h: ${formatNumber(s.truth.optimumLoss, 5)}.`,
+    );
+    lines.push(
+      `Regret: ${(s.truth.regret * 100).toFixed(2)} % above the optimum. Prediction error: ${(s.truth.predictionError * 100).toFixed(2)} % (predicted vs true loss of the recommendation).`,
+    );
   }
   if (r.warnings.length) lines.push('', '## Warnings', '', ...r.warnings.map((w) => `- ${w}`));
   return lines.join('\n') + '\n';
@@ -107,9 +163,16 @@ export function studyHtmlSections(s: StudySummary): { id: string; title: string;
       id: 'study',
       title: `Study "${escapeHtml(s.study)}" (backend ${escapeHtml(s.backend)})`,
       html:
-        `<p>Target: a ${s.targetHours}-hour run. Experiments: ${s.experimentHours} h budget, ${(r.spentSeconds / 3600).toFixed(2)} h spent on ${r.outcomes.length} runs in ${r.stages} stage${r.stages > 1 ? 's' : ''}. Cost model: ${escapeHtml(s.costModel)}.${calibrationLines(r).map((l) => ` ${escapeHtml(l)}`).join('')}</p>` +
+        `<p>Target: a ${s.targetHours}-hour run. Experiments: ${s.experimentHours} h budget, ${(r.spentSeconds / 3600).toFixed(2)} h spent on ${r.outcomes.length} runs in ${r.stages} stage${r.stages > 1 ? 's' : ''}. Cost model: ${escapeHtml(s.costModel)}.${calibrationLines(
+          r,
+        )
+          .map((l) => ` ${escapeHtml(l)}`)
+          .join('')}</p>` +
         `<p>Learning-rate probe (muP): best η = ${e(r.learningRate.value, 3)} (${escapeHtml(r.learningRate.method)}).</p>` +
-        htmlTable(['η', 'final loss'], r.learningRate.probe.map((p) => [e(p.learning_rate, 3), p.loss === null ? 'failed' : e(p.loss, 5)])),
+        htmlTable(
+          ['η', 'final loss'],
+          r.learningRate.probe.map((p) => [e(p.learning_rate, 3), p.loss === null ? 'failed' : e(p.loss, 5)]),
+        ),
     },
     {
       id: 'recommendation',
@@ -117,7 +180,9 @@ export function studyHtmlSections(s: StudySummary): { id: string; title: string;
       html:
         `<p>Train ${rec.config.n_layer} layers × d_model ${rec.config.d_model} (${rec.config.n_heads} heads; N = ${e(rec.N)} non-embedding parameters) on ${e(rec.D)} tokens, batch ${rec.config.batch_tokens} tokens, peak learning rate ${e(rec.config.learning_rate, 3)} (muP, cosine).</p>` +
         `<p>Predicted loss: <b>${e(rec.predictedLoss, 5)}</b>${rec.interval ? ` (95 % prediction interval ${e(rec.interval[0])}–${e(rec.interval[1])})` : ''}, by the default procedure (the mean of the three published recipes' predictions).</p>` +
-        (r.verification ? `<p class="${r.verification.inside === false ? 'warn' : 'ok'}">Verification — the recommended run, trained: ${escapeHtml(r.verification.statement)}.</p>` : '') +
+        (r.verification
+          ? `<p class="${r.verification.inside === false ? 'warn' : 'ok'}">Verification — the recommended run, trained: ${escapeHtml(r.verification.statement)}.</p>`
+          : '') +
         (s.truth
           ? `<p class="${s.truth.regret < 0.01 ? 'ok' : 'warn'}">Against the simulated world's truth: the recommendation's true loss is ${e(s.truth.recommendedLoss, 5)}, the true optimum ${e(s.truth.optimumLoss, 5)}. Regret ${(s.truth.regret * 100).toFixed(2)} %; prediction error ${(s.truth.predictionError * 100).toFixed(2)} %.</p>`
           : ''),

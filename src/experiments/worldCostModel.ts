@@ -9,7 +9,8 @@ import type { World } from '../lab/world.js';
 import { nonEmbeddingParameters } from '../model/shape.js';
 
 export function worldCostModel(world: World): CostModel {
-  const a = world.architecture, h = world.hardware;
+  const a = world.architecture,
+    h = world.hardware;
   const N = (c: { n_layer: number; d_model: number }) => nonEmbeddingParameters(c.n_layer, c.d_model, a.ffnRatio);
   const total = (c: { n_layer: number; d_model: number }) => N(c) + 2 * a.vocab * c.d_model;
   return {
@@ -20,5 +21,10 @@ export function worldCostModel(world: World): CostModel {
 }
 
 export function worldArchitecture(world: World) {
-  return { vocab: world.architecture.vocab, seqLen: world.architecture.seqLen, ffnRatio: world.architecture.ffnRatio, limits: { dModel: world.limits.dModel, nLayer: world.limits.nLayer } };
+  return {
+    vocab: world.architecture.vocab,
+    seqLen: world.architecture.seqLen,
+    ffnRatio: world.architecture.ffnRatio,
+    limits: { dModel: world.limits.dModel, nLayer: world.limits.nLayer },
+  };
 }

@@ -20,7 +20,16 @@
  */
 import type { Dataset } from '../io/dataset.js';
 import { rollingCutoffs, splitAt, trainingRuns, type Axis } from '../io/rollingOrigin.js';
-import { bootstrapCandidate, candidateLogPrediction, fitCandidate, isFailure, memberOf, type CandidateFit, type CandidateFailure, type PredictiveMember } from './candidate.js';
+import {
+  bootstrapCandidate,
+  candidateLogPrediction,
+  fitCandidate,
+  isFailure,
+  memberOf,
+  type CandidateFit,
+  type CandidateFailure,
+  type PredictiveMember,
+} from './candidate.js';
 import { getProcedure, type Procedure } from './procedures.js';
 import type { ResampleUnit } from './bootstrap.js';
 import { InputError } from '../errors/index.js';
@@ -105,11 +114,17 @@ export const MIN_WEIGHT = 0.01;
 /** Replicates per candidate: `replicates` for the heaviest, in proportion to weight for the rest. */
 export function replicateShares(weights: number[], replicates: number): number[] {
   const top = Math.max(...weights);
-  return weights.map((w) => (w >= MIN_WEIGHT && replicates > 0 ? Math.max(Math.min(20, replicates), Math.round((replicates * w) / top)) : 0));
+  return weights.map((w) =>
+    w >= MIN_WEIGHT && replicates > 0 ? Math.max(Math.min(20, replicates), Math.round((replicates * w) / top)) : 0,
+  );
 }
 
 /** Weights from back-test scores (undefined: not scored, weight 0). */
-export function scoreWeights(scores: (number | undefined)[], combine: AutoRule['combine'], temperature: number): number[] {
+export function scoreWeights(
+  scores: (number | undefined)[],
+  combine: AutoRule['combine'],
+  temperature: number,
+): number[] {
   const known = scores.filter((s): s is number => s !== undefined && Number.isFinite(s));
   if (combine === 'equal' || known.length === 0) return scores.map(() => 1 / scores.length);
   const best = Math.min(...known);
@@ -118,7 +133,9 @@ export function scoreWeights(scores: (number | undefined)[], combine: AutoRule['
     return scores.map((_, j) => (j === i ? 1 : 0));
   }
   const floor = Math.max(best, 1e-12);
-  const raw = scores.map((s) => (s === undefined || !Number.isFinite(s) ? 0 : Math.exp(-(s / floor - 1) / temperature)));
+  const raw = scores.map((s) =>
+    s === undefined || !Number.isFinite(s) ? 0 : Math.exp(-(s / floor - 1) / temperature),
+  );
   const total = raw.reduce((a, b) => a + b, 0);
   return raw.map((w) => w / total);
 }
@@ -128,9 +145,17 @@ export function scoreWeights(scores: (number | undefined)[], combine: AutoRule['
  * A candidate is scored only as the law it is on all the data (a fold that forced a reduction says
  * nothing about the unreduced procedure), and only if scored on every fold any candidate was.
  */
-export function internalBacktest(dataset: Dataset, procedures: Procedure[], fits: (CandidateFit | CandidateFailure)[], rule: AutoRule): { scores: CandidateScore[]; cutoffs: number[] } {
+export function internalBacktest(
+  dataset: Dataset,
+  procedures: Procedure[],
+  fits: (CandidateFit | CandidateFailure)[],
+  rule: AutoRule,
+): { scores: CandidateScore[]; cutoffs: number[] } {
   const runs = trainingRuns(dataset, rule.axis);
-  const cutoffs = rollingCutoffs(runs, { folds: rule.folds, minFitRuns: Math.max(6, Math.ceil(rule.minFitFraction * runs.length)) });
+  const cutoffs = rollingCutoffs(runs, {
+    folds: rule.folds,
+    minFitRuns: Math.max(6, Math.ceil(rule.minFitFraction * runs.length)),
+  });
   const scores: CandidateScore[] = procedures.map((p) => ({ id: p.id, folds: [], weight: 0 }));
   for (const cutoff of cutoffs) {
     const split = splitAt(dataset, runs, rule.axis, cutoff);
@@ -141,7 +166,8 @@ export function internalBacktest(dataset: Dataset, procedures: Procedure[], fits
       if (isFailure(full)) return void (fold.skipped = 'cannot be fitted to all the data');
       const c = fitCandidate(split.fit, p, { refine: 4 });
       if (isFailure(c)) return void (fold.skipped = c.error);
-      if (c.procedure.id !== full.procedure.id) return void (fold.skipped = `reduced on ${split.fitRuns} runs (${c.reduction})`);
+      if (c.procedure.id !== full.procedure.id)
+        return void (fold.skipped = `reduced on ${split.fitRuns} runs (${c.reduction})`);
       const errors = split.heldOut.map((r) => Math.abs(candidateLogPrediction(c, r.final) - Math.log(r.final.loss)));
       if (!errors.every(Number.isFinite)) return void (fold.skipped = 'non-finite prediction');
       fold.score = errors.reduce((a, b) => a + b, 0) / errors.length;
@@ -164,23 +190,33 @@ export function chooseProcedure(dataset: Dataset, options: AutoOptions = {}): Au
   const rule: AutoRule = { ...defaultAutoRule, ...options.rule };
   const procedures: Procedure[] = rule.candidates.map(getProcedure);
   if (options.fits && options.fits.map((f) => f.requested.id).join() !== rule.candidates.join()) {
-    throw new Error(`chooseProcedure: fits given for ${options.fits.map((f) => f.requested.id).join(', ')}, expected ${rule.candidates.join(', ')}`);
+    throw new Error(
+      `chooseProcedure: fits given for ${options.fits.map((f) => f.requested.id).join(', ')}, expected ${rule.candidates.join(', ')}`,
+    );
   }
   const fits = options.fits ?? procedures.map((p) => fitCandidate(dataset, p));
   const ok = fits.map((f) => !isFailure(f));
   if (!ok.some(Boolean)) {
     const reasons = [...new Set(fits.map((f) => (f as CandidateFailure).error))];
-    throw new InputError({ file: dataset.source }, `no candidate procedure could be fitted (${procedures.map((p) => p.id).join(', ')}): ${reasons.join('; ')}`);
+    throw new InputError(
+      { file: dataset.source },
+      `no candidate procedure could be fitted (${procedures.map((p) => p.id).join(', ')}): ${reasons.join('; ')}`,
+    );
   }
   let scores: CandidateScore[] = procedures.map((p) => ({ id: p.id, folds: [], weight: 0 }));
   let cutoffs: number[] = [];
-  if (rule.combine !== 'equal' || options.backtest) ({ scores, cutoffs } = internalBacktest(dataset, procedures, fits, rule));
+  if (rule.combine !== 'equal' || options.backtest)
+    ({ scores, cutoffs } = internalBacktest(dataset, procedures, fits, rule));
   const anyScored = scores.some((s, k) => ok[k] && s.score !== undefined);
   const fitted = ok.filter(Boolean).length;
   let weights =
     rule.combine === 'equal' || !anyScored
       ? ok.map((o) => (o ? 1 / fitted : 0))
-      : scoreWeights(scores.map((s, k) => (ok[k] ? s.score : undefined)), rule.combine, rule.temperature);
+      : scoreWeights(
+          scores.map((s, k) => (ok[k] ? s.score : undefined)),
+          rule.combine,
+          rule.temperature,
+        );
   // Candidates under MIN_WEIGHT leave the mixture; the rest share the weight.
   const kept = weights.map((w) => (w >= MIN_WEIGHT ? w : 0));
   const keptTotal = kept.reduce((a, b) => a + b, 0);
@@ -188,7 +224,8 @@ export function chooseProcedure(dataset: Dataset, options: AutoOptions = {}): Au
   scores.forEach((s, k) => (s.weight = weights[k]));
   const shares = replicateShares(weights, options.replicates ?? 0);
   fits.forEach((f, k) => {
-    if (!isFailure(f) && shares[k] > 0) f.samples = bootstrapCandidate(f, shares[k], (options.seed ?? 0) + k, options.unit, options.onReplicate);
+    if (!isFailure(f) && shares[k] > 0)
+      f.samples = bootstrapCandidate(f, shares[k], (options.seed ?? 0) + k, options.unit, options.onReplicate);
   });
 
   // The reported law: the best-scored candidate when scored, else the first that fits.
@@ -214,5 +251,7 @@ export function chooseProcedure(dataset: Dataset, options: AutoOptions = {}): Au
 
 /** The members of an auto choice: fitted candidates with their weights. */
 export function choiceMembers(choice: AutoChoice): PredictiveMember[] {
-  return choice.fits.flatMap((f, k) => (isFailure(f) || !(choice.scores[k].weight > 0) ? [] : [memberOf(f, choice.scores[k].weight)]));
+  return choice.fits.flatMap((f, k) =>
+    isFailure(f) || !(choice.scores[k].weight > 0) ? [] : [memberOf(f, choice.scores[k].weight)],
+  );
 }

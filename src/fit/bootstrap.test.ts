@@ -16,7 +16,15 @@ test('bootstrap 95 % intervals contain the true parameters in most seeded repeti
   const repetitions = 40;
   const covered: Record<string, number> = { E: 0, A: 0, alpha: 0 };
   for (let rep = 0; rep < repetitions; rep++) {
-    const data = syntheticRuns({ law, params: truth, n: 30, seed: 100 + rep, noise: 0.02, N: [1e6, 1e10], D: [1e9, 1e9] });
+    const data = syntheticRuns({
+      law,
+      params: truth,
+      n: 30,
+      seed: 100 + rep,
+      noise: 0.02,
+      N: [1e6, 1e10],
+      D: [1e9, 1e9],
+    });
     const problem = prepareFit(law, data);
     const result = finishFit(problem, refineStarts(problem));
     const samples = bootstrap(problem, result, { replicates: 200, seed: rep });
@@ -28,7 +36,8 @@ test('bootstrap 95 % intervals contain the true parameters in most seeded repeti
   }
   // Nominal 95 %; the percentile bootstrap on 30 points under-covers a little. 80 % is the floor;
   // a broken bootstrap (replicates stuck at the estimate, as in Hoffmann et al.) covers far less.
-  for (const [k, c] of Object.entries(covered)) assert.ok(c / repetitions >= 0.8, `${k}: ${c}/${repetitions} intervals contain the truth`);
+  for (const [k, c] of Object.entries(covered))
+    assert.ok(c / repetitions >= 0.8, `${k}: ${c}/${repetitions} intervals contain the truth`);
 });
 
 test('bootstrap replicates move away from the point estimate (no early stopping)', () => {
@@ -39,11 +48,22 @@ test('bootstrap replicates move away from the point estimate (no early stopping)
   const alphas = Array.from({ length: 50 }, (_, r) => samples.values[r * 3 + 2]);
   const distinct = new Set(alphas.map((a) => a.toFixed(6))).size;
   assert.ok(distinct > 45, `${distinct} distinct α among 50 replicates`);
-  assert.equal(samples.converged.reduce((a, b) => a + b, 0), 50);
+  assert.equal(
+    samples.converged.reduce((a, b) => a + b, 0),
+    50,
+  );
 });
 
 test('bootstrap is reproducible and independent of how replicates are split across threads', async () => {
-  const data = syntheticRuns({ law: chinchilla, params: { E: 1.8, A: 400, B: 2000, alpha: 0.34, beta: 0.37 }, n: 80, seed: 4, noise: 0.01, N: [5e7, 2e10], D: [1e9, 5e11] });
+  const data = syntheticRuns({
+    law: chinchilla,
+    params: { E: 1.8, A: 400, B: 2000, alpha: 0.34, beta: 0.37 },
+    n: 80,
+    seed: 4,
+    noise: 0.01,
+    N: [5e7, 2e10],
+    D: [1e9, 5e11],
+  });
   const problem = prepareFit(chinchilla, data);
   const result = finishFit(problem, refineStarts(problem));
   const whole = bootstrapSlice(problem, result.theta, 9, 0, 70);
@@ -59,7 +79,10 @@ test('bootstrap is reproducible and independent of how replicates are split acro
 test('on checkpoint curves with a known law, resampling whole runs covers the truth; resampling rows does not', () => {
   // 12 runs, each 20 checkpoints at its own N sharing one 2 % run offset (seed-to-seed scatter)
   // plus 0.2 % noise per checkpoint. Resampling rows treats 240 correlated rows as independent.
-  const runsPerSet = 12, checkpoints = 20, replicates = 100, sets = 30;
+  const runsPerSet = 12,
+    checkpoints = 20,
+    replicates = 100,
+    sets = 30;
   const target = { N: 1e11 };
   const covered = { run: 0, row: 0 };
   for (let s = 0; s < sets; s++) {
@@ -68,7 +91,14 @@ test('on checkpoint curves with a known law, resampling whole runs covers the tr
     for (let r = 0; r < runsPerSet; r++) {
       const N = Math.exp(Math.log(1e6) + ((r + random()) / runsPerSet) * Math.log(1e4));
       const offset = 0.02 * normal(random);
-      for (let k = 0; k < checkpoints; k++) runs.push({ N, D: 1e9 * (k + 1), loss: predictLoss(law, truth, { N }) * Math.exp(offset + 0.002 * normal(random)), run: `r${r}`, line: runs.length + 2 });
+      for (let k = 0; k < checkpoints; k++)
+        runs.push({
+          N,
+          D: 1e9 * (k + 1),
+          loss: predictLoss(law, truth, { N }) * Math.exp(offset + 0.002 * normal(random)),
+          run: `r${r}`,
+          line: runs.length + 2,
+        });
     }
     const data = { source: 'curves', runs, columns: {}, derived: {} };
     const problem = prepareFit(law, data);
@@ -78,11 +108,21 @@ test('on checkpoint curves with a known law, resampling whole runs covers the tr
     for (const unit of ['run', 'row'] as const) {
       const out = bootstrapSlice(warm, result.theta, s, 0, replicates, undefined, unit);
       const predictions: number[] = [];
-      for (let b = 0; b < replicates; b++) if (out.converged[b]) predictions.push(predictLoss(law, { E: out.values[b * 3], A: out.values[b * 3 + 1], alpha: out.values[b * 3 + 2] }, target));
+      for (let b = 0; b < replicates; b++)
+        if (out.converged[b])
+          predictions.push(
+            predictLoss(law, { E: out.values[b * 3], A: out.values[b * 3 + 1], alpha: out.values[b * 3 + 2] }, target),
+          );
       const [lo, hi] = percentileInterval(predictions, 0.95);
       if (lo <= exact && exact <= hi) covered[unit]++;
     }
   }
-  assert.ok(covered.run / sets >= 0.9, `run bootstrap: ${covered.run}/${sets} 95 % intervals contain the true loss at N = 1e11`);
-  assert.ok(covered.row / sets < 0.7, `row bootstrap: ${covered.row}/${sets} (too narrow: checkpoints counted as runs)`);
+  assert.ok(
+    covered.run / sets >= 0.9,
+    `run bootstrap: ${covered.run}/${sets} 95 % intervals contain the true loss at N = 1e11`,
+  );
+  assert.ok(
+    covered.row / sets < 0.7,
+    `row bootstrap: ${covered.row}/${sets} (too narrow: checkpoints counted as runs)`,
+  );
 });

@@ -64,13 +64,19 @@ export function bootstrapSlice(
   const u0 = contract(map, bestTheta);
   const theta = new Float64Array(p);
   const weights = new Float64Array(n);
-  const clusters = unit === 'run' ? runClusters(problem.dataset) : { index: Int32Array.from({ length: n }, (_, i) => i), count: n };
+  const clusters =
+    unit === 'run' ? runClusters(problem.dataset) : { index: Int32Array.from({ length: n }, (_, i) => i), count: n };
   const counts = new Float64Array(clusters.count);
   const workspace = new LbfgsWorkspace(map.free.length, 10);
   for (let r = from; r < to; r++) {
     resampleClusterWeights(clusters.index, clusters.count, randomSource(seed, r), weights, counts);
     objective.setWeights(weights);
-    const res = lbfgs(objective.valueAndGradient, u0, { functionTolerance: 1e-13, gradientTolerance: 1e-10, maxMove: 1 }, workspace);
+    const res = lbfgs(
+      objective.valueAndGradient,
+      u0,
+      { functionTolerance: 1e-13, gradientTolerance: 1e-10, maxMove: 1 },
+      workspace,
+    );
     expand(map, res.x, theta);
     const k = (r - from) * p;
     for (let j = 0; j < p; j++) values[k + j] = fromInternal(law.params[j], theta[j]);
@@ -110,22 +116,54 @@ export function summariseBootstrap(law: Law, samples: BootstrapSamples, level = 
     // A quantity that is non-finite in every replicate (a degenerate fit's derived exponent) gets no
     // interval rather than a crash; non-finite replicates are left out of the others.
     samples.names.forEach((name, j) => {
-      const interval = finiteInterval(ok.map((r) => samples.values[r * p + j]), level);
+      const interval = finiteInterval(
+        ok.map((r) => samples.values[r * p + j]),
+        level,
+      );
       if (interval) intervals[name] = interval;
     });
     if (law.derived) {
       const derived = ok.map((r) => law.derived!(replicateParams(samples, r)));
       for (const key of Object.keys(derived[0])) {
-        const interval = finiteInterval(derived.map((d) => d[key].value), level);
+        const interval = finiteInterval(
+          derived.map((d) => d[key].value),
+          level,
+        );
         if (interval) derivedIntervals[key] = interval;
       }
     }
   }
-  return { replicates: samples.replicates, seed: samples.seed, level, converged: ok.length, intervals, derivedIntervals };
+  return {
+    replicates: samples.replicates,
+    seed: samples.seed,
+    level,
+    converged: ok.length,
+    intervals,
+    derivedIntervals,
+  };
 }
 
 /** Single-thread bootstrap (the CLI uses worker threads through node/parallel.ts). */
-export function bootstrap(problem: FitProblem, best: FitResult, options: BootstrapOptions, onReplicate?: () => void): BootstrapSamples {
-  const { values, converged } = bootstrapSlice(problem, best.theta, options.seed, 0, options.replicates, onReplicate, options.unit);
-  return { names: problem.law.params.map((q) => q.name), values, converged, replicates: options.replicates, seed: options.seed };
+export function bootstrap(
+  problem: FitProblem,
+  best: FitResult,
+  options: BootstrapOptions,
+  onReplicate?: () => void,
+): BootstrapSamples {
+  const { values, converged } = bootstrapSlice(
+    problem,
+    best.theta,
+    options.seed,
+    0,
+    options.replicates,
+    onReplicate,
+    options.unit,
+  );
+  return {
+    names: problem.law.params.map((q) => q.name),
+    values,
+    converged,
+    replicates: options.replicates,
+    seed: options.seed,
+  };
 }

@@ -63,7 +63,9 @@ function noiseSample(result: FitResult, runs: number): Float64Array {
   // ε = −residual: the observed loss sits at ln L̂ − r. Quantiles by interpolation on one sorted copy.
   const r = Float64Array.from(result.residuals, (v) => -v * inflation).sort();
   return Float64Array.from({ length: NOISE_QUANTILES }, (_, i) => {
-    const h = (r.length - 1) * ((i + 0.5) / NOISE_QUANTILES), lo = Math.floor(h), hi = Math.min(lo + 1, r.length - 1);
+    const h = (r.length - 1) * ((i + 0.5) / NOISE_QUANTILES),
+      lo = Math.floor(h),
+      hi = Math.min(lo + 1, r.length - 1);
     return r[lo] + (h - lo) * (r[hi] - r[lo]);
   });
 }
@@ -73,7 +75,11 @@ function noiseSample(result: FitResult, runs: number): Float64Array {
  * Returns a failure rather than throwing when the data cannot support any form of the procedure, so a
  * comparison of procedures goes on without it.
  */
-export function fitCandidate(dataset: Dataset, requested: Procedure, options: CandidateOptions = {}): CandidateFit | CandidateFailure {
+export function fitCandidate(
+  dataset: Dataset,
+  requested: Procedure,
+  options: CandidateOptions = {},
+): CandidateFit | CandidateFailure {
   const support = dataSupport(dataset);
   const reduced = reduceProcedure(requested, support);
   if (!reduced) {
@@ -93,13 +99,27 @@ export function fitCandidate(dataset: Dataset, requested: Procedure, options: Ca
     if (isScaleLabError(e)) return { requested, error: e.message };
     throw e;
   }
-  const c: CandidateFit = { requested, procedure, reduction: reduced.reason, law, result, noise: noiseSample(result, support.runs) };
-  if ((options.replicates ?? 0) > 0) c.samples = bootstrapCandidate(c, options.replicates!, options.seed ?? 0, options.unit);
+  const c: CandidateFit = {
+    requested,
+    procedure,
+    reduction: reduced.reason,
+    law,
+    result,
+    noise: noiseSample(result, support.runs),
+  };
+  if ((options.replicates ?? 0) > 0)
+    c.samples = bootstrapCandidate(c, options.replicates!, options.seed ?? 0, options.unit);
   return c;
 }
 
 /** Bootstrap a fitted candidate: refits warm-started from its optimum, whole runs resampled. */
-export function bootstrapCandidate(c: CandidateFit, replicates: number, seed: number, unit: ResampleUnit = 'run', onReplicate?: () => void): BootstrapSamples {
+export function bootstrapCandidate(
+  c: CandidateFit,
+  replicates: number,
+  seed: number,
+  unit: ResampleUnit = 'run',
+  onReplicate?: () => void,
+): BootstrapSamples {
   const problem = prepareFit(c.law, c.result.dataset, { ...c.procedure.options, init: c.result.params });
   const out = bootstrapSlice(problem, c.result.theta, seed, 0, replicates, onReplicate, unit);
   return { names: c.law.params.map((p) => p.name), values: out.values, converged: out.converged, replicates, seed };
@@ -141,7 +161,13 @@ export interface PredictiveComponent {
  * each draw a random replicate plus a random noise value (plus the normal term). Deterministic for a
  * seed; 8,000 draws put the 2.5 % quantile within about ±0.4 percentiles.
  */
-export function mixtureQuantiles(components: PredictiveComponent[], probabilities: number[], extraSd = 0, draws = 8000, seed = 0): number[] {
+export function mixtureQuantiles(
+  components: PredictiveComponent[],
+  probabilities: number[],
+  extraSd = 0,
+  draws = 8000,
+  seed = 0,
+): number[] {
   const active = components.filter((c) => c.weight > 0 && c.replicates.length > 0);
   if (active.length === 0) return probabilities.map(() => NaN);
   const total = active.reduce((a, c) => a + c.weight, 0);
@@ -226,9 +252,15 @@ export interface EnsembleOptions {
  * of (bootstrap replicate + a run's scatter), widened by the extrapolation term; law intervals from
  * the replicates alone.
  */
-export function predictEnsemble(members: PredictiveMember[], point: Point, levels: number[] = [0.8, 0.95], options: EnsembleOptions = {}): EnsemblePrediction {
+export function predictEnsemble(
+  members: PredictiveMember[],
+  point: Point,
+  levels: number[] = [0.8, 0.95],
+  options: EnsembleOptions = {},
+): EnsemblePrediction {
   const active = members.filter((m) => m.weight > 0);
-  let total = 0, center = 0;
+  let total = 0,
+    center = 0;
   const each = active.map((m) => {
     const v = Math.log(predictLoss(m.law, m.params, point));
     center += m.weight * v;

@@ -77,13 +77,16 @@ export interface FitResult {
 export function normaliseLoss(loss: FitOptions['loss']): LossOptions {
   if (loss === undefined) return { ...defaultLoss };
   if (typeof loss === 'string') {
-    if (!['huber', 'ls', 'asymmetric'].includes(loss)) throw new UsageError(`invalid loss: ${loss} (expected huber, ls or asymmetric)`);
+    if (!['huber', 'ls', 'asymmetric'].includes(loss))
+      throw new UsageError(`invalid loss: ${loss} (expected huber, ls or asymmetric)`);
     return { ...defaultLoss, kind: loss };
   }
   const out = { ...defaultLoss, ...loss };
-  if (out.space !== 'log' && out.space !== 'linear') throw new UsageError(`invalid residual space: ${out.space} (expected log or linear)`);
+  if (out.space !== 'log' && out.space !== 'linear')
+    throw new UsageError(`invalid residual space: ${out.space} (expected log or linear)`);
   if (!(out.delta > 0)) throw new UsageError(`invalid Huber delta: ${out.delta} (expected a positive number)`);
-  if (!(out.overestimatePenalty >= 1)) throw new UsageError(`invalid overestimate penalty: ${out.overestimatePenalty} (expected ≥ 1)`);
+  if (!(out.overestimatePenalty >= 1))
+    throw new UsageError(`invalid overestimate penalty: ${out.overestimatePenalty} (expected ≥ 1)`);
   return out;
 }
 
@@ -91,10 +94,12 @@ export function normaliseLoss(loss: FitOptions['loss']): LossOptions {
 export function checkInputs(law: Law, dataset: Dataset): void {
   for (const v of law.inputs) {
     if (dataset.runs.some((r) => r[v] === undefined)) {
-      const how = v === 'D' ? ' (or C and N, from which D = C/(6N))' : v === 'C' ? ' (or N and D, from which C = 6ND)' : '';
+      const how =
+        v === 'D' ? ' (or C and N, from which D = C/(6N))' : v === 'C' ? ' (or N and D, from which C = 6ND)' : '';
       throw new InputError(
         { file: dataset.source, line: 1 },
-        (o) => `law ${law.id} needs column "${v}" (${variableDescriptions[v]})${how}; the data have: ${Object.values(dataset.columns).join(', ')}; map one with ${o('columns')} ${v}=NAME`,
+        (o) =>
+          `law ${law.id} needs column "${v}" (${variableDescriptions[v]})${how}; the data have: ${Object.values(dataset.columns).join(', ')}; map one with ${o('columns')} ${v}=NAME`,
       );
     }
   }
@@ -135,7 +140,10 @@ function sampleInputs(dataset: Dataset, law: Law, size: number): [ReturnType<typ
 function gridScales(map: ParameterMap): number[] {
   return map.free.map((j) => {
     const g = [...map.law.params[j].grid].sort((a, b) => a - b);
-    const gaps = g.slice(1).map((v, i) => v - g[i]).filter((d) => d > 0);
+    const gaps = g
+      .slice(1)
+      .map((v, i) => v - g[i])
+      .filter((d) => d > 0);
     return gaps.length ? median(gaps) : 1;
   });
 }
@@ -209,7 +217,12 @@ export interface StartResult {
  * is then polished with strict tolerances (below), so precision is not lost.
  */
 const screeningTolerances: LbfgsOptions = { functionTolerance: 1e-10, gradientTolerance: 1e-8, maxMove: 1 };
-const gridTolerances: LbfgsOptions = { functionTolerance: 1e7 * Number.EPSILON, functionToleranceFloor: 1, gradientTolerance: 1e-5, maxMove: 1 };
+const gridTolerances: LbfgsOptions = {
+  functionTolerance: 1e7 * Number.EPSILON,
+  functionToleranceFloor: 1,
+  gradientTolerance: 1e-5,
+  maxMove: 1,
+};
 const polishingTolerances: LbfgsOptions = { functionTolerance: 1e-15, gradientTolerance: 1e-10, maxMove: 1 };
 
 /**
@@ -249,20 +262,36 @@ export function prepareFit(law: Law, dataset: Dataset, options: FitOptions = {})
     for (const j of map.free) {
       const spec = law.params[j];
       const v = init[spec.name];
-      if (v === undefined) throw new OptionError({ option: 'init', value: init, message: `no start value for ${spec.name}` });
+      if (v === undefined)
+        throw new OptionError({ option: 'init', value: init, message: `no start value for ${spec.name}` });
       theta[j] = toInternal(spec, v);
     }
     starts = [contract(map, theta)];
     evaluated = 1;
   } else {
     if (init === 'hoffmann' && law.publishedGrid !== 'hoffmann') {
-      throw new OptionError({ option: 'init', value: init, allowed: ['auto', 'grid'], message: (o) => `${o('init')} hoffmann is Hoffmann et al.'s grid for the chinchilla law; for ${law.id} use ${o('init')} grid or auto` });
+      throw new OptionError({
+        option: 'init',
+        value: init,
+        allowed: ['auto', 'grid'],
+        message: (o) =>
+          `${o('init')} hoffmann is Hoffmann et al.'s grid for the chinchilla law; for ${law.id} use ${o('init')} grid or auto`,
+      });
     }
-    if (!['auto', 'grid', 'hoffmann'].includes(init)) throw new OptionError({ option: 'init', value: init, allowed: ['auto', 'grid', 'hoffmann'], message: (o) => `invalid ${o('init')}: ${init} (expected auto, grid or hoffmann)` });
+    if (!['auto', 'grid', 'hoffmann'].includes(init))
+      throw new OptionError({
+        option: 'init',
+        value: init,
+        allowed: ['auto', 'grid', 'hoffmann'],
+        message: (o) => `invalid ${o('init')}: ${init} (expected auto, grid or hoffmann)`,
+      });
     method = init;
     const grid = gridStarts(map);
     const guesses = (law.initialGuesses?.(x, y) ?? []).map((theta) => contract(map, theta));
-    const all = [...guesses, ...Array.from({ length: grid.count }, (_, t) => grid.flat.subarray(t * grid.width, (t + 1) * grid.width))];
+    const all = [
+      ...guesses,
+      ...Array.from({ length: grid.count }, (_, t) => grid.flat.subarray(t * grid.width, (t + 1) * grid.width)),
+    ];
     evaluated = all.length;
     if (init === 'auto') {
       starts = bestStarts(screening, all, options.refine ?? 12, gridScales(map));
@@ -274,16 +303,38 @@ export function prepareFit(law: Law, dataset: Dataset, options: FitOptions = {})
   return { law, dataset, map, loss, objective, screening, starts, method, evaluated, options, workspace };
 }
 
-function runStart(problem: FitProblem, u0: Float64Array, tolerances: LbfgsOptions, objective = problem.objective): StartResult {
+function runStart(
+  problem: FitProblem,
+  u0: Float64Array,
+  tolerances: LbfgsOptions,
+  objective = problem.objective,
+): StartResult {
   // The objective is a sum over rows, so its gradient at the precision limit grows with them: a
   // line search that finds no decrease with max |g| ≤ 1e-6 per thousand rows has converged.
   const rows = objective === problem.objective ? problem.dataset.runs.length : GRID_SAMPLE;
-  const r = lbfgs(objective.valueAndGradient, u0, { precisionGradientTolerance: 1e-6 * Math.max(1, rows / 1000), ...tolerances, ...problem.options.lbfgs }, problem.workspace);
-  return { f: r.f, x: r.x, reason: r.reason, converged: r.converged, iterations: r.iterations, gradientNorm: r.gradientNorm };
+  const r = lbfgs(
+    objective.valueAndGradient,
+    u0,
+    { precisionGradientTolerance: 1e-6 * Math.max(1, rows / 1000), ...tolerances, ...problem.options.lbfgs },
+    problem.workspace,
+  );
+  return {
+    f: r.f,
+    x: r.x,
+    reason: r.reason,
+    converged: r.converged,
+    iterations: r.iterations,
+    gradientNorm: r.gradientNorm,
+  };
 }
 
 /** Run L-BFGS from starts [from, to) of the problem (a worker thread runs a slice). */
-export function refineStarts(problem: FitProblem, from = 0, to = problem.starts.length, onStart?: () => void): StartResult[] {
+export function refineStarts(
+  problem: FitProblem,
+  from = 0,
+  to = problem.starts.length,
+  onStart?: () => void,
+): StartResult[] {
   const out: StartResult[] = [];
   const tolerances = problem.method === 'grid' || problem.method === 'hoffmann' ? gridTolerances : screeningTolerances;
   for (let i = from; i < to; i++) {
@@ -298,7 +349,10 @@ export function finishFit(problem: FitProblem, screened: StartResult[]): FitResu
   const { law, map, objective, dataset } = problem;
   const results = screened.filter((r) => Number.isFinite(r.f));
   if (results.length === 0) {
-    throw new InputError({ file: dataset.source }, `no start gave a finite objective for law ${law.id}: check that the losses and inputs are in the expected units`);
+    throw new InputError(
+      { file: dataset.source },
+      `no start gave a finite objective for law ${law.id}: check that the losses and inputs are in the expected units`,
+    );
   }
   let best = results.reduce((a, b) => (b.f < a.f ? b : a));
   const tolerance = 1e-6 * Math.abs(best.f) + 1e-14;

@@ -29,7 +29,9 @@ const BOUND_ROWS = 16;
 
 export function makeObjective(map: ParameterMap, x: LawInputs, logLoss: Float64Array, loss: LossOptions): Objective {
   const law = map.law;
-  const n = x.n, p = law.params.length, nFree = map.free.length;
+  const n = x.n,
+    p = law.params.length,
+    nFree = map.free.length;
   const theta = new Float64Array(p);
   const dtheta = new Float64Array(p);
   const pred = new Float64Array(n);
@@ -37,7 +39,8 @@ export function makeObjective(map: ParameterMap, x: LawInputs, logLoss: Float64A
   const gFull = new Float64Array(p);
   let weights: Float64Array | null = null;
   const kind = loss.kind === 'ls' ? 0 : loss.kind === 'huber' ? 1 : 2;
-  const delta = loss.delta, penalty = loss.overestimatePenalty;
+  const delta = loss.delta,
+    penalty = loss.overestimatePenalty;
   const linear = loss.space === 'linear';
   const observed = linear ? Float64Array.from(logLoss, Math.exp) : logLoss;
   const { source } = map;
@@ -72,7 +75,8 @@ export function makeObjective(map: ParameterMap, x: LawInputs, logLoss: Float64A
         }
       }
       f += w * value;
-      const ws = w * slope * (linear ? lhat : 1), k = i * p;
+      const ws = w * slope * (linear ? lhat : 1),
+        k = i * p;
       for (let j = 0; j < p; j++) gFull[j] += ws * jac[k + j];
     }
     grad.fill(0);

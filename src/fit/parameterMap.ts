@@ -25,11 +25,21 @@ export interface ParameterMap {
 
 const unbounded: Interval = { min: -Infinity, max: Infinity };
 
-export function parameterMap(law: Law, fix: Record<string, number> = {}, tie: Record<string, string> = {}): ParameterMap {
+export function parameterMap(
+  law: Law,
+  fix: Record<string, number> = {},
+  tie: Record<string, string> = {},
+): ParameterMap {
   const names = law.params.map((p) => p.name);
   const index = (name: string, option: 'fix' | 'tie'): number => {
     const i = names.indexOf(name);
-    if (i < 0) throw new OptionError({ option, value: name, allowed: names, message: `law ${law.id} has no parameter "${name}" (its parameters: ${names.join(', ')})` });
+    if (i < 0)
+      throw new OptionError({
+        option,
+        value: name,
+        allowed: names,
+        message: `law ${law.id} has no parameter "${name}" (its parameters: ${names.join(', ')})`,
+      });
     return i;
   };
   const p = names.length;
@@ -38,23 +48,38 @@ export function parameterMap(law: Law, fix: Record<string, number> = {}, tie: Re
     const j = index(name, 'fix');
     const spec = law.params[j];
     if (!Number.isFinite(value) || (spec.scale === 'log' && value <= 0)) {
-      throw new OptionError({ option: 'fix', value, message: `${name} must be ${spec.scale === 'log' ? 'a positive' : 'a finite'} number, got ${value}` });
+      throw new OptionError({
+        option: 'fix',
+        value,
+        message: `${name} must be ${spec.scale === 'log' ? 'a positive' : 'a finite'} number, got ${value}`,
+      });
     }
     fixed[j] = toInternal(spec, value);
   }
   // Resolve ties to their root (beta=alpha, gamma=beta → gamma follows alpha).
   const tiedTo = new Int32Array(p).fill(-1);
   for (const [name, target] of Object.entries(tie)) {
-    const j = index(name, 'tie'), t = index(target, 'tie');
+    const j = index(name, 'tie'),
+      t = index(target, 'tie');
     if (j === t) throw new OptionError({ option: 'tie', value: name, message: `${name} cannot be tied to itself` });
     if (law.params[j].scale !== law.params[t].scale) {
-      throw new OptionError({ option: 'tie', value: name, message: `${name} and ${target} are on different scales (${law.params[j].scale} vs ${law.params[t].scale}) and cannot be tied` });
+      throw new OptionError({
+        option: 'tie',
+        value: name,
+        message: `${name} and ${target} are on different scales (${law.params[j].scale} vs ${law.params[t].scale}) and cannot be tied`,
+      });
     }
-    if (!Number.isNaN(fixed[j])) throw new OptionError({ option: 'tie', value: name, message: (o) => `${o('tie')}: ${name} is also fixed (${o('fix')}); use one or the other` });
+    if (!Number.isNaN(fixed[j]))
+      throw new OptionError({
+        option: 'tie',
+        value: name,
+        message: (o) => `${o('tie')}: ${name} is also fixed (${o('fix')}); use one or the other`,
+      });
     tiedTo[j] = t;
   }
   const root = (j: number): number => {
-    let k = j, steps = 0;
+    let k = j,
+      steps = 0;
     while (tiedTo[k] >= 0) {
       k = tiedTo[k];
       if (++steps > p) throw new OptionError({ option: 'tie', value: tie, message: 'the ties form a cycle' });

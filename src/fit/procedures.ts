@@ -69,14 +69,14 @@ export const procedures: readonly Procedure[] = [
   },
   {
     id: 'gadre',
-    title: 'Gadre et al.\'s over-training form (Chinchilla with α = β), least squares on L',
+    title: "Gadre et al.'s over-training form (Chinchilla with α = β), least squares on L",
     law: { law: 'chinchilla' },
     options: { loss: { kind: 'ls', space: 'linear' }, tie: { beta: 'alpha' } },
     citation: gadre,
   },
   {
     id: 'kaplan',
-    title: 'Kaplan\'s L(N, D) = [(N_c/N)^(α_N/α_D) + D_c/D]^α_D, least squares on ln L',
+    title: "Kaplan's L(N, D) = [(N_c/N)^(α_N/α_D) + D_c/D]^α_D, least squares on ln L",
     law: { law: 'kaplan-nd' },
     options: { loss: { kind: 'ls', space: 'log' } },
     citation: kaplan,
@@ -116,7 +116,8 @@ function distinctCount(values: ArrayLike<number>): number {
 /** Distinct (a, b) pairs to 1e-9 relative, by sorting indices: no string per row on a million rows. */
 function distinctPairs(a: Float64Array, b: Float64Array): number {
   const idx = Uint32Array.from({ length: a.length }, (_, i) => i).sort((i, j) => a[i] - a[j] || b[i] - b[j]);
-  const near = (x: number, y: number) => (Number.isNaN(x) && Number.isNaN(y)) || Math.abs(x - y) <= 1e-9 * Math.max(Math.abs(x), Math.abs(y));
+  const near = (x: number, y: number) =>
+    (Number.isNaN(x) && Number.isNaN(y)) || Math.abs(x - y) <= 1e-9 * Math.max(Math.abs(x), Math.abs(y));
   let k = 0;
   for (let t = 0; t < idx.length; t++) {
     if (t === 0 || !near(a[idx[t]], a[idx[t - 1]]) || !near(b[idx[t]], b[idx[t - 1]])) k++;
@@ -133,7 +134,9 @@ export function dataSupport(dataset: Dataset): DataSupport {
   const runs = new Set<string>();
   let unnamed = 0;
   const n = dataset.runs.length;
-  const Ns = new Float64Array(n).fill(NaN), Ds = new Float64Array(n).fill(NaN), Cs = new Float64Array(n).fill(NaN);
+  const Ns = new Float64Array(n).fill(NaN),
+    Ds = new Float64Array(n).fill(NaN),
+    Cs = new Float64Array(n).fill(NaN);
   dataset.runs.forEach((r, i) => {
     if (r.run === undefined) unnamed++;
     else runs.add(r.run);
@@ -143,7 +146,14 @@ export function dataSupport(dataset: Dataset): DataSupport {
     const C = r.C ?? (r.N !== undefined && D !== undefined ? 6 * r.N * D : undefined);
     if (C !== undefined) Cs[i] = C;
   });
-  const support = { rows: n, runs: runs.size + unnamed, distinctN: distinctCount(Ns), distinctD: distinctCount(Ds), distinctC: distinctCount(Cs), distinctPoints: distinctPairs(Ns, Ds) };
+  const support = {
+    rows: n,
+    runs: runs.size + unnamed,
+    distinctN: distinctCount(Ns),
+    distinctD: distinctCount(Ds),
+    distinctC: distinctCount(Cs),
+    distinctPoints: distinctPairs(Ns, Ds),
+  };
   supportCache.set(dataset.runs, support);
   return support;
 }
@@ -187,12 +197,28 @@ export function reduceProcedure(procedure: Procedure, support: DataSupport): Red
   const twoVariable = law.inputs.length === 2 && law.inputs.includes('N') && law.inputs.includes('D');
   if (!twoVariable) return { procedure };
   if (support.distinctN <= 1 && support.distinctD > 1) {
-    const reduced = named(`${procedure.id}→power-D`, 'power law in D, L = E + A·D^(−α) (one model size)', { law: k > 3 ? 'power' : 'power0', x: 'D' }, { loss });
-    return { procedure: reduced, reason: `one model size (N = ${support.distinctN} distinct value): the N term is a constant absorbed in E, so the law is reduced to a power law in D; it cannot predict other model sizes` };
+    const reduced = named(
+      `${procedure.id}→power-D`,
+      'power law in D, L = E + A·D^(−α) (one model size)',
+      { law: k > 3 ? 'power' : 'power0', x: 'D' },
+      { loss },
+    );
+    return {
+      procedure: reduced,
+      reason: `one model size (N = ${support.distinctN} distinct value): the N term is a constant absorbed in E, so the law is reduced to a power law in D; it cannot predict other model sizes`,
+    };
   }
   if (support.distinctD <= 1 && support.distinctN > 1) {
-    const reduced = named(`${procedure.id}→power-N`, 'power law in N, L = E + A·N^(−α) (one token count)', { law: k > 3 ? 'power' : 'power0', x: 'N' }, { loss });
-    return { procedure: reduced, reason: `one token count: the D term is a constant absorbed in E, so the law is reduced to a power law in N; it cannot predict other token counts` };
+    const reduced = named(
+      `${procedure.id}→power-N`,
+      'power law in N, L = E + A·N^(−α) (one token count)',
+      { law: k > 3 ? 'power' : 'power0', x: 'N' },
+      { loss },
+    );
+    return {
+      procedure: reduced,
+      reason: `one token count: the D term is a constant absorbed in E, so the law is reduced to a power law in N; it cannot predict other token counts`,
+    };
   }
   if (support.distinctN <= 1 && support.distinctD <= 1) return null;
   const free = freeParameterCount(procedure, law.params.length);
@@ -205,7 +231,12 @@ export function reduceProcedure(procedure: Procedure, support: DataSupport): Red
     const words = pairs.map(([r, f]) => `${r} and ${f}`).join(', ');
     const equations = pairs.map(([r, f]) => `${r} = ${f}`).join(', ');
     return {
-      procedure: named(`${procedure.id}→tied`, `${procedure.title.replace(`free ${words}`, equations)}`, procedure.law, { ...procedure.options, tie: { ...fewRuns.tie } }),
+      procedure: named(
+        `${procedure.id}→tied`,
+        `${procedure.title.replace(`free ${words}`, equations)}`,
+        procedure.law,
+        { ...procedure.options, tie: { ...fewRuns.tie } },
+      ),
       reason: `${k} distinct configurations for ${free} free parameters: ${words} are tied (${equations}, as ${fewRuns.source} fit), leaving ${tied}`,
     };
   }
@@ -213,12 +244,17 @@ export function reduceProcedure(procedure: Procedure, support: DataSupport): Red
   if (support.distinctC < 3) return null;
   if (k > 3 && support.distinctC > 3) {
     return {
-      procedure: named(`${procedure.id}→power-C`, 'power law in compute, L = E + A·C^(−γ)', { law: 'power', x: 'C' }, { loss }),
+      procedure: named(
+        `${procedure.id}→power-C`,
+        'power law in compute, L = E + A·C^(−γ)',
+        { law: 'power', x: 'C' },
+        { loss },
+      ),
       reason: `${k} distinct configurations cannot determine ${free} free parameters: reduced to L = E + A·C^(−γ) (3 parameters), which predicts loss from compute only`,
     };
   }
   return {
-    procedure: named(`${procedure.id}→power0-C`, 'Kaplan\'s L(C) = (C_c/C)^γ', { law: 'power0', x: 'C' }, { loss }),
+    procedure: named(`${procedure.id}→power0-C`, "Kaplan's L(C) = (C_c/C)^γ", { law: 'power0', x: 'C' }, { loss }),
     reason: `${k} distinct configurations: reduced to Kaplan's L(C) = (C_c/C)^γ (2 parameters), a straight line in log–log space with no irreducible term`,
   };
 }

@@ -30,19 +30,29 @@ function procedureSection(fit: FitJson, lines: string[]): void {
   if (ranges.N) point.N = ranges.N[1] * 10;
   if (ranges.D) point.D = ranges.D[1] * 10;
   const at = `${point.N !== undefined ? `N = ${formatNumber(point.N, 3)}` : ''}${point.D !== undefined ? `, D = ${formatNumber(point.D, 3)}` : ''}`;
-  lines.push(`    ${pad('candidate', 12)} ${pad('weight', 7)} ${pad('back-test', 10)} predicts at 10× the largest N and D (${at})`);
+  lines.push(
+    `    ${pad('candidate', 12)} ${pad('weight', 7)} ${pad('back-test', 10)} predicts at 10× the largest N and D (${at})`,
+  );
   for (const c of p.candidates ?? []) {
     let predicted = c.error ? `cannot fit: ${c.error}` : '';
     if (!c.error && c.law && c.params) {
       try {
-        predicted = formatNumber(predictLoss(getLaw(lawChoiceFromJson(c)), c.params, point), 5) + (c.reduction ? ` (reduced: ${c.reduction})` : '');
+        predicted =
+          formatNumber(predictLoss(getLaw(lawChoiceFromJson(c)), c.params, point), 5) +
+          (c.reduction ? ` (reduced: ${c.reduction})` : '');
       } catch (e) {
         predicted = `–  (${(e as Error).message})`;
       }
     }
-    lines.push(`    ${pad(c.id, 12)} ${pad(formatPercent(c.weight, 0), 7)} ${pad(c.score !== undefined ? formatPercent(c.score, 2) : '–', 10)} ${predicted}`);
+    lines.push(
+      `    ${pad(c.id, 12)} ${pad(formatPercent(c.weight, 0), 7)} ${pad(c.score !== undefined ? formatPercent(c.score, 2) : '–', 10)} ${predicted}`,
+    );
   }
-  if (p.axis && p.cutoffs) row('back-test', `cutoffs in ${p.axis}: ${p.cutoffs.map((c) => formatNumber(c, 3)).join(', ')}; score = mean |ln L̂ − ln L| of the runs above each, fitted on the runs below`);
+  if (p.axis && p.cutoffs)
+    row(
+      'back-test',
+      `cutoffs in ${p.axis}: ${p.cutoffs.map((c) => formatNumber(c, 3)).join(', ')}; score = mean |ln L̂ − ln L| of the runs above each, fitted on the runs below`,
+    );
 }
 
 /** @param name how to name an option in the text (the CLI passes its flags) */
@@ -58,7 +68,10 @@ export function fitReport(fit: FitJson, name: OptionNamer = libraryOption): stri
   const derived = Object.entries(fit.data.derived)
     .map(([f, how]) => `${f} = ${how}`)
     .join(', ');
-  row('data', `${fit.data.source}: ${fit.data.runs} runs (${cols}${derived ? `; ${derived}` : ''})${fit.data.selection ? `; ${fit.data.selection}` : ''}`);
+  row(
+    'data',
+    `${fit.data.source}: ${fit.data.runs} runs (${cols}${derived ? `; ${derived}` : ''})${fit.data.selection ? `; ${fit.data.selection}` : ''}`,
+  );
   row('loss', describeLoss({ ...fit.loss, space: fit.loss.space ?? 'log' }));
   row('objective', fit.objective.toExponential(7));
   const how =
@@ -70,11 +83,35 @@ export function fitReport(fit: FitJson, name: OptionNamer = libraryOption): stri
   row('starts', `${how}; ${fit.startsAtBest} of ${fit.starts} reached the best optimum`);
   const severe = fit.warnings.filter((w) => w.severity === 'severe');
   const degenerate = severe.some((w) => w.code === 'degenerate');
-  const verdict = severe.length ? `, but ${degenerate ? 'to a DEGENERATE optimum' : 'NOT TO BE TRUSTED'}: see warnings (${severe.map((w) => w.code).join(', ')})` : '';
-  row('converged', `${fit.converged ? 'yes' : 'NO'} (${fit.reason}, gradient norm ${fit.gradientNorm.toExponential(1)})${verdict}`);
-  row('trust', fit.trust === 'ok' ? 'ok (no warnings)' : fit.trust === 'caution' ? 'caution: see warnings' : 'UNTRUSTED: do not extrapolate with this fit (see warnings)');
-  if (Object.keys(fit.fixed).length) row('fixed', Object.entries(fit.fixed).map(([k, v]) => `${k} = ${v}`).join(', '));
-  if (Object.keys(fit.ties).length) row('tied', Object.entries(fit.ties).map(([k, v]) => `${k} = ${v}`).join(', '));
+  const verdict = severe.length
+    ? `, but ${degenerate ? 'to a DEGENERATE optimum' : 'NOT TO BE TRUSTED'}: see warnings (${severe.map((w) => w.code).join(', ')})`
+    : '';
+  row(
+    'converged',
+    `${fit.converged ? 'yes' : 'NO'} (${fit.reason}, gradient norm ${fit.gradientNorm.toExponential(1)})${verdict}`,
+  );
+  row(
+    'trust',
+    fit.trust === 'ok'
+      ? 'ok (no warnings)'
+      : fit.trust === 'caution'
+        ? 'caution: see warnings'
+        : 'UNTRUSTED: do not extrapolate with this fit (see warnings)',
+  );
+  if (Object.keys(fit.fixed).length)
+    row(
+      'fixed',
+      Object.entries(fit.fixed)
+        .map(([k, v]) => `${k} = ${v}`)
+        .join(', '),
+    );
+  if (Object.keys(fit.ties).length)
+    row(
+      'tied',
+      Object.entries(fit.ties)
+        .map(([k, v]) => `${k} = ${v}`)
+        .join(', '),
+    );
 
   procedureSection(fit, lines);
   const level = fit.bootstrap ? `${Math.round(fit.bootstrap.level * 100)} % interval` : '';
@@ -83,16 +120,21 @@ export function fitReport(fit: FitJson, name: OptionNamer = libraryOption): stri
   );
   for (const p of law.params) {
     const v = fit.params[p.name];
-    const status = fit.fixed[p.name] !== undefined ? '(fixed)' : fit.ties[p.name] !== undefined ? `(= ${fit.ties[p.name]})` : '';
+    const status =
+      fit.fixed[p.name] !== undefined ? '(fixed)' : fit.ties[p.name] !== undefined ? `(= ${fit.ties[p.name]})` : '';
     const ci = fit.intervals?.[p.name];
-    lines.push(`    ${pad(p.symbol, 8)} ${pad(formatNumber(v), 14)} ${ci ? formatInterval(ci, 4) : status}   ${p.description}`);
+    lines.push(
+      `    ${pad(p.symbol, 8)} ${pad(formatNumber(v), 14)} ${ci ? formatInterval(ci, 4) : status}   ${p.description}`,
+    );
   }
   const derivedDefs = law.derived?.(fit.params) ?? {};
   if (Object.keys(derivedDefs).length) {
     lines.push('[[Derived]]');
     for (const [k, d] of Object.entries(derivedDefs)) {
       const ci = fit.derivedIntervals?.[k];
-      lines.push(`    ${pad(d.symbol, 8)} ${pad(formatNumber(d.value), 14)} ${ci ? `${formatInterval(ci, 4)}   ` : ''}${d.description}`);
+      lines.push(
+        `    ${pad(d.symbol, 8)} ${pad(formatNumber(d.value), 14)} ${ci ? `${formatInterval(ci, 4)}   ` : ''}${d.description}`,
+      );
     }
   }
   lines.push('[[Residuals]] r = ln L̂ − ln L');

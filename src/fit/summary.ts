@@ -114,7 +114,8 @@ export interface ProcedureJson {
 }
 
 function residualSummary(residuals: Float64Array): FitJson['residuals'] {
-  let ss = 0, maxAbs = 0;
+  let ss = 0,
+    maxAbs = 0;
   for (const r of residuals) {
     ss += r * r;
     maxAbs = Math.max(maxAbs, Math.abs(r));
@@ -179,7 +180,9 @@ export function fitToJson(result: FitResult, samples?: BootstrapSamples, level =
     for (let r = 0; r < samples.replicates; r++) {
       if (samples.converged[r]) out.replicates.push(samples.names.map((n) => replicateParams(samples, r)[n]));
     }
-    out.warnings.push(...bootstrapWarnings(law, result.free, samples.names, samples.values, samples.converged, samples.replicates));
+    out.warnings.push(
+      ...bootstrapWarnings(law, result.free, samples.names, samples.values, samples.converged, samples.replicates),
+    );
   }
   out.trust = trustOf(out.warnings);
   return out;
@@ -188,7 +191,8 @@ export function fitToJson(result: FitResult, samples?: BootstrapSamples, level =
 function replicateRows(samples: BootstrapSamples): number[][] {
   const rows: number[][] = [];
   const p = samples.names.length;
-  for (let r = 0; r < samples.replicates; r++) if (samples.converged[r]) rows.push(Array.from(samples.values.subarray(r * p, r * p + p)));
+  for (let r = 0; r < samples.replicates; r++)
+    if (samples.converged[r]) rows.push(Array.from(samples.values.subarray(r * p, r * p + p)));
   return rows;
 }
 
@@ -197,8 +201,17 @@ export function candidateFitToJson(c: CandidateFit, level = 0.95, requested?: Pr
   const out = fitToJson(c.result, c.samples, level);
   const asked = requested ?? c.requested;
   out.noise = Array.from(c.noise);
-  out.procedure = { id: asked.id, title: asked.title, citation: asked.citation, chosen: c.procedure.id, ...(c.reduction ? { reduction: c.reduction } : {}) };
-  if (c.reduction) out.warnings.unshift(warning('reduced-law', 'warning', `procedure ${asked.id} reduced to ${c.procedure.title}: ${c.reduction}`));
+  out.procedure = {
+    id: asked.id,
+    title: asked.title,
+    citation: asked.citation,
+    chosen: c.procedure.id,
+    ...(c.reduction ? { reduction: c.reduction } : {}),
+  };
+  if (c.reduction)
+    out.warnings.unshift(
+      warning('reduced-law', 'warning', `procedure ${asked.id} reduced to ${c.procedure.title}: ${c.reduction}`),
+    );
   out.trust = trustOf(out.warnings);
   return out;
 }
@@ -214,7 +227,14 @@ export function autoFitToJson(choice: AutoChoice, level = 0.95): FitJson {
   const out = candidateFitToJson(best, level);
   const candidates: CandidateJson[] = choice.fits.map((f, j) => {
     const score = choice.scores[j];
-    const base = { id: f.requested.id, title: f.requested.title, citation: f.requested.citation, weight: score.weight, ...(score.score !== undefined ? { score: score.score } : {}), folds: score.folds };
+    const base = {
+      id: f.requested.id,
+      title: f.requested.title,
+      citation: f.requested.citation,
+      weight: score.weight,
+      ...(score.score !== undefined ? { score: score.score } : {}),
+      folds: score.folds,
+    };
     if (isFailure(f)) return { ...base, error: f.error };
     return {
       ...base,
@@ -231,7 +251,7 @@ export function autoFitToJson(choice: AutoChoice, level = 0.95): FitJson {
   });
   out.procedure = {
     id: 'auto',
-    title: 'chosen by the data\'s own rolling-origin back-test (fit/auto.ts)',
+    title: "chosen by the data's own rolling-origin back-test (fit/auto.ts)",
     chosen: choice.chosen,
     reason: choice.reason,
     ...(best.reduction ? { reduction: best.reduction } : {}),
@@ -240,7 +260,14 @@ export function autoFitToJson(choice: AutoChoice, level = 0.95): FitJson {
     cutoffs: choice.cutoffs,
     candidates,
   };
-  if (choice.rule.combine !== 'equal' && choice.cutoffs.length === 0) out.warnings.push(warning('few-runs', 'warning', `too few runs to back-test any candidate (a fit set needs at least 6 runs below a cutoff): the candidates are weighed equally, with no evidence for one`));
+  if (choice.rule.combine !== 'equal' && choice.cutoffs.length === 0)
+    out.warnings.push(
+      warning(
+        'few-runs',
+        'warning',
+        `too few runs to back-test any candidate (a fit set needs at least 6 runs below a cutoff): the candidates are weighed equally, with no evidence for one`,
+      ),
+    );
   out.trust = trustOf(out.warnings);
   return out;
 }
@@ -249,11 +276,19 @@ export function autoFitToJson(choice: AutoChoice, level = 0.95): FitJson {
  * A parameter the law does not have means the file and the law disagree (a bnsl fit with two breaks
  * read as one): predicting would silently drop a term, so the file is refused.
  */
-function checkNoExtraParams(values: Record<string, number> | undefined, law: Law, at: (name: string) => ConstructorParameters<typeof InputError>[0], where: string): void {
+function checkNoExtraParams(
+  values: Record<string, number> | undefined,
+  law: Law,
+  at: (name: string) => ConstructorParameters<typeof InputError>[0],
+  where: string,
+): void {
   const names = new Set(law.params.map((p) => p.name));
   const extra = Object.keys(values ?? {}).filter((k) => !names.has(k));
   if (extra.length) {
-    throw new InputError(at(extra[0]), `${where}: ${extra.join(', ')} ${extra.length === 1 ? 'is not a parameter' : 'are not parameters'} of law ${law.id} (${law.title}; its parameters: ${[...names].join(', ')}): the law's options (variable, breaks) do not match the parameters`);
+    throw new InputError(
+      at(extra[0]),
+      `${where}: ${extra.join(', ')} ${extra.length === 1 ? 'is not a parameter' : 'are not parameters'} of law ${law.id} (${law.title}; its parameters: ${[...names].join(', ')}): the law's options (variable, breaks) do not match the parameters`,
+    );
   }
 }
 
@@ -283,39 +318,85 @@ export function loadFit(text: string, source: string): LoadedFit {
       line = before.split('\n').length;
       column = Number(m[1]) - before.lastIndexOf('\n');
     }
-    throw new InputError({ file: source, line, column }, `malformed JSON: expected a fit written by "scalelab fit --json" (${(e as Error).message})`);
+    throw new InputError(
+      { file: source, line, column },
+      `malformed JSON: expected a fit written by "scalelab fit --json" (${(e as Error).message})`,
+    );
   }
   if (typeof json !== 'object' || json === null || json.scalelab?.kind !== 'fit') {
-    throw new InputError({ file: source, line: 1 }, 'not a ScaleLab fit: expected the output of "scalelab fit --json" (a "scalelab": {"kind": "fit"} field)');
+    throw new InputError(
+      { file: source, line: 1 },
+      'not a ScaleLab fit: expected the output of "scalelab fit --json" (a "scalelab": {"kind": "fit"} field)',
+    );
   }
   const format = json.scalelab.format;
   if (typeof format !== 'number' || !Number.isInteger(format) || format < 1) {
-    throw new InputError({ file: source }, `field "scalelab.format": expected a whole number, got ${JSON.stringify(format)}`);
+    throw new InputError(
+      { file: source },
+      `field "scalelab.format": expected a whole number, got ${JSON.stringify(format)}`,
+    );
   }
   if (format > formatVersion) {
-    throw new InputError({ file: source }, `field "scalelab.format": ${format} is from a newer ScaleLab (this one reads up to ${formatVersion}); upgrade ScaleLab or refit with this one`);
+    throw new InputError(
+      { file: source },
+      `field "scalelab.format": ${format} is from a newer ScaleLab (this one reads up to ${formatVersion}); upgrade ScaleLab or refit with this one`,
+    );
   }
   const data = json.data as unknown as Record<string, unknown> | undefined;
   if (typeof data !== 'object' || data === null || Array.isArray(data)) {
-    throw new InputError({ file: source }, `field "data": expected an object saying which runs the fit saw (source, runs, columns, ranges), got ${JSON.stringify(data) ?? 'nothing'}`);
+    throw new InputError(
+      { file: source },
+      `field "data": expected an object saying which runs the fit saw (source, runs, columns, ranges), got ${JSON.stringify(data) ?? 'nothing'}`,
+    );
   }
-  if (typeof data.source !== 'string') throw new InputError({ file: source }, `field "data.source": expected the file the fit was made from, got ${JSON.stringify(data.source)}`);
-  if (typeof data.runs !== 'number' || !(data.runs >= 0)) throw new InputError({ file: source }, `field "data.runs": expected a number of runs, got ${JSON.stringify(data.runs)}`);
+  if (typeof data.source !== 'string')
+    throw new InputError(
+      { file: source },
+      `field "data.source": expected the file the fit was made from, got ${JSON.stringify(data.source)}`,
+    );
+  if (typeof data.runs !== 'number' || !(data.runs >= 0))
+    throw new InputError(
+      { file: source },
+      `field "data.runs": expected a number of runs, got ${JSON.stringify(data.runs)}`,
+    );
   const ranges = (data.ranges ?? {}) as Record<string, unknown>;
-  if (typeof ranges !== 'object' || ranges === null || Array.isArray(ranges)) throw new InputError({ file: source }, `field "data.ranges": expected an object of [smallest, largest] per variable`);
+  if (typeof ranges !== 'object' || ranges === null || Array.isArray(ranges))
+    throw new InputError(
+      { file: source },
+      `field "data.ranges": expected an object of [smallest, largest] per variable`,
+    );
   for (const [k, v] of Object.entries(ranges)) {
-    if (!Array.isArray(v) || v.length !== 2 || !v.every((x) => typeof x === 'number' && x > 0 && Number.isFinite(x)) || v[0] > v[1]) {
-      throw new InputError({ file: source }, `field "data.ranges.${k}": expected [smallest, largest], two positive numbers, got ${JSON.stringify(v)}`);
+    if (
+      !Array.isArray(v) ||
+      v.length !== 2 ||
+      !v.every((x) => typeof x === 'number' && x > 0 && Number.isFinite(x)) ||
+      v[0] > v[1]
+    ) {
+      throw new InputError(
+        { file: source },
+        `field "data.ranges.${k}": expected [smallest, largest], two positive numbers, got ${JSON.stringify(v)}`,
+      );
     }
   }
   data.ranges = ranges;
   data.columns ??= {};
   data.derived ??= {};
   if (json.replicates !== undefined && !Array.isArray(json.replicates)) {
-    throw new InputError({ file: source }, `field "replicates": expected an array of parameter sets, got ${JSON.stringify(json.replicates).slice(0, 40)}`);
+    throw new InputError(
+      { file: source },
+      `field "replicates": expected an array of parameter sets, got ${JSON.stringify(json.replicates).slice(0, 40)}`,
+    );
   }
-  if (json.procedure !== undefined && (typeof json.procedure !== 'object' || json.procedure === null || (json.procedure.candidates !== undefined && !Array.isArray(json.procedure.candidates)))) {
-    throw new InputError({ file: source }, `field "procedure": expected the procedure written by "scalelab fit" (an object with an array of candidates)`);
+  if (
+    json.procedure !== undefined &&
+    (typeof json.procedure !== 'object' ||
+      json.procedure === null ||
+      (json.procedure.candidates !== undefined && !Array.isArray(json.procedure.candidates)))
+  ) {
+    throw new InputError(
+      { file: source },
+      `field "procedure": expected the procedure written by "scalelab fit" (an object with an array of candidates)`,
+    );
   }
   // Where a field of the file is, for the errors about the law and its options.
   const at = (path: (string | number)[]) => {
@@ -332,7 +413,10 @@ export function loadFit(text: string, source: string): LoadedFit {
   for (const p of law.params) {
     const v = json.params?.[p.name];
     if (typeof v !== 'number' || !Number.isFinite(v)) {
-      throw new InputError({ file: source }, `field "params.${p.name}": expected a finite number for law ${law.id}, got ${JSON.stringify(v)}`);
+      throw new InputError(
+        { file: source },
+        `field "params.${p.name}": expected a finite number for law ${law.id}, got ${JSON.stringify(v)}`,
+      );
     }
     params[p.name] = v;
   }
@@ -342,14 +426,20 @@ export function loadFit(text: string, source: string): LoadedFit {
   const seen = Object.keys(ranges);
   const unseen = law.inputs.filter((v) => !seen.includes(v));
   if (seen.length && unseen.length) {
-    throw new InputError(at(['law']), `field "law": law ${law.id} (${law.title}) reads ${unseen.join(' and ')}, but the fit's runs had only ${seen.join(', ')} (field "data.ranges"): the law's options (variable, breaks) are missing or wrong; refit with this ScaleLab`);
+    throw new InputError(
+      at(['law']),
+      `field "law": law ${law.id} (${law.title}) reads ${unseen.join(' and ')}, but the fit's runs had only ${seen.join(', ')} (field "data.ranges"): the law's options (variable, breaks) are missing or wrong; refit with this ScaleLab`,
+    );
   }
   const replicates: Record<string, number>[] = [];
   if (json.replicates !== undefined) {
     const names = json.replicateNames ?? law.params.map((p) => p.name);
     json.replicates.forEach((row, r) => {
       if (!Array.isArray(row) || row.length !== names.length || !row.every(Number.isFinite)) {
-        throw new InputError({ file: source }, `field "replicates[${r}]": expected ${names.length} finite numbers (${names.join(', ')})`);
+        throw new InputError(
+          { file: source },
+          `field "replicates[${r}]": expected ${names.length} finite numbers (${names.join(', ')})`,
+        );
       }
       replicates.push(Object.fromEntries(names.map((n, j) => [n, row[j]])));
     });
@@ -357,7 +447,9 @@ export function loadFit(text: string, source: string): LoadedFit {
   json.warnings = asTrustWarnings(json.warnings);
   json.trust ??= trustOf(json.warnings);
   const noise = Array.isArray(json.noise) && json.noise.every(Number.isFinite) ? json.noise : [];
-  let members: PredictiveMember[] = [{ id: json.procedure?.chosen ?? law.id, law, params, replicates, noise, weight: 1 }];
+  let members: PredictiveMember[] = [
+    { id: json.procedure?.chosen ?? law.id, law, params, replicates, noise, weight: 1 },
+  ];
   const candidates = json.procedure?.candidates;
   if (Array.isArray(candidates) && candidates.some((c) => c.weight > 0 && !c.error)) {
     members = candidates
@@ -375,17 +467,26 @@ export function loadFit(text: string, source: string): LoadedFit {
         const cp: Record<string, number> = {};
         for (const p of cl.params) {
           const v = c.params?.[p.name];
-          if (typeof v !== 'number' || !Number.isFinite(v)) throw new InputError({ file: source }, `${where}: expected a finite number for ${p.name}, got ${JSON.stringify(v)}`);
+          if (typeof v !== 'number' || !Number.isFinite(v))
+            throw new InputError(
+              { file: source },
+              `${where}: expected a finite number for ${p.name}, got ${JSON.stringify(v)}`,
+            );
           cp[p.name] = v;
         }
         checkNoExtraParams(c.params, cl, (name) => at(['procedure', 'candidates', i, 'params', name]), where);
         const names = c.replicateNames ?? cl.params.map((p) => p.name);
         const reps = (c.replicates ?? []).map((row, r) => {
-          if (!Array.isArray(row) || row.length !== names.length || !row.every(Number.isFinite)) throw new InputError({ file: source }, `${where}.replicates[${r}]: expected ${names.length} finite numbers`);
+          if (!Array.isArray(row) || row.length !== names.length || !row.every(Number.isFinite))
+            throw new InputError(
+              { file: source },
+              `${where}.replicates[${r}]: expected ${names.length} finite numbers`,
+            );
           return Object.fromEntries(names.map((n, j) => [n, row[j]]));
         });
         const cn = Array.isArray(c.noise) && c.noise.every(Number.isFinite) ? c.noise : [];
-        if (!(typeof c.weight === 'number' && c.weight > 0 && c.weight <= 1)) throw new InputError({ file: source }, `${where}: expected a weight between 0 and 1`);
+        if (!(typeof c.weight === 'number' && c.weight > 0 && c.weight <= 1))
+          throw new InputError({ file: source }, `${where}: expected a weight between 0 and 1`);
         return { id: c.id, law: cl, params: cp, replicates: reps, noise: cn, weight: c.weight };
       });
   }

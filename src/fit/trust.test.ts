@@ -18,18 +18,38 @@ import type { Dataset, Run } from '../io/dataset.js';
 
 const truth = { E: 1.8, A: 400, B: 2000, alpha: 0.34, beta: 0.37 };
 const codes = (w: TrustWarning[]) => w.map((x) => x.code);
-const dataset = (runs: Omit<Run, 'line'>[]): Dataset => ({ source: 'test.csv', runs: runs.map((r, i) => ({ ...r, line: i + 2 })), columns: { N: 'N', D: 'D', loss: 'loss' }, derived: {} });
+const dataset = (runs: Omit<Run, 'line'>[]): Dataset => ({
+  source: 'test.csv',
+  runs: runs.map((r, i) => ({ ...r, line: i + 2 })),
+  columns: { N: 'N', D: 'D', loss: 'loss' },
+  derived: {},
+});
 
 /** A grid of n × m runs from the Chinchilla law with seeded noise. */
 function grid(Ns: number[], Ds: number[], noise = 0.003, params = truth, seed = 1): Dataset {
   const random = randomSource(seed, 3);
   const runs: Omit<Run, 'line'>[] = [];
-  for (const N of Ns) for (const D of Ds) runs.push({ N, D, C: 6 * N * D, loss: predictLoss(chinchilla, params, { N, D }) * Math.exp(noise * normal(random)) });
+  for (const N of Ns)
+    for (const D of Ds)
+      runs.push({
+        N,
+        D,
+        C: 6 * N * D,
+        loss: predictLoss(chinchilla, params, { N, D }) * Math.exp(noise * normal(random)),
+      });
   return dataset(runs);
 }
 
 test('a clean fit on a well-spread ladder has no warning and is trusted', () => {
-  const data = syntheticRuns({ law: chinchilla, params: truth, n: 120, seed: 3, noise: 0.003, N: [5e7, 2e10], D: [1e9, 5e11] });
+  const data = syntheticRuns({
+    law: chinchilla,
+    params: truth,
+    n: 120,
+    seed: 3,
+    noise: 0.003,
+    N: [5e7, 2e10],
+    D: [1e9, 5e11],
+  });
   const r = fit(chinchilla, data);
   assert.deepEqual(codes(r.warnings), []);
   assert.equal(trustOf(r.warnings), 'ok');
@@ -62,7 +82,15 @@ test('30 identical rows: duplicate-rows and few-distinct are severe, not a confi
 });
 
 test('duplicate-rows: a few copied rows warn without making the fit untrusted', () => {
-  const data = syntheticRuns({ law: chinchilla, params: truth, n: 60, seed: 4, noise: 0.003, N: [5e7, 2e10], D: [1e9, 5e11] });
+  const data = syntheticRuns({
+    law: chinchilla,
+    params: truth,
+    n: 60,
+    seed: 4,
+    noise: 0.003,
+    N: [5e7, 2e10],
+    D: [1e9, 5e11],
+  });
   const copied = { ...data, runs: [...data.runs, data.runs[0], data.runs[1]] };
   const w = fit(chinchilla, copied).warnings.find((x) => x.code === 'duplicate-rows');
   assert.equal(w?.severity, 'warning');
@@ -85,52 +113,89 @@ test('parameter-zero: a loss with no floor drives E to zero', () => {
 });
 
 test('exponent-range: α = 1.5 lies outside the published 0.05–1; α = 6 switches its term off (degenerate)', () => {
-  const steep = fit(chinchilla, grid([1e7, 3e7, 1e8, 3e8, 1e9], [1e9, 1e10, 1e11], 1e-4, { ...truth, A: 1e12, alpha: 1.5 }));
+  const steep = fit(
+    chinchilla,
+    grid([1e7, 3e7, 1e8, 3e8, 1e9], [1e9, 1e10, 1e11], 1e-4, { ...truth, A: 1e12, alpha: 1.5 }),
+  );
   assert.ok(Math.abs(steep.params.alpha - 1.5) < 0.05, `alpha ${steep.params.alpha}`);
   const w = steep.warnings.find((x) => x.code === 'exponent-range');
   assert.equal(w?.severity, 'warning');
   assert.match(w!.message, /alpha = 1\.5/);
-  const off = fit(chinchilla, grid([1e7, 3e7, 1e8, 3e8, 1e9], [1e9, 1e10, 1e11], 1e-4, { ...truth, A: 1e40, alpha: 6 }), { init: { E: 1.8, A: 1e40, B: 2000, alpha: 6, beta: 0.37 } });
-  assert.ok(off.warnings.some((x) => x.code === 'degenerate' && x.severity === 'severe'), JSON.stringify(off.warnings));
+  const off = fit(
+    chinchilla,
+    grid([1e7, 3e7, 1e8, 3e8, 1e9], [1e9, 1e10, 1e11], 1e-4, { ...truth, A: 1e40, alpha: 6 }),
+    { init: { E: 1.8, A: 1e40, B: 2000, alpha: 6, beta: 0.37 } },
+  );
+  assert.ok(
+    off.warnings.some((x) => x.code === 'degenerate' && x.severity === 'severe'),
+    JSON.stringify(off.warnings),
+  );
 });
 
 test('nonpositive-exponent: a loss that rises with model size', () => {
   const runs = [1e6, 1e7, 1e8, 1e9, 1e10].map((N) => ({ N, D: 1e10, loss: 2 + 0.05 * Math.log10(N) }));
   const r = fit(powerLaw('N'), dataset(runs), { init: { E: 1, A: 1, alpha: 0.1 } });
-  assert.ok(r.warnings.some((x) => x.code === 'nonpositive-exponent' || x.code === 'degenerate' || x.code === 'parameter-zero'), JSON.stringify(r.warnings));
+  assert.ok(
+    r.warnings.some((x) => x.code === 'nonpositive-exponent' || x.code === 'degenerate' || x.code === 'parameter-zero'),
+    JSON.stringify(r.warnings),
+  );
   assert.notEqual(trustOf(r.warnings), 'ok');
 });
 
 test('not-converged: an optimiser stopped after two iterations says so', () => {
-  const data = syntheticRuns({ law: chinchilla, params: truth, n: 60, seed: 5, noise: 0.003, N: [5e7, 2e10], D: [1e9, 5e11] });
-  const r = fit(chinchilla, data, { init: { E: 1, A: 100, B: 100, alpha: 0.5, beta: 0.5 }, lbfgs: { maxIterations: 2 } });
+  const data = syntheticRuns({
+    law: chinchilla,
+    params: truth,
+    n: 60,
+    seed: 5,
+    noise: 0.003,
+    N: [5e7, 2e10],
+    D: [1e9, 5e11],
+  });
+  const r = fit(chinchilla, data, {
+    init: { E: 1, A: 100, B: 100, alpha: 0.5, beta: 0.5 },
+    lbfgs: { maxIterations: 2 },
+  });
   assert.ok(codes(r.warnings).includes('not-converged'));
 });
 
 test('checkpoints: rows of named runs are said to be checkpoints; a step column without runs is a warning', () => {
   const runs: Omit<Run, 'line'>[] = [];
   for (const [k, N] of [1e7, 3e7, 1e8, 3e8, 1e9, 3e9].entries()) {
-    for (const D of [1e9, 2e9, 4e9, 8e9]) runs.push({ N, D, loss: predictLoss(chinchilla, truth, { N, D }), run: `r${k}`, step: D / 1e6 });
+    for (const D of [1e9, 2e9, 4e9, 8e9])
+      runs.push({ N, D, loss: predictLoss(chinchilla, truth, { N, D }), run: `r${k}`, step: D / 1e6 });
   }
   const named = fit(chinchilla, dataset(runs)).warnings.find((w) => w.code === 'checkpoints');
   assert.equal(named?.severity, 'info');
   assert.match(named!.message, /24 rows from 6 training runs/);
-  const unnamed = fit(chinchilla, dataset(runs.map(({ run: _run, ...r }) => r))).warnings.find((w) => w.code === 'checkpoints');
+  const unnamed = fit(chinchilla, dataset(runs.map(({ run: _run, ...r }) => r))).warnings.find(
+    (w) => w.code === 'checkpoints',
+  );
   assert.equal(unnamed?.severity, 'warning');
   assert.match(unnamed!.message, /step column but no run column/);
 });
 
 test('reduced-law: a 5-run ladder gets α = β with its reason instead of an error', () => {
-  const five = grid([1e8, 3e8, 1e9, 3e9, 1e10], [2e10], 0.002).runs.map((r, i) => ({ ...r, D: 20 * r.N! * (1 + i * 0.3) }));
+  const five = grid([1e8, 3e8, 1e9, 3e9, 1e10], [2e10], 0.002).runs.map((r, i) => ({
+    ...r,
+    D: 20 * r.N! * (1 + i * 0.3),
+  }));
   const data = dataset(five.map((r) => ({ N: r.N, D: r.D, loss: predictLoss(chinchilla, truth, { N: r.N, D: r.D }) })));
-  assert.throws(() => fit(chinchilla, data), /5 runs, but law chinchilla has 5 free parameters/, 'the free law alone is refused');
+  assert.throws(
+    () => fit(chinchilla, data),
+    /5 runs, but law chinchilla has 5 free parameters/,
+    'the free law alone is refused',
+  );
   const c = fitCandidate(data, getProcedure('huber'));
   assert.ok(!isFailure(c));
   assert.equal(c.procedure.id, 'huber→tied');
   assert.match(c.reduction!, /5 distinct configurations for 5 free parameters: α and β are tied/);
   assert.deepEqual(c.result.ties, { beta: 'alpha' });
   const choice = chooseProcedure(data);
-  assert.ok(choice.fits.every((f) => !isFailure(f)), 'every published recipe fits, reduced where needed');
+  assert.ok(
+    choice.fits.every((f) => !isFailure(f)),
+    'every published recipe fits, reduced where needed',
+  );
 });
 
 test('bootstrap-unstable and bootstrap-multimodal, from replicate values', () => {
@@ -148,31 +213,73 @@ test('bootstrap-unstable and bootstrap-multimodal, from replicate values', () =>
   assert.deepEqual(codes(w), ['bootstrap-multimodal']);
   // One broad mode, α = 0.3 ± 0.2: the data do not pin the exponent down.
   const broad = values.map((v, i) => (i % 3 === 2 ? 0.3 + 0.2 * normal(random) : v));
-  assert.deepEqual(codes(bootstrapWarnings(powerLaw('N'), names, names, broad, new Uint8Array(n).fill(1), n)), ['bootstrap-unstable']);
+  assert.deepEqual(codes(bootstrapWarnings(powerLaw('N'), names, names, broad, new Uint8Array(n).fill(1), n)), [
+    'bootstrap-unstable',
+  ]);
   const calm = values.map((v, i) => (i % 3 === 2 ? 0.3 + 0.01 * normal(random) : v));
   assert.deepEqual(bootstrapWarnings(powerLaw('N'), names, names, calm, new Uint8Array(n).fill(1), n), []);
   assert.ok(bimodalityCoefficient(Array.from({ length: 100 }, (_, i) => (i % 2 ? 0 : 1))) > 0.9);
-  const unconverged = bootstrapWarnings(powerLaw('N'), names, names, calm, Uint8Array.from({ length: n }, (_, i) => (i < 150 ? 1 : 0)), n);
+  const unconverged = bootstrapWarnings(
+    powerLaw('N'),
+    names,
+    names,
+    calm,
+    Uint8Array.from({ length: n }, (_, i) => (i < 150 ? 1 : 0)),
+    n,
+  );
   assert.equal(unconverged[0].code, 'bootstrap-unconverged');
   assert.equal(unconverged[0].severity, 'warning');
 });
 
 test('extrapolation: info within 10×, warning to 100×, severe beyond', () => {
   const ranges = { N: [1e8, 1e9] as [number, number], D: [1e9, 1e10] as [number, number] };
-  assert.deepEqual(extrapolationWarnings(ranges, { N: 5e9, D: 5e9 }).map((w) => w.severity), ['info']);
-  assert.deepEqual(extrapolationWarnings(ranges, { N: 5e10, D: 5e9 }).map((w) => w.severity), ['warning']);
+  assert.deepEqual(
+    extrapolationWarnings(ranges, { N: 5e9, D: 5e9 }).map((w) => w.severity),
+    ['info'],
+  );
+  assert.deepEqual(
+    extrapolationWarnings(ranges, { N: 5e10, D: 5e9 }).map((w) => w.severity),
+    ['warning'],
+  );
   const far = extrapolationWarnings(ranges, { N: 5e11, D: 5e12 });
-  assert.deepEqual(far.map((w) => [w.code, w.severity]), [['extrapolation', 'severe'], ['extrapolation', 'severe']]);
+  assert.deepEqual(
+    far.map((w) => [w.code, w.severity]),
+    [
+      ['extrapolation', 'severe'],
+      ['extrapolation', 'severe'],
+    ],
+  );
   assert.match(far[0].message, /500× the largest N/);
 });
 
-test('at-bound: a parameter pressed against its bound is said (the check on the optimiser\'s internal values)', () => {
-  const data = syntheticRuns({ law: chinchilla, params: truth, n: 60, seed: 6, noise: 0.003, N: [5e7, 2e10], D: [1e9, 5e11] });
+test("at-bound: a parameter pressed against its bound is said (the check on the optimiser's internal values)", () => {
+  const data = syntheticRuns({
+    law: chinchilla,
+    params: truth,
+    n: 60,
+    seed: 6,
+    noise: 0.003,
+    N: [5e7, 2e10],
+    D: [1e9, 5e11],
+  });
   const r = fit(chinchilla, data);
-  const facts = { ...r, freeIndex: [0, 1, 2, 3, 4], bounds: [{ min: -Infinity, max: Infinity }, { min: -Infinity, max: Infinity }, { min: -Infinity, max: Infinity }, { min: 0.05, max: 2 }, { min: -Infinity, max: Infinity }] };
+  const facts = {
+    ...r,
+    freeIndex: [0, 1, 2, 3, 4],
+    bounds: [
+      { min: -Infinity, max: Infinity },
+      { min: -Infinity, max: Infinity },
+      { min: -Infinity, max: Infinity },
+      { min: 0.05, max: 2 },
+      { min: -Infinity, max: Infinity },
+    ],
+  };
   assert.deepEqual(codes(fitWarnings(facts)), [], 'α = 0.34 is well inside [0.05, 2]');
   const pressed = Float64Array.from(r.theta);
   pressed[3] = 0.05;
   const w = fitWarnings({ ...facts, theta: pressed, params: { ...r.params, alpha: 0.05 } });
-  assert.ok(w.some((x) => x.code === 'at-bound' && /alpha is at its bound/.test(x.message)), JSON.stringify(w));
+  assert.ok(
+    w.some((x) => x.code === 'at-bound' && /alpha is at its bound/.test(x.message)),
+    JSON.stringify(w),
+  );
 });

@@ -63,7 +63,11 @@ export function asTrustWarnings(values: unknown): TrustWarning[] {
   return values.map((v) =>
     typeof v === 'string'
       ? warning('legacy', 'warning', v)
-      : { code: (v?.code ?? 'legacy') as WarningCode, severity: (['info', 'warning', 'severe'].includes(v?.severity) ? v.severity : 'warning') as Severity, message: String(v?.message ?? '') },
+      : {
+          code: (v?.code ?? 'legacy') as WarningCode,
+          severity: (['info', 'warning', 'severe'].includes(v?.severity) ? v.severity : 'warning') as Severity,
+          message: String(v?.message ?? ''),
+        },
   );
 }
 
@@ -90,27 +94,65 @@ export interface FitFacts {
 /** Every check on a finished fit and its data. */
 export function fitWarnings(r: FitFacts): TrustWarning[] {
   const w: TrustWarning[] = [];
-  if (!r.converged) w.push(warning('not-converged', 'warning', `the optimiser stopped without converging (${r.reason}, gradient norm ${r.gradientNorm.toExponential(2)}): treat the parameters with care`));
+  if (!r.converged)
+    w.push(
+      warning(
+        'not-converged',
+        'warning',
+        `the optimiser stopped without converging (${r.reason}, gradient norm ${r.gradientNorm.toExponential(2)}): treat the parameters with care`,
+      ),
+    );
   if (r.starts.refined > 1 && r.starts.atBest < Math.min(2, r.starts.refined)) {
-    w.push(warning('unstable-starts', 'warning', `only ${r.starts.atBest} of ${r.starts.refined} starts reached the best optimum: the fit may be unstable; try the full grid of starts (${libraryOption('init')} grid)`));
+    w.push(
+      warning(
+        'unstable-starts',
+        'warning',
+        `only ${r.starts.atBest} of ${r.starts.refined} starts reached the best optimum: the fit may be unstable; try the full grid of starts (${libraryOption('init')} grid)`,
+      ),
+    );
   }
   w.push(...dataWarnings(r.dataset, r.law));
   const support = dataSupport(r.dataset);
   const distinct = Math.min(support.distinctPoints, support.runs);
-  if (distinct < 3 * r.free.length) w.push(warning('few-runs', 'warning', `${distinct} distinct runs for ${r.free.length} free parameters: intervals will be wide and extrapolation fragile (published practice with few runs: tie α = β, or fix E)`));
+  if (distinct < 3 * r.free.length)
+    w.push(
+      warning(
+        'few-runs',
+        'warning',
+        `${distinct} distinct runs for ${r.free.length} free parameters: intervals will be wide and extrapolation fragile (published practice with few runs: tie α = β, or fix E)`,
+      ),
+    );
   const minLoss = extent(r.dataset.runs.map((x) => x.loss))[0];
   for (const p of r.law.params) {
     if (!r.free.includes(p.name)) continue;
     const v = r.params[p.name];
     if (!Number.isFinite(v)) {
-      w.push(warning('degenerate', 'severe', `${p.name} = ${v}: the fit is degenerate (the ${p.description} ran off to infinity); these data do not determine the law: do the runs vary every variable, and are they one experiment (filter them to one group: ${libraryOption('groups')})?`));
+      w.push(
+        warning(
+          'degenerate',
+          'severe',
+          `${p.name} = ${v}: the fit is degenerate (the ${p.description} ran off to infinity); these data do not determine the law: do the runs vary every variable, and are they one experiment (filter them to one group: ${libraryOption('groups')})?`,
+        ),
+      );
       continue;
     }
     const exponent = p.role === 'exponent';
     if (exponent && v <= 0) {
-      w.push(warning('nonpositive-exponent', 'severe', `${p.name} = ${formatNumber(v, 4)} ≤ 0: the loss does not fall with scale in these data`));
+      w.push(
+        warning(
+          'nonpositive-exponent',
+          'severe',
+          `${p.name} = ${formatNumber(v, 4)} ≤ 0: the loss does not fall with scale in these data`,
+        ),
+      );
     } else if (exponent && v > STEEPEST_EXPONENT) {
-      w.push(warning('degenerate', 'severe', `${p.name} = ${formatNumber(v, 4)} is far steeper than any published exponent (0.05–1): its term is switched off and the fit is degenerate; do not extrapolate with it`));
+      w.push(
+        warning(
+          'degenerate',
+          'severe',
+          `${p.name} = ${formatNumber(v, 4)} is far steeper than any published exponent (0.05–1): its term is switched off and the fit is degenerate; do not extrapolate with it`,
+        ),
+      );
     } else if (p.published && (v < p.published.range[0] || v > p.published.range[1])) {
       w.push(
         warning(
@@ -121,7 +163,13 @@ export function fitWarnings(r: FitFacts): TrustWarning[] {
       );
     }
     if (p.role === 'irreducible' && v < 1e-3 * minLoss) {
-      w.push(warning('parameter-zero', 'warning', `${p.name} = ${formatNumber(v, 3)}: the irreducible loss was driven to zero, so the law predicts the loss keeps falling without limit; with too little range in the data to see the floor, an extrapolation is optimistic`));
+      w.push(
+        warning(
+          'parameter-zero',
+          'warning',
+          `${p.name} = ${formatNumber(v, 3)}: the irreducible loss was driven to zero, so the law predicts the loss keeps falling without limit; with too little range in the data to see the floor, an extrapolation is optimistic`,
+        ),
+      );
     }
   }
   r.freeIndex.forEach((j, k) => {
@@ -129,7 +177,13 @@ export function fitWarnings(r: FitFacts): TrustWarning[] {
     const v = r.theta[j];
     const span = Number.isFinite(b.max - b.min) ? b.max - b.min : 1;
     if ((Number.isFinite(b.min) && v - b.min < 1e-6 * span) || (Number.isFinite(b.max) && b.max - v < 1e-6 * span)) {
-      w.push(warning('at-bound', 'warning', `${r.law.params[j].name} is at its bound: the optimum may lie outside the allowed range`));
+      w.push(
+        warning(
+          'at-bound',
+          'warning',
+          `${r.law.params[j].name} is at its bound: the optimum may lie outside the allowed range`,
+        ),
+      );
     }
   });
   return w;
@@ -165,7 +219,13 @@ function dataWarnings(dataset: Dataset, law: Law): TrustWarning[] {
   const losses = dataset.runs.map((r) => r.loss);
   const [lowest, highest] = extent(losses);
   if (losses.length > 1 && highest <= lowest * (1 + 1e-12)) {
-    w.push(warning('constant-loss', 'severe', `every run has the same loss (${formatNumber(losses[0], 6)}): the data say nothing about how loss scales`));
+    w.push(
+      warning(
+        'constant-loss',
+        'severe',
+        `every run has the same loss (${formatNumber(losses[0], 6)}): the data say nothing about how loss scales`,
+      ),
+    );
   }
   if (support.rows > support.runs) {
     w.push(
@@ -200,7 +260,8 @@ function exactRepeats(dataset: Dataset): number {
   ];
   const cmp = (i: number, j: number): number => {
     for (const col of columns) {
-      const a = col[i], b = col[j];
+      const a = col[i],
+        b = col[j];
       if (a === b || (a !== a && b !== b)) continue; // equal, or both NaN
       if (a !== a) return 1;
       if (b !== b) return -1;
@@ -221,7 +282,9 @@ export function bimodalityCoefficient(values: ArrayLike<number>): number {
   let m = 0;
   for (let i = 0; i < n; i++) m += values[i];
   m /= n;
-  let m2 = 0, m3 = 0, m4 = 0;
+  let m2 = 0,
+    m3 = 0,
+    m4 = 0;
   for (let i = 0; i < n; i++) {
     const d = values[i] - m;
     m2 += d * d;
@@ -241,13 +304,26 @@ export function bimodalityCoefficient(values: ArrayLike<number>): number {
  * Checks on bootstrap replicates: many failed refits, exponents whose interval spans a factor of
  * several, two modes (the data hold two different laws about equally well).
  */
-export function bootstrapWarnings(law: Law, free: string[], names: string[], values: Float64Array, converged: Uint8Array, replicates: number): TrustWarning[] {
+export function bootstrapWarnings(
+  law: Law,
+  free: string[],
+  names: string[],
+  values: Float64Array,
+  converged: Uint8Array,
+  replicates: number,
+): TrustWarning[] {
   const w: TrustWarning[] = [];
   const ok: number[] = [];
   for (let r = 0; r < replicates; r++) if (converged[r]) ok.push(r);
   const failed = replicates - ok.length;
   if (failed > 0) {
-    w.push(warning('bootstrap-unconverged', failed > 0.1 * replicates ? 'warning' : 'info', `${failed} of ${replicates} bootstrap replicates did not converge and were left out of the intervals`));
+    w.push(
+      warning(
+        'bootstrap-unconverged',
+        failed > 0.1 * replicates ? 'warning' : 'info',
+        `${failed} of ${replicates} bootstrap replicates did not converge and were left out of the intervals`,
+      ),
+    );
   }
   if (ok.length < 20) return w;
   const p = names.length;
@@ -257,13 +333,27 @@ export function bootstrapWarnings(law: Law, free: string[], names: string[], val
     const j = names.indexOf(name);
     const xs = Float64Array.from(ok, (r) => values[r * p + j]).sort();
     const q = (f: number) => xs[Math.min(xs.length - 1, Math.max(0, Math.round(f * (xs.length - 1))))];
-    const lo = q(0.025), hi = q(0.975), mid = q(0.5);
+    const lo = q(0.025),
+      hi = q(0.975),
+      mid = q(0.5);
     if (mid > 0 && (hi - lo) / mid > 1) {
-      w.push(warning('bootstrap-unstable', 'warning', `${name}'s 95 % bootstrap interval ${formatInterval([lo, hi], 3)} is wider than its median (${formatNumber(mid, 3)}): resampled runs give very different laws; the data do not pin the exponent down`));
+      w.push(
+        warning(
+          'bootstrap-unstable',
+          'warning',
+          `${name}'s 95 % bootstrap interval ${formatInterval([lo, hi], 3)} is wider than its median (${formatNumber(mid, 3)}): resampled runs give very different laws; the data do not pin the exponent down`,
+        ),
+      );
     }
     const bc = bimodalityCoefficient(xs);
     if (bc > 0.6 && xs.length >= 30) {
-      w.push(warning('bootstrap-multimodal', 'warning', `${name}'s bootstrap replicates have two modes (bimodality coefficient ${bc.toFixed(2)} > 0.555): two different laws fit these data about equally well; predictions depend on which`));
+      w.push(
+        warning(
+          'bootstrap-multimodal',
+          'warning',
+          `${name}'s bootstrap replicates have two modes (bimodality coefficient ${bc.toFixed(2)} > 0.555): two different laws fit these data about equally well; predictions depend on which`,
+        ),
+      );
     }
   }
   return w;

@@ -17,15 +17,69 @@ export interface Accelerator {
 }
 
 export const accelerators: readonly Accelerator[] = [
-  { id: 'h100', name: 'NVIDIA H100 SXM5', peakFlops: 989.4e12, source: 'NVIDIA H100 datasheet: 1,979 TFLOP/s BF16 with 2:4 sparsity, 989.4 dense (docs/methods.md §20)', checked: 'methods' },
-  { id: 'h100-pcie', name: 'NVIDIA H100 PCIe', peakFlops: 756e12, source: 'NVIDIA H100 datasheet, PCIe: 756 TFLOP/s dense BF16 (docs/methods.md §20)', checked: 'methods' },
-  { id: 'a100', name: 'NVIDIA A100 (SXM4 / PCIe)', peakFlops: 312e12, source: 'NVIDIA A100 datasheet: 312 TFLOP/s BF16 dense (docs/methods.md §20)', checked: 'methods' },
-  { id: 'h200', name: 'NVIDIA H200 SXM', peakFlops: 989.4e12, source: 'NVIDIA H200 datasheet: same Hopper tensor cores as H100 SXM, 989 TFLOP/s dense BF16', checked: 'datasheet' },
-  { id: 'b200', name: 'NVIDIA B200', peakFlops: 2.25e15, source: 'NVIDIA Blackwell datasheet (HGX B200): 2.25 PFLOP/s dense BF16 per GPU', checked: 'datasheet' },
-  { id: 'v100', name: 'NVIDIA V100 SXM2', peakFlops: 125e12, source: 'NVIDIA V100 datasheet: 125 TFLOP/s FP16 tensor (no BF16)', checked: 'datasheet' },
-  { id: 'mi300x', name: 'AMD Instinct MI300X', peakFlops: 1307.4e12, source: 'AMD MI300X datasheet: 1,307.4 TFLOP/s dense BF16', checked: 'datasheet' },
-  { id: 'tpu-v4', name: 'Google TPU v4', peakFlops: 275e12, source: 'Google Cloud TPU v4 documentation: 275 TFLOP/s BF16 per chip', checked: 'datasheet' },
-  { id: 'tpu-v5p', name: 'Google TPU v5p', peakFlops: 459e12, source: 'Google Cloud TPU v5p documentation: 459 TFLOP/s BF16 per chip', checked: 'datasheet' },
+  {
+    id: 'h100',
+    name: 'NVIDIA H100 SXM5',
+    peakFlops: 989.4e12,
+    source: 'NVIDIA H100 datasheet: 1,979 TFLOP/s BF16 with 2:4 sparsity, 989.4 dense (docs/methods.md §20)',
+    checked: 'methods',
+  },
+  {
+    id: 'h100-pcie',
+    name: 'NVIDIA H100 PCIe',
+    peakFlops: 756e12,
+    source: 'NVIDIA H100 datasheet, PCIe: 756 TFLOP/s dense BF16 (docs/methods.md §20)',
+    checked: 'methods',
+  },
+  {
+    id: 'a100',
+    name: 'NVIDIA A100 (SXM4 / PCIe)',
+    peakFlops: 312e12,
+    source: 'NVIDIA A100 datasheet: 312 TFLOP/s BF16 dense (docs/methods.md §20)',
+    checked: 'methods',
+  },
+  {
+    id: 'h200',
+    name: 'NVIDIA H200 SXM',
+    peakFlops: 989.4e12,
+    source: 'NVIDIA H200 datasheet: same Hopper tensor cores as H100 SXM, 989 TFLOP/s dense BF16',
+    checked: 'datasheet',
+  },
+  {
+    id: 'b200',
+    name: 'NVIDIA B200',
+    peakFlops: 2.25e15,
+    source: 'NVIDIA Blackwell datasheet (HGX B200): 2.25 PFLOP/s dense BF16 per GPU',
+    checked: 'datasheet',
+  },
+  {
+    id: 'v100',
+    name: 'NVIDIA V100 SXM2',
+    peakFlops: 125e12,
+    source: 'NVIDIA V100 datasheet: 125 TFLOP/s FP16 tensor (no BF16)',
+    checked: 'datasheet',
+  },
+  {
+    id: 'mi300x',
+    name: 'AMD Instinct MI300X',
+    peakFlops: 1307.4e12,
+    source: 'AMD MI300X datasheet: 1,307.4 TFLOP/s dense BF16',
+    checked: 'datasheet',
+  },
+  {
+    id: 'tpu-v4',
+    name: 'Google TPU v4',
+    peakFlops: 275e12,
+    source: 'Google Cloud TPU v4 documentation: 275 TFLOP/s BF16 per chip',
+    checked: 'datasheet',
+  },
+  {
+    id: 'tpu-v5p',
+    name: 'Google TPU v5p',
+    peakFlops: 459e12,
+    source: 'Google Cloud TPU v5p documentation: 459 TFLOP/s BF16 per chip',
+    checked: 'datasheet',
+  },
 ];
 
 /**
@@ -37,7 +91,13 @@ export const defaultAcceleratorId = 'b200';
 /** Look up an accelerator by id (case-insensitive), with a clear error listing the known ones. */
 export function accelerator(id: string, catalog: readonly Accelerator[] = accelerators): Accelerator {
   const found = catalog.find((a) => a.id === id.toLowerCase());
-  if (!found) throw new OptionError({ option: 'gpu', value: id, allowed: catalog.map((a) => a.id), message: (o) => `unknown GPU "${id}" (known: ${catalog.map((a) => a.id).join(', ')}); or give ${o('peakFlops')}` });
+  if (!found)
+    throw new OptionError({
+      option: 'gpu',
+      value: id,
+      allowed: catalog.map((a) => a.id),
+      message: (o) => `unknown GPU "${id}" (known: ${catalog.map((a) => a.id).join(', ')}); or give ${o('peakFlops')}`,
+    });
   return found;
 }
 
@@ -55,13 +115,38 @@ export interface HardwareBudget {
   pricePerGpuHour?: number;
 }
 
-export function hardwareBudget(gpus: number, acc: Accelerator, mfu: number, days: number, pricePerGpuHour?: number): HardwareBudget {
-  if (!(gpus > 0)) throw new OptionError({ option: 'gpus', value: gpus, message: (o) => `${o('gpus')} must be positive, got ${gpus}` });
-  if (!(mfu > 0 && mfu <= 1)) throw new OptionError({ option: 'mfu', value: mfu, message: (o) => `${o('mfu')} must be in (0, 1], got ${mfu}` });
-  if (!(days > 0)) throw new OptionError({ option: 'days', value: days, message: (o) => `${o('days')} must be positive, got ${days}` });
+export function hardwareBudget(
+  gpus: number,
+  acc: Accelerator,
+  mfu: number,
+  days: number,
+  pricePerGpuHour?: number,
+): HardwareBudget {
+  if (!(gpus > 0))
+    throw new OptionError({
+      option: 'gpus',
+      value: gpus,
+      message: (o) => `${o('gpus')} must be positive, got ${gpus}`,
+    });
+  if (!(mfu > 0 && mfu <= 1))
+    throw new OptionError({ option: 'mfu', value: mfu, message: (o) => `${o('mfu')} must be in (0, 1], got ${mfu}` });
+  if (!(days > 0))
+    throw new OptionError({
+      option: 'days',
+      value: days,
+      message: (o) => `${o('days')} must be positive, got ${days}`,
+    });
   const gpuHours = gpus * days * 24;
   const flops = gpus * acc.peakFlops * mfu * days * 86400;
-  return { gpus, accelerator: acc, mfu, days, flops, gpuHours, ...(pricePerGpuHour !== undefined ? { cost: gpuHours * pricePerGpuHour, pricePerGpuHour } : {}) };
+  return {
+    gpus,
+    accelerator: acc,
+    mfu,
+    days,
+    flops,
+    gpuHours,
+    ...(pricePerGpuHour !== undefined ? { cost: gpuHours * pricePerGpuHour, pricePerGpuHour } : {}),
+  };
 }
 
 /** Wall-clock days to spend `flops` on `gpus` accelerators at a given MFU. */

@@ -6,7 +6,7 @@ import { InputError, OptionError, UsageError } from '../errors/index.js';
 import { linearRegression, powerFit } from '../core/linearRegression.js';
 import { randomSource } from '../core/random.js';
 import { percentileInterval } from '../core/statistics.js';
-import type { Dataset, Run } from '../io/dataset.js';
+import type { Dataset } from '../io/dataset.js';
 import { checkLossVaries, checkMagnitudes } from '../io/dataChecks.js';
 
 export interface CriticalBatchPreset {
@@ -25,7 +25,8 @@ export const criticalBatchPresets: readonly CriticalBatchPreset[] = [
     id: 'kaplan-2020',
     bStar: 2.1e8,
     alphaB: 0.21,
-    citation: 'Kaplan et al. 2020, arXiv:2001.08361, Table 5 (B* = 2.1e8 tokens, α_B = 0.21; the text rounds B* to 2e8)',
+    citation:
+      'Kaplan et al. 2020, arXiv:2001.08361, Table 5 (B* = 2.1e8 tokens, α_B = 0.21; the text rounds B* to 2e8)',
     note: 'L is WebText2 cross-entropy in nats per token (GPT-2 BPE, 1024-token context); B in tokens',
   },
 ];
@@ -35,11 +36,18 @@ export const kaplanBatchPreset = criticalBatchPresets[0];
 
 export function criticalBatchPreset(id: string): CriticalBatchPreset {
   const p = criticalBatchPresets.find((x) => x.id === id);
-  if (!p) throw new UsageError(`unknown critical-batch preset "${id}" (known: ${criticalBatchPresets.map((x) => x.id).join(', ')})`);
+  if (!p)
+    throw new UsageError(
+      `unknown critical-batch preset "${id}" (known: ${criticalBatchPresets.map((x) => x.id).join(', ')})`,
+    );
   return p;
 }
 
-export function criticalBatch(loss: number, bStar = kaplanBatchPreset.bStar, alphaB = kaplanBatchPreset.alphaB): number {
+export function criticalBatch(
+  loss: number,
+  bStar = kaplanBatchPreset.bStar,
+  alphaB = kaplanBatchPreset.alphaB,
+): number {
   return bStar / Math.pow(loss, 1 / alphaB);
 }
 
@@ -114,16 +122,35 @@ function fitCriticalBatchLaw(targets: number[], bCrits: number[]): { bStar: numb
  * linear in 1/B: S = S_min + E_min·(1/B). Regress S on 1/B; intercept S_min, slope E_min.
  * @throws InputError with fewer than two batch sizes or a non-positive intercept or slope
  */
-export function fitTradeoff(points: { batch: number; steps: number; line?: number }[], target: number, source = 'data'): TradeoffFit {
+export function fitTradeoff(
+  points: { batch: number; steps: number; line?: number }[],
+  target: number,
+  source = 'data',
+): TradeoffFit {
   const batches = new Set(points.map((p) => p.batch));
   if (batches.size < 2) {
-    throw new InputError({ file: source, line: points[0]?.line }, `target loss ${target}: ${batches.size === 1 ? 'one batch size' : 'no run'} reaches it; the step/data trade-off needs at least two batch sizes`);
+    throw new InputError(
+      { file: source, line: points[0]?.line },
+      `target loss ${target}: ${batches.size === 1 ? 'one batch size' : 'no run'} reaches it; the step/data trade-off needs at least two batch sizes`,
+    );
   }
-  const { slope, intercept } = linearRegression(points.map((p) => 1 / p.batch), points.map((p) => p.steps));
+  const { slope, intercept } = linearRegression(
+    points.map((p) => 1 / p.batch),
+    points.map((p) => p.steps),
+  );
   if (!(intercept > 0) || !(slope > 0)) {
-    throw new InputError({ file: source }, `target loss ${target}: steps do not fall as the batch grows (S_min = ${intercept.toPrecision(3)}, E_min = ${slope.toPrecision(3)}); the runs do not show a step/data trade-off`);
+    throw new InputError(
+      { file: source },
+      `target loss ${target}: steps do not fall as the batch grows (S_min = ${intercept.toPrecision(3)}, E_min = ${slope.toPrecision(3)}); the runs do not show a step/data trade-off`,
+    );
   }
-  return { target, sMin: intercept, eMin: slope, bCrit: slope / intercept, points: points.map(({ batch, steps }) => ({ batch, steps })) };
+  return {
+    target,
+    sMin: intercept,
+    eMin: slope,
+    bCrit: slope / intercept,
+    points: points.map(({ batch, steps }) => ({ batch, steps })),
+  };
 }
 
 /**
@@ -136,7 +163,8 @@ export function stepsToReach(curve: { step: number; loss: number }[], target: nu
   for (let i = 0; i < curve.length; i++) {
     if (curve[i].loss <= target) {
       if (i === 0) return curve[0].loss === target ? curve[0].step : undefined;
-      const a = curve[i - 1], b = curve[i];
+      const a = curve[i - 1],
+        b = curve[i];
       const t = (a.loss - target) / (a.loss - b.loss);
       return Math.exp(Math.log(a.step) + t * (Math.log(b.step) - Math.log(a.step)));
     }
@@ -163,27 +191,51 @@ export interface CriticalBatchFromRuns {
  * @param targets losses to count steps to; default: 5 levels between what every run reaches and
  *   what at least two batch sizes reach
  */
-export function criticalBatchFromRuns(dataset: Dataset, targets?: number[], bootstrap?: TradeoffBootstrap): CriticalBatchFromRuns {
+export function criticalBatchFromRuns(
+  dataset: Dataset,
+  targets?: number[],
+  bootstrap?: TradeoffBootstrap,
+): CriticalBatchFromRuns {
   const source = dataset.source;
-  if (dataset.columns.batch === undefined) throw new InputError({ file: source, line: 1 }, (o) => `needs a batch column (batch size of each run; map one with ${o('columns')} batch=NAME)`);
-  if (dataset.columns.step === undefined) throw new InputError({ file: source, line: 1 }, 'needs a step column (optimizer step of each checkpoint)');
+  if (dataset.columns.batch === undefined)
+    throw new InputError(
+      { file: source, line: 1 },
+      (o) => `needs a batch column (batch size of each run; map one with ${o('columns')} batch=NAME)`,
+    );
+  if (dataset.columns.step === undefined)
+    throw new InputError({ file: source, line: 1 }, 'needs a step column (optimizer step of each checkpoint)');
   checkMagnitudes(dataset, ['batch', 'step', 'loss'], dataset.runs);
   checkLossVaries(dataset, dataset.runs, 'counting the steps to a target loss');
   const curves = new Map<string, { batch: number; points: { step: number; loss: number }[]; line: number }>();
   for (const r of dataset.runs) {
     const id = r.run ?? `batch ${r.batch}`;
-    if (r.batch === undefined) throw new InputError({ file: source, line: r.line, columnName: dataset.columns.batch }, 'this checkpoint has no batch size');
-    if (r.step === undefined) throw new InputError({ file: source, line: r.line, columnName: dataset.columns.step }, 'this checkpoint has no step');
+    if (r.batch === undefined)
+      throw new InputError(
+        { file: source, line: r.line, columnName: dataset.columns.batch },
+        'this checkpoint has no batch size',
+      );
+    if (r.step === undefined)
+      throw new InputError(
+        { file: source, line: r.line, columnName: dataset.columns.step },
+        'this checkpoint has no step',
+      );
     if (!curves.has(id)) curves.set(id, { batch: r.batch, points: [], line: r.line });
     curves.get(id)!.points.push({ step: r.step, loss: r.loss });
   }
   for (const [id, c] of curves) {
     c.points.sort((a, b) => a.step - b.step);
-    if (c.points.length < 2) throw new InputError({ file: source, line: c.line, ...(dataset.columns.run ? { columnName: dataset.columns.run } : {}) }, `run "${id}" has one checkpoint: counting the steps to a target loss needs a training curve (two or more checkpoints per run)`);
+    if (c.points.length < 2)
+      throw new InputError(
+        { file: source, line: c.line, ...(dataset.columns.run ? { columnName: dataset.columns.run } : {}) },
+        `run "${id}" has one checkpoint: counting the steps to a target loss needs a training curve (two or more checkpoints per run)`,
+      );
   }
   const batchSizes = new Set([...curves.values()].map((c) => c.batch));
   if (batchSizes.size < 2) {
-    throw new InputError({ file: source, line: [...curves.values()][0]?.line, columnName: dataset.columns.batch }, `all runs use one batch size (${[...batchSizes][0]}): the critical batch needs runs at two or more batch sizes`);
+    throw new InputError(
+      { file: source, line: [...curves.values()][0]?.line, columnName: dataset.columns.batch },
+      `all runs use one batch size (${[...batchSizes][0]}): the critical batch needs runs at two or more batch sizes`,
+    );
   }
   const warnings: string[] = [];
   let levels = targets;
@@ -193,7 +245,9 @@ export function criticalBatchFromRuns(dataset: Dataset, targets?: number[], boot
     const best = [...curves.values()].map((c) => Math.min(...c.points.map((p) => p.loss))).sort((a, b) => a - b);
     const lo = best[Math.min(1, best.length - 1)];
     const hi = Math.min(start, reachedByAll + 0.5 * (start - reachedByAll));
-    levels = Array.from({ length: 5 }, (_, k) => hi - ((hi - Math.max(lo, reachedByAll)) * k) / 4).filter((x, i, a) => a.indexOf(x) === i);
+    levels = Array.from({ length: 5 }, (_, k) => hi - ((hi - Math.max(lo, reachedByAll)) * k) / 4).filter(
+      (x, i, a) => a.indexOf(x) === i,
+    );
   }
   const fits: TradeoffFit[] = [];
   for (const target of levels) {
@@ -203,7 +257,10 @@ export function criticalBatchFromRuns(dataset: Dataset, targets?: number[], boot
       if (s !== undefined) points.push({ batch: c.batch, steps: s, line: c.line });
     }
     if (points.length === 0) {
-      throw new InputError({ file: source }, `target loss ${target} is never reached by any run (the lowest loss in the file is ${Math.min(...dataset.runs.map((r) => r.loss)).toPrecision(4)})`);
+      throw new InputError(
+        { file: source },
+        `target loss ${target} is never reached by any run (the lowest loss in the file is ${Math.min(...dataset.runs.map((r) => r.loss)).toPrecision(4)})`,
+      );
     }
     try {
       const fit = fitTradeoff(points, target, source);
@@ -214,13 +271,22 @@ export function criticalBatchFromRuns(dataset: Dataset, targets?: number[], boot
       warnings.push((e as Error).message);
     }
   }
-  if (fits.length === 0) throw new InputError({ file: source }, `no target loss is reached at two or more batch sizes: ${warnings.join('; ')}`);
+  if (fits.length === 0)
+    throw new InputError(
+      { file: source },
+      `no target loss is reached at two or more batch sizes: ${warnings.join('; ')}`,
+    );
   if (fits.length < 2) return { fits, warnings };
-  const law: NonNullable<CriticalBatchFromRuns['law']> = fitCriticalBatchLaw(fits.map((f) => f.target), fits.map((f) => f.bCrit));
+  const law: NonNullable<CriticalBatchFromRuns['law']> = fitCriticalBatchLaw(
+    fits.map((f) => f.target),
+    fits.map((f) => f.bCrit),
+  );
   if (!bootstrap) return { fits, law, warnings };
   const thin = fits.filter((f) => f.points.length < 3);
   if (thin.length) {
-    warnings.push(`target loss ${thin.map((f) => f.target).join(', ')}: reached at only two batch sizes, which fit the trade-off exactly; no bootstrap interval for B_crit(L)`);
+    warnings.push(
+      `target loss ${thin.map((f) => f.target).join(', ')}: reached at only two batch sizes, which fit the trade-off exactly; no bootstrap interval for B_crit(L)`,
+    );
     return { fits, law, warnings };
   }
   // Replicate r of every target comes from the same residual draws: refit the law to each, in
@@ -230,19 +296,33 @@ export function criticalBatchFromRuns(dataset: Dataset, targets?: number[], boot
   for (let r = 0; r < perTarget[0].length; r++) {
     const b = perTarget.map((v) => v[r]);
     if (b.some((v) => Number.isNaN(v))) continue;
-    const { coefficient, exponent } = powerFit(fits.map((f) => f.target), b);
+    const { coefficient, exponent } = powerFit(
+      fits.map((f) => f.target),
+      b,
+    );
     lawReplicates.push({ bStar: coefficient, slope: exponent });
   }
   if (lawReplicates.length < perTarget[0].length / 2) {
-    warnings.push(`only ${lawReplicates.length} of ${perTarget[0].length} bootstrap resamples kept a step/data trade-off at every target: no interval for B_crit(L)`);
+    warnings.push(
+      `only ${lawReplicates.length} of ${perTarget[0].length} bootstrap resamples kept a step/data trade-off at every target: no interval for B_crit(L)`,
+    );
     return { fits, law, warnings };
   }
   const level = bootstrap.level ?? 0.95;
-  law.bStarInterval = percentileInterval(lawReplicates.map((l) => l.bStar), level);
+  law.bStarInterval = percentileInterval(
+    lawReplicates.map((l) => l.bStar),
+    level,
+  );
   // α_B = −1/slope is monotone in the slope while it is negative: transform the slope's interval.
-  const [lo, hi] = percentileInterval(lawReplicates.map((l) => l.slope), level);
+  const [lo, hi] = percentileInterval(
+    lawReplicates.map((l) => l.slope),
+    level,
+  );
   if (hi < 0) law.alphaBInterval = [-1 / lo, -1 / hi];
-  else warnings.push(`the bootstrap's ${Math.round(level * 100)} % interval of B_crit(L)'s slope in ln L reaches ${hi.toPrecision(3)} ≥ 0: the runs do not show B_crit growing as the loss falls with confidence, so α_B has no interval`);
+  else
+    warnings.push(
+      `the bootstrap's ${Math.round(level * 100)} % interval of B_crit(L)'s slope in ln L reaches ${hi.toPrecision(3)} ≥ 0: the runs do not show B_crit growing as the loss falls with confidence, so α_B has no interval`,
+    );
   return { fits, law, lawReplicates, warnings };
 }
 
@@ -261,21 +341,30 @@ export interface NoiseScaleStep {
  *   tr Σ ≈ (|G_small|² − |G_big|²)/(1/B_small − 1/B_big),
  * each smoothed separately (EMA with weight `smoothing` on the past) before B_simple = tr Σ/|G|².
  */
-export function gradientNoiseScale(rows: { step: number; batch: number; gradSq: number; line?: number }[], smoothing = 0.9, source = 'data'): NoiseScaleStep[] {
+export function gradientNoiseScale(
+  rows: { step: number; batch: number; gradSq: number; line?: number }[],
+  smoothing = 0.9,
+  source = 'data',
+): NoiseScaleStep[] {
   const bySteps = new Map<number, { batch: number; gradSq: number; line?: number }[]>();
   for (const r of rows) {
     if (!bySteps.has(r.step)) bySteps.set(r.step, []);
     bySteps.get(r.step)!.push(r);
   }
   const out: NoiseScaleStep[] = [];
-  let g = NaN, t = NaN;
+  let g = NaN,
+    t = NaN;
   for (const step of [...bySteps.keys()].sort((a, b) => a - b)) {
     const at = bySteps.get(step)!;
     const sizes = [...new Set(at.map((r) => r.batch))].sort((a, b) => a - b);
     if (sizes.length !== 2) {
-      throw new InputError({ file: source, line: at[0].line }, `step ${step} has ${sizes.length} batch size${sizes.length === 1 ? '' : 's'} (${sizes.join(', ')}): the estimator needs |G_B|² at exactly two batch sizes per step`);
+      throw new InputError(
+        { file: source, line: at[0].line },
+        `step ${step} has ${sizes.length} batch size${sizes.length === 1 ? '' : 's'} (${sizes.join(', ')}): the estimator needs |G_B|² at exactly two batch sizes per step`,
+      );
     }
-    const small = at.find((r) => r.batch === sizes[0])!, big = at.find((r) => r.batch === sizes[1])!;
+    const small = at.find((r) => r.batch === sizes[0])!,
+      big = at.find((r) => r.batch === sizes[1])!;
     const gradSq = (big.batch * big.gradSq - small.batch * small.gradSq) / (big.batch - small.batch);
     const traceSigma = (small.gradSq - big.gradSq) / (1 / small.batch - 1 / big.batch);
     g = Number.isNaN(g) ? gradSq : smoothing * g + (1 - smoothing) * gradSq;
@@ -294,25 +383,60 @@ export function criticalBatchAtLoss(
   loss: number,
   source = 'data',
   level = 0.95,
-): { loss: number; bCrit: number; bCritInterval?: [number, number]; law: { bStar: number; alphaB: number }; fittedRange: [number, number]; extrapolated: boolean } {
-  if (!(loss > 0) || !Number.isFinite(loss)) throw new OptionError({ option: 'targetLoss', value: loss, message: (o) => `${o('targetLoss')} must be a positive loss, got ${loss}` });
+): {
+  loss: number;
+  bCrit: number;
+  bCritInterval?: [number, number];
+  law: { bStar: number; alphaB: number };
+  fittedRange: [number, number];
+  extrapolated: boolean;
+} {
+  if (!(loss > 0) || !Number.isFinite(loss))
+    throw new OptionError({
+      option: 'targetLoss',
+      value: loss,
+      message: (o) => `${o('targetLoss')} must be a positive loss, got ${loss}`,
+    });
   if (!fit.law) {
-    throw new InputError({ file: source }, (o) => `B_crit at loss ${loss} needs B_crit(L) fitted through two or more target losses, but only ${fit.fits.length} target gave a trade-off; give ${o('targetLosses')} with two or more losses the runs reach`);
+    throw new InputError(
+      { file: source },
+      (o) =>
+        `B_crit at loss ${loss} needs B_crit(L) fitted through two or more target losses, but only ${fit.fits.length} target gave a trade-off; give ${o('targetLosses')} with two or more losses the runs reach`,
+    );
   }
   if (!(Number.isFinite(fit.law.alphaB) && fit.law.alphaB > 0)) {
-    throw new InputError({ file: source }, `B_crit does not grow as the loss falls across the targets (fitted α_B = ${fit.law.alphaB.toPrecision(3)}): cannot predict B_crit at loss ${loss}`);
+    throw new InputError(
+      { file: source },
+      `B_crit does not grow as the loss falls across the targets (fitted α_B = ${fit.law.alphaB.toPrecision(3)}): cannot predict B_crit at loss ${loss}`,
+    );
   }
   const targets = fit.fits.map((f) => f.target);
-  const lo = Math.min(...targets), hi = Math.max(...targets);
-  const interval = fit.lawReplicates?.length ? percentileInterval(fit.lawReplicates.map((l) => l.bStar * loss ** l.slope), level) : undefined;
-  return { loss, bCrit: criticalBatch(loss, fit.law.bStar, fit.law.alphaB), ...(interval ? { bCritInterval: interval } : {}), law: fit.law, fittedRange: [lo, hi], extrapolated: loss < lo * (1 - 1e-12) || loss > hi * (1 + 1e-12) };
+  const lo = Math.min(...targets),
+    hi = Math.max(...targets);
+  const interval = fit.lawReplicates?.length
+    ? percentileInterval(
+        fit.lawReplicates.map((l) => l.bStar * loss ** l.slope),
+        level,
+      )
+    : undefined;
+  return {
+    loss,
+    bCrit: criticalBatch(loss, fit.law.bStar, fit.law.alphaB),
+    ...(interval ? { bCritInterval: interval } : {}),
+    law: fit.law,
+    fittedRange: [lo, hi],
+    extrapolated: loss < lo * (1 - 1e-12) || loss > hi * (1 + 1e-12),
+  };
 }
 
 /**
  * Training at batch B against the critical batch: S = S_min(1 + B_crit/B) steps and
  * E = E_min(1 + B/B_crit) tokens (McCandlish et al. 2018; Kaplan et al. 2020 Eq. 5.1–5.2).
  */
-export function tradeoffAt(bCrit: number, batch: number): { batch: number; ratio: number; stepsFactor: number; examplesFactor: number } {
+export function tradeoffAt(
+  bCrit: number,
+  batch: number,
+): { batch: number; ratio: number; stepsFactor: number; examplesFactor: number } {
   return { batch, ratio: batch / bCrit, stepsFactor: 1 + bCrit / batch, examplesFactor: 1 + batch / bCrit };
 }
 
@@ -320,6 +444,12 @@ export function tradeoffAt(bCrit: number, batch: number): { batch: number; ratio
 export function batchTradeoff(bCrit: number, sMin?: number, eMin?: number) {
   return [0.25, 0.5, 1, 2, 4].map((k) => {
     const B = k * bCrit;
-    return { batch: B, stepsFactor: 1 + bCrit / B, examplesFactor: 1 + B / bCrit, steps: sMin === undefined ? undefined : sMin * (1 + bCrit / B), examples: eMin === undefined ? undefined : eMin * (1 + B / bCrit) };
+    return {
+      batch: B,
+      stepsFactor: 1 + bCrit / B,
+      examplesFactor: 1 + B / bCrit,
+      steps: sMin === undefined ? undefined : sMin * (1 + bCrit / B),
+      examples: eMin === undefined ? undefined : eMin * (1 + B / bCrit),
+    };
   });
 }

@@ -1,6 +1,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { batchTradeoff, criticalBatch, criticalBatchAtLoss, criticalBatchFromRuns, criticalBatchPreset, fitTradeoff, gradientNoiseScale, tradeoffAt, tradeoffInterval } from './criticalBatch.js';
+import {
+  batchTradeoff,
+  criticalBatch,
+  criticalBatchAtLoss,
+  criticalBatchFromRuns,
+  criticalBatchPreset,
+  fitTradeoff,
+  gradientNoiseScale,
+  tradeoffAt,
+  tradeoffInterval,
+} from './criticalBatch.js';
 import { fitHparamLaws, hparamPreset, predictHparams } from './laws.js';
 import { makePlan } from '../analyses/plan.js';
 import { chinchilla } from '../laws/chinchilla.js';
@@ -8,26 +18,42 @@ import { coordinateCheck, mupTable } from './mup.js';
 import { deepseekM } from '../model/flops.js';
 import type { Dataset, Run } from '../io/dataset.js';
 
-const close = (a: number, b: number, rel: number, what = '') => assert.ok(Math.abs(a / b - 1) <= rel, `${what}: ${a} vs ${b}`);
+const close = (a: number, b: number, rel: number, what = '') =>
+  assert.ok(Math.abs(a / b - 1) <= rel, `${what}: ${a} vs ${b}`);
 
 // docs/methods.md §5, recomputed: B_crit(3) is 1.0691e6 with B* = 2e8 and 1.1226e6 with B* = 2.1e8.
 test('Kaplan: B_crit(L = 3) = 1.1226e6 tokens with B* = 2.1e8, α_B = 0.21 (1.0691e6 with 2e8)', () => {
   close(criticalBatch(3), 1.12257e6, 2e-5, 'B* = 2.1e8');
   close(criticalBatch(3, 2e8, 0.21), 1.0691e6, 1e-4, 'B* = 2e8');
   const t = batchTradeoff(1e6);
-  assert.deepEqual(t.find((x) => x.batch === 1e6), { batch: 1e6, stepsFactor: 2, examplesFactor: 2, steps: undefined, examples: undefined });
+  assert.deepEqual(
+    t.find((x) => x.batch === 1e6),
+    { batch: 1e6, stepsFactor: 2, examplesFactor: 2, steps: undefined, examples: undefined },
+  );
 });
 
 // docs/methods.md §5 synthetic check: S_min = 1000, E_min = 1e6 at B = 64 … 8192.
 test('McCandlish: steps at B = 64…8192 recover S_min = 1000, E_min = 1e6, B_crit = 1000', () => {
   const S = [16625, 8812.5, 4906.25, 2953.125, 1976.5625, 1488.28125, 1244.140625, 1122.0703125];
   const points = S.map((steps, k) => ({ batch: 64 * 2 ** k, steps }));
-  for (const p of points) close((p.steps / 1000 - 1) * ((p.batch * p.steps) / 1e6 - 1), 1, 1e-9, 'the trade-off product is 1');
+  for (const p of points)
+    close((p.steps / 1000 - 1) * ((p.batch * p.steps) / 1e6 - 1), 1, 1e-9, 'the trade-off product is 1');
   const f = fitTradeoff(points, 3);
   close(f.sMin, 1000, 1e-9, 'S_min');
   close(f.eMin, 1e6, 1e-9, 'E_min');
   close(f.bCrit, 1000, 1e-9, 'B_crit');
-  assert.throws(() => fitTradeoff([{ batch: 64, steps: 100 }, { batch: 64, steps: 90 }], 3, 'runs.csv'), /one batch size/);
+  assert.throws(
+    () =>
+      fitTradeoff(
+        [
+          { batch: 64, steps: 100 },
+          { batch: 64, steps: 90 },
+        ],
+        3,
+        'runs.csv',
+      ),
+    /one batch size/,
+  );
 });
 
 test('two-batch estimator: E|G_B|² = 129 at B = 32 and 7.90625 at B = 1024 give |G|² = 4, tr Σ = 4000, B_simple = 1000', () => {
@@ -38,7 +64,10 @@ test('two-batch estimator: E|G_B|² = 129 at B = 32 and 7.90625 at B = 1024 give
   close(s.gradSq, 4, 1e-12, '|G|²');
   close(s.traceSigma, 4000, 1e-12, 'tr Σ');
   close(s.bSimple, 1000, 1e-12, 'B_simple');
-  assert.throws(() => gradientNoiseScale([{ step: 1, batch: 32, gradSq: 1, line: 2 }], 0.9, 'g.csv'), /g\.csv:2: step 1 has 1 batch size \(32\)/);
+  assert.throws(
+    () => gradientNoiseScale([{ step: 1, batch: 32, gradSq: 1, line: 2 }], 0.9, 'g.csv'),
+    /g\.csv:2: step 1 has 1 batch size \(32\)/,
+  );
 });
 
 test('criticalBatchFromRuns: curves at several batch sizes recover B_crit(L) and its exponent', () => {
@@ -48,15 +77,24 @@ test('criticalBatchFromRuns: curves at several batch sizes recover B_crit(L) and
   const runs: Run[] = [];
   let line = 2;
   for (const B of [2 ** 12, 2 ** 14, 2 ** 16, 2 ** 18, 2 ** 20]) {
-    for (let L = 6; L >= 2.6; L -= 0.01) runs.push({ run: `b${B}`, batch: B, step: sMin(L) * (1 + bcrit(L) / B), loss: L, line: line++ });
+    for (let L = 6; L >= 2.6; L -= 0.01)
+      runs.push({ run: `b${B}`, batch: B, step: sMin(L) * (1 + bcrit(L) / B), loss: L, line: line++ });
   }
-  const ds: Dataset = { source: 'curves.csv', runs, columns: { run: 'run', batch: 'batch', step: 'step', loss: 'loss' }, derived: {} };
+  const ds: Dataset = {
+    source: 'curves.csv',
+    runs,
+    columns: { run: 'run', batch: 'batch', step: 'step', loss: 'loss' },
+    derived: {},
+  };
   const r = criticalBatchFromRuns(ds, [4, 3.5, 3]);
   for (const f of r.fits) close(f.bCrit, bcrit(f.target), 2e-3, `B_crit(${f.target})`);
   close(r.law!.alphaB, 0.21, 2e-3, 'α_B');
   assert.throws(() => criticalBatchFromRuns(ds, [2.0]), /target loss 2 is never reached by any run/);
   const one: Dataset = { ...ds, runs: runs.filter((x) => x.batch === 2 ** 12) };
-  assert.throws(() => criticalBatchFromRuns(one), /curves\.csv:2 \(column "batch"\): all runs use one batch size \(4096\)/);
+  assert.throws(
+    () => criticalBatchFromRuns(one),
+    /curves\.csv:2 \(column "batch"\): all runs use one batch size \(4096\)/,
+  );
 });
 
 // docs/methods.md §15: DeepSeek LLM Eq. 1 and their 7B run (30 layers, 4096, l_seq 4096; 2T tokens; B = 2304 × 4096, η = 4.2e-4).
@@ -75,7 +113,14 @@ test('DeepSeek: at C = 1e20, B_opt = 1.017e6 tokens and η_opt = 9.86e-4; DeepSe
 
 // docs/methods.md §14, recomputed: base 256 → 4096 (m = 16), σ = 0.02, η = 1e-2.
 test('muP for 256 → 4096: hidden init 0.005, hidden Adam LR 6.25e-4, embedding LR 1e-2, output ×α_out·0.0625, attention 1/128', () => {
-  const t = mupTable({ baseWidth: 256, width: 4096, sigma: 0.02, learningRate: 1e-2, headDim: 128, outputMultiplier: 1 });
+  const t = mupTable({
+    baseWidth: 256,
+    width: 4096,
+    sigma: 0.02,
+    learningRate: 1e-2,
+    headDim: 128,
+    outputMultiplier: 1,
+  });
   const g = Object.fromEntries(t.groups.map((x) => [x.group, x.mup]));
   close(g.hidden.initStd!, 0.005, 1e-12, 'hidden init');
   close(g.hidden.learningRate, 6.25e-4, 1e-12, 'hidden LR');
@@ -93,7 +138,13 @@ test('coordinate check flags the layer whose activations grow with width', () =>
     { layer: 'readout', width: w, value: 0.01 * w },
   ]);
   const r = coordinateCheck(rows);
-  assert.deepEqual(r.layers.map((l) => [l.layer, l.grows]), [['attn.out', false], ['readout', true]]);
+  assert.deepEqual(
+    r.layers.map((l) => [l.layer, l.grows]),
+    [
+      ['attn.out', false],
+      ['readout', true],
+    ],
+  );
   close(r.layers[1].slope, 1, 1e-9, 'readout slope');
 });
 
@@ -101,24 +152,42 @@ test('coordinate check flags the layer whose activations grow with width', () =>
  * A synthetic sweep whose optimal η and B follow known power laws in `variable` (C or N): loss is a
  * bowl in (ln η, ln B) around the truth, on a fixed quarter-octave grid that does not sit on it.
  */
-function sweep(variable: 'C' | 'N', xs: number[], eta: (x: number) => number, batch: (x: number) => number, grid: { lr: number; batch: number }): Dataset {
+function sweep(
+  variable: 'C' | 'N',
+  xs: number[],
+  eta: (x: number) => number,
+  batch: (x: number) => number,
+  grid: { lr: number; batch: number },
+): Dataset {
   const runs: Run[] = [];
   let line = 2;
   for (const x of xs) {
     for (let i = 0; i <= 20; i++) {
       for (let j = 0; j <= 36; j++) {
-        const lr = grid.lr * 2 ** (i / 4), b = grid.batch * 2 ** (j / 4);
+        const lr = grid.lr * 2 ** (i / 4),
+          b = grid.batch * 2 ** (j / 4);
         const loss = 3 - 0.01 * Math.log10(x) + 0.01 * Math.log(lr / eta(x)) ** 2 + 0.008 * Math.log(b / batch(x)) ** 2;
         runs.push({ [variable]: x, lr, batch: b, loss, line: line++ });
       }
     }
   }
-  return { source: 'sweep.csv', runs, columns: { [variable]: variable, lr: 'lr', batch: 'batch', loss: 'loss' }, derived: {} };
+  return {
+    source: 'sweep.csv',
+    runs,
+    columns: { [variable]: variable, lr: 'lr', batch: 'batch', loss: 'loss' },
+    derived: {},
+  };
 }
 
 // Truth = DeepSeek LLM Eq. 1 (docs/methods.md §15): η = 0.3118·C^−0.125, B = 0.2920·C^0.3271; at 1e20, 9.86e-4 and 1.017e6.
-test('fitHparamLaws on a C-only sweep (no N) recovers DeepSeek\'s laws, with bootstrap intervals on the prediction', () => {
-  const ds = sweep('C', [1e17, 3e17, 1e18, 3e18, 1e19], (C) => 0.3118 * C ** -0.125, (C) => 0.292 * C ** 0.3271, { lr: 2.5e-4, batch: 2 ** 14 });
+test("fitHparamLaws on a C-only sweep (no N) recovers DeepSeek's laws, with bootstrap intervals on the prediction", () => {
+  const ds = sweep(
+    'C',
+    [1e17, 3e17, 1e18, 3e18, 1e19],
+    (C) => 0.3118 * C ** -0.125,
+    (C) => 0.292 * C ** 0.3271,
+    { lr: 2.5e-4, batch: 2 ** 14 },
+  );
   const fit = fitHparamLaws(ds, { at: 1e20, bootstrap: { replicates: 100, seed: 1, level: 0.95 } });
   assert.equal(fit.variable, 'C');
   assert.equal(fit.budgets.length, 5);
@@ -127,20 +196,32 @@ test('fitHparamLaws on a C-only sweep (no N) recovers DeepSeek\'s laws, with boo
   const p = fit.prediction!;
   close(p.learningRate, 9.86e-4, 0.03, 'η(1e20)');
   close(p.batch, 1.01714e6, 0.03, 'B(1e20)');
-  for (const [iv, truth, what] of [[p.learningRateInterval, 9.86e-4, 'η'], [p.batchInterval, 1.01714e6, 'B'], [fit.lr.interval, -0.125, 'η exponent'], [fit.batch.interval, 0.3271, 'B exponent'], [fit.lr.coefficientInterval, 0.3118, 'η coefficient'], [fit.batch.coefficientInterval, 0.292, 'B coefficient']] as const) {
+  for (const [iv, truth, what] of [
+    [p.learningRateInterval, 9.86e-4, 'η'],
+    [p.batchInterval, 1.01714e6, 'B'],
+    [fit.lr.interval, -0.125, 'η exponent'],
+    [fit.batch.interval, 0.3271, 'B exponent'],
+    [fit.lr.coefficientInterval, 0.3118, 'η coefficient'],
+    [fit.batch.coefficientInterval, 0.292, 'B coefficient'],
+  ] as const) {
     assert.ok(iv && iv[0] <= truth && truth <= iv[1], `${what}: ${truth} not in [${iv?.[0]}, ${iv?.[1]}]`);
   }
   assert.ok(p.batchInterval![1] / p.batchInterval![0] < 1.5, 'the interval is informative');
   // Missing grouping column and a single budget are located errors.
-  const noC: Dataset = { ...ds, columns: { lr: 'lr', batch: 'batch', loss: 'loss' }, runs: ds.runs.map(({ C: _c, ...r }) => r) };
+  const noC: Dataset = {
+    ...ds,
+    columns: { lr: 'lr', batch: 'batch', loss: 'loss' },
+    runs: ds.runs.map(({ C: _c, ...r }) => r),
+  };
   assert.throws(() => fitHparamLaws(noC), /sweep\.csv:1: laws in compute need each run's budget: a C column/);
   const one: Dataset = { ...ds, runs: ds.runs.filter((r) => r.C === 1e17) };
   assert.throws(() => fitHparamLaws(one), /sweep\.csv:2: found 1 compute budget with two or more runs/);
 });
 
 // Truth = Porian et al. 2024 (docs/methods.md §16): LR = 3.7·N^−0.36, BS = 0.00037·N^0.703 sequences of 2048.
-test('fitHparamLaws against N (sweep grouped by model size) recovers Porian\'s laws', () => {
-  const eta = (N: number) => 3.7 * N ** -0.36, tokens = (N: number) => 0.00037 * N ** 0.703 * 2048;
+test("fitHparamLaws against N (sweep grouped by model size) recovers Porian's laws", () => {
+  const eta = (N: number) => 3.7 * N ** -0.36,
+    tokens = (N: number) => 0.00037 * N ** 0.703 * 2048;
   const ds = sweep('N', [1e8, 2e8, 4e8, 8e8, 1.6e9], eta, tokens, { lr: 5e-4, batch: 2 ** 16 });
   const fit = fitHparamLaws(ds, { variable: 'N', at: 1e9, bootstrap: { replicates: 100, seed: 2, level: 0.95 } });
   assert.equal(fit.variable, 'N');
@@ -164,12 +245,22 @@ test('kaplan-2020 batch preset, B_crit at a loss from fitted runs, and the trade
   const bcrit = (L: number) => 1e7 / L ** (1 / 0.21);
   const runs: Run[] = [];
   let line = 2;
-  for (const B of [2 ** 12, 2 ** 14, 2 ** 16, 2 ** 18, 2 ** 20]) for (let L = 6; L >= 2.6; L -= 0.01) runs.push({ run: `b${B}`, batch: B, step: (2000 / (L - 2) ** 2) * (1 + bcrit(L) / B), loss: L, line: line++ });
-  const ds: Dataset = { source: 'curves.csv', runs, columns: { run: 'run', batch: 'batch', step: 'step', loss: 'loss' }, derived: {} };
+  for (const B of [2 ** 12, 2 ** 14, 2 ** 16, 2 ** 18, 2 ** 20])
+    for (let L = 6; L >= 2.6; L -= 0.01)
+      runs.push({ run: `b${B}`, batch: B, step: (2000 / (L - 2) ** 2) * (1 + bcrit(L) / B), loss: L, line: line++ });
+  const ds: Dataset = {
+    source: 'curves.csv',
+    runs,
+    columns: { run: 'run', batch: 'batch', step: 'step', loss: 'loss' },
+    derived: {},
+  };
   const at = criticalBatchAtLoss(criticalBatchFromRuns(ds, [4, 3.5, 3]), 2.8, 'curves.csv');
   close(at.bCrit, bcrit(2.8), 5e-3, 'B_crit(2.8)');
   assert.equal(at.extrapolated, true);
-  assert.throws(() => criticalBatchAtLoss(criticalBatchFromRuns(ds, [3.5]), 2.8, 'curves.csv'), /curves\.csv: B_crit at loss 2\.8 needs B_crit\(L\) fitted through two or more target losses/);
+  assert.throws(
+    () => criticalBatchAtLoss(criticalBatchFromRuns(ds, [3.5]), 2.8, 'curves.csv'),
+    /curves\.csv: B_crit at loss 2\.8 needs B_crit\(L\) fitted through two or more target losses/,
+  );
   const t = tradeoffAt(1e6, 5e5);
   assert.deepEqual(t, { batch: 5e5, ratio: 0.5, stepsFactor: 3, examplesFactor: 1.5 });
 });
@@ -209,14 +300,24 @@ function noiseSource(seed: number): () => number {
 test('tradeoffInterval: a residual bootstrap of S = S_min + E_min/B covers the true B_crit', () => {
   // Truth: S_min = 1000, E_min = 1e6 → B_crit = 1000; seven batch sizes, 5 % multiplicative noise.
   const batches = [64, 128, 256, 512, 1024, 2048, 4096];
-  const exact = fitTradeoff(batches.map((batch) => ({ batch, steps: 1000 + 1e6 / batch })), 3);
+  const exact = fitTradeoff(
+    batches.map((batch) => ({ batch, steps: 1000 + 1e6 / batch })),
+    3,
+  );
   const [lo0, hi0] = tradeoffInterval(exact)!;
-  assert.ok(Math.abs(lo0 / 1000 - 1) < 1e-9 && Math.abs(hi0 / 1000 - 1) < 1e-9, 'noise-free: the interval is the point');
-  let covered = 0, width = 0;
+  assert.ok(
+    Math.abs(lo0 / 1000 - 1) < 1e-9 && Math.abs(hi0 / 1000 - 1) < 1e-9,
+    'noise-free: the interval is the point',
+  );
+  let covered = 0,
+    width = 0;
   const trials = 60;
   for (let seed = 1; seed <= trials; seed++) {
     const gauss = noiseSource(seed);
-    const fit = fitTradeoff(batches.map((batch) => ({ batch, steps: (1000 + 1e6 / batch) * (1 + 0.05 * gauss()) })), 3);
+    const fit = fitTradeoff(
+      batches.map((batch) => ({ batch, steps: (1000 + 1e6 / batch) * (1 + 0.05 * gauss()) })),
+      3,
+    );
     const [lo, hi] = tradeoffInterval(fit, { replicates: 400, seed })!;
     assert.ok(lo <= fit.bCrit && fit.bCrit <= hi);
     if (lo <= 1000 && 1000 <= hi) covered++;
@@ -225,7 +326,18 @@ test('tradeoffInterval: a residual bootstrap of S = S_min + E_min/B covers the t
   assert.ok(covered >= 0.85 * trials, `covered the truth in ${covered} of ${trials}`);
   assert.ok(width > 0.05 && width < 2, `mean ln-width ${width}`);
   // Two batch sizes fit the line exactly: no interval to give.
-  assert.equal(tradeoffInterval(fitTradeoff([{ batch: 64, steps: 2e4 }, { batch: 4096, steps: 1300 }], 3)), undefined);
+  assert.equal(
+    tradeoffInterval(
+      fitTradeoff(
+        [
+          { batch: 64, steps: 2e4 },
+          { batch: 4096, steps: 1300 },
+        ],
+        3,
+      ),
+    ),
+    undefined,
+  );
 });
 
 test('B_crit(L) law interval: bootstrap refits through every target cover the true α_B and B_crit at a new loss', () => {
@@ -238,19 +350,41 @@ test('B_crit(L) law interval: bootstrap refits through every target cover the tr
     let line = 2;
     batches.forEach((B, k) => {
       const f = 1 + 0.05 * noise(k);
-      for (let L = 6; L >= 2.6; L -= 0.01) runs.push({ run: `b${B}`, batch: B, step: f * (2000 / (L - 2) ** 2) * (1 + bcrit(L) / B), loss: L, line: line++ });
+      for (let L = 6; L >= 2.6; L -= 0.01)
+        runs.push({
+          run: `b${B}`,
+          batch: B,
+          step: f * (2000 / (L - 2) ** 2) * (1 + bcrit(L) / B),
+          loss: L,
+          line: line++,
+        });
     });
-    return { source: 'curves.csv', runs, columns: { run: 'run', batch: 'batch', step: 'step', loss: 'loss' }, derived: {} };
+    return {
+      source: 'curves.csv',
+      runs,
+      columns: { run: 'run', batch: 'batch', step: 'step', loss: 'loss' },
+      derived: {},
+    };
   };
-  const exact = criticalBatchFromRuns(curves(() => 0), [4, 3.5, 3], { replicates: 200, seed: 1 });
+  const exact = criticalBatchFromRuns(
+    curves(() => 0),
+    [4, 3.5, 3],
+    { replicates: 200, seed: 1 },
+  );
   close(exact.law!.alphaBInterval![0], 0.21, 2e-3, 'noise-free: the interval is the point (lower)');
   close(exact.law!.alphaBInterval![1], 0.21, 2e-3, 'noise-free: the interval is the point (upper)');
-  let coveredAlpha = 0, coveredAt = 0, width = 0;
+  let coveredAlpha = 0,
+    coveredAt = 0,
+    width = 0;
   const trials = 40;
   for (let seed = 1; seed <= trials; seed++) {
     const gauss = noiseSource(seed);
     const noise = batches.map(() => gauss());
-    const r = criticalBatchFromRuns(curves((k) => noise[k]), [4, 3.5, 3], { replicates: 300, seed });
+    const r = criticalBatchFromRuns(
+      curves((k) => noise[k]),
+      [4, 3.5, 3],
+      { replicates: 300, seed },
+    );
     const [lo, hi] = r.law!.alphaBInterval!;
     assert.ok(lo <= r.law!.alphaB && r.law!.alphaB <= hi, 'the estimate lies inside its interval');
     if (lo <= 0.21 && 0.21 <= hi) coveredAlpha++;
@@ -263,6 +397,21 @@ test('B_crit(L) law interval: bootstrap refits through every target cover the tr
   assert.ok(coveredAt >= 0.8 * trials, `B_crit(2.8) covered in ${coveredAt} of ${trials}`);
   assert.ok(width > 0.02 && width < 3, `mean ln-width of B_crit(2.8)'s interval ${width}`);
   // Without a bootstrap, or with two batch sizes at a target, the law has no interval.
-  assert.equal(criticalBatchFromRuns(curves(() => 0), [4, 3.5, 3]).law!.alphaBInterval, undefined);
-  assert.equal(criticalBatchAtLoss(criticalBatchFromRuns(curves(() => 0), [4, 3.5, 3]), 2.8).bCritInterval, undefined);
+  assert.equal(
+    criticalBatchFromRuns(
+      curves(() => 0),
+      [4, 3.5, 3],
+    ).law!.alphaBInterval,
+    undefined,
+  );
+  assert.equal(
+    criticalBatchAtLoss(
+      criticalBatchFromRuns(
+        curves(() => 0),
+        [4, 3.5, 3],
+      ),
+      2.8,
+    ).bCritInterval,
+    undefined,
+  );
 });

@@ -50,9 +50,17 @@ export const hparamPresets: readonly HparamPreset[] = [
 export function hparamPreset(id: string): HparamPreset {
   const p = hparamPresets.find((x) => x.id === id);
   if (!p && id === 'kaplan-2020') {
-    throw new OptionError({ option: 'preset', value: id, message: (o) => `preset kaplan-2020 is a critical-batch law B_crit(L) (Kaplan et al. 2020, Table 5) with no learning rate: use it for the critical batch at a loss (${o('targetLoss')} L); for a learning rate choose deepseek-2024 or porian-2024` });
+    throw new OptionError({
+      option: 'preset',
+      value: id,
+      message: (o) =>
+        `preset kaplan-2020 is a critical-batch law B_crit(L) (Kaplan et al. 2020, Table 5) with no learning rate: use it for the critical batch at a loss (${o('targetLoss')} L); for a learning rate choose deepseek-2024 or porian-2024`,
+    });
   }
-  if (!p) throw new UsageError(`unknown preset "${id}" (known: ${hparamPresets.map((x) => x.id).join(', ')}, and kaplan-2020 for the critical batch)`);
+  if (!p)
+    throw new UsageError(
+      `unknown preset "${id}" (known: ${hparamPresets.map((x) => x.id).join(', ')}, and kaplan-2020 for the critical batch)`,
+    );
   return p;
 }
 
@@ -70,9 +78,19 @@ export interface HparamPrediction {
 }
 
 /** Learning rate and batch size (tokens) from a preset at compute C or size N. */
-export function predictHparams(preset: HparamPreset, at: { C?: number; N?: number }, seqLen?: number): HparamPrediction {
+export function predictHparams(
+  preset: HparamPreset,
+  at: { C?: number; N?: number },
+  seqLen?: number,
+): HparamPrediction {
   const x = preset.variable === 'C' ? at.C : at.N;
-  if (x === undefined) throw new OptionError({ option: preset.variable === 'C' ? 'compute' : 'N', value: undefined, message: (o) => `preset ${preset.id} is a law in ${preset.variable}: give ${o(preset.variable === 'C' ? 'compute' : 'N')}` });
+  if (x === undefined)
+    throw new OptionError({
+      option: preset.variable === 'C' ? 'compute' : 'N',
+      value: undefined,
+      message: (o) =>
+        `preset ${preset.id} is a law in ${preset.variable}: give ${o(preset.variable === 'C' ? 'compute' : 'N')}`,
+    });
   const b = evaluate(preset.batch, x);
   const len = preset.batch.seqLen ?? seqLen;
   const batchTokens = preset.batch.unit === 'tokens' ? b : b * (len ?? 2048);
@@ -116,7 +134,13 @@ export interface HparamFit {
   /** Bootstrap settings, when intervals were computed. */
   bootstrap?: { replicates: number; seed: number; level: number };
   /** η and B predicted at `at`, with bootstrap intervals when bootstrapped. */
-  prediction?: { at: number; learningRate: number; batch: number; learningRateInterval?: [number, number]; batchInterval?: [number, number] };
+  prediction?: {
+    at: number;
+    learningRate: number;
+    batch: number;
+    learningRateInterval?: [number, number];
+    batchInterval?: [number, number];
+  };
   warnings: string[];
 }
 
@@ -128,7 +152,12 @@ function geomean(xs: number[]): number {
  * Runs grouped by scale (C or N): densest clusters of log10 value within ±tolerance decades, each
  * with at least minRuns runs (the same clustering IsoFLOP budgets use, on any one variable).
  */
-function groupByScale(runs: Run[], key: 'C' | 'N', tolerance: number, minRuns: number): { groups: { x: number; runs: Run[] }[]; unassigned: Run[] } {
+function groupByScale(
+  runs: Run[],
+  key: 'C' | 'N',
+  tolerance: number,
+  minRuns: number,
+): { groups: { x: number; runs: Run[] }[]; unassigned: Run[] } {
   const { groups, unassigned } = clusterByLog10(runs, key, tolerance, minRuns);
   return { groups: groups.map((g) => ({ x: Math.pow(10, g.centre), runs: g.members })), unassigned };
 }
@@ -137,12 +166,23 @@ function centres(groups: { x: number; runs: Run[] }[], tolerance: number, variab
   return groups.map((g) => {
     const best = Math.min(...g.runs.map((r) => r.loss));
     const near = g.runs.filter((r) => r.loss <= best * (1 + tolerance));
-    return { x: g.x, [variable]: g.x, runs: g.runs.length, bestLoss: best, nearOptimal: near.length, learningRate: geomean(near.map((r) => r.lr!)), batch: geomean(near.map((r) => r.batch!)) };
+    return {
+      x: g.x,
+      [variable]: g.x,
+      runs: g.runs.length,
+      bestLoss: best,
+      nearOptimal: near.length,
+      learningRate: geomean(near.map((r) => r.lr!)),
+      batch: geomean(near.map((r) => r.batch!)),
+    };
   });
 }
 
 function lawThrough(bs: BudgetOptimum[], key: 'learningRate' | 'batch'): PowerLaw {
-  const { coefficient, exponent } = powerFit(bs.map((b) => b.x), bs.map((b) => b[key]));
+  const { coefficient, exponent } = powerFit(
+    bs.map((b) => b.x),
+    bs.map((b) => b[key]),
+  );
   return { coefficient, exponent };
 }
 
@@ -161,29 +201,55 @@ function lines(runs: Run[]): string {
  */
 export function fitHparamLaws(
   dataset: Dataset,
-  options: { variable?: 'C' | 'N'; tolerance?: number; budgetTolerance?: number; at?: number; bootstrap?: { replicates: number; seed: number; level: number } } = {},
+  options: {
+    variable?: 'C' | 'N';
+    tolerance?: number;
+    budgetTolerance?: number;
+    at?: number;
+    bootstrap?: { replicates: number; seed: number; level: number };
+  } = {},
 ): HparamFit {
   const source = dataset.source;
   const variable = options.variable ?? 'C';
-  for (const [field, what] of [['lr', 'peak learning rate'], ['batch', 'batch size']] as const) {
-    if (dataset.columns[field] === undefined) throw new InputError({ file: source, line: 1 }, (o) => `a learning-rate/batch sweep needs a ${field} column (${what}); map one with ${o('columns')} ${field}=NAME`);
+  for (const [field, what] of [
+    ['lr', 'peak learning rate'],
+    ['batch', 'batch size'],
+  ] as const) {
+    if (dataset.columns[field] === undefined)
+      throw new InputError(
+        { file: source, line: 1 },
+        (o) =>
+          `a learning-rate/batch sweep needs a ${field} column (${what}); map one with ${o('columns')} ${field}=NAME`,
+      );
   }
   if (dataset.columns[variable] === undefined && dataset.derived[variable] === undefined) {
     throw new InputError(
       { file: source, line: 1 },
       variable === 'C'
-        ? (o) => `laws in compute need each run's budget: a C column (or N and D, from which C = 6ND); map one with ${o('columns')} C=NAME (a sweep with only N fits laws in model size: ${o('N')} N)`
-        : (o) => `laws in model size need an N column (parameters of each run); map one with ${o('columns')} N=NAME (a sweep with only C fits laws in compute: ${o('compute')} C)`,
+        ? (o) =>
+            `laws in compute need each run's budget: a C column (or N and D, from which C = 6ND); map one with ${o('columns')} C=NAME (a sweep with only N fits laws in model size: ${o('N')} N)`
+        : (o) =>
+            `laws in model size need an N column (parameters of each run); map one with ${o('columns')} N=NAME (a sweep with only C fits laws in compute: ${o('compute')} C)`,
     );
   }
   const missing = dataset.runs.find((r) => r.lr === undefined || r.batch === undefined);
-  if (missing) throw new InputError({ file: source, line: missing.line }, 'this run has no learning rate or batch size');
+  if (missing)
+    throw new InputError({ file: source, line: missing.line }, 'this run has no learning rate or batch size');
   const noScale = dataset.runs.find((r) => r[variable] === undefined);
-  if (noScale) throw new InputError({ file: source, line: noScale.line }, `this run has no ${variable === 'C' ? 'compute C' : 'model size N'}`);
+  if (noScale)
+    throw new InputError(
+      { file: source, line: noScale.line },
+      `this run has no ${variable === 'C' ? 'compute C' : 'model size N'}`,
+    );
   checkMagnitudes(dataset, [variable, 'lr', 'batch', 'loss'], dataset.runs);
   checkLossVaries(dataset, dataset.runs, 'finding the near-optimal learning rates and batch sizes');
   const tolerance = options.tolerance ?? 0.0025;
-  if (!(tolerance >= 0) || !Number.isFinite(tolerance)) throw new OptionError({ option: 'nearOptimal', value: tolerance, message: (o) => `${o('nearOptimal')} must be a non-negative fraction, got ${tolerance}` });
+  if (!(tolerance >= 0) || !Number.isFinite(tolerance))
+    throw new OptionError({
+      option: 'nearOptimal',
+      value: tolerance,
+      message: (o) => `${o('nearOptimal')} must be a non-negative fraction, got ${tolerance}`,
+    });
   const what = variable === 'C' ? 'compute budget' : 'model size';
   const { groups, unassigned } = groupByScale(dataset.runs, variable, options.budgetTolerance ?? 0.06, 2);
   if (groups.length < 2) {
@@ -194,27 +260,50 @@ export function fitHparamLaws(
   }
   const budgets = centres(groups, tolerance, variable);
   const warnings: string[] = [];
-  if (unassigned.length) warnings.push(`${unassigned.length} run${unassigned.length === 1 ? '' : 's'} fell on no ${what} and ${unassigned.length === 1 ? 'was' : 'were'} not used (line ${lines(unassigned)})`);
-  for (const b of budgets) if (b.nearOptimal === b.runs) warnings.push(`at ${variable} = ${formatNumber(b.x, 3)} every run is near-optimal: the sweep does not bracket the optimum`);
-  for (const b of budgets) if (b.nearOptimal === 1) warnings.push(`at ${variable} = ${formatNumber(b.x, 3)} only the best run is near-optimal: the sweep is coarser than the tolerance, so the centre is that run's η and B`);
+  if (unassigned.length)
+    warnings.push(
+      `${unassigned.length} run${unassigned.length === 1 ? '' : 's'} fell on no ${what} and ${unassigned.length === 1 ? 'was' : 'were'} not used (line ${lines(unassigned)})`,
+    );
+  for (const b of budgets)
+    if (b.nearOptimal === b.runs)
+      warnings.push(
+        `at ${variable} = ${formatNumber(b.x, 3)} every run is near-optimal: the sweep does not bracket the optimum`,
+      );
+  for (const b of budgets)
+    if (b.nearOptimal === 1)
+      warnings.push(
+        `at ${variable} = ${formatNumber(b.x, 3)} only the best run is near-optimal: the sweep is coarser than the tolerance, so the centre is that run's η and B`,
+      );
   const lr: FittedLaw = lawThrough(budgets, 'learningRate');
   const batch: FittedLaw = lawThrough(budgets, 'batch');
   const at = options.at;
-  if (at !== undefined && !(at > 0 && Number.isFinite(at))) throw new UsageError(`cannot predict at ${variable} = ${at}: expected a positive number`);
-  const prediction: HparamFit['prediction'] = at === undefined ? undefined : { at, learningRate: evaluate(lr, at), batch: evaluate(batch, at) };
+  if (at !== undefined && !(at > 0 && Number.isFinite(at)))
+    throw new UsageError(`cannot predict at ${variable} = ${at}: expected a positive number`);
+  const prediction: HparamFit['prediction'] =
+    at === undefined ? undefined : { at, learningRate: evaluate(lr, at), batch: evaluate(batch, at) };
   if (at !== undefined) {
     const xs = budgets.map((b) => b.x);
-    const lo = Math.min(...xs), hi = Math.max(...xs);
-    if (at > hi * 10 || at < lo / 10) warnings.push(`${variable} = ${formatNumber(at, 3)} is more than a decade outside the sweep's ${variable} (${formatNumber(lo, 3)} … ${formatNumber(hi, 3)}): the prediction extrapolates`);
+    const lo = Math.min(...xs),
+      hi = Math.max(...xs);
+    if (at > hi * 10 || at < lo / 10)
+      warnings.push(
+        `${variable} = ${formatNumber(at, 3)} is more than a decade outside the sweep's ${variable} (${formatNumber(lo, 3)} … ${formatNumber(hi, 3)}): the prediction extrapolates`,
+      );
   }
   const boot = options.bootstrap;
   if (boot && boot.replicates > 1) {
-    const lrExp: number[] = [], bExp: number[] = [], lrCoef: number[] = [], bCoef: number[] = [], lrAt: number[] = [], bAt: number[] = [];
+    const lrExp: number[] = [],
+      bExp: number[] = [],
+      lrCoef: number[] = [],
+      bCoef: number[] = [],
+      lrAt: number[] = [],
+      bAt: number[] = [];
     for (let r = 0; r < boot.replicates; r++) {
       const random = randomSource(boot.seed, r);
       const resampled = groups.map((g) => ({ x: g.x, runs: resample(g.runs, random) }));
       const c = centres(resampled, tolerance, variable);
-      const l = lawThrough(c, 'learningRate'), b = lawThrough(c, 'batch');
+      const l = lawThrough(c, 'learningRate'),
+        b = lawThrough(c, 'batch');
       lrExp.push(l.exponent);
       bExp.push(b.exponent);
       lrCoef.push(l.coefficient);
@@ -233,5 +322,14 @@ export function fitHparamLaws(
       prediction.batchInterval = percentileInterval(bAt, boot.level);
     }
   }
-  return { variable, budgets, lr, batch, tolerance, ...(boot && boot.replicates > 1 ? { bootstrap: boot } : {}), ...(prediction ? { prediction } : {}), warnings };
+  return {
+    variable,
+    budgets,
+    lr,
+    batch,
+    tolerance,
+    ...(boot && boot.replicates > 1 ? { bootstrap: boot } : {}),
+    ...(prediction ? { prediction } : {}),
+    warnings,
+  };
 }

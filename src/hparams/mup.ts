@@ -53,34 +53,63 @@ export interface MupTable {
  * SGD: input and output LR η·m, hidden η.
  */
 export function mupTable(o: MupOptions): MupTable {
-  if (!(o.baseWidth > 0) || !(o.width > 0)) throw new UsageError(`widths must be positive, got base ${o.baseWidth} and target ${o.width}`);
+  if (!(o.baseWidth > 0) || !(o.width > 0))
+    throw new UsageError(`widths must be positive, got base ${o.baseWidth} and target ${o.width}`);
   const m = o.width / o.baseWidth;
-  const sigma = o.sigma ?? 0.02, eta = o.learningRate ?? 1e-2, alphaOut = o.outputMultiplier ?? 1, headDim = o.headDim ?? 128;
+  const sigma = o.sigma ?? 0.02,
+    eta = o.learningRate ?? 1e-2,
+    alphaOut = o.outputMultiplier ?? 1,
+    headDim = o.headDim ?? 128;
   const adam = (o.optimizer ?? 'adam') === 'adam';
-  const sp = (initStd: number | null) => ({ initStd, learningRate: eta, multiplier: 1, note: 'standard: the base values at every width' });
+  const sp = (initStd: number | null) => ({
+    initStd,
+    learningRate: eta,
+    multiplier: 1,
+    note: 'standard: the base values at every width',
+  });
   const groups: GroupRule[] = [
     {
       group: 'embedding',
       description: 'input weights (token and position embeddings)',
-      mup: { initStd: sigma, learningRate: adam ? eta : eta * m, multiplier: 1, note: adam ? 'init and LR constant in width' : 'SGD: LR × m (fan_out)' },
+      mup: {
+        initStd: sigma,
+        learningRate: adam ? eta : eta * m,
+        multiplier: 1,
+        note: adam ? 'init and LR constant in width' : 'SGD: LR × m (fan_out)',
+      },
       sp: sp(sigma),
     },
     {
       group: 'hidden',
       description: 'hidden matrices (attention projections, MLP), fan_in and fan_out both scale',
-      mup: { initStd: sigma / Math.sqrt(m), learningRate: adam ? eta / m : eta, multiplier: 1, note: adam ? 'init variance σ²/m, Adam LR η/m (weight decay × m)' : 'init variance σ²/m, SGD LR η' },
+      mup: {
+        initStd: sigma / Math.sqrt(m),
+        learningRate: adam ? eta / m : eta,
+        multiplier: 1,
+        note: adam ? 'init variance σ²/m, Adam LR η/m (weight decay × m)' : 'init variance σ²/m, SGD LR η',
+      },
       sp: sp(sigma),
     },
     {
       group: 'output',
       description: 'output (readout / unembedding) weights',
-      mup: { initStd: sigma, learningRate: adam ? eta : eta * m, multiplier: alphaOut / m, note: 'logits multiplied by α_out/m (MuReadout); weights at the base init, or zero (slower start in short runs)' },
+      mup: {
+        initStd: sigma,
+        learningRate: adam ? eta : eta * m,
+        multiplier: alphaOut / m,
+        note: 'logits multiplied by α_out/m (MuReadout); weights at the base init, or zero (slower start in short runs)',
+      },
       sp: sp(sigma),
     },
     {
       group: 'attention',
       description: 'attention logits',
-      mup: { initStd: null, learningRate: adam ? eta / m : eta, multiplier: 1 / headDim, note: 'q·k/d_head instead of /√d_head (times a constant, e.g. √d_head at the base, so the base model attends as under SP); zero-init the query' },
+      mup: {
+        initStd: null,
+        learningRate: adam ? eta / m : eta,
+        multiplier: 1 / headDim,
+        note: 'q·k/d_head instead of /√d_head (times a constant, e.g. √d_head at the base, so the base model attends as under SP); zero-init the query',
+      },
       sp: { initStd: null, learningRate: eta, multiplier: 1 / Math.sqrt(headDim), note: 'q·k/√d_head' },
     },
     {
@@ -97,7 +126,8 @@ export function mupTable(o: MupOptions): MupTable {
     optimizer: adam ? 'adam' : 'sgd',
     groups,
     attention: { mupScale: 1 / headDim, spScale: 1 / Math.sqrt(headDim), headDim },
-    citation: 'Yang et al. 2022 (Tensor Programs V, arXiv:2203.03466), microsoft/mup; Dey, Anthony & Hestness 2024 (practitioner\'s guide)',
+    citation:
+      "Yang et al. 2022 (Tensor Programs V, arXiv:2203.03466), microsoft/mup; Dey, Anthony & Hestness 2024 (practitioner's guide)",
   };
 }
 
@@ -124,11 +154,17 @@ export interface TransferCheck {
 function widthOptimum(width: number, runs: Run[]): WidthOptimum {
   const sorted = [...runs].sort((a, b) => a.lr! - b.lr!);
   const i = sorted.reduce((b, r, k) => (r.loss < sorted[b].loss ? k : b), 0);
-  const lo = Math.max(0, i - 2), hi = Math.min(sorted.length, i + 3);
+  const lo = Math.max(0, i - 2),
+    hi = Math.min(sorted.length, i + 3);
   const window = sorted.slice(lo, hi);
-  let lr = sorted[i].lr!, loss = sorted[i].loss;
+  let lr = sorted[i].lr!,
+    loss = sorted[i].loss;
   if (window.length >= 3) {
-    const c = polynomialFit(window.map((r) => Math.log(r.lr!)), window.map((r) => r.loss), 2);
+    const c = polynomialFit(
+      window.map((r) => Math.log(r.lr!)),
+      window.map((r) => r.loss),
+      2,
+    );
     if (c && c[2] > 0) {
       const x = -c[1] / (2 * c[2]);
       if (x >= Math.log(window[0].lr!) && x <= Math.log(window[window.length - 1].lr!)) {
@@ -145,33 +181,62 @@ function widthOptimum(width: number, runs: Run[]): WidthOptimum {
  * ln width with a bootstrap interval (runs resampled within each width).
  * @throws InputError without width and lr columns, with one width, or with fewer than 3 LRs a width
  */
-export function learningRateTransfer(dataset: Dataset, bootstrap?: { replicates: number; seed: number; level: number }): TransferCheck {
+export function learningRateTransfer(
+  dataset: Dataset,
+  bootstrap?: { replicates: number; seed: number; level: number },
+): TransferCheck {
   const source = dataset.source;
-  for (const [field, what] of [['width', 'model width (d_model)'], ['lr', 'peak learning rate']] as const) {
-    if (dataset.columns[field] === undefined) throw new InputError({ file: source, line: 1 }, (o) => `the transfer check needs a ${field} column (${what}); map one with ${o('columns')} ${field}=NAME`);
+  for (const [field, what] of [
+    ['width', 'model width (d_model)'],
+    ['lr', 'peak learning rate'],
+  ] as const) {
+    if (dataset.columns[field] === undefined)
+      throw new InputError(
+        { file: source, line: 1 },
+        (o) => `the transfer check needs a ${field} column (${what}); map one with ${o('columns')} ${field}=NAME`,
+      );
   }
   const byWidth = new Map<number, Run[]>();
   checkMagnitudes(dataset, ['width', 'lr', 'loss'], dataset.runs);
   for (const r of dataset.runs) {
-    if (r.width === undefined || r.lr === undefined) throw new InputError({ file: source, line: r.line }, 'this run has no width or learning rate');
+    if (r.width === undefined || r.lr === undefined)
+      throw new InputError({ file: source, line: r.line }, 'this run has no width or learning rate');
     if (!byWidth.has(r.width)) byWidth.set(r.width, []);
     byWidth.get(r.width)!.push(r);
   }
-  if (byWidth.size < 2) throw new InputError({ file: source }, `one width (${[...byWidth.keys()][0]}): the transfer check needs learning-rate sweeps at two or more widths`);
+  if (byWidth.size < 2)
+    throw new InputError(
+      { file: source },
+      `one width (${[...byWidth.keys()][0]}): the transfer check needs learning-rate sweeps at two or more widths`,
+    );
   for (const [w, runs] of byWidth) {
-    if (new Set(runs.map((r) => r.lr)).size < 3) throw new InputError({ file: source, line: runs[0].line }, `width ${w} has ${new Set(runs.map((r) => r.lr)).size} learning rates: a sweep needs at least 3`);
+    if (new Set(runs.map((r) => r.lr)).size < 3)
+      throw new InputError(
+        { file: source, line: runs[0].line },
+        `width ${w} has ${new Set(runs.map((r) => r.lr)).size} learning rates: a sweep needs at least 3`,
+      );
     // A flat sweep has no best learning rate: its "optimum" would be whichever run came first.
     checkLossVaries(dataset, runs, 'a learning-rate sweep', ` at width ${w}`);
   }
   const widths = [...byWidth.entries()].sort((a, b) => a[0] - b[0]).map(([w, runs]) => widthOptimum(w, runs));
-  const slopeOf = (ws: WidthOptimum[]) => powerFit(ws.map((w) => w.width), ws.map((w) => w.learningRate)).exponent;
+  const slopeOf = (ws: WidthOptimum[]) =>
+    powerFit(
+      ws.map((w) => w.width),
+      ws.map((w) => w.learningRate),
+    ).exponent;
   const slope = slopeOf(widths);
   let interval: [number, number] | undefined;
   if (bootstrap && bootstrap.replicates > 1) {
     const slopes: number[] = [];
     for (let r = 0; r < bootstrap.replicates; r++) {
       const random = randomSource(bootstrap.seed, r);
-      slopes.push(slopeOf([...byWidth.entries()].sort((a, b) => a[0] - b[0]).map(([w, runs]) => widthOptimum(w, resample(runs, random)))));
+      slopes.push(
+        slopeOf(
+          [...byWidth.entries()]
+            .sort((a, b) => a[0] - b[0])
+            .map(([w, runs]) => widthOptimum(w, resample(runs, random))),
+        ),
+      );
     }
     interval = percentileInterval(slopes, bootstrap.level);
   }
@@ -179,14 +244,17 @@ export function learningRateTransfer(dataset: Dataset, bootstrap?: { replicates:
   const drifts = interval ? interval[0] <= -1 && -1 <= interval[1] : Math.abs(slope + 1) < 0.2;
   const s = slope.toFixed(2);
   // An interval that holds both 0 and −1 cannot tell transfer from drift, whatever the point says.
-  const kind: TransferCheck['kind'] = transfers && drifts ? 'unsettled' : transfers ? 'transfers' : drifts ? 'drifts' : 'moves';
+  const kind: TransferCheck['kind'] =
+    transfers && drifts ? 'unsettled' : transfers ? 'transfers' : drifts ? 'drifts' : 'moves';
   const verdict = {
     transfers: `the optimal learning rate does not move with width (slope ${s}): it transfers, as under muP`,
     drifts: `the optimal learning rate falls as 1/width (slope ${s}): standard-parametrisation drift; retune per width or use muP`,
     moves: `the optimal learning rate moves with width (slope ${s}): it does not transfer`,
     unsettled: `the slope (${s}) ${Math.abs(slope + 1) < Math.abs(slope) ? 'points to standard-parametrisation drift' : 'points to transfer'}, but its interval ${interval ? formatInterval(interval, (x) => x.toFixed(2)) : ''} holds both 0 (transfer) and −1 (drift): not settled; add seeds, learning rates or widths`,
   }[kind];
-  const warnings = widths.filter((w) => w.atEdge).map((w) => `width ${w.width}: the best learning rate is at the edge of the sweep; extend it`);
+  const warnings = widths
+    .filter((w) => w.atEdge)
+    .map((w) => `width ${w.width}: the best learning rate is at the edge of the sweep; extend it`);
   return { widths, slope, interval, kind, verdict, warnings };
 }
 
@@ -200,19 +268,32 @@ export interface CoordinateCheck {
  * after a few steps; a layer whose activations grow with width (slope of ln |a| against ln width
  * above the threshold) is mis-parametrised. Rows: layer, width, value.
  */
-export function coordinateCheck(rows: { layer: string; width: number; value: number; line?: number }[], threshold = 0.2, source = 'data'): CoordinateCheck {
+export function coordinateCheck(
+  rows: { layer: string; width: number; value: number; line?: number }[],
+  threshold = 0.2,
+  source = 'data',
+): CoordinateCheck {
   const byLayer = new Map<string, { width: number; value: number }[]>();
   for (const r of rows) {
-    if (!(r.value > 0)) throw new InputError({ file: source, line: r.line }, `activation magnitude must be positive, got ${r.value}`);
+    if (!(r.value > 0))
+      throw new InputError({ file: source, line: r.line }, `activation magnitude must be positive, got ${r.value}`);
     for (const key of ['width', 'value'] as const) {
-      if (!withinMagnitude(r[key])) throw new InputError({ file: source, line: r.line, columnName: key }, `${key} = ${plain(r[key])} ${magnitudeProblem(r[key])}; expected values between 1e-100 and 1e100`);
+      if (!withinMagnitude(r[key]))
+        throw new InputError(
+          { file: source, line: r.line, columnName: key },
+          `${key} = ${plain(r[key])} ${magnitudeProblem(r[key])}; expected values between 1e-100 and 1e100`,
+        );
     }
     if (!byLayer.has(r.layer)) byLayer.set(r.layer, []);
     byLayer.get(r.layer)!.push({ width: r.width, value: r.value });
   }
   const layers = [...byLayer.entries()].map(([layer, values]) => {
-    if (new Set(values.map((v) => v.width)).size < 2) throw new InputError({ file: source }, `layer "${layer}" is logged at one width: the check needs two or more`);
-    const slope = powerFit(values.map((v) => v.width), values.map((v) => v.value)).exponent;
+    if (new Set(values.map((v) => v.width)).size < 2)
+      throw new InputError({ file: source }, `layer "${layer}" is logged at one width: the check needs two or more`);
+    const slope = powerFit(
+      values.map((v) => v.width),
+      values.map((v) => v.value),
+    ).exponent;
     return { layer, slope, grows: slope > threshold, values };
   });
   return { layers, threshold };

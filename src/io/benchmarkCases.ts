@@ -64,10 +64,18 @@ export function readBenchmarkCase(dir: string): BenchmarkCase {
     throw new InputError({ file: path }, `field "${issue.path.join('.')}": ${issue.message}`);
   }
   const spec = parsed.data;
-  const data = readRuns(join(dir, spec.data), { columns: spec.columns as Partial<Record<Field, string>> | undefined, groups: spec.group, require: ['loss', 'N', 'D'] });
+  const data = readRuns(join(dir, spec.data), {
+    columns: spec.columns as Partial<Record<Field, string>> | undefined,
+    groups: spec.group,
+    require: ['loss', 'N', 'D'],
+  });
   const runs = trainingRuns(data, spec.split.by);
   const split = splitAt(data, runs, spec.split.by, spec.split.max);
-  if (split.fitRuns === 0 || split.heldOut.length === 0) throw new InputError({ file: path }, `field "split": ${split.fitRuns} runs to fit and ${split.heldOut.length} to predict; expected some of each`);
+  if (split.fitRuns === 0 || split.heldOut.length === 0)
+    throw new InputError(
+      { file: path },
+      `field "split": ${split.fitRuns} runs to fit and ${split.heldOut.length} to predict; expected some of each`,
+    );
   return { spec, dir, data, split: { ...split, axis: spec.split.by } };
 }
 

@@ -7,11 +7,17 @@ import type { Run } from './dataset.js';
  * runs, largest first then sorted by centre; what no cluster takes is left unassigned. IsoFLOP
  * budgets are clusters in C; learning-rate sweeps group by C or N the same way.
  */
-export function clusterByLog10(runs: Run[], key: 'C' | 'N', tolerance: number, minRuns: number): { groups: { centre: number; members: Run[] }[]; unassigned: Run[] } {
+export function clusterByLog10(
+  runs: Run[],
+  key: 'C' | 'N',
+  tolerance: number,
+  minRuns: number,
+): { groups: { centre: number; members: Run[] }[]; unassigned: Run[] } {
   const remaining = runs.map((r) => ({ run: r, x: Math.log10(r[key]!) }));
   const groups: { centre: number; members: Run[] }[] = [];
   for (;;) {
-    let bestIndex = -1, bestCount = 0;
+    let bestIndex = -1,
+      bestCount = 0;
     for (let i = 0; i < remaining.length; i++) {
       let count = 0;
       for (const o of remaining) if (Math.abs(o.x - remaining[i].x) <= tolerance) count++;

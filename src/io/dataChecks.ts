@@ -14,7 +14,11 @@ import { plain } from '../core/format.js';
 export type NumericField = 'N' | 'D' | 'C' | 'U' | 'loss' | 'batch' | 'lr' | 'width' | 'layers' | 'gradSq' | 'step';
 
 /** Where a run's value of a field came from: its line, and its column unless the value was derived. */
-export function locate(dataset: Pick<Dataset, 'source' | 'columns'>, run: Pick<Run, 'line'>, field: NumericField): Location {
+export function locate(
+  dataset: Pick<Dataset, 'source' | 'columns'>,
+  run: Pick<Run, 'line'>,
+  field: NumericField,
+): Location {
   const columnName = dataset.columns[field];
   return { file: dataset.source, line: run.line, ...(columnName !== undefined ? { columnName } : {}) };
 }
@@ -28,14 +32,21 @@ function derivation(dataset: Pick<Dataset, 'columns' | 'derived'>, field: Numeri
  * Every value of `fields` that a run has must be finite and within 1e-100…1e100 in magnitude.
  * @throws InputError at the first run and column outside
  */
-export function checkMagnitudes(dataset: Pick<Dataset, 'source' | 'columns' | 'derived'>, fields: readonly NumericField[], runs: readonly Run[]): void {
+export function checkMagnitudes(
+  dataset: Pick<Dataset, 'source' | 'columns' | 'derived'>,
+  fields: readonly NumericField[],
+  runs: readonly Run[],
+): void {
   for (const r of runs) {
     for (const f of fields) {
       const v = r[f];
       // Zero too (a step may be 0): the parser takes only positive values, so a 0 here is a derived
       // value that underflowed.
       if (v === undefined || ((v !== 0 || f === 'step') && withinMagnitude(v))) continue;
-      throw new InputError(locate(dataset, r, f), `${f} = ${plain(v)}${derivation(dataset, f)} ${magnitudeProblem(v)}; expected values between 1e-100 and 1e100`);
+      throw new InputError(
+        locate(dataset, r, f),
+        `${f} = ${plain(v)}${derivation(dataset, f)} ${magnitudeProblem(v)}; expected values between 1e-100 and 1e100`,
+      );
     }
   }
 }
@@ -46,8 +57,17 @@ export function checkMagnitudes(dataset: Pick<Dataset, 'source' | 'columns' | 'd
  * @param scope which runs, for the message, e.g. ' of group "moe"'
  * @throws InputError at the first run, in the field's column
  */
-export function checkDistinct(dataset: Pick<Dataset, 'source' | 'columns'>, runs: readonly Run[], field: NumericField, min: number, purpose: string, scope = ''): void {
-  const values = [...new Set(runs.map((r) => r[field]).filter((v): v is number => v !== undefined))].sort((a, b) => a - b);
+export function checkDistinct(
+  dataset: Pick<Dataset, 'source' | 'columns'>,
+  runs: readonly Run[],
+  field: NumericField,
+  min: number,
+  purpose: string,
+  scope = '',
+): void {
+  const values = [...new Set(runs.map((r) => r[field]).filter((v): v is number => v !== undefined))].sort(
+    (a, b) => a - b,
+  );
   if (values.length >= min || runs.length === 0) return;
   const where = locate(dataset, runs[0], field);
   throw new InputError(
@@ -63,15 +83,24 @@ export function checkDistinct(dataset: Pick<Dataset, 'source' | 'columns'>, runs
  * exponent, optimum or crossover fitted to it would be an artefact of the optimiser.
  * @throws InputError at the first run, in the loss column
  */
-export function checkLossVaries(dataset: Pick<Dataset, 'source' | 'columns'>, runs: readonly Run[], purpose: string, scope = ''): void {
+export function checkLossVaries(
+  dataset: Pick<Dataset, 'source' | 'columns'>,
+  runs: readonly Run[],
+  purpose: string,
+  scope = '',
+): void {
   if (runs.length < 2) return;
-  let lo = Infinity, hi = -Infinity;
+  let lo = Infinity,
+    hi = -Infinity;
   for (const r of runs) {
     lo = Math.min(lo, r.loss);
     hi = Math.max(hi, r.loss);
   }
   if (hi - lo > 1e-9 * Math.abs(hi)) return;
-  throw new InputError(locate(dataset, runs[0], 'loss'), `every run${scope} has the same loss (${plain(runs[0].loss)}): a constant loss has no trend, so ${purpose} has nothing to fit`);
+  throw new InputError(
+    locate(dataset, runs[0], 'loss'),
+    `every run${scope} has the same loss (${plain(runs[0].loss)}): a constant loss has no trend, so ${purpose} has nothing to fit`,
+  );
 }
 
 /**
@@ -79,7 +108,12 @@ export function checkLossVaries(dataset: Pick<Dataset, 'source' | 'columns'>, ru
  * varies, and three or more different values of each variable of a power-law term (two points fix
  * a line but not a curve's scale and exponent together; U, a data budget, may stay constant).
  */
-export function checkLawData(law: Pick<Law, 'id' | 'inputs'>, dataset: Dataset, runs: readonly Run[] = dataset.runs, scope = ''): void {
+export function checkLawData(
+  law: Pick<Law, 'id' | 'inputs'>,
+  dataset: Dataset,
+  runs: readonly Run[] = dataset.runs,
+  scope = '',
+): void {
   checkMagnitudes(dataset, [...law.inputs, 'loss'], runs);
   const purpose = `fitting law ${law.id}`;
   checkLossVaries(dataset, runs, purpose, scope);

@@ -47,7 +47,8 @@ export function lawInputs(dataset: Dataset, variables: readonly Variable[], grou
   if (groups) {
     x.group = Int32Array.from(dataset.runs, (r) => {
       const g = groups.indexOf(r.group ?? '');
-      if (g < 0) throw new RangeError(`run at line ${r.line} has group "${r.group ?? ''}", not one of ${groups.join(', ')}`);
+      if (g < 0)
+        throw new RangeError(`run at line ${r.line} has group "${r.group ?? ''}", not one of ${groups.join(', ')}`);
       return g;
     });
   }

@@ -36,10 +36,29 @@ export interface ReadCurve extends TrainingCurve {
 }
 
 /** A curve whose LRs come from its schedule, checked to cover the last checkpoint. */
-function withSchedule(name: string, schedule: Schedule, points: TrainingCurve['points'], N: number | undefined, source: string): ReadCurve {
+function withSchedule(
+  name: string,
+  schedule: Schedule,
+  points: TrainingCurve['points'],
+  N: number | undefined,
+  source: string,
+): ReadCurve {
   const last = points.at(-1);
-  if (last && last.step > schedule.steps) throw new InputError(last.where ?? { file: source }, `run "${name}": a checkpoint at step ${last.step} lies beyond its schedule's ${schedule.steps} steps`);
-  return { name, N, lrs: lrSequence(schedule), warmupSteps: schedule.warmupSteps ?? 0, points, lrFrom: 'schedule', schedule, source };
+  if (last && last.step > schedule.steps)
+    throw new InputError(
+      last.where ?? { file: source },
+      `run "${name}": a checkpoint at step ${last.step} lies beyond its schedule's ${schedule.steps} steps`,
+    );
+  return {
+    name,
+    N,
+    lrs: lrSequence(schedule),
+    warmupSteps: schedule.warmupSteps ?? 0,
+    points,
+    lrFrom: 'schedule',
+    schedule,
+    source,
+  };
 }
 
 /**
@@ -49,34 +68,69 @@ function withSchedule(name: string, schedule: Schedule, points: TrainingCurve['p
  */
 export function curvesFromDataset(ds: Dataset, schedules: Record<string, Schedule> = {}): ReadCurve[] {
   const file = ds.source;
-  if (ds.columns.run === undefined) throw new InputError({ file, line: 1 }, 'expected a run column naming the run each checkpoint belongs to (a curve law fits whole curves)');
-  if (ds.columns.step === undefined) throw new InputError({ file, line: 1 }, 'expected a step column: the optimizer steps taken at each checkpoint');
+  if (ds.columns.run === undefined)
+    throw new InputError(
+      { file, line: 1 },
+      'expected a run column naming the run each checkpoint belongs to (a curve law fits whole curves)',
+    );
+  if (ds.columns.step === undefined)
+    throw new InputError({ file, line: 1 }, 'expected a step column: the optimizer steps taken at each checkpoint');
   const byRun = new Map<string, Dataset['runs']>();
   for (const r of ds.runs) {
-    if (r.run === undefined) throw new InputError({ file, line: r.line, columnName: ds.columns.run }, 'this row has no run name; expected every checkpoint to name its run');
-    if (r.step === undefined) throw new InputError({ file, line: r.line, columnName: ds.columns.step }, 'this row has no step; expected the optimizer steps taken at this checkpoint');
+    if (r.run === undefined)
+      throw new InputError(
+        { file, line: r.line, columnName: ds.columns.run },
+        'this row has no run name; expected every checkpoint to name its run',
+      );
+    if (r.step === undefined)
+      throw new InputError(
+        { file, line: r.line, columnName: ds.columns.step },
+        'this row has no step; expected the optimizer steps taken at this checkpoint',
+      );
     byRun.set(r.run, [...(byRun.get(r.run) ?? []), r]);
   }
   return [...byRun].map(([name, rows]) => {
     rows.sort((a, b) => a.step! - b.step!);
     for (let i = 1; i < rows.length; i++) {
-      if (rows[i].step === rows[i - 1].step) throw new InputError({ file, line: rows[i].line, columnName: ds.columns.step }, `run "${name}" has two checkpoints at step ${rows[i].step} (lines ${rows[i - 1].line} and ${rows[i].line}); expected one loss per step`);
+      if (rows[i].step === rows[i - 1].step)
+        throw new InputError(
+          { file, line: rows[i].line, columnName: ds.columns.step },
+          `run "${name}" has two checkpoints at step ${rows[i].step} (lines ${rows[i - 1].line} and ${rows[i].line}); expected one loss per step`,
+        );
     }
     const Ns = new Set(rows.map((r) => r.N));
-    if (Ns.size > 1) throw new InputError({ file, line: rows[0].line, columnName: ds.columns.N }, `run "${name}" has more than one N (${[...Ns].join(', ')}); expected one model size per run`);
+    if (Ns.size > 1)
+      throw new InputError(
+        { file, line: rows[0].line, columnName: ds.columns.N },
+        `run "${name}" has more than one N (${[...Ns].join(', ')}); expected one model size per run`,
+      );
     const N = rows[0].N;
-    const points = rows.map((r) => ({ step: r.step!, loss: r.loss, where: { file, line: r.line, columnName: ds.columns.step } }));
+    const points = rows.map((r) => ({
+      step: r.step!,
+      loss: r.loss,
+      where: { file, line: r.line, columnName: ds.columns.step },
+    }));
     const schedule = schedules[name];
     if (schedule) return withSchedule(name, schedule, points, N, file);
-    if (ds.columns.lr === undefined) throw new InputError({ file, line: 1 }, (option) => `run "${name}" has no schedule and the file has no lr column; expected the learning rate at each checkpoint (an lr column) or a schedule for the run (${option('schedules')})`);
+    if (ds.columns.lr === undefined)
+      throw new InputError(
+        { file, line: 1 },
+        (option) =>
+          `run "${name}" has no schedule and the file has no lr column; expected the learning rate at each checkpoint (an lr column) or a schedule for the run (${option('schedules')})`,
+      );
     // Linear interpolation between checkpoints; before the first, its value.
     const last = rows.at(-1)!.step!;
-    if (!Number.isInteger(last) || last > MAX_SCHEDULE_STEPS) throw new InputError({ file, line: rows.at(-1)!.line, columnName: ds.columns.step }, `run "${name}": step ${last} is not a whole number of steps up to ${MAX_SCHEDULE_STEPS.toExponential(0)} (a curve law reads the learning rate of every step)`);
+    if (!Number.isInteger(last) || last > MAX_SCHEDULE_STEPS)
+      throw new InputError(
+        { file, line: rows.at(-1)!.line, columnName: ds.columns.step },
+        `run "${name}": step ${last} is not a whole number of steps up to ${MAX_SCHEDULE_STEPS.toExponential(0)} (a curve law reads the learning rate of every step)`,
+      );
     const lrs = new Float64Array(last);
     let j = 0;
     for (let s = 1; s <= last; s++) {
       while (j < rows.length - 1 && rows[j + 1].step! < s) j++;
-      const a = rows[j], b = rows[Math.min(j + 1, rows.length - 1)];
+      const a = rows[j],
+        b = rows[Math.min(j + 1, rows.length - 1)];
       lrs[s - 1] = s <= a.step! ? a.lr! : a.lr! + ((b.lr! - a.lr!) * (s - a.step!)) / (b.step! - a.step!);
     }
     return { name, N, lrs, warmupSteps: 0, points, lrFrom: 'lr column' as const, source: file };
@@ -93,15 +147,29 @@ export function curveFromMetrics(text: string, source: string, name: string): Re
   if (m.problem) {
     // parseMetrics says "SOURCE line N: what"; as a located error, file:N: what.
     const at = new RegExp(`^${source.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} line (\\d+): `).exec(m.problem);
-    throw at ? new InputError({ file: source, line: Number(at[1]) }, m.problem.slice(at[0].length)) : new InputError({ file: source }, m.problem);
+    throw at
+      ? new InputError({ file: source, line: Number(at[1]) }, m.problem.slice(at[0].length))
+      : new InputError({ file: source }, m.problem);
   }
-  if (!m.evals.length) throw new InputError({ file: source }, 'no evaluations (expected JSON lines with "step", "val_loss" and "schedule")');
-  if (!m.schedule) throw new InputError({ file: source, line: 1 }, 'the metrics carry no "schedule" (examples/trainers/train.py writes one on every line); give the curve as a table with an lr column instead');
+  if (!m.evals.length)
+    throw new InputError(
+      { file: source },
+      'no evaluations (expected JSON lines with "step", "val_loss" and "schedule")',
+    );
+  if (!m.schedule)
+    throw new InputError(
+      { file: source, line: 1 },
+      'the metrics carry no "schedule" (examples/trainers/train.py writes one on every line); give the curve as a table with an lr column instead',
+    );
   const first = JSON.parse(text.split('\n').find((l) => l.trim())!) as Record<string, unknown>;
   const size = first.params_nonembedding ?? first.params;
   const N = typeof size === 'number' && size > 0 ? size : undefined;
   const points = m.evals.map((e, i) => {
-    if (e.step === null || e.step === undefined) throw new InputError({ file: source, line: i + 1 }, 'an evaluation without "step"; expected the optimizer steps taken');
+    if (e.step === null || e.step === undefined)
+      throw new InputError(
+        { file: source, line: i + 1 },
+        'an evaluation without "step"; expected the optimizer steps taken',
+      );
     return { step: e.step, loss: e.loss, where: { file: source, line: i + 1 } };
   });
   return withSchedule(name, m.schedule, points, N, source);

@@ -42,11 +42,18 @@ const positive = (v: unknown): v is number => typeof v === 'number' && Number.is
  * tokens too and above the previous evaluation's. `names` are the fields as the trainer or API calls
  * them, for the message.
  */
-export function evaluationProblem(loss: unknown, tokens: unknown, names: { loss: string; tokens: string }, previousTokens?: number): string | undefined {
+export function evaluationProblem(
+  loss: unknown,
+  tokens: unknown,
+  names: { loss: string; tokens: string },
+  previousTokens?: number,
+): string | undefined {
   if (!positive(loss)) return `${names.loss} ${show(loss)} is not a positive number`;
-  if (tokens === undefined) return `${names.loss} without ${names.tokens} (expected the tokens seen at this evaluation)`;
+  if (tokens === undefined)
+    return `${names.loss} without ${names.tokens} (expected the tokens seen at this evaluation)`;
   if (!positive(tokens)) return `${names.tokens} ${show(tokens)} is not a positive number`;
-  if (previousTokens !== undefined && tokens <= previousTokens) return `${names.tokens} ${show(tokens)} does not increase (the evaluation before was at ${show(previousTokens)})`;
+  if (previousTokens !== undefined && tokens <= previousTokens)
+    return `${names.tokens} ${show(tokens)} does not increase (the evaluation before was at ${show(previousTokens)})`;
   return undefined;
 }
 
@@ -64,7 +71,8 @@ function parseLine(text: string): unknown {
     const value = JSON.parse(tagged) as unknown;
     if (value && typeof value === 'object' && !Array.isArray(value)) {
       const record = value as Record<string, unknown>;
-      for (const [k, v] of Object.entries(record)) if (typeof v === 'string' && v.startsWith('\u0000')) record[k] = Number(v.slice(1));
+      for (const [k, v] of Object.entries(record))
+        if (typeof v === 'string' && v.startsWith('\u0000')) record[k] = Number(v.slice(1));
     }
     return value;
   }
@@ -90,7 +98,12 @@ export function parseMetrics(text: string, source: string, strict: boolean): Met
       if (!t.startsWith('{')) throw new Error('not an object');
       m = parseLine(t);
     } catch {
-      if (strict) return { evals, final, problem: `${where}: not a JSON object (expected {"tokens": …, "val_loss": …}): ${t.length > 80 ? `${t.slice(0, 80)}…` : t}` };
+      if (strict)
+        return {
+          evals,
+          final,
+          problem: `${where}: not a JSON object (expected {"tokens": …, "val_loss": …}): ${t.length > 80 ? `${t.slice(0, 80)}…` : t}`,
+        };
       continue;
     }
     if (!m || typeof m !== 'object' || Array.isArray(m)) continue;
@@ -98,14 +111,20 @@ export function parseMetrics(text: string, source: string, strict: boolean): Met
     const lossName = 'val_loss' in r ? 'val_loss' : 'loss' in r ? 'loss' : undefined;
     if (!lossName) continue;
     const tokensName = 'tokens' in r ? 'tokens' : 'tokens_seen' in r ? 'tokens_seen' : 'tokens';
-    const problem = evaluationProblem(r[lossName], r[tokensName], { loss: lossName, tokens: tokensName }, evals.at(-1)?.tokens);
+    const problem = evaluationProblem(
+      r[lossName],
+      r[tokensName],
+      { loss: lossName, tokens: tokensName },
+      evals.at(-1)?.tokens,
+    );
     if (problem) return { evals, final, problem: `${where}: ${problem}`, ...(schedule ? { schedule } : {}) };
     const step = r.step;
     if (step !== undefined && step !== null && !(typeof step === 'number' && Number.isInteger(step) && step >= 0)) {
       return { evals, final, problem: `${where}: step ${show(step)} is not a whole number ≥ 0` };
     }
     const lr = r.lr;
-    if (lr !== undefined && lr !== null && !positive(lr)) return { evals, final, problem: `${where}: lr ${show(lr)} is not a positive number` };
+    if (lr !== undefined && lr !== null && !positive(lr))
+      return { evals, final, problem: `${where}: lr ${show(lr)} is not a positive number` };
     if (r.schedule !== undefined) {
       try {
         schedule = parseSchedule(r.schedule, { file: where });
@@ -114,7 +133,12 @@ export function parseMetrics(text: string, source: string, strict: boolean): Met
         return { evals, final, problem: e.message };
       }
     }
-    evals.push({ tokens: r[tokensName] as number, loss: r[lossName] as number, step: (step as number | undefined) ?? null, ...(positive(lr) ? { lr } : {}) });
+    evals.push({
+      tokens: r[tokensName] as number,
+      loss: r[lossName] as number,
+      step: (step as number | undefined) ?? null,
+      ...(positive(lr) ? { lr } : {}),
+    });
     if (r.final === true || r.done === true) {
       final = true;
       break;

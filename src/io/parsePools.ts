@@ -19,7 +19,6 @@ import { lineColumn, lineStartsOf } from './textPosition.js';
 import { magnitudeProblem, withinMagnitude } from '../core/magnitude.js';
 import { plain } from '../core/format.js';
 
-
 /** A data pool of the data-selection law (analyses/dataSelection.ts). */
 export interface Pool {
   name: string;
@@ -46,15 +45,30 @@ const aliases: Record<'name' | 'b' | 'tau', string[]> = {
 const numberPattern = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
 /** Check one pool's values; `where(field)` locates a field for the error. */
-function checkPool(name: string, b: number, tau: number, where: (field: 'name' | 'b' | 'tau') => Location, seen: Set<string>): Pool {
+function checkPool(
+  name: string,
+  b: number,
+  tau: number,
+  where: (field: 'name' | 'b' | 'tau') => Location,
+  seen: Set<string>,
+): Pool {
   if (name === '') throw new InputError(where('name'), 'expected a pool name, got an empty value');
   if (seen.has(name)) throw new InputError(where('name'), `pool "${name}" appears twice; expected one row per pool`);
   seen.add(name);
-  if (!(b < 0) || !Number.isFinite(b)) throw new InputError(where('b'), `expected a negative utility exponent b (error falls as samples^b), got ${b}`);
-  if (!(tau > 0) || !Number.isFinite(tau)) throw new InputError(where('tau'), `expected a positive repetition half-life tau in epochs, got ${tau}`);
+  if (!(b < 0) || !Number.isFinite(b))
+    throw new InputError(where('b'), `expected a negative utility exponent b (error falls as samples^b), got ${b}`);
+  if (!(tau > 0) || !Number.isFinite(tau))
+    throw new InputError(where('tau'), `expected a positive repetition half-life tau in epochs, got ${tau}`);
   // samples^b and 0.5^(k/τ) underflow or overflow for exponents and half-lives beyond 1e±100.
-  for (const [field, v] of [['b', b], ['tau', tau]] as const) {
-    if (!withinMagnitude(v)) throw new InputError(where(field), `${field} = ${plain(v)} ${magnitudeProblem(v)}; expected values between 1e-100 and 1e100`);
+  for (const [field, v] of [
+    ['b', b],
+    ['tau', tau],
+  ] as const) {
+    if (!withinMagnitude(v))
+      throw new InputError(
+        where(field),
+        `${field} = ${plain(v)} ${magnitudeProblem(v)}; expected values between 1e-100 and 1e100`,
+      );
   }
   return { name, b, tau };
 }
@@ -66,16 +80,29 @@ function parsePoolsCsv(text: string, source: string): PoolFile {
   headerIndex(header, source, rows[0].info.lines);
   const index = (field: 'name' | 'b' | 'tau') => {
     const i = header.findIndex((h) => aliases[field].includes(h.trim().toLowerCase()));
-    if (i < 0) throw new InputError({ file: source, line: rows[0].info.lines }, `missing column "${field}" (${field === 'name' ? 'the pool\'s name' : field === 'b' ? 'utility exponent, negative' : 'repetition half-life in epochs'}); the file has columns: ${header.join(', ')}`);
+    if (i < 0)
+      throw new InputError(
+        { file: source, line: rows[0].info.lines },
+        `missing column "${field}" (${field === 'name' ? "the pool's name" : field === 'b' ? 'utility exponent, negative' : 'repetition half-life in epochs'}); the file has columns: ${header.join(', ')}`,
+      );
     return i;
   };
   const cols = { name: index('name'), b: index('b'), tau: index('tau') };
   const seen = new Set<string>();
   const pools = rows.slice(1).map(({ record, info }) => {
-    const where = (field: 'name' | 'b' | 'tau'): Location => ({ file: source, line: info.lines, column: cols[field] + 1, columnName: header[cols[field]] });
+    const where = (field: 'name' | 'b' | 'tau'): Location => ({
+      file: source,
+      line: info.lines,
+      column: cols[field] + 1,
+      columnName: header[cols[field]],
+    });
     const num = (field: 'b' | 'tau') => {
       const cell = (record[cols[field]] ?? '').trim();
-      if (!numberPattern.test(cell)) throw new InputError(where(field), `expected a number for ${field}, got ${cell === '' ? 'an empty cell' : JSON.stringify(cell)}`);
+      if (!numberPattern.test(cell))
+        throw new InputError(
+          where(field),
+          `expected a number for ${field}, got ${cell === '' ? 'an empty cell' : JSON.stringify(cell)}`,
+        );
       return Number(cell);
     };
     return checkPool((record[cols.name] ?? '').trim(), num('b'), num('tau'), where, seen);
@@ -85,15 +112,33 @@ function parsePoolsCsv(text: string, source: string): PoolFile {
 
 function parsePoolsJson(text: string, source: string): PoolFile {
   const starts = lineStartsOf(text);
-  const loc = (node: JsonNode, columnName?: string): Location => ({ file: source, ...lineColumn(starts, node.offset), ...(columnName ? { columnName } : {}) });
+  const loc = (node: JsonNode, columnName?: string): Location => ({
+    file: source,
+    ...lineColumn(starts, node.offset),
+    ...(columnName ? { columnName } : {}),
+  });
   const errors: ParseError[] = [];
   const root = parseTree(text, errors, { allowTrailingComma: false, disallowComments: true });
-  if (errors.length > 0) throw new InputError({ file: source, ...lineColumn(starts, errors[0].offset) }, `malformed JSON: ${printParseErrorCode(errors[0].error)}`);
+  if (errors.length > 0)
+    throw new InputError(
+      { file: source, ...lineColumn(starts, errors[0].offset) },
+      `malformed JSON: ${printParseErrorCode(errors[0].error)}`,
+    );
   const example = 'e.g. {"pools": [{"name": "top 10 %", "b": -0.16, "tau": 6.727}]} or an array of such pools';
-  if (!root || (root.type !== 'array' && root.type !== 'object')) throw new InputError({ file: source, line: 1, column: 1 }, `expected pools as JSON, ${example}`);
-  const props = (node: JsonNode) => new Map((node.children ?? []).map((p) => [String(p.children?.[0]?.value), p.children?.[1]] as const).filter((e): e is [string, JsonNode] => e[1] !== undefined));
+  if (!root || (root.type !== 'array' && root.type !== 'object'))
+    throw new InputError({ file: source, line: 1, column: 1 }, `expected pools as JSON, ${example}`);
+  const props = (node: JsonNode) =>
+    new Map(
+      (node.children ?? [])
+        .map((p) => [String(p.children?.[0]?.value), p.children?.[1]] as const)
+        .filter((e): e is [string, JsonNode] => e[1] !== undefined),
+    );
   const number = (node: JsonNode, key: string) => {
-    if (node.type !== 'number') throw new InputError(loc(node, key), `expected a number for ${key}, got ${node.type === 'string' ? JSON.stringify(node.value) : node.type}`);
+    if (node.type !== 'number')
+      throw new InputError(
+        loc(node, key),
+        `expected a number for ${key}, got ${node.type === 'string' ? JSON.stringify(node.value) : node.type}`,
+      );
     return node.value as number;
   };
   const out: PoolFile = { pools: [] };
@@ -102,25 +147,37 @@ function parsePoolsJson(text: string, source: string): PoolFile {
     const p = props(root);
     list = p.get('pools');
     if (!list) throw new InputError(loc(root), `missing "pools"; ${example}`);
-    const a = p.get('a'), d = p.get('d'), size = p.get('poolSize') ?? p.get('pool_size');
+    const a = p.get('a'),
+      d = p.get('d'),
+      size = p.get('poolSize') ?? p.get('pool_size');
     if (a) {
       out.a = number(a, 'a');
-      if (!(out.a > 0) || !withinMagnitude(out.a)) throw new InputError(loc(a, 'a'), `expected a positive a (samples enter as a·n/1e5) between 1e-100 and 1e100, got ${out.a}`);
+      if (!(out.a > 0) || !withinMagnitude(out.a))
+        throw new InputError(
+          loc(a, 'a'),
+          `expected a positive a (samples enter as a·n/1e5) between 1e-100 and 1e100, got ${out.a}`,
+        );
     }
     if (d) {
       out.d = number(d, 'd');
-      if (!(out.d >= 0) || !withinMagnitude(out.d)) throw new InputError(loc(d, 'd'), `expected a non-negative irreducible error d up to 1e100, got ${out.d}`);
+      if (!(out.d >= 0) || !withinMagnitude(out.d))
+        throw new InputError(loc(d, 'd'), `expected a non-negative irreducible error d up to 1e100, got ${out.d}`);
     }
     if (size) {
       out.poolSize = number(size, 'poolSize');
-      if (!(out.poolSize >= 1) || !withinMagnitude(out.poolSize)) throw new InputError(loc(size, 'poolSize'), `expected a pool size of at least one sample (and at most 1e100), got ${out.poolSize}`);
+      if (!(out.poolSize >= 1) || !withinMagnitude(out.poolSize))
+        throw new InputError(
+          loc(size, 'poolSize'),
+          `expected a pool size of at least one sample (and at most 1e100), got ${out.poolSize}`,
+        );
     }
   }
   if (list.type !== 'array') throw new InputError(loc(list, 'pools'), `expected an array of pools, got ${list.type}`);
   if (!list.children?.length) throw new InputError(loc(list, 'pools'), 'expected at least one pool');
   const seen = new Set<string>();
   for (const node of list.children) {
-    if (node.type !== 'object') throw new InputError(loc(node), `expected a pool object with name, b and tau, got ${node.type}`);
+    if (node.type !== 'object')
+      throw new InputError(loc(node), `expected a pool object with name, b and tau, got ${node.type}`);
     const p = props(node);
     const field = (key: 'name' | 'b' | 'tau') => {
       const k = aliases[key].find((x) => p.has(x));
@@ -128,11 +185,20 @@ function parsePoolsJson(text: string, source: string): PoolFile {
       return [k, p.get(k)!] as const;
     };
     const [nameKey, nameNode] = field('name');
-    if (nameNode.type !== 'string') throw new InputError(loc(nameNode, nameKey), `expected a pool name (string), got ${nameNode.type}`);
+    if (nameNode.type !== 'string')
+      throw new InputError(loc(nameNode, nameKey), `expected a pool name (string), got ${nameNode.type}`);
     const [bKey, bNode] = field('b');
     const [tauKey, tauNode] = field('tau');
     const nodes = { name: [nameKey, nameNode], b: [bKey, bNode], tau: [tauKey, tauNode] } as const;
-    out.pools.push(checkPool(String(nameNode.value).trim(), number(bNode, bKey), number(tauNode, tauKey), (f) => loc(nodes[f][1], nodes[f][0]), seen));
+    out.pools.push(
+      checkPool(
+        String(nameNode.value).trim(),
+        number(bNode, bKey),
+        number(tauNode, tauKey),
+        (f) => loc(nodes[f][1], nodes[f][0]),
+        seen,
+      ),
+    );
   }
   return out;
 }

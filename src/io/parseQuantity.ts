@@ -14,6 +14,9 @@ export function parseQuantity(text: string, name: string, { positive = true } = 
   const value = Number(m[1]) * (m[2] ? suffixes[m[2]] : 1);
   if (!Number.isFinite(value)) throw new UsageError(`${name}: expected a finite number, got "${text}"`);
   if (positive && !(value > 0)) throw new UsageError(`${name}: expected a positive number, got "${text}"`);
-  if (!withinMagnitude(value)) throw new UsageError(`${name}: ${text.trim()} ${magnitudeProblem(value)}; expected a value between 1e-100 and 1e100`);
+  if (!withinMagnitude(value))
+    throw new UsageError(
+      `${name}: ${text.trim()} ${magnitudeProblem(value)}; expected a value between 1e-100 and 1e100`,
+    );
   return value;
 }

@@ -3,7 +3,10 @@ import assert from 'node:assert/strict';
 import { parseRuns, parseColumnMapping } from './parseRuns.js';
 import { InputError } from '../errors/index.js';
 
-const csv = (body: string) => (opts = {}) => parseRuns(body, { source: 'runs.csv', ...opts });
+const csv =
+  (body: string) =>
+  (opts = {}) =>
+    parseRuns(body, { source: 'runs.csv', ...opts });
 
 /** The error's message, asserting it is an InputError at the given line and column. */
 function located(fn: () => unknown, line: number, column?: number): string {
@@ -21,7 +24,16 @@ function located(fn: () => unknown, line: number, column?: number): string {
 test('parseRuns(csv) reads N, D, C, loss and keeps group, run and step', () => {
   const d = parseRuns('N,D,loss,group,run,step\n1e8,2e9,3.1,a,r1,100\n2e8,4e9,2.9,b,r2,200\n', { source: 'x.csv' });
   assert.equal(d.runs.length, 2);
-  assert.deepEqual(d.runs[1], { N: 2e8, D: 4e9, C: 6 * 2e8 * 4e9, loss: 2.9, group: 'b', run: 'r2', step: 200, line: 3 });
+  assert.deepEqual(d.runs[1], {
+    N: 2e8,
+    D: 4e9,
+    C: 6 * 2e8 * 4e9,
+    loss: 2.9,
+    group: 'b',
+    run: 'r2',
+    step: 200,
+    line: 3,
+  });
   assert.equal(d.derived.C, '6ND');
 });
 
@@ -56,54 +68,114 @@ test('NaN, zero, negative and empty values are refused with their location', () 
 test('a missing column is named, with the columns the file has and the flag to map one', () => {
   const msg = located(csv('N,D,val\n1e8,2e9,3.1\n'), 1);
   assert.match(msg, /missing column "loss" .*the file has columns: N, D, val; map one with option "columns" loss=NAME/);
-  assert.match(located(() => parseRuns('N,loss\n1e8,3\n', { source: 'r.csv', require: ['D'] }), 1), /missing column "D" \(or columns C and N, from which D = C\/\(6N\)\)/);
+  assert.match(
+    located(() => parseRuns('N,loss\n1e8,3\n', { source: 'r.csv', require: ['D'] }), 1),
+    /missing column "D" \(or columns C and N, from which D = C\/\(6N\)\)/,
+  );
 });
 
 test('a row with the wrong number of cells is a located CSV error', () => {
-  assert.match(located(csv('N,D,loss\n1e8,2e9,3.1\n1e8,2e9\n'), 3), /malformed CSV: Invalid Record Length: expect 3, got 2/);
+  assert.match(
+    located(csv('N,D,loss\n1e8,2e9,3.1\n1e8,2e9\n'), 3),
+    /malformed CSV: Invalid Record Length: expect 3, got 2/,
+  );
 });
 
 test('unique tokens above total tokens are refused', () => {
-  assert.match(located(csv('N,D,U,loss\n1e8,2e9,3e9,3.1\n'), 2, 3), /unique tokens U = 3000000000 exceed total tokens D = 2000000000/);
+  assert.match(
+    located(csv('N,D,U,loss\n1e8,2e9,3e9,3.1\n'), 2, 3),
+    /unique tokens U = 3000000000 exceed total tokens D = 2000000000/,
+  );
 });
 
-test('JSON arrays: bad values are located at the value\'s line and column', () => {
+test("JSON arrays: bad values are located at the value's line and column", () => {
   const body = '[\n  {"N": 1e8, "D": 2e9, "loss": 3.1},\n  {"N": 1e8, "D": "lots", "loss": 3.1}\n]\n';
-  assert.equal(located(() => parseRuns(body, { source: 'r.json' }), 3, 19), 'r.json:3:19 (column "D"): expected a positive number for D, got "lots"');
-  assert.match(located(() => parseRuns('[{"N": 1e8,, "loss": 3}]', { source: 'r.json' }), 1, 12), /malformed JSON/);
-  assert.match(located(() => parseRuns('[{"N": 1e8, "D": 1e9, "loss": 3}, {"N": 1e8, "D": 1e9}]', { source: 'r.json' }), 1), /has no value for "loss"/);
+  assert.equal(
+    located(() => parseRuns(body, { source: 'r.json' }), 3, 19),
+    'r.json:3:19 (column "D"): expected a positive number for D, got "lots"',
+  );
+  assert.match(
+    located(() => parseRuns('[{"N": 1e8,, "loss": 3}]', { source: 'r.json' }), 1, 12),
+    /malformed JSON/,
+  );
+  assert.match(
+    located(() => parseRuns('[{"N": 1e8, "D": 1e9, "loss": 3}, {"N": 1e8, "D": 1e9}]', { source: 'r.json' }), 1),
+    /has no value for "loss"/,
+  );
 });
 
 test('JSONL: each line is a run; errors name the line', () => {
   const body = '{"N": 1e8, "D": 2e9, "loss": 3.1}\n\n{"N": 1e8, "D": 2e9, "loss": null}\n';
-  assert.equal(located(() => parseRuns(body, { source: 'r.jsonl' }), 3, 30), 'r.jsonl:3:30 (column "loss"): expected a positive number for loss, got null');
+  assert.equal(
+    located(() => parseRuns(body, { source: 'r.jsonl' }), 3, 30),
+    'r.jsonl:3:30 (column "loss"): expected a positive number for loss, got null',
+  );
   const ok = parseRuns('{"N": 1e8, "D": 2e9, "loss": 3.1}\n{"N": 2e8, "D": 2e9, "loss": 3.0}\n', { source: 'r.jsonl' });
-  assert.deepEqual(ok.runs.map((r) => r.line), [1, 2]);
+  assert.deepEqual(
+    ok.runs.map((r) => r.line),
+    [1, 2],
+  );
 });
 
 test('an empty file or a header alone is refused', () => {
-  assert.match(located(() => parseRuns('N,D,loss\n', { source: 'e.csv' }), undefined as never), /no runs in the file/);
-  assert.match(located(() => parseRuns('', { source: 'e.csv' }), undefined as never), /the file is empty/);
+  assert.match(
+    located(() => parseRuns('N,D,loss\n', { source: 'e.csv' }), undefined as never),
+    /no runs in the file/,
+  );
+  assert.match(
+    located(() => parseRuns('', { source: 'e.csv' }), undefined as never),
+    /the file is empty/,
+  );
 });
 
 test('groups keeps one experiment of a mixed export, leaves other rows unvalidated, and says what it kept', () => {
   const text = 'N,D,loss,group\n1e8,2e9,3.1,isoflop\n2e8,oops,2.9,lr-probe\n3e8,4e9,2.8,isoflop\n';
   const d = parseRuns(text, { source: 'x.csv', groups: ['isoflop'] });
-  assert.deepEqual(d.runs.map((r) => r.line), [2, 4]);
+  assert.deepEqual(
+    d.runs.map((r) => r.line),
+    [2, 4],
+  );
   assert.equal(d.selection, 'group isoflop: 2 of 3 rows');
   assert.equal(parseRuns(text.replace('oops', '4e9'), { source: 'x.csv' }).selection, undefined);
-  assert.match(located(() => parseRuns(text, { source: 'x.csv', groups: ['scale-up'] }), 1), /no runs in group "scale-up"; the file's groups are "isoflop", "lr-probe"/);
-  assert.match(located(() => parseRuns('N,D,loss\n1e8,2e9,3\n', { source: 'x.csv', groups: ['isoflop'] }), 1), /option "groups" needs a group column/);
+  assert.match(
+    located(() => parseRuns(text, { source: 'x.csv', groups: ['scale-up'] }), 1),
+    /no runs in group "scale-up"; the file's groups are "isoflop", "lr-probe"/,
+  );
+  assert.match(
+    located(() => parseRuns('N,D,loss\n1e8,2e9,3\n', { source: 'x.csv', groups: ['isoflop'] }), 1),
+    /option "groups" needs a group column/,
+  );
 });
 
 test('sizes in a file read as on the command line: 70B, 1.4T, 70b; a lowercase m is refused with a hint, located', () => {
   const d = parseRuns('N,D,loss\n70B,1.4T,2.1\n7b,140b,2.4\n', { source: 'runs.csv' });
-  assert.deepEqual(d.runs.map((r) => [r.N, r.D]), [[7e10, 1.4e12], [7e9, 1.4e11]]);
-  assert.throws(() => parseRuns('N,D,loss\n70m,1e9,2.1\n', { source: 'runs.csv' }), (e: InputError) => e.message === 'runs.csv:2:1 (column "N"): expected a positive number for N, got "70m" (a lowercase m could mean milli or mega: write M for millions, or the number in full (7e7))');
+  assert.deepEqual(
+    d.runs.map((r) => [r.N, r.D]),
+    [
+      [7e10, 1.4e12],
+      [7e9, 1.4e11],
+    ],
+  );
+  assert.throws(
+    () => parseRuns('N,D,loss\n70m,1e9,2.1\n', { source: 'runs.csv' }),
+    (e: InputError) =>
+      e.message ===
+      'runs.csv:2:1 (column "N"): expected a positive number for N, got "70m" (a lowercase m could mean milli or mega: write M for millions, or the number in full (7e7))',
+  );
 });
 
 test('tab-separated data in a .csv is read as tab-separated, not as one column', () => {
   const d = parseRuns('N\tD\tloss\n1e8\t2e9\t3.1\n2e8\t4e9\t2.9\n', { source: 'pasted.csv' });
-  assert.deepEqual(d.runs.map((r) => [r.N, r.D, r.loss]), [[1e8, 2e9, 3.1], [2e8, 4e9, 2.9]]);
-  assert.equal(parseRuns('N,D,loss,note\n1e8,2e9,3.1,a\tb\n', { source: 'x.csv' }).runs.length, 1, 'a tab inside a comma-separated file stays in its cell');
+  assert.deepEqual(
+    d.runs.map((r) => [r.N, r.D, r.loss]),
+    [
+      [1e8, 2e9, 3.1],
+      [2e8, 4e9, 2.9],
+    ],
+  );
+  assert.equal(
+    parseRuns('N,D,loss,note\n1e8,2e9,3.1,a\tb\n', { source: 'x.csv' }).runs.length,
+    1,
+    'a tab inside a comma-separated file stays in its cell',
+  );
 });

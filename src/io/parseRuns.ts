@@ -123,7 +123,10 @@ export function detectFormat(source: string, text: string): RunFormat {
  * copied from a spreadsheet into a .csv is read as what it is, not as one column.
  * @param head the file's first characters (enough for its first line)
  */
-export function csvOptions(source: string, head = ''): { skip_empty_lines: true; trim: true; delimiter: string; bom: true } {
+export function csvOptions(
+  source: string,
+  head = '',
+): { skip_empty_lines: true; trim: true; delimiter: string; bom: true } {
   const firstLine = stripBom(head).trimStart().split(/\r?\n/, 1)[0];
   const tabs = source.toLowerCase().endsWith('.tsv') || (firstLine.includes('\t') && !firstLine.includes(','));
   return { skip_empty_lines: true, trim: true, delimiter: tabs ? '\t' : ',', bom: true };
@@ -133,30 +136,49 @@ export function csvOptions(source: string, head = ''): { skip_empty_lines: true;
  * A csv-parse error as a located InputError. An unclosed quote is only noticed at the end of the
  * file; `openQuote` (from OpenQuoteScanner) gives where it opens, which is what the user must fix.
  */
-export function csvError(e: unknown, source: string, header: string[] | undefined, openQuote?: { line: number; field: number }): InputError {
+export function csvError(
+  e: unknown,
+  source: string,
+  header: string[] | undefined,
+  openQuote?: { line: number; field: number },
+): InputError {
   const err = e as { message?: string; lines?: number; code?: string; column?: unknown };
   if (err.code === 'CSV_QUOTE_NOT_CLOSED' && openQuote) {
     const name = header?.[openQuote.field - 1];
     return new InputError(
-      { file: source, line: openQuote.line, column: openQuote.field, ...(name !== undefined ? { columnName: name } : {}) },
+      {
+        file: source,
+        line: openQuote.line,
+        column: openQuote.field,
+        ...(name !== undefined ? { columnName: name } : {}),
+      },
       'malformed CSV: a quoted field opens here and is never closed; expected a closing " (a quote inside a quoted field is written "")',
     );
   }
   const message = csvMessages[err.code ?? ''] ?? String(err.message ?? e).replace(/ on line \d+$/, '');
-  const column = typeof err.column === 'number' && err.code !== 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH' ? err.column + 1 : undefined;
+  const column =
+    typeof err.column === 'number' && err.code !== 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH' ? err.column + 1 : undefined;
   const located = column !== undefined && err.lines !== undefined;
   const name = located ? header?.[column - 1] : undefined;
   return new InputError(
-    { file: source, line: err.lines, ...(located ? { column } : {}), ...(name !== undefined ? { columnName: name } : {}) },
+    {
+      file: source,
+      line: err.lines,
+      ...(located ? { column } : {}),
+      ...(name !== undefined ? { columnName: name } : {}),
+    },
     `malformed CSV: ${oneLine(message)}`,
   );
 }
 
 /** csv-parse's messages name fields from 0; these say what is wrong and what to write instead. */
 const csvMessages: Record<string, string> = {
-  INVALID_OPENING_QUOTE: 'a quote inside an unquoted field; expected the whole field in quotes, with each quote inside it doubled ("")',
-  CSV_INVALID_CLOSING_QUOTE: 'text right after a closing quote; expected a delimiter or the end of the line after a quoted field',
-  CSV_NON_TRIMABLE_CHAR_AFTER_CLOSING_QUOTE: 'text right after a closing quote; expected a delimiter or the end of the line after a quoted field',
+  INVALID_OPENING_QUOTE:
+    'a quote inside an unquoted field; expected the whole field in quotes, with each quote inside it doubled ("")',
+  CSV_INVALID_CLOSING_QUOTE:
+    'text right after a closing quote; expected a delimiter or the end of the line after a quoted field',
+  CSV_NON_TRIMABLE_CHAR_AFTER_CLOSING_QUOTE:
+    'text right after a closing quote; expected a delimiter or the end of the line after a quoted field',
 };
 
 function oneLine(text: string): string {
@@ -174,10 +196,16 @@ export function binaryProblem(head: string, source: string): InputError | undefi
   // UTF-16 read as UTF-8: its byte-order mark decodes to two replacement characters (or U+FEFF),
   // then every other byte of ASCII text is NUL.
   if (/^(\uFFFD\uFFFD|\uFEFF)?(\0[^\0]|[^\0]\0){2}/.test(head)) {
-    return new InputError({ file: source, line: 1, column: 1 }, 'the file looks like UTF-16 text; expected UTF-8 (save it as UTF-8 CSV, JSON or JSONL)');
+    return new InputError(
+      { file: source, line: 1, column: 1 },
+      'the file looks like UTF-16 text; expected UTF-8 (save it as UTF-8 CSV, JSON or JSONL)',
+    );
   }
   const at = lineColumn(lineStartsOf(head.slice(0, nul + 1)), nul);
-  return new InputError({ file: source, line: at.line, column: at.column }, 'binary data (a NUL byte): expected a text file of runs (CSV, JSON or JSONL)');
+  return new InputError(
+    { file: source, line: at.line, column: at.column },
+    'binary data (a NUL byte): expected a text file of runs (CSV, JSON or JSONL)',
+  );
 }
 
 /** How many characters of a file's start binaryProblem looks at. */
@@ -204,19 +232,28 @@ export function headerIndex(names: readonly string[], source: string, line: numb
 
 /** Column names for an error message: plain names as they are, odd ones quoted, a long list cut. */
 function listColumns(header: readonly string[]): string {
-  const shown = header.slice(0, 30).map((h) => (/^[\x20-\x7e]{1,40}$/.test(h) && !h.includes(',') ? h : quoteForMessage(h)));
+  const shown = header
+    .slice(0, 30)
+    .map((h) => (/^[\x20-\x7e]{1,40}$/.test(h) && !h.includes(',') ? h : quoteForMessage(h)));
   return shown.join(', ') + (header.length > shown.length ? `, … (${header.length} columns)` : '');
 }
 
 /** Which source column feeds each field: explicit mapping first, then the aliases. */
-function resolveColumns(header: string[], explicit: Partial<Record<Field, string>>, source: string): Partial<Record<Field, string>> {
+function resolveColumns(
+  header: string[],
+  explicit: Partial<Record<Field, string>>,
+  source: string,
+): Partial<Record<Field, string>> {
   const out: Partial<Record<Field, string>> = {};
   for (const field of Object.keys(fieldAliases) as Field[]) {
     const wanted = explicit[field];
     if (wanted !== undefined) {
       const exact = header.find((h) => h === wanted) ?? header.find((h) => normalise(h) === normalise(wanted));
       if (exact === undefined) {
-        throw new InputError({ file: source, line: 1 }, `no column "${wanted}" (mapped to ${field}); the file has columns: ${listColumns(header)}`);
+        throw new InputError(
+          { file: source, line: 1 },
+          `no column "${wanted}" (mapped to ${field}); the file has columns: ${listColumns(header)}`,
+        );
       }
       out[field] = exact;
       continue;
@@ -224,7 +261,9 @@ function resolveColumns(header: string[], explicit: Partial<Record<Field, string
     const taken = new Set(Object.values(out));
     const aliases = fieldAliases[field].map(normalise);
     const exact = header.find((h) => h === field && !taken.has(h));
-    const found = exact ?? header.find((h) => aliases.includes(normalise(h)) && !taken.has(h) && !Object.values(explicit).includes(h));
+    const found =
+      exact ??
+      header.find((h) => aliases.includes(normalise(h)) && !taken.has(h) && !Object.values(explicit).includes(h));
     if (found !== undefined) out[field] = found;
   }
   return out;
@@ -294,7 +333,11 @@ export class RunValidator {
     const columns = resolveColumns(header, this.options.columns ?? {}, source);
     const hint = (f: Field, o: OptionNamer) => `map one with ${o('columns')} ${f}=NAME`;
     if (columns.loss === undefined && this.required.includes('loss')) {
-      throw new InputError({ file: source, line: 1 }, (o) => `missing column "loss" (the final loss of each run); the file has columns: ${listColumns(header)}; ${hint('loss', o)}`);
+      throw new InputError(
+        { file: source, line: 1 },
+        (o) =>
+          `missing column "loss" (the final loss of each run); the file has columns: ${listColumns(header)}; ${hint('loss', o)}`,
+      );
     }
     const has = (f: Field) => columns[f] !== undefined;
     const derived: Dataset['derived'] = {};
@@ -302,12 +345,23 @@ export class RunValidator {
     if (!has('C') && has('N') && has('D')) derived.C = '6ND';
     for (const f of this.required) {
       if (!has(f) && derived[f as 'D' | 'C'] === undefined) {
-        const extra = f === 'D' ? ' (or columns C and N, from which D = C/(6N))' : f === 'C' ? ' (or columns N and D, from which C = 6ND)' : '';
-        throw new InputError({ file: source, line: 1 }, (o) => `missing column "${f}"${extra}; the file has columns: ${listColumns(header)}; ${hint(f, o)}`);
+        const extra =
+          f === 'D'
+            ? ' (or columns C and N, from which D = C/(6N))'
+            : f === 'C'
+              ? ' (or columns N and D, from which C = 6ND)'
+              : '';
+        throw new InputError(
+          { file: source, line: 1 },
+          (o) => `missing column "${f}"${extra}; the file has columns: ${listColumns(header)}; ${hint(f, o)}`,
+        );
       }
     }
     if (this.options.groups?.length && columns.group === undefined) {
-      throw new InputError({ file: source, line: 1 }, (o) => `${o('groups')} needs a group column; the file has columns: ${listColumns(header)}; ${hint('group', o)}`);
+      throw new InputError(
+        { file: source, line: 1 },
+        (o) => `${o('groups')} needs a group column; the file has columns: ${listColumns(header)}; ${hint('group', o)}`,
+      );
     }
     this.derived = derived;
     return columns;
@@ -330,7 +384,12 @@ export class RunValidator {
         if (before[f] !== undefined) {
           const cell = rec.cell(col);
           throw new InputError(
-            { file: this.source, line: cell?.line ?? rec.line, ...(cell ? { column: cell.column } : {}), columnName: col },
+            {
+              file: this.source,
+              line: cell?.line ?? rec.line,
+              ...(cell ? { column: cell.column } : {}),
+              columnName: col,
+            },
             `key "${col}" first appears here and would feed ${f}, which earlier runs gave as "${before[f]}"; expected the same keys in every run`,
           );
         }
@@ -369,16 +428,27 @@ export class RunValidator {
       if (col === undefined) continue;
       const cell = rec.cell(col);
       if (cell === undefined) {
-        throw new InputError({ file: source, line: rec.line, columnName: col }, `this run has no value for "${col}" (${f}); expected a positive number`);
+        throw new InputError(
+          { file: source, line: rec.line, columnName: col },
+          `this run has no value for "${col}" (${f}); expected a positive number`,
+        );
       }
       const value = parseNumber(cell.text);
       const where = { file: source, line: cell.line, column: cell.column, columnName: col };
       if (Number.isNaN(value)) {
         const hint = typeof cell.text === 'string' ? suffixHint(cell.text) : undefined;
-        throw new InputError(where, `expected a positive number for ${f}, got ${describeRaw(cell.text)}${hint ? ` (${hint})` : ''}`);
+        throw new InputError(
+          where,
+          `expected a positive number for ${f}, got ${describeRaw(cell.text)}${hint ? ` (${hint})` : ''}`,
+        );
       }
-      if (!Number.isFinite(value)) throw new InputError(where, `expected a finite positive number for ${f}, got ${describeRaw(cell.text)}`);
-      if (value <= 0) throw new InputError(where, `expected a positive number for ${f}, got ${describeRaw(cell.text)} (${f} must be > 0)`);
+      if (!Number.isFinite(value))
+        throw new InputError(where, `expected a finite positive number for ${f}, got ${describeRaw(cell.text)}`);
+      if (value <= 0)
+        throw new InputError(
+          where,
+          `expected a positive number for ${f}, got ${describeRaw(cell.text)} (${f} must be > 0)`,
+        );
       run[f] = value;
     }
     for (const f of ['group', 'run'] as const) {
@@ -387,8 +457,12 @@ export class RunValidator {
       if (cell && cell.text !== null && String(cell.text) !== '') {
         const name = String(cell.text);
         // Names are printed in tables, reports and one-line errors: a line break would break them.
+        // eslint-disable-next-line no-control-regex -- control characters are what this looks for
         if (/[\x00-\x1f\x7f]/.test(name)) {
-          throw new InputError({ file: source, line: cell.line, column: cell.column, columnName: col }, `expected a ${f} name without control characters (line breaks, tabs), got ${describeRaw(cell.text)}`);
+          throw new InputError(
+            { file: source, line: cell.line, column: cell.column, columnName: col },
+            `expected a ${f} name without control characters (line breaks, tabs), got ${describeRaw(cell.text)}`,
+          );
         }
         run[f] = name;
       }
@@ -398,7 +472,10 @@ export class RunValidator {
       if (cell && cell.text !== null && String(cell.text).trim() !== '') {
         const step = parseNumber(cell.text);
         if (!(step >= 0) || !Number.isFinite(step)) {
-          throw new InputError({ file: source, line: cell.line, column: cell.column, columnName: columns.step }, `expected a non-negative step number, got ${describeRaw(cell.text)}`);
+          throw new InputError(
+            { file: source, line: cell.line, column: cell.column, columnName: columns.step },
+            `expected a non-negative step number, got ${describeRaw(cell.text)}`,
+          );
         }
         run.step = step;
       }
@@ -408,11 +485,13 @@ export class RunValidator {
     // C/(6N) of a tiny C and a huge N is 0, either of which would poison a fit or a store.
     if (derived.D && run.C !== undefined && run.N !== undefined) {
       run.D = run.C / (6 * run.N);
-      if (!(run.D > 0) || !Number.isFinite(run.D)) this.outOfRange(rec, columns.C!, `D = C/(6N) = ${run.C}/(6 × ${run.N})`, run.D);
+      if (!(run.D > 0) || !Number.isFinite(run.D))
+        this.outOfRange(rec, columns.C!, `D = C/(6N) = ${run.C}/(6 × ${run.N})`, run.D);
     }
     if (derived.C && run.N !== undefined && run.D !== undefined) {
       run.C = 6 * run.N * run.D;
-      if (!(run.C > 0) || !Number.isFinite(run.C)) this.outOfRange(rec, columns.D!, `C = 6ND = 6 × ${run.N} × ${run.D}`, run.C);
+      if (!(run.C > 0) || !Number.isFinite(run.C))
+        this.outOfRange(rec, columns.D!, `C = 6ND = 6 × ${run.N} × ${run.D}`, run.C);
     }
     if (run.U !== undefined && run.D !== undefined && run.U > run.D * (1 + 1e-9)) {
       const cell = rec.cell(columns.U!)!;
@@ -429,7 +508,10 @@ export class RunValidator {
   /** A derived value that is not a positive double is refused where its inputs are. */
   private outOfRange(rec: RawRecord, col: string, formula: string, value: number): never {
     const cell = rec.cell(col);
-    const what = value > 0 ? 'overflows (above 1.8e308, the largest double)' : 'underflows to 0 (below 5e-324, the smallest double)';
+    const what =
+      value > 0
+        ? 'overflows (above 1.8e308, the largest double)'
+        : 'underflows to 0 (below 5e-324, the smallest double)';
     throw new InputError(
       { file: this.source, line: cell?.line ?? rec.line, ...(cell ? { column: cell.column } : {}), columnName: col },
       `${formula} ${what}; expected values whose derived ${formula[0]} is a positive finite number`,
@@ -439,8 +521,10 @@ export class RunValidator {
   /** What the data set is, once every record has been seen; refuses a file without runs. */
   finish(format: RunFormat): DatasetInfo {
     const source = this.source;
-    if (format === 'csv' && !this.fixedHeader) throw new InputError({ file: source }, 'the file is empty: expected a header line and at least one run');
-    if (this.total === 0) throw new InputError({ file: source }, 'no runs in the file: expected at least one row after the header');
+    if (format === 'csv' && !this.fixedHeader)
+      throw new InputError({ file: source }, 'the file is empty: expected a header line and at least one run');
+    if (this.total === 0)
+      throw new InputError({ file: source }, 'no runs in the file: expected at least one row after the header');
     const groups = this.options.groups;
     if (groups?.length && this.kept === 0) {
       throw new InputError(
@@ -456,7 +540,8 @@ export class RunValidator {
   }
 }
 
-const jsonTypeOf = (value: unknown): string => (value === null ? 'null' : typeof value === 'string' ? 'string' : typeof value === 'boolean' ? 'boolean' : 'number');
+const jsonTypeOf = (value: unknown): string =>
+  value === null ? 'null' : typeof value === 'string' ? 'string' : typeof value === 'boolean' ? 'boolean' : 'number';
 
 /**
  * Walks JSON text and hands each run object to `onRecord`, without building a tree of the whole
@@ -505,9 +590,12 @@ export class JsonRunsVisitor {
     this.key = undefined;
     visit(text, this.visitor, { disallowComments: true, allowTrailingComma: false });
     if (!this.rootSeen) {
-      throw new InputError({ file: this.source, line: lineNumber, column: 1 }, this.top === 'array'
-        ? 'expected a JSON array of runs (objects), e.g. [{"N": 1e8, "D": 2e9, "loss": 3.1}]'
-        : 'expected a JSON object for a run');
+      throw new InputError(
+        { file: this.source, line: lineNumber, column: 1 },
+        this.top === 'array'
+          ? 'expected a JSON array of runs (objects), e.g. [{"N": 1e8, "D": 2e9, "loss": 3.1}]'
+          : 'expected a JSON object for a run',
+      );
     }
   }
 
@@ -517,15 +605,22 @@ export class JsonRunsVisitor {
 
   /** A value where a run (or, at the top of a JSON file, the array of runs) should be. */
   private notRun(what: string, line: number, character: number, atRoot: boolean): never {
-    throw new InputError(this.where(line, character), atRoot && this.top === 'array'
-      ? `expected a JSON array of runs (objects), e.g. [{"N": 1e8, "D": 2e9, "loss": 3.1}], got ${what}`
-      : `expected a JSON object for a run, got ${what}`);
+    throw new InputError(
+      this.where(line, character),
+      atRoot && this.top === 'array'
+        ? `expected a JSON array of runs (objects), e.g. [{"N": 1e8, "D": 2e9, "loss": 3.1}], got ${what}`
+        : `expected a JSON object for a run, got ${what}`,
+    );
   }
 
   private begin(kind: 'object' | 'array', offset: number, line: number, character: number): void {
     const depth = ++this.depth;
     // Checked before the parser descends further, so a hostile nesting never exhausts its recursion.
-    if (depth > MAX_JSON_DEPTH) throw new InputError(this.where(line, character), `JSON nested more than ${MAX_JSON_DEPTH} deep; expected runs as flat objects`);
+    if (depth > MAX_JSON_DEPTH)
+      throw new InputError(
+        this.where(line, character),
+        `JSON nested more than ${MAX_JSON_DEPTH} deep; expected runs as flat objects`,
+      );
     if (depth === 1) {
       this.rootSeen = true;
       if (kind !== (this.top === 'array' ? 'array' : 'object')) this.notRun(`an ${kind}`, line, character, true);
@@ -535,7 +630,8 @@ export class JsonRunsVisitor {
       this.current = new MapRecord(line + 1 + this.lineOffset);
       this.keyAt.clear();
     }
-    if (depth === this.recordDepth + 1 && this.current && this.key !== undefined) this.nested = { line, column: character, offset };
+    if (depth === this.recordDepth + 1 && this.current && this.key !== undefined)
+      this.nested = { line, column: character, offset };
   }
 
   private end(offset: number): void {
@@ -543,7 +639,11 @@ export class JsonRunsVisitor {
     if (depth === this.recordDepth + 1 && this.nested && this.current && this.key !== undefined) {
       // A structured value is kept as its JSON text: a number field then says what it got.
       const at = this.where(this.nested.line, this.nested.column);
-      this.current.values.set(this.key, { text: this.text.slice(this.nested.offset, offset + 1), line: at.line!, column: at.column! });
+      this.current.values.set(this.key, {
+        text: this.text.slice(this.nested.offset, offset + 1),
+        line: at.line!,
+        column: at.column!,
+      });
       this.nested = undefined;
     }
     if (depth === this.recordDepth && this.current) {
@@ -570,9 +670,11 @@ export class JsonRunsVisitor {
 
   private literal(value: unknown, line: number, character: number): void {
     const depth = this.depth;
-    if (depth === 0 || depth === this.recordDepth - 1) this.notRun(`a ${jsonTypeOf(value)}`, line, character, depth === 0);
+    if (depth === 0 || depth === this.recordDepth - 1)
+      this.notRun(`a ${jsonTypeOf(value)}`, line, character, depth === 0);
     if (depth === this.recordDepth && this.current && this.key !== undefined) {
-      const text = typeof value === 'number' || typeof value === 'string' || value === null ? value : JSON.stringify(value);
+      const text =
+        typeof value === 'number' || typeof value === 'string' || value === null ? value : JSON.stringify(value);
       this.current.values.set(this.key, { text, line: line + 1 + this.lineOffset, column: character + 1 });
     }
   }
@@ -596,7 +698,8 @@ class ParsedRecord implements RawRecord {
 
 /** Colons outside strings: in a flat object, one per key (fewer keys after JSON.parse: a key twice). */
 function colonsOutsideStrings(text: string): number {
-  let n = 0, inString = false;
+  let n = 0,
+    inString = false;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (inString) {
@@ -661,7 +764,13 @@ export function stripBom(text: string): string {
 /** The header of CSV text for an error message, when its first line parses on its own. */
 function headerOf(text: string, source: string): string[] | undefined {
   try {
-    return (parseCsv(stripBom(text).split('\n', 1)[0], { ...csvOptions(source, text), relax_quotes: true, relax_column_count: true }) as string[][])[0];
+    return (
+      parseCsv(stripBom(text).split('\n', 1)[0], {
+        ...csvOptions(source, text),
+        relax_quotes: true,
+        relax_column_count: true,
+      }) as string[][]
+    )[0];
   } catch {
     return undefined;
   }
@@ -713,7 +822,9 @@ export function parseRuns(text: string, options: ParseRunsOptions): Dataset {
     }).visit(stripBom(text));
   } else {
     const jsonl = new JsonlRuns(validator, keep);
-    stripBom(text).split('\n').forEach((line, i) => jsonl.line(line, i + 1));
+    stripBom(text)
+      .split('\n')
+      .forEach((line, i) => jsonl.line(line, i + 1));
   }
   const { rows: _rows, ...info } = validator.finish(format);
   void _rows;
@@ -725,12 +836,22 @@ export function parseColumnMapping(spec: string): Partial<Record<Field, string>>
   const out: Partial<Record<Field, string>> = {};
   for (const part of splitTopLevel(spec)) {
     const eq = part.indexOf('=');
-    if (eq <= 0) throw new OptionError({ option: 'columns', value: spec, message: `expected FIELD=COLUMN pairs separated by commas, got "${part}"` });
+    if (eq <= 0)
+      throw new OptionError({
+        option: 'columns',
+        value: spec,
+        message: `expected FIELD=COLUMN pairs separated by commas, got "${part}"`,
+      });
     const field = part.slice(0, eq).trim();
     let column = part.slice(eq + 1).trim();
     if (/^".*"$/.test(column) || /^'.*'$/.test(column)) column = column.slice(1, -1);
     if (!(field in fieldAliases)) {
-      throw new OptionError({ option: 'columns', value: spec, allowed: Object.keys(fieldAliases), message: `unknown field "${field}": expected one of ${Object.keys(fieldAliases).join(', ')}` });
+      throw new OptionError({
+        option: 'columns',
+        value: spec,
+        allowed: Object.keys(fieldAliases),
+        message: `unknown field "${field}": expected one of ${Object.keys(fieldAliases).join(', ')}`,
+      });
     }
     out[field as Field] = column;
   }
@@ -739,7 +860,8 @@ export function parseColumnMapping(spec: string): Partial<Record<Field, string>>
 
 function splitTopLevel(spec: string): string[] {
   const parts: string[] = [];
-  let cur = '', quote = '';
+  let cur = '',
+    quote = '';
   for (const ch of spec) {
     if (quote) {
       if (ch === quote) quote = '';

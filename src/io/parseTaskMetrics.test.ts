@@ -4,7 +4,8 @@ import { readFileSync } from 'node:fs';
 import { InputError } from '../errors/index.js';
 import { metricColumn, parseTaskMetrics } from './parseTaskMetrics.js';
 
-const fixture = (name: string) => readFileSync(new URL(`../../test/fixtures/downstream/${name}`, import.meta.url), 'utf8');
+const fixture = (name: string) =>
+  readFileSync(new URL(`../../test/fixtures/downstream/${name}`, import.meta.url), 'utf8');
 
 test('long CSV: one metric a row, N, tokens and validation loss alongside', () => {
   const set = parseTaskMetrics(fixture('long.csv'), { source: 'long.csv' });
@@ -19,7 +20,11 @@ test('long CSV: one metric a row, N, tokens and validation loss alongside', () =
 test('long CSV: a value that is not a number is refused at its line and column', () => {
   assert.throws(
     () => parseTaskMetrics(fixture('long-bad.csv'), { source: 'long-bad.csv' }),
-    (e: unknown) => e instanceof InputError && e.location.line === 3 && e.location.column === 6 && /expected a number, got "high"/.test(e.message),
+    (e: unknown) =>
+      e instanceof InputError &&
+      e.location.line === 3 &&
+      e.location.column === 6 &&
+      /expected a number, got "high"/.test(e.message),
   );
 });
 
@@ -34,7 +39,13 @@ test('wide CSV: OLMo ladder column names become (task, metric); step × batch to
   assert.equal(set.emptyCells, 1);
   assert.deepEqual(set.ignoredColumns, ['optim/learning_rate_group0']);
   const piqa = set.records.filter((r) => r.task === 'piqa_val_rc_5shot' && r.D === 2e5);
-  assert.deepEqual(piqa.map((r) => [r.metric, r.value, r.valLoss, r.C]), [['bpb', 1, 3.4, 4e14], ['len_norm', 0.63, 3.4, 4e14]]);
+  assert.deepEqual(
+    piqa.map((r) => [r.metric, r.value, r.valLoss, r.C]),
+    [
+      ['bpb', 1, 3.4, 4e14],
+      ['len_norm', 0.63, 3.4, 4e14],
+    ],
+  );
   assert.deepEqual(metricColumn('arc_easy/acc'), { task: 'arc_easy', metric: 'acc' });
   assert.equal(metricColumn('throughput/total_tokens'), undefined);
 });
@@ -42,15 +53,29 @@ test('wide CSV: OLMo ladder column names become (task, metric); step × batch to
 test('wide CSV: a bad cell names its column', () => {
   assert.throws(
     () => parseTaskMetrics('run,tokens,arc_easy/acc\na,100,0.4\na,200,n/a\n', { source: 'w.csv' }),
-    (e: unknown) => e instanceof InputError && e.location.line === 3 && e.location.column === 3 && e.location.columnName === 'arc_easy/acc',
+    (e: unknown) =>
+      e instanceof InputError &&
+      e.location.line === 3 &&
+      e.location.column === 3 &&
+      e.location.columnName === 'arc_easy/acc',
   );
 });
 
 test('lm-evaluation-harness results JSON: metrics per task, run and step from config.model_args, N from the config', () => {
-  const set = parseTaskMetrics(fixture('lm-eval-pythia-160m-step143000.json'), { source: 'r.json', batchTokens: 2097152 });
+  const set = parseTaskMetrics(fixture('lm-eval-pythia-160m-step143000.json'), {
+    source: 'r.json',
+    batchTokens: 2097152,
+  });
   assert.equal(set.format, 'lm-eval');
   const got = Object.fromEntries(set.records.map((r) => [`${r.task} ${r.metric}`, r.value]));
-  assert.deepEqual(Object.keys(got).sort(), ['arc_easy acc', 'arc_easy acc_norm', 'lambada_openai acc', 'lambada_openai perplexity', 'piqa acc', 'piqa acc_norm']);
+  assert.deepEqual(Object.keys(got).sort(), [
+    'arc_easy acc',
+    'arc_easy acc_norm',
+    'lambada_openai acc',
+    'lambada_openai perplexity',
+    'piqa acc',
+    'piqa acc_norm',
+  ]);
   assert.equal(got['piqa acc'], 0.6273122959738846);
   const r = set.records[0];
   assert.equal(r.run, 'EleutherAI/pythia-160m');
@@ -61,19 +86,37 @@ test('lm-evaluation-harness results JSON: metrics per task, run and step from co
 });
 
 test('lm-evaluation-harness JSON: a metric that is not a number is located', () => {
-  const text = '{\n  "results": {\n    "piqa": {\n      "acc,none": "high"\n    }\n  },\n  "config": {"model_args": "pretrained=m,revision=step10"}\n}\n';
+  const text =
+    '{\n  "results": {\n    "piqa": {\n      "acc,none": "high"\n    }\n  },\n  "config": {"model_args": "pretrained=m,revision=step10"}\n}\n';
   assert.throws(
     () => parseTaskMetrics(text, { source: 'bad.json' }),
-    (e: unknown) => e instanceof InputError && e.location.line === 4 && e.location.column === 7 && /expected a number/.test(e.message),
+    (e: unknown) =>
+      e instanceof InputError &&
+      e.location.line === 4 &&
+      e.location.column === 7 &&
+      /expected a number/.test(e.message),
   );
-  assert.throws(() => parseTaskMetrics('{"results": {"piqa": {"acc": 0.5}}', { source: 'cut.json' }), (e: unknown) => e instanceof InputError && /not valid JSON/.test(e.message));
+  assert.throws(
+    () => parseTaskMetrics('{"results": {"piqa": {"acc": 0.5}}', { source: 'cut.json' }),
+    (e: unknown) => e instanceof InputError && /not valid JSON/.test(e.message),
+  );
 });
 
 test("lm-evaluation-harness JSON: Python's bare NaN is read — a NaN standard error is skipped, a NaN metric refused where it is", () => {
-  const ok = parseTaskMetrics('{"results": {"a": {"acc": 0.5, "acc_stderr": NaN}}, "config": {"model_args": "pretrained=m,revision=step1"}}', { source: 'ok.json' });
-  assert.deepEqual(ok.records.map((r) => [r.metric, r.value]), [['acc', 0.5]]);
+  const ok = parseTaskMetrics(
+    '{"results": {"a": {"acc": 0.5, "acc_stderr": NaN}}, "config": {"model_args": "pretrained=m,revision=step1"}}',
+    { source: 'ok.json' },
+  );
+  assert.deepEqual(
+    ok.records.map((r) => [r.metric, r.value]),
+    [['acc', 0.5]],
+  );
   assert.throws(
-    () => parseTaskMetrics('{"results": {"a": {"acc": NaN}}, "config": {"model_args": "pretrained=m,revision=step1"}}', { source: 'nan.json' }),
-    (e: unknown) => e instanceof InputError && e.location.column === 20 && /metric "acc": expected a number, got NaN/.test(e.message),
+    () =>
+      parseTaskMetrics('{"results": {"a": {"acc": NaN}}, "config": {"model_args": "pretrained=m,revision=step1"}}', {
+        source: 'nan.json',
+      }),
+    (e: unknown) =>
+      e instanceof InputError && e.location.column === 20 && /metric "acc": expected a number, got NaN/.test(e.message),
   );
 });

@@ -152,7 +152,10 @@ export function metricColumn(name: string): { task: string; metric: string } | u
 export function taskMetricFormat(source: string, text: string): TaskMetricSet['format'] {
   const t = stripBom(text).trimStart();
   if (source.toLowerCase().endsWith('.json') || t.startsWith('{')) return 'lm-eval';
-  const header = t.split('\n', 1)[0].split(',').map((h) => h.trim().replace(/^"|"$/g, ''));
+  const header = t
+    .split('\n', 1)[0]
+    .split(',')
+    .map((h) => h.trim().replace(/^"|"$/g, ''));
   const long = ['task', 'metric', 'value'].every((f) => header.some((h) => normalise(h) === f));
   return long ? 'long' : 'wide';
 }
@@ -173,24 +176,39 @@ function parseTaskCsv(text: string, options: TaskMetricOptions, format: 'long' |
   const source = options.source;
   const rows = csvRecords(text, source);
   if (rows.length < 2) {
-    throw new InputError({ file: source, line: 1 }, format === 'long' ? 'expected a header (run, N, tokens or step, task, metric, value) and at least one row' : 'expected a header with task columns such as "arc_easy/acc" and at least one row');
+    throw new InputError(
+      { file: source, line: 1 },
+      format === 'long'
+        ? 'expected a header (run, N, tokens or step, task, metric, value) and at least one row'
+        : 'expected a header with task columns such as "arc_easy/acc" and at least one row',
+    );
   }
   const header = rows[0].record;
   headerIndex(header, source, rows[0].info.lines);
   const cols = findColumns(header, ['run', 'N', 'D', 'step', 'batchTokens', 'C', 'valLoss', 'task', 'metric', 'value']);
   if (options.valLossColumn !== undefined) {
     const i = header.indexOf(options.valLossColumn);
-    if (i < 0) throw new InputError({ file: source, line: 1 }, `no column ${quoteForMessage(options.valLossColumn)} (the validation loss); the file has ${header.length} columns`);
+    if (i < 0)
+      throw new InputError(
+        { file: source, line: 1 },
+        `no column ${quoteForMessage(options.valLossColumn)} (the validation loss); the file has ${header.length} columns`,
+      );
     cols.valLoss = i;
   } else if (cols.valLoss === undefined) {
     const c4 = header.indexOf('eval/c4_en-validation/CrossEntropyLoss');
     if (c4 >= 0) cols.valLoss = c4;
   }
   if (cols.run === undefined && options.run === undefined) {
-    throw new InputError({ file: source, line: 1 }, (o) => `no run column (run, model or name); expected one, or name the run (${o('run')} NAME)`);
+    throw new InputError(
+      { file: source, line: 1 },
+      (o) => `no run column (run, model or name); expected one, or name the run (${o('run')} NAME)`,
+    );
   }
   if (cols.D === undefined && cols.step === undefined && options.tokens === undefined) {
-    throw new InputError({ file: source, line: 1 }, 'no tokens column (tokens, D or throughput/total_tokens) and no step column: expected one, to place each checkpoint');
+    throw new InputError(
+      { file: source, line: 1 },
+      'no tokens column (tokens, D or throughput/total_tokens) and no step column: expected one, to place each checkpoint',
+    );
   }
   const lineOf = (r: number) => rows[r].info.lines;
   const cell = (r: number, i: number | undefined) => (i === undefined ? '' : (rows[r].record[i] ?? '').trim());
@@ -201,23 +219,40 @@ function parseTaskCsv(text: string, options: TaskMetricOptions, format: 'long' |
     if (raw === '') return undefined;
     const v = numberOrNaN(raw);
     if (!Number.isFinite(v) || (positive ? !(v > 0) : v < 0)) {
-      throw new InputError({ file: source, line: lineOf(r), column: i! + 1, columnName: header[i!] }, `expected a ${positive ? 'positive' : 'non-negative'} number, got ${quoteForMessage(raw)}`);
+      throw new InputError(
+        { file: source, line: lineOf(r), column: i! + 1, columnName: header[i!] },
+        `expected a ${positive ? 'positive' : 'non-negative'} number, got ${quoteForMessage(raw)}`,
+      );
     }
     return v;
   };
   const fieldColumns = new Set(Object.values(cols));
-  const metricCols = format === 'wide' ? header.map((h, i) => ({ i, ...metricColumn(h) })).filter((c): c is { i: number; task: string; metric: string } => c.task !== undefined && !fieldColumns.has(c.i)) : [];
+  const metricCols =
+    format === 'wide'
+      ? header
+          .map((h, i) => ({ i, ...metricColumn(h) }))
+          .filter(
+            (c): c is { i: number; task: string; metric: string } => c.task !== undefined && !fieldColumns.has(c.i),
+          )
+      : [];
   const used = new Set([...Object.values(cols), ...metricCols.map((c) => c.i)]);
   const ignoredColumns = header.filter((_, i) => !used.has(i));
   if (format === 'wide' && metricCols.length === 0) {
-    throw new InputError({ file: source, line: 1 }, 'no task metric columns: expected columns such as "arc_easy/acc" or "eval/downstream_bpb/arc_easy_bpb" (or a long file with task, metric and value columns)');
+    throw new InputError(
+      { file: source, line: 1 },
+      'no task metric columns: expected columns such as "arc_easy/acc" or "eval/downstream_bpb/arc_easy_bpb" (or a long file with task, metric and value columns)',
+    );
   }
   const records: TaskMetric[] = [];
   let emptyCells = 0;
   for (let r = 1; r < rows.length; r++) {
     const line = lineOf(r);
     const run = cell(r, cols.run) || options.run;
-    if (!run) throw new InputError({ file: source, line, column: cols.run! + 1, columnName: header[cols.run!] }, 'expected a run name, got an empty cell');
+    if (!run)
+      throw new InputError(
+        { file: source, line, column: cols.run! + 1, columnName: header[cols.run!] },
+        'expected a run name, got an empty cell',
+      );
     const N = optionalNumber(r, 'N', true) ?? options.N;
     const step = optionalNumber(r, 'step', false);
     const batch = optionalNumber(r, 'batchTokens', true) ?? options.batchTokens;
@@ -225,17 +260,43 @@ function parseTaskCsv(text: string, options: TaskMetricOptions, format: 'long' |
     if (D === undefined && step !== undefined && batch !== undefined) D = step * batch;
     if (D === undefined) D = options.tokens;
     if (D === undefined && step === undefined) {
-      throw new InputError({ file: source, line, column: (cols.D ?? cols.step ?? 0) + 1 }, 'expected the tokens seen (or the step) at this checkpoint, got an empty cell');
+      throw new InputError(
+        { file: source, line, column: (cols.D ?? cols.step ?? 0) + 1 },
+        'expected the tokens seen (or the step) at this checkpoint, got an empty cell',
+      );
     }
-    const C = optionalNumber(r, 'C', true) ?? (D !== undefined && options.flopsPerToken !== undefined ? D * options.flopsPerToken : undefined);
+    const C =
+      optionalNumber(r, 'C', true) ??
+      (D !== undefined && options.flopsPerToken !== undefined ? D * options.flopsPerToken : undefined);
     const valLoss = optionalNumber(r, 'valLoss', true);
-    const base = { run, ...(N !== undefined ? { N } : {}), ...(D !== undefined ? { D } : {}), ...(step !== undefined ? { step } : {}), ...(C !== undefined ? { C } : {}), ...(valLoss !== undefined ? { valLoss } : {}) };
+    const base = {
+      run,
+      ...(N !== undefined ? { N } : {}),
+      ...(D !== undefined ? { D } : {}),
+      ...(step !== undefined ? { step } : {}),
+      ...(C !== undefined ? { C } : {}),
+      ...(valLoss !== undefined ? { valLoss } : {}),
+    };
     if (format === 'long') {
-      const task = cell(r, cols.task), metric = cell(r, cols.metric), raw = cell(r, cols.value);
-      if (!task) throw new InputError({ file: source, line, column: cols.task! + 1, columnName: header[cols.task!] }, 'expected a task name, got an empty cell');
-      if (!metric) throw new InputError({ file: source, line, column: cols.metric! + 1, columnName: header[cols.metric!] }, 'expected a metric name (acc, bpb, …), got an empty cell');
+      const task = cell(r, cols.task),
+        metric = cell(r, cols.metric),
+        raw = cell(r, cols.value);
+      if (!task)
+        throw new InputError(
+          { file: source, line, column: cols.task! + 1, columnName: header[cols.task!] },
+          'expected a task name, got an empty cell',
+        );
+      if (!metric)
+        throw new InputError(
+          { file: source, line, column: cols.metric! + 1, columnName: header[cols.metric!] },
+          'expected a metric name (acc, bpb, …), got an empty cell',
+        );
       const value = numberOrNaN(raw);
-      if (!Number.isFinite(value)) throw new InputError({ file: source, line, column: cols.value! + 1, columnName: header[cols.value!] }, `expected a number, got ${raw === '' ? 'an empty cell' : quoteForMessage(raw)}`);
+      if (!Number.isFinite(value))
+        throw new InputError(
+          { file: source, line, column: cols.value! + 1, columnName: header[cols.value!] },
+          `expected a number, got ${raw === '' ? 'an empty cell' : quoteForMessage(raw)}`,
+        );
       records.push({ ...base, task, metric, value, line, column: cols.value! + 1 });
     } else {
       for (const c of metricCols) {
@@ -245,7 +306,11 @@ function parseTaskCsv(text: string, options: TaskMetricOptions, format: 'long' |
           continue;
         }
         const value = numberOrNaN(raw);
-        if (!Number.isFinite(value)) throw new InputError({ file: source, line, column: c.i + 1, columnName: header[c.i] }, `expected a number (${c.task} ${c.metric}), got ${quoteForMessage(raw)}`);
+        if (!Number.isFinite(value))
+          throw new InputError(
+            { file: source, line, column: c.i + 1, columnName: header[c.i] },
+            `expected a number (${c.task} ${c.metric}), got ${quoteForMessage(raw)}`,
+          );
         records.push({ ...base, task: c.task, metric: c.metric, value, line, column: c.i + 1 });
       }
     }
@@ -282,34 +347,65 @@ function parseLmEval(text: string, options: TaskMetricOptions): TaskMetricSet {
   } catch (e) {
     const m = /position (\d+)/.exec((e as Error).message);
     const where = m ? lineColumn(starts, Number(m[1])) : { line: 1, column: 1 };
-    throw new InputError({ file: source, ...where }, `not valid JSON (${(e as Error).message.replace(/ in JSON at position \d+.*$/, '')}); expected an lm-evaluation-harness results file`);
+    throw new InputError(
+      { file: source, ...where },
+      `not valid JSON (${(e as Error).message.replace(/ in JSON at position \d+.*$/, '')}); expected an lm-evaluation-harness results file`,
+    );
   }
-  if (!doc || typeof doc !== 'object' || Array.isArray(doc)) throw new InputError({ file: source, line: 1, column: 1 }, 'expected a JSON object with "results" (an lm-evaluation-harness results file)');
+  if (!doc || typeof doc !== 'object' || Array.isArray(doc))
+    throw new InputError(
+      { file: source, line: 1, column: 1 },
+      'expected a JSON object with "results" (an lm-evaluation-harness results file)',
+    );
   const d = doc as Record<string, unknown>;
   const results = d.results;
   if (!results || typeof results !== 'object' || Array.isArray(results)) {
-    throw new InputError({ file: source, line: 1, column: 1 }, 'no "results" object: expected an lm-evaluation-harness results file ({"results": {"task": {"acc,none": …}}})');
+    throw new InputError(
+      { file: source, line: 1, column: 1 },
+      'no "results" object: expected an lm-evaluation-harness results file ({"results": {"task": {"acc,none": …}}})',
+    );
   }
   const config = (d.config && typeof d.config === 'object' ? d.config : {}) as Record<string, unknown>;
   const args = typeof config.model_args === 'string' ? modelArgs(config.model_args) : {};
   const run = options.run ?? args.pretrained ?? (typeof config.model_name === 'string' ? config.model_name : undefined);
-  if (!run) throw new InputError({ file: source, ...at('"config"') }, (o) => `no model in config.model_args (pretrained=…): name the run (${o('run')} NAME)`);
+  if (!run)
+    throw new InputError(
+      { file: source, ...at('"config"') },
+      (o) => `no model in config.model_args (pretrained=…): name the run (${o('run')} NAME)`,
+    );
   const revision = /step(\d+)/.exec(args.revision ?? '');
   const step = revision ? Number(revision[1]) : undefined;
-  const counted = typeof config.model_num_parameters === 'number' && config.model_num_parameters > 0 ? config.model_num_parameters : undefined;
+  const counted =
+    typeof config.model_num_parameters === 'number' && config.model_num_parameters > 0
+      ? config.model_num_parameters
+      : undefined;
   const N = options.N ?? counted;
-  const D = options.tokens ?? (step !== undefined && options.batchTokens !== undefined ? step * options.batchTokens : undefined);
+  const D =
+    options.tokens ??
+    (step !== undefined && options.batchTokens !== undefined ? step * options.batchTokens : undefined);
   if (D === undefined && step === undefined) {
-    throw new InputError({ file: source, ...at('"config"') }, (o) => `no checkpoint: expected revision=stepNNN in config.model_args, or the tokens seen (${o('tokens')})`);
+    throw new InputError(
+      { file: source, ...at('"config"') },
+      (o) => `no checkpoint: expected revision=stepNNN in config.model_args, or the tokens seen (${o('tokens')})`,
+    );
   }
   const C = D !== undefined && options.flopsPerToken !== undefined ? D * options.flopsPerToken : undefined;
-  const base = { run, ...(N !== undefined ? { N } : {}), ...(D !== undefined ? { D } : {}), ...(step !== undefined ? { step } : {}), ...(C !== undefined ? { C } : {}) };
+  const base = {
+    run,
+    ...(N !== undefined ? { N } : {}),
+    ...(D !== undefined ? { D } : {}),
+    ...(step !== undefined ? { step } : {}),
+    ...(C !== undefined ? { C } : {}),
+  };
   const records: TaskMetric[] = [];
   const resultsAt = at('"results"').offset;
   for (const [task, metrics] of Object.entries(results as Record<string, unknown>)) {
     const taskAt = at(JSON.stringify(task), resultsAt);
     if (!metrics || typeof metrics !== 'object' || Array.isArray(metrics)) {
-      throw new InputError({ file: source, line: taskAt.line, column: taskAt.column }, `task ${quoteForMessage(task)}: expected an object of metrics ({"acc,none": 0.61, …})`);
+      throw new InputError(
+        { file: source, line: taskAt.line, column: taskAt.column },
+        `task ${quoteForMessage(task)}: expected an object of metrics ({"acc,none": 0.61, …})`,
+      );
     }
     for (const [key, value] of Object.entries(metrics as Record<string, unknown>)) {
       // The alias is a display name and the standard errors describe a value, not a metric of their own.
@@ -317,12 +413,22 @@ function parseLmEval(text: string, options: TaskMetricOptions): TaskMetricSet {
       const metric = key.split(',')[0];
       const keyAt = at(JSON.stringify(key), taskAt.offset);
       if (typeof value !== 'number' || !Number.isFinite(value)) {
-        const shown = typeof value === 'string' && value.startsWith('\u0000') ? value.slice(1) : quoteForMessage(JSON.stringify(value) ?? 'undefined');
-        throw new InputError({ file: source, line: keyAt.line, column: keyAt.column }, `task ${quoteForMessage(task)} metric ${quoteForMessage(key)}: expected a number, got ${shown}`);
+        const shown =
+          typeof value === 'string' && value.startsWith('\u0000')
+            ? value.slice(1)
+            : quoteForMessage(JSON.stringify(value) ?? 'undefined');
+        throw new InputError(
+          { file: source, line: keyAt.line, column: keyAt.column },
+          `task ${quoteForMessage(task)} metric ${quoteForMessage(key)}: expected a number, got ${shown}`,
+        );
       }
       records.push({ ...base, task, metric, value, line: keyAt.line, column: keyAt.column });
     }
   }
-  if (records.length === 0) throw new InputError({ file: source, ...at('"results"') }, 'the results hold no metric: expected {"task": {"acc,none": …}}');
+  if (records.length === 0)
+    throw new InputError(
+      { file: source, ...at('"results"') },
+      'the results hold no metric: expected {"task": {"acc,none": …}}',
+    );
   return { source, format: 'lm-eval', records, emptyCells: 0, ignoredColumns: [] };
 }

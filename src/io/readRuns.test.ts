@@ -36,7 +36,10 @@ test('a file streamed from disk gives what parseRuns gives for its text, runs or
   both('quote.csv', csv.replace('r3,4e8', 'r3,"4e8'));
   both('dup.csv', csv.replace('group', 'N'));
   both('missing.csv', csv, { require: ['N', 'D', 'loss'] });
-  const objects = [{ N: 1e8, D: 2e9, loss: 3.1 }, { N: 2e8, D: 4e9, loss: 2.9, group: 'x' }];
+  const objects = [
+    { N: 1e8, D: 2e9, loss: 3.1 },
+    { N: 2e8, D: 4e9, loss: 2.9, group: 'x' },
+  ];
   both('ok.json', '\uFEFF' + JSON.stringify(objects, null, 2));
   both('bad.json', JSON.stringify(objects).replace('2.9', '"2.9x"'));
   both('ok.jsonl', '\uFEFF' + objects.map((o) => JSON.stringify(o)).join('\r\n') + '\r\n\r\n');
@@ -60,5 +63,11 @@ test('OpenQuoteScanner finds where a quote that never closes opens, across chunk
 test('readRuns streams tab-separated data saved as .csv, and sizes with suffixes, as parseRuns reads them', () => {
   const file = join(dir, 'pasted.csv');
   writeFileSync(file, 'N\tD\tloss\n70B\t1.4T\t2.1\n7b\t1.4e11\t2.4\n');
-  assert.deepEqual(readRuns(file).runs.map((r) => [r.N, r.D, r.loss]), [[7e10, 1.4e12, 2.1], [7e9, 1.4e11, 2.4]]);
+  assert.deepEqual(
+    readRuns(file).runs.map((r) => [r.N, r.D, r.loss]),
+    [
+      [7e10, 1.4e12, 2.1],
+      [7e9, 1.4e11, 2.4],
+    ],
+  );
 });

@@ -60,7 +60,10 @@ export function inputSize(path: string, what = 'a CSV, JSON or JSONL file of run
 export function readText(path: string, what: string): string {
   const size = inputSize(path, what);
   if (size > MAX_WHOLE_FILE_BYTES) {
-    throw new InputError({ file: path }, `the file is ${mib(size)}; expected at most ${mib(MAX_WHOLE_FILE_BYTES)} for a file read whole (runs as CSV or JSONL are streamed and may be larger)`);
+    throw new InputError(
+      { file: path },
+      `the file is ${mib(size)}; expected at most ${mib(MAX_WHOLE_FILE_BYTES)} for a file read whole (runs as CSV or JSONL are streamed and may be larger)`,
+    );
   }
   return stripBom(readFileSync(path, 'utf8'));
 }
@@ -98,11 +101,22 @@ function head(path: string): string {
 
 /** The incremental parser under csv-parse's stream API, driven synchronously chunk by chunk. */
 interface CsvApi {
-  parse(chunk: Buffer | undefined, end: boolean, push: (record: string[]) => void, close: () => void): Error | undefined;
+  parse(
+    chunk: Buffer | undefined,
+    end: boolean,
+    push: (record: string[]) => void,
+    close: () => void,
+  ): Error | undefined;
   info: { lines: number };
 }
 
-function streamCsv(path: string, head: string, validator: RunValidator, onRun: (run: Run) => void, onBytes?: (n: number) => void): void {
+function streamCsv(
+  path: string,
+  head: string,
+  validator: RunValidator,
+  onRun: (run: Run) => void,
+  onBytes?: (n: number) => void,
+): void {
   const options = csvOptions(path, head);
   // csv-parse's stream Parser wraps a synchronous record parser (`api`, which its sync and stream
   // entry points both use). Driving it directly keeps readRuns synchronous for every command while
@@ -139,7 +153,12 @@ function streamCsv(path: string, head: string, validator: RunValidator, onRun: (
   if (err) fail(err);
 }
 
-function streamJsonl(path: string, validator: RunValidator, onRun: (run: Run) => void, onBytes?: (n: number) => void): void {
+function streamJsonl(
+  path: string,
+  validator: RunValidator,
+  onRun: (run: Run) => void,
+  onBytes?: (n: number) => void,
+): void {
   let carry: Buffer | undefined;
   let line = 0;
   const jsonl = new JsonlRuns(validator, onRun);
@@ -161,7 +180,10 @@ function streamJsonl(path: string, validator: RunValidator, onRun: (run: Run) =>
       const rest = chunk.subarray(start);
       carry = carry ? Buffer.concat([carry, rest]) : Buffer.from(rest);
       if (carry.length > MAX_JSONL_LINE_BYTES) {
-        throw new InputError({ file: path, line: line + 1 }, `line longer than ${mib(MAX_JSONL_LINE_BYTES)}; expected one run (a JSON object) per line`);
+        throw new InputError(
+          { file: path, line: line + 1 },
+          `line longer than ${mib(MAX_JSONL_LINE_BYTES)}; expected one run (a JSON object) per line`,
+        );
       }
     }
     onBytes?.(chunk.length);
@@ -174,12 +196,20 @@ function streamJsonl(path: string, validator: RunValidator, onRun: (run: Run) =>
  * holding the file in memory. Returns what a Dataset says besides its runs.
  * @throws InputError naming the file, line and column of the first problem
  */
-export function forEachRun(path: string, options: Omit<ParseRunsOptions, 'source'>, onRun: (run: Run) => void, onBytes?: (n: number) => void): DatasetInfo {
+export function forEachRun(
+  path: string,
+  options: Omit<ParseRunsOptions, 'source'>,
+  onRun: (run: Run) => void,
+  onBytes?: (n: number) => void,
+): DatasetInfo {
   const size = inputSize(path);
   const start = head(path);
   const format = options.format ?? detectFormat(path, start);
   if (format === 'json' && size > MAX_WHOLE_FILE_BYTES) {
-    throw new InputError({ file: path }, `the JSON file is ${mib(size)}; a JSON array is read whole, up to ${mib(MAX_WHOLE_FILE_BYTES)}: write larger files as JSONL (one run per line) or CSV, which are streamed`);
+    throw new InputError(
+      { file: path },
+      `the JSON file is ${mib(size)}; a JSON array is read whole, up to ${mib(MAX_WHOLE_FILE_BYTES)}: write larger files as JSONL (one run per line) or CSV, which are streamed`,
+    );
   }
   const binary = binaryProblem(start, path);
   if (binary) throw binary;

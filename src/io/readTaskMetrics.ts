@@ -7,7 +7,14 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { InputError } from '../errors/index.js';
-import { parseTaskMetrics, type RunRole, type TaskDefinition, type TaskMetricData, type TaskMetricOptions, type TaskMetricSet } from './parseTaskMetrics.js';
+import {
+  parseTaskMetrics,
+  type RunRole,
+  type TaskDefinition,
+  type TaskMetricData,
+  type TaskMetricOptions,
+  type TaskMetricSet,
+} from './parseTaskMetrics.js';
 
 export type { RunRole, TaskDefinition, TaskMetricData } from './parseTaskMetrics.js';
 
@@ -26,8 +33,16 @@ function readText(path: string, listedIn?: string): string {
     return readFileSync(path, 'utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'a folder, not a file' : `cannot read: ${(e as Error).message}`;
-    throw new InputError({ file: path }, listedIn ? `${why} (listed in ${listedIn}; paths there are relative to it)` : why);
+    const why =
+      code === 'ENOENT'
+        ? 'no such file'
+        : code === 'EISDIR'
+          ? 'a folder, not a file'
+          : `cannot read: ${(e as Error).message}`;
+    throw new InputError(
+      { file: path },
+      listedIn ? `${why} (listed in ${listedIn}; paths there are relative to it)` : why,
+    );
   }
 }
 
@@ -52,13 +67,20 @@ function checkManifestRun(entry: unknown, i: number, source: string, text: strin
   };
   const e = entry as Partial<ManifestRun> | null;
   if (!e || typeof e !== 'object') throw new InputError(where(), `runs[${i}]: expected {"file", "run", "N"}`);
-  if (typeof e.file !== 'string' || !e.file) throw new InputError(where(), `runs[${i}]: expected "file", the path of the run's metrics`);
+  if (typeof e.file !== 'string' || !e.file)
+    throw new InputError(where(), `runs[${i}]: expected "file", the path of the run's metrics`);
   if (typeof e.run !== 'string' || !e.run) throw new InputError(where(), `runs[${i}]: expected "run", the run's name`);
-  if (typeof e.N !== 'number' || !(e.N > 0)) throw new InputError(where(), `runs[${i}] (${e.run}): expected "N", the parameters, as a positive number`);
+  if (typeof e.N !== 'number' || !(e.N > 0))
+    throw new InputError(where(), `runs[${i}] (${e.run}): expected "N", the parameters, as a positive number`);
   for (const k of ['flopsPerToken', 'tokens', 'batchTokens'] as const) {
-    if (e[k] !== undefined && !(typeof e[k] === 'number' && e[k]! > 0)) throw new InputError(where(), `runs[${i}] (${e.run}): "${k}" must be a positive number`);
+    if (e[k] !== undefined && !(typeof e[k] === 'number' && e[k]! > 0))
+      throw new InputError(where(), `runs[${i}] (${e.run}): "${k}" must be a positive number`);
   }
-  if (e.role !== undefined && !['ladder', 'rerun', 'target'].includes(e.role)) throw new InputError(where(), `runs[${i}] (${e.run}): "role" must be ladder, rerun or target, got ${JSON.stringify(e.role)}`);
+  if (e.role !== undefined && !['ladder', 'rerun', 'target'].includes(e.role))
+    throw new InputError(
+      where(),
+      `runs[${i}] (${e.run}): "role" must be ladder, rerun or target, got ${JSON.stringify(e.role)}`,
+    );
   return e as ManifestRun;
 }
 
@@ -66,7 +88,10 @@ function checkManifestRun(entry: unknown, i: number, source: string, text: strin
  * Read files (and the files a manifest lists, relative to it) into one set of records.
  * @param options applied to every file that is not in a manifest (a run name, N, tokens per step)
  */
-export function readTaskMetrics(paths: readonly string[], options: Omit<TaskMetricOptions, 'source'> = {}): TaskMetricData {
+export function readTaskMetrics(
+  paths: readonly string[],
+  options: Omit<TaskMetricOptions, 'source'> = {},
+): TaskMetricData {
   const sets: TaskMetricSet[] = [];
   const roles = new Map<string, RunRole>();
   const tasks: TaskDefinition[] = [];
@@ -78,25 +103,51 @@ export function readTaskMetrics(paths: readonly string[], options: Omit<TaskMetr
       manifest.runs.forEach((entry, i) => {
         const m = checkManifestRun(entry, i, path, text);
         const file = resolve(dirname(path), m.file);
-        const set = parseTaskMetrics(readText(file, path), { source: file, run: m.run, N: m.N, flopsPerToken: m.flopsPerToken, tokens: m.tokens, batchTokens: m.batchTokens });
+        const set = parseTaskMetrics(readText(file, path), {
+          source: file,
+          run: m.run,
+          N: m.N,
+          flopsPerToken: m.flopsPerToken,
+          tokens: m.tokens,
+          batchTokens: m.batchTokens,
+        });
         // The manifest names the run: a run column in its file would contradict it.
         for (const r of set.records) r.run = m.run;
         sets.push(set);
         roles.set(m.run, m.role ?? 'ladder');
       });
     } else {
-      sets.push(parseTaskMetrics(text, { source: path, ...options, run: options.run ?? (path.toLowerCase().endsWith('.json') ? undefined : defaultRunName(path, text)) }));
+      sets.push(
+        parseTaskMetrics(text, {
+          source: path,
+          ...options,
+          run: options.run ?? (path.toLowerCase().endsWith('.json') ? undefined : defaultRunName(path, text)),
+        }),
+      );
     }
   }
   return { source: paths.join(', '), sets, records: sets.flatMap((s) => s.records), roles, tasks };
 }
 
 function checkTasks(value: unknown, source: string): TaskDefinition[] {
-  if (!Array.isArray(value)) throw new InputError({ file: source }, '"tasks": expected an array of {"task", "parts", "accuracyMetric", "lossMetric", "chance"}');
+  if (!Array.isArray(value))
+    throw new InputError(
+      { file: source },
+      '"tasks": expected an array of {"task", "parts", "accuracyMetric", "lossMetric", "chance"}',
+    );
   return value.map((t: Partial<TaskDefinition> | null, i) => {
-    if (!t || typeof t.task !== 'string' || !t.task) throw new InputError({ file: source }, `tasks[${i}]: expected "task", the task's name`);
-    if (t.chance !== undefined && !(typeof t.chance === 'number' && t.chance >= 0 && t.chance < 1)) throw new InputError({ file: source }, `tasks[${i}] (${t.task}): "chance" must be a number in [0, 1)`);
-    if (t.parts !== undefined && (typeof t.parts !== 'object' || !Object.values(t.parts).every((w) => typeof w === 'number' && w > 0))) throw new InputError({ file: source }, `tasks[${i}] (${t.task}): "parts" must map task names to positive weights`);
+    if (!t || typeof t.task !== 'string' || !t.task)
+      throw new InputError({ file: source }, `tasks[${i}]: expected "task", the task's name`);
+    if (t.chance !== undefined && !(typeof t.chance === 'number' && t.chance >= 0 && t.chance < 1))
+      throw new InputError({ file: source }, `tasks[${i}] (${t.task}): "chance" must be a number in [0, 1)`);
+    if (
+      t.parts !== undefined &&
+      (typeof t.parts !== 'object' || !Object.values(t.parts).every((w) => typeof w === 'number' && w > 0))
+    )
+      throw new InputError(
+        { file: source },
+        `tasks[${i}] (${t.task}): "parts" must map task names to positive weights`,
+      );
     return t as TaskDefinition;
   });
 }

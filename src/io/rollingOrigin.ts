@@ -54,13 +54,19 @@ export interface CutoffOptions {
  * data have fewer distinct positions.
  */
 export function rollingCutoffs(runs: TrainingRun[], options: CutoffOptions = {}): number[] {
-  const folds = options.folds ?? 4, minFit = options.minFitRuns ?? 6, minHeld = options.minHeldOut ?? 1;
-  const positions = runs.map((r) => r.position).filter(Number.isFinite).sort((a, b) => a - b);
+  const folds = options.folds ?? 4,
+    minFit = options.minFitRuns ?? 6,
+    minHeld = options.minHeldOut ?? 1;
+  const positions = runs
+    .map((r) => r.position)
+    .filter(Number.isFinite)
+    .sort((a, b) => a - b);
   const eligible: number[] = [];
   for (let i = 0; i < positions.length; i++) {
     const v = positions[i];
     if (i + 1 < positions.length && positions[i + 1] <= v * (1 + 1e-9)) continue; // not the last of equal values
-    const fitCount = i + 1, held = positions.length - fitCount;
+    const fitCount = i + 1,
+      held = positions.length - fitCount;
     if (fitCount >= minFit && held >= minHeld) eligible.push(v);
   }
   if (eligible.length <= folds) return eligible;
@@ -87,7 +93,11 @@ export function splitAt(dataset: Dataset, runs: TrainingRun[], axis: Axis, cutof
   const below = runs.filter((r) => r.position <= cutoff * (1 + 1e-9));
   const above = runs.filter((r) => r.position > cutoff * (1 + 1e-9));
   const keep = new Set(below.flatMap((r) => r.rows));
-  const fit: Dataset = { ...dataset, runs: dataset.runs.filter((r) => keep.has(r)), selection: `${axis} ≤ ${cutoff.toPrecision(4)}: ${below.length} of ${runs.length} runs` };
+  const fit: Dataset = {
+    ...dataset,
+    runs: dataset.runs.filter((r) => keep.has(r)),
+    selection: `${axis} ≤ ${cutoff.toPrecision(4)}: ${below.length} of ${runs.length} runs`,
+  };
   const fitMax = extent(below.flatMap((r) => r.rows.map((x) => valueOn(x, axis))))[1];
   return { cutoff, fit, fitRuns: below.length, heldOut: above, fitMax };
 }

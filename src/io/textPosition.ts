@@ -9,7 +9,8 @@ export function lineStartsOf(text: string): number[] {
 
 /** 1-based line and column of `offset`, by binary search over `lineStarts`. */
 export function lineColumn(lineStarts: number[], offset: number): { line: number; column: number } {
-  let lo = 0, hi = lineStarts.length - 1;
+  let lo = 0,
+    hi = lineStarts.length - 1;
   while (lo < hi) {
     const mid = (lo + hi + 1) >> 1;
     if (lineStarts[mid] <= offset) lo = mid;

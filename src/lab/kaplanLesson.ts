@@ -46,16 +46,31 @@ export interface KaplanLesson {
 function exponents(rows: Run[], source: string, tokensTrained: number): ExponentFit {
   const ds: Dataset = { source, runs: rows, columns: {}, derived: {} };
   const p = fit(chinchilla, ds).params;
-  return { alpha: p.alpha, beta: p.beta, a: p.beta / (p.alpha + p.beta), runs: new Set(rows.map((r) => r.run ?? r.line)).size, tokensTrained };
+  return {
+    alpha: p.alpha,
+    beta: p.beta,
+    a: p.beta / (p.alpha + p.beta),
+    runs: new Set(rows.map((r) => r.run ?? r.line)).size,
+    tokensTrained,
+  };
 }
 
 export function kaplanLesson(world: World, opts: KaplanLessonOptions): KaplanLesson {
   const n = 2 ** (opts.lengths - 1);
   const fractions = Array.from({ length: opts.lengths }, (_, k) => 2 ** k / n); // 1/n … 1
-  const checkpointRows: Run[] = [], perLengthRows: Run[] = [];
-  let longTokens = 0, perLengthTokens = 0, line = 0;
+  const checkpointRows: Run[] = [],
+    perLengthRows: Run[] = [];
+  let longTokens = 0,
+    perLengthTokens = 0,
+    line = 0;
   for (const shape of opts.sizes) {
-    const base = { ...shape, batch_tokens: opts.batch_tokens, learning_rate: opts.learning_rate, parametrization: 'mup' as const, seed: opts.seed ?? 0 };
+    const base = {
+      ...shape,
+      batch_tokens: opts.batch_tokens,
+      learning_rate: opts.learning_rate,
+      parametrization: 'mup' as const,
+      seed: opts.seed ?? 0,
+    };
     const N = configNonEmbedding(world, normalizeConfig(world, { ...base, tokens: opts.maxTokens }));
     // Kaplan: one long cosine run, evaluated n times; keep the checkpoints at the lengths.
     const long = simulate(world, { ...base, tokens: opts.maxTokens, n_evals: n });
@@ -75,5 +90,10 @@ export function kaplanLesson(world: World, opts: KaplanLessonOptions): KaplanLes
   const truth = { alpha, beta, a: beta / (alpha + beta) };
   const checkpoints = exponents(checkpointRows, 'long cosine runs (checkpoints)', longTokens);
   const perLength = exponents(perLengthRows, 'one run per length', perLengthTokens);
-  return { truth, checkpoints, perLength, bias: { checkpoints: checkpoints.a - truth.a, perLength: perLength.a - truth.a } };
+  return {
+    truth,
+    checkpoints,
+    perLength,
+    bias: { checkpoints: checkpoints.a - truth.a, perLength: perLength.a - truth.a },
+  };
 }

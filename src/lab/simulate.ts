@@ -50,18 +50,33 @@ export function normalizeConfig(world: World, config: TrainingConfig, source = '
   const r = trainingConfigSchema.safeParse(config);
   if (!r.success) {
     const issue = r.error.issues[0];
-    throw new InputError({ file: source }, `invalid training config: field "${issue.path.join('.')}": ${issue.message}`);
+    throw new InputError(
+      { file: source },
+      `invalid training config: field "${issue.path.join('.')}": ${issue.message}`,
+    );
   }
   const c = r.data;
   const check = (name: string, value: number, [lo, hi]: [number, number]) => {
-    if (value < lo || value > hi) throw new InputError({ file: source }, `invalid training config: ${name} = ${value} is outside the lab's range [${lo}, ${hi}]`);
+    if (value < lo || value > hi)
+      throw new InputError(
+        { file: source },
+        `invalid training config: ${name} = ${value} is outside the lab's range [${lo}, ${hi}]`,
+      );
   };
   check('d_model', c.d_model, world.limits.dModel);
   check('n_layer', c.n_layer, world.limits.nLayer);
   check('n_heads', c.n_heads, world.limits.nHeads);
   check('learning_rate', c.learning_rate, world.limits.learningRate);
-  if (c.d_model % c.n_heads !== 0) throw new InputError({ file: source }, `invalid training config: d_model = ${c.d_model} is not divisible by n_heads = ${c.n_heads}`);
-  if (c.batch_tokens > c.tokens) throw new InputError({ file: source }, `invalid training config: batch_tokens = ${c.batch_tokens} exceeds tokens = ${c.tokens}`);
+  if (c.d_model % c.n_heads !== 0)
+    throw new InputError(
+      { file: source },
+      `invalid training config: d_model = ${c.d_model} is not divisible by n_heads = ${c.n_heads}`,
+    );
+  if (c.batch_tokens > c.tokens)
+    throw new InputError(
+      { file: source },
+      `invalid training config: batch_tokens = ${c.batch_tokens} exceeds tokens = ${c.tokens}`,
+    );
   return { ...c, vocab: c.vocab ?? world.architecture.vocab, seq_len: c.seq_len ?? world.architecture.seqLen };
 }
 
@@ -82,7 +97,13 @@ export function mfu(world: World, N: number, batchTokens: number): number {
  * no batch penalty, L₀ = factor·L(N, D); the data then count as D_eff = D/(1 + B/B_crit(L₀)).
  * (One step, not a fixed point: at high loss B_crit(L) falls so fast that iterating runs away.)
  */
-function lossAt(world: World, N: number, D: number, batchTokens: number, factor: number): { loss: number; criticalBatch: number; effectiveTokens: number } {
+function lossAt(
+  world: World,
+  N: number,
+  D: number,
+  batchTokens: number,
+  factor: number,
+): { loss: number; criticalBatch: number; effectiveTokens: number } {
   const { E, A, B, alpha, beta } = world.law;
   const base = (E + A / N ** alpha + B / D ** beta) * factor;
   const criticalBatch = world.batch.bStar / base ** (1 / world.batch.alphaB);
@@ -110,13 +131,37 @@ export function truth(world: World, config: TrainingConfig): TruthDetail & { div
   const lrFactor = 1 + world.learningRate.penalty * Math.log(c.learning_rate / lrOptimum) ** 2;
   const shape = shapeFactor(world, c);
   const r = lossAt(world, N, c.tokens, c.batch_tokens, lrFactor * shape);
-  return { N, loss: r.loss, lrOptimum, lrFactor, criticalBatch: r.criticalBatch, effectiveTokens: r.effectiveTokens, shapeFactor: shape, diverged };
+  return {
+    N,
+    loss: r.loss,
+    lrOptimum,
+    lrFactor,
+    criticalBatch: r.criticalBatch,
+    effectiveTokens: r.effectiveTokens,
+    shapeFactor: shape,
+    diverged,
+  };
 }
 
 function configKey(world: World, c: NormalizedConfig): string {
-  const key: unknown[] = [c.n_layer, c.d_model, c.n_heads, c.d_ff ?? null, c.tokens, c.batch_tokens, c.learning_rate, c.parametrization, c.schedule, c.n_evals];
+  const key: unknown[] = [
+    c.n_layer,
+    c.d_model,
+    c.n_heads,
+    c.d_ff ?? null,
+    c.tokens,
+    c.batch_tokens,
+    c.learning_rate,
+    c.parametrization,
+    c.schedule,
+    c.n_evals,
+  ];
   // A vocabulary or context other than the world's is another run (its own noise); the world's own leave the key as it was.
-  if ((c.vocab ?? world.architecture.vocab) !== world.architecture.vocab || (c.seq_len ?? world.architecture.seqLen) !== world.architecture.seqLen) key.push(c.vocab, c.seq_len);
+  if (
+    (c.vocab ?? world.architecture.vocab) !== world.architecture.vocab ||
+    (c.seq_len ?? world.architecture.seqLen) !== world.architecture.seqLen
+  )
+    key.push(c.vocab, c.seq_len);
   return JSON.stringify(key);
 }
 
@@ -138,7 +183,14 @@ export function simulate(world: World, config: TrainingConfig): SimulationResult
   const base = { config: c, N, totalParameters, D: c.tokens, C: 6 * N * c.tokens, flops, mfu: utilisation };
   if (t.diverged) {
     // Rule 2: too high a learning rate diverges early; the run is charged a tenth of its time.
-    return { ...base, status: 'failed', reason: 'training diverged: the loss became NaN early in training (learning rate too high)', seconds: world.hardware.overheadSeconds + 0.1 * (fullSeconds - world.hardware.overheadSeconds), evals: [], finalLoss: NaN };
+    return {
+      ...base,
+      status: 'failed',
+      reason: 'training diverged: the loss became NaN early in training (learning rate too high)',
+      seconds: world.hardware.overheadSeconds + 0.1 * (fullSeconds - world.hardware.overheadSeconds),
+      evals: [],
+      finalLoss: NaN,
+    };
   }
   // Rule 5: seeded noise, a run-level (seed) term plus a per-evaluation term.
   const random = randomSource(hashSeed(world.seed, stringHash(configKey(world, c))), c.seed);
@@ -172,14 +224,23 @@ export function scheduleCurve(world: World, config: TrainingConfig, schedule: Sc
   const mu = world.schedule.momentum ?? 0;
   const level = (s: number) => {
     // At the last step every decaying schedule has reached its floor (cosine's t = 1), a constant one its peak.
-    const eta = s >= schedule.steps ? (schedule.kind === 'constant' ? schedule.peakLr : schedule.peakLr * (schedule.minLrFrac ?? 0.1)) : lrAt(schedule, s);
+    const eta =
+      s >= schedule.steps
+        ? schedule.kind === 'constant'
+          ? schedule.peakLr
+          : schedule.peakLr * (schedule.minLrFrac ?? 0.1)
+        : lrAt(schedule, s);
     return Math.min(1, Math.max(0, (eta / schedule.peakLr - 0.1) / 0.9));
   };
   const out: number[] = [];
-  let avg = 1, at = 0;
+  let avg = 1,
+    at = 0;
   for (const s of steps) {
     for (; at < s; at++) avg = mu * avg + (1 - mu) * level(at + 1);
-    out.push(lossAt(world, t.N, s * c.batch_tokens, c.batch_tokens, t.lrFactor * t.shapeFactor).loss * (1 + world.schedule.kappa * avg));
+    out.push(
+      lossAt(world, t.N, s * c.batch_tokens, c.batch_tokens, t.lrFactor * t.shapeFactor).loss *
+        (1 + world.schedule.kappa * avg),
+    );
   }
   return out;
 }
@@ -198,7 +259,8 @@ export interface Optimum {
  * learning rate, with tokens = what the budget buys. Uses the world's own rules (no noise).
  */
 export function optimum(world: World, budgetSeconds: number): Optimum {
-  const [dLo, dHi] = world.limits.dModel, [lLo, lHi] = world.limits.nLayer;
+  const [dLo, dHi] = world.limits.dModel,
+    [lLo, lHi] = world.limits.nLayer;
   const seq = world.architecture.seqLen;
   let best: Optimum | undefined;
   for (let d = Math.ceil(dLo / 64) * 64; d <= dHi; d += 64) {
@@ -217,7 +279,18 @@ export function optimum(world: World, budgetSeconds: number): Optimum {
         const loss = lossAt(world, N, D, batch, shapeFactor(world, { d_model: d, n_layer: L })).loss;
         if (!best || loss < best.loss) {
           best = {
-            config: { n_layer: L, d_model: d, n_heads: heads, tokens: D, batch_tokens: batch, learning_rate: lr, parametrization: 'mup', schedule: 'cosine', n_evals: 10, seed: 0 },
+            config: {
+              n_layer: L,
+              d_model: d,
+              n_heads: heads,
+              tokens: D,
+              batch_tokens: batch,
+              learning_rate: lr,
+              parametrization: 'mup',
+              schedule: 'cosine',
+              n_evals: 10,
+              seed: 0,
+            },
             loss,
             N,
             D,
@@ -227,6 +300,7 @@ export function optimum(world: World, budgetSeconds: number): Optimum {
       }
     }
   }
-  if (!best) throw new InputError({ file: 'budget' }, `a budget of ${budgetSeconds} s buys no run on this world's hardware`);
+  if (!best)
+    throw new InputError({ file: 'budget' }, `a budget of ${budgetSeconds} s buys no run on this world's hardware`);
   return best;
 }

@@ -12,7 +12,13 @@ const worldSchema = z.object({
   /** Seed of the world's noise; a run's noise also depends on its config and model_seed. */
   seed: z.number().int(),
   /** Final loss of a well-tuned run: L = E + A/N^α + B/D_eff^β, N = 12·n_layer·d_model² (non-embedding). */
-  law: z.object({ E: z.number().positive(), A: z.number().positive(), B: z.number().positive(), alpha: z.number().positive(), beta: z.number().positive() }),
+  law: z.object({
+    E: z.number().positive(),
+    A: z.number().positive(),
+    B: z.number().positive(),
+    alpha: z.number().positive(),
+    beta: z.number().positive(),
+  }),
   learningRate: z.object({
     /** Optimal peak learning rate at the base width (and at every width under muP). */
     optimum: z.number().positive(),

@@ -51,14 +51,31 @@ function toyLaw(variable: LawVariable): Law {
     inputs: [variable],
     params: [
       { name: 'E', symbol: 'E', description: 'irreducible loss', scale: 'log', grid: [-1, 0, 1], role: 'irreducible' },
-      { name: 'x0', symbol: `${variable}₀`, description: 'where the loss is twice its floor', scale: 'log', grid: [5, 15, 25, 35, 45], role: 'scale', of: variable },
-      { name: 'alpha', symbol: 'α', description: 'exponent', scale: 'linear', grid: [0.1, 0.3, 1], role: 'exponent', of: variable },
+      {
+        name: 'x0',
+        symbol: `${variable}₀`,
+        description: 'where the loss is twice its floor',
+        scale: 'log',
+        grid: [5, 15, 25, 35, 45],
+        role: 'scale',
+        of: variable,
+      },
+      {
+        name: 'alpha',
+        symbol: 'α',
+        description: 'exponent',
+        scale: 'linear',
+        grid: [0.1, 0.3, 1],
+        role: 'exponent',
+        of: variable,
+      },
     ],
     example: { params: { E: 1.7, x0: 10 * lo, alpha: 0.3 }, ranges: { [variable]: typicalRanges[variable] } },
     logPredict(theta: Float64Array, x: LawInputs, out: Float64Array, jac: Float64Array | null): void {
       const lx = x[key]!;
       for (let i = 0; i < x.n; i++) {
-        const u = theta[1] - lx[i], z = theta[2] * u;
+        const u = theta[1] - lx[i],
+          z = theta[2] * u;
         out[i] = theta[0] + (z > 30 ? z : Math.log1p(Math.exp(z)));
         if (jac) {
           const sigmoid = 1 / (1 + Math.exp(-z));
@@ -71,7 +88,13 @@ function toyLaw(variable: LawVariable): Law {
   };
 }
 
-const toy: LawDefinition = { id: 'toy-saturating', title: 'saturating power law (toy)', options: { x: variableOption }, make: (o) => toyLaw(o.x!), module: import.meta.url };
+const toy: LawDefinition = {
+  id: 'toy-saturating',
+  title: 'saturating power law (toy)',
+  options: { x: variableOption },
+  make: (o) => toyLaw(o.x!),
+  module: import.meta.url,
+};
 registerLaw(toy);
 
 /**
@@ -132,20 +155,27 @@ if (isMainThread) {
 
         await t.test('analytic gradient of ln L̂ matches central differences', () => {
           const x = inputsOf(law, points);
-          const theta = thetaFromValues(law, example!.params), p = theta.length;
-          const out = new Float64Array(x.n), jac = new Float64Array(x.n * p);
+          const theta = thetaFromValues(law, example!.params),
+            p = theta.length;
+          const out = new Float64Array(x.n),
+            jac = new Float64Array(x.n * p);
           law.logPredict(theta, x, out, jac);
           for (let j = 0; j < p; j++) {
             const h = 1e-6 * Math.max(1, Math.abs(theta[j]));
-            const up = Float64Array.from(theta), dn = Float64Array.from(theta);
+            const up = Float64Array.from(theta),
+              dn = Float64Array.from(theta);
             up[j] += h;
             dn[j] -= h;
-            const fu = new Float64Array(x.n), fd = new Float64Array(x.n);
+            const fu = new Float64Array(x.n),
+              fd = new Float64Array(x.n);
             law.logPredict(up, x, fu, null);
             law.logPredict(dn, x, fd, null);
             for (let i = 0; i < x.n; i++) {
               const numeric = (fu[i] - fd[i]) / (2 * h);
-              assert.ok(Math.abs(numeric - jac[i * p + j]) < 1e-5 * Math.max(1, Math.abs(numeric)), `∂/∂${law.params[j].name} at point ${i}: ${jac[i * p + j]} vs ${numeric}`);
+              assert.ok(
+                Math.abs(numeric - jac[i * p + j]) < 1e-5 * Math.max(1, Math.abs(numeric)),
+                `∂/∂${law.params[j].name} at point ${i}: ${jac[i * p + j]} vs ${numeric}`,
+              );
             }
           }
         });
@@ -155,7 +185,10 @@ if (isMainThread) {
           assert.ok(result.converged, result.reason);
           for (const p of law.params) {
             const truth = example!.params[p.name];
-            assert.ok(Math.abs(result.params[p.name] / truth - 1) < 1e-5, `${p.name}: fitted ${result.params[p.name]}, true ${truth}`);
+            assert.ok(
+              Math.abs(result.params[p.name] / truth - 1) < 1e-5,
+              `${p.name}: fitted ${result.params[p.name]}, true ${truth}`,
+            );
           }
         });
 
@@ -164,14 +197,19 @@ if (isMainThread) {
           const loaded = loadFit(JSON.stringify(json), 'fit.json');
           assert.deepEqual(choiceOf(loaded.law), choiceOf(law));
           assert.equal(loaded.law.formula, law.formula);
-          for (const point of points) assert.equal(predictLoss(loaded.law, loaded.params, point), predictLoss(law, result.params, point));
+          for (const point of points)
+            assert.equal(predictLoss(loaded.law, loaded.params, point), predictLoss(law, result.params, point));
         });
 
         await t.test('a bootstrap in two worker threads gives the serial replicates', async () => {
           // 64 replicates: below that, bootstrapParallel stays in the main thread.
           const serial = await bootstrapParallel(result, {}, 64, 7, { threads: 1 });
           const threaded = await bootstrapParallel(result, {}, 64, 7, { threads: 2 });
-          assert.equal(serial.converged.reduce((a, b) => a + b, 0), 64, 'every serial replicate converged');
+          assert.equal(
+            serial.converged.reduce((a, b) => a + b, 0),
+            64,
+            'every serial replicate converged',
+          );
           assert.deepEqual(Array.from(threaded.values), Array.from(serial.values));
           assert.deepEqual(Array.from(threaded.converged), Array.from(serial.converged));
         });
@@ -183,9 +221,14 @@ if (isMainThread) {
     for (const preset of lawPresets) {
       const law = getLaw(preset.law);
       assert.deepEqual(Object.keys(preset.params).sort(), law.params.map((p) => p.name).sort(), `preset ${preset.id}`);
-      for (const [name, v] of Object.entries(preset.params)) assert.ok(Number.isFinite(v), `preset ${preset.id}: ${name} = ${v}`);
+      for (const [name, v] of Object.entries(preset.params))
+        assert.ok(Number.isFinite(v), `preset ${preset.id}: ${name} = ${v}`);
       const nonEmbedding = /non-embedding/.test(preset.note);
-      assert.equal(law.nConvention === 'non-embedding', nonEmbedding, `preset ${preset.id} (${preset.note}) and law ${law.id} (N convention ${law.nConvention ?? 'all'})`);
+      assert.equal(
+        law.nConvention === 'non-embedding',
+        nonEmbedding,
+        `preset ${preset.id} (${preset.note}) and law ${law.id} (N convention ${law.nConvention ?? 'all'})`,
+      );
     }
   });
 }

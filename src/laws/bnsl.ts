@@ -2,7 +2,12 @@ import type { Law, LawDefinition, LawInputs, LawOption, LawVariable, ParamSpec }
 import { typicalRanges, variableOption } from './law.js';
 
 /** Breaks of a broken neural scaling law: 0 (a plain power law with a limit) to 5. */
-export const breaksOption: LawOption<'breaks'> = { json: 'breaks', description: 'breaks of the broken power law', values: [0, 1, 2, 3, 4, 5], default: 1 };
+export const breaksOption: LawOption<'breaks'> = {
+  json: 'breaks',
+  description: 'breaks of the broken power law',
+  values: [0, 1, 2, 3, 4, 5],
+  default: 1,
+};
 
 /**
  * Broken neural scaling law (Caballero et al., ICLR 2023, arXiv:2210.14891) with n breaks:
@@ -15,15 +20,34 @@ export const breaksOption: LawOption<'breaks'> = { json: 'breaks', description: 
 export function bnslLaw(breaks = 1, variable: LawVariable = 'N'): Law {
   const key = `log${variable}` as const;
   const params: ParamSpec[] = [
-    { name: 'a', symbol: 'a', description: 'limit (irreducible value)', scale: 'log', grid: [-6, -3, -1, 0.5], role: 'irreducible' },
+    {
+      name: 'a',
+      symbol: 'a',
+      description: 'limit (irreducible value)',
+      scale: 'log',
+      grid: [-6, -3, -1, 0.5],
+      role: 'irreducible',
+    },
     { name: 'b', symbol: 'b', description: 'offset', scale: 'log', grid: [0, 2.5, 5, 10], role: 'scale', of: variable },
     { name: 'c0', symbol: 'c₀', description: 'initial log–log slope', scale: 'linear', grid: [0, 0.1, 0.3] },
   ];
   for (let i = 1; i <= breaks; i++) {
     params.push(
-      { name: `c${i}`, symbol: `c${i}`, description: `change of slope at break ${i}`, scale: 'linear', grid: [-0.5, 0.2, 0.6] },
+      {
+        name: `c${i}`,
+        symbol: `c${i}`,
+        description: `change of slope at break ${i}`,
+        scale: 'linear',
+        grid: [-0.5, 0.2, 0.6],
+      },
       { name: `d${i}`, symbol: `d${i}`, description: `location of break ${i}`, scale: 'log', grid: [5, 10, 15, 20] },
-      { name: `f${i}`, symbol: `f${i}`, description: `sharpness of break ${i} (smaller is sharper)`, scale: 'log', grid: [-2, 0] },
+      {
+        name: `f${i}`,
+        symbol: `f${i}`,
+        description: `sharpness of break ${i} (smaller is sharper)`,
+        scale: 'log',
+        grid: [-2, 0],
+      },
     );
   }
   const p = params.length;
@@ -31,7 +55,12 @@ export function bnslLaw(breaks = 1, variable: LawVariable = 'N'): Law {
   // slope 0.1, then 0.3 steeper after each break; breaks evenly spread in ln x, of moderate sharpness.
   const [lo, hi] = typicalRanges[variable];
   const example: Record<string, number> = { a: 0.5, b: 3 * Math.pow(lo, 0.1), c0: 0.1 };
-  for (let i = 1; i <= breaks; i++) Object.assign(example, { [`c${i}`]: 0.3, [`d${i}`]: Math.exp(Math.log(lo) + (i / (breaks + 1)) * Math.log(hi / lo)), [`f${i}`]: 0.5 });
+  for (let i = 1; i <= breaks; i++)
+    Object.assign(example, {
+      [`c${i}`]: 0.3,
+      [`d${i}`]: Math.exp(Math.log(lo) + (i / (breaks + 1)) * Math.log(hi / lo)),
+      [`f${i}`]: 0.5,
+    });
   return {
     id: 'bnsl',
     options: { x: variable, breaks },
@@ -43,11 +72,15 @@ export function bnslLaw(breaks = 1, variable: LawVariable = 'N'): Law {
     params,
     logPredict(theta: Float64Array, x: LawInputs, out: Float64Array, jac: Float64Array | null): void {
       const lx = x[key]!;
-      const a = Math.exp(theta[0]), lnb = theta[1], c0 = theta[2];
+      const a = Math.exp(theta[0]),
+        lnb = theta[1],
+        c0 = theta[2];
       for (let i = 0; i < x.n; i++) {
         let lnT = lnb - c0 * lx[i];
         for (let k = 0; k < breaks; k++) {
-          const c = theta[3 + 3 * k], lnd = theta[4 + 3 * k], f = Math.exp(theta[5 + 3 * k]);
+          const c = theta[3 + 3 * k],
+            lnd = theta[4 + 3 * k],
+            f = Math.exp(theta[5 + 3 * k]);
           const z = (lx[i] - lnd) / f; // ln u
           const softplus = z > 30 ? z : Math.log1p(Math.exp(z));
           lnT += -c * f * softplus;
@@ -61,7 +94,9 @@ export function bnslLaw(breaks = 1, variable: LawVariable = 'N'): Law {
         jac[row + 1] = T / y;
         jac[row + 2] = (-T * lx[i]) / y;
         for (let k = 0; k < breaks; k++) {
-          const c = theta[3 + 3 * k], lnd = theta[4 + 3 * k], f = Math.exp(theta[5 + 3 * k]);
+          const c = theta[3 + 3 * k],
+            lnd = theta[4 + 3 * k],
+            f = Math.exp(theta[5 + 3 * k]);
           const z = (lx[i] - lnd) / f;
           const softplus = z > 30 ? z : Math.log1p(Math.exp(z));
           const sigmoid = 1 / (1 + Math.exp(-z));

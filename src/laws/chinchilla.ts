@@ -14,14 +14,56 @@ export const chinchilla: Law = {
   id: 'chinchilla',
   title: 'Chinchilla parametric loss',
   formula: 'L = E + A/N^α + B/D^β',
-  citation: 'Hoffmann et al. 2022, "Training Compute-Optimal Large Language Models", arXiv:2203.15556, Eq. 2 and App. D.2',
+  citation:
+    'Hoffmann et al. 2022, "Training Compute-Optimal Large Language Models", arXiv:2203.15556, Eq. 2 and App. D.2',
   inputs: ['N', 'D'],
   params: [
-    { name: 'E', symbol: 'E', description: 'irreducible loss', scale: 'log', grid: range(-1, 1, 0.5), role: 'irreducible' },
-    { name: 'A', symbol: 'A', description: 'model-size term scale', scale: 'log', grid: range(0, 25, 5), role: 'scale', of: 'N' },
-    { name: 'B', symbol: 'B', description: 'data term scale', scale: 'log', grid: range(0, 25, 5), role: 'scale', of: 'D' },
-    { name: 'alpha', symbol: 'α', description: 'model-size exponent', scale: 'linear', grid: range(0, 2, 0.5), published: CHINCHILLA_EXPONENTS, role: 'exponent', of: 'N' },
-    { name: 'beta', symbol: 'β', description: 'data exponent', scale: 'linear', grid: range(0, 2, 0.5), published: CHINCHILLA_EXPONENTS, role: 'exponent', of: 'D' },
+    {
+      name: 'E',
+      symbol: 'E',
+      description: 'irreducible loss',
+      scale: 'log',
+      grid: range(-1, 1, 0.5),
+      role: 'irreducible',
+    },
+    {
+      name: 'A',
+      symbol: 'A',
+      description: 'model-size term scale',
+      scale: 'log',
+      grid: range(0, 25, 5),
+      role: 'scale',
+      of: 'N',
+    },
+    {
+      name: 'B',
+      symbol: 'B',
+      description: 'data term scale',
+      scale: 'log',
+      grid: range(0, 25, 5),
+      role: 'scale',
+      of: 'D',
+    },
+    {
+      name: 'alpha',
+      symbol: 'α',
+      description: 'model-size exponent',
+      scale: 'linear',
+      grid: range(0, 2, 0.5),
+      published: CHINCHILLA_EXPONENTS,
+      role: 'exponent',
+      of: 'N',
+    },
+    {
+      name: 'beta',
+      symbol: 'β',
+      description: 'data exponent',
+      scale: 'linear',
+      grid: range(0, 2, 0.5),
+      published: CHINCHILLA_EXPONENTS,
+      role: 'exponent',
+      of: 'D',
+    },
   ],
   // The grid above is Hoffmann et al.'s (App. D.2): 6 × 6 × 5 × 5 × 5 = 4,500 starts.
   publishedGrid: 'hoffmann',
@@ -44,26 +86,44 @@ export const chinchilla: Law = {
     },
   },
   // Besiroglu et al. 2024's refit of Hoffmann et al.'s runs, over the range of those runs.
-  example: { params: { E: 1.8172, A: 482.01, B: 2085.43, alpha: 0.3478, beta: 0.3658 }, ranges: { N: [5e7, 2e10], D: [1e9, 5e11] } },
+  example: {
+    params: { E: 1.8172, A: 482.01, B: 2085.43, alpha: 0.3478, beta: 0.3658 },
+    ranges: { N: [5e7, 2e10], D: [1e9, 5e11] },
+  },
   logPredict(theta: Float64Array, x: LawInputs, out: Float64Array, jac: Float64Array | null): void {
-    const e = theta[0], a = theta[1], b = theta[2], alpha = theta[3], beta = theta[4];
-    const logN = x.logN!, logD = x.logD!;
+    const e = theta[0],
+      a = theta[1],
+      b = theta[2],
+      alpha = theta[3],
+      beta = theta[4];
+    const logN = x.logN!,
+      logD = x.logD!;
     for (let i = 0; i < x.n; i++) {
       const t1 = a - alpha * logN[i];
       const t2 = b - beta * logD[i];
       // Log-sum-exp shifted by the largest term; that term's exp is 1, so two exps per point.
       let m: number, w1: number, w2: number, w3: number;
       if (t1 >= t2 && t1 >= e) {
-        m = t1; w1 = 1; w2 = Math.exp(t2 - m); w3 = Math.exp(e - m);
+        m = t1;
+        w1 = 1;
+        w2 = Math.exp(t2 - m);
+        w3 = Math.exp(e - m);
       } else if (t2 >= e) {
-        m = t2; w1 = Math.exp(t1 - m); w2 = 1; w3 = Math.exp(e - m);
+        m = t2;
+        w1 = Math.exp(t1 - m);
+        w2 = 1;
+        w3 = Math.exp(e - m);
       } else {
-        m = e; w1 = Math.exp(t1 - m); w2 = Math.exp(t2 - m); w3 = 1;
+        m = e;
+        w1 = Math.exp(t1 - m);
+        w2 = Math.exp(t2 - m);
+        w3 = 1;
       }
       const s = w1 + w2 + w3;
       out[i] = m + Math.log(s);
       if (jac) {
-        const k = i * 5, inv = 1 / s;
+        const k = i * 5,
+          inv = 1 / s;
         jac[k] = w3 * inv;
         jac[k + 1] = w1 * inv;
         jac[k + 2] = w2 * inv;
@@ -76,7 +136,8 @@ export const chinchilla: Law = {
     // On a grid, A/N^α takes one value per (a, α) pair and B/D^β one per (b, β): 30 each on Hoffmann
     // et al.'s 4,500 points. Kept, ln L̂ = ln(E + A/N^α + B/D^β) costs one log per point instead of two
     // exps and a log. Without the LSE shift: a term overflows only past e^709, far beyond any grid.
-    const logN = x.logN!, logD = x.logD!;
+    const logN = x.logN!,
+      logD = x.logD!;
     const terms = (log: Float64Array) => {
       const kept = new Map<string, Float64Array>();
       return (scale: number, exponent: number): Float64Array => {
@@ -90,12 +151,21 @@ export const chinchilla: Law = {
         return t;
       };
     };
-    const nTerm = terms(logN), dTerm = terms(logD);
+    const nTerm = terms(logN),
+      dTerm = terms(logD);
     // The caller asks for a grid point's rows in blocks: the terms are looked up once per point.
     const last = new Float64Array(5).fill(NaN);
-    let E = 0, tn = logN, td = logD;
+    let E = 0,
+      tn = logN,
+      td = logD;
     return (theta: Float64Array, out: Float64Array, from: number, to: number): void => {
-      if (theta[0] !== last[0] || theta[1] !== last[1] || theta[2] !== last[2] || theta[3] !== last[3] || theta[4] !== last[4]) {
+      if (
+        theta[0] !== last[0] ||
+        theta[1] !== last[1] ||
+        theta[2] !== last[2] ||
+        theta[3] !== last[3] ||
+        theta[4] !== last[4]
+      ) {
         E = Math.exp(theta[0]);
         tn = nTerm(theta[1], theta[3]);
         td = dTerm(theta[2], theta[4]);
@@ -110,7 +180,11 @@ export const chinchilla: Law = {
       a: { value: a, symbol: 'a', description: 'N_opt ∝ C^a, a = β/(α+β)' },
       b: { value: b, symbol: 'b', description: 'D_opt ∝ C^b, b = α/(α+β)' },
       G: { value: G, symbol: 'G', description: 'N_opt = G·(C/6)^a, G = (αA/(βB))^(1/(α+β))' },
-      d: { value: 4 / v.alpha, symbol: 'd ≈ 4/α', description: 'intrinsic dimension of the data manifold implied by α (Sharma & Kaplan 2020, α ≈ 4/d)' },
+      d: {
+        value: 4 / v.alpha,
+        symbol: 'd ≈ 4/α',
+        description: 'intrinsic dimension of the data manifold implied by α (Sharma & Kaplan 2020, α ≈ 4/d)',
+      },
     };
   },
 };
@@ -118,5 +192,9 @@ export const chinchilla: Law = {
 /** Hoffmann et al. 2022, Eq. 4: N_opt = G·(C/6)^a, D_opt = G⁻¹·(C/6)^b; E does not move the optimum. */
 function frontierConstants(v: Readonly<Record<string, number>>): { G: number; a: number; b: number } {
   const { A, B, alpha, beta } = v;
-  return { G: Math.pow((alpha * A) / (beta * B), 1 / (alpha + beta)), a: beta / (alpha + beta), b: alpha / (alpha + beta) };
+  return {
+    G: Math.pow((alpha * A) / (beta * B), 1 / (alpha + beta)),
+    a: beta / (alpha + beta),
+    b: alpha / (alpha + beta),
+  };
 }

@@ -25,10 +25,32 @@ function effective(unique: number, total: number, rStar: number): { value: numbe
 }
 
 function lossAt(theta: ArrayLike<number>, logN: number, logD: number, logU: number) {
-  return lossOf(Math.exp(theta[0]), Math.exp(theta[1]), Math.exp(theta[2]), theta[3], theta[4], Math.exp(theta[5]), Math.exp(theta[6]), Math.exp(logN), Math.exp(logD), Math.exp(logU));
+  return lossOf(
+    Math.exp(theta[0]),
+    Math.exp(theta[1]),
+    Math.exp(theta[2]),
+    theta[3],
+    theta[4],
+    Math.exp(theta[5]),
+    Math.exp(theta[6]),
+    Math.exp(logN),
+    Math.exp(logD),
+    Math.exp(logU),
+  );
 }
 
-function lossOf(E: number, A: number, B: number, alpha: number, beta: number, rN: number, rD: number, N: number, D: number, U: number) {
+function lossOf(
+  E: number,
+  A: number,
+  B: number,
+  alpha: number,
+  beta: number,
+  rN: number,
+  rD: number,
+  N: number,
+  D: number,
+  U: number,
+) {
   const UD = Math.min(U, D);
   const d = effective(UD, D, rD);
   const UN = uniqueParameters(UD, N, A, B, alpha, beta);
@@ -41,34 +63,93 @@ export const dataConstrained: Law = {
   id: 'data-constrained',
   title: 'data-constrained scaling law (repeated data and excess parameters decay)',
   formula: "L = E + A/N'^α + B/D'^β with D' = U_D + U_D·R*_D·(1 − e^(−R_D/R*_D)), N' likewise",
-  citation: 'Muennighoff et al. 2023, "Scaling Data-Constrained Language Models", arXiv:2305.16264, App. A (huggingface/datablations)',
+  citation:
+    'Muennighoff et al. 2023, "Scaling Data-Constrained Language Models", arXiv:2305.16264, App. A (huggingface/datablations)',
   inputs: ['N', 'D', 'U'],
   params: [
-    { name: 'E', symbol: 'E', description: 'irreducible loss', scale: 'log', grid: range(-1, 1, 0.5), role: 'irreducible' },
-    { name: 'A', symbol: 'A', description: 'model-size term scale', scale: 'log', grid: range(0, 25, 5), role: 'scale', of: 'N' },
-    { name: 'B', symbol: 'B', description: 'data term scale', scale: 'log', grid: range(0, 25, 5), role: 'scale', of: 'D' },
-    { name: 'alpha', symbol: 'α', description: 'model-size exponent', scale: 'linear', grid: range(0, 2, 0.5), published: CHINCHILLA_EXPONENTS, role: 'exponent', of: 'N' },
-    { name: 'beta', symbol: 'β', description: 'data exponent', scale: 'linear', grid: range(0, 2, 0.5), published: CHINCHILLA_EXPONENTS, role: 'exponent', of: 'D' },
-    { name: 'R_N', symbol: 'R*_N', description: 'decay constant of excess parameters', scale: 'log', grid: [0, 1, 2, 3] },
+    {
+      name: 'E',
+      symbol: 'E',
+      description: 'irreducible loss',
+      scale: 'log',
+      grid: range(-1, 1, 0.5),
+      role: 'irreducible',
+    },
+    {
+      name: 'A',
+      symbol: 'A',
+      description: 'model-size term scale',
+      scale: 'log',
+      grid: range(0, 25, 5),
+      role: 'scale',
+      of: 'N',
+    },
+    {
+      name: 'B',
+      symbol: 'B',
+      description: 'data term scale',
+      scale: 'log',
+      grid: range(0, 25, 5),
+      role: 'scale',
+      of: 'D',
+    },
+    {
+      name: 'alpha',
+      symbol: 'α',
+      description: 'model-size exponent',
+      scale: 'linear',
+      grid: range(0, 2, 0.5),
+      published: CHINCHILLA_EXPONENTS,
+      role: 'exponent',
+      of: 'N',
+    },
+    {
+      name: 'beta',
+      symbol: 'β',
+      description: 'data exponent',
+      scale: 'linear',
+      grid: range(0, 2, 0.5),
+      published: CHINCHILLA_EXPONENTS,
+      role: 'exponent',
+      of: 'D',
+    },
+    {
+      name: 'R_N',
+      symbol: 'R*_N',
+      description: 'decay constant of excess parameters',
+      scale: 'log',
+      grid: [0, 1, 2, 3],
+    },
     { name: 'R_D', symbol: 'R*_D', description: 'decay constant of repeated data', scale: 'log', grid: [0, 1, 2, 3] },
   ],
   // Muennighoff et al.'s C4 fit (α = β), over runs that repeat their unique tokens up to ~100 times.
   example: {
-    params: { E: Math.exp(0.6254804), A: Math.exp(6.255414), B: Math.exp(7.3049974), alpha: 0.3526596, beta: 0.3526596, R_N: 5.309743, R_D: 15.387756 },
+    params: {
+      E: Math.exp(0.6254804),
+      A: Math.exp(6.255414),
+      B: Math.exp(7.3049974),
+      alpha: 0.3526596,
+      beta: 0.3526596,
+      R_N: 5.309743,
+      R_D: 15.387756,
+    },
     ranges: { N: [1e7, 1e10], D: [1e9, 1e12], U: [1e8, 1e11] },
   },
   logPredict(theta: Float64Array, x: LawInputs, out: Float64Array, jac: Float64Array | null): void {
-    const logN = x.logN!, logD = x.logD!, logU = x.logU!;
+    const logN = x.logN!,
+      logD = x.logD!,
+      logU = x.logU!;
     const shifted = Float64Array.from(theta);
     for (let i = 0; i < x.n; i++) {
       const { L, parts: p } = lossAt(theta, logN[i], logD[i], logU[i]);
       out[i] = Math.log(L);
       if (!jac) continue;
       const k = i * 7;
-      const nTerm = p.A * Math.pow(p.Np, -p.alpha), dTerm = p.B * Math.pow(p.Dp, -p.beta);
+      const nTerm = p.A * Math.pow(p.Np, -p.alpha),
+        dTerm = p.B * Math.pow(p.Dp, -p.beta);
       jac[k] = p.E / L;
-      jac[k + 5] = ((-p.alpha * nTerm) / p.Np) * p.dNp * Math.exp(theta[5]) / L;
-      jac[k + 6] = ((-p.beta * dTerm) / p.Dp) * p.dDp * Math.exp(theta[6]) / L;
+      jac[k + 5] = (((-p.alpha * nTerm) / p.Np) * p.dNp * Math.exp(theta[5])) / L;
+      jac[k + 6] = (((-p.beta * dTerm) / p.Dp) * p.dDp * Math.exp(theta[6])) / L;
       // A, B, α, β also move U_N (through G): central differences on ln L for those four.
       for (const j of [1, 2, 3, 4]) {
         const h = 1e-6 * Math.max(1, Math.abs(theta[j]));
@@ -87,7 +168,11 @@ export const dataConstrained: Law = {
   },
   derived(v) {
     return {
-      epochsWorthHalf: { value: 1 + v.R_D * Math.LN2, symbol: 'epochs½', description: 'epochs after which one more is worth less than half of fresh data (1 + R*_D·ln 2)' },
+      epochsWorthHalf: {
+        value: 1 + v.R_D * Math.LN2,
+        symbol: 'epochs½',
+        description: 'epochs after which one more is worth less than half of fresh data (1 + R*_D·ln 2)',
+      },
     };
   },
 };

@@ -66,7 +66,10 @@ export function lawDefinitions(): LawDefinition[] {
 }
 
 function optionEntries(definition: LawDefinition) {
-  return Object.entries(definition.options ?? {}) as [LawOptionKey, NonNullable<LawDefinition['options']>[LawOptionKey] & {}][];
+  return Object.entries(definition.options ?? {}) as [
+    LawOptionKey,
+    NonNullable<LawDefinition['options']>[LawOptionKey] & {},
+  ][];
 }
 
 /** The law for a choice (or an id), with a clear error listing the known ones or the allowed option values. */
@@ -78,7 +81,9 @@ export function getLaw(choice: LawChoice | string): Law {
   for (const [key, spec] of optionEntries(definition)) {
     const value = c[key] ?? spec.default;
     if (!(spec.values as readonly unknown[]).includes(value)) {
-      throw new UsageError(`invalid ${key} for law ${c.law}: ${String(value)} (expected ${spec.description}: ${spec.values.join(', ')})`);
+      throw new UsageError(
+        `invalid ${key} for law ${c.law}: ${String(value)} (expected ${spec.description}: ${spec.values.join(', ')})`,
+      );
     }
     options[key] = value;
   }
@@ -87,7 +92,9 @@ export function getLaw(choice: LawChoice | string): Law {
   // where the author of the law will see it, not as a wrong prediction later.
   const carried = choiceOf(law);
   if (law.id !== definition.id || Object.keys(options).some((k) => carried[k as LawOptionKey] !== options[k])) {
-    throw new Error(`law ${definition.id}: make() must return a law with id ${definition.id} and options ${JSON.stringify(options)}, got ${JSON.stringify(carried)}`);
+    throw new Error(
+      `law ${definition.id}: make() must return a law with id ${definition.id} and options ${JSON.stringify(options)}, got ${JSON.stringify(carried)}`,
+    );
   }
   return law;
 }
@@ -112,7 +119,14 @@ export function rebuildable(law: Law): boolean {
     return false;
   }
   const same = (a: readonly unknown[], b: readonly unknown[]) => a.length === b.length && a.every((v, i) => v === b[i]);
-  return same(rebuilt.inputs, law.inputs) && same(rebuilt.params.map((p) => p.name), law.params.map((p) => p.name)) && rebuilt.logPredict.toString() === law.logPredict.toString();
+  return (
+    same(rebuilt.inputs, law.inputs) &&
+    same(
+      rebuilt.params.map((p) => p.name),
+      law.params.map((p) => p.name),
+    ) &&
+    rebuilt.logPredict.toString() === law.logPredict.toString()
+  );
 }
 
 /** Modules a worker thread must import before it can rebuild the law (none for built-in laws). */
@@ -125,7 +139,9 @@ export function lawModules(law: Law): string[] {
 export function lawChoiceToJson(law: Law): LawChoiceJson {
   const out: Record<string, unknown> = { law: law.id };
   const definition = definitions.get(law.id);
-  if (definition) for (const [key, spec] of optionEntries(definition)) if (law.options?.[key] !== undefined) out[spec.json] = law.options[key];
+  if (definition)
+    for (const [key, spec] of optionEntries(definition))
+      if (law.options?.[key] !== undefined) out[spec.json] = law.options[key];
   return out as unknown as LawChoiceJson;
 }
 
@@ -134,7 +150,9 @@ export function lawChoiceFromJson(json: Partial<LawChoiceJson>): LawChoice {
   const fields = json as Record<string, unknown>;
   const choice: Record<string, unknown> = { law: String(json.law) };
   const definition = definitions.get(String(json.law));
-  if (definition) for (const [key, spec] of optionEntries(definition)) if (fields[spec.json] !== undefined) choice[key] = fields[spec.json];
+  if (definition)
+    for (const [key, spec] of optionEntries(definition))
+      if (fields[spec.json] !== undefined) choice[key] = fields[spec.json];
   return choice as unknown as LawChoice;
 }
 
@@ -146,5 +164,12 @@ export function lawIdsReading(variables: readonly string[], only = false): strin
   });
 }
 
-const builtIn: (Law | LawDefinition)[] = [chinchilla, kaplanNd, powerDefinition, power0Definition, dataConstrained, bnslDefinition];
+const builtIn: (Law | LawDefinition)[] = [
+  chinchilla,
+  kaplanNd,
+  powerDefinition,
+  power0Definition,
+  dataConstrained,
+  bnslDefinition,
+];
 for (const law of builtIn) registerLaw(law);

@@ -48,7 +48,12 @@ export interface LawOption<K extends LawOptionKey = LawOptionKey> {
 }
 
 /** The single variable of one-variable laws: N, D or C (N by default). */
-export const variableOption: LawOption<'x'> = { json: 'variable', description: 'the variable the law is a function of', values: ['N', 'D', 'C'], default: 'N' };
+export const variableOption: LawOption<'x'> = {
+  json: 'variable',
+  description: 'the variable the law is a function of',
+  values: ['N', 'D', 'C'],
+  default: 'N',
+};
 
 /**
  * What the registry holds for a law: how to build it from a choice. A law without options can be
@@ -235,7 +240,8 @@ export interface Point {
 
 /** Build one-point log inputs, deriving D = C/(6N) or C = 6ND when needed. */
 export function pointInputs(law: Law, point: Point): LawInputs {
-  let { N, D, C } = point;
+  const { N } = point;
+  let { D, C } = point;
   if (D === undefined && C !== undefined && N !== undefined) D = C / (6 * N);
   if (C === undefined && N !== undefined && D !== undefined) C = 6 * N * D;
   const values: Record<Variable, number | undefined> = { N, D, C, U: point.U };
@@ -251,7 +257,8 @@ export function pointInputs(law: Law, point: Point): LawInputs {
 
 /** Predicted loss of a law with user-facing parameter values at one point. */
 export function predictLoss(law: Law, values: Readonly<Record<string, number>>, point: Point): number {
-  const theta = thetaFromValues(law, values), x = pointInputs(law, point);
+  const theta = thetaFromValues(law, values),
+    x = pointInputs(law, point);
   if (law.directLoss) {
     const D = point.D ?? (point.C !== undefined && point.N !== undefined ? point.C / (6 * point.N) : undefined);
     if (point.N !== undefined && D !== undefined) return law.directLoss(values, { ...point, N: point.N, D });
@@ -266,15 +273,29 @@ export function predictLoss(law: Law, values: Readonly<Record<string, number>>, 
  * Besiroglu et al. 2024; Muennighoff et al. 2023), 0.05–1 across the ladders and domains the
  * project has seen. Kaplan's pure power laws have α ≈ 0.05–0.1 (Kaplan et al. 2020, Eqs. 1.1–1.3).
  */
-export const CHINCHILLA_EXPONENTS = { range: [0.05, 1], source: 'Hoffmann et al. 2022; Besiroglu et al. 2024; Muennighoff et al. 2023' } as const;
-export const POWER_EXPONENTS = { range: [0.01, 2], source: 'Kaplan et al. 2020 (0.05–0.1); Hestness et al. 2017 (0.07–0.35); Alabdulmohsin et al. 2022 (up to ~1.5 in vision)' } as const;
-export const KAPLAN_EXPONENTS = { range: [0.01, 0.5], source: 'Kaplan et al. 2020, Table 2 (α_N = 0.076, α_D = 0.103)' } as const;
+export const CHINCHILLA_EXPONENTS = {
+  range: [0.05, 1],
+  source: 'Hoffmann et al. 2022; Besiroglu et al. 2024; Muennighoff et al. 2023',
+} as const;
+export const POWER_EXPONENTS = {
+  range: [0.01, 2],
+  source:
+    'Kaplan et al. 2020 (0.05–0.1); Hestness et al. 2017 (0.07–0.35); Alabdulmohsin et al. 2022 (up to ~1.5 in vision)',
+} as const;
+export const KAPLAN_EXPONENTS = {
+  range: [0.01, 0.5],
+  source: 'Kaplan et al. 2020, Table 2 (α_N = 0.076, α_D = 0.103)',
+} as const;
 
 /**
  * Ranges of N, D and C that small-scale ladders cover (10⁶–10¹⁰ parameters, 10⁸–10¹² tokens,
  * 10¹⁷–10²¹ FLOPs): where the one-variable laws' examples live.
  */
-export const typicalRanges: Readonly<Record<LawVariable, readonly [number, number]>> = { N: [1e6, 1e10], D: [1e8, 1e12], C: [1e17, 1e21] };
+export const typicalRanges: Readonly<Record<LawVariable, readonly [number, number]>> = {
+  N: [1e6, 1e10],
+  D: [1e8, 1e12],
+  C: [1e17, 1e21],
+};
 
 export function range(start: number, stop: number, step: number): number[] {
   const out: number[] = [];

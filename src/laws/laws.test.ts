@@ -1,6 +1,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chinchilla, getLaw, kaplanNd, power0Law, powerLaw, predictLoss, lawIds, type Law, type LawInputs } from './index.js';
+import {
+  chinchilla,
+  getLaw,
+  kaplanNd,
+  power0Law,
+  powerLaw,
+  predictLoss,
+  lawIds,
+  type Law,
+  type LawInputs,
+} from './index.js';
 
 const close = (actual: number, expected: number, rel: number, what = '') =>
   assert.ok(Math.abs(actual / expected - 1) <= rel, `${what} ${actual} vs ${expected} (rel ${rel})`);
@@ -27,19 +37,25 @@ test('every law: analytic gradient of ln L̂ matches central finite differences'
     const x = inputsFor(law, points);
     const p = law.params.length;
     const theta = Float64Array.from(thetas[law.id]);
-    const out = new Float64Array(points.length), jac = new Float64Array(points.length * p);
+    const out = new Float64Array(points.length),
+      jac = new Float64Array(points.length * p);
     law.logPredict(theta, x, out, jac);
     for (let j = 0; j < p; j++) {
       const h = 1e-6;
-      const up = Float64Array.from(theta), dn = Float64Array.from(theta);
+      const up = Float64Array.from(theta),
+        dn = Float64Array.from(theta);
       up[j] += h;
       dn[j] -= h;
-      const fu = new Float64Array(points.length), fd = new Float64Array(points.length);
+      const fu = new Float64Array(points.length),
+        fd = new Float64Array(points.length);
       law.logPredict(up, x, fu, null);
       law.logPredict(dn, x, fd, null);
       for (let i = 0; i < points.length; i++) {
         const numeric = (fu[i] - fd[i]) / (2 * h);
-        assert.ok(Math.abs(numeric - jac[i * p + j]) < 1e-6 * Math.max(1, Math.abs(numeric)), `${law.id} ∂/∂${law.params[j].name} at point ${i}: ${jac[i * p + j]} vs ${numeric}`);
+        assert.ok(
+          Math.abs(numeric - jac[i * p + j]) < 1e-6 * Math.max(1, Math.abs(numeric)),
+          `${law.id} ∂/∂${law.params[j].name} at point ${i}: ${jac[i * p + j]} vs ${numeric}`,
+        );
       }
     }
   }
@@ -87,7 +103,10 @@ test('predictLoss derives D = C/(6N) when only C is given', () => {
 
 test('getLaw knows every listed law and names them when it does not', () => {
   for (const id of lawIds) assert.equal(getLaw(id).id, id);
-  assert.throws(() => getLaw('chinchila'), /unknown law: chinchila \(expected one of chinchilla, kaplan-nd, power, power0, data-constrained, bnsl\)/);
+  assert.throws(
+    () => getLaw('chinchila'),
+    /unknown law: chinchila \(expected one of chinchilla, kaplan-nd, power, power0, data-constrained, bnsl\)/,
+  );
 });
 
 test('data-constrained, BNSL and grouped laws: analytic gradients match central differences', async () => {
@@ -97,33 +116,55 @@ test('data-constrained, BNSL and grouped laws: analytic gradients match central 
     {
       law: dataConstrained,
       theta: [0.62, 6.25, 7.3, 0.35, 0.35, Math.log(5.3), Math.log(15.4)],
-      x: { n: 3, logN: Float64Array.from([1e8, 2e9, 9e9], Math.log), logD: Float64Array.from([1e10, 2e11, 1e11], Math.log), logU: Float64Array.from([1e9, 2e10, 1e11], Math.log) },
+      x: {
+        n: 3,
+        logN: Float64Array.from([1e8, 2e9, 9e9], Math.log),
+        logD: Float64Array.from([1e10, 2e11, 1e11], Math.log),
+        logU: Float64Array.from([1e9, 2e10, 1e11], Math.log),
+      },
     },
-    { law: bnslLaw(2, 'D'), theta: [Math.log(0.05), 0.5, 0.1, 0.4, Math.log(1e4), Math.log(0.5), -0.2, Math.log(1e8), Math.log(1.5)], x: { n: 3, logD: Float64Array.from([1e2, 1e5, 1e9], Math.log) } },
-    { law: groupedPowerLaw(['a', 'b'], 'C', true), theta: [0.2, 0.5, 5, 0.6, 6], x: { n: 3, logC: Float64Array.from([1e18, 1e19, 1e20], Math.log), group: Int32Array.from([0, 1, 1]) } },
+    {
+      law: bnslLaw(2, 'D'),
+      theta: [Math.log(0.05), 0.5, 0.1, 0.4, Math.log(1e4), Math.log(0.5), -0.2, Math.log(1e8), Math.log(1.5)],
+      x: { n: 3, logD: Float64Array.from([1e2, 1e5, 1e9], Math.log) },
+    },
+    {
+      law: groupedPowerLaw(['a', 'b'], 'C', true),
+      theta: [0.2, 0.5, 5, 0.6, 6],
+      x: { n: 3, logC: Float64Array.from([1e18, 1e19, 1e20], Math.log), group: Int32Array.from([0, 1, 1]) },
+    },
   ];
   for (const { law, theta: t, x } of cases) {
-    const theta = Float64Array.from(t), p = t.length;
-    const out = new Float64Array(x.n), jac = new Float64Array(x.n * p);
+    const theta = Float64Array.from(t),
+      p = t.length;
+    const out = new Float64Array(x.n),
+      jac = new Float64Array(x.n * p);
     law.logPredict(theta, x, out, jac);
     for (let j = 0; j < p; j++) {
-      const h = 1e-6, up = Float64Array.from(theta), dn = Float64Array.from(theta);
+      const h = 1e-6,
+        up = Float64Array.from(theta),
+        dn = Float64Array.from(theta);
       up[j] += h;
       dn[j] -= h;
-      const fu = new Float64Array(x.n), fd = new Float64Array(x.n);
+      const fu = new Float64Array(x.n),
+        fd = new Float64Array(x.n);
       law.logPredict(up, x, fu, null);
       law.logPredict(dn, x, fd, null);
       for (let i = 0; i < x.n; i++) {
         const numeric = (fu[i] - fd[i]) / (2 * h);
-        assert.ok(Math.abs(numeric - jac[i * p + j]) < 1e-5 * Math.max(1, Math.abs(numeric)), `${law.id} ∂/∂${law.params[j].name} at ${i}: ${jac[i * p + j]} vs ${numeric}`);
+        assert.ok(
+          Math.abs(numeric - jac[i * p + j]) < 1e-5 * Math.max(1, Math.abs(numeric)),
+          `${law.id} ∂/∂${law.params[j].name} at ${i}: ${jac[i * p + j]} vs ${numeric}`,
+        );
       }
     }
   }
 });
 
-test('every law with a gridPredictor: the start grid\'s values equal logPredict\'s, to rounding, on each grid point', () => {
+test("every law with a gridPredictor: the start grid's values equal logPredict's, to rounding, on each grid point", () => {
   const points = Array.from({ length: 40 }, (_, i) => {
-    const N = 1e7 * 10 ** ((i * 7) % 40 / 10), D = 1e9 * 10 ** ((i * 13) % 30 / 10);
+    const N = 1e7 * 10 ** (((i * 7) % 40) / 10),
+      D = 1e9 * 10 ** (((i * 13) % 30) / 10);
     return { N, D, C: 6 * N * D };
   });
   let checked = 0;
@@ -133,7 +174,9 @@ test('every law with a gridPredictor: the start grid\'s values equal logPredict\
     const x = inputsFor(law, points);
     const predict = law.gridPredictor(x);
     const grids = law.params.map((p) => p.grid);
-    const theta = new Float64Array(grids.length), fast = new Float64Array(x.n), exact = new Float64Array(x.n);
+    const theta = new Float64Array(grids.length),
+      fast = new Float64Array(x.n),
+      exact = new Float64Array(x.n);
     // Every grid point, twice (the second pass reads the terms the first one kept).
     const count = grids.reduce((a, g) => a * g.length, 1);
     for (let t = 0; t < 2 * count; t++) {
@@ -145,7 +188,11 @@ test('every law with a gridPredictor: the start grid\'s values equal logPredict\
       // In blocks of rows, as a bounded grid score asks for them.
       for (let from = 0; from < x.n; from += 7) predict(theta, fast, from, Math.min(x.n, from + 7));
       law.logPredict(theta, x, exact, null);
-      for (let i = 0; i < x.n; i++) assert.ok(Math.abs(fast[i] - exact[i]) <= 1e-13 * Math.max(1, Math.abs(exact[i])), `${id} at θ = ${theta.join(', ')}, point ${i}: ${fast[i]} vs ${exact[i]}`);
+      for (let i = 0; i < x.n; i++)
+        assert.ok(
+          Math.abs(fast[i] - exact[i]) <= 1e-13 * Math.max(1, Math.abs(exact[i])),
+          `${id} at θ = ${theta.join(', ')}, point ${i}: ${fast[i]} vs ${exact[i]}`,
+        );
     }
     checked++;
   }

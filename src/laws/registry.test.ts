@@ -8,7 +8,18 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { bnslLaw, choiceOf, getLaw, lawChoiceFromJson, lawChoiceToJson, lawDefinitions, lawIds, predictLoss, rebuildable, chinchilla } from './index.js';
+import {
+  bnslLaw,
+  choiceOf,
+  getLaw,
+  lawChoiceFromJson,
+  lawChoiceToJson,
+  lawDefinitions,
+  lawIds,
+  predictLoss,
+  rebuildable,
+  chinchilla,
+} from './index.js';
 import { groupedPowerLaw } from './grouped.js';
 import { fit } from '../fit/fit.js';
 import { fitToJson, loadFit } from '../fit/summary.js';
@@ -20,14 +31,27 @@ const root = fileURLToPath(new URL('../../', import.meta.url));
 
 test('getLaw fills each option with its default and refuses values outside its list', () => {
   assert.deepEqual(choiceOf(getLaw('bnsl')), { law: 'bnsl', x: 'N', breaks: 1 });
-  assert.deepEqual(choiceOf(getLaw({ law: 'power', x: 'C', breaks: 3 })), { law: 'power', x: 'C' }, 'options a law does not read are ignored');
+  assert.deepEqual(
+    choiceOf(getLaw({ law: 'power', x: 'C', breaks: 3 })),
+    { law: 'power', x: 'C' },
+    'options a law does not read are ignored',
+  );
   assert.deepEqual(choiceOf(getLaw({ law: 'chinchilla', x: 'D' })), { law: 'chinchilla' });
-  assert.throws(() => getLaw({ law: 'bnsl', breaks: 6 }), /invalid breaks for law bnsl: 6 \(expected breaks of the broken power law: 0, 1, 2, 3, 4, 5\)/);
-  assert.throws(() => getLaw({ law: 'power0', x: 'U' as 'N' }), /invalid x for law power0: U \(expected the variable the law is a function of: N, D, C\)/);
-  assert.throws(() => getLaw('chinchila'), /unknown law: chinchila \(expected one of chinchilla, kaplan-nd, power, power0, data-constrained, bnsl\)/);
+  assert.throws(
+    () => getLaw({ law: 'bnsl', breaks: 6 }),
+    /invalid breaks for law bnsl: 6 \(expected breaks of the broken power law: 0, 1, 2, 3, 4, 5\)/,
+  );
+  assert.throws(
+    () => getLaw({ law: 'power0', x: 'U' as 'N' }),
+    /invalid x for law power0: U \(expected the variable the law is a function of: N, D, C\)/,
+  );
+  assert.throws(
+    () => getLaw('chinchila'),
+    /unknown law: chinchila \(expected one of chinchilla, kaplan-nd, power, power0, data-constrained, bnsl\)/,
+  );
 });
 
-test('a law\'s choice is saved in JSON under its own fields and read back; laws built outside the registry are not rebuildable', () => {
+test("a law's choice is saved in JSON under its own fields and read back; laws built outside the registry are not rebuildable", () => {
   const law = getLaw({ law: 'bnsl', x: 'D', breaks: 2 });
   assert.deepEqual(lawChoiceToJson(law), { law: 'bnsl', variable: 'D', breaks: 2 });
   assert.deepEqual(lawChoiceFromJson({ law: 'bnsl', variable: 'D', breaks: 2 }), { law: 'bnsl', x: 'D', breaks: 2 });
@@ -35,7 +59,11 @@ test('a law\'s choice is saved in JSON under its own fields and read back; laws 
   for (const id of lawIds) assert.ok(rebuildable(getLaw(id)), id);
   assert.equal(rebuildable(groupedPowerLaw(['a', 'b'], 'C', true)), false);
   assert.equal(rebuildable({ ...chinchilla, logPredict: () => undefined }), false, 'same id, other function');
-  assert.equal(workerLaw(groupedPowerLaw(['a', 'b'], 'C', true)), undefined, 'a per-group law is fitted in the main thread');
+  assert.equal(
+    workerLaw(groupedPowerLaw(['a', 'b'], 'C', true)),
+    undefined,
+    'a per-group law is fitted in the main thread',
+  );
 });
 
 // Two breaks in D, inside the range of the runs: the fit of the bug reports.
@@ -50,28 +78,37 @@ test('regression: a bnsl fit (2 breaks, in D) saved as JSON reloads with its bre
   assert.equal(json.variable, 'D');
   const loaded = loadFit(JSON.stringify(json), 'bnsl.json');
   assert.deepEqual(choiceOf(loaded.law), { law: 'bnsl', x: 'D', breaks: 2 });
-  for (const D of [1e3, 1e6, 1e10]) assert.equal(predictLoss(loaded.law, loaded.params, { D }), predictLoss(bnsl2, result.params, { D }));
+  for (const D of [1e3, 1e6, 1e10])
+    assert.equal(predictLoss(loaded.law, loaded.params, { D }), predictLoss(bnsl2, result.params, { D }));
   // A file whose options do not match its parameters (one written before options were saved) is refused, located.
   const { breaks: _b, variable: _v, ...legacy } = json;
   assert.throws(
     () => loadFit(JSON.stringify({ ...legacy, variable: 'D' }), 'old.json'),
-    (e: unknown) => e instanceof InputError && e.location.file === 'old.json' && /field "params": c2, d2, f2 are not parameters of law bnsl/.test(e.message),
+    (e: unknown) =>
+      e instanceof InputError &&
+      e.location.file === 'old.json' &&
+      /field "params": c2, d2, f2 are not parameters of law bnsl/.test(e.message),
   );
   // A one-break fit in D saved without its variable would load as a law in N: refused, since its runs had no N.
   const oneBreak = fitToJson(fit(bnslLaw(1, 'D'), curve));
   const { variable: _x, ...noVariable } = oneBreak;
   assert.throws(
     () => loadFit(JSON.stringify(noVariable), 'old1.json'),
-    (e: unknown) => e instanceof InputError && /field "law": law bnsl \(.*\) reads N, but the fit's runs had only D/.test(e.message),
+    (e: unknown) =>
+      e instanceof InputError && /field "law": law bnsl \(.*\) reads N, but the fit's runs had only D/.test(e.message),
   );
 });
 
-test('regression: a bnsl fit in D is bootstrapped in worker threads (they rebuild it in D, with its breaks)', { timeout: 120_000 }, async () => {
-  const result = fit(bnsl2, curve);
-  const threaded = await bootstrapParallel(result, {}, 64, 5, { threads: 2 });
-  const serial = await bootstrapParallel(result, {}, 64, 5, { threads: 1 });
-  assert.deepEqual(Array.from(threaded.values), Array.from(serial.values));
-});
+test(
+  'regression: a bnsl fit in D is bootstrapped in worker threads (they rebuild it in D, with its breaks)',
+  { timeout: 120_000 },
+  async () => {
+    const result = fit(bnsl2, curve);
+    const threaded = await bootstrapParallel(result, {}, 64, 5, { threads: 2 });
+    const serial = await bootstrapParallel(result, {}, 64, 5, { threads: 1 });
+    assert.deepEqual(Array.from(threaded.values), Array.from(serial.values));
+  },
+);
 
 /** Source files outside src/laws (tests excluded): where laws must be read as data. */
 function sourceFiles(dir: string): string[] {
@@ -93,7 +130,7 @@ const allowed: { file: string; contains: string; why: string }[] = [
   {
     file: 'src/cli/commands/fit.ts',
     contains: 'preset.law !== law.id',
-    why: 'a preset belongs to one law: this compares two laws (the preset\'s and the chosen one), it does not branch on a particular law',
+    why: "a preset belongs to one law: this compares two laws (the preset's and the chosen one), it does not branch on a particular law",
   },
   {
     file: 'src/analyses/curveLaws.ts',
@@ -106,7 +143,10 @@ test('no code outside src/laws compares a law id or branches on a parameter name
   // Every parameter name of every law (bnsl with its most breaks), but bnsl's a and b: single
   // lower-case letters name other things too (parsePools' column b is a data pool's size).
   const names = new Set<string>();
-  for (const d of lawDefinitions()) for (const p of getLaw({ law: d.id, breaks: d.options?.breaks ? Math.max(...d.options.breaks.values) : undefined }).params) if (!/^[a-z]$/.test(p.name)) names.add(p.name);
+  for (const d of lawDefinitions())
+    for (const p of getLaw({ law: d.id, breaks: d.options?.breaks ? Math.max(...d.options.breaks.values) : undefined })
+      .params)
+      if (!/^[a-z]$/.test(p.name)) names.add(p.name);
   const checks: [string, RegExp][] = [
     ['a comparison with law.id', /\blaw\.id\s*[!=]==|[!=]==\s*[\w.?]*\blaw\.id\b/],
     ['a comparison with a law id', new RegExp(`[!=]==\\s*${literal(lawIds)}`)],
@@ -132,15 +172,35 @@ test('no code outside src/laws compares a law id or branches on a parameter name
   assert.deepEqual(found, [], 'read what the law says of itself (its options, parameter roles, hooks) instead');
   // The patterns find what they are for (a check that cannot fail is no check).
   const probe = (line: string) => checks.some(([, p]) => p.test(line));
-  for (const bad of ["if (law.id === 'chinchilla') {", "procedure.law.law === 'kaplan-nd'", "p.name === 'E'", "name.startsWith('beta')", 'return /^(alpha|beta)/.test(name);', "for (const name of ['alpha', 'beta']) {"]) {
+  for (const bad of [
+    "if (law.id === 'chinchilla') {",
+    "procedure.law.law === 'kaplan-nd'",
+    "p.name === 'E'",
+    "name.startsWith('beta')",
+    'return /^(alpha|beta)/.test(name);',
+    "for (const name of ['alpha', 'beta']) {",
+  ]) {
     assert.ok(probe(bad), `the check misses: ${bad}`);
   }
-  for (const fine of ["if (preset.id === 'epoch-2024')", "const tie = { beta: 'alpha' };", 'if (p.role === \'exponent\')']) assert.ok(!probe(fine), `the check flags: ${fine}`);
+  for (const fine of [
+    "if (preset.id === 'epoch-2024')",
+    "const tie = { beta: 'alpha' };",
+    "if (p.role === 'exponent')",
+  ])
+    assert.ok(!probe(fine), `the check flags: ${fine}`);
 });
 
 // Last: it adds a law that cannot be built to this process's registry.
 test('registering a law that does not carry its options is refused when it is built, not when it predicts wrongly', async () => {
   const { registerLaw } = await import('./index.js');
-  registerLaw({ id: 'forgetful', title: 'a bnsl that forgets its options', options: lawDefinitions().find((d) => d.id === 'bnsl')!.options, make: (o) => ({ ...bnslLaw(o.breaks, o.x), id: 'forgetful', options: {} }) });
-  assert.throws(() => getLaw({ law: 'forgetful', x: 'D' }), /law forgetful: make\(\) must return a law with id forgetful and options/);
+  registerLaw({
+    id: 'forgetful',
+    title: 'a bnsl that forgets its options',
+    options: lawDefinitions().find((d) => d.id === 'bnsl')!.options,
+    make: (o) => ({ ...bnslLaw(o.breaks, o.x), id: 'forgetful', options: {} }),
+  });
+  assert.throws(
+    () => getLaw({ law: 'forgetful', x: 'D' }),
+    /law forgetful: make\(\) must return a law with id forgetful and options/,
+  );
 });

@@ -32,7 +32,11 @@ export function chinchillaFlopsPerToken(s: ModelShape): {
   trainingWithoutEmbeddings: number;
   pieces: Record<string, number>;
 } {
-  const seq = s.seqLen, d = s.dModel, V = s.vocab, h = s.nHeads, k = headDimOf(s);
+  const seq = s.seqLen,
+    d = s.dModel,
+    V = s.vocab,
+    h = s.nHeads,
+    k = headDimOf(s);
   const dFfEffective = (s.mlp ?? 'plain') === 'gated' ? 1.5 * s.dFf : s.dFf;
   const perLayer = {
     // App. F's 2·3·seq·d·(k·h) assumes as many K and V heads as queries; with grouped-query attention

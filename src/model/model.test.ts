@@ -4,7 +4,19 @@ import { kaplanNonEmbedding, parameterCount, type ModelShape } from './shape.js'
 import { chinchillaFlopsPerToken, deepseekM, kaplanFlopsPerToken } from './flops.js';
 import { shapeSearch } from './shapeSearch.js';
 
-const gpt2small: ModelShape = { nLayer: 12, dModel: 768, nHeads: 12, dFf: 3072, vocab: 50257, seqLen: 1024, mlp: 'plain', tiedEmbeddings: true, positions: 'learned', biases: true, norm: 'layernorm' };
+const gpt2small: ModelShape = {
+  nLayer: 12,
+  dModel: 768,
+  nHeads: 12,
+  dFf: 3072,
+  vocab: 50257,
+  seqLen: 1024,
+  mlp: 'plain',
+  tiedEmbeddings: true,
+  positions: 'learned',
+  biases: true,
+  norm: 'layernorm',
+};
 
 test('GPT-2 small: 84,934,656 non-embedding parameters (12·n_layer·d_model²) and 124,439,808 in all', () => {
   assert.equal(kaplanNonEmbedding(12, 768), 84934656);
@@ -35,7 +47,8 @@ test('DeepSeek M(8, 512, 4096) = 352,321,536 and the Table 3 ratios 6N₁/M, 6N�
   ];
   for (const [L, d, r1, r2] of rows) {
     const M = deepseekM(L, d, 4096);
-    const n1 = 12 * L * d * d, n2 = n1 + 102400 * d;
+    const n1 = 12 * L * d * d,
+      n2 = n1 + 102400 * d;
     // Two printed decimals; (32, 4096) is printed 0.85 for 0.857, so allow the last digit to be truncated.
     assert.ok(Math.abs((6 * n1) / M - r1) < 0.008, `6N1/M at (${L}, ${d}): ${(6 * n1) / M}`);
     assert.ok(Math.abs((6 * n2) / M - r2) < 0.008, `6N2/M at (${L}, ${d}): ${(6 * n2) / M}`);
@@ -51,7 +64,16 @@ test('Chinchilla App. F count without embeddings is close to 6N for a mid-size m
 test('gated MLPs and GQA are counted: Llama-2-7B shape ≈ 6.74e9, Llama-2-70B ≈ 6.98e10', () => {
   const l7: ModelShape = { nLayer: 32, dModel: 4096, nHeads: 32, dFf: 11008, vocab: 32000, seqLen: 4096, mlp: 'gated' };
   assert.ok(Math.abs(parameterCount(l7).total / 6.738e9 - 1) < 1e-3, `${parameterCount(l7).total}`);
-  const l70: ModelShape = { nLayer: 80, dModel: 8192, nHeads: 64, nKvHeads: 8, dFf: 28672, vocab: 32000, seqLen: 4096, mlp: 'gated' };
+  const l70: ModelShape = {
+    nLayer: 80,
+    dModel: 8192,
+    nHeads: 64,
+    nKvHeads: 8,
+    dFf: 28672,
+    vocab: 32000,
+    seqLen: 4096,
+    mlp: 'gated',
+  };
   assert.ok(Math.abs(parameterCount(l70).total / 6.898e10 - 1) < 2e-3, `${parameterCount(l70).total}`);
   // App. F's K and V projections at the 8 KV heads: 80 · 2·8192·128·(64 + 2·8) per token, not 80 · 6·8192².
   assert.equal(chinchillaFlopsPerToken(l70).pieces.qkv, 80 * 2 * 8192 * 128 * 80);
@@ -71,7 +93,23 @@ test('shapeSearch hits the target within tolerance and keeps the aspect ratio in
   }
   assert.throws(() => shapeSearch(1e3), /no shape within/);
   // One-layer shapes only when asked for: 1 × 16 has 12·16² = 3,072 non-embedding parameters.
-  const tiny = { count: 'nonEmbedding' as const, mlp: 'plain' as const, ffnRatio: 4, ffnMultipleOf: 1, headDims: [8], multipleOf: 8, aspectRange: [8, 256] as [number, number], tolerance: 0.05 };
-  assert.deepEqual(shapeSearch(3072, { ...tiny, minLayers: 1 }).map((c) => [c.shape.nLayer, c.shape.dModel, c.parameters.nonEmbedding])[0], [1, 16, 3072]);
+  const tiny = {
+    count: 'nonEmbedding' as const,
+    mlp: 'plain' as const,
+    ffnRatio: 4,
+    ffnMultipleOf: 1,
+    headDims: [8],
+    multipleOf: 8,
+    aspectRange: [8, 256] as [number, number],
+    tolerance: 0.05,
+  };
+  assert.deepEqual(
+    shapeSearch(3072, { ...tiny, minLayers: 1 }).map((c) => [
+      c.shape.nLayer,
+      c.shape.dModel,
+      c.parameters.nonEmbedding,
+    ])[0],
+    [1, 16, 3072],
+  );
   assert.throws(() => shapeSearch(3072, tiny), /no shape within/);
 });

@@ -54,7 +54,8 @@ export function headDimOf(s: ModelShape): number {
 
 /** Parameter count of a decoder-only transformer, by piece. */
 export function parameterCount(s: ModelShape): ParameterCount {
-  const d = s.dModel, L = s.nLayer;
+  const d = s.dModel,
+    L = s.nLayer;
   const hd = headDimOf(s);
   const q = s.nHeads * hd;
   const kv = (s.nKvHeads ?? s.nHeads) * hd;
@@ -70,7 +71,16 @@ export function parameterCount(s: ModelShape): ParameterCount {
   const embedding = s.vocab * d + positions;
   const unembedding = s.tiedEmbeddings ? 0 : s.vocab * d;
   const nonEmbedding = attention + mlp;
-  return { total: nonEmbedding + embedding + unembedding + norms + biases, nonEmbedding, embedding, unembedding, attention, mlp, norms, biases };
+  return {
+    total: nonEmbedding + embedding + unembedding + norms + biases,
+    nonEmbedding,
+    embedding,
+    unembedding,
+    attention,
+    mlp,
+    norms,
+    biases,
+  };
 }
 
 /**

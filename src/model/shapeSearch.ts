@@ -62,7 +62,8 @@ function roundUp(x: number, multiple: number): number {
  * @example shapeSearch(7e9, { mlp: 'gated', vocab: 32000 })[0].shape // => a Llama-2-7B-like 32 × 4096
  */
 export function shapeSearch(target: number, options: ShapeSearchOptions = {}): ShapeCandidate[] {
-  if (!(target > 0) || !Number.isFinite(target)) throw new UsageError(`shape search needs a positive parameter target, got ${target}`);
+  if (!(target > 0) || !Number.isFinite(target))
+    throw new UsageError(`shape search needs a positive parameter target, got ${target}`);
   const mlp = options.mlp ?? 'gated';
   const ffnRatio = options.ffnRatio ?? (mlp === 'gated' ? 8 / 3 : 4);
   const ffnMultiple = options.ffnMultipleOf ?? (mlp === 'gated' ? 256 : 128);
@@ -79,7 +80,10 @@ export function shapeSearch(target: number, options: ShapeSearchOptions = {}): S
     // d_model from the 12·L·d² estimate, then scan neighbouring multiples.
     const guess = Math.sqrt(target / (12 * nLayer));
     for (const headDim of headDims) {
-      const multiple = Math.max(options.multipleOf ?? (guess < 1024 ? 64 : guess < 4096 ? 128 : guess < 7680 ? 256 : 1024), headDim);
+      const multiple = Math.max(
+        options.multipleOf ?? (guess < 1024 ? 64 : guess < 4096 ? 128 : guess < 7680 ? 256 : 1024),
+        headDim,
+      );
       const centre = Math.round(guess / multiple) * multiple;
       // Only widths inside the aspect band: a target far beyond any shape (1e100 parameters) leaves
       // none, where stepping a width of 1e49 by 1024 would never move it.
@@ -108,13 +112,19 @@ export function shapeSearch(target: number, options: ShapeSearchOptions = {}): S
         const parameters = parameterCount(shape);
         const error = parameters[count] / target - 1;
         if (Math.abs(error) > tolerance) continue;
-        const score = Math.abs(Math.log(aspect / preferred)) + Math.abs(error) / tolerance + (headDim === 128 ? 0 : 0.05);
+        const score =
+          Math.abs(Math.log(aspect / preferred)) + Math.abs(error) / tolerance + (headDim === 128 ? 0 : 0.05);
         out.push({ shape, parameters, error, aspectRatio: aspect, score });
       }
     }
   }
   if (out.length === 0) {
-    throw new OptionError({ option: 'countTolerance', value: tolerance, message: (o) => `no shape within ${(tolerance * 100).toFixed(1)} % of ${formatNumber(target, 4)} parameters with d_model/n_layer in [${aspectLo}, ${aspectHi}]; widen ${o('countTolerance')} or the aspect range` });
+    throw new OptionError({
+      option: 'countTolerance',
+      value: tolerance,
+      message: (o) =>
+        `no shape within ${(tolerance * 100).toFixed(1)} % of ${formatNumber(target, 4)} parameters with d_model/n_layer in [${aspectLo}, ${aspectHi}]; widen ${o('countTolerance')} or the aspect range`,
+    });
   }
   out.sort((a, b) => a.score - b.score);
   return out.slice(0, options.limit ?? 5);

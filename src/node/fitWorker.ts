@@ -29,16 +29,31 @@ port.on('message', async (task: WorkerTask) => {
       const total = problem.starts.length;
       const from: number[] = [];
       const results: StartResult[] = [];
-      for (let first = Atomics.add(counter, 0, task.chunk); first < total; first = Atomics.add(counter, 0, task.chunk)) {
+      for (
+        let first = Atomics.add(counter, 0, task.chunk);
+        first < total;
+        first = Atomics.add(counter, 0, task.chunk)
+      ) {
         from.push(first);
         results.push(...refineStarts(problem, first, Math.min(total, first + task.chunk), tick));
       }
       flush();
       port.postMessage({ type: 'starts', from, results } satisfies WorkerReply);
     } else {
-      const out = bootstrapSlice(problem, Float64Array.from(task.theta), task.seed, task.from, task.to, tick, task.unit);
+      const out = bootstrapSlice(
+        problem,
+        Float64Array.from(task.theta),
+        task.seed,
+        task.from,
+        task.to,
+        tick,
+        task.unit,
+      );
       flush();
-      port.postMessage({ type: 'bootstrap', values: out.values, converged: out.converged } satisfies WorkerReply, [out.values.buffer as ArrayBuffer, out.converged.buffer as ArrayBuffer]);
+      port.postMessage({ type: 'bootstrap', values: out.values, converged: out.converged } satisfies WorkerReply, [
+        out.values.buffer as ArrayBuffer,
+        out.converged.buffer as ArrayBuffer,
+      ]);
     }
   } catch (e) {
     port.postMessage({ type: 'error', message: (e as Error).message } satisfies WorkerReply);

@@ -9,7 +9,14 @@
  */
 import type { Spec } from '../plots/specs.js';
 
-export { readRuns, forEachRun, readText, inputSize, MAX_WHOLE_FILE_BYTES, MAX_JSONL_LINE_BYTES } from '../io/readRuns.js';
+export {
+  readRuns,
+  forEachRun,
+  readText,
+  inputSize,
+  MAX_WHOLE_FILE_BYTES,
+  MAX_JSONL_LINE_BYTES,
+} from '../io/readRuns.js';
 export {
   RunStore,
   StoreError,
@@ -21,7 +28,13 @@ export {
   type ImportCounts,
 } from '../store/store.js';
 export { fitParallel, bootstrapParallel, type ParallelOptions } from './parallel.js';
-export { readBenchmark, readBenchmarkCase, defaultBenchmarkDir, type BenchmarkCase, type BenchmarkCaseSpec } from '../io/benchmarkCases.js';
+export {
+  readBenchmark,
+  readBenchmarkCase,
+  defaultBenchmarkDir,
+  type BenchmarkCase,
+  type BenchmarkCaseSpec,
+} from '../io/benchmarkCases.js';
 export { loadWorld, defaultWorldPath } from '../lab/loadWorld.js';
 export { loadCatalog, catalogPath } from '../catalog/load.js';
 

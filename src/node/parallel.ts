@@ -26,7 +26,17 @@ export type WorkerTask =
    * index, advanced with Atomics.add), until none is left: whoever is free takes the next chunk.
    */
   | { kind: 'starts'; law: WorkerLaw; dataset: Dataset; options: FitOptions; next: SharedArrayBuffer; chunk: number }
-  | { kind: 'bootstrap'; law: WorkerLaw; dataset: Dataset; options: FitOptions; from: number; to: number; seed: number; theta: number[]; unit: ResampleUnit };
+  | {
+      kind: 'bootstrap';
+      law: WorkerLaw;
+      dataset: Dataset;
+      options: FitOptions;
+      from: number;
+      to: number;
+      seed: number;
+      theta: number[];
+      unit: ResampleUnit;
+    };
 
 export type WorkerReply =
   | { type: 'progress'; count: number }
@@ -107,20 +117,31 @@ const START_CHUNK = 16;
  * up (tens of milliseconds; more from TypeScript sources) or a core taken by another process delays
  * nothing. This thread yields between chunks, so the event loop stays responsive.
  */
-export async function fitParallel(law: Law, dataset: Dataset, options: FitOptions = {}, parallel: ParallelOptions = {}): Promise<FitResult> {
+export async function fitParallel(
+  law: Law,
+  dataset: Dataset,
+  options: FitOptions = {},
+  parallel: ParallelOptions = {},
+): Promise<FitResult> {
   const problem = prepareFit(law, dataset, options);
   const threads = parallel.threads ?? defaultThreads();
   const total = problem.starts.length;
   parallel.onTotal?.(total);
   const rebuilt = workerLaw(law);
   if (threads <= 1 || total < 400 || !rebuilt) {
-    return finishFit(problem, refineStarts(problem, 0, total, () => parallel.onProgress?.(1)));
+    return finishFit(
+      problem,
+      refineStarts(problem, 0, total, () => parallel.onProgress?.(1)),
+    );
   }
   const next = new SharedArrayBuffer(4);
   const counter = new Int32Array(next);
   const results: StartResult[] = new Array(total);
   const workers = Array.from({ length: threads - 1 }, () =>
-    runTask({ kind: 'starts', law: rebuilt, dataset: plainDataset(dataset), options, next, chunk: START_CHUNK }, parallel.onProgress),
+    runTask(
+      { kind: 'starts', law: rebuilt, dataset: plainDataset(dataset), options, next, chunk: START_CHUNK },
+      parallel.onProgress,
+    ),
   );
   // A worker that fails before claiming anything must not leave an unhandled rejection while this thread works.
   workers.forEach((w) => w.catch(() => {}));
@@ -156,7 +177,15 @@ export async function bootstrapParallel(
   const rebuilt = workerLaw(law);
   if (threads <= 1 || replicates < 64 || !rebuilt) {
     const problem = prepareFit(law, result.dataset, { ...options, init: result.params });
-    const out = bootstrapSlice(problem, result.theta, seed, 0, replicates, () => parallel.onProgress?.(1), parallel.unit);
+    const out = bootstrapSlice(
+      problem,
+      result.theta,
+      seed,
+      0,
+      replicates,
+      () => parallel.onProgress?.(1),
+      parallel.unit,
+    );
     return { names, values: out.values, converged: out.converged, replicates, seed };
   }
   // Workers need no start grid: give them the fitted values as a single start.
@@ -165,7 +194,17 @@ export async function bootstrapParallel(
   const replies = await Promise.all(
     parts.map(([from, to]) =>
       runTask(
-        { kind: 'bootstrap', law: rebuilt, dataset: plainDataset(result.dataset), options: workerOptions, from, to, seed, theta: Array.from(result.theta), unit: parallel.unit ?? 'run' },
+        {
+          kind: 'bootstrap',
+          law: rebuilt,
+          dataset: plainDataset(result.dataset),
+          options: workerOptions,
+          from,
+          to,
+          seed,
+          theta: Array.from(result.theta),
+          unit: parallel.unit ?? 'run',
+        },
         parallel.onProgress,
       ),
     ),

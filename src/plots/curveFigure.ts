@@ -13,7 +13,8 @@ export interface CurveSeries {
   color: string;
 }
 
-const escape = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
+const escape = (s: string) =>
+  s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
 
 /** Axis ticks: about five round values spanning [lo, hi]. */
 function ticks(lo: number, hi: number): number[] {
@@ -29,10 +30,12 @@ export function curveFigure(title: string, series: CurveSeries[], { width = 720,
   const m = { l: 60, r: 180, t: 36, b: 44 };
   const xs = series.flatMap((s) => s.steps);
   const ys = series.flatMap((s) => [...s.loss, ...(s.band ?? []).flat()]).filter(Number.isFinite);
-  const x1 = Math.max(...xs), x0 = 0;
+  const x1 = Math.max(...xs),
+    x0 = 0;
   // Skip the first steep part of the curves: the y range follows the later half of each series.
   const late = series.flatMap((s) => s.loss.filter((_, i) => s.steps[i] >= x1 * 0.1));
-  const y0 = Math.min(...ys), y1 = Math.max(...(late.length ? late : ys));
+  const y0 = Math.min(...ys),
+    y1 = Math.max(...(late.length ? late : ys));
   const X = (v: number) => m.l + ((v - x0) / (x1 - x0 || 1)) * (width - m.l - m.r);
   const Y = (v: number) => m.t + (1 - (Math.min(v, y1) - y0) / (y1 - y0 || 1)) * (height - m.t - m.b);
   const parts: string[] = [
@@ -40,21 +43,40 @@ export function curveFigure(title: string, series: CurveSeries[], { width = 720,
     `<rect width="${width}" height="${height}" fill="white"/>`,
     `<text x="${m.l}" y="20" font-size="14" font-weight="bold">${escape(title)}</text>`,
   ];
-  for (const t of ticks(x0, x1)) parts.push(`<line x1="${X(t)}" x2="${X(t)}" y1="${m.t}" y2="${height - m.b}" stroke="#eee"/><text x="${X(t)}" y="${height - m.b + 16}" text-anchor="middle">${t}</text>`);
-  for (const t of ticks(y0, y1)) parts.push(`<line x1="${m.l}" x2="${width - m.r}" y1="${Y(t)}" y2="${Y(t)}" stroke="#eee"/><text x="${m.l - 6}" y="${Y(t) + 4}" text-anchor="end">${t}</text>`);
+  for (const t of ticks(x0, x1))
+    parts.push(
+      `<line x1="${X(t)}" x2="${X(t)}" y1="${m.t}" y2="${height - m.b}" stroke="#eee"/><text x="${X(t)}" y="${height - m.b + 16}" text-anchor="middle">${t}</text>`,
+    );
+  for (const t of ticks(y0, y1))
+    parts.push(
+      `<line x1="${m.l}" x2="${width - m.r}" y1="${Y(t)}" y2="${Y(t)}" stroke="#eee"/><text x="${m.l - 6}" y="${Y(t) + 4}" text-anchor="end">${t}</text>`,
+    );
   parts.push(`<text x="${(m.l + width - m.r) / 2}" y="${height - 8}" text-anchor="middle">optimizer step</text>`);
-  parts.push(`<text transform="translate(14 ${(m.t + height - m.b) / 2}) rotate(-90)" text-anchor="middle">loss</text>`);
+  parts.push(
+    `<text transform="translate(14 ${(m.t + height - m.b) / 2}) rotate(-90)" text-anchor="middle">loss</text>`,
+  );
   series.forEach((s, k) => {
     if (s.band) {
       const up = s.band.map(([, hi], i) => `${X(s.steps[i]).toFixed(1)},${Y(hi).toFixed(1)}`);
       const down = s.band.map(([lo], i) => `${X(s.steps[i]).toFixed(1)},${Y(lo).toFixed(1)}`).reverse();
-      parts.push(`<polygon points="${[...up, ...down].join(' ')}" fill="${s.color}" fill-opacity="0.15" stroke="none"/>`);
+      parts.push(
+        `<polygon points="${[...up, ...down].join(' ')}" fill="${s.color}" fill-opacity="0.15" stroke="none"/>`,
+      );
     }
-    if (s.observed) for (let i = 0; i < s.steps.length; i++) parts.push(`<circle cx="${X(s.steps[i]).toFixed(1)}" cy="${Y(s.loss[i]).toFixed(1)}" r="2.5" fill="${s.color}"/>`);
-    else parts.push(`<polyline points="${s.steps.map((v, i) => `${X(v).toFixed(1)},${Y(s.loss[i]).toFixed(1)}`).join(' ')}" fill="none" stroke="${s.color}" stroke-width="1.8"/>`);
+    if (s.observed)
+      for (let i = 0; i < s.steps.length; i++)
+        parts.push(
+          `<circle cx="${X(s.steps[i]).toFixed(1)}" cy="${Y(s.loss[i]).toFixed(1)}" r="2.5" fill="${s.color}"/>`,
+        );
+    else
+      parts.push(
+        `<polyline points="${s.steps.map((v, i) => `${X(v).toFixed(1)},${Y(s.loss[i]).toFixed(1)}`).join(' ')}" fill="none" stroke="${s.color}" stroke-width="1.8"/>`,
+      );
     const ly = m.t + 10 + k * 18;
     parts.push(
-      s.observed ? `<circle cx="${width - m.r + 16}" cy="${ly - 4}" r="3" fill="${s.color}"/>` : `<line x1="${width - m.r + 8}" x2="${width - m.r + 24}" y1="${ly - 4}" y2="${ly - 4}" stroke="${s.color}" stroke-width="2"/>`,
+      s.observed
+        ? `<circle cx="${width - m.r + 16}" cy="${ly - 4}" r="3" fill="${s.color}"/>`
+        : `<line x1="${width - m.r + 8}" x2="${width - m.r + 24}" y1="${ly - 4}" y2="${ly - 4}" stroke="${s.color}" stroke-width="2"/>`,
       `<text x="${width - m.r + 30}" y="${ly}">${escape(s.name)}</text>`,
     );
   });

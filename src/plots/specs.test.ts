@@ -10,14 +10,22 @@ import { lossPlot, type Spec } from './specs.js';
 import { renderSvg } from '../render/render.js';
 import { reportHtml } from '../report/html.js';
 
-const data = parseRuns(readFileSync(new URL('../../examples/chinchilla.csv', import.meta.url), 'utf8'), { source: 'examples/chinchilla.csv' });
+const data = parseRuns(readFileSync(new URL('../../examples/chinchilla.csv', import.meta.url), 'utf8'), {
+  source: 'examples/chinchilla.csv',
+});
 const fitted = fit(chinchilla, data);
 const samples = bootstrap(prepareFit(chinchilla, data), fitted, { replicates: 40, seed: 1 });
-const analysis = analyse(data, fitted, samples, { targets: [1e23, 1e24], bootstrap: { replicates: 40, seed: 1, level: 0.95 }, isoflop: { budgets: [6e18, 1e19, 3e19, 6e19, 1e20, 3e20, 6e20, 1e21, 3e21] } });
+const analysis = analyse(data, fitted, samples, {
+  targets: [1e23, 1e24],
+  bootstrap: { replicates: 40, seed: 1, level: 0.95 },
+  isoflop: { budgets: [6e18, 1e19, 3e19, 6e19, 1e20, 3e20, 6e20, 1e21, 3e21] },
+});
 const specs = figures(analysis);
 
 const layer = (s: Spec, name: string): Spec => {
-  const found = (s.layer ?? []).find((l) => l.name === name) ?? (s.hconcat ?? []).flatMap((p) => p.layer ?? []).find((l) => l.name === name);
+  const found =
+    (s.layer ?? []).find((l) => l.name === name) ??
+    (s.hconcat ?? []).flatMap((p) => p.layer ?? []).find((l) => l.name === name);
   assert.ok(found, `layer ${name}`);
   return found!;
 };
@@ -49,7 +57,10 @@ test('frontier figure: N_opt and D_opt panels with one line per approach and the
   const s = specs.frontier!;
   assert.equal(s.hconcat!.length, 2);
   const lines = values(layer(s, 'N-lines')) as unknown as { approach: string }[];
-  assert.deepEqual([...new Set(lines.map((l) => l.approach))].map((a) => a[0]), ['2', '3']);
+  assert.deepEqual(
+    [...new Set(lines.map((l) => l.approach))].map((a) => a[0]),
+    ['2', '3'],
+  );
   const targets = values(layer(s, 'N-targets'));
   assert.deepEqual([...new Set(targets.map((t) => t.C))], [1e23, 1e24]);
 });
@@ -60,21 +71,38 @@ test('residual and back-test figures carry every run', () => {
   const heldOut = bt.cutoffs.reduce((a, c) => a + c.heldOut, 0);
   assert.equal(values(layer(specs.backtest!, 'backtest')).length, heldOut, 'one point per held-out run and cutoff');
   assert.equal(bt.cutoffs.length, 3);
-  assert.ok(bt.summaries[0].procedure === 'auto' && bt.summaries[0].meanAbsRelativeError < 0.05, JSON.stringify(bt.summaries));
+  assert.ok(
+    bt.summaries[0].procedure === 'auto' && bt.summaries[0].meanAbsRelativeError < 0.05,
+    JSON.stringify(bt.summaries),
+  );
 });
 
 test('figures zoom and pan (an interval bound to the scales), lines carry tooltips, the back-test legends y = x, each figure describes itself', () => {
-  for (const [kind, name] of [['loss', 'runs'], ['isoflop', 'runs'], ['frontier', 'N-lines'], ['residuals', 'residuals-C'], ['backtest', 'backtest']] as const) {
+  for (const [kind, name] of [
+    ['loss', 'runs'],
+    ['isoflop', 'runs'],
+    ['frontier', 'N-lines'],
+    ['residuals', 'residuals-C'],
+    ['backtest', 'backtest'],
+  ] as const) {
     const params = layer(specs[kind]!, name).params as { select: { type: string }; bind: string }[];
     assert.equal(params?.[0]?.bind, 'scales', `${kind}: zoom`);
     assert.equal(params[0].select.type, 'interval');
     assert.ok(String(specs[kind]!.description).length > 40, `${kind}: a description`);
   }
-  for (const name of ['fit', 'band']) assert.ok((enc(layer(specs.loss!, name)) as Record<string, unknown>).tooltip, `${name} has a tooltip`);
+  for (const name of ['fit', 'band'])
+    assert.ok((enc(layer(specs.loss!, name)) as Record<string, unknown>).tooltip, `${name} has a tooltip`);
   assert.ok((enc(layer(specs.isoflop!, 'parabolas')) as Record<string, unknown>).tooltip, 'parabolas have a tooltip');
-  assert.equal((layer(specs.loss!, 'fit').mark as { point?: string }).point, 'transparent', 'the tooltip at every point of the line');
+  assert.equal(
+    (layer(specs.loss!, 'fit').mark as { point?: string }).point,
+    'transparent',
+    'the tooltip at every point of the line',
+  );
   assert.match(JSON.stringify(specs.backtest!.layer![0]), /predicted = actual \(y = x\)/);
-  assert.match(String(specs.loss!.description), /^240 runs: loss from .* the fitted chinchilla law predicts [\d.]+ at C = 1e24, with a 95 % bootstrap band\.$/);
+  assert.match(
+    String(specs.loss!.description),
+    /^240 runs: loss from .* the fitted chinchilla law predicts [\d.]+ at C = 1e24, with a 95 % bootstrap band\.$/,
+  );
 });
 
 test('a single-variable law draws its own curve L(x)', () => {
@@ -93,13 +121,16 @@ test('figures render to SVG without a DOM, and the report has every section with
   const labels = (text: string) => [...text.matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map((m) => m[1]);
   const loss = labels(svg);
   assert.ok(loss.includes('target C = 1e24'), loss.join(' | '));
-  for (const l of ['1e18', '1e24', 'fitted law', '95 % bootstrap band']) assert.ok(loss.includes(l), `label ${l}: ${loss.join(' | ')}`);
+  for (const l of ['1e18', '1e24', 'fitted law', '95 % bootstrap band'])
+    assert.ok(loss.includes(l), `label ${l}: ${loss.join(' | ')}`);
   const iso = labels(await renderSvg(specs.isoflop!));
   assert.ok(iso.includes('100M') && iso.includes('1B') && iso.includes('10B'), iso.join(' | '));
-  for (const l of [...loss, ...iso, ...labels(await renderSvg(specs.frontier!))]) assert.doesNotMatch(l, /\de\+\d/, 'no label written 1e+24');
+  for (const l of [...loss, ...iso, ...labels(await renderSvg(specs.frontier!))])
+    assert.doesNotMatch(l, /\de\+\d/, 'no label written 1e+24');
   const svgs: Record<string, string> = { loss: svg, isoflop: await renderSvg(specs.isoflop!) };
   const html = reportHtml(analysis, svgs);
-  for (const id of ['data', 'fit', 'approaches', 'plan', 'backtest', 'warnings', 'figures']) assert.ok(html.includes(`<section id="${id}">`), id);
+  for (const id of ['data', 'fit', 'approaches', 'plan', 'backtest', 'warnings', 'figures'])
+    assert.ok(html.includes(`<section id="${id}">`), id);
   assert.ok(html.includes('Approaches 2 and 3 agree within their intervals'));
   assert.ok(!/<script|<link|src="http|href="http|url\(http/i.test(html), 'no scripts, no external resources');
 });

@@ -17,14 +17,21 @@ import { extent } from '../core/statistics.js';
 
 export type Spec = Record<string, unknown> & { layer?: Spec[]; hconcat?: Spec[] };
 
-const width = 520, height = 340;
+const width = 520,
+  height = 340;
 const schema = 'https://vega.github.io/schema/vega-lite/v6.json';
-const config = { font: 'DejaVu Sans, Helvetica, Arial, sans-serif', axis: { labelFontSize: 11, titleFontSize: 12, grid: true, gridOpacity: 0.35 }, legend: { labelFontSize: 11, titleFontSize: 11 }, title: { fontSize: 14, anchor: 'start' } };
+const config = {
+  font: 'DejaVu Sans, Helvetica, Arial, sans-serif',
+  axis: { labelFontSize: 11, titleFontSize: 12, grid: true, gridOpacity: 0.35 },
+  legend: { labelFontSize: 11, titleFontSize: 11 },
+  title: { fontSize: 14, anchor: 'start' },
+};
 
 /** A log-scale domain padded to whole or half decades around the values. */
 function logDomain(values: number[], pad = 0.1): [number, number] {
   const v = values.filter((x) => x > 0 && Number.isFinite(x));
-  const lo = Math.log10(Math.min(...v)), hi = Math.log10(Math.max(...v));
+  const lo = Math.log10(Math.min(...v)),
+    hi = Math.log10(Math.max(...v));
   const span = Math.max(hi - lo, 0.1);
   return [Math.pow(10, lo - pad * span), Math.pow(10, hi + pad * span)];
 }
@@ -43,7 +50,7 @@ export function sci(v: number, digits = 2): string {
 const sciExpr = (v: string) => `replace(format(${v}, '.0e'), 'e+', 'e')`;
 const countExpr = (v: string) =>
   `${v} >= 1e12 ? format(${v} / 1e12, '~g') + 'T' : ${v} >= 1e9 ? format(${v} / 1e9, '~g') + 'B' : ${v} >= 1e6 ? format(${v} / 1e6, '~g') + 'M' : ${v} >= 1e3 ? format(${v} / 1e3, '~g') + 'k' : format(${v}, '~g')`;
-const isDecade = "abs(log(datum.value) / LN10 - round(log(datum.value) / LN10)) < 1e-6";
+const isDecade = 'abs(log(datum.value) / LN10 - round(log(datum.value) / LN10)) < 1e-6';
 
 /**
  * A log axis whose labels do not overlap: over a wide domain (1.5 decades or more) only the decades
@@ -60,13 +67,22 @@ export function logAxis(domain: readonly number[], kind: 'sci' | 'count'): Recor
 function sciLegend(values: number[]): Record<string, unknown> {
   const v = values.filter((x) => x > 0 && Number.isFinite(x));
   const wide = v.length > 0 && Math.log10(Math.max(...v) / Math.min(...v)) >= 1.5;
-  return { type: 'gradient', labelExpr: wide ? `${isDecade} ? ${sciExpr('datum.value')} : ''` : sciExpr('datum.value'), labelOverlap: 'greedy' };
+  return {
+    type: 'gradient',
+    labelExpr: wide ? `${isDecade} ? ${sciExpr('datum.value')} : ''` : sciExpr('datum.value'),
+    labelOverlap: 'greedy',
+  };
 }
 
 /** Zoom (wheel) and pan (drag) on both axes of a layer: an interval selection bound to the scales. */
 const zoom = (name: string) => [{ name, select: { type: 'interval', encodings: ['x', 'y'] }, bind: 'scales' }];
 
-const axisTitles: Record<string, string> = { N: 'parameters N', D: 'tokens D', C: 'training compute C (FLOPs)', loss: 'loss' };
+const axisTitles: Record<string, string> = {
+  N: 'parameters N',
+  D: 'tokens D',
+  C: 'training compute C (FLOPs)',
+  loss: 'loss',
+};
 
 export interface LossPlotOptions {
   dataset: Dataset;
@@ -91,7 +107,15 @@ export function lossPlot(o: LossPlotOptions): Spec {
   const runs = o.dataset.runs.filter((r) => r[x] !== undefined);
   const xs = runs.map((r) => r[x]!);
   const hasGroups = runs.some((r) => r.group !== undefined);
-  const points = runs.map((r) => ({ x: r[x], loss: r.loss, N: r.N, D: r.D, C: r.C, group: r.group ?? '', line: r.line }));
+  const points = runs.map((r) => ({
+    x: r[x],
+    loss: r.loss,
+    N: r.N,
+    D: r.D,
+    C: r.C,
+    group: r.group ?? '',
+    line: r.line,
+  }));
   const xmax = Math.max(...xs, o.target ?? 0);
   const grid = logSpace(Math.min(...xs), xmax, 80);
   const curveAt = (params: Record<string, number>, v: number): number | undefined => {
@@ -108,7 +132,8 @@ export function lossPlot(o: LossPlotOptions): Spec {
     if (x === 'C') return computeOptimal(o.law, params, v).loss;
     if (x === 'N') return computeOptimalForSize(o.law, params, v).loss;
     // Tokens v at their compute-optimal size: search the budget whose optimum trains on v tokens.
-    let lo = Math.log(v * v * 6e-4), hi = Math.log(v * v * 6e5);
+    let lo = Math.log(v * v * 6e-4),
+      hi = Math.log(v * v * 6e5);
     for (let k = 0; k < 80; k++) {
       const mid = (lo + hi) / 2;
       const a = computeOptimal(o.law, params, Math.exp(mid));
@@ -124,14 +149,21 @@ export function lossPlot(o: LossPlotOptions): Spec {
       if (f === undefined || !Number.isFinite(f)) continue;
       const point: { x: number; fit: number; lo?: number; hi?: number } = { x: v, fit: f };
       if (o.replicates && o.replicates.length >= 2) {
-        const [lo, hi] = percentileInterval(o.replicates.map((p) => curveAt(p, v) ?? NaN).filter(Number.isFinite), o.level ?? 0.95);
+        const [lo, hi] = percentileInterval(
+          o.replicates.map((p) => curveAt(p, v) ?? NaN).filter(Number.isFinite),
+          o.level ?? 0.95,
+        );
         point.lo = lo;
         point.hi = hi;
       }
       curve.push(point);
     }
   }
-  const allLoss = [...runs.map((r) => r.loss), ...curve.map((c) => c.fit), ...curve.flatMap((c) => (c.lo === undefined ? [] : [c.lo, c.hi!]))];
+  const allLoss = [
+    ...runs.map((r) => r.loss),
+    ...curve.map((c) => c.fit),
+    ...curve.flatMap((c) => (c.lo === undefined ? [] : [c.lo, c.hi!])),
+  ];
   const xScale = { type: 'log', domain: logDomain([...xs, ...(o.target ? [o.target] : [])]) };
   const yScale = { type: 'log', domain: logDomain(allLoss, 0.05) };
   const layers: Spec[] = [];
@@ -147,8 +179,17 @@ export function lossPlot(o: LossPlotOptions): Spec {
         x: { field: 'x', type: 'quantitative', scale: xScale },
         y: { field: 'lo', type: 'quantitative', scale: yScale },
         y2: { field: 'hi' },
-        fill: { datum: bandLabel, type: 'nominal', scale: { domain: [bandLabel], range: ['#4c78a8'] }, legend: { ...seriesLegend, symbolType: 'square', symbolOpacity: 0.3 } },
-        tooltip: [{ field: 'x', type: 'quantitative', format: '.3e', title: x }, { field: 'lo', type: 'quantitative', format: '.4f', title: 'band low' }, { field: 'hi', type: 'quantitative', format: '.4f', title: 'band high' }],
+        fill: {
+          datum: bandLabel,
+          type: 'nominal',
+          scale: { domain: [bandLabel], range: ['#4c78a8'] },
+          legend: { ...seriesLegend, symbolType: 'square', symbolOpacity: 0.3 },
+        },
+        tooltip: [
+          { field: 'x', type: 'quantitative', format: '.3e', title: x },
+          { field: 'lo', type: 'quantitative', format: '.4f', title: 'band low' },
+          { field: 'hi', type: 'quantitative', format: '.4f', title: 'band high' },
+        ],
       },
     });
   }
@@ -158,9 +199,23 @@ export function lossPlot(o: LossPlotOptions): Spec {
     params: zoom('zoom'),
     mark: { type: 'point', filled: true, size: 40, opacity: 0.8 },
     encoding: {
-      x: { field: 'x', type: 'quantitative', scale: xScale, title: axisTitles[x], axis: logAxis(xScale.domain, x === 'C' ? 'sci' : 'count') },
+      x: {
+        field: 'x',
+        type: 'quantitative',
+        scale: xScale,
+        title: axisTitles[x],
+        axis: logAxis(xScale.domain, x === 'C' ? 'sci' : 'count'),
+      },
       y: { field: 'loss', type: 'quantitative', scale: yScale, title: 'loss' },
-      color: hasGroups ? { field: 'group', type: 'nominal', title: 'group' } : { field: 'C', type: 'quantitative', scale: { type: 'log', scheme: 'viridis' }, title: 'compute C', legend: sciLegend(points.map((p) => p.C ?? NaN)) },
+      color: hasGroups
+        ? { field: 'group', type: 'nominal', title: 'group' }
+        : {
+            field: 'C',
+            type: 'quantitative',
+            scale: { type: 'log', scheme: 'viridis' },
+            title: 'compute C',
+            legend: sciLegend(points.map((p) => p.C ?? NaN)),
+          },
       tooltip: [
         { field: 'N', type: 'quantitative', format: '.3e' },
         { field: 'D', type: 'quantitative', format: '.3e' },
@@ -179,8 +234,16 @@ export function lossPlot(o: LossPlotOptions): Spec {
       encoding: {
         x: { field: 'x', type: 'quantitative', scale: xScale },
         y: { field: 'fit', type: 'quantitative', scale: yScale },
-        stroke: { datum: 'fitted law', type: 'nominal', scale: { domain: ['fitted law'], range: ['#e45756'] }, legend: { ...seriesLegend, symbolType: 'stroke', symbolStrokeWidth: 2 } },
-        tooltip: [{ field: 'x', type: 'quantitative', format: '.3e', title: x }, { field: 'fit', type: 'quantitative', format: '.4f', title: 'predicted loss' }],
+        stroke: {
+          datum: 'fitted law',
+          type: 'nominal',
+          scale: { domain: ['fitted law'], range: ['#e45756'] },
+          legend: { ...seriesLegend, symbolType: 'stroke', symbolStrokeWidth: 2 },
+        },
+        tooltip: [
+          { field: 'x', type: 'quantitative', format: '.3e', title: x },
+          { field: 'fit', type: 'quantitative', format: '.4f', title: 'predicted loss' },
+        ],
       },
     });
   }
@@ -189,33 +252,72 @@ export function lossPlot(o: LossPlotOptions): Spec {
       name: 'target',
       data: { values: [{ x: o.target, label: `target ${x} = ${sci(o.target, 3)}` }] },
       layer: [
-        { mark: { type: 'rule', strokeDash: [6, 4], color: '#333' }, encoding: { x: { field: 'x', type: 'quantitative', scale: xScale } } },
-        { mark: { type: 'text', align: 'right', dx: -4, dy: 0, baseline: 'top', y: 4, fontSize: 11 }, encoding: { x: { field: 'x', type: 'quantitative', scale: xScale }, text: { field: 'label' } } },
+        {
+          mark: { type: 'rule', strokeDash: [6, 4], color: '#333' },
+          encoding: { x: { field: 'x', type: 'quantitative', scale: xScale } },
+        },
+        {
+          mark: { type: 'text', align: 'right', dx: -4, dy: 0, baseline: 'top', y: 4, fontSize: 11 },
+          encoding: { x: { field: 'x', type: 'quantitative', scale: xScale }, text: { field: 'label' } },
+        },
       ],
     });
   }
   const [xlo, xhi] = extent(xs);
   const description =
     `${runs.length} runs: loss from ${Math.min(...runs.map((r) => r.loss)).toFixed(3)} to ${Math.max(...runs.map((r) => r.loss)).toFixed(3)} against ${axisTitles[x]} from ${sci(xlo)} to ${sci(xhi)}, on log–log axes` +
-    (curve.length ? `; the fitted ${o.law!.id} law predicts ${curve[curve.length - 1].fit.toFixed(3)} at ${x} = ${sci(curve[curve.length - 1].x)}` : '') +
+    (curve.length
+      ? `; the fitted ${o.law!.id} law predicts ${curve[curve.length - 1].fit.toFixed(3)} at ${x} = ${sci(curve[curve.length - 1].x)}`
+      : '') +
     (curve.some((c) => c.lo !== undefined) ? `, with a ${bandLabel}` : '') +
     '.';
-  return { $schema: schema, title: o.title ?? `Loss against ${axisTitles[x]}${o.law ? `, with the fitted ${o.law.id} law` : ''}`, description, width, height, config, layer: layers };
+  return {
+    $schema: schema,
+    title: o.title ?? `Loss against ${axisTitles[x]}${o.law ? `, with the fitted ${o.law.id} law` : ''}`,
+    description,
+    width,
+    height,
+    config,
+    layer: layers,
+  };
 }
 
 /** IsoFLOP profiles: loss against N per budget, each budget's parabola, and the vertices. */
 export function isoflopPlot(profiles: Profile[], title = 'IsoFLOP profiles'): Spec {
-  const points = profiles.flatMap((p) => p.runs.map((r) => ({ N: r.N!, loss: r.loss, budget: sci(p.C), C: p.C, line: r.line })));
+  const points = profiles.flatMap((p) =>
+    p.runs.map((r) => ({ N: r.N!, loss: r.loss, budget: sci(p.C), C: p.C, line: r.line })),
+  );
   const curves = profiles.flatMap((p) => {
     if (!p.parabola) return [];
     const [c0, c1, c2] = p.parabola;
-    const lo = p.runs[0].N!, hi = p.runs[p.runs.length - 1].N!;
-    return logSpace(lo / 1.2, hi * 1.2, 40).map((N) => ({ N, loss: c0 + c1 * Math.log(N) + c2 * Math.log(N) ** 2, budget: sci(p.C), C: p.C }));
+    const lo = p.runs[0].N!,
+      hi = p.runs[p.runs.length - 1].N!;
+    return logSpace(lo / 1.2, hi * 1.2, 40).map((N) => ({
+      N,
+      loss: c0 + c1 * Math.log(N) + c2 * Math.log(N) ** 2,
+      budget: sci(p.C),
+      C: p.C,
+    }));
   });
-  const vertices = profiles.map((p) => ({ N: p.N, loss: p.loss, budget: sci(p.C), C: p.C, atEdge: p.atEdge ? 'at the edge (not bracketed)' : 'bracketed' }));
+  const vertices = profiles.map((p) => ({
+    N: p.N,
+    loss: p.loss,
+    budget: sci(p.C),
+    C: p.C,
+    atEdge: p.atEdge ? 'at the edge (not bracketed)' : 'bracketed',
+  }));
   const xScale = { type: 'log', domain: logDomain(points.map((p) => p.N)) };
-  const yScale = { type: 'log', domain: logDomain([...points.map((p) => p.loss), ...vertices.map((v) => v.loss)], 0.05) };
-  const color = { field: 'C', type: 'quantitative', scale: { type: 'log', scheme: 'viridis' }, title: 'budget C', legend: sciLegend(profiles.map((p) => p.C)) };
+  const yScale = {
+    type: 'log',
+    domain: logDomain([...points.map((p) => p.loss), ...vertices.map((v) => v.loss)], 0.05),
+  };
+  const color = {
+    field: 'C',
+    type: 'quantitative',
+    scale: { type: 'log', scheme: 'viridis' },
+    title: 'budget C',
+    legend: sciLegend(profiles.map((p) => p.C)),
+  };
   const edges = vertices.filter((v) => v.atEdge !== 'bracketed').length;
   return {
     $schema: schema,
@@ -225,9 +327,65 @@ export function isoflopPlot(profiles: Profile[], title = 'IsoFLOP profiles'): Sp
     height,
     config,
     layer: [
-      { name: 'runs', data: { values: points }, params: zoom('zoom'), mark: { type: 'point', filled: true, size: 36 }, encoding: { x: { field: 'N', type: 'quantitative', scale: xScale, title: axisTitles.N, axis: logAxis(xScale.domain, 'count') }, y: { field: 'loss', type: 'quantitative', scale: yScale, title: 'loss' }, color, tooltip: [{ field: 'budget' }, { field: 'N', type: 'quantitative', format: '.3e' }, { field: 'loss', type: 'quantitative', format: '.4f' }, { field: 'line', type: 'quantitative' }] } },
-      ...(curves.length ? [{ name: 'parabolas', data: { values: curves }, mark: { type: 'line', strokeWidth: 1.5, point: 'transparent' }, encoding: { x: { field: 'N', type: 'quantitative', scale: xScale }, y: { field: 'loss', type: 'quantitative', scale: yScale }, color, detail: { field: 'budget' }, tooltip: [{ field: 'budget', title: 'parabola of budget' }, { field: 'N', type: 'quantitative', format: '.3e' }, { field: 'loss', type: 'quantitative', format: '.4f', title: 'parabola loss' }] } } as Spec] : []),
-      { name: 'vertices', data: { values: vertices }, mark: { type: 'point', shape: 'diamond', size: 110, filled: true, stroke: 'black', strokeWidth: 1 }, encoding: { x: { field: 'N', type: 'quantitative', scale: xScale }, y: { field: 'loss', type: 'quantitative', scale: yScale }, color, tooltip: [{ field: 'budget' }, { field: 'N', type: 'quantitative', format: '.3e', title: 'N_opt' }, { field: 'loss', type: 'quantitative', format: '.4f' }, { field: 'atEdge', title: 'minimum' }] } },
+      {
+        name: 'runs',
+        data: { values: points },
+        params: zoom('zoom'),
+        mark: { type: 'point', filled: true, size: 36 },
+        encoding: {
+          x: {
+            field: 'N',
+            type: 'quantitative',
+            scale: xScale,
+            title: axisTitles.N,
+            axis: logAxis(xScale.domain, 'count'),
+          },
+          y: { field: 'loss', type: 'quantitative', scale: yScale, title: 'loss' },
+          color,
+          tooltip: [
+            { field: 'budget' },
+            { field: 'N', type: 'quantitative', format: '.3e' },
+            { field: 'loss', type: 'quantitative', format: '.4f' },
+            { field: 'line', type: 'quantitative' },
+          ],
+        },
+      },
+      ...(curves.length
+        ? [
+            {
+              name: 'parabolas',
+              data: { values: curves },
+              mark: { type: 'line', strokeWidth: 1.5, point: 'transparent' },
+              encoding: {
+                x: { field: 'N', type: 'quantitative', scale: xScale },
+                y: { field: 'loss', type: 'quantitative', scale: yScale },
+                color,
+                detail: { field: 'budget' },
+                tooltip: [
+                  { field: 'budget', title: 'parabola of budget' },
+                  { field: 'N', type: 'quantitative', format: '.3e' },
+                  { field: 'loss', type: 'quantitative', format: '.4f', title: 'parabola loss' },
+                ],
+              },
+            } as Spec,
+          ]
+        : []),
+      {
+        name: 'vertices',
+        data: { values: vertices },
+        mark: { type: 'point', shape: 'diamond', size: 110, filled: true, stroke: 'black', strokeWidth: 1 },
+        encoding: {
+          x: { field: 'N', type: 'quantitative', scale: xScale },
+          y: { field: 'loss', type: 'quantitative', scale: yScale },
+          color,
+          tooltip: [
+            { field: 'budget' },
+            { field: 'N', type: 'quantitative', format: '.3e', title: 'N_opt' },
+            { field: 'loss', type: 'quantitative', format: '.4f' },
+            { field: 'atEdge', title: 'minimum' },
+          ],
+        },
+      },
     ],
   };
 }
@@ -236,14 +394,25 @@ export function isoflopPlot(profiles: Profile[], title = 'IsoFLOP profiles'): Sp
  * N_opt(C) and D_opt(C) side by side: each approach's points (profile vertices, envelope) and its
  * power law, extended to the targets.
  */
-export function frontierPlot(approaches: (ApproachResult & { isoflop?: { profiles: Profile[] }; envelope?: { points: { C: number; N: number; D: number }[] } })[], targets: number[]): Spec {
+export function frontierPlot(
+  approaches: (ApproachResult & {
+    isoflop?: { profiles: Profile[] };
+    envelope?: { points: { C: number; N: number; D: number }[] };
+  })[],
+  targets: number[],
+): Spec {
   const pts: { C: number; N: number; D: number; approach: string }[] = [];
   const lines: { C: number; N: number; D: number; approach: string }[] = [];
   const targetRows: { C: number; N: number; D: number; approach: string }[] = [];
-  let cmin = Infinity, cmax = Math.max(...targets, 0);
+  let cmin = Infinity,
+    cmax = Math.max(...targets, 0);
   for (const a of approaches) {
     const name = `${a.approach}: ${a.label}`;
-    const own = a.isoflop ? a.isoflop.profiles.map((p) => ({ C: p.C, N: p.N, D: p.D })) : a.envelope ? a.envelope.points.filter((_, i) => i % 25 === 0) : [];
+    const own = a.isoflop
+      ? a.isoflop.profiles.map((p) => ({ C: p.C, N: p.N, D: p.D }))
+      : a.envelope
+        ? a.envelope.points.filter((_, i) => i % 25 === 0)
+        : [];
     for (const p of own) pts.push({ ...p, approach: name });
     for (const p of own) cmin = Math.min(cmin, p.C);
     for (const t of a.targets) targetRows.push({ C: t.C, N: t.N, D: t.D, approach: name });
@@ -263,25 +432,85 @@ export function frontierPlot(approaches: (ApproachResult & { isoflop?: { profile
   const xScale = { type: 'log', domain: logDomain([cmin, cmax]) };
   const panel = (y: 'N' | 'D'): Spec => {
     const yScale = { type: 'log', domain: logDomain([...pts.map((p) => p[y]), ...lines.map((p) => p[y])]) };
-    const enc = { x: { field: 'C', type: 'quantitative', scale: xScale, title: axisTitles.C, axis: logAxis(xScale.domain, 'sci') }, y: { field: y, type: 'quantitative', scale: yScale, title: `${y}_opt`, axis: logAxis(yScale.domain, 'count') }, color: { field: 'approach', type: 'nominal', legend: { labelLimit: 320, orient: 'bottom', direction: 'vertical' } } };
+    const enc = {
+      x: { field: 'C', type: 'quantitative', scale: xScale, title: axisTitles.C, axis: logAxis(xScale.domain, 'sci') },
+      y: { field: y, type: 'quantitative', scale: yScale, title: `${y}_opt`, axis: logAxis(yScale.domain, 'count') },
+      color: {
+        field: 'approach',
+        type: 'nominal',
+        legend: { labelLimit: 320, orient: 'bottom', direction: 'vertical' },
+      },
+    };
     return {
       width: 380,
       height: 300,
       title: `${y}_opt(C)`,
       layer: [
-        { name: `${y}-lines`, data: { values: lines }, params: zoom(`zoom_${y}`), mark: { type: 'line', strokeWidth: 2, point: 'transparent' }, encoding: { ...enc, tooltip: [{ field: 'approach' }, { field: 'C', type: 'quantitative', format: '.3e' }, { field: y, type: 'quantitative', format: '.3e', title: `${y}_opt on the line` }] } },
-        { name: `${y}-points`, data: { values: pts }, mark: { type: 'point', filled: true, size: 40 }, encoding: { ...enc, tooltip: [{ field: 'approach' }, { field: 'C', type: 'quantitative', format: '.3e' }, { field: y, type: 'quantitative', format: '.3e' }] } },
-        { name: `${y}-targets`, data: { values: targetRows }, mark: { type: 'point', shape: 'cross', size: 140, strokeWidth: 2 }, encoding: { ...enc, tooltip: [{ field: 'approach' }, { field: 'C', type: 'quantitative', format: '.3e', title: 'target C' }, { field: y, type: 'quantitative', format: '.3e' }] } },
+        {
+          name: `${y}-lines`,
+          data: { values: lines },
+          params: zoom(`zoom_${y}`),
+          mark: { type: 'line', strokeWidth: 2, point: 'transparent' },
+          encoding: {
+            ...enc,
+            tooltip: [
+              { field: 'approach' },
+              { field: 'C', type: 'quantitative', format: '.3e' },
+              { field: y, type: 'quantitative', format: '.3e', title: `${y}_opt on the line` },
+            ],
+          },
+        },
+        {
+          name: `${y}-points`,
+          data: { values: pts },
+          mark: { type: 'point', filled: true, size: 40 },
+          encoding: {
+            ...enc,
+            tooltip: [
+              { field: 'approach' },
+              { field: 'C', type: 'quantitative', format: '.3e' },
+              { field: y, type: 'quantitative', format: '.3e' },
+            ],
+          },
+        },
+        {
+          name: `${y}-targets`,
+          data: { values: targetRows },
+          mark: { type: 'point', shape: 'cross', size: 140, strokeWidth: 2 },
+          encoding: {
+            ...enc,
+            tooltip: [
+              { field: 'approach' },
+              { field: 'C', type: 'quantitative', format: '.3e', title: 'target C' },
+              { field: y, type: 'quantitative', format: '.3e' },
+            ],
+          },
+        },
       ],
     };
   };
-  const described = approaches.map((a) => `approach ${a.approach} (${a.label}): N_opt ∝ C^${a.a.toFixed(3)}, D_opt ∝ C^${a.b.toFixed(3)}`).join('; ');
-  return { $schema: schema, title: 'Compute-optimal frontier by approach', description: `Two panels, N_opt and D_opt against compute C on log–log axes, extended to ${sci(Math.max(...targets))} FLOPs: ${described}.`, config, hconcat: [panel('N'), panel('D')] };
+  const described = approaches
+    .map((a) => `approach ${a.approach} (${a.label}): N_opt ∝ C^${a.a.toFixed(3)}, D_opt ∝ C^${a.b.toFixed(3)}`)
+    .join('; ');
+  return {
+    $schema: schema,
+    title: 'Compute-optimal frontier by approach',
+    description: `Two panels, N_opt and D_opt against compute C on log–log axes, extended to ${sci(Math.max(...targets))} FLOPs: ${described}.`,
+    config,
+    hconcat: [panel('N'), panel('D')],
+  };
 }
 
 /** Residuals ln L̂ − ln L against the prediction and against compute: is the fit biased at the large end? */
 export function residualsPlot(dataset: Dataset, residuals: ArrayLike<number>): Spec {
-  const rows = dataset.runs.map((r, i) => ({ residual: residuals[i], predicted: r.loss * Math.exp(residuals[i]), C: r.C ?? (r.N && r.D ? 6 * r.N * r.D : undefined), N: r.N, loss: r.loss, line: r.line }));
+  const rows = dataset.runs.map((r, i) => ({
+    residual: residuals[i],
+    predicted: r.loss * Math.exp(residuals[i]),
+    C: r.C ?? (r.N && r.D ? 6 * r.N * r.D : undefined),
+    N: r.N,
+    loss: r.loss,
+    line: r.line,
+  }));
   const limit = Math.max(...rows.map((r) => Math.abs(r.residual))) * 1.1 || 0.01;
   const yScale = { domain: [-limit, limit] };
   const panel = (x: 'predicted' | 'C', title: string): Spec => ({
@@ -289,16 +518,34 @@ export function residualsPlot(dataset: Dataset, residuals: ArrayLike<number>): S
     height: 260,
     title,
     layer: [
-      { data: { values: [{ zero: 0 }] }, mark: { type: 'rule', color: '#888' }, encoding: { y: { field: 'zero', type: 'quantitative', scale: yScale } } },
+      {
+        data: { values: [{ zero: 0 }] },
+        mark: { type: 'rule', color: '#888' },
+        encoding: { y: { field: 'zero', type: 'quantitative', scale: yScale } },
+      },
       {
         name: `residuals-${x}`,
         data: { values: rows.filter((r) => r[x] !== undefined) },
         params: zoom(`zoom_${x}`),
         mark: { type: 'point', filled: true, size: 30, opacity: 0.75 },
         encoding: {
-          x: { field: x, type: 'quantitative', scale: { type: 'log', domain: logDomain(rows.map((r) => r[x] as number).filter((v) => v !== undefined)) }, title: x === 'C' ? axisTitles.C : 'predicted loss', axis: x === 'C' ? logAxis(logDomain(rows.map((r) => r.C as number).filter((v) => v !== undefined)), 'sci') : { labelOverlap: 'greedy' } },
+          x: {
+            field: x,
+            type: 'quantitative',
+            scale: { type: 'log', domain: logDomain(rows.map((r) => r[x] as number).filter((v) => v !== undefined)) },
+            title: x === 'C' ? axisTitles.C : 'predicted loss',
+            axis:
+              x === 'C'
+                ? logAxis(logDomain(rows.map((r) => r.C as number).filter((v) => v !== undefined)), 'sci')
+                : { labelOverlap: 'greedy' },
+          },
           y: { field: 'residual', type: 'quantitative', scale: yScale, title: 'ln L̂ − ln L' },
-          tooltip: [{ field: 'N', type: 'quantitative', format: '.3e' }, { field: 'loss', type: 'quantitative', format: '.4f' }, { field: 'predicted', type: 'quantitative', format: '.4f' }, { field: 'line', type: 'quantitative' }],
+          tooltip: [
+            { field: 'N', type: 'quantitative', format: '.3e' },
+            { field: 'loss', type: 'quantitative', format: '.4f' },
+            { field: 'predicted', type: 'quantitative', format: '.4f' },
+            { field: 'line', type: 'quantitative' },
+          ],
         },
       },
     ],
@@ -326,17 +573,45 @@ export function backtestPlot(b: RollingBacktestResult): Spec {
     hi: p.intervals['0.95'] ? clip((100 * (p.intervals['0.95'][1] - p.actual)) / p.actual) : undefined,
     fold: `${b.by} ≤ ${sci(p.cutoff, 3)}`,
   }));
-  const x = { field: 'computeRatio', type: 'quantitative', scale: { type: 'log' }, title: 'compute over the largest fitted run (extrapolation ratio)' };
+  const x = {
+    field: 'computeRatio',
+    type: 'quantitative',
+    scale: { type: 'log' },
+    title: 'compute over the largest fitted run (extrapolation ratio)',
+  };
   const layers: Record<string, unknown>[] = [
     // Zero error: predicted = actual, the y = x of a predicted-against-actual plot; in the legend as such.
     {
       data: { values: [{ y: 0 }] },
       mark: { type: 'rule', strokeDash: [4, 3] },
-      encoding: { y: { field: 'y', type: 'quantitative' }, stroke: { datum: 'predicted = actual (y = x)', type: 'nominal', scale: { range: ['#888'] }, legend: { title: null, symbolType: 'stroke', symbolDash: [4, 3], labelLimit: 260 } } },
+      encoding: {
+        y: { field: 'y', type: 'quantitative' },
+        stroke: {
+          datum: 'predicted = actual (y = x)',
+          type: 'nominal',
+          scale: { range: ['#888'] },
+          legend: { title: null, symbolType: 'stroke', symbolDash: [4, 3], labelLimit: 260 },
+        },
+      },
     },
   ];
   if (rows.some((r) => r.lo !== undefined)) {
-    layers.push({ data: { values: rows.filter((r) => r.lo !== undefined) }, mark: { type: 'rule', opacity: 0.35 }, encoding: { x, y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' }, color: { field: 'procedure', type: 'nominal', title: 'procedure' }, tooltip: [{ field: 'run', type: 'nominal' }, { field: 'procedure', type: 'nominal' }, { field: 'lo', type: 'quantitative', format: '.2f', title: '95 % interval low, %' }, { field: 'hi', type: 'quantitative', format: '.2f', title: '95 % interval high, %' }] } });
+    layers.push({
+      data: { values: rows.filter((r) => r.lo !== undefined) },
+      mark: { type: 'rule', opacity: 0.35 },
+      encoding: {
+        x,
+        y: { field: 'lo', type: 'quantitative' },
+        y2: { field: 'hi' },
+        color: { field: 'procedure', type: 'nominal', title: 'procedure' },
+        tooltip: [
+          { field: 'run', type: 'nominal' },
+          { field: 'procedure', type: 'nominal' },
+          { field: 'lo', type: 'quantitative', format: '.2f', title: '95 % interval low, %' },
+          { field: 'hi', type: 'quantitative', format: '.2f', title: '95 % interval high, %' },
+        ],
+      },
+    });
   }
   layers.push({
     name: 'backtest',
@@ -348,7 +623,14 @@ export function backtestPlot(b: RollingBacktestResult): Spec {
       y: { field: 'error', type: 'quantitative', title: '(predicted − actual)/actual, %' },
       color: { field: 'procedure', type: 'nominal', title: 'procedure' },
       shape: { field: 'fold', type: 'nominal', title: 'fitted on' },
-      tooltip: [{ field: 'run', type: 'nominal' }, { field: 'N', type: 'quantitative', format: '.3e' }, { field: 'C', type: 'quantitative', format: '.3e' }, { field: 'actual', type: 'quantitative', format: '.4f' }, { field: 'predicted', type: 'quantitative', format: '.4f' }, { field: 'fold', type: 'nominal' }],
+      tooltip: [
+        { field: 'run', type: 'nominal' },
+        { field: 'N', type: 'quantitative', format: '.3e' },
+        { field: 'C', type: 'quantitative', format: '.3e' },
+        { field: 'actual', type: 'quantitative', format: '.4f' },
+        { field: 'predicted', type: 'quantitative', format: '.4f' },
+        { field: 'fold', type: 'nominal' },
+      ],
     },
   });
   const s = b.summaries.map((x) => `${x.procedure} ${(x.meanAbsRelativeError * 100).toFixed(2)} %`).join(', ');
@@ -364,11 +646,17 @@ export function backtestPlot(b: RollingBacktestResult): Spec {
 }
 
 /** Published models on a law's compute-optimal frontier: N against C, with N_opt(C) (Chinchilla's Figure 1). */
-export function landmarksPlot(rows: { name: string; N: number; C: number; verdict: string }[], frontier: { C: number; N: number }[], title = 'Published models against the compute-optimal frontier'): Spec {
+export function landmarksPlot(
+  rows: { name: string; N: number; C: number; verdict: string }[],
+  frontier: { C: number; N: number }[],
+  title = 'Published models against the compute-optimal frontier',
+): Spec {
   const xScale = { type: 'log', domain: logDomain([...rows.map((r) => r.C), ...frontier.map((f) => f.C)]) };
   const yScale = { type: 'log', domain: logDomain([...rows.map((r) => r.N), ...frontier.map((f) => f.N)]) };
   // Alternate label offsets so models at the same N (Chinchilla and Llama 2 at 70B) stay readable.
-  const points = [...rows].sort((a, b) => a.C - b.C).map((r, i) => ({ ...r, kind: r.verdict.split(':')[0].split(' (')[0], offset: i % 2 === 0 ? -10 : 12 }));
+  const points = [...rows]
+    .sort((a, b) => a.C - b.C)
+    .map((r, i) => ({ ...r, kind: r.verdict.split(':')[0].split(' (')[0], offset: i % 2 === 0 ? -10 : 12 }));
   return {
     $schema: schema,
     title,
@@ -376,13 +664,54 @@ export function landmarksPlot(rows: { name: string; N: number; C: number; verdic
     height,
     config,
     layer: [
-      { name: 'frontier', data: { values: frontier }, mark: { type: 'line', color: '#e45756', strokeWidth: 2 }, encoding: { x: { field: 'C', type: 'quantitative', scale: xScale, title: axisTitles.C, axis: logAxis(xScale.domain, 'sci') }, y: { field: 'N', type: 'quantitative', scale: yScale, title: 'parameters N', axis: logAxis(yScale.domain, 'count') } } },
+      {
+        name: 'frontier',
+        data: { values: frontier },
+        mark: { type: 'line', color: '#e45756', strokeWidth: 2 },
+        encoding: {
+          x: {
+            field: 'C',
+            type: 'quantitative',
+            scale: xScale,
+            title: axisTitles.C,
+            axis: logAxis(xScale.domain, 'sci'),
+          },
+          y: {
+            field: 'N',
+            type: 'quantitative',
+            scale: yScale,
+            title: 'parameters N',
+            axis: logAxis(yScale.domain, 'count'),
+          },
+        },
+      },
       {
         name: 'models',
         data: { values: points },
         layer: [
-          { mark: { type: 'point', filled: true, size: 70 }, encoding: { x: { field: 'C', type: 'quantitative', scale: xScale }, y: { field: 'N', type: 'quantitative', scale: yScale }, color: { field: 'kind', type: 'nominal', title: '' }, tooltip: [{ field: 'name' }, { field: 'N', type: 'quantitative', format: '.3e' }, { field: 'C', type: 'quantitative', format: '.3e' }, { field: 'verdict' }] } },
-          ...[-10, 12].map((dy) => ({ transform: [{ filter: `datum.offset === ${dy}` }], mark: { type: 'text', align: 'left', dx: 6, dy, fontSize: 10 }, encoding: { x: { field: 'C', type: 'quantitative', scale: xScale }, y: { field: 'N', type: 'quantitative', scale: yScale }, text: { field: 'name' } } })),
+          {
+            mark: { type: 'point', filled: true, size: 70 },
+            encoding: {
+              x: { field: 'C', type: 'quantitative', scale: xScale },
+              y: { field: 'N', type: 'quantitative', scale: yScale },
+              color: { field: 'kind', type: 'nominal', title: '' },
+              tooltip: [
+                { field: 'name' },
+                { field: 'N', type: 'quantitative', format: '.3e' },
+                { field: 'C', type: 'quantitative', format: '.3e' },
+                { field: 'verdict' },
+              ],
+            },
+          },
+          ...[-10, 12].map((dy) => ({
+            transform: [{ filter: `datum.offset === ${dy}` }],
+            mark: { type: 'text', align: 'left', dx: 6, dy, fontSize: 10 },
+            encoding: {
+              x: { field: 'C', type: 'quantitative', scale: xScale },
+              y: { field: 'N', type: 'quantitative', scale: yScale },
+              text: { field: 'name' },
+            },
+          })),
         ],
       },
     ],

@@ -26,28 +26,40 @@ export const lawPresets: readonly LawPreset[] = [
     id: 'hoffmann-2022-tex',
     law: 'chinchilla',
     params: { E: 1.6934, A: Math.exp(6.0073404), B: Math.exp(6.0179186), alpha: 0.3392, beta: 0.2849 },
-    citation: 'Hoffmann et al. 2022, arXiv:2203.15556, Eq. 10 as in the TeX source (E = 1.6934, α = 0.3392, β = 0.2849; ln A, ln B from Epoch\'s notebook)',
+    citation:
+      "Hoffmann et al. 2022, arXiv:2203.15556, Eq. 10 as in the TeX source (E = 1.6934, α = 0.3392, β = 0.2849; ln A, ln B from Epoch's notebook)",
     note: 'N counts all parameters. Reproduces the paper\'s "40B at the Gopher budget".',
   },
   {
     id: 'epoch-2024',
     law: 'chinchilla',
     params: { E: 1.8172, A: 482.01, B: 2085.43, alpha: 0.3478, beta: 0.3658 },
-    citation: 'Besiroglu et al. 2024, "Chinchilla Scaling: A replication attempt", arXiv:2404.10102 (refit of Hoffmann et al.\'s Fig. 4 data)',
+    citation:
+      'Besiroglu et al. 2024, "Chinchilla Scaling: A replication attempt", arXiv:2404.10102 (refit of Hoffmann et al.\'s Fig. 4 data)',
     note: 'N counts all parameters; 240 digitised Chinchilla runs.',
   },
   {
     id: 'sardana-2024',
     law: 'chinchilla',
     params: { E: 1.69, A: 406.4, B: 410.7, alpha: 0.336, beta: 0.283 },
-    citation: 'Sardana et al. 2024, "Beyond Chinchilla-Optimal", arXiv:2401.00448, App. A (Chinchilla fit as they use it)',
-    note: 'N counts all parameters. Use these exponents to reproduce Sardana\'s inference-aware examples.',
+    citation:
+      'Sardana et al. 2024, "Beyond Chinchilla-Optimal", arXiv:2401.00448, App. A (Chinchilla fit as they use it)',
+    note: "N counts all parameters. Use these exponents to reproduce Sardana's inference-aware examples.",
   },
   {
     id: 'muennighoff-2023',
     law: 'data-constrained',
-    params: { E: Math.exp(0.6254804), A: Math.exp(6.255414), B: Math.exp(7.3049974), alpha: 0.3526596, beta: 0.3526596, R_N: 5.309743, R_D: 15.387756 },
-    citation: 'Muennighoff et al. 2023, "Scaling Data-Constrained Language Models", arXiv:2305.16264 (C4 fit with α = β; R*_D = 15.387756, R*_N = 5.309743; huggingface/datablations)',
+    params: {
+      E: Math.exp(0.6254804),
+      A: Math.exp(6.255414),
+      B: Math.exp(7.3049974),
+      alpha: 0.3526596,
+      beta: 0.3526596,
+      R_N: 5.309743,
+      R_D: 15.387756,
+    },
+    citation:
+      'Muennighoff et al. 2023, "Scaling Data-Constrained Language Models", arXiv:2305.16264 (C4 fit with α = β; R*_D = 15.387756, R*_N = 5.309743; huggingface/datablations)',
     note: 'N counts all parameters; loss on C4 with the GPT-2 tokenizer; every run used dropout 0.1 and weight decay 0.1.',
   },
   {

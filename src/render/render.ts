@@ -16,5 +16,11 @@ export async function renderSvg(spec: Spec): Promise<string> {
 
 export async function renderPng(spec: Spec, scale = 2): Promise<Buffer> {
   const svg = await renderSvg(spec);
-  return new Resvg(svg, { fitTo: { mode: 'zoom', value: scale }, font: { loadSystemFonts: true, defaultFontFamily: 'DejaVu Sans' }, background: 'white' }).render().asPng();
+  return new Resvg(svg, {
+    fitTo: { mode: 'zoom', value: scale },
+    font: { loadSystemFonts: true, defaultFontFamily: 'DejaVu Sans' },
+    background: 'white',
+  })
+    .render()
+    .asPng();
 }

@@ -7,7 +7,14 @@
 import type { FitResult } from '../fit/fit.js';
 import { fitToJson, type FitJson } from '../fit/summary.js';
 import type { Dataset } from '../io/dataset.js';
-import { approach1, approach2, approach3, agreement, type Agreement, type ApproachResult } from '../analyses/frontier.js';
+import {
+  approach1,
+  approach2,
+  approach3,
+  agreement,
+  type Agreement,
+  type ApproachResult,
+} from '../analyses/frontier.js';
 import type { IsoflopOptions, Profile } from '../analyses/isoflop.js';
 import { rollingBacktest, type RollingBacktestResult } from '../analyses/rollingBacktest.js';
 import { trainingRuns } from '../io/rollingOrigin.js';
@@ -17,7 +24,15 @@ import { makePlan, type Plan } from '../analyses/plan.js';
 import { isScaleLabError } from '../errors/index.js';
 import type { BootstrapSamples } from '../fit/bootstrap.js';
 import { replicateParams } from '../fit/bootstrap.js';
-import { backtestPlot, frontierPlot, isoflopPlot, landmarksPlot, lossPlot, residualsPlot, type Spec } from '../plots/specs.js';
+import {
+  backtestPlot,
+  frontierPlot,
+  isoflopPlot,
+  landmarksPlot,
+  lossPlot,
+  residualsPlot,
+  type Spec,
+} from '../plots/specs.js';
 
 export interface AnalysisOptions {
   targets: number[];
@@ -43,7 +58,10 @@ export interface Analysis {
   fit: FitResult;
   fitJson: FitJson;
   replicates: Record<string, number>[];
-  approaches: (ApproachResult & { isoflop?: { profiles: Profile[] }; envelope?: { points: { C: number; N: number; D: number }[] } })[];
+  approaches: (ApproachResult & {
+    isoflop?: { profiles: Profile[] };
+    envelope?: { points: { C: number; N: number; D: number }[] };
+  })[];
   skipped: { approach: number; reason: string }[];
   agreements: Agreement[];
   backtest?: RollingBacktestResult;
@@ -54,9 +72,15 @@ export interface Analysis {
   warnings: string[];
 }
 
-export function analyse(dataset: Dataset, fitted: FitResult, samples: BootstrapSamples | undefined, o: AnalysisOptions): Analysis {
+export function analyse(
+  dataset: Dataset,
+  fitted: FitResult,
+  samples: BootstrapSamples | undefined,
+  o: AnalysisOptions,
+): Analysis {
   const replicates: Record<string, number>[] = [];
-  if (samples) for (let r = 0; r < samples.replicates; r++) if (samples.converged[r]) replicates.push(replicateParams(samples, r));
+  if (samples)
+    for (let r = 0; r < samples.replicates; r++) if (samples.converged[r]) replicates.push(replicateParams(samples, r));
   const fitJson = o.fitJson ?? fitToJson(fitted, samples, o.bootstrap?.level ?? 0.95);
   const approaches: Analysis['approaches'] = [];
   const skipped: Analysis['skipped'] = [];
@@ -72,10 +96,12 @@ export function analyse(dataset: Dataset, fitted: FitResult, samples: BootstrapS
   };
   attempt(1, () => approach1(dataset, o.targets, o.bootstrap));
   attempt(2, () => approach2(dataset, o.targets, o.isoflop ?? {}, o.bootstrap));
-  if (canAllocate(fitted.law)) attempt(3, () => approach3(fitted.law, fitted.params, o.targets, replicates, o.bootstrap?.level ?? 0.95));
+  if (canAllocate(fitted.law))
+    attempt(3, () => approach3(fitted.law, fitted.params, o.targets, replicates, o.bootstrap?.level ?? 0.95));
   else skipped.push({ approach: 3, reason: `law ${fitted.law.id} does not allocate compute between N and D` });
   const agreements: Agreement[] = [];
-  for (let i = 0; i < approaches.length; i++) for (let j = i + 1; j < approaches.length; j++) agreements.push(agreement(approaches[i], approaches[j]));
+  for (let i = 0; i < approaches.length; i++)
+    for (let j = i + 1; j < approaches.length; j++) agreements.push(agreement(approaches[i], approaches[j]));
   let bt: RollingBacktestResult | undefined, backtestSkipped: string | undefined;
   if (o.backtest !== false) {
     try {
@@ -86,7 +112,14 @@ export function analyse(dataset: Dataset, fitted: FitResult, samples: BootstrapS
         const keep = Math.max(1, Math.min(runs.length - 1, Math.round(runs.length * (1 - b.holdout))));
         cutoffs = [runs[keep - 1].position];
       }
-      bt = rollingBacktest(dataset, { by: 'C', cutoffs, folds: b.folds ?? 3, procedures: b.procedures ?? ['auto'], replicates: b.replicates ?? 0, seed: b.seed ?? 0 });
+      bt = rollingBacktest(dataset, {
+        by: 'C',
+        cutoffs,
+        folds: b.folds ?? 3,
+        procedures: b.procedures ?? ['auto'],
+        replicates: b.replicates ?? 0,
+        seed: b.seed ?? 0,
+      });
     } catch (e) {
       if (!isScaleLabError(e)) throw e;
       backtestSkipped = e.message;
@@ -98,9 +131,18 @@ export function analyse(dataset: Dataset, fitted: FitResult, samples: BootstrapS
   const unplannable: string[] = [];
   try {
     if (canAllocate(fitted.law) && o.targets.length) {
-      plan = makePlan({ compute: o.targets[o.targets.length - 1], law: fitted.law, params: fitted.params, replicates, level: o.bootstrap?.level, provenance: `law ${fitted.law.id} fitted to ${dataset.source}`, ranges });
+      plan = makePlan({
+        compute: o.targets[o.targets.length - 1],
+        law: fitted.law,
+        params: fitted.params,
+        replicates,
+        level: o.bootstrap?.level,
+        provenance: `law ${fitted.law.id} fitted to ${dataset.source}`,
+        ranges,
+      });
     }
-    if (canAllocate(fitted.law) && o.landmarks?.length) landmarks = o.landmarks.filter((m) => m.tokens).map((m) => placeOnFrontier(m, fitted.law, fitted.params));
+    if (canAllocate(fitted.law) && o.landmarks?.length)
+      landmarks = o.landmarks.filter((m) => m.tokens).map((m) => placeOnFrontier(m, fitted.law, fitted.params));
   } catch (e) {
     // A law with no compute-optimal frontier (an exponent ≤ 0): no plan and no landmarks, said plainly.
     if (!isScaleLabError(e)) throw e;
@@ -114,14 +156,31 @@ export function analyse(dataset: Dataset, fitted: FitResult, samples: BootstrapS
     ...agreements.filter((a) => !a.exponent && a.statement.includes('DISAGREE')).map((a) => a.statement),
   ];
   if (bt) warnings.push(...backtestWarnings(bt));
-  return { dataset, fit: fitted, fitJson, replicates, approaches, skipped, agreements, backtest: bt, backtestSkipped, plan, landmarks, targets: o.targets, warnings };
+  return {
+    dataset,
+    fit: fitted,
+    fitJson,
+    replicates,
+    approaches,
+    skipped,
+    agreements,
+    backtest: bt,
+    backtestSkipped,
+    plan,
+    landmarks,
+    targets: o.targets,
+    warnings,
+  };
 }
 
 /** A procedure whose back-test predictions missed by more than the ~4 % that separates typical decisions. */
 export function backtestWarnings(bt: RollingBacktestResult): string[] {
   return bt.summaries
     .filter((s) => s.predictions && s.meanAbsRelativeError > 0.04)
-    .map((s) => `back-test: ${s.procedure}, fitted below each cutoff, missed the ${s.predictions} runs above by ${(s.meanAbsRelativeError * 100).toFixed(1)} % on average (over the ~4 % that separates typical decisions, Choshen et al. 2024)`);
+    .map(
+      (s) =>
+        `back-test: ${s.procedure}, fitted below each cutoff, missed the ${s.predictions} runs above by ${(s.meanAbsRelativeError * 100).toFixed(1)} % on average (over the ~4 % that separates typical decisions, Choshen et al. 2024)`,
+    );
 }
 
 export type FigureKind = 'loss' | 'isoflop' | 'frontier' | 'residuals' | 'backtest' | 'landmarks';
@@ -131,7 +190,15 @@ export const figureKinds: FigureKind[] = ['loss', 'isoflop', 'frontier', 'residu
 export function figures(a: Analysis, x: 'N' | 'D' | 'C' = 'C'): Partial<Record<FigureKind, Spec>> {
   const out: Partial<Record<FigureKind, Spec>> = {};
   const target = a.targets.length ? a.targets[a.targets.length - 1] : undefined;
-  out.loss = lossPlot({ dataset: a.dataset, law: a.fit.law, params: a.fit.params, replicates: a.replicates, x, target: x === 'C' ? target : x === 'N' ? a.plan?.recommendation.N : a.plan?.recommendation.D, level: a.fitJson.bootstrap?.level });
+  out.loss = lossPlot({
+    dataset: a.dataset,
+    law: a.fit.law,
+    params: a.fit.params,
+    replicates: a.replicates,
+    x,
+    target: x === 'C' ? target : x === 'N' ? a.plan?.recommendation.N : a.plan?.recommendation.D,
+    level: a.fitJson.bootstrap?.level,
+  });
   const iso = a.approaches.find((p) => p.approach === 2)?.isoflop;
   if (iso) out.isoflop = isoflopPlot(iso.profiles);
   if (a.approaches.length && a.targets.length) out.frontier = frontierPlot(a.approaches, a.targets);
@@ -139,8 +206,11 @@ export function figures(a: Analysis, x: 'N' | 'D' | 'C' = 'C'): Partial<Record<F
   if (a.backtest) out.backtest = backtestPlot(a.backtest);
   if (a.landmarks?.length) {
     const cs = a.landmarks.map((l) => l.C);
-    const lo = Math.min(...cs, ...a.dataset.runs.map((r) => r.C ?? Infinity)) / 3, hi = Math.max(...cs) * 3;
-    const frontier = Array.from({ length: 40 }, (_, i) => Math.exp(Math.log(lo) + ((Math.log(hi) - Math.log(lo)) * i) / 39)).map((C) => ({ C, N: computeOptimal(a.fit.law, a.fit.params, C).N }));
+    const lo = Math.min(...cs, ...a.dataset.runs.map((r) => r.C ?? Infinity)) / 3,
+      hi = Math.max(...cs) * 3;
+    const frontier = Array.from({ length: 40 }, (_, i) =>
+      Math.exp(Math.log(lo) + ((Math.log(hi) - Math.log(lo)) * i) / 39),
+    ).map((C) => ({ C, N: computeOptimal(a.fit.law, a.fit.params, C).N }));
     out.landmarks = landmarksPlot(a.landmarks, frontier);
   }
   return out;

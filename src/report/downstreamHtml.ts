@@ -22,21 +22,37 @@ export function sigmoidPlot(t: TaskAnalysis): Spec | undefined {
   const s = t.fit.step2;
   // At most 300 points: every checkpoint of a large ladder would make a heavy figure for no more information.
   const step = Math.ceil(t.points.length / 300);
-  const points = t.points.filter((_, i) => i % step === 0).map((p) => ({ loss: p.loss, accuracy: p.accuracy, N: formatNumber(p.N, 3), run: p.run }));
+  const points = t.points
+    .filter((_, i) => i % step === 0)
+    .map((p) => ({ loss: p.loss, accuracy: p.accuracy, N: formatNumber(p.N, 3), run: p.run }));
   // Sizes in numeric order (as text, 1.28e9 would sort before 1.9e8).
   const sizes = [...new Set(t.points.map((p) => p.N))].sort((a, b) => a - b).map((v) => formatNumber(v, 3));
-  const losses = [...t.points.map((p) => p.loss), ...t.targets.flatMap((r) => (r.taskLoss !== undefined ? [r.taskLoss] : [])), ...t.targets.flatMap((r) => (r.actual?.taskLoss !== undefined ? [r.actual.taskLoss] : []))];
-  const lo = Math.min(...losses), hi = Math.max(...losses);
+  const losses = [
+    ...t.points.map((p) => p.loss),
+    ...t.targets.flatMap((r) => (r.taskLoss !== undefined ? [r.taskLoss] : [])),
+    ...t.targets.flatMap((r) => (r.actual?.taskLoss !== undefined ? [r.actual.taskLoss] : [])),
+  ];
+  const lo = Math.min(...losses),
+    hi = Math.max(...losses);
   const curve = Array.from({ length: 120 }, (_, i) => {
     const loss = lo - 0.05 * (hi - lo) + (1.1 * (hi - lo) * i) / 119;
     return { loss, accuracy: sigmoidAccuracy(s, loss) };
   });
   const targets = t.targets.flatMap((r) => [
-    ...(r.taskLoss !== undefined ? [{ loss: r.taskLoss, accuracy: r.accuracy, target: r.label, kind: 'predicted' }] : []),
-    ...(r.actual?.taskLoss !== undefined ? [{ loss: r.actual.taskLoss, accuracy: r.actual.accuracy, target: r.label, kind: 'actual' }] : []),
+    ...(r.taskLoss !== undefined
+      ? [{ loss: r.taskLoss, accuracy: r.accuracy, target: r.label, kind: 'predicted' }]
+      : []),
+    ...(r.actual?.taskLoss !== undefined
+      ? [{ loss: r.actual.taskLoss, accuracy: r.actual.accuracy, target: r.label, kind: 'actual' }]
+      : []),
   ]);
   const x = { field: 'loss', type: 'quantitative', title: `task loss (${t.fit.lossMetric})`, scale: { zero: false } };
-  const y = { field: 'accuracy', type: 'quantitative', title: `accuracy (${t.fit.accuracyMetric})`, scale: { zero: false } };
+  const y = {
+    field: 'accuracy',
+    type: 'quantitative',
+    title: `accuracy (${t.fit.accuracyMetric})`,
+    scale: { zero: false },
+  };
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: `${t.task}: accuracy from task loss`,
@@ -44,15 +60,42 @@ export function sigmoidPlot(t: TaskAnalysis): Spec | undefined {
     height: 280,
     config: { font: 'DejaVu Sans, Helvetica, Arial, sans-serif' },
     layer: [
-      { data: { values: points }, mark: { type: 'point', size: 12, opacity: 0.5 }, encoding: { x, y, color: { field: 'N', type: 'ordinal', title: 'N', scale: { domain: sizes } }, tooltip: [{ field: 'run' }, { field: 'loss' }, { field: 'accuracy' }] } },
+      {
+        data: { values: points },
+        mark: { type: 'point', size: 12, opacity: 0.5 },
+        encoding: {
+          x,
+          y,
+          color: { field: 'N', type: 'ordinal', title: 'N', scale: { domain: sizes } },
+          tooltip: [{ field: 'run' }, { field: 'loss' }, { field: 'accuracy' }],
+        },
+      },
       { data: { values: curve }, mark: { type: 'line', color: '#222' }, encoding: { x, y } },
-      ...(targets.length ? [{ data: { values: targets }, mark: { type: 'point', size: 90, strokeWidth: 2 }, encoding: { x, y, shape: { field: 'kind', type: 'nominal', title: 'target' }, color: { value: '#c00' }, fill: { condition: { test: "datum.kind === 'actual'", value: '#c00' }, value: 'transparent' }, tooltip: [{ field: 'target' }, { field: 'kind' }, { field: 'loss' }, { field: 'accuracy' }] } }] : []),
+      ...(targets.length
+        ? [
+            {
+              data: { values: targets },
+              mark: { type: 'point', size: 90, strokeWidth: 2 },
+              encoding: {
+                x,
+                y,
+                shape: { field: 'kind', type: 'nominal', title: 'target' },
+                color: { value: '#c00' },
+                fill: { condition: { test: "datum.kind === 'actual'", value: '#c00' }, value: 'transparent' },
+                tooltip: [{ field: 'target' }, { field: 'kind' }, { field: 'loss' }, { field: 'accuracy' }],
+              },
+            },
+          ]
+        : []),
     ],
   };
 }
 
 /** The report's downstream sections; `svgs` holds each task's rendered sigmoid figure, by task. */
-export function downstreamSections(tasks: readonly TaskAnalysis[], svgs: Record<string, string> = {}): { id: string; title: string; html: string }[] {
+export function downstreamSections(
+  tasks: readonly TaskAnalysis[],
+  svgs: Record<string, string> = {},
+): { id: string; title: string; html: string }[] {
   const screenRows = tasks.map((t) => {
     const s = t.screen;
     if (!s) return [escapeHtml(t.task), 'not screened', '', '', '', '', escapeHtml(t.screenProblem ?? '')];
@@ -63,25 +106,40 @@ export function downstreamSections(tasks: readonly TaskAnalysis[], svgs: Record<
       `${s.accuracyRange[0].toFixed(3)}–${s.accuracyRange[1].toFixed(3)}`,
       `${s.noise.toFixed(4)}${s.seedSd !== undefined ? ` / ${s.seedSd.toFixed(4)}` : ''}`,
       s.monotonicity.toFixed(2),
-      s.backtest ? `${pct(s.backtest.meanRelativeError)} (${escapeHtml(s.backtest.method)})` : escapeHtml(s.backtestProblem ?? ''),
+      s.backtest
+        ? `${pct(s.backtest.meanRelativeError)} (${escapeHtml(s.backtest.method)})`
+        : escapeHtml(s.backtestProblem ?? ''),
     ];
   });
-  const reasons = tasks.filter((t) => t.screen?.reasons.length).map((t) => `<li><b>${escapeHtml(t.task)}</b>: ${escapeHtml(t.screen!.reasons.join('; '))}</li>`);
+  const reasons = tasks
+    .filter((t) => t.screen?.reasons.length)
+    .map((t) => `<li><b>${escapeHtml(t.task)}</b>: ${escapeHtml(t.screen!.reasons.join('; '))}</li>`);
   const sections = [
     {
       id: 'downstream-screen',
       title: 'Downstream: which tasks can be predicted',
       html:
         '<p>Verdicts from the ladder alone, before any prediction (docs/methods.md §33): near chance, not monotone in compute, noisy (noise or back-test error), or predictable.</p>' +
-        htmlTable(['task', 'verdict', 'chance', 'ladder accuracy', 'noise σ / seed σ', 'ρ(C, accuracy)', 'back-test error'], screenRows) +
+        htmlTable(
+          ['task', 'verdict', 'chance', 'ladder accuracy', 'noise σ / seed σ', 'ρ(C, accuracy)', 'back-test error'],
+          screenRows,
+        ) +
         (reasons.length ? `<ul class="warn">${reasons.join('')}</ul>` : ''),
     },
   ];
   const fitRows = tasks.map((t) => {
     const f = t.fit;
-    if (!f && t.direct) return [escapeHtml(t.task), 'no task loss: the direct law in C', '', `floor ${t.direct.floor.toFixed(3)}, ceiling ${t.direct.ceiling.toFixed(3)} of x = −ln C, L<sub>0</sub> ${t.direct.L0.toFixed(2)}, k ${t.direct.k.toFixed(3)}`, t.direct.rmse.toFixed(4)];
+    if (!f && t.direct)
+      return [
+        escapeHtml(t.task),
+        'no task loss: the direct law in C',
+        '',
+        `floor ${t.direct.floor.toFixed(3)}, ceiling ${t.direct.ceiling.toFixed(3)} of x = −ln C, L<sub>0</sub> ${t.direct.L0.toFixed(2)}, k ${t.direct.k.toFixed(3)}`,
+        t.direct.rmse.toFixed(4),
+      ];
     if (!f) return [escapeHtml(t.task), escapeHtml(t.fitProblem ?? 'not fitted'), '', '', ''];
-    const p = f.step1.params, s = f.step2;
+    const p = f.step1.params,
+      s = f.step2;
     return [
       escapeHtml(t.task),
       `${n(p.E)} + ${n(p.A)}/N<sup>${p.alpha.toFixed(3)}</sup> + ${n(p.B)}/D<sup>${p.beta.toFixed(3)}</sup> <span class="ci">(rms ln ${f.step1.rmsLog.toFixed(4)})</span>`,
@@ -93,14 +151,33 @@ export function downstreamSections(tasks: readonly TaskAnalysis[], svgs: Record<
   sections.push({
     id: 'downstream-fits',
     title: 'Downstream: task loss and accuracy fits',
-    html: '<p>Step 1: task loss from N and D (and from C) on each run\'s final checkpoint; step 2: accuracy from task loss on every checkpoint (docs/methods.md §32).</p>' + htmlTable(['task', 'step 1: task loss (N, D)', 'step 1 through C', 'step 2: sigmoid', 'rmse (accuracy)'], fitRows),
+    html:
+      "<p>Step 1: task loss from N and D (and from C) on each run's final checkpoint; step 2: accuracy from task loss on every checkpoint (docs/methods.md §32).</p>" +
+      htmlTable(
+        ['task', 'step 1: task loss (N, D)', 'step 1 through C', 'step 2: sigmoid', 'rmse (accuracy)'],
+        fitRows,
+      ),
   });
   const btRows: string[][] = [];
   for (const t of tasks) {
     const b = t.screen?.backtest;
-    if (b) for (const r of b.runs) btRows.push([escapeHtml(t.task), escapeHtml(r.run), n(b.N, 3), r.actual.toFixed(3), r.predicted.toFixed(3), signed(r.relativeError)]);
+    if (b)
+      for (const r of b.runs)
+        btRows.push([
+          escapeHtml(t.task),
+          escapeHtml(r.run),
+          n(b.N, 3),
+          r.actual.toFixed(3),
+          r.predicted.toFixed(3),
+          signed(r.relativeError),
+        ]);
   }
-  if (btRows.length) sections.push({ id: 'downstream-backtest', title: 'Downstream: back-test (largest size held out)', html: htmlTable(['task', 'held-out run', 'N', 'actual', 'predicted', 'error'], btRows) });
+  if (btRows.length)
+    sections.push({
+      id: 'downstream-backtest',
+      title: 'Downstream: back-test (largest size held out)',
+      html: htmlTable(['task', 'held-out run', 'N', 'actual', 'predicted', 'error'], btRows),
+    });
   const predRows: string[][] = [];
   for (const t of tasks) {
     for (const r of t.targets) {
@@ -112,12 +189,29 @@ export function downstreamSections(tasks: readonly TaskAnalysis[], svgs: Record<
         n(r.D, 3),
         `${r.accuracy.toFixed(3)}${r.interval ? ` <span class="ci">[${r.interval.accuracy[0].toFixed(3)}, ${r.interval.accuracy[1].toFixed(3)}]</span>` : ''}`,
         r.viaC.toFixed(3),
-        r.actual ? `${r.actual.accuracy.toFixed(3)} (${signed(r.relativeError!)})${r.covered === false ? ' <b>outside</b>' : ''}` : '',
+        r.actual
+          ? `${r.actual.accuracy.toFixed(3)} (${signed(r.relativeError!)})${r.covered === false ? ' <b>outside</b>' : ''}`
+          : '',
       ]);
     }
   }
-  if (predRows.length) sections.push({ id: 'downstream-predictions', title: 'Downstream: predictions', html: htmlTable(['task', 'verdict', 'target', 'N', 'D', 'accuracy', 'through C', 'actual (error)'], predRows) });
-  const figs = tasks.filter((t) => svgs[t.task]).map((t) => `<figure>${svgs[t.task]}<figcaption>${escapeHtml(t.task)}: each point a checkpoint (first 10 % of each run left out, smoothed), coloured by model size; the line is the fitted sigmoid; red: the targets, predicted (open) and actual (filled).</figcaption></figure>`);
-  if (figs.length) sections.push({ id: 'downstream-figures', title: 'Downstream: the sigmoid from task loss to accuracy', html: figs.join('\n') });
+  if (predRows.length)
+    sections.push({
+      id: 'downstream-predictions',
+      title: 'Downstream: predictions',
+      html: htmlTable(['task', 'verdict', 'target', 'N', 'D', 'accuracy', 'through C', 'actual (error)'], predRows),
+    });
+  const figs = tasks
+    .filter((t) => svgs[t.task])
+    .map(
+      (t) =>
+        `<figure>${svgs[t.task]}<figcaption>${escapeHtml(t.task)}: each point a checkpoint (first 10 % of each run left out, smoothed), coloured by model size; the line is the fitted sigmoid; red: the targets, predicted (open) and actual (filled).</figcaption></figure>`,
+    );
+  if (figs.length)
+    sections.push({
+      id: 'downstream-figures',
+      title: 'Downstream: the sigmoid from task loss to accuracy',
+      html: figs.join('\n'),
+    });
   return sections;
 }

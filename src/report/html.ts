@@ -8,10 +8,10 @@ import type { Analysis, FigureKind } from './analysis.js';
 import { escapeHtml, htmlTable } from '../core/html.js';
 export { escapeHtml, htmlTable } from '../core/html.js';
 
-
-const n = (v: number | undefined, digits = 4) => (v === undefined || !Number.isFinite(v) ? '–' : escapeHtml(formatNumber(v, digits)));
-const ci = (v: number | undefined, interval?: [number, number], digits = 4) => `${n(v, digits)}${interval ? ` <span class="ci">${formatInterval(interval, (x) => n(x, 3))}</span>` : ''}`;
-
+const n = (v: number | undefined, digits = 4) =>
+  v === undefined || !Number.isFinite(v) ? '–' : escapeHtml(formatNumber(v, digits));
+const ci = (v: number | undefined, interval?: [number, number], digits = 4) =>
+  `${n(v, digits)}${interval ? ` <span class="ci">${formatInterval(interval, (x) => n(x, 3))}</span>` : ''}`;
 
 const style = `
 body{font-family:"DejaVu Sans",Helvetica,Arial,sans-serif;max-width:1180px;margin:2em auto;padding:0 1em;color:#222;line-height:1.45}
@@ -36,50 +36,106 @@ export function reportHtml(a: Analysis, svgs: Partial<Record<FigureKind, string>
   sections.push({
     id: 'data',
     title: 'Data',
-    html: `<p><code>${escapeHtml(a.dataset.source)}</code>: ${a.dataset.runs.length} runs. Columns: ${escapeHtml(Object.entries(f.data.columns).map(([k, c]) => (k === c ? k : `${k} ← "${c}"`)).join(', '))}${Object.keys(f.data.derived).length ? `; derived ${escapeHtml(Object.entries(f.data.derived).map(([k, v]) => `${k} = ${v}`).join(', '))}` : ''}.</p>${htmlTable(['variable', 'smallest', 'largest'], ranges)}`,
+    html: `<p><code>${escapeHtml(a.dataset.source)}</code>: ${a.dataset.runs.length} runs. Columns: ${escapeHtml(
+      Object.entries(f.data.columns)
+        .map(([k, c]) => (k === c ? k : `${k} ← "${c}"`))
+        .join(', '),
+    )}${
+      Object.keys(f.data.derived).length
+        ? `; derived ${escapeHtml(
+            Object.entries(f.data.derived)
+              .map(([k, v]) => `${k} = ${v}`)
+              .join(', '),
+          )}`
+        : ''
+    }.</p>${htmlTable(['variable', 'smallest', 'largest'], ranges)}`,
   });
   const law = a.fit.law;
-  const derived = Object.entries(a.fit.derived).map(([k, d]) => [escapeHtml(`${d.symbol}`), ci(d.value, f.derivedIntervals?.[k]), escapeHtml(d.description)]);
+  const derived = Object.entries(a.fit.derived).map(([k, d]) => [
+    escapeHtml(`${d.symbol}`),
+    ci(d.value, f.derivedIntervals?.[k]),
+    escapeHtml(d.description),
+  ]);
   sections.push({
     id: 'fit',
     title: `Fit: ${escapeHtml(law.formula)}`,
     html:
       `<p>Law <b>${escapeHtml(law.id)}</b> (${escapeHtml(law.citation)}), ${escapeHtml(describeLoss({ ...f.loss, space: f.loss.space ?? 'log' }))}. Objective ${escapeHtml(f.objective.toExponential(6))}; ${f.startsAtBest} of ${f.starts} starts reached the best optimum; ${f.converged ? 'converged' : '<b>not converged</b>'} (${escapeHtml(f.reason)}).` +
-      (f.bootstrap ? ` Intervals: ${Math.round(f.bootstrap.level * 100)} % percentile bootstrap, ${f.bootstrap.converged} replicates, seed ${f.bootstrap.seed}.` : ' No bootstrap intervals.') +
-      `</p>${htmlTable(['parameter', 'value', 'description'], law.params.map((p) => [escapeHtml(p.symbol), ci(f.params[p.name], f.intervals?.[p.name], 5), escapeHtml(p.description)]))}` +
+      (f.bootstrap
+        ? ` Intervals: ${Math.round(f.bootstrap.level * 100)} % percentile bootstrap, ${f.bootstrap.converged} replicates, seed ${f.bootstrap.seed}.`
+        : ' No bootstrap intervals.') +
+      `</p>${htmlTable(
+        ['parameter', 'value', 'description'],
+        law.params.map((p) => [
+          escapeHtml(p.symbol),
+          ci(f.params[p.name], f.intervals?.[p.name], 5),
+          escapeHtml(p.description),
+        ]),
+      )}` +
       (derived.length ? htmlTable(['derived', 'value', 'meaning'], derived) : '') +
       `<p>Residuals ln L̂ − ln L: rms ${n(f.residuals.rmsLog, 3)}, max |r| ${n(f.residuals.maxAbsLog, 3)}, median |L̂/L − 1| ${(f.residuals.medianAbsRelative * 100).toFixed(2)} %.</p>`,
   });
   const proc = f.procedure;
   if (proc) {
-    const head = proc.id === 'auto' ? `<p><b>auto</b>: ${escapeHtml(proc.reason ?? '')}.</p>` : `<p><b>${escapeHtml(proc.id)}</b>: ${escapeHtml(proc.title)}${proc.citation ? ` (${escapeHtml(proc.citation)})` : ''}.${proc.reduction ? ` Reduced: ${escapeHtml(proc.reduction)}.` : ''}</p>`;
+    const head =
+      proc.id === 'auto'
+        ? `<p><b>auto</b>: ${escapeHtml(proc.reason ?? '')}.</p>`
+        : `<p><b>${escapeHtml(proc.id)}</b>: ${escapeHtml(proc.title)}${proc.citation ? ` (${escapeHtml(proc.citation)})` : ''}.${proc.reduction ? ` Reduced: ${escapeHtml(proc.reduction)}.` : ''}</p>`;
     const rows = (proc.candidates ?? []).map((c) => [
       escapeHtml(c.id),
       escapeHtml(c.title),
       `${Math.round(c.weight * 100)} %`,
-      c.error ? `cannot fit: ${escapeHtml(c.error)}` : escapeHtml(Object.entries(c.params ?? {}).map(([k, v]) => `${k} = ${formatNumber(v, 4)}`).join(', ')) + (c.reduction ? `<br><span class="ci">reduced: ${escapeHtml(c.reduction)}</span>` : ''),
+      c.error
+        ? `cannot fit: ${escapeHtml(c.error)}`
+        : escapeHtml(
+            Object.entries(c.params ?? {})
+              .map(([k, v]) => `${k} = ${formatNumber(v, 4)}`)
+              .join(', '),
+          ) + (c.reduction ? `<br><span class="ci">reduced: ${escapeHtml(c.reduction)}</span>` : ''),
       `<span class="ci">${escapeHtml(c.citation)}</span>`,
     ]);
-    sections.push({ id: 'procedure', title: 'Procedure', html: head + (rows.length ? htmlTable(['candidate', 'recipe', 'weight', 'fitted parameters', 'as in'], rows) : '') });
+    sections.push({
+      id: 'procedure',
+      title: 'Procedure',
+      html:
+        head + (rows.length ? htmlTable(['candidate', 'recipe', 'weight', 'fitted parameters', 'as in'], rows) : ''),
+    });
   }
   if (f.warnings.length) {
     sections.push({
       id: 'trust',
       title: `Trust: ${f.trust}`,
-      html: htmlTable(['severity', 'code', 'what it means'], f.warnings.map((w) => [escapeHtml(w.severity), `<code>${escapeHtml(w.code)}</code>`, escapeHtml(w.message)])),
+      html: htmlTable(
+        ['severity', 'code', 'what it means'],
+        f.warnings.map((w) => [escapeHtml(w.severity), `<code>${escapeHtml(w.code)}</code>`, escapeHtml(w.message)]),
+      ),
     });
   }
   if (a.approaches.length) {
     const rows: string[][] = [];
     for (const ap of a.approaches) {
-      for (const t of ap.targets) rows.push([`${ap.approach}: ${escapeHtml(ap.label)}`, ci(ap.a, ap.intervals.a, 3), n(t.C, 3), ci(t.N, t.intervals.N), ci(t.D, t.intervals.D), ci(t.tokensPerParameter, t.intervals.tokensPerParameter, 3), ci(t.loss, t.intervals.loss)]);
+      for (const t of ap.targets)
+        rows.push([
+          `${ap.approach}: ${escapeHtml(ap.label)}`,
+          ci(ap.a, ap.intervals.a, 3),
+          n(t.C, 3),
+          ci(t.N, t.intervals.N),
+          ci(t.D, t.intervals.D),
+          ci(t.tokensPerParameter, t.intervals.tokensPerParameter, 3),
+          ci(t.loss, t.intervals.loss),
+        ]);
     }
     sections.push({
       id: 'approaches',
       title: "Chinchilla's three approaches, side by side",
       html:
         htmlTable(['approach', 'a (N_opt ∝ C^a)', 'target C', 'N_opt', 'D_opt', 'D/N', 'loss'], rows) +
-        a.agreements.map((g) => `<p class="${g.exponent && g.targets.every(Boolean) ? 'ok' : 'warn'}">${escapeHtml(g.statement)}</p>`).join('') +
+        a.agreements
+          .map(
+            (g) =>
+              `<p class="${g.exponent && g.targets.every(Boolean) ? 'ok' : 'warn'}">${escapeHtml(g.statement)}</p>`,
+          )
+          .join('') +
         a.skipped.map((s) => `<p>Approach ${s.approach} not shown: ${escapeHtml(s.reason)}</p>`).join(''),
     });
   }
@@ -89,11 +145,28 @@ export function reportHtml(a: Analysis, svgs: Partial<Record<FigureKind, string>
       id: 'plan',
       title: `Plan for C = ${n(a.plan.compute, 3)} FLOPs`,
       html:
-        htmlTable(['allocation', 'N', 'D', 'D/N', 'predicted loss'], [
-          ['compute-optimal (recommended)', ci(r.N, r.intervals.N), ci(r.D, r.intervals.D), n(r.tokensPerParameter, 3), ci(r.loss, r.intervals.loss, 5)],
-          ...a.plan.alternatives.map((x) => [escapeHtml(x.rule), n(x.N), n(x.D), n(x.tokensPerParameter, 3), n(x.loss, 5)]),
-        ]) +
-        (r.shape ? `<p>Shape: ${r.shape.shape.nLayer} layers × d_model ${r.shape.shape.dModel}, ${r.shape.shape.nHeads} heads of ${r.shape.shape.headDim}, d_ff ${r.shape.shape.dFf} (${r.shape.shape.mlp}); ${n(r.shape.parameters.total)} parameters.</p>` : '') +
+        htmlTable(
+          ['allocation', 'N', 'D', 'D/N', 'predicted loss'],
+          [
+            [
+              'compute-optimal (recommended)',
+              ci(r.N, r.intervals.N),
+              ci(r.D, r.intervals.D),
+              n(r.tokensPerParameter, 3),
+              ci(r.loss, r.intervals.loss, 5),
+            ],
+            ...a.plan.alternatives.map((x) => [
+              escapeHtml(x.rule),
+              n(x.N),
+              n(x.D),
+              n(x.tokensPerParameter, 3),
+              n(x.loss, 5),
+            ]),
+          ],
+        ) +
+        (r.shape
+          ? `<p>Shape: ${r.shape.shape.nLayer} layers × d_model ${r.shape.shape.dModel}, ${r.shape.shape.nHeads} heads of ${r.shape.shape.headDim}, d_ff ${r.shape.shape.dFf} (${r.shape.shape.mlp}); ${n(r.shape.parameters.total)} parameters.</p>`
+          : '') +
         `<ul>${a.plan.assumptions.map((x) => `<li>${escapeHtml(x)}</li>`).join('')}</ul>`,
     });
   }
@@ -106,12 +179,33 @@ export function reportHtml(a: Analysis, svgs: Partial<Record<FigureKind, string>
       html:
         `<p>At each cutoff in ${b.by}, each procedure is fitted to the runs at or below it and predicts every run above it (scored at the run's final checkpoint): ${b.cutoffs.map((c) => `${b.by} ≤ ${n(c.cutoff, 3)} (${c.fitRuns} fitted, ${c.heldOut} predicted)`).join('; ')}. Errors are (L̂ − L)/L; a positive bias over-predicts the loss.${b.replicates ? ` Intervals: ${b.replicates} bootstrap replicates resampling whole runs, plus a run's scatter and the extrapolation term.` : ''}</p>` +
         htmlTable(
-          ['procedure', 'predictions', 'mean |error|', 'worst', 'bias', ...b.levels.map((l) => `in ${Math.round(l * 100)} % interval`)],
-          b.summaries.map((s) => [escapeHtml(s.procedure), String(s.predictions), pct(s.meanAbsRelativeError), pct(s.worstAbsRelativeError), pct(s.bias), ...b.levels.map((l) => pct(s.coverage[String(l)]))]),
+          [
+            'procedure',
+            'predictions',
+            'mean |error|',
+            'worst',
+            'bias',
+            ...b.levels.map((l) => `in ${Math.round(l * 100)} % interval`),
+          ],
+          b.summaries.map((s) => [
+            escapeHtml(s.procedure),
+            String(s.predictions),
+            pct(s.meanAbsRelativeError),
+            pct(s.worstAbsRelativeError),
+            pct(s.bias),
+            ...b.levels.map((l) => pct(s.coverage[String(l)])),
+          ]),
         ) +
         htmlTable(
           ['compute ratio', ...b.procedures.map(escapeHtml)],
-          b.bins.map((bin) => [`${bin.range[0]}–${Number.isFinite(bin.range[1]) ? bin.range[1] : '∞'}×`, ...b.procedures.map((p) => (bin.byProcedure[p] ? `${pct(bin.byProcedure[p].meanAbsRelativeError)} (${bin.byProcedure[p].predictions})` : '–'))]),
+          b.bins.map((bin) => [
+            `${bin.range[0]}–${Number.isFinite(bin.range[1]) ? bin.range[1] : '∞'}×`,
+            ...b.procedures.map((p) =>
+              bin.byProcedure[p]
+                ? `${pct(bin.byProcedure[p].meanAbsRelativeError)} (${bin.byProcedure[p].predictions})`
+                : '–',
+            ),
+          ]),
         ),
     });
   }
@@ -119,26 +213,55 @@ export function reportHtml(a: Analysis, svgs: Partial<Record<FigureKind, string>
     sections.push({
       id: 'landmarks',
       title: 'Published models on this frontier',
-      html: htmlTable(['model', 'N', 'D', 'C = 6ND', 'N_opt(C)', 'N/N_opt', 'D/N (optimal)', 'verdict', 'status', 'source'], a.landmarks.map((l) => [escapeHtml(l.name), n(l.N, 3), n(l.D, 3), n(l.C, 3), n(l.optimalN, 3), l.sizeRatio.toFixed(2), `${l.tokensPerParameter.toFixed(1)} (${l.optimalTokensPerParameter.toFixed(1)})`, escapeHtml(l.verdict), escapeHtml(l.status), `<span class="ci">${escapeHtml(l.source.slice(0, 90))}</span>`])),
+      html: htmlTable(
+        ['model', 'N', 'D', 'C = 6ND', 'N_opt(C)', 'N/N_opt', 'D/N (optimal)', 'verdict', 'status', 'source'],
+        a.landmarks.map((l) => [
+          escapeHtml(l.name),
+          n(l.N, 3),
+          n(l.D, 3),
+          n(l.C, 3),
+          n(l.optimalN, 3),
+          l.sizeRatio.toFixed(2),
+          `${l.tokensPerParameter.toFixed(1)} (${l.optimalTokensPerParameter.toFixed(1)})`,
+          escapeHtml(l.verdict),
+          escapeHtml(l.status),
+          `<span class="ci">${escapeHtml(l.source.slice(0, 90))}</span>`,
+        ]),
+      ),
     });
   }
-  sections.push({ id: 'warnings', title: 'Warnings', html: a.warnings.length ? `<ul class="warn">${a.warnings.map((w) => `<li>${escapeHtml(w)}</li>`).join('')}</ul>` : '<p class="ok">None.</p>' });
+  sections.push({
+    id: 'warnings',
+    title: 'Warnings',
+    html: a.warnings.length
+      ? `<ul class="warn">${a.warnings.map((w) => `<li>${escapeHtml(w)}</li>`).join('')}</ul>`
+      : '<p class="ok">None.</p>',
+  });
   sections.push(...(o.extra ?? []));
   const captions: Record<FigureKind, string> = {
-    loss: 'Loss against compute on log–log axes; the line is the fitted law\'s compute-optimal loss with its bootstrap band, extended to the target (dashed).',
-    isoflop: 'IsoFLOP profiles: loss against N per budget, each budget\'s parabola in ln N, and its vertex (diamond).',
-    frontier: 'N_opt(C) and D_opt(C): each approach\'s points and power law, extended to the targets (crosses).',
-    residuals: 'Residuals against the prediction and against compute: a trend at the large end means a biased extrapolation.',
-    backtest: 'Rolling-origin back-test: the error of each held-out run against how far it lies beyond the runs fitted (bars: 95 % prediction intervals when the back-test has them); a trend away from the dashed line is a biased extrapolation.',
-    landmarks: 'Published models (points) against the fitted law\'s compute-optimal size (line): above the line, too large for their compute (under-trained); below, over-trained.',
+    loss: "Loss against compute on log–log axes; the line is the fitted law's compute-optimal loss with its bootstrap band, extended to the target (dashed).",
+    isoflop: "IsoFLOP profiles: loss against N per budget, each budget's parabola in ln N, and its vertex (diamond).",
+    frontier: "N_opt(C) and D_opt(C): each approach's points and power law, extended to the targets (crosses).",
+    residuals:
+      'Residuals against the prediction and against compute: a trend at the large end means a biased extrapolation.',
+    backtest:
+      'Rolling-origin back-test: the error of each held-out run against how far it lies beyond the runs fitted (bars: 95 % prediction intervals when the back-test has them); a trend away from the dashed line is a biased extrapolation.',
+    landmarks:
+      "Published models (points) against the fitted law's compute-optimal size (line): above the line, too large for their compute (under-trained); below, over-trained.",
   };
-  const figs = (Object.keys(svgs) as FigureKind[]).map((k) => `<figure id="fig-${k}">${svgs[k]}<figcaption>${escapeHtml(captions[k])}</figcaption></figure>`).join('\n');
+  const figs = (Object.keys(svgs) as FigureKind[])
+    .map((k) => `<figure id="fig-${k}">${svgs[k]}<figcaption>${escapeHtml(captions[k])}</figcaption></figure>`)
+    .join('\n');
   sections.push({ id: 'figures', title: 'Figures', html: figs });
   return htmlPage(o.title ?? `Scaling report: ${a.dataset.source}`, sections, o.generatedBy);
 }
 
 /** A self-contained page of sections with a table of contents (the scaling report, the downstream report). */
-export function htmlPage(title: string, sections: { id: string; title: string; html: string }[], generatedBy?: string): string {
+export function htmlPage(
+  title: string,
+  sections: { id: string; title: string; html: string }[],
+  generatedBy?: string,
+): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title><style>${style}</style></head>
 <body>

@@ -44,7 +44,9 @@ export function hostAllowed(header: string | undefined, bindHost: string): boole
 
 /** The plain-text answer to a request whose Host is refused (421 Misdirected Request). */
 export function misdirectedText(header: string | undefined, bindHost: string): string {
-  const extra = loopbackNames.includes(hostName(bindHost)) ? '' : `, ${hostName(bindHost)}${wildcardHosts.has(bindHost) ? ' (any IP address)' : ''}`;
+  const extra = loopbackNames.includes(hostName(bindHost))
+    ? ''
+    : `, ${hostName(bindHost)}${wildcardHosts.has(bindHost) ? ' (any IP address)' : ''}`;
   return `421 Misdirected Request: this server does not answer to the host name "${header ?? ''}" (it answers ${loopbackNames.join(', ')}${extra}; start it with --host NAME to add one)\n`;
 }
 

@@ -58,7 +58,8 @@ export interface LabServerOptions {
  * A lab on a state file (LabState.open: its world, budget and key are the file's), or a lab in
  * memory with these, forgotten when the server stops.
  */
-export type LabServerSetup = LabServerOptions & ({ state: LabState } | { world: World; budgetSeconds: number; apiKey?: string });
+export type LabServerSetup = LabServerOptions &
+  ({ state: LabState } | { world: World; budgetSeconds: number; apiKey?: string });
 
 export interface LabServer {
   server: Server;
@@ -80,7 +81,10 @@ class HttpError extends Error {
 }
 
 export function createLabServer(o: LabServerSetup): LabServer {
-  const lab = 'state' in o ? o.state : LabState.open(':memory:', { world: o.world, budgetSeconds: o.budgetSeconds, apiKey: o.apiKey });
+  const lab =
+    'state' in o
+      ? o.state
+      : LabState.open(':memory:', { world: o.world, budgetSeconds: o.budgetSeconds, apiKey: o.apiKey });
   const { world, budgetSeconds, apiKey } = lab;
   const slots = o.slots ?? 8;
   const clock = lab.startClock(o.speed ?? 3600, o.now ?? (() => Date.now() / 1000));
@@ -93,27 +97,42 @@ export function createLabServer(o: LabServerSetup): LabServer {
    * the schedule of earlier experiments is fixed at their submit (and stored with them).
    */
   const startTime = (at: number): number => {
-    const ends = lab.experiments().map((e) => e.end).sort((a, b) => b - a);
+    const ends = lab
+      .experiments()
+      .map((e) => e.end)
+      .sort((a, b) => b - a);
     const free = ends.length < slots ? 0 : ends[slots - 1];
     return Math.max(at, free);
   };
 
-  const state = (e: LabExperiment, now: number): 'queued' | 'running' | 'completed' | 'failed' => (now < e.start ? 'queued' : now < e.end ? 'running' : e.status);
+  const state = (e: LabExperiment, now: number): 'queued' | 'running' | 'completed' | 'failed' =>
+    now < e.start ? 'queued' : now < e.end ? 'running' : e.status;
 
   const budget = () => {
     const now = clock();
-    let used = 0, reserved = 0;
+    let used = 0,
+      reserved = 0;
     for (const e of lab.experiments()) {
       if (now >= e.end) used += e.charged;
       else reserved += e.request.max_runtime_seconds;
     }
-    return { budget_seconds: budgetSeconds, used_seconds: used, reserved_seconds: reserved, remaining_seconds: budgetSeconds - used - reserved };
+    return {
+      budget_seconds: budgetSeconds,
+      used_seconds: used,
+      reserved_seconds: reserved,
+      remaining_seconds: budgetSeconds - used - reserved,
+    };
   };
 
   const view = (e: LabExperiment, now: number) => {
     const status = state(e, now);
     // Evaluations become visible as simulated time passes their point in the run.
-    const done = status === 'completed' || status === 'failed' ? 1 : status === 'running' ? (now - e.start) / Math.max(1e-9, e.runtime) : 0;
+    const done =
+      status === 'completed' || status === 'failed'
+        ? 1
+        : status === 'running'
+          ? (now - e.start) / Math.max(1e-9, e.runtime)
+          : 0;
     const evals = e.evals.filter((_, i) => (i + 1) / e.evals.length <= done + 1e-12);
     return {
       experiment_id: e.id,
@@ -149,7 +168,10 @@ export function createLabServer(o: LabServerSetup): LabServer {
     try {
       return write();
     } catch (e) {
-      throw new HttpError(503, `the lab could not record ${what} in its state file ${lab.path} (${(e as Error).message}); nothing was changed, try again`);
+      throw new HttpError(
+        503,
+        `the lab could not record ${what} in its state file ${lab.path} (${(e as Error).message}); nothing was changed, try again`,
+      );
     }
   };
 
@@ -178,10 +200,26 @@ export function createLabServer(o: LabServerSetup): LabServer {
     const max = request.max_runtime_seconds;
     const common = { key, request, submittedAt, start };
     if (result.seconds > max) {
-      return { ...common, end: start + max, runtime: max, charged: max, status: 'failed', error: `timeout: the run needed ${Math.round(result.seconds)} s, more than max_runtime_seconds = ${max}`, evals: result.evals };
+      return {
+        ...common,
+        end: start + max,
+        runtime: max,
+        charged: max,
+        status: 'failed',
+        error: `timeout: the run needed ${Math.round(result.seconds)} s, more than max_runtime_seconds = ${max}`,
+        evals: result.evals,
+      };
     }
     const runtime = result.seconds;
-    return { ...common, end: start + runtime, runtime, charged: Math.min(max, Math.max(1, runtime)), status: result.status, ...(result.reason ? { error: result.reason } : {}), evals: result.evals };
+    return {
+      ...common,
+      end: start + runtime,
+      runtime,
+      charged: Math.min(max, Math.max(1, runtime)),
+      status: result.status,
+      ...(result.reason ? { error: result.reason } : {}),
+      evals: result.evals,
+    };
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
@@ -198,7 +236,9 @@ export function createLabServer(o: LabServerSetup): LabServer {
     } catch {
       throw new HttpError(400, 'malformed request target');
     }
-    const key = req.headers['x-api-key'] ?? (req.headers.authorization?.startsWith('Bearer ') ? req.headers.authorization.slice(7) : undefined);
+    const key =
+      req.headers['x-api-key'] ??
+      (req.headers.authorization?.startsWith('Bearer ') ? req.headers.authorization.slice(7) : undefined);
     if (key !== apiKey) return send(res, 401, { detail: 'missing or wrong API key (send it in the x-api-key header)' });
     const path = url.pathname.replace(/\/$/, '') || '/';
     const method = req.method ?? 'GET';
@@ -222,10 +262,16 @@ export function createLabServer(o: LabServerSetup): LabServer {
       void _v;
       const dupKey = JSON.stringify(identity);
       const dup = lab.byKey(dupKey);
-      if (dup) return send(res, 409, { detail: `duplicate configuration: already submitted as experiment ${dup.id} (not charged)`, experiment_id: dup.id });
+      if (dup)
+        return send(res, 409, {
+          detail: `duplicate configuration: already submitted as experiment ${dup.id} (not charged)`,
+          experiment_id: dup.id,
+        });
       const b = budget();
       if (request.max_runtime_seconds > b.remaining_seconds) {
-        return send(res, 400, { detail: `over budget: max_runtime_seconds = ${request.max_runtime_seconds} but only ${Math.max(0, b.remaining_seconds).toFixed(0)} s remain (used ${b.used_seconds.toFixed(0)}, reserved ${b.reserved_seconds.toFixed(0)})` });
+        return send(res, 400, {
+          detail: `over budget: max_runtime_seconds = ${request.max_runtime_seconds} but only ${Math.max(0, b.remaining_seconds).toFixed(0)} s remain (used ${b.used_seconds.toFixed(0)}, reserved ${b.reserved_seconds.toFixed(0)})`,
+        });
       }
       // Recorded (one transaction) before it is acknowledged: an experiment the client has an id for is never lost.
       const planned = plan(request, dupKey);
@@ -239,7 +285,9 @@ export function createLabServer(o: LabServerSetup): LabServer {
     if (path === '/experiments') {
       if (!allow(['GET'])) return;
       const now = clock();
-      return send(res, 200, { experiments: lab.experiments().map((e) => ({ experiment_id: e.id, status: state(e, now), request: e.request })) });
+      return send(res, 200, {
+        experiments: lab.experiments().map((e) => ({ experiment_id: e.id, status: state(e, now), request: e.request })),
+      });
     }
     const m = /^\/experiment\/([^/]+)$/.exec(path);
     if (m) {
@@ -256,10 +304,15 @@ export function createLabServer(o: LabServerSetup): LabServer {
         return f === undefined ? send(res, 404, { detail: 'no final submission yet' }) : send(res, 200, f);
       }
       const body = await readJson(req);
-      const parsed = z.object({ architecture_config: submitSchema.shape.architecture_config, predicted_loss: z.number().positive() }).passthrough().safeParse(body);
+      const parsed = z
+        .object({ architecture_config: submitSchema.shape.architecture_config, predicted_loss: z.number().positive() })
+        .passthrough()
+        .safeParse(body);
       if (!parsed.success) {
         const issue = parsed.error.issues[0];
-        return send(res, 400, { detail: `invalid final submission: field "${issue.path.join('.')}": ${issue.message}` });
+        return send(res, 400, {
+          detail: `invalid final submission: field "${issue.path.join('.')}": ${issue.message}`,
+        });
       }
       const final = { ...parsed.data, submitted_at_seconds: clock() };
       record('the final submission', () => lab.setFinalSubmission(final));

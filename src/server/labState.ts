@@ -127,7 +127,14 @@ export class LabState {
   private readonly list: LabExperiment[];
   private final: unknown;
 
-  private constructor(path: string, db: Database.Database, world: World, budgetSeconds: number, apiKey: string, resumed: boolean) {
+  private constructor(
+    path: string,
+    db: Database.Database,
+    world: World,
+    budgetSeconds: number,
+    apiKey: string,
+    resumed: boolean,
+  ) {
     this.path = path;
     this.db = db;
     this.world = world;
@@ -184,18 +191,38 @@ export class LabState {
       db.pragma('locking_mode = EXCLUSIVE');
       app = db.pragma('application_id', { simple: true }) as number;
       version = db.pragma('user_version', { simple: true }) as number;
-      tables = (db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`).all() as { name: string }[]).map((t) => t.name);
+      tables = (
+        db
+          .prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`)
+          .all() as { name: string }[]
+      ).map((t) => t.name);
     } catch (e) {
       const err = e as Error & { code?: string };
-      if (err.code === 'SQLITE_NOTADB') throw new StoreError(path, 'not a lab state file: not an SQLite database (give --state a new file, or one an earlier "lab serve" wrote)');
-      if (err.code === 'SQLITE_BUSY') throw new StoreError(path, 'the lab state file is in use: another "lab serve" (or another program) has it open; stop it, or give this server another --state FILE');
+      if (err.code === 'SQLITE_NOTADB')
+        throw new StoreError(
+          path,
+          'not a lab state file: not an SQLite database (give --state a new file, or one an earlier "lab serve" wrote)',
+        );
+      if (err.code === 'SQLITE_BUSY')
+        throw new StoreError(
+          path,
+          'the lab state file is in use: another "lab serve" (or another program) has it open; stop it, or give this server another --state FILE',
+        );
       throw new StoreError(path, `cannot read the lab state file: ${err.message}`);
     }
     if (tables.length > 0 && app !== applicationId) {
-      const what = tables.includes('runs') && tables.includes('studies') ? 'a ScaleLab run store' : 'another SQLite database';
-      throw new StoreError(path, `not a lab state file: it is ${what} (tables ${tables.slice(0, 6).join(', ')}${tables.length > 6 ? ', …' : ''}); give --state a new file`);
+      const what =
+        tables.includes('runs') && tables.includes('studies') ? 'a ScaleLab run store' : 'another SQLite database';
+      throw new StoreError(
+        path,
+        `not a lab state file: it is ${what} (tables ${tables.slice(0, 6).join(', ')}${tables.length > 6 ? ', …' : ''}); give --state a new file`,
+      );
     }
-    if (version > migrations.length) throw new StoreError(path, `the lab state file has schema version ${version}, newer than this ScaleLab understands (${migrations.length}); upgrade ScaleLab`);
+    if (version > migrations.length)
+      throw new StoreError(
+        path,
+        `the lab state file has schema version ${version}, newer than this ScaleLab understands (${migrations.length}); upgrade ScaleLab`,
+      );
     try {
       if (path !== ':memory:') db.pragma('journal_mode = WAL');
       // FULL: an experiment the API has acknowledged survives even the machine going down.
@@ -207,7 +234,11 @@ export class LabState {
       }).immediate();
     } catch (e) {
       const err = e as Error & { code?: string };
-      if (err.code === 'SQLITE_BUSY') throw new StoreError(path, 'the lab state file is in use: another "lab serve" (or another program) has it open; stop it, or give this server another --state FILE');
+      if (err.code === 'SQLITE_BUSY')
+        throw new StoreError(
+          path,
+          'the lab state file is in use: another "lab serve" (or another program) has it open; stop it, or give this server another --state FILE',
+        );
       throw new StoreError(path, `cannot write the lab state file: ${err.message}`);
     }
     if (!existed) {
@@ -219,8 +250,15 @@ export class LabState {
       }
     }
 
-    const meta = new Map((db.prepare('SELECT key, value FROM meta').all() as { key: string; value: string }[]).map((r) => [r.key, r.value]));
-    const setMeta = db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value');
+    const meta = new Map(
+      (db.prepare('SELECT key, value FROM meta').all() as { key: string; value: string }[]).map((r) => [
+        r.key,
+        r.value,
+      ]),
+    );
+    const setMeta = db.prepare(
+      'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+    );
     let savedWorld: World | undefined;
     if (meta.has('world') && !want.reset) {
       savedWorld = parseWorld(JSON.parse(meta.get('world')!), `${path} (its world)`);
@@ -228,11 +266,17 @@ export class LabState {
       const count = (db.prepare('SELECT COUNT(*) AS n FROM experiments').get() as { n: number }).n;
       const startOver = `resume it with the same settings (or none: a lab keeps its own), start a new lab on it with --reset (its ${count} experiment${count === 1 ? '' : 's'} and budget spent are then forgotten), or give --state another file`;
       if (want.world && rules(want.world) !== rules(savedWorld)) {
-        const asked = want.worldSource ? `--world ${want.worldSource} is world "${want.world.name}"` : `the world asked for is "${want.world.name}"`;
-        throw new UsageError(`${path}: this lab runs world "${savedWorld.name}", and ${asked} with other rules: ${startOver}`);
+        const asked = want.worldSource
+          ? `--world ${want.worldSource} is world "${want.world.name}"`
+          : `the world asked for is "${want.world.name}"`;
+        throw new UsageError(
+          `${path}: this lab runs world "${savedWorld.name}", and ${asked} with other rules: ${startOver}`,
+        );
       }
       if (want.budgetSeconds !== undefined && want.budgetSeconds !== savedBudget) {
-        throw new UsageError(`${path}: this lab has a budget of ${hours(savedBudget)}, and --budget-hours asks for ${hours(want.budgetSeconds)}: ${startOver}`);
+        throw new UsageError(
+          `${path}: this lab has a budget of ${hours(savedBudget)}, and --budget-hours asks for ${hours(want.budgetSeconds)}: ${startOver}`,
+        );
       }
       const apiKey = want.apiKey ?? meta.get('api_key')!;
       if (apiKey !== meta.get('api_key')) setMeta.run('api_key', apiKey);
@@ -264,13 +308,18 @@ export class LabState {
    */
   startClock(speed: number, now: () => number): () => number {
     const real = now();
-    const raw = (this.db.prepare(`SELECT value FROM meta WHERE key = 'clock'`).get() as { value: string } | undefined)?.value;
+    const raw = (this.db.prepare(`SELECT value FROM meta WHERE key = 'clock'`).get() as { value: string } | undefined)
+      ?.value;
     const before = raw ? (JSON.parse(raw) as ClockAnchor) : undefined;
     const finalAt = (this.final as { submitted_at_seconds?: number } | undefined)?.submitted_at_seconds ?? 0;
     let floor = this.list.reduce((m, e) => Math.max(m, e.submittedAt), finalAt);
     const sim = Math.max(floor, before ? before.sim + (real - before.real) * before.speed : 0);
     const anchor: ClockAnchor = { real, sim, speed };
-    this.db.prepare(`INSERT INTO meta (key, value) VALUES ('clock', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`).run(JSON.stringify(anchor));
+    this.db
+      .prepare(
+        `INSERT INTO meta (key, value) VALUES ('clock', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
+      )
+      .run(JSON.stringify(anchor));
     return () => {
       floor = Math.max(floor, anchor.sim + (now() - anchor.real) * anchor.speed);
       return floor;
@@ -308,7 +357,11 @@ export class LabState {
   }
 
   setFinalSubmission(value: unknown): void {
-    this.db.prepare('INSERT INTO final_submission (id, json) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET json = excluded.json').run(JSON.stringify(value));
+    this.db
+      .prepare(
+        'INSERT INTO final_submission (id, json) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET json = excluded.json',
+      )
+      .run(JSON.stringify(value));
     this.final = value;
   }
 

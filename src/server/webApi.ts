@@ -23,7 +23,6 @@ import { runStatuses } from '../store/runStatus.js';
  */
 export const maxUploadBytes = 10 * 1024 * 1024;
 
-
 const positive = z.number().positive();
 
 /** A run; fields beyond these (learning rate, width, …) pass through unchanged. */
@@ -120,7 +119,9 @@ export type ApiError = z.infer<typeof apiErrorSchema>;
 
 // Request parameters (validated by the server).
 
-export const datasetIdSchema = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, 'expected a data set id such as "chinchilla"');
+export const datasetIdSchema = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, 'expected a data set id such as "chinchilla"');
 
 export const studyNameSchema = z
   .string()

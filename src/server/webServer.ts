@@ -171,7 +171,9 @@ const gzipAsync = promisify(gzip);
  */
 function compress(body: Buffer, coding: 'br' | 'gzip'): Promise<Buffer> {
   return coding === 'br'
-    ? brotli(body, { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 5, [zlibConstants.BROTLI_PARAM_SIZE_HINT]: body.length } })
+    ? brotli(body, {
+        params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 5, [zlibConstants.BROTLI_PARAM_SIZE_HINT]: body.length },
+      })
     : gzipAsync(body, { level: 9 });
 }
 
@@ -296,7 +298,13 @@ export function createWebServer(o: WebServerOptions): WebServer {
     if (segs.length === 1 && segs[0] === 'datasets') {
       parseOr400(noQuerySchema, query, 'query');
       const out: DatasetList = {
-        datasets: [...datasets.values()].map((d): BundledDatasetInfo => ({ id: d.id, name: d.name, path: d.path, runs: bundled(d).runs.length, description: d.description })),
+        datasets: [...datasets.values()].map((d): BundledDatasetInfo => ({
+          id: d.id,
+          name: d.name,
+          path: d.path,
+          runs: bundled(d).runs.length,
+          description: d.description,
+        })),
       };
       return out;
     }
@@ -310,7 +318,10 @@ export function createWebServer(o: WebServerOptions): WebServer {
     if (segs.length === 1 && segs[0] === 'studies') {
       parseOr400(noQuerySchema, query, 'query');
       const s = openStore();
-      const out: Studies = { store: { path: o.storePath, exists: s !== undefined }, studies: s ? s.studies().map((x) => ({ ...x, completed: x.completed ?? 0 })) : [] };
+      const out: Studies = {
+        store: { path: o.storePath, exists: s !== undefined },
+        studies: s ? s.studies().map((x) => ({ ...x, completed: x.completed ?? 0 })) : [],
+      };
       return out;
     }
     if (segs.length === 3 && segs[0] === 'studies' && segs[2] === 'runs') {
@@ -318,7 +329,19 @@ export function createWebServer(o: WebServerOptions): WebServer {
       const { s, name } = requireStudy(segs[1]);
       const out: StudyRuns = {
         study: name,
-        runs: s.runs({ study: name, status: q.status }).map((r) => ({ id: r.id, name: r.name, phase: r.phase, status: r.status, N: r.N, D: r.D, C: r.C, loss: r.loss, seconds: r.seconds, reason: r.reason, finishedAt: r.finishedAt })),
+        runs: s.runs({ study: name, status: q.status }).map((r) => ({
+          id: r.id,
+          name: r.name,
+          phase: r.phase,
+          status: r.status,
+          N: r.N,
+          D: r.D,
+          C: r.C,
+          loss: r.loss,
+          seconds: r.seconds,
+          reason: r.reason,
+          finishedAt: r.finishedAt,
+        })),
         dataset: storeDataset(s, name),
       };
       return out;
@@ -333,7 +356,13 @@ export function createWebServer(o: WebServerOptions): WebServer {
 
   const sendJson = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
     const text = JSON.stringify(body);
-    res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', ...headers });
+    res.writeHead(status, {
+      'content-type': 'application/json; charset=utf-8',
+      'content-length': Buffer.byteLength(text),
+      'cache-control': 'no-store',
+      'x-content-type-options': 'nosniff',
+      ...headers,
+    });
     res.end(text);
   };
 
@@ -356,7 +385,12 @@ export function createWebServer(o: WebServerOptions): WebServer {
       if (!st.isFile()) throw new Error('not a file');
       version = `${st.mtimeMs}:${st.size}`;
     } catch {
-      throw new HttpError(404, rel === 'index.html' ? `the web app is not built: ${join(assetsDir, 'index.html')} is missing (run "npm run build")` : 'not found');
+      throw new HttpError(
+        404,
+        rel === 'index.html'
+          ? `the web app is not built: ${join(assetsDir, 'index.html')} is missing (run "npm run build")`
+          : 'not found',
+      );
     }
     if (!isInside(realpathSync(assetsDir), real)) throw new HttpError(404, 'not found');
     let body: Buffer = readFileSync(real);
@@ -394,7 +428,11 @@ export function createWebServer(o: WebServerOptions): WebServer {
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     if (!hostAllowed(req.headers.host, bindHost)) {
       const text = misdirectedText(req.headers.host, bindHost);
-      res.writeHead(421, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(text), 'x-content-type-options': 'nosniff' });
+      res.writeHead(421, {
+        'content-type': 'text/plain; charset=utf-8',
+        'content-length': Buffer.byteLength(text),
+        'x-content-type-options': 'nosniff',
+      });
       return void res.end(text);
     }
     // Nothing here takes a body: it is read (up to the limit, else 413) and thrown away.
@@ -410,7 +448,8 @@ export function createWebServer(o: WebServerOptions): WebServer {
     const rawPath = q >= 0 ? raw.slice(0, q) : raw;
     if (!rawPath.startsWith('/')) throw new HttpError(400, 'malformed request target');
     const method = req.method ?? 'GET';
-    if (method !== 'GET' && method !== 'HEAD') throw new HttpError(405, `${method} is not allowed: this server only reads (GET, HEAD)`, { allow: 'GET, HEAD' });
+    if (method !== 'GET' && method !== 'HEAD')
+      throw new HttpError(405, `${method} is not allowed: this server only reads (GET, HEAD)`, { allow: 'GET, HEAD' });
     if (rawPath === '/api' || rawPath.startsWith('/api/')) {
       const query = Object.fromEntries(new URLSearchParams(q >= 0 ? raw.slice(q + 1) : ''));
       return sendJson(res, 200, api(rawPath.replace(/\/+$/, ''), query));

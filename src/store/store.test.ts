@@ -12,7 +12,10 @@ const dir = mkdtempSync(join(tmpdir(), 'scalelab-store-'));
 const child = fileURLToPath(new URL('../../test/fixtures/store-child.ts', import.meta.url));
 
 function runChild(args: string[], env: Record<string, string> = {}) {
-  return spawn(process.execPath, ['--import', 'tsx', child, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  return spawn(process.execPath, ['--import', 'tsx', child, ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
 }
 
 function bigCsv(path: string, rows: number): void {
@@ -44,16 +47,22 @@ test('runs with a run column become one run with its checkpoints; reimport adds 
   store.close();
 });
 
-test('a study\'s runs come as a Dataset grouped by phase (lr-probe, isoflop, …), as runs export writes them; an imported group wins', () => {
+test("a study's runs come as a Dataset grouped by phase (lr-probe, isoflop, …), as runs export writes them; an imported group wins", () => {
   const store = RunStore.open(join(dir, 'phases.db'));
   const planned = store.plan('p', [
     { key: 'a', phase: 'lr-probe', config: {}, N: 1e7, D: 1e8, C: 6e15, estimatedSeconds: 1 },
     { key: 'b', phase: 'isoflop', config: {}, N: 2e7, D: 1e8, C: 1.2e16, estimatedSeconds: 1 },
   ]);
   for (const r of planned) store.finish(r.id, { status: 'completed', loss: 3, seconds: 1 });
-  assert.deepEqual(storeDataset(store, 'p').runs.map((r) => r.group), ['lr-probe', 'isoflop']);
+  assert.deepEqual(
+    storeDataset(store, 'p').runs.map((r) => r.group),
+    ['lr-probe', 'isoflop'],
+  );
   store.importDataset(parseRuns('N,D,loss,group\n3e7,1e8,2.9,mine\n', { source: 'g.csv' }), 'q');
-  assert.deepEqual(storeDataset(store, 'q').runs.map((r) => r.group), ['mine']);
+  assert.deepEqual(
+    storeDataset(store, 'q').runs.map((r) => r.group),
+    ['mine'],
+  );
   store.close();
 });
 
@@ -79,7 +88,10 @@ test('an import killed half-way leaves the store as it was', async () => {
   assert.equal(after.runs({ study: 'k' }).length, 0, 'no row of the killed import is visible');
   assert.equal(after.runs().length, 1, 'earlier data are intact');
   // The store still works: the same import now succeeds in full.
-  assert.equal(after.importDataset(parseRuns(`N,D,loss\n${'1e6,2e9,3\n'.repeat(1)}`, { source: 'x.csv' }), 'k').runs, 1);
+  assert.equal(
+    after.importDataset(parseRuns(`N,D,loss\n${'1e6,2e9,3\n'.repeat(1)}`, { source: 'x.csv' }), 'k').runs,
+    1,
+  );
   after.close();
 });
 
@@ -99,5 +111,8 @@ test('a store from a newer ScaleLab is refused with its path', () => {
   const s = RunStore.open(db);
   s.db.pragma('user_version = 99');
   s.close();
-  assert.throws(() => RunStore.open(db), /newer\.db: the store has schema version 99, newer than this ScaleLab understands/);
+  assert.throws(
+    () => RunStore.open(db),
+    /newer\.db: the store has schema version 99, newer than this ScaleLab understands/,
+  );
 });

@@ -120,7 +120,11 @@ const migrations: (string | ((db: Database.Database) => void))[] = [
     db.exec('ALTER TABLE checkpoints ADD COLUMN source TEXT');
     // Imported runs were keyed by name alone ("run:a"), which merged two files' runs "a" into one;
     // their identity is now name and N.
-    const named = db.prepare(`SELECT id, name, n FROM runs WHERE name IS NOT NULL AND key = 'run:' || name`).all() as { id: number; name: string; n: number | null }[];
+    const named = db.prepare(`SELECT id, name, n FROM runs WHERE name IS NOT NULL AND key = 'run:' || name`).all() as {
+      id: number;
+      name: string;
+      n: number | null;
+    }[];
     const rekey = db.prepare('UPDATE runs SET key = ? WHERE id = ?');
     for (const r of named) rekey.run(namedRunKey(r.name, r.n), r.id);
   },
@@ -201,7 +205,9 @@ function fromRow(r: RunRow): StoredRun {
     source: r.source,
     createdAt: r.created_at,
     finishedAt: r.finished_at,
-    schedule: r.schedule ? parseSchedule(JSON.parse(r.schedule), { file: `store run ${r.id}`, columnName: 'schedule' }) : null,
+    schedule: r.schedule
+      ? parseSchedule(JSON.parse(r.schedule), { file: `store run ${r.id}`, columnName: 'schedule' })
+      : null,
   };
 }
 
@@ -274,7 +280,8 @@ export function storeWriter(path: string): WriterInfo | undefined {
 
 /** One line on who holds a store's write lock, for messages. */
 export function describeWriter(w: WriterInfo | undefined): string {
-  if (!w) return 'another process holds its write lock (it recorded no details: a sweep\'s short write, or a program other than ScaleLab)';
+  if (!w)
+    return "another process holds its write lock (it recorded no details: a sweep's short write, or a program other than ScaleLab)";
   const since = Math.max(0, Math.round((Date.now() - Date.parse(w.since)) / 1000));
   const host = w.host === hostname() ? '' : ` on ${w.host}`;
   if (!w.alive) return `held by a process that has gone (pid ${w.pid}, "${w.command}"); another writer holds it now`;
@@ -301,9 +308,16 @@ export function storeErrorFrom(e: unknown): ScaleLabError | undefined {
   if (!code) return undefined;
   const path = lastOpened ?? 'the run store';
   if (isBusy(e)) {
-    return new StoreError(path, `the store is busy: ${describeWriter(storeWriter(path))}; a write waited ${SYNC_BUSY_TIMEOUT_MS / 1000} s for it. Try again when it has finished`);
+    return new StoreError(
+      path,
+      `the store is busy: ${describeWriter(storeWriter(path))}; a write waited ${SYNC_BUSY_TIMEOUT_MS / 1000} s for it. Try again when it has finished`,
+    );
   }
-  if (code === 'SQLITE_NOTADB' || code.startsWith('SQLITE_CORRUPT')) return new StoreError(path, `not a ScaleLab store (${(e as Error).message}); expected the run store that "runs import" and "sweep run" write`);
+  if (code === 'SQLITE_NOTADB' || code.startsWith('SQLITE_CORRUPT'))
+    return new StoreError(
+      path,
+      `not a ScaleLab store (${(e as Error).message}); expected the run store that "runs import" and "sweep run" write`,
+    );
   return new StoreError(path, `the run store failed: ${(e as Error).message} (${code})`);
 }
 
@@ -322,25 +336,43 @@ export function checkStoreSchema(db: Database.Database, path: string): void {
   let tables: string[];
   try {
     version = db.pragma('user_version', { simple: true }) as number;
-    tables = (db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table'`).all() as { name: string }[]).map((t) => t.name);
+    tables = (db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table'`).all() as { name: string }[]).map(
+      (t) => t.name,
+    );
   } catch (e) {
     const code = sqliteCode(e);
     if (code === 'SQLITE_NOTADB' || code?.startsWith('SQLITE_CORRUPT')) {
-      throw new StoreError(path, (o) => `not a ScaleLab store: the file is not an SQLite database; expected the run store that "runs import" and "sweep run" write (${o('db')})`);
+      throw new StoreError(
+        path,
+        (o) =>
+          `not a ScaleLab store: the file is not an SQLite database; expected the run store that "runs import" and "sweep run" write (${o('db')})`,
+      );
     }
     throw e;
   }
   const missing = storeTables.filter((t) => !tables.includes(t));
   if ((version === 0 && tables.length > 0) || (version > 0 && missing.length > 0)) {
     const list = tables.slice(0, 8).join(', ') + (tables.length > 8 ? ', …' : '');
-    throw new StoreError(path, (o) => `not a ScaleLab store: an SQLite database with tables ${list || '(none)'} but not ScaleLab's (${missing.join(', ')}); expected the run store that "runs import" and "sweep run" write (${o('db')})`);
+    throw new StoreError(
+      path,
+      (o) =>
+        `not a ScaleLab store: an SQLite database with tables ${list || '(none)'} but not ScaleLab's (${missing.join(', ')}); expected the run store that "runs import" and "sweep run" write (${o('db')})`,
+    );
   }
 }
 
 /** A row that gives a stored checkpoint another loss: both rows are named. */
-function conflict(r: Run, tokens: number, stored: { loss: number; source: string | null }, source: string, study: string): InputError {
+function conflict(
+  r: Run,
+  tokens: number,
+  stored: { loss: number; source: string | null },
+  source: string,
+  study: string,
+): InputError {
   const n = r.N === undefined ? '' : ` (N = ${formatNumber(r.N, 6)})`;
-  const first = stored.source ? `${stored.source} gives it loss ${stored.loss}` : `the store already has loss ${stored.loss} for it (study "${study}")`;
+  const first = stored.source
+    ? `${stored.source} gives it loss ${stored.loss}`
+    : `the store already has loss ${stored.loss} for it (study "${study}")`;
   return new InputError(
     { file: source, line: r.line, columnName: 'loss' },
     `run "${r.run}"${n} has loss ${r.loss} at D = ${formatNumber(tokens, 6)} here, but ${first}; expected one loss per run and checkpoint: give one of the runs another name, or drop the row that is wrong`,
@@ -399,34 +431,55 @@ export class RunStore {
     try {
       db.pragma('busy_timeout = 10000');
       const version = db.pragma('user_version', { simple: true }) as number;
-      const tables = new Set((db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table'`).all() as { name: string }[]).map((t) => t.name));
+      const tables = new Set(
+        (db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table'`).all() as { name: string }[]).map(
+          (t) => t.name,
+        ),
+      );
       if (tables.size === 0) throw notAStore('an empty database (a sweep or "scalelab runs import" makes one)');
       if (!['studies', 'runs', 'checkpoints'].every((t) => tables.has(t)) || version === 0) {
-        throw notAStore(`another SQLite database (tables ${[...tables].slice(0, 6).join(', ')}${tables.size > 6 ? ', …' : ''})`);
+        throw notAStore(
+          `another SQLite database (tables ${[...tables].slice(0, 6).join(', ')}${tables.size > 6 ? ', …' : ''})`,
+        );
       }
-      if (version > migrations.length) throw new StoreError(path, `the store has schema version ${version}, newer than this ScaleLab understands (${migrations.length}); upgrade ScaleLab`);
-      if (version < migrations.length) throw new StoreError(path, `the store has schema version ${version}, older than this ScaleLab's (${migrations.length}); run any "scalelab runs" command on it once to upgrade it`);
+      if (version > migrations.length)
+        throw new StoreError(
+          path,
+          `the store has schema version ${version}, newer than this ScaleLab understands (${migrations.length}); upgrade ScaleLab`,
+        );
+      if (version < migrations.length)
+        throw new StoreError(
+          path,
+          `the store has schema version ${version}, older than this ScaleLab's (${migrations.length}); run any "scalelab runs" command on it once to upgrade it`,
+        );
       return new RunStore(path, db);
     } catch (e) {
       db.close();
       if (e instanceof StoreError) throw e;
       const err = e as Error & { code?: string };
-      throw err.code === 'SQLITE_NOTADB' ? notAStore('not an SQLite database') : new StoreError(path, `cannot read the run store: ${err.message}`);
+      throw err.code === 'SQLITE_NOTADB'
+        ? notAStore('not an SQLite database')
+        : new StoreError(path, `cannot read the run store: ${err.message}`);
     }
   }
 
   private migrate(): void {
     const version = this.db.pragma('user_version', { simple: true }) as number;
     if (version > migrations.length) {
-      throw new StoreError(this.path, `the store has schema version ${version}, newer than this ScaleLab understands (${migrations.length}); upgrade ScaleLab`);
+      throw new StoreError(
+        this.path,
+        `the store has schema version ${version}, newer than this ScaleLab understands (${migrations.length}); upgrade ScaleLab`,
+      );
     }
     for (let v = version; v < migrations.length; v++) {
-      this.db.transaction(() => {
-        const step = migrations[v];
-        if (typeof step === 'string') this.db.exec(step);
-        else step(this.db);
-        this.db.pragma(`user_version = ${v + 1}`);
-      }).immediate();
+      this.db
+        .transaction(() => {
+          const step = migrations[v];
+          if (typeof step === 'string') this.db.exec(step);
+          else step(this.db);
+          this.db.pragma(`user_version = ${v + 1}`);
+        })
+        .immediate();
     }
   }
 
@@ -461,7 +514,11 @@ export class RunStore {
         const waitedMs = Date.now() - started;
         const holder = this.writer();
         if (waitedMs >= timeoutMs) {
-          throw new StoreError(this.path, (o) => `the store is busy: ${describeWriter(holder)}; gave up after waiting ${Math.round(waitedMs / 1000)} s. Try again when it has finished, or wait longer (${o('wait')})`);
+          throw new StoreError(
+            this.path,
+            (o) =>
+              `the store is busy: ${describeWriter(holder)}; gave up after waiting ${Math.round(waitedMs / 1000)} s. Try again when it has finished, or wait longer (${o('wait')})`,
+          );
         }
         wait.onWait?.({ holder, waitedMs });
         await new Promise((resolve) => setTimeout(resolve, 50));
@@ -472,7 +529,12 @@ export class RunStore {
     const file = this.path === ':memory:' ? undefined : writerFile(this.path);
     if (file) {
       // Written whole then renamed, so a waiting process never reads half of it.
-      const info: Omit<WriterInfo, 'alive'> = { pid: process.pid, host: hostname(), command: commandLine(), since: new Date().toISOString() };
+      const info: Omit<WriterInfo, 'alive'> = {
+        pid: process.pid,
+        host: hostname(),
+        command: commandLine(),
+        since: new Date().toISOString(),
+      };
       try {
         writeFileSync(`${file}.${process.pid}`, JSON.stringify(info));
         renameSync(`${file}.${process.pid}`, file);
@@ -502,7 +564,11 @@ export class RunStore {
   study(name: string, config?: unknown): number {
     const found = this.db.prepare('SELECT id FROM studies WHERE name = ?').get(name) as { id: number } | undefined;
     if (found) return found.id;
-    return Number(this.db.prepare('INSERT INTO studies (name, config) VALUES (?, ?)').run(name, config === undefined ? null : JSON.stringify(config)).lastInsertRowid);
+    return Number(
+      this.db
+        .prepare('INSERT INTO studies (name, config) VALUES (?, ?)')
+        .run(name, config === undefined ? null : JSON.stringify(config)).lastInsertRowid,
+    );
   }
 
   /**
@@ -510,7 +576,8 @@ export class RunStore {
    * such study, null when it recorded none.
    */
   studyConfig(name: string): unknown {
-    const row = this.db.prepare('SELECT config FROM studies WHERE name = ?').get(name) as { config: string | null } | undefined;
+    const row = this.db.prepare('SELECT config FROM studies WHERE name = ?').get(name) as
+      { config: string | null } | undefined;
     if (!row) return undefined;
     return row.config === null ? null : JSON.parse(row.config);
   }
@@ -531,14 +598,21 @@ export class RunStore {
    * @throws InputError when a row contradicts a stored checkpoint (naming both)
    */
   importDataset(dataset: Dataset, studyName: string): ImportCounts {
-    return this.db.transaction(() => this.importRows(studyName, dataset.source, (add) => dataset.runs.forEach(add))).immediate();
+    return this.db
+      .transaction(() => this.importRows(studyName, dataset.source, (add) => dataset.runs.forEach(add)))
+      .immediate();
   }
 
   /**
    * Import runs as `feed` produces them (a file streamed by io/readRuns.ts's forEachRun), in one
    * transaction once the write lock is free: a failed or killed import stores nothing.
    */
-  async importStream(studyName: string, source: string, feed: (add: (run: Run) => void) => void, wait: WaitOptions = {}): Promise<ImportCounts> {
+  async importStream(
+    studyName: string,
+    source: string,
+    feed: (add: (run: Run) => void) => void,
+    wait: WaitOptions = {},
+  ): Promise<ImportCounts> {
     // Unnamed runs are keyed by a hash: a million inserts land all over the key index, and with
     // SQLite's default 2 MB page cache they cost half as much again (measured on 1 M runs).
     const cacheSize = this.db.pragma('cache_size', { simple: true }) as number;
@@ -567,10 +641,15 @@ export class RunStore {
     );
     const now = new Date().toISOString();
     const findRun = this.db.prepare('SELECT id, d FROM runs WHERE study_id = ? AND key = ?');
-    const insertCheckpoint = this.db.prepare('INSERT INTO checkpoints (run_id, tokens, step, loss, source, lr) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING');
+    const insertCheckpoint = this.db.prepare(
+      'INSERT INTO checkpoints (run_id, tokens, step, loss, source, lr) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING',
+    );
     const findCheckpoint = this.db.prepare('SELECT loss, source FROM checkpoints WHERE run_id = ? AND tokens = ?');
     const updateFinal = this.db.prepare('UPDATE runs SET d = ?, c = ?, loss = ?, step = ? WHERE id = ?');
-    let added = 0, checkpoints = 0, skipped = 0, rows = 0;
+    let added = 0,
+      checkpoints = 0,
+      skipped = 0,
+      rows = 0;
     const studyId = this.study(studyName);
     // Within one file a run name means one run: the same name with another N is a contradiction in
     // the file (across files it is another run, as above).
@@ -581,12 +660,19 @@ export class RunStore {
         const n = r.N ?? null;
         if (!seen) sizes.set(r.run, { n, line: r.line });
         else if (seen.n !== n) {
-          throw new InputError({ file: source, line: r.line, columnName: 'N' }, `run "${r.run}" has N = ${n === null ? 'none' : formatNumber(n, 6)} here but N = ${seen.n === null ? 'none' : formatNumber(seen.n, 6)} at line ${seen.line}: expected one model size per run name in a file (give the other run another name)`);
+          throw new InputError(
+            { file: source, line: r.line, columnName: 'N' },
+            `run "${r.run}" has N = ${n === null ? 'none' : formatNumber(n, 6)} here but N = ${seen.n === null ? 'none' : formatNumber(seen.n, 6)} at line ${seen.line}: expected one model size per run name in a file (give the other run another name)`,
+          );
         }
       }
       const at = `${source}:${r.line}`;
-      const n = r.N ?? null, d = r.D ?? null, c = r.C ?? null, step = r.step ?? null;
-      const row = (key: string, name: string | null) => insertRun.run(studyId, key, name, n, d, c, r.U ?? null, r.loss, r.group ?? null, step, at, now, now);
+      const n = r.N ?? null,
+        d = r.D ?? null,
+        c = r.C ?? null,
+        step = r.step ?? null;
+      const row = (key: string, name: string | null) =>
+        insertRun.run(studyId, key, name, n, d, c, r.U ?? null, r.loss, r.group ?? null, step, at, now, now);
       if (r.run === undefined) {
         const key = `row:${hashKey([n, d, c, r.U ?? null, r.loss, r.group ?? null, step])}`;
         if (row(key, null).changes) added++;
@@ -609,7 +695,8 @@ export class RunStore {
         if (insertCheckpoint.run(id, tokens, step, r.loss, at, r.lr ?? null).changes) {
           checkpoints++;
           // The run's final values follow its latest checkpoint.
-          if (!inserted.changes && (finalD === null || (d !== null && d > finalD))) updateFinal.run(d, c, r.loss, step, id);
+          if (!inserted.changes && (finalD === null || (d !== null && d > finalD)))
+            updateFinal.run(d, c, r.loss, step, id);
         } else {
           const stored = findCheckpoint.get(id, tokens) as { loss: number; source: string | null };
           if (stored.loss !== r.loss) throw conflict(r, tokens, stored, source, studyName);
@@ -626,7 +713,20 @@ export class RunStore {
   }
 
   /** Add planned runs (idempotent by key) and return every run of those keys. */
-  plan(studyName: string, runs: { key: string; name?: string; phase: string; config: unknown; N: number; D: number; C: number; estimatedSeconds: number }[], studyConfig?: unknown): StoredRun[] {
+  plan(
+    studyName: string,
+    runs: {
+      key: string;
+      name?: string;
+      phase: string;
+      config: unknown;
+      N: number;
+      D: number;
+      C: number;
+      estimatedSeconds: number;
+    }[],
+    studyConfig?: unknown,
+  ): StoredRun[] {
     const insert = this.db.prepare(
       `INSERT INTO runs (study_id, key, name, phase, status, config, n, d, c, estimated_seconds)
        VALUES (@study, @key, @name, @phase, 'planned', @config, @n, @d, @c, @est)
@@ -634,7 +734,18 @@ export class RunStore {
     );
     const tx = this.db.transaction(() => {
       const studyId = this.study(studyName, studyConfig);
-      for (const r of runs) insert.run({ study: studyId, key: r.key, name: r.name ?? null, phase: r.phase, config: JSON.stringify(r.config), n: r.N, d: r.D, c: r.C, est: r.estimatedSeconds });
+      for (const r of runs)
+        insert.run({
+          study: studyId,
+          key: r.key,
+          name: r.name ?? null,
+          phase: r.phase,
+          config: JSON.stringify(r.config),
+          n: r.N,
+          d: r.D,
+          c: r.C,
+          est: r.estimatedSeconds,
+        });
       return studyId;
     });
     tx.immediate();
@@ -659,12 +770,18 @@ export class RunStore {
   }
 
   run(id: number): StoredRun | undefined {
-    const r = this.db.prepare('SELECT r.*, s.name AS study FROM runs r JOIN studies s ON s.id = r.study_id WHERE r.id = ?').get(id) as RunRow | undefined;
+    const r = this.db
+      .prepare('SELECT r.*, s.name AS study FROM runs r JOIN studies s ON s.id = r.study_id WHERE r.id = ?')
+      .get(id) as RunRow | undefined;
     return r ? fromRow(r) : undefined;
   }
 
   checkpoints(runId: number): Checkpoint[] {
-    return (this.db.prepare('SELECT tokens, step, loss, lr FROM checkpoints WHERE run_id = ? ORDER BY tokens').all(runId) as Checkpoint[]).map(({ lr, ...c }) => (lr === null ? c : { ...c, lr }));
+    return (
+      this.db
+        .prepare('SELECT tokens, step, loss, lr FROM checkpoints WHERE run_id = ? ORDER BY tokens')
+        .all(runId) as Checkpoint[]
+    ).map(({ lr, ...c }) => (lr === null ? c : { ...c, lr }));
   }
 
   /** Record a run's learning-rate schedule (checked first: a store never holds one that cannot be read back). */
@@ -679,7 +796,11 @@ export class RunStore {
   }
 
   /** Move a run to a new status (and record backend, external id, reason when given). */
-  setStatus(id: number, status: RunStatus, extra: { backend?: string; externalId?: string | null; reason?: string | null } = {}): void {
+  setStatus(
+    id: number,
+    status: RunStatus,
+    extra: { backend?: string; externalId?: string | null; reason?: string | null } = {},
+  ): void {
     this.db
       .prepare(
         `UPDATE runs SET status = @status,
@@ -689,16 +810,38 @@ export class RunStore {
            submitted_at = CASE WHEN @status IN ('queued', 'running') AND submitted_at IS NULL THEN strftime('%Y-%m-%dT%H:%M:%fZ','now') ELSE submitted_at END
          WHERE id = @id`,
       )
-      .run({ id, status, backend: extra.backend ?? null, externalId: extra.externalId ?? null, setExternal: extra.externalId !== undefined ? 1 : 0, reason: extra.reason ?? null, setReason: extra.reason !== undefined ? 1 : 0 });
+      .run({
+        id,
+        status,
+        backend: extra.backend ?? null,
+        externalId: extra.externalId ?? null,
+        setExternal: extra.externalId !== undefined ? 1 : 0,
+        reason: extra.reason ?? null,
+        setReason: extra.reason !== undefined ? 1 : 0,
+      });
   }
 
   /** Record a finished run and its checkpoints in one transaction. */
-  finish(id: number, result: { status: 'completed' | 'failed' | 'cancelled'; loss?: number | null; seconds?: number | null; reason?: string | null; evals?: Checkpoint[]; schedule?: Schedule }): void {
+  finish(
+    id: number,
+    result: {
+      status: 'completed' | 'failed' | 'cancelled';
+      loss?: number | null;
+      seconds?: number | null;
+      reason?: string | null;
+      evals?: Checkpoint[];
+      schedule?: Schedule;
+    },
+  ): void {
     const tx = this.db.transaction(() => {
       this.db
-        .prepare(`UPDATE runs SET status = ?, loss = ?, seconds = ?, reason = ?, finished_at = strftime('%Y-%m-%dT%H:%M:%fZ','now') WHERE id = ?`)
+        .prepare(
+          `UPDATE runs SET status = ?, loss = ?, seconds = ?, reason = ?, finished_at = strftime('%Y-%m-%dT%H:%M:%fZ','now') WHERE id = ?`,
+        )
         .run(result.status, result.loss ?? null, result.seconds ?? null, result.reason ?? null, id);
-      const insert = this.db.prepare('INSERT INTO checkpoints (run_id, tokens, step, loss, lr) VALUES (?, ?, ?, ?, ?) ON CONFLICT (run_id, tokens) DO UPDATE SET loss = excluded.loss, lr = excluded.lr');
+      const insert = this.db.prepare(
+        'INSERT INTO checkpoints (run_id, tokens, step, loss, lr) VALUES (?, ?, ?, ?, ?) ON CONFLICT (run_id, tokens) DO UPDATE SET loss = excluded.loss, lr = excluded.lr',
+      );
       for (const e of result.evals ?? []) insert.run(id, e.tokens, e.step ?? null, e.loss, e.lr ?? null);
       if (result.schedule) this.setSchedule(id, result.schedule);
     });
@@ -711,8 +854,16 @@ export class RunStore {
     // curve is its own (a failed attempt's evals at other token counts would otherwise stay mixed in).
     return this.db.transaction(() => {
       const study = `SELECT id FROM studies WHERE name = ?`;
-      this.db.prepare(`DELETE FROM checkpoints WHERE run_id IN (SELECT id FROM runs WHERE status IN ('failed', 'cancelled') AND study_id = (${study}))`).run(studyName);
-      return this.db.prepare(`UPDATE runs SET status = 'planned', reason = NULL, external_id = NULL WHERE status IN ('failed', 'cancelled') AND study_id = (${study})`).run(studyName).changes;
+      this.db
+        .prepare(
+          `DELETE FROM checkpoints WHERE run_id IN (SELECT id FROM runs WHERE status IN ('failed', 'cancelled') AND study_id = (${study}))`,
+        )
+        .run(studyName);
+      return this.db
+        .prepare(
+          `UPDATE runs SET status = 'planned', reason = NULL, external_id = NULL WHERE status IN ('failed', 'cancelled') AND study_id = (${study})`,
+        )
+        .run(studyName).changes;
     })();
   }
 
@@ -721,20 +872,42 @@ export class RunStore {
    * A metric already stored with another value for the same run, checkpoint, task and metric is a
    * conflict, refused with both files and lines; the same value again is skipped.
    */
-  async importTaskMetrics(studyName: string, set: TaskMetricSet, wait: WaitOptions = {}): Promise<{ added: number; skipped: number }> {
+  async importTaskMetrics(
+    studyName: string,
+    set: TaskMetricSet,
+    wait: WaitOptions = {},
+  ): Promise<{ added: number; skipped: number }> {
     return this.writeTransaction(() => {
       const studyId = this.study(studyName);
       const insert = this.db.prepare(
         `INSERT INTO task_metrics (study_id, run, tokens, step, n, c, val_loss, task, metric, value, source)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
       );
-      const find = this.db.prepare('SELECT value, source FROM task_metrics WHERE study_id = ? AND run = ? AND tokens = ? AND task = ? AND metric = ?');
-      let added = 0, skipped = 0;
+      const find = this.db.prepare(
+        'SELECT value, source FROM task_metrics WHERE study_id = ? AND run = ? AND tokens = ? AND task = ? AND metric = ?',
+      );
+      let added = 0,
+        skipped = 0;
       const pauseAfter = pauseHook();
       for (const r of set.records) {
         const tokens = r.D ?? r.step ?? 0;
         const at = `${set.source}:${r.line}`;
-        if (insert.run(studyId, r.run, tokens, r.step ?? null, r.N ?? null, r.C ?? null, r.valLoss ?? null, r.task, r.metric, r.value, at).changes) added++;
+        if (
+          insert.run(
+            studyId,
+            r.run,
+            tokens,
+            r.step ?? null,
+            r.N ?? null,
+            r.C ?? null,
+            r.valLoss ?? null,
+            r.task,
+            r.metric,
+            r.value,
+            at,
+          ).changes
+        )
+          added++;
         else {
           const stored = find.get(studyId, r.run, tokens, r.task, r.metric) as { value: number; source: string | null };
           if (stored.value !== r.value) {
@@ -761,7 +934,17 @@ export class RunStore {
         `SELECT t.run, t.tokens, t.step, t.n, t.c, t.val_loss, t.task, t.metric, t.value FROM task_metrics t JOIN studies s ON s.id = t.study_id
          ${study !== undefined ? 'WHERE s.name = ?' : ''} ORDER BY t.run, t.tokens, t.task, t.metric`,
       )
-      .all(...(study !== undefined ? [study] : [])) as { run: string; tokens: number; step: number | null; n: number | null; c: number | null; val_loss: number | null; task: string; metric: string; value: number }[];
+      .all(...(study !== undefined ? [study] : [])) as {
+      run: string;
+      tokens: number;
+      step: number | null;
+      n: number | null;
+      c: number | null;
+      val_loss: number | null;
+      task: string;
+      metric: string;
+      value: number;
+    }[];
     return rows.map((r, i) => ({
       run: r.run,
       D: r.tokens,
@@ -787,7 +970,11 @@ export class RunStore {
   }
 
   latestRecommendation(studyName: string): unknown {
-    const r = this.db.prepare('SELECT json FROM recommendations WHERE study_id = (SELECT id FROM studies WHERE name = ?) ORDER BY id DESC LIMIT 1').get(studyName) as { json: string } | undefined;
+    const r = this.db
+      .prepare(
+        'SELECT json FROM recommendations WHERE study_id = (SELECT id FROM studies WHERE name = ?) ORDER BY id DESC LIMIT 1',
+      )
+      .get(studyName) as { json: string } | undefined;
     return r ? JSON.parse(r.json) : undefined;
   }
 }
@@ -809,5 +996,10 @@ export function storeDataset(store: RunStore, study?: string): Dataset {
       ...(r.name !== null ? { run: r.name } : {}),
       line: i + 1,
     }));
-  return { source: `${store.path}${study ? ` (study ${study})` : ''}`, runs, columns: { N: 'N', D: 'D', C: 'C', loss: 'loss' }, derived: {} };
+  return {
+    source: `${store.path}${study ? ` (study ${study})` : ''}`,
+    runs,
+    columns: { N: 'N', D: 'D', C: 'C', loss: 'loss' },
+    derived: {},
+  };
 }

@@ -7,19 +7,26 @@ import { InputError } from '../errors/index.js';
 import { parseTaskMetrics } from '../io/parseTaskMetrics.js';
 import { RunStore } from './store.js';
 
-const fixture = (name: string) => readFileSync(new URL(`../../test/fixtures/downstream/${name}`, import.meta.url), 'utf8');
+const fixture = (name: string) =>
+  readFileSync(new URL(`../../test/fixtures/downstream/${name}`, import.meta.url), 'utf8');
 
 test('task metrics: an lm-evaluation-harness results file goes into the store and reads back; a re-import adds nothing', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'scalelab-tasks-'));
   try {
     const store = RunStore.open(join(dir, 'runs.db'));
-    const set = parseTaskMetrics(fixture('lm-eval-pythia-160m-step143000.json'), { source: 'r.json', batchTokens: 2097152 });
+    const set = parseTaskMetrics(fixture('lm-eval-pythia-160m-step143000.json'), {
+      source: 'r.json',
+      batchTokens: 2097152,
+    });
     assert.deepEqual(await store.importTaskMetrics('pythia', set), { added: 6, skipped: 0 });
     assert.deepEqual(await store.importTaskMetrics('pythia', set), { added: 0, skipped: 6 });
     const back = store.taskMetrics('pythia');
     assert.equal(back.length, 6);
     const piqa = back.find((r) => r.task === 'piqa' && r.metric === 'acc')!;
-    assert.deepEqual([piqa.run, piqa.N, piqa.D, piqa.step, piqa.value], ['EleutherAI/pythia-160m', 162322944, 143000 * 2097152, 143000, 0.6273122959738846]);
+    assert.deepEqual(
+      [piqa.run, piqa.N, piqa.D, piqa.step, piqa.value],
+      ['EleutherAI/pythia-160m', 162322944, 143000 * 2097152, 143000, 0.6273122959738846],
+    );
     store.close();
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -29,10 +36,16 @@ test('task metrics: an lm-evaluation-harness results file goes into the store an
 test('task metrics: a file that contradicts a stored value is refused whole, naming both', async () => {
   const store = RunStore.open(':memory:');
   await store.importTaskMetrics('s', parseTaskMetrics(fixture('long.csv'), { source: 'long.csv' }));
-  const changed = fixture('long.csv').replace('r2,4e8,8e9,2.7,arc_easy,acc,0.52', 'r2,4e8,8e9,2.7,arc_easy,acc,0.52\nr3,1e9,2e10,2.5,arc_easy,acc,0.6\nr1,1e8,4e9,3.0,arc_easy,acc,0.45');
+  const changed = fixture('long.csv').replace(
+    'r2,4e8,8e9,2.7,arc_easy,acc,0.52',
+    'r2,4e8,8e9,2.7,arc_easy,acc,0.52\nr3,1e9,2e10,2.5,arc_easy,acc,0.6\nr1,1e8,4e9,3.0,arc_easy,acc,0.45',
+  );
   await assert.rejects(
     store.importTaskMetrics('s', parseTaskMetrics(changed, { source: 'changed.csv' })),
-    (e: unknown) => e instanceof InputError && e.location.line === 7 && /0\.45 .*but 0\.44 in the store \(from long\.csv:4\)/.test(e.message),
+    (e: unknown) =>
+      e instanceof InputError &&
+      e.location.line === 7 &&
+      /0\.45 .*but 0\.44 in the store \(from long\.csv:4\)/.test(e.message),
   );
   // The new run r3 of the refused file was not kept: the file is one transaction.
   assert.equal(store.taskMetrics('s').filter((r) => r.run === 'r3').length, 0);

@@ -39,19 +39,28 @@ const truth = { E: 1.69, A: 406.4, B: 410.7, alpha: 0.34, beta: 0.28 };
 const law = (N: number, D: number) => predictLoss(chinchilla, truth, { N, D });
 
 /** Three IsoFLOP budgets of five sizes each around the optimum (lines 2–16), as [N, C, D]. */
-const grid: [number, number, number][] = [1e17, 1e18, 1e19].flatMap((C) => [-2, -1, 0, 1, 2].map((k): [number, number, number] => {
-  const N = 0.1 * Math.sqrt(C / 6) * 10 ** (0.35 * k);
-  return [N, C, C / (6 * N)];
-}));
+const grid: [number, number, number][] = [1e17, 1e18, 1e19].flatMap((C) =>
+  [-2, -1, 0, 1, 2].map((k): [number, number, number] => {
+    const N = 0.1 * Math.sqrt(C / 6) * 10 ** (0.35 * k);
+    return [N, C, C / (6 * N)];
+  }),
+);
 
 /** Two groups whose loss falls with C (group a on lines 2–11, b on 12–21). */
 const groupRows = (): (string | number)[][] =>
-  (['a', 'b'] as const).flatMap((g) => Array.from({ length: 10 }, (_, k) => {
-    const C = 10 ** (17 + k * 0.5);
-    return [g, C, g === 'a' ? 1.75 + 400 * C ** -0.16 : 1.7 + 40 * C ** -0.1];
-  }));
+  (['a', 'b'] as const).flatMap((g) =>
+    Array.from({ length: 10 }, (_, k) => {
+      const C = 10 ** (17 + k * 0.5);
+      return [g, C, g === 'a' ? 1.75 + 400 * C ** -0.16 : 1.7 + 40 * C ** -0.1];
+    }),
+  );
 
-const dataset = (runs: Run[], columns: Dataset['columns'], source = 'x.csv'): Dataset => ({ source, runs, columns, derived: {} });
+const dataset = (runs: Run[], columns: Dataset['columns'], source = 'x.csv'): Dataset => ({
+  source,
+  runs,
+  columns,
+  derived: {},
+});
 
 /** An InputError naming the file, line and column, and saying what is wrong. */
 function located(file: string, line: number, column: string, detail: RegExp) {
@@ -66,7 +75,10 @@ function located(file: string, line: number, column: string, detail: RegExp) {
 }
 
 test('item 9: compare with a C of 1e308 or 5e-324, or a C = 6·N·D that overflows, is a located error, not exit 70 or Infinity', () => {
-  for (const [value, said] of [['1e308', /C = 1e308 is too large \(above 1e100/], ['5e-324', /C = 5e-324 is too small \(below 1e-100/]] as const) {
+  for (const [value, said] of [
+    ['1e308', /C = 1e308 is too large \(above 1e100/],
+    ['5e-324', /C = 5e-324 is too small \(below 1e-100/],
+  ] as const) {
     const rows = groupRows();
     rows[5][1] = value; // group a, line 7
     const f = file(`compare-${value}.csv`, csv('group,C,loss', rows));
@@ -103,7 +115,10 @@ test('item 9: plot and report with a D of 5e-324 are located errors, not "intern
   const rows: (string | number)[][] = grid.map(([N, , D]) => [N, D, law(N, D)]);
   rows[7][1] = '5e-324'; // line 9
   const f = file('tiny-d.csv', csv('N,D,loss', rows));
-  for (const args of [['plot', 'loss', f, '--out', join(dir, 'tiny.svg')], ['report', f, '--out', join(dir, 'tiny.html')]]) {
+  for (const args of [
+    ['plot', 'loss', f, '--out', join(dir, 'tiny.svg')],
+    ['report', f, '--out', join(dir, 'tiny.html')],
+  ]) {
     const r = scalelab([...args, '--bootstrap', '0']);
     assert.equal(r.code, 2, r.stderr);
     assert.ok(r.stderr.startsWith(`scalelab: error: ${f}:9 (column "D"): D = 5e-324 is too small`), r.stderr);
@@ -125,64 +140,170 @@ test('item 9: numbers in flags beyond 1e±100 are usage errors (no hang, no exit
   // 1e100 FLOPs is allowed: no transformer shape holds 8.7e49 parameters, and the plan says so.
   const big = scalelab(['plan', '--compute', '1e100', '--json'], limit);
   assert.equal(big.code, 0, big.stderr);
-  assert.ok(big.json().warnings.some((w: string) => w.startsWith('no model shape found')), big.stdout);
+  assert.ok(
+    big.json().warnings.some((w: string) => w.startsWith('no model shape found')),
+    big.stdout,
+  );
   for (const r of [huge, pool, level, big]) assert.ok(noStackTrace(r.stderr), r.stderr);
 });
 
 test('item 9: every file-reading analysis refuses a 1e308 or 5e-324 with the file, line and column', () => {
-  const transfer = [64, 256].flatMap((width, w) => [1e-3, 2e-3, 4e-3, 8e-3].map((lr, k): Run => ({ width, lr, loss: 3 + (Math.log(lr / 2e-3) ** 2) * 0.05, line: 2 + 4 * w + k })));
+  const transfer = [64, 256].flatMap((width, w) =>
+    [1e-3, 2e-3, 4e-3, 8e-3].map((lr, k): Run => ({
+      width,
+      lr,
+      loss: 3 + Math.log(lr / 2e-3) ** 2 * 0.05,
+      line: 2 + 4 * w + k,
+    })),
+  );
   transfer[3].width = 1e308;
-  assert.throws(() => learningRateTransfer(dataset(transfer, { width: 'width', lr: 'lr', loss: 'loss' })), located('x.csv', 5, 'width', /width = 1e308 is too large/));
+  assert.throws(
+    () => learningRateTransfer(dataset(transfer, { width: 'width', lr: 'lr', loss: 'loss' })),
+    located('x.csv', 5, 'width', /width = 1e308 is too large/),
+  );
 
-  const curves = [64, 256].flatMap((batch, b) => [100, 200, 400, 800].map((step, k): Run => ({ run: `b${batch}`, batch, step, loss: 4 - k * 0.3 - b * 0.1, line: 2 + 4 * b + k })));
+  const curves = [64, 256].flatMap((batch, b) =>
+    [100, 200, 400, 800].map((step, k): Run => ({
+      run: `b${batch}`,
+      batch,
+      step,
+      loss: 4 - k * 0.3 - b * 0.1,
+      line: 2 + 4 * b + k,
+    })),
+  );
   curves[6].step = 5e-324;
-  assert.throws(() => criticalBatchFromRuns(dataset(curves, { run: 'run', batch: 'batch', step: 'step', loss: 'loss' })), located('x.csv', 8, 'step', /step = 5e-324 is too small/));
+  assert.throws(
+    () => criticalBatchFromRuns(dataset(curves, { run: 'run', batch: 'batch', step: 'step', loss: 'loss' })),
+    located('x.csv', 8, 'step', /step = 5e-324 is too small/),
+  );
 
-  const sweep = [1e18, 1e19].flatMap((C, c) => [1e-3, 2e-3, 4e-3].map((lr, k): Run => ({ C, lr, batch: 2e5, loss: 3 - c * 0.1 + k * 0.01, line: 2 + 3 * c + k })));
+  const sweep = [1e18, 1e19].flatMap((C, c) =>
+    [1e-3, 2e-3, 4e-3].map((lr, k): Run => ({ C, lr, batch: 2e5, loss: 3 - c * 0.1 + k * 0.01, line: 2 + 3 * c + k })),
+  );
   sweep[4].loss = 1e308;
-  assert.throws(() => fitHparamLaws(dataset(sweep, { C: 'C', lr: 'lr', batch: 'batch', loss: 'loss' }), { at: 1e20 }), located('x.csv', 6, 'loss', /loss = 1e308 is too large/));
+  assert.throws(
+    () => fitHparamLaws(dataset(sweep, { C: 'C', lr: 'lr', batch: 'batch', loss: 'loss' }), { at: 1e20 }),
+    located('x.csv', 6, 'loss', /loss = 1e308 is too large/),
+  );
 
-  const shapes: Run[] = [{ N: 1.2e8, width: 1024, layers: 10, loss: 3.01, line: 2 }, { N: 1.2e8, width: 768, layers: 17, loss: 5e-324, line: 3 }];
-  assert.throws(() => aspectSpread(dataset(shapes, { N: 'N', width: 'width', layers: 'layers', loss: 'loss' })), located('x.csv', 3, 'loss', /loss = 5e-324 is too small/));
+  const shapes: Run[] = [
+    { N: 1.2e8, width: 1024, layers: 10, loss: 3.01, line: 2 },
+    { N: 1.2e8, width: 768, layers: 17, loss: 5e-324, line: 3 },
+  ];
+  assert.throws(
+    () => aspectSpread(dataset(shapes, { N: 'N', width: 'width', layers: 'layers', loss: 'loss' })),
+    located('x.csv', 3, 'loss', /loss = 5e-324 is too small/),
+  );
 
-  assert.throws(() => coordinateCheck([{ layer: 'attn', width: 64, value: 1, line: 2 }, { layer: 'attn', width: 128, value: 1e308, line: 3 }], 0.2, 'x.csv'), located('x.csv', 3, 'value', /value = 1e308 is too large/));
+  assert.throws(
+    () =>
+      coordinateCheck(
+        [
+          { layer: 'attn', width: 64, value: 1, line: 2 },
+          { layer: 'attn', width: 128, value: 1e308, line: 3 },
+        ],
+        0.2,
+        'x.csv',
+      ),
+    located('x.csv', 3, 'value', /value = 1e308 is too large/),
+  );
 
-  const points = Array.from({ length: 8 }, (_, i) => ({ curve: 'c', x: 10 ** (3 + i * 0.4), y: 0.5 + 5 * 10 ** (-0.3 * (3 + i * 0.4)), train: i < 6, line: i + 2 }));
+  const points = Array.from({ length: 8 }, (_, i) => ({
+    curve: 'c',
+    x: 10 ** (3 + i * 0.4),
+    y: 0.5 + 5 * 10 ** (-0.3 * (3 + i * 0.4)),
+    train: i < 6,
+    line: i + 2,
+  }));
   points[2].x = 1e308;
-  assert.throws(() => backtestCurves(points, powerLaw('D'), 'x.csv', { x: 'Seen Examples', y: 'Loss' }), located('x.csv', 4, 'Seen Examples', /x = 1e308 is too large/));
+  assert.throws(
+    () => backtestCurves(points, powerLaw('D'), 'x.csv', { x: 'Seen Examples', y: 'Loss' }),
+    located('x.csv', 4, 'Seen Examples', /x = 1e308 is too large/),
+  );
 
-  assert.throws(() => parsePools('name,b,tau\nstrict,-1e308,6.7\nloose,-0.12,8.5\n', 'pools.csv'), (e: unknown) => e instanceof InputError && /^pools\.csv:2:2 \(column "b"\): b = -1e308 is too large/.test(e.message));
+  assert.throws(
+    () => parsePools('name,b,tau\nstrict,-1e308,6.7\nloose,-0.12,8.5\n', 'pools.csv'),
+    (e: unknown) =>
+      e instanceof InputError && /^pools\.csv:2:2 \(column "b"\): b = -1e308 is too large/.test(e.message),
+  );
 
-  const curve = Array.from({ length: 8 }, (_, i): Run => ({ D: 10 ** (6 + i), loss: 2 + 30 * 10 ** (-0.3 * (6 + i)), line: i + 2 }));
+  const curve = Array.from({ length: 8 }, (_, i): Run => ({
+    D: 10 ** (6 + i),
+    loss: 2 + 30 * 10 ** (-0.3 * (6 + i)),
+    line: i + 2,
+  }));
   curve[5].loss = 5e-324;
-  assert.throws(() => learningCurveRegions(dataset(curve, { D: 'D', loss: 'loss' }), 'D'), located('x.csv', 7, 'loss', /loss = 5e-324 is too small/));
+  assert.throws(
+    () => learningCurveRegions(dataset(curve, { D: 'D', loss: 'loss' }), 'D'),
+    located('x.csv', 7, 'loss', /loss = 5e-324 is too small/),
+  );
 });
 
 test('item 10: frontier on a constant loss column is refused at the loss column, not a = 0.5 with exit 0', () => {
-  const f = file('frontier-flat.csv', csv('N,D,loss', grid.map(([N, , D]) => [N, D, 3])));
+  const f = file(
+    'frontier-flat.csv',
+    csv(
+      'N,D,loss',
+      grid.map(([N, , D]) => [N, D, 3]),
+    ),
+  );
   const r = scalelab(['frontier', f, '--bootstrap', '10']);
   assert.equal(r.code, 2, r.stderr);
-  assert.ok(r.stderr.startsWith(`scalelab: error: ${f}:2 (column "loss"): every run of the C = 1e17 budget has the same loss (3)`), r.stderr);
+  assert.ok(
+    r.stderr.startsWith(
+      `scalelab: error: ${f}:2 (column "loss"): every run of the C = 1e17 budget has the same loss (3)`,
+    ),
+    r.stderr,
+  );
   assert.match(r.stderr, /approach 3: .*every run has the same loss \(3\)/);
   assert.equal(r.stdout, '');
   assert.ok(noStackTrace(r.stderr), r.stderr);
 });
 
 test('item 10: frontier --approach 3 on runs of one model size is refused, not N_opt with a zero-width interval', () => {
-  const f = file('frontier-one-n.csv', csv('N,D,loss', Array.from({ length: 8 }, (_, i) => [1e8, 1e9 * 2 ** i, law(1e8, 1e9 * 2 ** i)])));
+  const f = file(
+    'frontier-one-n.csv',
+    csv(
+      'N,D,loss',
+      Array.from({ length: 8 }, (_, i) => [1e8, 1e9 * 2 ** i, law(1e8, 1e9 * 2 ** i)]),
+    ),
+  );
   const r = scalelab(['frontier', f, '--approach', '3', '--bootstrap', '10']);
   assert.equal(r.code, 2, r.stderr);
-  assert.ok(r.stderr.startsWith(`scalelab: error: ${f}:2 (column "N"): every run has N = 1e8: fitting law chinchilla (its N term) needs runs at 3 or more different values of N`), r.stderr);
+  assert.ok(
+    r.stderr.startsWith(
+      `scalelab: error: ${f}:2 (column "N"): every run has N = 1e8: fitting law chinchilla (its N term) needs runs at 3 or more different values of N`,
+    ),
+    r.stderr,
+  );
   assert.ok(noStackTrace(r.stderr), r.stderr);
 });
 
 test('item 10: frontier refuses flat IsoFLOP profiles and vertex exponents outside 0…1; a bad bootstrap replicate is left out', () => {
   // Loss rising with scale as 1 + 0.1·ln(N·D): every profile (fixed N·D) is flat.
-  const rising = dataset(grid.map(([N, C, D], i) => ({ N, C, D, loss: 1 + 0.1 * Math.log(N * D), line: i + 2 })), { N: 'N', C: 'C', loss: 'loss' });
-  assert.throws(() => approach2(rising, [1e23]), located('x.csv', 2, 'loss', /every run of the C = 1e17 budget has the same loss/));
+  const rising = dataset(
+    grid.map(([N, C, D], i) => ({ N, C, D, loss: 1 + 0.1 * Math.log(N * D), line: i + 2 })),
+    { N: 'N', C: 'C', loss: 'loss' },
+  );
+  assert.throws(
+    () => approach2(rising, [1e23]),
+    located('x.csv', 2, 'loss', /every run of the C = 1e17 budget has the same loss/),
+  );
   // Minima at 2e6 then 2e8 for ten times the compute: N_opt ∝ C^2, so D_opt would shrink.
-  const steep = dataset([1e18, 1e19].flatMap((C, c) => [1, 2, 4].map((m, k) => { const N = m * (c ? 1e8 : 1e6); return { N, C, D: C / (6 * N), loss: 3 - 0.2 * c + (k === 1 ? 0 : 0.1), line: 2 + 3 * c + k }; })), { N: 'N', C: 'C', loss: 'loss' });
-  assert.throws(() => approach2(steep, [1e23]), (e: unknown) => e instanceof InputError && /N_opt ∝ C\^2\.000: an exponent outside 0…1 means D_opt would shrink/.test(e.message));
+  const steep = dataset(
+    [1e18, 1e19].flatMap((C, c) =>
+      [1, 2, 4].map((m, k) => {
+        const N = m * (c ? 1e8 : 1e6);
+        return { N, C, D: C / (6 * N), loss: 3 - 0.2 * c + (k === 1 ? 0 : 0.1), line: 2 + 3 * c + k };
+      }),
+    ),
+    { N: 'N', C: 'C', loss: 'loss' },
+  );
+  assert.throws(
+    () => approach2(steep, [1e23]),
+    (e: unknown) =>
+      e instanceof InputError && /N_opt ∝ C\^2\.000: an exponent outside 0…1 means D_opt would shrink/.test(e.message),
+  );
   // One replicate with α < 0 has no frontier: it is left out, not a FitError for the whole approach.
   const a3 = approach3(chinchilla, truth, [1e23], [truth, { ...truth, alpha: 0.35 }, { ...truth, alpha: -0.1 }]);
   assert.equal(a3.replicates, 2);
@@ -191,11 +312,32 @@ test('item 10: frontier refuses flat IsoFLOP profiles and vertex exponents outsi
 
 test('item 10: Approach 1 refuses training curves that never cross and an envelope whose loss rises with compute', () => {
   const curves = (loss: (N: number, D: number) => number, sizes: number[]) =>
-    dataset(sizes.flatMap((N, i) => Array.from({ length: 16 }, (_, k) => { const D = 10 ** (8 + k * 0.15); return { run: `r${i}`, N, D, C: 6 * N * D, loss: loss(N, D), line: 2 + 16 * i + k }; })), { run: 'run', N: 'N', D: 'D', loss: 'loss' });
+    dataset(
+      sizes.flatMap((N, i) =>
+        Array.from({ length: 16 }, (_, k) => {
+          const D = 10 ** (8 + k * 0.15);
+          return { run: `r${i}`, N, D, C: 6 * N * D, loss: loss(N, D), line: 2 + 16 * i + k };
+        }),
+      ),
+      { run: 'run', N: 'N', D: 'D', loss: 'loss' },
+    );
   // The smaller run is lowest everywhere their compute overlaps: a "frontier" of one size, a ≈ 1e-28.
-  assert.throws(() => approach1(curves(law, [1e7, 1e9]), [1e23]), (e: unknown) => e instanceof InputError && /only one model size \(N = 1e7\) is ever the lowest at any compute/.test(e.message));
+  assert.throws(
+    () => approach1(curves(law, [1e7, 1e9]), [1e23]),
+    (e: unknown) =>
+      e instanceof InputError && /only one model size \(N = 1e7\) is ever the lowest at any compute/.test(e.message),
+  );
   // Loss that grows with training: the lowest loss rises with compute, so nothing is compute-optimal.
-  assert.throws(() => approach1(curves((N, D) => 1 + 0.1 * Math.log(N * D), [1e7, 2.5e7, 6.3e7, 1.6e8]), [1e23]), (e: unknown) => e instanceof InputError && /the lowest loss of the training curves does not fall as compute grows/.test(e.message));
+  assert.throws(
+    () =>
+      approach1(
+        curves((N, D) => 1 + 0.1 * Math.log(N * D), [1e7, 2.5e7, 6.3e7, 1.6e8]),
+        [1e23],
+      ),
+    (e: unknown) =>
+      e instanceof InputError &&
+      /the lowest loss of the training curves does not fall as compute grows/.test(e.message),
+  );
   assert.ok(approach1(curves(law, [1e7, 2.5e7, 6.3e7, 1.6e8, 4e8, 1e9]), [1e23]).a > 0.3);
 });
 
@@ -204,43 +346,90 @@ test('item 10: curve never prints a negative or absurd intrinsic dimension, nor 
   const f = file('curve-rising.csv', csv('D,loss', rows));
   const r = scalelab(['curve', f]);
   assert.equal(r.code, 2, r.stderr);
-  assert.ok(r.stderr.startsWith(`scalelab: error: ${f}:2 (column "loss"): the loss does not fall as D grows (fitted α = -`), r.stderr);
+  assert.ok(
+    r.stderr.startsWith(`scalelab: error: ${f}:2 (column "loss"): the loss does not fall as D grows (fitted α = -`),
+    r.stderr,
+  );
   assert.match(r.stderr, /gives no intrinsic dimension for α ≤ 0/);
   assert.equal(r.stdout, '');
   // α = 6: no dimension, and the reason instead.
-  const steep = learningCurveRegions(dataset(Array.from({ length: 12 }, (_, i) => ({ D: 2 + i * 0.5, loss: 0.5 + 3e6 * (2 + i * 0.5) ** -6, line: i + 2 })), { D: 'D', loss: 'loss' }), 'D');
+  const steep = learningCurveRegions(
+    dataset(
+      Array.from({ length: 12 }, (_, i) => ({ D: 2 + i * 0.5, loss: 0.5 + 3e6 * (2 + i * 0.5) ** -6, line: i + 2 })),
+      { D: 'D', loss: 'loss' },
+    ),
+    'D',
+  );
   assert.equal(steep.intrinsicDimension, undefined);
   assert.match(steep.intrinsicDimensionNote!, /^α = 6\.00 is far steeper than any published exponent/);
   assert.doesNotMatch(steep.summary, /intrinsic dimension of about/);
   // Two runs at each D (seeds): every slope is finite, measured from the previous D.
-  const twice = Array.from({ length: 12 }, (_, i) => ({ D: 10 ** (6 + Math.floor(i / 2)), loss: 2 + 30 * 10 ** (-0.3 * (6 + Math.floor(i / 2))) * (1 + 0.01 * (i % 2)), line: i + 2 }));
+  const twice = Array.from({ length: 12 }, (_, i) => ({
+    D: 10 ** (6 + Math.floor(i / 2)),
+    loss: 2 + 30 * 10 ** (-0.3 * (6 + Math.floor(i / 2))) * (1 + 0.01 * (i % 2)),
+    line: i + 2,
+  }));
   const c = learningCurveRegions(dataset(twice, { D: 'D', loss: 'loss' }), 'D');
-  assert.ok(c.points.every((p) => p.localSlope === undefined || Number.isFinite(p.localSlope)), JSON.stringify(c.points));
+  assert.ok(
+    c.points.every((p) => p.localSlope === undefined || Number.isFinite(p.localSlope)),
+    JSON.stringify(c.points),
+  );
   assert.equal(c.points.filter((p) => p.localSlope === undefined).length, 2);
   assert.ok(localSlopes(twice.map((p) => ({ x: p.D, y: p.loss }))).every((s) => Number.isFinite(s.slope)));
 });
 
 test('item 10: compare refuses a group of identical runs, a flat loss and a rising loss instead of fitting them', () => {
-  const base = groupRows().map(([group, C, loss], i): Run => ({ group: String(group), C: Number(C), loss: Number(loss), line: i + 2 }));
+  const base = groupRows().map(([group, C, loss], i): Run => ({
+    group: String(group),
+    C: Number(C),
+    loss: Number(loss),
+    line: i + 2,
+  }));
   const columns = { group: 'group', C: 'C', loss: 'loss' };
   const identical = base.map((r) => (r.group === 'a' ? { ...r, C: 1e18, loss: 3 } : r));
-  assert.throws(() => compareGroups(dataset(identical, columns)), located('x.csv', 2, 'C', /every run of group "a" has C = 1e18: a curve E \+ A·C\^\(−α\) needs runs at 4 or more different values of C/));
+  assert.throws(
+    () => compareGroups(dataset(identical, columns)),
+    located(
+      'x.csv',
+      2,
+      'C',
+      /every run of group "a" has C = 1e18: a curve E \+ A·C\^\(−α\) needs runs at 4 or more different values of C/,
+    ),
+  );
   const flat = base.map((r) => (r.group === 'b' ? { ...r, loss: 2.5 } : r));
-  assert.throws(() => compareGroups(dataset(flat, columns)), located('x.csv', 12, 'loss', /every run of group "b" has the same loss \(2\.5\)/));
+  assert.throws(
+    () => compareGroups(dataset(flat, columns)),
+    located('x.csv', 12, 'loss', /every run of group "b" has the same loss \(2\.5\)/),
+  );
   const rising = base.map((r, i) => (r.group === 'a' ? { ...r, loss: 2 + 0.01 * i } : r));
-  assert.throws(() => compareGroups(dataset(rising, columns)), located('x.csv', 2, 'loss', /the loss of group "a" does not fall as C grows \(fitted α = -/));
+  assert.throws(
+    () => compareGroups(dataset(rising, columns)),
+    located('x.csv', 2, 'loss', /the loss of group "a" does not fall as C grows \(fitted α = -/),
+  );
 });
 
 test('item 10: curves with no curve it can score refuses instead of printing a median of NaN', () => {
-  const f = file('curves-one-x.csv', csv('Domain,Task,Model,Seen Examples,Loss,Training', Array.from({ length: 6 }, (_, i) => ['d', 't', 'm', 1000, 0.5 + i * 0.01, i < 4 ? 1 : 0])));
+  const f = file(
+    'curves-one-x.csv',
+    csv(
+      'Domain,Task,Model,Seen Examples,Loss,Training',
+      Array.from({ length: 6 }, (_, i) => ['d', 't', 'm', 1000, 0.5 + i * 0.01, i < 4 ? 1 : 0]),
+    ),
+  );
   const r = scalelab(['curves', f]);
   assert.equal(r.code, 2, r.stderr);
-  assert.equal(r.stderr, `scalelab: error: ${f}: no curve could be scored: d / t / m: 1 distinct training x for 3 parameters\n`);
+  assert.equal(
+    r.stderr,
+    `scalelab: error: ${f}: no curve could be scored: d / t / m: 1 distinct training x for 3 parameters\n`,
+  );
   assert.equal(r.stdout, '');
 });
 
 test('item 10: depth-width says every shape ties instead of naming a best one', () => {
-  const f = file('shapes-tie.csv', 'N,width,layers,loss\n1.2e8,1024,10,3\n1.2e8,768,17,3\n1.2e8,512,38,3\n9.4e8,2048,19,2.61\n9.4e8,1536,33,2.6\n');
+  const f = file(
+    'shapes-tie.csv',
+    'N,width,layers,loss\n1.2e8,1024,10,3\n1.2e8,768,17,3\n1.2e8,512,38,3\n9.4e8,2048,19,2.61\n9.4e8,1536,33,2.6\n',
+  );
   const r = scalelab(['depth-width', f]);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /1\.2e8 +3 +all tie +– +– +0\.00 %/);
@@ -249,37 +438,98 @@ test('item 10: depth-width says every shape ties instead of naming a best one', 
 });
 
 test('item 10: learning-rate sweeps with a flat loss are refused (mup transfer, hparams --sweep), not "it transfers"', () => {
-  const transfer = [64, 256].flatMap((width, w) => [1e-3, 2e-3, 4e-3, 8e-3].map((lr, k): Run => ({ width, lr, loss: w ? 3 + (Math.log(lr / 2e-3) ** 2) * 0.05 : 3, line: 2 + 4 * w + k })));
-  assert.throws(() => learningRateTransfer(dataset(transfer, { width: 'width', lr: 'lr', loss: 'loss' })), located('x.csv', 2, 'loss', /every run at width 64 has the same loss \(3\)/));
-  const sweep = [1e18, 1e19].flatMap((C, c) => [1e-3, 2e-3, 4e-3].map((lr, k): Run => ({ C, lr, batch: 2e5, loss: 3, line: 2 + 3 * c + k })));
-  assert.throws(() => fitHparamLaws(dataset(sweep, { C: 'C', lr: 'lr', batch: 'batch', loss: 'loss' }), { at: 1e20 }), located('x.csv', 2, 'loss', /every run has the same loss \(3\)/));
+  const transfer = [64, 256].flatMap((width, w) =>
+    [1e-3, 2e-3, 4e-3, 8e-3].map((lr, k): Run => ({
+      width,
+      lr,
+      loss: w ? 3 + Math.log(lr / 2e-3) ** 2 * 0.05 : 3,
+      line: 2 + 4 * w + k,
+    })),
+  );
+  assert.throws(
+    () => learningRateTransfer(dataset(transfer, { width: 'width', lr: 'lr', loss: 'loss' })),
+    located('x.csv', 2, 'loss', /every run at width 64 has the same loss \(3\)/),
+  );
+  const sweep = [1e18, 1e19].flatMap((C, c) =>
+    [1e-3, 2e-3, 4e-3].map((lr, k): Run => ({ C, lr, batch: 2e5, loss: 3, line: 2 + 3 * c + k })),
+  );
+  assert.throws(
+    () => fitHparamLaws(dataset(sweep, { C: 'C', lr: 'lr', batch: 'batch', loss: 'loss' }), { at: 1e20 }),
+    located('x.csv', 2, 'loss', /every run has the same loss \(3\)/),
+  );
 });
 
 test('item 10: bcrit FILE refuses a constant loss and one-checkpoint runs, and does not count a target passed before the first checkpoint', () => {
   const columns = { run: 'run', batch: 'batch', step: 'step', loss: 'loss' };
-  const flat = [64, 256].flatMap((batch, b) => [100, 200, 400].map((step, k): Run => ({ run: `b${batch}`, batch, step, loss: 3, line: 2 + 3 * b + k })));
-  assert.throws(() => criticalBatchFromRuns(dataset(flat, columns)), located('x.csv', 2, 'loss', /every run has the same loss \(3\)/));
-  const single: Run[] = [{ run: 'b64', batch: 64, step: 100, loss: 4, line: 2 }, { run: 'b256', batch: 256, step: 100, loss: 3.5, line: 3 }];
-  assert.throws(() => criticalBatchFromRuns(dataset(single, columns)), located('x.csv', 2, 'run', /run "b64" has one checkpoint/));
+  const flat = [64, 256].flatMap((batch, b) =>
+    [100, 200, 400].map((step, k): Run => ({ run: `b${batch}`, batch, step, loss: 3, line: 2 + 3 * b + k })),
+  );
+  assert.throws(
+    () => criticalBatchFromRuns(dataset(flat, columns)),
+    located('x.csv', 2, 'loss', /every run has the same loss \(3\)/),
+  );
+  const single: Run[] = [
+    { run: 'b64', batch: 64, step: 100, loss: 4, line: 2 },
+    { run: 'b256', batch: 256, step: 100, loss: 3.5, line: 3 },
+  ];
+  assert.throws(
+    () => criticalBatchFromRuns(dataset(single, columns)),
+    located('x.csv', 2, 'run', /run "b64" has one checkpoint/),
+  );
   // Already at 2 (below 3) when first logged at step 100: it got there at some earlier, unlogged step.
-  assert.equal(stepsToReach([{ step: 100, loss: 2 }, { step: 200, loss: 1.9 }], 3), undefined);
-  assert.equal(stepsToReach([{ step: 100, loss: 3 }, { step: 200, loss: 2 }], 3), 100);
+  assert.equal(
+    stepsToReach(
+      [
+        { step: 100, loss: 2 },
+        { step: 200, loss: 1.9 },
+      ],
+      3,
+    ),
+    undefined,
+  );
+  assert.equal(
+    stepsToReach(
+      [
+        { step: 100, loss: 3 },
+        { step: 200, loss: 2 },
+      ],
+      3,
+    ),
+    100,
+  );
 });
 
 test('item 10: plan and predict refuse a fit whose runs never varied N, and locate a non-positive exponent in the fit file', () => {
-  const runs = file('fit-one-n.csv', csv('N,D,loss', Array.from({ length: 8 }, (_, i) => [1e8, 1e9 * 2 ** i, law(1e8, 1e9 * 2 ** i)])));
+  const runs = file(
+    'fit-one-n.csv',
+    csv(
+      'N,D,loss',
+      Array.from({ length: 8 }, (_, i) => [1e8, 1e9 * 2 ** i, law(1e8, 1e9 * 2 ** i)]),
+    ),
+  );
   const fitFile = join(dir, 'fit-one-n.json');
   // The Chinchilla form as asked (auto would reduce it to a power law in D, which plan refuses too).
   const fit = scalelab(['fit', runs, '--law', 'chinchilla', '--loss', 'huber', '--out', fitFile]);
   assert.equal(fit.code, 0, fit.stderr);
   const json = JSON.parse(readFileSync(fitFile, 'utf8'));
-  const rangesLine = readFileSync(fitFile, 'utf8').split('\n').findIndex((l) => /^ {6}"N": \[$/.test(l)) + 1;
+  const rangesLine =
+    readFileSync(fitFile, 'utf8')
+      .split('\n')
+      .findIndex((l) => /^ {6}"N": \[$/.test(l)) + 1;
   const plan = scalelab(['plan', '--compute', '1e22', '--fit', fitFile]);
   assert.equal(plan.code, 2, plan.stderr);
-  assert.ok(plan.stderr.startsWith(`scalelab: error: ${fitFile}:${rangesLine}:12 (column "data.ranges.N"): the fit's runs all had N = 1e8: its N term is not determined by them`), plan.stderr);
+  assert.ok(
+    plan.stderr.startsWith(
+      `scalelab: error: ${fitFile}:${rangesLine}:12 (column "data.ranges.N"): the fit's runs all had N = 1e8: its N term is not determined by them`,
+    ),
+    plan.stderr,
+  );
   const predict = scalelab(['predict', '--fit', fitFile, '--N', '1e9', '--D', '2e10']);
   assert.equal(predict.code, 2, predict.stderr);
-  assert.match(predict.stderr, /the fit's runs all had N = 1e8: its N dependence is not determined by them, so it cannot predict at N = 1e9/);
+  assert.match(
+    predict.stderr,
+    /the fit's runs all had N = 1e8: its N dependence is not determined by them, so it cannot predict at N = 1e9/,
+  );
   // At the one N the runs had, the prediction stands.
   assert.equal(scalelab(['predict', '--fit', fitFile, '--N', '1e8', '--D', '2e10']).code, 0);
 
@@ -292,20 +542,43 @@ test('item 10: plan and predict refuse a fit whose runs never varied N, and loca
   const alphaLine = text.split('\n').findIndex((l) => l.startsWith('    "alpha": ')) + 1;
   const p2 = scalelab(['plan', '--compute', '1e22', '--fit', negative]);
   assert.equal(p2.code, 2, p2.stderr);
-  assert.ok(p2.stderr.startsWith(`scalelab: error: ${negative}:${alphaLine}:14 (column "params.alpha"): the law's alpha = -0.04 is not positive`), p2.stderr);
+  assert.ok(
+    p2.stderr.startsWith(
+      `scalelab: error: ${negative}:${alphaLine}:14 (column "params.alpha"): the law's alpha = -0.04 is not positive`,
+    ),
+    p2.stderr,
+  );
   const w = scalelab(['predict', '--fit', negative, '--N', '1e9', '--D', '2e10', '--json']);
   assert.equal(w.code, 0, w.stderr);
-  assert.match(w.json().warnings.map((x: { message: string }) => x.message).join('\n'), /the law's alpha = -0\.04 is not positive: its loss does not fall with N/);
+  assert.match(
+    w
+      .json()
+      .warnings.map((x: { message: string }) => x.message)
+      .join('\n'),
+    /the law's alpha = -0\.04 is not positive: its loss does not fall with N/,
+  );
   for (const r of [plan, predict, p2]) assert.ok(noStackTrace(r.stderr), r.stderr);
 });
 
 test('item 10: report refuses identical runs (was exit 70 in a quantile); plot prints the analysis warnings', () => {
-  const f = file('identical.csv', csv('N,D,loss', Array.from({ length: 8 }, () => [1e8, 2e9, 3])));
+  const f = file(
+    'identical.csv',
+    csv(
+      'N,D,loss',
+      Array.from({ length: 8 }, () => [1e8, 2e9, 3]),
+    ),
+  );
   const r = scalelab(['report', f, '--bootstrap', '10', '--out', join(dir, 'identical.html')]);
   assert.equal(r.code, 2, r.stderr);
   assert.ok(r.stderr.startsWith(`scalelab: error: ${f}:2 (column "loss"): every run has the same loss (3)`), r.stderr);
   assert.ok(noStackTrace(r.stderr), r.stderr);
-  const rising = file('rising.csv', csv('N,D,loss', grid.map(([N, , D]) => [N, D, 1 + 0.1 * Math.log(N * D) + 0.01 * Math.log(N)])));
+  const rising = file(
+    'rising.csv',
+    csv(
+      'N,D,loss',
+      grid.map(([N, , D]) => [N, D, 1 + 0.1 * Math.log(N * D) + 0.01 * Math.log(N)]),
+    ),
+  );
   const p = scalelab(['plot', 'loss', rising, '--bootstrap', '0', '--out', join(dir, 'rising.svg')]);
   assert.equal(p.code, 0, p.stderr);
   assert.match(p.stderr, /^wrote .*rising\.svg/);
@@ -313,11 +586,24 @@ test('item 10: report refuses identical runs (was exit 70 in a quantile); plot p
 });
 
 test('item 10: the output layer refuses NaN and Infinity as results, naming where they are', () => {
-  assert.deepEqual(nonFiniteNumbers({ a: 1, targets: [{ N: NaN }, { D: Infinity }], ok: [1, 2] }), ['targets[0].N = NaN', 'targets[1].D = Infinity']);
+  assert.deepEqual(nonFiniteNumbers({ a: 1, targets: [{ N: NaN }, { D: Infinity }], ok: [1, 2] }), [
+    'targets[0].N = NaN',
+    'targets[1].D = Infinity',
+  ]);
   assert.deepEqual(nonFiniteNumbers({ a: 1, b: [2, { c: 3 }], s: 'NaN' }), []);
-  assert.throws(() => printResult({ loss: NaN }, 'runs.csv'), (e: unknown) => e instanceof InputError && /^runs\.csv: the analysis came out non-finite \(loss = NaN\)/.test(e.message));
-  assert.throws(() => writeResult('N_opt  NaN [1e10, 2e10]\n', 'runs.csv'), (e: unknown) => e instanceof InputError && /non-finite \(NaN in "N_opt  NaN \[1e10, 2e10\]"\)/.test(e.message));
-  assert.throws(() => writeResult('spread Infinity %\n'), (e: unknown) => e instanceof UsageError);
+  assert.throws(
+    () => printResult({ loss: NaN }, 'runs.csv'),
+    (e: unknown) =>
+      e instanceof InputError && /^runs\.csv: the analysis came out non-finite \(loss = NaN\)/.test(e.message),
+  );
+  assert.throws(
+    () => writeResult('N_opt  NaN [1e10, 2e10]\n', 'runs.csv'),
+    (e: unknown) => e instanceof InputError && /non-finite \(NaN in "N_opt {2}NaN \[1e10, 2e10\]"\)/.test(e.message),
+  );
+  assert.throws(
+    () => writeResult('spread Infinity %\n'),
+    (e: unknown) => e instanceof UsageError,
+  );
   // A file name may hold anything: only the report's own numbers are scanned.
   const out: string[] = [];
   const write = process.stdout.write;
@@ -333,7 +619,13 @@ test('item 10: the output layer refuses NaN and Infinity as results, naming wher
 test('item 10: a bootstrap summary whose replicates are all non-finite has no interval instead of crashing', () => {
   const names = chinchilla.params.map((p) => p.name);
   const values = Float64Array.from({ length: 3 * names.length }, () => NaN);
-  const s = summariseBootstrap(chinchilla, { names, values, converged: Uint8Array.of(1, 1, 1), replicates: 3, seed: 0 });
+  const s = summariseBootstrap(chinchilla, {
+    names,
+    values,
+    converged: Uint8Array.of(1, 1, 1),
+    replicates: 3,
+    seed: 0,
+  });
   assert.deepEqual(s.intervals, {});
   assert.deepEqual(s.derivedIntervals, {});
   assert.equal(s.converged, 3);
@@ -341,6 +633,9 @@ test('item 10: a bootstrap summary whose replicates are all non-finite has no in
 
 test('item 10: selection over a pool too small for its budget is refused, not a million-pass loop', () => {
   const tiny = { ...goyal2024, poolSize: 1, pools: [{ name: 'slow', b: -0.16, tau: 1e9 }] };
-  assert.throws(() => selectionError(tiny, ['slow'], 1e12), (e: unknown) => e instanceof UsageError && /more than 1e6 passes over the data/.test(e.message));
+  assert.throws(
+    () => selectionError(tiny, ['slow'], 1e12),
+    (e: unknown) => e instanceof UsageError && /more than 1e6 passes over the data/.test(e.message),
+  );
   assert.ok(Number.isFinite(selectionError(goyal2024, ['top 0–10 %'], 1e10)));
 });

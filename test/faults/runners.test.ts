@@ -48,24 +48,53 @@ async function waitFor(what: string, cond: () => boolean, ms = 60_000): Promise<
   }
 }
 
-const config = (seed: number) => ({ n_layer: 2, d_model: 64, n_heads: 1, tokens: 3e6, batch_tokens: 4096, learning_rate: 1e-3, seed });
+const config = (seed: number) => ({
+  n_layer: 2,
+  d_model: 64,
+  n_heads: 1,
+  tokens: 3e6,
+  batch_tokens: 4096,
+  learning_rate: 1e-3,
+  seed,
+});
 
 function writePlan(file: string, seeds: number[]): string {
-  const isoflop = seeds.map((seed) => ({ phase: 'isoflop', C: 6 * 98304 * 3e6, N: 98304, config: config(seed), seconds: 1 }));
+  const isoflop = seeds.map((seed) => ({
+    phase: 'isoflop',
+    C: 6 * 98304 * 3e6,
+    N: 98304,
+    config: config(seed),
+    seconds: 1,
+  }));
   writeFileSync(file, JSON.stringify({ kind: 'scalelab-sweep-plan', probe: [], isoflop }, null, 2) + '\n');
   return file;
 }
 
 function planStore(db: string, study: string, seeds: number[]): RunStore {
   const store = RunStore.open(db);
-  store.plan(study, seeds.map((seed) => ({ key: `k-${seed}`, phase: 'isoflop', config: config(seed), N: 98304, D: 3e6, C: 6 * 98304 * 3e6, estimatedSeconds: 1 })));
+  store.plan(
+    study,
+    seeds.map((seed) => ({
+      key: `k-${seed}`,
+      phase: 'isoflop',
+      config: config(seed),
+      N: 98304,
+      D: 3e6,
+      C: 6 * 98304 * 3e6,
+      estimatedSeconds: 1,
+    })),
+  );
   return store;
 }
 
 /** The CLI as a child process that a test can kill, with a deadline so a hang fails instead of blocking. */
 function cli(args: string[], ms = 120_000): { pid: number; kill: () => void; done: Promise<CliResult> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', `${root}src/cli/run.ts`, ...args], { cwd: root, env: { ...process.env, SCALELAB_DEBUG: '' } });
-  let stdout = '', stderr = '';
+  const child = spawn(process.execPath, ['--import', 'tsx', `${root}src/cli/run.ts`, ...args], {
+    cwd: root,
+    env: { ...process.env, SCALELAB_DEBUG: '' },
+  });
+  let stdout = '',
+    stderr = '';
   child.stdout.on('data', (d) => (stdout += d));
   child.stderr.on('data', (d) => (stderr += d));
   const timer = setTimeout(() => child.kill('SIGKILL'), ms);
@@ -78,9 +107,16 @@ function cli(args: string[], ms = 120_000): { pid: number; kill: () => void; don
   return { pid: child.pid!, kill: () => child.kill('SIGKILL'), done };
 }
 
-const runDirs = (runsRoot: string, study: string) => (existsSync(join(runsRoot, study)) ? readdirSync(join(runsRoot, study)).sort().map((d) => join(runsRoot, study, d)) : []);
-const dirOf = (runsRoot: string, run: StoredRun) => runDirs(runsRoot, run.study).find((d) => d.split('/').pop()!.startsWith(`${run.id}-`))!;
-const readPids = (runDir: string): Record<string, number> => JSON.parse(readFileSync(join(runDir, 'pids.json'), 'utf8'));
+const runDirs = (runsRoot: string, study: string) =>
+  existsSync(join(runsRoot, study))
+    ? readdirSync(join(runsRoot, study))
+        .sort()
+        .map((d) => join(runsRoot, study, d))
+    : [];
+const dirOf = (runsRoot: string, run: StoredRun) =>
+  runDirs(runsRoot, run.study).find((d) => d.split('/').pop()!.startsWith(`${run.id}-`))!;
+const readPids = (runDir: string): Record<string, number> =>
+  JSON.parse(readFileSync(join(runDir, 'pids.json'), 'utf8'));
 const wrapperOf = (runDir: string) => Number(readFileSync(join(runDir, 'pid'), 'utf8'));
 
 /** Every process a run folder knows of: its wrapper, trainer and the trainer's child. */
@@ -112,252 +148,468 @@ function cleanUp(t: TestContext, runsRoot: string, study: string): void {
   });
 }
 
-test('item 5: --run-timeout ends a hung trainer and the child it forked; the run fails "timed out after 2 s"', { timeout: 120_000 }, async (t) => {
-  const dir = tmp('timeout');
-  const runsRoot = join(dir, 'runs');
-  cleanUp(t, runsRoot, 't');
-  const plan = writePlan(join(dir, 'plan.json'), [0]);
-  const command = `${node} ${waiting} --fork --out {run_dir}`;
-  const r = await cli(['sweep', 'run', plan, '--study', 't', '--db', join(dir, 'runs.db'), '--backend', 'local', '--runs-dir', runsRoot, '--poll', '0.05', '--run-timeout', '2', '--command', command, '--json']).done;
-  assert.equal(r.code, 1, `every run failed, so the sweep fails: ${r.stderr}`);
-  assert.deepEqual([r.json().failed, r.json().total], [1, 1], r.stderr);
-  const [run] = scalelab(['runs', 'ls', '--study', 't', '--db', join(dir, 'runs.db'), '--json']).json();
-  assert.equal(run.status, 'failed');
-  assert.match(run.reason, /^timed out after 2 s/);
-  const pids = processesOf(runsRoot, 't');
-  assert.equal(pids.length, 3, 'wrapper, trainer and its child were seen');
-  await noneLeft(pids);
-  for (const cmd of ['sweep', 'study']) assert.match(scalelab([cmd, 'run', '--help']).stdout, /--run-timeout <seconds>/, `${cmd} run takes --run-timeout`);
-});
+test(
+  'item 5: --run-timeout ends a hung trainer and the child it forked; the run fails "timed out after 2 s"',
+  { timeout: 120_000 },
+  async (t) => {
+    const dir = tmp('timeout');
+    const runsRoot = join(dir, 'runs');
+    cleanUp(t, runsRoot, 't');
+    const plan = writePlan(join(dir, 'plan.json'), [0]);
+    const command = `${node} ${waiting} --fork --out {run_dir}`;
+    const r = await cli([
+      'sweep',
+      'run',
+      plan,
+      '--study',
+      't',
+      '--db',
+      join(dir, 'runs.db'),
+      '--backend',
+      'local',
+      '--runs-dir',
+      runsRoot,
+      '--poll',
+      '0.05',
+      '--run-timeout',
+      '2',
+      '--command',
+      command,
+      '--json',
+    ]).done;
+    assert.equal(r.code, 1, `every run failed, so the sweep fails: ${r.stderr}`);
+    assert.deepEqual([r.json().failed, r.json().total], [1, 1], r.stderr);
+    const [run] = scalelab(['runs', 'ls', '--study', 't', '--db', join(dir, 'runs.db'), '--json']).json();
+    assert.equal(run.status, 'failed');
+    assert.match(run.reason, /^timed out after 2 s/);
+    const pids = processesOf(runsRoot, 't');
+    assert.equal(pids.length, 3, 'wrapper, trainer and its child were seen');
+    await noneLeft(pids);
+    for (const cmd of ['sweep', 'study'])
+      assert.match(
+        scalelab([cmd, 'run', '--help']).stdout,
+        /--run-timeout <seconds>/,
+        `${cmd} run takes --run-timeout`,
+      );
+  },
+);
 
-test('item 5: sweep cancel ends the trainer\'s whole process group, the child it forked included', { timeout: 120_000 }, async (t) => {
-  const dir = tmp('cancel');
-  const runsRoot = join(dir, 'runs');
-  cleanUp(t, runsRoot, 'c');
-  const db = join(dir, 'runs.db');
-  const store = planStore(db, 'c', [0]);
-  const command = `${node} ${waiting} --fork --out {run_dir}`;
-  const sweep = runSweep(store, 'c', localBackend({ command, root: runsRoot, cwd: dir }), { pollMs: 50 });
-  await waitFor('the trainer and its child', () => runDirs(runsRoot, 'c').some((d) => existsSync(join(d, 'pids.json'))));
-  const pids = processesOf(runsRoot, 'c');
-  assert.equal(pids.length, 3);
-  assert.ok(pids.every(running));
-  const r = scalelab(['sweep', 'cancel', '--study', 'c', '--db', db, '--backend', 'local', '--runs-dir', runsRoot, '--json']);
-  assert.equal(r.code, 0, r.stderr);
-  assert.equal(r.json().cancelled, 1);
-  await noneLeft(pids, 'processes left behind after the cancel');
-  assert.equal((await sweep).total, 1);
-  assert.equal(store.runs({ study: 'c' })[0].status, 'cancelled');
-  store.close();
-});
+test(
+  "item 5: sweep cancel ends the trainer's whole process group, the child it forked included",
+  { timeout: 120_000 },
+  async (t) => {
+    const dir = tmp('cancel');
+    const runsRoot = join(dir, 'runs');
+    cleanUp(t, runsRoot, 'c');
+    const db = join(dir, 'runs.db');
+    const store = planStore(db, 'c', [0]);
+    const command = `${node} ${waiting} --fork --out {run_dir}`;
+    const sweep = runSweep(store, 'c', localBackend({ command, root: runsRoot, cwd: dir }), { pollMs: 50 });
+    await waitFor('the trainer and its child', () =>
+      runDirs(runsRoot, 'c').some((d) => existsSync(join(d, 'pids.json'))),
+    );
+    const pids = processesOf(runsRoot, 'c');
+    assert.equal(pids.length, 3);
+    assert.ok(pids.every(running));
+    const r = scalelab([
+      'sweep',
+      'cancel',
+      '--study',
+      'c',
+      '--db',
+      db,
+      '--backend',
+      'local',
+      '--runs-dir',
+      runsRoot,
+      '--json',
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.json().cancelled, 1);
+    await noneLeft(pids, 'processes left behind after the cancel');
+    assert.equal((await sweep).total, 1);
+    assert.equal(store.runs({ study: 'c' })[0].status, 'cancelled');
+    store.close();
+  },
+);
 
-test('item 5: a trainer (and child) ignoring SIGTERM is killed after the grace period when its time is up', { timeout: 120_000 }, async (t) => {
-  const dir = tmp('sigkill');
-  const runsRoot = join(dir, 'runs');
-  cleanUp(t, runsRoot, 'k');
-  const store = planStore(join(dir, 'runs.db'), 'k', [0]);
-  const command = `${node} ${waiting} --fork --ignore-term --out {run_dir}`;
-  const p = await runSweep(store, 'k', localBackend({ command, root: runsRoot, cwd: dir, timeoutSeconds: 1, graceSeconds: 1 }), { pollMs: 50 });
-  assert.equal(p.failed, 1);
-  const [run] = store.runs({ study: 'k' });
-  assert.match(run.reason!, /^timed out after 1 s/);
-  assert.deepEqual(store.checkpoints(run.id).map((c) => c.tokens), [1e6], 'the evaluation it made before is kept');
-  const pids = processesOf(runsRoot, 'k');
-  assert.equal(pids.length, 3);
-  await noneLeft(pids);
-  store.close();
-});
+test(
+  'item 5: a trainer (and child) ignoring SIGTERM is killed after the grace period when its time is up',
+  { timeout: 120_000 },
+  async (t) => {
+    const dir = tmp('sigkill');
+    const runsRoot = join(dir, 'runs');
+    cleanUp(t, runsRoot, 'k');
+    const store = planStore(join(dir, 'runs.db'), 'k', [0]);
+    const command = `${node} ${waiting} --fork --ignore-term --out {run_dir}`;
+    const p = await runSweep(
+      store,
+      'k',
+      localBackend({ command, root: runsRoot, cwd: dir, timeoutSeconds: 1, graceSeconds: 1 }),
+      { pollMs: 50 },
+    );
+    assert.equal(p.failed, 1);
+    const [run] = store.runs({ study: 'k' });
+    assert.match(run.reason!, /^timed out after 1 s/);
+    assert.deepEqual(
+      store.checkpoints(run.id).map((c) => c.tokens),
+      [1e6],
+      'the evaluation it made before is kept',
+    );
+    const pids = processesOf(runsRoot, 'k');
+    assert.equal(pids.length, 3);
+    await noneLeft(pids);
+    store.close();
+  },
+);
 
-test('item 6: a trainer\'s impossible metrics fail its run with the file, line and value; the export re-imports', { timeout: 180_000 }, async () => {
-  const { cases } = (await import(lyingPath)) as { cases: [string, string, string | null][] };
-  const dir = tmp('liars');
-  const db = join(dir, 'runs.db');
-  const plan = writePlan(join(dir, 'plan.json'), cases.map((_, i) => i));
-  const command = `${node} ${JSON.stringify(lyingPath)} --case {seed} --out {run_dir}`;
-  const r = await cli(['sweep', 'run', plan, '--study', 'l', '--db', db, '--backend', 'local', '--concurrency', '4', '--runs-dir', join(dir, 'runs'), '--poll', '0.05', '--command', command, '--json']).done;
-  assert.equal(r.code, 1, `runs failed, so the sweep is a failure: ${r.stderr}`);
-  assert.match(r.stderr, new RegExp(`study "l" is incomplete: ${cases.length - 1} of ${cases.length} failed`));
-  assert.deepEqual([r.json().done, r.json().failed], [1, cases.length - 1]);
-  const runs = scalelab(['runs', 'ls', '--study', 'l', '--db', db, '--json']).json() as StoredRun[];
-  for (const run of runs) {
-    const [name, , reason] = cases[(run.config as { seed: number }).seed];
-    if (reason === null) {
-      assert.equal(run.status, 'completed', name);
-      assert.equal(run.loss, 3.1);
-    } else {
-      assert.equal(run.status, 'failed', name);
-      assert.ok(run.reason!.startsWith(reason), `${name}: ${run.reason}`);
+test(
+  "item 6: a trainer's impossible metrics fail its run with the file, line and value; the export re-imports",
+  { timeout: 180_000 },
+  async () => {
+    const { cases } = (await import(lyingPath)) as { cases: [string, string, string | null][] };
+    const dir = tmp('liars');
+    const db = join(dir, 'runs.db');
+    const plan = writePlan(
+      join(dir, 'plan.json'),
+      cases.map((_, i) => i),
+    );
+    const command = `${node} ${JSON.stringify(lyingPath)} --case {seed} --out {run_dir}`;
+    const r = await cli([
+      'sweep',
+      'run',
+      plan,
+      '--study',
+      'l',
+      '--db',
+      db,
+      '--backend',
+      'local',
+      '--concurrency',
+      '4',
+      '--runs-dir',
+      join(dir, 'runs'),
+      '--poll',
+      '0.05',
+      '--command',
+      command,
+      '--json',
+    ]).done;
+    assert.equal(r.code, 1, `runs failed, so the sweep is a failure: ${r.stderr}`);
+    assert.match(r.stderr, new RegExp(`study "l" is incomplete: ${cases.length - 1} of ${cases.length} failed`));
+    assert.deepEqual([r.json().done, r.json().failed], [1, cases.length - 1]);
+    const runs = scalelab(['runs', 'ls', '--study', 'l', '--db', db, '--json']).json() as StoredRun[];
+    for (const run of runs) {
+      const [name, , reason] = cases[(run.config as { seed: number }).seed];
+      if (reason === null) {
+        assert.equal(run.status, 'completed', name);
+        assert.equal(run.loss, 3.1);
+      } else {
+        assert.equal(run.status, 'failed', name);
+        assert.ok(run.reason!.startsWith(reason), `${name}: ${run.reason}`);
+      }
     }
-  }
-  const csv = join(dir, 'export.csv');
-  for (const extra of [[], ['--checkpoints']]) {
-    const exp = scalelab(['runs', 'export', '--study', 'l', '--db', db, '--out', csv, '--json', ...extra]);
-    assert.equal(exp.code, 0, exp.stderr);
-    const imp = scalelab(['runs', 'import', csv, '--db', join(dir, `again${extra.length}.db`), '--json']);
-    assert.equal(imp.code, 0, `the export re-imports: ${imp.stderr}`);
-  }
-});
+    const csv = join(dir, 'export.csv');
+    for (const extra of [[], ['--checkpoints']]) {
+      const exp = scalelab(['runs', 'export', '--study', 'l', '--db', db, '--out', csv, '--json', ...extra]);
+      assert.equal(exp.code, 0, exp.stderr);
+      const imp = scalelab(['runs', 'import', csv, '--db', join(dir, `again${extra.length}.db`), '--json']);
+      assert.equal(imp.code, 0, `the export re-imports: ${imp.stderr}`);
+    }
+  },
+);
 
-test('item 6: the training API\'s reported losses are checked too: a negative loss, or a completed run without one, fails the run', { timeout: 60_000 }, async () => {
-  const experiments: Record<string, unknown> = {
-    liar: { status: 'completed', val_losses: [3.2, -1.5], eval_tokens: [1e6, 2e6], charged_seconds: 10 },
-    backwards: { status: 'completed', val_losses: [3.2, 3.1], eval_tokens: [2e6, 1e6], charged_seconds: 10 },
-    silent: { status: 'completed', val_losses: [], charged_seconds: 10 },
-    honest: { status: 'completed', val_losses: [3.2, 3.1], eval_tokens: [1e6, 2e6], charged_seconds: 10 },
-  };
-  const server = createServer((req, res) => {
-    const id = decodeURIComponent(req.url!.split('/').pop()!);
-    res.setHeader('content-type', 'application/json');
-    res.end(JSON.stringify(experiments[id] ?? {}));
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  try {
-    const api = apiBackend({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, apiKey: 'k' });
-    const status = (id: string) => api.status({ externalId: id, N: 98304, estimatedSeconds: 1 } as StoredRun);
-    const liar = await status('liar');
-    assert.equal(liar.state, 'failed');
-    assert.match(liar.reason!, /experiment liar: val_losses\[1\] -1\.5 is not a positive number/);
-    assert.match((await status('backwards')).reason!, /eval_tokens\[1\] 1000000 does not increase/);
-    const silent = await status('silent');
-    assert.equal(silent.state, 'failed');
-    assert.match(silent.reason!, /completed without a validation loss/);
-    const honest = await status('honest');
-    assert.deepEqual([honest.state, honest.loss], ['completed', 3.1]);
-  } finally {
-    server.close();
-  }
-});
+test(
+  "item 6: the training API's reported losses are checked too: a negative loss, or a completed run without one, fails the run",
+  { timeout: 60_000 },
+  async () => {
+    const experiments: Record<string, unknown> = {
+      liar: { status: 'completed', val_losses: [3.2, -1.5], eval_tokens: [1e6, 2e6], charged_seconds: 10 },
+      backwards: { status: 'completed', val_losses: [3.2, 3.1], eval_tokens: [2e6, 1e6], charged_seconds: 10 },
+      silent: { status: 'completed', val_losses: [], charged_seconds: 10 },
+      honest: { status: 'completed', val_losses: [3.2, 3.1], eval_tokens: [1e6, 2e6], charged_seconds: 10 },
+    };
+    const server = createServer((req, res) => {
+      const id = decodeURIComponent(req.url!.split('/').pop()!);
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify(experiments[id] ?? {}));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const api = apiBackend({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, apiKey: 'k' });
+      const status = (id: string) => api.status({ externalId: id, N: 98304, estimatedSeconds: 1 } as StoredRun);
+      const liar = await status('liar');
+      assert.equal(liar.state, 'failed');
+      assert.match(liar.reason!, /experiment liar: val_losses\[1\] -1\.5 is not a positive number/);
+      assert.match((await status('backwards')).reason!, /eval_tokens\[1\] 1000000 does not increase/);
+      const silent = await status('silent');
+      assert.equal(silent.state, 'failed');
+      assert.match(silent.reason!, /completed without a validation loss/);
+      const honest = await status('honest');
+      assert.deepEqual([honest.state, honest.loss], ['completed', 3.1]);
+    } finally {
+      server.close();
+    }
+  },
+);
 
-test('item 7: kill -9 of the sweep and its wrapper mid-run: the resumed sweep follows the trainer and keeps its result, without running it again', { timeout: 180_000 }, async (t) => {
-  const dir = tmp('resume-live');
-  const runsRoot = join(dir, 'runs');
-  cleanUp(t, runsRoot, 's');
-  const db = join(dir, 'runs.db');
-  const log = join(dir, 'starts.log');
-  const plan = writePlan(join(dir, 'plan.json'), [0]);
-  const command = `${node} ${waiting} --wait --log ${JSON.stringify(log)} --tokens {tokens} --out {run_dir}`;
-  const first = cli(['sweep', 'run', plan, '--study', 's', '--db', db, '--backend', 'local', '--runs-dir', runsRoot, '--poll', '0.05', '--command', command, '--json']);
-  await waitFor('the trainer to start', () => runDirs(runsRoot, 's').some((d) => existsSync(join(d, 'pids.json'))));
-  const [runDir] = runDirs(runsRoot, 's');
-  const wrapper = wrapperOf(runDir);
-  const { trainer } = readPids(runDir);
-  first.kill();
-  process.kill(wrapper, 'SIGKILL');
-  await first.done;
-  await waitFor('the sweep and the wrapper to die', () => !running(first.pid) && !running(wrapper));
-  assert.ok(running(trainer), 'the trainer runs on without its wrapper');
-  // Resume while the trainer still runs; it finishes once the resumed sweep has looked at it.
-  const store = RunStore.open(db);
-  let looked = false;
-  const backend = localBackend({ command, root: runsRoot, cwd: dir });
-  const p = await runSweep(store, 's', backend, {
-    pollMs: 50,
-    onProgress: () => {
-      if (!looked) writeFileSync(join(runDir, 'go'), '');
-      looked = true;
-    },
-  });
-  assert.deepEqual([p.done, p.failed], [1, 0]);
-  const [run] = store.runs({ study: 's' });
-  assert.equal(run.status, 'completed', run.reason ?? '');
-  assert.equal(run.loss, 3.25, 'the trainer\'s last evaluation');
-  assert.deepEqual(store.checkpoints(run.id).map((c) => c.tokens), [1e6, 2e6, 3e6]);
-  assert.equal(readFileSync(log, 'utf8').trim().split('\n').length, 1, 'the trainer ran once');
-  store.close();
-  await noneLeft([first.pid, ...processesOf(runsRoot, 's')]);
-});
+test(
+  'item 7: kill -9 of the sweep and its wrapper mid-run: the resumed sweep follows the trainer and keeps its result, without running it again',
+  { timeout: 180_000 },
+  async (t) => {
+    const dir = tmp('resume-live');
+    const runsRoot = join(dir, 'runs');
+    cleanUp(t, runsRoot, 's');
+    const db = join(dir, 'runs.db');
+    const log = join(dir, 'starts.log');
+    const plan = writePlan(join(dir, 'plan.json'), [0]);
+    const command = `${node} ${waiting} --wait --log ${JSON.stringify(log)} --tokens {tokens} --out {run_dir}`;
+    const first = cli([
+      'sweep',
+      'run',
+      plan,
+      '--study',
+      's',
+      '--db',
+      db,
+      '--backend',
+      'local',
+      '--runs-dir',
+      runsRoot,
+      '--poll',
+      '0.05',
+      '--command',
+      command,
+      '--json',
+    ]);
+    await waitFor('the trainer to start', () => runDirs(runsRoot, 's').some((d) => existsSync(join(d, 'pids.json'))));
+    const [runDir] = runDirs(runsRoot, 's');
+    const wrapper = wrapperOf(runDir);
+    const { trainer } = readPids(runDir);
+    first.kill();
+    process.kill(wrapper, 'SIGKILL');
+    await first.done;
+    await waitFor('the sweep and the wrapper to die', () => !running(first.pid) && !running(wrapper));
+    assert.ok(running(trainer), 'the trainer runs on without its wrapper');
+    // Resume while the trainer still runs; it finishes once the resumed sweep has looked at it.
+    const store = RunStore.open(db);
+    let looked = false;
+    const backend = localBackend({ command, root: runsRoot, cwd: dir });
+    const p = await runSweep(store, 's', backend, {
+      pollMs: 50,
+      onProgress: () => {
+        if (!looked) writeFileSync(join(runDir, 'go'), '');
+        looked = true;
+      },
+    });
+    assert.deepEqual([p.done, p.failed], [1, 0]);
+    const [run] = store.runs({ study: 's' });
+    assert.equal(run.status, 'completed', run.reason ?? '');
+    assert.equal(run.loss, 3.25, "the trainer's last evaluation");
+    assert.deepEqual(
+      store.checkpoints(run.id).map((c) => c.tokens),
+      [1e6, 2e6, 3e6],
+    );
+    assert.equal(readFileSync(log, 'utf8').trim().split('\n').length, 1, 'the trainer ran once');
+    store.close();
+    await noneLeft([first.pid, ...processesOf(runsRoot, 's')]);
+  },
+);
 
-test('item 7: a run that finished while no sweep or wrapper watched is recovered on resume; one killed half-way fails with its reason', { timeout: 180_000 }, async (t) => {
-  const dir = tmp('resume-dead');
-  const runsRoot = join(dir, 'runs');
-  cleanUp(t, runsRoot, 's');
-  const db = join(dir, 'runs.db');
-  const log = join(dir, 'starts.log');
-  const plan = writePlan(join(dir, 'plan.json'), [0, 1]);
-  const command = `${node} ${waiting} --wait --log ${JSON.stringify(log)} --tokens {tokens} --out {run_dir}`;
-  const args = ['sweep', 'run', plan, '--study', 's', '--db', db, '--backend', 'local', '--concurrency', '2', '--runs-dir', runsRoot, '--poll', '0.05', '--command', command, '--json'];
-  const first = cli(args);
-  await waitFor('both trainers to start', () => runDirs(runsRoot, 's').filter((d) => existsSync(join(d, 'pids.json'))).length === 2);
-  const [finished, killed] = runDirs(runsRoot, 's');
-  first.kill();
-  for (const d of [finished, killed]) process.kill(wrapperOf(d), 'SIGKILL');
-  // One trainer dies too (a reboot, the OOM killer) after its first evaluation; the other finishes unwatched.
-  process.kill(readPids(killed).trainer, 'SIGKILL');
-  writeFileSync(join(finished, 'go'), '');
-  await first.done;
-  await waitFor('every process to end', () => ![first.pid, ...processesOf(runsRoot, 's')].some(running));
-  const again = await cli(args).done;
-  assert.equal(again.code, 1, `one run failed, so the sweep is incomplete: ${again.stderr}`);
-  assert.match(again.stderr, /resuming study "s"/);
-  assert.match(again.stderr, /study "s" is incomplete: 1 of 2 failed/);
-  assert.deepEqual([again.json().done, again.json().failed], [1, 1]);
-  const runs = scalelab(['runs', 'ls', '--study', 's', '--db', db, '--json']).json() as StoredRun[];
-  const ok = runs.find((r) => dirOf(runsRoot, r) === finished)!;
-  const lost = runs.find((r) => dirOf(runsRoot, r) === killed)!;
-  assert.deepEqual([ok.status, ok.loss], ['completed', 3.25]);
-  assert.ok(ok.seconds !== null && ok.seconds >= 0);
-  assert.equal(lost.status, 'failed');
-  assert.match(lost.reason!, /without an exit record .* its metrics stop at 1000000 of 3000000 tokens/);
-  assert.equal(readFileSync(log, 'utf8').trim().split('\n').length, 2, 'neither run was started again');
-  await noneLeft(processesOf(runsRoot, 's'));
-});
+test(
+  'item 7: a run that finished while no sweep or wrapper watched is recovered on resume; one killed half-way fails with its reason',
+  { timeout: 180_000 },
+  async (t) => {
+    const dir = tmp('resume-dead');
+    const runsRoot = join(dir, 'runs');
+    cleanUp(t, runsRoot, 's');
+    const db = join(dir, 'runs.db');
+    const log = join(dir, 'starts.log');
+    const plan = writePlan(join(dir, 'plan.json'), [0, 1]);
+    const command = `${node} ${waiting} --wait --log ${JSON.stringify(log)} --tokens {tokens} --out {run_dir}`;
+    const args = [
+      'sweep',
+      'run',
+      plan,
+      '--study',
+      's',
+      '--db',
+      db,
+      '--backend',
+      'local',
+      '--concurrency',
+      '2',
+      '--runs-dir',
+      runsRoot,
+      '--poll',
+      '0.05',
+      '--command',
+      command,
+      '--json',
+    ];
+    const first = cli(args);
+    await waitFor(
+      'both trainers to start',
+      () => runDirs(runsRoot, 's').filter((d) => existsSync(join(d, 'pids.json'))).length === 2,
+    );
+    const [finished, killed] = runDirs(runsRoot, 's');
+    first.kill();
+    for (const d of [finished, killed]) process.kill(wrapperOf(d), 'SIGKILL');
+    // One trainer dies too (a reboot, the OOM killer) after its first evaluation; the other finishes unwatched.
+    process.kill(readPids(killed).trainer, 'SIGKILL');
+    writeFileSync(join(finished, 'go'), '');
+    await first.done;
+    await waitFor('every process to end', () => ![first.pid, ...processesOf(runsRoot, 's')].some(running));
+    const again = await cli(args).done;
+    assert.equal(again.code, 1, `one run failed, so the sweep is incomplete: ${again.stderr}`);
+    assert.match(again.stderr, /resuming study "s"/);
+    assert.match(again.stderr, /study "s" is incomplete: 1 of 2 failed/);
+    assert.deepEqual([again.json().done, again.json().failed], [1, 1]);
+    const runs = scalelab(['runs', 'ls', '--study', 's', '--db', db, '--json']).json() as StoredRun[];
+    const ok = runs.find((r) => dirOf(runsRoot, r) === finished)!;
+    const lost = runs.find((r) => dirOf(runsRoot, r) === killed)!;
+    assert.deepEqual([ok.status, ok.loss], ['completed', 3.25]);
+    assert.ok(ok.seconds !== null && ok.seconds >= 0);
+    assert.equal(lost.status, 'failed');
+    assert.match(lost.reason!, /without an exit record .* its metrics stop at 1000000 of 3000000 tokens/);
+    assert.equal(readFileSync(log, 'utf8').trim().split('\n').length, 2, 'neither run was started again');
+    await noneLeft(processesOf(runsRoot, 's'));
+  },
+);
 
-test('item 9: sweep run on a plan with missing or null fields names the file, line, column and field path (exit 2, no stack trace)', { timeout: 120_000 }, () => {
-  const dir = tmp('plans');
-  const good = JSON.parse(readFileSync(writePlan(join(dir, 'good.json'), [0]), 'utf8'));
-  const variants: [string, (p: any) => void, RegExp, string | null][] = [ // eslint-disable-line @typescript-eslint/no-explicit-any
-    ['N null', (p) => (p.isoflop[0].N = null), /isoflop\[0\]\.N: expected a number, got null/, '"N": null'],
-    ['tokens missing', (p) => delete p.isoflop[0].config.tokens, /missing field "isoflop\[0\]\.config\.tokens" \(expected a number\)/, '"config": {'],
-    ['config null', (p) => (p.isoflop[0].config = null), /isoflop\[0\]\.config: expected an object, got null/, '"config": null'],
-    ['isoflop missing', (p) => delete p.isoflop, /missing field "isoflop" \(expected an array\)/, '{'],
-    ['learning rate a string', (p) => (p.isoflop[0].config.learning_rate = '1e-3'), /isoflop\[0\]\.config\.learning_rate: expected a number, got "1e-3"/, '"learning_rate": "1e-3"'],
-    ['phase unknown', (p) => (p.isoflop[0].phase = 'warmup'), /isoflop\[0\]\.phase: expected one of "lr-probe", "isoflop", "scale-up", "verify", got "warmup"/, '"phase": "warmup"'],
-    ['tokens negative', (p) => (p.isoflop[0].config.tokens = -3), /isoflop\[0\]\.config\.tokens: expected a positive number, got -3/, '"tokens": -3'],
-  ];
-  for (const [name, change, message, at] of variants) {
-    const plan = structuredClone(good);
-    change(plan);
-    const file = join(dir, `${name.replace(/ /g, '-')}.json`);
-    const text = JSON.stringify(plan, null, 2) + '\n';
-    writeFileSync(file, text);
-    const r = scalelab(['sweep', 'run', file, '--study', 'x', '--db', join(dir, 'runs.db')]);
-    assert.equal(r.code, 2, `${name}: ${r.stderr}`);
-    assert.ok(noStackTrace(r.stderr), r.stderr);
-    assert.match(r.stderr, message, name);
-    const lines = text.split('\n');
-    const line = lines.findIndex((l) => l.includes(at!)) + 1;
-    const column = lines[line - 1].indexOf(at!.startsWith('"') ? at!.split(':')[1].trim() : at!) + 1;
-    assert.ok(r.stderr.includes(`${file}:${line}:${column}: `), `${name}: expected ${file}:${line}:${column} in ${r.stderr}`);
-  }
-  const broken = join(dir, 'broken.json');
-  writeFileSync(broken, '{"kind": "scalelab-sweep-plan",\n "probe": [,]}');
-  const r = scalelab(['sweep', 'run', broken, '--study', 'x', '--db', join(dir, 'runs.db')]);
-  assert.equal(r.code, 2);
-  assert.match(r.stderr, /broken\.json:2:\d+: malformed JSON/);
-  // Nothing was stored: no store at all, or one without studies.
-  const store = join(dir, 'runs.db');
-  assert.ok(!existsSync(store) || scalelab(['runs', 'ls', '--studies', '--db', store, '--json']).json().length === 0, 'nothing was stored');
-});
+test(
+  'item 9: sweep run on a plan with missing or null fields names the file, line, column and field path (exit 2, no stack trace)',
+  { timeout: 120_000 },
+  () => {
+    const dir = tmp('plans');
+    const good = JSON.parse(readFileSync(writePlan(join(dir, 'good.json'), [0]), 'utf8'));
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each variant breaks the plan's JSON its own way
+    const variants: [string, (p: any) => void, RegExp, string | null][] = [
+      ['N null', (p) => (p.isoflop[0].N = null), /isoflop\[0\]\.N: expected a number, got null/, '"N": null'],
+      [
+        'tokens missing',
+        (p) => delete p.isoflop[0].config.tokens,
+        /missing field "isoflop\[0\]\.config\.tokens" \(expected a number\)/,
+        '"config": {',
+      ],
+      [
+        'config null',
+        (p) => (p.isoflop[0].config = null),
+        /isoflop\[0\]\.config: expected an object, got null/,
+        '"config": null',
+      ],
+      ['isoflop missing', (p) => delete p.isoflop, /missing field "isoflop" \(expected an array\)/, '{'],
+      [
+        'learning rate a string',
+        (p) => (p.isoflop[0].config.learning_rate = '1e-3'),
+        /isoflop\[0\]\.config\.learning_rate: expected a number, got "1e-3"/,
+        '"learning_rate": "1e-3"',
+      ],
+      [
+        'phase unknown',
+        (p) => (p.isoflop[0].phase = 'warmup'),
+        /isoflop\[0\]\.phase: expected one of "lr-probe", "isoflop", "scale-up", "verify", got "warmup"/,
+        '"phase": "warmup"',
+      ],
+      [
+        'tokens negative',
+        (p) => (p.isoflop[0].config.tokens = -3),
+        /isoflop\[0\]\.config\.tokens: expected a positive number, got -3/,
+        '"tokens": -3',
+      ],
+    ];
+    for (const [name, change, message, at] of variants) {
+      const plan = structuredClone(good);
+      change(plan);
+      const file = join(dir, `${name.replace(/ /g, '-')}.json`);
+      const text = JSON.stringify(plan, null, 2) + '\n';
+      writeFileSync(file, text);
+      const r = scalelab(['sweep', 'run', file, '--study', 'x', '--db', join(dir, 'runs.db')]);
+      assert.equal(r.code, 2, `${name}: ${r.stderr}`);
+      assert.ok(noStackTrace(r.stderr), r.stderr);
+      assert.match(r.stderr, message, name);
+      const lines = text.split('\n');
+      const line = lines.findIndex((l) => l.includes(at!)) + 1;
+      const column = lines[line - 1].indexOf(at!.startsWith('"') ? at!.split(':')[1].trim() : at!) + 1;
+      assert.ok(
+        r.stderr.includes(`${file}:${line}:${column}: `),
+        `${name}: expected ${file}:${line}:${column} in ${r.stderr}`,
+      );
+    }
+    const broken = join(dir, 'broken.json');
+    writeFileSync(broken, '{"kind": "scalelab-sweep-plan",\n "probe": [,]}');
+    const r = scalelab(['sweep', 'run', broken, '--study', 'x', '--db', join(dir, 'runs.db')]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /broken\.json:2:\d+: malformed JSON/);
+    // Nothing was stored: no store at all, or one without studies.
+    const store = join(dir, 'runs.db');
+    assert.ok(
+      !existsSync(store) || scalelab(['runs', 'ls', '--studies', '--db', store, '--json']).json().length === 0,
+      'nothing was stored',
+    );
+  },
+);
 
-test('item 12: sweep run exits 1 when every run failed and says how many; also 1, with the count, when some failed', { timeout: 180_000 }, async () => {
-  const dir = tmp('all-failed');
-  const db = join(dir, 'runs.db');
-  const fake = JSON.stringify(fileURLToPath(new URL('../fixtures/fake-trainer.mjs', import.meta.url)));
-  const plan = writePlan(join(dir, 'plan.json'), [0, 1]);
-  const base = ['--db', db, '--backend', 'local', '--concurrency', '2', '--runs-dir', join(dir, 'runs'), '--poll', '0.05'];
-  const all = await cli(['sweep', 'run', plan, '--study', 'f', ...base, '--command', `${node} ${fake} --fail --out {run_dir}`, '--json']).done;
-  assert.equal(all.code, 1, all.stderr);
-  assert.deepEqual([all.json().done, all.json().failed, all.json().total], [0, 2, 2], 'the final state is still printed');
-  assert.match(all.stderr, /no run of study "f" completed: 2 of 2 failed/);
-  assert.ok(noStackTrace(all.stderr));
-  // One of two fails (--fail only for seed 1, through the flaky trainer's rule: --lr above 0.05 fails).
-  const mixed = writePlan(join(dir, 'mixed.json'), [0, 1]);
-  const p = JSON.parse(readFileSync(mixed, 'utf8'));
-  p.isoflop[1].config.learning_rate = 0.1;
-  writeFileSync(mixed, JSON.stringify(p));
-  const some = await cli(['sweep', 'run', mixed, '--study', 'm', ...base, '--command', `${node} ${fake} --lr {lr} --out {run_dir}`]).done;
-  assert.equal(some.code, 1, some.stderr);
-  assert.match(some.stdout, /study "m": 1 completed, 1 failed of 2/);
-  assert.match(some.stderr, /scalelab: error: study "m" is incomplete: 1 of 2 failed \(reasons: "scalelab runs ls --study m --status failed"/);
-  assert.ok(noStackTrace(some.stderr));
-});
+test(
+  'item 12: sweep run exits 1 when every run failed and says how many; also 1, with the count, when some failed',
+  { timeout: 180_000 },
+  async () => {
+    const dir = tmp('all-failed');
+    const db = join(dir, 'runs.db');
+    const fake = JSON.stringify(fileURLToPath(new URL('../fixtures/fake-trainer.mjs', import.meta.url)));
+    const plan = writePlan(join(dir, 'plan.json'), [0, 1]);
+    const base = [
+      '--db',
+      db,
+      '--backend',
+      'local',
+      '--concurrency',
+      '2',
+      '--runs-dir',
+      join(dir, 'runs'),
+      '--poll',
+      '0.05',
+    ];
+    const all = await cli([
+      'sweep',
+      'run',
+      plan,
+      '--study',
+      'f',
+      ...base,
+      '--command',
+      `${node} ${fake} --fail --out {run_dir}`,
+      '--json',
+    ]).done;
+    assert.equal(all.code, 1, all.stderr);
+    assert.deepEqual(
+      [all.json().done, all.json().failed, all.json().total],
+      [0, 2, 2],
+      'the final state is still printed',
+    );
+    assert.match(all.stderr, /no run of study "f" completed: 2 of 2 failed/);
+    assert.ok(noStackTrace(all.stderr));
+    // One of two fails (--fail only for seed 1, through the flaky trainer's rule: --lr above 0.05 fails).
+    const mixed = writePlan(join(dir, 'mixed.json'), [0, 1]);
+    const p = JSON.parse(readFileSync(mixed, 'utf8'));
+    p.isoflop[1].config.learning_rate = 0.1;
+    writeFileSync(mixed, JSON.stringify(p));
+    const some = await cli([
+      'sweep',
+      'run',
+      mixed,
+      '--study',
+      'm',
+      ...base,
+      '--command',
+      `${node} ${fake} --lr {lr} --out {run_dir}`,
+    ]).done;
+    assert.equal(some.code, 1, some.stderr);
+    assert.match(some.stdout, /study "m": 1 completed, 1 failed of 2/);
+    assert.match(
+      some.stderr,
+      /scalelab: error: study "m" is incomplete: 1 of 2 failed \(reasons: "scalelab runs ls --study m --status failed"/,
+    );
+    assert.ok(noStackTrace(some.stderr));
+  },
+);

@@ -29,7 +29,11 @@ after(() => {
 });
 
 /** Poll `check` until it returns a value (not undefined), or fail after `timeoutMs`. */
-async function until<T>(what: string, check: () => T | undefined | Promise<T | undefined>, timeoutMs = 120_000): Promise<T> {
+async function until<T>(
+  what: string,
+  check: () => T | undefined | Promise<T | undefined>,
+  timeoutMs = 120_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await check();
@@ -48,9 +52,14 @@ interface Child {
 
 /** The CLI from sources as a child process (a server keeps running; the test ends it). */
 function start(args: string[]): Child {
-  const child = spawn(process.execPath, ['--import', 'tsx', `${root}src/cli/run.ts`, ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, SCALELAB_DEBUG: '', SCALELAB_API_KEY: '' } });
+  const child = spawn(process.execPath, ['--import', 'tsx', `${root}src/cli/run.ts`, ...args], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, SCALELAB_DEBUG: '', SCALELAB_API_KEY: '' },
+  });
   children.add(child);
-  let out = '', err = '';
+  let out = '',
+    err = '';
   child.stdout!.on('data', (c: Buffer) => (out += c));
   child.stderr!.on('data', (c: Buffer) => (err += c));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
@@ -63,7 +72,17 @@ function start(args: string[]): Child {
 }
 
 /** `lab serve … --json` as a child, once it listens: its JSON line ({url, apiKey, state, resumed, …}). */
-async function labServe(args: string[]): Promise<Child & { info: { url: string; apiKey: string; budgetHours: number; state: string | null; resumed: { experiments: number; finalSubmission: boolean } | null } }> {
+async function labServe(args: string[]): Promise<
+  Child & {
+    info: {
+      url: string;
+      apiKey: string;
+      budgetHours: number;
+      state: string | null;
+      resumed: { experiments: number; finalSubmission: boolean } | null;
+    };
+  }
+> {
   const c = start(['lab', 'serve', '--port', '0', '--json', ...args]);
   let gone = false;
   void c.exited.then(() => (gone = true));
@@ -79,7 +98,11 @@ async function labServe(args: string[]): Promise<Child & { info: { url: string; 
 }
 
 async function call(base: string, method: string, path: string, body?: unknown, key = 'k') {
-  const res = await fetch(`${base}${path}`, { method, headers: { 'content-type': 'application/json', 'x-api-key': key }, body: body === undefined ? undefined : JSON.stringify(body) });
+  const res = await fetch(`${base}${path}`, {
+    method,
+    headers: { 'content-type': 'application/json', 'x-api-key': key },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
   return { status: res.status, json: (await res.json()) as any }; // eslint-disable-line @typescript-eslint/no-explicit-any
 }
 
@@ -96,18 +119,39 @@ const submission = (seed: number, over: Record<string, unknown> = {}) => ({
 
 /** What the lab charges for a request, from the simulator alone: runtime clipped to [1, max], a timeout in full. */
 function expectedCharge(r: ReturnType<typeof submission>): number {
-  const sim = simulate(world, { n_layer: r.architecture_config.num_layers, d_model: r.architecture_config.d_model, n_heads: r.architecture_config.num_heads, tokens: r.total_train_tokens, batch_tokens: r.train_batch_size * world.architecture.seqLen, learning_rate: r.optimizer_config.lr, parametrization: 'mup', n_evals: r.n_evals, seed: r.model_seed });
-  return sim.seconds > r.max_runtime_seconds ? r.max_runtime_seconds : Math.min(r.max_runtime_seconds, Math.max(1, sim.seconds));
+  const sim = simulate(world, {
+    n_layer: r.architecture_config.num_layers,
+    d_model: r.architecture_config.d_model,
+    n_heads: r.architecture_config.num_heads,
+    tokens: r.total_train_tokens,
+    batch_tokens: r.train_batch_size * world.architecture.seqLen,
+    learning_rate: r.optimizer_config.lr,
+    parametrization: 'mup',
+    n_evals: r.n_evals,
+    seed: r.model_seed,
+  });
+  return sim.seconds > r.max_runtime_seconds
+    ? r.max_runtime_seconds
+    : Math.min(r.max_runtime_seconds, Math.max(1, sim.seconds));
 }
 
 /** A request sent exactly as written (fetch would normalise the path and refuses to set Host). */
-function raw(port: number, path: string, o: { method?: string; headers?: Record<string, string>; body?: Buffer; chunked?: boolean } = {}): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; text: string }> {
+function raw(
+  port: number,
+  path: string,
+  o: { method?: string; headers?: Record<string, string>; body?: Buffer; chunked?: boolean } = {},
+): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; text: string }> {
   return new Promise((resolve, reject) => {
-    const headers = { ...(o.chunked ? { 'transfer-encoding': 'chunked' } : o.body ? { 'content-length': String(o.body.length) } : {}), ...o.headers };
+    const headers = {
+      ...(o.chunked ? { 'transfer-encoding': 'chunked' } : o.body ? { 'content-length': String(o.body.length) } : {}),
+      ...o.headers,
+    };
     const req = httpRequest({ host: '127.0.0.1', port, path, method: o.method ?? 'GET', headers }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') }));
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') }),
+      );
     });
     req.on('error', reject);
     if (o.chunked && o.body) {
@@ -121,7 +165,18 @@ function raw(port: number, path: string, o: { method?: string; headers?: Record<
 test('item 3: lab serve killed with kill -9 mid-submit resumes on its state file: budget, experiments, ids, final submission, and nothing charged twice', async () => {
   const state = join(dir, 'lab.db');
   // A slow clock and two slots: when the server dies, most experiments are queued or running.
-  const a = await labServe(['--state', state, '--api-key', 'k', '--budget-hours', '12', '--speed', '10', '--slots', '2']);
+  const a = await labServe([
+    '--state',
+    state,
+    '--api-key',
+    'k',
+    '--budget-hours',
+    '12',
+    '--speed',
+    '10',
+    '--slots',
+    '2',
+  ]);
   assert.equal(a.info.state, state);
   assert.equal(a.info.resumed, null, 'a new state file starts a new lab');
   const base = a.info.url;
@@ -133,15 +188,29 @@ test('item 3: lab serve killed with kill -9 mid-submit resumes on its state file
   }
   const final = { architecture_config: { d_model: 1024, num_layers: 16, num_heads: 16 }, predicted_loss: 2.9 };
   assert.equal((await call(base, 'POST', '/final_submission', final)).status, 200);
-  const before = (await call(base, 'GET', '/experiments')).json.experiments as { experiment_id: string; status: string }[];
-  assert.ok(before.some((e) => e.status === 'queued' || e.status === 'running'), 'experiments are in flight when the server is killed');
+  const before = (await call(base, 'GET', '/experiments')).json.experiments as {
+    experiment_id: string;
+    status: string;
+  }[];
+  assert.ok(
+    before.some((e) => e.status === 'queued' || e.status === 'running'),
+    'experiments are in flight when the server is killed',
+  );
   const budgetBefore = (await call(base, 'GET', '/budget')).json;
   assert.ok(budgetBefore.reserved_seconds > 0);
 
   // More submissions on their way while the server is killed: each either was recorded whole or not at all.
   const inFlight = Array.from({ length: 20 }, (_, i) =>
-    fetch(`${base}/submit`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': 'k' }, body: JSON.stringify(submission(100 + i)) }).then(
-      async (r) => ({ seed: 100 + i, status: r.status, id: ((await r.json()) as { experiment_id?: string }).experiment_id }),
+    fetch(`${base}/submit`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-key': 'k' },
+      body: JSON.stringify(submission(100 + i)),
+    }).then(
+      async (r) => ({
+        seed: 100 + i,
+        status: r.status,
+        id: ((await r.json()) as { experiment_id?: string }).experiment_id,
+      }),
       () => ({ seed: 100 + i, status: 0, id: undefined }),
     ),
   );
@@ -157,10 +226,13 @@ test('item 3: lab serve killed with kill -9 mid-submit resumes on its state file
   const b = await labServe(['--state', state, '--speed', '1e6']);
   try {
     assert.ok(b.info.resumed, 'the restarted server resumes the lab');
-    assert.equal(b.info.apiKey, 'k', 'the key is the lab\'s own when none is given');
+    assert.equal(b.info.apiKey, 'k', "the key is the lab's own when none is given");
     assert.equal(b.info.budgetHours, 12);
     const url = b.info.url;
-    const list = (await call(url, 'GET', '/experiments')).json.experiments as { experiment_id: string; request: Record<string, unknown> }[];
+    const list = (await call(url, 'GET', '/experiments')).json.experiments as {
+      experiment_id: string;
+      request: Record<string, unknown>;
+    }[];
     assert.equal(b.info.resumed!.experiments, list.length);
     assert.equal(b.info.resumed!.finalSubmission, true);
     // Every acknowledged experiment is there with its id and configuration; ids run 1…n without gaps.
@@ -182,9 +254,17 @@ test('item 3: lab serve killed with kill -9 mid-submit resumes on its state file
     });
     const charges = list.map((e) => expectedCharge(submission(e.request.model_seed as number)));
     const expected = charges.reduce((s, x) => s + x, 0);
-    assert.ok(Math.abs(settled.used_seconds - expected) < 1e-6 * expected, `used ${settled.used_seconds} s, the experiments cost ${expected} s`);
+    assert.ok(
+      Math.abs(settled.used_seconds - expected) < 1e-6 * expected,
+      `used ${settled.used_seconds} s, the experiments cost ${expected} s`,
+    );
     assert.equal(settled.budget_seconds, 12 * 3600);
-    for (const e of list) assert.equal((await call(url, 'GET', `/experiment/${e.experiment_id}`)).json.status, 'completed', e.experiment_id);
+    for (const e of list)
+      assert.equal(
+        (await call(url, 'GET', `/experiment/${e.experiment_id}`)).json.status,
+        'completed',
+        e.experiment_id,
+      );
 
     // A configuration submitted before the kill is still a duplicate; a new one gets the next id.
     const [firstId, firstReq] = [...acked][0];
@@ -223,7 +303,10 @@ test('item 3: a state file is one world and one budget: another is refused (exit
   writeFileSync(otherWorld, JSON.stringify({ ...world, name: 'other', law: { ...world.law, E: world.law.E + 0.1 } }));
   for (const [args, pattern] of [
     [['--budget-hours', '3'], /this lab has a budget of 2 h, and --budget-hours asks for 3 h/],
-    [['--world', otherWorld], /this lab runs world "default", and --world .*other-world\.json is world "other" with other rules/],
+    [
+      ['--world', otherWorld],
+      /this lab runs world "default", and --world .*other-world\.json is world "other" with other rules/,
+    ],
   ] as const) {
     const r = start(['lab', 'serve', '--port', '0', '--state', state, ...args]);
     assert.equal((await r.exited).code, 2, r.stderr());
@@ -237,13 +320,27 @@ test('item 3: a state file is one world and one budget: another is refused (exit
   same.child.kill('SIGTERM');
   await same.exited;
 
-  const reset = await labServe(['--state', state, '--reset', '--budget-hours', '3', '--api-key', 'k', '--speed', '1e6']);
+  const reset = await labServe([
+    '--state',
+    state,
+    '--reset',
+    '--budget-hours',
+    '3',
+    '--api-key',
+    'k',
+    '--speed',
+    '1e6',
+  ]);
   try {
     assert.equal(reset.info.resumed, null);
     assert.equal(reset.info.budgetHours, 3);
     assert.deepEqual((await call(reset.info.url, 'GET', '/experiments')).json.experiments, []);
     assert.equal((await call(reset.info.url, 'GET', '/budget')).json.used_seconds, 0);
-    assert.equal((await call(reset.info.url, 'POST', '/submit', submission(1))).json.experiment_id, 'exp-00002', 'an id is never handed out twice');
+    assert.equal(
+      (await call(reset.info.url, 'POST', '/submit', submission(1))).json.experiment_id,
+      'exp-00002',
+      'an id is never handed out twice',
+    );
   } finally {
     reset.child.kill('SIGTERM');
     await reset.exited;
@@ -282,7 +379,7 @@ test('item 4: serve opens the store read-only: an empty file, another SQLite dat
   writeFileSync(empty, '');
   const other = join(folder, 'other.db');
   const db = new Database(other);
-  db.exec('CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT); INSERT INTO notes (text) VALUES (\'keep me\')');
+  db.exec("CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT); INSERT INTO notes (text) VALUES ('keep me')");
   db.close();
   const text = join(folder, 'text.db');
   writeFileSync(text, 'N,D,loss\n1e8,2e9,3.1\n');
@@ -317,7 +414,11 @@ test('item 4: serve opens the store read-only: an empty file, another SQLite dat
   }
   const check = new Database(other, { readonly: true });
   assert.equal(check.pragma('journal_mode', { simple: true }), 'delete', 'the journal mode is not switched');
-  assert.deepEqual(check.prepare('SELECT name FROM sqlite_master ORDER BY name').all(), [{ name: 'notes' }], 'no table was created');
+  assert.deepEqual(
+    check.prepare('SELECT name FROM sqlite_master ORDER BY name').all(),
+    [{ name: 'notes' }],
+    'no table was created',
+  );
   check.close();
 
   // A real store is read (WAL mode, as stores are) and its file is not written; a missing one is not created.
@@ -335,7 +436,10 @@ test('item 4: serve opens the store read-only: an empty file, another SQLite dat
     const { port } = await web.listen(0);
     try {
       const s = studiesSchema.parse(JSON.parse((await raw(port, '/api/studies')).text));
-      assert.deepEqual(s.studies.map((x) => x.name), names);
+      assert.deepEqual(
+        s.studies.map((x) => x.name),
+        names,
+      );
     } finally {
       await web.close();
     }
@@ -355,7 +459,13 @@ test('item 4: serve opens the store read-only: an empty file, another SQLite dat
         }
       });
       assert.match(out.store.error ?? '', /not a ScaleLab run store/);
-      await until('the start-up warning', () => (/scalelab: warning: .*text\.db: not a ScaleLab run store: not an SQLite database; the app shows no studies from it/.test(child.stderr()) ? true : undefined));
+      await until('the start-up warning', () =>
+        /scalelab: warning: .*text\.db: not a ScaleLab run store: not an SQLite database; the app shows no studies from it/.test(
+          child.stderr(),
+        )
+          ? true
+          : undefined,
+      );
     } finally {
       child.child.kill('SIGTERM');
       await child.exited;
@@ -364,7 +474,11 @@ test('item 4: serve opens the store read-only: an empty file, another SQLite dat
 });
 
 test('item 4: both servers answer only their own Host names (421 otherwise), before anything else', async () => {
-  const web = createWebServer({ storePath: join(dir, 'none.db'), assetsDir: join(dir, 'no-dist'), datasets: bundledDatasets() });
+  const web = createWebServer({
+    storePath: join(dir, 'none.db'),
+    assetsDir: join(dir, 'no-dist'),
+    datasets: bundledDatasets(),
+  });
   const lab = createLabServer({ world, budgetSeconds: 3600, apiKey: 'k' });
   const { port: webPort } = await web.listen(0);
   const { port: labPort } = await lab.listen(0);
@@ -377,8 +491,19 @@ test('item 4: both servers answer only their own Host names (421 otherwise), bef
         const r = await raw(port, path, { headers: { ...headers, host: `${host}:${port}` } });
         assert.equal(r.status, 200, `${host}: ${r.text}`);
       }
-      assert.equal((await raw(port, path, { headers: { ...headers, host: 'localhost:5173' } })).status, 200, 'a dev proxy forwards the browser\'s port');
-      for (const host of [`evil.example:${port}`, 'evil.example', `127.0.0.1.nip.io:${port}`, `localhost.evil.example:${port}`, `[::2]:${port}`, 'localhost:80:80']) {
+      assert.equal(
+        (await raw(port, path, { headers: { ...headers, host: 'localhost:5173' } })).status,
+        200,
+        "a dev proxy forwards the browser's port",
+      );
+      for (const host of [
+        `evil.example:${port}`,
+        'evil.example',
+        `127.0.0.1.nip.io:${port}`,
+        `localhost.evil.example:${port}`,
+        `[::2]:${port}`,
+        'localhost:80:80',
+      ]) {
         const r = await raw(port, path, { headers: { ...headers, host } });
         assert.equal(r.status, 421, `Host "${host}" → ${r.status}`);
         assert.match(String(r.headers['content-type']), /^text\/plain/);
@@ -401,7 +526,12 @@ test('item 4: both servers answer only their own Host names (421 otherwise), bef
 });
 
 test('item 12: a body over the limit is answered 413, not reset, on both servers (declared or streamed); a bad percent-escape is 400', async () => {
-  const web = createWebServer({ storePath: join(dir, 'none.db'), assetsDir: join(dir, 'no-dist'), datasets: bundledDatasets(), maxBodyBytes: 64 * 1024 });
+  const web = createWebServer({
+    storePath: join(dir, 'none.db'),
+    assetsDir: join(dir, 'no-dist'),
+    datasets: bundledDatasets(),
+    maxBodyBytes: 64 * 1024,
+  });
   const lab = createLabServer({ world, budgetSeconds: 3600, apiKey: 'k', speed: 1 });
   const { port: webPort } = await web.listen(0);
   const { port: labPort } = await lab.listen(0);
@@ -414,25 +544,54 @@ test('item 12: a body over the limit is answered 413, not reset, on both servers
       const declared = await raw(port, path, { method: 'POST', headers: { 'x-api-key': 'k' }, body: big });
       assert.equal(declared.status, 413, `${port} declared`);
       assert.match(declared.text, new RegExp(`request body too large: ${big.length} bytes \\(at most ${limit}\\)`));
-      const streamed = await raw(port, path, { method: 'POST', headers: { 'x-api-key': 'k' }, body: big, chunked: true });
+      const streamed = await raw(port, path, {
+        method: 'POST',
+        headers: { 'x-api-key': 'k' },
+        body: big,
+        chunked: true,
+      });
       assert.equal(streamed.status, 413, `${port} streamed`);
-      const viaFetch = await fetch(`http://127.0.0.1:${port}${path}`, { method: 'POST', headers: { 'x-api-key': 'k' }, body: big });
+      const viaFetch = await fetch(`http://127.0.0.1:${port}${path}`, {
+        method: 'POST',
+        headers: { 'x-api-key': 'k' },
+        body: big,
+      });
       assert.equal(viaFetch.status, 413);
     }
     // The lab still reads a body up to its limit.
-    const ok = await raw(labPort, '/submit', { method: 'POST', headers: { 'x-api-key': 'k', 'content-type': 'application/json' }, body: Buffer.from(JSON.stringify(submission(1))) });
+    const ok = await raw(labPort, '/submit', {
+      method: 'POST',
+      headers: { 'x-api-key': 'k', 'content-type': 'application/json' },
+      body: Buffer.from(JSON.stringify(submission(1))),
+    });
     assert.equal(ok.status, 200, ok.text);
-    const padded = Buffer.from(JSON.stringify(submission(2)) + ' '.repeat((1 << 20) - JSON.stringify(submission(2)).length));
+    const padded = Buffer.from(
+      JSON.stringify(submission(2)) + ' '.repeat((1 << 20) - JSON.stringify(submission(2)).length),
+    );
     assert.equal(padded.length, 1 << 20);
-    assert.equal((await raw(labPort, '/submit', { method: 'POST', headers: { 'x-api-key': 'k' }, body: padded })).status, 200, 'exactly 1 MiB is read');
+    assert.equal(
+      (await raw(labPort, '/submit', { method: 'POST', headers: { 'x-api-key': 'k' }, body: padded })).status,
+      200,
+      'exactly 1 MiB is read',
+    );
 
     for (const path of ['/experiment/%E0%A4%A', '/experiment/exp-%zz', '/budget?x=%E0%A4%A', '/experiments?%']) {
       const r = await raw(labPort, path, { headers: { 'x-api-key': 'k' } });
       assert.equal(r.status, 400, `${path} → ${r.status} ${r.text}`);
       assert.match(JSON.parse(r.text).detail, /malformed URL: .*percent-escape/);
     }
-    assert.equal((await raw(labPort, '/experiment/exp-00001', { headers: { 'x-api-key': 'k' } })).status, 200, 'a sound path still works');
-    for (const path of ['/%E0%A4%A', '/assets/%zz.js', '/api/studies/%E0%A4%A/progress', '/api/studies?status=%E0%A4%A', '/api/datasets?x=%']) {
+    assert.equal(
+      (await raw(labPort, '/experiment/exp-00001', { headers: { 'x-api-key': 'k' } })).status,
+      200,
+      'a sound path still works',
+    );
+    for (const path of [
+      '/%E0%A4%A',
+      '/assets/%zz.js',
+      '/api/studies/%E0%A4%A/progress',
+      '/api/studies?status=%E0%A4%A',
+      '/api/datasets?x=%',
+    ]) {
       const r = await raw(webPort, path);
       assert.equal(r.status, 400, `${path} → ${r.status} ${r.text}`);
       assert.match(JSON.parse(r.text).error.message, /malformed URL/);

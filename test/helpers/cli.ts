@@ -27,7 +27,12 @@ export interface CliOptions {
   timeout?: number;
 }
 
-const result = (code: number, stdout: string, stderr: string): CliResult => ({ code, stdout, stderr, json: () => JSON.parse(stdout) });
+const result = (code: number, stdout: string, stderr: string): CliResult => ({
+  code,
+  stdout,
+  stderr,
+  json: () => JSON.parse(stdout),
+});
 const environment = () => ({ ...process.env, SCALELAB_DEBUG: '' });
 
 /** Run the CLI in a child process. */
@@ -57,7 +62,13 @@ function startHost(): NonNullable<typeof host> {
   // A host that cannot start answers the waiting command with why, rather than leave it waiting.
   const failed = `(e) => import('node:worker_threads').then(({ workerData: { port, flag } }) => { port.postMessage({ code: 70, stdout: '', stderr: 'the in-process CLI did not start: ' + ((e && e.stack) || e) + '\\n', failed: true }); Atomics.store(flag, 0, 1); Atomics.notify(flag, 0); })`;
   const code = `import(${JSON.stringify(tsx)}).then(({ register }) => { register(); return import(${JSON.stringify(hostUrl)}); }).catch(${failed})`;
-  const worker = new Worker(code, { eval: true, workerData: { port: port2, flag }, transferList: [port2], stdout: false, stderr: false });
+  const worker = new Worker(code, {
+    eval: true,
+    workerData: { port: port2, flag },
+    transferList: [port2],
+    stdout: false,
+    stderr: false,
+  });
   // The host must not keep a test file's process alive once its tests are done.
   worker.unref();
   port1.unref();
@@ -71,7 +82,8 @@ function startHost(): NonNullable<typeof host> {
 export function scalelab(args: string[], options: CliOptions = {}): CliResult {
   const cwd = options.cwd === undefined ? root : resolve(options.cwd);
   // A worker thread shares the process's working directory and has no stdin of its own.
-  if (options.input !== undefined || options.timeout !== undefined || resolve(process.cwd()) !== resolve(cwd)) return scalelabProcess(args, options);
+  if (options.input !== undefined || options.timeout !== undefined || resolve(process.cwd()) !== resolve(cwd))
+    return scalelabProcess(args, options);
   host ??= startHost();
   const { worker, port, flag } = host;
   Atomics.store(flag, 0, 0);
@@ -79,7 +91,11 @@ export function scalelab(args: string[], options: CliOptions = {}): CliResult {
   if (Atomics.wait(flag, 0, 0, HOST_LIMIT_MS) === 'timed-out') {
     void worker.terminate();
     host = undefined;
-    return result(-1, '', `scalelab ${args.join(' ')}: no answer from the in-process CLI after ${HOST_LIMIT_MS / 1000} s`);
+    return result(
+      -1,
+      '',
+      `scalelab ${args.join(' ')}: no answer from the in-process CLI after ${HOST_LIMIT_MS / 1000} s`,
+    );
   }
   const reply = receiveMessageOnPort(port)?.message as HostReply & { failed?: boolean };
   if (reply.failed) host = undefined;

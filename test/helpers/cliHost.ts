@@ -32,9 +32,12 @@ class Exit {
   constructor(readonly code: number) {}
 }
 
-let stdout = '', stderr = '';
+let stdout = '',
+  stderr = '';
 const text = (chunk: unknown, encoding?: unknown): string =>
-  typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString(typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8');
+  typeof chunk === 'string'
+    ? chunk
+    : Buffer.from(chunk as Uint8Array).toString(typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8');
 const capture = (append: (s: string) => void) =>
   ((chunk: unknown, encoding?: unknown, callback?: unknown): boolean => {
     append(text(chunk, encoding));
@@ -89,7 +92,8 @@ async function run(request: HostRequest): Promise<HostReply> {
   } finally {
     crashed = undefined;
     for (const stream of ['stdout', 'stderr'] as const) {
-      for (const l of process[stream].listeners('error')) if (!listeners[stream].includes(l)) process[stream].off('error', l as () => void);
+      for (const l of process[stream].listeners('error'))
+        if (!listeners[stream].includes(l)) process[stream].off('error', l as () => void);
     }
   }
   process.exitCode = undefined;

@@ -24,7 +24,8 @@ export function syntheticRuns(o: SyntheticOptions): Dataset {
   const logUniform = ([lo, hi]: [number, number]) => Math.exp(Math.log(lo) + random() * (Math.log(hi) - Math.log(lo)));
   const runs: Run[] = [];
   for (let i = 0; i < o.n; i++) {
-    const N = logUniform(o.N), D = logUniform(o.D);
+    const N = logUniform(o.N),
+      D = logUniform(o.D);
     const C = 6 * N * D;
     const loss = predictLoss(o.law, o.params, { N, D, C }) * Math.exp(o.noise * normal(random));
     runs.push({ N, D, C, loss, line: i + 2 });
@@ -36,7 +37,14 @@ export function syntheticRuns(o: SyntheticOptions): Dataset {
  * Runs drawn from any law at its own example (or given) parameters: every input the law reads
  * ln-uniform over `ranges`, and C = 6ND where the law reads N and D, so the data suit the law.
  */
-export function lawRuns(o: { law: Law; params?: Readonly<Record<string, number>>; ranges?: LawExample['ranges']; n: number; seed: number; noise?: number }): Dataset {
+export function lawRuns(o: {
+  law: Law;
+  params?: Readonly<Record<string, number>>;
+  ranges?: LawExample['ranges'];
+  n: number;
+  seed: number;
+  noise?: number;
+}): Dataset {
   const params = o.params ?? o.law.example?.params;
   const ranges = o.ranges ?? o.law.example?.ranges;
   if (!params || !ranges) throw new Error(`law ${o.law.id} has no example: give params and ranges`);

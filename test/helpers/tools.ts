@@ -25,7 +25,11 @@ const clusterScript = fileURLToPath(new URL('../../scripts/slurm-cluster.sh', im
 /** The command that installs every tool (root; Debian or Ubuntu), or one of them with its name. */
 export const installCommand = (what = '') => `sudo bash scripts/install-test-tools.sh${what ? ` ${what}` : ''}`;
 
-const skipVariable: Record<Tool, string> = { browser: 'SCALELAB_SKIP_BROWSER', slurm: 'SCALELAB_SKIP_SLURM', torch: 'SCALELAB_SKIP_TORCH' };
+const skipVariable: Record<Tool, string> = {
+  browser: 'SCALELAB_SKIP_BROWSER',
+  slurm: 'SCALELAB_SKIP_SLURM',
+  torch: 'SCALELAB_SKIP_TORCH',
+};
 
 function executable(path: string): boolean {
   try {
@@ -53,8 +57,11 @@ function missing(tool: Tool): string | undefined {
     if (r.status === 0) return undefined;
     return `no PyTorch for ${pythonPath}: install it with "${installCommand('torch')}" (Debian's python3-torch), or set SCALELAB_PYTHON to a Python that has it (pip install torch)`;
   }
-  const absent = ['sbatch', 'squeue', 'sacct', 'scontrol', 'sinfo', 'slurmctld', 'slurmd', 'munged'].filter((b) => !onPath(b));
-  if (absent.length) return `no Slurm here (${absent.join(', ')} not found): install a one-node cluster with "${installCommand('slurm')}"`;
+  const absent = ['sbatch', 'squeue', 'sacct', 'scontrol', 'sinfo', 'slurmctld', 'slurmd', 'munged'].filter(
+    (b) => !onPath(b),
+  );
+  if (absent.length)
+    return `no Slurm here (${absent.join(', ')} not found): install a one-node cluster with "${installCommand('slurm')}"`;
   // The tests start the cluster themselves (scripts/slurm-cluster.sh start), which needs root unless it is already up.
   if (process.getuid?.() === 0) return undefined;
   try {

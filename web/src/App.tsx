@@ -98,8 +98,16 @@ export function App() {
     const controller = new AbortController();
     const restore = async () => {
       if (ref.kind === 'bundled') {
-        const [list, dataset] = await Promise.all([api.datasets(controller.signal), api.dataset(ref.id, controller.signal)]);
-        open({ dataset, label: list.datasets.find((d) => d.id === ref.id)?.name ?? ref.id, origin: 'bundled', key: ref.id });
+        const [list, dataset] = await Promise.all([
+          api.datasets(controller.signal),
+          api.dataset(ref.id, controller.signal),
+        ]);
+        open({
+          dataset,
+          label: list.datasets.find((d) => d.id === ref.id)?.name ?? ref.id,
+          origin: 'bundled',
+          key: ref.id,
+        });
       } else {
         const runs = await api.studyRuns(ref.name, controller.signal);
         open(studySelection(runs, ref.groups ?? defaultGroups(runs.dataset)));
@@ -113,8 +121,15 @@ export function App() {
   const ref = dataRef(loaded);
   useEffect(() => {
     const search = writeUrlState({ data: ref, settings, planner: plannerInputs });
-    if (search !== window.location.search) window.history.replaceState(null, '', `${window.location.pathname}${search}`);
-  }, [ref?.kind, ref?.kind === 'bundled' ? ref.id : ref?.name, ref?.kind === 'study' ? ref.groups?.join(',') : '', settings, plannerInputs]); // eslint-disable-line react-hooks/exhaustive-deps
+    if (search !== window.location.search)
+      window.history.replaceState(null, '', `${window.location.pathname}${search}`);
+  }, [
+    ref?.kind,
+    ref?.kind === 'bundled' ? ref.id : ref?.name,
+    ref?.kind === 'study' ? ref.groups?.join(',') : '',
+    settings,
+    plannerInputs,
+  ]);
 
   // A new result: into view (and focus) after opening a data set; announced in any case.
   const outcome = fit.outcome;
@@ -122,7 +137,9 @@ export function App() {
     if (!outcome || !loaded) return;
     const f = outcome.fit;
     const warnings = f.warnings.length + outcome.warnings.length;
-    setAnnouncement(`Fitted ${f.law} to ${loaded.label}: trust ${trustVerdicts[f.trust]}${warnings ? `; ${warnings} warning${warnings === 1 ? '' : 's'}` : ''}.`);
+    setAnnouncement(
+      `Fitted ${f.law} to ${loaded.label}: trust ${trustVerdicts[f.trust]}${warnings ? `; ${warnings} warning${warnings === 1 ? '' : 's'}` : ''}.`,
+    );
     if (opened.current) {
       opened.current = false;
       reveal('fit-heading', true);
@@ -145,7 +162,8 @@ export function App() {
   }, [pendingColumns]); // eslint-disable-line react-hooks/exhaustive-deps
 
   useEffect(() => {
-    if (backtest.outcome) setAnnouncement(`Back-test done: ${backtest.outcome.backtest.summaries.length} procedures compared.`);
+    if (backtest.outcome)
+      setAnnouncement(`Back-test done: ${backtest.outcome.backtest.summaries.length} procedures compared.`);
   }, [backtest.outcome]);
 
   return (
@@ -173,11 +191,20 @@ export function App() {
         )}
         {loadError && <ErrorBanner title="Could not open the data" error={loadError} />}
         {!loadError && fit.error && <ErrorBanner title="The fit failed" error={fit.error} />}
-        {pendingColumns && <ColumnMapping pending={pendingColumns} onOpen={(l) => (setPendingColumns(undefined), open(l))} onDismiss={() => setPendingColumns(undefined)} />}
+        {pendingColumns && (
+          <ColumnMapping
+            pending={pendingColumns}
+            onOpen={(l) => (setPendingColumns(undefined), open(l))}
+            onDismiss={() => setPendingColumns(undefined)}
+          />
+        )}
         {!loaded && !loadError && (
           <section className="panel empty">
             <h2>Start with some runs</h2>
-            <p>Open a bundled data set, upload a CSV, JSON or JSONL file of runs (columns N, D or C, and loss), or pick a study from the run store.</p>
+            <p>
+              Open a bundled data set, upload a CSV, JSON or JSONL file of runs (columns N, D or C, and loss), or pick a
+              study from the run store.
+            </p>
           </section>
         )}
         {loaded && fit.outcome && (
@@ -186,14 +213,27 @@ export function App() {
             <ParamsTable fit={fit.outcome.fit} />
             <PlannerPanel fit={fit.outcome.fit} inputs={plannerInputs} state={plan} onChange={setPlannerInputs} />
             <ProcedurePanel fit={fit.outcome.fit} plan={plan.plan} />
-            <ApproachesTable approaches={fit.outcome.approaches} skipped={fit.outcome.skipped} agreements={fit.outcome.agreements} />
+            <ApproachesTable
+              approaches={fit.outcome.approaches}
+              skipped={fit.outcome.skipped}
+              agreements={fit.outcome.agreements}
+            />
             <FiguresPanel figures={fit.outcome.figures} source={loaded.dataset.source} />
-            <BacktestPanel state={backtest} settings={backtestSettings} onChange={setBacktestSettings} withFit={backtestWithFit} onWithFit={setBacktestWithFit} source={loaded.dataset.source} />
+            <BacktestPanel
+              state={backtest}
+              settings={backtestSettings}
+              onChange={setBacktestSettings}
+              withFit={backtestWithFit}
+              onWithFit={setBacktestWithFit}
+              source={loaded.dataset.source}
+            />
           </>
         )}
         {loaded && !fit.outcome && fit.running && (
           <section className="panel">
-            <p className="muted" data-testid="fit-running">Fitting {loaded.label}…</p>
+            <p className="muted" data-testid="fit-running">
+              Fitting {loaded.label}…
+            </p>
           </section>
         )}
         {!fit.outcome && <PlannerPanel inputs={plannerInputs} state={plan} onChange={setPlannerInputs} />}

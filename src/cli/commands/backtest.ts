@@ -24,13 +24,21 @@ interface BacktestFlags {
   json?: boolean;
 }
 
-export function registerBacktest(program: Command, run: (fn: () => Promise<void>, json?: boolean) => Promise<void>): void {
+export function registerBacktest(
+  program: Command,
+  run: (fn: () => Promise<void>, json?: boolean) => Promise<void>,
+): void {
   program
     .command('backtest')
-    .description('rolling-origin back-test: fit on the runs below cutoffs in N, D or C, predict every run above, compare procedures')
+    .description(
+      'rolling-origin back-test: fit on the runs below cutoffs in N, D or C, predict every run above, compare procedures',
+    )
     .argument('<file>', 'runs: columns N, D (or C), loss; a run column keeps checkpoints of one run together')
     .option('--by <variable>', 'axis of the cutoffs: C, N or D', 'C')
-    .option('--cutoffs <list>', 'cutoffs (fit on runs at or below each), e.g. 1e20,3e20; default: --folds chosen evenly')
+    .option(
+      '--cutoffs <list>',
+      'cutoffs (fit on runs at or below each), e.g. 1e20,3e20; default: --folds chosen evenly',
+    )
     .addOption(flag('folds', { detail: 'among the distinct values', default: '4' }))
     .option('--min-fit <n>', 'fewest runs in a fit set', '6')
     .option('--procedures <list>', `procedures to compare: auto and ${procedureIds.join(', ')}`, 'auto,huber')
@@ -57,11 +65,16 @@ Examples:
       run(async () => {
         if (flags.out) checkOutput(flags.out);
         const by = keyword(flags.by, '--by', ['C', 'N', 'D'] as const);
-        const procedures = flags.procedures.split(',').map((p) => p.trim()).filter(Boolean);
-        if (!procedures.length) throw new UsageError('--procedures: expected one or more of auto, ' + procedureIds.join(', '));
+        const procedures = flags.procedures
+          .split(',')
+          .map((p) => p.trim())
+          .filter(Boolean);
+        if (!procedures.length)
+          throw new UsageError('--procedures: expected one or more of auto, ' + procedureIds.join(', '));
         for (const p of procedures) keyword(p, '--procedures', ['auto', ...procedureIds]);
         const levels = flags.levels.split(',').map((l) => parseQuantity(l, '--levels'));
-        if (levels.some((l) => l >= 1)) throw new UsageError(`--levels: expected numbers between 0 and 1, got ${flags.levels}`);
+        if (levels.some((l) => l >= 1))
+          throw new UsageError(`--levels: expected numbers between 0 and 1, got ${flags.levels}`);
         const cutoffs = flags.cutoffs ? flags.cutoffs.split(',').map((c) => parseQuantity(c, '--cutoffs')) : undefined;
         const dataset = readRuns(file, { ...runSelection(flags), require: ['loss'] });
         const folds = parseInteger(flags.folds, '--folds', 1);

@@ -1,7 +1,15 @@
 import type { Command } from 'commander';
 import { readRuns } from '../../io/readRuns.js';
 import { parseColumnMapping } from '../../io/parseRuns.js';
-import { batchTradeoff, criticalBatch, criticalBatchAtLoss, criticalBatchFromRuns, criticalBatchPreset, criticalBatchPresets, gradientNoiseScale } from '../../hparams/criticalBatch.js';
+import {
+  batchTradeoff,
+  criticalBatch,
+  criticalBatchAtLoss,
+  criticalBatchFromRuns,
+  criticalBatchPreset,
+  criticalBatchPresets,
+  gradientNoiseScale,
+} from '../../hparams/criticalBatch.js';
 import { criticalBatchAtLossReport, criticalBatchFromRunsReport, noiseScaleReport } from '../../report/text/hparams.js';
 import { formatNumber } from '../../core/format.js';
 import { UsageError } from '../../errors/index.js';
@@ -15,65 +23,176 @@ type Run = (fn: () => Promise<void>, json?: boolean) => Promise<void>;
 export function registerBcrit(program: Command, run: Run): void {
   const bcrit = program
     .command('bcrit')
-    .description("critical batch size: Kaplan et al.'s B_crit(L) at a loss, or fitted from runs at several batch sizes (McCandlish et al.'s trade-off)")
-    .argument('[file]', 'training curves with run, batch, step and loss columns; or, with --noise, step, batch and grad_sq')
-    .addOption(flag('target-loss', { detail: 'B_crit(L) = B* / L^(1/α_B) there, from the preset or (with FILE) from the law fitted to the runs' }))
-    .addOption(flag('preset', { detail: `B_crit(L): ${criticalBatchPresets.map((p) => p.id).join(', ')}`, default: 'kaplan-2020' }))
-    .option('--b-star <tokens>', 'B* (default: the preset\'s; Kaplan et al. 2020, 2.1e8 tokens)')
-    .option('--alpha-b <alpha>', 'α_B (default: the preset\'s; Kaplan et al. 2020, 0.21)')
+    .description(
+      "critical batch size: Kaplan et al.'s B_crit(L) at a loss, or fitted from runs at several batch sizes (McCandlish et al.'s trade-off)",
+    )
+    .argument(
+      '[file]',
+      'training curves with run, batch, step and loss columns; or, with --noise, step, batch and grad_sq',
+    )
+    .addOption(
+      flag('target-loss', {
+        detail: 'B_crit(L) = B* / L^(1/α_B) there, from the preset or (with FILE) from the law fitted to the runs',
+      }),
+    )
+    .addOption(
+      flag('preset', {
+        detail: `B_crit(L): ${criticalBatchPresets.map((p) => p.id).join(', ')}`,
+        default: 'kaplan-2020',
+      }),
+    )
+    .option('--b-star <tokens>', "B* (default: the preset's; Kaplan et al. 2020, 2.1e8 tokens)")
+    .option('--alpha-b <alpha>', "α_B (default: the preset's; Kaplan et al. 2020, 0.21)")
     .option('--target-losses <list>', 'losses to count steps to (default: five levels the runs reach)')
     .option('--noise', 'FILE holds |G_B|² at two batch sizes per step: estimate the gradient noise scale B_simple')
     .option('--smoothing <w>', 'noise scale: EMA weight on the past', '0.9')
-    .addOption(flag('bootstrap', { detail: 'with FILE: residual bootstrap, for B_crit\'s 95 % interval per target', default: '1000' }))
+    .addOption(
+      flag('bootstrap', {
+        detail: "with FILE: residual bootstrap, for B_crit's 95 % interval per target",
+        default: '1000',
+      }),
+    )
     .addOption(flag('seed', { default: '0' }))
     .addOption(flag('columns', { detail: 'e.g. batch=bs,step=iter' }))
     .addOption(flag('json'))
-    .addHelpText('after', '\nExamples:\n  scalelab bcrit --target-loss 3\n  scalelab bcrit --preset kaplan-2020 --target-loss 2.5\n  scalelab bcrit curves.csv --target-losses 3.5,3.2\n  scalelab bcrit curves.csv --target-loss 2.8     # B_crit at 2.8 from the law fitted to the runs\n  scalelab bcrit grads.csv --noise');
+    .addHelpText(
+      'after',
+      '\nExamples:\n  scalelab bcrit --target-loss 3\n  scalelab bcrit --preset kaplan-2020 --target-loss 2.5\n  scalelab bcrit curves.csv --target-losses 3.5,3.2\n  scalelab bcrit curves.csv --target-loss 2.8     # B_crit at 2.8 from the law fitted to the runs\n  scalelab bcrit grads.csv --noise',
+    );
   deprecatedAlias(bcrit, '--loss <loss>', '--target-loss');
   deprecatedAlias(bcrit, '--targets <list>', '--target-losses');
-  bcrit
-    .action(async (file: string | undefined, f: { targetLoss?: string; preset: string; bStar?: string; alphaB?: string; targetLosses?: string; noise?: boolean; smoothing: string; bootstrap: string; seed: string; columns?: string; json?: boolean }, cmd: Command) =>
+  bcrit.action(
+    async (
+      file: string | undefined,
+      f: {
+        targetLoss?: string;
+        preset: string;
+        bStar?: string;
+        alphaB?: string;
+        targetLosses?: string;
+        noise?: boolean;
+        smoothing: string;
+        bootstrap: string;
+        seed: string;
+        columns?: string;
+        json?: boolean;
+      },
+      cmd: Command,
+    ) =>
       run(async () => {
         const columns = f.columns ? parseColumnMapping(f.columns) : undefined;
         const presetGiven = cmd.getOptionValueSource('preset') === 'cli';
         if (f.noise && !file) throw new UsageError('--noise needs a FILE with step, batch and grad_sq columns');
-        if (f.noise && (f.targetLoss || f.targetLosses)) throw new UsageError('--noise estimates the gradient noise scale per step; --target-loss and --target-losses are for the critical batch from training curves');
-        if (file && (presetGiven || f.bStar || f.alphaB)) throw new UsageError('--preset, --b-star and --alpha-b choose a published B_crit(L); with FILE the law is fitted to the runs (give --target-loss to predict from it)');
+        if (f.noise && (f.targetLoss || f.targetLosses))
+          throw new UsageError(
+            '--noise estimates the gradient noise scale per step; --target-loss and --target-losses are for the critical batch from training curves',
+          );
+        if (file && (presetGiven || f.bStar || f.alphaB))
+          throw new UsageError(
+            '--preset, --b-star and --alpha-b choose a published B_crit(L); with FILE the law is fitted to the runs (give --target-loss to predict from it)',
+          );
         const loss = f.targetLoss ? parseQuantity(f.targetLoss, '--target-loss') : undefined;
         if (file && f.noise) {
           const ds = readRuns(file, { columns, require: ['batch', 'step', 'gradSq'] });
           checkMagnitudes(ds, ['batch', 'step', 'gradSq'], ds.runs);
-          const steps = gradientNoiseScale(ds.runs.map((r) => ({ step: r.step!, batch: r.batch!, gradSq: r.gradSq!, line: r.line })), parseQuantity(f.smoothing, '--smoothing', { positive: false }), file);
-          if (f.json) return printResult({ source: file, method: 'McCandlish et al. 2018, App. A.1 two-batch estimator', steps }, file);
+          const steps = gradientNoiseScale(
+            ds.runs.map((r) => ({ step: r.step!, batch: r.batch!, gradSq: r.gradSq!, line: r.line })),
+            parseQuantity(f.smoothing, '--smoothing', { positive: false }),
+            file,
+          );
+          if (f.json)
+            return printResult(
+              { source: file, method: 'McCandlish et al. 2018, App. A.1 two-batch estimator', steps },
+              file,
+            );
           writeResult(noiseScaleReport(file, f.smoothing, steps), file);
           return;
         }
         if (file) {
           const ds = readRuns(file, { columns });
           const replicates = parseInteger(f.bootstrap, '--bootstrap', 0);
-          const r = criticalBatchFromRuns(ds, f.targetLosses ? parseList(f.targetLosses, '--target-losses') : undefined, replicates > 1 ? { replicates, seed: parseInteger(f.seed, '--seed', 0), level: 0.95 } : undefined);
+          const r = criticalBatchFromRuns(
+            ds,
+            f.targetLosses ? parseList(f.targetLosses, '--target-losses') : undefined,
+            replicates > 1 ? { replicates, seed: parseInteger(f.seed, '--seed', 0), level: 0.95 } : undefined,
+          );
           const method = `McCandlish et al. 2018: S = S_min + E_min/B per target loss; B_crit = E_min/S_min; B_crit(L) = B*/L^(1/α_B) through the targets (Kaplan et al. 2020's form), fitted to ${file}`;
           const at = loss === undefined ? undefined : criticalBatchAtLoss(r, loss, file);
           const warnings = [...r.warnings];
-          if (at?.extrapolated) warnings.push(`loss ${loss} is outside the fitted targets (${formatNumber(at.fittedRange[0], 4)} … ${formatNumber(at.fittedRange[1], 4)}): B_crit there extrapolates the fitted B_crit(L)`);
+          if (at?.extrapolated)
+            warnings.push(
+              `loss ${loss} is outside the fitted targets (${formatNumber(at.fittedRange[0], 4)} … ${formatNumber(at.fittedRange[1], 4)}): B_crit there extrapolates the fitted B_crit(L)`,
+            );
           const { lawReplicates, ...fitted } = r;
-          const bootstrapNote = lawReplicates ? { lawBootstrap: `${lawReplicates.length} of ${replicates} residual-bootstrap replicates (seed ${f.seed}) refitted through every target; 95 % percentile intervals` } : {};
-          if (f.json) return printResult({ source: file, method, ...fitted, ...bootstrapNote, warnings, ...(at ? { atLoss: { ...at, unit: ds.columns.batch, source: `B_crit(L) fitted to ${file}`, tradeoff: batchTradeoff(at.bCrit) } } : {}) }, file);
-          writeResult(criticalBatchFromRunsReport({ source: file, result: r, replicates, batchColumn: ds.columns.batch!, loss, at, tradeoff: at ? batchTradeoff(at.bCrit) : undefined, warnings }), file);
+          const bootstrapNote = lawReplicates
+            ? {
+                lawBootstrap: `${lawReplicates.length} of ${replicates} residual-bootstrap replicates (seed ${f.seed}) refitted through every target; 95 % percentile intervals`,
+              }
+            : {};
+          if (f.json)
+            return printResult(
+              {
+                source: file,
+                method,
+                ...fitted,
+                ...bootstrapNote,
+                warnings,
+                ...(at
+                  ? {
+                      atLoss: {
+                        ...at,
+                        unit: ds.columns.batch,
+                        source: `B_crit(L) fitted to ${file}`,
+                        tradeoff: batchTradeoff(at.bCrit),
+                      },
+                    }
+                  : {}),
+              },
+              file,
+            );
+          writeResult(
+            criticalBatchFromRunsReport({
+              source: file,
+              result: r,
+              replicates,
+              batchColumn: ds.columns.batch!,
+              loss,
+              at,
+              tradeoff: at ? batchTradeoff(at.bCrit) : undefined,
+              warnings,
+            }),
+            file,
+          );
           return;
         }
-        if (loss === undefined) throw new UsageError('give --target-loss L (B_crit(L) from a preset, Kaplan et al. 2020 by default) or a FILE of runs');
+        if (loss === undefined)
+          throw new UsageError(
+            'give --target-loss L (B_crit(L) from a preset, Kaplan et al. 2020 by default) or a FILE of runs',
+          );
         const preset = criticalBatchPreset(f.preset);
         const bStar = f.bStar ? parseQuantity(f.bStar, '--b-star') : preset.bStar;
         const alphaB = f.alphaB ? parseQuantity(f.alphaB, '--alpha-b') : preset.alphaB;
         const b = criticalBatch(loss, bStar, alphaB);
         const source =
-          f.bStar && f.alphaB ? 'constants given on the command line (--b-star, --alpha-b)'
-          : f.bStar || f.alphaB ? `${f.bStar ? 'B* from --b-star' : 'α_B from --alpha-b'}, the other from preset ${preset.id}: ${preset.citation}`
-          : `preset ${preset.id}: ${preset.citation}`;
+          f.bStar && f.alphaB
+            ? 'constants given on the command line (--b-star, --alpha-b)'
+            : f.bStar || f.alphaB
+              ? `${f.bStar ? 'B* from --b-star' : 'α_B from --alpha-b'}, the other from preset ${preset.id}: ${preset.citation}`
+              : `preset ${preset.id}: ${preset.citation}`;
         const tradeoff = batchTradeoff(b);
-        if (f.json) return printResult({ loss, bCrit: b, unit: 'tokens', bStar, alphaB, preset: preset.id, source, note: preset.note, tradeoff });
+        if (f.json)
+          return printResult({
+            loss,
+            bCrit: b,
+            unit: 'tokens',
+            bStar,
+            alphaB,
+            preset: preset.id,
+            source,
+            note: preset.note,
+            tradeoff,
+          });
         writeResult(criticalBatchAtLossReport({ loss, bCrit: b, bStar, alphaB, source, note: preset.note, tradeoff }));
       }, f.json),
-    );
+  );
 }

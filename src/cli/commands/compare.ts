@@ -11,9 +11,11 @@ type Run = (fn: () => Promise<void>, json?: boolean) => Promise<void>;
 export function registerCompare(program: Command, run: Run): void {
   const compare = program
     .command('compare')
-    .description('compare groups (architectures, optimizers, data sources) by their scaling curves: slopes, offsets, crossovers')
+    .description(
+      'compare groups (architectures, optimizers, data sources) by their scaling curves: slopes, offsets, crossovers',
+    )
     .argument('<file>', 'runs with a group column and N, D or C and loss')
-    .option('--group-column <column>', 'the column naming each run\'s group', 'group')
+    .option('--group-column <column>', "the column naming each run's group", 'group')
     .addOption(flag('x', { default: 'C' }))
     .addOption(flag('bootstrap', { detail: 'resampling runs within groups', default: '200' }))
     .addOption(flag('seed', { default: '0' }))
@@ -21,13 +23,21 @@ export function registerCompare(program: Command, run: Run): void {
   deprecatedAlias(compare, '--by <column>', '--group-column');
   compare
     .addOption(flag('json'))
-    .action(async (file: string, f: { groupColumn: string; x: string; bootstrap: string; seed: string; level: string; json?: boolean }) =>
-      run(async () => {
-        const x = keyword(f.x, '--x', ['N', 'D', 'C'] as const);
-        const ds = readRuns(file, { columns: { group: f.groupColumn } });
-        const c = compareGroups(ds, x, { bootstrap: parseInteger(f.bootstrap, '--bootstrap', 0), seed: parseInteger(f.seed, '--seed', 0), level: parseLevel(f.level) });
-        if (f.json) return printResult(c, file);
-        writeResult(compareGroupsReport(c, x), file);
-      }, f.json),
+    .action(
+      async (
+        file: string,
+        f: { groupColumn: string; x: string; bootstrap: string; seed: string; level: string; json?: boolean },
+      ) =>
+        run(async () => {
+          const x = keyword(f.x, '--x', ['N', 'D', 'C'] as const);
+          const ds = readRuns(file, { columns: { group: f.groupColumn } });
+          const c = compareGroups(ds, x, {
+            bootstrap: parseInteger(f.bootstrap, '--bootstrap', 0),
+            seed: parseInteger(f.seed, '--seed', 0),
+            level: parseLevel(f.level),
+          });
+          if (f.json) return printResult(c, file);
+          writeResult(compareGroupsReport(c, x), file);
+        }, f.json),
     );
 }

@@ -4,13 +4,29 @@
  * curve of a run under another schedule or length, choose the WSD decay fraction for a budget.
  */
 import { Option, type Command } from 'commander';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { bestDecayFraction, bootstrapCurveLaw, curveLawIds, fitCurveLaw, predictWithIntervals, type CurveBootstrap, type CurveFit, type CurveLawId } from '../../analyses/curveLaws.js';
+import {
+  bestDecayFraction,
+  bootstrapCurveLaw,
+  curveLawIds,
+  fitCurveLaw,
+  predictWithIntervals,
+  type CurveBootstrap,
+  type CurveFit,
+  type CurveLawId,
+} from '../../analyses/curveLaws.js';
 import { curveFromMetrics, curvesFromDataset, type ReadCurve } from '../../io/parseCurves.js';
 import { readRuns, readText } from '../../io/readRuns.js';
 import type { Run as DatasetRun } from '../../io/dataset.js';
-import { decayShapes, describeSchedule, lrSequence, parseSchedule, scheduleKinds, type Schedule } from '../../core/schedule.js';
+import {
+  decayShapes,
+  describeSchedule,
+  lrSequence,
+  parseSchedule,
+  scheduleKinds,
+  type Schedule,
+} from '../../core/schedule.js';
 import { InputError, UsageError } from '../../errors/index.js';
 import { formatNumber } from '../../core/format.js';
 import { keyword, parseInteger, parseLevel, parseQuantity, runSelection } from '../options.js';
@@ -39,7 +55,8 @@ interface CurveFitFile {
  * steps, the learning rate from the run's schedule when it has one, else from its checkpoints' lr.
  */
 async function storeCurves(db: string, study?: string): Promise<ReadCurve[]> {
-  if (!existsSync(db)) throw new UsageError(`--db: no run store at ${db} (run a sweep or "scalelab runs import" first)`);
+  if (!existsSync(db))
+    throw new UsageError(`--db: no run store at ${db} (run a sweep or "scalelab runs import" first)`);
   const { RunStore } = await import('../../store/store.js');
   const store = RunStore.open(db);
   try {
@@ -51,13 +68,34 @@ async function storeCurves(db: string, study?: string): Promise<ReadCurve[]> {
       if (r.schedule) schedules[name] = r.schedule;
       for (const c of store.checkpoints(r.id)) {
         line++;
-        if (c.step === null || c.step === undefined) throw new InputError({ file: db, columnName: 'step' }, `run "${name}" (study "${r.study}") has a checkpoint at ${c.tokens} tokens without a step; a curve law needs the steps`);
-        runs.push({ run: name, step: c.step, loss: c.loss, D: c.tokens, ...(r.N !== null ? { N: r.N } : {}), ...(c.lr ? { lr: c.lr } : {}), line });
+        if (c.step === null || c.step === undefined)
+          throw new InputError(
+            { file: db, columnName: 'step' },
+            `run "${name}" (study "${r.study}") has a checkpoint at ${c.tokens} tokens without a step; a curve law needs the steps`,
+          );
+        runs.push({
+          run: name,
+          step: c.step,
+          loss: c.loss,
+          D: c.tokens,
+          ...(r.N !== null ? { N: r.N } : {}),
+          ...(c.lr ? { lr: c.lr } : {}),
+          line,
+        });
       }
     }
-    if (!runs.length) throw new InputError({ file: db }, `no completed runs with checkpoints${study ? ` in study "${study}"` : ''}`);
+    if (!runs.length)
+      throw new InputError({ file: db }, `no completed runs with checkpoints${study ? ` in study "${study}"` : ''}`);
     const hasLr = runs.every((r) => r.lr !== undefined);
-    return curvesFromDataset({ source: db, runs, columns: { run: 'run', step: 'step', loss: 'loss', D: 'tokens', N: 'N', ...(hasLr ? { lr: 'lr' } : {}) }, derived: {} }, schedules);
+    return curvesFromDataset(
+      {
+        source: db,
+        runs,
+        columns: { run: 'run', step: 'step', loss: 'loss', D: 'tokens', N: 'N', ...(hasLr ? { lr: 'lr' } : {}) },
+        derived: {},
+      },
+      schedules,
+    );
   } finally {
     store.close();
   }
@@ -72,24 +110,46 @@ function readCurves(inputs: string[], flags: { schedules?: string; columns?: str
       raw = JSON.parse(readText(flags.schedules, 'a JSON file of schedules, one per run'));
     } catch (e) {
       if (e instanceof InputError) throw e;
-      throw new InputError({ file: flags.schedules }, `not JSON (${(e as Error).message}); expected an object mapping run names to schedules`);
+      throw new InputError(
+        { file: flags.schedules },
+        `not JSON (${(e as Error).message}); expected an object mapping run names to schedules`,
+      );
     }
-    if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new InputError({ file: flags.schedules }, 'expected an object mapping run names to schedules, e.g. {"a": {"kind": "constant", "peakLr": 0.003, "steps": 1000}}');
-    for (const [name, s] of Object.entries(raw)) schedules[name] = parseSchedule(s, { file: flags.schedules, columnName: name });
+    if (!raw || typeof raw !== 'object' || Array.isArray(raw))
+      throw new InputError(
+        { file: flags.schedules },
+        'expected an object mapping run names to schedules, e.g. {"a": {"kind": "constant", "peakLr": 0.003, "steps": 1000}}',
+      );
+    for (const [name, s] of Object.entries(raw))
+      schedules[name] = parseSchedule(s, { file: flags.schedules, columnName: name });
   }
   const curves: ReadCurve[] = [];
   for (const input of inputs) {
-    if (!existsSync(input)) throw new UsageError(`${input}: no such file or folder (expected a trainer's run folder, its metrics.jsonl, or a CSV/JSON/JSONL table of checkpoints)`);
-    const metrics = statSync(input).isDirectory() ? join(input, 'metrics.jsonl') : basename(input) === 'metrics.jsonl' ? input : undefined;
+    if (!existsSync(input))
+      throw new UsageError(
+        `${input}: no such file or folder (expected a trainer's run folder, its metrics.jsonl, or a CSV/JSON/JSONL table of checkpoints)`,
+      );
+    const metrics = statSync(input).isDirectory()
+      ? join(input, 'metrics.jsonl')
+      : basename(input) === 'metrics.jsonl'
+        ? input
+        : undefined;
     if (metrics) {
-      if (!existsSync(metrics)) throw new UsageError(`${input}: a folder without metrics.jsonl (expected a run folder of examples/trainers/train.py)`);
+      if (!existsSync(metrics))
+        throw new UsageError(
+          `${input}: a folder without metrics.jsonl (expected a run folder of examples/trainers/train.py)`,
+        );
       const name = basename(statSync(input).isDirectory() ? input : dirname(input));
-      curves.push(curveFromMetrics(readText(metrics, 'a trainer\'s metrics (JSON lines)'), metrics, name));
+      curves.push(curveFromMetrics(readText(metrics, "a trainer's metrics (JSON lines)"), metrics, name));
     } else curves.push(...curvesFromDataset(readRuns(input, runSelection(flags)), schedules));
   }
   const names = new Set<string>();
   for (const c of curves) {
-    if (names.has(c.name)) throw new InputError({ file: c.source }, `run "${c.name}" appears twice among the inputs; expected one curve per run name`);
+    if (names.has(c.name))
+      throw new InputError(
+        { file: c.source },
+        `run "${c.name}" appears twice among the inputs; expected one curve per run name`,
+      );
     names.add(c.name);
   }
   return curves;
@@ -97,17 +157,28 @@ function readCurves(inputs: string[], flags: { schedules?: string; columns?: str
 
 /** The target schedule from flags (`--schedule wsd --steps 2000 …`) or a JSON file. */
 function targetSchedule(flags: ScheduleFlags, fallback?: Schedule): Schedule {
-  if (flags.scheduleFile) return parseSchedule(JSON.parse(readText(flags.scheduleFile, 'a learning-rate schedule (JSON)')), { file: flags.scheduleFile });
+  if (flags.scheduleFile)
+    return parseSchedule(JSON.parse(readText(flags.scheduleFile, 'a learning-rate schedule (JSON)')), {
+      file: flags.scheduleFile,
+    });
   if (!flags.schedule) {
     if (fallback) return fallback;
-    throw new UsageError('--schedule: expected the target schedule (constant, cosine, linear or wsd, with --steps and --peak-lr), or --schedule-file');
+    throw new UsageError(
+      '--schedule: expected the target schedule (constant, cosine, linear or wsd, with --steps and --peak-lr), or --schedule-file',
+    );
   }
   const kind = keyword(flags.schedule, '--schedule', scheduleKinds);
-  if (!flags.steps) throw new UsageError('--steps: expected the target run\'s optimizer steps');
-  if (!flags.peakLr) throw new UsageError('--peak-lr: expected the target run\'s peak learning rate');
+  if (!flags.steps) throw new UsageError("--steps: expected the target run's optimizer steps");
+  if (!flags.peakLr) throw new UsageError("--peak-lr: expected the target run's peak learning rate");
   const steps = parseInteger(flags.steps, '--steps', 1);
-  const s: Record<string, unknown> = { kind, peakLr: parseQuantity(flags.peakLr, '--peak-lr'), steps, warmupSteps: flags.warmupSteps ? parseInteger(flags.warmupSteps, '--warmup-steps', 0) : 0 };
-  if (kind !== 'constant') s.minLrFrac = flags.minLrFrac ? parseQuantity(flags.minLrFrac, '--min-lr-frac', { positive: false }) : 0.1;
+  const s: Record<string, unknown> = {
+    kind,
+    peakLr: parseQuantity(flags.peakLr, '--peak-lr'),
+    steps,
+    warmupSteps: flags.warmupSteps ? parseInteger(flags.warmupSteps, '--warmup-steps', 0) : 0,
+  };
+  if (kind !== 'constant')
+    s.minLrFrac = flags.minLrFrac ? parseQuantity(flags.minLrFrac, '--min-lr-frac', { positive: false }) : 0.1;
   if (kind === 'wsd') {
     const frac = flags.decayFrac ? parseQuantity(flags.decayFrac, '--decay-frac') : 0.2;
     if (!(frac < 1)) throw new UsageError(`--decay-frac: expected a fraction between 0 and 1, got ${flags.decayFrac}`);
@@ -137,9 +208,17 @@ const targetFlags = {
   peakLr: () => new Option('--peak-lr <lr>', 'peak learning rate of the target run'),
   warmupSteps: () => new Option('--warmup-steps <n>', 'linear warmup steps of the target run').default('0'),
   decayFrac: () => new Option('--decay-frac <f>', 'WSD: fraction of the steps spent decaying').default('0.2'),
-  decayShape: () => new Option('--decay-shape <shape>', `WSD: the decay's shape, ${decayShapes.join(', ')}`).default('linear'),
-  minLrFrac: () => new Option('--min-lr-frac <f>', 'final learning rate as a fraction of the peak (cosine, linear, WSD)').default('0.1'),
-  curveFit: () => new Option('--curve-fit <file>', 'a curve-law fit written by "scalelab curve-law fit --out FILE"').makeOptionMandatory(),
+  decayShape: () =>
+    new Option('--decay-shape <shape>', `WSD: the decay's shape, ${decayShapes.join(', ')}`).default('linear'),
+  minLrFrac: () =>
+    new Option('--min-lr-frac <f>', 'final learning rate as a fraction of the peak (cosine, linear, WSD)').default(
+      '0.1',
+    ),
+  curveFit: () =>
+    new Option(
+      '--curve-fit <file>',
+      'a curve-law fit written by "scalelab curve-law fit --out FILE"',
+    ).makeOptionMandatory(),
   N: () => flag('N', { detail: 'with a fit per size, or a joint fit' }),
 };
 
@@ -162,13 +241,28 @@ function loadCurveFit(path: string): CurveFitFile {
     raw = JSON.parse(readText(path, 'a curve-law fit (JSON written by "scalelab curve-law fit --out FILE")'));
   } catch (e) {
     if (e instanceof InputError) throw e;
-    throw new InputError({ file: path }, `not JSON (${(e as Error).message}); expected a fit written by "scalelab curve-law fit --out"`);
+    throw new InputError(
+      { file: path },
+      `not JSON (${(e as Error).message}); expected a fit written by "scalelab curve-law fit --out"`,
+    );
   }
   const f = raw as Partial<CurveFitFile>;
-  if (!f || f.kind !== 'scalelab-curve-fit' || !Array.isArray(f.fits) || !f.fits.length) throw new InputError({ file: path }, 'not a curve-law fit (expected "kind": "scalelab-curve-fit" and its "fits", as "scalelab curve-law fit --out" writes)');
+  if (!f || f.kind !== 'scalelab-curve-fit' || !Array.isArray(f.fits) || !f.fits.length)
+    throw new InputError(
+      { file: path },
+      'not a curve-law fit (expected "kind": "scalelab-curve-fit" and its "fits", as "scalelab curve-law fit --out" writes)',
+    );
   f.fits.forEach((g, i) => {
-    const ok = g?.fit && (curveLawIds as readonly string[]).includes(g.fit.law) && g.fit.params && Object.values(g.fit.params).every((v) => typeof v === 'number' && Number.isFinite(v) && v > 0);
-    if (!ok) throw new InputError({ file: path, columnName: `fits[${i}]` }, 'expected a fit with a law and positive finite parameters');
+    const ok =
+      g?.fit &&
+      (curveLawIds as readonly string[]).includes(g.fit.law) &&
+      g.fit.params &&
+      Object.values(g.fit.params).every((v) => typeof v === 'number' && Number.isFinite(v) && v > 0);
+    if (!ok)
+      throw new InputError(
+        { file: path, columnName: `fits[${i}]` },
+        'expected a fit with a law and positive finite parameters',
+      );
   });
   return f as CurveFitFile;
 }
@@ -176,12 +270,19 @@ function loadCurveFit(path: string): CurveFitFile {
 /** The fit for a size: the joint fit, the one fit, or the one at --N. */
 function fitFor(file: CurveFitFile, path: string, N?: number): CurveFitFile['fits'][number] {
   if (file.joint || file.fits.length === 1) {
-    if (file.joint && N === undefined) throw new UsageError('--N: a joint fit across sizes predicts at a model size; give --N');
+    if (file.joint && N === undefined)
+      throw new UsageError('--N: a joint fit across sizes predicts at a model size; give --N');
     return file.fits[0];
   }
-  if (N === undefined) throw new UsageError(`--N: ${path} holds one fit per model size (${file.fits.map((g) => g.N).join(', ')}); choose one with --N`);
+  if (N === undefined)
+    throw new UsageError(
+      `--N: ${path} holds one fit per model size (${file.fits.map((g) => g.N).join(', ')}); choose one with --N`,
+    );
   const g = file.fits.find((x) => x.N !== undefined && Math.abs(x.N / N - 1) < 1e-9);
-  if (!g) throw new UsageError(`--N: ${path} has no fit at N = ${N}; its sizes are ${file.fits.map((x) => x.N).join(', ')} (fit them jointly with --joint to predict at another size)`);
+  if (!g)
+    throw new UsageError(
+      `--N: ${path} has no fit at N = ${N}; its sizes are ${file.fits.map((x) => x.N).join(', ')} (fit them jointly with --joint to predict at another size)`,
+    );
   return g;
 }
 
@@ -189,22 +290,44 @@ const f4 = (v: number) => formatNumber(v, 5);
 const palette = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#8c564b'];
 
 export function registerCurveLaw(program: Command, run: Run): void {
-  const cmd = program.command('curve-law').description('whole training curves under any learning-rate schedule: fit a curve law, predict another schedule, choose the WSD decay');
+  const cmd = program
+    .command('curve-law')
+    .description(
+      'whole training curves under any learning-rate schedule: fit a curve law, predict another schedule, choose the WSD decay',
+    );
 
   cmd
     .command('fit')
-    .description('fit the LR-annealing law (Tissue et al. 2024) or the multi-power law (Luo et al. 2025) to training curves')
-    .argument('[inputs...]', "trainer run folders (metrics.jsonl with its schedule), or CSV/JSON/JSONL tables with run, step, loss and lr (or --schedules)")
-    .addOption(flag('db', { detail: 'read its completed runs instead of files (their schedules, or their checkpoints\' learning rates)' }))
+    .description(
+      'fit the LR-annealing law (Tissue et al. 2024) or the multi-power law (Luo et al. 2025) to training curves',
+    )
+    .argument(
+      '[inputs...]',
+      'trainer run folders (metrics.jsonl with its schedule), or CSV/JSON/JSONL tables with run, step, loss and lr (or --schedules)',
+    )
+    .addOption(
+      flag('db', {
+        detail: "read its completed runs instead of files (their schedules, or their checkpoints' learning rates)",
+      }),
+    )
     .addOption(flag('study', { detail: 'with --db: only this study' }))
     .addOption(flag('law', { detail: curveLawIds.join(' or '), default: 'lr-annealing' }))
     .option('--joint', 'fit all sizes together, L0 = E + A_N·N^(−a) (at least 3 sizes); otherwise each size on its own')
     .option('--lambda <x>', 'lr-annealing: momentum of the annealing area', '0.999')
-    .option('--from-step <n>', "fit only checkpoints from this step on (the learning rates before it still count): leaves out an early transient that no curve law describes", '1')
+    .option(
+      '--from-step <n>',
+      'fit only checkpoints from this step on (the learning rates before it still count): leaves out an early transient that no curve law describes',
+      '1',
+    )
     .option('--schedules <file>', 'JSON object: run name → schedule, for tables without an lr column')
     .addOption(flag('columns', { detail: 'e.g. loss=val_loss,lr=learning_rate' }))
     .addOption(flag('group'))
-    .addOption(flag('bootstrap', { detail: 'whole runs resampled; residual blocks within runs when fewer than 3', default: '0' }))
+    .addOption(
+      flag('bootstrap', {
+        detail: 'whole runs resampled; residual blocks within runs when fewer than 3',
+        default: '0',
+      }),
+    )
     .addOption(flag('seed', { default: '0' }))
     .addOption(flag('out', { detail: 'the fit as JSON, for curve-law predict and schedule (--curve-fit)' }))
     .addOption(flag('json'))
@@ -216,82 +339,139 @@ Examples:
   scalelab curve-law fit curves.csv --law multi-power      # columns run, step, loss, lr (and N)
   scalelab curve-law fit --db .scalelab/runs.db --study curves`,
     )
-    .action(async (inputs: string[], flags: { db?: string; study?: string; law: string; joint?: boolean; lambda: string; fromStep: string; schedules?: string; columns?: string; group?: string; bootstrap: string; seed: string; out?: string; json?: boolean }) =>
-      run(async () => {
-        if (flags.out) checkOutput(flags.out);
-        const law = keyword(flags.law, '--law', curveLawIds);
-        const lambda = parseQuantity(flags.lambda, '--lambda');
-        if (!(lambda < 1)) throw new UsageError(`--lambda: expected a momentum between 0 and 1, got ${flags.lambda}`);
-        const replicates = parseInteger(flags.bootstrap, '--bootstrap', 0);
-        const seed = parseInteger(flags.seed, '--seed', 0);
-        const fromStep = parseInteger(flags.fromStep, '--from-step', 1);
-        if (!inputs.length && !flags.db) throw new UsageError('expected run folders or tables of checkpoints to fit, or --db with a run store');
-        if (inputs.length && flags.db) throw new UsageError('--db: give either input files or a run store, not both');
-        const read = flags.db ? await storeCurves(flags.db, flags.study) : readCurves(inputs, flags);
-        // Only an explicit --from-step leaves checkpoints out: a step-0 row otherwise reaches the law's checks and is refused, located.
-        const curves = fromStep > 1 ? read.map((c) => ({ ...c, points: c.points.filter((p) => p.step >= fromStep) })) : read;
-        const source = flags.db ?? inputs.join(', ');
-        const bare = curves.find((c) => c.points.length === 0);
-        if (bare) throw new UsageError(`--from-step: run "${bare.name}" has no checkpoint at step ${fromStep} or later`);
-        const groups: { N?: number; curves: ReadCurve[] }[] = [];
-        if (flags.joint) groups.push({ curves });
-        else for (const c of curves) {
-          const g = groups.find((x) => x.N === c.N);
-          if (g) g.curves.push(c);
-          else groups.push({ N: c.N, curves: [c] });
-        }
-        groups.sort((a, b) => (a.N ?? 0) - (b.N ?? 0));
-        const bar = progress('bootstrap', replicates * groups.length, flags);
-        const fits = groups.map((g) => {
-          const opts = { law, joint: !!flags.joint, lambda, source: g.curves[0].source };
-          const fit = fitCurveLaw(g.curves, opts);
-          const bootstrap = replicates > 0 ? bootstrapCurveLaw(g.curves, opts, fit, replicates, seed, () => bar.tick()) : undefined;
-          return { ...(g.N !== undefined && !flags.joint ? { N: g.N } : {}), fit, ...(bootstrap ? { bootstrap } : {}) };
-        });
-        bar.stop();
-        const out: CurveFitFile = {
-          kind: 'scalelab-curve-fit',
-          law,
-          citation: fits[0].fit.citation,
-          joint: !!flags.joint,
-          fromStep,
-          fits,
-          inputs: curves.map((c) => ({ run: c.name, ...(c.N !== undefined ? { N: c.N } : {}), points: c.points.length, lrFrom: c.lrFrom, source: c.source, ...(c.schedule ? { schedule: c.schedule } : {}) })),
-        };
-        if (flags.out) {
-          const text = JSON.stringify(out, null, 2) + '\n';
-          checkFiniteText(text, source);
-          writeOutput(flags.out, text, flags);
-        }
-        if (flags.json) return printResult(out, source);
-        const lines = [`${law === 'lr-annealing' ? 'L(s) = L0 + A·S1^(−α) − C·S2' : 'L(t) = L0 + A·(S1 + S_W)^(−α) − LD(t)'}${flags.joint ? ', L0 = E + A_N·N^(−a)' : ''} (${out.citation})`, ''];
-        lines.push(`runs${fromStep > 1 ? ` (checkpoints from step ${fromStep} on)` : ''}:`);
-        for (const c of out.inputs) lines.push(`  ${c.run}${c.N !== undefined ? ` (N = ${formatNumber(c.N, 4)})` : ''}: ${c.points} checkpoints, learning rate from ${c.lrFrom}${c.schedule ? `: ${describeSchedule(c.schedule)}` : ''}`);
-        for (const g of fits) {
-          lines.push('', `${g.N !== undefined ? `N = ${formatNumber(g.N, 4)}` : flags.joint ? 'all sizes' : 'fit'}: ${g.fit.runs.length} runs, ${g.fit.points} checkpoints, rms residual ${g.fit.rms.toExponential(2)}, ${g.fit.converged ? 'converged' : 'NOT converged'}`);
-          for (const [k, v] of Object.entries(g.fit.params)) {
-            const reps = g.bootstrap?.replicates.map((p) => p[k]).sort((a, b) => a - b);
-            const iv = reps && reps.length > 1 ? `  [${f4(reps[Math.floor(0.025 * (reps.length - 1))])}, ${f4(reps[Math.ceil(0.975 * (reps.length - 1))])}]` : '';
-            lines.push(`  ${k.padEnd(6)} ${f4(v)}${iv}`);
+    .action(
+      async (
+        inputs: string[],
+        flags: {
+          db?: string;
+          study?: string;
+          law: string;
+          joint?: boolean;
+          lambda: string;
+          fromStep: string;
+          schedules?: string;
+          columns?: string;
+          group?: string;
+          bootstrap: string;
+          seed: string;
+          out?: string;
+          json?: boolean;
+        },
+      ) =>
+        run(async () => {
+          if (flags.out) checkOutput(flags.out);
+          const law = keyword(flags.law, '--law', curveLawIds);
+          const lambda = parseQuantity(flags.lambda, '--lambda');
+          if (!(lambda < 1)) throw new UsageError(`--lambda: expected a momentum between 0 and 1, got ${flags.lambda}`);
+          const replicates = parseInteger(flags.bootstrap, '--bootstrap', 0);
+          const seed = parseInteger(flags.seed, '--seed', 0);
+          const fromStep = parseInteger(flags.fromStep, '--from-step', 1);
+          if (!inputs.length && !flags.db)
+            throw new UsageError('expected run folders or tables of checkpoints to fit, or --db with a run store');
+          if (inputs.length && flags.db) throw new UsageError('--db: give either input files or a run store, not both');
+          const read = flags.db ? await storeCurves(flags.db, flags.study) : readCurves(inputs, flags);
+          // Only an explicit --from-step leaves checkpoints out: a step-0 row otherwise reaches the law's checks and is refused, located.
+          const curves =
+            fromStep > 1 ? read.map((c) => ({ ...c, points: c.points.filter((p) => p.step >= fromStep) })) : read;
+          const source = flags.db ?? inputs.join(', ');
+          const bare = curves.find((c) => c.points.length === 0);
+          if (bare)
+            throw new UsageError(`--from-step: run "${bare.name}" has no checkpoint at step ${fromStep} or later`);
+          const groups: { N?: number; curves: ReadCurve[] }[] = [];
+          if (flags.joint) groups.push({ curves });
+          else
+            for (const c of curves) {
+              const g = groups.find((x) => x.N === c.N);
+              if (g) g.curves.push(c);
+              else groups.push({ N: c.N, curves: [c] });
+            }
+          groups.sort((a, b) => (a.N ?? 0) - (b.N ?? 0));
+          const bar = progress('bootstrap', replicates * groups.length, flags);
+          const fits = groups.map((g) => {
+            const opts = { law, joint: !!flags.joint, lambda, source: g.curves[0].source };
+            const fit = fitCurveLaw(g.curves, opts);
+            const bootstrap =
+              replicates > 0 ? bootstrapCurveLaw(g.curves, opts, fit, replicates, seed, () => bar.tick()) : undefined;
+            return {
+              ...(g.N !== undefined && !flags.joint ? { N: g.N } : {}),
+              fit,
+              ...(bootstrap ? { bootstrap } : {}),
+            };
+          });
+          bar.stop();
+          const out: CurveFitFile = {
+            kind: 'scalelab-curve-fit',
+            law,
+            citation: fits[0].fit.citation,
+            joint: !!flags.joint,
+            fromStep,
+            fits,
+            inputs: curves.map((c) => ({
+              run: c.name,
+              ...(c.N !== undefined ? { N: c.N } : {}),
+              points: c.points.length,
+              lrFrom: c.lrFrom,
+              source: c.source,
+              ...(c.schedule ? { schedule: c.schedule } : {}),
+            })),
+          };
+          if (flags.out) {
+            const text = JSON.stringify(out, null, 2) + '\n';
+            checkFiniteText(text, source);
+            writeOutput(flags.out, text, flags);
           }
-          if (g.bootstrap) lines.push(`  (${g.bootstrap.replicates.length} bootstrap replicates, ${g.bootstrap.unit === 'run' ? 'whole runs resampled' : 'blocks of residuals resampled within each run (fewer than 3 runs)'}${g.bootstrap.failed ? `, ${g.bootstrap.failed} failed` : ''})`);
-        }
-        writeResult(lines.join('\n') + '\n', source);
-      }, flags.json),
+          if (flags.json) return printResult(out, source);
+          const lines = [
+            `${law === 'lr-annealing' ? 'L(s) = L0 + A·S1^(−α) − C·S2' : 'L(t) = L0 + A·(S1 + S_W)^(−α) − LD(t)'}${flags.joint ? ', L0 = E + A_N·N^(−a)' : ''} (${out.citation})`,
+            '',
+          ];
+          lines.push(`runs${fromStep > 1 ? ` (checkpoints from step ${fromStep} on)` : ''}:`);
+          for (const c of out.inputs)
+            lines.push(
+              `  ${c.run}${c.N !== undefined ? ` (N = ${formatNumber(c.N, 4)})` : ''}: ${c.points} checkpoints, learning rate from ${c.lrFrom}${c.schedule ? `: ${describeSchedule(c.schedule)}` : ''}`,
+            );
+          for (const g of fits) {
+            lines.push(
+              '',
+              `${g.N !== undefined ? `N = ${formatNumber(g.N, 4)}` : flags.joint ? 'all sizes' : 'fit'}: ${g.fit.runs.length} runs, ${g.fit.points} checkpoints, rms residual ${g.fit.rms.toExponential(2)}, ${g.fit.converged ? 'converged' : 'NOT converged'}`,
+            );
+            for (const [k, v] of Object.entries(g.fit.params)) {
+              const reps = g.bootstrap?.replicates.map((p) => p[k]).sort((a, b) => a - b);
+              const iv =
+                reps && reps.length > 1
+                  ? `  [${f4(reps[Math.floor(0.025 * (reps.length - 1))])}, ${f4(reps[Math.ceil(0.975 * (reps.length - 1))])}]`
+                  : '';
+              lines.push(`  ${k.padEnd(6)} ${f4(v)}${iv}`);
+            }
+            if (g.bootstrap)
+              lines.push(
+                `  (${g.bootstrap.replicates.length} bootstrap replicates, ${g.bootstrap.unit === 'run' ? 'whole runs resampled' : 'blocks of residuals resampled within each run (fewer than 3 runs)'}${g.bootstrap.failed ? `, ${g.bootstrap.failed} failed` : ''})`,
+              );
+          }
+          writeResult(lines.join('\n') + '\n', source);
+        }, flags.json),
     );
 
   scheduleOptions(
     cmd
       .command('predict')
-      .description('predict the whole loss curve of a run under a schedule (and length) from a curve-law fit, with intervals')
+      .description(
+        'predict the whole loss curve of a run under a schedule (and length) from a curve-law fit, with intervals',
+      )
       .addOption(targetFlags.curveFit()),
   )
     .addOption(targetFlags.N())
-    .option('--observed <run>', 'a trained run to compare with (a run folder or metrics.jsonl); its schedule is the target unless --schedule is given')
+    .option(
+      '--observed <run>',
+      'a trained run to compare with (a run folder or metrics.jsonl); its schedule is the target unless --schedule is given',
+    )
     .option('--every <n>', 'predict every n steps (default: 50 points along the run)')
     .addOption(flag('level', { default: '0.95' }))
     .option('--scatter-seed <n>', 'seed of the new-run scatter in the interval', '1')
-    .option('--plot <file>', 'write an SVG figure of the predicted (and observed) curve (its folder is created, and checked before any work)')
+    .option(
+      '--plot <file>',
+      'write an SVG figure of the predicted (and observed) curve (its folder is created, and checked before any work)',
+    )
     .addOption(flag('json'))
     .addHelpText(
       'after',
@@ -301,47 +481,123 @@ Examples:
   scalelab curve-law predict --curve-fit curve-fit.json --schedule wsd --decay-frac 0.5 --steps 1000 --peak-lr 5.7e-3 --warmup-steps 50
   scalelab curve-law predict --curve-fit examples/studies/moby-curves/fit-multi-power.json --observed examples/studies/moby-curves/runs/d64-cosine-2x --plot d64.svg`,
     )
-    .action(async (flags: ScheduleFlags & { curveFit: string; N?: string; observed?: string; every?: string; level: string; scatterSeed: string; plot?: string; json?: boolean }) =>
-      run(async () => {
-        if (flags.plot) checkOutput(flags.plot, '--plot');
-        const file = loadCurveFit(flags.curveFit);
-        const observed = flags.observed ? readCurves([flags.observed], {})[0] : undefined;
-        const N = flags.N ? parseQuantity(flags.N, '--N') : observed?.N;
-        const g = fitFor(file, flags.curveFit, N);
-        const schedule = targetSchedule(flags, observed?.schedule);
-        const level = parseLevel(flags.level);
-        const every = flags.every ? parseInteger(flags.every, '--every', 1) : Math.max(1, Math.round(schedule.steps / 50));
-        const steps = [...new Set([...Array.from({ length: Math.floor(schedule.steps / every) }, (_, i) => (i + 1) * every), schedule.steps])];
-        const target = { lrs: lrSequence(schedule), warmupSteps: schedule.warmupSteps ?? 0, N };
-        const p = predictWithIntervals(g.fit, target, steps, g.bootstrap, level, parseInteger(flags.scatterSeed, '--scatter-seed', 0));
-        const last = steps.length - 1;
-        const observedFinal = observed?.points.at(-1);
-        const comparison = observed && observedFinal
-          ? {
-              run: observed.name,
-              step: observedFinal.step,
-              observed: observedFinal.loss,
-              predicted: predictWithIntervals(g.fit, target, [observedFinal.step], g.bootstrap, level).loss[0],
-              ...(p.interval && observedFinal.step === schedule.steps ? { interval: p.interval[last], inside: p.interval[last][0] <= observedFinal.loss && observedFinal.loss <= p.interval[last][1] } : {}),
-            }
-          : undefined;
-        if (comparison) (comparison as Record<string, unknown>).error = comparison.predicted / comparison.observed - 1;
-        if (flags.plot) {
-          const svg = curveFigure(`${file.law} law: ${describeSchedule(schedule)}${N ? `, N = ${formatNumber(N, 4)}` : ''}`, [
-            { name: 'predicted', steps, loss: p.loss, band: p.interval, color: palette[0] },
-            ...(observed ? [{ name: `observed (${observed.name})`, steps: observed.points.map((x) => x.step), loss: observed.points.map((x) => x.loss), observed: true, color: palette[1] }] : []),
-          ]);
-          checkFiniteText(svg, flags.curveFit);
-          writeOutput(flags.plot, svg, flags);
-        }
-        const result = { law: file.law, citation: file.citation, schedule, N, ...(p.dropped ? { droppedReplicates: p.dropped } : {}), final: { step: schedule.steps, loss: p.loss[last], ...(p.interval ? { interval: p.interval[last], lawInterval: p.lawInterval![last] } : {}) }, level, curve: steps.map((s, i) => ({ step: s, loss: p.loss[i], ...(p.interval ? { interval: p.interval[i] } : {}) })), ...(comparison ? { observed: comparison } : {}), ...(flags.plot ? { plot: flags.plot } : {}) };
-        if (flags.json) return printResult(result, flags.curveFit);
-        const iv = p.interval ? ` (${Math.round(level * 100)} % interval for a new run ${f4(p.interval[last][0])}–${f4(p.interval[last][1])}; the law's own ${f4(p.lawInterval![last][0])}–${f4(p.lawInterval![last][1])})` : ' (no interval: fit with --bootstrap N for one)';
-        const lines = [`${describeSchedule(schedule)}${N ? `, N = ${formatNumber(N, 4)}` : ''}`, `predicted final loss ${f4(p.loss[last])}${iv}`];
-        if (p.dropped) lines.push(`(${p.dropped} of ${g.bootstrap!.replicates.length} bootstrap replicates left out of the interval: they predict a loss ≤ 0 on this schedule, a degenerate refit)`);
-        if (comparison) lines.push(`observed (${comparison.run}, step ${comparison.step}): ${f4(comparison.observed)}, predicted ${f4(comparison.predicted)}, ${((comparison.predicted / comparison.observed - 1) * 100).toFixed(2)} %${'inside' in comparison ? (comparison.inside ? ', inside the interval' : ', OUTSIDE the interval: the prediction missed') : ''}`);
-        writeResult(lines.join('\n') + '\n', flags.curveFit);
-      }, flags.json),
+    .action(
+      async (
+        flags: ScheduleFlags & {
+          curveFit: string;
+          N?: string;
+          observed?: string;
+          every?: string;
+          level: string;
+          scatterSeed: string;
+          plot?: string;
+          json?: boolean;
+        },
+      ) =>
+        run(async () => {
+          if (flags.plot) checkOutput(flags.plot, '--plot');
+          const file = loadCurveFit(flags.curveFit);
+          const observed = flags.observed ? readCurves([flags.observed], {})[0] : undefined;
+          const N = flags.N ? parseQuantity(flags.N, '--N') : observed?.N;
+          const g = fitFor(file, flags.curveFit, N);
+          const schedule = targetSchedule(flags, observed?.schedule);
+          const level = parseLevel(flags.level);
+          const every = flags.every
+            ? parseInteger(flags.every, '--every', 1)
+            : Math.max(1, Math.round(schedule.steps / 50));
+          const steps = [
+            ...new Set([
+              ...Array.from({ length: Math.floor(schedule.steps / every) }, (_, i) => (i + 1) * every),
+              schedule.steps,
+            ]),
+          ];
+          const target = { lrs: lrSequence(schedule), warmupSteps: schedule.warmupSteps ?? 0, N };
+          const p = predictWithIntervals(
+            g.fit,
+            target,
+            steps,
+            g.bootstrap,
+            level,
+            parseInteger(flags.scatterSeed, '--scatter-seed', 0),
+          );
+          const last = steps.length - 1;
+          const observedFinal = observed?.points.at(-1);
+          const comparison =
+            observed && observedFinal
+              ? {
+                  run: observed.name,
+                  step: observedFinal.step,
+                  observed: observedFinal.loss,
+                  predicted: predictWithIntervals(g.fit, target, [observedFinal.step], g.bootstrap, level).loss[0],
+                  ...(p.interval && observedFinal.step === schedule.steps
+                    ? {
+                        interval: p.interval[last],
+                        inside: p.interval[last][0] <= observedFinal.loss && observedFinal.loss <= p.interval[last][1],
+                      }
+                    : {}),
+                }
+              : undefined;
+          if (comparison)
+            (comparison as Record<string, unknown>).error = comparison.predicted / comparison.observed - 1;
+          if (flags.plot) {
+            const svg = curveFigure(
+              `${file.law} law: ${describeSchedule(schedule)}${N ? `, N = ${formatNumber(N, 4)}` : ''}`,
+              [
+                { name: 'predicted', steps, loss: p.loss, band: p.interval, color: palette[0] },
+                ...(observed
+                  ? [
+                      {
+                        name: `observed (${observed.name})`,
+                        steps: observed.points.map((x) => x.step),
+                        loss: observed.points.map((x) => x.loss),
+                        observed: true,
+                        color: palette[1],
+                      },
+                    ]
+                  : []),
+              ],
+            );
+            checkFiniteText(svg, flags.curveFit);
+            writeOutput(flags.plot, svg, flags);
+          }
+          const result = {
+            law: file.law,
+            citation: file.citation,
+            schedule,
+            N,
+            ...(p.dropped ? { droppedReplicates: p.dropped } : {}),
+            final: {
+              step: schedule.steps,
+              loss: p.loss[last],
+              ...(p.interval ? { interval: p.interval[last], lawInterval: p.lawInterval![last] } : {}),
+            },
+            level,
+            curve: steps.map((s, i) => ({
+              step: s,
+              loss: p.loss[i],
+              ...(p.interval ? { interval: p.interval[i] } : {}),
+            })),
+            ...(comparison ? { observed: comparison } : {}),
+            ...(flags.plot ? { plot: flags.plot } : {}),
+          };
+          if (flags.json) return printResult(result, flags.curveFit);
+          const iv = p.interval
+            ? ` (${Math.round(level * 100)} % interval for a new run ${f4(p.interval[last][0])}–${f4(p.interval[last][1])}; the law's own ${f4(p.lawInterval![last][0])}–${f4(p.lawInterval![last][1])})`
+            : ' (no interval: fit with --bootstrap N for one)';
+          const lines = [
+            `${describeSchedule(schedule)}${N ? `, N = ${formatNumber(N, 4)}` : ''}`,
+            `predicted final loss ${f4(p.loss[last])}${iv}`,
+          ];
+          if (p.dropped)
+            lines.push(
+              `(${p.dropped} of ${g.bootstrap!.replicates.length} bootstrap replicates left out of the interval: they predict a loss ≤ 0 on this schedule, a degenerate refit)`,
+            );
+          if (comparison)
+            lines.push(
+              `observed (${comparison.run}, step ${comparison.step}): ${f4(comparison.observed)}, predicted ${f4(comparison.predicted)}, ${((comparison.predicted / comparison.observed - 1) * 100).toFixed(2)} %${'inside' in comparison ? (comparison.inside ? ', inside the interval' : ', OUTSIDE the interval: the prediction missed') : ''}`,
+            );
+          writeResult(lines.join('\n') + '\n', flags.curveFit);
+        }, flags.json),
     );
 
   cmd
@@ -356,72 +612,122 @@ Examples:
     .addOption(targetFlags.N())
     .addOption(flag('level', { detail: 'of the best decay fraction, over bootstrap replicates', default: '0.95' }))
     .addOption(flag('json'))
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Example:
-  scalelab curve-law schedule --curve-fit curve-fit.json --steps 4000 --peak-lr 5.7e-3 --warmup-steps 50`)
-    .action(async (flags: { curveFit: string; steps: string; peakLr: string; warmupSteps: string; decayShape: string; minLrFrac: string; N?: string; level: string; json?: boolean }) =>
-      run(async () => {
-        const file = loadCurveFit(flags.curveFit);
-        const N = flags.N ? parseQuantity(flags.N, '--N') : undefined;
-        const g = fitFor(file, flags.curveFit, N);
-        const steps = parseInteger(flags.steps, '--steps', 2);
-        const peakLr = parseQuantity(flags.peakLr, '--peak-lr');
-        const warmupSteps = parseInteger(flags.warmupSteps, '--warmup-steps', 0);
-        if (warmupSteps >= steps) throw new UsageError(`--warmup-steps: expected fewer than the ${steps} steps, got ${warmupSteps}`);
-        const decayShape = keyword(flags.decayShape, '--decay-shape', decayShapes);
-        const minLrFrac = parseQuantity(flags.minLrFrac, '--min-lr-frac', { positive: false });
-        if (!(minLrFrac >= 0 && minLrFrac <= 1)) throw new UsageError(`--min-lr-frac: expected a fraction from 0 to 1, got ${flags.minLrFrac}`);
-        const level = parseLevel(flags.level);
-        const make = (f: number) => {
-          const decaySteps = Math.min(steps - warmupSteps, Math.max(1, Math.round(f * steps)));
-          return { lrs: lrSequence({ kind: 'wsd', peakLr, steps, warmupSteps, minLrFrac, decaySteps, decayShape }), warmupSteps };
-        };
-        const best = bestDecayFraction(g.fit, make, steps, N, g.bootstrap, level);
-        // At the grid's edge the law has no optimum inside (0.01 or 0.99): it says "decay as much (or as
-        // little) as possible", which is a property of the fitted law, not a schedule to trust.
-        const atEdge = best.decayFrac <= 0.01 || best.decayFrac >= 0.99;
-        const result = { law: file.law, steps, N, decayFrac: best.decayFrac, atEdge, loss: best.loss, ...(best.interval ? { interval: best.interval, level } : {}), curve: best.curve };
-        if (flags.json) return printResult(result, flags.curveFit);
-        const at = (f: number) => best.curve[Math.round(f * 100) - 1].loss;
-        writeResult(
-          `WSD over ${steps} steps (${decayShape} decay to ${minLrFrac * 100} %, warmup ${warmupSteps}): the best decay fraction is ${best.decayFrac.toFixed(2)}` +
-            `${best.interval ? ` (${Math.round(level * 100)} % of bootstrap replicates between ${best.interval[0].toFixed(2)} and ${best.interval[1].toFixed(2)})` : ''}, predicted final loss ${f4(best.loss)}\n` +
-            `  decay 0.10: ${f4(at(0.1))}   0.20: ${f4(at(0.2))}   0.50: ${f4(at(0.5))}   0.90: ${f4(at(0.9))}\n` +
-            (atEdge ? `warning: the best fraction is at the edge of the range tried (1 %–99 %): the fitted law has no optimum inside it, so it says to decay ${best.decayFrac >= 0.99 ? 'as long' : 'as briefly'} as possible — check the fit (its annealing term, its curves) before trusting this\n` : ''),
-          flags.curveFit,
-        );
-      }, flags.json),
+  scalelab curve-law schedule --curve-fit curve-fit.json --steps 4000 --peak-lr 5.7e-3 --warmup-steps 50`,
+    )
+    .action(
+      async (flags: {
+        curveFit: string;
+        steps: string;
+        peakLr: string;
+        warmupSteps: string;
+        decayShape: string;
+        minLrFrac: string;
+        N?: string;
+        level: string;
+        json?: boolean;
+      }) =>
+        run(async () => {
+          const file = loadCurveFit(flags.curveFit);
+          const N = flags.N ? parseQuantity(flags.N, '--N') : undefined;
+          const g = fitFor(file, flags.curveFit, N);
+          const steps = parseInteger(flags.steps, '--steps', 2);
+          const peakLr = parseQuantity(flags.peakLr, '--peak-lr');
+          const warmupSteps = parseInteger(flags.warmupSteps, '--warmup-steps', 0);
+          if (warmupSteps >= steps)
+            throw new UsageError(`--warmup-steps: expected fewer than the ${steps} steps, got ${warmupSteps}`);
+          const decayShape = keyword(flags.decayShape, '--decay-shape', decayShapes);
+          const minLrFrac = parseQuantity(flags.minLrFrac, '--min-lr-frac', { positive: false });
+          if (!(minLrFrac >= 0 && minLrFrac <= 1))
+            throw new UsageError(`--min-lr-frac: expected a fraction from 0 to 1, got ${flags.minLrFrac}`);
+          const level = parseLevel(flags.level);
+          const make = (f: number) => {
+            const decaySteps = Math.min(steps - warmupSteps, Math.max(1, Math.round(f * steps)));
+            return {
+              lrs: lrSequence({ kind: 'wsd', peakLr, steps, warmupSteps, minLrFrac, decaySteps, decayShape }),
+              warmupSteps,
+            };
+          };
+          const best = bestDecayFraction(g.fit, make, steps, N, g.bootstrap, level);
+          // At the grid's edge the law has no optimum inside (0.01 or 0.99): it says "decay as much (or as
+          // little) as possible", which is a property of the fitted law, not a schedule to trust.
+          const atEdge = best.decayFrac <= 0.01 || best.decayFrac >= 0.99;
+          const result = {
+            law: file.law,
+            steps,
+            N,
+            decayFrac: best.decayFrac,
+            atEdge,
+            loss: best.loss,
+            ...(best.interval ? { interval: best.interval, level } : {}),
+            curve: best.curve,
+          };
+          if (flags.json) return printResult(result, flags.curveFit);
+          const at = (f: number) => best.curve[Math.round(f * 100) - 1].loss;
+          writeResult(
+            `WSD over ${steps} steps (${decayShape} decay to ${minLrFrac * 100} %, warmup ${warmupSteps}): the best decay fraction is ${best.decayFrac.toFixed(2)}` +
+              `${best.interval ? ` (${Math.round(level * 100)} % of bootstrap replicates between ${best.interval[0].toFixed(2)} and ${best.interval[1].toFixed(2)})` : ''}, predicted final loss ${f4(best.loss)}\n` +
+              `  decay 0.10: ${f4(at(0.1))}   0.20: ${f4(at(0.2))}   0.50: ${f4(at(0.5))}   0.90: ${f4(at(0.9))}\n` +
+              (atEdge
+                ? `warning: the best fraction is at the edge of the range tried (1 %–99 %): the fitted law has no optimum inside it, so it says to decay ${best.decayFrac >= 0.99 ? 'as long' : 'as briefly'} as possible — check the fit (its annealing term, its curves) before trusting this\n`
+                : ''),
+            flags.curveFit,
+          );
+        }, flags.json),
     );
 
   cmd
     .command('ladder')
-    .description('plan a WSD ladder: one constant-LR trunk per size and a cooldown branch per IsoFLOP budget, with the compute it saves against one run per point')
+    .description(
+      'plan a WSD ladder: one constant-LR trunk per size and a cooldown branch per IsoFLOP budget, with the compute it saves against one run per point',
+    )
     .requiredOption('--model-sizes <list>', 'model sizes N in parameters, comma-separated (e.g. 7M,19M,39M)')
     .addOption(flag('budgets', { detail: 'here a list, C = 6ND (e.g. 3e17,1e18,3e18)', required: true }))
     .addOption(flag('batch-tokens', { required: true }))
     .addOption(targetFlags.decayFrac())
     .addOption(flag('json'))
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Example:
-  scalelab curve-law ladder --model-sizes 7M,19M,39M,71M,151M --budgets 3e17,1e18,3e18 --batch-tokens 262144`)
-    .action(async (flags: { modelSizes: string; budgets: string; batchTokens: string; decayFrac: string; json?: boolean }) =>
-      run(async () => {
-        const list = (text: string, flag: string) => text.split(',').filter((x) => x.trim()).map((x) => parseQuantity(x, flag));
-        const sizes = list(flags.modelSizes, '--model-sizes'), budgets = list(flags.budgets, '--budgets');
-        if (!sizes.length || !budgets.length) throw new UsageError('--model-sizes and --budgets: expected one or more numbers each');
-        const decayFrac = parseQuantity(flags.decayFrac, '--decay-frac');
-        if (!(decayFrac < 1)) throw new UsageError(`--decay-frac: expected a fraction between 0 and 1, got ${flags.decayFrac}`);
-        const plan = planWsdLadder(sizes, budgets, parseQuantity(flags.batchTokens, '--batch-tokens'), decayFrac);
-        if (flags.json) return printResult(plan);
-        const lines = plan.sizes.map((s) => `N = ${formatNumber(s.N, 4)}: trunk ${s.trunkSteps} steps; branches ${s.branches.map((b) => `at ${b.at} + ${b.decaySteps} (C = ${formatNumber(b.C, 3)})`).join(', ')}`);
-        lines.push(`compute: ${formatNumber(plan.compute.ladder, 4)} FLOPs for the ladder against ${formatNumber(plan.compute.perPoint, 4)} for one run per point: ${(plan.compute.saved * 100).toFixed(1)} % saved`);
-        writeResult(lines.join('\n') + '\n');
-      }, flags.json),
+  scalelab curve-law ladder --model-sizes 7M,19M,39M,71M,151M --budgets 3e17,1e18,3e18 --batch-tokens 262144`,
+    )
+    .action(
+      async (flags: { modelSizes: string; budgets: string; batchTokens: string; decayFrac: string; json?: boolean }) =>
+        run(async () => {
+          const list = (text: string, flag: string) =>
+            text
+              .split(',')
+              .filter((x) => x.trim())
+              .map((x) => parseQuantity(x, flag));
+          const sizes = list(flags.modelSizes, '--model-sizes'),
+            budgets = list(flags.budgets, '--budgets');
+          if (!sizes.length || !budgets.length)
+            throw new UsageError('--model-sizes and --budgets: expected one or more numbers each');
+          const decayFrac = parseQuantity(flags.decayFrac, '--decay-frac');
+          if (!(decayFrac < 1))
+            throw new UsageError(`--decay-frac: expected a fraction between 0 and 1, got ${flags.decayFrac}`);
+          const plan = planWsdLadder(sizes, budgets, parseQuantity(flags.batchTokens, '--batch-tokens'), decayFrac);
+          if (flags.json) return printResult(plan);
+          const lines = plan.sizes.map(
+            (s) =>
+              `N = ${formatNumber(s.N, 4)}: trunk ${s.trunkSteps} steps; branches ${s.branches.map((b) => `at ${b.at} + ${b.decaySteps} (C = ${formatNumber(b.C, 3)})`).join(', ')}`,
+          );
+          lines.push(
+            `compute: ${formatNumber(plan.compute.ladder, 4)} FLOPs for the ladder against ${formatNumber(plan.compute.perPoint, 4)} for one run per point: ${(plan.compute.saved * 100).toFixed(1)} % saved`,
+          );
+          writeResult(lines.join('\n') + '\n');
+        }, flags.json),
     );
 
   cmd
     .command('kaplan')
-    .description("the Kaplan lesson on the simulated lab: exponents fitted to checkpoints of long cosine runs against one run per length")
+    .description(
+      'the Kaplan lesson on the simulated lab: exponents fitted to checkpoints of long cosine runs against one run per length',
+    )
     .addOption(flag('world', { detail: 'default: worlds/default.json' }))
     .addOption(flag('json'))
     .action(async (flags: { world?: string; json?: boolean }) =>
@@ -429,10 +735,21 @@ Example:
         const { loadWorld } = await import('../../lab/loadWorld.js');
         const { kaplanLesson } = await import('../../lab/kaplanLesson.js');
         const world = loadWorld(flags.world);
-        const sizes = [2, 4, 8, 16].map((n_layer, i) => ({ n_layer, d_model: [128, 256, 512, 1024][i], n_heads: [2, 4, 8, 16][i] }));
-        const r = kaplanLesson(world, { sizes, maxTokens: 3.2e10, lengths: 6, batch_tokens: 262144, learning_rate: learningRateFor(world) });
+        const sizes = [2, 4, 8, 16].map((n_layer, i) => ({
+          n_layer,
+          d_model: [128, 256, 512, 1024][i],
+          n_heads: [2, 4, 8, 16][i],
+        }));
+        const r = kaplanLesson(world, {
+          sizes,
+          maxTokens: 3.2e10,
+          lengths: 6,
+          batch_tokens: 262144,
+          learning_rate: learningRateFor(world),
+        });
         if (flags.json) return printResult(r);
-        const row = (name: string, f: { alpha: number; beta: number; a: number; tokensTrained?: number }) => `${name.padEnd(34)} α = ${f.alpha.toFixed(3)}  β = ${f.beta.toFixed(3)}  a = β/(α+β) = ${f.a.toFixed(3)}${f.tokensTrained ? `  (${formatNumber(f.tokensTrained, 3)} tokens trained)` : ''}`;
+        const row = (name: string, f: { alpha: number; beta: number; a: number; tokensTrained?: number }) =>
+          `${name.padEnd(34)} α = ${f.alpha.toFixed(3)}  β = ${f.beta.toFixed(3)}  a = β/(α+β) = ${f.a.toFixed(3)}${f.tokensTrained ? `  (${formatNumber(f.tokensTrained, 3)} tokens trained)` : ''}`;
         writeResult(
           [
             'Four sizes (2×128 … 16×1024), lengths 1e9 … 3.2e10 tokens; the Chinchilla law fitted to:',

@@ -11,10 +11,27 @@ import { analyseLadder, type LadderAnalysisOptions, type TaskAnalysis } from '..
 import { defaultStorePath, describeWriter, RunStore, StoreError } from '../../store/store.js';
 import { UsageError } from '../../errors/index.js';
 import { parseInteger, parseLevel, parseQuantity } from '../options.js';
-import { checkFiniteText, checkOutput, nonFiniteNumbers, printJson, printResult, progress, statusLine, writeOutput, writeResult } from '../output.js';
+import {
+  checkFiniteText,
+  checkOutput,
+  nonFiniteNumbers,
+  printJson,
+  printResult,
+  progress,
+  statusLine,
+  writeOutput,
+  writeResult,
+} from '../output.js';
 import { downstreamSections, sigmoidPlot } from '../../report/downstreamHtml.js';
 import { htmlPage } from '../../report/html.js';
-import { backtestTable, downstreamJson, fitTable, planTable, predictionTable, screenTable } from '../../report/text/downstream.js';
+import {
+  backtestTable,
+  downstreamJson,
+  fitTable,
+  planTable,
+  predictionTable,
+  screenTable,
+} from '../../report/text/downstream.js';
 
 type Run = (fn: () => Promise<void>, json?: boolean) => Promise<void>;
 
@@ -42,7 +59,10 @@ interface BootstrapFlags {
 }
 
 function list(text: string | undefined): string[] {
-  return (text ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  return (text ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 /** `0.25` or `free` (the sigmoid's floor and ceiling). */
@@ -62,12 +82,23 @@ function loadData(inputs: string[], f: InputFlags): TaskMetricData {
     if (f.study !== undefined) throw new UsageError('give files or --study, not both');
     data = readTaskMetrics(inputs);
   } else {
-    if (f.study === undefined) throw new UsageError('expected task-metric files (CSV, lm-evaluation-harness JSON, a ladder manifest) or --study NAME to read the run store');
-    if (!existsSync(f.db)) throw new StoreError(f.db, 'no run store here: import task metrics first ("scalelab downstream import FILE"), or give --db');
+    if (f.study === undefined)
+      throw new UsageError(
+        'expected task-metric files (CSV, lm-evaluation-harness JSON, a ladder manifest) or --study NAME to read the run store',
+      );
+    if (!existsSync(f.db))
+      throw new StoreError(
+        f.db,
+        'no run store here: import task metrics first ("scalelab downstream import FILE"), or give --db',
+      );
     const store = RunStore.open(f.db);
     try {
       const records = store.taskMetrics(f.study);
-      if (!records.length) throw new StoreError(f.db, `study "${f.study}" has no task metrics; import some with "scalelab downstream import FILE --study ${f.study}"`);
+      if (!records.length)
+        throw new StoreError(
+          f.db,
+          `study "${f.study}" has no task metrics; import some with "scalelab downstream import FILE --study ${f.study}"`,
+        );
       data = { source: `${f.db} (study ${f.study})`, sets: [], records, roles: new Map(), tasks: [] };
     } finally {
       store.close();
@@ -76,7 +107,10 @@ function loadData(inputs: string[], f: InputFlags): TaskMetricData {
   const runs = new Set(data.records.map((r) => r.run));
   const mark = (names: string[], role: RunRole, flag: string) => {
     for (const n of names) {
-      if (!runs.has(n)) throw new UsageError(`${flag}: no run "${n}" in the data (runs: ${[...runs].slice(0, 12).join(', ')}${runs.size > 12 ? ', …' : ''})`);
+      if (!runs.has(n))
+        throw new UsageError(
+          `${flag}: no run "${n}" in the data (runs: ${[...runs].slice(0, 12).join(', ')}${runs.size > 12 ? ', …' : ''})`,
+        );
       data.roles.set(n, role);
     }
   };
@@ -89,7 +123,8 @@ function analysisOptions(f: InputFlags, extra: Partial<LadderAnalysisOptions> = 
   const skip = parseQuantity(f.skip, '--skip', { positive: false });
   if (!(skip >= 0 && skip < 1)) throw new UsageError(`--skip: expected a fraction in [0, 1), got "${f.skip}"`);
   const chance = f.chance !== undefined ? parseQuantity(f.chance, '--chance', { positive: false }) : undefined;
-  if (chance !== undefined && !(chance >= 0 && chance < 1)) throw new UsageError(`--chance: expected an accuracy in [0, 1), got "${f.chance}"`);
+  if (chance !== undefined && !(chance >= 0 && chance < 1))
+    throw new UsageError(`--chance: expected an accuracy in [0, 1), got "${f.chance}"`);
   return {
     tasks: list(f.task),
     movingAverage: parseInteger(f.movingAverage, '--moving-average', 1),
@@ -104,17 +139,30 @@ function analysisOptions(f: InputFlags, extra: Partial<LadderAnalysisOptions> = 
 }
 
 function bootstrapOptions(f: BootstrapFlags): Pick<LadderAnalysisOptions, 'replicates' | 'seed' | 'level'> {
-  return { replicates: parseInteger(f.bootstrap, '--bootstrap', 0), seed: parseInteger(f.seed, '--seed', 0), level: parseLevel(f.level) };
+  return {
+    replicates: parseInteger(f.bootstrap, '--bootstrap', 0),
+    seed: parseInteger(f.seed, '--seed', 0),
+    level: parseLevel(f.level),
+  };
 }
 
 /** Options every analysis subcommand shares. */
 function inputOptions(cmd: Command, out = 'the analysis as JSON, besides the tables printed'): Command {
   return cmd
-    .argument('[inputs...]', 'task-metric files: long or wide CSV, lm-evaluation-harness results JSON, or a ladder manifest (JSON with "runs")')
+    .argument(
+      '[inputs...]',
+      'task-metric files: long or wide CSV, lm-evaluation-harness results JSON, or a ladder manifest (JSON with "runs")',
+    )
     .addOption(flag('study', { detail: 'read its task metrics instead of files' }))
     .addOption(flag('db', { detail: 'with --study', default: defaultStorePath }))
-    .option('--task <list>', 'only these tasks (comma-separated); default: the manifest\'s tasks, or every task with an accuracy')
-    .option('--target-runs <runs>', 'runs to predict rather than fit (the big models), comma-separated; a manifest marks them itself')
+    .option(
+      '--task <list>',
+      "only these tasks (comma-separated); default: the manifest's tasks, or every task with an accuracy",
+    )
+    .option(
+      '--target-runs <runs>',
+      'runs to predict rather than fit (the big models), comma-separated; a manifest marks them itself',
+    )
     .option('--reruns <runs>', 'runs that repeat a ladder run with another seed (NAME-rerun), for the seed noise')
     .option('--loss-metric <name>', 'task-loss metric (default: bpb, soft_log, ce or loss, the first the task has)')
     .option('--accuracy-metric <name>', 'accuracy metric (default: len_norm, acc_norm or acc, the first the task has)')
@@ -135,7 +183,9 @@ function withBootstrap(cmd: Command, replicates: string): Command {
 }
 
 function analyse(data: TaskMetricData, options: LadderAnalysisOptions, f: { json?: boolean }): TaskAnalysis[] {
-  const tasks = options.tasks?.length ? options.tasks.length : data.tasks.length || new Set(data.records.map((r) => r.task)).size;
+  const tasks = options.tasks?.length
+    ? options.tasks.length
+    : data.tasks.length || new Set(data.records.map((r) => r.task)).size;
   const bar = progress('tasks', tasks, f);
   try {
     return analyseLadder(data, options, () => bar.tick());
@@ -144,7 +194,12 @@ function analyse(data: TaskMetricData, options: LadderAnalysisOptions, f: { json
   }
 }
 
-function emit(tasks: TaskAnalysis[], f: InputFlags, sections: ((t: readonly TaskAnalysis[]) => string)[], source: string): void {
+function emit(
+  tasks: TaskAnalysis[],
+  f: InputFlags,
+  sections: ((t: readonly TaskAnalysis[]) => string)[],
+  source: string,
+): void {
   const json = downstreamJson(tasks);
   if (f.out) writeOutput(f.out, JSON.stringify(json, null, 2) + '\n', f);
   if (f.json) printResult(json, source);
@@ -152,7 +207,9 @@ function emit(tasks: TaskAnalysis[], f: InputFlags, sections: ((t: readonly Task
 }
 
 /** The downstream sections with each task's sigmoid figure rendered (vega loads only here). */
-export async function downstreamSectionsRendered(tasks: TaskAnalysis[]): Promise<ReturnType<typeof downstreamSections>> {
+export async function downstreamSectionsRendered(
+  tasks: TaskAnalysis[],
+): Promise<ReturnType<typeof downstreamSections>> {
   const { renderSvg } = await import('../../render/render.js');
   const svgs: Record<string, string> = {};
   for (const t of tasks) {
@@ -183,11 +240,16 @@ Examples:
 export function registerDownstream(program: Command, run: Run): void {
   const ds = program
     .command('downstream')
-    .description('benchmark accuracy from small runs: per-task metrics, the two-step task loss → accuracy method, back-tests and a predictability screen');
+    .description(
+      'benchmark accuracy from small runs: per-task metrics, the two-step task loss → accuracy method, back-tests and a predictability screen',
+    );
 
   ds.command('import')
     .description('import per-task metrics into the run store (one transaction per file; importing twice adds nothing)')
-    .argument('<files...>', 'long CSV (run, N, tokens, task, metric, value), wide CSV (task/metric columns, OLMo wandb names), lm-evaluation-harness results JSON, or a ladder manifest')
+    .argument(
+      '<files...>',
+      'long CSV (run, N, tokens, task, metric, value), wide CSV (task/metric columns, OLMo wandb names), lm-evaluation-harness results JSON, or a ladder manifest',
+    )
     .addOption(flag('study', { detail: 'to import into', default: 'downstream' }))
     .option('--run <name>', 'run name for a file without one (a wide CSV is named after its file)')
     .addOption(flag('N', { detail: 'for a file without an N column' }))
@@ -197,55 +259,104 @@ export function registerDownstream(program: Command, run: Run): void {
     .option('--wait <seconds>', 'how long to wait for another process writing to the store', '60')
     .addOption(flag('db', { default: defaultStorePath }))
     .addOption(flag('json'))
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Every file is read and checked before the store is opened: a bad file stops the import with its
 file, line and column, and nothing is written. Each file is then one transaction. A value that
 contradicts a stored one (same run, checkpoint, task and metric) is refused, naming both files.
 A manifest's roles (target, rerun) are not stored: give --target-runs and --reruns when analysing a study.
-${EXAMPLES}`)
-    .action(async (files: string[], f: { study: string; run?: string; N?: string; tokens?: string; batchTokens?: string; flopsPerToken?: string; wait: string; db: string; json?: boolean }) =>
-      run(async () => {
-        const waitSeconds = parseQuantity(f.wait, '--wait', { positive: false });
-        const data = readTaskMetrics(files, {
-          ...(f.run !== undefined ? { run: f.run } : {}),
-          ...(f.N !== undefined ? { N: parseQuantity(f.N, '--N') } : {}),
-          ...(f.tokens !== undefined ? { tokens: parseQuantity(f.tokens, '--tokens') } : {}),
-          ...(f.batchTokens !== undefined ? { batchTokens: parseQuantity(f.batchTokens, '--batch-tokens') } : {}),
-          ...(f.flopsPerToken !== undefined ? { flopsPerToken: parseQuantity(f.flopsPerToken, '--flops-per-token') } : {}),
-        });
-        const store = RunStore.open(f.db);
-        const results: { file: string; added: number; skipped: number; emptyCells: number; ignoredColumns: string[] }[] = [];
-        try {
-          for (const set of data.sets) {
-            const waiting = statusLine(f);
-            try {
-              const counts = await store.importTaskMetrics(f.study, set, {
-                timeoutMs: waitSeconds * 1000,
-                onWait: ({ holder, waitedMs }) => waiting.show(`waiting for the store ${f.db} (${Math.round(waitedMs / 1000)} s of ${waitSeconds}): ${describeWriter(holder)}`),
-              });
-              results.push({ file: set.source, ...counts, emptyCells: set.emptyCells, ignoredColumns: set.ignoredColumns });
-            } finally {
-              waiting.done();
+${EXAMPLES}`,
+    )
+    .action(
+      async (
+        files: string[],
+        f: {
+          study: string;
+          run?: string;
+          N?: string;
+          tokens?: string;
+          batchTokens?: string;
+          flopsPerToken?: string;
+          wait: string;
+          db: string;
+          json?: boolean;
+        },
+      ) =>
+        run(async () => {
+          const waitSeconds = parseQuantity(f.wait, '--wait', { positive: false });
+          const data = readTaskMetrics(files, {
+            ...(f.run !== undefined ? { run: f.run } : {}),
+            ...(f.N !== undefined ? { N: parseQuantity(f.N, '--N') } : {}),
+            ...(f.tokens !== undefined ? { tokens: parseQuantity(f.tokens, '--tokens') } : {}),
+            ...(f.batchTokens !== undefined ? { batchTokens: parseQuantity(f.batchTokens, '--batch-tokens') } : {}),
+            ...(f.flopsPerToken !== undefined
+              ? { flopsPerToken: parseQuantity(f.flopsPerToken, '--flops-per-token') }
+              : {}),
+          });
+          const store = RunStore.open(f.db);
+          const results: {
+            file: string;
+            added: number;
+            skipped: number;
+            emptyCells: number;
+            ignoredColumns: string[];
+          }[] = [];
+          try {
+            for (const set of data.sets) {
+              const waiting = statusLine(f);
+              try {
+                const counts = await store.importTaskMetrics(f.study, set, {
+                  timeoutMs: waitSeconds * 1000,
+                  onWait: ({ holder, waitedMs }) =>
+                    waiting.show(
+                      `waiting for the store ${f.db} (${Math.round(waitedMs / 1000)} s of ${waitSeconds}): ${describeWriter(holder)}`,
+                    ),
+                });
+                results.push({
+                  file: set.source,
+                  ...counts,
+                  emptyCells: set.emptyCells,
+                  ignoredColumns: set.ignoredColumns,
+                });
+              } finally {
+                waiting.done();
+              }
+              const r = results[results.length - 1];
+              if (!f.json) {
+                const notes = [
+                  r.emptyCells ? `${r.emptyCells} empty cells (not evaluated there)` : '',
+                  r.ignoredColumns.length
+                    ? `columns not read: ${r.ignoredColumns.slice(0, 6).join(', ')}${r.ignoredColumns.length > 6 ? ', …' : ''}`
+                    : '',
+                ].filter(Boolean);
+                process.stdout.write(
+                  `${r.file}: ${r.added} metrics added, ${r.skipped} already in the store (study "${f.study}", ${f.db})${notes.length ? `; ${notes.join('; ')}` : ''}\n`,
+                );
+              }
             }
-            const r = results[results.length - 1];
-            if (!f.json) {
-              const notes = [r.emptyCells ? `${r.emptyCells} empty cells (not evaluated there)` : '', r.ignoredColumns.length ? `columns not read: ${r.ignoredColumns.slice(0, 6).join(', ')}${r.ignoredColumns.length > 6 ? ', …' : ''}` : ''].filter(Boolean);
-              process.stdout.write(`${r.file}: ${r.added} metrics added, ${r.skipped} already in the store (study "${f.study}", ${f.db})${notes.length ? `; ${notes.join('; ')}` : ''}\n`);
-            }
+          } finally {
+            store.close();
           }
-        } finally {
-          store.close();
-        }
-        if (f.json) printJson({ study: f.study, db: f.db, files: results });
-      }, f.json),
+          if (f.json) printJson({ study: f.study, db: f.db, files: results });
+        }, f.json),
     );
 
-  inputOptions(ds.command('screen').description('which tasks can be predicted: noise, seeds, monotonicity, chance level and a back-test → a verdict per task'))
-    .addHelpText('after', `
+  inputOptions(
+    ds
+      .command('screen')
+      .description(
+        'which tasks can be predicted: noise, seeds, monotonicity, chance level and a back-test → a verdict per task',
+      ),
+  )
+    .addHelpText(
+      'after',
+      `
 Verdicts (docs/methods.md §33): near chance (best ladder accuracy within max(0.03, 5σ) of random
 guessing), not monotone (Spearman ρ of final accuracy with compute < 0.8), noisy (σ over a tenth of
 the ladder's accuracy spread, or the back-test misses by more than 10 %), else predictable.
-${EXAMPLES}`)
+${EXAMPLES}`,
+    )
     .action(async (inputs: string[], f: InputFlags) =>
       run(async () => {
         const data = loadData(inputs, f);
@@ -253,7 +364,11 @@ ${EXAMPLES}`)
       }, f.json),
     );
 
-  inputOptions(ds.command('fit').description('fit the two steps per task: task loss from (N, D) (and from C), accuracy from task loss'))
+  inputOptions(
+    ds
+      .command('fit')
+      .description('fit the two steps per task: task loss from (N, D) (and from C), accuracy from task loss'),
+  )
     .addHelpText('after', EXAMPLES)
     .action(async (inputs: string[], f: InputFlags) =>
       run(async () => {
@@ -262,22 +377,54 @@ ${EXAMPLES}`)
       }, f.json),
     );
 
-  withBootstrap(inputOptions(ds.command('predict').description('chained prediction of accuracy for the targets in the data and/or --N/--D, with intervals through both steps')), '100')
+  withBootstrap(
+    inputOptions(
+      ds
+        .command('predict')
+        .description(
+          'chained prediction of accuracy for the targets in the data and/or --N/--D, with intervals through both steps',
+        ),
+    ),
+    '100',
+  )
     .addOption(flag('N', { detail: 'a target model to predict (with --D)' }))
-    .addOption(flag('D', { detail: 'the target\'s' }))
-    .addOption(flag('C', { detail: 'the target\'s, when not 6ND' }))
+    .addOption(flag('D', { detail: "the target's" }))
+    .addOption(flag('C', { detail: "the target's, when not 6ND" }))
     .addHelpText('after', EXAMPLES)
     .action(async (inputs: string[], f: InputFlags & BootstrapFlags & { N?: string; D?: string; C?: string }) =>
       run(async () => {
-        if ((f.N === undefined) !== (f.D === undefined)) throw new UsageError('--N and --D: give both (the target model\'s size and tokens)');
-        const targets = f.N !== undefined ? [{ label: 'given', N: parseQuantity(f.N, '--N'), D: parseQuantity(f.D!, '--D'), ...(f.C !== undefined ? { C: parseQuantity(f.C, '--C') } : {}) }] : [];
+        if ((f.N === undefined) !== (f.D === undefined))
+          throw new UsageError("--N and --D: give both (the target model's size and tokens)");
+        const targets =
+          f.N !== undefined
+            ? [
+                {
+                  label: 'given',
+                  N: parseQuantity(f.N, '--N'),
+                  D: parseQuantity(f.D!, '--D'),
+                  ...(f.C !== undefined ? { C: parseQuantity(f.C, '--C') } : {}),
+                },
+              ]
+            : [];
         const data = loadData(inputs, f);
-        if (!targets.length && ![...data.roles.values()].includes('target')) throw new UsageError('nothing to predict: give --N and --D, or mark target runs (--target-runs, or role "target" in a manifest)');
-        emit(analyse(data, analysisOptions(f, { targets, ...bootstrapOptions(f) }), f), f, [predictionTable], data.source);
+        if (!targets.length && ![...data.roles.values()].includes('target'))
+          throw new UsageError(
+            'nothing to predict: give --N and --D, or mark target runs (--target-runs, or role "target" in a manifest)',
+          );
+        emit(
+          analyse(data, analysisOptions(f, { targets, ...bootstrapOptions(f) }), f),
+          f,
+          [predictionTable],
+          data.source,
+        );
       }, f.json),
     );
 
-  inputOptions(ds.command('backtest').description('per task: hold out the largest model size, fit on the rest, predict its runs\' final accuracy'))
+  inputOptions(
+    ds
+      .command('backtest')
+      .description("per task: hold out the largest model size, fit on the rest, predict its runs' final accuracy"),
+  )
     .addHelpText('after', EXAMPLES)
     .action(async (inputs: string[], f: InputFlags) =>
       run(async () => {
@@ -286,24 +433,58 @@ ${EXAMPLES}`)
       }, f.json),
     );
 
-  withBootstrap(inputOptions(ds.command('report').description('write a self-contained HTML report: the screen, per-task fits, the sigmoid figures, the back-test and the predictions'), 'the report, HTML (required)'), '100')
-    .addHelpText('after', `
+  withBootstrap(
+    inputOptions(
+      ds
+        .command('report')
+        .description(
+          'write a self-contained HTML report: the screen, per-task fits, the sigmoid figures, the back-test and the predictions',
+        ),
+      'the report, HTML (required)',
+    ),
+    '100',
+  )
+    .addHelpText(
+      'after',
+      `
 The --out file is the HTML page (required); --json prints a summary.
 ${EXAMPLES}
-  scalelab downstream report examples/downstream/olmo-ladder/ladder.json --out downstream.html`)
+  scalelab downstream report examples/downstream/olmo-ladder/ladder.json --out downstream.html`,
+    )
     .action(async (inputs: string[], f: InputFlags & BootstrapFlags) =>
       run(async () => {
         if (!f.out) throw new UsageError('--out: expected the HTML file to write');
         const data = loadData(inputs, f);
         const tasks = analyse(data, analysisOptions(f, bootstrapOptions(f)), f);
-        const html = await downstreamReportHtml(tasks, `Downstream report: ${data.source}`, `Generated by ScaleLab from ${data.source}`);
+        const html = await downstreamReportHtml(
+          tasks,
+          `Downstream report: ${data.source}`,
+          `Generated by ScaleLab from ${data.source}`,
+        );
         checkFiniteText(html, data.source);
         writeOutput(f.out, html, f, `${Math.round(html.length / 1024)} KiB, ${tasks.length} tasks`);
-        if (f.json) printResult({ out: f.out, bytes: html.length, tasks: tasks.map((t) => ({ task: t.task, verdict: t.screen?.verdict ?? null })) }, data.source);
+        if (f.json)
+          printResult(
+            {
+              out: f.out,
+              bytes: html.length,
+              tasks: tasks.map((t) => ({ task: t.task, verdict: t.screen?.verdict ?? null })),
+            },
+            data.source,
+          );
       }, f.json),
     );
 
-  withBootstrap(inputOptions(ds.command('plan').description('the compute and model (compute-optimal, C = 6ND) that reach a target accuracy, with the interval and the verdict')), '100')
+  withBootstrap(
+    inputOptions(
+      ds
+        .command('plan')
+        .description(
+          'the compute and model (compute-optimal, C = 6ND) that reach a target accuracy, with the interval and the verdict',
+        ),
+    ),
+    '100',
+  )
     .requiredOption('--target-accuracy <list>', 'TASK=ACCURACY pairs, e.g. hellaswag_val_5shot=0.85')
     .addHelpText('after', EXAMPLES)
     .action(async (inputs: string[], f: InputFlags & BootstrapFlags & { targetAccuracy: string }) =>
@@ -311,9 +492,13 @@ ${EXAMPLES}
         const plan: Record<string, number> = {};
         for (const part of list(f.targetAccuracy)) {
           const [task, value, extra] = part.split('=');
-          if (!task?.trim() || value === undefined || extra !== undefined) throw new UsageError(`--target-accuracy: expected TASK=ACCURACY pairs such as hellaswag=0.8, got "${part}"`);
+          if (!task?.trim() || value === undefined || extra !== undefined)
+            throw new UsageError(
+              `--target-accuracy: expected TASK=ACCURACY pairs such as hellaswag=0.8, got "${part}"`,
+            );
           const acc = parseQuantity(value, `--target-accuracy ${task}`);
-          if (!(acc < 1)) throw new UsageError(`--target-accuracy ${task}: expected an accuracy between 0 and 1, got ${value}`);
+          if (!(acc < 1))
+            throw new UsageError(`--target-accuracy ${task}: expected an accuracy between 0 and 1, got ${value}`);
           plan[task.trim()] = acc;
         }
         if (!Object.keys(plan).length) throw new UsageError('--target-accuracy: expected TASK=ACCURACY pairs');

@@ -1,11 +1,10 @@
 import type { Command } from 'commander';
 import { defaultLawId, getLaw, lawIds, variableOption } from '../../laws/index.js';
 import { readRuns } from '../../io/readRuns.js';
-import { parseColumnMapping } from '../../io/parseRuns.js';
 import { autoFitToJson, candidateFitToJson, fitToJson, type FitJson } from '../../fit/summary.js';
 import { chooseProcedure, replicateShares } from '../../fit/auto.js';
 import { fitCandidate, isFailure, type CandidateFit } from '../../fit/candidate.js';
-import { getProcedure, procedureIds } from '../../fit/procedures.js';
+import { getProcedure } from '../../fit/procedures.js';
 import type { Dataset } from '../../io/dataset.js';
 import type { ResampleUnit } from '../../fit/bootstrap.js';
 import { fitReport } from '../../fit/report.js';
@@ -47,11 +46,22 @@ export function registerFit(program: Command, run: (fn: () => Promise<void>, jso
     .command('fit')
     .description('fit a scaling law to runs (CSV, JSON array or JSONL) and print a fit report')
     .argument('<file>', 'runs: columns N (parameters), D (tokens), C (FLOPs), loss; D = C/(6N) when absent')
-    .addOption(flag('procedure', { detail: 'auto (the default) weighs the recipes by the data\'s own rolling-origin back-test' }))
-    .addOption(flag('law', { detail: `the law to fit, a custom procedure with --loss, --tie, --fix: ${lawIds.join(', ')}`, default: defaultLawId }))
+    .addOption(
+      flag('procedure', { detail: "auto (the default) weighs the recipes by the data's own rolling-origin back-test" }),
+    )
+    .addOption(
+      flag('law', {
+        detail: `the law to fit, a custom procedure with --loss, --tie, --fix: ${lawIds.join(', ')}`,
+        default: defaultLawId,
+      }),
+    )
     .addOption(flag('x', { detail: 'of power and power0 laws', default: 'N' }))
-    .option('--init <method>', 'starts: auto (score the grid, refine the best), grid (refine all), hoffmann (Hoffmann et al.\'s 4,500-point grid, chinchilla only), or start values NAME=VALUE,…', 'auto')
-    .option('--loss <function>', 'the fit\'s loss function on log residuals: huber, ls or asymmetric', 'huber')
+    .option(
+      '--init <method>',
+      "starts: auto (score the grid, refine the best), grid (refine all), hoffmann (Hoffmann et al.'s 4,500-point grid, chinchilla only), or start values NAME=VALUE,…",
+      'auto',
+    )
+    .option('--loss <function>', "the fit's loss function on log residuals: huber, ls or asymmetric", 'huber')
     .option('--delta <delta>', 'Huber threshold on ln L', '1e-3')
     .option('--penalty <factor>', 'asymmetric loss: factor on over-predictions', '2')
     .option('--fix <list>', 'hold parameters fixed, e.g. E=1.69,alpha=0.34')
@@ -61,7 +71,7 @@ export function registerFit(program: Command, run: (fn: () => Promise<void>, jso
     .option('--tie <list>', 'constrain parameters equal, e.g. beta=alpha')
     .addOption(flag('columns', { detail: 'e.g. N="Model Size",C="Training FLOP"' }))
     .addOption(flag('group'))
-    .addOption(flag('bootstrap', { detail: 'resampling whole runs: a run\'s checkpoints move together' }))
+    .addOption(flag('bootstrap', { detail: "resampling whole runs: a run's checkpoints move together" }))
     .option('--resample <unit>', 'bootstrap unit: run (checkpoints of one run together) or row', 'run')
     .addOption(flag('seed', { default: '0' }))
     .addOption(flag('level', { default: '0.95' }))
@@ -86,10 +96,25 @@ Examples:
     .action(async (file: string, flags: FitFlags, cmd: Command) =>
       run(async () => {
         if (flags.out) checkOutput(flags.out);
-        const custom = ['law', 'loss', 'tie', 'fix', 'init', 'delta', 'penalty', 'preset', 'free', 'breaks', 'x'].filter((o) => cmd.getOptionValueSource(o) === 'cli');
-        const customLaw = custom.length > 0 && !(custom.length === 1 && custom[0] === 'law' && flags.law === defaultLawId);
+        const custom = [
+          'law',
+          'loss',
+          'tie',
+          'fix',
+          'init',
+          'delta',
+          'penalty',
+          'preset',
+          'free',
+          'breaks',
+          'x',
+        ].filter((o) => cmd.getOptionValueSource(o) === 'cli');
+        const customLaw =
+          custom.length > 0 && !(custom.length === 1 && custom[0] === 'law' && flags.law === defaultLawId);
         if (flags.procedure !== undefined && customLaw) {
-          throw new UsageError(`--procedure ${flags.procedure} fixes how the law is fitted; it cannot be combined with ${custom.map((o) => `--${o}`).join(', ')} (leave out --procedure to fit exactly what those flags say)`);
+          throw new UsageError(
+            `--procedure ${flags.procedure} fixes how the law is fitted; it cannot be combined with ${custom.map((o) => `--${o}`).join(', ')} (leave out --procedure to fit exactly what those flags say)`,
+          );
         }
         if (!customLaw) {
           const id = flags.procedure ?? 'auto';
@@ -101,13 +126,27 @@ Examples:
           else process.stdout.write(fitReport(json, flagFor) + '\n');
           return;
         }
-        const law = getLaw({ law: flags.law, x: keyword(flags.x, '--x', variableOption.values), breaks: parseInteger(flags.breaks, '--breaks', 0) });
+        const law = getLaw({
+          law: flags.law,
+          x: keyword(flags.x, '--x', variableOption.values),
+          breaks: parseInteger(flags.breaks, '--breaks', 0),
+        });
         let fix = flags.fix ? parseAssignments(flags.fix, '--fix') : undefined;
         if (flags.preset) {
           const preset = lawPreset(flags.preset);
-          if (preset.law !== law.id) throw new UsageError(`--preset ${preset.id} is a ${preset.law} fit; use it with --law ${preset.law}`);
-          const free = new Set((flags.free ?? '').split(',').map((x) => x.trim()).filter(Boolean));
-          for (const name of free) if (!(name in preset.params)) throw new UsageError(`--free: law ${law.id} has no parameter "${name}" (its parameters: ${Object.keys(preset.params).join(', ')})`);
+          if (preset.law !== law.id)
+            throw new UsageError(`--preset ${preset.id} is a ${preset.law} fit; use it with --law ${preset.law}`);
+          const free = new Set(
+            (flags.free ?? '')
+              .split(',')
+              .map((x) => x.trim())
+              .filter(Boolean),
+          );
+          for (const name of free)
+            if (!(name in preset.params))
+              throw new UsageError(
+                `--free: law ${law.id} has no parameter "${name}" (its parameters: ${Object.keys(preset.params).join(', ')})`,
+              );
           fix = { ...Object.fromEntries(Object.entries(preset.params).filter(([k]) => !free.has(k))), ...fix };
         } else if (flags.free) throw new UsageError('--free goes with --preset');
         const dataset = readRuns(file, { ...runSelection(flags), require: ['loss'] });
@@ -117,7 +156,9 @@ Examples:
             delta: parseQuantity(flags.delta, '--delta'),
             overestimatePenalty: parseQuantity(flags.penalty, '--penalty'),
           },
-          init: flags.init.includes('=') ? parseAssignments(flags.init, '--init') : keyword(flags.init, '--init', ['auto', 'grid', 'hoffmann'] as const),
+          init: flags.init.includes('=')
+            ? parseAssignments(flags.init, '--init')
+            : keyword(flags.init, '--init', ['auto', 'grid', 'hoffmann'] as const),
           fix,
           tie: flags.tie ? parseTies(flags.tie, '--tie') : undefined,
         };
@@ -136,7 +177,11 @@ Examples:
           const replicates = parseInteger(flags.bootstrap, '--bootstrap', 2);
           const seed = parseInteger(flags.seed, '--seed', 0);
           const bar = progress('bootstrap', replicates, flags);
-          samples = await bootstrapParallel(result, options, replicates, seed, { threads, onProgress: (n) => bar.tick(n), unit: keyword(flags.resample, '--resample', ['run', 'row'] as const) });
+          samples = await bootstrapParallel(result, options, replicates, seed, {
+            threads,
+            onProgress: (n) => bar.tick(n),
+            unit: keyword(flags.resample, '--resample', ['run', 'row'] as const),
+          });
           bar.stop();
         }
         const json = fitToJson(result, samples, level);
@@ -174,15 +219,25 @@ async function fitByProcedure(id: string, dataset: Dataset, flags: FitFlags): Pr
     for (let k = 0; k < fits.length; k++) {
       if (!shares[k]) continue;
       const c = fits[k];
-      c.samples = await bootstrapParallel(c.result, c.procedure.options, shares[k], seed + k, { threads, unit, onProgress: (n) => bar.tick(n) });
+      c.samples = await bootstrapParallel(c.result, c.procedure.options, shares[k], seed + k, {
+        threads,
+        unit,
+        onProgress: (n) => bar.tick(n),
+      });
     }
     bar.stop();
   };
   if (id === 'auto') {
     const choice = chooseProcedure(dataset);
     const fits = choice.fits.map((f) => (isFailure(f) ? null : f));
-    const shares = replicateShares(choice.scores.map((s) => s.weight), replicates);
-    await bootstrapAll(fits.filter((f): f is CandidateFit => f !== null), shares.filter((_, k) => fits[k] !== null));
+    const shares = replicateShares(
+      choice.scores.map((s) => s.weight),
+      replicates,
+    );
+    await bootstrapAll(
+      fits.filter((f): f is CandidateFit => f !== null),
+      shares.filter((_, k) => fits[k] !== null),
+    );
     return autoFitToJson(choice, level);
   }
   const c = fitCandidate(dataset, getProcedure(id));

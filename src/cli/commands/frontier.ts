@@ -1,7 +1,14 @@
 import type { Command } from 'commander';
 import { readRuns } from '../../io/readRuns.js';
-import { parseColumnMapping } from '../../io/parseRuns.js';
-import { approach1, approach2, approach3, agreement, namedBudgets, type ApproachResult, type BootstrapSettings } from '../../analyses/frontier.js';
+import {
+  approach1,
+  approach2,
+  approach3,
+  agreement,
+  namedBudgets,
+  type ApproachResult,
+  type BootstrapSettings,
+} from '../../analyses/frontier.js';
 import type { IsoflopOptions } from '../../analyses/isoflop.js';
 import { defaultLawId, getLaw } from '../../laws/index.js';
 import { bootstrapParallel, fitParallel } from '../../node/parallel.js';
@@ -33,17 +40,26 @@ interface FrontierFlags {
   json?: boolean;
 }
 
-export function registerFrontier(program: Command, run: (fn: () => Promise<void>, json?: boolean) => Promise<void>): void {
+export function registerFrontier(
+  program: Command,
+  run: (fn: () => Promise<void>, json?: boolean) => Promise<void>,
+): void {
   program
     .command('frontier')
     .description("compute-optimal N and D by Chinchilla's three approaches, side by side, with bootstrap intervals")
     .argument('<file>', 'runs (Approach 2, 3) or training curves with a run column (Approach 1)')
-    .option('--approach <which>', '1 (envelope of training curves), 2 (IsoFLOP profiles), 3 (parametric fit) or all', 'all')
+    .option(
+      '--approach <which>',
+      '1 (envelope of training curves), 2 (IsoFLOP profiles), 3 (parametric fit) or all',
+      'all',
+    )
     .addOption(flag('targets', { default: '1e23,1e24' }))
     .addOption(flag('vertex', { detail: 'Approach 2', default: 'parabola' }))
     .addOption(flag('budgets', { detail: 'Approach 2', default: 'auto' }))
     .addOption(flag('tolerance', { detail: 'Approach 2: the budgets', default: '0.06' }))
-    .addOption(flag('law', { detail: `Approach 3: the law to fit (${allocatingLawIds().join(' or ')})`, default: defaultLawId }))
+    .addOption(
+      flag('law', { detail: `Approach 3: the law to fit (${allocatingLawIds().join(' or ')})`, default: defaultLawId }),
+    )
     .addOption(flag('fit', { detail: 'Approach 3: used instead of fitting FILE' }))
     .addOption(flag('preset', { detail: 'Approach 3: used instead of fitting FILE, e.g. epoch-2024' }))
     .addOption(flag('bootstrap', { default: '200' }))
@@ -72,7 +88,7 @@ Examples:
         const budgetsFlag = flags.budgets.trim();
         const isoOptions: IsoflopOptions = {
           vertex: keyword(flags.vertex, '--vertex', ['parabola', 'min-run'] as const),
-          budgets: budgetsFlag === 'auto' ? 'auto' : namedBudgets[budgetsFlag] ?? parseList(budgetsFlag, '--budgets'),
+          budgets: budgetsFlag === 'auto' ? 'auto' : (namedBudgets[budgetsFlag] ?? parseList(budgetsFlag, '--budgets')),
           tolerance: parseQuantity(flags.tolerance, '--tolerance'),
         };
         const approaches: ApproachResult[] = [];
@@ -105,17 +121,22 @@ Examples:
             if (flags.fit || flags.preset) {
               const src = resolveLaw({ fit: flags.fit, preset: flags.preset });
               checkAllocatable(src);
-              return located(flags.fit ?? file, () => approach3(src.law, src.params, targets, src.replicates, src.level, `parametric (${src.provenance})`));
+              return located(flags.fit ?? file, () =>
+                approach3(src.law, src.params, targets, src.replicates, src.level, `parametric (${src.provenance})`),
+              );
             }
             const law = getLaw(keyword(flags.law, '--law', allocatingLawIds()));
             checkLawData(law, dataset);
             const result = await fitParallel(law, dataset);
-            let reps: Record<string, number>[] = [];
+            const reps: Record<string, number>[] = [];
             if (boot) {
               const bar = progress('bootstrap', boot.replicates, flags);
-              const samples = await bootstrapParallel(result, {}, boot.replicates, boot.seed, { onProgress: (k) => bar.tick(k) });
+              const samples = await bootstrapParallel(result, {}, boot.replicates, boot.seed, {
+                onProgress: (k) => bar.tick(k),
+              });
               bar.stop();
-              for (let r = 0; r < samples.replicates; r++) if (samples.converged[r]) reps.push(replicateParams(samples, r));
+              for (let r = 0; r < samples.replicates; r++)
+                if (samples.converged[r]) reps.push(replicateParams(samples, r));
             }
             const a3 = located(file, () => approach3(law, result.params, targets, reps, level));
             a3.warnings.push(...result.warnings.map((w) => w.message));
@@ -127,17 +148,23 @@ Examples:
           // every approach's reason after it, each said once.
           const byReason = new Map<string, number[]>();
           for (const s of skipped) byReason.set(s.reason, [...(byReason.get(s.reason) ?? []), s.approach]);
-          const reasons = [...byReason].map(([reason, ns]) => `${ns.length === 1 ? 'approach' : 'approaches'} ${ns.join(' and ')}: ${reason}`).join('; ');
+          const reasons = [...byReason]
+            .map(([reason, ns]) => `${ns.length === 1 ? 'approach' : 'approaches'} ${ns.join(' and ')}: ${reason}`)
+            .join('; ');
           const row = failures.find((e): e is InputError => e instanceof InputError && (e.location.line ?? 0) > 1);
-          if (row) throw new InputError(row.location, (o) => `${row.detailNaming(o)} (no approach could run: ${reasons})`);
+          if (row)
+            throw new InputError(row.location, (o) => `${row.detailNaming(o)} (no approach could run: ${reasons})`);
           throw new UsageError(`no approach could run on ${file}: ${reasons}`);
         }
         const agreements = [];
-        for (let i = 0; i < approaches.length; i++) for (let j = i + 1; j < approaches.length; j++) agreements.push(agreement(approaches[i], approaches[j]));
+        for (let i = 0; i < approaches.length; i++)
+          for (let j = i + 1; j < approaches.length; j++) agreements.push(agreement(approaches[i], approaches[j]));
         const summary = {
           source: file,
           runs: dataset.runs.length,
-          ...(dataset.runs.every((r) => r.run !== undefined) ? { curves: new Set(dataset.runs.map((r) => r.run)).size } : {}),
+          ...(dataset.runs.every((r) => r.run !== undefined)
+            ? { curves: new Set(dataset.runs.map((r) => r.run)).size }
+            : {}),
           ...(dataset.selection ? { selection: dataset.selection } : {}),
           approaches,
           agreements,
@@ -145,19 +172,47 @@ Examples:
           bootstrap: boot,
         };
         if (flags.json) {
-          printResult({
-            ...summary,
-            approaches: approaches.map((r) => {
-              const { envelope, isoflop, ...rest } = r as ApproachResult & { envelope?: unknown; isoflop?: { profiles: { C: number; N: number; D: number; loss: number; runs: unknown[]; atEdge: boolean; method: string }[]; unassigned: unknown[] } };
-              void envelope;
-              return {
-                ...rest,
-                ...(isoflop
-                  ? { profiles: isoflop.profiles.map((p) => ({ C: p.C, N: p.N, D: p.D, loss: p.loss, runs: p.runs.length, atEdge: p.atEdge, method: p.method })), unassigned: isoflop.unassigned.length }
-                  : {}),
-              };
-            }),
-          }, file);
+          printResult(
+            {
+              ...summary,
+              approaches: approaches.map((r) => {
+                const { envelope, isoflop, ...rest } = r as ApproachResult & {
+                  envelope?: unknown;
+                  isoflop?: {
+                    profiles: {
+                      C: number;
+                      N: number;
+                      D: number;
+                      loss: number;
+                      runs: unknown[];
+                      atEdge: boolean;
+                      method: string;
+                    }[];
+                    unassigned: unknown[];
+                  };
+                };
+                void envelope;
+                return {
+                  ...rest,
+                  ...(isoflop
+                    ? {
+                        profiles: isoflop.profiles.map((p) => ({
+                          C: p.C,
+                          N: p.N,
+                          D: p.D,
+                          loss: p.loss,
+                          runs: p.runs.length,
+                          atEdge: p.atEdge,
+                          method: p.method,
+                        })),
+                        unassigned: isoflop.unassigned.length,
+                      }
+                    : {}),
+                };
+              }),
+            },
+            file,
+          );
         } else writeResult(frontierReport(summary, flagFor) + '\n', file);
       }, flags.json),
     );

@@ -1,7 +1,12 @@
 import type { Command } from 'commander';
 import { readRuns } from '../../io/readRuns.js';
 import { parseColumnMapping } from '../../io/parseRuns.js';
-import { batchTradeoff, criticalBatch, criticalBatchPreset, criticalBatchPresets } from '../../hparams/criticalBatch.js';
+import {
+  batchTradeoff,
+  criticalBatch,
+  criticalBatchPreset,
+  criticalBatchPresets,
+} from '../../hparams/criticalBatch.js';
 import { fitHparamLaws, hparamPreset, hparamPresets, predictHparams } from '../../hparams/laws.js';
 import { criticalBatchPresetHparamsReport, hparamPresetReport, hparamSweepReport } from '../../report/text/hparams.js';
 import { flagFor } from '../optionFlags.js';
@@ -15,14 +20,29 @@ type Run = (fn: () => Promise<void>, json?: boolean) => Promise<void>;
 export function registerHparams(program: Command, run: Run): void {
   const hparams = program
     .command('hparams')
-    .description('learning rate and batch size for a budget or model size: from your sweep (DeepSeek LLM\'s method) or a published law')
+    .description(
+      "learning rate and batch size for a budget or model size: from your sweep (DeepSeek LLM's method) or a published law",
+    )
     .addOption(flag('compute', { detail: 'laws in C' }))
     .addOption(flag('N', { detail: 'laws in N: --preset porian-2024, or --sweep grouped by N' }))
     .addOption(flag('target-loss', { detail: 'with --preset kaplan-2020, the critical batch B_crit(L) there' }))
     .addOption(flag('sweep', { detail: 'with --N, columns N, lr, batch, loss' }))
-    .addOption(flag('preset', { detail: `${hparamPresets.map((p) => p.id).join(', ')}, ${criticalBatchPresets.map((p) => p.id).join(', ')} (critical batch only, needs --target-loss)`, default: 'deepseek-2024' }))
-    .option('--near-optimal <fraction>', 'sweep: near-optimal = loss within this fraction of the best (DeepSeek: 0.0025)', '0.0025')
-    .option('--group-tolerance <decades>', 'sweep: runs whose C (or N) agree within this many decades form one group', '0.06')
+    .addOption(
+      flag('preset', {
+        detail: `${hparamPresets.map((p) => p.id).join(', ')}, ${criticalBatchPresets.map((p) => p.id).join(', ')} (critical batch only, needs --target-loss)`,
+        default: 'deepseek-2024',
+      }),
+    )
+    .option(
+      '--near-optimal <fraction>',
+      'sweep: near-optimal = loss within this fraction of the best (DeepSeek: 0.0025)',
+      '0.0025',
+    )
+    .option(
+      '--group-tolerance <decades>',
+      'sweep: runs whose C (or N) agree within this many decades form one group',
+      '0.06',
+    )
     .addOption(flag('bootstrap', { detail: 'with --sweep: coefficients, exponents, predictions', default: '200' }))
     .addOption(flag('seed', { default: '0' }))
     .addOption(flag('seq-len', { detail: 'to express the batch in sequences', default: '4096' }))
@@ -35,18 +55,42 @@ export function registerHparams(program: Command, run: Run): void {
   deprecatedAlias(hparams, '--params <n>', '--N');
   deprecatedAlias(hparams, '--loss <loss>', '--target-loss');
   deprecatedAlias(hparams, '--tolerance <fraction>', '--near-optimal');
-  hparams
-    .action(async (f: { compute?: string; N?: string; targetLoss?: string; sweep?: string; preset: string; nearOptimal: string; groupTolerance: string; bootstrap: string; seed: string; seqLen: string; columns?: string; json?: boolean }, cmd: Command) =>
+  hparams.action(
+    async (
+      f: {
+        compute?: string;
+        N?: string;
+        targetLoss?: string;
+        sweep?: string;
+        preset: string;
+        nearOptimal: string;
+        groupTolerance: string;
+        bootstrap: string;
+        seed: string;
+        seqLen: string;
+        columns?: string;
+        json?: boolean;
+      },
+      cmd: Command,
+    ) =>
       run(async () => {
         const C = f.compute ? parseQuantity(f.compute, '--compute') : undefined;
         const N = f.N ? parseQuantity(f.N, '--N') : undefined;
         const loss = f.targetLoss ? parseQuantity(f.targetLoss, '--target-loss') : undefined;
         const seqLen = parseInteger(f.seqLen, '--seq-len', 1);
         if (f.sweep) {
-          if (cmd.getOptionValueSource('preset') === 'cli') throw new UsageError('give --sweep (fit your own laws) or --preset (a published law), not both');
-          if (loss !== undefined) throw new UsageError('--target-loss goes with --preset kaplan-2020 (the critical batch); a sweep fits η and B against C or N');
-          if (C !== undefined && N !== undefined) throw new UsageError('--sweep fits laws in one variable: give --compute (laws in C) or --N (laws in N), not both');
-          if (C === undefined && N === undefined) throw new UsageError('--sweep needs where to predict: --compute C (laws in C) or --N N (laws in N)');
+          if (cmd.getOptionValueSource('preset') === 'cli')
+            throw new UsageError('give --sweep (fit your own laws) or --preset (a published law), not both');
+          if (loss !== undefined)
+            throw new UsageError(
+              '--target-loss goes with --preset kaplan-2020 (the critical batch); a sweep fits η and B against C or N',
+            );
+          if (C !== undefined && N !== undefined)
+            throw new UsageError(
+              '--sweep fits laws in one variable: give --compute (laws in C) or --N (laws in N), not both',
+            );
+          if (C === undefined && N === undefined)
+            throw new UsageError('--sweep needs where to predict: --compute C (laws in C) or --N N (laws in N)');
           const variable = C !== undefined ? 'C' : 'N';
           const x = (C ?? N)!;
           const ds = readRuns(f.sweep, { columns: f.columns ? parseColumnMapping(f.columns) : undefined });
@@ -56,7 +100,8 @@ export function registerHparams(program: Command, run: Run): void {
             at: x,
             tolerance: parseQuantity(f.nearOptimal, '--near-optimal', { positive: false }),
             budgetTolerance: parseQuantity(f.groupTolerance, '--group-tolerance'),
-            bootstrap: replicates > 1 ? { replicates, seed: parseInteger(f.seed, '--seed', 0), level: 0.95 } : undefined,
+            bootstrap:
+              replicates > 1 ? { replicates, seed: parseInteger(f.seed, '--seed', 0), level: 0.95 } : undefined,
           });
           const p = fitted.prediction!;
           const source = `fitted to ${f.sweep} (DeepSeek LLM's method, Bi et al. 2024 §3.1: near-optimal within ${fitted.tolerance} of the best loss per ${variable === 'C' ? 'compute budget' : 'model size'}; power law in ${variable} through the centres)`;
@@ -77,19 +122,39 @@ export function registerHparams(program: Command, run: Run): void {
         }
         if (criticalBatchPresets.some((p) => p.id === f.preset)) {
           const preset = criticalBatchPreset(f.preset);
-          if (loss === undefined) throw new UsageError(`preset ${preset.id} is Kaplan et al.'s critical batch B_crit(L) = B*/L^(1/α_B), a law in the loss: give --target-loss L (the loss the run is to reach); it has no learning rate (for one use --preset deepseek-2024 with --compute, or porian-2024 with --N)`);
+          if (loss === undefined)
+            throw new UsageError(
+              `preset ${preset.id} is Kaplan et al.'s critical batch B_crit(L) = B*/L^(1/α_B), a law in the loss: give --target-loss L (the loss the run is to reach); it has no learning rate (for one use --preset deepseek-2024 with --compute, or porian-2024 with --N)`,
+            );
           const bCrit = criticalBatch(loss, preset.bStar, preset.alphaB);
           const source = `preset ${preset.id}: ${preset.citation}`;
           const tradeoff = batchTradeoff(bCrit);
-          if (f.json) return printResult({ preset: preset.id, loss, bCrit, batchTokens: bCrit, batchSequences: bCrit / seqLen, learningRate: null, unit: 'tokens', bStar: preset.bStar, alphaB: preset.alphaB, source, note: preset.note, tradeoff });
+          if (f.json)
+            return printResult({
+              preset: preset.id,
+              loss,
+              bCrit,
+              batchTokens: bCrit,
+              batchSequences: bCrit / seqLen,
+              learningRate: null,
+              unit: 'tokens',
+              bStar: preset.bStar,
+              alphaB: preset.alphaB,
+              source,
+              note: preset.note,
+              tradeoff,
+            });
           writeResult(criticalBatchPresetHparamsReport({ loss, bCrit, seqLen, preset, source, tradeoff }, flagFor));
           return;
         }
-        if (loss !== undefined) throw new UsageError(`--target-loss goes with --preset kaplan-2020 (the critical batch at a loss); preset ${f.preset} is a law in ${hparamPreset(f.preset).variable}`);
+        if (loss !== undefined)
+          throw new UsageError(
+            `--target-loss goes with --preset kaplan-2020 (the critical batch at a loss); preset ${f.preset} is a law in ${hparamPreset(f.preset).variable}`,
+          );
         const preset = hparamPreset(f.preset);
         const p = predictHparams(preset, { C, N }, seqLen);
         if (f.json) return printResult({ ...p, preset: preset.id, note: preset.note });
         writeResult(hparamPresetReport(preset, p));
       }, f.json),
-    );
+  );
 }

@@ -20,16 +20,24 @@ function readConfig(value: string): Record<string, unknown> {
   try {
     return JSON.parse(text) as Record<string, unknown>;
   } catch (e) {
-    throw new InputError({ file: source }, `malformed JSON: expected a training config such as {"n_layer": 4, "d_model": 256, "n_heads": 4, "tokens": 5e8, "batch_tokens": 65536, "learning_rate": 0.003} (${(e as Error).message})`);
+    throw new InputError(
+      { file: source },
+      `malformed JSON: expected a training config such as {"n_layer": 4, "d_model": 256, "n_heads": 4, "tokens": 5e8, "batch_tokens": 65536, "learning_rate": 0.003} (${(e as Error).message})`,
+    );
   }
 }
 
 export function registerLab(program: Command, run: Run): void {
-  const lab = program.command('lab').description('the simulated training lab: its ground truth, its optimum, and its training API');
+  const lab = program
+    .command('lab')
+    .description('the simulated training lab: its ground truth, its optimum, and its training API');
   lab
     .command('truth')
     .description('noise-free final loss of a configuration in a world, and the quantities behind it')
-    .requiredOption('--config <json|file>', 'training config: n_layer, d_model, n_heads, tokens, batch_tokens, learning_rate [, parametrization, seed, n_evals]')
+    .requiredOption(
+      '--config <json|file>',
+      'training config: n_layer, d_model, n_heads, tokens, batch_tokens, learning_rate [, parametrization, seed, n_evals]',
+    )
     .addOption(flag('world', { detail: 'default: worlds/default.json' }))
     .addOption(flag('json'))
     .action(async (f: { config: string; world?: string; json?: boolean }) =>
@@ -38,40 +46,68 @@ export function registerLab(program: Command, run: Run): void {
         const config = readConfig(f.config);
         const t = truth(world, config as never);
         const sim = simulate(world, config as never);
-        const out = { world: world.name, config: sim.config, truth: t, observed: { status: sim.status, finalLoss: sim.finalLoss, reason: sim.reason }, cost: { seconds: sim.seconds, hours: sim.seconds / 3600, flops: sim.flops, mfu: sim.mfu } };
+        const out = {
+          world: world.name,
+          config: sim.config,
+          truth: t,
+          observed: { status: sim.status, finalLoss: sim.finalLoss, reason: sim.reason },
+          cost: { seconds: sim.seconds, hours: sim.seconds / 3600, flops: sim.flops, mfu: sim.mfu },
+        };
         if (f.json) return printJson(out);
         process.stdout.write(labTruthReport(world, t, sim));
       }, f.json),
     );
   lab
     .command('optimum')
-    .description('the true best configuration for a time budget on the world\'s hardware (searched over the world\'s own law)')
+    .description(
+      "the true best configuration for a time budget on the world's hardware (searched over the world's own law)",
+    )
     .addOption(flag('budget-hours'))
     .option('--budget <h>', 'the same: accelerator hours')
     .addOption(flag('world', { detail: 'default: worlds/default.json' }))
     .addOption(flag('json'))
     .action(async (f: { budgetHours?: string; budget?: string; world?: string; json?: boolean }) =>
       run(async () => {
-        if ((f.budgetHours === undefined) === (f.budget === undefined)) throw new UsageError('lab optimum needs the budget in accelerator hours: --budget-hours H (or --budget H), once');
+        if ((f.budgetHours === undefined) === (f.budget === undefined))
+          throw new UsageError(
+            'lab optimum needs the budget in accelerator hours: --budget-hours H (or --budget H), once',
+          );
         const hours = f.budgetHours ?? f.budget!;
         const world = loadWorld(f.world);
-        const o = optimum(world, parseQuantity(hours, f.budgetHours !== undefined ? '--budget-hours' : '--budget') * 3600);
+        const o = optimum(
+          world,
+          parseQuantity(hours, f.budgetHours !== undefined ? '--budget-hours' : '--budget') * 3600,
+        );
         if (f.json) return printJson({ world: world.name, ...o });
         process.stdout.write(labOptimumReport(world, hours, o));
       }, f.json),
     );
   lab
     .command('serve')
-    .description('serve the simulated lab over HTTP with the CS336 training API (POST /submit, GET /budget, …); it resumes after a restart')
-    .addOption(flag('world', { detail: 'default: a resumed lab\'s own, else worlds/default.json' }))
-    .addOption(flag('budget-hours', { detail: `of the API (default: a resumed lab's own, else ${defaultLabBudgetHours})` }))
+    .description(
+      'serve the simulated lab over HTTP with the CS336 training API (POST /submit, GET /budget, …); it resumes after a restart',
+    )
+    .addOption(flag('world', { detail: "default: a resumed lab's own, else worlds/default.json" }))
+    .addOption(
+      flag('budget-hours', { detail: `of the API (default: a resumed lab's own, else ${defaultLabBudgetHours})` }),
+    )
     .addOption(flag('port', { default: '8000' }))
     .addOption(flag('host', { default: '127.0.0.1' }))
-    .addOption(flag('api-key', { detail: 'clients must send it (default: $SCALELAB_API_KEY, a resumed lab\'s own, or a random one, printed)' }))
+    .addOption(
+      flag('api-key', {
+        detail: "clients must send it (default: $SCALELAB_API_KEY, a resumed lab's own, or a random one, printed)",
+      }),
+    )
     .option('--speed <x>', 'simulated seconds per real second', '3600')
     .option('--slots <n>', 'experiments that run at once', '8')
-    .option('--state <file>', 'file that keeps the lab (budget spent, experiments, final submission) across restarts (default: .scalelab/lab-PORT.db; with --port 0, none unless given)')
-    .option('--reset', 'start a new lab on the state file, forgetting its experiments and budget spent (ids keep counting up)')
+    .option(
+      '--state <file>',
+      'file that keeps the lab (budget spent, experiments, final submission) across restarts (default: .scalelab/lab-PORT.db; with --port 0, none unless given)',
+    )
+    .option(
+      '--reset',
+      'start a new lab on the state file, forgetting its experiments and budget spent (ids keep counting up)',
+    )
     .addOption(flag('json', { detail: 'here the address, key, state file and what was resumed, when listening' }))
     .addHelpText(
       'after',
@@ -92,42 +128,64 @@ Examples:
   scalelab lab serve --port 8000                       # after a restart: carries on
   scalelab lab serve --port 8000 --reset --budget-hours 24 --world worlds/default.json`,
     )
-    .action(async (f: { world?: string; budgetHours?: string; port: string; host: string; apiKey?: string; speed: string; slots: string; state?: string; reset?: boolean; json?: boolean }) =>
-      run(async () => {
-        const port = parseInteger(f.port, '--port', 0);
-        if (port > 65535) throw new UsageError(`--port: expected at most 65535, got ${port}`);
-        const speed = parseQuantity(f.speed, '--speed');
-        const slots = parseInteger(f.slots, '--slots', 1);
-        // A server on a port picked at random cannot be found again after a restart: it keeps nothing unless asked to.
-        const statePath = f.state ?? (port === 0 ? ':memory:' : join('.scalelab', `lab-${port}.db`));
-        const state = LabState.open(statePath, {
-          world: f.world !== undefined ? loadWorld(f.world) : undefined,
-          worldSource: f.world,
-          budgetSeconds: f.budgetHours !== undefined ? parseQuantity(f.budgetHours, '--budget-hours') * 3600 : undefined,
-          apiKey: f.apiKey ?? (process.env.SCALELAB_API_KEY || undefined),
-          reset: f.reset,
-        });
-        let address: { port: number; host: string };
-        const lab = createLabServer({ state, speed, slots });
-        try {
-          address = await lab.listen(port, f.host);
-        } catch (e) {
-          state.close();
-          throw new ScaleLabError(`cannot listen on ${f.host}:${port}: ${(e as Error).message}`);
-        }
-        const url = `http://${address.host.includes(':') ? `[${address.host}]` : address.host}:${address.port}`;
-        const world = state.world;
-        const budgetHours = state.budgetSeconds / 3600;
-        const kept = statePath === ':memory:' ? null : statePath;
-        const resumed = state.resumed ? { experiments: state.resumed.experiments, finalSubmission: state.resumed.finalSubmission } : null;
-        if (f.json) printJson({ url, apiKey: lab.apiKey, world: world.name, budgetHours, state: kept, resumed });
-        else {
-          const where = kept === null ? 'state kept in memory only' : resumed ? `resumed from ${kept}: ${resumed.experiments} experiment${resumed.experiments === 1 ? '' : 's'}${resumed.finalSubmission ? ', a final submission' : ''}` : `state in ${kept}`;
-          process.stderr.write(`lab API for world "${world.name}" at ${url} (budget ${budgetHours} h, speed ×${f.speed}; ${where}); API key: ${lab.apiKey}\n`);
-        }
-        await new Promise<void>((resolve) => {
-          for (const s of ['SIGINT', 'SIGTERM'] as const) process.once(s, () => void lab.close().then(resolve));
-        });
-      }, f.json),
+    .action(
+      async (f: {
+        world?: string;
+        budgetHours?: string;
+        port: string;
+        host: string;
+        apiKey?: string;
+        speed: string;
+        slots: string;
+        state?: string;
+        reset?: boolean;
+        json?: boolean;
+      }) =>
+        run(async () => {
+          const port = parseInteger(f.port, '--port', 0);
+          if (port > 65535) throw new UsageError(`--port: expected at most 65535, got ${port}`);
+          const speed = parseQuantity(f.speed, '--speed');
+          const slots = parseInteger(f.slots, '--slots', 1);
+          // A server on a port picked at random cannot be found again after a restart: it keeps nothing unless asked to.
+          const statePath = f.state ?? (port === 0 ? ':memory:' : join('.scalelab', `lab-${port}.db`));
+          const state = LabState.open(statePath, {
+            world: f.world !== undefined ? loadWorld(f.world) : undefined,
+            worldSource: f.world,
+            budgetSeconds:
+              f.budgetHours !== undefined ? parseQuantity(f.budgetHours, '--budget-hours') * 3600 : undefined,
+            apiKey: f.apiKey ?? (process.env.SCALELAB_API_KEY || undefined),
+            reset: f.reset,
+          });
+          let address: { port: number; host: string };
+          const lab = createLabServer({ state, speed, slots });
+          try {
+            address = await lab.listen(port, f.host);
+          } catch (e) {
+            state.close();
+            throw new ScaleLabError(`cannot listen on ${f.host}:${port}: ${(e as Error).message}`);
+          }
+          const url = `http://${address.host.includes(':') ? `[${address.host}]` : address.host}:${address.port}`;
+          const world = state.world;
+          const budgetHours = state.budgetSeconds / 3600;
+          const kept = statePath === ':memory:' ? null : statePath;
+          const resumed = state.resumed
+            ? { experiments: state.resumed.experiments, finalSubmission: state.resumed.finalSubmission }
+            : null;
+          if (f.json) printJson({ url, apiKey: lab.apiKey, world: world.name, budgetHours, state: kept, resumed });
+          else {
+            const where =
+              kept === null
+                ? 'state kept in memory only'
+                : resumed
+                  ? `resumed from ${kept}: ${resumed.experiments} experiment${resumed.experiments === 1 ? '' : 's'}${resumed.finalSubmission ? ', a final submission' : ''}`
+                  : `state in ${kept}`;
+            process.stderr.write(
+              `lab API for world "${world.name}" at ${url} (budget ${budgetHours} h, speed ×${f.speed}; ${where}); API key: ${lab.apiKey}\n`,
+            );
+          }
+          await new Promise<void>((resolve) => {
+            for (const s of ['SIGINT', 'SIGTERM'] as const) process.once(s, () => void lab.close().then(resolve));
+          });
+        }, f.json),
     );
 }

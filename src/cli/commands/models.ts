@@ -12,23 +12,53 @@ type Run = (fn: () => Promise<void>, json?: boolean) => Promise<void>;
 export function registerModels(program: Command, run: Run): void {
   program
     .command('models')
-    .description('published model configurations (67, with sources and verification status): sizes recounted, tokens per parameter, shape ratios, FLOPs')
+    .description(
+      'published model configurations (67, with sources and verification status): sizes recounted, tokens per parameter, shape ratios, FLOPs',
+    )
     .option('--family <name>', 'only this family (e.g. llama, gpt-3, pythia)')
     .addOption(flag('json'))
-    .addHelpText('after', '\nSource: examples/published-models.csv; provenance per family in examples/published-models.PROVENANCE.md (licences in examples/README.md).\nExamples:\n  scalelab models --family llama\n  scalelab models --json')
+    .addHelpText(
+      'after',
+      '\nSource: examples/published-models.csv; provenance per family in examples/published-models.PROVENANCE.md (licences in examples/README.md).\nExamples:\n  scalelab models --family llama\n  scalelab models --json',
+    )
     .action(async (f: { family?: string; json?: boolean }) =>
       run(async () => {
         let rows = loadCatalog().map(describe);
         if (f.family) {
           const q = f.family.toLowerCase().replace(/[^a-z0-9]/g, '');
-          rows = rows.filter((r) => r.family.toLowerCase().replace(/[^a-z0-9]/g, '').startsWith(q));
-          if (rows.length === 0) throw new UsageError(`no family matches "${f.family}" (families: ${[...new Set(loadCatalog().map((m) => m.family))].join(', ')})`);
+          rows = rows.filter((r) =>
+            r.family
+              .toLowerCase()
+              .replace(/[^a-z0-9]/g, '')
+              .startsWith(q),
+          );
+          if (rows.length === 0)
+            throw new UsageError(
+              `no family matches "${f.family}" (families: ${[...new Set(loadCatalog().map((m) => m.family))].join(', ')})`,
+            );
         }
         if (f.json) return printJson(rows);
         const n = (v: number | undefined, d = 3) => (v === undefined ? '–' : formatNumber(v, d));
         process.stdout.write(
           textTable(
-            ['model', 'reported', 'recounted', 'non-emb', 'embed', 'tokens', 'D/N', 'd/L', 'head', 'GQA', 'FFN', '6ND', 'App. F', 'source', 'status', 'note'],
+            [
+              'model',
+              'reported',
+              'recounted',
+              'non-emb',
+              'embed',
+              'tokens',
+              'D/N',
+              'd/L',
+              'head',
+              'GQA',
+              'FFN',
+              '6ND',
+              'App. F',
+              'source',
+              'status',
+              'note',
+            ],
             rows.map((r) => [
               r.name,
               n(r.reported),

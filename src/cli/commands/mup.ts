@@ -11,7 +11,9 @@ import { flag } from '../flags.js';
 type Run = (fn: () => Promise<void>, json?: boolean) => Promise<void>;
 
 export function registerMup(program: Command, run: Run): void {
-  const mup = program.command('mup').description('maximal-update parametrisation: multipliers for a width, and checks that learning rates transfer');
+  const mup = program
+    .command('mup')
+    .description('maximal-update parametrisation: multipliers for a width, and checks that learning rates transfer');
   mup
     .command('table', { isDefault: true })
     .description('muP init, learning-rate and output multipliers per parameter group, next to standard parametrisation')
@@ -23,24 +25,36 @@ export function registerMup(program: Command, run: Run): void {
     .option('--head-dim <n>', 'head dimension', '128')
     .option('--output-multiplier <a>', 'α_out tuned on the base model', '1')
     .addOption(flag('json', { detail: 'for a training script' }))
-    .action(async (f: { baseWidth: string; width: string; optimizer: string; sigma: string; lr: string; headDim: string; outputMultiplier: string; json?: boolean }) =>
-      run(async () => {
-        const t = mupTable({
-          baseWidth: parseQuantity(f.baseWidth, '--base-width'),
-          width: parseQuantity(f.width, '--width'),
-          optimizer: keyword(f.optimizer, '--optimizer', ['adam', 'sgd'] as const),
-          sigma: parseQuantity(f.sigma, '--sigma'),
-          learningRate: parseQuantity(f.lr, '--lr'),
-          headDim: parseInteger(f.headDim, '--head-dim', 1),
-          outputMultiplier: parseQuantity(f.outputMultiplier, '--output-multiplier'),
-        });
-        if (f.json) return printResult(t);
-        writeResult(mupTableReport(t));
-      }, f.json),
+    .action(
+      async (f: {
+        baseWidth: string;
+        width: string;
+        optimizer: string;
+        sigma: string;
+        lr: string;
+        headDim: string;
+        outputMultiplier: string;
+        json?: boolean;
+      }) =>
+        run(async () => {
+          const t = mupTable({
+            baseWidth: parseQuantity(f.baseWidth, '--base-width'),
+            width: parseQuantity(f.width, '--width'),
+            optimizer: keyword(f.optimizer, '--optimizer', ['adam', 'sgd'] as const),
+            sigma: parseQuantity(f.sigma, '--sigma'),
+            learningRate: parseQuantity(f.lr, '--lr'),
+            headDim: parseInteger(f.headDim, '--head-dim', 1),
+            outputMultiplier: parseQuantity(f.outputMultiplier, '--output-multiplier'),
+          });
+          if (f.json) return printResult(t);
+          writeResult(mupTableReport(t));
+        }, f.json),
     );
   mup
     .command('transfer')
-    .description('LR-transfer check: from learning-rate sweeps at several widths, how the optimal learning rate drifts with width')
+    .description(
+      'LR-transfer check: from learning-rate sweeps at several widths, how the optimal learning rate drifts with width',
+    )
     .argument('<file>', 'runs with width, lr and loss columns')
     .addOption(flag('bootstrap', { detail: 'of the slope', default: '200' }))
     .addOption(flag('seed', { default: '0' }))
@@ -50,20 +64,26 @@ export function registerMup(program: Command, run: Run): void {
       run(async () => {
         const ds = readRuns(file, { columns: f.columns ? parseColumnMapping(f.columns) : undefined });
         const replicates = parseInteger(f.bootstrap, '--bootstrap', 0);
-        const r = learningRateTransfer(ds, replicates > 1 ? { replicates, seed: parseInteger(f.seed, '--seed', 0), level: 0.95 } : undefined);
+        const r = learningRateTransfer(
+          ds,
+          replicates > 1 ? { replicates, seed: parseInteger(f.seed, '--seed', 0), level: 0.95 } : undefined,
+        );
         if (f.json) return printResult({ source: file, ...r }, file);
         writeResult(learningRateTransferReport(r), file);
       }, f.json),
     );
   mup
     .command('coord')
-    .description('coordinate check: which layers\' activations grow with width (CSV: layer, width, value)')
+    .description("coordinate check: which layers' activations grow with width (CSV: layer, width, value)")
     .argument('<file>', 'mean |activation| per layer and width after a few steps')
     .option('--threshold <slope>', 'a slope of ln |a| against ln width above this flags the layer', '0.2')
     .addOption(flag('json'))
     .action(async (file: string, f: { threshold: string; json?: boolean }) =>
       run(async () => {
-        const rows = parseTable(readText(file, 'a CSV of layer, width and value columns'), file, { numbers: ['width', 'value'] as const, text: ['layer'] as const });
+        const rows = parseTable(readText(file, 'a CSV of layer, width and value columns'), file, {
+          numbers: ['width', 'value'] as const,
+          text: ['layer'] as const,
+        });
         const r = coordinateCheck(rows, parseQuantity(f.threshold, '--threshold', { positive: false }), file);
         if (f.json) return printResult({ source: file, ...r }, file);
         writeResult(coordinateCheckReport(r), file);

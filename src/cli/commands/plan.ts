@@ -1,5 +1,11 @@
 import type { Command } from 'commander';
-import { hyperparametersFromPreset, hyperparametersFromSweep, makePlan, type Plan, type PlanHyperparameters } from '../../analyses/plan.js';
+import {
+  hyperparametersFromPreset,
+  hyperparametersFromSweep,
+  makePlan,
+  type Plan,
+  type PlanHyperparameters,
+} from '../../analyses/plan.js';
 import { landmarksReport, planReport } from '../../report/text/plan.js';
 import { flagFor } from '../optionFlags.js';
 import { accelerator, hardwareBudget, type Accelerator, type HardwareBudget } from '../../hardware/catalog.js';
@@ -46,13 +52,22 @@ interface PlanFlags {
 
 function placeModels(list: string, law: Law, params: Record<string, number>): FrontierPlacement[] {
   const catalog = loadCatalog();
-  return list.split(',').map((n) => n.trim()).filter(Boolean).map((n) => placeOnFrontier(findModel(catalog, n), law, params));
+  return list
+    .split(',')
+    .map((n) => n.trim())
+    .filter(Boolean)
+    .map((n) => placeOnFrontier(findModel(catalog, n), law, params));
 }
 
 function hyperparameterSource(flags: PlanFlags): (at: { C: number; N: number }) => PlanHyperparameters {
   if (!flags.sweep) return hyperparametersFromPreset(hparamPreset(flags.hparamsPreset));
-  const sweep = readRuns(flags.sweep, { columns: flags.sweepColumns ? parseColumnMapping(flags.sweepColumns) : undefined });
-  return hyperparametersFromSweep(sweep, flags.sweep, { replicates: parseInteger(flags.sweepBootstrap, '--sweep-bootstrap', 2), seed: parseInteger(flags.seed, '--seed', 0) });
+  const sweep = readRuns(flags.sweep, {
+    columns: flags.sweepColumns ? parseColumnMapping(flags.sweepColumns) : undefined,
+  });
+  return hyperparametersFromSweep(sweep, flags.sweep, {
+    replicates: parseInteger(flags.sweepBootstrap, '--sweep-bootstrap', 2),
+    seed: parseInteger(flags.seed, '--seed', 0),
+  });
 }
 
 /** makePlan, with a law that cannot allocate the budget reported against its fit file or --params. */
@@ -80,16 +95,26 @@ export function registerPlan(program: Command, run: (fn: () => Promise<void>, js
     .addOption(flag('preset', { detail: 'the law to plan with (default: epoch-2024)' }))
     .addOption(flag('law', { detail: 'with --params' }))
     .addOption(flag('params'))
-    .option('--compare <models>', 'place published models on the frontier of the law, e.g. llama-3-70b,chinchilla-70b (names: scalelab models)')
+    .option(
+      '--compare <models>',
+      'place published models on the frontier of the law, e.g. llama-3-70b,chinchilla-70b (names: scalelab models)',
+    )
     .addOption(flag('unique-tokens', { detail: 'with a data-constrained law, e.g. --preset muennighoff-2023' }))
     .option('--inference-tokens <tokens>', 'lifetime inference tokens: adds the inference-aware (over-trained) model')
     .addOption(flag('target-loss', { detail: 'inference-aware' }))
-    .option('--quality-of <params>', 'inference-aware: reach the loss of a compute-optimal model of this size (e.g. 3e10)')
+    .option(
+      '--quality-of <params>',
+      'inference-aware: reach the loss of a compute-optimal model of this size (e.g. 3e10)',
+    )
     .addOption(flag('vocab', { detail: 'of the shape', default: '32000' }))
     .addOption(flag('seq-len', { detail: 'the context, for the shape and FLOPs', default: '4096' }))
     .addOption(flag('mlp', { default: 'gated' }))
-    .option('--hparams-preset <name>', `learning-rate and batch law: ${hparamPresets.map((p) => p.id).join(', ')}`, 'deepseek-2024')
-    .addOption(flag('sweep', { detail: 'its learning rate and batch instead of a preset\'s, with bootstrap intervals' }))
+    .option(
+      '--hparams-preset <name>',
+      `learning-rate and batch law: ${hparamPresets.map((p) => p.id).join(', ')}`,
+      'deepseek-2024',
+    )
+    .addOption(flag('sweep', { detail: "its learning rate and batch instead of a preset's, with bootstrap intervals" }))
     .option('--sweep-columns <list>', 'with --sweep: map fields to its columns, e.g. lr=peak_lr,batch=bs')
     .option('--sweep-bootstrap <n>', 'with --sweep: bootstrap replicates for the η and B intervals', '200')
     .addOption(flag('seed', { detail: 'with --sweep', default: '0' }))
@@ -108,7 +133,14 @@ Examples:
         const source = resolveLaw(flags, 'epoch-2024');
         checkAllocatable(source);
         let acc: Accelerator = accelerator(flags.gpu ?? defaultGpu);
-        if (flags.peakFlops) acc = { ...acc, id: `${acc.id}*`, name: `${acc.name} (peak overridden)`, peakFlops: parseQuantity(flags.peakFlops, '--peak-flops'), source: '--peak-flops on the command line' };
+        if (flags.peakFlops)
+          acc = {
+            ...acc,
+            id: `${acc.id}*`,
+            name: `${acc.name} (peak overridden)`,
+            peakFlops: parseQuantity(flags.peakFlops, '--peak-flops'),
+            source: '--peak-flops on the command line',
+          };
         const mfu = parseQuantity(flags.mfu, '--mfu');
         let compute: number;
         let hardware: HardwareBudget | undefined;
@@ -119,8 +151,15 @@ Examples:
           compute = parseQuantity(flags.compute, '--compute');
           if (gpus) cluster = { gpus, accelerator: acc, mfu };
         } else {
-          if (!gpus || !flags.days) throw new UsageError('give the budget: --compute FLOPS, or --gpus N --days D (with --gpu and --mfu)');
-          hardware = hardwareBudget(gpus, acc, mfu, parseQuantity(flags.days, '--days'), flags.price ? parseQuantity(flags.price, '--price') : undefined);
+          if (!gpus || !flags.days)
+            throw new UsageError('give the budget: --compute FLOPS, or --gpus N --days D (with --gpu and --mfu)');
+          hardware = hardwareBudget(
+            gpus,
+            acc,
+            mfu,
+            parseQuantity(flags.days, '--days'),
+            flags.price ? parseQuantity(flags.price, '--price') : undefined,
+          );
           compute = hardware.flops;
         }
         const inference = flags.inferenceTokens
@@ -130,8 +169,10 @@ Examples:
               qualityOf: flags.qualityOf ? parseQuantity(flags.qualityOf, '--quality-of') : undefined,
             }
           : undefined;
-        if (!inference && (flags.targetLoss || flags.qualityOf)) throw new UsageError('--target-loss and --quality-of need --inference-tokens');
-        if (inference?.targetLoss !== undefined && inference.qualityOf !== undefined) throw new UsageError('give --target-loss or --quality-of, not both');
+        if (!inference && (flags.targetLoss || flags.qualityOf))
+          throw new UsageError('--target-loss and --quality-of need --inference-tokens');
+        if (inference?.targetLoss !== undefined && inference.qualityOf !== undefined)
+          throw new UsageError('give --target-loss or --quality-of, not both');
         const plan = planFrom(source, {
           compute,
           hardware,
@@ -160,7 +201,8 @@ Examples:
         const landmarks = flags.compare ? placeModels(flags.compare, source.law, source.params) : undefined;
         const where = source.origin && 'file' in source.origin ? source.origin.file : undefined;
         if (flags.json) printResult({ ...plan, ...(landmarks ? { landmarks } : {}) }, where);
-        else writeResult(planReport(plan, flagFor) + '\n' + (landmarks ? landmarksReport(landmarks) + '\n' : ''), where);
+        else
+          writeResult(planReport(plan, flagFor) + '\n' + (landmarks ? landmarksReport(landmarks) + '\n' : ''), where);
       }, flags.json),
     );
 }

@@ -24,7 +24,10 @@ interface PredictFlags {
   json?: boolean;
 }
 
-export function registerPredict(program: Command, run: (fn: () => Promise<void>, json?: boolean) => Promise<void>): void {
+export function registerPredict(
+  program: Command,
+  run: (fn: () => Promise<void>, json?: boolean) => Promise<void>,
+): void {
   program
     .command('predict')
     .description('predict the loss at a model size and token count from a saved fit (or given parameters)')
@@ -37,7 +40,7 @@ export function registerPredict(program: Command, run: (fn: () => Promise<void>,
     .addOption(flag('D'))
     .addOption(flag('C', { detail: 'D = C/(6N) when --D is absent' }))
     .option('--U <u>', 'unique tokens (data-constrained laws)')
-    .addOption(flag('level', { detail: 'when the fit has bootstrap replicates (default: the fit\'s)' }))
+    .addOption(flag('level', { detail: "when the fit has bootstrap replicates (default: the fit's)" }))
     .addOption(flag('json'))
     .addHelpText(
       'after',
@@ -56,30 +59,62 @@ Examples:
           const raw = flags[v];
           if (raw !== undefined) point[v] = parseQuantity(raw, `--${v}`);
         }
-        const missing = fit.law.inputs.filter((v) => point[v] === undefined && !(v === 'D' && point.C !== undefined && point.N !== undefined) && !(v === 'C' && point.N !== undefined && point.D !== undefined));
-        if (missing.length) throw new UsageError(`law ${fit.law.id} needs ${missing.map((v) => `--${v}`).join(' and ')}${missing.includes('D') ? ' (or --C with --N)' : ''}`);
+        const missing = fit.law.inputs.filter(
+          (v) =>
+            point[v] === undefined &&
+            !(v === 'D' && point.C !== undefined && point.N !== undefined) &&
+            !(v === 'C' && point.N !== undefined && point.D !== undefined),
+        );
+        if (missing.length)
+          throw new UsageError(
+            `law ${fit.law.id} needs ${missing.map((v) => `--${v}`).join(' and ')}${missing.includes('D') ? ' (or --C with --N)' : ''}`,
+          );
         // A unique-token count above the total is not a repetition: say so rather than silently capping U at D.
-        const totalTokens = point.D ?? (point.C !== undefined && point.N !== undefined ? point.C / (6 * point.N) : undefined);
-        if (fit.law.inputs.includes('U') && point.U !== undefined && totalTokens !== undefined && point.U > totalTokens) {
-          throw new UsageError(`--U ${formatNumber(point.U, 4)} unique tokens exceed the total tokens D = ${formatNumber(totalTokens, 4)}${point.D === undefined ? ' (= C/(6N))' : ''}; expected U ≤ D (D/U is the number of epochs)`);
+        const totalTokens =
+          point.D ?? (point.C !== undefined && point.N !== undefined ? point.C / (6 * point.N) : undefined);
+        if (
+          fit.law.inputs.includes('U') &&
+          point.U !== undefined &&
+          totalTokens !== undefined &&
+          point.U > totalTokens
+        ) {
+          throw new UsageError(
+            `--U ${formatNumber(point.U, 4)} unique tokens exceed the total tokens D = ${formatNumber(totalTokens, 4)}${point.D === undefined ? ' (= C/(6N))' : ''}; expected U ≤ D (D/U is the number of epochs)`,
+          );
         }
         const resolved: Point = { ...point };
-        if (resolved.D === undefined && resolved.C !== undefined && resolved.N !== undefined) resolved.D = resolved.C / (6 * resolved.N);
-        if (resolved.C === undefined && resolved.N !== undefined && resolved.D !== undefined) resolved.C = 6 * resolved.N * resolved.D;
+        if (resolved.D === undefined && resolved.C !== undefined && resolved.N !== undefined)
+          resolved.D = resolved.C / (6 * resolved.N);
+        if (resolved.C === undefined && resolved.N !== undefined && resolved.D !== undefined)
+          resolved.C = 6 * resolved.N * resolved.D;
         // A fit whose runs all had one N knows nothing of how loss moves with N: away from that N its
         // prediction is the optimiser's choice, however narrow its interval.
         for (const u of unvariedInputs(source)) {
           const at = resolved[u.variable as keyof Point];
           if (at !== undefined && Math.abs(at / u.value - 1) > 1e-9) {
-            throw lawSourceError(source, ['data', 'ranges', u.variable], `the fit's runs all had ${u.variable} = ${formatNumber(u.value, 4)}: its ${u.variable} dependence is not determined by them, so it cannot predict at ${u.variable} = ${formatNumber(at, 4)} (refit on runs that vary ${u.variable})`);
+            throw lawSourceError(
+              source,
+              ['data', 'ranges', u.variable],
+              `the fit's runs all had ${u.variable} = ${formatNumber(u.value, 4)}: its ${u.variable} dependence is not determined by them, so it cannot predict at ${u.variable} = ${formatNumber(at, 4)} (refit on runs that vary ${u.variable})`,
+            );
           }
         }
         const level = flags.level ? parseLevel(flags.level) : source.level;
-        const members = source.members ?? [{ id: fit.law.id, law: fit.law, params: fit.params, replicates: fit.replicates, noise: [], weight: 1 }];
+        const members = source.members ?? [
+          { id: fit.law.id, law: fit.law, params: fit.params, replicates: fit.replicates, noise: [], weight: 1 },
+        ];
         const ensemble = predictEnsemble(members, point, [level], { maxC: source.ranges?.C?.[1] });
         const loss = ensemble.value;
         if (!(loss > 0) || !Number.isFinite(loss)) {
-          throw lawSourceError(source, ['params'], `law ${fit.law.id} with ${Object.entries(fit.params).map(([k, v]) => `${k} = ${formatNumber(v)}`).join(', ')} gives loss ${loss} at ${Object.entries(resolved).map(([k, v]) => `${k} = ${formatNumber(v as number, 4)}`).join(', ')}: expected a positive, finite loss`);
+          throw lawSourceError(
+            source,
+            ['params'],
+            `law ${fit.law.id} with ${Object.entries(fit.params)
+              .map(([k, v]) => `${k} = ${formatNumber(v)}`)
+              .join(', ')} gives loss ${loss} at ${Object.entries(resolved)
+              .map(([k, v]) => `${k} = ${formatNumber(v as number, 4)}`)
+              .join(', ')}: expected a positive, finite loss`,
+          );
         }
         const finite = (iv: [number, number] | undefined) => (iv && iv.every(Number.isFinite) ? iv : undefined);
         const interval = finite(ensemble.intervals[String(level)]);
@@ -87,7 +122,13 @@ Examples:
         const replicates = members.reduce((a, m) => a + m.replicates.length, 0);
         const warnings = [
           ...(source.fitWarnings ?? []),
-          ...nonFallingExponents(source).map((e) => warning('nonpositive-exponent', 'severe', `the law's ${e.name} = ${formatNumber(e.value, 4)} is not positive: its loss does not fall with ${e.variable}, so it is no scaling law to extrapolate with`)),
+          ...nonFallingExponents(source).map((e) =>
+            warning(
+              'nonpositive-exponent',
+              'severe',
+              `the law's ${e.name} = ${formatNumber(e.value, 4)} is not positive: its loss does not fall with ${e.variable}, so it is no scaling law to extrapolate with`,
+            ),
+          ),
           ...extrapolationWarnings(source.ranges, point),
         ];
         const out = {
@@ -107,16 +148,26 @@ Examples:
         const pct = `${Math.round(level * 100)} %`;
         const lines = [
           `predicted loss ${String(loss)}${interval ? `   ${pct} prediction interval [${formatNumber(interval[0])}, ${formatNumber(interval[1])}]` : ''}`,
-          `  at ${Object.entries(resolved).map(([k, v]) => `${k} = ${formatNumber(v as number, 4)}`).join(', ')}`,
+          `  at ${Object.entries(resolved)
+            .map(([k, v]) => `${k} = ${formatNumber(v as number, 4)}`)
+            .join(', ')}`,
           ...(interval
-            ? [`  the interval is for a new run: ${replicates} bootstrap replicates (whole runs resampled), a run's scatter around the law and the extrapolation term${lawInterval ? `; the law alone: [${formatNumber(lawInterval[0])}, ${formatNumber(lawInterval[1])}]` : ''}`]
+            ? [
+                `  the interval is for a new run: ${replicates} bootstrap replicates (whole runs resampled), a run's scatter around the law and the extrapolation term${lawInterval ? `; the law alone: [${formatNumber(lawInterval[0])}, ${formatNumber(lawInterval[1])}]` : ''}`,
+              ]
             : []),
           ...(members.length > 1
-            ? [`  ${source.procedure ?? 'ensemble'}: the weighted mean of ${members.length} candidates' ln L̂ — ${ensemble.members.map((m) => `${m.id} ${formatNumber(m.value, 5)} (${Math.round(m.weight * 100)} %)`).join(', ')}`]
+            ? [
+                `  ${source.procedure ?? 'ensemble'}: the weighted mean of ${members.length} candidates' ln L̂ — ${ensemble.members.map((m) => `${m.id} ${formatNumber(m.value, 5)} (${Math.round(m.weight * 100)} %)`).join(', ')}`,
+              ]
             : []),
-          `  law ${fit.law.id}: ${fit.law.formula} with ${Object.entries(fit.params).map(([k, v]) => `${k} = ${formatNumber(v)}`).join(', ')}${members.length > 1 ? ' (the reported candidate\'s law, which plan and frontier use)' : ''}`,
+          `  law ${fit.law.id}: ${fit.law.formula} with ${Object.entries(fit.params)
+            .map(([k, v]) => `${k} = ${formatNumber(v)}`)
+            .join(', ')}${members.length > 1 ? " (the reported candidate's law, which plan and frontier use)" : ''}`,
           `  from ${source.provenance}`,
-          ...(interval || !flags.fit ? [] : ['  (no interval: the fit has no bootstrap replicates; refit with --bootstrap N)']),
+          ...(interval || !flags.fit
+            ? []
+            : ['  (no interval: the fit has no bootstrap replicates; refit with --bootstrap N)']),
           ...warnings.map((w) => `  ${w.severity}: ${w.message}`),
         ];
         writeResult(lines.join('\n') + '\n', where);

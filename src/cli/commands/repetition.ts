@@ -11,7 +11,9 @@ type Run = (fn: () => Promise<void>, json?: boolean) => Promise<void>;
 export function registerRepetition(program: Command, run: Run): void {
   program
     .command('repetition')
-    .description('training with a cap on unique data (Muennighoff et al. 2023): best size, tokens and epochs; what each epoch is worth')
+    .description(
+      'training with a cap on unique data (Muennighoff et al. 2023): best size, tokens and epochs; what each epoch is worth',
+    )
     .addOption(flag('compute', { required: true }))
     .addOption(flag('unique-tokens', { required: true }))
     .addOption(flag('preset', { detail: 'a data-constrained law', default: 'muennighoff-2023' }))
@@ -20,12 +22,21 @@ export function registerRepetition(program: Command, run: Run): void {
     .action(async (f: { compute: string; uniqueTokens: string; preset: string; fit?: string; json?: boolean }) =>
       run(async () => {
         const src = resolveLaw(f.fit ? { fit: f.fit } : { preset: f.preset });
-        const C = parseQuantity(f.compute, '--compute'), U = parseQuantity(f.uniqueTokens, '--unique-tokens');
+        const C = parseQuantity(f.compute, '--compute'),
+          U = parseQuantity(f.uniqueTokens, '--unique-tokens');
         const o = repetitionOptimum(src.law, src.params, C, U);
         const values = epochValues(src.params.R_D);
-        const half = epochsUntilWorth(src.params.R_D, 0.5), tenth = epochsUntilWorth(src.params.R_D, 0.1);
-        if (f.json) return printResult({ ...o, epochValues: values, epochsUntilHalf: half, epochsUntilTenth: tenth, law: src.provenance }, f.fit);
-        writeResult(repetitionReport({ C, U, provenance: src.provenance, optimum: o, values, half, tenth, R_D: src.params.R_D }), f.fit);
+        const half = epochsUntilWorth(src.params.R_D, 0.5),
+          tenth = epochsUntilWorth(src.params.R_D, 0.1);
+        if (f.json)
+          return printResult(
+            { ...o, epochValues: values, epochsUntilHalf: half, epochsUntilTenth: tenth, law: src.provenance },
+            f.fit,
+          );
+        writeResult(
+          repetitionReport({ C, U, provenance: src.provenance, optimum: o, values, half, tenth, R_D: src.params.R_D }),
+          f.fit,
+        );
       }, f.json),
     );
 }

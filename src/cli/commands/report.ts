@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { readRuns } from '../../io/readRuns.js';
-import { parseColumnMapping } from '../../io/parseRuns.js';
 import { defaultLawId, getLaw, lawIds } from '../../laws/index.js';
 import { bootstrapParallel, fitParallel } from '../../node/parallel.js';
 import { analyse, figureKinds, figures, type Analysis, type FigureKind } from '../../report/analysis.js';
@@ -45,11 +44,15 @@ interface AnalysisFlags {
 
 function addAnalysisFlags(cmd: Command): Command {
   return cmd
-    .addOption(flag('law', { detail: `the law to fit (default: the chinchilla form by --procedure auto): ${lawIds.join(', ')}` }))
+    .addOption(
+      flag('law', {
+        detail: `the law to fit (default: the chinchilla form by --procedure auto): ${lawIds.join(', ')}`,
+      }),
+    )
     .addOption(flag('procedure', { default: 'auto' }))
     .option('--backtest-procedures <list>', 'procedures the back-test compares', 'auto')
     .addOption(flag('folds', { detail: 'in C', default: '3' }))
-    .addOption(flag('x', { detail: 'the loss figure\'s horizontal axis, and the variable of power laws', default: 'C' }))
+    .addOption(flag('x', { detail: "the loss figure's horizontal axis, and the variable of power laws", default: 'C' }))
     .option('--target <flops>', 'target compute budget (FLOPs) the figures and plan extend to', '1e24')
     .addOption(flag('bootstrap', { detail: 'bands too', default: '200' }))
     .addOption(flag('seed', { default: '0' }))
@@ -57,10 +60,16 @@ function addAnalysisFlags(cmd: Command): Command {
     .addOption(flag('budgets', { default: 'auto' }))
     .addOption(flag('vertex', { default: 'parabola' }))
     .addOption(flag('tolerance', { detail: 'the IsoFLOP budgets', default: '0.06' }))
-    .option('--holdout <fraction>', 'back-test: one cutoff leaving this fraction of the runs (largest compute) above it, instead of --folds')
+    .option(
+      '--holdout <fraction>',
+      'back-test: one cutoff leaving this fraction of the runs (largest compute) above it, instead of --folds',
+    )
     .addOption(flag('columns', { detail: 'e.g. N="Model Size"' }))
     .addOption(flag('group'))
-    .option('--landmarks <models>', 'published models to place on the frontier (default: chinchilla-70b,gopher-280b,gpt-3-175b,llama-2-70b,llama-3-70b)');
+    .option(
+      '--landmarks <models>',
+      'published models to place on the frontier (default: chinchilla-70b,gopher-280b,gpt-3-175b,llama-2-70b,llama-3-70b)',
+    );
 }
 
 /** Fit (worker threads), bootstrap and analyse a file, as plot and report need. */
@@ -70,7 +79,10 @@ export async function analyseFile(file: string, f: AnalysisFlags): Promise<Analy
   const replicates = parseInteger(f.bootstrap, '--bootstrap', 0);
   const seed = parseInteger(f.seed, '--seed', 0);
   const level = parseLevel(f.level);
-  const procedures = f.backtestProcedures.split(',').map((p) => p.trim()).filter(Boolean);
+  const procedures = f.backtestProcedures
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean);
   for (const p of procedures) keyword(p, '--backtest-procedures', ['auto', ...procedureIds]);
   // Every figure and table reads N, D, C and loss; the fit needs them varied.
   checkMagnitudes(dataset, ['N', 'D', 'C', 'U', 'loss'], dataset.runs);
@@ -85,12 +97,18 @@ export async function analyseFile(file: string, f: AnalysisFlags): Promise<Analy
     if (id !== 'auto') getProcedure(id);
     const choice = chooseProcedure(dataset, id === 'auto' ? {} : { rule: { candidates: [id], combine: 'equal' } });
     const fits = choice.fits.map((c) => (isFailure(c) ? null : c));
-    const shares = replicateShares(choice.scores.map((s) => s.weight), replicates > 1 ? replicates : 0);
+    const shares = replicateShares(
+      choice.scores.map((s) => s.weight),
+      replicates > 1 ? replicates : 0,
+    );
     const total = shares.reduce((a, b) => a + b, 0);
     const bar = progress('bootstrap', total, f);
     for (let k = 0; k < fits.length; k++) {
       const c = fits[k];
-      if (c && shares[k]) c.samples = await bootstrapParallel(c.result, c.procedure.options, shares[k], seed + k, { onProgress: (n) => bar.tick(n) });
+      if (c && shares[k])
+        c.samples = await bootstrapParallel(c.result, c.procedure.options, shares[k], seed + k, {
+          onProgress: (n) => bar.tick(n),
+        });
     }
     bar.stop();
     const chosen = fits[choice.scores.findIndex((s) => s.id === choice.chosen)]!;
@@ -113,7 +131,7 @@ export async function analyseFile(file: string, f: AnalysisFlags): Promise<Analy
     bootstrap: replicates > 1 ? { replicates, seed, level } : undefined,
     fitJson,
     isoflop: {
-      budgets: budgets === 'auto' ? 'auto' : namedBudgets[budgets] ?? parseList(budgets, '--budgets'),
+      budgets: budgets === 'auto' ? 'auto' : (namedBudgets[budgets] ?? parseList(budgets, '--budgets')),
       vertex: keyword(f.vertex, '--vertex', ['parabola', 'min-run'] as const),
       tolerance: parseQuantity(f.tolerance, '--tolerance'),
     },
@@ -125,7 +143,11 @@ export async function analyseFile(file: string, f: AnalysisFlags): Promise<Analy
       replicates: replicates > 1 ? Math.min(50, Math.max(20, Math.round(replicates / 10))) : 0,
       seed,
     },
-    landmarks: (f.landmarks ?? 'chinchilla-70b,gopher-280b,gpt-3-175b,llama-2-70b,llama-3-70b').split(',').map((x) => x.trim()).filter(Boolean).map((id) => findModel(catalog, id)),
+    landmarks: (f.landmarks ?? 'chinchilla-70b,gopher-280b,gpt-3-175b,llama-2-70b,llama-3-70b')
+      .split(',')
+      .map((x) => x.trim())
+      .filter(Boolean)
+      .map((id) => findModel(catalog, id)),
   });
 }
 
@@ -140,47 +162,83 @@ export function registerPlotAndReport(program: Command, run: Run): void {
       .option('--spec', 'also print the Vega-Lite spec (JSON) on stdout')
       .addOption(flag('json', { detail: 'a summary (file, kind, size)' })),
   )
-    .addHelpText('after', '\nExamples:\n  scalelab plot loss examples/chinchilla.csv --out loss.svg --target 1e24\n  scalelab plot isoflop examples/cs336-isoflops.json --out isoflop.png\n  scalelab plot backtest examples/chinchilla.csv --out backtest.svg --backtest-procedures auto,huber')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  scalelab plot loss examples/chinchilla.csv --out loss.svg --target 1e24\n  scalelab plot isoflop examples/cs336-isoflops.json --out isoflop.png\n  scalelab plot backtest examples/chinchilla.csv --out backtest.svg --backtest-procedures auto,huber',
+    )
     .action(async (kind: string, file: string, f: AnalysisFlags & { out: string; spec?: boolean }) =>
       run(async () => {
         const k = keyword(kind, 'KIND', figureKinds) as FigureKind;
-        const format = f.out.toLowerCase().endsWith('.png') ? 'png' : f.out.toLowerCase().endsWith('.svg') ? 'svg' : undefined;
+        const format = f.out.toLowerCase().endsWith('.png')
+          ? 'png'
+          : f.out.toLowerCase().endsWith('.svg')
+            ? 'svg'
+            : undefined;
         if (!format) throw new UsageError(`--out: expected a .svg or .png file name, got "${f.out}"`);
         checkOutput(f.out);
         const a = await analyseFile(file, f);
         const spec = figures(a, keyword(f.x, '--x', ['N', 'D', 'C'] as const))[k];
         if (!spec) {
-          const why = k === 'isoflop' ? a.skipped.find((s) => s.approach === 2)?.reason : k === 'backtest' ? a.backtestSkipped : k === 'landmarks' ? `law ${a.fit.law.id} has no compute-optimal frontier` : `no approach could run (${a.skipped.map((s) => `approach ${s.approach}: ${s.reason}`).join('; ')})`;
+          const why =
+            k === 'isoflop'
+              ? a.skipped.find((s) => s.approach === 2)?.reason
+              : k === 'backtest'
+                ? a.backtestSkipped
+                : k === 'landmarks'
+                  ? `law ${a.fit.law.id} has no compute-optimal frontier`
+                  : `no approach could run (${a.skipped.map((s) => `approach ${s.approach}: ${s.reason}`).join('; ')})`;
           throw new UsageError(`cannot draw "${k}" for ${file}: ${why}`);
         }
         // The figure's data must be finite before it is drawn (vega would silently drop or misplace a NaN).
         const bad = nonFiniteNumbers(spec);
-        if (bad.length) throw new InputError({ file }, `the "${k}" figure came out non-finite (${bad.join(', ')}): these data do not determine it, so it is not drawn`);
+        if (bad.length)
+          throw new InputError(
+            { file },
+            `the "${k}" figure came out non-finite (${bad.join(', ')}): these data do not determine it, so it is not drawn`,
+          );
         // vega and resvg load only when a figure is drawn: the other commands start without them.
         const { renderPng, renderSvg } = await import('../../render/render.js');
         const bytes = format === 'png' ? await renderPng(spec) : Buffer.from(await renderSvg(spec));
         writeOutput(f.out, bytes, f, `${kind}, ${bytes.length} bytes`);
         if (f.spec) printResult(spec, file);
-        else if (f.json) printResult({ kind: k, file, out: f.out, format, bytes: bytes.length, warnings: a.warnings }, file);
+        else if (f.json)
+          printResult({ kind: k, file, out: f.out, format, bytes: bytes.length, warnings: a.warnings }, file);
         else process.stderr.write(a.warnings.map((w) => `warning: ${w}\n`).join(''));
       }, f.json),
     );
   addAnalysisFlags(
     program
       .command('report')
-      .description('write a self-contained HTML report: data, fit with intervals, three approaches, plan, back-test, warnings, figures')
+      .description(
+        'write a self-contained HTML report: data, fit with intervals, three approaches, plan, back-test, warnings, figures',
+      )
       .argument('<file>', 'runs (CSV, JSON or JSONL)')
       .addOption(flag('targets', { detail: 'in the approaches table; the last is planned for' }))
-      .option('--downstream <files>', 'task metrics (comma-separated files or a ladder manifest): adds the downstream sections (scalelab downstream report)')
+      .option(
+        '--downstream <files>',
+        'task metrics (comma-separated files or a ladder manifest): adds the downstream sections (scalelab downstream report)',
+      )
       .addOption(flag('out', { detail: 'the report, HTML', required: true }))
       .addOption(flag('json', { detail: 'a summary of the report' })),
   )
-    .addHelpText('after', '\nExample:\n  scalelab report examples/chinchilla.csv --budgets chinchilla --targets 1e23,1e24 --out report.html')
+    .addHelpText(
+      'after',
+      '\nExample:\n  scalelab report examples/chinchilla.csv --budgets chinchilla --targets 1e23,1e24 --out report.html',
+    )
     .action(async (file: string, f: AnalysisFlags & { out: string; downstream?: string }) =>
       run(async () => {
         checkOutput(f.out);
         // Task metrics are read (and checked) before the long fit, so a bad file fails fast.
-        const downstream = f.downstream ? await (await import('./downstream.js')).downstreamForReport(f.downstream.split(',').map((x) => x.trim()).filter(Boolean)) : undefined;
+        const downstream = f.downstream
+          ? await (
+              await import('./downstream.js')
+            ).downstreamForReport(
+              f.downstream
+                .split(',')
+                .map((x) => x.trim())
+                .filter(Boolean),
+            )
+          : undefined;
         const a = await analyseFile(file, f);
         const specs = figures(a, keyword(f.x, '--x', ['N', 'D', 'C'] as const));
         const svgs: Partial<Record<FigureKind, string>> = {};
@@ -189,8 +247,24 @@ export function registerPlotAndReport(program: Command, run: Run): void {
         const html = reportHtml(a, svgs, { generatedBy: `Generated by ScaleLab from ${file}`, extra: downstream });
         // Checked before it is written: a report showing NaN as a result is not written at all.
         checkFiniteText(html, file);
-        writeOutput(f.out, html, f, `${Math.round(html.length / 1024)} KiB, ${Object.keys(svgs).length} figures, ${a.warnings.length} warnings`);
-        if (f.json) printResult({ out: f.out, bytes: html.length, figures: Object.keys(svgs), warnings: a.warnings, approaches: a.approaches.map((x) => x.approach), skipped: a.skipped }, file);
+        writeOutput(
+          f.out,
+          html,
+          f,
+          `${Math.round(html.length / 1024)} KiB, ${Object.keys(svgs).length} figures, ${a.warnings.length} warnings`,
+        );
+        if (f.json)
+          printResult(
+            {
+              out: f.out,
+              bytes: html.length,
+              figures: Object.keys(svgs),
+              warnings: a.warnings,
+              approaches: a.approaches.map((x) => x.approach),
+              skipped: a.skipped,
+            },
+            file,
+          );
         else process.stderr.write(a.warnings.map((w) => `warning: ${w}\n`).join(''));
       }, f.json),
     );

@@ -15,7 +15,6 @@ type Run = (fn: () => Promise<void>, json?: boolean) => Promise<void>;
 /** A stored run needs its size and tokens (C is derived): without them it could feed no fit. */
 const importRequires: Field[] = ['N', 'D', 'loss'];
 
-
 function csvCell(v: unknown): string {
   if (v === null || v === undefined) return '';
   const s = String(v);
@@ -31,12 +30,18 @@ function configColumns(config: Record<string, unknown> | null): Record<string, u
 
 /** A store to read from: listing or exporting never creates one where there was none. */
 function openExisting(path: string): RunStore {
-  if (!existsSync(path)) throw new StoreError(path, 'no run store here: import runs ("scalelab runs import FILE") or run a sweep first, or give --db');
+  if (!existsSync(path))
+    throw new StoreError(
+      path,
+      'no run store here: import runs ("scalelab runs import FILE") or run a sweep first, or give --db',
+    );
   return RunStore.open(path);
 }
 
 export function registerRuns(program: Command, run: Run): void {
-  const runs = program.command('runs').description('the run store: import, list and export runs (SQLite, .scalelab/runs.db)');
+  const runs = program
+    .command('runs')
+    .description('the run store: import, list and export runs (SQLite, .scalelab/runs.db)');
   runs
     .command('import')
     .description('import runs from CSV, JSON or JSONL files (one transaction per file; importing twice adds nothing)')
@@ -61,9 +66,19 @@ both files and lines. CSV and JSONL are streamed (JSON arrays are read whole, up
         const options = { columns: f.columns ? parseColumnMapping(f.columns) : undefined, require: importRequires };
         // Check every file before the store is opened, so a typo or a bad file creates and changes nothing.
         const sizes = files.map((file) => inputSize(file));
-        const check = progress('check ', sizes.reduce((a, b) => a + b, 0), f);
+        const check = progress(
+          'check ',
+          sizes.reduce((a, b) => a + b, 0),
+          f,
+        );
         try {
-          for (const file of files) forEachRun(file, options, () => {}, (n) => check.tick(n));
+          for (const file of files)
+            forEachRun(
+              file,
+              options,
+              () => {},
+              (n) => check.tick(n),
+            );
         } finally {
           check.stop();
         }
@@ -82,14 +97,23 @@ both files and lines. CSV and JSONL are streamed (JSON arrays are read whole, up
                   bar = progress('import', sizes[i], f);
                   forEachRun(file, options, add, (n) => bar!.tick(n));
                 },
-                { timeoutMs: waitSeconds * 1000, onWait: ({ holder, waitedMs }) => waiting.show(`waiting for the store ${f.db} (${Math.round(waitedMs / 1000)} s of ${waitSeconds}): ${describeWriter(holder)}`) },
+                {
+                  timeoutMs: waitSeconds * 1000,
+                  onWait: ({ holder, waitedMs }) =>
+                    waiting.show(
+                      `waiting for the store ${f.db} (${Math.round(waitedMs / 1000)} s of ${waitSeconds}): ${describeWriter(holder)}`,
+                    ),
+                },
               );
               results.push({ file, ...counts });
             } finally {
               waiting.done();
               bar?.stop();
             }
-            if (!f.json) process.stdout.write(`${file}: ${results[i].runs} runs and ${results[i].checkpoints} checkpoints added, ${results[i].skipped} already in the store (study "${f.study}", ${f.db})\n`);
+            if (!f.json)
+              process.stdout.write(
+                `${file}: ${results[i].runs} runs and ${results[i].checkpoints} checkpoints added, ${results[i].skipped} already in the store (study "${f.study}", ${f.db})\n`,
+              );
           }
         } finally {
           store.close();
@@ -103,33 +127,57 @@ both files and lines. CSV and JSONL are streamed (JSON arrays are read whole, up
     .addOption(flag('study', { detail: 'only its runs' }))
     .option('--status <status>', `only runs in this state: ${runStatuses.join(', ')}`)
     .option('--studies', 'list studies with run counts')
-    .option('--full', 'show each failure reason whole (the table cuts them at a word after 60 characters; --json has them whole too)')
+    .option(
+      '--full',
+      'show each failure reason whole (the table cuts them at a word after 60 characters; --json has them whole too)',
+    )
     .addOption(flag('db', { default: defaultStorePath }))
     .addOption(flag('json'))
-    .action(async (f: { study?: string; status?: string; studies?: boolean; full?: boolean; db: string; json?: boolean }) =>
-      run(async () => {
-        const store = openExisting(f.db);
-        try {
-          if (f.studies) {
-            const s = store.studies();
-            if (f.json) return printJson(s);
-            process.stdout.write(textTable(['study', 'runs', 'completed', 'created'], s.map((x) => [x.name, String(x.runs), String(x.completed ?? 0), x.createdAt])) + '\n');
-            return;
+    .action(
+      async (f: { study?: string; status?: string; studies?: boolean; full?: boolean; db: string; json?: boolean }) =>
+        run(async () => {
+          const store = openExisting(f.db);
+          try {
+            if (f.studies) {
+              const s = store.studies();
+              if (f.json) return printJson(s);
+              process.stdout.write(
+                textTable(
+                  ['study', 'runs', 'completed', 'created'],
+                  s.map((x) => [x.name, String(x.runs), String(x.completed ?? 0), x.createdAt]),
+                ) + '\n',
+              );
+              return;
+            }
+            const list = store.runs({
+              study: f.study,
+              status: f.status ? (keyword(f.status, '--status', runStatuses) as RunStatus) : undefined,
+            });
+            if (f.json) return printJson(list);
+            const reason = (r: (typeof list)[number]) =>
+              f.full ? (r.reason ?? '').replace(/\s+/g, ' ').trim() : truncateAtWord(r.reason ?? '', 60);
+            const cut = !f.full && list.some((r) => reason(r).endsWith('…'));
+            process.stdout.write(
+              textTable(
+                ['id', 'study', 'name', 'status', 'N', 'D', 'loss', 'hours', 'reason'],
+                list.map((r) => [
+                  String(r.id),
+                  r.study,
+                  r.name ?? '',
+                  r.status,
+                  r.N === null ? '' : formatNumber(r.N, 4),
+                  r.D === null ? '' : formatNumber(r.D, 4),
+                  r.loss === null ? '' : formatNumber(r.loss, 5),
+                  r.seconds === null ? '' : (r.seconds / 3600).toFixed(3),
+                  reason(r),
+                ]),
+              ) +
+                `\n${list.length} runs${cut ? ' (reasons cut at a word, …: --full or --json shows them whole)' : ''}\n`,
+            );
+          } finally {
+            store.close();
           }
-          const list = store.runs({ study: f.study, status: f.status ? keyword(f.status, '--status', runStatuses) as RunStatus : undefined });
-          if (f.json) return printJson(list);
-          const reason = (r: (typeof list)[number]) => (f.full ? (r.reason ?? '').replace(/\s+/g, ' ').trim() : truncateAtWord(r.reason ?? '', 60));
-          const cut = !f.full && list.some((r) => reason(r).endsWith('…'));
-          process.stdout.write(
-            textTable(
-              ['id', 'study', 'name', 'status', 'N', 'D', 'loss', 'hours', 'reason'],
-              list.map((r) => [String(r.id), r.study, r.name ?? '', r.status, r.N === null ? '' : formatNumber(r.N, 4), r.D === null ? '' : formatNumber(r.D, 4), r.loss === null ? '' : formatNumber(r.loss, 5), r.seconds === null ? '' : (r.seconds / 3600).toFixed(3), reason(r)]),
-            ) + `\n${list.length} runs${cut ? ' (reasons cut at a word, …: --full or --json shows them whole)' : ''}\n`,
-          );
-        } finally {
-          store.close();
-        }
-      }, f.json),
+        }, f.json),
     );
   runs
     .command('export')
@@ -140,32 +188,54 @@ both files and lines. CSV and JSONL are streamed (JSON arrays are read whole, up
     .addOption(flag('out', { detail: 'instead of stdout' }))
     .addOption(flag('db', { default: defaultStorePath }))
     .addOption(flag('json', { detail: 'with --out, a summary instead of the data' }))
-    .action(async (f: { format: string; study?: string; checkpoints?: boolean; out?: string; db: string; json?: boolean }) =>
-      run(async () => {
-        const format = keyword(f.format, '--format', ['csv', 'jsonl'] as const);
-        if (f.out) checkOutput(f.out);
-        const store = openExisting(f.db);
-        let rows: Record<string, unknown>[];
-        try {
-          const list = store.runs({ study: f.study, status: 'completed' });
-          rows = f.checkpoints
-            ? list.flatMap((r) => store.checkpoints(r.id).map((c) => ({ study: r.study, run: r.name ?? `run-${r.id}`, N: r.N, D: c.tokens, C: r.N === null ? null : 6 * r.N * c.tokens, loss: c.loss, step: c.step ?? null, lr: c.lr ?? null })))
-            : list.map((r) => ({ study: r.study, run: r.name ?? `run-${r.id}`, N: r.N, D: r.D, C: r.C ?? (r.N !== null && r.D !== null ? 6 * r.N * r.D : null), loss: r.loss, group: r.group ?? r.phase, status: r.status, ...configColumns(r.config) }));
-        } finally {
-          store.close();
-        }
-        // The learning rate at each checkpoint (curve laws read it) only when every checkpoint has one:
-        // an empty lr cell would not import again.
-        if (f.checkpoints && rows.some((r) => r.lr === null)) for (const r of rows) delete r.lr;
-        const columns = rows.length ? Object.keys(rows[0]) : ['study', 'run', 'N', 'D', 'C', 'loss'];
-        const text =
-          format === 'csv'
-            ? [columns.join(','), ...rows.map((r) => columns.map((c) => csvCell(r[c])).join(','))].join('\n') + '\n'
-            : rows.map((r) => JSON.stringify(r)).join('\n') + (rows.length ? '\n' : '');
-        if (f.out) {
-          writeOutput(f.out, text, f, `${rows.length} rows`);
-          if (f.json) printJson({ out: f.out, rows: rows.length, format });
-        } else process.stdout.write(text);
-      }, f.json),
+    .action(
+      async (f: { format: string; study?: string; checkpoints?: boolean; out?: string; db: string; json?: boolean }) =>
+        run(async () => {
+          const format = keyword(f.format, '--format', ['csv', 'jsonl'] as const);
+          if (f.out) checkOutput(f.out);
+          const store = openExisting(f.db);
+          let rows: Record<string, unknown>[];
+          try {
+            const list = store.runs({ study: f.study, status: 'completed' });
+            rows = f.checkpoints
+              ? list.flatMap((r) =>
+                  store.checkpoints(r.id).map((c) => ({
+                    study: r.study,
+                    run: r.name ?? `run-${r.id}`,
+                    N: r.N,
+                    D: c.tokens,
+                    C: r.N === null ? null : 6 * r.N * c.tokens,
+                    loss: c.loss,
+                    step: c.step ?? null,
+                    lr: c.lr ?? null,
+                  })),
+                )
+              : list.map((r) => ({
+                  study: r.study,
+                  run: r.name ?? `run-${r.id}`,
+                  N: r.N,
+                  D: r.D,
+                  C: r.C ?? (r.N !== null && r.D !== null ? 6 * r.N * r.D : null),
+                  loss: r.loss,
+                  group: r.group ?? r.phase,
+                  status: r.status,
+                  ...configColumns(r.config),
+                }));
+          } finally {
+            store.close();
+          }
+          // The learning rate at each checkpoint (curve laws read it) only when every checkpoint has one:
+          // an empty lr cell would not import again.
+          if (f.checkpoints && rows.some((r) => r.lr === null)) for (const r of rows) delete r.lr;
+          const columns = rows.length ? Object.keys(rows[0]) : ['study', 'run', 'N', 'D', 'C', 'loss'];
+          const text =
+            format === 'csv'
+              ? [columns.join(','), ...rows.map((r) => columns.map((c) => csvCell(r[c])).join(','))].join('\n') + '\n'
+              : rows.map((r) => JSON.stringify(r)).join('\n') + (rows.length ? '\n' : '');
+          if (f.out) {
+            writeOutput(f.out, text, f, `${rows.length} rows`);
+            if (f.json) printJson({ out: f.out, rows: rows.length, format });
+          } else process.stdout.write(text);
+        }, f.json),
     );
 }

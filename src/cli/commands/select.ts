@@ -13,12 +13,17 @@ type Run = (fn: () => Promise<void>, json?: boolean) => Promise<void>;
 export function registerSelect(program: Command, run: Run): void {
   program
     .command('select')
-    .description('data selection that depends on compute (Goyal et al. 2024): which filtered pool or mixture is best at a budget, and where they cross')
+    .description(
+      'data selection that depends on compute (Goyal et al. 2024): which filtered pool or mixture is best at a budget, and where they cross',
+    )
     .option('--samples <list>', 'sample budgets', '1.28e7,1e8,1e9,1e10')
-    .option('--pools <file>', 'your own pools: CSV with columns name,b,tau (utility exponent, half-life in epochs) or JSON (default: Goyal et al.\'s four ImageNet pools)')
-    .option('--a <a>', 'shared scale a (samples enter as a·n/1e5; default: the file\'s, else 0.025)')
-    .option('--d <d>', 'irreducible error d (default: the file\'s, else 0.1)')
-    .option('--pool-size <n>', 'samples in each pool (default: the file\'s, else 12.8M)')
+    .option(
+      '--pools <file>',
+      "your own pools: CSV with columns name,b,tau (utility exponent, half-life in epochs) or JSON (default: Goyal et al.'s four ImageNet pools)",
+    )
+    .option('--a <a>', "shared scale a (samples enter as a·n/1e5; default: the file's, else 0.025)")
+    .option('--d <d>', "irreducible error d (default: the file's, else 0.1)")
+    .option('--pool-size <n>', "samples in each pool (default: the file's, else 12.8M)")
     .addOption(flag('json'))
     .addHelpText(
       'after',
@@ -32,26 +37,34 @@ Mixtures combine the k pools with the most negative b, each of --pool-size sampl
     .action(async (f: { samples: string; pools?: string; a?: string; d?: string; poolSize?: string; json?: boolean }) =>
       run(async () => {
         const budgets = parseList(f.samples, '--samples');
-        const file = f.pools ? parsePools(readText(f.pools, 'a pools file: CSV with columns name, b, tau, or JSON'), f.pools) : undefined;
+        const file = f.pools
+          ? parsePools(readText(f.pools, 'a pools file: CSV with columns name, b, tau, or JSON'), f.pools)
+          : undefined;
         const value = (raw: string | undefined, flag: string) => {
           if (raw === undefined) return undefined;
           const v = parseQuantity(raw, flag, { positive: flag !== '--d' });
           if (v < 0) throw new UsageError(`${flag}: expected a non-negative number, got "${raw}"`);
-          if (flag === '--pool-size' && v < 1) throw new UsageError(`--pool-size: expected at least one sample per pool, got "${raw}"`);
+          if (flag === '--pool-size' && v < 1)
+            throw new UsageError(`--pool-size: expected at least one sample per pool, got "${raw}"`);
           return v;
         };
-        const params: SelectionParams = file || f.a || f.d || f.poolSize
-          ? {
-              a: value(f.a, '--a') ?? file?.a ?? goyal2024.a,
-              d: value(f.d, '--d') ?? file?.d ?? goyal2024.d,
-              poolSize: value(f.poolSize, '--pool-size') ?? file?.poolSize ?? goyal2024.poolSize,
-              pools: file?.pools ?? goyal2024.pools,
-              citation: `${file ? `pools from ${f.pools}` : 'Goyal et al.\'s pools'}; utility model of Goyal et al. 2024, arXiv:2404.07177`,
-            }
-          : goyal2024;
+        const params: SelectionParams =
+          file || f.a || f.d || f.poolSize
+            ? {
+                a: value(f.a, '--a') ?? file?.a ?? goyal2024.a,
+                d: value(f.d, '--d') ?? file?.d ?? goyal2024.d,
+                poolSize: value(f.poolSize, '--pool-size') ?? file?.poolSize ?? goyal2024.poolSize,
+                pools: file?.pools ?? goyal2024.pools,
+                citation: `${file ? `pools from ${f.pools}` : "Goyal et al.'s pools"}; utility model of Goyal et al. 2024, arXiv:2404.07177`,
+              }
+            : goyal2024;
         const tables = budgets.map((n) => ({ samples: n, choices: selectionTable(params, n) }));
         const ranked = [...params.pools].sort((a, b) => a.b - b.b).map((p) => p.name);
-        const crossovers = ranked.slice(1).map((_, k) => ({ smaller: ranked.slice(0, k + 1), larger: ranked.slice(0, k + 2), at: selectionCrossover(params, ranked.slice(0, k + 1), ranked.slice(0, k + 2)) }));
+        const crossovers = ranked.slice(1).map((_, k) => ({
+          smaller: ranked.slice(0, k + 1),
+          larger: ranked.slice(0, k + 2),
+          at: selectionCrossover(params, ranked.slice(0, k + 1), ranked.slice(0, k + 2)),
+        }));
         const constants = { a: params.a, d: params.d, poolSize: params.poolSize, pools: params.pools };
         if (f.json) return printResult({ citation: params.citation, ...constants, tables, crossovers }, f.pools);
         writeResult(selectionReport(params, tables, crossovers), f.pools);

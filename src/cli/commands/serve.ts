@@ -20,10 +20,17 @@ interface ServeFlags {
 export function registerServe(program: Command, run: Run): void {
   program
     .command('serve')
-    .description('serve the interactive web app: open or upload runs, fit in the browser, plan the big run, watch a sweep')
+    .description(
+      'serve the interactive web app: open or upload runs, fit in the browser, plan the big run, watch a sweep',
+    )
     .addOption(flag('port', { default: '8080' }))
     .addOption(flag('host', { detail: '127.0.0.1 keeps it on this machine', default: '127.0.0.1' }))
-    .addOption(flag('db', { detail: 'whose studies the app shows (opened read-only; never created)', default: defaultStorePath }))
+    .addOption(
+      flag('db', {
+        detail: 'whose studies the app shows (opened read-only; never created)',
+        default: defaultStorePath,
+      }),
+    )
     .addOption(flag('json', { detail: 'here {"url": …, "store": {"path", "exists", "error"?}} when listening' }))
     .addHelpText(
       'after',
@@ -45,7 +52,9 @@ Examples:
         if (port > 65535) throw new UsageError(`--port: expected at most 65535, got ${port}`);
         const assetsDir = defaultAssetsDir();
         if (!existsSync(join(assetsDir, 'index.html'))) {
-          throw new ScaleLabError(`the web app is not built: ${join(assetsDir, 'index.html')} is missing; run "npm run build" (or "npm install") in the scalelab folder`);
+          throw new ScaleLabError(
+            `the web app is not built: ${join(assetsDir, 'index.html')} is missing; run "npm run build" (or "npm install") in the scalelab folder`,
+          );
         }
         const web = createWebServer({ storePath: f.db, assetsDir, datasets: bundledDatasets() });
         let url: string;
@@ -55,9 +64,13 @@ Examples:
           throw new ScaleLabError(`cannot listen on ${f.host}:${port}: ${(e as Error).message}`);
         }
         const store = web.storeStatus();
-        if (store.exists && store.error) process.stderr.write(`scalelab: warning: ${store.error}; the app shows no studies from it\n`);
+        if (store.exists && store.error)
+          process.stderr.write(`scalelab: warning: ${store.error}; the app shows no studies from it\n`);
         if (f.json) printJson({ url, store });
-        else process.stdout.write(`ScaleLab web app at ${url} (run store ${f.db}${store.exists ? '' : ', not created yet'}; Ctrl-C to stop)\n`);
+        else
+          process.stdout.write(
+            `ScaleLab web app at ${url} (run store ${f.db}${store.exists ? '' : ', not created yet'}; Ctrl-C to stop)\n`,
+          );
         await new Promise<void>((resolve) => {
           for (const s of ['SIGINT', 'SIGTERM'] as const) process.once(s, () => void web.close().then(resolve));
         });

@@ -65,7 +65,10 @@ export function registerShape(program: Command, run: (fn: () => Promise<void>, j
     .addOption(flag('seq-len', { detail: 'the context, for FLOPs per token', default: '4096' }))
     .option('--tied', 'tie input and output embeddings')
     .option('--limit <n>', 'how many shapes to list', '5')
-    .option('--like <model>', 'in the style of a published model (its MLP, FFN ratio, GQA, vocabulary, tying), e.g. llama-2-70b')
+    .option(
+      '--like <model>',
+      'in the style of a published model (its MLP, FFN ratio, GQA, vocabulary, tying), e.g. llama-2-70b',
+    )
     .addOption(flag('json'))
     .addHelpText(
       'after',
@@ -77,85 +80,124 @@ Examples:
     );
   deprecatedAlias(shape, '--params <n>', '--N');
   deprecatedAlias(shape, '--tolerance <fraction>', '--count-tolerance');
-  shape
-    .action(async (flags: ShapeFlags) =>
-      run(async () => {
-        const mlp = keyword(flags.mlp, '--mlp', ['gated', 'plain'] as const);
-        const vocab = parseInteger(flags.vocab, '--vocab', 1);
-        const seqLen = parseInteger(flags.seqLen, '--seq-len', 1);
-        if (flags.layers || flags.dModel) {
-          if (!flags.layers || !flags.dModel) throw new UsageError('count mode needs both --layers and --d-model');
-          const nLayer = parseInteger(flags.layers, '--layers', 1), dModel = parseInteger(flags.dModel, '--d-model', 1);
-          const nHeads = flags.heads ? parseInteger(flags.heads, '--heads', 1) : Math.max(1, Math.round(dModel / 64));
-          const shape: ModelShape = {
-            nLayer,
-            dModel,
-            nHeads,
-            nKvHeads: flags.kvHeads ? parseInteger(flags.kvHeads, '--kv-heads', 1) : nHeads,
-            headDim: dModel / nHeads,
-            dFf: flags.dFf ? parseInteger(flags.dFf, '--d-ff', 1) : mlp === 'gated' ? Math.round((8 / 3) * dModel) : 4 * dModel,
-            vocab,
-            seqLen,
-            mlp,
-            tiedEmbeddings: flags.tied ?? false,
-          };
-          const a = accounting(shape);
-          if (flags.json) return printJson(a);
-          const p = a.parameters, f = a.flopsPerToken;
-          process.stdout.write(
-            [
-              `Shape: ${nLayer} layers × d_model ${dModel}, ${nHeads} heads of ${formatNumber(dModel / nHeads)}, d_ff ${shape.dFf} (${mlp}), vocab ${vocab}, context ${seqLen}${shape.tiedEmbeddings ? ', tied embeddings' : ''}`,
-              `Parameters: total ${p.total.toLocaleString('en-US')}; non-embedding ${p.nonEmbedding.toLocaleString('en-US')} (attention ${p.attention.toLocaleString('en-US')}, MLP ${p.mlp.toLocaleString('en-US')}); embeddings ${p.embedding.toLocaleString('en-US')}; output head ${p.unembedding.toLocaleString('en-US')}; norms ${p.norms.toLocaleString('en-US')}`,
-              `Kaplan's 12·n_layer·d_model² = ${kaplanNonEmbedding(nLayer, dModel).toLocaleString('en-US')}`,
-              `Training FLOPs per token: 6N ${formatNumber(f.sixN, 4)}; 6N non-embedding ${formatNumber(f.sixNonEmbedding, 4)}; Kaplan with attention ${formatNumber(f.kaplan.training, 4)} (context share ${(f.kaplan.contextShare * 100).toFixed(1)} %); Chinchilla App. F ${formatNumber(f.chinchilla, 4)}; DeepSeek M ${formatNumber(f.deepseekM, 4)}`,
-            ].join('\n') + '\n',
-          );
-          return;
-        }
-        if (!flags.N) throw new UsageError('give --N to search shapes, or --layers and --d-model to count one');
-        const target = parseQuantity(flags.N, '--N');
-        const catalog = loadCatalog();
-        const style = flags.like ? describe(findModel(catalog, flags.like)) : undefined;
-        const candidates = shapeSearch(target, {
-          count: keyword(flags.count, '--count', ['total', 'non-embedding'] as const) === 'total' ? 'total' : 'nonEmbedding',
-          tolerance: parseQuantity(flags.countTolerance, '--count-tolerance'),
-          aspect: style ? style.aspectRatio : parseQuantity(flags.aspect, '--aspect'),
-          mlp: style ? (style.shape.mlp ?? 'plain') : mlp,
-          ...(style ? { ffnRatio: style.ffnRatio, headDims: [style.headDim] } : {}),
-          gqa: style ? style.gqaRatio : parseInteger(flags.gqa, '--gqa', 1),
-          vocab: style ? style.shape.vocab || vocab : vocab,
-          seqLen: style ? style.shape.seqLen : seqLen,
-          tiedEmbeddings: style ? style.shape.tiedEmbeddings : (flags.tied ?? false),
-          limit: parseInteger(flags.limit, '--limit', 1),
-        });
-        // The published models nearest to the target in size (and, among those, in aspect ratio).
-        const nearest = catalog
-          .map(describe)
-          .filter((m) => !/encoder-decoder/.test(m.flag))
-          .sort((a, b) => Math.abs(Math.log(a.reported / target)) + 0.1 * Math.abs(Math.log(a.aspectRatio / candidates[0].aspectRatio)) - (Math.abs(Math.log(b.reported / target)) + 0.1 * Math.abs(Math.log(b.aspectRatio / candidates[0].aspectRatio))))
-          .slice(0, 3)
-          .map((m) => ({ id: m.id, name: m.name, reported: m.reported, nLayer: m.shape.nLayer, dModel: m.shape.dModel, aspectRatio: m.aspectRatio, status: m.status, cite: m.cite }));
-        if (flags.json) return printJson({ target, like: style?.id, candidates: candidates.map((c) => ({ ...accounting(c.shape), error: c.error, aspectRatio: c.aspectRatio })), nearestPublished: nearest });
+  shape.action(async (flags: ShapeFlags) =>
+    run(async () => {
+      const mlp = keyword(flags.mlp, '--mlp', ['gated', 'plain'] as const);
+      const vocab = parseInteger(flags.vocab, '--vocab', 1);
+      const seqLen = parseInteger(flags.seqLen, '--seq-len', 1);
+      if (flags.layers || flags.dModel) {
+        if (!flags.layers || !flags.dModel) throw new UsageError('count mode needs both --layers and --d-model');
+        const nLayer = parseInteger(flags.layers, '--layers', 1),
+          dModel = parseInteger(flags.dModel, '--d-model', 1);
+        const nHeads = flags.heads ? parseInteger(flags.heads, '--heads', 1) : Math.max(1, Math.round(dModel / 64));
+        const shape: ModelShape = {
+          nLayer,
+          dModel,
+          nHeads,
+          nKvHeads: flags.kvHeads ? parseInteger(flags.kvHeads, '--kv-heads', 1) : nHeads,
+          headDim: dModel / nHeads,
+          dFf: flags.dFf
+            ? parseInteger(flags.dFf, '--d-ff', 1)
+            : mlp === 'gated'
+              ? Math.round((8 / 3) * dModel)
+              : 4 * dModel,
+          vocab,
+          seqLen,
+          mlp,
+          tiedEmbeddings: flags.tied ?? false,
+        };
+        const a = accounting(shape);
+        if (flags.json) return printJson(a);
+        const p = a.parameters,
+          f = a.flopsPerToken;
         process.stdout.write(
-          `Shapes for ${formatNumber(target, 4)} parameters (${flags.count}), ranked by aspect ratio near ${flags.aspect} and size error:\n` +
-            textTable(
-              ['rank', 'n_layer', 'd_model', 'heads', 'head_dim', 'kv_heads', 'd_ff', 'params', 'non-emb', 'error', 'd/L'],
-              candidates.map((c, i) => [
-                String(i + 1),
-                String(c.shape.nLayer),
-                String(c.shape.dModel),
-                String(c.shape.nHeads),
-                String(c.shape.headDim),
-                String(c.shape.nKvHeads),
-                String(c.shape.dFf),
-                formatNumber(c.parameters.total, 4),
-                formatNumber(c.parameters.nonEmbedding, 4),
-                `${(c.error * 100).toFixed(2)} %`,
-                c.aspectRatio.toFixed(0),
-              ]),
-            ) +
-            `\nnearest published models: ${nearest.map((m) => `${m.name} (${m.nLayer} × ${m.dModel}, d/L ${m.aspectRatio.toFixed(0)}, ${m.cite}, ${m.status})`).join('; ')}${style ? `\nin the style of ${style.name}: ${style.shape.mlp} MLP, FFN ratio ${style.ffnRatio.toFixed(2)}, GQA ${style.gqaRatio}:1, vocabulary ${style.shape.vocab}, head_dim ${style.headDim}` : ''}\n`,
+          [
+            `Shape: ${nLayer} layers × d_model ${dModel}, ${nHeads} heads of ${formatNumber(dModel / nHeads)}, d_ff ${shape.dFf} (${mlp}), vocab ${vocab}, context ${seqLen}${shape.tiedEmbeddings ? ', tied embeddings' : ''}`,
+            `Parameters: total ${p.total.toLocaleString('en-US')}; non-embedding ${p.nonEmbedding.toLocaleString('en-US')} (attention ${p.attention.toLocaleString('en-US')}, MLP ${p.mlp.toLocaleString('en-US')}); embeddings ${p.embedding.toLocaleString('en-US')}; output head ${p.unembedding.toLocaleString('en-US')}; norms ${p.norms.toLocaleString('en-US')}`,
+            `Kaplan's 12·n_layer·d_model² = ${kaplanNonEmbedding(nLayer, dModel).toLocaleString('en-US')}`,
+            `Training FLOPs per token: 6N ${formatNumber(f.sixN, 4)}; 6N non-embedding ${formatNumber(f.sixNonEmbedding, 4)}; Kaplan with attention ${formatNumber(f.kaplan.training, 4)} (context share ${(f.kaplan.contextShare * 100).toFixed(1)} %); Chinchilla App. F ${formatNumber(f.chinchilla, 4)}; DeepSeek M ${formatNumber(f.deepseekM, 4)}`,
+          ].join('\n') + '\n',
         );
-      }, flags.json),
-    );
+        return;
+      }
+      if (!flags.N) throw new UsageError('give --N to search shapes, or --layers and --d-model to count one');
+      const target = parseQuantity(flags.N, '--N');
+      const catalog = loadCatalog();
+      const style = flags.like ? describe(findModel(catalog, flags.like)) : undefined;
+      const candidates = shapeSearch(target, {
+        count:
+          keyword(flags.count, '--count', ['total', 'non-embedding'] as const) === 'total' ? 'total' : 'nonEmbedding',
+        tolerance: parseQuantity(flags.countTolerance, '--count-tolerance'),
+        aspect: style ? style.aspectRatio : parseQuantity(flags.aspect, '--aspect'),
+        mlp: style ? (style.shape.mlp ?? 'plain') : mlp,
+        ...(style ? { ffnRatio: style.ffnRatio, headDims: [style.headDim] } : {}),
+        gqa: style ? style.gqaRatio : parseInteger(flags.gqa, '--gqa', 1),
+        vocab: style ? style.shape.vocab || vocab : vocab,
+        seqLen: style ? style.shape.seqLen : seqLen,
+        tiedEmbeddings: style ? style.shape.tiedEmbeddings : (flags.tied ?? false),
+        limit: parseInteger(flags.limit, '--limit', 1),
+      });
+      // The published models nearest to the target in size (and, among those, in aspect ratio).
+      const nearest = catalog
+        .map(describe)
+        .filter((m) => !/encoder-decoder/.test(m.flag))
+        .sort(
+          (a, b) =>
+            Math.abs(Math.log(a.reported / target)) +
+            0.1 * Math.abs(Math.log(a.aspectRatio / candidates[0].aspectRatio)) -
+            (Math.abs(Math.log(b.reported / target)) +
+              0.1 * Math.abs(Math.log(b.aspectRatio / candidates[0].aspectRatio))),
+        )
+        .slice(0, 3)
+        .map((m) => ({
+          id: m.id,
+          name: m.name,
+          reported: m.reported,
+          nLayer: m.shape.nLayer,
+          dModel: m.shape.dModel,
+          aspectRatio: m.aspectRatio,
+          status: m.status,
+          cite: m.cite,
+        }));
+      if (flags.json)
+        return printJson({
+          target,
+          like: style?.id,
+          candidates: candidates.map((c) => ({ ...accounting(c.shape), error: c.error, aspectRatio: c.aspectRatio })),
+          nearestPublished: nearest,
+        });
+      process.stdout.write(
+        `Shapes for ${formatNumber(target, 4)} parameters (${flags.count}), ranked by aspect ratio near ${flags.aspect} and size error:\n` +
+          textTable(
+            [
+              'rank',
+              'n_layer',
+              'd_model',
+              'heads',
+              'head_dim',
+              'kv_heads',
+              'd_ff',
+              'params',
+              'non-emb',
+              'error',
+              'd/L',
+            ],
+            candidates.map((c, i) => [
+              String(i + 1),
+              String(c.shape.nLayer),
+              String(c.shape.dModel),
+              String(c.shape.nHeads),
+              String(c.shape.headDim),
+              String(c.shape.nKvHeads),
+              String(c.shape.dFf),
+              formatNumber(c.parameters.total, 4),
+              formatNumber(c.parameters.nonEmbedding, 4),
+              `${(c.error * 100).toFixed(2)} %`,
+              c.aspectRatio.toFixed(0),
+            ]),
+          ) +
+          `\nnearest published models: ${nearest.map((m) => `${m.name} (${m.nLayer} × ${m.dModel}, d/L ${m.aspectRatio.toFixed(0)}, ${m.cite}, ${m.status})`).join('; ')}${style ? `\nin the style of ${style.name}: ${style.shape.mlp} MLP, FFN ratio ${style.ffnRatio.toFixed(2)}, GQA ${style.gqaRatio}:1, vocabulary ${style.shape.vocab}, head_dim ${style.headDim}` : ''}\n`,
+      );
+    }, flags.json),
+  );
 }

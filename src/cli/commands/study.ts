@@ -10,7 +10,14 @@ import { fitToJson } from '../../fit/summary.js';
 import { parseInteger, parseQuantity } from '../options.js';
 import { checkOutput, printJson, writeOutput } from '../output.js';
 import { flag } from '../flags.js';
-import { addBackendFlags, designFlags, makeBackend, openStudy, studyPlanFlags, type BackendFlags } from '../backendFlags.js';
+import {
+  addBackendFlags,
+  designFlags,
+  makeBackend,
+  openStudy,
+  studyPlanFlags,
+  type BackendFlags,
+} from '../backendFlags.js';
 import { sweepProgressBar } from './sweep.js';
 
 type Run = (fn: () => Promise<void>, json?: boolean) => Promise<void>;
@@ -20,10 +27,12 @@ export function registerStudy(program: Command, run: Run): void {
   addBackendFlags(
     study
       .command('run')
-      .description('plan small experiments within a budget, run them, fit (Approaches 2 and 3) and recommend the target run')
+      .description(
+        'plan small experiments within a budget, run them, fit (Approaches 2 and 3) and recommend the target run',
+      )
       .addOption(flag('target-hours', { default: '48' }))
       .addOption(flag('experiment-hours', { default: '12' }))
-      .option('--progressive', 'scale up in two stages, the second centred on the first stage\'s fit')
+      .option('--progressive', "scale up in two stages, the second centred on the first stage's fit")
       .option('--verify', 'also train the recommended configuration and compare its loss with the prediction')
       .addOption(flag('study', { detail: 'rerun with the same name and flags to resume', default: 'default' }))
       .addOption(flag('extend'))
@@ -41,55 +50,106 @@ Examples:
   scalelab study run --backend api --url http://127.0.0.1:8000 --api-key KEY --gpu b200
   scalelab study run --backend local --command "python examples/trainers/train.py --layers {n_layer} --d-model {d_model} --tokens {tokens} --lr {lr} --out {run_dir}"`,
     )
-    .action(async (f: BackendFlags & { targetHours: string; experimentHours: string; progressive?: boolean; verify?: boolean; extend?: boolean; study: string; db: string; bootstrap: string; seed: string; out?: string; json?: boolean }) =>
-      run(async () => {
-        if (f.out) checkOutput(f.out);
-        const setup = makeBackend(f);
-        const targetHours = parseQuantity(f.targetHours, '--target-hours');
-        const experimentHours = parseQuantity(f.experimentHours, '--experiment-hours');
-        const store = RunStore.open(f.db);
-        const bar = sweepProgressBar(f.json);
-        let summary: StudySummary;
-        try {
-          // --verify adds one run after the fit: a verified study is the same plan.
-          openStudy(store, f, { command: 'study run', flags: { ...studyPlanFlags(f), '--target-hours': f.targetHours, '--experiment-hours': f.experimentHours, '--progressive': f.progressive ?? false } });
-          const executor = storeExecutor(store, f.study, setup.backend, { pollMs: parseQuantity(f.poll, '--poll') * 1000, onProgress: bar.update });
-          const result = await runStudy(executor, {
-            targetSeconds: targetHours * 3600,
-            experimentSeconds: experimentHours * 3600,
-            cost: setup.cost,
-            architecture: setup.architecture,
-            progressive: f.progressive,
-            verify: f.verify,
-            design: designFlags(f),
-            bootstrap: parseInteger(f.bootstrap, '--bootstrap', 0),
-            seed: parseInteger(f.seed, '--seed', 0),
-          });
-          bar.stop();
-          summary = { study: f.study, backend: setup.backend.name, targetHours, experimentHours, result, costModel: setup.cost.description };
-          if (setup.world) {
-            const rec = truth(setup.world, result.recommendation.config).loss;
-            const best = optimum(setup.world, targetHours * 3600);
-            summary.truth = { recommendedLoss: rec, optimumLoss: best.loss, optimumConfig: best.config, regret: rec / best.loss - 1, predictionError: result.recommendation.predictedLoss / rec - 1 };
+    .action(
+      async (
+        f: BackendFlags & {
+          targetHours: string;
+          experimentHours: string;
+          progressive?: boolean;
+          verify?: boolean;
+          extend?: boolean;
+          study: string;
+          db: string;
+          bootstrap: string;
+          seed: string;
+          out?: string;
+          json?: boolean;
+        },
+      ) =>
+        run(async () => {
+          if (f.out) checkOutput(f.out);
+          const setup = makeBackend(f);
+          const targetHours = parseQuantity(f.targetHours, '--target-hours');
+          const experimentHours = parseQuantity(f.experimentHours, '--experiment-hours');
+          const store = RunStore.open(f.db);
+          const bar = sweepProgressBar(f.json);
+          let summary: StudySummary;
+          try {
+            // --verify adds one run after the fit: a verified study is the same plan.
+            openStudy(store, f, {
+              command: 'study run',
+              flags: {
+                ...studyPlanFlags(f),
+                '--target-hours': f.targetHours,
+                '--experiment-hours': f.experimentHours,
+                '--progressive': f.progressive ?? false,
+              },
+            });
+            const executor = storeExecutor(store, f.study, setup.backend, {
+              pollMs: parseQuantity(f.poll, '--poll') * 1000,
+              onProgress: bar.update,
+            });
+            const result = await runStudy(executor, {
+              targetSeconds: targetHours * 3600,
+              experimentSeconds: experimentHours * 3600,
+              cost: setup.cost,
+              architecture: setup.architecture,
+              progressive: f.progressive,
+              verify: f.verify,
+              design: designFlags(f),
+              bootstrap: parseInteger(f.bootstrap, '--bootstrap', 0),
+              seed: parseInteger(f.seed, '--seed', 0),
+            });
+            bar.stop();
+            summary = {
+              study: f.study,
+              backend: setup.backend.name,
+              targetHours,
+              experimentHours,
+              result,
+              costModel: setup.cost.description,
+            };
+            if (setup.world) {
+              const rec = truth(setup.world, result.recommendation.config).loss;
+              const best = optimum(setup.world, targetHours * 3600);
+              summary.truth = {
+                recommendedLoss: rec,
+                optimumLoss: best.loss,
+                optimumConfig: best.config,
+                regret: rec / best.loss - 1,
+                predictionError: result.recommendation.predictedLoss / rec - 1,
+              };
+            }
+            store.saveFit(f.study, 'chinchilla', fitToJson(result.fit));
+            store.saveRecommendation(f.study, studyJson(summary));
+          } finally {
+            bar.stop();
+            store.close();
           }
-          store.saveFit(f.study, 'chinchilla', fitToJson(result.fit));
-          store.saveRecommendation(f.study, studyJson(summary));
-        } finally {
-          bar.stop();
-          store.close();
-        }
-        const report = studyReport(summary);
-        if (f.out && /\.html?$/i.test(f.out)) {
-          // The HTML report: the analysis of the study's runs (fit, approaches, figures) plus the study's own sections.
-          const r = summary.result;
-          const analysis = analyse(r.dataset, r.fit, undefined, { targets: [6 * r.recommendation.N * r.recommendation.D], isoflop: { budgets: r.budgets, tolerance: 0.02 } });
-          const svgs: Partial<Record<FigureKind, string>> = {};
-          const { renderSvg } = await import('../../render/render.js');
-          for (const [k, spec] of Object.entries(figures(analysis, 'C'))) svgs[k as FigureKind] = await renderSvg(spec!);
-          writeOutput(f.out, reportHtml(analysis, svgs, { title: `Scaling study "${f.study}"`, extra: studyHtmlSections(summary), generatedBy: 'Generated by scalelab study run' }), f);
-        } else if (f.out) writeOutput(f.out, report, f);
-        if (f.json) printJson(studyJson(summary));
-        else process.stdout.write(report);
-      }, f.json),
+          const report = studyReport(summary);
+          if (f.out && /\.html?$/i.test(f.out)) {
+            // The HTML report: the analysis of the study's runs (fit, approaches, figures) plus the study's own sections.
+            const r = summary.result;
+            const analysis = analyse(r.dataset, r.fit, undefined, {
+              targets: [6 * r.recommendation.N * r.recommendation.D],
+              isoflop: { budgets: r.budgets, tolerance: 0.02 },
+            });
+            const svgs: Partial<Record<FigureKind, string>> = {};
+            const { renderSvg } = await import('../../render/render.js');
+            for (const [k, spec] of Object.entries(figures(analysis, 'C')))
+              svgs[k as FigureKind] = await renderSvg(spec!);
+            writeOutput(
+              f.out,
+              reportHtml(analysis, svgs, {
+                title: `Scaling study "${f.study}"`,
+                extra: studyHtmlSections(summary),
+                generatedBy: 'Generated by scalelab study run',
+              }),
+              f,
+            );
+          } else if (f.out) writeOutput(f.out, report, f);
+          if (f.json) printJson(studyJson(summary));
+          else process.stdout.write(report);
+        }, f.json),
     );
 }

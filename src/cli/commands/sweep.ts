@@ -19,11 +19,25 @@ type Run = (fn: () => Promise<void>, json?: boolean) => Promise<void>;
 /** Terminal progress for a sweep; silent off a terminal or with --json. */
 export function sweepProgressBar(json?: boolean): { update: (p: SweepProgress) => void; stop: () => void } {
   if (json || !process.stderr.isTTY) return { update: () => {}, stop: () => {} };
-  const bar = new cliProgress.SingleBar({ format: 'runs [{bar}] {value}/{total} | failed {failed} | in flight {running} | {spent}/{planned} h | best {best}', stream: process.stderr, hideCursor: true }, cliProgress.Presets.shades_classic);
+  const bar = new cliProgress.SingleBar(
+    {
+      format:
+        'runs [{bar}] {value}/{total} | failed {failed} | in flight {running} | {spent}/{planned} h | best {best}',
+      stream: process.stderr,
+      hideCursor: true,
+    },
+    cliProgress.Presets.shades_classic,
+  );
   let started = false;
   return {
     update(p) {
-      const payload = { failed: p.failed, running: p.running, spent: (p.spentSeconds / 3600).toFixed(2), planned: (p.plannedSeconds / 3600).toFixed(2), best: p.bestLoss === null ? '–' : p.bestLoss.toFixed(4) };
+      const payload = {
+        failed: p.failed,
+        running: p.running,
+        spent: (p.spentSeconds / 3600).toFixed(2),
+        planned: (p.plannedSeconds / 3600).toFixed(2),
+        best: p.bestLoss === null ? '–' : p.bestLoss.toFixed(4),
+      };
       if (!started) {
         bar.start(p.total, p.done + p.failed, payload);
         started = true;
@@ -37,11 +51,15 @@ export function sweepProgressBar(json?: boolean): { update: (p: SweepProgress) =
 }
 
 export function registerSweep(program: Command, run: Run): void {
-  const sweep = program.command('sweep').description('plan an IsoFLOP sweep within an experiment budget, and run it on a backend');
+  const sweep = program
+    .command('sweep')
+    .description('plan an IsoFLOP sweep within an experiment budget, and run it on a backend');
   addBackendFlags(
     sweep
       .command('plan')
-      .description('design an IsoFLOP sweep (budgets, sizes bracketing the expected optimum, shapes, learning rate, batch) that fits the experiment budget')
+      .description(
+        'design an IsoFLOP sweep (budgets, sizes bracketing the expected optimum, shapes, learning rate, batch) that fits the experiment budget',
+      )
       .addOption(flag('target-hours'))
       .addOption(flag('experiment-hours'))
       .option('--target-flops <C>', 'or: compute of the target run, C = 6·N·D FLOPs (N non-embedding), e.g. 1e19')
@@ -56,80 +74,150 @@ Examples:
   scalelab sweep plan --target-hours 48 --experiment-hours 12 --gpu b200 --out plan.json
   scalelab sweep plan --target-flops 1e19 --experiment-flops 2e18 --json     # budgets in FLOPs (CS336 2025 style)`,
       ),
-  ).action(async (f: BackendFlags & { targetHours?: string; experimentHours?: string; targetFlops?: string; experimentFlops?: string; learningRate?: string; out?: string; json?: boolean }) =>
-    run(async () => {
-      if (f.out) checkOutput(f.out);
-      const hours = f.targetHours !== undefined || f.experimentHours !== undefined;
-      const flops = f.targetFlops !== undefined || f.experimentFlops !== undefined;
-      if (hours === flops || (hours && (f.targetHours === undefined || f.experimentHours === undefined)) || (flops && (f.targetFlops === undefined || f.experimentFlops === undefined))) {
-        throw new UsageError('give the budgets in hours (--target-hours H --experiment-hours H) or in FLOPs (--target-flops C --experiment-flops C), both of one kind');
-      }
-      const setup = makeBackend({ ...f, backend: f.backend === 'sim' || f.world ? 'sim' : 'local', command: f.command ?? 'true' });
-      const common = { architecture: setup.architecture, learningRate: f.learningRate ? parseQuantity(f.learningRate, '--learning-rate') : undefined, ...designFlags(f) };
-      let plan: Record<string, unknown> & SweepDesign;
-      let budget: Parameters<typeof sweepPlanReport>[1];
-      if (flops) {
-        const targetFlops = parseQuantity(f.targetFlops!, '--target-flops');
-        const experimentFlops = parseQuantity(f.experimentFlops!, '--experiment-flops');
-        budget = { targetFlops, experimentFlops };
-        plan = { kind: 'scalelab-sweep-plan', unit: 'flops', targetFlops, experimentFlops, ...designSweepInFlops({ ...common, targetFlops, experimentFlops, hardware: setup.cost }) };
-      } else {
-        budget = { targetHours: parseQuantity(f.targetHours!, '--target-hours'), experimentHours: parseQuantity(f.experimentHours!, '--experiment-hours') };
-        plan = { kind: 'scalelab-sweep-plan', ...budget, ...designSweep({ ...common, experimentSeconds: budget.experimentHours * 3600, targetSeconds: budget.targetHours * 3600, cost: setup.cost }) };
-      }
-      if (f.out) writeOutput(f.out, JSON.stringify(plan, null, 2) + '\n', f);
-      if (f.json) return printJson(plan);
-      process.stdout.write(sweepPlanReport(plan, budget));
-    }, f.json),
+  ).action(
+    async (
+      f: BackendFlags & {
+        targetHours?: string;
+        experimentHours?: string;
+        targetFlops?: string;
+        experimentFlops?: string;
+        learningRate?: string;
+        out?: string;
+        json?: boolean;
+      },
+    ) =>
+      run(async () => {
+        if (f.out) checkOutput(f.out);
+        const hours = f.targetHours !== undefined || f.experimentHours !== undefined;
+        const flops = f.targetFlops !== undefined || f.experimentFlops !== undefined;
+        if (
+          hours === flops ||
+          (hours && (f.targetHours === undefined || f.experimentHours === undefined)) ||
+          (flops && (f.targetFlops === undefined || f.experimentFlops === undefined))
+        ) {
+          throw new UsageError(
+            'give the budgets in hours (--target-hours H --experiment-hours H) or in FLOPs (--target-flops C --experiment-flops C), both of one kind',
+          );
+        }
+        const setup = makeBackend({
+          ...f,
+          backend: f.backend === 'sim' || f.world ? 'sim' : 'local',
+          command: f.command ?? 'true',
+        });
+        const common = {
+          architecture: setup.architecture,
+          learningRate: f.learningRate ? parseQuantity(f.learningRate, '--learning-rate') : undefined,
+          ...designFlags(f),
+        };
+        let plan: Record<string, unknown> & SweepDesign;
+        let budget: Parameters<typeof sweepPlanReport>[1];
+        if (flops) {
+          const targetFlops = parseQuantity(f.targetFlops!, '--target-flops');
+          const experimentFlops = parseQuantity(f.experimentFlops!, '--experiment-flops');
+          budget = { targetFlops, experimentFlops };
+          plan = {
+            kind: 'scalelab-sweep-plan',
+            unit: 'flops',
+            targetFlops,
+            experimentFlops,
+            ...designSweepInFlops({ ...common, targetFlops, experimentFlops, hardware: setup.cost }),
+          };
+        } else {
+          budget = {
+            targetHours: parseQuantity(f.targetHours!, '--target-hours'),
+            experimentHours: parseQuantity(f.experimentHours!, '--experiment-hours'),
+          };
+          plan = {
+            kind: 'scalelab-sweep-plan',
+            ...budget,
+            ...designSweep({
+              ...common,
+              experimentSeconds: budget.experimentHours * 3600,
+              targetSeconds: budget.targetHours * 3600,
+              cost: setup.cost,
+            }),
+          };
+        }
+        if (f.out) writeOutput(f.out, JSON.stringify(plan, null, 2) + '\n', f);
+        if (f.json) return printJson(plan);
+        process.stdout.write(sweepPlanReport(plan, budget));
+      }, f.json),
   );
   addBackendFlags(
     sweep
       .command('run')
-      .description('run a planned sweep on a backend; resumable: run it again after a crash to continue. Exits 1 when a run failed or was cancelled (the counts on stderr), except learning-rate probe runs that diverged; 0 when the sweep is whole')
+      .description(
+        'run a planned sweep on a backend; resumable: run it again after a crash to continue. Exits 1 when a run failed or was cancelled (the counts on stderr), except learning-rate probe runs that diverged; 0 when the sweep is whole',
+      )
       .argument('<plan>', 'plan JSON from "sweep plan --out"')
       .addOption(flag('study', { detail: 'rerun with the same name and plan to resume', required: true }))
       .addOption(flag('extend'))
       .addOption(flag('db', { default: defaultStorePath }))
       .addOption(flag('json')),
-  ).action(async (planFile: string, f: BackendFlags & { study: string; db: string; extend?: boolean; json?: boolean }) =>
-    run(async () => {
-      const plan = parsePlan(readText(planFile, 'a sweep plan (JSON written by "scalelab sweep plan --out FILE")'), planFile);
-      const setup = makeBackend(f);
-      const store = RunStore.open(f.db);
-      const bar = sweepProgressBar(f.json);
-      try {
-        const runs = [...plan.probe, ...plan.isoflop];
-        // The plan's content, not its file name, is the plan: a copy of plan.json resumes the study.
-        const keys = runs.map(plannedKey).sort();
-        openStudy(store, f, { command: 'sweep run', flags: { 'the plan': `${runs.length} runs (#${hashKey(keys).slice(0, 8)})` } });
-        store.plan(f.study, runs.map((r) => ({ key: plannedKey(r), name: `${r.phase}-${plannedKey(r).slice(-8)}`, phase: r.phase, config: r.config, N: r.N, D: r.config.tokens, C: r.C, estimatedSeconds: r.seconds })));
-        const p = await runSweep(store, f.study, setup.backend, { pollMs: parseQuantity(f.poll, '--poll') * 1000, onProgress: bar.update });
-        bar.stop();
-        const cancelled = p.total - p.done - p.failed - p.running;
-        const outcome = sweepOutcome(store.runs({ study: f.study }));
-        if (f.json) printJson({ study: f.study, ...p, cancelled, probeDiverged: outcome.probeDiverged });
-        else {
-          process.stdout.write(
-            `study "${f.study}": ${p.done} completed, ${p.failed} failed${outcome.probeDiverged ? ` (${outcome.probeDiverged} of them learning-rate probe runs that diverged, as a probe's largest rates should)` : ''}${cancelled ? `, ${cancelled} cancelled` : ''} of ${p.total}; ${(p.spentSeconds / 3600).toFixed(2)} h spent; best loss ${p.bestLoss === null ? '–' : formatNumber(p.bestLoss, 5)}\n${p.failed ? 'failed runs: "scalelab runs ls --status failed", retry with "scalelab sweep retry"\n' : ''}`,
+  ).action(
+    async (planFile: string, f: BackendFlags & { study: string; db: string; extend?: boolean; json?: boolean }) =>
+      run(async () => {
+        const plan = parsePlan(
+          readText(planFile, 'a sweep plan (JSON written by "scalelab sweep plan --out FILE")'),
+          planFile,
+        );
+        const setup = makeBackend(f);
+        const store = RunStore.open(f.db);
+        const bar = sweepProgressBar(f.json);
+        try {
+          const runs = [...plan.probe, ...plan.isoflop];
+          // The plan's content, not its file name, is the plan: a copy of plan.json resumes the study.
+          const keys = runs.map(plannedKey).sort();
+          openStudy(store, f, {
+            command: 'sweep run',
+            flags: { 'the plan': `${runs.length} runs (#${hashKey(keys).slice(0, 8)})` },
+          });
+          store.plan(
+            f.study,
+            runs.map((r) => ({
+              key: plannedKey(r),
+              name: `${r.phase}-${plannedKey(r).slice(-8)}`,
+              phase: r.phase,
+              config: r.config,
+              N: r.N,
+              D: r.config.tokens,
+              C: r.C,
+              estimatedSeconds: r.seconds,
+            })),
           );
+          const p = await runSweep(store, f.study, setup.backend, {
+            pollMs: parseQuantity(f.poll, '--poll') * 1000,
+            onProgress: bar.update,
+          });
+          bar.stop();
+          const cancelled = p.total - p.done - p.failed - p.running;
+          const outcome = sweepOutcome(store.runs({ study: f.study }));
+          if (f.json) printJson({ study: f.study, ...p, cancelled, probeDiverged: outcome.probeDiverged });
+          else {
+            process.stdout.write(
+              `study "${f.study}": ${p.done} completed, ${p.failed} failed${outcome.probeDiverged ? ` (${outcome.probeDiverged} of them learning-rate probe runs that diverged, as a probe's largest rates should)` : ''}${cancelled ? `, ${cancelled} cancelled` : ''} of ${p.total}; ${(p.spentSeconds / 3600).toFixed(2)} h spent; best loss ${p.bestLoss === null ? '–' : formatNumber(p.bestLoss, 5)}\n${p.failed ? 'failed runs: "scalelab runs ls --status failed", retry with "scalelab sweep retry"\n' : ''}`,
+            );
+          }
+          // A diverged learning-rate probe is the probe doing its job; any other failed or cancelled
+          // run leaves the sweep incomplete: exit 1 and say how many, so a script does not fit a sweep
+          // with holes as if it were whole.
+          if (outcome.isFailure) {
+            const what =
+              outcome.completed === 0 ? `no run of study "${f.study}" completed` : `study "${f.study}" is incomplete`;
+            process.stderr.write(
+              `scalelab: error: ${what}: ${outcome.failed} of ${outcome.total} failed${cancelled ? `, ${cancelled} cancelled` : ''} (reasons: "scalelab runs ls --study ${f.study} --status failed"; queue them again with "scalelab sweep retry --study ${f.study}")\n`,
+            );
+            process.exitCode = exitCodes.failed;
+          }
+        } finally {
+          bar.stop();
+          store.close();
         }
-        // A diverged learning-rate probe is the probe doing its job; any other failed or cancelled
-        // run leaves the sweep incomplete: exit 1 and say how many, so a script does not fit a sweep
-        // with holes as if it were whole.
-        if (outcome.isFailure) {
-          const what = outcome.completed === 0 ? `no run of study "${f.study}" completed` : `study "${f.study}" is incomplete`;
-          process.stderr.write(`scalelab: error: ${what}: ${outcome.failed} of ${outcome.total} failed${cancelled ? `, ${cancelled} cancelled` : ''} (reasons: "scalelab runs ls --study ${f.study} --status failed"; queue them again with "scalelab sweep retry --study ${f.study}")\n`);
-          process.exitCode = exitCodes.failed;
-        }
-      } finally {
-        bar.stop();
-        store.close();
-      }
-    }, f.json),
+      }, f.json),
   );
   sweep
     .command('status')
-    .description('where a study\'s runs stand')
+    .description("where a study's runs stand")
     .addOption(flag('study', { required: true }))
     .addOption(flag('db', { default: defaultStorePath }))
     .addOption(flag('json'))
@@ -143,7 +231,11 @@ Examples:
           for (const r of runs) counts[r.status] = (counts[r.status] ?? 0) + 1;
           const spent = runs.reduce((s, r) => s + (r.seconds ?? 0), 0) / 3600;
           if (f.json) return printJson({ study: f.study, counts, spentHours: spent });
-          process.stdout.write(`study "${f.study}": ${Object.entries(counts).map(([k, v]) => `${v} ${k}`).join(', ')}; ${spent.toFixed(2)} h spent\n`);
+          process.stdout.write(
+            `study "${f.study}": ${Object.entries(counts)
+              .map(([k, v]) => `${v} ${k}`)
+              .join(', ')}; ${spent.toFixed(2)} h spent\n`,
+          );
         } finally {
           store.close();
         }
@@ -152,7 +244,9 @@ Examples:
   addBackendFlags(
     sweep
       .command('cancel')
-      .description('cancel a study\'s runs in flight on its backend (scancel for Slurm; for local, SIGTERM to each run\'s process group, SIGKILL 10 s later) and mark them cancelled')
+      .description(
+        "cancel a study's runs in flight on its backend (scancel for Slurm; for local, SIGTERM to each run's process group, SIGKILL 10 s later) and mark them cancelled",
+      )
       .addOption(flag('study', { required: true }))
       .addOption(flag('db', { default: defaultStorePath }))
       .addOption(flag('json')),
@@ -168,7 +262,9 @@ Examples:
           store.finish(r.id, { status: 'cancelled', reason: 'cancelled by "scalelab sweep cancel"' });
         }
         if (f.json) return printJson({ study: f.study, cancelled: active.length });
-        process.stdout.write(`${active.length} runs of "${f.study}" cancelled${setup.backend.cancel ? '' : ` (the ${setup.backend.name} backend cannot stop runs; they are only marked)`}\n`);
+        process.stdout.write(
+          `${active.length} runs of "${f.study}" cancelled${setup.backend.cancel ? '' : ` (the ${setup.backend.name} backend cannot stop runs; they are only marked)`}\n`,
+        );
       } finally {
         store.close();
       }

@@ -64,7 +64,9 @@ export function runtimeRatio(observed: RuntimeObservation[], N: number, estimate
     const timed = same.filter((o) => o.estimate !== undefined);
     if (estimate === undefined || timed.length < same.length) return Math.max(...same.map((o) => o.ratio));
     const shorter = timed.filter((o) => o.estimate! <= estimate * (1 + 1e-9));
-    const pick = shorter.length ? Math.max(...shorter.map((o) => o.estimate!)) : Math.min(...timed.map((o) => o.estimate!));
+    const pick = shorter.length
+      ? Math.max(...shorter.map((o) => o.estimate!))
+      : Math.min(...timed.map((o) => o.estimate!));
     return Math.max(...timed.filter((o) => o.estimate === pick).map((o) => o.ratio));
   }
   const smallest = Math.min(...observed.map((o) => o.N));
@@ -84,15 +86,29 @@ export function runtimeRatio(observed: RuntimeObservation[], N: number, estimate
  * Within the API's [60 s, 12 h], except that a fixed value below 60 s is kept (the user asked for it;
  * the server may refuse it). Fitting it into the budget left is the caller's business.
  */
-export function runtimeLimit(o: { estimate: number; ratio?: number; margin: number; remaining?: number; fixed?: number }): number {
+export function runtimeLimit(o: {
+  estimate: number;
+  ratio?: number;
+  margin: number;
+  remaining?: number;
+  fixed?: number;
+}): number {
   if (o.fixed !== undefined) return Math.min(apiMaxRuntime, Math.max(1, Math.round(o.fixed)));
   const need = o.estimate * o.margin + 60;
-  const want = o.ratio === undefined ? Math.max(need, (o.remaining ?? 2 * apiMaxRuntime) / 2) : o.estimate * o.ratio * o.margin + 60;
+  const want =
+    o.ratio === undefined
+      ? Math.max(need, (o.remaining ?? 2 * apiMaxRuntime) / 2)
+      : o.estimate * o.ratio * o.margin + 60;
   return Math.round(Math.min(apiMaxRuntime, Math.max(60, want)));
 }
 
 /** A failed run's reason in words a user can act on (the server's own words kept). */
-export function failureReason(error: string | undefined, status: string, maxRuntime?: number, name: OptionNamer = libraryOption): string {
+export function failureReason(
+  error: string | undefined,
+  status: string,
+  maxRuntime?: number,
+  name: OptionNamer = libraryOption,
+): string {
   const e = error ?? `status ${status}`;
   if (/time[d ]?\s*out|max_runtime/i.test(e)) {
     return `timed out on the training API after its max_runtime_seconds${maxRuntime ? ` = ${maxRuntime}` : ''} (${e}); the run needed longer than reserved: raise the limit with ${name('maxRuntimeSeconds')} SECONDS or ${name('runtimeMargin')} X`;
@@ -103,8 +119,18 @@ export function failureReason(error: string | undefined, status: string, maxRunt
 /** The request body for a run, in the API's field names. */
 function submitBody(c: RunConfig, seqLen: number, maxRuntimeSeconds: number) {
   return {
-    architecture_config: { d_model: c.d_model, num_layers: c.n_layer, num_heads: c.n_heads, ...(c.d_ff ? { d_ff: c.d_ff } : {}) },
-    optimizer_config: { name: 'adamw', lr: c.learning_rate, parametrization: c.parametrization ?? 'sp', schedule: 'cosine' },
+    architecture_config: {
+      d_model: c.d_model,
+      num_layers: c.n_layer,
+      num_heads: c.n_heads,
+      ...(c.d_ff ? { d_ff: c.d_ff } : {}),
+    },
+    optimizer_config: {
+      name: 'adamw',
+      lr: c.learning_rate,
+      parametrization: c.parametrization ?? 'sp',
+      schedule: 'cosine',
+    },
     train_batch_size: Math.max(1, Math.round(c.batch_tokens / seqLen)),
     val_batch_size: 32,
     n_evals: c.n_evals ?? 10,
@@ -118,16 +144,26 @@ function submitBody(c: RunConfig, seqLen: number, maxRuntimeSeconds: number) {
  * The evaluations an experiment reports (val_losses, at eval_tokens), each checked as a trainer's
  * are (../../io/parseMetrics.ts): up to the first impossible one, and that one described.
  */
-function reportedEvals(r: { val_losses?: unknown; eval_tokens?: unknown }, id: string): { evals: Checkpoint[]; problem?: string } {
+function reportedEvals(
+  r: { val_losses?: unknown; eval_tokens?: unknown },
+  id: string,
+): { evals: Checkpoint[]; problem?: string } {
   const losses = r.val_losses ?? [];
   const tokens = r.eval_tokens;
-  if (!Array.isArray(losses)) return { evals: [], problem: `${id}: val_losses ${JSON.stringify(losses)} is not a list` };
-  if (tokens !== undefined && (!Array.isArray(tokens) || tokens.length !== losses.length)) return { evals: [], problem: `${id}: eval_tokens is not a list as long as val_losses` };
+  if (!Array.isArray(losses))
+    return { evals: [], problem: `${id}: val_losses ${JSON.stringify(losses)} is not a list` };
+  if (tokens !== undefined && (!Array.isArray(tokens) || tokens.length !== losses.length))
+    return { evals: [], problem: `${id}: eval_tokens is not a list as long as val_losses` };
   const evals: Checkpoint[] = [];
   for (let i = 0; i < losses.length; i++) {
     // Without eval_tokens, the evaluations' order stands in for their tokens (as before).
     const t: unknown = tokens ? tokens[i] : i + 1;
-    const problem = evaluationProblem(losses[i], t, { loss: `val_losses[${i}]`, tokens: `eval_tokens[${i}]` }, evals.at(-1)?.tokens);
+    const problem = evaluationProblem(
+      losses[i],
+      t,
+      { loss: `val_losses[${i}]`, tokens: `eval_tokens[${i}]` },
+      evals.at(-1)?.tokens,
+    );
     if (problem) return { evals, problem: `${id}: ${problem}` };
     evals.push({ tokens: t as number, loss: losses[i] as number });
   }
@@ -138,10 +174,15 @@ export function apiBackend(o: ApiOptions): Backend {
   const base = o.url.replace(/\/$/, '');
   const seqLen = o.seqLen ?? 512;
   const margin = o.runtimeMargin ?? 2;
-  const call = async (method: string, path: string, body?: unknown): Promise<any> => { // eslint-disable-line @typescript-eslint/no-explicit-any
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON from the training API, checked where it is used
+  const call = async (method: string, path: string, body?: unknown): Promise<any> => {
     let res: Response;
     try {
-      res = await fetch(`${base}${path}`, { method, headers: { 'content-type': 'application/json', 'x-api-key': o.apiKey }, body: body === undefined ? undefined : JSON.stringify(body) });
+      res = await fetch(`${base}${path}`, {
+        method,
+        headers: { 'content-type': 'application/json', 'x-api-key': o.apiKey },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
     } catch (e) {
       throw new ApiError(0, `${method} ${base}${path}: cannot reach the training API (${(e as Error).message})`);
     }
@@ -152,7 +193,8 @@ export function apiBackend(o: ApiOptions): Backend {
     } catch {
       json = { detail: text };
     }
-    if (!res.ok) throw new ApiError(res.status, `${method} ${base}${path}: ${res.status} ${json.detail ?? res.statusText}`);
+    if (!res.ok)
+      throw new ApiError(res.status, `${method} ${base}${path}: ${res.status} ${json.detail ?? res.statusText}`);
     return json;
   };
   // What the server reported: runtime ÷ estimate per model size (the calibration of runtimeLimit).
@@ -183,13 +225,21 @@ export function apiBackend(o: ApiOptions): Backend {
     },
     async submit(run) {
       const left = await remaining();
-      const ratio = run.N ? runtimeRatio(observed, run.N, estimate(run)) : observed.length ? Math.max(...observed.map((x) => x.ratio)) : undefined;
+      const ratio = run.N
+        ? runtimeRatio(observed, run.N, estimate(run))
+        : observed.length
+          ? Math.max(...observed.map((x) => x.ratio))
+          : undefined;
       let limit = runtimeLimit({ estimate: estimate(run), ratio, margin, remaining: left, fixed: o.maxRuntimeSeconds });
       if (left !== undefined && limit > left) {
         // The reservation does not fit what is left: wait for the runs in flight to settle theirs,
         // or, with none in flight, reserve all that is left if the run is expected to fit in it.
-        if (inFlight.size > 0) throw new BackendBusy(`max_runtime_seconds = ${limit} does not fit the ${Math.max(0, left).toFixed(0)} s of budget left while runs are in flight`);
-        if (o.maxRuntimeSeconds === undefined && left >= estimate(run) * (ratio ?? 1) * 1.1 + 60) limit = Math.floor(left);
+        if (inFlight.size > 0)
+          throw new BackendBusy(
+            `max_runtime_seconds = ${limit} does not fit the ${Math.max(0, left).toFixed(0)} s of budget left while runs are in flight`,
+          );
+        if (o.maxRuntimeSeconds === undefined && left >= estimate(run) * (ratio ?? 1) * 1.1 + 60)
+          limit = Math.floor(left);
       }
       try {
         const r = await call('POST', '/submit', submitBody(runConfig(run), seqLen, limit));
@@ -204,7 +254,9 @@ export function apiBackend(o: ApiOptions): Backend {
             const earlier = await call('GET', `/experiment/${encodeURIComponent(id)}`);
             if (!['queued', 'running', 'completed'].includes(earlier.status)) {
               const why = earlier.error ?? `status ${earlier.status}`;
-              throw new Error(`the training API already ran this configuration as experiment ${id}, which failed (${why}), and refuses the same configuration twice (409, whatever max_runtime_seconds): it cannot be retried as is; change the configuration (e.g. another seed) in a new study`);
+              throw new Error(
+                `the training API already ran this configuration as experiment ${id}, which failed (${why}), and refuses the same configuration twice (409, whatever max_runtime_seconds): it cannot be retried as is; change the configuration (e.g. another seed) in a new study`,
+              );
             }
             return id;
           }
@@ -214,7 +266,9 @@ export function apiBackend(o: ApiOptions): Backend {
     },
     async find(run) {
       const wanted = identity(run);
-      const list = (await call('GET', '/experiments')) as { experiments: { experiment_id: string; request: Record<string, unknown> }[] };
+      const list = (await call('GET', '/experiments')) as {
+        experiments: { experiment_id: string; request: Record<string, unknown> }[];
+      };
       const hit = list.experiments.find((x) => {
         const { max_runtime_seconds: _m, ...req } = x.request as Record<string, unknown>;
         void _m;
@@ -225,9 +279,17 @@ export function apiBackend(o: ApiOptions): Backend {
     async status(run): Promise<BackendStatus> {
       const r = await call('GET', `/experiment/${encodeURIComponent(run.externalId!)}`);
       const { evals, problem } = reportedEvals(r, run.externalId!);
-      const runtime = typeof r.runtime_seconds === 'number' ? r.runtime_seconds : typeof r.charged_seconds === 'number' ? r.charged_seconds : undefined;
+      const runtime =
+        typeof r.runtime_seconds === 'number'
+          ? r.runtime_seconds
+          : typeof r.charged_seconds === 'number'
+            ? r.charged_seconds
+            : undefined;
       const maxRuntime = typeof r.request?.max_runtime_seconds === 'number' ? r.request.max_runtime_seconds : undefined;
-      const charged = typeof r.charged_seconds === 'number' && Number.isFinite(r.charged_seconds) && r.charged_seconds >= 0 ? r.charged_seconds : undefined;
+      const charged =
+        typeof r.charged_seconds === 'number' && Number.isFinite(r.charged_seconds) && r.charged_seconds >= 0
+          ? r.charged_seconds
+          : undefined;
       if (r.status === 'queued' || r.status === 'running') inFlight.add(run.externalId!);
       else inFlight.delete(run.externalId!);
       switch (r.status) {
@@ -236,14 +298,27 @@ export function apiBackend(o: ApiOptions): Backend {
         case 'running':
           return { state: 'running', evals };
         case 'completed':
-          if (runtime !== undefined && run.N) observed.push({ N: run.N, ratio: runtime / estimate(run), estimate: estimate(run) });
-          if (problem) return { state: 'failed', reason: `the training API reported impossible metrics for experiment ${problem}`, evals, seconds: charged };
-          if (evals.length === 0) return { state: 'failed', reason: `the training API reported experiment ${run.externalId} completed without a validation loss (val_losses is empty)`, seconds: charged };
+          if (runtime !== undefined && run.N)
+            observed.push({ N: run.N, ratio: runtime / estimate(run), estimate: estimate(run) });
+          if (problem)
+            return {
+              state: 'failed',
+              reason: `the training API reported impossible metrics for experiment ${problem}`,
+              evals,
+              seconds: charged,
+            };
+          if (evals.length === 0)
+            return {
+              state: 'failed',
+              reason: `the training API reported experiment ${run.externalId} completed without a validation loss (val_losses is empty)`,
+              seconds: charged,
+            };
           return { state: 'completed', evals, loss: evals[evals.length - 1].loss, seconds: charged };
         default: {
           const reason = failureReason(r.error, r.status, maxRuntime, o.optionNames);
           // A timeout bounds the runtime from below: count it, doubled, so the next limits are longer.
-          if (reason.startsWith('timed out') && runtime !== undefined && run.N) observed.push({ N: run.N, ratio: (2 * runtime) / estimate(run), estimate: estimate(run) });
+          if (reason.startsWith('timed out') && runtime !== undefined && run.N)
+            observed.push({ N: run.N, ratio: (2 * runtime) / estimate(run), estimate: estimate(run) });
           return { state: 'failed', reason, seconds: charged, evals };
         }
       }

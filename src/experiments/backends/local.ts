@@ -11,7 +11,19 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { StoredRun } from '../../store/store.js';
 import type { Backend, BackendStatus } from './backend.js';
-import { CANCELLED, clearAttempt, expandTemplate, finishedStatus, readGroup, readMetrics, recoveredStatus, runDirectory, templateValues, wrapperPath, writeJob } from './process.js';
+import {
+  CANCELLED,
+  clearAttempt,
+  expandTemplate,
+  finishedStatus,
+  readGroup,
+  readMetrics,
+  recoveredStatus,
+  runDirectory,
+  templateValues,
+  wrapperPath,
+  writeJob,
+} from './process.js';
 import { alive, defaultGraceSeconds, endGroup, groupAlive, signalGroup } from '../../../bin/process-group.mjs';
 
 export interface LocalOptions {
@@ -34,10 +46,16 @@ export interface LocalOptions {
  * core oversubscribe the machine, and BLAS threads then spin waiting for each other (a tiny
  * PyTorch model ran 14× slower that way on two busy cores).
  */
-export function threadEnv(concurrency: number, threads?: number, env: NodeJS.ProcessEnv = process.env, cores = availableParallelism()): Record<string, string> {
+export function threadEnv(
+  concurrency: number,
+  threads?: number,
+  env: NodeJS.ProcessEnv = process.env,
+  cores = availableParallelism(),
+): Record<string, string> {
   const n = String(Math.max(1, threads ?? Math.floor(cores / Math.max(1, concurrency))));
   const out: Record<string, string> = {};
-  for (const name of ['OMP_NUM_THREADS', 'MKL_NUM_THREADS', 'OPENBLAS_NUM_THREADS']) if (env[name] === undefined) out[name] = n;
+  for (const name of ['OMP_NUM_THREADS', 'MKL_NUM_THREADS', 'OPENBLAS_NUM_THREADS'])
+    if (env[name] === undefined) out[name] = n;
   return out;
 }
 
@@ -59,7 +77,10 @@ export function localBackend(o: LocalOptions): Backend {
       const argv = expandTemplate(o.command, templateValues(run, dir));
       // A retried run reuses its folder: clear the earlier attempt's outcome, or the first poll would read it.
       clearAttempt(dir);
-      writeJob(dir, argv, cwd, env, { ...(o.timeoutSeconds ? { timeoutSeconds: o.timeoutSeconds } : {}), graceSeconds: grace });
+      writeJob(dir, argv, cwd, env, {
+        ...(o.timeoutSeconds ? { timeoutSeconds: o.timeoutSeconds } : {}),
+        graceSeconds: grace,
+      });
       const child = spawn(process.execPath, [wrapperPath, dir], { detached: true, stdio: 'ignore', cwd });
       child.unref();
       return `local-${child.pid}`;
@@ -72,14 +93,22 @@ export function localBackend(o: LocalOptions): Backend {
       // The wrapper writes exit.json before it exits: look again, it may have just done so.
       const again = finishedStatus(dir);
       if (again) return again;
-      if (!existsSync(join(dir, 'pid'))) return { state: 'failed', reason: `bin/run-wrapper.mjs ended before it started the command (no ${join(dir, 'pid')})` };
+      if (!existsSync(join(dir, 'pid')))
+        return {
+          state: 'failed',
+          reason: `bin/run-wrapper.mjs ended before it started the command (no ${join(dir, 'pid')})`,
+        };
       // The wrapper was killed (kill -9, the OOM killer) but its command may run on, or have finished.
       const group = readGroup(dir);
       if (group && groupAlive(group.pgid)) {
         const limit = o.timeoutSeconds;
         if (limit && Date.now() - group.started > limit * 1000) {
           await endGroup(group.pgid, grace);
-          return { state: 'failed', reason: `timed out after ${limit} s (its run timeout); its wrapper had been killed, the sweep ended the command`, evals: readMetrics(dir).evals };
+          return {
+            state: 'failed',
+            reason: `timed out after ${limit} s (its run timeout); its wrapper had been killed, the sweep ended the command`,
+            evals: readMetrics(dir).evals,
+          };
         }
         return { state: 'running' };
       }

@@ -22,7 +22,9 @@ export const wrapperPath = fileURLToPath(new URL('../../../bin/run-wrapper.mjs',
  */
 export function expandTemplate(template: string, values: Record<string, string | number>): string[] {
   const words: string[] = [];
-  let cur = '', quote: '"' | "'" | null = null, started = false;
+  let cur = '',
+    quote: '"' | "'" | null = null,
+    started = false;
   for (let i = 0; i < template.length; i++) {
     const ch = template[i];
     if (quote) {
@@ -44,12 +46,26 @@ export function expandTemplate(template: string, values: Record<string, string |
       started = true;
     }
   }
-  if (quote) throw new OptionError({ option: 'command', value: template, message: `unterminated ${quote} quote in "${template}"` });
+  if (quote)
+    throw new OptionError({
+      option: 'command',
+      value: template,
+      message: `unterminated ${quote} quote in "${template}"`,
+    });
   if (started || cur) words.push(cur);
-  if (words.length === 0) throw new OptionError({ option: 'command', value: template, message: 'the template is empty' });
+  if (words.length === 0)
+    throw new OptionError({ option: 'command', value: template, message: 'the template is empty' });
   return words.map((w) =>
     w.replace(/\{(\w+)\}/g, (_, name: string) => {
-      if (!(name in values)) throw new OptionError({ option: 'command', value: template, allowed: Object.keys(values), message: `unknown placeholder {${name}} (known: ${Object.keys(values).map((k) => `{${k}}`).join(', ')})` });
+      if (!(name in values))
+        throw new OptionError({
+          option: 'command',
+          value: template,
+          allowed: Object.keys(values),
+          message: `unknown placeholder {${name}} (known: ${Object.keys(values)
+            .map((k) => `{${k}}`)
+            .join(', ')})`,
+        });
       return String(values[name]);
     }),
   );
@@ -76,7 +92,11 @@ export function templateValues(run: StoredRun, runDir: string): Record<string, s
 }
 
 export function runDirectory(root: string, run: StoredRun): string {
-  const dir = resolve(root, run.study.replace(/[^\w.-]+/g, '_'), `${run.id}-${run.key.slice(0, 12).replace(/[^\w.-]+/g, '_')}`);
+  const dir = resolve(
+    root,
+    run.study.replace(/[^\w.-]+/g, '_'),
+    `${run.id}-${run.key.slice(0, 12).replace(/[^\w.-]+/g, '_')}`,
+  );
   mkdirSync(dir, { recursive: true });
   return dir;
 }
@@ -87,7 +107,8 @@ export function runDirectory(root: string, run: StoredRun): string {
  * attempt can be judged only by its own output.
  */
 export function clearAttempt(runDir: string, more: string[] = []): void {
-  for (const f of ['exit.json', 'metrics.jsonl', 'pid', GROUP, 'stdout.log', 'stderr.log', CANCELLED, ...more]) rmSync(join(runDir, f), { force: true });
+  for (const f of ['exit.json', 'metrics.jsonl', 'pid', GROUP, 'stdout.log', 'stderr.log', CANCELLED, ...more])
+    rmSync(join(runDir, f), { force: true });
 }
 
 /** Marker a `sweep cancel` leaves in a run folder, so a sweep process still holding the run unsubmitted drops it. */
@@ -103,15 +124,26 @@ export interface JobLimits {
   graceSeconds?: number;
 }
 
-export function writeJob(runDir: string, argv: string[], cwd: string, env?: Record<string, string>, limits: JobLimits = {}): void {
-  writeFileSync(join(runDir, 'job.json'), JSON.stringify({ argv, cwd, ...(env && Object.keys(env).length ? { env } : {}), ...limits }, null, 2));
+export function writeJob(
+  runDir: string,
+  argv: string[],
+  cwd: string,
+  env?: Record<string, string>,
+  limits: JobLimits = {},
+): void {
+  writeFileSync(
+    join(runDir, 'job.json'),
+    JSON.stringify({ argv, cwd, ...(env && Object.keys(env).length ? { env } : {}), ...limits }, null, 2),
+  );
 }
 
 /** The command's process group as the wrapper recorded it, if it did. */
 export function readGroup(runDir: string): { pgid: number; started: number } | undefined {
   try {
     const g = JSON.parse(readFileSync(join(runDir, GROUP), 'utf8')) as { pgid: unknown; started: unknown };
-    return Number.isInteger(g.pgid) && typeof g.started === 'number' ? { pgid: g.pgid as number, started: g.started } : undefined;
+    return Number.isInteger(g.pgid) && typeof g.started === 'number'
+      ? { pgid: g.pgid as number, started: g.started }
+      : undefined;
   } catch {
     return undefined;
   }
@@ -141,15 +173,33 @@ function tail(file: string, lines = 5): string {
 export function finishedStatus(runDir: string): BackendStatus | undefined {
   const exitFile = join(runDir, 'exit.json');
   if (!existsSync(exitFile)) return undefined;
-  const exit = JSON.parse(readFileSync(exitFile, 'utf8')) as { code: number | null; signal: string | null; seconds: number; error?: string; timedOut?: number };
+  const exit = JSON.parse(readFileSync(exitFile, 'utf8')) as {
+    code: number | null;
+    signal: string | null;
+    seconds: number;
+    error?: string;
+    timedOut?: number;
+  };
   const m = readMetrics(runDir);
   const { evals } = m;
-  if (exit.code === 0 && exit.timedOut === undefined && !m.problem && evals.length > 0) return { state: 'completed', evals, loss: evals[evals.length - 1].loss, seconds: exit.seconds, ...(m.schedule ? { schedule: m.schedule } : {}) };
+  if (exit.code === 0 && exit.timedOut === undefined && !m.problem && evals.length > 0)
+    return {
+      state: 'completed',
+      evals,
+      loss: evals[evals.length - 1].loss,
+      seconds: exit.seconds,
+      ...(m.schedule ? { schedule: m.schedule } : {}),
+    };
   const why =
     exit.timedOut !== undefined
       ? `timed out after ${exit.timedOut} s (its run timeout)`
       : (exit.error ??
-        (exit.code !== 0 ? (exit.signal ? `killed by ${exit.signal}` : `exit code ${exit.code}`) : (m.problem ?? 'the command exited 0 but wrote no validation loss (expected JSONL lines with "tokens" and "val_loss")')));
+        (exit.code !== 0
+          ? exit.signal
+            ? `killed by ${exit.signal}`
+            : `exit code ${exit.code}`
+          : (m.problem ??
+            'the command exited 0 but wrote no validation loss (expected JSONL lines with "tokens" and "val_loss")')));
   const err = exit.code === 0 && m.problem ? '' : tail(join(runDir, 'stderr.log'));
   return { state: 'failed', reason: `${why}${err ? `: ${err}` : ''}`, evals, seconds: exit.seconds };
 }
@@ -164,9 +214,17 @@ export function recoveredStatus(runDir: string, run: StoredRun): BackendStatus {
   const m = readMetrics(runDir);
   const started = readGroup(runDir)?.started;
   const file = metricsFile(runDir);
-  const seconds = started !== undefined && existsSync(file) ? Math.max(0, (statSync(file).mtimeMs - started) / 1000) : undefined;
+  const seconds =
+    started !== undefined && existsSync(file) ? Math.max(0, (statSync(file).mtimeMs - started) / 1000) : undefined;
   const last = m.evals.at(-1);
-  if (last && reachedPlannedTokens(m, runConfig(run))) return { state: 'completed', evals: m.evals, loss: last.loss, seconds, ...(m.schedule ? { schedule: m.schedule } : {}) };
+  if (last && reachedPlannedTokens(m, runConfig(run)))
+    return {
+      state: 'completed',
+      evals: m.evals,
+      loss: last.loss,
+      seconds,
+      ...(m.schedule ? { schedule: m.schedule } : {}),
+    };
   const planned = runConfig(run).tokens;
   const why = m.problem ?? (last ? `its metrics stop at ${last.tokens} of ${planned} tokens` : 'it wrote no metrics');
   return {

@@ -13,8 +13,12 @@ const signed = (x: number) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(2)} %`;
 export function backtestReport(r: RollingBacktestResult, name: OptionNamer = libraryOption): string {
   const lines: string[] = [];
   const lv = r.levels.map((l) => `${Math.round(l * 100)} %`);
-  lines.push(`Rolling-origin back-test of ${r.source}: at each cutoff in ${r.by}, every procedure is fitted to the runs at or below it and predicts every run above it (scored at the run's final checkpoint).`);
-  lines.push(`Intervals: ${r.replicates ? `${r.levels.map((l) => `${Math.round(l * 100)} %`).join(' and ')} prediction intervals from ${r.replicates} bootstrap replicates resampling whole runs (seed ${r.seed}), plus a run's scatter` : `none (${name('bootstrap')} 0)`}.`);
+  lines.push(
+    `Rolling-origin back-test of ${r.source}: at each cutoff in ${r.by}, every procedure is fitted to the runs at or below it and predicts every run above it (scored at the run's final checkpoint).`,
+  );
+  lines.push(
+    `Intervals: ${r.replicates ? `${r.levels.map((l) => `${Math.round(l * 100)} %`).join(' and ')} prediction intervals from ${r.replicates} bootstrap replicates resampling whole runs (seed ${r.seed}), plus a run's scatter` : `none (${name('bootstrap')} 0)`}.`,
+  );
   lines.push('');
   lines.push(
     textTable(
@@ -37,10 +41,12 @@ export function backtestReport(r: RollingBacktestResult, name: OptionNamer = lib
       ]),
     ),
   );
-  for (const s of r.summaries) for (const f of s.failures) lines.push(`  ${s.procedure} could not be fitted at ${r.by} ≤ ${formatNumber(f.cutoff, 4)}: ${f.reason}`);
+  for (const s of r.summaries)
+    for (const f of s.failures)
+      lines.push(`  ${s.procedure} could not be fitted at ${r.by} ≤ ${formatNumber(f.cutoff, 4)}: ${f.reason}`);
   if (r.bins.length) {
     lines.push('');
-    lines.push('Mean |err| by how far the prediction reaches (compute over the fit set\'s largest):');
+    lines.push("Mean |err| by how far the prediction reaches (compute over the fit set's largest):");
     lines.push(
       textTable(
         ['compute ratio', ...r.procedures],

@@ -15,15 +15,32 @@ import type { FitResult } from '../../fit/fit.js';
 const f4 = (x: number | undefined) => (x === undefined ? '–' : formatNumber(x, 4));
 type Variable = 'N' | 'D' | 'C';
 
-export function repetitionReport(x: { C: number; U: number; provenance: string; optimum: ReturnType<typeof repetitionOptimum>; values: ReturnType<typeof epochValues>; half: number; tenth: number; R_D: number }): string {
+export function repetitionReport(x: {
+  C: number;
+  U: number;
+  provenance: string;
+  optimum: ReturnType<typeof repetitionOptimum>;
+  values: ReturnType<typeof epochValues>;
+  half: number;
+  tenth: number;
+  R_D: number;
+}): string {
   const o = x.optimum;
   return (
     [
       `C = ${formatNumber(x.C, 4)} FLOPs with ${formatNumber(x.U, 4)} unique tokens; ${x.provenance}`,
       `best: N = ${f4(o.N)}, D = ${f4(o.D)} tokens = ${o.epochs.toFixed(2)} epochs, loss ${formatNumber(o.loss, 6)}`,
       `with unlimited fresh data: N = ${f4(o.unconstrained.N)}, D = ${f4(o.unconstrained.D)}, loss ${formatNumber(o.unconstrained.loss, 6)} (the cap costs ${((o.loss / o.unconstrained.loss - 1) * 100).toFixed(2)} %)`,
-      'What repeated epochs are worth (D\'/D against fresh data, and the last epoch\'s worth):',
-      textTable(['epochs', "D'/D", "D'/U", 'last epoch worth'], x.values.map((v) => [String(v.epochs), v.efficiency.toFixed(3), v.effectiveEpochs.toFixed(3), v.marginal.toFixed(3)])),
+      "What repeated epochs are worth (D'/D against fresh data, and the last epoch's worth):",
+      textTable(
+        ['epochs', "D'/D", "D'/U", 'last epoch worth'],
+        x.values.map((v) => [
+          String(v.epochs),
+          v.efficiency.toFixed(3),
+          v.effectiveEpochs.toFixed(3),
+          v.marginal.toFixed(3),
+        ]),
+      ),
       `An extra epoch is worth less than half of fresh data after ${x.half.toFixed(1)} epochs and less than a tenth after ${x.tenth.toFixed(1)}; D' saturates at ${(1 + x.R_D).toFixed(2)}·U.`,
     ].join('\n') + '\n'
   );
@@ -35,29 +52,62 @@ export function selectionReport(
   tables: { samples: number; choices: ReturnType<typeof selectionTable> }[],
   crossovers: { smaller: string[]; larger: string[]; at: number | undefined }[],
 ): string {
-  const label = params === goyal2024 ? (pools: string[]) => (pools.length === 1 ? pools[0] : `top ${pools.length * 10} % (${pools.length} pools)`) : (pools: string[]) => pools.join(' + ');
+  const label =
+    params === goyal2024
+      ? (pools: string[]) => (pools.length === 1 ? pools[0] : `top ${pools.length * 10} % (${pools.length} pools)`)
+      : (pools: string[]) => pools.join(' + ');
   const lines = [`Error by data pool and budget; ${params.citation}`];
-  if (params !== goyal2024) lines.push(`a = ${formatNumber(params.a)}, d = ${formatNumber(params.d)}, ${formatNumber(params.poolSize, 3)} samples per pool; pools (b, tau): ${params.pools.map((p) => `${p.name} (${p.b}, ${p.tau})`).join(', ')}`);
-  lines.push(textTable(['samples', ...tables[0].choices.map((c) => label(c.pools)), 'best'], tables.map((t) => [formatNumber(t.samples, 3), ...t.choices.map((c) => c.error.toFixed(4)), label(t.choices.reduce((a, b) => (b.error < a.error ? b : a)).pools)])));
-  for (const c of crossovers) lines.push(`${label(c.larger)} overtakes ${label(c.smaller)} ${c.at ? `beyond ${formatNumber(c.at, 3)} samples` : 'nowhere between 1e6 and 1e12 samples'}`);
+  if (params !== goyal2024)
+    lines.push(
+      `a = ${formatNumber(params.a)}, d = ${formatNumber(params.d)}, ${formatNumber(params.poolSize, 3)} samples per pool; pools (b, tau): ${params.pools.map((p) => `${p.name} (${p.b}, ${p.tau})`).join(', ')}`,
+    );
+  lines.push(
+    textTable(
+      ['samples', ...tables[0].choices.map((c) => label(c.pools)), 'best'],
+      tables.map((t) => [
+        formatNumber(t.samples, 3),
+        ...t.choices.map((c) => c.error.toFixed(4)),
+        label(t.choices.reduce((a, b) => (b.error < a.error ? b : a)).pools),
+      ]),
+    ),
+  );
+  for (const c of crossovers)
+    lines.push(
+      `${label(c.larger)} overtakes ${label(c.smaller)} ${c.at ? `beyond ${formatNumber(c.at, 3)} samples` : 'nowhere between 1e6 and 1e12 samples'}`,
+    );
   return lines.join('\n') + '\n';
 }
 
 /** A broken neural scaling law fitted to a curve, and its predictions. */
 export function bnslCurveReport(law: Law, r: FitResult, x: Variable, predictions: Record<string, number>[]): string {
-  return `${law.formula} (${law.citation})\n${Object.entries(r.params).map(([k, v]) => `  ${k} = ${formatNumber(v, 5)}`).join('\n')}\nobjective ${r.objective.toExponential(4)}, ${r.converged ? 'converged' : 'NOT converged'}\n${predictions.map((p) => `  ${x} = ${formatNumber(p[x], 4)}: ${formatNumber(p.loss, 6)}`).join('\n')}\n`;
+  return `${law.formula} (${law.citation})\n${Object.entries(r.params)
+    .map(([k, v]) => `  ${k} = ${formatNumber(v, 5)}`)
+    .join(
+      '\n',
+    )}\nobjective ${r.objective.toExponential(4)}, ${r.converged ? 'converged' : 'NOT converged'}\n${predictions.map((p) => `  ${x} = ${formatNumber(p[x], 4)}: ${formatNumber(p.loss, 6)}`).join('\n')}\n`;
 }
 
 /** A learning curve's regions: small-data, power-law, irreducible. */
 export function learningCurveReport(r: ReturnType<typeof learningCurveRegions>, x: Variable): string {
-  const dimension = r.intrinsicDimension !== undefined ? `intrinsic dimension ≈ 4/α = ${r.intrinsicDimension.toFixed(1)}, Sharma & Kaplan 2020` : 'no intrinsic dimension: see below';
+  const dimension =
+    r.intrinsicDimension !== undefined
+      ? `intrinsic dimension ≈ 4/α = ${r.intrinsicDimension.toFixed(1)}, Sharma & Kaplan 2020`
+      : 'no intrinsic dimension: see below';
   const floor =
     r.irreducibleStart !== undefined
       ? `irreducible region from ${x} = ${formatNumber(r.irreducibleStart, 3)} (where E exceeds A·${x}^(−α))`
       : `no irreducible region within reach: the fitted floor E = ${f4(r.fit.E)} stays below A·${x}^(−α) beyond ${x} = 1e100`;
   return (
     `Fit E + A·${x}^(−α): E = ${f4(r.fit.E)}, A = ${f4(r.fit.A)}, α = ${r.fit.alpha.toFixed(4)} (${dimension})\n` +
-    textTable([x, 'loss', 'local slope', 'region'], r.points.map((p) => [formatNumber(p.x, 4), formatNumber(p.y, 5), p.localSlope === undefined ? '' : p.localSlope.toFixed(3), p.region])) +
+    textTable(
+      [x, 'loss', 'local slope', 'region'],
+      r.points.map((p) => [
+        formatNumber(p.x, 4),
+        formatNumber(p.y, 5),
+        p.localSlope === undefined ? '' : p.localSlope.toFixed(3),
+        p.region,
+      ]),
+    ) +
     `\n${r.smallDataEnd ? `small-data region ends at ${x} = ${formatNumber(r.smallDataEnd, 3)}; ` : ''}${floor}\n${r.summary}\n`
   );
 }
@@ -65,7 +115,16 @@ export function learningCurveReport(r: ReturnType<typeof learningCurveRegions>, 
 /** Learning-curve extrapolation back-tested on a benchmark of curves. */
 export function curveBacktestReport(law: Law, b: ReturnType<typeof backtestCurves>): string {
   return (
-    textTable(['curve', 'train', 'test', 'law MSE', 'last-value MSE'], b.curves.map((c) => [c.curve, String(c.train), String(c.test), c.mse !== undefined ? c.mse.toExponential(2) : `failed: ${c.failed}`, c.baselineMse !== undefined ? c.baselineMse.toExponential(2) : ''])) +
+    textTable(
+      ['curve', 'train', 'test', 'law MSE', 'last-value MSE'],
+      b.curves.map((c) => [
+        c.curve,
+        String(c.train),
+        String(c.test),
+        c.mse !== undefined ? c.mse.toExponential(2) : `failed: ${c.failed}`,
+        c.baselineMse !== undefined ? c.baselineMse.toExponential(2) : '',
+      ]),
+    ) +
     `\n${law.formula}: median held-out MSE of ln loss ${b.medianMse.toExponential(3)} against ${b.medianBaselineMse.toExponential(3)} for repeating the last training value; the law wins on ${b.wins} of ${b.scored} curves${b.scored < b.curves.length ? ` (${b.curves.length - b.scored} could not be scored)` : ''}\n`
   );
 }
@@ -77,9 +136,21 @@ export function compareGroupsReport(c: ReturnType<typeof compareGroups>, x: Vari
   return (
     [
       `Separate fits, L = E + A·${x}^(−α) per group (${pct} intervals):`,
-      textTable(['group', 'runs', 'E', 'A', 'α'], c.separate.map((g) => [g.group, String(g.runs), ci(g.E, g.interval?.E), ci(g.A, g.interval?.A), ci(g.alpha, g.interval?.alpha)])),
+      textTable(
+        ['group', 'runs', 'E', 'A', 'α'],
+        c.separate.map((g) => [
+          g.group,
+          String(g.runs),
+          ci(g.E, g.interval?.E),
+          ci(g.A, g.interval?.A),
+          ci(g.alpha, g.interval?.alpha),
+        ]),
+      ),
       `Joint fit with a shared exponent α = ${ci(c.shared.alpha, c.shared.alphaInterval)}; per-group offsets:`,
-      textTable(['group', 'E', 'A'], c.shared.groups.map((g) => [g.group, ci(g.E, g.interval?.E), ci(g.A, g.interval?.A)])),
+      textTable(
+        ['group', 'E', 'A'],
+        c.shared.groups.map((g) => [g.group, ci(g.E, g.interval?.E), ci(g.A, g.interval?.A)]),
+      ),
       `F-test (shared vs separate exponents, least squares on ln L): ${c.test.statement}`,
       ...c.crossovers.map((v) => `Verdict: ${v.verdict}`),
     ].join('\n') + '\n'
@@ -90,8 +161,20 @@ export function compareGroupsReport(c: ReturnType<typeof compareGroups>, x: Vari
 export function aspectSpreadReport(r: ReturnType<typeof aspectSpread>): string {
   const ties = r.filter((s) => s.tie);
   return (
-    textTable(['N', 'shapes', 'best shape', 'best aspect', 'worst aspect', 'spread'], r.map((s) => [f4(s.N), String(s.runs), s.tie ? 'all tie' : `${s.best.layers} × ${s.best.width}`, s.tie ? '–' : s.best.aspect.toFixed(0), s.tie ? '–' : s.worst.aspect.toFixed(0), `${(s.spread * 100).toFixed(2)} %`])) +
+    textTable(
+      ['N', 'shapes', 'best shape', 'best aspect', 'worst aspect', 'spread'],
+      r.map((s) => [
+        f4(s.N),
+        String(s.runs),
+        s.tie ? 'all tie' : `${s.best.layers} × ${s.best.width}`,
+        s.tie ? '–' : s.best.aspect.toFixed(0),
+        s.tie ? '–' : s.worst.aspect.toFixed(0),
+        `${(s.spread * 100).toFixed(2)} %`,
+      ]),
+    ) +
     '\n' +
-    (ties.length ? `at N = ${ties.map((s) => f4(s.N)).join(', ')} every shape reached the same loss: these runs do not tell depth from width\n` : '')
+    (ties.length
+      ? `at N = ${ties.map((s) => f4(s.N)).join(', ')} every shape reached the same loss: these runs do not tell depth from width\n`
+      : '')
   );
 }

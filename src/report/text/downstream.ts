@@ -21,8 +21,20 @@ export function downstreamJson(tasks: readonly TaskAnalysis[]): unknown {
           lossMetric: t.fit.lossMetric,
           accuracyMetric: t.fit.accuracyMetric,
           options: t.fit.options,
-          step1: { law: t.fit.step1.law.id, formula: t.fit.step1.law.formula, params: t.fit.step1.params, rmsLog: t.fit.step1.rmsLog, points: t.fit.step1.points },
-          step1C: { law: 'power (C)', formula: t.fit.step1C.law.formula, params: t.fit.step1C.params, rmsLog: t.fit.step1C.rmsLog, points: t.fit.step1C.points },
+          step1: {
+            law: t.fit.step1.law.id,
+            formula: t.fit.step1.law.formula,
+            params: t.fit.step1.params,
+            rmsLog: t.fit.step1.rmsLog,
+            points: t.fit.step1.points,
+          },
+          step1C: {
+            law: 'power (C)',
+            formula: t.fit.step1C.law.formula,
+            params: t.fit.step1C.params,
+            rmsLog: t.fit.step1C.rmsLog,
+            points: t.fit.step1C.points,
+          },
           step2: t.fit.step2,
           noise: t.fit.noise,
           finals: t.fit.finals,
@@ -51,10 +63,15 @@ export function screenTable(tasks: readonly TaskAnalysis[]): string {
       s.backtest ? `${pct(s.backtest.meanRelativeError)} (${s.backtest.method})` : (s.backtestProblem ?? ''),
     ];
   });
-  const reasons = tasks.filter((t) => t.screen?.reasons.length).map((t) => `  ${t.task}: ${t.screen!.reasons.join('; ')}`);
+  const reasons = tasks
+    .filter((t) => t.screen?.reasons.length)
+    .map((t) => `  ${t.task}: ${t.screen!.reasons.join('; ')}`);
   return [
     'Predictability screen (before any prediction):',
-    textTable(['task', 'verdict', 'chance', 'ladder accuracy', 'noise σ / seed σ', 'ρ(C, acc)', 'back-test error'], rows),
+    textTable(
+      ['task', 'verdict', 'chance', 'ladder accuracy', 'noise σ / seed σ', 'ρ(C, acc)', 'back-test error'],
+      rows,
+    ),
     ...(reasons.length ? ['', ...reasons] : []),
   ].join('\n');
 }
@@ -62,10 +79,21 @@ export function screenTable(tasks: readonly TaskAnalysis[]): string {
 export function fitTable(tasks: readonly TaskAnalysis[]): string {
   const rows = tasks.map((t) => {
     const f = t.fit;
-    const g = t.lossToError ? `${t.lossToError.epsilon.toFixed(3)} − ${formatNumber(t.lossToError.k, 4)}·e^(−${t.lossToError.gamma.toFixed(3)}L)` : '';
-    if (!f && t.direct) return [t.task, 'no task loss: direct law in C', `floor ${t.direct.floor.toFixed(3)}, ceiling ${t.direct.ceiling.toFixed(3)}, x = −ln C, L0 ${t.direct.L0.toFixed(2)}, k ${t.direct.k.toFixed(3)}`, t.direct.rmse.toFixed(4), '', g];
+    const g = t.lossToError
+      ? `${t.lossToError.epsilon.toFixed(3)} − ${formatNumber(t.lossToError.k, 4)}·e^(−${t.lossToError.gamma.toFixed(3)}L)`
+      : '';
+    if (!f && t.direct)
+      return [
+        t.task,
+        'no task loss: direct law in C',
+        `floor ${t.direct.floor.toFixed(3)}, ceiling ${t.direct.ceiling.toFixed(3)}, x = −ln C, L0 ${t.direct.L0.toFixed(2)}, k ${t.direct.k.toFixed(3)}`,
+        t.direct.rmse.toFixed(4),
+        '',
+        g,
+      ];
     if (!f) return [t.task, t.fitProblem ?? 'not fitted', '', '', '', g];
-    const p = f.step1.params, s = f.step2;
+    const p = f.step1.params,
+      s = f.step2;
     return [
       t.task,
       `${formatNumber(p.E, 4)} + ${formatNumber(p.A, 4)}/N^${p.alpha.toFixed(3)} + ${formatNumber(p.B, 4)}/D^${p.beta.toFixed(3)}`,
@@ -75,7 +103,13 @@ export function fitTable(tasks: readonly TaskAnalysis[]): string {
       g,
     ];
   });
-  return ['Fits (step 1: task loss from N, D; step 2: accuracy from task loss; error from validation loss, Gadre et al.):', textTable(['task', 'step 1: task loss', 'step 2: sigmoid', 'rmse', 'step 1 through C', 'error from val. loss'], rows)].join('\n');
+  return [
+    'Fits (step 1: task loss from N, D; step 2: accuracy from task loss; error from validation loss, Gadre et al.):',
+    textTable(
+      ['task', 'step 1: task loss', 'step 2: sigmoid', 'rmse', 'step 1 through C', 'error from val. loss'],
+      rows,
+    ),
+  ].join('\n');
 }
 
 export function predictionTable(tasks: readonly TaskAnalysis[]): string {
@@ -91,14 +125,22 @@ export function predictionTable(tasks: readonly TaskAnalysis[]): string {
         r.taskLoss !== undefined ? r.taskLoss.toFixed(4) : 'direct in C',
         `${r.accuracy.toFixed(3)}${r.interval ? ` [${r.interval.accuracy[0].toFixed(3)}, ${r.interval.accuracy[1].toFixed(3)}]` : ''}`,
         r.viaC.toFixed(3),
-        r.actual ? `${r.actual.accuracy.toFixed(3)} (${signed(r.relativeError!)})${r.covered === false ? ' outside' : ''}` : '',
+        r.actual
+          ? `${r.actual.accuracy.toFixed(3)} (${signed(r.relativeError!)})${r.covered === false ? ' outside' : ''}`
+          : '',
       ]);
     }
   }
-  const unfitted = tasks.filter((t) => !t.fit && !t.direct).map((t) => `  ${t.task}: not predicted: ${t.fitProblem ?? 'no fit'}`);
+  const unfitted = tasks
+    .filter((t) => !t.fit && !t.direct)
+    .map((t) => `  ${t.task}: not predicted: ${t.fitProblem ?? 'no fit'}`);
   if (!rows.length) return unfitted.length ? ['Predictions:', ...unfitted].join('\n') : '';
   const level = tasks.flatMap((t) => t.targets).find((r) => r.interval)?.interval?.level;
-  return [`Predictions${level ? ` (${Math.round(level * 100)} % intervals, run bootstrap)` : ''}:`, textTable(['task', 'verdict', 'target', 'N', 'D', 'task loss', 'accuracy', 'through C', 'actual (error)'], rows), ...unfitted].join('\n');
+  return [
+    `Predictions${level ? ` (${Math.round(level * 100)} % intervals, run bootstrap)` : ''}:`,
+    textTable(['task', 'verdict', 'target', 'N', 'D', 'task loss', 'accuracy', 'through C', 'actual (error)'], rows),
+    ...unfitted,
+  ].join('\n');
 }
 
 export function backtestTable(tasks: readonly TaskAnalysis[]): string {
@@ -109,9 +151,20 @@ export function backtestTable(tasks: readonly TaskAnalysis[]): string {
       rows.push([t.task, '', '', '', '', t.screen?.backtestProblem ?? t.screenProblem ?? '']);
       continue;
     }
-    for (const r of b.runs) rows.push([t.task, r.run, formatNumber(b.N, 3), r.actual.toFixed(3), r.predicted.toFixed(3), signed(r.relativeError)]);
+    for (const r of b.runs)
+      rows.push([
+        t.task,
+        r.run,
+        formatNumber(b.N, 3),
+        r.actual.toFixed(3),
+        r.predicted.toFixed(3),
+        signed(r.relativeError),
+      ]);
   }
-  return ['Back-test (the largest model size held out):', textTable(['task', 'held-out run', 'N', 'actual', 'predicted', 'error'], rows)].join('\n');
+  return [
+    'Back-test (the largest model size held out):',
+    textTable(['task', 'held-out run', 'N', 'actual', 'predicted', 'error'], rows),
+  ].join('\n');
 }
 
 export function planTable(tasks: readonly TaskAnalysis[]): string {
@@ -125,17 +178,37 @@ export function planTable(tasks: readonly TaskAnalysis[]): string {
         t.screen?.verdict ?? '',
         p.accuracy.toFixed(3),
         p.point?.taskLoss !== undefined ? p.point.taskLoss.toFixed(4) : p.point ? 'direct in C' : '',
-        p.point ? `${formatNumber(p.point.C, 3)}${iv ? ` [${formatNumber(iv.C[0], 3)}, ${formatNumber(iv.C[1], 3)}]` : ''}` : 'not reached',
-        p.point?.N !== undefined ? `${formatNumber(p.point.N, 3)}${iv?.N ? ` [${formatNumber(iv.N[0], 3)}, ${formatNumber(iv.N[1], 3)}]` : ''}` : '',
-        p.point?.D !== undefined ? `${formatNumber(p.point.D, 3)}${iv?.D ? ` [${formatNumber(iv.D[0], 3)}, ${formatNumber(iv.D[1], 3)}]` : ''}` : '',
+        p.point
+          ? `${formatNumber(p.point.C, 3)}${iv ? ` [${formatNumber(iv.C[0], 3)}, ${formatNumber(iv.C[1], 3)}]` : ''}`
+          : 'not reached',
+        p.point?.N !== undefined
+          ? `${formatNumber(p.point.N, 3)}${iv?.N ? ` [${formatNumber(iv.N[0], 3)}, ${formatNumber(iv.N[1], 3)}]` : ''}`
+          : '',
+        p.point?.D !== undefined
+          ? `${formatNumber(p.point.D, 3)}${iv?.D ? ` [${formatNumber(iv.D[0], 3)}, ${formatNumber(iv.D[1], 3)}]` : ''}`
+          : '',
         p.unreachable !== undefined ? pct(p.unreachable) : '',
       ];
     });
-  const unfitted = tasks.filter((t) => !t.fit && !t.direct).map((t) => `  ${t.task}: not planned: ${t.fitProblem ?? 'no fit'}`);
-  const unreached = tasks.filter((t) => t.plan && !t.plan.point).map((t) => {
-    const s = t.fit?.step2 ?? t.direct!;
-    return `  ${t.task}: ${t.plan!.accuracy} is not reached: it is outside the fitted sigmoid's floor–ceiling (${s.floor.toFixed(3)}–${s.ceiling.toFixed(3)})${t.fit ? ", or needs a task loss below the law's irreducible E" : ''}`;
-  });
+  const unfitted = tasks
+    .filter((t) => !t.fit && !t.direct)
+    .map((t) => `  ${t.task}: not planned: ${t.fitProblem ?? 'no fit'}`);
+  const unreached = tasks
+    .filter((t) => t.plan && !t.plan.point)
+    .map((t) => {
+      const s = t.fit?.step2 ?? t.direct!;
+      return `  ${t.task}: ${t.plan!.accuracy} is not reached: it is outside the fitted sigmoid's floor–ceiling (${s.floor.toFixed(3)}–${s.ceiling.toFixed(3)})${t.fit ? ", or needs a task loss below the law's irreducible E" : ''}`;
+    });
   if (!rows.length) return ['Plan:', ...unfitted, ...unreached].join('\n');
-  return ['Plan: the compute-optimal model (C = 6ND) reaching the target accuracy:', ...[textTable(['task', 'verdict', 'accuracy', 'task loss', 'C (FLOPs)', 'N', 'D', 'replicates never reaching it'], rows)], ...unfitted, ...unreached].join('\n');
+  return [
+    'Plan: the compute-optimal model (C = 6ND) reaching the target accuracy:',
+    ...[
+      textTable(
+        ['task', 'verdict', 'accuracy', 'task loss', 'C (FLOPs)', 'N', 'D', 'replicates never reaching it'],
+        rows,
+      ),
+    ],
+    ...unfitted,
+    ...unreached,
+  ].join('\n');
 }

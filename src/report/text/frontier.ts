@@ -7,25 +7,47 @@ import { textTable } from '../../core/table.js';
 import type { ApproachResult, BootstrapSettings } from '../../analyses/frontier.js';
 import { libraryOption, type OptionNamer } from '../../errors/index.js';
 
-const withInterval = (v: number, ci?: [number, number], digits = 4) => (ci ? `${formatNumber(v, digits)} [${formatNumber(ci[0], 3)}, ${formatNumber(ci[1], 3)}]` : formatNumber(v, digits));
+const withInterval = (v: number, ci?: [number, number], digits = 4) =>
+  ci ? `${formatNumber(v, digits)} [${formatNumber(ci[0], 3)}, ${formatNumber(ci[1], 3)}]` : formatNumber(v, digits);
 
-export function frontierReport(out: {
-  source: string;
-  runs: number;
-  /** Distinct runs when the rows are checkpoints of training curves. */
-  curves?: number;
-  selection?: string;
-  approaches: ApproachResult[];
-  agreements: { statement: string }[];
-  skipped: { approach: number; reason: string }[];
-  bootstrap?: BootstrapSettings;
-}, name: OptionNamer = libraryOption): string {
+export function frontierReport(
+  out: {
+    source: string;
+    runs: number;
+    /** Distinct runs when the rows are checkpoints of training curves. */
+    curves?: number;
+    selection?: string;
+    approaches: ApproachResult[];
+    agreements: { statement: string }[];
+    skipped: { approach: number; reason: string }[];
+    bootstrap?: BootstrapSettings;
+  },
+  name: OptionNamer = libraryOption,
+): string {
   const lines: string[] = [];
-  const boot = out.bootstrap && out.bootstrap.replicates > 1 ? `${Math.round(out.bootstrap.level * 100)} % intervals from ${out.bootstrap.replicates} bootstrap replicates (seed ${out.bootstrap.seed})` : `no intervals (${name('bootstrap')} 0)`;
-  const rows = out.curves !== undefined && out.curves < out.runs ? `${out.runs} checkpoints of ${out.curves} runs` : `${out.runs} runs`;
-  lines.push(`Compute-optimal frontier: ${out.source} (${rows}${out.selection ? `; ${out.selection}` : ''}); ${boot}`, '');
+  const boot =
+    out.bootstrap && out.bootstrap.replicates > 1
+      ? `${Math.round(out.bootstrap.level * 100)} % intervals from ${out.bootstrap.replicates} bootstrap replicates (seed ${out.bootstrap.seed})`
+      : `no intervals (${name('bootstrap')} 0)`;
+  const rows =
+    out.curves !== undefined && out.curves < out.runs
+      ? `${out.runs} checkpoints of ${out.curves} runs`
+      : `${out.runs} runs`;
+  lines.push(
+    `Compute-optimal frontier: ${out.source} (${rows}${out.selection ? `; ${out.selection}` : ''}); ${boot}`,
+    '',
+  );
   lines.push('N_opt ∝ C^a, D_opt ∝ C^b');
-  lines.push(textTable(['approach', 'a', 'b'], out.approaches.map((r) => [`${r.approach} ${r.label}`, withInterval(r.a, r.intervals.a), withInterval(r.b, r.intervals.b)])));
+  lines.push(
+    textTable(
+      ['approach', 'a', 'b'],
+      out.approaches.map((r) => [
+        `${r.approach} ${r.label}`,
+        withInterval(r.a, r.intervals.a),
+        withInterval(r.b, r.intervals.b),
+      ]),
+    ),
+  );
   const targets = out.approaches[0]?.targets.map((t) => t.C) ?? [];
   targets.forEach((C, k) => {
     lines.push('', `At C = ${formatNumber(C, 4)} FLOPs`);
@@ -34,13 +56,20 @@ export function frontierReport(out: {
         ['approach', 'N_opt', 'D_opt', 'D/N', 'loss'],
         out.approaches.map((r) => {
           const t = r.targets[k];
-          return [String(r.approach), withInterval(t.N, t.intervals.N), withInterval(t.D, t.intervals.D), withInterval(t.tokensPerParameter, t.intervals.tokensPerParameter, 3), t.loss === undefined ? '–' : withInterval(t.loss, t.intervals.loss)];
+          return [
+            String(r.approach),
+            withInterval(t.N, t.intervals.N),
+            withInterval(t.D, t.intervals.D),
+            withInterval(t.tokensPerParameter, t.intervals.tokensPerParameter, 3),
+            t.loss === undefined ? '–' : withInterval(t.loss, t.intervals.loss),
+          ];
         }),
       ),
     );
   });
   for (const r of out.approaches) {
-    if (r.lossLaw && r.approach !== 3) lines.push(`  (approach ${r.approach} loss: L*(C) = E + A·C^(−γ) fitted to its frontier's losses)`);
+    if (r.lossLaw && r.approach !== 3)
+      lines.push(`  (approach ${r.approach} loss: L*(C) = E + A·C^(−γ) fitted to its frontier's losses)`);
   }
   if (out.agreements.length) lines.push('', ...out.agreements.map((a) => a.statement));
   for (const s of out.skipped) lines.push(`Approach ${s.approach} skipped: ${s.reason}`);

@@ -5,25 +5,46 @@
  */
 import { formatNumber } from '../../core/format.js';
 import { textTable } from '../../core/table.js';
-import type { batchTradeoff, criticalBatchAtLoss, criticalBatchFromRuns, CriticalBatchPreset, gradientNoiseScale } from '../../hparams/criticalBatch.js';
+import type {
+  batchTradeoff,
+  criticalBatchAtLoss,
+  criticalBatchFromRuns,
+  CriticalBatchPreset,
+  gradientNoiseScale,
+} from '../../hparams/criticalBatch.js';
 import type { fitHparamLaws, HparamPreset, predictHparams } from '../../hparams/laws.js';
 import type { coordinateCheck, learningRateTransfer, mupTable } from '../../hparams/mup.js';
 import { libraryOption, type OptionNamer } from '../../errors/index.js';
 
 const f4 = (x: number) => formatNumber(x, 4);
-const ci = (x: number, interval?: [number, number]) => `${f4(x)}${interval ? ` [95 % ${formatNumber(interval[0], 3)}, ${formatNumber(interval[1], 3)}]` : ''}`;
+const ci = (x: number, interval?: [number, number]) =>
+  `${f4(x)}${interval ? ` [95 % ${formatNumber(interval[0], 3)}, ${formatNumber(interval[1], 3)}]` : ''}`;
 
 /** @param unit what the batch counts (tokens, or the batch column's unit); E counts the same */
 export function tradeoffTable(tradeoff: ReturnType<typeof batchTradeoff>, unit: string): string {
   return (
     'Time/compute trade-off (McCandlish et al. 2018: S = S_min(1 + B_crit/B), E = E_min(1 + B/B_crit)):\n' +
-    textTable([`batch (${unit})`, 'steps / S_min', `examples E / E_min`], tradeoff.map((t) => [f4(t.batch), f4(t.stepsFactor), f4(t.examplesFactor)])) +
+    textTable(
+      [`batch (${unit})`, 'steps / S_min', `examples E / E_min`],
+      tradeoff.map((t) => [f4(t.batch), f4(t.stepsFactor), f4(t.examplesFactor)]),
+    ) +
     `\nAt B = B_crit training takes 2·S_min steps and 2·E_min examples (${unit}): twice the minimum of each.\n`
   );
 }
 
-export function noiseScaleReport(source: string, smoothing: string, steps: ReturnType<typeof gradientNoiseScale>): string {
-  return `Gradient noise scale from ${source} (McCandlish et al. 2018, App. A.1; |G|² and tr Σ smoothed separately, EMA ${smoothing}):\n` + textTable(['step', '|G|²', 'tr Σ', 'B_simple'], steps.map((s) => [String(s.step), f4(s.gradSq), f4(s.traceSigma), f4(s.bSimple)])) + '\n';
+export function noiseScaleReport(
+  source: string,
+  smoothing: string,
+  steps: ReturnType<typeof gradientNoiseScale>,
+): string {
+  return (
+    `Gradient noise scale from ${source} (McCandlish et al. 2018, App. A.1; |G|² and tr Σ smoothed separately, EMA ${smoothing}):\n` +
+    textTable(
+      ['step', '|G|²', 'tr Σ', 'B_simple'],
+      steps.map((s) => [String(s.step), f4(s.gradSq), f4(s.traceSigma), f4(s.bSimple)]),
+    ) +
+    '\n'
+  );
 }
 
 /** B_crit fitted to runs at several batch sizes, per target loss, and (with a loss) B_crit there. */
@@ -41,16 +62,44 @@ export function criticalBatchFromRunsReport(x: {
   const { source: file, result: r, replicates, at } = x;
   const lines = [
     `Critical batch from ${file} (steps to each target loss regressed on 1/B: S = S_min + E_min/B, B_crit = E_min/S_min; McCandlish et al. 2018):`,
-    textTable(['target loss', 'S_min', 'E_min', 'B_crit', replicates > 1 ? `95 % (${replicates} resamples)` : '95 %', 'batch sizes'], r.fits.map((f) => [f4(f.target), f4(f.sMin), f4(f.eMin), f4(f.bCrit), f.bCritInterval ? `[${f4(f.bCritInterval[0])}, ${f4(f.bCritInterval[1])}]` : f.points.length < 3 ? '– (2 points)' : '–', String(f.points.length)])),
+    textTable(
+      [
+        'target loss',
+        'S_min',
+        'E_min',
+        'B_crit',
+        replicates > 1 ? `95 % (${replicates} resamples)` : '95 %',
+        'batch sizes',
+      ],
+      r.fits.map((f) => [
+        f4(f.target),
+        f4(f.sMin),
+        f4(f.eMin),
+        f4(f.bCrit),
+        f.bCritInterval
+          ? `[${f4(f.bCritInterval[0])}, ${f4(f.bCritInterval[1])}]`
+          : f.points.length < 3
+            ? '– (2 points)'
+            : '–',
+        String(f.points.length),
+      ]),
+    ),
   ];
   if (r.law) {
-    const iv = (i: [number, number] | undefined, fmt: (v: number) => string) => (i ? ` [${fmt(i[0])}, ${fmt(i[1])}]` : '');
-    lines.push(`B_crit(L) = ${f4(r.law.bStar)}${iv(r.law.bStarInterval, f4)} / L^(1/${r.law.alphaB.toFixed(3)}${iv(r.law.alphaBInterval, (v) => v.toFixed(3))}) through the targets (fitted to ${file}${r.lawReplicates ? `; 95 % from ${r.lawReplicates.length} bootstrap refits` : ''})`);
+    const iv = (i: [number, number] | undefined, fmt: (v: number) => string) =>
+      i ? ` [${fmt(i[0])}, ${fmt(i[1])}]` : '';
+    lines.push(
+      `B_crit(L) = ${f4(r.law.bStar)}${iv(r.law.bStarInterval, f4)} / L^(1/${r.law.alphaB.toFixed(3)}${iv(r.law.alphaBInterval, (v) => v.toFixed(3))}) through the targets (fitted to ${file}${r.lawReplicates ? `; 95 % from ${r.lawReplicates.length} bootstrap refits` : ''})`,
+    );
   }
   const last = r.fits[r.fits.length - 1];
-  lines.push(`At the lowest target (${f4(last.target)}), training at B = B_crit takes 2·S_min = ${f4(2 * last.sMin)} steps and 2·E_min = ${f4(2 * last.eMin)} examples.`);
+  lines.push(
+    `At the lowest target (${f4(last.target)}), training at B = B_crit takes 2·S_min = ${f4(2 * last.sMin)} steps and 2·E_min = ${f4(2 * last.eMin)} examples.`,
+  );
   if (at) {
-    lines.push(`B_crit(L = ${x.loss}) = ${f4(at.bCrit)}${at.bCritInterval ? ` (95 % ${f4(at.bCritInterval[0])} – ${f4(at.bCritInterval[1])})` : ''} in the units of column "${x.batchColumn}"   [B_crit(L) = ${f4(at.law.bStar)} / L^(1/${at.law.alphaB.toFixed(3)}) fitted to ${file}]`);
+    lines.push(
+      `B_crit(L = ${x.loss}) = ${f4(at.bCrit)}${at.bCritInterval ? ` (95 % ${f4(at.bCritInterval[0])} – ${f4(at.bCritInterval[1])})` : ''} in the units of column "${x.batchColumn}"   [B_crit(L) = ${f4(at.law.bStar)} / L^(1/${at.law.alphaB.toFixed(3)}) fitted to ${file}]`,
+    );
     if (x.tradeoff) lines.push(tradeoffTable(x.tradeoff, `column "${x.batchColumn}" units`).trimEnd());
   }
   lines.push(...x.warnings.map((w) => `warning: ${w}`));
@@ -58,21 +107,54 @@ export function criticalBatchFromRunsReport(x: {
 }
 
 /** B_crit(L) from published (or given) constants. */
-export function criticalBatchAtLossReport(x: { loss: number; bCrit: number; bStar: number; alphaB: number; source: string; note: string; tradeoff: ReturnType<typeof batchTradeoff> }): string {
-  return `B_crit(L = ${x.loss}) = ${f4(x.bCrit)} tokens   [B* / L^(1/α_B), B* = ${formatNumber(x.bStar, 3)}, α_B = ${x.alphaB}; ${x.source}]\n  note: ${x.note}\n` + tradeoffTable(x.tradeoff, 'tokens');
+export function criticalBatchAtLossReport(x: {
+  loss: number;
+  bCrit: number;
+  bStar: number;
+  alphaB: number;
+  source: string;
+  note: string;
+  tradeoff: ReturnType<typeof batchTradeoff>;
+}): string {
+  return (
+    `B_crit(L = ${x.loss}) = ${f4(x.bCrit)} tokens   [B* / L^(1/α_B), B* = ${formatNumber(x.bStar, 3)}, α_B = ${x.alphaB}; ${x.source}]\n  note: ${x.note}\n` +
+    tradeoffTable(x.tradeoff, 'tokens')
+  );
 }
 
 /** Learning-rate and batch laws fitted to a sweep (DeepSeek LLM's method) and their prediction. */
-export function hparamSweepReport(x: { sweep: string; variable: 'C' | 'N'; at: number; fitted: ReturnType<typeof fitHparamLaws>; seqLen: number; source: string }, name: OptionNamer = libraryOption): string {
+export function hparamSweepReport(
+  x: {
+    sweep: string;
+    variable: 'C' | 'N';
+    at: number;
+    fitted: ReturnType<typeof fitHparamLaws>;
+    seqLen: number;
+    source: string;
+  },
+  name: OptionNamer = libraryOption,
+): string {
   const { fitted, variable } = x;
   const p = fitted.prediction!;
-  const boot = fitted.bootstrap ? `, 95 % bootstrap intervals from ${fitted.bootstrap.replicates} resamples of the runs within each group` : ` (no intervals: ${name('bootstrap')} 0)`;
+  const boot = fitted.bootstrap
+    ? `, 95 % bootstrap intervals from ${fitted.bootstrap.replicates} resamples of the runs within each group`
+    : ` (no intervals: ${name('bootstrap')} 0)`;
   const law = (name: string, l: typeof fitted.lr) =>
     `${name} = ${f4(l.coefficient)}·${variable}^${l.exponent.toFixed(4)}${l.interval ? `   (coefficient [${formatNumber(l.coefficientInterval![0], 3)}, ${formatNumber(l.coefficientInterval![1], 3)}], exponent [${l.interval[0].toFixed(3)}, ${l.interval[1].toFixed(3)}])` : ''}`;
   return (
     [
       `From the sweep ${x.sweep} (${fitted.budgets.length} ${variable === 'C' ? 'compute budgets' : 'model sizes'}; near-optimal = loss within ${(fitted.tolerance * 100).toFixed(2)} % of the best; DeepSeek LLM's method${boot}):`,
-      textTable([variable === 'C' ? 'budget C' : 'model size N', 'runs', 'near-optimal', 'best loss', 'η centre', 'B centre'], fitted.budgets.map((b) => [formatNumber(b.x, 3), String(b.runs), String(b.nearOptimal), f4(b.bestLoss), f4(b.learningRate), f4(b.batch)])),
+      textTable(
+        [variable === 'C' ? 'budget C' : 'model size N', 'runs', 'near-optimal', 'best loss', 'η centre', 'B centre'],
+        fitted.budgets.map((b) => [
+          formatNumber(b.x, 3),
+          String(b.runs),
+          String(b.nearOptimal),
+          f4(b.bestLoss),
+          f4(b.learningRate),
+          f4(b.batch),
+        ]),
+      ),
       law('η_opt', fitted.lr),
       law('B_opt', fitted.batch),
       `At ${variable} = ${formatNumber(x.at, 3)}: learning rate ${ci(p.learningRate, p.learningRateInterval)}; batch ${ci(p.batch, p.batchInterval)} (${f4(p.batch / x.seqLen)} sequences of ${x.seqLen})   [${x.source}]`,
@@ -82,7 +164,17 @@ export function hparamSweepReport(x: { sweep: string; variable: 'C' | 'N'; at: n
 }
 
 /** Kaplan et al.'s critical batch as the batch for a run to a loss (a batch law with no learning rate). */
-export function criticalBatchPresetHparamsReport(x: { loss: number; bCrit: number; seqLen: number; preset: CriticalBatchPreset; source: string; tradeoff: ReturnType<typeof batchTradeoff> }, name: OptionNamer = libraryOption): string {
+export function criticalBatchPresetHparamsReport(
+  x: {
+    loss: number;
+    bCrit: number;
+    seqLen: number;
+    preset: CriticalBatchPreset;
+    source: string;
+    tradeoff: ReturnType<typeof batchTradeoff>;
+  },
+  name: OptionNamer = libraryOption,
+): string {
   return (
     `At L = ${x.loss}: critical batch B_crit = ${f4(x.bCrit)} tokens (${f4(x.bCrit / x.seqLen)} sequences of ${x.seqLen})   [B* / L^(1/α_B), B* = ${formatNumber(x.preset.bStar, 3)}, α_B = ${x.preset.alphaB}; ${x.source}]\n` +
     `  no learning rate: this preset is a batch-size law only (${name('preset')} deepseek-2024 or porian-2024 give one)\n  note: ${x.preset.note}\n` +
@@ -104,7 +196,16 @@ export function mupTableReport(t: ReturnType<typeof mupTable>): string {
     `muP for width ${t.width} from base width ${t.baseWidth} (m = ${formatNumber(t.m, 4)}, ${t.optimizer}); ${t.citation}\n` +
     textTable(
       ['group', 'muP init std', 'muP LR', 'muP multiplier', 'SP init std', 'SP LR', 'SP multiplier', 'rule'],
-      t.groups.map((g) => [g.group, v(g.mup.initStd), v(g.mup.learningRate), v(g.mup.multiplier), v(g.sp.initStd), v(g.sp.learningRate), v(g.sp.multiplier), g.mup.note]),
+      t.groups.map((g) => [
+        g.group,
+        v(g.mup.initStd),
+        v(g.mup.learningRate),
+        v(g.mup.multiplier),
+        v(g.sp.initStd),
+        v(g.sp.learningRate),
+        v(g.sp.multiplier),
+        g.mup.note,
+      ]),
     ) +
     `\nattention scale: muP 1/d_head = ${formatNumber(t.attention.mupScale, 4)}, SP 1/√d_head = ${formatNumber(t.attention.spScale, 4)} (d_head ${t.attention.headDim})\n`
   );
@@ -112,7 +213,10 @@ export function mupTableReport(t: ReturnType<typeof mupTable>): string {
 
 export function learningRateTransferReport(r: ReturnType<typeof learningRateTransfer>): string {
   return (
-    textTable(['width', 'optimal η', 'loss there', 'runs'], r.widths.map((w) => [String(w.width), f4(w.learningRate), f4(w.loss), String(w.runs)])) +
+    textTable(
+      ['width', 'optimal η', 'loss there', 'runs'],
+      r.widths.map((w) => [String(w.width), f4(w.learningRate), f4(w.loss), String(w.runs)]),
+    ) +
     `\nslope of ln η* against ln width: ${r.slope.toFixed(3)}${r.interval ? ` (95 % [${r.interval[0].toFixed(3)}, ${r.interval[1].toFixed(3)}])` : ''}\n${r.verdict}\n` +
     r.warnings.map((w) => `warning: ${w}\n`).join('')
   );
@@ -121,7 +225,10 @@ export function learningRateTransferReport(r: ReturnType<typeof learningRateTran
 export function coordinateCheckReport(r: ReturnType<typeof coordinateCheck>): string {
   const grows = r.layers.filter((l) => l.grows);
   return (
-    textTable(['layer', 'slope', 'grows with width'], r.layers.map((l) => [l.layer, l.slope.toFixed(3), l.grows ? 'YES' : 'no'])) +
+    textTable(
+      ['layer', 'slope', 'grows with width'],
+      r.layers.map((l) => [l.layer, l.slope.toFixed(3), l.grows ? 'YES' : 'no']),
+    ) +
     `\n${grows.length ? `${grows.length} layer${grows.length === 1 ? '' : 's'} grow with width: ${grows.map((l) => l.layer).join(', ')}` : 'no layer grows with width: the parametrisation looks right'}\n`
   );
 }

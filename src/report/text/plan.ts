@@ -16,20 +16,30 @@ export function describeShape(c: ShapeCandidate): string {
   return `${s.nLayer} layers × d_model ${s.dModel}, ${s.nHeads} heads of ${s.headDim}${kv}, d_ff ${s.dFf} (${s.mlp}), vocab ${s.vocab} → ${formatNumber(c.parameters.total, 4)} parameters (${formatNumber(c.parameters.nonEmbedding, 4)} non-embedding), d_model/n_layer ${c.aspectRatio.toFixed(0)}`;
 }
 
-const ci = (v: number, interval?: [number, number], digits = 4) => `${formatNumber(v, digits)}${interval ? `   [${formatNumber(interval[0], 3)}, ${formatNumber(interval[1], 3)}]` : ''}`;
+const ci = (v: number, interval?: [number, number], digits = 4) =>
+  `${formatNumber(v, digits)}${interval ? `   [${formatNumber(interval[0], 3)}, ${formatNumber(interval[1], 3)}]` : ''}`;
 
 export function planReport(plan: Plan, name: OptionNamer = libraryOption): string {
   const lines: string[] = [];
   const hw = plan.hardware;
   lines.push(
     `Plan for ${formatNumber(plan.compute, 4)} training FLOPs${
-      hw ? `: ${hw.gpus} × ${hw.accelerator.name} for ${hw.days} days at MFU ${hw.mfu} (${formatNumber(hw.gpuHours, 4)} GPU-hours${hw.cost !== undefined ? `, cost ${formatNumber(hw.cost, 4)} at ${hw.pricePerGpuHour} per GPU-hour` : ''})` : ''
+      hw
+        ? `: ${hw.gpus} × ${hw.accelerator.name} for ${hw.days} days at MFU ${hw.mfu} (${formatNumber(hw.gpuHours, 4)} GPU-hours${hw.cost !== undefined ? `, cost ${formatNumber(hw.cost, 4)} at ${hw.pricePerGpuHour} per GPU-hour` : ''})`
+        : ''
     }`,
   );
   lines.push(`Law: ${plan.law.formula}; ${plan.law.provenance}`);
-  lines.push(`     ${Object.entries(plan.law.params).map(([k, v]) => `${k} = ${formatNumber(v)}`).join(', ')}`, '');
+  lines.push(
+    `     ${Object.entries(plan.law.params)
+      .map(([k, v]) => `${k} = ${formatNumber(v)}`)
+      .join(', ')}`,
+    '',
+  );
   const r = plan.recommendation;
-  const interval = r.replicates ? `, ${Math.round(r.level * 100)} % intervals from ${r.replicates} bootstrap replicates` : ` (no intervals: the law has no bootstrap replicates; use ${name('fit')} with a fit made with ${name('bootstrap')})`;
+  const interval = r.replicates
+    ? `, ${Math.round(r.level * 100)} % intervals from ${r.replicates} bootstrap replicates`
+    : ` (no intervals: the law has no bootstrap replicates; use ${name('fit')} with a fit made with ${name('bootstrap')})`;
   lines.push(`Recommended: the compute-optimal model${interval}`);
   lines.push(`  parameters N       ${ci(r.N, r.intervals.N)}`);
   lines.push(`  tokens D           ${ci(r.D, r.intervals.D)}`);
@@ -37,21 +47,29 @@ export function planReport(plan: Plan, name: OptionNamer = libraryOption): strin
   lines.push(`  predicted loss     ${ci(r.loss, r.intervals.loss)}`);
   if (r.shape) lines.push(`  shape              ${describeShape(r.shape)}`);
   if (r.flopsPerToken) {
-    lines.push(`  FLOPs per token    6N ${formatNumber(r.flopsPerToken.sixN, 4)}; Kaplan (non-embedding + attention) ${formatNumber(r.flopsPerToken.kaplan, 4)}; Chinchilla App. F ${formatNumber(r.flopsPerToken.chinchilla, 4)}`);
+    lines.push(
+      `  FLOPs per token    6N ${formatNumber(r.flopsPerToken.sixN, 4)}; Kaplan (non-embedding + attention) ${formatNumber(r.flopsPerToken.kaplan, 4)}; Chinchilla App. F ${formatNumber(r.flopsPerToken.chinchilla, 4)}`,
+    );
   }
   if (r.days !== undefined) lines.push(`  wall-clock         ${r.days.toFixed(1)} days`);
   if (r.hyperparameters) {
     const h = r.hyperparameters;
     const iv = (x?: [number, number]) => (x ? ` [95 % ${formatNumber(x[0], 3)}, ${formatNumber(x[1], 3)}]` : '');
-    lines.push(`  learning rate      ${formatNumber(h.learningRate, 3)}${iv(h.learningRateInterval)}; batch ${formatNumber(h.batchTokens, 3)}${iv(h.batchInterval)} tokens   [${h.source}]`);
+    lines.push(
+      `  learning rate      ${formatNumber(h.learningRate, 3)}${iv(h.learningRateInterval)}; batch ${formatNumber(h.batchTokens, 3)}${iv(h.batchInterval)} tokens   [${h.source}]`,
+    );
   }
   if (r.criticalBatch) {
     const b = r.criticalBatch;
-    lines.push(`  critical batch     B_crit(L = ${formatNumber(b.loss, 4)}) = ${formatNumber(b.bCrit, 3)} tokens at the predicted loss   [B*/L^(1/α_B), B* = ${formatNumber(b.bStar, 3)}, α_B = ${b.alphaB}; ${b.source}]`);
+    lines.push(
+      `  critical batch     B_crit(L = ${formatNumber(b.loss, 4)}) = ${formatNumber(b.bCrit, 3)} tokens at the predicted loss   [B*/L^(1/α_B), B* = ${formatNumber(b.bStar, 3)}, α_B = ${b.alphaB}; ${b.source}]`,
+    );
     const t = b.atRecommendedBatch;
     lines.push(
       `  batch trade-off    at B = B_crit: 2·S_min steps and 2·E_min tokens (McCandlish et al. 2018)` +
-        (t ? `; at the recommended batch (${formatNumber(t.ratio, 3)}·B_crit): ${formatNumber(t.stepsFactor, 3)}·S_min steps (${formatNumber(t.steps, 3)} of S_min ${formatNumber(t.minSteps, 3)}) and ${formatNumber(t.tokensFactor, 3)}·E_min tokens (E_min ${formatNumber(t.minTokens, 3)})` : ''),
+        (t
+          ? `; at the recommended batch (${formatNumber(t.ratio, 3)}·B_crit): ${formatNumber(t.stepsFactor, 3)}·S_min steps (${formatNumber(t.steps, 3)} of S_min ${formatNumber(t.minSteps, 3)}) and ${formatNumber(t.tokensFactor, 3)}·E_min tokens (E_min ${formatNumber(t.minTokens, 3)})`
+          : ''),
     );
     if (b.note) lines.push(`                     note: ${b.note}`);
   }
@@ -60,24 +78,57 @@ export function planReport(plan: Plan, name: OptionNamer = libraryOption): strin
     textTable(
       ['allocation', 'N', 'D', 'D/N', 'loss'],
       [
-        ['compute-optimal (recommended)', formatNumber(r.N, 4), formatNumber(r.D, 4), formatNumber(r.tokensPerParameter, 3), formatNumber(r.loss, 5)],
-        ...plan.alternatives.map((a) => [a.rule, formatNumber(a.N, 4), formatNumber(a.D, 4), formatNumber(a.tokensPerParameter, 3), formatNumber(a.loss!, 5)]),
+        [
+          'compute-optimal (recommended)',
+          formatNumber(r.N, 4),
+          formatNumber(r.D, 4),
+          formatNumber(r.tokensPerParameter, 3),
+          formatNumber(r.loss, 5),
+        ],
+        ...plan.alternatives.map((a) => [
+          a.rule,
+          formatNumber(a.N, 4),
+          formatNumber(a.D, 4),
+          formatNumber(a.tokensPerParameter, 3),
+          formatNumber(a.loss!, 5),
+        ]),
       ],
     ),
   );
   const inf = plan.inference;
   if (inf) {
-    lines.push('', `Inference-aware (Sardana et al. 2024), ${formatNumber(inf.inferenceTokens, 4)} inference tokens, target loss ${formatNumber(inf.targetLoss, 5)} (${inf.targetFrom}):`);
+    lines.push(
+      '',
+      `Inference-aware (Sardana et al. 2024), ${formatNumber(inf.inferenceTokens, 4)} inference tokens, target loss ${formatNumber(inf.targetLoss, 5)} (${inf.targetFrom}):`,
+    );
     lines.push(
       textTable(
         ['model', 'N', 'D', 'D/N', 'training FLOPs', 'inference FLOPs', 'total FLOPs'],
         [
-          ['lifetime-optimal', formatNumber(inf.optimal.N, 4), formatNumber(inf.optimal.D, 4), formatNumber(inf.optimal.tokensPerParameter, 4), formatNumber(inf.optimal.trainingFlops, 4), formatNumber(inf.optimal.inferenceFlops, 4), formatNumber(inf.optimal.totalFlops, 4)],
-          ['compute-optimal, same loss', formatNumber(inf.computeOptimal.N, 4), formatNumber(inf.computeOptimal.D, 4), formatNumber(inf.computeOptimal.tokensPerParameter, 4), formatNumber(inf.computeOptimal.trainingFlops, 4), formatNumber(inf.computeOptimal.inferenceFlops, 4), formatNumber(inf.computeOptimal.totalFlops, 4)],
+          [
+            'lifetime-optimal',
+            formatNumber(inf.optimal.N, 4),
+            formatNumber(inf.optimal.D, 4),
+            formatNumber(inf.optimal.tokensPerParameter, 4),
+            formatNumber(inf.optimal.trainingFlops, 4),
+            formatNumber(inf.optimal.inferenceFlops, 4),
+            formatNumber(inf.optimal.totalFlops, 4),
+          ],
+          [
+            'compute-optimal, same loss',
+            formatNumber(inf.computeOptimal.N, 4),
+            formatNumber(inf.computeOptimal.D, 4),
+            formatNumber(inf.computeOptimal.tokensPerParameter, 4),
+            formatNumber(inf.computeOptimal.trainingFlops, 4),
+            formatNumber(inf.computeOptimal.inferenceFlops, 4),
+            formatNumber(inf.computeOptimal.totalFlops, 4),
+          ],
         ],
       ),
     );
-    lines.push(`  over-trained: ${formatNumber(inf.sizeRatio, 3)}× the parameters on ${formatNumber(inf.dataRatio, 3)}× the data; lifetime FLOPs ${inf.flopsSaved >= 0 ? 'saved' : 'added'}: ${(Math.abs(inf.flopsSaved) * 100).toFixed(1)} %`);
+    lines.push(
+      `  over-trained: ${formatNumber(inf.sizeRatio, 3)}× the parameters on ${formatNumber(inf.dataRatio, 3)}× the data; lifetime FLOPs ${inf.flopsSaved >= 0 ? 'saved' : 'added'}: ${(Math.abs(inf.flopsSaved) * 100).toFixed(1)} %`,
+    );
     if (inf.shape) lines.push(`  shape: ${describeShape(inf.shape)}`);
     if (inf.days !== undefined) lines.push(`  wall-clock: ${inf.days.toFixed(1)} days of training`);
   }
@@ -88,10 +139,21 @@ export function planReport(plan: Plan, name: OptionNamer = libraryOption): strin
 
 export function landmarksReport(rows: FrontierPlacement[]): string {
   return (
-    'Published models against this frontier (the Chinchilla paper\'s first figure):\n' +
+    "Published models against this frontier (the Chinchilla paper's first figure):\n" +
     textTable(
       ['model', 'source', 'N', 'D', 'C = 6ND', 'N_opt(C)', 'N/N_opt', 'D/N (optimal)', 'verdict', 'status'],
-      rows.map((r) => [r.name, r.cite, formatNumber(r.N, 3), formatNumber(r.D, 3), formatNumber(r.C, 3), formatNumber(r.optimalN, 3), r.sizeRatio.toFixed(2), `${r.tokensPerParameter.toFixed(1)} (${r.optimalTokensPerParameter.toFixed(1)})`, r.verdict.split(':')[0], r.status]),
+      rows.map((r) => [
+        r.name,
+        r.cite,
+        formatNumber(r.N, 3),
+        formatNumber(r.D, 3),
+        formatNumber(r.C, 3),
+        formatNumber(r.optimalN, 3),
+        r.sizeRatio.toFixed(2),
+        `${r.tokensPerParameter.toFixed(1)} (${r.optimalTokensPerParameter.toFixed(1)})`,
+        r.verdict.split(':')[0],
+        r.status,
+      ]),
     )
   );
 }

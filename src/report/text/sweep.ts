@@ -8,14 +8,24 @@ import type { FlopsSweepDesign, SweepDesign } from '../../experiments/design.js'
 
 export function sweepTable(d: SweepDesign): string {
   const rows: string[][] = [];
-  if (d.probe.length) rows.push(['lr probe', formatNumber(d.probe[0].C, 3), String(d.probe.length), formatNumber(d.probe[0].N, 3), `${formatNumber(d.probe[0].config.learning_rate, 2)}–${formatNumber(d.probe[d.probe.length - 1].config.learning_rate, 2)}`, (d.seconds.probe / 3600).toFixed(2)]);
+  if (d.probe.length)
+    rows.push([
+      'lr probe',
+      formatNumber(d.probe[0].C, 3),
+      String(d.probe.length),
+      formatNumber(d.probe[0].N, 3),
+      `${formatNumber(d.probe[0].config.learning_rate, 2)}–${formatNumber(d.probe[d.probe.length - 1].config.learning_rate, 2)}`,
+      (d.seconds.probe / 3600).toFixed(2),
+    ]);
   for (const C of d.budgets) {
     const rs = d.isoflop.filter((r) => r.C === C);
     rows.push([
       'isoflop',
       formatNumber(C, 3),
       String(rs.length),
-      rs.length ? `${formatNumber(Math.min(...rs.map((r) => r.N)), 2)}–${formatNumber(Math.max(...rs.map((r) => r.N)), 2)}` : '–',
+      rs.length
+        ? `${formatNumber(Math.min(...rs.map((r) => r.N)), 2)}–${formatNumber(Math.max(...rs.map((r) => r.N)), 2)}`
+        : '–',
       rs.length ? formatNumber(rs[0].config.learning_rate, 3) : '–',
       (rs.reduce((s, r) => s + r.seconds, 0) / 3600).toFixed(2),
     ]);
@@ -24,7 +34,10 @@ export function sweepTable(d: SweepDesign): string {
 }
 
 /** `sweep plan`'s report: budgets in hours, or in FLOPs (with the hours they take on the hardware). */
-export function sweepPlanReport(d: SweepDesign, budget: { targetHours: number; experimentHours: number } | { targetFlops: number; experimentFlops: number }): string {
+export function sweepPlanReport(
+  d: SweepDesign,
+  budget: { targetHours: number; experimentHours: number } | { targetFlops: number; experimentFlops: number },
+): string {
   const runs = d.probe.length + d.isoflop.length;
   const head =
     'targetFlops' in budget

@@ -16,7 +16,10 @@ interface Props {
   source: string;
 }
 
-const choices = [{ id: 'auto', title: 'the default ensemble (huber, tied-huber, gadre)' }, ...procedures.map((p) => ({ id: p.id, title: p.title }))];
+const choices = [
+  { id: 'auto', title: 'the default ensemble (huber, tied-huber, gadre)' },
+  ...procedures.map((p) => ({ id: p.id, title: p.title })),
+];
 const foldChoices = [2, 3, 4, 5, 6];
 const replicateChoices = [0, 20, 50, 100];
 
@@ -37,13 +40,20 @@ export function BacktestPanel({ state, settings, onChange, withFit, onWithFit, s
   };
   const b = state.outcome?.backtest;
   const stale = state.settings && !sameSettings(state.settings, settings);
-  const exportJson = () => b && downloadText(`${JSON.stringify(b, null, 2)}\n`, `${fileStem(source)}-backtest.json`, 'application/json');
+  const exportJson = () =>
+    b && downloadText(`${JSON.stringify(b, null, 2)}\n`, `${fileStem(source)}-backtest.json`, 'application/json');
 
   return (
     <section className="panel" aria-labelledby="backtest-heading" data-testid="backtest" aria-busy={state.running}>
       <div className="panel-title">
         <h2 id="backtest-heading">Back-test: how well each procedure extrapolated on these runs</h2>
-        <button type="button" className="primary inline" data-testid="backtest-run" disabled={state.running || settings.procedures.length === 0} onClick={state.run}>
+        <button
+          type="button"
+          className="primary inline"
+          data-testid="backtest-run"
+          disabled={state.running || settings.procedures.length === 0}
+          onClick={state.run}
+        >
           {state.running ? 'Running…' : b ? 'Run again' : 'Run the back-test'}
         </button>
         <button type="button" data-testid="export-backtest" disabled={!b} onClick={exportJson}>
@@ -51,20 +61,31 @@ export function BacktestPanel({ state, settings, onChange, withFit, onWithFit, s
         </button>
       </div>
       <p className="muted">
-        At each cutoff in compute, each procedure is fitted to the runs at or below it and predicts every run above it (at the run&apos;s final checkpoint), with prediction intervals from a
-        bootstrap over whole runs, a run&apos;s scatter and the extrapolation term. It runs in a worker of its own: fits go on while it works.
+        At each cutoff in compute, each procedure is fitted to the runs at or below it and predicts every run above it
+        (at the run&apos;s final checkpoint), with prediction intervals from a bootstrap over whole runs, a run&apos;s
+        scatter and the extrapolation term. It runs in a worker of its own: fits go on while it works.
       </p>
       <div className="backtest-form">
         <fieldset className="procedures">
           <legend>Procedures to compare</legend>
           {choices.map((c) => (
             <label key={c.id} title={c.title}>
-              <input type="checkbox" data-testid={`backtest-procedure-${c.id}`} checked={settings.procedures.includes(c.id)} onChange={(e) => toggle(c.id, e.target.checked)} /> {c.id}
+              <input
+                type="checkbox"
+                data-testid={`backtest-procedure-${c.id}`}
+                checked={settings.procedures.includes(c.id)}
+                onChange={(e) => toggle(c.id, e.target.checked)}
+              />{' '}
+              {c.id}
             </label>
           ))}
         </fieldset>
         <Field label="Cutoffs in C">
-          <select data-testid="backtest-folds" value={settings.folds} onChange={(e) => onChange({ ...settings, folds: Number(e.target.value) })}>
+          <select
+            data-testid="backtest-folds"
+            value={settings.folds}
+            onChange={(e) => onChange({ ...settings, folds: Number(e.target.value) })}
+          >
             {foldChoices.map((n) => (
               <option key={n} value={n}>
                 {n}
@@ -73,7 +94,11 @@ export function BacktestPanel({ state, settings, onChange, withFit, onWithFit, s
           </select>
         </Field>
         <Field label="Bootstrap per fit" hint="For the intervals whose coverage is counted; none: errors only.">
-          <select data-testid="backtest-replicates" value={settings.replicates} onChange={(e) => onChange({ ...settings, replicates: Number(e.target.value) })}>
+          <select
+            data-testid="backtest-replicates"
+            value={settings.replicates}
+            onChange={(e) => onChange({ ...settings, replicates: Number(e.target.value) })}
+          >
             {replicateChoices.map((n) => (
               <option key={n} value={n}>
                 {n === 0 ? 'none' : n}
@@ -82,17 +107,29 @@ export function BacktestPanel({ state, settings, onChange, withFit, onWithFit, s
           </select>
         </Field>
         <label className="check">
-          <input type="checkbox" data-testid="backtest-with-fit" checked={withFit} onChange={(e) => onWithFit(e.target.checked)} /> run with every fit (new data or settings)
+          <input
+            type="checkbox"
+            data-testid="backtest-with-fit"
+            checked={withFit}
+            onChange={(e) => onWithFit(e.target.checked)}
+          />{' '}
+          run with every fit (new data or settings)
         </label>
       </div>
       {state.running && (
         <div data-testid="backtest-running">
           <p className="muted">
-            Back-testing{state.progress ? `: ${state.progress.done} of ${state.progress.total} fits (a procedure at a cutoff) done` : '…'}
+            Back-testing
+            {state.progress
+              ? `: ${state.progress.done} of ${state.progress.total} fits (a procedure at a cutoff) done`
+              : '…'}
           </p>
           {state.progress && state.progress.total > 0 && (
             <div className="progress">
-              <div className="progress-done" style={{ width: `${(100 * state.progress.done) / state.progress.total}%` }} />
+              <div
+                className="progress-done"
+                style={{ width: `${(100 * state.progress.done) / state.progress.total}%` }}
+              />
             </div>
           )}
         </div>
@@ -104,10 +141,22 @@ export function BacktestPanel({ state, settings, onChange, withFit, onWithFit, s
       )}
       {b && state.outcome && (
         <div data-testid="backtest-result">
-          {stale && <p className="muted" data-testid="backtest-stale">Computed with other settings ({state.settings!.procedures.join(', ')}; {state.settings!.folds} cutoffs; {state.settings!.replicates || 'no'} replicates): run it again to see the ones chosen.</p>}
+          {stale && (
+            <p className="muted" data-testid="backtest-stale">
+              Computed with other settings ({state.settings!.procedures.join(', ')}; {state.settings!.folds} cutoffs;{' '}
+              {state.settings!.replicates || 'no'} replicates): run it again to see the ones chosen.
+            </p>
+          )}
           <p>
-            Cutoffs: {b.cutoffs.map((c) => `C ≤ ${formatNumber(c.cutoff, 3)} (${c.fitRuns} fitted, ${c.heldOut} predicted)`).join('; ')}. Errors are (L̂ − L)/L; a positive bias over-predicts the loss.
-            {b.replicates ? ` Intervals: ${b.replicates} bootstrap replicates per fit.` : ' No intervals (no bootstrap).'} <span className="muted">Took {(state.outcome.timings.backtestMs / 1000).toFixed(1)} s.</span>
+            Cutoffs:{' '}
+            {b.cutoffs
+              .map((c) => `C ≤ ${formatNumber(c.cutoff, 3)} (${c.fitRuns} fitted, ${c.heldOut} predicted)`)
+              .join('; ')}
+            . Errors are (L̂ − L)/L; a positive bias over-predicts the loss.
+            {b.replicates
+              ? ` Intervals: ${b.replicates} bootstrap replicates per fit.`
+              : ' No intervals (no bootstrap).'}{' '}
+            <span className="muted">Took {(state.outcome.timings.backtestMs / 1000).toFixed(1)} s.</span>
           </p>
           <table className="compact" data-testid="backtest-summary">
             <thead>
@@ -172,7 +221,9 @@ export function BacktestPanel({ state, settings, onChange, withFit, onWithFit, s
                   </th>
                   {b.procedures.map((p) => (
                     <td key={p} className="num">
-                      {bin.byProcedure[p] ? `${pct(bin.byProcedure[p].meanAbsRelativeError)} (${bin.byProcedure[p].predictions})` : '–'}
+                      {bin.byProcedure[p]
+                        ? `${pct(bin.byProcedure[p].meanAbsRelativeError)} (${bin.byProcedure[p].predictions})`
+                        : '–'}
                     </td>
                   ))}
                 </tr>
@@ -186,7 +237,12 @@ export function BacktestPanel({ state, settings, onChange, withFit, onWithFit, s
               ))}
             </ul>
           )}
-          <VegaFigure kind="backtest" caption="Back-test: error of each held-out run against how far beyond the fitted runs it lies" spec={state.outcome.figure} filename={`${fileStem(source)}-backtest`} />
+          <VegaFigure
+            kind="backtest"
+            caption="Back-test: error of each held-out run against how far beyond the fitted runs it lies"
+            spec={state.outcome.figure}
+            filename={`${fileStem(source)}-backtest`}
+          />
         </div>
       )}
     </section>

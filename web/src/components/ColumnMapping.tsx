@@ -37,13 +37,18 @@ export function ColumnMapping({ pending, onOpen, onDismiss }: Props) {
         Map the columns of {pending.name}
       </h2>
       <p>
-        {pending.reason}. Say which column holds each field (N and D, or C with one of them, and the loss); leave the others empty.
+        {pending.reason}. Say which column holds each field (N and D, or C with one of them, and the loss); leave the
+        others empty.
       </p>
       <form onSubmit={submit} className="column-form">
         {mappedFields.map(({ field, label }) => (
           <label key={field} className="field">
             <span className="field-label">{label}</span>
-            <select data-testid={`column-map-${field}`} value={mapping[field] ?? ''} onChange={(e) => setMapping({ ...mapping, [field]: e.target.value })}>
+            <select
+              data-testid={`column-map-${field}`}
+              value={mapping[field] ?? ''}
+              onChange={(e) => setMapping({ ...mapping, [field]: e.target.value })}
+            >
               <option value="">(none)</option>
               {pending.header.map((h) => (
                 <option key={h} value={h}>

@@ -3,14 +3,25 @@ import { Field } from './Field.js';
 import { curvePrediction, readCurveFit, type CurveFitFileJson, type ScheduleForm } from '../lib/curvePrediction.js';
 import bundled from '../../../examples/studies/moby-curves/fit-multi-power.json';
 
-const initial: ScheduleForm = { kind: 'cosine', steps: 2000, peakLr: 5.7e-3, warmupSteps: 50, decayFrac: 0.2, decayShape: 'linear', minLrFrac: 0.1 };
+const initial: ScheduleForm = {
+  kind: 'cosine',
+  steps: 2000,
+  peakLr: 5.7e-3,
+  warmupSteps: 50,
+  decayFrac: 0.2,
+  decayShape: 'linear',
+  minLrFrac: 0.1,
+};
 
 /**
  * A whole training curve predicted for a chosen learning-rate schedule, from a curve-law fit
  * (`scalelab curve-law fit --out`; the moby-curves study's multi-power fit to start with).
  */
 export function CurveLawPanel() {
-  const [file, setFile] = useState<{ name: string; fit: CurveFitFileJson }>({ name: 'moby-curves (multi-power)', fit: bundled as unknown as CurveFitFileJson });
+  const [file, setFile] = useState<{ name: string; fit: CurveFitFileJson }>({
+    name: 'moby-curves (multi-power)',
+    fit: bundled as unknown as CurveFitFileJson,
+  });
   const [which, setWhich] = useState(0);
   const [form, setForm] = useState<ScheduleForm>(initial);
   const [error, setError] = useState<string>();
@@ -21,12 +32,14 @@ export function CurveLawPanel() {
       return { error: (e as Error).message };
     }
   }, [file, which, form]);
-  const num = (k: keyof ScheduleForm) => (e: React.ChangeEvent<HTMLInputElement>) => setForm({ ...form, [k]: Number(e.target.value) });
+  const num = (k: keyof ScheduleForm) => (e: React.ChangeEvent<HTMLInputElement>) =>
+    setForm({ ...form, [k]: Number(e.target.value) });
   return (
     <section className="panel" data-testid="curve-law-panel" aria-labelledby="curve-law-heading">
       <h2 id="curve-law-heading">Training curve under a schedule</h2>
       <p className="muted">
-        From {file.name}: the loss curve a curve law (Tissue et al. 2024, Luo et al. 2025) predicts for the schedule below, with its 95 % interval.
+        From {file.name}: the loss curve a curve law (Tissue et al. 2024, Luo et al. 2025) predicts for the schedule
+        below, with its 95 % interval.
       </p>
       <div className="form-grid">
         <Field label="curve-law fit (JSON)">
@@ -49,23 +62,54 @@ export function CurveLawPanel() {
         <Field label="model size">
           <select value={which} onChange={(e) => setWhich(Number(e.target.value))}>
             {file.fit.fits.map((g, i) => (
-              <option key={i} value={i}>{g.N ? `N = ${g.N}` : 'fit'}</option>
+              <option key={i} value={i}>
+                {g.N ? `N = ${g.N}` : 'fit'}
+              </option>
             ))}
           </select>
         </Field>
         <Field label="schedule">
-          <select data-testid="curve-schedule" value={form.kind} onChange={(e) => setForm({ ...form, kind: e.target.value as ScheduleForm['kind'] })}>
-            {['constant', 'cosine', 'linear', 'wsd'].map((k) => <option key={k}>{k}</option>)}
+          <select
+            data-testid="curve-schedule"
+            value={form.kind}
+            onChange={(e) => setForm({ ...form, kind: e.target.value as ScheduleForm['kind'] })}
+          >
+            {['constant', 'cosine', 'linear', 'wsd'].map((k) => (
+              <option key={k}>{k}</option>
+            ))}
           </select>
         </Field>
-        <Field label="steps"><input data-testid="curve-steps" type="number" min={2} value={form.steps} onChange={num('steps')} /></Field>
-        <Field label="peak learning rate"><input type="number" step="any" value={form.peakLr} onChange={num('peakLr')} /></Field>
-        <Field label="warmup steps"><input type="number" min={0} value={form.warmupSteps} onChange={num('warmupSteps')} /></Field>
-        {form.kind === 'wsd' && <Field label="decay fraction"><input data-testid="curve-decay-frac" type="number" step="0.05" min={0.01} max={0.99} value={form.decayFrac} onChange={num('decayFrac')} /></Field>}
+        <Field label="steps">
+          <input data-testid="curve-steps" type="number" min={2} value={form.steps} onChange={num('steps')} />
+        </Field>
+        <Field label="peak learning rate">
+          <input type="number" step="any" value={form.peakLr} onChange={num('peakLr')} />
+        </Field>
+        <Field label="warmup steps">
+          <input type="number" min={0} value={form.warmupSteps} onChange={num('warmupSteps')} />
+        </Field>
+        {form.kind === 'wsd' && (
+          <Field label="decay fraction">
+            <input
+              data-testid="curve-decay-frac"
+              type="number"
+              step="0.05"
+              min={0.01}
+              max={0.99}
+              value={form.decayFrac}
+              onChange={num('decayFrac')}
+            />
+          </Field>
+        )}
         {form.kind === 'wsd' && (
           <Field label="decay shape">
-            <select value={form.decayShape} onChange={(e) => setForm({ ...form, decayShape: e.target.value as ScheduleForm['decayShape'] })}>
-              {['linear', 'cosine', 'sqrt'].map((k) => <option key={k}>{k}</option>)}
+            <select
+              value={form.decayShape}
+              onChange={(e) => setForm({ ...form, decayShape: e.target.value as ScheduleForm['decayShape'] })}
+            >
+              {['linear', 'cosine', 'sqrt'].map((k) => (
+                <option key={k}>{k}</option>
+              ))}
             </select>
           </Field>
         )}
@@ -76,7 +120,9 @@ export function CurveLawPanel() {
         <>
           <p data-testid="curve-final">
             Predicted final loss {result.ok.final.toFixed(4)}
-            {result.ok.interval ? ` (95 % interval ${result.ok.interval[0].toFixed(4)}–${result.ok.interval[1].toFixed(4)})` : ''}
+            {result.ok.interval
+              ? ` (95 % interval ${result.ok.interval[0].toFixed(4)}–${result.ok.interval[1].toFixed(4)})`
+              : ''}
           </p>
           <div className="curve-figure" dangerouslySetInnerHTML={{ __html: result.ok.svg }} />
         </>

@@ -28,7 +28,12 @@ export function DownstreamPanel() {
       for (const file of Array.from(files ?? [])) {
         const text = await file.text();
         // A wide CSV without a run column is one run, named after its file (as the CLI does).
-        read.push(parseTaskMetrics(text, { source: file.name, ...(file.name.toLowerCase().endsWith('.json') ? {} : { run: file.name.replace(/\.[^.]+$/, '') }) }));
+        read.push(
+          parseTaskMetrics(text, {
+            source: file.name,
+            ...(file.name.toLowerCase().endsWith('.json') ? {} : { run: file.name.replace(/\.[^.]+$/, '') }),
+          }),
+        );
       }
       setSets(read);
     } catch (e) {
@@ -46,7 +51,16 @@ export function DownstreamPanel() {
         const records = sets.flatMap((s) => s.records);
         const target = Number(N) > 0 && Number(D) > 0 ? [{ label: 'target', N: Number(N), D: Number(D) }] : [];
         const c = chance.trim() === '' ? undefined : Number(chance);
-        setTasks(analyseLadder({ source: sets.map((s) => s.source).join(', '), sets, records, roles: new Map(), tasks: [] }, { targets: target, replicates: target.length ? 50 : 0, ...(c !== undefined && c >= 0 && c < 1 ? { chance: c } : {}) }));
+        setTasks(
+          analyseLadder(
+            { source: sets.map((s) => s.source).join(', '), sets, records, roles: new Map(), tasks: [] },
+            {
+              targets: target,
+              replicates: target.length ? 50 : 0,
+              ...(c !== undefined && c >= 0 && c < 1 ? { chance: c } : {}),
+            },
+          ),
+        );
       } catch (e) {
         setError(toErrorInfo(e));
       } finally {
@@ -58,15 +72,29 @@ export function DownstreamPanel() {
   return (
     <section className="panel" data-testid="downstream-panel" aria-labelledby="downstream-heading">
       <h2 id="downstream-heading">Downstream accuracy</h2>
-      <p className="muted">Per-task metrics of a ladder of runs: which tasks can be predicted, and a target model's accuracy (the two-step method when the task has a task loss, else a law in compute).</p>
+      <p className="muted">
+        Per-task metrics of a ladder of runs: which tasks can be predicted, and a target model's accuracy (the two-step
+        method when the task has a task loss, else a law in compute).
+      </p>
       <label>
         Task metrics (CSV or lm-evaluation-harness JSON){' '}
-        <input type="file" multiple accept=".csv,.json" data-testid="downstream-upload" onChange={(e) => void upload(e.target.files)} />
+        <input
+          type="file"
+          multiple
+          accept=".csv,.json"
+          data-testid="downstream-upload"
+          onChange={(e) => void upload(e.target.files)}
+        />
       </label>
-      {sets.length > 0 && <p className="muted">{sets.reduce((a, s) => a + s.records.length, 0)} metrics from {sets.length} file(s).</p>}
+      {sets.length > 0 && (
+        <p className="muted">
+          {sets.reduce((a, s) => a + s.records.length, 0)} metrics from {sets.length} file(s).
+        </p>
+      )}
       <div className="fields">
         <label>
-          chance accuracy <input value={chance} onChange={(e) => setChance(e.target.value)} placeholder="e.g. 0.25" size={6} />
+          chance accuracy{' '}
+          <input value={chance} onChange={(e) => setChance(e.target.value)} placeholder="e.g. 0.25" size={6} />
         </label>
         <label>
           target N <input value={N} onChange={(e) => setN(e.target.value)} placeholder="7e9" size={8} />
@@ -98,7 +126,11 @@ export function DownstreamPanel() {
                   <td>{t.task}</td>
                   <td>{t.screen?.verdict ?? 'not screened'}</td>
                   <td>{t.screen?.backtest ? pct(t.screen.backtest.meanRelativeError) : ''}</td>
-                  <td>{target ? `${target.accuracy.toFixed(3)}${target.interval ? ` [${target.interval.accuracy[0].toFixed(3)}, ${target.interval.accuracy[1].toFixed(3)}]` : ''}` : ''}</td>
+                  <td>
+                    {target
+                      ? `${target.accuracy.toFixed(3)}${target.interval ? ` [${target.interval.accuracy[0].toFixed(3)}, ${target.interval.accuracy[1].toFixed(3)}]` : ''}`
+                      : ''}
+                  </td>
                   <td>{t.screen?.reasons.join('; ') || t.screenProblem || t.fitProblem || ''}</td>
                 </tr>
               );

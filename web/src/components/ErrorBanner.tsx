@@ -20,8 +20,17 @@ export function ErrorBanner({ title, error }: { title: string; error: ErrorInfo 
       {loc && (loc.line !== undefined || loc.columnName !== undefined) && (
         <p className="error-location" data-testid="error-location">
           In <strong>{loc.file}</strong>
-          {loc.line !== undefined && <> at line <strong>{loc.line}</strong></>}
-          {loc.column !== undefined && <>, column <strong>{loc.column}</strong></>}
+          {loc.line !== undefined && (
+            <>
+              {' '}
+              at line <strong>{loc.line}</strong>
+            </>
+          )}
+          {loc.column !== undefined && (
+            <>
+              , column <strong>{loc.column}</strong>
+            </>
+          )}
           {loc.columnName !== undefined && <> (“{loc.columnName}”)</>}
         </p>
       )}

@@ -19,7 +19,9 @@ export function FiguresPanel({ figures, source }: { figures: Partial<Record<Figu
       <div className="figures">
         {order.map(({ kind, caption }) => {
           const spec = figures[kind];
-          return spec ? <VegaFigure key={kind} kind={kind} caption={caption} spec={spec} filename={`${stem}-${kind}`} /> : null;
+          return spec ? (
+            <VegaFigure key={kind} kind={kind} caption={caption} spec={spec} filename={`${stem}-${kind}`} />
+          ) : null;
         })}
       </div>
     </section>

@@ -1,7 +1,17 @@
 import { getLaw, lawDefinition, type LawOptionKey } from '../../../src/laws/index.js';
 import { defaultAutoRule } from '../../../src/fit/auto.js';
 import { procedures } from '../../../src/fit/procedures.js';
-import { approachChoices, customProcedure, lawChoices, lossChoices, settingsLawChoice, type ApproachChoice, type FitSettings, type LawId, type LossChoice } from '../worker/protocol.js';
+import {
+  approachChoices,
+  customProcedure,
+  lawChoices,
+  lossChoices,
+  settingsLawChoice,
+  type ApproachChoice,
+  type FitSettings,
+  type LawId,
+  type LossChoice,
+} from '../worker/protocol.js';
 import { Field } from './Field.js';
 import { sci } from '../../../src/plots/specs.js';
 import { webAdvice } from '../lib/advice.js';
@@ -45,18 +55,31 @@ function procedureHint(id: string) {
 export function FitSettingsForm({ settings, onChange, unsupported = [] }: Props) {
   const why = (a: ApproachChoice) => unsupported.find((u) => String(u.approach) === a)?.reason;
   /** A reason's first clause, without its file location: the approaches table below says it in full. */
-  const brief = (reason: string) => webAdvice(reason.replace(/^[^:]*:\d+(:\d+)?: /, '').replace(/^Approach \d /, '').split(/[:;]/)[0]);
+  const brief = (reason: string) =>
+    webAdvice(
+      reason
+        .replace(/^[^:]*:\d+(:\d+)?: /, '')
+        .replace(/^Approach \d /, '')
+        .split(/[:;]/)[0],
+    );
   const chosenWhy = settings.approach === 'all' ? undefined : why(settings.approach);
   const set = <K extends keyof FitSettings>(key: K, value: FitSettings[K]) => onChange({ ...settings, [key]: value });
   const custom = settings.procedure === customProcedure;
   const law = getLaw(settingsLawChoice(settings));
-  const options = Object.entries(lawDefinition(settings.law)?.options ?? {}) as [LawOptionKey, { description: string; values: readonly (string | number)[] }][];
+  const options = Object.entries(lawDefinition(settings.law)?.options ?? {}) as [
+    LawOptionKey,
+    { description: string; values: readonly (string | number)[] },
+  ][];
 
   return (
     <section className="panel" aria-labelledby="settings-heading">
       <h2 id="settings-heading">Fit</h2>
       <Field label="Procedure" hint={procedureHint(settings.procedure)}>
-        <select data-testid="setting-procedure" value={settings.procedure} onChange={(e) => set('procedure', e.target.value)}>
+        <select
+          data-testid="setting-procedure"
+          value={settings.procedure}
+          onChange={(e) => set('procedure', e.target.value)}
+        >
           <option value="auto">auto (recommended)</option>
           {procedures.map((p) => (
             <option key={p.id} value={p.id}>
@@ -69,7 +92,11 @@ export function FitSettingsForm({ settings, onChange, unsupported = [] }: Props)
       {custom && (
         <>
           <Field label="Law" hint={<span className="formula">{law.formula}</span>}>
-            <select data-testid="setting-law" value={settings.law} onChange={(e) => set('law', e.target.value as LawId)}>
+            <select
+              data-testid="setting-law"
+              value={settings.law}
+              onChange={(e) => set('law', e.target.value as LawId)}
+            >
               {lawChoices.map((id) => (
                 <option key={id} value={id}>
                   {id}
@@ -82,7 +109,12 @@ export function FitSettingsForm({ settings, onChange, unsupported = [] }: Props)
               <select
                 data-testid={`setting-${key}`}
                 value={String(settings[key])}
-                onChange={(e) => onChange({ ...settings, [key]: typeof option.values[0] === 'number' ? Number(e.target.value) : e.target.value })}
+                onChange={(e) =>
+                  onChange({
+                    ...settings,
+                    [key]: typeof option.values[0] === 'number' ? Number(e.target.value) : e.target.value,
+                  })
+                }
               >
                 {option.values.map((v) => (
                   <option key={v} value={String(v)}>
@@ -93,7 +125,11 @@ export function FitSettingsForm({ settings, onChange, unsupported = [] }: Props)
             </Field>
           ))}
           <Field label="Loss">
-            <select data-testid="setting-loss" value={settings.loss} onChange={(e) => set('loss', e.target.value as LossChoice)}>
+            <select
+              data-testid="setting-loss"
+              value={settings.loss}
+              onChange={(e) => set('loss', e.target.value as LossChoice)}
+            >
               {lossChoices.map((l) => (
                 <option key={l} value={l}>
                   {lossLabels[l]}
@@ -109,11 +145,17 @@ export function FitSettingsForm({ settings, onChange, unsupported = [] }: Props)
           chosenWhy ? (
             <span data-testid="approach-unsupported">Not supported by these data: {brief(chosenWhy)}</span>
           ) : unsupported.length ? (
-            <span data-testid="approach-unsupported">{unsupported.map((u) => `Approach ${u.approach} is not offered: ${brief(u.reason)}.`).join(' ')}</span>
+            <span data-testid="approach-unsupported">
+              {unsupported.map((u) => `Approach ${u.approach} is not offered: ${brief(u.reason)}.`).join(' ')}
+            </span>
           ) : undefined
         }
       >
-        <select data-testid="setting-approach" value={settings.approach} onChange={(e) => set('approach', e.target.value as ApproachChoice)}>
+        <select
+          data-testid="setting-approach"
+          value={settings.approach}
+          onChange={(e) => set('approach', e.target.value as ApproachChoice)}
+        >
           {approachChoices.map((a) => (
             <option key={a} value={a} disabled={a !== 'all' && a !== settings.approach && why(a) !== undefined}>
               {approachLabels[a]}
@@ -122,8 +164,15 @@ export function FitSettingsForm({ settings, onChange, unsupported = [] }: Props)
           ))}
         </select>
       </Field>
-      <Field label="Bootstrap replicates" hint="Intervals and bands (with auto, for each candidate of equal weight); more replicates take longer.">
-        <select data-testid="setting-bootstrap" value={settings.bootstrap} onChange={(e) => set('bootstrap', Number(e.target.value))}>
+      <Field
+        label="Bootstrap replicates"
+        hint="Intervals and bands (with auto, for each candidate of equal weight); more replicates take longer."
+      >
+        <select
+          data-testid="setting-bootstrap"
+          value={settings.bootstrap}
+          onChange={(e) => set('bootstrap', Number(e.target.value))}
+        >
           {bootstrapChoices.map((n) => (
             <option key={n} value={n}>
               {n === 0 ? 'none' : n}
@@ -132,7 +181,11 @@ export function FitSettingsForm({ settings, onChange, unsupported = [] }: Props)
         </select>
       </Field>
       <Field label="Target compute (FLOPs)" hint="Figures and frontier predictions extend to it.">
-        <select data-testid="setting-target" value={settings.target} onChange={(e) => set('target', Number(e.target.value))}>
+        <select
+          data-testid="setting-target"
+          value={settings.target}
+          onChange={(e) => set('target', Number(e.target.value))}
+        >
           {targetChoices.map((c) => (
             <option key={c} value={c}>
               {sci(c)}

@@ -45,7 +45,12 @@ export function severityCounts(counts: { severe: number; warning: number; info: 
  */
 export function FitSummary({ loaded, outcome, running }: Props) {
   const { fit, timings } = outcome;
-  const exportJson = () => downloadText(`${JSON.stringify(fit, null, 2)}\n`, `${fileStem(fit.data.source)}-${fit.law}-fit.json`, 'application/json');
+  const exportJson = () =>
+    downloadText(
+      `${JSON.stringify(fit, null, 2)}\n`,
+      `${fileStem(fit.data.source)}-${fit.law}-fit.json`,
+      'application/json',
+    );
   const residual = (fit.loss.space ?? 'log') === 'linear' ? 'L̂ − L' : 'ln L̂ − ln L';
 
   return (
@@ -62,7 +67,8 @@ export function FitSummary({ loaded, outcome, running }: Props) {
         </button>
       </div>
       <p className="answer" data-testid="fit-answer">
-        <TrustBadge trust={fit.trust} testId="fit-trust-answer" /> <span className="formula">{fit.formula}</span> with <strong>{paramsLine(fit)}</strong>
+        <TrustBadge trust={fit.trust} testId="fit-trust-answer" /> <span className="formula">{fit.formula}</span> with{' '}
+        <strong>{paramsLine(fit)}</strong>
       </p>
       <WarningsSummary fit={fit} others={outcome.warnings} />
       <p className="muted">{fit.citation}</p>
@@ -70,14 +76,15 @@ export function FitSummary({ loaded, outcome, running }: Props) {
         <dt>data</dt>
         <dd>
           {fit.data.source}: {fit.data.runs} runs
-          {Object.keys(fit.data.derived).length > 0 && ` (${Object.entries(fit.data.derived).map(([k, v]) => `${k} = ${v}`).join(', ')})`}
+          {Object.keys(fit.data.derived).length > 0 &&
+            ` (${Object.entries(fit.data.derived)
+              .map(([k, v]) => `${k} = ${v}`)
+              .join(', ')})`}
         </dd>
         {fit.procedure && (
           <>
             <dt>procedure</dt>
-            <dd data-testid="fit-procedure">
-              {procedureLine(fit)}
-            </dd>
+            <dd data-testid="fit-procedure">{procedureLine(fit)}</dd>
           </>
         )}
         <dt>loss</dt>
@@ -90,30 +97,35 @@ export function FitSummary({ loaded, outcome, running }: Props) {
         <dt>converged</dt>
         <dd>
           <span data-testid="fit-converged">
-            {fit.converged ? 'yes' : 'no'} ({fit.reason}, {fit.iterations} iterations, gradient norm {fit.gradientNorm.toExponential(2)})
+            {fit.converged ? 'yes' : 'no'} ({fit.reason}, {fit.iterations} iterations, gradient norm{' '}
+            {fit.gradientNorm.toExponential(2)})
           </span>{' '}
           — trust: <TrustBadge trust={fit.trust} testId="fit-trust" />
         </dd>
         <dt>starts</dt>
         <dd>
-          {fit.startsAtBest} of {fit.starts} refined starts reached the best optimum ({fit.init.evaluated} grid points scored)
+          {fit.startsAtBest} of {fit.starts} refined starts reached the best optimum ({fit.init.evaluated} grid points
+          scored)
         </dd>
         <dt>residuals</dt>
         <dd>
-          rms of ln L̂ − ln L {formatNumber(fit.residuals.rmsLog, 3)}, median |error| {(fit.residuals.medianAbsRelative * 100).toFixed(2)} %
+          rms of ln L̂ − ln L {formatNumber(fit.residuals.rmsLog, 3)}, median |error|{' '}
+          {(fit.residuals.medianAbsRelative * 100).toFixed(2)} %
         </dd>
         {fit.bootstrap && (
           <>
             <dt>bootstrap</dt>
             <dd>
-              {fit.bootstrap.converged} of {fit.bootstrap.replicates} replicates converged (seed {fit.bootstrap.seed}), {Math.round(fit.bootstrap.level * 100)} % intervals
+              {fit.bootstrap.converged} of {fit.bootstrap.replicates} replicates converged (seed {fit.bootstrap.seed}),{' '}
+              {Math.round(fit.bootstrap.level * 100)} % intervals
             </dd>
           </>
         )}
         <dt>time</dt>
         <dd data-testid="fit-time" data-fit-ms={timings.fitMs.toFixed(1)} data-total-ms={timings.totalMs.toFixed(1)}>
           fit {timings.fitMs.toFixed(0)} ms
-          {fit.bootstrap ? `, bootstrap ${timings.bootstrapMs.toFixed(0)} ms` : ''}, analysis and figures {timings.analysisMs.toFixed(0)} ms (in a Web Worker)
+          {fit.bootstrap ? `, bootstrap ${timings.bootstrapMs.toFixed(0)} ms` : ''}, analysis and figures{' '}
+          {timings.analysisMs.toFixed(0)} ms (in a Web Worker)
         </dd>
       </dl>
     </section>
@@ -129,7 +141,12 @@ function WarningsSummary({ fit, others }: { fit: FitJson; others: string[] }) {
     <details className="warnings-summary" data-testid="warnings-summary" open={counts.severe > 0}>
       <summary>
         Warnings: <span data-testid="warnings-counts">{severityCounts(counts)}</span>
-        {others.length > 0 && <span className="muted"> ({fit.warnings.length ? `the fit ${fit.warnings.length}, ` : ''}the frontier and the plan {others.length})</span>}
+        {others.length > 0 && (
+          <span className="muted">
+            {' '}
+            ({fit.warnings.length ? `the fit ${fit.warnings.length}, ` : ''}the frontier and the plan {others.length})
+          </span>
+        )}
       </summary>
       <TrustWarnings warnings={fit.warnings} testId="trust-warnings" />
       {others.length > 0 && (

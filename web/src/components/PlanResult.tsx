@@ -22,21 +22,28 @@ export function PlanResult({ plan }: { plan: Plan }) {
     <div className="plan" data-testid="plan">
       {inf && (
         <div className="inference" data-testid="plan-inference">
-          <h3>Recommended for serving {formatNumber(inf.inferenceTokens, 3)} tokens (inference-aware, Sardana et al. 2024)</h3>
+          <h3>
+            Recommended for serving {formatNumber(inf.inferenceTokens, 3)} tokens (inference-aware, Sardana et al. 2024)
+          </h3>
           <p className="answer">
-            <strong data-testid="plan-inference-N">{formatNumber(inf.optimal.N, 4)}</strong> parameters ({humanCount(inf.optimal.N)}) on <strong>{formatNumber(inf.optimal.D, 4)}</strong> tokens ({humanCount(inf.optimal.D)},{' '}
-            {formatNumber(inf.optimal.tokensPerParameter, 3)} per parameter), training FLOPs {formatNumber(inf.optimal.trainingFlops, 3)}
+            <strong data-testid="plan-inference-N">{formatNumber(inf.optimal.N, 4)}</strong> parameters (
+            {humanCount(inf.optimal.N)}) on <strong>{formatNumber(inf.optimal.D, 4)}</strong> tokens (
+            {humanCount(inf.optimal.D)}, {formatNumber(inf.optimal.tokensPerParameter, 3)} per parameter), training
+            FLOPs {formatNumber(inf.optimal.trainingFlops, 3)}
             {inf.days !== undefined && `, ${inf.days.toFixed(1)} days on this cluster`}.
           </p>
           {over > 1.0005 && (
             <p className="over-budget" role="note" data-testid="plan-inference-over">
-              Training it takes {formatNumber(over, 3)}× the budget ({formatNumber(inf.optimal.trainingFlops, 3)} FLOPs against {formatNumber(plan.compute, 3)}
-              {hw && inf.days !== undefined ? `: ${inf.days.toFixed(1)} days instead of ${hw.days}` : ''}): it reaches the same loss as the compute-optimal run for fewer lifetime FLOPs, but not within this budget.
+              Training it takes {formatNumber(over, 3)}× the budget ({formatNumber(inf.optimal.trainingFlops, 3)} FLOPs
+              against {formatNumber(plan.compute, 3)}
+              {hw && inf.days !== undefined ? `: ${inf.days.toFixed(1)} days instead of ${hw.days}` : ''}): it reaches
+              the same loss as the compute-optimal run for fewer lifetime FLOPs, but not within this budget.
             </p>
           )}
           <p>
-            It reaches loss {formatNumber(inf.targetLoss, 5)} ({inf.targetFrom}) with {formatNumber(inf.sizeRatio, 3)}× the parameters on {formatNumber(inf.dataRatio, 3)}× the data of the compute-optimal model below; lifetime FLOPs{' '}
-            {inf.flopsSaved >= 0 ? 'saved' : 'added'} {(Math.abs(inf.flopsSaved) * 100).toFixed(1)} %.
+            It reaches loss {formatNumber(inf.targetLoss, 5)} ({inf.targetFrom}) with {formatNumber(inf.sizeRatio, 3)}×
+            the parameters on {formatNumber(inf.dataRatio, 3)}× the data of the compute-optimal model below; lifetime
+            FLOPs {inf.flopsSaved >= 0 ? 'saved' : 'added'} {(Math.abs(inf.flopsSaved) * 100).toFixed(1)} %.
           </p>
           {inf.shape && <p data-testid="plan-inference-shape">Shape: {shapeText(inf.shape)}</p>}
           <h3>Compute-optimal for the budget (no inference counted)</h3>
@@ -44,22 +51,30 @@ export function PlanResult({ plan }: { plan: Plan }) {
       )}
       <p>
         Budget <strong data-testid="plan-compute">{formatNumber(plan.compute, 4)}</strong> FLOPs
-        {hw && ` (${hw.gpus} × ${hw.accelerator.name}, ${hw.days} days at MFU ${hw.mfu}; ${humanCount(hw.gpuHours)} GPU-hours)`}
+        {hw &&
+          ` (${hw.gpus} × ${hw.accelerator.name}, ${hw.days} days at MFU ${hw.mfu}; ${humanCount(hw.gpuHours)} GPU-hours)`}
       </p>
       <dl className="facts plan-facts">
         <dt>parameters N</dt>
         <dd>
-          <strong data-testid="plan-N">{formatNumber(r.N, 4)}</strong> <span className="muted">({humanCount(r.N)}) {formatInterval(r.intervals.N, 3)}</span>
+          <strong data-testid="plan-N">{formatNumber(r.N, 4)}</strong>{' '}
+          <span className="muted">
+            ({humanCount(r.N)}) {formatInterval(r.intervals.N, 3)}
+          </span>
         </dd>
         <dt>tokens D</dt>
         <dd>
-          <strong data-testid="plan-D">{formatNumber(r.D, 4)}</strong> <span className="muted">({humanCount(r.D)}) {formatInterval(r.intervals.D, 3)}</span>
+          <strong data-testid="plan-D">{formatNumber(r.D, 4)}</strong>{' '}
+          <span className="muted">
+            ({humanCount(r.D)}) {formatInterval(r.intervals.D, 3)}
+          </span>
         </dd>
         <dt>tokens per parameter</dt>
         <dd data-testid="plan-ratio">{formatNumber(r.tokensPerParameter, 3)}</dd>
         <dt>predicted loss</dt>
         <dd>
-          <strong data-testid="plan-loss">{formatNumber(r.loss, 5)}</strong> <span className="muted">{formatInterval(r.intervals.loss, 4)}</span>
+          <strong data-testid="plan-loss">{formatNumber(r.loss, 5)}</strong>{' '}
+          <span className="muted">{formatInterval(r.intervals.loss, 4)}</span>
         </dd>
         <dt>shape</dt>
         <dd data-testid="plan-shape">{r.shape ? shapeText(r.shape) : 'none found within 5 %'}</dd>

@@ -17,9 +17,14 @@ interface Props {
 
 export function PlannerPanel({ fit, inputs, state, onChange }: Props) {
   const { plan, error, field, stale, unavailable } = state;
-  const set = (key: keyof PlannerInputs) => (e: { target: { value: string } }) => onChange({ ...inputs, [key]: e.target.value });
+  const set = (key: keyof PlannerInputs) => (e: { target: { value: string } }) =>
+    onChange({ ...inputs, [key]: e.target.value });
   /** A text input for a number, with its own message when it cannot be read. */
-  const numberInput = (key: PlannerField, testId: string, extra: { inputMode?: 'numeric' | 'decimal'; placeholder?: string } = {}) => (
+  const numberInput = (
+    key: PlannerField,
+    testId: string,
+    extra: { inputMode?: 'numeric' | 'decimal'; placeholder?: string } = {},
+  ) => (
     <input
       data-testid={testId}
       value={inputs[key]}
@@ -43,11 +48,23 @@ export function PlannerPanel({ fit, inputs, state, onChange }: Props) {
         <fieldset className="mode">
           <legend>Budget</legend>
           <label>
-            <input type="radio" name="budget-mode" data-testid="planner-mode-hardware" checked={inputs.mode === 'hardware'} onChange={() => onChange({ ...inputs, mode: 'hardware' })} />
+            <input
+              type="radio"
+              name="budget-mode"
+              data-testid="planner-mode-hardware"
+              checked={inputs.mode === 'hardware'}
+              onChange={() => onChange({ ...inputs, mode: 'hardware' })}
+            />
             a cluster
           </label>
           <label>
-            <input type="radio" name="budget-mode" data-testid="planner-mode-flops" checked={inputs.mode === 'flops'} onChange={() => onChange({ ...inputs, mode: 'flops' })} />
+            <input
+              type="radio"
+              name="budget-mode"
+              data-testid="planner-mode-flops"
+              checked={inputs.mode === 'flops'}
+              onChange={() => onChange({ ...inputs, mode: 'flops' })}
+            />
             FLOPs
           </label>
         </fieldset>
@@ -77,11 +94,18 @@ export function PlannerPanel({ fit, inputs, state, onChange }: Props) {
             {numberInput('flops', 'planner-flops')}
           </Field>
         )}
-        <Field label="Inference tokens" hint={fieldError('inferenceTokens') ?? 'Lifetime; e.g. 1e13 or 2T (empty: none)'}>
+        <Field
+          label="Inference tokens"
+          hint={fieldError('inferenceTokens') ?? 'Lifetime; e.g. 1e13 or 2T (empty: none)'}
+        >
           {numberInput('inferenceTokens', 'planner-inference', { placeholder: 'none' })}
         </Field>
       </div>
-      {unavailable && <p className="muted" data-testid="planner-unavailable">{unavailable}</p>}
+      {unavailable && (
+        <p className="muted" data-testid="planner-unavailable">
+          {unavailable}
+        </p>
+      )}
       {error && !field && (
         <p className="inline-error" role="status" id="planner-error" data-testid="planner-error">
           {error}

@@ -17,14 +17,27 @@ function comparisonPoint(fit: FitJson, plan: Plan | undefined): { point: Point; 
       label: `the planner's run: C = ${formatNumber(plan.compute, 3)} FLOPs, N = ${humanCount(r.N)}, D = ${humanCount(r.D)} (compute-optimal under ${fit.procedure?.chosen ?? fit.law}'s law)`,
     };
   }
-  const N = 10 * (fit.data.ranges.N?.[1] ?? NaN), D = 10 * (fit.data.ranges.D?.[1] ?? NaN);
-  return { point: { N, D, C: 6 * N * D }, label: `10× the largest N and D in the data: N = ${humanCount(N)}, D = ${humanCount(D)}` };
+  const N = 10 * (fit.data.ranges.N?.[1] ?? NaN),
+    D = 10 * (fit.data.ranges.D?.[1] ?? NaN);
+  return {
+    point: { N, D, C: 6 * N * D },
+    label: `10× the largest N and D in the data: N = ${humanCount(N)}, D = ${humanCount(D)}`,
+  };
 }
 
 /** The fit as a fixed procedure's or a custom one's single candidate. */
 function singleCandidate(fit: FitJson): CandidateJson {
   const p = fit.procedure;
-  return { id: p?.chosen ?? fit.law, title: p?.title ?? fit.formula, citation: p?.citation ?? fit.citation, law: fit.law, variable: fit.variable, params: fit.params, weight: 1, folds: [] };
+  return {
+    id: p?.chosen ?? fit.law,
+    title: p?.title ?? fit.formula,
+    citation: p?.citation ?? fit.citation,
+    law: fit.law,
+    variable: fit.variable,
+    params: fit.params,
+    weight: 1,
+    folds: [],
+  };
 }
 
 /**
@@ -46,7 +59,8 @@ export function ProcedurePanel({ fit, plan }: { fit: FitJson; plan?: Plan }) {
   }, [fit, point]);
   if (!proc) return null;
   const candidates = proc.candidates ?? [singleCandidate(fit)];
-  const memberValue = (id: string) => (typeof prediction === 'string' ? undefined : prediction.members.find((m) => m.id === id)?.value);
+  const memberValue = (id: string) =>
+    typeof prediction === 'string' ? undefined : prediction.members.find((m) => m.id === id)?.value;
 
   return (
     <section className="panel" aria-labelledby="procedure-heading" data-testid="procedure">
@@ -55,7 +69,8 @@ export function ProcedurePanel({ fit, plan }: { fit: FitJson; plan?: Plan }) {
       </h2>
       {proc.id === 'auto' ? (
         <p data-testid="procedure-reason">
-          The candidates&apos; predictions are averaged in ln L with the weights below. Why these weights: {proc.reason}.
+          The candidates&apos; predictions are averaged in ln L with the weights below. Why these weights: {proc.reason}
+          .
         </p>
       ) : (
         <p data-testid="procedure-reason">
@@ -79,8 +94,14 @@ export function ProcedurePanel({ fit, plan }: { fit: FitJson; plan?: Plan }) {
         ) : (
           <span data-testid="procedure-prediction">
             <strong>{formatNumber(prediction.value, 5)}</strong>
-            {levels.map((l) => (prediction.intervals[String(l)] ? ` ${Math.round(l * 100)} % ${formatInterval(prediction.intervals[String(l)], 4)}` : ''))}
-            {Object.keys(prediction.intervals).length === 0 && <span className="muted"> (no interval: choose bootstrap replicates)</span>}
+            {levels.map((l) =>
+              prediction.intervals[String(l)]
+                ? ` ${Math.round(l * 100)} % ${formatInterval(prediction.intervals[String(l)], 4)}`
+                : '',
+            )}
+            {Object.keys(prediction.intervals).length === 0 && (
+              <span className="muted"> (no interval: choose bootstrap replicates)</span>
+            )}
           </span>
         )}
       </p>

@@ -30,7 +30,17 @@ export function StoreBrowser({ current, studies, onOpen, onError }: Props) {
   // A study opened (or read again) starts from the default choice, or the one it was fitted with.
   useEffect(() => {
     if (!data) return;
-    setChosen((c) => (c?.study === data.study ? c : { study: data.study, groups: current?.origin === 'study' && current.key === data.study && current.groups ? current.groups : defaultGroups(data.dataset) }));
+    setChosen((c) =>
+      c?.study === data.study
+        ? c
+        : {
+            study: data.study,
+            groups:
+              current?.origin === 'study' && current.key === data.study && current.groups
+                ? current.groups
+                : defaultGroups(data.dataset),
+          },
+    );
   }, [data, current]);
   const groups = data ? runGroups(data.dataset) : [];
   const picked = chosen && data && chosen.study === data.study ? chosen.groups : [];
@@ -45,7 +55,8 @@ export function StoreBrowser({ current, studies, onOpen, onError }: Props) {
 
   const fitStudy = () => {
     if (!data) return;
-    if (data.dataset.runs.length === 0) return onError(toErrorInfo(new Error(`study ${data.study} has no completed runs yet`)));
+    if (data.dataset.runs.length === 0)
+      return onError(toErrorInfo(new Error(`study ${data.study} has no completed runs yet`)));
     onOpen(studySelection(data, picked));
   };
 
@@ -58,15 +69,23 @@ export function StoreBrowser({ current, studies, onOpen, onError }: Props) {
         </button>
       </h3>
       {studies.error && <p className="inline-error">{studies.error}</p>}
-      {store && !store.exists && <p className="muted">No run store at {store.path} yet: a sweep or "scalelab runs import" creates it.</p>}
-      {store?.exists && studies.data?.studies.length === 0 && <p className="muted">The store at {store.path} has no studies.</p>}
+      {store && !store.exists && (
+        <p className="muted">No run store at {store.path} yet: a sweep or "scalelab runs import" creates it.</p>
+      )}
+      {store?.exists && studies.data?.studies.length === 0 && (
+        <p className="muted">The store at {store.path} has no studies.</p>
+      )}
       <ul className="choices">
         {studies.data?.studies.map((s) => (
           <li key={s.name}>
             <button
               type="button"
               data-testid={`study-${s.name}`}
-              className={selected === s.name || (current?.origin === 'study' && current.key === s.name) ? 'choice active' : 'choice'}
+              className={
+                selected === s.name || (current?.origin === 'study' && current.key === s.name)
+                  ? 'choice active'
+                  : 'choice'
+              }
               onClick={() => setSelected(s.name)}
             >
               <span className="choice-title">{s.name}</span>
@@ -108,13 +127,28 @@ export function StoreBrowser({ current, studies, onOpen, onError }: Props) {
               <legend>Runs to fit</legend>
               {groups.map((g) => (
                 <label key={g.group}>
-                  <input type="checkbox" data-testid={`study-group-${g.group}`} checked={picked.includes(g.group)} onChange={(e) => toggle(g.group, e.target.checked)} /> {g.group} ({g.runs})
+                  <input
+                    type="checkbox"
+                    data-testid={`study-group-${g.group}`}
+                    checked={picked.includes(g.group)}
+                    onChange={(e) => toggle(g.group, e.target.checked)}
+                  />{' '}
+                  {g.group} ({g.runs})
                 </label>
               ))}
-              <p className="hint">By default the runs &quot;scalelab study run&quot; fits: the IsoFLOP sweep (and its scale-up), not the learning-rate probes or the verification run.</p>
+              <p className="hint">
+                By default the runs &quot;scalelab study run&quot; fits: the IsoFLOP sweep (and its scale-up), not the
+                learning-rate probes or the verification run.
+              </p>
             </fieldset>
           )}
-          <button type="button" className="primary" data-testid="fit-study" disabled={data!.dataset.runs.length > 0 && count === 0} onClick={fitStudy}>
+          <button
+            type="button"
+            className="primary"
+            data-testid="fit-study"
+            disabled={data!.dataset.runs.length > 0 && count === 0}
+            onClick={fitStudy}
+          >
             Fit the {count} completed runs{groups.length > 1 && picked.length > 0 ? ` (${picked.join(', ')})` : ''}
           </button>
         </div>

@@ -25,7 +25,10 @@ export function SweepPanel({ studies }: { studies: ApiState<Studies> }) {
     <section className="panel" aria-labelledby="sweep-heading">
       <h2 id="sweep-heading">Sweep</h2>
       {names.length === 0 ? (
-        <p className="muted">No studies in the run store yet. Start one with "scalelab study run" or "scalelab sweep run"; it shows here live.</p>
+        <p className="muted">
+          No studies in the run store yet. Start one with "scalelab study run" or "scalelab sweep run"; it shows here
+          live.
+        </p>
       ) : (
         <Field label="Study">
           <select data-testid="sweep-study" value={study ?? ''} onChange={(e) => setStudy(e.target.value)}>
@@ -40,7 +43,11 @@ export function SweepPanel({ studies }: { studies: ApiState<Studies> }) {
       {error && <p className="inline-error">{error}</p>}
       {p && (
         <div className="sweep" data-testid="sweep">
-          <div className="progress" role="img" aria-label={`${p.done} of ${p.total} runs done, ${p.failed} failed, ${p.inFlight} in flight`}>
+          <div
+            className="progress"
+            role="img"
+            aria-label={`${p.done} of ${p.total} runs done, ${p.failed} failed, ${p.inFlight} in flight`}
+          >
             <span className="progress-done" style={{ width: share(p.done) }} />
             <span className="progress-failed" style={{ width: share(p.failed) }} />
             <span className="progress-running" style={{ width: share(p.inFlight) }} />
@@ -63,7 +70,12 @@ export function SweepPanel({ studies }: { studies: ApiState<Studies> }) {
             <dt>best loss</dt>
             <dd data-testid="sweep-best">
               {p.bestLoss === null ? '—' : formatNumber(p.bestLoss, 5)}
-              {p.best?.N != null && <span className="muted"> (N = {formatNumber(p.best.N, 3)}, D = {p.best.D === null ? '?' : formatNumber(p.best.D, 3)})</span>}
+              {p.best?.N != null && (
+                <span className="muted">
+                  {' '}
+                  (N = {formatNumber(p.best.N, 3)}, D = {p.best.D === null ? '?' : formatNumber(p.best.D, 3)})
+                </span>
+              )}
             </dd>
           </dl>
           <p className="muted" data-testid="sweep-updated">

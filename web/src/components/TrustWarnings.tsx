@@ -17,7 +17,15 @@ export function TrustBadge({ trust, testId }: { trust: Trust; testId?: string })
 }
 
 /** Structured warnings (src/fit/warnings.ts), each with its severity (info, warning, severe) and code. */
-export function TrustWarnings({ warnings, testId, compact }: { warnings: TrustWarning[]; testId?: string; compact?: boolean }) {
+export function TrustWarnings({
+  warnings,
+  testId,
+  compact,
+}: {
+  warnings: TrustWarning[];
+  testId?: string;
+  compact?: boolean;
+}) {
   if (warnings.length === 0) return null;
   return (
     <ul className={compact ? 'trust-warnings compact' : 'trust-warnings'} data-testid={testId}>

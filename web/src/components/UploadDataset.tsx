@@ -40,7 +40,15 @@ export function UploadDataset({ onOpen, onError, onColumns }: Props) {
       try {
         dataset = parseRuns(text, { source: file.name });
       } catch (e) {
-        if (columnProblem(e) && fileColumns(text, file.name).length) onColumns(pending(`Its columns were not all recognised: ${(e as InputError).detail ?? (e as Error).message}`.replace(/; map one with --columns \S+$/, '')));
+        if (columnProblem(e) && fileColumns(text, file.name).length)
+          onColumns(
+            pending(
+              `Its columns were not all recognised: ${(e as InputError).detail ?? (e as Error).message}`.replace(
+                /; map one with --columns \S+$/,
+                '',
+              ),
+            ),
+          );
         throw e;
       }
       onOpen({ dataset, label: file.name, origin: 'upload', key });
@@ -58,10 +66,16 @@ export function UploadDataset({ onOpen, onError, onColumns }: Props) {
       <h3>Your runs</h3>
       <label className="upload">
         <span>Upload a CSV, JSON or JSONL file</span>
-        <input type="file" accept=".csv,.tsv,.json,.jsonl,.ndjson,text/csv,application/json" data-testid="upload" onChange={(e) => void onChange(e)} />
+        <input
+          type="file"
+          accept=".csv,.tsv,.json,.jsonl,.ndjson,text/csv,application/json"
+          data-testid="upload"
+          onChange={(e) => void onChange(e)}
+        />
       </label>
       <p className="hint">
-        Columns N, D (or C) and loss; common names such as parameters, tokens, compute_budget or final_loss are recognised, and others can be mapped after the upload. At most {maxUploadBytes / 1024 / 1024} MiB.
+        Columns N, D (or C) and loss; common names such as parameters, tokens, compute_budget or final_loss are
+        recognised, and others can be mapped after the upload. At most {maxUploadBytes / 1024 / 1024} MiB.
       </p>
     </div>
   );

@@ -85,7 +85,14 @@ export function VegaFigure({ kind, caption, spec, filename }: Props) {
       {error && <p className="inline-error">Could not draw this figure: {error}</p>}
       {/* One image with a name and a text summary for screen readers; drag to pan, wheel to zoom. */}
       {/* Vega sets ARIA attributes of its own on the element it draws into: that is the inner one. */}
-      <div className="figure-body" role="img" tabIndex={0} aria-label={caption} aria-describedby={descriptionId} data-testid={`image-${kind}`}>
+      <div
+        className="figure-body"
+        role="img"
+        tabIndex={0}
+        aria-label={caption}
+        aria-describedby={descriptionId}
+        data-testid={`image-${kind}`}
+      >
         <div ref={container} />
       </div>
       <p id={descriptionId} className="visually-hidden">

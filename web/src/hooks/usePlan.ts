@@ -23,7 +23,15 @@ export interface PlannerInputs {
   inferenceTokens: string;
 }
 
-export const defaultPlannerInputs: PlannerInputs = { mode: 'hardware', gpus: '1024', gpu: 'h100', days: '30', mfu: '0.4', flops: '1e24', inferenceTokens: '' };
+export const defaultPlannerInputs: PlannerInputs = {
+  mode: 'hardware',
+  gpus: '1024',
+  gpu: 'h100',
+  days: '30',
+  mfu: '0.4',
+  flops: '1e24',
+  inferenceTokens: '',
+};
 
 export interface PlanState {
   plan?: Plan;
@@ -50,10 +58,17 @@ function planFor(fit: FitJson, inputs: PlannerInputs): Plan {
     replicates: replicatesOf(fit),
     provenance: `law ${fit.law} fitted to ${fit.data.source} (${fit.data.runs} runs)`,
     ranges: fit.data.ranges,
-    inference: inputs.inferenceTokens.trim() ? { tokens: plannerNumber('inferenceTokens', inputs.inferenceTokens) } : undefined,
+    inference: inputs.inferenceTokens.trim()
+      ? { tokens: plannerNumber('inferenceTokens', inputs.inferenceTokens) }
+      : undefined,
   };
   if (inputs.mode === 'flops') return makePlan({ ...common, compute: plannerNumber('flops', inputs.flops) });
-  const hardware = hardwareBudget(plannerNumber('gpus', inputs.gpus), accelerator(inputs.gpu), plannerNumber('mfu', inputs.mfu), plannerNumber('days', inputs.days));
+  const hardware = hardwareBudget(
+    plannerNumber('gpus', inputs.gpus),
+    accelerator(inputs.gpu),
+    plannerNumber('mfu', inputs.mfu),
+    plannerNumber('days', inputs.days),
+  );
   return makePlan({ ...common, compute: hardware.flops, hardware });
 }
 
@@ -62,7 +77,9 @@ export function usePlan(fit: FitJson | undefined, inputs: PlannerInputs): PlanSt
   return useMemo((): PlanState => {
     if (!fit) return { unavailable: 'Open a data set: the planner uses the current fit.' };
     if (!canAllocate(getLaw(lawChoiceFromJson(fit)))) {
-      return { unavailable: `Law ${fit.law} does not split compute between parameters and tokens: choose ${allocatingLawIds().join(' or ')} to plan.` };
+      return {
+        unavailable: `Law ${fit.law} does not split compute between parameters and tokens: choose ${allocatingLawIds().join(' or ')} to plan.`,
+      };
     }
     try {
       const plan = planFor(fit, inputs);
@@ -70,7 +87,11 @@ export function usePlan(fit: FitJson | undefined, inputs: PlannerInputs): PlanSt
       return { plan };
     } catch (e) {
       const kept = last.current?.fit === fit ? last.current.plan : undefined;
-      return { error: (e as Error).message, ...(e instanceof PlannerInputError ? { field: e.field } : {}), ...(kept ? { plan: kept, stale: true } : {}) };
+      return {
+        error: (e as Error).message,
+        ...(e instanceof PlannerInputError ? { field: e.field } : {}),
+        ...(kept ? { plan: kept, stale: true } : {}),
+      };
     }
   }, [fit, inputs]);
 }

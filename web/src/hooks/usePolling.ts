@@ -8,7 +8,10 @@ export interface PollState<T> {
   at?: Date;
 }
 
-export function usePolling<T>(load: ((signal: AbortSignal) => Promise<T>) | undefined, intervalMs: number): PollState<T> {
+export function usePolling<T>(
+  load: ((signal: AbortSignal) => Promise<T>) | undefined,
+  intervalMs: number,
+): PollState<T> {
   const [state, setState] = useState<PollState<T>>({});
 
   useEffect(() => {

@@ -8,7 +8,7 @@
 /** Where each command-line option the library's messages mention is found in the web app. */
 export const optionControls: Record<string, string> = {
   bootstrap: '"Bootstrap replicates" in the Fit settings',
-  columns: 'the upload\'s column step',
+  columns: "the upload's column step",
   group: '"Runs to fit" in the run store browser',
   procedure: '"Procedure" in the Fit settings',
   law: '"Law" (Procedure: custom law and loss)',
@@ -29,14 +29,23 @@ export const optionControls: Record<string, string> = {
 
 /** Whole phrases first: they read better than a flag replaced on its own. */
 const phrases: [RegExp, string | ((...m: string[]) => string)][] = [
-  [/\(?map one with --columns ([A-Za-z]+)=NAME\)?/g, (_m, field) => `choose which column is ${field} in the upload's column step`],
-  [/map one with --columns/g, () => 'choose which column is which in the upload\'s column step'],
-  [/\(or --columns run=NAME\)/g, () => '(or choose which column is run in the upload\'s column step)'],
+  [
+    /\(?map one with --columns ([A-Za-z]+)=NAME\)?/g,
+    (_m, field) => `choose which column is ${field} in the upload's column step`,
+  ],
+  [/map one with --columns/g, () => "choose which column is which in the upload's column step"],
+  [/\(or --columns run=NAME\)/g, () => "(or choose which column is run in the upload's column step)"],
   [/\(?(?:re)?run with --bootstrap N\)?/g, () => `(choose ${optionControls.bootstrap})`],
   [/\(fit with bootstrap replicates\)/g, () => `(choose ${optionControls.bootstrap})`],
   [/no interval without --bootstrap/g, () => `no interval without a bootstrap (choose ${optionControls.bootstrap})`],
-  [/\(filter with --group\)/g, () => '(choose the study\'s groups under "Runs to fit" in the run store, or upload one experiment\'s runs)'],
-  [/set --budgets or --tolerance/g, () => 'an IsoFLOP sweep has runs at a few fixed compute budgets, several model sizes each'],
+  [
+    /\(filter with --group\)/g,
+    () => '(choose the study\'s groups under "Runs to fit" in the run store, or upload one experiment\'s runs)',
+  ],
+  [
+    /set --budgets or --tolerance/g,
+    () => 'an IsoFLOP sweep has runs at a few fixed compute budgets, several model sizes each',
+  ],
   [/(?:try|use) --init grid( or auto)?/g, () => `try another ${optionControls.init}`],
 ];
 
@@ -45,7 +54,8 @@ const flag = /`?--([a-z][a-z-]*)(?:[ =]([A-Za-z0-9.=_<>-]+))?`?/g;
 
 /** The library names an option as `option "inferenceTokens"`; read it as the flag it stands for. */
 const libraryOptionName = /option "([A-Za-z]+)"/g;
-const optionAsFlag = (name: string) => `--${name === 'groups' ? 'group' : name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+const optionAsFlag = (name: string) =>
+  `--${name === 'groups' ? 'group' : name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
 
 /** A message of the library, with its command-line advice said in the web app's words. */
 export function webAdvice(message: string): string {

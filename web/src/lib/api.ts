@@ -36,7 +36,11 @@ async function getJson<T>(path: string, schema: z.ZodType<T>, signal?: AbortSign
     throw new ApiRequestError(res.status, err.success ? err.data.error.message : `${path}: HTTP ${res.status}`);
   }
   const parsed = schema.safeParse(body);
-  if (!parsed.success) throw new ApiRequestError(res.status, `${path}: unexpected answer from the server (${parsed.error.issues[0]?.message})`);
+  if (!parsed.success)
+    throw new ApiRequestError(
+      res.status,
+      `${path}: unexpected answer from the server (${parsed.error.issues[0]?.message})`,
+    );
   return parsed.data;
 }
 
@@ -44,7 +48,8 @@ const study = (name: string) => `api/studies/${encodeURIComponent(name)}`;
 
 export const api = {
   datasets: (signal?: AbortSignal) => getJson('api/datasets', datasetListSchema, signal),
-  dataset: (id: string, signal?: AbortSignal) => getJson(`api/datasets/${encodeURIComponent(id)}`, datasetSchema, signal),
+  dataset: (id: string, signal?: AbortSignal) =>
+    getJson(`api/datasets/${encodeURIComponent(id)}`, datasetSchema, signal),
   studies: (signal?: AbortSignal) => getJson('api/studies', studiesSchema, signal),
   studyRuns: (name: string, signal?: AbortSignal) => getJson(`${study(name)}/runs`, studyRunsSchema, signal),
   progress: (name: string, signal?: AbortSignal) => getJson(`${study(name)}/progress`, progressSchema, signal),

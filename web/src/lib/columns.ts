@@ -37,9 +37,17 @@ export function fileColumns(text: string, source: string): string[] {
   try {
     const format = detectFormat(source, text);
     if (format === 'csv') return csvRecords(text, source)[0]?.record ?? [];
-    const objects: unknown[] = format === 'json' ? (JSON.parse(stripBom(text)) as unknown[]) : stripBom(text).split('\n').filter((l) => l.trim()).slice(0, 50).map((l) => JSON.parse(l) as unknown);
+    const objects: unknown[] =
+      format === 'json'
+        ? (JSON.parse(stripBom(text)) as unknown[])
+        : stripBom(text)
+            .split('\n')
+            .filter((l) => l.trim())
+            .slice(0, 50)
+            .map((l) => JSON.parse(l) as unknown);
     const keys = new Set<string>();
-    for (const o of Array.isArray(objects) ? objects.slice(0, 50) : []) if (o && typeof o === 'object') for (const k of Object.keys(o)) keys.add(k);
+    for (const o of Array.isArray(objects) ? objects.slice(0, 50) : [])
+      if (o && typeof o === 'object') for (const k of Object.keys(o)) keys.add(k);
     return [...keys];
   } catch {
     return [];
@@ -52,7 +60,9 @@ export function guessColumns(header: readonly string[]): Partial<Record<Field, s
   const taken = new Set<string>();
   for (const { field } of mappedFields) {
     const aliases = (fieldAliases[field] as readonly string[]).map(normalise);
-    const found = header.find((h) => h === field && !taken.has(h)) ?? header.find((h) => aliases.includes(normalise(h)) && !taken.has(h));
+    const found =
+      header.find((h) => h === field && !taken.has(h)) ??
+      header.find((h) => aliases.includes(normalise(h)) && !taken.has(h));
     if (found !== undefined) {
       out[field] = found;
       taken.add(found);
@@ -63,7 +73,8 @@ export function guessColumns(header: readonly string[]): Partial<Record<Field, s
 
 /** Why a parsed data set still needs its columns mapped for the default fit (N and D, or C to derive one), or undefined. */
 export function missingFields(dataset: Dataset): string | undefined {
-  const has = (f: Field) => dataset.columns[f] !== undefined || (dataset.derived as Partial<Record<string, string>>)[f] !== undefined;
+  const has = (f: Field) =>
+    dataset.columns[f] !== undefined || (dataset.derived as Partial<Record<string, string>>)[f] !== undefined;
   const missing = (['N', 'D'] as const).filter((f) => !has(f));
   return missing.length ? `no column was recognised as ${missing.join(' or ')}` : undefined;
 }

@@ -4,7 +4,14 @@
  * interval drawn as SVG. Pure (the panel and a node test share it).
  */
 import { predictWithIntervals, type CurveBootstrap, type CurveFit } from '../../../src/analyses/curveLaws.js';
-import { describeSchedule, lrSequence, parseSchedule, type DecayShape, type Schedule, type ScheduleKind } from '../../../src/core/schedule.js';
+import {
+  describeSchedule,
+  lrSequence,
+  parseSchedule,
+  type DecayShape,
+  type Schedule,
+  type ScheduleKind,
+} from '../../../src/core/schedule.js';
 import { curveFigure } from '../../../src/plots/curveFigure.js';
 
 export interface CurveFitFileJson {
@@ -29,15 +36,25 @@ export function readCurveFit(text: string, name: string): CurveFitFileJson {
   try {
     v = JSON.parse(text);
   } catch (e) {
-    throw new Error(`${name}: not JSON (${(e as Error).message}); expected a file written by "scalelab curve-law fit --out"`);
+    throw new Error(
+      `${name}: not JSON (${(e as Error).message}); expected a file written by "scalelab curve-law fit --out"`,
+    );
   }
   const f = v as Partial<CurveFitFileJson>;
-  if (!f || f.kind !== 'scalelab-curve-fit' || !Array.isArray(f.fits) || !f.fits.length) throw new Error(`${name}: not a curve-law fit (expected "kind": "scalelab-curve-fit", as "scalelab curve-law fit --out" writes)`);
+  if (!f || f.kind !== 'scalelab-curve-fit' || !Array.isArray(f.fits) || !f.fits.length)
+    throw new Error(
+      `${name}: not a curve-law fit (expected "kind": "scalelab-curve-fit", as "scalelab curve-law fit --out" writes)`,
+    );
   return f as CurveFitFileJson;
 }
 
 export function scheduleFromForm(form: ScheduleForm): Schedule {
-  const s: Record<string, unknown> = { kind: form.kind, peakLr: form.peakLr, steps: Math.round(form.steps), warmupSteps: Math.round(form.warmupSteps) };
+  const s: Record<string, unknown> = {
+    kind: form.kind,
+    peakLr: form.peakLr,
+    steps: Math.round(form.steps),
+    warmupSteps: Math.round(form.warmupSteps),
+  };
   if (form.kind !== 'constant') s.minLrFrac = form.minLrFrac;
   if (form.kind === 'wsd') {
     s.decaySteps = Math.max(1, Math.round(form.decayFrac * form.steps));
@@ -47,13 +64,31 @@ export function scheduleFromForm(form: ScheduleForm): Schedule {
 }
 
 /** The predicted curve (50 points) for the fit at index `which`, and its figure. */
-export function curvePrediction(file: CurveFitFileJson, which: number, form: ScheduleForm): { schedule: Schedule; final: number; interval?: [number, number]; svg: string } {
+export function curvePrediction(
+  file: CurveFitFileJson,
+  which: number,
+  form: ScheduleForm,
+): { schedule: Schedule; final: number; interval?: [number, number]; svg: string } {
   const g = file.fits[which];
   const schedule = scheduleFromForm(form);
   const every = Math.max(1, Math.round(schedule.steps / 50));
-  const steps = [...new Set([...Array.from({ length: Math.floor(schedule.steps / every) }, (_, i) => (i + 1) * every), schedule.steps])];
-  const p = predictWithIntervals(g.fit, { lrs: lrSequence(schedule), warmupSteps: schedule.warmupSteps ?? 0, N: g.N }, steps, g.bootstrap);
+  const steps = [
+    ...new Set([
+      ...Array.from({ length: Math.floor(schedule.steps / every) }, (_, i) => (i + 1) * every),
+      schedule.steps,
+    ]),
+  ];
+  const p = predictWithIntervals(
+    g.fit,
+    { lrs: lrSequence(schedule), warmupSteps: schedule.warmupSteps ?? 0, N: g.N },
+    steps,
+    g.bootstrap,
+  );
   const last = steps.length - 1;
-  const svg = curveFigure(`${file.law}: ${describeSchedule(schedule)}${g.N ? `, N = ${g.N}` : ''}`, [{ name: 'predicted', steps, loss: p.loss, band: p.interval, color: '#1f77b4' }], { width: 640, height: 360 });
+  const svg = curveFigure(
+    `${file.law}: ${describeSchedule(schedule)}${g.N ? `, N = ${g.N}` : ''}`,
+    [{ name: 'predicted', steps, loss: p.loss, band: p.interval, color: '#1f77b4' }],
+    { width: 640, height: 360 },
+  );
   return { schedule, final: p.loss[last], ...(p.interval ? { interval: p.interval[last] } : {}), svg };
 }

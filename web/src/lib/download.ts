@@ -18,6 +18,9 @@ export function downloadText(text: string, filename: string, type: string): void
 /** "examples/chinchilla.csv" → "chinchilla": a file-name stem for exports. */
 export function fileStem(source: string): string {
   const base = source.split(/[\\/]/).pop() ?? source;
-  const stem = base.replace(/\.[^.]*$/, '').replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '');
+  const stem = base
+    .replace(/\.[^.]*$/, '')
+    .replace(/[^A-Za-z0-9._-]+/g, '-')
+    .replace(/^-+|-+$/g, '');
   return stem || 'scalelab';
 }

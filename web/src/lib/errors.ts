@@ -14,7 +14,10 @@ export interface ErrorInfo {
 export function toErrorInfo(e: unknown): ErrorInfo {
   if (isScaleLabError(e)) {
     const location = 'location' in e ? (e as { location: Location }).location : undefined;
-    const option = 'option' in e && typeof (e as { option: unknown }).option === 'string' ? (e as { option: string }).option : undefined;
+    const option =
+      'option' in e && typeof (e as { option: unknown }).option === 'string'
+        ? (e as { option: string }).option
+        : undefined;
     return { name: e.name, message: e.message, ...(location ? { location } : {}), ...(option ? { option } : {}) };
   }
   if (e instanceof Error) return { name: e.name === 'Error' ? 'Error' : e.name, message: e.message };

@@ -21,12 +21,33 @@ interface FieldRule {
 export const plannerFields: Record<PlannerField, FieldRule> = {
   gpus: { label: 'GPUs', example: 'a whole number of GPUs such as 1024 or 10,000', suffixes: true, integer: true },
   days: { label: 'Days', example: 'a number of days such as 30 or 7.5', suffixes: false },
-  mfu: { label: 'MFU', example: 'a fraction of the GPUs\' peak such as 0.4 or 40%', suffixes: false, percent: true, max: 1 },
+  mfu: {
+    label: 'MFU',
+    example: "a fraction of the GPUs' peak such as 0.4 or 40%",
+    suffixes: false,
+    percent: true,
+    max: 1,
+  },
   flops: { label: 'Training FLOPs', example: 'a number of FLOPs such as 1e24 or 3.8e25', suffixes: true },
-  inferenceTokens: { label: 'Inference tokens', example: 'a number of tokens such as 1e13, 2T or 500B', suffixes: true },
+  inferenceTokens: {
+    label: 'Inference tokens',
+    example: 'a number of tokens such as 1e13, 2T or 500B',
+    suffixes: true,
+  },
 };
 
-const suffixes: Record<string, number> = { k: 1e3, K: 1e3, m: 1e6, M: 1e6, b: 1e9, B: 1e9, g: 1e9, G: 1e9, t: 1e12, T: 1e12 };
+const suffixes: Record<string, number> = {
+  k: 1e3,
+  K: 1e3,
+  m: 1e6,
+  M: 1e6,
+  b: 1e9,
+  B: 1e9,
+  g: 1e9,
+  G: 1e9,
+  t: 1e12,
+  T: 1e12,
+};
 
 export class PlannerInputError extends Error {
   override name = 'PlannerInputError';
@@ -61,7 +82,8 @@ export function plannerNumber(field: PlannerField, text: string): number {
   }
   // Group separators only between groups of three digits: "10,000" and "1_000_000", not "1,5".
   if (/^[+-]?\d{1,3}([,_\u2009\u202f ]\d{3})+(\.\d*)?([eE][+-]?\d+)?$/.test(t)) t = t.replace(/[,_\u2009\u202f ]/g, '');
-  if (/^[+-]?(\d+\.?\d*|\.\d+)[eE][+-]?$/.test(t)) fail(`"${text.trim()}" is not finished (an exponent such as 1e24 needs its digits)`);
+  if (/^[+-]?(\d+\.?\d*|\.\d+)[eE][+-]?$/.test(t))
+    fail(`"${text.trim()}" is not finished (an exponent such as 1e24 needs its digits)`);
   if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(t)) fail(`cannot read "${text.trim()}"`);
   const value = Number(t) * scale;
   if (!Number.isFinite(value) || value <= 0) fail(`"${text.trim()}" is not a positive number`);

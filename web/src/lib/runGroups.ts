@@ -36,7 +36,13 @@ export function studySelection(runs: StudyRuns, groups: readonly string[]): Load
   const all = runGroups(runs.dataset).map((g) => g.group);
   const whole = all.every((g) => chosen.has(g));
   const shown = all.filter((g) => chosen.has(g));
-  const dataset: Dataset = whole ? runs.dataset : { ...runs.dataset, source: `${runs.dataset.source}, ${shown.join(' and ')} runs`, runs: runs.dataset.runs.filter((r) => chosen.has(groupOf(r))) };
+  const dataset: Dataset = whole
+    ? runs.dataset
+    : {
+        ...runs.dataset,
+        source: `${runs.dataset.source}, ${shown.join(' and ')} runs`,
+        runs: runs.dataset.runs.filter((r) => chosen.has(groupOf(r))),
+      };
   return {
     dataset,
     label: whole ? `study ${runs.study}` : `study ${runs.study} (${shown.join(', ')})`,

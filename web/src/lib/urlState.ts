@@ -3,7 +3,15 @@
  * the same settings and planner inputs: `?dataset=chinchilla&procedure=ls&gpus=2048`. Only values that
  * differ from the defaults are written. An uploaded file cannot be put in a URL: its name is not kept.
  */
-import { approachChoices, customProcedure, defaultSettings, lawChoices, lossChoices, variables, type FitSettings } from '../worker/protocol.js';
+import {
+  approachChoices,
+  customProcedure,
+  defaultSettings,
+  lawChoices,
+  lossChoices,
+  variables,
+  type FitSettings,
+} from '../worker/protocol.js';
 import { procedures } from '../../../src/fit/procedures.js';
 import { defaultPlannerInputs, type PlannerInputs } from '../hooks/usePlan.js';
 
@@ -47,8 +55,14 @@ export function readUrlState(search: string): UrlState {
     if (v !== null) (planner as unknown as Record<string, string>)[k] = v;
   }
   if (planner.mode !== 'hardware' && planner.mode !== 'flops') planner.mode = defaultPlannerInputs.mode;
-  const dataset = q.get('dataset'), study = q.get('study'), groups = q.get('groups');
-  const data: DataRef | undefined = dataset ? { kind: 'bundled', id: dataset } : study ? { kind: 'study', name: study, ...(groups ? { groups: groups.split(',').filter(Boolean) } : {}) } : undefined;
+  const dataset = q.get('dataset'),
+    study = q.get('study'),
+    groups = q.get('groups');
+  const data: DataRef | undefined = dataset
+    ? { kind: 'bundled', id: dataset }
+    : study
+      ? { kind: 'study', name: study, ...(groups ? { groups: groups.split(',').filter(Boolean) } : {}) }
+      : undefined;
   return { data, settings, planner };
 }
 
@@ -60,7 +74,8 @@ export function writeUrlState(state: UrlState): string {
     if (state.data.groups?.length) q.set('groups', state.data.groups.join(','));
   }
   for (const k of settingKeys) if (state.settings[k] !== defaultSettings[k]) q.set(k, String(state.settings[k]));
-  for (const k of plannerKeys) if (state.planner[k] !== defaultPlannerInputs[k]) q.set(plannerParam(k), state.planner[k]);
+  for (const k of plannerKeys)
+    if (state.planner[k] !== defaultPlannerInputs[k]) q.set(plannerParam(k), state.planner[k]);
   const s = q.toString();
   return s ? `?${s}` : '';
 }

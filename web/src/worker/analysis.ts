@@ -8,7 +8,13 @@
 import { checkInputs, finishFit, prepareFit, refineStarts, type FitResult } from '../../../src/fit/fit.js';
 import { bootstrap, type BootstrapSamples } from '../../../src/fit/bootstrap.js';
 import { chooseProcedure, defaultAutoRule, replicateShares } from '../../../src/fit/auto.js';
-import { bootstrapCandidate, fitCandidate, isFailure, type CandidateFailure, type CandidateFit } from '../../../src/fit/candidate.js';
+import {
+  bootstrapCandidate,
+  fitCandidate,
+  isFailure,
+  type CandidateFailure,
+  type CandidateFit,
+} from '../../../src/fit/candidate.js';
 import { getProcedure } from '../../../src/fit/procedures.js';
 import { autoFitToJson, candidateFitToJson, fitToJson, type FitJson } from '../../../src/fit/summary.js';
 import { describeLoss } from '../../../src/core/losses.js';
@@ -20,7 +26,15 @@ import { rollingCutoffs, trainingRuns } from '../../../src/io/rollingOrigin.js';
 import { backtestPlot, frontierPlot } from '../../../src/plots/specs.js';
 import type { Dataset } from '../../../src/io/dataset.js';
 import { isoflopUnsupported } from './support.js';
-import { customProcedure, settingsLawChoice, type ApproachSummary, type BacktestOutcome, type BacktestSettings, type FitOutcome, type FitSettings } from './protocol.js';
+import {
+  customProcedure,
+  settingsLawChoice,
+  type ApproachSummary,
+  type BacktestOutcome,
+  type BacktestSettings,
+  type FitOutcome,
+  type FitSettings,
+} from './protocol.js';
 
 const seed = 0;
 const level = 0.95;
@@ -42,7 +56,10 @@ export function checkProcedureInputs(id: string, dataset: Dataset): void {
       checkInputs(getLaw(p.law), dataset);
     } catch (e) {
       if (!(e instanceof InputError)) throw e;
-      throw new InputError(e.location, `procedure ${id} fits ${p.law.law}, L(N, D): ${e.detail}; or choose "custom law and loss" with law power in C to fit the loss against compute alone`);
+      throw new InputError(
+        e.location,
+        `procedure ${id} fits ${p.law.law}, L(N, D): ${e.detail}; or choose "custom law and loss" with law power in C to fit the loss against compute alone`,
+      );
     }
   }
 }
@@ -65,7 +82,11 @@ function fitBySettings(dataset: Dataset, settings: FitSettings, mark: () => void
     mark();
     const samples = replicates ? bootstrap(problem, result, { replicates, seed }) : undefined;
     const json = fitToJson(result, samples, level);
-    json.procedure = { id: customProcedure, title: `law ${law.id}, ${describeLoss(result.loss)} (chosen in the settings)`, chosen: law.id };
+    json.procedure = {
+      id: customProcedure,
+      title: `law ${law.id}, ${describeLoss(result.loss)} (chosen in the settings)`,
+      chosen: law.id,
+    };
     return { result, samples, json };
   }
   checkProcedureInputs(settings.procedure, dataset);
@@ -73,7 +94,10 @@ function fitBySettings(dataset: Dataset, settings: FitSettings, mark: () => void
     // As `scalelab fit`: the candidates first, then the bootstrap shared among them by weight.
     const choice = chooseProcedure(dataset, { fits: prefitted?.fits });
     mark();
-    const shares = replicateShares(choice.scores.map((s) => s.weight), replicates);
+    const shares = replicateShares(
+      choice.scores.map((s) => s.weight),
+      replicates,
+    );
     choice.fits.forEach((f, k) => {
       if (!isFailure(f) && shares[k] > 0) f.samples = bootstrapCandidate(f, shares[k], seed + k);
     });
@@ -103,12 +127,23 @@ export function runAnalysis(dataset: Dataset, settings: FitSettings, prefitted?:
   const law = fitted.result.law;
   const x = law.inputs.length === 1 ? (law.inputs[0] as 'N' | 'D' | 'C') : 'C';
   const specs = figures(analysis, x);
-  const shown = settings.approach === 'all' ? analysis.approaches : analysis.approaches.filter((a) => String(a.approach) === settings.approach);
+  const shown =
+    settings.approach === 'all'
+      ? analysis.approaches
+      : analysis.approaches.filter((a) => String(a.approach) === settings.approach);
   if (settings.approach !== 'all') {
     if (shown.length) specs.frontier = frontierPlot(shown, analysis.targets);
     else delete specs.frontier;
   }
-  const approaches: ApproachSummary[] = shown.map((a) => ({ approach: a.approach, label: a.label, a: a.a, b: a.b, intervals: a.intervals, targets: a.targets, warnings: a.warnings }));
+  const approaches: ApproachSummary[] = shown.map((a) => ({
+    approach: a.approach,
+    label: a.label,
+    a: a.a,
+    b: a.b,
+    intervals: a.intervals,
+    targets: a.targets,
+    warnings: a.warnings,
+  }));
   // The fit's own warnings travel structured (fit.warnings, with severity and code); these are the rest.
   const fitWarnings = new Set(fitted.result.warnings.map((w) => `fit (${w.severity}, ${w.code}): ${w.message}`));
   const t3 = performance.now();
@@ -129,9 +164,14 @@ export function runAnalysis(dataset: Dataset, settings: FitSettings, prefitted?:
  * each procedure fitted at a cutoff. The cutoffs are the back-test's own default ones, chosen here
  * only so that the number of steps is known up front.
  */
-export function runBacktest(dataset: Dataset, settings: BacktestSettings, onProgress?: (done: number, total: number) => void): BacktestOutcome {
+export function runBacktest(
+  dataset: Dataset,
+  settings: BacktestSettings,
+  onProgress?: (done: number, total: number) => void,
+): BacktestOutcome {
   const t0 = performance.now();
-  if (settings.procedures.length === 0) throw new InputError({ file: dataset.source }, 'choose at least one procedure to back-test');
+  if (settings.procedures.length === 0)
+    throw new InputError({ file: dataset.source }, 'choose at least one procedure to back-test');
   const cutoffs = rollingCutoffs(trainingRuns(dataset, 'C'), { folds: settings.folds });
   const total = cutoffs.length * settings.procedures.length;
   let done = 0;
@@ -144,5 +184,10 @@ export function runBacktest(dataset: Dataset, settings: BacktestSettings, onProg
     seed,
     onStep: () => onProgress?.(++done, total),
   });
-  return { backtest, figure: backtestPlot(backtest), warnings: backtestWarnings(backtest), timings: { backtestMs: performance.now() - t0 } };
+  return {
+    backtest,
+    figure: backtestPlot(backtest),
+    warnings: backtestWarnings(backtest),
+    timings: { backtestMs: performance.now() - t0 },
+  };
 }

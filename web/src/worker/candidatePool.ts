@@ -22,7 +22,13 @@ export class CandidatePool {
 
   constructor(size: number) {
     for (let i = 0; i < size; i++) {
-      const w: PoolWorker = { worker: new Worker(new URL('./candidate.worker.ts', import.meta.url), { type: 'module', name: `scalelab-candidate-${i + 1}` }), waiting: new Map() };
+      const w: PoolWorker = {
+        worker: new Worker(new URL('./candidate.worker.ts', import.meta.url), {
+          type: 'module',
+          name: `scalelab-candidate-${i + 1}`,
+        }),
+        waiting: new Map(),
+      };
       w.worker.onmessage = (event: MessageEvent<CandidateResponse>) => {
         const r = event.data;
         const waiting = w.waiting.get(r.id);
@@ -45,7 +51,9 @@ export class CandidatePool {
     const remote = ids.slice(1).map((id, k) => this.fitOn(this.workers[k % this.workers.length], dataset, id));
     const first = fitCandidate(dataset, getProcedure(ids[0]));
     // A worker that failed costs time, not the result: its candidate is fitted here instead.
-    const rest = await Promise.all(remote.map((p, k) => p.catch(() => fitCandidate(dataset, getProcedure(ids[k + 1])))));
+    const rest = await Promise.all(
+      remote.map((p, k) => p.catch(() => fitCandidate(dataset, getProcedure(ids[k + 1])))),
+    );
     return [first, ...rest];
   }
 

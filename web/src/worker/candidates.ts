@@ -11,7 +11,9 @@ import type { ErrorInfo } from '../lib/errors.js';
 export type Candidate = CandidateFit | CandidateFailure;
 
 /** A fitted candidate without its law and data set (structured-clone safe). */
-export type PlainCandidate = CandidateFailure | (Omit<CandidateFit, 'law' | 'result'> & { result: Omit<CandidateFit['result'], 'law' | 'dataset'> });
+export type PlainCandidate =
+  | CandidateFailure
+  | (Omit<CandidateFit, 'law' | 'result'> & { result: Omit<CandidateFit['result'], 'law' | 'dataset'> });
 
 export interface CandidateRequest {
   id: number;
@@ -19,7 +21,8 @@ export interface CandidateRequest {
   procedure: string;
 }
 
-export type CandidateResponse = { id: number; ok: true; candidate: PlainCandidate } | { id: number; ok: false; error: ErrorInfo };
+export type CandidateResponse =
+  { id: number; ok: true; candidate: PlainCandidate } | { id: number; ok: false; error: ErrorInfo };
 
 export function toPlain(c: Candidate): PlainCandidate {
   if ('error' in c) return c;

@@ -10,7 +10,13 @@ import { defaultAutoRule } from '../../../src/fit/auto.js';
 import type { Dataset } from '../../../src/io/dataset.js';
 import { checkProcedureInputs, runAnalysis, runBacktest } from './analysis.js';
 import { CandidatePool } from './candidatePool.js';
-import { fitWorkerName, type FitOutcome, type FitSettings, type WorkerMessage, type WorkerRequest } from './protocol.js';
+import {
+  fitWorkerName,
+  type FitOutcome,
+  type FitSettings,
+  type WorkerMessage,
+  type WorkerRequest,
+} from './protocol.js';
 
 /** The part of a dedicated worker's global scope used here (the app's lib is DOM, not WebWorker). */
 interface WorkerScope {
@@ -49,7 +55,13 @@ scope.onmessage = async (event: MessageEvent<WorkerRequest>) => {
     response =
       request.kind === 'fit'
         ? { ok: true, id, ...(await fit(request.dataset, request.settings)) }
-        : { ok: true, id, ...runBacktest(request.dataset, request.settings, (done, total) => scope.postMessage({ kind: 'progress', id, done, total })) };
+        : {
+            ok: true,
+            id,
+            ...runBacktest(request.dataset, request.settings, (done, total) =>
+              scope.postMessage({ kind: 'progress', id, done, total }),
+            ),
+          };
   } catch (e) {
     response = { ok: false, id, error: toErrorInfo(e) };
   }

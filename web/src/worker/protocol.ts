@@ -50,7 +50,16 @@ export interface FitSettings {
   target: number;
 }
 
-export const defaultSettings: FitSettings = { procedure: 'auto', law: defaultLawId, x: variableOption.default, breaks: breaksOption.default, loss: 'huber', approach: 'all', bootstrap: 0, target: 1e24 };
+export const defaultSettings: FitSettings = {
+  procedure: 'auto',
+  law: defaultLawId,
+  x: variableOption.default,
+  breaks: breaksOption.default,
+  loss: 'huber',
+  approach: 'all',
+  bootstrap: 0,
+  target: 1e24,
+};
 
 /** The law of a custom fit, with the options the settings hold (a law ignores those it does not read). */
 export function settingsLawChoice(settings: FitSettings): LawChoice {

@@ -18,7 +18,8 @@ const minShareOnBudgets = 0.8;
  * and D, 56 % (at the default ±15 % chance alone puts 86 % of them on 17 "budgets").
  */
 export function isoflopUnsupported(dataset: Dataset): string | undefined {
-  if (dataset.runs.some((r) => r.C === undefined || r.N === undefined)) return 'IsoFLOP profiles need N and C (or N and D) for every run';
+  if (dataset.runs.some((r) => r.C === undefined || r.N === undefined))
+    return 'IsoFLOP profiles need N and C (or N and D) for every run';
   const { groups, unassigned } = groupBudgets(dataset, { tolerance: tightTolerance });
   const on = dataset.runs.length - unassigned.length;
   const share = dataset.runs.length ? on / dataset.runs.length : 0;

@@ -4,7 +4,16 @@
  * settings never queue up work. Progress messages go to the request they belong to, if current.
  */
 import type { Dataset } from '../../../src/io/dataset.js';
-import type { BacktestResponse, BacktestSettings, FitResponse, FitSettings, WorkerAnswer, WorkerMessage, WorkerProgress, WorkerRequest } from './protocol.js';
+import type {
+  BacktestResponse,
+  BacktestSettings,
+  FitResponse,
+  FitSettings,
+  WorkerAnswer,
+  WorkerMessage,
+  WorkerProgress,
+  WorkerRequest,
+} from './protocol.js';
 
 interface Pending {
   request: WorkerRequest;
@@ -25,7 +34,11 @@ export class WorkerClient {
     this.worker.onerror = (event: ErrorEvent) => {
       const current = this.inFlight;
       this.inFlight = undefined;
-      current?.callback({ ok: false, id: current.request.id, error: { name: 'WorkerError', message: `the ${name} worker failed: ${event.message || 'it could not start'}` } });
+      current?.callback({
+        ok: false,
+        id: current.request.id,
+        error: { name: 'WorkerError', message: `the ${name} worker failed: ${event.message || 'it could not start'}` },
+      });
     };
   }
 
@@ -33,8 +46,17 @@ export class WorkerClient {
     this.request({ kind: 'fit', id: this.nextId++, dataset, settings }, callback as Pending['callback']);
   }
 
-  backtest(dataset: Dataset, settings: BacktestSettings, callback: (response: BacktestResponse) => void, onProgress: (progress: WorkerProgress) => void): void {
-    this.request({ kind: 'backtest', id: this.nextId++, dataset, settings }, callback as Pending['callback'], onProgress);
+  backtest(
+    dataset: Dataset,
+    settings: BacktestSettings,
+    callback: (response: BacktestResponse) => void,
+    onProgress: (progress: WorkerProgress) => void,
+  ): void {
+    this.request(
+      { kind: 'backtest', id: this.nextId++, dataset, settings },
+      callback as Pending['callback'],
+      onProgress,
+    );
   }
 
   /** Whether a request is being worked on. */

@@ -32,9 +32,39 @@ import { join, resolve } from 'node:path';
 import type { OptionNamer } from '../../../errors/index.js';
 import type { StoredRun } from '../../../store/store.js';
 import type { Backend, BackendStatus } from '../backend.js';
-import { CANCELLED, clearAttempt, expandTemplate, finishedStatus, runDirectory, templateValues, writeJob } from '../process.js';
-import { SACCT_FIELDS, SlurmError, arraySpec, describeSlurmEnd, parseMaxArraySize, parseSacct, parseSbatch, parseScontrolJob, parseSqueue, queuedStates, runningStates, type JobInfo, type Snapshot } from './parse.js';
-import { SLURM_FILES, jobScript, lastRawJobId, readSlurmRecord, slurmArrayName, slurmJobName, writeSlurmRecord } from './records.js';
+import {
+  CANCELLED,
+  clearAttempt,
+  expandTemplate,
+  finishedStatus,
+  runDirectory,
+  templateValues,
+  writeJob,
+} from '../process.js';
+import {
+  SACCT_FIELDS,
+  SlurmError,
+  arraySpec,
+  describeSlurmEnd,
+  parseMaxArraySize,
+  parseSacct,
+  parseSbatch,
+  parseScontrolJob,
+  parseSqueue,
+  queuedStates,
+  runningStates,
+  type JobInfo,
+  type Snapshot,
+} from './parse.js';
+import {
+  SLURM_FILES,
+  jobScript,
+  lastRawJobId,
+  readSlurmRecord,
+  slurmArrayName,
+  slurmJobName,
+  writeSlurmRecord,
+} from './records.js';
 import { ArrayScheduler, type Pending } from './scheduler.js';
 
 export { SlurmError, arrayTasks, describeSlurmEnd, parseMaxArraySize, parseSqueue } from './parse.js';
@@ -73,7 +103,10 @@ async function slurm(cmd: string, args: string[]): Promise<string> {
     return stdout;
   } catch (e) {
     const err = e as { code?: string; stderr?: string; message: string };
-    if (err.code === 'ENOENT') throw new SlurmError(`${cmd} not found: is Slurm installed and on PATH? (scripts/slurm-cluster.sh starts a one-node cluster)`);
+    if (err.code === 'ENOENT')
+      throw new SlurmError(
+        `${cmd} not found: is Slurm installed and on PATH? (scripts/slurm-cluster.sh starts a one-node cluster)`,
+      );
     throw new SlurmError(`${cmd} ${args.join(' ')} failed: ${(err.stderr || err.message).trim()}`);
   }
 }
@@ -102,7 +135,8 @@ export function slurmBackend(o: SlurmOptions): Backend {
       arrayName: () => slurmArrayName(root, seq++),
       submitArray,
       submitOne: (p) => submitOne(p.run, p.dir).then(() => undefined),
-      setThrottle: (id, t) => slurm('scontrol', ['update', `JobId=${id}`, `ArrayTaskThrottle=${t}`]).then(() => undefined),
+      setThrottle: (id, t) =>
+        slurm('scontrol', ['update', `JobId=${id}`, `ArrayTaskThrottle=${t}`]).then(() => undefined),
       cancelled: (dir) => existsSync(join(dir, CANCELLED)),
       finished: (dir) => existsSync(join(dir, 'exit.json')) || existsSync(join(dir, CANCELLED)),
       fail: writeSubmitFailure,
@@ -116,7 +150,13 @@ export function slurmBackend(o: SlurmOptions): Backend {
   function prepare(r: StoredRun): string {
     const dir = runDirectory(root, r);
     clearAttempt(dir, SLURM_FILES);
-    writeJob(dir, expandTemplate(o.command, templateValues(r, dir)), cwd, undefined, o.timeoutSeconds ? { timeoutSeconds: o.timeoutSeconds } : {});
+    writeJob(
+      dir,
+      expandTemplate(o.command, templateValues(r, dir)),
+      cwd,
+      undefined,
+      o.timeoutSeconds ? { timeoutSeconds: o.timeoutSeconds } : {},
+    );
     return dir;
   }
 
@@ -137,7 +177,20 @@ export function slurmBackend(o: SlurmOptions): Backend {
     const script = join(dir, 'job.sh');
     writeFileSync(script, jobScript(dir));
     chmodSync(script, 0o755);
-    const args = ['--parsable', `--job-name=${name}`, '-D', dir, '-o', join(dir, 'slurm-%j.out'), '-e', join(dir, 'slurm-%j.err'), ...placement, ...timeLimit, ...(o.sbatchArgs ?? []), script];
+    const args = [
+      '--parsable',
+      `--job-name=${name}`,
+      '-D',
+      dir,
+      '-o',
+      join(dir, 'slurm-%j.out'),
+      '-e',
+      join(dir, 'slurm-%j.err'),
+      ...placement,
+      ...timeLimit,
+      ...(o.sbatchArgs ?? []),
+      script,
+    ];
     const id = parseSbatch(await slurm('sbatch', args));
     writeSlurmRecord(dir, { name, jobId: id, at: new Date().toISOString() });
     snapshot = undefined;
@@ -151,7 +204,21 @@ export function slurmBackend(o: SlurmOptions): Backend {
     const script = join(dir, 'job.sh');
     writeFileSync(script, jobScript(runs));
     chmodSync(script, 0o755);
-    const args = ['--parsable', `--job-name=${name}`, `--array=${arraySpec(runs.map((p) => p.index))}%${throttle}`, '-D', dir, '-o', join(dir, '%a.out'), '-e', join(dir, '%a.err'), ...placement, ...timeLimit, ...(o.sbatchArgs ?? []), script];
+    const args = [
+      '--parsable',
+      `--job-name=${name}`,
+      `--array=${arraySpec(runs.map((p) => p.index))}%${throttle}`,
+      '-D',
+      dir,
+      '-o',
+      join(dir, '%a.out'),
+      '-e',
+      join(dir, '%a.err'),
+      ...placement,
+      ...timeLimit,
+      ...(o.sbatchArgs ?? []),
+      script,
+    ];
     const id = parseSbatch(await slurm('sbatch', args));
     for (const p of runs) {
       writeSlurmRecord(p.dir, { name, index: p.index, jobId: `${id}_${p.index}`, at: new Date().toISOString() });
@@ -181,7 +248,8 @@ export function slurmBackend(o: SlurmOptions): Backend {
     arrayMaxRead ??= run('scontrol', ['show', 'config'], { timeout: 5000, maxBuffer: 16 << 20 })
       .then(({ stdout: text }) => {
         const max = parseMaxArraySize(text);
-        if (max === 0) scheduler.arrays = false; // arrays disabled on this cluster: one job per run
+        if (max === 0)
+          scheduler.arrays = false; // arrays disabled on this cluster: one job per run
         else if (max !== undefined && scheduler.arrayMax === undefined) scheduler.arrayMax = max;
       })
       .catch(() => undefined);
@@ -309,13 +377,19 @@ export function slurmBackend(o: SlurmOptions): Backend {
       if (info && queuedStates.has(info.state)) return { state: 'queued', ...known };
       // exit.json may come before Slurm's verdict (a time limit's SIGTERM): wait for the verdict.
       if (info && runningStates.has(info.state)) return { state: 'running', ...known };
-      if (info?.state === 'CANCELLED') return ended({ state: 'cancelled', reason: `cancelled in Slurm (scancel) [${describeSlurmEnd(where.id, info, o.optionNames)}]` });
+      if (info?.state === 'CANCELLED')
+        return ended({
+          state: 'cancelled',
+          reason: `cancelled in Slurm (scancel) [${describeSlurmEnd(where.id, info, o.optionNames)}]`,
+        });
       if (!done) {
         // Ended in Slurm's eyes but exit.json not (yet) visible (a shared file system): look once more.
         await sleep(300);
         done = finishedStatus(dir);
       }
-      const slurmSays = info ? describeSlurmEnd(where.id, info, o.optionNames) : `Slurm job ${where.id} is no longer known to squeue, sacct or scontrol (cancelled while pending?)`;
+      const slurmSays = info
+        ? describeSlurmEnd(where.id, info, o.optionNames)
+        : `Slurm job ${where.id} is no longer known to squeue, sacct or scontrol (cancelled while pending?)`;
       if (done?.state === 'completed') return ended(done);
       if (done) return ended({ ...done, reason: `${done.reason} [${slurmSays}]` });
       return ended({ state: 'failed', reason: `${slurmSays}; no result (no exit.json in ${dir})` });

@@ -58,7 +58,9 @@ export function arrayTasks(spec: string): number[] {
   for (const part of spec.split('%')[0].split(',')) {
     const m = /^(\d+)(?:-(\d+)(?::(\d+))?)?$/.exec(part.trim());
     if (!m) continue;
-    const a = Number(m[1]), b = m[2] ? Number(m[2]) : a, step = m[3] ? Number(m[3]) : 1;
+    const a = Number(m[1]),
+      b = m[2] ? Number(m[2]) : a,
+      step = m[3] ? Number(m[3]) : 1;
     for (let i = a; i <= b && out.length < 1e6; i += step) out.push(i);
   }
   return out;
@@ -67,7 +69,7 @@ export function arrayTasks(spec: string): number[] {
 /** `0-3,5` for sbatch --array: the inverse of arrayTasks for sorted indices. */
 export function arraySpec(indices: number[]): string {
   const parts: string[] = [];
-  for (let i = 0; i < indices.length; ) {
+  for (let i = 0; i < indices.length;) {
     let j = i;
     while (j + 1 < indices.length && indices[j + 1] === indices[j] + 1) j++;
     parts.push(i === j ? `${indices[i]}` : `${indices[i]}-${indices[j]}`);
@@ -78,17 +80,21 @@ export function arraySpec(indices: number[]): string {
 
 /** squeue --json, indexed. Pending array tasks are one record with array_task_string. */
 export function parseSqueue(text: string): Snapshot {
-  const jobs = new Map<string, JobInfo>(), names = new Map<string, string[]>();
+  const jobs = new Map<string, JobInfo>(),
+    names = new Map<string, string[]>();
   for (const j of (JSON.parse(text) as { jobs?: Record<string, unknown>[] }).jobs ?? []) {
     const state = String(Array.isArray(j.job_state) ? j.job_state[0] : j.job_state);
     const raw = String(num(j.job_id));
-    const arrayId = num(j.array_job_id), task = num(j.array_task_id);
+    const arrayId = num(j.array_job_id),
+      task = num(j.array_task_id);
     const info: JobInfo = { state, exit: exitText(j.exit_code), raw, source: 'squeue' };
     jobs.set(raw, info);
     const isArray = arrayId !== undefined && arrayId > 0;
     if (isArray && task !== undefined) jobs.set(`${arrayId}_${task}`, info);
-    if (isArray && typeof j.array_task_string === 'string') for (const t of arrayTasks(j.array_task_string)) jobs.set(`${arrayId}_${t}`, { state, source: 'squeue' });
-    const id = String(isArray ? arrayId : raw), name = String(j.name);
+    if (isArray && typeof j.array_task_string === 'string')
+      for (const t of arrayTasks(j.array_task_string)) jobs.set(`${arrayId}_${t}`, { state, source: 'squeue' });
+    const id = String(isArray ? arrayId : raw),
+      name = String(j.name);
     const known = names.get(name) ?? [];
     if (!known.includes(id)) names.set(name, [...known, id]);
   }
@@ -102,8 +108,16 @@ export const SACCT_FIELDS = ['-X', '-n', '-P', '-o', 'JobIDRaw,JobID,State,ExitC
  * The job's last row in `sacct -P` output (SACCT_FIELDS), matched by its JobID (`ARRAYID_INDEX` or
  * a plain id) or by its raw id (all the job completion log knows).
  */
-export function parseSacct(out: string, id: string, raw: string | undefined, source: 'sacct' | 'sacct -c'): JobInfo | undefined {
-  const rows = out.split('\n').map((l) => l.split('|')).filter((f) => f.length >= 4 && (f[1] === id || (raw !== undefined && f[0] === raw)));
+export function parseSacct(
+  out: string,
+  id: string,
+  raw: string | undefined,
+  source: 'sacct' | 'sacct -c',
+): JobInfo | undefined {
+  const rows = out
+    .split('\n')
+    .map((l) => l.split('|'))
+    .filter((f) => f.length >= 4 && (f[1] === id || (raw !== undefined && f[0] === raw)));
   const f = rows[rows.length - 1];
   return f ? { raw: f[0], state: f[2].split(' ')[0], exit: f[3] || undefined, source } : undefined;
 }
@@ -121,8 +135,23 @@ export function parseScontrolJob(text: string): JobInfo | undefined {
   return state ? { state, exit: /\bExitCode=(\d+:\d+)/.exec(text)?.[1], source: 'scontrol' } : undefined;
 }
 
-export const queuedStates = new Set(['PENDING', 'CONFIGURING', 'REQUEUED', 'REQUEUE_HOLD', 'REQUEUE_FED', 'RESV_DEL_HOLD']);
-export const runningStates = new Set(['RUNNING', 'COMPLETING', 'SUSPENDED', 'STOPPED', 'RESIZING', 'SIGNALING', 'STAGE_OUT']);
+export const queuedStates = new Set([
+  'PENDING',
+  'CONFIGURING',
+  'REQUEUED',
+  'REQUEUE_HOLD',
+  'REQUEUE_FED',
+  'RESV_DEL_HOLD',
+]);
+export const runningStates = new Set([
+  'RUNNING',
+  'COMPLETING',
+  'SUSPENDED',
+  'STOPPED',
+  'RESIZING',
+  'SIGNALING',
+  'STAGE_OUT',
+]);
 
 const meanings: Record<string, string | ((name: OptionNamer) => string)> = {
   TIMEOUT: (name) => `it hit its time limit (raise --time with ${name('sbatchArgs')})`,
@@ -137,7 +166,11 @@ const meanings: Record<string, string | ((name: OptionNamer) => string)> = {
  * How Slurm saw a job end, e.g. `Slurm job 12_3: TIMEOUT, exit 0:15, from sacct: it hit its time limit (…)`.
  * @param name how to name the backend's options (the CLI passes its flags); --time and --mem are sbatch's own
  */
-export function describeSlurmEnd(id: string, info: { state: string; exit?: string; source: string }, name: OptionNamer = libraryOption): string {
+export function describeSlurmEnd(
+  id: string,
+  info: { state: string; exit?: string; source: string },
+  name: OptionNamer = libraryOption,
+): string {
   const meaning = meanings[info.state];
   const why = typeof meaning === 'function' ? meaning(name) : meaning;
   return `Slurm job ${id}: ${info.state}${info.exit ? `, exit ${info.exit}` : ''}, from ${info.source}${why ? `: ${why}` : ''}`;

@@ -41,7 +41,9 @@ export function writeSlurmRecord(dir: string, rec: SlurmRecord): void {
 /** The raw id of the job that last ran in this folder (each job appends its $SLURM_JOB_ID). */
 export function lastRawJobId(dir: string): string | undefined {
   try {
-    const ids = readFileSync(join(dir, 'slurm-job-id'), 'utf8').split('\n').filter((l) => /^\d+$/.test(l));
+    const ids = readFileSync(join(dir, 'slurm-job-id'), 'utf8')
+      .split('\n')
+      .filter((l) => /^\d+$/.test(l));
     return ids[ids.length - 1];
   } catch {
     return undefined;

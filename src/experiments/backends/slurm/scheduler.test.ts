@@ -11,11 +11,13 @@ function fakeSlurm(o: { limit: number; arrayMax?: number; refuse?: string }) {
   const arrays: { id: string; name: string; dirs: string[]; throttle: number }[] = [];
   const jobs: string[] = [];
   const throttles: string[] = [];
-  const finished = new Set<string>(), cancelled = new Set<string>();
+  const finished = new Set<string>(),
+    cancelled = new Set<string>();
   const failed = new Map<string, string>();
   const warnings: string[] = [];
   const queue: (() => void)[] = [];
-  let names = 0, ids = 100;
+  let names = 0,
+    ids = 100;
   const io: SchedulerIO = {
     arrayName: () => `array-${names++}`,
     submitArray: async (name: string, runs: Pending[], throttle: number) => {
@@ -52,7 +54,10 @@ function fakeSlurm(o: { limit: number; arrayMax?: number; refuse?: string }) {
 test('runs handed over in one turn are one array at %min(K, runs); they are held until sbatch has answered', async () => {
   const s = fakeSlurm({ limit: 4 });
   const handles = ['r1', 'r2', 'r3'].map((d) => s.scheduler.enqueue(s.run(d), d));
-  assert.deepEqual(handles, [0, 1, 2].map((index) => ({ name: 'array-0', index })));
+  assert.deepEqual(
+    handles,
+    [0, 1, 2].map((index) => ({ name: 'array-0', index })),
+  );
   assert.ok(s.scheduler.held('r2'));
   assert.deepEqual(s.arrays, [], 'nothing goes out before the next turn');
   await s.turn();
@@ -66,13 +71,21 @@ test('several arrays share K: a later array waits for room, goes out at what is 
   const s = fakeSlurm({ limit: 2, arrayMax: 2 });
   for (const d of ['a0', 'a1', 'b0', 'b1']) s.scheduler.enqueue(s.run(d), d);
   await s.turn();
-  assert.deepEqual(s.arrays.map((a) => `${a.name}%${a.throttle}`), ['array-0%2'], 'the second array has no room while both of the first may run');
+  assert.deepEqual(
+    s.arrays.map((a) => `${a.name}%${a.throttle}`),
+    ['array-0%2'],
+    'the second array has no room while both of the first may run',
+  );
   assert.ok(s.scheduler.held('b0'));
   await s.poll();
   assert.equal(s.arrays.length, 1);
   s.finished.add('a0'); // seen ended by prune(), not by a status() of its own
   await s.poll();
-  assert.deepEqual(s.arrays.map((a) => `${a.name}%${a.throttle}`), ['array-0%2', 'array-1%1'], 'one slot free: %1');
+  assert.deepEqual(
+    s.arrays.map((a) => `${a.name}%${a.throttle}`),
+    ['array-0%2', 'array-1%1'],
+    'one slot free: %1',
+  );
   assert.deepEqual(s.throttles, []);
   s.scheduler.ended('a1');
   await s.poll();
@@ -116,12 +129,15 @@ test('a refusal of arrays: one warning, then one job per run, at most K in Slurm
   assert.deepEqual(s.failed, new Map());
 });
 
-test('an sbatch error that is not about arrays fails the array\'s runs with its words and keeps arrays', async () => {
+test("an sbatch error that is not about arrays fails the array's runs with its words and keeps arrays", async () => {
   const s = fakeSlurm({ limit: 2, refuse: 'sbatch: error: invalid partition specified: nope' });
   for (const d of ['r1', 'r2']) s.scheduler.enqueue(s.run(d), d);
   await s.turn();
   assert.equal(s.scheduler.arrays, true);
-  assert.deepEqual([...s.failed.values()], ['r1', 'r2'].map(() => 'submit failed: sbatch --array=… failed: sbatch: error: invalid partition specified: nope'));
+  assert.deepEqual(
+    [...s.failed.values()],
+    ['r1', 'r2'].map(() => 'submit failed: sbatch --array=… failed: sbatch: error: invalid partition specified: nope'),
+  );
   assert.deepEqual(s.warnings, []);
 });
 
@@ -132,5 +148,8 @@ test('runs cancelled before sbatch are left out of their array (a gap in its ind
   assert.equal(s.scheduler.drop('r2'), true); // by this one
   assert.equal(s.scheduler.drop('r2'), false);
   await s.turn();
-  assert.deepEqual(s.arrays.map((a) => [a.dirs, a.throttle]), [[['0:r0', '3:r3'], 2]]);
+  assert.deepEqual(
+    s.arrays.map((a) => [a.dirs, a.throttle]),
+    [[['0:r0', '3:r3'], 2]],
+  );
 });
