@@ -1,5 +1,5 @@
 import type { Law, LawInputs } from './law.js';
-import { range, CHINCHILLA_EXPONENTS } from './law.js';
+import { chinchilla } from './chinchilla.js';
 
 /**
  * Muennighoff et al. 2023, "Scaling Data-Constrained Language Models" (arXiv:2305.16264, App. A):
@@ -66,53 +66,9 @@ export const dataConstrained: Law = {
   citation:
     'Muennighoff et al. 2023, "Scaling Data-Constrained Language Models", arXiv:2305.16264, App. A (huggingface/datablations)',
   inputs: ['N', 'D', 'U'],
+  // Chinchilla's five parameters, with the same grids and roles, then the two decay constants.
   params: [
-    {
-      name: 'E',
-      symbol: 'E',
-      description: 'irreducible loss',
-      scale: 'log',
-      grid: range(-1, 1, 0.5),
-      role: 'irreducible',
-    },
-    {
-      name: 'A',
-      symbol: 'A',
-      description: 'model-size term scale',
-      scale: 'log',
-      grid: range(0, 25, 5),
-      role: 'scale',
-      of: 'N',
-    },
-    {
-      name: 'B',
-      symbol: 'B',
-      description: 'data term scale',
-      scale: 'log',
-      grid: range(0, 25, 5),
-      role: 'scale',
-      of: 'D',
-    },
-    {
-      name: 'alpha',
-      symbol: 'α',
-      description: 'model-size exponent',
-      scale: 'linear',
-      grid: range(0, 2, 0.5),
-      published: CHINCHILLA_EXPONENTS,
-      role: 'exponent',
-      of: 'N',
-    },
-    {
-      name: 'beta',
-      symbol: 'β',
-      description: 'data exponent',
-      scale: 'linear',
-      grid: range(0, 2, 0.5),
-      published: CHINCHILLA_EXPONENTS,
-      role: 'exponent',
-      of: 'D',
-    },
+    ...chinchilla.params,
     {
       name: 'R_N',
       symbol: 'R*_N',

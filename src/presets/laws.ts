@@ -4,6 +4,7 @@
  * default. Values and their sources: docs/methods.md §4, §9, §11 and §12.
  */
 import { UsageError } from '../errors/index.js';
+import { dataConstrained } from '../laws/dataConstrained.js';
 
 export interface LawPreset {
   id: string;
@@ -49,15 +50,8 @@ export const lawPresets: readonly LawPreset[] = [
   {
     id: 'muennighoff-2023',
     law: 'data-constrained',
-    params: {
-      E: Math.exp(0.6254804),
-      A: Math.exp(6.255414),
-      B: Math.exp(7.3049974),
-      alpha: 0.3526596,
-      beta: 0.3526596,
-      R_N: 5.309743,
-      R_D: 15.387756,
-    },
+    // The law's own example is this fit (src/laws/dataConstrained.ts): one copy of the constants.
+    params: { ...dataConstrained.example!.params },
     citation:
       'Muennighoff et al. 2023, "Scaling Data-Constrained Language Models", arXiv:2305.16264 (C4 fit with α = β; R*_D = 15.387756, R*_N = 5.309743; huggingface/datablations)',
     note: 'N counts all parameters; loss on C4 with the GPT-2 tokenizer; every run used dropout 0.1 and weight decay 0.1.',
