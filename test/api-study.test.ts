@@ -252,8 +252,12 @@ test('the API client runs one calibration run alone, then the rest at full concu
     const id = await client.submit(first);
     let exp = await get(id);
     assert.equal(exp.request.max_runtime_seconds, 6 * 3600, 'half the 12 h budget');
-    await new Promise((r) => setTimeout(r, 100));
-    const s = await client.status({ ...first, externalId: id });
+    // The lab finishes the experiment on its own clock: poll for it (a condition, not a guessed time).
+    let s = await client.status({ ...first, externalId: id });
+    for (const end = Date.now() + 60_000; s.state !== 'completed' && Date.now() < end;) {
+      await new Promise((r) => setTimeout(r, 50));
+      s = await client.status({ ...first, externalId: id });
+    }
     assert.equal(s.state, 'completed');
     assert.equal(client.concurrency, 8, 'calibrated: full concurrency');
     const second = run(2, 256);
