@@ -95,6 +95,9 @@ grep -q 'chinchilla' "$work/last.log" || fail "runs ls --studies does not list t
 run npx scalelab bcrit $pkg/examples/inputs/curves.csv
 run npx scalelab hparams --compute 1e21 --sweep $pkg/examples/inputs/sweep.csv
 run npx scalelab backtest $pkg/examples/inputs/runs.csv --by N --bootstrap 20
+run npx scalelab downstream screen $pkg/examples/downstream/pythia/ladder.json
+grep -q 'predictable' "$work/last.log" || fail "downstream screen gave no verdict on the bundled Pythia ladder"
+run npx scalelab curve-law predict --curve-fit $pkg/examples/studies/moby-curves/fit-multi-power.json --observed $pkg/examples/studies/moby-curves/runs/d64-cosine-2x
 
 # The servers: each must start and answer (the web app's page; the lab's budget).
 serve() { # NAME URL-PATH HEADER ARGS...: start in the background, wait for its URL, fetch PATH
