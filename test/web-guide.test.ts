@@ -482,8 +482,12 @@ test(
       async () => {
         const figure = page.locator('[data-testid="figure-loss"][data-ready="true"]');
         await figure.waitFor();
-        const labels = await figure.locator('svg text').allTextContents();
-        assert.ok(labels.includes('1e24') && labels.includes('fitted law'), labels.join(' | '));
+        // Vega may redraw the figure after it says it is ready (a resize, a later result): poll for its labels.
+        const labels = await until(
+          () => figure.locator('svg text').allTextContents(),
+          (l) => l.includes('1e24') && l.includes('fitted law'),
+          'the loss figure labels 1e24 and the fitted law',
+        );
         assert.ok(!labels.some((l) => /\de\+\d/.test(l)), `no e+24: ${labels.join(' | ')}`);
         const image = page.getByTestId('image-loss');
         assert.equal(await image.getAttribute('role'), 'img');
