@@ -18,6 +18,7 @@ export const optionFlags: Readonly<Record<string, string>> = {
   db: '--db',
   fit: '--fit',
   fix: '--fix',
+  free: '--free',
   gpu: '--gpu',
   gpus: '--gpus',
   groupColumn: '--group-column',
@@ -49,6 +50,7 @@ export const optionFlags: Readonly<Record<string, string>> = {
   uniqueTokens: '--unique-tokens',
   vertex: '--vertex',
   wait: '--wait',
+  x: '--x',
 };
 
 /** The flag for a library option; an option missing from the table is written as a flag by the usual rule (camelCase → --kebab-case). */
