@@ -1,20 +1,14 @@
 import type { Command } from 'commander';
 import { readRuns } from '../../io/readRuns.js';
-import { defaultLawId, getLaw, lawIds } from '../../laws/index.js';
-import { bootstrapParallel, fitParallel } from '../../node/parallel.js';
-import { analyse, figureKinds, figures, type Analysis, type FigureKind } from '../../report/analysis.js';
+import { lawIds } from '../../laws/index.js';
+import { parallelRunners } from '../../node/parallel.js';
+import { analyseRuns, figureKinds, figures, type Analysis, type FigureKind } from '../../report/analysis.js';
 import { reportHtml } from '../../report/html.js';
 import { namedBudgets } from '../../analyses/frontier.js';
 import { InputError, UsageError } from '../../errors/index.js';
-import { chooseProcedure, replicateShares } from '../../fit/auto.js';
-import { isFailure } from '../../fit/candidate.js';
-import { getProcedure, procedureIds } from '../../fit/procedures.js';
-import { autoFitToJson, candidateFitToJson, type FitJson } from '../../fit/summary.js';
-import type { FitResult } from '../../fit/fit.js';
-import type { BootstrapSamples } from '../../fit/bootstrap.js';
+import { procedureIds } from '../../fit/procedures.js';
 import { keyword, parseInteger, parseLevel, parseList, parseQuantity, runSelection } from '../options.js';
 import { checkFiniteText, checkOutput, nonFiniteNumbers, printResult, progress, writeOutput } from '../output.js';
-import { checkLawData, checkMagnitudes } from '../../io/dataChecks.js';
 import { loadCatalog } from '../../catalog/load.js';
 import { findModel } from '../../catalog/models.js';
 import { flag } from '../flags.js';
@@ -73,7 +67,7 @@ function addAnalysisFlags(cmd: Command): Command {
 }
 
 /** Fit (worker threads), bootstrap and analyse a file, as plot and report need. */
-export async function analyseFile(file: string, f: AnalysisFlags): Promise<Analysis> {
+async function analyseFile(file: string, f: AnalysisFlags): Promise<Analysis> {
   const dataset = readRuns(file, runSelection(f));
   const x = keyword(f.x, '--x', ['N', 'D', 'C'] as const);
   const replicates = parseInteger(f.bootstrap, '--bootstrap', 0);
@@ -84,52 +78,17 @@ export async function analyseFile(file: string, f: AnalysisFlags): Promise<Analy
     .map((p) => p.trim())
     .filter(Boolean);
   for (const p of procedures) keyword(p, '--backtest-procedures', ['auto', ...procedureIds]);
-  // Every figure and table reads N, D, C and loss; the fit needs them varied.
-  checkMagnitudes(dataset, ['N', 'D', 'C', 'U', 'loss'], dataset.runs);
-  checkLawData(getLaw(f.law === undefined ? { law: defaultLawId } : { law: f.law, x }), dataset);
-  let fitted: FitResult;
-  let samples: BootstrapSamples | undefined;
-  let fitJson: FitJson | undefined;
-  if (f.law === undefined) {
-    // The chinchilla form by a procedure (auto by default): the report shows its candidates and uses
-    // the reported candidate's law for the frontier and the plan.
-    const id = f.procedure;
-    if (id !== 'auto') getProcedure(id);
-    const choice = chooseProcedure(dataset, id === 'auto' ? {} : { rule: { candidates: [id], combine: 'equal' } });
-    const fits = choice.fits.map((c) => (isFailure(c) ? null : c));
-    const shares = replicateShares(
-      choice.scores.map((s) => s.weight),
-      replicates > 1 ? replicates : 0,
-    );
-    const total = shares.reduce((a, b) => a + b, 0);
-    const bar = progress('bootstrap', total, f);
-    for (let k = 0; k < fits.length; k++) {
-      const c = fits[k];
-      if (c && shares[k])
-        c.samples = await bootstrapParallel(c.result, c.procedure.options, shares[k], seed + k, {
-          onProgress: (n) => bar.tick(n),
-        });
-    }
-    bar.stop();
-    const chosen = fits[choice.scores.findIndex((s) => s.id === choice.chosen)]!;
-    fitted = chosen.result;
-    samples = chosen.samples;
-    fitJson = id === 'auto' ? autoFitToJson(choice, level) : candidateFitToJson(chosen, level);
-  } else {
-    const law = getLaw({ law: f.law, x });
-    fitted = await fitParallel(law, dataset);
-    if (replicates > 1) {
-      const bar = progress('bootstrap', replicates, f);
-      samples = await bootstrapParallel(fitted, {}, replicates, seed, { onProgress: (k) => bar.tick(k) });
-      bar.stop();
-    }
-  }
   const budgets = f.budgets.trim();
   const catalog = loadCatalog();
-  return analyse(dataset, fitted, samples, {
+  return analyseRuns(dataset, {
+    law: f.law === undefined ? undefined : { law: f.law, x },
+    procedure: f.procedure,
+    replicates,
+    seed,
+    level,
+    runners: parallelRunners(),
+    progress: (_, total) => progress('bootstrap', total, f),
     targets: f.targets ? parseList(f.targets, '--targets') : [parseQuantity(f.target ?? '1e24', '--target')],
-    bootstrap: replicates > 1 ? { replicates, seed, level } : undefined,
-    fitJson,
     isoflop: {
       budgets: budgets === 'auto' ? 'auto' : (namedBudgets[budgets] ?? parseList(budgets, '--budgets')),
       vertex: keyword(f.vertex, '--vertex', ['parabola', 'min-run'] as const),
