@@ -5,6 +5,7 @@
 import { formatInterval, formatNumber } from '../core/format.js';
 import { textTable } from '../core/table.js';
 import type { StudyResult } from './study.js';
+import { approachSummary } from '../analyses/frontier.js';
 import { escapeHtml, htmlTable } from '../core/html.js';
 
 export interface StudyTruth {
@@ -49,15 +50,7 @@ export function studyJson(s: StudySummary) {
       converged: r.fit.converged,
       derived: Object.fromEntries(Object.entries(r.fit.derived).map(([k, v]) => [k, v.value])),
     },
-    approaches: r.approaches.map((a) => ({
-      approach: a.approach,
-      label: a.label,
-      a: a.a,
-      b: a.b,
-      intervals: a.intervals,
-      targets: a.targets,
-      warnings: a.warnings,
-    })),
+    approaches: r.approaches.map(approachSummary),
     agreement: r.agreement?.statement,
     recommendation: r.recommendation,
     verification: r.verification,
