@@ -255,3 +255,13 @@ export async function analyseRuns(dataset: Dataset, o: AnalyseRunsOptions): Prom
     fitJson,
   });
 }
+
+/** Draw each figure with `render` (the CLI: vega to SVG, loaded only when a report is written). */
+export async function renderFigures(
+  specs: Partial<Record<FigureKind, Spec>>,
+  render: (spec: Spec) => Promise<string>,
+): Promise<Partial<Record<FigureKind, string>>> {
+  const svgs: Partial<Record<FigureKind, string>> = {};
+  for (const [k, spec] of Object.entries(specs)) svgs[k as FigureKind] = await render(spec!);
+  return svgs;
+}
