@@ -6,6 +6,8 @@ import { formatInterval, formatNumber } from '../core/format.js';
 import { textTable } from '../core/table.js';
 import type { StudyResult } from './study.js';
 import { approachSummary } from '../analyses/frontier.js';
+import { optimum, truth } from '../lab/simulate.js';
+import type { World } from '../lab/world.js';
 import { escapeHtml, htmlTable } from '../core/html.js';
 
 export interface StudyTruth {
@@ -24,6 +26,30 @@ export interface StudySummary {
   result: StudyResult;
   truth?: StudyTruth;
   costModel: string;
+}
+
+/**
+ * The study's summary: its result and setting, and on a simulated world (`world`) the truth the
+ * recommendation is judged against: its true loss, the true optimum for the target hours, the regret.
+ */
+export function studySummary(
+  result: StudyResult,
+  o: Omit<StudySummary, 'result' | 'truth'> & { world?: World },
+): StudySummary {
+  const { world, ...setting } = o;
+  const summary: StudySummary = { ...setting, result };
+  if (world) {
+    const rec = truth(world, result.recommendation.config).loss;
+    const best = optimum(world, o.targetHours * 3600);
+    summary.truth = {
+      recommendedLoss: rec,
+      optimumLoss: best.loss,
+      optimumConfig: best.config,
+      regret: rec / best.loss - 1,
+      predictionError: result.recommendation.predictedLoss / rec - 1,
+    };
+  }
+  return summary;
 }
 
 export function studyJson(s: StudySummary) {
