@@ -2,7 +2,7 @@
  * The study's report: what was run, what was fitted, what is recommended and — on a simulated
  * world — how far the recommendation is from the world's true optimum (the regret). Pure.
  */
-import { formatInterval, formatNumber } from '../core/format.js';
+import { formatInterval, formatNumber, formatRange } from '../core/format.js';
 import { textTable } from '../core/table.js';
 import type { StudyResult } from './study.js';
 import { approachSummary } from '../analyses/frontier.js';
@@ -131,7 +131,7 @@ export function studyReport(s: StudySummary): string {
         return [
           formatNumber(C, 3),
           String(os.length),
-          `${formatNumber(Math.min(...os.map((o) => o.run.N)), 2)}–${formatNumber(Math.max(...os.map((o) => o.run.N)), 2)}`,
+          formatRange([Math.min(...os.map((o) => o.run.N)), Math.max(...os.map((o) => o.run.N))], 2),
           ok.length ? formatNumber(Math.min(...ok.map((o) => o.finalLoss!)), 5) : '–',
           (os.reduce((a, o) => a + o.seconds, 0) / 3600).toFixed(2),
         ];
@@ -155,7 +155,7 @@ export function studyReport(s: StudySummary): string {
     `Train ${rec.config.n_layer} layers × d_model ${rec.config.d_model} (${rec.config.n_heads} heads; N = ${formatNumber(rec.N, 4)} non-embedding parameters) on ${formatNumber(rec.D, 4)} tokens, batch ${rec.config.batch_tokens} tokens, peak learning rate ${formatNumber(rec.config.learning_rate, 3)} (muP, cosine).`,
   );
   lines.push(
-    `Predicted loss: ${formatNumber(rec.predictedLoss, 5)}${rec.interval ? ` (95 % prediction interval ${formatNumber(rec.interval[0], 4)}–${formatNumber(rec.interval[1], 4)})` : ''}, by the default procedure: the mean of the three published recipes' predictions (huber, tied-huber, gadre), its interval for a run (bootstrap over runs, a run's scatter, the extrapolation term).`,
+    `Predicted loss: ${formatNumber(rec.predictedLoss, 5)}${rec.interval ? ` (95 % prediction interval ${formatInterval(rec.interval, 4)})` : ''}, by the default procedure: the mean of the three published recipes' predictions (huber, tied-huber, gadre), its interval for a run (bootstrap over runs, a run's scatter, the extrapolation term).`,
   );
   if (r.verification)
     lines.push('', '## Verification: the recommended run, trained', '', `${r.verification.statement}.`);
@@ -198,7 +198,7 @@ export function studyHtmlSections(s: StudySummary): { id: string; title: string;
       title: 'Recommendation',
       html:
         `<p>Train ${rec.config.n_layer} layers × d_model ${rec.config.d_model} (${rec.config.n_heads} heads; N = ${e(rec.N)} non-embedding parameters) on ${e(rec.D)} tokens, batch ${rec.config.batch_tokens} tokens, peak learning rate ${e(rec.config.learning_rate, 3)} (muP, cosine).</p>` +
-        `<p>Predicted loss: <b>${e(rec.predictedLoss, 5)}</b>${rec.interval ? ` (95 % prediction interval ${e(rec.interval[0])}–${e(rec.interval[1])})` : ''}, by the default procedure (the mean of the three published recipes' predictions).</p>` +
+        `<p>Predicted loss: <b>${e(rec.predictedLoss, 5)}</b>${rec.interval ? ` (95 % prediction interval ${formatInterval(rec.interval, (x) => e(x))})` : ''}, by the default procedure (the mean of the three published recipes' predictions).</p>` +
         (r.verification
           ? `<p class="${r.verification.inside === false ? 'warn' : 'ok'}">Verification — the recommended run, trained: ${escapeHtml(r.verification.statement)}.</p>`
           : '') +
