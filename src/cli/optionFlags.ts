@@ -12,7 +12,7 @@ export const optionFlags: Readonly<Record<string, string>> = {
   by: '--by',
   columns: '--columns',
   command: '--command',
-  compute: '--compute',
+  compute: '--C',
   countTolerance: '--count-tolerance',
   days: '--days',
   db: '--db',

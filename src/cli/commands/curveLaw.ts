@@ -685,7 +685,13 @@ Example:
       'plan a WSD ladder: one constant-LR trunk per size and a cooldown branch per IsoFLOP budget, with the compute it saves against one run per point',
     )
     .requiredOption('--model-sizes <list>', 'model sizes N in parameters, comma-separated (e.g. 7M,19M,39M)')
-    .addOption(flag('budgets', { detail: 'here a list, C = 6ND (e.g. 3e17,1e18,3e18)', required: true }))
+    .addOption(
+      flag('budgets', {
+        detail:
+          'a list such as 3e17,1e18,3e18 (C = 6ND), one cooldown branch per size and budget; the ladder designs runs, so there are no data to find budgets in (no auto or chinchilla)',
+        required: true,
+      }),
+    )
     .addOption(flag('batch-tokens', { required: true }))
     .addOption(targetFlags.decayFrac())
     .addOption(flag('json'))

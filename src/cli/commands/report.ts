@@ -18,7 +18,7 @@ import { keyword, parseInteger, parseLevel, parseList, parseQuantity, runSelecti
 import { checkFiniteText, checkOutput, nonFiniteNumbers, printResult, progress, writeOutput } from '../output.js';
 import { loadCatalog } from '../../catalog/load.js';
 import { findModel } from '../../catalog/models.js';
-import { flag } from '../flags.js';
+import { budgetChoices, deprecatedAlias, flag } from '../flags.js';
 
 type Run = (fn: () => Promise<void>, json?: boolean) => Promise<void>;
 
@@ -28,8 +28,7 @@ interface AnalysisFlags {
   backtestProcedures: string;
   folds: string;
   x: string;
-  targets?: string;
-  target?: string;
+  targets: string;
   bootstrap: string;
   seed: string;
   level: string;
@@ -44,7 +43,7 @@ interface AnalysisFlags {
 }
 
 function addAnalysisFlags(cmd: Command): Command {
-  return cmd
+  cmd
     .addOption(
       flag('law', {
         detail: `the law to fit (default: the chinchilla form by --procedure auto): ${lawIds.join(', ')}`,
@@ -54,11 +53,16 @@ function addAnalysisFlags(cmd: Command): Command {
     .option('--backtest-procedures <list>', 'procedures the back-test compares', 'auto')
     .addOption(flag('folds', { detail: 'in C', default: '3' }))
     .addOption(flag('x', { detail: "the loss figure's horizontal axis, and the variable of power laws", default: 'C' }))
-    .option('--target <flops>', 'target compute budget (FLOPs) the figures and plan extend to', '1e24')
+    .addOption(
+      flag('targets', {
+        detail: "the loss figure and the plan are for the last; report's approaches table shows each",
+        default: '1e24',
+      }),
+    )
     .addOption(flag('bootstrap', { detail: 'bands too', default: '200' }))
     .addOption(flag('seed', { default: '0' }))
     .addOption(flag('level', { default: '0.95' }))
-    .addOption(flag('budgets', { default: 'auto' }))
+    .addOption(flag('budgets', { detail: budgetChoices, default: 'auto' }))
     .addOption(flag('vertex', { default: 'parabola' }))
     .addOption(flag('tolerance', { detail: 'the IsoFLOP budgets', default: '0.06' }))
     .option(
@@ -71,6 +75,7 @@ function addAnalysisFlags(cmd: Command): Command {
       '--landmarks <models>',
       'published models to place on the frontier (default: chinchilla-70b,gopher-280b,gpt-3-175b,llama-2-70b,llama-3-70b)',
     );
+  return deprecatedAlias(cmd, '--target <flops>', '--targets');
 }
 
 /** Fit (worker threads), bootstrap and analyse a file, as plot and report need. */
@@ -95,7 +100,7 @@ async function analyseFile(file: string, f: AnalysisFlags): Promise<Analysis> {
     level,
     runners: parallelRunners(),
     progress: (_, total) => progress('bootstrap', total, f),
-    targets: f.targets ? parseList(f.targets, '--targets') : [parseQuantity(f.target ?? '1e24', '--target')],
+    targets: parseList(f.targets, '--targets'),
     isoflop: {
       budgets: budgets === 'auto' ? 'auto' : (namedBudgets[budgets] ?? parseList(budgets, '--budgets')),
       vertex: keyword(f.vertex, '--vertex', ['parabola', 'min-run'] as const),
@@ -130,7 +135,7 @@ export function registerPlotAndReport(program: Command, run: Run): void {
   )
     .addHelpText(
       'after',
-      '\nExamples:\n  scalelab plot loss examples/chinchilla.csv --out loss.svg --target 1e24\n  scalelab plot isoflop examples/cs336-isoflops.json --out isoflop.png\n  scalelab plot backtest examples/chinchilla.csv --out backtest.svg --backtest-procedures auto,huber',
+      '\nExamples:\n  scalelab plot loss examples/chinchilla.csv --out loss.svg --targets 1e24\n  scalelab plot isoflop examples/cs336-isoflops.json --out isoflop.png\n  scalelab plot backtest examples/chinchilla.csv --out backtest.svg --backtest-procedures auto,huber',
     )
     .action(async (kind: string, file: string, f: AnalysisFlags & { out: string; spec?: boolean }) =>
       run(async () => {
@@ -179,7 +184,6 @@ export function registerPlotAndReport(program: Command, run: Run): void {
         'write a self-contained HTML report: data, fit with intervals, three approaches, plan, back-test, warnings, figures',
       )
       .argument('<file>', 'runs (CSV, JSON or JSONL)')
-      .addOption(flag('targets', { detail: 'in the approaches table; the last is planned for' }))
       .option(
         '--downstream <files>',
         'task metrics (comma-separated files or a ladder manifest): adds the downstream sections (scalelab downstream report)',
