@@ -54,7 +54,7 @@ export interface RunFitOptions {
  * The procedures fit the Chinchilla form L(N, D): a file without N or D is refused, located, with
  * the columns it has.
  */
-export function requireChinchillaColumns(procedure: string, dataset: Dataset): void {
+function requireChinchillaColumns(procedure: string, dataset: Dataset): void {
   for (const v of ['N', 'D'] as const) {
     if (dataset.runs.some((r) => r[v] === undefined)) {
       const message: Message = (name) =>
