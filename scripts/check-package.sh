@@ -88,12 +88,12 @@ grep -qi 'regret' "$work/last.log" || fail "study run printed no regret against 
 run npx scalelab fit $pkg/examples/chinchilla.csv
 run npx scalelab lab optimum --budget-hours 48
 run npx scalelab sweep plan --target-hours 48 --experiment-hours 12 --out plan.json
-run npx scalelab plot loss $pkg/examples/chinchilla.csv --out loss.png --target 1e24
+run npx scalelab plot loss $pkg/examples/chinchilla.csv --out loss.png --targets 1e24
 run npx scalelab runs import $pkg/examples/chinchilla.csv --study chinchilla
 run npx scalelab runs ls --studies
 grep -q 'chinchilla' "$work/last.log" || fail "runs ls --studies does not list the imported study"
 run npx scalelab bcrit $pkg/examples/inputs/curves.csv
-run npx scalelab hparams --compute 1e21 --sweep $pkg/examples/inputs/sweep.csv
+run npx scalelab hparams --C 1e21 --sweep $pkg/examples/inputs/sweep.csv
 run npx scalelab backtest $pkg/examples/inputs/runs.csv --by N --bootstrap 20
 run npx scalelab downstream screen $pkg/examples/downstream/pythia/ladder.json
 grep -q 'predictable' "$work/last.log" || fail "downstream screen gave no verdict on the bundled Pythia ladder"

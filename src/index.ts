@@ -18,6 +18,16 @@ export {
 } from './fit/fit.js';
 export { bootstrap, summariseBootstrap, type BootstrapSamples, type BootstrapSummary } from './fit/bootstrap.js';
 export { fitToJson, loadFit, type FitJson, type LoadedFit } from './fit/summary.js';
+// A fit as the CLI runs it: by a procedure (auto) or a law as asked, with its bootstrap; the starts and
+// replicates run where the runners say (scalelab/node's parallelRunners: worker threads).
+export {
+  fitByProcedure,
+  fitLaw,
+  type FitRunners,
+  type RunFitOptions,
+  type ProgressFactory,
+  type Ticker,
+} from './fit/run.js';
 export { fitReport } from './fit/report.js';
 export { parseRuns, parseColumnMapping, type ParseRunsOptions, type RunFormat } from './io/parseRuns.js';
 export type { Dataset, Run } from './io/dataset.js';

@@ -14,12 +14,12 @@ test('predict --preset muennighoff-2023 prints the published value to the last d
 });
 
 test('repetition and plan --unique-tokens give the capped optimum; fit reproduces R*_D and R*_N', () => {
-  const rep = scalelab(['repetition', '--compute', String(6 * 8.67e9 * 178e9), '--unique-tokens', '25e9', '--json']);
+  const rep = scalelab(['repetition', '--C', String(6 * 8.67e9 * 178e9), '--unique-tokens', '25e9', '--json']);
   assert.equal(rep.code, 0, rep.stderr);
   assert.ok(Math.abs(rep.json().epochs / 9.06 - 1) < 0.005);
   const plan = scalelab([
     'plan',
-    '--compute',
+    '--C',
     String(6 * 8.67e9 * 178e9),
     '--preset',
     'muennighoff-2023',

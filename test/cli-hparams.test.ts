@@ -70,13 +70,13 @@ test('bcrit FILE fits the trade-off; one batch size and unreachable targets are 
   assert.ok(noStackTrace(one.stderr) && noStackTrace(never.stderr));
 });
 
-test("hparams --compute 1e20 gives DeepSeek's B_opt and η_opt with the citation", () => {
-  const r = scalelab(['hparams', '--compute', '1e20', '--json']);
+test("hparams --C 1e20 gives DeepSeek's B_opt and η_opt with the citation", () => {
+  const r = scalelab(['hparams', '--C', '1e20', '--json']);
   assert.equal(r.code, 0, r.stderr);
   assert.ok(Math.abs(r.json().batchTokens / 1.01714e6 - 1) < 5e-4);
   assert.ok(Math.abs(r.json().learningRate / 9.86e-4 - 1) < 1e-3);
   assert.match(r.json().source, /preset deepseek-2024/);
-  const porian = scalelab(['hparams', '--compute', '1e20', '--preset', 'porian-2024']);
+  const porian = scalelab(['hparams', '--C', '1e20', '--preset', 'porian-2024']);
   assert.match(porian.stderr, /preset porian-2024 is a law in N: give --N/);
 });
 
@@ -92,7 +92,7 @@ test('mup prints the multipliers; mup transfer reads sweeps; plan includes learn
   const tr = scalelab(['mup', 'transfer', file, '--bootstrap', '0', '--json']);
   assert.equal(tr.code, 0, tr.stderr);
   assert.ok(Math.abs(tr.json().slope) < 1e-6);
-  const p = scalelab(['plan', '--compute', '1e24', '--json']);
+  const p = scalelab(['plan', '--C', '1e24', '--json']);
   assert.ok(p.json().recommendation.hyperparameters.learningRate > 0);
   assert.match(p.json().recommendation.hyperparameters.source, /deepseek-2024/);
   for (const cmd of [['bcrit'], ['hparams'], ['mup', 'transfer'], ['mup', 'coord']])
@@ -140,8 +140,8 @@ const deepseekSweep = writeSweep(
   { lr: 2.5e-4, batch: 2 ** 14 },
 );
 
-test('hparams --compute --sweep fits a C-only sweep (columns C, lr, batch, loss) with intervals on the prediction', () => {
-  const r = scalelab(['hparams', '--compute', '1e20', '--sweep', deepseekSweep, '--bootstrap', '100', '--json']);
+test('hparams --C --sweep fits a C-only sweep (columns C, lr, batch, loss) with intervals on the prediction', () => {
+  const r = scalelab(['hparams', '--C', '1e20', '--sweep', deepseekSweep, '--bootstrap', '100', '--json']);
   assert.equal(r.code, 0, r.stderr);
   const j = r.json();
   near(j.learningRate, 9.86e-4, 0.03, 'η(1e20)');
@@ -152,14 +152,14 @@ test('hparams --compute --sweep fits a C-only sweep (columns C, lr, batch, loss)
   inside(j.laws.batch.interval, 0.3271, 'B exponent interval');
   assert.equal(j.laws.budgets.length, 5);
   assert.match(j.source, /fitted to .*sweep-c\.csv \(DeepSeek LLM's method/);
-  const text = scalelab(['hparams', '--compute', '1e20', '--sweep', deepseekSweep, '--bootstrap', '50']);
+  const text = scalelab(['hparams', '--C', '1e20', '--sweep', deepseekSweep, '--bootstrap', '50']);
   assert.equal(text.code, 0, text.stderr);
   assert.match(text.stdout, /η_opt = [\d.]+·C\^-0\.12\d+ {3}\(coefficient \[/);
   assert.match(text.stdout, /At C = 1e20: learning rate [\d.e-]+ \[95 % [\d.e-]+, [\d.e-]+\]; batch [\d.e]+ \[95 %/);
   // No C (and no N, D): a located error, not NaN or a stack trace.
   const noC = join(dir, 'sweep-noc.csv');
   writeFileSync(noC, 'lr,batch,loss\n1e-3,1e6,3\n2e-3,1e6,3.1\n');
-  const bad = scalelab(['hparams', '--compute', '1e20', '--sweep', noC]);
+  const bad = scalelab(['hparams', '--C', '1e20', '--sweep', noC]);
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /sweep-noc\.csv:1: laws in compute need each run's budget: a C column/);
   assert.ok(noStackTrace(bad.stderr));
@@ -180,14 +180,14 @@ test('hparams --N N --sweep fits η(N) and B(N) from a sweep grouped by model si
   const text = scalelab(['hparams', '--N', '1e9', '--sweep', file, '--bootstrap', '0']);
   assert.match(text.stdout, /5 model sizes/);
   assert.match(text.stdout, /η_opt = [\d.]+·N\^-0\.3\d+/);
-  const both = scalelab(['hparams', '--N', '1e9', '--compute', '1e20', '--sweep', file]);
-  assert.match(both.stderr, /give --compute \(laws in C\) or --N \(laws in N\), not both/);
-  const wrong = scalelab(['hparams', '--compute', '1e20', '--sweep', file]);
+  const both = scalelab(['hparams', '--N', '1e9', '--C', '1e20', '--sweep', file]);
+  assert.match(both.stderr, /give --C \(laws in C\) or --N \(laws in N\), not both/);
+  const wrong = scalelab(['hparams', '--C', '1e20', '--sweep', file]);
   assert.match(wrong.stderr, /sweep-n\.csv:1: laws in compute need/);
 });
 
 test('plan --sweep puts the fitted η and B (with intervals) and the Kaplan critical batch at the predicted loss in the plan', () => {
-  const r = scalelab(['plan', '--compute', '1e20', '--sweep', deepseekSweep, '--json']);
+  const r = scalelab(['plan', '--C', '1e20', '--sweep', deepseekSweep, '--json']);
   assert.equal(r.code, 0, r.stderr);
   const rec = r.json().recommendation;
   near(rec.hyperparameters.learningRate, 9.86e-4, 0.03, 'η');
@@ -199,7 +199,7 @@ test('plan --sweep puts the fitted η and B (with intervals) and the Kaplan crit
   near(cb.bCrit, 2.1e8 / rec.loss ** (1 / 0.21), 1e-9, 'Kaplan B_crit');
   assert.match(cb.source, /preset kaplan-2020: Kaplan et al\. 2020, arXiv:2001\.08361, Table 5/);
   near(cb.atRecommendedBatch.stepsFactor, 1 + cb.bCrit / rec.hyperparameters.batchTokens, 1e-12, 'S/S_min');
-  const text = scalelab(['plan', '--compute', '1e22']);
+  const text = scalelab(['plan', '--C', '1e22']);
   assert.equal(text.code, 0, text.stderr);
   assert.match(
     text.stdout,
@@ -211,7 +211,7 @@ test('plan --sweep puts the fitted η and B (with intervals) and the Kaplan crit
   );
   const noC = join(dir, 'plan-noc.csv');
   writeFileSync(noC, 'lr,batch,loss\n1e-3,1e6,3\n');
-  const bad = scalelab(['plan', '--compute', '1e20', '--sweep', noC]);
+  const bad = scalelab(['plan', '--C', '1e20', '--sweep', noC]);
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /plan-noc\.csv:1: laws in compute need/);
   assert.ok(noStackTrace(bad.stderr));
@@ -230,7 +230,7 @@ test('plan --sweep puts the fitted η and B (with intervals) and the Kaplan crit
   );
   const mapped = scalelab([
     'plan',
-    '--compute',
+    '--C',
     '1e20',
     '--sweep',
     renamed,
@@ -246,7 +246,7 @@ test('plan --sweep puts the fitted η and B (with intervals) and the Kaplan crit
   near(mapped.json().recommendation.hyperparameters.learningRate, 9.86e-4, 0.03, 'η from renamed columns');
   assert.match(mapped.json().recommendation.hyperparameters.source, /from 50 bootstrap resamples, seed 1\)/);
   assert.equal(
-    scalelab(['plan', '--compute', '1e20', '--sweep', renamed]).code,
+    scalelab(['plan', '--C', '1e20', '--sweep', renamed]).code,
     2,
     'without the mapping the columns are missing',
   );

@@ -58,7 +58,7 @@ test("shape --like follows a family's style and names the nearest published mode
 test("plan --compare places published models on the frontier under Epoch's fit", () => {
   const r = scalelab([
     'plan',
-    '--compute',
+    '--C',
     '1e25',
     '--preset',
     'epoch-2024',
@@ -72,13 +72,13 @@ test("plan --compare places published models on the frontier under Epoch's fit",
   assert.match(gpt3.verdict, /under-trained/);
   assert.equal(chin.cite, 'Hoffmann+ 2022');
   // The table a person reads names where each model's numbers come from.
-  const text = scalelab(['plan', '--compute', '1e25', '--preset', 'epoch-2024', '--compare', 'gpt-3-175b']);
+  const text = scalelab(['plan', '--C', '1e25', '--preset', 'epoch-2024', '--compare', 'gpt-3-175b']);
   assert.equal(text.code, 0, text.stderr);
   assert.match(text.stdout, /GPT-3 175B\s+Brown\+ 2020/);
 });
 
 test('an unknown model name is a clear error with close matches', () => {
-  const r = scalelab(['plan', '--compute', '1e25', '--compare', 'lama-3-70b']);
+  const r = scalelab(['plan', '--C', '1e25', '--compare', 'lama-3-70b']);
   assert.equal(r.code, 2);
   assert.match(r.stderr, /unknown model "lama-3-70b"; closest: llama-3-70b/);
   assert.ok(noStackTrace(r.stderr));

@@ -88,7 +88,7 @@ test('scalelab plan with a bootstrapped fit gives intervals; with inference toke
   const dir = mkdtempSync(join(tmpdir(), 'scalelab-plan-'));
   const fitFile = join(dir, 'fit.json');
   assert.equal(scalelab(['fit', 'examples/chinchilla.csv', '--bootstrap', '80', '--out', fitFile, '--json']).code, 0);
-  const r = scalelab(['plan', '--compute', '1e24', '--fit', fitFile, '--inference-tokens', '1e13', '--json']);
+  const r = scalelab(['plan', '--C', '1e24', '--fit', fitFile, '--inference-tokens', '1e13', '--json']);
   assert.equal(r.code, 0, r.stderr);
   const j = r.json();
   const [lo, hi] = j.recommendation.intervals.N;
@@ -104,7 +104,7 @@ test('scalelab plan with a bootstrapped fit gives intervals; with inference toke
 test('scalelab plan --preset sardana-2024 --quality-of 3e10 --inference-tokens 1e13: 13.6B, −28 %', () => {
   const r = scalelab([
     'plan',
-    '--compute',
+    '--C',
     '1e24',
     '--preset',
     'sardana-2024',
@@ -124,8 +124,8 @@ test('scalelab plan errors: unknown GPU, no budget, conflicting law sources', ()
   assert.equal(a.code, 2);
   assert.match(a.stderr, /unknown GPU "h900" \(known: h100, /);
   const b = scalelab(['plan']);
-  assert.match(b.stderr, /give the budget: --compute FLOPS, or --gpus N --days D/);
-  const c = scalelab(['plan', '--compute', '1e24', '--preset', 'epoch-2024', '--law', 'chinchilla']);
+  assert.match(b.stderr, /give the budget: --C FLOPS, or --gpus N --days D/);
+  const c = scalelab(['plan', '--C', '1e24', '--preset', 'epoch-2024', '--law', 'chinchilla']);
   assert.match(c.stderr, /give one of --fit, --preset or --law/);
   for (const r of [a, b, c]) assert.ok(noStackTrace(r.stderr));
 });

@@ -321,6 +321,20 @@ test(
           (j) => names().has(j.name) && String(Array.isArray(j.job_state) ? j.job_state[0] : j.job_state) === 'RUNNING',
         );
       };
+      /** Why Slurm keeps a task of array `id` pending, once its scheduler has looked at it (`None` before). */
+      const pendingReason = (id: string) => {
+        const jobs = JSON.parse(execFileSync('squeue', ['--json'], { encoding: 'utf8' })).jobs as {
+          job_state: string | string[];
+          array_job_id: number;
+          state_reason: string;
+        }[];
+        const reason = jobs.find(
+          (j) =>
+            String(j.array_job_id) === id &&
+            String(Array.isArray(j.job_state) ? j.job_state[0] : j.job_state) === 'PENDING',
+        )?.state_reason;
+        return reason && reason !== 'None' ? reason : undefined;
+      };
       let most = 0;
       watch = setInterval(() => (most = Math.max(most, running().length)), 100);
       // The backend driven as the sweep runner drives it, with the hand-overs chosen here: at most 4
@@ -358,7 +372,8 @@ test(
       assert.equal(states.get(64)!.externalId, `${first}_0`, "status() gives Slurm's id for the handle submit() gave");
       // Two more handed over together: they wait unsubmitted, since the first array's other two may both run.
       for (const d of [320, 384]) await backend.submit(run(d));
-      await new Promise((r) => setTimeout(r, 500));
+      // The pass that would send them has run (and a status() pass tries again): held, not in Slurm.
+      await backend.settled();
       await poll();
       assert.equal(rec(320)!.jobId, undefined, 'no room under --concurrency 2 yet');
       assert.equal(states.get(320)?.state, 'queued');
@@ -370,7 +385,10 @@ test(
       const second = jobOf(320)!;
       assert.notEqual(second, first);
       assert.equal(jobOf(384), second, 'the two runs handed over together are one array');
-      await new Promise((r) => setTimeout(r, 1000));
+      // Slurm's scheduler has looked at the second array's other task and left it pending for the %1
+      // throttle (checked before resources), rather than a guessed wait for it not to start.
+      await waitFor("Slurm's reason for the second array's pending task", () => pendingReason(second) !== undefined);
+      assert.equal(pendingReason(second), 'JobArrayTaskLimit');
       await poll();
       assert.equal(running().length, 2, "the first array's last run and one of the second's: %1");
       assert.ok(!existsSync(log) || !/ArrayTaskThrottle/.test(readFileSync(log, 'utf8')));

@@ -50,6 +50,22 @@ export interface ApproachResult {
   warnings: string[];
 }
 
+/** What summaries show of an approach (study JSON, the web app): its result without the loss law and replicate count. */
+export type ApproachSummary = Omit<ApproachResult, 'lossLaw' | 'replicates'>;
+
+/** An approach's summary: a plain copy of the fields shown (an approach may carry its profiles or envelope too). */
+export function approachSummary(a: ApproachResult): ApproachSummary {
+  return {
+    approach: a.approach,
+    label: a.label,
+    a: a.a,
+    b: a.b,
+    intervals: a.intervals,
+    targets: a.targets,
+    warnings: a.warnings,
+  };
+}
+
 export interface BootstrapSettings {
   replicates: number;
   seed: number;

@@ -13,7 +13,7 @@ import { randomSource, resample } from '../core/random.js';
 import { groupedPowerLaw } from '../laws/grouped.js';
 import { powerLaw, type Variable } from '../laws/index.js';
 import type { Dataset, Run } from '../io/dataset.js';
-import { formatNumber } from '../core/format.js';
+import { formatInterval, formatNumber, formatRange } from '../core/format.js';
 import { checkDistinct, checkLossVaries, checkMagnitudes, locate } from '../io/dataChecks.js';
 
 type X = Exclude<Variable, 'U'>;
@@ -300,8 +300,8 @@ export function compareGroups(
       }
       const pct = `${Math.round(level * 100)} %`;
       c.verdict = at
-        ? `${betterAbove} is better above ${x} = ${formatNumber(at, 3)}${c.interval ? ` (${pct} interval ${formatNumber(c.interval[0], 2)}–${formatNumber(c.interval[1], 2)}; the curves crossed in ${c.crossedIn} of ${repSeparate.length} replicates)` : ''}; ${other} is better below`
-        : `${betterAbove} is better throughout ${formatNumber(lo, 2)}–${formatNumber(hi, 2)}${c.crossedIn !== undefined ? ` (the curves crossed in ${c.crossedIn} of ${repSeparate.length} replicates)` : ''}`;
+        ? `${betterAbove} is better above ${x} = ${formatNumber(at, 3)}${c.interval ? ` (${pct} interval ${formatInterval(c.interval, 2)}; the curves crossed in ${c.crossedIn} of ${repSeparate.length} replicates)` : ''}; ${other} is better below`
+        : `${betterAbove} is better throughout ${formatRange([lo, hi], 2)}${c.crossedIn !== undefined ? ` (the curves crossed in ${c.crossedIn} of ${repSeparate.length} replicates)` : ''}`;
       crossovers.push(c);
     }
   }

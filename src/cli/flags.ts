@@ -90,8 +90,7 @@ export const sharedFlags = {
   },
   budgets: {
     flags: '--budgets <list>',
-    meaning:
-      "IsoFLOP budgets in FLOPs: auto (found in the data), chinchilla (the paper's nine) or a list such as 6e18,1e19",
+    meaning: 'IsoFLOP budgets in FLOPs',
     defaultsVary:
       'curve-law ladder designs runs rather than reading them, so it has no data to find budgets in and requires them',
   },
@@ -107,14 +106,13 @@ export const sharedFlags = {
   targets: {
     flags: '--targets <list>',
     meaning: 'compute budgets in FLOPs to predict at',
-    defaultsVary: 'report plans for the last target and defaults to one beyond the data',
+    defaultsVary: 'plot and report draw and plan for one target by default; frontier compares two',
   },
   folds: {
     flags: '--folds <n>',
     meaning: 'back-test: number of cutoffs, chosen evenly',
     defaultsVary: "a report's back-test is one section among many, so it uses fewer folds",
   },
-  compute: { flags: '--compute <flops>', meaning: 'training compute C in FLOPs' },
   'unique-tokens': { flags: '--unique-tokens <U>', meaning: 'unique tokens available (data-constrained laws)' },
   'target-loss': { flags: '--target-loss <loss>', meaning: 'the loss the run is to reach' },
   gpu: {
@@ -165,6 +163,9 @@ export const sharedFlags = {
 } as const satisfies Record<string, SharedFlag>;
 
 export type SharedFlagName = keyof typeof sharedFlags;
+
+/** What --budgets takes where budgets are read from runs (frontier, plot, report); a ladder designs runs and takes a list only. */
+export const budgetChoices = "auto (found in the data), chinchilla (the paper's nine) or a list such as 6e18,1e19";
 
 /**
  * The option for a shared flag: its one meaning, then `detail` (an example, what it applies to).

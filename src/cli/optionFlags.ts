@@ -12,12 +12,13 @@ export const optionFlags: Readonly<Record<string, string>> = {
   by: '--by',
   columns: '--columns',
   command: '--command',
-  compute: '--compute',
+  compute: '--C',
   countTolerance: '--count-tolerance',
   days: '--days',
   db: '--db',
   fit: '--fit',
   fix: '--fix',
+  free: '--free',
   gpu: '--gpu',
   gpus: '--gpus',
   groupColumn: '--group-column',
@@ -49,6 +50,7 @@ export const optionFlags: Readonly<Record<string, string>> = {
   uniqueTokens: '--unique-tokens',
   vertex: '--vertex',
   wait: '--wait',
+  x: '--x',
 };
 
 /** The flag for a library option; an option missing from the table is written as a flag by the usual rule (camelCase → --kebab-case). */

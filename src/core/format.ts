@@ -36,14 +36,31 @@ function trimZeros(s: string): string {
 
 /**
  * An interval as reports write it, `[lo, hi]`: each end with `digits` significant digits
- * (formatNumber), or written by the given function.
+ * (formatNumber), or written by the given function; `label` goes inside the bracket, before the
+ * ends (`[95 % lo, hi]`). Every report and command writes its intervals through this function
+ * (test/interval-format.test.ts).
  */
 export function formatInterval(
   interval: readonly [number, number],
   digits: number | ((x: number) => string) = 3,
+  label = '',
 ): string {
   const f = typeof digits === 'number' ? (x: number) => formatNumber(x, digits) : digits;
-  return `[${f(interval[0])}, ${f(interval[1])}]`;
+  return `[${label}${f(interval[0])}, ${f(interval[1])}]`;
+}
+
+/**
+ * A range of values as tables write it, `lo–hi` (the sizes of a sweep, the rates of a probe): each
+ * end with `digits` significant digits or written by the given function, joined by `separator`
+ * (` – ` in a sentence).
+ */
+export function formatRange(
+  range: readonly [number, number],
+  digits: number | ((x: number) => string) = 3,
+  separator = '–',
+): string {
+  const f = typeof digits === 'number' ? (x: number) => formatNumber(x, digits) : digits;
+  return `${f(range[0])}${separator}${f(range[1])}`;
 }
 
 /** Percent with one decimal. */

@@ -2,7 +2,7 @@
 // numbers where there are some, so every use of them is covered.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatInterval } from './format.js';
+import { formatInterval, formatRange } from './format.js';
 import { powerFit } from './linearRegression.js';
 import { randomSource, resample } from './random.js';
 import { kaplanNonEmbedding, nonEmbeddingParameters } from '../model/shape.js';
@@ -60,6 +60,16 @@ test('intervals are written [lo, hi]: significant digits, or a formatter of the 
     formatInterval([-0.5, 1], (x) => x.toFixed(2)),
     '[-0.50, 1.00]',
   );
+  assert.equal(formatInterval([0.0123, 0.0456], 3, '95 % '), '[95 % 0.0123, 0.0456]');
+});
+
+test('ranges are written lo–hi, or with the separator a sentence needs', () => {
+  assert.equal(formatRange([1.5e8, 2.25e9], 2), '1.5e8–2.3e9');
+  assert.equal(
+    formatRange([2, Infinity], (x) => (Number.isFinite(x) ? String(x) : '∞')),
+    '2–∞',
+  );
+  assert.equal(formatRange([812.3, 1650.8], 4, ' – '), '812.3 – 1651');
 });
 
 test('run statuses: one list, in the order a run goes through them', () => {

@@ -3,6 +3,7 @@
  * (Approaches 2 and 3), recommend the target run and predict its loss. Pure orchestration: an
  * Executor (in-process simulator, HTTP API, local commands, Slurm) runs the planned runs.
  */
+import { formatInterval } from '../core/format.js';
 import { UsageError } from '../errors/index.js';
 import { fit, type FitResult } from '../fit/fit.js';
 import { bootstrap, replicateParams } from '../fit/bootstrap.js';
@@ -409,7 +410,7 @@ export async function runStudy(executor: Executor, options: StudyOptions): Promi
       statement:
         observed === undefined
           ? `the verification run failed: ${o.reason}`
-          : `predicted ${recommendation.predictedLoss.toFixed(4)}${iv ? ` (95 % interval ${iv[0].toFixed(4)}–${iv[1].toFixed(4)})` : ''}, observed ${observed.toFixed(4)}: ${(Math.abs(err!) * 100).toFixed(2)} % ${err! >= 0 ? 'above' : 'below'} the prediction${inside === undefined ? '' : inside ? ', inside the interval' : `, OUTSIDE the interval (by ${((observed < iv![0] ? iv![0] / observed - 1 : observed / iv![1] - 1) * 100).toFixed(2)} %)`}`,
+          : `predicted ${recommendation.predictedLoss.toFixed(4)}${iv ? ` (95 % interval ${formatInterval(iv, (x) => x.toFixed(4))})` : ''}, observed ${observed.toFixed(4)}: ${(Math.abs(err!) * 100).toFixed(2)} % ${err! >= 0 ? 'above' : 'below'} the prediction${inside === undefined ? '' : inside ? ', inside the interval' : `, OUTSIDE the interval (by ${((observed < iv![0] ? iv![0] / observed - 1 : observed / iv![1] - 1) * 100).toFixed(2)} %)`}`,
     };
   }
   return {

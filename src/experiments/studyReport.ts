@@ -2,9 +2,12 @@
  * The study's report: what was run, what was fitted, what is recommended and — on a simulated
  * world — how far the recommendation is from the world's true optimum (the regret). Pure.
  */
-import { formatInterval, formatNumber } from '../core/format.js';
+import { formatInterval, formatNumber, formatRange } from '../core/format.js';
 import { textTable } from '../core/table.js';
 import type { StudyResult } from './study.js';
+import { approachSummary } from '../analyses/frontier.js';
+import { optimum, truth } from '../lab/simulate.js';
+import type { World } from '../lab/world.js';
 import { escapeHtml, htmlTable } from '../core/html.js';
 
 export interface StudyTruth {
@@ -23,6 +26,30 @@ export interface StudySummary {
   result: StudyResult;
   truth?: StudyTruth;
   costModel: string;
+}
+
+/**
+ * The study's summary: its result and setting, and on a simulated world (`world`) the truth the
+ * recommendation is judged against: its true loss, the true optimum for the target hours, the regret.
+ */
+export function studySummary(
+  result: StudyResult,
+  o: Omit<StudySummary, 'result' | 'truth'> & { world?: World },
+): StudySummary {
+  const { world, ...setting } = o;
+  const summary: StudySummary = { ...setting, result };
+  if (world) {
+    const rec = truth(world, result.recommendation.config).loss;
+    const best = optimum(world, o.targetHours * 3600);
+    summary.truth = {
+      recommendedLoss: rec,
+      optimumLoss: best.loss,
+      optimumConfig: best.config,
+      regret: rec / best.loss - 1,
+      predictionError: result.recommendation.predictedLoss / rec - 1,
+    };
+  }
+  return summary;
 }
 
 export function studyJson(s: StudySummary) {
@@ -49,15 +76,7 @@ export function studyJson(s: StudySummary) {
       converged: r.fit.converged,
       derived: Object.fromEntries(Object.entries(r.fit.derived).map(([k, v]) => [k, v.value])),
     },
-    approaches: r.approaches.map((a) => ({
-      approach: a.approach,
-      label: a.label,
-      a: a.a,
-      b: a.b,
-      intervals: a.intervals,
-      targets: a.targets,
-      warnings: a.warnings,
-    })),
+    approaches: r.approaches.map(approachSummary),
     agreement: r.agreement?.statement,
     recommendation: r.recommendation,
     verification: r.verification,
@@ -112,7 +131,7 @@ export function studyReport(s: StudySummary): string {
         return [
           formatNumber(C, 3),
           String(os.length),
-          `${formatNumber(Math.min(...os.map((o) => o.run.N)), 2)}–${formatNumber(Math.max(...os.map((o) => o.run.N)), 2)}`,
+          formatRange([Math.min(...os.map((o) => o.run.N)), Math.max(...os.map((o) => o.run.N))], 2),
           ok.length ? formatNumber(Math.min(...ok.map((o) => o.finalLoss!)), 5) : '–',
           (os.reduce((a, o) => a + o.seconds, 0) / 3600).toFixed(2),
         ];
@@ -136,7 +155,7 @@ export function studyReport(s: StudySummary): string {
     `Train ${rec.config.n_layer} layers × d_model ${rec.config.d_model} (${rec.config.n_heads} heads; N = ${formatNumber(rec.N, 4)} non-embedding parameters) on ${formatNumber(rec.D, 4)} tokens, batch ${rec.config.batch_tokens} tokens, peak learning rate ${formatNumber(rec.config.learning_rate, 3)} (muP, cosine).`,
   );
   lines.push(
-    `Predicted loss: ${formatNumber(rec.predictedLoss, 5)}${rec.interval ? ` (95 % prediction interval ${formatNumber(rec.interval[0], 4)}–${formatNumber(rec.interval[1], 4)})` : ''}, by the default procedure: the mean of the three published recipes' predictions (huber, tied-huber, gadre), its interval for a run (bootstrap over runs, a run's scatter, the extrapolation term).`,
+    `Predicted loss: ${formatNumber(rec.predictedLoss, 5)}${rec.interval ? ` (95 % prediction interval ${formatInterval(rec.interval, 4)})` : ''}, by the default procedure: the mean of the three published recipes' predictions (huber, tied-huber, gadre), its interval for a run (bootstrap over runs, a run's scatter, the extrapolation term).`,
   );
   if (r.verification)
     lines.push('', '## Verification: the recommended run, trained', '', `${r.verification.statement}.`);
@@ -179,7 +198,7 @@ export function studyHtmlSections(s: StudySummary): { id: string; title: string;
       title: 'Recommendation',
       html:
         `<p>Train ${rec.config.n_layer} layers × d_model ${rec.config.d_model} (${rec.config.n_heads} heads; N = ${e(rec.N)} non-embedding parameters) on ${e(rec.D)} tokens, batch ${rec.config.batch_tokens} tokens, peak learning rate ${e(rec.config.learning_rate, 3)} (muP, cosine).</p>` +
-        `<p>Predicted loss: <b>${e(rec.predictedLoss, 5)}</b>${rec.interval ? ` (95 % prediction interval ${e(rec.interval[0])}–${e(rec.interval[1])})` : ''}, by the default procedure (the mean of the three published recipes' predictions).</p>` +
+        `<p>Predicted loss: <b>${e(rec.predictedLoss, 5)}</b>${rec.interval ? ` (95 % prediction interval ${formatInterval(rec.interval, (x) => e(x))})` : ''}, by the default procedure (the mean of the three published recipes' predictions).</p>` +
         (r.verification
           ? `<p class="${r.verification.inside === false ? 'warn' : 'ok'}">Verification — the recommended run, trained: ${escapeHtml(r.verification.statement)}.</p>`
           : '') +

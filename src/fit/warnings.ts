@@ -9,7 +9,7 @@
  */
 import type { Dataset } from '../io/dataset.js';
 import type { Law } from '../laws/law.js';
-import { formatInterval, formatNumber } from '../core/format.js';
+import { formatInterval, formatNumber, formatRange } from '../core/format.js';
 import type { Interval } from '../core/bounds.js';
 import { extent } from '../core/statistics.js';
 import { dataSupport } from './procedures.js';
@@ -158,7 +158,7 @@ export function fitWarnings(r: FitFacts): TrustWarning[] {
         warning(
           'exponent-range',
           v > 2 * p.published.range[1] ? 'severe' : 'warning',
-          `${p.name} = ${formatNumber(v, 4)} lies outside the published range ${p.published.range[0]}–${p.published.range[1]} (${p.published.source}): more often a symptom (a term switched off, too narrow a range of N or D) than a finding`,
+          `${p.name} = ${formatNumber(v, 4)} lies outside the published range ${formatRange(p.published.range, String)} (${p.published.source}): more often a symptom (a term switched off, too narrow a range of N or D) than a finding`,
         ),
       );
     }

@@ -3,6 +3,7 @@
  * losses at evaluation checkpoints and a wall-clock cost. Pure. The rules are stated in
  * worlds/README.md and each step below cites the rule it applies.
  */
+import { formatInterval } from '../core/format.js';
 import { InputError } from '../errors/index.js';
 import { normal, randomSource, hashSeed } from '../core/random.js';
 import { trainingConfigSchema, type NormalizedConfig, type TrainingConfig, type World } from './world.js';
@@ -60,7 +61,7 @@ export function normalizeConfig(world: World, config: TrainingConfig, source = '
     if (value < lo || value > hi)
       throw new InputError(
         { file: source },
-        `invalid training config: ${name} = ${value} is outside the lab's range [${lo}, ${hi}]`,
+        `invalid training config: ${name} = ${value} is outside the lab's range ${formatInterval([lo, hi], String)}`,
       );
   };
   check('d_model', c.d_model, world.limits.dModel);

@@ -8,7 +8,7 @@
  * then by the size error.
  */
 import { OptionError, UsageError } from '../errors/index.js';
-import { formatNumber } from '../core/format.js';
+import { formatInterval, formatNumber } from '../core/format.js';
 import { parameterCount, type ModelShape, type ParameterCount } from './shape.js';
 
 export interface ShapeSearchOptions {
@@ -123,7 +123,7 @@ export function shapeSearch(target: number, options: ShapeSearchOptions = {}): S
       option: 'countTolerance',
       value: tolerance,
       message: (o) =>
-        `no shape within ${(tolerance * 100).toFixed(1)} % of ${formatNumber(target, 4)} parameters with d_model/n_layer in [${aspectLo}, ${aspectHi}]; widen ${o('countTolerance')} or the aspect range`,
+        `no shape within ${(tolerance * 100).toFixed(1)} % of ${formatNumber(target, 4)} parameters with d_model/n_layer in ${formatInterval([aspectLo, aspectHi], String)}; widen ${o('countTolerance')} or the aspect range`,
     });
   }
   out.sort((a, b) => a.score - b.score);

@@ -27,7 +27,7 @@ export {
   type Checkpoint,
   type ImportCounts,
 } from '../store/store.js';
-export { fitParallel, bootstrapParallel, type ParallelOptions } from './parallel.js';
+export { fitParallel, bootstrapParallel, parallelRunners, type ParallelOptions } from './parallel.js';
 export {
   readBenchmark,
   readBenchmarkCase,

@@ -10,6 +10,7 @@ import type { Dataset } from '../io/dataset.js';
 import { finishFit, prepareFit, refineStarts, type FitOptions, type FitResult, type StartResult } from '../fit/fit.js';
 import { bootstrapSlice, type BootstrapSamples, type ResampleUnit } from '../fit/bootstrap.js';
 import { FitError } from '../errors/index.js';
+import type { FitRunners } from '../fit/run.js';
 
 /**
  * What a worker rebuilds the law from: its choice (id and options, so bnsl keeps its breaks and
@@ -218,4 +219,14 @@ export async function bootstrapParallel(
     converged.set(r.converged, from);
   });
   return { names, values, converged, replicates, seed };
+}
+
+/** The library's fit runners (fit/run.ts) on worker threads: `threads` of them, resampling by `unit`. */
+export function parallelRunners(o: { threads?: number; unit?: ResampleUnit } = {}): FitRunners {
+  return {
+    fit: (law, dataset, options, onTotal, onProgress) =>
+      fitParallel(law, dataset, options, { threads: o.threads, onTotal, onProgress }),
+    bootstrap: (result, options, replicates, seed, onProgress) =>
+      bootstrapParallel(result, options, replicates, seed, { threads: o.threads, unit: o.unit, onProgress }),
+  };
 }

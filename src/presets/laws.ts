@@ -70,3 +70,27 @@ export function lawPreset(id: string): LawPreset {
   if (!p) throw new UsageError(`unknown preset "${id}" (known: ${lawPresets.map((x) => x.id).join(', ')})`);
   return p;
 }
+
+/**
+ * The parameters a fit from preset `id` holds fixed: all of the preset's but `free`, then `fix` (which
+ * overrides the preset's value). The preset must be a fit of `lawId`, and `free` must name its parameters.
+ */
+export function presetFix(
+  id: string,
+  lawId: string,
+  free: readonly string[],
+  fix: Record<string, number> = {},
+): Record<string, number> {
+  const preset = lawPreset(id);
+  if (preset.law !== lawId)
+    throw new UsageError(
+      (name) => `${name('preset')} ${preset.id} is a ${preset.law} fit; use it with ${name('law')} ${preset.law}`,
+    );
+  for (const p of free)
+    if (!(p in preset.params))
+      throw new UsageError(
+        (name) =>
+          `${name('free')}: law ${lawId} has no parameter "${p}" (its parameters: ${Object.keys(preset.params).join(', ')})`,
+      );
+  return { ...Object.fromEntries(Object.entries(preset.params).filter(([k]) => !free.includes(k))), ...fix };
+}

@@ -22,6 +22,9 @@ import { canAllocate, computeOptimal } from '../analyses/computeOptimal.js';
 import { placeOnFrontier, type CatalogModel, type FrontierPlacement } from '../catalog/models.js';
 import { makePlan, type Plan } from '../analyses/plan.js';
 import { isScaleLabError } from '../errors/index.js';
+import { defaultLawId, getLaw, type LawChoice } from '../laws/index.js';
+import { checkLawData, checkMagnitudes } from '../io/dataChecks.js';
+import { fitForAnalysis, type FitRunners, type ProgressFactory } from '../fit/run.js';
 import type { BootstrapSamples } from '../fit/bootstrap.js';
 import { replicateParams } from '../fit/bootstrap.js';
 import {
@@ -214,4 +217,51 @@ export function figures(a: Analysis, x: 'N' | 'D' | 'C' = 'C'): Partial<Record<F
     out.landmarks = landmarksPlot(a.landmarks, frontier);
   }
   return out;
+}
+
+export interface AnalyseRunsOptions extends Omit<AnalysisOptions, 'bootstrap' | 'fitJson'> {
+  /** A law fitted with default options; default: the Chinchilla form by `procedure`. */
+  law?: LawChoice;
+  /** The procedure fitting the Chinchilla form when no `law` is given (auto, or one recipe). */
+  procedure: string;
+  /** Bootstrap replicates of the fit (bands and intervals only with more than one). */
+  replicates: number;
+  seed: number;
+  level: number;
+  runners: FitRunners;
+  progress?: ProgressFactory;
+}
+
+/**
+ * Fit and analyse runs, as the report and its figures show them: the data's magnitudes and the
+ * law's inputs checked first, then the fit and its bootstrap (fit/run.ts fitForAnalysis), then
+ * the analysis.
+ */
+export async function analyseRuns(dataset: Dataset, o: AnalyseRunsOptions): Promise<Analysis> {
+  const { law, procedure, replicates, seed, level, runners, progress, ...rest } = o;
+  // Every figure and table reads N, D, C and loss; the fit needs them varied.
+  checkMagnitudes(dataset, ['N', 'D', 'C', 'U', 'loss'], dataset.runs);
+  checkLawData(getLaw(law ?? { law: defaultLawId }), dataset);
+  const { fitted, samples, fitJson } = await fitForAnalysis(dataset, law ? { law: getLaw(law) } : { procedure }, {
+    runners,
+    progress,
+    replicates,
+    seed,
+    level,
+  });
+  return analyse(dataset, fitted, samples, {
+    ...rest,
+    bootstrap: replicates > 1 ? { replicates, seed, level } : undefined,
+    fitJson,
+  });
+}
+
+/** Draw each figure with `render` (the CLI: vega to SVG, loaded only when a report is written). */
+export async function renderFigures(
+  specs: Partial<Record<FigureKind, Spec>>,
+  render: (spec: Spec) => Promise<string>,
+): Promise<Partial<Record<FigureKind, string>>> {
+  const svgs: Partial<Record<FigureKind, string>> = {};
+  for (const [k, spec] of Object.entries(specs)) svgs[k as FigureKind] = await render(spec!);
+  return svgs;
 }

@@ -3,7 +3,7 @@
  * fits, the sigmoid figure, the back-test and the predictions. Pure: analyses and rendered SVGs in,
  * HTML out. `downstreamSections` feeds `reportHtml`'s extra sections, or `htmlPage` for a page of its own.
  */
-import { formatNumber } from '../core/format.js';
+import { formatInterval, formatNumber, formatRange } from '../core/format.js';
 import { sigmoidAccuracy } from '../analyses/downstream.js';
 import type { TaskAnalysis } from '../analyses/downstreamLadder.js';
 import type { Spec } from '../plots/specs.js';
@@ -103,7 +103,7 @@ export function downstreamSections(
       escapeHtml(t.task),
       `<b>${escapeHtml(s.verdict)}</b>`,
       s.chance !== undefined ? s.chance.toFixed(3) : '–',
-      `${s.accuracyRange[0].toFixed(3)}–${s.accuracyRange[1].toFixed(3)}`,
+      formatRange(s.accuracyRange, (x) => x.toFixed(3)),
       `${s.noise.toFixed(4)}${s.seedSd !== undefined ? ` / ${s.seedSd.toFixed(4)}` : ''}`,
       s.monotonicity.toFixed(2),
       s.backtest
@@ -187,7 +187,7 @@ export function downstreamSections(
         escapeHtml(r.label),
         n(r.N, 3),
         n(r.D, 3),
-        `${r.accuracy.toFixed(3)}${r.interval ? ` <span class="ci">[${r.interval.accuracy[0].toFixed(3)}, ${r.interval.accuracy[1].toFixed(3)}]</span>` : ''}`,
+        `${r.accuracy.toFixed(3)}${r.interval ? ` <span class="ci">${formatInterval(r.interval.accuracy, (x) => x.toFixed(3))}</span>` : ''}`,
         r.viaC.toFixed(3),
         r.actual
           ? `${r.actual.accuracy.toFixed(3)} (${signed(r.relativeError!)})${r.covered === false ? ' <b>outside</b>' : ''}`

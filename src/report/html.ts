@@ -2,7 +2,7 @@
  * The self-contained HTML report: one file with inline CSS and inline SVG figures, no scripts and
  * no network, that opens from disk in any browser. Pure: takes an Analysis and rendered SVGs.
  */
-import { formatInterval, formatNumber } from '../core/format.js';
+import { formatInterval, formatNumber, formatRange } from '../core/format.js';
 import { describeLoss } from '../core/losses.js';
 import type { Analysis, FigureKind } from './analysis.js';
 import { escapeHtml, htmlTable } from '../core/html.js';
@@ -199,7 +199,7 @@ export function reportHtml(a: Analysis, svgs: Partial<Record<FigureKind, string>
         htmlTable(
           ['compute ratio', ...b.procedures.map(escapeHtml)],
           b.bins.map((bin) => [
-            `${bin.range[0]}–${Number.isFinite(bin.range[1]) ? bin.range[1] : '∞'}×`,
+            `${formatRange(bin.range, (x) => (Number.isFinite(x) ? String(x) : '∞'))}×`,
             ...b.procedures.map((p) =>
               bin.byProcedure[p]
                 ? `${pct(bin.byProcedure[p].meanAbsRelativeError)} (${bin.byProcedure[p].predictions})`

@@ -128,9 +128,9 @@ test('item 9: plot and report with a D of 5e-324 are located errors, not "intern
 
 test('item 9: numbers in flags beyond 1e±100 are usage errors (no hang, no exit 70); a plan for 1e100 FLOPs ends', () => {
   const limit = { timeout: 120_000 };
-  const huge = scalelab(['plan', '--compute', '1e308'], limit); // searched for a shape forever
+  const huge = scalelab(['plan', '--C', '1e308'], limit); // searched for a shape forever
   assert.equal(huge.code, 2, huge.stderr);
-  assert.match(huge.stderr, /^scalelab: error: --compute: 1e308 is too large \(above 1e100 in magnitude\)/);
+  assert.match(huge.stderr, /^scalelab: error: --C: 1e308 is too large \(above 1e100 in magnitude\)/);
   const pool = scalelab(['select', '--pool-size', '5e-324'], limit); // added 5e-324 to the samples seen, forever
   assert.equal(pool.code, 2, pool.stderr);
   assert.match(pool.stderr, /^scalelab: error: --pool-size: 5e-324 is too small/);
@@ -138,7 +138,7 @@ test('item 9: numbers in flags beyond 1e±100 are usage errors (no hang, no exit
   assert.equal(level.code, 2, level.stderr);
   assert.match(level.stderr, /--level: expected an interval level between 0 and 1/);
   // 1e100 FLOPs is allowed: no transformer shape holds 8.7e49 parameters, and the plan says so.
-  const big = scalelab(['plan', '--compute', '1e100', '--json'], limit);
+  const big = scalelab(['plan', '--C', '1e100', '--json'], limit);
   assert.equal(big.code, 0, big.stderr);
   assert.ok(
     big.json().warnings.some((w: string) => w.startsWith('no model shape found')),
@@ -516,7 +516,7 @@ test('item 10: plan and predict refuse a fit whose runs never varied N, and loca
     readFileSync(fitFile, 'utf8')
       .split('\n')
       .findIndex((l) => /^ {6}"N": \[$/.test(l)) + 1;
-  const plan = scalelab(['plan', '--compute', '1e22', '--fit', fitFile]);
+  const plan = scalelab(['plan', '--C', '1e22', '--fit', fitFile]);
   assert.equal(plan.code, 2, plan.stderr);
   assert.ok(
     plan.stderr.startsWith(
@@ -540,7 +540,7 @@ test('item 10: plan and predict refuse a fit whose runs never varied N, and loca
   const text = JSON.stringify(json, null, 2);
   writeFileSync(negative, text);
   const alphaLine = text.split('\n').findIndex((l) => l.startsWith('    "alpha": ')) + 1;
-  const p2 = scalelab(['plan', '--compute', '1e22', '--fit', negative]);
+  const p2 = scalelab(['plan', '--C', '1e22', '--fit', negative]);
   assert.equal(p2.code, 2, p2.stderr);
   assert.ok(
     p2.stderr.startsWith(

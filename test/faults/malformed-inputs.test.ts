@@ -790,7 +790,7 @@ test('fit corpus: a saved fit, corrupted', async (t) => {
     totals.fitFiles++;
     for (const [name, args] of [
       ['predict', ['predict', '--fit', path, '--N', '1e9', '--D', '2e10', '--json']],
-      ['plan', ['plan', '--fit', path, '--compute', '1e21', '--json']],
+      ['plan', ['plan', '--fit', path, '--C', '1e21', '--json']],
     ] as const) {
       const reason = outside[`${name}: fit ${fc.name}`];
       await t.test(`${name}: fit ${fc.name}`, reason ? { todo: reason } : {}, async () => {

@@ -28,7 +28,7 @@ import {
   type Schedule,
 } from '../../core/schedule.js';
 import { InputError, UsageError } from '../../errors/index.js';
-import { formatNumber } from '../../core/format.js';
+import { formatInterval, formatNumber } from '../../core/format.js';
 import { keyword, parseInteger, parseLevel, parseQuantity, runSelection } from '../options.js';
 import { flag } from '../flags.js';
 import { checkFiniteText, checkOutput, printResult, progress, writeOutput, writeResult } from '../output.js';
@@ -439,7 +439,7 @@ Examples:
               const reps = g.bootstrap?.replicates.map((p) => p[k]).sort((a, b) => a - b);
               const iv =
                 reps && reps.length > 1
-                  ? `  [${f4(reps[Math.floor(0.025 * (reps.length - 1))])}, ${f4(reps[Math.ceil(0.975 * (reps.length - 1))])}]`
+                  ? `  ${formatInterval([reps[Math.floor(0.025 * (reps.length - 1))], reps[Math.ceil(0.975 * (reps.length - 1))]], f4)}`
                   : '';
               lines.push(`  ${k.padEnd(6)} ${f4(v)}${iv}`);
             }
@@ -582,7 +582,7 @@ Examples:
           };
           if (flags.json) return printResult(result, flags.curveFit);
           const iv = p.interval
-            ? ` (${Math.round(level * 100)} % interval for a new run ${f4(p.interval[last][0])}–${f4(p.interval[last][1])}; the law's own ${f4(p.lawInterval![last][0])}–${f4(p.lawInterval![last][1])})`
+            ? ` (${Math.round(level * 100)} % interval for a new run ${formatInterval(p.interval[last], f4)}; the law's own ${formatInterval(p.lawInterval![last], f4)})`
             : ' (no interval: fit with --bootstrap N for one)';
           const lines = [
             `${describeSchedule(schedule)}${N ? `, N = ${formatNumber(N, 4)}` : ''}`,
@@ -685,7 +685,13 @@ Example:
       'plan a WSD ladder: one constant-LR trunk per size and a cooldown branch per IsoFLOP budget, with the compute it saves against one run per point',
     )
     .requiredOption('--model-sizes <list>', 'model sizes N in parameters, comma-separated (e.g. 7M,19M,39M)')
-    .addOption(flag('budgets', { detail: 'here a list, C = 6ND (e.g. 3e17,1e18,3e18)', required: true }))
+    .addOption(
+      flag('budgets', {
+        detail:
+          'a list such as 3e17,1e18,3e18 (C = 6ND), one cooldown branch per size and budget; the ladder designs runs, so there are no data to find budgets in (no auto or chinchilla)',
+        required: true,
+      }),
+    )
     .addOption(flag('batch-tokens', { required: true }))
     .addOption(targetFlags.decayFrac())
     .addOption(flag('json'))

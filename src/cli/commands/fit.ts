@@ -1,19 +1,16 @@
 import type { Command } from 'commander';
 import { defaultLawId, getLaw, lawIds, variableOption } from '../../laws/index.js';
 import { readRuns } from '../../io/readRuns.js';
-import { autoFitToJson, candidateFitToJson, fitToJson, type FitJson } from '../../fit/summary.js';
-import { chooseProcedure, replicateShares } from '../../fit/auto.js';
-import { fitCandidate, isFailure, type CandidateFit } from '../../fit/candidate.js';
+import type { FitJson } from '../../fit/summary.js';
+import { fitByProcedure, fitLaw } from '../../fit/run.js';
 import { getProcedure } from '../../fit/procedures.js';
-import type { Dataset } from '../../io/dataset.js';
-import type { ResampleUnit } from '../../fit/bootstrap.js';
 import { fitReport } from '../../fit/report.js';
 import type { FitOptions } from '../../fit/fit.js';
-import { bootstrapParallel, fitParallel } from '../../node/parallel.js';
+import { parallelRunners } from '../../node/parallel.js';
 import { keyword, runSelection, parseAssignments, parseInteger, parseQuantity, parseTies } from '../options.js';
 import { checkOutput, printJson, progress, writeOutput } from '../output.js';
-import { InputError, UsageError } from '../../errors/index.js';
-import { lawPreset } from '../../presets/laws.js';
+import { UsageError } from '../../errors/index.js';
+import { presetFix } from '../../presets/laws.js';
 import { flagFor } from '../optionFlags.js';
 import { flag } from '../flags.js';
 
@@ -116,75 +113,66 @@ Examples:
             `--procedure ${flags.procedure} fixes how the law is fitted; it cannot be combined with ${custom.map((o) => `--${o}`).join(', ')} (leave out --procedure to fit exactly what those flags say)`,
           );
         }
+        const threads = () => (flags.threads ? parseInteger(flags.threads, '--threads', 1) : undefined);
+        const level = () => {
+          const level = parseQuantity(flags.level, '--level');
+          if (level >= 1) throw new UsageError(`--level: expected a number between 0 and 1, got ${flags.level}`);
+          return level;
+        };
+        const unit = () => keyword(flags.resample, '--resample', ['run', 'row'] as const);
+        let json: FitJson;
         if (!customLaw) {
           const id = flags.procedure ?? 'auto';
           if (id !== 'auto') getProcedure(id);
           const dataset = readRuns(file, { ...runSelection(flags), require: ['loss'] });
-          const json = await fitByProcedure(id, dataset, flags);
-          if (flags.out) writeOutput(flags.out, JSON.stringify(json, null, 2) + '\n', flags);
-          if (flags.json) printJson(json);
-          else process.stdout.write(fitReport(json, flagFor) + '\n');
-          return;
-        }
-        const law = getLaw({
-          law: flags.law,
-          x: keyword(flags.x, '--x', variableOption.values),
-          breaks: parseInteger(flags.breaks, '--breaks', 0),
-        });
-        let fix = flags.fix ? parseAssignments(flags.fix, '--fix') : undefined;
-        if (flags.preset) {
-          const preset = lawPreset(flags.preset);
-          if (preset.law !== law.id)
-            throw new UsageError(`--preset ${preset.id} is a ${preset.law} fit; use it with --law ${preset.law}`);
-          const free = new Set(
-            (flags.free ?? '')
-              .split(',')
-              .map((x) => x.trim())
-              .filter(Boolean),
-          );
-          for (const name of free)
-            if (!(name in preset.params))
-              throw new UsageError(
-                `--free: law ${law.id} has no parameter "${name}" (its parameters: ${Object.keys(preset.params).join(', ')})`,
-              );
-          fix = { ...Object.fromEntries(Object.entries(preset.params).filter(([k]) => !free.has(k))), ...fix };
-        } else if (flags.free) throw new UsageError('--free goes with --preset');
-        const dataset = readRuns(file, { ...runSelection(flags), require: ['loss'] });
-        const options: FitOptions = {
-          loss: {
-            kind: keyword(flags.loss, '--loss', ['huber', 'ls', 'asymmetric'] as const),
-            delta: parseQuantity(flags.delta, '--delta'),
-            overestimatePenalty: parseQuantity(flags.penalty, '--penalty'),
-          },
-          init: flags.init.includes('=')
-            ? parseAssignments(flags.init, '--init')
-            : keyword(flags.init, '--init', ['auto', 'grid', 'hoffmann'] as const),
-          fix,
-          tie: flags.tie ? parseTies(flags.tie, '--tie') : undefined,
-        };
-        const threads = flags.threads ? parseInteger(flags.threads, '--threads', 1) : undefined;
-        const level = parseQuantity(flags.level, '--level');
-        if (level >= 1) throw new UsageError(`--level: expected a number between 0 and 1, got ${flags.level}`);
-        let bar1: ReturnType<typeof progress> | undefined;
-        const result = await fitParallel(law, dataset, options, {
-          threads,
-          onTotal: (total) => (bar1 = options.init !== 'auto' ? progress('starts   ', total, flags) : undefined),
-          onProgress: (n) => bar1?.tick(n),
-        });
-        bar1?.stop();
-        let samples;
-        if (flags.bootstrap) {
-          const replicates = parseInteger(flags.bootstrap, '--bootstrap', 2);
-          const seed = parseInteger(flags.seed, '--seed', 0);
-          const bar = progress('bootstrap', replicates, flags);
-          samples = await bootstrapParallel(result, options, replicates, seed, {
-            threads,
-            onProgress: (n) => bar.tick(n),
-            unit: keyword(flags.resample, '--resample', ['run', 'row'] as const),
+          const t = threads();
+          const lv = level();
+          json = await fitByProcedure(id, dataset, {
+            runners: parallelRunners({ threads: t, unit: unit() }),
+            level: lv,
+            replicates: flags.bootstrap ? parseInteger(flags.bootstrap, '--bootstrap', 2) : 0,
+            seed: parseInteger(flags.seed, '--seed', 0),
+            progress: (_, total) => progress('bootstrap', total, flags),
           });
-          bar.stop();
+        } else {
+          const law = getLaw({
+            law: flags.law,
+            x: keyword(flags.x, '--x', variableOption.values),
+            breaks: parseInteger(flags.breaks, '--breaks', 0),
+          });
+          let fix = flags.fix ? parseAssignments(flags.fix, '--fix') : undefined;
+          if (flags.preset) fix = presetFix(flags.preset, law.id, parseNames(flags.free), fix);
+          else if (flags.free) throw new UsageError('--free goes with --preset');
+          const dataset = readRuns(file, { ...runSelection(flags), require: ['loss'] });
+          const options: FitOptions = {
+            loss: {
+              kind: keyword(flags.loss, '--loss', ['huber', 'ls', 'asymmetric'] as const),
+              delta: parseQuantity(flags.delta, '--delta'),
+              overestimatePenalty: parseQuantity(flags.penalty, '--penalty'),
+            },
+            init: flags.init.includes('=')
+              ? parseAssignments(flags.init, '--init')
+              : keyword(flags.init, '--init', ['auto', 'grid', 'hoffmann'] as const),
+            fix,
+            tie: flags.tie ? parseTies(flags.tie, '--tie') : undefined,
+          };
+          const t = threads();
+          const lv = level();
+          const replicates = flags.bootstrap ? parseInteger(flags.bootstrap, '--bootstrap', 2) : 0;
+          json = await fitLaw(law, dataset, options, {
+            runners: parallelRunners({ threads: t, unit: replicates ? unit() : undefined }),
+            level: lv,
+            replicates,
+            seed: replicates ? parseInteger(flags.seed, '--seed', 0) : 0,
+            // The starts of the default init (auto) get no bar.
+            progress: (stage, total) =>
+              stage === 'bootstrap'
+                ? progress('bootstrap', total, flags)
+                : options.init !== 'auto'
+                  ? progress('starts   ', total, flags)
+                  : undefined,
+          });
         }
-        const json = fitToJson(result, samples, level);
         if (flags.out) writeOutput(flags.out, JSON.stringify(json, null, 2) + '\n', flags);
         if (flags.json) printJson(json);
         else process.stdout.write(fitReport(json, flagFor) + '\n');
@@ -192,56 +180,10 @@ Examples:
     );
 }
 
-/**
- * Fit with a named procedure: `auto` weighs every candidate by the data's own rolling-origin
- * back-test; a fixed id fits that recipe (reduced, and said so, when the data cannot support it).
- * Bootstrap replicates are spread over worker threads, shared among auto's candidates by weight.
- */
-async function fitByProcedure(id: string, dataset: Dataset, flags: FitFlags): Promise<FitJson> {
-  const threads = flags.threads ? parseInteger(flags.threads, '--threads', 1) : undefined;
-  const level = parseQuantity(flags.level, '--level');
-  if (level >= 1) throw new UsageError(`--level: expected a number between 0 and 1, got ${flags.level}`);
-  const unit = keyword(flags.resample, '--resample', ['run', 'row'] as const) as ResampleUnit;
-  const replicates = flags.bootstrap ? parseInteger(flags.bootstrap, '--bootstrap', 2) : 0;
-  const seed = parseInteger(flags.seed, '--seed', 0);
-  for (const v of ['N', 'D'] as const) {
-    if (dataset.runs.some((r) => r[v] === undefined)) {
-      throw new InputError(
-        { file: dataset.source, line: 1 },
-        `procedure ${id} fits the Chinchilla form L(N, D), which needs column "${v}"${v === 'D' ? ' (or C and N, from which D = C/(6N))' : ''}; the data have: ${Object.values(dataset.columns).join(', ')}. Map one with --columns ${v}=NAME, or fit a law in one variable with --law power --x C`,
-      );
-    }
-  }
-  const bootstrapAll = async (fits: CandidateFit[], shares: number[]) => {
-    const total = shares.reduce((a, b) => a + b, 0);
-    if (total === 0) return;
-    const bar = progress('bootstrap', total, flags);
-    for (let k = 0; k < fits.length; k++) {
-      if (!shares[k]) continue;
-      const c = fits[k];
-      c.samples = await bootstrapParallel(c.result, c.procedure.options, shares[k], seed + k, {
-        threads,
-        unit,
-        onProgress: (n) => bar.tick(n),
-      });
-    }
-    bar.stop();
-  };
-  if (id === 'auto') {
-    const choice = chooseProcedure(dataset);
-    const fits = choice.fits.map((f) => (isFailure(f) ? null : f));
-    const shares = replicateShares(
-      choice.scores.map((s) => s.weight),
-      replicates,
-    );
-    await bootstrapAll(
-      fits.filter((f): f is CandidateFit => f !== null),
-      shares.filter((_, k) => fits[k] !== null),
-    );
-    return autoFitToJson(choice, level);
-  }
-  const c = fitCandidate(dataset, getProcedure(id));
-  if (isFailure(c)) throw new InputError({ file: dataset.source }, `procedure ${id}: ${c.error}`);
-  await bootstrapAll([c], [replicates]);
-  return candidateFitToJson(c, level);
+/** A comma-separated list of names, blanks dropped. */
+function parseNames(list = ''): string[] {
+  return list
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean);
 }

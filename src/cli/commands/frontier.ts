@@ -21,7 +21,7 @@ import { printResult, progress, writeResult } from '../output.js';
 import { frontierReport } from '../../report/text/frontier.js';
 import { checkAllocatable, resolveLaw } from '../lawSource.js';
 import { flagFor } from '../optionFlags.js';
-import { flag } from '../flags.js';
+import { budgetChoices, flag } from '../flags.js';
 
 interface FrontierFlags {
   approach: string;
@@ -55,7 +55,7 @@ export function registerFrontier(
     )
     .addOption(flag('targets', { default: '1e23,1e24' }))
     .addOption(flag('vertex', { detail: 'Approach 2', default: 'parabola' }))
-    .addOption(flag('budgets', { detail: 'Approach 2', default: 'auto' }))
+    .addOption(flag('budgets', { detail: `${budgetChoices}; Approach 2`, default: 'auto' }))
     .addOption(flag('tolerance', { detail: 'Approach 2: the budgets', default: '0.06' }))
     .addOption(
       flag('law', { detail: `Approach 3: the law to fit (${allocatingLawIds().join(' or ')})`, default: defaultLawId }),

@@ -23,7 +23,7 @@ export function registerHparams(program: Command, run: Run): void {
     .description(
       "learning rate and batch size for a budget or model size: from your sweep (DeepSeek LLM's method) or a published law",
     )
-    .addOption(flag('compute', { detail: 'laws in C' }))
+    .addOption(flag('C', { detail: 'laws in C' }))
     .addOption(flag('N', { detail: 'laws in N: --preset porian-2024, or --sweep grouped by N' }))
     .addOption(flag('target-loss', { detail: 'with --preset kaplan-2020, the critical batch B_crit(L) there' }))
     .addOption(flag('sweep', { detail: 'with --N, columns N, lr, batch, loss' }))
@@ -50,15 +50,16 @@ export function registerHparams(program: Command, run: Run): void {
     .addOption(flag('json'))
     .addHelpText(
       'after',
-      '\nExamples:\n  scalelab hparams --compute 1e20\n  scalelab hparams --N 7e9 --preset porian-2024\n  scalelab hparams --preset kaplan-2020 --target-loss 2.5\n  scalelab hparams --compute 1e21 --sweep sweep.csv    # laws in C: columns C (or N and D), lr, batch, loss\n  scalelab hparams --N 1e9 --sweep sweep.csv      # laws in N: columns N, lr, batch, loss',
+      '\nExamples:\n  scalelab hparams --C 1e20\n  scalelab hparams --N 7e9 --preset porian-2024\n  scalelab hparams --preset kaplan-2020 --target-loss 2.5\n  scalelab hparams --C 1e21 --sweep sweep.csv    # laws in C: columns C (or N and D), lr, batch, loss\n  scalelab hparams --N 1e9 --sweep sweep.csv      # laws in N: columns N, lr, batch, loss',
     );
   deprecatedAlias(hparams, '--params <n>', '--N');
+  deprecatedAlias(hparams, '--compute <flops>', '--C');
   deprecatedAlias(hparams, '--loss <loss>', '--target-loss');
   deprecatedAlias(hparams, '--tolerance <fraction>', '--near-optimal');
   hparams.action(
     async (
       f: {
-        compute?: string;
+        C?: string;
         N?: string;
         targetLoss?: string;
         sweep?: string;
@@ -74,7 +75,7 @@ export function registerHparams(program: Command, run: Run): void {
       cmd: Command,
     ) =>
       run(async () => {
-        const C = f.compute ? parseQuantity(f.compute, '--compute') : undefined;
+        const C = f.C ? parseQuantity(f.C, '--C') : undefined;
         const N = f.N ? parseQuantity(f.N, '--N') : undefined;
         const loss = f.targetLoss ? parseQuantity(f.targetLoss, '--target-loss') : undefined;
         const seqLen = parseInteger(f.seqLen, '--seq-len', 1);
@@ -87,10 +88,10 @@ export function registerHparams(program: Command, run: Run): void {
             );
           if (C !== undefined && N !== undefined)
             throw new UsageError(
-              '--sweep fits laws in one variable: give --compute (laws in C) or --N (laws in N), not both',
+              '--sweep fits laws in one variable: give --C (laws in C) or --N (laws in N), not both',
             );
           if (C === undefined && N === undefined)
-            throw new UsageError('--sweep needs where to predict: --compute C (laws in C) or --N N (laws in N)');
+            throw new UsageError('--sweep needs where to predict: --C C (laws in C) or --N N (laws in N)');
           const variable = C !== undefined ? 'C' : 'N';
           const x = (C ?? N)!;
           const ds = readRuns(f.sweep, { columns: f.columns ? parseColumnMapping(f.columns) : undefined });
@@ -124,7 +125,7 @@ export function registerHparams(program: Command, run: Run): void {
           const preset = criticalBatchPreset(f.preset);
           if (loss === undefined)
             throw new UsageError(
-              `preset ${preset.id} is Kaplan et al.'s critical batch B_crit(L) = B*/L^(1/α_B), a law in the loss: give --target-loss L (the loss the run is to reach); it has no learning rate (for one use --preset deepseek-2024 with --compute, or porian-2024 with --N)`,
+              `preset ${preset.id} is Kaplan et al.'s critical batch B_crit(L) = B*/L^(1/α_B), a law in the loss: give --target-loss L (the loss the run is to reach); it has no learning rate (for one use --preset deepseek-2024 with --C, or porian-2024 with --N)`,
             );
           const bCrit = criticalBatch(loss, preset.bStar, preset.alphaB);
           const source = `preset ${preset.id}: ${preset.citation}`;

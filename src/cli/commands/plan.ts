@@ -12,7 +12,7 @@ import { accelerator, hardwareBudget, type Accelerator, type HardwareBudget } fr
 import { FitError, UsageError } from '../../errors/index.js';
 import { keyword, parseInteger, parseQuantity } from '../options.js';
 import { printResult, writeResult } from '../output.js';
-import { defaultGpu, flag } from '../flags.js';
+import { defaultGpu, deprecatedAlias, flag } from '../flags.js';
 import { checkAllocatable, lawFlagsHelp, lawSourceError, resolveLaw, type LawSource } from '../lawSource.js';
 import { hparamPreset, hparamPresets } from '../../hparams/laws.js';
 import { kaplanBatchPreset } from '../../hparams/criticalBatch.js';
@@ -23,7 +23,7 @@ import { findModel, placeOnFrontier, type FrontierPlacement } from '../../catalo
 import type { Law } from '../../laws/law.js';
 
 interface PlanFlags {
-  compute?: string;
+  C?: string;
   gpus?: string;
   gpu?: string;
   peakFlops?: string;
@@ -81,128 +81,132 @@ function planFrom(source: LawSource, input: Parameters<typeof makePlan>[0]): Pla
 }
 
 export function registerPlan(program: Command, run: (fn: () => Promise<void>, json?: boolean) => Promise<void>): void {
-  program
-    .command('plan')
-    .description('recommend the big run for a compute budget or a cluster: N, D, shape, predicted loss, time')
-    .addOption(flag('compute', { detail: 'the budget (instead of --gpus/--days)' }))
-    .option('--gpus <n>', 'number of accelerators')
-    .addOption(flag('gpu', { default: defaultGpu }))
-    .addOption(flag('peak-flops'))
-    .option('--days <days>', 'training time')
-    .addOption(flag('mfu', { default: '0.4' }))
-    .option('--price <per-gpu-hour>', 'price per GPU-hour, for the cost')
-    .addOption(flag('fit', { detail: 'the law to plan with (its bootstrap replicates give intervals)' }))
-    .addOption(flag('preset', { detail: 'the law to plan with (default: epoch-2024)' }))
-    .addOption(flag('law', { detail: 'with --params' }))
-    .addOption(flag('params'))
-    .option(
-      '--compare <models>',
-      'place published models on the frontier of the law, e.g. llama-3-70b,chinchilla-70b (names: scalelab models)',
-    )
-    .addOption(flag('unique-tokens', { detail: 'with a data-constrained law, e.g. --preset muennighoff-2023' }))
-    .option('--inference-tokens <tokens>', 'lifetime inference tokens: adds the inference-aware (over-trained) model')
-    .addOption(flag('target-loss', { detail: 'inference-aware' }))
-    .option(
-      '--quality-of <params>',
-      'inference-aware: reach the loss of a compute-optimal model of this size (e.g. 3e10)',
-    )
-    .addOption(flag('vocab', { detail: 'of the shape', default: '32000' }))
-    .addOption(flag('seq-len', { detail: 'the context, for the shape and FLOPs', default: '4096' }))
-    .addOption(flag('mlp', { default: 'gated' }))
-    .option(
-      '--hparams-preset <name>',
-      `learning-rate and batch law: ${hparamPresets.map((p) => p.id).join(', ')}`,
-      'deepseek-2024',
-    )
-    .addOption(flag('sweep', { detail: "its learning rate and batch instead of a preset's, with bootstrap intervals" }))
-    .option('--sweep-columns <list>', 'with --sweep: map fields to its columns, e.g. lr=peak_lr,batch=bs')
-    .option('--sweep-bootstrap <n>', 'with --sweep: bootstrap replicates for the η and B intervals', '200')
-    .addOption(flag('seed', { detail: 'with --sweep', default: '0' }))
-    .addOption(flag('json'))
-    .addHelpText(
-      'after',
-      `
+  deprecatedAlias(
+    program
+      .command('plan')
+      .description('recommend the big run for a compute budget or a cluster: N, D, shape, predicted loss, time')
+      .addOption(flag('C', { detail: 'the budget (instead of --gpus/--days)' }))
+      .option('--gpus <n>', 'number of accelerators')
+      .addOption(flag('gpu', { default: defaultGpu }))
+      .addOption(flag('peak-flops'))
+      .option('--days <days>', 'training time')
+      .addOption(flag('mfu', { default: '0.4' }))
+      .option('--price <per-gpu-hour>', 'price per GPU-hour, for the cost')
+      .addOption(flag('fit', { detail: 'the law to plan with (its bootstrap replicates give intervals)' }))
+      .addOption(flag('preset', { detail: 'the law to plan with (default: epoch-2024)' }))
+      .addOption(flag('law', { detail: 'with --params' }))
+      .addOption(flag('params'))
+      .option(
+        '--compare <models>',
+        'place published models on the frontier of the law, e.g. llama-3-70b,chinchilla-70b (names: scalelab models)',
+      )
+      .addOption(flag('unique-tokens', { detail: 'with a data-constrained law, e.g. --preset muennighoff-2023' }))
+      .option('--inference-tokens <tokens>', 'lifetime inference tokens: adds the inference-aware (over-trained) model')
+      .addOption(flag('target-loss', { detail: 'inference-aware' }))
+      .option(
+        '--quality-of <params>',
+        'inference-aware: reach the loss of a compute-optimal model of this size (e.g. 3e10)',
+      )
+      .addOption(flag('vocab', { detail: 'of the shape', default: '32000' }))
+      .addOption(flag('seq-len', { detail: 'the context, for the shape and FLOPs', default: '4096' }))
+      .addOption(flag('mlp', { default: 'gated' }))
+      .option(
+        '--hparams-preset <name>',
+        `learning-rate and batch law: ${hparamPresets.map((p) => p.id).join(', ')}`,
+        'deepseek-2024',
+      )
+      .addOption(
+        flag('sweep', { detail: "its learning rate and batch instead of a preset's, with bootstrap intervals" }),
+      )
+      .option('--sweep-columns <list>', 'with --sweep: map fields to its columns, e.g. lr=peak_lr,batch=bs')
+      .option('--sweep-bootstrap <n>', 'with --sweep: bootstrap replicates for the η and B intervals', '200')
+      .addOption(flag('seed', { detail: 'with --sweep', default: '0' }))
+      .addOption(flag('json'))
+      .addHelpText(
+        'after',
+        `
 The law: ${lawFlagsHelp}.
 Examples:
   scalelab plan --gpus 10000 --gpu h100 --days 30 --mfu 0.4
-  scalelab plan --compute 1e25 --fit fit.json --inference-tokens 1e13
-  scalelab plan --compute 5.76e23 --preset sardana-2024 --quality-of 3e10 --inference-tokens 1e13`,
-    )
-    .action(async (flags: PlanFlags) =>
-      run(async () => {
-        const source = resolveLaw(flags, 'epoch-2024');
-        checkAllocatable(source);
-        let acc: Accelerator = accelerator(flags.gpu ?? defaultGpu);
-        if (flags.peakFlops)
-          acc = {
-            ...acc,
-            id: `${acc.id}*`,
-            name: `${acc.name} (peak overridden)`,
-            peakFlops: parseQuantity(flags.peakFlops, '--peak-flops'),
-            source: '--peak-flops on the command line',
-          };
-        const mfu = parseQuantity(flags.mfu, '--mfu');
-        let compute: number;
-        let hardware: HardwareBudget | undefined;
-        let cluster;
-        const gpus = flags.gpus ? parseInteger(flags.gpus, '--gpus', 1) : undefined;
-        if (flags.compute) {
-          if (flags.days) throw new UsageError('give either --compute or --days (with --gpus), not both');
-          compute = parseQuantity(flags.compute, '--compute');
-          if (gpus) cluster = { gpus, accelerator: acc, mfu };
-        } else {
-          if (!gpus || !flags.days)
-            throw new UsageError('give the budget: --compute FLOPS, or --gpus N --days D (with --gpu and --mfu)');
-          hardware = hardwareBudget(
-            gpus,
-            acc,
-            mfu,
-            parseQuantity(flags.days, '--days'),
-            flags.price ? parseQuantity(flags.price, '--price') : undefined,
-          );
-          compute = hardware.flops;
-        }
-        const inference = flags.inferenceTokens
-          ? {
-              tokens: parseQuantity(flags.inferenceTokens, '--inference-tokens', { positive: false }),
-              targetLoss: flags.targetLoss ? parseQuantity(flags.targetLoss, '--target-loss') : undefined,
-              qualityOf: flags.qualityOf ? parseQuantity(flags.qualityOf, '--quality-of') : undefined,
-            }
-          : undefined;
-        if (!inference && (flags.targetLoss || flags.qualityOf))
-          throw new UsageError('--target-loss and --quality-of need --inference-tokens');
-        if (inference?.targetLoss !== undefined && inference.qualityOf !== undefined)
-          throw new UsageError('give --target-loss or --quality-of, not both');
-        const plan = planFrom(source, {
-          compute,
-          hardware,
-          cluster,
-          law: source.law,
-          params: source.params,
-          replicates: source.replicates,
-          level: source.level,
-          provenance: source.provenance,
-          ranges: source.ranges,
-          shape: {
-            vocab: parseInteger(flags.vocab, '--vocab', 1),
-            seqLen: parseInteger(flags.seqLen, '--seq-len', 1),
-            mlp: keyword(flags.mlp, '--mlp', ['gated', 'plain'] as const),
-          },
-          inference,
-          hyperparameters: hyperparameterSource(flags),
-          criticalBatch: {
-            bStar: kaplanBatchPreset.bStar,
-            alphaB: kaplanBatchPreset.alphaB,
-            source: `preset ${kaplanBatchPreset.id}: ${kaplanBatchPreset.citation}`,
-            note: `Kaplan's L is ${kaplanBatchPreset.note.replace(/^L is /, '')}; the predicted loss here is on this law's data, so B_crit is indicative`,
-          },
-          uniqueTokens: flags.uniqueTokens ? parseQuantity(flags.uniqueTokens, '--unique-tokens') : undefined,
-        });
-        const landmarks = flags.compare ? placeModels(flags.compare, source.law, source.params) : undefined;
-        const where = source.origin && 'file' in source.origin ? source.origin.file : undefined;
-        if (flags.json) printResult({ ...plan, ...(landmarks ? { landmarks } : {}) }, where);
-        else
-          writeResult(planReport(plan, flagFor) + '\n' + (landmarks ? landmarksReport(landmarks) + '\n' : ''), where);
-      }, flags.json),
-    );
+  scalelab plan --C 1e25 --fit fit.json --inference-tokens 1e13
+  scalelab plan --C 5.76e23 --preset sardana-2024 --quality-of 3e10 --inference-tokens 1e13`,
+      ),
+    '--compute <flops>',
+    '--C',
+  ).action(async (flags: PlanFlags) =>
+    run(async () => {
+      const source = resolveLaw(flags, 'epoch-2024');
+      checkAllocatable(source);
+      let acc: Accelerator = accelerator(flags.gpu ?? defaultGpu);
+      if (flags.peakFlops)
+        acc = {
+          ...acc,
+          id: `${acc.id}*`,
+          name: `${acc.name} (peak overridden)`,
+          peakFlops: parseQuantity(flags.peakFlops, '--peak-flops'),
+          source: '--peak-flops on the command line',
+        };
+      const mfu = parseQuantity(flags.mfu, '--mfu');
+      let compute: number;
+      let hardware: HardwareBudget | undefined;
+      let cluster;
+      const gpus = flags.gpus ? parseInteger(flags.gpus, '--gpus', 1) : undefined;
+      if (flags.C) {
+        if (flags.days) throw new UsageError('give either --C or --days (with --gpus), not both');
+        compute = parseQuantity(flags.C, '--C');
+        if (gpus) cluster = { gpus, accelerator: acc, mfu };
+      } else {
+        if (!gpus || !flags.days)
+          throw new UsageError('give the budget: --C FLOPS, or --gpus N --days D (with --gpu and --mfu)');
+        hardware = hardwareBudget(
+          gpus,
+          acc,
+          mfu,
+          parseQuantity(flags.days, '--days'),
+          flags.price ? parseQuantity(flags.price, '--price') : undefined,
+        );
+        compute = hardware.flops;
+      }
+      const inference = flags.inferenceTokens
+        ? {
+            tokens: parseQuantity(flags.inferenceTokens, '--inference-tokens', { positive: false }),
+            targetLoss: flags.targetLoss ? parseQuantity(flags.targetLoss, '--target-loss') : undefined,
+            qualityOf: flags.qualityOf ? parseQuantity(flags.qualityOf, '--quality-of') : undefined,
+          }
+        : undefined;
+      if (!inference && (flags.targetLoss || flags.qualityOf))
+        throw new UsageError('--target-loss and --quality-of need --inference-tokens');
+      if (inference?.targetLoss !== undefined && inference.qualityOf !== undefined)
+        throw new UsageError('give --target-loss or --quality-of, not both');
+      const plan = planFrom(source, {
+        compute,
+        hardware,
+        cluster,
+        law: source.law,
+        params: source.params,
+        replicates: source.replicates,
+        level: source.level,
+        provenance: source.provenance,
+        ranges: source.ranges,
+        shape: {
+          vocab: parseInteger(flags.vocab, '--vocab', 1),
+          seqLen: parseInteger(flags.seqLen, '--seq-len', 1),
+          mlp: keyword(flags.mlp, '--mlp', ['gated', 'plain'] as const),
+        },
+        inference,
+        hyperparameters: hyperparameterSource(flags),
+        criticalBatch: {
+          bStar: kaplanBatchPreset.bStar,
+          alphaB: kaplanBatchPreset.alphaB,
+          source: `preset ${kaplanBatchPreset.id}: ${kaplanBatchPreset.citation}`,
+          note: `Kaplan's L is ${kaplanBatchPreset.note.replace(/^L is /, '')}; the predicted loss here is on this law's data, so B_crit is indicative`,
+        },
+        uniqueTokens: flags.uniqueTokens ? parseQuantity(flags.uniqueTokens, '--unique-tokens') : undefined,
+      });
+      const landmarks = flags.compare ? placeModels(flags.compare, source.law, source.params) : undefined;
+      const where = source.origin && 'file' in source.origin ? source.origin.file : undefined;
+      if (flags.json) printResult({ ...plan, ...(landmarks ? { landmarks } : {}) }, where);
+      else writeResult(planReport(plan, flagFor) + '\n' + (landmarks ? landmarksReport(landmarks) + '\n' : ''), where);
+    }, flags.json),
+  );
 }

@@ -3,7 +3,7 @@ import { lawIds, type Point } from '../../laws/index.js';
 import { predictEnsemble } from '../../fit/candidate.js';
 import { lawSourceError, nonFallingExponents, resolveLaw, unvariedInputs } from '../lawSource.js';
 import { warning } from '../../fit/warnings.js';
-import { formatNumber } from '../../core/format.js';
+import { formatInterval, formatNumber } from '../../core/format.js';
 import { UsageError } from '../../errors/index.js';
 import { keyword, parseLevel, parseQuantity } from '../options.js';
 import { printResult, writeResult } from '../output.js';
@@ -147,13 +147,13 @@ Examples:
         if (flags.json) return printResult(out, where);
         const pct = `${Math.round(level * 100)} %`;
         const lines = [
-          `predicted loss ${String(loss)}${interval ? `   ${pct} prediction interval [${formatNumber(interval[0])}, ${formatNumber(interval[1])}]` : ''}`,
+          `predicted loss ${String(loss)}${interval ? `   ${pct} prediction interval ${formatInterval(interval, 6)}` : ''}`,
           `  at ${Object.entries(resolved)
             .map(([k, v]) => `${k} = ${formatNumber(v as number, 4)}`)
             .join(', ')}`,
           ...(interval
             ? [
-                `  the interval is for a new run: ${replicates} bootstrap replicates (whole runs resampled), a run's scatter around the law and the extrapolation term${lawInterval ? `; the law alone: [${formatNumber(lawInterval[0])}, ${formatNumber(lawInterval[1])}]` : ''}`,
+                `  the interval is for a new run: ${replicates} bootstrap replicates (whole runs resampled), a run's scatter around the law and the extrapolation term${lawInterval ? `; the law alone: ${formatInterval(lawInterval, 6)}` : ''}`,
               ]
             : []),
           ...(members.length > 1

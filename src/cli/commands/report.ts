@@ -1,23 +1,24 @@
 import type { Command } from 'commander';
 import { readRuns } from '../../io/readRuns.js';
-import { defaultLawId, getLaw, lawIds } from '../../laws/index.js';
-import { bootstrapParallel, fitParallel } from '../../node/parallel.js';
-import { analyse, figureKinds, figures, type Analysis, type FigureKind } from '../../report/analysis.js';
+import { lawIds } from '../../laws/index.js';
+import { parallelRunners } from '../../node/parallel.js';
+import {
+  analyseRuns,
+  figureKinds,
+  figures,
+  renderFigures,
+  type Analysis,
+  type FigureKind,
+} from '../../report/analysis.js';
 import { reportHtml } from '../../report/html.js';
 import { namedBudgets } from '../../analyses/frontier.js';
 import { InputError, UsageError } from '../../errors/index.js';
-import { chooseProcedure, replicateShares } from '../../fit/auto.js';
-import { isFailure } from '../../fit/candidate.js';
-import { getProcedure, procedureIds } from '../../fit/procedures.js';
-import { autoFitToJson, candidateFitToJson, type FitJson } from '../../fit/summary.js';
-import type { FitResult } from '../../fit/fit.js';
-import type { BootstrapSamples } from '../../fit/bootstrap.js';
+import { procedureIds } from '../../fit/procedures.js';
 import { keyword, parseInteger, parseLevel, parseList, parseQuantity, runSelection } from '../options.js';
 import { checkFiniteText, checkOutput, nonFiniteNumbers, printResult, progress, writeOutput } from '../output.js';
-import { checkLawData, checkMagnitudes } from '../../io/dataChecks.js';
 import { loadCatalog } from '../../catalog/load.js';
 import { findModel } from '../../catalog/models.js';
-import { flag } from '../flags.js';
+import { budgetChoices, deprecatedAlias, flag } from '../flags.js';
 
 type Run = (fn: () => Promise<void>, json?: boolean) => Promise<void>;
 
@@ -27,8 +28,7 @@ interface AnalysisFlags {
   backtestProcedures: string;
   folds: string;
   x: string;
-  targets?: string;
-  target?: string;
+  targets: string;
   bootstrap: string;
   seed: string;
   level: string;
@@ -43,7 +43,7 @@ interface AnalysisFlags {
 }
 
 function addAnalysisFlags(cmd: Command): Command {
-  return cmd
+  cmd
     .addOption(
       flag('law', {
         detail: `the law to fit (default: the chinchilla form by --procedure auto): ${lawIds.join(', ')}`,
@@ -53,11 +53,16 @@ function addAnalysisFlags(cmd: Command): Command {
     .option('--backtest-procedures <list>', 'procedures the back-test compares', 'auto')
     .addOption(flag('folds', { detail: 'in C', default: '3' }))
     .addOption(flag('x', { detail: "the loss figure's horizontal axis, and the variable of power laws", default: 'C' }))
-    .option('--target <flops>', 'target compute budget (FLOPs) the figures and plan extend to', '1e24')
+    .addOption(
+      flag('targets', {
+        detail: "the loss figure and the plan are for the last; report's approaches table shows each",
+        default: '1e24',
+      }),
+    )
     .addOption(flag('bootstrap', { detail: 'bands too', default: '200' }))
     .addOption(flag('seed', { default: '0' }))
     .addOption(flag('level', { default: '0.95' }))
-    .addOption(flag('budgets', { default: 'auto' }))
+    .addOption(flag('budgets', { detail: budgetChoices, default: 'auto' }))
     .addOption(flag('vertex', { default: 'parabola' }))
     .addOption(flag('tolerance', { detail: 'the IsoFLOP budgets', default: '0.06' }))
     .option(
@@ -70,10 +75,11 @@ function addAnalysisFlags(cmd: Command): Command {
       '--landmarks <models>',
       'published models to place on the frontier (default: chinchilla-70b,gopher-280b,gpt-3-175b,llama-2-70b,llama-3-70b)',
     );
+  return deprecatedAlias(cmd, '--target <flops>', '--targets');
 }
 
 /** Fit (worker threads), bootstrap and analyse a file, as plot and report need. */
-export async function analyseFile(file: string, f: AnalysisFlags): Promise<Analysis> {
+async function analyseFile(file: string, f: AnalysisFlags): Promise<Analysis> {
   const dataset = readRuns(file, runSelection(f));
   const x = keyword(f.x, '--x', ['N', 'D', 'C'] as const);
   const replicates = parseInteger(f.bootstrap, '--bootstrap', 0);
@@ -84,52 +90,17 @@ export async function analyseFile(file: string, f: AnalysisFlags): Promise<Analy
     .map((p) => p.trim())
     .filter(Boolean);
   for (const p of procedures) keyword(p, '--backtest-procedures', ['auto', ...procedureIds]);
-  // Every figure and table reads N, D, C and loss; the fit needs them varied.
-  checkMagnitudes(dataset, ['N', 'D', 'C', 'U', 'loss'], dataset.runs);
-  checkLawData(getLaw(f.law === undefined ? { law: defaultLawId } : { law: f.law, x }), dataset);
-  let fitted: FitResult;
-  let samples: BootstrapSamples | undefined;
-  let fitJson: FitJson | undefined;
-  if (f.law === undefined) {
-    // The chinchilla form by a procedure (auto by default): the report shows its candidates and uses
-    // the reported candidate's law for the frontier and the plan.
-    const id = f.procedure;
-    if (id !== 'auto') getProcedure(id);
-    const choice = chooseProcedure(dataset, id === 'auto' ? {} : { rule: { candidates: [id], combine: 'equal' } });
-    const fits = choice.fits.map((c) => (isFailure(c) ? null : c));
-    const shares = replicateShares(
-      choice.scores.map((s) => s.weight),
-      replicates > 1 ? replicates : 0,
-    );
-    const total = shares.reduce((a, b) => a + b, 0);
-    const bar = progress('bootstrap', total, f);
-    for (let k = 0; k < fits.length; k++) {
-      const c = fits[k];
-      if (c && shares[k])
-        c.samples = await bootstrapParallel(c.result, c.procedure.options, shares[k], seed + k, {
-          onProgress: (n) => bar.tick(n),
-        });
-    }
-    bar.stop();
-    const chosen = fits[choice.scores.findIndex((s) => s.id === choice.chosen)]!;
-    fitted = chosen.result;
-    samples = chosen.samples;
-    fitJson = id === 'auto' ? autoFitToJson(choice, level) : candidateFitToJson(chosen, level);
-  } else {
-    const law = getLaw({ law: f.law, x });
-    fitted = await fitParallel(law, dataset);
-    if (replicates > 1) {
-      const bar = progress('bootstrap', replicates, f);
-      samples = await bootstrapParallel(fitted, {}, replicates, seed, { onProgress: (k) => bar.tick(k) });
-      bar.stop();
-    }
-  }
   const budgets = f.budgets.trim();
   const catalog = loadCatalog();
-  return analyse(dataset, fitted, samples, {
-    targets: f.targets ? parseList(f.targets, '--targets') : [parseQuantity(f.target ?? '1e24', '--target')],
-    bootstrap: replicates > 1 ? { replicates, seed, level } : undefined,
-    fitJson,
+  return analyseRuns(dataset, {
+    law: f.law === undefined ? undefined : { law: f.law, x },
+    procedure: f.procedure,
+    replicates,
+    seed,
+    level,
+    runners: parallelRunners(),
+    progress: (_, total) => progress('bootstrap', total, f),
+    targets: parseList(f.targets, '--targets'),
     isoflop: {
       budgets: budgets === 'auto' ? 'auto' : (namedBudgets[budgets] ?? parseList(budgets, '--budgets')),
       vertex: keyword(f.vertex, '--vertex', ['parabola', 'min-run'] as const),
@@ -164,7 +135,7 @@ export function registerPlotAndReport(program: Command, run: Run): void {
   )
     .addHelpText(
       'after',
-      '\nExamples:\n  scalelab plot loss examples/chinchilla.csv --out loss.svg --target 1e24\n  scalelab plot isoflop examples/cs336-isoflops.json --out isoflop.png\n  scalelab plot backtest examples/chinchilla.csv --out backtest.svg --backtest-procedures auto,huber',
+      '\nExamples:\n  scalelab plot loss examples/chinchilla.csv --out loss.svg --targets 1e24\n  scalelab plot isoflop examples/cs336-isoflops.json --out isoflop.png\n  scalelab plot backtest examples/chinchilla.csv --out backtest.svg --backtest-procedures auto,huber',
     )
     .action(async (kind: string, file: string, f: AnalysisFlags & { out: string; spec?: boolean }) =>
       run(async () => {
@@ -213,7 +184,6 @@ export function registerPlotAndReport(program: Command, run: Run): void {
         'write a self-contained HTML report: data, fit with intervals, three approaches, plan, back-test, warnings, figures',
       )
       .argument('<file>', 'runs (CSV, JSON or JSONL)')
-      .addOption(flag('targets', { detail: 'in the approaches table; the last is planned for' }))
       .option(
         '--downstream <files>',
         'task metrics (comma-separated files or a ladder manifest): adds the downstream sections (scalelab downstream report)',
@@ -241,9 +211,8 @@ export function registerPlotAndReport(program: Command, run: Run): void {
           : undefined;
         const a = await analyseFile(file, f);
         const specs = figures(a, keyword(f.x, '--x', ['N', 'D', 'C'] as const));
-        const svgs: Partial<Record<FigureKind, string>> = {};
         const { renderSvg } = await import('../../render/render.js');
-        for (const [k, spec] of Object.entries(specs)) svgs[k as FigureKind] = await renderSvg(spec!);
+        const svgs = await renderFigures(specs, renderSvg);
         const html = reportHtml(a, svgs, { generatedBy: `Generated by ScaleLab from ${file}`, extra: downstream });
         // Checked before it is written: a report showing NaN as a result is not written at all.
         checkFiniteText(html, file);

@@ -1,7 +1,7 @@
 /**
  * The rolling-origin back-test as text: per cutoff, per procedure, per extrapolation ratio. Pure.
  */
-import { formatNumber, formatPercent } from '../../core/format.js';
+import { formatNumber, formatPercent, formatRange } from '../../core/format.js';
 import { textTable } from '../../core/table.js';
 import type { RollingBacktestResult } from '../../analyses/rollingBacktest.js';
 import { libraryOption, type OptionNamer } from '../../errors/index.js';
@@ -51,7 +51,7 @@ export function backtestReport(r: RollingBacktestResult, name: OptionNamer = lib
       textTable(
         ['compute ratio', ...r.procedures],
         r.bins.map((b) => [
-          `${b.range[0]}–${Number.isFinite(b.range[1]) ? b.range[1] : '∞'}×`,
+          `${formatRange(b.range, (x) => (Number.isFinite(x) ? String(x) : '∞'))}×`,
           ...r.procedures.map((p) => {
             const x = b.byProcedure[p];
             return x ? `${pct(x.meanAbsRelativeError)} (${x.predictions})` : '–';

@@ -2,7 +2,7 @@
  * Data analyses as text: repeated data, data selection, a learning curve, a benchmark of curves,
  * groups compared, depth against width. Pure (data in, string out).
  */
-import { formatNumber } from '../../core/format.js';
+import { formatInterval, formatNumber } from '../../core/format.js';
 import { textTable } from '../../core/table.js';
 import type { epochValues, repetitionOptimum } from '../../analyses/repetition.js';
 import { goyal2024, type SelectionParams, type selectionTable } from '../../analyses/dataSelection.js';
@@ -132,7 +132,7 @@ export function curveBacktestReport(law: Law, b: ReturnType<typeof backtestCurve
 /** Groups compared by their scaling curves: separate fits, a shared exponent, the F-test, crossovers. */
 export function compareGroupsReport(c: ReturnType<typeof compareGroups>, x: Variable): string {
   const pct = `${Math.round(c.level * 100)} %`;
-  const ci = (v: number, i?: [number, number]) => `${f4(v)}${i ? ` [${f4(i[0])}, ${f4(i[1])}]` : ''}`;
+  const ci = (v: number, i?: [number, number]) => `${f4(v)}${i ? ` ${formatInterval(i, f4)}` : ''}`;
   return (
     [
       `Separate fits, L = E + A·${x}^(−α) per group (${pct} intervals):`,

@@ -2,7 +2,7 @@
  * The downstream analysis as text (the CLI) and as plain JSON (--json, --out, the HTML report): the
  * screening verdicts always come first, before any fit or prediction.
  */
-import { formatNumber } from '../../core/format.js';
+import { formatInterval, formatNumber, formatRange } from '../../core/format.js';
 import { textTable } from '../../core/table.js';
 import type { TaskAnalysis } from '../../analyses/downstreamLadder.js';
 
@@ -57,7 +57,7 @@ export function screenTable(tasks: readonly TaskAnalysis[]): string {
       t.task,
       s.verdict,
       s.chance !== undefined ? s.chance.toFixed(3) : '',
-      `${s.accuracyRange[0].toFixed(3)}–${s.accuracyRange[1].toFixed(3)}`,
+      formatRange(s.accuracyRange, (x) => x.toFixed(3)),
       `${s.noise.toFixed(4)}${s.seedSd !== undefined ? ` / ${s.seedSd.toFixed(4)}` : ''}`,
       s.monotonicity.toFixed(2),
       s.backtest ? `${pct(s.backtest.meanRelativeError)} (${s.backtest.method})` : (s.backtestProblem ?? ''),
@@ -123,7 +123,7 @@ export function predictionTable(tasks: readonly TaskAnalysis[]): string {
         formatNumber(r.N, 3),
         formatNumber(r.D, 3),
         r.taskLoss !== undefined ? r.taskLoss.toFixed(4) : 'direct in C',
-        `${r.accuracy.toFixed(3)}${r.interval ? ` [${r.interval.accuracy[0].toFixed(3)}, ${r.interval.accuracy[1].toFixed(3)}]` : ''}`,
+        `${r.accuracy.toFixed(3)}${r.interval ? ` ${formatInterval(r.interval.accuracy, (x) => x.toFixed(3))}` : ''}`,
         r.viaC.toFixed(3),
         r.actual
           ? `${r.actual.accuracy.toFixed(3)} (${signed(r.relativeError!)})${r.covered === false ? ' outside' : ''}`
@@ -178,15 +178,9 @@ export function planTable(tasks: readonly TaskAnalysis[]): string {
         t.screen?.verdict ?? '',
         p.accuracy.toFixed(3),
         p.point?.taskLoss !== undefined ? p.point.taskLoss.toFixed(4) : p.point ? 'direct in C' : '',
-        p.point
-          ? `${formatNumber(p.point.C, 3)}${iv ? ` [${formatNumber(iv.C[0], 3)}, ${formatNumber(iv.C[1], 3)}]` : ''}`
-          : 'not reached',
-        p.point?.N !== undefined
-          ? `${formatNumber(p.point.N, 3)}${iv?.N ? ` [${formatNumber(iv.N[0], 3)}, ${formatNumber(iv.N[1], 3)}]` : ''}`
-          : '',
-        p.point?.D !== undefined
-          ? `${formatNumber(p.point.D, 3)}${iv?.D ? ` [${formatNumber(iv.D[0], 3)}, ${formatNumber(iv.D[1], 3)}]` : ''}`
-          : '',
+        p.point ? `${formatNumber(p.point.C, 3)}${iv ? ` ${formatInterval(iv.C, 3)}` : ''}` : 'not reached',
+        p.point?.N !== undefined ? `${formatNumber(p.point.N, 3)}${iv?.N ? ` ${formatInterval(iv.N, 3)}` : ''}` : '',
+        p.point?.D !== undefined ? `${formatNumber(p.point.D, 3)}${iv?.D ? ` ${formatInterval(iv.D, 3)}` : ''}` : '',
         p.unreachable !== undefined ? pct(p.unreachable) : '',
       ];
     });
@@ -197,7 +191,7 @@ export function planTable(tasks: readonly TaskAnalysis[]): string {
     .filter((t) => t.plan && !t.plan.point)
     .map((t) => {
       const s = t.fit?.step2 ?? t.direct!;
-      return `  ${t.task}: ${t.plan!.accuracy} is not reached: it is outside the fitted sigmoid's floor–ceiling (${s.floor.toFixed(3)}–${s.ceiling.toFixed(3)})${t.fit ? ", or needs a task loss below the law's irreducible E" : ''}`;
+      return `  ${t.task}: ${t.plan!.accuracy} is not reached: it is outside the fitted sigmoid's floor–ceiling (${formatRange([s.floor, s.ceiling], (x) => x.toFixed(3))})${t.fit ? ", or needs a task loss below the law's irreducible E" : ''}`;
     });
   if (!rows.length) return ['Plan:', ...unfitted, ...unreached].join('\n');
   return [

@@ -2,13 +2,13 @@
  * The compute-optimal frontier as text: each approach's exponents, its N_opt, D_opt and loss at the
  * target budgets, whether the approaches agree, and their warnings. Pure (data in, string out).
  */
-import { formatNumber } from '../../core/format.js';
+import { formatInterval, formatNumber } from '../../core/format.js';
 import { textTable } from '../../core/table.js';
 import type { ApproachResult, BootstrapSettings } from '../../analyses/frontier.js';
 import { libraryOption, type OptionNamer } from '../../errors/index.js';
 
 const withInterval = (v: number, ci?: [number, number], digits = 4) =>
-  ci ? `${formatNumber(v, digits)} [${formatNumber(ci[0], 3)}, ${formatNumber(ci[1], 3)}]` : formatNumber(v, digits);
+  ci ? `${formatNumber(v, digits)} ${formatInterval(ci, 3)}` : formatNumber(v, digits);
 
 export function frontierReport(
   out: {

@@ -3,7 +3,7 @@
  * scale), learning-rate and batch laws (from a sweep or a preset), and muP's table and checks.
  * Pure (data in, string out).
  */
-import { formatNumber } from '../../core/format.js';
+import { formatInterval, formatNumber, formatRange } from '../../core/format.js';
 import { textTable } from '../../core/table.js';
 import type {
   batchTradeoff,
@@ -18,7 +18,7 @@ import { libraryOption, type OptionNamer } from '../../errors/index.js';
 
 const f4 = (x: number) => formatNumber(x, 4);
 const ci = (x: number, interval?: [number, number]) =>
-  `${f4(x)}${interval ? ` [95 % ${formatNumber(interval[0], 3)}, ${formatNumber(interval[1], 3)}]` : ''}`;
+  `${f4(x)}${interval ? ` ${formatInterval(interval, 3, '95 % ')}` : ''}`;
 
 /** @param unit what the batch counts (tokens, or the batch column's unit); E counts the same */
 export function tradeoffTable(tradeoff: ReturnType<typeof batchTradeoff>, unit: string): string {
@@ -76,18 +76,13 @@ export function criticalBatchFromRunsReport(x: {
         f4(f.sMin),
         f4(f.eMin),
         f4(f.bCrit),
-        f.bCritInterval
-          ? `[${f4(f.bCritInterval[0])}, ${f4(f.bCritInterval[1])}]`
-          : f.points.length < 3
-            ? '– (2 points)'
-            : '–',
+        f.bCritInterval ? formatInterval(f.bCritInterval, f4) : f.points.length < 3 ? '– (2 points)' : '–',
         String(f.points.length),
       ]),
     ),
   ];
   if (r.law) {
-    const iv = (i: [number, number] | undefined, fmt: (v: number) => string) =>
-      i ? ` [${fmt(i[0])}, ${fmt(i[1])}]` : '';
+    const iv = (i: [number, number] | undefined, fmt: (v: number) => string) => (i ? ` ${formatInterval(i, fmt)}` : '');
     lines.push(
       `B_crit(L) = ${f4(r.law.bStar)}${iv(r.law.bStarInterval, f4)} / L^(1/${r.law.alphaB.toFixed(3)}${iv(r.law.alphaBInterval, (v) => v.toFixed(3))}) through the targets (fitted to ${file}${r.lawReplicates ? `; 95 % from ${r.lawReplicates.length} bootstrap refits` : ''})`,
     );
@@ -98,7 +93,7 @@ export function criticalBatchFromRunsReport(x: {
   );
   if (at) {
     lines.push(
-      `B_crit(L = ${x.loss}) = ${f4(at.bCrit)}${at.bCritInterval ? ` (95 % ${f4(at.bCritInterval[0])} – ${f4(at.bCritInterval[1])})` : ''} in the units of column "${x.batchColumn}"   [B_crit(L) = ${f4(at.law.bStar)} / L^(1/${at.law.alphaB.toFixed(3)}) fitted to ${file}]`,
+      `B_crit(L = ${x.loss}) = ${f4(at.bCrit)}${at.bCritInterval ? ` (95 % ${formatRange(at.bCritInterval, f4, ' – ')})` : ''} in the units of column "${x.batchColumn}"   [B_crit(L) = ${f4(at.law.bStar)} / L^(1/${at.law.alphaB.toFixed(3)}) fitted to ${file}]`,
     );
     if (x.tradeoff) lines.push(tradeoffTable(x.tradeoff, `column "${x.batchColumn}" units`).trimEnd());
   }
@@ -140,7 +135,7 @@ export function hparamSweepReport(
     ? `, 95 % bootstrap intervals from ${fitted.bootstrap.replicates} resamples of the runs within each group`
     : ` (no intervals: ${name('bootstrap')} 0)`;
   const law = (name: string, l: typeof fitted.lr) =>
-    `${name} = ${f4(l.coefficient)}·${variable}^${l.exponent.toFixed(4)}${l.interval ? `   (coefficient [${formatNumber(l.coefficientInterval![0], 3)}, ${formatNumber(l.coefficientInterval![1], 3)}], exponent [${l.interval[0].toFixed(3)}, ${l.interval[1].toFixed(3)}])` : ''}`;
+    `${name} = ${f4(l.coefficient)}·${variable}^${l.exponent.toFixed(4)}${l.interval ? `   (coefficient ${formatInterval(l.coefficientInterval!, 3)}, exponent ${formatInterval(l.interval, (v) => v.toFixed(3))})` : ''}`;
   return (
     [
       `From the sweep ${x.sweep} (${fitted.budgets.length} ${variable === 'C' ? 'compute budgets' : 'model sizes'}; near-optimal = loss within ${(fitted.tolerance * 100).toFixed(2)} % of the best; DeepSeek LLM's method${boot}):`,
@@ -217,7 +212,7 @@ export function learningRateTransferReport(r: ReturnType<typeof learningRateTran
       ['width', 'optimal η', 'loss there', 'runs'],
       r.widths.map((w) => [String(w.width), f4(w.learningRate), f4(w.loss), String(w.runs)]),
     ) +
-    `\nslope of ln η* against ln width: ${r.slope.toFixed(3)}${r.interval ? ` (95 % [${r.interval[0].toFixed(3)}, ${r.interval[1].toFixed(3)}])` : ''}\n${r.verdict}\n` +
+    `\nslope of ln η* against ln width: ${r.slope.toFixed(3)}${r.interval ? ` (95 % ${formatInterval(r.interval, (v) => v.toFixed(3))})` : ''}\n${r.verdict}\n` +
     r.warnings.map((w) => `warning: ${w}\n`).join('')
   );
 }

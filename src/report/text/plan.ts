@@ -3,7 +3,7 @@
  * the inference-aware model, assumptions and warnings; and published models placed on the
  * frontier. Pure (data in, string out).
  */
-import { formatNumber } from '../../core/format.js';
+import { formatInterval, formatNumber } from '../../core/format.js';
 import { textTable } from '../../core/table.js';
 import type { Plan } from '../../analyses/plan.js';
 import type { ShapeCandidate } from '../../model/shapeSearch.js';
@@ -17,7 +17,7 @@ export function describeShape(c: ShapeCandidate): string {
 }
 
 const ci = (v: number, interval?: [number, number], digits = 4) =>
-  `${formatNumber(v, digits)}${interval ? `   [${formatNumber(interval[0], 3)}, ${formatNumber(interval[1], 3)}]` : ''}`;
+  `${formatNumber(v, digits)}${interval ? `   ${formatInterval(interval, 3)}` : ''}`;
 
 export function planReport(plan: Plan, name: OptionNamer = libraryOption): string {
   const lines: string[] = [];
@@ -54,7 +54,7 @@ export function planReport(plan: Plan, name: OptionNamer = libraryOption): strin
   if (r.days !== undefined) lines.push(`  wall-clock         ${r.days.toFixed(1)} days`);
   if (r.hyperparameters) {
     const h = r.hyperparameters;
-    const iv = (x?: [number, number]) => (x ? ` [95 % ${formatNumber(x[0], 3)}, ${formatNumber(x[1], 3)}]` : '');
+    const iv = (x?: [number, number]) => (x ? ` ${formatInterval(x, 3, '95 % ')}` : '');
     lines.push(
       `  learning rate      ${formatNumber(h.learningRate, 3)}${iv(h.learningRateInterval)}; batch ${formatNumber(h.batchTokens, 3)}${iv(h.batchInterval)} tokens   [${h.source}]`,
     );

@@ -2,7 +2,7 @@
  * A sweep plan as text: one row per phase and budget (runs, sizes, learning rate, hours) and the
  * designer's notes. Pure (data in, string out).
  */
-import { formatNumber } from '../../core/format.js';
+import { formatNumber, formatRange } from '../../core/format.js';
 import { textTable } from '../../core/table.js';
 import type { FlopsSweepDesign, SweepDesign } from '../../experiments/design.js';
 
@@ -14,7 +14,7 @@ export function sweepTable(d: SweepDesign): string {
       formatNumber(d.probe[0].C, 3),
       String(d.probe.length),
       formatNumber(d.probe[0].N, 3),
-      `${formatNumber(d.probe[0].config.learning_rate, 2)}–${formatNumber(d.probe[d.probe.length - 1].config.learning_rate, 2)}`,
+      formatRange([d.probe[0].config.learning_rate, d.probe[d.probe.length - 1].config.learning_rate], 2),
       (d.seconds.probe / 3600).toFixed(2),
     ]);
   for (const C of d.budgets) {
@@ -23,9 +23,7 @@ export function sweepTable(d: SweepDesign): string {
       'isoflop',
       formatNumber(C, 3),
       String(rs.length),
-      rs.length
-        ? `${formatNumber(Math.min(...rs.map((r) => r.N)), 2)}–${formatNumber(Math.max(...rs.map((r) => r.N)), 2)}`
-        : '–',
+      rs.length ? formatRange([Math.min(...rs.map((r) => r.N)), Math.max(...rs.map((r) => r.N))], 2) : '–',
       rs.length ? formatNumber(rs[0].config.learning_rate, 3) : '–',
       (rs.reduce((s, r) => s + r.seconds, 0) / 3600).toFixed(2),
     ]);

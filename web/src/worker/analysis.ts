@@ -24,12 +24,12 @@ import { analyse, backtestWarnings, figures } from '../../../src/report/analysis
 import { rollingBacktest } from '../../../src/analyses/rollingBacktest.js';
 import { rollingCutoffs, trainingRuns } from '../../../src/io/rollingOrigin.js';
 import { backtestPlot, frontierPlot } from '../../../src/plots/specs.js';
+import { approachSummary } from '../../../src/analyses/frontier.js';
 import type { Dataset } from '../../../src/io/dataset.js';
 import { isoflopUnsupported } from './support.js';
 import {
   customProcedure,
   settingsLawChoice,
-  type ApproachSummary,
   type BacktestOutcome,
   type BacktestSettings,
   type FitOutcome,
@@ -135,15 +135,7 @@ export function runAnalysis(dataset: Dataset, settings: FitSettings, prefitted?:
     if (shown.length) specs.frontier = frontierPlot(shown, analysis.targets);
     else delete specs.frontier;
   }
-  const approaches: ApproachSummary[] = shown.map((a) => ({
-    approach: a.approach,
-    label: a.label,
-    a: a.a,
-    b: a.b,
-    intervals: a.intervals,
-    targets: a.targets,
-    warnings: a.warnings,
-  }));
+  const approaches = shown.map(approachSummary);
   // The fit's own warnings travel structured (fit.warnings, with severity and code); these are the rest.
   const fitWarnings = new Set(fitted.result.warnings.map((w) => `fit (${w.severity}, ${w.code}): ${w.message}`));
   const t3 = performance.now();

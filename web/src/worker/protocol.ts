@@ -10,7 +10,7 @@ import type { Dataset } from '../../../src/io/dataset.js';
 import type { FitJson } from '../../../src/fit/summary.js';
 import type { Spec } from '../../../src/plots/specs.js';
 import type { FigureKind } from '../../../src/report/analysis.js';
-import type { ApproachResult } from '../../../src/analyses/frontier.js';
+import type { ApproachSummary } from '../../../src/analyses/frontier.js';
 import type { RollingBacktestResult } from '../../../src/analyses/rollingBacktest.js';
 import type { ErrorInfo } from '../lib/errors.js';
 import { defaultLawId, lawIds, variableOption, type LawChoice, type LawVariable } from '../../../src/laws/index.js';
@@ -86,8 +86,8 @@ export type WorkerRequest =
   | { kind: 'fit'; id: number; dataset: Dataset; settings: FitSettings }
   | { kind: 'backtest'; id: number; dataset: Dataset; settings: BacktestSettings };
 
-/** What the page shows of an approach: the core's result without its loss law and replicate count. */
-export type ApproachSummary = Omit<ApproachResult, 'lossLaw' | 'replicates'>;
+/** What the page shows of an approach (src/analyses/frontier.ts). */
+export type { ApproachSummary };
 
 export interface Timings {
   /** The fit itself (start grid and L-BFGS; with auto, every candidate's), as `fit()` in Node. */

@@ -118,7 +118,13 @@ function writeSubmitFailure(dir: string, reason: string): void {
   writeFileSync(join(dir, 'exit.json'), JSON.stringify({ code: null, signal: null, seconds: 0, error: reason }));
 }
 
-export function slurmBackend(o: SlurmOptions): Backend {
+/** The Slurm backend, with what its scheduler has done observable. */
+export interface SlurmBackend extends Backend {
+  /** Resolves once the runs submitted so far are in Slurm or held for room under --concurrency. */
+  settled(): Promise<void>;
+}
+
+export function slurmBackend(o: SlurmOptions): SlurmBackend {
   const root = o.root ?? '.scalelab/runs';
   const cwd = o.cwd ?? process.cwd();
   const limit = o.concurrency ?? 64;
@@ -323,6 +329,7 @@ export function slurmBackend(o: SlurmOptions): Backend {
 
   return {
     name: 'slurm',
+    settled: () => scheduler.settled(),
     /** In array mode the runner hands over everything planned (Slurm throttles with %K). */
     get concurrency() {
       return scheduler.capacity;

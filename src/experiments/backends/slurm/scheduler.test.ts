@@ -153,3 +153,25 @@ test('runs cancelled before sbatch are left out of their array (a gap in its ind
     [[['0:r0', '3:r3'], 2]],
   );
 });
+
+test('settled() resolves only after the pass that sends the runs handed over: in Slurm, or held for room', async () => {
+  const s = fakeSlurm({ limit: 2, arrayMax: 2 });
+  for (const d of ['a0', 'a1']) s.scheduler.enqueue(s.run(d), d);
+  let settled = false;
+  const done = s.scheduler.settled().then(() => (settled = true));
+  await new Promise((r) => setImmediate(r));
+  assert.equal(settled, false, 'the array is still being gathered (its pass is on the next turn)');
+  await s.turn();
+  await done;
+  assert.deepEqual(
+    s.arrays.map((a) => a.name),
+    ['array-0'],
+  );
+  // No room under K = 2: the next array's pass runs and holds it; settled() says so without sending it.
+  for (const d of ['b0', 'b1']) s.scheduler.enqueue(s.run(d), d);
+  const held = s.scheduler.settled();
+  await s.turn();
+  await held;
+  assert.ok(s.scheduler.held('b0'));
+  assert.equal(s.arrays.length, 1);
+});

@@ -101,6 +101,8 @@ export class ArrayScheduler {
   /** Run folders submitted one job each from `waiting` and not yet seen finished (at most `limit`). */
   private readonly fromWaiting = new Set<string>();
   private flushing: Promise<void> | undefined;
+  /** The pass that sends the array being built (settle on the next turn), until it has run. */
+  private gathering: Promise<void> | undefined;
   private rebalancing: Promise<void> | undefined;
   private prunedAt = 0;
 
@@ -123,11 +125,20 @@ export class ArrayScheduler {
     if (!this.building || this.building.size >= (this.arrayMax ?? ARRAY_MAX)) {
       if (this.building) this.ready.push(this.building);
       this.building = { name: this.io.arrayName(), runs: new Map(), size: 0 };
-      this.io.later(() => void this.settle());
+      this.gathering = new Promise((resolve) => this.io.later(() => resolve(this.settle())));
     }
     const index = this.building.size++;
     this.building.runs.set(dir, { run, dir, index });
     return { name: this.building.name, index };
+  }
+
+  /**
+   * Resolves once the runs handed over so far have been through a submission pass: each is in
+   * Slurm, or held waiting for room under K (what a test observes instead of sleeping).
+   */
+  async settled(): Promise<void> {
+    // Runs handed over while an sbatch answered make a new array, sent by a pass of its own.
+    while (this.building || this.flushing) await (this.flushing ?? this.gathering);
   }
 
   /** The run is given a handle but not yet in Slurm. */
@@ -208,7 +219,7 @@ export class ArrayScheduler {
       this.flushing = this.flushArrays(all).finally(() => {
         this.flushing = undefined;
         // Runs added while sbatch answered; arrays waiting for room go when status() sees runs end.
-        if (this.building) this.io.later(() => void this.settle());
+        if (this.building) this.gathering = new Promise((resolve) => this.io.later(() => resolve(this.settle())));
       });
     }
     return this.flushing ?? Promise.resolve();

@@ -1,0 +1,66 @@
+// The library fits as the CLI does, without Node's worker threads: runners in this thread.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { parseRuns } from '../io/parseRuns.js';
+import { getLaw } from '../laws/index.js';
+import { InputError } from '../errors/index.js';
+import { bootstrap } from './bootstrap.js';
+import { fit, prepareFit } from './fit.js';
+import { fitByProcedure, fitLaw, type FitRunners } from './run.js';
+
+const source = new URL('../../examples/chinchilla.csv', import.meta.url);
+const dataset = parseRuns(readFileSync(source, 'utf8'), { source: 'chinchilla.csv' });
+
+const serial: FitRunners = {
+  fit: async (law, data, options, onTotal, onProgress) => {
+    onTotal(1);
+    const r = fit(law, data, options);
+    onProgress(1);
+    return r;
+  },
+  bootstrap: async (result, options, replicates, seed, onProgress) =>
+    bootstrap(
+      prepareFit(result.law, result.dataset, { ...options, init: result.params }),
+      result,
+      { replicates, seed },
+      () => onProgress(1),
+    ),
+};
+
+test('fitByProcedure: a recipe with its bootstrap, on runners the caller gives, its progress told by stage', async () => {
+  const stages: string[] = [];
+  let ticks = 0;
+  const json = await fitByProcedure('huber', dataset, {
+    runners: serial,
+    replicates: 6,
+    seed: 1,
+    progress: (stage, total) => {
+      stages.push(`${stage} ${total}`);
+      return { tick: (n = 1) => void (ticks += n), stop: () => {} };
+    },
+  });
+  assert.equal(json.procedure?.chosen, 'huber');
+  assert.equal(json.bootstrap?.replicates, 6);
+  assert.ok(json.params.alpha > 0.2 && json.params.alpha < 0.5, `alpha ${json.params.alpha}`);
+  assert.deepEqual(stages, ['bootstrap 6']);
+  assert.equal(ticks, 6);
+});
+
+test('fitByProcedure refuses data without N, located, naming the options as the library does', async () => {
+  const noN = parseRuns('C,loss\n1e18,3\n1e19,2.8\n1e20,2.6\n', { source: 'c.csv' });
+  await assert.rejects(
+    fitByProcedure('auto', noN, { runners: serial }),
+    (e: unknown) =>
+      e instanceof InputError &&
+      /^c\.csv:1: procedure auto fits the Chinchilla form L\(N, D\), which needs column "N".* option "columns" N=NAME/.test(
+        e.message,
+      ),
+  );
+});
+
+test('fitLaw: the law as asked, without a bootstrap unless asked', async () => {
+  const json = await fitLaw(getLaw({ law: 'power', x: 'C' }), dataset, {}, { runners: serial });
+  assert.equal(json.law, 'power');
+  assert.equal(json.bootstrap, undefined);
+});

@@ -1,0 +1,190 @@
+/**
+ * A fit as the commands run it: a named procedure (auto's weighed candidates, or one recipe) or a
+ * law fitted as asked, with bootstrap replicates, summarised as the fit JSON. Where the starts and
+ * replicates run is the caller's: src/node's parallelRunners spreads them over worker threads.
+ */
+import { InputError, type Message } from '../errors/index.js';
+import type { Dataset } from '../io/dataset.js';
+import type { Law } from '../laws/index.js';
+import { chooseProcedure, replicateShares } from './auto.js';
+import type { BootstrapSamples } from './bootstrap.js';
+import { fitCandidate, isFailure, type CandidateFit } from './candidate.js';
+import type { FitOptions, FitResult } from './fit.js';
+import { getProcedure } from './procedures.js';
+import { autoFitToJson, candidateFitToJson, fitToJson, type FitJson } from './summary.js';
+
+/** A progress display for one stage of work: told the total, then ticked. */
+export interface Ticker {
+  tick(n?: number): void;
+  stop(): void;
+}
+
+/** Opens a progress display for a stage of `total` steps (the CLI: a bar on a terminal); none by default. */
+export type ProgressFactory = (stage: 'starts' | 'bootstrap', total: number) => Ticker | undefined;
+
+/** Where the starts of a fit and the replicates of a bootstrap are computed. */
+export interface FitRunners {
+  fit(
+    law: Law,
+    dataset: Dataset,
+    options: FitOptions,
+    onTotal: (total: number) => void,
+    onProgress: (n: number) => void,
+  ): Promise<FitResult>;
+  bootstrap(
+    result: FitResult,
+    options: FitOptions,
+    replicates: number,
+    seed: number,
+    onProgress: (n: number) => void,
+  ): Promise<BootstrapSamples>;
+}
+
+export interface RunFitOptions {
+  runners: FitRunners;
+  /** Bootstrap replicates (0: none). */
+  replicates?: number;
+  seed?: number;
+  /** The intervals' level. */
+  level?: number;
+  progress?: ProgressFactory;
+}
+
+/**
+ * The procedures fit the Chinchilla form L(N, D): a file without N or D is refused, located, with
+ * the columns it has.
+ */
+function requireChinchillaColumns(procedure: string, dataset: Dataset): void {
+  for (const v of ['N', 'D'] as const) {
+    if (dataset.runs.some((r) => r[v] === undefined)) {
+      const message: Message = (name) =>
+        `procedure ${procedure} fits the Chinchilla form L(N, D), which needs column "${v}"${v === 'D' ? ' (or C and N, from which D = C/(6N))' : ''}; the data have: ${Object.values(dataset.columns).join(', ')}. Map one with ${name('columns')} ${v}=NAME, or fit a law in one variable with ${name('law')} power ${name('x')} C`;
+      throw new InputError({ file: dataset.source, line: 1 }, message);
+    }
+  }
+}
+
+/** Bootstrap each candidate with its share of the replicates, on one progress display. */
+async function bootstrapCandidates(
+  fits: CandidateFit[],
+  shares: number[],
+  seed: number,
+  o: RunFitOptions,
+): Promise<void> {
+  const total = shares.reduce((a, b) => a + b, 0);
+  if (total === 0) return;
+  const bar = o.progress?.('bootstrap', total);
+  for (let k = 0; k < fits.length; k++) {
+    if (!shares[k]) continue;
+    const c = fits[k];
+    c.samples = await o.runners.bootstrap(c.result, c.procedure.options, shares[k], seed + k, (n) => bar?.tick(n));
+  }
+  bar?.stop();
+}
+
+/**
+ * Fit with a named procedure: `auto` weighs every candidate by the data's own rolling-origin
+ * back-test; a fixed id fits that recipe (reduced, and said so, when the data cannot support it).
+ * Bootstrap replicates are shared among auto's candidates by weight.
+ */
+export async function fitByProcedure(id: string, dataset: Dataset, o: RunFitOptions): Promise<FitJson> {
+  const { replicates = 0, seed = 0, level = 0.95 } = o;
+  if (id !== 'auto') getProcedure(id);
+  requireChinchillaColumns(id, dataset);
+  if (id === 'auto') {
+    const choice = chooseProcedure(dataset);
+    const fits = choice.fits.map((f) => (isFailure(f) ? null : f));
+    const shares = replicateShares(
+      choice.scores.map((s) => s.weight),
+      replicates,
+    );
+    await bootstrapCandidates(
+      fits.filter((f): f is CandidateFit => f !== null),
+      shares.filter((_, k) => fits[k] !== null),
+      seed,
+      o,
+    );
+    return autoFitToJson(choice, level);
+  }
+  const c = fitCandidate(dataset, getProcedure(id));
+  if (isFailure(c)) throw new InputError({ file: dataset.source }, `procedure ${id}: ${c.error}`);
+  await bootstrapCandidates([c], [replicates], seed, o);
+  return candidateFitToJson(c, level);
+}
+
+/** A law fitted exactly as asked (options as given), with `replicates` bootstrap replicates. */
+export async function fitLaw(law: Law, dataset: Dataset, options: FitOptions, o: RunFitOptions): Promise<FitJson> {
+  const { replicates = 0, seed = 0, level = 0.95 } = o;
+  let starts: Ticker | undefined;
+  const result = await o.runners.fit(
+    law,
+    dataset,
+    options,
+    (total) => (starts = o.progress?.('starts', total)),
+    (n) => starts?.tick(n),
+  );
+  starts?.stop();
+  let samples: BootstrapSamples | undefined;
+  if (replicates) {
+    const bar = o.progress?.('bootstrap', replicates);
+    samples = await o.runners.bootstrap(result, options, replicates, seed, (n) => bar?.tick(n));
+    bar?.stop();
+  }
+  return fitToJson(result, samples, level);
+}
+
+/** A fit for the report's analysis: the fitted law, its replicates, and (by a procedure) its fit JSON. */
+export interface AnalysisFit {
+  fitted: FitResult;
+  samples?: BootstrapSamples;
+  fitJson?: FitJson;
+}
+
+/**
+ * The fit a report analyses: the Chinchilla form by a procedure (auto by default; the report shows
+ * its candidates and uses the reported candidate's law for the frontier and the plan), or `law`
+ * fitted with default options. Bootstraps only with more than one replicate.
+ */
+export async function fitForAnalysis(
+  dataset: Dataset,
+  how: { law: Law; procedure?: undefined } | { law?: undefined; procedure: string },
+  o: RunFitOptions,
+): Promise<AnalysisFit> {
+  const { replicates = 0, seed = 0, level = 0.95 } = o;
+  if (how.law) {
+    const fitted = await o.runners.fit(
+      how.law,
+      dataset,
+      {},
+      () => {},
+      () => {},
+    );
+    if (replicates <= 1) return { fitted };
+    const bar = o.progress?.('bootstrap', replicates);
+    const samples = await o.runners.bootstrap(fitted, {}, replicates, seed, (k) => bar?.tick(k));
+    bar?.stop();
+    return { fitted, samples };
+  }
+  const id = how.procedure;
+  if (id !== 'auto') getProcedure(id);
+  const choice = chooseProcedure(dataset, id === 'auto' ? {} : { rule: { candidates: [id], combine: 'equal' } });
+  const fits = choice.fits.map((c) => (isFailure(c) ? null : c));
+  const shares = replicateShares(
+    choice.scores.map((s) => s.weight),
+    replicates > 1 ? replicates : 0,
+  );
+  const ok = fits.flatMap((c, k) => (c && shares[k] ? [{ c, share: shares[k], k }] : []));
+  const bar = o.progress?.(
+    'bootstrap',
+    shares.reduce((a, b) => a + b, 0),
+  );
+  for (const { c, share, k } of ok)
+    c.samples = await o.runners.bootstrap(c.result, c.procedure.options, share, seed + k, (n) => bar?.tick(n));
+  bar?.stop();
+  const chosen = fits[choice.scores.findIndex((s) => s.id === choice.chosen)]!;
+  return {
+    fitted: chosen.result,
+    samples: chosen.samples,
+    fitJson: id === 'auto' ? autoFitToJson(choice, level) : candidateFitToJson(chosen, level),
+  };
+}
