@@ -25,7 +25,14 @@ test(
     for (const [i, r] of now.rows.entries()) {
       const c = committed.rows[i];
       assert.equal(`${r.task} ${r.target}`, `${c.task} ${c.target}`);
-      for (const k of ['actual', 'predicted', 'relativeError', 'predictedViaC', 'relativeErrorFree'] as const) {
+      for (const k of [
+        'actual',
+        'predicted',
+        'relativeError',
+        'predictedViaC',
+        'relativeErrorFree',
+        'relativeErrorCeilingOne',
+      ] as const) {
         assert.ok(Math.abs(r[k]! - c[k]!) < 1e-6, `${r.task} ${r.target} ${k}: ${r[k]} now, ${c[k]} in the table`);
       }
     }

@@ -26,6 +26,7 @@ import { fit } from '../fit/fit.js';
 import { chinchilla } from '../laws/chinchilla.js';
 import { powerLaw } from '../laws/power.js';
 import { predictLoss, type Law } from '../laws/law.js';
+import { extrapolationSd } from '../fit/candidate.js';
 import type { Dataset } from '../io/dataset.js';
 import type { TaskMetric } from '../io/parseTaskMetrics.js';
 
@@ -181,11 +182,36 @@ export interface DownstreamOptions {
   chance?: number;
   /** The sigmoid's floor: @default the chance level when known, else fitted. */
   floor?: number | 'free';
-  /** The sigmoid's ceiling: @default 1 (a ladder of small models does not determine it). */
+  /** The sigmoid's ceiling: @default fitted, in [floor, 1] (DOWNSTREAM_STEP2). */
   ceiling?: number | 'free';
+  /**
+   * Slope s of the extrapolation term: an accuracy error N(0, (s·log10(1 + C/C_max))²), C_max the
+   * ladder's largest compute. 0: none. @default DOWNSTREAM_EXTRAPOLATION
+   */
+  extrapolation?: number;
 }
 
-const defaults = { movingAverage: 5, skipFraction: 0.1, ceiling: 1 as number | 'free' };
+/**
+ * The extrapolation term's slope (docs/methods.md §32), learnt from back-tests within ladders (fit on
+ * the smallest sizes, predict every larger one) by bench/downstream-extrapolation.ts, which prints the
+ * leave-one-dataset-out choice and the pooled value shipped here.
+ */
+export const DOWNSTREAM_EXTRAPOLATION = 0.05;
+
+/**
+ * Step 2's default setting: which of the sigmoid's ceiling and floor are fitted and which part of each
+ * run it is fitted to — chosen among variants by the same bench, on back-tests within the ladders.
+ */
+export const DOWNSTREAM_STEP2: { ceiling: number | 'free'; skipFraction: number } = {
+  ceiling: 'free',
+  skipFraction: 0.1,
+};
+
+const defaults = {
+  movingAverage: 5,
+  ...DOWNSTREAM_STEP2,
+  extrapolation: DOWNSTREAM_EXTRAPOLATION,
+};
 
 export function sigmoidBounds(o: DownstreamOptions): SigmoidBounds {
   return { floor: o.floor ?? o.chance ?? 'free', ceiling: o.ceiling ?? defaults.ceiling };
@@ -262,6 +288,19 @@ export function sigmoidAccuracy(s: Sigmoid, loss: number): number {
   return s.floor + (s.ceiling - s.floor) / (1 + Math.exp(s.k * (loss - s.L0)));
 }
 
+/**
+ * The extrapolation term's SD (accuracy) at compute C, from a ladder whose largest run used C_max:
+ * s·log10(1 + C/C_max), the distance of §26's term on the loss prediction.
+ */
+/** An accuracy is a fraction: a replicate pushed past 0 or 1 by the added terms is held there. */
+function clampAccuracy(a: number): number {
+  return Math.min(1, Math.max(0, a));
+}
+
+export function downstreamExtrapolationSd(C: number, maxC: number, slope: number): number {
+  return extrapolationSd({ C }, maxC, slope);
+}
+
 /** The task loss at which the sigmoid reaches `accuracy`; undefined outside (floor, ceiling). */
 export function lossForAccuracy(s: Sigmoid, accuracy: number): number | undefined {
   const t = (s.ceiling - s.floor) / (accuracy - s.floor) - 1;
@@ -321,14 +360,16 @@ export function fitSigmoid(
       { file: source },
       `the sigmoid's ceiling ${fixedCeiling} is not above its floor ${fixedFloor}`,
     );
-  // u = [L0, ln k, floor?, ceiling?]: floor and ceiling through [0, 1] bounds when fitted.
+  // u = [L0, ln k, floor?, ceiling?]: floor and ceiling through [0, 1] bounds when fitted; a fitted
+  // ceiling over a held floor stays in [floor, 1] (below it the curve would turn upside down).
+  const CEILING: Interval = fixedFloor === undefined ? UNIT : { min: fixedFloor, max: 1 };
   const iFloor = fixedFloor === undefined ? 2 : -1;
   const iCeiling = fixedCeiling === undefined ? (iFloor < 0 ? 2 : 3) : -1;
   const unpack = (u: ArrayLike<number>) => ({
     L0: u[0],
     k: Math.exp(u[1]),
     f: iFloor < 0 ? fixedFloor! : toBounded(u[iFloor], UNIT),
-    c: iCeiling < 0 ? fixedCeiling! : toBounded(u[iCeiling], UNIT),
+    c: iCeiling < 0 ? fixedCeiling! : toBounded(u[iCeiling], CEILING),
   });
   const fg = (u: Float64Array, g: Float64Array): number => {
     const { L0, k, f, c } = unpack(u);
@@ -351,11 +392,11 @@ export function fitSigmoid(
     g[0] = gL;
     g[1] = gk;
     if (iFloor >= 0) g[iFloor] = gf * boundedDerivative(u[iFloor], UNIT);
-    if (iCeiling >= 0) g[iCeiling] = gc * boundedDerivative(u[iCeiling], UNIT);
+    if (iCeiling >= 0) g[iCeiling] = gc * boundedDerivative(u[iCeiling], CEILING);
     return s;
   };
   const floor0 = fixedFloor ?? Math.max(0, Math.min(...ys) - 0.02);
-  const ceiling0 = fixedCeiling ?? Math.min(1, Math.max(...ys) + 0.1);
+  const ceiling0 = fixedCeiling ?? Math.min(1, Math.max(Math.max(...ys) + 0.1, (fixedFloor ?? 0) + 0.05));
   let best: { f: number; x: Float64Array } | undefined;
   // A warm start (a bootstrap replicate starts at the point estimate) or a grid over L0 and k.
   const grid = start
@@ -367,7 +408,7 @@ export function fitSigmoid(
     {
       const x0 = [g0.L0, Math.log(g0.k)];
       if (iFloor >= 0) x0.push(fromBounded(Math.min(g0.f, 0.99), UNIT));
-      if (iCeiling >= 0) x0.push(fromBounded(g0.c, UNIT));
+      if (iCeiling >= 0) x0.push(fromBounded(g0.c, CEILING));
       const r = lbfgs(fg, Float64Array.from(x0), {
         maxIterations: 2000,
         functionTolerance: 1e-14,
@@ -567,6 +608,10 @@ export function bootstrapDownstream(
   const acc = targets.map(() => [] as number[]),
     loss = targets.map(() => [] as number[]),
     viaC = targets.map(() => [] as number[]);
+  const maxC = Math.max(...f.finals.map((p) => p.C));
+  const extrapolationShift = targets.map((t) =>
+    downstreamExtrapolationSd(t.C ?? 6 * t.N * t.D, maxC, f.options.extrapolation),
+  );
   let failed = 0;
   for (let r = 0; r < options.replicates; r++) {
     const random = randomSource(options.seed, r);
@@ -583,11 +628,13 @@ export function bootstrapDownstream(
       options.onReplicate?.({ step1: s1.params, step2: s2 });
       targets.forEach((t, i) => {
         const e = f.noise * normal(random);
+        // The extrapolation term: one draw for both routes (drawn only when used: without it, the replicates are as before).
+        const shift = extrapolationShift[i] > 0 ? extrapolationShift[i] * normal(random) : 0;
         const tl = predictTaskLoss(s1, t),
           tlC = predictTaskLoss(s1C, t);
         loss[i].push(tl);
-        acc[i].push(sigmoidAccuracy(s2, tl) + e);
-        viaC[i].push(sigmoidAccuracy(s2, tlC) + e);
+        acc[i].push(clampAccuracy(sigmoidAccuracy(s2, tl) + shift + e));
+        viaC[i].push(clampAccuracy(sigmoidAccuracy(s2, tlC) + shift + e));
       });
     } catch {
       failed++;
@@ -756,6 +803,10 @@ export function bootstrapDirect(
   const level = options.level ?? 0.95,
     noise = accuracyNoise(ladder);
   const acc = targets.map(() => [] as number[]);
+  const maxC = Math.max(...finalPoints(ladder).map((p) => p.C));
+  const extrapolationShift = targets.map((t) =>
+    downstreamExtrapolationSd(t.C, maxC, options.extrapolation ?? defaults.extrapolation),
+  );
   let failed = 0;
   for (let r = 0; r < options.replicates; r++) {
     const random = randomSource(options.seed, r);
@@ -766,7 +817,11 @@ export function bootstrapDirect(
     try {
       const rs = fitDirect(drawn, options, s);
       options.onReplicate?.(rs);
-      targets.forEach((t, i) => acc[i].push(directAccuracy(rs, t.C) + noise * normal(random)));
+      targets.forEach((t, i) => {
+        const e = noise * normal(random),
+          shift = extrapolationShift[i] > 0 ? extrapolationShift[i] * normal(random) : 0;
+        acc[i].push(clampAccuracy(directAccuracy(rs, t.C) + shift + e));
+      });
     } catch {
       failed++;
     }

@@ -8,6 +8,7 @@ import { flag } from '../flags.js';
 import { readTaskMetrics } from '../../io/readTaskMetrics.js';
 import type { RunRole, TaskMetricData } from '../../io/parseTaskMetrics.js';
 import { analyseLadder, type LadderAnalysisOptions, type TaskAnalysis } from '../../analyses/downstreamLadder.js';
+import { DOWNSTREAM_EXTRAPOLATION, DOWNSTREAM_STEP2 } from '../../analyses/downstream.js';
 import { defaultStorePath, describeWriter, RunStore, StoreError } from '../../store/store.js';
 import { UsageError } from '../../errors/index.js';
 import { parseInteger, parseLevel, parseQuantity } from '../options.js';
@@ -48,6 +49,7 @@ interface InputFlags {
   ceiling: string;
   movingAverage: string;
   skip: string;
+  extrapolation: string;
   json?: boolean;
   out?: string;
 }
@@ -125,10 +127,14 @@ function analysisOptions(f: InputFlags, extra: Partial<LadderAnalysisOptions> = 
   const chance = f.chance !== undefined ? parseQuantity(f.chance, '--chance', { positive: false }) : undefined;
   if (chance !== undefined && !(chance >= 0 && chance < 1))
     throw new UsageError(`--chance: expected an accuracy in [0, 1), got "${f.chance}"`);
+  const extrapolation = parseQuantity(f.extrapolation, '--extrapolation', { positive: false });
+  if (!(extrapolation >= 0))
+    throw new UsageError(`--extrapolation: expected a slope ≥ 0 (0: no extrapolation term), got "${f.extrapolation}"`);
   return {
     tasks: list(f.task),
     movingAverage: parseInteger(f.movingAverage, '--moving-average', 1),
     skipFraction: skip,
+    extrapolation,
     floor: f.floor === 'chance' ? undefined : bound(f.floor, '--floor'),
     ceiling: bound(f.ceiling, '--ceiling'),
     ...(chance !== undefined ? { chance } : {}),
@@ -168,9 +174,18 @@ function inputOptions(cmd: Command, out = 'the analysis as JSON, besides the tab
     .option('--accuracy-metric <name>', 'accuracy metric (default: len_norm, acc_norm or acc, the first the task has)')
     .option('--chance <acc>', 'random-guess accuracy of every task (a manifest gives it per task)')
     .option('--floor <acc|free|chance>', "the sigmoid's floor: the chance level, a number, or free (fitted)", 'chance')
-    .option('--ceiling <acc|free>', "the sigmoid's ceiling: a number, or free (fitted)", '1')
+    .option('--ceiling <acc|free>', "the sigmoid's ceiling: a number, or free (fitted)", String(DOWNSTREAM_STEP2.ceiling))
     .option('--moving-average <n>', 'evaluations averaged for a final value, and the trailing window of step 2', '5')
-    .option('--skip <fraction>', "fraction of each run's first checkpoints left out of step 2", '0.1')
+    .option(
+      '--skip <fraction>',
+      "fraction of each run's first checkpoints left out of step 2",
+      String(DOWNSTREAM_STEP2.skipFraction),
+    )
+    .option(
+      '--extrapolation <slope>',
+      'slope s of the intervals\' extrapolation term, SD s·log10(1 + C/C_max) in accuracy; 0: none',
+      String(DOWNSTREAM_EXTRAPOLATION),
+    )
     .addOption(flag('out', { detail: out }))
     .addOption(flag('json'));
 }
