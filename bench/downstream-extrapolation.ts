@@ -119,6 +119,41 @@ export function bootstrapCoverage(
   return { inside, of, medianWidth: widths[Math.floor(widths.length / 2)] ?? NaN };
 }
 
+/**
+ * The choice itself: each variant's mean |relative error| per dataset; each dataset's choice is the best
+ * on the other; the default is the best on the mean of the two. The slope is learnt under that default.
+ */
+export function chooseDefaults(sets: Record<DatasetName, { kept: TaskLadderWithOptions[] }>) {
+  const names = Object.keys(DATASETS) as DatasetName[];
+  const score: Record<string, Record<DatasetName, number>> = {};
+  const cases: Record<string, Record<DatasetName, ExtrapolationCase[]>> = {};
+  for (const [v, options] of Object.entries(VARIANTS)) {
+    cases[v] = Object.fromEntries(names.map((n) => [n, variantCases(sets[n].kept, options)])) as Record<
+      DatasetName,
+      ExtrapolationCase[]
+    >;
+    score[v] = Object.fromEntries(names.map((n) => [n, meanAbs(cases[v][n].map((c) => c.relativeError))])) as Record<
+      DatasetName,
+      number
+    >;
+  }
+  const best = (by: (v: string) => number) => Object.keys(VARIANTS).reduce((a, b) => (by(b) < by(a) ? b : a));
+  const choice = {
+    forOlmo: best((v) => score[v].pythia),
+    forPythia: best((v) => score[v].olmo),
+    pooled: best((v) => (score[v].olmo + score[v].pythia) / 2),
+  };
+  const slope = Object.fromEntries(names.map((n) => [n, extrapolationSlope(cases[choice.pooled][n])])) as Record<
+    DatasetName,
+    number
+  >;
+  const pooledSlope = extrapolationSlope([...cases[choice.pooled].olmo, ...cases[choice.pooled].pythia]);
+  const shippedVariant = Object.keys(VARIANTS).find(
+    (v) => JSON.stringify(VARIANTS[v]) === JSON.stringify(DOWNSTREAM_STEP2),
+  );
+  return { score, cases, choice, slope, pooledSlope, shippedVariant };
+}
+
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const args = process.argv.slice(2);
   const i = args.indexOf('--replicates');
@@ -135,18 +170,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
     );
 
   // 1. Step-2 variants.
-  const score: Record<string, Record<DatasetName, number>> = {};
-  const cases: Record<string, Record<DatasetName, ExtrapolationCase[]>> = {};
-  for (const [v, options] of Object.entries(VARIANTS)) {
-    cases[v] = Object.fromEntries(names.map((n) => [n, variantCases(sets[n].kept, options)])) as Record<
-      DatasetName,
-      ExtrapolationCase[]
-    >;
-    score[v] = Object.fromEntries(names.map((n) => [n, meanAbs(cases[v][n].map((c) => c.relativeError))])) as Record<
-      DatasetName,
-      number
-    >;
-  }
+  const { score, cases, choice, slope, pooledSlope, shippedVariant } = chooseDefaults(sets);
   lines.push(
     '',
     '| step-2 variant | ' + names.map((n) => `${n}: mean \\|rel. error\\| (cases)`).join(' | ') + ' | mean of the two |',
@@ -156,12 +180,6 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
     lines.push(
       `| ${v} | ${names.map((n) => `${pct(score[v][n])} (${cases[v][n].length})`).join(' | ')} | ${pct((score[v].olmo + score[v].pythia) / 2)} |`,
     );
-  const best = (by: (v: string) => number) => Object.keys(VARIANTS).reduce((a, b) => (by(b) < by(a) ? b : a));
-  const choice = {
-    forOlmo: best((v) => score[v].pythia),
-    forPythia: best((v) => score[v].olmo),
-    pooled: best((v) => (score[v].olmo + score[v].pythia) / 2),
-  };
   lines.push(
     '',
     `Leave-one-dataset-out: Pythia's back-tests choose "${choice.forOlmo}" for the OLMo ladder; the OLMo ladder's choose "${choice.forPythia}" for Pythia. Pooled (the default): "${choice.pooled}".`,
@@ -170,11 +188,6 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
 
   // 2. The extrapolation slope, under the pooled choice of step 2.
   const chosen = VARIANTS[choice.pooled];
-  const slope = Object.fromEntries(names.map((n) => [n, extrapolationSlope(cases[choice.pooled][n])])) as Record<
-    DatasetName,
-    number
-  >;
-  const pooledSlope = extrapolationSlope([...cases[choice.pooled].olmo, ...cases[choice.pooled].pythia]);
   const other = (n: DatasetName): DatasetName => (n === 'olmo' ? 'pythia' : 'olmo');
   lines.push(
     '',
@@ -208,9 +221,6 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   out.slope = { ...slope, pooled: pooledSlope };
   out.coverage = coverage;
 
-  const shippedVariant = Object.keys(VARIANTS).find(
-    (v) => JSON.stringify(VARIANTS[v]) === JSON.stringify(DOWNSTREAM_STEP2),
-  );
   const ok = shippedVariant === choice.pooled && DOWNSTREAM_EXTRAPOLATION.toFixed(2) === pooledSlope.toFixed(2);
   lines.push(
     '',

@@ -92,3 +92,13 @@ test("downstream screen: the OLMo ladder's accuracy noise agrees with the paper'
     );
   }
 });
+
+test('downstream defaults: the shipped step-2 setting and extrapolation slope are the ones the nested back-tests choose (bench/downstream-extrapolation.ts)', { timeout: 300_000 }, async () => {
+  const { ladders, chooseDefaults } = await import('../bench/downstream-extrapolation.js');
+  const { DOWNSTREAM_EXTRAPOLATION } = await import('../src/analyses/downstream.js');
+  const chosen = chooseDefaults({ olmo: ladders('olmo'), pythia: ladders('pythia') });
+  assert.equal(chosen.shippedVariant, chosen.choice.pooled);
+  assert.equal(DOWNSTREAM_EXTRAPOLATION.toFixed(2), chosen.pooledSlope.toFixed(2));
+  // Each dataset's slope, learnt alone, is within a factor of 1.5 of the other's: the term transfers.
+  assert.ok(chosen.slope.olmo / chosen.slope.pythia < 1.5 && chosen.slope.pythia / chosen.slope.olmo < 1.5);
+});
