@@ -272,3 +272,46 @@ test(
     );
   },
 );
+
+test(
+  'plan --target-accuracy: the screen and the compute that reaches the accuracy, as downstream plan gives it; alone or after the loss plan; errors located',
+  { timeout: 120_000 },
+  () => {
+    const help = scalelab(['plan', '--help']);
+    assert.match(help.stdout, /--target-accuracy/);
+    assert.match(help.stdout, /--downstream /);
+    const ladder = 'examples/downstream/pythia/ladder.json';
+    const args = ['--target-accuracy', 'sciq=0.9', '--downstream', ladder, '--downstream-bootstrap', '20'];
+    const r = scalelab(['plan', ...args, '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const [row] = r.json().accuracy.tasks;
+    assert.equal(row.task, 'sciq');
+    assert.equal(row.verdict, 'predictable');
+    const { point, interval } = row.plan;
+    assert.ok(interval.C[0] <= point.C && point.C <= interval.C[1], JSON.stringify(row.plan));
+    // The same numbers as `downstream plan` (one code path).
+    const ds = scalelab(['downstream', 'plan', ladder, '--target-accuracy', 'sciq=0.9', '--bootstrap', '20', '--json']);
+    assert.equal(ds.code, 0, ds.stderr);
+    assert.deepEqual(ds.json()[0].plan, row.plan);
+    // Text: the verdict before the plan; with a budget, after the loss plan.
+    const text = scalelab(['plan', ...args]);
+    assert.equal(text.code, 0, text.stderr);
+    assert.ok(text.stdout.indexOf('Predictability screen') < text.stdout.indexOf('Plan: the compute-optimal model'));
+    const both = scalelab(['plan', '--compute', '1e23', ...args, '--json']);
+    assert.equal(both.code, 0, both.stderr);
+    assert.equal(both.json().compute, 1e23);
+    assert.equal(both.json().accuracy.tasks[0].task, 'sciq');
+    // Errors: one line, exit 2, naming what is wrong.
+    for (const [bad, message] of [
+      [['--target-accuracy', 'sciq=0.9'], /needs --downstream/],
+      [['--target-accuracy', 'nope=0.9', '--downstream', ladder], /pythia\/ladder\.json: no task "nope"/],
+      [['--target-accuracy', 'sciq=1.2', '--downstream', ladder], /expected an accuracy between 0 and 1/],
+      [['--downstream', ladder], /--downstream is read for --target-accuracy/],
+    ] as const) {
+      const e = scalelab(['plan', ...bad]);
+      assert.equal(e.code, 2, `${bad.join(' ')}: ${e.stderr}`);
+      assert.match(e.stderr, message);
+      assert.ok(noStackTrace(e.stderr));
+    }
+  },
+);

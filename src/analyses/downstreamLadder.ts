@@ -313,3 +313,40 @@ export function analyseLadder(
     return out;
   });
 }
+
+/** One task's answer to "what reaches this accuracy?": the screen's verdict first, then the plan. */
+export interface AccuracyPlanRow {
+  task: string;
+  accuracy: number;
+  verdict?: TaskScreen['verdict'];
+  reasons: string[];
+  plan?: TaskPlan;
+  /** Why the task could not be planned (no fit) or screened. */
+  problem?: string;
+}
+
+/**
+ * The compute and model that reach each target accuracy (`scalelab plan --target-accuracy`), through
+ * the same screen, fit and bootstrap as `downstream plan`.
+ * @throws InputError when a task is not in the data
+ */
+export function planAccuracies(
+  data: TaskMetricData,
+  targets: Record<string, number>,
+  options: LadderAnalysisOptions = {},
+  onTask?: (task: string) => void,
+): { tasks: TaskAnalysis[]; rows: AccuracyPlanRow[] } {
+  const tasks = analyseLadder(data, { ...options, tasks: Object.keys(targets), plan: targets }, onTask);
+  const rows = tasks.map((t): AccuracyPlanRow => {
+    const problem = t.fitProblem ?? t.screenProblem;
+    return {
+      task: t.task,
+      accuracy: targets[t.task],
+      ...(t.screen ? { verdict: t.screen.verdict } : {}),
+      reasons: t.screen?.reasons ?? [],
+      ...(t.plan ? { plan: t.plan } : {}),
+      ...(problem ? { problem } : {}),
+    };
+  });
+  return { tasks, rows };
+}

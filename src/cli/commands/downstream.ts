@@ -7,7 +7,12 @@ import type { Command } from 'commander';
 import { flag } from '../flags.js';
 import { readTaskMetrics } from '../../io/readTaskMetrics.js';
 import type { RunRole, TaskMetricData } from '../../io/parseTaskMetrics.js';
-import { analyseLadder, type LadderAnalysisOptions, type TaskAnalysis } from '../../analyses/downstreamLadder.js';
+import {
+  analyseLadder,
+  planAccuracies,
+  type LadderAnalysisOptions,
+  type TaskAnalysis,
+} from '../../analyses/downstreamLadder.js';
 import { DOWNSTREAM_EXTRAPOLATION, DOWNSTREAM_STEP2 } from '../../analyses/downstream.js';
 import { defaultStorePath, describeWriter, RunStore, StoreError } from '../../store/store.js';
 import { UsageError } from '../../errors/index.js';
@@ -73,6 +78,68 @@ function bound(text: string, flag: string): number | 'free' {
   const v = parseQuantity(text, flag, { positive: false });
   if (!(v >= 0 && v <= 1)) throw new UsageError(`${flag}: expected an accuracy in [0, 1] or "free", got "${text}"`);
   return v;
+}
+
+/** `--target-accuracy hellaswag=0.8,piqa=0.75`: accuracies in (0, 1) by task. */
+export function parseTargetAccuracy(text: string): Record<string, number> {
+  const plan: Record<string, number> = {};
+  for (const part of list(text)) {
+    const [task, value, extra] = part.split('=');
+    if (!task?.trim() || value === undefined || extra !== undefined)
+      throw new UsageError(`--target-accuracy: expected TASK=ACCURACY pairs such as hellaswag=0.8, got "${part}"`);
+    const acc = parseQuantity(value, `--target-accuracy ${task}`);
+    if (!(acc < 1))
+      throw new UsageError(`--target-accuracy ${task}: expected an accuracy between 0 and 1, got ${value}`);
+    plan[task.trim()] = acc;
+  }
+  if (!Object.keys(plan).length) throw new UsageError('--target-accuracy: expected TASK=ACCURACY pairs');
+  return plan;
+}
+
+/** The flags `scalelab plan` takes for a plan by accuracy. */
+export interface AccuracyPlanFlags {
+  downstream?: string;
+  targetAccuracy?: string;
+  downstreamBootstrap: string;
+  seed: string;
+  json?: boolean;
+}
+
+/**
+ * `scalelab plan --target-accuracy TASK=ACC --downstream FILES`: the screen and the compute-optimal
+ * model reaching each accuracy (what `downstream plan` prints), for the plan command to show beside
+ * or instead of its loss plan. Undefined without --target-accuracy.
+ */
+export function accuracyPlanSection(f: AccuracyPlanFlags): { text: string; json: unknown } | undefined {
+  if (f.targetAccuracy === undefined) {
+    if (f.downstream !== undefined) throw new UsageError('--downstream is read for --target-accuracy TASK=ACCURACY');
+    return undefined;
+  }
+  if (f.downstream === undefined)
+    throw new UsageError(
+      '--target-accuracy needs --downstream FILES: a ladder manifest or task-metric files to fit the tasks on',
+    );
+  const targets = parseTargetAccuracy(f.targetAccuracy);
+  const data = readTaskMetrics(list(f.downstream));
+  const bar = progress('tasks', Object.keys(targets).length, f);
+  let planned: ReturnType<typeof planAccuracies>;
+  try {
+    planned = planAccuracies(
+      data,
+      targets,
+      {
+        replicates: parseInteger(f.downstreamBootstrap, '--downstream-bootstrap', 0),
+        seed: parseInteger(f.seed, '--seed', 0),
+      },
+      () => bar.tick(),
+    );
+  } finally {
+    bar.stop();
+  }
+  return {
+    text: [screenTable(planned.tasks), planTable(planned.tasks)].join('\n\n') + '\n',
+    json: { source: data.source, tasks: planned.rows },
+  };
 }
 
 /** The task metrics to analyse: files (or a ladder manifest), or a study of the run store. */
@@ -504,19 +571,7 @@ ${EXAMPLES}
     .addHelpText('after', EXAMPLES)
     .action(async (inputs: string[], f: InputFlags & BootstrapFlags & { targetAccuracy: string }) =>
       run(async () => {
-        const plan: Record<string, number> = {};
-        for (const part of list(f.targetAccuracy)) {
-          const [task, value, extra] = part.split('=');
-          if (!task?.trim() || value === undefined || extra !== undefined)
-            throw new UsageError(
-              `--target-accuracy: expected TASK=ACCURACY pairs such as hellaswag=0.8, got "${part}"`,
-            );
-          const acc = parseQuantity(value, `--target-accuracy ${task}`);
-          if (!(acc < 1))
-            throw new UsageError(`--target-accuracy ${task}: expected an accuracy between 0 and 1, got ${value}`);
-          plan[task.trim()] = acc;
-        }
-        if (!Object.keys(plan).length) throw new UsageError('--target-accuracy: expected TASK=ACCURACY pairs');
+        const plan = parseTargetAccuracy(f.targetAccuracy);
         const data = loadData(inputs, f);
         const options = analysisOptions(f, { plan, ...bootstrapOptions(f) });
         options.tasks = Object.keys(plan);
