@@ -46,11 +46,12 @@ type DatasetName = keyof typeof DATASETS;
 
 /** Step-2 variants (the sigmoid's floor and ceiling, and which part of the curves it is fitted to). */
 export const VARIANTS: Record<string, DownstreamOptions> = {
-  'floor chance, ceiling 1': { ceiling: 1, skipFraction: 0.1 },
-  'floor chance, ceiling fitted': { ceiling: 'free', skipFraction: 0.1 },
-  'floor and ceiling fitted': { floor: 'free', ceiling: 'free', skipFraction: 0.1 },
-  'floor chance, ceiling 1, last half of each run': { ceiling: 1, skipFraction: 0.5 },
-  'floor chance, ceiling fitted, last half of each run': { ceiling: 'free', skipFraction: 0.5 },
+  'floor chance, ceiling 1': { sigmoid: 'one', ceiling: 1, skipFraction: 0.1 },
+  'floor chance, ceiling fitted': { sigmoid: 'one', ceiling: 'free', skipFraction: 0.1 },
+  'floor and ceiling fitted': { sigmoid: 'one', floor: 'free', ceiling: 'free', skipFraction: 0.1 },
+  'floor chance, ceiling 1, last half of each run': { sigmoid: 'one', ceiling: 1, skipFraction: 0.5 },
+  'floor chance, ceiling fitted, last half of each run': { sigmoid: 'one', ceiling: 'free', skipFraction: 0.5 },
+  'the average of the first three': { sigmoid: 'average', skipFraction: 0.1 },
 };
 
 interface TaskLadderWithOptions {

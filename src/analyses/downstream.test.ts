@@ -11,6 +11,7 @@ import {
   fitLossToError,
   errorFromLoss,
   fitSigmoid,
+  fitStep2,
   lossForAccuracy,
   planForAccuracy,
   predictDownstream,
@@ -66,7 +67,7 @@ test('synthetic ladder: both steps recover the known law and sigmoid, and the bo
   const records = syntheticLadder(1);
   const ladder = taskLadder(records, 'synthetic', { task: 't' });
   // The model is the world's here: the run bootstrap alone must cover (the extrapolation term is tested on its own).
-  const f = fitDownstream(ladder, { floor: 'free', ceiling: 'free', extrapolation: 0 });
+  const f = fitDownstream(ladder, { sigmoid: 'one', floor: 'free', ceiling: 'free', extrapolation: 0 });
   assert.ok(Math.abs(f.step1.params.alpha - law.alpha) < 0.1, `alpha ${f.step1.params.alpha}`);
   assert.ok(Math.abs(f.step1.params.E - law.E) < 0.05, `E ${f.step1.params.E}`);
   assert.ok(Math.abs(f.step2.L0 - sig.L0) < 0.02, `L0 ${f.step2.L0}`);
@@ -141,4 +142,29 @@ test('direct law in C (a task with no task loss): the sigmoid of −ln C recover
   assert.ok(Math.abs(directAccuracy(truth, plan.C) - 0.6) < 1e-4);
   assert.equal(plan.N, undefined);
   assert.equal(directPlan('q', s, 1), undefined);
+});
+
+test('averaged sigmoid (the default step 2): three members, floor and ceiling held or fitted in turn; its inverse gives back the loss', () => {
+  const points = Array.from({ length: 40 }, (_, i) => ({
+    loss: 0.5 + i * 0.03,
+    accuracy: sigmoidAccuracy(sig, 0.5 + i * 0.03),
+  }));
+  const avg = fitStep2(points, 'exact', { chance: 0.25 });
+  assert.equal(avg.members?.length, 3);
+  assert.deepEqual(
+    avg.members!.map((m) => [m.floor === 0.25, m.ceiling === 1]),
+    [
+      [true, true],
+      [true, false],
+      [false, false],
+    ],
+  );
+  // The accuracy is the members' mean, and the inverse finds the loss it came from.
+  const L = 0.9;
+  const a = sigmoidAccuracy(avg, L);
+  assert.ok(Math.abs(a - avg.members!.reduce((x, m) => x + sigmoidAccuracy(m, L), 0) / 3) < 1e-12);
+  assert.ok(Math.abs(lossForAccuracy(avg, a)! - L) < 1e-9);
+  assert.equal(lossForAccuracy(avg, avg.ceiling + 0.001), undefined);
+  // One sigmoid when asked.
+  assert.equal(fitStep2(points, 'exact', { chance: 0.25, sigmoid: 'one' }).members, undefined);
 });

@@ -182,8 +182,13 @@ export interface DownstreamOptions {
   chance?: number;
   /** The sigmoid's floor: @default the chance level when known, else fitted. */
   floor?: number | 'free';
-  /** The sigmoid's ceiling: @default fitted, in [floor, 1] (DOWNSTREAM_STEP2). */
+  /** The sigmoid's ceiling (with `sigmoid: 'one'`): @default 1; 'free': fitted in [floor, 1]. */
   ceiling?: number | 'free';
+  /**
+   * Step 2 as one sigmoid (floor and ceiling as above), or the average of three (averageMembers) whose
+   * floor and ceiling are held or fitted in turn. @default DOWNSTREAM_STEP2.sigmoid
+   */
+  sigmoid?: 'one' | 'average';
   /**
    * Slope s of the extrapolation term: an accuracy error N(0, (s·log10(1 + C/C_max))²), C_max the
    * ladder's largest compute. 0: none. @default DOWNSTREAM_EXTRAPOLATION
@@ -196,25 +201,67 @@ export interface DownstreamOptions {
  * the smallest sizes, predict every larger one) by bench/downstream-extrapolation.ts, which prints the
  * leave-one-dataset-out choice and the pooled value shipped here.
  */
-export const DOWNSTREAM_EXTRAPOLATION = 0.05;
+export const DOWNSTREAM_EXTRAPOLATION = 0.047;
 
 /**
  * Step 2's default setting: which of the sigmoid's ceiling and floor are fitted and which part of each
  * run it is fitted to — chosen among variants by the same bench, on back-tests within the ladders.
  */
-export const DOWNSTREAM_STEP2: { ceiling: number | 'free'; skipFraction: number } = {
-  ceiling: 'free',
+export const DOWNSTREAM_STEP2: { sigmoid: 'one' | 'average'; skipFraction: number } = {
+  sigmoid: 'average',
   skipFraction: 0.1,
 };
 
 const defaults = {
   movingAverage: 5,
+  ceiling: 1 as number | 'free',
   ...DOWNSTREAM_STEP2,
   extrapolation: DOWNSTREAM_EXTRAPOLATION,
 };
 
 export function sigmoidBounds(o: DownstreamOptions): SigmoidBounds {
   return { floor: o.floor ?? o.chance ?? 'free', ceiling: o.ceiling ?? defaults.ceiling };
+}
+
+/**
+ * The averaged sigmoid's members: floor at chance and ceiling 1 (the paper's), floor at chance and
+ * ceiling fitted, both fitted — three answers to "where is the top?", which the ladder does not settle.
+ * Without a chance level every floor is fitted.
+ */
+export function averageMembers(o: DownstreamOptions): SigmoidBounds[] {
+  const floor = o.chance ?? 'free';
+  return [
+    { floor, ceiling: 1 },
+    { floor, ceiling: 'free' },
+    { floor: 'free', ceiling: 'free' },
+  ];
+}
+
+/**
+ * Step 2's fit under the options: one sigmoid (floor and ceiling as given), or the average of
+ * averageMembers' three (each member warm-started from `start`'s when given).
+ */
+export function fitStep2(
+  points: readonly { loss: number; accuracy: number }[],
+  source: string,
+  o: DownstreamOptions,
+  start?: Sigmoid,
+): SigmoidFit {
+  if ((o.sigmoid ?? defaults.sigmoid) === 'one') return fitSigmoid(points, source, sigmoidBounds(o), start);
+  const members = averageMembers(o).map((b, i) => fitSigmoid(points, source, b, start?.members?.[i]));
+  const average: Sigmoid = { ...averageOf(members), members };
+  const rmse = Math.sqrt(mean(points.map((p) => (sigmoidAccuracy(average, p.loss) - p.accuracy) ** 2)));
+  return { ...average, rmse, points: points.length, fitted: ['average'] };
+}
+
+/** The members' mean floor and ceiling (the average's range); L0 and k are the first member's, for display. */
+function averageOf(members: readonly Sigmoid[]): Sigmoid {
+  return {
+    floor: mean(members.map((m) => m.floor)),
+    ceiling: mean(members.map((m) => m.ceiling)),
+    L0: members[0].L0,
+    k: members[0].k,
+  };
 }
 
 /** A run's final point: the last D, the mean of the last `k` evaluations of each metric. */
@@ -282,9 +329,12 @@ export interface Sigmoid {
   ceiling: number;
   L0: number;
   k: number;
+  /** An average of sigmoids: the accuracy is their mean (floor and ceiling above are their means). */
+  members?: Sigmoid[];
 }
 
 export function sigmoidAccuracy(s: Sigmoid, loss: number): number {
+  if (s.members?.length) return mean(s.members.map((m) => sigmoidAccuracy(m, loss)));
   return s.floor + (s.ceiling - s.floor) / (1 + Math.exp(s.k * (loss - s.L0)));
 }
 
@@ -303,6 +353,21 @@ export function downstreamExtrapolationSd(C: number, maxC: number, slope: number
 
 /** The task loss at which the sigmoid reaches `accuracy`; undefined outside (floor, ceiling). */
 export function lossForAccuracy(s: Sigmoid, accuracy: number): number | undefined {
+  if (s.members?.length) {
+    // Each member falls with the loss, so their mean does: bisect between the members' own answers.
+    if (!(accuracy > s.floor && accuracy < s.ceiling)) return undefined;
+    // 40/k from L0, every member is within e^−40 of its floor or ceiling.
+    let lo = Math.min(...s.members.map((m) => m.L0 - 40 / m.k)),
+      hi = Math.max(...s.members.map((m) => m.L0 + 40 / m.k));
+    const at = (L: number) => sigmoidAccuracy(s, L) - accuracy;
+    if (!(at(lo) > 0 && at(hi) < 0)) return undefined;
+    for (let i = 0; i < 200 && hi - lo > 1e-12 * Math.max(1, Math.abs(lo)); i++) {
+      const mid = (lo + hi) / 2;
+      if (at(mid) > 0) lo = mid;
+      else hi = mid;
+    }
+    return (lo + hi) / 2;
+  }
   const t = (s.ceiling - s.floor) / (accuracy - s.floor) - 1;
   if (!(accuracy > s.floor && accuracy < s.ceiling) || !(t > 0)) return undefined;
   return s.L0 + Math.log(t) / s.k;
@@ -539,7 +604,7 @@ export function fitDownstream(ladder: TaskLadder, options: DownstreamOptions = {
     );
   const step1 = lawFit(chinchilla, finals, ladder.source, 'ND');
   const step1C = lawFit(powerLaw('C'), finals, ladder.source, 'C');
-  const step2 = fitSigmoid(sigmoidPoints(ladder, o), ladder.source, sigmoidBounds(o));
+  const step2 = fitStep2(sigmoidPoints(ladder, o), ladder.source, o);
   return {
     task: ladder.task,
     lossMetric: ladder.lossMetric,
@@ -624,7 +689,7 @@ export function bootstrapDownstream(
         throw new Error('degenerate resample');
       const s1 = lawFit(chinchilla, finals, ladder.source, 'ND', f.step1.params);
       const s1C = lawFit(powerLaw('C'), finals, ladder.source, 'C', f.step1C.params);
-      const s2 = fitSigmoid(sigmoidPoints(drawn, f.options), ladder.source, sigmoidBounds(f.options), f.step2);
+      const s2 = fitStep2(sigmoidPoints(drawn, f.options), ladder.source, f.options, f.step2);
       options.onReplicate?.({ step1: s1.params, step2: s2 });
       targets.forEach((t, i) => {
         const e = f.noise * normal(random);
@@ -777,7 +842,7 @@ export function directPoints(
 }
 
 export function fitDirect(ladder: TaskLadder, options: DownstreamOptions = {}, start?: Sigmoid): SigmoidFit {
-  return fitSigmoid(directPoints(ladder, options), ladder.source, sigmoidBounds(options), start);
+  return fitStep2(directPoints(ladder, options), ladder.source, options, start);
 }
 
 export function directAccuracy(s: Sigmoid, C: number): number {

@@ -55,7 +55,12 @@ test('extrapolation slope: the moment estimate recovers a known σ(d) = s·d fro
 
 test('nested back-tests: fit on the smallest k sizes, predict every larger one at log10(1 + C/C_max); exact on an exact ladder', () => {
   const ladder = taskLadder(ladderRecords(1, 0), 'exact', { task: 'q' });
-  const { cases, failed } = nestedBacktests(ladder, { chance: 0.25, ceiling: 'free', movingAverage: 1 });
+  const { cases, failed } = nestedBacktests(ladder, {
+    chance: 0.25,
+    sigmoid: 'one',
+    ceiling: 'free',
+    movingAverage: 1,
+  });
   assert.equal(failed, 0);
   // Folds on 3 and 4 sizes: 2 + 1 held-out runs.
   assert.deepEqual(
@@ -88,7 +93,7 @@ test('extrapolation term: on synthetic ladders that bend beyond their data, the 
     const target = { C: maxC * 10 };
     const d = Math.log10(1 + 10);
     const actual = directAccuracy(truth, target.C) + s * d * normal(randomSource(1000 + w));
-    const options = { chance: 0.25, ceiling: truth.ceiling };
+    const options = { chance: 0.25, sigmoid: 'one' as const, ceiling: truth.ceiling };
     const fit = fitDirect(ladder, options);
     const [a] = bootstrapDirect(ladder, fit, [target], { ...options, extrapolation: s, replicates: 60, seed: w });
     const [b] = bootstrapDirect(ladder, fit, [target], { ...options, extrapolation: 0, replicates: 60, seed: w });

@@ -16,7 +16,7 @@ import {
 import { DOWNSTREAM_EXTRAPOLATION, DOWNSTREAM_STEP2 } from '../../analyses/downstream.js';
 import { defaultStorePath, describeWriter, RunStore, StoreError } from '../../store/store.js';
 import { UsageError } from '../../errors/index.js';
-import { parseInteger, parseLevel, parseQuantity } from '../options.js';
+import { keyword, parseInteger, parseLevel, parseQuantity } from '../options.js';
 import {
   checkFiniteText,
   checkOutput,
@@ -51,7 +51,8 @@ interface InputFlags {
   accuracyMetric?: string;
   chance?: string;
   floor: string;
-  ceiling: string;
+  ceiling?: string;
+  sigmoid?: string;
   movingAverage: string;
   skip: string;
   extrapolation: string;
@@ -194,6 +195,13 @@ function analysisOptions(f: InputFlags, extra: Partial<LadderAnalysisOptions> = 
   const chance = f.chance !== undefined ? parseQuantity(f.chance, '--chance', { positive: false }) : undefined;
   if (chance !== undefined && !(chance >= 0 && chance < 1))
     throw new UsageError(`--chance: expected an accuracy in [0, 1), got "${f.chance}"`);
+  // A floor or ceiling given means one sigmoid with them, unless --sigmoid says otherwise.
+  const sigmoid =
+    f.sigmoid !== undefined
+      ? keyword(f.sigmoid, '--sigmoid', ['average', 'one'] as const)
+      : f.ceiling !== undefined || f.floor !== 'chance'
+        ? 'one'
+        : DOWNSTREAM_STEP2.sigmoid;
   const extrapolation = parseQuantity(f.extrapolation, '--extrapolation', { positive: false });
   if (!(extrapolation >= 0))
     throw new UsageError(`--extrapolation: expected a slope ≥ 0 (0: no extrapolation term), got "${f.extrapolation}"`);
@@ -202,8 +210,9 @@ function analysisOptions(f: InputFlags, extra: Partial<LadderAnalysisOptions> = 
     movingAverage: parseInteger(f.movingAverage, '--moving-average', 1),
     skipFraction: skip,
     extrapolation,
+    sigmoid,
     floor: f.floor === 'chance' ? undefined : bound(f.floor, '--floor'),
-    ceiling: bound(f.ceiling, '--ceiling'),
+    ...(f.ceiling !== undefined ? { ceiling: bound(f.ceiling, '--ceiling') } : {}),
     ...(chance !== undefined ? { chance } : {}),
     ...(f.accuracyMetric ? { accuracyMetric: f.accuracyMetric } : {}),
     ...(f.lossMetric ? { lossMetric: f.lossMetric } : {}),
@@ -240,8 +249,12 @@ function inputOptions(cmd: Command, out = 'the analysis as JSON, besides the tab
     .option('--loss-metric <name>', 'task-loss metric (default: bpb, soft_log, ce or loss, the first the task has)')
     .option('--accuracy-metric <name>', 'accuracy metric (default: len_norm, acc_norm or acc, the first the task has)')
     .option('--chance <acc>', 'random-guess accuracy of every task (a manifest gives it per task)')
-    .option('--floor <acc|free|chance>', "the sigmoid's floor: the chance level, a number, or free (fitted)", 'chance')
-    .option('--ceiling <acc|free>', "the sigmoid's ceiling: a number, or free (fitted)", String(DOWNSTREAM_STEP2.ceiling))
+    .option('--floor <acc|free|chance>', "with --sigmoid one: the sigmoid's floor: the chance level, a number, or free (fitted)", 'chance')
+    .option(
+      '--sigmoid <average|one>',
+      `step 2: the average of three sigmoids (floor at chance, ceiling 1 / fitted; both fitted), or one sigmoid with --floor and --ceiling (default: ${DOWNSTREAM_STEP2.sigmoid}; one when --floor or --ceiling is given)`,
+    )
+    .option('--ceiling <acc|free>', "with --sigmoid one: the sigmoid's ceiling, a number, or free (fitted) (default: 1)")
     .option('--moving-average <n>', 'evaluations averaged for a final value, and the trailing window of step 2', '5')
     .option(
       '--skip <fraction>',
