@@ -174,7 +174,9 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const { score, cases, choice, slope, pooledSlope, shippedVariant } = chooseDefaults(sets);
   lines.push(
     '',
-    '| step-2 variant | ' + names.map((n) => `${n}: mean \\|rel. error\\| (cases)`).join(' | ') + ' | mean of the two |',
+    '| step-2 variant | ' +
+      names.map((n) => `${n}: mean \\|rel. error\\| (cases)`).join(' | ') +
+      ' | mean of the two |',
     '|---|' + names.map(() => '---|').join('') + '---|',
   );
   for (const v of Object.keys(VARIANTS))

@@ -3,7 +3,12 @@ import assert from 'node:assert/strict';
 import { normal, randomSource } from '../core/random.js';
 import type { TaskMetric } from '../io/parseTaskMetrics.js';
 import { bootstrapDirect, directAccuracy, fitDirect, taskLadder, type Sigmoid } from './downstream.js';
-import { extrapolationSlope, gaussianCoverage, nestedBacktests, type ExtrapolationCase } from './downstreamExtrapolation.js';
+import {
+  extrapolationSlope,
+  gaussianCoverage,
+  nestedBacktests,
+  type ExtrapolationCase,
+} from './downstreamExtrapolation.js';
 
 /** A ladder that follows a direct law in C exactly up to its largest run (5 sizes × 16 checkpoints). */
 const truth: Sigmoid = { floor: 0.25, ceiling: 0.9, L0: -Math.log(1e22), k: 0.6 };

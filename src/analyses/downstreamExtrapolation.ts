@@ -128,7 +128,5 @@ export function extrapolationSlope(cases: readonly ExtrapolationCase[]): number 
  * evaluation's noise (the bootstrap's part left out: a lower bound on the full interval's coverage).
  */
 export function gaussianCoverage(cases: readonly ExtrapolationCase[], slope: number, z = 1.959964): number {
-  return mean(
-    cases.map((c) => (Math.abs(c.error) <= z * Math.hypot(slope * c.distance, c.noise) ? 1 : 0)),
-  );
+  return mean(cases.map((c) => (Math.abs(c.error) <= z * Math.hypot(slope * c.distance, c.noise) ? 1 : 0)));
 }

@@ -249,12 +249,19 @@ function inputOptions(cmd: Command, out = 'the analysis as JSON, besides the tab
     .option('--loss-metric <name>', 'task-loss metric (default: bpb, soft_log, ce or loss, the first the task has)')
     .option('--accuracy-metric <name>', 'accuracy metric (default: len_norm, acc_norm or acc, the first the task has)')
     .option('--chance <acc>', 'random-guess accuracy of every task (a manifest gives it per task)')
-    .option('--floor <acc|free|chance>', "with --sigmoid one: the sigmoid's floor: the chance level, a number, or free (fitted)", 'chance')
+    .option(
+      '--floor <acc|free|chance>',
+      "with --sigmoid one: the sigmoid's floor: the chance level, a number, or free (fitted)",
+      'chance',
+    )
     .option(
       '--sigmoid <average|one>',
       `step 2: the average of three sigmoids (floor at chance, ceiling 1 / fitted; both fitted), or one sigmoid with --floor and --ceiling (default: ${DOWNSTREAM_STEP2.sigmoid}; one when --floor or --ceiling is given)`,
     )
-    .option('--ceiling <acc|free>', "with --sigmoid one: the sigmoid's ceiling, a number, or free (fitted) (default: 1)")
+    .option(
+      '--ceiling <acc|free>',
+      "with --sigmoid one: the sigmoid's ceiling, a number, or free (fitted) (default: 1)",
+    )
     .option('--moving-average <n>', 'evaluations averaged for a final value, and the trailing window of step 2', '5')
     .option(
       '--skip <fraction>',
@@ -263,7 +270,7 @@ function inputOptions(cmd: Command, out = 'the analysis as JSON, besides the tab
     )
     .option(
       '--extrapolation <slope>',
-      'slope s of the intervals\' extrapolation term, SD s·log10(1 + C/C_max) in accuracy; 0: none',
+      "slope s of the intervals' extrapolation term, SD s·log10(1 + C/C_max) in accuracy; 0: none",
       String(DOWNSTREAM_EXTRAPOLATION),
     )
     .addOption(flag('out', { detail: out }))

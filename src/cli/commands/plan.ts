@@ -214,7 +214,10 @@ Examples:
         const landmarks = flags.compare ? placeModels(flags.compare, source.law, source.params) : undefined;
         const where = source.origin && 'file' in source.origin ? source.origin.file : undefined;
         if (flags.json)
-          printResult({ ...plan, ...(landmarks ? { landmarks } : {}), ...(accuracy ? { accuracy: accuracy.json } : {}) }, where);
+          printResult(
+            { ...plan, ...(landmarks ? { landmarks } : {}), ...(accuracy ? { accuracy: accuracy.json } : {}) },
+            where,
+          );
         else
           writeResult(
             planReport(plan, flagFor) +
