@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { noStackTrace, scalelab } from './helpers/cli.js';
+import { noStackTrace, root, scalelab } from './helpers/cli.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'scalelab-downstream-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
@@ -313,5 +313,60 @@ test(
       assert.match(e.stderr, message);
       assert.ok(noStackTrace(e.stderr));
     }
+  },
+);
+
+test(
+  'downstream import of a manifest keeps its task definitions and run roles: --study analyses as the manifest does',
+  { timeout: 120_000 },
+  () => {
+    const manifest = JSON.parse(readFileSync('examples/downstream/pythia/ladder.json', 'utf8'));
+    for (const r of manifest.runs) {
+      r.file = join(root, 'examples/downstream/pythia', r.file);
+      if (r.run === 'pythia-12b-deduped') r.role = 'target';
+    }
+    const path = join(tmp, 'pythia-target.json');
+    writeFileSync(path, JSON.stringify(manifest));
+    const db = join(tmp, 'manifest.db');
+    const imported = scalelab(['downstream', 'import', path, '--study', 'py', '--db', db]);
+    assert.equal(imported.code, 0, imported.stderr);
+    const fromFile = scalelab([
+      'downstream',
+      'predict',
+      path,
+      '--task',
+      'sciq,winogrande',
+      '--bootstrap',
+      '0',
+      '--json',
+    ]);
+    const fromStore = scalelab([
+      'downstream',
+      'predict',
+      '--study',
+      'py',
+      '--db',
+      db,
+      '--task',
+      'sciq,winogrande',
+      '--bootstrap',
+      '0',
+      '--json',
+    ]);
+    assert.equal(fromFile.code, 0, fromFile.stderr);
+    assert.equal(fromStore.code, 0, fromStore.stderr);
+    const [a, b] = [fromFile.json(), fromStore.json()];
+    // The target (the role) and the chance level (the definition) came back from the store.
+    assert.equal(b[0].targets[0].label, 'pythia-12b-deduped');
+    assert.equal(b[1].screen.chance, 0.5);
+    // The same predictions, to the fit's tolerance (the store gives the runs in another order).
+    assert.equal(b.length, a.length);
+    a.forEach((t: { targets: { label: string; accuracy: number }[] }, i: number) => {
+      assert.deepEqual(
+        b[i].targets.map((x: { label: string }) => x.label),
+        t.targets.map((x) => x.label),
+      );
+      t.targets.forEach((x, k) => assert.ok(Math.abs(b[i].targets[k].accuracy - x.accuracy) < 1e-6));
+    });
   },
 );

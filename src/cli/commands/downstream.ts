@@ -169,7 +169,14 @@ function loadData(inputs: string[], f: InputFlags): TaskMetricData {
           f.db,
           `study "${f.study}" has no task metrics; import some with "scalelab downstream import FILE --study ${f.study}"`,
         );
-      data = { source: `${f.db} (study ${f.study})`, sets: [], records, roles: new Map(), tasks: [] };
+      // The study's manifests' task definitions and run roles, as they were imported.
+      data = {
+        source: `${f.db} (study ${f.study})`,
+        sets: [],
+        records,
+        roles: store.taskRunRoles(f.study),
+        tasks: store.taskDefinitions(f.study),
+      };
     } finally {
       store.close();
     }
@@ -367,7 +374,8 @@ export function registerDownstream(program: Command, run: Run): void {
 Every file is read and checked before the store is opened: a bad file stops the import with its
 file, line and column, and nothing is written. Each file is then one transaction. A value that
 contradicts a stored one (same run, checkpoint, task and metric) is refused, naming both files.
-A manifest's roles (target, rerun) are not stored: give --target-runs and --reruns when analysing a study.
+A manifest's task definitions and run roles (target, rerun) are stored with the metrics, so that
+"--study NAME" analyses as the manifest does; --target-runs and --reruns still mark runs.
 ${EXAMPLES}`,
     )
     .action(
@@ -408,13 +416,18 @@ ${EXAMPLES}`,
             for (const set of data.sets) {
               const waiting = statusLine(f);
               try {
-                const counts = await store.importTaskMetrics(f.study, set, {
-                  timeoutMs: waitSeconds * 1000,
-                  onWait: ({ holder, waitedMs }) =>
-                    waiting.show(
-                      `waiting for the store ${f.db} (${Math.round(waitedMs / 1000)} s of ${waitSeconds}): ${describeWriter(holder)}`,
-                    ),
-                });
+                const counts = await store.importTaskMetrics(
+                  f.study,
+                  set,
+                  {
+                    timeoutMs: waitSeconds * 1000,
+                    onWait: ({ holder, waitedMs }) =>
+                      waiting.show(
+                        `waiting for the store ${f.db} (${Math.round(waitedMs / 1000)} s of ${waitSeconds}): ${describeWriter(holder)}`,
+                      ),
+                  },
+                  { tasks: data.tasks, roles: data.roles, source: data.source },
+                );
                 results.push({
                   file: set.source,
                   ...counts,
