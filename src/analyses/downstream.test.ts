@@ -121,6 +121,16 @@ test('plan for accuracy: the planned compute-optimal model reaches the target ac
   assert.ok(plan.C > 1e18 && Math.abs(plan.C - 6 * N * D) / plan.C < 1e-9);
   assert.ok(Math.abs(predictDownstream(f, { N, D }).accuracy - 0.7) < 1e-6);
   assert.equal(planForAccuracy(f, 0.999), undefined);
+  // A replicate's draw of the extrapolation term bends the curve: up reaches the accuracy sooner, down later or never.
+  const maxC = 6 * 1.3e9 * 2.6e10;
+  const up = planForAccuracy(f, 0.7, f.step2, f.step1.params, { shift: 0.05, maxC })!;
+  const down = planForAccuracy(f, 0.7, f.step2, f.step1.params, { shift: -0.05, maxC })!;
+  assert.ok(up.C < plan.C && plan.C < down.C, `${up.C} ${plan.C} ${down.C}`);
+  const upN = up.N!,
+    upD = up.D!;
+  const reached = predictDownstream(f, { N: upN, D: upD }).accuracy + 0.05 * Math.log10(1 + up.C / maxC);
+  assert.ok(Math.abs(reached - 0.7) < 1e-6, `${reached}`);
+  assert.equal(planForAccuracy(f, 0.7, f.step2, f.step1.params, { shift: -1, maxC }), undefined);
 });
 
 test('direct law in C (a task with no task loss): the sigmoid of −ln C recovers a known curve; the plan inverts it', () => {

@@ -342,6 +342,11 @@ export function sigmoidAccuracy(s: Sigmoid, loss: number): number {
  * The extrapolation term's SD (accuracy) at compute C, from a ladder whose largest run used C_max:
  * s·log10(1 + C/C_max), the distance of §26's term on the loss prediction.
  */
+/** A replicate's extrapolation draw for a plan, from its own stream (the targets' draws are unchanged). */
+function planBend(seed: number, replicate: number, slope: number, maxC: number): Bend {
+  return { shift: slope > 0 ? slope * normal(randomSource(seed ^ 0x2545f491, replicate)) : 0, maxC };
+}
+
 /** An accuracy is a fraction: a replicate pushed past 0 or 1 by the added terms is held there. */
 function clampAccuracy(a: number): number {
   return Math.min(1, Math.max(0, a));
@@ -666,7 +671,8 @@ export function bootstrapDownstream(
     replicates: number;
     seed: number;
     level?: number;
-    onReplicate?: (fit: { step1: Record<string, number>; step2: Sigmoid }) => void;
+    /** Each replicate's fit, and its draw of the extrapolation term (for a plan). */
+    onReplicate?: (fit: { step1: Record<string, number>; step2: Sigmoid; bend: Bend }) => void;
   },
 ): PredictionInterval[] {
   const level = options.level ?? 0.95;
@@ -690,7 +696,11 @@ export function bootstrapDownstream(
       const s1 = lawFit(chinchilla, finals, ladder.source, 'ND', f.step1.params);
       const s1C = lawFit(powerLaw('C'), finals, ladder.source, 'C', f.step1C.params);
       const s2 = fitStep2(sigmoidPoints(drawn, f.options), ladder.source, f.options, f.step2);
-      options.onReplicate?.({ step1: s1.params, step2: s2 });
+      options.onReplicate?.({
+        step1: s1.params,
+        step2: s2,
+        bend: planBend(options.seed, r, f.options.extrapolation, maxC),
+      });
       targets.forEach((t, i) => {
         const e = f.noise * normal(random);
         // The extrapolation term: one draw for both routes (drawn only when used: without it, the replicates are as before).
@@ -781,6 +791,35 @@ export function errorFromLoss(f: LossToError, valLoss: number): number {
   return f.epsilon - f.k * Math.exp(-f.gamma * valLoss);
 }
 
+/**
+ * One bootstrap replicate's draw of the extrapolation term, for a plan: the accuracy at compute C is
+ * moved by shift·log10(1 + C/C_max) (shift = z·s, z one normal draw per replicate).
+ */
+export interface Bend {
+  shift: number;
+  maxC: number;
+}
+
+function bendAt(b: Bend, C: number): number {
+  return b.shift * Math.log10(1 + C / b.maxC);
+}
+
+/**
+ * The smallest C in [1e10, 1e40] where `short(ln C)` (how far the accuracy is short of the goal)
+ * reaches 0; undefined if never. With the term's draw the curve need not rise everywhere, so the first
+ * crossing is found on a grid (0.1 in log10 C) and refined by bisection.
+ */
+function solveLogC(short: (logC: number) => number): number | undefined {
+  const lo = Math.log(1e10),
+    step = Math.log(10) / 10;
+  if (short(lo) <= 0) return Math.exp(lo);
+  for (let i = 1; i <= 300; i++) {
+    const x = lo + i * step;
+    if (short(x) <= 0) return Math.exp(bisect(short, x - step, x, 1e-10));
+  }
+  return undefined;
+}
+
 /** What reaching a target accuracy takes, on the step-1 law's compute-optimal frontier (C = 6ND). */
 export interface AccuracyPlan {
   task: string;
@@ -803,7 +842,20 @@ export function planForAccuracy(
   accuracy: number,
   sigmoid: Sigmoid = f.step2,
   params: Record<string, number> = f.step1.params,
+  bend?: Bend,
 ): AccuracyPlan | undefined {
+  if (bend && bend.shift !== 0) {
+    // A bootstrap replicate's draw of the extrapolation term: the accuracy at C is moved by shift·d(C).
+    const at = (logC: number) => {
+      const { N, D } = chinchilla.closedForm!.computeOptimal!(params, Math.exp(logC));
+      const tl = predictLoss(chinchilla, params, { N, D });
+      return accuracy - sigmoidAccuracy(sigmoid, tl) - bendAt(bend, Math.exp(logC));
+    };
+    const C = solveLogC(at);
+    if (C === undefined) return undefined;
+    const { N, D } = chinchilla.closedForm!.computeOptimal!(params, C);
+    return { task: f.task, accuracy, taskLoss: predictLoss(chinchilla, params, { N, D }), C, N, D };
+  }
   const taskLoss = lossForAccuracy(sigmoid, accuracy);
   if (taskLoss === undefined || !(taskLoss > params.E)) return undefined;
   const at = (logC: number) => {
@@ -850,7 +902,11 @@ export function directAccuracy(s: Sigmoid, C: number): number {
 }
 
 /** The compute at which the direct law reaches `accuracy`; undefined outside (floor, ceiling). */
-export function directPlan(task: string, s: Sigmoid, accuracy: number): AccuracyPlan | undefined {
+export function directPlan(task: string, s: Sigmoid, accuracy: number, bend?: Bend): AccuracyPlan | undefined {
+  if (bend && bend.shift !== 0) {
+    const C = solveLogC((logC) => accuracy - directAccuracy(s, Math.exp(logC)) - bendAt(bend, Math.exp(logC)));
+    return C === undefined ? undefined : { task, accuracy, C };
+  }
   const x = lossForAccuracy(s, accuracy);
   return x === undefined ? undefined : { task, accuracy, C: Math.exp(-x) };
 }
@@ -863,7 +919,12 @@ export function bootstrapDirect(
   ladder: TaskLadder,
   s: Sigmoid,
   targets: readonly { C: number }[],
-  options: DownstreamOptions & { replicates: number; seed: number; level?: number; onReplicate?: (s: Sigmoid) => void },
+  options: DownstreamOptions & {
+    replicates: number;
+    seed: number;
+    level?: number;
+    onReplicate?: (s: Sigmoid, bend: Bend) => void;
+  },
 ): { accuracy: [number, number]; failed: number; replicates: number; level: number }[] {
   const level = options.level ?? 0.95,
     noise = accuracyNoise(ladder);
@@ -881,7 +942,7 @@ export function bootstrapDirect(
     };
     try {
       const rs = fitDirect(drawn, options, s);
-      options.onReplicate?.(rs);
+      options.onReplicate?.(rs, planBend(options.seed, r, options.extrapolation ?? defaults.extrapolation, maxC));
       targets.forEach((t, i) => {
         const e = noise * normal(random),
           shift = extrapolationShift[i] > 0 ? extrapolationShift[i] * normal(random) : 0;

@@ -27,6 +27,7 @@ import {
   type AccuracyPlan,
   type DownstreamFit,
   type Sigmoid,
+  type Bend,
   type DownstreamOptions,
   type PredictionInterval,
   type Target,
@@ -167,7 +168,7 @@ function directAnalysis(
           replicates: options.replicates,
           seed: options.seed ?? 0,
           level: options.level,
-          onReplicate: goal === undefined ? undefined : (rs) => plans.push(directPlan(out.task, rs, goal)),
+          onReplicate: goal === undefined ? undefined : (rs, bend) => plans.push(directPlan(out.task, rs, goal, bend)),
         })
       : undefined;
   out.targets = withC.map((t, i) => {
@@ -283,8 +284,8 @@ export function analyseLadder(
     const onReplicate =
       goal === undefined
         ? undefined
-        : (r: { step1: Record<string, number>; step2: Sigmoid }) =>
-            plans.push(planForAccuracy(fit, goal, r.step2, r.step1));
+        : (r: { step1: Record<string, number>; step2: Sigmoid; bend: Bend }) =>
+            plans.push(planForAccuracy(fit, goal, r.step2, r.step1, r.bend));
     const intervals =
       options.replicates && (targets.length || goal !== undefined)
         ? bootstrapDownstream(ladder, fit, targets, {
