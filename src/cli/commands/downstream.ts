@@ -600,7 +600,7 @@ ${EXAMPLES}
     ),
     '100',
   )
-    .requiredOption('--target-accuracy <list>', 'TASK=ACCURACY pairs, e.g. hellaswag_val_5shot=0.85')
+    .addOption(flag('targetAccuracy', { required: true }))
     .addHelpText('after', EXAMPLES)
     .action(async (inputs: string[], f: InputFlags & BootstrapFlags & { targetAccuracy: string }) =>
       run(async () => {

@@ -117,11 +117,12 @@ export function registerPlan(program: Command, run: (fn: () => Promise<void>, js
     .option('--sweep-columns <list>', 'with --sweep: map fields to its columns, e.g. lr=peak_lr,batch=bs')
     .option('--sweep-bootstrap <n>', 'with --sweep: bootstrap replicates for the η and B intervals', '200')
     .addOption(flag('seed', { detail: 'with --sweep or --target-accuracy', default: '0' }))
-    .option(
-      '--target-accuracy <list>',
-      'plan for benchmark accuracy: TASK=ACCURACY pairs, fitted on --downstream (alone, instead of the loss plan)',
+    .addOption(
+      flag('targetAccuracy', {
+        detail: 'fitted on --downstream; alone, or after the loss plan when a budget is given',
+      }),
     )
-    .option('--downstream <files>', 'with --target-accuracy: a ladder manifest or task-metric files, comma-separated')
+    .addOption(flag('downstream', { detail: 'with --target-accuracy, the tasks to fit' }))
     .option('--downstream-bootstrap <n>', 'with --target-accuracy: whole runs resampled for the intervals', '100')
     .addOption(flag('json'))
     .addHelpText(

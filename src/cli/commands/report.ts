@@ -214,10 +214,7 @@ export function registerPlotAndReport(program: Command, run: Run): void {
       )
       .argument('<file>', 'runs (CSV, JSON or JSONL)')
       .addOption(flag('targets', { detail: 'in the approaches table; the last is planned for' }))
-      .option(
-        '--downstream <files>',
-        'task metrics (comma-separated files or a ladder manifest): adds the downstream sections (scalelab downstream report)',
-      )
+      .addOption(flag('downstream', { detail: 'adds the downstream sections (scalelab downstream report)' }))
       .addOption(flag('out', { detail: 'the report, HTML', required: true }))
       .addOption(flag('json', { detail: 'a summary of the report' })),
   )
