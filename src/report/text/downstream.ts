@@ -145,7 +145,7 @@ export function predictionTable(tasks: readonly TaskAnalysis[]): string {
   if (!rows.length) return unfitted.length ? ['Predictions:', ...unfitted].join('\n') : '';
   const level = tasks.flatMap((t) => t.targets).find((r) => r.interval)?.interval?.level;
   return [
-    `Predictions${level ? ` (${Math.round(level * 100)} % intervals, run bootstrap)` : ''}:`,
+    `Predictions${level ? ` (${Math.round(level * 100)} % intervals: run bootstrap, one evaluation's noise and the extrapolation term, --extrapolation)` : ''}:`,
     textTable(['task', 'verdict', 'target', 'N', 'D', 'task loss', 'accuracy', 'through C', 'actual (error)'], rows),
     ...unfitted,
   ].join('\n');
