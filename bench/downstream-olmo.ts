@@ -3,9 +3,12 @@
  * tokens) predict the 7B and 13B models' accuracy on 8 tasks with the two-step method, beside the
  * paper's own errors (Bhagia et al. 2024, chained_main.csv: the 13B target; chained_flops_main.csv:
  * the same through C). Settings are the paper's protocol (last 5 evaluations averaged, first 10 % of
- * each run left out of step 2, Huber δ = 10⁻³ on log residuals) and the sigmoid's floor at random
- * guessing and ceiling at 1, the task constants of the paper's code; nothing here was tuned on the
- * targets. The sigmoid with a free floor and ceiling is shown beside it, for comparison.
+ * each run left out of step 2, Huber δ = 10⁻³ on log residuals), and ScaleLab's defaults for the rest:
+ * step 2 as the average of three sigmoids (floor at chance with the ceiling at 1 or fitted; both
+ * fitted) and the intervals' extrapolation term, both chosen on back-tests within the ladders by
+ * bench/downstream-extrapolation.ts; nothing here was tuned on the targets. Each of the three sigmoids
+ * alone is shown beside it for comparison (the first is the paper's), and the intervals' coverage
+ * without the term.
  *
  *   node --import tsx bench/downstream-olmo.ts       # the table (about a minute on 2 cores)
  *   node --import tsx bench/downstream-olmo.ts --replicates 200 --json --out anchor.json
@@ -44,9 +47,15 @@ export interface AnchorRow {
   /** The sigmoid with a free floor and ceiling, for comparison. */
   predictedFree?: number;
   relativeErrorFree?: number;
-  /** Floor at chance, ceiling fitted: what leave-one-dataset-out on the Pythia back-tests would choose. */
-  predictedCeilingFree?: number;
-  relativeErrorCeilingFree?: number;
+  /** Floor at chance, ceiling 1: the paper's setting (ScaleLab's default before the back-tests chose). */
+  predictedCeilingOne?: number;
+  relativeErrorCeilingOne?: number;
+  /** One sigmoid, floor at chance and ceiling fitted. */
+  predictedCeilingFitted?: number;
+  relativeErrorCeilingFitted?: number;
+  /** The interval without the extrapolation term (the run bootstrap and one evaluation's noise only). */
+  intervalWithoutTerm?: [number, number];
+  coveredWithoutTerm?: boolean;
   paper?: { predicted: number; relativeError: number; predictedViaC: number; relativeErrorViaC: number };
 }
 
@@ -57,12 +66,15 @@ export interface Anchor {
     ours: number;
     oursViaC: number;
     oursFree?: number;
-    oursCeilingFree?: number;
+    oursCeilingOne?: number;
+    oursCeilingFitted?: number;
     paper: number;
     paperViaC: number;
   };
   mean7B: { ours: number; oursViaC: number };
-  covered: { inside: number; of: number };
+  covered: { inside: number; of: number; medianWidth?: number };
+  /** The same intervals without the extrapolation term. */
+  coveredWithoutTerm?: { inside: number; of: number; medianWidth?: number };
   replicates: number;
   seed: number;
 }
@@ -72,16 +84,21 @@ export function olmoAnchor(options: { replicates?: number; seed?: number; free?:
   const replicates = options.replicates ?? 0,
     seed = options.seed ?? 0;
   const main = analyseLadder(data, { replicates, seed });
-  const free = options.free ? analyseLadder(data, { floor: 'free', ceiling: 'free', chance: undefined }) : undefined;
-  // The setting a leave-one-dataset-out choice on the Pythia ladder's back-tests makes (floor at chance, ceiling fitted).
-  const lodo = options.free ? analyseLadder(data, { ceiling: 'free' }) : undefined;
+  const noTerm = replicates ? analyseLadder(data, { replicates, seed, extrapolation: 0 }) : undefined;
+  const free = options.free
+    ? analyseLadder(data, { sigmoid: 'one', floor: 'free', ceiling: 'free', chance: undefined })
+    : undefined;
+  const one = options.free ? analyseLadder(data, { sigmoid: 'one', ceiling: 1 }) : undefined;
+  const fitted = options.free ? analyseLadder(data, { sigmoid: 'one', ceiling: 'free' }) : undefined;
   const paper = paperTable('chained_main.csv'),
     paperC = paperTable('chained_flops_main.csv');
   const rows: AnchorRow[] = [];
   main.forEach((t: TaskAnalysis, i) => {
     for (const r of t.targets) {
       const f = free?.[i].targets.find((x) => x.label === r.label);
-      const l = lodo?.[i].targets.find((x) => x.label === r.label);
+      const l = one?.[i].targets.find((x) => x.label === r.label);
+      const n = noTerm?.[i].targets.find((x) => x.label === r.label);
+      const c = fitted?.[i].targets.find((x) => x.label === r.label);
       const p = r.label === '13B-5T' ? paper.get(t.task) : undefined,
         pc = r.label === '13B-5T' ? paperC.get(t.task) : undefined;
       rows.push({
@@ -96,7 +113,9 @@ export function olmoAnchor(options: { replicates?: number; seed?: number; free?:
         predictedViaC: r.viaC,
         relativeErrorViaC: r.relativeErrorViaC!,
         ...(f ? { predictedFree: f.accuracy, relativeErrorFree: f.relativeError! } : {}),
-        ...(l ? { predictedCeilingFree: l.accuracy, relativeErrorCeilingFree: l.relativeError! } : {}),
+        ...(l ? { predictedCeilingOne: l.accuracy, relativeErrorCeilingOne: l.relativeError! } : {}),
+        ...(c ? { predictedCeilingFitted: c.accuracy, relativeErrorCeilingFitted: c.relativeError! } : {}),
+        ...(n?.interval ? { intervalWithoutTerm: n.interval.accuracy, coveredWithoutTerm: n.covered } : {}),
         // The paper's files give |relative error| (unsigned), shown as they are.
         ...(p && pc
           ? {
@@ -121,15 +140,34 @@ export function olmoAnchor(options: { replicates?: number; seed?: number; free?:
       ours: meanAbs(r13.map((r) => r.relativeError)),
       oursViaC: meanAbs(r13.map((r) => r.relativeErrorViaC)),
       ...(free ? { oursFree: meanAbs(r13.map((r) => r.relativeErrorFree!)) } : {}),
-      ...(lodo ? { oursCeilingFree: meanAbs(r13.map((r) => r.relativeErrorCeilingFree!)) } : {}),
+      ...(one ? { oursCeilingOne: meanAbs(r13.map((r) => r.relativeErrorCeilingOne!)) } : {}),
+      ...(fitted ? { oursCeilingFitted: meanAbs(r13.map((r) => r.relativeErrorCeilingFitted!)) } : {}),
       paper: meanAbs(r13.map((r) => r.paper!.relativeError)),
       paperViaC: meanAbs(r13.map((r) => r.paper!.relativeErrorViaC)),
     },
     mean7B: { ours: meanAbs(r7.map((r) => r.relativeError)), oursViaC: meanAbs(r7.map((r) => r.relativeErrorViaC)) },
-    covered: { inside: withInterval.filter((r) => r.covered).length, of: withInterval.length },
+    covered: {
+      inside: withInterval.filter((r) => r.covered).length,
+      of: withInterval.length,
+      ...(withInterval.length ? { medianWidth: median(withInterval.map((r) => r.interval![1] - r.interval![0])) } : {}),
+    },
+    ...(noTerm
+      ? {
+          coveredWithoutTerm: {
+            inside: rows.filter((r) => r.coveredWithoutTerm).length,
+            of: rows.filter((r) => r.intervalWithoutTerm).length,
+            medianWidth: median(rows.map((r) => r.intervalWithoutTerm![1] - r.intervalWithoutTerm![0])),
+          },
+        }
+      : {}),
     replicates,
     seed,
   };
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }
 
 const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
@@ -152,11 +190,11 @@ export function anchorMarkdown(a: Anchor): string {
   const m = a.mean13B;
   lines.push(
     '',
-    `Mean |relative error| over the 8 tasks, 13B: ${pct(m.ours)} (through C ${pct(m.oursViaC)}${m.oursFree !== undefined ? `; free floor and ceiling ${pct(m.oursFree)}` : ''}${m.oursCeilingFree !== undefined ? `; floor at chance, ceiling fitted ${pct(m.oursCeilingFree)}` : ''}); the paper: ${pct(m.paper)} (through C ${pct(m.paperViaC)}). 7B: ${pct(a.mean7B.ours)} (through C ${pct(a.mean7B.oursViaC)}).`,
+    `Mean |relative error| over the 8 tasks, 13B: ${pct(m.ours)} (through C ${pct(m.oursViaC)}${m.oursCeilingOne !== undefined ? `; one sigmoid with the paper's floor at chance and ceiling at 1 ${pct(m.oursCeilingOne)}` : ''}${m.oursCeilingFitted !== undefined ? `, ceiling fitted ${pct(m.oursCeilingFitted)}` : ''}${m.oursFree !== undefined ? `, floor and ceiling fitted ${pct(m.oursFree)}` : ''}); the paper: ${pct(m.paper)} (through C ${pct(m.paperViaC)}). 7B: ${pct(a.mean7B.ours)} (through C ${pct(a.mean7B.oursViaC)}).`,
   );
   if (a.covered.of)
     lines.push(
-      `95 % intervals (${a.replicates} run-bootstrap replicates, seed ${a.seed}) hold the actual accuracy for ${a.covered.inside} of ${a.covered.of} task × target pairs.`,
+      `95 % intervals (${a.replicates} run-bootstrap replicates, seed ${a.seed}, with the extrapolation term) hold the actual accuracy for ${a.covered.inside} of ${a.covered.of} task × target pairs (median width ${a.covered.medianWidth?.toFixed(3)})${a.coveredWithoutTerm ? `; without the term ${a.coveredWithoutTerm.inside} of ${a.coveredWithoutTerm.of} (median width ${a.coveredWithoutTerm.medianWidth?.toFixed(3)})` : ''}.`,
     );
   return lines.join('\n');
 }

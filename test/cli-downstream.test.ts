@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { noStackTrace, scalelab } from './helpers/cli.js';
+import { noStackTrace, root, scalelab } from './helpers/cli.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'scalelab-downstream-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
@@ -270,5 +270,103 @@ test(
       page.includes('Downstream: which tasks can be predicted') && page.includes('Fit: '),
       'the scaling report holds both',
     );
+  },
+);
+
+test(
+  'plan --target-accuracy: the screen and the compute that reaches the accuracy, as downstream plan gives it; alone or after the loss plan; errors located',
+  { timeout: 120_000 },
+  () => {
+    const help = scalelab(['plan', '--help']);
+    assert.match(help.stdout, /--target-accuracy/);
+    assert.match(help.stdout, /--downstream /);
+    const ladder = 'examples/downstream/pythia/ladder.json';
+    const args = ['--target-accuracy', 'sciq=0.9', '--downstream', ladder, '--downstream-bootstrap', '20'];
+    const r = scalelab(['plan', ...args, '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const [row] = r.json().accuracy.tasks;
+    assert.equal(row.task, 'sciq');
+    assert.equal(row.verdict, 'predictable');
+    const { point, interval } = row.plan;
+    assert.ok(interval.C[0] <= point.C && point.C <= interval.C[1], JSON.stringify(row.plan));
+    // The same numbers as `downstream plan` (one code path).
+    const ds = scalelab(['downstream', 'plan', ladder, '--target-accuracy', 'sciq=0.9', '--bootstrap', '20', '--json']);
+    assert.equal(ds.code, 0, ds.stderr);
+    assert.deepEqual(ds.json()[0].plan, row.plan);
+    // Text: the verdict before the plan; with a budget, after the loss plan.
+    const text = scalelab(['plan', ...args]);
+    assert.equal(text.code, 0, text.stderr);
+    assert.ok(text.stdout.indexOf('Predictability screen') < text.stdout.indexOf('Plan: the compute-optimal model'));
+    const both = scalelab(['plan', '--compute', '1e23', ...args, '--json']);
+    assert.equal(both.code, 0, both.stderr);
+    assert.equal(both.json().compute, 1e23);
+    assert.equal(both.json().accuracy.tasks[0].task, 'sciq');
+    // Errors: one line, exit 2, naming what is wrong.
+    for (const [bad, message] of [
+      [['--target-accuracy', 'sciq=0.9'], /needs --downstream/],
+      [['--target-accuracy', 'nope=0.9', '--downstream', ladder], /pythia\/ladder\.json: no task "nope"/],
+      [['--target-accuracy', 'sciq=1.2', '--downstream', ladder], /expected an accuracy between 0 and 1/],
+      [['--downstream', ladder], /--downstream is read for --target-accuracy/],
+    ] as const) {
+      const e = scalelab(['plan', ...bad]);
+      assert.equal(e.code, 2, `${bad.join(' ')}: ${e.stderr}`);
+      assert.match(e.stderr, message);
+      assert.ok(noStackTrace(e.stderr));
+    }
+  },
+);
+
+test(
+  'downstream import of a manifest keeps its task definitions and run roles: --study analyses as the manifest does',
+  { timeout: 120_000 },
+  () => {
+    const manifest = JSON.parse(readFileSync('examples/downstream/pythia/ladder.json', 'utf8'));
+    for (const r of manifest.runs) {
+      r.file = join(root, 'examples/downstream/pythia', r.file);
+      if (r.run === 'pythia-12b-deduped') r.role = 'target';
+    }
+    const path = join(tmp, 'pythia-target.json');
+    writeFileSync(path, JSON.stringify(manifest));
+    const db = join(tmp, 'manifest.db');
+    const imported = scalelab(['downstream', 'import', path, '--study', 'py', '--db', db]);
+    assert.equal(imported.code, 0, imported.stderr);
+    const fromFile = scalelab([
+      'downstream',
+      'predict',
+      path,
+      '--task',
+      'sciq,winogrande',
+      '--bootstrap',
+      '0',
+      '--json',
+    ]);
+    const fromStore = scalelab([
+      'downstream',
+      'predict',
+      '--study',
+      'py',
+      '--db',
+      db,
+      '--task',
+      'sciq,winogrande',
+      '--bootstrap',
+      '0',
+      '--json',
+    ]);
+    assert.equal(fromFile.code, 0, fromFile.stderr);
+    assert.equal(fromStore.code, 0, fromStore.stderr);
+    const [a, b] = [fromFile.json(), fromStore.json()];
+    // The target (the role) and the chance level (the definition) came back from the store.
+    assert.equal(b[0].targets[0].label, 'pythia-12b-deduped');
+    assert.equal(b[1].screen.chance, 0.5);
+    // The same predictions, to the fit's tolerance (the store gives the runs in another order).
+    assert.equal(b.length, a.length);
+    a.forEach((t: { targets: { label: string; accuracy: number }[] }, i: number) => {
+      assert.deepEqual(
+        b[i].targets.map((x: { label: string }) => x.label),
+        t.targets.map((x) => x.label),
+      );
+      t.targets.forEach((x, k) => assert.ok(Math.abs(b[i].targets[k].accuracy - x.accuracy) < 1e-6));
+    });
   },
 );

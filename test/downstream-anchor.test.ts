@@ -25,7 +25,14 @@ test(
     for (const [i, r] of now.rows.entries()) {
       const c = committed.rows[i];
       assert.equal(`${r.task} ${r.target}`, `${c.task} ${c.target}`);
-      for (const k of ['actual', 'predicted', 'relativeError', 'predictedViaC', 'relativeErrorFree'] as const) {
+      for (const k of [
+        'actual',
+        'predicted',
+        'relativeError',
+        'predictedViaC',
+        'relativeErrorFree',
+        'relativeErrorCeilingOne',
+      ] as const) {
         assert.ok(Math.abs(r[k]! - c[k]!) < 1e-6, `${r.task} ${r.target} ${k}: ${r[k]} now, ${c[k]} in the table`);
       }
     }
@@ -85,3 +92,17 @@ test("downstream screen: the OLMo ladder's accuracy noise agrees with the paper'
     );
   }
 });
+
+test(
+  'downstream defaults: the shipped step-2 setting and extrapolation slope are the ones the nested back-tests choose (bench/downstream-extrapolation.ts)',
+  { timeout: 300_000 },
+  async () => {
+    const { ladders, chooseDefaults } = await import('../bench/downstream-extrapolation.js');
+    const { DOWNSTREAM_EXTRAPOLATION } = await import('../src/analyses/downstream.js');
+    const chosen = chooseDefaults({ olmo: ladders('olmo'), pythia: ladders('pythia') });
+    assert.equal(chosen.shippedVariant, chosen.choice.pooled);
+    assert.equal(DOWNSTREAM_EXTRAPOLATION.toFixed(2), chosen.pooledSlope.toFixed(2));
+    // Both ladders' back-tests miss by more than their noise: each needs the term on its own.
+    assert.ok(chosen.slope.olmo > 0.01 && chosen.slope.pythia > 0.01, JSON.stringify(chosen.slope));
+  },
+);

@@ -11,6 +11,7 @@ import {
   fitLossToError,
   errorFromLoss,
   fitSigmoid,
+  fitStep2,
   lossForAccuracy,
   planForAccuracy,
   predictDownstream,
@@ -65,7 +66,8 @@ test('sigmoid: the inverse gives back the loss; a fit on exact points recovers e
 test('synthetic ladder: both steps recover the known law and sigmoid, and the bootstrap interval covers the truth at a 7B target', () => {
   const records = syntheticLadder(1);
   const ladder = taskLadder(records, 'synthetic', { task: 't' });
-  const f = fitDownstream(ladder, { floor: 'free', ceiling: 'free' });
+  // The model is the world's here: the run bootstrap alone must cover (the extrapolation term is tested on its own).
+  const f = fitDownstream(ladder, { sigmoid: 'one', floor: 'free', ceiling: 'free', extrapolation: 0 });
   assert.ok(Math.abs(f.step1.params.alpha - law.alpha) < 0.1, `alpha ${f.step1.params.alpha}`);
   assert.ok(Math.abs(f.step1.params.E - law.E) < 0.05, `E ${f.step1.params.E}`);
   assert.ok(Math.abs(f.step2.L0 - sig.L0) < 0.02, `L0 ${f.step2.L0}`);
@@ -119,6 +121,16 @@ test('plan for accuracy: the planned compute-optimal model reaches the target ac
   assert.ok(plan.C > 1e18 && Math.abs(plan.C - 6 * N * D) / plan.C < 1e-9);
   assert.ok(Math.abs(predictDownstream(f, { N, D }).accuracy - 0.7) < 1e-6);
   assert.equal(planForAccuracy(f, 0.999), undefined);
+  // A replicate's draw of the extrapolation term bends the curve: up reaches the accuracy sooner, down later or never.
+  const maxC = 6 * 1.3e9 * 2.6e10;
+  const up = planForAccuracy(f, 0.7, f.step2, f.step1.params, { shift: 0.05, maxC })!;
+  const down = planForAccuracy(f, 0.7, f.step2, f.step1.params, { shift: -0.05, maxC })!;
+  assert.ok(up.C < plan.C && plan.C < down.C, `${up.C} ${plan.C} ${down.C}`);
+  const upN = up.N!,
+    upD = up.D!;
+  const reached = predictDownstream(f, { N: upN, D: upD }).accuracy + 0.05 * Math.log10(1 + up.C / maxC);
+  assert.ok(Math.abs(reached - 0.7) < 1e-6, `${reached}`);
+  assert.equal(planForAccuracy(f, 0.7, f.step2, f.step1.params, { shift: -1, maxC }), undefined);
 });
 
 test('direct law in C (a task with no task loss): the sigmoid of −ln C recovers a known curve; the plan inverts it', () => {
@@ -140,4 +152,29 @@ test('direct law in C (a task with no task loss): the sigmoid of −ln C recover
   assert.ok(Math.abs(directAccuracy(truth, plan.C) - 0.6) < 1e-4);
   assert.equal(plan.N, undefined);
   assert.equal(directPlan('q', s, 1), undefined);
+});
+
+test('averaged sigmoid (the default step 2): three members, floor and ceiling held or fitted in turn; its inverse gives back the loss', () => {
+  const points = Array.from({ length: 40 }, (_, i) => ({
+    loss: 0.5 + i * 0.03,
+    accuracy: sigmoidAccuracy(sig, 0.5 + i * 0.03),
+  }));
+  const avg = fitStep2(points, 'exact', { chance: 0.25 });
+  assert.equal(avg.members?.length, 3);
+  assert.deepEqual(
+    avg.members!.map((m) => [m.floor === 0.25, m.ceiling === 1]),
+    [
+      [true, true],
+      [true, false],
+      [false, false],
+    ],
+  );
+  // The accuracy is the members' mean, and the inverse finds the loss it came from.
+  const L = 0.9;
+  const a = sigmoidAccuracy(avg, L);
+  assert.ok(Math.abs(a - avg.members!.reduce((x, m) => x + sigmoidAccuracy(m, L), 0) / 3) < 1e-12);
+  assert.ok(Math.abs(lossForAccuracy(avg, a)! - L) < 1e-9);
+  assert.equal(lossForAccuracy(avg, avg.ceiling + 0.001), undefined);
+  // One sigmoid when asked.
+  assert.equal(fitStep2(points, 'exact', { chance: 0.25, sigmoid: 'one' }).members, undefined);
 });

@@ -26,6 +26,7 @@ import { fit } from '../fit/fit.js';
 import { chinchilla } from '../laws/chinchilla.js';
 import { powerLaw } from '../laws/power.js';
 import { predictLoss, type Law } from '../laws/law.js';
+import { extrapolationSd } from '../fit/candidate.js';
 import type { Dataset } from '../io/dataset.js';
 import type { TaskMetric } from '../io/parseTaskMetrics.js';
 
@@ -181,14 +182,86 @@ export interface DownstreamOptions {
   chance?: number;
   /** The sigmoid's floor: @default the chance level when known, else fitted. */
   floor?: number | 'free';
-  /** The sigmoid's ceiling: @default 1 (a ladder of small models does not determine it). */
+  /** The sigmoid's ceiling (with `sigmoid: 'one'`): @default 1; 'free': fitted in [floor, 1]. */
   ceiling?: number | 'free';
+  /**
+   * Step 2 as one sigmoid (floor and ceiling as above), or the average of three (averageMembers) whose
+   * floor and ceiling are held or fitted in turn. @default DOWNSTREAM_STEP2.sigmoid
+   */
+  sigmoid?: 'one' | 'average';
+  /**
+   * Slope s of the extrapolation term: an accuracy error N(0, (s·log10(1 + C/C_max))²), C_max the
+   * ladder's largest compute. 0: none. @default DOWNSTREAM_EXTRAPOLATION
+   */
+  extrapolation?: number;
 }
 
-const defaults = { movingAverage: 5, skipFraction: 0.1, ceiling: 1 as number | 'free' };
+/**
+ * The extrapolation term's slope (docs/methods.md §32), learnt from back-tests within ladders (fit on
+ * the smallest sizes, predict every larger one) by bench/downstream-extrapolation.ts, which prints the
+ * leave-one-dataset-out choice and the pooled value shipped here.
+ */
+export const DOWNSTREAM_EXTRAPOLATION = 0.047;
+
+/**
+ * Step 2's default setting: which of the sigmoid's ceiling and floor are fitted and which part of each
+ * run it is fitted to — chosen among variants by the same bench, on back-tests within the ladders.
+ */
+export const DOWNSTREAM_STEP2: { sigmoid: 'one' | 'average'; skipFraction: number } = {
+  sigmoid: 'average',
+  skipFraction: 0.1,
+};
+
+const defaults = {
+  movingAverage: 5,
+  ceiling: 1 as number | 'free',
+  ...DOWNSTREAM_STEP2,
+  extrapolation: DOWNSTREAM_EXTRAPOLATION,
+};
 
 export function sigmoidBounds(o: DownstreamOptions): SigmoidBounds {
   return { floor: o.floor ?? o.chance ?? 'free', ceiling: o.ceiling ?? defaults.ceiling };
+}
+
+/**
+ * The averaged sigmoid's members: floor at chance and ceiling 1 (the paper's), floor at chance and
+ * ceiling fitted, both fitted — three answers to "where is the top?", which the ladder does not settle.
+ * Without a chance level every floor is fitted.
+ */
+export function averageMembers(o: DownstreamOptions): SigmoidBounds[] {
+  const floor = o.chance ?? 'free';
+  return [
+    { floor, ceiling: 1 },
+    { floor, ceiling: 'free' },
+    { floor: 'free', ceiling: 'free' },
+  ];
+}
+
+/**
+ * Step 2's fit under the options: one sigmoid (floor and ceiling as given), or the average of
+ * averageMembers' three (each member warm-started from `start`'s when given).
+ */
+export function fitStep2(
+  points: readonly { loss: number; accuracy: number }[],
+  source: string,
+  o: DownstreamOptions,
+  start?: Sigmoid,
+): SigmoidFit {
+  if ((o.sigmoid ?? defaults.sigmoid) === 'one') return fitSigmoid(points, source, sigmoidBounds(o), start);
+  const members = averageMembers(o).map((b, i) => fitSigmoid(points, source, b, start?.members?.[i]));
+  const average: Sigmoid = { ...averageOf(members), members };
+  const rmse = Math.sqrt(mean(points.map((p) => (sigmoidAccuracy(average, p.loss) - p.accuracy) ** 2)));
+  return { ...average, rmse, points: points.length, fitted: ['average'] };
+}
+
+/** The members' mean floor and ceiling (the average's range); L0 and k are the first member's, for display. */
+function averageOf(members: readonly Sigmoid[]): Sigmoid {
+  return {
+    floor: mean(members.map((m) => m.floor)),
+    ceiling: mean(members.map((m) => m.ceiling)),
+    L0: members[0].L0,
+    k: members[0].k,
+  };
 }
 
 /** A run's final point: the last D, the mean of the last `k` evaluations of each metric. */
@@ -256,14 +329,50 @@ export interface Sigmoid {
   ceiling: number;
   L0: number;
   k: number;
+  /** An average of sigmoids: the accuracy is their mean (floor and ceiling above are their means). */
+  members?: Sigmoid[];
 }
 
 export function sigmoidAccuracy(s: Sigmoid, loss: number): number {
+  if (s.members?.length) return mean(s.members.map((m) => sigmoidAccuracy(m, loss)));
   return s.floor + (s.ceiling - s.floor) / (1 + Math.exp(s.k * (loss - s.L0)));
+}
+
+/**
+ * The extrapolation term's SD (accuracy) at compute C, from a ladder whose largest run used C_max:
+ * s·log10(1 + C/C_max), the distance of §26's term on the loss prediction.
+ */
+/** A replicate's extrapolation draw for a plan, from its own stream (the targets' draws are unchanged). */
+function planBend(seed: number, replicate: number, slope: number, maxC: number): Bend {
+  return { shift: slope > 0 ? slope * normal(randomSource(seed ^ 0x2545f491, replicate)) : 0, maxC };
+}
+
+/** An accuracy is a fraction: a replicate pushed past 0 or 1 by the added terms is held there. */
+function clampAccuracy(a: number): number {
+  return Math.min(1, Math.max(0, a));
+}
+
+export function downstreamExtrapolationSd(C: number, maxC: number, slope: number): number {
+  return extrapolationSd({ C }, maxC, slope);
 }
 
 /** The task loss at which the sigmoid reaches `accuracy`; undefined outside (floor, ceiling). */
 export function lossForAccuracy(s: Sigmoid, accuracy: number): number | undefined {
+  if (s.members?.length) {
+    // Each member falls with the loss, so their mean does: bisect between the members' own answers.
+    if (!(accuracy > s.floor && accuracy < s.ceiling)) return undefined;
+    // 40/k from L0, every member is within e^−40 of its floor or ceiling.
+    let lo = Math.min(...s.members.map((m) => m.L0 - 40 / m.k)),
+      hi = Math.max(...s.members.map((m) => m.L0 + 40 / m.k));
+    const at = (L: number) => sigmoidAccuracy(s, L) - accuracy;
+    if (!(at(lo) > 0 && at(hi) < 0)) return undefined;
+    for (let i = 0; i < 200 && hi - lo > 1e-12 * Math.max(1, Math.abs(lo)); i++) {
+      const mid = (lo + hi) / 2;
+      if (at(mid) > 0) lo = mid;
+      else hi = mid;
+    }
+    return (lo + hi) / 2;
+  }
   const t = (s.ceiling - s.floor) / (accuracy - s.floor) - 1;
   if (!(accuracy > s.floor && accuracy < s.ceiling) || !(t > 0)) return undefined;
   return s.L0 + Math.log(t) / s.k;
@@ -321,14 +430,16 @@ export function fitSigmoid(
       { file: source },
       `the sigmoid's ceiling ${fixedCeiling} is not above its floor ${fixedFloor}`,
     );
-  // u = [L0, ln k, floor?, ceiling?]: floor and ceiling through [0, 1] bounds when fitted.
+  // u = [L0, ln k, floor?, ceiling?]: floor and ceiling through [0, 1] bounds when fitted; a fitted
+  // ceiling over a held floor stays in [floor, 1] (below it the curve would turn upside down).
+  const CEILING: Interval = fixedFloor === undefined ? UNIT : { min: fixedFloor, max: 1 };
   const iFloor = fixedFloor === undefined ? 2 : -1;
   const iCeiling = fixedCeiling === undefined ? (iFloor < 0 ? 2 : 3) : -1;
   const unpack = (u: ArrayLike<number>) => ({
     L0: u[0],
     k: Math.exp(u[1]),
     f: iFloor < 0 ? fixedFloor! : toBounded(u[iFloor], UNIT),
-    c: iCeiling < 0 ? fixedCeiling! : toBounded(u[iCeiling], UNIT),
+    c: iCeiling < 0 ? fixedCeiling! : toBounded(u[iCeiling], CEILING),
   });
   const fg = (u: Float64Array, g: Float64Array): number => {
     const { L0, k, f, c } = unpack(u);
@@ -351,11 +462,11 @@ export function fitSigmoid(
     g[0] = gL;
     g[1] = gk;
     if (iFloor >= 0) g[iFloor] = gf * boundedDerivative(u[iFloor], UNIT);
-    if (iCeiling >= 0) g[iCeiling] = gc * boundedDerivative(u[iCeiling], UNIT);
+    if (iCeiling >= 0) g[iCeiling] = gc * boundedDerivative(u[iCeiling], CEILING);
     return s;
   };
   const floor0 = fixedFloor ?? Math.max(0, Math.min(...ys) - 0.02);
-  const ceiling0 = fixedCeiling ?? Math.min(1, Math.max(...ys) + 0.1);
+  const ceiling0 = fixedCeiling ?? Math.min(1, Math.max(Math.max(...ys) + 0.1, (fixedFloor ?? 0) + 0.05));
   let best: { f: number; x: Float64Array } | undefined;
   // A warm start (a bootstrap replicate starts at the point estimate) or a grid over L0 and k.
   const grid = start
@@ -367,7 +478,7 @@ export function fitSigmoid(
     {
       const x0 = [g0.L0, Math.log(g0.k)];
       if (iFloor >= 0) x0.push(fromBounded(Math.min(g0.f, 0.99), UNIT));
-      if (iCeiling >= 0) x0.push(fromBounded(g0.c, UNIT));
+      if (iCeiling >= 0) x0.push(fromBounded(g0.c, CEILING));
       const r = lbfgs(fg, Float64Array.from(x0), {
         maxIterations: 2000,
         functionTolerance: 1e-14,
@@ -498,7 +609,7 @@ export function fitDownstream(ladder: TaskLadder, options: DownstreamOptions = {
     );
   const step1 = lawFit(chinchilla, finals, ladder.source, 'ND');
   const step1C = lawFit(powerLaw('C'), finals, ladder.source, 'C');
-  const step2 = fitSigmoid(sigmoidPoints(ladder, o), ladder.source, sigmoidBounds(o));
+  const step2 = fitStep2(sigmoidPoints(ladder, o), ladder.source, o);
   return {
     task: ladder.task,
     lossMetric: ladder.lossMetric,
@@ -560,13 +671,18 @@ export function bootstrapDownstream(
     replicates: number;
     seed: number;
     level?: number;
-    onReplicate?: (fit: { step1: Record<string, number>; step2: Sigmoid }) => void;
+    /** Each replicate's fit, and its draw of the extrapolation term (for a plan). */
+    onReplicate?: (fit: { step1: Record<string, number>; step2: Sigmoid; bend: Bend }) => void;
   },
 ): PredictionInterval[] {
   const level = options.level ?? 0.95;
   const acc = targets.map(() => [] as number[]),
     loss = targets.map(() => [] as number[]),
     viaC = targets.map(() => [] as number[]);
+  const maxC = Math.max(...f.finals.map((p) => p.C));
+  const extrapolationShift = targets.map((t) =>
+    downstreamExtrapolationSd(t.C ?? 6 * t.N * t.D, maxC, f.options.extrapolation),
+  );
   let failed = 0;
   for (let r = 0; r < options.replicates; r++) {
     const random = randomSource(options.seed, r);
@@ -579,15 +695,21 @@ export function bootstrapDownstream(
         throw new Error('degenerate resample');
       const s1 = lawFit(chinchilla, finals, ladder.source, 'ND', f.step1.params);
       const s1C = lawFit(powerLaw('C'), finals, ladder.source, 'C', f.step1C.params);
-      const s2 = fitSigmoid(sigmoidPoints(drawn, f.options), ladder.source, sigmoidBounds(f.options), f.step2);
-      options.onReplicate?.({ step1: s1.params, step2: s2 });
+      const s2 = fitStep2(sigmoidPoints(drawn, f.options), ladder.source, f.options, f.step2);
+      options.onReplicate?.({
+        step1: s1.params,
+        step2: s2,
+        bend: planBend(options.seed, r, f.options.extrapolation, maxC),
+      });
       targets.forEach((t, i) => {
         const e = f.noise * normal(random);
+        // The extrapolation term: one draw for both routes (drawn only when used: without it, the replicates are as before).
+        const shift = extrapolationShift[i] > 0 ? extrapolationShift[i] * normal(random) : 0;
         const tl = predictTaskLoss(s1, t),
           tlC = predictTaskLoss(s1C, t);
         loss[i].push(tl);
-        acc[i].push(sigmoidAccuracy(s2, tl) + e);
-        viaC[i].push(sigmoidAccuracy(s2, tlC) + e);
+        acc[i].push(clampAccuracy(sigmoidAccuracy(s2, tl) + shift + e));
+        viaC[i].push(clampAccuracy(sigmoidAccuracy(s2, tlC) + shift + e));
       });
     } catch {
       failed++;
@@ -669,6 +791,35 @@ export function errorFromLoss(f: LossToError, valLoss: number): number {
   return f.epsilon - f.k * Math.exp(-f.gamma * valLoss);
 }
 
+/**
+ * One bootstrap replicate's draw of the extrapolation term, for a plan: the accuracy at compute C is
+ * moved by shift·log10(1 + C/C_max) (shift = z·s, z one normal draw per replicate).
+ */
+export interface Bend {
+  shift: number;
+  maxC: number;
+}
+
+function bendAt(b: Bend, C: number): number {
+  return b.shift * Math.log10(1 + C / b.maxC);
+}
+
+/**
+ * The smallest C in [1e10, 1e40] where `short(ln C)` (how far the accuracy is short of the goal)
+ * reaches 0; undefined if never. With the term's draw the curve need not rise everywhere, so the first
+ * crossing is found on a grid (0.1 in log10 C) and refined by bisection.
+ */
+function solveLogC(short: (logC: number) => number): number | undefined {
+  const lo = Math.log(1e10),
+    step = Math.log(10) / 10;
+  if (short(lo) <= 0) return Math.exp(lo);
+  for (let i = 1; i <= 300; i++) {
+    const x = lo + i * step;
+    if (short(x) <= 0) return Math.exp(bisect(short, x - step, x, 1e-10));
+  }
+  return undefined;
+}
+
 /** What reaching a target accuracy takes, on the step-1 law's compute-optimal frontier (C = 6ND). */
 export interface AccuracyPlan {
   task: string;
@@ -691,7 +842,20 @@ export function planForAccuracy(
   accuracy: number,
   sigmoid: Sigmoid = f.step2,
   params: Record<string, number> = f.step1.params,
+  bend?: Bend,
 ): AccuracyPlan | undefined {
+  if (bend && bend.shift !== 0) {
+    // A bootstrap replicate's draw of the extrapolation term: the accuracy at C is moved by shift·d(C).
+    const at = (logC: number) => {
+      const { N, D } = chinchilla.closedForm!.computeOptimal!(params, Math.exp(logC));
+      const tl = predictLoss(chinchilla, params, { N, D });
+      return accuracy - sigmoidAccuracy(sigmoid, tl) - bendAt(bend, Math.exp(logC));
+    };
+    const C = solveLogC(at);
+    if (C === undefined) return undefined;
+    const { N, D } = chinchilla.closedForm!.computeOptimal!(params, C);
+    return { task: f.task, accuracy, taskLoss: predictLoss(chinchilla, params, { N, D }), C, N, D };
+  }
   const taskLoss = lossForAccuracy(sigmoid, accuracy);
   if (taskLoss === undefined || !(taskLoss > params.E)) return undefined;
   const at = (logC: number) => {
@@ -730,7 +894,7 @@ export function directPoints(
 }
 
 export function fitDirect(ladder: TaskLadder, options: DownstreamOptions = {}, start?: Sigmoid): SigmoidFit {
-  return fitSigmoid(directPoints(ladder, options), ladder.source, sigmoidBounds(options), start);
+  return fitStep2(directPoints(ladder, options), ladder.source, options, start);
 }
 
 export function directAccuracy(s: Sigmoid, C: number): number {
@@ -738,7 +902,11 @@ export function directAccuracy(s: Sigmoid, C: number): number {
 }
 
 /** The compute at which the direct law reaches `accuracy`; undefined outside (floor, ceiling). */
-export function directPlan(task: string, s: Sigmoid, accuracy: number): AccuracyPlan | undefined {
+export function directPlan(task: string, s: Sigmoid, accuracy: number, bend?: Bend): AccuracyPlan | undefined {
+  if (bend && bend.shift !== 0) {
+    const C = solveLogC((logC) => accuracy - directAccuracy(s, Math.exp(logC)) - bendAt(bend, Math.exp(logC)));
+    return C === undefined ? undefined : { task, accuracy, C };
+  }
   const x = lossForAccuracy(s, accuracy);
   return x === undefined ? undefined : { task, accuracy, C: Math.exp(-x) };
 }
@@ -751,11 +919,20 @@ export function bootstrapDirect(
   ladder: TaskLadder,
   s: Sigmoid,
   targets: readonly { C: number }[],
-  options: DownstreamOptions & { replicates: number; seed: number; level?: number; onReplicate?: (s: Sigmoid) => void },
+  options: DownstreamOptions & {
+    replicates: number;
+    seed: number;
+    level?: number;
+    onReplicate?: (s: Sigmoid, bend: Bend) => void;
+  },
 ): { accuracy: [number, number]; failed: number; replicates: number; level: number }[] {
   const level = options.level ?? 0.95,
     noise = accuracyNoise(ladder);
   const acc = targets.map(() => [] as number[]);
+  const maxC = Math.max(...finalPoints(ladder).map((p) => p.C));
+  const extrapolationShift = targets.map((t) =>
+    downstreamExtrapolationSd(t.C, maxC, options.extrapolation ?? defaults.extrapolation),
+  );
   let failed = 0;
   for (let r = 0; r < options.replicates; r++) {
     const random = randomSource(options.seed, r);
@@ -765,8 +942,12 @@ export function bootstrapDirect(
     };
     try {
       const rs = fitDirect(drawn, options, s);
-      options.onReplicate?.(rs);
-      targets.forEach((t, i) => acc[i].push(directAccuracy(rs, t.C) + noise * normal(random)));
+      options.onReplicate?.(rs, planBend(options.seed, r, options.extrapolation ?? defaults.extrapolation, maxC));
+      targets.forEach((t, i) => {
+        const e = noise * normal(random),
+          shift = extrapolationShift[i] > 0 ? extrapolationShift[i] * normal(random) : 0;
+        acc[i].push(clampAccuracy(directAccuracy(rs, t.C) + shift + e));
+      });
     } catch {
       failed++;
     }

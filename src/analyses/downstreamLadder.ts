@@ -27,6 +27,7 @@ import {
   type AccuracyPlan,
   type DownstreamFit,
   type Sigmoid,
+  type Bend,
   type DownstreamOptions,
   type PredictionInterval,
   type Target,
@@ -167,7 +168,7 @@ function directAnalysis(
           replicates: options.replicates,
           seed: options.seed ?? 0,
           level: options.level,
-          onReplicate: goal === undefined ? undefined : (rs) => plans.push(directPlan(out.task, rs, goal)),
+          onReplicate: goal === undefined ? undefined : (rs, bend) => plans.push(directPlan(out.task, rs, goal, bend)),
         })
       : undefined;
   out.targets = withC.map((t, i) => {
@@ -283,8 +284,8 @@ export function analyseLadder(
     const onReplicate =
       goal === undefined
         ? undefined
-        : (r: { step1: Record<string, number>; step2: Sigmoid }) =>
-            plans.push(planForAccuracy(fit, goal, r.step2, r.step1));
+        : (r: { step1: Record<string, number>; step2: Sigmoid; bend: Bend }) =>
+            plans.push(planForAccuracy(fit, goal, r.step2, r.step1, r.bend));
     const intervals =
       options.replicates && (targets.length || goal !== undefined)
         ? bootstrapDownstream(ladder, fit, targets, {
@@ -312,4 +313,41 @@ export function analyseLadder(
     });
     return out;
   });
+}
+
+/** One task's answer to "what reaches this accuracy?": the screen's verdict first, then the plan. */
+export interface AccuracyPlanRow {
+  task: string;
+  accuracy: number;
+  verdict?: TaskScreen['verdict'];
+  reasons: string[];
+  plan?: TaskPlan;
+  /** Why the task could not be planned (no fit) or screened. */
+  problem?: string;
+}
+
+/**
+ * The compute and model that reach each target accuracy (`scalelab plan --target-accuracy`), through
+ * the same screen, fit and bootstrap as `downstream plan`.
+ * @throws InputError when a task is not in the data
+ */
+export function planAccuracies(
+  data: TaskMetricData,
+  targets: Record<string, number>,
+  options: LadderAnalysisOptions = {},
+  onTask?: (task: string) => void,
+): { tasks: TaskAnalysis[]; rows: AccuracyPlanRow[] } {
+  const tasks = analyseLadder(data, { ...options, tasks: Object.keys(targets), plan: targets }, onTask);
+  const rows = tasks.map((t): AccuracyPlanRow => {
+    const problem = t.fitProblem ?? t.screenProblem;
+    return {
+      task: t.task,
+      accuracy: targets[t.task],
+      ...(t.screen ? { verdict: t.screen.verdict } : {}),
+      reasons: t.screen?.reasons ?? [],
+      ...(t.plan ? { plan: t.plan } : {}),
+      ...(problem ? { problem } : {}),
+    };
+  });
+  return { tasks, rows };
 }

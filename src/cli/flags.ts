@@ -51,6 +51,14 @@ export const sharedFlags = {
     defaultsVary: 'study run names its study "default", runs import "imported"; elsewhere it is required or a filter',
   },
   world: { flags: '--world <file>', meaning: 'world file of the simulated lab' },
+  downstream: {
+    flags: '--downstream <files>',
+    meaning: 'task metrics: comma-separated files (CSV, lm-evaluation-harness JSON) or a ladder manifest',
+  },
+  targetAccuracy: {
+    flags: '--target-accuracy <list>',
+    meaning: 'accuracies to plan for, TASK=ACCURACY pairs, e.g. hellaswag_val_5shot=0.85',
+  },
   law: {
     flags: '--law <law>',
     meaning: 'law form',

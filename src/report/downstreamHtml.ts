@@ -4,7 +4,7 @@
  * HTML out. `downstreamSections` feeds `reportHtml`'s extra sections, or `htmlPage` for a page of its own.
  */
 import { formatInterval, formatNumber, formatRange } from '../core/format.js';
-import { sigmoidAccuracy } from '../analyses/downstream.js';
+import { sigmoidAccuracy, type Sigmoid } from '../analyses/downstream.js';
 import type { TaskAnalysis } from '../analyses/downstreamLadder.js';
 import type { Spec } from '../plots/specs.js';
 import { escapeHtml, htmlTable } from './html.js';
@@ -134,7 +134,7 @@ export function downstreamSections(
         escapeHtml(t.task),
         'no task loss: the direct law in C',
         '',
-        `floor ${t.direct.floor.toFixed(3)}, ceiling ${t.direct.ceiling.toFixed(3)} of x = −ln C, L<sub>0</sub> ${t.direct.L0.toFixed(2)}, k ${t.direct.k.toFixed(3)}`,
+        `${sigmoidHtml(t.direct, 2)} of x = −ln C`,
         t.direct.rmse.toFixed(4),
       ];
     if (!f) return [escapeHtml(t.task), escapeHtml(t.fitProblem ?? 'not fitted'), '', '', ''];
@@ -144,7 +144,7 @@ export function downstreamSections(
       escapeHtml(t.task),
       `${n(p.E)} + ${n(p.A)}/N<sup>${p.alpha.toFixed(3)}</sup> + ${n(p.B)}/D<sup>${p.beta.toFixed(3)}</sup> <span class="ci">(rms ln ${f.step1.rmsLog.toFixed(4)})</span>`,
       `${n(f.step1C.params.E)} + ${n(f.step1C.params.A)}/C<sup>${f.step1C.params.alpha.toFixed(3)}</sup>`,
-      `floor ${s.floor.toFixed(3)}, ceiling ${s.ceiling.toFixed(3)}, L<sub>0</sub> ${s.L0.toFixed(3)}, k ${s.k.toFixed(2)}${s.fitted.length ? ` <span class="ci">(fitted: ${escapeHtml(s.fitted.join(', '))})</span>` : ''}`,
+      `${sigmoidHtml(s, 3)}${s.fitted.length && !s.members ? ` <span class="ci">(fitted: ${escapeHtml(s.fitted.join(', '))})</span>` : ''}`,
       s.rmse.toFixed(4),
     ];
   });
@@ -214,4 +214,11 @@ export function downstreamSections(
       html: figs.join('\n'),
     });
   return sections;
+}
+
+/** A sigmoid's parameters, or an averaged sigmoid's three members'. */
+function sigmoidHtml(s: Sigmoid, digitsL0: number): string {
+  const one = (m: Sigmoid) =>
+    `floor ${m.floor.toFixed(3)}, ceiling ${m.ceiling.toFixed(3)}, L<sub>0</sub> ${m.L0.toFixed(digitsL0)}, k ${m.k.toFixed(3)}`;
+  return s.members?.length ? `the average of ${s.members.map((m) => `(${one(m)})`).join(', ')}` : one(s);
 }

@@ -11,7 +11,7 @@ import { basename, dirname } from 'node:path';
 import { InputError, type Message, ScaleLabError } from '../errors/index.js';
 import type { Dataset, Run } from '../io/dataset.js';
 import { formatNumber } from '../core/format.js';
-import type { TaskMetric, TaskMetricSet } from '../io/parseTaskMetrics.js';
+import type { RunRole, TaskDefinition, TaskMetric, TaskMetricSet } from '../io/parseTaskMetrics.js';
 import { parseSchedule, type Schedule } from '../core/schedule.js';
 
 /** A store problem (cannot open, locked, schema from a newer version), with the path. */
@@ -148,7 +148,35 @@ const migrations: (string | ((db: Database.Database) => void))[] = [
   // (JSON, core/schedule.ts) and each checkpoint the learning rate of its step.
   `ALTER TABLE runs ADD COLUMN schedule TEXT;
    ALTER TABLE checkpoints ADD COLUMN lr REAL;`,
+  // What a ladder manifest says beside the metrics, so that a study analyses as its manifest does
+  // (docs/methods.md §31): each task's definition (weighted parts, metrics, random-guess accuracy) as
+  // JSON, and each run's role (ladder, rerun, target).
+  `CREATE TABLE task_definitions (
+     study_id INTEGER NOT NULL REFERENCES studies(id),
+     task TEXT NOT NULL,
+     definition TEXT NOT NULL,
+     source TEXT,
+     PRIMARY KEY (study_id, task)
+   );
+   CREATE TABLE task_run_roles (
+     study_id INTEGER NOT NULL REFERENCES studies(id),
+     run TEXT NOT NULL,
+     role TEXT NOT NULL,
+     source TEXT,
+     PRIMARY KEY (study_id, run)
+   );`,
 ];
+
+/** A task definition as stored: its fields in one order, so that the same definition is the same text. */
+function definitionJson(d: TaskDefinition): string {
+  return JSON.stringify({
+    task: d.task,
+    ...(d.parts ? { parts: d.parts } : {}),
+    ...(d.accuracyMetric !== undefined ? { accuracyMetric: d.accuracyMetric } : {}),
+    ...(d.lossMetric !== undefined ? { lossMetric: d.lossMetric } : {}),
+    ...(d.chance !== undefined ? { chance: d.chance } : {}),
+  });
+}
 
 /** Tables every ScaleLab store has: a SQLite file without them is someone else's database. */
 const storeTables = ['studies', 'runs', 'checkpoints', 'fits', 'recommendations'];
@@ -876,9 +904,43 @@ export class RunStore {
     studyName: string,
     set: TaskMetricSet,
     wait: WaitOptions = {},
+    manifest: { tasks?: readonly TaskDefinition[]; roles?: ReadonlyMap<string, RunRole>; source?: string } = {},
   ): Promise<{ added: number; skipped: number }> {
     return this.writeTransaction(() => {
       const studyId = this.study(studyName);
+      // The manifest's task definitions and this file's runs' roles go in with the metrics (one
+      // transaction); the same again is skipped, a different one refused, naming both.
+      const from = manifest.source ?? set.source;
+      const putDefinition = this.db.prepare(
+        'INSERT INTO task_definitions (study_id, task, definition, source) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING',
+      );
+      const storedDefinition = this.db.prepare(
+        'SELECT definition, source FROM task_definitions WHERE study_id = ? AND task = ?',
+      );
+      for (const d of manifest.tasks ?? []) {
+        const json = definitionJson(d);
+        if (putDefinition.run(studyId, d.task, json, from).changes) continue;
+        const stored = storedDefinition.get(studyId, d.task) as { definition: string; source: string | null };
+        if (stored.definition !== json)
+          throw new InputError(
+            { file: from },
+            `task "${d.task}" is defined as ${json} here, but as ${stored.definition} in the store (from ${stored.source ?? 'an earlier import'}) in study "${studyName}"; expected one definition per task`,
+          );
+      }
+      const putRole = this.db.prepare(
+        'INSERT INTO task_run_roles (study_id, run, role, source) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING',
+      );
+      const storedRole = this.db.prepare('SELECT role, source FROM task_run_roles WHERE study_id = ? AND run = ?');
+      for (const run of new Set(set.records.map((r) => r.run))) {
+        const role = manifest.roles?.get(run);
+        if (role === undefined || putRole.run(studyId, run, role, from).changes) continue;
+        const stored = storedRole.get(studyId, run) as { role: string; source: string | null };
+        if (stored.role !== role)
+          throw new InputError(
+            { file: from },
+            `run "${run}" has role "${role}" here, but "${stored.role}" in the store (from ${stored.source ?? 'an earlier import'}) in study "${studyName}"; expected one role per run`,
+          );
+      }
       const insert = this.db.prepare(
         `INSERT INTO task_metrics (study_id, run, tokens, step, n, c, val_loss, task, metric, value, source)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
@@ -925,6 +987,24 @@ export class RunStore {
       }
       return { added, skipped };
     }, wait);
+  }
+
+  /** The task definitions a study's manifests gave, in task order. */
+  taskDefinitions(study: string): TaskDefinition[] {
+    const rows = this.db
+      .prepare(
+        `SELECT d.definition FROM task_definitions d JOIN studies s ON s.id = d.study_id WHERE s.name = ? ORDER BY d.rowid`,
+      )
+      .all(study) as { definition: string }[];
+    return rows.map((r) => JSON.parse(r.definition) as TaskDefinition);
+  }
+
+  /** The run roles a study's manifests gave (runs without one are ladder runs). */
+  taskRunRoles(study: string): Map<string, RunRole> {
+    const rows = this.db
+      .prepare(`SELECT r.run, r.role FROM task_run_roles r JOIN studies s ON s.id = r.study_id WHERE s.name = ?`)
+      .all(study) as { run: string; role: RunRole }[];
+    return new Map(rows.map((r) => [r.run, r.role]));
   }
 
   /** The study's task metrics (every study's when none is named), in run and checkpoint order. */

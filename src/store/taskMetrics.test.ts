@@ -52,3 +52,68 @@ test('task metrics: a file that contradicts a stored value is refused whole, nam
   assert.equal(store.taskMetrics('s').length, 4);
   store.close();
 });
+
+test("task metrics: a manifest's task definitions and run roles are stored with the metrics; the same again is skipped, a different one refused whole", async () => {
+  const store = RunStore.open(':memory:');
+  const set = parseTaskMetrics(fixture('long.csv'), { source: 'long.csv' });
+  const tasks = [{ task: 'arc_easy', accuracyMetric: 'acc', chance: 0.25 }];
+  const roles = new Map([
+    ['r1', 'ladder' as const],
+    ['r2', 'target' as const],
+  ]);
+  await store.importTaskMetrics('s', set, {}, { tasks, roles, source: 'ladder.json' });
+  assert.deepEqual(store.taskDefinitions('s'), tasks);
+  assert.deepEqual([...store.taskRunRoles('s')].sort(), [
+    ['r1', 'ladder'],
+    ['r2', 'target'],
+  ]);
+  // The same manifest again adds nothing and is not refused.
+  assert.deepEqual(await store.importTaskMetrics('s', set, {}, { tasks, roles, source: 'ladder.json' }), {
+    added: 0,
+    skipped: 4,
+  });
+  // Another chance level for the task: refused, naming both manifests; nothing of that file is kept.
+  const more = parseTaskMetrics(fixture('long.csv') + 'r9,1e9,2e10,2.5,arc_easy,acc,0.6\n', { source: 'more.csv' });
+  await assert.rejects(
+    store.importTaskMetrics('s', more, {}, { tasks: [{ ...tasks[0], chance: 0.2 }], source: 'other.json' }),
+    (e: unknown) =>
+      e instanceof InputError &&
+      e.location.file === 'other.json' &&
+      /in the store \(from ladder\.json\)/.test(e.message),
+  );
+  await assert.rejects(
+    store.importTaskMetrics('s', more, {}, { roles: new Map([['r2', 'ladder' as const]]), source: 'other.json' }),
+    /run "r2" has role "ladder" here, but "target" in the store/,
+  );
+  assert.equal(store.taskMetrics('s').filter((r) => r.run === 'r9').length, 0);
+  store.close();
+});
+
+test('task metrics: a store made before task definitions were kept is upgraded on opening, its metrics intact', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'scalelab-tasks-'));
+  try {
+    const path = join(dir, 'runs.db');
+    const old = RunStore.open(path);
+    await old.importTaskMetrics('s', parseTaskMetrics(fixture('long.csv'), { source: 'long.csv' }));
+    // The schema as it was (version 4): without the two tables of the last migration.
+    old.db.exec('DROP TABLE task_definitions; DROP TABLE task_run_roles');
+    old.db.pragma('user_version = 4');
+    old.close();
+    const store = RunStore.open(path);
+    assert.equal(store.db.pragma('user_version', { simple: true }), 5);
+    assert.equal(store.taskMetrics('s').length, 4);
+    assert.deepEqual(store.taskDefinitions('s'), []);
+    await store.importTaskMetrics(
+      's',
+      parseTaskMetrics(fixture('long.csv'), { source: 'long.csv' }),
+      {},
+      {
+        tasks: [{ task: 'arc_easy', chance: 0.25 }],
+      },
+    );
+    assert.deepEqual(store.taskDefinitions('s'), [{ task: 'arc_easy', chance: 0.25 }]);
+    store.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -7,10 +7,16 @@ import type { Command } from 'commander';
 import { flag } from '../flags.js';
 import { readTaskMetrics } from '../../io/readTaskMetrics.js';
 import type { RunRole, TaskMetricData } from '../../io/parseTaskMetrics.js';
-import { analyseLadder, type LadderAnalysisOptions, type TaskAnalysis } from '../../analyses/downstreamLadder.js';
+import {
+  analyseLadder,
+  planAccuracies,
+  type LadderAnalysisOptions,
+  type TaskAnalysis,
+} from '../../analyses/downstreamLadder.js';
+import { DOWNSTREAM_EXTRAPOLATION, DOWNSTREAM_STEP2 } from '../../analyses/downstream.js';
 import { defaultStorePath, describeWriter, RunStore, StoreError } from '../../store/store.js';
 import { UsageError } from '../../errors/index.js';
-import { parseInteger, parseLevel, parseQuantity } from '../options.js';
+import { keyword, parseInteger, parseLevel, parseQuantity } from '../options.js';
 import {
   checkFiniteText,
   checkOutput,
@@ -45,9 +51,11 @@ interface InputFlags {
   accuracyMetric?: string;
   chance?: string;
   floor: string;
-  ceiling: string;
+  ceiling?: string;
+  sigmoid?: string;
   movingAverage: string;
   skip: string;
+  extrapolation: string;
   json?: boolean;
   out?: string;
 }
@@ -71,6 +79,68 @@ function bound(text: string, flag: string): number | 'free' {
   const v = parseQuantity(text, flag, { positive: false });
   if (!(v >= 0 && v <= 1)) throw new UsageError(`${flag}: expected an accuracy in [0, 1] or "free", got "${text}"`);
   return v;
+}
+
+/** `--target-accuracy hellaswag=0.8,piqa=0.75`: accuracies in (0, 1) by task. */
+export function parseTargetAccuracy(text: string): Record<string, number> {
+  const plan: Record<string, number> = {};
+  for (const part of list(text)) {
+    const [task, value, extra] = part.split('=');
+    if (!task?.trim() || value === undefined || extra !== undefined)
+      throw new UsageError(`--target-accuracy: expected TASK=ACCURACY pairs such as hellaswag=0.8, got "${part}"`);
+    const acc = parseQuantity(value, `--target-accuracy ${task}`);
+    if (!(acc < 1))
+      throw new UsageError(`--target-accuracy ${task}: expected an accuracy between 0 and 1, got ${value}`);
+    plan[task.trim()] = acc;
+  }
+  if (!Object.keys(plan).length) throw new UsageError('--target-accuracy: expected TASK=ACCURACY pairs');
+  return plan;
+}
+
+/** The flags `scalelab plan` takes for a plan by accuracy. */
+export interface AccuracyPlanFlags {
+  downstream?: string;
+  targetAccuracy?: string;
+  downstreamBootstrap: string;
+  seed: string;
+  json?: boolean;
+}
+
+/**
+ * `scalelab plan --target-accuracy TASK=ACC --downstream FILES`: the screen and the compute-optimal
+ * model reaching each accuracy (what `downstream plan` prints), for the plan command to show beside
+ * or instead of its loss plan. Undefined without --target-accuracy.
+ */
+export function accuracyPlanSection(f: AccuracyPlanFlags): { text: string; json: unknown } | undefined {
+  if (f.targetAccuracy === undefined) {
+    if (f.downstream !== undefined) throw new UsageError('--downstream is read for --target-accuracy TASK=ACCURACY');
+    return undefined;
+  }
+  if (f.downstream === undefined)
+    throw new UsageError(
+      '--target-accuracy needs --downstream FILES: a ladder manifest or task-metric files to fit the tasks on',
+    );
+  const targets = parseTargetAccuracy(f.targetAccuracy);
+  const data = readTaskMetrics(list(f.downstream));
+  const bar = progress('tasks', Object.keys(targets).length, f);
+  let planned: ReturnType<typeof planAccuracies>;
+  try {
+    planned = planAccuracies(
+      data,
+      targets,
+      {
+        replicates: parseInteger(f.downstreamBootstrap, '--downstream-bootstrap', 0),
+        seed: parseInteger(f.seed, '--seed', 0),
+      },
+      () => bar.tick(),
+    );
+  } finally {
+    bar.stop();
+  }
+  return {
+    text: [screenTable(planned.tasks), planTable(planned.tasks)].join('\n\n') + '\n',
+    json: { source: data.source, tasks: planned.rows },
+  };
 }
 
 /** The task metrics to analyse: files (or a ladder manifest), or a study of the run store. */
@@ -99,7 +169,14 @@ function loadData(inputs: string[], f: InputFlags): TaskMetricData {
           f.db,
           `study "${f.study}" has no task metrics; import some with "scalelab downstream import FILE --study ${f.study}"`,
         );
-      data = { source: `${f.db} (study ${f.study})`, sets: [], records, roles: new Map(), tasks: [] };
+      // The study's manifests' task definitions and run roles, as they were imported.
+      data = {
+        source: `${f.db} (study ${f.study})`,
+        sets: [],
+        records,
+        roles: store.taskRunRoles(f.study),
+        tasks: store.taskDefinitions(f.study),
+      };
     } finally {
       store.close();
     }
@@ -125,12 +202,24 @@ function analysisOptions(f: InputFlags, extra: Partial<LadderAnalysisOptions> = 
   const chance = f.chance !== undefined ? parseQuantity(f.chance, '--chance', { positive: false }) : undefined;
   if (chance !== undefined && !(chance >= 0 && chance < 1))
     throw new UsageError(`--chance: expected an accuracy in [0, 1), got "${f.chance}"`);
+  // A floor or ceiling given means one sigmoid with them, unless --sigmoid says otherwise.
+  const sigmoid =
+    f.sigmoid !== undefined
+      ? keyword(f.sigmoid, '--sigmoid', ['average', 'one'] as const)
+      : f.ceiling !== undefined || f.floor !== 'chance'
+        ? 'one'
+        : DOWNSTREAM_STEP2.sigmoid;
+  const extrapolation = parseQuantity(f.extrapolation, '--extrapolation', { positive: false });
+  if (!(extrapolation >= 0))
+    throw new UsageError(`--extrapolation: expected a slope ≥ 0 (0: no extrapolation term), got "${f.extrapolation}"`);
   return {
     tasks: list(f.task),
     movingAverage: parseInteger(f.movingAverage, '--moving-average', 1),
     skipFraction: skip,
+    extrapolation,
+    sigmoid,
     floor: f.floor === 'chance' ? undefined : bound(f.floor, '--floor'),
-    ceiling: bound(f.ceiling, '--ceiling'),
+    ...(f.ceiling !== undefined ? { ceiling: bound(f.ceiling, '--ceiling') } : {}),
     ...(chance !== undefined ? { chance } : {}),
     ...(f.accuracyMetric ? { accuracyMetric: f.accuracyMetric } : {}),
     ...(f.lossMetric ? { lossMetric: f.lossMetric } : {}),
@@ -167,10 +256,30 @@ function inputOptions(cmd: Command, out = 'the analysis as JSON, besides the tab
     .option('--loss-metric <name>', 'task-loss metric (default: bpb, soft_log, ce or loss, the first the task has)')
     .option('--accuracy-metric <name>', 'accuracy metric (default: len_norm, acc_norm or acc, the first the task has)')
     .option('--chance <acc>', 'random-guess accuracy of every task (a manifest gives it per task)')
-    .option('--floor <acc|free|chance>', "the sigmoid's floor: the chance level, a number, or free (fitted)", 'chance')
-    .option('--ceiling <acc|free>', "the sigmoid's ceiling: a number, or free (fitted)", '1')
+    .option(
+      '--floor <acc|free|chance>',
+      "with --sigmoid one: the sigmoid's floor: the chance level, a number, or free (fitted)",
+      'chance',
+    )
+    .option(
+      '--sigmoid <average|one>',
+      `step 2: the average of three sigmoids (floor at chance, ceiling 1 / fitted; both fitted), or one sigmoid with --floor and --ceiling (default: ${DOWNSTREAM_STEP2.sigmoid}; one when --floor or --ceiling is given)`,
+    )
+    .option(
+      '--ceiling <acc|free>',
+      "with --sigmoid one: the sigmoid's ceiling, a number, or free (fitted) (default: 1)",
+    )
     .option('--moving-average <n>', 'evaluations averaged for a final value, and the trailing window of step 2', '5')
-    .option('--skip <fraction>', "fraction of each run's first checkpoints left out of step 2", '0.1')
+    .option(
+      '--skip <fraction>',
+      "fraction of each run's first checkpoints left out of step 2",
+      String(DOWNSTREAM_STEP2.skipFraction),
+    )
+    .option(
+      '--extrapolation <slope>',
+      "slope s of the intervals' extrapolation term, SD s·log10(1 + C/C_max) in accuracy; 0: none",
+      String(DOWNSTREAM_EXTRAPOLATION),
+    )
     .addOption(flag('out', { detail: out }))
     .addOption(flag('json'));
 }
@@ -265,7 +374,8 @@ export function registerDownstream(program: Command, run: Run): void {
 Every file is read and checked before the store is opened: a bad file stops the import with its
 file, line and column, and nothing is written. Each file is then one transaction. A value that
 contradicts a stored one (same run, checkpoint, task and metric) is refused, naming both files.
-A manifest's roles (target, rerun) are not stored: give --target-runs and --reruns when analysing a study.
+A manifest's task definitions and run roles (target, rerun) are stored with the metrics, so that
+"--study NAME" analyses as the manifest does; --target-runs and --reruns still mark runs.
 ${EXAMPLES}`,
     )
     .action(
@@ -306,13 +416,18 @@ ${EXAMPLES}`,
             for (const set of data.sets) {
               const waiting = statusLine(f);
               try {
-                const counts = await store.importTaskMetrics(f.study, set, {
-                  timeoutMs: waitSeconds * 1000,
-                  onWait: ({ holder, waitedMs }) =>
-                    waiting.show(
-                      `waiting for the store ${f.db} (${Math.round(waitedMs / 1000)} s of ${waitSeconds}): ${describeWriter(holder)}`,
-                    ),
-                });
+                const counts = await store.importTaskMetrics(
+                  f.study,
+                  set,
+                  {
+                    timeoutMs: waitSeconds * 1000,
+                    onWait: ({ holder, waitedMs }) =>
+                      waiting.show(
+                        `waiting for the store ${f.db} (${Math.round(waitedMs / 1000)} s of ${waitSeconds}): ${describeWriter(holder)}`,
+                      ),
+                  },
+                  { tasks: data.tasks, roles: data.roles, source: data.source },
+                );
                 results.push({
                   file: set.source,
                   ...counts,
@@ -485,23 +600,11 @@ ${EXAMPLES}
     ),
     '100',
   )
-    .requiredOption('--target-accuracy <list>', 'TASK=ACCURACY pairs, e.g. hellaswag_val_5shot=0.85')
+    .addOption(flag('targetAccuracy', { required: true }))
     .addHelpText('after', EXAMPLES)
     .action(async (inputs: string[], f: InputFlags & BootstrapFlags & { targetAccuracy: string }) =>
       run(async () => {
-        const plan: Record<string, number> = {};
-        for (const part of list(f.targetAccuracy)) {
-          const [task, value, extra] = part.split('=');
-          if (!task?.trim() || value === undefined || extra !== undefined)
-            throw new UsageError(
-              `--target-accuracy: expected TASK=ACCURACY pairs such as hellaswag=0.8, got "${part}"`,
-            );
-          const acc = parseQuantity(value, `--target-accuracy ${task}`);
-          if (!(acc < 1))
-            throw new UsageError(`--target-accuracy ${task}: expected an accuracy between 0 and 1, got ${value}`);
-          plan[task.trim()] = acc;
-        }
-        if (!Object.keys(plan).length) throw new UsageError('--target-accuracy: expected TASK=ACCURACY pairs');
+        const plan = parseTargetAccuracy(f.targetAccuracy);
         const data = loadData(inputs, f);
         const options = analysisOptions(f, { plan, ...bootstrapOptions(f) });
         options.tasks = Object.keys(plan);

@@ -21,8 +21,9 @@ import { parseColumnMapping } from '../../io/parseRuns.js';
 import { loadCatalog } from '../../catalog/load.js';
 import { findModel, placeOnFrontier, type FrontierPlacement } from '../../catalog/models.js';
 import type { Law } from '../../laws/law.js';
+import { accuracyPlanSection, type AccuracyPlanFlags } from './downstream.js';
 
-interface PlanFlags {
+interface PlanFlags extends AccuracyPlanFlags {
   C?: string;
   gpus?: string;
   gpu?: string;
@@ -46,8 +47,6 @@ interface PlanFlags {
   sweep?: string;
   sweepColumns?: string;
   sweepBootstrap: string;
-  seed: string;
-  json?: boolean;
 }
 
 function placeModels(list: string, law: Law, params: Record<string, number>): FrontierPlacement[] {
@@ -120,7 +119,14 @@ export function registerPlan(program: Command, run: (fn: () => Promise<void>, js
       )
       .option('--sweep-columns <list>', 'with --sweep: map fields to its columns, e.g. lr=peak_lr,batch=bs')
       .option('--sweep-bootstrap <n>', 'with --sweep: bootstrap replicates for the η and B intervals', '200')
-      .addOption(flag('seed', { detail: 'with --sweep', default: '0' }))
+      .addOption(flag('seed', { detail: 'with --sweep or --target-accuracy', default: '0' }))
+      .addOption(
+        flag('targetAccuracy', {
+          detail: 'fitted on --downstream; alone, or after the loss plan when a budget is given',
+        }),
+      )
+      .addOption(flag('downstream', { detail: 'with --target-accuracy, the tasks to fit' }))
+      .option('--downstream-bootstrap <n>', 'with --target-accuracy: whole runs resampled for the intervals', '100')
       .addOption(flag('json'))
       .addHelpText(
         'after',
@@ -129,12 +135,20 @@ The law: ${lawFlagsHelp}.
 Examples:
   scalelab plan --gpus 10000 --gpu h100 --days 30 --mfu 0.4
   scalelab plan --C 1e25 --fit fit.json --inference-tokens 1e13
-  scalelab plan --C 5.76e23 --preset sardana-2024 --quality-of 3e10 --inference-tokens 1e13`,
+  scalelab plan --C 5.76e23 --preset sardana-2024 --quality-of 3e10 --inference-tokens 1e13
+  scalelab plan --target-accuracy hellaswag_val_5shot=0.85 --downstream examples/downstream/olmo-ladder/ladder.json`,
       ),
     '--compute <flops>',
     '--C',
   ).action(async (flags: PlanFlags) =>
     run(async () => {
+      // By accuracy (downstream, docs/methods.md §32): alone without a budget, else after the loss plan.
+      const accuracy = accuracyPlanSection(flags);
+      if (accuracy && !flags.C && !flags.gpus && !flags.days) {
+        if (flags.json) printResult({ accuracy: accuracy.json });
+        else writeResult(accuracy.text);
+        return;
+      }
       const source = resolveLaw(flags, 'epoch-2024');
       checkAllocatable(source);
       let acc: Accelerator = accelerator(flags.gpu ?? defaultGpu);
@@ -205,8 +219,19 @@ Examples:
       });
       const landmarks = flags.compare ? placeModels(flags.compare, source.law, source.params) : undefined;
       const where = source.origin && 'file' in source.origin ? source.origin.file : undefined;
-      if (flags.json) printResult({ ...plan, ...(landmarks ? { landmarks } : {}) }, where);
-      else writeResult(planReport(plan, flagFor) + '\n' + (landmarks ? landmarksReport(landmarks) + '\n' : ''), where);
+      if (flags.json)
+        printResult(
+          { ...plan, ...(landmarks ? { landmarks } : {}), ...(accuracy ? { accuracy: accuracy.json } : {}) },
+          where,
+        );
+      else
+        writeResult(
+          planReport(plan, flagFor) +
+            '\n' +
+            (landmarks ? landmarksReport(landmarks) + '\n' : '') +
+            (accuracy ? '\n' + accuracy.text : ''),
+          where,
+        );
     }, flags.json),
   );
 }

@@ -184,10 +184,7 @@ export function registerPlotAndReport(program: Command, run: Run): void {
         'write a self-contained HTML report: data, fit with intervals, three approaches, plan, back-test, warnings, figures',
       )
       .argument('<file>', 'runs (CSV, JSON or JSONL)')
-      .option(
-        '--downstream <files>',
-        'task metrics (comma-separated files or a ladder manifest): adds the downstream sections (scalelab downstream report)',
-      )
+      .addOption(flag('downstream', { detail: 'adds the downstream sections (scalelab downstream report)' }))
       .addOption(flag('out', { detail: 'the report, HTML', required: true }))
       .addOption(flag('json', { detail: 'a summary of the report' })),
   )

@@ -5,6 +5,7 @@
 import { formatInterval, formatNumber, formatRange } from '../../core/format.js';
 import { textTable } from '../../core/table.js';
 import type { TaskAnalysis } from '../../analyses/downstreamLadder.js';
+import type { Sigmoid } from '../../analyses/downstream.js';
 
 const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
 const signed = (x: number) => `${x >= 0 ? '+' : '−'}${(100 * Math.abs(x)).toFixed(1)} %`;
@@ -76,6 +77,13 @@ export function screenTable(tasks: readonly TaskAnalysis[]): string {
   ].join('\n');
 }
 
+/** A sigmoid's parameters, or an averaged sigmoid's members'. */
+function sigmoidText(s: Sigmoid, digitsL0: number): string {
+  const one = (m: Sigmoid) =>
+    `floor ${m.floor.toFixed(3)}, ceiling ${m.ceiling.toFixed(3)}, L0 ${m.L0.toFixed(digitsL0)}, k ${m.k.toFixed(3)}`;
+  return s.members?.length ? `average of ${s.members.map((m) => `(${one(m)})`).join(', ')}` : one(s);
+}
+
 export function fitTable(tasks: readonly TaskAnalysis[]): string {
   const rows = tasks.map((t) => {
     const f = t.fit;
@@ -86,7 +94,7 @@ export function fitTable(tasks: readonly TaskAnalysis[]): string {
       return [
         t.task,
         'no task loss: direct law in C',
-        `floor ${t.direct.floor.toFixed(3)}, ceiling ${t.direct.ceiling.toFixed(3)}, x = −ln C, L0 ${t.direct.L0.toFixed(2)}, k ${t.direct.k.toFixed(3)}`,
+        `${sigmoidText(t.direct, 2)}, x = −ln C`,
         t.direct.rmse.toFixed(4),
         '',
         g,
@@ -97,7 +105,7 @@ export function fitTable(tasks: readonly TaskAnalysis[]): string {
     return [
       t.task,
       `${formatNumber(p.E, 4)} + ${formatNumber(p.A, 4)}/N^${p.alpha.toFixed(3)} + ${formatNumber(p.B, 4)}/D^${p.beta.toFixed(3)}`,
-      `floor ${s.floor.toFixed(3)}, ceiling ${s.ceiling.toFixed(3)}, L0 ${s.L0.toFixed(3)}, k ${s.k.toFixed(2)}`,
+      sigmoidText(s, 3),
       s.rmse.toFixed(4),
       `${formatNumber(f.step1C.params.E, 4)} + ${formatNumber(f.step1C.params.A, 4)}/C^${f.step1C.params.alpha.toFixed(3)}`,
       g,
@@ -137,7 +145,7 @@ export function predictionTable(tasks: readonly TaskAnalysis[]): string {
   if (!rows.length) return unfitted.length ? ['Predictions:', ...unfitted].join('\n') : '';
   const level = tasks.flatMap((t) => t.targets).find((r) => r.interval)?.interval?.level;
   return [
-    `Predictions${level ? ` (${Math.round(level * 100)} % intervals, run bootstrap)` : ''}:`,
+    `Predictions${level ? ` (${Math.round(level * 100)} % intervals: run bootstrap, one evaluation's noise and the extrapolation term, docs/methods.md §32)` : ''}:`,
     textTable(['task', 'verdict', 'target', 'N', 'D', 'task loss', 'accuracy', 'through C', 'actual (error)'], rows),
     ...unfitted,
   ].join('\n');

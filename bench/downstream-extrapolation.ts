@@ -1,0 +1,237 @@
+/**
+ * Downstream defaults chosen leave-one-dataset-out (docs/methods.md §32, §34): nested back-tests within
+ * two ladders — the OLMo ladder with its 3.2B runs (examples/downstream/olmo-ladder/ladder-3b.json; the
+ * 7B and 13B targets are not read) and Pythia's evaluations (examples/downstream/pythia/ladder.json) —
+ * fit on the smallest k sizes and predict every larger size's runs. Tasks the screen calls near chance
+ * are left out (their errors are noise, not extrapolation).
+ *
+ * 1. Step-2 variants: mean |relative error| per variant per dataset. Each dataset's choice is the variant
+ *    best on the *other* dataset; the shipped default is the best on the mean of the two.
+ * 2. The extrapolation term's slope s (σ(d) = s·d in accuracy, d = log10(1 + C/C_max)):
+ *    learnt on one dataset, its coverage on the other — the Gaussian bound (noise and term only) and,
+ *    with --replicates R > 0, the full interval (run bootstrap + term + noise) of every nested fold.
+ *    The shipped slope pools both datasets.
+ *
+ *   node --import tsx bench/downstream-extrapolation.ts [--replicates 30] [--json]
+ * Exits 1 when the shipped default (DOWNSTREAM_EXTRAPOLATION, the step-2 bounds) is not the one chosen here.
+ */
+import { fileURLToPath } from 'node:url';
+import { readTaskMetrics } from '../src/io/readTaskMetrics.js';
+import { ladderFor, taskDefinitions } from '../src/analyses/downstreamLadder.js';
+import { screenTask } from '../src/analyses/downstreamScreen.js';
+import {
+  bootstrapDirect,
+  bootstrapDownstream,
+  finalPoints,
+  fitDirect,
+  fitDownstream,
+  DOWNSTREAM_EXTRAPOLATION,
+  DOWNSTREAM_STEP2,
+  type DownstreamOptions,
+  type TaskLadder,
+} from '../src/analyses/downstream.js';
+import {
+  extrapolationSlope,
+  gaussianCoverage,
+  nestedBacktests,
+  type ExtrapolationCase,
+} from '../src/analyses/downstreamExtrapolation.js';
+
+const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
+const DATASETS = {
+  olmo: here('../examples/downstream/olmo-ladder/ladder-3b.json'),
+  pythia: here('../examples/downstream/pythia/ladder.json'),
+} as const;
+type DatasetName = keyof typeof DATASETS;
+
+/** Step-2 variants (the sigmoid's floor and ceiling, and which part of the curves it is fitted to). */
+export const VARIANTS: Record<string, DownstreamOptions> = {
+  'floor chance, ceiling 1': { sigmoid: 'one', ceiling: 1, skipFraction: 0.1 },
+  'floor chance, ceiling fitted': { sigmoid: 'one', ceiling: 'free', skipFraction: 0.1 },
+  'floor and ceiling fitted': { sigmoid: 'one', floor: 'free', ceiling: 'free', skipFraction: 0.1 },
+  'floor chance, ceiling 1, last half of each run': { sigmoid: 'one', ceiling: 1, skipFraction: 0.5 },
+  'floor chance, ceiling fitted, last half of each run': { sigmoid: 'one', ceiling: 'free', skipFraction: 0.5 },
+  'the average of the first three': { sigmoid: 'average', skipFraction: 0.1 },
+};
+
+interface TaskLadderWithOptions {
+  ladder: TaskLadder;
+  options: DownstreamOptions;
+}
+
+/** Every task of a dataset that the screen does not call near chance. */
+export function ladders(name: DatasetName): { kept: TaskLadderWithOptions[]; nearChance: string[] } {
+  const data = readTaskMetrics([DATASETS[name]]);
+  const kept: TaskLadderWithOptions[] = [];
+  const nearChance: string[] = [];
+  for (const def of taskDefinitions(data)) {
+    const ladder = ladderFor(data, def, 'ladder')!;
+    const options: DownstreamOptions = { chance: def.chance };
+    if (screenTask(ladder, options).verdict === 'near chance') nearChance.push(def.task);
+    else kept.push({ ladder, options });
+  }
+  return { kept, nearChance };
+}
+
+export function variantCases(ls: TaskLadderWithOptions[], variant: DownstreamOptions): ExtrapolationCase[] {
+  return ls.flatMap(({ ladder, options }) => nestedBacktests(ladder, { ...options, ...variant }).cases);
+}
+
+const meanAbs = (xs: number[]) => xs.reduce((a, x) => a + Math.abs(x), 0) / xs.length;
+
+/** The full interval's coverage on every nested fold: run bootstrap, the term at `slope`, noise. */
+export function bootstrapCoverage(
+  ls: TaskLadderWithOptions[],
+  variant: DownstreamOptions,
+  slope: number,
+  replicates: number,
+): { inside: number; of: number; medianWidth: number } {
+  let inside = 0,
+    of = 0;
+  const widths: number[] = [];
+  for (const { ladder, options } of ls) {
+    const o = { ...options, ...variant, extrapolation: slope };
+    const sizes = [...new Set(ladder.runs.map((r) => r.N))].sort((a, b) => a - b);
+    for (let m = 3; m < sizes.length; m++) {
+      const train: TaskLadder = { ...ladder, runs: ladder.runs.filter((r) => r.N <= sizes[m - 1]) };
+      const held = finalPoints({ ...ladder, runs: ladder.runs.filter((r) => r.N > sizes[m - 1]) }).filter(
+        (p) => p.accuracy !== undefined,
+      );
+      let intervals: [number, number][];
+      try {
+        if (ladder.lossMetric) {
+          const f = fitDownstream(train, o);
+          intervals = bootstrapDownstream(train, f, held, { replicates, seed: m }).map((x) => x.accuracy);
+        } else {
+          const s = fitDirect(train, o);
+          intervals = bootstrapDirect(train, s, held, { ...o, replicates, seed: m }).map((x) => x.accuracy);
+        }
+      } catch {
+        continue;
+      }
+      held.forEach((p, i) => {
+        of++;
+        if (intervals[i][0] <= p.accuracy! && p.accuracy! <= intervals[i][1]) inside++;
+        widths.push(intervals[i][1] - intervals[i][0]);
+      });
+    }
+  }
+  widths.sort((a, b) => a - b);
+  return { inside, of, medianWidth: widths[Math.floor(widths.length / 2)] ?? NaN };
+}
+
+/**
+ * The choice itself: each variant's mean |relative error| per dataset; each dataset's choice is the best
+ * on the other; the default is the best on the mean of the two. The slope is learnt under that default.
+ */
+export function chooseDefaults(sets: Record<DatasetName, { kept: TaskLadderWithOptions[] }>) {
+  const names = Object.keys(DATASETS) as DatasetName[];
+  const score: Record<string, Record<DatasetName, number>> = {};
+  const cases: Record<string, Record<DatasetName, ExtrapolationCase[]>> = {};
+  for (const [v, options] of Object.entries(VARIANTS)) {
+    cases[v] = Object.fromEntries(names.map((n) => [n, variantCases(sets[n].kept, options)])) as Record<
+      DatasetName,
+      ExtrapolationCase[]
+    >;
+    score[v] = Object.fromEntries(names.map((n) => [n, meanAbs(cases[v][n].map((c) => c.relativeError))])) as Record<
+      DatasetName,
+      number
+    >;
+  }
+  const best = (by: (v: string) => number) => Object.keys(VARIANTS).reduce((a, b) => (by(b) < by(a) ? b : a));
+  const choice = {
+    forOlmo: best((v) => score[v].pythia),
+    forPythia: best((v) => score[v].olmo),
+    pooled: best((v) => (score[v].olmo + score[v].pythia) / 2),
+  };
+  const slope = Object.fromEntries(names.map((n) => [n, extrapolationSlope(cases[choice.pooled][n])])) as Record<
+    DatasetName,
+    number
+  >;
+  const pooledSlope = extrapolationSlope([...cases[choice.pooled].olmo, ...cases[choice.pooled].pythia]);
+  const shippedVariant = Object.keys(VARIANTS).find(
+    (v) => JSON.stringify(VARIANTS[v]) === JSON.stringify(DOWNSTREAM_STEP2),
+  );
+  return { score, cases, choice, slope, pooledSlope, shippedVariant };
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const args = process.argv.slice(2);
+  const i = args.indexOf('--replicates');
+  const replicates = i >= 0 ? Number(args[i + 1]) : 30;
+  const started = Date.now();
+  const names = Object.keys(DATASETS) as DatasetName[];
+  const sets = Object.fromEntries(names.map((n) => [n, ladders(n)])) as Record<DatasetName, ReturnType<typeof ladders>>;
+  const out: Record<string, unknown> = {};
+  const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
+  const lines: string[] = [];
+  for (const n of names)
+    lines.push(
+      `${n}: ${sets[n].kept.length} tasks (near chance, left out: ${sets[n].nearChance.join(', ') || 'none'})`,
+    );
+
+  // 1. Step-2 variants.
+  const { score, cases, choice, slope, pooledSlope, shippedVariant } = chooseDefaults(sets);
+  lines.push(
+    '',
+    '| step-2 variant | ' +
+      names.map((n) => `${n}: mean \\|rel. error\\| (cases)`).join(' | ') +
+      ' | mean of the two |',
+    '|---|' + names.map(() => '---|').join('') + '---|',
+  );
+  for (const v of Object.keys(VARIANTS))
+    lines.push(
+      `| ${v} | ${names.map((n) => `${pct(score[v][n])} (${cases[v][n].length})`).join(' | ')} | ${pct((score[v].olmo + score[v].pythia) / 2)} |`,
+    );
+  lines.push(
+    '',
+    `Leave-one-dataset-out: Pythia's back-tests choose "${choice.forOlmo}" for the OLMo ladder; the OLMo ladder's choose "${choice.forPythia}" for Pythia. Pooled (the default): "${choice.pooled}".`,
+  );
+  out.variants = { score, choice };
+
+  // 2. The extrapolation slope, under the pooled choice of step 2.
+  const chosen = VARIANTS[choice.pooled];
+  const other = (n: DatasetName): DatasetName => (n === 'olmo' ? 'pythia' : 'olmo');
+  lines.push(
+    '',
+    '| dataset | slope s learnt here | coverage with s from the other (Gaussian bound) | without the term | full 95 % interval, s from the other | without the term | median width (with / without) |',
+    '|---|---|---|---|---|---|---|',
+  );
+  const coverage: Record<string, unknown> = {};
+  for (const n of names) {
+    const cs = cases[choice.pooled][n];
+    const g = gaussianCoverage(cs, slope[other(n)]),
+      g0 = gaussianCoverage(cs, 0);
+    const full = replicates > 0 ? bootstrapCoverage(sets[n].kept, chosen, slope[other(n)], replicates) : undefined;
+    const full0 = replicates > 0 ? bootstrapCoverage(sets[n].kept, chosen, 0, replicates) : undefined;
+    coverage[n] = { gaussian: g, gaussianWithout: g0, full, fullWithout: full0 };
+    lines.push(
+      `| ${n} | ${slope[n].toFixed(3)} | ${pct(g)} | ${pct(g0)} | ${full ? `${full.inside}/${full.of}` : '–'} | ${full0 ? `${full0.inside}/${full0.of}` : '–'} | ${full && full0 ? `${full.medianWidth.toFixed(3)} / ${full0.medianWidth.toFixed(3)}` : '–'} |`,
+    );
+  }
+  // Is σ linear in d? The noise-corrected RMS error per distance bin, over d.
+  lines.push('', '| dataset | d (mean) | cases | RMS error | RMS error / d |', '|---|---|---|---|---|');
+  const edges = [0, 0.3, 0.5, 0.7, 0.9, 1.2, Infinity];
+  for (const n of names)
+    for (let b = 0; b + 1 < edges.length; b++) {
+      const cs = cases[choice.pooled][n].filter((c) => c.distance >= edges[b] && c.distance < edges[b + 1]);
+      if (!cs.length) continue;
+      const rms = Math.sqrt(Math.max(0, cs.reduce((a, c) => a + c.error ** 2 - c.noise ** 2, 0) / cs.length));
+      const d = cs.reduce((a, c) => a + c.distance, 0) / cs.length;
+      lines.push(`| ${n} | ${d.toFixed(2)} | ${cs.length} | ${rms.toFixed(3)} | ${(rms / d).toFixed(3)} |`);
+    }
+  lines.push('', `Pooled slope (the default): ${pooledSlope.toFixed(3)}.`);
+  out.slope = { ...slope, pooled: pooledSlope };
+  out.coverage = coverage;
+
+  const ok = shippedVariant === choice.pooled && DOWNSTREAM_EXTRAPOLATION.toFixed(2) === pooledSlope.toFixed(2);
+  lines.push(
+    '',
+    ok
+      ? `The shipped defaults are the ones chosen here (step 2 "${choice.pooled}", slope ${DOWNSTREAM_EXTRAPOLATION}).`
+      : `MISMATCH: shipped step 2 "${shippedVariant}" and slope ${DOWNSTREAM_EXTRAPOLATION}; chosen "${choice.pooled}" and ${pooledSlope.toFixed(2)}.`,
+  );
+  process.stdout.write(args.includes('--json') ? JSON.stringify(out, null, 2) + '\n' : lines.join('\n') + '\n');
+  process.stderr.write(`${((Date.now() - started) / 1000).toFixed(0)} s\n`);
+  if (!ok) process.exitCode = 1;
+}
