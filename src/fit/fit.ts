@@ -162,21 +162,40 @@ export function distinctBest(starts: Float64Array[], values: Float64Array, k: nu
   return chosen;
 }
 
+/** A start set this large is bounded by a sample of every 8th start; a smaller one is scored in full. */
+const SAMPLED_ABOVE = 384;
+
 /**
  * The k distinct best starts, exactly as distinctBest on every start's value would choose them, at a
- * fraction of the cost: every 8th start is scored first, and the value of its k-th distinct best
- * bounds the scoring of all (a start whose partial sum passes it is abandoned). The choice is exact
- * when k starts come in under the bound: every start scored at or below it has its exact value, and
+ * fraction of the cost: every 8th start is chosen from first (the same way, so a large grid's sample
+ * is itself bounded by a sample of every 64th), and the value of its k-th distinct best bounds the
+ * scoring of all (a start whose partial sum passes it is abandoned). The choice is exact whatever the
+ * bound when k starts come in under it: every start scored at or below it has its exact value, and
  * one above it comes after the k-th choice in the full order. Otherwise every start is scored in full.
  */
+function chooseStarts(
+  objective: Objective,
+  all: Float64Array[],
+  k: number,
+  scales: number[],
+): { chosen: number[]; values: Float64Array } {
+  let bound = Infinity;
+  if (all.length > SAMPLED_ABOVE) {
+    const sample = all.filter((_, i) => i % 8 === 0);
+    const sampled = chooseStarts(objective, sample, k, scales);
+    if (sampled.chosen.length === k) bound = sampled.values[sampled.chosen[k - 1]];
+  }
+  let values = objective.values(all, bound);
+  let chosen = distinctBest(all, values, k, scales);
+  if (chosen.length < k && bound < Infinity) {
+    values = objective.values(all);
+    chosen = distinctBest(all, values, k, scales);
+  }
+  return { chosen, values };
+}
+
 function bestStarts(objective: Objective, all: Float64Array[], k: number, scales: number[]): Float64Array[] {
-  const sample = all.filter((_, i) => i % 8 === 0);
-  const sampleValues = objective.values(sample);
-  const sampled = distinctBest(sample, sampleValues, k, scales);
-  const bound = sampled.length === k ? sampleValues[sampled[k - 1]] : Infinity;
-  let chosen = distinctBest(all, objective.values(all, bound), k, scales);
-  if (chosen.length < k && bound < Infinity) chosen = distinctBest(all, objective.values(all), k, scales);
-  return chosen.map((i) => all[i]);
+  return chooseStarts(objective, all, k, scales).chosen.map((i) => all[i]);
 }
 
 /** Everything needed to run starts of a fit; rebuilt identically in worker threads. */
