@@ -98,28 +98,34 @@ export const chinchilla: Law = {
       beta = theta[4];
     const logN = x.logN!,
       logD = x.logD!;
+    const { n: sizes, d: tokens } = distinctInputs(logN, logD);
+    // Log-sum-exp shifted by c, the largest term over every run (a term is linear in ln N or ln D,
+    // so its largest value is at an end of their range): every exp is ≤ 1. With one shift for all
+    // runs, A/N^α·e^−c takes one value per distinct N (a ladder has a few model sizes) and
+    // B/D^β·e^−c one per distinct D, so each is one exp per distinct value rather than per run.
+    const c = Math.max(e, a - alpha * sizes.lo, a - alpha * sizes.hi, b - beta * tokens.lo, b - beta * tokens.hi);
+    const { values: nValues, index: nIndex, terms: nTerms } = sizes,
+      { values: dValues, index: dIndex, terms: dTerms } = tokens;
+    for (let k = 0; k < nValues.length; k++) nTerms[k] = Math.exp(a - alpha * nValues[k] - c);
+    for (let k = 0; k < dValues.length; k++) dTerms[k] = Math.exp(b - beta * dValues[k] - c);
+    const eTerm = Math.exp(e - c);
     for (let i = 0; i < x.n; i++) {
-      const t1 = a - alpha * logN[i];
-      const t2 = b - beta * logD[i];
-      // Log-sum-exp shifted by the largest term; that term's exp is 1, so two exps per point.
-      let m: number, w1: number, w2: number, w3: number;
-      if (t1 >= t2 && t1 >= e) {
-        m = t1;
-        w1 = 1;
-        w2 = Math.exp(t2 - m);
-        w3 = Math.exp(e - m);
-      } else if (t2 >= e) {
-        m = t2;
-        w1 = Math.exp(t1 - m);
-        w2 = 1;
-        w3 = Math.exp(e - m);
-      } else {
-        m = e;
+      let w1 = nTerms[nIndex[i]],
+        w2 = dTerms[dIndex[i]],
+        w3 = eTerm,
+        m = c;
+      let s = w1 + w2 + w3;
+      if (!(s >= 1e-200)) {
+        // Every term of this run is far below the largest of another (exponents in the hundreds):
+        // shift by this run's own largest term, which keeps it exact.
+        const t1 = a - alpha * logN[i],
+          t2 = b - beta * logD[i];
+        m = Math.max(t1, t2, e);
         w1 = Math.exp(t1 - m);
         w2 = Math.exp(t2 - m);
-        w3 = 1;
+        w3 = Math.exp(e - m);
+        s = w1 + w2 + w3;
       }
-      const s = w1 + w2 + w3;
       out[i] = m + Math.log(s);
       if (jac) {
         const k = i * 5,
@@ -197,6 +203,49 @@ export const chinchilla: Law = {
     };
   },
 };
+
+/** The distinct values of one input, each run's index among them, and room for one term per value. */
+interface DistinctInput {
+  values: Float64Array;
+  index: Int32Array;
+  terms: Float64Array;
+  lo: number;
+  hi: number;
+}
+
+function distinctInput(log: Float64Array): DistinctInput {
+  const seen = new Map<number, number>();
+  const index = new Int32Array(log.length);
+  const values: number[] = [];
+  for (let i = 0; i < log.length; i++) {
+    let k = seen.get(log[i]);
+    if (k === undefined) {
+      k = values.length;
+      values.push(log[i]);
+      seen.set(log[i], k);
+    }
+    index[i] = k;
+  }
+  let lo = Infinity,
+    hi = -Infinity;
+  for (const v of values) {
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  return { values: Float64Array.from(values), index, terms: new Float64Array(values.length), lo, hi };
+}
+
+/** Per data set (its ln N array, checked against its ln D): built on the first prediction, then reused. */
+const distinctCache = new WeakMap<Float64Array, { logD: Float64Array; n: DistinctInput; d: DistinctInput }>();
+
+function distinctInputs(logN: Float64Array, logD: Float64Array): { n: DistinctInput; d: DistinctInput } {
+  let kept = distinctCache.get(logN);
+  if (!kept || kept.logD !== logD) {
+    kept = { logD, n: distinctInput(logN), d: distinctInput(logD) };
+    distinctCache.set(logN, kept);
+  }
+  return kept;
+}
 
 /** Hoffmann et al. 2022, Eq. 4: N_opt = G·(C/6)^a, D_opt = G⁻¹·(C/6)^b; E does not move the optimum. */
 function frontierConstants(v: Readonly<Record<string, number>>): { G: number; a: number; b: number } {
