@@ -206,8 +206,9 @@ export interface FitProblem {
   loss: LossOptions;
   objective: Objective;
   /**
-   * What the starts are refined on: the objective itself, or on a large data set the objective of
-   * an evenly spaced subsample (the best start is then polished on every row).
+   * What the starts are refined on: the objective itself; on a large data set the objective of an
+   * evenly spaced subsample; for a full grid's starts, with the law's gridLogPredict. The best start
+   * is then polished with the objective itself.
    */
   screening: Objective;
   starts: Float64Array[];
@@ -266,12 +267,19 @@ export function prepareFit(law: Law, dataset: Dataset, options: FitOptions = {})
   const x = lawInputs(dataset, law.inputs, law.groups);
   const y = logLosses(dataset);
   const objective = makeObjective(map, x, y, loss);
+  const init = options.init ?? 'auto';
   // Starts only find the basin: on a large data set they are scored and refined on an evenly spaced
   // subsample of GRID_SAMPLE rows (a million runs × 4,500 grid points × a dozen L-BFGS runs would
-  // take many minutes), and the best is then polished on every row.
-  const screening = n > GRID_SAMPLE ? makeObjective(map, ...sampleInputs(dataset, law, GRID_SAMPLE), loss) : objective;
+  // take many minutes), and the best is then polished on every row. The thousands of starts of a
+  // full grid are refined with the law's faster gridLogPredict when it has one.
+  const predict = (init === 'grid' || init === 'hoffmann') && law.gridLogPredict ? law.gridLogPredict : law.logPredict;
+  const screening =
+    n > GRID_SAMPLE
+      ? makeObjective(map, ...sampleInputs(dataset, law, GRID_SAMPLE), loss, predict)
+      : predict !== law.logPredict
+        ? makeObjective(map, x, y, loss, predict)
+        : objective;
 
-  const init = options.init ?? 'auto';
   let method: StartsSummary['method'];
   let starts: Float64Array[];
   let evaluated: number;
@@ -330,7 +338,8 @@ function runStart(
 ): StartResult {
   // The objective is a sum over rows, so its gradient at the precision limit grows with them: a
   // line search that finds no decrease with max |g| ≤ 1e-6 per thousand rows has converged.
-  const rows = objective === problem.objective ? problem.dataset.runs.length : GRID_SAMPLE;
+  const rows =
+    objective === problem.objective ? problem.dataset.runs.length : Math.min(problem.dataset.runs.length, GRID_SAMPLE);
   const r = lbfgs(
     objective.valueAndGradient,
     u0,
@@ -376,7 +385,7 @@ export function finishFit(problem: FitProblem, screened: StartResult[]): FitResu
   let best = results.reduce((a, b) => (b.f < a.f ? b : a));
   const tolerance = 1e-6 * Math.abs(best.f) + 1e-14;
   const atBest = results.filter((r) => r.f <= best.f + tolerance).length;
-  // Screened on a subsample: the best start's value on every row, before polishing on every row.
+  // Screened on a subsample or with gridLogPredict: the best start's value on the objective itself.
   if (problem.screening !== objective) best = { ...best, f: objective.value(best.x), converged: false };
   // Polish: restart L-BFGS from the best point, with fresh curvature memory, until it stops improving.
   for (let k = 0; k < 6; k++) {

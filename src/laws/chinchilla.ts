@@ -98,11 +98,55 @@ export const chinchilla: Law = {
       beta = theta[4];
     const logN = x.logN!,
       logD = x.logD!;
+    for (let i = 0; i < x.n; i++) {
+      const t1 = a - alpha * logN[i];
+      const t2 = b - beta * logD[i];
+      // Log-sum-exp shifted by the largest term; that term's exp is 1, so two exps per point.
+      let m: number, w1: number, w2: number, w3: number;
+      if (t1 >= t2 && t1 >= e) {
+        m = t1;
+        w1 = 1;
+        w2 = Math.exp(t2 - m);
+        w3 = Math.exp(e - m);
+      } else if (t2 >= e) {
+        m = t2;
+        w1 = Math.exp(t1 - m);
+        w2 = 1;
+        w3 = Math.exp(e - m);
+      } else {
+        m = e;
+        w1 = Math.exp(t1 - m);
+        w2 = Math.exp(t2 - m);
+        w3 = 1;
+      }
+      const s = w1 + w2 + w3;
+      out[i] = m + Math.log(s);
+      if (jac) {
+        const k = i * 5,
+          inv = 1 / s;
+        jac[k] = w3 * inv;
+        jac[k + 1] = w1 * inv;
+        jac[k + 2] = w2 * inv;
+        jac[k + 3] = -w1 * inv * logN[i];
+        jac[k + 4] = -w2 * inv * logD[i];
+      }
+    }
+  },
+  // logPredict's values to the last bits or so, faster: the log-sum-exp is shifted once per
+  // evaluation (by the largest term over all runs) rather than run by run, so with that one shift
+  // A/N^α and B/D^β take one value per distinct N and D (a ladder has a few model sizes), one exp
+  // each. Refines the thousands of starts of a full grid; the best is polished with logPredict.
+  gridLogPredict(theta: Float64Array, x: LawInputs, out: Float64Array, jac: Float64Array | null): void {
+    const e = theta[0],
+      a = theta[1],
+      b = theta[2],
+      alpha = theta[3],
+      beta = theta[4];
+    const logN = x.logN!,
+      logD = x.logD!;
     const { n: sizes, d: tokens } = distinctInputs(logN, logD);
-    // Log-sum-exp shifted by c, the largest term over every run (a term is linear in ln N or ln D,
-    // so its largest value is at an end of their range): every exp is ≤ 1. With one shift for all
-    // runs, A/N^α·e^−c takes one value per distinct N (a ladder has a few model sizes) and
-    // B/D^β·e^−c one per distinct D, so each is one exp per distinct value rather than per run.
+    // c, the largest term over every run: a term is linear in ln N or ln D, so its largest value is
+    // at an end of their range. Every exp is then ≤ 1.
     const c = Math.max(e, a - alpha * sizes.lo, a - alpha * sizes.hi, b - beta * tokens.lo, b - beta * tokens.hi);
     const { values: nValues, index: nIndex, terms: nTerms } = sizes,
       { values: dValues, index: dIndex, terms: dTerms } = tokens;
