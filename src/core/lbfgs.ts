@@ -129,8 +129,8 @@ function cubicMinimizer(a: number, fa: number, da: number, b: number, fb: number
 function searchDirection(w: LbfgsWorkspace, stored: number, head: number): void {
   const { n, m, s, y, rho, alpha, g, d } = w;
   for (let i = 0; i < n; i++) d[i] = -g[i];
-  for (let k = 0; k < stored; k++) {
-    const j = (head - k + m) % m;
+  // Pairs newest first (j = head, head − 1, … wrapping round), then oldest first: no modulo per pair.
+  for (let k = 0, j = head; k < stored; k++, j = j === 0 ? m - 1 : j - 1) {
     const a = rho[j] * dot(s[j], d, n);
     alpha[j] = a;
     const yj = y[j];
@@ -140,8 +140,7 @@ function searchDirection(w: LbfgsWorkspace, stored: number, head: number): void 
     const gamma = dot(s[head], y[head], n) / dot(y[head], y[head], n);
     for (let i = 0; i < n; i++) d[i] *= gamma;
   }
-  for (let k = stored - 1; k >= 0; k--) {
-    const j = (head - k + m) % m;
+  for (let k = stored - 1, j = (head - stored + 1 + m) % m; k >= 0; k--, j = j === m - 1 ? 0 : j + 1) {
     const b = rho[j] * dot(y[j], d, n);
     const sj = s[j];
     const c = alpha[j] - b;
