@@ -38,15 +38,17 @@ grid = [np.array([e, a, b, al, be])
 starts = grid[::every]
 t0 = time.perf_counter()
 best = None
+evaluations = 0
 for x0 in starts:
     options = {"ftol": 1e-15, "gtol": 1e-12, "maxiter": 1000, "maxcor": 10} if tolerances == "strict" else {}
     r = minimize(objective, x0, jac=True, method="L-BFGS-B", options=options)
+    evaluations += r.nfev
     if best is None or r.fun < best.fun:
         best = r
 elapsed = time.perf_counter() - t0
 e, a, b, alpha, beta = best.x
 print(json.dumps({
     "tolerances": tolerances, "starts": len(starts), "grid": len(grid), "seconds": elapsed,
-    "secondsPerStart": elapsed / len(starts), "objective": best.fun,
+    "secondsPerStart": elapsed / len(starts), "evaluationsPerStart": evaluations / len(starts), "objective": best.fun,
     "params": {"E": float(np.exp(e)), "A": float(np.exp(a)), "B": float(np.exp(b)), "alpha": float(alpha), "beta": float(beta)},
 }))

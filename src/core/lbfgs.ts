@@ -80,6 +80,10 @@ export class LbfgsWorkspace {
   readonly gNew: Float64Array;
   readonly xLo: Float64Array;
   readonly gLo: Float64Array;
+  /** Objective evaluations of the current run. */
+  evaluations = 0;
+  /** f at the point the last line search accepted. */
+  fNew = NaN;
 
   constructor(n: number, m = 10) {
     this.n = n;
@@ -121,6 +125,170 @@ function cubicMinimizer(a: number, fa: number, da: number, b: number, fb: number
   return b - ((b - a) * (db + d2 - d1)) / (db - da + 2 * d2);
 }
 
+/** d = −H·g by the two-loop recursion over the `stored` newest correction pairs (newest at `head`). */
+function searchDirection(w: LbfgsWorkspace, stored: number, head: number): void {
+  const { n, m, s, y, rho, alpha, g, d } = w;
+  for (let i = 0; i < n; i++) d[i] = -g[i];
+  // Pairs newest first (j = head, head − 1, … wrapping round), then oldest first: no modulo per pair.
+  for (let k = 0, j = head; k < stored; k++, j = j === 0 ? m - 1 : j - 1) {
+    const a = rho[j] * dot(s[j], d, n);
+    alpha[j] = a;
+    const yj = y[j];
+    for (let i = 0; i < n; i++) d[i] -= a * yj[i];
+  }
+  if (stored > 0) {
+    const gamma = dot(s[head], y[head], n) / dot(y[head], y[head], n);
+    for (let i = 0; i < n; i++) d[i] *= gamma;
+  }
+  for (let k = stored - 1, j = (head - stored + 1 + m) % m; k >= 0; k--, j = j === m - 1 ? 0 : j + 1) {
+    const b = rho[j] * dot(y[j], d, n);
+    const sj = s[j];
+    const c = alpha[j] - b;
+    for (let i = 0; i < n; i++) d[i] += c * sj[i];
+  }
+}
+
+/** f and its gradient (into w.gNew) at x + step·d (into w.xNew). */
+function evalAt(fg: ObjectiveWithGradient, w: LbfgsWorkspace, x: Float64Array, step: number): number {
+  const { n, d, xNew, gNew } = w;
+  for (let i = 0; i < n; i++) xNew[i] = x[i] + step * d[i];
+  w.evaluations++;
+  return fg(xNew, gNew);
+}
+
+/**
+ * Strong-Wolfe line search from x along w.d (Algorithms 3.5 and 3.6), first trying `step0`.
+ * Returns the step taken, with f there in w.fNew and the point and its gradient in w.xNew, w.gNew;
+ * or −1 when no step decreased f. A function of its own, apart from the iteration: small functions
+ * reach optimised code sooner, which is most of a short fit's time.
+ */
+function lineSearch(
+  fg: ObjectiveWithGradient,
+  w: LbfgsWorkspace,
+  x: Float64Array,
+  f0: number,
+  dg0: number,
+  step0: number,
+): number {
+  const { n, d, xNew, gNew, xLo, gLo } = w;
+  let aPrev = 0;
+  let fPrev = f0;
+  let dPrev = dg0;
+  let a = step0;
+  let accepted = -1; // accepted step, or −1
+  let fNew = NaN;
+  let haveLo = false; // xLo/gLo hold the evaluated point at `lo` (for a fallback)
+  let lo = 0,
+    flo = f0,
+    dlo = dg0,
+    hi = 0,
+    fhi = 0,
+    dhi = 0;
+  let zooming = false;
+
+  for (let ls = 0; ls < MAX_LINE_SEARCH; ls++) {
+    if (!zooming) {
+      fNew = evalAt(fg, w, x, a);
+      const dNew = dot(gNew, d, n);
+      if (!Number.isFinite(fNew) || !Number.isFinite(dNew)) {
+        // Stepped out of the domain: shrink toward the last good point.
+        lo = aPrev;
+        flo = fPrev;
+        dlo = dPrev;
+        hi = a;
+        fhi = Infinity;
+        dhi = NaN;
+        zooming = true;
+        continue;
+      }
+      if (fNew > f0 + C1 * a * dg0 || (ls > 0 && fNew >= fPrev)) {
+        lo = aPrev;
+        flo = fPrev;
+        dlo = dPrev;
+        hi = a;
+        fhi = fNew;
+        dhi = dNew;
+        zooming = true;
+        continue;
+      }
+      if (Math.abs(dNew) <= -C2 * dg0) {
+        accepted = a;
+        break;
+      }
+      if (dNew >= 0) {
+        lo = a;
+        flo = fNew;
+        dlo = dNew;
+        hi = aPrev;
+        fhi = fPrev;
+        dhi = dPrev;
+        xLo.set(xNew);
+        gLo.set(gNew);
+        haveLo = true;
+        zooming = true;
+        continue;
+      }
+      // Still descending steeply: remember this point and extrapolate.
+      xLo.set(xNew);
+      gLo.set(gNew);
+      haveLo = true;
+      aPrev = a;
+      fPrev = fNew;
+      dPrev = dNew;
+      a = a * 4;
+    } else {
+      // Zoom (Algorithm 3.6): cubic interpolation, safeguarded to stay inside the bracket.
+      const width = hi - lo;
+      let t = Number.isFinite(fhi) && Number.isFinite(dhi) ? cubicMinimizer(lo, flo, dlo, hi, fhi, dhi) : NaN;
+      const lower = Math.min(lo, hi) + 0.1 * Math.abs(width);
+      const upper = Math.max(lo, hi) - 0.1 * Math.abs(width);
+      if (!(t >= lower && t <= upper)) {
+        // Quadratic through (lo, f_lo, f'_lo) and (hi, f_hi): shrinks fast after a wild overshoot.
+        const q = Number.isFinite(fhi) ? lo - (dlo * width * width) / (2 * (fhi - flo - dlo * width)) : NaN;
+        const qLower = Math.min(lo, hi) + 0.01 * Math.abs(width);
+        t = q >= qLower && q <= upper ? q : lo + (Number.isFinite(fhi) ? 0.5 : 0.1) * width;
+      }
+      if (Math.abs(width) < 1e-16 * Math.max(1, Math.abs(lo))) break;
+      fNew = evalAt(fg, w, x, t);
+      const dNew = dot(gNew, d, n);
+      if (!Number.isFinite(fNew) || !Number.isFinite(dNew) || fNew > f0 + C1 * t * dg0 || fNew >= flo) {
+        hi = t;
+        fhi = Number.isFinite(fNew) ? fNew : Infinity;
+        dhi = Number.isFinite(dNew) ? dNew : NaN;
+      } else {
+        if (Math.abs(dNew) <= -C2 * dg0) {
+          accepted = t;
+          break;
+        }
+        if (dNew * (hi - lo) >= 0) {
+          hi = lo;
+          fhi = flo;
+          dhi = dlo;
+        }
+        lo = t;
+        flo = fNew;
+        dlo = dNew;
+        xLo.set(xNew);
+        gLo.set(gNew);
+        haveLo = true;
+      }
+    }
+  }
+
+  if (accepted >= 0) {
+    w.fNew = fNew;
+    return accepted;
+  }
+  if (haveLo && lo > 0 && flo < f0) {
+    // The Wolfe conditions were not met within the budget, but `lo` decreased f: take it.
+    xNew.set(xLo);
+    gNew.set(gLo);
+    w.fNew = flo;
+    return lo;
+  }
+  return -1;
+}
+
 /**
  * Minimise f from x0. Returns a new array; x0 is not modified.
  *
@@ -145,17 +313,17 @@ export function lbfgs(
   const maxMove = options.maxMove ?? Infinity;
   const precisionGtol = options.precisionGradientTolerance ?? 1e-6;
   const w = workspace && workspace.n === n && workspace.m === m ? workspace : new LbfgsWorkspace(n, m);
-  const { s, y, rho, alpha, g, d, xNew, gNew, xLo, gLo } = w;
+  const { s, y, rho, g, d, xNew, gNew } = w;
 
   const x = Float64Array.from(x0);
   let f = fg(x, g);
-  let evaluations = 1;
+  w.evaluations = 1;
   const done = (reason: StopReason, iterations: number): LbfgsResult => ({
     x,
     f,
     gradientNorm: maxAbs(g, n),
     iterations,
-    evaluations,
+    evaluations: w.evaluations,
     reason,
     converged:
       reason === 'gradient-tolerance' ||
@@ -171,26 +339,7 @@ export function lbfgs(
   let restarts = 0;
 
   for (let iter = 1; iter <= maxIterations; iter++) {
-    // Two-loop recursion: d = −H·g.
-    for (let i = 0; i < n; i++) d[i] = -g[i];
-    for (let k = 0; k < stored; k++) {
-      const j = (head - k + m) % m;
-      const a = rho[j] * dot(s[j], d, n);
-      alpha[j] = a;
-      const yj = y[j];
-      for (let i = 0; i < n; i++) d[i] -= a * yj[i];
-    }
-    if (stored > 0) {
-      const gamma = dot(s[head], y[head], n) / dot(y[head], y[head], n);
-      for (let i = 0; i < n; i++) d[i] *= gamma;
-    }
-    for (let k = stored - 1; k >= 0; k--) {
-      const j = (head - k + m) % m;
-      const b = rho[j] * dot(y[j], d, n);
-      const sj = s[j];
-      const c = alpha[j] - b;
-      for (let i = 0; i < n; i++) d[i] += c * sj[i];
-    }
+    searchDirection(w, stored, head);
     let dg0 = dot(g, d, n);
     if (!(dg0 < 0)) {
       // Not a descent direction (lost curvature information): restart from steepest descent.
@@ -202,128 +351,8 @@ export function lbfgs(
     const move = step0 * maxAbs(d, n);
     if (move > maxMove) step0 *= maxMove / move;
 
-    // ---- strong-Wolfe line search ----
-    const f0 = f;
-    let aPrev = 0;
-    let fPrev = f0;
-    let dPrev = dg0;
-    let a = step0;
-    let accepted = -1; // accepted step, or −1
-    let fNew = NaN;
-    let haveLo = false; // xLo/gLo hold the evaluated point at `lo` (for a fallback)
-    let lo = 0,
-      flo = f0,
-      dlo = dg0,
-      hi = 0,
-      fhi = 0,
-      dhi = 0;
-    let zooming = false;
-
-    const evalAt = (step: number): number => {
-      for (let i = 0; i < n; i++) xNew[i] = x[i] + step * d[i];
-      evaluations++;
-      return fg(xNew, gNew);
-    };
-
-    for (let ls = 0; ls < MAX_LINE_SEARCH; ls++) {
-      if (!zooming) {
-        fNew = evalAt(a);
-        const dNew = dot(gNew, d, n);
-        if (!Number.isFinite(fNew) || !Number.isFinite(dNew)) {
-          // Stepped out of the domain: shrink toward the last good point.
-          lo = aPrev;
-          flo = fPrev;
-          dlo = dPrev;
-          hi = a;
-          fhi = Infinity;
-          dhi = NaN;
-          zooming = true;
-          continue;
-        }
-        if (fNew > f0 + C1 * a * dg0 || (ls > 0 && fNew >= fPrev)) {
-          lo = aPrev;
-          flo = fPrev;
-          dlo = dPrev;
-          hi = a;
-          fhi = fNew;
-          dhi = dNew;
-          zooming = true;
-          continue;
-        }
-        if (Math.abs(dNew) <= -C2 * dg0) {
-          accepted = a;
-          break;
-        }
-        if (dNew >= 0) {
-          lo = a;
-          flo = fNew;
-          dlo = dNew;
-          hi = aPrev;
-          fhi = fPrev;
-          dhi = dPrev;
-          xLo.set(xNew);
-          gLo.set(gNew);
-          haveLo = true;
-          zooming = true;
-          continue;
-        }
-        // Still descending steeply: remember this point and extrapolate.
-        xLo.set(xNew);
-        gLo.set(gNew);
-        haveLo = true;
-        aPrev = a;
-        fPrev = fNew;
-        dPrev = dNew;
-        a = a * 4;
-      } else {
-        // Zoom (Algorithm 3.6): cubic interpolation, safeguarded to stay inside the bracket.
-        const width = hi - lo;
-        let t = Number.isFinite(fhi) && Number.isFinite(dhi) ? cubicMinimizer(lo, flo, dlo, hi, fhi, dhi) : NaN;
-        const lower = Math.min(lo, hi) + 0.1 * Math.abs(width);
-        const upper = Math.max(lo, hi) - 0.1 * Math.abs(width);
-        if (!(t >= lower && t <= upper)) {
-          // Quadratic through (lo, f_lo, f'_lo) and (hi, f_hi): shrinks fast after a wild overshoot.
-          const q = Number.isFinite(fhi) ? lo - (dlo * width * width) / (2 * (fhi - flo - dlo * width)) : NaN;
-          const qLower = Math.min(lo, hi) + 0.01 * Math.abs(width);
-          t = q >= qLower && q <= upper ? q : lo + (Number.isFinite(fhi) ? 0.5 : 0.1) * width;
-        }
-        if (Math.abs(width) < 1e-16 * Math.max(1, Math.abs(lo))) break;
-        fNew = evalAt(t);
-        const dNew = dot(gNew, d, n);
-        if (!Number.isFinite(fNew) || !Number.isFinite(dNew) || fNew > f0 + C1 * t * dg0 || fNew >= flo) {
-          hi = t;
-          fhi = Number.isFinite(fNew) ? fNew : Infinity;
-          dhi = Number.isFinite(dNew) ? dNew : NaN;
-        } else {
-          if (Math.abs(dNew) <= -C2 * dg0) {
-            accepted = t;
-            break;
-          }
-          if (dNew * (hi - lo) >= 0) {
-            hi = lo;
-            fhi = flo;
-            dhi = dlo;
-          }
-          lo = t;
-          flo = fNew;
-          dlo = dNew;
-          xLo.set(xNew);
-          gLo.set(gNew);
-          haveLo = true;
-        }
-      }
-    }
-
-    let step: number;
-    if (accepted >= 0) {
-      step = accepted;
-    } else if (haveLo && lo > 0 && flo < f0) {
-      // The Wolfe conditions were not met within the budget, but `lo` decreased f: take it.
-      xNew.set(xLo);
-      gNew.set(gLo);
-      fNew = flo;
-      step = lo;
-    } else {
+    const step = lineSearch(fg, w, x, f, dg0, step0);
+    if (step < 0) {
       if (stored > 0 && restarts < 3) {
         // Retry once from steepest descent before giving up.
         stored = 0;
@@ -355,8 +384,7 @@ export function lbfgs(
     const fOld = f;
     x.set(xNew);
     g.set(gNew);
-    f = fNew;
-    void step;
+    f = w.fNew;
 
     if (maxAbs(g, n) <= gtol) return done('gradient-tolerance', iter);
     if (fOld - f <= ftol * Math.max(Math.abs(f), Math.abs(fOld), fFloor)) return done('function-tolerance', iter);

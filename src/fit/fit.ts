@@ -162,21 +162,40 @@ export function distinctBest(starts: Float64Array[], values: Float64Array, k: nu
   return chosen;
 }
 
+/** A start set this large is bounded by a sample of every 8th start; a smaller one is scored in full. */
+const SAMPLED_ABOVE = 384;
+
 /**
  * The k distinct best starts, exactly as distinctBest on every start's value would choose them, at a
- * fraction of the cost: every 8th start is scored first, and the value of its k-th distinct best
- * bounds the scoring of all (a start whose partial sum passes it is abandoned). The choice is exact
- * when k starts come in under the bound: every start scored at or below it has its exact value, and
+ * fraction of the cost: every 8th start is chosen from first (the same way, so a large grid's sample
+ * is itself bounded by a sample of every 64th), and the value of its k-th distinct best bounds the
+ * scoring of all (a start whose partial sum passes it is abandoned). The choice is exact whatever the
+ * bound when k starts come in under it: every start scored at or below it has its exact value, and
  * one above it comes after the k-th choice in the full order. Otherwise every start is scored in full.
  */
+function chooseStarts(
+  objective: Objective,
+  all: Float64Array[],
+  k: number,
+  scales: number[],
+): { chosen: number[]; values: Float64Array } {
+  let bound = Infinity;
+  if (all.length > SAMPLED_ABOVE) {
+    const sample = all.filter((_, i) => i % 8 === 0);
+    const sampled = chooseStarts(objective, sample, k, scales);
+    if (sampled.chosen.length === k) bound = sampled.values[sampled.chosen[k - 1]];
+  }
+  let values = objective.values(all, bound);
+  let chosen = distinctBest(all, values, k, scales);
+  if (chosen.length < k && bound < Infinity) {
+    values = objective.values(all);
+    chosen = distinctBest(all, values, k, scales);
+  }
+  return { chosen, values };
+}
+
 function bestStarts(objective: Objective, all: Float64Array[], k: number, scales: number[]): Float64Array[] {
-  const sample = all.filter((_, i) => i % 8 === 0);
-  const sampleValues = objective.values(sample);
-  const sampled = distinctBest(sample, sampleValues, k, scales);
-  const bound = sampled.length === k ? sampleValues[sampled[k - 1]] : Infinity;
-  let chosen = distinctBest(all, objective.values(all, bound), k, scales);
-  if (chosen.length < k && bound < Infinity) chosen = distinctBest(all, objective.values(all), k, scales);
-  return chosen.map((i) => all[i]);
+  return chooseStarts(objective, all, k, scales).chosen.map((i) => all[i]);
 }
 
 /** Everything needed to run starts of a fit; rebuilt identically in worker threads. */
@@ -187,8 +206,9 @@ export interface FitProblem {
   loss: LossOptions;
   objective: Objective;
   /**
-   * What the starts are refined on: the objective itself, or on a large data set the objective of
-   * an evenly spaced subsample (the best start is then polished on every row).
+   * What the starts are refined on: the objective itself; on a large data set the objective of an
+   * evenly spaced subsample; for a full grid's starts, with the law's gridLogPredict. The best start
+   * is then polished with the objective itself.
    */
   screening: Objective;
   starts: Float64Array[];
@@ -247,12 +267,19 @@ export function prepareFit(law: Law, dataset: Dataset, options: FitOptions = {})
   const x = lawInputs(dataset, law.inputs, law.groups);
   const y = logLosses(dataset);
   const objective = makeObjective(map, x, y, loss);
+  const init = options.init ?? 'auto';
   // Starts only find the basin: on a large data set they are scored and refined on an evenly spaced
   // subsample of GRID_SAMPLE rows (a million runs × 4,500 grid points × a dozen L-BFGS runs would
-  // take many minutes), and the best is then polished on every row.
-  const screening = n > GRID_SAMPLE ? makeObjective(map, ...sampleInputs(dataset, law, GRID_SAMPLE), loss) : objective;
+  // take many minutes), and the best is then polished on every row. The thousands of starts of a
+  // full grid are refined with the law's faster gridLogPredict when it has one.
+  const predict = (init === 'grid' || init === 'hoffmann') && law.gridLogPredict ? law.gridLogPredict : law.logPredict;
+  const screening =
+    n > GRID_SAMPLE
+      ? makeObjective(map, ...sampleInputs(dataset, law, GRID_SAMPLE), loss, predict)
+      : predict !== law.logPredict
+        ? makeObjective(map, x, y, loss, predict)
+        : objective;
 
-  const init = options.init ?? 'auto';
   let method: StartsSummary['method'];
   let starts: Float64Array[];
   let evaluated: number;
@@ -311,7 +338,8 @@ function runStart(
 ): StartResult {
   // The objective is a sum over rows, so its gradient at the precision limit grows with them: a
   // line search that finds no decrease with max |g| ≤ 1e-6 per thousand rows has converged.
-  const rows = objective === problem.objective ? problem.dataset.runs.length : GRID_SAMPLE;
+  const rows =
+    objective === problem.objective ? problem.dataset.runs.length : Math.min(problem.dataset.runs.length, GRID_SAMPLE);
   const r = lbfgs(
     objective.valueAndGradient,
     u0,
@@ -357,7 +385,7 @@ export function finishFit(problem: FitProblem, screened: StartResult[]): FitResu
   let best = results.reduce((a, b) => (b.f < a.f ? b : a));
   const tolerance = 1e-6 * Math.abs(best.f) + 1e-14;
   const atBest = results.filter((r) => r.f <= best.f + tolerance).length;
-  // Screened on a subsample: the best start's value on every row, before polishing on every row.
+  // Screened on a subsample or with gridLogPredict: the best start's value on the objective itself.
   if (problem.screening !== objective) best = { ...best, f: objective.value(best.x), converged: false };
   // Polish: restart L-BFGS from the best point, with fresh curvature memory, until it stops improving.
   for (let k = 0; k < 6; k++) {

@@ -3,7 +3,7 @@
  * the loss's space is 'linear'), ρ a loss from core/losses.ts and w_i a run's weight (1, or its
  * count in a bootstrap resample). Summed, not averaged (docs/methods.md §10).
  */
-import type { LawInputs } from '../laws/law.js';
+import type { Law, LawInputs } from '../laws/law.js';
 import type { LossOptions } from '../core/losses.js';
 import { expand, type ParameterMap } from './parameterMap.js';
 
@@ -27,7 +27,17 @@ export interface Objective {
 /** Rows summed between checks of the bound in `values`: a bad grid point passes it within a few blocks. */
 const BOUND_ROWS = 16;
 
-export function makeObjective(map: ParameterMap, x: LawInputs, logLoss: Float64Array, loss: LossOptions): Objective {
+/**
+ * The objective of a fit. `predict` is the law's logPredict, or its gridLogPredict for the starts of
+ * a full grid (fit.ts).
+ */
+export function makeObjective(
+  map: ParameterMap,
+  x: LawInputs,
+  logLoss: Float64Array,
+  loss: LossOptions,
+  predict: Law['logPredict'] = map.law.logPredict,
+): Objective {
   const law = map.law;
   const n = x.n,
     p = law.params.length,
@@ -47,7 +57,7 @@ export function makeObjective(map: ParameterMap, x: LawInputs, logLoss: Float64A
 
   const valueAndGradient = (u: Float64Array, grad: Float64Array): number => {
     expand(map, u, theta, dtheta);
-    law.logPredict(theta, x, pred, jac);
+    predict(theta, x, pred, jac);
     gFull.fill(0);
     let f = 0;
     for (let i = 0; i < n; i++) {
@@ -107,7 +117,7 @@ export function makeObjective(map: ParameterMap, x: LawInputs, logLoss: Float64A
 
   const value = (u: Float64Array): number => {
     expand(map, u, theta);
-    law.logPredict(theta, x, pred, null);
+    predict(theta, x, pred, null);
     return addLoss(0, 0, n);
   };
 
@@ -125,7 +135,7 @@ export function makeObjective(map: ParameterMap, x: LawInputs, logLoss: Float64A
           f = addLoss(f, from, to);
         }
       } else {
-        law.logPredict(theta, x, pred, null);
+        predict(theta, x, pred, null);
         f = addLoss(0, 0, n);
       }
       out[t] = f <= bound ? f : Infinity;
@@ -135,7 +145,7 @@ export function makeObjective(map: ParameterMap, x: LawInputs, logLoss: Float64A
 
   const residuals = (u: Float64Array): Float64Array => {
     expand(map, u, theta);
-    law.logPredict(theta, x, pred, null);
+    predict(theta, x, pred, null);
     return Float64Array.from(pred, (v, i) => v - logLoss[i]);
   };
 

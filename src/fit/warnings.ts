@@ -247,9 +247,14 @@ function dataWarnings(dataset: Dataset, law: Law): TrustWarning[] {
   return w;
 }
 
+/** exactRepeats per array of rows (and its length): the default procedure fits three recipes to the same rows. */
+const repeatsOf = new WeakMap<Dataset['runs'], { rows: number; repeats: number }>();
+
 /** Rows equal to an earlier row in N, D, C, U and loss, counted by sorting (no string per row). */
 function exactRepeats(dataset: Dataset): number {
   const runs = dataset.runs;
+  const known = repeatsOf.get(runs);
+  if (known?.rows === runs.length) return known.repeats;
   const n = runs.length;
   const columns = [
     Float64Array.from(runs, (r) => r.N ?? NaN),
@@ -272,6 +277,7 @@ function exactRepeats(dataset: Dataset): number {
   const idx = Uint32Array.from({ length: n }, (_, i) => i).sort(cmp);
   let repeats = 0;
   for (let t = 1; t < n; t++) if (cmp(idx[t], idx[t - 1]) === 0) repeats++;
+  repeatsOf.set(runs, { rows: n, repeats });
   return repeats;
 }
 

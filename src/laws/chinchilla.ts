@@ -132,21 +132,80 @@ export const chinchilla: Law = {
       }
     }
   },
+  // logPredict's values to the last bits or so, faster: the log-sum-exp is shifted once per
+  // evaluation (by the largest term over all runs) rather than run by run, so with that one shift
+  // A/N^α and B/D^β take one value per distinct N and D (a ladder has a few model sizes), one exp
+  // each. Refines the thousands of starts of a full grid; the best is polished with logPredict.
+  gridLogPredict(theta: Float64Array, x: LawInputs, out: Float64Array, jac: Float64Array | null): void {
+    const e = theta[0],
+      a = theta[1],
+      b = theta[2],
+      alpha = theta[3],
+      beta = theta[4];
+    const logN = x.logN!,
+      logD = x.logD!;
+    const { n: sizes, d: tokens } = distinctInputs(logN, logD);
+    // c, the largest term over every run: a term is linear in ln N or ln D, so its largest value is
+    // at an end of their range. Every exp is then ≤ 1.
+    const c = Math.max(e, a - alpha * sizes.lo, a - alpha * sizes.hi, b - beta * tokens.lo, b - beta * tokens.hi);
+    const { values: nValues, index: nIndex, terms: nTerms } = sizes,
+      { values: dValues, index: dIndex, terms: dTerms } = tokens;
+    for (let k = 0; k < nValues.length; k++) nTerms[k] = Math.exp(a - alpha * nValues[k] - c);
+    for (let k = 0; k < dValues.length; k++) dTerms[k] = Math.exp(b - beta * dValues[k] - c);
+    const eTerm = Math.exp(e - c);
+    for (let i = 0; i < x.n; i++) {
+      let w1 = nTerms[nIndex[i]],
+        w2 = dTerms[dIndex[i]],
+        w3 = eTerm,
+        m = c;
+      let s = w1 + w2 + w3;
+      if (!(s >= 1e-200)) {
+        // Every term of this run is far below the largest of another (exponents in the hundreds):
+        // shift by this run's own largest term, which keeps it exact.
+        const t1 = a - alpha * logN[i],
+          t2 = b - beta * logD[i];
+        m = Math.max(t1, t2, e);
+        w1 = Math.exp(t1 - m);
+        w2 = Math.exp(t2 - m);
+        w3 = Math.exp(e - m);
+        s = w1 + w2 + w3;
+      }
+      out[i] = m + Math.log(s);
+      if (jac) {
+        const k = i * 5,
+          inv = 1 / s;
+        jac[k] = w3 * inv;
+        jac[k + 1] = w1 * inv;
+        jac[k + 2] = w2 * inv;
+        jac[k + 3] = -w1 * inv * logN[i];
+        jac[k + 4] = -w2 * inv * logD[i];
+      }
+    }
+  },
   gridPredictor(x: LawInputs) {
     // On a grid, A/N^α takes one value per (a, α) pair and B/D^β one per (b, β): 30 each on Hoffmann
     // et al.'s 4,500 points. Kept, ln L̂ = ln(E + A/N^α + B/D^β) costs one log per point instead of two
     // exps and a log. Without the LSE shift: a term overflows only past e^709, far beyond any grid.
     const logN = x.logN!,
       logD = x.logD!;
+    // Keyed by the numbers themselves (scale, then exponent): a string key costs two double-to-string
+    // conversions per grid point, which was a tenth of a cold default fit.
     const terms = (log: Float64Array) => {
-      const kept = new Map<string, Float64Array>();
+      const kept = new Map<number, Map<number, Float64Array>>();
+      let size = 0;
       return (scale: number, exponent: number): Float64Array => {
-        const key = `${scale} ${exponent}`;
-        let t = kept.get(key);
+        let t = kept.get(scale)?.get(exponent);
         if (!t) {
-          if (kept.size >= 1024) kept.clear();
-          t = Float64Array.from(log, (l) => Math.exp(scale - exponent * l));
-          kept.set(key, t);
+          if (size >= 1024) {
+            kept.clear();
+            size = 0;
+          }
+          let byExponent = kept.get(scale);
+          if (!byExponent) kept.set(scale, (byExponent = new Map()));
+          t = new Float64Array(log.length);
+          for (let i = 0; i < log.length; i++) t[i] = Math.exp(scale - exponent * log[i]);
+          byExponent.set(exponent, t);
+          size++;
         }
         return t;
       };
@@ -188,6 +247,49 @@ export const chinchilla: Law = {
     };
   },
 };
+
+/** The distinct values of one input, each run's index among them, and room for one term per value. */
+interface DistinctInput {
+  values: Float64Array;
+  index: Int32Array;
+  terms: Float64Array;
+  lo: number;
+  hi: number;
+}
+
+function distinctInput(log: Float64Array): DistinctInput {
+  const seen = new Map<number, number>();
+  const index = new Int32Array(log.length);
+  const values: number[] = [];
+  for (let i = 0; i < log.length; i++) {
+    let k = seen.get(log[i]);
+    if (k === undefined) {
+      k = values.length;
+      values.push(log[i]);
+      seen.set(log[i], k);
+    }
+    index[i] = k;
+  }
+  let lo = Infinity,
+    hi = -Infinity;
+  for (const v of values) {
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  return { values: Float64Array.from(values), index, terms: new Float64Array(values.length), lo, hi };
+}
+
+/** Per data set (its ln N array, checked against its ln D): built on the first prediction, then reused. */
+const distinctCache = new WeakMap<Float64Array, { logD: Float64Array; n: DistinctInput; d: DistinctInput }>();
+
+function distinctInputs(logN: Float64Array, logD: Float64Array): { n: DistinctInput; d: DistinctInput } {
+  let kept = distinctCache.get(logN);
+  if (!kept || kept.logD !== logD) {
+    kept = { logD, n: distinctInput(logN), d: distinctInput(logD) };
+    distinctCache.set(logN, kept);
+  }
+  return kept;
+}
 
 /** Hoffmann et al. 2022, Eq. 4: N_opt = G·(C/6)^a, D_opt = G⁻¹·(C/6)^b; E does not move the optimum. */
 function frontierConstants(v: Readonly<Record<string, number>>): { G: number; a: number; b: number } {

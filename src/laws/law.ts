@@ -145,6 +145,12 @@ export interface Law {
    */
   logPredict(theta: Float64Array, x: LawInputs, out: Float64Array, jacobian: Float64Array | null): void;
   /**
+   * logPredict (with its Jacobian) computed faster at the cost of the last bits, e.g. one log-sum-exp
+   * shift for all runs instead of one per run. It refines the thousands of starts of a full grid
+   * (init grid or hoffmann), whose best is then polished with logPredict; without it, logPredict.
+   */
+  gridLogPredict?(theta: Float64Array, x: LawInputs, out: Float64Array, jacobian: Float64Array | null): void;
+  /**
    * A faster logPredict without the Jacobian, for scoring a start grid (thousands of θ on one data
    * set): the returned function may keep a term that depends on a few parameters between calls, so a
    * grid computes it once per combination of those parameters' grid values. Same values as
