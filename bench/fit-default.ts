@@ -16,7 +16,10 @@ import { getProcedure } from '../src/fit/procedures.js';
 import { median } from '../src/core/statistics.js';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
-const repeat = Number(process.argv[process.argv.indexOf('--repeat') + 1] || 7);
+// `--repeat N`, 7 by default (an absent flag must not read argv[0], the node binary, as N).
+const repeatAt = process.argv.indexOf('--repeat');
+const repeat = repeatAt >= 0 ? Number(process.argv[repeatAt + 1]) : 7;
+if (!Number.isInteger(repeat) || repeat < 1) throw new Error(`--repeat takes a whole number of at least 1`);
 const data = readRuns(`${root}examples/chinchilla.csv`);
 
 function timeIt(fn: () => void): { wall: number; cpu: number } {
