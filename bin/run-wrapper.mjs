@@ -38,7 +38,9 @@ for (const s of ['SIGTERM', 'SIGINT']) process.on(s, () => child?.pid && endGrou
 
 const out = openSync(join(runDir, 'stdout.log'), 'a');
 const err = openSync(join(runDir, 'stderr.log'), 'a');
-writeFileSync(join(runDir, 'pid'), String(process.pid));
+// Atomic like the others: a poll that read an empty, just-created pid file took the wrapper for dead
+// and the run, with no group.json yet, for failed (seen once in 44 runs on a loaded machine).
+writeAtomic('pid', process.pid);
 // `sweep cancel` leaves this marker before signalling the pid above: one that came first stops the run here.
 if (existsSync(join(runDir, 'cancelled'))) {
   finish(null, 'SIGTERM', 'cancelled before the command started');

@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } fro
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { expandTemplate } from '../src/experiments/backends/process.js';
+import { expandTemplate, runDirectory } from '../src/experiments/backends/process.js';
 import { localBackend, threadEnv } from '../src/experiments/backends/local.js';
 import { runSweep } from '../src/experiments/runner.js';
 import { RunStore } from '../src/store/store.js';
@@ -182,5 +182,31 @@ process.exit(0);
   const [run] = store.runs({ study: 's' });
   assert.notEqual(run.status, 'completed', 'the second attempt wrote no metrics: it must not inherit loss 8');
   assert.equal(store.checkpoints(run.id).length, 0);
+  store.close();
+});
+
+test('a poll that finds the pid file created but not yet written takes the run for running, not failed', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'scalelab-local-'));
+  const store = RunStore.open(join(dir, 'runs.db'));
+  store.plan('s', [
+    {
+      key: 'r',
+      phase: 'isoflop',
+      config: { n_layer: 2, d_model: 64, n_heads: 1, tokens: 1e6, batch_tokens: 4096, learning_rate: 1e-3 },
+      N: 98304,
+      D: 1e6,
+      C: 6e11,
+      estimatedSeconds: 1,
+    },
+  ]);
+  const root = join(dir, 'runs');
+  const backend = localBackend({ command: `${process.execPath} ${trainer} --out {run_dir}`, root, cwd: dir });
+  // As submit left it, with a live process (this one) standing in for the wrapper it started.
+  const run = { ...store.runs({ study: 's' })[0], externalId: `local-${process.pid}` };
+  const runDir = runDirectory(root, run);
+  writeFileSync(join(runDir, 'pid'), ''); // the wrapper's open(O_TRUNC) has happened, its write not yet
+  assert.deepEqual(await backend.status(run), { state: 'running' });
+  writeFileSync(join(runDir, 'pid'), String(process.pid));
+  assert.deepEqual(await backend.status(run), { state: 'running' });
   store.close();
 });

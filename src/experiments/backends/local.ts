@@ -67,7 +67,9 @@ export function localBackend(o: LocalOptions): Backend {
   const grace = o.graceSeconds ?? defaultGraceSeconds;
   const wrapperPid = (dir: string, run: StoredRun): number => {
     const pidFile = join(dir, 'pid');
-    return existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8')) : Number(run.externalId?.replace('local-', ''));
+    const recorded = existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8')) : NaN;
+    // The wrapper's own record, else the pid the submit saw (the wrapper may not have written it yet).
+    return Number.isInteger(recorded) && recorded > 0 ? recorded : Number(run.externalId?.replace('local-', ''));
   };
   return {
     name: 'local',
