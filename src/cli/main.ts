@@ -5,6 +5,7 @@
 import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { exitCodes } from '../errors/index.js';
+import { packagePath } from '../io/packageRoot.js';
 
 const exitCodesHelp = `
 Exit codes: 0 done; 1 it ran but the result is a failure (e.g. a sweep with failed runs); 2 a usage
@@ -12,8 +13,7 @@ or input error (unknown flag, missing argument, bad value, bad input file); 70 a
 
 function version(): string {
   try {
-    return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string })
-      .version;
+    return (JSON.parse(readFileSync(packagePath('package.json'), 'utf8')) as { version: string }).version;
   } catch {
     return 'unknown';
   }

@@ -3,10 +3,10 @@
  * its runs are fitted and which are predicted. Node side (reads files); the split itself is pure.
  */
 import { readdirSync, existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { z } from 'zod';
 import { InputError } from '../errors/index.js';
+import { packagePath } from './packageRoot.js';
 import { readRuns, readText } from './readRuns.js';
 import type { Dataset } from './dataset.js';
 import { splitAt, trainingRuns, type Axis, type Split } from './rollingOrigin.js';
@@ -41,12 +41,7 @@ export interface BenchmarkCase {
 
 /** The repository's benchmark folder (examples/benchmark), from sources or from dist/. */
 export function defaultBenchmarkDir(): string {
-  const here = dirname(fileURLToPath(import.meta.url));
-  for (const up of ['../..', '../../..']) {
-    const dir = resolve(here, up, 'examples/benchmark');
-    if (existsSync(dir)) return dir;
-  }
-  return resolve('examples/benchmark');
+  return packagePath('examples', 'benchmark');
 }
 
 export function readBenchmarkCase(dir: string): BenchmarkCase {

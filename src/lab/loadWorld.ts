@@ -1,12 +1,12 @@
 /**
  * Read a world file (Node side). `default` (or no path) is the world shipped in worlds/default.json.
  */
-import { fileURLToPath } from 'node:url';
+import { packagePath } from '../io/packageRoot.js';
 import { readText } from '../io/readRuns.js';
 import { InputError } from '../errors/index.js';
 import { parseWorld, type World } from './world.js';
 
-export const defaultWorldPath = fileURLToPath(new URL('../../worlds/default.json', import.meta.url));
+export const defaultWorldPath = packagePath('worlds', 'default.json');
 
 export function loadWorld(path?: string): World {
   const file = !path || path === 'default' ? defaultWorldPath : path;

@@ -5,11 +5,13 @@
  */
 import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
+import { pathToFileURL } from 'node:url';
 import { choiceOf, lawModules, rebuildable, type Law, type LawChoice } from '../laws/index.js';
 import type { Dataset } from '../io/dataset.js';
 import { finishFit, prepareFit, refineStarts, type FitOptions, type FitResult, type StartResult } from '../fit/fit.js';
 import { bootstrapSlice, type BootstrapSamples, type ResampleUnit } from '../fit/bootstrap.js';
 import { FitError } from '../errors/index.js';
+import { packagePath } from '../io/packageRoot.js';
 import type { FitRunners } from '../fit/run.js';
 
 /**
@@ -71,8 +73,12 @@ function defaultThreads(): number {
 
 // From TypeScript sources (tests, tsx) the worker is a .ts file: a worker does not inherit tsx's
 // loader, so a two-line bootstrap registers it before importing the worker.
+// Built, the worker is dist/node/fitWorker.js, found from the package root: this module may be part of
+// the bundled CLI (dist/bundle/), where a path relative to its own URL would point elsewhere.
 const fromSource = import.meta.url.endsWith('.ts');
-const workerUrl = new URL(`./fitWorker${fromSource ? '.ts' : '.js'}`, import.meta.url);
+const workerUrl = fromSource
+  ? new URL('./fitWorker.ts', import.meta.url)
+  : pathToFileURL(packagePath('dist', 'node', 'fitWorker.js'));
 
 function startWorker(): Worker {
   if (!fromSource) return new Worker(workerUrl);

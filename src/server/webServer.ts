@@ -14,7 +14,7 @@ import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { brotliCompress, constants as zlibConstants, gzip } from 'node:zlib';
 import { extname, join, relative, resolve, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { packageRoot as findPackageRoot } from '../io/packageRoot.js';
 import type { z } from 'zod';
 import { parseRuns } from '../io/parseRuns.js';
 import type { Dataset } from '../io/dataset.js';
@@ -66,7 +66,7 @@ export interface WebServer {
   close(): Promise<void>;
 }
 
-const packageRoot = fileURLToPath(new URL('../../', import.meta.url));
+const packageRoot = findPackageRoot();
 
 /** web/dist of this package (the same from src/server and dist/server). */
 export function defaultAssetsDir(): string {

@@ -5,15 +5,15 @@
  */
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { OptionError } from '../../errors/index.js';
+import { packagePath } from '../../io/packageRoot.js';
 import type { StoredRun } from '../../store/store.js';
 import { parseMetrics, reachedPlannedTokens, type MetricsRead } from '../../io/parseMetrics.js';
 import { runConfig } from './backend.js';
 import type { BackendStatus } from './backend.js';
 
 /** bin/run-wrapper.mjs, from the sources or the build alike. */
-export const wrapperPath = fileURLToPath(new URL('../../../bin/run-wrapper.mjs', import.meta.url));
+export const wrapperPath = packagePath('bin', 'run-wrapper.mjs');
 
 /**
  * Split a template into words (shell-like quotes and backslashes for the template's own text), then
