@@ -288,7 +288,25 @@ test(
     assert.equal(row.task, 'sciq');
     assert.equal(row.verdict, 'predictable');
     const { point, interval } = row.plan;
-    assert.ok(interval.C[0] <= point.C && point.C <= interval.C[1], JSON.stringify(row.plan));
+    // The upper end is null (never) when more replicates than the upper tail never reach the accuracy.
+    assert.ok(
+      interval.C[0] <= point.C && (interval.C[1] === null || point.C <= interval.C[1]),
+      JSON.stringify(row.plan),
+    );
+    // An accuracy that many replicates never reach: the interval is open above ("never"; null in JSON).
+    const far = [
+      '--target-accuracy',
+      'hellaswag_val_5shot=0.85',
+      '--downstream',
+      'examples/downstream/olmo-ladder/ladder.json',
+    ];
+    const open = scalelab(['plan', ...far, '--downstream-bootstrap', '20', '--json']);
+    assert.equal(open.code, 0, open.stderr);
+    const farPlan = open.json().accuracy.tasks[0].plan;
+    assert.ok(farPlan.unreachable > 0.025, JSON.stringify(farPlan));
+    assert.equal(farPlan.interval.C[1], null);
+    assert.ok(farPlan.interval.C[0] < farPlan.point.C);
+    assert.match(scalelab(['plan', ...far, '--downstream-bootstrap', '20']).stdout, /\[[0-9.e]+, never\]/);
     // The same numbers as `downstream plan` (one code path).
     const ds = scalelab(['downstream', 'plan', ladder, '--target-accuracy', 'sciq=0.9', '--bootstrap', '20', '--json']);
     assert.equal(ds.code, 0, ds.stderr);

@@ -5,7 +5,7 @@
  * share. Pure.
  */
 import { InputError } from '../errors/index.js';
-import { finiteInterval } from '../core/statistics.js';
+import { intervalOpenAbove } from '../core/statistics.js';
 import type { TaskDefinition, TaskMetricData } from '../io/parseTaskMetrics.js';
 import {
   bootstrapDownstream,
@@ -71,11 +71,15 @@ export interface TaskAnalysis {
 }
 
 /** What reaching a target accuracy takes (C = 6ND on the step-1 law's compute-optimal frontier), with its bootstrap interval. */
+/** An interval whose upper end is null ("never") when more replicates than its upper tail never get there. */
+export type OpenInterval = [number, number | null];
+
 export interface TaskPlan {
   accuracy: number;
   /** The point estimate; undefined when the fitted sigmoid never reaches the accuracy. */
   point?: AccuracyPlan;
-  interval?: { level: number; C: [number, number]; N?: [number, number]; D?: [number, number] };
+  /** Over every replicate, those that never reach the accuracy counted as needing more than any. */
+  interval?: { level: number; C: OpenInterval; N?: OpenInterval; D?: OpenInterval };
   /** Share of bootstrap replicates whose fit never reaches the accuracy. */
   unreachable?: number;
 }
@@ -196,11 +200,15 @@ function planSummary(
   const plan: TaskPlan = { accuracy: goal, ...(point ? { point } : {}) };
   const reached = plans.filter((p): p is AccuracyPlan => p !== undefined);
   if (plans.length) plan.unreachable = 1 - reached.length / plans.length;
-  const iv = (key: 'C' | 'N' | 'D') =>
-    finiteInterval(
-      reached.map((p) => p[key] ?? NaN),
+  // A replicate that never reaches the accuracy needs more than any that does: it counts as +∞, so when
+  // more replicates than the upper tail never reach it the interval is open above (null: never).
+  const iv = (key: 'C' | 'N' | 'D'): OpenInterval | undefined => {
+    const both = intervalOpenAbove(
+      plans.map((p) => (p ? (p[key] ?? NaN) : Infinity)),
       level,
     );
+    return both && [both[0], Number.isFinite(both[1]) ? both[1] : null];
+  };
   const C = iv('C'),
     N = iv('N'),
     D = iv('D');

@@ -35,6 +35,28 @@ export function finiteInterval(values: ArrayLike<number>, level: number): [numbe
   return finite >= 2 ? percentileInterval(values, level) : undefined;
 }
 
+/**
+ * Percentile interval of a sample in which +Infinity stands for "beyond any value" (a bootstrap
+ * replicate that never reaches a target needs more than any that does): the upper end is Infinity
+ * when more of the sample than the upper tail is infinite. NaN values are left out; undefined when
+ * fewer than two values are finite.
+ */
+export function intervalOpenAbove(values: ArrayLike<number>, level: number): [number, number] | undefined {
+  const sorted = Array.from(values)
+    .filter((v) => !Number.isNaN(v) && v !== -Infinity)
+    .sort((a, b) => a - b);
+  if (sorted.filter(Number.isFinite).length < 2) return undefined;
+  const at = (p: number) => {
+    const h = (sorted.length - 1) * p;
+    const lo = Math.floor(h);
+    const hi = Math.min(lo + 1, sorted.length - 1);
+    if (sorted[hi] === Infinity) return h === lo ? sorted[lo] : Infinity;
+    return sorted[lo] + (h - lo) * (sorted[hi] - sorted[lo]);
+  };
+  const tail = (1 - level) / 2;
+  return [at(tail), at(1 - tail)];
+}
+
 export function mean(values: ArrayLike<number>): number {
   let s = 0;
   for (let i = 0; i < values.length; i++) s += values[i];

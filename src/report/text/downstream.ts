@@ -4,7 +4,7 @@
  */
 import { formatInterval, formatNumber, formatRange } from '../../core/format.js';
 import { textTable } from '../../core/table.js';
-import type { TaskAnalysis } from '../../analyses/downstreamLadder.js';
+import type { OpenInterval, TaskAnalysis } from '../../analyses/downstreamLadder.js';
 import type { Sigmoid } from '../../analyses/downstream.js';
 
 const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
@@ -175,6 +175,10 @@ export function backtestTable(tasks: readonly TaskAnalysis[]): string {
   ].join('\n');
 }
 
+/** An interval's end: "never" above every replicate that reaches the accuracy (too many did not). */
+const inPlan = (iv: OpenInterval) =>
+  formatInterval([iv[0], iv[1] ?? Infinity], (x) => (x === Infinity ? 'never' : formatNumber(x, 3)));
+
 export function planTable(tasks: readonly TaskAnalysis[]): string {
   const rows = tasks
     .filter((t) => t.plan)
@@ -186,9 +190,9 @@ export function planTable(tasks: readonly TaskAnalysis[]): string {
         t.screen?.verdict ?? '',
         p.accuracy.toFixed(3),
         p.point?.taskLoss !== undefined ? p.point.taskLoss.toFixed(4) : p.point ? 'direct in C' : '',
-        p.point ? `${formatNumber(p.point.C, 3)}${iv ? ` ${formatInterval(iv.C, 3)}` : ''}` : 'not reached',
-        p.point?.N !== undefined ? `${formatNumber(p.point.N, 3)}${iv?.N ? ` ${formatInterval(iv.N, 3)}` : ''}` : '',
-        p.point?.D !== undefined ? `${formatNumber(p.point.D, 3)}${iv?.D ? ` ${formatInterval(iv.D, 3)}` : ''}` : '',
+        p.point ? `${formatNumber(p.point.C, 3)}${iv ? ` ${inPlan(iv.C)}` : ''}` : 'not reached',
+        p.point?.N !== undefined ? `${formatNumber(p.point.N, 3)}${iv?.N ? ` ${inPlan(iv.N)}` : ''}` : '',
+        p.point?.D !== undefined ? `${formatNumber(p.point.D, 3)}${iv?.D ? ` ${inPlan(iv.D)}` : ''}` : '',
         p.unreachable !== undefined ? pct(p.unreachable) : '',
       ];
     });
