@@ -2,7 +2,11 @@
 // runs: Node loads an ES module per file, and the ~60 files a command such as `fit` reads cost it
 // 30–40 ms of its start-up (README, Speed). Each command's code stays in its own chunk, loaded only when
 // that command runs. Native and large packages (SQLite, resvg, vega) stay in node_modules.
+import { rmSync } from 'node:fs';
 import { build } from 'esbuild';
+
+// esbuild does not empty its outdir: chunks of an earlier build would stay and be packed.
+rmSync('dist/bundle', { recursive: true, force: true });
 
 await build({
   entryPoints: ['dist/cli/main.js'],

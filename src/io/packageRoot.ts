@@ -26,7 +26,9 @@ export function packageRoot(): string {
     const manifest = join(dir, 'package.json');
     if (existsSync(manifest) && isThisPackage(manifest)) return (root = dir);
     const up = dirname(dir);
-    if (up === dir) throw new Error(`no package.json of scalelab in a folder above ${here}`);
+    // Inside someone else's bundle there is no package.json of ours above: never throw at import time,
+    // answer as an unbundled dist/ or src/ module would (two folders up).
+    if (up === dir) return (root = fileURLToPath(new URL('../../', import.meta.url)));
     dir = up;
   }
 }
