@@ -11,6 +11,21 @@ import { RunStore } from '../src/store/store.js';
 
 const trainer = fileURLToPath(new URL('./fixtures/fake-trainer.mjs', import.meta.url));
 
+/** Study "s" with one small planned run. */
+function planOneRun(store: RunStore, key: string): void {
+  store.plan('s', [
+    {
+      key,
+      phase: 'isoflop',
+      config: { n_layer: 2, d_model: 64, n_heads: 1, tokens: 1e6, batch_tokens: 4096, learning_rate: 1e-3 },
+      N: 98304,
+      D: 1e6,
+      C: 6e11,
+      estimatedSeconds: 1,
+    },
+  ]);
+}
+
 test('expandTemplate: hostile values stay single arguments, character for character', () => {
   const hostile = `a b; touch /tmp/pwned "q" 'r' $(id) \`id\` && echo x`;
   const argv = expandTemplate(`python train.py --note {run_dir} --lr={lr} "--literal with space" 'single {seed}'`, {
@@ -160,17 +175,7 @@ process.exit(0);
 `,
   );
   const store = RunStore.open(join(dir, 'runs.db'));
-  store.plan('s', [
-    {
-      key: 'only',
-      phase: 'isoflop',
-      config: { n_layer: 2, d_model: 64, n_heads: 1, tokens: 1e6, batch_tokens: 4096, learning_rate: 1e-3 },
-      N: 98304,
-      D: 1e6,
-      C: 6e11,
-      estimatedSeconds: 1,
-    },
-  ]);
+  planOneRun(store, 'only');
   const backend = localBackend({
     command: `${process.execPath} ${script} {run_dir}`,
     root: join(dir, 'runs'),
@@ -188,17 +193,7 @@ process.exit(0);
 test('a poll that finds the pid file created but not yet written takes the run for running, not failed', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'scalelab-local-'));
   const store = RunStore.open(join(dir, 'runs.db'));
-  store.plan('s', [
-    {
-      key: 'r',
-      phase: 'isoflop',
-      config: { n_layer: 2, d_model: 64, n_heads: 1, tokens: 1e6, batch_tokens: 4096, learning_rate: 1e-3 },
-      N: 98304,
-      D: 1e6,
-      C: 6e11,
-      estimatedSeconds: 1,
-    },
-  ]);
+  planOneRun(store, 'r');
   const root = join(dir, 'runs');
   const backend = localBackend({ command: `${process.execPath} ${trainer} --out {run_dir}`, root, cwd: dir });
   // As submit left it, with a live process (this one) standing in for the wrapper it started.
