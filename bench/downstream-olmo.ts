@@ -16,7 +16,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { readTaskMetrics } from '../src/io/readTaskMetrics.js';
-import { analyseLadder, type TaskAnalysis } from '../src/analyses/downstreamLadder.js';
+import { analyseLadder, type LadderAnalysisOptions, type TaskAnalysis } from '../src/analyses/downstreamLadder.js';
 
 const folder = fileURLToPath(new URL('../examples/downstream/olmo-ladder/', import.meta.url));
 
@@ -44,15 +44,8 @@ export interface AnchorRow {
   relativeError: number;
   predictedViaC: number;
   relativeErrorViaC: number;
-  /** The sigmoid with a free floor and ceiling, for comparison. */
-  predictedFree?: number;
-  relativeErrorFree?: number;
-  /** Floor at chance, ceiling 1: the paper's setting (ScaleLab's default before the back-tests chose). */
-  predictedCeilingOne?: number;
-  relativeErrorCeilingOne?: number;
-  /** One sigmoid, floor at chance and ceiling fitted. */
-  predictedCeilingFitted?: number;
-  relativeErrorCeilingFitted?: number;
+  /** Other step-2 settings at the same step-1 prediction, for comparison (ALTERNATIVES' keys). */
+  alternatives?: Record<string, { predicted: number; relativeError: number }>;
   /** The interval without the extrapolation term (the run bootstrap and one evaluation's noise only). */
   intervalWithoutTerm?: [number, number];
   coveredWithoutTerm?: boolean;
@@ -65,9 +58,8 @@ export interface Anchor {
   mean13B: {
     ours: number;
     oursViaC: number;
-    oursFree?: number;
-    oursCeilingOne?: number;
-    oursCeilingFitted?: number;
+    /** ALTERNATIVES' keys: each one's mean |relative error|. */
+    alternatives?: Record<string, number>;
     paper: number;
     paperViaC: number;
   };
@@ -79,26 +71,49 @@ export interface Anchor {
   seed: number;
 }
 
+/**
+ * Step-2 settings shown beside the default (none was chosen here: bench/downstream-extrapolation.ts
+ * chooses on back-tests). The first is Bhagia et al.'s code — one sigmoid, floor and ceiling fitted,
+ * with the ideal point — and reproduces their chained_main.csv predictions (a test checks it).
+ */
+export const ALTERNATIVES: Record<string, { label: string; options: LadderAnalysisOptions }> = {
+  paperCode: {
+    label: "the paper's code (one sigmoid, floor and ceiling fitted, ideal point)",
+    options: { sigmoid: 'one', floor: 'free', ceiling: 'free', chance: undefined, idealPoint: true },
+  },
+  averageNoIdeal: {
+    label: 'the average of three without the ideal point (the default before)',
+    options: { sigmoid: 'average', idealPoint: false },
+  },
+  ceilingOne: {
+    label: 'floor at chance, ceiling 1, no ideal point',
+    options: { sigmoid: 'one', ceiling: 1, idealPoint: false },
+  },
+  ceilingFitted: {
+    label: 'floor at chance, ceiling fitted, no ideal point',
+    options: { sigmoid: 'one', ceiling: 'free', idealPoint: false },
+  },
+  free: {
+    label: 'floor and ceiling fitted, no ideal point',
+    options: { sigmoid: 'one', floor: 'free', ceiling: 'free', chance: undefined, idealPoint: false },
+  },
+};
+
 export function olmoAnchor(options: { replicates?: number; seed?: number; free?: boolean } = {}): Anchor {
   const data = readTaskMetrics([`${folder}ladder.json`]);
   const replicates = options.replicates ?? 0,
     seed = options.seed ?? 0;
   const main = analyseLadder(data, { replicates, seed });
   const noTerm = replicates ? analyseLadder(data, { replicates, seed, extrapolation: 0 }) : undefined;
-  const free = options.free
-    ? analyseLadder(data, { sigmoid: 'one', floor: 'free', ceiling: 'free', chance: undefined })
-    : undefined;
-  const one = options.free ? analyseLadder(data, { sigmoid: 'one', ceiling: 1 }) : undefined;
-  const fitted = options.free ? analyseLadder(data, { sigmoid: 'one', ceiling: 'free' }) : undefined;
+  const alternatives = options.free
+    ? Object.entries(ALTERNATIVES).map(([key, a]) => [key, analyseLadder(data, a.options)] as const)
+    : [];
   const paper = paperTable('chained_main.csv'),
     paperC = paperTable('chained_flops_main.csv');
   const rows: AnchorRow[] = [];
   main.forEach((t: TaskAnalysis, i) => {
     for (const r of t.targets) {
-      const f = free?.[i].targets.find((x) => x.label === r.label);
-      const l = one?.[i].targets.find((x) => x.label === r.label);
       const n = noTerm?.[i].targets.find((x) => x.label === r.label);
-      const c = fitted?.[i].targets.find((x) => x.label === r.label);
       const p = r.label === '13B-5T' ? paper.get(t.task) : undefined,
         pc = r.label === '13B-5T' ? paperC.get(t.task) : undefined;
       rows.push({
@@ -112,9 +127,16 @@ export function olmoAnchor(options: { replicates?: number; seed?: number; free?:
         relativeError: r.relativeError!,
         predictedViaC: r.viaC,
         relativeErrorViaC: r.relativeErrorViaC!,
-        ...(f ? { predictedFree: f.accuracy, relativeErrorFree: f.relativeError! } : {}),
-        ...(l ? { predictedCeilingOne: l.accuracy, relativeErrorCeilingOne: l.relativeError! } : {}),
-        ...(c ? { predictedCeilingFitted: c.accuracy, relativeErrorCeilingFitted: c.relativeError! } : {}),
+        ...(alternatives.length
+          ? {
+              alternatives: Object.fromEntries(
+                alternatives.map(([key, a]) => {
+                  const x = a[i].targets.find((y) => y.label === r.label)!;
+                  return [key, { predicted: x.accuracy, relativeError: x.relativeError! }];
+                }),
+              ),
+            }
+          : {}),
         ...(n?.interval ? { intervalWithoutTerm: n.interval.accuracy, coveredWithoutTerm: n.covered } : {}),
         // The paper's files give |relative error| (unsigned), shown as they are.
         ...(p && pc
@@ -139,9 +161,13 @@ export function olmoAnchor(options: { replicates?: number; seed?: number; free?:
     mean13B: {
       ours: meanAbs(r13.map((r) => r.relativeError)),
       oursViaC: meanAbs(r13.map((r) => r.relativeErrorViaC)),
-      ...(free ? { oursFree: meanAbs(r13.map((r) => r.relativeErrorFree!)) } : {}),
-      ...(one ? { oursCeilingOne: meanAbs(r13.map((r) => r.relativeErrorCeilingOne!)) } : {}),
-      ...(fitted ? { oursCeilingFitted: meanAbs(r13.map((r) => r.relativeErrorCeilingFitted!)) } : {}),
+      ...(alternatives.length
+        ? {
+            alternatives: Object.fromEntries(
+              alternatives.map(([key]) => [key, meanAbs(r13.map((r) => r.alternatives![key].relativeError))]),
+            ),
+          }
+        : {}),
       paper: meanAbs(r13.map((r) => r.paper!.relativeError)),
       paperViaC: meanAbs(r13.map((r) => r.paper!.relativeErrorViaC)),
     },
@@ -190,11 +216,18 @@ export function anchorMarkdown(a: Anchor): string {
   const m = a.mean13B;
   lines.push(
     '',
-    `Mean |relative error| over the 8 tasks, 13B: ${pct(m.ours)} (through C ${pct(m.oursViaC)}${m.oursCeilingOne !== undefined ? `; one sigmoid with the paper's floor at chance and ceiling at 1 ${pct(m.oursCeilingOne)}` : ''}${m.oursCeilingFitted !== undefined ? `, ceiling fitted ${pct(m.oursCeilingFitted)}` : ''}${m.oursFree !== undefined ? `, floor and ceiling fitted ${pct(m.oursFree)}` : ''}); the paper: ${pct(m.paper)} (through C ${pct(m.paperViaC)}). 7B: ${pct(a.mean7B.ours)} (through C ${pct(a.mean7B.oursViaC)}).`,
+    `Mean |relative error| over the 8 tasks, 13B: ${pct(m.ours)} (through C ${pct(m.oursViaC)}); the paper: ${pct(m.paper)} (through C ${pct(m.paperViaC)}). 7B: ${pct(a.mean7B.ours)} (through C ${pct(a.mean7B.oursViaC)}).`,
   );
   if (a.covered.of)
     lines.push(
       `95 % intervals (${a.replicates} run-bootstrap replicates, seed ${a.seed}, with the extrapolation term) hold the actual accuracy for ${a.covered.inside} of ${a.covered.of} task × target pairs (median width ${a.covered.medianWidth?.toFixed(3)})${a.coveredWithoutTerm ? `; without the term ${a.coveredWithoutTerm.inside} of ${a.coveredWithoutTerm.of} (median width ${a.coveredWithoutTerm.medianWidth?.toFixed(3)})` : ''}.`,
+    );
+  if (m.alternatives)
+    lines.push(
+      '',
+      'Other step-2 settings at the same step-1 predictions (13B, mean |relative error|; not chosen here, shown for comparison):',
+      '',
+      ...Object.entries(m.alternatives).map(([key, v]) => `- ${ALTERNATIVES[key].label}: ${pct(v)}`),
     );
   return lines.join('\n');
 }

@@ -388,3 +388,33 @@ test(
     });
   },
 );
+
+test(
+  "downstream predict: the paper's own step 2 (--sigmoid one --floor free --ceiling free) gives its published 13B ARC-Challenge prediction; --no-ideal-point leaves the ideal point out",
+  { timeout: 120_000 },
+  () => {
+    const args = [
+      'downstream',
+      'predict',
+      'examples/downstream/olmo-ladder/ladder.json',
+      '--task',
+      'arc_challenge_test_5shot',
+      '--sigmoid',
+      'one',
+      '--floor',
+      'free',
+      '--ceiling',
+      'free',
+      '--json',
+    ];
+    const at13B = (r: ReturnType<typeof scalelab>) => {
+      assert.equal(r.code, 0, r.stderr);
+      return r.json()[0].targets.find((t: { label: string }) => t.label === '13B-5T').accuracy as number;
+    };
+    // chained_main.csv (Bhagia et al. 2024): 0.5267099358093748.
+    const paper = at13B(scalelab(args));
+    assert.ok(Math.abs(paper - 0.5267099) < 1e-5, `${paper}`);
+    const without = at13B(scalelab([...args, '--no-ideal-point']));
+    assert.ok(Math.abs(without - paper) > 0.01, `${without} vs ${paper}`);
+  },
+);

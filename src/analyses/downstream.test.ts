@@ -178,3 +178,38 @@ test('averaged sigmoid (the default step 2): three members, floor and ceiling he
   // One sigmoid when asked.
   assert.equal(fitStep2(points, 'exact', { chance: 0.25, sigmoid: 'one' }).members, undefined);
 });
+
+test('sigmoid fit: a fitted ceiling just under 1 is found (a start on the bound stayed there), and the ideal point pulls the curve to accuracy 1 at loss 0', () => {
+  // max(accuracy) + 0.1 > 1 put the ceiling's start on its bound, where the transform's slope is 0.
+  const truth = { floor: 0.25, ceiling: 0.97, L0: 0.9, k: 8 };
+  const points = Array.from({ length: 40 }, (_, i) => ({
+    loss: 0.3 + i * 0.03,
+    accuracy: sigmoidAccuracy(truth, 0.3 + i * 0.03),
+  }));
+  assert.ok(Math.max(...points.map((p) => p.accuracy)) + 0.1 > 1);
+  const f = fitSigmoid(points, 'exact', { floor: 'free', ceiling: 'free' });
+  assert.ok(Math.abs(f.ceiling - 0.97) < 1e-5, `ceiling ${f.ceiling}`);
+  assert.ok(f.rmse < 1e-7, `rmse ${f.rmse}`);
+  // With the ideal point the fit trades a little of the data's fit for passing near (0, 1); its rmse is
+  // over the checkpoints only, and the points are still counted without it.
+  const g = fitSigmoid(points, 'exact', { floor: 'free', ceiling: 'free', idealPoint: true });
+  assert.equal(g.points, 40);
+  assert.ok(g.rmse > f.rmse && g.rmse < 0.02, `rmse ${g.rmse}`);
+  assert.ok(sigmoidAccuracy(g, 0) > sigmoidAccuracy(f, 0), `${sigmoidAccuracy(g, 0)} vs ${sigmoidAccuracy(f, 0)}`);
+});
+
+test('averaged sigmoid without a chance level: two distinct members (ceiling 1, ceiling fitted), not the same fit twice', () => {
+  const points = Array.from({ length: 40 }, (_, i) => ({
+    loss: 0.5 + i * 0.03,
+    accuracy: sigmoidAccuracy(sig, 0.5 + i * 0.03),
+  }));
+  const avg = fitStep2(points, 'exact', {});
+  assert.deepEqual(
+    avg.members!.map((m) => m.ceiling === 1),
+    [true, false],
+  );
+  // The direct law in C never fits the ideal point: −ln C has no ideal value.
+  const withIdeal = fitStep2(points, 'exact', { chance: 0.25, sigmoid: 'one', idealPoint: true });
+  const without = fitStep2(points, 'exact', { chance: 0.25, sigmoid: 'one', idealPoint: false });
+  assert.notEqual(withIdeal.L0, without.L0);
+});

@@ -190,6 +190,13 @@ export interface DownstreamOptions {
    */
   sigmoid?: 'one' | 'average';
   /**
+   * Step 2 also fits the ideal point — task loss 0, accuracy 1 (a model sure of every correct answer
+   * gets them all right) — as one more point, as Bhagia et al.'s code does; their chained predictions
+   * are reproduced with it (test/downstream-paper.test.ts). Never for the direct law in C, whose
+   * abscissa (−ln C) has no ideal value. @default DOWNSTREAM_STEP2.idealPoint
+   */
+  idealPoint?: boolean;
+  /**
    * Slope s of the extrapolation term: an accuracy error N(0, (s·log10(1 + C/C_max))²), C_max the
    * ladder's largest compute. 0: none. @default DOWNSTREAM_EXTRAPOLATION
    */
@@ -201,15 +208,16 @@ export interface DownstreamOptions {
  * the smallest sizes, predict every larger one) by bench/downstream-extrapolation.ts, which prints the
  * leave-one-dataset-out choice and the pooled value shipped here.
  */
-export const DOWNSTREAM_EXTRAPOLATION = 0.047;
+export const DOWNSTREAM_EXTRAPOLATION = 0.046;
 
 /**
  * Step 2's default setting: which of the sigmoid's ceiling and floor are fitted and which part of each
  * run it is fitted to — chosen among variants by the same bench, on back-tests within the ladders.
  */
-export const DOWNSTREAM_STEP2: { sigmoid: 'one' | 'average'; skipFraction: number } = {
+export const DOWNSTREAM_STEP2: { sigmoid: 'one' | 'average'; skipFraction: number; idealPoint: boolean } = {
   sigmoid: 'average',
   skipFraction: 0.1,
+  idealPoint: true,
 };
 
 const defaults = {
@@ -220,21 +228,23 @@ const defaults = {
 };
 
 export function sigmoidBounds(o: DownstreamOptions): SigmoidBounds {
-  return { floor: o.floor ?? o.chance ?? 'free', ceiling: o.ceiling ?? defaults.ceiling };
+  return {
+    floor: o.floor ?? o.chance ?? 'free',
+    ceiling: o.ceiling ?? defaults.ceiling,
+    idealPoint: o.idealPoint ?? defaults.idealPoint,
+  };
 }
 
 /**
- * The averaged sigmoid's members: floor at chance and ceiling 1 (the paper's), floor at chance and
- * ceiling fitted, both fitted — three answers to "where is the top?", which the ladder does not settle.
- * Without a chance level every floor is fitted.
+ * The averaged sigmoid's members: floor at chance and ceiling 1, floor at chance and ceiling fitted,
+ * both fitted — three answers to "where is the top?", which the ladder does not settle. Without a
+ * chance level every floor is fitted, so there are two (ceiling 1, ceiling fitted), not the second twice.
  */
 export function averageMembers(o: DownstreamOptions): SigmoidBounds[] {
-  const floor = o.chance ?? 'free';
-  return [
-    { floor, ceiling: 1 },
-    { floor, ceiling: 'free' },
-    { floor: 'free', ceiling: 'free' },
-  ];
+  const idealPoint = o.idealPoint ?? defaults.idealPoint;
+  const bothFitted: SigmoidBounds = { floor: 'free', ceiling: 'free', idealPoint };
+  if (o.chance === undefined) return [{ floor: 'free', ceiling: 1, idealPoint }, bothFitted];
+  return [{ floor: o.chance, ceiling: 1, idealPoint }, { floor: o.chance, ceiling: 'free', idealPoint }, bothFitted];
 }
 
 /**
@@ -394,6 +404,8 @@ export interface SigmoidBounds {
   floor?: number | 'free';
   /** Largest attainable accuracy, or 'free' to fit it. */
   ceiling?: number | 'free';
+  /** Fit the ideal point (loss 0, accuracy 1 — or the held ceiling) with the data. */
+  idealPoint?: boolean;
 }
 
 /**
@@ -423,6 +435,10 @@ export function fitSigmoid(
       'every checkpoint has the same task loss: the sigmoid from task loss to accuracy is not determined',
     );
   const span = hi - lo;
+  if (bounds.idealPoint) {
+    xs.push(0);
+    ys.push(typeof bounds.ceiling === 'number' ? bounds.ceiling : 1);
+  }
   const fixedFloor = typeof bounds.floor === 'number' ? bounds.floor : undefined;
   const fixedCeiling = typeof bounds.ceiling === 'number' ? bounds.ceiling : undefined;
   if (fixedFloor !== undefined && fixedCeiling !== undefined && !(fixedCeiling > fixedFloor))
@@ -477,8 +493,8 @@ export function fitSigmoid(
   for (const g0 of grid) {
     {
       const x0 = [g0.L0, Math.log(g0.k)];
-      if (iFloor >= 0) x0.push(fromBounded(Math.min(g0.f, 0.99), UNIT));
-      if (iCeiling >= 0) x0.push(fromBounded(g0.c, CEILING));
+      if (iFloor >= 0) x0.push(fromBounded(inside(g0.f, UNIT), UNIT));
+      if (iCeiling >= 0) x0.push(fromBounded(inside(g0.c, CEILING), CEILING));
       const r = lbfgs(fg, Float64Array.from(x0), {
         maxIterations: 2000,
         functionTolerance: 1e-14,
@@ -498,10 +514,21 @@ export function fitSigmoid(
     ceiling: Math.max(f, c),
     L0,
     k,
-    rmse: Math.sqrt(best.f / xs.length),
+    rmse: Math.sqrt(
+      mean(points.map((p) => (f + (c - f) / (1 + Math.exp(Math.min(700, k * (p.loss - L0)))) - p.accuracy) ** 2)),
+    ),
     points: points.length,
     fitted: [...(iFloor >= 0 ? ['floor'] : []), ...(iCeiling >= 0 ? ['ceiling'] : [])],
   };
+}
+
+/**
+ * A start 1 % of the width inside its bounds: on a bound the arcsine transform's derivative is 0, and
+ * the optimiser would never leave it (a ceiling started at 1 stayed there when 0.992 fitted better).
+ */
+function inside(x: number, b: Interval): number {
+  const margin = 0.01 * (b.max - b.min);
+  return Math.min(b.max - margin, Math.max(b.min + margin, x));
 }
 
 /** A fitted task-loss law: through (N, D) (Chinchilla form) or through C (E + A/C^α). */
@@ -894,7 +921,7 @@ export function directPoints(
 }
 
 export function fitDirect(ladder: TaskLadder, options: DownstreamOptions = {}, start?: Sigmoid): SigmoidFit {
-  return fitStep2(directPoints(ladder, options), ladder.source, options, start);
+  return fitStep2(directPoints(ladder, options), ladder.source, { ...options, idealPoint: false }, start);
 }
 
 export function directAccuracy(s: Sigmoid, C: number): number {

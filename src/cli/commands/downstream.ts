@@ -53,6 +53,7 @@ interface InputFlags {
   floor: string;
   ceiling?: string;
   sigmoid?: string;
+  idealPoint: boolean;
   movingAverage: string;
   skip: string;
   extrapolation: string;
@@ -218,6 +219,7 @@ function analysisOptions(f: InputFlags, extra: Partial<LadderAnalysisOptions> = 
     skipFraction: skip,
     extrapolation,
     sigmoid,
+    idealPoint: f.idealPoint,
     floor: f.floor === 'chance' ? undefined : bound(f.floor, '--floor'),
     ...(f.ceiling !== undefined ? { ceiling: bound(f.ceiling, '--ceiling') } : {}),
     ...(chance !== undefined ? { chance } : {}),
@@ -264,6 +266,10 @@ function inputOptions(cmd: Command, out = 'the analysis as JSON, besides the tab
     .option(
       '--sigmoid <average|one>',
       `step 2: the average of three sigmoids (floor at chance, ceiling 1 / fitted; both fitted), or one sigmoid with --floor and --ceiling (default: ${DOWNSTREAM_STEP2.sigmoid}; one when --floor or --ceiling is given)`,
+    )
+    .option(
+      '--no-ideal-point',
+      `step 2 without the ideal point (task loss 0, accuracy 1) that it otherwise fits with the checkpoints, as Bhagia et al.'s code does`,
     )
     .option(
       '--ceiling <acc|free>',
