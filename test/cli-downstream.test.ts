@@ -288,12 +288,13 @@ test(
     assert.equal(row.task, 'sciq');
     assert.equal(row.verdict, 'predictable');
     const { point, interval } = row.plan;
-    // The upper end is null (never) when more replicates than the upper tail never reach the accuracy.
+    // The upper end is null (beyond the horizon) when more replicates than the upper tail do not reach the accuracy by then.
     assert.ok(
       interval.C[0] <= point.C && (interval.C[1] === null || point.C <= interval.C[1]),
       JSON.stringify(row.plan),
     );
-    // An accuracy that many replicates never reach: the interval is open above ("never"; null in JSON).
+    // An accuracy that many replicates do not reach by the horizon (1e30 FLOPs, said in JSON): the
+    // interval is open above (">1e30"; null in JSON).
     const far = [
       '--target-accuracy',
       'hellaswag_val_5shot=0.85',
@@ -306,7 +307,14 @@ test(
     assert.ok(farPlan.unreachable > 0.025, JSON.stringify(farPlan));
     assert.equal(farPlan.interval.C[1], null);
     assert.ok(farPlan.interval.C[0] < farPlan.point.C);
-    assert.match(scalelab(['plan', ...far, '--downstream-bootstrap', '20']).stdout, /\[[0-9.e]+, never\]/);
+    assert.equal(farPlan.horizon, 1e30);
+    assert.match(scalelab(['plan', ...far, '--downstream-bootstrap', '20']).stdout, /\[[0-9.e]+, >1e30\]/);
+    // The share beyond is a share within the horizon: a nearer horizon leaves at least as many beyond it.
+    const near = scalelab(['plan', ...far, '--downstream-bootstrap', '20', '--horizon', '1e24', '--json']);
+    assert.equal(near.code, 0, near.stderr);
+    const nearPlan = near.json().accuracy.tasks[0].plan;
+    assert.equal(nearPlan.horizon, 1e24);
+    assert.ok(nearPlan.unreachable > farPlan.unreachable, `${nearPlan.unreachable} vs ${farPlan.unreachable}`);
     // The same numbers as `downstream plan` (one code path).
     const ds = scalelab(['downstream', 'plan', ladder, '--target-accuracy', 'sciq=0.9', '--bootstrap', '20', '--json']);
     assert.equal(ds.code, 0, ds.stderr);
@@ -325,6 +333,9 @@ test(
       [['--target-accuracy', 'nope=0.9', '--downstream', ladder], /pythia\/ladder\.json: no task "nope"/],
       [['--target-accuracy', 'sciq=1.2', '--downstream', ladder], /expected an accuracy between 0 and 1/],
       [['--downstream', ladder], /--downstream is read for --target-accuracy/],
+      [['--target-accuracy', 'sciq=0.9,sciq=0.8', '--downstream', ladder], /sciq is given twice \(0\.9 and 0\.8\)/],
+      [['--horizon', '1e28'], /--horizon is read for --target-accuracy/],
+      [['--target-accuracy', 'sciq=0.9', '--downstream', ladder, '--horizon', '1e5'], /--horizon: expected a compute/],
     ] as const) {
       const e = scalelab(['plan', ...bad]);
       assert.equal(e.code, 2, `${bad.join(' ')}: ${e.stderr}`);

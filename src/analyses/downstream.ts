@@ -197,6 +197,11 @@ export interface DownstreamOptions {
    */
   idealPoint?: boolean;
   /**
+   * The largest training compute (FLOPs) a plan for accuracy searches: a replicate that does not reach
+   * the accuracy by then counts as beyond it. @default PLAN_HORIZON
+   */
+  horizon?: number;
+  /**
    * Slope s of the extrapolation term: an accuracy error N(0, (s·log10(1 + C/C_max))²), C_max the
    * ladder's largest compute. 0: none. @default DOWNSTREAM_EXTRAPOLATION
    */
@@ -832,16 +837,25 @@ function bendAt(b: Bend, C: number): number {
 }
 
 /**
- * The smallest C in [1e10, 1e40] where `short(ln C)` (how far the accuracy is short of the goal)
- * reaches 0; undefined if never. With the term's draw the curve need not rise everywhere, so the first
- * crossing is found on a grid (0.1 in log10 C) and refined by bisection.
+ * How far a plan for accuracy looks: 10³⁰ FLOPs, about two thousand times the largest training runs
+ * reported by 2025 (~5·10²⁶). The share of bootstrap replicates that do not reach an accuracy is a share
+ * "within this horizon": with the extrapolation term the curve keeps bending with log C, so a horizon
+ * left implicit (it was 10⁴⁰, a search cap) would change that share without saying so.
  */
-function solveLogC(short: (logC: number) => number): number | undefined {
+export const PLAN_HORIZON = 1e30;
+
+/**
+ * The smallest C in [1e10, horizon] where `short(ln C)` (how far the accuracy is short of the goal)
+ * reaches 0; undefined if it does not. With the term's draw the curve need not rise everywhere, so the
+ * first crossing is found on a grid (0.1 in log10 C) and refined by bisection.
+ */
+function solveLogC(short: (logC: number) => number, horizon: number): number | undefined {
   const lo = Math.log(1e10),
-    step = Math.log(10) / 10;
+    step = Math.log(10) / 10,
+    hi = Math.log(horizon);
   if (short(lo) <= 0) return Math.exp(lo);
-  for (let i = 1; i <= 300; i++) {
-    const x = lo + i * step;
+  for (let i = 1; lo + (i - 1) * step < hi; i++) {
+    const x = Math.min(lo + i * step, hi);
     if (short(x) <= 0) return Math.exp(bisect(short, x - step, x, 1e-10));
   }
   return undefined;
@@ -862,7 +876,8 @@ export interface AccuracyPlan {
 /**
  * The compute-optimal model that reaches `accuracy`: invert the sigmoid to a task loss, then find
  * the budget C whose Chinchilla-optimal (N, D) (Hoffmann et al. 2022, Eq. 4) has that task loss.
- * Undefined when the accuracy is outside the sigmoid's (floor, ceiling) or below the law's E.
+ * Undefined when the accuracy is outside the sigmoid's (floor, ceiling), below the law's E, or needs
+ * more compute than `horizon`.
  */
 export function planForAccuracy(
   f: DownstreamFit,
@@ -870,6 +885,7 @@ export function planForAccuracy(
   sigmoid: Sigmoid = f.step2,
   params: Record<string, number> = f.step1.params,
   bend?: Bend,
+  horizon = PLAN_HORIZON,
 ): AccuracyPlan | undefined {
   if (bend && bend.shift !== 0) {
     // A bootstrap replicate's draw of the extrapolation term: the accuracy at C is moved by shift·d(C).
@@ -878,7 +894,7 @@ export function planForAccuracy(
       const tl = predictLoss(chinchilla, params, { N, D });
       return accuracy - sigmoidAccuracy(sigmoid, tl) - bendAt(bend, Math.exp(logC));
     };
-    const C = solveLogC(at);
+    const C = solveLogC(at, horizon);
     if (C === undefined) return undefined;
     const { N, D } = chinchilla.closedForm!.computeOptimal!(params, C);
     return { task: f.task, accuracy, taskLoss: predictLoss(chinchilla, params, { N, D }), C, N, D };
@@ -890,7 +906,7 @@ export function planForAccuracy(
     return predictLoss(chinchilla, params, { N, D }) - taskLoss;
   };
   const lo = Math.log(1e10),
-    hi = Math.log(1e40);
+    hi = Math.log(horizon);
   if (at(lo) < 0) {
     const { N, D } = chinchilla.closedForm!.computeOptimal!(params, Math.exp(lo));
     return { task: f.task, accuracy, taskLoss, C: Math.exp(lo), N, D };
@@ -928,14 +944,20 @@ export function directAccuracy(s: Sigmoid, C: number): number {
   return sigmoidAccuracy(s, -Math.log(C));
 }
 
-/** The compute at which the direct law reaches `accuracy`; undefined outside (floor, ceiling). */
-export function directPlan(task: string, s: Sigmoid, accuracy: number, bend?: Bend): AccuracyPlan | undefined {
+/** The compute at which the direct law reaches `accuracy`; undefined outside (floor, ceiling) or beyond `horizon`. */
+export function directPlan(
+  task: string,
+  s: Sigmoid,
+  accuracy: number,
+  bend?: Bend,
+  horizon = PLAN_HORIZON,
+): AccuracyPlan | undefined {
   if (bend && bend.shift !== 0) {
-    const C = solveLogC((logC) => accuracy - directAccuracy(s, Math.exp(logC)) - bendAt(bend, Math.exp(logC)));
+    const C = solveLogC((logC) => accuracy - directAccuracy(s, Math.exp(logC)) - bendAt(bend, Math.exp(logC)), horizon);
     return C === undefined ? undefined : { task, accuracy, C };
   }
   const x = lossForAccuracy(s, accuracy);
-  return x === undefined ? undefined : { task, accuracy, C: Math.exp(-x) };
+  return x === undefined || Math.exp(-x) > horizon ? undefined : { task, accuracy, C: Math.exp(-x) };
 }
 
 /**

@@ -16,6 +16,7 @@ import {
   taskLadder,
   ACCURACY_METRICS,
   planForAccuracy,
+  PLAN_HORIZON,
   sigmoidPoints,
   fitLossToError,
   fitDirect,
@@ -71,17 +72,22 @@ export interface TaskAnalysis {
 }
 
 /** What reaching a target accuracy takes (C = 6ND on the step-1 law's compute-optimal frontier), with its bootstrap interval. */
-/** An interval whose upper end is null ("never") when more replicates than its upper tail never get there. */
+/** An interval whose upper end is null (beyond the horizon) when more replicates than its upper tail do not get there by then. */
 export type OpenInterval = [number, number | null];
 
 export interface TaskPlan {
   accuracy: number;
-  /** The point estimate; undefined when the fitted sigmoid never reaches the accuracy. */
+  /** The point estimate; undefined when the fitted sigmoid does not reach the accuracy by the horizon. */
   point?: AccuracyPlan;
-  /** Over every replicate, those that never reach the accuracy counted as needing more than any. */
+  /**
+   * Over every replicate, those that do not reach the accuracy by the horizon counted as needing more
+   * than any; none when more than the lower tail do not (nothing then bounds it from below either).
+   */
   interval?: { level: number; C: OpenInterval; N?: OpenInterval; D?: OpenInterval };
-  /** Share of bootstrap replicates whose fit never reaches the accuracy. */
+  /** Share of bootstrap replicates whose fit does not reach the accuracy by the horizon. */
   unreachable?: number;
+  /** The largest compute searched (FLOPs). */
+  horizon: number;
 }
 
 export interface LadderAnalysisOptions extends DownstreamOptions {
@@ -163,6 +169,7 @@ function directAnalysis(
 ): void {
   const s = fitDirect(ladder, o);
   out.direct = s;
+  const horizon = options.horizon ?? PLAN_HORIZON;
   const plans: (AccuracyPlan | undefined)[] = [];
   const withC = targets.map((t) => ({ ...t, C: t.C ?? 6 * t.N * t.D }));
   const intervals =
@@ -172,7 +179,8 @@ function directAnalysis(
           replicates: options.replicates,
           seed: options.seed ?? 0,
           level: options.level,
-          onReplicate: goal === undefined ? undefined : (rs, bend) => plans.push(directPlan(out.task, rs, goal, bend)),
+          onReplicate:
+            goal === undefined ? undefined : (rs, bend) => plans.push(directPlan(out.task, rs, goal, bend, horizon)),
         })
       : undefined;
   out.targets = withC.map((t, i) => {
@@ -188,7 +196,14 @@ function directAnalysis(
       };
     return compare(r, t);
   });
-  if (goal !== undefined) out.plan = planSummary(goal, directPlan(out.task, s, goal), plans, options.level ?? 0.95);
+  if (goal !== undefined)
+    out.plan = planSummary(
+      goal,
+      directPlan(out.task, s, goal, undefined, horizon),
+      plans,
+      options.level ?? 0.95,
+      horizon,
+    );
 }
 
 function planSummary(
@@ -196,12 +211,14 @@ function planSummary(
   point: AccuracyPlan | undefined,
   plans: (AccuracyPlan | undefined)[],
   level: number,
+  horizon: number,
 ): TaskPlan {
-  const plan: TaskPlan = { accuracy: goal, ...(point ? { point } : {}) };
+  const plan: TaskPlan = { accuracy: goal, ...(point ? { point } : {}), horizon };
   const reached = plans.filter((p): p is AccuracyPlan => p !== undefined);
   if (plans.length) plan.unreachable = 1 - reached.length / plans.length;
-  // A replicate that never reaches the accuracy needs more than any that does: it counts as +∞, so when
-  // more replicates than the upper tail never reach it the interval is open above (null: never).
+  // A replicate that does not reach the accuracy by the horizon needs more than any that does: it counts
+  // as +∞, so when more replicates than the upper tail do not, the interval is open above (null: beyond
+  // the horizon), and when more than the lower tail do not there is no interval.
   const iv = (key: 'C' | 'N' | 'D'): OpenInterval | undefined => {
     const both = intervalOpenAbove(
       plans.map((p) => (p ? (p[key] ?? NaN) : Infinity)),
@@ -268,6 +285,7 @@ export function analyseLadder(
       ...(options.targets ?? []).map((t, i) => ({ ...t, label: t.label ?? `target ${i + 1}` })),
     ];
     const goal = options.plan?.[def.task];
+    const horizon = options.horizon ?? PLAN_HORIZON;
     if (!ladder.lossMetric) {
       // No task loss (an lm-evaluation-harness ladder): the direct law in C instead of the two steps.
       try {
@@ -293,7 +311,7 @@ export function analyseLadder(
       goal === undefined
         ? undefined
         : (r: { step1: Record<string, number>; step2: Sigmoid; bend: Bend }) =>
-            plans.push(planForAccuracy(fit, goal, r.step2, r.step1, r.bend));
+            plans.push(planForAccuracy(fit, goal, r.step2, r.step1, r.bend, horizon));
     const intervals =
       options.replicates && (targets.length || goal !== undefined)
         ? bootstrapDownstream(ladder, fit, targets, {
@@ -303,7 +321,14 @@ export function analyseLadder(
             onReplicate,
           })
         : undefined;
-    if (goal !== undefined) out.plan = planSummary(goal, planForAccuracy(fit, goal), plans, options.level ?? 0.95);
+    if (goal !== undefined)
+      out.plan = planSummary(
+        goal,
+        planForAccuracy(fit, goal, undefined, undefined, undefined, horizon),
+        plans,
+        options.level ?? 0.95,
+        horizon,
+      );
     out.targets = targets.map((t, i) => {
       const C = t.C ?? 6 * t.N * t.D;
       const p = predictDownstream(fit, { ...t, C });

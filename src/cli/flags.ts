@@ -59,6 +59,11 @@ export const sharedFlags = {
     flags: '--target-accuracy <list>',
     meaning: 'accuracies to plan for, TASK=ACCURACY pairs, e.g. hellaswag_val_5shot=0.85',
   },
+  horizon: {
+    flags: '--horizon <C>',
+    meaning:
+      'with --target-accuracy: the largest training compute (FLOPs) searched; bootstrap replicates that do not reach the accuracy by then count as beyond it',
+  },
   law: {
     flags: '--law <law>',
     meaning: 'law form',

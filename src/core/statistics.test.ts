@@ -19,4 +19,9 @@ test('intervalOpenAbove: +Infinity counts as beyond every value; the interval op
   // NaN is left out; fewer than two finite values give no interval.
   assert.deepEqual(intervalOpenAbove([NaN, ...reached], 0.9), percentileInterval(reached, 0.9));
   assert.equal(intervalOpenAbove([1, Infinity, Infinity], 0.9), undefined);
+  // 98 of 100 beyond (more than the 2.5 % lower tail): no interval, not [∞, ∞].
+  assert.equal(intervalOpenAbove([1, 2, ...Array(98).fill(Infinity)], 0.95), undefined);
+  // 96 of 100 beyond: the lower end is still a value.
+  const lower = intervalOpenAbove([1, 2, 3, 4, ...Array(96).fill(Infinity)], 0.95)!;
+  assert.ok(Number.isFinite(lower[0]) && lower[1] === Infinity, `${lower}`);
 });

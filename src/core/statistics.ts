@@ -39,7 +39,8 @@ export function finiteInterval(values: ArrayLike<number>, level: number): [numbe
  * Percentile interval of a sample in which +Infinity stands for "beyond any value" (a bootstrap
  * replicate that never reaches a target needs more than any that does): the upper end is Infinity
  * when more of the sample than the upper tail is infinite. NaN values are left out; undefined when
- * fewer than two values are finite.
+ * fewer than two values are finite, or when more than the lower tail is infinite (nothing bounds it
+ * then: [∞, ∞] would say less than no interval).
  */
 export function intervalOpenAbove(values: ArrayLike<number>, level: number): [number, number] | undefined {
   const sorted = Array.from(values)
@@ -54,7 +55,8 @@ export function intervalOpenAbove(values: ArrayLike<number>, level: number): [nu
     return sorted[lo] + (h - lo) * (sorted[hi] - sorted[lo]);
   };
   const tail = (1 - level) / 2;
-  return [at(tail), at(1 - tail)];
+  const lower = at(tail);
+  return lower === Infinity ? undefined : [lower, at(1 - tail)];
 }
 
 export function mean(values: ArrayLike<number>): number {

@@ -13,7 +13,7 @@ import {
   type LadderAnalysisOptions,
   type TaskAnalysis,
 } from '../../analyses/downstreamLadder.js';
-import { DOWNSTREAM_EXTRAPOLATION, DOWNSTREAM_STEP2 } from '../../analyses/downstream.js';
+import { DOWNSTREAM_EXTRAPOLATION, DOWNSTREAM_STEP2, PLAN_HORIZON } from '../../analyses/downstream.js';
 import { defaultStorePath, describeWriter, RunStore, StoreError } from '../../store/store.js';
 import { UsageError } from '../../errors/index.js';
 import { keyword, parseInteger, parseLevel, parseQuantity } from '../options.js';
@@ -92,16 +92,28 @@ export function parseTargetAccuracy(text: string): Record<string, number> {
     const acc = parseQuantity(value, `--target-accuracy ${task}`);
     if (!(acc < 1))
       throw new UsageError(`--target-accuracy ${task}: expected an accuracy between 0 and 1, got ${value}`);
+    if (task.trim() in plan)
+      throw new UsageError(
+        `--target-accuracy: ${task.trim()} is given twice (${plan[task.trim()]} and ${acc}): one accuracy per task`,
+      );
     plan[task.trim()] = acc;
   }
   if (!Object.keys(plan).length) throw new UsageError('--target-accuracy: expected TASK=ACCURACY pairs');
   return plan;
 }
 
+/** `--horizon 1e30`: the largest compute a plan for accuracy searches, above 10¹⁰ FLOPs. */
+export function parseHorizon(text: string): number {
+  const C = parseQuantity(text, '--horizon');
+  if (!(C > 1e10)) throw new UsageError(`--horizon: expected a compute in FLOPs above 1e10, got "${text}"`);
+  return C;
+}
+
 /** The flags `scalelab plan` takes for a plan by accuracy. */
 export interface AccuracyPlanFlags {
   downstream?: string;
   targetAccuracy?: string;
+  horizon: string;
   downstreamBootstrap: string;
   seed: string;
   json?: boolean;
@@ -115,6 +127,8 @@ export interface AccuracyPlanFlags {
 export function accuracyPlanSection(f: AccuracyPlanFlags): { text: string; json: unknown } | undefined {
   if (f.targetAccuracy === undefined) {
     if (f.downstream !== undefined) throw new UsageError('--downstream is read for --target-accuracy TASK=ACCURACY');
+    if (f.horizon !== String(PLAN_HORIZON))
+      throw new UsageError('--horizon is read for --target-accuracy TASK=ACCURACY');
     return undefined;
   }
   if (f.downstream === undefined)
@@ -132,6 +146,7 @@ export function accuracyPlanSection(f: AccuracyPlanFlags): { text: string; json:
       {
         replicates: parseInteger(f.downstreamBootstrap, '--downstream-bootstrap', 0),
         seed: parseInteger(f.seed, '--seed', 0),
+        horizon: parseHorizon(f.horizon),
       },
       () => bar.tick(),
     );
@@ -607,12 +622,14 @@ ${EXAMPLES}
     '100',
   )
     .addOption(flag('targetAccuracy', { required: true }))
+    .addOption(flag('horizon', { default: String(PLAN_HORIZON) }))
     .addHelpText('after', EXAMPLES)
-    .action(async (inputs: string[], f: InputFlags & BootstrapFlags & { targetAccuracy: string }) =>
+    .action(async (inputs: string[], f: InputFlags & BootstrapFlags & { targetAccuracy: string; horizon: string }) =>
       run(async () => {
         const plan = parseTargetAccuracy(f.targetAccuracy);
+        const horizon = parseHorizon(f.horizon);
         const data = loadData(inputs, f);
-        const options = analysisOptions(f, { plan, ...bootstrapOptions(f) });
+        const options = analysisOptions(f, { plan, horizon, ...bootstrapOptions(f) });
         options.tasks = Object.keys(plan);
         emit(analyse(data, options, f), f, [planTable], data.source);
       }, f.json),

@@ -22,6 +22,7 @@ import { loadCatalog } from '../../catalog/load.js';
 import { findModel, placeOnFrontier, type FrontierPlacement } from '../../catalog/models.js';
 import type { Law } from '../../laws/law.js';
 import { accuracyPlanSection, type AccuracyPlanFlags } from './downstream.js';
+import { PLAN_HORIZON } from '../../analyses/downstream.js';
 
 interface PlanFlags extends AccuracyPlanFlags {
   C?: string;
@@ -127,6 +128,7 @@ export function registerPlan(program: Command, run: (fn: () => Promise<void>, js
       )
       .addOption(flag('downstream', { detail: 'with --target-accuracy, the tasks to fit' }))
       .option('--downstream-bootstrap <n>', 'with --target-accuracy: whole runs resampled for the intervals', '100')
+      .addOption(flag('horizon', { default: String(PLAN_HORIZON) }))
       .addOption(flag('json'))
       .addHelpText(
         'after',

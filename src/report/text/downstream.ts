@@ -175,9 +175,12 @@ export function backtestTable(tasks: readonly TaskAnalysis[]): string {
   ].join('\n');
 }
 
-/** An interval's end: "never" above every replicate that reaches the accuracy (too many did not). */
-const inPlan = (iv: OpenInterval) =>
-  formatInterval([iv[0], iv[1] ?? Infinity], (x) => (x === Infinity ? 'never' : formatNumber(x, 3)));
+/**
+ * An interval whose upper end is open (too many replicates did not reach the accuracy by the horizon):
+ * "> horizon" for C, "beyond" for N and D (their values at the horizon are not what the plan asks).
+ */
+const inPlan = (iv: OpenInterval, open: string) =>
+  formatInterval([iv[0], iv[1] ?? Infinity], (x) => (x === Infinity ? open : formatNumber(x, 3)));
 
 export function planTable(tasks: readonly TaskAnalysis[]): string {
   const rows = tasks
@@ -185,14 +188,15 @@ export function planTable(tasks: readonly TaskAnalysis[]): string {
     .map((t) => {
       const p = t.plan!;
       const iv = p.interval;
+      const beyond = `>${formatNumber(p.horizon, 3)}`;
       return [
         t.task,
         t.screen?.verdict ?? '',
         p.accuracy.toFixed(3),
         p.point?.taskLoss !== undefined ? p.point.taskLoss.toFixed(4) : p.point ? 'direct in C' : '',
-        p.point ? `${formatNumber(p.point.C, 3)}${iv ? ` ${inPlan(iv.C)}` : ''}` : 'not reached',
-        p.point?.N !== undefined ? `${formatNumber(p.point.N, 3)}${iv?.N ? ` ${inPlan(iv.N)}` : ''}` : '',
-        p.point?.D !== undefined ? `${formatNumber(p.point.D, 3)}${iv?.D ? ` ${inPlan(iv.D)}` : ''}` : '',
+        p.point ? `${formatNumber(p.point.C, 3)}${iv ? ` ${inPlan(iv.C, beyond)}` : ''}` : 'not reached',
+        p.point?.N !== undefined ? `${formatNumber(p.point.N, 3)}${iv?.N ? ` ${inPlan(iv.N, 'beyond')}` : ''}` : '',
+        p.point?.D !== undefined ? `${formatNumber(p.point.D, 3)}${iv?.D ? ` ${inPlan(iv.D, 'beyond')}` : ''}` : '',
         p.unreachable !== undefined ? pct(p.unreachable) : '',
       ];
     });
@@ -203,14 +207,23 @@ export function planTable(tasks: readonly TaskAnalysis[]): string {
     .filter((t) => t.plan && !t.plan.point)
     .map((t) => {
       const s = t.fit?.step2 ?? t.direct!;
-      return `  ${t.task}: ${t.plan!.accuracy} is not reached: it is outside the fitted sigmoid's floor–ceiling (${formatRange([s.floor, s.ceiling], (x) => x.toFixed(3))})${t.fit ? ", or needs a task loss below the law's irreducible E" : ''}`;
+      return `  ${t.task}: ${t.plan!.accuracy} is not reached: it is outside the fitted sigmoid's floor–ceiling (${formatRange([s.floor, s.ceiling], (x) => x.toFixed(3))})${t.fit ? ", or needs a task loss below the law's irreducible E" : ''}, or needs more than the horizon C = ${formatNumber(t.plan!.horizon, 3)} FLOPs`;
     });
   if (!rows.length) return ['Plan:', ...unfitted, ...unreached].join('\n');
   return [
     'Plan: the compute-optimal model (C = 6ND) reaching the target accuracy:',
     ...[
       textTable(
-        ['task', 'verdict', 'accuracy', 'task loss', 'C (FLOPs)', 'N', 'D', 'replicates never reaching it'],
+        [
+          'task',
+          'verdict',
+          'accuracy',
+          'task loss',
+          'C (FLOPs)',
+          'N',
+          'D',
+          `replicates not reaching it by C = ${formatNumber(tasks.find((t) => t.plan)!.plan!.horizon, 3)}`,
+        ],
         rows,
       ),
     ],
