@@ -214,7 +214,11 @@ test(
       await point.hover({ force: true });
       const tooltip = page.locator('#vg-tooltip-element.visible');
       await tooltip.waitFor();
-      assert.match((await tooltip.textContent()) ?? '', /loss/);
+      const text = (await tooltip.textContent()) ?? '';
+      assert.match(text, /loss/);
+      // Large numbers as ScaleLab prints them (C 1.52e23), not as d3 does (1.520e+23).
+      assert.match(text, /C\s*\d(\.\d+)?e\d+/, text);
+      assert.doesNotMatch(text, /e\+/, text);
     });
 
     await t.test('the planner recommends N for the cluster and follows the GPU count', async () => {

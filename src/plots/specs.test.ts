@@ -9,6 +9,7 @@ import { analyse, figures } from '../report/analysis.js';
 import { lossPlot, type Spec } from './specs.js';
 import { renderSvg } from '../render/render.js';
 import { reportHtml } from '../report/html.js';
+import { formatNumber } from '../core/format.js';
 
 const data = parseRuns(readFileSync(new URL('../../examples/chinchilla.csv', import.meta.url), 'utf8'), {
   source: 'examples/chinchilla.csv',
@@ -133,4 +134,29 @@ test('figures render to SVG without a DOM, and the report has every section with
     assert.ok(html.includes(`<section id="${id}">`), id);
   assert.ok(html.includes('Approaches 2 and 3 agree within their intervals'));
   assert.ok(!/<script|<link|src="http|href="http|url\(http/i.test(html), 'no scripts, no external resources');
+});
+
+test('tooltips print large numbers as ScaleLab does (1.52e23), not as d3 does (1.520e+23), in every figure', () => {
+  const tooltips: { field: string; type: string }[] = [];
+  const walk = (node: Spec, rows: Record<string, unknown>[] | undefined) => {
+    const own = (node.data as { values?: Record<string, unknown>[] } | undefined)?.values;
+    const data = own ?? rows;
+    const tip = (node.encoding as { tooltip?: { field: string; type: string; format?: string }[] } | undefined)
+      ?.tooltip;
+    for (const t of tip ?? []) {
+      assert.notEqual(t.format, '.3e', `${String(node.name)}: ${t.field} still in d3's scientific format`);
+      tooltips.push(t);
+      if (t.field.endsWith('Text') && data) {
+        const shown = data.map((r) => r[t.field]).filter((v) => v !== undefined);
+        assert.ok(shown.length > 0, `${String(node.name)}: ${t.field} has values`);
+        for (const v of shown) assert.match(String(v), /^-?[\d.]+(e-?\d+)?$/, `${t.field}: ${String(v)}`);
+      }
+    }
+    for (const child of [...(node.layer ?? []), ...(node.hconcat ?? [])]) walk(child, data);
+  };
+  for (const spec of Object.values(specs)) if (spec) walk(spec, undefined);
+  const runs = layer(specs.loss!, 'runs');
+  const first = values(runs)[0] as unknown as Record<string, unknown>;
+  assert.equal(first.CText, first.C! >= 1e6 ? formatNumber(first.C as number, 4) : first.CText);
+  assert.ok(tooltips.some((t) => t.field === 'CText'));
 });

@@ -14,6 +14,7 @@ import type { ApproachResult } from '../analyses/frontier.js';
 import type { Profile } from '../analyses/isoflop.js';
 import type { RollingBacktestResult } from '../analyses/rollingBacktest.js';
 import { extent } from '../core/statistics.js';
+import { formatNumber } from '../core/format.js';
 
 export type Spec = Record<string, unknown> & { layer?: Spec[]; hconcat?: Spec[] };
 
@@ -26,6 +27,31 @@ const config = {
   legend: { labelFontSize: 11, titleFontSize: 11 },
   title: { fontSize: 14, anchor: 'start' },
 };
+
+/**
+ * Tooltips print large numbers as the rest of ScaleLab does (1.52e23, formatNumber), not as d3's
+ * "1.520e+23": each quantitative tooltip in scientific format gets a text twin in its layer's inline
+ * data, shown instead. Text in the data, not a custom format function: the server's headless renderer
+ * and the web app's CSP-safe expression interpreter then need nothing registered.
+ */
+function readableTooltips(spec: Spec): Spec {
+  const visit = (node: Record<string, unknown>, inherited: Record<string, unknown>[] | undefined): void => {
+    const own = (node.data as { values?: unknown } | undefined)?.values;
+    const rows = Array.isArray(own) ? (own as Record<string, unknown>[]) : inherited;
+    const encoding = node.encoding as { tooltip?: unknown } | undefined;
+    if (rows && Array.isArray(encoding?.tooltip))
+      encoding.tooltip = encoding.tooltip.map((entry: Record<string, unknown>) => {
+        if (entry.format !== '.3e' || typeof entry.field !== 'string') return entry;
+        const field = entry.field,
+          text = `${field}Text`;
+        for (const row of rows) if (typeof row[field] === 'number') row[text] = formatNumber(row[field] as number, 4);
+        return { field: text, type: 'nominal', title: entry.title ?? field };
+      });
+    for (const child of [...((node.layer as Spec[]) ?? []), ...((node.hconcat as Spec[]) ?? [])]) visit(child, rows);
+  };
+  visit(spec, undefined);
+  return spec;
+}
 
 /** A log-scale domain padded to whole or half decades around the values. */
 function logDomain(values: number[], pad = 0.1): [number, number] {
@@ -271,7 +297,7 @@ export function lossPlot(o: LossPlotOptions): Spec {
       : '') +
     (curve.some((c) => c.lo !== undefined) ? `, with a ${bandLabel}` : '') +
     '.';
-  return {
+  return readableTooltips({
     $schema: schema,
     title: o.title ?? `Loss against ${axisTitles[x]}${o.law ? `, with the fitted ${o.law.id} law` : ''}`,
     description,
@@ -279,7 +305,7 @@ export function lossPlot(o: LossPlotOptions): Spec {
     height,
     config,
     layer: layers,
-  };
+  });
 }
 
 /** IsoFLOP profiles: loss against N per budget, each budget's parabola, and the vertices. */
@@ -319,7 +345,7 @@ export function isoflopPlot(profiles: Profile[], title = 'IsoFLOP profiles'): Sp
     legend: sciLegend(profiles.map((p) => p.C)),
   };
   const edges = vertices.filter((v) => v.atEdge !== 'bracketed').length;
-  return {
+  return readableTooltips({
     $schema: schema,
     title,
     description: `${profiles.length} IsoFLOP budgets from ${sci(Math.min(...profiles.map((p) => p.C)))} to ${sci(Math.max(...profiles.map((p) => p.C)))} FLOPs, ${points.length} runs: loss against parameters N, each budget's parabola and its minimum (a diamond)${edges ? `; ${edges} minimum${edges === 1 ? '' : 's'} at the edge of its profile` : ''}.`,
@@ -387,7 +413,7 @@ export function isoflopPlot(profiles: Profile[], title = 'IsoFLOP profiles'): Sp
         },
       },
     ],
-  };
+  });
 }
 
 /**
@@ -492,13 +518,13 @@ export function frontierPlot(
   const described = approaches
     .map((a) => `approach ${a.approach} (${a.label}): N_opt ∝ C^${a.a.toFixed(3)}, D_opt ∝ C^${a.b.toFixed(3)}`)
     .join('; ');
-  return {
+  return readableTooltips({
     $schema: schema,
     title: 'Compute-optimal frontier by approach',
     description: `Two panels, N_opt and D_opt against compute C on log–log axes, extended to ${sci(Math.max(...targets))} FLOPs: ${described}.`,
     config,
     hconcat: [panel('N'), panel('D')],
-  };
+  });
 }
 
 /** Residuals ln L̂ − ln L against the prediction and against compute: is the fit biased at the large end? */
@@ -551,13 +577,13 @@ export function residualsPlot(dataset: Dataset, residuals: ArrayLike<number>): S
     ],
   });
   const rms = Math.sqrt(rows.reduce((a, r) => a + r.residual ** 2, 0) / Math.max(1, rows.length));
-  return {
+  return readableTooltips({
     $schema: schema,
     title: 'Residuals',
     description: `Residuals ln L̂ − ln L of ${rows.length} runs (rms ${rms.toFixed(4)}, largest ${(limit / 1.1).toFixed(4)}), against the predicted loss and against compute, around a zero line.`,
     config,
     hconcat: [panel('predicted', 'against the prediction'), panel('C', 'against compute')],
-  };
+  });
 }
 
 /** Back-test: predicted against actual loss for the held-out larger runs, y = x for reference. */
@@ -634,7 +660,7 @@ export function backtestPlot(b: RollingBacktestResult): Spec {
     },
   });
   const s = b.summaries.map((x) => `${x.procedure} ${(x.meanAbsRelativeError * 100).toFixed(2)} %`).join(', ');
-  return {
+  return readableTooltips({
     $schema: schema,
     title: `Rolling-origin back-test: error of each held-out run (mean |error|: ${s})`,
     description: `${rows.length} predictions of held-out runs, error (predicted − actual)/actual in % against how far beyond the fitted runs each lies; mean |error|: ${s}.`,
@@ -642,7 +668,7 @@ export function backtestPlot(b: RollingBacktestResult): Spec {
     height: 360,
     config,
     layer: layers,
-  };
+  });
 }
 
 /** Published models on a law's compute-optimal frontier: N against C, with N_opt(C) (Chinchilla's Figure 1). */
@@ -657,7 +683,7 @@ export function landmarksPlot(
   const points = [...rows]
     .sort((a, b) => a.C - b.C)
     .map((r, i) => ({ ...r, kind: r.verdict.split(':')[0].split(' (')[0], offset: i % 2 === 0 ? -10 : 12 }));
-  return {
+  return readableTooltips({
     $schema: schema,
     title,
     width,
@@ -715,5 +741,5 @@ export function landmarksPlot(
         ],
       },
     ],
-  };
+  });
 }
