@@ -71,10 +71,10 @@ export interface TaskAnalysis {
   points?: { run: string; N: number; loss: number; accuracy: number }[];
 }
 
-/** What reaching a target accuracy takes (C = 6ND on the step-1 law's compute-optimal frontier), with its bootstrap interval. */
 /** An interval whose upper end is null (beyond the horizon) when more replicates than its upper tail do not get there by then. */
 export type OpenInterval = [number, number | null];
 
+/** What reaching a target accuracy takes (C = 6ND on the step-1 law's compute-optimal frontier), with its bootstrap interval. */
 export interface TaskPlan {
   accuracy: number;
   /** The point estimate; undefined when the fitted sigmoid does not reach the accuracy by the horizon. */
