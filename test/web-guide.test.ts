@@ -255,6 +255,28 @@ test(
         (s) => /random\.csv \(60 runs\)/.test(s ?? ''),
         'random runs open',
       );
+      // A reload reopens the upload: the URL names it, the tab keeps its data.
+      await until(
+        () => Promise.resolve(page.url()),
+        (u) => /[?&]upload=random\.csv/.test(u),
+        'the upload named in the URL',
+      );
+      await page.reload();
+      await until(
+        () => page.getByTestId('current-dataset').textContent(),
+        (s) => /random\.csv \(60 runs\)/.test(s ?? ''),
+        'the upload reopened after a reload',
+      );
+      // Another tab has the link but not the data: it says so and how to go on.
+      const other = await newPage({ width: 1280, height: 800 });
+      await other.goto(new URL('?upload=random.csv', url).href);
+      const said = await until(
+        () => other.getByTestId('error-message').textContent(),
+        (s) => /^random\.csv/.test(s ?? ''),
+        'the missing upload said',
+      );
+      assert.match(said ?? '', /not kept in this browser tab.*upload it again/);
+      await other.close();
       await page.getByTestId('approaches').waitFor();
       assert.equal(await page.getByTestId('approach-2').count(), 0, 'no Approach 2 row');
       assert.equal(await page.getByTestId('figure-isoflop').count(), 0, 'no IsoFLOP figure');

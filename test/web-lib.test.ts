@@ -102,6 +102,14 @@ test('URL state: only what differs from the defaults, read back the same; unknow
   assert.deepEqual(readUrlState(search), state);
   assert.equal(writeUrlState({ settings: defaultSettings, planner: defaultPlannerInputs }), '');
   assert.deepEqual(readUrlState('?dataset=chinchilla').data, { kind: 'bundled', id: 'chinchilla' });
+  // An upload by its name only (its data stay in the tab's storage).
+  const upload = {
+    data: { kind: 'upload' as const, name: 'my runs.csv' },
+    settings: defaultSettings,
+    planner: defaultPlannerInputs,
+  };
+  assert.equal(writeUrlState(upload), '?upload=my+runs.csv');
+  assert.deepEqual(readUrlState('?upload=my+runs.csv').data, upload.data);
   const odd = readUrlState('?procedure=nope&law=nope&bootstrap=-3&plan.mode=other');
   assert.deepEqual(odd.settings, defaultSettings);
   assert.equal(odd.planner.mode, 'hardware');

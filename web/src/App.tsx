@@ -14,6 +14,9 @@ import type { LoadedDataset } from './lib/loaded.js';
 import type { PendingUpload } from './lib/columns.js';
 import { defaultGroups, studySelection } from './lib/runGroups.js';
 import { readUrlState, writeUrlState, type DataRef } from './lib/urlState.js';
+import { keptUpload } from './lib/uploadStore.js';
+import { parseRuns } from '../../src/io/parseRuns.js';
+import { InputError } from '../../src/errors/index.js';
 import { useApi } from './hooks/useApi.js';
 import { useFit } from './hooks/useFit.js';
 import { useBacktest } from './hooks/useBacktest.js';
@@ -40,10 +43,11 @@ const studiesRefreshMs = 10_000;
 /** The URL's state, read once when the page loads. */
 const initial = readUrlState(window.location.search);
 
-/** Where the loaded data came from, for the URL (an upload cannot be put there). */
+/** Where the loaded data came from, for the URL (an upload by its name only: its data stay in the tab). */
 function dataRef(loaded: LoadedDataset | undefined): DataRef | undefined {
   if (loaded?.origin === 'bundled') return { kind: 'bundled', id: loaded.key };
   if (loaded?.origin === 'study') return { kind: 'study', name: loaded.key, groups: loaded.groups };
+  if (loaded?.origin === 'upload') return { kind: 'upload', name: loaded.label };
   return undefined;
 }
 
@@ -107,6 +111,20 @@ export function App() {
           label: list.datasets.find((d) => d.id === ref.id)?.name ?? ref.id,
           origin: 'bundled',
           key: ref.id,
+        });
+      } else if (ref.kind === 'upload') {
+        const kept = keptUpload(ref.name);
+        if (!kept)
+          throw new InputError(
+            { file: ref.name },
+            'the uploaded file is not kept in this browser tab (a link holds only its name, and a file too large for the tab is not kept): upload it again',
+          );
+        const dataset = parseRuns(kept.text, { source: kept.name, ...(kept.columns ? { columns: kept.columns } : {}) });
+        open({
+          dataset,
+          label: kept.name,
+          origin: 'upload',
+          key: `${kept.name}:restored:${JSON.stringify(kept.columns ?? {})}`,
         });
       } else {
         const runs = await api.studyRuns(ref.name, controller.signal);

@@ -4,6 +4,7 @@ import { toErrorInfo, type ErrorInfo } from '../lib/errors.js';
 import type { LoadedDataset } from '../lib/loaded.js';
 import { mappedFields, type PendingUpload } from '../lib/columns.js';
 import { webAdvice } from '../lib/advice.js';
+import { keepUpload } from '../lib/uploadStore.js';
 
 interface Props {
   pending: PendingUpload;
@@ -25,6 +26,7 @@ export function ColumnMapping({ pending, onOpen, onDismiss }: Props) {
     const columns = Object.fromEntries(Object.entries(mapping).filter(([, v]) => v)) as Partial<Record<Field, string>>;
     try {
       const dataset = parseRuns(pending.text, { source: pending.name, columns });
+      keepUpload({ name: pending.name, text: pending.text, columns });
       onOpen({ dataset, label: pending.name, origin: 'upload', key: `${pending.key}:${JSON.stringify(columns)}` });
     } catch (err) {
       setError(toErrorInfo(err));

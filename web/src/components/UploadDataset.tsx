@@ -4,6 +4,7 @@ import { InputError } from '../../../src/errors/index.js';
 import { toErrorInfo, type ErrorInfo } from '../lib/errors.js';
 import type { LoadedDataset } from '../lib/loaded.js';
 import { maxUploadBytes, uploadTooLarge } from '../lib/upload.js';
+import { keepUpload } from '../lib/uploadStore.js';
 import { fileColumns, guessColumns, missingFields, type PendingUpload } from '../lib/columns.js';
 
 interface Props {
@@ -51,6 +52,7 @@ export function UploadDataset({ onOpen, onError, onColumns }: Props) {
           );
         throw e;
       }
+      keepUpload({ name: file.name, text });
       onOpen({ dataset, label: file.name, origin: 'upload', key });
       const missing = missingFields(dataset);
       if (missing) onColumns(pending(`${file.name} opened, but ${missing}, which the default fit needs`));

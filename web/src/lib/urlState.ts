@@ -1,7 +1,8 @@
 /**
  * The app's state in the URL's query, so that a reload (or a shared link) opens the same data with
  * the same settings and planner inputs: `?dataset=chinchilla&procedure=ls&gpus=2048`. Only values that
- * differ from the defaults are written. An uploaded file cannot be put in a URL: its name is not kept.
+ * differ from the defaults are written. An uploaded file cannot be put in a URL: only its name is
+ * (`?upload=runs.csv`), and a reload reopens it from the tab's storage (lib/uploadStore.ts).
  */
 import {
   approachChoices,
@@ -16,7 +17,10 @@ import { procedures } from '../../../src/fit/procedures.js';
 import { defaultPlannerInputs, type PlannerInputs } from '../hooks/usePlan.js';
 
 /** Which data to open: a bundled data set, or a study with the groups fitted. */
-export type DataRef = { kind: 'bundled'; id: string } | { kind: 'study'; name: string; groups?: string[] };
+export type DataRef =
+  | { kind: 'bundled'; id: string }
+  | { kind: 'study'; name: string; groups?: string[] }
+  | { kind: 'upload'; name: string };
 
 export interface UrlState {
   data?: DataRef;
@@ -57,18 +61,22 @@ export function readUrlState(search: string): UrlState {
   if (planner.mode !== 'hardware' && planner.mode !== 'flops') planner.mode = defaultPlannerInputs.mode;
   const dataset = q.get('dataset'),
     study = q.get('study'),
-    groups = q.get('groups');
+    groups = q.get('groups'),
+    upload = q.get('upload');
   const data: DataRef | undefined = dataset
     ? { kind: 'bundled', id: dataset }
     : study
       ? { kind: 'study', name: study, ...(groups ? { groups: groups.split(',').filter(Boolean) } : {}) }
-      : undefined;
+      : upload
+        ? { kind: 'upload', name: upload }
+        : undefined;
   return { data, settings, planner };
 }
 
 export function writeUrlState(state: UrlState): string {
   const q = new URLSearchParams();
   if (state.data?.kind === 'bundled') q.set('dataset', state.data.id);
+  if (state.data?.kind === 'upload') q.set('upload', state.data.name);
   if (state.data?.kind === 'study') {
     q.set('study', state.data.name);
     if (state.data.groups?.length) q.set('groups', state.data.groups.join(','));
