@@ -54,3 +54,24 @@ test('downstream screen on the bundled Gemstones ladder: a verdict per task', { 
   // SIQA moves 0.38 → 0.41 over the whole ladder: its evaluation noise is a large share of that.
   assert.equal(verdicts.siqa, 'noisy');
 });
+
+test('downstream predict --bootstrap on the Gemstones: refused, saying why (every run ends at 350B tokens, so step 1 cannot be refitted in D)', () => {
+  const r = scalelab([
+    'downstream',
+    'predict',
+    MANIFEST,
+    '--task',
+    'hellaswag',
+    '--N',
+    '7e9',
+    '--D',
+    '1.4e11',
+    '--bootstrap',
+    '10',
+  ]);
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(
+    r.stderr,
+    /needs runs ending at two or more token counts: every run's final checkpoint is at D = 3\.501e\+11/,
+  );
+});
