@@ -272,7 +272,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
     '',
     ok
       ? `The shipped defaults are the ones chosen here (step 2 "${choice.pooled}", slope ${DOWNSTREAM_EXTRAPOLATION}).`
-      : `MISMATCH: shipped step 2 "${shippedVariant}" and slope ${DOWNSTREAM_EXTRAPOLATION}; chosen "${choice.pooled}" and ${pooledSlope.toFixed(2)}.`,
+      : `MISMATCH: shipped step 2 "${shippedVariant}" and slope ${DOWNSTREAM_EXTRAPOLATION}; chosen "${choice.pooled}" and ${pooledSlope.toFixed(3)}.`,
   );
   process.stdout.write(args.includes('--json') ? JSON.stringify(out, null, 2) + '\n' : lines.join('\n') + '\n');
   process.stderr.write(`${((Date.now() - started) / 1000).toFixed(0)} s\n`);
