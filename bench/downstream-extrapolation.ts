@@ -1,16 +1,17 @@
 /**
  * Downstream defaults chosen leave-one-dataset-out (docs/methods.md §32, §34): nested back-tests within
- * two ladders — the OLMo ladder with its 3.2B runs (examples/downstream/olmo-ladder/ladder-3b.json; the
- * 7B and 13B targets are not read) and Pythia's evaluations (examples/downstream/pythia/ladder.json) —
- * fit on the smallest k sizes and predict every larger size's runs. Tasks the screen calls near chance
- * are left out (their errors are noise, not extrapolation).
+ * three ladders — the OLMo ladder with its 3.2B runs (examples/downstream/olmo-ladder/ladder-3b.json; the
+ * 7B and 13B targets are not read), Pythia's evaluations (examples/downstream/pythia/ladder.json) and the
+ * Gemstones' 22 shapes (examples/downstream/gemstones/ladder.json) — fit on the smallest k sizes and
+ * predict every larger size's runs. Tasks the screen calls near chance are left out (their errors are
+ * noise, not extrapolation).
  *
  * 1. Step-2 variants: mean |relative error| per variant per dataset. Each dataset's choice is the variant
- *    best on the *other* dataset; the shipped default is the best on the mean of the two.
+ *    best on the mean of the *other* datasets; the shipped default is the best on the mean of all.
  * 2. The extrapolation term's slope s (σ(d) = s·d in accuracy, d = log10(1 + C/C_max)):
- *    learnt on one dataset, its coverage on the other — the Gaussian bound (noise and term only) and,
- *    with --replicates R > 0, the full interval (run bootstrap + term + noise) of every nested fold.
- *    The shipped slope pools both datasets.
+ *    learnt on the other datasets (their cases pooled), its coverage on this one — the Gaussian bound
+ *    (noise and term only) and, with --replicates R > 0, the full interval (run bootstrap + term + noise)
+ *    of every nested fold. The shipped slope pools all datasets.
  *
  *   node --import tsx bench/downstream-extrapolation.ts [--replicates 30] [--json]
  * Exits 1 when the shipped default (DOWNSTREAM_EXTRAPOLATION, the step-2 bounds) is not the one chosen here.
@@ -41,6 +42,7 @@ const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 const DATASETS = {
   olmo: here('../examples/downstream/olmo-ladder/ladder-3b.json'),
   pythia: here('../examples/downstream/pythia/ladder.json'),
+  gemstones: here('../examples/downstream/gemstones/ladder.json'),
 } as const;
 type DatasetName = keyof typeof DATASETS;
 
@@ -104,9 +106,10 @@ export function bootstrapCoverage(
   variant: DownstreamOptions,
   slope: number,
   replicates: number,
-): { inside: number; of: number; medianWidth: number } {
+): { inside: number; of: number; medianWidth: number; failedFolds: number } {
   let inside = 0,
-    of = 0;
+    of = 0,
+    failedFolds = 0;
   const widths: number[] = [];
   for (const { ladder, options } of ls) {
     const o = { ...options, ...variant, extrapolation: slope };
@@ -126,6 +129,7 @@ export function bootstrapCoverage(
           intervals = bootstrapDirect(train, s, held, { ...o, replicates, seed: m }).map((x) => x.accuracy);
         }
       } catch {
+        failedFolds++;
         continue;
       }
       held.forEach((p, i) => {
@@ -136,12 +140,14 @@ export function bootstrapCoverage(
     }
   }
   widths.sort((a, b) => a - b);
-  return { inside, of, medianWidth: widths[Math.floor(widths.length / 2)] ?? NaN };
+  return { inside, of, medianWidth: widths[Math.floor(widths.length / 2)] ?? NaN, failedFolds };
 }
 
 /**
  * The choice itself: each variant's mean |relative error| per dataset; each dataset's choice is the best
- * on the other; the default is the best on the mean of the two. The slope is learnt under that default.
+ * on the mean of the others; the default is the best on the mean of all. The slope is learnt under that
+ * default: per dataset (`slope`), on the others pooled (`slopeFromOthers`, what each dataset's coverage
+ * is judged with), and on all pooled (`pooledSlope`, the shipped one).
  */
 export function chooseDefaults(sets: Record<DatasetName, { kept: TaskLadderWithOptions[] }>) {
   const names = Object.keys(DATASETS) as DatasetName[];
@@ -158,20 +164,25 @@ export function chooseDefaults(sets: Record<DatasetName, { kept: TaskLadderWithO
     >;
   }
   const best = (by: (v: string) => number) => Object.keys(VARIANTS).reduce((a, b) => (by(b) < by(a) ? b : a));
+  const others = (n: DatasetName) => names.filter((m) => m !== n);
+  const mean = (v: string, over: DatasetName[]) => over.reduce((a, m) => a + score[v][m], 0) / over.length;
   const choice = {
-    forOlmo: best((v) => score[v].pythia),
-    forPythia: best((v) => score[v].olmo),
-    pooled: best((v) => (score[v].olmo + score[v].pythia) / 2),
+    for: Object.fromEntries(names.map((n) => [n, best((v) => mean(v, others(n)))])) as Record<DatasetName, string>,
+    pooled: best((v) => mean(v, names)),
   };
+  const pooledCases = (over: DatasetName[]) => over.flatMap((m) => cases[choice.pooled][m]);
   const slope = Object.fromEntries(names.map((n) => [n, extrapolationSlope(cases[choice.pooled][n])])) as Record<
     DatasetName,
     number
   >;
-  const pooledSlope = extrapolationSlope([...cases[choice.pooled].olmo, ...cases[choice.pooled].pythia]);
+  const slopeFromOthers = Object.fromEntries(
+    names.map((n) => [n, extrapolationSlope(pooledCases(others(n)))]),
+  ) as Record<DatasetName, number>;
+  const pooledSlope = extrapolationSlope(pooledCases(names));
   const shippedVariant = Object.keys(VARIANTS).find(
     (v) => JSON.stringify(VARIANTS[v]) === JSON.stringify(DOWNSTREAM_STEP2),
   );
-  return { score, cases, choice, slope, pooledSlope, shippedVariant };
+  return { score, cases, choice, slope, slopeFromOthers, pooledSlope, shippedVariant, meanScore: mean };
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
@@ -190,43 +201,52 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
     );
 
   // 1. Step-2 variants.
-  const { score, cases, choice, slope, pooledSlope, shippedVariant } = chooseDefaults(sets);
+  const { score, cases, choice, slope, slopeFromOthers, pooledSlope, shippedVariant, meanScore } = chooseDefaults(sets);
   lines.push(
     '',
-    '| step-2 variant | ' +
-      names.map((n) => `${n}: mean \\|rel. error\\| (cases)`).join(' | ') +
-      ' | mean of the two |',
+    '| step-2 variant | ' + names.map((n) => `${n}: mean \\|rel. error\\| (cases)`).join(' | ') + ' | mean of all |',
     '|---|' + names.map(() => '---|').join('') + '---|',
   );
   for (const v of Object.keys(VARIANTS))
     lines.push(
-      `| ${v} | ${names.map((n) => `${pct(score[v][n])} (${cases[v][n].length})`).join(' | ')} | ${pct((score[v].olmo + score[v].pythia) / 2)} |`,
+      `| ${v} | ${names.map((n) => `${pct(score[v][n])} (${cases[v][n].length})`).join(' | ')} | ${pct(meanScore(v, names))} |`,
     );
   lines.push(
     '',
-    `Leave-one-dataset-out: Pythia's back-tests choose "${choice.forOlmo}" for the OLMo ladder; the OLMo ladder's choose "${choice.forPythia}" for Pythia. Pooled (the default): "${choice.pooled}".`,
+    `Leave-one-dataset-out (each dataset's choice is the best on the mean of the others): ${names.map((n) => `${n}: "${choice.for[n]}"`).join('; ')}. Pooled (the default): "${choice.pooled}".`,
   );
   out.variants = { score, choice };
 
   // 2. The extrapolation slope, under the pooled choice of step 2.
   const chosen = VARIANTS[choice.pooled];
-  const other = (n: DatasetName): DatasetName => (n === 'olmo' ? 'pythia' : 'olmo');
   lines.push(
     '',
-    '| dataset | slope s learnt here | coverage with s from the other (Gaussian bound) | without the term | full 95 % interval, s from the other | without the term | median width (with / without) |',
-    '|---|---|---|---|---|---|---|',
+    '| dataset | slope s learnt here | s learnt on the others | coverage with s from the others (Gaussian bound) | without the term | full 95 % interval, s from the others | without the term | median width (with / without) |',
+    '|---|---|---|---|---|---|---|---|',
   );
   const coverage: Record<string, unknown> = {};
   for (const n of names) {
     const cs = cases[choice.pooled][n];
-    const g = gaussianCoverage(cs, slope[other(n)]),
+    const g = gaussianCoverage(cs, slopeFromOthers[n]),
       g0 = gaussianCoverage(cs, 0);
-    const full = replicates > 0 ? bootstrapCoverage(sets[n].kept, chosen, slope[other(n)], replicates) : undefined;
+    const full = replicates > 0 ? bootstrapCoverage(sets[n].kept, chosen, slopeFromOthers[n], replicates) : undefined;
     const full0 = replicates > 0 ? bootstrapCoverage(sets[n].kept, chosen, 0, replicates) : undefined;
     coverage[n] = { gaussian: g, gaussianWithout: g0, full, fullWithout: full0 };
     lines.push(
-      `| ${n} | ${slope[n].toFixed(3)} | ${pct(g)} | ${pct(g0)} | ${full ? `${full.inside}/${full.of}` : '–'} | ${full0 ? `${full0.inside}/${full0.of}` : '–'} | ${full && full0 ? `${full.medianWidth.toFixed(3)} / ${full0.medianWidth.toFixed(3)}` : '–'} |`,
+      `| ${n} | ${slope[n].toFixed(3)} | ${slopeFromOthers[n].toFixed(3)} | ${pct(g)} | ${pct(g0)} | ${full?.of ? `${full.inside}/${full.of}` : '–'} | ${full0?.of ? `${full0.inside}/${full0.of}` : '–'} | ${full?.of && full0?.of ? `${full.medianWidth.toFixed(3)} / ${full0.medianWidth.toFixed(3)}` : '–'} |`,
     );
+  }
+  for (const n of names) {
+    const tokenCounts = new Set(sets[n].kept.flatMap(({ ladder }) => finalPoints(ladder).map((p) => p.D)));
+    const c = coverage[n] as { full?: { of: number; failedFolds: number } };
+    if (c.full && c.full.of === 0)
+      lines.push(
+        `${n}: no full interval — all ${c.full.failedFolds} folds' bootstraps failed` +
+          (tokenCounts.size < 2
+            ? ` (every run's final checkpoint is at the same token count, ${[...tokenCounts][0].toExponential(3)}; the bootstrap refits step 1 in N and D and needs at least two)`
+            : '') +
+          '.',
+      );
   }
   // Is σ linear in d? The noise-corrected RMS error per distance bin, over d.
   lines.push('', '| dataset | d (mean) | cases | RMS error | RMS error / d |', '|---|---|---|---|---|');
@@ -239,8 +259,12 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
       const d = cs.reduce((a, c) => a + c.distance, 0) / cs.length;
       lines.push(`| ${n} | ${d.toFixed(2)} | ${cs.length} | ${rms.toFixed(3)} | ${(rms / d).toFixed(3)} |`);
     }
-  lines.push('', `Pooled slope (the default): ${pooledSlope.toFixed(3)}.`);
-  out.slope = { ...slope, pooled: pooledSlope };
+  const equalWeight = names.reduce((a, n) => a + slope[n], 0) / names.length;
+  lines.push(
+    '',
+    `Pooled slope (the default; every back-test case weighs the same, so the dataset with the most cases weighs most: ${names.map((n) => `${n} ${cases[choice.pooled][n].length}`).join(', ')}): ${pooledSlope.toFixed(3)}. For comparison, the mean of the per-dataset slopes (each dataset weighing the same): ${equalWeight.toFixed(3)}.`,
+  );
+  out.slope = { ...slope, fromOthers: slopeFromOthers, pooled: pooledSlope };
   out.coverage = coverage;
 
   const ok = shippedVariant === choice.pooled && DOWNSTREAM_EXTRAPOLATION.toFixed(3) === pooledSlope.toFixed(3);
@@ -248,7 +272,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
     '',
     ok
       ? `The shipped defaults are the ones chosen here (step 2 "${choice.pooled}", slope ${DOWNSTREAM_EXTRAPOLATION}).`
-      : `MISMATCH: shipped step 2 "${shippedVariant}" and slope ${DOWNSTREAM_EXTRAPOLATION}; chosen "${choice.pooled}" and ${pooledSlope.toFixed(2)}.`,
+      : `MISMATCH: shipped step 2 "${shippedVariant}" and slope ${DOWNSTREAM_EXTRAPOLATION}; chosen "${choice.pooled}" and ${pooledSlope.toFixed(3)}.`,
   );
   process.stdout.write(args.includes('--json') ? JSON.stringify(out, null, 2) + '\n' : lines.join('\n') + '\n');
   process.stderr.write(`${((Date.now() - started) / 1000).toFixed(0)} s\n`);

@@ -111,7 +111,11 @@ test(
   async () => {
     const { ladders, chooseDefaults } = await import('../bench/downstream-extrapolation.js');
     const { DOWNSTREAM_EXTRAPOLATION } = await import('../src/analyses/downstream.js');
-    const chosen = chooseDefaults({ olmo: ladders('olmo'), pythia: ladders('pythia') });
+    const chosen = chooseDefaults({
+      olmo: ladders('olmo'),
+      pythia: ladders('pythia'),
+      gemstones: ladders('gemstones'),
+    });
     assert.equal(chosen.shippedVariant, chosen.choice.pooled);
     assert.equal(DOWNSTREAM_EXTRAPOLATION.toFixed(3), chosen.pooledSlope.toFixed(3));
     // Both ladders' back-tests miss by more than their noise: each needs the term on its own.

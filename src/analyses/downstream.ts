@@ -715,6 +715,12 @@ export function bootstrapDownstream(
   const extrapolationShift = targets.map((t) =>
     downstreamExtrapolationSd(t.C ?? 6 * t.N * t.D, maxC, f.options.extrapolation),
   );
+  const tokenCounts = new Set(f.finals.map((p) => p.D));
+  if (tokenCounts.size < 2)
+    throw new InputError(
+      { file: ladder.source },
+      `the bootstrap of "${ladder.task}" refits step 1's law in N and D, which needs runs ending at two or more token counts: every run's final checkpoint is at D = ${[...tokenCounts][0].toExponential(3)}`,
+    );
   let failed = 0;
   for (let r = 0; r < options.replicates; r++) {
     const random = randomSource(options.seed, r);
@@ -754,7 +760,7 @@ export function bootstrapDownstream(
     if (!a || !l || !c)
       throw new InputError(
         { file: ladder.source },
-        `the bootstrap of "${ladder.task}" gave no interval: ${failed} of ${options.replicates} replicates failed (too few distinct model sizes in the ladder)`,
+        `the bootstrap of "${ladder.task}" gave no interval: ${failed} of ${options.replicates} replicates failed (too few distinct model sizes or token counts drawn, or no convergence)`,
       );
     return { level, accuracy: a, taskLoss: l, viaC: c, failed, replicates: options.replicates };
   });
