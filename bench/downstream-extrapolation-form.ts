@@ -19,7 +19,7 @@ import { DOWNSTREAM_STEP2 } from '../src/analyses/downstream.js';
 import type { ExtrapolationCase } from '../src/analyses/downstreamExtrapolation.js';
 import { ladders, variantCases } from './downstream-extrapolation.js';
 
-export const DATASET_NAMES = ['olmo', 'pythia'] as const;
+export const DATASET_NAMES = ['olmo', 'pythia', 'gemstones'] as const;
 
 /** Candidate growth forms g(d). */
 export const FORMS: Record<string, (d: number) => number> = {

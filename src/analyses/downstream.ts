@@ -213,7 +213,7 @@ export interface DownstreamOptions {
  * the smallest sizes, predict every larger one) by bench/downstream-extrapolation.ts, which prints the
  * leave-one-dataset-out choice and the pooled value shipped here.
  */
-export const DOWNSTREAM_EXTRAPOLATION = 0.046;
+export const DOWNSTREAM_EXTRAPOLATION = 0.057;
 
 /**
  * Step 2's default setting: which of the sigmoid's ceiling and floor are fitted and which part of each
