@@ -3,8 +3,9 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readRuns } from './readRuns.js';
-import { parseRuns } from './parseRuns.js';
+import { parse as parseCsv } from 'csv-parse/sync';
+import { readRuns, simpleCsvRecords } from './readRuns.js';
+import { csvOptions, parseRuns } from './parseRuns.js';
 import { OpenQuoteScanner } from './textPosition.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'scalelab-readruns-'));
@@ -69,5 +70,60 @@ test('readRuns streams tab-separated data saved as .csv, and sizes with suffixes
       [7e10, 1.4e12, 2.1],
       [7e9, 1.4e11, 2.4],
     ],
+  );
+});
+
+// The plain-file reader gives csv-parse's records and lines, or declines and leaves the file to it.
+test('simpleCsvRecords reads plain files as csv-parse does and declines the others', () => {
+  const csvParse = (text: string) =>
+    (
+      parseCsv(Buffer.from(text, 'utf8'), { ...csvOptions('x.csv'), info: true }) as unknown as {
+        record: string[];
+        info: { lines: number };
+      }[]
+    ).map(({ record, info }) => [info.lines, record]);
+  const plain = [
+    'N,D,loss\n1e8,2e9,3.1\n2e8,4e9,2.9\n',
+    'N,D,loss\n1e8,2e9,3.1\n2e8,4e9,2.9',
+    '\ufeffN,D,loss\n1e8,2e9,3.1\n',
+    'N,D,loss\r\n1e8,2e9,3.1\r\n\r\n2e8,4e9,2.9\r\n',
+    '\n\nN , D,loss \n\n 1e8,  2e9 ,3.1\n\n\n2 e8,4e9,\n',
+    'N,D,loss,group\n1e8,2e9,3.1,a b\n,,,\n',
+  ];
+  for (const text of plain) {
+    const records = simpleCsvRecords(Buffer.from(text, 'utf8'), ',');
+    assert.ok(records, JSON.stringify(text));
+    assert.deepEqual(records, csvParse(text), JSON.stringify(text));
+  }
+  const declined = [
+    'N,D,loss\n"1e8",2e9,3.1\n', // quotes
+    'N,D,loss\n1e8,2e9\n', // a short record: csv-parse's error
+    'N,D,loss\n1e8,2e9,3.1\n   \n', // a line of spaces
+    'N,D,loss\n1e8,2e9,3.1\t\n', // a tab
+    'N,D,loss\r\n1e8,2e9,3.1\n', // mixed line ends
+    'N,D,loss\r1e8,2e9,3.1\r', // CR line ends
+    'N,D,loss,name\n1e8,2e9,3.1,Müller\n', // not ASCII
+    '', // no records
+    '\n\n',
+  ];
+  for (const text of declined)
+    assert.equal(simpleCsvRecords(Buffer.from(text, 'utf8'), ','), undefined, JSON.stringify(text));
+  assert.equal(simpleCsvRecords(Buffer.from('N\tD\n1\t2\n'), '\t'), undefined);
+});
+
+test('a plain CSV file and the same file with a quoted field read to the same runs and lines', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'scalelab-simplecsv-'));
+  const rows = ['N,D,loss', '', '1e8,2e9,3.1', '2e8 , 4e9,2.9', '', '4e8,8e9,2.7', ''];
+  const plain = join(dir, 'plain.csv');
+  const quoted = join(dir, 'quoted.csv');
+  writeFileSync(plain, rows.join('\n'));
+  writeFileSync(quoted, rows.join('\n').replace('4e8', '"4e8"'));
+  assert.ok(simpleCsvRecords(Buffer.from(rows.join('\n')), ','));
+  const a = readRuns(plain);
+  const b = readRuns(quoted);
+  assert.equal(a.runs.length, 3);
+  assert.deepEqual(
+    a.runs.map((r) => [r.line, r.N, r.D, r.loss]),
+    b.runs.map((r) => [r.line, r.N, r.D, r.loss]),
   );
 });

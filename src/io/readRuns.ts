@@ -99,6 +99,39 @@ function head(path: string): string {
   return text;
 }
 
+/** Largest CSV file that simpleCsvRecords may read (whole) instead of csv-parse. */
+const SIMPLE_CSV_BYTES = CHUNK_BYTES;
+
+/**
+ * The records of a comma-separated file, each with its 1-based line, when it is plain enough that
+ * splitting lines and fields gives what csv-parse gives with csvOptions' options (skip_empty_lines,
+ * trim, bom): printable ASCII, spaces, no quotes, lines ending all in \n or all in \r\n, no line of
+ * only spaces, and every record as long as the first. Otherwise (or for no records) undefined, and
+ * csv-parse reads the file, with its errors. csv-parse's byte-by-byte parser is most of the time a
+ * small file's reading takes in a fresh process (README, Speed).
+ */
+export function simpleCsvRecords(bytes: Uint8Array, delimiter: string): [number, string[]][] | undefined {
+  if (delimiter !== ',') return undefined;
+  const bom = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+  const text = Buffer.from(bytes.buffer, bytes.byteOffset + bom, bytes.length - bom).toString('latin1');
+  if (/[^\x20\x21\x23-\x7e\n\r]/.test(text)) return undefined;
+  const crlf = text.includes('\r');
+  const lines = text.split(crlf ? '\r\n' : '\n');
+  const records: [number, string[]][] = [];
+  let width = -1;
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i];
+    if (line === '') continue;
+    if ((crlf && (line.includes('\r') || line.includes('\n'))) || line.trim() === '') return undefined;
+    const fields = line.split(',');
+    if (width < 0) width = fields.length;
+    else if (fields.length !== width) return undefined;
+    for (let j = 0; j < fields.length; j++) fields[j] = fields[j].trim();
+    records.push([i + 1, fields]);
+  }
+  return records.length > 0 ? records : undefined;
+}
+
 /** The incremental parser under csv-parse's stream API, driven synchronously chunk by chunk. */
 interface CsvApi {
   parse(
@@ -112,27 +145,43 @@ interface CsvApi {
 
 function streamCsv(
   path: string,
+  size: number,
   head: string,
   validator: RunValidator,
   onRun: (run: Run) => void,
   onBytes?: (n: number) => void,
 ): void {
   const options = csvOptions(path, head);
+  let index: Map<string, number> | undefined;
+  let header: string[] | undefined;
+  const pushAt = (line: number, record: string[]) => {
+    if (index === undefined) {
+      header = record;
+      index = validator.setHeader(record, line);
+      return;
+    }
+    const run = validator.run(new CsvRecord(line, record, index));
+    if (run) onRun(run);
+  };
+  if (size <= SIMPLE_CSV_BYTES) {
+    let bytes: Buffer;
+    try {
+      bytes = readFileSync(path);
+    } catch (e) {
+      throw new InputError({ file: path }, `cannot read the file: ${(e as Error).message}`);
+    }
+    const records = simpleCsvRecords(bytes, options.delimiter);
+    if (records) {
+      for (const [line, record] of records) pushAt(line, record);
+      onBytes?.(bytes.length);
+      return;
+    }
+  }
   // csv-parse's stream Parser wraps a synchronous record parser (`api`, which its sync and stream
   // entry points both use). Driving it directly keeps readRuns synchronous for every command while
   // reading the file in chunks; `info.lines` is where each record ends, as in `info: true` mode.
   const api = (new Parser(options) as unknown as { api: CsvApi }).api;
-  let index: Map<string, number> | undefined;
-  let header: string[] | undefined;
-  const push = (record: string[]) => {
-    if (index === undefined) {
-      header = record;
-      index = validator.setHeader(record, api.info.lines);
-      return;
-    }
-    const run = validator.run(new CsvRecord(api.info.lines, record, index));
-    if (run) onRun(run);
-  };
+  const push = (record: string[]) => pushAt(api.info.lines, record);
   const fail = (e: Error): never => {
     let open: { line: number; field: number } | undefined;
     if ((e as { code?: string }).code === 'CSV_QUOTE_NOT_CLOSED') {
@@ -214,7 +263,7 @@ export function forEachRun(
   const binary = binaryProblem(start, path);
   if (binary) throw binary;
   const validator = new RunValidator({ ...options, source: path });
-  if (format === 'csv') streamCsv(path, start, validator, onRun, onBytes);
+  if (format === 'csv') streamCsv(path, size, start, validator, onRun, onBytes);
   else if (format === 'jsonl') streamJsonl(path, validator, onRun, onBytes);
   else {
     new JsonRunsVisitor(path, 'array', (rec) => {

@@ -3,7 +3,7 @@
  * worker threads (node:worker_threads). Small jobs stay in the main thread, where starting
  * workers would cost more than it saves. Results are identical to the single-thread path.
  */
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { choiceOf, lawModules, rebuildable, type Law, type LawChoice } from '../laws/index.js';
@@ -80,7 +80,10 @@ const workerUrl = fromSource
   ? new URL('./fitWorker.ts', import.meta.url)
   : pathToFileURL(packagePath('dist', 'node', 'fitWorker.js'));
 
-function startWorker(): Worker {
+// node:worker_threads is imported only to start a worker: loading it costs a few milliseconds of
+// every `fit`, which mostly needs none (README, Speed).
+async function startWorker(): Promise<Worker> {
+  const { Worker } = await import('node:worker_threads');
   if (!fromSource) return new Worker(workerUrl);
   const tsx = import.meta.resolve('tsx/esm/api');
   const code = `import(${JSON.stringify(tsx)}).then(({ register }) => { register(); return import(${JSON.stringify(workerUrl.href)}); })`;
@@ -88,19 +91,21 @@ function startWorker(): Worker {
 }
 
 function runTask(task: WorkerTask, onProgress?: (n: number) => void): Promise<WorkerReply> {
-  return new Promise((resolve, reject) => {
-    const worker = startWorker();
-    worker.on('message', (msg: WorkerReply) => {
-      if (msg.type === 'progress') onProgress?.(msg.count);
-      else {
-        void worker.terminate();
-        if (msg.type === 'error') reject(new FitError(msg.message));
-        else resolve(msg);
-      }
-    });
-    worker.on('error', (e) => reject(e));
-    worker.postMessage(task);
-  });
+  return startWorker().then(
+    (worker) =>
+      new Promise((resolve, reject) => {
+        worker.on('message', (msg: WorkerReply) => {
+          if (msg.type === 'progress') onProgress?.(msg.count);
+          else {
+            void worker.terminate();
+            if (msg.type === 'error') reject(new FitError(msg.message));
+            else resolve(msg);
+          }
+        });
+        worker.on('error', (e) => reject(e));
+        worker.postMessage(task);
+      }),
+  );
 }
 
 function slices(total: number, parts: number): [number, number][] {
