@@ -75,3 +75,43 @@ test('downstream predict --bootstrap on the Gemstones: refused, saying why (ever
     /needs runs ending at two or more token counts: every run's final checkpoint is at D = 3\.501e\+11/,
   );
 });
+
+test('downstream predict on the Gemstones at another D: the point prediction comes with the caveat that step 1 has nothing on D; at 350B none', () => {
+  const at = (D: string, json: boolean) =>
+    scalelab([
+      'downstream',
+      'predict',
+      MANIFEST,
+      '--task',
+      'hellaswag',
+      '--N',
+      '7e9',
+      '--D',
+      D,
+      '--bootstrap',
+      '0',
+      ...(json ? ['--json'] : []),
+    ]);
+  const text = at('1e12', false);
+  assert.equal(text.code, 0, text.stderr);
+  assert.match(text.stdout, /every ladder run ends at D = 3\.50e\+11 tokens, so step 1's law has nothing on D/);
+  const json = at('1e12', true);
+  assert.equal(json.code, 0, json.stderr);
+  assert.equal(json.json()[0].caveats.length, 1);
+  const same = at('350119526400', true);
+  assert.equal(same.code, 0, same.stderr);
+  assert.equal(same.json()[0].caveats, undefined);
+});
+
+test('plan --target-accuracy on the Gemstones: not planned, saying why (a compute-optimal N and D needs runs at two or more token counts)', () => {
+  const r = scalelab(['plan', '--target-accuracy', 'hellaswag=0.7', '--downstream', MANIFEST, '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  const [row] = r.json().accuracy.tasks;
+  assert.equal(row.plan, undefined);
+  assert.match(
+    row.problem,
+    /every ladder run ends at D = 3\.50e\+11 tokens: a compute-optimal plan .* two or more token counts/,
+  );
+  const text = scalelab(['plan', '--target-accuracy', 'hellaswag=0.7', '--downstream', MANIFEST]);
+  assert.match(text.stdout, /hellaswag: not planned: every ladder run ends at D/);
+});

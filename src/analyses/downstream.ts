@@ -719,7 +719,7 @@ export function bootstrapDownstream(
   if (tokenCounts.size < 2)
     throw new InputError(
       { file: ladder.source },
-      `the bootstrap of "${ladder.task}" refits step 1's law in N and D, which needs runs ending at two or more token counts: every run's final checkpoint is at D = ${[...tokenCounts][0].toExponential(3)}`,
+      `the bootstrap of "${ladder.task}" refits step 1's law in N and D, which needs runs ending at two or more token counts: every run's final checkpoint is at D = ${[...tokenCounts][0].toExponential(3)}; ask for 0 bootstrap replicates to get the point predictions`,
     );
   let failed = 0;
   for (let r = 0; r < options.replicates; r++) {

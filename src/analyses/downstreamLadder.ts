@@ -61,6 +61,13 @@ export interface TaskAnalysis {
   screenProblem?: string;
   fit?: DownstreamFit;
   fitProblem?: string;
+  /**
+   * What the fit cannot know, said beside its numbers: e.g. every ladder run ending at one token count,
+   * so step 1's law has nothing on D and a prediction at another D, or a compute-optimal plan, rests on it.
+   */
+  caveats?: string[];
+  /** Why a plan for accuracy was not made although the task was fitted. */
+  planProblem?: string;
   /** The direct law in C (accuracy from −ln C), used when the task has no task loss. */
   direct?: SigmoidFit;
   targets: TargetResult[];
@@ -304,16 +311,26 @@ export function analyseLadder(
       return out;
     }
     const fit = out.fit;
+    // Every ladder run ending at one token count (the Gemstones): step 1's law knows nothing of D.
+    const ends = [...new Set(fit.finals.map((p) => p.D))];
+    const oneD = ends.length === 1 ? `every ladder run ends at D = ${ends[0].toPrecision(3)} tokens` : undefined;
+    if (oneD) {
+      const away = targets.filter((t) => Math.abs(Math.log(t.D / ends[0])) > 1e-6).map((t) => t.label);
+      if (away.length)
+        out.caveats = [
+          `${oneD}, so step 1's law has nothing on D: the predictions at another D (${away.join(', ')}) rest on a law fitted at one D`,
+        ];
+    }
     const sizeOf = new Map(ladder.runs.map((r) => [r.run, r.N]));
     out.points = sigmoidPoints(ladder, fit.options).map((p) => ({ ...p, N: sizeOf.get(p.run)! }));
     const plans: (AccuracyPlan | undefined)[] = [];
-    const onReplicate =
-      goal === undefined
-        ? undefined
-        : (r: { step1: Record<string, number>; step2: Sigmoid; bend: Bend }) =>
-            plans.push(planForAccuracy(fit, goal, r.step2, r.step1, r.bend, horizon));
+    const planning = goal !== undefined && !oneD;
+    const onReplicate = !planning
+      ? undefined
+      : (r: { step1: Record<string, number>; step2: Sigmoid; bend: Bend }) =>
+          plans.push(planForAccuracy(fit, goal!, r.step2, r.step1, r.bend, horizon));
     const intervals =
-      options.replicates && (targets.length || goal !== undefined)
+      options.replicates && (targets.length || planning)
         ? bootstrapDownstream(ladder, fit, targets, {
             replicates: options.replicates,
             seed: options.seed ?? 0,
@@ -321,7 +338,9 @@ export function analyseLadder(
             onReplicate,
           })
         : undefined;
-    if (goal !== undefined)
+    if (goal !== undefined && oneD)
+      out.planProblem = `${oneD}: a compute-optimal plan (N and D for each C) needs ladder runs ending at two or more token counts`;
+    else if (goal !== undefined)
       out.plan = planSummary(
         goal,
         planForAccuracy(fit, goal, undefined, undefined, undefined, horizon),
@@ -357,6 +376,8 @@ export interface AccuracyPlanRow {
   plan?: TaskPlan;
   /** Why the task could not be planned (no fit) or screened. */
   problem?: string;
+  /** What the fit cannot know (TaskAnalysis.caveats). */
+  caveats?: string[];
 }
 
 /**
@@ -372,7 +393,7 @@ export function planAccuracies(
 ): { tasks: TaskAnalysis[]; rows: AccuracyPlanRow[] } {
   const tasks = analyseLadder(data, { ...options, tasks: Object.keys(targets), plan: targets }, onTask);
   const rows = tasks.map((t): AccuracyPlanRow => {
-    const problem = t.fitProblem ?? t.screenProblem;
+    const problem = t.fitProblem ?? t.planProblem ?? t.screenProblem;
     return {
       task: t.task,
       accuracy: targets[t.task],
@@ -380,6 +401,7 @@ export function planAccuracies(
       reasons: t.screen?.reasons ?? [],
       ...(t.plan ? { plan: t.plan } : {}),
       ...(problem ? { problem } : {}),
+      ...(t.caveats ? { caveats: t.caveats } : {}),
     };
   });
   return { tasks, rows };

@@ -42,6 +42,8 @@ export function downstreamJson(tasks: readonly TaskAnalysis[]): unknown {
         }
       : null,
     ...(t.fitProblem ? { fitProblem: t.fitProblem } : {}),
+    ...(t.caveats ? { caveats: t.caveats } : {}),
+    ...(t.planProblem ? { planProblem: t.planProblem } : {}),
     ...(t.direct ? { direct: t.direct } : {}),
     ...(t.lossToError ? { lossToError: t.lossToError } : {}),
     targets: t.targets,
@@ -142,12 +144,14 @@ export function predictionTable(tasks: readonly TaskAnalysis[]): string {
   const unfitted = tasks
     .filter((t) => !t.fit && !t.direct)
     .map((t) => `  ${t.task}: not predicted: ${t.fitProblem ?? 'no fit'}`);
+  const caveats = tasks.flatMap((t) => (t.targets.length ? (t.caveats ?? []).map((c) => `  ${t.task}: ${c}`) : []));
   if (!rows.length) return unfitted.length ? ['Predictions:', ...unfitted].join('\n') : '';
   const level = tasks.flatMap((t) => t.targets).find((r) => r.interval)?.interval?.level;
   return [
     `Predictions${level ? ` (${Math.round(level * 100)} % intervals: run bootstrap, one evaluation's noise and the extrapolation term, docs/methods.md §32)` : ''}:`,
     textTable(['task', 'verdict', 'target', 'N', 'D', 'task loss', 'accuracy', 'through C', 'actual (error)'], rows),
     ...unfitted,
+    ...caveats,
   ].join('\n');
 }
 
@@ -209,7 +213,11 @@ export function planTable(tasks: readonly TaskAnalysis[]): string {
       const s = t.fit?.step2 ?? t.direct!;
       return `  ${t.task}: ${t.plan!.accuracy} is not reached: it is outside the fitted sigmoid's floor–ceiling (${formatRange([s.floor, s.ceiling], (x) => x.toFixed(3))})${t.fit ? ", or needs a task loss below the law's irreducible E" : ''}, or needs more than the horizon C = ${formatNumber(t.plan!.horizon, 3)} FLOPs`;
     });
-  if (!rows.length) return ['Plan:', ...unfitted, ...unreached].join('\n');
+  const caveats = [
+    ...tasks.filter((t) => t.planProblem).map((t) => `  ${t.task}: not planned: ${t.planProblem}`),
+    ...tasks.flatMap((t) => (t.plan ? (t.caveats ?? []).map((c) => `  ${t.task}: ${c}`) : [])),
+  ];
+  if (!rows.length) return ['Plan:', ...unfitted, ...unreached, ...caveats].join('\n');
   return [
     'Plan: the compute-optimal model (C = 6ND) reaching the target accuracy:',
     ...[
@@ -229,5 +237,6 @@ export function planTable(tasks: readonly TaskAnalysis[]): string {
     ],
     ...unfitted,
     ...unreached,
+    ...caveats,
   ].join('\n');
 }
