@@ -55,43 +55,21 @@ test('downstream screen on the bundled Gemstones ladder: a verdict per task', { 
   assert.equal(verdicts.siqa, 'noisy');
 });
 
-test('downstream predict --bootstrap on the Gemstones: refused, saying why (every run ends at 350B tokens, so step 1 cannot be refitted in D)', () => {
-  const r = scalelab([
-    'downstream',
-    'predict',
-    MANIFEST,
-    '--task',
-    'hellaswag',
-    '--N',
-    '7e9',
-    '--D',
-    '1.4e11',
-    '--bootstrap',
-    '10',
-  ]);
+/** `downstream predict` of HellaSwag for a 7B model at D tokens, with the extra flags. */
+const predictHellaswag = (D: string, ...extra: string[]) =>
+  scalelab(['downstream', 'predict', MANIFEST, '--task', 'hellaswag', '--N', '7e9', '--D', D, ...extra]);
+
+test('downstream predict --bootstrap on the Gemstones: refused, saying why (every run ends at 350B tokens, so step 1 cannot be refitted in D) and what to do', () => {
+  const r = predictHellaswag('1.4e11', '--bootstrap', '10');
   assert.equal(r.code, 2, r.stderr);
   assert.match(
     r.stderr,
-    /needs runs ending at two or more token counts: every run's final checkpoint is at D = 3\.501e\+11/,
+    /needs runs ending at two or more token counts: every run's final checkpoint is at D = 3\.501e\+11; ask for 0 bootstrap replicates/,
   );
 });
 
 test('downstream predict on the Gemstones at another D: the point prediction comes with the caveat that step 1 has nothing on D; at 350B none', () => {
-  const at = (D: string, json: boolean) =>
-    scalelab([
-      'downstream',
-      'predict',
-      MANIFEST,
-      '--task',
-      'hellaswag',
-      '--N',
-      '7e9',
-      '--D',
-      D,
-      '--bootstrap',
-      '0',
-      ...(json ? ['--json'] : []),
-    ]);
+  const at = (D: string, json: boolean) => predictHellaswag(D, '--bootstrap', '0', ...(json ? ['--json'] : []));
   const text = at('1e12', false);
   assert.equal(text.code, 0, text.stderr);
   assert.match(text.stdout, /every ladder run ends at D = 3\.50e\+11 tokens, so step 1's law has nothing on D/);
