@@ -120,3 +120,28 @@ test("lm-evaluation-harness JSON: Python's bare NaN is read — a NaN standard e
       e instanceof InputError && e.location.column === 20 && /metric "acc": expected a number, got NaN/.test(e.message),
   );
 });
+
+test('an accuracy (acc, acc_norm, len_norm) outside [0, 1] is refused where it is, in each format; other metrics may exceed 1', () => {
+  const refused = (text: string, source: string, line: number, column: number) =>
+    assert.throws(
+      () => parseTaskMetrics(text, { source, run: 'a', N: 1e8, batchTokens: 1000 }),
+      (e: unknown) =>
+        e instanceof InputError &&
+        e.location.file === source &&
+        e.location.line === line &&
+        e.location.column === column &&
+        /accuracy between 0 and 1/.test(e.message) &&
+        /1\.7/.test(e.message),
+    );
+  refused('run,N,tokens,task,metric,value\nr1,1e8,2e9,arc_easy,acc,0.41\nr1,1e8,4e9,arc_easy,acc,1.7\n', 'l.csv', 3, 6);
+  refused('run,tokens,arc_easy/bpb,arc_easy/acc_norm\na,100,1.2,0.4\na,200,1.1,1.7\n', 'w.csv', 3, 4);
+  refused('_step,eval/downstream/piqa_val_rc_5shot_len_norm\n100,0.6\n200,-1.7\n', 'o.csv', 3, 2);
+  const json = fixture('lm-eval-pythia-160m-step143000.json').replace('0.4351851851851852', '43.51851851851852');
+  assert.throws(
+    () => parseTaskMetrics(json, { source: 'r.json' }),
+    (e: unknown) => e instanceof InputError && /accuracy between 0 and 1/.test(e.message) && /43\.5/.test(e.message),
+  );
+  // A task loss or a perplexity above 1 is fine.
+  const ok = parseTaskMetrics('run,N,tokens,task,metric,value\nr1,1e8,2e9,arc_easy,bpb,1.7\n', { source: 'ok.csv' });
+  assert.equal(ok.records[0].value, 1.7);
+});

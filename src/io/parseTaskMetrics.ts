@@ -90,6 +90,19 @@ export interface TaskMetricOptions {
 
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
+/**
+ * Metrics that are accuracies, a fraction of the questions answered right (the analyses' accuracy
+ * metrics, src/analyses/downstream.ts ACCURACY_METRICS): a value outside [0, 1] is refused where it is.
+ */
+const ACCURACY_METRICS = new Set(['acc', 'acc_norm', 'len_norm']);
+
+/** Why `value` cannot be the accuracy `metric`, or undefined when it can (or the metric is no accuracy). */
+function accuracyProblem(metric: string, value: number, shown: string): string | undefined {
+  if (!ACCURACY_METRICS.has(metric) || (value >= 0 && value <= 1)) return undefined;
+  const percent = value > 1 && value <= 100 ? ' (a percentage? give the fraction, 0.43 for 43 %)' : '';
+  return `expected an accuracy between 0 and 1 (${metric}), got ${shown}${percent}`;
+}
+
 function numberOrNaN(cell: string): number {
   const t = cell.trim();
   return NUMBER.test(t) ? Number(t) : NaN;
@@ -297,6 +310,9 @@ function parseTaskCsv(text: string, options: TaskMetricOptions, format: 'long' |
           { file: source, line, column: cols.value! + 1, columnName: header[cols.value!] },
           `expected a number, got ${raw === '' ? 'an empty cell' : quoteForMessage(raw)}`,
         );
+      const problem = accuracyProblem(metric, value, raw.trim());
+      if (problem)
+        throw new InputError({ file: source, line, column: cols.value! + 1, columnName: header[cols.value!] }, problem);
       records.push({ ...base, task, metric, value, line, column: cols.value! + 1 });
     } else {
       for (const c of metricCols) {
@@ -311,6 +327,8 @@ function parseTaskCsv(text: string, options: TaskMetricOptions, format: 'long' |
             { file: source, line, column: c.i + 1, columnName: header[c.i] },
             `expected a number (${c.task} ${c.metric}), got ${quoteForMessage(raw)}`,
           );
+        const problem = accuracyProblem(c.metric, value, raw.trim());
+        if (problem) throw new InputError({ file: source, line, column: c.i + 1, columnName: header[c.i] }, problem);
         records.push({ ...base, task: c.task, metric: c.metric, value, line, column: c.i + 1 });
       }
     }
@@ -422,6 +440,12 @@ function parseLmEval(text: string, options: TaskMetricOptions): TaskMetricSet {
           `task ${quoteForMessage(task)} metric ${quoteForMessage(key)}: expected a number, got ${shown}`,
         );
       }
+      const problem = accuracyProblem(metric, value, String(value));
+      if (problem)
+        throw new InputError(
+          { file: source, line: keyAt.line, column: keyAt.column },
+          `task ${quoteForMessage(task)} metric ${quoteForMessage(key)}: ${problem}`,
+        );
       records.push({ ...base, task, metric, value, line: keyAt.line, column: keyAt.column });
     }
   }
