@@ -82,6 +82,15 @@ function bound(text: string, flag: string): number | 'free' {
   return v;
 }
 
+/** An accuracy strictly between 0 and 1, written as a plain number (no size suffix: "800m" is no 0.8). */
+function parseAccuracy(text: string, flag: string): number {
+  const t = text.trim().replace(/%$/, '');
+  const v = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(t) ? Number(t) : NaN;
+  if (v > 0 && v < 1 && !text.trim().endsWith('%')) return v;
+  const percent = v > 1 && v < 100 ? ` (give the fraction, ${Number((v / 100).toPrecision(6))} for ${v} %)` : '';
+  throw new UsageError(`${flag}: expected an accuracy between 0 and 1, such as 0.85, got "${text.trim()}"${percent}`);
+}
+
 /** `--target-accuracy hellaswag=0.8,piqa=0.75`: accuracies in (0, 1) by task. */
 export function parseTargetAccuracy(text: string): Record<string, number> {
   const plan: Record<string, number> = {};
@@ -89,9 +98,7 @@ export function parseTargetAccuracy(text: string): Record<string, number> {
     const [task, value, extra] = part.split('=');
     if (!task?.trim() || value === undefined || extra !== undefined)
       throw new UsageError(`--target-accuracy: expected TASK=ACCURACY pairs such as hellaswag=0.8, got "${part}"`);
-    const acc = parseQuantity(value, `--target-accuracy ${task}`);
-    if (!(acc < 1))
-      throw new UsageError(`--target-accuracy ${task}: expected an accuracy between 0 and 1, got ${value}`);
+    const acc = parseAccuracy(value, `--target-accuracy ${task.trim()}`);
     if (task.trim() in plan)
       throw new UsageError(
         `--target-accuracy: ${task.trim()} is given twice (${plan[task.trim()]} and ${acc}): one accuracy per task`,
