@@ -20,6 +20,8 @@ import {
   trailingMean,
 } from './downstream.js';
 import { backtestTask, screenTask, spearman } from './downstreamScreen.js';
+import { analyseLadder } from './downstreamLadder.js';
+import { planTable } from '../report/text/downstream.js';
 
 /** The synthetic ladder's truth: a Chinchilla-form task loss and a sigmoid with floor 0.25 and ceiling 0.95. */
 const law = { E: 0.45, A: 60, alpha: 0.3, B: 300, beta: 0.3 };
@@ -212,4 +214,33 @@ test('averaged sigmoid without a chance level: two distinct members (ceiling 1, 
   const withIdeal = fitStep2(points, 'exact', { chance: 0.25, sigmoid: 'one', idealPoint: true });
   const without = fitStep2(points, 'exact', { chance: 0.25, sigmoid: 'one', idealPoint: false });
   assert.notEqual(withIdeal.L0, without.L0);
+});
+
+test('plan for an accuracy the fit does not give: the reason is the one that applies (floor, ceiling, E), in the plan and in the table', () => {
+  const data = { source: 'synthetic', sets: [], records: syntheticLadder(3), roles: new Map(), tasks: [] };
+  const planned = (goal: number, options: { sigmoid?: 'one'; ceiling?: number } = {}) => {
+    const [t] = analyseLadder(data, { tasks: ['t'], plan: { t: goal }, replicates: 0, ...options });
+    assert.ok(t.fit && t.plan, `${goal}: ${t.fitProblem}`);
+    return t;
+  };
+  // The truth's floor is 0.25 and its ceiling 0.95 (with no chance level given, the floors are fitted).
+  const low = planned(0.2);
+  assert.equal(low.plan!.point, undefined);
+  assert.ok(low.fit!.step2.floor > 0.2);
+  assert.match(low.plan!.unreached!, /^0\.2 is at or below the fitted sigmoid's floor 0\.2\d\d: every model/);
+  // The default sigmoid's ceiling-1 member gives 0.97, but at a task loss below the law's E = 0.45.
+  const high = planned(0.97);
+  assert.equal(high.plan!.point, undefined);
+  assert.match(
+    high.plan!.unreached!,
+    /^0\.97 needs a task loss of 0\.\d+, at or below the step-1 law's irreducible E = 0\.4\d+/,
+  );
+  const capped = planned(0.97, { sigmoid: 'one', ceiling: 0.95 });
+  assert.equal(capped.plan!.unreached, "0.97 is at or above the fitted sigmoid's ceiling 0.950: no task loss gives it");
+  const table = planTable([low, high, capped]);
+  for (const t of [low, high, capped]) assert.ok(table.includes(`t: ${t.plan!.unreached}`), table);
+  assert.doesNotMatch(table, / or needs /);
+  // One that is reached has no reason.
+  const mid = planned(0.6);
+  assert.ok(mid.plan!.point && mid.plan!.unreached === undefined);
 });

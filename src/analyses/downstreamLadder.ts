@@ -6,6 +6,7 @@
  */
 import { InputError } from '../errors/index.js';
 import { intervalOpenAbove } from '../core/statistics.js';
+import { plain } from '../core/format.js';
 import type { TaskDefinition, TaskMetricData } from '../io/parseTaskMetrics.js';
 import {
   bootstrapDownstream,
@@ -23,6 +24,7 @@ import {
   directAccuracy,
   directPlan,
   bootstrapDirect,
+  lossForAccuracy,
   type LossToError,
   type SigmoidFit,
   type AccuracyPlan,
@@ -91,6 +93,8 @@ export interface TaskPlan {
    * than any; none when more than the lower tail do not (nothing then bounds it from below either).
    */
   interval?: { level: number; C: OpenInterval; N?: OpenInterval; D?: OpenInterval };
+  /** Without a point estimate: why, the reason that applies (below the floor, above the ceiling, below E, beyond the horizon). */
+  unreached?: string;
   /** Share of bootstrap replicates whose fit does not reach the accuracy by the horizon. */
   unreachable?: number;
   /** The largest compute searched (FLOPs). */
@@ -211,6 +215,26 @@ function directAnalysis(
       options.level ?? 0.95,
       horizon,
     );
+  if (out.plan && !out.plan.point) out.plan.unreached = unreachedReason(goal!, s, undefined, horizon, o.chance);
+}
+
+/**
+ * Why the fit gives no compute for `goal`: the one reason that applies, in the order they are checked —
+ * at or below the sigmoid's floor (every model scores more), at or above its ceiling, a task loss at or
+ * below step 1's irreducible E (none with the direct law in C), or more than the horizon.
+ */
+function unreachedReason(goal: number, s: Sigmoid, E: number | undefined, horizon: number, chance?: number): string {
+  const a = (x: number) => x.toFixed(3);
+  if (goal <= s.floor)
+    return `${goal} is at or below the fitted sigmoid's floor ${a(s.floor)}${chance !== undefined ? ` (random guessing: ${a(chance)})` : ''}: every model is predicted to score more, so there is no compute to plan for`;
+  if (goal >= s.ceiling)
+    return `${goal} is at or above the fitted sigmoid's ceiling ${a(s.ceiling)}: no task loss gives it`;
+  const loss = lossForAccuracy(s, goal);
+  if (loss === undefined)
+    return `${goal} is not given by the fitted sigmoid (floor ${a(s.floor)}, ceiling ${a(s.ceiling)})`;
+  if (E !== undefined && !(loss > E))
+    return `${goal} needs a task loss of ${loss.toFixed(4)}, at or below the step-1 law's irreducible E = ${E.toFixed(4)}: no model reaches it`;
+  return `${goal} needs more than the horizon C = ${plain(horizon)} FLOPs`;
 }
 
 function planSummary(
@@ -348,6 +372,8 @@ export function analyseLadder(
         options.level ?? 0.95,
         horizon,
       );
+    if (out.plan && !out.plan.point)
+      out.plan.unreached = unreachedReason(goal!, fit.step2, fit.step1.params.E, horizon, o.chance);
     out.targets = targets.map((t, i) => {
       const C = t.C ?? 6 * t.N * t.D;
       const p = predictDownstream(fit, { ...t, C });

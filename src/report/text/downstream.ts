@@ -210,6 +210,7 @@ export function planTable(tasks: readonly TaskAnalysis[]): string {
   const unreached = tasks
     .filter((t) => t.plan && !t.plan.point)
     .map((t) => {
+      if (t.plan!.unreached) return `  ${t.task}: ${t.plan!.unreached}`;
       const s = t.fit?.step2 ?? t.direct!;
       return `  ${t.task}: ${t.plan!.accuracy} is not reached: it is outside the fitted sigmoid's floor–ceiling (${formatRange([s.floor, s.ceiling], (x) => x.toFixed(3))})${t.fit ? ", or needs a task loss below the law's irreducible E" : ''}, or needs more than the horizon C = ${formatNumber(t.plan!.horizon, 3)} FLOPs`;
     });
