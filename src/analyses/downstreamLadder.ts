@@ -6,7 +6,7 @@
  */
 import { InputError } from '../errors/index.js';
 import { intervalOpenAbove } from '../core/statistics.js';
-import { plain } from '../core/format.js';
+import { formatNumber, plain } from '../core/format.js';
 import type { TaskDefinition, TaskMetricData } from '../io/parseTaskMetrics.js';
 import {
   bootstrapDownstream,
@@ -337,12 +337,15 @@ export function analyseLadder(
     const fit = out.fit;
     // Every ladder run ending at one token count (the Gemstones): step 1's law knows nothing of D.
     const ends = [...new Set(fit.finals.map((p) => p.D))];
-    const oneD = ends.length === 1 ? `every ladder run ends at D = ${ends[0].toPrecision(3)} tokens` : undefined;
+    // D written in full: a target at "3.5e11" is not at a ladder's 3.501195264e11, and the two must read apart.
+    const oneD = ends.length === 1 ? `every ladder run ends at D = ${formatNumber(ends[0], 15)} tokens` : undefined;
     if (oneD) {
-      const away = targets.filter((t) => Math.abs(Math.log(t.D / ends[0])) > 1e-6).map((t) => t.label);
+      const away = targets
+        .filter((t) => Math.abs(Math.log(t.D / ends[0])) > 1e-6)
+        .map((t) => `${t.label}, D = ${plain(t.D)}`);
       if (away.length)
         out.caveats = [
-          `${oneD}, so step 1's law has nothing on D: the predictions at another D (${away.join(', ')}) rest on a law fitted at one D`,
+          `${oneD}, so step 1's law has nothing on D: the predictions at another D (${away.join('; ')}) rest on a law fitted at one D`,
         ];
     }
     const sizeOf = new Map(ladder.runs.map((r) => [r.run, r.N]));
