@@ -21,7 +21,7 @@ import {
 } from './downstream.js';
 import { backtestTask, screenTask, spearman } from './downstreamScreen.js';
 import { analyseLadder } from './downstreamLadder.js';
-import { planTable } from '../report/text/downstream.js';
+import { downstreamJson, planTable } from '../report/text/downstream.js';
 
 /** The synthetic ladder's truth: a Chinchilla-form task loss and a sigmoid with floor 0.25 and ceiling 0.95. */
 const law = { E: 0.45, A: 60, alpha: 0.3, B: 300, beta: 0.3 };
@@ -243,4 +243,16 @@ test('plan for an accuracy the fit does not give: the reason is the one that app
   // One that is reached has no reason.
   const mid = planned(0.6);
   assert.ok(mid.plan!.point && mid.plan!.unreached === undefined);
+});
+
+test('downstream JSON: each task says where its numbers come from — the data, and the methods with their papers', () => {
+  const data = { source: 'ladder.csv', sets: [], records: syntheticLadder(4), roles: new Map(), tasks: [] };
+  const json = downstreamJson(analyseLadder(data, { tasks: ['t'], replicates: 0 }), data.source) as {
+    source: string;
+    methods: Record<string, string>;
+  }[];
+  assert.equal(json[0].source, 'ladder.csv');
+  assert.match(json[0].methods.twoStep, /Bhagia et al\. 2024.*arXiv:2412\.04403/);
+  assert.match(json[0].methods.lossToError, /Gadre et al\. 2024.*arXiv:2403\.08540/);
+  assert.match(json[0].methods.docs, /docs\/methods\.md §31–§34/);
 });

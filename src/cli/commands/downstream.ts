@@ -337,7 +337,7 @@ function emit(
   sections: ((t: readonly TaskAnalysis[]) => string)[],
   source: string,
 ): void {
-  const json = downstreamJson(tasks);
+  const json = downstreamJson(tasks, source);
   if (f.out) writeOutput(f.out, JSON.stringify(json, null, 2) + '\n', f);
   if (f.json) printResult(json, source);
   else writeResult([screenTable(tasks), ...sections.map((s) => s(tasks)).filter(Boolean)].join('\n\n') + '\n', source);

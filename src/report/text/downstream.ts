@@ -10,10 +10,23 @@ import type { Sigmoid } from '../../analyses/downstream.js';
 const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
 const signed = (x: number) => `${x >= 0 ? '+' : '−'}${(100 * Math.abs(x)).toFixed(1)} %`;
 
-/** Plain data (no law objects): what --json prints and --out writes. */
-export function downstreamJson(tasks: readonly TaskAnalysis[]): unknown {
+/** Where each number's method comes from (docs/methods.md §31–§34), repeated in every task's JSON. */
+export const DOWNSTREAM_METHODS = {
+  twoStep:
+    'step 1 (task loss from N, D; Chinchilla form) and step 2 (accuracy from task loss; sigmoid): Bhagia et al. 2024, "Establishing Task Scaling Laws via Compute-Efficient Model Ladders", arXiv:2412.04403, §3',
+  direct: 'direct law in C (no task loss): the step-2 sigmoid of −ln C (docs/methods.md §32)',
+  lossToError:
+    'error from validation loss, Err = ε − k·e^(−γL): Gadre et al. 2024, "Language models scale reliably with over-training and on downstream tasks", arXiv:2403.08540, Eq. 4',
+  screen: "the screen's verdicts and thresholds: docs/methods.md §33",
+  docs: 'docs/methods.md §31–§34',
+} as const;
+
+/** Plain data (no law objects): what --json prints and --out writes; `source` names the data. */
+export function downstreamJson(tasks: readonly TaskAnalysis[], source?: string): unknown {
   return tasks.map((t) => ({
     task: t.task,
+    ...(source !== undefined ? { source } : {}),
+    methods: DOWNSTREAM_METHODS,
     verdict: t.screen?.verdict ?? null,
     screen: t.screen ?? null,
     ...(t.screenProblem ? { screenProblem: t.screenProblem } : {}),
