@@ -22,6 +22,7 @@ import {
 import { backtestTask, screenTask, spearman } from './downstreamScreen.js';
 import { analyseLadder } from './downstreamLadder.js';
 import { downstreamJson, planTable } from '../report/text/downstream.js';
+import { downstreamSections } from '../report/downstreamHtml.js';
 
 /** The synthetic ladder's truth: a Chinchilla-form task loss and a sigmoid with floor 0.25 and ceiling 0.95. */
 const law = { E: 0.45, A: 60, alpha: 0.3, B: 300, beta: 0.3 };
@@ -255,4 +256,36 @@ test('downstream JSON: each task says where its numbers come from — the data, 
   assert.match(json[0].methods.twoStep, /Bhagia et al\. 2024.*arXiv:2412\.04403/);
   assert.match(json[0].methods.lossToError, /Gadre et al\. 2024.*arXiv:2403\.08540/);
   assert.match(json[0].methods.docs, /docs\/methods\.md §31–§34/);
+});
+
+test('HTML predictions say what their intervals are, or that there are none; and the caveats beside them', () => {
+  const data = { source: 'ladder.csv', sets: [], records: syntheticLadder(5), roles: new Map(), tasks: [] };
+  const predictions = (d: typeof data, replicates: number) => {
+    const tasks = analyseLadder(d, { tasks: ['t'], targets: [{ label: '7B', N: 7e9, D: 1.4e11 }], replicates });
+    const section = downstreamSections(tasks, {}).find((s) => s.id === 'downstream-predictions');
+    assert.ok(section);
+    return section.html;
+  };
+  const without = predictions(data, 0);
+  assert.match(without, /<p>Point predictions: no bootstrap replicates, so no intervals\.<\/p>/);
+  assert.doesNotMatch(without, /class="warn"/);
+  const withIntervals = predictions(data, 10);
+  assert.match(withIntervals, /<p>95 % intervals: run bootstrap, one evaluation's noise and the extrapolation term/);
+  assert.match(withIntervals, /class="ci"/);
+  // Every run ending at one token count (as the Gemstones): the caveat the text table prints is on the page too.
+  const oneD: TaskMetric[] = [];
+  for (const N of [1e8, 2e8, 4e8, 8e8, 1.6e9, 3.2e9, 6.4e9])
+    for (let i = 1; i <= 10; i++) {
+      const D = 1e9 * i;
+      const tl = taskLoss(N, D);
+      oneD.push(
+        { run: `${N}`, N, D, task: 't', metric: 'bpb', value: tl, line: 1 },
+        { run: `${N}`, N, D, task: 't', metric: 'acc', value: sigmoidAccuracy(sig, tl), line: 1 },
+      );
+    }
+  const caveat = predictions({ ...data, records: oneD }, 0);
+  assert.match(
+    caveat,
+    /<ul class="warn"><li><b>t<\/b>: every ladder run ends at D = 1e10 tokens, so step 1's law has nothing on D/,
+  );
 });

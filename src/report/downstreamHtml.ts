@@ -195,12 +195,24 @@ export function downstreamSections(
       ]);
     }
   }
-  if (predRows.length)
+  if (predRows.length) {
+    // As the text table: what the intervals are (or that there are none), and each task's caveats.
+    const level = tasks.flatMap((t) => t.targets).find((r) => r.interval)?.interval?.level;
+    const caption = level
+      ? `${Math.round(level * 100)} % intervals: run bootstrap, one evaluation's noise and the extrapolation term (docs/methods.md §32).`
+      : 'Point predictions: no bootstrap replicates, so no intervals.';
+    const caveats = tasks.flatMap((t) =>
+      t.targets.length ? (t.caveats ?? []).map((c) => `<li><b>${escapeHtml(t.task)}</b>: ${escapeHtml(c)}</li>`) : [],
+    );
     sections.push({
       id: 'downstream-predictions',
       title: 'Downstream: predictions',
-      html: htmlTable(['task', 'verdict', 'target', 'N', 'D', 'accuracy', 'through C', 'actual (error)'], predRows),
+      html:
+        `<p>${caption}</p>` +
+        htmlTable(['task', 'verdict', 'target', 'N', 'D', 'accuracy', 'through C', 'actual (error)'], predRows) +
+        (caveats.length ? `<ul class="warn">${caveats.join('')}</ul>` : ''),
     });
+  }
   const figs = tasks
     .filter((t) => svgs[t.task])
     .map(
