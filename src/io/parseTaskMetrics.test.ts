@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { InputError } from '../errors/index.js';
-import { metricColumn, parseTaskMetrics } from './parseTaskMetrics.js';
+import { mergeTaskMetricSets, metricColumn, parseTaskMetrics } from './parseTaskMetrics.js';
 
 const fixture = (name: string) =>
   readFileSync(new URL(`../../test/fixtures/downstream/${name}`, import.meta.url), 'utf8');
@@ -144,4 +144,54 @@ test('an accuracy (acc, acc_norm, len_norm) outside [0, 1] is refused where it i
   // A task loss or a perplexity above 1 is fine.
   const ok = parseTaskMetrics('run,N,tokens,task,metric,value\nr1,1e8,2e9,arc_easy,bpb,1.7\n', { source: 'ok.csv' });
   assert.equal(ok.records[0].value, 1.7);
+});
+
+test('records of several files: a repeated value counts once; a contradicting value, or a run with two sizes, is refused naming both places', () => {
+  const a = parseTaskMetrics(
+    'run,N,tokens,task,metric,value\nr1,1e8,2e9,arc_easy,acc,0.41\nr1,1e8,2e9,arc_easy,bpb,1.2\n',
+    {
+      source: 'a.csv',
+    },
+  );
+  const same = parseTaskMetrics('run,N,tokens,task,metric,value\nr1,1e8,2e9,arc_easy,acc,0.41\n', { source: 'b.csv' });
+  const merged = mergeTaskMetricSets([a, same]);
+  assert.equal(merged.length, 2);
+  assert.deepEqual(
+    merged.map((r) => [r.metric, r.value]),
+    [
+      ['acc', 0.41],
+      ['bpb', 1.2],
+    ],
+  );
+  const other = parseTaskMetrics(
+    'run,N,tokens,task,metric,value\nr2,4e8,2e9,arc_easy,acc,0.5\nr1,1e8,2e9,arc_easy,acc,0.1\n',
+    {
+      source: 'c.csv',
+    },
+  );
+  assert.throws(
+    () => mergeTaskMetricSets([a, other]),
+    (e: unknown) =>
+      e instanceof InputError &&
+      e.location.file === 'c.csv' &&
+      e.location.line === 3 &&
+      e.location.column === 6 &&
+      /run "r1", D = 2e9, task arc_easy, metric acc: 0\.1 here, 0\.41 at a\.csv:2/.test(e.message),
+  );
+  // In one file too (a long CSV without a run column is one run named after its file: every row its run).
+  const twoSizes = parseTaskMetrics(
+    'N,tokens,task,metric,value\n1e8,2e9,arc_easy,acc,0.41\n2e8,2e9,arc_easy,acc,0.45\n',
+    {
+      source: 'noRun.csv',
+      run: 'noRun',
+    },
+  );
+  assert.throws(
+    () => mergeTaskMetricSets([twoSizes]),
+    (e: unknown) =>
+      e instanceof InputError &&
+      e.location.file === 'noRun.csv' &&
+      e.location.line === 3 &&
+      /run "noRun" has N = 2e8 here and N = 1e8 at noRun\.csv:2/.test(e.message),
+  );
 });

@@ -17,6 +17,7 @@
 import { InputError } from '../errors/index.js';
 import { csvRecords, headerIndex, stripBom, binaryProblem, BINARY_CHECK_CHARS } from './parseRuns.js';
 import { lineColumn, lineStartsOf, quoteForMessage } from './textPosition.js';
+import { plain } from '../core/format.js';
 
 /** One metric of one task at one checkpoint of one run. */
 export interface TaskMetric {
@@ -455,4 +456,47 @@ function parseLmEval(text: string, options: TaskMetricOptions): TaskMetricSet {
       'the results hold no metric: expected {"task": {"acc,none": …}}',
     );
   return { source, format: 'lm-eval', records, emptyCells: 0, ignoredColumns: [] };
+}
+
+/**
+ * The records of several parsed files as one set, as the analyses read them: a value repeated at the
+ * same run, checkpoint, task and metric counts once (a file read twice, a row written twice), while a
+ * different value there, or a run with two sizes N, is refused naming both places — the analyses would
+ * otherwise drop that checkpoint, or fold runs of different sizes into one.
+ * @throws InputError at the second of the two places
+ */
+export function mergeTaskMetricSets(sets: readonly TaskMetricSet[]): TaskMetric[] {
+  const out: TaskMetric[] = [];
+  const seen = new Map<string, { value: number; at: string }>();
+  const sizes = new Map<string, { N: number; at: string }>();
+  for (const set of sets) {
+    for (const r of set.records) {
+      const at = `${set.source}:${r.line}`;
+      if (r.N !== undefined) {
+        const size = sizes.get(r.run);
+        if (!size) sizes.set(r.run, { N: r.N, at });
+        else if (size.N !== r.N)
+          throw new InputError(
+            { file: set.source, line: r.line },
+            `run "${r.run}" has N = ${plain(r.N)} here and N = ${plain(size.N)} at ${size.at}: one size per run (a file without a run column is one run, named after the file: add a run column)`,
+          );
+      }
+      const checkpoint = r.D !== undefined ? `D = ${plain(r.D)}` : r.step !== undefined ? `step ${r.step}` : undefined;
+      if (checkpoint === undefined) {
+        out.push(r);
+        continue;
+      }
+      const key = JSON.stringify([r.run, r.D ?? `step ${r.step}`, r.task, r.metric]);
+      const first = seen.get(key);
+      if (!first) {
+        seen.set(key, { value: r.value, at });
+        out.push(r);
+      } else if (first.value !== r.value)
+        throw new InputError(
+          { file: set.source, line: r.line, ...(r.column !== undefined ? { column: r.column } : {}) },
+          `run "${r.run}", ${checkpoint}, task ${r.task}, metric ${r.metric}: ${plain(r.value)} here, ${plain(first.value)} at ${first.at}: one value per run, checkpoint, task and metric`,
+        );
+    }
+  }
+  return out;
 }

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { InputError } from '../errors/index.js';
 import {
+  mergeTaskMetricSets,
   parseTaskMetrics,
   type RunRole,
   type TaskDefinition,
@@ -126,7 +127,7 @@ export function readTaskMetrics(
       );
     }
   }
-  return { source: paths.join(', '), sets, records: sets.flatMap((s) => s.records), roles, tasks };
+  return { source: paths.join(', '), sets, records: mergeTaskMetricSets(sets), roles, tasks };
 }
 
 function checkTasks(value: unknown, source: string): TaskDefinition[] {
