@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { normal, randomSource } from '../core/random.js';
 import type { TaskMetric } from '../io/parseTaskMetrics.js';
+import { InputError } from '../errors/index.js';
 import {
   bootstrapDownstream,
   directAccuracy,
@@ -288,4 +289,24 @@ test('HTML predictions say what their intervals are, or that there are none; and
     caveat,
     /<ul class="warn"><li><b>t<\/b>: every ladder run ends at D = 1e10 tokens, so step 1's law has nothing on D/,
   );
+});
+
+test('a ladder with no task to analyse (no accuracy metric, or not the one asked for) is refused saying what the data have, not analysed as nothing', () => {
+  const records = syntheticLadder(6);
+  const data = { source: 'ladder.csv', sets: [], records, roles: new Map(), tasks: [] };
+  assert.throws(
+    () => analyseLadder(data, { accuracyMetric: 'acc_norm', replicates: 0 }),
+    (e: unknown) =>
+      e instanceof InputError &&
+      e.location.file === 'ladder.csv' &&
+      /no task has the accuracy metric "acc_norm"; the data have: t \(bpb, acc\)/.test(e.message),
+  );
+  const lossOnly = { ...data, records: records.filter((r) => r.metric === 'bpb') };
+  assert.throws(
+    () => analyseLadder(lossOnly, { replicates: 0 }),
+    (e: unknown) =>
+      e instanceof InputError &&
+      /no task has an accuracy metric \(len_norm, acc_norm or acc\); the data have: t \(bpb\)/.test(e.message),
+  );
+  assert.equal(analyseLadder(data, { replicates: 0 }).length, 1);
 });

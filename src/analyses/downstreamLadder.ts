@@ -123,6 +123,17 @@ export function taskDefinitions(data: TaskMetricData, only?: string[], accuracyM
   let defs: TaskDefinition[] = data.tasks.length
     ? data.tasks
     : [...tasksOf(data.records)].filter(([, m]) => accuracies.some((a) => m.has(a))).map(([task]) => ({ task }));
+  if (!defs.length && !only?.length) {
+    const all = [...tasksOf(data.records)];
+    const have = all
+      .slice(0, 12)
+      .map(([task, m]) => `${task} (${[...m].join(', ')})`)
+      .join(', ');
+    throw new InputError(
+      { file: data.source },
+      `no task has ${accuracyMetric ? `the accuracy metric "${accuracyMetric}"` : `an accuracy metric (${ACCURACY_METRICS.slice(0, -1).join(', ')} or ${ACCURACY_METRICS[ACCURACY_METRICS.length - 1]})`}; the data have: ${have}${all.length > 12 ? ', …' : ''}`,
+    );
+  }
   if (only?.length) {
     const known = new Map(defs.map((d) => [d.task, d]));
     const all = tasksOf(data.records);
