@@ -308,5 +308,9 @@ test('a ladder with no task to analyse (no accuracy metric, or not the one asked
       e instanceof InputError &&
       /no task has an accuracy metric \(len_norm, acc_norm or acc\); the data have: t \(bpb\)/.test(e.message),
   );
+  assert.throws(
+    () => analyseLadder({ ...data, records: [] }, { replicates: 0 }),
+    (e: unknown) => e instanceof InputError && e.message === 'ladder.csv: the data hold no task metrics',
+  );
   assert.equal(analyseLadder(data, { replicates: 0 }).length, 1);
 });

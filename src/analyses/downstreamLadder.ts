@@ -125,6 +125,7 @@ export function taskDefinitions(data: TaskMetricData, only?: string[], accuracyM
     : [...tasksOf(data.records)].filter(([, m]) => accuracies.some((a) => m.has(a))).map(([task]) => ({ task }));
   if (!defs.length && !only?.length) {
     const all = [...tasksOf(data.records)];
+    if (!all.length) throw new InputError({ file: data.source }, 'the data hold no task metrics');
     const have = all
       .slice(0, 12)
       .map(([task, m]) => `${task} (${[...m].join(', ')})`)
