@@ -22,7 +22,7 @@ import {
 } from './downstream.js';
 import { backtestTask, screenTask, spearman } from './downstreamScreen.js';
 import { analyseLadder } from './downstreamLadder.js';
-import { downstreamJson, planTable } from '../report/text/downstream.js';
+import { downstreamJson, planTable, screenTable } from '../report/text/downstream.js';
 import { downstreamSections } from '../report/downstreamHtml.js';
 
 /** The synthetic ladder's truth: a Chinchilla-form task loss and a sigmoid with floor 0.25 and ceiling 0.95. */
@@ -313,4 +313,20 @@ test('a ladder with no task to analyse (no accuracy metric, or not the one asked
     (e: unknown) => e instanceof InputError && e.message === 'ladder.csv: the data hold no task metrics',
   );
   assert.equal(analyseLadder(data, { replicates: 0 }).length, 1);
+});
+
+test('the screen says when a verdict rests on fewer checks: no chance level (near chance not checked), no back-test', () => {
+  const data = { source: 'ladder.csv', sets: [], records: syntheticLadder(7), roles: new Map(), tasks: [] };
+  const without = analyseLadder(data, { replicates: 0 });
+  assert.equal(without[0].screen!.verdict, 'predictable');
+  const text = screenTable(without);
+  assert.match(
+    text,
+    /\n {2}t: predictable on the checks that ran: no chance level \(a manifest's "chance", or --chance\), so "near chance" was not checked\n?$/,
+  );
+  const html = downstreamSections(without, {})[0].html;
+  assert.match(html, /<li><b>t<\/b>: predictable on the checks that ran: no chance level/);
+  const withChance = analyseLadder(data, { replicates: 0, chance: 0.25 });
+  assert.doesNotMatch(screenTable(withChance), /checks that ran/);
+  assert.doesNotMatch(downstreamSections(withChance, {})[0].html, /checks that ran/);
 });

@@ -8,6 +8,7 @@ import { sigmoidAccuracy, type Sigmoid } from '../analyses/downstream.js';
 import type { TaskAnalysis } from '../analyses/downstreamLadder.js';
 import type { Spec } from '../plots/specs.js';
 import { escapeHtml, htmlTable } from './html.js';
+import { uncheckedNote } from './text/downstream.js';
 
 const n = (v: number, digits = 4) => escapeHtml(formatNumber(v, digits));
 const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
@@ -114,6 +115,10 @@ export function downstreamSections(
   const reasons = tasks
     .filter((t) => t.screen?.reasons.length)
     .map((t) => `<li><b>${escapeHtml(t.task)}</b>: ${escapeHtml(t.screen!.reasons.join('; '))}</li>`);
+  for (const t of tasks) {
+    const note = uncheckedNote(t);
+    if (note) reasons.push(`<li><b>${escapeHtml(t.task)}</b>: ${escapeHtml(note)}</li>`);
+  }
   const sections = [
     {
       id: 'downstream-screen',

@@ -65,6 +65,23 @@ export function downstreamJson(tasks: readonly TaskAnalysis[], source?: string):
 }
 
 /** The screen: one line per task, verdict and the reasons. */
+/**
+ * When a task's verdict rests on fewer checks than the screen has: with no chance level the near-chance
+ * rule cannot fire, and a back-test that could not run cannot call the task noisy. Undefined when every
+ * check ran (or the task was not screened).
+ */
+export function uncheckedNote(t: TaskAnalysis): string | undefined {
+  const s = t.screen;
+  if (!s) return undefined;
+  const missing = [
+    ...(s.chance === undefined
+      ? ['no chance level (a manifest\'s "chance", or --chance), so "near chance" was not checked']
+      : []),
+    ...(s.backtest ? [] : ['the back-test did not run (its column says why)']),
+  ];
+  return missing.length ? `${s.verdict} on the checks that ran: ${missing.join('; ')}` : undefined;
+}
+
 export function screenTable(tasks: readonly TaskAnalysis[]): string {
   const rows = tasks.map((t) => {
     const s = t.screen;
@@ -82,6 +99,10 @@ export function screenTable(tasks: readonly TaskAnalysis[]): string {
   const reasons = tasks
     .filter((t) => t.screen?.reasons.length)
     .map((t) => `  ${t.task}: ${t.screen!.reasons.join('; ')}`);
+  for (const t of tasks) {
+    const note = uncheckedNote(t);
+    if (note) reasons.push(`  ${t.task}: ${note}`);
+  }
   return [
     'Predictability screen (before any prediction):',
     textTable(
