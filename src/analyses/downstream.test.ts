@@ -22,7 +22,7 @@ import {
 } from './downstream.js';
 import { backtestTask, screenTask, spearman } from './downstreamScreen.js';
 import { analyseLadder } from './downstreamLadder.js';
-import { downstreamJson, planTable, screenTable } from '../report/text/downstream.js';
+import { downstreamJson, fitTable, planTable, screenTable } from '../report/text/downstream.js';
 import { downstreamSections } from '../report/downstreamHtml.js';
 
 /** The synthetic ladder's truth: a Chinchilla-form task loss and a sigmoid with floor 0.25 and ceiling 0.95. */
@@ -259,6 +259,21 @@ test('downstream JSON: each task says where its numbers come from — the data, 
   assert.match(json[0].methods.docs, /docs\/methods\.md §31–§34/);
 });
 
+/** 7 sizes, every run ending at D = 1e10 (as the Gemstones all end at 350B tokens). */
+function oneTokenCount(): TaskMetric[] {
+  const out: TaskMetric[] = [];
+  for (const N of [1e8, 2e8, 4e8, 8e8, 1.6e9, 3.2e9, 6.4e9])
+    for (let i = 1; i <= 10; i++) {
+      const D = 1e9 * i;
+      const tl = taskLoss(N, D);
+      out.push(
+        { run: `${N}`, N, D, task: 't', metric: 'bpb', value: tl, line: 1 },
+        { run: `${N}`, N, D, task: 't', metric: 'acc', value: sigmoidAccuracy(sig, tl), line: 1 },
+      );
+    }
+  return out;
+}
+
 test('HTML predictions say what their intervals are, or that there are none; and the caveats beside them', () => {
   const data = { source: 'ladder.csv', sets: [], records: syntheticLadder(5), roles: new Map(), tasks: [] };
   const predictions = (d: typeof data, replicates: number) => {
@@ -274,17 +289,7 @@ test('HTML predictions say what their intervals are, or that there are none; and
   assert.match(withIntervals, /<p>95 % intervals: run bootstrap, one evaluation's noise and the extrapolation term/);
   assert.match(withIntervals, /class="ci"/);
   // Every run ending at one token count (as the Gemstones): the caveat the text table prints is on the page too.
-  const oneD: TaskMetric[] = [];
-  for (const N of [1e8, 2e8, 4e8, 8e8, 1.6e9, 3.2e9, 6.4e9])
-    for (let i = 1; i <= 10; i++) {
-      const D = 1e9 * i;
-      const tl = taskLoss(N, D);
-      oneD.push(
-        { run: `${N}`, N, D, task: 't', metric: 'bpb', value: tl, line: 1 },
-        { run: `${N}`, N, D, task: 't', metric: 'acc', value: sigmoidAccuracy(sig, tl), line: 1 },
-      );
-    }
-  const caveat = predictions({ ...data, records: oneD }, 0);
+  const caveat = predictions({ ...data, records: oneTokenCount() }, 0);
   assert.match(
     caveat,
     /<ul class="warn"><li><b>t<\/b>: every ladder run ends at D = 1e10 tokens, so step 1's law has nothing on D/,
@@ -329,4 +334,15 @@ test('the screen says when a verdict rests on fewer checks: no chance level (nea
   const withChance = analyseLadder(data, { replicates: 0, chance: 0.25 });
   assert.doesNotMatch(screenTable(withChance), /checks that ran/);
   assert.doesNotMatch(downstreamSections(withChance, {})[0].html, /checks that ran/);
+});
+
+test('the fit table says when step 1 has nothing on D (every ladder run ends at one token count), and not otherwise', () => {
+  const data = { source: 'ladder.csv', sets: [], records: oneTokenCount(), roles: new Map(), tasks: [] };
+  const text = fitTable(analyseLadder(data, { replicates: 0 }));
+  assert.match(
+    text,
+    /\n {2}t: every ladder run ends at D = 1e10 tokens, so step 1's D term \(B\/D\^β\) is not identified: the law says nothing about D$/,
+  );
+  const spread = fitTable(analyseLadder({ ...data, records: syntheticLadder(8) }, { replicates: 0 }));
+  assert.doesNotMatch(spread, /not identified/);
 });

@@ -147,12 +147,23 @@ export function fitTable(tasks: readonly TaskAnalysis[]): string {
       g,
     ];
   });
+  // A ladder whose runs all end at one token count (the Gemstones) fits B/D^β to nothing: say so beside it.
+  const byD = new Map<number, string[]>();
+  for (const t of tasks) {
+    const ends = new Set(t.fit?.finals.map((p) => p.D));
+    if (ends.size === 1) byD.set([...ends][0], [...(byD.get([...ends][0]) ?? []), t.task]);
+  }
+  const oneD = [...byD].map(
+    ([D, names]) =>
+      `  ${names.join(', ')}: every ladder run ends at D = ${formatNumber(D, 15)} tokens, so step 1's D term (B/D^β) is not identified: the law says nothing about D`,
+  );
   return [
     'Fits (step 1: task loss from N, D; step 2: accuracy from task loss; error from validation loss, Gadre et al.):',
     textTable(
       ['task', 'step 1: task loss', 'step 2: sigmoid', 'rmse', 'step 1 through C', 'error from val. loss'],
       rows,
     ),
+    ...oneD,
   ].join('\n');
 }
 
