@@ -336,13 +336,19 @@ test('the screen says when a verdict rests on fewer checks: no chance level (nea
   assert.doesNotMatch(downstreamSections(withChance, {})[0].html, /checks that ran/);
 });
 
-test('the fit table says when step 1 has nothing on D (every ladder run ends at one token count), and not otherwise', () => {
+test('the fit tables (text and HTML) say when step 1 has nothing on D (every ladder run ends at one token count), and not otherwise', () => {
   const data = { source: 'ladder.csv', sets: [], records: oneTokenCount(), roles: new Map(), tasks: [] };
   const text = fitTable(analyseLadder(data, { replicates: 0 }));
   assert.match(
     text,
     /\n {2}t: every ladder run ends at D = 1e10 tokens, so step 1's D term \(B\/D\^β\) is not identified: the law says nothing about D$/,
   );
-  const spread = fitTable(analyseLadder({ ...data, records: syntheticLadder(8) }, { replicates: 0 }));
-  assert.doesNotMatch(spread, /not identified/);
+  const html = downstreamSections(analyseLadder(data, { replicates: 0 }), {}).find((x) => x.id === 'downstream-fits');
+  assert.match(html!.html, /<ul class="warn"><li>t: every ladder run ends at D = 1e10 tokens, so step 1's D term/);
+  const spreadTasks = analyseLadder({ ...data, records: syntheticLadder(8) }, { replicates: 0 });
+  assert.doesNotMatch(fitTable(spreadTasks), /not identified/);
+  assert.doesNotMatch(
+    downstreamSections(spreadTasks, {}).find((x) => x.id === 'downstream-fits')!.html,
+    /not identified/,
+  );
 });

@@ -8,7 +8,7 @@ import { sigmoidAccuracy, type Sigmoid } from '../analyses/downstream.js';
 import type { TaskAnalysis } from '../analyses/downstreamLadder.js';
 import type { Spec } from '../plots/specs.js';
 import { escapeHtml, htmlTable } from './html.js';
-import { uncheckedNote } from './text/downstream.js';
+import { oneTokenCountNotes, uncheckedNote } from './text/downstream.js';
 
 const n = (v: number, digits = 4) => escapeHtml(formatNumber(v, digits));
 const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
@@ -153,6 +153,7 @@ export function downstreamSections(
       s.rmse.toFixed(4),
     ];
   });
+  const notes = oneTokenCountNotes(tasks);
   sections.push({
     id: 'downstream-fits',
     title: 'Downstream: task loss and accuracy fits',
@@ -161,7 +162,8 @@ export function downstreamSections(
       htmlTable(
         ['task', 'step 1: task loss (N, D)', 'step 1 through C', 'step 2: sigmoid', 'rmse (accuracy)'],
         fitRows,
-      ),
+      ) +
+      (notes.length ? `<ul class="warn">${notes.map((n) => `<li>${escapeHtml(n)}</li>`).join('')}</ul>` : ''),
   });
   const btRows: string[][] = [];
   for (const t of tasks) {

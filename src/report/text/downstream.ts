@@ -120,6 +120,22 @@ function sigmoidText(s: Sigmoid, digitsL0: number): string {
   return s.members?.length ? `average of ${s.members.map((m) => `(${one(m)})`).join(', ')}` : one(s);
 }
 
+/**
+ * A ladder whose runs all end at one token count (the Gemstones) fits step 1's B/D^β to nothing: one
+ * line per such D, naming its tasks, for the fit tables (text and HTML).
+ */
+export function oneTokenCountNotes(tasks: readonly TaskAnalysis[]): string[] {
+  const byD = new Map<number, string[]>();
+  for (const t of tasks) {
+    const ends = new Set(t.fit?.finals.map((p) => p.D));
+    if (ends.size === 1) byD.set([...ends][0], [...(byD.get([...ends][0]) ?? []), t.task]);
+  }
+  return [...byD].map(
+    ([D, names]) =>
+      `${names.join(', ')}: every ladder run ends at D = ${formatNumber(D, 15)} tokens, so step 1's D term (B/D^β) is not identified: the law says nothing about D`,
+  );
+}
+
 export function fitTable(tasks: readonly TaskAnalysis[]): string {
   const rows = tasks.map((t) => {
     const f = t.fit;
@@ -147,16 +163,7 @@ export function fitTable(tasks: readonly TaskAnalysis[]): string {
       g,
     ];
   });
-  // A ladder whose runs all end at one token count (the Gemstones) fits B/D^β to nothing: say so beside it.
-  const byD = new Map<number, string[]>();
-  for (const t of tasks) {
-    const ends = new Set(t.fit?.finals.map((p) => p.D));
-    if (ends.size === 1) byD.set([...ends][0], [...(byD.get([...ends][0]) ?? []), t.task]);
-  }
-  const oneD = [...byD].map(
-    ([D, names]) =>
-      `  ${names.join(', ')}: every ladder run ends at D = ${formatNumber(D, 15)} tokens, so step 1's D term (B/D^β) is not identified: the law says nothing about D`,
-  );
+  const oneD = oneTokenCountNotes(tasks).map((n) => `  ${n}`);
   return [
     'Fits (step 1: task loss from N, D; step 2: accuracy from task loss; error from validation loss, Gadre et al.):',
     textTable(
