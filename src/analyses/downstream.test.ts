@@ -352,3 +352,34 @@ test('the fit tables (text and HTML) say when step 1 has nothing on D (every lad
     /not identified/,
   );
 });
+
+test("a ladder's problems are located in the file the value came from (a manifest's run file, an import in the store), not the data's name", () => {
+  const records: TaskMetric[] = [
+    { run: 'a', N: 1e8, D: 1e9, task: 't', metric: 'acc', value: 0.4, line: 3, file: 'runs/a.csv' },
+    { run: 'b', D: 1e9, task: 't', metric: 'acc', value: 0.5, line: 7, file: 'runs/b.csv' },
+  ];
+  assert.throws(
+    () => taskLadder(records, 'ladder.json', { task: 't' }),
+    (e: unknown) =>
+      e instanceof InputError &&
+      e.location.file === 'runs/b.csv' &&
+      e.location.line === 7 &&
+      /run "b" has no N/.test(e.message),
+  );
+  const noTokens: TaskMetric[] = [
+    { run: 'c', N: 1e8, step: 5, task: 't', metric: 'acc', value: 0.4, line: 12, file: 'c.json' },
+  ];
+  assert.throws(
+    () => taskLadder(noTokens, 'ladder.json', { task: 't' }),
+    (e: unknown) =>
+      e instanceof InputError &&
+      e.location.file === 'c.json' &&
+      e.location.line === 12 &&
+      /it has step 5: give the tokens per step, batchTokens/.test(e.message),
+  );
+  // Without a file of its own a record is placed in the data's source, as before.
+  assert.throws(
+    () => taskLadder([{ ...noTokens[0], file: undefined }], 'ladder.json', { task: 't' }),
+    (e: unknown) => e instanceof InputError && e.location.file === 'ladder.json' && e.location.line === 12,
+  );
+});

@@ -37,6 +37,11 @@ export interface TaskMetric {
   /** 1-based line (and column) of the value in the source file. */
   line: number;
   column?: number;
+  /**
+   * The file the value was read from, where that is not the data's own name: a run file of a ladder
+   * manifest, or the file an import into the run store read it from. Errors are located there.
+   */
+  file?: string;
 }
 
 export interface TaskMetricSet {
