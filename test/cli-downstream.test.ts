@@ -429,3 +429,21 @@ test(
     assert.ok(Math.abs(without - paper) > 0.01, `${without} vs ${paper}`);
   },
 );
+
+test('downstream screen: a row that contradicts another (same run, checkpoint, task and metric) is refused where it is, not dropped; a repeated one counts once', () => {
+  const good = readFileSync('test/fixtures/downstream/long.csv', 'utf8');
+  const twice = join(tmp, 'twice.csv');
+  writeFileSync(twice, good + good.split('\n').slice(1).join('\n'));
+  const same = scalelab(['downstream', 'screen', twice, '--task', 'arc_easy', '--json']);
+  assert.equal(same.code, 0, same.stderr);
+  assert.match(same.json()[0].screenProblem, /^2 runs with a final accuracy/);
+  const contradicting = join(tmp, 'contradicting.csv');
+  writeFileSync(contradicting, good + 'r1,1e8,4e9,3.0,arc_easy,acc,0.1\n');
+  const r = scalelab(['downstream', 'screen', contradicting]);
+  assert.equal(r.code, 2, r.stdout);
+  assert.match(
+    r.stderr,
+    /contradicting\.csv:6:7: run "r1", D = 4e9, task arc_easy, metric acc: 0\.1 here, 0\.44 at .*contradicting\.csv:4/,
+  );
+  assert.ok(noStackTrace(r.stderr), r.stderr);
+});

@@ -72,7 +72,13 @@ test('downstream predict on the Gemstones at another D: the point prediction com
   const at = (D: string, json: boolean) => predictHellaswag(D, '--bootstrap', '0', ...(json ? ['--json'] : []));
   const text = at('1e12', false);
   assert.equal(text.code, 0, text.stderr);
-  assert.match(text.stdout, /every ladder run ends at D = 3\.50e\+11 tokens, so step 1's law has nothing on D/);
+  assert.match(text.stdout, /every ladder run ends at D = 3\.501195264e11 tokens, so step 1's law has nothing on D/);
+  // The ladder's D is written exactly, beside the target's: 3.5e11 is not it, and the two read apart.
+  const near = predictHellaswag('3.5e11', '--bootstrap', '0');
+  assert.match(
+    near.stdout,
+    /ends at D = 3\.501195264e11 tokens, so step 1's law has nothing on D: the predictions at another D \(given, D = 3\.5e11\)/,
+  );
   const json = at('1e12', true);
   assert.equal(json.code, 0, json.stderr);
   assert.equal(json.json()[0].caveats.length, 1);
@@ -88,7 +94,7 @@ test('plan --target-accuracy on the Gemstones: not planned, saying why (a comput
   assert.equal(row.plan, undefined);
   assert.match(
     row.problem,
-    /every ladder run ends at D = 3\.50e\+11 tokens: a compute-optimal plan .* two or more token counts/,
+    /every ladder run ends at D = 3\.501195264e11 tokens: a compute-optimal plan .* two or more token counts/,
   );
   const text = scalelab(['plan', '--target-accuracy', 'hellaswag=0.7', '--downstream', MANIFEST]);
   assert.match(text.stdout, /hellaswag: not planned: every ladder run ends at D/);

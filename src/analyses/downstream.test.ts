@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { normal, randomSource } from '../core/random.js';
 import type { TaskMetric } from '../io/parseTaskMetrics.js';
+import { InputError } from '../errors/index.js';
 import {
   bootstrapDownstream,
   directAccuracy,
@@ -20,6 +21,9 @@ import {
   trailingMean,
 } from './downstream.js';
 import { backtestTask, screenTask, spearman } from './downstreamScreen.js';
+import { analyseLadder } from './downstreamLadder.js';
+import { downstreamJson, fitTable, planTable, screenTable } from '../report/text/downstream.js';
+import { downstreamSections } from '../report/downstreamHtml.js';
 
 /** The synthetic ladder's truth: a Chinchilla-form task loss and a sigmoid with floor 0.25 and ceiling 0.95. */
 const law = { E: 0.45, A: 60, alpha: 0.3, B: 300, beta: 0.3 };
@@ -212,4 +216,170 @@ test('averaged sigmoid without a chance level: two distinct members (ceiling 1, 
   const withIdeal = fitStep2(points, 'exact', { chance: 0.25, sigmoid: 'one', idealPoint: true });
   const without = fitStep2(points, 'exact', { chance: 0.25, sigmoid: 'one', idealPoint: false });
   assert.notEqual(withIdeal.L0, without.L0);
+});
+
+test('plan for an accuracy the fit does not give: the reason is the one that applies (floor, ceiling, E), in the plan and in the table', () => {
+  const data = { source: 'synthetic', sets: [], records: syntheticLadder(3), roles: new Map(), tasks: [] };
+  const planned = (goal: number, options: { sigmoid?: 'one'; ceiling?: number } = {}) => {
+    const [t] = analyseLadder(data, { tasks: ['t'], plan: { t: goal }, replicates: 0, ...options });
+    assert.ok(t.fit && t.plan, `${goal}: ${t.fitProblem}`);
+    return t;
+  };
+  // The truth's floor is 0.25 and its ceiling 0.95 (with no chance level given, the floors are fitted).
+  const low = planned(0.2);
+  assert.equal(low.plan!.point, undefined);
+  assert.ok(low.fit!.step2.floor > 0.2);
+  assert.match(low.plan!.unreached!, /^0\.2 is at or below the fitted sigmoid's floor 0\.2\d\d: every model/);
+  // The default sigmoid's ceiling-1 member gives 0.97, but at a task loss below the law's E = 0.45.
+  const high = planned(0.97);
+  assert.equal(high.plan!.point, undefined);
+  assert.match(
+    high.plan!.unreached!,
+    /^0\.97 needs a task loss of 0\.\d+, at or below the step-1 law's irreducible E = 0\.4\d+/,
+  );
+  const capped = planned(0.97, { sigmoid: 'one', ceiling: 0.95 });
+  assert.equal(capped.plan!.unreached, "0.97 is at or above the fitted sigmoid's ceiling 0.950: no task loss gives it");
+  const table = planTable([low, high, capped]);
+  for (const t of [low, high, capped]) assert.ok(table.includes(`t: ${t.plan!.unreached}`), table);
+  assert.doesNotMatch(table, / or needs /);
+  // One that is reached has no reason.
+  const mid = planned(0.6);
+  assert.ok(mid.plan!.point && mid.plan!.unreached === undefined);
+});
+
+test('downstream JSON: each task says where its numbers come from — the data, and the methods with their papers', () => {
+  const data = { source: 'ladder.csv', sets: [], records: syntheticLadder(4), roles: new Map(), tasks: [] };
+  const json = downstreamJson(analyseLadder(data, { tasks: ['t'], replicates: 0 }), data.source) as {
+    source: string;
+    methods: Record<string, string>;
+  }[];
+  assert.equal(json[0].source, 'ladder.csv');
+  assert.match(json[0].methods.twoStep, /Bhagia et al\. 2024.*arXiv:2412\.04403/);
+  assert.match(json[0].methods.lossToError, /Gadre et al\. 2024.*arXiv:2403\.08540/);
+  assert.match(json[0].methods.docs, /docs\/methods\.md §31–§34/);
+});
+
+/** 7 sizes, every run ending at D = 1e10 (as the Gemstones all end at 350B tokens). */
+function oneTokenCount(): TaskMetric[] {
+  const out: TaskMetric[] = [];
+  for (const N of [1e8, 2e8, 4e8, 8e8, 1.6e9, 3.2e9, 6.4e9])
+    for (let i = 1; i <= 10; i++) {
+      const D = 1e9 * i;
+      const tl = taskLoss(N, D);
+      out.push(
+        { run: `${N}`, N, D, task: 't', metric: 'bpb', value: tl, line: 1 },
+        { run: `${N}`, N, D, task: 't', metric: 'acc', value: sigmoidAccuracy(sig, tl), line: 1 },
+      );
+    }
+  return out;
+}
+
+test('HTML predictions say what their intervals are, or that there are none; and the caveats beside them', () => {
+  const data = { source: 'ladder.csv', sets: [], records: syntheticLadder(5), roles: new Map(), tasks: [] };
+  const predictions = (d: typeof data, replicates: number) => {
+    const tasks = analyseLadder(d, { tasks: ['t'], targets: [{ label: '7B', N: 7e9, D: 1.4e11 }], replicates });
+    const section = downstreamSections(tasks, {}).find((s) => s.id === 'downstream-predictions');
+    assert.ok(section);
+    return section.html;
+  };
+  const without = predictions(data, 0);
+  assert.match(without, /<p>Point predictions: no bootstrap replicates, so no intervals\.<\/p>/);
+  assert.doesNotMatch(without, /class="warn"/);
+  const withIntervals = predictions(data, 10);
+  assert.match(withIntervals, /<p>95 % intervals: run bootstrap, one evaluation's noise and the extrapolation term/);
+  assert.match(withIntervals, /class="ci"/);
+  // Every run ending at one token count (as the Gemstones): the caveat the text table prints is on the page too.
+  const caveat = predictions({ ...data, records: oneTokenCount() }, 0);
+  assert.match(
+    caveat,
+    /<ul class="warn"><li><b>t<\/b>: every ladder run ends at D = 1e10 tokens, so step 1's law has nothing on D/,
+  );
+});
+
+test('a ladder with no task to analyse (no accuracy metric, or not the one asked for) is refused saying what the data have, not analysed as nothing', () => {
+  const records = syntheticLadder(6);
+  const data = { source: 'ladder.csv', sets: [], records, roles: new Map(), tasks: [] };
+  assert.throws(
+    () => analyseLadder(data, { accuracyMetric: 'acc_norm', replicates: 0 }),
+    (e: unknown) =>
+      e instanceof InputError &&
+      e.location.file === 'ladder.csv' &&
+      /no task has the accuracy metric "acc_norm"; the data have: t \(bpb, acc\)/.test(e.message),
+  );
+  const lossOnly = { ...data, records: records.filter((r) => r.metric === 'bpb') };
+  assert.throws(
+    () => analyseLadder(lossOnly, { replicates: 0 }),
+    (e: unknown) =>
+      e instanceof InputError &&
+      /no task has an accuracy metric \(len_norm, acc_norm or acc\); the data have: t \(bpb\)/.test(e.message),
+  );
+  assert.throws(
+    () => analyseLadder({ ...data, records: [] }, { replicates: 0 }),
+    (e: unknown) => e instanceof InputError && e.message === 'ladder.csv: the data hold no task metrics',
+  );
+  assert.equal(analyseLadder(data, { replicates: 0 }).length, 1);
+});
+
+test('the screen says when a verdict rests on fewer checks: no chance level (near chance not checked), no back-test', () => {
+  const data = { source: 'ladder.csv', sets: [], records: syntheticLadder(7), roles: new Map(), tasks: [] };
+  const without = analyseLadder(data, { replicates: 0 });
+  assert.equal(without[0].screen!.verdict, 'predictable');
+  const text = screenTable(without);
+  assert.match(
+    text,
+    /\n {2}t: predictable on the checks that ran: no chance level \(a manifest's "chance", or --chance\), so "near chance" was not checked\n?$/,
+  );
+  const html = downstreamSections(without, {})[0].html;
+  assert.match(html, /<li><b>t<\/b>: predictable on the checks that ran: no chance level/);
+  const withChance = analyseLadder(data, { replicates: 0, chance: 0.25 });
+  assert.doesNotMatch(screenTable(withChance), /checks that ran/);
+  assert.doesNotMatch(downstreamSections(withChance, {})[0].html, /checks that ran/);
+});
+
+test('the fit tables (text and HTML) say when step 1 has nothing on D (every ladder run ends at one token count), and not otherwise', () => {
+  const data = { source: 'ladder.csv', sets: [], records: oneTokenCount(), roles: new Map(), tasks: [] };
+  const text = fitTable(analyseLadder(data, { replicates: 0 }));
+  assert.match(
+    text,
+    /\n {2}t: every ladder run ends at D = 1e10 tokens, so step 1's D term \(B\/D\^β\) is not identified: the law says nothing about D$/,
+  );
+  const html = downstreamSections(analyseLadder(data, { replicates: 0 }), {}).find((x) => x.id === 'downstream-fits');
+  assert.match(html!.html, /<ul class="warn"><li>t: every ladder run ends at D = 1e10 tokens, so step 1's D term/);
+  const spreadTasks = analyseLadder({ ...data, records: syntheticLadder(8) }, { replicates: 0 });
+  assert.doesNotMatch(fitTable(spreadTasks), /not identified/);
+  assert.doesNotMatch(
+    downstreamSections(spreadTasks, {}).find((x) => x.id === 'downstream-fits')!.html,
+    /not identified/,
+  );
+});
+
+test("a ladder's problems are located in the file the value came from (a manifest's run file, an import in the store), not the data's name", () => {
+  const records: TaskMetric[] = [
+    { run: 'a', N: 1e8, D: 1e9, task: 't', metric: 'acc', value: 0.4, line: 3, file: 'runs/a.csv' },
+    { run: 'b', D: 1e9, task: 't', metric: 'acc', value: 0.5, line: 7, file: 'runs/b.csv' },
+  ];
+  assert.throws(
+    () => taskLadder(records, 'ladder.json', { task: 't' }),
+    (e: unknown) =>
+      e instanceof InputError &&
+      e.location.file === 'runs/b.csv' &&
+      e.location.line === 7 &&
+      /run "b" has no N/.test(e.message),
+  );
+  const noTokens: TaskMetric[] = [
+    { run: 'c', N: 1e8, step: 5, task: 't', metric: 'acc', value: 0.4, line: 12, file: 'c.json' },
+  ];
+  assert.throws(
+    () => taskLadder(noTokens, 'ladder.json', { task: 't' }),
+    (e: unknown) =>
+      e instanceof InputError &&
+      e.location.file === 'c.json' &&
+      e.location.line === 12 &&
+      /it has step 5: give the tokens per step, batchTokens/.test(e.message),
+  );
+  // Without a file of its own a record is placed in the data's source, as before.
+  assert.throws(
+    () => taskLadder([{ ...noTokens[0], file: undefined }], 'ladder.json', { task: 't' }),
+    (e: unknown) => e instanceof InputError && e.location.file === 'ladder.json' && e.location.line === 12,
+  );
 });

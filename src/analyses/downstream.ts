@@ -121,6 +121,7 @@ export function taskLadder(records: readonly TaskMetric[], source: string, optio
     {
       N?: number;
       line: number;
+      file?: string;
       points: Map<
         number,
         { C?: number; step?: number; valLoss?: number; loss: number; lossW: number; acc: number; accW: number }
@@ -132,11 +133,11 @@ export function taskLadder(records: readonly TaskMetric[], source: string, optio
     if (w === undefined || (options.runs && !options.runs(r.run))) continue;
     if (r.metric !== lossMetric && r.metric !== accuracyMetric) continue;
     let run = byRun.get(r.run);
-    if (!run) byRun.set(r.run, (run = { N: r.N, line: r.line, points: new Map() }));
+    if (!run) byRun.set(r.run, (run = { N: r.N, line: r.line, file: r.file, points: new Map() }));
     if (r.D === undefined)
       throw new InputError(
-        { file: source, line: r.line },
-        `run "${r.run}" has a checkpoint without tokens (D): expected the tokens seen at every checkpoint`,
+        { file: r.file ?? source, line: r.line },
+        `run "${r.run}" has a checkpoint without tokens (D): expected the tokens seen at every checkpoint${r.step !== undefined ? ` (it has step ${r.step}: give the tokens per step, batchTokens, to turn steps into tokens)` : ''}`,
       );
     let p = run.points.get(r.D);
     if (!p) run.points.set(r.D, (p = { C: r.C, step: r.step, valLoss: r.valLoss, loss: 0, lossW: 0, acc: 0, accW: 0 }));
@@ -152,7 +153,7 @@ export function taskLadder(records: readonly TaskMetric[], source: string, optio
   for (const [name, r] of byRun) {
     if (r.N === undefined)
       throw new InputError(
-        { file: source, line: r.line },
+        { file: r.file ?? source, line: r.line },
         `run "${name}" has no N (parameters): expected N for every ladder run (a column N, or --N when importing)`,
       );
     const checkpoints = [...r.points.entries()]

@@ -6,6 +6,7 @@
  */
 import { InputError } from '../errors/index.js';
 import { intervalOpenAbove } from '../core/statistics.js';
+import { formatNumber, plain } from '../core/format.js';
 import type { TaskDefinition, TaskMetricData } from '../io/parseTaskMetrics.js';
 import {
   bootstrapDownstream,
@@ -23,6 +24,7 @@ import {
   directAccuracy,
   directPlan,
   bootstrapDirect,
+  lossForAccuracy,
   type LossToError,
   type SigmoidFit,
   type AccuracyPlan,
@@ -91,6 +93,8 @@ export interface TaskPlan {
    * than any; none when more than the lower tail do not (nothing then bounds it from below either).
    */
   interval?: { level: number; C: OpenInterval; N?: OpenInterval; D?: OpenInterval };
+  /** Without a point estimate: why, the reason that applies (below the floor, above the ceiling, below E, beyond the horizon). */
+  unreached?: string;
   /** Share of bootstrap replicates whose fit does not reach the accuracy by the horizon. */
   unreachable?: number;
   /** The largest compute searched (FLOPs). */
@@ -119,6 +123,18 @@ export function taskDefinitions(data: TaskMetricData, only?: string[], accuracyM
   let defs: TaskDefinition[] = data.tasks.length
     ? data.tasks
     : [...tasksOf(data.records)].filter(([, m]) => accuracies.some((a) => m.has(a))).map(([task]) => ({ task }));
+  if (!defs.length && !only?.length) {
+    const all = [...tasksOf(data.records)];
+    if (!all.length) throw new InputError({ file: data.source }, 'the data hold no task metrics');
+    const have = all
+      .slice(0, 12)
+      .map(([task, m]) => `${task} (${[...m].join(', ')})`)
+      .join(', ');
+    throw new InputError(
+      { file: data.source },
+      `no task has ${accuracyMetric ? `the accuracy metric "${accuracyMetric}"` : `an accuracy metric (${ACCURACY_METRICS.slice(0, -1).join(', ')} or ${ACCURACY_METRICS[ACCURACY_METRICS.length - 1]})`}; the data have: ${have}${all.length > 12 ? ', …' : ''}`,
+    );
+  }
   if (only?.length) {
     const known = new Map(defs.map((d) => [d.task, d]));
     const all = tasksOf(data.records);
@@ -211,6 +227,26 @@ function directAnalysis(
       options.level ?? 0.95,
       horizon,
     );
+  if (out.plan && !out.plan.point) out.plan.unreached = unreachedReason(goal!, s, undefined, horizon, o.chance);
+}
+
+/**
+ * Why the fit gives no compute for `goal`: the one reason that applies, in the order they are checked —
+ * at or below the sigmoid's floor (every model scores more), at or above its ceiling, a task loss at or
+ * below step 1's irreducible E (none with the direct law in C), or more than the horizon.
+ */
+function unreachedReason(goal: number, s: Sigmoid, E: number | undefined, horizon: number, chance?: number): string {
+  const a = (x: number) => x.toFixed(3);
+  if (goal <= s.floor)
+    return `${goal} is at or below the fitted sigmoid's floor ${a(s.floor)}${chance !== undefined ? ` (random guessing: ${a(chance)})` : ''}: every model is predicted to score more, so there is no compute to plan for`;
+  if (goal >= s.ceiling)
+    return `${goal} is at or above the fitted sigmoid's ceiling ${a(s.ceiling)}: no task loss gives it`;
+  const loss = lossForAccuracy(s, goal);
+  if (loss === undefined)
+    return `${goal} is not given by the fitted sigmoid (floor ${a(s.floor)}, ceiling ${a(s.ceiling)})`;
+  if (E !== undefined && !(loss > E))
+    return `${goal} needs a task loss of ${loss.toFixed(4)}, at or below the step-1 law's irreducible E = ${E.toFixed(4)}: no model reaches it`;
+  return `${goal} needs more than the horizon C = ${plain(horizon)} FLOPs`;
 }
 
 function planSummary(
@@ -313,12 +349,15 @@ export function analyseLadder(
     const fit = out.fit;
     // Every ladder run ending at one token count (the Gemstones): step 1's law knows nothing of D.
     const ends = [...new Set(fit.finals.map((p) => p.D))];
-    const oneD = ends.length === 1 ? `every ladder run ends at D = ${ends[0].toPrecision(3)} tokens` : undefined;
+    // D written in full: a target at "3.5e11" is not at a ladder's 3.501195264e11, and the two must read apart.
+    const oneD = ends.length === 1 ? `every ladder run ends at D = ${formatNumber(ends[0], 15)} tokens` : undefined;
     if (oneD) {
-      const away = targets.filter((t) => Math.abs(Math.log(t.D / ends[0])) > 1e-6).map((t) => t.label);
+      const away = targets
+        .filter((t) => Math.abs(Math.log(t.D / ends[0])) > 1e-6)
+        .map((t) => `${t.label}, D = ${plain(t.D)}`);
       if (away.length)
         out.caveats = [
-          `${oneD}, so step 1's law has nothing on D: the predictions at another D (${away.join(', ')}) rest on a law fitted at one D`,
+          `${oneD}, so step 1's law has nothing on D: the predictions at another D (${away.join('; ')}) rest on a law fitted at one D`,
         ];
     }
     const sizeOf = new Map(ladder.runs.map((r) => [r.run, r.N]));
@@ -348,6 +387,8 @@ export function analyseLadder(
         options.level ?? 0.95,
         horizon,
       );
+    if (out.plan && !out.plan.point)
+      out.plan.unreached = unreachedReason(goal!, fit.step2, fit.step1.params.E, horizon, o.chance);
     out.targets = targets.map((t, i) => {
       const C = t.C ?? 6 * t.N * t.D;
       const p = predictDownstream(fit, { ...t, C });

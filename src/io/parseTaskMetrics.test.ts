@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { InputError } from '../errors/index.js';
-import { metricColumn, parseTaskMetrics } from './parseTaskMetrics.js';
+import { mergeTaskMetricSets, metricColumn, parseTaskMetrics } from './parseTaskMetrics.js';
 
 const fixture = (name: string) =>
   readFileSync(new URL(`../../test/fixtures/downstream/${name}`, import.meta.url), 'utf8');
@@ -118,5 +118,80 @@ test("lm-evaluation-harness JSON: Python's bare NaN is read — a NaN standard e
       }),
     (e: unknown) =>
       e instanceof InputError && e.location.column === 20 && /metric "acc": expected a number, got NaN/.test(e.message),
+  );
+});
+
+test('an accuracy (acc, acc_norm, len_norm) outside [0, 1] is refused where it is, in each format; other metrics may exceed 1', () => {
+  const refused = (text: string, source: string, line: number, column: number) =>
+    assert.throws(
+      () => parseTaskMetrics(text, { source, run: 'a', N: 1e8, batchTokens: 1000 }),
+      (e: unknown) =>
+        e instanceof InputError &&
+        e.location.file === source &&
+        e.location.line === line &&
+        e.location.column === column &&
+        /accuracy between 0 and 1/.test(e.message) &&
+        /1\.7/.test(e.message),
+    );
+  refused('run,N,tokens,task,metric,value\nr1,1e8,2e9,arc_easy,acc,0.41\nr1,1e8,4e9,arc_easy,acc,1.7\n', 'l.csv', 3, 6);
+  refused('run,tokens,arc_easy/bpb,arc_easy/acc_norm\na,100,1.2,0.4\na,200,1.1,1.7\n', 'w.csv', 3, 4);
+  refused('_step,eval/downstream/piqa_val_rc_5shot_len_norm\n100,0.6\n200,-1.7\n', 'o.csv', 3, 2);
+  const json = fixture('lm-eval-pythia-160m-step143000.json').replace('0.4351851851851852', '43.51851851851852');
+  assert.throws(
+    () => parseTaskMetrics(json, { source: 'r.json' }),
+    (e: unknown) => e instanceof InputError && /accuracy between 0 and 1/.test(e.message) && /43\.5/.test(e.message),
+  );
+  // A task loss or a perplexity above 1 is fine.
+  const ok = parseTaskMetrics('run,N,tokens,task,metric,value\nr1,1e8,2e9,arc_easy,bpb,1.7\n', { source: 'ok.csv' });
+  assert.equal(ok.records[0].value, 1.7);
+});
+
+test('records of several files: a repeated value counts once; a contradicting value, or a run with two sizes, is refused naming both places', () => {
+  const a = parseTaskMetrics(
+    'run,N,tokens,task,metric,value\nr1,1e8,2e9,arc_easy,acc,0.41\nr1,1e8,2e9,arc_easy,bpb,1.2\n',
+    {
+      source: 'a.csv',
+    },
+  );
+  const same = parseTaskMetrics('run,N,tokens,task,metric,value\nr1,1e8,2e9,arc_easy,acc,0.41\n', { source: 'b.csv' });
+  const merged = mergeTaskMetricSets([a, same]);
+  assert.equal(merged.length, 2);
+  assert.deepEqual(
+    merged.map((r) => [r.metric, r.value]),
+    [
+      ['acc', 0.41],
+      ['bpb', 1.2],
+    ],
+  );
+  const other = parseTaskMetrics(
+    'run,N,tokens,task,metric,value\nr2,4e8,2e9,arc_easy,acc,0.5\nr1,1e8,2e9,arc_easy,acc,0.1\n',
+    {
+      source: 'c.csv',
+    },
+  );
+  assert.throws(
+    () => mergeTaskMetricSets([a, other]),
+    (e: unknown) =>
+      e instanceof InputError &&
+      e.location.file === 'c.csv' &&
+      e.location.line === 3 &&
+      e.location.column === 6 &&
+      /run "r1", D = 2e9, task arc_easy, metric acc: 0\.1 here, 0\.41 at a\.csv:2/.test(e.message),
+  );
+  // In one file too (a long CSV without a run column is one run named after its file: every row its run).
+  const twoSizes = parseTaskMetrics(
+    'N,tokens,task,metric,value\n1e8,2e9,arc_easy,acc,0.41\n2e8,2e9,arc_easy,acc,0.45\n',
+    {
+      source: 'noRun.csv',
+      run: 'noRun',
+    },
+  );
+  assert.throws(
+    () => mergeTaskMetricSets([twoSizes]),
+    (e: unknown) =>
+      e instanceof InputError &&
+      e.location.file === 'noRun.csv' &&
+      e.location.line === 3 &&
+      /run "noRun" has N = 2e8 here and N = 1e8 at noRun\.csv:2/.test(e.message),
   );
 });

@@ -17,6 +17,7 @@
 import { InputError } from '../errors/index.js';
 import { csvRecords, headerIndex, stripBom, binaryProblem, BINARY_CHECK_CHARS } from './parseRuns.js';
 import { lineColumn, lineStartsOf, quoteForMessage } from './textPosition.js';
+import { plain } from '../core/format.js';
 
 /** One metric of one task at one checkpoint of one run. */
 export interface TaskMetric {
@@ -36,6 +37,11 @@ export interface TaskMetric {
   /** 1-based line (and column) of the value in the source file. */
   line: number;
   column?: number;
+  /**
+   * The file the value was read from, where that is not the data's own name: a run file of a ladder
+   * manifest, or the file an import into the run store read it from. Errors are located there.
+   */
+  file?: string;
 }
 
 export interface TaskMetricSet {
@@ -89,6 +95,19 @@ export interface TaskMetricOptions {
 }
 
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
+/**
+ * Metrics that are accuracies, a fraction of the questions answered right (the analyses' accuracy
+ * metrics, src/analyses/downstream.ts ACCURACY_METRICS): a value outside [0, 1] is refused where it is.
+ */
+const ACCURACY_METRICS = new Set(['acc', 'acc_norm', 'len_norm']);
+
+/** Why `value` cannot be the accuracy `metric`, or undefined when it can (or the metric is no accuracy). */
+function accuracyProblem(metric: string, value: number, shown: string): string | undefined {
+  if (!ACCURACY_METRICS.has(metric) || (value >= 0 && value <= 1)) return undefined;
+  const percent = value > 1 && value <= 100 ? ' (a percentage? give the fraction, 0.43 for 43 %)' : '';
+  return `expected an accuracy between 0 and 1 (${metric}), got ${shown}${percent}`;
+}
 
 function numberOrNaN(cell: string): number {
   const t = cell.trim();
@@ -297,6 +316,9 @@ function parseTaskCsv(text: string, options: TaskMetricOptions, format: 'long' |
           { file: source, line, column: cols.value! + 1, columnName: header[cols.value!] },
           `expected a number, got ${raw === '' ? 'an empty cell' : quoteForMessage(raw)}`,
         );
+      const problem = accuracyProblem(metric, value, raw.trim());
+      if (problem)
+        throw new InputError({ file: source, line, column: cols.value! + 1, columnName: header[cols.value!] }, problem);
       records.push({ ...base, task, metric, value, line, column: cols.value! + 1 });
     } else {
       for (const c of metricCols) {
@@ -311,6 +333,8 @@ function parseTaskCsv(text: string, options: TaskMetricOptions, format: 'long' |
             { file: source, line, column: c.i + 1, columnName: header[c.i] },
             `expected a number (${c.task} ${c.metric}), got ${quoteForMessage(raw)}`,
           );
+        const problem = accuracyProblem(c.metric, value, raw.trim());
+        if (problem) throw new InputError({ file: source, line, column: c.i + 1, columnName: header[c.i] }, problem);
         records.push({ ...base, task: c.task, metric: c.metric, value, line, column: c.i + 1 });
       }
     }
@@ -422,6 +446,12 @@ function parseLmEval(text: string, options: TaskMetricOptions): TaskMetricSet {
           `task ${quoteForMessage(task)} metric ${quoteForMessage(key)}: expected a number, got ${shown}`,
         );
       }
+      const problem = accuracyProblem(metric, value, String(value));
+      if (problem)
+        throw new InputError(
+          { file: source, line: keyAt.line, column: keyAt.column },
+          `task ${quoteForMessage(task)} metric ${quoteForMessage(key)}: ${problem}`,
+        );
       records.push({ ...base, task, metric, value, line: keyAt.line, column: keyAt.column });
     }
   }
@@ -431,4 +461,47 @@ function parseLmEval(text: string, options: TaskMetricOptions): TaskMetricSet {
       'the results hold no metric: expected {"task": {"acc,none": …}}',
     );
   return { source, format: 'lm-eval', records, emptyCells: 0, ignoredColumns: [] };
+}
+
+/**
+ * The records of several parsed files as one set, as the analyses read them: a value repeated at the
+ * same run, checkpoint, task and metric counts once (a file read twice, a row written twice), while a
+ * different value there, or a run with two sizes N, is refused naming both places — the analyses would
+ * otherwise drop that checkpoint, or fold runs of different sizes into one.
+ * @throws InputError at the second of the two places
+ */
+export function mergeTaskMetricSets(sets: readonly TaskMetricSet[]): TaskMetric[] {
+  const out: TaskMetric[] = [];
+  const seen = new Map<string, { value: number; at: string }>();
+  const sizes = new Map<string, { N: number; at: string }>();
+  for (const set of sets) {
+    for (const r of set.records) {
+      const at = `${set.source}:${r.line}`;
+      if (r.N !== undefined) {
+        const size = sizes.get(r.run);
+        if (!size) sizes.set(r.run, { N: r.N, at });
+        else if (size.N !== r.N)
+          throw new InputError(
+            { file: set.source, line: r.line },
+            `run "${r.run}" has N = ${plain(r.N)} here and N = ${plain(size.N)} at ${size.at}: one size per run (a file without a run column is one run, named after the file: add a run column)`,
+          );
+      }
+      const checkpoint = r.D !== undefined ? `D = ${plain(r.D)}` : r.step !== undefined ? `step ${r.step}` : undefined;
+      if (checkpoint === undefined) {
+        out.push(r);
+        continue;
+      }
+      const key = JSON.stringify([r.run, r.D ?? `step ${r.step}`, r.task, r.metric]);
+      const first = seen.get(key);
+      if (!first) {
+        seen.set(key, { value: r.value, at });
+        out.push(r);
+      } else if (first.value !== r.value)
+        throw new InputError(
+          { file: set.source, line: r.line, ...(r.column !== undefined ? { column: r.column } : {}) },
+          `run "${r.run}", ${checkpoint}, task ${r.task}, metric ${r.metric}: ${plain(r.value)} here, ${plain(first.value)} at ${first.at}: one value per run, checkpoint, task and metric`,
+        );
+    }
+  }
+  return out;
 }

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { InputError } from '../errors/index.js';
 import {
+  mergeTaskMetricSets,
   parseTaskMetrics,
   type RunRole,
   type TaskDefinition,
@@ -111,8 +112,12 @@ export function readTaskMetrics(
           tokens: m.tokens,
           batchTokens: m.batchTokens,
         });
-        // The manifest names the run: a run column in its file would contradict it.
-        for (const r of set.records) r.run = m.run;
+        // The manifest names the run: a run column in its file would contradict it. Its problems are
+        // located in the run's file, not the manifest.
+        for (const r of set.records) {
+          r.run = m.run;
+          r.file = file;
+        }
         sets.push(set);
         roles.set(m.run, m.role ?? 'ladder');
       });
@@ -126,7 +131,9 @@ export function readTaskMetrics(
       );
     }
   }
-  return { source: paths.join(', '), sets, records: sets.flatMap((s) => s.records), roles, tasks };
+  // Several files: each record keeps its own, for the analyses' errors.
+  if (paths.length > 1) for (const set of sets) for (const r of set.records) r.file ??= set.source;
+  return { source: paths.join(', '), sets, records: mergeTaskMetricSets(sets), roles, tasks };
 }
 
 function checkTasks(value: unknown, source: string): TaskDefinition[] {

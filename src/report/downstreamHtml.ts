@@ -8,6 +8,7 @@ import { sigmoidAccuracy, type Sigmoid } from '../analyses/downstream.js';
 import type { TaskAnalysis } from '../analyses/downstreamLadder.js';
 import type { Spec } from '../plots/specs.js';
 import { escapeHtml, htmlTable } from './html.js';
+import { oneTokenCountNotes, uncheckedNote } from './text/downstream.js';
 
 const n = (v: number, digits = 4) => escapeHtml(formatNumber(v, digits));
 const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
@@ -114,6 +115,10 @@ export function downstreamSections(
   const reasons = tasks
     .filter((t) => t.screen?.reasons.length)
     .map((t) => `<li><b>${escapeHtml(t.task)}</b>: ${escapeHtml(t.screen!.reasons.join('; '))}</li>`);
+  for (const t of tasks) {
+    const note = uncheckedNote(t);
+    if (note) reasons.push(`<li><b>${escapeHtml(t.task)}</b>: ${escapeHtml(note)}</li>`);
+  }
   const sections = [
     {
       id: 'downstream-screen',
@@ -148,6 +153,7 @@ export function downstreamSections(
       s.rmse.toFixed(4),
     ];
   });
+  const notes = oneTokenCountNotes(tasks);
   sections.push({
     id: 'downstream-fits',
     title: 'Downstream: task loss and accuracy fits',
@@ -156,7 +162,8 @@ export function downstreamSections(
       htmlTable(
         ['task', 'step 1: task loss (N, D)', 'step 1 through C', 'step 2: sigmoid', 'rmse (accuracy)'],
         fitRows,
-      ),
+      ) +
+      (notes.length ? `<ul class="warn">${notes.map((n) => `<li>${escapeHtml(n)}</li>`).join('')}</ul>` : ''),
   });
   const btRows: string[][] = [];
   for (const t of tasks) {
@@ -195,12 +202,24 @@ export function downstreamSections(
       ]);
     }
   }
-  if (predRows.length)
+  if (predRows.length) {
+    // As the text table: what the intervals are (or that there are none), and each task's caveats.
+    const level = tasks.flatMap((t) => t.targets).find((r) => r.interval)?.interval?.level;
+    const caption = level
+      ? `${Math.round(level * 100)} % intervals: run bootstrap, one evaluation's noise and the extrapolation term (docs/methods.md §32).`
+      : 'Point predictions: no bootstrap replicates, so no intervals.';
+    const caveats = tasks.flatMap((t) =>
+      t.targets.length ? (t.caveats ?? []).map((c) => `<li><b>${escapeHtml(t.task)}</b>: ${escapeHtml(c)}</li>`) : [],
+    );
     sections.push({
       id: 'downstream-predictions',
       title: 'Downstream: predictions',
-      html: htmlTable(['task', 'verdict', 'target', 'N', 'D', 'accuracy', 'through C', 'actual (error)'], predRows),
+      html:
+        `<p>${caption}</p>` +
+        htmlTable(['task', 'verdict', 'target', 'N', 'D', 'accuracy', 'through C', 'actual (error)'], predRows) +
+        (caveats.length ? `<ul class="warn">${caveats.join('')}</ul>` : ''),
     });
+  }
   const figs = tasks
     .filter((t) => svgs[t.task])
     .map(

@@ -1011,7 +1011,7 @@ export class RunStore {
   taskMetrics(study?: string): TaskMetric[] {
     const rows = this.db
       .prepare(
-        `SELECT t.run, t.tokens, t.step, t.n, t.c, t.val_loss, t.task, t.metric, t.value FROM task_metrics t JOIN studies s ON s.id = t.study_id
+        `SELECT t.run, t.tokens, t.step, t.n, t.c, t.val_loss, t.task, t.metric, t.value, t.source FROM task_metrics t JOIN studies s ON s.id = t.study_id
          ${study !== undefined ? 'WHERE s.name = ?' : ''} ORDER BY t.run, t.tokens, t.task, t.metric`,
       )
       .all(...(study !== undefined ? [study] : [])) as {
@@ -1024,19 +1024,24 @@ export class RunStore {
       task: string;
       metric: string;
       value: number;
+      source: string | null;
     }[];
-    return rows.map((r, i) => ({
-      run: r.run,
-      D: r.tokens,
-      ...(r.step !== null ? { step: r.step } : {}),
-      ...(r.n !== null ? { N: r.n } : {}),
-      ...(r.c !== null ? { C: r.c } : {}),
-      ...(r.val_loss !== null ? { valLoss: r.val_loss } : {}),
-      task: r.task,
-      metric: r.metric,
-      value: r.value,
-      line: i + 1,
-    }));
+    return rows.map((r, i) => {
+      // Where the import read the value ("file:line"), to locate the analyses' errors there.
+      const at = /^(.*):(\d+)$/.exec(r.source ?? '');
+      return {
+        run: r.run,
+        D: r.tokens,
+        ...(r.step !== null ? { step: r.step } : {}),
+        ...(r.n !== null ? { N: r.n } : {}),
+        ...(r.c !== null ? { C: r.c } : {}),
+        ...(r.val_loss !== null ? { valLoss: r.val_loss } : {}),
+        task: r.task,
+        metric: r.metric,
+        value: r.value,
+        ...(at ? { file: at[1], line: Number(at[2]) } : { line: i + 1 }),
+      };
+    });
   }
 
   saveFit(studyName: string, law: string, json: unknown): void {

@@ -27,6 +27,9 @@ test('task metrics: an lm-evaluation-harness results file goes into the store an
       [piqa.run, piqa.N, piqa.D, piqa.step, piqa.value],
       ['EleutherAI/pythia-160m', 162322944, 143000 * 2097152, 143000, 0.6273122959738846],
     );
+    // Where each value was imported from, for the analyses' errors: the file and line, not a row number.
+    const imported = set.records.find((r) => r.task === 'piqa' && r.metric === 'acc')!;
+    assert.deepEqual([piqa.file, piqa.line], ['r.json', imported.line]);
     store.close();
   } finally {
     rmSync(dir, { recursive: true, force: true });

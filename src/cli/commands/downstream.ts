@@ -74,12 +74,33 @@ function list(text: string | undefined): string[] {
     .filter(Boolean);
 }
 
+/** A plain decimal number, or NaN: accuracies take no size suffix (70B, 800m), unlike N, D and C. */
+function plainNumber(text: string): number {
+  const t = text.trim();
+  return /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(t) ? Number(t) : NaN;
+}
+
 /** `0.25` or `free` (the sigmoid's floor and ceiling). */
-function bound(text: string, flag: string): number | 'free' {
+export function parseBound(text: string, flag: string): number | 'free' {
   if (text.trim() === 'free') return 'free';
-  const v = parseQuantity(text, flag, { positive: false });
+  const v = plainNumber(text);
   if (!(v >= 0 && v <= 1)) throw new UsageError(`${flag}: expected an accuracy in [0, 1] or "free", got "${text}"`);
   return v;
+}
+
+/** `--chance 0.25`: the random-guess accuracy of every task, in [0, 1). */
+export function parseChance(text: string): number {
+  const v = plainNumber(text);
+  if (!(v >= 0 && v < 1)) throw new UsageError(`--chance: expected an accuracy in [0, 1), got "${text}"`);
+  return v;
+}
+
+/** An accuracy strictly between 0 and 1, written as a plain number (no size suffix: "800m" is no 0.8). */
+function parseAccuracy(text: string, flag: string): number {
+  const v = plainNumber(text.trim().replace(/%$/, ''));
+  if (v > 0 && v < 1 && !text.trim().endsWith('%')) return v;
+  const percent = v > 1 && v < 100 ? ` (give the fraction, ${Number((v / 100).toPrecision(6))} for ${v} %)` : '';
+  throw new UsageError(`${flag}: expected an accuracy between 0 and 1, such as 0.85, got "${text.trim()}"${percent}`);
 }
 
 /** `--target-accuracy hellaswag=0.8,piqa=0.75`: accuracies in (0, 1) by task. */
@@ -89,9 +110,7 @@ export function parseTargetAccuracy(text: string): Record<string, number> {
     const [task, value, extra] = part.split('=');
     if (!task?.trim() || value === undefined || extra !== undefined)
       throw new UsageError(`--target-accuracy: expected TASK=ACCURACY pairs such as hellaswag=0.8, got "${part}"`);
-    const acc = parseQuantity(value, `--target-accuracy ${task}`);
-    if (!(acc < 1))
-      throw new UsageError(`--target-accuracy ${task}: expected an accuracy between 0 and 1, got ${value}`);
+    const acc = parseAccuracy(value, `--target-accuracy ${task.trim()}`);
     if (task.trim() in plan)
       throw new UsageError(
         `--target-accuracy: ${task.trim()} is given twice (${plan[task.trim()]} and ${acc}): one accuracy per task`,
@@ -215,9 +234,7 @@ function loadData(inputs: string[], f: InputFlags): TaskMetricData {
 function analysisOptions(f: InputFlags, extra: Partial<LadderAnalysisOptions> = {}): LadderAnalysisOptions {
   const skip = parseQuantity(f.skip, '--skip', { positive: false });
   if (!(skip >= 0 && skip < 1)) throw new UsageError(`--skip: expected a fraction in [0, 1), got "${f.skip}"`);
-  const chance = f.chance !== undefined ? parseQuantity(f.chance, '--chance', { positive: false }) : undefined;
-  if (chance !== undefined && !(chance >= 0 && chance < 1))
-    throw new UsageError(`--chance: expected an accuracy in [0, 1), got "${f.chance}"`);
+  const chance = f.chance !== undefined ? parseChance(f.chance) : undefined;
   // A floor or ceiling given means one sigmoid with them, unless --sigmoid says otherwise.
   const sigmoid =
     f.sigmoid !== undefined
@@ -235,8 +252,8 @@ function analysisOptions(f: InputFlags, extra: Partial<LadderAnalysisOptions> = 
     extrapolation,
     sigmoid,
     idealPoint: f.idealPoint,
-    floor: f.floor === 'chance' ? undefined : bound(f.floor, '--floor'),
-    ...(f.ceiling !== undefined ? { ceiling: bound(f.ceiling, '--ceiling') } : {}),
+    floor: f.floor === 'chance' ? undefined : parseBound(f.floor, '--floor'),
+    ...(f.ceiling !== undefined ? { ceiling: parseBound(f.ceiling, '--ceiling') } : {}),
     ...(chance !== undefined ? { chance } : {}),
     ...(f.accuracyMetric ? { accuracyMetric: f.accuracyMetric } : {}),
     ...(f.lossMetric ? { lossMetric: f.lossMetric } : {}),
@@ -330,7 +347,7 @@ function emit(
   sections: ((t: readonly TaskAnalysis[]) => string)[],
   source: string,
 ): void {
-  const json = downstreamJson(tasks);
+  const json = downstreamJson(tasks, source);
   if (f.out) writeOutput(f.out, JSON.stringify(json, null, 2) + '\n', f);
   if (f.json) printResult(json, source);
   else writeResult([screenTable(tasks), ...sections.map((s) => s(tasks)).filter(Boolean)].join('\n\n') + '\n', source);

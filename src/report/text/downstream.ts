@@ -10,10 +10,23 @@ import type { Sigmoid } from '../../analyses/downstream.js';
 const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
 const signed = (x: number) => `${x >= 0 ? '+' : '−'}${(100 * Math.abs(x)).toFixed(1)} %`;
 
-/** Plain data (no law objects): what --json prints and --out writes. */
-export function downstreamJson(tasks: readonly TaskAnalysis[]): unknown {
+/** Where each number's method comes from (docs/methods.md §31–§34), repeated in every task's JSON. */
+export const DOWNSTREAM_METHODS = {
+  twoStep:
+    'step 1 (task loss from N, D; Chinchilla form) and step 2 (accuracy from task loss; sigmoid): Bhagia et al. 2024, "Establishing Task Scaling Laws via Compute-Efficient Model Ladders", arXiv:2412.04403, §3',
+  direct: 'direct law in C (no task loss): the step-2 sigmoid of −ln C (docs/methods.md §32)',
+  lossToError:
+    'error from validation loss, Err = ε − k·e^(−γL): Gadre et al. 2024, "Language models scale reliably with over-training and on downstream tasks", arXiv:2403.08540, Eq. 4',
+  screen: "the screen's verdicts and thresholds: docs/methods.md §33",
+  docs: 'docs/methods.md §31–§34',
+} as const;
+
+/** Plain data (no law objects): what --json prints and --out writes; `source` names the data. */
+export function downstreamJson(tasks: readonly TaskAnalysis[], source?: string): unknown {
   return tasks.map((t) => ({
     task: t.task,
+    ...(source !== undefined ? { source } : {}),
+    methods: DOWNSTREAM_METHODS,
     verdict: t.screen?.verdict ?? null,
     screen: t.screen ?? null,
     ...(t.screenProblem ? { screenProblem: t.screenProblem } : {}),
@@ -52,6 +65,23 @@ export function downstreamJson(tasks: readonly TaskAnalysis[]): unknown {
 }
 
 /** The screen: one line per task, verdict and the reasons. */
+/**
+ * When a task's verdict rests on fewer checks than the screen has: with no chance level the near-chance
+ * rule cannot fire, and a back-test that could not run cannot call the task noisy. Undefined when every
+ * check ran (or the task was not screened).
+ */
+export function uncheckedNote(t: TaskAnalysis): string | undefined {
+  const s = t.screen;
+  if (!s) return undefined;
+  const missing = [
+    ...(s.chance === undefined
+      ? ['no chance level (a manifest\'s "chance", or --chance), so "near chance" was not checked']
+      : []),
+    ...(s.backtest ? [] : ['the back-test did not run (its column says why)']),
+  ];
+  return missing.length ? `${s.verdict} on the checks that ran: ${missing.join('; ')}` : undefined;
+}
+
 export function screenTable(tasks: readonly TaskAnalysis[]): string {
   const rows = tasks.map((t) => {
     const s = t.screen;
@@ -69,6 +99,10 @@ export function screenTable(tasks: readonly TaskAnalysis[]): string {
   const reasons = tasks
     .filter((t) => t.screen?.reasons.length)
     .map((t) => `  ${t.task}: ${t.screen!.reasons.join('; ')}`);
+  for (const t of tasks) {
+    const note = uncheckedNote(t);
+    if (note) reasons.push(`  ${t.task}: ${note}`);
+  }
   return [
     'Predictability screen (before any prediction):',
     textTable(
@@ -84,6 +118,22 @@ function sigmoidText(s: Sigmoid, digitsL0: number): string {
   const one = (m: Sigmoid) =>
     `floor ${m.floor.toFixed(3)}, ceiling ${m.ceiling.toFixed(3)}, L0 ${m.L0.toFixed(digitsL0)}, k ${m.k.toFixed(3)}`;
   return s.members?.length ? `average of ${s.members.map((m) => `(${one(m)})`).join(', ')}` : one(s);
+}
+
+/**
+ * A ladder whose runs all end at one token count (the Gemstones) fits step 1's B/D^β to nothing: one
+ * line per such D, naming its tasks, for the fit tables (text and HTML).
+ */
+export function oneTokenCountNotes(tasks: readonly TaskAnalysis[]): string[] {
+  const byD = new Map<number, string[]>();
+  for (const t of tasks) {
+    const ends = new Set(t.fit?.finals.map((p) => p.D));
+    if (ends.size === 1) byD.set([...ends][0], [...(byD.get([...ends][0]) ?? []), t.task]);
+  }
+  return [...byD].map(
+    ([D, names]) =>
+      `${names.join(', ')}: every ladder run ends at D = ${formatNumber(D, 15)} tokens, so step 1's D term (B/D^β) is not identified: the law says nothing about D`,
+  );
 }
 
 export function fitTable(tasks: readonly TaskAnalysis[]): string {
@@ -113,12 +163,14 @@ export function fitTable(tasks: readonly TaskAnalysis[]): string {
       g,
     ];
   });
+  const oneD = oneTokenCountNotes(tasks).map((n) => `  ${n}`);
   return [
     'Fits (step 1: task loss from N, D; step 2: accuracy from task loss; error from validation loss, Gadre et al.):',
     textTable(
       ['task', 'step 1: task loss', 'step 2: sigmoid', 'rmse', 'step 1 through C', 'error from val. loss'],
       rows,
     ),
+    ...oneD,
   ].join('\n');
 }
 
@@ -210,6 +262,7 @@ export function planTable(tasks: readonly TaskAnalysis[]): string {
   const unreached = tasks
     .filter((t) => t.plan && !t.plan.point)
     .map((t) => {
+      if (t.plan!.unreached) return `  ${t.task}: ${t.plan!.unreached}`;
       const s = t.fit?.step2 ?? t.direct!;
       return `  ${t.task}: ${t.plan!.accuracy} is not reached: it is outside the fitted sigmoid's floor–ceiling (${formatRange([s.floor, s.ceiling], (x) => x.toFixed(3))})${t.fit ? ", or needs a task loss below the law's irreducible E" : ''}, or needs more than the horizon C = ${formatNumber(t.plan!.horizon, 3)} FLOPs`;
     });
