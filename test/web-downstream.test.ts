@@ -83,6 +83,24 @@ test(
     });
     await page.getByTestId('error-location').waitFor();
     assert.match((await page.getByTestId('error-location').textContent()) ?? '', /bad\.csv at line 2, column 6/);
+    // A value given twice for one run, checkpoint, task and metric: the same again counts once, another is
+    // refused where it stands (the panel dropped such rows silently).
+    await page.getByTestId('downstream-upload').setInputFiles({
+      name: 'twice.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from(
+        ladderCsv() +
+          ladderCsv()
+            .split('\n')[1]
+            .replace(/,[^,]*$/, ',0.9') +
+          '\n',
+      ),
+    });
+    // The upload clears bad.csv's error before the run is asked for.
+    await page.getByTestId('error-location').waitFor({ state: 'detached' });
+    await page.getByTestId('downstream-run').click();
+    await page.getByTestId('error-location').waitFor();
+    assert.match((await page.getByTestId('error-location').textContent()) ?? '', /twice\.csv at line 50/);
     assert.deepEqual(problems, []);
   },
 );

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { parseTaskMetrics, type TaskMetricSet } from '../../../src/io/parseTaskMetrics.js';
+import { mergeTaskMetricSets, parseTaskMetrics, type TaskMetricSet } from '../../../src/io/parseTaskMetrics.js';
 import { analyseLadder, type TaskAnalysis } from '../../../src/analyses/downstreamLadder.js';
 import { toErrorInfo, type ErrorInfo } from '../lib/errors.js';
 import { ErrorBanner } from './ErrorBanner.js';
@@ -48,7 +48,8 @@ export function DownstreamPanel() {
     // Let the "analysing" state paint before the fits block the page for a moment.
     setTimeout(() => {
       try {
-        const records = sets.flatMap((s) => s.records);
+        // As the CLI reads files: a repeated value counts once, a contradicting one is refused where it is.
+        const records = mergeTaskMetricSets(sets);
         const target = Number(N) > 0 && Number(D) > 0 ? [{ label: 'target', N: Number(N), D: Number(D) }] : [];
         const c = chance.trim() === '' ? undefined : Number(chance);
         setTasks(
