@@ -447,3 +447,21 @@ test('downstream screen: a row that contradicts another (same run, checkpoint, t
   );
   assert.ok(noStackTrace(r.stderr), r.stderr);
 });
+
+test('downstream import: a task of an lm-evaluation-harness file with no metric is named in the output, text and JSON', () => {
+  const file = join(tmp, 'alias-only.json');
+  writeFileSync(
+    file,
+    '{"results": {"piqa": {"alias": "piqa", "acc_stderr,none": 0.01}, "sciq": {"acc,none": 0.7}},\n "config": {"model_args": "pretrained=m,revision=step10"}}\n',
+  );
+  const db = join(tmp, 'alias.db');
+  const args = ['downstream', 'import', file, '--batch-tokens', '1000', '--study', 's', '--db', db];
+  const text = scalelab(args);
+  assert.equal(text.code, 0, text.stderr);
+  assert.match(
+    text.stdout,
+    /1 metrics added.*tasks with no metric \(only an alias or standard errors\), not read: piqa/,
+  );
+  const json = scalelab([...args, '--json']);
+  assert.deepEqual(json.json().files[0].tasksWithoutMetrics, ['piqa']);
+});

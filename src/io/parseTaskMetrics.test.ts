@@ -85,6 +85,22 @@ test('lm-evaluation-harness results JSON: metrics per task, run and step from co
   assert.ok(r.line > 1 && r.column! > 1);
 });
 
+test('lm-evaluation-harness JSON: a task with only an alias and standard errors is named, not dropped unseen', () => {
+  const text =
+    '{"results": {"piqa": {"alias": "piqa", "acc_stderr,none": 0.01}, "sciq": {"acc,none": 0.7}},\n "config": {"model_args": "pretrained=m,revision=step10"}}\n';
+  const set = parseTaskMetrics(text, { source: 'r.json', batchTokens: 1000 });
+  assert.deepEqual(
+    set.records.map((r) => r.task),
+    ['sciq'],
+  );
+  assert.deepEqual(set.tasksWithoutMetrics, ['piqa']);
+  assert.equal(
+    parseTaskMetrics(fixture('lm-eval-pythia-160m-step143000.json'), { source: 'r.json', batchTokens: 1 })
+      .tasksWithoutMetrics,
+    undefined,
+  );
+});
+
 test('lm-evaluation-harness JSON: a metric that is not a number is located', () => {
   const text =
     '{\n  "results": {\n    "piqa": {\n      "acc,none": "high"\n    }\n  },\n  "config": {"model_args": "pretrained=m,revision=step10"}\n}\n';

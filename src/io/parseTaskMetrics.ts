@@ -52,6 +52,8 @@ export interface TaskMetricSet {
   emptyCells: number;
   /** Columns that are neither a metric nor a known field (shown so that nothing is dropped unseen). */
   ignoredColumns: string[];
+  /** lm-evaluation-harness tasks with nothing but an alias or standard errors (shown, as ignored columns are). */
+  tasksWithoutMetrics?: string[];
 }
 
 /** A run's part in a ladder: fitted (`ladder`), another seed of a ladder run (`rerun`), or a large model to predict (`target`). */
@@ -422,8 +424,10 @@ function parseLmEval(text: string, options: TaskMetricOptions): TaskMetricSet {
     ...(C !== undefined ? { C } : {}),
   };
   const records: TaskMetric[] = [];
+  const tasksWithoutMetrics: string[] = [];
   const resultsAt = at('"results"').offset;
   for (const [task, metrics] of Object.entries(results as Record<string, unknown>)) {
+    const before = records.length;
     const taskAt = at(JSON.stringify(task), resultsAt);
     if (!metrics || typeof metrics !== 'object' || Array.isArray(metrics)) {
       throw new InputError(
@@ -454,13 +458,21 @@ function parseLmEval(text: string, options: TaskMetricOptions): TaskMetricSet {
         );
       records.push({ ...base, task, metric, value, line: keyAt.line, column: keyAt.column });
     }
+    if (records.length === before) tasksWithoutMetrics.push(task);
   }
   if (records.length === 0)
     throw new InputError(
       { file: source, ...at('"results"') },
       'the results hold no metric: expected {"task": {"acc,none": …}}',
     );
-  return { source, format: 'lm-eval', records, emptyCells: 0, ignoredColumns: [] };
+  return {
+    source,
+    format: 'lm-eval',
+    records,
+    emptyCells: 0,
+    ignoredColumns: [],
+    ...(tasksWithoutMetrics.length ? { tasksWithoutMetrics } : {}),
+  };
 }
 
 /**

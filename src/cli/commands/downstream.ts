@@ -449,6 +449,7 @@ ${EXAMPLES}`,
             skipped: number;
             emptyCells: number;
             ignoredColumns: string[];
+            tasksWithoutMetrics: string[];
           }[] = [];
           try {
             for (const set of data.sets) {
@@ -471,6 +472,7 @@ ${EXAMPLES}`,
                   ...counts,
                   emptyCells: set.emptyCells,
                   ignoredColumns: set.ignoredColumns,
+                  tasksWithoutMetrics: set.tasksWithoutMetrics ?? [],
                 });
               } finally {
                 waiting.done();
@@ -481,6 +483,9 @@ ${EXAMPLES}`,
                   r.emptyCells ? `${r.emptyCells} empty cells (not evaluated there)` : '',
                   r.ignoredColumns.length
                     ? `columns not read: ${r.ignoredColumns.slice(0, 6).join(', ')}${r.ignoredColumns.length > 6 ? ', …' : ''}`
+                    : '',
+                  r.tasksWithoutMetrics.length
+                    ? `tasks with no metric (only an alias or standard errors), not read: ${r.tasksWithoutMetrics.slice(0, 6).join(', ')}${r.tasksWithoutMetrics.length > 6 ? ', …' : ''}`
                     : '',
                 ].filter(Boolean);
                 process.stdout.write(
