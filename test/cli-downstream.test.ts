@@ -331,6 +331,7 @@ test(
     for (const [bad, message] of [
       [['--target-accuracy', 'sciq=0.9'], /needs --downstream/],
       [['--target-accuracy', 'nope=0.9', '--downstream', ladder], /pythia\/ladder\.json: no task "nope"/],
+      [['--target-accuracy', 'arc_esy=0.9', '--downstream', ladder], /no task "arc_esy"; did you mean arc_easy\?/],
       [['--target-accuracy', 'sciq=1.2', '--downstream', ladder], /expected an accuracy between 0 and 1/],
       [['--downstream', ladder], /--downstream is read for --target-accuracy/],
       [['--target-accuracy', 'sciq=0.9,sciq=0.8', '--downstream', ladder], /sciq is given twice \(0\.9 and 0\.8\)/],

@@ -16,6 +16,7 @@
  * Intervals: a bootstrap that resamples whole ladder runs (all their checkpoints together) and
  * refits both steps, plus the task's checkpoint-to-checkpoint accuracy noise.
  */
+import { unknownName } from '../core/names.js';
 import { lbfgs } from '../core/lbfgs.js';
 import { boundedDerivative, fromBounded, toBounded, type Interval } from '../core/bounds.js';
 import { randomSource, normal } from '../core/random.js';
@@ -91,10 +92,7 @@ export function taskLadder(records: readonly TaskMetric[], source: string, optio
   const tasks = tasksOf(records);
   for (const t of Object.keys(parts)) {
     if (!tasks.has(t))
-      throw new InputError(
-        { file: source },
-        `no metrics for task "${t}"; the data have tasks: ${[...tasks.keys()].slice(0, 20).join(', ')}${tasks.size > 20 ? ', …' : ''}`,
-      );
+      throw new InputError({ file: source }, `no metrics for task "${t}"; ${unknownName(t, [...tasks.keys()])}`);
   }
   const first = tasks.get(Object.keys(parts)[0])!;
   const pick = (wanted: string | undefined, preferred: readonly string[], what: string) => {

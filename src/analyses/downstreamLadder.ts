@@ -4,6 +4,7 @@
  * in the data, its actual accuracy and the error). What the CLI, the report and the anchor benchmark
  * share. Pure.
  */
+import { unknownName } from '../core/names.js';
 import { InputError } from '../errors/index.js';
 import { intervalOpenAbove } from '../core/statistics.js';
 import { formatNumber, plain } from '../core/format.js';
@@ -143,7 +144,7 @@ export function taskDefinitions(data: TaskMetricData, only?: string[], accuracyM
       if (!d)
         throw new InputError(
           { file: data.source },
-          `no task "${t}"; the data have: ${[...new Set([...known.keys(), ...all.keys()])].slice(0, 20).join(', ')}`,
+          `no task "${t}"; ${unknownName(t, [...new Set([...known.keys(), ...all.keys()])])}`,
         );
       return d;
     });

@@ -4,6 +4,7 @@
  * recounted with ScaleLab's accounting, tokens per parameter, training FLOPs, and where each sits
  * against a law's compute-optimal frontier. Pure.
  */
+import { levenshtein } from '../core/names.js';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { InputError, UsageError } from '../errors/index.js';
 import { parameterCount, type ModelShape, type ParameterCount } from '../model/shape.js';
@@ -232,15 +233,6 @@ export function describe(m: CatalogModel): CatalogRow {
     flops6ND: m.tokens ? 6 * m.reported * m.tokens : undefined,
     flopsDetailed: m.tokens && m.shape.vocab ? detailedFlopsPerToken(m, shape) * m.tokens : undefined,
   };
-}
-
-function levenshtein(a: string, b: string): number {
-  const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...new Array<number>(b.length).fill(0)]);
-  for (let j = 1; j <= b.length; j++) d[0][j] = j;
-  for (let i = 1; i <= a.length; i++)
-    for (let j = 1; j <= b.length; j++)
-      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-  return d[a.length][b.length];
 }
 
 /**

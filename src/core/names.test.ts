@@ -1,0 +1,23 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { closestNames, levenshtein, unknownName } from './names.js';
+
+test('levenshtein: the textbook distances', () => {
+  assert.equal(levenshtein('kitten', 'sitting'), 3);
+  assert.equal(levenshtein('', 'abc'), 3);
+  assert.equal(levenshtein('arc_esy', 'arc_easy'), 1);
+  assert.equal(levenshtein('same', 'same'), 0);
+});
+
+test('closestNames and unknownName: the nearest first, a suggestion only when near, the list cut with a count', () => {
+  const names = ['arc_challenge', 'arc_easy', 'piqa', 'sciq'];
+  assert.deepEqual(closestNames('arc_esy', names, 1), ['arc_easy']);
+  assert.deepEqual(closestNames('pika', names, 2), ['piqa', 'sciq']);
+  assert.equal(
+    unknownName('arc_esy', names),
+    'did you mean arc_easy? the data have: arc_challenge, arc_easy, piqa, sciq',
+  );
+  assert.equal(unknownName('mmlu', names), 'the data have: arc_challenge, arc_easy, piqa, sciq');
+  const many = Array.from({ length: 25 }, (_, i) => `task${i}`);
+  assert.match(unknownName('zzz', many), /task19, … \(25 in all\)$/);
+});

@@ -1,0 +1,34 @@
+/**
+ * Names close to a mistyped one, for errors that list what there is ("no task "arc_esy"; closest: arc_easy").
+ */
+
+/** Edit distance: insertions, deletions and substitutions of one character each. */
+export function levenshtein(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++)
+      row[j] = Math.min(previous[j] + 1, row[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    previous = row;
+  }
+  return previous[b.length];
+}
+
+/** The `count` names nearest to `query` by edit distance (ties in the given order). */
+export function closestNames(query: string, names: readonly string[], count = 3): string[] {
+  return names
+    .map((name, i) => ({ name, i, d: levenshtein(query, name) }))
+    .sort((a, b) => a.d - b.d || a.i - b.i)
+    .slice(0, count)
+    .map((c) => c.name);
+}
+
+/**
+ * "no X "query"; did you mean …? the data have: a, b, …": the nearest names first when the query is
+ * within a third of its length of one, then up to `shown` names (with "…" when there are more).
+ */
+export function unknownName(query: string, names: readonly string[], shown = 20): string {
+  const near = closestNames(query, names, 3).filter((n) => levenshtein(query, n) <= Math.max(1, query.length / 3));
+  const list = `${names.slice(0, shown).join(', ')}${names.length > shown ? `, … (${names.length} in all)` : ''}`;
+  return `${near.length ? `did you mean ${near.join(' or ')}? ` : ''}the data have: ${list}`;
+}
