@@ -144,8 +144,10 @@ test('too few runs, a missing file, an unknown law and a bad flag value are clea
     /unknown law: chinchila \(expected one of chinchilla, kaplan-nd, power, power0, data-constrained, bnsl\)/,
   );
   const d = scalelab(['fit', 'examples/chinchilla.csv', '--bootstrap', 'many']);
-  assert.match(d.stderr, /--bootstrap: expected a whole number, got "many"/);
-  for (const r of [a, fixed, b, c, d]) assert.ok(noStackTrace(r.stderr), r.stderr);
+  assert.match(d.stderr, /--bootstrap: expected a whole number of at least 2, got "many"/);
+  const e = scalelab(['fit', 'examples/chinchilla.csv', '--bootstrap', '-1']);
+  assert.match(e.stderr, /--bootstrap: expected a whole number of at least 2, got "-1"/);
+  for (const r of [a, fixed, b, c, d, e]) assert.ok(noStackTrace(r.stderr), r.stderr);
 });
 
 test('--help on fit and predict documents the flags', () => {

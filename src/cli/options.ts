@@ -18,7 +18,10 @@ export function parseLevel(text: string, flag = '--level'): number {
 }
 
 export function parseInteger(text: string, flag: string, min = 0): number {
-  if (!/^\s*\d+\s*$/.test(text)) throw new UsageError(`${flag}: expected a whole number, got "${text}"`);
+  if (!/^\s*\d+\s*$/.test(text))
+    throw new UsageError(
+      `${flag}: expected a whole number${min > 0 ? ` of at least ${min}` : ' (0 or more)'}, got "${text}"`,
+    );
   const v = Number(text);
   if (v < min) throw new UsageError(`${flag}: expected at least ${min}, got ${v}`);
   return v;
