@@ -4,12 +4,14 @@
 ;;   f = Σ_i w_i·ρ(r_i),   ρ least squares or Huber(δ) (least squares is Huber with δ = +∞),
 ;;
 ;; and f's gradient in (e, a, b, α, β): the same sums as src/fit/objective.ts over the Jacobian of
-;; src/laws/chinchilla.ts, fused. Two forms, as in chinchilla.ts:
+;; src/laws/chinchilla.ts, fused, with the same operations in the same order (each sum is added up
+;; row by row), so the same bits. Two forms, as in chinchilla.ts:
 ;;   mode 0 (logPredict): each run's log-sum-exp shifted by its own largest term;
 ;;   mode 1 (gridLogPredict): one shift c for all runs, so A/N^α and B/D^β take one exp per distinct
 ;;     ln N and ln D; a run whose three terms are all below 1e-200 is recomputed with its own shift.
 ;; exp and log are fdlibm's algorithms (e_exp.c, e_log.c, the ones V8's Math.exp and Math.log use),
-;; written for two lanes: < 1 ulp, and mostly the same bits as Math.exp and Math.log.
+;; written for two lanes: < 1 ulp, and the same bits as Math.exp and Math.log on every value tested
+;; but one (src/laws/kernels/kernels.test.ts).
 ;;
 ;; The rows go in blocks of 128 (a block's scratch stays in L1 whatever the data set's size), each in
 ;; passes: the arguments of the exps, the exps, the sums s, their logs, then the loss and gradient
@@ -308,7 +310,7 @@
     (local $w1 v128) (local $w2 v128) (local $w3 v128) (local $s v128) (local $r v128) (local $ar v128)
     (local $quad v128) (local $val v128) (local $slope v128) (local $wt v128) (local $live v128)
     (local $ws v128) (local $inv v128) (local $bad v128) (local $mx v128)
-    (local $F v128) (local $G0 v128) (local $G1 v128) (local $G2 v128) (local $G3 v128) (local $G4 v128)
+    (local $f f64) (local $g0 f64) (local $g1 f64) (local $g2 f64) (local $g3 f64) (local $g4 f64)
     (local.set $E (f64x2.splat (local.get $e)))
     (local.set $A (f64x2.splat (local.get $a)))
     (local.set $B (f64x2.splat (local.get $b)))
@@ -466,11 +468,14 @@
           (f64x2.mul (f64x2.mul (local.get $HALF) (local.get $r)) (local.get $r))
           (f64x2.mul (local.get $DL) (f64x2.sub (local.get $ar) (f64x2.mul (local.get $HALF) (local.get $DL))))
           (local.get $quad)))
-        ;; rows of weight 0 (left out of a resample, or padding) add nothing, as in objective.ts
+        ;; Each row's terms of the sums, stored in the slots just read (S: the loss; W3, W1, W2, X, X':
+        ;; the gradient's), then added up in row order below, as objective.ts adds them: the same
+        ;; sums to the bit, so a fit takes the same path with or without the kernel. Rows of weight
+        ;; 0 (left out of a resample, or padding) add +0.
         (local.set $wt (v128.load (i32.add (global.get $pW) (i32.add (local.get $o) (local.get $j)))))
         (local.set $live (f64x2.ne (local.get $wt) (local.get $ZERO)))
-        (local.set $F (f64x2.add (local.get $F)
-          (v128.and (f64x2.mul (local.get $wt) (local.get $val)) (local.get $live))))
+        (v128.store offset=2112 (local.get $j)
+          (v128.and (f64x2.mul (local.get $wt) (local.get $val)) (local.get $live)))
         (if (local.get $grad)
           (then
             (local.set $w1 (v128.load offset=3136 (local.get $j)))
@@ -479,38 +484,53 @@
             (local.set $slope (v128.bitselect (local.get $r)
               (v128.or (local.get $DL) (v128.and (local.get $r) (local.get $SIGN)))
               (local.get $quad)))
-            (local.set $ws (v128.and (f64x2.mul (local.get $wt) (local.get $slope)) (local.get $live)))
+            (local.set $ws (f64x2.mul (local.get $wt) (local.get $slope)))
             (local.set $inv (f64x2.div (local.get $ONEV)
               (f64x2.add (f64x2.add (local.get $w1) (local.get $w2)) (local.get $w3))))
-            (local.set $G0 (f64x2.add (local.get $G0)
+            (v128.store offset=5184 (local.get $j) (v128.and (local.get $live)
               (f64x2.mul (local.get $ws) (f64x2.mul (local.get $w3) (local.get $inv)))))
-            (local.set $G1 (f64x2.add (local.get $G1)
+            (v128.store offset=3136 (local.get $j) (v128.and (local.get $live)
               (f64x2.mul (local.get $ws) (f64x2.mul (local.get $w1) (local.get $inv)))))
-            (local.set $G2 (f64x2.add (local.get $G2)
+            (v128.store offset=4160 (local.get $j) (v128.and (local.get $live)
               (f64x2.mul (local.get $ws) (f64x2.mul (local.get $w2) (local.get $inv)))))
-            (local.set $G3 (f64x2.add (local.get $G3)
+            (v128.store offset=64 (local.get $j) (v128.and (local.get $live)
               (f64x2.mul (local.get $ws)
                 (f64x2.mul (f64x2.mul (f64x2.neg (local.get $w1)) (local.get $inv))
                   (v128.load (i32.add (global.get $pN) (i32.add (local.get $o) (local.get $j))))))))
-            (local.set $G4 (f64x2.add (local.get $G4)
+            (v128.store offset=1088 (local.get $j) (v128.and (local.get $live)
               (f64x2.mul (local.get $ws)
                 (f64x2.mul (f64x2.mul (f64x2.neg (local.get $w2)) (local.get $inv))
                   (v128.load (i32.add (global.get $pD) (i32.add (local.get $o) (local.get $j))))))))))
         (local.set $j (i32.add (local.get $j) (i32.const 16)))
         (br $next)))
+      ;; the block's terms, in row order (six independent chains)
+      (local.set $j (i32.const 0))
+      (if (local.get $grad)
+        (then
+          (block $done (loop $next
+            (br_if $done (i32.ge_u (local.get $j) (local.get $bend)))
+            (local.set $f (f64.add (local.get $f) (f64.load offset=2112 (local.get $j))))
+            (local.set $g0 (f64.add (local.get $g0) (f64.load offset=5184 (local.get $j))))
+            (local.set $g1 (f64.add (local.get $g1) (f64.load offset=3136 (local.get $j))))
+            (local.set $g2 (f64.add (local.get $g2) (f64.load offset=4160 (local.get $j))))
+            (local.set $g3 (f64.add (local.get $g3) (f64.load offset=64 (local.get $j))))
+            (local.set $g4 (f64.add (local.get $g4) (f64.load offset=1088 (local.get $j))))
+            (local.set $j (i32.add (local.get $j) (i32.const 8)))
+            (br $next))))
+        (else
+          (block $done (loop $next
+            (br_if $done (i32.ge_u (local.get $j) (local.get $bend)))
+            (local.set $f (f64.add (local.get $f) (f64.load offset=2112 (local.get $j))))
+            (local.set $j (i32.add (local.get $j) (i32.const 8)))
+            (br $next)))))
       (local.set $blk (i32.add (local.get $blk) (local.get $cnt)))
       (br $block)))
     (if (local.get $grad)
       (then
-        (f64.store (i32.const 0)
-          (f64.add (f64x2.extract_lane 0 (local.get $G0)) (f64x2.extract_lane 1 (local.get $G0))))
-        (f64.store (i32.const 8)
-          (f64.add (f64x2.extract_lane 0 (local.get $G1)) (f64x2.extract_lane 1 (local.get $G1))))
-        (f64.store (i32.const 16)
-          (f64.add (f64x2.extract_lane 0 (local.get $G2)) (f64x2.extract_lane 1 (local.get $G2))))
-        (f64.store (i32.const 24)
-          (f64.add (f64x2.extract_lane 0 (local.get $G3)) (f64x2.extract_lane 1 (local.get $G3))))
-        (f64.store (i32.const 32)
-          (f64.add (f64x2.extract_lane 0 (local.get $G4)) (f64x2.extract_lane 1 (local.get $G4))))))
-    (f64.add (f64x2.extract_lane 0 (local.get $F)) (f64x2.extract_lane 1 (local.get $F))))
+        (f64.store (i32.const 0) (local.get $g0))
+        (f64.store (i32.const 8) (local.get $g1))
+        (f64.store (i32.const 16) (local.get $g2))
+        (f64.store (i32.const 24) (local.get $g3))
+        (f64.store (i32.const 32) (local.get $g4))))
+    (local.get $f))
 )

@@ -114,7 +114,12 @@ function compare(kernel: Objective, js: Objective, u: Float64Array): { value: nu
   };
 }
 
-function checkAgreement(what: string, data: { x: LawInputs; y: Float64Array }, seed: number, spread = 1) {
+function checkAgreement(
+  what: string,
+  data: { x: LawInputs; y: Float64Array },
+  seed: number,
+  { spread = 1, tolerance = 1e-12 } = {},
+) {
   const random = randomSource(seed, 7);
   const losses: LossOptions[] = [
     { kind: 'huber', space: 'log', delta: 1e-3, overestimatePenalty: 2 },
@@ -144,14 +149,19 @@ function checkAgreement(what: string, data: { x: LawInputs; y: Float64Array }, s
         }
         const d = compare(k, j, u);
         const at = `${what}, ${loss.kind}, ${form}, θ = ${Array.from(u, (v) => v.toFixed(3))}`;
-        assert.ok(d.value <= 1e-12, `${at}: value differs by ${d.value}`);
-        assert.ok(d.gradient <= 1e-12, `${at}: gradient differs by ${d.gradient}`);
+        assert.ok(d.value <= tolerance, `${at}: value differs by ${d.value}`);
+        assert.ok(d.gradient <= tolerance, `${at}: gradient differs by ${d.gradient}`);
       }
     }
 }
 
-test('the kernel gives the JavaScript objective’s value and gradient on Epoch’s 240 runs (weights too)', () => {
-  checkAgreement('chinchilla.csv', { x: lawInputs(epoch, chinchilla.inputs), y: logLosses(epoch) }, 1);
+test('the kernel gives the JavaScript objective’s value and gradient on Epoch’s 240 runs, to the bit (weights too)', () => {
+  // Same exp and log (fdlibm's), same sums in the same order: the same bits. A fit on a degenerate
+  // data set (test/cli-fit.test.ts's mixed study export) amplifies a last-bit difference into
+  // another local optimum, so bit-equality is what keeps fits unchanged.
+  checkAgreement('chinchilla.csv', { x: lawInputs(epoch, chinchilla.inputs), y: logLosses(epoch) }, 1, {
+    tolerance: 0,
+  });
 });
 
 test('the kernel agrees on synthetic runs with huge exponents (terms hundreds of e-folds apart, odd count)', () => {
@@ -161,7 +171,7 @@ test('the kernel agrees on synthetic runs with huge exponents (terms hundreds of
   const D = Float64Array.from({ length: n }, () => (random() < 0.3 ? N[0] : Math.exp(15 + random() * 40)));
   const x: LawInputs = { n, logN: N.map(Math.log), logD: D.map(Math.log) };
   const y = Float64Array.from({ length: n }, () => random() * 3 - 1);
-  checkAgreement('synthetic', { x, y }, 2, 8);
+  checkAgreement('synthetic', { x, y }, 2, { spread: 8 });
 });
 
 test('with kernels switched off the law gives no kernel, and makeObjective uses the prediction', () => {
@@ -194,21 +204,21 @@ function assertSameParams(a: Record<string, number>, b: Record<string, number>, 
     assert.ok(Math.abs(a[k] - b[k]) <= tolerance * Math.abs(b[k]), `${what}: ${k} ${a[k]} vs ${b[k]}`);
 }
 
-test('the default fit (three recipes) gives the same parameters with and without the kernel', () => {
+test('the default fit (three recipes) gives the same parameters, to the bit, with and without the kernel', () => {
   const [wasm, js] = bothWays(() => chooseProcedure(epoch as Dataset));
   assert.equal(wasm.fits.length, 3);
   assert.equal(wasm.chosen, js.chosen);
   wasm.fits.forEach((c, i) => {
     const other = js.fits[i];
     assert.ok(!isFailure(c) && !isFailure(other), `candidate ${i} fitted both ways`);
-    assertSameParams(c.result.params, other.result.params, 1e-6, `candidate ${c.requested.id}`);
+    assertSameParams(c.result.params, other.result.params, 0, `candidate ${c.requested.id}`);
   });
 });
 
-test('the full Hoffmann grid (gridLogPredict form) reaches the same optimum with and without the kernel', () => {
+test('the full Hoffmann grid (gridLogPredict form) reaches the same optimum, to the bit, with and without the kernel', () => {
   const [wasm, js] = bothWays(() => fit(chinchilla, epoch, { init: 'hoffmann' }));
-  assert.ok(Math.abs(wasm.objective - js.objective) <= 1e-9 * js.objective, `${wasm.objective} vs ${js.objective}`);
-  assertSameParams(wasm.params, js.params, 1e-5, 'hoffmann grid');
+  assert.equal(wasm.objective, js.objective);
+  assertSameParams(wasm.params, js.params, 0, 'hoffmann grid');
 });
 
 test('the grid form keeps a run exact where all its terms lie hundreds of e-folds below another run’s largest', () => {
