@@ -55,11 +55,11 @@ export function makeObjective(
   const observed = linear ? Float64Array.from(logLoss, Math.exp) : logLoss;
   const { source } = map;
   // The law's fused kernel, when it has one for this loss and this prediction (least squares or
-  // Huber in log space): the same sums, faster. The parameter map's chain rule stays here.
+  // Huber, in log or linear space): the same sums, faster. The parameter map's chain rule stays here.
   const form = predict === law.logPredict ? 'exact' : predict === law.gridLogPredict ? 'grid' : null;
   const kernel =
-    form && !linear && kind !== 2 && law.lossKernel
-      ? law.lossKernel(x, logLoss, { kind: loss.kind as 'ls' | 'huber', delta }, form)
+    form && kind !== 2 && law.lossKernel
+      ? law.lossKernel(x, logLoss, { kind: loss.kind as 'ls' | 'huber', delta, space: loss.space }, form)
       : null;
 
   const valueAndGradient = (u: Float64Array, grad: Float64Array): number => {

@@ -159,8 +159,8 @@ export interface Law {
    */
   gridPredictor?(x: LawInputs): (theta: Float64Array, out: Float64Array, from: number, to: number) => void;
   /**
-   * The fit's objective Σ_i w_i·ρ(ln L̂_i − ln L_i), least squares or Huber in log space, with its
-   * gradient in θ, fused in one kernel (Chinchilla's: WebAssembly SIMD, src/laws/kernels/) that
+   * The fit's objective Σ_i w_i·ρ(ln L̂_i − ln L_i) (or ρ(L̂_i − L_i) in linear space), least squares
+   * or Huber, with its gradient in θ, fused in one kernel (Chinchilla's: WebAssembly SIMD, src/laws/kernels/) that
    * matches `form`'s prediction, logPredict ('exact') or gridLogPredict ('grid'), to the last digits.
    * null where the kernel cannot run (no WebAssembly or SIMD, or kernels switched off): the
    * objective then uses the prediction itself (src/fit/objective.ts).
@@ -198,10 +198,11 @@ export interface Law {
   example?: LawExample;
 }
 
-/** The losses a kernel computes: least squares, or Huber with its δ, on ln L. */
+/** The losses a kernel computes: least squares, or Huber with its δ, on ln L or on L. */
 export interface KernelLoss {
   kind: 'ls' | 'huber';
   delta: number;
+  space: 'log' | 'linear';
 }
 
 /** A law's fused objective over one data set (Law.lossKernel). */

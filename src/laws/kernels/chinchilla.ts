@@ -23,6 +23,7 @@ interface Exports {
     n2: number,
     mode: number,
     grad: number,
+    linear: number,
     delta: number,
     e: number,
     a: number,
@@ -88,7 +89,9 @@ export function chinchillaKernel(
   const { buffer } = k.memory;
   new Float64Array(buffer, pN, n).set(logN.subarray(0, n));
   new Float64Array(buffer, pD, n).set(logD.subarray(0, n));
-  new Float64Array(buffer, pY, n).set(logLoss);
+  // In linear space the kernel reads L itself, exp(ln L) as objective.ts computes it.
+  const linear = loss.space === 'linear';
+  new Float64Array(buffer, pY, n).set(linear ? Float64Array.from(logLoss, Math.exp) : logLoss);
   const weights = new Float64Array(buffer, pW, n2);
   const setWeights = (w: Float64Array | null): void => {
     if (w) weights.set(w.subarray(0, n));
@@ -119,7 +122,7 @@ export function chinchillaKernel(
         beta = theta[4];
       // gridLogPredict's shift: the largest term over every run, at an end of ln N's or ln D's range
       const c = mode ? Math.max(e, a - alpha * nLo, a - alpha * nHi, b - beta * dLo, b - beta * dHi) : 0;
-      const f = k.objective(n2, mode, grad ? 1 : 0, delta, e, a, b, alpha, beta, c);
+      const f = k.objective(n2, mode, grad ? 1 : 0, linear ? 1 : 0, delta, e, a, b, alpha, beta, c);
       if (grad) grad.set(gradient);
       return f;
     },

@@ -2,6 +2,7 @@
 ;;
 ;;   ln L̂_i = LSE(e, a − α·ln N_i, b − β·ln D_i),   r_i = ln L̂_i − ln L_i,
 ;;   f = Σ_i w_i·ρ(r_i),   ρ least squares or Huber(δ) (least squares is Huber with δ = +∞),
+;;   or in linear space r_i = L̂_i − L_i (Gadre et al.'s recipe: least squares on L),
 ;;
 ;; and f's gradient in (e, a, b, α, β): the same sums as src/fit/objective.ts over the Jacobian of
 ;; src/laws/chinchilla.ts, fused, with the same operations in the same order (each sum is added up
@@ -297,8 +298,9 @@
 
   ;; Σ w·ρ(r) over the n2 (a multiple of 4) rows and, when $grad is nonzero, its gradient in (e, a, b, α, β)
   ;; into bytes 0–39. $delta: Huber's δ, +∞ for least squares. Mode 1 reads c, the common shift.
+  ;; $linear: r = L̂ − L, the data (at $pY) holding L rather than ln L.
   (func (export "objective")
-    (param $n2 i32) (param $mode i32) (param $grad i32) (param $delta f64)
+    (param $n2 i32) (param $mode i32) (param $grad i32) (param $linear i32) (param $delta f64)
     (param $e f64) (param $a f64) (param $b f64) (param $alpha f64) (param $beta f64) (param $c f64)
     (result f64)
     (local $blk i32) (local $cnt i32) (local $o i32) (local $j i32) (local $q i32) (local $bend i32)
@@ -309,7 +311,7 @@
     (local $lo v128) (local $mid v128) (local $elo v128) (local $emid v128)
     (local $w1 v128) (local $w2 v128) (local $w3 v128) (local $s v128) (local $r v128) (local $ar v128)
     (local $quad v128) (local $val v128) (local $slope v128) (local $wt v128) (local $live v128)
-    (local $ws v128) (local $inv v128) (local $bad v128) (local $mx v128)
+    (local $ws v128) (local $inv v128) (local $bad v128) (local $mx v128) (local $lhat v128)
     (local $f f64) (local $g0 f64) (local $g1 f64) (local $g2 f64) (local $g3 f64) (local $g4 f64)
     (local.set $E (f64x2.splat (local.get $e)))
     (local.set $A (f64x2.splat (local.get $a)))
@@ -455,13 +457,31 @@
             (local.set $j (i32.add (local.get $j) (i32.const 16)))
             (br $next)))))
       (call $log (i32.const 2112) (local.get $cnt))
-      ;; r = m + ln s − ln L; Huber: ½r² within δ, δ·(|r| − δ/2) beyond, slope r or ±δ
+      (if (local.get $linear)
+        (then
+          ;; in linear space, L̂ = exp(m + ln s) into X
+          (local.set $j (i32.const 0))
+          (block $done (loop $next
+            (br_if $done (i32.ge_u (local.get $j) (local.get $bend)))
+            (v128.store offset=64 (local.get $j)
+              (f64x2.add (v128.load offset=6208 (local.get $j)) (v128.load offset=2112 (local.get $j))))
+            (local.set $j (i32.add (local.get $j) (i32.const 16)))
+            (br $next)))
+          (call $exp (i32.const 64) (local.get $cnt))))
+      ;; r = m + ln s − ln L (in linear space L̂ − L, the data holding L); Huber: ½r² within δ,
+      ;; δ·(|r| − δ/2) beyond, slope r or ±δ (least squares: δ = +∞)
       (local.set $j (i32.const 0))
       (block $done (loop $next
         (br_if $done (i32.ge_u (local.get $j) (local.get $bend)))
-        (local.set $r (f64x2.sub
-          (f64x2.add (v128.load offset=6208 (local.get $j)) (v128.load offset=2112 (local.get $j)))
-          (v128.load (i32.add (global.get $pY) (i32.add (local.get $o) (local.get $j))))))
+        (if (local.get $linear)
+          (then
+            (local.set $lhat (v128.load offset=64 (local.get $j)))
+            (local.set $r (f64x2.sub (local.get $lhat)
+              (v128.load (i32.add (global.get $pY) (i32.add (local.get $o) (local.get $j)))))))
+          (else
+            (local.set $r (f64x2.sub
+              (f64x2.add (v128.load offset=6208 (local.get $j)) (v128.load offset=2112 (local.get $j)))
+              (v128.load (i32.add (global.get $pY) (i32.add (local.get $o) (local.get $j))))))))
         (local.set $ar (f64x2.abs (local.get $r)))
         (local.set $quad (f64x2.le (local.get $ar) (local.get $DL)))
         (local.set $val (v128.bitselect
@@ -485,6 +505,8 @@
               (v128.or (local.get $DL) (v128.and (local.get $r) (local.get $SIGN)))
               (local.get $quad)))
             (local.set $ws (f64x2.mul (local.get $wt) (local.get $slope)))
+            ;; in linear space ∂r/∂θ = L̂·∂ln L̂/∂θ: the factor goes into the slope, as in objective.ts
+            (if (local.get $linear) (then (local.set $ws (f64x2.mul (local.get $ws) (local.get $lhat)))))
             (local.set $inv (f64x2.div (local.get $ONEV)
               (f64x2.add (f64x2.add (local.get $w1) (local.get $w2)) (local.get $w3))))
             (v128.store offset=5184 (local.get $j) (v128.and (local.get $live)

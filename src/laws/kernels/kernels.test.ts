@@ -124,6 +124,8 @@ function checkAgreement(
   const losses: LossOptions[] = [
     { kind: 'huber', space: 'log', delta: 1e-3, overestimatePenalty: 2 },
     { kind: 'ls', space: 'log', delta: 1e-3, overestimatePenalty: 2 },
+    { kind: 'ls', space: 'linear', delta: 1e-3, overestimatePenalty: 2 }, // Gadre et al.'s recipe
+    { kind: 'huber', space: 'linear', delta: 1e-2, overestimatePenalty: 2 },
   ];
   for (const loss of losses)
     for (const form of ['exact', 'grid'] as const) {
@@ -148,14 +150,14 @@ function checkAgreement(
           j.setWeights(null);
         }
         const d = compare(k, j, u);
-        const at = `${what}, ${loss.kind}, ${form}, θ = ${Array.from(u, (v) => v.toFixed(3))}`;
+        const at = `${what}, ${loss.kind} in ${loss.space} space, ${form}, θ = ${Array.from(u, (v) => v.toFixed(3))}`;
         assert.ok(d.value <= tolerance, `${at}: value differs by ${d.value}`);
         assert.ok(d.gradient <= tolerance, `${at}: gradient differs by ${d.gradient}`);
       }
     }
 }
 
-test('the kernel gives the JavaScript objective’s value and gradient on Epoch’s 240 runs, to the bit (weights too)', () => {
+test('the kernel gives the JavaScript objective’s value and gradient on Epoch’s 240 runs, to the bit (log and linear space, weights too)', () => {
   // Same exp and log (fdlibm's), same sums in the same order: the same bits. A fit on a degenerate
   // data set (test/cli-fit.test.ts's mixed study export) amplifies a last-bit difference into
   // another local optimum, so bit-equality is what keeps fits unchanged.
@@ -177,7 +179,7 @@ test('the kernel agrees on synthetic runs with huge exponents (terms hundreds of
 test('with kernels switched off the law gives no kernel, and makeObjective uses the prediction', () => {
   const x = lawInputs(epoch, chinchilla.inputs),
     y = logLosses(epoch);
-  const loss = { kind: 'huber', delta: 1e-3 } as const;
+  const loss = { kind: 'huber', delta: 1e-3, space: 'log' } as const;
   assert.ok(chinchilla.lossKernel!(x, y, loss, 'exact'), 'kernel on by default');
   setWasmKernels(false);
   try {
