@@ -139,12 +139,15 @@ export function makeObjective(
   };
 
   const values = (us: readonly Float64Array[], bound = Infinity): Float64Array => {
-    const grid = law.gridPredictor?.(x);
+    // The kernel scores as the law's gridPredictor does, to the bit.
+    const score = kernel?.score && law.gridPredictor ? kernel.score : null;
+    const grid = score ? undefined : law.gridPredictor?.(x);
     const out = new Float64Array(us.length);
     for (let t = 0; t < us.length; t++) {
       expand(map, us[t], theta);
       let f = 0;
-      if (grid) {
+      if (score) f = score(theta, bound);
+      else if (grid) {
         // Rows in blocks, stopping once the sum passes the bound: every term is ≥ 0.
         for (let from = 0; from < n && f <= bound; from += BOUND_ROWS) {
           const to = Math.min(n, from + BOUND_ROWS);

@@ -211,6 +211,11 @@ export interface LossKernel {
   evaluate(theta: Float64Array, grad: Float64Array | null): number;
   /** Per-run weights (a bootstrap resample's counts); null: every run once. */
   setWeights(weights: Float64Array | null): void;
+  /**
+   * Σ w·ρ(r) at θ as a start grid is scored with the law's gridPredictor (same bits), rows summed in
+   * blocks of 16 and abandoned once the sum passes `bound` (a partial sum, above it, is returned).
+   */
+  score?(theta: Float64Array, bound: number): number;
 }
 
 export interface ClosedForms {

@@ -32,6 +32,8 @@ interface Exports {
     beta: number,
     c: number,
   ): number;
+  terms(dst: number, x: number, n: number, scale: number, exponent: number): void;
+  score(tn: number, td: number, E: number, n4: number, linear: number, delta: number, bound: number): number;
   expArray(p: number, n2: number): void;
   logArray(p: number, n2: number): void;
 }
@@ -86,17 +88,18 @@ export function chinchillaKernel(
     end = pDt + nD2 * 8;
   const k = instantiate(end);
   if (!k) return null;
-  const { buffer } = k.memory;
+  let buffer = k.memory.buffer;
   new Float64Array(buffer, pN, n).set(logN.subarray(0, n));
   new Float64Array(buffer, pD, n).set(logD.subarray(0, n));
   // In linear space the kernel reads L itself, exp(ln L) as objective.ts computes it.
   const linear = loss.space === 'linear';
   new Float64Array(buffer, pY, n).set(linear ? Float64Array.from(logLoss, Math.exp) : logLoss);
-  const weights = new Float64Array(buffer, pW, n2);
+  let weights = new Float64Array(buffer, pW, n2),
+    gradient = new Float64Array(buffer, 0, 5);
   const setWeights = (w: Float64Array | null): void => {
     if (w) weights.set(w.subarray(0, n));
     else weights.fill(1, 0, n);
-    weights.fill(0, n); // the padding row
+    weights.fill(0, n); // the padding rows
   };
   setWeights(null);
   if (distinct) {
@@ -106,13 +109,32 @@ export function chinchillaKernel(
     new Float64Array(buffer, pDv, nD2).set(distinct.d.values);
   }
   k.setup(pN, pD, pY, pW, pNi, pDi, pNv, pDv, pNt, pDt, nN2, nD2);
-  const gradient = new Float64Array(buffer, 0, 5);
   const delta = loss.kind === 'huber' ? loss.delta : Infinity;
   const mode = distinct ? 1 : 0;
   const nLo = distinct?.n.lo ?? 0,
     nHi = distinct?.n.hi ?? 0,
     dLo = distinct?.d.lo ?? 0,
     dHi = distinct?.d.hi ?? 0;
+
+  // Scoring a start grid (objective.ts's `values`): a point's terms A/N^α and B/D^β are kept per
+  // (scale, exponent), as gridPredictor keeps them, in TERM_SLOTS slots per variable after the data
+  // (the memory grows on the first score, so a fit that never scores a grid does not pay for it).
+  let slots: { n: TermSlots; d: TermSlots } | null = null;
+  const termAt = (t: TermSlots, x: number, scale: number, exponent: number): number => {
+    let at = t.kept.get(scale)?.get(exponent);
+    if (at === undefined) {
+      if (t.used === TERM_SLOTS) {
+        t.kept.clear();
+        t.used = 0;
+      }
+      at = t.base + t.used++ * f64;
+      let byExponent = t.kept.get(scale);
+      if (!byExponent) t.kept.set(scale, (byExponent = new Map()));
+      byExponent.set(exponent, at);
+      k.terms(at, x, n2, scale, exponent);
+    }
+    return at;
+  };
   return {
     evaluate(theta: Float64Array, grad: Float64Array | null): number {
       const e = theta[0],
@@ -126,9 +148,36 @@ export function chinchillaKernel(
       if (grad) grad.set(gradient);
       return f;
     },
+    score(theta: Float64Array, bound: number): number {
+      if (!slots) {
+        const pages = Math.ceil((end + 2 * TERM_SLOTS * f64) / 65536) - k.memory.buffer.byteLength / 65536;
+        if (pages > 0) k.memory.grow(pages);
+        // growing replaces the buffer: the views follow
+        buffer = k.memory.buffer;
+        weights = new Float64Array(buffer, pW, n2);
+        gradient = new Float64Array(buffer, 0, 5);
+        slots = {
+          n: { kept: new Map(), used: 0, base: end },
+          d: { kept: new Map(), used: 0, base: end + TERM_SLOTS * f64 },
+        };
+      }
+      const tn = termAt(slots.n, pN, theta[1], theta[3]),
+        td = termAt(slots.d, pD, theta[2], theta[4]);
+      return k.score(tn, td, Math.exp(theta[0]), n2, linear ? 1 : 0, delta, bound);
+    },
     setWeights,
   };
 }
+
+/** Terms kept for a start grid's scoring: byte offsets by scale, then exponent. */
+interface TermSlots {
+  kept: Map<number, Map<number, number>>;
+  used: number;
+  base: number;
+}
+
+/** Terms kept per variable (Hoffmann et al.'s grid has 30 combinations of scale and exponent per term). */
+const TERM_SLOTS = 32;
 
 /**
  * The kernel's exp and log of each value, for the accuracy tests (Math.exp and Math.log are the

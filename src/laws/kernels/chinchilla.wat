@@ -11,8 +11,8 @@
 ;;   mode 1 (gridLogPredict): one shift c for all runs, so A/N^α and B/D^β take one exp per distinct
 ;;     ln N and ln D; a run whose three terms are all below 1e-200 is recomputed with its own shift.
 ;; exp and log are fdlibm's algorithms (e_exp.c, e_log.c, the ones V8's Math.exp and Math.log use),
-;; written for two lanes: < 1 ulp, and the same bits as Math.exp and Math.log on every value tested
-;; but one (src/laws/kernels/kernels.test.ts).
+;; written for two lanes, with V8's special cases (exp(1) = e, exp(x) = 1 + x for |x| < 2^-28): < 1 ulp,
+;; and the same bits as Math.exp and Math.log on every value tested (src/laws/kernels/kernels.test.ts).
 ;;
 ;; The rows go in blocks of 128 (a block's scratch stays in L1 whatever the data set's size), each in
 ;; passes: the arguments of the exps, the exps, the sums s, their logs, then the loss and gradient
@@ -67,6 +67,7 @@
     (local $MIN v128) (local $MAX v128) (local $INVLN2 v128) (local $LN2HI v128) (local $LN2LO v128)
     (local $P1 v128) (local $P2 v128) (local $P3 v128) (local $P4 v128) (local $P5 v128)
     (local $ONE v128) (local $TWO v128) (local $K1000 v128) (local $TINY v128) (local $HUGE v128)
+    (local $EPS v128) (local $E1 v128)
     (local.set $MIN (v128.const f64x2 -1000 -1000))
     (local.set $MAX (v128.const f64x2 1000 1000))
     (local.set $K1000 (v128.const f64x2 1000 1000))
@@ -82,6 +83,8 @@
     (local.set $TWO (v128.const f64x2 2 2))
     (local.set $TINY (v128.const f64x2 0x1p-1000 0x1p-1000))
     (local.set $HUGE (v128.const f64x2 0x1p1000 0x1p1000))
+    (local.set $EPS (v128.const f64x2 0x1p-28 0x1p-28))
+    (local.set $E1 (v128.const f64x2 2.718281828459045 2.718281828459045))
     (local.set $end (i32.add (local.get $p) (i32.shl (local.get $n) (i32.const 3))))
     (block $done (loop $next
       (br_if $done (i32.ge_u (local.get $p) (local.get $end)))
@@ -133,14 +136,23 @@
         (i64x2.shl (i64x2.extend_low_i32x4_s (i32x4.trunc_sat_f64x2_s_zero (local.get $k))) (i32.const 52))))
       (local.set $y_ (i64x2.add (local.get $y_)
         (i64x2.shl (i64x2.extend_low_i32x4_s (i32x4.trunc_sat_f64x2_s_zero (local.get $k_))) (i32.const 52))))
-      (v128.store (local.get $p) (f64x2.mul (local.get $y)
+      (local.set $y (f64x2.mul (local.get $y)
         (v128.bitselect (local.get $TINY)
           (v128.bitselect (local.get $HUGE) (local.get $ONE) (local.get $high))
           (local.get $low))))
-      (v128.store offset=16 (local.get $p) (f64x2.mul (local.get $y_)
+      ;; V8's two special cases: 1 + x for |x| < 2^-28, and e itself at 1
+      (local.set $y (v128.bitselect (f64x2.add (local.get $ONE) (local.get $x)) (local.get $y)
+        (f64x2.lt (f64x2.abs (local.get $x)) (local.get $EPS))))
+      (v128.store (local.get $p)
+        (v128.bitselect (local.get $E1) (local.get $y) (f64x2.eq (local.get $x) (local.get $ONE))))
+      (local.set $y_ (f64x2.mul (local.get $y_)
         (v128.bitselect (local.get $TINY)
           (v128.bitselect (local.get $HUGE) (local.get $ONE) (local.get $high_))
           (local.get $low_))))
+      (local.set $y_ (v128.bitselect (f64x2.add (local.get $ONE) (local.get $x_)) (local.get $y_)
+        (f64x2.lt (f64x2.abs (local.get $x_)) (local.get $EPS))))
+      (v128.store offset=16 (local.get $p)
+        (v128.bitselect (local.get $E1) (local.get $y_) (f64x2.eq (local.get $x_) (local.get $ONE))))
       (local.set $p (i32.add (local.get $p) (i32.const 32)))
       (br $next))))
 
@@ -554,5 +566,75 @@
         (f64.store (i32.const 16) (local.get $g2))
         (f64.store (i32.const 24) (local.get $g3))
         (f64.store (i32.const 32) (local.get $g4))))
+    (local.get $f))
+
+  ;; A start grid's scoring, as objective.ts's `values` does it with chinchilla.ts's gridPredictor:
+  ;; dst[i] = exp(scale − exponent·x[i]) for the n (a multiple of 4) values at $x, one term of a grid
+  ;; point (A/N^α or B/D^β, kept by the caller for every point sharing its scale and exponent) ...
+  (func (export "terms") (param $dst i32) (param $x i32) (param $n i32) (param $scale f64) (param $exponent f64)
+    (local $j i32) (local $end i32) (local $S v128) (local $X v128)
+    (local.set $S (f64x2.splat (local.get $scale)))
+    (local.set $X (f64x2.splat (local.get $exponent)))
+    (local.set $end (i32.shl (local.get $n) (i32.const 3)))
+    (block $done (loop $next
+      (br_if $done (i32.ge_u (local.get $j) (local.get $end)))
+      (v128.store (i32.add (local.get $dst) (local.get $j))
+        (f64x2.sub (local.get $S) (f64x2.mul (local.get $X) (v128.load (i32.add (local.get $x) (local.get $j))))))
+      (local.set $j (i32.add (local.get $j) (i32.const 16)))
+      (br $next)))
+    (call $exp (local.get $dst) (local.get $n)))
+
+  ;; ... and Σ w·ρ(r) with ln L̂ = ln(E + tn + td) over the n4 (a multiple of 4) rows in blocks of 16,
+  ;; stopping once the sum passes $bound (every term is ≥ 0), summed in row order. $linear, $delta as
+  ;; in `objective`.
+  (func (export "score") (param $tn i32) (param $td i32) (param $E f64) (param $n4 i32) (param $linear i32)
+    (param $delta f64) (param $bound f64) (result f64)
+    (local $blk i32) (local $cnt i32) (local $o i32) (local $j i32) (local $bend i32) (local $f f64)
+    (local $EV v128) (local $DL v128) (local $HALF v128) (local $ZERO v128) (local $r v128) (local $ar v128)
+    (local $quad v128) (local $val v128) (local $wt v128)
+    (local.set $EV (f64x2.splat (local.get $E)))
+    (local.set $DL (f64x2.splat (local.get $delta)))
+    (local.set $HALF (v128.const f64x2 0.5 0.5))
+    (block $blocks (loop $block
+      (br_if $blocks (i32.ge_u (local.get $blk) (local.get $n4)))
+      (br_if $blocks (i32.eqz (f64.le (local.get $f) (local.get $bound))))
+      (local.set $cnt (i32.sub (local.get $n4) (local.get $blk)))
+      (if (i32.gt_u (local.get $cnt) (i32.const 16)) (then (local.set $cnt (i32.const 16))))
+      (local.set $o (i32.shl (local.get $blk) (i32.const 3)))
+      (local.set $bend (i32.shl (local.get $cnt) (i32.const 3)))
+      (local.set $j (i32.const 0))
+      (block $done (loop $next
+        (br_if $done (i32.ge_u (local.get $j) (local.get $bend)))
+        (v128.store offset=2112 (local.get $j)
+          (f64x2.add (f64x2.add (local.get $EV) (v128.load (i32.add (local.get $tn) (i32.add (local.get $o) (local.get $j)))))
+                     (v128.load (i32.add (local.get $td) (i32.add (local.get $o) (local.get $j))))))
+        (local.set $j (i32.add (local.get $j) (i32.const 16)))
+        (br $next)))
+      (call $log (i32.const 2112) (local.get $cnt))
+      (if (local.get $linear) (then (call $exp (i32.const 2112) (local.get $cnt))))
+      (local.set $j (i32.const 0))
+      (block $done (loop $next
+        (br_if $done (i32.ge_u (local.get $j) (local.get $bend)))
+        (local.set $r (f64x2.sub (v128.load offset=2112 (local.get $j))
+          (v128.load (i32.add (global.get $pY) (i32.add (local.get $o) (local.get $j))))))
+        (local.set $ar (f64x2.abs (local.get $r)))
+        (local.set $quad (f64x2.le (local.get $ar) (local.get $DL)))
+        (local.set $val (v128.bitselect
+          (f64x2.mul (f64x2.mul (local.get $HALF) (local.get $r)) (local.get $r))
+          (f64x2.mul (local.get $DL) (f64x2.sub (local.get $ar) (f64x2.mul (local.get $HALF) (local.get $DL))))
+          (local.get $quad)))
+        (local.set $wt (v128.load (i32.add (global.get $pW) (i32.add (local.get $o) (local.get $j)))))
+        (v128.store offset=2112 (local.get $j)
+          (v128.and (f64x2.mul (local.get $wt) (local.get $val)) (f64x2.ne (local.get $wt) (local.get $ZERO))))
+        (local.set $j (i32.add (local.get $j) (i32.const 16)))
+        (br $next)))
+      (local.set $j (i32.const 0))
+      (block $done (loop $next
+        (br_if $done (i32.ge_u (local.get $j) (local.get $bend)))
+        (local.set $f (f64.add (local.get $f) (f64.load offset=2112 (local.get $j))))
+        (local.set $j (i32.add (local.get $j) (i32.const 8)))
+        (br $next)))
+      (local.set $blk (i32.add (local.get $blk) (local.get $cnt)))
+      (br $block)))
     (local.get $f))
 )
