@@ -51,8 +51,8 @@ function instantiate(bytes: number): Exports | null {
   }
 }
 
-/** Arrays are padded to a multiple of 4: exp and log take two vectors per step. */
-const padded = (k: number) => (k + 3) & ~3;
+/** Arrays are padded to a multiple of 8: exp takes four vectors per step (chinchilla.wat). */
+const padded = (k: number) => (k + 7) & ~7;
 /** Where the data start in the kernel's memory (below: the gradient and the scratch). */
 const DATA = 8192;
 
