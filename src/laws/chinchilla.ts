@@ -1,5 +1,6 @@
 import type { Law, LawInputs } from './law.js';
 import { range, CHINCHILLA_EXPONENTS } from './law.js';
+import { chinchillaKernel } from './kernels/chinchilla.js';
 
 /**
  * Chinchilla's parametric loss (Hoffmann et al. 2022, §3.3, Eq. 2):
@@ -181,6 +182,10 @@ export const chinchilla: Law = {
         jac[k + 4] = -w2 * inv * logD[i];
       }
     }
+  },
+  // Both predictions fused with the loss and its gradient, in WebAssembly SIMD (kernels/chinchilla.wat).
+  lossKernel(x, logLoss, loss, form) {
+    return chinchillaKernel(x.logN!, x.logD!, logLoss, loss, form === 'grid' ? distinctInputs(x.logN!, x.logD!) : null);
   },
   gridPredictor(x: LawInputs) {
     // On a grid, A/N^α takes one value per (a, α) pair and B/D^β one per (b, β): 30 each on Hoffmann

@@ -159,6 +159,14 @@ export interface Law {
    */
   gridPredictor?(x: LawInputs): (theta: Float64Array, out: Float64Array, from: number, to: number) => void;
   /**
+   * The fit's objective Σ_i w_i·ρ(ln L̂_i − ln L_i) (or ρ(L̂_i − L_i) in linear space), least squares
+   * or Huber, with its gradient in θ, fused in one kernel (Chinchilla's: WebAssembly SIMD, src/laws/kernels/) that
+   * matches `form`'s prediction, logPredict ('exact') or gridLogPredict ('grid'), to the last digits.
+   * null where the kernel cannot run (no WebAssembly or SIMD, or kernels switched off): the
+   * objective then uses the prediction itself (src/fit/objective.ts).
+   */
+  lossKernel?(x: LawInputs, logLoss: Float64Array, loss: KernelLoss, form: 'exact' | 'grid'): LossKernel | null;
+  /**
    * The loss from user-facing values at a raw point, when the law can give it more exactly than
    * exp(ln L̂) on log inputs (published test vectors are given to the last digit).
    */
@@ -188,6 +196,26 @@ export interface Law {
    * draws synthetic runs from it, and checks the gradient, the recovery of these values and the round trips.
    */
   example?: LawExample;
+}
+
+/** The losses a kernel computes: least squares, or Huber with its δ, on ln L or on L. */
+export interface KernelLoss {
+  kind: 'ls' | 'huber';
+  delta: number;
+  space: 'log' | 'linear';
+}
+
+/** A law's fused objective over one data set (Law.lossKernel). */
+export interface LossKernel {
+  /** Σ w·ρ(r) at θ (internal values); given `grad`, its gradient in θ (every parameter) there. */
+  evaluate(theta: Float64Array, grad: Float64Array | null): number;
+  /** Per-run weights (a bootstrap resample's counts); null: every run once. */
+  setWeights(weights: Float64Array | null): void;
+  /**
+   * Σ w·ρ(r) at θ as a start grid is scored with the law's gridPredictor (same bits), rows summed in
+   * blocks of 16 and abandoned once the sum passes `bound` (a partial sum, above it, is returned).
+   */
+  score?(theta: Float64Array, bound: number): number;
 }
 
 export interface ClosedForms {
