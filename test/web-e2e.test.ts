@@ -162,6 +162,22 @@ test(
           ...Array(Math.min(2, Math.max(1, cores - 1))).fill('candidate.worker'),
           'fit.worker',
         ]);
+        // The fit workers may compile WebAssembly SIMD (the Chinchilla kernel, src/laws/kernels/): the page's
+        // Content-Security-Policy does not reach them, while the page itself may not.
+        const simdModule = [
+          0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 7, 5, 1, 1, 102, 0, 0, 10, 22, 1, 20, 0, 253,
+          12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 11,
+        ];
+        const compiles = (bytes: number[]) => {
+          try {
+            new WebAssembly.Module(new Uint8Array(bytes));
+            return 'compiled';
+          } catch (e) {
+            return String(e);
+          }
+        };
+        for (const w of page.workers()) assert.equal(await w.evaluate(compiles, simdModule), 'compiled', w.url());
+        assert.match(await page.evaluate(compiles, simdModule), /Content Security/);
         await page.getByTestId('figure-loss').and(page.locator('[data-ready="true"]')).waitFor();
         await page.screenshot({ path: join(shots, 'web-e2e-1-chinchilla.png'), fullPage: true });
       },
