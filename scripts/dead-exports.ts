@@ -1,7 +1,7 @@
 /**
  * Lists exports of src/ that nothing imports: not another source file, a test, a bench, a script,
  * the web app, nor the public API (src/index.ts, src/node/index.ts re-export what they publish).
- * Run: node --import tsx scripts/dead-exports.ts. A namespace import, `export *` or dynamic
+ * Run: node --import tsx scripts/dead-exports.ts (exit 1 when it lists any; test/dead-exports.test.ts). A namespace import, `export *` or dynamic
  * import() of a module counts every export of it as used. A type or interface that another export
  * of its module mentions (a function's parameters or result, a field of an exported type) is the
  * library's vocabulary even when no caller here names it, and is not listed.
@@ -131,3 +131,5 @@ for (const path of files(join(root, 'src')).filter(
 }
 console.log(dead.join('\n'));
 console.error(`${dead.length} exports nothing imports`);
+// A test runs this: a new export nothing imports fails it (drop the export, or use it).
+if (dead.length) process.exitCode = 1;

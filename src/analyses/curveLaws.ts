@@ -32,7 +32,7 @@ import { percentileInterval } from '../core/statistics.js';
 export const curveLawIds = ['lr-annealing', 'multi-power'] as const;
 export type CurveLawId = (typeof curveLawIds)[number];
 
-export const curveLawCitations: Record<CurveLawId, string> = {
+const curveLawCitations: Record<CurveLawId, string> = {
   'lr-annealing': 'Tissue et al. 2024, "Scaling Law with Learning Rate Annealing" (arXiv:2408.11029), Eq. 1',
   'multi-power':
     'Luo et al. 2025, "A Multi-Power Law for Loss Curve Prediction Across Learning Rate Schedules" (ICLR 2025), Eq. 5',

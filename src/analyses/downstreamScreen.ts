@@ -28,7 +28,7 @@ import {
 
 export type Verdict = 'predictable' | 'noisy' | 'near chance' | 'not monotone';
 
-export const SCREEN_THRESHOLDS = {
+const SCREEN_THRESHOLDS = {
   chanceMargin: 0.03,
   chanceSigmas: 5,
   monotone: 0.8,

@@ -33,36 +33,6 @@ export function huber(r: number, delta: number): number {
   return a <= delta ? 0.5 * r * r : delta * (a - 0.5 * delta);
 }
 
-/** d Huber_δ / dr. */
-function huberDerivative(r: number, delta: number): number {
-  if (r > delta) return delta;
-  if (r < -delta) return -delta;
-  return r;
-}
-
-/**
- * Value and derivative of the loss at residual r, written into out[0], out[1]. One function so the
- * objective's inner loop does one call per point.
- */
-export function lossValueAndDerivative(r: number, loss: LossOptions, out: Float64Array): void {
-  switch (loss.kind) {
-    case 'ls':
-      out[0] = 0.5 * r * r;
-      out[1] = r;
-      return;
-    case 'huber':
-      out[0] = huber(r, loss.delta);
-      out[1] = huberDerivative(r, loss.delta);
-      return;
-    case 'asymmetric': {
-      const w = r > 0 ? loss.overestimatePenalty : 1;
-      out[0] = w * huber(r, loss.delta);
-      out[1] = w * huberDerivative(r, loss.delta);
-      return;
-    }
-  }
-}
-
 export function describeLoss(loss: LossOptions): string {
   const on = (loss.space ?? 'log') === 'linear' ? 'L' : 'log L';
   switch (loss.kind) {

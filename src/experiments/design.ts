@@ -360,7 +360,7 @@ export function bestLearningRate(results: { learning_rate: number; loss: number 
  * A "cost model" whose unit is FLOPs in the law's convention, C = 6·N·D with N non-embedding: with
  * it the sweep designer sizes a sweep from FLOP budgets (CS336 2025 style), not hours.
  */
-export function flopsCostModel(architecture: Architecture): CostModel {
+function flopsCostModel(architecture: Architecture): CostModel {
   const N = (c: { n_layer: number; d_model: number }) =>
     nonEmbeddingParameters(c.n_layer, c.d_model, architecture.ffnRatio);
   return {

@@ -11,7 +11,7 @@ export interface StudyPlanRecord {
   flags: Record<string, string | boolean | null>;
 }
 
-export function isStudyPlanRecord(value: unknown): value is StudyPlanRecord {
+function isStudyPlanRecord(value: unknown): value is StudyPlanRecord {
   return (
     typeof value === 'object' &&
     value !== null &&

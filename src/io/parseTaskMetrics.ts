@@ -170,7 +170,7 @@ export function metricColumn(name: string): { task: string; metric: string } | u
 }
 
 /** Which format a file is in, from its name and first characters. */
-export function taskMetricFormat(source: string, text: string): TaskMetricSet['format'] {
+function taskMetricFormat(source: string, text: string): TaskMetricSet['format'] {
   const t = stripBom(text).trimStart();
   if (source.toLowerCase().endsWith('.json') || t.startsWith('{')) return 'lm-eval';
   const header = t
@@ -345,7 +345,7 @@ function parseTaskCsv(text: string, options: TaskMetricOptions, format: 'long' |
 }
 
 /** `pretrained=EleutherAI/pythia-160m,revision=step143000` → { pretrained: …, revision: … }. */
-export function modelArgs(text: string): Record<string, string> {
+function modelArgs(text: string): Record<string, string> {
   const out: Record<string, string> = {};
   for (const part of text.split(',')) {
     const eq = part.indexOf('=');

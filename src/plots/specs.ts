@@ -83,7 +83,7 @@ const isDecade = 'abs(log(datum.value) / LN10 - round(log(datum.value) / LN10)) 
  * are labelled (the other ticks stay, unlabelled); Vega drops any label that would still collide.
  * `kind`: compute-like quantities as 1e24, counts (parameters, tokens) as 70B.
  */
-export function logAxis(domain: readonly number[], kind: 'sci' | 'count'): Record<string, unknown> {
+function logAxis(domain: readonly number[], kind: 'sci' | 'count'): Record<string, unknown> {
   const label = kind === 'sci' ? sciExpr('datum.value') : countExpr('datum.value');
   const wide = Math.log10(domain[1] / domain[0]) >= 1.5;
   return { labelExpr: wide ? `${isDecade} ? ${label} : ''` : label, labelOverlap: 'greedy', labelSeparation: 6 };

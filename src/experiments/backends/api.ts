@@ -7,7 +7,7 @@ import type { Checkpoint, StoredRun } from '../../store/store.js';
 import { evaluationProblem } from '../../io/parseMetrics.js';
 import { BackendBusy, runConfig, type Backend, type BackendStatus, type RunConfig } from './backend.js';
 
-export class ApiError extends ScaleLabError {
+class ApiError extends ScaleLabError {
   override name = 'ApiError' as const;
   readonly status: number;
   constructor(status: number, message: string) {

@@ -11,7 +11,7 @@ const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
 const signed = (x: number) => `${x >= 0 ? '+' : '−'}${(100 * Math.abs(x)).toFixed(1)} %`;
 
 /** Where each number's method comes from (docs/methods.md §31–§34), repeated in every task's JSON. */
-export const DOWNSTREAM_METHODS = {
+const DOWNSTREAM_METHODS = {
   twoStep:
     'step 1 (task loss from N, D; Chinchilla form) and step 2 (accuracy from task loss; sigmoid): Bhagia et al. 2024, "Establishing Task Scaling Laws via Compute-Efficient Model Ladders", arXiv:2412.04403, §3',
   direct: 'direct law in C (no task loss): the step-2 sigmoid of −ln C (docs/methods.md §32)',

@@ -21,7 +21,7 @@ const ci = (x: number, interval?: [number, number]) =>
   `${f4(x)}${interval ? ` ${formatInterval(interval, 3, '95 % ')}` : ''}`;
 
 /** @param unit what the batch counts (tokens, or the batch column's unit); E counts the same */
-export function tradeoffTable(tradeoff: ReturnType<typeof batchTradeoff>, unit: string): string {
+function tradeoffTable(tradeoff: ReturnType<typeof batchTradeoff>, unit: string): string {
   return (
     'Time/compute trade-off (McCandlish et al. 2018: S = S_min(1 + B_crit/B), E = E_min(1 + B/B_crit)):\n' +
     textTable(

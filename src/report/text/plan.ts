@@ -10,7 +10,7 @@ import type { ShapeCandidate } from '../../model/shapeSearch.js';
 import type { FrontierPlacement } from '../../catalog/models.js';
 import { libraryOption, type OptionNamer } from '../../errors/index.js';
 
-export function describeShape(c: ShapeCandidate): string {
+function describeShape(c: ShapeCandidate): string {
   const s = c.shape;
   const kv = s.nKvHeads !== undefined && s.nKvHeads !== s.nHeads ? ` (${s.nKvHeads} KV heads)` : '';
   return `${s.nLayer} layers × d_model ${s.dModel}, ${s.nHeads} heads of ${s.headDim}${kv}, d_ff ${s.dFf} (${s.mlp}), vocab ${s.vocab} → ${formatNumber(c.parameters.total, 4)} parameters (${formatNumber(c.parameters.nonEmbedding, 4)} non-embedding), d_model/n_layer ${c.aspectRatio.toFixed(0)}`;

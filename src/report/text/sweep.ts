@@ -6,7 +6,7 @@ import { formatNumber, formatRange } from '../../core/format.js';
 import { textTable } from '../../core/table.js';
 import type { FlopsSweepDesign, SweepDesign } from '../../experiments/design.js';
 
-export function sweepTable(d: SweepDesign): string {
+function sweepTable(d: SweepDesign): string {
   const rows: string[][] = [];
   if (d.probe.length)
     rows.push([
