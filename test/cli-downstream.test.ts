@@ -270,6 +270,30 @@ test(
       page.includes('Downstream: which tasks can be predicted') && page.includes('Fit: '),
       'the scaling report holds both',
     );
+    // The OLMo ladder has targets (7B, 13B): their predictions are points unless replicates are asked for;
+    // without --downstream the flag is refused.
+    const base = ['report', 'examples/chinchilla.csv', '--bootstrap', '0', '--folds', '1'];
+    const withTargets = (replicates: string) => {
+      const out = join(tmp, `scaling-olmo-${replicates}.html`);
+      const run = scalelab([
+        ...base,
+        '--downstream',
+        'examples/downstream/olmo-ladder/ladder.json',
+        ...(replicates === 'default' ? [] : ['--downstream-bootstrap', replicates]),
+        '--out',
+        out,
+      ]);
+      assert.equal(run.code, 0, run.stderr);
+      return readFileSync(out, 'utf8');
+    };
+    const points = withTargets('default');
+    assert.match(points, /Point predictions: no bootstrap replicates, so no intervals/);
+    const intervals = withTargets('3');
+    assert.match(intervals, /95 % intervals: run bootstrap/);
+    assert.doesNotMatch(intervals, /Point predictions/);
+    const refused = scalelab([...base, '--downstream-bootstrap', '5', '--out', join(tmp, 'never.html')]);
+    assert.equal(refused.code, 2);
+    assert.match(refused.stderr, /--downstream-bootstrap is read with --downstream/);
   },
 );
 

@@ -55,6 +55,12 @@ export const sharedFlags = {
     flags: '--downstream <files>',
     meaning: 'task metrics: comma-separated files (CSV, lm-evaluation-harness JSON) or a ladder manifest',
   },
+  downstreamBootstrap: {
+    flags: '--downstream-bootstrap <n>',
+    meaning: 'with --downstream: whole runs resampled for the downstream intervals (0: none)',
+    defaultsVary:
+      "plan's accuracy interval needs them (100); report's downstream sections are points unless asked (0), as each replicate refits both steps for every task",
+  },
   targetAccuracy: {
     flags: '--target-accuracy <list>',
     meaning: 'accuracies to plan for, TASK=ACCURACY pairs, e.g. hellaswag_val_5shot=0.85',

@@ -371,9 +371,12 @@ async function downstreamReportHtml(tasks: TaskAnalysis[], title: string, genera
 }
 
 /** Task metrics for the scaling report's downstream sections (`scalelab report --downstream FILES`). */
-export async function downstreamForReport(inputs: string[]): Promise<ReturnType<typeof downstreamSections>> {
+export async function downstreamForReport(
+  inputs: string[],
+  replicates = 0,
+): Promise<ReturnType<typeof downstreamSections>> {
   const data = readTaskMetrics(inputs);
-  return downstreamSectionsRendered(analyseLadder(data, { replicates: 0 }));
+  return downstreamSectionsRendered(analyseLadder(data, { replicates }));
 }
 
 const EXAMPLES = `

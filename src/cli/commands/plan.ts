@@ -127,7 +127,7 @@ export function registerPlan(program: Command, run: (fn: () => Promise<void>, js
         }),
       )
       .addOption(flag('downstream', { detail: 'with --target-accuracy, the tasks to fit' }))
-      .option('--downstream-bootstrap <n>', 'with --target-accuracy: whole runs resampled for the intervals', '100')
+      .addOption(flag('downstreamBootstrap', { detail: 'for --target-accuracy', default: '100' }))
       .addOption(flag('horizon', { default: String(PLAN_HORIZON) }))
       .addOption(flag('json'))
       .addHelpText(
