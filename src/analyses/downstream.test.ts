@@ -242,6 +242,16 @@ test('plan for an accuracy the fit does not give: the reason is the one that app
   const table = planTable([low, high, capped]);
   for (const t of [low, high, capped]) assert.ok(table.includes(`t: ${t.plan!.unreached}`), table);
   assert.doesNotMatch(table, / or needs /);
+  // Below the floor every model reaches it: the table says so rather than "not reached".
+  assert.equal(low.plan!.belowFloor, true);
+  assert.equal(high.plan!.belowFloor, undefined);
+  const row = (t: typeof low) =>
+    planTable([t])
+      .split('\n')
+      .find((l) => l.startsWith('  t '))!;
+  assert.match(row(low), /any \(below floor\)/);
+  assert.doesNotMatch(row(low), /not reached/);
+  assert.match(row(high), /not reached/);
   // One that is reached has no reason.
   const mid = planned(0.6);
   assert.ok(mid.plan!.point && mid.plan!.unreached === undefined);

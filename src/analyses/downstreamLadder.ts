@@ -96,6 +96,8 @@ export interface TaskPlan {
   interval?: { level: number; C: OpenInterval; N?: OpenInterval; D?: OpenInterval };
   /** Without a point estimate: why, the reason that applies (below the floor, above the ceiling, below E, beyond the horizon). */
   unreached?: string;
+  /** The accuracy is at or below the fitted sigmoid's floor: every model is predicted to score more. */
+  belowFloor?: boolean;
   /** Share of bootstrap replicates whose fit does not reach the accuracy by the horizon. */
   unreachable?: number;
   /** The largest compute searched (FLOPs). */
@@ -228,7 +230,16 @@ function directAnalysis(
       options.level ?? 0.95,
       horizon,
     );
-  if (out.plan && !out.plan.point) out.plan.unreached = unreachedReason(goal!, s, undefined, horizon, o.chance);
+  if (out.plan && !out.plan.point) explainUnreached(out.plan, s, undefined, o.chance);
+}
+
+/**
+ * Why a plan has no point estimate; below the floor also marks it (every model reaches the accuracy, so a
+ * share of replicates "not reaching" it would read backwards).
+ */
+function explainUnreached(plan: TaskPlan, s: Sigmoid, E: number | undefined, chance?: number): void {
+  plan.unreached = unreachedReason(plan.accuracy, s, E, plan.horizon, chance);
+  if (plan.accuracy <= s.floor) plan.belowFloor = true;
 }
 
 /**
@@ -388,8 +399,7 @@ export function analyseLadder(
         options.level ?? 0.95,
         horizon,
       );
-    if (out.plan && !out.plan.point)
-      out.plan.unreached = unreachedReason(goal!, fit.step2, fit.step1.params.E, horizon, o.chance);
+    if (out.plan && !out.plan.point) explainUnreached(out.plan, fit.step2, fit.step1.params.E, o.chance);
     out.targets = targets.map((t, i) => {
       const C = t.C ?? 6 * t.N * t.D;
       const p = predictDownstream(fit, { ...t, C });

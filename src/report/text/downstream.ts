@@ -250,10 +250,14 @@ export function planTable(tasks: readonly TaskAnalysis[]): string {
         t.screen?.verdict ?? '',
         p.accuracy.toFixed(3),
         p.point?.taskLoss !== undefined ? p.point.taskLoss.toFixed(4) : p.point ? 'direct in C' : '',
-        p.point ? `${formatNumber(p.point.C, 3)}${iv ? ` ${inPlan(iv.C, beyond)}` : ''}` : 'not reached',
+        p.point
+          ? `${formatNumber(p.point.C, 3)}${iv ? ` ${inPlan(iv.C, beyond)}` : ''}`
+          : p.belowFloor
+            ? 'any (below floor)'
+            : 'not reached',
         p.point?.N !== undefined ? `${formatNumber(p.point.N, 3)}${iv?.N ? ` ${inPlan(iv.N, 'beyond')}` : ''}` : '',
         p.point?.D !== undefined ? `${formatNumber(p.point.D, 3)}${iv?.D ? ` ${inPlan(iv.D, 'beyond')}` : ''}` : '',
-        p.unreachable !== undefined ? pct(p.unreachable) : '',
+        p.unreachable !== undefined && !p.belowFloor ? pct(p.unreachable) : '',
       ];
     });
   const unfitted = tasks
