@@ -490,3 +490,26 @@ test('downstream import: a task of an lm-evaluation-harness file with no metric 
   const json = scalelab([...args, '--json']);
   assert.deepEqual(json.json().files[0].tasksWithoutMetrics, ['piqa']);
 });
+
+test('downstream analyses read lm-evaluation-harness files directly, given the tokens per step (--batch-tokens)', () => {
+  const file = 'test/fixtures/downstream/lm-eval-pythia-160m-step143000.json';
+  const without = scalelab(['downstream', 'screen', file, '--json']);
+  assert.equal(without.code, 2);
+  assert.match(
+    without.stderr,
+    /it has step 143000: give the tokens per step, --batch-tokens, to turn steps into tokens/,
+  );
+  assert.ok(noStackTrace(without.stderr), without.stderr);
+  const given = scalelab(['downstream', 'screen', file, '--batch-tokens', '2097152', '--json']);
+  assert.equal(given.code, 0, given.stderr);
+  assert.deepEqual(
+    given
+      .json()
+      .map((t: { task: string }) => t.task)
+      .sort(),
+    ['arc_easy', 'lambada_openai', 'piqa'],
+  );
+  const study = scalelab(['downstream', 'screen', '--study', 's', '--batch-tokens', '1']);
+  assert.equal(study.code, 2);
+  assert.match(study.stderr, /--batch-tokens and --flops-per-token are read with files/);
+});

@@ -385,7 +385,7 @@ test("a ladder's problems are located in the file the value came from (a manifes
       e instanceof InputError &&
       e.location.file === 'c.json' &&
       e.location.line === 12 &&
-      /it has step 5: give the tokens per step, batchTokens/.test(e.message),
+      /it has step 5: give the tokens per step, option "batchTokens"/.test(e.message),
   );
   // Without a file of its own a record is placed in the data's source, as before.
   assert.throws(

@@ -43,6 +43,8 @@ type Run = (fn: () => Promise<void>, json?: boolean) => Promise<void>;
 
 interface InputFlags {
   study?: string;
+  batchTokens?: string;
+  flopsPerToken?: string;
   db: string;
   task?: string;
   targetRuns?: string;
@@ -178,6 +180,17 @@ export function accuracyPlanSection(f: AccuracyPlanFlags): { text: string; json:
   };
 }
 
+/** How files without tokens or compute get them: the tokens per optimizer step, the FLOPs per token. */
+function fileOptions(f: { batchTokens?: string; flopsPerToken?: string }): {
+  batchTokens?: number;
+  flopsPerToken?: number;
+} {
+  return {
+    ...(f.batchTokens !== undefined ? { batchTokens: parseQuantity(f.batchTokens, '--batch-tokens') } : {}),
+    ...(f.flopsPerToken !== undefined ? { flopsPerToken: parseQuantity(f.flopsPerToken, '--flops-per-token') } : {}),
+  };
+}
+
 /** The task metrics to analyse: files (or a ladder manifest), or a study of the run store. */
 function loadData(inputs: string[], f: InputFlags): TaskMetricData {
   // The output file is checked before any reading or fitting, which would be lost if it could not be written.
@@ -185,8 +198,12 @@ function loadData(inputs: string[], f: InputFlags): TaskMetricData {
   let data: TaskMetricData;
   if (inputs.length) {
     if (f.study !== undefined) throw new UsageError('give files or --study, not both');
-    data = readTaskMetrics(inputs);
+    data = readTaskMetrics(inputs, fileOptions(f));
   } else {
+    if (f.batchTokens !== undefined || f.flopsPerToken !== undefined)
+      throw new UsageError(
+        '--batch-tokens and --flops-per-token are read with files (a study keeps what its import read)',
+      );
     if (f.study === undefined)
       throw new UsageError(
         'expected task-metric files (CSV, lm-evaluation-harness JSON, a ladder manifest) or --study NAME to read the run store',
@@ -278,6 +295,8 @@ function inputOptions(cmd: Command, out = 'the analysis as JSON, besides the tab
     )
     .addOption(flag('study', { detail: 'read its task metrics instead of files' }))
     .addOption(flag('db', { detail: 'with --study', default: defaultStorePath }))
+    .addOption(flag('batch-tokens', { detail: "to turn a results file's checkpoint step into tokens" }))
+    .option('--flops-per-token <n>', 'training FLOPs per token, so that C = D × this (default: C = 6ND)')
     .option(
       '--task <list>',
       "only these tasks (comma-separated); default: the manifest's tasks, or every task with an accuracy",
@@ -440,10 +459,7 @@ ${EXAMPLES}`,
             ...(f.run !== undefined ? { run: f.run } : {}),
             ...(f.N !== undefined ? { N: parseQuantity(f.N, '--N') } : {}),
             ...(f.tokens !== undefined ? { tokens: parseQuantity(f.tokens, '--tokens') } : {}),
-            ...(f.batchTokens !== undefined ? { batchTokens: parseQuantity(f.batchTokens, '--batch-tokens') } : {}),
-            ...(f.flopsPerToken !== undefined
-              ? { flopsPerToken: parseQuantity(f.flopsPerToken, '--flops-per-token') }
-              : {}),
+            ...fileOptions(f),
           });
           const store = RunStore.open(f.db);
           const results: {
