@@ -513,3 +513,20 @@ test('downstream analyses read lm-evaluation-harness files directly, given the t
   assert.equal(study.code, 2);
   assert.match(study.stderr, /--batch-tokens and --flops-per-token are read with files/);
 });
+
+test('downstream screen without a chance level says near chance was not checked, naming --chance', () => {
+  const rows = ['run,N,tokens,task,metric,value'];
+  for (const N of [7e7, 1.6e8, 4e8, 1e9])
+    for (let k = 1; k <= 12; k++) {
+      const D = k * 2.5e9 * (N / 7e7) ** 0.5;
+      const acc = 0.25 + 0.75 / (1 + Math.exp(0.8 * (Math.log(1e21) - Math.log(6 * N * D))));
+      rows.push(`m${N},${N},${D},sciq,acc,${acc.toFixed(5)}`);
+    }
+  const file = join(tmp, 'no-chance.csv');
+  writeFileSync(file, rows.join('\n') + '\n');
+  const r = scalelab(['downstream', 'screen', file]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /no chance level \(a manifest's "chance", or --chance\), so "near chance" was not checked/);
+  const given = scalelab(['downstream', 'screen', file, '--chance', '0.25']);
+  assert.doesNotMatch(given.stdout, /no chance level/);
+});

@@ -337,7 +337,7 @@ test('the screen says when a verdict rests on fewer checks: no chance level (nea
   const text = screenTable(without);
   assert.match(
     text,
-    /\n {2}t: predictable on the checks that ran: no chance level \(a manifest's "chance", or --chance\), so "near chance" was not checked\n?$/,
+    /\n {2}t: predictable on the checks that ran: no chance level \(a manifest's "chance", or option "chance"\), so "near chance" was not checked\n?$/,
   );
   const html = downstreamSections(without, {})[0].html;
   assert.match(html, /<li><b>t<\/b>: predictable on the checks that ran: no chance level/);

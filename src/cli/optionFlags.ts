@@ -7,9 +7,11 @@ import type { OptionNamer } from '../errors/index.js';
 
 /** Library option → CLI flag. */
 export const optionFlags: Readonly<Record<string, string>> = {
+  batchTokens: '--batch-tokens',
   bootstrap: '--bootstrap',
   budgets: '--budgets',
   by: '--by',
+  chance: '--chance',
   columns: '--columns',
   command: '--command',
   compute: '--C',

@@ -2,6 +2,7 @@
  * `scalelab downstream import|screen|fit|predict|backtest|plan`: benchmark accuracy from small runs
  * (docs/methods.md §31–§34). Every analysis prints the predictability screen first.
  */
+import { flagFor } from '../optionFlags.js';
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { flag } from '../flags.js';
@@ -175,7 +176,7 @@ export function accuracyPlanSection(f: AccuracyPlanFlags): { text: string; json:
     bar.stop();
   }
   return {
-    text: [screenTable(planned.tasks), planTable(planned.tasks)].join('\n\n') + '\n',
+    text: [screenTable(planned.tasks, flagFor), planTable(planned.tasks)].join('\n\n') + '\n',
     json: { source: data.source, tasks: planned.rows },
   };
 }
@@ -369,7 +370,11 @@ function emit(
   const json = downstreamJson(tasks, source);
   if (f.out) writeOutput(f.out, JSON.stringify(json, null, 2) + '\n', f);
   if (f.json) printResult(json, source);
-  else writeResult([screenTable(tasks), ...sections.map((s) => s(tasks)).filter(Boolean)].join('\n\n') + '\n', source);
+  else
+    writeResult(
+      [screenTable(tasks, flagFor), ...sections.map((s) => s(tasks)).filter(Boolean)].join('\n\n') + '\n',
+      source,
+    );
 }
 
 /** The downstream sections with each task's sigmoid figure rendered (vega loads only here). */

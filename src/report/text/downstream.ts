@@ -2,6 +2,7 @@
  * The downstream analysis as text (the CLI) and as plain JSON (--json, --out, the HTML report): the
  * screening verdicts always come first, before any fit or prediction.
  */
+import { libraryOption, type OptionNamer } from '../../errors/index.js';
 import { formatInterval, formatNumber, formatRange } from '../../core/format.js';
 import { textTable } from '../../core/table.js';
 import type { OpenInterval, TaskAnalysis } from '../../analyses/downstreamLadder.js';
@@ -70,19 +71,19 @@ export function downstreamJson(tasks: readonly TaskAnalysis[], source?: string):
  * rule cannot fire, and a back-test that could not run cannot call the task noisy. Undefined when every
  * check ran (or the task was not screened).
  */
-export function uncheckedNote(t: TaskAnalysis): string | undefined {
+export function uncheckedNote(t: TaskAnalysis, name: OptionNamer = libraryOption): string | undefined {
   const s = t.screen;
   if (!s) return undefined;
   const missing = [
     ...(s.chance === undefined
-      ? ['no chance level (a manifest\'s "chance", or --chance), so "near chance" was not checked']
+      ? [`no chance level (a manifest's "chance", or ${name('chance')}), so "near chance" was not checked`]
       : []),
     ...(s.backtest ? [] : ['the back-test did not run (its column says why)']),
   ];
   return missing.length ? `${s.verdict} on the checks that ran: ${missing.join('; ')}` : undefined;
 }
 
-export function screenTable(tasks: readonly TaskAnalysis[]): string {
+export function screenTable(tasks: readonly TaskAnalysis[], name: OptionNamer = libraryOption): string {
   const rows = tasks.map((t) => {
     const s = t.screen;
     if (!s) return [t.task, 'not screened', '', '', '', '', t.screenProblem ?? ''];
@@ -100,7 +101,7 @@ export function screenTable(tasks: readonly TaskAnalysis[]): string {
     .filter((t) => t.screen?.reasons.length)
     .map((t) => `  ${t.task}: ${t.screen!.reasons.join('; ')}`);
   for (const t of tasks) {
-    const note = uncheckedNote(t);
+    const note = uncheckedNote(t, name);
     if (note) reasons.push(`  ${t.task}: ${note}`);
   }
   return [
