@@ -113,6 +113,11 @@ test(
       'the screen comes first',
     );
     assert.match(text.stdout, /pythia-12b-deduped/);
+    // Pythia has no task loss and no validation loss: the fit table's blank columns say why.
+    const fits = scalelab(['downstream', 'fit', 'examples/downstream/pythia/ladder.json', '--task', 'sciq']);
+    assert.equal(fits.code, 0, fits.stderr);
+    assert.match(fits.stdout, /step 1 through C is blank for a direct law in C/);
+    assert.match(fits.stdout, /error from val\. loss is blank where fewer than 4 checkpoints/);
   },
 );
 

@@ -351,8 +351,11 @@ test('the fit tables (text and HTML) say when step 1 has nothing on D (every lad
   const text = fitTable(analyseLadder(data, { replicates: 0 }));
   assert.match(
     text,
-    /\n {2}t: every ladder run ends at D = 1e10 tokens, so step 1's D term \(B\/D\^β\) is not identified: the law says nothing about D$/,
+    /\n {2}t: every ladder run ends at D = 1e10 tokens, so step 1's D term \(B\/D\^β\) is not identified: the law says nothing about D$/m,
   );
+  // No validation losses in these data: the blank column says why, below the table.
+  assert.match(text, /\n {2}error from val\. loss is blank where fewer than 4 checkpoints record both/);
+  assert.doesNotMatch(text, /step 1 through C is blank/);
   const html = downstreamSections(analyseLadder(data, { replicates: 0 }), {}).find((x) => x.id === 'downstream-fits');
   assert.match(html!.html, /<ul class="warn"><li>t: every ladder run ends at D = 1e10 tokens, so step 1's D term/);
   const spreadTasks = analyseLadder({ ...data, records: syntheticLadder(8) }, { replicates: 0 });

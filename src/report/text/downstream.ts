@@ -165,6 +165,17 @@ export function fitTable(tasks: readonly TaskAnalysis[]): string {
     ];
   });
   const oneD = oneTokenCountNotes(tasks).map((n) => `  ${n}`);
+  // Blank cells say why once, below the table, rather than leaving a reader to guess.
+  const blanks = [
+    ...(tasks.some((t) => !t.fit && t.direct)
+      ? ['step 1 through C is blank for a direct law in C: with no task loss there is no step 1']
+      : []),
+    ...(tasks.some((t) => !t.lossToError)
+      ? [
+          'error from val. loss is blank where fewer than 4 checkpoints record both a validation loss and an accuracy (or the exponential could not be fitted)',
+        ]
+      : []),
+  ].map((n) => `  ${n}`);
   return [
     'Fits (step 1: task loss from N, D; step 2: accuracy from task loss; error from validation loss, Gadre et al.):',
     textTable(
@@ -172,6 +183,7 @@ export function fitTable(tasks: readonly TaskAnalysis[]): string {
       rows,
     ),
     ...oneD,
+    ...blanks,
   ].join('\n');
 }
 
