@@ -139,15 +139,18 @@ export function makeObjective(
   };
 
   const values = (us: readonly Float64Array[], bound = Infinity): Float64Array => {
-    // The kernel scores as the law's gridPredictor does, to the bit.
+    // The kernel scores as the law's gridPredictor does, to the bit; a point it leaves (NaN: a sum whose
+    // log is outside its range) is scored here with the gridPredictor itself, made on first need.
     const score = kernel?.score && law.gridPredictor ? kernel.score : null;
-    const grid = score ? undefined : law.gridPredictor?.(x);
+    let grid = score ? undefined : law.gridPredictor?.(x);
     const out = new Float64Array(us.length);
     for (let t = 0; t < us.length; t++) {
       expand(map, us[t], theta);
-      let f = 0;
-      if (score) f = score(theta, bound);
-      else if (grid) {
+      let f = score ? score(theta, bound) : NaN;
+      if (f === f) {
+        // scored by the kernel
+      } else if (grid || (score && (grid = law.gridPredictor!(x)))) {
+        f = 0;
         // Rows in blocks, stopping once the sum passes the bound: every term is ≥ 0.
         for (let from = 0; from < n && f <= bound; from += BOUND_ROWS) {
           const to = Math.min(n, from + BOUND_ROWS);

@@ -214,6 +214,7 @@ export interface LossKernel {
   /**
    * Σ w·ρ(r) at θ as a start grid is scored with the law's gridPredictor (same bits), rows summed in
    * blocks of 16 and abandoned once the sum passes `bound` (a partial sum, above it, is returned).
+   * NaN: not scored (a point the kernel cannot score to the bit); the caller scores it itself.
    */
   score?(theta: Float64Array, bound: number): number;
 }

@@ -120,20 +120,35 @@ export function chinchillaKernel(
   // (scale, exponent), as gridPredictor keeps them, in TERM_SLOTS slots per variable after the data
   // (the memory grows on the first score, so a fit that never scores a grid does not pay for it).
   let slots: { n: TermSlots; d: TermSlots } | null = null;
-  const termAt = (t: TermSlots, x: number, scale: number, exponent: number): number => {
-    let at = t.kept.get(scale)?.get(exponent);
-    if (at === undefined) {
+  // Set when the memory for scoring could not grow: every point is then left to the JavaScript path.
+  let cannotScore = false;
+  const termAt = (t: TermSlots, x: number, scale: number, exponent: number): KeptTerm => {
+    let kept = t.kept.get(scale)?.get(exponent);
+    if (kept === undefined) {
       if (t.used === TERM_SLOTS) {
         t.kept.clear();
         t.used = 0;
       }
-      at = t.base + t.used++ * f64;
+      const at = t.base + t.used++ * f64;
+      k.terms(at, x, n2, scale, exponent);
+      // The range over the runs (not the padding), for score's check that every log is of a normal number.
+      let lo = Infinity,
+        hi = -Infinity,
+        nan = false;
+      const values = new Float64Array(buffer, at, n);
+      for (let i = 0; i < n; i++) {
+        const v = values[i];
+        if (v < lo) lo = v;
+        if (v > hi) hi = v;
+        if (v !== v) nan = true;
+      }
+      // A NaN anywhere fails score's check, as NaN fails every comparison.
+      kept = nan ? { at, lo: NaN, hi: NaN } : { at, lo, hi };
       let byExponent = t.kept.get(scale);
       if (!byExponent) t.kept.set(scale, (byExponent = new Map()));
-      byExponent.set(exponent, at);
-      k.terms(at, x, n2, scale, exponent);
+      byExponent.set(exponent, kept);
     }
-    return at;
+    return kept;
   };
   return {
     evaluate(theta: Float64Array, grad: Float64Array | null): number {
@@ -149,9 +164,15 @@ export function chinchillaKernel(
       return f;
     },
     score(theta: Float64Array, bound: number): number {
+      if (cannotScore) return NaN;
       if (!slots) {
         const pages = Math.ceil((end + 2 * TERM_SLOTS * f64) / 65536) - k.memory.buffer.byteLength / 65536;
-        if (pages > 0) k.memory.grow(pages);
+        try {
+          if (pages > 0) k.memory.grow(pages);
+        } catch {
+          cannotScore = true;
+          return NaN;
+        }
         // growing replaces the buffer: the views follow
         buffer = k.memory.buffer;
         weights = new Float64Array(buffer, pW, n2);
@@ -163,15 +184,29 @@ export function chinchillaKernel(
       }
       const tn = termAt(slots.n, pN, theta[1], theta[3]),
         td = termAt(slots.d, pD, theta[2], theta[4]);
-      return k.score(tn, td, Math.exp(theta[0]), n2, linear ? 1 : 0, delta, bound);
+      const E = Math.exp(theta[0]);
+      // The kernel's log is fdlibm's for positive normal numbers only: a point where some E + A/N^α +
+      // B/D^β could be 0, subnormal, infinite or NaN is left to the JavaScript path (NaN: not scored).
+      if (!(E + tn.lo + td.lo >= MIN_NORMAL && E + tn.hi + td.hi < Infinity)) return NaN;
+      return k.score(tn.at, td.at, E, n2, linear ? 1 : 0, delta, bound);
     },
     setWeights,
   };
 }
 
-/** Terms kept for a start grid's scoring: byte offsets by scale, then exponent. */
+/** The smallest positive normal double: below it the kernel's log is not fdlibm's. */
+const MIN_NORMAL = 2.2250738585072014e-308;
+
+/** A kept term array: its byte offset, and its least and greatest value over the runs. */
+interface KeptTerm {
+  at: number;
+  lo: number;
+  hi: number;
+}
+
+/** Terms kept for a start grid's scoring, by scale, then exponent. */
 interface TermSlots {
-  kept: Map<number, Map<number, number>>;
+  kept: Map<number, Map<number, KeptTerm>>;
   used: number;
   base: number;
 }

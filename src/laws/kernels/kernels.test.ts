@@ -283,3 +283,34 @@ test('scoring the 4,500-point start grid in the kernel gives gridPredictor’s v
     }
   }
 });
+
+test('a start-grid point whose sum E + A/N^α + B/D^β overflows, underflows or is NaN is scored as the JavaScript path scores it', () => {
+  // The kernel's log is fdlibm's for positive normal numbers only: such points are left to gridPredictor.
+  const n = 9;
+  const x: LawInputs = {
+    n,
+    logN: Float64Array.from({ length: n }, (_, i) => Math.log(1e7 * 10 ** ((i % 5) / 2))),
+    logD: Float64Array.from({ length: n }, (_, i) => Math.log(2e9 * 3 ** (i % 7))),
+  };
+  const y = Float64Array.from({ length: n }, (_, i) => Math.log(2 + i / 10));
+  const thetas = [
+    [0.5, 800, 7, 0.3, 0.3], // A/N^α overflows
+    [Infinity, 6, 7, 0.3, 0.3],
+    [-2000, -1500, -1600, 0.1, 0.1], // every term underflows to 0
+    [-745, -1e3, -1e3, 0.01, 0.01], // a subnormal sum
+    [NaN, 6, 7, 0.3, 0.3],
+    [0.5, 6, 7, 0.34, 0.28], // an ordinary point, for contrast
+  ].map((t) => Float64Array.from(t));
+  for (const loss of [
+    { kind: 'ls', space: 'log', delta: 1e-3, overestimatePenalty: 2 },
+    { kind: 'huber', space: 'log', delta: 1e-3, overestimatePenalty: 2 },
+  ] as LossOptions[]) {
+    const k = objectiveWith(true, x, y, loss, 'exact'),
+      j = objectiveWith(false, x, y, loss, 'exact');
+    const got = k.values(thetas),
+      want = j.values(thetas);
+    assert.deepEqual([...got], [...want], loss.kind);
+    assert.equal(want[0], Infinity);
+    assert.ok(Number.isFinite(want[5]));
+  }
+});
