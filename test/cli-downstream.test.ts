@@ -125,6 +125,20 @@ test('downstream predict and plan: usage errors are one line with exit 2', () =>
   const r = scalelab(['downstream', 'predict', 'examples/downstream/pythia/ladder.json', '--N', '7e9']);
   assert.equal(r.code, 2);
   assert.match(r.stderr, /--N and --D: give both/);
+  // One replicate gives no interval: refused before any work (it failed with "0 of 1 replicates failed").
+  const one = scalelab(['downstream', 'predict', 'examples/downstream/olmo-ladder/ladder.json', '--bootstrap', '1']);
+  assert.equal(one.code, 2);
+  assert.match(one.stderr, /--bootstrap: expected 0 \(no intervals\) or at least 2 replicates, got 1/);
+  const bad = scalelab([
+    'report',
+    'examples/chinchilla.csv',
+    '--downstream-bootstrap',
+    'abc',
+    '--out',
+    join(tmp, 'x.html'),
+  ]);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /--downstream-bootstrap: expected a whole number \(0 or more\), got "abc"/);
   const p = scalelab(['downstream', 'plan', 'examples/downstream/pythia/ladder.json', '--target-accuracy', 'sciq']);
   assert.equal(p.code, 2);
   assert.match(p.stderr, /TASK=ACCURACY/);

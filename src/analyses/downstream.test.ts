@@ -244,6 +244,11 @@ test('plan for an accuracy the fit does not give: the reason is the one that app
   assert.doesNotMatch(table, / or needs /);
   // Below the floor every model reaches it: the table says so rather than "not reached".
   assert.equal(low.plan!.belowFloor, true);
+  // With replicates too: no share "not reaching" it, no interval (JSON as the table).
+  const [lowBoot] = analyseLadder(data, { tasks: ['t'], plan: { t: 0.2 }, replicates: 3 });
+  assert.equal(lowBoot.plan!.belowFloor, true);
+  assert.equal(lowBoot.plan!.unreachable, undefined);
+  assert.equal(lowBoot.plan!.interval, undefined);
   assert.equal(high.plan!.belowFloor, undefined);
   const row = (t: typeof low) =>
     planTable([t])

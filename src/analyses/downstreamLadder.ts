@@ -239,7 +239,12 @@ function directAnalysis(
  */
 function explainUnreached(plan: TaskPlan, s: Sigmoid, E: number | undefined, chance?: number): void {
   plan.unreached = unreachedReason(plan.accuracy, s, E, plan.horizon, chance);
-  if (plan.accuracy <= s.floor) plan.belowFloor = true;
+  if (plan.accuracy <= s.floor) {
+    // Every model reaches it: the replicates' share "not reaching" it and their interval would read backwards.
+    plan.belowFloor = true;
+    delete plan.unreachable;
+    delete plan.interval;
+  }
 }
 
 /**

@@ -27,6 +27,16 @@ export function parseInteger(text: string, flag: string, min = 0): number {
   return v;
 }
 
+/**
+ * Bootstrap replicates: 0 (none) or at least 2. One replicate gives no interval, only a failure
+ * that reads oddly ("0 of 1 replicates failed"), so it is refused here.
+ */
+export function parseReplicates(text: string, flag: string): number {
+  const v = parseInteger(text, flag, 0);
+  if (v === 1) throw new UsageError(`${flag}: expected 0 (no intervals) or at least 2 replicates, got 1`);
+  return v;
+}
+
 /** `E=1.69,A=406.4` → { E: 1.69, A: 406.4 }. */
 export function parseAssignments(text: string, flag: string): Record<string, number> {
   const out: Record<string, number> = {};

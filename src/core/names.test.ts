@@ -18,6 +18,7 @@ test('closestNames and unknownName: the nearest first, a suggestion only when ne
     'did you mean arc_easy? the data have: arc_challenge, arc_easy, piqa, sciq',
   );
   assert.equal(unknownName('mmlu', names), 'the data have: arc_challenge, arc_easy, piqa, sciq');
+  assert.match(unknownName('ARC_Easy', names), /^did you mean arc_easy\?/);
   const many = Array.from({ length: 25 }, (_, i) => `task${i}`);
   assert.match(unknownName('zzz', many), /task19, … \(25 in all\)$/);
 });

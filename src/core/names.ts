@@ -14,13 +14,19 @@ export function levenshtein(a: string, b: string): number {
   return previous[b.length];
 }
 
-/** The `count` names nearest to `query` by edit distance (ties in the given order). */
+/** Edit distance with case ignored: "ARC_Easy" is one name with "arc_easy". */
+const distance = (a: string, b: string) => levenshtein(a.toLowerCase(), b.toLowerCase());
+
+/** The `count` names nearest to `query` by edit distance, case ignored (ties in the given order). */
 export function closestNames(query: string, names: readonly string[], count = 3): string[] {
+  return nearest(query, names, count).map((c) => c.name);
+}
+
+function nearest(query: string, names: readonly string[], count: number): { name: string; d: number }[] {
   return names
-    .map((name, i) => ({ name, i, d: levenshtein(query, name) }))
+    .map((name, i) => ({ name, i, d: distance(query, name) }))
     .sort((a, b) => a.d - b.d || a.i - b.i)
-    .slice(0, count)
-    .map((c) => c.name);
+    .slice(0, count);
 }
 
 /**
@@ -28,7 +34,9 @@ export function closestNames(query: string, names: readonly string[], count = 3)
  * within a third of its length of one, then up to `shown` names (with "…" when there are more).
  */
 export function unknownName(query: string, names: readonly string[], shown = 20): string {
-  const near = closestNames(query, names, 3).filter((n) => levenshtein(query, n) <= Math.max(1, query.length / 3));
+  const near = nearest(query, names, 3)
+    .filter((c) => c.d <= Math.max(1, query.length / 3))
+    .map((c) => c.name);
   const list = `${names.slice(0, shown).join(', ')}${names.length > shown ? `, … (${names.length} in all)` : ''}`;
   return `${near.length ? `did you mean ${near.join(' or ')}? ` : ''}the data have: ${list}`;
 }

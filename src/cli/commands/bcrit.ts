@@ -13,7 +13,7 @@ import {
 import { criticalBatchAtLossReport, criticalBatchFromRunsReport, noiseScaleReport } from '../../report/text/hparams.js';
 import { formatNumber } from '../../core/format.js';
 import { UsageError } from '../../errors/index.js';
-import { parseInteger, parseList, parseQuantity } from '../options.js';
+import { parseInteger, parseList, parseQuantity, parseReplicates } from '../options.js';
 import { printResult, writeResult } from '../output.js';
 import { checkMagnitudes } from '../../io/dataChecks.js';
 import { deprecatedAlias, flag } from '../flags.js';
@@ -110,7 +110,7 @@ export function registerBcrit(program: Command, run: Run): void {
         }
         if (file) {
           const ds = readRuns(file, { columns });
-          const replicates = parseInteger(f.bootstrap, '--bootstrap', 0);
+          const replicates = parseReplicates(f.bootstrap, '--bootstrap');
           const r = criticalBatchFromRuns(
             ds,
             f.targetLosses ? parseList(f.targetLosses, '--target-losses') : undefined,

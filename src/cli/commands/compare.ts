@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { readRuns } from '../../io/readRuns.js';
 import { compareGroups } from '../../analyses/groups.js';
 import { compareGroupsReport } from '../../report/text/data.js';
-import { keyword, parseInteger, parseLevel } from '../options.js';
+import { keyword, parseInteger, parseLevel, parseReplicates } from '../options.js';
 import { printResult, writeResult } from '../output.js';
 import { deprecatedAlias, flag } from '../flags.js';
 
@@ -32,7 +32,7 @@ export function registerCompare(program: Command, run: Run): void {
           const x = keyword(f.x, '--x', ['N', 'D', 'C'] as const);
           const ds = readRuns(file, { columns: { group: f.groupColumn } });
           const c = compareGroups(ds, x, {
-            bootstrap: parseInteger(f.bootstrap, '--bootstrap', 0),
+            bootstrap: parseReplicates(f.bootstrap, '--bootstrap'),
             seed: parseInteger(f.seed, '--seed', 0),
             level: parseLevel(f.level),
           });

@@ -17,7 +17,7 @@ import {
 import { DOWNSTREAM_EXTRAPOLATION, DOWNSTREAM_STEP2, PLAN_HORIZON } from '../../analyses/downstream.js';
 import { defaultStorePath, describeWriter, RunStore, StoreError } from '../../store/store.js';
 import { UsageError } from '../../errors/index.js';
-import { keyword, parseInteger, parseLevel, parseQuantity } from '../options.js';
+import { keyword, parseInteger, parseLevel, parseQuantity, parseReplicates } from '../options.js';
 import {
   checkFiniteText,
   checkOutput,
@@ -166,7 +166,7 @@ export function accuracyPlanSection(f: AccuracyPlanFlags): { text: string; json:
       data,
       targets,
       {
-        replicates: parseInteger(f.downstreamBootstrap, '--downstream-bootstrap', 0),
+        replicates: parseReplicates(f.downstreamBootstrap, '--downstream-bootstrap'),
         seed: parseInteger(f.seed, '--seed', 0),
         horizon: parseHorizon(f.horizon),
       },
@@ -281,7 +281,7 @@ function analysisOptions(f: InputFlags, extra: Partial<LadderAnalysisOptions> = 
 
 function bootstrapOptions(f: BootstrapFlags): Pick<LadderAnalysisOptions, 'replicates' | 'seed' | 'level'> {
   return {
-    replicates: parseInteger(f.bootstrap, '--bootstrap', 0),
+    replicates: parseReplicates(f.bootstrap, '--bootstrap'),
     seed: parseInteger(f.seed, '--seed', 0),
     level: parseLevel(f.level),
   };

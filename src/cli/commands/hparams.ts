@@ -11,7 +11,7 @@ import { fitHparamLaws, hparamPreset, hparamPresets, predictHparams } from '../.
 import { criticalBatchPresetHparamsReport, hparamPresetReport, hparamSweepReport } from '../../report/text/hparams.js';
 import { flagFor } from '../optionFlags.js';
 import { UsageError } from '../../errors/index.js';
-import { parseInteger, parseQuantity } from '../options.js';
+import { parseInteger, parseQuantity, parseReplicates } from '../options.js';
 import { printResult, writeResult } from '../output.js';
 import { deprecatedAlias, flag } from '../flags.js';
 
@@ -95,7 +95,7 @@ export function registerHparams(program: Command, run: Run): void {
           const variable = C !== undefined ? 'C' : 'N';
           const x = (C ?? N)!;
           const ds = readRuns(f.sweep, { columns: f.columns ? parseColumnMapping(f.columns) : undefined });
-          const replicates = parseInteger(f.bootstrap, '--bootstrap', 0);
+          const replicates = parseReplicates(f.bootstrap, '--bootstrap');
           const fitted = fitHparamLaws(ds, {
             variable,
             at: x,

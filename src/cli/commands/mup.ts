@@ -4,7 +4,7 @@ import { parseColumnMapping } from '../../io/parseRuns.js';
 import { parseTable } from '../../io/parseTable.js';
 import { coordinateCheck, learningRateTransfer, mupTable } from '../../hparams/mup.js';
 import { coordinateCheckReport, learningRateTransferReport, mupTableReport } from '../../report/text/hparams.js';
-import { keyword, parseInteger, parseQuantity } from '../options.js';
+import { keyword, parseInteger, parseQuantity, parseReplicates } from '../options.js';
 import { printResult, writeResult } from '../output.js';
 import { flag } from '../flags.js';
 
@@ -63,7 +63,7 @@ export function registerMup(program: Command, run: Run): void {
     .action(async (file: string, f: { bootstrap: string; seed: string; columns?: string; json?: boolean }) =>
       run(async () => {
         const ds = readRuns(file, { columns: f.columns ? parseColumnMapping(f.columns) : undefined });
-        const replicates = parseInteger(f.bootstrap, '--bootstrap', 0);
+        const replicates = parseReplicates(f.bootstrap, '--bootstrap');
         const r = learningRateTransfer(
           ds,
           replicates > 1 ? { replicates, seed: parseInteger(f.seed, '--seed', 0), level: 0.95 } : undefined,

@@ -14,7 +14,15 @@ import { reportHtml } from '../../report/html.js';
 import { namedBudgets } from '../../analyses/frontier.js';
 import { InputError, UsageError } from '../../errors/index.js';
 import { procedureIds } from '../../fit/procedures.js';
-import { keyword, parseInteger, parseLevel, parseList, parseQuantity, runSelection } from '../options.js';
+import {
+  keyword,
+  parseInteger,
+  parseLevel,
+  parseList,
+  parseQuantity,
+  parseReplicates,
+  runSelection,
+} from '../options.js';
 import { checkFiniteText, checkOutput, nonFiniteNumbers, printResult, progress, writeOutput } from '../output.js';
 import { loadCatalog } from '../../catalog/load.js';
 import { findModel } from '../../catalog/models.js';
@@ -82,7 +90,7 @@ function addAnalysisFlags(cmd: Command): Command {
 async function analyseFile(file: string, f: AnalysisFlags): Promise<Analysis> {
   const dataset = readRuns(file, runSelection(f));
   const x = keyword(f.x, '--x', ['N', 'D', 'C'] as const);
-  const replicates = parseInteger(f.bootstrap, '--bootstrap', 0);
+  const replicates = parseReplicates(f.bootstrap, '--bootstrap');
   const seed = parseInteger(f.seed, '--seed', 0);
   const level = parseLevel(f.level);
   const procedures = f.backtestProcedures
@@ -197,7 +205,8 @@ export function registerPlotAndReport(program: Command, run: Run): void {
       async (file: string, f: AnalysisFlags & { out: string; downstream?: string; downstreamBootstrap: string }) =>
         run(async () => {
           checkOutput(f.out);
-          if (!f.downstream && Number(f.downstreamBootstrap) !== 0)
+          const downstreamReplicates = parseReplicates(f.downstreamBootstrap, '--downstream-bootstrap');
+          if (!f.downstream && downstreamReplicates !== 0)
             throw new UsageError('--downstream-bootstrap is read with --downstream (the task metrics to fit)');
           // Task metrics are read (and checked) before the long fit, so a bad file fails fast.
           const downstream = f.downstream
@@ -208,7 +217,7 @@ export function registerPlotAndReport(program: Command, run: Run): void {
                   .split(',')
                   .map((x) => x.trim())
                   .filter(Boolean),
-                parseInteger(f.downstreamBootstrap, '--downstream-bootstrap', 0),
+                downstreamReplicates,
               )
             : undefined;
           const a = await analyseFile(file, f);

@@ -5,7 +5,7 @@ import { studyJson, studyReport, studySummary, type StudySummary } from '../../e
 import { studyHtml } from '../../report/studyHtml.js';
 import { defaultStorePath, RunStore } from '../../store/store.js';
 import { fitToJson } from '../../fit/summary.js';
-import { parseInteger, parseQuantity } from '../options.js';
+import { parseInteger, parseQuantity, parseReplicates } from '../options.js';
 import { checkOutput, printJson, writeOutput } from '../output.js';
 import { flag } from '../flags.js';
 import {
@@ -95,7 +95,7 @@ Examples:
               progressive: f.progressive,
               verify: f.verify,
               design: designFlags(f),
-              bootstrap: parseInteger(f.bootstrap, '--bootstrap', 0),
+              bootstrap: parseReplicates(f.bootstrap, '--bootstrap'),
               seed: parseInteger(f.seed, '--seed', 0),
             });
             bar.stop();

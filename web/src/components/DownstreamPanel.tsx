@@ -48,7 +48,9 @@ export function DownstreamPanel() {
     // Let the "analysing" state paint before the fits block the page for a moment.
     setTimeout(() => {
       try {
-        // As the CLI reads files: a repeated value counts once, a contradicting one is refused where it is.
+        // As the CLI reads files: a repeated value counts once, a contradicting one is refused where it is,
+        // and with several files each record keeps its own for the analyses' errors.
+        if (sets.length > 1) for (const set of sets) for (const r of set.records) r.file ??= set.source;
         const records = mergeTaskMetricSets(sets);
         const target = Number(N) > 0 && Number(D) > 0 ? [{ label: 'target', N: Number(N), D: Number(D) }] : [];
         const c = chance.trim() === '' ? undefined : Number(chance);
