@@ -185,6 +185,41 @@ export function chooseDefaults(sets: Record<DatasetName, { kept: TaskLadderWithO
   return { score, cases, choice, slope, slopeFromOthers, pooledSlope, shippedVariant, meanScore: mean };
 }
 
+/**
+ * The step-2 variants scored through C: mean |relative error| of the through-C predictions of the same
+ * back-test fits, on the datasets whose cases have them (a task loss); the leave-one-dataset-out and pooled
+ * choices by the same rule as chooseDefaults'.
+ */
+export function throughC(cases: Record<string, Record<DatasetName, ExtrapolationCase[]>>) {
+  const score: Record<string, Partial<Record<DatasetName, number>>> = {};
+  for (const [v, byDataset] of Object.entries(cases)) {
+    score[v] = {};
+    for (const [n, cs] of Object.entries(byDataset) as [DatasetName, ExtrapolationCase[]][]) {
+      const viaC = cs.filter((c) => c.predictedViaC !== undefined);
+      if (viaC.length) score[v][n] = meanAbs(viaC.map((c) => (c.predictedViaC! - c.actual) / c.actual));
+    }
+  }
+  const variants = Object.keys(cases);
+  const names = Object.keys(score[variants[0]]) as DatasetName[];
+  const mean = (v: string, over = names) => over.reduce((a, m) => a + score[v][m]!, 0) / over.length;
+  const best = (by: (v: string) => number) => variants.reduce((a, b) => (by(b) < by(a) ? b : a));
+  const choice = {
+    for: Object.fromEntries(
+      names.map((n) => [
+        n,
+        best((v) =>
+          mean(
+            v,
+            names.filter((m) => m !== n),
+          ),
+        ),
+      ]),
+    ) as Partial<Record<DatasetName, string>>,
+    pooled: best((v) => mean(v)),
+  };
+  return { score, choice, mean };
+}
+
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const args = process.argv.slice(2);
   const i = args.indexOf('--replicates');
@@ -216,6 +251,26 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
     `Leave-one-dataset-out (each dataset's choice is the best on the mean of the others): ${names.map((n) => `${n}: "${choice.for[n]}"`).join('; ')}. Pooled (the default): "${choice.pooled}".`,
   );
   out.variants = { score, choice };
+
+  // 1b. The same variants chained through C (step 1 E + A/C^α), on the ladders with a task loss. Step 2 does
+  // not depend on step 1, so one step 2 serves both chains; this shows whether the through-C chain's back-tests
+  // would choose another.
+  const viaC = throughC(cases);
+  const withLoss = Object.keys(viaC.score[choice.pooled]) as DatasetName[];
+  lines.push(
+    '',
+    'Through C (step 1 E + A/C^α, the same fits), on the ladders with a task loss:',
+    '',
+    '| step-2 variant | ' + withLoss.map((n) => `${n}: through C`).join(' | ') + ' | mean |',
+    '|---|' + withLoss.map(() => '---|').join('') + '---|',
+  );
+  for (const v of Object.keys(VARIANTS))
+    lines.push(`| ${v} | ${withLoss.map((n) => pct(viaC.score[v][n]!)).join(' | ')} | ${pct(viaC.mean(v))} |`);
+  lines.push(
+    '',
+    `Through C, leave-one-dataset-out: ${withLoss.map((n) => `${n}: "${viaC.choice.for[n]}"`).join('; ')}. Pooled: "${viaC.choice.pooled}".`,
+  );
+  out.throughC = { score: viaC.score, choice: viaC.choice };
 
   // 2. The extrapolation slope, under the pooled choice of step 2.
   const chosen = VARIANTS[choice.pooled];

@@ -34,23 +34,30 @@ export interface ExtrapolationCase {
   predicted: number;
   /** (predicted − actual)/actual. */
   relativeError: number;
+  /** The two-step prediction with step 1 through C (E + A/C^α), when the ladder has a task loss. */
+  predictedViaC?: number;
   /** actual − predicted. */
   error: number;
   /** One evaluation's accuracy noise (SD). */
   noise: number;
 }
 
-/** The fitted sigmoid and prediction of one back-test fit (two-step with a task loss, else direct in C). */
+/**
+ * The prediction of one back-test fit: two-step with a task loss (also through C), else direct in C.
+ */
 function backtestFit(
   train: TaskLadder,
   options: DownstreamOptions,
-): (p: { N: number; D: number; C: number }) => number {
+): (p: { N: number; D: number; C: number }) => { accuracy: number; viaC?: number } {
   if (train.lossMetric && train.runs.every((r) => r.checkpoints.some((c) => c.taskLoss !== undefined))) {
     const f = fitDownstream(train, options);
-    return (p) => predictDownstream(f, p).accuracy;
+    return (p) => {
+      const chained = predictDownstream(f, p);
+      return { accuracy: chained.accuracy, viaC: chained.viaC.accuracy };
+    };
   }
   const s = fitDirect(train, options);
-  return (p) => directAccuracy(s, p.C);
+  return (p) => ({ accuracy: directAccuracy(s, p.C) });
 }
 
 /**
@@ -88,7 +95,7 @@ export function nestedBacktests(
     const held = finalPoints({ ...ladder, runs: ladder.runs.filter((r) => r.N > sizes[m - 1]) }, k);
     for (const p of held) {
       if (p.accuracy === undefined) continue;
-      const predicted = predict(p);
+      const { accuracy: predicted, viaC } = predict(p);
       cases.push({
         task: ladder.task,
         fitted: m,
@@ -99,6 +106,7 @@ export function nestedBacktests(
         actual: p.accuracy,
         predicted,
         relativeError: (predicted - p.accuracy) / p.accuracy,
+        ...(viaC === undefined ? {} : { predictedViaC: viaC }),
         error: p.accuracy - predicted,
         noise,
       });
