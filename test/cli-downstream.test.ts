@@ -508,6 +508,12 @@ test('downstream import: a task of an lm-evaluation-harness file with no metric 
   );
   const json = scalelab([...args, '--json']);
   assert.deepEqual(json.json().files[0].tasksWithoutMetrics, ['piqa']);
+  // Given straight to an analysis, the file's task with no metric is named too (on stderr: stdout stays JSON).
+  const screen = scalelab(['downstream', 'screen', file, '--batch-tokens', '1000', '--json']);
+  assert.match(
+    screen.stderr,
+    /note: .*alias-only\.json: tasks with no metric \(only an alias or standard errors\), not read: piqa/,
+  );
 });
 
 test('downstream analyses read lm-evaluation-harness files directly, given the tokens per step (--batch-tokens)', () => {

@@ -192,7 +192,15 @@ function fileOptions(f: { batchTokens?: string; flopsPerToken?: string }): {
   };
 }
 
-/** The task metrics to analyse: files (or a ladder manifest), or a study of the run store. */
+/** An lm-evaluation-harness file's tasks that carry no metric (only an alias or standard errors). */
+function withoutMetricsNote(tasks: readonly string[]): string {
+  return `tasks with no metric (only an alias or standard errors), not read: ${tasks.slice(0, 6).join(', ')}${tasks.length > 6 ? ', …' : ''}`;
+}
+
+/**
+ * The task metrics to analyse: files (or a ladder manifest), or a study of the run store. A file's tasks
+ * with no metric are named on stderr (as `downstream import` names them), so none goes missing unseen.
+ */
 function loadData(inputs: string[], f: InputFlags): TaskMetricData {
   // The output file is checked before any reading or fitting, which would be lost if it could not be written.
   if (f.out) checkOutput(f.out);
@@ -200,6 +208,9 @@ function loadData(inputs: string[], f: InputFlags): TaskMetricData {
   if (inputs.length) {
     if (f.study !== undefined) throw new UsageError('give files or --study, not both');
     data = readTaskMetrics(inputs, fileOptions(f));
+    for (const set of data.sets)
+      if (set.tasksWithoutMetrics?.length)
+        process.stderr.write(`scalelab: note: ${set.source}: ${withoutMetricsNote(set.tasksWithoutMetrics)}\n`);
   } else {
     if (f.batchTokens !== undefined || f.flopsPerToken !== undefined)
       throw new UsageError(
@@ -508,9 +519,7 @@ ${EXAMPLES}`,
                   r.ignoredColumns.length
                     ? `columns not read: ${r.ignoredColumns.slice(0, 6).join(', ')}${r.ignoredColumns.length > 6 ? ', …' : ''}`
                     : '',
-                  r.tasksWithoutMetrics.length
-                    ? `tasks with no metric (only an alias or standard errors), not read: ${r.tasksWithoutMetrics.slice(0, 6).join(', ')}${r.tasksWithoutMetrics.length > 6 ? ', …' : ''}`
-                    : '',
+                  r.tasksWithoutMetrics.length ? withoutMetricsNote(r.tasksWithoutMetrics) : '',
                 ].filter(Boolean);
                 process.stdout.write(
                   `${r.file}: ${r.added} metrics added, ${r.skipped} already in the store (study "${f.study}", ${f.db})${notes.length ? `; ${notes.join('; ')}` : ''}\n`,
