@@ -555,3 +555,19 @@ test('downstream screen without a chance level says near chance was not checked,
   const given = scalelab(['downstream', 'screen', file, '--chance', '0.25']);
   assert.doesNotMatch(given.stdout, /no chance level/);
 });
+
+test("downstream predict --from-val-loss adds Gadre et al.'s chain beside the two-step prediction, in the table and the JSON", () => {
+  const args = ['downstream', 'predict', 'examples/downstream/olmo-ladder/ladder.json', '--task', 'piqa_val_5shot'];
+  const text = scalelab([...args, '--bootstrap', '0', '--from-val-loss']);
+  assert.equal(text.code, 0, text.stderr);
+  assert.match(text.stdout, /from val\. loss/);
+  assert.match(text.stdout, /from val\. loss: Gadre et al\.'s chain/);
+  const json = scalelab([...args, '--bootstrap', '0', '--from-val-loss', '--json']).json();
+  const target = json[0].targets.find((r: { label: string }) => r.label === '13B-5T');
+  assert.ok(target.viaValLoss.valLoss > 2 && target.viaValLoss.valLoss < 3, JSON.stringify(target.viaValLoss));
+  assert.equal(typeof target.relativeErrorViaValLoss, 'number');
+  assert.equal(json[0].valLossLaw.law, 'chinchilla');
+  assert.equal(json[0].valLossLaw.points, 16);
+  const without = scalelab([...args, '--bootstrap', '0']);
+  assert.doesNotMatch(without.stdout, /from val\. loss/);
+});

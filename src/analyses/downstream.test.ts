@@ -22,7 +22,7 @@ import {
 } from './downstream.js';
 import { backtestTask, screenTask, spearman } from './downstreamScreen.js';
 import { analyseLadder } from './downstreamLadder.js';
-import { downstreamJson, fitTable, planTable, screenTable } from '../report/text/downstream.js';
+import { downstreamJson, fitTable, planTable, predictionTable, screenTable } from '../report/text/downstream.js';
 import { downstreamSections } from '../report/downstreamHtml.js';
 
 /** The synthetic ladder's truth: a Chinchilla-form task loss and a sigmoid with floor 0.25 and ceiling 0.95. */
@@ -400,4 +400,37 @@ test("a ladder's problems are located in the file the value came from (a manifes
     () => taskLadder([{ ...noTokens[0], file: undefined }], 'ladder.json', { task: 't' }),
     (e: unknown) => e instanceof InputError && e.location.file === 'ladder.json' && e.location.line === 12,
   );
+});
+
+test("Gadre et al.'s chain (validationLossChain): a known validation-loss law and a known loss → error exponential give back a target's accuracy; off by default", () => {
+  // Truth: L_val(N, D) a Chinchilla law, Err = ε − k·e^(−γL) with accuracy noise 0.002.
+  const val = { E: 1.7, A: 400, alpha: 0.34, B: 1800, beta: 0.28 };
+  const exp = { epsilon: 0.9, k: 5, gamma: 1.1 };
+  const valLoss = (N: number, D: number) => val.E + val.A / N ** val.alpha + val.B / D ** val.beta;
+  const random = randomSource(5);
+  const records = syntheticLadder(2).map((r) => {
+    const L = valLoss(r.N!, r.D!);
+    return r.metric === 'acc'
+      ? { ...r, valLoss: L, value: 1 - (exp.epsilon - exp.k * Math.exp(-exp.gamma * L)) + 0.002 * normal(random) }
+      : { ...r, valLoss: L };
+  });
+  const target = { label: '7B', N: 7e9, D: 2e11 };
+  const truth = 1 - (exp.epsilon - exp.k * Math.exp(-exp.gamma * valLoss(target.N, target.D)));
+  const data = { source: 'synthetic', sets: [], records, roles: new Map(), tasks: [{ task: 't' }] };
+  // One evaluation per final value: the law is exact here, and a mean of the last five would sit above it.
+  const [chained] = analyseLadder(data, { targets: [target], validationLossChain: true, movingAverage: 1 });
+  const r = chained.targets[0];
+  assert.ok(r.viaValLoss, 'the chain is made when asked for');
+  assert.ok(Math.abs(r.viaValLoss.valLoss - valLoss(target.N, target.D)) < 0.01, `val. loss ${r.viaValLoss.valLoss}`);
+  assert.ok(Math.abs(r.viaValLoss.accuracy - truth) < 0.01, `${r.viaValLoss.accuracy} vs ${truth}`);
+  assert.match(predictionTable([chained]), /from val\. loss/);
+  const [plain] = analyseLadder(data, { targets: [target] });
+  assert.equal(plain.targets[0].viaValLoss, undefined);
+  assert.doesNotMatch(predictionTable([plain]), /from val\. loss/);
+  // Asked for on a ladder with no validation loss: said, not silently left out.
+  const [none] = analyseLadder(
+    { ...data, records: syntheticLadder(2) },
+    { targets: [target], validationLossChain: true },
+  );
+  assert.match(predictionTable([none]), /t: not from val\. loss: fewer than 4 checkpoints record both/);
 });

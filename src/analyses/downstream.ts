@@ -551,15 +551,21 @@ function lawFit(
   source: string,
   via: 'ND' | 'C',
   init?: Record<string, number>,
+  of: 'taskLoss' | 'valLoss' = 'taskLoss',
 ): TaskLossFit {
   const runs = finals
-    .filter((p) => p.taskLoss !== undefined)
+    .filter((p) => p[of] !== undefined)
     .map((p, i) =>
       via === 'ND'
-        ? { N: p.N, D: p.D, loss: p.taskLoss!, run: p.run, line: i + 1 }
-        : { C: p.C, loss: p.taskLoss!, run: p.run, line: i + 1 },
+        ? { N: p.N, D: p.D, loss: p[of]!, run: p.run, line: i + 1 }
+        : { C: p.C, loss: p[of]!, run: p.run, line: i + 1 },
     );
-  const dataset: Dataset = { source, runs, columns: { loss: 'task loss' }, derived: {} };
+  const dataset: Dataset = {
+    source,
+    runs,
+    columns: { loss: of === 'taskLoss' ? 'task loss' : 'validation loss' },
+    derived: {},
+  };
   const r = fit(law, dataset, init ? { init } : {});
   return { law, params: r.params, rmsLog: Math.sqrt(mean(Array.from(r.residuals, (x) => x * x))), points: runs.length };
 }
@@ -827,6 +833,24 @@ export function fitLossToError(points: readonly { valLoss: number; error: number
 
 export function errorFromLoss(f: LossToError, valLoss: number): number {
   return f.epsilon - f.k * Math.exp(-f.gamma * valLoss);
+}
+
+/**
+ * Gadre et al.'s chain, step 1: the validation loss from (N, D), a Chinchilla-form law fitted to the ladder
+ * runs' final validation losses as step 1 is to their task losses; with the loss → error exponential it
+ * predicts a target's accuracy from its N and D (their Eq. 4 at the loss their scaling law predicts).
+ * @throws InputError with fewer than 6 runs with a final validation loss or a single model size
+ */
+export function fitValidationLossLaw(finals: readonly FinalPoint[], source: string): TaskLossFit {
+  const withLoss = finals.filter((p) => p.valLoss !== undefined);
+  if (withLoss.length < 6)
+    throw new InputError(
+      { file: source },
+      `${withLoss.length} ladder runs with a final validation loss: expected at least 6 to fit the 5-parameter law`,
+    );
+  if (new Set(withLoss.map((p) => p.N)).size < 2)
+    throw new InputError({ file: source }, 'every ladder run has the same N: the law needs at least two model sizes');
+  return lawFit(chinchilla, finals, source, 'ND', undefined, 'valLoss');
 }
 
 /**

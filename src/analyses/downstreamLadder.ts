@@ -21,12 +21,16 @@ import {
   PLAN_HORIZON,
   sigmoidPoints,
   fitLossToError,
+  fitValidationLossLaw,
+  errorFromLoss,
+  predictTaskLoss,
   fitDirect,
   directAccuracy,
   directPlan,
   bootstrapDirect,
   lossForAccuracy,
   type LossToError,
+  type TaskLossFit,
   type SigmoidFit,
   type AccuracyPlan,
   type DownstreamFit,
@@ -48,12 +52,18 @@ export interface TargetResult {
   taskLoss?: number;
   accuracy: number;
   viaC: number;
+  /**
+   * Gadre et al.'s chain: the validation loss the ladder's law predicts at (N, D), and the accuracy the
+   * loss → error exponential gives there (a point estimate: no interval). When both were fitted.
+   */
+  viaValLoss?: { valLoss: number; accuracy: number };
   interval?: PredictionInterval;
   /** The target's own final evaluations (the mean of its last `movingAverage`), when in the data. */
   actual?: { accuracy: number; taskLoss?: number };
   /** (predicted − actual)/actual. */
   relativeError?: number;
   relativeErrorViaC?: number;
+  relativeErrorViaValLoss?: number;
   /** Whether the interval holds the actual accuracy. */
   covered?: boolean;
 }
@@ -77,6 +87,10 @@ export interface TaskAnalysis {
   plan?: TaskPlan;
   /** Gadre et al.'s Err = ε − k·e^(−γL) on the validation loss, when the checkpoints have one. */
   lossToError?: LossToError;
+  /** The validation loss from (N, D) (the same for every task of a ladder), for Gadre et al.'s chain. */
+  valLossLaw?: TaskLossFit;
+  /** Why Gadre et al.'s chain was asked for (`validationLossChain`) but not made for this task. */
+  valLossProblem?: string;
   /** Step 2's points (task loss, accuracy) with each run's N, for the sigmoid figure. */
   points?: { run: string; N: number; loss: number; accuracy: number }[];
 }
@@ -115,6 +129,11 @@ export interface LadderAnalysisOptions extends DownstreamOptions {
   level?: number;
   /** Target accuracies to plan for, by task. */
   plan?: Record<string, number>;
+  /**
+   * Also predict each target by Gadre et al.'s chain: a Chinchilla-form law for the validation loss at
+   * (N, D), then the loss → error exponential (TargetResult.viaValLoss; a point estimate). @default false
+   */
+  validationLossChain?: boolean;
   /** Metrics for every task, over the manifest's and the defaults. */
   accuracyMetric?: string;
   lossMetric?: string;
@@ -300,128 +319,167 @@ export function analyseLadder(
   onTask?: (task: string) => void,
 ): TaskAnalysis[] {
   return taskDefinitions(data, options.tasks, options.accuracyMetric).map((given) => {
-    const def: TaskDefinition = {
-      ...given,
-      ...(options.accuracyMetric ? { accuracyMetric: options.accuracyMetric } : {}),
-      ...(options.lossMetric ? { lossMetric: options.lossMetric } : {}),
-    };
-    onTask?.(def.task);
-    const o: DownstreamOptions = { ...options, chance: options.chance ?? def.chance };
-    const ladder = ladderFor(data, def, 'ladder');
-    if (!ladder) throw new InputError({ file: data.source }, 'no ladder runs (every run is a target or a rerun)');
-    const out: TaskAnalysis = { task: def.task, targets: [] };
-    // The loss → error exponential needs no task loss: fitted wherever validation losses were recorded.
-    const valPoints = ladder.runs.flatMap((r) => {
-      const cs = r.checkpoints.filter((c) => c.valLoss !== undefined && c.accuracy !== undefined);
-      return cs
-        .slice(Math.ceil((o.skipFraction ?? 0.1) * cs.length))
-        .map((c) => ({ valLoss: c.valLoss!, error: 1 - c.accuracy! }));
-    });
-    if (valPoints.length >= 4) {
-      try {
-        out.lossToError = fitLossToError(valPoints, data.source);
-      } catch (e) {
-        if (!(e instanceof InputError)) throw e;
-      }
-    }
+    const out = analyseTask(data, given, options, onTask);
+    return options.validationLossChain ? withValidationLossChain(out) : out;
+  });
+}
+
+/**
+ * Gadre et al.'s chain on every target: the validation-loss law's prediction at (N, D), then the loss → error
+ * exponential — beside the two-step method's and the direct law's, never instead. Compared with the actual
+ * accuracy after the fact (compare() ran before), as its own column.
+ */
+function withValidationLossChain(out: TaskAnalysis): TaskAnalysis {
+  const { valLossLaw, lossToError } = out;
+  if (!lossToError) {
+    out.valLossProblem ??=
+      'fewer than 4 checkpoints record both a validation loss and an accuracy, or the exponential could not be fitted';
+    return out;
+  }
+  if (!valLossLaw) return out;
+  for (const r of out.targets) {
+    const valLoss = predictTaskLoss(valLossLaw, r);
+    const accuracy = Math.min(1, Math.max(0, 1 - errorFromLoss(lossToError, valLoss)));
+    r.viaValLoss = { valLoss, accuracy };
+    if (r.actual) r.relativeErrorViaValLoss = (accuracy - r.actual.accuracy) / r.actual.accuracy;
+  }
+  return out;
+}
+
+function analyseTask(
+  data: TaskMetricData,
+  given: TaskDefinition,
+  options: LadderAnalysisOptions,
+  onTask?: (task: string) => void,
+): TaskAnalysis {
+  const def: TaskDefinition = {
+    ...given,
+    ...(options.accuracyMetric ? { accuracyMetric: options.accuracyMetric } : {}),
+    ...(options.lossMetric ? { lossMetric: options.lossMetric } : {}),
+  };
+  onTask?.(def.task);
+  const o: DownstreamOptions = { ...options, chance: options.chance ?? def.chance };
+  const ladder = ladderFor(data, def, 'ladder');
+  if (!ladder) throw new InputError({ file: data.source }, 'no ladder runs (every run is a target or a rerun)');
+  const out: TaskAnalysis = { task: def.task, targets: [] };
+  // The loss → error exponential needs no task loss: fitted wherever validation losses were recorded.
+  const valPoints = ladder.runs.flatMap((r) => {
+    const cs = r.checkpoints.filter((c) => c.valLoss !== undefined && c.accuracy !== undefined);
+    return cs
+      .slice(Math.ceil((o.skipFraction ?? 0.1) * cs.length))
+      .map((c) => ({ valLoss: c.valLoss!, error: 1 - c.accuracy! }));
+  });
+  if (valPoints.length >= 4) {
     try {
-      out.screen = screenTask(ladder, { ...o, reruns: ladderFor(data, def, 'rerun') });
+      out.lossToError = fitLossToError(valPoints, data.source);
     } catch (e) {
       if (!(e instanceof InputError)) throw e;
-      out.screenProblem = e.detail;
     }
-    const targetLadder = ladderFor(data, def, 'target');
-    const actuals = targetLadder ? finalPoints(targetLadder, o.movingAverage ?? 5) : [];
-    const targets: (Target & { label: string; actual?: { accuracy: number; taskLoss?: number } })[] = [
-      ...actuals.map((p) => ({
-        label: p.run,
-        N: p.N,
-        D: p.D,
-        C: p.C,
-        ...(p.accuracy !== undefined
-          ? { actual: { accuracy: p.accuracy, ...(p.taskLoss !== undefined ? { taskLoss: p.taskLoss } : {}) } }
-          : {}),
-      })),
-      ...(options.targets ?? []).map((t, i) => ({ ...t, label: t.label ?? `target ${i + 1}` })),
-    ];
-    const goal = options.plan?.[def.task];
-    const horizon = options.horizon ?? PLAN_HORIZON;
-    if (!ladder.lossMetric) {
-      // No task loss (an lm-evaluation-harness ladder): the direct law in C instead of the two steps.
+    if (options.validationLossChain)
       try {
-        directAnalysis(out, ladder, o, options, targets, goal);
+        out.valLossLaw = fitValidationLossLaw(finalPoints(ladder, o.movingAverage ?? 5), data.source);
       } catch (e) {
         if (!(e instanceof InputError)) throw e;
-        out.fitProblem = e.detail;
+        out.valLossProblem = e.detail;
       }
-      return out;
-    }
+  }
+  try {
+    out.screen = screenTask(ladder, { ...o, reruns: ladderFor(data, def, 'rerun') });
+  } catch (e) {
+    if (!(e instanceof InputError)) throw e;
+    out.screenProblem = e.detail;
+  }
+  const targetLadder = ladderFor(data, def, 'target');
+  const actuals = targetLadder ? finalPoints(targetLadder, o.movingAverage ?? 5) : [];
+  const targets: (Target & { label: string; actual?: { accuracy: number; taskLoss?: number } })[] = [
+    ...actuals.map((p) => ({
+      label: p.run,
+      N: p.N,
+      D: p.D,
+      C: p.C,
+      ...(p.accuracy !== undefined
+        ? { actual: { accuracy: p.accuracy, ...(p.taskLoss !== undefined ? { taskLoss: p.taskLoss } : {}) } }
+        : {}),
+    })),
+    ...(options.targets ?? []).map((t, i) => ({ ...t, label: t.label ?? `target ${i + 1}` })),
+  ];
+  const goal = options.plan?.[def.task];
+  const horizon = options.horizon ?? PLAN_HORIZON;
+  if (!ladder.lossMetric) {
+    // No task loss (an lm-evaluation-harness ladder): the direct law in C instead of the two steps.
     try {
-      out.fit = fitDownstream(ladder, o);
+      directAnalysis(out, ladder, o, options, targets, goal);
     } catch (e) {
       if (!(e instanceof InputError)) throw e;
       out.fitProblem = e.detail;
-      return out;
     }
-    const fit = out.fit;
-    // Every ladder run ending at one token count (the Gemstones): step 1's law knows nothing of D.
-    const ends = [...new Set(fit.finals.map((p) => p.D))];
-    // D written in full: a target at "3.5e11" is not at a ladder's 3.501195264e11, and the two must read apart.
-    const oneD = ends.length === 1 ? `every ladder run ends at D = ${formatNumber(ends[0], 15)} tokens` : undefined;
-    if (oneD) {
-      const away = targets
-        .filter((t) => Math.abs(Math.log(t.D / ends[0])) > 1e-6)
-        .map((t) => `${t.label}, D = ${plain(t.D)}`);
-      if (away.length)
-        out.caveats = [
-          `${oneD}, so step 1's law has nothing on D: the predictions at another D (${away.join('; ')}) rest on a law fitted at one D`,
-        ];
-    }
-    const sizeOf = new Map(ladder.runs.map((r) => [r.run, r.N]));
-    out.points = sigmoidPoints(ladder, fit.options).map((p) => ({ ...p, N: sizeOf.get(p.run)! }));
-    const plans: (AccuracyPlan | undefined)[] = [];
-    const planning = goal !== undefined && !oneD;
-    const onReplicate = !planning
-      ? undefined
-      : (r: { step1: Record<string, number>; step2: Sigmoid; bend: Bend }) =>
-          plans.push(planForAccuracy(fit, goal!, r.step2, r.step1, r.bend, horizon));
-    const intervals =
-      options.replicates && (targets.length || planning)
-        ? bootstrapDownstream(ladder, fit, targets, {
-            replicates: options.replicates,
-            seed: options.seed ?? 0,
-            level: options.level,
-            onReplicate,
-          })
-        : undefined;
-    if (goal !== undefined && oneD)
-      out.planProblem = `${oneD}: a compute-optimal plan (N and D for each C) needs ladder runs ending at two or more token counts`;
-    else if (goal !== undefined)
-      out.plan = planSummary(
-        goal,
-        planForAccuracy(fit, goal, undefined, undefined, undefined, horizon),
-        plans,
-        options.level ?? 0.95,
-        horizon,
-      );
-    if (out.plan && !out.plan.point) explainUnreached(out.plan, fit.step2, fit.step1.params.E, o.chance);
-    out.targets = targets.map((t, i) => {
-      const C = t.C ?? 6 * t.N * t.D;
-      const p = predictDownstream(fit, { ...t, C });
-      const r: TargetResult = {
-        label: t.label,
-        N: t.N,
-        D: t.D,
-        C,
-        taskLoss: p.taskLoss,
-        accuracy: p.accuracy,
-        viaC: p.viaC.accuracy,
-      };
-      if (intervals) r.interval = intervals[i];
-      return compare(r, t);
-    });
     return out;
+  }
+  try {
+    out.fit = fitDownstream(ladder, o);
+  } catch (e) {
+    if (!(e instanceof InputError)) throw e;
+    out.fitProblem = e.detail;
+    return out;
+  }
+  const fit = out.fit;
+  // Every ladder run ending at one token count (the Gemstones): step 1's law knows nothing of D.
+  const ends = [...new Set(fit.finals.map((p) => p.D))];
+  // D written in full: a target at "3.5e11" is not at a ladder's 3.501195264e11, and the two must read apart.
+  const oneD = ends.length === 1 ? `every ladder run ends at D = ${formatNumber(ends[0], 15)} tokens` : undefined;
+  if (oneD) {
+    const away = targets
+      .filter((t) => Math.abs(Math.log(t.D / ends[0])) > 1e-6)
+      .map((t) => `${t.label}, D = ${plain(t.D)}`);
+    if (away.length)
+      out.caveats = [
+        `${oneD}, so step 1's law has nothing on D: the predictions at another D (${away.join('; ')}) rest on a law fitted at one D`,
+      ];
+  }
+  const sizeOf = new Map(ladder.runs.map((r) => [r.run, r.N]));
+  out.points = sigmoidPoints(ladder, fit.options).map((p) => ({ ...p, N: sizeOf.get(p.run)! }));
+  const plans: (AccuracyPlan | undefined)[] = [];
+  const planning = goal !== undefined && !oneD;
+  const onReplicate = !planning
+    ? undefined
+    : (r: { step1: Record<string, number>; step2: Sigmoid; bend: Bend }) =>
+        plans.push(planForAccuracy(fit, goal!, r.step2, r.step1, r.bend, horizon));
+  const intervals =
+    options.replicates && (targets.length || planning)
+      ? bootstrapDownstream(ladder, fit, targets, {
+          replicates: options.replicates,
+          seed: options.seed ?? 0,
+          level: options.level,
+          onReplicate,
+        })
+      : undefined;
+  if (goal !== undefined && oneD)
+    out.planProblem = `${oneD}: a compute-optimal plan (N and D for each C) needs ladder runs ending at two or more token counts`;
+  else if (goal !== undefined)
+    out.plan = planSummary(
+      goal,
+      planForAccuracy(fit, goal, undefined, undefined, undefined, horizon),
+      plans,
+      options.level ?? 0.95,
+      horizon,
+    );
+  if (out.plan && !out.plan.point) explainUnreached(out.plan, fit.step2, fit.step1.params.E, o.chance);
+  out.targets = targets.map((t, i) => {
+    const C = t.C ?? 6 * t.N * t.D;
+    const p = predictDownstream(fit, { ...t, C });
+    const r: TargetResult = {
+      label: t.label,
+      N: t.N,
+      D: t.D,
+      C,
+      taskLoss: p.taskLoss,
+      accuracy: p.accuracy,
+      viaC: p.viaC.accuracy,
+    };
+    if (intervals) r.interval = intervals[i];
+    return compare(r, t);
   });
+  return out;
 }
 
 /** One task's answer to "what reaches this accuracy?": the screen's verdict first, then the plan. */

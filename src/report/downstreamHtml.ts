@@ -8,7 +8,7 @@ import { sigmoidAccuracy, type Sigmoid } from '../analyses/downstream.js';
 import type { TaskAnalysis } from '../analyses/downstreamLadder.js';
 import type { Spec } from '../plots/specs.js';
 import { escapeHtml, htmlTable } from './html.js';
-import { oneTokenCountNotes, uncheckedNote } from './text/downstream.js';
+import { oneTokenCountNotes, uncheckedNote, VIA_VAL_LOSS_NOTE, viaValLossCell } from './text/downstream.js';
 
 const n = (v: number, digits = 4) => escapeHtml(formatNumber(v, digits));
 const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
@@ -186,6 +186,7 @@ export function downstreamSections(
       html: htmlTable(['task', 'held-out run', 'N', 'actual', 'predicted', 'error'], btRows),
     });
   const predRows: string[][] = [];
+  const viaValLoss = tasks.some((t) => t.targets.some((r) => r.viaValLoss));
   for (const t of tasks) {
     for (const r of t.targets) {
       predRows.push([
@@ -196,6 +197,7 @@ export function downstreamSections(
         n(r.D, 3),
         `${r.accuracy.toFixed(3)}${r.interval ? ` <span class="ci">${formatInterval(r.interval.accuracy, (x) => x.toFixed(3))}</span>` : ''}`,
         r.viaC.toFixed(3),
+        ...(viaValLoss ? [viaValLossCell(r)] : []),
         r.actual
           ? `${r.actual.accuracy.toFixed(3)} (${signed(r.relativeError!)})${r.covered === false ? ' <b>outside</b>' : ''}`
           : '',
@@ -216,7 +218,21 @@ export function downstreamSections(
       title: 'Downstream: predictions',
       html:
         `<p>${caption}</p>` +
-        htmlTable(['task', 'verdict', 'target', 'N', 'D', 'accuracy', 'through C', 'actual (error)'], predRows) +
+        htmlTable(
+          [
+            'task',
+            'verdict',
+            'target',
+            'N',
+            'D',
+            'accuracy',
+            'through C',
+            ...(viaValLoss ? ['from val. loss'] : []),
+            'actual (error)',
+          ],
+          predRows,
+        ) +
+        (viaValLoss ? `<p>${escapeHtml(VIA_VAL_LOSS_NOTE)}.</p>` : '') +
         (caveats.length ? `<ul class="warn">${caveats.join('')}</ul>` : ''),
     });
   }

@@ -57,6 +57,7 @@ interface InputFlags {
   ceiling?: string;
   sigmoid?: string;
   idealPoint: boolean;
+  fromValLoss?: boolean;
   movingAverage: string;
   skip: string;
   extrapolation: string;
@@ -281,6 +282,7 @@ function analysisOptions(f: InputFlags, extra: Partial<LadderAnalysisOptions> = 
     extrapolation,
     sigmoid,
     idealPoint: f.idealPoint,
+    ...(f.fromValLoss ? { validationLossChain: true } : {}),
     floor: f.floor === 'chance' ? undefined : parseBound(f.floor, '--floor'),
     ...(f.ceiling !== undefined ? { ceiling: parseBound(f.ceiling, '--ceiling') } : {}),
     ...(chance !== undefined ? { chance } : {}),
@@ -337,6 +339,10 @@ function inputOptions(cmd: Command, out = 'the analysis as JSON, besides the tab
     .option(
       '--ceiling <acc|free>',
       "with --sigmoid one: the sigmoid's ceiling, a number, or free (fitted) (default: 1)",
+    )
+    .option(
+      '--from-val-loss',
+      "also predict each target by Gadre et al.'s chain: a law for the validation loss at N, D, then the loss → error exponential (a point estimate; docs/methods.md §32)",
     )
     .option('--moving-average <n>', 'evaluations averaged for a final value, and the trailing window of step 2', '5')
     .option(

@@ -18,6 +18,8 @@ const DOWNSTREAM_METHODS = {
   direct: 'direct law in C (no task loss): the step-2 sigmoid of −ln C (docs/methods.md §32)',
   lossToError:
     'error from validation loss, Err = ε − k·e^(−γL): Gadre et al. 2024, "Language models scale reliably with over-training and on downstream tasks", arXiv:2403.08540, Eq. 4',
+  valLossChain:
+    "with --from-val-loss (validationLossChain): the validation loss at N, D from a Chinchilla-form law fitted to the ladder's final validation losses, then Gadre et al.'s exponential (docs/methods.md §32)",
   screen: "the screen's verdicts and thresholds: docs/methods.md §33",
   docs: 'docs/methods.md §31–§34',
 } as const;
@@ -60,6 +62,18 @@ export function downstreamJson(tasks: readonly TaskAnalysis[], source?: string):
     ...(t.planProblem ? { planProblem: t.planProblem } : {}),
     ...(t.direct ? { direct: t.direct } : {}),
     ...(t.lossToError ? { lossToError: t.lossToError } : {}),
+    ...(t.valLossLaw
+      ? {
+          valLossLaw: {
+            law: t.valLossLaw.law.id,
+            formula: t.valLossLaw.law.formula,
+            params: t.valLossLaw.params,
+            rmsLog: t.valLossLaw.rmsLog,
+            points: t.valLossLaw.points,
+          },
+        }
+      : {}),
+    ...(t.valLossProblem ? { valLossProblem: t.valLossProblem } : {}),
     targets: t.targets,
     ...(t.plan ? { plan: t.plan } : {}),
   }));
@@ -187,8 +201,20 @@ export function fitTable(tasks: readonly TaskAnalysis[]): string {
   ].join('\n');
 }
 
+/** The "from val. loss" cell: Gadre et al.'s chain's accuracy, with its error when the actual is known. */
+export function viaValLossCell(r: TaskAnalysis['targets'][number]): string {
+  if (!r.viaValLoss) return '';
+  const e = r.relativeErrorViaValLoss;
+  return `${r.viaValLoss.accuracy.toFixed(3)}${e !== undefined ? ` (${signed(e)})` : ''}`;
+}
+
+/** Said under a table with the "from val. loss" column. */
+export const VIA_VAL_LOSS_NOTE =
+  "from val. loss: Gadre et al.'s chain — the validation loss's law at N, D (fitted to the ladder's final validation losses), then the loss → error exponential; a point estimate, no interval";
+
 export function predictionTable(tasks: readonly TaskAnalysis[]): string {
   const rows: string[][] = [];
+  const viaValLoss = tasks.some((t) => t.targets.some((r) => r.viaValLoss));
   for (const t of tasks) {
     for (const r of t.targets) {
       rows.push([
@@ -200,6 +226,7 @@ export function predictionTable(tasks: readonly TaskAnalysis[]): string {
         r.taskLoss !== undefined ? r.taskLoss.toFixed(4) : 'direct in C',
         `${r.accuracy.toFixed(3)}${r.interval ? ` ${formatInterval(r.interval.accuracy, (x) => x.toFixed(3))}` : ''}`,
         r.viaC.toFixed(3),
+        ...(viaValLoss ? [viaValLossCell(r)] : []),
         r.actual
           ? `${r.actual.accuracy.toFixed(3)} (${signed(r.relativeError!)})${r.covered === false ? ' outside' : ''}`
           : '',
@@ -214,9 +241,25 @@ export function predictionTable(tasks: readonly TaskAnalysis[]): string {
   const level = tasks.flatMap((t) => t.targets).find((r) => r.interval)?.interval?.level;
   return [
     `Predictions${level ? ` (${Math.round(level * 100)} % intervals: run bootstrap, one evaluation's noise and the extrapolation term, docs/methods.md §32)` : ''}:`,
-    textTable(['task', 'verdict', 'target', 'N', 'D', 'task loss', 'accuracy', 'through C', 'actual (error)'], rows),
+    textTable(
+      [
+        'task',
+        'verdict',
+        'target',
+        'N',
+        'D',
+        'task loss',
+        'accuracy',
+        'through C',
+        ...(viaValLoss ? ['from val. loss'] : []),
+        'actual (error)',
+      ],
+      rows,
+    ),
     ...unfitted,
     ...caveats,
+    ...(viaValLoss ? [`  ${VIA_VAL_LOSS_NOTE}`] : []),
+    ...tasks.flatMap((t) => (t.valLossProblem ? [`  ${t.task}: not from val. loss: ${t.valLossProblem}`] : [])),
   ].join('\n');
 }
 
