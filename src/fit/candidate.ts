@@ -117,7 +117,7 @@ export function bootstrapCandidate(
   c: CandidateFit,
   replicates: number,
   seed: number,
-  unit: ResampleUnit = 'run',
+  unit?: ResampleUnit,
   onReplicate?: () => void,
 ): BootstrapSamples {
   const problem = prepareFit(c.law, c.result.dataset, { ...c.procedure.options, init: c.result.params });

@@ -38,7 +38,7 @@ export type WorkerTask =
       to: number;
       seed: number;
       theta: number[];
-      unit: ResampleUnit;
+      unit?: ResampleUnit;
     };
 
 export type WorkerReply =
@@ -55,7 +55,7 @@ export interface ParallelOptions {
   onProgress?: (count: number) => void;
   /** Called once with the number of units before work starts. */
   onTotal?: (total: number) => void;
-  /** Bootstrap only: resample whole training runs (default) or rows. */
+  /** Bootstrap only: resample lineages, whole training runs or rows (default: lineages when the data name them, else runs). */
   unit?: ResampleUnit;
 }
 
@@ -215,7 +215,7 @@ export async function bootstrapParallel(
           to,
           seed,
           theta: Array.from(result.theta),
-          unit: parallel.unit ?? 'run',
+          unit: parallel.unit,
         },
         parallel.onProgress,
       ),
