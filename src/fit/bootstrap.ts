@@ -23,7 +23,7 @@ import { randomSource, resampleClusterWeights } from '../core/random.js';
 import { finiteInterval } from '../core/statistics.js';
 import { fromInternal, type Law } from '../laws/law.js';
 import { contract, expand } from './parameterMap.js';
-import { resampleClusters, type ResampleUnit } from '../io/dataset.js';
+import { defaultResampleUnit, resampleClusters, type ResampleUnit } from '../io/dataset.js';
 import type { FitProblem, FitResult } from './fit.js';
 
 export interface BootstrapOptions {
@@ -48,6 +48,8 @@ export interface BootstrapSamples {
   converged: Uint8Array;
   replicates: number;
   seed: number;
+  /** What each replicate drew (absent: runs, as before units were recorded). */
+  unit?: ResampleUnit;
 }
 
 /**
@@ -96,6 +98,9 @@ export function bootstrapSlice(
 export interface BootstrapSummary {
   replicates: number;
   seed: number;
+  /** What a replicate drew, and how many of them the data hold (10 lineages, 100 runs). */
+  unit?: ResampleUnit;
+  units?: number;
   level: number;
   /** Replicates whose refit converged; only these enter the intervals. */
   converged: number;
@@ -171,5 +176,6 @@ export function bootstrap(
     converged,
     replicates: options.replicates,
     seed: options.seed,
+    unit: options.unit ?? defaultResampleUnit(problem.dataset),
   };
 }
