@@ -11,6 +11,10 @@
  *   npm run bench:extrapolation                 # the table (several minutes on 2 cores)
  *   npm run bench:extrapolation -- --json       # everything, for scripts
  *   --replicates 100 --seed 0 --cases chinchilla,moby-small --unit row --markdown
+ *
+ * Bootstrap replicates draw whole runs, or whole lineages where a case's case.json names a `lineage`
+ * column (gemstones-cooldown: the cooldown branches of one trunk together); `--unit run` or `row`
+ * overrides that for every case.
  */
 import { readBenchmark, type BenchmarkCase } from '../src/io/benchmarkCases.js';
 import {
@@ -43,7 +47,7 @@ const json = args.includes('--json');
 const markdown = args.includes('--markdown');
 const replicates = Number(flag('replicates', '100'));
 const seed = Number(flag('seed', '0'));
-const unit = flag('unit', 'run') as ResampleUnit;
+const unit = flag('unit') as ResampleUnit | undefined;
 const only = flag('cases')?.split(',');
 const LEVELS = [0.8, 0.95];
 const TAUS = [0, 0.0025, 0.005, 0.0075, 0.01, 0.015, 0.02];
@@ -282,7 +286,7 @@ if (json) {
       {
         replicates,
         seed,
-        unit,
+        unit: unit ?? 'lineage where a case names one, else run',
         variants: variants.map((v) => v.name),
         taus: TAUS,
         shipped: { rule: variants[defaultVariant].name, tau: EXTRAPOLATION_SCALE },
@@ -303,7 +307,16 @@ if (json) {
     s ? `${pct(s.worst)} / ${pct(s.mean)} (${s.covered['0.8']}, ${s.covered['0.95']})` : 'cannot fit';
   const sep = markdown ? ' | ' : ' | ';
   out.push(
-    `Extrapolation benchmark: per case, worst / mean |L̂ − L|/L in % over the held-out runs, and (runs inside the 80 % interval, inside the 95 %); ${replicates} bootstrap replicates resampling whole ${unit}s, seed ${seed}. auto is scored leave-one-dataset-out.`,
+    `Extrapolation benchmark: per case, worst / mean |L̂ − L|/L in % over the held-out runs, and (runs inside the 80 % interval, inside the 95 %); ${replicates} bootstrap replicates resampling ${
+      unit
+        ? `whole ${unit}s`
+        : `whole runs (whole lineages in ${
+            caches
+              .filter((c) => c.c.spec.lineage)
+              .map((c) => c.c.spec.id)
+              .join(', ') || 'no case'
+          })`
+    }, seed ${seed}. auto is scored leave-one-dataset-out.`,
   );
   out.push('');
   const header = ['case', 'fit', 'held out', 'C ratio', ...names];

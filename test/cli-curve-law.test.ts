@@ -406,3 +406,26 @@ test('curves too long to compute are refused before memory runs out, located', (
     /many\.csv: the multi-power law would sum over 8\.0e\+7 \(checkpoint, step\) pairs, more than 2e\+7/,
   );
 });
+
+test('curve-law fit --lineage resamples the cooldown branches of a trunk together; a run folder (no lineage) with it is refused', () => {
+  // Three trunks, each with its constant run and a WSD branch (no warmup: the lr column is exact).
+  const branch = wsd(5e-3, 2000, 0.2);
+  const rows = ['run,N,step,loss,lr,trunk_id'];
+  for (const t of [0, 1, 2])
+    for (const [name, s] of [
+      ['constant', constant],
+      ['wsd', branch],
+    ] as const)
+      for (const p of points(s, 10 + t)) rows.push(`t${t}-${name},${N},${p.step},${p.loss},${p.lr},t${t}`);
+  const file = join(dir, 'branches.csv');
+  writeFileSync(file, rows.join('\n') + '\n');
+  const args = ['curve-law', 'fit', file, '--bootstrap', '6'];
+  const r = scalelab([...args, '--lineage', 'trunk_id', '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.json().fits[0].bootstrap.unit, 'lineage');
+  assert.equal(scalelab([...args, '--json']).json().fits[0].bootstrap.unit, 'run');
+  assert.match(scalelab([...args, '--lineage', 'trunk_id']).stdout, /whole lineages resampled/);
+  const mixed = scalelab([...args, join(dir, 'wsd-0.2'), '--lineage', 'trunk_id']);
+  assert.equal(mixed.code, 2);
+  assert.match(mixed.stderr, /--lineage trunk_id: run "wsd-0\.2" .* has no lineage/);
+});

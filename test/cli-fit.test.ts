@@ -225,3 +225,35 @@ test('a bnsl fit in D keeps its breaks and variable: --out then predict --fit, a
   assert.equal(b.json().bootstrap.replicates, 64);
   assert.equal(b.json().breaks, 1);
 });
+
+test('fit --lineage COLUMN resamples whole lineages (said in the report and JSON); a blank lineage or a missing column is refused by file, line and column', () => {
+  const rows = ['run,N,D,loss,model'];
+  for (const [t, N] of [1e7, 3e7, 1e8, 3e8, 1e9].entries())
+    for (const [b, D] of [1e9, 3e9, 1e10].entries())
+      rows.push(
+        `s${t}-c${b},${N},${D},${(1.7 + 400 / N ** 0.34 + 400 / D ** 0.28) * (1 + 0.01 * ((t % 3) - 1))},s${t}`,
+      );
+  const file = join(tmp, 'branches.csv');
+  writeFileSync(file, rows.join('\n') + '\n');
+  const args = ['fit', file, '--procedure', 'huber', '--bootstrap', '8', '--threads', '1'];
+  const r = scalelab([...args, '--lineage', 'model', '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual([r.json().bootstrap.unit, r.json().bootstrap.units], ['lineage', 5]);
+  const text = scalelab([...args, '--lineage', 'model']);
+  assert.match(text.stdout, /8 bootstrap replicates, resampling 5 lineages \(column "model"\)/);
+  assert.deepEqual([scalelab([...args, '--json']).json().bootstrap.unit], ['run']);
+  const blank = join(tmp, 'branches-blank.csv');
+  writeFileSync(blank, rows.map((l, i) => (i === 4 ? l.replace(/,s1$/, ',') : l)).join('\n') + '\n');
+  const e = scalelab(['fit', blank, '--lineage', 'model']);
+  assert.equal(e.code, 2);
+  assert.match(e.stderr, /branches-blank\.csv:5:\d+ \(column "model"\): this run has no lineage in "model"/);
+  const missing = scalelab(['fit', file, '--lineage', 'trunk']);
+  assert.equal(missing.code, 2);
+  assert.match(missing.stderr, /branches\.csv:1: no column "trunk" \(mapped to lineage\)/);
+  const none = scalelab([...args, '--resample', 'lineage']);
+  assert.match(none.stderr, /--resample lineage: .*names no lineage; say which column holds it with --lineage COLUMN/);
+  assert.match(
+    scalelab(['fit', '--help']).stdout,
+    /--lineage <column>[\s\S]*cooldown branches[\s\S]*run store\s+keeps no trunk/,
+  );
+});

@@ -171,3 +171,38 @@ test('the best WSD decay fraction for a budget is interior and the law prefers i
   const at = (f: number) => best.curve.find((c) => Math.abs(c.decayFrac - f) < 1e-9)!.loss;
   assert.ok(best.loss <= at(0.05) && best.loss <= at(0.95));
 });
+
+test('cooldown branches that name their trunk are resampled a trunk at a time (at least 3 trunks; else residual blocks)', () => {
+  const truth = {
+    law: 'lr-annealing' as const,
+    joint: false,
+    lambda: 0.999,
+    params: { L0: 1.6, A: 0.9, alpha: 0.5, C: 0.08 },
+  };
+  // Three trunks, each a constant-LR run and two WSD cooldown branches.
+  const curves: TrainingCurve[] = [0, 1, 2].flatMap((t) =>
+    [constant, wsd02, wsd05].map((s, b) => ({
+      ...synthetic(truth, s, `t${t}-${b}`, { noise: 0.002, seed: 10 * t + b + 1 }),
+      lineage: `t${t}`,
+    })),
+  );
+  const fit = fitCurveLaw(curves, { law: 'lr-annealing' });
+  const boot = bootstrapCurveLaw(curves, { law: 'lr-annealing' }, fit, 12, 3);
+  assert.equal(boot.unit, 'lineage');
+  assert.ok(boot.replicates.length >= 10, `${boot.replicates.length} replicates, ${boot.failed} failed`);
+  const runs = bootstrapCurveLaw(
+    curves.map(({ lineage: _, ...c }) => c),
+    { law: 'lr-annealing' },
+    fit,
+    12,
+    3,
+  );
+  assert.equal(runs.unit, 'run');
+  assert.notDeepEqual(boot.replicates, runs.replicates);
+  // Two trunks are too few to resample: blocks of residuals within each run, as for two runs.
+  const two = curves.slice(0, 6);
+  assert.equal(
+    bootstrapCurveLaw(two, { law: 'lr-annealing' }, fitCurveLaw(two, { law: 'lr-annealing' }), 3, 1).unit,
+    'block',
+  );
+});

@@ -505,8 +505,12 @@ export function predictCurve(
 }
 
 export interface CurveBootstrap {
-  /** 'run': whole runs drawn with replacement; 'block': blocks of consecutive residuals within each run. */
-  unit: 'run' | 'block';
+  /**
+   * 'lineage': the runs of one lineage (cooldown branches of one trunk) drawn together, with
+   * replacement; 'run': whole runs drawn with replacement; 'block': blocks of consecutive residuals
+   * within each run.
+   */
+  unit: 'lineage' | 'run' | 'block';
   replicates: Record<string, number>[];
   /** Replicates whose refit failed (left out). */
   failed: number;
@@ -517,7 +521,8 @@ export interface CurveBootstrap {
 
 /**
  * Bootstrap a curve fit: whole runs resampled with replacement when there are at least 3 runs (a
- * resample with no annealing run is drawn again); otherwise moving blocks of ~√n consecutive
+ * resample with no annealing run is drawn again) — whole lineages when every curve names one (the
+ * branches of one WSD trunk share its stable phase), at least 3 of them; otherwise moving blocks of ~√n consecutive
  * residuals within each run, added back to the fitted curve (the checkpoints of one run are not
  * independent: their noise is correlated along the run). Refits start warm from the fit.
  */
@@ -540,7 +545,17 @@ export function bootstrapCurveLaw(
   for (let q = linear.length; q < warm.length; q++) warm[q] = Math.max(warm[q], Math.log(1e-3));
   const n = prep.y.length,
     runs = curves.length;
-  const unit: CurveBootstrap['unit'] = runs >= 3 ? 'run' : 'block';
+  // A cluster per lineage when every curve names one, else per run.
+  const byLineage = curves.every((c) => c.lineage !== undefined);
+  const ids = new Map<string, number>();
+  const cluster = curves.map((c, i) => {
+    if (!byLineage) return i;
+    let k = ids.get(c.lineage!);
+    if (k === undefined) ids.set(c.lineage!, (k = ids.size));
+    return k;
+  });
+  const clusters = byLineage ? ids.size : runs;
+  const unit: CurveBootstrap['unit'] = clusters < 3 ? 'block' : byLineage ? 'lineage' : 'run';
   const fitted = Float64Array.from(
     curves.flatMap((c) =>
       predictCurve(
@@ -554,17 +569,17 @@ export function bootstrapCurveLaw(
   const annealing = curves.map((c) => c.lrs.some((v, i) => i >= Math.max(1, c.warmupSteps) && v < c.lrs[i - 1]));
   const out: Record<string, number>[] = [];
   let failed = 0;
-  const counts = new Float64Array(runs);
+  const counts = new Float64Array(clusters);
   for (let r = 0; r < replicates; r++) {
     const random = randomSource(seed, r);
     const w = new Float64Array(n).fill(1);
     let y = prep.y;
-    if (unit === 'run') {
+    if (unit !== 'block') {
       for (let tries = 0; tries < 100; tries++) {
-        resampleCounts(runs, random, counts);
-        if (annealing.some((a, i) => a && counts[i] > 0)) break;
+        resampleCounts(clusters, random, counts);
+        if (annealing.some((a, i) => a && counts[cluster[i]] > 0)) break;
       }
-      for (let i = 0; i < n; i++) w[i] = counts[prep.run[i]];
+      for (let i = 0; i < n; i++) w[i] = counts[cluster[prep.run[i]]];
     } else {
       y = new Float64Array(n);
       let start = 0;

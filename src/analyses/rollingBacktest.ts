@@ -7,7 +7,7 @@
  */
 import { InputError } from '../errors/index.js';
 import { extent } from '../core/statistics.js';
-import type { Dataset } from '../io/dataset.js';
+import { defaultResampleUnit, type Dataset } from '../io/dataset.js';
 import { chooseProcedure, choiceMembers, type AutoRule } from '../fit/auto.js';
 import { fitCandidate, isFailure, memberOf, predictEnsemble, type PredictiveMember } from '../fit/candidate.js';
 import { getProcedure } from '../fit/procedures.js';
@@ -88,6 +88,8 @@ export interface RollingBacktestResult {
   levels: number[];
   replicates: number;
   seed: number;
+  /** What a bootstrap replicate drew: whole lineages, runs or rows. */
+  unit: ResampleUnit;
   predictions: HeldOutPrediction[];
   summaries: ProcedureSummary[];
   bins: RatioBin[];
@@ -254,6 +256,7 @@ export function rollingBacktest(dataset: Dataset, options: RollingBacktestOption
     levels,
     replicates,
     seed,
+    unit: options.unit ?? defaultResampleUnit(dataset),
     predictions,
     summaries,
     bins,

@@ -36,6 +36,11 @@ export const sharedFlags = {
     defaultsVary: 'compare reports 80 % intervals, as the data-comparison literature does; elsewhere 95 %',
   },
   columns: { flags: '--columns <list>', meaning: 'map fields to your column names, NAME=COLUMN pairs' },
+  lineage: {
+    flags: '--lineage <column>',
+    meaning:
+      'the column whose equal values a bootstrap draws together, e.g. the trunk of WSD cooldown branches (default: a column named lineage or trunk; else whole runs are drawn)',
+  },
   group: {
     flags: '--group <names>',
     meaning: 'keep only runs whose group column is one of these (comma-separated), e.g. isoflop',

@@ -22,6 +22,8 @@ export interface LawSource {
   provenance: string;
   /** Bootstrap level of the replicates. */
   level: number;
+  /** From a fit: what each bootstrap replicate drew (lineages, runs or rows). */
+  unit?: 'lineage' | 'run' | 'row';
   /** Data ranges the fit saw, when from a fit. */
   ranges?: Record<string, [number, number]>;
   /** From a fit: the predictive ensemble (auto's weighted candidates, or the fit alone). */
@@ -58,6 +60,7 @@ export function resolveLaw(flags: LawFlags, fallbackPreset?: string): LawSource 
       replicates: f.replicates,
       provenance: `law ${f.law.id} fitted to ${f.json.data.source} (${f.json.points} runs; fit ${flags.fit}${f.replicates.length ? `, ${f.replicates.length} bootstrap replicates` : ''})`,
       level: f.json.bootstrap?.level ?? 0.95,
+      unit: f.json.bootstrap?.unit,
       ranges: f.json.data.ranges,
       members: f.members,
       procedure: f.json.procedure?.id,

@@ -70,10 +70,14 @@ export function keyword<T extends string>(value: string, flag: string, allowed: 
   return value as T;
 }
 
-/** `--columns` and `--group` as readRuns options: which columns hold which field, which rows to keep. */
-export function runSelection(flags: { columns?: string; group?: string }): {
+/**
+ * `--columns`, `--group` and `--lineage` as readRuns options: which columns hold which field, which
+ * rows to keep, which column a bootstrap draws together.
+ */
+export function runSelection(flags: { columns?: string; group?: string; lineage?: string }): {
   columns?: ReturnType<typeof parseColumnMapping>;
   groups?: string[];
+  lineage?: string;
 } {
   const groups = flags.group
     ?.split(',')
@@ -81,7 +85,13 @@ export function runSelection(flags: { columns?: string; group?: string }): {
     .filter(Boolean);
   if (flags.group !== undefined && !groups?.length)
     throw new UsageError('--group: expected one or more group names separated by commas');
-  return { columns: flags.columns ? parseColumnMapping(flags.columns) : undefined, groups };
+  if (flags.lineage !== undefined && flags.lineage.trim() === '')
+    throw new UsageError('--lineage: expected a column name (runs with equal values are drawn together)');
+  return {
+    columns: flags.columns ? parseColumnMapping(flags.columns) : undefined,
+    groups,
+    ...(flags.lineage !== undefined ? { lineage: flags.lineage.trim() } : {}),
+  };
 }
 
 /** `1e23,1e24` or `70B,1.4T` → numbers: a flag's comma-separated list. */

@@ -126,3 +126,62 @@ test('on checkpoint curves with a known law, resampling whole runs covers the tr
     `row bootstrap: ${covered.row}/${sets} (too narrow: checkpoints counted as runs)`,
   );
 });
+
+test('on cooldown branches of shared trunks, resampling whole trunks covers the truth; resampling branches as runs does not', () => {
+  // 12 trunks, each at its own N, with 8 cooldown branches (runs) that share the trunk's 2 % offset
+  // (they share most of their training) plus 0.2 % noise of their own. Resampling runs treats 96
+  // branches as independent runs; resampling by lineage draws the 8 branches of a trunk together.
+  const trunks = 12,
+    branches = 8,
+    replicates = 100,
+    sets = 30;
+  const target = { N: 1e11 };
+  const covered = { lineage: 0, run: 0 };
+  for (let s = 0; s < sets; s++) {
+    const random = randomSource(700 + s, 1);
+    const runs: Run[] = [];
+    for (let t = 0; t < trunks; t++) {
+      const N = Math.exp(Math.log(1e6) + ((t + random()) / trunks) * Math.log(1e4));
+      const offset = 0.02 * normal(random);
+      for (let b = 0; b < branches; b++)
+        runs.push({
+          N,
+          D: 1e9 * 2 ** b,
+          loss: predictLoss(law, truth, { N }) * Math.exp(offset + 0.002 * normal(random)),
+          run: `t${t}-cooldown-${b}`,
+          lineage: `t${t}`,
+          line: runs.length + 2,
+        });
+    }
+    const data = { source: 'branches', runs, columns: { lineage: 'trunk' }, derived: {} };
+    const problem = prepareFit(law, data);
+    const result = finishFit(problem, refineStarts(problem));
+    const warm = prepareFit(law, data, { init: result.params });
+    const exact = predictLoss(law, truth, target);
+    for (const unit of ['lineage', 'run'] as const) {
+      const out = bootstrapSlice(warm, result.theta, s, 0, replicates, undefined, unit);
+      const predictions: number[] = [];
+      for (let b = 0; b < replicates; b++)
+        if (out.converged[b])
+          predictions.push(
+            predictLoss(law, { E: out.values[b * 3], A: out.values[b * 3 + 1], alpha: out.values[b * 3 + 2] }, target),
+          );
+      const [lo, hi] = percentileInterval(predictions, 0.95);
+      if (lo <= exact && exact <= hi) covered[unit]++;
+    }
+    // The default draws lineages when the data name them: the same replicates as unit 'lineage'.
+    if (s === 0) {
+      const byDefault = bootstrapSlice(warm, result.theta, s, 0, 5);
+      const byLineage = bootstrapSlice(warm, result.theta, s, 0, 5, undefined, 'lineage');
+      assert.deepEqual(byDefault.values, byLineage.values);
+    }
+  }
+  assert.ok(
+    covered.lineage / sets >= 0.9,
+    `lineage bootstrap: ${covered.lineage}/${sets} 95 % intervals contain the true loss at N = 1e11`,
+  );
+  assert.ok(
+    covered.run / sets < 0.7,
+    `run bootstrap: ${covered.run}/${sets} (too narrow: branches of one trunk counted as independent runs)`,
+  );
+});

@@ -7,6 +7,10 @@
  * independent runs, and the interval shrinks to a fraction of the real run-to-run scatter (issue 15:
  * 12 of 20 held-out targets covered). `unit: 'row'` keeps the old behaviour, for comparison.
  *
+ * Above the run, a lineage: cooldown branches of one WSD trunk share most of their training, so the
+ * branches of a trunk are one draw (`unit: 'lineage'`, the default when the data name a lineage).
+ * Drawing them as independent runs shrinks the interval the same way rows do.
+ *
  * A resample is represented as per-run counts (weights) rather than copied rows: the objective is
  * the same weighted sum, and nothing is allocated per replicate. Replicate r draws from the random
  * stream (seed, r), so results do not depend on how replicates are split across worker threads.
@@ -19,7 +23,7 @@ import { randomSource, resampleClusterWeights } from '../core/random.js';
 import { finiteInterval } from '../core/statistics.js';
 import { fromInternal, type Law } from '../laws/law.js';
 import { contract, expand } from './parameterMap.js';
-import { runClusters } from '../io/dataset.js';
+import { defaultResampleUnit, resampleClusters, type ResampleUnit } from '../io/dataset.js';
 import type { FitProblem, FitResult } from './fit.js';
 
 export interface BootstrapOptions {
@@ -27,11 +31,14 @@ export interface BootstrapOptions {
   seed: number;
   /** Confidence level of the percentile intervals. @default 0.95 */
   level?: number;
-  /** What a resample draws: whole training runs (checkpoints together) or single rows. @default 'run' */
+  /**
+   * What a resample draws: every run of a lineage together, whole training runs (checkpoints
+   * together) or single rows. @default 'lineage' when the data name a lineage, else 'run'
+   */
   unit?: ResampleUnit;
 }
 
-export type ResampleUnit = 'run' | 'row';
+export type { ResampleUnit };
 
 /** Replicate estimates: `values[r·p + j]` is parameter j (user-facing) in replicate r. */
 export interface BootstrapSamples {
@@ -41,6 +48,8 @@ export interface BootstrapSamples {
   converged: Uint8Array;
   replicates: number;
   seed: number;
+  /** What each replicate drew (absent: runs, as before units were recorded). */
+  unit?: ResampleUnit;
 }
 
 /**
@@ -53,7 +62,7 @@ export function bootstrapSlice(
   from: number,
   to: number,
   onReplicate?: () => void,
-  unit: ResampleUnit = 'run',
+  unit?: ResampleUnit,
 ): { values: Float64Array; converged: Uint8Array } {
   const { law, map, objective } = problem;
   const n = problem.dataset.runs.length;
@@ -64,8 +73,7 @@ export function bootstrapSlice(
   const u0 = contract(map, bestTheta);
   const theta = new Float64Array(p);
   const weights = new Float64Array(n);
-  const clusters =
-    unit === 'run' ? runClusters(problem.dataset) : { index: Int32Array.from({ length: n }, (_, i) => i), count: n };
+  const clusters = resampleClusters(problem.dataset, unit);
   const counts = new Float64Array(clusters.count);
   const workspace = new LbfgsWorkspace(map.free.length, 10);
   for (let r = from; r < to; r++) {
@@ -90,6 +98,9 @@ export function bootstrapSlice(
 export interface BootstrapSummary {
   replicates: number;
   seed: number;
+  /** What a replicate drew, and how many of them the data hold (10 lineages, 100 runs). */
+  unit?: ResampleUnit;
+  units?: number;
   level: number;
   /** Replicates whose refit converged; only these enter the intervals. */
   converged: number;
@@ -165,5 +176,6 @@ export function bootstrap(
     converged,
     replicates: options.replicates,
     seed: options.seed,
+    unit: options.unit ?? defaultResampleUnit(problem.dataset),
   };
 }

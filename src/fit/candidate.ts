@@ -13,7 +13,7 @@ import { predictLoss } from '../laws/law.js';
 import { quantile } from '../core/statistics.js';
 import { normal, randomSource } from '../core/random.js';
 import { isScaleLabError } from '../errors/index.js';
-import type { Dataset } from '../io/dataset.js';
+import { defaultResampleUnit, type Dataset } from '../io/dataset.js';
 import { fit, prepareFit, type FitOptions, type FitResult } from './fit.js';
 import { bootstrapSlice, type BootstrapSamples, type ResampleUnit } from './bootstrap.js';
 import { dataSupport, reduceProcedure, type Procedure } from './procedures.js';
@@ -117,12 +117,19 @@ export function bootstrapCandidate(
   c: CandidateFit,
   replicates: number,
   seed: number,
-  unit: ResampleUnit = 'run',
+  unit?: ResampleUnit,
   onReplicate?: () => void,
 ): BootstrapSamples {
   const problem = prepareFit(c.law, c.result.dataset, { ...c.procedure.options, init: c.result.params });
   const out = bootstrapSlice(problem, c.result.theta, seed, 0, replicates, onReplicate, unit);
-  return { names: c.law.params.map((p) => p.name), values: out.values, converged: out.converged, replicates, seed };
+  return {
+    names: c.law.params.map((p) => p.name),
+    values: out.values,
+    converged: out.converged,
+    replicates,
+    seed,
+    unit: unit ?? defaultResampleUnit(c.result.dataset),
+  };
 }
 
 /** ln L̂ of a candidate's point estimate at a point. */

@@ -116,7 +116,7 @@ export function fitReport(fit: FitJson, name: OptionNamer = libraryOption): stri
   procedureSection(fit, lines);
   const level = fit.bootstrap ? `${Math.round(fit.bootstrap.level * 100)} % interval` : '';
   lines.push(
-    `[[Parameters]]${fit.bootstrap ? `${' '.repeat(16)}${level} (${fit.bootstrap.converged} bootstrap replicates, seed ${fit.bootstrap.seed})` : `   (no intervals: run with ${name('bootstrap')} N)`}`,
+    `[[Parameters]]${fit.bootstrap ? `${' '.repeat(16)}${level} (${fit.bootstrap.converged} bootstrap replicates${drawn(fit)}, seed ${fit.bootstrap.seed})` : `   (no intervals: run with ${name('bootstrap')} N)`}`,
   );
   for (const p of law.params) {
     const v = fit.params[p.name];
@@ -145,4 +145,14 @@ export function fitReport(fit: FitJson, name: OptionNamer = libraryOption): stri
   if (fit.warnings.length === 0) lines.push('    none');
   for (const w of fit.warnings) lines.push(`    - [${w.severity}] ${w.code}: ${w.message}`);
   return lines.join('\n');
+}
+
+/** What a bootstrap resampled, when it was not whole runs: ", resampling 10 lineages (column "model")". */
+function drawn(fit: FitJson): string {
+  const b = fit.bootstrap;
+  if (!b?.unit || b.unit === 'run') return '';
+  const column = fit.data.columns.lineage;
+  return b.unit === 'lineage'
+    ? `, resampling ${b.units} lineages${column ? ` (column "${column}")` : ''}`
+    : `, resampling ${b.units} single rows`;
 }

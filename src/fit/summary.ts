@@ -16,6 +16,7 @@ import { isFailure, type CandidateFit, type PredictiveMember } from './candidate
 import type { AutoChoice, AutoRule } from './auto.js';
 import type { Procedure } from './procedures.js';
 import type { Axis } from '../io/rollingOrigin.js';
+import { resampleClusters } from '../io/dataset.js';
 
 const formatVersion = 1;
 
@@ -175,6 +176,10 @@ export function fitToJson(result: FitResult, samples?: BootstrapSamples, level =
     out.intervals = s.intervals;
     out.derivedIntervals = s.derivedIntervals;
     out.bootstrap = { replicates: s.replicates, seed: s.seed, level: s.level, converged: s.converged };
+    if (samples.unit) {
+      out.bootstrap.unit = samples.unit;
+      out.bootstrap.units = resampleClusters(result.dataset, samples.unit).count;
+    }
     out.replicateNames = samples.names;
     out.replicates = [];
     for (let r = 0; r < samples.replicates; r++) {

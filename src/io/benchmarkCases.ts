@@ -21,6 +21,8 @@ const caseSchema = z.object({
   data: z.string().default('runs.csv'),
   columns: z.record(z.string(), z.string()).optional(),
   group: z.array(z.string()).optional(),
+  /** The column whose equal values a bootstrap draws together (the trunk of cooldown branches). */
+  lineage: z.string().min(1).optional(),
   split: z.object({ by: z.enum(['N', 'D', 'C']), max: z.number().positive() }),
   loss: z.string(),
   N: z.string(),
@@ -62,6 +64,7 @@ export function readBenchmarkCase(dir: string): BenchmarkCase {
   const data = readRuns(join(dir, spec.data), {
     columns: spec.columns as Partial<Record<Field, string>> | undefined,
     groups: spec.group,
+    lineage: spec.lineage,
     require: ['loss', 'N', 'D'],
   });
   const runs = trainingRuns(data, spec.split.by);

@@ -3,6 +3,7 @@
  * app builds the same object from an uploaded file.
  */
 import type { LawInputs, Variable } from '../laws/law.js';
+import { InputError, OptionError } from '../errors/index.js';
 
 /** One run (or one checkpoint of a run) after validation. */
 export interface Run {
@@ -23,6 +24,11 @@ export interface Run {
   gradSq?: number;
   group?: string;
   run?: string;
+  /**
+   * The lineage the run belongs to (the trunk of WSD cooldown branches): runs of one lineage share
+   * most of their training, and a bootstrap draws them together.
+   */
+  lineage?: string;
   step?: number;
   /** 1-based line in the source file, for error messages and traceability. */
   line: number;
@@ -87,6 +93,60 @@ export function runClusters(dataset: Dataset): RunClusters {
     if (r.run === undefined) return count++;
     let k = ids.get(r.run);
     if (k === undefined) ids.set(r.run, (k = count++));
+    return k;
+  });
+  return { index, count };
+}
+
+/**
+ * What a bootstrap resample draws: `run` — whole training runs (a run's checkpoints together);
+ * `lineage` — every run of one lineage together (cooldown branches of one WSD trunk share most of
+ * their training, so they are one draw, not several); `row` — single rows, for comparison only.
+ */
+export type ResampleUnit = 'lineage' | 'run' | 'row';
+
+/** The default unit: lineages when the data name them (any row has a lineage), else runs. */
+export function defaultResampleUnit(dataset: Dataset): 'lineage' | 'run' {
+  return dataset.runs.some((r) => r.lineage !== undefined) ? 'lineage' : 'run';
+}
+
+/**
+ * The clusters a bootstrap draws (`unit` defaults to defaultResampleUnit). By lineage, every row
+ * needs a lineage, and the rows of one run must all be in one lineage.
+ */
+export function resampleClusters(dataset: Dataset, unit: ResampleUnit = defaultResampleUnit(dataset)): RunClusters {
+  const n = dataset.runs.length;
+  if (unit === 'row') return { index: Int32Array.from({ length: n }, (_, i) => i), count: n };
+  if (unit === 'run') return runClusters(dataset);
+  const column = dataset.columns.lineage;
+  if (!dataset.runs.some((r) => r.lineage !== undefined))
+    throw new OptionError({
+      option: 'unit',
+      value: unit,
+      message: (o) =>
+        `${o('unit')} lineage: ${dataset.source} names no lineage; say which column holds it with ${o('lineage')} COLUMN (runs with equal values are drawn together)`,
+    });
+  const ids = new Map<string, number>();
+  const lineageOfRun = new Map<string, { lineage: string; line: number }>();
+  let count = 0;
+  const index = Int32Array.from(dataset.runs, (r) => {
+    const where = { file: dataset.source, line: r.line, ...(column ? { columnName: column } : {}) };
+    if (r.lineage === undefined)
+      throw new InputError(
+        where,
+        'this run has no lineage; resampling by lineage draws the runs of one lineage together, so every run needs one',
+      );
+    if (r.run !== undefined) {
+      const seen = lineageOfRun.get(r.run);
+      if (seen === undefined) lineageOfRun.set(r.run, { lineage: r.lineage, line: r.line });
+      else if (seen.lineage !== r.lineage)
+        throw new InputError(
+          where,
+          `run "${r.run}" is in lineage "${r.lineage}" here and "${seen.lineage}" at line ${seen.line}; expected one lineage per run`,
+        );
+    }
+    let k = ids.get(r.lineage);
+    if (k === undefined) ids.set(r.lineage, (k = count++));
     return k;
   });
   return { index, count };

@@ -18,6 +18,11 @@ import { lrSequence, MAX_SCHEDULE_STEPS, type Schedule } from '../core/schedule.
 export interface TrainingCurve {
   /** The run's name (a resample draws whole runs by it). */
   name: string;
+  /**
+   * The run's lineage (the trunk of a cooldown branch): when every curve has one, a resample draws
+   * the curves of one lineage together.
+   */
+  lineage?: string;
   /** Model size, for a joint fit across sizes. */
   N?: number;
   /** lrs[i]: the learning rate of optimizer step i + 1 (0-based index), at least up to the last point. */
@@ -105,13 +110,20 @@ export function curvesFromDataset(ds: Dataset, schedules: Record<string, Schedul
         `run "${name}" has more than one N (${[...Ns].join(', ')}); expected one model size per run`,
       );
     const N = rows[0].N;
+    const lineage = rows[0].lineage;
+    const other = rows.find((r) => r.lineage !== lineage);
+    if (other)
+      throw new InputError(
+        { file, line: other.line, columnName: ds.columns.lineage },
+        `run "${name}" is in lineage "${other.lineage ?? ''}" here and "${lineage ?? ''}" at line ${rows[0].line}; expected one lineage per run`,
+      );
     const points = rows.map((r) => ({
       step: r.step!,
       loss: r.loss,
       where: { file, line: r.line, columnName: ds.columns.step },
     }));
     const schedule = schedules[name];
-    if (schedule) return withSchedule(name, schedule, points, N, file);
+    if (schedule) return { ...withSchedule(name, schedule, points, N, file), ...(lineage ? { lineage } : {}) };
     if (ds.columns.lr === undefined)
       throw new InputError(
         { file, line: 1 },
@@ -133,7 +145,16 @@ export function curvesFromDataset(ds: Dataset, schedules: Record<string, Schedul
         b = rows[Math.min(j + 1, rows.length - 1)];
       lrs[s - 1] = s <= a.step! ? a.lr! : a.lr! + ((b.lr! - a.lr!) * (s - a.step!)) / (b.step! - a.step!);
     }
-    return { name, N, lrs, warmupSteps: 0, points, lrFrom: 'lr column' as const, source: file };
+    return {
+      name,
+      ...(lineage ? { lineage } : {}),
+      N,
+      lrs,
+      warmupSteps: 0,
+      points,
+      lrFrom: 'lr column' as const,
+      source: file,
+    };
   });
 }
 

@@ -179,3 +179,29 @@ test('tab-separated data in a .csv is read as tab-separated, not as one column',
     'a tab inside a comma-separated file stays in its cell',
   );
 });
+
+test('a lineage column (named, or found as lineage/trunk) is kept on every run; a blank, a missing column or a conflicting mapping is refused by name', () => {
+  const body = 'run,N,D,loss,model\nb1,1e8,2e9,3.1,m1\nb2,1e8,4e9,3.0,m1\nb3,2e8,2e9,2.9,m2\n';
+  const d = parseRuns(body, { source: 'b.csv', lineage: 'model' });
+  assert.deepEqual(
+    d.runs.map((r) => r.lineage),
+    ['m1', 'm1', 'm2'],
+  );
+  assert.equal(d.columns.lineage, 'model');
+  assert.equal(parseRuns(body.replace('model', 'trunk'), { source: 'b.csv' }).runs[2].lineage, 'm2');
+  assert.equal(parseRuns(body, { source: 'b.csv' }).runs[0].lineage, undefined);
+  const blank = located(() => parseRuns(body.replace('2.9,m2', '2.9,'), { source: 'b.csv', lineage: 'model' }), 4);
+  assert.match(blank, /^b\.csv:4:\d+ \(column "model"\): this run has no lineage in "model"/);
+  const missing = located(() => parseRuns(body, { source: 'b.csv', lineage: 'shape' }), 1);
+  assert.match(missing, /no column "shape" \(mapped to lineage\); the file has columns: run, N, D, loss, model/);
+  assert.throws(
+    () => parseRuns(body, { source: 'b.csv', lineage: 'model', columns: { lineage: 'run' } }),
+    /lineage.*names column "model", but .*columns.* maps lineage to "run"/,
+  );
+  // JSON: a run without the key has no lineage either.
+  const json = '[{"N":1e8,"D":2e9,"loss":3,"trunk":"a"},{"N":2e8,"D":2e9,"loss":2.9}]';
+  assert.match(
+    located(() => parseRuns(json, { source: 'b.json' }), 1),
+    /this run has no lineage in "trunk"/,
+  );
+});

@@ -31,6 +31,11 @@ export const fieldAliases = {
   gradSq: ['grad_sq', 'grad_norm_sq', 'gradient_norm_sq'],
   group: ['group'],
   run: ['run', 'run_id'],
+  /**
+   * What a bootstrap draws together above the run: cooldown branches of one WSD trunk share most of
+   * their training, so rows with equal values move together in a resample.
+   */
+  lineage: ['lineage', 'trunk'],
   step: ['step'],
 } as const;
 
@@ -57,6 +62,11 @@ export interface ParseRunsOptions {
    * and a verification run; a law is fitted to one experiment). Other rows are not validated.
    */
   groups?: string[];
+  /**
+   * The column whose equal values a bootstrap draws together (the trunk of WSD cooldown branches):
+   * the same as `columns: { lineage }`. Every kept row needs a value.
+   */
+  lineage?: string;
 }
 
 /** One value of a raw record, with its position (CSV: line and field; JSON: line and character). */
@@ -308,6 +318,19 @@ export class RunValidator {
 
   constructor(private readonly options: ParseRunsOptions) {
     this.required = options.require ?? ['loss'];
+    if (options.lineage !== undefined) {
+      const mapped = options.columns?.lineage;
+      if (mapped !== undefined && mapped !== options.lineage)
+        throw new OptionError({
+          option: 'lineage',
+          value: options.lineage,
+          message: (o) =>
+            `${o('lineage')}: names column "${options.lineage}", but ${o('columns')} maps lineage to "${mapped}"; give one of them`,
+        });
+      if (options.lineage.trim() === '')
+        throw new OptionError({ option: 'lineage', value: options.lineage, message: 'expected a column name, got ""' });
+      this.options = { ...options, columns: { ...options.columns, lineage: options.lineage } };
+    }
   }
 
   get source(): string {
@@ -466,6 +489,25 @@ export class RunValidator {
         }
         run[f] = name;
       }
+    }
+    if (columns.lineage !== undefined) {
+      const col = columns.lineage;
+      const cell = rec.cell(col);
+      const name = cell === undefined || cell.text === null ? '' : String(cell.text).trim();
+      if (name === '') {
+        throw new InputError(
+          { file: source, line: cell?.line ?? rec.line, ...(cell ? { column: cell.column } : {}), columnName: col },
+          `this run has no lineage in "${col}"; a bootstrap draws runs of one lineage (the trunk of cooldown branches) together, so every run needs one (a run that is its own lineage repeats its run name)`,
+        );
+      }
+      // eslint-disable-next-line no-control-regex -- control characters are what this looks for
+      if (/[\x00-\x1f\x7f]/.test(name)) {
+        throw new InputError(
+          { file: source, line: cell!.line, column: cell!.column, columnName: col },
+          `expected a lineage name without control characters (line breaks, tabs), got ${describeRaw(cell!.text)}`,
+        );
+      }
+      run.lineage = name;
     }
     if (columns.step !== undefined) {
       const cell = rec.cell(columns.step);

@@ -7,7 +7,7 @@ import type { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { choiceOf, lawModules, rebuildable, type Law, type LawChoice } from '../laws/index.js';
-import type { Dataset } from '../io/dataset.js';
+import { defaultResampleUnit, type Dataset } from '../io/dataset.js';
 import { finishFit, prepareFit, refineStarts, type FitOptions, type FitResult, type StartResult } from '../fit/fit.js';
 import { bootstrapSlice, type BootstrapSamples, type ResampleUnit } from '../fit/bootstrap.js';
 import { FitError } from '../errors/index.js';
@@ -38,7 +38,7 @@ export type WorkerTask =
       to: number;
       seed: number;
       theta: number[];
-      unit: ResampleUnit;
+      unit?: ResampleUnit;
     };
 
 export type WorkerReply =
@@ -55,7 +55,7 @@ export interface ParallelOptions {
   onProgress?: (count: number) => void;
   /** Called once with the number of units before work starts. */
   onTotal?: (total: number) => void;
-  /** Bootstrap only: resample whole training runs (default) or rows. */
+  /** Bootstrap only: resample lineages, whole training runs or rows (default: lineages when the data name them, else runs). */
   unit?: ResampleUnit;
 }
 
@@ -185,20 +185,13 @@ export async function bootstrapParallel(
   const names = law.params.map((p) => p.name);
   const threads = parallel.threads ?? defaultThreads();
   const p = names.length;
+  const unit = parallel.unit ?? defaultResampleUnit(result.dataset);
   parallel.onTotal?.(replicates);
   const rebuilt = workerLaw(law);
   if (threads <= 1 || replicates < 64 || !rebuilt) {
     const problem = prepareFit(law, result.dataset, { ...options, init: result.params });
-    const out = bootstrapSlice(
-      problem,
-      result.theta,
-      seed,
-      0,
-      replicates,
-      () => parallel.onProgress?.(1),
-      parallel.unit,
-    );
-    return { names, values: out.values, converged: out.converged, replicates, seed };
+    const out = bootstrapSlice(problem, result.theta, seed, 0, replicates, () => parallel.onProgress?.(1), unit);
+    return { names, values: out.values, converged: out.converged, replicates, seed, unit };
   }
   // Workers need no start grid: give them the fitted values as a single start.
   const workerOptions: FitOptions = { ...options, init: result.params };
@@ -215,7 +208,7 @@ export async function bootstrapParallel(
           to,
           seed,
           theta: Array.from(result.theta),
-          unit: parallel.unit ?? 'run',
+          unit,
         },
         parallel.onProgress,
       ),
@@ -229,7 +222,7 @@ export async function bootstrapParallel(
     values.set(r.values, from * p);
     converged.set(r.converged, from);
   });
-  return { names, values, converged, replicates, seed };
+  return { names, values, converged, replicates, seed, unit };
 }
 
 /** The library's fit runners (fit/run.ts) on worker threads: `threads` of them, resampling by `unit`. */

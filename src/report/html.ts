@@ -6,6 +6,7 @@ import { formatInterval, formatNumber, formatRange } from '../core/format.js';
 import { describeLoss } from '../core/losses.js';
 import type { Analysis, FigureKind } from './analysis.js';
 import { escapeHtml, htmlTable } from '../core/html.js';
+import { resampled } from './text/backtest.js';
 export { escapeHtml, htmlTable } from '../core/html.js';
 
 const n = (v: number | undefined, digits = 4) =>
@@ -177,7 +178,7 @@ export function reportHtml(a: Analysis, svgs: Partial<Record<FigureKind, string>
       id: 'backtest',
       title: 'Rolling-origin back-test',
       html:
-        `<p>At each cutoff in ${b.by}, each procedure is fitted to the runs at or below it and predicts every run above it (scored at the run's final checkpoint): ${b.cutoffs.map((c) => `${b.by} ≤ ${n(c.cutoff, 3)} (${c.fitRuns} fitted, ${c.heldOut} predicted)`).join('; ')}. Errors are (L̂ − L)/L; a positive bias over-predicts the loss.${b.replicates ? ` Intervals: ${b.replicates} bootstrap replicates resampling whole runs, plus a run's scatter and the extrapolation term.` : ''}</p>` +
+        `<p>At each cutoff in ${b.by}, each procedure is fitted to the runs at or below it and predicts every run above it (scored at the run's final checkpoint): ${b.cutoffs.map((c) => `${b.by} ≤ ${n(c.cutoff, 3)} (${c.fitRuns} fitted, ${c.heldOut} predicted)`).join('; ')}. Errors are (L̂ − L)/L; a positive bias over-predicts the loss.${b.replicates ? ` Intervals: ${b.replicates} bootstrap replicates resampling ${resampled(b.unit)}, plus a run's scatter and the extrapolation term.` : ''}</p>` +
         htmlTable(
           [
             'procedure',

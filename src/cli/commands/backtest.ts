@@ -20,6 +20,7 @@ interface BacktestFlags {
   levels: string;
   columns?: string;
   group?: string;
+  lineage?: string;
   out?: string;
   json?: boolean;
 }
@@ -47,6 +48,7 @@ export function registerBacktest(
     .option('--levels <list>', 'interval levels', '0.8,0.95')
     .addOption(flag('columns', { detail: 'e.g. N="Model Size"' }))
     .addOption(flag('group'))
+    .addOption(flag('lineage'))
     .addOption(flag('out', { detail: 'the back-test as JSON' }))
     .addOption(flag('json'))
     .addHelpText(

@@ -102,7 +102,10 @@ async function storeCurves(db: string, study?: string): Promise<ReadCurve[]> {
 }
 
 /** A trainer's run folder, its metrics.jsonl, or a runs table; each becomes one or more curves. */
-function readCurves(inputs: string[], flags: { schedules?: string; columns?: string; group?: string }): ReadCurve[] {
+function readCurves(
+  inputs: string[],
+  flags: { schedules?: string; columns?: string; group?: string; lineage?: string },
+): ReadCurve[] {
   const schedules: Record<string, Schedule> = {};
   if (flags.schedules) {
     let raw: unknown;
@@ -143,6 +146,11 @@ function readCurves(inputs: string[], flags: { schedules?: string; columns?: str
       curves.push(curveFromMetrics(readText(metrics, "a trainer's metrics (JSON lines)"), metrics, name));
     } else curves.push(...curvesFromDataset(readRuns(input, runSelection(flags)), schedules));
   }
+  const unnamed = flags.lineage !== undefined ? curves.find((c) => c.lineage === undefined) : undefined;
+  if (unnamed)
+    throw new UsageError(
+      `--lineage ${flags.lineage}: run "${unnamed.name}" (${unnamed.source}) has no lineage; a trainer's run folder names none, so give its curves in a table with a ${flags.lineage} column`,
+    );
   const names = new Set<string>();
   for (const c of curves) {
     if (names.has(c.name))
@@ -322,9 +330,10 @@ export function registerCurveLaw(program: Command, run: Run): void {
     .option('--schedules <file>', 'JSON object: run name → schedule, for tables without an lr column')
     .addOption(flag('columns', { detail: 'e.g. loss=val_loss,lr=learning_rate' }))
     .addOption(flag('group'))
+    .addOption(flag('lineage'))
     .addOption(
       flag('bootstrap', {
-        detail: 'whole runs resampled; residual blocks within runs when fewer than 3',
+        detail: 'whole runs resampled (whole lineages with --lineage); residual blocks within runs when fewer than 3',
         default: '0',
       }),
     )
@@ -352,6 +361,7 @@ Examples:
           schedules?: string;
           columns?: string;
           group?: string;
+          lineage?: string;
           bootstrap: string;
           seed: string;
           out?: string;
@@ -445,7 +455,7 @@ Examples:
             }
             if (g.bootstrap)
               lines.push(
-                `  (${g.bootstrap.replicates.length} bootstrap replicates, ${g.bootstrap.unit === 'run' ? 'whole runs resampled' : 'blocks of residuals resampled within each run (fewer than 3 runs)'}${g.bootstrap.failed ? `, ${g.bootstrap.failed} failed` : ''})`,
+                `  (${g.bootstrap.replicates.length} bootstrap replicates, ${g.bootstrap.unit === 'run' ? 'whole runs resampled' : g.bootstrap.unit === 'lineage' ? 'whole lineages resampled' : 'blocks of residuals resampled within each run (fewer than 3 runs or lineages)'}${g.bootstrap.failed ? `, ${g.bootstrap.failed} failed` : ''})`,
               );
           }
           writeResult(lines.join('\n') + '\n', source);

@@ -16,7 +16,7 @@ import { flag } from '../flags.js';
 
 interface FitFlags {
   procedure?: string;
-  resample: string;
+  resample?: string;
   law: string;
   x: string;
   init: string;
@@ -30,6 +30,7 @@ interface FitFlags {
   breaks: string;
   columns?: string;
   group?: string;
+  lineage?: string;
   bootstrap?: string;
   seed: string;
   level: string;
@@ -68,8 +69,16 @@ export function registerFit(program: Command, run: (fn: () => Promise<void>, jso
     .option('--tie <list>', 'constrain parameters equal, e.g. beta=alpha')
     .addOption(flag('columns', { detail: 'e.g. N="Model Size",C="Training FLOP"' }))
     .addOption(flag('group'))
-    .addOption(flag('bootstrap', { detail: "resampling whole runs: a run's checkpoints move together" }))
-    .option('--resample <unit>', 'bootstrap unit: run (checkpoints of one run together) or row', 'run')
+    .addOption(
+      flag('bootstrap', {
+        detail: "resampling whole runs (a run's checkpoints move together), or whole lineages with --lineage",
+      }),
+    )
+    .addOption(flag('lineage'))
+    .option(
+      '--resample <unit>',
+      'bootstrap unit: lineage (every run of one --lineage value together), run (checkpoints of one run together) or row (default: lineage when the data name one, else run)',
+    )
     .addOption(flag('seed', { default: '0' }))
     .addOption(flag('level', { default: '0.95' }))
     .option('--threads <n>', 'worker threads (default: all cores)')
@@ -88,7 +97,13 @@ Examples:
   scalelab fit examples/chinchilla.csv --procedure tied-huber
   scalelab fit examples/chinchilla.csv --init hoffmann --bootstrap 1000 --seed 1 --out fit.json
   scalelab fit runs.csv --law power --x C --columns loss=val_loss
-  scalelab fit runs.csv --law chinchilla --tie beta=alpha --fix E=1.69`,
+  scalelab fit runs.csv --law chinchilla --tie beta=alpha --fix E=1.69
+  scalelab fit cooldowns.csv --lineage trunk --bootstrap 200   # branches of one WSD trunk: one draw
+
+Cooldown branches of one WSD trunk (curve-law ladder's plan, train.py --resume) share most of their
+training: they are not independent runs. A column naming each run's trunk (--lineage COLUMN, or a
+column named lineage or trunk) makes the bootstrap draw all of a trunk's runs together. The run store
+keeps no trunk, so runs exported from a study need that column added.`,
     )
     .action(async (file: string, flags: FitFlags, cmd: Command) =>
       run(async () => {
@@ -119,7 +134,10 @@ Examples:
           if (level >= 1) throw new UsageError(`--level: expected a number between 0 and 1, got ${flags.level}`);
           return level;
         };
-        const unit = () => keyword(flags.resample, '--resample', ['run', 'row'] as const);
+        const unit = () =>
+          flags.resample === undefined
+            ? undefined
+            : keyword(flags.resample, '--resample', ['lineage', 'run', 'row'] as const);
         let json: FitJson;
         if (!customLaw) {
           const id = flags.procedure ?? 'auto';

@@ -54,6 +54,7 @@ Examples:
       run(async () => {
         const source = resolveLaw({ ...flags, x: keyword(flags.x, '--x', ['N', 'D', 'C'] as const) });
         const fit = { law: source.law, params: source.params, replicates: source.replicates };
+        const fitUnit = source.unit ?? 'run';
         const point: Point = {};
         for (const v of ['N', 'D', 'C', 'U'] as const) {
           const raw = flags[v];
@@ -153,7 +154,7 @@ Examples:
             .join(', ')}`,
           ...(interval
             ? [
-                `  the interval is for a new run: ${replicates} bootstrap replicates (whole runs resampled), a run's scatter around the law and the extrapolation term${lawInterval ? `; the law alone: ${formatInterval(lawInterval, 6)}` : ''}`,
+                `  the interval is for a new run: ${replicates} bootstrap replicates (whole ${fitUnit === 'lineage' ? 'lineages' : fitUnit === 'row' ? 'rows' : 'runs'} resampled), a run's scatter around the law and the extrapolation term${lawInterval ? `; the law alone: ${formatInterval(lawInterval, 6)}` : ''}`,
               ]
             : []),
           ...(members.length > 1

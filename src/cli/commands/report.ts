@@ -46,6 +46,7 @@ interface AnalysisFlags {
   holdout?: string;
   columns?: string;
   group?: string;
+  lineage?: string;
   landmarks?: string;
   json?: boolean;
 }
@@ -79,6 +80,7 @@ function addAnalysisFlags(cmd: Command): Command {
     )
     .addOption(flag('columns', { detail: 'e.g. N="Model Size"' }))
     .addOption(flag('group'))
+    .addOption(flag('lineage'))
     .option(
       '--landmarks <models>',
       'published models to place on the frontier (default: chinchilla-70b,gopher-280b,gpt-3-175b,llama-2-70b,llama-3-70b)',

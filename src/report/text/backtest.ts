@@ -17,7 +17,7 @@ export function backtestReport(r: RollingBacktestResult, name: OptionNamer = lib
     `Rolling-origin back-test of ${r.source}: at each cutoff in ${r.by}, every procedure is fitted to the runs at or below it and predicts every run above it (scored at the run's final checkpoint).`,
   );
   lines.push(
-    `Intervals: ${r.replicates ? `${r.levels.map((l) => `${Math.round(l * 100)} %`).join(' and ')} prediction intervals from ${r.replicates} bootstrap replicates resampling whole runs (seed ${r.seed}), plus a run's scatter` : `none (${name('bootstrap')} 0)`}.`,
+    `Intervals: ${r.replicates ? `${r.levels.map((l) => `${Math.round(l * 100)} %`).join(' and ')} prediction intervals from ${r.replicates} bootstrap replicates resampling ${resampled(r.unit)} (seed ${r.seed}), plus a run's scatter` : `none (${name('bootstrap')} 0)`}.`,
   );
   lines.push('');
   lines.push(
@@ -74,4 +74,9 @@ export function backtestReport(r: RollingBacktestResult, name: OptionNamer = lib
     }
   }
   return lines.join('\n');
+}
+
+/** What a bootstrap resampled, in words. */
+export function resampled(unit: 'lineage' | 'run' | 'row' | undefined): string {
+  return unit === 'lineage' ? 'whole lineages' : unit === 'row' ? 'single rows' : 'whole runs';
 }

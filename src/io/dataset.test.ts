@@ -1,0 +1,51 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { defaultResampleUnit, resampleClusters, type Dataset, type Run } from './dataset.js';
+import { InputError, OptionError } from '../errors/index.js';
+
+const dataset = (runs: Omit<Run, 'line'>[]): Dataset => ({
+  source: 'b.csv',
+  runs: runs.map((r, i) => ({ ...r, line: i + 2 })),
+  columns: { lineage: 'model' },
+  derived: {},
+});
+
+test('resampleClusters: lineages group runs (and their checkpoints), runs group checkpoints, rows stand alone', () => {
+  const d = dataset([
+    { loss: 3, run: 'a1', lineage: 'a' },
+    { loss: 3, run: 'a1', lineage: 'a' },
+    { loss: 3, run: 'a2', lineage: 'a' },
+    { loss: 3, run: 'b1', lineage: 'b' },
+  ]);
+  assert.equal(defaultResampleUnit(d), 'lineage');
+  assert.deepEqual(resampleClusters(d), { index: Int32Array.from([0, 0, 0, 1]), count: 2 });
+  assert.deepEqual(resampleClusters(d, 'run'), { index: Int32Array.from([0, 0, 1, 2]), count: 3 });
+  assert.equal(resampleClusters(d, 'row').count, 4);
+  const plain = dataset([{ loss: 3, run: 'a1' }, { loss: 3 }]);
+  assert.equal(defaultResampleUnit(plain), 'run');
+  assert.deepEqual(resampleClusters(plain), { index: Int32Array.from([0, 1]), count: 2 });
+});
+
+test('resampleClusters by lineage refuses data without one, a run without one, and a run in two', () => {
+  assert.throws(
+    () => resampleClusters(dataset([{ loss: 3, run: 'a1' }]), 'lineage'),
+    (e: unknown) => e instanceof OptionError && e.option === 'unit' && /b\.csv names no lineage/.test(e.message),
+  );
+  assert.throws(
+    () => resampleClusters(dataset([{ loss: 3, lineage: 'a' }, { loss: 3 }])),
+    (e: unknown) =>
+      e instanceof InputError &&
+      e.location.line === 3 &&
+      /b\.csv:3 \(column "model"\): this run has no lineage/.test(e.message),
+  );
+  assert.throws(
+    () =>
+      resampleClusters(
+        dataset([
+          { loss: 3, run: 'x', lineage: 'a' },
+          { loss: 3, run: 'x', lineage: 'b' },
+        ]),
+      ),
+    /b\.csv:3 \(column "model"\): run "x" is in lineage "b" here and "a" at line 2; expected one lineage per run/,
+  );
+});
