@@ -348,6 +348,32 @@ test('curve-law ladder says what a WSD ladder saves; curve-law kaplan shows the 
     plan.sizes[0].branches.map((b: { at: number; decaySteps: number; steps: number }) => b.at + b.decaySteps - b.steps),
     [0, 0, 0],
   );
+  // Every branch is named, with its trunk's name: one trunk per size, one run per size and budget.
+  const runs = plan.sizes.flatMap((s: { branches: { run: string }[] }) => s.branches.map((b) => b.run));
+  assert.equal(new Set(runs).size, 6);
+  assert.deepEqual(
+    plan.sizes.map((s: { trunk: string; branches: { trunk: string }[] }) => [
+      s.trunk,
+      new Set(s.branches.map((b) => b.trunk)).size,
+    ]),
+    [
+      ['trunk-N7e6', 1],
+      ['trunk-N1.9e7', 1],
+    ],
+  );
+  assert.equal(plan.sizes[0].branches[0].trunk, 'trunk-N7e6');
+  const text = scalelab([
+    'curve-law',
+    'ladder',
+    '--model-sizes',
+    '7M,19M',
+    '--budgets',
+    '3e17',
+    '--batch-tokens',
+    '262144',
+  ]);
+  assert.match(text.stdout, /N7e6-C3e17 at \d+/);
+  assert.match(text.stdout, /a trunk column naming its trunk/);
   const bad = scalelab([
     'curve-law',
     'ladder',

@@ -14,6 +14,12 @@ import { isoflopAnalysis, type IsoflopResult } from './isoflop.js';
 import { envelopeAnalysis, type EnvelopeResult } from './envelope.js';
 
 export interface LadderBranch {
+  /**
+   * The branch's run name, and its trunk's: recorded with the branch's final loss (a `trunk` column), the
+   * bootstrap draws a trunk's branches together — they share its stable steps (docs/methods.md §25).
+   */
+  run: string;
+  trunk: string;
   /** The IsoFLOP budget this branch serves (6·N·D). */
   C: number;
   /** Tokens at the branch's end. */
@@ -25,11 +31,19 @@ export interface LadderBranch {
 }
 
 export interface LadderPlan {
-  sizes: { N: number; trunkSteps: number; branches: LadderBranch[] }[];
+  sizes: { N: number; trunk: string; trunkSteps: number; branches: LadderBranch[] }[];
   batchTokens: number;
   decayFrac: number;
   /** Compute of the ladder, of one run per point, and the fraction the ladder saves. */
   compute: { ladder: number; perPoint: number; saved: number };
+}
+
+/** A number as a short name part: 7e6, 1.9e7, 3e17. */
+function compact(x: number): string {
+  return x
+    .toExponential(3)
+    .replace(/\.?0+e/, 'e')
+    .replace('e+', 'e');
 }
 
 /**
@@ -42,17 +56,19 @@ export function planWsdLadder(sizes: number[], budgets: number[], batchTokens: n
   let ladder = 0,
     perPoint = 0;
   const out = sizes.map((N) => {
+    const trunk = `trunk-N${compact(N)}`;
     const branches = budgets
       .map((C) => {
         const steps = Math.max(1, Math.round(C / (6 * N) / batchTokens));
         const decaySteps = Math.max(1, Math.round(decayFrac * steps));
-        return { C, D: steps * batchTokens, steps, at: steps - decaySteps, decaySteps };
+        const run = `N${compact(N)}-C${compact(C)}`;
+        return { run, trunk, C, D: steps * batchTokens, steps, at: steps - decaySteps, decaySteps };
       })
       .sort((a, b) => a.steps - b.steps);
     const trunkSteps = Math.max(...branches.map((b) => b.at));
     ladder += 6 * N * batchTokens * (trunkSteps + branches.reduce((s, b) => s + b.decaySteps, 0));
     perPoint += branches.reduce((s, b) => s + 6 * N * b.D, 0);
-    return { N, trunkSteps, branches };
+    return { N, trunk, trunkSteps, branches };
   });
   return { sizes: out, batchTokens, decayFrac, compute: { ladder, perPoint, saved: 1 - ladder / perPoint } };
 }

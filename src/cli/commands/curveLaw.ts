@@ -730,7 +730,10 @@ Example:
           if (flags.json) return printResult(plan);
           const lines = plan.sizes.map(
             (s) =>
-              `N = ${formatNumber(s.N, 4)}: trunk ${s.trunkSteps} steps; branches ${s.branches.map((b) => `at ${b.at} + ${b.decaySteps} (C = ${formatNumber(b.C, 3)})`).join(', ')}`,
+              `N = ${formatNumber(s.N, 4)}: ${s.trunk} ${s.trunkSteps} steps; branches ${s.branches.map((b) => `${b.run} at ${b.at} + ${b.decaySteps} (C = ${formatNumber(b.C, 3)})`).join(', ')}`,
+          );
+          lines.push(
+            "record each branch's final loss with its run and a trunk column naming its trunk: fit, backtest and report then resample a trunk's branches together (they share its stable steps)",
           );
           lines.push(
             `compute: ${formatNumber(plan.compute.ladder, 4)} FLOPs for the ladder against ${formatNumber(plan.compute.perPoint, 4)} for one run per point: ${(plan.compute.saved * 100).toFixed(1)} % saved`,
