@@ -173,6 +173,26 @@ test('checkpoints: rows of named runs are said to be checkpoints; a step column 
   );
   assert.equal(unnamed?.severity, 'warning');
   assert.match(unnamed!.message, /step column but no run column/);
+  // One row per named run (cooldown branches, each its own run) with a step column: no checkpoint warning.
+  const oneEach = runs.filter((_, i) => i % 4 === 3).map((r, i) => ({ ...r, run: `b${i}` }));
+  assert.equal(
+    fit(chinchilla, dataset(oneEach)).warnings.find((w) => w.code === 'checkpoints'),
+    undefined,
+  );
+});
+
+test('lineage: lineages named but too few, or with gaps, are said not to be drawn (intervals resample runs)', () => {
+  const runs: Omit<Run, 'line'>[] = [];
+  for (const [k, N] of [1e7, 3e7, 1e8, 3e8, 1e9, 3e9].entries())
+    for (const D of [1e9, 4e9]) runs.push({ N, D, loss: predictLoss(chinchilla, truth, { N, D }), run: `r${k}-${D}` });
+  const lineageWarning = (rs: Omit<Run, 'line'>[]) =>
+    fit(chinchilla, dataset(rs)).warnings.find((w) => w.code === 'lineage');
+  const two = lineageWarning(runs.map((r, i) => ({ ...r, lineage: i < 6 ? 'a' : 'b' })));
+  assert.match(two!.message, /the data name 2 lineages, fewer than the 3 a bootstrap by lineage needs/);
+  const gaps = lineageWarning(runs.map((r, i) => ({ ...r, ...(i % 2 ? {} : { lineage: `t${i % 3}` }) })));
+  assert.match(gaps!.message, /6 of 12 rows name no lineage/);
+  assert.equal(lineageWarning(runs.map((r) => ({ ...r, lineage: r.run!.split('-')[0] }))), undefined);
+  assert.equal(lineageWarning(runs), undefined);
 });
 
 test('reduced-law: a 5-run ladder gets α = β with its reason instead of an error', () => {

@@ -16,11 +16,15 @@ test('resampleClusters: lineages group runs (and their checkpoints), runs group 
     { loss: 3, run: 'a1', lineage: 'a' },
     { loss: 3, run: 'a2', lineage: 'a' },
     { loss: 3, run: 'b1', lineage: 'b' },
+    { loss: 3, run: 'c1', lineage: 'c' },
   ]);
   assert.equal(defaultResampleUnit(d), 'lineage');
-  assert.deepEqual(resampleClusters(d), { index: Int32Array.from([0, 0, 0, 1]), count: 2 });
-  assert.deepEqual(resampleClusters(d, 'run'), { index: Int32Array.from([0, 0, 1, 2]), count: 3 });
-  assert.equal(resampleClusters(d, 'row').count, 4);
+  assert.deepEqual(resampleClusters(d), { index: Int32Array.from([0, 0, 0, 1, 2]), count: 3 });
+  assert.deepEqual(resampleClusters(d, 'run'), { index: Int32Array.from([0, 0, 1, 2, 3]), count: 4 });
+  assert.equal(resampleClusters(d, 'row').count, 5);
+  // Fewer than MIN_LINEAGES lineages, or a row without one: runs by default (fitWarnings says why).
+  assert.equal(defaultResampleUnit(dataset(d.runs.slice(0, 4))), 'run');
+  assert.equal(defaultResampleUnit(dataset([...d.runs, { loss: 3, run: 'd1' }])), 'run');
   const plain = dataset([{ loss: 3, run: 'a1' }, { loss: 3 }]);
   assert.equal(defaultResampleUnit(plain), 'run');
   assert.deepEqual(resampleClusters(plain), { index: Int32Array.from([0, 1]), count: 2 });
@@ -32,7 +36,7 @@ test('resampleClusters by lineage refuses data without one, a run without one, a
     (e: unknown) => e instanceof OptionError && e.option === 'unit' && /b\.csv names no lineage/.test(e.message),
   );
   assert.throws(
-    () => resampleClusters(dataset([{ loss: 3, lineage: 'a' }, { loss: 3 }])),
+    () => resampleClusters(dataset([{ loss: 3, lineage: 'a' }, { loss: 3 }]), 'lineage'),
     (e: unknown) =>
       e instanceof InputError &&
       e.location.line === 3 &&
@@ -45,7 +49,21 @@ test('resampleClusters by lineage refuses data without one, a run without one, a
           { loss: 3, run: 'x', lineage: 'a' },
           { loss: 3, run: 'x', lineage: 'b' },
         ]),
+        'lineage',
       ),
     /b\.csv:3 \(column "model"\): run "x" is in lineage "b" here and "a" at line 2; expected one lineage per run/,
+  );
+  // Asked for with two lineages: refused (a replicate would hold one or two of them), naming the count.
+  assert.throws(
+    () =>
+      resampleClusters(
+        dataset([
+          { loss: 3, run: 'x', lineage: 'a' },
+          { loss: 3, run: 'y', lineage: 'b' },
+        ]),
+        'lineage',
+      ),
+    (e: unknown) =>
+      e instanceof OptionError && /names 2 lineages; a bootstrap by lineage needs at least 3/.test(e.message),
   );
 });

@@ -105,9 +105,32 @@ export function runClusters(dataset: Dataset): RunClusters {
  */
 export type ResampleUnit = 'lineage' | 'run' | 'row';
 
-/** The default unit: lineages when the data name them (any row has a lineage), else runs. */
+/**
+ * Fewest lineages a bootstrap draws from: with one, every replicate is the data again (a zero-width
+ * interval); with two or three, a replicate holds one or two of them and the interval is their spread, not
+ * the law's uncertainty (curve-law's block bootstrap takes over below 3 runs for the same reason).
+ */
+export const MIN_LINEAGES = 3;
+
+/** Rows with a lineage, and how many lineages they name. */
+export function lineageCount(dataset: Dataset): { named: number; lineages: number } {
+  const names = new Set<string>();
+  let named = 0;
+  for (const r of dataset.runs)
+    if (r.lineage !== undefined) {
+      named++;
+      names.add(r.lineage);
+    }
+  return { named, lineages: names.size };
+}
+
+/**
+ * The default unit: lineages when every row names one and there are at least MIN_LINEAGES of them, else
+ * runs (fitWarnings says why when the data name lineages but are not drawn by them).
+ */
 export function defaultResampleUnit(dataset: Dataset): 'lineage' | 'run' {
-  return dataset.runs.some((r) => r.lineage !== undefined) ? 'lineage' : 'run';
+  const { named, lineages } = lineageCount(dataset);
+  return named === dataset.runs.length && named > 0 && lineages >= MIN_LINEAGES ? 'lineage' : 'run';
 }
 
 /**
@@ -149,5 +172,12 @@ export function resampleClusters(dataset: Dataset, unit: ResampleUnit = defaultR
     if (k === undefined) ids.set(r.lineage, (k = count++));
     return k;
   });
+  if (count < MIN_LINEAGES)
+    throw new OptionError({
+      option: 'unit',
+      value: unit,
+      message: (o) =>
+        `${o('unit')} lineage: ${dataset.source} names ${count} lineage${count === 1 ? '' : 's'}; a bootstrap by lineage needs at least ${MIN_LINEAGES} (with fewer every replicate holds the same one or two, and the interval is their spread, not the law's uncertainty): resample by run`,
+    });
   return { index, count };
 }

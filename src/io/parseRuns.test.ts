@@ -198,10 +198,19 @@ test('a lineage column (named, or found as lineage/trunk) is kept on every run; 
     () => parseRuns(body, { source: 'b.csv', lineage: 'model', columns: { lineage: 'run' } }),
     /lineage.*names column "model", but .*columns.* maps lineage to "run"/,
   );
-  // JSON: a run without the key has no lineage either.
+  // JSON: a run without the key has no lineage either; refused where the column was named, left without
+  // one where it was found by its name (an unrelated "trunk" column with gaps must not stop a fit).
   const json = '[{"N":1e8,"D":2e9,"loss":3,"trunk":"a"},{"N":2e8,"D":2e9,"loss":2.9}]';
   assert.match(
-    located(() => parseRuns(json, { source: 'b.json' }), 1),
+    located(() => parseRuns(json, { source: 'b.json', lineage: 'trunk' }), 1),
     /this run has no lineage in "trunk"/,
+  );
+  assert.deepEqual(
+    parseRuns(json, { source: 'b.json' }).runs.map((r) => r.lineage),
+    ['a', undefined],
+  );
+  assert.deepEqual(
+    parseRuns(body.replace('model', 'trunk').replace('2.9,m2', '2.9,'), { source: 'b.csv' }).runs.map((r) => r.lineage),
+    ['m1', 'm1', undefined],
   );
 });

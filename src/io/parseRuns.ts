@@ -494,7 +494,10 @@ export class RunValidator {
       const col = columns.lineage;
       const cell = rec.cell(col);
       const name = cell === undefined || cell.text === null ? '' : String(cell.text).trim();
-      if (name === '') {
+      // A blank is refused where the lineage column was named (lineage, columns); a column found by its
+      // name (lineage, trunk) with blanks is not used to resample (fitWarnings says so), so a file whose
+      // unrelated "trunk" column has gaps still fits.
+      if (name === '' && this.options.columns?.lineage !== undefined) {
         throw new InputError(
           { file: source, line: cell?.line ?? rec.line, ...(cell ? { column: cell.column } : {}), columnName: col },
           `this run has no lineage in "${col}"; a bootstrap draws runs of one lineage (the trunk of cooldown branches) together, so every run needs one (a run that is its own lineage repeats its run name)`,
@@ -507,7 +510,7 @@ export class RunValidator {
           `expected a lineage name without control characters (line breaks, tabs), got ${describeRaw(cell!.text)}`,
         );
       }
-      run.lineage = name;
+      if (name !== '') run.lineage = name;
     }
     if (columns.step !== undefined) {
       const cell = rec.cell(columns.step);
