@@ -557,7 +557,13 @@ test('downstream screen without a chance level says near chance was not checked,
 });
 
 test("downstream predict --from-val-loss adds Gadre et al.'s chain beside the two-step prediction, in the table and the JSON", () => {
-  const args = ['downstream', 'predict', 'examples/downstream/olmo-ladder/ladder.json', '--task', 'piqa_val_5shot'];
+  const args = [
+    'downstream',
+    'predict',
+    'examples/downstream/olmo-ladder/ladder.json',
+    '--task',
+    'piqa_val_5shot,hellaswag_val_5shot',
+  ];
   const text = scalelab([...args, '--bootstrap', '0', '--from-val-loss']);
   assert.equal(text.code, 0, text.stderr);
   assert.match(text.stdout, /from val\. loss/);
@@ -570,4 +576,16 @@ test("downstream predict --from-val-loss adds Gadre et al.'s chain beside the tw
   assert.equal(json[0].valLossLaw.points, 16);
   const without = scalelab([...args, '--bootstrap', '0']);
   assert.doesNotMatch(without.stdout, /from val\. loss/);
+  // HellaSwag's exponential passes accuracy 1 at the 13B's predicted loss: held, and said so, the value kept.
+  const hs = json
+    .find((t: { task: string }) => t.task === 'hellaswag_val_5shot')
+    .targets.find((r: { label: string }) => r.label === '13B-5T');
+  assert.equal(hs.viaValLoss.accuracy, 1);
+  assert.ok(hs.viaValLoss.unclamped > 1, JSON.stringify(hs.viaValLoss));
+  assert.match(text.stdout, /1\.000 held/);
+  assert.match(text.stdout, /held: the exponential passes accuracy 1/);
+  // Only the commands that predict targets take it.
+  const fit = scalelab(['downstream', 'fit', 'examples/downstream/olmo-ladder/ladder.json', '--from-val-loss']);
+  assert.equal(fit.code, 2);
+  assert.match(fit.stderr, /unknown option '--from-val-loss'/);
 });

@@ -10,6 +10,7 @@ import {
   fitDirect,
   fitDownstream,
   fitLossToError,
+  fitValidationLossLaw,
   errorFromLoss,
   fitSigmoid,
   fitStep2,
@@ -432,5 +433,14 @@ test("Gadre et al.'s chain (validationLossChain): a known validation-loss law an
     { ...data, records: syntheticLadder(2) },
     { targets: [target], validationLossChain: true },
   );
-  assert.match(predictionTable([none]), /t: not from val\. loss: fewer than 4 checkpoints record both/);
+  assert.match(predictionTable([none]), /t: not from val\. loss: the ladder's checkpoints record no validation loss/);
+  // Every run ending at one token count: the law's D term is not identified, so the chain is not made.
+  const finals = [1e8, 2e8, 4e8, 8e8, 1.6e9, 3.2e9].map((N, i) => ({
+    run: `r${i}`,
+    N,
+    D: 2e10,
+    C: 6 * N * 2e10,
+    valLoss: 3 - 0.1 * i,
+  }));
+  assert.throws(() => fitValidationLossLaw(finals, 'one-d.csv'), /every ladder run ends at the same token count/);
 });

@@ -850,6 +850,13 @@ export function fitValidationLossLaw(finals: readonly FinalPoint[], source: stri
     );
   if (new Set(withLoss.map((p) => p.N)).size < 2)
     throw new InputError({ file: source }, 'every ladder run has the same N: the law needs at least two model sizes');
+  // Unlike step 1, which is shown with a caveat, the chain is an extra: at one D the law's B/D^β is not
+  // identified, and a prediction at the target's D would rest on it.
+  if (new Set(withLoss.map((p) => p.D)).size < 2)
+    throw new InputError(
+      { file: source },
+      'every ladder run ends at the same token count: the validation-loss law needs runs ending at two or more (its D term is otherwise not identified)',
+    );
   return lawFit(chinchilla, finals, source, 'ND', undefined, 'valLoss');
 }
 

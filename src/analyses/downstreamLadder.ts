@@ -56,7 +56,12 @@ export interface TargetResult {
    * Gadre et al.'s chain: the validation loss the ladder's law predicts at (N, D), and the accuracy the
    * loss → error exponential gives there (a point estimate: no interval). When both were fitted.
    */
-  viaValLoss?: { valLoss: number; accuracy: number };
+  viaValLoss?: {
+    valLoss: number;
+    accuracy: number;
+    /** The exponential's accuracy before it was held in [0, 1], when it was outside. */
+    unclamped?: number;
+  };
   interval?: PredictionInterval;
   /** The target's own final evaluations (the mean of its last `movingAverage`), when in the data. */
   actual?: { accuracy: number; taskLoss?: number };
@@ -331,16 +336,14 @@ export function analyseLadder(
  */
 function withValidationLossChain(out: TaskAnalysis): TaskAnalysis {
   const { valLossLaw, lossToError } = out;
-  if (!lossToError) {
-    out.valLossProblem ??=
-      'fewer than 4 checkpoints record both a validation loss and an accuracy, or the exponential could not be fitted';
-    return out;
-  }
-  if (!valLossLaw) return out;
+  if (!valLossLaw || !lossToError) return out;
   for (const r of out.targets) {
     const valLoss = predictTaskLoss(valLossLaw, r);
-    const accuracy = Math.min(1, Math.max(0, 1 - errorFromLoss(lossToError, valLoss)));
-    r.viaValLoss = { valLoss, accuracy };
+    // The exponential can pass error 0 (or 1) beyond the ladder's losses; an accuracy is held in [0, 1],
+    // and the value before is kept to show that it was.
+    const raw = 1 - errorFromLoss(lossToError, valLoss);
+    const accuracy = Math.min(1, Math.max(0, raw));
+    r.viaValLoss = { valLoss, accuracy, ...(accuracy !== raw ? { unclamped: raw } : {}) };
     if (r.actual) r.relativeErrorViaValLoss = (accuracy - r.actual.accuracy) / r.actual.accuracy;
   }
   return out;
@@ -369,13 +372,24 @@ function analyseTask(
       .slice(Math.ceil((o.skipFraction ?? 0.1) * cs.length))
       .map((c) => ({ valLoss: c.valLoss!, error: 1 - c.accuracy! }));
   });
+  let lossToErrorProblem: string | undefined;
   if (valPoints.length >= 4) {
     try {
       out.lossToError = fitLossToError(valPoints, data.source);
     } catch (e) {
       if (!(e instanceof InputError)) throw e;
+      lossToErrorProblem = `the loss → error exponential could not be fitted: ${e.detail}`;
     }
-    if (options.validationLossChain)
+  }
+  if (options.validationLossChain) {
+    const recorded = ladder.runs.some((r) => r.checkpoints.some((c) => c.valLoss !== undefined));
+    if (!recorded)
+      out.valLossProblem =
+        "the ladder's checkpoints record no validation loss (a val_loss, validation_loss or loss column in the CSV files)";
+    else if (valPoints.length < 4)
+      out.valLossProblem = `${valPoints.length} checkpoints record both a validation loss and an accuracy; the loss → error exponential needs at least 4`;
+    else if (lossToErrorProblem) out.valLossProblem = lossToErrorProblem;
+    else
       try {
         out.valLossLaw = fitValidationLossLaw(finalPoints(ladder, o.movingAverage ?? 5), data.source);
       } catch (e) {

@@ -8,7 +8,7 @@ import { sigmoidAccuracy, type Sigmoid } from '../analyses/downstream.js';
 import type { TaskAnalysis } from '../analyses/downstreamLadder.js';
 import type { Spec } from '../plots/specs.js';
 import { escapeHtml, htmlTable } from './html.js';
-import { oneTokenCountNotes, uncheckedNote, VIA_VAL_LOSS_NOTE, viaValLossCell } from './text/downstream.js';
+import { oneTokenCountNotes, uncheckedNote, valLossNotes, viaValLossCell } from './text/downstream.js';
 
 const n = (v: number, digits = 4) => escapeHtml(formatNumber(v, digits));
 const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
@@ -232,7 +232,9 @@ export function downstreamSections(
           ],
           predRows,
         ) +
-        (viaValLoss ? `<p>${escapeHtml(VIA_VAL_LOSS_NOTE)}.</p>` : '') +
+        valLossNotes(tasks)
+          .map((note) => `<p>${escapeHtml(note)}.</p>`)
+          .join('') +
         (caveats.length ? `<ul class="warn">${caveats.join('')}</ul>` : ''),
     });
   }

@@ -300,6 +300,10 @@ function bootstrapOptions(f: BootstrapFlags): Pick<LadderAnalysisOptions, 'repli
   };
 }
 
+/** The --from-val-loss flag (predict and report: the chain predicts targets, so only they show it). */
+const FROM_VAL_LOSS =
+  "also predict each target by Gadre et al.'s chain: a law for the validation loss at N, D, then the loss → error exponential (a point estimate beside the default; docs/methods.md §32)";
+
 /** Options every analysis subcommand shares. */
 function inputOptions(cmd: Command, out = 'the analysis as JSON, besides the tables printed'): Command {
   return cmd
@@ -339,10 +343,6 @@ function inputOptions(cmd: Command, out = 'the analysis as JSON, besides the tab
     .option(
       '--ceiling <acc|free>',
       "with --sigmoid one: the sigmoid's ceiling, a number, or free (fitted) (default: 1)",
-    )
-    .option(
-      '--from-val-loss',
-      "also predict each target by Gadre et al.'s chain: a law for the validation loss at N, D, then the loss → error exponential (a point estimate; docs/methods.md §32)",
     )
     .option('--moving-average <n>', 'evaluations averaged for a final value, and the trailing window of step 2', '5')
     .option(
@@ -587,6 +587,7 @@ ${EXAMPLES}`,
     .addOption(flag('N', { detail: 'a target model to predict (with --D)' }))
     .addOption(flag('D', { detail: "the target's" }))
     .addOption(flag('C', { detail: "the target's, when not 6ND" }))
+    .option('--from-val-loss', FROM_VAL_LOSS)
     .addHelpText('after', EXAMPLES)
     .action(async (inputs: string[], f: InputFlags & BootstrapFlags & { N?: string; D?: string; C?: string }) =>
       run(async () => {
@@ -641,6 +642,7 @@ ${EXAMPLES}`,
     ),
     '100',
   )
+    .option('--from-val-loss', FROM_VAL_LOSS)
     .addHelpText(
       'after',
       `

@@ -205,12 +205,32 @@ export function fitTable(tasks: readonly TaskAnalysis[]): string {
 export function viaValLossCell(r: TaskAnalysis['targets'][number]): string {
   if (!r.viaValLoss) return '';
   const e = r.relativeErrorViaValLoss;
-  return `${r.viaValLoss.accuracy.toFixed(3)}${e !== undefined ? ` (${signed(e)})` : ''}`;
+  return `${r.viaValLoss.accuracy.toFixed(3)}${r.viaValLoss.unclamped !== undefined ? ' held' : ''}${e !== undefined ? ` (${signed(e)})` : ''}`;
 }
 
-/** Said under a table with the "from val. loss" column. */
-export const VIA_VAL_LOSS_NOTE =
-  "from val. loss: Gadre et al.'s chain — the validation loss's law at N, D (fitted to the ladder's final validation losses), then the loss → error exponential; a point estimate, no interval";
+/**
+ * Said under a table with the "from val. loss" column (or where the chain was asked for and not made):
+ * what the column is, what "held" means, and why a task has none — once when every such task has the same reason.
+ */
+export function valLossNotes(tasks: readonly TaskAnalysis[]): string[] {
+  const notes: string[] = [];
+  const targets = tasks.flatMap((t) => t.targets);
+  if (targets.some((r) => r.viaValLoss))
+    notes.push(
+      "from val. loss: Gadre et al.'s chain — the validation loss's law at N, D (fitted to the ladder's final validation losses), then the loss → error exponential; a point estimate, no interval",
+    );
+  if (targets.some((r) => r.viaValLoss?.unclamped !== undefined))
+    notes.push(
+      "held: the exponential passes accuracy 1 (or 0) there, beyond the ladder's losses; shown held in [0, 1] (the value before is in the JSON, viaValLoss.unclamped)",
+    );
+  const problems = tasks.filter((t) => t.valLossProblem);
+  if (problems.length > 1 && problems.every((t) => t.valLossProblem === problems[0].valLossProblem))
+    notes.push(
+      `not from val. loss (${problems.length === tasks.length ? 'every task' : problems.map((t) => t.task).join(', ')}): ${problems[0].valLossProblem}`,
+    );
+  else for (const t of problems) notes.push(`${t.task}: not from val. loss: ${t.valLossProblem}`);
+  return notes;
+}
 
 export function predictionTable(tasks: readonly TaskAnalysis[]): string {
   const rows: string[][] = [];
@@ -258,8 +278,7 @@ export function predictionTable(tasks: readonly TaskAnalysis[]): string {
     ),
     ...unfitted,
     ...caveats,
-    ...(viaValLoss ? [`  ${VIA_VAL_LOSS_NOTE}`] : []),
-    ...tasks.flatMap((t) => (t.valLossProblem ? [`  ${t.task}: not from val. loss: ${t.valLossProblem}`] : [])),
+    ...valLossNotes(tasks).map((n) => `  ${n}`),
   ].join('\n');
 }
 
