@@ -8,6 +8,10 @@ import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { noStackTrace, root } from '../helpers/cli.js';
+import { localBackend } from '../../src/experiments/backends/local.js';
+import { runDirectory } from '../../src/experiments/backends/process.js';
+import { runSweep } from '../../src/experiments/runner.js';
+import { RunStore } from '../../src/store/store.js';
 
 const tmp = (name: string) => mkdtempSync(join(tmpdir(), `scalelab-faults-${name}-`));
 
@@ -49,4 +53,67 @@ test('a report that cannot be written whole (a full disk) leaves the earlier rep
     new RegExp(`cannot write ${out}: the disk is full or the file too large \\(EFBIG\\); the file there is unchanged`),
   );
   assert.deepEqual(readdirSync(dir).sort(), ['report.html', 'runs.csv'], 'no temporary file is left');
+});
+
+const config = (seed: number) => ({
+  n_layer: 2,
+  d_model: 64,
+  n_heads: 1,
+  tokens: 3e6,
+  batch_tokens: 4096,
+  learning_rate: 1e-3,
+  seed,
+});
+
+test('a run folder whose exit.json was cut short (a node crash, a full disk) is judged by its metrics; the sweep goes on', async () => {
+  const dir = tmp('exit-cut');
+  const runsRoot = join(dir, 'runs');
+  const store = RunStore.open(join(dir, 'runs.db'));
+  const runs = store.plan(
+    's',
+    [0, 1, 2].map((seed) => ({
+      key: `k-${seed}`,
+      phase: 'isoflop',
+      config: config(seed),
+      N: 98304,
+      D: 3e6,
+      C: 6 * 98304 * 3e6,
+      estimatedSeconds: 1,
+    })),
+  );
+  const evaluation = (k: number) => JSON.stringify({ tokens: k * 1e6, step: k, val_loss: 4 - k / 4 }) + '\n';
+  // Each run was submitted by an earlier sweep and its command has ended; what it left:
+  const left = [
+    // finished: all three evaluations, but its exit record was cut mid-write
+    { metrics: [1, 2, 3], exit: '{"code":0,"sig' },
+    // killed after its first evaluation, and its exit record is empty
+    { metrics: [1], exit: '' },
+    // an exit record that is JSON but not one (an array)
+    { metrics: [1, 2], exit: '[]' },
+  ];
+  runs.forEach((r, i) => {
+    store.setStatus(r.id, 'running', { backend: 'local', externalId: 'local-999999999' });
+    const runDir = runDirectory(runsRoot, r);
+    writeFileSync(join(runDir, 'metrics.jsonl'), left[i].metrics.map(evaluation).join(''));
+    writeFileSync(join(runDir, 'exit.json'), left[i].exit);
+  });
+  const backend = localBackend({ command: 'false', root: runsRoot, cwd: dir });
+  await runSweep(store, 's', backend, { pollMs: 10 });
+  const [done, killed, odd] = store.runs({ study: 's' });
+  assert.deepEqual([done.status, done.loss], ['completed', 3.25], done.reason ?? '');
+  assert.deepEqual(
+    store.checkpoints(done.id).map((c) => c.tokens),
+    [1e6, 2e6, 3e6],
+  );
+  assert.equal(killed.status, 'failed');
+  assert.match(
+    killed.reason!,
+    /its exit record \S+exit\.json is empty, so how the command ended is unknown and its metrics stop at 1000000 of 3000000 tokens: the run did not finish/,
+  );
+  assert.equal(odd.status, 'failed');
+  assert.match(
+    odd.reason!,
+    /exit\.json is not an exit record \(expected \{"code", "signal", "seconds"\}; it holds "\[\]"\)/,
+  );
+  store.close();
 });
