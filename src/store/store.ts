@@ -346,6 +346,27 @@ export function storeErrorFrom(e: unknown): ScaleLabError | undefined {
       path,
       `not a ScaleLab store (${(e as Error).message}); expected the run store that "runs import" and "sweep run" write`,
     );
+  // A write that failed is rolled back whole (every write is one transaction): say so.
+  if (code === 'SQLITE_READONLY_DIRECTORY')
+    return new StoreError(
+      path,
+      `cannot use the run store: its folder ${dirname(path)} is not writable, and SQLite needs to create ${basename(path)}-wal and ${basename(path)}-shm beside it, even to read (${code}); nothing was changed`,
+    );
+  if (code.startsWith('SQLITE_READONLY'))
+    return new StoreError(
+      path,
+      `the run store is read-only (the file or its folder is not writable: ${(e as Error).message}, ${code}); nothing was changed`,
+    );
+  if (code === 'SQLITE_FULL')
+    return new StoreError(
+      path,
+      `the disk is full (${(e as Error).message}, ${code}); nothing of this write was stored: the store is as it was`,
+    );
+  if (code.startsWith('SQLITE_IOERR'))
+    return new StoreError(
+      path,
+      `a disk write failed (${(e as Error).message}, ${code}: a full disk, a file-size limit or a failing disk); nothing of this write was stored: the store is as it was`,
+    );
   return new StoreError(path, `the run store failed: ${(e as Error).message} (${code})`);
 }
 

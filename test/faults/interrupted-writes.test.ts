@@ -4,9 +4,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { chmodSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { noStackTrace, root } from '../helpers/cli.js';
 import { localBackend } from '../../src/experiments/backends/local.js';
 import { runDirectory } from '../../src/experiments/backends/process.js';
@@ -116,4 +117,86 @@ test('a run folder whose exit.json was cut short (a node crash, a full disk) is 
     /exit\.json is not an exit record \(expected \{"code", "signal", "seconds"\}; it holds "\[\]"\)/,
   );
   store.close();
+});
+
+/** The store's files (the database and any -wal, -shm beside it) and their bytes. */
+function storeFiles(db: string): Record<string, string> {
+  const dir = dirname(db);
+  return Object.fromEntries(
+    readdirSync(dir)
+      .filter((f) => f.startsWith(basename(db)))
+      .sort()
+      .map((f) => [
+        f,
+        createHash('sha256')
+          .update(readFileSync(join(dir, f)))
+          .digest('hex'),
+      ]),
+  );
+}
+
+test('an import that fills the disk stores nothing and says so; the same import then succeeds', () => {
+  const dir = tmp('store-full');
+  const db = join(dir, 'runs.db');
+  const seed = join(dir, 'seed.csv');
+  writeFileSync(seed, runsCsv);
+  assert.equal(cliWithFileLimit(1 << 20, ['runs', 'import', seed, '--db', db]).code, 0);
+  const before = storeFiles(db);
+  const big = join(dir, 'big.csv');
+  const rows = ['N,D,loss'];
+  for (let i = 0; i < 20_000; i++) rows.push(`${1e6 + i},${2e9 + i},${3 + i / 1e5}`);
+  writeFileSync(big, rows.join('\n') + '\n');
+  // The WAL of 20,000 runs is megabytes: a 512 KiB limit stops it part-way.
+  const full = cliWithFileLimit(512, ['runs', 'import', big, '--db', db]);
+  assert.equal(full.code, 1, full.stderr);
+  assert.ok(noStackTrace(full.stderr), full.stderr);
+  assert.match(
+    full.stderr,
+    new RegExp(
+      `^scalelab: error: ${db}: a disk write failed \\(.*\\); nothing of this write was stored: the store is as it was\\n$`,
+    ),
+  );
+  assert.deepEqual(storeFiles(db), before, 'the store is byte for byte as it was, with no -wal or -shm left');
+  const again = cliWithFileLimit(1 << 20, ['runs', 'import', big, '--db', db, '--json']);
+  assert.equal(again.code, 0, again.stderr);
+  assert.equal(again.stdout.includes('"runs": 20000'), true, again.stdout);
+});
+
+test('a read-only store is refused naming it, and nothing changes; reading it still works', (t) => {
+  const dir = tmp('store-ro');
+  const db = join(dir, 'runs.db');
+  const data = join(dir, 'runs.csv');
+  writeFileSync(data, runsCsv);
+  assert.equal(cliWithFileLimit(1 << 20, ['runs', 'import', data, '--db', db]).code, 0);
+  const more = join(dir, 'more.csv');
+  writeFileSync(more, 'N,D,loss\n5e8,5e9,2.7\n');
+  chmodSync(db, 0o444);
+  // root writes to any file: run the CLI as "nobody" there (the folder and inputs readable by it).
+  const asOther = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
+  if (process.getuid?.() === 0) {
+    chmodSync(dir, 0o777);
+    chmodSync(data, 0o644);
+    chmodSync(more, 0o644);
+  } else if (process.platform === 'win32') return t.skip('no read-only files to test with here');
+  const before = storeFiles(db);
+  const cli = (args: string[]) => {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', `${root}src/cli/run.ts`, ...args], {
+      cwd: root,
+      encoding: 'utf8',
+      env: { ...process.env, SCALELAB_DEBUG: '', TMPDIR: dir },
+      ...asOther,
+    });
+    return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+  };
+  const write = cli(['runs', 'import', more, '--db', db]);
+  assert.equal(write.code, 1, write.stderr);
+  assert.ok(noStackTrace(write.stderr), write.stderr);
+  assert.match(
+    write.stderr,
+    new RegExp(`^scalelab: error: ${db}: the run store is read-only \\(.*\\); nothing was changed\\n$`),
+  );
+  const read = cli(['runs', 'ls', '--db', db, '--json']);
+  assert.equal(read.code, 0, read.stderr);
+  assert.equal(JSON.parse(read.stdout).length, 8);
+  assert.equal(storeFiles(db)['runs.db'], before['runs.db'], 'the store file is byte for byte as it was');
 });
