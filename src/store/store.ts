@@ -270,15 +270,24 @@ export interface WaitOptions {
 /** SQLite page cache during a streamed import, KiB. */
 const IMPORT_CACHE_KIB = 64 * 1024;
 
-/** Busy timeout of synchronous writes (a sweep's status updates): long enough to outlast an import. */
-const SYNC_BUSY_TIMEOUT_MS = 30_000;
+/**
+ * Busy timeout of synchronous writes (a sweep's status updates), ms: long enough to outlast most
+ * imports (a sweep waits on past it, see experiments/runner.ts). A test shortens it with
+ * SCALELAB_TEST_BUSY_TIMEOUT_MS.
+ */
+function syncBusyTimeoutMs(): number {
+  const v = Number(process.env.SCALELAB_TEST_BUSY_TIMEOUT_MS);
+  return Number.isFinite(v) && v > 0 ? v : 30_000;
+}
 
 function sqliteCode(e: unknown): string | undefined {
   const code = (e as { code?: unknown })?.code;
   return e instanceof Error && typeof code === 'string' && code.startsWith('SQLITE_') ? code : undefined;
 }
 
-const isBusy = (e: unknown) => sqliteCode(e)?.startsWith('SQLITE_BUSY') || sqliteCode(e)?.startsWith('SQLITE_LOCKED');
+/** Whether an error is SQLite's "another connection holds the lock" (SQLITE_BUSY, SQLITE_LOCKED). */
+export const isBusy = (e: unknown) =>
+  sqliteCode(e)?.startsWith('SQLITE_BUSY') || sqliteCode(e)?.startsWith('SQLITE_LOCKED');
 
 /** `path-writer`: the lock-info file a long writer keeps next to the store while it writes. */
 function writerFile(path: string): string {
@@ -338,7 +347,7 @@ export function storeErrorFrom(e: unknown): ScaleLabError | undefined {
   if (isBusy(e)) {
     return new StoreError(
       path,
-      `the store is busy: ${describeWriter(storeWriter(path))}; a write waited ${SYNC_BUSY_TIMEOUT_MS / 1000} s for it. Try again when it has finished`,
+      `the store is busy: ${describeWriter(storeWriter(path))}; a write waited ${syncBusyTimeoutMs() / 1000} s for it. Try again when it has finished`,
     );
   }
   if (code === 'SQLITE_NOTADB' || code.startsWith('SQLITE_CORRUPT'))
@@ -450,7 +459,7 @@ export class RunStore {
     try {
       // Before anything writes (WAL mode is recorded in the file): is this a ScaleLab store?
       checkStoreSchema(db, path);
-      db.pragma(`busy_timeout = ${SYNC_BUSY_TIMEOUT_MS}`);
+      db.pragma(`busy_timeout = ${syncBusyTimeoutMs()}`);
       db.pragma('journal_mode = WAL');
       db.pragma('foreign_keys = ON');
       db.pragma('synchronous = NORMAL');
@@ -573,7 +582,7 @@ export class RunStore {
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
     } finally {
-      this.db.pragma(`busy_timeout = ${SYNC_BUSY_TIMEOUT_MS}`);
+      this.db.pragma(`busy_timeout = ${syncBusyTimeoutMs()}`);
     }
     const file = this.path === ':memory:' ? undefined : writerFile(this.path);
     if (file) {

@@ -13,6 +13,7 @@ import {
   designFlags,
   makeBackend,
   openStudy,
+  storeBusyNotice,
   studyPlanFlags,
   type BackendFlags,
 } from '../backendFlags.js';
@@ -86,6 +87,7 @@ Examples:
             const executor = storeExecutor(store, f.study, setup.backend, {
               pollMs: parseQuantity(f.poll, '--poll') * 1000,
               onProgress: bar.update,
+              onBusy: storeBusyNotice(f.db),
             });
             const result = await runStudy(executor, {
               targetSeconds: targetHours * 3600,

@@ -11,7 +11,14 @@ import { formatNumber } from '../../core/format.js';
 import { parseQuantity } from '../options.js';
 import { checkOutput, printJson, writeOutput } from '../output.js';
 import { flag } from '../flags.js';
-import { addBackendFlags, designFlags, makeBackend, openStudy, type BackendFlags } from '../backendFlags.js';
+import {
+  addBackendFlags,
+  designFlags,
+  makeBackend,
+  openStudy,
+  storeBusyNotice,
+  type BackendFlags,
+} from '../backendFlags.js';
 import cliProgress from 'cli-progress';
 
 type Run = (fn: () => Promise<void>, json?: boolean) => Promise<void>;
@@ -188,6 +195,7 @@ Examples:
           const p = await runSweep(store, f.study, setup.backend, {
             pollMs: parseQuantity(f.poll, '--poll') * 1000,
             onProgress: bar.update,
+            onBusy: storeBusyNotice(f.db),
           });
           bar.stop();
           const cancelled = p.total - p.done - p.failed - p.running;
