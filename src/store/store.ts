@@ -5,7 +5,7 @@
  */
 import Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { linkSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { basename, dirname } from 'node:path';
 import { InputError, type Message, ScaleLabError } from '../errors/index.js';
@@ -325,6 +325,22 @@ export function describeWriter(w: WriterInfo | undefined): string {
   return `held by pid ${w.pid}${host} ("${w.command}"), writing for ${since} s`;
 }
 
+/** `path-sweep-HASH`: the file a sweep keeps next to the store while it drives a study (RunStore.claimStudy). */
+function studyClaimFile(path: string, study: string): string {
+  return `${path}-sweep-${hashKey(study).slice(0, 12)}`;
+}
+
+/** A claim file's holder, or undefined when there is none (or nothing readable: see claimStudy). */
+function readClaim(file: string): (WriterInfo & { study?: string }) | undefined {
+  try {
+    const w = JSON.parse(readFileSync(file, 'utf8')) as Omit<WriterInfo, 'alive'> & { study?: string };
+    if (typeof w.pid !== 'number' || typeof w.command !== 'string') return undefined;
+    return { ...w, alive: w.host !== hostname() || processAlive(w.pid) };
+  } catch {
+    return undefined;
+  }
+}
+
 /** How this process describes itself in the lock-info file. */
 function commandLine(): string {
   const script = basename(process.argv[1] ?? 'node');
@@ -616,6 +632,76 @@ export class RunStore {
         }
       }
     }
+  }
+
+  /**
+   * Claim a study for this process's sweep, until `release` (or the process ends): a second sweep
+   * on the same study would submit its planned runs too, and train them twice. The claim is a file
+   * beside the store (`PATH-sweep-HASH`, made whole by a hard link so no one reads half of it); one
+   * left by a process that has gone (kill -9, a reboot) is taken over.
+   * @throws StoreError naming the sweep that holds the study
+   */
+  claimStudy(study: string): { release: () => void } {
+    if (this.path === ':memory:') return { release: () => {} };
+    const file = studyClaimFile(this.path, study);
+    const info = JSON.stringify({
+      pid: process.pid,
+      host: hostname(),
+      command: commandLine(),
+      since: new Date().toISOString(),
+      study,
+    });
+    const tmp = `${file}.${process.pid}.tmp`;
+    writeFileSync(tmp, info);
+    try {
+      for (let attempt = 0; ; attempt++) {
+        try {
+          linkSync(tmp, file);
+          break;
+        } catch (e) {
+          const code = (e as NodeJS.ErrnoException).code;
+          if (code !== 'EEXIST') {
+            // A file system without hard links: create it exclusively instead (a reader may then
+            // see it empty for a moment; an empty claim counts as held for a minute).
+            try {
+              writeFileSync(file, info, { flag: 'wx' });
+              break;
+            } catch (e2) {
+              if ((e2 as NodeJS.ErrnoException).code !== 'EEXIST') throw e2;
+            }
+          }
+        }
+        const holder = readClaim(file);
+        const fresh = (() => {
+          try {
+            return Date.now() - statSync(file).mtimeMs < 60_000;
+          } catch {
+            return false;
+          }
+        })();
+        if (holder?.alive || (!holder && fresh)) {
+          const who = holder
+            ? `pid ${holder.pid}${holder.host === hostname() ? '' : ` on ${holder.host}`} ("${holder.command}"), since ${holder.since}`
+            : 'a process that is starting';
+          throw new StoreError(
+            this.path,
+            `study "${study}" is being run by another sweep: ${who}. Two sweeps on one study would train its runs twice: wait for that one to finish, or stop it and run this again (its runs are picked up; a sweep that has gone on this host leaves nothing in the way, one on another host leaves ${file} to remove)`,
+          );
+        }
+        if (attempt >= 3) throw new StoreError(this.path, `cannot claim study "${study}": ${file} keeps changing`);
+        // Left by a sweep that has gone: take it over.
+        rmSync(file, { force: true });
+      }
+    } finally {
+      rmSync(tmp, { force: true });
+    }
+    return {
+      release: () => {
+        // Only our own claim: one taken over after we were thought gone is not ours to remove.
+        const holder = readClaim(file);
+        if (holder?.pid === process.pid && holder.host === hostname()) rmSync(file, { force: true });
+      },
+    };
   }
 
   /** The study's id, creating it when new. */

@@ -124,3 +124,70 @@ test('a sweep whose runs finish while an import holds the store past the busy ti
   store.close();
   assert.equal(readFileSync(log, 'utf8').trim().split('\n').length, 2, 'no run was started twice');
 });
+
+test('a second sweep on a study that a sweep is running is refused, naming it, and trains nothing; once that one is killed, the study resumes', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'scalelab-faults-two-sweeps-'));
+  const db = join(dir, 'runs.db');
+  const runsRoot = join(dir, 'runs');
+  const log = join(dir, 'starts.log');
+  const plan = join(dir, 'plan.json');
+  const isoflop = [0, 1].map((seed) => ({
+    phase: 'isoflop',
+    C: 6 * 98304 * 3e6,
+    N: 98304,
+    config: config(seed),
+    seconds: 1,
+  }));
+  writeFileSync(plan, JSON.stringify({ kind: 'scalelab-sweep-plan', probe: [], isoflop }) + '\n');
+  const command = `${node} ${waiting} --wait --log ${JSON.stringify(log)} --tokens {tokens} --out {run_dir}`;
+  // Concurrency 1: the second run is still planned while the first trains, so a second sweep would submit it.
+  const args = ['sweep', 'run', plan, '--study', 's', '--db', db, '--backend', 'local', '--concurrency', '1'].concat([
+    '--runs-dir',
+    runsRoot,
+    '--poll',
+    '0.05',
+    '--command',
+    command,
+    '--json',
+  ]);
+  const runDirs = () =>
+    existsSync(join(runsRoot, 's')) ? readdirSync(join(runsRoot, 's')).map((d) => join(runsRoot, 's', d)) : [];
+  const first = cli(args);
+  t.after(() => {
+    first.child.kill('SIGKILL');
+    for (const d of runDirs()) writeFileSync(join(d, 'go'), '');
+  });
+  await waitFor('the first trainer to start', () => runDirs().some((d) => existsSync(join(d, 'pids.json'))));
+  const second = cli(args);
+  t.after(() => second.child.kill('SIGKILL'));
+  const refused = await second.done;
+  assert.equal(refused.code, 1, second.out.stderr);
+  assert.match(
+    second.out.stderr,
+    new RegExp(
+      `^scalelab: error: ${db}: study "s" is being run by another sweep: pid ${first.child.pid} \\("scalelab sweep run ${plan} --study s`,
+    ),
+  );
+  assert.equal(readFileSync(log, 'utf8').trim().split('\n').length, 1, 'the second sweep started no trainer');
+  // The first sweep is killed (kill -9: its claim stays behind); a new one takes the study over.
+  first.child.kill('SIGKILL');
+  await first.done;
+  for (const d of runDirs()) writeFileSync(join(d, 'go'), '');
+  const third = cli(args);
+  t.after(() => third.child.kill('SIGKILL'));
+  // Its own trainer for the second run waits for its "go" file too.
+  await waitFor(
+    'the second trainer to start',
+    () => runDirs().filter((d) => existsSync(join(d, 'pids.json'))).length === 2,
+  );
+  for (const d of runDirs()) writeFileSync(join(d, 'go'), '');
+  const end = await third.done;
+  assert.equal(end.code, 0, third.out.stderr);
+  assert.deepEqual([JSON.parse(third.out.stdout).done, JSON.parse(third.out.stdout).total], [2, 2]);
+  assert.equal(readFileSync(log, 'utf8').trim().split('\n').length, 2, 'each run was trained once');
+  assert.deepEqual(
+    readdirSync(dir).filter((f) => f.includes('-sweep-')),
+    [],
+    'the claim is gone with the sweep',
+  );
+});

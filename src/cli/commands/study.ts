@@ -71,6 +71,14 @@ Examples:
           const targetHours = parseQuantity(f.targetHours, '--target-hours');
           const experimentHours = parseQuantity(f.experimentHours, '--experiment-hours');
           const store = RunStore.open(f.db);
+          // One sweep per study at a time: a second would submit the same planned runs.
+          let claim: { release: () => void };
+          try {
+            claim = store.claimStudy(f.study);
+          } catch (e) {
+            store.close();
+            throw e;
+          }
           const bar = sweepProgressBar(f.json);
           let summary: StudySummary;
           try {
@@ -113,6 +121,7 @@ Examples:
             store.saveRecommendation(f.study, studyJson(summary));
           } finally {
             bar.stop();
+            claim.release();
             store.close();
           }
           const report = studyReport(summary);

@@ -170,6 +170,14 @@ Examples:
         );
         const setup = makeBackend(f);
         const store = RunStore.open(f.db);
+        // One sweep per study at a time: a second would submit the same planned runs.
+        let claim: { release: () => void };
+        try {
+          claim = store.claimStudy(f.study);
+        } catch (e) {
+          store.close();
+          throw e;
+        }
         const bar = sweepProgressBar(f.json);
         try {
           const runs = [...plan.probe, ...plan.isoflop];
@@ -219,6 +227,7 @@ Examples:
           }
         } finally {
           bar.stop();
+          claim.release();
           store.close();
         }
       }, f.json),
