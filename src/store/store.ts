@@ -5,7 +5,19 @@
  */
 import Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
-import { linkSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  linkSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readSync,
+  renameSync,
+  rmSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { hostname } from 'node:os';
 import { basename, dirname } from 'node:path';
 import { InputError, type Message, ScaleLabError } from '../errors/index.js';
@@ -416,6 +428,14 @@ export function checkStoreSchema(db: Database.Database, path: string): void {
   } catch (e) {
     const code = sqliteCode(e);
     if (code === 'SQLITE_NOTADB' || code?.startsWith('SQLITE_CORRUPT')) {
+      // An SQLite header on a file SQLite cannot read: a database cut short (a copy on a full disk)
+      // or damaged, which is not the same advice as someone else's file.
+      if (hasSqliteHeader(path))
+        throw new StoreError(
+          path,
+          (o) =>
+            `a damaged SQLite database: it starts as one but cannot be read (${(e as Error).message}; cut short by a copy that did not finish, or corrupted); nothing was changed. Restore it from a copy, or give another store (${o('db')})`,
+        );
       throw new StoreError(
         path,
         (o) =>
@@ -432,6 +452,20 @@ export function checkStoreSchema(db: Database.Database, path: string): void {
       (o) =>
         `not a ScaleLab store: an SQLite database with tables ${list || '(none)'} but not ScaleLab's (${missing.join(', ')}); expected the run store that "runs import" and "sweep run" write (${o('db')})`,
     );
+  }
+}
+
+/** Whether a file begins with SQLite's 16-byte header ("SQLite format 3\0"). */
+function hasSqliteHeader(path: string): boolean {
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, 'r');
+    const head = Buffer.alloc(16);
+    return readSync(fd, head, 0, 16, 0) === 16 && head.toString('latin1') === 'SQLite format 3\0';
+  } catch {
+    return false;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
 }
 
@@ -467,6 +501,8 @@ export class RunStore {
     let db: Database.Database;
     try {
       if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+      if (path !== ':memory:' && statSync(path, { throwIfNoEntry: false })?.isDirectory())
+        throw new Error('it is a folder; expected the run store file (e.g. .scalelab/runs.db)');
       db = new Database(path);
     } catch (e) {
       throw new StoreError(path, `cannot open the run store: ${(e as Error).message}`);

@@ -5,10 +5,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
-import { noStackTrace, root } from '../helpers/cli.js';
+import { noStackTrace, root, scalelab } from '../helpers/cli.js';
 import { localBackend } from '../../src/experiments/backends/local.js';
 import { runDirectory } from '../../src/experiments/backends/process.js';
 import { runSweep } from '../../src/experiments/runner.js';
@@ -199,4 +199,45 @@ test('a read-only store is refused naming it, and nothing changes; reading it st
   assert.equal(read.code, 0, read.stderr);
   assert.equal(JSON.parse(read.stdout).length, 8);
   assert.equal(storeFiles(db)['runs.db'], before['runs.db'], 'the store file is byte for byte as it was');
+});
+
+test('a store cut short (a copy that did not finish) is called damaged, not "not an SQLite database"; a folder as the store is named as one; listing an empty file leaves it empty', () => {
+  const dir = tmp('store-cut');
+  const whole = join(dir, 'whole.db');
+  const data = join(dir, 'runs.csv');
+  writeFileSync(data, runsCsv);
+  assert.equal(scalelab(['runs', 'import', data, '--db', whole]).code, 0);
+  const cut = join(dir, 'cut.db');
+  writeFileSync(cut, readFileSync(whole).subarray(0, 30_000));
+  const before = storeFiles(cut);
+  for (const args of [
+    ['runs', 'ls'],
+    ['runs', 'import', data],
+  ]) {
+    const r = scalelab([...args, '--db', cut]);
+    assert.equal(r.code, 1, r.stderr);
+    assert.ok(noStackTrace(r.stderr), r.stderr);
+    assert.match(
+      r.stderr,
+      new RegExp(
+        `^scalelab: error: ${cut}: a damaged SQLite database: it starts as one but cannot be read \\(.*cut short.*\\); nothing was changed\\. Restore it from a copy, or give another store \\(--db\\)\\n$`,
+      ),
+    );
+    assert.deepEqual(storeFiles(cut), before, 'the file is as it was, and nothing was created beside it');
+  }
+  // An empty file is no store yet: listing it does not turn it into one.
+  const empty = join(dir, 'empty.db');
+  writeFileSync(empty, '');
+  const listed = scalelab(['runs', 'ls', '--db', empty]);
+  assert.equal(listed.code, 1, listed.stderr);
+  assert.match(listed.stderr, /no run store here \(an empty file\)/);
+  assert.equal(readFileSync(empty).length, 0, 'the empty file stays empty');
+  const folder = join(dir, 'a-folder');
+  mkdirSync(folder);
+  const r = scalelab(['runs', 'import', data, '--db', folder]);
+  assert.equal(r.code, 1, r.stderr);
+  assert.match(
+    r.stderr,
+    new RegExp(`^scalelab: error: ${folder}: cannot open the run store: it is a folder; expected the run store file`),
+  );
 });
