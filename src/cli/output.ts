@@ -4,7 +4,17 @@
  */
 import { createRequire } from 'node:module';
 import type CliProgress from 'cli-progress';
-import { accessSync, constants, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  accessSync,
+  chmodSync,
+  constants,
+  mkdirSync,
+  realpathSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { exitCodes, InputError, isScaleLabError, OptionError, ScaleLabError, UsageError } from '../errors/index.js';
 import { flagFor } from './optionFlags.js';
@@ -122,10 +132,23 @@ export function writeOutput(path: string, data: string | Uint8Array, opts: Outpu
  * @throws OutputError naming the file (exit 1); the earlier file is left as it was
  */
 export function writeAtomically(path: string, data: string | Uint8Array): void {
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+  const existing = statOf(path);
+  // A device or a pipe (--out /dev/stdout) is written in place: there is nothing to replace.
+  if (existing && !existing.isFile()) {
+    try {
+      writeFileSync(path, data);
+    } catch (e) {
+      throw new OutputError(`cannot write ${path}: ${(e as Error).message}`);
+    }
+    return;
+  }
+  // Through a symbolic link to the file it names (the link stays), keeping that file's permissions.
+  const target = existing ? realpathSync(path) : path;
+  const tmp = join(dirname(target), `.${basename(target)}.${process.pid}.tmp`);
   try {
-    writeFileSync(tmp, data, { flush: true });
-    renameSync(tmp, path);
+    writeFileSync(tmp, data, { flush: true, mode: existing ? existing.mode & 0o7777 : 0o666 });
+    if (existing) chmodSync(tmp, existing.mode & 0o7777);
+    renameSync(tmp, target);
   } catch (e) {
     rmSync(tmp, { force: true });
     // Checked before the work, so only a full disk or a change since then lands here: say which.

@@ -5,7 +5,18 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { noStackTrace, root, scalelab } from '../helpers/cli.js';
@@ -240,4 +251,29 @@ test('a store cut short (a copy that did not finish) is called damaged, not "not
     r.stderr,
     new RegExp(`^scalelab: error: ${folder}: cannot open the run store: it is a folder; expected the run store file`),
   );
+});
+
+test('--out through a symbolic link replaces the file it names (the link and the file mode stay); a device is written in place', () => {
+  const dir = tmp('out-link');
+  const db = join(dir, 'runs.db');
+  const data = join(dir, 'runs.csv');
+  writeFileSync(data, runsCsv);
+  assert.equal(scalelab(['runs', 'import', data, '--db', db]).code, 0);
+  mkdirSync(join(dir, 'shared'));
+  const target = join(dir, 'shared', 'runs.csv');
+  writeFileSync(target, 'the earlier export\n', { mode: 0o600 });
+  chmodSync(target, 0o600);
+  const link = join(dir, 'link.csv');
+  symlinkSync(target, link);
+  const r = scalelab(['runs', 'export', '--db', db, '--format', 'csv', '--out', link]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.ok(lstatSync(link).isSymbolicLink(), 'the link is still a link');
+  assert.match(readFileSync(target, 'utf8'), /^study,run,N,D,C,loss/);
+  assert.equal(statSync(target).mode & 0o777, 0o600, 'the file keeps its permissions');
+  assert.deepEqual(readdirSync(join(dir, 'shared')), ['runs.csv'], 'no temporary file is left');
+  if (existsSync('/dev/null')) {
+    const dev = scalelab(['runs', 'export', '--db', db, '--format', 'csv', '--out', '/dev/null']);
+    assert.equal(dev.code, 0, dev.stderr);
+    assert.ok(statSync('/dev/null').isCharacterDevice(), '/dev/null is still the device');
+  }
 });
