@@ -402,7 +402,7 @@ export function storeErrorFrom(e: unknown): ScaleLabError | undefined {
   if (code.startsWith('SQLITE_IOERR'))
     return new StoreError(
       path,
-      `a disk write failed (${(e as Error).message}, ${code}: a full disk, a file-size limit or a failing disk); nothing of this write was stored: the store is as it was`,
+      `a disk read or write failed (${(e as Error).message}, ${code}: a full disk, a file-size limit or a failing disk); nothing was stored by it: the store is as it was`,
     );
   return new StoreError(path, `the run store failed: ${(e as Error).message} (${code})`);
 }

@@ -164,7 +164,7 @@ test('an import that fills the disk stores nothing and says so; the same import 
   assert.match(
     full.stderr,
     new RegExp(
-      `^scalelab: error: ${db}: a disk write failed \\(.*\\); nothing of this write was stored: the store is as it was\\n$`,
+      `^scalelab: error: ${db}: a disk read or write failed \\(.*\\); nothing was stored by it: the store is as it was\\n$`,
     ),
   );
   assert.deepEqual(storeFiles(db), before, 'the store is byte for byte as it was, with no -wal or -shm left');
