@@ -688,7 +688,16 @@ export class RunStore {
       study,
     });
     const tmp = `${file}.${process.pid}.tmp`;
-    writeFileSync(tmp, info);
+    const cannot = (e: unknown) =>
+      new StoreError(
+        this.path,
+        `cannot claim study "${study}" for this sweep: ${(e as Error).message} (the sweep writes ${basename(file)} beside the store; its folder must be writable)`,
+      );
+    try {
+      writeFileSync(tmp, info);
+    } catch (e) {
+      throw cannot(e);
+    }
     try {
       for (let attempt = 0; ; attempt++) {
         try {
@@ -703,7 +712,7 @@ export class RunStore {
               writeFileSync(file, info, { flag: 'wx' });
               break;
             } catch (e2) {
-              if ((e2 as NodeJS.ErrnoException).code !== 'EEXIST') throw e2;
+              if ((e2 as NodeJS.ErrnoException).code !== 'EEXIST') throw cannot(e2);
             }
           }
         }
