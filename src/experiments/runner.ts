@@ -201,19 +201,21 @@ export function storeExecutor(store: RunStore, study: string, backend: Backend, 
   return {
     async execute(runs: PlannedRun[], phase: string): Promise<RunOutcome[]> {
       const keyed = runs.map((r) => ({ run: r, key: plannedKey(r) }));
-      store.plan(
-        study,
-        keyed.map(({ run, key }) => ({
-          key,
-          name: `${phase}-${key.slice(-8)}`,
-          phase: run.phase,
-          config: run.config,
-          N: run.N,
-          D: run.config.tokens,
-          C: run.C,
-          estimatedSeconds: run.seconds,
-        })),
-      );
+      const planRuns = () =>
+        store.plan(
+          study,
+          keyed.map(({ run, key }) => ({
+            key,
+            name: `${phase}-${key.slice(-8)}`,
+            phase: run.phase,
+            config: run.config,
+            N: run.N,
+            D: run.config.tokens,
+            C: run.C,
+            estimatedSeconds: run.seconds,
+          })),
+        );
+      await store.whenFree(planRuns, { timeoutMs: options.busyTimeoutMs, onWait: options.onBusy });
       await runSweep(store, study, backend, { ...options, keys: new Set(keyed.map((k) => k.key)) });
       const byKey = new Map(store.runs({ study }).map((r) => [r.key, r]));
       return keyed.map(({ run, key }) => {

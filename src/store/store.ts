@@ -749,6 +749,32 @@ export class RunStore {
     };
   }
 
+  /**
+   * Run synchronous store writes, trying again while another process holds the write lock past the
+   * busy timeout (an import of a large file), telling `onWait` who holds it: for a long-running
+   * command's writes (a sweep's start and end), which should wait rather than fail.
+   * @throws StoreError naming the holder after `timeoutMs` (default 30 minutes)
+   */
+  async whenFree<T>(write: () => T, wait: WaitOptions = {}): Promise<T> {
+    const started = Date.now();
+    for (;;) {
+      try {
+        return write();
+      } catch (e) {
+        if (!isBusy(e)) throw e;
+        const waitedMs = Date.now() - started;
+        const holder = this.writer();
+        if (waitedMs >= (wait.timeoutMs ?? 30 * 60_000))
+          throw new StoreError(
+            this.path,
+            `the store is busy: ${describeWriter(holder)}; waited ${Math.round(waitedMs / 1000)} s for it. Try again when it has finished`,
+          );
+        wait.onWait?.({ holder, waitedMs });
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+      }
+    }
+  }
+
   /** The study's id, creating it when new. */
   study(name: string, config?: unknown): number {
     const found = this.db.prepare('SELECT id FROM studies WHERE name = ?').get(name) as { id: number } | undefined;

@@ -191,3 +191,45 @@ test('a second sweep on a study that a sweep is running is refused, naming it, a
     'the claim is gone with the sweep',
   );
 });
+
+test('study run started while an import holds the store waits for it (saying who holds it), then runs whole', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'scalelab-faults-busy-study-'));
+  const db = join(dir, 'runs.db');
+  const data = join(dir, 'runs.csv');
+  writeFileSync(data, 'N,D,loss\n1e8,2e9,3.2\n2e8,4e9,2.95\n4e8,8e9,2.75\n');
+  const env = { SCALELAB_TEST_BUSY_TIMEOUT_MS: '300' };
+  const importer = cli(['runs', 'import', data, '--db', db], { ...env, SCALELAB_TEST_IMPORT_PAUSE_AFTER: '1' });
+  t.after(() => importer.child.kill('SIGKILL'));
+  await waitFor('the import to hold the lock', () => importer.out.stderr.includes('import paused'));
+  const study = cli(
+    ['study', 'run', '--backend', 'sim', '--target-hours', '48', '--experiment-hours', '12'].concat([
+      '--db',
+      db,
+      '--study',
+      'p',
+      '--bootstrap',
+      '0',
+      '--json',
+    ]),
+    env,
+  );
+  t.after(() => study.child.kill('SIGKILL'));
+  await waitFor(
+    'the study to say it waits for the store',
+    () => /waiting for the run store/.test(study.out.stderr) || study.child.exitCode !== null,
+  );
+  assert.match(
+    study.out.stderr,
+    new RegExp(`scalelab: waiting for the run store ${db}: held by pid ${importer.child.pid} `),
+  );
+  importer.child.kill('SIGKILL');
+  const end = await study.done;
+  assert.equal(end.code, 0, study.out.stderr);
+  const j = JSON.parse(study.out.stdout);
+  assert.ok(j.budgets.length >= 3, `${j.budgets.length} budgets`);
+  const store = RunStore.open(db);
+  assert.ok(store.runs({ study: 'p', status: 'completed' }).length >= 9, 'its runs are stored');
+  assert.ok(store.latestRecommendation('p'), 'and its recommendation');
+  assert.equal(store.runs({ study: 'imported' }).length, 0, 'nothing of the killed import is stored');
+  store.close();
+});

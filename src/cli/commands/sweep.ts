@@ -183,27 +183,37 @@ Examples:
           const runs = [...plan.probe, ...plan.isoflop];
           // The plan's content, not its file name, is the plan: a copy of plan.json resumes the study.
           const keys = runs.map(plannedKey).sort();
-          openStudy(store, f, {
-            command: 'sweep run',
-            flags: { 'the plan': `${runs.length} runs (#${hashKey(keys).slice(0, 8)})` },
-          });
-          store.plan(
-            f.study,
-            runs.map((r) => ({
-              key: plannedKey(r),
-              name: `${r.phase}-${plannedKey(r).slice(-8)}`,
-              phase: r.phase,
-              config: r.config,
-              N: r.N,
-              D: r.config.tokens,
-              C: r.C,
-              estimatedSeconds: r.seconds,
-            })),
+          // Another process's long write (an import) is waited out, here as during the sweep.
+          const onBusy = storeBusyNotice(f.db);
+          await store.whenFree(
+            () =>
+              openStudy(store, f, {
+                command: 'sweep run',
+                flags: { 'the plan': `${runs.length} runs (#${hashKey(keys).slice(0, 8)})` },
+              }),
+            { onWait: onBusy },
+          );
+          await store.whenFree(
+            () =>
+              store.plan(
+                f.study,
+                runs.map((r) => ({
+                  key: plannedKey(r),
+                  name: `${r.phase}-${plannedKey(r).slice(-8)}`,
+                  phase: r.phase,
+                  config: r.config,
+                  N: r.N,
+                  D: r.config.tokens,
+                  C: r.C,
+                  estimatedSeconds: r.seconds,
+                })),
+              ),
+            { onWait: onBusy },
           );
           const p = await runSweep(store, f.study, setup.backend, {
             pollMs: parseQuantity(f.poll, '--poll') * 1000,
             onProgress: bar.update,
-            onBusy: storeBusyNotice(f.db),
+            onBusy,
           });
           bar.stop();
           const cancelled = p.total - p.done - p.failed - p.running;
