@@ -21,7 +21,8 @@ let child;
 let timedOut = false;
 const writeAtomic = (name, value) => {
   const tmp = join(runDir, `${name}.tmp`);
-  writeFileSync(tmp, JSON.stringify(value));
+  // Flushed before the rename: after a node crashes, the file is whole or absent, never empty.
+  writeFileSync(tmp, JSON.stringify(value), { flush: true });
   renameSync(tmp, join(runDir, name)); // atomic: a reader sees all of it or nothing
 };
 // "code" stays the first field: the Slurm batch script reads it with sed.

@@ -16,7 +16,7 @@ import { localBackend } from '../experiments/backends/local.js';
 import { slurmBackend } from '../experiments/backends/slurm/index.js';
 import { keyword, parseInteger, parseQuantity } from './options.js';
 import { flagFor } from './optionFlags.js';
-import type { RunStore } from '../store/store.js';
+import { describeWriter, type RunStore, type WriterInfo } from '../store/store.js';
 import { planDifferences, type StudyPlanRecord } from '../experiments/studyPlan.js';
 
 export interface BackendFlags {
@@ -300,5 +300,20 @@ export function makeBackend(f: BackendFlags): BackendSetup {
     }),
     cost,
     architecture,
+  };
+}
+
+/**
+ * What a sweep says while another process holds its store's write lock (SweepOptions.onBusy): a
+ * line when it starts waiting, and one a minute while it goes on.
+ */
+export function storeBusyNotice(path: string): (wait: { holder: WriterInfo | undefined; waitedMs: number }) => void {
+  let said = -Infinity;
+  return ({ holder, waitedMs }) => {
+    if (waitedMs - said < 60_000) return;
+    said = waitedMs;
+    process.stderr.write(
+      `scalelab: waiting for the run store ${path}: ${describeWriter(holder)}${waitedMs >= 1000 ? ` (waited ${Math.round(waitedMs / 1000)} s)` : ''}; the sweep goes on when it is free\n`,
+    );
   };
 }

@@ -4,8 +4,18 @@
  */
 import { createRequire } from 'node:module';
 import type CliProgress from 'cli-progress';
-import { accessSync, constants, mkdirSync, statSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import {
+  accessSync,
+  chmodSync,
+  constants,
+  mkdirSync,
+  realpathSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { exitCodes, InputError, isScaleLabError, OptionError, ScaleLabError, UsageError } from '../errors/index.js';
 import { flagFor } from './optionFlags.js';
 
@@ -112,13 +122,53 @@ export function checkOutput(path: string, flag = '--out'): void {
  * @param detail what was written, e.g. "12 KiB, 5 figures"
  */
 export function writeOutput(path: string, data: string | Uint8Array, opts: OutputOptions, detail?: string): void {
-  try {
-    writeFileSync(path, data);
-  } catch (e) {
-    // Checked before the work, so only a full disk or a change since then lands here: say which.
-    throw new OutputError(`cannot write ${path}: ${(e as Error).message}`);
-  }
+  writeAtomically(path, data);
   if (!opts.json) process.stderr.write(`wrote ${path}${detail ? ` (${detail})` : ''}\n`);
+}
+
+/**
+ * Write a file whole or not at all: into a temporary file beside it, flushed, then renamed over it,
+ * so a full disk or a killed process never leaves a truncated file over the one that was there.
+ * @throws OutputError naming the file (exit 1); the earlier file is left as it was
+ */
+export function writeAtomically(path: string, data: string | Uint8Array): void {
+  const existing = statOf(path);
+  // A device or a pipe (--out /dev/stdout) is written in place: there is nothing to replace.
+  if (existing && !existing.isFile()) {
+    try {
+      writeFileSync(path, data);
+    } catch (e) {
+      throw new OutputError(`cannot write ${path}: ${(e as Error).message}`);
+    }
+    return;
+  }
+  // Through a symbolic link to the file it names (the link stays), keeping that file's permissions.
+  const target = existing ? realpathSync(path) : path;
+  const tmp = join(dirname(target), `.${basename(target)}.${process.pid}.tmp`);
+  try {
+    writeFileSync(tmp, data, { flush: true, mode: existing ? existing.mode & 0o7777 : 0o666 });
+    if (existing) chmodSync(tmp, existing.mode & 0o7777);
+    renameSync(tmp, target);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    // Checked before the work, so only a full disk or a change since then lands here: say which.
+    const err = e as NodeJS.ErrnoException;
+    const why =
+      err.code === 'ENOSPC' || err.code === 'EFBIG' || err.code === 'EDQUOT'
+        ? `the disk is full or the file too large (${err.code})`
+        : err.message;
+    throw new OutputError(
+      `cannot write ${path}: ${why}; ${statOf(path) ? 'the file there is unchanged' : 'nothing was written'}`,
+    );
+  }
+}
+
+function statOf(path: string) {
+  try {
+    return statSync(path);
+  } catch {
+    return undefined;
+  }
 }
 
 /** An output file that could not be written after the work (a full disk): the run failed, exit 1. */

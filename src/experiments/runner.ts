@@ -4,7 +4,15 @@
  * sweep restarted on the same store submits nothing twice (runs already submitted are polled, a
  * run caught between submit and record is looked up) and loses no finished result.
  */
-import { hashKey, type RunStore, type StoredRun } from '../store/store.js';
+import {
+  describeWriter,
+  hashKey,
+  isBusy,
+  StoreError,
+  type RunStore,
+  type StoredRun,
+  type WriterInfo,
+} from '../store/store.js';
 import { BackendBusy, type Backend } from './backends/backend.js';
 import type { PlannedRun } from './design.js';
 import type { Executor, RunOutcome } from './study.js';
@@ -25,6 +33,13 @@ export interface SweepOptions {
   onProgress?: (p: SweepProgress) => void;
   /** Only these runs (default: every run of the study). */
   keys?: Set<string>;
+  /**
+   * Another process holds the store's write lock past a write's busy timeout (an import of a large
+   * file): the sweep waits and tries again, calling this with the holder, for up to this long.
+   * @default 1 800 000 ms (30 minutes)
+   */
+  busyTimeoutMs?: number;
+  onBusy?: (wait: { holder: WriterInfo | undefined; waitedMs: number }) => void;
 }
 
 const active = ['submitting', 'queued', 'running'] as const;
@@ -80,62 +95,100 @@ export async function runSweep(
   options: SweepOptions = {},
 ): Promise<SweepProgress> {
   const pollMs = options.pollMs ?? 1000;
-  const mine = () => store.runs({ study }).filter((r) => !options.keys || options.keys.has(r.key));
+  let busySince: number | undefined;
   for (;;) {
-    let changed = false;
-    // Reconcile runs caught between submit and record by a crash.
-    for (const r of mine().filter((x) => x.status === 'submitting')) {
-      const id = backend.find ? await backend.find(r) : undefined;
-      if (id) store.setStatus(r.id, 'queued', { backend: backend.name, externalId: id });
-      else store.setStatus(r.id, 'planned');
-      changed = true;
+    let step: { done: SweepProgress } | { changed: boolean; running: number };
+    try {
+      step = await sweepStep(store, study, backend, options);
+    } catch (e) {
+      if (!isBusy(e)) throw e;
+      // Every step can be repeated: a write that did not happen is done again on the next one (a
+      // run left "submitting" is looked up, a finished one polled again), so the sweep waits out a
+      // long writer instead of ending.
+      busySince ??= Date.now();
+      const waitedMs = Date.now() - busySince;
+      const holder = store.writer();
+      if (waitedMs >= (options.busyTimeoutMs ?? 30 * 60_000))
+        throw new StoreError(
+          store.path,
+          `the store is busy: ${describeWriter(holder)}; the sweep waited ${Math.round(waitedMs / 1000)} s for it and stops here (its runs go on; run the sweep again to resume)`,
+        );
+      options.onBusy?.({ holder, waitedMs });
+      await new Promise((res) => setTimeout(res, Math.min(pollMs, 1000)));
+      continue;
     }
-    // Poll what is in flight.
-    for (const r of mine().filter((x) => x.status === 'queued' || x.status === 'running')) {
-      const s = await backend.status(r);
-      if (s.externalId && s.externalId !== r.externalId) store.setExternalId(r.id, s.externalId);
-      if (s.state === 'completed' || s.state === 'failed' || s.state === 'cancelled') {
-        store.finish(r.id, {
-          status: s.state,
-          loss: s.loss ?? null,
-          seconds: s.seconds ?? null,
-          reason: s.reason ?? null,
-          evals: s.evals,
-          ...(s.schedule ? { schedule: s.schedule } : {}),
-        });
-        changed = true;
-      } else if (s.state !== r.status) {
-        store.setStatus(r.id, s.state);
-        changed = true;
-      }
-    }
-    // Submit planned runs while there is room.
-    const inFlight = mine().filter((x) => (active as readonly string[]).includes(x.status)).length;
-    const planned = mine().filter((x) => x.status === 'planned');
-    for (const r of planned.slice(0, Math.max(0, backend.concurrency - inFlight))) {
-      store.setStatus(r.id, 'submitting', { backend: backend.name });
-      try {
-        const id = await backend.submit(r);
-        store.setStatus(r.id, 'queued', { externalId: id });
-      } catch (e) {
-        // Busy (e.g. the API's budget is reserved by runs in flight): plan it again and wait for them.
-        if (
-          e instanceof BackendBusy &&
-          mine().some((x) => x.id !== r.id && (active as readonly string[]).includes(x.status))
-        ) {
-          store.setStatus(r.id, 'planned');
-          break;
-        }
-        store.finish(r.id, { status: 'failed', reason: `submit failed: ${(e as Error).message}` });
-      }
-      changed = true;
-    }
-    const all = mine();
-    const p = progressOf(all);
-    options.onProgress?.(p);
-    if (all.every((r) => r.status === 'completed' || r.status === 'failed' || r.status === 'cancelled')) return p;
-    if (!changed || p.running > 0) await new Promise((res) => setTimeout(res, changed ? Math.min(pollMs, 50) : pollMs));
+    busySince = undefined;
+    if ('done' in step) return step.done;
+    if (!step.changed || step.running > 0)
+      await new Promise((res) => setTimeout(res, step.changed ? Math.min(pollMs, 50) : pollMs));
   }
+}
+
+/** One pass of the sweep: reconcile, poll, submit; the progress when every run has ended. */
+async function sweepStep(
+  store: RunStore,
+  study: string,
+  backend: Backend,
+  options: SweepOptions,
+): Promise<{ done: SweepProgress } | { changed: boolean; running: number }> {
+  const mine = () => store.runs({ study }).filter((r) => !options.keys || options.keys.has(r.key));
+  let changed = false;
+  // Reconcile runs caught between submit and record by a crash.
+  for (const r of mine().filter((x) => x.status === 'submitting')) {
+    const id = backend.find ? await backend.find(r) : undefined;
+    if (id) store.setStatus(r.id, 'queued', { backend: backend.name, externalId: id });
+    else store.setStatus(r.id, 'planned');
+    changed = true;
+  }
+  // Poll what is in flight.
+  for (const r of mine().filter((x) => x.status === 'queued' || x.status === 'running')) {
+    const s = await backend.status(r);
+    if (s.externalId && s.externalId !== r.externalId) store.setExternalId(r.id, s.externalId);
+    if (s.state === 'completed' || s.state === 'failed' || s.state === 'cancelled') {
+      store.finish(r.id, {
+        status: s.state,
+        loss: s.loss ?? null,
+        seconds: s.seconds ?? null,
+        reason: s.reason ?? null,
+        evals: s.evals,
+        ...(s.schedule ? { schedule: s.schedule } : {}),
+      });
+      changed = true;
+    } else if (s.state !== r.status) {
+      store.setStatus(r.id, s.state);
+      changed = true;
+    }
+  }
+  // Submit planned runs while there is room.
+  const inFlight = mine().filter((x) => (active as readonly string[]).includes(x.status)).length;
+  const planned = mine().filter((x) => x.status === 'planned');
+  for (const r of planned.slice(0, Math.max(0, backend.concurrency - inFlight))) {
+    store.setStatus(r.id, 'submitting', { backend: backend.name });
+    let id: string | undefined;
+    try {
+      id = await backend.submit(r);
+    } catch (e) {
+      // Busy (e.g. the API's budget is reserved by runs in flight): plan it again and wait for them.
+      if (
+        e instanceof BackendBusy &&
+        mine().some((x) => x.id !== r.id && (active as readonly string[]).includes(x.status))
+      ) {
+        store.setStatus(r.id, 'planned');
+        break;
+      }
+      store.finish(r.id, { status: 'failed', reason: `submit failed: ${(e as Error).message}` });
+    }
+    // Outside the try: a store busy past its timeout here is not the submit's failure (the run is
+    // submitted; left "submitting", the next pass finds it).
+    if (id !== undefined) store.setStatus(r.id, 'queued', { externalId: id });
+    changed = true;
+  }
+  const all = mine();
+  const p = progressOf(all);
+  options.onProgress?.(p);
+  if (all.every((r) => r.status === 'completed' || r.status === 'failed' || r.status === 'cancelled'))
+    return { done: p };
+  return { changed, running: p.running };
 }
 
 /** Key of a planned run: its phase and configuration. */
@@ -148,19 +201,21 @@ export function storeExecutor(store: RunStore, study: string, backend: Backend, 
   return {
     async execute(runs: PlannedRun[], phase: string): Promise<RunOutcome[]> {
       const keyed = runs.map((r) => ({ run: r, key: plannedKey(r) }));
-      store.plan(
-        study,
-        keyed.map(({ run, key }) => ({
-          key,
-          name: `${phase}-${key.slice(-8)}`,
-          phase: run.phase,
-          config: run.config,
-          N: run.N,
-          D: run.config.tokens,
-          C: run.C,
-          estimatedSeconds: run.seconds,
-        })),
-      );
+      const planRuns = () =>
+        store.plan(
+          study,
+          keyed.map(({ run, key }) => ({
+            key,
+            name: `${phase}-${key.slice(-8)}`,
+            phase: run.phase,
+            config: run.config,
+            N: run.N,
+            D: run.config.tokens,
+            C: run.C,
+            estimatedSeconds: run.seconds,
+          })),
+        );
+      await store.whenFree(planRuns, { timeoutMs: options.busyTimeoutMs, onWait: options.onBusy });
       await runSweep(store, study, backend, { ...options, keys: new Set(keyed.map((k) => k.key)) });
       const byKey = new Map(store.runs({ study }).map((r) => [r.key, r]));
       return keyed.map(({ run, key }) => {

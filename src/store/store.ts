@@ -5,7 +5,19 @@
  */
 import Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  linkSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readSync,
+  renameSync,
+  rmSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { hostname } from 'node:os';
 import { basename, dirname } from 'node:path';
 import { InputError, type Message, ScaleLabError } from '../errors/index.js';
@@ -270,15 +282,24 @@ export interface WaitOptions {
 /** SQLite page cache during a streamed import, KiB. */
 const IMPORT_CACHE_KIB = 64 * 1024;
 
-/** Busy timeout of synchronous writes (a sweep's status updates): long enough to outlast an import. */
-const SYNC_BUSY_TIMEOUT_MS = 30_000;
+/**
+ * Busy timeout of synchronous writes (a sweep's status updates), ms: long enough to outlast most
+ * imports (a sweep waits on past it, see experiments/runner.ts). A test shortens it with
+ * SCALELAB_TEST_BUSY_TIMEOUT_MS.
+ */
+function syncBusyTimeoutMs(): number {
+  const v = Number(process.env.SCALELAB_TEST_BUSY_TIMEOUT_MS);
+  return Number.isFinite(v) && v > 0 ? v : 30_000;
+}
 
 function sqliteCode(e: unknown): string | undefined {
   const code = (e as { code?: unknown })?.code;
   return e instanceof Error && typeof code === 'string' && code.startsWith('SQLITE_') ? code : undefined;
 }
 
-const isBusy = (e: unknown) => sqliteCode(e)?.startsWith('SQLITE_BUSY') || sqliteCode(e)?.startsWith('SQLITE_LOCKED');
+/** Whether an error is SQLite's "another connection holds the lock" (SQLITE_BUSY, SQLITE_LOCKED). */
+export const isBusy = (e: unknown) =>
+  sqliteCode(e)?.startsWith('SQLITE_BUSY') || sqliteCode(e)?.startsWith('SQLITE_LOCKED');
 
 /** `path-writer`: the lock-info file a long writer keeps next to the store while it writes. */
 function writerFile(path: string): string {
@@ -316,6 +337,22 @@ export function describeWriter(w: WriterInfo | undefined): string {
   return `held by pid ${w.pid}${host} ("${w.command}"), writing for ${since} s`;
 }
 
+/** `path-sweep-HASH`: the file a sweep keeps next to the store while it drives a study (RunStore.claimStudy). */
+function studyClaimFile(path: string, study: string): string {
+  return `${path}-sweep-${hashKey(study).slice(0, 12)}`;
+}
+
+/** A claim file's holder, or undefined when there is none (or nothing readable: see claimStudy). */
+function readClaim(file: string): (WriterInfo & { study?: string }) | undefined {
+  try {
+    const w = JSON.parse(readFileSync(file, 'utf8')) as Omit<WriterInfo, 'alive'> & { study?: string };
+    if (typeof w.pid !== 'number' || typeof w.command !== 'string') return undefined;
+    return { ...w, alive: w.host !== hostname() || processAlive(w.pid) };
+  } catch {
+    return undefined;
+  }
+}
+
 /** How this process describes itself in the lock-info file. */
 function commandLine(): string {
   const script = basename(process.argv[1] ?? 'node');
@@ -338,13 +375,34 @@ export function storeErrorFrom(e: unknown): ScaleLabError | undefined {
   if (isBusy(e)) {
     return new StoreError(
       path,
-      `the store is busy: ${describeWriter(storeWriter(path))}; a write waited ${SYNC_BUSY_TIMEOUT_MS / 1000} s for it. Try again when it has finished`,
+      `the store is busy: ${describeWriter(storeWriter(path))}; a write waited ${syncBusyTimeoutMs() / 1000} s for it. Try again when it has finished`,
     );
   }
   if (code === 'SQLITE_NOTADB' || code.startsWith('SQLITE_CORRUPT'))
     return new StoreError(
       path,
       `not a ScaleLab store (${(e as Error).message}); expected the run store that "runs import" and "sweep run" write`,
+    );
+  // A write that failed is rolled back whole (every write is one transaction): say so.
+  if (code === 'SQLITE_READONLY_DIRECTORY')
+    return new StoreError(
+      path,
+      `cannot use the run store: its folder ${dirname(path)} is not writable, and SQLite needs to create ${basename(path)}-wal and ${basename(path)}-shm beside it, even to read (${code}); nothing was changed`,
+    );
+  if (code.startsWith('SQLITE_READONLY'))
+    return new StoreError(
+      path,
+      `the run store is read-only (the file or its folder is not writable: ${(e as Error).message}, ${code}); nothing was changed`,
+    );
+  if (code === 'SQLITE_FULL')
+    return new StoreError(
+      path,
+      `the disk is full (${(e as Error).message}, ${code}); nothing of this write was stored: the store is as it was`,
+    );
+  if (code.startsWith('SQLITE_IOERR'))
+    return new StoreError(
+      path,
+      `a disk read or write failed (${(e as Error).message}, ${code}: a full disk, a file-size limit or a failing disk); nothing was stored by it: the store is as it was`,
     );
   return new StoreError(path, `the run store failed: ${(e as Error).message} (${code})`);
 }
@@ -370,6 +428,14 @@ export function checkStoreSchema(db: Database.Database, path: string): void {
   } catch (e) {
     const code = sqliteCode(e);
     if (code === 'SQLITE_NOTADB' || code?.startsWith('SQLITE_CORRUPT')) {
+      // An SQLite header on a file SQLite cannot read: a database cut short (a copy on a full disk)
+      // or damaged, which is not the same advice as someone else's file.
+      if (hasSqliteHeader(path))
+        throw new StoreError(
+          path,
+          (o) =>
+            `a damaged SQLite database: it starts as one but cannot be read (${(e as Error).message}; cut short by a copy that did not finish, or corrupted); nothing was changed. Restore it from a copy, or give another store (${o('db')})`,
+        );
       throw new StoreError(
         path,
         (o) =>
@@ -386,6 +452,20 @@ export function checkStoreSchema(db: Database.Database, path: string): void {
       (o) =>
         `not a ScaleLab store: an SQLite database with tables ${list || '(none)'} but not ScaleLab's (${missing.join(', ')}); expected the run store that "runs import" and "sweep run" write (${o('db')})`,
     );
+  }
+}
+
+/** Whether a file begins with SQLite's 16-byte header ("SQLite format 3\0"). */
+function hasSqliteHeader(path: string): boolean {
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, 'r');
+    const head = Buffer.alloc(16);
+    return readSync(fd, head, 0, 16, 0) === 16 && head.toString('latin1') === 'SQLite format 3\0';
+  } catch {
+    return false;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
 }
 
@@ -421,6 +501,8 @@ export class RunStore {
     let db: Database.Database;
     try {
       if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+      if (path !== ':memory:' && statSync(path, { throwIfNoEntry: false })?.isDirectory())
+        throw new Error('it is a folder; expected the run store file (e.g. .scalelab/runs.db)');
       db = new Database(path);
     } catch (e) {
       throw new StoreError(path, `cannot open the run store: ${(e as Error).message}`);
@@ -429,7 +511,7 @@ export class RunStore {
     try {
       // Before anything writes (WAL mode is recorded in the file): is this a ScaleLab store?
       checkStoreSchema(db, path);
-      db.pragma(`busy_timeout = ${SYNC_BUSY_TIMEOUT_MS}`);
+      db.pragma(`busy_timeout = ${syncBusyTimeoutMs()}`);
       db.pragma('journal_mode = WAL');
       db.pragma('foreign_keys = ON');
       db.pragma('synchronous = NORMAL');
@@ -552,7 +634,7 @@ export class RunStore {
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
     } finally {
-      this.db.pragma(`busy_timeout = ${SYNC_BUSY_TIMEOUT_MS}`);
+      this.db.pragma(`busy_timeout = ${syncBusyTimeoutMs()}`);
     }
     const file = this.path === ':memory:' ? undefined : writerFile(this.path);
     if (file) {
@@ -584,6 +666,111 @@ export class RunStore {
         } catch {
           // already gone
         }
+      }
+    }
+  }
+
+  /**
+   * Claim a study for this process's sweep, until `release` (or the process ends): a second sweep
+   * on the same study would submit its planned runs too, and train them twice. The claim is a file
+   * beside the store (`PATH-sweep-HASH`, made whole by a hard link so no one reads half of it); one
+   * left by a process that has gone (kill -9, a reboot) is taken over.
+   * @throws StoreError naming the sweep that holds the study
+   */
+  claimStudy(study: string): { release: () => void } {
+    if (this.path === ':memory:') return { release: () => {} };
+    const file = studyClaimFile(this.path, study);
+    const info = JSON.stringify({
+      pid: process.pid,
+      host: hostname(),
+      command: commandLine(),
+      since: new Date().toISOString(),
+      study,
+    });
+    const tmp = `${file}.${process.pid}.tmp`;
+    const cannot = (e: unknown) =>
+      new StoreError(
+        this.path,
+        `cannot claim study "${study}" for this sweep: ${(e as Error).message} (the sweep writes ${basename(file)} beside the store; its folder must be writable)`,
+      );
+    try {
+      writeFileSync(tmp, info);
+    } catch (e) {
+      throw cannot(e);
+    }
+    try {
+      for (let attempt = 0; ; attempt++) {
+        try {
+          linkSync(tmp, file);
+          break;
+        } catch (e) {
+          const code = (e as NodeJS.ErrnoException).code;
+          if (code !== 'EEXIST') {
+            // A file system without hard links: create it exclusively instead (a reader may then
+            // see it empty for a moment; an empty claim counts as held for a minute).
+            try {
+              writeFileSync(file, info, { flag: 'wx' });
+              break;
+            } catch (e2) {
+              if ((e2 as NodeJS.ErrnoException).code !== 'EEXIST') throw cannot(e2);
+            }
+          }
+        }
+        const holder = readClaim(file);
+        const fresh = (() => {
+          try {
+            return Date.now() - statSync(file).mtimeMs < 60_000;
+          } catch {
+            return false;
+          }
+        })();
+        if (holder?.alive || (!holder && fresh)) {
+          const who = holder
+            ? `pid ${holder.pid}${holder.host === hostname() ? '' : ` on ${holder.host}`} ("${holder.command}"), since ${holder.since}`
+            : 'a process that is starting';
+          throw new StoreError(
+            this.path,
+            `study "${study}" is being run by another sweep: ${who}. Two sweeps on one study would train its runs twice: wait for that one to finish, or stop it and run this again (its runs are picked up; a sweep that has gone on this host leaves nothing in the way, one on another host leaves ${file} to remove)`,
+          );
+        }
+        if (attempt >= 3) throw new StoreError(this.path, `cannot claim study "${study}": ${file} keeps changing`);
+        // Left by a sweep that has gone: take it over.
+        rmSync(file, { force: true });
+      }
+    } finally {
+      rmSync(tmp, { force: true });
+    }
+    return {
+      release: () => {
+        // Only our own claim: one taken over after we were thought gone is not ours to remove.
+        const holder = readClaim(file);
+        if (holder?.pid === process.pid && holder.host === hostname()) rmSync(file, { force: true });
+      },
+    };
+  }
+
+  /**
+   * Run synchronous store writes, trying again while another process holds the write lock past the
+   * busy timeout (an import of a large file), telling `onWait` who holds it: for a long-running
+   * command's writes (a sweep's start and end), which should wait rather than fail.
+   * @throws StoreError naming the holder after `timeoutMs` (default 30 minutes)
+   */
+  async whenFree<T>(write: () => T, wait: WaitOptions = {}): Promise<T> {
+    const started = Date.now();
+    for (;;) {
+      try {
+        return write();
+      } catch (e) {
+        if (!isBusy(e)) throw e;
+        const waitedMs = Date.now() - started;
+        const holder = this.writer();
+        if (waitedMs >= (wait.timeoutMs ?? 30 * 60_000))
+          throw new StoreError(
+            this.path,
+            `the store is busy: ${describeWriter(holder)}; waited ${Math.round(waitedMs / 1000)} s for it. Try again when it has finished`,
+          );
+        wait.onWait?.({ holder, waitedMs });
+        await new Promise((resolve) => setTimeout(resolve, 1000));
       }
     }
   }

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { existsSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { forEachRun, inputSize } from '../../io/readRuns.js';
 import { parseColumnMapping, type Field } from '../../io/parseRuns.js';
 import { defaultStorePath, describeWriter, RunStore, StoreError, type RunStatus } from '../../store/store.js';
@@ -30,10 +30,11 @@ function configColumns(config: Record<string, unknown> | null): Record<string, u
 
 /** A store to read from: listing or exporting never creates one where there was none. */
 function openExisting(path: string): RunStore {
-  if (!existsSync(path))
+  const size = statSync(path, { throwIfNoEntry: false })?.size;
+  if (size === undefined || size === 0)
     throw new StoreError(
       path,
-      'no run store here: import runs ("scalelab runs import FILE") or run a sweep first, or give --db',
+      `no run store here${size === 0 ? ' (an empty file)' : ''}: import runs ("scalelab runs import FILE") or run a sweep first, or give --db`,
     );
   return RunStore.open(path);
 }

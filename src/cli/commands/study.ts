@@ -13,6 +13,7 @@ import {
   designFlags,
   makeBackend,
   openStudy,
+  storeBusyNotice,
   studyPlanFlags,
   type BackendFlags,
 } from '../backendFlags.js';
@@ -70,22 +71,37 @@ Examples:
           const targetHours = parseQuantity(f.targetHours, '--target-hours');
           const experimentHours = parseQuantity(f.experimentHours, '--experiment-hours');
           const store = RunStore.open(f.db);
+          // One sweep per study at a time: a second would submit the same planned runs.
+          let claim: { release: () => void };
+          try {
+            claim = store.claimStudy(f.study);
+          } catch (e) {
+            store.close();
+            throw e;
+          }
           const bar = sweepProgressBar(f.json);
           let summary: StudySummary;
           try {
             // --verify adds one run after the fit: a verified study is the same plan.
-            openStudy(store, f, {
-              command: 'study run',
-              flags: {
-                ...studyPlanFlags(f),
-                '--target-hours': f.targetHours,
-                '--experiment-hours': f.experimentHours,
-                '--progressive': f.progressive ?? false,
-              },
-            });
+            // Another process's long write (an import) is waited out, here as during the sweep.
+            const onBusy = storeBusyNotice(f.db);
+            await store.whenFree(
+              () =>
+                openStudy(store, f, {
+                  command: 'study run',
+                  flags: {
+                    ...studyPlanFlags(f),
+                    '--target-hours': f.targetHours,
+                    '--experiment-hours': f.experimentHours,
+                    '--progressive': f.progressive ?? false,
+                  },
+                }),
+              { onWait: onBusy },
+            );
             const executor = storeExecutor(store, f.study, setup.backend, {
               pollMs: parseQuantity(f.poll, '--poll') * 1000,
               onProgress: bar.update,
+              onBusy,
             });
             const result = await runStudy(executor, {
               targetSeconds: targetHours * 3600,
@@ -107,10 +123,22 @@ Examples:
               costModel: setup.cost.description,
               world: setup.world,
             });
-            store.saveFit(f.study, 'chinchilla', fitToJson(result.fit));
-            store.saveRecommendation(f.study, studyJson(summary));
+            // Hours of runs lead here: a busy store is waited for, not a reason to lose the report.
+            const fitJson = fitToJson(result.fit),
+              recommendation = studyJson(summary);
+            await store.whenFree(
+              () =>
+                store.db
+                  .transaction(() => {
+                    store.saveFit(f.study, 'chinchilla', fitJson);
+                    store.saveRecommendation(f.study, recommendation);
+                  })
+                  .immediate(),
+              { onWait: onBusy },
+            );
           } finally {
             bar.stop();
+            claim.release();
             store.close();
           }
           const report = studyReport(summary);

@@ -11,7 +11,14 @@ import { formatNumber } from '../../core/format.js';
 import { parseQuantity } from '../options.js';
 import { checkOutput, printJson, writeOutput } from '../output.js';
 import { flag } from '../flags.js';
-import { addBackendFlags, designFlags, makeBackend, openStudy, type BackendFlags } from '../backendFlags.js';
+import {
+  addBackendFlags,
+  designFlags,
+  makeBackend,
+  openStudy,
+  storeBusyNotice,
+  type BackendFlags,
+} from '../backendFlags.js';
 import cliProgress from 'cli-progress';
 
 type Run = (fn: () => Promise<void>, json?: boolean) => Promise<void>;
@@ -163,31 +170,50 @@ Examples:
         );
         const setup = makeBackend(f);
         const store = RunStore.open(f.db);
+        // One sweep per study at a time: a second would submit the same planned runs.
+        let claim: { release: () => void };
+        try {
+          claim = store.claimStudy(f.study);
+        } catch (e) {
+          store.close();
+          throw e;
+        }
         const bar = sweepProgressBar(f.json);
         try {
           const runs = [...plan.probe, ...plan.isoflop];
           // The plan's content, not its file name, is the plan: a copy of plan.json resumes the study.
           const keys = runs.map(plannedKey).sort();
-          openStudy(store, f, {
-            command: 'sweep run',
-            flags: { 'the plan': `${runs.length} runs (#${hashKey(keys).slice(0, 8)})` },
-          });
-          store.plan(
-            f.study,
-            runs.map((r) => ({
-              key: plannedKey(r),
-              name: `${r.phase}-${plannedKey(r).slice(-8)}`,
-              phase: r.phase,
-              config: r.config,
-              N: r.N,
-              D: r.config.tokens,
-              C: r.C,
-              estimatedSeconds: r.seconds,
-            })),
+          // Another process's long write (an import) is waited out, here as during the sweep.
+          const onBusy = storeBusyNotice(f.db);
+          await store.whenFree(
+            () =>
+              openStudy(store, f, {
+                command: 'sweep run',
+                flags: { 'the plan': `${runs.length} runs (#${hashKey(keys).slice(0, 8)})` },
+              }),
+            { onWait: onBusy },
+          );
+          await store.whenFree(
+            () =>
+              store.plan(
+                f.study,
+                runs.map((r) => ({
+                  key: plannedKey(r),
+                  name: `${r.phase}-${plannedKey(r).slice(-8)}`,
+                  phase: r.phase,
+                  config: r.config,
+                  N: r.N,
+                  D: r.config.tokens,
+                  C: r.C,
+                  estimatedSeconds: r.seconds,
+                })),
+              ),
+            { onWait: onBusy },
           );
           const p = await runSweep(store, f.study, setup.backend, {
             pollMs: parseQuantity(f.poll, '--poll') * 1000,
             onProgress: bar.update,
+            onBusy,
           });
           bar.stop();
           const cancelled = p.total - p.done - p.failed - p.running;
@@ -211,6 +237,7 @@ Examples:
           }
         } finally {
           bar.stop();
+          claim.release();
           store.close();
         }
       }, f.json),

@@ -89,11 +89,11 @@ export function localBackend(o: LocalOptions): Backend {
     },
     async status(run): Promise<BackendStatus> {
       const dir = dirOf(run);
-      const done = finishedStatus(dir);
+      const done = finishedStatus(dir, run);
       if (done) return done;
       if (alive(wrapperPid(dir, run))) return { state: 'running' };
       // The wrapper writes exit.json before it exits: look again, it may have just done so.
-      const again = finishedStatus(dir);
+      const again = finishedStatus(dir, run);
       if (again) return again;
       if (!existsSync(join(dir, 'pid')))
         return {

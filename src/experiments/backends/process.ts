@@ -169,17 +169,55 @@ function tail(file: string, lines = 5): string {
   return readFileSync(file, 'utf8').trim().split('\n').slice(-lines).join(' | ');
 }
 
-/** The outcome of a finished wrapper run, or undefined while it has not ended. */
-export function finishedStatus(runDir: string): BackendStatus | undefined {
+interface ExitRecord {
+  code: number | null;
+  signal: string | null;
+  seconds: number;
+  error?: string;
+  timedOut?: number;
+}
+
+/** exit.json as bin/run-wrapper.mjs writes it, or why it is not that (cut short, not JSON, fields missing). */
+function readExitRecord(file: string): ExitRecord | { problem: string } {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    return { problem: `cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})` };
+  }
+  const shown = text.length > 60 ? `${JSON.stringify(text.slice(0, 60))}…` : JSON.stringify(text);
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return { problem: `is ${text.length ? `cut short or not JSON (${text.length} bytes: ${shown})` : 'empty'}` };
+  }
+  const r = value as Partial<ExitRecord> | null;
+  if (
+    !r ||
+    typeof r !== 'object' ||
+    !(r.code === null || Number.isInteger(r.code)) ||
+    !(r.signal === null || typeof r.signal === 'string') ||
+    typeof r.seconds !== 'number'
+  )
+    return { problem: `is not an exit record (expected {"code", "signal", "seconds"}; it holds ${shown})` };
+  return r as ExitRecord;
+}
+
+/**
+ * The outcome of a finished wrapper run, or undefined while it has not ended. An exit.json that is
+ * cut short or empty (the node crashed, the disk filled) does not say how the command ended: with
+ * the run given, it is judged by its metrics as recoveredStatus does; without, it failed, saying why.
+ */
+export function finishedStatus(runDir: string, run?: StoredRun): BackendStatus | undefined {
   const exitFile = join(runDir, 'exit.json');
   if (!existsSync(exitFile)) return undefined;
-  const exit = JSON.parse(readFileSync(exitFile, 'utf8')) as {
-    code: number | null;
-    signal: string | null;
-    seconds: number;
-    error?: string;
-    timedOut?: number;
-  };
+  const exit = readExitRecord(exitFile);
+  if ('problem' in exit) {
+    const what = `its exit record ${exitFile} ${exit.problem}, so how the command ended is unknown`;
+    if (run) return recoveredStatus(runDir, run, what);
+    return { state: 'failed', reason: what, evals: readMetrics(runDir).evals };
+  }
   const m = readMetrics(runDir);
   const { evals } = m;
   if (exit.code === 0 && exit.timedOut === undefined && !m.problem && evals.length > 0)
@@ -210,7 +248,11 @@ export function finishedStatus(runDir: string): BackendStatus | undefined {
  * its metrics say so (reachedPlannedTokens: a final evaluation, or the planned tokens reached);
  * anything less failed, with the reason — it is not run again by itself (`sweep retry` does).
  */
-export function recoveredStatus(runDir: string, run: StoredRun): BackendStatus {
+export function recoveredStatus(
+  runDir: string,
+  run: StoredRun,
+  unknownEnd = 'the command ended without an exit record (bin/run-wrapper.mjs was killed, so how it ended is unknown)',
+): BackendStatus {
   const m = readMetrics(runDir);
   const started = readGroup(runDir)?.started;
   const file = metricsFile(runDir);
@@ -229,7 +271,7 @@ export function recoveredStatus(runDir: string, run: StoredRun): BackendStatus {
   const why = m.problem ?? (last ? `its metrics stop at ${last.tokens} of ${planned} tokens` : 'it wrote no metrics');
   return {
     state: 'failed',
-    reason: `the command ended without an exit record (bin/run-wrapper.mjs was killed, so how it ended is unknown) and ${why}: the run did not finish`,
+    reason: `${unknownEnd} and ${why}: the run did not finish`,
     evals: m.evals,
     seconds,
   };

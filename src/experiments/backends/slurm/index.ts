@@ -27,7 +27,7 @@
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { chmodSync, existsSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { OptionNamer } from '../../../errors/index.js';
 import type { StoredRun } from '../../../store/store.js';
@@ -115,7 +115,9 @@ const sleep = (ms: number) => new Promise((res) => setTimeout(res, ms));
 
 /** A run that never reached Slurm ends with this outcome, as the wrapper would have written it. */
 function writeSubmitFailure(dir: string, reason: string): void {
-  writeFileSync(join(dir, 'exit.json'), JSON.stringify({ code: null, signal: null, seconds: 0, error: reason }));
+  const tmp = join(dir, 'exit.json.tmp');
+  writeFileSync(tmp, JSON.stringify({ code: null, signal: null, seconds: 0, error: reason }), { flush: true });
+  renameSync(tmp, join(dir, 'exit.json'));
 }
 
 /** The Slurm backend, with what its scheduler has done observable. */
@@ -356,7 +358,7 @@ export function slurmBackend(o: SlurmOptions): SlurmBackend {
       };
       const recorded = readSlurmRecord(dir)?.jobId;
       let externalId = recorded && recorded !== r.externalId ? recorded : undefined;
-      let done = finishedStatus(dir);
+      let done = finishedStatus(dir, r);
       if (done?.state === 'completed') return ended(done);
       const where = await locate(r, dir);
       if (where === null) return { state: r.status === 'running' ? 'running' : 'queued' };
@@ -392,7 +394,7 @@ export function slurmBackend(o: SlurmOptions): SlurmBackend {
       if (!done) {
         // Ended in Slurm's eyes but exit.json not (yet) visible (a shared file system): look once more.
         await sleep(300);
-        done = finishedStatus(dir);
+        done = finishedStatus(dir, r);
       }
       const slurmSays = info
         ? describeSlurmEnd(where.id, info, o.optionNames)

@@ -7,7 +7,7 @@ import type { StoredRun } from '../../../store/store.js';
 import { SlurmError } from './parse.js';
 import { ArrayScheduler, type Pending, type SchedulerIO } from './scheduler.js';
 
-function fakeSlurm(o: { limit: number; arrayMax?: number; refuse?: string }) {
+function fakeSlurm(o: { limit: number; arrayMax?: number; refuse?: string; refuseThrottle?: string }) {
   const arrays: { id: string; name: string; dirs: string[]; throttle: number }[] = [];
   const jobs: string[] = [];
   const throttles: string[] = [];
@@ -27,7 +27,10 @@ function fakeSlurm(o: { limit: number; arrayMax?: number; refuse?: string }) {
       return id;
     },
     submitOne: async (p: Pending) => void jobs.push(p.dir),
-    setThrottle: async (id: string, t: number) => void throttles.push(`${id}%${t}`),
+    setThrottle: async (id: string, t: number) => {
+      throttles.push(`${id}%${t}`);
+      if (o.refuseThrottle) throw new SlurmError(o.refuseThrottle);
+    },
     cancelled: (dir: string) => cancelled.has(dir),
     finished: (dir: string) => finished.has(dir) || cancelled.has(dir),
     fail: (dir: string, reason: string) => void failed.set(dir, reason),
@@ -174,4 +177,20 @@ test('settled() resolves only after the pass that sends the runs handed over: in
   await held;
   assert.ok(s.scheduler.held('b0'));
   assert.equal(s.arrays.length, 1);
+});
+
+test('a refused throttle update is said once per array, also when a requeued array is found again on every poll', async () => {
+  const s = fakeSlurm({
+    limit: 3,
+    refuseThrottle: 'scontrol update JobId=50 ArrayTaskThrottle=3 failed: 50_0: Job has already finished',
+  });
+  for (let poll = 0; poll < 4; poll++) {
+    // The requeued array's run is found in Slurm again, then seen ended again.
+    s.scheduler.adopt('x0', '50_0');
+    await s.scheduler.rebalance();
+    s.scheduler.ended('x0');
+  }
+  assert.equal(s.throttles.length, 4, 'the update is tried on each finding');
+  assert.equal(s.warnings.length, 1, s.warnings.join('\n'));
+  assert.match(s.warnings[0], /could not set the throttle of Slurm array 50 to 3: .*already finished/);
 });

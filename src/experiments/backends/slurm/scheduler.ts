@@ -74,8 +74,6 @@ interface LiveArray {
   throttle: number;
   size: number;
   unfinished: Set<string>;
-  /** A refused throttle update was reported (once per array). */
-  warned?: boolean;
 }
 
 export class ArrayScheduler {
@@ -105,6 +103,11 @@ export class ArrayScheduler {
   private gathering: Promise<void> | undefined;
   private rebalancing: Promise<void> | undefined;
   private prunedAt = 0;
+  /**
+   * Arrays whose refused throttle update was reported: once per array id, also when the array is
+   * drained and found again (a requeued array comes back on every poll).
+   */
+  private readonly throttleWarned = new Set<string>();
 
   constructor(io: SchedulerIO, o: SchedulerOptions) {
     this.io = io;
@@ -203,8 +206,9 @@ export class ArrayScheduler {
           a.throttle = target;
           await this.io.setThrottle(id, target).catch((e: Error) => {
             a.throttle = was;
-            if (!a.warned) this.io.warn(`could not set the throttle of Slurm array ${id} to ${target}: ${e.message}`);
-            a.warned = true;
+            if (!this.throttleWarned.has(id))
+              this.io.warn(`could not set the throttle of Slurm array ${id} to ${target}: ${e.message}`);
+            this.throttleWarned.add(id);
           });
         }
         before += a.unfinished.size;

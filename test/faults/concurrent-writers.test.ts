@@ -1,0 +1,235 @@
+// Fault injection, second pass ("nothing lost under faults"): two processes writing to one store. A
+// sweep whose runs finish while an import holds the store's write lock past the busy timeout waits
+// for it (saying who holds it) and records every result, instead of ending with "the store is busy".
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { root } from '../helpers/cli.js';
+import { RunStore } from '../../src/store/store.js';
+
+const node = JSON.stringify(process.execPath);
+const waiting = JSON.stringify(fileURLToPath(new URL('../fixtures/waiting-trainer.mjs', import.meta.url)));
+
+/** The CLI as a child process, its output gathered as it comes, killed after `ms` so a hang fails. */
+function cli(args: string[], env: Record<string, string> = {}, ms = 120_000) {
+  const child = spawn(process.execPath, ['--import', 'tsx', `${root}src/cli/run.ts`, ...args], {
+    cwd: root,
+    env: { ...process.env, SCALELAB_DEBUG: '', ...env },
+  });
+  const out = { stdout: '', stderr: '' };
+  child.stdout.on('data', (d) => (out.stdout += d));
+  child.stderr.on('data', (d) => (out.stderr += d));
+  const timer = setTimeout(() => child.kill('SIGKILL'), ms);
+  const done = new Promise<{ code: number; signal: NodeJS.Signals | null }>((res) =>
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      res({ code: code ?? -1, signal });
+    }),
+  );
+  return { child, out, done };
+}
+
+async function waitFor(what: string, cond: () => boolean, ms = 60_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+const config = (seed: number) => ({
+  n_layer: 2,
+  d_model: 64,
+  n_heads: 1,
+  tokens: 3e6,
+  batch_tokens: 4096,
+  learning_rate: 1e-3,
+  seed,
+});
+
+test('a sweep whose runs finish while an import holds the store past the busy timeout waits for it and keeps every result', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'scalelab-faults-busy-sweep-'));
+  const db = join(dir, 'runs.db');
+  const runsRoot = join(dir, 'runs');
+  const log = join(dir, 'starts.log');
+  const plan = join(dir, 'plan.json');
+  const isoflop = [0, 1].map((seed) => ({
+    phase: 'isoflop',
+    C: 6 * 98304 * 3e6,
+    N: 98304,
+    config: config(seed),
+    seconds: 1,
+  }));
+  writeFileSync(plan, JSON.stringify({ kind: 'scalelab-sweep-plan', probe: [], isoflop }) + '\n');
+  const data = join(dir, 'runs.csv');
+  writeFileSync(data, 'N,D,loss\n1e8,2e9,3.2\n2e8,4e9,2.95\n4e8,8e9,2.75\n');
+  // Writes wait 0.3 s for the lock instead of 30 s, so the test sees what a long import causes.
+  const env = { SCALELAB_TEST_BUSY_TIMEOUT_MS: '300' };
+  const command = `${node} ${waiting} --wait --log ${JSON.stringify(log)} --tokens {tokens} --out {run_dir}`;
+  const sweep = cli(
+    ['sweep', 'run', plan, '--study', 's', '--db', db, '--backend', 'local', '--concurrency', '2'].concat([
+      '--runs-dir',
+      runsRoot,
+      '--poll',
+      '0.05',
+      '--command',
+      command,
+      '--json',
+    ]),
+    env,
+  );
+  const runDirs = () =>
+    existsSync(join(runsRoot, 's')) ? readdirSync(join(runsRoot, 's')).map((d) => join(runsRoot, 's', d)) : [];
+  t.after(() => {
+    sweep.child.kill('SIGKILL');
+    for (const d of runDirs()) writeFileSync(join(d, 'go'), '');
+  });
+  await waitFor('both trainers to start', () => runDirs().filter((d) => existsSync(join(d, 'pids.json'))).length === 2);
+  // An import takes the write lock and keeps it (paused after its first row, as a long one would).
+  const importer = cli(['runs', 'import', data, '--db', db], { ...env, SCALELAB_TEST_IMPORT_PAUSE_AFTER: '1' });
+  t.after(() => importer.child.kill('SIGKILL'));
+  await waitFor('the import to hold the lock', () => importer.out.stderr.includes('import paused'));
+  // The trainers finish: the sweep must record their results while the import holds the lock.
+  for (const d of runDirs()) writeFileSync(join(d, 'go'), '');
+  await waitFor(
+    'the sweep to say it waits for the store',
+    () => /waiting for the run store/.test(sweep.out.stderr) || sweep.child.exitCode !== null,
+  );
+  assert.match(
+    sweep.out.stderr,
+    new RegExp(
+      `scalelab: waiting for the run store ${db}: held by pid ${importer.child.pid} \\("scalelab runs import ${data}`,
+    ),
+  );
+  assert.equal(sweep.child.exitCode, null, 'the sweep is still running');
+  importer.child.kill('SIGKILL');
+  await importer.done;
+  const end = await sweep.done;
+  assert.equal(end.code, 0, sweep.out.stderr);
+  const summary = JSON.parse(sweep.out.stdout);
+  assert.deepEqual([summary.done, summary.failed, summary.total], [2, 0, 2]);
+  const store = RunStore.open(db);
+  assert.deepEqual(
+    store.runs({ study: 's' }).map((r) => [r.status, r.loss, store.checkpoints(r.id).length]),
+    [
+      ['completed', 3.25, 3],
+      ['completed', 3.25, 3],
+    ],
+  );
+  assert.equal(store.runs({ study: 'imported' }).length, 0, 'nothing of the killed import is stored');
+  store.close();
+  assert.equal(readFileSync(log, 'utf8').trim().split('\n').length, 2, 'no run was started twice');
+});
+
+test('a second sweep on a study that a sweep is running is refused, naming it, and trains nothing; once that one is killed, the study resumes', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'scalelab-faults-two-sweeps-'));
+  const db = join(dir, 'runs.db');
+  const runsRoot = join(dir, 'runs');
+  const log = join(dir, 'starts.log');
+  const plan = join(dir, 'plan.json');
+  const isoflop = [0, 1].map((seed) => ({
+    phase: 'isoflop',
+    C: 6 * 98304 * 3e6,
+    N: 98304,
+    config: config(seed),
+    seconds: 1,
+  }));
+  writeFileSync(plan, JSON.stringify({ kind: 'scalelab-sweep-plan', probe: [], isoflop }) + '\n');
+  const command = `${node} ${waiting} --wait --log ${JSON.stringify(log)} --tokens {tokens} --out {run_dir}`;
+  // Concurrency 1: the second run is still planned while the first trains, so a second sweep would submit it.
+  const args = ['sweep', 'run', plan, '--study', 's', '--db', db, '--backend', 'local', '--concurrency', '1'].concat([
+    '--runs-dir',
+    runsRoot,
+    '--poll',
+    '0.05',
+    '--command',
+    command,
+    '--json',
+  ]);
+  const runDirs = () =>
+    existsSync(join(runsRoot, 's')) ? readdirSync(join(runsRoot, 's')).map((d) => join(runsRoot, 's', d)) : [];
+  const first = cli(args);
+  t.after(() => {
+    first.child.kill('SIGKILL');
+    for (const d of runDirs()) writeFileSync(join(d, 'go'), '');
+  });
+  await waitFor('the first trainer to start', () => runDirs().some((d) => existsSync(join(d, 'pids.json'))));
+  const second = cli(args);
+  t.after(() => second.child.kill('SIGKILL'));
+  const refused = await second.done;
+  assert.equal(refused.code, 1, second.out.stderr);
+  assert.match(
+    second.out.stderr,
+    new RegExp(
+      `^scalelab: error: ${db}: study "s" is being run by another sweep: pid ${first.child.pid} \\("scalelab sweep run ${plan} --study s`,
+    ),
+  );
+  assert.equal(readFileSync(log, 'utf8').trim().split('\n').length, 1, 'the second sweep started no trainer');
+  // The first sweep is killed (kill -9: its claim stays behind); a new one takes the study over.
+  first.child.kill('SIGKILL');
+  await first.done;
+  for (const d of runDirs()) writeFileSync(join(d, 'go'), '');
+  const third = cli(args);
+  t.after(() => third.child.kill('SIGKILL'));
+  // Its own trainer for the second run waits for its "go" file too.
+  await waitFor(
+    'the second trainer to start',
+    () => runDirs().filter((d) => existsSync(join(d, 'pids.json'))).length === 2,
+  );
+  for (const d of runDirs()) writeFileSync(join(d, 'go'), '');
+  const end = await third.done;
+  assert.equal(end.code, 0, third.out.stderr);
+  assert.deepEqual([JSON.parse(third.out.stdout).done, JSON.parse(third.out.stdout).total], [2, 2]);
+  assert.equal(readFileSync(log, 'utf8').trim().split('\n').length, 2, 'each run was trained once');
+  assert.deepEqual(
+    readdirSync(dir).filter((f) => f.includes('-sweep-')),
+    [],
+    'the claim is gone with the sweep',
+  );
+});
+
+test('study run started while an import holds the store waits for it (saying who holds it), then runs whole', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'scalelab-faults-busy-study-'));
+  const db = join(dir, 'runs.db');
+  const data = join(dir, 'runs.csv');
+  writeFileSync(data, 'N,D,loss\n1e8,2e9,3.2\n2e8,4e9,2.95\n4e8,8e9,2.75\n');
+  const env = { SCALELAB_TEST_BUSY_TIMEOUT_MS: '300' };
+  const importer = cli(['runs', 'import', data, '--db', db], { ...env, SCALELAB_TEST_IMPORT_PAUSE_AFTER: '1' });
+  t.after(() => importer.child.kill('SIGKILL'));
+  await waitFor('the import to hold the lock', () => importer.out.stderr.includes('import paused'));
+  const study = cli(
+    ['study', 'run', '--backend', 'sim', '--target-hours', '48', '--experiment-hours', '12'].concat([
+      '--db',
+      db,
+      '--study',
+      'p',
+      '--bootstrap',
+      '0',
+      '--json',
+    ]),
+    env,
+  );
+  t.after(() => study.child.kill('SIGKILL'));
+  await waitFor(
+    'the study to say it waits for the store',
+    () => /waiting for the run store/.test(study.out.stderr) || study.child.exitCode !== null,
+  );
+  assert.match(
+    study.out.stderr,
+    new RegExp(`scalelab: waiting for the run store ${db}: held by pid ${importer.child.pid} `),
+  );
+  importer.child.kill('SIGKILL');
+  const end = await study.done;
+  assert.equal(end.code, 0, study.out.stderr);
+  const j = JSON.parse(study.out.stdout);
+  assert.ok(j.budgets.length >= 3, `${j.budgets.length} budgets`);
+  const store = RunStore.open(db);
+  assert.ok(store.runs({ study: 'p', status: 'completed' }).length >= 9, 'its runs are stored');
+  assert.ok(store.latestRecommendation('p'), 'and its recommendation');
+  assert.equal(store.runs({ study: 'imported' }).length, 0, 'nothing of the killed import is stored');
+  store.close();
+});
