@@ -1,7 +1,7 @@
 // sweep plan in FLOPs, sweep retry (a failed run queued again and completed), and study --progressive.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -120,6 +120,36 @@ test('sweep retry: a failed run keeps its reason, is queued again, and completes
     0,
     'nothing left to retry',
   );
+});
+
+test('sweep status/retry/cancel and runs ls/export refuse a study the store lacks (with the nearest) and never create a store', () => {
+  const db = join(dir, 'names.db');
+  const imported = scalelab(['runs', 'import', 'examples/inputs/runs.csv', '--db', db]);
+  assert.equal(imported.code, 0, imported.stderr);
+  for (const args of [
+    ['sweep', 'status'],
+    ['sweep', 'retry'],
+    ['sweep', 'cancel', '--backend', 'local'],
+    ['runs', 'ls'],
+    ['runs', 'export', '--out', join(dir, 'names.csv')],
+  ]) {
+    const r = scalelab([...args, '--study', 'importd', '--db', db]);
+    assert.equal(r.code, 2, `${args.join(' ')}: ${r.stdout}${r.stderr}`);
+    assert.match(r.stderr, /no study "importd" in .*names\.db \(did you mean imported\? its studies: imported\)/);
+    assert.equal(r.stdout, '');
+  }
+  assert.ok(!existsSync(join(dir, 'names.csv')), 'no empty export written');
+  const missing = join(dir, 'no-such', 'runs.db');
+  for (const args of [
+    ['sweep', 'status'],
+    ['sweep', 'retry'],
+    ['sweep', 'cancel', '--backend', 'local'],
+  ]) {
+    const r = scalelab([...args, '--study', 'x', '--db', missing]);
+    assert.notEqual(r.code, 0, args.join(' '));
+    assert.match(r.stderr, /no run store here/);
+  }
+  assert.ok(!existsSync(missing), 'a misspelt --db creates no store');
 });
 
 test("study run --progressive: two stages, the second scaling up from the first's fit, within the budget and near the optimum", () => {

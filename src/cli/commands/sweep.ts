@@ -10,6 +10,7 @@ import { parsePlan } from '../../experiments/parsePlan.js';
 import { formatNumber } from '../../core/format.js';
 import { parseQuantity } from '../options.js';
 import { checkOutput, printJson, writeOutput } from '../output.js';
+import { openExisting, requireStudy } from '../storeAccess.js';
 import { flag } from '../flags.js';
 import { addBackendFlags, designFlags, makeBackend, openStudy, type BackendFlags } from '../backendFlags.js';
 import cliProgress from 'cli-progress';
@@ -223,10 +224,10 @@ Examples:
     .addOption(flag('json'))
     .action(async (f: { study: string; db: string; json?: boolean }) =>
       run(async () => {
-        const store = RunStore.open(f.db);
+        const store = openExisting(f.db);
         try {
+          requireStudy(store, f.study, f.db);
           const runs = store.runs({ study: f.study });
-          if (runs.length === 0) throw new UsageError(`no study "${f.study}" in ${f.db}`);
           const counts: Record<string, number> = {};
           for (const r of runs) counts[r.status] = (counts[r.status] ?? 0) + 1;
           const spent = runs.reduce((s, r) => s + (r.seconds ?? 0), 0) / 3600;
@@ -254,8 +255,9 @@ Examples:
     run(async () => {
       // Cancelling goes by the run folders (--runs-dir), never runs the command: none is needed.
       const setup = makeBackend({ ...f, command: f.command ?? 'true {run_dir}' });
-      const store = RunStore.open(f.db);
+      const store = openExisting(f.db);
       try {
+        requireStudy(store, f.study, f.db);
         const active = store.runs({ study: f.study, status: ['submitting', 'queued', 'running'] });
         for (const r of active) {
           if (setup.backend.cancel && r.externalId) await setup.backend.cancel(r);
@@ -278,8 +280,9 @@ Examples:
     .addOption(flag('json'))
     .action(async (f: { study: string; db: string; json?: boolean }) =>
       run(async () => {
-        const store = RunStore.open(f.db);
+        const store = openExisting(f.db);
         try {
+          requireStudy(store, f.study, f.db);
           const n = store.retry(f.study);
           if (f.json) return printJson({ study: f.study, requeued: n });
           process.stdout.write(`${n} failed runs of "${f.study}" are planned again\n`);
