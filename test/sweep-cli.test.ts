@@ -94,7 +94,7 @@ test('sweep retry: a failed run keeps its reason, is queued again, and completes
   ];
   const first = scalelab(['sweep', 'run', plan, ...args()]);
   assert.equal(first.code, 1, `a sweep with a failed run is a failure: ${first.stderr}`);
-  assert.match(first.stderr, /study "r" is incomplete: 1 of 2 failed/);
+  assert.match(first.stderr, /study "r" is incomplete: 1 of 2 failed; the first: exit code 3: CUDA error/);
   assert.deepEqual([first.json().done, first.json().failed], [1, 1]);
   const failed = scalelab(['runs', 'ls', '--db', db, '--study', 'r', '--status', 'failed', '--json']).json();
   assert.equal(failed.length, 1);

@@ -4,7 +4,7 @@ import { parseColumnMapping, type Field } from '../../io/parseRuns.js';
 import { defaultStorePath, describeWriter, RunStore, type RunStatus } from '../../store/store.js';
 import { openExisting, requireStudy } from '../storeAccess.js';
 import { runStatuses } from '../../store/runStatus.js';
-import { formatNumber, truncateAtWord } from '../../core/format.js';
+import { formatNumber, shortReason } from '../../core/format.js';
 import { textTable } from '../../core/table.js';
 import { keyword, parseQuantity } from '../options.js';
 import { flag } from '../flags.js';
@@ -146,7 +146,7 @@ both files and lines. CSV and JSONL are streamed (JSON arrays are read whole, up
             });
             if (f.json) return printJson(list);
             const reason = (r: (typeof list)[number]) =>
-              f.full ? (r.reason ?? '').replace(/\s+/g, ' ').trim() : truncateAtWord(r.reason ?? '', 60);
+              f.full ? (r.reason ?? '').replace(/\s+/g, ' ').trim() : shortReason(r.reason ?? '', 60);
             const cut = !f.full && list.some((r) => reason(r).endsWith('…'));
             process.stdout.write(
               textTable(

@@ -7,7 +7,7 @@ import { defaultStorePath, hashKey, RunStore } from '../../store/store.js';
 import { readText } from '../../io/readRuns.js';
 import { exitCodes, UsageError } from '../../errors/index.js';
 import { parsePlan } from '../../experiments/parsePlan.js';
-import { formatNumber } from '../../core/format.js';
+import { formatNumber, shortReason } from '../../core/format.js';
 import { parseQuantity } from '../options.js';
 import { checkOutput, printJson, writeOutput } from '../output.js';
 import { openExisting, requireStudy } from '../storeAccess.js';
@@ -205,8 +205,12 @@ Examples:
           if (outcome.isFailure) {
             const what =
               outcome.completed === 0 ? `no run of study "${f.study}" completed` : `study "${f.study}" is incomplete`;
+            // The first failure's reason, shortened: often every run failed alike (no PyTorch, a typo in --command).
+            const first = store
+              .runs({ study: f.study, status: 'failed' })
+              .find((r) => r.reason && !(r.phase === 'lr-probe' && /diverge/i.test(r.reason)));
             process.stderr.write(
-              `scalelab: error: ${what}: ${outcome.failed} of ${outcome.total} failed${cancelled ? `, ${cancelled} cancelled` : ''} (reasons: "scalelab runs ls --study ${f.study} --status failed"; queue them again with "scalelab sweep retry --study ${f.study}")\n`,
+              `scalelab: error: ${what}: ${outcome.failed} of ${outcome.total} failed${cancelled ? `, ${cancelled} cancelled` : ''}${first?.reason ? `; the first: ${shortReason(first.reason, 100)}` : ''} (reasons: "scalelab runs ls --study ${f.study} --status failed"; queue them again with "scalelab sweep retry --study ${f.study}")\n`,
             );
             process.exitCode = exitCodes.failed;
           }
