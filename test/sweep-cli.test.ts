@@ -45,6 +45,12 @@ test('sweep plan --target-flops C --experiment-flops E: every run sits on its bu
   assert.equal(run.json().total, runs.length);
 });
 
+test('sweep plan: a budget too small for any sweep is named as given (0.001 h, not "0.00 h")', () => {
+  const r = scalelab(['sweep', 'plan', '--target-hours', '0.01', '--experiment-hours', '0.001']);
+  assert.equal(r.code, 2, r.stdout);
+  assert.match(r.stderr, /an experiment budget of 0\.001 h is too small for even the smallest sweep/);
+});
+
 test('sweep retry: a failed run keeps its reason, is queued again, and completes on the next sweep run', () => {
   const db = join(dir, 'retry.db');
   const config = (lr: number) => ({
