@@ -51,6 +51,27 @@ test('sweep plan: a budget too small for any sweep is named as given (0.001 h, n
   assert.match(r.stderr, /an experiment budget of 0\.001 h is too small for even the smallest sweep/);
 });
 
+test('sweep run --command with a misspelt placeholder or an open quote is refused before any run is stored', () => {
+  const plan = join(dir, 'template-plan.json');
+  assert.equal(
+    scalelab(['sweep', 'plan', '--target-flops', '1e19', '--experiment-flops', '2e18', '--out', plan]).code,
+    0,
+  );
+  const db = join(dir, 'template.db');
+  for (const [command, error] of [
+    [
+      'python3 train.py --layers {n_layr} --out {run_dir}',
+      /--command: unknown placeholder \{n_layr\} \(known: \{n_layer\}/,
+    ],
+    ["python3 train.py --note 'open {run_dir}", /--command: unterminated ' quote/],
+  ] as const) {
+    const r = scalelab(['sweep', 'run', plan, '--study', 't', '--backend', 'local', '--db', db, '--command', command]);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, error);
+  }
+  assert.ok(!existsSync(db), 'no store, no runs');
+});
+
 test('sweep retry: a failed run keeps its reason, is queued again, and completes on the next sweep run', () => {
   const db = join(dir, 'retry.db');
   const config = (lr: number) => ({
