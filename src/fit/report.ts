@@ -22,7 +22,11 @@ function procedureSection(fit: FitJson, lines: string[]): void {
   }
   lines.push(`[[Procedure]] auto: ${p.title}`);
   const chosen = p.candidates?.find((c) => c.id === p.chosen);
-  row('chosen', `${p.chosen}${chosen ? ` — ${chosen.title} (${chosen.citation})` : ''}`);
+  // Under equal weights no candidate was chosen: the one named is the law shown (which plan and frontier use).
+  row(
+    p.rule?.combine === 'equal' ? 'law shown' : 'chosen',
+    `${p.chosen}${chosen ? ` — ${chosen.title} (${chosen.citation})` : ''}`,
+  );
   if (p.reason) row('why', p.reason);
   if (p.reduction) row('reduced', p.reduction);
   const ranges = fit.data.ranges;

@@ -61,6 +61,8 @@ test('fitByProcedure auto: the default rule is said as what it is, equal weights
   const report = fitReport(json);
   assert.match(report, /\[\[Procedure\]\] auto: the equal-weight mean/);
   assert.match(report, /candidate {4}weight {2}predicts at 10× the largest N and D/);
+  assert.match(report, /law shown {4}huber — /);
+  assert.doesNotMatch(report, /chosen {7}huber/);
   assert.doesNotMatch(report, /cutoffs in C/);
   assert.doesNotMatch(report, /weight {2}back-test/);
 });
