@@ -5,7 +5,7 @@
  */
 import Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { basename, dirname } from 'node:path';
 import { InputError, type Message, ScaleLabError } from '../errors/index.js';
@@ -407,6 +407,12 @@ function conflict(
   );
 }
 
+/** A folder given as the store: SQLite says only "disk I/O error" or "unable to open database file". */
+function refuseFolder(path: string): void {
+  if (path !== ':memory:' && statSync(path, { throwIfNoEntry: false })?.isDirectory())
+    throw new StoreError(path, 'is a folder: expected a run store file (SQLite), such as .scalelab/runs.db');
+}
+
 export class RunStore {
   readonly path: string;
   readonly db: Database.Database;
@@ -418,6 +424,7 @@ export class RunStore {
 
   /** Open (creating the folder and file when needed) and migrate. */
   static open(path = defaultStorePath): RunStore {
+    refuseFolder(path);
     let db: Database.Database;
     try {
       if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -449,6 +456,7 @@ export class RunStore {
    * program's database, text) or one whose schema is not this version's.
    */
   static openReadOnly(path: string): RunStore {
+    refuseFolder(path);
     let db: Database.Database;
     try {
       db = new Database(path, { readonly: true, fileMustExist: true });
