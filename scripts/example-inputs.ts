@@ -60,7 +60,7 @@ function runsCsv(): string {
   return csv(['run', 'N', 'D', 'loss'], rows);
 }
 
-/** archs.csv — two architectures' L(C) = E + A·C^(−γ), 0.5 % noise (`compare --by arch`). Illustrative constants. */
+/** archs.csv — two architectures' L(C) = E + A·C^(−γ), 0.5 % noise (`compare --group-column arch`). Illustrative constants. */
 function archsCsv(): string {
   const random = randomSource(2026, 1);
   const rows: (string | number)[][] = [];

@@ -53,6 +53,11 @@ test('backtest compares procedures side by side: errors, bias, coverage, by extr
   assert.match(text.stdout, /Rolling-origin back-test of examples\/chinchilla\.csv: at each cutoff in N/);
   assert.match(text.stdout, /huber\s+\d+\s+[\d.]+ %/);
   assert.match(text.stdout, /Mean \|err\| by how far the prediction reaches/);
+  // auto's default rule weighs its candidates equally: the text says so rather than "chose huber".
+  const auto = scalelab(['backtest', 'examples/inputs/runs.csv', '--by', 'N', '--procedures', 'auto', '--folds', '1']);
+  assert.equal(auto.code, 0, auto.stderr);
+  assert.match(auto.stdout, /N ≤ [\d.e]+: equal weights \(huber 33 %, tied-huber 33 %, gadre 33 %\)/);
+  assert.doesNotMatch(auto.stdout, /auto chose|: huber \(/);
 });
 
 test('backtest keeps the checkpoints of a run together and scores its final checkpoint', () => {

@@ -119,9 +119,17 @@ test('runs ls cuts a long failure reason at a word with an ellipsis; --full and 
     { key: 'k1', name: 'probe-1', phase: 'lr-probe', config: {}, N: 1e6, D: 1e8, C: 6e14, estimatedSeconds: 1 },
   ]);
   store.finish(run.id, { status: 'failed', reason });
+  // A failed command's reason ends with its stderr's last lines: the table shows the last, not the traceback's start.
+  const traceback =
+    'exit code 1: Traceback (most recent call last): |   File "train.py", line 31, in <module> |     import torch | ModuleNotFoundError: No module named \'torch\'';
+  const [python] = store.plan('s', [
+    { key: 'k2', name: 'probe-2', phase: 'lr-probe', config: {}, N: 2e6, D: 1e8, C: 1.2e15, estimatedSeconds: 1 },
+  ]);
+  store.finish(python.id, { status: 'failed', reason: traceback });
   store.close();
   const table = scalelab(['runs', 'ls', '--status', 'failed', '--db', db]);
   assert.equal(table.code, 0, table.stderr);
+  assert.match(table.stdout, /exit code 1: … ModuleNotFoundError: No module named 'torch'/);
   assert.match(table.stdout, /training diverged: the loss became NaN early in training…/);
   assert.doesNotMatch(table.stdout, /learning rate too high|\(lear/);
   assert.match(table.stdout, /--full or --json shows them whole/);
@@ -129,7 +137,11 @@ test('runs ls cuts a long failure reason at a word with an ellipsis; --full and 
     scalelab(['runs', 'ls', '--status', 'failed', '--full', '--db', db]).stdout,
     /\(learning rate too high\)/,
   );
-  assert.equal(scalelab(['runs', 'ls', '--status', 'failed', '--json', '--db', db]).json()[0].reason, reason);
+  const listed = scalelab(['runs', 'ls', '--status', 'failed', '--json', '--db', db]).json();
+  assert.deepEqual(
+    listed.map((r: { reason: string }) => r.reason),
+    [reason, traceback],
+  );
 });
 
 test(

@@ -103,6 +103,24 @@ test("predict with published constants: L(70B, 1.4T) = 1.93665 under Hoffmann's 
   assert.ok(Math.abs(r.json().loss - 1.93665) < 5e-6);
 });
 
+test('predict refuses a parameter the law lacks and an --N, --D, --C that disagree (C = 6ND), and plan the parameter too', () => {
+  const law = ['--law', 'chinchilla', '--params', 'E=1.69,A=406.4,B=410.7,alpha=0.34,beta=0.28'];
+  for (const cmd of [
+    ['predict', '--N', '70B', '--D', '1.4e12'],
+    ['plan', '--C', '1e24'],
+  ]) {
+    const r = scalelab([...cmd, '--law', 'chinchilla', '--params', `${law[3]},Z=3`]);
+    assert.equal(r.code, 2, r.stdout);
+    assert.match(r.stderr, /--params: Z is not a parameter of law chinchilla \(its parameters: E, A, B, alpha, beta\)/);
+  }
+  const clash = scalelab(['predict', ...law, '--N', '7e10', '--D', '1e12', '--C', '1e24']);
+  assert.equal(clash.code, 2, clash.stdout);
+  assert.match(clash.stderr, /--C 1e24 disagrees with --N and --D: 6·N·D = 4\.2e23; give --D or --C/);
+  const agree = scalelab(['predict', ...law, '--N', '7e10', '--D', '1e12', '--C', '4.2e23', '--json']);
+  assert.equal(agree.code, 0, agree.stderr);
+  assert.equal(agree.json().point.C, 4.2e23);
+});
+
 test('fit on the CS336 JSON recognises its column names and recovers the generating law', () => {
   const r = scalelab(['fit', 'examples/cs336-isoflops.json', '--json']);
   assert.equal(r.code, 0, r.stderr);

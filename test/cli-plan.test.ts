@@ -54,6 +54,22 @@ test('scalelab frontier --approach 1 on data without curves fails with a located
   assert.ok(noStackTrace(r.stderr));
 });
 
+test('frontier and report --budgets: a misspelt set name is refused as a name, with the nearest, not as a number', () => {
+  const tmp = mkdtempSync(join(tmpdir(), 'scalelab-budgets-'));
+  for (const args of [['frontier'], ['report', '--out', join(tmp, 'r.html')]]) {
+    const r = scalelab([...args, 'examples/chinchilla.csv', '--budgets', 'chinchila']);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(
+      r.stderr,
+      /--budgets: expected auto, chinchilla or a comma-separated list of budgets such as 6e18,1e19, got "chinchila" \(did you mean chinchilla\?\)/,
+    );
+    assert.ok(noStackTrace(r.stderr));
+  }
+  const list = scalelab(['frontier', 'examples/chinchilla.csv', '--budgets', '6e18,1e19,x', '--approach', '2']);
+  assert.equal(list.code, 2);
+  assert.match(list.stderr, /--budgets: expected a number such as 7e10 or 70B, got "x"/);
+});
+
 test("scalelab plan: 10,000 H100 × 30 days at 40 % MFU → 1.026e25 FLOPs, 316B on 5.41T under Epoch's fit", () => {
   const r = scalelab([
     'plan',

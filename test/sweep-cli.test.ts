@@ -1,7 +1,7 @@
 // sweep plan in FLOPs, sweep retry (a failed run queued again and completed), and study --progressive.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -43,6 +43,33 @@ test('sweep plan --target-flops C --experiment-flops E: every run sits on its bu
   const run = scalelab(['sweep', 'run', out, '--study', 'flops', '--db', join(dir, 'flops.db'), '--json']);
   assert.equal(run.code, 0, run.stderr);
   assert.equal(run.json().total, runs.length);
+});
+
+test('sweep plan: a budget too small for any sweep is named as given (0.001 h, not "0.00 h")', () => {
+  const r = scalelab(['sweep', 'plan', '--target-hours', '0.01', '--experiment-hours', '0.001']);
+  assert.equal(r.code, 2, r.stdout);
+  assert.match(r.stderr, /an experiment budget of 0\.001 h is too small for even the smallest sweep/);
+});
+
+test('sweep run --command with a misspelt placeholder or an open quote is refused before any run is stored', () => {
+  const plan = join(dir, 'template-plan.json');
+  assert.equal(
+    scalelab(['sweep', 'plan', '--target-flops', '1e19', '--experiment-flops', '2e18', '--out', plan]).code,
+    0,
+  );
+  const db = join(dir, 'template.db');
+  for (const [command, error] of [
+    [
+      'python3 train.py --layers {n_layr} --out {run_dir}',
+      /--command: unknown placeholder \{n_layr\} \(known: \{n_layer\}/,
+    ],
+    ["python3 train.py --note 'open {run_dir}", /--command: unterminated ' quote/],
+  ] as const) {
+    const r = scalelab(['sweep', 'run', plan, '--study', 't', '--backend', 'local', '--db', db, '--command', command]);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, error);
+  }
+  assert.ok(!existsSync(db), 'no store, no runs');
 });
 
 test('sweep retry: a failed run keeps its reason, is queued again, and completes on the next sweep run', () => {
@@ -94,7 +121,7 @@ test('sweep retry: a failed run keeps its reason, is queued again, and completes
   ];
   const first = scalelab(['sweep', 'run', plan, ...args()]);
   assert.equal(first.code, 1, `a sweep with a failed run is a failure: ${first.stderr}`);
-  assert.match(first.stderr, /study "r" is incomplete: 1 of 2 failed/);
+  assert.match(first.stderr, /study "r" is incomplete: 1 of 2 failed; the first: exit code 3: CUDA error/);
   assert.deepEqual([first.json().done, first.json().failed], [1, 1]);
   const failed = scalelab(['runs', 'ls', '--db', db, '--study', 'r', '--status', 'failed', '--json']).json();
   assert.equal(failed.length, 1);
@@ -120,6 +147,36 @@ test('sweep retry: a failed run keeps its reason, is queued again, and completes
     0,
     'nothing left to retry',
   );
+});
+
+test('sweep status/retry/cancel and runs ls/export refuse a study the store lacks (with the nearest) and never create a store', () => {
+  const db = join(dir, 'names.db');
+  const imported = scalelab(['runs', 'import', 'examples/inputs/runs.csv', '--db', db]);
+  assert.equal(imported.code, 0, imported.stderr);
+  for (const args of [
+    ['sweep', 'status'],
+    ['sweep', 'retry'],
+    ['sweep', 'cancel', '--backend', 'local'],
+    ['runs', 'ls'],
+    ['runs', 'export', '--out', join(dir, 'names.csv')],
+  ]) {
+    const r = scalelab([...args, '--study', 'importd', '--db', db]);
+    assert.equal(r.code, 2, `${args.join(' ')}: ${r.stdout}${r.stderr}`);
+    assert.match(r.stderr, /no study "importd" in .*names\.db \(did you mean imported\? its studies: imported\)/);
+    assert.equal(r.stdout, '');
+  }
+  assert.ok(!existsSync(join(dir, 'names.csv')), 'no empty export written');
+  const missing = join(dir, 'no-such', 'runs.db');
+  for (const args of [
+    ['sweep', 'status'],
+    ['sweep', 'retry'],
+    ['sweep', 'cancel', '--backend', 'local'],
+  ]) {
+    const r = scalelab([...args, '--study', 'x', '--db', missing]);
+    assert.notEqual(r.code, 0, args.join(' '));
+    assert.match(r.stderr, /no run store here/);
+  }
+  assert.ok(!existsSync(missing), 'a misspelt --db creates no store');
 });
 
 test("study run --progressive: two stages, the second scaling up from the first's fit, within the budget and near the optimum", () => {

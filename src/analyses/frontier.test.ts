@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { parseRuns } from '../io/parseRuns.js';
-import { approach1, approach2, approach3, agreement, namedBudgets } from './frontier.js';
+import { approach1, approach2, approach3, agreement, namedBudgets, type ApproachResult } from './frontier.js';
 import { isoflopAnalysis, evaluatePower } from './isoflop.js';
 import { fit, prepareFit } from '../fit/fit.js';
 import { bootstrap, replicateParams } from '../fit/bootstrap.js';
@@ -71,6 +71,34 @@ test('Approaches 2 and 3 on the Chinchilla 240-run set agree within their interv
   assert.ok(ag.exponent && ag.targets.every(Boolean), ag.statement);
   assert.match(ag.statement, /^Approaches 2 and 3 agree within their intervals: a = 0\.5\d\d/);
   within(a3.a, 0.5139, 2e-3, 'a (approach 3)');
+});
+
+test('agreement without intervals says whether the bootstrap was not run or its replicates could not be analysed', () => {
+  const result = (approach: 2 | 3, a: number, extra: Partial<ApproachResult>): ApproachResult => ({
+    approach,
+    label: `approach ${approach}`,
+    a,
+    b: 1 - a,
+    intervals: {},
+    targets: [],
+    replicates: 0,
+    warnings: [],
+    ...extra,
+  });
+  const withInterval = result(3, 0.514, { intervals: { a: [0.48, 0.56] }, replicates: 200 });
+  const thin = result(2, 0.518, {
+    warnings: [
+      '200 of 200 bootstrap replicates could not be analysed (too few distinct sizes in a resample) and were left out',
+    ],
+  });
+  assert.equal(
+    agreement(thin, withInterval).statement,
+    'Approaches 2 and 3: a = 0.518 vs 0.514; no intervals to compare (approach 2: its bootstrap replicates could not be analysed, see the warnings)',
+  );
+  assert.equal(
+    agreement(result(2, 0.518, {}), result(3, 0.514, {})).statement,
+    'Approaches 2 and 3: a = 0.518 vs 0.514; no intervals to compare (fit with bootstrap replicates)',
+  );
 });
 
 test('an explicit budget with one run is a located error', () => {

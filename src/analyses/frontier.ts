@@ -419,7 +419,12 @@ export function agreement(p: ApproachResult, q: ApproachResult): Agreement {
   const targets = p.targets.map((t, k) => overlap(t.intervals.N, q.targets[k]?.intervals.N) ?? false);
   let statement: string;
   if (exp === undefined) {
-    statement = `Approaches ${p.approach} and ${q.approach}: a = ${p.a.toFixed(3)} vs ${q.a.toFixed(3)}; no intervals to compare (fit with bootstrap replicates)`;
+    // Replicates asked for but none analysed (an IsoFLOP profile too thin for a resample) is not "no bootstrap".
+    const failed = [p, q].filter((r) => !r.intervals.a && r.warnings.some((w) => /bootstrap replicates/.test(w)));
+    const why = failed.length
+      ? `(approach ${failed.map((r) => r.approach).join(' and ')}: its bootstrap replicates could not be analysed, see the warnings)`
+      : '(fit with bootstrap replicates)';
+    statement = `Approaches ${p.approach} and ${q.approach}: a = ${p.a.toFixed(3)} vs ${q.a.toFixed(3)}; no intervals to compare ${why}`;
   } else {
     const fmt = (r: ApproachResult) => `${r.a.toFixed(3)} ${formatInterval(r.intervals.a!, (x) => x.toFixed(3))}`;
     const verdict =

@@ -79,6 +79,12 @@ export function resolveLaw(flags: LawFlags, fallbackPreset?: string): LawSource 
         throw new UsageError(
           `--params: missing ${p.name} (law ${law.id} has ${law.params.map((q) => q.name).join(', ')})`,
         );
+    // A name the law does not have is a typo or the wrong law: ignoring it would print it as if used.
+    const extra = Object.keys(params).filter((k) => !law.params.some((p) => p.name === k));
+    if (extra.length)
+      throw new UsageError(
+        `--params: ${extra.join(', ')} ${extra.length === 1 ? 'is not a parameter' : 'are not parameters'} of law ${law.id} (its parameters: ${law.params.map((q) => q.name).join(', ')})`,
+      );
     return {
       law,
       params,

@@ -2,6 +2,8 @@
  * Parsing of CLI option values: numbers with SI-style suffixes, NAME=VALUE lists, enums. Loose
  * strings in, checked values out, one error shape (UsageError naming the flag).
  */
+import { namedBudgets } from '../analyses/frontier.js';
+import { closestNames } from '../core/names.js';
 import { UsageError } from '../errors/index.js';
 import { parseColumnMapping } from '../io/parseRuns.js';
 import { parseQuantity } from '../io/parseQuantity.js';
@@ -15,6 +17,25 @@ export function parseLevel(text: string, flag = '--level'): number {
   if (!(value < 1))
     throw new UsageError(`${flag}: expected an interval level between 0 and 1 such as 0.95, got "${text}"`);
   return value;
+}
+
+/**
+ * IsoFLOP budgets: "auto" (found in the data), a named set ("chinchilla") or a list of numbers. A word
+ * that is neither is refused as such, with the nearest name, not as "expected a number".
+ */
+export function parseBudgets(text: string, flag = '--budgets'): 'auto' | number[] {
+  const t = text.trim();
+  if (t === 'auto') return 'auto';
+  const named = namedBudgets[t];
+  if (named) return [...named];
+  const names = ['auto', ...Object.keys(namedBudgets)];
+  if (/^[a-z][a-z0-9_-]*$/i.test(t) && !/^\d/.test(t)) {
+    const near = closestNames(t, names, 1)[0];
+    throw new UsageError(
+      `${flag}: expected ${names.join(', ')} or a comma-separated list of budgets such as 6e18,1e19, got "${t}" (did you mean ${near}?)`,
+    );
+  }
+  return parseList(t, flag);
 }
 
 export function parseInteger(text: string, flag: string, min = 0): number {

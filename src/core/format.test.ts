@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { truncateAtWord } from './format.js';
+import { shortReason, truncateAtWord } from './format.js';
 
 test('truncateAtWord cuts at a word with an ellipsis, never mid-word unless one word is too long', () => {
   const reason = 'training diverged: the loss became NaN early in training (learning rate too high)';
@@ -11,4 +11,18 @@ test('truncateAtWord cuts at a word with an ellipsis, never mid-word unless one 
   assert.equal(truncateAtWord('short', 60), 'short');
   assert.equal(truncateAtWord('x'.repeat(80), 10), `${'x'.repeat(9)}…`);
   assert.equal(truncateAtWord('exit code 1\n  at line 3', 60), 'exit code 1 at line 3');
+});
+
+test("shortReason keeps a failed command's head and its stderr's last line, where a traceback says what went wrong", () => {
+  const traceback =
+    'exit code 1: Traceback (most recent call last): |   File "/tmp/w2/examples/trainers/train.py", line 31, in <module> |     import torch | ModuleNotFoundError: No module named \'torch\'';
+  assert.equal(shortReason(traceback, 60), "exit code 1: … ModuleNotFoundError: No module named 'torch'");
+  assert.ok(shortReason(traceback, 60).length <= 60);
+  // Without stderr lines, or short enough, it is truncateAtWord.
+  const reason = 'training diverged: the loss became NaN early in training (learning rate too high)';
+  assert.equal(shortReason(reason, 60), truncateAtWord(reason, 60));
+  assert.equal(shortReason('exit code 3: CUDA error', 60), 'exit code 3: CUDA error');
+  const long = `exit code 1: a | b | ${'word '.repeat(30)}end`;
+  assert.ok(shortReason(long, 60).startsWith('exit code 1: … word word'));
+  assert.ok(shortReason(long, 60).endsWith('…') && shortReason(long, 60).length <= 60);
 });

@@ -84,3 +84,22 @@ export function truncateAtWord(text: string, max: number): string {
   const space = room.lastIndexOf(' ');
   return `${(space > max / 3 ? room.slice(0, space) : room).replace(/[\s,;:.(–-]+$/, '')}…`;
 }
+
+/**
+ * A failure reason cut to `max` characters for a table. A failed command's reason ends with the last
+ * lines of its stderr joined by " | " (a Python traceback, say), whose last line says what went
+ * wrong: when it is cut, the reason keeps its head ("exit code 1") and that last line
+ * ("exit code 1: … ModuleNotFoundError: No module named 'torch'"), not the traceback's first words.
+ */
+export function shortReason(text: string, max: number): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  if (flat.length <= max) return flat;
+  const bar = flat.lastIndexOf(' | ');
+  const colon = flat.indexOf(': ');
+  if (bar < 0 || colon < 0 || colon > bar) return truncateAtWord(flat, max);
+  const head = flat.slice(0, colon);
+  const last = flat.slice(bar + 3).trim();
+  const room = max - head.length - ': … '.length;
+  if (room < 20 || !last) return truncateAtWord(flat, max);
+  return `${head}: … ${truncateAtWord(last, room)}`;
+}

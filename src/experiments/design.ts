@@ -30,7 +30,7 @@ export interface CostModel {
   describeBudget?: (units: number) => string;
 }
 
-const hours = (seconds: number) => `${(seconds / 3600).toFixed(2)} h`;
+const hours = (seconds: number) => `${formatNumber(seconds / 3600, 3)} h`;
 
 export interface Architecture {
   vocab: number;

@@ -22,7 +22,11 @@ function procedureSection(fit: FitJson, lines: string[]): void {
   }
   lines.push(`[[Procedure]] auto: ${p.title}`);
   const chosen = p.candidates?.find((c) => c.id === p.chosen);
-  row('chosen', `${p.chosen}${chosen ? ` — ${chosen.title} (${chosen.citation})` : ''}`);
+  // Under equal weights no candidate was chosen: the one named is the law shown (which plan and frontier use).
+  row(
+    p.rule?.combine === 'equal' ? 'law shown' : 'chosen',
+    `${p.chosen}${chosen ? ` — ${chosen.title} (${chosen.citation})` : ''}`,
+  );
   if (p.reason) row('why', p.reason);
   if (p.reduction) row('reduced', p.reduction);
   const ranges = fit.data.ranges;
@@ -30,8 +34,10 @@ function procedureSection(fit: FitJson, lines: string[]): void {
   if (ranges.N) point.N = ranges.N[1] * 10;
   if (ranges.D) point.D = ranges.D[1] * 10;
   const at = `${point.N !== undefined ? `N = ${formatNumber(point.N, 3)}` : ''}${point.D !== undefined ? `, D = ${formatNumber(point.D, 3)}` : ''}`;
+  // Only a rule that back-tests the candidates has scores and cutoffs to show (the default weighs them equally).
+  const backtested = (p.cutoffs?.length ?? 0) > 0 || (p.candidates ?? []).some((c) => c.score !== undefined);
   lines.push(
-    `    ${pad('candidate', 12)} ${pad('weight', 7)} ${pad('back-test', 10)} predicts at 10× the largest N and D (${at})`,
+    `    ${pad('candidate', 12)} ${pad('weight', 7)} ${backtested ? `${pad('back-test', 10)} ` : ''}predicts at 10× the largest N and D (${at})`,
   );
   for (const c of p.candidates ?? []) {
     let predicted = c.error ? `cannot fit: ${c.error}` : '';
@@ -45,10 +51,10 @@ function procedureSection(fit: FitJson, lines: string[]): void {
       }
     }
     lines.push(
-      `    ${pad(c.id, 12)} ${pad(formatPercent(c.weight, 0), 7)} ${pad(c.score !== undefined ? formatPercent(c.score, 2) : '–', 10)} ${predicted}`,
+      `    ${pad(c.id, 12)} ${pad(formatPercent(c.weight, 0), 7)} ${backtested ? `${pad(c.score !== undefined ? formatPercent(c.score, 2) : '–', 10)} ` : ''}${predicted}`,
     );
   }
-  if (p.axis && p.cutoffs)
+  if (backtested && p.axis && p.cutoffs)
     row(
       'back-test',
       `cutoffs in ${p.axis}: ${p.cutoffs.map((c) => formatNumber(c, 3)).join(', ')}; score = mean |ln L̂ − ln L| of the runs above each, fitted on the runs below`,

@@ -8,6 +8,7 @@ import { InputError } from '../errors/index.js';
 import { bootstrap } from './bootstrap.js';
 import { fit, prepareFit } from './fit.js';
 import { fitByProcedure, fitLaw, type FitRunners } from './run.js';
+import { fitReport } from './report.js';
 
 const source = new URL('../../examples/chinchilla.csv', import.meta.url);
 const dataset = parseRuns(readFileSync(source, 'utf8'), { source: 'chinchilla.csv' });
@@ -45,6 +46,25 @@ test('fitByProcedure: a recipe with its bootstrap, on runners the caller gives, 
   assert.ok(json.params.alpha > 0.2 && json.params.alpha < 0.5, `alpha ${json.params.alpha}`);
   assert.deepEqual(stages, ['bootstrap 6']);
   assert.equal(ticks, 6);
+});
+
+test('fitByProcedure auto: the default rule is said as what it is, equal weights, with no back-test column', async () => {
+  const json = await fitByProcedure('auto', dataset, { runners: serial });
+  const p = json.procedure;
+  assert.equal(p?.id, 'auto');
+  assert.deepEqual(
+    p?.candidates?.map((c) => c.weight.toFixed(4)),
+    ['0.3333', '0.3333', '0.3333'],
+  );
+  assert.match(p?.title ?? '', /equal-weight mean/);
+  assert.doesNotMatch(p?.title ?? '', /back-test/);
+  const report = fitReport(json);
+  assert.match(report, /\[\[Procedure\]\] auto: the equal-weight mean/);
+  assert.match(report, /candidate {4}weight {2}predicts at 10× the largest N and D/);
+  assert.match(report, /law shown {4}huber — /);
+  assert.doesNotMatch(report, /chosen {7}huber/);
+  assert.doesNotMatch(report, /cutoffs in C/);
+  assert.doesNotMatch(report, /weight {2}back-test/);
 });
 
 test('fitByProcedure refuses data without N, located, naming the options as the library does', async () => {

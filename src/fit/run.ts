@@ -83,8 +83,8 @@ async function bootstrapCandidates(
 }
 
 /**
- * Fit with a named procedure: `auto` weighs every candidate by the data's own rolling-origin
- * back-test; a fixed id fits that recipe (reduced, and said so, when the data cannot support it).
+ * Fit with a named procedure: `auto` fits its candidates and weighs them by its rule (by default
+ * equally: fit/auto.ts); a fixed id fits that recipe (reduced, and said so, when the data cannot support it).
  * Bootstrap replicates are shared among auto's candidates by weight.
  */
 export async function fitByProcedure(id: string, dataset: Dataset, o: RunFitOptions): Promise<FitJson> {

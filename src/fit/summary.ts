@@ -256,7 +256,10 @@ export function autoFitToJson(choice: AutoChoice, level = 0.95): FitJson {
   });
   out.procedure = {
     id: 'auto',
-    title: "chosen by the data's own rolling-origin back-test (fit/auto.ts)",
+    title:
+      choice.rule.combine === 'equal'
+        ? "the equal-weight mean of the candidates' ln L̂, the rule chosen on the extrapolation benchmark (fit/auto.ts)"
+        : "weighed by the data's own rolling-origin back-test (fit/auto.ts)",
     chosen: choice.chosen,
     reason: choice.reason,
     ...(best.reduction ? { reduction: best.reduction } : {}),

@@ -1,11 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { RunStore, storeDataset } from './store.js';
+import { RunStore, StoreError, storeDataset } from './store.js';
 import { parseRuns } from '../io/parseRuns.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'scalelab-store-'));
@@ -23,6 +23,18 @@ function bigCsv(path: string, rows: number): void {
   for (let i = 0; i < rows; i++) lines.push(`${1e6 + i},${2e9 + i},${3 + i / rows}`);
   writeFileSync(path, lines.join('\n') + '\n');
 }
+
+test('a folder given as the store is refused as one, read-write or read-only (SQLite would say "disk I/O error")', () => {
+  const folder = join(dir, 'a-folder');
+  mkdirSync(folder);
+  for (const open of [() => RunStore.open(folder), () => RunStore.openReadOnly(folder)])
+    assert.throws(
+      open,
+      (e: unknown) =>
+        e instanceof StoreError &&
+        e.message === `${folder}: is a folder: expected a run store file (SQLite), such as .scalelab/runs.db`,
+    );
+});
 
 test('importing the same file twice adds nothing', () => {
   const store = RunStore.open(join(dir, 'twice.db'));

@@ -487,6 +487,12 @@ function conflict(
   );
 }
 
+/** A folder given as the store: SQLite says only "disk I/O error" or "unable to open database file". */
+function refuseFolder(path: string): void {
+  if (path !== ':memory:' && statSync(path, { throwIfNoEntry: false })?.isDirectory())
+    throw new StoreError(path, 'is a folder: expected a run store file (SQLite), such as .scalelab/runs.db');
+}
+
 export class RunStore {
   readonly path: string;
   readonly db: Database.Database;
@@ -498,6 +504,7 @@ export class RunStore {
 
   /** Open (creating the folder and file when needed) and migrate. */
   static open(path = defaultStorePath): RunStore {
+    refuseFolder(path);
     let db: Database.Database;
     try {
       if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -531,6 +538,7 @@ export class RunStore {
    * program's database, text) or one whose schema is not this version's.
    */
   static openReadOnly(path: string): RunStore {
+    refuseFolder(path);
     let db: Database.Database;
     try {
       db = new Database(path, { readonly: true, fileMustExist: true });

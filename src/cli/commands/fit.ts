@@ -45,7 +45,9 @@ export function registerFit(program: Command, run: (fn: () => Promise<void>, jso
     .description('fit a scaling law to runs (CSV, JSON array or JSONL) and print a fit report')
     .argument('<file>', 'runs: columns N (parameters), D (tokens), C (FLOPs), loss; D = C/(6N) when absent')
     .addOption(
-      flag('procedure', { detail: "auto (the default) weighs the recipes by the data's own rolling-origin back-test" }),
+      flag('procedure', {
+        detail: "auto (the default) predicts with the equal-weight mean of huber's, tied-huber's and gadre's ln L̂",
+      }),
     )
     .addOption(
       flag('law', {
@@ -87,9 +89,10 @@ export function registerFit(program: Command, run: (fn: () => Promise<void>, jso
     .addHelpText(
       'after',
       `
-The default procedure, auto, fits every candidate recipe to the runs below a few cutoffs in C,
-scores how well each predicted the runs above, and weighs the candidates by that score; the report
-says which was chosen and why, and what each predicts. Any of --law (other than chinchilla), --loss,
+The default procedure, auto, fits the three published recipes (huber, tied-huber, gadre) and
+predicts with the equal-weight mean of their ln L̂, the rule that extrapolated best on the project's
+benchmark (docs/benchmark.md); the report says why, and what each candidate predicts. "scalelab
+backtest" shows how each recipe extrapolates on your data. Any of --law (other than chinchilla), --loss,
 --tie, --fix, --init, --delta, --penalty or --preset fits exactly what you asked for instead.
 
 Examples:

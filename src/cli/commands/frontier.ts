@@ -5,7 +5,6 @@ import {
   approach2,
   approach3,
   agreement,
-  namedBudgets,
   type ApproachResult,
   type BootstrapSettings,
 } from '../../analyses/frontier.js';
@@ -16,7 +15,7 @@ import { replicateParams } from '../../fit/bootstrap.js';
 import { FitError, InputError, isScaleLabError, UsageError } from '../../errors/index.js';
 import { checkLawData } from '../../io/dataChecks.js';
 import { allocatingLawIds } from '../../analyses/computeOptimal.js';
-import { keyword, parseInteger, parseLevel, parseList, parseQuantity, runSelection } from '../options.js';
+import { keyword, parseBudgets, parseInteger, parseLevel, parseList, parseQuantity, runSelection } from '../options.js';
 import { printResult, progress, writeResult } from '../output.js';
 import { frontierReport } from '../../report/text/frontier.js';
 import { checkAllocatable, resolveLaw } from '../lawSource.js';
@@ -88,7 +87,7 @@ Examples:
         const budgetsFlag = flags.budgets.trim();
         const isoOptions: IsoflopOptions = {
           vertex: keyword(flags.vertex, '--vertex', ['parabola', 'min-run'] as const),
-          budgets: budgetsFlag === 'auto' ? 'auto' : (namedBudgets[budgetsFlag] ?? parseList(budgetsFlag, '--budgets')),
+          budgets: parseBudgets(budgetsFlag),
           tolerance: parseQuantity(flags.tolerance, '--tolerance'),
         };
         const approaches: ApproachResult[] = [];

@@ -83,6 +83,14 @@ Examples:
             `--U ${formatNumber(point.U, 4)} unique tokens exceed the total tokens D = ${formatNumber(totalTokens, 4)}${point.D === undefined ? ' (= C/(6N))' : ''}; expected U ≤ D (D/U is the number of epochs)`,
           );
         }
+        // N, D and C all given must agree (C = 6·N·D): the loss is read at N and D, the extrapolation at C.
+        if (point.N !== undefined && point.D !== undefined && point.C !== undefined) {
+          const sixND = 6 * point.N * point.D;
+          if (Math.abs(sixND / point.C - 1) > 1e-3)
+            throw new UsageError(
+              `--C ${formatNumber(point.C, 4)} disagrees with --N and --D: 6·N·D = ${formatNumber(sixND, 4)}; give --D or --C (D = C/(6N)), not both`,
+            );
+        }
         const resolved: Point = { ...point };
         if (resolved.D === undefined && resolved.C !== undefined && resolved.N !== undefined)
           resolved.D = resolved.C / (6 * resolved.N);

@@ -11,13 +11,13 @@ import {
   type FigureKind,
 } from '../../report/analysis.js';
 import { reportHtml } from '../../report/html.js';
-import { namedBudgets } from '../../analyses/frontier.js';
 import { InputError, UsageError } from '../../errors/index.js';
 import { procedureIds } from '../../fit/procedures.js';
 import {
   keyword,
   parseInteger,
   parseLevel,
+  parseBudgets,
   parseList,
   parseQuantity,
   parseReplicates,
@@ -112,7 +112,7 @@ async function analyseFile(file: string, f: AnalysisFlags): Promise<Analysis> {
     progress: (_, total) => progress('bootstrap', total, f),
     targets: parseList(f.targets, '--targets'),
     isoflop: {
-      budgets: budgets === 'auto' ? 'auto' : (namedBudgets[budgets] ?? parseList(budgets, '--budgets')),
+      budgets: parseBudgets(budgets),
       vertex: keyword(f.vertex, '--vertex', ['parabola', 'min-run'] as const),
       tolerance: parseQuantity(f.tolerance, '--tolerance'),
     },

@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
-import { statSync } from 'node:fs';
 import { forEachRun, inputSize } from '../../io/readRuns.js';
 import { parseColumnMapping, type Field } from '../../io/parseRuns.js';
-import { defaultStorePath, describeWriter, RunStore, StoreError, type RunStatus } from '../../store/store.js';
+import { defaultStorePath, describeWriter, RunStore, type RunStatus } from '../../store/store.js';
+import { openExisting, requireStudy } from '../storeAccess.js';
 import { runStatuses } from '../../store/runStatus.js';
-import { formatNumber, truncateAtWord } from '../../core/format.js';
+import { formatNumber, shortReason } from '../../core/format.js';
 import { textTable } from '../../core/table.js';
 import { keyword, parseQuantity } from '../options.js';
 import { flag } from '../flags.js';
@@ -26,17 +26,6 @@ function configColumns(config: Record<string, unknown> | null): Record<string, u
   if (!config) return {};
   const pick = ['n_layer', 'd_model', 'n_heads', 'batch_tokens', 'learning_rate', 'parametrization', 'seed'];
   return Object.fromEntries(pick.filter((k) => k in config).map((k) => [k, config[k]]));
-}
-
-/** A store to read from: listing or exporting never creates one where there was none. */
-function openExisting(path: string): RunStore {
-  const size = statSync(path, { throwIfNoEntry: false })?.size;
-  if (size === undefined || size === 0)
-    throw new StoreError(
-      path,
-      `no run store here${size === 0 ? ' (an empty file)' : ''}: import runs ("scalelab runs import FILE") or run a sweep first, or give --db`,
-    );
-  return RunStore.open(path);
 }
 
 export function registerRuns(program: Command, run: Run): void {
@@ -150,13 +139,14 @@ both files and lines. CSV and JSONL are streamed (JSON arrays are read whole, up
               );
               return;
             }
+            if (f.study !== undefined) requireStudy(store, f.study, f.db);
             const list = store.runs({
               study: f.study,
               status: f.status ? (keyword(f.status, '--status', runStatuses) as RunStatus) : undefined,
             });
             if (f.json) return printJson(list);
             const reason = (r: (typeof list)[number]) =>
-              f.full ? (r.reason ?? '').replace(/\s+/g, ' ').trim() : truncateAtWord(r.reason ?? '', 60);
+              f.full ? (r.reason ?? '').replace(/\s+/g, ' ').trim() : shortReason(r.reason ?? '', 60);
             const cut = !f.full && list.some((r) => reason(r).endsWith('…'));
             process.stdout.write(
               textTable(
@@ -197,6 +187,7 @@ both files and lines. CSV and JSONL are streamed (JSON arrays are read whole, up
           const store = openExisting(f.db);
           let rows: Record<string, unknown>[];
           try {
+            if (f.study !== undefined) requireStudy(store, f.study, f.db);
             const list = store.runs({ study: f.study, status: 'completed' });
             rows = f.checkpoints
               ? list.flatMap((r) =>

@@ -7,9 +7,10 @@ import { defaultStorePath, hashKey, RunStore } from '../../store/store.js';
 import { readText } from '../../io/readRuns.js';
 import { exitCodes, UsageError } from '../../errors/index.js';
 import { parsePlan } from '../../experiments/parsePlan.js';
-import { formatNumber } from '../../core/format.js';
+import { formatNumber, shortReason } from '../../core/format.js';
 import { parseQuantity } from '../options.js';
 import { checkOutput, printJson, writeOutput } from '../output.js';
+import { openExisting, requireStudy } from '../storeAccess.js';
 import { flag } from '../flags.js';
 import {
   addBackendFlags,
@@ -230,8 +231,12 @@ Examples:
           if (outcome.isFailure) {
             const what =
               outcome.completed === 0 ? `no run of study "${f.study}" completed` : `study "${f.study}" is incomplete`;
+            // The first failure's reason, shortened: often every run failed alike (no PyTorch, a typo in --command).
+            const first = store
+              .runs({ study: f.study, status: 'failed' })
+              .find((r) => r.reason && !(r.phase === 'lr-probe' && /diverge/i.test(r.reason)));
             process.stderr.write(
-              `scalelab: error: ${what}: ${outcome.failed} of ${outcome.total} failed${cancelled ? `, ${cancelled} cancelled` : ''} (reasons: "scalelab runs ls --study ${f.study} --status failed"; queue them again with "scalelab sweep retry --study ${f.study}")\n`,
+              `scalelab: error: ${what}: ${outcome.failed} of ${outcome.total} failed${cancelled ? `, ${cancelled} cancelled` : ''}${first?.reason ? `; the first: ${shortReason(first.reason, 100)}` : ''} (reasons: "scalelab runs ls --study ${f.study} --status failed"; queue them again with "scalelab sweep retry --study ${f.study}")\n`,
             );
             process.exitCode = exitCodes.failed;
           }
@@ -250,10 +255,10 @@ Examples:
     .addOption(flag('json'))
     .action(async (f: { study: string; db: string; json?: boolean }) =>
       run(async () => {
-        const store = RunStore.open(f.db);
+        const store = openExisting(f.db);
         try {
+          requireStudy(store, f.study, f.db);
           const runs = store.runs({ study: f.study });
-          if (runs.length === 0) throw new UsageError(`no study "${f.study}" in ${f.db}`);
           const counts: Record<string, number> = {};
           for (const r of runs) counts[r.status] = (counts[r.status] ?? 0) + 1;
           const spent = runs.reduce((s, r) => s + (r.seconds ?? 0), 0) / 3600;
@@ -281,8 +286,9 @@ Examples:
     run(async () => {
       // Cancelling goes by the run folders (--runs-dir), never runs the command: none is needed.
       const setup = makeBackend({ ...f, command: f.command ?? 'true {run_dir}' });
-      const store = RunStore.open(f.db);
+      const store = openExisting(f.db);
       try {
+        requireStudy(store, f.study, f.db);
         const active = store.runs({ study: f.study, status: ['submitting', 'queued', 'running'] });
         for (const r of active) {
           if (setup.backend.cancel && r.externalId) await setup.backend.cancel(r);
@@ -305,8 +311,9 @@ Examples:
     .addOption(flag('json'))
     .action(async (f: { study: string; db: string; json?: boolean }) =>
       run(async () => {
-        const store = RunStore.open(f.db);
+        const store = openExisting(f.db);
         try {
+          requireStudy(store, f.study, f.db);
           const n = store.retry(f.study);
           if (f.json) return printJson({ study: f.study, requeued: n });
           process.stdout.write(`${n} failed runs of "${f.study}" are planned again\n`);

@@ -13,6 +13,7 @@ import type { StoredRun } from '../../store/store.js';
 import type { Backend, BackendStatus } from './backend.js';
 import {
   CANCELLED,
+  checkTemplate,
   clearAttempt,
   expandTemplate,
   finishedStatus,
@@ -60,6 +61,7 @@ export function threadEnv(
 }
 
 export function localBackend(o: LocalOptions): Backend {
+  checkTemplate(o.command);
   const root = o.root ?? '.scalelab/runs';
   const cwd = o.cwd ?? process.cwd();
   const dirOf = (run: StoredRun) => runDirectory(root, run);

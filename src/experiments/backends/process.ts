@@ -71,7 +71,37 @@ export function expandTemplate(template: string, values: Record<string, string |
   );
 }
 
-export function templateValues(run: StoredRun, runDir: string): Record<string, string | number> {
+/** The placeholders a command template may use, each filled per run by templateValues. */
+export const placeholderNames = [
+  'n_layer',
+  'd_model',
+  'n_heads',
+  'd_ff',
+  'tokens',
+  'batch_tokens',
+  'lr',
+  'learning_rate',
+  'parametrization',
+  'n_evals',
+  'seed',
+  'run_dir',
+  'run_id',
+  'run_key',
+] as const;
+
+/**
+ * Checks a command template before any run is stored or submitted: an unknown placeholder
+ * ({n_layr}) or an unterminated quote would otherwise fail every run of the sweep, one by one.
+ * @throws OptionError (option "command")
+ */
+export function checkTemplate(template: string): void {
+  expandTemplate(template, Object.fromEntries(placeholderNames.map((n) => [n, 0])));
+}
+
+export function templateValues(
+  run: StoredRun,
+  runDir: string,
+): Record<(typeof placeholderNames)[number], string | number> {
   const c = runConfig(run);
   return {
     n_layer: c.n_layer,

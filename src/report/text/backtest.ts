@@ -63,14 +63,17 @@ export function backtestReport(r: RollingBacktestResult, name: OptionNamer = lib
   const auto = r.summaries.find((s) => s.procedure === 'auto');
   if (auto?.choices?.length) {
     lines.push('');
-    lines.push('auto chose, at each cutoff (weights of the candidates above 5 %):');
+    lines.push("auto's candidates at each cutoff (weights above 5 %; with unequal weights, the best-scored first):");
     for (const c of auto.choices) {
+      const all = Object.values(c.weights).filter((v) => v > 0);
+      // The default rule weighs its candidates equally: none was chosen, whatever law the report shows.
+      const equal = all.length > 1 && Math.max(...all) - Math.min(...all) < 1e-9;
       const w = Object.entries(c.weights)
         .filter(([, v]) => v >= 0.05)
         .sort((a, b) => b[1] - a[1])
         .map(([k, v]) => `${k} ${(v * 100).toFixed(0)} %`)
         .join(', ');
-      lines.push(`  ${r.by} ≤ ${formatNumber(c.cutoff, 4)}: ${c.chosen} (${w})`);
+      lines.push(`  ${r.by} ≤ ${formatNumber(c.cutoff, 4)}: ${equal ? 'equal weights' : c.chosen} (${w})`);
     }
   }
   return lines.join('\n');

@@ -34,6 +34,7 @@ import type { StoredRun } from '../../../store/store.js';
 import type { Backend, BackendStatus } from '../backend.js';
 import {
   CANCELLED,
+  checkTemplate,
   clearAttempt,
   expandTemplate,
   finishedStatus,
@@ -127,6 +128,7 @@ export interface SlurmBackend extends Backend {
 }
 
 export function slurmBackend(o: SlurmOptions): SlurmBackend {
+  checkTemplate(o.command);
   const root = o.root ?? '.scalelab/runs';
   const cwd = o.cwd ?? process.cwd();
   const limit = o.concurrency ?? 64;
