@@ -508,8 +508,6 @@ export class RunStore {
     let db: Database.Database;
     try {
       if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-      if (path !== ':memory:' && statSync(path, { throwIfNoEntry: false })?.isDirectory())
-        throw new Error('it is a folder; expected the run store file (e.g. .scalelab/runs.db)');
       db = new Database(path);
     } catch (e) {
       throw new StoreError(path, `cannot open the run store: ${(e as Error).message}`);

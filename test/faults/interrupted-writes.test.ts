@@ -247,10 +247,7 @@ test('a store cut short (a copy that did not finish) is called damaged, not "not
   mkdirSync(folder);
   const r = scalelab(['runs', 'import', data, '--db', folder]);
   assert.equal(r.code, 1, r.stderr);
-  assert.match(
-    r.stderr,
-    new RegExp(`^scalelab: error: ${folder}: cannot open the run store: it is a folder; expected the run store file`),
-  );
+  assert.match(r.stderr, new RegExp(`^scalelab: error: ${folder}: is a folder: expected a run store file`));
 });
 
 test('--out through a symbolic link replaces the file it names (the link and the file mode stay); a device is written in place', () => {

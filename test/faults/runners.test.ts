@@ -608,7 +608,7 @@ test(
     assert.match(some.stdout, /study "m": 1 completed, 1 failed of 2/);
     assert.match(
       some.stderr,
-      /scalelab: error: study "m" is incomplete: 1 of 2 failed \(reasons: "scalelab runs ls --study m --status failed"/,
+      /scalelab: error: study "m" is incomplete: 1 of 2 failed; the first: exit code 3: diverged at step 3 \(lr 0\.1\) \(reasons: "scalelab runs ls --study m --status failed"/,
     );
     assert.ok(noStackTrace(some.stderr));
   },
