@@ -374,6 +374,34 @@ test('curve-law ladder says what a WSD ladder saves; curve-law kaplan shows the 
   ]);
   assert.match(text.stdout, /N7e6-C3e17 at \d+/);
   assert.match(text.stdout, /a trunk column naming its trunk/);
+  // Names read back as the numbers (4 digits made two sizes one name); a size given twice is refused.
+  const close = scalelab([
+    'curve-law',
+    'ladder',
+    '--model-sizes',
+    '123456789,123461234',
+    '--budgets',
+    '3e17',
+    '--batch-tokens',
+    '1024',
+    '--json',
+  ]).json();
+  assert.deepEqual(
+    close.sizes.map((s: { trunk: string }) => s.trunk),
+    ['trunk-N1.23456789e8', 'trunk-N1.23461234e8'],
+  );
+  const twice = scalelab([
+    'curve-law',
+    'ladder',
+    '--model-sizes',
+    '7M,7M',
+    '--budgets',
+    '3e17',
+    '--batch-tokens',
+    '1024',
+  ]);
+  assert.equal(twice.code, 2);
+  assert.match(twice.stderr, /model size 7000000 is given twice: expected each once/);
   const bad = scalelab([
     'curve-law',
     'ladder',

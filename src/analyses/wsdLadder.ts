@@ -38,12 +38,11 @@ export interface LadderPlan {
   compute: { ladder: number; perPoint: number; saved: number };
 }
 
-/** A number as a short name part: 7e6, 1.9e7, 3e17. */
+/** A number as a short name part that reads back as the number: 7e6, 1.9e7, 1.23456789e8. */
 function compact(x: number): string {
-  return x
-    .toExponential(3)
-    .replace(/\.?0+e/, 'e')
-    .replace('e+', 'e');
+  let digits = 0;
+  while (digits < 20 && Number(x.toExponential(digits)) !== x) digits++;
+  return x.toExponential(digits).replace('e+', 'e');
 }
 
 /**
@@ -53,6 +52,15 @@ function compact(x: number): string {
 export function planWsdLadder(sizes: number[], budgets: number[], batchTokens: number, decayFrac: number): LadderPlan {
   if (!(decayFrac > 0 && decayFrac < 1))
     throw new InputError({ file: 'ladder' }, `decay fraction ${decayFrac}: expected a fraction between 0 and 1`);
+  // A size or budget twice would plan one trunk or branch twice under one name.
+  for (const [what, xs] of [
+    ['model size', sizes],
+    ['budget', budgets],
+  ] as const) {
+    const twice = xs.find((x, i) => xs.indexOf(x) !== i);
+    if (twice !== undefined)
+      throw new InputError({ file: 'ladder' }, `${what} ${twice} is given twice: expected each once`);
+  }
   let ladder = 0,
     perPoint = 0;
   const out = sizes.map((N) => {
