@@ -48,6 +48,10 @@ const markdown = args.includes('--markdown');
 const replicates = Number(flag('replicates', '100'));
 const seed = Number(flag('seed', '0'));
 const unit = flag('unit') as ResampleUnit | undefined;
+if (unit !== undefined && !['lineage', 'run', 'row'].includes(unit)) {
+  process.stderr.write(`--unit: expected lineage, run or row, got "${unit}"\n`);
+  process.exit(2);
+}
 const only = flag('cases')?.split(',');
 const LEVELS = [0.8, 0.95];
 const TAUS = [0, 0.0025, 0.005, 0.0075, 0.01, 0.015, 0.02];

@@ -482,4 +482,8 @@ test('curve-law fit --lineage resamples the cooldown branches of a trunk togethe
   const mixed = scalelab([...args, join(dir, 'wsd-0.2'), '--lineage', 'trunk_id']);
   assert.equal(mixed.code, 2);
   assert.match(mixed.stderr, /--lineage trunk_id: run "wsd-0\.2" .* has no lineage/);
+  // The run store keeps no lineage: --lineage with --db is refused, not ignored.
+  const store = scalelab(['curve-law', 'fit', '--db', join(dir, 'no.db'), '--lineage', 'trunk_id']);
+  assert.equal(store.code, 2);
+  assert.match(store.stderr, /--lineage: the run store keeps no lineage/);
 });

@@ -379,6 +379,10 @@ Examples:
           if (!inputs.length && !flags.db)
             throw new UsageError('expected run folders or tables of checkpoints to fit, or --db with a run store');
           if (inputs.length && flags.db) throw new UsageError('--db: give either input files or a run store, not both');
+          if (flags.db && flags.lineage !== undefined)
+            throw new UsageError(
+              '--lineage: the run store keeps no lineage; give the curves as a table with the lineage column instead of --db',
+            );
           const read = flags.db ? await storeCurves(flags.db, flags.study) : readCurves(inputs, flags);
           // Only an explicit --from-step leaves checkpoints out: a step-0 row otherwise reaches the law's checks and is refused, located.
           const curves =

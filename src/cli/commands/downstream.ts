@@ -198,6 +198,13 @@ function withoutMetricsNote(tasks: readonly string[]): string {
   return `tasks with no metric (only an alias or standard errors), not read: ${tasks.slice(0, 6).join(', ')}${tasks.length > 6 ? ', …' : ''}`;
 }
 
+/** Names each file's tasks with no metric on stderr (stdout may be JSON). */
+function noteTasksWithoutMetrics(data: TaskMetricData): void {
+  for (const set of data.sets)
+    if (set.tasksWithoutMetrics?.length)
+      process.stderr.write(`scalelab: note: ${set.source}: ${withoutMetricsNote(set.tasksWithoutMetrics)}\n`);
+}
+
 /**
  * The task metrics to analyse: files (or a ladder manifest), or a study of the run store. A file's tasks
  * with no metric are named on stderr (as `downstream import` names them), so none goes missing unseen.
@@ -209,9 +216,7 @@ function loadData(inputs: string[], f: InputFlags): TaskMetricData {
   if (inputs.length) {
     if (f.study !== undefined) throw new UsageError('give files or --study, not both');
     data = readTaskMetrics(inputs, fileOptions(f));
-    for (const set of data.sets)
-      if (set.tasksWithoutMetrics?.length)
-        process.stderr.write(`scalelab: note: ${set.source}: ${withoutMetricsNote(set.tasksWithoutMetrics)}\n`);
+    noteTasksWithoutMetrics(data);
   } else {
     if (f.batchTokens !== undefined || f.flopsPerToken !== undefined)
       throw new UsageError(
@@ -417,6 +422,7 @@ export async function downstreamForReport(
   replicates = 0,
 ): Promise<ReturnType<typeof downstreamSections>> {
   const data = readTaskMetrics(inputs);
+  noteTasksWithoutMetrics(data);
   return downstreamSectionsRendered(analyseLadder(data, { replicates }));
 }
 
