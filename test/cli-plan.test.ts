@@ -169,3 +169,24 @@ test('scalelab shape: search and count modes', () => {
   assert.equal(k.json().parameters.nonEmbedding, 84934656);
   for (const cmd of ['frontier', 'plan', 'shape']) assert.equal(scalelab([cmd, '--help']).code, 0);
 });
+
+test('plan and predict from a preset warn beyond (and far below) the runs it was fitted to, citing where their range is stated', () => {
+  const tiny = scalelab(['plan', '--C', '1e3', '--json']).json();
+  assert.ok(
+    tiny.warnings.some((w: string) =>
+      /^N = 1\.647 is below the smallest N in the runs of preset epoch-2024 \(5\.73e7; the 240 digitised runs it was fitted to, examples\/chinchilla\.csv\), by [\d.e]+×: far outside what the law has seen/.test(
+        w,
+      ),
+    ),
+    JSON.stringify(tiny.warnings),
+  );
+  // Within the runs: no extrapolation warning.
+  const inside = scalelab(['plan', '--C', '1e20', '--json']).json();
+  assert.ok(!inside.warnings.some((w: string) => w.includes('preset epoch-2024')), JSON.stringify(inside.warnings));
+  const kaplan = scalelab(['predict', '--preset', 'kaplan-2020', '--N', '1e11', '--D', '1e12']);
+  assert.equal(kaplan.code, 0, kaplan.stderr);
+  assert.match(
+    kaplan.stdout,
+    /N = 1e11 is 66\.7× the largest N in the runs of preset kaplan-2020 \(1\.5e9; Kaplan et al\. 2020, arXiv:2001\.08361: models of 768 to 1\.5 billion non-embedding parameters/,
+  );
+});

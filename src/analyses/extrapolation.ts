@@ -11,7 +11,11 @@ import { warning, type TrustWarning } from '../fit/warnings.js';
 export function extrapolationWarnings(
   ranges: Record<string, [number, number]> | undefined,
   point: Partial<Record<'N' | 'D' | 'C' | 'U', number>>,
+  of = "the fit's data",
+  /** Where the ranges come from, when not the fit's own data (a preset's paper). */
+  source?: string,
 ): TrustWarning[] {
+  const cite = source ? `; ${source}` : '';
   const out: TrustWarning[] = [];
   for (const [v, [lo, hi]] of Object.entries(ranges ?? {})) {
     const value = point[v as 'N' | 'D' | 'C' | 'U'];
@@ -28,15 +32,18 @@ export function extrapolationWarnings(
         warning(
           'extrapolation',
           severity,
-          `${v} = ${formatNumber(value, 4)} is ${formatNumber(factor, 3)}× the largest ${v} in the fit's data (${formatNumber(hi, 4)}): ${how} what the fit has seen`,
+          `${v} = ${formatNumber(value, 4)} is ${formatNumber(factor, 3)}× the largest ${v} in ${of} (${formatNumber(hi, 4)}${cite}): ${how} what the law has seen`,
         ),
       );
     } else if (value < lo / 1.0001) {
+      // Below the data is an extrapolation too: a law fitted on 70M-parameter models says nothing of a
+      // 2-parameter one (a plan at 1e3 FLOPs gave one, silently).
+      const factor = lo / value;
       out.push(
         warning(
           'extrapolation',
-          'info',
-          `${v} = ${formatNumber(value, 4)} is below the smallest ${v} in the fit's data (${formatNumber(lo, 4)})`,
+          factor > 100 ? 'severe' : factor > 10 ? 'warning' : 'info',
+          `${v} = ${formatNumber(value, 4)} is below the smallest ${v} in ${of} (${formatNumber(lo, 4)}${cite})${factor > 10 ? `, by ${formatNumber(factor, 3)}×: ${factor > 100 ? 'far' : 'well'} outside what the law has seen` : ''}`,
         ),
       );
     }

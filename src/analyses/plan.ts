@@ -31,6 +31,9 @@ export interface PlanInput {
   provenance: string;
   /** Data ranges the law was fitted on, for extrapolation warnings. */
   ranges?: Record<string, [number, number]>;
+  /** Whose data the ranges are (default: the fit's). */
+  rangesOf?: string;
+  rangesSource?: string;
   shape?: ShapeSearchOptions;
   inference?: { tokens: number; targetLoss?: number; qualityOf?: number };
   /** Unique tokens available (data-constrained laws): D may exceed it by repeating epochs. */
@@ -200,7 +203,7 @@ export function makePlan(input: PlanInput): Plan {
     inference = { ...r, targetFrom, days: days(r.optimal.trainingFlops), shape: ishape };
   }
 
-  warnings.push(...extrapolationWarnings(input.ranges, best).map((w) => w.message));
+  warnings.push(...extrapolationWarnings(input.ranges, best, input.rangesOf, input.rangesSource).map((w) => w.message));
   const hyperparameters = input.hyperparameters?.({ C: compute, N: best.N });
   let criticalBatch: PlanCriticalBatch | undefined;
   if (input.criticalBatch && best.loss > 0 && Number.isFinite(best.loss)) {

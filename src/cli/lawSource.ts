@@ -24,8 +24,12 @@ export interface LawSource {
   level: number;
   /** From a fit: what each bootstrap replicate drew (lineages, runs or rows). */
   unit?: 'lineage' | 'run' | 'row';
-  /** Data ranges the fit saw, when from a fit. */
+  /** Data ranges the fit saw, when from a fit; a preset's runs' N and D, when from a preset. */
   ranges?: Record<string, [number, number]>;
+  /** Whose data the ranges are, for warnings ("the fit's data", "preset hoffmann-2022's runs"). */
+  rangesOf?: string;
+  /** Where a preset's ranges come from (its paper). */
+  rangesSource?: string;
   /** From a fit: the predictive ensemble (auto's weighted candidates, or the fit alone). */
   members?: PredictiveMember[];
   /** From a fit: how it was fitted (`auto`, a recipe, or custom flags). */
@@ -103,6 +107,9 @@ export function resolveLaw(flags: LawFlags, fallbackPreset?: string): LawSource 
     replicates: [],
     provenance: `law ${preset.law}, preset ${preset.id}${flags.preset ? '' : ' (the default; choose with --fit or --preset)'}: ${preset.citation}`,
     level: 0.95,
+    ranges: preset.ranges,
+    rangesOf: `the runs of preset ${preset.id}`,
+    rangesSource: preset.rangesSource,
   };
 }
 

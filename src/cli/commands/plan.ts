@@ -204,6 +204,7 @@ Examples:
         level: source.level,
         provenance: source.provenance,
         ranges: source.ranges,
+        ...(source.rangesOf ? { rangesOf: source.rangesOf, rangesSource: source.rangesSource } : {}),
         shape: {
           vocab: parseInteger(flags.vocab, '--vocab', 1),
           seqLen: parseInteger(flags.seqLen, '--seq-len', 1),

@@ -138,7 +138,7 @@ Examples:
               `the law's ${e.name} = ${formatNumber(e.value, 4)} is not positive: its loss does not fall with ${e.variable}, so it is no scaling law to extrapolate with`,
             ),
           ),
-          ...extrapolationWarnings(source.ranges, point),
+          ...extrapolationWarnings(source.ranges, point, source.rangesOf, source.rangesSource),
         ];
         const out = {
           loss,
