@@ -73,6 +73,18 @@ test('Approaches 2 and 3 on the Chinchilla 240-run set agree within their interv
   within(a3.a, 0.5139, 2e-3, 'a (approach 3)');
 });
 
+test('Approach 2 with budgets found from the data: a replicate leaves out a budget that drew fewer than 3 sizes instead of failing whole, so it has intervals', () => {
+  const boot = { replicates: 60, seed: 2, level: 0.95 };
+  const a2 = approach2(chin, [1e23], { budgets: 'auto' }, boot);
+  // Before, one thin budget failed every replicate: 60 of 60 could not be analysed, and no interval.
+  assert.ok(a2.replicates >= 55, `${a2.replicates} replicates analysed`);
+  const [lo, hi] = a2.intervals.a!;
+  assert.ok(lo < a2.a && a2.a < hi && hi - lo < 0.2, `a ${a2.a} in [${lo}, ${hi}]`);
+  assert.ok(
+    a2.warnings.some((w) => /budget draws \(of \d+ budgets × 60 replicates\) had fewer than 3 distinct sizes/.test(w)),
+  );
+});
+
 test('agreement without intervals says whether the bootstrap was not run or its replicates could not be analysed', () => {
   const result = (approach: 2 | 3, a: number, extra: Partial<ApproachResult>): ApproachResult => ({
     approach,

@@ -304,26 +304,45 @@ export function approach2(
   };
   if (boot) {
     const groups = iso.profiles.map((p) => ({ C: p.C, runs: p.runs }));
+    // A budget with few sizes often draws fewer than 3 distinct ones: that replicate leaves the budget out
+    // (its power laws rest on the others) rather than failing whole — with one thin budget every
+    // replicate failed (Chinchilla's runs with budgets auto: 200 of 200), and Approach 2 had no interval.
+    let thinDraws = 0;
+    const minBudgets = Math.min(3, groups.length);
     bootstrapFrontier(result, targets, boot, (random) => {
-      const profiles = groups.map((g) => profileVertex(g.C, resample<Run>(g.runs, random), method, dataset.source));
+      const kept: ReturnType<typeof profileVertex>[] = [];
+      for (const g of groups) {
+        const runs = resample<Run>(g.runs, random);
+        if (new Set(runs.map((r) => r.N)).size < 3) {
+          thinDraws++;
+          continue;
+        }
+        kept.push(profileVertex(g.C, runs, method, dataset.source));
+      }
+      if (kept.length < minBudgets) throw new Error('too few budgets with three distinct sizes in this resample');
+      const Ck = kept.map((p) => p.C);
       return {
         N: powerFit(
-          C,
-          profiles.map((p) => p.N),
+          Ck,
+          kept.map((p) => p.N),
         ),
         D: powerFit(
-          C,
-          profiles.map((p) => p.D),
+          Ck,
+          kept.map((p) => p.D),
         ),
         lossParams: lossParams
           ? lossAgainstCompute(
-              C,
-              profiles.map((p) => p.loss),
+              Ck,
+              kept.map((p) => p.loss),
               lossParams,
             )
           : undefined,
       };
     });
+    if (thinDraws > 0)
+      result.warnings.push(
+        `${thinDraws} budget draws (of ${groups.length} budgets × ${boot.replicates} replicates) had fewer than 3 distinct sizes and were left out of their replicate; the others' vertices give its power laws`,
+      );
   }
   return result;
 }
