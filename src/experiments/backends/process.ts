@@ -72,7 +72,7 @@ export function expandTemplate(template: string, values: Record<string, string |
 }
 
 /** The placeholders a command template may use, each filled per run by templateValues. */
-export const placeholderNames = [
+const placeholderNames = [
   'n_layer',
   'd_model',
   'n_heads',
