@@ -33,8 +33,24 @@ test('scalelab report writes one self-contained HTML file with every section and
 
 test('scalelab plot writes SVG and PNG; a kind the data cannot support is a clear error', () => {
   const svg = join(dir, 'loss.svg');
-  assert.equal(scalelab(['plot', 'loss', 'examples/chinchilla.csv', '--out', svg, '--bootstrap', '0']).code, 0);
+  const loss = scalelab(['plot', 'loss', 'examples/chinchilla.csv', '--out', svg, '--bootstrap', '0', '--json']);
+  assert.equal(loss.code, 0, loss.stderr);
   assert.match(readFileSync(svg, 'utf8'), /^<svg /);
+  // A loss curve needs neither the IsoFLOP approaches nor a back-test: neither runs, nor warns.
+  const said = JSON.stringify(loss.json().warnings);
+  assert.doesNotMatch(said, /approach 2|back-test/, said);
+  const bt = scalelab([
+    'plot',
+    'backtest',
+    'examples/chinchilla.csv',
+    '--out',
+    join(dir, 'bt.svg'),
+    '--bootstrap',
+    '0',
+    '--json',
+  ]);
+  assert.equal(bt.code, 0, bt.stderr);
+  assert.match(JSON.stringify(bt.json().warnings), /back-test: auto, fitted below each cutoff/);
   const png = join(dir, 'iso.png');
   assert.equal(scalelab(['plot', 'isoflop', 'examples/cs336-isoflops.json', '--out', png, '--bootstrap', '0']).code, 0);
   assert.deepEqual([...readFileSync(png).subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47]);
