@@ -189,6 +189,13 @@ test('a read-only store is refused naming it, and nothing changes; reading it st
     chmodSync(data, 0o644);
     chmodSync(more, 0o644);
   } else if (process.platform === 'win32') return t.skip('no read-only files to test with here');
+  // As "nobody" the CLI must reach the checkout and its node_modules: a clone inside a private folder
+  // (mktemp -d is mode 700) cannot be, and then there is no user here to whom the store is read-only.
+  if (process.getuid?.() === 0) {
+    const probe = spawnSync(process.execPath, ['--import', 'tsx', '-e', '0'], { cwd: root, ...asOther });
+    if (probe.status !== 0)
+      return t.skip('the checkout is not readable by another user here, so no user sees the store as read-only');
+  }
   const before = storeFiles(db);
   const cli = (args: string[]) => {
     const r = spawnSync(process.execPath, ['--import', 'tsx', `${root}src/cli/run.ts`, ...args], {
