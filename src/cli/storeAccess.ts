@@ -32,3 +32,16 @@ export function requireStudy(store: RunStore, study: string, path: string): void
     : 'it holds no study yet';
   throw new UsageError(`no study "${study}" in ${path} (${near.length ? `did you mean ${near[0]}? ` : ''}${has})`);
 }
+
+/**
+ * Claim a study for one sweep (RunStore.claimStudy: a second at once would submit the same planned runs);
+ * when another holds it, the store is closed and the refusal thrown.
+ */
+export function claimStudyOrClose(store: RunStore, study: string): { release: () => void } {
+  try {
+    return store.claimStudy(study);
+  } catch (e) {
+    store.close();
+    throw e;
+  }
+}

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { root } from '../helpers/cli.js';
+import { config, waitFor } from './common.js';
 import { RunStore } from '../../src/store/store.js';
 
 const node = JSON.stringify(process.execPath);
@@ -32,24 +33,6 @@ function cli(args: string[], env: Record<string, string> = {}, ms = 120_000) {
   );
   return { child, out, done };
 }
-
-async function waitFor(what: string, cond: () => boolean, ms = 60_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-const config = (seed: number) => ({
-  n_layer: 2,
-  d_model: 64,
-  n_heads: 1,
-  tokens: 3e6,
-  batch_tokens: 4096,
-  learning_rate: 1e-3,
-  seed,
-});
 
 test('a sweep whose runs finish while an import holds the store past the busy timeout waits for it and keeps every result', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'scalelab-faults-busy-sweep-'));

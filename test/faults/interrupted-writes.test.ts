@@ -20,6 +20,7 @@ import {
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { noStackTrace, root, scalelab } from '../helpers/cli.js';
+import { config } from './common.js';
 import { localBackend } from '../../src/experiments/backends/local.js';
 import { runDirectory } from '../../src/experiments/backends/process.js';
 import { runSweep } from '../../src/experiments/runner.js';
@@ -65,16 +66,6 @@ test('a report that cannot be written whole (a full disk) leaves the earlier rep
     new RegExp(`cannot write ${out}: the disk is full or the file too large \\(EFBIG\\); the file there is unchanged`),
   );
   assert.deepEqual(readdirSync(dir).sort(), ['report.html', 'runs.csv'], 'no temporary file is left');
-});
-
-const config = (seed: number) => ({
-  n_layer: 2,
-  d_model: 64,
-  n_heads: 1,
-  tokens: 3e6,
-  batch_tokens: 4096,
-  learning_rate: 1e-3,
-  seed,
 });
 
 test('a run folder whose exit.json was cut short (a node crash, a full disk) is judged by its metrics; the sweep goes on', async () => {

@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { noStackTrace, root, scalelab, type CliResult } from '../helpers/cli.js';
+import { config, waitFor } from './common.js';
 import { localBackend } from '../../src/experiments/backends/local.js';
 import { apiBackend } from '../../src/experiments/backends/api.js';
 import { runSweep } from '../../src/experiments/runner.js';
@@ -39,24 +40,6 @@ function running(pid: number): boolean {
     return existsSync('/proc/self') ? false : true;
   }
 }
-
-async function waitFor(what: string, cond: () => boolean, ms = 60_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-const config = (seed: number) => ({
-  n_layer: 2,
-  d_model: 64,
-  n_heads: 1,
-  tokens: 3e6,
-  batch_tokens: 4096,
-  learning_rate: 1e-3,
-  seed,
-});
 
 function writePlan(file: string, seeds: number[]): string {
   const isoflop = seeds.map((seed) => ({

@@ -18,6 +18,7 @@ import {
   type BackendFlags,
 } from '../backendFlags.js';
 import { sweepProgressBar } from './sweep.js';
+import { claimStudyOrClose } from '../storeAccess.js';
 
 type Run = (fn: () => Promise<void>, json?: boolean) => Promise<void>;
 
@@ -71,14 +72,7 @@ Examples:
           const targetHours = parseQuantity(f.targetHours, '--target-hours');
           const experimentHours = parseQuantity(f.experimentHours, '--experiment-hours');
           const store = RunStore.open(f.db);
-          // One sweep per study at a time: a second would submit the same planned runs.
-          let claim: { release: () => void };
-          try {
-            claim = store.claimStudy(f.study);
-          } catch (e) {
-            store.close();
-            throw e;
-          }
+          const claim = claimStudyOrClose(store, f.study);
           const bar = sweepProgressBar(f.json);
           let summary: StudySummary;
           try {

@@ -10,7 +10,7 @@ import { parsePlan } from '../../experiments/parsePlan.js';
 import { formatNumber, shortReason } from '../../core/format.js';
 import { parseQuantity } from '../options.js';
 import { checkOutput, printJson, writeOutput } from '../output.js';
-import { openExisting, requireStudy } from '../storeAccess.js';
+import { claimStudyOrClose, openExisting, requireStudy } from '../storeAccess.js';
 import { flag } from '../flags.js';
 import {
   addBackendFlags,
@@ -171,14 +171,7 @@ Examples:
         );
         const setup = makeBackend(f);
         const store = RunStore.open(f.db);
-        // One sweep per study at a time: a second would submit the same planned runs.
-        let claim: { release: () => void };
-        try {
-          claim = store.claimStudy(f.study);
-        } catch (e) {
-          store.close();
-          throw e;
-        }
+        const claim = claimStudyOrClose(store, f.study);
         const bar = sweepProgressBar(f.json);
         try {
           const runs = [...plan.probe, ...plan.isoflop];
