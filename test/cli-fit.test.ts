@@ -275,3 +275,12 @@ test('fit --lineage COLUMN resamples whole lineages (said in the report and JSON
     /--lineage <column>[\s\S]*cooldown branches[\s\S]*run store\s+keeps no trunk/,
   );
 });
+
+test('fit --procedure with a misspelt name suggests the nearest and lists them all', () => {
+  const r = scalelab(['fit', 'examples/chinchilla.csv', '--procedure', 'hubr']);
+  assert.equal(r.code, 2);
+  assert.match(
+    r.stderr,
+    /unknown procedure: hubr \(did you mean huber\? expected one of: auto, huber, ls, ls-linear, tied-huber, tied-ls, gadre, kaplan\)/,
+  );
+});

@@ -33,10 +33,10 @@ function nearest(query: string, names: readonly string[], count: number): { name
  * "no X "query"; did you mean …? the data have: a, b, …": the nearest names first when the query is
  * within a third of its length of one, then up to `shown` names (with "…" when there are more).
  */
-export function unknownName(query: string, names: readonly string[], shown = 20): string {
+export function unknownName(query: string, names: readonly string[], shown = 20, have = 'the data have'): string {
   const near = nearest(query, names, 3)
     .filter((c) => c.d <= Math.max(1, query.length / 3))
     .map((c) => c.name);
   const list = `${names.slice(0, shown).join(', ')}${names.length > shown ? `, … (${names.length} in all)` : ''}`;
-  return `${near.length ? `did you mean ${near.join(' or ')}? ` : ''}the data have: ${list}`;
+  return `${near.length ? `did you mean ${near.join(' or ')}? ` : ''}${have}: ${list}`;
 }

@@ -9,6 +9,7 @@
  * size) is reduced to one they can (`reduceProcedure`), and the reduction is said, never silent.
  */
 import { UsageError } from '../errors/index.js';
+import { unknownName } from '../core/names.js';
 import { getLaw, type LawChoice } from '../laws/index.js';
 import type { Dataset } from '../io/dataset.js';
 import type { FitOptions } from './fit.js';
@@ -88,7 +89,10 @@ export const procedureIds = procedures.map((p) => p.id);
 /** The procedure for an identifier, with an error listing the known ones. */
 export function getProcedure(id: string): Procedure {
   const p = procedures.find((q) => q.id === id);
-  if (!p) throw new UsageError(`unknown procedure: ${id} (expected auto or one of ${procedureIds.join(', ')})`);
+  if (!p)
+    throw new UsageError(
+      `unknown procedure: ${id} (${unknownName(id, ['auto', ...procedureIds], 20, 'expected one of')})`,
+    );
   return p;
 }
 
