@@ -18,6 +18,7 @@ import { keyword, parseInteger, parseQuantity } from './options.js';
 import { flagFor } from './optionFlags.js';
 import { describeWriter, type RunStore, type WriterInfo } from '../store/store.js';
 import { planDifferences, type StudyPlanRecord } from '../experiments/studyPlan.js';
+import { FAIL_FAST_RUNS } from '../experiments/runner.js';
 
 export interface BackendFlags {
   backend: string;
@@ -44,6 +45,7 @@ export interface BackendFlags {
   vocab: string;
   seqLen: string;
   poll: string;
+  keepGoing?: boolean;
   budgetCount: string;
   ratio: string;
   sizes: string;
@@ -108,6 +110,10 @@ export function addBackendFlags(cmd: Command): Command {
     .addOption(flag('vocab', { detail: 'non-sim backends: of the trained models', default: '32000' }))
     .addOption(flag('seq-len', { detail: 'non-sim backends: of the trained models', default: '512' }))
     .option('--poll <seconds>', 'seconds between status polls', '2')
+    .option(
+      '--keep-going',
+      `submit every run even when the first ${FAIL_FAST_RUNS} all fail with one reason (by default the sweep then stops submitting and cancels the runs not started; "sweep retry" queues them again)`,
+    )
     .option('--budget-count <n>', 'how many IsoFLOP budgets the sweep has', '5')
     .option('--ratio <x>', 'ratio between consecutive budgets', '3')
     .option('--sizes <n>', 'model sizes per budget', '7')

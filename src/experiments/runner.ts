@@ -30,6 +30,11 @@ export interface SweepProgress {
 export interface SweepOptions {
   /** Milliseconds between polls when runs are in flight. @default 1000 */
   pollMs?: number;
+  /**
+   * Keep submitting when the first runs all fail with one reason (FAIL_FAST_RUNS of them, none completed):
+   * by default the sweep stops submitting and cancels the runs not started, saying why. @default false
+   */
+  keepGoing?: boolean;
   onProgress?: (p: SweepProgress) => void;
   /** Only these runs (default: every run of the study). */
   keys?: Set<string>;
@@ -43,6 +48,23 @@ export interface SweepOptions {
 }
 
 const active = ['submitting', 'queued', 'running'] as const;
+
+/**
+ * Failed runs, all with one reason and none completed before them, that stop a sweep: a missing package
+ * or a wrong path fails every run alike, and a new user's sweep of 44 runs then failed one by one for a
+ * minute (or a cluster queue for hours) before saying so.
+ */
+export const FAIL_FAST_RUNS = 3;
+
+/** The one reason the sweep's first runs all failed with, when they did (see FAIL_FAST_RUNS). */
+export function failingAlike(runs: readonly Pick<StoredRun, 'phase' | 'status' | 'reason'>[]): string | undefined {
+  if (runs.some((r) => r.status === 'completed')) return undefined;
+  const failed = runs.filter(
+    (r) => r.status === 'failed' && !(r.phase === 'lr-probe' && /diverge/i.test(r.reason ?? '')),
+  );
+  if (failed.length < FAIL_FAST_RUNS || !failed[0].reason) return undefined;
+  return failed.every((r) => r.reason === failed[0].reason) ? failed[0].reason : undefined;
+}
 
 /** How a finished sweep went: its runs by outcome, and whether it failed. */
 export interface SweepOutcome {
@@ -159,6 +181,17 @@ async function sweepStep(
       changed = true;
     }
   }
+  // The first runs all failed alike: the rest would too. Cancel what has not started (sweep retry plans
+  // it again), let what is in flight finish.
+  const alike = options.keepGoing ? undefined : failingAlike(mine());
+  if (alike !== undefined)
+    for (const r of mine().filter((x) => x.status === 'planned')) {
+      store.finish(r.id, {
+        status: 'cancelled',
+        reason: `not started: the first ${FAIL_FAST_RUNS} runs all failed with the same reason (${alike}); fix it and queue these again (sweep retry)`,
+      });
+      changed = true;
+    }
   // Submit planned runs while there is room.
   const inFlight = mine().filter((x) => (active as readonly string[]).includes(x.status)).length;
   const planned = mine().filter((x) => x.status === 'planned');

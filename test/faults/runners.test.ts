@@ -596,3 +596,51 @@ test(
     assert.ok(noStackTrace(some.stderr));
   },
 );
+
+test(
+  'a sweep whose first runs all fail with one reason stops submitting and cancels the rest, saying why; --keep-going runs them all',
+  { timeout: 180_000 },
+  async () => {
+    const dir = tmp('fail-fast');
+    const fake = JSON.stringify(fileURLToPath(new URL('../fixtures/fake-trainer.mjs', import.meta.url)));
+    const plan = writePlan(join(dir, 'plan.json'), [0, 1, 2, 3, 4, 5]);
+    const args = (study: string, db: string) => [
+      'sweep',
+      'run',
+      plan,
+      '--study',
+      study,
+      '--db',
+      db,
+      '--backend',
+      'local',
+      '--concurrency',
+      '1',
+      '--runs-dir',
+      join(dir, `runs-${study}`),
+      '--poll',
+      '0.05',
+      '--command',
+      `${node} ${fake} --fail --out {run_dir}`,
+    ];
+    const db = join(dir, 'runs.db');
+    const stopped = await cli([...args('s', db), '--json']).done;
+    assert.equal(stopped.code, 1, stopped.stderr);
+    assert.deepEqual([stopped.json().failed, stopped.json().cancelled, stopped.json().total], [3, 3, 6]);
+    assert.match(
+      stopped.stderr,
+      /3 of 6 failed, 3 cancelled; the first: .*; stopped after the first 3 failed alike \(--keep-going submits them all\)/,
+    );
+    const store = RunStore.open(db);
+    try {
+      const cancelled = store.runs({ study: 's', status: 'cancelled' });
+      assert.equal(cancelled.length, 3);
+      assert.match(cancelled[0].reason!, /^not started: the first 3 runs all failed with the same reason \(/);
+    } finally {
+      store.close();
+    }
+    const all = await cli([...args('k', db), '--keep-going', '--json']).done;
+    assert.equal(all.code, 1, all.stderr);
+    assert.deepEqual([all.json().failed, all.json().cancelled], [6, 0]);
+  },
+);

@@ -94,6 +94,7 @@ Examples:
             );
             const executor = storeExecutor(store, f.study, setup.backend, {
               pollMs: parseQuantity(f.poll, '--poll') * 1000,
+              keepGoing: f.keepGoing === true,
               onProgress: bar.update,
               onBusy,
             });

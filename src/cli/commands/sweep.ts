@@ -1,7 +1,14 @@
 import type { Command } from 'commander';
 import { designSweep, designSweepInFlops, type SweepDesign } from '../../experiments/design.js';
 import { sweepPlanReport } from '../../report/text/sweep.js';
-import { plannedKey, runSweep, sweepOutcome, type SweepProgress } from '../../experiments/runner.js';
+import {
+  FAIL_FAST_RUNS,
+  failingAlike,
+  plannedKey,
+  runSweep,
+  sweepOutcome,
+  type SweepProgress,
+} from '../../experiments/runner.js';
 
 import { defaultStorePath, hashKey, RunStore } from '../../store/store.js';
 import { readText } from '../../io/readRuns.js';
@@ -206,6 +213,7 @@ Examples:
           );
           const p = await runSweep(store, f.study, setup.backend, {
             pollMs: parseQuantity(f.poll, '--poll') * 1000,
+            keepGoing: f.keepGoing === true,
             onProgress: bar.update,
             onBusy,
           });
@@ -228,8 +236,12 @@ Examples:
             const first = store
               .runs({ study: f.study, status: 'failed' })
               .find((r) => r.reason && !(r.phase === 'lr-probe' && /diverge/i.test(r.reason)));
+            const stopped =
+              !f.keepGoing && failingAlike(store.runs({ study: f.study })) !== undefined
+                ? `; stopped after the first ${FAIL_FAST_RUNS} failed alike (--keep-going submits them all)`
+                : '';
             process.stderr.write(
-              `scalelab: error: ${what}: ${outcome.failed} of ${outcome.total} failed${cancelled ? `, ${cancelled} cancelled` : ''}${first?.reason ? `; the first: ${shortReason(first.reason, 100)}` : ''} (reasons: "scalelab runs ls --study ${f.study} --status failed"; queue them again with "scalelab sweep retry --study ${f.study}")\n`,
+              `scalelab: error: ${what}: ${outcome.failed} of ${outcome.total} failed${cancelled ? `, ${cancelled} cancelled` : ''}${first?.reason ? `; the first: ${shortReason(first.reason, 100)}` : ''}${stopped} (reasons: "scalelab runs ls --study ${f.study} --status failed"; queue them again with "scalelab sweep retry --study ${f.study}")\n`,
             );
             process.exitCode = exitCodes.failed;
           }
