@@ -19,3 +19,15 @@ export const config = (seed: number) => ({
   learning_rate: 1e-3,
   seed,
 });
+
+/** Planned IsoFLOP runs of the tiny trainer, one per seed (keys k-SEED), for RunStore.plan. */
+export const plannedRuns = (seeds: number[]) =>
+  seeds.map((seed) => ({
+    key: `k-${seed}`,
+    phase: 'isoflop',
+    config: config(seed),
+    N: 98304,
+    D: 3e6,
+    C: 6 * 98304 * 3e6,
+    estimatedSeconds: 1,
+  }));

@@ -20,7 +20,7 @@ import {
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { noStackTrace, root, scalelab } from '../helpers/cli.js';
-import { config } from './common.js';
+import { plannedRuns } from './common.js';
 import { localBackend } from '../../src/experiments/backends/local.js';
 import { runDirectory } from '../../src/experiments/backends/process.js';
 import { runSweep } from '../../src/experiments/runner.js';
@@ -72,18 +72,7 @@ test('a run folder whose exit.json was cut short (a node crash, a full disk) is 
   const dir = tmp('exit-cut');
   const runsRoot = join(dir, 'runs');
   const store = RunStore.open(join(dir, 'runs.db'));
-  const runs = store.plan(
-    's',
-    [0, 1, 2].map((seed) => ({
-      key: `k-${seed}`,
-      phase: 'isoflop',
-      config: config(seed),
-      N: 98304,
-      D: 3e6,
-      C: 6 * 98304 * 3e6,
-      estimatedSeconds: 1,
-    })),
-  );
+  const runs = store.plan('s', plannedRuns([0, 1, 2]));
   const evaluation = (k: number) => JSON.stringify({ tokens: k * 1e6, step: k, val_loss: 4 - k / 4 }) + '\n';
   // Each run was submitted by an earlier sweep and its command has ended; what it left:
   const left = [

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { noStackTrace, root, scalelab, type CliResult } from '../helpers/cli.js';
-import { config, waitFor } from './common.js';
+import { config, plannedRuns, waitFor } from './common.js';
 import { localBackend } from '../../src/experiments/backends/local.js';
 import { apiBackend } from '../../src/experiments/backends/api.js';
 import { runSweep } from '../../src/experiments/runner.js';
@@ -55,18 +55,7 @@ function writePlan(file: string, seeds: number[]): string {
 
 function planStore(db: string, study: string, seeds: number[]): RunStore {
   const store = RunStore.open(db);
-  store.plan(
-    study,
-    seeds.map((seed) => ({
-      key: `k-${seed}`,
-      phase: 'isoflop',
-      config: config(seed),
-      N: 98304,
-      D: 3e6,
-      C: 6 * 98304 * 3e6,
-      estimatedSeconds: 1,
-    })),
-  );
+  store.plan(study, plannedRuns(seeds));
   return store;
 }
 
