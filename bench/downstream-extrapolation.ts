@@ -12,6 +12,9 @@
  *    learnt on the other datasets (their cases pooled), its coverage on this one — the Gaussian bound
  *    (noise and term only) and, with --replicates R > 0, the full interval (run bootstrap + term + noise)
  *    of every nested fold. The shipped slope pools all datasets.
+ * 3. Gadre et al.'s chain (validation-loss law, then the loss → error exponential) on the same folds of the
+ *    ladders that record validation losses (the OLMo ladder only): its error beside the default's, and its
+ *    interval's coverage with the shipped slope. Evidence, not a choice.
  *
  *   node --import tsx bench/downstream-extrapolation.ts [--replicates 30] [--json]
  * Exits 1 when the shipped default (DOWNSTREAM_EXTRAPOLATION, the step-2 bounds) is not the one chosen here.
@@ -23,9 +26,15 @@ import { screenTask } from '../src/analyses/downstreamScreen.js';
 import {
   bootstrapDirect,
   bootstrapDownstream,
+  bootstrapValidationLossChain,
+  chainAccuracy,
+  fitLossToError,
+  fitValidationLossLaw,
+  lossErrorPoints,
   finalPoints,
   fitDirect,
   fitDownstream,
+  predictDownstream,
   DOWNSTREAM_EXTRAPOLATION,
   DOWNSTREAM_STEP2,
   type DownstreamOptions,
@@ -220,6 +229,74 @@ export function throughC(cases: Record<string, Record<DatasetName, Extrapolation
   return { score, choice, mean };
 }
 
+/**
+ * Gadre et al.'s chain (validation-loss law at N, D, then the loss → error exponential) on the same nested
+ * folds: its mean |relative error| beside the two-step default's on the same held-out runs, and, with
+ * replicates, its interval's coverage. Evidence about the chain, not a choice: only the OLMo ladder records
+ * validation losses, so no leave-one-dataset-out rule can be drawn from it.
+ */
+export function chainBacktests(
+  ls: TaskLadderWithOptions[],
+  replicates: number,
+): {
+  cases: number;
+  chain: number;
+  twoStep: number;
+  inside: number;
+  of: number;
+  medianWidth: number;
+  failedFolds: number;
+} {
+  const chainErr: number[] = [],
+    twoErr: number[] = [],
+    widths: number[] = [];
+  let inside = 0,
+    of = 0,
+    failedFolds = 0;
+  for (const { ladder, options } of ls) {
+    const sizes = [...new Set(ladder.runs.map((r) => r.N))].sort((a, b) => a - b);
+    for (let m = 3; m < sizes.length; m++) {
+      const train: TaskLadder = { ...ladder, runs: ladder.runs.filter((r) => r.N <= sizes[m - 1]) };
+      const held = finalPoints({ ...ladder, runs: ladder.runs.filter((r) => r.N > sizes[m - 1]) }).filter(
+        (p) => p.accuracy !== undefined,
+      );
+      try {
+        const law = fitValidationLossLaw(finalPoints(train), ladder.source);
+        const exp = fitLossToError(lossErrorPoints(train, DOWNSTREAM_STEP2.skipFraction), ladder.source);
+        const f = fitDownstream(train, options);
+        const intervals =
+          replicates > 0
+            ? bootstrapValidationLossChain(train, { law, exp }, held, { ...options, replicates, seed: m })
+            : undefined;
+        held.forEach((p, i) => {
+          const a = Math.min(1, Math.max(0, chainAccuracy(law, exp, p)));
+          chainErr.push(Math.abs(a - p.accuracy!) / p.accuracy!);
+          twoErr.push(Math.abs(predictDownstream(f, p).accuracy - p.accuracy!) / p.accuracy!);
+          if (intervals) {
+            of++;
+            const [lo, hi] = intervals[i].accuracy;
+            if (lo <= p.accuracy! && p.accuracy! <= hi) inside++;
+            widths.push(hi - lo);
+          }
+        });
+      } catch {
+        failedFolds++;
+      }
+    }
+  }
+  widths.sort((a, b) => a - b);
+  const avg = (xs: number[]) => xs.reduce((a, x) => a + x, 0) / xs.length;
+  return {
+    cases: chainErr.length,
+    chain: avg(chainErr),
+    twoStep: avg(twoErr),
+    inside,
+    of,
+    medianWidth: widths[Math.floor(widths.length / 2)] ?? NaN,
+    failedFolds,
+  };
+}
+
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const args = process.argv.slice(2);
   const i = args.indexOf('--replicates');
@@ -321,6 +398,27 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   );
   out.slope = { ...slope, fromOthers: slopeFromOthers, pooled: pooledSlope };
   out.coverage = coverage;
+
+  // 3. Gadre et al.'s chain on the ladders that record validation losses (evidence, not a choice).
+  const chain: Record<string, ReturnType<typeof chainBacktests>> = {};
+  for (const n of names) {
+    const withVal = sets[n].kept.filter(({ ladder }) =>
+      ladder.runs.some((r) => r.checkpoints.some((c) => c.valLoss !== undefined)),
+    );
+    if (!withVal.length) continue;
+    const c = chainBacktests(withVal, replicates);
+    lines.push(
+      '',
+      `${n}, Gadre et al.'s chain (validation-loss law at N, D, then the exponential) on the same nested folds: mean |rel. error| ${pct(c.chain)} over ${c.cases} held-out runs (the two-step default on the same: ${pct(c.twoStep)})` +
+        (c.of
+          ? `; its 95 % interval (run bootstrap, noise, the shipped term) holds ${c.inside}/${c.of}, median width ${c.medianWidth.toFixed(3)}`
+          : '') +
+        (c.failedFolds ? `; ${c.failedFolds} folds could not be fitted` : '') +
+        '.',
+    );
+    chain[n] = c;
+  }
+  out.chain = chain;
 
   const ok = shippedVariant === choice.pooled && DOWNSTREAM_EXTRAPOLATION.toFixed(3) === pooledSlope.toFixed(3);
   lines.push(

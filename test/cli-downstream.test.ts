@@ -584,6 +584,19 @@ test("downstream predict --from-val-loss adds Gadre et al.'s chain beside the tw
   assert.ok(hs.viaValLoss.unclamped > 1, JSON.stringify(hs.viaValLoss));
   assert.match(text.stdout, /1\.000 held/);
   assert.match(text.stdout, /held: the exponential passes accuracy 1/);
+  // With replicates the chain has its own interval; HellaSwag's, held at 1 with the exponential, misses.
+  const boot = scalelab([...args, '--bootstrap', '20', '--from-val-loss', '--json']).json();
+  const piqa = boot
+    .find((t: { task: string }) => t.task === 'piqa_val_5shot')
+    .targets.find((r: { label: string }) => r.label === '13B-5T');
+  const [lo, hi] = piqa.viaValLoss.interval.accuracy;
+  assert.ok(lo < piqa.viaValLoss.accuracy && piqa.viaValLoss.accuracy <= hi, JSON.stringify(piqa.viaValLoss));
+  assert.equal(piqa.viaValLoss.interval.replicates, 20);
+  assert.equal(piqa.viaValLoss.covered, true);
+  const hsBoot = boot
+    .find((t: { task: string }) => t.task === 'hellaswag_val_5shot')
+    .targets.find((r: { label: string }) => r.label === '13B-5T');
+  assert.equal(hsBoot.viaValLoss.covered, false);
   // Only the commands that predict targets take it.
   const fit = scalelab(['downstream', 'fit', 'examples/downstream/olmo-ladder/ladder.json', '--from-val-loss']);
   assert.equal(fit.code, 2);

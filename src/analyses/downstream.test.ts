@@ -444,3 +444,45 @@ test("Gadre et al.'s chain (validationLossChain): a known validation-loss law an
   }));
   assert.throws(() => fitValidationLossLaw(finals, 'one-d.csv'), /every ladder run ends at the same token count/);
 });
+
+test("Gadre et al.'s chain with replicates: its interval resamples runs through both fits, holds the truth, and widens with the extrapolation term", () => {
+  const val = { E: 1.7, A: 400, alpha: 0.34, B: 1800, beta: 0.28 };
+  const exp = { epsilon: 0.9, k: 5, gamma: 1.1 };
+  const valLoss = (N: number, D: number) => val.E + val.A / N ** val.alpha + val.B / D ** val.beta;
+  const random = randomSource(11);
+  // Each run's validation losses off the law by a run-level 1 % (what resampling runs carries), accuracy noise 0.004.
+  const offset = new Map<string, number>();
+  const records = syntheticLadder(3).map((r) => {
+    if (!offset.has(r.run)) offset.set(r.run, 1 + 0.01 * normal(random));
+    const L = valLoss(r.N!, r.D!) * offset.get(r.run)!;
+    return r.metric === 'acc'
+      ? { ...r, valLoss: L, value: 1 - (exp.epsilon - exp.k * Math.exp(-exp.gamma * L)) + 0.004 * normal(random) }
+      : { ...r, valLoss: L };
+  });
+  const target = { label: '7B', N: 7e9, D: 2e11 };
+  const truth = 1 - (exp.epsilon - exp.k * Math.exp(-exp.gamma * valLoss(target.N, target.D)));
+  const data = { source: 'synthetic', sets: [], records, roles: new Map(), tasks: [{ task: 't' }] };
+  const run = (extrapolation: number) =>
+    analyseLadder(data, {
+      targets: [target],
+      validationLossChain: true,
+      replicates: 30,
+      seed: 1,
+      extrapolation,
+      movingAverage: 1,
+    })[0].targets[0].viaValLoss!;
+  const bare = run(0),
+    wide = run(0.057);
+  assert.ok(bare.interval, 'an interval when replicates are asked for');
+  const [lo, hi] = bare.interval.accuracy;
+  assert.ok(lo <= truth && truth <= hi, `[${lo}, ${hi}] holds the truth ${truth}`);
+  assert.ok(lo <= bare.accuracy && bare.accuracy <= hi, 'and the point estimate');
+  assert.ok(hi - lo > 0.005 && hi - lo < 0.1, `width ${hi - lo}`);
+  assert.ok(bare.interval.replicates === 30 && bare.interval.failed < 5, JSON.stringify(bare.interval));
+  const [wlo, whi] = wide.interval!.accuracy;
+  assert.ok(whi - wlo > 2 * (hi - lo), `the term widens it: ${whi - wlo} vs ${hi - lo}`);
+  assert.match(
+    predictionTable(analyseLadder(data, { targets: [target], validationLossChain: true, replicates: 10 })),
+    /its interval resamples whole runs/,
+  );
+});

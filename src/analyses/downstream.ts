@@ -861,6 +861,78 @@ export function fitValidationLossLaw(finals: readonly FinalPoint[], source: stri
 }
 
 /**
+ * The (validation loss, error) pairs the loss → error exponential is fitted to: every checkpoint with both,
+ * after the first `skipFraction` of each run (the early, transient part of training).
+ */
+export function lossErrorPoints(ladder: TaskLadder, skipFraction: number): { valLoss: number; error: number }[] {
+  return ladder.runs.flatMap((r) => {
+    const cs = r.checkpoints.filter((c) => c.valLoss !== undefined && c.accuracy !== undefined);
+    return cs.slice(Math.ceil(skipFraction * cs.length)).map((c) => ({ valLoss: c.valLoss!, error: 1 - c.accuracy! }));
+  });
+}
+
+/** Gadre et al.'s chain at a target: the validation-loss law at (N, D), then 1 − the exponential's error. */
+export function chainAccuracy(law: TaskLossFit, exp: LossToError, target: { N: number; D: number }): number {
+  return 1 - errorFromLoss(exp, predictTaskLoss(law, target));
+}
+
+/**
+ * Bootstrap interval of Gadre et al.'s chain, as bootstrapDownstream's for the two steps: resample whole
+ * ladder runs, refit the validation-loss law (warm-started) and the exponential on the drawn runs, predict;
+ * add one evaluation's accuracy noise and the extrapolation term (the slope learnt on the two-step method's
+ * back-tests: the chain's own rest on one ladder, too few to learn a slope from). Held in [0, 1].
+ */
+export function bootstrapValidationLossChain(
+  ladder: TaskLadder,
+  chain: { law: TaskLossFit; exp: LossToError },
+  targets: readonly Target[],
+  options: DownstreamOptions & { replicates: number; seed: number; level?: number },
+): { level: number; accuracy: [number, number]; valLoss: [number, number]; failed: number; replicates: number }[] {
+  const level = options.level ?? 0.95,
+    movingAverage = options.movingAverage ?? defaults.movingAverage,
+    skip = options.skipFraction ?? defaults.skipFraction,
+    slope = options.extrapolation ?? defaults.extrapolation,
+    noise = accuracyNoise(ladder);
+  const maxC = Math.max(...finalPoints(ladder, movingAverage).map((p) => p.C));
+  const sd = targets.map((t) => downstreamExtrapolationSd(t.C ?? 6 * t.N * t.D, maxC, slope));
+  const acc = targets.map(() => [] as number[]),
+    loss = targets.map(() => [] as number[]);
+  let failed = 0;
+  for (let r = 0; r < options.replicates; r++) {
+    const random = randomSource(options.seed ^ 0x6a09e667, r);
+    const drawn: TaskLadder = {
+      ...ladder,
+      runs: ladder.runs.map((_, i) => ({ ...ladder.runs[Math.floor(random() * ladder.runs.length)], run: `#${i}` })),
+    };
+    try {
+      const finals = finalPoints(drawn, movingAverage).filter((p) => p.valLoss !== undefined);
+      if (new Set(finals.map((p) => p.N)).size < 2 || new Set(finals.map((p) => p.D)).size < 2)
+        throw new Error('degenerate resample');
+      const law = lawFit(chinchilla, finals, ladder.source, 'ND', chain.law.params, 'valLoss');
+      const exp = fitLossToError(lossErrorPoints(drawn, skip), ladder.source);
+      targets.forEach((t, i) => {
+        const e = noise * normal(random),
+          shift = sd[i] > 0 ? sd[i] * normal(random) : 0;
+        loss[i].push(predictTaskLoss(law, t));
+        acc[i].push(clampAccuracy(chainAccuracy(law, exp, t) + shift + e));
+      });
+    } catch {
+      failed++;
+    }
+  }
+  return targets.map((_, i) => {
+    const a = finiteInterval(acc[i], level),
+      l = finiteInterval(loss[i], level);
+    if (!a || !l)
+      throw new InputError(
+        { file: ladder.source },
+        `the bootstrap of "${ladder.task}"'s validation-loss chain gave no interval: ${failed} of ${options.replicates} replicates failed (too few distinct model sizes or token counts drawn, or no convergence)`,
+      );
+    return { level, accuracy: a, valLoss: l, failed, replicates: options.replicates };
+  });
+}
+
+/**
  * One bootstrap replicate's draw of the extrapolation term, for a plan: the accuracy at compute C is
  * moved by shift·log10(1 + C/C_max) (shift = z·s, z one normal draw per replicate).
  */

@@ -22,7 +22,10 @@ import {
   sigmoidPoints,
   fitLossToError,
   fitValidationLossLaw,
-  errorFromLoss,
+  chainAccuracy,
+  bootstrapValidationLossChain,
+  lossErrorPoints,
+  DOWNSTREAM_STEP2,
   predictTaskLoss,
   fitDirect,
   directAccuracy,
@@ -54,13 +57,23 @@ export interface TargetResult {
   viaC: number;
   /**
    * Gadre et al.'s chain: the validation loss the ladder's law predicts at (N, D), and the accuracy the
-   * loss → error exponential gives there (a point estimate: no interval). When both were fitted.
+   * loss → error exponential gives there, with its interval when replicates were asked for. When both were fitted.
    */
   viaValLoss?: {
     valLoss: number;
     accuracy: number;
     /** The exponential's accuracy before it was held in [0, 1], when it was outside. */
     unclamped?: number;
+    /** The chain's bootstrap interval (whole runs resampled through both steps, noise and the extrapolation term). */
+    interval?: {
+      level: number;
+      accuracy: [number, number];
+      valLoss: [number, number];
+      failed: number;
+      replicates: number;
+    };
+    /** Whether the interval holds the actual accuracy. */
+    covered?: boolean;
   };
   interval?: PredictionInterval;
   /** The target's own final evaluations (the mean of its last `movingAverage`), when in the data. */
@@ -136,7 +149,7 @@ export interface LadderAnalysisOptions extends DownstreamOptions {
   plan?: Record<string, number>;
   /**
    * Also predict each target by Gadre et al.'s chain: a Chinchilla-form law for the validation loss at
-   * (N, D), then the loss → error exponential (TargetResult.viaValLoss; a point estimate). @default false
+   * (N, D), then the loss → error exponential (TargetResult.viaValLoss; with an interval when `replicates`). @default false
    */
   validationLossChain?: boolean;
   /** Metrics for every task, over the manifest's and the defaults. */
@@ -323,29 +336,57 @@ export function analyseLadder(
   options: LadderAnalysisOptions = {},
   onTask?: (task: string) => void,
 ): TaskAnalysis[] {
-  return taskDefinitions(data, options.tasks, options.accuracyMetric).map((given) => {
-    const out = analyseTask(data, given, options, onTask);
-    return options.validationLossChain ? withValidationLossChain(out) : out;
-  });
+  return taskDefinitions(data, options.tasks, options.accuracyMetric).map((given) =>
+    analyseTask(data, given, options, onTask),
+  );
 }
 
 /**
  * Gadre et al.'s chain on every target: the validation-loss law's prediction at (N, D), then the loss → error
- * exponential — beside the two-step method's and the direct law's, never instead. Compared with the actual
- * accuracy after the fact (compare() ran before), as its own column.
+ * exponential — beside the two-step method's and the direct law's, never instead — with its own bootstrap
+ * interval when replicates are asked for. Compared with the actual accuracy after the fact (compare() ran
+ * before), as its own column.
  */
-function withValidationLossChain(out: TaskAnalysis): TaskAnalysis {
+function withValidationLossChain(
+  out: TaskAnalysis,
+  ladder: TaskLadder,
+  o: DownstreamOptions,
+  options: LadderAnalysisOptions,
+): TaskAnalysis {
   const { valLossLaw, lossToError } = out;
-  if (!valLossLaw || !lossToError) return out;
-  for (const r of out.targets) {
+  if (!valLossLaw || !lossToError || !out.targets.length) return out;
+  let intervals: ReturnType<typeof bootstrapValidationLossChain> | undefined;
+  if (options.replicates)
+    try {
+      intervals = bootstrapValidationLossChain(ladder, { law: valLossLaw, exp: lossToError }, out.targets, {
+        ...o,
+        replicates: options.replicates,
+        seed: options.seed ?? 0,
+        level: options.level,
+      });
+    } catch (e) {
+      if (!(e instanceof InputError)) throw e;
+      out.valLossProblem = e.detail;
+    }
+  out.targets.forEach((r, i) => {
     const valLoss = predictTaskLoss(valLossLaw, r);
     // The exponential can pass error 0 (or 1) beyond the ladder's losses; an accuracy is held in [0, 1],
     // and the value before is kept to show that it was.
-    const raw = 1 - errorFromLoss(lossToError, valLoss);
+    const raw = chainAccuracy(valLossLaw, lossToError, r);
     const accuracy = Math.min(1, Math.max(0, raw));
-    r.viaValLoss = { valLoss, accuracy, ...(accuracy !== raw ? { unclamped: raw } : {}) };
-    if (r.actual) r.relativeErrorViaValLoss = (accuracy - r.actual.accuracy) / r.actual.accuracy;
-  }
+    const interval = intervals?.[i];
+    r.viaValLoss = {
+      valLoss,
+      accuracy,
+      ...(accuracy !== raw ? { unclamped: raw } : {}),
+      ...(interval ? { interval } : {}),
+    };
+    if (r.actual) {
+      r.relativeErrorViaValLoss = (accuracy - r.actual.accuracy) / r.actual.accuracy;
+      if (interval)
+        r.viaValLoss.covered = interval.accuracy[0] <= r.actual.accuracy && r.actual.accuracy <= interval.accuracy[1];
+    }
+  });
   return out;
 }
 
@@ -365,13 +406,10 @@ function analyseTask(
   const ladder = ladderFor(data, def, 'ladder');
   if (!ladder) throw new InputError({ file: data.source }, 'no ladder runs (every run is a target or a rerun)');
   const out: TaskAnalysis = { task: def.task, targets: [] };
+  const chained = (x: TaskAnalysis) =>
+    options.validationLossChain ? withValidationLossChain(x, ladder, o, options) : x;
   // The loss → error exponential needs no task loss: fitted wherever validation losses were recorded.
-  const valPoints = ladder.runs.flatMap((r) => {
-    const cs = r.checkpoints.filter((c) => c.valLoss !== undefined && c.accuracy !== undefined);
-    return cs
-      .slice(Math.ceil((o.skipFraction ?? 0.1) * cs.length))
-      .map((c) => ({ valLoss: c.valLoss!, error: 1 - c.accuracy! }));
-  });
+  const valPoints = lossErrorPoints(ladder, o.skipFraction ?? DOWNSTREAM_STEP2.skipFraction);
   let lossToErrorProblem: string | undefined;
   if (valPoints.length >= 4) {
     try {
@@ -427,14 +465,14 @@ function analyseTask(
       if (!(e instanceof InputError)) throw e;
       out.fitProblem = e.detail;
     }
-    return out;
+    return chained(out);
   }
   try {
     out.fit = fitDownstream(ladder, o);
   } catch (e) {
     if (!(e instanceof InputError)) throw e;
     out.fitProblem = e.detail;
-    return out;
+    return chained(out);
   }
   const fit = out.fit;
   // Every ladder run ending at one token count (the Gemstones): step 1's law knows nothing of D.
@@ -493,7 +531,7 @@ function analyseTask(
     if (intervals) r.interval = intervals[i];
     return compare(r, t);
   });
-  return out;
+  return chained(out);
 }
 
 /** One task's answer to "what reaches this accuracy?": the screen's verdict first, then the plan. */

@@ -307,7 +307,7 @@ function bootstrapOptions(f: BootstrapFlags): Pick<LadderAnalysisOptions, 'repli
 
 /** The --from-val-loss flag (predict and report: the chain predicts targets, so only they show it). */
 const FROM_VAL_LOSS =
-  "also predict each target by Gadre et al.'s chain: a law for the validation loss at N, D, then the loss → error exponential (a point estimate beside the default; docs/methods.md §32)";
+  "also predict each target by Gadre et al.'s chain: a law for the validation loss at N, D, then the loss → error exponential (beside the default, with its own bootstrap interval; docs/methods.md §32)";
 
 /** Options every analysis subcommand shares. */
 function inputOptions(cmd: Command, out = 'the analysis as JSON, besides the tables printed'): Command {

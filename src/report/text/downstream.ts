@@ -204,8 +204,9 @@ export function fitTable(tasks: readonly TaskAnalysis[]): string {
 /** The "from val. loss" cell: Gadre et al.'s chain's accuracy, with its error when the actual is known. */
 export function viaValLossCell(r: TaskAnalysis['targets'][number]): string {
   if (!r.viaValLoss) return '';
-  const e = r.relativeErrorViaValLoss;
-  return `${r.viaValLoss.accuracy.toFixed(3)}${r.viaValLoss.unclamped !== undefined ? ' held' : ''}${e !== undefined ? ` (${signed(e)})` : ''}`;
+  const e = r.relativeErrorViaValLoss,
+    iv = r.viaValLoss.interval;
+  return `${r.viaValLoss.accuracy.toFixed(3)}${r.viaValLoss.unclamped !== undefined ? ' held' : ''}${iv ? ` ${formatInterval(iv.accuracy, (x) => x.toFixed(3))}` : ''}${e !== undefined ? ` (${signed(e)})` : ''}${r.viaValLoss.covered === false ? ' outside' : ''}`;
 }
 
 /**
@@ -217,7 +218,11 @@ export function valLossNotes(tasks: readonly TaskAnalysis[]): string[] {
   const targets = tasks.flatMap((t) => t.targets);
   if (targets.some((r) => r.viaValLoss))
     notes.push(
-      "from val. loss: Gadre et al.'s chain — the validation loss's law at N, D (fitted to the ladder's final validation losses), then the loss → error exponential; a point estimate, no interval",
+      `from val. loss: Gadre et al.'s chain — the validation loss's law at N, D (fitted to the ladder's final validation losses), then the loss → error exponential; ${
+        targets.some((r) => r.viaValLoss?.interval)
+          ? "its interval resamples whole runs through both, with one evaluation's noise and the two-step method's extrapolation term (the chain's own back-tests are too few to learn one; docs/methods.md §32)"
+          : 'a point estimate (no bootstrap replicates, no interval)'
+      }`,
     );
   if (targets.some((r) => r.viaValLoss?.unclamped !== undefined))
     notes.push(
