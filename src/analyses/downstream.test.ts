@@ -486,3 +486,38 @@ test("Gadre et al.'s chain with replicates: its interval resamples runs through 
     /its interval resamples whole runs/,
   );
 });
+
+test("a log-likelihood of the correct answer as the loss metric (Llama 3's route) is negated to a task loss; one of both signs is refused where it turns", () => {
+  const bpb = syntheticLadder(4);
+  const ll = bpb.map((r) => (r.metric === 'bpb' ? { ...r, metric: 'logprob', value: -r.value } : r));
+  const byLoss = fitDownstream(taskLadder(bpb, 'synthetic', { task: 't' }));
+  const ladder = taskLadder(ll, 'synthetic', { task: 't', lossMetric: 'logprob' });
+  assert.equal(ladder.lossNegated, true);
+  assert.ok(ladder.runs[0].checkpoints[0].taskLoss! > 0);
+  const byLogLik = fitDownstream(ladder);
+  assert.equal(byLogLik.lossNegated, true);
+  for (const k of ['E', 'A', 'alpha', 'B', 'beta'])
+    assert.ok(
+      Math.abs(byLogLik.step1.params[k] - byLoss.step1.params[k]) <= 1e-9 * Math.abs(byLoss.step1.params[k]),
+      `${k}: ${byLogLik.step1.params[k]} vs ${byLoss.step1.params[k]}`,
+    );
+  const analysed = analyseLadder(
+    { source: 'synthetic', sets: [], records: ll, roles: new Map(), tasks: [{ task: 't', lossMetric: 'logprob' }] },
+    {},
+  );
+  assert.match(fitTable(analysed), /t: task loss = −logprob: its values are all negative/);
+  assert.equal(taskLadder(bpb, 'synthetic', { task: 't' }).lossNegated, undefined);
+  // A sign change is neither a loss nor a log-likelihood: located at the value that turns.
+  const mixed = ll.map((r, i) => (i === 40 ? { ...r, value: 0.8, line: 99, column: 5 } : r));
+  assert.equal(mixed[40].metric, 'logprob');
+  assert.throws(
+    () => taskLadder(mixed, 'synthetic', { task: 't', lossMetric: 'logprob' }),
+    (e: unknown) =>
+      e instanceof InputError &&
+      e.location.line === 99 &&
+      e.location.column === 5 &&
+      /metric "logprob" is 0\.8 here but -[\d.]+ at synthetic line 1: a task loss is positive throughout/.test(
+        e.message,
+      ),
+  );
+});

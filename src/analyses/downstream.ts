@@ -52,6 +52,11 @@ export interface TaskLadder {
   source: string;
   task: string;
   lossMetric: string;
+  /**
+   * The loss metric's values are all negative — a log-likelihood of the correct answer, as Llama 3 predicts
+   * through — so the task loss is their negation (the negative log-likelihood, which falls as models improve).
+   */
+  lossNegated?: boolean;
   accuracyMetric: string;
   runs: LadderRun[];
 }
@@ -114,6 +119,7 @@ export function taskLadder(records: readonly TaskMetric[], source: string, optio
       `task "${options.task}" has no accuracy metric (${ACCURACY_METRICS.join(', ')}); it has: ${[...first].join(', ')}; name one (accuracyMetric)`,
     );
   const totalWeight = Object.values(parts).reduce((a, b) => a + b, 0);
+  const lossNegated = lossMetric ? logLikelihoodSign(records, source, options, parts, lossMetric) : false;
   const byRun = new Map<
     string,
     {
@@ -141,7 +147,7 @@ export function taskLadder(records: readonly TaskMetric[], source: string, optio
     let p = run.points.get(r.D);
     if (!p) run.points.set(r.D, (p = { C: r.C, step: r.step, valLoss: r.valLoss, loss: 0, lossW: 0, acc: 0, accW: 0 }));
     if (r.metric === lossMetric) {
-      p.loss += w * r.value;
+      p.loss += w * (lossNegated ? -r.value : r.value);
       p.lossW += w;
     } else {
       p.acc += w * r.value;
@@ -169,7 +175,33 @@ export function taskLadder(records: readonly TaskMetric[], source: string, optio
     runs.push({ run: name, N: r.N, checkpoints });
   }
   if (runs.length === 0) throw new InputError({ file: source }, `no run has metrics for task "${options.task}"`);
-  return { source, task: options.task, lossMetric, accuracyMetric, runs };
+  return { source, task: options.task, lossMetric, ...(lossNegated ? { lossNegated } : {}), accuracyMetric, runs };
+}
+
+/**
+ * Whether a task's loss metric is a log-likelihood (every value ≤ 0, one below): then its negation is the
+ * task loss. A metric with values of both signs is neither a loss nor a log-likelihood: refused at the first
+ * value whose sign differs from the first one's.
+ */
+function logLikelihoodSign(
+  records: readonly TaskMetric[],
+  source: string,
+  options: LadderOptions,
+  parts: Record<string, number>,
+  lossMetric: string,
+): boolean {
+  let first: TaskMetric | undefined;
+  for (const r of records) {
+    if (r.metric !== lossMetric || parts[r.task] === undefined || (options.runs && !options.runs(r.run))) continue;
+    if (r.value === 0) continue;
+    if (!first) first = r;
+    else if (r.value < 0 !== first.value < 0)
+      throw new InputError(
+        { file: r.file ?? source, line: r.line, ...(r.column !== undefined ? { column: r.column } : {}) },
+        `task "${r.task}": metric "${lossMetric}" is ${r.value} here but ${first.value} at ${first.file ?? source} line ${first.line}: a task loss is positive throughout, a log-likelihood of the correct answer negative throughout (it is negated to a loss), not both`,
+      );
+  }
+  return first !== undefined && first.value < 0;
 }
 
 /** The protocol's settings (Bhagia et al. 2024: 5 and 0.1). */
@@ -581,6 +613,8 @@ export function predictTaskLoss(f: TaskLossFit, target: { N: number; D: number; 
 export interface DownstreamFit {
   task: string;
   lossMetric: string;
+  /** The task loss is the loss metric negated (a log-likelihood: TaskLadder.lossNegated). */
+  lossNegated?: boolean;
   accuracyMetric: string;
   options: DownstreamOptions & typeof defaults;
   finals: FinalPoint[];
@@ -651,6 +685,7 @@ export function fitDownstream(ladder: TaskLadder, options: DownstreamOptions = {
   return {
     task: ladder.task,
     lossMetric: ladder.lossMetric,
+    ...(ladder.lossNegated ? { lossNegated: true } : {}),
     accuracyMetric: ladder.accuracyMetric,
     options: o,
     finals,

@@ -8,7 +8,13 @@ import { sigmoidAccuracy, type Sigmoid } from '../analyses/downstream.js';
 import type { TaskAnalysis } from '../analyses/downstreamLadder.js';
 import type { Spec } from '../plots/specs.js';
 import { escapeHtml, htmlTable } from './html.js';
-import { oneTokenCountNotes, uncheckedNote, valLossNotes, viaValLossCell } from './text/downstream.js';
+import {
+  negatedLossNotes,
+  oneTokenCountNotes,
+  uncheckedNote,
+  valLossNotes,
+  viaValLossCell,
+} from './text/downstream.js';
 
 const n = (v: number, digits = 4) => escapeHtml(formatNumber(v, digits));
 const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
@@ -47,7 +53,12 @@ export function sigmoidPlot(t: TaskAnalysis): Spec | undefined {
       ? [{ loss: r.actual.taskLoss, accuracy: r.actual.accuracy, target: r.label, kind: 'actual' }]
       : []),
   ]);
-  const x = { field: 'loss', type: 'quantitative', title: `task loss (${t.fit.lossMetric})`, scale: { zero: false } };
+  const x = {
+    field: 'loss',
+    type: 'quantitative',
+    title: `task loss (${t.fit.lossNegated ? '−' : ''}${t.fit.lossMetric})`,
+    scale: { zero: false },
+  };
   const y = {
     field: 'accuracy',
     type: 'quantitative',
@@ -153,7 +164,7 @@ export function downstreamSections(
       s.rmse.toFixed(4),
     ];
   });
-  const notes = oneTokenCountNotes(tasks);
+  const notes = [...oneTokenCountNotes(tasks), ...negatedLossNotes(tasks)];
   sections.push({
     id: 'downstream-fits',
     title: 'Downstream: task loss and accuracy fits',

@@ -329,7 +329,10 @@ function inputOptions(cmd: Command, out = 'the analysis as JSON, besides the tab
       'runs to predict rather than fit (the big models), comma-separated; a manifest marks them itself',
     )
     .option('--reruns <runs>', 'runs that repeat a ladder run with another seed (NAME-rerun), for the seed noise')
-    .option('--loss-metric <name>', 'task-loss metric (default: bpb, soft_log, ce or loss, the first the task has)')
+    .option(
+      '--loss-metric <name>',
+      'task-loss metric (default: bpb, soft_log, ce or loss, the first the task has); a log-likelihood of the correct answer (all values negative) is negated to a loss',
+    )
     .option('--accuracy-metric <name>', 'accuracy metric (default: len_norm, acc_norm or acc, the first the task has)')
     .option('--chance <acc>', 'random-guess accuracy of every task (a manifest gives it per task)')
     .option(

@@ -36,6 +36,7 @@ export function downstreamJson(tasks: readonly TaskAnalysis[], source?: string):
     fit: t.fit
       ? {
           lossMetric: t.fit.lossMetric,
+          ...(t.fit.lossNegated ? { lossNegated: true } : {}),
           accuracyMetric: t.fit.accuracyMetric,
           options: t.fit.options,
           step1: {
@@ -135,6 +136,16 @@ function sigmoidText(s: Sigmoid, digitsL0: number): string {
   return s.members?.length ? `average of ${s.members.map((m) => `(${one(m)})`).join(', ')}` : one(s);
 }
 
+/** A task whose loss metric is a log-likelihood (TaskLadder.lossNegated): said once, beside the fits. */
+export function negatedLossNotes(tasks: readonly TaskAnalysis[]): string[] {
+  return tasks
+    .filter((t) => t.fit?.lossNegated)
+    .map(
+      (t) =>
+        `${t.task}: task loss = −${t.fit!.lossMetric}: its values are all negative, a log-likelihood of the correct answer, so its negation (the negative log-likelihood) is the task loss`,
+    );
+}
+
 /**
  * A ladder whose runs all end at one token count (the Gemstones) fits step 1's B/D^β to nothing: one
  * line per such D, naming its tasks, for the fit tables (text and HTML).
@@ -189,6 +200,7 @@ export function fitTable(tasks: readonly TaskAnalysis[]): string {
           'error from val. loss is blank where fewer than 4 checkpoints record both a validation loss and an accuracy (or the exponential could not be fitted)',
         ]
       : []),
+    ...negatedLossNotes(tasks),
   ].map((n) => `  ${n}`);
   return [
     'Fits (step 1: task loss from N, D; step 2: accuracy from task loss; error from validation loss, Gadre et al.):',
