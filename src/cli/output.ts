@@ -19,6 +19,7 @@ import {
 import { basename, dirname, join } from 'node:path';
 import { exitCodes, InputError, isScaleLabError, OptionError, ScaleLabError, UsageError } from '../errors/index.js';
 import { flagFor } from './optionFlags.js';
+import { syncFolder } from '../io/durable.js';
 
 export interface OutputOptions {
   json?: boolean;
@@ -129,7 +130,8 @@ export function writeOutput(path: string, data: string | Uint8Array, opts: Outpu
 
 /**
  * Write a file whole or not at all: into a temporary file beside it, flushed, then renamed over it,
- * so a full disk or a killed process never leaves a truncated file over the one that was there.
+ * so a full disk or a killed process never leaves a truncated file over the one that was there; the
+ * folder is synced after the rename, so that once this returns a power cut keeps the new file.
  * @throws OutputError naming the file (exit 1); the earlier file is left as it was
  */
 export function writeAtomically(path: string, data: string | Uint8Array): void {
@@ -163,6 +165,8 @@ export function writeAtomically(path: string, data: string | Uint8Array): void {
       `cannot write ${path}: ${why}; ${statOf(path) ? 'the file there is unchanged' : 'nothing was written'}`,
     );
   }
+  // The new name on disk too, so that a power cut after this returns cannot bring back the old file.
+  syncFolder(dirname(target));
 }
 
 /** `.NAME.PID.tmp`: the temporary file beside NAME that process PID writes before renaming it over NAME. */

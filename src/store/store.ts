@@ -581,7 +581,10 @@ export class RunStore {
       db.pragma(`busy_timeout = ${syncBusyTimeoutMs()}`);
       db.pragma('journal_mode = WAL');
       db.pragma('foreign_keys = ON');
-      db.pragma('synchronous = NORMAL');
+      // FULL: a transaction is on disk when its commit returns (one sync of the WAL per
+      // transaction; every write is one). NORMAL, WAL's default, could lose the last ones to a power
+      // cut, and with them a sweep's record that a run was submitted: resumed, it would train it again.
+      db.pragma('synchronous = FULL');
       const store = new RunStore(path, db);
       store.migrate();
       return store;
