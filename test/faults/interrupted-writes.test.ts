@@ -13,6 +13,7 @@ import {
   mkdtempSync,
   readFileSync,
   readdirSync,
+  rmSync,
   statSync,
   symlinkSync,
   writeFileSync,
@@ -316,4 +317,35 @@ test('an --out write killed between writing and renaming leaves its temporary fi
     ['report.html', 'runs.csv', ...others].sort(),
     "only the dead write's file is gone",
   );
+});
+
+test('a run folder removed before the sweep collected it fails its run saying so, not blaming the wrapper', async () => {
+  const dir = tmp('run-dir-removed');
+  const runsRoot = join(dir, 'runs');
+  const store = RunStore.open(join(dir, 'runs.db'));
+  const [gone, kept] = store.plan('s', plannedRuns([0, 1]));
+  // Both submitted by an earlier sweep, their wrappers and commands since ended; then the first's
+  // folder was removed (a clean-up of .scalelab/runs, a scratch space purged) before a sweep collected it.
+  for (const r of [gone, kept]) {
+    store.setStatus(r.id, 'running', { backend: 'local', externalId: 'local-999999999' });
+    const runDir = runDirectory(runsRoot, r);
+    writeFileSync(join(runDir, 'job.json'), JSON.stringify({ argv: ['train'], cwd: dir }));
+    writeFileSync(join(runDir, 'pid'), '999999999');
+    writeFileSync(join(runDir, 'metrics.jsonl'), JSON.stringify({ tokens: 3e6, step: 3, val_loss: 3.25 }) + '\n');
+    writeFileSync(join(runDir, 'exit.json'), JSON.stringify({ code: 0, signal: null, seconds: 9 }));
+  }
+  const goneDir = runDirectory(runsRoot, gone);
+  rmSync(goneDir, { recursive: true });
+  const backend = localBackend({ command: 'false', root: runsRoot, cwd: dir });
+  await runSweep(store, 's', backend, { pollMs: 10 });
+  const [lost, done] = store.runs({ study: 's' });
+  assert.deepEqual([done.status, done.loss], ['completed', 3.25], done.reason ?? '');
+  assert.equal(lost.status, 'failed');
+  assert.match(
+    lost.reason!,
+    new RegExp(
+      `^its run folder ${goneDir} was removed before its result was collected \\(no job\\.json there\\): what the command left is gone; "sweep retry" queues it again`,
+    ),
+  );
+  store.close();
 });
