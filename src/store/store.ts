@@ -392,6 +392,19 @@ function createWhole(tmp: string, file: string, text: string, cannot: (e: unknow
   }
 }
 
+/**
+ * Whether a claim file holds its study: its holder is alive (or on another host), or it cannot be read
+ * yet and is under a minute old (being written, see createWhole); undefined when its process has gone
+ * or the file is no longer there.
+ */
+function claimHeld(file: string): { holder?: WriterInfo } | undefined {
+  const holder = readClaim(file);
+  const modified = statSync(file, { throwIfNoEntry: false })?.mtimeMs;
+  if (modified === undefined) return undefined;
+  if (holder?.alive) return { holder };
+  return !holder && Date.now() - modified < 60_000 ? {} : undefined;
+}
+
 /** A claim file's holder, or undefined when there is none (or nothing readable: see claimStudy). */
 function readClaim(file: string): (WriterInfo & { study?: string }) | undefined {
   try {
@@ -782,12 +795,11 @@ export class RunStore {
           );
         const generations = claimGenerations(base);
         const top = generations.at(-1);
-        if (top !== undefined) {
-          const file = claimFile(base, top);
-          const holder = readClaim(file);
-          const modified = statSync(file, { throwIfNoEntry: false })?.mtimeMs;
-          if (modified === undefined) continue; // released meanwhile: look again
-          if (holder?.alive || (!holder && Date.now() - modified < 60_000)) {
+        for (const g of generations.reverse()) {
+          const file = claimFile(base, g);
+          const held = claimHeld(file);
+          if (held) {
+            const { holder } = held;
             const who = holder
               ? `pid ${holder.pid}${holder.host === hostname() ? '' : ` on ${holder.host}`} ("${holder.command}"), since ${holder.since}`
               : 'a process that is starting';
@@ -796,13 +808,17 @@ export class RunStore {
               `study "${study}" is being run by another sweep: ${who}. Two sweeps on one study would train its runs twice: wait for that one to finish, or stop it and run this again (its runs are picked up; a sweep that has gone on this host leaves nothing in the way, one on another host leaves ${file} to remove)`,
             );
           }
-          // Left by a sweep that has gone: take it over with the next generation.
-          pauseBeforeTakeover();
         }
+        // Left by sweeps that have gone: take it over with the next generation.
+        if (top !== undefined) pauseBeforeTakeover();
         const next = (top ?? 0) + 1;
         if (!createWhole(tmp, claimFile(base, next), info, cannot)) continue; // another took it: look again
-        // One who saw an older claim gone may have created a later generation meanwhile: it wins.
-        if ((claimGenerations(base).at(-1) ?? 0) > next) {
+        // Ours holds only if no later generation was made meanwhile (by one who saw an older claim
+        // gone), and no earlier one is held: one who looked long ago may make a generation that a
+        // sweep since then has made, held and released. Two who see each other both give way and
+        // look again; of any two that hold, the later would have seen the earlier.
+        const after = claimGenerations(base);
+        if (after.some((g) => g > next || (g < next && claimHeld(claimFile(base, g))))) {
           rmSync(claimFile(base, next), { force: true });
           continue;
         }

@@ -219,7 +219,8 @@ test('study run started while an import holds the store waits for it (saying who
 
 /**
  * A process that claims study "s" of the store `db` (RunStore.claimStudy, as a sweep does), says
- * "claimed" or "refused: MESSAGE" on stdout, and holds its claim until killed.
+ * "claimed" or "refused: MESSAGE" on stdout, and holds its claim until killed, or until its stdin
+ * ends: then it releases the claim, says "released" and waits to be killed (a sweep that has ended).
  */
 function claimer(db: string, env: Record<string, string> = {}) {
   const store = JSON.stringify(`${root}src/store/store.ts`);
@@ -232,16 +233,22 @@ function claimer(db: string, env: Record<string, string> = {}) {
       '-e',
       `const { RunStore } = await import(${store});
        const store = RunStore.open(${JSON.stringify(db)});
+       let claim;
        try {
-         store.claimStudy('s');
+         claim = store.claimStudy('s');
          process.stdout.write('claimed\\n');
        } catch (e) {
          process.stdout.write('refused: ' + e.message + '\\n');
          process.exit(1);
        }
+       process.stdin.resume();
+       process.stdin.on('end', () => {
+         claim.release();
+         process.stdout.write('released\\n');
+       });
        setInterval(() => {}, 1e6);`,
     ],
-    { cwd: root, env: { ...process.env, ...env } },
+    { cwd: root, env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] },
   );
   const out = { stdout: '', stderr: '' };
   child.stdout.on('data', (d) => (out.stdout += d));
@@ -292,4 +299,35 @@ test('two sweeps starting at once on a study whose sweep was killed: one takes t
   t.after(() => c.child.kill('SIGKILL'));
   assert.equal(await c.done, 1);
   assert.match(c.out.stdout, new RegExp(`^refused: .*pid ${a.child.pid} `));
+});
+
+test("a sweep that found a killed sweep's claim long ago and only now takes it over gives way to one that claimed the study since", async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'scalelab-faults-claim-late-'));
+  const db = join(dir, 'runs.db');
+  RunStore.open(db).close();
+  const killed = claimer(db);
+  t.after(() => killed.child.kill('SIGKILL'));
+  await waitFor('the first claim', () => killed.out.stdout !== '' || killed.child.exitCode !== null);
+  killed.child.kill('SIGKILL');
+  await killed.done;
+  // The late one finds the killed sweep's claim and is held up before it takes it over ...
+  const gate = join(dir, 'gate');
+  mkdirSync(gate);
+  const late = claimer(db, { SCALELAB_TEST_CLAIM_TAKEOVER_PAUSE: gate });
+  t.after(() => late.child.kill('SIGKILL'));
+  await waitFor('the late one to find the claim stale', () => existsSync(join(gate, `${late.child.pid}.paused`)));
+  // ... while a sweep takes the study over, runs and ends (releasing it), and another claims it.
+  const between = claimer(db);
+  t.after(() => between.child.kill('SIGKILL'));
+  await waitFor('the sweep in between to claim', () => between.out.stdout !== '' || between.child.exitCode !== null);
+  assert.equal(between.out.stdout, 'claimed\n', between.out.stderr);
+  between.child.stdin.end();
+  await waitFor('it to release', () => between.out.stdout.includes('released') || between.child.exitCode !== null);
+  const holder = claimer(db);
+  t.after(() => holder.child.kill('SIGKILL'));
+  await waitFor('the holder to claim', () => holder.out.stdout !== '' || holder.child.exitCode !== null);
+  assert.equal(holder.out.stdout, 'claimed\n', holder.out.stderr);
+  writeFileSync(join(gate, `${late.child.pid}.go`), '');
+  assert.equal(await late.done, 1, `the late one must not hold the study too: ${late.out.stdout}`);
+  assert.match(late.out.stdout, new RegExp(`^refused: .*is being run by another sweep: pid ${holder.child.pid} `));
 });
