@@ -9,7 +9,7 @@
 // Writes RUN_DIR/pid (this wrapper), group.json { pgid, started } (the command's group), stdout.log,
 // stderr.log and, when the command ends, exit.json { code, signal, seconds, timedOut?, error? }.
 import { spawn } from 'node:child_process';
-import { existsSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { defaultGraceSeconds, endGroup } from './process-group.mjs';
 
@@ -24,6 +24,17 @@ const writeAtomic = (name, value) => {
   // Flushed before the rename: after a node crashes, the file is whole or absent, never empty.
   writeFileSync(tmp, JSON.stringify(value), { flush: true });
   renameSync(tmp, join(runDir, name)); // atomic: a reader sees all of it or nothing
+  // The folder synced too, so that the new name survives a power cut (where a folder can be synced).
+  try {
+    const fd = openSync(runDir, 'r');
+    try {
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    // Windows, some network file systems: the rename stays atomic, its durability is the system's
+  }
 };
 // "code" stays the first field: the Slurm batch script reads it with sed.
 const finish = (code, signal, error) =>

@@ -9,6 +9,7 @@ import {
   chmodSync,
   constants,
   mkdirSync,
+  readdirSync,
   realpathSync,
   renameSync,
   rmSync,
@@ -18,6 +19,7 @@ import {
 import { basename, dirname, join } from 'node:path';
 import { exitCodes, InputError, isScaleLabError, OptionError, ScaleLabError, UsageError } from '../errors/index.js';
 import { flagFor } from './optionFlags.js';
+import { syncFolder } from '../io/durable.js';
 
 export interface OutputOptions {
   json?: boolean;
@@ -128,7 +130,8 @@ export function writeOutput(path: string, data: string | Uint8Array, opts: Outpu
 
 /**
  * Write a file whole or not at all: into a temporary file beside it, flushed, then renamed over it,
- * so a full disk or a killed process never leaves a truncated file over the one that was there.
+ * so a full disk or a killed process never leaves a truncated file over the one that was there; the
+ * folder is synced after the rename, so that once this returns a power cut keeps the new file.
  * @throws OutputError naming the file (exit 1); the earlier file is left as it was
  */
 export function writeAtomically(path: string, data: string | Uint8Array): void {
@@ -144,7 +147,8 @@ export function writeAtomically(path: string, data: string | Uint8Array): void {
   }
   // Through a symbolic link to the file it names (the link stays), keeping that file's permissions.
   const target = existing ? realpathSync(path) : path;
-  const tmp = join(dirname(target), `.${basename(target)}.${process.pid}.tmp`);
+  const tmp = join(dirname(target), temporaryName(basename(target), process.pid));
+  removeStaleTemporaries(target);
   try {
     writeFileSync(tmp, data, { flush: true, mode: existing ? existing.mode & 0o7777 : 0o666 });
     if (existing) chmodSync(tmp, existing.mode & 0o7777);
@@ -160,6 +164,52 @@ export function writeAtomically(path: string, data: string | Uint8Array): void {
     throw new OutputError(
       `cannot write ${path}: ${why}; ${statOf(path) ? 'the file there is unchanged' : 'nothing was written'}`,
     );
+  }
+  // The new name on disk too, so that a power cut after this returns cannot bring back the old file.
+  syncFolder(dirname(target));
+}
+
+/** `.NAME.PID.tmp`: the temporary file beside NAME that process PID writes before renaming it over NAME. */
+function temporaryName(name: string, pid: number): string {
+  return `.${name}.${pid}.tmp`;
+}
+
+/**
+ * Remove the temporary files that earlier writes of `target` left when they were killed (kill -9,
+ * a crash, a power cut between write and rename): ours by name, and only those whose process has
+ * gone (one alive may be writing it now). Nothing else in the folder is touched.
+ */
+function removeStaleTemporaries(target: string): void {
+  const dir = dirname(target),
+    name = basename(target);
+  let entries: string[];
+  try {
+    entries = readdirSync(dir);
+  } catch {
+    return; // the write itself will say what is wrong with the folder
+  }
+  const prefix = `.${name}.`;
+  for (const entry of entries) {
+    if (!entry.startsWith(prefix) || !entry.endsWith('.tmp')) continue;
+    const pid = entry.slice(prefix.length, -'.tmp'.length);
+    if (!/^[1-9][0-9]{0,9}$/.test(pid) || entry !== temporaryName(name, Number(pid))) continue;
+    if (Number(pid) === process.pid || processAlive(Number(pid))) continue;
+    try {
+      rmSync(join(dir, entry), { force: true });
+    } catch {
+      // not ours to remove after all (another user's folder): leave it
+    }
+  }
+}
+
+/** Whether a process is alive on this host (as the store's own check; kept here so output needs no SQLite). */
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    // EPERM: it exists, as another user's process
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

@@ -7,9 +7,11 @@ import Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
 import {
   closeSync,
+  existsSync,
   linkSync,
   mkdirSync,
   openSync,
+  readdirSync,
   readFileSync,
   readSync,
   renameSync,
@@ -19,7 +21,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { hostname } from 'node:os';
-import { basename, dirname } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { InputError, type Message, ScaleLabError } from '../errors/index.js';
 import type { Dataset, Run } from '../io/dataset.js';
 import { formatNumber } from '../core/format.js';
@@ -337,9 +339,70 @@ export function describeWriter(w: WriterInfo | undefined): string {
   return `held by pid ${w.pid}${host} ("${w.command}"), writing for ${since} s`;
 }
 
-/** `path-sweep-HASH`: the file a sweep keeps next to the store while it drives a study (RunStore.claimStudy). */
+/** `path-sweep-HASH`: the base name of the claim files a sweep keeps next to the store while it drives a study (RunStore.claimStudy). */
 function studyClaimFile(path: string, study: string): string {
   return `${path}-sweep-${hashKey(study).slice(0, 12)}`;
+}
+
+/**
+ * The generations of a study's claim files, `BASE.N` (N ≥ 1), in order; `BASE` itself, a claim made
+ * by an earlier version of ScaleLab, counts as generation 0. Temporary files (`BASE.PID.tmp`) are not claims.
+ */
+function claimGenerations(base: string): number[] {
+  const name = basename(base);
+  let entries: string[];
+  try {
+    entries = readdirSync(dirname(base));
+  } catch {
+    return [];
+  }
+  const generations: number[] = [];
+  for (const entry of entries) {
+    if (entry === name) generations.push(0);
+    else if (entry.startsWith(`${name}.`) && /^[1-9][0-9]{0,14}$/.test(entry.slice(name.length + 1)))
+      generations.push(Number(entry.slice(name.length + 1)));
+  }
+  return generations.sort((a, b) => a - b);
+}
+
+/** The claim file of generation `n` (see claimGenerations). */
+function claimFile(base: string, n: number): string {
+  return n === 0 ? base : `${base}.${n}`;
+}
+
+/**
+ * Create `file` holding `text` unless it exists: a hard link to the written `tmp`, so it appears
+ * whole; on a file system without hard links it is created exclusively instead (a reader may then
+ * see it empty for a moment; an empty claim counts as held for a minute).
+ * @returns false when the file exists
+ */
+function createWhole(tmp: string, file: string, text: string, cannot: (e: unknown) => Error): boolean {
+  try {
+    linkSync(tmp, file);
+    return true;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
+  }
+  try {
+    writeFileSync(file, text, { flag: 'wx', flush: true });
+    return true;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw cannot(e);
+  }
+}
+
+/**
+ * Whether a claim file holds its study: its holder is alive (or on another host), or it cannot be read
+ * yet and is under a minute old (being written, see createWhole); undefined when its process has gone
+ * or the file is no longer there.
+ */
+function claimHeld(file: string): { holder?: WriterInfo } | undefined {
+  const holder = readClaim(file);
+  const modified = statSync(file, { throwIfNoEntry: false })?.mtimeMs;
+  if (modified === undefined) return undefined;
+  if (holder?.alive) return { holder };
+  return !holder && Date.now() - modified < 60_000 ? {} : undefined;
 }
 
 /** A claim file's holder, or undefined when there is none (or nothing readable: see claimStudy). */
@@ -411,6 +474,18 @@ export function storeErrorFrom(e: unknown): ScaleLabError | undefined {
 function pauseHook(): number {
   const v = Number(process.env.SCALELAB_TEST_IMPORT_PAUSE_AFTER);
   return Number.isFinite(v) && v > 0 ? v : Infinity;
+}
+
+/**
+ * A test hook: a sweep about to take over a claim left by a process that has gone writes
+ * `DIR/PID.paused` and waits for `DIR/PID.go`, so a test can line two such sweeps up at that point.
+ */
+function pauseBeforeTakeover(): void {
+  const dir = process.env.SCALELAB_TEST_CLAIM_TAKEOVER_PAUSE;
+  if (!dir) return;
+  writeFileSync(join(dir, `${process.pid}.paused`), '');
+  const sleep = new Int32Array(new SharedArrayBuffer(4));
+  while (!existsSync(join(dir, `${process.pid}.go`))) Atomics.wait(sleep, 0, 0, 20);
 }
 
 /**
@@ -519,7 +594,10 @@ export class RunStore {
       db.pragma(`busy_timeout = ${syncBusyTimeoutMs()}`);
       db.pragma('journal_mode = WAL');
       db.pragma('foreign_keys = ON');
-      db.pragma('synchronous = NORMAL');
+      // FULL: a transaction is on disk when its commit returns (one sync of the WAL per
+      // transaction; every write is one). NORMAL, WAL's default, could lose the last ones to a power
+      // cut, and with them a sweep's record that a run was submitted: resumed, it would train it again.
+      db.pragma('synchronous = FULL');
       const store = new RunStore(path, db);
       store.migrate();
       return store;
@@ -679,13 +757,16 @@ export class RunStore {
   /**
    * Claim a study for this process's sweep, until `release` (or the process ends): a second sweep
    * on the same study would submit its planned runs too, and train them twice. The claim is a file
-   * beside the store (`PATH-sweep-HASH`, made whole by a hard link so no one reads half of it); one
-   * left by a process that has gone (kill -9, a reboot) is taken over.
+   * beside the store, `PATH-sweep-HASH.N` (made whole by a hard link so no one reads half of it);
+   * the claim of highest generation N holds the study. One left by a process that has gone (kill -9,
+   * a reboot) is taken over by creating generation N+1, which only one process can create: two
+   * sweeps that find the same stale claim at once cannot both win (removing the stale file and
+   * creating the fixed name again let the second remove the first's new claim, and both ran).
    * @throws StoreError naming the sweep that holds the study
    */
   claimStudy(study: string): { release: () => void } {
     if (this.path === ':memory:') return { release: () => {} };
-    const file = studyClaimFile(this.path, study);
+    const base = studyClaimFile(this.path, study);
     const info = JSON.stringify({
       pid: process.pid,
       host: hostname(),
@@ -693,64 +774,67 @@ export class RunStore {
       since: new Date().toISOString(),
       study,
     });
-    const tmp = `${file}.${process.pid}.tmp`;
+    const tmp = `${base}.${process.pid}.tmp`;
     const cannot = (e: unknown) =>
       new StoreError(
         this.path,
-        `cannot claim study "${study}" for this sweep: ${(e as Error).message} (the sweep writes ${basename(file)} beside the store; its folder must be writable)`,
+        `cannot claim study "${study}" for this sweep: ${(e as Error).message} (the sweep writes ${basename(base)}.N beside the store; its folder must be writable)`,
       );
     try {
-      writeFileSync(tmp, info);
+      writeFileSync(tmp, info, { flush: true });
     } catch (e) {
       throw cannot(e);
     }
+    let mine: string | undefined;
     try {
-      for (let attempt = 0; ; attempt++) {
-        try {
-          linkSync(tmp, file);
-          break;
-        } catch (e) {
-          const code = (e as NodeJS.ErrnoException).code;
-          if (code !== 'EEXIST') {
-            // A file system without hard links: create it exclusively instead (a reader may then
-            // see it empty for a moment; an empty claim counts as held for a minute).
-            try {
-              writeFileSync(file, info, { flag: 'wx' });
-              break;
-            } catch (e2) {
-              if ((e2 as NodeJS.ErrnoException).code !== 'EEXIST') throw cannot(e2);
-            }
-          }
-        }
-        const holder = readClaim(file);
-        const fresh = (() => {
-          try {
-            return Date.now() - statSync(file).mtimeMs < 60_000;
-          } catch {
-            return false;
-          }
-        })();
-        if (holder?.alive || (!holder && fresh)) {
-          const who = holder
-            ? `pid ${holder.pid}${holder.host === hostname() ? '' : ` on ${holder.host}`} ("${holder.command}"), since ${holder.since}`
-            : 'a process that is starting';
+      for (let attempt = 0; !mine; attempt++) {
+        if (attempt >= 10)
           throw new StoreError(
             this.path,
-            `study "${study}" is being run by another sweep: ${who}. Two sweeps on one study would train its runs twice: wait for that one to finish, or stop it and run this again (its runs are picked up; a sweep that has gone on this host leaves nothing in the way, one on another host leaves ${file} to remove)`,
+            `cannot claim study "${study}": its claim files beside the store keep changing`,
           );
+        const generations = claimGenerations(base);
+        const top = generations.at(-1);
+        for (const g of generations.reverse()) {
+          const file = claimFile(base, g);
+          const held = claimHeld(file);
+          if (held) {
+            const { holder } = held;
+            const who = holder
+              ? `pid ${holder.pid}${holder.host === hostname() ? '' : ` on ${holder.host}`} ("${holder.command}"), since ${holder.since}`
+              : 'a process that is starting';
+            throw new StoreError(
+              this.path,
+              `study "${study}" is being run by another sweep: ${who}. Two sweeps on one study would train its runs twice: wait for that one to finish, or stop it and run this again (its runs are picked up; a sweep that has gone on this host leaves nothing in the way, one on another host leaves ${file} to remove)`,
+            );
+          }
         }
-        if (attempt >= 3) throw new StoreError(this.path, `cannot claim study "${study}": ${file} keeps changing`);
-        // Left by a sweep that has gone: take it over.
-        rmSync(file, { force: true });
+        // Left by sweeps that have gone: take it over with the next generation.
+        if (top !== undefined) pauseBeforeTakeover();
+        const next = (top ?? 0) + 1;
+        if (!createWhole(tmp, claimFile(base, next), info, cannot)) continue; // another took it: look again
+        // Ours holds only if no later generation was made meanwhile (by one who saw an older claim
+        // gone), and no earlier one is held: one who looked long ago may make a generation that a
+        // sweep since then has made, held and released. Two who see each other both give way and
+        // look again; of any two that hold, the later would have seen the earlier.
+        const after = claimGenerations(base);
+        if (after.some((g) => g > next || (g < next && claimHeld(claimFile(base, g))))) {
+          rmSync(claimFile(base, next), { force: true });
+          continue;
+        }
+        mine = claimFile(base, next);
+        // The claims before ours are of processes that have gone.
+        for (const g of claimGenerations(base)) if (g < next) rmSync(claimFile(base, g), { force: true });
       }
     } finally {
       rmSync(tmp, { force: true });
     }
+    const held = mine;
     return {
       release: () => {
-        // Only our own claim: one taken over after we were thought gone is not ours to remove.
-        const holder = readClaim(file);
-        if (holder?.pid === process.pid && holder.host === hostname()) rmSync(file, { force: true });
+        // Only our own claim (no one else creates or removes this generation while we live).
+        const holder = readClaim(held);
+        if (holder?.pid === process.pid && holder.host === hostname()) rmSync(held, { force: true });
       },
     };
   }

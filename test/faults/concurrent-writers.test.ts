@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -215,4 +215,119 @@ test('study run started while an import holds the store waits for it (saying who
   assert.ok(store.latestRecommendation('p'), 'and its recommendation');
   assert.equal(store.runs({ study: 'imported' }).length, 0, 'nothing of the killed import is stored');
   store.close();
+});
+
+/**
+ * A process that claims study "s" of the store `db` (RunStore.claimStudy, as a sweep does), says
+ * "claimed" or "refused: MESSAGE" on stdout, and holds its claim until killed, or until its stdin
+ * ends: then it releases the claim, says "released" and waits to be killed (a sweep that has ended).
+ */
+function claimer(db: string, env: Record<string, string> = {}) {
+  const store = JSON.stringify(`${root}src/store/store.ts`);
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      '--input-type=module',
+      '-e',
+      `const { RunStore } = await import(${store});
+       const store = RunStore.open(${JSON.stringify(db)});
+       let claim;
+       try {
+         claim = store.claimStudy('s');
+         process.stdout.write('claimed\\n');
+       } catch (e) {
+         process.stdout.write('refused: ' + e.message + '\\n');
+         process.exit(1);
+       }
+       process.stdin.resume();
+       process.stdin.on('end', () => {
+         claim.release();
+         process.stdout.write('released\\n');
+       });
+       setInterval(() => {}, 1e6);`,
+    ],
+    { cwd: root, env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] },
+  );
+  const out = { stdout: '', stderr: '' };
+  child.stdout.on('data', (d) => (out.stdout += d));
+  child.stderr.on('data', (d) => (out.stderr += d));
+  const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
+  const done = new Promise<NodeJS.Signals | number | null>((res) =>
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      res(signal ?? code);
+    }),
+  );
+  return { child, out, done };
+}
+
+test('two sweeps starting at once on a study whose sweep was killed: one takes the claim over, the other is refused naming it', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'scalelab-faults-claim-race-'));
+  const db = join(dir, 'runs.db');
+  RunStore.open(db).close();
+  // The sweep that held the study, killed with kill -9: its claim stays behind.
+  const killed = claimer(db);
+  t.after(() => killed.child.kill('SIGKILL'));
+  await waitFor('the first claim', () => killed.out.stdout.includes('claimed') || killed.child.exitCode !== null);
+  assert.equal(killed.out.stdout, 'claimed\n', killed.out.stderr);
+  killed.child.kill('SIGKILL');
+  assert.equal(await killed.done, 'SIGKILL');
+  // Two new ones, each stopped where it has found the claim's process gone and is about to take it over.
+  const gate = join(dir, 'gate');
+  mkdirSync(gate);
+  const a = claimer(db, { SCALELAB_TEST_CLAIM_TAKEOVER_PAUSE: gate });
+  const b = claimer(db, { SCALELAB_TEST_CLAIM_TAKEOVER_PAUSE: gate });
+  t.after(() => [a, b].forEach((c) => c.child.kill('SIGKILL')));
+  const paused = (c: typeof a) => existsSync(join(gate, `${c.child.pid}.paused`));
+  await waitFor('both to find the claim stale', () => paused(a) && paused(b));
+  // The first goes on and takes the study; then the second, which saw the same stale claim.
+  writeFileSync(join(gate, `${a.child.pid}.go`), '');
+  await waitFor('the first to answer', () => a.out.stdout !== '' || a.child.exitCode !== null);
+  assert.equal(a.out.stdout, 'claimed\n', a.out.stderr);
+  writeFileSync(join(gate, `${b.child.pid}.go`), '');
+  await waitFor('the second to answer', () => b.out.stdout !== '' || b.child.exitCode !== null);
+  assert.match(
+    b.out.stdout,
+    new RegExp(`^refused: ${db}: study "s" is being run by another sweep: pid ${a.child.pid} `),
+    'only one may hold the study',
+  );
+  assert.equal(await b.done, 1);
+  // The winner still holds it: a third is refused naming it.
+  const c = claimer(db);
+  t.after(() => c.child.kill('SIGKILL'));
+  assert.equal(await c.done, 1);
+  assert.match(c.out.stdout, new RegExp(`^refused: .*pid ${a.child.pid} `));
+});
+
+test("a sweep that found a killed sweep's claim long ago and only now takes it over gives way to one that claimed the study since", async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'scalelab-faults-claim-late-'));
+  const db = join(dir, 'runs.db');
+  RunStore.open(db).close();
+  const killed = claimer(db);
+  t.after(() => killed.child.kill('SIGKILL'));
+  await waitFor('the first claim', () => killed.out.stdout !== '' || killed.child.exitCode !== null);
+  killed.child.kill('SIGKILL');
+  await killed.done;
+  // The late one finds the killed sweep's claim and is held up before it takes it over ...
+  const gate = join(dir, 'gate');
+  mkdirSync(gate);
+  const late = claimer(db, { SCALELAB_TEST_CLAIM_TAKEOVER_PAUSE: gate });
+  t.after(() => late.child.kill('SIGKILL'));
+  await waitFor('the late one to find the claim stale', () => existsSync(join(gate, `${late.child.pid}.paused`)));
+  // ... while a sweep takes the study over, runs and ends (releasing it), and another claims it.
+  const between = claimer(db);
+  t.after(() => between.child.kill('SIGKILL'));
+  await waitFor('the sweep in between to claim', () => between.out.stdout !== '' || between.child.exitCode !== null);
+  assert.equal(between.out.stdout, 'claimed\n', between.out.stderr);
+  between.child.stdin.end();
+  await waitFor('it to release', () => between.out.stdout.includes('released') || between.child.exitCode !== null);
+  const holder = claimer(db);
+  t.after(() => holder.child.kill('SIGKILL'));
+  await waitFor('the holder to claim', () => holder.out.stdout !== '' || holder.child.exitCode !== null);
+  assert.equal(holder.out.stdout, 'claimed\n', holder.out.stderr);
+  writeFileSync(join(gate, `${late.child.pid}.go`), '');
+  assert.equal(await late.done, 1, `the late one must not hold the study too: ${late.out.stdout}`);
+  assert.match(late.out.stdout, new RegExp(`^refused: .*is being run by another sweep: pid ${holder.child.pid} `));
 });

@@ -3,7 +3,7 @@
 // fails its run with the file named instead of ending the sweep.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
   chmodSync,
@@ -13,6 +13,7 @@ import {
   mkdtempSync,
   readFileSync,
   readdirSync,
+  rmSync,
   statSync,
   symlinkSync,
   writeFileSync,
@@ -260,4 +261,91 @@ test('--out through a symbolic link replaces the file it names (the link and the
     assert.equal(dev.code, 0, dev.stderr);
     assert.ok(statSync('/dev/null').isCharacterDevice(), '/dev/null is still the device');
   }
+});
+
+test('an --out write killed between writing and renaming leaves its temporary file only until the next write of that file', async () => {
+  const dir = tmp('out-killed');
+  const data = join(dir, 'runs.csv');
+  writeFileSync(data, runsCsv);
+  const out = join(dir, 'report.html');
+  const before = Buffer.from('<!doctype html><title>the earlier report</title>\n');
+  writeFileSync(out, before);
+  // A real writer, killed (SIGKILL, nothing can clean up) at the worst moment: its temporary file
+  // written and flushed, not yet renamed over the report.
+  const writer = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      '--input-type=module',
+      '-e',
+      `import fs from 'node:fs';
+       import { syncBuiltinESMExports } from 'node:module';
+       fs.renameSync = () => process.kill(process.pid, 'SIGKILL');
+       syncBuiltinESMExports();
+       const { writeAtomically } = await import(${JSON.stringify(`${root}src/cli/output.ts`)});
+       writeAtomically(${JSON.stringify(out)}, 'the new report, never renamed\\n');`,
+    ],
+    { cwd: root, stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  let stderr = '';
+  writer.stderr.on('data', (d) => (stderr += d));
+  const signal = await new Promise((res) => writer.on('close', (_code, sig) => res(sig)));
+  assert.equal(signal, 'SIGKILL', stderr);
+  const left = `.report.html.${writer.pid}.tmp`;
+  assert.ok(readFileSync(out).equals(before), 'the report is as it was');
+  assert.equal(
+    readFileSync(join(dir, left), 'utf8'),
+    'the new report, never renamed\n',
+    'the killed write left its file',
+  );
+  // What must survive the clean-up: a live process's temporary file for this output (it may be
+  // writing it now), a dead process's for another output, and files not named as ours.
+  const others = [
+    `.report.html.${process.ppid}.tmp`,
+    `.other.html.${writer.pid}.tmp`,
+    `.report.html.${writer.pid}.tmp.keep`,
+    `.report.html.x${writer.pid}.tmp`,
+  ];
+  for (const f of others) writeFileSync(join(dir, f), 'not to be removed\n');
+  const r = scalelab(['report', data, '--out', out, '--bootstrap', '0', '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(readFileSync(out, 'utf8'), /^<!doctype html>/i);
+  assert.ok(!readFileSync(out).equals(before), 'the report was replaced');
+  assert.deepEqual(
+    readdirSync(dir).sort(),
+    ['report.html', 'runs.csv', ...others].sort(),
+    "only the dead write's file is gone",
+  );
+});
+
+test('a run folder removed before the sweep collected it fails its run saying so, not blaming the wrapper', async () => {
+  const dir = tmp('run-dir-removed');
+  const runsRoot = join(dir, 'runs');
+  const store = RunStore.open(join(dir, 'runs.db'));
+  const [gone, kept] = store.plan('s', plannedRuns([0, 1]));
+  // Both submitted by an earlier sweep, their wrappers and commands since ended; then the first's
+  // folder was removed (a clean-up of .scalelab/runs, a scratch space purged) before a sweep collected it.
+  for (const r of [gone, kept]) {
+    store.setStatus(r.id, 'running', { backend: 'local', externalId: 'local-999999999' });
+    const runDir = runDirectory(runsRoot, r);
+    writeFileSync(join(runDir, 'job.json'), JSON.stringify({ argv: ['train'], cwd: dir }));
+    writeFileSync(join(runDir, 'pid'), '999999999');
+    writeFileSync(join(runDir, 'metrics.jsonl'), JSON.stringify({ tokens: 3e6, step: 3, val_loss: 3.25 }) + '\n');
+    writeFileSync(join(runDir, 'exit.json'), JSON.stringify({ code: 0, signal: null, seconds: 9 }));
+  }
+  const goneDir = runDirectory(runsRoot, gone);
+  rmSync(goneDir, { recursive: true });
+  const backend = localBackend({ command: 'false', root: runsRoot, cwd: dir });
+  await runSweep(store, 's', backend, { pollMs: 10 });
+  const [lost, done] = store.runs({ study: 's' });
+  assert.deepEqual([done.status, done.loss], ['completed', 3.25], done.reason ?? '');
+  assert.equal(lost.status, 'failed');
+  assert.match(
+    lost.reason!,
+    new RegExp(
+      `^its run folder ${goneDir} was removed before its result was collected \\(no job\\.json there\\): what the command left is gone; "sweep retry" queues it again`,
+    ),
+  );
+  store.close();
 });

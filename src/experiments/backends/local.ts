@@ -73,6 +73,35 @@ export function localBackend(o: LocalOptions): Backend {
     // The wrapper's own record, else the pid the submit saw (the wrapper may not have written it yet).
     return Number.isInteger(recorded) && recorded > 0 ? recorded : Number(run.externalId?.replace('local-', ''));
   };
+  /** A run's state as its folder tells it (status checks first that the folder is still the one submitted). */
+  const statusIn = async (dir: string, run: StoredRun): Promise<BackendStatus> => {
+    const done = finishedStatus(dir, run);
+    if (done) return done;
+    if (alive(wrapperPid(dir, run))) return { state: 'running' };
+    // The wrapper writes exit.json before it exits: look again, it may have just done so.
+    const again = finishedStatus(dir, run);
+    if (again) return again;
+    if (!existsSync(join(dir, 'pid')))
+      return {
+        state: 'failed',
+        reason: `bin/run-wrapper.mjs ended before it started the command (no ${join(dir, 'pid')})`,
+      };
+    // The wrapper was killed (kill -9, the OOM killer) but its command may run on, or have finished.
+    const group = readGroup(dir);
+    if (group && groupAlive(group.pgid)) {
+      const limit = o.timeoutSeconds;
+      if (limit && Date.now() - group.started > limit * 1000) {
+        await endGroup(group.pgid, grace);
+        return {
+          state: 'failed',
+          reason: `timed out after ${limit} s (its run timeout); its wrapper had been killed, the sweep ended the command`,
+          evals: readMetrics(dir).evals,
+        };
+      }
+      return { state: 'running' };
+    }
+    return recoveredStatus(dir, run);
+  };
   return {
     name: 'local',
     concurrency: o.concurrency ?? 1,
@@ -91,32 +120,18 @@ export function localBackend(o: LocalOptions): Backend {
     },
     async status(run): Promise<BackendStatus> {
       const dir = dirOf(run);
-      const done = finishedStatus(dir, run);
-      if (done) return done;
-      if (alive(wrapperPid(dir, run))) return { state: 'running' };
-      // The wrapper writes exit.json before it exits: look again, it may have just done so.
-      const again = finishedStatus(dir, run);
-      if (again) return again;
-      if (!existsSync(join(dir, 'pid')))
-        return {
-          state: 'failed',
-          reason: `bin/run-wrapper.mjs ended before it started the command (no ${join(dir, 'pid')})`,
-        };
-      // The wrapper was killed (kill -9, the OOM killer) but its command may run on, or have finished.
-      const group = readGroup(dir);
-      if (group && groupAlive(group.pgid)) {
-        const limit = o.timeoutSeconds;
-        if (limit && Date.now() - group.started > limit * 1000) {
-          await endGroup(group.pgid, grace);
-          return {
-            state: 'failed',
-            reason: `timed out after ${limit} s (its run timeout); its wrapper had been killed, the sweep ended the command`,
-            evals: readMetrics(dir).evals,
-          };
-        }
-        return { state: 'running' };
-      }
-      return recoveredStatus(dir, run);
+      // The submit wrote job.json into the run's folder: without it, the folder was removed since (a
+      // clean-up, a purged scratch space) and dirOf has just made it again, empty.
+      const removed = !existsSync(join(dir, 'job.json'));
+      const s = await statusIn(dir, run);
+      if (!removed || s.state !== 'failed') return s;
+      const left = ['exit.json', 'metrics.jsonl', 'stdout.log'].some((f) => existsSync(join(dir, f)));
+      return {
+        ...s,
+        reason: left
+          ? `its run folder ${dir} was removed while it ran (no job.json there), so what it wrote before is gone: ${s.reason}`
+          : `its run folder ${dir} was removed before its result was collected (no job.json there): what the command left is gone; "sweep retry" queues it again`,
+      };
     },
     async find(run) {
       const dir = dirOf(run);

@@ -29,6 +29,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { chmodSync, existsSync, mkdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { syncFolder } from '../../../io/durable.js';
 import type { OptionNamer } from '../../../errors/index.js';
 import type { StoredRun } from '../../../store/store.js';
 import type { Backend, BackendStatus } from '../backend.js';
@@ -119,6 +120,7 @@ function writeSubmitFailure(dir: string, reason: string): void {
   const tmp = join(dir, 'exit.json.tmp');
   writeFileSync(tmp, JSON.stringify({ code: null, signal: null, seconds: 0, error: reason }), { flush: true });
   renameSync(tmp, join(dir, 'exit.json'));
+  syncFolder(dir);
 }
 
 /** The Slurm backend, with what its scheduler has done observable. */

@@ -6,6 +6,7 @@
  */
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { syncFolder } from '../../../io/durable.js';
 import { hashKey, type StoredRun } from '../../../store/store.js';
 import { runDirectory, wrapperPath } from '../process.js';
 
@@ -34,8 +35,9 @@ export function readSlurmRecord(dir: string): SlurmRecord | undefined {
 /** Replace slurm.json whole (write, then rename), so a reader never sees half a record. */
 export function writeSlurmRecord(dir: string, rec: SlurmRecord): void {
   const tmp = join(dir, 'slurm.json.tmp');
-  writeFileSync(tmp, JSON.stringify(rec, null, 2));
+  writeFileSync(tmp, JSON.stringify(rec, null, 2), { flush: true });
   renameSync(tmp, join(dir, 'slurm.json'));
+  syncFolder(dir);
 }
 
 /** The raw id of the job that last ran in this folder (each job appends its $SLURM_JOB_ID). */
