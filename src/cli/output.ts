@@ -20,6 +20,7 @@ import { basename, dirname, join } from 'node:path';
 import { exitCodes, InputError, isScaleLabError, OptionError, ScaleLabError, UsageError } from '../errors/index.js';
 import { flagFor } from './optionFlags.js';
 import { syncFolder } from '../io/durable.js';
+import { processAlive } from '../io/processAlive.js';
 
 export interface OutputOptions {
   json?: boolean;
@@ -199,17 +200,6 @@ function removeStaleTemporaries(target: string): void {
     } catch {
       // not ours to remove after all (another user's folder): leave it
     }
-  }
-}
-
-/** Whether a process is alive on this host (as the store's own check; kept here so output needs no SQLite). */
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    // EPERM: it exists, as another user's process
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

@@ -42,6 +42,7 @@ export class StoreError extends ScaleLabError {
 import type { RunStatus } from './runStatus.js';
 export { runStatuses, type RunStatus } from './runStatus.js';
 import type { Checkpoint } from '../io/parseMetrics.js';
+import { processAlive } from '../io/processAlive.js';
 
 export interface StoredRun {
   id: number;
@@ -306,15 +307,6 @@ export const isBusy = (e: unknown) =>
 /** `path-writer`: the lock-info file a long writer keeps next to the store while it writes. */
 function writerFile(path: string): string {
   return `${path}-writer`;
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /** The writer recorded next to a store, if any. */
