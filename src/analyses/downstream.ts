@@ -656,18 +656,21 @@ export function accuracyNoise(ladder: TaskLadder, last = 10): number {
   return dof > 0 ? Math.sqrt(res.reduce((a, v) => a + v * v, 0) / dof) : 0;
 }
 
+/** Step 1 of a ladder's fit (through N, D and through C) and the final points it was fitted to. */
+export type Step1Fits = Pick<DownstreamFit, 'finals' | 'step1' | 'step1C'>;
+
 /**
- * Fit both steps (and step 1 through C) on a task's ladder.
- * @throws InputError when the ladder has no task loss, too few runs or checkpoints
+ * Step 1 on a task's ladder: its laws through (N, D) and through C, on each run's final point (the mean of
+ * its last `movingAverage` evaluations).
+ * @throws InputError when the ladder has no task loss, too few runs, or one model size
  */
-export function fitDownstream(ladder: TaskLadder, options: DownstreamOptions = {}): DownstreamFit {
-  const o = { ...defaults, ...options };
+export function fitStep1(ladder: TaskLadder, movingAverage: number = defaults.movingAverage): Step1Fits {
   if (!ladder.lossMetric)
     throw new InputError(
       { file: ladder.source },
       `task "${ladder.task}" has no task-loss metric (${LOSS_METRICS.join(', ')}): the two-step method needs one (or use the loss → error exponential on the validation loss)`,
     );
-  const finals = finalPoints(ladder, o.movingAverage);
+  const finals = finalPoints(ladder, movingAverage);
   const withLoss = finals.filter((p) => p.taskLoss !== undefined);
   if (withLoss.length < 6)
     throw new InputError(
@@ -679,8 +682,25 @@ export function fitDownstream(ladder: TaskLadder, options: DownstreamOptions = {
       { file: ladder.source },
       `every ladder run of "${ladder.task}" has the same N: step 1 needs at least two model sizes`,
     );
-  const step1 = lawFit(chinchilla, finals, ladder.source, 'ND');
-  const step1C = lawFit(powerLaw('C'), finals, ladder.source, 'C');
+  return {
+    finals,
+    step1: lawFit(chinchilla, finals, ladder.source, 'ND'),
+    step1C: lawFit(powerLaw('C'), finals, ladder.source, 'C'),
+  };
+}
+
+/**
+ * Fit both steps (and step 1 through C) on a task's ladder.
+ * @param step1 step 1 already fitted to this ladder at the same moving average (fitStep1): step-2
+ *   settings compared on one step 1 need not refit it
+ * @throws InputError when the ladder has no task loss, too few runs or checkpoints
+ */
+export function fitDownstream(
+  ladder: TaskLadder,
+  options: DownstreamOptions = {},
+  step1: Step1Fits = fitStep1(ladder, options.movingAverage ?? defaults.movingAverage),
+): DownstreamFit {
+  const o = { ...defaults, ...options };
   const step2 = fitStep2(sigmoidPoints(ladder, o), ladder.source, o);
   return {
     task: ladder.task,
@@ -688,9 +708,7 @@ export function fitDownstream(ladder: TaskLadder, options: DownstreamOptions = {
     ...(ladder.lossNegated ? { lossNegated: true } : {}),
     accuracyMetric: ladder.accuracyMetric,
     options: o,
-    finals,
-    step1,
-    step1C,
+    ...step1,
     step2,
     noise: accuracyNoise(ladder),
   };

@@ -15,7 +15,9 @@ import {
   finalPoints,
   fitDirect,
   fitDownstream,
+  fitStep1,
   predictDownstream,
+  type Step1Fits,
   type DownstreamOptions,
   type TaskLadder,
 } from './downstream.js';
@@ -43,14 +45,30 @@ export interface ExtrapolationCase {
 }
 
 /**
+ * Step 1 of each fold, kept per ladder: step-2 settings compared on the same nested back-tests (one call
+ * per setting) share it, as it depends only on the fold's runs and the moving average. Weak, so it goes
+ * with the ladder.
+ */
+const step1Folds = new WeakMap<TaskLadder, Map<string, Step1Fits>>();
+
+/**
  * The prediction of one back-test fit: two-step with a task loss (also through C), else direct in C.
+ * `fold` names the fold of `ladder` that `train` is, for step 1's cache.
  */
 function backtestFit(
+  ladder: TaskLadder,
+  fold: number,
   train: TaskLadder,
   options: DownstreamOptions,
 ): (p: { N: number; D: number; C: number }) => { accuracy: number; viaC?: number } {
   if (train.lossMetric && train.runs.every((r) => r.checkpoints.some((c) => c.taskLoss !== undefined))) {
-    const f = fitDownstream(train, options);
+    const movingAverage = options.movingAverage ?? 5;
+    let folds = step1Folds.get(ladder);
+    if (!folds) step1Folds.set(ladder, (folds = new Map()));
+    const key = `${fold}:${movingAverage}`;
+    let step1 = folds.get(key);
+    if (!step1) folds.set(key, (step1 = fitStep1(train, movingAverage)));
+    const f = fitDownstream(train, options, step1);
     return (p) => {
       const chained = predictDownstream(f, p);
       return { accuracy: chained.accuracy, viaC: chained.viaC.accuracy };
@@ -85,7 +103,7 @@ export function nestedBacktests(
     const train: TaskLadder = { ...ladder, runs: ladder.runs.filter((r) => r.N <= sizes[m - 1]) };
     let predict: ReturnType<typeof backtestFit>;
     try {
-      predict = backtestFit(train, options);
+      predict = backtestFit(ladder, m, train, options);
     } catch (e) {
       if (!(e instanceof InputError)) throw e;
       failed++;
