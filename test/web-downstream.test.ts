@@ -1,7 +1,8 @@
 /**
  * The web app's downstream panel in Debian's chromium (as test/web-e2e.test.ts: the built app,
- * web/dist; skipped without Chromium): upload per-task metrics, screen and predict; a malformed file
- * shows its located error.
+ * web/dist; skipped without Chromium): upload per-task metrics, screen and predict in the worker, each
+ * task's fits, back-test, predictions (also from validation loss) and sigmoid figure; a malformed file
+ * shows its located error. And in Node, what the worker sends: plain data, progress counted in tasks.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -10,24 +11,70 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { RunStore } from '../src/store/store.js';
+import { parseTaskMetrics } from '../src/io/parseTaskMetrics.js';
 import { createWebServer, defaultAssetsDir } from '../src/server/webServer.js';
+import { runDownstream } from '../web/src/worker/downstream.js';
 import { chromiumPath as executablePath, testTool } from './helpers/tools.js';
+import { seriousViolations } from './helpers/axe.js';
 
 const browserTool = testTool('browser');
 
-/** A ladder in a long CSV: 4 sizes × 12 checkpoints of one task whose accuracy rises with compute. */
+/** sciq's truth: accuracy from compute alone (no task loss: the direct law in C). */
+const sciq = (C: number) => 0.25 + 0.75 / (1 + Math.exp(0.8 * (Math.log(1e21) - Math.log(C))));
+/** arc's truth: a task loss (bpb) from N and D, and accuracy from it through a sigmoid. */
+const arcLoss = (N: number, D: number) => 0.6 + 40 / N ** 0.3 + 300 / D ** 0.3;
+const arcAccuracy = (L: number) => 0.25 + 0.75 / (1 + Math.exp(8 * (L - 0.9)));
+const valLoss = (N: number, D: number) => 1.8 + 400 / N ** 0.34 + 400 / D ** 0.28;
+
+/**
+ * A ladder in a long CSV: 4 sizes × 2 token budgets × 12 checkpoints, with a validation loss; sciq's
+ * accuracy rises with compute, arc has a task loss and an accuracy.
+ */
 function ladderCsv(): string {
-  const rows = ['run,N,tokens,task,metric,value'];
-  for (const N of [7e7, 1.6e8, 4e8, 1e9]) {
-    for (let k = 1; k <= 12; k++) {
-      const D = k * 2.5e9 * (N / 7e7) ** 0.5,
-        C = 6 * N * D;
-      const acc = 0.25 + 0.75 / (1 + Math.exp(0.8 * (Math.log(1e21) - Math.log(C))));
-      rows.push(`m${N},${N},${D},sciq,acc,${acc.toFixed(5)}`);
-    }
-  }
+  const rows = ['run,N,tokens,val_loss,task,metric,value'];
+  for (const N of [7e7, 1.6e8, 4e8, 1e9])
+    for (const x of [1, 2])
+      for (let k = 1; k <= 12; k++) {
+        const D = x * k * 2.5e9 * (N / 7e7) ** 0.5;
+        const at = `m${N}x${x},${N},${D},${valLoss(N, D).toFixed(5)}`;
+        rows.push(`${at},sciq,acc,${sciq(6 * N * D).toFixed(5)}`);
+        rows.push(`${at},arc,bpb,${arcLoss(N, D).toFixed(5)}`);
+        rows.push(`${at},arc,acc,${arcAccuracy(arcLoss(N, D)).toFixed(5)}`);
+      }
   return rows.join('\n') + '\n';
 }
+
+const numbersIn = (text: string) =>
+  (text.match(/[-−]?(\d+\.?\d*(e[+-]?\d+)?|NaN|Infinity)/g) ?? []).map((x) => Number(x.replace('−', '-')));
+
+test("the downstream worker's answer is plain data (structured-clone safe), with progress in tasks", () => {
+  const set = parseTaskMetrics(ladderCsv(), { source: 'ladder.csv', run: 'ladder' });
+  const progress: [number, number][] = [];
+  const out = runDownstream(
+    [set],
+    { chance: 0.25, targets: [{ label: 'target', N: 7e9, D: 1.4e11 }], replicates: 20, validationLossChain: true },
+    (done, total) => progress.push([done, total]),
+  );
+  // What postMessage does: a law object (functions) in the answer would throw here.
+  const copy = structuredClone(out);
+  assert.deepEqual(
+    copy.tasks.map((t) => t.task),
+    ['sciq', 'arc'],
+  );
+  assert.deepEqual(progress, [
+    [0, 2],
+    [1, 2],
+    [2, 2],
+  ]);
+  const arc = copy.tasks[1];
+  assert.equal(arc.fit?.step1.law.id, 'chinchilla');
+  assert.ok(Object.values(arc.fit!.step1.params).every(Number.isFinite));
+  // Step 2 recovers the sigmoid's midpoint and slope from noise-free points.
+  assert.ok(Math.abs(arc.fit!.step2.L0 - 0.9) < 0.01, `L0 ${arc.fit!.step2.L0}`);
+  assert.ok(Math.abs(arc.fit!.step2.k - 8) < 0.3, `k ${arc.fit!.step2.k}`);
+  assert.ok(copy.figures.arc && !copy.figures.sciq, 'a sigmoid figure for the two-step task only');
+  assert.ok(arc.targets[0].viaValLoss?.interval, "Gadre et al.'s chain with its interval");
+});
 
 test(
   'web app: the downstream panel screens uploaded task metrics and predicts a target; a bad file is located',
@@ -66,16 +113,70 @@ test(
     await page.getByLabel('chance accuracy').fill('0.25');
     await page.getByLabel('target N').fill('7e9');
     await page.getByLabel('target D').fill('1.4e11');
+    // The checkpoints have validation losses, so Gadre et al.'s chain is offered.
+    const viaValLoss = page.getByTestId('downstream-val-loss');
+    assert.equal(await viaValLoss.isEnabled(), true);
+    await viaValLoss.check();
     await page.getByTestId('downstream-run').click();
-    const row = page.getByTestId('downstream-screen').locator('tbody tr').first();
+    const screen = page.getByTestId('downstream-screen');
+    const row = screen.locator('tbody tr').filter({ has: page.locator('th', { hasText: /^sciq$/ }) });
     await row.waitFor();
-    const cells = await row.locator('td').allTextContents();
+    const cells = await row.locator('th, td').allTextContents();
     assert.equal(cells[0], 'sciq');
     assert.equal(cells[1], 'predictable');
-    // The truth at C = 6 × 7e9 × 1.4e11: 0.25 + 0.75/(1 + e^(0.8(ln 1e21 − ln C))).
-    const truth = 0.25 + 0.75 / (1 + Math.exp(0.8 * (Math.log(1e21) - Math.log(6 * 7e9 * 1.4e11))));
+    // The truth at C = 6 × 7e9 × 1.4e11.
+    const truth = sciq(6 * 7e9 * 1.4e11);
     const predicted = Number(cells[3].split(' ')[0]);
     assert.ok(Math.abs(predicted - truth) < 0.01, `${cells[3]} vs ${truth}`);
+    assert.match(cells[3], /^\d\.\d{3} \[\d\.\d{3}, \d\.\d{3}\]$/, 'the prediction with its interval');
+
+    // arc: the two-step method, its laws' parameters finite, the back-test of the largest size, the
+    // predictions (also from validation loss, with an interval) and the sigmoid figure.
+    const arc = page
+      .getByTestId('downstream-panel')
+      .locator('section')
+      .filter({ has: page.locator('h3', { hasText: /^arc:/ }) });
+    await arc.waitFor();
+    assert.equal(await arc.locator('h3').textContent(), 'arc: predictable');
+    for (const id of ['downstream-step1', 'downstream-step2']) {
+      const text = (await arc.getByTestId(id).textContent()) ?? '';
+      const numbers = numbersIn(text);
+      assert.ok(numbers.length >= 5 && numbers.every(Number.isFinite), `${id}: ${text}`);
+    }
+    const heldOut = await arc.getByTestId('downstream-backtest').locator('tbody th').allTextContents();
+    assert.deepEqual(heldOut.sort(), ['m1000000000x1', 'm1000000000x2']);
+    const backtestCells = await arc
+      .getByTestId('downstream-backtest')
+      .locator('tbody tr')
+      .first()
+      .locator('td')
+      .allTextContents();
+    assert.ok(
+      backtestCells.slice(0, 3).every((c) => Number.isFinite(Number(c))),
+      backtestCells.join(' | '),
+    );
+    assert.match(backtestCells[3], /^[+−]\d+\.\d %$/);
+    assert.match(
+      (await arc.getByTestId('downstream-via-val-loss').textContent()) ?? '',
+      /^\d\.\d{3}( held)? \[\d\.\d{3}, \d\.\d{3}\]$/,
+    );
+    const figure = arc.locator('[data-testid^="figure-downstream-"]');
+    await arc.locator('[data-testid^="figure-downstream-"][data-ready="true"]').waitFor();
+    assert.equal(await figure.locator('svg').count(), 1, 'the sigmoid figure is drawn');
+    assert.ok((await figure.locator('svg path, svg .mark-symbol path').count()) > 10, 'with its points and line');
+    // sciq has no task loss: the direct law in C, and no sigmoid figure.
+    const sciqSection = page
+      .getByTestId('downstream-panel')
+      .locator('section')
+      .filter({ has: page.locator('h3', { hasText: /^sciq:/ }) });
+    assert.match((await sciqSection.getByTestId('downstream-direct').textContent()) ?? '', /of x = −ln C/);
+    assert.equal(await sciqSection.locator('[data-testid^="figure-downstream-"]').count(), 0);
+    assert.deepEqual(
+      await seriousViolations(page, '[data-testid="downstream-panel"]'),
+      [],
+      'axe: the downstream panel',
+    );
+
     await page.getByTestId('downstream-upload').setInputFiles({
       name: 'bad.csv',
       mimeType: 'text/csv',
@@ -100,7 +201,12 @@ test(
     await page.getByTestId('error-location').waitFor({ state: 'detached' });
     await page.getByTestId('downstream-run').click();
     await page.getByTestId('error-location').waitFor();
-    assert.match((await page.getByTestId('error-location').textContent()) ?? '', /twice\.csv at line 50/);
+    // The repeated row is the file's last line.
+    const line = ladderCsv().trimEnd().split('\n').length + 1;
+    assert.match(
+      (await page.getByTestId('error-location').textContent()) ?? '',
+      new RegExp(`twice\\.csv at line ${line}\\b`),
+    );
     assert.deepEqual(problems, []);
   },
 );

@@ -68,6 +68,11 @@ export function formatPercent(fraction: number, digits = 1): string {
   return `${(fraction * 100).toFixed(digits)} %`;
 }
 
+/** A relative error as the downstream tables write it: a sign always (− a true minus), one decimal, "+4.2 %". */
+export function formatSignedPercent(fraction: number): string {
+  return `${fraction >= 0 ? '+' : '−'}${formatPercent(Math.abs(fraction))}`;
+}
+
 /** Pad to a column width (for aligned report tables). */
 export function pad(s: string, width: number): string {
   return s.length >= width ? s : s + ' '.repeat(width - s.length);

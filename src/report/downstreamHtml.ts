@@ -3,7 +3,7 @@
  * fits, the sigmoid figure, the back-test and the predictions. Pure: analyses and rendered SVGs in,
  * HTML out. `downstreamSections` feeds `reportHtml`'s extra sections, or `htmlPage` for a page of its own.
  */
-import { formatInterval, formatNumber, formatRange } from '../core/format.js';
+import { formatInterval, formatNumber, formatPercent, formatRange, formatSignedPercent } from '../core/format.js';
 import { sigmoidAccuracy, type Sigmoid } from '../analyses/downstream.js';
 import type { TaskAnalysis } from '../analyses/downstreamLadder.js';
 import type { Spec } from '../plots/specs.js';
@@ -11,14 +11,15 @@ import { escapeHtml, htmlTable } from './html.js';
 import {
   negatedLossNotes,
   oneTokenCountNotes,
+  predictionIntervalNote,
   uncheckedNote,
   valLossNotes,
   viaValLossCell,
 } from './text/downstream.js';
 
 const n = (v: number, digits = 4) => escapeHtml(formatNumber(v, digits));
-const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
-const signed = (x: number) => `${x >= 0 ? '+' : '−'}${(100 * Math.abs(x)).toFixed(1)} %`;
+const pct = (x: number) => formatPercent(x);
+const signed = formatSignedPercent;
 
 /**
  * Accuracy against task loss for one task: step 2's points coloured by model size, the fitted sigmoid
@@ -217,10 +218,7 @@ export function downstreamSections(
   }
   if (predRows.length) {
     // As the text table: what the intervals are (or that there are none), and each task's caveats.
-    const level = tasks.flatMap((t) => t.targets).find((r) => r.interval)?.interval?.level;
-    const caption = level
-      ? `${Math.round(level * 100)} % intervals: run bootstrap, one evaluation's noise and the extrapolation term (docs/methods.md §32).`
-      : 'Point predictions: no bootstrap replicates, so no intervals.';
+    const caption = predictionIntervalNote(tasks);
     const caveats = tasks.flatMap((t) =>
       t.targets.length ? (t.caveats ?? []).map((c) => `<li><b>${escapeHtml(t.task)}</b>: ${escapeHtml(c)}</li>`) : [],
     );

@@ -3,13 +3,13 @@
  * screening verdicts always come first, before any fit or prediction.
  */
 import { libraryOption, type OptionNamer } from '../../errors/index.js';
-import { formatInterval, formatNumber, formatRange } from '../../core/format.js';
+import { formatInterval, formatNumber, formatPercent, formatRange, formatSignedPercent } from '../../core/format.js';
 import { textTable } from '../../core/table.js';
 import type { OpenInterval, TaskAnalysis } from '../../analyses/downstreamLadder.js';
-import type { Sigmoid } from '../../analyses/downstream.js';
+import type { LossToError, Sigmoid } from '../../analyses/downstream.js';
 
-const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
-const signed = (x: number) => `${x >= 0 ? '+' : '−'}${(100 * Math.abs(x)).toFixed(1)} %`;
+const pct = (x: number) => formatPercent(x);
+const signed = formatSignedPercent;
 
 /** Where each number's method comes from (docs/methods.md §31–§34), repeated in every task's JSON. */
 const DOWNSTREAM_METHODS = {
@@ -86,7 +86,7 @@ export function downstreamJson(tasks: readonly TaskAnalysis[], source?: string):
  * rule cannot fire, and a back-test that could not run cannot call the task noisy. Undefined when every
  * check ran (or the task was not screened).
  */
-export function uncheckedNote(t: TaskAnalysis, name: OptionNamer = libraryOption): string | undefined {
+export function uncheckedNote(t: Pick<TaskAnalysis, 'screen'>, name: OptionNamer = libraryOption): string | undefined {
   const s = t.screen;
   if (!s) return undefined;
   const missing = [
@@ -129,8 +129,8 @@ export function screenTable(tasks: readonly TaskAnalysis[], name: OptionNamer = 
   ].join('\n');
 }
 
-/** A sigmoid's parameters, or an averaged sigmoid's members'. */
-function sigmoidText(s: Sigmoid, digitsL0: number): string {
+/** A sigmoid's parameters, or an averaged sigmoid's members' (the text table's and the web app's). */
+export function sigmoidText(s: Sigmoid, digitsL0: number): string {
   const one = (m: Sigmoid) =>
     `floor ${m.floor.toFixed(3)}, ceiling ${m.ceiling.toFixed(3)}, L0 ${m.L0.toFixed(digitsL0)}, k ${m.k.toFixed(3)}`;
   return s.members?.length ? `average of ${s.members.map((m) => `(${one(m)})`).join(', ')}` : one(s);
@@ -150,7 +150,9 @@ export function negatedLossNotes(tasks: readonly TaskAnalysis[]): string[] {
  * A ladder whose runs all end at one token count (the Gemstones) fits step 1's B/D^β to nothing: one
  * line per such D, naming its tasks, for the fit tables (text and HTML).
  */
-export function oneTokenCountNotes(tasks: readonly TaskAnalysis[]): string[] {
+export function oneTokenCountNotes(
+  tasks: readonly { task: string; fit?: { finals: readonly { D: number }[] } }[],
+): string[] {
   const byD = new Map<number, string[]>();
   for (const t of tasks) {
     const ends = new Set(t.fit?.finals.map((p) => p.D));
@@ -162,12 +164,25 @@ export function oneTokenCountNotes(tasks: readonly TaskAnalysis[]): string[] {
   );
 }
 
+/** Step 1's law in N and D with its parameters: E + A/N^α + B/D^β. */
+export function taskLossText(p: Record<string, number>): string {
+  return `${formatNumber(p.E, 4)} + ${formatNumber(p.A, 4)}/N^${p.alpha.toFixed(3)} + ${formatNumber(p.B, 4)}/D^${p.beta.toFixed(3)}`;
+}
+
+/** Step 1's law through C: E + A/C^α. */
+export function taskLossCText(p: Record<string, number>): string {
+  return `${formatNumber(p.E, 4)} + ${formatNumber(p.A, 4)}/C^${p.alpha.toFixed(3)}`;
+}
+
+/** Gadre et al.'s exponential from validation loss to error: ε − k·e^(−γL). */
+export function lossToErrorText(g: LossToError): string {
+  return `${g.epsilon.toFixed(3)} − ${formatNumber(g.k, 4)}·e^(−${g.gamma.toFixed(3)}L)`;
+}
+
 export function fitTable(tasks: readonly TaskAnalysis[]): string {
   const rows = tasks.map((t) => {
     const f = t.fit;
-    const g = t.lossToError
-      ? `${t.lossToError.epsilon.toFixed(3)} − ${formatNumber(t.lossToError.k, 4)}·e^(−${t.lossToError.gamma.toFixed(3)}L)`
-      : '';
+    const g = t.lossToError ? lossToErrorText(t.lossToError) : '';
     if (!f && t.direct)
       return [
         t.task,
@@ -178,14 +193,13 @@ export function fitTable(tasks: readonly TaskAnalysis[]): string {
         g,
       ];
     if (!f) return [t.task, t.fitProblem ?? 'not fitted', '', '', '', g];
-    const p = f.step1.params,
-      s = f.step2;
+    const s = f.step2;
     return [
       t.task,
-      `${formatNumber(p.E, 4)} + ${formatNumber(p.A, 4)}/N^${p.alpha.toFixed(3)} + ${formatNumber(p.B, 4)}/D^${p.beta.toFixed(3)}`,
+      taskLossText(f.step1.params),
       sigmoidText(s, 3),
       s.rmse.toFixed(4),
-      `${formatNumber(f.step1C.params.E, 4)} + ${formatNumber(f.step1C.params.A, 4)}/C^${f.step1C.params.alpha.toFixed(3)}`,
+      taskLossCText(f.step1C.params),
       g,
     ];
   });
@@ -225,7 +239,7 @@ export function viaValLossCell(r: TaskAnalysis['targets'][number]): string {
  * Said under a table with the "from val. loss" column (or where the chain was asked for and not made):
  * what the column is, what "held" means, and why a task has none — once when every such task has the same reason.
  */
-export function valLossNotes(tasks: readonly TaskAnalysis[]): string[] {
+export function valLossNotes(tasks: readonly Pick<TaskAnalysis, 'task' | 'targets' | 'valLossProblem'>[]): string[] {
   const notes: string[] = [];
   const targets = tasks.flatMap((t) => t.targets);
   if (targets.some((r) => r.viaValLoss))
@@ -247,6 +261,14 @@ export function valLossNotes(tasks: readonly TaskAnalysis[]): string[] {
     );
   else for (const t of problems) notes.push(`${t.task}: not from val. loss: ${t.valLossProblem}`);
   return notes;
+}
+
+/** What the predictions' intervals are, or that there are none: the sentence above the HTML report's and the web app's tables. */
+export function predictionIntervalNote(tasks: readonly Pick<TaskAnalysis, 'targets'>[]): string {
+  const level = tasks.flatMap((t) => t.targets).find((r) => r.interval)?.interval?.level;
+  return level
+    ? `${Math.round(level * 100)} % intervals: run bootstrap, one evaluation's noise and the extrapolation term (docs/methods.md §32).`
+    : 'Point predictions: no bootstrap replicates, so no intervals.';
 }
 
 export function predictionTable(tasks: readonly TaskAnalysis[]): string {

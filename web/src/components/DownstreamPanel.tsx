@@ -1,28 +1,61 @@
 import { useState } from 'react';
-import { mergeTaskMetricSets, parseTaskMetrics, type TaskMetricSet } from '../../../src/io/parseTaskMetrics.js';
-import { analyseLadder, type TaskAnalysis } from '../../../src/analyses/downstreamLadder.js';
+import { parseTaskMetrics, type TaskMetricSet } from '../../../src/io/parseTaskMetrics.js';
+import { formatInterval, formatNumber, formatPercent, formatSignedPercent } from '../../../src/core/format.js';
+import {
+  lossToErrorText,
+  oneTokenCountNotes,
+  predictionIntervalNote,
+  sigmoidText,
+  taskLossCText,
+  taskLossText,
+  uncheckedNote,
+  valLossNotes,
+  viaValLossCell,
+} from '../../../src/report/text/downstream.js';
 import { toErrorInfo, type ErrorInfo } from '../lib/errors.js';
+import { fileStem } from '../lib/download.js';
+import { useDownstream } from '../hooks/useDownstream.js';
+import type { DownstreamTask } from '../worker/protocol.js';
+import type { Spec } from '../../../src/plots/specs.js';
 import { ErrorBanner } from './ErrorBanner.js';
+import { Field } from './Field.js';
+import { VegaFigure } from './VegaFigure.js';
 
-const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
+/** Whether any checkpoint of the files records a validation loss (Gadre et al.'s chain needs one). */
+const hasValidationLoss = (sets: readonly TaskMetricSet[]) =>
+  sets.some((s) => s.records.some((r) => r.valLoss !== undefined));
+
+const replicateChoices = [0, 20, 50, 100];
+const acc = (x: number) => x.toFixed(3);
+
+/** A task's verdict and every reason behind it, or why it was not screened. */
+function whyText(t: DownstreamTask): string {
+  const note = uncheckedNote(t);
+  return [...(t.screen?.reasons ?? []), ...(note ? [note] : []), t.screenProblem ?? '', t.fitProblem ?? '']
+    .filter(Boolean)
+    .join('; ');
+}
 
 /**
- * Benchmark accuracy from small runs (docs/methods.md §31–§33), in the browser: upload per-task metrics
+ * Benchmark accuracy from small runs (docs/methods.md §31–§34), in the browser: upload per-task metrics
  * (a long CSV, a wide CSV, or lm-evaluation-harness results JSON with the model's N), see which tasks
- * can be predicted, and predict a target model's accuracy.
+ * can be predicted, each task's fits, back-test and sigmoid, and a target model's accuracy. The
+ * analysis runs in a worker of its own; the page stays usable meanwhile.
  */
 export function DownstreamPanel() {
   const [sets, setSets] = useState<TaskMetricSet[]>([]);
-  const [error, setError] = useState<ErrorInfo>();
+  const [uploadError, setUploadError] = useState<ErrorInfo>();
   const [chance, setChance] = useState('');
   const [N, setN] = useState('');
   const [D, setD] = useState('');
-  const [tasks, setTasks] = useState<TaskAnalysis[]>();
-  const [running, setRunning] = useState(false);
+  const [replicates, setReplicates] = useState(50);
+  const [viaValLoss, setViaValLoss] = useState(false);
+  const state = useDownstream();
+  const valLossRecorded = hasValidationLoss(sets);
 
   const upload = async (files: FileList | null) => {
-    setError(undefined);
-    setTasks(undefined);
+    setUploadError(undefined);
+    state.clear();
     try {
       const read: TaskMetricSet[] = [];
       for (const file of Array.from(files ?? [])) {
@@ -38,108 +71,334 @@ export function DownstreamPanel() {
       setSets(read);
     } catch (e) {
       setSets([]);
-      setError(toErrorInfo(e));
+      setUploadError(toErrorInfo(e));
     }
   };
 
   const analyse = () => {
-    setRunning(true);
-    setError(undefined);
-    // Let the "analysing" state paint before the fits block the page for a moment.
-    setTimeout(() => {
-      try {
-        // As the CLI reads files: a repeated value counts once, a contradicting one is refused where it is,
-        // and with several files each record keeps its own for the analyses' errors.
-        if (sets.length > 1) for (const set of sets) for (const r of set.records) r.file ??= set.source;
-        const records = mergeTaskMetricSets(sets);
-        const target = Number(N) > 0 && Number(D) > 0 ? [{ label: 'target', N: Number(N), D: Number(D) }] : [];
-        const c = chance.trim() === '' ? undefined : Number(chance);
-        setTasks(
-          analyseLadder(
-            { source: sets.map((s) => s.source).join(', '), sets, records, roles: new Map(), tasks: [] },
-            {
-              targets: target,
-              replicates: target.length ? 50 : 0,
-              ...(c !== undefined && c >= 0 && c < 1 ? { chance: c } : {}),
-            },
-          ),
-        );
-      } catch (e) {
-        setError(toErrorInfo(e));
-      } finally {
-        setRunning(false);
-      }
-    }, 0);
+    setUploadError(undefined);
+    const target = Number(N) > 0 && Number(D) > 0 ? [{ label: 'target', N: Number(N), D: Number(D) }] : [];
+    const c = chance.trim() === '' ? undefined : Number(chance);
+    state.run(sets, {
+      targets: target,
+      replicates,
+      validationLossChain: viaValLoss && valLossRecorded,
+      ...(c !== undefined && c >= 0 && c < 1 ? { chance: c } : {}),
+    });
   };
 
+  const error = uploadError ?? state.error;
+  const tasks = state.outcome?.tasks;
+  const stem = fileStem(sets[0]?.source ?? 'downstream');
   return (
-    <section className="panel" data-testid="downstream-panel" aria-labelledby="downstream-heading">
+    <section
+      className="panel"
+      data-testid="downstream-panel"
+      aria-labelledby="downstream-heading"
+      aria-busy={state.running}
+    >
       <h2 id="downstream-heading">Downstream accuracy</h2>
       <p className="muted">
-        Per-task metrics of a ladder of runs: which tasks can be predicted, and a target model's accuracy (the two-step
-        method when the task has a task loss, else a law in compute).
+        Per-task metrics of a ladder of runs: which tasks can be predicted, each task&apos;s fits and back-test, and a
+        target model&apos;s accuracy (the two-step method when the task has a task loss, else a law in compute). It runs
+        in a worker of its own: the page stays usable while it works.
       </p>
-      <label>
-        Task metrics (CSV or lm-evaluation-harness JSON){' '}
-        <input
-          type="file"
-          multiple
-          accept=".csv,.json"
-          data-testid="downstream-upload"
-          onChange={(e) => void upload(e.target.files)}
-        />
-      </label>
-      {sets.length > 0 && (
-        <p className="muted">
-          {sets.reduce((a, s) => a + s.records.length, 0)} metrics from {sets.length} file(s).
-        </p>
-      )}
-      <div className="fields">
-        <label>
-          chance accuracy{' '}
+      <div className="form-grid">
+        <Field label="Task metrics (CSV or lm-evaluation-harness JSON)">
+          <input
+            type="file"
+            multiple
+            accept=".csv,.json"
+            data-testid="downstream-upload"
+            onChange={(e) => void upload(e.target.files)}
+          />
+        </Field>
+        <Field label="chance accuracy">
           <input value={chance} onChange={(e) => setChance(e.target.value)} placeholder="e.g. 0.25" size={6} />
+        </Field>
+        <Field label="target N">
+          <input value={N} onChange={(e) => setN(e.target.value)} placeholder="7e9" size={8} />
+        </Field>
+        <Field label="target D">
+          <input value={D} onChange={(e) => setD(e.target.value)} placeholder="4e12" size={8} />
+        </Field>
+        <Field label="bootstrap replicates">
+          <select
+            data-testid="downstream-replicates"
+            value={replicates}
+            onChange={(e) => setReplicates(Number(e.target.value))}
+          >
+            {replicateChoices.map((n) => (
+              <option key={n} value={n}>
+                {n === 0 ? 'none' : n}
+              </option>
+            ))}
+          </select>
+        </Field>
+        <label
+          className="check"
+          title={
+            valLossRecorded ? undefined : 'The uploaded checkpoints record no validation loss (a val_loss column).'
+          }
+        >
+          <input
+            type="checkbox"
+            data-testid="downstream-val-loss"
+            checked={viaValLoss && valLossRecorded}
+            disabled={!valLossRecorded}
+            onChange={(e) => setViaValLoss(e.target.checked)}
+          />{' '}
+          also from validation loss (Gadre et al.)
         </label>
-        <label>
-          target N <input value={N} onChange={(e) => setN(e.target.value)} placeholder="7e9" size={8} />
-        </label>
-        <label>
-          target D <input value={D} onChange={(e) => setD(e.target.value)} placeholder="4e12" size={8} />
-        </label>
-        <button type="button" disabled={!sets.length || running} onClick={analyse} data-testid="downstream-run">
-          {running ? 'Analysing…' : 'Screen and predict'}
+        <button
+          type="button"
+          className="primary inline"
+          disabled={!sets.length || state.running}
+          onClick={analyse}
+          data-testid="downstream-run"
+        >
+          {state.running ? 'Analysing…' : 'Screen and predict'}
         </button>
       </div>
+      {sets.length > 0 && (
+        <p className="muted">
+          {sets.reduce((a, s) => a + s.records.length, 0)} metrics from {sets.length} file(s)
+          {valLossRecorded ? ', with validation losses' : '; no validation loss, so no chain through it'}.
+        </p>
+      )}
+      {state.running && (
+        <div data-testid="downstream-running" role="status">
+          <p className="muted">
+            Analysing
+            {state.progress ? `: ${state.progress.done} of ${state.progress.total} tasks done` : '…'}
+          </p>
+          {state.progress && state.progress.total > 0 && (
+            <div className="progress">
+              <div
+                className="progress-done"
+                style={{ width: `${(100 * state.progress.done) / state.progress.total}%` }}
+              />
+            </div>
+          )}
+        </div>
+      )}
       {error && <ErrorBanner title="Task metrics" error={error} />}
-      {tasks && (
-        <table data-testid="downstream-screen">
+      {tasks && state.outcome && (
+        <div data-testid="downstream-result">
+          <table className="compact" data-testid="downstream-screen">
+            <caption>Which tasks can be predicted (before any prediction)</caption>
+            <thead>
+              <tr>
+                <th>task</th>
+                <th>verdict</th>
+                <th className="num">back-test error</th>
+                <th className="num">predicted accuracy</th>
+                <th>why</th>
+              </tr>
+            </thead>
+            <tbody>
+              {tasks.map((t) => {
+                const target = t.targets[0];
+                return (
+                  <tr key={t.task}>
+                    <th scope="row">{t.task}</th>
+                    <td>{t.screen?.verdict ?? 'not screened'}</td>
+                    <td className="num">
+                      {t.screen?.backtest ? formatPercent(t.screen.backtest.meanRelativeError) : ''}
+                    </td>
+                    <td className="num">
+                      {target
+                        ? `${acc(target.accuracy)}${target.interval ? ` ${formatInterval(target.interval.accuracy, acc)}` : ''}`
+                        : ''}
+                    </td>
+                    <td>{whyText(t)}</td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+          <p className="muted">
+            {predictionIntervalNote(tasks)} Took {(state.outcome.timings.analysisMs / 1000).toFixed(1)} s.
+          </p>
+          {[...oneTokenCountNotes(tasks), ...valLossNotes(tasks)].length > 0 && (
+            <ul className="skipped">
+              {[...oneTokenCountNotes(tasks), ...valLossNotes(tasks)].map((n) => (
+                <li key={n}>{n}</li>
+              ))}
+            </ul>
+          )}
+          {tasks.map((t, i) => (
+            <TaskDetails key={t.task} task={t} index={i} figure={state.outcome!.figures[t.task]} stem={stem} />
+          ))}
+        </div>
+      )}
+    </section>
+  );
+}
+
+/** One task: its verdict, fits, back-test, predictions and sigmoid figure. */
+function TaskDetails({
+  task: t,
+  index,
+  figure,
+  stem,
+}: {
+  task: DownstreamTask;
+  index: number;
+  figure?: Spec;
+  stem: string;
+}) {
+  const headingId = `downstream-task-${index}`;
+  const f = t.fit;
+  const b = t.screen?.backtest;
+  const withValLoss = t.targets.some((r) => r.viaValLoss);
+  return (
+    <section className="subsection" aria-labelledby={headingId} data-testid={`downstream-task-${index}`}>
+      <h3 id={headingId}>
+        {t.task}: {t.screen?.verdict ?? 'not screened'}
+      </h3>
+      <table className="compact" data-testid="downstream-fits">
+        <caption>Fits</caption>
+        <tbody>
+          {f && (
+            <>
+              <tr>
+                <th scope="row">step 1: task loss ({f.lossMetric}) from N, D</th>
+                <td data-testid="downstream-step1">
+                  {taskLossText(f.step1.params)} (rms ln {f.step1.rmsLog.toFixed(4)}, {f.step1.points} runs)
+                </td>
+              </tr>
+              <tr>
+                <th scope="row">step 1 through C</th>
+                <td>{taskLossCText(f.step1C.params)}</td>
+              </tr>
+              <tr>
+                <th scope="row">step 2: accuracy ({f.accuracyMetric}) from task loss</th>
+                <td data-testid="downstream-step2">
+                  {sigmoidText(f.step2, 3)} (rmse {f.step2.rmse.toFixed(4)}, {f.step2.points} points)
+                </td>
+              </tr>
+            </>
+          )}
+          {!f && t.direct && (
+            <tr>
+              <th scope="row">no task loss: the direct law in C</th>
+              <td data-testid="downstream-direct">
+                {sigmoidText(t.direct, 2)} of x = −ln C (rmse {t.direct.rmse.toFixed(4)})
+              </td>
+            </tr>
+          )}
+          {!f && !t.direct && (
+            <tr>
+              <th scope="row">not fitted</th>
+              <td>{t.fitProblem ?? ''}</td>
+            </tr>
+          )}
+          {t.lossToError && (
+            <tr>
+              <th scope="row">error from validation loss (Gadre et al.)</th>
+              <td>
+                {lossToErrorText(t.lossToError)} (rmse {t.lossToError.rmse.toFixed(4)})
+              </td>
+            </tr>
+          )}
+          {t.valLossLaw && (
+            <tr>
+              <th scope="row">validation loss from N, D</th>
+              <td>{taskLossText(t.valLossLaw.params)}</td>
+            </tr>
+          )}
+        </tbody>
+      </table>
+      {b ? (
+        <table className="compact" data-testid="downstream-backtest">
+          <caption>
+            Back-test: the largest size (N = {formatNumber(b.N, 3)}) held out, {b.method}; mean error{' '}
+            {formatPercent(b.meanRelativeError)}
+          </caption>
           <thead>
             <tr>
-              <th>task</th>
-              <th>verdict</th>
-              <th>back-test error</th>
-              <th>predicted accuracy</th>
-              <th>why</th>
+              <th>held-out run</th>
+              <th className="num">D</th>
+              <th className="num">actual</th>
+              <th className="num">predicted</th>
+              <th className="num">error</th>
             </tr>
           </thead>
           <tbody>
-            {tasks.map((t) => {
-              const target = t.targets[0];
-              return (
-                <tr key={t.task}>
-                  <td>{t.task}</td>
-                  <td>{t.screen?.verdict ?? 'not screened'}</td>
-                  <td>{t.screen?.backtest ? pct(t.screen.backtest.meanRelativeError) : ''}</td>
-                  <td>
-                    {target
-                      ? `${target.accuracy.toFixed(3)}${target.interval ? ` [${target.interval.accuracy[0].toFixed(3)}, ${target.interval.accuracy[1].toFixed(3)}]` : ''}`
-                      : ''}
-                  </td>
-                  <td>{t.screen?.reasons.join('; ') || t.screenProblem || t.fitProblem || ''}</td>
-                </tr>
-              );
-            })}
+            {b.runs.map((r) => (
+              <tr key={r.run}>
+                <th scope="row">{r.run}</th>
+                <td className="num">{formatNumber(r.D, 3)}</td>
+                <td className="num">{acc(r.actual)}</td>
+                <td className="num">{acc(r.predicted)}</td>
+                <td className="num">{formatSignedPercent(r.relativeError)}</td>
+              </tr>
+            ))}
           </tbody>
         </table>
+      ) : (
+        <p className="muted">No back-test: {t.screen?.backtestProblem ?? t.screenProblem ?? 'not screened'}</p>
+      )}
+      {t.targets.length > 0 && (
+        <table className="compact" data-testid="downstream-predictions">
+          <caption>Prediction</caption>
+          <thead>
+            <tr>
+              <th>target</th>
+              <th className="num">N</th>
+              <th className="num">D</th>
+              <th className="num">task loss</th>
+              <th className="num">accuracy</th>
+              <th className="num">through C</th>
+              {withValLoss && <th className="num">from val. loss</th>}
+              <th className="num">actual (error)</th>
+            </tr>
+          </thead>
+          <tbody>
+            {t.targets.map((r) => (
+              <tr key={r.label}>
+                <th scope="row">{r.label}</th>
+                <td className="num">{formatNumber(r.N, 3)}</td>
+                <td className="num">{formatNumber(r.D, 3)}</td>
+                <td className="num">{r.taskLoss !== undefined ? r.taskLoss.toFixed(4) : 'direct in C'}</td>
+                <td className="num" data-testid="downstream-accuracy">
+                  {acc(r.accuracy)}
+                  {r.interval ? ` ${formatInterval(r.interval.accuracy, acc)}` : ''}
+                </td>
+                <td className="num">
+                  {acc(r.viaC)}
+                  {r.interval ? ` ${formatInterval(r.interval.viaC, acc)}` : ''}
+                </td>
+                {withValLoss && (
+                  <td className="num" data-testid="downstream-via-val-loss">
+                    {viaValLossCell(r)}
+                  </td>
+                )}
+                <td className="num">
+                  {r.actual
+                    ? `${acc(r.actual.accuracy)} (${formatSignedPercent(r.relativeError!)})${r.covered === false ? ' outside' : ''}`
+                    : ''}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {t.targets.length > 0 && t.caveats?.length ? (
+        <ul className="warnings">
+          {t.caveats.map((c) => (
+            <li key={c}>{c}</li>
+          ))}
+        </ul>
+      ) : null}
+      {figure && (
+        <VegaFigure
+          kind={`downstream-${index}`}
+          caption={`${t.task}: accuracy from task loss — each point a checkpoint, coloured by model size; the line is the fitted sigmoid; red: the targets, predicted (open) and actual (filled)`}
+          spec={figure}
+          filename={`${stem}-${t.task.replace(/[^A-Za-z0-9_-]+/g, '-')}-sigmoid`}
+        />
       )}
     </section>
   );

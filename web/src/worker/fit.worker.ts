@@ -1,15 +1,16 @@
 /**
  * The app's worker: one request at a time (the client sends the next only after the answer), a fit
- * (answered with the fit, the approaches and the figures) or a back-test (answered with its tables
- * and figure, after progress messages), or the error (located, for bad input) as plain data. The
- * app runs two of these, one for each kind; the fit worker starts workers of its own for auto's
- * candidates (candidates.ts).
+ * (answered with the fit, the approaches and the figures), a back-test (answered with its tables
+ * and figure, after progress messages) or a downstream analysis (its tasks and sigmoid figures, after
+ * progress messages), or the error (located, for bad input) as plain data. The app runs three of
+ * these, one for each kind; the fit worker starts workers of its own for auto's candidates (candidates.ts).
  */
 import { toErrorInfo } from '../lib/errors.js';
 import { defaultAutoRule } from '../../../src/fit/auto.js';
 import type { Dataset } from '../../../src/io/dataset.js';
 import { checkProcedureInputs, runAnalysis, runBacktest } from './analysis.js';
 import { CandidatePool } from './candidatePool.js';
+import { runDownstream } from './downstream.js';
 import {
   fitWorkerName,
   type FitOutcome,
@@ -51,17 +52,14 @@ scope.onmessage = async (event: MessageEvent<WorkerRequest>) => {
   const request = event.data;
   const { id } = request;
   let response: WorkerMessage;
+  const progress = (done: number, total: number) => scope.postMessage({ kind: 'progress', id, done, total });
   try {
     response =
       request.kind === 'fit'
         ? { ok: true, id, ...(await fit(request.dataset, request.settings)) }
-        : {
-            ok: true,
-            id,
-            ...runBacktest(request.dataset, request.settings, (done, total) =>
-              scope.postMessage({ kind: 'progress', id, done, total }),
-            ),
-          };
+        : request.kind === 'backtest'
+          ? { ok: true, id, ...runBacktest(request.dataset, request.settings, progress) }
+          : { ok: true, id, ...runDownstream(request.sets, request.settings, progress) };
   } catch (e) {
     response = { ok: false, id, error: toErrorInfo(e) };
   }

@@ -1,10 +1,11 @@
 /**
  * Messages between the app and its workers. Everything here is plain data (structured-clone
- * safe): the worker sends the fit as FitJson, the figures as Vega-Lite specs.
+ * safe): the worker sends the fit as FitJson, the figures as Vega-Lite specs, the downstream
+ * analysis with its laws as id and formula (DownstreamTask).
  *
- * Two workers run the same script: one fits (fast, on every change of data or settings), the other
- * runs the rolling back-test (a dozen or more refits, on demand), so a long back-test never holds up
- * a fit.
+ * Three workers run the same script: one fits (fast, on every change of data or settings), one runs
+ * the rolling back-test (a dozen or more refits, on demand), one the downstream analysis (per task:
+ * fits, back-test and bootstrap, on demand), so neither long job holds up a fit or the page.
  */
 import type { Dataset } from '../../../src/io/dataset.js';
 import type { FitJson } from '../../../src/fit/summary.js';
@@ -13,6 +14,9 @@ import type { FigureKind } from '../../../src/report/analysis.js';
 import type { ApproachSummary } from '../../../src/analyses/frontier.js';
 import type { RollingBacktestResult } from '../../../src/analyses/rollingBacktest.js';
 import type { ErrorInfo } from '../lib/errors.js';
+import type { TaskMetricSet } from '../../../src/io/parseTaskMetrics.js';
+import type { TaskAnalysis } from '../../../src/analyses/downstreamLadder.js';
+import type { DownstreamFit, Target, TaskLossFit } from '../../../src/analyses/downstream.js';
 import { defaultLawId, lawIds, variableOption, type LawChoice, type LawVariable } from '../../../src/laws/index.js';
 import { breaksOption } from '../../../src/laws/bnsl.js';
 
@@ -78,13 +82,26 @@ export interface BacktestSettings {
 
 export const defaultBacktestSettings: BacktestSettings = { procedures: ['auto', 'huber'], folds: 3, replicates: 20 };
 
-/** The names of the app's two workers (they run the same script). */
+/** The downstream panel's question (as `scalelab downstream` asks it). */
+export interface DownstreamSettings {
+  /** Random-guess accuracy, for the screen's near-chance rule and the sigmoid's floor. */
+  chance?: number;
+  targets: Target[];
+  /** Bootstrap replicates for the targets' intervals (0: none). */
+  replicates: number;
+  /** Also Gadre et al.'s chain (validation loss at N, D, then the loss → error exponential). */
+  validationLossChain: boolean;
+}
+
+/** The names of the app's three workers (they run the same script). */
 export const fitWorkerName = 'scalelab-fit';
 export const backtestWorkerName = 'scalelab-backtest';
+export const downstreamWorkerName = 'scalelab-downstream';
 
 export type WorkerRequest =
   | { kind: 'fit'; id: number; dataset: Dataset; settings: FitSettings }
-  | { kind: 'backtest'; id: number; dataset: Dataset; settings: BacktestSettings };
+  | { kind: 'backtest'; id: number; dataset: Dataset; settings: BacktestSettings }
+  | { kind: 'downstream'; id: number; sets: TaskMetricSet[]; settings: DownstreamSettings };
 
 /** What the page shows of an approach (src/analyses/frontier.ts). */
 export type { ApproachSummary };
@@ -119,7 +136,26 @@ export interface BacktestOutcome {
   timings: { backtestMs: number };
 }
 
-/** Work done so far on a request: `done` of `total` steps (a back-test: one procedure fitted at one cutoff). */
+/** A task-loss law as data: the law's id and formula in place of the law (whose functions a worker cannot send). */
+export type PlainTaskLossFit = Omit<TaskLossFit, 'law'> & { law: { id: string; formula: string } };
+
+/** One task's downstream analysis as the worker sends it: TaskAnalysis with its laws as data. */
+export type DownstreamTask = Omit<TaskAnalysis, 'fit' | 'valLossLaw'> & {
+  fit?: Omit<DownstreamFit, 'step1' | 'step1C'> & { step1: PlainTaskLossFit; step1C: PlainTaskLossFit };
+  valLossLaw?: PlainTaskLossFit;
+};
+
+export interface DownstreamOutcome {
+  tasks: DownstreamTask[];
+  /** Each two-step task's sigmoid figure (src/report/downstreamHtml.ts sigmoidPlot), by task. */
+  figures: Record<string, Spec>;
+  timings: { analysisMs: number };
+}
+
+/**
+ * Work done so far on a request: `done` of `total` steps (a back-test: one procedure fitted at one
+ * cutoff; a downstream analysis: one task screened, fitted and predicted).
+ */
 export interface WorkerProgress {
   kind: 'progress';
   id: number;
@@ -130,4 +166,5 @@ export interface WorkerProgress {
 export type WorkerAnswer<T> = ({ ok: true; id: number } & T) | { ok: false; id: number; error: ErrorInfo };
 export type FitResponse = WorkerAnswer<FitOutcome>;
 export type BacktestResponse = WorkerAnswer<BacktestOutcome>;
-export type WorkerMessage = FitResponse | BacktestResponse | WorkerProgress;
+export type DownstreamResponse = WorkerAnswer<DownstreamOutcome>;
+export type WorkerMessage = FitResponse | BacktestResponse | DownstreamResponse | WorkerProgress;

@@ -4,9 +4,12 @@
  * settings never queue up work. Progress messages go to the request they belong to, if current.
  */
 import type { Dataset } from '../../../src/io/dataset.js';
+import type { TaskMetricSet } from '../../../src/io/parseTaskMetrics.js';
 import type {
   BacktestResponse,
   BacktestSettings,
+  DownstreamResponse,
+  DownstreamSettings,
   FitResponse,
   FitSettings,
   WorkerAnswer,
@@ -27,7 +30,7 @@ export class WorkerClient {
   private inFlight: Pending | undefined;
   private pending: Pending | undefined;
 
-  /** `name` shows in the browser's developer tools: scalelab-fit, scalelab-backtest. */
+  /** `name` shows in the browser's developer tools: scalelab-fit, scalelab-backtest, scalelab-downstream. */
   constructor(name: string) {
     this.worker = new Worker(new URL('./fit.worker.ts', import.meta.url), { type: 'module', name });
     this.worker.onmessage = (event: MessageEvent<WorkerMessage>) => this.receive(event.data);
@@ -54,6 +57,19 @@ export class WorkerClient {
   ): void {
     this.request(
       { kind: 'backtest', id: this.nextId++, dataset, settings },
+      callback as Pending['callback'],
+      onProgress,
+    );
+  }
+
+  downstream(
+    sets: TaskMetricSet[],
+    settings: DownstreamSettings,
+    callback: (response: DownstreamResponse) => void,
+    onProgress: (progress: WorkerProgress) => void,
+  ): void {
+    this.request(
+      { kind: 'downstream', id: this.nextId++, sets, settings },
       callback as Pending['callback'],
       onProgress,
     );

@@ -1,0 +1,67 @@
+/**
+ * The downstream panel's analysis, as the worker runs it: the uploaded files merged as the CLI merges
+ * them, every task screened, fitted and predicted (src/analyses/downstreamLadder.ts), each two-step
+ * task's sigmoid figure, and the laws turned into data for the trip back to the page. Pure, so it also
+ * runs in Node.
+ */
+import { mergeTaskMetricSets, type TaskMetricSet } from '../../../src/io/parseTaskMetrics.js';
+import { analyseLadder, taskDefinitions, type TaskAnalysis } from '../../../src/analyses/downstreamLadder.js';
+import type { TaskLossFit } from '../../../src/analyses/downstream.js';
+import { sigmoidPlot } from '../../../src/report/downstreamHtml.js';
+import type { Spec } from '../../../src/plots/specs.js';
+import type { DownstreamOutcome, DownstreamSettings, DownstreamTask, PlainTaskLossFit } from './protocol.js';
+
+const plainLaw = (f: TaskLossFit): PlainTaskLossFit => ({ ...f, law: { id: f.law.id, formula: f.law.formula } });
+
+function plainTask(t: TaskAnalysis): DownstreamTask {
+  const { fit, valLossLaw, ...rest } = t;
+  return {
+    ...rest,
+    ...(fit ? { fit: { ...fit, step1: plainLaw(fit.step1), step1C: plainLaw(fit.step1C) } } : {}),
+    ...(valLossLaw ? { valLossLaw: plainLaw(valLossLaw) } : {}),
+  };
+}
+
+/**
+ * Screen, fit and predict every task of the files; `onProgress` after each task starts (done of total).
+ * @throws InputError located in its file (a value given twice with two values, no task with an accuracy)
+ */
+export function runDownstream(
+  given: readonly TaskMetricSet[],
+  settings: DownstreamSettings,
+  onProgress?: (done: number, total: number) => void,
+): DownstreamOutcome {
+  const t0 = performance.now();
+  // As the CLI reads files: with several, each record keeps its own file for the analyses' errors (on
+  // copies: the page's sets are left as uploaded).
+  const sets =
+    given.length > 1
+      ? given.map((set) => ({ ...set, records: set.records.map((r) => ({ ...r, file: r.file ?? set.source })) }))
+      : [...given];
+  const records = mergeTaskMetricSets(sets);
+  const data = { source: sets.map((s) => s.source).join(', '), sets, records, roles: new Map(), tasks: [] };
+  const total = taskDefinitions(data).length;
+  let done = 0;
+  onProgress?.(0, total);
+  const tasks = analyseLadder(
+    data,
+    {
+      targets: settings.targets,
+      replicates: settings.targets.length ? settings.replicates : 0,
+      validationLossChain: settings.validationLossChain,
+      ...(settings.chance !== undefined ? { chance: settings.chance } : {}),
+    },
+    // Called as each task starts: the one before it is done.
+    () => {
+      if (done > 0) onProgress?.(done, total);
+      done++;
+    },
+  );
+  onProgress?.(total, total);
+  const figures: Record<string, Spec> = {};
+  for (const t of tasks) {
+    const spec = sigmoidPlot(t);
+    if (spec) figures[t.task] = spec;
+  }
+  return { tasks: tasks.map(plainTask), figures, timings: { analysisMs: performance.now() - t0 } };
+}
