@@ -3,7 +3,7 @@
  * app builds the same object from an uploaded file.
  */
 import type { LawInputs, Variable } from '../laws/law.js';
-import { InputError, OptionError } from '../errors/index.js';
+import { InputError, libraryOption, OptionError } from '../errors/index.js';
 
 /** One run (or one checkpoint of a run) after validation. */
 export interface Run {
@@ -131,6 +131,20 @@ export function lineageCount(dataset: Dataset): { named: number; lineages: numbe
 export function defaultResampleUnit(dataset: Dataset): 'lineage' | 'run' {
   const { named, lineages } = lineageCount(dataset);
   return named === dataset.runs.length && named > 0 && lineages >= MIN_LINEAGES ? 'lineage' : 'run';
+}
+
+/**
+ * Why a bootstrap's default draws runs although the data name lineages (some rows name none, or fewer
+ * than MIN_LINEAGES): the intervals then treat a lineage's runs (cooldown branches of one trunk) as
+ * independent. Undefined when the data name none, or lineages are drawn.
+ */
+export function lineagesNotDrawn(dataset: Dataset): string | undefined {
+  const { named, lineages } = lineageCount(dataset);
+  if (named === 0 || defaultResampleUnit(dataset) === 'lineage') return undefined;
+  const column = dataset.columns.lineage ? ` (column "${dataset.columns.lineage}")` : '';
+  return named < dataset.runs.length
+    ? `${dataset.runs.length - named} of ${dataset.runs.length} rows name no lineage${column}: intervals resample runs, as if runs of one lineage were independent; fill the column, or name it with ${libraryOption('lineage')} to have blanks refused where they are`
+    : `the data name ${lineages} lineage${lineages === 1 ? '' : 's'}${column}, fewer than the ${MIN_LINEAGES} a bootstrap by lineage needs: intervals resample runs, as if runs of one lineage were independent, and are too narrow if they share training`;
 }
 
 /**
