@@ -14,7 +14,7 @@ import { InputError } from '../errors/index.js';
 import { randomSource, resample, resampleCounts, type Random } from '../core/random.js';
 import { fit } from '../fit/fit.js';
 import { powerLaw, predictLoss, type Law } from '../laws/index.js';
-import { defaultResampleUnit, lineagesNotDrawn, type Dataset, type Run } from '../io/dataset.js';
+import { defaultResampleUnit, groupedDraw, lineagesNotDrawn, type Dataset, type Run } from '../io/dataset.js';
 import { computeOptimal } from './computeOptimal.js';
 import { envelopeAnalysis, trainingCurves, type Curve, type EnvelopeResult } from './envelope.js';
 import { evaluatePower, isoflopAnalysis, profileVertex, type IsoflopOptions, type IsoflopResult } from './isoflop.js';
@@ -68,11 +68,6 @@ function lineageDraw(dataset: Dataset): ((random: Random) => (run: Run) => numbe
     const counts = resampleCounts(index.size, random);
     return (run) => counts[index.get(run.lineage!)!];
   };
-}
-
-/** A run repeated as many times as its lineage was drawn. */
-function repeatByDraw(runs: readonly Run[], times: (run: Run) => number): Run[] {
-  return runs.flatMap((r) => Array.from({ length: times(r) }, () => r));
 }
 
 /** What summaries show of an approach (study JSON, the web app): its result without the loss law and replicate count. */
@@ -347,19 +342,20 @@ export function approach2(
     // replicate failed (Chinchilla's runs with budgets auto: 200 of 200), and Approach 2 had no interval.
     let thinDraws = 0;
     const minBudgets = Math.min(3, groups.length);
-    // By lineage, one draw of lineages for every budget: a trunk's branches at several budgets come
-    // or go together (each as many times as it was drawn); else runs are drawn within each budget.
-    const byLineage = lineageDraw(dataset);
+    // By lineage, when the data name them: one draw of lineages for every budget when a trunk has
+    // branches at several budgets (they come or go together), else lineages within each budget; runs
+    // within each budget otherwise.
+    const drawn = groupedDraw(dataset, new Map(groups.map((g, i) => [i, g.runs])));
     if (boot.replicates >= 2) {
-      result.unit = byLineage ? 'lineage' : 'run';
+      result.unit = drawn.unit;
       const notDrawn = lineagesNotDrawn(dataset);
       if (notDrawn) result.warnings.push(notDrawn);
     }
     bootstrapFrontier(result, targets, boot, (random) => {
       const kept: ReturnType<typeof profileVertex>[] = [];
-      const times = byLineage?.(random);
-      for (const g of groups) {
-        const runs = times ? repeatByDraw(g.runs, times) : resample<Run>(g.runs, random);
+      const draw = drawn.draw(random);
+      for (const [i, g] of groups.entries()) {
+        const runs = draw.get(i)!;
         if (new Set(runs.map((r) => r.N)).size < 3) {
           thinDraws++;
           continue;
