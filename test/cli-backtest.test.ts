@@ -100,6 +100,32 @@ test('backtest keeps the checkpoints of a run together and scores its final chec
   );
 });
 
+test('backtest with a trunk column: a lineage is fitted only when all its branches are below the cutoff, and the output says so', () => {
+  // One trunk per size, branches at 30, 55 and 100 % of 20 tokens per parameter (Chinchilla's law, exact).
+  const rows = ['run,N,D,loss,trunk'];
+  [3e7, 6e7, 1e8, 2e8, 4e8, 8e8, 1.6e9, 3.2e9].forEach((N, k) => {
+    for (const f of [0.3, 0.55, 1]) {
+      const D = 20 * N * f;
+      rows.push(`t${k}-${f},${N},${D},${1.8 + 400 / N ** 0.34 + 2000 / D ** 0.37},t${k}`);
+    }
+  });
+  const file = join(tmp, 'branches.csv');
+  writeFileSync(file, rows.join('\n') + '\n');
+  const args = ['backtest', file, '--procedures', 'huber', '--bootstrap', '0', '--folds', '3'];
+  const r = scalelab([...args, '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  const j = r.json();
+  assert.equal(j.lineages, 8);
+  const withheld = j.cutoffs.reduce((a: number, c: { withheld: number }) => a + c.withheld, 0);
+  assert.ok(withheld > 0, JSON.stringify(j.cutoffs));
+  const text = scalelab(args);
+  assert.match(text.stdout, /Lineages: the data name 8\. .*fitted only when all its runs are at or below the cutoff/);
+  assert.match(text.stdout, /cutoff\s+fitted\s+predicted\s+withheld/);
+  // By N a trunk's branches share one value: nothing is withheld.
+  const byN = scalelab([...args, '--by', 'N', '--json']).json();
+  assert.ok(byN.cutoffs.every((c: { withheld: number }) => c.withheld === 0));
+});
+
 test('backtest: bad flags and files are one-line errors', () => {
   const a = scalelab(['backtest', 'examples/chinchilla.csv', '--procedures', 'auto,magic']);
   assert.equal(a.code, 2);

@@ -464,13 +464,14 @@ test('curves too long to compute are refused before memory runs out, located', (
 test('curve-law fit --lineage resamples the cooldown branches of a trunk together; a run folder (no lineage) with it is refused', () => {
   // Three trunks, each with its constant run and a WSD branch (no warmup: the lr column is exact).
   const branch = wsd(5e-3, 2000, 0.2);
-  const rows = ['run,N,step,loss,lr,trunk_id'];
+  const rows = ['run,N,step,D,loss,lr,trunk_id'];
   for (const t of [0, 1, 2])
     for (const [name, s] of [
       ['constant', constant],
       ['wsd', branch],
     ] as const)
-      for (const p of points(s, 10 + t)) rows.push(`t${t}-${name},${N},${p.step},${p.loss},${p.lr},t${t}`);
+      for (const p of points(s, 10 + t))
+        rows.push(`t${t}-${name},${N},${p.step},${p.step * 2048},${p.loss},${p.lr},t${t}`);
   const file = join(dir, 'branches.csv');
   writeFileSync(file, rows.join('\n') + '\n');
   const args = ['curve-law', 'fit', file, '--bootstrap', '6'];
@@ -482,8 +483,55 @@ test('curve-law fit --lineage resamples the cooldown branches of a trunk togethe
   const mixed = scalelab([...args, join(dir, 'wsd-0.2'), '--lineage', 'trunk_id']);
   assert.equal(mixed.code, 2);
   assert.match(mixed.stderr, /--lineage trunk_id: run "wsd-0\.2" .* has no lineage/);
-  // The run store keeps no lineage: --lineage with --db is refused, not ignored.
-  const store = scalelab(['curve-law', 'fit', '--db', join(dir, 'no.db'), '--lineage', 'trunk_id']);
-  assert.equal(store.code, 2);
-  assert.match(store.stderr, /--lineage: the run store keeps no lineage/);
+});
+
+test('the run store keeps a lineage: imported with --lineage, curve-law fit --db draws lineages; runs export writes it back', () => {
+  const branch = wsd(5e-3, 2000, 0.2);
+  const rows = ['run,N,step,D,loss,lr,trunk_id'];
+  for (const t of [0, 1, 2])
+    for (const [name, s] of [
+      ['constant', constant],
+      ['wsd', branch],
+    ] as const)
+      for (const p of points(s, 20 + t))
+        rows.push(`t${t}-${name},${N},${p.step},${p.step * 2048},${p.loss},${p.lr},t${t}`);
+  const file = join(dir, 'branches-store.csv');
+  writeFileSync(file, rows.join('\n') + '\n');
+  const db = join(dir, 'lineage.db');
+  const fit = (...more: string[]) => scalelab(['curve-law', 'fit', '--db', db, '--bootstrap', '6', ...more]);
+  // Imported without the lineage: the store has none, so runs are drawn, and --lineage is refused naming a run.
+  assert.equal(scalelab(['runs', 'import', file, '--db', db, '--study', 's']).code, 0);
+  assert.equal(fit('--json').json().fits[0].bootstrap.unit, 'run');
+  const none = fit('--lineage', 'trunk_id');
+  assert.equal(none.code, 2, none.stderr);
+  assert.match(none.stderr, /--lineage trunk_id: run "t0-constant" \(study "s"\) has no lineage in the store/);
+  // Imported again with it: nothing added, every run takes its lineage, and the fit draws lineages.
+  const again = scalelab(['runs', 'import', file, '--db', db, '--study', 's', '--lineage', 'trunk_id', '--json']);
+  assert.equal(again.code, 0, again.stderr);
+  assert.deepEqual(again.json().files[0], { file, runs: 0, checkpoints: 0, skipped: rows.length - 1 });
+  const r = fit('--json');
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.json().fits[0].bootstrap.unit, 'lineage');
+  assert.equal(fit('--lineage', 'trunk_id', '--json').json().fits[0].bootstrap.unit, 'lineage');
+  // Another lineage for a stored run is refused, naming the line.
+  const other = join(dir, 'other-trunk.csv');
+  writeFileSync(other, `${rows[0]}\n${rows[1].replace(/,t0$/, ',t9')}\n`);
+  const clash = scalelab(['runs', 'import', other, '--db', db, '--study', 's', '--lineage', 'trunk_id']);
+  assert.equal(clash.code, 2, clash.stderr);
+  assert.match(
+    clash.stderr,
+    /other-trunk\.csv:2 \(column "trunk_id"\): run "t0-constant" is in lineage "t9" here, but in "t0" in the store/,
+  );
+  // Exported, the lineage comes back as a column that fit finds by its name.
+  const out = scalelab(['runs', 'export', '--db', db, '--study', 's']);
+  assert.equal(out.code, 0, out.stderr);
+  const lines = out.stdout.trim().split('\n');
+  assert.deepEqual(lines[0].split(',').slice(0, 3), ['study', 'run', 'lineage']);
+  assert.deepEqual(
+    lines
+      .slice(1)
+      .map((l) => l.split(',')[2])
+      .sort(),
+    ['t0', 't0', 't1', 't1', 't2', 't2'],
+  );
 });

@@ -80,6 +80,13 @@ test('select, curve, curves, compare and depth-width run and print JSON', () => 
   const cmp = scalelab(['compare', groups, '--group-column', 'arch', '--bootstrap', '20', '--json']);
   assert.equal(cmp.code, 0, cmp.stderr);
   assert.equal(cmp.json().crossovers[0].betterAbove, 'moe');
+  assert.equal(cmp.json().unit, 'run');
+  // A column naming each run's trunk (here one per budget, shared by both archs): whole lineages drawn.
+  const trunks = join(dir, 'groups-trunks.csv');
+  writeFileSync(trunks, ['arch,C,loss,base', ...rows.slice(1).map((r, i) => `${r},t${i % 10}`)].join('\n') + '\n');
+  const byTrunk = scalelab(['compare', trunks, '--group-column', 'arch', '--bootstrap', '20', '--lineage', 'base']);
+  assert.equal(byTrunk.code, 0, byTrunk.stderr);
+  assert.match(byTrunk.stdout, /per group \(80 % intervals, resampling whole lineages\)/);
   const shapes = join(dir, 'shapes.csv');
   writeFileSync(
     shapes,

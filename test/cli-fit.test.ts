@@ -272,7 +272,7 @@ test('fit --lineage COLUMN resamples whole lineages (said in the report and JSON
   assert.match(none.stderr, /--resample lineage: .*names no lineage; say which column holds it with --lineage COLUMN/);
   assert.match(
     scalelab(['fit', '--help']).stdout,
-    /--lineage <column>[\s\S]*cooldown branches[\s\S]*run store\s+keeps no trunk/,
+    /--lineage <column>[\s\S]*cooldown branches[\s\S]*run store\s+keeps the lineage an import found/,
   );
 });
 

@@ -393,3 +393,53 @@ test(
     assert.ok(Number.isFinite(selectionError({ ...goyal2024, poolSize: 1e3 }, names, 1e12)));
   },
 );
+
+test('compare draws whole lineages: a trunk whose branches are in both groups keeps them paired in every replicate', () => {
+  // Two recipes branched from the same 12 trunks: group B is group A's loss × 1.05, each trunk with its own
+  // offset. Drawn by lineage, both groups hold the same trunks in every replicate, so their exponents move
+  // together; drawn as runs within groups, independently.
+  const random = randomSource(11);
+  const runs: Run[] = [];
+  for (let k = 0; k < 12; k++) {
+    const C = Math.pow(10, 17 + k * 0.4);
+    const loss = (curveA.E + curveA.A * C ** -curveA.alpha) * Math.exp(0.03 * normal(random));
+    for (const [g, f] of [
+      ['A', 1],
+      ['B', 1.05],
+    ] as const)
+      runs.push({ group: g, C, loss: loss * f, lineage: `t${k}`, line: runs.length + 2 });
+  }
+  const data: Dataset = {
+    source: 'arms.csv',
+    runs,
+    columns: { group: 'group', C: 'C', loss: 'loss', lineage: 'trunk' },
+    derived: {},
+  };
+  const options = { bootstrap: 60, seed: 1, level: 0.9 };
+  const paired = compareGroups(data, 'C', options);
+  assert.equal(paired.unit, 'lineage');
+  const [a, b] = paired.separate.map((g) => g.interval!.alpha!);
+  assert.ok(Math.abs(a[0] - b[0]) < 1e-3 && Math.abs(a[1] - b[1]) < 1e-3, `α intervals ${a} and ${b}`);
+  const plain = compareGroups({ ...data, runs: runs.map(({ lineage: _, ...r }) => r) }, 'C', options);
+  assert.equal(plain.unit, 'run');
+  const [pa, pb] = plain.separate.map((g) => g.interval!.alpha!);
+  assert.ok(Math.abs(pa[0] - pb[0]) + Math.abs(pa[1] - pb[1]) > 0.01, `α intervals ${pa} and ${pb}`);
+  // One lineage per run, each in one group: lineages drawn within groups, the same draws as runs (the
+  // rows come in another order, so the refits agree to the optimiser's tolerance).
+  const own = compareGroups(
+    { ...data, runs: runs.map((r) => ({ ...r, lineage: `${r.group}${r.line}` })) },
+    'C',
+    options,
+  );
+  assert.equal(own.unit, 'lineage');
+  own.separate.forEach((g, i) =>
+    g.interval!.alpha!.forEach((v, j) => {
+      const w = plain.separate[i].interval!.alpha![j];
+      assert.ok(Math.abs(v / w - 1) < 1e-5, `α ${v} vs ${w}`);
+    }),
+  );
+  // Two trunks are too few: runs, with the warning.
+  const two = compareGroups({ ...data, runs: runs.map((r) => ({ ...r, lineage: `t${r.line % 2}` })) }, 'C', options);
+  assert.equal(two.unit, 'run');
+  assert.match(two.warnings![0], /the data name 2 lineages \(column "trunk"\), fewer than the 3/);
+});

@@ -165,3 +165,72 @@ test('a profile whose minimum is its largest model is flagged as not bracketed',
     r.warnings.join('\n'),
   );
 });
+
+test('Approaches 1 and 2 draw whole lineages when the data name them: a lineage of identical branches is one draw', () => {
+  const truth = { E: 1.8, A: 400, B: 2000, alpha: 0.34, beta: 0.37 };
+  // Training curves of 8 sizes; `copies` identical runs per size, each size its own lineage when `lineage`.
+  const curves = (copies: number, lineage?: (i: number) => string): Dataset => {
+    const runs: Run[] = [];
+    for (let i = 0; i < 8; i++)
+      for (let c = 0; c < copies; c++)
+        for (let k = 0; k <= 30; k++) {
+          const N = Math.pow(10, 7 + i * 0.4);
+          const D = Math.pow(10, 8 + k * 0.12);
+          runs.push({
+            run: `r${i}-${c}`,
+            N,
+            D,
+            C: 6 * N * D,
+            loss: predictLoss(chinchilla, truth, { N, D }) * (1 + 0.01 * Math.sin(7 * i + k)),
+            ...(lineage ? { lineage: lineage(i) } : {}),
+            line: runs.length + 2,
+          });
+        }
+    return {
+      source: 'curves.csv',
+      runs,
+      columns: { run: 'run', N: 'N', D: 'D', loss: 'loss', ...(lineage ? { lineage: 'trunk' } : {}) },
+      derived: { C: '6ND' },
+    };
+  };
+  const boot = { replicates: 200, seed: 3, level: 0.9 };
+  const width = (r: ApproachResult) => r.intervals.a![1] - r.intervals.a![0];
+  // One lineage per run draws exactly as runs do (the same random stream, one draw per run).
+  const once = approach1(curves(1), [1e22], boot);
+  const own = approach1(
+    curves(1, (i) => `t${i}`),
+    [1e22],
+    boot,
+  );
+  assert.equal(once.unit, 'run');
+  assert.equal(own.unit, 'lineage');
+  assert.deepEqual(own.intervals, once.intervals);
+  // Two identical branches per trunk: drawn as 16 independent runs, a replicate rarely loses a size and
+  // the interval narrows as if there were twice the data; drawn by lineage, it stays near the 8 runs' width.
+  const byLineage = approach1(
+    curves(2, (i) => `t${i}`),
+    [1e22],
+    boot,
+  );
+  const asRuns = approach1(curves(2), [1e22], boot);
+  assert.equal(byLineage.unit, 'lineage');
+  assert.ok(
+    Math.abs(width(byLineage) / width(once) - 1) < 0.3 && width(asRuns) < 0.6 * width(byLineage),
+    `widths of a: 8 runs ${width(once)}, 8 lineages of 2 ${width(byLineage)}, 16 runs ${width(asRuns)}`,
+  );
+  // Two lineages are too few to draw: runs are drawn, and a warning says why.
+  const two = approach1(
+    curves(2, (i) => `t${i % 2}`),
+    [1e22],
+    boot,
+  );
+  assert.equal(two.unit, 'run');
+  assert.ok(two.warnings.some((w) => /the data name 2 lineages \(column "trunk"\), fewer than the 3/.test(w)));
+  // Approach 2 on Chinchilla's runs with one lineage per model size: lineages drawn across budgets.
+  const sized: Dataset = { ...chin, runs: chin.runs.map((r) => ({ ...r, lineage: `N${r.N}` })) };
+  const a2 = approach2(sized, [1e23], { budgets: namedBudgets.chinchilla }, { replicates: 40, seed: 1, level: 0.95 });
+  assert.equal(a2.unit, 'lineage');
+  assert.ok(a2.replicates >= 30, `${a2.replicates} replicates analysed`);
+  const [lo, hi] = a2.intervals.a!;
+  assert.ok(lo < a2.a && a2.a < hi, `a ${a2.a} in [${lo}, ${hi}]`);
+});

@@ -11,10 +11,10 @@
  */
 import { finiteInterval } from '../core/statistics.js';
 import { InputError } from '../errors/index.js';
-import { randomSource, resample } from '../core/random.js';
+import { randomSource, resample, resampleCounts, type Random } from '../core/random.js';
 import { fit } from '../fit/fit.js';
 import { powerLaw, predictLoss, type Law } from '../laws/index.js';
-import type { Dataset, Run } from '../io/dataset.js';
+import { defaultResampleUnit, groupedDraw, lineagesNotDrawn, type Dataset, type Run } from '../io/dataset.js';
 import { computeOptimal } from './computeOptimal.js';
 import { envelopeAnalysis, trainingCurves, type Curve, type EnvelopeResult } from './envelope.js';
 import { evaluatePower, isoflopAnalysis, profileVertex, type IsoflopOptions, type IsoflopResult } from './isoflop.js';
@@ -47,7 +47,27 @@ export interface ApproachResult {
   /** Law of the frontier's loss against compute (approaches 1 and 2), or the fitted law (3). */
   lossLaw?: { law: string; params: Record<string, number> };
   replicates: number;
+  /**
+   * What a bootstrap replicate of approaches 1 and 2 drew: whole lineages (every run of one trunk
+   * together, when the data name at least 3) or runs.
+   */
+  unit?: 'lineage' | 'run';
   warnings: string[];
+}
+
+/**
+ * A replicate's draw of lineages (cooldown branches of one trunk share its training, so they are one
+ * draw): how many times each run's lineage was drawn. Undefined when runs are drawn instead
+ * (defaultResampleUnit: the data name no lineage, or fewer than MIN_LINEAGES).
+ */
+function lineageDraw(dataset: Dataset): ((random: Random) => (run: Run) => number) | undefined {
+  if (defaultResampleUnit(dataset) !== 'lineage') return undefined;
+  const index = new Map<string, number>();
+  for (const r of dataset.runs) if (!index.has(r.lineage!)) index.set(r.lineage!, index.size);
+  return (random) => {
+    const counts = resampleCounts(index.size, random);
+    return (run) => counts[index.get(run.lineage!)!];
+  };
 }
 
 /** What summaries show of an approach (study JSON, the web app): its result without the loss law and replicate count. */
@@ -182,7 +202,7 @@ function attachIntervals(
   });
 }
 
-/** Approach 1 with optional bootstrap over curves. */
+/** Approach 1 with optional bootstrap over curves (or lineages of curves). */
 export function approach1(
   dataset: Dataset,
   targets: number[],
@@ -214,8 +234,21 @@ export function approach1(
     envelope: env,
   };
   if (boot) {
+    // By lineage: a curve comes as many times as its lineage is drawn.
+    const byLineage = lineageDraw(dataset);
+    const lineageOf = new Map(dataset.runs.map((r) => [r.run ?? '', r]));
+    const draw = (random: Random): Curve[] => {
+      if (!byLineage) return resample<Curve>(curves, random);
+      const times = byLineage(random);
+      return curves.flatMap((c) => Array.from({ length: times(lineageOf.get(c.id)!) }, () => c));
+    };
+    if (boot.replicates >= 2) {
+      result.unit = byLineage ? 'lineage' : 'run';
+      const notDrawn = lineagesNotDrawn(dataset);
+      if (notDrawn) result.warnings.push(notDrawn);
+    }
     bootstrapFrontier(result, targets, boot, (random) => {
-      const e = envelopeAnalysis(resample<Curve>(curves, random), 400, dataset.source);
+      const e = envelopeAnalysis(draw(random), 400, dataset.source);
       const lp = lossParams
         ? lossAgainstCompute(thin(e.points.map((p) => p.C)), thin(e.points.map((p) => p.loss)), lossParams)
         : undefined;
@@ -268,7 +301,7 @@ function bootstrapFrontier(
     );
 }
 
-/** Approach 2 with optional bootstrap: runs resampled within each budget. */
+/** Approach 2 with optional bootstrap: runs resampled within each budget (or lineages across all of them). */
 export function approach2(
   dataset: Dataset,
   targets: number[],
@@ -309,10 +342,20 @@ export function approach2(
     // replicate failed (Chinchilla's runs with budgets auto: 200 of 200), and Approach 2 had no interval.
     let thinDraws = 0;
     const minBudgets = Math.min(3, groups.length);
+    // By lineage, when the data name them: one draw of lineages for every budget when a trunk has
+    // branches at several budgets (they come or go together), else lineages within each budget; runs
+    // within each budget otherwise.
+    const drawn = groupedDraw(dataset, new Map(groups.map((g, i) => [i, g.runs])));
+    if (boot.replicates >= 2) {
+      result.unit = drawn.unit;
+      const notDrawn = lineagesNotDrawn(dataset);
+      if (notDrawn) result.warnings.push(notDrawn);
+    }
     bootstrapFrontier(result, targets, boot, (random) => {
       const kept: ReturnType<typeof profileVertex>[] = [];
-      for (const g of groups) {
-        const runs = resample<Run>(g.runs, random);
+      const draw = drawn.draw(random);
+      for (const [i, g] of groups.entries()) {
+        const runs = draw.get(i)!;
         if (new Set(runs.map((r) => r.N)).size < 3) {
           thinDraws++;
           continue;

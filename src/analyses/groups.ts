@@ -9,10 +9,10 @@ import { fit, type FitResult } from '../fit/fit.js';
 import { bisect } from '../core/minimize1d.js';
 import { fSurvival } from '../core/specialFunctions.js';
 import { finiteInterval } from '../core/statistics.js';
-import { randomSource, resample } from '../core/random.js';
+import { randomSource } from '../core/random.js';
 import { groupedPowerLaw } from '../laws/grouped.js';
 import { powerLaw, type Variable } from '../laws/index.js';
-import type { Dataset, Run } from '../io/dataset.js';
+import { groupedDraw, lineagesNotDrawn, type Dataset, type Run } from '../io/dataset.js';
 import { formatInterval, formatNumber, formatRange } from '../core/format.js';
 import { checkDistinct, checkLossVaries, checkMagnitudes, locate } from '../io/dataChecks.js';
 
@@ -57,6 +57,13 @@ export interface GroupComparison {
   };
   crossovers: Crossover[];
   level: number;
+  /**
+   * With a bootstrap, what it drew: whole lineages (the data name at least 3: a trunk's branches in
+   * two groups come or go together) or runs within groups.
+   */
+  unit?: 'lineage' | 'run';
+  /** Why the bootstrap drew runs although the data name lineages (too few, or rows naming none). */
+  warnings?: string[];
 }
 
 function byGroup(dataset: Dataset, x: X): Map<string, Run[]> {
@@ -221,9 +228,12 @@ export function compareGroups(
   const reps = options.bootstrap ?? 0;
   const repSeparate: GroupFit[][] = [],
     repShared: { alpha: number; groups: GroupFit[] }[] = [];
+  // Runs within groups, or whole lineages when the data name them (groupedDraw).
+  const drawn = groupedDraw(dataset, new Map(names.map((g) => [g, groups.get(g)!])));
   for (let r = 0; r < reps; r++) {
     const random = randomSource(options.seed ?? 0, r);
-    const runs = names.flatMap((g) => resample(groups.get(g)!, random));
+    const draw = drawn.draw(random);
+    const runs = names.flatMap((g) => draw.get(g)!);
     const d: Dataset = { ...dataset, runs };
     try {
       const f = fit(groupedPowerLaw(names, x, false), d, { loss: 'ls', init: free.params });
@@ -335,6 +345,8 @@ export function compareGroups(
     },
     crossovers,
     level,
+    ...(reps > 0 ? { unit: drawn.unit } : {}),
+    ...(reps > 0 && lineagesNotDrawn(dataset) ? { warnings: [lineagesNotDrawn(dataset)!] } : {}),
   };
 }
 

@@ -90,3 +90,93 @@ test('back-test refuses data it cannot split, naming the file', () => {
     /curves\.csv: 2 training runs: a back-test needs at least 6 runs below a cutoff/,
   );
 });
+
+/**
+ * Cooldown branches: one trunk per size, three branches each at 30, 55 and 100 % of 20 tokens per
+ * parameter, all the branches of a trunk sharing its offset (`lineage` names the trunk).
+ */
+function branches(lineages = true): Dataset {
+  const random = randomSource(3, 9);
+  const runs: Run[] = [];
+  [3e7, 6e7, 1e8, 2e8, 4e8, 8e8, 1.6e9, 3.2e9].forEach((N, k) => {
+    const offset = 0.02 * normal(random);
+    for (const f of [0.3, 0.55, 1]) {
+      const D = 20 * N * f;
+      runs.push({
+        N,
+        D,
+        C: 6 * N * D,
+        loss: predictLoss(chinchilla, truth, { N, D }) * Math.exp(offset + 0.001 * normal(random)),
+        run: `t${k}-${f}`,
+        ...(lineages ? { lineage: `t${k}` } : {}),
+        line: runs.length + 2,
+      });
+    }
+  });
+  return {
+    source: 'branches.csv',
+    runs,
+    columns: { N: 'N', D: 'D', C: 'C', loss: 'loss', run: 'run', ...(lineages ? { lineage: 'trunk' } : {}) },
+    derived: {},
+  };
+}
+
+test('a split in C never fits a branch of a trunk whose other branch it predicts: the lineage is left out whole', () => {
+  const data = branches();
+  const runs = trainingRuns(data, 'C');
+  const cutoffs = rollingCutoffs(runs, { folds: 4, minFitRuns: 6 });
+  assert.ok(cutoffs.length >= 2);
+  let withheld = 0;
+  for (const cutoff of cutoffs) {
+    const split = splitAt(data, runs, 'C', cutoff);
+    const fitted = new Set(split.fit.runs.map((r) => r.lineage));
+    assert.ok(
+      split.heldOut.every((r) => !fitted.has(r.lineage)),
+      `C ≤ ${cutoff}: a held-out branch's trunk is in the fit set`,
+    );
+    // Held out: every run above the cutoff, as without lineages; withheld: the rest of their lineages.
+    assert.ok(split.heldOut.every((r) => r.position > cutoff));
+    assert.ok(split.withheld.every((r) => r.position <= cutoff && fitted.has(r.lineage) === false));
+    assert.equal(split.fitRuns + split.heldOut.length + split.withheld.length, runs.length);
+    withheld += split.withheld.length;
+  }
+  assert.ok(withheld > 0, 'the data have branches on both sides of a cutoff (else this test shows nothing)');
+  // Without the lineage column the same cutoffs split trunks (the leak this rule closes).
+  const plain = branches(false);
+  const plainRuns = trainingRuns(plain, 'C');
+  const leaks = cutoffs.some((cutoff) => {
+    const split = splitAt(plain, plainRuns, 'C', cutoff);
+    const trunks = new Set(split.fit.runs.map((r) => r.run!.split('-')[0]));
+    return split.heldOut.some((r) => trunks.has(r.final.run!.split('-')[0]));
+  });
+  assert.ok(leaks);
+});
+
+test("a held-out branch's prediction does not depend on the withheld branches of its trunk", () => {
+  const options = { by: 'C' as const, procedures: ['huber'], replicates: 0, folds: 3 };
+  const data = branches();
+  const r = rollingBacktest(data, options);
+  assert.equal(r.lineages, 8);
+  assert.ok(r.cutoffs.some((c) => c.withheld > 0));
+  // At each cutoff that withholds runs (below it, in a lineage with a run above it), their loss made
+  // half as large again leaves every prediction as it was.
+  for (const c of r.cutoffs.filter((x) => x.withheld > 0)) {
+    const runs = trainingRuns(data, 'C');
+    const split = splitAt(data, runs, 'C', c.cutoff);
+    const ids = new Set(split.withheld.flatMap((w) => w.rows));
+    const perturbed: Dataset = { ...data, runs: data.runs.map((x) => (ids.has(x) ? { ...x, loss: x.loss * 1.5 } : x)) };
+    const again = rollingBacktest(perturbed, { ...options, cutoffs: [c.cutoff] });
+    const before = r.predictions.filter((p) => p.cutoff === c.cutoff);
+    assert.deepEqual(
+      again.predictions.map((p) => p.predicted),
+      before.map((p) => p.predicted),
+    );
+    // Without lineages the same change moves the predictions: those runs were in the fit set.
+    const plain = { ...perturbed, runs: perturbed.runs.map(({ lineage: _, ...x }) => x) };
+    const leaky = rollingBacktest(plain, { ...options, cutoffs: [c.cutoff] });
+    assert.notDeepEqual(
+      leaky.predictions.map((p) => p.predicted),
+      before.map((p) => p.predicted),
+    );
+  }
+});

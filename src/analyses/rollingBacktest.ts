@@ -83,7 +83,14 @@ export interface RatioBin {
 export interface RollingBacktestResult {
   source: string;
   by: Axis;
-  cutoffs: { cutoff: number; fitRuns: number; heldOut: number; fitMax: number }[];
+  /**
+   * Per cutoff: runs fitted, runs held out (above it) and runs withheld — at or below it but in a
+   * lineage that reaches above it, so neither fitted (their held-out branches share their training)
+   * nor scored.
+   */
+  cutoffs: { cutoff: number; fitRuns: number; heldOut: number; withheld: number; fitMax: number }[];
+  /** Lineages the data name (0: none): a lineage is fitted only when all its runs are at or below a cutoff. */
+  lineages: number;
   procedures: string[];
   levels: number[];
   replicates: number;
@@ -132,13 +139,18 @@ export function rollingBacktest(dataset: Dataset, options: RollingBacktestOption
     );
   }
   const minFitRuns = options.minFitRuns ?? 6;
+  const lineages = new Set(runs.flatMap((r) => (r.lineage !== undefined ? [r.lineage] : []))).size;
+  // Why a cutoff fits fewer runs than lie below it, for the errors.
+  const lineageRule = lineages
+    ? `; runs of one lineage (${lineages} in the data) are fitted only when all of them are at or below the cutoff, as a fit that has seen a branch of a trunk has seen the trunk of its held-out branches — split cooldown branches by N, where a trunk's branches share one value`
+    : '';
   const cutoffs = options.cutoffs?.length
     ? [...options.cutoffs].sort((a, b) => a - b)
     : rollingCutoffs(runs, { folds: options.folds ?? 4, minFitRuns });
   if (cutoffs.length === 0) {
     throw new InputError(
       { file: dataset.source },
-      `${runs.length} training runs: a back-test needs at least ${minFitRuns} runs below a cutoff and one above, at distinct values of ${by}`,
+      `${runs.length} training runs: a back-test needs at least ${minFitRuns} runs below a cutoff and one above, at distinct values of ${by}${lineageRule}`,
     );
   }
   const predictions: HeldOutPrediction[] = [];
@@ -150,10 +162,16 @@ export function rollingBacktest(dataset: Dataset, options: RollingBacktestOption
     if (split.fitRuns === 0 || split.heldOut.length === 0) {
       throw new InputError(
         { file: dataset.source },
-        `cutoff ${by} = ${cutoff}: ${split.fitRuns} runs to fit and ${split.heldOut.length} above it; expected some of each`,
+        `cutoff ${by} = ${cutoff}: ${split.fitRuns} runs to fit and ${split.heldOut.length} above it; expected some of each${split.withheld.length ? ` (${split.withheld.length} runs below it are left out with their lineage, which reaches above it)` : ''}${lineageRule}`,
       );
     }
-    cutoffInfo.push({ cutoff, fitRuns: split.fitRuns, heldOut: split.heldOut.length, fitMax: split.fitMax });
+    cutoffInfo.push({
+      cutoff,
+      fitRuns: split.fitRuns,
+      heldOut: split.heldOut.length,
+      withheld: split.withheld.length,
+      fitMax: split.fitMax,
+    });
     const fitMaxC = extent(split.fit.runs.map((r) => axisValue(r, 'C')))[1];
     procedures.forEach((id, k) => {
       let members: PredictiveMember[];
@@ -252,6 +270,7 @@ export function rollingBacktest(dataset: Dataset, options: RollingBacktestOption
     source: dataset.source,
     by,
     cutoffs: cutoffInfo,
+    lineages,
     procedures,
     levels,
     replicates,

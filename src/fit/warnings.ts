@@ -7,7 +7,7 @@
  * Severities: `info` (worth knowing), `warning` (treat the numbers with care), `severe` (do not
  * extrapolate with this fit). A fit's trust is its worst severity. Pure.
  */
-import { defaultResampleUnit, lineageCount, MIN_LINEAGES, type Dataset } from '../io/dataset.js';
+import { lineagesNotDrawn, type Dataset } from '../io/dataset.js';
 import type { Law } from '../laws/law.js';
 import { formatInterval, formatNumber, formatRange } from '../core/format.js';
 import type { Interval } from '../core/bounds.js';
@@ -247,19 +247,8 @@ function dataWarnings(dataset: Dataset, law: Law): TrustWarning[] {
   }
   // Lineages named but not drawn by default (defaultResampleUnit): say so, as the intervals then treat a
   // lineage's runs (cooldown branches of one trunk) as independent.
-  const { named, lineages } = lineageCount(dataset);
-  if (named > 0 && defaultResampleUnit(dataset) === 'run') {
-    const column = dataset.columns.lineage ? ` (column "${dataset.columns.lineage}")` : '';
-    w.push(
-      warning(
-        'lineage',
-        'warning',
-        named < dataset.runs.length
-          ? `${dataset.runs.length - named} of ${dataset.runs.length} rows name no lineage${column}: intervals resample runs, as if runs of one lineage were independent; fill the column, or name it with ${libraryOption('lineage')} to have blanks refused where they are`
-          : `the data name ${lineages} lineage${lineages === 1 ? '' : 's'}${column}, fewer than the ${MIN_LINEAGES} a bootstrap by lineage needs: intervals resample runs, as if runs of one lineage were independent, and are too narrow if they share training`,
-      ),
-    );
-  }
+  const notDrawn = lineagesNotDrawn(dataset);
+  if (notDrawn) w.push(warning('lineage', 'warning', notDrawn));
   return w;
 }
 

@@ -218,6 +218,45 @@ test("fitHparamLaws on a C-only sweep (no N) recovers DeepSeek's laws, with boot
   assert.throws(() => fitHparamLaws(one), /sweep\.csv:2: found 1 compute budget with two or more runs/);
 });
 
+test('fitHparamLaws draws whole lineages when the sweep names them, and warns when too few to draw', () => {
+  const ds = sweep(
+    'C',
+    [1e17, 3e17, 1e18],
+    (C) => 0.3118 * C ** -0.125,
+    (C) => 0.292 * C ** 0.3271,
+    { lr: 2.5e-4, batch: 2 ** 14 },
+  );
+  const boot = { replicates: 30, seed: 4, level: 0.95 };
+  const named = (lineage: (r: Run, i: number) => string): Dataset => ({
+    ...ds,
+    runs: ds.runs.map((r, i) => ({ ...r, lineage: lineage(r, i) })),
+    columns: { ...ds.columns, lineage: 'trunk' },
+  });
+  const plain = fitHparamLaws(ds, { at: 1e19, bootstrap: boot });
+  assert.equal(plain.bootstrap!.unit, undefined);
+  // One lineage per run: lineages drawn within each budget, the same draws as runs.
+  const own = fitHparamLaws(
+    named((_, i) => `r${i}`),
+    { at: 1e19, bootstrap: boot },
+  );
+  assert.equal(own.bootstrap!.unit, 'lineage');
+  own.lr.interval!.forEach((v, j) => assert.ok(Math.abs(v / plain.lr.interval![j] - 1) < 1e-9, `${v}`));
+  // A lineage per learning rate across budgets (drawn once for all of them): still intervals, by lineage.
+  const byLr = fitHparamLaws(
+    named((r) => `lr${r.lr}`),
+    { at: 1e19, bootstrap: boot },
+  );
+  assert.equal(byLr.bootstrap!.unit, 'lineage');
+  assert.ok(byLr.lr.interval![0] < byLr.lr.exponent && byLr.lr.exponent < byLr.lr.interval![1]);
+  // Two lineages are too few: runs are drawn, and a warning says why.
+  const two = fitHparamLaws(
+    named((_, i) => `t${i % 2}`),
+    { at: 1e19, bootstrap: boot },
+  );
+  assert.equal(two.bootstrap!.unit, undefined);
+  assert.ok(two.warnings.some((w) => /the data name 2 lineages \(column "trunk"\), fewer than the 3/.test(w)));
+});
+
 // Truth = Porian et al. 2024 (docs/methods.md §16): LR = 3.7·N^−0.36, BS = 0.00037·N^0.703 sequences of 2048.
 test("fitHparamLaws against N (sweep grouped by model size) recovers Porian's laws", () => {
   const eta = (N: number) => 3.7 * N ** -0.36,

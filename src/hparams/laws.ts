@@ -7,8 +7,8 @@
 import { InputError, OptionError, UsageError } from '../errors/index.js';
 import { powerFit } from '../core/linearRegression.js';
 import { percentileInterval } from '../core/statistics.js';
-import { randomSource, resample } from '../core/random.js';
-import type { Dataset, Run } from '../io/dataset.js';
+import { randomSource } from '../core/random.js';
+import { groupedDraw, lineagesNotDrawn, type Dataset, type Run } from '../io/dataset.js';
 import { clusterByLog10 } from '../io/clusters.js';
 import { formatNumber } from '../core/format.js';
 import { checkLossVaries, checkMagnitudes } from '../io/dataChecks.js';
@@ -131,8 +131,11 @@ export interface HparamFit {
   lr: FittedLaw;
   batch: FittedLaw;
   tolerance: number;
-  /** Bootstrap settings, when intervals were computed. */
-  bootstrap?: { replicates: number; seed: number; level: number };
+  /**
+   * Bootstrap settings, when intervals were computed, and what a replicate drew: runs within each group,
+   * or whole lineages when the data name at least 3 (io/dataset.ts groupedDraw).
+   */
+  bootstrap?: { replicates: number; seed: number; level: number; unit?: 'lineage' | 'run' };
   /** η and B predicted at `at`, with bootstrap intervals when bootstrapped. */
   prediction?: {
     at: number;
@@ -291,6 +294,7 @@ export function fitHparamLaws(
       );
   }
   const boot = options.bootstrap;
+  let unit: 'lineage' | 'run' | undefined;
   if (boot && boot.replicates > 1) {
     const lrExp: number[] = [],
       bExp: number[] = [],
@@ -298,9 +302,17 @@ export function fitHparamLaws(
       bCoef: number[] = [],
       lrAt: number[] = [],
       bAt: number[] = [];
+    // Runs within each group, or whole lineages when the data name them; a group that drew no run
+    // (a lineage draw across groups can leave one empty) sits out its replicate.
+    const drawn = groupedDraw(dataset, new Map(groups.map((g, i) => [i, g.runs])));
+    unit = drawn.unit;
+    const notDrawn = lineagesNotDrawn(dataset);
+    if (notDrawn) warnings.push(notDrawn);
     for (let r = 0; r < boot.replicates; r++) {
       const random = randomSource(boot.seed, r);
-      const resampled = groups.map((g) => ({ x: g.x, runs: resample(g.runs, random) }));
+      const draw = drawn.draw(random);
+      const resampled = groups.map((g, i) => ({ x: g.x, runs: draw.get(i)! })).filter((g) => g.runs.length > 0);
+      if (resampled.length < 2) continue;
       const c = centres(resampled, tolerance, variable);
       const l = lawThrough(c, 'learningRate'),
         b = lawThrough(c, 'batch');
@@ -328,7 +340,7 @@ export function fitHparamLaws(
     lr,
     batch,
     tolerance,
-    ...(boot && boot.replicates > 1 ? { bootstrap: boot } : {}),
+    ...(boot && boot.replicates > 1 ? { bootstrap: { ...boot, ...(unit === 'lineage' ? { unit } : {}) } } : {}),
     ...(prediction ? { prediction } : {}),
     warnings,
   };

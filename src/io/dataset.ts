@@ -3,7 +3,8 @@
  * app builds the same object from an uploaded file.
  */
 import type { LawInputs, Variable } from '../laws/law.js';
-import { InputError, OptionError } from '../errors/index.js';
+import { InputError, libraryOption, OptionError } from '../errors/index.js';
+import { resample, resampleCounts, type Random } from '../core/random.js';
 
 /** One run (or one checkpoint of a run) after validation. */
 export interface Run {
@@ -110,10 +111,10 @@ export type ResampleUnit = 'lineage' | 'run' | 'row';
  * interval); with two or three, a replicate holds one or two of them and the interval is their spread, not
  * the law's uncertainty (curve-law's block bootstrap takes over below 3 runs for the same reason).
  */
-export const MIN_LINEAGES = 3;
+const MIN_LINEAGES = 3;
 
 /** Rows with a lineage, and how many lineages they name. */
-export function lineageCount(dataset: Dataset): { named: number; lineages: number } {
+function lineageCount(dataset: Dataset): { named: number; lineages: number } {
   const names = new Set<string>();
   let named = 0;
   for (const r of dataset.runs)
@@ -131,6 +132,20 @@ export function lineageCount(dataset: Dataset): { named: number; lineages: numbe
 export function defaultResampleUnit(dataset: Dataset): 'lineage' | 'run' {
   const { named, lineages } = lineageCount(dataset);
   return named === dataset.runs.length && named > 0 && lineages >= MIN_LINEAGES ? 'lineage' : 'run';
+}
+
+/**
+ * Why a bootstrap's default draws runs although the data name lineages (some rows name none, or fewer
+ * than MIN_LINEAGES): the intervals then treat a lineage's runs (cooldown branches of one trunk) as
+ * independent. Undefined when the data name none, or lineages are drawn.
+ */
+export function lineagesNotDrawn(dataset: Dataset): string | undefined {
+  const { named, lineages } = lineageCount(dataset);
+  if (named === 0 || defaultResampleUnit(dataset) === 'lineage') return undefined;
+  const column = dataset.columns.lineage ? ` (column "${dataset.columns.lineage}")` : '';
+  return named < dataset.runs.length
+    ? `${dataset.runs.length - named} of ${dataset.runs.length} rows name no lineage${column}: intervals resample runs, as if runs of one lineage were independent; fill the column, or name it with ${libraryOption('lineage')} to have blanks refused where they are`
+    : `the data name ${lineages} lineage${lineages === 1 ? '' : 's'}${column}, fewer than the ${MIN_LINEAGES} a bootstrap by lineage needs: intervals resample runs, as if runs of one lineage were independent, and are too narrow if they share training`;
 }
 
 /**
@@ -180,4 +195,59 @@ export function resampleClusters(dataset: Dataset, unit: ResampleUnit = defaultR
         `${o('unit')} lineage: ${dataset.source} names ${count} lineage${count === 1 ? '' : 's'}; a bootstrap by lineage needs at least ${MIN_LINEAGES} (with fewer every replicate holds the same one or two, and the interval is their spread, not the law's uncertainty): resample by run`,
     });
   return { index, count };
+}
+
+/** A bootstrap of runs in groups (budgets, recipes) and what it draws. */
+export interface GroupedDraw<K> {
+  unit: 'lineage' | 'run';
+  /** One replicate: every group's runs, a run repeated as often as it (or its lineage) was drawn. */
+  draw: (random: Random) => Map<K, Run[]>;
+}
+
+/**
+ * Resampling runs that sit in groups, keeping lineages whole. When the data name lineages
+ * (defaultResampleUnit: every row, at least MIN_LINEAGES), lineages are drawn — once for all groups when a
+ * lineage has runs in more than one (a trunk's branches in two arms of a comparison, or at two budgets,
+ * come or go together), else within each group — and each group keeps the runs of the drawn lineages as
+ * often as they were drawn (so a group can come out empty in the first case). Otherwise runs are drawn
+ * within each group, in the groups' order.
+ */
+export function groupedDraw<K>(dataset: Dataset, groups: ReadonlyMap<K, readonly Run[]>): GroupedDraw<K> {
+  if (defaultResampleUnit(dataset) !== 'lineage')
+    return { unit: 'run', draw: (random) => new Map([...groups].map(([k, runs]) => [k, resample(runs, random)])) };
+  const home = new Map<string, K>();
+  let spans = false;
+  for (const [k, runs] of groups)
+    for (const r of runs) {
+      if (!home.has(r.lineage!)) home.set(r.lineage!, k);
+      else if (home.get(r.lineage!) !== k) spans = true;
+    }
+  const indexOf = (runs: readonly Run[]) => {
+    const index = new Map<string, number>();
+    for (const r of runs) if (!index.has(r.lineage!)) index.set(r.lineage!, index.size);
+    return index;
+  };
+  const repeat = (runs: readonly Run[], index: Map<string, number>, counts: Float64Array) =>
+    runs.flatMap((r) => Array.from({ length: counts[index.get(r.lineage!)!] }, () => r));
+  if (spans) {
+    const index = indexOf([...groups.values()].flat());
+    return {
+      unit: 'lineage',
+      draw: (random) => {
+        const counts = resampleCounts(index.size, random);
+        return new Map([...groups].map(([k, runs]) => [k, repeat(runs, index, counts)]));
+      },
+    };
+  }
+  const indices = new Map([...groups].map(([k, runs]) => [k, indexOf(runs)]));
+  return {
+    unit: 'lineage',
+    draw: (random) =>
+      new Map(
+        [...groups].map(([k, runs]) => {
+          const index = indices.get(k)!;
+          return [k, repeat(runs, index, resampleCounts(index.size, random))];
+        }),
+      ),
+  };
 }

@@ -113,7 +113,8 @@ export function analyse(
       if (b.holdout !== undefined) {
         const runs = trainingRuns(dataset, 'C');
         const keep = Math.max(1, Math.min(runs.length - 1, Math.round(runs.length * (1 - b.holdout))));
-        cutoffs = [runs[keep - 1].position];
+        // The cutoff that fits `keep` runs: a run is fitted when its whole lineage is at or below it.
+        cutoffs = [runs.map((r) => r.fitPosition).sort((x, y) => x - y)[keep - 1]];
       }
       bt = rollingBacktest(dataset, {
         by: 'C',

@@ -178,7 +178,7 @@ export function reportHtml(a: Analysis, svgs: Partial<Record<FigureKind, string>
       id: 'backtest',
       title: 'Rolling-origin back-test',
       html:
-        `<p>At each cutoff in ${b.by}, each procedure is fitted to the runs at or below it and predicts every run above it (scored at the run's final checkpoint): ${b.cutoffs.map((c) => `${b.by} ≤ ${n(c.cutoff, 3)} (${c.fitRuns} fitted, ${c.heldOut} predicted)`).join('; ')}. Errors are (L̂ − L)/L; a positive bias over-predicts the loss.${b.replicates ? ` Intervals: ${b.replicates} bootstrap replicates resampling ${resampled(b.unit)}, plus a run's scatter and the extrapolation term.` : ''}</p>` +
+        `<p>At each cutoff in ${b.by}, each procedure is fitted to the runs at or below it and predicts every run above it (scored at the run's final checkpoint): ${b.cutoffs.map((c) => `${b.by} ≤ ${n(c.cutoff, 3)} (${c.fitRuns} fitted, ${c.heldOut} predicted${c.withheld ? `, ${c.withheld} withheld with their lineage` : ''})`).join('; ')}.${b.lineages ? ` The data name ${b.lineages} lineages (runs sharing most of their training, as cooldown branches of one trunk): a lineage is fitted only when all its runs are at or below the cutoff; one that reaches above it is left out of the fit whole, its runs below the cutoff withheld (neither fitted nor scored).` : ''} Errors are (L̂ − L)/L; a positive bias over-predicts the loss.${b.replicates ? ` Intervals: ${b.replicates} bootstrap replicates resampling ${resampled(b.unit)}, plus a run's scatter and the extrapolation term.` : ''}</p>` +
         htmlTable(
           [
             'procedure',

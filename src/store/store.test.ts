@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { RunStore, StoreError, storeDataset } from './store.js';
 import { parseRuns } from '../io/parseRuns.js';
+import { defaultResampleUnit } from '../io/dataset.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'scalelab-store-'));
 const child = fileURLToPath(new URL('../../test/fixtures/store-child.ts', import.meta.url));
@@ -76,6 +77,45 @@ test("a study's runs come as a Dataset grouped by phase (lr-probe, isoflop, …)
     ['mine'],
   );
   store.close();
+});
+
+test('a store keeps the lineage an import gives; a store from before lineages opens, upgraded, its runs without one', () => {
+  const path = join(dir, 'lineage.db');
+  const old = RunStore.open(path);
+  const file = 'run,N,D,loss,trunk\na1,1e8,1e9,3.1,a\na2,1e8,2e9,3.0,a\nb1,2e8,1e9,2.9,b\nc1,3e8,1e9,2.8,c\n';
+  old.importDataset(parseRuns(file.replace(/,trunk$/m, ',other').replace(/,[abc]$/gm, ',x'), { source: 'o.csv' }), 's');
+  // The schema as it was before lineages (version 5): the runs table without the column.
+  old.db.exec('ALTER TABLE runs DROP COLUMN lineage');
+  old.db.pragma('user_version = 5');
+  old.close();
+  const store = RunStore.open(path);
+  assert.equal(store.db.pragma('user_version', { simple: true }), 6);
+  assert.deepEqual(
+    store.runs({ study: 's' }).map((r) => r.lineage),
+    [null, null, null, null],
+  );
+  assert.equal(storeDataset(store, 's').columns.lineage, undefined);
+  // The same runs imported with their trunks: nothing added, each run takes its lineage.
+  assert.deepEqual(store.importDataset(parseRuns(file, { source: 't.csv' }), 's'), {
+    runs: 0,
+    checkpoints: 0,
+    skipped: 4,
+  });
+  const ds = storeDataset(store, 's');
+  assert.deepEqual(
+    ds.runs.map((r) => [r.run, r.lineage]),
+    [
+      ['a1', 'a'],
+      ['a2', 'a'],
+      ['b1', 'b'],
+      ['c1', 'c'],
+    ],
+  );
+  assert.equal(ds.columns.lineage, 'lineage');
+  assert.equal(defaultResampleUnit(ds), 'lineage');
+  store.close();
+  // The read-only open (the web app's server) accepts the upgraded store.
+  RunStore.openReadOnly(path).close();
 });
 
 test('an import killed half-way leaves the store as it was', async () => {

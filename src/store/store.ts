@@ -69,6 +69,8 @@ export interface StoredRun {
   finishedAt: string | null;
   /** The run's learning-rate schedule (core/schedule.ts), when it was recorded. */
   schedule: Schedule | null;
+  /** The run's lineage (the trunk of cooldown branches), when an import recorded one. */
+  lineage: string | null;
 }
 
 // A checkpoint is what a metrics file records (io/parseMetrics.ts); the store keeps them.
@@ -180,6 +182,14 @@ const migrations: (string | ((db: Database.Database) => void))[] = [
      source TEXT,
      PRIMARY KEY (study_id, run)
    );`,
+  // A run's lineage (the trunk of WSD cooldown branches: runs that share most of their training),
+  // recorded by an import, so that a fit from the store draws a lineage's runs together as a fit from
+  // the file does. A step, not SQL: a store whose runs table already has the column (made by this
+  // version and set back a version, as a test does) migrates too.
+  (db) => {
+    const columns = db.prepare('PRAGMA table_info(runs)').all() as { name: string }[];
+    if (!columns.some((c) => c.name === 'lineage')) db.exec('ALTER TABLE runs ADD COLUMN lineage TEXT');
+  },
 ];
 
 /** A task definition as stored: its fields in one order, so that the same definition is the same text. */
@@ -222,6 +232,7 @@ interface RunRow {
   created_at: string;
   finished_at: string | null;
   schedule: string | null;
+  lineage: string | null;
 }
 
 function fromRow(r: RunRow): StoredRun {
@@ -251,6 +262,7 @@ function fromRow(r: RunRow): StoredRun {
     schedule: r.schedule
       ? parseSchedule(JSON.parse(r.schedule), { file: `store run ${r.id}`, columnName: 'schedule' })
       : null,
+    lineage: r.lineage ?? null,
   };
 }
 
@@ -896,26 +908,30 @@ export class RunStore {
    */
   importDataset(dataset: Dataset, studyName: string): ImportCounts {
     return this.db
-      .transaction(() => this.importRows(studyName, dataset.source, (add) => dataset.runs.forEach(add)))
+      .transaction(() =>
+        this.importRows(studyName, dataset.source, (add) => dataset.runs.forEach(add), dataset.columns.lineage),
+      )
       .immediate();
   }
 
   /**
    * Import runs as `feed` produces them (a file streamed by io/readRuns.ts's forEachRun), in one
    * transaction once the write lock is free: a failed or killed import stores nothing.
+   * `lineageColumn` names the file's lineage column in errors.
    */
   async importStream(
     studyName: string,
     source: string,
     feed: (add: (run: Run) => void) => void,
     wait: WaitOptions = {},
+    lineageColumn?: string,
   ): Promise<ImportCounts> {
     // Unnamed runs are keyed by a hash: a million inserts land all over the key index, and with
     // SQLite's default 2 MB page cache they cost half as much again (measured on 1 M runs).
     const cacheSize = this.db.pragma('cache_size', { simple: true }) as number;
     this.db.pragma(`cache_size = -${IMPORT_CACHE_KIB}`);
     try {
-      return await this.writeTransaction(() => this.importRows(studyName, source, feed), wait);
+      return await this.writeTransaction(() => this.importRows(studyName, source, feed, lineageColumn), wait);
     } finally {
       this.db.pragma(`cache_size = ${cacheSize}`);
     }
@@ -927,17 +943,37 @@ export class RunStore {
    * another run, never merged into the first. A checkpoint already stored with another loss is a
    * conflict, refused with both rows' files and lines.
    */
-  private importRows(studyName: string, source: string, feed: (add: (run: Run) => void) => void): ImportCounts {
+  private importRows(
+    studyName: string,
+    source: string,
+    feed: (add: (run: Run) => void) => void,
+    lineageColumn?: string,
+  ): ImportCounts {
     const pauseAfter = pauseHook();
     // A new run or checkpoint costs one insert; lookups happen only when the insert finds a row.
     // Positional parameters and one timestamp for the whole import: a million rows must be cheap.
     const insertRun = this.db.prepare(
-      `INSERT INTO runs (study_id, key, name, status, n, d, c, u, loss, grp, step, source, created_at, finished_at)
-       VALUES (?, ?, ?, 'completed', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      `INSERT INTO runs (study_id, key, name, status, n, d, c, u, loss, grp, step, source, created_at, finished_at, lineage)
+       VALUES (?, ?, ?, 'completed', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (study_id, key) DO NOTHING`,
     );
     const now = new Date().toISOString();
-    const findRun = this.db.prepare('SELECT id, d FROM runs WHERE study_id = ? AND key = ?');
+    const findRun = this.db.prepare('SELECT id, d, lineage, source FROM runs WHERE study_id = ? AND key = ?');
+    const setLineage = this.db.prepare('UPDATE runs SET lineage = ? WHERE id = ?');
+    // A stored run without a lineage takes the one a later import gives (a file imported again with
+    // its trunk column added); another lineage than the stored one is a contradiction, named.
+    const checkLineage = (
+      r: Run,
+      stored: { id: number; lineage: string | null; source: string | null },
+      what: string,
+    ) => {
+      if (r.lineage === undefined || stored.lineage === r.lineage) return;
+      if (stored.lineage === null) return void setLineage.run(r.lineage, stored.id);
+      throw new InputError(
+        { file: source, line: r.line, ...(lineageColumn !== undefined ? { columnName: lineageColumn } : {}) },
+        `${what} is in lineage "${r.lineage}" here, but in "${stored.lineage}" in the store (from ${stored.source ?? 'an earlier import'}, study "${studyName}"); expected one lineage per run`,
+      );
+    };
     const insertCheckpoint = this.db.prepare(
       'INSERT INTO checkpoints (run_id, tokens, step, loss, source, lr) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING',
     );
@@ -969,11 +1005,36 @@ export class RunStore {
         c = r.C ?? null,
         step = r.step ?? null;
       const row = (key: string, name: string | null) =>
-        insertRun.run(studyId, key, name, n, d, c, r.U ?? null, r.loss, r.group ?? null, step, at, now, now);
+        insertRun.run(
+          studyId,
+          key,
+          name,
+          n,
+          d,
+          c,
+          r.U ?? null,
+          r.loss,
+          r.group ?? null,
+          step,
+          at,
+          now,
+          now,
+          r.lineage ?? null,
+        );
       if (r.run === undefined) {
+        // The lineage is not part of an unnamed run's identity: the same row with a lineage added
+        // is the same run, which takes the lineage.
         const key = `row:${hashKey([n, d, c, r.U ?? null, r.loss, r.group ?? null, step])}`;
         if (row(key, null).changes) added++;
-        else skipped++;
+        else {
+          if (r.lineage !== undefined)
+            checkLineage(
+              r,
+              findRun.get(studyId, key) as { id: number; lineage: string | null; source: string | null },
+              'this run',
+            );
+          skipped++;
+        }
       } else {
         const tokens = d ?? step ?? 0;
         const key = namedRunKey(r.run, n);
@@ -984,9 +1045,15 @@ export class RunStore {
           id = Number(inserted.lastInsertRowid);
           added++;
         } else {
-          const found = findRun.get(studyId, key) as { id: number; d: number | null };
+          const found = findRun.get(studyId, key) as {
+            id: number;
+            d: number | null;
+            lineage: string | null;
+            source: string | null;
+          };
           id = found.id;
           finalD = found.d;
+          checkLineage(r, found, `run "${r.run}"`);
         }
         // A named run's `lr` column is the learning rate at that checkpoint (the curve's schedule).
         if (insertCheckpoint.run(id, tokens, step, r.loss, at, r.lr ?? null).changes) {
@@ -1333,7 +1400,10 @@ export class RunStore {
   }
 }
 
-/** Completed runs as a Dataset that `fit` and `frontier` read. */
+/**
+ * Completed runs as a Dataset that `fit` and `frontier` read; with the lineage an import recorded, so
+ * that a bootstrap draws a lineage's runs together, as it does reading the file.
+ */
 export function storeDataset(store: RunStore, study?: string): Dataset {
   const runs: Run[] = store
     .runs({ study, status: 'completed' })
@@ -1348,12 +1418,19 @@ export function storeDataset(store: RunStore, study?: string): Dataset {
       // so that a study's runs can be chosen by experiment as `fit --group isoflop` does.
       ...((r.group ?? r.phase) !== null ? { group: (r.group ?? r.phase)! } : {}),
       ...(r.name !== null ? { run: r.name } : {}),
+      ...(r.lineage !== null ? { lineage: r.lineage } : {}),
       line: i + 1,
     }));
   return {
     source: `${store.path}${study ? ` (study ${study})` : ''}`,
     runs,
-    columns: { N: 'N', D: 'D', C: 'C', loss: 'loss' },
+    columns: {
+      N: 'N',
+      D: 'D',
+      C: 'C',
+      loss: 'loss',
+      ...(runs.some((r) => r.lineage !== undefined) ? { lineage: 'lineage' } : {}),
+    },
     derived: {},
   };
 }

@@ -48,15 +48,21 @@ export function registerBacktest(
     .option('--levels <list>', 'interval levels', '0.8,0.95')
     .addOption(flag('columns', { detail: 'e.g. N="Model Size"' }))
     .addOption(flag('group'))
-    .addOption(flag('lineage'))
+    .addOption(
+      flag('lineage', {
+        detail: 'a lineage is fitted only when all its runs are at or below a cutoff (else left out of the fit whole)',
+      }),
+    )
     .addOption(flag('out', { detail: 'the back-test as JSON' }))
     .addOption(flag('json'))
     .addHelpText(
       'after',
       `
 Each held-out run is scored at its final checkpoint; checkpoints of one run (a run column) stay on one
-side of a cutoff. Errors are |L̂ − L|/L; "in 95 %" is the share of held-out runs inside their 95 %
-prediction interval.
+side of a cutoff; so do the runs of one lineage (cooldown branches of one trunk share most of their
+training): a lineage that reaches above a cutoff is left out of its fit whole, its runs below the cutoff
+withheld (neither fitted nor scored). Errors are |L̂ − L|/L; "in 95 %" is the share of held-out runs
+inside their 95 % prediction interval.
 
 Examples:
   scalelab backtest examples/chinchilla.csv

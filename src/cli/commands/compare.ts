@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { readRuns } from '../../io/readRuns.js';
 import { compareGroups } from '../../analyses/groups.js';
 import { compareGroupsReport } from '../../report/text/data.js';
-import { keyword, parseInteger, parseLevel, parseReplicates } from '../options.js';
+import { keyword, parseInteger, parseLevel, parseReplicates, runSelection } from '../options.js';
 import { printResult, writeResult } from '../output.js';
 import { deprecatedAlias, flag } from '../flags.js';
 
@@ -17,27 +17,41 @@ export function registerCompare(program: Command, run: Run): void {
     .argument('<file>', 'runs with a group column and N, D or C and loss')
     .option('--group-column <column>', "the column naming each run's group", 'group')
     .addOption(flag('x', { default: 'C' }))
-    .addOption(flag('bootstrap', { detail: 'resampling runs within groups', default: '200' }))
+    .addOption(
+      flag('bootstrap', {
+        detail: 'resampling runs within groups (whole lineages when the data name them)',
+        default: '200',
+      }),
+    )
+    .addOption(flag('lineage'))
     .addOption(flag('seed', { default: '0' }))
     .addOption(flag('level', { default: '0.8' }));
   deprecatedAlias(compare, '--by <column>', '--group-column');
-  compare
-    .addOption(flag('json'))
-    .action(
-      async (
-        file: string,
-        f: { groupColumn: string; x: string; bootstrap: string; seed: string; level: string; json?: boolean },
-      ) =>
-        run(async () => {
-          const x = keyword(f.x, '--x', ['N', 'D', 'C'] as const);
-          const ds = readRuns(file, { columns: { group: f.groupColumn } });
-          const c = compareGroups(ds, x, {
-            bootstrap: parseReplicates(f.bootstrap, '--bootstrap'),
-            seed: parseInteger(f.seed, '--seed', 0),
-            level: parseLevel(f.level),
-          });
-          if (f.json) return printResult(c, file);
-          writeResult(compareGroupsReport(c, x), file);
-        }, f.json),
-    );
+  compare.addOption(flag('json')).action(
+    async (
+      file: string,
+      f: {
+        groupColumn: string;
+        x: string;
+        bootstrap: string;
+        seed: string;
+        level: string;
+        lineage?: string;
+        json?: boolean;
+      },
+    ) =>
+      run(async () => {
+        const x = keyword(f.x, '--x', ['N', 'D', 'C'] as const);
+        // runSelection checks the column name (a blank one is refused).
+        const { lineage } = runSelection({ lineage: f.lineage });
+        const ds = readRuns(file, { columns: { group: f.groupColumn }, ...(lineage !== undefined ? { lineage } : {}) });
+        const c = compareGroups(ds, x, {
+          bootstrap: parseReplicates(f.bootstrap, '--bootstrap'),
+          seed: parseInteger(f.seed, '--seed', 0),
+          level: parseLevel(f.level),
+        });
+        if (f.json) return printResult(c, file);
+        writeResult(compareGroupsReport(c, x), file);
+      }, f.json),
+  );
 }

@@ -52,9 +52,11 @@ interface CurveFitFile {
 
 /**
  * The completed runs of a store (one study, or all) as curves: each run's checkpoints with their
- * steps, the learning rate from the run's schedule when it has one, else from its checkpoints' lr.
+ * steps, the learning rate from the run's schedule when it has one, else from its checkpoints' lr,
+ * and the lineage an import recorded (a bootstrap then draws a lineage's runs together, as from a
+ * table). `requireLineage` (`--lineage` with `--db`) refuses a run stored without one.
  */
-async function storeCurves(db: string, study?: string): Promise<ReadCurve[]> {
+async function storeCurves(db: string, study?: string, requireLineage?: string): Promise<ReadCurve[]> {
   if (!existsSync(db))
     throw new UsageError(`--db: no run store at ${db} (run a sweep or "scalelab runs import" first)`);
   const { RunStore } = await import('../../store/store.js');
@@ -65,6 +67,10 @@ async function storeCurves(db: string, study?: string): Promise<ReadCurve[]> {
     let line = 0;
     for (const r of store.runs({ study, status: 'completed' })) {
       const name = r.name ?? r.key;
+      if (requireLineage !== undefined && r.lineage === null)
+        throw new UsageError(
+          `--lineage ${requireLineage}: run "${name}" (study "${r.study}") has no lineage in the store ${db}; import its rows with the lineage column ("scalelab runs import FILE --lineage COLUMN", or a column named lineage or trunk)`,
+        );
       if (r.schedule) schedules[name] = r.schedule;
       for (const c of store.checkpoints(r.id)) {
         line++;
@@ -80,6 +86,7 @@ async function storeCurves(db: string, study?: string): Promise<ReadCurve[]> {
           D: c.tokens,
           ...(r.N !== null ? { N: r.N } : {}),
           ...(c.lr ? { lr: c.lr } : {}),
+          ...(r.lineage !== null ? { lineage: r.lineage } : {}),
           line,
         });
       }
@@ -91,7 +98,15 @@ async function storeCurves(db: string, study?: string): Promise<ReadCurve[]> {
       {
         source: db,
         runs,
-        columns: { run: 'run', step: 'step', loss: 'loss', D: 'tokens', N: 'N', ...(hasLr ? { lr: 'lr' } : {}) },
+        columns: {
+          run: 'run',
+          step: 'step',
+          loss: 'loss',
+          D: 'tokens',
+          N: 'N',
+          ...(hasLr ? { lr: 'lr' } : {}),
+          ...(runs.some((r) => r.lineage !== undefined) ? { lineage: 'lineage' } : {}),
+        },
         derived: {},
       },
       schedules,
@@ -330,7 +345,12 @@ export function registerCurveLaw(program: Command, run: Run): void {
     .option('--schedules <file>', 'JSON object: run name → schedule, for tables without an lr column')
     .addOption(flag('columns', { detail: 'e.g. loss=val_loss,lr=learning_rate' }))
     .addOption(flag('group'))
-    .addOption(flag('lineage'))
+    .addOption(
+      flag('lineage', {
+        detail:
+          'with --db, the lineage the import recorded ("runs import --lineage"; used without the flag when every run has one), and every run must have one',
+      }),
+    )
     .addOption(
       flag('bootstrap', {
         detail: 'whole runs resampled (whole lineages with --lineage); residual blocks within runs when fewer than 3',
@@ -379,11 +399,9 @@ Examples:
           if (!inputs.length && !flags.db)
             throw new UsageError('expected run folders or tables of checkpoints to fit, or --db with a run store');
           if (inputs.length && flags.db) throw new UsageError('--db: give either input files or a run store, not both');
-          if (flags.db && flags.lineage !== undefined)
-            throw new UsageError(
-              '--lineage: the run store keeps no lineage; give the curves as a table with the lineage column instead of --db',
-            );
-          const read = flags.db ? await storeCurves(flags.db, flags.study) : readCurves(inputs, flags);
+          if (flags.db && flags.lineage !== undefined && flags.lineage.trim() === '')
+            throw new UsageError('--lineage: expected a column name (runs with equal values are drawn together)');
+          const read = flags.db ? await storeCurves(flags.db, flags.study, flags.lineage) : readCurves(inputs, flags);
           // Only an explicit --from-step leaves checkpoints out: a step-0 row otherwise reaches the law's checks and is refused, located.
           const curves =
             fromStep > 1 ? read.map((c) => ({ ...c, points: c.points.filter((p) => p.step >= fromStep) })) : read;
@@ -737,7 +755,7 @@ Example:
               `N = ${formatNumber(s.N, 4)}: ${s.trunk} ${s.trunkSteps} steps; branches ${s.branches.map((b) => `${b.run} at ${b.at} + ${b.decaySteps} (C = ${formatNumber(b.C, 3)})`).join(', ')}`,
           );
           lines.push(
-            "record each branch's final loss with its run and a trunk column naming its trunk: fit, backtest and report then resample a trunk's branches together (they share its stable steps)",
+            "record each branch's final loss with its run and a trunk column naming its trunk: fit, backtest and report then resample a trunk's branches together (they share its stable steps), and runs import keeps it in the store",
           );
           lines.push(
             `compute: ${formatNumber(plan.compute.ladder, 4)} FLOPs for the ladder against ${formatNumber(plan.compute.perPoint, 4)} for one run per point: ${(plan.compute.saved * 100).toFixed(1)} % saved`,

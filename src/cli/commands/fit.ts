@@ -106,7 +106,8 @@ Examples:
 Cooldown branches of one WSD trunk (curve-law ladder's plan, train.py --resume) share most of their
 training: they are not independent runs. A column naming each run's trunk (--lineage COLUMN, or a
 column named lineage or trunk) makes the bootstrap draw all of a trunk's runs together. The run store
-keeps no trunk, so runs exported from a study need that column added.`,
+keeps the lineage an import found ("runs import FILE --lineage COLUMN"), and "runs export" writes it
+back as a lineage column.`,
     )
     .action(async (file: string, flags: FitFlags, cmd: Command) =>
       run(async () => {

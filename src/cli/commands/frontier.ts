@@ -36,6 +36,7 @@ interface FrontierFlags {
   level: string;
   columns?: string;
   group?: string;
+  lineage?: string;
   json?: boolean;
 }
 
@@ -66,6 +67,7 @@ export function registerFrontier(
     .addOption(flag('level', { default: '0.95' }))
     .addOption(flag('columns', { detail: 'e.g. N=params,loss=final_loss' }))
     .addOption(flag('group'))
+    .addOption(flag('lineage', { detail: 'in all three approaches' }))
     .addOption(flag('json'))
     .addHelpText(
       'after',

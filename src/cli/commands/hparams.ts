@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { readRuns } from '../../io/readRuns.js';
-import { parseColumnMapping } from '../../io/parseRuns.js';
 import {
   batchTradeoff,
   criticalBatch,
@@ -11,7 +10,7 @@ import { fitHparamLaws, hparamPreset, hparamPresets, predictHparams } from '../.
 import { criticalBatchPresetHparamsReport, hparamPresetReport, hparamSweepReport } from '../../report/text/hparams.js';
 import { flagFor } from '../optionFlags.js';
 import { UsageError } from '../../errors/index.js';
-import { parseInteger, parseQuantity, parseReplicates } from '../options.js';
+import { parseInteger, parseQuantity, parseReplicates, runSelection } from '../options.js';
 import { printResult, writeResult } from '../output.js';
 import { deprecatedAlias, flag } from '../flags.js';
 
@@ -47,6 +46,7 @@ export function registerHparams(program: Command, run: Run): void {
     .addOption(flag('seed', { default: '0' }))
     .addOption(flag('seq-len', { detail: 'to express the batch in sequences', default: '4096' }))
     .addOption(flag('columns', { detail: 'e.g. lr=peak_lr,batch=bs' }))
+    .addOption(flag('lineage', { detail: 'with --sweep' }))
     .addOption(flag('json'))
     .addHelpText(
       'after',
@@ -70,6 +70,7 @@ export function registerHparams(program: Command, run: Run): void {
         seed: string;
         seqLen: string;
         columns?: string;
+        lineage?: string;
         json?: boolean;
       },
       cmd: Command,
@@ -94,7 +95,7 @@ export function registerHparams(program: Command, run: Run): void {
             throw new UsageError('--sweep needs where to predict: --C C (laws in C) or --N N (laws in N)');
           const variable = C !== undefined ? 'C' : 'N';
           const x = (C ?? N)!;
-          const ds = readRuns(f.sweep, { columns: f.columns ? parseColumnMapping(f.columns) : undefined });
+          const ds = readRuns(f.sweep, runSelection({ columns: f.columns, lineage: f.lineage }));
           const replicates = parseReplicates(f.bootstrap, '--bootstrap');
           const fitted = fitHparamLaws(ds, {
             variable,

@@ -1,12 +1,12 @@
 import type { Command } from 'commander';
 import { forEachRun, inputSize } from '../../io/readRuns.js';
-import { parseColumnMapping, type Field } from '../../io/parseRuns.js';
+import type { Field } from '../../io/parseRuns.js';
 import { defaultStorePath, describeWriter, RunStore, type RunStatus } from '../../store/store.js';
 import { openExisting, requireStudy } from '../storeAccess.js';
 import { runStatuses } from '../../store/runStatus.js';
 import { formatNumber, shortReason } from '../../core/format.js';
 import { textTable } from '../../core/table.js';
-import { keyword, parseQuantity } from '../options.js';
+import { keyword, parseQuantity, runSelection } from '../options.js';
 import { flag } from '../flags.js';
 import { checkOutput, printJson, progress, statusLine, writeOutput } from '../output.js';
 
@@ -38,6 +38,11 @@ export function registerRuns(program: Command, run: Run): void {
     .argument('<files...>', 'files of runs: columns N, D (or C), loss; run and step make checkpoints of a run')
     .addOption(flag('study', { detail: 'to import into', default: 'imported' }))
     .addOption(flag('columns', { detail: 'e.g. N="Model Size"' }))
+    .addOption(
+      flag('lineage', {
+        detail: "the store keeps each run's lineage, for fits from the store (curve-law fit --db) and runs export",
+      }),
+    )
     .option('--wait <seconds>', 'how long to wait for another process writing to the store', '60')
     .addOption(flag('db', { default: defaultStorePath }))
     .addOption(flag('json'))
@@ -48,68 +53,84 @@ Every file is read and checked before the store is opened (or created): a file t
 or malformed stops the import with its location, and nothing is written. Each file is then one
 transaction. A run is identified by its name (the run column) and N, so two files that both call
 their runs "a" make two runs; a row that gives a stored checkpoint another loss is refused, naming
-both files and lines. CSV and JSONL are streamed (JSON arrays are read whole, up to 256 MiB).`,
+both files and lines. CSV and JSONL are streamed (JSON arrays are read whole, up to 256 MiB).
+
+A run's lineage (--lineage COLUMN, or a column named lineage or trunk: the trunk of WSD cooldown
+branches) is stored with it: a fit from the store then draws a lineage's runs together, and runs
+export writes it back. A run stored without one takes it from a later import; another one is refused.`,
     )
-    .action(async (files: string[], f: { study: string; columns?: string; wait: string; db: string; json?: boolean }) =>
-      run(async () => {
-        const waitSeconds = parseQuantity(f.wait, '--wait', { positive: false });
-        const options = { columns: f.columns ? parseColumnMapping(f.columns) : undefined, require: importRequires };
-        // Check every file before the store is opened, so a typo or a bad file creates and changes nothing.
-        const sizes = files.map((file) => inputSize(file));
-        const check = progress(
-          'check ',
-          sizes.reduce((a, b) => a + b, 0),
-          f,
-        );
-        try {
-          for (const file of files)
-            forEachRun(
-              file,
-              options,
-              () => {},
-              (n) => check.tick(n),
-            );
-        } finally {
-          check.stop();
-        }
-        const store = RunStore.open(f.db);
-        const results = [];
-        try {
-          for (const [i, file] of files.entries()) {
-            const waiting = statusLine(f);
-            let bar: ReturnType<typeof progress> | undefined;
-            try {
-              const counts = await store.importStream(
-                f.study,
-                file,
-                (add) => {
-                  waiting.done();
-                  bar = progress('import', sizes[i], f);
-                  forEachRun(file, options, add, (n) => bar!.tick(n));
-                },
-                {
-                  timeoutMs: waitSeconds * 1000,
-                  onWait: ({ holder, waitedMs }) =>
-                    waiting.show(
-                      `waiting for the store ${f.db} (${Math.round(waitedMs / 1000)} s of ${waitSeconds}): ${describeWriter(holder)}`,
-                    ),
-                },
+    .action(
+      async (
+        files: string[],
+        f: { study: string; columns?: string; lineage?: string; wait: string; db: string; json?: boolean },
+      ) =>
+        run(async () => {
+          const waitSeconds = parseQuantity(f.wait, '--wait', { positive: false });
+          const options = {
+            ...runSelection({ columns: f.columns, lineage: f.lineage }),
+            require: importRequires,
+          };
+          // Check every file before the store is opened, so a typo or a bad file creates and changes nothing.
+          const sizes = files.map((file) => inputSize(file));
+          const check = progress(
+            'check ',
+            sizes.reduce((a, b) => a + b, 0),
+            f,
+          );
+          // The lineage column each file was found to have, to name it in a conflict with the store.
+          const lineageColumns: (string | undefined)[] = [];
+          try {
+            for (const file of files)
+              lineageColumns.push(
+                forEachRun(
+                  file,
+                  options,
+                  () => {},
+                  (n) => check.tick(n),
+                ).columns.lineage,
               );
-              results.push({ file, ...counts });
-            } finally {
-              waiting.done();
-              bar?.stop();
-            }
-            if (!f.json)
-              process.stdout.write(
-                `${file}: ${results[i].runs} runs and ${results[i].checkpoints} checkpoints added, ${results[i].skipped} already in the store (study "${f.study}", ${f.db})\n`,
-              );
+          } finally {
+            check.stop();
           }
-        } finally {
-          store.close();
-        }
-        if (f.json) printJson({ study: f.study, db: f.db, files: results });
-      }, f.json),
+          const store = RunStore.open(f.db);
+          const results = [];
+          try {
+            for (const [i, file] of files.entries()) {
+              const waiting = statusLine(f);
+              let bar: ReturnType<typeof progress> | undefined;
+              try {
+                const counts = await store.importStream(
+                  f.study,
+                  file,
+                  (add) => {
+                    waiting.done();
+                    bar = progress('import', sizes[i], f);
+                    forEachRun(file, options, add, (n) => bar!.tick(n));
+                  },
+                  {
+                    timeoutMs: waitSeconds * 1000,
+                    onWait: ({ holder, waitedMs }) =>
+                      waiting.show(
+                        `waiting for the store ${f.db} (${Math.round(waitedMs / 1000)} s of ${waitSeconds}): ${describeWriter(holder)}`,
+                      ),
+                  },
+                  lineageColumns[i],
+                );
+                results.push({ file, ...counts });
+              } finally {
+                waiting.done();
+                bar?.stop();
+              }
+              if (!f.json)
+                process.stdout.write(
+                  `${file}: ${results[i].runs} runs and ${results[i].checkpoints} checkpoints added, ${results[i].skipped} already in the store (study "${f.study}", ${f.db})\n`,
+                );
+            }
+          } finally {
+            store.close();
+          }
+          if (f.json) printJson({ study: f.study, db: f.db, files: results });
+        }, f.json),
     );
   runs
     .command('ls')
@@ -194,6 +215,7 @@ both files and lines. CSV and JSONL are streamed (JSON arrays are read whole, up
                   store.checkpoints(r.id).map((c) => ({
                     study: r.study,
                     run: r.name ?? `run-${r.id}`,
+                    lineage: r.lineage,
                     N: r.N,
                     D: c.tokens,
                     C: r.N === null ? null : 6 * r.N * c.tokens,
@@ -205,6 +227,7 @@ both files and lines. CSV and JSONL are streamed (JSON arrays are read whole, up
               : list.map((r) => ({
                   study: r.study,
                   run: r.name ?? `run-${r.id}`,
+                  lineage: r.lineage,
                   N: r.N,
                   D: r.D,
                   C: r.C ?? (r.N !== null && r.D !== null ? 6 * r.N * r.D : null),
@@ -219,6 +242,8 @@ both files and lines. CSV and JSONL are streamed (JSON arrays are read whole, up
           // The learning rate at each checkpoint (curve laws read it) only when every checkpoint has one:
           // an empty lr cell would not import again.
           if (f.checkpoints && rows.some((r) => r.lr === null)) for (const r of rows) delete r.lr;
+          // The lineage column only when a run has one (fit reads it back as the bootstrap's unit).
+          if (rows.every((r) => r.lineage === null)) for (const r of rows) delete r.lineage;
           const columns = rows.length ? Object.keys(rows[0]) : ['study', 'run', 'N', 'D', 'C', 'loss'];
           const text =
             format === 'csv'

@@ -19,11 +19,22 @@ export function backtestReport(r: RollingBacktestResult, name: OptionNamer = lib
   lines.push(
     `Intervals: ${r.replicates ? `${r.levels.map((l) => `${Math.round(l * 100)} %`).join(' and ')} prediction intervals from ${r.replicates} bootstrap replicates resampling ${resampled(r.unit)} (seed ${r.seed}), plus a run's scatter` : `none (${name('bootstrap')} 0)`}.`,
   );
+  const lineages = r.lineages;
+  if (lineages)
+    lines.push(
+      `Lineages: the data name ${lineages}. A lineage's runs share most of their training (cooldown branches of one trunk), so a lineage is fitted only when all its runs are at or below the cutoff; one that reaches above it is left out of the fit whole, its runs below the cutoff withheld (neither fitted nor scored).`,
+    );
   lines.push('');
+  const withheld = r.cutoffs.some((c) => c.withheld > 0);
   lines.push(
     textTable(
-      ['cutoff', 'fitted', 'predicted'],
-      r.cutoffs.map((c) => [`${r.by} ≤ ${formatNumber(c.cutoff, 4)}`, String(c.fitRuns), String(c.heldOut)]),
+      ['cutoff', 'fitted', 'predicted', ...(withheld ? ['withheld'] : [])],
+      r.cutoffs.map((c) => [
+        `${r.by} ≤ ${formatNumber(c.cutoff, 4)}`,
+        String(c.fitRuns),
+        String(c.heldOut),
+        ...(withheld ? [String(c.withheld)] : []),
+      ]),
     ),
   );
   lines.push('');

@@ -135,7 +135,7 @@ export function compareGroupsReport(c: ReturnType<typeof compareGroups>, x: Vari
   const ci = (v: number, i?: [number, number]) => `${f4(v)}${i ? ` ${formatInterval(i, f4)}` : ''}`;
   return (
     [
-      `Separate fits, L = E + A·${x}^(−α) per group (${pct} intervals):`,
+      `Separate fits, L = E + A·${x}^(−α) per group (${pct} intervals${c.unit === 'lineage' ? ', resampling whole lineages' : ''}):`,
       textTable(
         ['group', 'runs', 'E', 'A', 'α'],
         c.separate.map((g) => [
@@ -153,6 +153,7 @@ export function compareGroupsReport(c: ReturnType<typeof compareGroups>, x: Vari
       ),
       `F-test (shared vs separate exponents, least squares on ln L): ${c.test.statement}`,
       ...c.crossovers.map((v) => `Verdict: ${v.verdict}`),
+      ...(c.warnings ?? []).map((w) => `Warning: ${w}`),
     ].join('\n') + '\n'
   );
 }

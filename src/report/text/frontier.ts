@@ -27,7 +27,7 @@ export function frontierReport(
   const lines: string[] = [];
   const boot =
     out.bootstrap && out.bootstrap.replicates > 1
-      ? `${Math.round(out.bootstrap.level * 100)} % intervals from ${out.bootstrap.replicates} bootstrap replicates (seed ${out.bootstrap.seed})`
+      ? `${Math.round(out.bootstrap.level * 100)} % intervals from ${out.bootstrap.replicates} bootstrap replicates${out.approaches.some((a) => a.unit === 'lineage') ? ' resampling whole lineages' : ''} (seed ${out.bootstrap.seed})`
       : `no intervals (${name('bootstrap')} 0)`;
   const rows =
     out.curves !== undefined && out.curves < out.runs

@@ -150,9 +150,16 @@ export function BacktestPanel({ state, settings, onChange, withFit, onWithFit, s
           <p>
             Cutoffs:{' '}
             {b.cutoffs
-              .map((c) => `C ≤ ${formatNumber(c.cutoff, 3)} (${c.fitRuns} fitted, ${c.heldOut} predicted)`)
+              .map(
+                (c) =>
+                  `C ≤ ${formatNumber(c.cutoff, 3)} (${c.fitRuns} fitted, ${c.heldOut} predicted${c.withheld ? `, ${c.withheld} withheld with their lineage` : ''})`,
+              )
               .join('; ')}
-            . Errors are (L̂ − L)/L; a positive bias over-predicts the loss.
+            .
+            {b.lineages
+              ? ` A lineage (${b.lineages} in the data: runs sharing most of their training) is fitted only when all its runs are at or below the cutoff.`
+              : ''}{' '}
+            Errors are (L̂ − L)/L; a positive bias over-predicts the loss.
             {b.replicates
               ? ` Intervals: ${b.replicates} bootstrap replicates per fit.`
               : ' No intervals (no bootstrap).'}{' '}
