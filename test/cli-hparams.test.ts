@@ -303,3 +303,43 @@ test('the old spellings bcrit --loss and hparams --params still work for one rel
   assert.match(both.stderr, /give --target-loss \(or its deprecated spelling --loss\), not both/);
   assert.ok(!scalelab(['bcrit', '--help']).stdout.includes('--loss '), 'help does not show the old spelling');
 });
+
+test('hparams and bcrit presets warn outside the runs their paper fitted them on, graded, and say where no range is stated', () => {
+  const severity = (args: string[]) =>
+    (scalelab([...args, '--json']).json().warnings as { code: string; severity: string }[]).map(
+      (w) => `${w.code}:${w.severity}`,
+    );
+  // DeepSeek LLM's grid covered 1e17–2e19 FLOPs.
+  assert.deepEqual(severity(['hparams', '--C', '1e18']), []);
+  assert.deepEqual(severity(['hparams', '--C', '1e20']), ['extrapolation:info']);
+  assert.deepEqual(severity(['hparams', '--C', '1e21']), ['extrapolation:warning']);
+  assert.deepEqual(severity(['hparams', '--C', '1e15']), ['extrapolation:warning']);
+  assert.deepEqual(severity(['hparams', '--C', '1e14']), ['extrapolation:severe']);
+  const tiny = scalelab(['hparams', '--C', '1e-50']);
+  assert.equal(tiny.code, 0, tiny.stderr);
+  assert.match(tiny.stdout, /severe: C = 1e-50 is below the smallest C in the runs preset deepseek-2024 was fitted on \(1e17; DeepSeek LLM §3\.1/);
+  const j = scalelab(['hparams', '--C', '1e-50', '--json']).json();
+  assert.deepEqual(j.range, { C: [1e17, 2e19] });
+  assert.match(j.rangeSource, /1e17 to 2e19 FLOPs/);
+  // Porian et al.'s and Kaplan et al.'s ranges are not recorded: said, not made up, nothing checked.
+  const porian = scalelab(['hparams', '--N', '1e20', '--preset', 'porian-2024', '--json']).json();
+  assert.equal(porian.range, null);
+  assert.deepEqual(porian.warnings, []);
+  assert.match(porian.rangeSource, /not recorded/);
+  assert.match(scalelab(['hparams', '--N', '1e9', '--preset', 'porian-2024']).stdout, /fitted on: .*not recorded/);
+  for (const args of [
+    ['bcrit', '--target-loss', '3'],
+    ['hparams', '--preset', 'kaplan-2020', '--target-loss', '3'],
+  ]) {
+    const b = scalelab([...args, '--json']).json();
+    assert.equal(b.range, null);
+    assert.match(b.rangeSource, /losses B_crit\(L\) was fitted over are not recorded/);
+    assert.match(scalelab(args).stdout, /fitted on: the losses B_crit\(L\) was fitted over are not recorded/);
+  }
+  // plan carries the hyperparameter law's range warning beside its own.
+  const plan = scalelab(['plan', '--C', '1e24', '--json']).json();
+  assert.ok(
+    plan.warnings.some((w: string) => /^learning rate and batch: C = 1e24 is 5e4× the largest C in the runs preset deepseek-2024/.test(w)),
+    JSON.stringify(plan.warnings),
+  );
+});

@@ -12,7 +12,7 @@ import { trainingDays, type Accelerator, type HardwareBudget } from '../hardware
 import { computeOptimal, kaplanAllocation, tokensPerParameterRule, type Allocation } from './computeOptimal.js';
 import { repetitionOptimum } from './repetition.js';
 import { OptionError } from '../errors/index.js';
-import { extrapolationWarnings } from './extrapolation.js';
+import { extrapolationWarnings, presetRangeWarnings } from './extrapolation.js';
 import { formatNumber } from '../core/format.js';
 import { inferenceAwareOptimal, qualityOf, type InferenceAwareResult } from './inferenceAware.js';
 import { fitHparamLaws, predictHparams, type HparamPreset } from '../hparams/laws.js';
@@ -51,6 +51,8 @@ export interface PlanHyperparameters {
   /** Bootstrap intervals, when the laws were fitted with them. */
   learningRateInterval?: [number, number];
   batchInterval?: [number, number];
+  /** The law used outside the range it was fitted on (a preset's paper), said in the plan's warnings. */
+  warnings?: string[];
 }
 
 export interface PlanCriticalBatch {
@@ -205,6 +207,7 @@ export function makePlan(input: PlanInput): Plan {
 
   warnings.push(...extrapolationWarnings(input.ranges, best, input.rangesOf, input.rangesSource).map((w) => w.message));
   const hyperparameters = input.hyperparameters?.({ C: compute, N: best.N });
+  warnings.push(...(hyperparameters?.warnings ?? []));
   let criticalBatch: PlanCriticalBatch | undefined;
   if (input.criticalBatch && best.loss > 0 && Number.isFinite(best.loss)) {
     const { bStar, alphaB, source, note } = input.criticalBatch;
@@ -313,6 +316,7 @@ export function hyperparametersFromPreset(preset: HparamPreset): (at: { C: numbe
     return {
       learningRate: p.learningRate,
       batchTokens: p.batchTokens,
+      warnings: presetRangeWarnings(preset, p.at).map((w) => `learning rate and batch: ${w.message}`),
       source: `${p.source}${preset.variable === 'C' ? '; their C counts non-embedding FLOPs with attention, here C = 6ND' : '; their N excludes embeddings'}`,
     };
   };

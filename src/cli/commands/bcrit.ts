@@ -190,9 +190,21 @@ export function registerBcrit(program: Command, run: Run): void {
             preset: preset.id,
             source,
             note: preset.note,
+            range: preset.range ? { loss: preset.range } : null,
+            rangeSource: preset.rangeSource,
             tradeoff,
           });
-        writeResult(criticalBatchAtLossReport({ loss, bCrit: b, bStar, alphaB, source, note: preset.note, tradeoff }));
+        writeResult(
+          criticalBatchAtLossReport({
+            loss,
+            bCrit: b,
+            bStar,
+            alphaB,
+            source,
+            note: `${preset.note}\n  fitted on: ${preset.rangeSource}`,
+            tradeoff,
+          }),
+        );
       }, f.json),
   );
 }

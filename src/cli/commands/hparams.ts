@@ -10,6 +10,7 @@ import {
 import { fitHparamLaws, hparamPreset, hparamPresets, predictHparams } from '../../hparams/laws.js';
 import { criticalBatchPresetHparamsReport, hparamPresetReport, hparamSweepReport } from '../../report/text/hparams.js';
 import { flagFor } from '../optionFlags.js';
+import { presetRangeWarnings } from '../../analyses/extrapolation.js';
 import { UsageError } from '../../errors/index.js';
 import { parseInteger, parseQuantity, parseReplicates } from '../options.js';
 import { printResult, writeResult } from '../output.js';
@@ -143,6 +144,8 @@ export function registerHparams(program: Command, run: Run): void {
               alphaB: preset.alphaB,
               source,
               note: preset.note,
+              range: preset.range ? { loss: preset.range } : null,
+              rangeSource: preset.rangeSource,
               tradeoff,
             });
           writeResult(criticalBatchPresetHparamsReport({ loss, bCrit, seqLen, preset, source, tradeoff }, flagFor));
@@ -154,8 +157,17 @@ export function registerHparams(program: Command, run: Run): void {
           );
         const preset = hparamPreset(f.preset);
         const p = predictHparams(preset, { C, N }, seqLen);
-        if (f.json) return printResult({ ...p, preset: preset.id, note: preset.note });
-        writeResult(hparamPresetReport(preset, p));
+        const warnings = presetRangeWarnings(preset, p.at);
+        if (f.json)
+          return printResult({
+            ...p,
+            preset: preset.id,
+            note: preset.note,
+            range: preset.range ? { [preset.variable]: preset.range } : null,
+            rangeSource: preset.rangeSource,
+            warnings,
+          });
+        writeResult(hparamPresetReport(preset, p, warnings));
       }, f.json),
   );
 }
