@@ -194,8 +194,11 @@ test('sweep status/retry/cancel and runs ls/export refuse a study the store lack
     ['sweep', 'cancel', '--backend', 'local'],
   ]) {
     const r = scalelab([...args, '--study', 'x', '--db', missing]);
-    assert.notEqual(r.code, 0, args.join(' '));
+    assert.equal(r.code, 2, `${args.join(' ')}: a missing store is an input error, as a missing file is`);
     assert.match(r.stderr, /no run store here/);
+    const j = scalelab([...args, '--study', 'x', '--db', missing, '--json']);
+    assert.equal(j.code, 2);
+    assert.match(j.json().error.message, /no run store here/);
   }
   assert.ok(!existsSync(missing), 'a misspelt --db creates no store');
 });
