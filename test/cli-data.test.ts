@@ -164,3 +164,34 @@ test("select --pools FILE: the user's pools (CSV or JSON), with constants from t
   assert.match(e.stderr, /bad-pools\.csv:3:2 \(column "b"\): expected a negative utility exponent b/);
   assert.ok(noStackTrace(e.stderr));
 });
+
+test('curve --breaks: a break outside the data and a prediction beyond it are warned; --predict without --breaks is refused', () => {
+  // A smooth power law with a floor has no break to find: one break fitted to it lands outside the data.
+  const curve = join(dir, 'smooth.csv');
+  writeFileSync(
+    curve,
+    ['D,loss', ...Array.from({ length: 30 }, (_, i) => 10 ** (1 + i * 0.2)).map((D) => `${D},${0.05 + 2 * D ** -0.35}`)].join(
+      '\n',
+    ) + '\n',
+  );
+  const b = scalelab(['curve', curve, '--breaks', '2', '--predict', '1e10,1e7', '--json']);
+  assert.equal(b.code, 0, b.stderr);
+  const w = b.json().warnings as { code: string; severity: string; message: string }[];
+  const d = b.json().params;
+  const outside = [d.d1, d.d2].filter((x: number) => x < 10 || x > 10 ** 6.8).length;
+  assert.ok(outside >= 1, `a break the data do not show: ${JSON.stringify(d)}`);
+  assert.equal(w.filter((x) => x.code === 'break-outside-data').length, outside, JSON.stringify({ d, w }));
+  // The data reach D = 6.3e6: 1e10 is far beyond (severe), 1e7 just beyond (info).
+  const far = w.filter((x) => x.code === 'extrapolation').map((x) => [x.severity, x.message.slice(0, 40)]);
+  assert.deepEqual(far, [
+    ['severe', 'D = 1e10 is 1.58e3× the largest D in the'],
+    ['info', 'D = 1e7 is 1.58× the largest D in the fi'],
+  ]);
+  // The fit's own warnings come without the hint at an option curve does not have.
+  assert.ok(!w.some((x) => /option "init"|--init/.test(x.message)), JSON.stringify(w));
+  const text = scalelab(['curve', curve, '--breaks', '2', '--predict', '1e10']);
+  assert.match(text.stdout, /severe: D = 1e10 is 1\.58e3× the largest D in the fit's data/);
+  const lone = scalelab(['curve', curve, '--predict', '1e10']);
+  assert.equal(lone.code, 2);
+  assert.match(lone.stderr, /--predict goes with --breaks N/);
+});

@@ -343,3 +343,33 @@ test('hparams and bcrit presets warn outside the runs their paper fitted them on
     JSON.stringify(plan.warnings),
   );
 });
+
+test('new-user slips: both --C and --N with a preset, a percentage for --near-optimal, gradient norms without --noise, a misspelt mup subcommand', () => {
+  const both = scalelab(['hparams', '--C', '1e20', '--N', '1e9']);
+  assert.equal(both.code, 2);
+  assert.match(both.stderr, /preset deepseek-2024 is a law in C only: --N is not used by it/);
+  const porian = scalelab(['hparams', '--N', '1e9', '--C', '1e20', '--preset', 'porian-2024']);
+  assert.equal(porian.code, 2);
+  assert.match(porian.stderr, /preset porian-2024 is a law in N only: --C is not used by it/);
+  const sweep = ['hparams', '--C', '1e21', '--sweep', 'examples/inputs/sweep.csv', '--bootstrap', '0'];
+  const percent = scalelab([...sweep, '--near-optimal', '25']);
+  assert.equal(percent.code, 2);
+  assert.match(percent.stderr, /--near-optimal is a fraction of the best loss.*got 25 \(2500 %: every run would be near-optimal\)/);
+  // Written with its sign, a percentage is read as one: 0.25% is DeepSeek's 0.0025.
+  const signed = scalelab([...sweep, '--near-optimal', '0.25%', '--json']);
+  assert.equal(signed.code, 0, signed.stderr);
+  assert.equal(signed.json().laws.tolerance, 0.0025);
+  assert.deepEqual(signed.json().laws, scalelab([...sweep, '--json']).json().laws);
+  assert.match(scalelab([...sweep, '--near-optimal', 'x%']).stderr, /expected a fraction such as 0\.0025 or a percentage/);
+  const grads = scalelab(['bcrit', 'examples/inputs/grads.csv']);
+  assert.equal(grads.code, 2);
+  assert.match(grads.stderr, /has a "grad_sq" column and no loss: gradient norms are read with --noise/);
+  const curves = scalelab(['bcrit', 'examples/inputs/curves.csv', '--noise']);
+  assert.equal(curves.code, 2);
+  assert.match(curves.stderr, /missing column "grad_sq" or "grad_norm_sq" or "gradient_norm_sq"; .*--columns gradSq=NAME/);
+  const typo = scalelab(['mup', 'transfr', 'examples/inputs/lr-sweeps.csv']);
+  assert.equal(typo.code, 2);
+  assert.match(typo.stderr, /^scalelab: error: unknown mup subcommand "transfr" \(did you mean transfer\?\)/);
+  assert.doesNotMatch(scalelab(['mup', 'zzz']).stderr, /did you mean/);
+  assert.equal(scalelab(['mup', '--width', '512', '--json']).json().m, 2);
+});

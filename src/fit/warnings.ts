@@ -35,6 +35,7 @@ export type WarningCode =
   | 'bootstrap-unstable'
   | 'bootstrap-multimodal'
   | 'extrapolation'
+  | 'break-outside-data'
   | 'lineage'
   | 'legacy';
 

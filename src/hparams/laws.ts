@@ -256,11 +256,14 @@ export function fitHparamLaws(
   checkMagnitudes(dataset, [variable, 'lr', 'batch', 'loss'], dataset.runs);
   checkLossVaries(dataset, dataset.runs, 'finding the near-optimal learning rates and batch sizes');
   const tolerance = options.tolerance ?? 0.0025;
-  if (!(tolerance >= 0) || !Number.isFinite(tolerance))
+  // A fraction of the best loss: 1 or more (a percentage typed as a number, 25 for 25 %) makes every
+  // run of every group near-optimal, and the centres are the grid's, not the optimum's.
+  if (!(tolerance >= 0 && tolerance < 1))
     throw new OptionError({
       option: 'nearOptimal',
       value: tolerance,
-      message: (o) => `${o('nearOptimal')} must be a non-negative fraction, got ${tolerance}`,
+      message: (o) =>
+        `${o('nearOptimal')} is a fraction of the best loss, at least 0 and below 1 (DeepSeek's 0.25 % is 0.0025), got ${tolerance}${tolerance >= 1 ? ` (${formatNumber(tolerance * 100, 4)} %: every run would be near-optimal)` : ''}`,
     });
   const what = variable === 'C' ? 'compute budget' : 'model size';
   const { groups, unassigned } = groupByScale(dataset.runs, variable, options.budgetTolerance ?? 0.06, 2);

@@ -12,7 +12,7 @@ import { criticalBatchPresetHparamsReport, hparamPresetReport, hparamSweepReport
 import { flagFor } from '../optionFlags.js';
 import { presetRangeWarnings } from '../../analyses/extrapolation.js';
 import { UsageError } from '../../errors/index.js';
-import { parseInteger, parseQuantity, parseReplicates } from '../options.js';
+import { parseFraction, parseInteger, parseQuantity, parseReplicates } from '../options.js';
 import { printResult, writeResult } from '../output.js';
 import { deprecatedAlias, flag } from '../flags.js';
 
@@ -36,7 +36,7 @@ export function registerHparams(program: Command, run: Run): void {
     )
     .option(
       '--near-optimal <fraction>',
-      'sweep: near-optimal = loss within this fraction of the best (DeepSeek: 0.0025)',
+      'sweep: near-optimal = loss within this fraction of the best (DeepSeek: 0.0025, or write 0.25%)',
       '0.0025',
     )
     .option(
@@ -100,7 +100,7 @@ export function registerHparams(program: Command, run: Run): void {
           const fitted = fitHparamLaws(ds, {
             variable,
             at: x,
-            tolerance: parseQuantity(f.nearOptimal, '--near-optimal', { positive: false }),
+            tolerance: parseFraction(f.nearOptimal, '--near-optimal'),
             budgetTolerance: parseQuantity(f.groupTolerance, '--group-tolerance'),
             bootstrap:
               replicates > 1 ? { replicates, seed: parseInteger(f.seed, '--seed', 0), level: 0.95 } : undefined,
@@ -156,6 +156,12 @@ export function registerHparams(program: Command, run: Run): void {
             `--target-loss goes with --preset kaplan-2020 (the critical batch at a loss); preset ${f.preset} is a law in ${hparamPreset(f.preset).variable}`,
           );
         const preset = hparamPreset(f.preset);
+        // A preset is a law in one variable: the other would be silently unused.
+        const unused = preset.variable === 'C' ? (N !== undefined ? '--N' : undefined) : C !== undefined ? '--C' : undefined;
+        if (unused)
+          throw new UsageError(
+            `preset ${preset.id} is a law in ${preset.variable} only: ${unused} is not used by it; give --${preset.variable} alone${preset.variable === 'C' ? ' (porian-2024 is a law in N)' : ' (deepseek-2024 is a law in C)'}`,
+          );
         const p = predictHparams(preset, { C, N }, seqLen);
         const warnings = presetRangeWarnings(preset, p.at);
         if (f.json)

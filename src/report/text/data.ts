@@ -79,12 +79,18 @@ export function selectionReport(
 }
 
 /** A broken neural scaling law fitted to a curve, and its predictions. */
-export function bnslCurveReport(law: Law, r: FitResult, x: Variable, predictions: Record<string, number>[]): string {
+export function bnslCurveReport(
+  law: Law,
+  r: FitResult,
+  x: Variable,
+  predictions: Record<string, number>[],
+  warnings: { severity: string; message: string }[] = [],
+): string {
   return `${law.formula} (${law.citation})\n${Object.entries(r.params)
     .map(([k, v]) => `  ${k} = ${formatNumber(v, 5)}`)
     .join(
       '\n',
-    )}\nobjective ${r.objective.toExponential(4)}, ${r.converged ? 'converged' : 'NOT converged'}\n${predictions.map((p) => `  ${x} = ${formatNumber(p[x], 4)}: ${formatNumber(p.loss, 6)}`).join('\n')}\n`;
+    )}\nobjective ${r.objective.toExponential(4)}, ${r.converged ? 'converged' : 'NOT converged'}\n${predictions.map((p) => `  ${x} = ${formatNumber(p[x], 4)}: ${formatNumber(p.loss, 6)}`).join('\n')}${predictions.length ? '\n' : ''}${warnings.map((w) => `${w.severity}: ${w.message}\n`).join('')}`;
 }
 
 /** A learning curve's regions: small-data, power-law, irreducible. */
