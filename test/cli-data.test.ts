@@ -195,3 +195,37 @@ test('curve --breaks: a break outside the data and a prediction beyond it are wa
   assert.equal(lone.code, 2);
   assert.match(lone.stderr, /--predict goes with --breaks N/);
 });
+
+test('repetition: a unique-token count far too small, a cap that does not bind, a budget beyond the preset; plan with a cap under a law without U', () => {
+  // 25 typed for 25e9: no optimum inside the search, said as severe with the flag to check.
+  const tiny = scalelab(['repetition', '--C', '9.26e21', '--unique-tokens', '25', '--json']);
+  assert.equal(tiny.code, 0, tiny.stderr);
+  assert.equal(tiny.json().atSearchEdge, true);
+  const codes = tiny.json().warnings.map((w: { code: string; severity: string }) => `${w.code}:${w.severity}`);
+  assert.deepEqual(codes, ['at-bound:severe', 'extrapolation:severe']);
+  assert.match(scalelab(['repetition', '--C', '9.26e21', '--unique-tokens', '25']).stdout, /severe: the best allocation lies at the edge of the search .*check --unique-tokens/);
+  // The README's case: an interior optimum inside the paper's runs, no warnings.
+  const ok = scalelab(['repetition', '--C', '9.26e21', '--unique-tokens', '25e9', '--json']).json();
+  assert.equal(ok.atSearchEdge, false);
+  assert.equal(ok.capBinds, true);
+  assert.deepEqual(ok.warnings, []);
+  // More unique tokens than the run reads: not "0.00 epochs" and "the cap costs -0.00 %".
+  const loose = scalelab(['repetition', '--C', '9.26e21', '--unique-tokens', '1e15']);
+  assert.match(loose.stdout, /= 1\.74e-4 epochs/);
+  assert.match(loose.stdout, /the cap does not bind: the compute-optimal run reads 1\.74e11 tokens, fewer than the 1e15 unique ones/);
+  assert.doesNotMatch(loose.stdout, /the cap costs/);
+  assert.equal(scalelab(['repetition', '--C', '9.26e21', '--unique-tokens', '1e15', '--json']).json().capBinds, false);
+  // A budget past the paper's 9B models is an extrapolation of the preset.
+  const big = scalelab(['repetition', '--C', '1e25', '--unique-tokens', '25e9', '--json']).json();
+  assert.ok(big.warnings.some((w: { message: string }) => /N = 1\.725e11 is 19\.2× the largest N in the runs of preset muennighoff-2023/.test(w.message)));
+  // plan --unique-tokens with the Chinchilla law: the cap is in the assumptions, and a warning that the law ignores it.
+  const plan = scalelab(['plan', '--C', '1e22', '--unique-tokens', '25e9', '--json']).json();
+  assert.ok(
+    plan.warnings.some((w: string) => /^law chinchilla has no unique-token input: .* repeats them 7\.37 times/.test(w)),
+    JSON.stringify(plan.warnings),
+  );
+  const fresh = scalelab(['plan', '--C', '1e22', '--unique-tokens', '25e12', '--json']).json();
+  assert.ok(!fresh.warnings.some((w: string) => /no unique-token input/.test(w)));
+  const constrained = scalelab(['plan', '--C', '1e22', '--preset', 'muennighoff-2023', '--unique-tokens', '25e9', '--json']).json();
+  assert.ok(!constrained.warnings.some((w: string) => /no unique-token input/.test(w)));
+});

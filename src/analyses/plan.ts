@@ -252,6 +252,12 @@ export function makePlan(input: PlanInput): Plan {
     assumptions.push(
       `${formatNumber(U, 4)} unique tokens: the recommended run repeats them ${(best.D / U).toFixed(2)} times (Muennighoff et al. 2023)`,
     );
+  // A law without a unique-token input plans as if every token were fresh: the cap changes nothing in
+  // the answer, and a run that repeats its data does worse than the loss predicted.
+  if (U !== undefined && !law.inputs.includes('U') && best.D > U)
+    warnings.push(
+      `law ${law.id} has no unique-token input: it plans as if all ${formatNumber(best.D, 4)} tokens were fresh, but with ${formatNumber(U, 4)} unique ones the run repeats them ${(best.D / U).toFixed(2)} times and its loss will be higher than predicted; plan with a data-constrained law (preset muennighoff-2023) to account for it`,
+    );
   if (shape)
     assumptions.push(
       `shape: ${shape.shape.mlp} MLP, vocabulary ${shape.shape.vocab}, context ${seqLen}, head_dim ${shape.shape.headDim}`,

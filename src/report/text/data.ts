@@ -24,13 +24,19 @@ export function repetitionReport(x: {
   half: number;
   tenth: number;
   R_D: number;
+  warnings?: { severity: string; message: string }[];
 }): string {
   const o = x.optimum;
+  // Fewer than one epoch: the cap does not bind and the run is the unconstrained one ("0.00 epochs",
+  // "the cap costs -0.00 %" said nothing).
+  const binds = o.epochs > 1;
   return (
     [
       `C = ${formatNumber(x.C, 4)} FLOPs with ${formatNumber(x.U, 4)} unique tokens; ${x.provenance}`,
-      `best: N = ${f4(o.N)}, D = ${f4(o.D)} tokens = ${o.epochs.toFixed(2)} epochs, loss ${formatNumber(o.loss, 6)}`,
-      `with unlimited fresh data: N = ${f4(o.unconstrained.N)}, D = ${f4(o.unconstrained.D)}, loss ${formatNumber(o.unconstrained.loss, 6)} (the cap costs ${((o.loss / o.unconstrained.loss - 1) * 100).toFixed(2)} %)`,
+      `best: N = ${f4(o.N)}, D = ${f4(o.D)} tokens = ${binds ? o.epochs.toFixed(2) : formatNumber(o.epochs, 3)} epochs, loss ${formatNumber(o.loss, 6)}`,
+      binds
+        ? `with unlimited fresh data: N = ${f4(o.unconstrained.N)}, D = ${f4(o.unconstrained.D)}, loss ${formatNumber(o.unconstrained.loss, 6)} (the cap costs ${((o.loss / o.unconstrained.loss - 1) * 100).toFixed(2)} %)`
+        : `the cap does not bind: the compute-optimal run reads ${f4(o.D)} tokens, fewer than the ${f4(x.U)} unique ones, so it sees no token twice`,
       "What repeated epochs are worth (D'/D against fresh data, and the last epoch's worth):",
       textTable(
         ['epochs', "D'/D", "D'/U", 'last epoch worth'],
@@ -42,6 +48,7 @@ export function repetitionReport(x: {
         ]),
       ),
       `An extra epoch is worth less than half of fresh data after ${x.half.toFixed(1)} epochs and less than a tenth after ${x.tenth.toFixed(1)}; D' saturates at ${(1 + x.R_D).toFixed(2)}·U.`,
+      ...(x.warnings ?? []).map((w) => `${w.severity}: ${w.message}`),
     ].join('\n') + '\n'
   );
 }
