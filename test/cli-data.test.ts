@@ -229,3 +229,20 @@ test('repetition: a unique-token count far too small, a cap that does not bind, 
   const constrained = scalelab(['plan', '--C', '1e22', '--preset', 'muennighoff-2023', '--unique-tokens', '25e9', '--json']).json();
   assert.ok(!constrained.warnings.some((w: string) => /no unique-token input/.test(w)));
 });
+
+test('compare and depth-width: a missing group column, a variable the file lacks, a file with no N say what to give', () => {
+  const noGroup = scalelab(['compare', 'examples/inputs/archs.csv']);
+  assert.equal(noGroup.code, 2);
+  assert.match(
+    noGroup.stderr,
+    /archs\.csv: compare reads each run's group from a column, "group" unless --group-column COLUMN names another; the file has no "group" column \(its columns: arch, C, loss\)/,
+  );
+  // A column the user named but the file lacks keeps the located error.
+  assert.match(scalelab(['compare', 'examples/inputs/archs.csv', '--group-column', 'model']).stderr, /archs\.csv:1: no column "model"/);
+  const noN = scalelab(['compare', 'examples/inputs/archs.csv', '--group-column', 'arch', '--x', 'N', '--json']);
+  assert.equal(noN.code, 2);
+  assert.equal(noN.json().error.message, 'examples/inputs/archs.csv:2: this run has no N: the file has no N column; compare along --x C');
+  const dw = scalelab(['depth-width', 'examples/inputs/curve.csv']);
+  assert.equal(dw.code, 2);
+  assert.match(dw.stderr, /curve\.csv:1: depth versus width needs an N column .*--columns N=NAME/);
+});
