@@ -170,9 +170,10 @@ test('curve --breaks: a break outside the data and a prediction beyond it are wa
   const curve = join(dir, 'smooth.csv');
   writeFileSync(
     curve,
-    ['D,loss', ...Array.from({ length: 30 }, (_, i) => 10 ** (1 + i * 0.2)).map((D) => `${D},${0.05 + 2 * D ** -0.35}`)].join(
-      '\n',
-    ) + '\n',
+    [
+      'D,loss',
+      ...Array.from({ length: 30 }, (_, i) => 10 ** (1 + i * 0.2)).map((D) => `${D},${0.05 + 2 * D ** -0.35}`),
+    ].join('\n') + '\n',
   );
   const b = scalelab(['curve', curve, '--breaks', '2', '--predict', '1e10,1e7', '--json']);
   assert.equal(b.code, 0, b.stderr);
@@ -203,7 +204,10 @@ test('repetition: a unique-token count far too small, a cap that does not bind, 
   assert.equal(tiny.json().atSearchEdge, true);
   const codes = tiny.json().warnings.map((w: { code: string; severity: string }) => `${w.code}:${w.severity}`);
   assert.deepEqual(codes, ['at-bound:severe', 'extrapolation:severe']);
-  assert.match(scalelab(['repetition', '--C', '9.26e21', '--unique-tokens', '25']).stdout, /severe: the best allocation lies at the edge of the search .*check --unique-tokens/);
+  assert.match(
+    scalelab(['repetition', '--C', '9.26e21', '--unique-tokens', '25']).stdout,
+    /severe: the best allocation lies at the edge of the search .*check --unique-tokens/,
+  );
   // The README's case: an interior optimum inside the paper's runs, no warnings.
   const ok = scalelab(['repetition', '--C', '9.26e21', '--unique-tokens', '25e9', '--json']).json();
   assert.equal(ok.atSearchEdge, false);
@@ -212,12 +216,19 @@ test('repetition: a unique-token count far too small, a cap that does not bind, 
   // More unique tokens than the run reads: not "0.00 epochs" and "the cap costs -0.00 %".
   const loose = scalelab(['repetition', '--C', '9.26e21', '--unique-tokens', '1e15']);
   assert.match(loose.stdout, /= 1\.74e-4 epochs/);
-  assert.match(loose.stdout, /the cap does not bind: the compute-optimal run reads 1\.74e11 tokens, fewer than the 1e15 unique ones/);
+  assert.match(
+    loose.stdout,
+    /the cap does not bind: the compute-optimal run reads 1\.74e11 tokens, fewer than the 1e15 unique ones/,
+  );
   assert.doesNotMatch(loose.stdout, /the cap costs/);
   assert.equal(scalelab(['repetition', '--C', '9.26e21', '--unique-tokens', '1e15', '--json']).json().capBinds, false);
   // A budget past the paper's 9B models is an extrapolation of the preset.
   const big = scalelab(['repetition', '--C', '1e25', '--unique-tokens', '25e9', '--json']).json();
-  assert.ok(big.warnings.some((w: { message: string }) => /N = 1\.725e11 is 19\.2× the largest N in the runs of preset muennighoff-2023/.test(w.message)));
+  assert.ok(
+    big.warnings.some((w: { message: string }) =>
+      /N = 1\.725e11 is 19\.2× the largest N in the runs of preset muennighoff-2023/.test(w.message),
+    ),
+  );
   // plan --unique-tokens with the Chinchilla law: the cap is in the assumptions, and a warning that the law ignores it.
   const plan = scalelab(['plan', '--C', '1e22', '--unique-tokens', '25e9', '--json']).json();
   assert.ok(
@@ -226,7 +237,16 @@ test('repetition: a unique-token count far too small, a cap that does not bind, 
   );
   const fresh = scalelab(['plan', '--C', '1e22', '--unique-tokens', '25e12', '--json']).json();
   assert.ok(!fresh.warnings.some((w: string) => /no unique-token input/.test(w)));
-  const constrained = scalelab(['plan', '--C', '1e22', '--preset', 'muennighoff-2023', '--unique-tokens', '25e9', '--json']).json();
+  const constrained = scalelab([
+    'plan',
+    '--C',
+    '1e22',
+    '--preset',
+    'muennighoff-2023',
+    '--unique-tokens',
+    '25e9',
+    '--json',
+  ]).json();
   assert.ok(!constrained.warnings.some((w: string) => /no unique-token input/.test(w)));
 });
 
@@ -238,10 +258,16 @@ test('compare and depth-width: a missing group column, a variable the file lacks
     /archs\.csv: compare reads each run's group from a column, "group" unless --group-column COLUMN names another; the file has no "group" column \(its columns: arch, C, loss\)/,
   );
   // A column the user named but the file lacks keeps the located error.
-  assert.match(scalelab(['compare', 'examples/inputs/archs.csv', '--group-column', 'model']).stderr, /archs\.csv:1: no column "model"/);
+  assert.match(
+    scalelab(['compare', 'examples/inputs/archs.csv', '--group-column', 'model']).stderr,
+    /archs\.csv:1: no column "model"/,
+  );
   const noN = scalelab(['compare', 'examples/inputs/archs.csv', '--group-column', 'arch', '--x', 'N', '--json']);
   assert.equal(noN.code, 2);
-  assert.equal(noN.json().error.message, 'examples/inputs/archs.csv:2: this run has no N: the file has no N column; compare along --x C');
+  assert.equal(
+    noN.json().error.message,
+    'examples/inputs/archs.csv:2: this run has no N: the file has no N column; compare along --x C',
+  );
   const dw = scalelab(['depth-width', 'examples/inputs/curve.csv']);
   assert.equal(dw.code, 2);
   assert.match(dw.stderr, /curve\.csv:1: depth versus width needs an N column .*--columns N=NAME/);

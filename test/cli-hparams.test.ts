@@ -317,7 +317,10 @@ test('hparams and bcrit presets warn outside the runs their paper fitted them on
   assert.deepEqual(severity(['hparams', '--C', '1e14']), ['extrapolation:severe']);
   const tiny = scalelab(['hparams', '--C', '1e-50']);
   assert.equal(tiny.code, 0, tiny.stderr);
-  assert.match(tiny.stdout, /severe: C = 1e-50 is below the smallest C in the runs preset deepseek-2024 was fitted on \(1e17; DeepSeek LLM §3\.1/);
+  assert.match(
+    tiny.stdout,
+    /severe: C = 1e-50 is below the smallest C in the runs preset deepseek-2024 was fitted on \(1e17; DeepSeek LLM §3\.1/,
+  );
   const j = scalelab(['hparams', '--C', '1e-50', '--json']).json();
   assert.deepEqual(j.range, { C: [1e17, 2e19] });
   assert.match(j.rangeSource, /1e17 to 2e19 FLOPs/);
@@ -339,7 +342,9 @@ test('hparams and bcrit presets warn outside the runs their paper fitted them on
   // plan carries the hyperparameter law's range warning beside its own.
   const plan = scalelab(['plan', '--C', '1e24', '--json']).json();
   assert.ok(
-    plan.warnings.some((w: string) => /^learning rate and batch: C = 1e24 is 5e4× the largest C in the runs preset deepseek-2024/.test(w)),
+    plan.warnings.some((w: string) =>
+      /^learning rate and batch: C = 1e24 is 5e4× the largest C in the runs preset deepseek-2024/.test(w),
+    ),
     JSON.stringify(plan.warnings),
   );
 });
@@ -354,19 +359,28 @@ test('new-user slips: both --C and --N with a preset, a percentage for --near-op
   const sweep = ['hparams', '--C', '1e21', '--sweep', 'examples/inputs/sweep.csv', '--bootstrap', '0'];
   const percent = scalelab([...sweep, '--near-optimal', '25']);
   assert.equal(percent.code, 2);
-  assert.match(percent.stderr, /--near-optimal is a fraction of the best loss.*got 25 \(2500 %: every run would be near-optimal\)/);
+  assert.match(
+    percent.stderr,
+    /--near-optimal is a fraction of the best loss.*got 25 \(2500 %: every run would be near-optimal\)/,
+  );
   // Written with its sign, a percentage is read as one: 0.25% is DeepSeek's 0.0025.
   const signed = scalelab([...sweep, '--near-optimal', '0.25%', '--json']);
   assert.equal(signed.code, 0, signed.stderr);
   assert.equal(signed.json().laws.tolerance, 0.0025);
   assert.deepEqual(signed.json().laws, scalelab([...sweep, '--json']).json().laws);
-  assert.match(scalelab([...sweep, '--near-optimal', 'x%']).stderr, /expected a fraction such as 0\.0025 or a percentage/);
+  assert.match(
+    scalelab([...sweep, '--near-optimal', 'x%']).stderr,
+    /expected a fraction such as 0\.0025 or a percentage/,
+  );
   const grads = scalelab(['bcrit', 'examples/inputs/grads.csv']);
   assert.equal(grads.code, 2);
   assert.match(grads.stderr, /has a "grad_sq" column and no loss: gradient norms are read with --noise/);
   const curves = scalelab(['bcrit', 'examples/inputs/curves.csv', '--noise']);
   assert.equal(curves.code, 2);
-  assert.match(curves.stderr, /missing column "grad_sq" or "grad_norm_sq" or "gradient_norm_sq"; .*--columns gradSq=NAME/);
+  assert.match(
+    curves.stderr,
+    /missing column "grad_sq" or "grad_norm_sq" or "gradient_norm_sq"; .*--columns gradSq=NAME/,
+  );
   const typo = scalelab(['mup', 'transfr', 'examples/inputs/lr-sweeps.csv']);
   assert.equal(typo.code, 2);
   assert.match(typo.stderr, /^scalelab: error: unknown mup subcommand "transfr" \(did you mean transfer\?\)/);

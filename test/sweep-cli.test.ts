@@ -60,7 +60,10 @@ test('sweep plan: experiments costlier than the target are warned; an experiment
     /^warning: the experiments cost more than the target run they plan \(9\d\.\d+ h against 48 h\)/,
   );
   const flops = scalelab(['sweep', 'plan', '--experiment-flops', '5e19', '--target-flops', '1e19']);
-  assert.match(flops.stdout, /warning: the experiments cost more than the target run they plan \([\d.]+e19 FLOPs against 1e19 FLOPs\)/);
+  assert.match(
+    flops.stdout,
+    /warning: the experiments cost more than the target run they plan \([\d.]+e19 FLOPs against 1e19 FLOPs\)/,
+  );
   // Within the target: no such warning.
   const usual = scalelab(['sweep', 'plan', '--experiment-hours', '12', '--target-hours', '48', '--json']);
   assert.ok(!usual.json().notes.some((n: string) => n.startsWith('warning:')), JSON.stringify(usual.json().notes));

@@ -51,7 +51,12 @@ port.on('message', async (task: WorkerTask) => {
       );
       flush();
       port.postMessage(
-        { type: 'bootstrap', values: out.values, converged: out.converged, failures: out.failures } satisfies WorkerReply,
+        {
+          type: 'bootstrap',
+          values: out.values,
+          converged: out.converged,
+          failures: out.failures,
+        } satisfies WorkerReply,
         [out.values.buffer as ArrayBuffer, out.converged.buffer as ArrayBuffer, out.failures.buffer as ArrayBuffer],
       );
     }

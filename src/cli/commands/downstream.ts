@@ -15,7 +15,7 @@ import {
   type TaskAnalysis,
 } from '../../analyses/downstreamLadder.js';
 import { DOWNSTREAM_EXTRAPOLATION, DOWNSTREAM_STEP2, PLAN_HORIZON } from '../../analyses/downstream.js';
-import { defaultStorePath, describeWriter, MissingStoreError, RunStore, StoreError } from '../../store/store.js';
+import { defaultStorePath, describeWriter, MissingStoreError, RunStore } from '../../store/store.js';
 import { UsageError } from '../../errors/index.js';
 import { keyword, parseInteger, parseLevel, parseQuantity, parseReplicates } from '../options.js';
 import {

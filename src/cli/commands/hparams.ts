@@ -157,7 +157,8 @@ export function registerHparams(program: Command, run: Run): void {
           );
         const preset = hparamPreset(f.preset);
         // A preset is a law in one variable: the other would be silently unused.
-        const unused = preset.variable === 'C' ? (N !== undefined ? '--N' : undefined) : C !== undefined ? '--C' : undefined;
+        // (Only the other one given is answered by predictHparams: "a law in N: give --N".)
+        const unused = C !== undefined && N !== undefined ? (preset.variable === 'C' ? '--N' : '--C') : undefined;
         if (unused)
           throw new UsageError(
             `preset ${preset.id} is a law in ${preset.variable} only: ${unused} is not used by it; give --${preset.variable} alone${preset.variable === 'C' ? ' (porian-2024 is a law in N)' : ' (deepseek-2024 is a law in C)'}`,
