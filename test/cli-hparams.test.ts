@@ -387,3 +387,24 @@ test('new-user slips: both --C and --N with a preset, a percentage for --near-op
   assert.doesNotMatch(scalelab(['mup', 'zzz']).stderr, /did you mean/);
   assert.equal(scalelab(['mup', '--width', '512', '--json']).json().m, 2);
 });
+
+test('flags: a lowercase m on a size gets the same hint as in a file; a fractional width; --C with the critical-batch preset', () => {
+  const m = scalelab(['repetition', '--C', '9.26e21', '--unique-tokens', '25m']);
+  assert.equal(m.code, 2);
+  assert.match(
+    m.stderr,
+    /--unique-tokens: expected a number such as 7e10 or 70B, got "25m": a lowercase m could mean milli or mega/,
+  );
+  assert.match(scalelab(['hparams', '--C', '1e2x']).stderr, /"x" is not a size suffix/);
+  assert.equal(
+    scalelab(['hparams', '--C', 'abc']).stderr,
+    'scalelab: error: --C: expected a number such as 7e10 or 70B, got "abc"\n',
+  );
+  assert.match(
+    scalelab(['mup', '--width', '4096.5']).stderr,
+    /--width: expected a whole number of at least 1, got "4096\.5"/,
+  );
+  const k = scalelab(['hparams', '--preset', 'kaplan-2020', '--target-loss', '3', '--C', '1e20']);
+  assert.equal(k.code, 2);
+  assert.match(k.stderr, /preset kaplan-2020 is a law in the loss \(B_crit\(L\)\): --C is not used by it/);
+});

@@ -124,6 +124,10 @@ export function registerHparams(program: Command, run: Run): void {
         }
         if (criticalBatchPresets.some((p) => p.id === f.preset)) {
           const preset = criticalBatchPreset(f.preset);
+          if (C !== undefined || N !== undefined)
+            throw new UsageError(
+              `preset ${preset.id} is a law in the loss (B_crit(L)): ${C !== undefined ? '--C' : '--N'} is not used by it; give --target-loss L alone, or --preset deepseek-2024 with --C (porian-2024 with --N) for a learning rate and batch`,
+            );
           if (loss === undefined)
             throw new UsageError(
               `preset ${preset.id} is Kaplan et al.'s critical batch B_crit(L) = B*/L^(1/α_B), a law in the loss: give --target-loss L (the loss the run is to reach); it has no learning rate (for one use --preset deepseek-2024 with --C, or porian-2024 with --N)`,

@@ -54,8 +54,8 @@ export function registerMup(program: Command, run: Run): void {
             );
           }
           const t = mupTable({
-            baseWidth: parseQuantity(f.baseWidth, '--base-width'),
-            width: parseQuantity(f.width, '--width'),
+            baseWidth: parseInteger(f.baseWidth, '--base-width', 1),
+            width: parseInteger(f.width, '--width', 1),
             optimizer: keyword(f.optimizer, '--optimizer', ['adam', 'sgd'] as const),
             sigma: parseQuantity(f.sigma, '--sigma'),
             learningRate: parseQuantity(f.lr, '--lr'),
