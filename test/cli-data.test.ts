@@ -171,3 +171,111 @@ test("select --pools FILE: the user's pools (CSV or JSON), with constants from t
   assert.match(e.stderr, /bad-pools\.csv:3:2 \(column "b"\): expected a negative utility exponent b/);
   assert.ok(noStackTrace(e.stderr));
 });
+
+test('curve --breaks: a break outside the data and a prediction beyond it are warned; --predict without --breaks is refused', () => {
+  // A smooth power law with a floor has no break to find: one break fitted to it lands outside the data.
+  const curve = join(dir, 'smooth.csv');
+  writeFileSync(
+    curve,
+    [
+      'D,loss',
+      ...Array.from({ length: 30 }, (_, i) => 10 ** (1 + i * 0.2)).map((D) => `${D},${0.05 + 2 * D ** -0.35}`),
+    ].join('\n') + '\n',
+  );
+  const b = scalelab(['curve', curve, '--breaks', '2', '--predict', '1e10,1e7', '--json']);
+  assert.equal(b.code, 0, b.stderr);
+  const w = b.json().warnings as { code: string; severity: string; message: string }[];
+  const d = b.json().params;
+  const outside = [d.d1, d.d2].filter((x: number) => x < 10 || x > 10 ** 6.8).length;
+  assert.ok(outside >= 1, `a break the data do not show: ${JSON.stringify(d)}`);
+  assert.equal(w.filter((x) => x.code === 'break-outside-data').length, outside, JSON.stringify({ d, w }));
+  // The data reach D = 6.3e6: 1e10 is far beyond (severe), 1e7 just beyond (info).
+  const far = w.filter((x) => x.code === 'extrapolation').map((x) => [x.severity, x.message.slice(0, 40)]);
+  assert.deepEqual(far, [
+    ['severe', 'D = 1e10 is 1.58e3× the largest D in the'],
+    ['info', 'D = 1e7 is 1.58× the largest D in the fi'],
+  ]);
+  // The fit's own warnings come without the hint at an option curve does not have.
+  assert.ok(!w.some((x) => /option "init"|--init/.test(x.message)), JSON.stringify(w));
+  const text = scalelab(['curve', curve, '--breaks', '2', '--predict', '1e10']);
+  assert.match(text.stdout, /severe: D = 1e10 is 1\.58e3× the largest D in the fit's data/);
+  const lone = scalelab(['curve', curve, '--predict', '1e10']);
+  assert.equal(lone.code, 2);
+  assert.match(lone.stderr, /--predict goes with --breaks N/);
+});
+
+test('repetition: a unique-token count far too small, a cap that does not bind, a budget beyond the preset; plan with a cap under a law without U', () => {
+  // 25 typed for 25e9: no optimum inside the search, said as severe with the flag to check.
+  const tiny = scalelab(['repetition', '--C', '9.26e21', '--unique-tokens', '25', '--json']);
+  assert.equal(tiny.code, 0, tiny.stderr);
+  assert.equal(tiny.json().atSearchEdge, true);
+  const codes = tiny.json().warnings.map((w: { code: string; severity: string }) => `${w.code}:${w.severity}`);
+  assert.deepEqual(codes, ['at-bound:severe', 'extrapolation:severe']);
+  assert.match(
+    scalelab(['repetition', '--C', '9.26e21', '--unique-tokens', '25']).stdout,
+    /severe: the best allocation lies at the edge of the search .*check --unique-tokens/,
+  );
+  // The README's case: an interior optimum inside the paper's runs, no warnings.
+  const ok = scalelab(['repetition', '--C', '9.26e21', '--unique-tokens', '25e9', '--json']).json();
+  assert.equal(ok.atSearchEdge, false);
+  assert.equal(ok.capBinds, true);
+  assert.deepEqual(ok.warnings, []);
+  // More unique tokens than the run reads: not "0.00 epochs" and "the cap costs -0.00 %".
+  const loose = scalelab(['repetition', '--C', '9.26e21', '--unique-tokens', '1e15']);
+  assert.match(loose.stdout, /= 1\.74e-4 epochs/);
+  assert.match(
+    loose.stdout,
+    /the cap does not bind: the compute-optimal run reads 1\.74e11 tokens, fewer than the 1e15 unique ones/,
+  );
+  assert.doesNotMatch(loose.stdout, /the cap costs/);
+  assert.equal(scalelab(['repetition', '--C', '9.26e21', '--unique-tokens', '1e15', '--json']).json().capBinds, false);
+  // A budget past the paper's 9B models is an extrapolation of the preset.
+  const big = scalelab(['repetition', '--C', '1e25', '--unique-tokens', '25e9', '--json']).json();
+  assert.ok(
+    big.warnings.some((w: { message: string }) =>
+      /N = 1\.725e11 is 19\.2× the largest N in the runs of preset muennighoff-2023/.test(w.message),
+    ),
+  );
+  // plan --unique-tokens with the Chinchilla law: the cap is in the assumptions, and a warning that the law ignores it.
+  const plan = scalelab(['plan', '--C', '1e22', '--unique-tokens', '25e9', '--json']).json();
+  assert.ok(
+    plan.warnings.some((w: string) => /^law chinchilla has no unique-token input: .* repeats them 7\.37 times/.test(w)),
+    JSON.stringify(plan.warnings),
+  );
+  const fresh = scalelab(['plan', '--C', '1e22', '--unique-tokens', '25e12', '--json']).json();
+  assert.ok(!fresh.warnings.some((w: string) => /no unique-token input/.test(w)));
+  const constrained = scalelab([
+    'plan',
+    '--C',
+    '1e22',
+    '--preset',
+    'muennighoff-2023',
+    '--unique-tokens',
+    '25e9',
+    '--json',
+  ]).json();
+  assert.ok(!constrained.warnings.some((w: string) => /no unique-token input/.test(w)));
+});
+
+test('compare and depth-width: a missing group column, a variable the file lacks, a file with no N say what to give', () => {
+  const noGroup = scalelab(['compare', 'examples/inputs/archs.csv']);
+  assert.equal(noGroup.code, 2);
+  assert.match(
+    noGroup.stderr,
+    /archs\.csv: compare reads each run's group from a column, "group" unless --group-column COLUMN names another; the file has no "group" column \(its columns: arch, C, loss\)/,
+  );
+  // A column the user named but the file lacks keeps the located error.
+  assert.match(
+    scalelab(['compare', 'examples/inputs/archs.csv', '--group-column', 'model']).stderr,
+    /archs\.csv:1: no column "model"/,
+  );
+  const noN = scalelab(['compare', 'examples/inputs/archs.csv', '--group-column', 'arch', '--x', 'N', '--json']);
+  assert.equal(noN.code, 2);
+  assert.equal(
+    noN.json().error.message,
+    'examples/inputs/archs.csv:2: this run has no N: the file has no N column; compare along --x C',
+  );
+  const dw = scalelab(['depth-width', 'examples/inputs/curve.csv']);
+  assert.equal(dw.code, 2);
+  assert.match(dw.stderr, /curve\.csv:1: depth versus width needs an N column .*--columns N=NAME/);
+});

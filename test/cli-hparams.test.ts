@@ -303,3 +303,108 @@ test('the old spellings bcrit --loss and hparams --params still work for one rel
   assert.match(both.stderr, /give --target-loss \(or its deprecated spelling --loss\), not both/);
   assert.ok(!scalelab(['bcrit', '--help']).stdout.includes('--loss '), 'help does not show the old spelling');
 });
+
+test('hparams and bcrit presets warn outside the runs their paper fitted them on, graded, and say where no range is stated', () => {
+  const severity = (args: string[]) =>
+    (scalelab([...args, '--json']).json().warnings as { code: string; severity: string }[]).map(
+      (w) => `${w.code}:${w.severity}`,
+    );
+  // DeepSeek LLM's grid covered 1e17–2e19 FLOPs.
+  assert.deepEqual(severity(['hparams', '--C', '1e18']), []);
+  assert.deepEqual(severity(['hparams', '--C', '1e20']), ['extrapolation:info']);
+  assert.deepEqual(severity(['hparams', '--C', '1e21']), ['extrapolation:warning']);
+  assert.deepEqual(severity(['hparams', '--C', '1e15']), ['extrapolation:warning']);
+  assert.deepEqual(severity(['hparams', '--C', '1e14']), ['extrapolation:severe']);
+  const tiny = scalelab(['hparams', '--C', '1e-50']);
+  assert.equal(tiny.code, 0, tiny.stderr);
+  assert.match(
+    tiny.stdout,
+    /severe: C = 1e-50 is below the smallest C in the runs preset deepseek-2024 was fitted on \(1e17; DeepSeek LLM §3\.1/,
+  );
+  const j = scalelab(['hparams', '--C', '1e-50', '--json']).json();
+  assert.deepEqual(j.range, { C: [1e17, 2e19] });
+  assert.match(j.rangeSource, /1e17 to 2e19 FLOPs/);
+  // Porian et al.'s and Kaplan et al.'s ranges are not recorded: said, not made up, nothing checked.
+  const porian = scalelab(['hparams', '--N', '1e20', '--preset', 'porian-2024', '--json']).json();
+  assert.equal(porian.range, null);
+  assert.deepEqual(porian.warnings, []);
+  assert.match(porian.rangeSource, /not recorded/);
+  assert.match(scalelab(['hparams', '--N', '1e9', '--preset', 'porian-2024']).stdout, /fitted on: .*not recorded/);
+  for (const args of [
+    ['bcrit', '--target-loss', '3'],
+    ['hparams', '--preset', 'kaplan-2020', '--target-loss', '3'],
+  ]) {
+    const b = scalelab([...args, '--json']).json();
+    assert.equal(b.range, null);
+    assert.match(b.rangeSource, /losses B_crit\(L\) was fitted over are not recorded/);
+    assert.match(scalelab(args).stdout, /fitted on: the losses B_crit\(L\) was fitted over are not recorded/);
+  }
+  // plan carries the hyperparameter law's range warning beside its own.
+  const plan = scalelab(['plan', '--C', '1e24', '--json']).json();
+  assert.ok(
+    plan.warnings.some((w: string) =>
+      /^learning rate and batch: C = 1e24 is 5e4× the largest C in the runs preset deepseek-2024/.test(w),
+    ),
+    JSON.stringify(plan.warnings),
+  );
+});
+
+test('new-user slips: both --C and --N with a preset, a percentage for --near-optimal, gradient norms without --noise, a misspelt mup subcommand', () => {
+  const both = scalelab(['hparams', '--C', '1e20', '--N', '1e9']);
+  assert.equal(both.code, 2);
+  assert.match(both.stderr, /preset deepseek-2024 is a law in C only: --N is not used by it/);
+  const porian = scalelab(['hparams', '--N', '1e9', '--C', '1e20', '--preset', 'porian-2024']);
+  assert.equal(porian.code, 2);
+  assert.match(porian.stderr, /preset porian-2024 is a law in N only: --C is not used by it/);
+  const sweep = ['hparams', '--C', '1e21', '--sweep', 'examples/inputs/sweep.csv', '--bootstrap', '0'];
+  const percent = scalelab([...sweep, '--near-optimal', '25']);
+  assert.equal(percent.code, 2);
+  assert.match(
+    percent.stderr,
+    /--near-optimal is a fraction of the best loss.*got 25 \(2500 %: every run would be near-optimal\)/,
+  );
+  // Written with its sign, a percentage is read as one: 0.25% is DeepSeek's 0.0025.
+  const signed = scalelab([...sweep, '--near-optimal', '0.25%', '--json']);
+  assert.equal(signed.code, 0, signed.stderr);
+  assert.equal(signed.json().laws.tolerance, 0.0025);
+  assert.deepEqual(signed.json().laws, scalelab([...sweep, '--json']).json().laws);
+  assert.match(
+    scalelab([...sweep, '--near-optimal', 'x%']).stderr,
+    /expected a fraction such as 0\.0025 or a percentage/,
+  );
+  const grads = scalelab(['bcrit', 'examples/inputs/grads.csv']);
+  assert.equal(grads.code, 2);
+  assert.match(grads.stderr, /has a "grad_sq" column and no loss: gradient norms are read with --noise/);
+  const curves = scalelab(['bcrit', 'examples/inputs/curves.csv', '--noise']);
+  assert.equal(curves.code, 2);
+  assert.match(
+    curves.stderr,
+    /missing column "grad_sq" or "grad_norm_sq" or "gradient_norm_sq"; .*--columns gradSq=NAME/,
+  );
+  const typo = scalelab(['mup', 'transfr', 'examples/inputs/lr-sweeps.csv']);
+  assert.equal(typo.code, 2);
+  assert.match(typo.stderr, /^scalelab: error: unknown mup subcommand "transfr" \(did you mean transfer\?\)/);
+  assert.doesNotMatch(scalelab(['mup', 'zzz']).stderr, /did you mean/);
+  assert.equal(scalelab(['mup', '--width', '512', '--json']).json().m, 2);
+});
+
+test('flags: a lowercase m on a size gets the same hint as in a file; a fractional width; --C with the critical-batch preset', () => {
+  const m = scalelab(['repetition', '--C', '9.26e21', '--unique-tokens', '25m']);
+  assert.equal(m.code, 2);
+  assert.match(
+    m.stderr,
+    /--unique-tokens: expected a number such as 7e10 or 70B, got "25m": a lowercase m could mean milli or mega/,
+  );
+  assert.match(scalelab(['hparams', '--C', '1e2x']).stderr, /"x" is not a size suffix/);
+  assert.equal(
+    scalelab(['hparams', '--C', 'abc']).stderr,
+    'scalelab: error: --C: expected a number such as 7e10 or 70B, got "abc"\n',
+  );
+  assert.match(
+    scalelab(['mup', '--width', '4096.5']).stderr,
+    /--width: expected a whole number of at least 1, got "4096\.5"/,
+  );
+  const k = scalelab(['hparams', '--preset', 'kaplan-2020', '--target-loss', '3', '--C', '1e20']);
+  assert.equal(k.code, 2);
+  assert.match(k.stderr, /preset kaplan-2020 is a law in the loss \(B_crit\(L\)\): --C is not used by it/);
+});

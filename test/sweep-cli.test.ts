@@ -51,6 +51,30 @@ test('sweep plan: a budget too small for any sweep is named as given (0.001 h, n
   assert.match(r.stderr, /an experiment budget of 0\.001 h is too small for even the smallest sweep/);
 });
 
+test('sweep plan: experiments costlier than the target are warned; an experiment run as large as the target is refused', () => {
+  // --target-hours is the run the experiments plan; --experiment-hours all the small runs together.
+  const over = scalelab(['sweep', 'plan', '--experiment-hours', '100', '--target-hours', '48', '--json']);
+  assert.equal(over.code, 0, over.stderr);
+  assert.match(
+    over.json().notes[0],
+    /^warning: the experiments cost more than the target run they plan \(9\d\.\d+ h against 48 h\)/,
+  );
+  const flops = scalelab(['sweep', 'plan', '--experiment-flops', '5e19', '--target-flops', '1e19']);
+  assert.match(
+    flops.stdout,
+    /warning: the experiments cost more than the target run they plan \([\d.]+e19 FLOPs against 1e19 FLOPs\)/,
+  );
+  // Within the target: no such warning.
+  const usual = scalelab(['sweep', 'plan', '--experiment-hours', '12', '--target-hours', '48', '--json']);
+  assert.ok(!usual.json().notes.some((n: string) => n.startsWith('warning:')), JSON.stringify(usual.json().notes));
+  const huge = scalelab(['sweep', 'plan', '--experiment-hours', '10000', '--target-hours', '48']);
+  assert.equal(huge.code, 2, huge.stdout);
+  assert.match(
+    huge.stderr,
+    /^scalelab: error: the target run \(48 h\) is no larger than the largest experiment this budget plans \([\d.]+ h, C = [\d.e]+\): .*give a smaller experiment budget \(1e4 h now\) or a larger target\n$/,
+  );
+});
+
 test('sweep run --command with a misspelt placeholder or an open quote is refused before any run is stored', () => {
   const plan = join(dir, 'template-plan.json');
   assert.equal(
@@ -173,8 +197,11 @@ test('sweep status/retry/cancel and runs ls/export refuse a study the store lack
     ['sweep', 'cancel', '--backend', 'local'],
   ]) {
     const r = scalelab([...args, '--study', 'x', '--db', missing]);
-    assert.notEqual(r.code, 0, args.join(' '));
+    assert.equal(r.code, 2, `${args.join(' ')}: a missing store is an input error, as a missing file is`);
     assert.match(r.stderr, /no run store here/);
+    const j = scalelab([...args, '--study', 'x', '--db', missing, '--json']);
+    assert.equal(j.code, 2);
+    assert.match(j.json().error.message, /no run store here/);
   }
   assert.ok(!existsSync(missing), 'a misspelt --db creates no store');
 });

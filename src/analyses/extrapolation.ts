@@ -50,3 +50,20 @@ export function extrapolationWarnings(
   }
   return out;
 }
+
+/**
+ * A published hyperparameter law used at `x` (its C or N): warned as a law fitted on data is, against
+ * the range its paper states (none where the paper states none: `rangeSource` then says so).
+ */
+export function presetRangeWarnings(
+  preset: { id: string; variable: 'C' | 'N'; range?: [number, number]; rangeSource: string },
+  x: number,
+): TrustWarning[] {
+  if (!preset.range) return [];
+  return extrapolationWarnings(
+    { [preset.variable]: preset.range },
+    { [preset.variable]: x },
+    `the runs preset ${preset.id} was fitted on`,
+    preset.rangeSource,
+  );
+}

@@ -74,7 +74,17 @@ function byGroup(dataset: Dataset, x: X): Map<string, Run[]> {
         { file: dataset.source, line: r.line, columnName: dataset.columns.group },
         (o) => `this run has no group: every run needs one (a group column, or ${o('groupColumn')} NAME)`,
       );
-    if (r[x] === undefined) throw new InputError({ file: dataset.source, line: r.line }, `this run has no ${x}`);
+    if (r[x] === undefined) {
+      // A file without the variable at all: name the ones it has, with the option that picks one.
+      const others = (['N', 'D', 'C'] as const).filter(
+        (v) => v !== x && (dataset.columns[v] !== undefined || dataset.derived[v] !== undefined),
+      );
+      throw new InputError({ file: dataset.source, line: r.line }, (o) =>
+        dataset.columns[x] !== undefined || dataset.derived[x] !== undefined
+          ? `this run has no ${x}`
+          : `this run has no ${x}: the file has no ${x} column${others.length ? `; compare along ${others.map((v) => `${o('x')} ${v}`).join(' or ')}` : ''}`,
+      );
+    }
     if (!groups.has(r.group)) groups.set(r.group, []);
     groups.get(r.group)!.push(r);
   }
@@ -367,6 +377,14 @@ export interface AspectSpread {
  * range of shapes is within a few per cent).
  */
 export function aspectSpread(dataset: Dataset, tolerance = 0.05): AspectSpread[] {
+  // Shapes are compared at a fixed size: without N there is no size to fix (a file of D and loss was
+  // answered "no model size has two or more shapes").
+  if (dataset.columns.N === undefined)
+    throw new InputError(
+      { file: dataset.source, line: 1 },
+      (o) =>
+        `depth versus width needs an N column (parameters of each run), with width (d_model) and layers (n_layer); map one with ${o('columns')} N=NAME`,
+    );
   const rows = dataset.runs.filter((r) => r.N !== undefined);
   for (const r of rows) {
     if (r.width === undefined || r.layers === undefined)

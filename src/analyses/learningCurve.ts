@@ -12,6 +12,8 @@ import { fit } from '../fit/fit.js';
 import { powerLaw, predictLoss, type Variable } from '../laws/index.js';
 import type { Dataset } from '../io/dataset.js';
 import { checkDistinct, checkLossVaries, checkMagnitudes, locate } from '../io/dataChecks.js';
+import { warning, type TrustWarning } from '../fit/warnings.js';
+import { formatNumber } from '../core/format.js';
 
 type X = Exclude<Variable, 'U'>;
 
@@ -136,4 +138,31 @@ export function learningCurveRegions(dataset: Dataset, x: X = 'D'): CurveRegions
     points,
     summary: `${counts.smallData} small-data, ${counts.powerLaw} power-law and ${counts.irreducible} irreducible points; the data sit ${where}. Slope α = ${alpha.toFixed(3)}, ${steep ? `but ${dimensionNote}` : `so an intrinsic dimension of about ${(4 / alpha).toFixed(1)} (α ≈ 4/d, Sharma & Kaplan)`}.`,
   };
+}
+
+/**
+ * A broken power law's breaks the data do not span: a break below the smallest x or above the largest
+ * is not seen in the data, only absorbed into the other parameters (a 1-break fit of a smooth curve put
+ * it at D = 0.02 with the data from 10 to 1e7, and an initial slope of −4), so the break says nothing.
+ */
+export function bnslBreakWarnings(
+  params: Record<string, number>,
+  breaks: number,
+  x: string,
+  range: [number, number],
+): TrustWarning[] {
+  const out: TrustWarning[] = [];
+  const [lo, hi] = range;
+  for (let i = 1; i <= breaks; i++) {
+    const d = params[`d${i}`];
+    if (!(d < lo || d > hi)) continue;
+    out.push(
+      warning(
+        'break-outside-data',
+        'warning',
+        `break ${i} sits at ${x} = ${formatNumber(d, 3)}, ${d < lo ? 'below' : 'above'} the data (${x} from ${formatNumber(lo, 3)} to ${formatNumber(hi, 3)}): the data do not show it, and its parameters (d${i}, c${i}, f${i}) only bend the fit elsewhere; fit with fewer breaks`,
+      ),
+    );
+  }
+  return out;
 }

@@ -12,7 +12,7 @@ import { trainingDays, type Accelerator, type HardwareBudget } from '../hardware
 import { computeOptimal, kaplanAllocation, tokensPerParameterRule, type Allocation } from './computeOptimal.js';
 import { repetitionOptimum } from './repetition.js';
 import { OptionError } from '../errors/index.js';
-import { extrapolationWarnings } from './extrapolation.js';
+import { extrapolationWarnings, presetRangeWarnings } from './extrapolation.js';
 import { formatNumber } from '../core/format.js';
 import { inferenceAwareOptimal, qualityOf, type InferenceAwareResult } from './inferenceAware.js';
 import { fitHparamLaws, predictHparams, type HparamPreset } from '../hparams/laws.js';
@@ -51,6 +51,8 @@ export interface PlanHyperparameters {
   /** Bootstrap intervals, when the laws were fitted with them. */
   learningRateInterval?: [number, number];
   batchInterval?: [number, number];
+  /** The law used outside the range it was fitted on (a preset's paper), said in the plan's warnings. */
+  warnings?: string[];
 }
 
 export interface PlanCriticalBatch {
@@ -205,6 +207,7 @@ export function makePlan(input: PlanInput): Plan {
 
   warnings.push(...extrapolationWarnings(input.ranges, best, input.rangesOf, input.rangesSource).map((w) => w.message));
   const hyperparameters = input.hyperparameters?.({ C: compute, N: best.N });
+  warnings.push(...(hyperparameters?.warnings ?? []));
   let criticalBatch: PlanCriticalBatch | undefined;
   if (input.criticalBatch && best.loss > 0 && Number.isFinite(best.loss)) {
     const { bStar, alphaB, source, note } = input.criticalBatch;
@@ -248,6 +251,12 @@ export function makePlan(input: PlanInput): Plan {
   if (U !== undefined)
     assumptions.push(
       `${formatNumber(U, 4)} unique tokens: the recommended run repeats them ${(best.D / U).toFixed(2)} times (Muennighoff et al. 2023)`,
+    );
+  // A law without a unique-token input plans as if every token were fresh: the cap changes nothing in
+  // the answer, and a run that repeats its data does worse than the loss predicted.
+  if (U !== undefined && !law.inputs.includes('U') && best.D > U)
+    warnings.push(
+      `law ${law.id} has no unique-token input: it plans as if all ${formatNumber(best.D, 4)} tokens were fresh, but with ${formatNumber(U, 4)} unique ones the run repeats them ${(best.D / U).toFixed(2)} times and its loss will be higher than predicted; plan with a data-constrained law (preset muennighoff-2023) to account for it`,
     );
   if (shape)
     assumptions.push(
@@ -313,6 +322,7 @@ export function hyperparametersFromPreset(preset: HparamPreset): (at: { C: numbe
     return {
       learningRate: p.learningRate,
       batchTokens: p.batchTokens,
+      warnings: presetRangeWarnings(preset, p.at).map((w) => `learning rate and batch: ${w.message}`),
       source: `${p.source}${preset.variable === 'C' ? '; their C counts non-embedding FLOPs with attention, here C = 6ND' : '; their N excludes embeddings'}`,
     };
   };

@@ -17,6 +17,11 @@ export interface RepetitionOptimum {
   loss: number;
   /** The unconstrained compute-optimal allocation of the same budget (base law, fresh data). */
   unconstrained: { N: number; D: number; loss: number };
+  /**
+   * The best allocation sits at the edge of the search (D or N = 1e6): no interior optimum, as when
+   * the unique tokens are far too few for the budget (25 typed for 25e9).
+   */
+  atSearchEdge: boolean;
 }
 
 /** Effective data D'/U after `epochs` passes over U unique tokens: 1 + R*_D·(1 − e^(−(epochs−1)/R*_D)). */
@@ -40,7 +45,8 @@ export function repetitionOptimum(law: Law, params: Record<string, number>, C: n
   const lnTotal = Math.log(C / 6);
   const loss = (lnN: number) =>
     predictLoss(law, params, { N: Math.exp(lnN), D: Math.exp(lnTotal - lnN), U: Math.min(U, Math.exp(lnTotal - lnN)) });
-  const r = minimize1d(loss, Math.log(1e6), lnTotal - Math.log(1e6), 1e-12);
+  const [lo, hi] = [Math.log(1e6), lnTotal - Math.log(1e6)];
+  const r = minimize1d(loss, lo, hi, 1e-12);
   const N = Math.exp(r.x),
     D = C / (6 * N);
   const base = chinchillaOptimal(params, C);
@@ -52,6 +58,7 @@ export function repetitionOptimum(law: Law, params: Record<string, number>, C: n
     epochs: D / U,
     loss: r.f,
     unconstrained: { N: base.N, D: base.D, loss: predictLoss(law, params, { N: base.N, D: base.D, U: base.D }) },
+    atSearchEdge: Math.min(r.x - lo, hi - r.x) < 1e-3,
   };
 }
 

@@ -11,6 +11,18 @@ import { parseQuantity } from '../io/parseQuantity.js';
 // Shared with the web app's forms, so it lives in the library.
 export { parseQuantity };
 
+/**
+ * A fraction given as a number (0.0025) or a percentage with its sign (0.25%): a percentage typed
+ * as a plain number is the usual slip, and the range check that catches it is the caller's.
+ */
+export function parseFraction(text: string, flag: string): number {
+  const percent = /^\s*(.*?)\s*%\s*$/.exec(text);
+  if (!percent) return parseQuantity(text, flag, { positive: false });
+  if (!/^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/.test(percent[1]))
+    throw new UsageError(`${flag}: expected a fraction such as 0.0025 or a percentage such as 0.25%, got "${text}"`);
+  return parseQuantity(percent[1], flag, { positive: false }) / 100;
+}
+
 /** An interval level such as 0.95: strictly between 0 and 1. */
 export function parseLevel(text: string, flag = '--level'): number {
   const value = parseQuantity(text, flag);

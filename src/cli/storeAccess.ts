@@ -4,7 +4,7 @@
  * exist, so a misspelt --db or --study is an error rather than an empty answer.
  */
 import { statSync } from 'node:fs';
-import { RunStore, StoreError } from '../store/store.js';
+import { MissingStoreError, RunStore } from '../store/store.js';
 import { closestNames, levenshtein } from '../core/names.js';
 import { UsageError } from '../errors/index.js';
 
@@ -13,7 +13,7 @@ export function openExisting(path: string): RunStore {
   // An empty file is no store either: opening it would write a fresh one into it.
   const size = statSync(path, { throwIfNoEntry: false })?.size;
   if (size === undefined || size === 0)
-    throw new StoreError(
+    throw new MissingStoreError(
       path,
       `no run store here${size === 0 ? ' (an empty file)' : ''}: import runs ("scalelab runs import FILE") or run a sweep first, or give --db`,
     );

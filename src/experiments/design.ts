@@ -168,6 +168,11 @@ export interface SweepDesignOptions {
    */
   priorTokensPerParameter?: number;
   nEvals?: number;
+  /**
+   * Refuse a design whose largest experiment run is as large as the target run, and note when the
+   * experiments together cost more than it. @default true; a study's re-plans after its runs started pass false.
+   */
+  checkTarget?: boolean;
 }
 
 export interface SweepDesign {
@@ -272,6 +277,18 @@ export function designSweep(options: SweepDesignOptions): SweepDesign {
   ];
   const s = (runs: PlannedRun[]) => runs.reduce((a, r) => a + r.seconds, 0);
   const total = s(probe) + s(isoflop);
+  const describe = o.cost.describeBudget ?? hours;
+  // The target is what the experiments are for: one experiment as long as the target run leaves nothing
+  // to extrapolate to (a 48 h target with 10,000 h of experiments planned single runs of 216 h).
+  const longest = [...probe, ...isoflop].reduce((a, r) => (r.seconds > a.seconds ? r : a));
+  if (o.checkTarget !== false && longest.seconds >= o.targetSeconds)
+    throw new UsageError(
+      `the target run (${describe(o.targetSeconds)}) is no larger than the largest experiment this budget plans (${describe(longest.seconds)}, C = ${formatNumber(longest.C, 3)}): the experiments are for extrapolating to a larger run; give a smaller experiment budget (${describe(o.experimentSeconds)} now) or a larger target`,
+    );
+  if (o.checkTarget !== false && total > o.targetSeconds)
+    notes.unshift(
+      `warning: the experiments cost more than the target run they plan (${describe(total)} against ${describe(o.targetSeconds)}); the experiment budget is usually a fraction of the target's, and the target is usually the larger of the two`,
+    );
   // Past the lab's largest models the bisection stops where sizes still fit: say the rest is unused.
   if (total < 0.5 * o.experimentSeconds)
     notes.push(

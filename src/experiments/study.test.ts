@@ -257,7 +257,9 @@ test("an experiment budget beyond what the lab's largest models can use is said,
   const base = { targetSeconds: 48 * 3600, cost: worldCostModel(world), architecture: worldArchitecture(world) };
   const normal = designSweep({ ...base, experimentSeconds: 12 * 3600 });
   assert.ok(!normal.notes.some((n) => /beyond the lab's largest shape/.test(n)));
-  const huge = designSweep({ ...base, experimentSeconds: 1e9 * 3600 });
+  // A target larger still: for a 48 h one, runs of 248 h are refused (the target must be the larger).
+  assert.throws(() => designSweep({ ...base, experimentSeconds: 1e9 * 3600 }), /target run \(48 h\) is no larger/);
+  const huge = designSweep({ ...base, targetSeconds: 1e10 * 3600, experimentSeconds: 1e9 * 3600 });
   assert.ok(huge.seconds.total < 0.5 * 1e9 * 3600);
   assert.ok(
     huge.notes.some((n) =>

@@ -3,7 +3,7 @@
  * (Approaches 2 and 3), recommend the target run and predict its loss. Pure orchestration: an
  * Executor (in-process simulator, HTTP API, local commands, Slurm) runs the planned runs.
  */
-import { formatInterval } from '../core/format.js';
+import { formatInterval, formatNumber } from '../core/format.js';
 import { UsageError } from '../errors/index.js';
 import { fit, type FitResult } from '../fit/fit.js';
 import { bootstrap, replicateParams } from '../fit/bootstrap.js';
@@ -254,6 +254,10 @@ export async function runStudy(executor: Executor, options: StudyOptions): Promi
   const stages = options.progressive ? 2 : 1;
   // Stage budget: with --progressive, the first stage gets half of what the probe leaves.
   const first = designSweep({ ...base, experimentSeconds: options.experimentSeconds / stages });
+  if (options.experimentSeconds > options.targetSeconds)
+    warnings.push(
+      `the experiment budget is larger than the target run it plans (${formatNumber(options.experimentSeconds / 3600, 3)} h against ${formatNumber(options.targetSeconds / 3600, 3)} h); it is usually a fraction of the target's`,
+    );
   const probeOutcomes = await executor.execute(first.probe, 'lr-probe');
   const probe = probeOutcomes.map((o) => ({
     learning_rate: o.run.config.learning_rate,
@@ -270,6 +274,8 @@ export async function runStudy(executor: Executor, options: StudyOptions): Promi
 
   const stage1 = designSweep({
     ...base,
+    // Checked on the first design, before any run: a re-plan at the measured speed must not stop a study half-run.
+    checkTarget: false,
     experimentSeconds: (options.experimentSeconds - spentProbe) / stages,
     learningRate: lr.learningRate,
   });
@@ -285,6 +291,7 @@ export async function runStudy(executor: Executor, options: StudyOptions): Promi
     base.cost = cost;
     const stage2 = designSweep({
       ...base,
+      checkTarget: false,
       experimentSeconds: Math.max(0, options.experimentSeconds - spent),
       learningRate: lr.learningRate,
       budgets: 3,

@@ -185,3 +185,33 @@ test('on cooldown branches of shared trunks, resampling whole trunks covers the 
     `run bootstrap: ${covered.run}/${sets} (too narrow: branches of one trunk counted as independent runs)`,
   );
 });
+
+test('dropped bootstrap replicates are counted with their reasons in the fit JSON, its warning and its text report', async () => {
+  const { fitToJson } = await import('./summary.js');
+  const { fitReport } = await import('./report.js');
+  const { droppedReplicates } = await import('./bootstrap.js');
+  const data = syntheticRuns({ law, params: truth, n: 30, seed: 2, noise: 0.02, N: [1e6, 1e10], D: [1e9, 1e9] });
+  const problem = prepareFit(law, data);
+  const result = finishFit(problem, refineStarts(problem));
+  const samples = bootstrap(problem, result, { replicates: 40, seed: 3 });
+  assert.ok(samples.failures, 'a bootstrap records why replicates fail');
+  assert.deepEqual(droppedReplicates(samples), { dropped: 0, reasons: {} });
+  const clean = fitToJson(result, samples);
+  assert.equal(clean.bootstrap?.dropped, 0);
+  assert.match(fitReport(clean), /40 bootstrap replicates, none dropped; seed 3/);
+  // Mark 5 replicates as failed the way bootstrapSlice does (codes of FAILURE_REASONS): 3 at the
+  // iteration limit, 2 with a non-finite objective.
+  [0, 7, 9].forEach((r) => ((samples.converged[r] = 0), (samples.failures![r] = 1)));
+  [11, 20].forEach((r) => ((samples.converged[r] = 0), (samples.failures![r] = 3)));
+  const json = fitToJson(result, samples);
+  assert.equal(json.bootstrap?.converged, 35);
+  assert.equal(json.bootstrap?.dropped, 5);
+  assert.deepEqual(json.bootstrap?.droppedReasons, { 'hit the iteration limit': 3, 'objective not finite': 2 });
+  assert.equal(json.replicates?.length, 35);
+  const w = json.warnings.find((x) => x.code === 'bootstrap-unconverged');
+  assert.match(w?.message ?? '', /5 of 40 .*\(3 hit the iteration limit, 2 objective not finite\)/);
+  assert.match(
+    fitReport(json),
+    /35 of 40 bootstrap replicates kept; 5 dropped: 3 hit the iteration limit, 2 objective not finite; seed 3/,
+  );
+});

@@ -18,7 +18,7 @@
  * never left their start because the objective was averaged) cannot happen with the summed loss,
  * and each replicate's convergence is recorded.
  */
-import { lbfgs, LbfgsWorkspace } from '../core/lbfgs.js';
+import { lbfgs, LbfgsWorkspace, type StopReason } from '../core/lbfgs.js';
 import { randomSource, resampleClusterWeights } from '../core/random.js';
 import { finiteInterval } from '../core/statistics.js';
 import { fromInternal, type Law } from '../laws/law.js';
@@ -46,10 +46,47 @@ export interface BootstrapSamples {
   names: string[];
   values: Float64Array;
   converged: Uint8Array;
+  /**
+   * Why each replicate that did not converge was dropped, as a FAILURE_REASONS index (0 for those
+   * kept); absent in samples made before reasons were recorded.
+   */
+  failures?: Uint8Array;
   replicates: number;
   seed: number;
   /** What each replicate drew (absent: runs, as before units were recorded). */
   unit?: ResampleUnit;
+}
+
+/**
+ * Why a replicate's refit was dropped, indexed by the code in `BootstrapSamples.failures` (0: kept).
+ * Words, not optimiser jargon: the report prints them as they are.
+ */
+export const FAILURE_REASONS = [
+  '',
+  'hit the iteration limit',
+  'line search failed',
+  'objective not finite',
+  'other',
+] as const;
+
+function failureCode(reason: StopReason, f: number): number {
+  if (!Number.isFinite(f) || reason === 'non-finite') return 3;
+  if (reason === 'max-iterations') return 1;
+  if (reason === 'line-search-failed') return 2;
+  return 4;
+}
+
+/** Replicates left out of the intervals and why: { dropped: 14, reasons: { "hit the iteration limit": 10, … } }. */
+export function droppedReplicates(samples: BootstrapSamples): { dropped: number; reasons: Record<string, number> } {
+  let dropped = 0;
+  const reasons: Record<string, number> = {};
+  for (let r = 0; r < samples.replicates; r++) {
+    if (samples.converged[r]) continue;
+    dropped++;
+    const why = samples.failures ? FAILURE_REASONS[samples.failures[r]] || 'other' : 'did not converge';
+    reasons[why] = (reasons[why] ?? 0) + 1;
+  }
+  return { dropped, reasons };
 }
 
 /**
@@ -63,13 +100,14 @@ export function bootstrapSlice(
   to: number,
   onReplicate?: () => void,
   unit?: ResampleUnit,
-): { values: Float64Array; converged: Uint8Array } {
+): { values: Float64Array; converged: Uint8Array; failures: Uint8Array } {
   const { law, map, objective } = problem;
   const n = problem.dataset.runs.length;
   const p = law.params.length;
   const count = to - from;
   const values = new Float64Array(count * p);
   const converged = new Uint8Array(count);
+  const failures = new Uint8Array(count);
   const u0 = contract(map, bestTheta);
   const theta = new Float64Array(p);
   const weights = new Float64Array(n);
@@ -89,10 +127,11 @@ export function bootstrapSlice(
     const k = (r - from) * p;
     for (let j = 0; j < p; j++) values[k + j] = fromInternal(law.params[j], theta[j]);
     converged[r - from] = res.converged && Number.isFinite(res.f) ? 1 : 0;
+    if (!converged[r - from]) failures[r - from] = failureCode(res.reason, res.f);
     onReplicate?.();
   }
   objective.setWeights(null);
-  return { values, converged };
+  return { values, converged, failures };
 }
 
 export interface BootstrapSummary {
@@ -104,6 +143,9 @@ export interface BootstrapSummary {
   level: number;
   /** Replicates whose refit converged; only these enter the intervals. */
   converged: number;
+  /** Replicates left out (replicates − converged), and how many for each reason. */
+  dropped?: number;
+  droppedReasons?: Record<string, number>;
   intervals: Record<string, [number, number]>;
   derivedIntervals: Record<string, [number, number]>;
 }
@@ -144,11 +186,14 @@ export function summariseBootstrap(law: Law, samples: BootstrapSamples, level = 
       }
     }
   }
+  const { dropped, reasons } = droppedReplicates(samples);
   return {
     replicates: samples.replicates,
     seed: samples.seed,
     level,
     converged: ok.length,
+    dropped,
+    droppedReasons: reasons,
     intervals,
     derivedIntervals,
   };
@@ -161,7 +206,7 @@ export function bootstrap(
   options: BootstrapOptions,
   onReplicate?: () => void,
 ): BootstrapSamples {
-  const { values, converged } = bootstrapSlice(
+  const { values, converged, failures } = bootstrapSlice(
     problem,
     best.theta,
     options.seed,
@@ -174,6 +219,7 @@ export function bootstrap(
     names: problem.law.params.map((q) => q.name),
     values,
     converged,
+    failures,
     replicates: options.replicates,
     seed: options.seed,
     unit: options.unit ?? defaultResampleUnit(problem.dataset),

@@ -126,6 +126,7 @@ export function bootstrapCandidate(
     names: c.law.params.map((p) => p.name),
     values: out.values,
     converged: out.converged,
+    failures: out.failures,
     replicates,
     seed,
     unit: unit ?? defaultResampleUnit(c.result.dataset),

@@ -8,6 +8,7 @@ import { describeLoss } from '../core/losses.js';
 import { getLaw, lawChoiceFromJson, predictLoss, type Point } from '../laws/index.js';
 import type { FitJson } from './summary.js';
 import { libraryOption, type OptionNamer } from '../errors/index.js';
+import { describeDropped } from './warnings.js';
 
 /** What each candidate of a procedure predicts at 10× the largest N and D in the data. */
 function procedureSection(fit: FitJson, lines: string[]): void {
@@ -54,6 +55,17 @@ function procedureSection(fit: FitJson, lines: string[]): void {
       `    ${pad(c.id, 12)} ${pad(formatPercent(c.weight, 0), 7)} ${backtested ? `${pad(c.score !== undefined ? formatPercent(c.score, 2) : '–', 10)} ` : ''}${predicted}`,
     );
   }
+  const boot = (p.candidates ?? []).filter((c) => c.replicates !== undefined);
+  if (boot.some((c) => (c.dropped ?? 0) > 0))
+    row(
+      'bootstrap',
+      `replicates dropped per candidate: ${boot
+        .map(
+          (c) =>
+            `${c.id} ${c.dropped ?? 0}${c.dropped && c.droppedReasons ? ` (${describeDropped(c.droppedReasons)})` : ''}`,
+        )
+        .join('; ')}`,
+    );
   if (backtested && p.axis && p.cutoffs)
     row(
       'back-test',
@@ -122,7 +134,7 @@ export function fitReport(fit: FitJson, name: OptionNamer = libraryOption): stri
   procedureSection(fit, lines);
   const level = fit.bootstrap ? `${Math.round(fit.bootstrap.level * 100)} % interval` : '';
   lines.push(
-    `[[Parameters]]${fit.bootstrap ? `${' '.repeat(16)}${level} (${fit.bootstrap.converged} bootstrap replicates${drawn(fit)}, seed ${fit.bootstrap.seed})` : `   (no intervals: run with ${name('bootstrap')} N)`}`,
+    `[[Parameters]]${fit.bootstrap ? `${' '.repeat(16)}${level} (${keptReplicates(fit.bootstrap, drawn(fit))}; seed ${fit.bootstrap.seed})` : `   (no intervals: run with ${name('bootstrap')} N)`}`,
   );
   for (const p of law.params) {
     const v = fit.params[p.name];
@@ -151,6 +163,20 @@ export function fitReport(fit: FitJson, name: OptionNamer = libraryOption): stri
   if (fit.warnings.length === 0) lines.push('    none');
   for (const w of fit.warnings) lines.push(`    - [${w.severity}] ${w.code}: ${w.message}`);
   return lines.join('\n');
+}
+
+/**
+ * How many replicates the intervals rest on, what they resampled, and how many were dropped and why:
+ * "986 of 1000 bootstrap replicates, resampling 5 lineages; 14 dropped: 10 hit the iteration limit, …".
+ */
+export function keptReplicates(
+  b: { replicates: number; converged: number; dropped?: number; droppedReasons?: Record<string, number> },
+  resampled = '',
+): string {
+  const dropped = b.dropped ?? b.replicates - b.converged;
+  if (dropped === 0) return `${b.replicates} bootstrap replicates${resampled}, none dropped`;
+  const why = b.droppedReasons && Object.keys(b.droppedReasons).length ? `: ${describeDropped(b.droppedReasons)}` : '';
+  return `${b.converged} of ${b.replicates} bootstrap replicates kept${resampled}; ${dropped} dropped${why}`;
 }
 
 /** What a bootstrap resampled, when it was not whole runs: ", resampling 10 lineages (column "model")". */

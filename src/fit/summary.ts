@@ -8,7 +8,13 @@ import { findNodeAtLocation, parseTree } from 'jsonc-parser';
 import { lineColumn, lineStartsOf } from '../io/textPosition.js';
 import { getLaw, lawChoiceFromJson, lawChoiceToJson, type Law, type LawVariable } from '../laws/index.js';
 import { extent, median } from '../core/statistics.js';
-import { replicateParams, summariseBootstrap, type BootstrapSamples, type BootstrapSummary } from './bootstrap.js';
+import {
+  droppedReplicates,
+  replicateParams,
+  summariseBootstrap,
+  type BootstrapSamples,
+  type BootstrapSummary,
+} from './bootstrap.js';
 import type { FitResult } from './fit.js';
 import type { LossOptions } from '../core/losses.js';
 import { asTrustWarnings, bootstrapWarnings, trustOf, warning, type Trust, type TrustWarning } from './warnings.js';
@@ -97,6 +103,9 @@ export interface CandidateJson {
   noise?: number[];
   replicateNames?: string[];
   replicates?: number[][];
+  /** Bootstrap replicates left out of this candidate's intervals, and how many for each reason. */
+  dropped?: number;
+  droppedReasons?: Record<string, number>;
 }
 
 export interface ProcedureJson {
@@ -175,7 +184,14 @@ export function fitToJson(result: FitResult, samples?: BootstrapSamples, level =
     const s = summariseBootstrap(law, samples, level);
     out.intervals = s.intervals;
     out.derivedIntervals = s.derivedIntervals;
-    out.bootstrap = { replicates: s.replicates, seed: s.seed, level: s.level, converged: s.converged };
+    out.bootstrap = {
+      replicates: s.replicates,
+      seed: s.seed,
+      level: s.level,
+      converged: s.converged,
+      dropped: s.dropped,
+      droppedReasons: s.droppedReasons,
+    };
     if (samples.unit) {
       out.bootstrap.unit = samples.unit;
       out.bootstrap.units = resampleClusters(result.dataset, samples.unit).count;
@@ -186,7 +202,15 @@ export function fitToJson(result: FitResult, samples?: BootstrapSamples, level =
       if (samples.converged[r]) out.replicates.push(samples.names.map((n) => replicateParams(samples, r)[n]));
     }
     out.warnings.push(
-      ...bootstrapWarnings(law, result.free, samples.names, samples.values, samples.converged, samples.replicates),
+      ...bootstrapWarnings(
+        law,
+        result.free,
+        samples.names,
+        samples.values,
+        samples.converged,
+        samples.replicates,
+        s.droppedReasons,
+      ),
     );
   }
   out.trust = trustOf(out.warnings);
@@ -251,7 +275,14 @@ export function autoFitToJson(choice: AutoChoice, level = 0.95): FitJson {
       ...(f.reduction ? { reduction: f.reduction } : {}),
       warnings: f.result.warnings,
       noise: Array.from(f.noise),
-      ...(f.samples ? { replicateNames: f.samples.names, replicates: replicateRows(f.samples) } : {}),
+      ...(f.samples
+        ? {
+            replicateNames: f.samples.names,
+            replicates: replicateRows(f.samples),
+            dropped: droppedReplicates(f.samples).dropped,
+            droppedReasons: droppedReplicates(f.samples).reasons,
+          }
+        : {}),
     };
   });
   out.procedure = {

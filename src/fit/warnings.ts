@@ -35,6 +35,7 @@ export type WarningCode =
   | 'bootstrap-unstable'
   | 'bootstrap-multimodal'
   | 'extrapolation'
+  | 'break-outside-data'
   | 'lineage'
   | 'legacy';
 
@@ -311,6 +312,14 @@ export function bimodalityCoefficient(values: ArrayLike<number>): number {
   return (skew * skew + 1) / (kurt + (3 * (n - 1) ** 2) / ((n - 2) * (n - 3)));
 }
 
+/** "10 hit the iteration limit, 4 line search failed": the reasons, most frequent first. */
+export function describeDropped(reasons: Record<string, number>): string {
+  return Object.entries(reasons)
+    .sort((a, b) => b[1] - a[1])
+    .map(([why, n]) => `${n} ${why}`)
+    .join(', ');
+}
+
 /**
  * Checks on bootstrap replicates: many failed refits, exponents whose interval spans a factor of
  * several, two modes (the data hold two different laws about equally well).
@@ -322,6 +331,8 @@ export function bootstrapWarnings(
   values: Float64Array,
   converged: Uint8Array,
   replicates: number,
+  /** How many were dropped for each reason (bootstrap.ts droppedReplicates), said in the message. */
+  reasons?: Record<string, number>,
 ): TrustWarning[] {
   const w: TrustWarning[] = [];
   const ok: number[] = [];
@@ -332,7 +343,7 @@ export function bootstrapWarnings(
       warning(
         'bootstrap-unconverged',
         failed > 0.1 * replicates ? 'warning' : 'info',
-        `${failed} of ${replicates} bootstrap replicates did not converge and were left out of the intervals`,
+        `${failed} of ${replicates} bootstrap replicates did not converge and were left out of the intervals${reasons && Object.keys(reasons).length ? ` (${describeDropped(reasons)})` : ''}`,
       ),
     );
   }

@@ -17,6 +17,10 @@ export interface CriticalBatchPreset {
   citation: string;
   /** What L means for these constants. */
   note: string;
+  /** The losses B_crit(L) was fitted over, as the source states them; absent where it states none. */
+  range?: [number, number];
+  /** Where the range comes from, or that the source states none (then the loss is not checked). */
+  rangeSource: string;
 }
 
 /** Published critical-batch laws B_crit(L), as presets with their citation. */
@@ -28,6 +32,9 @@ export const criticalBatchPresets: readonly CriticalBatchPreset[] = [
     citation:
       'Kaplan et al. 2020, arXiv:2001.08361, Table 5 (B* = 2.1e8 tokens, α_B = 0.21; the text rounds B* to 2e8)',
     note: 'L is WebText2 cross-entropy in nats per token (GPT-2 BPE, 1024-token context); B in tokens',
+    // docs/methods.md §5 gives the constants, not the losses of the runs they came from: none is made up.
+    rangeSource:
+      'the losses B_crit(L) was fitted over are not recorded here (docs/methods.md §5), so the loss is not checked against them',
   },
 ];
 

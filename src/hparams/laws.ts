@@ -26,6 +26,13 @@ export interface HparamPreset {
   lr: PowerLaw;
   batch: PowerLaw & { unit: 'tokens' | 'sequences'; seqLen?: number };
   note: string;
+  /**
+   * The C (or N) of the runs the laws were fitted on, as the paper states them: η and B far outside
+   * are extrapolations of the preset and warned as such. Absent where the source states no range.
+   */
+  range?: [number, number];
+  /** Where the range comes from, or that the source states none (then nothing is checked). */
+  rangeSource: string;
 }
 
 export const hparamPresets: readonly HparamPreset[] = [
@@ -36,6 +43,8 @@ export const hparamPresets: readonly HparamPreset[] = [
     lr: { coefficient: 0.3118, exponent: -0.125 },
     batch: { coefficient: 0.292, exponent: 0.3271, unit: 'tokens' },
     note: 'C = M·D with M the non-embedding FLOPs per token including attention (72·n_layer·d² + 12·n_layer·d·l_seq); fitted on 1e17–2e19 FLOPs with a multi-step schedule',
+    range: [1e17, 2e19],
+    rangeSource: 'DeepSeek LLM §3.1: the learning-rate and batch-size grid covered budgets of 1e17 to 2e19 FLOPs',
   },
   {
     id: 'porian-2024',
@@ -44,6 +53,9 @@ export const hparamPresets: readonly HparamPreset[] = [
     lr: { coefficient: 3.7, exponent: -0.36 },
     batch: { coefficient: 0.00037, exponent: 0.703, unit: 'sequences', seqLen: 2048 },
     note: 'N counts all linear layers including the head, no embeddings; batch in sequences of 2048 tokens; AdamW with tuned β₂',
+    // docs/methods.md §16 records the laws but not the model sizes they were fitted on: none is made up.
+    rangeSource:
+      'the model sizes these laws were fitted on are not recorded here (docs/methods.md §16), so N is not checked against them',
   },
 ];
 
@@ -247,11 +259,14 @@ export function fitHparamLaws(
   checkMagnitudes(dataset, [variable, 'lr', 'batch', 'loss'], dataset.runs);
   checkLossVaries(dataset, dataset.runs, 'finding the near-optimal learning rates and batch sizes');
   const tolerance = options.tolerance ?? 0.0025;
-  if (!(tolerance >= 0) || !Number.isFinite(tolerance))
+  // A fraction of the best loss: 1 or more (a percentage typed as a number, 25 for 25 %) makes every
+  // run of every group near-optimal, and the centres are the grid's, not the optimum's.
+  if (!(tolerance >= 0 && tolerance < 1))
     throw new OptionError({
       option: 'nearOptimal',
       value: tolerance,
-      message: (o) => `${o('nearOptimal')} must be a non-negative fraction, got ${tolerance}`,
+      message: (o) =>
+        `${o('nearOptimal')} is a fraction of the best loss, at least 0 and below 1 (DeepSeek's 0.25 % is 0.0025), got ${tolerance}${tolerance >= 1 ? ` (${formatNumber(tolerance * 100, 4)} %: every run would be near-optimal)` : ''}`,
     });
   const what = variable === 'C' ? 'compute budget' : 'model size';
   const { groups, unassigned } = groupByScale(dataset.runs, variable, options.budgetTolerance ?? 0.06, 2);

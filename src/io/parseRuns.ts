@@ -374,9 +374,13 @@ export class RunValidator {
             : f === 'C'
               ? ' (or columns N and D, from which C = 6ND)'
               : '';
+        // A field whose name is no column name of its own (gradSq) is asked for by the columns it is read
+        // from ("grad_sq"), as the README names them; the mapping still takes the field's name.
+        const aliases: readonly string[] = fieldAliases[f];
+        const column = aliases.includes(f) ? `"${f}"` : aliases.map((a) => `"${a}"`).join(' or ');
         throw new InputError(
           { file: source, line: 1 },
-          (o) => `missing column "${f}"${extra}; the file has columns: ${listColumns(header)}; ${hint(f, o)}`,
+          (o) => `missing column ${column}${extra}; the file has columns: ${listColumns(header)}; ${hint(f, o)}`,
         );
       }
     }

@@ -50,10 +50,15 @@ port.on('message', async (task: WorkerTask) => {
         task.unit,
       );
       flush();
-      port.postMessage({ type: 'bootstrap', values: out.values, converged: out.converged } satisfies WorkerReply, [
-        out.values.buffer as ArrayBuffer,
-        out.converged.buffer as ArrayBuffer,
-      ]);
+      port.postMessage(
+        {
+          type: 'bootstrap',
+          values: out.values,
+          converged: out.converged,
+          failures: out.failures,
+        } satisfies WorkerReply,
+        [out.values.buffer as ArrayBuffer, out.converged.buffer as ArrayBuffer, out.failures.buffer as ArrayBuffer],
+      );
     }
   } catch (e) {
     port.postMessage({ type: 'error', message: (e as Error).message } satisfies WorkerReply);

@@ -45,7 +45,7 @@ export type WorkerReply =
   | { type: 'progress'; count: number }
   /** The first start of each chunk claimed, and the results of all of them, chunk after chunk. */
   | { type: 'starts'; from: number[]; results: StartResult[] }
-  | { type: 'bootstrap'; values: Float64Array; converged: Uint8Array }
+  | { type: 'bootstrap'; values: Float64Array; converged: Uint8Array; failures: Uint8Array }
   | { type: 'error'; message: string };
 
 export interface ParallelOptions {
@@ -191,7 +191,7 @@ export async function bootstrapParallel(
   if (threads <= 1 || replicates < 64 || !rebuilt) {
     const problem = prepareFit(law, result.dataset, { ...options, init: result.params });
     const out = bootstrapSlice(problem, result.theta, seed, 0, replicates, () => parallel.onProgress?.(1), unit);
-    return { names, values: out.values, converged: out.converged, replicates, seed, unit };
+    return { names, values: out.values, converged: out.converged, failures: out.failures, replicates, seed, unit };
   }
   // Workers need no start grid: give them the fitted values as a single start.
   const workerOptions: FitOptions = { ...options, init: result.params };
@@ -216,13 +216,15 @@ export async function bootstrapParallel(
   );
   const values = new Float64Array(replicates * p);
   const converged = new Uint8Array(replicates);
+  const failures = new Uint8Array(replicates);
   parts.forEach(([from], i) => {
     const r = replies[i];
     if (r.type !== 'bootstrap') return;
     values.set(r.values, from * p);
     converged.set(r.converged, from);
+    failures.set(r.failures, from);
   });
-  return { names, values, converged, replicates, seed, unit };
+  return { names, values, converged, failures, replicates, seed, unit };
 }
 
 /** The library's fit runners (fit/run.ts) on worker threads: `threads` of them, resampling by `unit`. */

@@ -7,6 +7,7 @@ import { describeLoss } from '../core/losses.js';
 import type { Analysis, FigureKind } from './analysis.js';
 import { escapeHtml, htmlTable } from '../core/html.js';
 import { resampled } from './text/backtest.js';
+import { keptReplicates } from '../fit/report.js';
 export { escapeHtml, htmlTable } from '../core/html.js';
 
 const n = (v: number | undefined, digits = 4) =>
@@ -63,7 +64,7 @@ export function reportHtml(a: Analysis, svgs: Partial<Record<FigureKind, string>
     html:
       `<p>Law <b>${escapeHtml(law.id)}</b> (${escapeHtml(law.citation)}), ${escapeHtml(describeLoss({ ...f.loss, space: f.loss.space ?? 'log' }))}. Objective ${escapeHtml(f.objective.toExponential(6))}; ${f.startsAtBest} of ${f.starts} starts reached the best optimum; ${f.converged ? 'converged' : '<b>not converged</b>'} (${escapeHtml(f.reason)}).` +
       (f.bootstrap
-        ? ` Intervals: ${Math.round(f.bootstrap.level * 100)} % percentile bootstrap, ${f.bootstrap.converged} replicates, seed ${f.bootstrap.seed}.`
+        ? ` Intervals: ${Math.round(f.bootstrap.level * 100)} % percentile bootstrap, ${escapeHtml(keptReplicates(f.bootstrap))}; seed ${f.bootstrap.seed}.`
         : ' No bootstrap intervals.') +
       `</p>${htmlTable(
         ['parameter', 'value', 'description'],

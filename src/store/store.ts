@@ -31,12 +31,21 @@ import { parseSchedule, type Schedule } from '../core/schedule.js';
 /** A store problem (cannot open, locked, schema from a newer version), with the path. */
 export class StoreError extends ScaleLabError {
   override name = 'StoreError' as const;
-  override readonly exitCode = 1;
+  /** 1: the store could not be used as it is (busy, read-only, damaged); MissingStoreError: 2. */
+  override readonly exitCode: number = 1;
   readonly path: string;
   constructor(path: string, message: Message) {
     super((o) => `${path}: ${typeof message === 'string' ? message : message(o)}`);
     this.path = path;
   }
+}
+
+/**
+ * No store where one was named (or none of the data asked for in it), for a command that only reads
+ * or changes what is there: an input error like a missing file (exit 2), not a store that failed (exit 1).
+ */
+export class MissingStoreError extends StoreError {
+  override readonly exitCode: number = 2;
 }
 
 import type { RunStatus } from './runStatus.js';

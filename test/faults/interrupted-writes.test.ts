@@ -228,7 +228,7 @@ test('a store cut short (a copy that did not finish) is called damaged, not "not
   const empty = join(dir, 'empty.db');
   writeFileSync(empty, '');
   const listed = scalelab(['runs', 'ls', '--db', empty]);
-  assert.equal(listed.code, 1, listed.stderr);
+  assert.equal(listed.code, 2, listed.stderr);
   assert.match(listed.stderr, /no run store here \(an empty file\)/);
   assert.equal(readFileSync(empty).length, 0, 'the empty file stays empty');
   const folder = join(dir, 'a-folder');

@@ -359,7 +359,8 @@ test('item 12: BOMs in JSON and JSONL, derived C that overflows, an unclosed quo
     ['runs', 'export', '--format', 'csv'],
   ]) {
     const r = await cli([...args, '--db', fresh]);
-    assert.equal(r.code, 1, r.stderr);
+    // No store is an input error like a missing file (exit 2); a store that fails is exit 1.
+    assert.equal(r.code, 2, r.stderr);
     assert.match(r.stderr, /never-created[^:]*: no run store here/);
   }
   assert.equal(existsSync(fresh), false, 'listing or exporting does not create a store either');

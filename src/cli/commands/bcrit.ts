@@ -109,7 +109,15 @@ export function registerBcrit(program: Command, run: Run): void {
           return;
         }
         if (file) {
-          const ds = readRuns(file, { columns });
+          let ds = readRuns(file, { columns, require: [] });
+          if (ds.columns.loss === undefined) {
+            // Gradient norms without --noise, the easy slip: say so rather than ask for a loss column.
+            if (ds.columns.gradSq !== undefined)
+              throw new UsageError(
+                `${file} has a "${ds.columns.gradSq}" column and no loss: gradient norms are read with --noise (the gradient noise scale); the critical batch from runs needs training curves (run, batch, step, loss)`,
+              );
+            ds = readRuns(file, { columns }); // refused, naming the missing loss column
+          }
           const replicates = parseReplicates(f.bootstrap, '--bootstrap');
           const r = criticalBatchFromRuns(
             ds,
@@ -190,9 +198,21 @@ export function registerBcrit(program: Command, run: Run): void {
             preset: preset.id,
             source,
             note: preset.note,
+            range: preset.range ? { loss: preset.range } : null,
+            rangeSource: preset.rangeSource,
             tradeoff,
           });
-        writeResult(criticalBatchAtLossReport({ loss, bCrit: b, bStar, alphaB, source, note: preset.note, tradeoff }));
+        writeResult(
+          criticalBatchAtLossReport({
+            loss,
+            bCrit: b,
+            bStar,
+            alphaB,
+            source,
+            note: `${preset.note}\n  fitted on: ${preset.rangeSource}`,
+            tradeoff,
+          }),
+        );
       }, f.json),
   );
 }

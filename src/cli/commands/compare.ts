@@ -5,6 +5,7 @@ import { compareGroupsReport } from '../../report/text/data.js';
 import { keyword, parseInteger, parseLevel, parseReplicates, runSelection } from '../options.js';
 import { printResult, writeResult } from '../output.js';
 import { deprecatedAlias, flag } from '../flags.js';
+import { InputError, UsageError } from '../../errors/index.js';
 
 type Run = (fn: () => Promise<void>, json?: boolean) => Promise<void>;
 
@@ -39,12 +40,24 @@ export function registerCompare(program: Command, run: Run): void {
         lineage?: string;
         json?: boolean;
       },
+      cmd: Command,
     ) =>
       run(async () => {
         const x = keyword(f.x, '--x', ['N', 'D', 'C'] as const);
         // runSelection checks the column name (a blank one is refused).
         const { lineage } = runSelection({ lineage: f.lineage });
-        const ds = readRuns(file, { columns: { group: f.groupColumn }, ...(lineage !== undefined ? { lineage } : {}) });
+        let ds;
+        try {
+          ds = readRuns(file, { columns: { group: f.groupColumn }, ...(lineage !== undefined ? { lineage } : {}) });
+        } catch (e) {
+          // The default column is missing: the user has not yet said which column holds the groups.
+          const columns = /the file has columns: (.*)$/.exec((e as Error).message)?.[1];
+          if (e instanceof InputError && cmd.getOptionValueSource('groupColumn') !== 'cli' && columns)
+            throw new UsageError(
+              `${file}: compare reads each run's group from a column, "group" unless --group-column COLUMN names another; the file has no "group" column (its columns: ${columns})`,
+            );
+          throw e;
+        }
         const c = compareGroups(ds, x, {
           bootstrap: parseReplicates(f.bootstrap, '--bootstrap'),
           seed: parseInteger(f.seed, '--seed', 0),

@@ -1,7 +1,9 @@
 import type { Command } from 'commander';
 import { readRuns } from '../../io/readRuns.js';
 import { parseColumnMapping } from '../../io/parseRuns.js';
-import { learningCurveRegions } from '../../analyses/learningCurve.js';
+import { bnslBreakWarnings, learningCurveRegions } from '../../analyses/learningCurve.js';
+import { extrapolationWarnings } from '../../analyses/extrapolation.js';
+import { UsageError } from '../../errors/index.js';
 import { bnslLaw, predictLoss } from '../../laws/index.js';
 import { fit } from '../../fit/fit.js';
 import { bnslCurveReport, learningCurveReport } from '../../report/text/data.js';
@@ -28,13 +30,28 @@ export function registerCurve(program: Command, run: Run): void {
       async (file: string, f: { x: string; breaks?: string; predict?: string; columns?: string; json?: boolean }) =>
         run(async () => {
           const x = keyword(f.x, '--x', ['N', 'D', 'C'] as const);
+          if (f.predict !== undefined && f.breaks === undefined)
+            throw new UsageError(
+              '--predict goes with --breaks N (a broken power law fitted to the curve); without it curve marks the regions of E + A·x^(−α)',
+            );
           const ds = readRuns(file, { columns: f.columns ? parseColumnMapping(f.columns) : undefined });
           if (f.breaks !== undefined) {
-            const law = bnslLaw(parseInteger(f.breaks, '--breaks', 0), x);
+            const breaks = parseInteger(f.breaks, '--breaks', 0);
+            const law = bnslLaw(breaks, x);
             checkLawData(law, ds);
             const r = fit(law, ds);
             const at = f.predict ? parseList(f.predict, '--predict') : [];
             const predictions = at.map((v) => ({ [x]: v, loss: predictLoss(law, r.params, { [x]: v }) }));
+            const xs = ds.runs.map((run) => run[x]!);
+            const range: [number, number] = [Math.min(...xs), Math.max(...xs)];
+            const warnings = [
+              // curve has no option for the starts: keep the warning, not its hint at one.
+              ...r.warnings.map((w) =>
+                w.code === 'unstable-starts' ? { ...w, message: w.message.replace(/; try the full grid.*$/, '') } : w,
+              ),
+              ...bnslBreakWarnings(r.params, breaks, x, range),
+              ...at.flatMap((v) => extrapolationWarnings({ [x]: range }, { [x]: v })),
+            ];
             if (f.json)
               return printResult(
                 {
@@ -45,10 +62,11 @@ export function registerCurve(program: Command, run: Run): void {
                   objective: r.objective,
                   converged: r.converged,
                   predictions,
+                  warnings,
                 },
                 file,
               );
-            writeResult(bnslCurveReport(law, r, x, predictions), file);
+            writeResult(bnslCurveReport(law, r, x, predictions, warnings), file);
             return;
           }
           const r = learningCurveRegions(ds, x);

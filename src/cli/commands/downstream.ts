@@ -15,7 +15,7 @@ import {
   type TaskAnalysis,
 } from '../../analyses/downstreamLadder.js';
 import { DOWNSTREAM_EXTRAPOLATION, DOWNSTREAM_STEP2, PLAN_HORIZON } from '../../analyses/downstream.js';
-import { defaultStorePath, describeWriter, RunStore, StoreError } from '../../store/store.js';
+import { defaultStorePath, describeWriter, MissingStoreError, RunStore } from '../../store/store.js';
 import { UsageError } from '../../errors/index.js';
 import { keyword, parseInteger, parseLevel, parseQuantity, parseReplicates } from '../options.js';
 import {
@@ -227,7 +227,7 @@ function loadData(inputs: string[], f: InputFlags): TaskMetricData {
         'expected task-metric files (CSV, lm-evaluation-harness JSON, a ladder manifest) or --study NAME to read the run store',
       );
     if (!existsSync(f.db))
-      throw new StoreError(
+      throw new MissingStoreError(
         f.db,
         'no run store here: import task metrics first ("scalelab downstream import FILE"), or give --db',
       );
@@ -235,7 +235,7 @@ function loadData(inputs: string[], f: InputFlags): TaskMetricData {
     try {
       const records = store.taskMetrics(f.study);
       if (!records.length)
-        throw new StoreError(
+        throw new MissingStoreError(
           f.db,
           `study "${f.study}" has no task metrics; import some with "scalelab downstream import FILE --study ${f.study}"`,
         );

@@ -9,8 +9,9 @@ import {
 import { fitHparamLaws, hparamPreset, hparamPresets, predictHparams } from '../../hparams/laws.js';
 import { criticalBatchPresetHparamsReport, hparamPresetReport, hparamSweepReport } from '../../report/text/hparams.js';
 import { flagFor } from '../optionFlags.js';
+import { presetRangeWarnings } from '../../analyses/extrapolation.js';
 import { UsageError } from '../../errors/index.js';
-import { parseInteger, parseQuantity, parseReplicates, runSelection } from '../options.js';
+import { parseFraction, parseInteger, parseQuantity, parseReplicates, runSelection } from '../options.js';
 import { printResult, writeResult } from '../output.js';
 import { deprecatedAlias, flag } from '../flags.js';
 
@@ -34,7 +35,7 @@ export function registerHparams(program: Command, run: Run): void {
     )
     .option(
       '--near-optimal <fraction>',
-      'sweep: near-optimal = loss within this fraction of the best (DeepSeek: 0.0025)',
+      'sweep: near-optimal = loss within this fraction of the best (DeepSeek: 0.0025, or write 0.25%)',
       '0.0025',
     )
     .option(
@@ -100,7 +101,7 @@ export function registerHparams(program: Command, run: Run): void {
           const fitted = fitHparamLaws(ds, {
             variable,
             at: x,
-            tolerance: parseQuantity(f.nearOptimal, '--near-optimal', { positive: false }),
+            tolerance: parseFraction(f.nearOptimal, '--near-optimal'),
             budgetTolerance: parseQuantity(f.groupTolerance, '--group-tolerance'),
             bootstrap:
               replicates > 1 ? { replicates, seed: parseInteger(f.seed, '--seed', 0), level: 0.95 } : undefined,
@@ -124,6 +125,10 @@ export function registerHparams(program: Command, run: Run): void {
         }
         if (criticalBatchPresets.some((p) => p.id === f.preset)) {
           const preset = criticalBatchPreset(f.preset);
+          if (C !== undefined || N !== undefined)
+            throw new UsageError(
+              `preset ${preset.id} is a law in the loss (B_crit(L)): ${C !== undefined ? '--C' : '--N'} is not used by it; give --target-loss L alone, or --preset deepseek-2024 with --C (porian-2024 with --N) for a learning rate and batch`,
+            );
           if (loss === undefined)
             throw new UsageError(
               `preset ${preset.id} is Kaplan et al.'s critical batch B_crit(L) = B*/L^(1/α_B), a law in the loss: give --target-loss L (the loss the run is to reach); it has no learning rate (for one use --preset deepseek-2024 with --C, or porian-2024 with --N)`,
@@ -144,6 +149,8 @@ export function registerHparams(program: Command, run: Run): void {
               alphaB: preset.alphaB,
               source,
               note: preset.note,
+              range: preset.range ? { loss: preset.range } : null,
+              rangeSource: preset.rangeSource,
               tradeoff,
             });
           writeResult(criticalBatchPresetHparamsReport({ loss, bCrit, seqLen, preset, source, tradeoff }, flagFor));
@@ -154,9 +161,25 @@ export function registerHparams(program: Command, run: Run): void {
             `--target-loss goes with --preset kaplan-2020 (the critical batch at a loss); preset ${f.preset} is a law in ${hparamPreset(f.preset).variable}`,
           );
         const preset = hparamPreset(f.preset);
+        // A preset is a law in one variable: the other would be silently unused.
+        // (Only the other one given is answered by predictHparams: "a law in N: give --N".)
+        const unused = C !== undefined && N !== undefined ? (preset.variable === 'C' ? '--N' : '--C') : undefined;
+        if (unused)
+          throw new UsageError(
+            `preset ${preset.id} is a law in ${preset.variable} only: ${unused} is not used by it; give --${preset.variable} alone${preset.variable === 'C' ? ' (porian-2024 is a law in N)' : ' (deepseek-2024 is a law in C)'}`,
+          );
         const p = predictHparams(preset, { C, N }, seqLen);
-        if (f.json) return printResult({ ...p, preset: preset.id, note: preset.note });
-        writeResult(hparamPresetReport(preset, p));
+        const warnings = presetRangeWarnings(preset, p.at);
+        if (f.json)
+          return printResult({
+            ...p,
+            preset: preset.id,
+            note: preset.note,
+            range: preset.range ? { [preset.variable]: preset.range } : null,
+            rangeSource: preset.rangeSource,
+            warnings,
+          });
+        writeResult(hparamPresetReport(preset, p, warnings));
       }, f.json),
   );
 }

@@ -7,6 +7,8 @@ import { coordinateCheckReport, learningRateTransferReport, mupTableReport } fro
 import { keyword, parseInteger, parseQuantity, parseReplicates } from '../options.js';
 import { printResult, writeResult } from '../output.js';
 import { flag } from '../flags.js';
+import { closestNames, levenshtein } from '../../core/names.js';
+import { UsageError } from '../../errors/index.js';
 
 type Run = (fn: () => Promise<void>, json?: boolean) => Promise<void>;
 
@@ -25,21 +27,35 @@ export function registerMup(program: Command, run: Run): void {
     .option('--head-dim <n>', 'head dimension', '128')
     .option('--output-multiplier <a>', 'α_out tuned on the base model', '1')
     .addOption(flag('json', { detail: 'for a training script' }))
+    // The table is the default subcommand, so a misspelt one ("mup transfr FILE") arrives here as words.
+    .allowExcessArguments()
     .action(
-      async (f: {
-        baseWidth: string;
-        width: string;
-        optimizer: string;
-        sigma: string;
-        lr: string;
-        headDim: string;
-        outputMultiplier: string;
-        json?: boolean;
-      }) =>
+      async (
+        f: {
+          baseWidth: string;
+          width: string;
+          optimizer: string;
+          sigma: string;
+          lr: string;
+          headDim: string;
+          outputMultiplier: string;
+          json?: boolean;
+        },
+        cmd: Command,
+      ) =>
         run(async () => {
+          const words = cmd.args;
+          if (words.length) {
+            const near = closestNames(words[0], ['transfer', 'coord', 'table'], 1).filter(
+              (n) => levenshtein(n, words[0].toLowerCase()) <= Math.max(1, words[0].length / 3),
+            );
+            throw new UsageError(
+              `unknown mup subcommand "${words[0]}"${near.length ? ` (did you mean ${near[0]}?)` : ''}: mup [table] prints the multipliers, mup transfer FILE and mup coord FILE check runs`,
+            );
+          }
           const t = mupTable({
-            baseWidth: parseQuantity(f.baseWidth, '--base-width'),
-            width: parseQuantity(f.width, '--width'),
+            baseWidth: parseInteger(f.baseWidth, '--base-width', 1),
+            width: parseInteger(f.width, '--width', 1),
             optimizer: keyword(f.optimizer, '--optimizer', ['adam', 'sgd'] as const),
             sigma: parseQuantity(f.sigma, '--sigma'),
             learningRate: parseQuantity(f.lr, '--lr'),

@@ -3,6 +3,9 @@ import { epochValues, epochsUntilWorth, repetitionOptimum } from '../../analyses
 import { repetitionReport } from '../../report/text/data.js';
 import { parseQuantity } from '../options.js';
 import { UsageError } from '../../errors/index.js';
+import { extrapolationWarnings } from '../../analyses/extrapolation.js';
+import { warning, type TrustWarning } from '../../fit/warnings.js';
+import { formatNumber } from '../../core/format.js';
 import { printResult, writeResult } from '../output.js';
 import { resolveLaw } from '../lawSource.js';
 import { deprecatedAlias, flag } from '../flags.js';
@@ -30,16 +33,46 @@ export function registerRepetition(program: Command, run: Run): void {
       const C = parseQuantity(f.C, '--C'),
         U = parseQuantity(f.uniqueTokens, '--unique-tokens');
       const o = repetitionOptimum(src.law, src.params, C, U);
+      const warnings: TrustWarning[] = [
+        ...(o.atSearchEdge
+          ? [
+              warning(
+                'at-bound',
+                'severe',
+                `the best allocation lies at the edge of the search (N = ${formatNumber(o.N, 3)}, D = ${formatNumber(o.D, 3)} tokens, ${formatNumber(o.epochs, 3)} epochs): with ${formatNumber(U, 3)} unique tokens the law has no optimum inside it; check --unique-tokens (a count of tokens, such as 25e9 or 25B)`,
+              ),
+            ]
+          : []),
+        ...extrapolationWarnings(src.ranges, { N: o.N, D: o.D }, src.rangesOf, src.rangesSource),
+      ];
       const values = epochValues(src.params.R_D);
       const half = epochsUntilWorth(src.params.R_D, 0.5),
         tenth = epochsUntilWorth(src.params.R_D, 0.1);
       if (f.json)
         return printResult(
-          { ...o, epochValues: values, epochsUntilHalf: half, epochsUntilTenth: tenth, law: src.provenance },
+          {
+            ...o,
+            capBinds: o.epochs > 1,
+            epochValues: values,
+            epochsUntilHalf: half,
+            epochsUntilTenth: tenth,
+            law: src.provenance,
+            warnings,
+          },
           f.fit,
         );
       writeResult(
-        repetitionReport({ C, U, provenance: src.provenance, optimum: o, values, half, tenth, R_D: src.params.R_D }),
+        repetitionReport({
+          C,
+          U,
+          provenance: src.provenance,
+          optimum: o,
+          values,
+          half,
+          tenth,
+          R_D: src.params.R_D,
+          warnings,
+        }),
         f.fit,
       );
     }, f.json),

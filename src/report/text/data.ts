@@ -24,13 +24,19 @@ export function repetitionReport(x: {
   half: number;
   tenth: number;
   R_D: number;
+  warnings?: { severity: string; message: string }[];
 }): string {
   const o = x.optimum;
+  // Fewer than one epoch: the cap does not bind and the run is the unconstrained one ("0.00 epochs",
+  // "the cap costs -0.00 %" said nothing).
+  const binds = o.epochs > 1;
   return (
     [
       `C = ${formatNumber(x.C, 4)} FLOPs with ${formatNumber(x.U, 4)} unique tokens; ${x.provenance}`,
-      `best: N = ${f4(o.N)}, D = ${f4(o.D)} tokens = ${o.epochs.toFixed(2)} epochs, loss ${formatNumber(o.loss, 6)}`,
-      `with unlimited fresh data: N = ${f4(o.unconstrained.N)}, D = ${f4(o.unconstrained.D)}, loss ${formatNumber(o.unconstrained.loss, 6)} (the cap costs ${((o.loss / o.unconstrained.loss - 1) * 100).toFixed(2)} %)`,
+      `best: N = ${f4(o.N)}, D = ${f4(o.D)} tokens = ${binds ? o.epochs.toFixed(2) : formatNumber(o.epochs, 3)} epochs, loss ${formatNumber(o.loss, 6)}`,
+      binds
+        ? `with unlimited fresh data: N = ${f4(o.unconstrained.N)}, D = ${f4(o.unconstrained.D)}, loss ${formatNumber(o.unconstrained.loss, 6)} (the cap costs ${((o.loss / o.unconstrained.loss - 1) * 100).toFixed(2)} %)`
+        : `the cap does not bind: the compute-optimal run reads ${f4(o.D)} tokens, fewer than the ${f4(x.U)} unique ones, so it sees no token twice`,
       "What repeated epochs are worth (D'/D against fresh data, and the last epoch's worth):",
       textTable(
         ['epochs', "D'/D", "D'/U", 'last epoch worth'],
@@ -42,6 +48,7 @@ export function repetitionReport(x: {
         ]),
       ),
       `An extra epoch is worth less than half of fresh data after ${x.half.toFixed(1)} epochs and less than a tenth after ${x.tenth.toFixed(1)}; D' saturates at ${(1 + x.R_D).toFixed(2)}·U.`,
+      ...(x.warnings ?? []).map((w) => `${w.severity}: ${w.message}`),
     ].join('\n') + '\n'
   );
 }
@@ -79,12 +86,18 @@ export function selectionReport(
 }
 
 /** A broken neural scaling law fitted to a curve, and its predictions. */
-export function bnslCurveReport(law: Law, r: FitResult, x: Variable, predictions: Record<string, number>[]): string {
+export function bnslCurveReport(
+  law: Law,
+  r: FitResult,
+  x: Variable,
+  predictions: Record<string, number>[],
+  warnings: { severity: string; message: string }[] = [],
+): string {
   return `${law.formula} (${law.citation})\n${Object.entries(r.params)
     .map(([k, v]) => `  ${k} = ${formatNumber(v, 5)}`)
     .join(
       '\n',
-    )}\nobjective ${r.objective.toExponential(4)}, ${r.converged ? 'converged' : 'NOT converged'}\n${predictions.map((p) => `  ${x} = ${formatNumber(p[x], 4)}: ${formatNumber(p.loss, 6)}`).join('\n')}\n`;
+    )}\nobjective ${r.objective.toExponential(4)}, ${r.converged ? 'converged' : 'NOT converged'}\n${predictions.map((p) => `  ${x} = ${formatNumber(p[x], 4)}: ${formatNumber(p.loss, 6)}`).join('\n')}${predictions.length ? '\n' : ''}${warnings.map((w) => `${w.severity}: ${w.message}\n`).join('')}`;
 }
 
 /** A learning curve's regions: small-data, power-law, irreducible. */

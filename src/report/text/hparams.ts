@@ -173,15 +173,22 @@ export function criticalBatchPresetHparamsReport(
   return (
     `At L = ${x.loss}: critical batch B_crit = ${f4(x.bCrit)} tokens (${f4(x.bCrit / x.seqLen)} sequences of ${x.seqLen})   [B* / L^(1/α_B), B* = ${formatNumber(x.preset.bStar, 3)}, α_B = ${x.preset.alphaB}; ${x.source}]\n` +
     `  no learning rate: this preset is a batch-size law only (${name('preset')} deepseek-2024 or porian-2024 give one)\n  note: ${x.preset.note}\n` +
+    `  fitted on: ${x.preset.rangeSource}\n` +
     tradeoffTable(x.tradeoff, 'tokens')
   );
 }
 
 /** Learning rate and batch from a published law. */
-export function hparamPresetReport(preset: HparamPreset, p: ReturnType<typeof predictHparams>): string {
+export function hparamPresetReport(
+  preset: HparamPreset,
+  p: ReturnType<typeof predictHparams>,
+  warnings: { severity: string; message: string }[] = [],
+): string {
   return (
     `At ${preset.variable} = ${formatNumber(p.at, 4)}: learning rate ${f4(p.learningRate)}, batch ${f4(p.batchTokens)} tokens${p.batchSequences ? ` (${f4(p.batchSequences)} sequences)` : ''}\n` +
-    `  law: η = ${preset.lr.coefficient}·${preset.variable}^${preset.lr.exponent}, B = ${preset.batch.coefficient}·${preset.variable}^${preset.batch.exponent} ${preset.batch.unit}; ${p.source}\n  note: ${preset.note}\n`
+    `  law: η = ${preset.lr.coefficient}·${preset.variable}^${preset.lr.exponent}, B = ${preset.batch.coefficient}·${preset.variable}^${preset.batch.exponent} ${preset.batch.unit}; ${p.source}\n  note: ${preset.note}\n` +
+    `  fitted on: ${preset.range ? `${preset.variable} = ${formatNumber(preset.range[0], 3)} … ${formatNumber(preset.range[1], 3)} (${preset.rangeSource})` : preset.rangeSource}\n` +
+    warnings.map((w) => `  ${w.severity}: ${w.message}\n`).join('')
   );
 }
 
