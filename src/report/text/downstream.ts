@@ -137,7 +137,9 @@ export function sigmoidText(s: Sigmoid, digitsL0: number): string {
 }
 
 /** A task whose loss metric is a log-likelihood (TaskLadder.lossNegated): said once, beside the fits. */
-export function negatedLossNotes(tasks: readonly TaskAnalysis[]): string[] {
+export function negatedLossNotes(
+  tasks: readonly { task: string; fit?: { lossMetric: string; lossNegated?: boolean } }[],
+): string[] {
   return tasks
     .filter((t) => t.fit?.lossNegated)
     .map(

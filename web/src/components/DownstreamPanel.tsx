@@ -3,6 +3,7 @@ import { parseTaskMetrics, type TaskMetricSet } from '../../../src/io/parseTaskM
 import { formatInterval, formatNumber, formatPercent, formatSignedPercent } from '../../../src/core/format.js';
 import {
   lossToErrorText,
+  negatedLossNotes,
   oneTokenCountNotes,
   predictionIntervalNote,
   sigmoidText,
@@ -220,9 +221,9 @@ export function DownstreamPanel() {
           <p className="muted">
             {predictionIntervalNote(tasks)} Took {(state.outcome.timings.analysisMs / 1000).toFixed(1)} s.
           </p>
-          {[...oneTokenCountNotes(tasks), ...valLossNotes(tasks)].length > 0 && (
+          {[...oneTokenCountNotes(tasks), ...negatedLossNotes(tasks), ...valLossNotes(tasks)].length > 0 && (
             <ul className="skipped">
-              {[...oneTokenCountNotes(tasks), ...valLossNotes(tasks)].map((n) => (
+              {[...oneTokenCountNotes(tasks), ...negatedLossNotes(tasks), ...valLossNotes(tasks)].map((n) => (
                 <li key={n}>{n}</li>
               ))}
             </ul>
