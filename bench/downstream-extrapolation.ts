@@ -273,8 +273,11 @@ export function chainBacktests(
           chainErr.push(Math.abs(a - p.accuracy!) / p.accuracy!);
           twoErr.push(Math.abs(predictDownstream(f, p).accuracy - p.accuracy!) / p.accuracy!);
           if (intervals) {
+            // A run with no interval (too few replicates refitted) counts as not held.
             of++;
-            const [lo, hi] = intervals[i].accuracy;
+            const iv = intervals[i];
+            if (!iv) return;
+            const [lo, hi] = iv.accuracy;
             if (lo <= p.accuracy! && p.accuracy! <= hi) inside++;
             widths.push(hi - lo);
           }

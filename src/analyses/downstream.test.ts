@@ -23,7 +23,14 @@ import {
 } from './downstream.js';
 import { backtestTask, screenTask, spearman } from './downstreamScreen.js';
 import { analyseLadder } from './downstreamLadder.js';
-import { downstreamJson, fitTable, planTable, predictionTable, screenTable } from '../report/text/downstream.js';
+import {
+  downstreamJson,
+  fitTable,
+  planTable,
+  predictionTable,
+  screenTable,
+  valLossNotes,
+} from '../report/text/downstream.js';
 import { downstreamSections } from '../report/downstreamHtml.js';
 
 /** The synthetic ladder's truth: a Chinchilla-form task loss and a sigmoid with floor 0.25 and ceiling 0.95. */
@@ -520,4 +527,29 @@ test("a log-likelihood of the correct answer as the loss metric (Llama 3's route
         e.message,
       ),
   );
+});
+
+test("the chain's notes: an interval asked for and not had is said as that, per task, not as 'not from val. loss'", () => {
+  const target = {
+    label: '13B',
+    N: 1.3e10,
+    D: 5e12,
+    C: 3.9e23,
+    accuracy: 0.8,
+    viaC: 0.8,
+    viaValLoss: { valLoss: 2.3, accuracy: 0.85 },
+  };
+  const notes = valLossNotes([
+    {
+      task: 'piqa',
+      targets: [target],
+      valLossIntervalProblem: 'no interval for 13B: too few of the 20 replicates could be refitted',
+    },
+  ]);
+  assert.match(notes[0], /then the loss → error exponential; no interval \(below\)/);
+  assert.deepEqual(notes.slice(1), [
+    'piqa: from val. loss: no interval for 13B: too few of the 20 replicates could be refitted',
+  ]);
+  assert.ok(!notes.some((n) => /not from val\. loss/.test(n)));
+  assert.match(valLossNotes([{ task: 'piqa', targets: [target] }])[0], /a point estimate \(no bootstrap replicates/);
 });

@@ -930,7 +930,8 @@ export function chainAccuracy(law: TaskLossFit, exp: LossToError, target: { N: n
 }
 
 /**
- * Bootstrap interval of Gadre et al.'s chain, as bootstrapDownstream's for the two steps: resample whole
+ * Bootstrap interval of Gadre et al.'s chain (per target; undefined where too few replicates succeeded),
+ * as bootstrapDownstream's for the two steps: resample whole
  * ladder runs, refit the validation-loss law (warm-started) and the exponential on the drawn runs, predict;
  * add one evaluation's accuracy noise and the extrapolation term (the slope learnt on the two-step method's
  * back-tests: the chain's own rest on one ladder, too few to learn a slope from). Held in [0, 1].
@@ -940,7 +941,10 @@ export function bootstrapValidationLossChain(
   chain: { law: TaskLossFit; exp: LossToError },
   targets: readonly Target[],
   options: DownstreamOptions & { replicates: number; seed: number; level?: number },
-): { level: number; accuracy: [number, number]; valLoss: [number, number]; failed: number; replicates: number }[] {
+): (
+  | { level: number; accuracy: [number, number]; valLoss: [number, number]; failed: number; replicates: number }
+  | undefined
+)[] {
   const level = options.level ?? 0.95,
     movingAverage = options.movingAverage ?? defaults.movingAverage,
     skip = options.skipFraction ?? defaults.skipFraction,
@@ -973,15 +977,11 @@ export function bootstrapValidationLossChain(
       failed++;
     }
   }
+  // A target whose replicates give no finite interval has none (undefined); the others keep theirs.
   return targets.map((_, i) => {
     const a = finiteInterval(acc[i], level),
       l = finiteInterval(loss[i], level);
-    if (!a || !l)
-      throw new InputError(
-        { file: ladder.source },
-        `the bootstrap of "${ladder.task}"'s validation-loss chain gave no interval: ${failed} of ${options.replicates} replicates failed (too few distinct model sizes or token counts drawn, or no convergence)`,
-      );
-    return { level, accuracy: a, valLoss: l, failed, replicates: options.replicates };
+    return a && l ? { level, accuracy: a, valLoss: l, failed, replicates: options.replicates } : undefined;
   });
 }
 

@@ -109,6 +109,8 @@ export interface TaskAnalysis {
   valLossLaw?: TaskLossFit;
   /** Why Gadre et al.'s chain was asked for (`validationLossChain`) but not made for this task. */
   valLossProblem?: string;
+  /** Why the chain, made, has no interval for some targets although replicates were asked for. */
+  valLossIntervalProblem?: string;
   /** Step 2's points (task loss, accuracy) with each run's N, for the sigmoid figure. */
   points?: { run: string; N: number; loss: number; accuracy: number }[];
 }
@@ -355,19 +357,17 @@ function withValidationLossChain(
 ): TaskAnalysis {
   const { valLossLaw, lossToError } = out;
   if (!valLossLaw || !lossToError || !out.targets.length) return out;
-  let intervals: ReturnType<typeof bootstrapValidationLossChain> | undefined;
-  if (options.replicates)
-    try {
-      intervals = bootstrapValidationLossChain(ladder, { law: valLossLaw, exp: lossToError }, out.targets, {
+  const intervals = options.replicates
+    ? bootstrapValidationLossChain(ladder, { law: valLossLaw, exp: lossToError }, out.targets, {
         ...o,
         replicates: options.replicates,
         seed: options.seed ?? 0,
         level: options.level,
-      });
-    } catch (e) {
-      if (!(e instanceof InputError)) throw e;
-      out.valLossProblem = e.detail;
-    }
+      })
+    : undefined;
+  const without = intervals ? out.targets.filter((_, i) => !intervals[i]).map((r) => r.label) : [];
+  if (without.length)
+    out.valLossIntervalProblem = `no interval for ${without.join(', ')}: too few of the ${options.replicates} replicates could be refitted (too few distinct model sizes or token counts drawn, or no convergence)`;
   out.targets.forEach((r, i) => {
     const valLoss = predictTaskLoss(valLossLaw, r);
     // The exponential can pass error 0 (or 1) beyond the ladder's losses; an accuracy is held in [0, 1],

@@ -170,6 +170,9 @@ export function writeAtomically(path: string, data: string | Uint8Array): void {
   syncFolder(dirname(target));
 }
 
+/** How old a dead process's temporary file must be before a later write removes it. */
+const STALE_TEMPORARY_MS = 60_000;
+
 /** `.NAME.PID.tmp`: the temporary file beside NAME that process PID writes before renaming it over NAME. */
 function temporaryName(name: string, pid: number): string {
   return `.${name}.${pid}.tmp`;
@@ -196,6 +199,9 @@ function removeStaleTemporaries(target: string): void {
     if (!/^[1-9][0-9]{0,9}$/.test(pid) || entry !== temporaryName(name, Number(pid))) continue;
     if (Number(pid) === process.pid || processAlive(Number(pid))) continue;
     try {
+      // A minute old at least: a folder shared between hosts (NFS, containers) can hold another host's
+      // write in progress, whose process this host cannot see; no write takes a minute between the two calls.
+      if (Date.now() - statSync(join(dir, entry)).mtimeMs < STALE_TEMPORARY_MS) continue;
       rmSync(join(dir, entry), { force: true });
     } catch {
       // not ours to remove after all (another user's folder): leave it

@@ -75,6 +75,7 @@ export function downstreamJson(tasks: readonly TaskAnalysis[], source?: string):
         }
       : {}),
     ...(t.valLossProblem ? { valLossProblem: t.valLossProblem } : {}),
+    ...(t.valLossIntervalProblem ? { valLossIntervalProblem: t.valLossIntervalProblem } : {}),
     targets: t.targets,
     ...(t.plan ? { plan: t.plan } : {}),
   }));
@@ -241,7 +242,9 @@ export function viaValLossCell(r: TaskAnalysis['targets'][number]): string {
  * Said under a table with the "from val. loss" column (or where the chain was asked for and not made):
  * what the column is, what "held" means, and why a task has none — once when every such task has the same reason.
  */
-export function valLossNotes(tasks: readonly Pick<TaskAnalysis, 'task' | 'targets' | 'valLossProblem'>[]): string[] {
+export function valLossNotes(
+  tasks: readonly Pick<TaskAnalysis, 'task' | 'targets' | 'valLossProblem' | 'valLossIntervalProblem'>[],
+): string[] {
   const notes: string[] = [];
   const targets = tasks.flatMap((t) => t.targets);
   if (targets.some((r) => r.viaValLoss))
@@ -249,9 +252,13 @@ export function valLossNotes(tasks: readonly Pick<TaskAnalysis, 'task' | 'target
       `from val. loss: Gadre et al.'s chain — the validation loss's law at N, D (fitted to the ladder's final validation losses), then the loss → error exponential; ${
         targets.some((r) => r.viaValLoss?.interval)
           ? "its interval resamples whole runs through both, with one evaluation's noise and the two-step method's extrapolation term (the chain's own back-tests are too few to learn one; docs/methods.md §32)"
-          : 'a point estimate (no bootstrap replicates, no interval)'
+          : tasks.some((t) => t.valLossIntervalProblem)
+            ? 'no interval (below)'
+            : 'a point estimate (no bootstrap replicates, no interval)'
       }`,
     );
+  for (const t of tasks)
+    if (t.valLossIntervalProblem) notes.push(`${t.task}: from val. loss: ${t.valLossIntervalProblem}`);
   if (targets.some((r) => r.viaValLoss?.unclamped !== undefined))
     notes.push(
       "held: the exponential passes accuracy 1 (or 0) there, beyond the ladder's losses; shown held in [0, 1] (the value before is in the JSON, viaValLoss.unclamped)",
