@@ -173,7 +173,9 @@ test("a checkpoint row with a blank lineage is in its run's lineage, as the fit 
   runs[blank] = { ...unnamed, lineage: 't5' };
   assert.throws(
     () => trainingRuns({ ...data, runs }, 'C'),
-    new RegExp(`branches\\.csv:${blank + 2} \\(column "trunk"\\): run "t2-0\\.3" is in lineage "t5" here and "t2" at line ${blank + 1}`),
+    new RegExp(
+      `branches\\.csv:${blank + 2} \\(column "trunk"\\): run "t2-0\\.3" is in lineage "t5" here and "t2" at line ${blank + 1}`,
+    ),
   );
 });
 
