@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { noStackTrace, scalelab } from './helpers/cli.js';
+import { noStackTrace, root, scalelab } from './helpers/cli.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'scalelab-cli-'));
 
@@ -282,5 +282,34 @@ test('fit --procedure with a misspelt name suggests the nearest and lists them a
   assert.match(
     r.stderr,
     /unknown procedure: hubr \(did you mean huber\? expected one of: auto, huber, ls, ls-linear, tied-huber, tied-ls, gadre, kaplan\)/,
+  );
+});
+
+test("frontier: Approach 3 says what its fit's bootstrap drew; a lineage warning several approaches give is said once", () => {
+  const [header, ...rows] = readFileSync(join(root, 'examples/chinchilla.csv'), 'utf8').trim().split(/\r?\n/);
+  const withTrunks = (trunks: number) => {
+    const file = join(tmp, `chinchilla-${trunks}-trunks.csv`);
+    writeFileSync(file, [`${header},trunk`, ...rows.map((r, i) => `${r},t${i % trunks}`)].join('\n') + '\n');
+    return file;
+  };
+  // Five trunks: Approach 3 alone draws lineages, and its header says so.
+  const five = withTrunks(5);
+  const json = scalelab(['frontier', five, '--approach', '3', '--bootstrap', '10', '--json']);
+  assert.equal(json.code, 0, json.stderr);
+  assert.equal(json.json().approaches[0].unit, 'lineage');
+  const text = scalelab(['frontier', five, '--approach', '3', '--bootstrap', '10']).stdout;
+  assert.match(text, /95 % intervals from 10 bootstrap replicates resampling whole lineages \(seed 0\)/);
+  // Two trunks: too few to draw; Approaches 2 and 3 both say so, in one warning.
+  const two = scalelab(['frontier', withTrunks(2), '--budgets', 'chinchilla', '--bootstrap', '10']);
+  assert.equal(two.code, 0, two.stderr);
+  assert.equal(two.stdout.match(/the data name 2 lineages/g)?.length, 1, two.stdout);
+  assert.match(two.stdout, /- approaches 2 and 3: the data name 2 lineages \(column "trunk"\), fewer than the 3/);
+  const units = scalelab(['frontier', withTrunks(2), '--budgets', 'chinchilla', '--bootstrap', '10', '--json']).json();
+  assert.deepEqual(
+    units.approaches.map((a: { approach: number; unit?: string }) => [a.approach, a.unit]),
+    [
+      [2, 'run'],
+      [3, 'run'],
+    ],
   );
 });

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { noStackTrace, scalelab } from './helpers/cli.js';
@@ -29,6 +29,45 @@ test('scalelab report writes one self-contained HTML file with every section and
     assert.ok(html.includes(`<section id="${id}">`), id);
   assert.equal((html.match(/<svg /g) ?? []).length, 6);
   assert.ok(!/<script|<link|src="http|href="http/i.test(html), 'opens with no network');
+});
+
+/** Cooldown branches: 7 trunks (one per size), 4 branches each at 25-100 % of 20 tokens per parameter. */
+function trunksCsv(path: string, trunk: (k: number) => string): string {
+  const lines = ['run,N,D,loss,trunk'];
+  [3e7, 6e7, 1e8, 2e8, 4e8, 8e8, 1.6e9].forEach((N, k) =>
+    [0.25, 0.5, 0.75, 1].forEach((f, j) => {
+      const D = 20 * N * f;
+      const loss = (1.69 + 406.4 / N ** 0.34 + 410.7 / D ** 0.28) * (1 + 0.003 * Math.sin(7 * k + 3 * j));
+      lines.push(`t${k}-${f},${N},${D},${loss.toFixed(5)},${trunk(k)}`);
+    }),
+  );
+  writeFileSync(path, lines.join('\n') + '\n');
+  return path;
+}
+
+test('report --holdout keeps its back-test when the cutoff would reach the largest lineage; a back-test that cannot run is said', () => {
+  // 28 runs, --holdout 0.1: the 25th smallest reach is the largest trunk's, which would hold nothing out.
+  const file = trunksCsv(join(dir, 'trunks.csv'), (k) => `t${k}`);
+  const out = join(dir, 'trunks.html');
+  const args = ['--holdout', '0.1', '--bootstrap', '0', '--json'];
+  const r = scalelab(['report', file, ...args, '--out', out]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.json().backtestSkipped, undefined);
+  assert.ok(r.json().figures.includes('backtest'));
+  const html = readFileSync(out, 'utf8');
+  assert.match(html, /<section id="backtest"><h2>Rolling-origin back-test/);
+  // One trunk for every run: no cutoff fits a run and holds one out. Said in the HTML, the JSON and the warnings.
+  const one = trunksCsv(join(dir, 'one-trunk.csv'), () => 't');
+  const outOne = join(dir, 'one-trunk.html');
+  const skipped = scalelab(['report', one, ...args, '--out', outOne]);
+  assert.equal(skipped.code, 0, skipped.stderr);
+  const reason = skipped.json().backtestSkipped as string;
+  assert.match(reason, /one-trunk\.csv: 28 training runs: a back-test needs at least 6 runs below a cutoff/);
+  assert.ok(skipped.json().warnings.includes(`back-test not shown: ${reason}`));
+  assert.match(
+    readFileSync(outOne, 'utf8'),
+    /<section id="backtest"><h2>Rolling-origin back-test<\/h2><p class="warn">Not shown: /,
+  );
 });
 
 test('scalelab plot writes SVG and PNG; a kind the data cannot support is a clear error', () => {

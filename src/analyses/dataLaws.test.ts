@@ -443,3 +443,38 @@ test('compare draws whole lineages: a trunk whose branches are in both groups ke
   assert.equal(two.unit, 'run');
   assert.match(two.warnings![0], /the data name 2 lineages \(column "trunk"\), fewer than the 3/);
 });
+
+test('compare draws runs in a group naming fewer than 3 lineages, says which, and counts the replicates it left out', () => {
+  const random = randomSource(12);
+  const at = (k: number) => Math.pow(10, 17 + k * 0.4);
+  const lossAt = (C: number, f = 1) => (curveA.E + curveA.A * C ** -curveA.alpha) * f * Math.exp(0.03 * normal(random));
+  const columns = { group: 'group', C: 'C', loss: 'loss', lineage: 'trunk' };
+  // Arm A on 12 trunks; arm B's 12 runs all branched from one trunk. Drawn by lineage, B would be the same
+  // runs in every replicate: a zero-width interval.
+  const runs: Run[] = [];
+  for (let k = 0; k < 12; k++) runs.push({ group: 'A', C: at(k), loss: lossAt(at(k)), lineage: `a${k}`, line: 0 });
+  for (let k = 0; k < 12; k++) runs.push({ group: 'B', C: at(k), loss: lossAt(at(k), 1.05), lineage: 'b', line: 0 });
+  runs.forEach((r, i) => (r.line = i + 2));
+  const thin = compareGroups({ source: 'arms.csv', runs, columns, derived: {} }, 'C', { bootstrap: 40, seed: 1 });
+  assert.equal(thin.unit, 'lineage');
+  const [lo, hi] = thin.separate[1].interval!.alpha!;
+  assert.ok(hi - lo > 0.01, `B's α interval [${lo}, ${hi}]`);
+  assert.deepEqual(thin.warnings, [
+    'group "B" names 1 lineage (column "trunk"), fewer than the 3 a bootstrap by lineage needs: its runs are resampled as if runs of one lineage were independent, and its intervals are too narrow if they share training',
+  ]);
+  // Arm B branched from 3 of arm A's 12 trunks (two budgets each): one draw of lineages for both arms, which
+  // leaves B without a run in some replicates. They are left out, and said.
+  const shared: Run[] = [];
+  for (let k = 0; k < 12; k++) shared.push({ group: 'A', C: at(k), loss: lossAt(at(k)), lineage: `t${k}`, line: 0 });
+  for (const k of [0, 5, 11])
+    for (const C of [at(k), at(k) * 2])
+      shared.push({ group: 'B', C, loss: lossAt(C, 1.05), lineage: `t${k}`, line: 0 });
+  shared.forEach((r, i) => (r.line = i + 2));
+  const c = compareGroups({ source: 'arms.csv', runs: shared, columns, derived: {} }, 'C', { bootstrap: 200, seed: 1 });
+  assert.equal(c.unit, 'lineage');
+  const said = /^(\d+) of 200 bootstrap replicates were left out \((\d+) drew no run of some group/.exec(
+    c.warnings?.[0] ?? '',
+  );
+  assert.ok(said && Number(said[2]) > 0, String(c.warnings));
+  assert.match(c.crossovers[0].verdict, new RegExp(` of ${200 - Number(said[1])} replicates\\)`));
+});

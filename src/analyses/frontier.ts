@@ -20,7 +20,7 @@ import { envelopeAnalysis, trainingCurves, type Curve, type EnvelopeResult } fro
 import { evaluatePower, isoflopAnalysis, profileVertex, type IsoflopOptions, type IsoflopResult } from './isoflop.js';
 import { powerFit, type PowerFit } from '../core/linearRegression.js';
 import { checkLossVaries, checkMagnitudes } from '../io/dataChecks.js';
-import { formatInterval } from '../core/format.js';
+import { formatInterval, formatNumber } from '../core/format.js';
 
 export interface TargetPrediction {
   C: number;
@@ -345,11 +345,14 @@ export function approach2(
     // By lineage, when the data name them: one draw of lineages for every budget when a trunk has
     // branches at several budgets (they come or go together), else lineages within each budget; runs
     // within each budget otherwise.
-    const drawn = groupedDraw(dataset, new Map(groups.map((g, i) => [i, g.runs])));
+    const drawn = groupedDraw(
+      dataset,
+      new Map(groups.map((g, i) => [i, g.runs])),
+      (i) => `budget C = ${formatNumber(groups[i].C, 3)}`,
+    );
     if (boot.replicates >= 2) {
       result.unit = drawn.unit;
-      const notDrawn = lineagesNotDrawn(dataset);
-      if (notDrawn) result.warnings.push(notDrawn);
+      if (drawn.warning) result.warnings.push(drawn.warning);
     }
     bootstrapFrontier(result, targets, boot, (random) => {
       const kept: ReturnType<typeof profileVertex>[] = [];

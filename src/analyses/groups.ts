@@ -12,7 +12,7 @@ import { finiteInterval } from '../core/statistics.js';
 import { randomSource } from '../core/random.js';
 import { groupedPowerLaw } from '../laws/grouped.js';
 import { powerLaw, type Variable } from '../laws/index.js';
-import { groupedDraw, lineagesNotDrawn, type Dataset, type Run } from '../io/dataset.js';
+import { groupedDraw, type Dataset, type Run } from '../io/dataset.js';
 import { formatInterval, formatNumber, formatRange } from '../core/format.js';
 import { checkDistinct, checkLossVaries, checkMagnitudes, locate } from '../io/dataChecks.js';
 
@@ -62,7 +62,10 @@ export interface GroupComparison {
    * two groups come or go together) or runs within groups.
    */
   unit?: 'lineage' | 'run';
-  /** Why the bootstrap drew runs although the data name lineages (too few, or rows naming none). */
+  /**
+   * Why the bootstrap drew runs although the data name lineages (too few in the file or in a group, or rows
+   * naming none), and how many replicates were left out and why.
+   */
   warnings?: string[];
 }
 
@@ -239,10 +242,17 @@ export function compareGroups(
   const repSeparate: GroupFit[][] = [],
     repShared: { alpha: number; groups: GroupFit[] }[] = [];
   // Runs within groups, or whole lineages when the data name them (groupedDraw).
-  const drawn = groupedDraw(dataset, new Map(names.map((g) => [g, groups.get(g)!])));
+  const drawn = groupedDraw(dataset, new Map(names.map((g) => [g, groups.get(g)!])), (g) => `group "${g}"`);
+  // Replicates left out, and why: a draw of lineages shared by the groups can leave a group with no run.
+  let emptyGroup = 0,
+    failedFit = 0;
   for (let r = 0; r < reps; r++) {
     const random = randomSource(options.seed ?? 0, r);
     const draw = drawn.draw(random);
+    if (names.some((g) => draw.get(g)!.length === 0)) {
+      emptyGroup++;
+      continue;
+    }
     const runs = names.flatMap((g) => draw.get(g)!);
     const d: Dataset = { ...dataset, runs };
     try {
@@ -268,8 +278,18 @@ export function compareGroups(
         })),
       });
     } catch {
-      // a degenerate resample: skipped (counted below through crossedIn and the interval sizes)
+      failedFit++; // a degenerate resample (too few distinct sizes in a group): left out, said below
     }
+  }
+  const warnings = drawn.warning && reps > 0 ? [drawn.warning] : [];
+  if (emptyGroup + failedFit > 0) {
+    const why = [
+      ...(emptyGroup ? [`${emptyGroup} drew no run of some group (its lineages were not drawn)`] : []),
+      ...(failedFit ? [`${failedFit} could not be refitted`] : []),
+    ].join(', ');
+    warnings.push(
+      `${emptyGroup + failedFit} of ${reps} bootstrap replicates were left out (${why}); the intervals and crossing counts rest on the other ${reps - emptyGroup - failedFit}`,
+    );
   }
   if (repSeparate.length >= 2) {
     // Replicates whose refit ran off to infinity are left out of the intervals, not into them.
@@ -356,7 +376,7 @@ export function compareGroups(
     crossovers,
     level,
     ...(reps > 0 ? { unit: drawn.unit } : {}),
-    ...(reps > 0 && lineagesNotDrawn(dataset) ? { warnings: [lineagesNotDrawn(dataset)!] } : {}),
+    ...(warnings.length ? { warnings } : {}),
   };
 }
 

@@ -152,6 +152,33 @@ test('a split in C never fits a branch of a trunk whose other branch it predicts
   assert.ok(leaks);
 });
 
+test("a checkpoint row with a blank lineage is in its run's lineage, as the fit reads it; another lineage is still refused", () => {
+  // Every branch given two checkpoints (half and all of its tokens); one checkpoint of t2's first branch blank.
+  const data = branches();
+  const runs: Run[] = data.runs.flatMap((r) => [{ ...r, D: r.D! / 2, C: r.C! / 2, loss: r.loss * 1.05 }, r]);
+  runs.forEach((r, i) => (r.line = i + 2));
+  const blank = runs.map((r) => r.run).lastIndexOf('t2-0.3'); // its final checkpoint; the first is named
+  const { lineage: _dropped, ...unnamed } = runs[blank];
+  void _dropped;
+  runs[blank] = unnamed;
+  const withBlank = { ...data, runs };
+  const t2 = trainingRuns(withBlank, 'C').find((r) => r.final.run === 't2-0.3')!;
+  assert.equal(t2.lineage, 't2');
+  // The back-test runs, its lineage rule intact, and says why its bootstrap draws runs (as the fit does).
+  const r = rollingBacktest(withBlank, { by: 'C', procedures: ['huber'], replicates: 2, folds: 2 });
+  assert.equal(r.lineages, 8);
+  assert.equal(r.unit, 'run');
+  assert.match(r.lineagesNotDrawn ?? '', /^1 of 48 rows name no lineage \(column "trunk"\)/);
+  // A row naming another lineage than its run's other rows is a contradiction, named.
+  runs[blank] = { ...unnamed, lineage: 't5' };
+  assert.throws(
+    () => trainingRuns({ ...data, runs }, 'C'),
+    new RegExp(
+      `branches\\.csv:${blank + 2} \\(column "trunk"\\): run "t2-0\\.3" is in lineage "t5" here and "t2" at line ${blank + 1}`,
+    ),
+  );
+});
+
 test("a held-out branch's prediction does not depend on the withheld branches of its trunk", () => {
   const options = { by: 'C' as const, procedures: ['huber'], replicates: 0, folds: 3 };
   const data = branches();

@@ -7,7 +7,7 @@
  */
 import { InputError } from '../errors/index.js';
 import { extent } from '../core/statistics.js';
-import { defaultResampleUnit, type Dataset } from '../io/dataset.js';
+import { defaultResampleUnit, lineagesNotDrawn, type Dataset } from '../io/dataset.js';
 import { chooseProcedure, choiceMembers, type AutoRule } from '../fit/auto.js';
 import { fitCandidate, isFailure, memberOf, predictEnsemble, type PredictiveMember } from '../fit/candidate.js';
 import { getProcedure } from '../fit/procedures.js';
@@ -97,6 +97,11 @@ export interface RollingBacktestResult {
   seed: number;
   /** What a bootstrap replicate drew: whole lineages, runs or rows. */
   unit: ResampleUnit;
+  /**
+   * Why the bootstrap drew runs although the data name lineages (rows naming none, or fewer than 3), as
+   * a fit says it: its intervals then treat a lineage's runs as independent.
+   */
+  lineagesNotDrawn?: string;
   predictions: HeldOutPrediction[];
   summaries: ProcedureSummary[];
   bins: RatioBin[];
@@ -266,6 +271,7 @@ export function rollingBacktest(dataset: Dataset, options: RollingBacktestOption
     }
     bins.push({ range: [lo, hi], byProcedure });
   }
+  const notDrawn = replicates > 0 && options.unit === undefined ? lineagesNotDrawn(dataset) : undefined;
   return {
     source: dataset.source,
     by,
@@ -276,6 +282,7 @@ export function rollingBacktest(dataset: Dataset, options: RollingBacktestOption
     replicates,
     seed,
     unit: options.unit ?? defaultResampleUnit(dataset),
+    ...(notDrawn ? { lineagesNotDrawn: notDrawn } : {}),
     predictions,
     summaries,
     bins,

@@ -12,6 +12,7 @@ import {
   tradeoffInterval,
 } from './criticalBatch.js';
 import { fitHparamLaws, hparamPreset, predictHparams } from './laws.js';
+import { hparamSweepReport } from '../report/text/hparams.js';
 import { makePlan } from '../analyses/plan.js';
 import { chinchilla } from '../laws/chinchilla.js';
 import { coordinateCheck, mupTable } from './mup.js';
@@ -233,13 +234,18 @@ test('fitHparamLaws draws whole lineages when the sweep names them, and warns wh
     columns: { ...ds.columns, lineage: 'trunk' },
   });
   const plain = fitHparamLaws(ds, { at: 1e19, bootstrap: boot });
-  assert.equal(plain.bootstrap!.unit, undefined);
+  // What a replicate drew is said either way, as compare and frontier say it.
+  assert.equal(plain.bootstrap!.unit, 'run');
+  const text = (fitted: typeof plain) =>
+    hparamSweepReport({ sweep: 'sweep.csv', variable: 'C', at: 1e19, fitted, seqLen: 2048, source: 'sweep.csv' });
+  assert.match(text(plain), /95 % bootstrap intervals from 30 resamples of the runs within each group/);
   // One lineage per run: lineages drawn within each budget, the same draws as runs.
   const own = fitHparamLaws(
     named((_, i) => `r${i}`),
     { at: 1e19, bootstrap: boot },
   );
   assert.equal(own.bootstrap!.unit, 'lineage');
+  assert.match(text(own), /95 % bootstrap intervals from 30 resamples of whole lineages within each group/);
   own.lr.interval!.forEach((v, j) => assert.ok(Math.abs(v / plain.lr.interval![j] - 1) < 1e-9, `${v}`));
   // A lineage per learning rate across budgets (drawn once for all of them): still intervals, by lineage.
   const byLr = fitHparamLaws(
@@ -253,8 +259,23 @@ test('fitHparamLaws draws whole lineages when the sweep names them, and warns wh
     named((_, i) => `t${i % 2}`),
     { at: 1e19, bootstrap: boot },
   );
-  assert.equal(two.bootstrap!.unit, undefined);
+  assert.equal(two.bootstrap!.unit, 'run');
   assert.ok(two.warnings.some((w) => /the data name 2 lineages \(column "trunk"\), fewer than the 3/.test(w)));
+  // One budget's runs all from one trunk: that budget draws runs (by lineage it would be the same runs in
+  // every replicate), said naming it; the others draw lineages.
+  const oneTrunk = fitHparamLaws(
+    named((r, i) => (r.C === 1e18 ? 'big' : `r${i}`)),
+    { at: 1e19, bootstrap: boot },
+  );
+  assert.equal(oneTrunk.bootstrap!.unit, 'lineage');
+  assert.ok(
+    oneTrunk.warnings.some((w) =>
+      w.startsWith(
+        'C = 1e18 names 1 lineage (column "trunk"), fewer than the 3 a bootstrap by lineage needs: its runs',
+      ),
+    ),
+    String(oneTrunk.warnings),
+  );
 });
 
 // Truth = Porian et al. 2024 (docs/methods.md §16): LR = 3.7·N^−0.36, BS = 0.00037·N^0.703 sequences of 2048.

@@ -8,7 +8,7 @@ import { InputError, OptionError, UsageError } from '../errors/index.js';
 import { powerFit } from '../core/linearRegression.js';
 import { percentileInterval } from '../core/statistics.js';
 import { randomSource } from '../core/random.js';
-import { groupedDraw, lineagesNotDrawn, type Dataset, type Run } from '../io/dataset.js';
+import { groupedDraw, type Dataset, type Run } from '../io/dataset.js';
 import { clusterByLog10 } from '../io/clusters.js';
 import { formatNumber } from '../core/format.js';
 import { checkLossVaries, checkMagnitudes } from '../io/dataChecks.js';
@@ -319,15 +319,22 @@ export function fitHparamLaws(
       bAt: number[] = [];
     // Runs within each group, or whole lineages when the data name them; a group that drew no run
     // (a lineage draw across groups can leave one empty) sits out its replicate.
-    const drawn = groupedDraw(dataset, new Map(groups.map((g, i) => [i, g.runs])));
+    const drawn = groupedDraw(
+      dataset,
+      new Map(groups.map((g, i) => [i, g.runs])),
+      (i) => `${variable} = ${formatNumber(groups[i].x, 3)}`,
+    );
     unit = drawn.unit;
-    const notDrawn = lineagesNotDrawn(dataset);
-    if (notDrawn) warnings.push(notDrawn);
+    if (drawn.warning) warnings.push(drawn.warning);
+    let tooFew = 0;
     for (let r = 0; r < boot.replicates; r++) {
       const random = randomSource(boot.seed, r);
       const draw = drawn.draw(random);
       const resampled = groups.map((g, i) => ({ x: g.x, runs: draw.get(i)! })).filter((g) => g.runs.length > 0);
-      if (resampled.length < 2) continue;
+      if (resampled.length < 2) {
+        tooFew++;
+        continue;
+      }
       const c = centres(resampled, tolerance, variable);
       const l = lawThrough(c, 'learningRate'),
         b = lawThrough(c, 'batch');
@@ -340,6 +347,10 @@ export function fitHparamLaws(
         bAt.push(evaluate(b, at));
       }
     }
+    if (tooFew > 0)
+      warnings.push(
+        `${tooFew} of ${boot.replicates} bootstrap replicates were left out (their lineage draw left fewer than 2 groups with a run); the intervals rest on the other ${boot.replicates - tooFew}`,
+      );
     lr.interval = percentileInterval(lrExp, boot.level);
     batch.interval = percentileInterval(bExp, boot.level);
     lr.coefficientInterval = percentileInterval(lrCoef, boot.level);
@@ -355,7 +366,7 @@ export function fitHparamLaws(
     lr,
     batch,
     tolerance,
-    ...(boot && boot.replicates > 1 ? { bootstrap: { ...boot, ...(unit === 'lineage' ? { unit } : {}) } } : {}),
+    ...(boot && boot.replicates > 1 ? { bootstrap: { ...boot, ...(unit ? { unit } : {}) } } : {}),
     ...(prediction ? { prediction } : {}),
     warnings,
   };

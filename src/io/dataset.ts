@@ -199,25 +199,49 @@ export function resampleClusters(dataset: Dataset, unit: ResampleUnit = defaultR
 
 /** A bootstrap of runs in groups (budgets, recipes) and what it draws. */
 export interface GroupedDraw<K> {
+  /** Whole lineages when at least one group draws them, else runs (`warning` names the groups that draw runs). */
   unit: 'lineage' | 'run';
+  /** Groups whose runs are drawn as runs although the data name lineages: fewer than MIN_LINEAGES in the group. */
+  runGroups: K[];
+  /**
+   * Why runs are drawn although the data name lineages: in the whole data set (lineagesNotDrawn), or in the
+   * groups that name too few (their intervals treat a lineage's runs as independent).
+   */
+  warning?: string;
   /** One replicate: every group's runs, a run repeated as often as it (or its lineage) was drawn. */
   draw: (random: Random) => Map<K, Run[]>;
 }
 
 /**
  * Resampling runs that sit in groups, keeping lineages whole. When the data name lineages
- * (defaultResampleUnit: every row, at least MIN_LINEAGES), lineages are drawn — once for all groups when a
- * lineage has runs in more than one (a trunk's branches in two arms of a comparison, or at two budgets,
- * come or go together), else within each group — and each group keeps the runs of the drawn lineages as
- * often as they were drawn (so a group can come out empty in the first case). Otherwise runs are drawn
- * within each group, in the groups' order.
+ * (defaultResampleUnit: every row, at least MIN_LINEAGES), lineages are drawn in every group naming at
+ * least MIN_LINEAGES — once for all those groups when a lineage has runs in more than one (a trunk's
+ * branches in two arms of a comparison, or at two budgets, come or go together), else within each group —
+ * and each group keeps the runs of the drawn lineages as often as they were drawn (so a group can come out
+ * empty in the first case). A group naming fewer draws its runs: one lineage drawn by lineage is the same
+ * in every replicate, a zero-width interval. Otherwise runs are drawn within each group, in the groups'
+ * order. `label` names a group in the warning.
  */
-export function groupedDraw<K>(dataset: Dataset, groups: ReadonlyMap<K, readonly Run[]>): GroupedDraw<K> {
-  if (defaultResampleUnit(dataset) !== 'lineage')
-    return { unit: 'run', draw: (random) => new Map([...groups].map(([k, runs]) => [k, resample(runs, random)])) };
+export function groupedDraw<K>(
+  dataset: Dataset,
+  groups: ReadonlyMap<K, readonly Run[]>,
+  label: (group: K) => string = (k) => `group ${String(k)}`,
+): GroupedDraw<K> {
+  if (defaultResampleUnit(dataset) !== 'lineage') {
+    const warning = lineagesNotDrawn(dataset);
+    return {
+      unit: 'run',
+      runGroups: [...groups.keys()],
+      ...(warning ? { warning } : {}),
+      draw: (random) => new Map([...groups].map(([k, runs]) => [k, resample(runs, random)])),
+    };
+  }
+  const named = new Map([...groups].map(([k, runs]) => [k, new Set(runs.map((r) => r.lineage!)).size]));
+  const runGroups = [...groups.keys()].filter((k) => named.get(k)! < MIN_LINEAGES);
+  const byLineage = new Map([...groups].filter(([k]) => named.get(k)! >= MIN_LINEAGES));
   const home = new Map<string, K>();
   let spans = false;
-  for (const [k, runs] of groups)
+  for (const [k, runs] of byLineage)
     for (const r of runs) {
       if (!home.has(r.lineage!)) home.set(r.lineage!, k);
       else if (home.get(r.lineage!) !== k) spans = true;
@@ -229,25 +253,32 @@ export function groupedDraw<K>(dataset: Dataset, groups: ReadonlyMap<K, readonly
   };
   const repeat = (runs: readonly Run[], index: Map<string, number>, counts: Float64Array) =>
     runs.flatMap((r) => Array.from({ length: counts[index.get(r.lineage!)!] }, () => r));
-  if (spans) {
-    const index = indexOf([...groups.values()].flat());
-    return {
-      unit: 'lineage',
-      draw: (random) => {
-        const counts = resampleCounts(index.size, random);
-        return new Map([...groups].map(([k, runs]) => [k, repeat(runs, index, counts)]));
-      },
-    };
+  const shared = spans ? indexOf([...byLineage.values()].flat()) : undefined;
+  const indices = new Map([...byLineage].map(([k, runs]) => [k, indexOf(runs)]));
+  let warning: string | undefined;
+  if (runGroups.length) {
+    const column = dataset.columns.lineage ? ` (column "${dataset.columns.lineage}")` : '';
+    const which = runGroups
+      .map((k) => `${label(k)} names ${named.get(k)} lineage${named.get(k) === 1 ? '' : 's'}`)
+      .join(', ');
+    const one = runGroups.length === 1;
+    warning = `${which}${column}, fewer than the ${MIN_LINEAGES} a bootstrap by lineage needs: ${one ? 'its' : 'their'} runs are resampled as if runs of one lineage were independent, and ${one ? 'its' : 'their'} intervals are too narrow if they share training`;
   }
-  const indices = new Map([...groups].map(([k, runs]) => [k, indexOf(runs)]));
   return {
-    unit: 'lineage',
-    draw: (random) =>
-      new Map(
+    unit: byLineage.size ? 'lineage' : 'run',
+    runGroups,
+    ...(warning ? { warning } : {}),
+    draw: (random) => {
+      // The groups in their order; a lineage draw shared by all groups that draw lineages is made first.
+      const counts = shared && resampleCounts(shared.size, random);
+      return new Map(
         [...groups].map(([k, runs]) => {
+          if (!byLineage.has(k)) return [k, resample(runs, random)];
+          if (shared) return [k, repeat(runs, shared, counts!)];
           const index = indices.get(k)!;
           return [k, repeat(runs, index, resampleCounts(index.size, random))];
         }),
-      ),
+      );
+    },
   };
 }

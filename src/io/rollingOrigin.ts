@@ -50,7 +50,8 @@ export function trainingRuns(dataset: Dataset, axis: Axis): TrainingRun[] {
     let final = rs[0];
     for (const r of rs) if ((valueOn(r, 'D') || 0) >= (valueOn(final, 'D') || 0)) final = r;
     const named = rs.find((r) => r.lineage !== undefined);
-    const other = named && rs.find((r) => r.lineage !== named.lineage);
+    // A row with a blank lineage is of the run's named lineage (the fit reads blanks so too, with a warning).
+    const other = named && rs.find((r) => r.lineage !== undefined && r.lineage !== named.lineage);
     if (named && other)
       throw new InputError(
         {
@@ -58,7 +59,7 @@ export function trainingRuns(dataset: Dataset, axis: Axis): TrainingRun[] {
           line: other.line,
           ...(dataset.columns.lineage ? { columnName: dataset.columns.lineage } : {}),
         },
-        `run "${other.run ?? ''}" is in lineage "${other.lineage ?? ''}" here and "${named.lineage}" at line ${named.line}; expected one lineage per run`,
+        `run "${other.run ?? ''}" is in lineage "${other.lineage}" here and "${named.lineage}" at line ${named.line}; expected one lineage per run`,
       );
     const position = valueOn(final, axis);
     return { cluster, rows: rs, final, position, ...(named ? { lineage: named.lineage } : {}), fitPosition: position };

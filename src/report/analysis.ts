@@ -25,6 +25,7 @@ import { isScaleLabError } from '../errors/index.js';
 import { defaultLawId, getLaw, type LawChoice } from '../laws/index.js';
 import { checkLawData, checkMagnitudes } from '../io/dataChecks.js';
 import { fitForAnalysis, type FitRunners, type ProgressFactory } from '../fit/run.js';
+import { approachWarnings } from './text/frontier.js';
 import type { BootstrapSamples } from '../fit/bootstrap.js';
 import { replicateParams } from '../fit/bootstrap.js';
 import {
@@ -100,7 +101,12 @@ export function analyse(
   attempt(1, () => approach1(dataset, o.targets, o.bootstrap));
   attempt(2, () => approach2(dataset, o.targets, o.isoflop ?? {}, o.bootstrap));
   if (canAllocate(fitted.law))
-    attempt(3, () => approach3(fitted.law, fitted.params, o.targets, replicates, o.bootstrap?.level ?? 0.95));
+    attempt(3, () => {
+      const a3 = approach3(fitted.law, fitted.params, o.targets, replicates, o.bootstrap?.level ?? 0.95);
+      // Its intervals are the fit's bootstrap's, which drew lineages or runs.
+      if (samples && replicates.length >= 2) a3.unit = samples.unit === 'lineage' ? 'lineage' : 'run';
+      return a3;
+    });
   else skipped.push({ approach: 3, reason: `law ${fitted.law.id} does not allocate compute between N and D` });
   const agreements: Agreement[] = [];
   for (let i = 0; i < approaches.length; i++)
@@ -113,8 +119,16 @@ export function analyse(
       if (b.holdout !== undefined) {
         const runs = trainingRuns(dataset, 'C');
         const keep = Math.max(1, Math.min(runs.length - 1, Math.round(runs.length * (1 - b.holdout))));
-        // The cutoff that fits `keep` runs: a run is fitted when its whole lineage is at or below it.
-        cutoffs = [runs.map((r) => r.fitPosition).sort((x, y) => x - y)[keep - 1]];
+        // The cutoff that fits `keep` runs: a run is fitted when its whole lineage is at or below it. A
+        // lineage reaching the largest position would make that cutoff hold nothing out, so the cutoff is the
+        // largest reach below the top (fewer runs fitted, at least one held out); when every lineage reaches
+        // the top, the back-test chooses its own cutoffs and says why it cannot.
+        const top = Math.max(...runs.map((r) => r.position));
+        const below = runs
+          .map((r) => r.fitPosition)
+          .filter((v) => v < top * (1 - 1e-9))
+          .sort((x, y) => x - y);
+        if (below.length) cutoffs = [below[Math.min(keep, below.length) - 1]];
       }
       bt = rollingBacktest(dataset, {
         by: 'C',
@@ -155,11 +169,18 @@ export function analyse(
   const warnings = [
     ...unplannable,
     ...fitted.warnings.map((w) => `fit (${w.severity}, ${w.code}): ${w.message}`),
-    ...approaches.flatMap((a) => a.warnings.map((w) => `approach ${a.approach}: ${w}`)),
+    // Said once: an approach's warning the fit gives too (the data's lineages not drawn) is the fit's.
+    ...approachWarnings(
+      approaches.map((a) => ({
+        approach: a.approach,
+        warnings: a.warnings.filter((w) => !fitted.warnings.some((f) => f.message === w)),
+      })),
+    ),
     ...(plan ? plan.warnings.map((w) => `plan: ${w}`) : []),
     ...agreements.filter((a) => !a.exponent && a.statement.includes('DISAGREE')).map((a) => a.statement),
   ];
   if (bt) warnings.push(...backtestWarnings(bt));
+  if (backtestSkipped !== undefined) warnings.push(`back-test not shown: ${backtestSkipped}`);
   return {
     dataset,
     fit: fitted,

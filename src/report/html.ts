@@ -172,6 +172,12 @@ export function reportHtml(a: Analysis, svgs: Partial<Record<FigureKind, string>
         `<ul>${a.plan.assumptions.map((x) => `<li>${escapeHtml(x)}</li>`).join('')}</ul>`,
     });
   }
+  if (!a.backtest && a.backtestSkipped !== undefined)
+    sections.push({
+      id: 'backtest',
+      title: 'Rolling-origin back-test',
+      html: `<p class="warn">Not shown: ${escapeHtml(a.backtestSkipped)}</p>`,
+    });
   if (a.backtest) {
     const b = a.backtest;
     const pct = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? '–' : `${(x * 100).toFixed(2)} %`);

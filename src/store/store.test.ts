@@ -118,6 +118,32 @@ test('a store keeps the lineage an import gives; a store from before lineages op
   RunStore.openReadOnly(path).close();
 });
 
+test("two lineages for one run within one import are named as this file's lines, not blamed on the store", () => {
+  const store = RunStore.open(join(dir, 'lineage-in-file.db'));
+  // Run "a" (two checkpoints) in trunk t1 at line 2 and t2 at line 3; an unnamed row twice, as t1 and t2.
+  const clash = 'run,N,D,loss,trunk\na,1e8,1e9,3.1,t1\na,1e8,2e9,3.0,t2\n';
+  assert.throws(
+    () => store.importDataset(parseRuns(clash, { source: 'l2.csv' }), 's'),
+    (e: Error) =>
+      /^l2\.csv:3 \(column "trunk"\): run "a" is in lineage "t2" here, but in "t1" at line 2 of this file; expected one lineage per run$/.test(
+        e.message,
+      ),
+  );
+  const unnamed = 'N,D,loss,trunk\n1e8,1e9,3.1,t1\n1e8,1e9,3.1,t2\n';
+  assert.throws(
+    () => store.importDataset(parseRuns(unnamed, { source: 'u.csv' }), 's'),
+    /u\.csv:3 \(column "trunk"\): this run is in lineage "t2" here, but in "t1" at line 2 of this file/,
+  );
+  // Nothing of either file was kept; a run stored by an earlier import is still blamed on the store.
+  assert.equal(store.runs({ study: 's' }).length, 0);
+  store.importDataset(parseRuns('run,N,D,loss,trunk\na,1e8,1e9,3.1,t1\n', { source: 'first.csv' }), 's');
+  assert.throws(
+    () => store.importDataset(parseRuns('run,N,D,loss,trunk\na,1e8,2e9,3.0,t2\n', { source: 'second.csv' }), 's'),
+    /second\.csv:2 \(column "trunk"\): run "a" is in lineage "t2" here, but in "t1" in the store \(from first\.csv:2, study "s"\)/,
+  );
+  store.close();
+});
+
 test('an import killed half-way leaves the store as it was', async () => {
   const db = join(dir, 'killed.db');
   const file = join(dir, 'big.csv');

@@ -971,16 +971,25 @@ export class RunStore {
     const setLineage = this.db.prepare('UPDATE runs SET lineage = ? WHERE id = ?');
     // A stored run without a lineage takes the one a later import gives (a file imported again with
     // its trunk column added); another lineage than the stored one is a contradiction, named.
+    // Runs whose lineage this import gave (inserted, or set on a stored run), with the line that gave it:
+    // a contradiction with one of them is within the file, not with the store.
+    const lineageGivenAt = new Map<number, number>();
     const checkLineage = (
       r: Run,
       stored: { id: number; lineage: string | null; source: string | null },
       what: string,
     ) => {
       if (r.lineage === undefined || stored.lineage === r.lineage) return;
-      if (stored.lineage === null) return void setLineage.run(r.lineage, stored.id);
+      if (stored.lineage === null) {
+        lineageGivenAt.set(stored.id, r.line);
+        return void setLineage.run(r.lineage, stored.id);
+      }
+      const earlier = lineageGivenAt.get(stored.id);
       throw new InputError(
         { file: source, line: r.line, ...(lineageColumn !== undefined ? { columnName: lineageColumn } : {}) },
-        `${what} is in lineage "${r.lineage}" here, but in "${stored.lineage}" in the store (from ${stored.source ?? 'an earlier import'}, study "${studyName}"); expected one lineage per run`,
+        earlier !== undefined
+          ? `${what} is in lineage "${r.lineage}" here, but in "${stored.lineage}" at line ${earlier} of this file; expected one lineage per run`
+          : `${what} is in lineage "${r.lineage}" here, but in "${stored.lineage}" in the store (from ${stored.source ?? 'an earlier import'}, study "${studyName}"); expected one lineage per run`,
       );
     };
     const insertCheckpoint = this.db.prepare(
@@ -1034,8 +1043,11 @@ export class RunStore {
         // The lineage is not part of an unnamed run's identity: the same row with a lineage added
         // is the same run, which takes the lineage.
         const key = `row:${hashKey([n, d, c, r.U ?? null, r.loss, r.group ?? null, step])}`;
-        if (row(key, null).changes) added++;
-        else {
+        const inserted = row(key, null);
+        if (inserted.changes) {
+          added++;
+          if (r.lineage !== undefined) lineageGivenAt.set(Number(inserted.lastInsertRowid), r.line);
+        } else {
           if (r.lineage !== undefined)
             checkLineage(
               r,
@@ -1053,6 +1065,7 @@ export class RunStore {
         if (inserted.changes) {
           id = Number(inserted.lastInsertRowid);
           added++;
+          if (r.lineage !== undefined) lineageGivenAt.set(id, r.line);
         } else {
           const found = findRun.get(studyId, key) as {
             id: number;

@@ -130,6 +130,7 @@ Examples:
             checkLawData(law, dataset);
             const result = await fitParallel(law, dataset);
             const reps: Record<string, number>[] = [];
+            let unit: ApproachResult['unit'];
             if (boot) {
               const bar = progress('bootstrap', boot.replicates, flags);
               const samples = await bootstrapParallel(result, {}, boot.replicates, boot.seed, {
@@ -138,8 +139,11 @@ Examples:
               bar.stop();
               for (let r = 0; r < samples.replicates; r++)
                 if (samples.converged[r]) reps.push(replicateParams(samples, r));
+              unit = samples.unit === 'lineage' ? 'lineage' : 'run';
             }
             const a3 = located(file, () => approach3(law, result.params, targets, reps, level));
+            // Its intervals come from the fit's bootstrap, which draws lineages as approaches 1 and 2 do.
+            if (unit) a3.unit = unit;
             a3.warnings.push(...result.warnings.map((w) => w.message));
             return a3;
           });

@@ -261,6 +261,7 @@ export function registerPlotAndReport(program: Command, run: Run): void {
                 warnings: a.warnings,
                 approaches: a.approaches.map((x) => x.approach),
                 skipped: a.skipped,
+                ...(a.backtestSkipped !== undefined ? { backtestSkipped: a.backtestSkipped } : {}),
               },
               file,
             );

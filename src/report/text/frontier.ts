@@ -73,7 +73,22 @@ export function frontierReport(
   }
   if (out.agreements.length) lines.push('', ...out.agreements.map((a) => a.statement));
   for (const s of out.skipped) lines.push(`Approach ${s.approach} skipped: ${s.reason}`);
-  const warnings = out.approaches.flatMap((r) => r.warnings.map((w) => `approach ${r.approach}: ${w}`));
+  const warnings = approachWarnings(out.approaches);
   if (warnings.length) lines.push('', 'Warnings:', ...warnings.map((w) => `  - ${w}`));
   return lines.join('\n');
+}
+
+/**
+ * The approaches' warnings, each said once: one that several approaches give (the data's lineages not
+ * drawn, said by each approach that bootstraps) names them all.
+ */
+export function approachWarnings(approaches: readonly { approach: number; warnings: readonly string[] }[]): string[] {
+  const by = new Map<string, number[]>();
+  for (const a of approaches) for (const w of a.warnings) by.set(w, [...(by.get(w) ?? []), a.approach]);
+  return [...by].map(([w, ns]) => {
+    const which = [...new Set(ns)];
+    return which.length === 1
+      ? `approach ${which[0]}: ${w}`
+      : `approaches ${which.slice(0, -1).join(', ')} and ${which[which.length - 1]}: ${w}`;
+  });
 }

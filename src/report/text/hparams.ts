@@ -132,7 +132,7 @@ export function hparamSweepReport(
   const { fitted, variable } = x;
   const p = fitted.prediction!;
   const boot = fitted.bootstrap
-    ? `, 95 % bootstrap intervals from ${fitted.bootstrap.replicates} resamples of the runs within each group`
+    ? `, ${Math.round(fitted.bootstrap.level * 100)} % bootstrap intervals from ${fitted.bootstrap.replicates} resamples of ${fitted.bootstrap.unit === 'lineage' ? 'whole lineages' : 'the runs'} within each group`
     : ` (no intervals: ${name('bootstrap')} 0)`;
   const law = (name: string, l: typeof fitted.lr) =>
     `${name} = ${f4(l.coefficient)}·${variable}^${l.exponent.toFixed(4)}${l.interval ? `   (coefficient ${formatInterval(l.coefficientInterval!, 3)}, exponent ${formatInterval(l.interval, (v) => v.toFixed(3))})` : ''}`;
