@@ -408,3 +408,18 @@ test('flags: a lowercase m on a size gets the same hint as in a file; a fraction
   assert.equal(k.code, 2);
   assert.match(k.stderr, /preset kaplan-2020 is a law in the loss \(B_crit\(L\)\): --C is not used by it/);
 });
+
+test("bcrit FILE on the README's example curves (drawn from McCandlish et al.'s relation with Kaplan's B*, α_B): every default target gives a trade-off and α_B's interval holds the truth", () => {
+  const r = scalelab(['bcrit', 'examples/inputs/curves.csv', '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  const out = r.json();
+  // The default targets stop short of the worst run's last evaluation, where its steps would rest on one point.
+  assert.deepEqual(out.warnings, []);
+  assert.equal(out.fits.length, 5);
+  const [lo, hi] = out.law.alphaBInterval;
+  assert.ok(lo <= 0.21 && 0.21 <= hi, `α_B interval [${lo}, ${hi}] holds the truth 0.21`);
+  // B_crit at the highest target within a factor of 2 of the truth 2e9/L^(1/0.21).
+  const top = out.fits[0];
+  const truth = 2e9 / top.target ** (1 / 0.21);
+  assert.ok(top.bCrit > truth / 2 && top.bCrit < truth * 2, `${top.bCrit} vs ${truth}`);
+});

@@ -252,9 +252,11 @@ export function criticalBatchFromRuns(
     const best = [...curves.values()].map((c) => Math.min(...c.points.map((p) => p.loss))).sort((a, b) => a - b);
     const lo = best[Math.min(1, best.length - 1)];
     const hi = Math.min(start, reachedByAll + 0.5 * (start - reachedByAll));
-    levels = Array.from({ length: 5 }, (_, k) => hi - ((hi - Math.max(lo, reachedByAll)) * k) / 4).filter(
-      (x, i, a) => a.indexOf(x) === i,
-    );
+    // The lowest level a tenth of the span above the worst run's final loss, not at it: there that run's
+    // steps would be its last evaluation's, set by one noisy point rather than read between two.
+    const bottom = Math.max(lo, reachedByAll);
+    const floor = bottom + 0.1 * (hi - bottom);
+    levels = Array.from({ length: 5 }, (_, k) => hi - ((hi - floor) * k) / 4).filter((x, i, a) => a.indexOf(x) === i);
   }
   const fits: TradeoffFit[] = [];
   for (const target of levels) {

@@ -43,7 +43,10 @@ export function registerBcrit(program: Command, run: Run): void {
     )
     .option('--b-star <tokens>', "B* (default: the preset's; Kaplan et al. 2020, 2.1e8 tokens)")
     .option('--alpha-b <alpha>', "α_B (default: the preset's; Kaplan et al. 2020, 0.21)")
-    .option('--target-losses <list>', 'losses to count steps to (default: five levels the runs reach)')
+    .option(
+      '--target-losses <list>',
+      "losses to count steps to (default: five levels the runs reach, the lowest a tenth of the span above the worst run's last loss)",
+    )
     .option('--noise', 'FILE holds |G_B|² at two batch sizes per step: estimate the gradient noise scale B_simple')
     .option('--smoothing <w>', 'noise scale: EMA weight on the past', '0.9')
     .addOption(
