@@ -461,19 +461,27 @@ test('curves too long to compute are refused before memory runs out, located', (
   );
 });
 
-test('curve-law fit --lineage resamples the cooldown branches of a trunk together; a run folder (no lineage) with it is refused', () => {
-  // Three trunks, each with its constant run and a WSD branch (no warmup: the lr column is exact).
+/**
+ * Three trunks, each with its constant run and a WSD branch (no warmup: the lr column is exact), in column
+ * trunk_id; the noise seeds are seed, seed + 1, seed + 2. Written to `name` in the test folder.
+ */
+function branchesCsv(name: string, seed: number): string {
   const branch = wsd(5e-3, 2000, 0.2);
   const rows = ['run,N,step,D,loss,lr,trunk_id'];
   for (const t of [0, 1, 2])
-    for (const [name, s] of [
+    for (const [run, s] of [
       ['constant', constant],
       ['wsd', branch],
     ] as const)
-      for (const p of points(s, 10 + t))
-        rows.push(`t${t}-${name},${N},${p.step},${p.step * 2048},${p.loss},${p.lr},t${t}`);
-  const file = join(dir, 'branches.csv');
+      for (const p of points(s, seed + t))
+        rows.push(`t${t}-${run},${N},${p.step},${p.step * 2048},${p.loss},${p.lr},t${t}`);
+  const file = join(dir, name);
   writeFileSync(file, rows.join('\n') + '\n');
+  return file;
+}
+
+test('curve-law fit --lineage resamples the cooldown branches of a trunk together; a run folder (no lineage) with it is refused', () => {
+  const file = branchesCsv('branches.csv', 10);
   const args = ['curve-law', 'fit', file, '--bootstrap', '6'];
   const r = scalelab([...args, '--lineage', 'trunk_id', '--json']);
   assert.equal(r.code, 0, r.stderr);
@@ -486,17 +494,8 @@ test('curve-law fit --lineage resamples the cooldown branches of a trunk togethe
 });
 
 test('the run store keeps a lineage: imported with --lineage, curve-law fit --db draws lineages; runs export writes it back', () => {
-  const branch = wsd(5e-3, 2000, 0.2);
-  const rows = ['run,N,step,D,loss,lr,trunk_id'];
-  for (const t of [0, 1, 2])
-    for (const [name, s] of [
-      ['constant', constant],
-      ['wsd', branch],
-    ] as const)
-      for (const p of points(s, 20 + t))
-        rows.push(`t${t}-${name},${N},${p.step},${p.step * 2048},${p.loss},${p.lr},t${t}`);
-  const file = join(dir, 'branches-store.csv');
-  writeFileSync(file, rows.join('\n') + '\n');
+  const file = branchesCsv('branches-store.csv', 20);
+  const rows = readFileSync(file, 'utf8').trimEnd().split('\n');
   const db = join(dir, 'lineage.db');
   const fit = (...more: string[]) => scalelab(['curve-law', 'fit', '--db', db, '--bootstrap', '6', ...more]);
   // Imported without the lineage: the store has none, so runs are drawn, and --lineage is refused naming a run.

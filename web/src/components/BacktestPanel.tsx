@@ -6,6 +6,7 @@ import type { BacktestSettings } from '../worker/protocol.js';
 import { Field } from './Field.js';
 import { VegaFigure } from './VegaFigure.js';
 import { webAdvice } from '../lib/advice.js';
+import { ProgressBar } from './ProgressBar.js';
 
 interface Props {
   state: BacktestState;
@@ -124,14 +125,7 @@ export function BacktestPanel({ state, settings, onChange, withFit, onWithFit, s
               ? `: ${state.progress.done} of ${state.progress.total} fits (a procedure at a cutoff) done`
               : '…'}
           </p>
-          {state.progress && state.progress.total > 0 && (
-            <div className="progress">
-              <div
-                className="progress-done"
-                style={{ width: `${(100 * state.progress.done) / state.progress.total}%` }}
-              />
-            </div>
-          )}
+          <ProgressBar progress={state.progress} />
         </div>
       )}
       {state.error && (

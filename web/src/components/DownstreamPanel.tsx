@@ -21,6 +21,7 @@ import type { Spec } from '../../../src/plots/specs.js';
 import { ErrorBanner } from './ErrorBanner.js';
 import { Field } from './Field.js';
 import { VegaFigure } from './VegaFigure.js';
+import { ProgressBar } from './ProgressBar.js';
 
 /** Whether any checkpoint of the files records a validation loss (Gadre et al.'s chain needs one). */
 const hasValidationLoss = (sets: readonly TaskMetricSet[]) =>
@@ -173,14 +174,7 @@ export function DownstreamPanel() {
             Analysing
             {state.progress ? `: ${state.progress.done} of ${state.progress.total} tasks done` : '…'}
           </p>
-          {state.progress && state.progress.total > 0 && (
-            <div className="progress">
-              <div
-                className="progress-done"
-                style={{ width: `${(100 * state.progress.done) / state.progress.total}%` }}
-              />
-            </div>
-          )}
+          <ProgressBar progress={state.progress} />
         </div>
       )}
       {error && <ErrorBanner title="Task metrics" error={error} />}
