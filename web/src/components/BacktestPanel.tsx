@@ -7,6 +7,7 @@ import { Field } from './Field.js';
 import { VegaFigure } from './VegaFigure.js';
 import { webAdvice } from '../lib/advice.js';
 import { ProgressBar } from './ProgressBar.js';
+import { ReplicatesSelect } from './ReplicatesSelect.js';
 
 interface Props {
   state: BacktestState;
@@ -22,7 +23,6 @@ const choices = [
   ...procedures.map((p) => ({ id: p.id, title: p.title })),
 ];
 const foldChoices = [2, 3, 4, 5, 6];
-const replicateChoices = [0, 20, 50, 100];
 
 const pct = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? '–' : `${(x * 100).toFixed(2)} %`);
 const sameSettings = (a: BacktestSettings, b: BacktestSettings) => JSON.stringify(a) === JSON.stringify(b);
@@ -95,17 +95,11 @@ export function BacktestPanel({ state, settings, onChange, withFit, onWithFit, s
           </select>
         </Field>
         <Field label="Bootstrap per fit" hint="For the intervals whose coverage is counted; none: errors only.">
-          <select
-            data-testid="backtest-replicates"
+          <ReplicatesSelect
+            testId="backtest-replicates"
             value={settings.replicates}
-            onChange={(e) => onChange({ ...settings, replicates: Number(e.target.value) })}
-          >
-            {replicateChoices.map((n) => (
-              <option key={n} value={n}>
-                {n === 0 ? 'none' : n}
-              </option>
-            ))}
-          </select>
+            onChange={(replicates) => onChange({ ...settings, replicates })}
+          />
         </Field>
         <label className="check">
           <input

@@ -22,12 +22,12 @@ import { ErrorBanner } from './ErrorBanner.js';
 import { Field } from './Field.js';
 import { VegaFigure } from './VegaFigure.js';
 import { ProgressBar } from './ProgressBar.js';
+import { ReplicatesSelect } from './ReplicatesSelect.js';
 
 /** Whether any checkpoint of the files records a validation loss (Gadre et al.'s chain needs one). */
 const hasValidationLoss = (sets: readonly TaskMetricSet[]) =>
   sets.some((s) => s.records.some((r) => r.valLoss !== undefined));
 
-const replicateChoices = [0, 20, 50, 100];
 const acc = (x: number) => x.toFixed(3);
 
 /** A task's verdict and every reason behind it, or why it was not screened. */
@@ -125,17 +125,7 @@ export function DownstreamPanel() {
           <input value={D} onChange={(e) => setD(e.target.value)} placeholder="4e12" size={8} />
         </Field>
         <Field label="bootstrap replicates">
-          <select
-            data-testid="downstream-replicates"
-            value={replicates}
-            onChange={(e) => setReplicates(Number(e.target.value))}
-          >
-            {replicateChoices.map((n) => (
-              <option key={n} value={n}>
-                {n === 0 ? 'none' : n}
-              </option>
-            ))}
-          </select>
+          <ReplicatesSelect testId="downstream-replicates" value={replicates} onChange={setReplicates} />
         </Field>
         <label
           className="check"
