@@ -19,7 +19,7 @@ const DOWNSTREAM_METHODS = {
   lossToError:
     'error from validation loss, Err = ε − k·e^(−γL): Gadre et al. 2024, "Language models scale reliably with over-training and on downstream tasks", arXiv:2403.08540, Eq. 4',
   valLossChain:
-    "when asked for: the validation loss at N, D from a Chinchilla-form law fitted to the ladder's final validation losses, then Gadre et al.'s exponential (docs/methods.md §32)",
+    "when asked for: the validation loss at N, D from a Chinchilla-form law fitted to the ladder's final validation losses, then Gadre et al.'s exponential; with replicates, its interval resamples whole runs through both and adds one evaluation's noise and the two-step method's extrapolation term (docs/methods.md §32)",
   screen: "the screen's verdicts and thresholds: docs/methods.md §33",
   docs: 'docs/methods.md §31–§34',
 } as const;
