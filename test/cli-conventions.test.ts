@@ -144,6 +144,26 @@ test('runs ls cuts a long failure reason at a word with an ellipsis; --full and 
   );
 });
 
+test('runs export says which runs it leaves out: a study whose runs all failed is not exported as if it had none', () => {
+  const db = join(dir, 'export-left-out.db');
+  const store = RunStore.open(db);
+  const [a] = store.plan('s', [
+    { key: 'k1', name: 'probe-1', phase: 'lr-probe', config: {}, N: 1e6, D: 1e8, C: 6e14, estimatedSeconds: 1 },
+    { key: 'k2', name: 'probe-2', phase: 'lr-probe', config: {}, N: 2e6, D: 1e8, C: 1.2e15, estimatedSeconds: 1 },
+  ]);
+  store.finish(a.id, { status: 'failed', reason: 'exit code 1' });
+  store.close();
+  const out = join(dir, 'left-out.csv');
+  const file = scalelab(['runs', 'export', '--study', 's', '--out', out, '--db', db]);
+  assert.equal(file.code, 0, file.stderr);
+  assert.match(file.stderr, /wrote .*left-out\.csv \(0 rows; runs not completed are left out: 1 failed, 1 planned/);
+  const summary = scalelab(['runs', 'export', '--study', 's', '--out', out, '--db', db, '--json']).json();
+  assert.deepEqual(summary.leftOut, { failed: 1, planned: 1 });
+  const data = scalelab(['runs', 'export', '--study', 's', '--db', db]);
+  assert.equal(data.stdout, 'study,run,N,D,C,loss\n', 'stdout keeps the data alone');
+  assert.match(data.stderr, /no completed runs to export; runs not completed are left out: 1 failed, 1 planned/);
+});
+
 test(
   'study run resumes a study planned the same way (said on stderr), refuses another plan naming the difference, and adds it with --extend',
   { timeout: 300_000 },

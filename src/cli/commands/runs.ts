@@ -207,8 +207,13 @@ export writes it back. A run stored without one takes it from a later import; an
           if (f.out) checkOutput(f.out);
           const store = openExisting(f.db);
           let rows: Record<string, unknown>[];
+          // Runs not completed are not exported; how many, by state, is said, so that a sweep whose runs
+          // all failed does not export an empty file as if the study had none.
+          const leftOut: Record<string, number> = {};
           try {
             if (f.study !== undefined) requireStudy(store, f.study, f.db);
+            for (const r of store.runs({ study: f.study }))
+              if (r.status !== 'completed') leftOut[r.status] = (leftOut[r.status] ?? 0) + 1;
             const list = store.runs({ study: f.study, status: 'completed' });
             rows = f.checkpoints
               ? list.flatMap((r) =>
@@ -249,10 +254,18 @@ export writes it back. A run stored without one takes it from a later import; an
             format === 'csv'
               ? [columns.join(','), ...rows.map((r) => columns.map((c) => csvCell(r[c])).join(','))].join('\n') + '\n'
               : rows.map((r) => JSON.stringify(r)).join('\n') + (rows.length ? '\n' : '');
+          const states = Object.entries(leftOut).map(([state, n]) => `${n} ${state}`);
+          const notExported = states.length
+            ? `; runs not completed are left out: ${states.join(', ')} ("scalelab runs ls${f.study !== undefined ? ` --study ${f.study}` : ''}" shows them)`
+            : '';
           if (f.out) {
-            writeOutput(f.out, text, f, `${rows.length} rows`);
-            if (f.json) printJson({ out: f.out, rows: rows.length, format });
-          } else process.stdout.write(text);
+            writeOutput(f.out, text, f, `${rows.length} rows${notExported}`);
+            if (f.json) printJson({ out: f.out, rows: rows.length, format, ...(states.length ? { leftOut } : {}) });
+          } else {
+            process.stdout.write(text);
+            if (!rows.length && states.length && !f.json)
+              process.stderr.write(`no completed runs to export${notExported}\n`);
+          }
         }, f.json),
     );
 }
