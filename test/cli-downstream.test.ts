@@ -417,6 +417,13 @@ test(
     const db = join(tmp, 'manifest.db');
     const imported = scalelab(['downstream', 'import', path, '--study', 'py', '--db', db]);
     assert.equal(imported.code, 0, imported.stderr);
+    // A misspelt study is refused naming the studies that have task metrics.
+    const misspelt = scalelab(['downstream', 'screen', '--study', 'pi', '--db', db]);
+    assert.equal(misspelt.code, 2);
+    assert.match(
+      misspelt.stderr,
+      /study "pi" has no task metrics; did you mean py\? the studies with task metrics: py; or import some/,
+    );
     const fromFile = scalelab([
       'downstream',
       'predict',
