@@ -319,6 +319,22 @@ test('HTML predictions say what their intervals are, or that there are none; and
   );
 });
 
+test('a target past the horizon a plan searches is predicted with a caveat, not like any other', () => {
+  const data = { source: 'ladder.csv', sets: [], records: syntheticLadder(5), roles: new Map(), tasks: [] };
+  const caveatsFor = (N: number, D: number) =>
+    analyseLadder(data, { tasks: ['t'], targets: [{ label: 'huge', N, D }], replicates: 0 })[0].caveats;
+  assert.equal(caveatsFor(7e9, 1.4e11), undefined, 'a 7B model is within the horizon');
+  const [caveat] = caveatsFor(1e15, 1e15)!;
+  assert.match(caveat, /^huge \(C = 6e30 FLOPs\) is past the horizon C = 1e30 FLOPs that a plan searches/);
+  // With every run at one token count, both caveats are kept.
+  const both = analyseLadder(
+    { ...data, records: oneTokenCount() },
+    { tasks: ['t'], targets: [{ label: 'huge', N: 1e15, D: 1e15 }], replicates: 0 },
+  )[0].caveats!;
+  assert.equal(both.length, 2);
+  assert.match(both[1], /every ladder run ends at D = 1e10 tokens/);
+});
+
 test('a ladder with no task to analyse (no accuracy metric, or not the one asked for) is refused saying what the data have, not analysed as nothing', () => {
   const records = syntheticLadder(6);
   const data = { source: 'ladder.csv', sets: [], records, roles: new Map(), tasks: [] };
