@@ -164,6 +164,25 @@ test('runs export says which runs it leaves out: a study whose runs all failed i
   assert.match(data.stderr, /no completed runs to export; runs not completed are left out: 1 failed, 1 planned/);
 });
 
+test('sweep retry says what it queues again by state: the cancelled runs are not called failed', () => {
+  const db = join(dir, 'retry-states.db');
+  const store = RunStore.open(db);
+  const runs = store.plan('s', [
+    { key: 'k1', name: 'probe-1', phase: 'lr-probe', config: {}, N: 1e6, D: 1e8, C: 6e14, estimatedSeconds: 1 },
+    { key: 'k2', name: 'probe-2', phase: 'lr-probe', config: {}, N: 2e6, D: 1e8, C: 1.2e15, estimatedSeconds: 1 },
+    { key: 'k3', name: 'probe-3', phase: 'lr-probe', config: {}, N: 4e6, D: 1e8, C: 2.4e15, estimatedSeconds: 1 },
+  ]);
+  store.finish(runs[0].id, { status: 'failed', reason: 'exit code 1' });
+  store.finish(runs[1].id, { status: 'cancelled', reason: 'not started' });
+  store.finish(runs[2].id, { status: 'cancelled', reason: 'not started' });
+  store.close();
+  const r = scalelab(['sweep', 'retry', '--study', 's', '--db', db]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout, '1 failed and 2 cancelled runs of "s" are planned again\n');
+  const again = scalelab(['sweep', 'retry', '--study', 's', '--db', db, '--json']).json();
+  assert.deepEqual(again, { study: 's', requeued: 0, failed: 0, cancelled: 0 });
+});
+
 test(
   'study run resumes a study planned the same way (said on stderr), refuses another plan naming the difference, and adds it with --extend',
   { timeout: 300_000 },

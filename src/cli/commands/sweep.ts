@@ -319,9 +319,21 @@ Examples:
         const store = openExisting(f.db);
         try {
           requireStudy(store, f.study, f.db);
+          // Cancelled runs (those a stopped sweep never started, or sweep cancel ended) are queued again
+          // with the failed ones: said by state, not all called failed.
+          const byState = { failed: 0, cancelled: 0 };
+          for (const r of store.runs({ study: f.study, status: ['failed', 'cancelled'] }))
+            byState[r.status as keyof typeof byState]++;
           const n = store.retry(f.study);
-          if (f.json) return printJson({ study: f.study, requeued: n });
-          process.stdout.write(`${n} failed runs of "${f.study}" are planned again\n`);
+          if (f.json) return printJson({ study: f.study, requeued: n, ...byState });
+          const states = Object.entries(byState)
+            .filter(([, k]) => k > 0)
+            .map(([state, k]) => `${k} ${state}`);
+          process.stdout.write(
+            n
+              ? `${states.join(' and ')} run${n === 1 ? '' : 's'} of "${f.study}" ${n === 1 ? 'is' : 'are'} planned again\n`
+              : `no failed or cancelled runs in "${f.study}": nothing to plan again\n`,
+          );
         } finally {
           store.close();
         }
