@@ -183,6 +183,38 @@ test('sweep retry says what it queues again by state: the cancelled runs are not
   assert.deepEqual(again, { study: 's', requeued: 0, failed: 0, cancelled: 0 });
 });
 
+test('sweep cancel refuses to mark runs that another backend is running (they would go on running): it names that backend', () => {
+  const db = join(dir, 'cancel-backend.db');
+  const store = RunStore.open(db);
+  const [local, sim] = store.plan('s', [
+    { key: 'k1', name: 'probe-1', phase: 'lr-probe', config: {}, N: 1e6, D: 1e8, C: 6e14, estimatedSeconds: 1 },
+    { key: 'k2', name: 'probe-2', phase: 'lr-probe', config: {}, N: 2e6, D: 1e8, C: 1.2e15, estimatedSeconds: 1 },
+  ]);
+  // A process group id that is never a live one: the refusal must come before any signal.
+  store.setStatus(local.id, 'running', { backend: 'local', externalId: '999999999' });
+  store.setStatus(sim.id, 'running', { backend: 'sim', externalId: 'sim-1' });
+  store.close();
+  const refused = scalelab(['sweep', 'cancel', '--study', 's', '--db', db]);
+  assert.equal(refused.code, 2, refused.stdout);
+  assert.match(
+    refused.stderr,
+    /--backend: study "s" has runs in flight on the local backend, not sim; give --backend local \(and the sweep's --runs-dir\)/,
+  );
+  const states = () =>
+    scalelab(['runs', 'ls', '--study', 's', '--db', db, '--json'])
+      .json()
+      .map((r: { status: string }) => r.status);
+  assert.deepEqual(states(), ['running', 'running'], 'nothing marked');
+  // The sim backend's own runs are cancelled by it once the other is no longer in flight.
+  const again = RunStore.open(db);
+  again.finish(local.id, { status: 'failed', reason: 'ended' });
+  again.close();
+  const cancelled = scalelab(['sweep', 'cancel', '--study', 's', '--db', db, '--json']);
+  assert.equal(cancelled.code, 0, cancelled.stderr);
+  assert.equal(cancelled.json().cancelled, 1);
+  assert.deepEqual(states(), ['failed', 'cancelled']);
+});
+
 test(
   'study run resumes a study planned the same way (said on stderr), refuses another plan naming the difference, and adds it with --extend',
   { timeout: 300_000 },
