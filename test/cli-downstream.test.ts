@@ -75,7 +75,7 @@ test('downstream import: an lm-evaluation-harness results file goes into the sto
   // Every file is checked before the store is opened: long.csv (good, runs r1 and r2) was not imported either.
   const screen = scalelab(['downstream', 'screen', '--study', 'p', '--db', db, '--task', 'arc_easy', '--json']);
   assert.equal(screen.code, 0, screen.stderr);
-  assert.match(screen.json()[0].screenProblem, /^1 runs with a final accuracy for "arc_easy": expected at least 3/);
+  assert.match(screen.json()[0].screenProblem, /^1 run with a final accuracy for "arc_easy": expected at least 3/);
 });
 
 test(
