@@ -161,7 +161,14 @@ test('runs export says which runs it leaves out: a study whose runs all failed i
   assert.deepEqual(summary.leftOut, { failed: 1, planned: 1 });
   const data = scalelab(['runs', 'export', '--study', 's', '--db', db]);
   assert.equal(data.stdout, 'study,run,N,D,C,loss\n', 'stdout keeps the data alone');
-  assert.match(data.stderr, /no completed runs to export; runs not completed are left out: 1 failed, 1 planned/);
+  assert.match(data.stderr, /nothing to export; runs not completed are left out: 1 failed, 1 planned/);
+  // Final losses imported without checkpoints: --checkpoints has no row for them, and says why.
+  const finals = join(dir, 'finals.csv');
+  writeFileSync(finals, 'N,D,loss\n1e8,1e9,3.1\n2e8,1e9,3.0\n');
+  assert.equal(scalelab(['runs', 'import', finals, '--study', 'f', '--db', db]).code, 0);
+  const curves = scalelab(['runs', 'export', '--study', 'f', '--checkpoints', '--format', 'jsonl', '--db', db]);
+  assert.equal(curves.stdout, '');
+  assert.match(curves.stderr, /nothing to export; the 2 completed runs have no checkpoints \(final losses only\)/);
 });
 
 test('sweep retry says what it queues again by state: the cancelled runs are not called failed', () => {
