@@ -67,7 +67,10 @@ test("lab truth and lab optimum print the world's noise-free numbers", () => {
     '{"n_layer": 8, "d_model": 512, "n_heads": 8, "tokens": 2e9, "batch_tokens": 131072, "learning_rate": 0.003, "parametrisation": "mup"}',
   ]);
   assert.equal(spelt.code, 2, spelt.stdout);
-  assert.match(spelt.stderr, /--config: unknown field "parametrisation" in the training config; did you mean parametrization\?/);
+  assert.match(
+    spelt.stderr,
+    /--config: unknown field "parametrisation" in the training config; did you mean parametrization\?/,
+  );
   assert.ok(noStackTrace(spelt.stderr), spelt.stderr);
   const file = join(dir, 'config.json');
   writeFileSync(file, '[1, 2]');

@@ -339,7 +339,7 @@ test('too few checkpoints for the direct law in C are said in its terms, not as 
   );
 });
 
-test('a ladder evaluated once per run, at its end, is fitted: the first 10 % dropped never takes a run\'s last checkpoint', () => {
+test("a ladder evaluated once per run, at its end, is fitted: the first 10 % dropped never takes a run's last checkpoint", () => {
   // Final-only evaluations of 6 sizes, accuracy rising with N on the stated sigmoid of task loss.
   const sizes = [1e8, 2e8, 4e8, 8e8, 1.6e9, 3.2e9];
   const D = 2e10;

@@ -37,9 +37,7 @@ function nearest(query: string, names: readonly string[], count: number): { name
  */
 export function unknownName(query: string, names: readonly string[], shown = 20, have = 'the data have'): string {
   const q = query.toLowerCase();
-  const variants = q
-    ? names.filter((n) => n.toLowerCase().startsWith(q) && /^[_\-/.:, ]/.test(n.slice(q.length)))
-    : [];
+  const variants = q ? names.filter((n) => n.toLowerCase().startsWith(q) && /^[_\-/.:, ]/.test(n.slice(q.length))) : [];
   const near = [
     ...new Set([
       ...nearest(query, names, 3)

@@ -1370,9 +1370,7 @@ export class RunStore {
   taskMetricStudies(): string[] {
     return (
       this.db
-        .prepare(
-          'SELECT DISTINCT s.name FROM task_metrics t JOIN studies s ON s.id = t.study_id ORDER BY s.name',
-        )
+        .prepare('SELECT DISTINCT s.name FROM task_metrics t JOIN studies s ON s.id = t.study_id ORDER BY s.name')
         .all() as { name: string }[]
     ).map((r) => r.name);
   }

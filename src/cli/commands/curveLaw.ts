@@ -578,7 +578,12 @@ Examples:
           const file = loadCurveFit(flags.curveFit);
           const observed = flags.observed ? readCurves([flags.observed], {})[0] : undefined;
           const N = flags.N ? parseQuantity(flags.N, '--N') : observed?.N;
-          const g = fitFor(file, flags.curveFit, N, flags.N || !observed ? '--N' : `--observed (run "${observed.name}")`);
+          const g = fitFor(
+            file,
+            flags.curveFit,
+            N,
+            flags.N || !observed ? '--N' : `--observed (run "${observed.name}")`,
+          );
           const schedule = targetSchedule(flags, observed?.schedule);
           const level = parseLevel(flags.level);
           const every = flags.every

@@ -272,8 +272,7 @@ export writes it back. A run stored without one takes it from a later import; an
             if (f.json) printJson({ out: f.out, rows: rows.length, format, ...(states.length ? { leftOut } : {}) });
           } else {
             process.stdout.write(text);
-            if (!rows.length && notExported && !f.json)
-              process.stderr.write(`nothing to export${notExported}\n`);
+            if (!rows.length && notExported && !f.json) process.stderr.write(`nothing to export${notExported}\n`);
           }
         }, f.json),
     );

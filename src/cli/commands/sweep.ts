@@ -297,7 +297,9 @@ Examples:
         const active = store.runs({ study: f.study, status: ['submitting', 'queued', 'running'] });
         // Runs that another backend started would be marked cancelled and go on running (a local
         // sweep's trainers, a Slurm array), the store then saying otherwise: refused before any is marked.
-        const elsewhere = [...new Set(active.flatMap((r) => (r.backend && r.backend !== setup.backend.name ? [r.backend] : [])))];
+        const elsewhere = [
+          ...new Set(active.flatMap((r) => (r.backend && r.backend !== setup.backend.name ? [r.backend] : []))),
+        ];
         if (elsewhere.length)
           throw new UsageError(
             `--backend: study "${f.study}" has runs in flight on the ${elsewhere.join(' and ')} backend${elsewhere.length > 1 ? 's' : ''}, not ${setup.backend.name}; give --backend ${elsewhere[0]}${elsewhere[0] === 'local' || elsewhere[0] === 'slurm' ? " (and the sweep's --runs-dir)" : ''} so that they are stopped, not only marked`,
