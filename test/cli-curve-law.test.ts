@@ -442,6 +442,22 @@ test('curve-law ladder says what a WSD ladder saves; curve-law kaplan shows the 
   ]);
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /--model-sizes: expected a number such as 7e10 or 70B, got "big"/);
+  // Sizes meant in millions, and budgets too small for the batch: refused, not planned as billions of steps or one.
+  const ladder = (sizes: string, budgets: string) =>
+    scalelab(['curve-law', 'ladder', '--model-sizes', sizes, '--budgets', budgets, '--batch-tokens', '262144']);
+  const millions = ladder('7,19,39', '3e17,1e18');
+  assert.equal(millions.code, 2);
+  assert.match(
+    millions.stderr,
+    /--model-sizes: 7 parameters is smaller than any language model; give sizes in parameters, such as 7M/,
+  );
+  const small = ladder('7M,19M,39M', '3e10,1e11');
+  assert.equal(small.code, 2);
+  assert.match(
+    small.stderr,
+    /ladder: budget C = 3e10 at N = 7e6 is less than one step of 262144 tokens: expected at least 10/,
+  );
+  assert.ok(noStackTrace(small.stderr), small.stderr);
   const k = scalelab(['curve-law', 'kaplan', '--json']);
   assert.equal(k.code, 0, k.stderr);
   const r = k.json();

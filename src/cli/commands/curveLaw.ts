@@ -810,6 +810,12 @@ Example:
             budgets = list(flags.budgets, '--budgets');
           if (!sizes.length || !budgets.length)
             throw new UsageError('--model-sizes and --budgets: expected one or more numbers each');
+          // "7,19,39" meant in millions plans trunks of billions of steps for 7-parameter models.
+          const tiny = sizes.find((N) => N < 1000);
+          if (tiny !== undefined)
+            throw new UsageError(
+              `--model-sizes: ${tiny} parameters is smaller than any language model; give sizes in parameters, such as ${tiny}M for ${tiny} million`,
+            );
           const decayFrac = parseQuantity(flags.decayFrac, '--decay-frac');
           if (!(decayFrac < 1))
             throw new UsageError(`--decay-frac: expected a fraction between 0 and 1, got ${flags.decayFrac}`);
