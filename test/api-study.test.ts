@@ -184,6 +184,13 @@ test('probeFailure names the cause: divergence → lower learning rates; timeout
   );
   assert.doesNotMatch(t, /lower the learning rates/);
   assert.match(probeFailure([o('submit failed: 400 over budget')]), /over budget/);
+  // Runs not started after the first failed alike quote that reason: counted, not quoted again.
+  const torch = "exit code 1: ModuleNotFoundError: No module named 'torch'";
+  const stopped = `not started: the first 3 runs all failed with the same reason (${torch}); fix it and queue these again (sweep retry)`;
+  assert.equal(
+    probeFailure([o(torch), o(torch), o(torch), o(stopped), o(stopped)]),
+    `every learning-rate probe run failed: ${torch} (2 more not started for that reason)`,
+  );
 });
 
 test('runtimeRatio: nearest observed size at or below N; below every size, scaled by N_min/N', () => {

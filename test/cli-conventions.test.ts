@@ -144,6 +144,84 @@ test('runs ls cuts a long failure reason at a word with an ellipsis; --full and 
   );
 });
 
+test('runs export says which runs it leaves out: a study whose runs all failed is not exported as if it had none', () => {
+  const db = join(dir, 'export-left-out.db');
+  const store = RunStore.open(db);
+  const [a] = store.plan('s', [
+    { key: 'k1', name: 'probe-1', phase: 'lr-probe', config: {}, N: 1e6, D: 1e8, C: 6e14, estimatedSeconds: 1 },
+    { key: 'k2', name: 'probe-2', phase: 'lr-probe', config: {}, N: 2e6, D: 1e8, C: 1.2e15, estimatedSeconds: 1 },
+  ]);
+  store.finish(a.id, { status: 'failed', reason: 'exit code 1' });
+  store.close();
+  const out = join(dir, 'left-out.csv');
+  const file = scalelab(['runs', 'export', '--study', 's', '--out', out, '--db', db]);
+  assert.equal(file.code, 0, file.stderr);
+  assert.match(file.stderr, /wrote .*left-out\.csv \(0 rows; runs not completed are left out: 1 failed, 1 planned/);
+  const summary = scalelab(['runs', 'export', '--study', 's', '--out', out, '--db', db, '--json']).json();
+  assert.deepEqual(summary.leftOut, { failed: 1, planned: 1 });
+  const data = scalelab(['runs', 'export', '--study', 's', '--db', db]);
+  assert.equal(data.stdout, 'study,run,N,D,C,loss\n', 'stdout keeps the data alone');
+  assert.match(data.stderr, /nothing to export; runs not completed are left out: 1 failed, 1 planned/);
+  // Final losses imported without checkpoints: --checkpoints has no row for them, and says why.
+  const finals = join(dir, 'finals.csv');
+  writeFileSync(finals, 'N,D,loss\n1e8,1e9,3.1\n2e8,1e9,3.0\n');
+  assert.equal(scalelab(['runs', 'import', finals, '--study', 'f', '--db', db]).code, 0);
+  const curves = scalelab(['runs', 'export', '--study', 'f', '--checkpoints', '--format', 'jsonl', '--db', db]);
+  assert.equal(curves.stdout, '');
+  assert.match(curves.stderr, /nothing to export; the 2 completed runs have no checkpoints \(final losses only\)/);
+});
+
+test('sweep retry says what it queues again by state: the cancelled runs are not called failed', () => {
+  const db = join(dir, 'retry-states.db');
+  const store = RunStore.open(db);
+  const runs = store.plan('s', [
+    { key: 'k1', name: 'probe-1', phase: 'lr-probe', config: {}, N: 1e6, D: 1e8, C: 6e14, estimatedSeconds: 1 },
+    { key: 'k2', name: 'probe-2', phase: 'lr-probe', config: {}, N: 2e6, D: 1e8, C: 1.2e15, estimatedSeconds: 1 },
+    { key: 'k3', name: 'probe-3', phase: 'lr-probe', config: {}, N: 4e6, D: 1e8, C: 2.4e15, estimatedSeconds: 1 },
+  ]);
+  store.finish(runs[0].id, { status: 'failed', reason: 'exit code 1' });
+  store.finish(runs[1].id, { status: 'cancelled', reason: 'not started' });
+  store.finish(runs[2].id, { status: 'cancelled', reason: 'not started' });
+  store.close();
+  const r = scalelab(['sweep', 'retry', '--study', 's', '--db', db]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout, '1 failed and 2 cancelled runs of "s" are planned again\n');
+  const again = scalelab(['sweep', 'retry', '--study', 's', '--db', db, '--json']).json();
+  assert.deepEqual(again, { study: 's', requeued: 0, failed: 0, cancelled: 0 });
+});
+
+test('sweep cancel refuses to mark runs that another backend is running (they would go on running): it names that backend', () => {
+  const db = join(dir, 'cancel-backend.db');
+  const store = RunStore.open(db);
+  const [local, sim] = store.plan('s', [
+    { key: 'k1', name: 'probe-1', phase: 'lr-probe', config: {}, N: 1e6, D: 1e8, C: 6e14, estimatedSeconds: 1 },
+    { key: 'k2', name: 'probe-2', phase: 'lr-probe', config: {}, N: 2e6, D: 1e8, C: 1.2e15, estimatedSeconds: 1 },
+  ]);
+  // A process group id that is never a live one: the refusal must come before any signal.
+  store.setStatus(local.id, 'running', { backend: 'local', externalId: '999999999' });
+  store.setStatus(sim.id, 'running', { backend: 'sim', externalId: 'sim-1' });
+  store.close();
+  const refused = scalelab(['sweep', 'cancel', '--study', 's', '--db', db]);
+  assert.equal(refused.code, 2, refused.stdout);
+  assert.match(
+    refused.stderr,
+    /--backend: study "s" has runs in flight on the local backend, not sim; give --backend local \(and the sweep's --runs-dir\)/,
+  );
+  const states = () =>
+    scalelab(['runs', 'ls', '--study', 's', '--db', db, '--json'])
+      .json()
+      .map((r: { status: string }) => r.status);
+  assert.deepEqual(states(), ['running', 'running'], 'nothing marked');
+  // The sim backend's own runs are cancelled by it once the other is no longer in flight.
+  const again = RunStore.open(db);
+  again.finish(local.id, { status: 'failed', reason: 'ended' });
+  again.close();
+  const cancelled = scalelab(['sweep', 'cancel', '--study', 's', '--db', db, '--json']);
+  assert.equal(cancelled.code, 0, cancelled.stderr);
+  assert.equal(cancelled.json().cancelled, 1);
+  assert.deepEqual(states(), ['failed', 'cancelled']);
+});
+
 test(
   'study run resumes a study planned the same way (said on stderr), refuses another plan naming the difference, and adds it with --extend',
   { timeout: 300_000 },

@@ -134,6 +134,34 @@ test('curve-law predict gives a cosine run twice as long, with an interval that 
   );
 });
 
+test('curve-law predict says when it is carried beyond its runs, and refuses a one-size fit at another size', () => {
+  const predict = (...extra: string[]) =>
+    scalelab(['curve-law', 'predict', '--curve-fit', join(dir, 'fit.json'), '--schedule', 'cosine', ...extra]);
+  // Within the fitted runs (peak 5e-3, 2000 steps): nothing to warn of.
+  const near = predict('--steps', '4000', '--peak-lr', '5e-3', '--json');
+  assert.equal(near.code, 0, near.stderr);
+  assert.equal(near.json().warnings, undefined);
+  // A misplaced exponent (5 for 5e-3): the law gives a loss below zero, which is said, not printed as a prediction.
+  const far = predict('--steps', '2000', '--peak-lr', '5', '--json');
+  assert.equal(far.code, 0, far.stderr);
+  const out = far.json();
+  assert.ok(out.final.loss <= 0, `a loss ${out.final.loss} this far out`);
+  assert.match(out.warnings.join('\n'), /peak learning rate 5 is 1e3× above the fitted runs' \(0\.005\)/);
+  assert.match(out.warnings.join('\n'), /the law predicts a loss of -[\d.]+ at step \d+: no run has a loss ≤ 0/);
+  const text = predict('--steps', '2000', '--peak-lr', '5');
+  assert.match(text.stdout, /no interval: all 30 bootstrap replicates predict a loss ≤ 0/);
+  assert.match(text.stdout, /^warning: the law predicts a loss of -/m);
+  const long = predict('--steps', '50000', '--peak-lr', '5e-3', '--json');
+  assert.match(long.json().warnings[0], /50000 steps is 25× the longest fitted run \(2000 steps\)/);
+  // A fit at one size has no N in its law: another size is refused, not predicted as if N did not matter.
+  const other = predict('--steps', '4000', '--peak-lr', '5e-3', '--N', '1e9');
+  assert.equal(other.code, 2, other.stderr);
+  assert.match(other.stderr, /--N: .*fit\.json is a fit at one model size, N = 25472, not 1000000000/);
+  assert.ok(noStackTrace(other.stderr), other.stderr);
+  const same = predict('--steps', '4000', '--peak-lr', '5e-3', '--N', '25472');
+  assert.equal(same.code, 0, same.stderr);
+});
+
 test('curve-law schedule chooses a decay fraction for a budget', () => {
   const r = scalelab([
     'curve-law',
@@ -414,6 +442,22 @@ test('curve-law ladder says what a WSD ladder saves; curve-law kaplan shows the 
   ]);
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /--model-sizes: expected a number such as 7e10 or 70B, got "big"/);
+  // Sizes meant in millions, and budgets too small for the batch: refused, not planned as billions of steps or one.
+  const ladder = (sizes: string, budgets: string) =>
+    scalelab(['curve-law', 'ladder', '--model-sizes', sizes, '--budgets', budgets, '--batch-tokens', '262144']);
+  const millions = ladder('7,19,39', '3e17,1e18');
+  assert.equal(millions.code, 2);
+  assert.match(
+    millions.stderr,
+    /--model-sizes: 7 parameters is smaller than any language model; give sizes in parameters, such as 7M/,
+  );
+  const small = ladder('7M,19M,39M', '3e10,1e11');
+  assert.equal(small.code, 2);
+  assert.match(
+    small.stderr,
+    /ladder: budget C = 3e10 at N = 7e6 is less than one step of 262144 tokens: expected at least 10/,
+  );
+  assert.ok(noStackTrace(small.stderr), small.stderr);
   const k = scalelab(['curve-law', 'kaplan', '--json']);
   assert.equal(k.code, 0, k.stderr);
   const r = k.json();

@@ -75,7 +75,7 @@ test('downstream import: an lm-evaluation-harness results file goes into the sto
   // Every file is checked before the store is opened: long.csv (good, runs r1 and r2) was not imported either.
   const screen = scalelab(['downstream', 'screen', '--study', 'p', '--db', db, '--task', 'arc_easy', '--json']);
   assert.equal(screen.code, 0, screen.stderr);
-  assert.match(screen.json()[0].screenProblem, /^1 runs with a final accuracy for "arc_easy": expected at least 3/);
+  assert.match(screen.json()[0].screenProblem, /^1 run with a final accuracy for "arc_easy": expected at least 3/);
 });
 
 test(
@@ -417,6 +417,13 @@ test(
     const db = join(tmp, 'manifest.db');
     const imported = scalelab(['downstream', 'import', path, '--study', 'py', '--db', db]);
     assert.equal(imported.code, 0, imported.stderr);
+    // A misspelt study is refused naming the studies that have task metrics.
+    const misspelt = scalelab(['downstream', 'screen', '--study', 'pi', '--db', db]);
+    assert.equal(misspelt.code, 2);
+    assert.match(
+      misspelt.stderr,
+      /study "pi" has no task metrics; did you mean py\? the studies with task metrics: py; or import some/,
+    );
     const fromFile = scalelab([
       'downstream',
       'predict',

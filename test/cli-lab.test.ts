@@ -59,6 +59,24 @@ test("lab truth and lab optimum print the world's noise-free numbers", () => {
   const bad = scalelab(['lab', 'truth', '--config', '{"n_layer": 8}']);
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /invalid training config: field "d_model"/);
+  // A misspelt optional field is refused: left to its default, it gave standard parametrisation's loss unsaid.
+  const spelt = scalelab([
+    'lab',
+    'truth',
+    '--config',
+    '{"n_layer": 8, "d_model": 512, "n_heads": 8, "tokens": 2e9, "batch_tokens": 131072, "learning_rate": 0.003, "parametrisation": "mup"}',
+  ]);
+  assert.equal(spelt.code, 2, spelt.stdout);
+  assert.match(
+    spelt.stderr,
+    /--config: unknown field "parametrisation" in the training config; did you mean parametrization\?/,
+  );
+  assert.ok(noStackTrace(spelt.stderr), spelt.stderr);
+  const file = join(dir, 'config.json');
+  writeFileSync(file, '[1, 2]');
+  const list = scalelab(['lab', 'truth', '--config', file]);
+  assert.equal(list.code, 2);
+  assert.match(list.stderr, /config\.json: expected a training config: a JSON object of fields/);
 });
 
 test('sweep plan fits the experiment budget; sweep run executes it on the sim backend and resumes as a no-op', () => {

@@ -319,6 +319,63 @@ test('HTML predictions say what their intervals are, or that there are none; and
   );
 });
 
+test('too few checkpoints for the direct law in C are said in its terms, not as checkpoints lacking a task loss', () => {
+  const records: TaskMetric[] = [1e8, 2e8, 4e8].map((N, i) => ({
+    run: `r${i}`,
+    N,
+    D: 1e10,
+    task: 't',
+    metric: 'acc',
+    value: 0.5 + 0.05 * i,
+    line: i + 2,
+  }));
+  const [t] = analyseLadder(
+    { source: 'accuracy-only.csv', sets: [], records, roles: new Map(), tasks: [] },
+    { tasks: ['t'], replicates: 0 },
+  );
+  assert.equal(
+    t.fitProblem,
+    '3 checkpoints with an accuracy (no task loss in the data, so the direct law in C): expected at least 5 to fit a sigmoid',
+  );
+});
+
+test("a ladder evaluated once per run, at its end, is fitted: the first 10 % dropped never takes a run's last checkpoint", () => {
+  // Final-only evaluations of 6 sizes, accuracy rising with N on the stated sigmoid of task loss.
+  const sizes = [1e8, 2e8, 4e8, 8e8, 1.6e9, 3.2e9];
+  const D = 2e10;
+  const finalsOnly = (withLoss: boolean): TaskMetric[] =>
+    sizes.flatMap((N, i) => {
+      const tl = taskLoss(N, D);
+      const acc = { run: `r${i}`, N, D, task: 't', metric: 'acc', value: sigmoidAccuracy(sig, tl), line: 2 * i + 2 };
+      return withLoss ? [acc, { ...acc, metric: 'bpb', value: tl, line: 2 * i + 3 }] : [acc];
+    });
+  for (const withLoss of [false, true]) {
+    const [t] = analyseLadder(
+      { source: 'finals.csv', sets: [], records: finalsOnly(withLoss), roles: new Map(), tasks: [] },
+      { tasks: ['t'], targets: [{ label: 'next', N: 6.4e9, D }], replicates: 0 },
+    );
+    assert.equal(t.fitProblem, undefined, `${withLoss ? 'two-step' : 'direct'}: ${t.fitProblem}`);
+    const truth = sigmoidAccuracy(sig, taskLoss(6.4e9, D));
+    assert.ok(Math.abs(t.targets[0].accuracy! - truth) < 0.05, `${t.targets[0].accuracy} against ${truth}`);
+  }
+});
+
+test('a target past the horizon a plan searches is predicted with a caveat, not like any other', () => {
+  const data = { source: 'ladder.csv', sets: [], records: syntheticLadder(5), roles: new Map(), tasks: [] };
+  const caveatsFor = (N: number, D: number) =>
+    analyseLadder(data, { tasks: ['t'], targets: [{ label: 'huge', N, D }], replicates: 0 })[0].caveats;
+  assert.equal(caveatsFor(7e9, 1.4e11), undefined, 'a 7B model is within the horizon');
+  const [caveat] = caveatsFor(1e15, 1e15)!;
+  assert.match(caveat, /^huge \(C = 6e30 FLOPs\) is past the horizon C = 1e30 FLOPs that a plan searches/);
+  // With every run at one token count, both caveats are kept.
+  const both = analyseLadder(
+    { ...data, records: oneTokenCount() },
+    { tasks: ['t'], targets: [{ label: 'huge', N: 1e15, D: 1e15 }], replicates: 0 },
+  )[0].caveats!;
+  assert.equal(both.length, 2);
+  assert.match(both[1], /every ladder run ends at D = 1e10 tokens/);
+});
+
 test('a ladder with no task to analyse (no accuracy metric, or not the one asked for) is refused saying what the data have, not analysed as nothing', () => {
   const records = syntheticLadder(6);
   const data = { source: 'ladder.csv', sets: [], records, roles: new Map(), tasks: [] };

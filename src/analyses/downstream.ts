@@ -346,6 +346,15 @@ export function trailingMean(values: readonly number[], k: number): number[] {
   return out;
 }
 
+/**
+ * A run's checkpoints after its first `skip` fraction (the early, transient part of training), never
+ * its last: a run evaluated once, at its end (final-only evaluations, one lm-evaluation-harness result
+ * per model), keeps that evaluation; ⌈skip·n⌉ alone dropped it, and a ladder of such runs had no point.
+ */
+function afterEarly<T>(checkpoints: readonly T[], skip: number): T[] {
+  return checkpoints.slice(Math.min(Math.ceil(skip * checkpoints.length), checkpoints.length - 1));
+}
+
 /** Step 2's points: (task loss, accuracy) at every checkpoint but each run's first `skipFraction`, smoothed. */
 export function sigmoidPoints(
   ladder: TaskLadder,
@@ -356,7 +365,7 @@ export function sigmoidPoints(
   const out: { run: string; loss: number; accuracy: number }[] = [];
   for (const r of ladder.runs) {
     const both = r.checkpoints.filter((c) => c.taskLoss !== undefined && c.accuracy !== undefined);
-    const kept = both.slice(Math.ceil(skip * both.length));
+    const kept = afterEarly(both, skip);
     const xs = trailingMean(
         kept.map((c) => c.taskLoss!),
         k,
@@ -920,7 +929,7 @@ export function fitValidationLossLaw(finals: readonly FinalPoint[], source: stri
 export function lossErrorPoints(ladder: TaskLadder, skipFraction: number): { valLoss: number; error: number }[] {
   return ladder.runs.flatMap((r) => {
     const cs = r.checkpoints.filter((c) => c.valLoss !== undefined && c.accuracy !== undefined);
-    return cs.slice(Math.ceil(skipFraction * cs.length)).map((c) => ({ valLoss: c.valLoss!, error: 1 - c.accuracy! }));
+    return afterEarly(cs, skipFraction).map((c) => ({ valLoss: c.valLoss!, error: 1 - c.accuracy! }));
   });
 }
 
@@ -1092,14 +1101,19 @@ export function directPoints(
   const skip = options.skipFraction ?? defaults.skipFraction;
   return ladder.runs.flatMap((r) => {
     const cs = r.checkpoints.filter((c) => c.accuracy !== undefined);
-    return cs
-      .slice(Math.ceil(skip * cs.length))
-      .map((c) => ({ run: r.run, loss: -Math.log(c.C), accuracy: c.accuracy! }));
+    return afterEarly(cs, skip).map((c) => ({ run: r.run, loss: -Math.log(c.C), accuracy: c.accuracy! }));
   });
 }
 
 export function fitDirect(ladder: TaskLadder, options: DownstreamOptions = {}, start?: Sigmoid): SigmoidFit {
-  return fitStep2(directPoints(ladder, options), ladder.source, { ...options, idealPoint: false }, start);
+  const points = directPoints(ladder, options);
+  // Said in the direct law's own terms: the data have no task loss, so "checkpoints with a task loss" would mislead.
+  if (points.length < 5)
+    throw new InputError(
+      { file: ladder.source },
+      `${points.length} checkpoint${points.length === 1 ? '' : 's'} with an accuracy (no task loss in the data, so the direct law in C): expected at least 5 to fit a sigmoid`,
+    );
+  return fitStep2(points, ladder.source, { ...options, idealPoint: false }, start);
 }
 
 export function directAccuracy(s: Sigmoid, C: number): number {

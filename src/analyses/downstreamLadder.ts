@@ -457,6 +457,13 @@ function analyseTask(
   ];
   const goal = options.plan?.[def.task];
   const horizon = options.horizon ?? PLAN_HORIZON;
+  // A target past the horizon a plan searches is far past any evidence (the back-tests reach about 25×
+  // a ladder's compute): its prediction is printed like any other, so it is said beside it.
+  const past = targets.filter((t) => (t.C ?? 6 * t.N * t.D) > horizon);
+  if (past.length)
+    out.caveats = [
+      `${past.map((t) => `${t.label} (C = ${plain(t.C ?? 6 * t.N * t.D)} FLOPs)`).join('; ')} ${past.length === 1 ? 'is' : 'are'} past the horizon C = ${plain(horizon)} FLOPs that a plan searches: the laws are carried far beyond any back-test, so the prediction says little`,
+    ];
   if (!ladder.lossMetric) {
     // No task loss (an lm-evaluation-harness ladder): the direct law in C instead of the two steps.
     try {
@@ -485,6 +492,7 @@ function analyseTask(
       .map((t) => `${t.label}, D = ${plain(t.D)}`);
     if (away.length)
       out.caveats = [
+        ...(out.caveats ?? []),
         `${oneD}, so step 1's law has nothing on D: the predictions at another D (${away.join('; ')}) rest on a law fitted at one D`,
       ];
   }

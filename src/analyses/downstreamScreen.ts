@@ -144,7 +144,7 @@ export function screenTask(ladder: TaskLadder, options: DownstreamOptions & { re
   if (finals.length < 3)
     throw new InputError(
       { file: ladder.source },
-      `${finals.length} runs with a final accuracy for "${ladder.task}": expected at least 3 to screen it`,
+      `${finals.length} run${finals.length === 1 ? '' : 's'} with a final accuracy for "${ladder.task}": expected at least 3 to screen it`,
     );
   const accs = finals.map((p) => p.accuracy!);
   const noise = accuracyNoise(ladder);

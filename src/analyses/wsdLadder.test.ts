@@ -61,3 +61,19 @@ test('IsoFLOP profiles and the envelope from WSD cooldown branches match one run
     `N_opt exponent ${lagged.isoflop.N.exponent} against ${perPoint.isoflop.N.exponent}`,
   );
 });
+
+test('a budget of fewer than 10 steps at a size is refused: rounded to whole steps, it would train another compute than its name', () => {
+  // 19M parameters at 262144 tokens a step: one step is 3e13 FLOPs, so C = 3e14 is 10 steps and 1e14 three.
+  const plan = planWsdLadder([19e6], [3e14, 1e15], 262144, 0.2);
+  const branch = plan.sizes[0].branches[0];
+  assert.equal(branch.steps, 10);
+  assert.ok(Math.abs((6 * 19e6 * branch.D) / 3e14 - 1) < 0.05, 'the branch trains the compute its name says');
+  assert.throws(
+    () => planWsdLadder([19e6], [1e14, 1e15], 262144, 0.2),
+    (e: Error) => /budget C = 1e14 at N = 1\.9e7 is 3 steps of 262144 tokens: expected at least 10/.test(e.message),
+  );
+  assert.throws(
+    () => planWsdLadder([19e6], [3e10], 262144, 0.2),
+    (e: Error) => /budget C = 3e10 at N = 1\.9e7 is less than one step/.test(e.message),
+  );
+});

@@ -49,6 +49,9 @@ function compact(x: number): string {
  * The branches that put every size on every IsoFLOP budget: for size N and budget C, a branch
  * ending at D = C/(6N) tokens (whole steps of `batchTokens`), decaying over `decayFrac` of them.
  */
+/** The fewest steps a branch may have: rounding to whole steps then moves its compute by at most 5 %. */
+const MIN_LADDER_STEPS = 10;
+
 export function planWsdLadder(sizes: number[], budgets: number[], batchTokens: number, decayFrac: number): LadderPlan {
   if (!(decayFrac > 0 && decayFrac < 1))
     throw new InputError({ file: 'ladder' }, `decay fraction ${decayFrac}: expected a fraction between 0 and 1`);
@@ -67,7 +70,15 @@ export function planWsdLadder(sizes: number[], budgets: number[], batchTokens: n
     const trunk = `trunk-N${compact(N)}`;
     const branches = budgets
       .map((C) => {
-        const steps = Math.max(1, Math.round(C / (6 * N) / batchTokens));
+        // Rounded to whole steps, a budget of a few steps would be trained at another compute than its
+        // name says (one step of a 19M model at 262144 tokens is 3e13 FLOPs, whatever C was asked).
+        const exact = C / (6 * N) / batchTokens;
+        if (exact < MIN_LADDER_STEPS)
+          throw new InputError(
+            { file: 'ladder' },
+            `budget C = ${compact(C)} at N = ${compact(N)} is ${exact < 1 ? 'less than one step' : `${Math.round(exact)} steps`} of ${batchTokens} tokens: expected at least ${MIN_LADDER_STEPS} (a larger budget, a smaller model or a smaller batch)`,
+          );
+        const steps = Math.round(exact);
         const decaySteps = Math.max(1, Math.round(decayFrac * steps));
         const run = `N${compact(N)}-C${compact(C)}`;
         return { run, trunk, C, D: steps * batchTokens, steps, at: steps - decaySteps, decaySteps };

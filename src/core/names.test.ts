@@ -19,6 +19,11 @@ test('closestNames and unknownName: the nearest first, a suggestion only when ne
   );
   assert.equal(unknownName('mmlu', names), 'the data have: arc_challenge, arc_easy, piqa, sciq');
   assert.match(unknownName('ARC_Easy', names), /^did you mean arc_easy\?/);
+  // A benchmark's short name where the data name its variants: those it begins as a word, three at most.
+  const variants = ['arc_easy_test_5shot', 'piqa_val_5shot', 'piqa_val_rc_5shot', 'piqalike', 'sciq_val_5shot'];
+  assert.match(unknownName('piqa', variants), /^did you mean piqa_val_5shot or piqa_val_rc_5shot\? the data have/);
+  assert.match(unknownName('PIQA', variants), /^did you mean piqa_val_5shot or piqa_val_rc_5shot\?/);
+  assert.match(unknownName('arc', variants), /^did you mean arc_easy_test_5shot\?/);
   const many = Array.from({ length: 25 }, (_, i) => `task${i}`);
   assert.match(unknownName('zzz', many), /task19, … \(25 in all\)$/);
 });

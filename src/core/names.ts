@@ -31,12 +31,21 @@ function nearest(query: string, names: readonly string[], count: number): { name
 
 /**
  * "no X "query"; did you mean …? the data have: a, b, …": the nearest names first when the query is
- * within a third of its length of one, then up to `shown` names (with "…" when there are more).
+ * within a third of its length of one, then names the query begins as a whole word ("piqa" for
+ * "piqa_val_5shot": a benchmark's short name where the data name a variant; by edit distance it is
+ * far), three at most, then up to `shown` names (with "…" when there are more).
  */
 export function unknownName(query: string, names: readonly string[], shown = 20, have = 'the data have'): string {
-  const near = nearest(query, names, 3)
-    .filter((c) => c.d <= Math.max(1, query.length / 3))
-    .map((c) => c.name);
+  const q = query.toLowerCase();
+  const variants = q ? names.filter((n) => n.toLowerCase().startsWith(q) && /^[_\-/.:, ]/.test(n.slice(q.length))) : [];
+  const near = [
+    ...new Set([
+      ...nearest(query, names, 3)
+        .filter((c) => c.d <= Math.max(1, query.length / 3))
+        .map((c) => c.name),
+      ...variants,
+    ]),
+  ].slice(0, 3);
   const list = `${names.slice(0, shown).join(', ')}${names.length > shown ? `, … (${names.length} in all)` : ''}`;
   return `${near.length ? `did you mean ${near.join(' or ')}? ` : ''}${have}: ${list}`;
 }

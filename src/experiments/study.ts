@@ -238,8 +238,12 @@ export function probeFailure(outcomes: RunOutcome[]): string {
     const first = reasons.find((r) => /timed out|timeout/i.test(r))!;
     return `every learning-rate probe run failed; ${timedOut} of ${n} timed out before finishing, so the runtime limit, not the learning rate, is the problem: ${first}`;
   }
-  const distinct = [...new Set(reasons)];
-  return `every learning-rate probe run failed: ${distinct.slice(0, 3).join('; ')}${distinct.length > 3 ? ` (and ${distinct.length - 3} other reasons)` : ''}`;
+  // A run the sweep did not start after its first runs failed alike quotes their reason inside its
+  // own: said as a count, not as the same traceback a second time.
+  const unique = [...new Set(reasons)];
+  const distinct = unique.filter((r) => !unique.some((other) => other !== r && r.includes(other)));
+  const echoes = reasons.filter((r) => !distinct.includes(r)).length;
+  return `every learning-rate probe run failed: ${distinct.slice(0, 3).join('; ')}${distinct.length > 3 ? ` (and ${distinct.length - 3} other reasons)` : ''}${echoes ? ` (${echoes} more not started for that reason)` : ''}`;
 }
 
 export async function runStudy(executor: Executor, options: StudyOptions): Promise<StudyResult> {

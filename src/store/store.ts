@@ -1366,6 +1366,15 @@ export class RunStore {
   }
 
   /** The study's task metrics (every study's when none is named), in run and checkpoint order. */
+  /** The studies that hold task metrics, by name: what to offer when another study was named. */
+  taskMetricStudies(): string[] {
+    return (
+      this.db
+        .prepare('SELECT DISTINCT s.name FROM task_metrics t JOIN studies s ON s.id = t.study_id ORDER BY s.name')
+        .all() as { name: string }[]
+    ).map((r) => r.name);
+  }
+
   taskMetrics(study?: string): TaskMetric[] {
     const rows = this.db
       .prepare(

@@ -290,26 +290,73 @@ function loadCurveFit(path: string): CurveFitFile {
   return f as CurveFitFile;
 }
 
-/** The fit for a size: the joint fit, the one fit, or the one at --N. */
-function fitFor(file: CurveFitFile, path: string, N?: number): CurveFitFile['fits'][number] {
+/**
+ * The fit for a size: the joint fit, the one fit, or the one at --N. A fit made at one size is not
+ * carried to another (its law has no N in it): that needs a joint fit, so it is refused, not used as if
+ * the size did not matter. `from` says where N came from (--N, or the --observed run's size).
+ */
+function fitFor(file: CurveFitFile, path: string, N?: number, from = '--N'): CurveFitFile['fits'][number] {
+  const sameSize = (x: { N?: number }) => x.N !== undefined && N !== undefined && Math.abs(x.N / N - 1) < 1e-9;
   if (file.joint || file.fits.length === 1) {
     if (file.joint && N === undefined)
       throw new UsageError('--N: a joint fit across sizes predicts at a model size; give --N');
-    return file.fits[0];
+    const only = file.fits[0];
+    if (!file.joint && N !== undefined && only.N !== undefined && !sameSize(only))
+      throw new UsageError(
+        `${from}: ${path} is a fit at one model size, N = ${only.N}, not ${N}; its law does not depend on N, so it cannot predict another size (fit three sizes or more with --joint for that)`,
+      );
+    return only;
   }
   if (N === undefined)
     throw new UsageError(
       `--N: ${path} holds one fit per model size (${file.fits.map((g) => g.N).join(', ')}); choose one with --N`,
     );
-  const g = file.fits.find((x) => x.N !== undefined && Math.abs(x.N / N - 1) < 1e-9);
+  const g = file.fits.find(sameSize);
   if (!g)
     throw new UsageError(
-      `--N: ${path} has no fit at N = ${N}; its sizes are ${file.fits.map((x) => x.N).join(', ')} (fit them jointly with --joint to predict at another size)`,
+      `${from}: ${path} has no fit at N = ${N}; its sizes are ${file.fits.map((x) => x.N).join(', ')} (fit them jointly with --joint to predict at another size)`,
     );
   return g;
 }
 
 const f4 = (v: number) => formatNumber(v, 5);
+
+/**
+ * What a prediction asks of the law beyond its runs, said beside the numbers: a peak learning rate
+ * outside the fitted runs' by more than a factor of 2 (a misplaced exponent, 5.7 for 5.7e-3, otherwise
+ * prints a loss like any other), a run more than 10× longer than the longest fitted, and a predicted
+ * loss that is not a positive number (the law carried where it means nothing).
+ */
+function reachWarnings(
+  file: CurveFitFile,
+  g: CurveFitFile['fits'][number],
+  target: { peakLr: number; steps: number },
+  curve: { step: number; loss: number }[],
+): string[] {
+  const fitted = file.inputs.filter((i) => file.joint || g.N === undefined || i.N === g.N);
+  const schedules = fitted.flatMap((i) => (i.schedule ? [i.schedule] : []));
+  const out: string[] = [];
+  if (schedules.length) {
+    const peaks = schedules.map((s) => s.peakLr);
+    const [lo, hi] = [Math.min(...peaks), Math.max(...peaks)];
+    const span = lo === hi ? formatNumber(lo, 3) : `${formatNumber(lo, 3)}–${formatNumber(hi, 3)}`;
+    if (target.peakLr > 2 * hi || target.peakLr < lo / 2)
+      out.push(
+        `the peak learning rate ${formatNumber(target.peakLr, 3)} is ${target.peakLr > hi ? `${formatNumber(target.peakLr / hi, 3)}× above` : `${formatNumber(lo / target.peakLr, 3)}× below`} the fitted runs' (${span}): the law is carried far from what it was fitted on`,
+      );
+    const longest = Math.max(...schedules.map((s) => s.steps));
+    if (target.steps > 10 * longest)
+      out.push(
+        `${target.steps} steps is ${formatNumber(target.steps / longest, 3)}× the longest fitted run (${longest} steps): the law is carried far from what it was fitted on`,
+      );
+  }
+  const bad = curve.find((p) => !(p.loss > 0 && Number.isFinite(p.loss)));
+  if (bad)
+    out.push(
+      `the law predicts a loss of ${f4(bad.loss)} at step ${bad.step}: no run has a loss ≤ 0, so this schedule is beyond what the fit can say`,
+    );
+  return out;
+}
 const palette = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#8c564b'];
 
 export function registerCurveLaw(program: Command, run: Run): void {
@@ -531,7 +578,12 @@ Examples:
           const file = loadCurveFit(flags.curveFit);
           const observed = flags.observed ? readCurves([flags.observed], {})[0] : undefined;
           const N = flags.N ? parseQuantity(flags.N, '--N') : observed?.N;
-          const g = fitFor(file, flags.curveFit, N);
+          const g = fitFor(
+            file,
+            flags.curveFit,
+            N,
+            flags.N || !observed ? '--N' : `--observed (run "${observed.name}")`,
+          );
           const schedule = targetSchedule(flags, observed?.schedule);
           const level = parseLevel(flags.level);
           const every = flags.every
@@ -592,12 +644,19 @@ Examples:
             checkFiniteText(svg, flags.curveFit);
             writeOutput(flags.plot, svg, flags);
           }
+          const warnings = reachWarnings(
+            file,
+            g,
+            schedule,
+            steps.map((step, i) => ({ step, loss: p.loss[i] })),
+          );
           const result = {
             law: file.law,
             citation: file.citation,
             schedule,
             N,
             ...(p.dropped ? { droppedReplicates: p.dropped } : {}),
+            ...(warnings.length ? { warnings } : {}),
             final: {
               step: schedule.steps,
               loss: p.loss[last],
@@ -615,15 +674,18 @@ Examples:
           if (flags.json) return printResult(result, flags.curveFit);
           const iv = p.interval
             ? ` (${Math.round(level * 100)} % interval for a new run ${formatInterval(p.interval[last], f4)}; the law's own ${formatInterval(p.lawInterval![last], f4)})`
-            : ' (no interval: fit with --bootstrap N for one)';
+            : p.dropped
+              ? ` (no interval: ${p.dropped === g.bootstrap!.replicates.length ? 'all' : `${p.dropped} of`} ${g.bootstrap!.replicates.length} bootstrap replicates predict a loss ≤ 0 on this schedule)`
+              : ' (no interval: fit with --bootstrap N for one)';
           const lines = [
             `${describeSchedule(schedule)}${N ? `, N = ${formatNumber(N, 4)}` : ''}`,
             `predicted final loss ${f4(p.loss[last])}${iv}`,
           ];
-          if (p.dropped)
+          if (p.dropped && p.interval)
             lines.push(
               `(${p.dropped} of ${g.bootstrap!.replicates.length} bootstrap replicates left out of the interval: they predict a loss ≤ 0 on this schedule, a degenerate refit)`,
             );
+          for (const w of warnings) lines.push(`warning: ${w}`);
           if (comparison)
             lines.push(
               `observed (${comparison.run}, step ${comparison.step}): ${f4(comparison.observed)}, predicted ${f4(comparison.predicted)}, ${((comparison.predicted / comparison.observed - 1) * 100).toFixed(2)} %${'inside' in comparison ? (comparison.inside ? ', inside the interval' : ', OUTSIDE the interval: the prediction missed') : ''}`,
@@ -687,12 +749,14 @@ Example:
           // At the grid's edge the law has no optimum inside (0.01 or 0.99): it says "decay as much (or as
           // little) as possible", which is a property of the fitted law, not a schedule to trust.
           const atEdge = best.decayFrac <= 0.01 || best.decayFrac >= 0.99;
+          const warnings = reachWarnings(file, g, { peakLr, steps }, [{ step: steps, loss: best.loss }]);
           const result = {
             law: file.law,
             steps,
             N,
             decayFrac: best.decayFrac,
             atEdge,
+            ...(warnings.length ? { warnings } : {}),
             loss: best.loss,
             ...(best.interval ? { interval: best.interval, level } : {}),
             curve: best.curve,
@@ -705,7 +769,8 @@ Example:
               `  decay 0.10: ${f4(at(0.1))}   0.20: ${f4(at(0.2))}   0.50: ${f4(at(0.5))}   0.90: ${f4(at(0.9))}\n` +
               (atEdge
                 ? `warning: the best fraction is at the edge of the range tried (1 %–99 %): the fitted law has no optimum inside it, so it says to decay ${best.decayFrac >= 0.99 ? 'as long' : 'as briefly'} as possible — check the fit (its annealing term, its curves) before trusting this\n`
-                : ''),
+                : '') +
+              warnings.map((w) => `warning: ${w}\n`).join(''),
             flags.curveFit,
           );
         }, flags.json),
@@ -745,6 +810,12 @@ Example:
             budgets = list(flags.budgets, '--budgets');
           if (!sizes.length || !budgets.length)
             throw new UsageError('--model-sizes and --budgets: expected one or more numbers each');
+          // "7,19,39" meant in millions plans trunks of billions of steps for 7-parameter models.
+          const tiny = sizes.find((N) => N < 1000);
+          if (tiny !== undefined)
+            throw new UsageError(
+              `--model-sizes: ${tiny} parameters is smaller than any language model; give sizes in parameters, such as ${tiny}M for ${tiny} million`,
+            );
           const decayFrac = parseQuantity(flags.decayFrac, '--decay-frac');
           if (!(decayFrac < 1))
             throw new UsageError(`--decay-frac: expected a fraction between 0 and 1, got ${flags.decayFrac}`);

@@ -17,6 +17,7 @@ import {
 import { DOWNSTREAM_EXTRAPOLATION, DOWNSTREAM_STEP2, PLAN_HORIZON } from '../../analyses/downstream.js';
 import { defaultStorePath, describeWriter, MissingStoreError, RunStore } from '../../store/store.js';
 import { UsageError } from '../../errors/index.js';
+import { unknownName } from '../../core/names.js';
 import { keyword, parseInteger, parseLevel, parseQuantity, parseReplicates } from '../options.js';
 import {
   checkFiniteText,
@@ -234,11 +235,13 @@ function loadData(inputs: string[], f: InputFlags): TaskMetricData {
     const store = RunStore.open(f.db);
     try {
       const records = store.taskMetrics(f.study);
-      if (!records.length)
+      if (!records.length) {
+        const others = store.taskMetricStudies();
         throw new MissingStoreError(
           f.db,
-          `study "${f.study}" has no task metrics; import some with "scalelab downstream import FILE --study ${f.study}"`,
+          `study "${f.study}" has no task metrics; ${others.length ? `${unknownName(f.study, others, 20, 'the studies with task metrics')}; or ` : ''}import some with "scalelab downstream import FILE --study ${f.study}"`,
         );
+      }
       // The study's manifests' task definitions and run roles, as they were imported.
       data = {
         source: `${f.db} (study ${f.study})`,

@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { createLabServer } from '../../server/labServer.js';
 import { defaultLabBudgetHours, LabState } from '../../server/labState.js';
 import { readText } from '../../io/readRuns.js';
+import { trainingConfigSchema } from '../../lab/world.js';
+import { unknownName } from '../../core/names.js';
 import { InputError, ScaleLabError, UsageError } from '../../errors/index.js';
 import { parseInteger, parseQuantity } from '../options.js';
 import { flag } from '../flags.js';
@@ -13,18 +15,33 @@ import { labOptimumReport, labTruthReport } from '../../report/text/lab.js';
 
 type Run = (fn: () => Promise<void>, json?: boolean) => Promise<void>;
 
-/** A configuration from a file or inline JSON. */
+/**
+ * A configuration from a file or inline JSON. A field the lab does not know is refused: the lab would
+ * otherwise answer for the default in its place ("parametrisation": "mup" gave standard
+ * parametrisation's loss, with nothing said).
+ */
 function readConfig(value: string): Record<string, unknown> {
   const text = value.trim().startsWith('{') ? value : readText(value, 'a training config: inline JSON or a JSON file');
   const source = value.trim().startsWith('{') ? '--config' : value;
+  let config: Record<string, unknown>;
   try {
-    return JSON.parse(text) as Record<string, unknown>;
+    config = JSON.parse(text) as Record<string, unknown>;
   } catch (e) {
     throw new InputError(
       { file: source },
       `malformed JSON: expected a training config such as {"n_layer": 4, "d_model": 256, "n_heads": 4, "tokens": 5e8, "batch_tokens": 65536, "learning_rate": 0.003} (${(e as Error).message})`,
     );
   }
+  if (config === null || typeof config !== 'object' || Array.isArray(config))
+    throw new InputError({ file: source }, 'expected a training config: a JSON object of fields');
+  const fields = Object.keys(trainingConfigSchema.shape);
+  for (const key of Object.keys(config))
+    if (!fields.includes(key))
+      throw new InputError(
+        { file: source },
+        `unknown field "${key}" in the training config; ${unknownName(key, fields, fields.length, 'its fields are')}`,
+      );
+  return config;
 }
 
 export function registerLab(program: Command, run: Run): void {

@@ -207,9 +207,16 @@ export writes it back. A run stored without one takes it from a later import; an
           if (f.out) checkOutput(f.out);
           const store = openExisting(f.db);
           let rows: Record<string, unknown>[];
+          // Runs not completed are not exported; how many, by state, is said, so that a sweep whose runs
+          // all failed does not export an empty file as if the study had none.
+          const leftOut: Record<string, number> = {};
+          let completed = 0;
           try {
             if (f.study !== undefined) requireStudy(store, f.study, f.db);
+            for (const r of store.runs({ study: f.study }))
+              if (r.status !== 'completed') leftOut[r.status] = (leftOut[r.status] ?? 0) + 1;
             const list = store.runs({ study: f.study, status: 'completed' });
+            completed = list.length;
             rows = f.checkpoints
               ? list.flatMap((r) =>
                   store.checkpoints(r.id).map((c) => ({
@@ -249,10 +256,24 @@ export writes it back. A run stored without one takes it from a later import; an
             format === 'csv'
               ? [columns.join(','), ...rows.map((r) => columns.map((c) => csvCell(r[c])).join(','))].join('\n') + '\n'
               : rows.map((r) => JSON.stringify(r)).join('\n') + (rows.length ? '\n' : '');
+          const states = Object.entries(leftOut).map(([state, n]) => `${n} ${state}`);
+          // Completed runs imported as final losses have no checkpoints: --checkpoints then has no row for them.
+          const noCheckpoints =
+            f.checkpoints && completed && !rows.length
+              ? `; the ${completed} completed run${completed === 1 ? ' has' : 's have'} no checkpoints (final losses only): export them without --checkpoints`
+              : '';
+          const notExported =
+            noCheckpoints +
+            (states.length
+              ? `; runs not completed are left out: ${states.join(', ')} ("scalelab runs ls${f.study !== undefined ? ` --study ${f.study}` : ''}" shows them)`
+              : '');
           if (f.out) {
-            writeOutput(f.out, text, f, `${rows.length} rows`);
-            if (f.json) printJson({ out: f.out, rows: rows.length, format });
-          } else process.stdout.write(text);
+            writeOutput(f.out, text, f, `${rows.length} rows${notExported}`);
+            if (f.json) printJson({ out: f.out, rows: rows.length, format, ...(states.length ? { leftOut } : {}) });
+          } else {
+            process.stdout.write(text);
+            if (!rows.length && notExported && !f.json) process.stderr.write(`nothing to export${notExported}\n`);
+          }
         }, f.json),
     );
 }

@@ -295,6 +295,15 @@ Examples:
       try {
         requireStudy(store, f.study, f.db);
         const active = store.runs({ study: f.study, status: ['submitting', 'queued', 'running'] });
+        // Runs that another backend started would be marked cancelled and go on running (a local
+        // sweep's trainers, a Slurm array), the store then saying otherwise: refused before any is marked.
+        const elsewhere = [
+          ...new Set(active.flatMap((r) => (r.backend && r.backend !== setup.backend.name ? [r.backend] : []))),
+        ];
+        if (elsewhere.length)
+          throw new UsageError(
+            `--backend: study "${f.study}" has runs in flight on the ${elsewhere.join(' and ')} backend${elsewhere.length > 1 ? 's' : ''}, not ${setup.backend.name}; give --backend ${elsewhere[0]}${elsewhere[0] === 'local' || elsewhere[0] === 'slurm' ? " (and the sweep's --runs-dir)" : ''} so that they are stopped, not only marked`,
+          );
         for (const r of active) {
           if (setup.backend.cancel && r.externalId) await setup.backend.cancel(r);
           store.finish(r.id, { status: 'cancelled', reason: 'cancelled by "scalelab sweep cancel"' });
@@ -319,9 +328,21 @@ Examples:
         const store = openExisting(f.db);
         try {
           requireStudy(store, f.study, f.db);
+          // Cancelled runs (those a stopped sweep never started, or sweep cancel ended) are queued again
+          // with the failed ones: said by state, not all called failed.
+          const byState = { failed: 0, cancelled: 0 };
+          for (const r of store.runs({ study: f.study, status: ['failed', 'cancelled'] }))
+            byState[r.status as keyof typeof byState]++;
           const n = store.retry(f.study);
-          if (f.json) return printJson({ study: f.study, requeued: n });
-          process.stdout.write(`${n} failed runs of "${f.study}" are planned again\n`);
+          if (f.json) return printJson({ study: f.study, requeued: n, ...byState });
+          const states = Object.entries(byState)
+            .filter(([, k]) => k > 0)
+            .map(([state, k]) => `${k} ${state}`);
+          process.stdout.write(
+            n
+              ? `${states.join(' and ')} run${n === 1 ? '' : 's'} of "${f.study}" ${n === 1 ? 'is' : 'are'} planned again\n`
+              : `no failed or cancelled runs in "${f.study}": nothing to plan again\n`,
+          );
         } finally {
           store.close();
         }
