@@ -47,14 +47,22 @@ function cliWithFileLimit(kib: number, args: string[]) {
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
-test('a report that cannot be written whole (a full disk) leaves the earlier report as it was, and no temporary file', () => {
-  const dir = tmp('out-full');
+/**
+ * A folder with the runs to report on and an earlier, good report.html (any earlier file: its bytes are
+ * what must survive a failed write).
+ */
+function earlierReport(name: string) {
+  const dir = tmp(name);
   const data = join(dir, 'runs.csv');
   writeFileSync(data, runsCsv);
   const out = join(dir, 'report.html');
-  // The earlier, good report (any earlier file: its bytes are what must survive).
   const before = Buffer.from('<!doctype html><title>the earlier report</title>\n');
   writeFileSync(out, before);
+  return { dir, data, out, before };
+}
+
+test('a report that cannot be written whole (a full disk) leaves the earlier report as it was, and no temporary file', () => {
+  const { dir, data, out, before } = earlierReport('out-full');
   const full = cliWithFileLimit(64, ['report', data, '--out', out, '--bootstrap', '0', '--json']);
   assert.equal(full.code, 1, full.stderr);
   assert.ok(
@@ -265,12 +273,7 @@ test('--out through a symbolic link replaces the file it names (the link and the
 });
 
 test('an --out write killed between writing and renaming leaves its temporary file only until the next write of that file', async () => {
-  const dir = tmp('out-killed');
-  const data = join(dir, 'runs.csv');
-  writeFileSync(data, runsCsv);
-  const out = join(dir, 'report.html');
-  const before = Buffer.from('<!doctype html><title>the earlier report</title>\n');
-  writeFileSync(out, before);
+  const { dir, data, out, before } = earlierReport('out-killed');
   // A real writer, killed (SIGKILL, nothing can clean up) at the worst moment: its temporary file
   // written and flushed, not yet renamed over the report.
   const writer = spawn(
