@@ -28,7 +28,7 @@ import {
   type Schedule,
 } from '../../core/schedule.js';
 import { InputError, UsageError } from '../../errors/index.js';
-import { formatInterval, formatNumber } from '../../core/format.js';
+import { formatInterval, formatNumber, formatRange } from '../../core/format.js';
 import { keyword, parseInteger, parseLevel, parseQuantity, runSelection } from '../options.js';
 import { flag } from '../flags.js';
 import { checkFiniteText, checkOutput, printResult, progress, writeOutput, writeResult } from '../output.js';
@@ -339,7 +339,7 @@ function reachWarnings(
   if (schedules.length) {
     const peaks = schedules.map((s) => s.peakLr);
     const [lo, hi] = [Math.min(...peaks), Math.max(...peaks)];
-    const span = lo === hi ? formatNumber(lo, 3) : `${formatNumber(lo, 3)}–${formatNumber(hi, 3)}`;
+    const span = lo === hi ? formatNumber(lo, 3) : formatRange([lo, hi], 3);
     if (target.peakLr > 2 * hi || target.peakLr < lo / 2)
       out.push(
         `the peak learning rate ${formatNumber(target.peakLr, 3)} is ${target.peakLr > hi ? `${formatNumber(target.peakLr / hi, 3)}× above` : `${formatNumber(lo / target.peakLr, 3)}× below`} the fitted runs' (${span}): the law is carried far from what it was fitted on`,
