@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { shortReason, truncateAtWord } from './format.js';
+import { counted, shortReason, truncateAtWord } from './format.js';
 
 test('truncateAtWord cuts at a word with an ellipsis, never mid-word unless one word is too long', () => {
   const reason = 'training diverged: the loss became NaN early in training (learning rate too high)';
@@ -25,4 +25,10 @@ test("shortReason keeps a failed command's head and its stderr's last line, wher
   const long = `exit code 1: a | b | ${'word '.repeat(30)}end`;
   assert.ok(shortReason(long, 60).startsWith('exit code 1: … word word'));
   assert.ok(shortReason(long, 60).endsWith('…') && shortReason(long, 60).length <= 60);
+});
+
+test('counted: one run, two runs, no runs', () => {
+  assert.equal(counted(1, 'run'), '1 run');
+  assert.equal(counted(2, 'checkpoint'), '2 checkpoints');
+  assert.equal(counted(0, 'run'), '0 runs');
 });

@@ -63,6 +63,11 @@ export function formatRange(
   return `${f(range[0])}${separator}${f(range[1])}`;
 }
 
+/** A count and its noun, plural unless one: "1 run", "3 runs" (nouns that take an s). */
+export function counted(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}
+
 /** Percent with one decimal. */
 export function formatPercent(fraction: number, digits = 1): string {
   return `${(fraction * 100).toFixed(digits)} %`;

@@ -4,7 +4,7 @@ import type { Field } from '../../io/parseRuns.js';
 import { defaultStorePath, describeWriter, RunStore, type RunStatus } from '../../store/store.js';
 import { openExisting, requireStudy } from '../storeAccess.js';
 import { runStatuses } from '../../store/runStatus.js';
-import { formatNumber, shortReason } from '../../core/format.js';
+import { counted, formatNumber, shortReason } from '../../core/format.js';
 import { textTable } from '../../core/table.js';
 import { keyword, parseQuantity, runSelection } from '../options.js';
 import { flag } from '../flags.js';
@@ -123,7 +123,7 @@ export writes it back. A run stored without one takes it from a later import; an
               }
               if (!f.json)
                 process.stdout.write(
-                  `${file}: ${results[i].runs} runs and ${results[i].checkpoints} checkpoints added, ${results[i].skipped} already in the store (study "${f.study}", ${f.db})\n`,
+                  `${file}: ${counted(results[i].runs, 'run')} and ${counted(results[i].checkpoints, 'checkpoint')} added, ${results[i].skipped} already in the store (study "${f.study}", ${f.db})\n`,
                 );
             }
           } finally {
@@ -184,7 +184,7 @@ export writes it back. A run stored without one takes it from a later import; an
                   reason(r),
                 ]),
               ) +
-                `\n${list.length} runs${cut ? ' (reasons cut at a word, …: --full or --json shows them whole)' : ''}\n`,
+                `\n${counted(list.length, 'run')}${cut ? ' (reasons cut at a word, …: --full or --json shows them whole)' : ''}\n`,
             );
           } finally {
             store.close();
