@@ -23,6 +23,10 @@ test('exit codes: 2 for every usage error (unknown command or flag, missing argu
       ['predict', '--preset', 'epoch-2024', '--N', 'abc', '--D', '1e12'],
       /--N: expected a number such as 7e10 or 70B, got "abc"/,
     ],
+    [
+      ['sweep', 'plan', '--experiment-hours', '12%', '--target-hours', '48'],
+      /--experiment-hours: expected a number such as 7e10 or 70B, got "12%": a percentage is not read here; write the number itself/,
+    ],
     [['sweep', 'status'], /required option '--study <name>' not specified/],
     [['sweep'], /Usage: scalelab sweep/],
     [['fit', join(dir, 'missing.csv')], /missing\.csv: no such file: expected a CSV, JSON or JSONL file of runs/],

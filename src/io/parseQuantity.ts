@@ -13,7 +13,10 @@ export function parseQuantity(text: string, name: string, { positive = true } = 
   const m = /^\s*([+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)\s*([kKMBGTP]?)\s*$/.exec(text);
   if (!m) {
     // The same hint a file's cell gets ("70m": milli or mega?), not only "expected a number".
-    const hint = suffixHint(text.trim());
+    // A percentage where a plain number is read (hours, FLOPs, a size): said, not left to "expected a number".
+    const hint = /%\s*$/.test(text)
+      ? 'a percentage is not read here; write the number itself'
+      : suffixHint(text.trim());
     throw new UsageError(`${name}: expected a number such as 7e10 or 70B, got "${text}"${hint ? `: ${hint}` : ''}`);
   }
   const value = Number(m[1]) * (m[2] ? suffixes[m[2]] : 1);
