@@ -623,3 +623,18 @@ test("downstream predict --from-val-loss adds Gadre et al.'s chain beside the tw
   assert.equal(fit.code, 2);
   assert.match(fit.stderr, /unknown option '--from-val-loss'/);
 });
+
+test('downstream predict that predicts no task at all exits 1 (it ran; the result is a failure), saying why per task', () => {
+  const file = join(tmp, 'too-few.csv');
+  writeFileSync(
+    file,
+    'run,N,tokens,task,metric,value\na,1e8,1e9,t,acc,0.3\na,1e8,2e9,t,acc,0.32\nb,2e8,1e9,t,acc,0.33\nb,2e8,2e9,t,acc,0.35\n',
+  );
+  const r = scalelab(['downstream', 'predict', file, '--N', '1e9', '--D', '2e10']);
+  assert.equal(r.code, 1, r.stderr);
+  assert.match(r.stdout, /t: not predicted: 2 checkpoints with an accuracy/);
+  assert.match(r.stderr, /no task could be predicted \(1 tried/);
+  const json = scalelab(['downstream', 'predict', file, '--N', '1e9', '--D', '2e10', '--json']);
+  assert.equal(json.code, 1);
+  assert.equal(json.json()[0].targets.length, 0);
+});

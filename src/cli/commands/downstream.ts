@@ -16,7 +16,7 @@ import {
 } from '../../analyses/downstreamLadder.js';
 import { DOWNSTREAM_EXTRAPOLATION, DOWNSTREAM_STEP2, PLAN_HORIZON } from '../../analyses/downstream.js';
 import { defaultStorePath, describeWriter, MissingStoreError, RunStore } from '../../store/store.js';
-import { UsageError } from '../../errors/index.js';
+import { exitCodes, UsageError } from '../../errors/index.js';
 import { unknownName } from '../../core/names.js';
 import { keyword, parseInteger, parseLevel, parseQuantity, parseReplicates } from '../options.js';
 import {
@@ -621,12 +621,17 @@ ${EXAMPLES}`,
           throw new UsageError(
             'nothing to predict: give --N and --D, or mark target runs (--target-runs, or role "target" in a manifest)',
           );
-        emit(
-          analyse(data, analysisOptions(f, { targets, ...bootstrapOptions(f) }), f),
-          f,
-          [predictionTable],
-          data.source,
-        );
+        const tasks = analyse(data, analysisOptions(f, { targets, ...bootstrapOptions(f) }), f);
+        emit(tasks, f, [predictionTable], data.source);
+        // It ran, and predicted nothing: a failure by the exit code, as the conventions have it (each task's
+        // reason is in the output above).
+        if (!tasks.some((t) => t.targets.length)) {
+          if (!f.json)
+            process.stderr.write(
+              `scalelab: error: no task could be predicted (${tasks.length} tried; each one's reason is above)\n`,
+            );
+          process.exitCode = exitCodes.failed;
+        }
       }, f.json),
     );
 
