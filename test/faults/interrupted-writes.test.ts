@@ -96,6 +96,8 @@ test('a run folder whose exit.json was cut short (a node crash, a full disk) is 
   runs.forEach((r, i) => {
     store.setStatus(r.id, 'running', { backend: 'local', externalId: 'local-999999999' });
     const runDir = runDirectory(runsRoot, r);
+    // The submit's job.json: without it the folder would be one removed since (test/faults/run-folders.test.ts).
+    writeFileSync(join(runDir, 'job.json'), JSON.stringify({ argv: ['train'], cwd: dir }));
     writeFileSync(join(runDir, 'metrics.jsonl'), left[i].metrics.map(evaluation).join(''));
     writeFileSync(join(runDir, 'exit.json'), left[i].exit);
   });
