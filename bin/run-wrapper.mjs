@@ -9,7 +9,16 @@
 // Writes RUN_DIR/pid (this wrapper), group.json { pgid, started } (the command's group), stdout.log,
 // stderr.log and, when the command ends, exit.json { code, signal, seconds, timedOut?, error? }.
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { defaultGraceSeconds, endGroup } from './process-group.mjs';
 
@@ -37,7 +46,11 @@ const writeAtomic = (name, value) => {
   }
 };
 // "code" stays the first field: the Slurm batch script reads it with sed.
-const finish = (code, signal, error) =>
+const finish = (code, signal, error) => {
+  // The folder may have been removed while the command ran (a clean-up, a purged scratch space): made
+  // again, so how the command ended is still recorded and the sweep can say the folder was removed,
+  // instead of finding no trace of this wrapper at all.
+  mkdirSync(runDir, { recursive: true });
   writeAtomic('exit.json', {
     code,
     signal,
@@ -45,6 +58,7 @@ const finish = (code, signal, error) =>
     ...(timedOut ? { timedOut: job.timeoutSeconds } : {}),
     ...(error ? { error } : {}),
   });
+};
 // A cancel: end the command's whole group; exit.json follows when its leader has exited.
 for (const s of ['SIGTERM', 'SIGINT']) process.on(s, () => child?.pid && endGroup(child.pid, grace));
 

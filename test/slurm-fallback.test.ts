@@ -21,6 +21,7 @@ import {
 } from '../src/experiments/backends/slurm/index.js';
 import { runDirectory } from '../src/experiments/backends/process.js';
 import type { BackendStatus } from '../src/experiments/backends/backend.js';
+import { fakeSlurm } from './helpers/fakeSlurm.js';
 import { testTool } from './helpers/tools.js';
 
 const slurmTool = testTool('slurm');
@@ -189,22 +190,8 @@ test(
 
 test("an sbatch error that is not about arrays fails the runs with sbatch's words and keeps arrays (no cluster needed)", async () => {
   const dir = mkdtempSync(join(tmpdir(), 'scalelab-slurm-badpart-'));
-  // Every Slurm command the backend may call is a stand-in, so a machine with Slurm's binaries but no
-  // cluster answers at once (the real squeue, sacct and scontrol would wait for a controller).
-  const fakes: Record<string, string> = {
-    sbatch: 'echo "sbatch: error: invalid partition specified: nope" >&2\nexit 1',
-    squeue: 'echo \'{"jobs": []}\'',
-    sacct: 'exit 0',
-    scontrol:
-      'case "$1 $2" in "show config") echo "MaxArraySize            = 1001" ;; *) echo "scontrol: error: no such job" >&2; exit 1 ;; esac',
-    scancel: 'exit 0',
-  };
-  for (const [name, body] of Object.entries(fakes)) {
-    writeFileSync(join(dir, name), `#!/bin/sh\n${body}\n`);
-    chmodSync(join(dir, name), 0o755);
-  }
-  const path = process.env.PATH;
-  process.env.PATH = `${dir}:${path}`;
+  // Every Slurm command the backend may call is a stand-in; this sbatch refuses the partition.
+  const restorePath = fakeSlurm(dir, { sbatch: 'echo "sbatch: error: invalid partition specified: nope" >&2\nexit 1' });
   const warnings: string[] = [];
   const onWarning = (w: Error) => warnings.push(w.message);
   process.on('warning', onWarning);
@@ -244,7 +231,7 @@ test("an sbatch error that is not about arrays fails the runs with sbatch's word
     assert.ok(backend.concurrency > 64, 'still in array mode');
     store.close();
   } finally {
-    process.env.PATH = path;
+    restorePath();
     process.off('warning', onWarning);
   }
 });

@@ -272,7 +272,8 @@ export function reportError(e: unknown, opts: OutputOptions = {}): number {
           type: e.name,
           message,
           ...(e instanceof OptionError ? { option: flagFor(e.option) } : {}),
-          ...('location' in e ? { location: (e as { location: unknown }).location } : {}),
+          ...('location' in e && e.location !== undefined ? { location: (e as { location: unknown }).location } : {}),
+          ...('imported' in e ? { imported: (e as { imported: unknown }).imported } : {}),
         },
       });
     return e.exitCode;

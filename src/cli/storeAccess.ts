@@ -4,9 +4,9 @@
  * exist, so a misspelt --db or --study is an error rather than an empty answer.
  */
 import { statSync } from 'node:fs';
-import { MissingStoreError, RunStore } from '../store/store.js';
+import { MissingStoreError, RunStore, storeErrorFrom } from '../store/store.js';
 import { closestNames, levenshtein } from '../core/names.js';
-import { UsageError } from '../errors/index.js';
+import { isScaleLabError, ScaleLabError, UsageError, type Location } from '../errors/index.js';
 
 /** A store to read from: listing or exporting never creates one where there was none. */
 export function openExisting(path: string): RunStore {
@@ -44,4 +44,37 @@ export function claimStudyOrClose(store: RunStore, study: string): { release: ()
     store.close();
     throw e;
   }
+}
+
+/**
+ * An import of several files, one transaction each, that stopped at one of them: the files before it
+ * are in the store. Its error keeps the cause's kind, exit code and location and adds which files
+ * were imported (`imported`, also in --json): the cause's own words ("the store is as it was before
+ * it") are about the failed file's write only, and with --json nothing else would say what landed.
+ */
+class ImportStopped extends ScaleLabError {
+  override name: string;
+  override readonly exitCode: number;
+  readonly location?: Location;
+  constructor(
+    cause: ScaleLabError,
+    file: string,
+    readonly imported: readonly string[],
+  ) {
+    const before =
+      imported.length === 1
+        ? `the file before it was (${imported[0]}), and importing it again adds nothing`
+        : `the ${imported.length} files before it were (${imported.join(', ')}), and importing them again adds nothing`;
+    super((name) => `${cause.messageNaming(name)}; ${file} was not imported, but ${before}`);
+    this.name = cause.name;
+    this.exitCode = cause.exitCode;
+    if ('location' in cause) this.location = cause.location as Location;
+  }
+}
+
+/** The error to report for an import of several files that failed at `file` after `imported` were stored. */
+export function importStopped(e: unknown, file: string, imported: readonly string[]): unknown {
+  const known = isScaleLabError(e) ? e : storeErrorFrom(e);
+  // Nothing stored yet, or a bug (an internal error stays one).
+  return imported.length && known ? new ImportStopped(known, file, imported) : e;
 }

@@ -473,12 +473,12 @@ export function storeErrorFrom(e: unknown): ScaleLabError | undefined {
   if (code === 'SQLITE_FULL')
     return new StoreError(
       path,
-      `the disk is full (${(e as Error).message}, ${code}); nothing of this write was stored: the store is as it was`,
+      `the disk is full (${(e as Error).message}, ${code}); nothing of this write was stored: the store is as it was before it`,
     );
   if (code.startsWith('SQLITE_IOERR'))
     return new StoreError(
       path,
-      `a disk read or write failed (${(e as Error).message}, ${code}: a full disk, a file-size limit or a failing disk); nothing was stored by it: the store is as it was`,
+      `a disk read or write failed (${(e as Error).message}, ${code}: a full disk, a file-size limit or a failing disk); nothing of this write was stored: the store is as it was before it`,
     );
   return new StoreError(path, `the run store failed: ${(e as Error).message} (${code})`);
 }

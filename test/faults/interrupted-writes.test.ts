@@ -96,6 +96,8 @@ test('a run folder whose exit.json was cut short (a node crash, a full disk) is 
   runs.forEach((r, i) => {
     store.setStatus(r.id, 'running', { backend: 'local', externalId: 'local-999999999' });
     const runDir = runDirectory(runsRoot, r);
+    // The submit's job.json: without it the folder would be one removed since (test/faults/run-folders.test.ts).
+    writeFileSync(join(runDir, 'job.json'), JSON.stringify({ argv: ['train'], cwd: dir }));
     writeFileSync(join(runDir, 'metrics.jsonl'), left[i].metrics.map(evaluation).join(''));
     writeFileSync(join(runDir, 'exit.json'), left[i].exit);
   });
@@ -154,13 +156,77 @@ test('an import that fills the disk stores nothing and says so; the same import 
   assert.match(
     full.stderr,
     new RegExp(
-      `^scalelab: error: ${db}: a disk read or write failed \\(.*\\); nothing was stored by it: the store is as it was\\n$`,
+      `^scalelab: error: ${db}: a disk read or write failed \\(.*\\); nothing of this write was stored: the store is as it was before it\\n$`,
     ),
   );
   assert.deepEqual(storeFiles(db), before, 'the store is byte for byte as it was, with no -wal or -shm left');
   const again = cliWithFileLimit(1 << 20, ['runs', 'import', big, '--db', db, '--json']);
   assert.equal(again.code, 0, again.stderr);
   assert.equal(again.stdout.includes('"runs": 20000'), true, again.stdout);
+});
+
+test('an import of several files that fills the disk at one says which files before it were stored (they were); the same import then adds only the rest', () => {
+  const dir = tmp('store-full-many');
+  const db = join(dir, 'runs.db');
+  const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  // Per command: a small file that fits, then one whose WAL (20,000 rows: megabytes) does not fit in 512 KiB.
+  const cases = [
+    {
+      args: ['runs', 'import'],
+      small: 'N,D,loss\n5e8,5e9,2.7\n',
+      big: ['N,D,loss', ...Array.from({ length: 20_000 }, (_, i) => `${1e6 + i},${2e9 + i},${3 + i / 1e5}`)],
+      stored: (s: RunStore) => s.runs().length,
+      again: [
+        { runs: 0, skipped: 1 },
+        { runs: 20_000, skipped: 0 },
+      ],
+    },
+    {
+      args: ['downstream', 'import', '--study', 'd'],
+      small: 'run,N,tokens,task,metric,value\na,1e8,1e9,arc_easy,acc,0.4\n',
+      big: [
+        'run,N,tokens,task,metric,value',
+        ...Array.from({ length: 20_000 }, (_, i) => `b,1e8,${i + 1}e6,arc_easy,acc,${(0.3 + i / 1e6).toFixed(6)}`),
+      ],
+      stored: (s: RunStore) => s.taskMetrics('d').length,
+      again: [
+        { added: 0, skipped: 1 },
+        { added: 20_000, skipped: 0 },
+      ],
+    },
+  ];
+  for (const [i, c] of cases.entries()) {
+    const small = join(dir, `small${i}.csv`);
+    const big = join(dir, `big${i}.csv`);
+    writeFileSync(small, c.small);
+    writeFileSync(big, c.big.join('\n') + '\n');
+    const full = cliWithFileLimit(512, [...c.args, small, big, '--db', db, '--json']);
+    assert.equal(full.code, 1, full.stderr);
+    assert.ok(noStackTrace(full.stderr), full.stderr);
+    assert.match(
+      full.stderr,
+      new RegExp(
+        `^scalelab: error: ${escape(db)}: a disk read or write failed \\(.*\\); nothing of this write was stored: the store is as it was before it; ${escape(big)} was not imported, but the file before it was \\(${escape(small)}\\), and importing it again adds nothing\\n$`,
+      ),
+    );
+    const error = JSON.parse(full.stdout).error;
+    assert.equal(error.type, 'StoreError');
+    assert.deepEqual(error.imported, [small], 'JSON names the files that were stored');
+    const store = RunStore.open(db);
+    try {
+      assert.equal(c.stored(store), 1, "the small file's row is stored, none of the big one's");
+    } finally {
+      store.close();
+    }
+    const again = cliWithFileLimit(1 << 20, [...c.args, small, big, '--db', db, '--json']);
+    assert.equal(again.code, 0, again.stderr);
+    assert.deepEqual(
+      JSON.parse(again.stdout).files.map((f: Record<string, unknown>) =>
+        Object.fromEntries(Object.keys(c.again[0]).map((k) => [k, f[k]])),
+      ),
+      c.again,
+    );
+  }
 });
 
 test('a read-only store is refused naming it, and nothing changes; reading it still works', (t) => {

@@ -429,3 +429,93 @@ test('item 13: a large file is streamed: runs import keeps its memory flat, and 
     s.close();
   }
 });
+
+test('downstream import of several files killed with kill -9 inside one: the store holds the files before it whole and nothing of it; the rerun says which landed and adds the rest once', async () => {
+  const store = db('many-files');
+  const longCsv = (run: string, rows: number) => {
+    const tasks = ['arc_easy', 'piqa', 'hellaswag'];
+    const lines = Array.from({ length: rows }, (_, i) => {
+      const k = Math.floor(i / tasks.length) + 1;
+      return `${run},1e8,${k}e9,${(3.5 - k / 1000).toFixed(4)},${tasks[i % tasks.length]},acc,${(0.3 + k / 1000).toFixed(4)}`;
+    });
+    return file('.csv', `run,N,tokens,val_loss,task,metric,value\n${lines.join('\n')}\n`);
+  };
+  // The hook pauses an import at its 100th row of a file, holding that file's transaction: only b has that many.
+  const [a, b, c] = [longCsv('a', 6), longCsv('b', 300), longCsv('c', 9)];
+  const args = ['downstream', 'import', a, b, c, '--study', 'many', '--db', store];
+  const killed = await startUntil(args, 'import paused', { SCALELAB_TEST_IMPORT_PAUSE_AFTER: '100' });
+  let said = '';
+  killed.stdout!.on('data', (d: Buffer) => (said += d.toString()));
+  // 'close': the process has ended and its output has all been read.
+  const closed = new Promise((r) => killed.on('close', r));
+  killed.kill('SIGKILL');
+  await closed;
+  // What the killed import said it had done is what the store holds: a whole, nothing of b or c.
+  assert.equal(said, `${a}: 6 metrics added, 0 already in the store (study "many", ${store})\n`);
+  const raw = new Database(store, { readonly: true });
+  try {
+    assert.equal(raw.pragma('integrity_check', { simple: true }), 'ok');
+  } finally {
+    raw.close();
+  }
+  const perRun = () => {
+    const s = RunStore.open(store);
+    try {
+      const n: Record<string, number> = {};
+      for (const m of s.taskMetrics('many')) n[m.run] = (n[m.run] ?? 0) + 1;
+      return n;
+    } finally {
+      s.close();
+    }
+  };
+  assert.deepEqual(perRun(), { a: 6 });
+  // The rerun says per file what was already there, and adds the rest; a third adds nothing.
+  const counts = (r: { code: number; stderr: string; json: () => { files: { added: number; skipped: number }[] } }) => {
+    assert.equal(r.code, 0, r.stderr);
+    return r.json().files.map((f) => [f.added, f.skipped]);
+  };
+  assert.deepEqual(counts(await cli([...args, '--json'])), [
+    [0, 6],
+    [300, 0],
+    [9, 0],
+  ]);
+  assert.deepEqual(perRun(), { a: 6, b: 300, c: 9 });
+  assert.deepEqual(counts(await cli([...args, '--json'])), [
+    [0, 6],
+    [0, 300],
+    [0, 9],
+  ]);
+});
+
+test('an import of several files refused at one (a value the store has otherwise) keeps its location and exit 2, and names the files before it, which were stored', async () => {
+  const store = db('refused-at-one');
+  const a = file('.csv', 'run,N,D,loss\na,1e8,1e9,4\n');
+  const b = file('.csv', 'run,N,D,loss\nb,1e8,1e9,4\n');
+  const c = file('.csv', 'run,N,D,loss\nc,1e8,1e9,4\n');
+  const clash = file('.csv', 'run,N,D,loss\na,1e8,1e9,3\n');
+  assert.equal((await cli(['runs', 'import', a, '--db', store])).code, 0);
+  const r = await cli(['runs', 'import', b, c, clash, '--db', store, '--json']);
+  assert.equal(r.code, 2, r.stderr);
+  const { error } = r.json();
+  assert.equal(error.type, 'InputError');
+  assert.deepEqual([error.location.file, error.location.line], [clash, 2]);
+  assert.deepEqual(error.imported, [b, c]);
+  assert.ok(
+    error.message.endsWith(
+      `; ${clash} was not imported, but the 2 files before it were (${b}, ${c}), and importing them again adds nothing`,
+    ),
+    error.message,
+  );
+  const s = RunStore.open(store);
+  try {
+    assert.deepEqual(
+      s
+        .runs()
+        .map((x) => x.name)
+        .sort(),
+      ['a', 'b', 'c'],
+    );
+  } finally {
+    s.close();
+  }
+});

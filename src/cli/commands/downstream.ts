@@ -6,6 +6,7 @@ import { flagFor } from '../optionFlags.js';
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { flag } from '../flags.js';
+import { importStopped } from '../storeAccess.js';
 import { readTaskMetrics } from '../../io/readTaskMetrics.js';
 import type { RunRole, TaskMetricData } from '../../io/parseTaskMetrics.js';
 import {
@@ -527,6 +528,12 @@ ${EXAMPLES}`,
                   ignoredColumns: set.ignoredColumns,
                   tasksWithoutMetrics: set.tasksWithoutMetrics ?? [],
                 });
+              } catch (e) {
+                throw importStopped(
+                  e,
+                  set.source,
+                  results.map((r) => r.file),
+                );
               } finally {
                 waiting.done();
               }

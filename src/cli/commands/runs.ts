@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { forEachRun, inputSize } from '../../io/readRuns.js';
 import type { Field } from '../../io/parseRuns.js';
 import { defaultStorePath, describeWriter, RunStore, type RunStatus } from '../../store/store.js';
-import { openExisting, requireStudy } from '../storeAccess.js';
+import { importStopped, openExisting, requireStudy } from '../storeAccess.js';
 import { runStatuses } from '../../store/runStatus.js';
 import { counted, formatNumber, shortReason } from '../../core/format.js';
 import { textTable } from '../../core/table.js';
@@ -117,6 +117,12 @@ export writes it back. A run stored without one takes it from a later import; an
                   lineageColumns[i],
                 );
                 results.push({ file, ...counts });
+              } catch (e) {
+                throw importStopped(
+                  e,
+                  file,
+                  results.map((r) => r.file),
+                );
               } finally {
                 waiting.done();
                 bar?.stop();

@@ -13,6 +13,7 @@ import type { StoredRun } from '../../store/store.js';
 import type { Backend, BackendStatus } from './backend.js';
 import {
   CANCELLED,
+  checkRunFolder,
   checkTemplate,
   clearAttempt,
   expandTemplate,
@@ -21,6 +22,7 @@ import {
   readMetrics,
   recoveredStatus,
   runDirectory,
+  runFolderRemoved,
   templateValues,
   wrapperPath,
   writeJob,
@@ -120,18 +122,9 @@ export function localBackend(o: LocalOptions): Backend {
     },
     async status(run): Promise<BackendStatus> {
       const dir = dirOf(run);
-      // The submit wrote job.json into the run's folder: without it, the folder was removed since (a
-      // clean-up, a purged scratch space) and dirOf has just made it again, empty.
-      const removed = !existsSync(join(dir, 'job.json'));
-      const s = await statusIn(dir, run);
-      if (!removed || s.state !== 'failed') return s;
-      const left = ['exit.json', 'metrics.jsonl', 'stdout.log'].some((f) => existsSync(join(dir, f)));
-      return {
-        ...s,
-        reason: left
-          ? `its run folder ${dir} was removed while it ran (no job.json there), so what it wrote before is gone: ${s.reason}`
-          : `its run folder ${dir} was removed before its result was collected (no job.json there): what the command left is gone; "sweep retry" queues it again`,
-      };
+      // Taken before looking: the folder's removal decides what its contents are worth.
+      const removed = runFolderRemoved(dir);
+      return checkRunFolder(dir, await statusIn(dir, run), removed);
     },
     async find(run) {
       const dir = dirOf(run);

@@ -5,6 +5,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
+import { counted } from '../../core/format.js';
 import { OptionError } from '../../errors/index.js';
 import { packagePath } from '../../io/packageRoot.js';
 import type { StoredRun } from '../../store/store.js';
@@ -139,6 +140,43 @@ export function runDirectory(root: string, run: StoredRun): string {
 export function clearAttempt(runDir: string, more: string[] = []): void {
   for (const f of ['exit.json', 'metrics.jsonl', 'pid', GROUP, 'stdout.log', 'stderr.log', CANCELLED, ...more])
     rmSync(join(runDir, f), { force: true });
+}
+
+/**
+ * Whether a submitted run's folder was removed since (a clean-up of the runs folder, a purged scratch
+ * space): the submit writes job.json there and nothing else removes it, so a folder without it is a
+ * new one, made again by runDirectory, the wrapper or the command itself.
+ */
+export function runFolderRemoved(runDir: string): boolean {
+  return !existsSync(join(runDir, 'job.json'));
+}
+
+/**
+ * A run's state as a backend read it from its folder, checked against the folder's removal (`removed`,
+ * from runFolderRemoved, taken before the backend looked). What the run wrote before the removal is
+ * gone, so an ended run fails saying so, even when what is left looks complete: a trainer that opens
+ * its metrics for each evaluation writes the later ones into the folder made again, and they would be
+ * stored as the whole run. A run in flight is left to end first.
+ */
+export function checkRunFolder(runDir: string, s: BackendStatus, removed: boolean): BackendStatus {
+  if (!removed || (s.state !== 'completed' && s.state !== 'failed')) return s;
+  const gone = `its run folder ${runDir} was removed`;
+  if (!['exit.json', 'metrics.jsonl', 'stdout.log'].some((f) => existsSync(join(runDir, f))))
+    return {
+      state: 'failed',
+      reason: `${gone} before its result was collected (no job.json there): what the command left is gone; "sweep retry" queues it again`,
+    };
+  const evals = s.evals ?? [];
+  const after =
+    s.state === 'completed'
+      ? `the metrics left there (${counted(evals.length, 'evaluation')}, from ${evals[0]?.tokens ?? 0} tokens) may be only what it wrote after; "sweep retry" runs it again`
+      : s.reason;
+  return {
+    state: 'failed',
+    reason: `${gone} while it ran (no job.json there), so what it wrote before is gone: ${after}`,
+    evals,
+    ...(s.seconds !== undefined ? { seconds: s.seconds } : {}),
+  };
 }
 
 /** Marker a `sweep cancel` leaves in a run folder, so a sweep process still holding the run unsubmitted drops it. */

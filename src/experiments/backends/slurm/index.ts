@@ -35,11 +35,13 @@ import type { StoredRun } from '../../../store/store.js';
 import type { Backend, BackendStatus } from '../backend.js';
 import {
   CANCELLED,
+  checkRunFolder,
   checkTemplate,
   clearAttempt,
   expandTemplate,
   finishedStatus,
   runDirectory,
+  runFolderRemoved,
   templateValues,
   writeJob,
 } from '../process.js';
@@ -356,9 +358,12 @@ export function slurmBackend(o: SlurmOptions): SlurmBackend {
       await scheduler.settle(false);
       await scheduler.topUp();
       if (scheduler.held(dir)) return { state: 'queued' };
+      // Taken before looking: a folder removed since the submit (no job.json) holds at most part of
+      // what the run wrote, so its run ends failed, saying so, as on the local backend.
+      const removed = runFolderRemoved(dir);
       const ended = (s: BackendStatus): BackendStatus => {
         scheduler.ended(dir);
-        return { ...s, ...(externalId ? { externalId } : {}) };
+        return { ...checkRunFolder(dir, s, removed), ...(externalId ? { externalId } : {}) };
       };
       const recorded = readSlurmRecord(dir)?.jobId;
       let externalId = recorded && recorded !== r.externalId ? recorded : undefined;
@@ -368,6 +373,8 @@ export function slurmBackend(o: SlurmOptions): SlurmBackend {
       if (where === null) return { state: r.status === 'running' ? 'running' : 'queued' };
       if (!where) {
         if (done) return ended(done);
+        // Removed with its slurm.json: whether it went to Slurm is unknown, so it is not submitted again.
+        if (removed) return ended({ state: 'failed', reason: 'no job in Slurm is known for it' });
         // No job knows this run: the sweep was killed before its sbatch. Submit it now.
         const again = prepare(r);
         if (scheduler.arrays) enqueue(r, again);
