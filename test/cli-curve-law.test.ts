@@ -63,6 +63,9 @@ test('curve-law fit reads a table and a run folder, recovers the law and writes 
     'fit',
     table,
     join(dir, 'wsd-0.2'),
+    // The curves are drawn from the LR-annealing law; the default is the multi-power law.
+    '--law',
+    'lr-annealing',
     '--bootstrap',
     '30',
     '--out',
@@ -82,7 +85,7 @@ test('curve-law fit reads a table and a run folder, recovers the law and writes 
   assert.equal(out.fits[0].bootstrap.unit, 'block');
   assert.deepEqual(JSON.parse(readFileSync(join(dir, 'fit.json'), 'utf8')).fits[0].fit.params, p);
   const text = scalelab(['curve-law', 'fit', table, join(dir, 'wsd-0.2')]);
-  assert.match(text.stdout, /Tissue et al\. 2024/);
+  assert.match(text.stdout, /Luo et al\. 2025/, 'the default law');
   assert.match(
     text.stdout,
     /wsd-0\.2 \(N = 2\.547e4\): 80 checkpoints, learning rate from schedule: wsd, η 0\.00500, 2000 steps \(warmup 50, decay 400 linear to 10 %\)/,
@@ -216,7 +219,19 @@ test('bad curves and flags are refused with a located error, no stack trace', ()
   );
   const stepZero = join(dir, 'step-zero.csv');
   writeFileSync(stepZero, 'run,step,loss,lr\na,0,3,0.001\na,25,2.9,0.001\n');
+  // A WSD decay to exactly 0 (as the Gemstones' cooldowns): refused with what to write instead.
+  const toZero = join(dir, 'to-zero.csv'),
+    toZeroSchedules = join(dir, 'to-zero.json');
+  writeFileSync(toZero, 'run,step,loss\na,25,3\na,50,2.9\na,75,2.8\n');
+  writeFileSync(
+    toZeroSchedules,
+    JSON.stringify({ a: { kind: 'wsd', peakLr: 1e-3, steps: 75, decaySteps: 25, minLrFrac: 0 } }),
+  );
   const cases: [string[], RegExp][] = [
+    [
+      ['curve-law', 'fit', toZero, '--schedules', toZeroSchedules],
+      /to-zero\.csv: run "a": the learning rate of step 75 is 0; expected a positive number at every step \(the multi-power law raises it to a negative power\): for a decay to 0, give the last step a small positive rate — a schedule's "minLrFrac": 1\/decaySteps/,
+    ],
     [['curve-law', 'fit', noLr], /no-lr\.csv:1: run "a" has no schedule and the file has no lr column/],
     [['curve-law', 'fit', badLr], /bad-lr\.csv:3:4 \(column "lr"\): expected a positive number for lr, got "fast"/],
     [['curve-law', 'fit', badSchedule], /metrics\.jsonl:1: schedule field "decaySteps": missing/],

@@ -127,6 +127,9 @@ test('moby-curves: the refit reproduces the shipped fit, and the table of predic
     'curve-law',
     'fit',
     ...runs,
+    // The shipped LR-annealing fit (the multi-power fit, the default law, takes minutes to refit).
+    '--law',
+    'lr-annealing',
     '--from-step',
     '500',
     '--bootstrap',

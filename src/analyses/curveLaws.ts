@@ -31,6 +31,8 @@ import { percentileInterval } from '../core/statistics.js';
 
 export const curveLawIds = ['lr-annealing', 'multi-power'] as const;
 export type CurveLawId = (typeof curveLawIds)[number];
+/** The law `curve-law fit` uses unless told otherwise (bench/curve-law-backtest.ts checks the choice). */
+export const DEFAULT_CURVE_LAW: CurveLawId = 'multi-power';
 
 const curveLawCitations: Record<CurveLawId, string> = {
   'lr-annealing': 'Tissue et al. 2024, "Scaling Law with Learning Rate Annealing" (arXiv:2408.11029), Eq. 1',
@@ -257,7 +259,11 @@ function checkCurves(curves: TrainingCurve[], opts: CurveFitOptions): void {
       if (!(c.lrs[i] > 0) || !Number.isFinite(c.lrs[i]))
         throw new InputError(
           { file },
-          `run "${c.name}": the learning rate of step ${i + 1} is ${c.lrs[i]}; expected a positive number at every step`,
+          `run "${c.name}": the learning rate of step ${i + 1} is ${c.lrs[i]}; expected a positive number at every step${
+            c.lrs[i] === 0
+              ? ' (the multi-power law raises it to a negative power): for a decay to 0, give the last step a small positive rate — a schedule\'s "minLrFrac": 1/decaySteps is the line that reaches 0 one step later)'
+              : ''
+          }`,
         );
     }
   }

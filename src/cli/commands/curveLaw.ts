@@ -10,6 +10,7 @@ import {
   bestDecayFraction,
   bootstrapCurveLaw,
   curveLawIds,
+  DEFAULT_CURVE_LAW,
   fitCurveLaw,
   predictWithIntervals,
   type CurveBootstrap,
@@ -28,7 +29,7 @@ import {
   type Schedule,
 } from '../../core/schedule.js';
 import { InputError, UsageError } from '../../errors/index.js';
-import { formatInterval, formatNumber, formatRange } from '../../core/format.js';
+import { counted, formatInterval, formatNumber, formatRange } from '../../core/format.js';
 import { keyword, parseInteger, parseLevel, parseQuantity, runSelection } from '../options.js';
 import { flag } from '../flags.js';
 import { checkFiniteText, checkOutput, printResult, progress, writeOutput, writeResult } from '../output.js';
@@ -381,7 +382,7 @@ export function registerCurveLaw(program: Command, run: Run): void {
       }),
     )
     .addOption(flag('study', { detail: 'with --db: only this study' }))
-    .addOption(flag('law', { detail: curveLawIds.join(' or '), default: 'lr-annealing' }))
+    .addOption(flag('law', { detail: curveLawIds.join(' or '), default: DEFAULT_CURVE_LAW }))
     .option('--joint', 'fit all sizes together, L0 = E + A_N·N^(−a) (at least 3 sizes); otherwise each size on its own')
     .option('--lambda <x>', 'lr-annealing: momentum of the annealing area', '0.999')
     .option(
@@ -507,12 +508,12 @@ Examples:
           lines.push(`runs${fromStep > 1 ? ` (checkpoints from step ${fromStep} on)` : ''}:`);
           for (const c of out.inputs)
             lines.push(
-              `  ${c.run}${c.N !== undefined ? ` (N = ${formatNumber(c.N, 4)})` : ''}: ${c.points} checkpoints, learning rate from ${c.lrFrom}${c.schedule ? `: ${describeSchedule(c.schedule)}` : ''}`,
+              `  ${c.run}${c.N !== undefined ? ` (N = ${formatNumber(c.N, 4)})` : ''}: ${counted(c.points, 'checkpoint')}, learning rate from ${c.lrFrom}${c.schedule ? `: ${describeSchedule(c.schedule)}` : ''}`,
             );
           for (const g of fits) {
             lines.push(
               '',
-              `${g.N !== undefined ? `N = ${formatNumber(g.N, 4)}` : flags.joint ? 'all sizes' : 'fit'}: ${g.fit.runs.length} runs, ${g.fit.points} checkpoints, rms residual ${g.fit.rms.toExponential(2)}, ${g.fit.converged ? 'converged' : 'NOT converged'}`,
+              `${g.N !== undefined ? `N = ${formatNumber(g.N, 4)}` : flags.joint ? 'all sizes' : 'fit'}: ${counted(g.fit.runs.length, 'run')}, ${counted(g.fit.points, 'checkpoint')}, rms residual ${g.fit.rms.toExponential(2)}, ${g.fit.converged ? 'converged' : 'NOT converged'}`,
             );
             for (const [k, v] of Object.entries(g.fit.params)) {
               const reps = g.bootstrap?.replicates.map((p) => p[k]).sort((a, b) => a - b);
