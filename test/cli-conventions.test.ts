@@ -27,6 +27,15 @@ test('exit codes: 2 for every usage error (unknown command or flag, missing argu
       ['sweep', 'plan', '--experiment-hours', '12%', '--target-hours', '48'],
       /--experiment-hours: expected a number such as 7e10 or 70B, got "12%": a percentage is not read here; write the number itself/,
     ],
+    // An exponent typed without its decimal point (34 for 0.34), wherever an exponent is given by hand.
+    [
+      ['predict', '--law', 'chinchilla', '--params', 'E=1.69,A=406.4,B=410.7,alpha=34,beta=0.28', '--N', '1e9'],
+      /--params alpha: an exponent of a scaling law is at most 5 .*got 34: did you mean 0\.34\?/,
+    ],
+    [
+      ['fit', runs, '--fix', 'beta=28'],
+      /--fix: beta: an exponent of a scaling law is at most 5 .*did you mean 0\.28\?/,
+    ],
     [['sweep', 'status'], /required option '--study <name>' not specified/],
     [['sweep'], /Usage: scalelab sweep/],
     [['fit', join(dir, 'missing.csv')], /missing\.csv: no such file: expected a CSV, JSON or JSONL file of runs/],
