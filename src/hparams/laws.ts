@@ -132,6 +132,11 @@ export interface BudgetOptimum {
   /** Geometric centre of the near-optimal region. */
   learningRate: number;
   batch: number;
+  /**
+   * With a bootstrap, what a replicate drew in this group: whole lineages, or runs (the data name no
+   * lineage, or this group names fewer than 3; bootstrap.unit is 'lineage' when any group draws them).
+   */
+  unit?: 'lineage' | 'run';
 }
 
 export interface FittedLaw extends PowerLaw {
@@ -332,6 +337,7 @@ export function fitHparamLaws(
       (i) => `${variable} = ${formatNumber(groups[i].x, 3)}`,
     );
     unit = drawn.unit;
+    budgets.forEach((b, i) => (b.unit = drawn.unitOf(i)));
     if (drawn.warning) warnings.push(drawn.warning);
     let tooFew = 0;
     for (let r = 0; r < boot.replicates; r++) {
