@@ -82,6 +82,16 @@ test('fit --bootstrap writes intervals and replicates; predict --fit gives a los
     ),
     'extrapolation is flagged',
   );
+  // The text says whose replicates the interval pools: the candidates', each with its own count, so the
+  // total (about 3× the fit's 100) is not read as a different bootstrap.
+  const text = scalelab(['predict', '--fit', out, '--N', '7e10', '--D', '1.4T']).stdout;
+  const counts = q.members.map((m: { id: string }) => `${m.id} \\d+`).join(', ');
+  assert.match(
+    text,
+    new RegExp(
+      `the interval is for a new run: ${q.replicates} bootstrap replicates \\(the 3 candidates' together, ${counts}; whole runs resampled\\)`,
+    ),
+  );
   const again = scalelab(['fit', 'examples/chinchilla.csv', '--bootstrap', '100', '--seed', '3', '--json']).json();
   assert.deepEqual(again.intervals, j.intervals, 'same seed, same intervals');
 });
