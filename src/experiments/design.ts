@@ -15,6 +15,7 @@ import { lawPreset } from '../presets/laws.js';
 import { nonEmbeddingParameters } from '../model/shape.js';
 import { PF_DAY } from '../model/flops.js';
 import { criticalBatch } from '../hparams/criticalBatch.js';
+import { checkMfu } from '../hardware/catalog.js';
 
 /** How long a configuration takes on the hardware, and what it is made of. */
 export interface CostModel {
@@ -50,6 +51,7 @@ export function assumedCostModel(
   architecture: Architecture,
   overheadSeconds = 0,
 ): CostModel {
+  checkMfu(mfu);
   const params = (c: { n_layer: number; d_model: number }) =>
     nonEmbeddingParameters(c.n_layer, c.d_model, architecture.ffnRatio) + 2 * architecture.vocab * c.d_model;
   return {

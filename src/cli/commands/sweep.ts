@@ -86,7 +86,8 @@ export function registerSweep(program: Command, run: Run): void {
         'after',
         `
 Examples:
-  scalelab sweep plan --target-hours 48 --experiment-hours 12 --gpu b200 --out plan.json
+  scalelab sweep plan --target-hours 48 --experiment-hours 12 --out plan.json       # on the simulated lab
+  scalelab sweep plan --target-hours 48 --experiment-hours 12 --backend local --gpu h100 --mfu 0.4   # your hardware
   scalelab sweep plan --target-flops 1e19 --experiment-flops 2e18 --json     # budgets in FLOPs (CS336 2025 style)`,
       ),
   ).action(
@@ -100,6 +101,7 @@ Examples:
         out?: string;
         json?: boolean;
       },
+      cmd: Command,
     ) =>
       run(async () => {
         if (f.out) checkOutput(f.out);
@@ -114,11 +116,14 @@ Examples:
             'give the budgets in hours (--target-hours H --experiment-hours H) or in FLOPs (--target-flops C --experiment-flops C), both of one kind',
           );
         }
-        const setup = makeBackend({
-          ...f,
-          backend: f.backend === 'sim' || f.world ? 'sim' : 'local',
-          command: f.command ?? 'true',
-        });
+        const setup = makeBackend(
+          {
+            ...f,
+            backend: f.backend === 'sim' || f.world ? 'sim' : 'local',
+            command: f.command ?? 'true',
+          },
+          cmd,
+        );
         const common = {
           architecture: setup.architecture,
           learningRate: f.learningRate ? parseQuantity(f.learningRate, '--learning-rate') : undefined,
@@ -170,13 +175,17 @@ Examples:
       .addOption(flag('db', { default: defaultStorePath }))
       .addOption(flag('json')),
   ).action(
-    async (planFile: string, f: BackendFlags & { study: string; db: string; extend?: boolean; json?: boolean }) =>
+    async (
+      planFile: string,
+      f: BackendFlags & { study: string; db: string; extend?: boolean; json?: boolean },
+      cmd: Command,
+    ) =>
       run(async () => {
         const plan = parsePlan(
           readText(planFile, 'a sweep plan (JSON written by "scalelab sweep plan --out FILE")'),
           planFile,
         );
-        const setup = makeBackend(f);
+        const setup = makeBackend(f, cmd);
         const store = RunStore.open(f.db);
         const claim = claimStudyOrClose(store, f.study);
         const bar = sweepProgressBar(f.json);
