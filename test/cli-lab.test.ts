@@ -93,6 +93,14 @@ test('sweep plan fits the experiment budget; sweep run executes it on the sim ba
   assert.equal(again.json().total, runs, 'nothing planned twice');
   const status = scalelab(['sweep', 'status', '--study', 'sw', '--db', db, '--json']);
   assert.equal(status.json().counts.completed + (status.json().counts.failed ?? 0), runs);
+  // A failed run that is a diverged probe is said to be one, as sweep run says it, not left as a bare failure.
+  // (The sim's world is deterministic: its largest probe rate diverges, the one failure.)
+  assert.equal(status.json().probeDiverged, 1);
+  assert.equal(status.json().counts.failed, 1);
+  assert.match(
+    scalelab(['sweep', 'status', '--study', 'sw', '--db', db]).stdout,
+    /, 1 failed \(a learning-rate probe run that diverged, as a probe's largest rates should\); /,
+  );
   writeFileSync(join(dir, 'notaplan.json'), '{"kind": "x"}');
   const bad = scalelab(['sweep', 'run', join(dir, 'notaplan.json'), '--study', 'x', '--db', db]);
   assert.match(bad.stderr, /not a sweep plan/);

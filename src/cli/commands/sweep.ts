@@ -276,10 +276,15 @@ Examples:
           const counts: Record<string, number> = {};
           for (const r of runs) counts[r.status] = (counts[r.status] ?? 0) + 1;
           const spent = runs.reduce((s, r) => s + (r.seconds ?? 0), 0) / 3600;
-          if (f.json) return printJson({ study: f.study, counts, spentHours: spent });
+          // A diverged probe run is the probe doing its job (sweep run does not count it as a failure): said so.
+          const { probeDiverged } = sweepOutcome(runs);
+          if (f.json) return printJson({ study: f.study, counts, probeDiverged, spentHours: spent });
           process.stdout.write(
             `study "${f.study}": ${Object.entries(counts)
-              .map(([k, v]) => `${v} ${k}`)
+              .map(
+                ([k, v]) =>
+                  `${v} ${k}${k === 'failed' && probeDiverged ? ` (${probeDiverged === v ? (v === 1 ? 'a' : 'all') : `${probeDiverged} of them`} learning-rate probe run${probeDiverged === 1 ? '' : 's'} that diverged, as a probe's largest rates should)` : ''}`,
+              )
               .join(', ')}; ${spent.toFixed(2)} h spent\n`,
           );
         } finally {
