@@ -143,6 +143,11 @@ test('--mfu: 40 (a percentage) is refused naming 0.4, 40% reads as 0.4, for plan
   const signed = scalelab([...budget, '--mfu', '40%', '--json']);
   assert.equal(signed.code, 0, signed.stderr);
   assert.deepEqual(signed.json().hardware, scalelab([...budget, '--mfu', '0.4', '--json']).json().hardware);
+  // One day is one day (it said "for 1 days").
+  assert.match(
+    scalelab([...budget, '--mfu', '0.4']).stdout,
+    /^Plan for 2\.735e20 training FLOPs: 8 × NVIDIA H100 SXM5 for 1 day at MFU 0\.4 \(192 GPU-hours\)/,
+  );
   assert.equal(signed.json().hardware.mfu, 0.4);
   // A sweep costed on assumed hardware checked the MFU not at all (0 and 40 were planned).
   const hours = ['sweep', 'plan', '--target-hours', '48', '--experiment-hours', '12', '--backend', 'local'];

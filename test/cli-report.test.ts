@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { noStackTrace, scalelab } from './helpers/cli.js';
@@ -105,6 +105,12 @@ test('scalelab plot writes SVG and PNG; a kind the data cannot support is a clea
   const kind = scalelab(['plot', 'pie', 'examples/chinchilla.csv', '--out', svg]);
   assert.match(kind.stderr, /KIND: invalid value "pie"/);
   assert.ok(noStackTrace(bad.stderr) && noStackTrace(kind.stderr));
+  // report writes HTML: another extension is refused before any work (it wrote HTML into r.pdf).
+  const pdf = join(dir, 'r.pdf');
+  const notHtml = scalelab(['report', 'examples/chinchilla.csv', '--out', pdf]);
+  assert.equal(notHtml.code, 2);
+  assert.match(notHtml.stderr, /--out: the report is one HTML file: expected a \.html file name, got ".*r\.pdf"/);
+  assert.ok(!existsSync(pdf));
 });
 
 test("study run --out report.html uses the same report, with the study's sections and regret", () => {
