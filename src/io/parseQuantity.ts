@@ -15,9 +15,16 @@ export function parseQuantity(text: string, name: string, { positive = true } = 
   if (Number.isNaN(value)) {
     // The same hint a file's cell gets ("70m": milli or mega?), not only "expected a number".
     // A percentage where a plain number is read (hours, FLOPs, a size): said, not left to "expected a number".
+    // A unit of time after hours, seconds or days ("48h"): the flag has its unit; said, not "not a size suffix".
+    const unit =
+      /^\s*([+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)\s*(h|hrs?|hours?|s|secs?|seconds?|d|days?|min|mins|minutes?)\s*$/i.exec(
+        text,
+      );
     const hint = /%\s*$/.test(text)
       ? 'a percentage is not read here; write the number itself'
-      : suffixHint(text.trim());
+      : unit
+        ? `"${unit[2]}" is a unit: the value is in the unit the name says (hours, seconds, days); write the number alone, ${unit[1]}`
+        : suffixHint(text.trim());
     throw new UsageError(`${name}: expected a number such as 7e10 or 70B, got "${text}"${hint ? `: ${hint}` : ''}`);
   }
   if (!Number.isFinite(value)) throw new UsageError(`${name}: expected a finite number, got "${text}"`);
