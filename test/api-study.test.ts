@@ -158,10 +158,16 @@ test("with --world the API client plans with the served world's hardware: every 
 test('runs that time out say so and how to raise the limit, not "lower the learning rates"', async () => {
   await withLab(20000, async (url) => {
     const r = await study(url, join(dir, 'short.db'), ['--max-runtime', '60']);
-    assert.equal(r.code, 2);
+    assert.equal(r.code, 1, r.stderr);
     assert.match(r.stderr, /timed out/);
     assert.match(r.stderr, /--max-runtime SECONDS/);
     assert.doesNotMatch(r.stderr, /lower the learning rates/);
+    // Exit 1 as sweep run's failed runs (the runs ran and failed), 2 kept for what was typed wrong.
+    const j = await study(url, join(dir, 'short-json.db'), ['--max-runtime', '60', '--json']);
+    assert.equal(j.code, 1, j.stderr);
+    assert.equal(JSON.parse(j.stdout).error.type, 'ExperimentError');
+    const typo = await study(url, join(dir, 'short-typo.db'), ['--max-runtime', 'sixty']);
+    assert.equal(typo.code, 2, typo.stderr);
   });
 });
 

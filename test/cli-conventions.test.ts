@@ -27,9 +27,23 @@ test('exit codes: 2 for every usage error (unknown command or flag, missing argu
       ['sweep', 'plan', '--experiment-hours', '12%', '--target-hours', '48'],
       /--experiment-hours: expected a number such as 7e10 or 70B, got "12%": a percentage is not read here; write the number itself/,
     ],
+    // An exponent typed without its decimal point (34 for 0.34), wherever an exponent is given by hand.
+    [
+      ['predict', '--law', 'chinchilla', '--params', 'E=1.69,A=406.4,B=410.7,alpha=34,beta=0.28', '--N', '1e9'],
+      /--params alpha: an exponent of a scaling law is at most 5 .*got 34: did you mean 0\.34\?/,
+    ],
+    [
+      ['fit', runs, '--fix', 'beta=28'],
+      /--fix: beta: an exponent of a scaling law is at most 5 .*did you mean 0\.28\?/,
+    ],
     [['sweep', 'status'], /required option '--study <name>' not specified/],
     [['sweep'], /Usage: scalelab sweep/],
     [['fit', join(dir, 'missing.csv')], /missing\.csv: no such file: expected a CSV, JSON or JSONL file of runs/],
+    // A name one slip from a file beside it: that file is named.
+    [
+      ['fit', 'examples/chinchila.csv'],
+      /examples\/chinchila\.csv: no such file \(did you mean examples\/chinchilla\.csv\?\): expected a CSV/,
+    ],
   ];
   for (const [args, message] of cases) {
     const r = scalelab(args);
@@ -81,9 +95,11 @@ test('output paths are checked before the work: a missing folder is created, a f
     ['runs', 'export', '--db', join(dir, 'none.db')],
     ['sweep', 'plan', '--target-hours', '1', '--experiment-hours', '1'],
   ]) {
-    const r = scalelab([...args, '--out', join(file, 'out.json')]);
+    // (report writes HTML and takes only a .html name)
+    const name = args[0] === 'report' ? 'out.html' : 'out.json';
+    const r = scalelab([...args, '--out', join(file, name)]);
     assert.equal(r.code, 2, `${args[0]}: ${r.stderr}`);
-    assert.match(r.stderr, /--out .*a-file\/out\.json: cannot create its folder/, args[0]);
+    assert.match(r.stderr, new RegExp(`--out .*a-file/${name.replace('.', '\\.')}: cannot create its folder`), args[0]);
     assert.ok(noStackTrace(r.stderr));
   }
   const folder = scalelab(['fit', runs, '--out', dir]);

@@ -82,6 +82,16 @@ test('fit --bootstrap writes intervals and replicates; predict --fit gives a los
     ),
     'extrapolation is flagged',
   );
+  // The text says whose replicates the interval pools: the candidates', each with its own count, so the
+  // total (about 3× the fit's 100) is not read as a different bootstrap.
+  const text = scalelab(['predict', '--fit', out, '--N', '7e10', '--D', '1.4T']).stdout;
+  const counts = q.members.map((m: { id: string }) => `${m.id} \\d+`).join(', ');
+  assert.match(
+    text,
+    new RegExp(
+      `the interval is for a new run: ${q.replicates} bootstrap replicates \\(the 3 candidates' together, ${counts}; whole runs resampled\\)`,
+    ),
+  );
   const again = scalelab(['fit', 'examples/chinchilla.csv', '--bootstrap', '100', '--seed', '3', '--json']).json();
   assert.deepEqual(again.intervals, j.intervals, 'same seed, same intervals');
 });
@@ -312,4 +322,33 @@ test("frontier: Approach 3 says what its fit's bootstrap drew; a lineage warning
       [3, 'run'],
     ],
   );
+  // Each budget of Approach 2 says what it drew (the top-level unit is 'lineage' when any budget draws them).
+  assert.ok(units.approaches[0].profiles.every((p: { unit?: string }) => p.unit === 'run'));
+  const fiveUnits = scalelab([
+    'frontier',
+    five,
+    '--budgets',
+    'chinchilla',
+    '--approach',
+    '2',
+    '--bootstrap',
+    '4',
+    '--json',
+  ]);
+  assert.ok(fiveUnits.json().approaches[0].profiles.every((p: { unit?: string }) => p.unit === 'lineage'));
+  // Approach 3 from a saved fit: the fit's replicates and what they drew; from a preset: none, said.
+  const fitFile = join(tmp, 'five-trunks-fit.json');
+  assert.equal(scalelab(['fit', five, '--procedure', 'huber', '--bootstrap', '4', '--out', fitFile]).code, 0);
+  const fromFit = scalelab(['frontier', five, '--fit', fitFile, '--approach', '3', '--json']).json().approaches[0];
+  assert.equal(fromFit.unit, 'lineage');
+  assert.match(
+    fromFit.intervalSource,
+    /^the fit's \d bootstrap replicates \(resampling whole lineages; level 0\.95\)$/,
+  );
+  const fromPreset = scalelab(['frontier', five, '--preset', 'epoch-2024', '--approach', '3']);
+  assert.equal(fromPreset.code, 0, fromPreset.stderr);
+  // Its header no longer claims the 200 replicates of --bootstrap's default for intervals it does not have.
+  assert.match(fromPreset.stdout, /\(240 runs\); approach 3 intervals: none: a preset has no bootstrap replicates\n/);
+  const presetJson = scalelab(['frontier', five, '--preset', 'epoch-2024', '--approach', '3', '--json']).json();
+  assert.equal(presetJson.approaches[0].unit, undefined);
 });

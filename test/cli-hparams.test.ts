@@ -7,6 +7,14 @@ import { noStackTrace, scalelab } from './helpers/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'scalelab-hparams-'));
 
+test('bcrit --alpha-b 21 (0.21 without its decimal point) is refused, naming 0.21', () => {
+  const r = scalelab(['bcrit', '--target-loss', '3', '--alpha-b', '21']);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /--alpha-b: an exponent of a scaling law is at most 5 .*got 21: did you mean 0\.21\?/);
+  assert.doesNotMatch(r.stderr, /\n\s+at /);
+  assert.equal(scalelab(['bcrit', '--target-loss', '3', '--alpha-b', '0.21']).code, 0);
+});
+
 test("bcrit --target-loss 3 uses Kaplan's preset and says so", () => {
   const r = scalelab(['bcrit', '--target-loss', '3', '--json']);
   assert.equal(r.code, 0, r.stderr);
@@ -361,8 +369,16 @@ test('new-user slips: both --C and --N with a preset, a percentage for --near-op
   assert.equal(percent.code, 2);
   assert.match(
     percent.stderr,
-    /--near-optimal is a fraction of the best loss.*got 25 \(2500 %: every run would be near-optimal\)/,
+    /--near-optimal is a fraction of the best loss, from 0 to 0\.1.*got 25 \(2500 %: every run of a sweep would count as near-optimal\)$/m,
   );
+  // 0.25 is below 1 but is 25 % of the best loss: DeepSeek's 0.25 % with its sign left off.
+  const quarter = scalelab([...sweep, '--near-optimal', '0.25']);
+  assert.equal(quarter.code, 2);
+  assert.match(
+    quarter.stderr,
+    /got 0\.25 \(25 %: most runs of a sweep would count as near-optimal\): give the fraction, 0\.0025 for 0\.25 %/,
+  );
+  assert.equal(scalelab([...sweep, '--near-optimal', '0.1', '--json']).code, 0);
   // Written with its sign, a percentage is read as one: 0.25% is DeepSeek's 0.0025.
   const signed = scalelab([...sweep, '--near-optimal', '0.25%', '--json']);
   assert.equal(signed.code, 0, signed.stderr);

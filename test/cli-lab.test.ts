@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createServer, type AddressInfo } from 'node:net';
 import { noStackTrace, scalelab } from './helpers/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'scalelab-cli-lab-'));
@@ -93,6 +94,14 @@ test('sweep plan fits the experiment budget; sweep run executes it on the sim ba
   assert.equal(again.json().total, runs, 'nothing planned twice');
   const status = scalelab(['sweep', 'status', '--study', 'sw', '--db', db, '--json']);
   assert.equal(status.json().counts.completed + (status.json().counts.failed ?? 0), runs);
+  // A failed run that is a diverged probe is said to be one, as sweep run says it, not left as a bare failure.
+  // (The sim's world is deterministic: its largest probe rate diverges, the one failure.)
+  assert.equal(status.json().probeDiverged, 1);
+  assert.equal(status.json().counts.failed, 1);
+  assert.match(
+    scalelab(['sweep', 'status', '--study', 'sw', '--db', db]).stdout,
+    /, 1 failed \(a learning-rate probe run that diverged, as a probe's largest rates should\); /,
+  );
   writeFileSync(join(dir, 'notaplan.json'), '{"kind": "x"}');
   const bad = scalelab(['sweep', 'run', join(dir, 'notaplan.json'), '--study', 'x', '--db', db]);
   assert.match(bad.stderr, /not a sweep plan/);
@@ -131,4 +140,23 @@ test('study run on the sim backend: the loop in one command, with the regret in 
     ['study', 'run'],
   ])
     assert.equal(scalelab([...cmd, '--help']).code, 0);
+});
+
+test('a server whose port is taken says so and what to do (serve and lab serve share the message)', async () => {
+  const taken = createServer();
+  await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+  const port = (taken.address() as AddressInfo).port;
+  try {
+    const r = scalelab(['lab', 'serve', '--port', String(port), '--state', join(dir, 'taken.db')]);
+    assert.equal(r.code, 1);
+    assert.match(
+      r.stderr,
+      new RegExp(
+        `cannot listen on 127\\.0\\.0\\.1:${port}: port ${port} is in use \\(another server, or an earlier one still running\\): give --port N, or --port 0 for a free one`,
+      ),
+    );
+    assert.ok(noStackTrace(r.stderr));
+  } finally {
+    taken.close();
+  }
 });

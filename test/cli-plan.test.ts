@@ -135,6 +135,59 @@ test('scalelab plan --preset sardana-2024 --quality-of 3e10 --inference-tokens 1
   within(r.json().inference.flopsSaved, 0.28, 5e-3, 'saved');
 });
 
+test('--mfu: 40 (a percentage) is refused naming 0.4, 40% reads as 0.4, for plan and a sweep on assumed hardware', () => {
+  const budget = ['plan', '--gpus', '8', '--gpu', 'h100', '--days', '1'];
+  const forty = scalelab([...budget, '--mfu', '40']);
+  assert.equal(forty.code, 2);
+  assert.match(forty.stderr, /--mfu must be in \(0, 1\], got 40 \(give the fraction, 0\.4 for 40 %\)/);
+  const signed = scalelab([...budget, '--mfu', '40%', '--json']);
+  assert.equal(signed.code, 0, signed.stderr);
+  assert.deepEqual(signed.json().hardware, scalelab([...budget, '--mfu', '0.4', '--json']).json().hardware);
+  // One day is one day (it said "for 1 days").
+  assert.match(
+    scalelab([...budget, '--mfu', '0.4']).stdout,
+    /^Plan for 2\.735e20 training FLOPs: 8 × NVIDIA H100 SXM5 for 1 day at MFU 0\.4 \(192 GPU-hours\)/,
+  );
+  assert.equal(signed.json().hardware.mfu, 0.4);
+  // A sweep costed on assumed hardware checked the MFU not at all (0 and 40 were planned).
+  const hours = ['sweep', 'plan', '--target-hours', '48', '--experiment-hours', '12', '--backend', 'local'];
+  for (const [mfu, hint] of [
+    ['0', /got 0$/m],
+    ['40', /got 40 \(give the fraction, 0\.4 for 40 %\)/],
+  ] as const) {
+    const r = scalelab([...hours, '--mfu', mfu]);
+    assert.equal(r.code, 2, `--mfu ${mfu}: ${r.stderr}`);
+    assert.match(r.stderr, hint);
+  }
+});
+
+test('sweep plan and study run on the sim backend say that hardware and shape flags are not used (the world sets them)', () => {
+  const r = scalelab([
+    'sweep',
+    'plan',
+    '--target-hours',
+    '48',
+    '--experiment-hours',
+    '12',
+    '--gpu',
+    'v100',
+    '--mfu',
+    '0.3',
+  ]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(
+    r.stderr,
+    /warning: --gpu, --mfu are not used with --backend sim: its world sets the hardware and the models' shapes \(NVIDIA B200, /,
+  );
+  // Not said when nothing was typed for another backend, nor when the backend uses them.
+  assert.doesNotMatch(
+    scalelab(['sweep', 'plan', '--target-hours', '48', '--experiment-hours', '12']).stderr,
+    /not used/,
+  );
+  const local = ['sweep', 'plan', '--target-hours', '48', '--experiment-hours', '12', '--backend', 'local'];
+  assert.doesNotMatch(scalelab([...local, '--gpu', 'v100']).stderr, /not used/);
+});
+
 test('scalelab plan errors: unknown GPU, no budget, conflicting law sources', () => {
   const a = scalelab(['plan', '--gpus', '8', '--gpu', 'h900', '--days', '1']);
   assert.equal(a.code, 2);

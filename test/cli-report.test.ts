@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { noStackTrace, scalelab } from './helpers/cli.js';
@@ -89,7 +89,13 @@ test('scalelab plot writes SVG and PNG; a kind the data cannot support is a clea
     '--json',
   ]);
   assert.equal(bt.code, 0, bt.stderr);
-  assert.match(JSON.stringify(bt.json().warnings), /back-test: auto, fitted below each cutoff/);
+  // Counted as predictions (a run above several cutoffs is predicted from each), not as runs: 470 of 240 runs.
+  const btWarning = (bt.json().warnings as string[]).find((w) => w.startsWith('back-test: auto'));
+  assert.match(
+    btWarning ?? '',
+    /^back-test: auto, fitted below each of 3 cutoffs, missed its (\d+) predictions of the runs above by/,
+  );
+  assert.ok(Number(/its (\d+) predictions/.exec(btWarning!)![1]) > 240, btWarning);
   const png = join(dir, 'iso.png');
   assert.equal(scalelab(['plot', 'isoflop', 'examples/cs336-isoflops.json', '--out', png, '--bootstrap', '0']).code, 0);
   assert.deepEqual([...readFileSync(png).subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47]);
@@ -99,6 +105,12 @@ test('scalelab plot writes SVG and PNG; a kind the data cannot support is a clea
   const kind = scalelab(['plot', 'pie', 'examples/chinchilla.csv', '--out', svg]);
   assert.match(kind.stderr, /KIND: invalid value "pie"/);
   assert.ok(noStackTrace(bad.stderr) && noStackTrace(kind.stderr));
+  // report writes HTML: another extension is refused before any work (it wrote HTML into r.pdf).
+  const pdf = join(dir, 'r.pdf');
+  const notHtml = scalelab(['report', 'examples/chinchilla.csv', '--out', pdf]);
+  assert.equal(notHtml.code, 2);
+  assert.match(notHtml.stderr, /--out: the report is one HTML file: expected a \.html file name, got ".*r\.pdf"/);
+  assert.ok(!existsSync(pdf));
 });
 
 test("study run --out report.html uses the same report, with the study's sections and regret", () => {

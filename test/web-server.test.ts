@@ -258,7 +258,19 @@ test('unknown data set → 404, malformed id → 400, both as JSON errors', asyn
   assert.equal((await raw('/api/datasets/Bad%20Id')).status, 400);
   assert.equal((await raw('/api/datasets?x=1')).status, 400, 'unknown query parameters are refused');
   assert.equal((await raw('/api/nothing')).status, 404);
-  assert.equal((await raw('/api')).status, 404);
+  const root = await raw('/api');
+  assert.equal(root.status, 404);
+  // The error lists the endpoints, each of which answers.
+  const listed = /\(endpoints: (.*)\)$/.exec(root.json().error.message)?.[1].split(', ') ?? [];
+  assert.deepEqual(listed, [
+    '/api/datasets',
+    '/api/datasets/ID',
+    '/api/studies',
+    '/api/studies/NAME/runs',
+    '/api/studies/NAME/progress',
+  ]);
+  assert.equal((await raw('/api/datasets')).status, 200);
+  assert.equal((await raw('/api/studies')).status, 200);
 });
 
 test("GET /api/studies lists the store's studies", async () => {

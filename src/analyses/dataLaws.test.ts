@@ -457,6 +457,8 @@ test('compare draws runs in a group naming fewer than 3 lineages, says which, an
   runs.forEach((r, i) => (r.line = i + 2));
   const thin = compareGroups({ source: 'arms.csv', runs, columns, derived: {} }, 'C', { bootstrap: 40, seed: 1 });
   assert.equal(thin.unit, 'lineage');
+  // The top-level unit is 'lineage' when any group draws lineages; each group says what it drew.
+  assert.deepEqual(thin.unitByGroup, { A: 'lineage', B: 'run' });
   const [lo, hi] = thin.separate[1].interval!.alpha!;
   assert.ok(hi - lo > 0.01, `B's α interval [${lo}, ${hi}]`);
   assert.deepEqual(thin.warnings, [

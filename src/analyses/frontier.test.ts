@@ -233,4 +233,17 @@ test('Approaches 1 and 2 draw whole lineages when the data name them: a lineage 
   assert.ok(a2.replicates >= 30, `${a2.replicates} replicates analysed`);
   const [lo, hi] = a2.intervals.a!;
   assert.ok(lo < a2.a && a2.a < hi, `a ${a2.a} in [${lo}, ${hi}]`);
+  assert.ok(a2.isoflop.profiles.every((p) => p.unit === 'lineage'));
+  // One budget's runs all from one trunk draw runs there, the others lineages: each budget says which.
+  const first = new Set(a2.isoflop.profiles[0].runs);
+  const mixed: Dataset = {
+    ...chin,
+    runs: chin.runs.map((r, i) => ({ ...r, lineage: first.has(sized.runs[i]) ? 'one' : `r${i}` })),
+  };
+  const m = approach2(mixed, [1e23], { budgets: namedBudgets.chinchilla }, { replicates: 10, seed: 1, level: 0.95 });
+  assert.equal(m.unit, 'lineage');
+  assert.deepEqual(
+    m.isoflop.profiles.map((p) => p.unit),
+    m.isoflop.profiles.map((_, i) => (i === 0 ? 'run' : 'lineage')),
+  );
 });

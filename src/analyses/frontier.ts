@@ -48,10 +48,16 @@ export interface ApproachResult {
   lossLaw?: { law: string; params: Record<string, number> };
   replicates: number;
   /**
-   * What a bootstrap replicate of approaches 1 and 2 drew: whole lineages (every run of one trunk
-   * together, when the data name at least 3) or runs.
+   * What a bootstrap replicate drew: whole lineages (every run of one trunk together, when the data
+   * name at least 3) or runs; Approach 2 draws lineages when any budget does (its profiles say which).
+   * Approach 3's is its fit's: rows too when that fit resampled rows; absent without replicates.
    */
-  unit?: 'lineage' | 'run';
+  unit?: 'lineage' | 'run' | 'row';
+  /**
+   * Where the intervals come from when not from this analysis's bootstrap (Approach 3 from a saved fit
+   * or a preset): "the fit's 20 bootstrap replicates", "none: a preset has no bootstrap replicates".
+   */
+  intervalSource?: string;
   warnings: string[];
 }
 
@@ -352,6 +358,7 @@ export function approach2(
     );
     if (boot.replicates >= 2) {
       result.unit = drawn.unit;
+      iso.profiles.forEach((p, i) => (p.unit = drawn.unitOf(i)));
       if (drawn.warning) result.warnings.push(drawn.warning);
     }
     bootstrapFrontier(result, targets, boot, (random) => {

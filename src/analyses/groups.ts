@@ -63,6 +63,11 @@ export interface GroupComparison {
    */
   unit?: 'lineage' | 'run';
   /**
+   * With a bootstrap, what it drew in each group: `unit` is 'lineage' when any group draws lineages; a
+   * group naming fewer than 3 draws runs.
+   */
+  unitByGroup?: Record<string, 'lineage' | 'run'>;
+  /**
    * Why the bootstrap drew runs although the data name lineages (too few in the file or in a group, or rows
    * naming none), and how many replicates were left out and why.
    */
@@ -375,7 +380,7 @@ export function compareGroups(
     },
     crossovers,
     level,
-    ...(reps > 0 ? { unit: drawn.unit } : {}),
+    ...(reps > 0 ? { unit: drawn.unit, unitByGroup: Object.fromEntries(names.map((g) => [g, drawn.unitOf(g)])) } : {}),
     ...(warnings.length ? { warnings } : {}),
   };
 }

@@ -37,6 +37,11 @@ export interface Profile {
   atEdge: boolean;
   /** Parabola coefficients in ln N (c0 + c1·x + c2·x²), when fitted. */
   parabola?: [number, number, number];
+  /**
+   * With Approach 2's bootstrap, what a replicate drew at this budget: whole lineages, or runs (the
+   * data name no lineage, or this budget's runs name fewer than 3).
+   */
+  unit?: 'lineage' | 'run';
 }
 
 export interface IsoflopResult {

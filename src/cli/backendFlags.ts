@@ -14,7 +14,7 @@ import { simBackend } from '../experiments/backends/sim.js';
 import { apiBackend, apiMaxRuntime } from '../experiments/backends/api.js';
 import { localBackend } from '../experiments/backends/local.js';
 import { slurmBackend } from '../experiments/backends/slurm/index.js';
-import { keyword, parseInteger, parseQuantity } from './options.js';
+import { keyword, parseFraction, parseInteger, parseQuantity } from './options.js';
 import { flagFor } from './optionFlags.js';
 import { describeWriter, type RunStore, type WriterInfo } from '../store/store.js';
 import { planDifferences, type StudyPlanRecord } from '../experiments/studyPlan.js';
@@ -205,7 +205,24 @@ export interface BackendSetup {
   world?: World;
 }
 
-export function makeBackend(f: BackendFlags): BackendSetup {
+/** Flags that cost runs on assumed hardware or shape models for a real trainer: the sim backend's world sets these. */
+const notForSim = [
+  ['gpu', '--gpu'],
+  ['peakFlops', '--peak-flops'],
+  ['mfu', '--mfu'],
+  ['overhead', '--overhead'],
+  ['vocab', '--vocab'],
+  ['seqLen', '--seq-len'],
+  ['widthMultiple', '--width-multiple'],
+  ['minLayers', '--min-layers'],
+] as const;
+
+/**
+ * The backend and its cost model. With `cmd`, flags typed for another backend but given to the sim
+ * (whose world sets hardware and shapes) are named in a warning: `sweep plan --gpu v100` planned the
+ * world's B200 hours and said nothing.
+ */
+export function makeBackend(f: BackendFlags, cmd?: Command): BackendSetup {
   const kind = keyword(f.backend, '--backend', ['sim', 'api', 'local', 'slurm'] as const);
   const concurrency = f.concurrency ? parseInteger(f.concurrency, '--concurrency', 1) : undefined;
   if (f.runTimeout !== undefined && kind !== 'local' && kind !== 'slurm')
@@ -214,7 +231,15 @@ export function makeBackend(f: BackendFlags): BackendSetup {
     );
   if (kind === 'sim') {
     const world = loadWorld(f.world);
-    return { backend: simBackend(world), cost: worldCostModel(world), architecture: worldArchitecture(world), world };
+    const cost = worldCostModel(world);
+    const unused = notForSim
+      .filter(([attribute]) => cmd?.getOptionValueSource(attribute) === 'cli')
+      .map(([, name]) => name);
+    if (unused.length)
+      process.stderr.write(
+        `scalelab: warning: ${unused.join(', ')} ${unused.length === 1 ? 'is' : 'are'} not used with --backend sim: its world sets the hardware and the models' shapes (${cost.description}); they apply to --backend api, local and slurm\n`,
+      );
+    return { backend: simBackend(world), cost, architecture: worldArchitecture(world), world };
   }
   const widthMultiple = parseInteger(f.widthMultiple, '--width-multiple', 8);
   const architecture: Architecture = {
@@ -228,7 +253,7 @@ export function makeBackend(f: BackendFlags): BackendSetup {
   const peak = f.peakFlops ? parseQuantity(f.peakFlops, '--peak-flops') : accelerator(f.gpu).peakFlops;
   const cost = assumedCostModel(
     peak,
-    parseQuantity(f.mfu, '--mfu'),
+    parseFraction(f.mfu, '--mfu'),
     architecture,
     parseQuantity(f.overhead, '--overhead', { positive: false }),
   );

@@ -145,7 +145,7 @@ export const sharedFlags = {
       'accelerator from the catalog, for its peak FLOP/s (h100, h100-pcie, a100, h200, b200, v100, mi300x, tpu-v4, tpu-v5p)',
   },
   'peak-flops': { flags: '--peak-flops <flops>', meaning: "peak dense FLOP/s per accelerator, instead of --gpu's" },
-  mfu: { flags: '--mfu <fraction>', meaning: 'model FLOPs utilisation assumed for the cost' },
+  mfu: { flags: '--mfu <fraction>', meaning: 'model FLOPs utilisation assumed for the cost, a fraction (0.4, or 40%)' },
   vocab: { flags: '--vocab <n>', meaning: 'vocabulary size (embedding rows)' },
   'seq-len': {
     flags: '--seq-len <n>',

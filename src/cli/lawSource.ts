@@ -13,6 +13,7 @@ import { parseAssignments } from './options.js';
 import { findNodeAtLocation, parseTree } from 'jsonc-parser';
 import { lineColumn, lineStartsOf } from '../io/textPosition.js';
 import { plain } from '../core/format.js';
+import { exponentSlip } from '../core/slips.js';
 
 export interface LawSource {
   law: Law;
@@ -89,6 +90,10 @@ export function resolveLaw(flags: LawFlags, fallbackPreset?: string): LawSource 
       throw new UsageError(
         `--params: ${extra.join(', ')} ${extra.length === 1 ? 'is not a parameter' : 'are not parameters'} of law ${law.id} (its parameters: ${law.params.map((q) => q.name).join(', ')})`,
       );
+    for (const p of paramsWithRole(law, 'exponent')) {
+      const slip = exponentSlip(params[p.name]);
+      if (slip) throw new UsageError(`--params ${p.name}: ${slip}`);
+    }
     return {
       law,
       params,

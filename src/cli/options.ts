@@ -4,6 +4,7 @@
  */
 import { namedBudgets } from '../analyses/frontier.js';
 import { closestNames } from '../core/names.js';
+import { exponentSlip } from '../core/slips.js';
 import { UsageError } from '../errors/index.js';
 import { parseColumnMapping } from '../io/parseRuns.js';
 import { parseQuantity } from '../io/parseQuantity.js';
@@ -21,6 +22,14 @@ export function parseFraction(text: string, flag: string): number {
   if (!/^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/.test(percent[1]))
     throw new UsageError(`${flag}: expected a fraction such as 0.0025 or a percentage such as 0.25%, got "${text}"`);
   return parseQuantity(percent[1], flag, { positive: false }) / 100;
+}
+
+/** A scaling law's exponent such as 0.21: positive, and not a decimal point dropped (21). */
+export function parseExponent(text: string, flag: string): number {
+  const value = parseQuantity(text, flag);
+  const slip = exponentSlip(value);
+  if (slip) throw new UsageError(`${flag}: ${slip}`);
+  return value;
 }
 
 /** An interval level such as 0.95: strictly between 0 and 1. */

@@ -26,6 +26,23 @@ export interface OutputOptions {
   json?: boolean;
 }
 
+/**
+ * Why a server could not listen, with what to do: a port in use (another server, often one's own
+ * earlier `serve`), a port that needs privileges, an address this machine does not have.
+ */
+export function listenError(host: string, port: number, e: unknown): ScaleLabError {
+  const code = (e as NodeJS.ErrnoException)?.code;
+  const advice =
+    code === 'EADDRINUSE'
+      ? `port ${port} is in use (another server, or an earlier one still running): give --port N, or --port 0 for a free one`
+      : code === 'EACCES'
+        ? `port ${port} needs privileges on this machine: give --port 1024 or above (or --port 0 for a free one)`
+        : code === 'EADDRNOTAVAIL'
+          ? `this machine has no address ${host}: give --host 127.0.0.1, or one of its own addresses`
+          : ((e as Error)?.message ?? String(e));
+  return new ScaleLabError(`cannot listen on ${host}:${port}: ${advice}`);
+}
+
 export function printJson(value: unknown): void {
   process.stdout.write(JSON.stringify(value, null, 2) + '\n');
 }

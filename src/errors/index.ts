@@ -102,6 +102,15 @@ export class OptionError extends UsageError {
   }
 }
 
+/**
+ * Runs that were submitted and ran but failed, so the experiment cannot go on (every learning-rate
+ * probe run failed or timed out): exit 1 like a sweep with failed runs, not 2 — nothing the user
+ * typed was malformed.
+ */
+export class ExperimentError extends ScaleLabError {
+  override name = 'ExperimentError' as const;
+}
+
 /** A fit that cannot be attempted or produced no usable result. */
 export class FitError extends ScaleLabError {
   override name = 'FitError' as const;

@@ -4,7 +4,7 @@
  * target run. Pure: a cost model says how long a configuration takes; nothing here peeks at a
  * simulated world's law.
  */
-import { UsageError } from '../errors/index.js';
+import { ExperimentError, UsageError } from '../errors/index.js';
 import { chinchillaOptimal } from '../analyses/computeOptimal.js';
 import { polynomialFit } from '../core/leastSquares.js';
 import { bisect } from '../core/minimize1d.js';
@@ -15,6 +15,7 @@ import { lawPreset } from '../presets/laws.js';
 import { nonEmbeddingParameters } from '../model/shape.js';
 import { PF_DAY } from '../model/flops.js';
 import { criticalBatch } from '../hparams/criticalBatch.js';
+import { checkMfu } from '../hardware/catalog.js';
 
 /** How long a configuration takes on the hardware, and what it is made of. */
 export interface CostModel {
@@ -50,6 +51,7 @@ export function assumedCostModel(
   architecture: Architecture,
   overheadSeconds = 0,
 ): CostModel {
+  checkMfu(mfu);
   const params = (c: { n_layer: number; d_model: number }) =>
     nonEmbeddingParameters(c.n_layer, c.d_model, architecture.ffnRatio) + 2 * architecture.vocab * c.d_model;
   return {
@@ -350,7 +352,7 @@ export function bestLearningRate(results: { learning_rate: number; loss: number 
     .filter((r) => r.loss !== null && Number.isFinite(r.loss))
     .sort((a, b) => a.learning_rate - b.learning_rate) as { learning_rate: number; loss: number }[];
   if (ok.length === 0)
-    throw new UsageError(
+    throw new ExperimentError(
       'every learning-rate probe run failed (diverged or did not finish): see their reasons with "scalelab runs ls --status failed"',
     );
   const i = ok.reduce((b, r, k) => (r.loss < ok[b].loss ? k : b), 0);

@@ -4,7 +4,7 @@
  * Executor (in-process simulator, HTTP API, local commands, Slurm) runs the planned runs.
  */
 import { formatInterval, formatNumber } from '../core/format.js';
-import { UsageError } from '../errors/index.js';
+import { ExperimentError, UsageError } from '../errors/index.js';
 import { fit, type FitResult } from '../fit/fit.js';
 import { bootstrap, replicateParams } from '../fit/bootstrap.js';
 import { prepareFit } from '../fit/fit.js';
@@ -267,7 +267,7 @@ export async function runStudy(executor: Executor, options: StudyOptions): Promi
     learning_rate: o.run.config.learning_rate,
     loss: o.status === 'completed' && o.finalLoss !== undefined ? o.finalLoss : null,
   }));
-  if (probe.length && probe.every((p) => p.loss === null)) throw new UsageError(probeFailure(probeOutcomes));
+  if (probe.length && probe.every((p) => p.loss === null)) throw new ExperimentError(probeFailure(probeOutcomes));
   const lr = bestLearningRate(probe);
   const spentProbe = probeOutcomes.reduce((s, o) => s + o.seconds, 0);
   // Plan the sweep at the speed the probe runs really had.

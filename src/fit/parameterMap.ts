@@ -7,6 +7,7 @@ import { boundedDerivative, fromBounded, toBounded, type Interval } from '../cor
 import type { Law } from '../laws/law.js';
 import { toInternal } from '../laws/law.js';
 import { OptionError } from '../errors/index.js';
+import { exponentSlip } from '../core/slips.js';
 
 export interface ParameterMap {
   law: Law;
@@ -54,6 +55,9 @@ export function parameterMap(
         message: `${name} must be ${spec.scale === 'log' ? 'a positive' : 'a finite'} number, got ${value}`,
       });
     }
+    // Fixed by hand, an exponent of 34 is 0.34 with its decimal point dropped, not a law to fit around.
+    const slip = spec.role === 'exponent' ? exponentSlip(value) : undefined;
+    if (slip) throw new OptionError({ option: 'fix', value, message: `${name}: ${slip}` });
     fixed[j] = toInternal(spec, value);
   }
   // Resolve ties to their root (beta=alpha, gamma=beta → gamma follows alpha).

@@ -67,6 +67,51 @@ test('few-distinct: two model sizes warn; one model size is severe', () => {
   assert.equal(trustOf(one.warnings), 'untrusted');
 });
 
+test('one-ratio: a ladder at one tokens-per-parameter (D = 20N) cannot tell the N term from the D term, and says so', () => {
+  const Ns = [1e8, 2e8, 4e8, 8e8, 1.6e9, 3.2e9, 6.4e9, 1.28e10];
+  const ladder = (ratio: (N: number, i: number) => number) => {
+    const random = randomSource(5, 3);
+    return dataset(
+      Ns.map((N, i) => {
+        const D = ratio(N, i) * N;
+        return {
+          N,
+          D,
+          C: 6 * N * D,
+          loss: predictLoss(chinchilla, truth, { N, D }) * Math.exp(0.002 * normal(random)),
+        };
+      }),
+    );
+  };
+  const fixed = fit(
+    chinchilla,
+    ladder(() => 20),
+  );
+  const w = fixed.warnings.find((x) => x.code === 'one-ratio');
+  assert.equal(w?.severity, 'warning');
+  assert.match(w!.message, /^every run has 20 tokens per parameter: N and D grew together/);
+  // Rounded to whole batches (±5 %), still one ratio, said with its range.
+  const rounded = fit(
+    chinchilla,
+    ladder((_, i) => 20 * (1 + 0.05 * Math.sin(i))),
+  );
+  assert.match(
+    rounded.warnings.find((x) => x.code === 'one-ratio')?.message ?? '',
+    /^every run has about 20\.1 tokens per parameter \(D\/N 19–20\.9\): N and D grew together/,
+  );
+  // Two ratios (20 and 100 tokens per parameter) separate the terms: no warning; nor for a law of N alone.
+  const two = fit(
+    chinchilla,
+    ladder((_, i) => (i % 2 ? 100 : 20)),
+  );
+  assert.ok(!codes(two.warnings).includes('one-ratio'), String(codes(two.warnings)));
+  const alone = fit(
+    powerLaw('N'),
+    ladder(() => 20),
+  );
+  assert.ok(!codes(alone.warnings).includes('one-ratio'));
+});
+
 test('30 identical rows: duplicate-rows and few-distinct are severe, not a confident fit; auto refuses', () => {
   const rows = Array.from({ length: 30 }, () => ({ N: 1e9, D: 2e10, C: 1.2e20, loss: 2.5 }));
   const r = fit(powerLaw('N'), dataset(rows));

@@ -27,6 +27,7 @@ export type WarningCode =
   | 'parameter-zero'
   | 'at-bound'
   | 'few-distinct'
+  | 'one-ratio'
   | 'duplicate-rows'
   | 'constant-loss'
   | 'checkpoints'
@@ -208,6 +209,16 @@ function dataWarnings(dataset: Dataset, law: Law): TrustWarning[] {
       );
     }
   }
+  const ratio = oneRatio(dataset, law, support);
+  if (ratio) {
+    w.push(
+      warning(
+        'one-ratio',
+        'warning',
+        `${formatNumber(ratio.range[0], 3) === formatNumber(ratio.range[1], 3) ? `every run has ${formatNumber(ratio.median, 3)} tokens per parameter` : `every run has about ${formatNumber(ratio.median, 3)} tokens per parameter (D/N ${formatRange(ratio.range, (x) => formatNumber(x, 3))})`}: N and D grew together, so the data cannot tell the N term from the D term; the law predicts along that ratio, but a prediction at another ratio, and the compute-optimal split of a budget, rest on the form assumed, not on the runs (add runs at other tokens per parameter)`,
+      ),
+    );
+  }
   const repeats = exactRepeats(dataset);
   if (repeats > 0) {
     w.push(
@@ -251,6 +262,36 @@ function dataWarnings(dataset: Dataset, law: Law): TrustWarning[] {
   const notDrawn = lineagesNotDrawn(dataset);
   if (notDrawn) w.push(warning('lineage', 'warning', notDrawn));
   return w;
+}
+
+/**
+ * Spread of log10(D/N) below which the runs count as one ratio: 0.1 decades (D/N within ±13 % of its
+ * centre), wider than a ladder's rounding of "20 tokens per parameter" to whole batches, and narrower
+ * than the ratios of any ladder that sets out to vary them (Chinchilla's IsoFLOP runs span ~3 decades).
+ */
+const ONE_RATIO_DECADES = 0.1;
+
+/**
+ * The tokens per parameter of runs that all share one (a ladder at a fixed D/N, Chinchilla's 20 or a
+ * multiple), when the law has both an N and a D term and the runs vary N: the two terms are then
+ * collinear in the data. Undefined otherwise.
+ */
+function oneRatio(
+  dataset: Dataset,
+  law: Law,
+  support: ReturnType<typeof dataSupport>,
+): { median: number; range: [number, number] } | undefined {
+  if (!law.inputs.includes('N') || !law.inputs.includes('D') || support.distinctN < 2) return undefined;
+  const ratios: number[] = [];
+  for (const r of dataset.runs) {
+    const D = r.D ?? (r.C !== undefined && r.N !== undefined ? r.C / (6 * r.N) : undefined);
+    if (r.N === undefined || D === undefined || !(r.N > 0 && D > 0)) return undefined;
+    ratios.push(D / r.N);
+  }
+  const [lo, hi] = extent(ratios);
+  if (Math.log10(hi / lo) >= ONE_RATIO_DECADES) return undefined;
+  const sorted = [...ratios].sort((a, b) => a - b);
+  return { median: sorted[Math.floor(sorted.length / 2)], range: [lo, hi] };
 }
 
 /** exactRepeats per array of rows (and its length): the default procedure fits three recipes to the same rows. */

@@ -5,6 +5,7 @@
  * reaches: Llama 3 405B ran at 38–43 % on H100s (Dubey et al. 2024, §3.3).
  */
 import { OptionError } from '../errors/index.js';
+import { percentSlip } from '../core/slips.js';
 
 export interface Accelerator {
   id: string;
@@ -88,6 +89,19 @@ export const accelerators: readonly Accelerator[] = [
  */
 export const defaultAcceleratorId = 'b200';
 
+/**
+ * Model FLOPs utilisation is a fraction of the peak, in (0, 1]: 40 for 40 % is the usual slip, said as
+ * the fraction it stands for. For every reader of an MFU (a hardware budget, a sweep's cost model).
+ */
+export function checkMfu(mfu: number): void {
+  if (mfu > 0 && mfu <= 1) return;
+  const slip = percentSlip(mfu, [Number.MIN_VALUE, 1]);
+  throw new OptionError({
+    option: 'mfu',
+    value: mfu,
+    message: (o) => `${o('mfu')} must be in (0, 1], got ${mfu}${slip ? ` (${slip})` : ''}`,
+  });
+}
 /** Look up an accelerator by id (case-insensitive), with a clear error listing the known ones. */
 export function accelerator(id: string, catalog: readonly Accelerator[] = accelerators): Accelerator {
   const found = catalog.find((a) => a.id === id.toLowerCase());
@@ -128,8 +142,7 @@ export function hardwareBudget(
       value: gpus,
       message: (o) => `${o('gpus')} must be positive, got ${gpus}`,
     });
-  if (!(mfu > 0 && mfu <= 1))
-    throw new OptionError({ option: 'mfu', value: mfu, message: (o) => `${o('mfu')} must be in (0, 1], got ${mfu}` });
+  checkMfu(mfu);
   if (!(days > 0))
     throw new OptionError({
       option: 'days',

@@ -268,6 +268,13 @@ test('fitHparamLaws draws whole lineages when the sweep names them, and warns wh
     { at: 1e19, bootstrap: boot },
   );
   assert.equal(oneTrunk.bootstrap!.unit, 'lineage');
+  // Each group says what it drew: the one-trunk budget runs, the others lineages.
+  assert.deepEqual(
+    oneTrunk.budgets.map((b) => [b.C, b.unit]),
+    oneTrunk.budgets.map((b) => [b.C, b.C === 1e18 ? 'run' : 'lineage']),
+  );
+  assert.ok(oneTrunk.budgets.some((b) => b.unit === 'lineage'));
+  assert.ok(two.budgets.every((b) => b.unit === 'run'));
   assert.ok(
     oneTrunk.warnings.some((w) =>
       w.startsWith(

@@ -10,7 +10,8 @@ import { percentileInterval } from '../core/statistics.js';
 import { randomSource } from '../core/random.js';
 import { groupedDraw, type Dataset, type Run } from '../io/dataset.js';
 import { clusterByLog10 } from '../io/clusters.js';
-import { formatNumber } from '../core/format.js';
+import { formatNumber, plain } from '../core/format.js';
+import { percentSlip } from '../core/slips.js';
 import { checkLossVaries, checkMagnitudes } from '../io/dataChecks.js';
 
 export interface PowerLaw {
@@ -34,6 +35,9 @@ export interface HparamPreset {
   /** Where the range comes from, or that the source states none (then nothing is checked). */
   rangeSource: string;
 }
+
+/** The widest near-optimal region fitHparamLaws accepts, as a fraction of the best loss (see there). */
+const MAX_NEAR_OPTIMAL = 0.1;
 
 export const hparamPresets: readonly HparamPreset[] = [
   {
@@ -128,6 +132,11 @@ export interface BudgetOptimum {
   /** Geometric centre of the near-optimal region. */
   learningRate: number;
   batch: number;
+  /**
+   * With a bootstrap, what a replicate drew in this group: whole lineages, or runs (the data name no
+   * lineage, or this group names fewer than 3; bootstrap.unit is 'lineage' when any group draws them).
+   */
+  unit?: 'lineage' | 'run';
 }
 
 export interface FittedLaw extends PowerLaw {
@@ -259,15 +268,18 @@ export function fitHparamLaws(
   checkMagnitudes(dataset, [variable, 'lr', 'batch', 'loss'], dataset.runs);
   checkLossVaries(dataset, dataset.runs, 'finding the near-optimal learning rates and batch sizes');
   const tolerance = options.tolerance ?? 0.0025;
-  // A fraction of the best loss: 1 or more (a percentage typed as a number, 25 for 25 %) makes every
-  // run of every group near-optimal, and the centres are the grid's, not the optimum's.
-  if (!(tolerance >= 0 && tolerance < 1))
+  // A fraction of the best loss. DeepSeek's is 0.25 %; past 10 % the region holds most of a sweep's
+  // grid and its centre is the grid's, not the optimum's. A value above that is nearly always a
+  // percentage typed as a number (0.25 for 0.25 %, 25 for 25 %).
+  if (!(tolerance >= 0 && tolerance <= MAX_NEAR_OPTIMAL)) {
+    const slip = percentSlip(tolerance, [0, MAX_NEAR_OPTIMAL]);
     throw new OptionError({
       option: 'nearOptimal',
       value: tolerance,
       message: (o) =>
-        `${o('nearOptimal')} is a fraction of the best loss, at least 0 and below 1 (DeepSeek's 0.25 % is 0.0025), got ${tolerance}${tolerance >= 1 ? ` (${formatNumber(tolerance * 100, 4)} %: every run would be near-optimal)` : ''}`,
+        `${o('nearOptimal')} is a fraction of the best loss, from 0 to ${MAX_NEAR_OPTIMAL} (${formatNumber(MAX_NEAR_OPTIMAL * 100, 3)} %; DeepSeek's 0.25 % is 0.0025), got ${plain(tolerance)}${tolerance > MAX_NEAR_OPTIMAL ? ` (${formatNumber(tolerance * 100, 4)} %: ${tolerance >= 1 ? 'every run' : 'most runs'} of a sweep would count as near-optimal)` : ''}${slip ? `: ${slip}` : ''}`,
     });
+  }
   const what = variable === 'C' ? 'compute budget' : 'model size';
   const { groups, unassigned } = groupByScale(dataset.runs, variable, options.budgetTolerance ?? 0.06, 2);
   if (groups.length < 2) {
@@ -325,6 +337,7 @@ export function fitHparamLaws(
       (i) => `${variable} = ${formatNumber(groups[i].x, 3)}`,
     );
     unit = drawn.unit;
+    budgets.forEach((b, i) => (b.unit = drawn.unitOf(i)));
     if (drawn.warning) warnings.push(drawn.warning);
     let tooFew = 0;
     for (let r = 0; r < boot.replicates; r++) {

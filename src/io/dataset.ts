@@ -203,6 +203,8 @@ export interface GroupedDraw<K> {
   unit: 'lineage' | 'run';
   /** Groups whose runs are drawn as runs although the data name lineages: fewer than MIN_LINEAGES in the group. */
   runGroups: K[];
+  /** What a replicate draws in this group: `unit` is 'lineage' when any group draws lineages, this says which do. */
+  unitOf: (group: K) => 'lineage' | 'run';
   /**
    * Why runs are drawn although the data name lineages: in the whole data set (lineagesNotDrawn), or in the
    * groups that name too few (their intervals treat a lineage's runs as independent).
@@ -232,6 +234,7 @@ export function groupedDraw<K>(
     return {
       unit: 'run',
       runGroups: [...groups.keys()],
+      unitOf: () => 'run',
       ...(warning ? { warning } : {}),
       draw: (random) => new Map([...groups].map(([k, runs]) => [k, resample(runs, random)])),
     };
@@ -267,6 +270,7 @@ export function groupedDraw<K>(
   return {
     unit: byLineage.size ? 'lineage' : 'run',
     runGroups,
+    unitOf: (k) => (byLineage.has(k) ? 'lineage' : 'run'),
     ...(warning ? { warning } : {}),
     draw: (random) => {
       // The groups in their order; a lineage draw shared by all groups that draw lineages is made first.

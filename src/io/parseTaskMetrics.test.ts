@@ -155,7 +155,11 @@ test('an accuracy (acc, acc_norm, len_norm) outside [0, 1] is refused where it i
   const json = fixture('lm-eval-pythia-160m-step143000.json').replace('0.4351851851851852', '43.51851851851852');
   assert.throws(
     () => parseTaskMetrics(json, { source: 'r.json' }),
-    (e: unknown) => e instanceof InputError && /accuracy between 0 and 1/.test(e.message) && /43\.5/.test(e.message),
+    // A percentage: the fraction it stands for is this value's, not a fixed example.
+    (e: unknown) =>
+      e instanceof InputError &&
+      /accuracy between 0 and 1/.test(e.message) &&
+      /a percentage\? give the fraction, 0\.435185 for 43\.5185 %/.test(e.message),
   );
   // A task loss or a perplexity above 1 is fine.
   const ok = parseTaskMetrics('run,N,tokens,task,metric,value\nr1,1e8,2e9,arc_easy,bpb,1.7\n', { source: 'ok.csv' });

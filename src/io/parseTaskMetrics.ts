@@ -18,6 +18,7 @@ import { InputError } from '../errors/index.js';
 import { csvRecords, headerIndex, stripBom, binaryProblem, BINARY_CHECK_CHARS } from './parseRuns.js';
 import { lineColumn, lineStartsOf, quoteForMessage } from './textPosition.js';
 import { plain } from '../core/format.js';
+import { percentSlip } from '../core/slips.js';
 
 /** One metric of one task at one checkpoint of one run. */
 export interface TaskMetric {
@@ -107,8 +108,8 @@ const ACCURACY_METRICS = new Set(['acc', 'acc_norm', 'len_norm']);
 /** Why `value` cannot be the accuracy `metric`, or undefined when it can (or the metric is no accuracy). */
 function accuracyProblem(metric: string, value: number, shown: string): string | undefined {
   if (!ACCURACY_METRICS.has(metric) || (value >= 0 && value <= 1)) return undefined;
-  const percent = value > 1 && value <= 100 ? ' (a percentage? give the fraction, 0.43 for 43 %)' : '';
-  return `expected an accuracy between 0 and 1 (${metric}), got ${shown}${percent}`;
+  const percent = percentSlip(value, [0, 1]);
+  return `expected an accuracy between 0 and 1 (${metric}), got ${shown}${percent ? ` (a percentage? ${percent})` : ''}`;
 }
 
 function numberOrNaN(cell: string): number {

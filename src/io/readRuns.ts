@@ -5,7 +5,9 @@
  * on as it is parsed, so memory does not grow with the file (a caller that keeps every run, as a
  * fit must, holds only the runs). A JSON array is read whole, up to MAX_WHOLE_FILE_BYTES.
  */
-import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { closestNames, levenshtein } from '../core/names.js';
 import { StringDecoder } from 'node:string_decoder';
 import { Parser } from 'csv-parse';
 import { InputError } from '../errors/index.js';
@@ -46,10 +48,29 @@ export function inputSize(path: string, what = 'a CSV, JSON or JSONL file of run
   try {
     stat = statSync(path);
   } catch {
-    throw new InputError({ file: path }, `no such file: expected ${what}`);
+    const near = nearbyFile(path);
+    throw new InputError({ file: path }, `no such file${near ? ` (did you mean ${near}?)` : ''}: expected ${what}`);
   }
   if (stat.isDirectory()) throw new InputError({ file: path }, `is a folder: expected ${what}`);
   return stat.size;
+}
+
+/**
+ * A file beside a missing one whose name is one slip away (examples/chinchila.csv → examples/chinchilla.csv),
+ * written as the user wrote the folder; undefined when the folder is unreadable or nothing is close.
+ */
+function nearbyFile(path: string): string | undefined {
+  const name = basename(path);
+  let names: string[];
+  try {
+    names = readdirSync(dirname(path));
+  } catch {
+    return undefined;
+  }
+  const [best] = closestNames(name, names, 1);
+  if (best === undefined || levenshtein(best.toLowerCase(), name.toLowerCase()) > Math.max(2, name.length / 4))
+    return undefined;
+  return path.includes('/') || path.includes('\\') ? join(dirname(path), best) : best;
 }
 
 /**

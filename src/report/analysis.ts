@@ -204,7 +204,8 @@ export function backtestWarnings(bt: RollingBacktestResult): string[] {
     .filter((s) => s.predictions && s.meanAbsRelativeError > 0.04)
     .map(
       (s) =>
-        `back-test: ${s.procedure}, fitted below each cutoff, missed the ${s.predictions} runs above by ${(s.meanAbsRelativeError * 100).toFixed(1)} % on average (over the ~4 % that separates typical decisions, Choshen et al. 2024)`,
+        // A run above several cutoffs is predicted from each: the count is of predictions, not of runs.
+        `back-test: ${s.procedure}, fitted below each of ${bt.cutoffs.length} cutoff${bt.cutoffs.length === 1 ? '' : 's'}, missed its ${s.predictions} prediction${s.predictions === 1 ? '' : 's'} of the runs above by ${(s.meanAbsRelativeError * 100).toFixed(1)} % on average (over the ~4 % that separates typical decisions, Choshen et al. 2024)`,
     );
 }
 

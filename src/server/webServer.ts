@@ -351,7 +351,11 @@ export function createWebServer(o: WebServerOptions): WebServer {
       const { s, name } = requireStudy(segs[1]);
       return studyProgress(name, s.runs({ study: name }));
     }
-    throw new HttpError(404, `no such endpoint: ${path}`);
+    // Said with the endpoints there are, so that a first curl of /api finds its way.
+    throw new HttpError(
+      404,
+      `no such endpoint: ${path} (endpoints: /api/datasets, /api/datasets/ID, /api/studies, /api/studies/NAME/runs, /api/studies/NAME/progress)`,
+    );
   };
 
   const sendJson = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {

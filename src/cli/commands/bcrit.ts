@@ -13,7 +13,7 @@ import {
 import { criticalBatchAtLossReport, criticalBatchFromRunsReport, noiseScaleReport } from '../../report/text/hparams.js';
 import { formatNumber } from '../../core/format.js';
 import { UsageError } from '../../errors/index.js';
-import { parseInteger, parseList, parseQuantity, parseReplicates } from '../options.js';
+import { parseExponent, parseInteger, parseList, parseQuantity, parseReplicates } from '../options.js';
 import { printResult, writeResult } from '../output.js';
 import { checkMagnitudes } from '../../io/dataChecks.js';
 import { deprecatedAlias, flag } from '../flags.js';
@@ -182,7 +182,7 @@ export function registerBcrit(program: Command, run: Run): void {
           );
         const preset = criticalBatchPreset(f.preset);
         const bStar = f.bStar ? parseQuantity(f.bStar, '--b-star') : preset.bStar;
-        const alphaB = f.alphaB ? parseQuantity(f.alphaB, '--alpha-b') : preset.alphaB;
+        const alphaB = f.alphaB ? parseExponent(f.alphaB, '--alpha-b') : preset.alphaB;
         const b = criticalBatch(loss, bStar, alphaB);
         const source =
           f.bStar && f.alphaB

@@ -19,6 +19,7 @@ import { DOWNSTREAM_EXTRAPOLATION, DOWNSTREAM_STEP2, PLAN_HORIZON } from '../../
 import { defaultStorePath, describeWriter, MissingStoreError, RunStore } from '../../store/store.js';
 import { exitCodes, UsageError } from '../../errors/index.js';
 import { unknownName } from '../../core/names.js';
+import { percentSlip } from '../../core/slips.js';
 import { keyword, parseInteger, parseLevel, parseQuantity, parseReplicates } from '../options.js';
 import {
   checkFiniteText,
@@ -105,8 +106,10 @@ export function parseChance(text: string): number {
 function parseAccuracy(text: string, flag: string): number {
   const v = plainNumber(text.trim().replace(/%$/, ''));
   if (v > 0 && v < 1 && !text.trim().endsWith('%')) return v;
-  const percent = v > 1 && v < 100 ? ` (give the fraction, ${Number((v / 100).toPrecision(6))} for ${v} %)` : '';
-  throw new UsageError(`${flag}: expected an accuracy between 0 and 1, such as 0.85, got "${text.trim()}"${percent}`);
+  const percent = percentSlip(v, [0, 1]);
+  throw new UsageError(
+    `${flag}: expected an accuracy between 0 and 1, such as 0.85, got "${text.trim()}"${percent ? ` (${percent})` : ''}`,
+  );
 }
 
 /** `--target-accuracy hellaswag=0.8,piqa=0.75`: accuracies in (0, 1) by task. */

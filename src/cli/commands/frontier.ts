@@ -122,9 +122,19 @@ Examples:
             if (flags.fit || flags.preset) {
               const src = resolveLaw({ fit: flags.fit, preset: flags.preset });
               checkAllocatable(src);
-              return located(flags.fit ?? file, () =>
+              const a3 = located(flags.fit ?? file, () =>
                 approach3(src.law, src.params, targets, src.replicates, src.level, `parametric (${src.provenance})`),
               );
+              // Its intervals are the fit file's replicates: what they drew is what the fit says it drew
+              // (runs when it predates recorded units, or rows with fit --resample row). A preset has
+              // no replicates, hence no interval and no unit.
+              if (src.replicates.length) a3.unit = src.unit ?? 'run';
+              a3.intervalSource = flags.fit
+                ? a3.replicates
+                  ? `the fit's ${a3.replicates} bootstrap replicates (resampling ${a3.unit === 'lineage' ? 'whole lineages' : a3.unit === 'row' ? 'single rows' : 'runs'}; level ${src.level})`
+                  : 'none: the fit has no bootstrap replicates (fit --bootstrap N saves them)'
+                : 'none: a preset has no bootstrap replicates';
+              return a3;
             }
             const law = getLaw(keyword(flags.law, '--law', allocatingLawIds()));
             checkLawData(law, dataset);
@@ -192,6 +202,7 @@ Examples:
                       runs: unknown[];
                       atEdge: boolean;
                       method: string;
+                      unit?: 'lineage' | 'run';
                     }[];
                     unassigned: unknown[];
                   };
@@ -209,6 +220,7 @@ Examples:
                           runs: p.runs.length,
                           atEdge: p.atEdge,
                           method: p.method,
+                          ...(p.unit ? { unit: p.unit } : {}),
                         })),
                         unassigned: isoflop.unassigned.length,
                       }

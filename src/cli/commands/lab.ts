@@ -7,10 +7,10 @@ import { defaultLabBudgetHours, LabState } from '../../server/labState.js';
 import { readText } from '../../io/readRuns.js';
 import { trainingConfigSchema } from '../../lab/world.js';
 import { unknownName } from '../../core/names.js';
-import { InputError, ScaleLabError, UsageError } from '../../errors/index.js';
+import { InputError, UsageError } from '../../errors/index.js';
 import { parseInteger, parseQuantity } from '../options.js';
 import { flag } from '../flags.js';
-import { printJson } from '../output.js';
+import { listenError, printJson } from '../output.js';
 import { labOptimumReport, labTruthReport } from '../../report/text/lab.js';
 
 type Run = (fn: () => Promise<void>, json?: boolean) => Promise<void>;
@@ -179,7 +179,7 @@ Examples:
             address = await lab.listen(port, f.host);
           } catch (e) {
             state.close();
-            throw new ScaleLabError(`cannot listen on ${f.host}:${port}: ${(e as Error).message}`);
+            throw listenError(f.host, port, e);
           }
           const url = `http://${address.host.includes(':') ? `[${address.host}]` : address.host}:${address.port}`;
           const world = state.world;

@@ -10,7 +10,7 @@ import { landmarksReport, planReport } from '../../report/text/plan.js';
 import { flagFor } from '../optionFlags.js';
 import { accelerator, hardwareBudget, type Accelerator, type HardwareBudget } from '../../hardware/catalog.js';
 import { FitError, UsageError } from '../../errors/index.js';
-import { keyword, parseInteger, parseQuantity } from '../options.js';
+import { keyword, parseFraction, parseInteger, parseQuantity } from '../options.js';
 import { printResult, writeResult } from '../output.js';
 import { defaultGpu, deprecatedAlias, flag } from '../flags.js';
 import { checkAllocatable, lawFlagsHelp, lawSourceError, resolveLaw, type LawSource } from '../lawSource.js';
@@ -162,7 +162,7 @@ Examples:
           peakFlops: parseQuantity(flags.peakFlops, '--peak-flops'),
           source: '--peak-flops on the command line',
         };
-      const mfu = parseQuantity(flags.mfu, '--mfu');
+      const mfu = parseFraction(flags.mfu, '--mfu');
       let compute: number;
       let hardware: HardwareBudget | undefined;
       let cluster;

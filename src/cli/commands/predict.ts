@@ -162,7 +162,7 @@ Examples:
             .join(', ')}`,
           ...(interval
             ? [
-                `  the interval is for a new run: ${replicates} bootstrap replicates (whole ${fitUnit === 'lineage' ? 'lineages' : fitUnit === 'row' ? 'rows' : 'runs'} resampled), a run's scatter around the law and the extrapolation term${lawInterval ? `; the law alone: ${formatInterval(lawInterval, 6)}` : ''}`,
+                `  the interval is for a new run: ${replicates} bootstrap replicates (${members.length > 1 ? `the ${members.length} candidates' together, ${members.map((m) => `${m.id} ${m.replicates.length}`).join(', ')}; ` : ''}whole ${fitUnit === 'lineage' ? 'lineages' : fitUnit === 'row' ? 'rows' : 'runs'} resampled), a run's scatter around the law and the extrapolation term${lawInterval ? `; the law alone: ${formatInterval(lawInterval, 6)}` : ''}`,
               ]
             : []),
           ...(members.length > 1

@@ -223,6 +223,9 @@ export function registerPlotAndReport(program: Command, run: Run): void {
     .action(
       async (file: string, f: AnalysisFlags & { out: string; downstream?: string; downstreamBootstrap: string }) =>
         run(async () => {
+          // One HTML file: written under another name (r.pdf, r.md) it opens as neither.
+          if (!/\.html?$/i.test(f.out))
+            throw new UsageError(`--out: the report is one HTML file: expected a .html file name, got "${f.out}"`);
           checkOutput(f.out);
           const downstreamReplicates = parseReplicates(f.downstreamBootstrap, '--downstream-bootstrap');
           if (!f.downstream && downstreamReplicates !== 0)

@@ -6,7 +6,7 @@ import { defaultStorePath } from '../../store/store.js';
 import { bundledDatasets, createWebServer, defaultAssetsDir } from '../../server/webServer.js';
 import { parseInteger } from '../options.js';
 import { flag } from '../flags.js';
-import { printJson } from '../output.js';
+import { listenError, printJson } from '../output.js';
 
 type Run = (fn: () => Promise<void>, json?: boolean) => Promise<void>;
 
@@ -61,7 +61,7 @@ Examples:
         try {
           ({ url } = await web.listen(port, f.host));
         } catch (e) {
-          throw new ScaleLabError(`cannot listen on ${f.host}:${port}: ${(e as Error).message}`);
+          throw listenError(f.host, port, e);
         }
         const store = web.storeStatus();
         if (store.exists && store.error)

@@ -65,10 +65,11 @@ Examples:
           out?: string;
           json?: boolean;
         },
+        cmd: Command,
       ) =>
         run(async () => {
           if (f.out) checkOutput(f.out);
-          const setup = makeBackend(f);
+          const setup = makeBackend(f, cmd);
           const targetHours = parseQuantity(f.targetHours, '--target-hours');
           const experimentHours = parseQuantity(f.experimentHours, '--experiment-hours');
           const store = RunStore.open(f.db);

@@ -86,7 +86,8 @@ export function registerSweep(program: Command, run: Run): void {
         'after',
         `
 Examples:
-  scalelab sweep plan --target-hours 48 --experiment-hours 12 --gpu b200 --out plan.json
+  scalelab sweep plan --target-hours 48 --experiment-hours 12 --out plan.json       # on the simulated lab
+  scalelab sweep plan --target-hours 48 --experiment-hours 12 --backend local --gpu h100 --mfu 0.4   # your hardware
   scalelab sweep plan --target-flops 1e19 --experiment-flops 2e18 --json     # budgets in FLOPs (CS336 2025 style)`,
       ),
   ).action(
@@ -100,6 +101,7 @@ Examples:
         out?: string;
         json?: boolean;
       },
+      cmd: Command,
     ) =>
       run(async () => {
         if (f.out) checkOutput(f.out);
@@ -114,11 +116,14 @@ Examples:
             'give the budgets in hours (--target-hours H --experiment-hours H) or in FLOPs (--target-flops C --experiment-flops C), both of one kind',
           );
         }
-        const setup = makeBackend({
-          ...f,
-          backend: f.backend === 'sim' || f.world ? 'sim' : 'local',
-          command: f.command ?? 'true',
-        });
+        const setup = makeBackend(
+          {
+            ...f,
+            backend: f.backend === 'sim' || f.world ? 'sim' : 'local',
+            command: f.command ?? 'true',
+          },
+          cmd,
+        );
         const common = {
           architecture: setup.architecture,
           learningRate: f.learningRate ? parseQuantity(f.learningRate, '--learning-rate') : undefined,
@@ -170,13 +175,17 @@ Examples:
       .addOption(flag('db', { default: defaultStorePath }))
       .addOption(flag('json')),
   ).action(
-    async (planFile: string, f: BackendFlags & { study: string; db: string; extend?: boolean; json?: boolean }) =>
+    async (
+      planFile: string,
+      f: BackendFlags & { study: string; db: string; extend?: boolean; json?: boolean },
+      cmd: Command,
+    ) =>
       run(async () => {
         const plan = parsePlan(
           readText(planFile, 'a sweep plan (JSON written by "scalelab sweep plan --out FILE")'),
           planFile,
         );
-        const setup = makeBackend(f);
+        const setup = makeBackend(f, cmd);
         const store = RunStore.open(f.db);
         const claim = claimStudyOrClose(store, f.study);
         const bar = sweepProgressBar(f.json);
@@ -267,10 +276,15 @@ Examples:
           const counts: Record<string, number> = {};
           for (const r of runs) counts[r.status] = (counts[r.status] ?? 0) + 1;
           const spent = runs.reduce((s, r) => s + (r.seconds ?? 0), 0) / 3600;
-          if (f.json) return printJson({ study: f.study, counts, spentHours: spent });
+          // A diverged probe run is the probe doing its job (sweep run does not count it as a failure): said so.
+          const { probeDiverged } = sweepOutcome(runs);
+          if (f.json) return printJson({ study: f.study, counts, probeDiverged, spentHours: spent });
           process.stdout.write(
             `study "${f.study}": ${Object.entries(counts)
-              .map(([k, v]) => `${v} ${k}`)
+              .map(
+                ([k, v]) =>
+                  `${v} ${k}${k === 'failed' && probeDiverged ? ` (${probeDiverged === v ? (v === 1 ? 'a' : 'all') : `${probeDiverged} of them`} learning-rate probe run${probeDiverged === 1 ? '' : 's'} that diverged, as a probe's largest rates should)` : ''}`,
+              )
               .join(', ')}; ${spent.toFixed(2)} h spent\n`,
           );
         } finally {

@@ -25,10 +25,22 @@ export function frontierReport(
   name: OptionNamer = libraryOption,
 ): string {
   const lines: string[] = [];
-  const boot =
-    out.bootstrap && out.bootstrap.replicates > 1
-      ? `${Math.round(out.bootstrap.level * 100)} % intervals from ${out.bootstrap.replicates} bootstrap replicates${out.approaches.some((a) => a.unit === 'lineage') ? ' resampling whole lineages' : ''} (seed ${out.bootstrap.seed})`
-      : `no intervals (${name('bootstrap')} 0)`;
+  // An approach whose intervals come from elsewhere (Approach 3 from a saved fit or a preset) says so
+  // itself; the bootstrap settings are said only when some approach used them.
+  const own = out.approaches.filter((a) => a.intervalSource === undefined);
+  const elsewhere = out.approaches
+    .filter((a) => a.intervalSource !== undefined)
+    .map((a) => `approach ${a.approach} intervals: ${a.intervalSource}`);
+  const boot = [
+    ...(own.length || !elsewhere.length
+      ? [
+          out.bootstrap && out.bootstrap.replicates > 1
+            ? `${Math.round(out.bootstrap.level * 100)} % intervals from ${out.bootstrap.replicates} bootstrap replicates${own.some((a) => a.unit === 'lineage') ? ' resampling whole lineages' : ''} (seed ${out.bootstrap.seed})`
+            : `no intervals (${name('bootstrap')} 0)`,
+        ]
+      : []),
+    ...elsewhere,
+  ].join('; ');
   const rows =
     out.curves !== undefined && out.curves < out.runs
       ? `${out.runs} checkpoints of ${out.curves} runs`

@@ -25,7 +25,7 @@ export function planReport(plan: Plan, name: OptionNamer = libraryOption): strin
   lines.push(
     `Plan for ${formatNumber(plan.compute, 4)} training FLOPs${
       hw
-        ? `: ${hw.gpus} × ${hw.accelerator.name} for ${hw.days} days at MFU ${hw.mfu} (${formatNumber(hw.gpuHours, 4)} GPU-hours${hw.cost !== undefined ? `, cost ${formatNumber(hw.cost, 4)} at ${hw.pricePerGpuHour} per GPU-hour` : ''})`
+        ? `: ${hw.gpus} × ${hw.accelerator.name} for ${hw.days} day${hw.days === 1 ? '' : 's'} at MFU ${hw.mfu} (${formatNumber(hw.gpuHours, 4)} GPU-hours${hw.cost !== undefined ? `, cost ${formatNumber(hw.cost, 4)} at ${hw.pricePerGpuHour} per GPU-hour` : ''})`
         : ''
     }`,
   );
