@@ -7,7 +7,7 @@
  *   (linear decay to 0 over 10 % more tokens) from 10B, 20B, … 100B tokens. Protocol, fixed before
  *   any fit was run: per shape, fit the trunk's checkpoints from 10B tokens up to a cut-off T and the
  *   branches that leave the trunk by T; predict the final loss of every later branch (T = 30B: seven
- *   branches, up to 3.6× the fitted length; T = 50B: five, up to 2.2×). 100 bootstrap replicates,
+ *   branches, up to 3.3× the last fitted checkpoint's step; T = 50B: five, up to 2.0×). 100 bootstrap replicates,
  *   seed 1, as `curve-law fit` draws them (whole runs); the 95 % interval for a new run.
  * - **moby-curves** (examples/studies/moby-curves/; trained on this project's CPUs): two widths, a
  *   constant run and a WSD branch fitted, a cosine run twice as long and a WSD run with half its steps
@@ -17,28 +17,43 @@
  * observed loss. Choice, leave one data set out: each data set is given the law with the lower mean
  * error on the other; the default is the law that both choices agree on (none when they split).
  *
- *   node --import tsx bench/curve-law-backtest.ts [--json]
+ * The extrapolation term of a new run's interval (CURVE_EXTRAPOLATION) is learnt here too: the smallest
+ * slope, in steps of 0.0005, whose intervals hold 95 % of the default law's cases, pooled.
+ *
+ *   node --import tsx bench/curve-law-backtest.ts [--json] [--write]
+ * --write records the summary (no cases) in examples/curve-laws/backtest.json, which the README quotes and
+ * test/curve-law-default.test.ts checks.
  * Exits 1 when the shipped default is not the law chosen here (or when the choices split and the
  * shipped default is not the law that has been there: the evidence did not decide).
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseRuns } from '../src/io/parseRuns.js';
 import { curvesFromDataset, type ReadCurve } from '../src/io/parseCurves.js';
 import { parseSchedule, type Schedule } from '../src/core/schedule.js';
 import {
   bootstrapCurveLaw,
+  CURVE_EXTRAPOLATION,
   curveLawIds,
+  DEFAULT_CURVE_LAW,
+  extrapolationDistance,
   fitCurveLaw,
+  predictCurve,
   predictWithIntervals,
+  type CurveBootstrap,
+  type CurveFit,
   type CurveLawId,
   type TrainingCurve,
 } from '../src/analyses/curveLaws.js';
-import { DEFAULT_CURVE_LAW } from '../src/analyses/curveLaws.js';
+import { curveFromMetrics } from '../src/io/parseCurves.js';
+import { lrSequence } from '../src/core/schedule.js';
+import { normal, randomSource } from '../src/core/random.js';
+import { median, percentileInterval } from '../src/core/statistics.js';
 
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 const GEMSTONES = here('../examples/curve-laws/gemstones-wsd/');
-const MOBY = here('../examples/studies/moby-curves/predictions.json');
+const MOBY = here('../examples/studies/moby-curves/');
+export const SUMMARY = here('../examples/curve-laws/backtest.json');
 
 /** Steps: 10B tokens = 2,385 steps of 2,048 × 2,048 tokens. */
 const FROM_STEP = 2385;
@@ -59,6 +74,11 @@ export interface BacktestCase {
   error: number;
   interval?: [number, number];
   inside?: boolean;
+  /** Decades of steps beyond the last fitted checkpoint (extrapolationDistance). */
+  distance: number;
+  /** The law's bootstrap replicates' predictions at the target, and the fit's rms residual. */
+  replicates?: number[];
+  rms?: number;
 }
 
 /** The Gemstones runs as curves, grouped by shape. */
@@ -79,9 +99,40 @@ export function gemstonesCurves(): Map<string, ReadCurve[]> {
 /** Where a branch leaves its trunk: its schedule's steps less its decay. */
 const branchStart = (c: ReadCurve) => (c.schedule!.kind === 'wsd' ? c.schedule!.steps - c.schedule!.decaySteps! : -1);
 
-/** `replicates` 0: point predictions only (the choice reads the errors alone; a test runs it so). */
+/** The last fitted checkpoint's step. */
+const reachOf = (curves: readonly TrainingCurve[]) => Math.max(...curves.flatMap((c) => c.points.map((p) => p.step)));
+
+/**
+ * One target's final loss predicted as `curve-law predict` does (the shipped extrapolation term), with
+ * the replicates' own predictions kept, to score other slopes of the term.
+ */
+function predictTarget(
+  fit: CurveFit,
+  boot: CurveBootstrap | undefined,
+  target: TrainingCurve,
+  reach: number,
+  slope: number,
+): Pick<BacktestCase, 'predicted' | 'observed' | 'error' | 'interval' | 'inside' | 'distance' | 'replicates' | 'rms'> {
+  const last = target.points.at(-1)!;
+  const p = predictWithIntervals(fit, target, [last.step], boot, 0.95, 1, { slope, reach });
+  const interval = p.interval?.[0];
+  const replicates = boot?.replicates
+    .map((params) => predictCurve({ ...fit, params }, target, [last.step])[0])
+    .filter((v) => v > 0 && Number.isFinite(v));
+  return {
+    predicted: p.loss[0],
+    observed: last.loss,
+    error: p.loss[0] / last.loss - 1,
+    ...(interval ? { interval, inside: interval[0] <= last.loss && last.loss <= interval[1] } : {}),
+    distance: extrapolationDistance(last.step, reach),
+    ...(replicates && boot ? { replicates, rms: boot.rms } : {}),
+  };
+}
+
+/** `replicates` 0: point predictions only (the choice of law reads the errors alone; a test runs it so). */
 export function gemstonesCases(
   replicates = REPLICATES,
+  slope = CURVE_EXTRAPOLATION,
   onProgress?: (done: number, total: number) => void,
 ): BacktestCase[] {
   const out: BacktestCase[] = [];
@@ -98,26 +149,19 @@ export function gemstonesCases(
         else if (start <= cut.step) fitted.push(c);
         else targets.push(c);
       }
+      const reach = reachOf(fitted);
       for (const law of curveLawIds) {
         const opts = { law, source: model };
         const fit = fitCurveLaw(fitted, opts);
         const boot = replicates > 0 ? bootstrapCurveLaw(fitted, opts, fit, replicates, 1) : undefined;
-        for (const t of targets) {
-          const step = t.points[0].step;
-          const p = predictWithIntervals(fit, t, [step], boot);
-          const observed = t.points[0].loss;
-          const interval = p.interval?.[0];
+        for (const t of targets)
           out.push({
             dataset: 'gemstones',
             law,
             group: `${model} ≤${cut.label}`,
             target: t.name,
-            predicted: p.loss[0],
-            observed,
-            error: p.loss[0] / observed - 1,
-            ...(interval ? { interval, inside: interval[0] <= observed && observed <= interval[1] } : {}),
+            ...predictTarget(fit, boot, t, reach, slope),
           });
-        }
         onProgress?.(++done, total);
       }
     }
@@ -125,28 +169,65 @@ export function gemstonesCases(
   return out;
 }
 
-export function mobyCases(): BacktestCase[] {
-  const rows = JSON.parse(readFileSync(MOBY, 'utf8')) as {
-    run: string;
-    N: number;
-    law: CurveLawId;
-    predicted: number;
-    observed: number;
-    error: number;
-    interval: [number, number];
-    inside: boolean;
-  }[];
-  return rows.map((r) => ({
-    dataset: 'moby',
-    law: r.law,
-    group: `N ${r.N}`,
-    target: r.run,
-    predicted: r.predicted,
-    observed: r.observed,
-    error: r.error,
-    interval: r.interval,
-    inside: r.inside,
-  }));
+/**
+ * The moby-curves study's four targets from its shipped fits (fit-*.json, 200 replicates each), as
+ * scripts/moby-curves-report.ts predicts them; the fitted runs end at step 1000.
+ */
+export function mobyCases(slope = CURVE_EXTRAPOLATION): BacktestCase[] {
+  const read = (name: string) =>
+    curveFromMetrics(readFileSync(`${MOBY}runs/${name}/metrics.jsonl`, 'utf8'), name, name);
+  const reach = reachOf(['d32-constant', 'd32-wsd-0.2', 'd64-constant', 'd64-wsd-0.2'].map(read));
+  const out: BacktestCase[] = [];
+  for (const name of ['d32-cosine-2x', 'd32-wsd-0.5', 'd64-cosine-2x', 'd64-wsd-0.5']) {
+    const run = read(name);
+    const s = run.schedule!;
+    const target = { ...run, lrs: lrSequence(s), warmupSteps: s.warmupSteps ?? 0 };
+    for (const law of curveLawIds) {
+      const file = JSON.parse(readFileSync(`${MOBY}fit-${law}.json`, 'utf8')) as {
+        fits: { N: number; fit: CurveFit; bootstrap: CurveBootstrap }[];
+      };
+      const g = file.fits.find((f) => f.N === run.N)!;
+      out.push({
+        dataset: 'moby',
+        law,
+        group: `N ${run.N}`,
+        target: name,
+        ...predictTarget(g.fit, g.bootstrap, target, reach, slope),
+      });
+    }
+  }
+  return out;
+}
+
+/**
+ * Whether a case's 95 % interval for a new run holds its loss with an extrapolation term of this slope:
+ * each replicate's prediction plus the fit's scatter and the term, as predictWithIntervals draws them.
+ */
+export function insideAt(c: BacktestCase, slope: number): boolean {
+  const random = randomSource(1, 0x5eed),
+    far = randomSource(1, 0xfa7);
+  const sd = slope * c.distance;
+  const noisy = c.replicates!.map((v) => v + c.rms! * normal(random) + (sd > 0 ? v * sd * normal(far) : 0));
+  const [lo, hi] = percentileInterval(noisy, 0.95);
+  return lo <= c.observed && c.observed <= hi;
+}
+
+/** Slopes tried for the extrapolation term: 0 to 0.05 per decade in steps of 0.0005. */
+export const SLOPES = Array.from({ length: 101 }, (_, i) => Math.round(i * 5) / 10_000);
+
+/**
+ * The smallest slope on the grid whose intervals hold at least 95 % of these cases (all cases pooled,
+ * so the data set with more of them weighs more); the largest tried when none does.
+ */
+export function chooseSlope(cases: readonly BacktestCase[]): { slope: number; coverage: number } {
+  const scored = cases.filter((c) => c.replicates && c.replicates.length >= 2);
+  let best = { slope: SLOPES.at(-1)!, coverage: 0 };
+  for (const slope of SLOPES) {
+    const coverage = scored.filter((c) => insideAt(c, slope)).length / scored.length;
+    best = { slope, coverage };
+    if (coverage >= 0.95) break;
+  }
+  return best;
 }
 
 export interface LawScore {
@@ -193,7 +274,7 @@ async function main() {
     !json && process.stderr.isTTY
       ? (d: number, n: number) => process.stderr.write(`\rGemstones fits ${d}/${n}`)
       : undefined;
-  const cases = [...gemstonesCases(REPLICATES, progress), ...mobyCases()];
+  const cases = [...gemstonesCases(REPLICATES, CURVE_EXTRAPOLATION, progress), ...mobyCases()];
   if (progress) process.stderr.write('\n');
   const table = curveLawIds.flatMap((law) =>
     (['gemstones', 'moby'] as const).map((dataset) => ({
@@ -211,11 +292,54 @@ async function main() {
   );
   const choice = leaveOneOut(cases);
   const agreed = new Set(Object.values(choice)).size === 1 ? Object.values(choice)[0] : undefined;
-  const ok = agreed ? agreed === DEFAULT_CURVE_LAW : DEFAULT_CURVE_LAW === 'lr-annealing';
+  // The extrapolation term, on the default law's cases: pooled (shipped), and each data set given the
+  // slope the other chooses.
+  const lawCases = cases.filter((c) => c.law === DEFAULT_CURVE_LAW);
+  const pooled = chooseSlope(lawCases);
+  const slopes = Object.fromEntries(
+    (['gemstones', 'moby'] as const).map((held) => {
+      const { slope } = chooseSlope(lawCases.filter((c) => c.dataset !== held));
+      const own = lawCases.filter((c) => c.dataset === held);
+      return [
+        held,
+        {
+          slope,
+          inside: own.filter((c) => insideAt(c, slope)).length,
+          without: own.filter((c) => insideAt(c, 0)).length,
+          cases: own.length,
+        },
+      ];
+    }),
+  );
+  const coverageBySlope = SLOPES.filter((_, i) => i % 5 === 0 && i <= 40).map((slope) => ({
+    slope,
+    inside: lawCases.filter((c) => c.replicates && insideAt(c, slope)).length,
+    cases: lawCases.filter((c) => c.replicates).length,
+  }));
+  const ok =
+    (agreed ? agreed === DEFAULT_CURVE_LAW : DEFAULT_CURVE_LAW === 'lr-annealing') &&
+    pooled.slope === CURVE_EXTRAPOLATION;
+  const summary = {
+    table,
+    byCutoff,
+    choice,
+    agreed: agreed ?? null,
+    shipped: DEFAULT_CURVE_LAW,
+    extrapolation: { pooled, leaveOneOut: slopes, coverageBySlope, shipped: CURVE_EXTRAPOLATION },
+    medianWidth: Object.fromEntries(
+      curveLawIds.map((law) => [
+        law,
+        median(
+          cases
+            .filter((c) => c.law === law && c.dataset === 'gemstones' && c.interval)
+            .map((c) => c.interval![1] - c.interval![0]),
+        ),
+      ]),
+    ),
+  };
+  if (process.argv.includes('--write')) writeFileSync(SUMMARY, JSON.stringify(summary, null, 1) + '\n');
   if (json) {
-    console.log(
-      JSON.stringify({ table, byCutoff, choice, agreed: agreed ?? null, shipped: DEFAULT_CURVE_LAW, cases }, null, 1),
-    );
+    console.log(JSON.stringify({ ...summary, cases: cases.map(({ replicates: _, ...c }) => c) }, null, 1));
   } else {
     console.log('Curve laws on real schedules: mean |relative error| of the final loss; 95 % intervals that hold it\n');
     console.log('| law | data set | cases | mean error | inside |');
@@ -227,6 +351,19 @@ async function main() {
     console.log('|---|---|---|---|---|');
     for (const r of byCutoff)
       console.log(`| ${r.law} | ${r.cutoff} | ${r.cases} | ${pct(r.meanAbsError)} | ${r.inside}/${r.withInterval} |`);
+    console.log(
+      `\nExtrapolation term (${DEFAULT_CURVE_LAW}): pooled, the smallest slope whose intervals hold 95 % is ${pooled.slope} per decade (${pct(pooled.coverage)}); shipped ${CURVE_EXTRAPOLATION}. ${Object.entries(
+        slopes,
+      )
+        .map(
+          ([d, r]) =>
+            `${d}, given ${r.slope} by the other: ${r.inside}/${r.cases} inside (${r.without} without the term)`,
+        )
+        .join('; ')}.`,
+    );
+    console.log(
+      `Intervals that hold the loss, by slope: ${coverageBySlope.map((r) => `${r.slope}: ${r.inside}/${r.cases}`).join(', ')}.`,
+    );
     console.log(
       `\nLeave one data set out: ${Object.entries(choice)
         .map(([d, l]) => `${d} is given ${l}`)

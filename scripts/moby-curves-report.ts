@@ -8,7 +8,13 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { predictWithIntervals, type CurveBootstrap, type CurveFit } from '../src/analyses/curveLaws.js';
+import {
+  checkpointReach,
+  CURVE_EXTRAPOLATION,
+  predictWithIntervals,
+  type CurveBootstrap,
+  type CurveFit,
+} from '../src/analyses/curveLaws.js';
 import { curveFromMetrics } from '../src/io/parseCurves.js';
 import { describeSchedule, lrSequence } from '../src/core/schedule.js';
 import { curveFigure } from '../src/plots/curveFigure.js';
@@ -21,6 +27,7 @@ const fits = Object.fromEntries(
     l,
     JSON.parse(readFileSync(join(dir, `fit-${l}.json`), 'utf8')) as {
       fits: { N: number; fit: CurveFit; bootstrap: CurveBootstrap }[];
+      inputs: { N: number; lastStep?: number; schedule?: { steps: number } }[];
     },
   ]),
 );
@@ -37,6 +44,8 @@ for (const name of targets) {
   const series = [];
   for (const law of laws) {
     const g = fits[law].fits.find((f) => f.N === run.N)!;
+    // As `curve-law predict` gives it: the new run's interval with the extrapolation term beyond step 1000.
+    const reach = checkpointReach(fits[law].inputs.filter((i) => i.N === run.N))!;
     const p = predictWithIntervals(
       g.fit,
       { lrs: lrSequence(s), warmupSteps: s.warmupSteps ?? 0, N: run.N },
@@ -44,6 +53,7 @@ for (const name of targets) {
       g.bootstrap,
       0.95,
       1,
+      { slope: CURVE_EXTRAPOLATION, reach },
     );
     const last = steps.length - 1,
       observed = run.points.at(-1)!.loss;

@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { noStackTrace, scalelab } from './helpers/cli.js';
-import { predictCurve } from '../src/analyses/curveLaws.js';
+import { CURVE_EXTRAPOLATION, predictCurve } from '../src/analyses/curveLaws.js';
 import { lrAt, lrSequence, wsd, type Schedule } from '../src/core/schedule.js';
 import { normal, randomSource } from '../src/core/random.js';
 
@@ -120,6 +120,30 @@ test('curve-law predict gives a cosine run twice as long, with an interval that 
     `${truthFinal} in ${out.final.interval}`,
   );
   assert.equal(out.curve.at(-1).step, 4000);
+  // Twice as long as the fitted runs (their checkpoints end at 2000): the new run's interval carries the
+  // extrapolation term; without it (--extrapolation 0) it is narrower, and the law's own is unchanged.
+  assert.deepEqual(out.extrapolation, { slope: CURVE_EXTRAPOLATION, reach: 2000 });
+  const bare = scalelab([
+    'curve-law',
+    'predict',
+    '--curve-fit',
+    join(dir, 'fit.json'),
+    '--schedule',
+    'cosine',
+    '--steps',
+    '4000',
+    '--peak-lr',
+    '5e-3',
+    '--warmup-steps',
+    '50',
+    '--extrapolation',
+    '0',
+    '--json',
+  ]).json();
+  assert.deepEqual(bare.extrapolation, { slope: 0, reach: 2000 });
+  assert.deepEqual(bare.final.lawInterval, out.final.lawInterval);
+  const width = (i: number[]) => i[1] - i[0];
+  assert.ok(width(out.final.interval) > width(bare.final.interval), `${out.final.interval} ⊋ ${bare.final.interval}`);
   assert.match(readFileSync(join(dir, 'fig.svg'), 'utf8'), /^<svg [\s\S]*<polyline [\s\S]*<\/svg>\n$/);
   // Compared with a trained run: its own schedule is the target.
   const cmp = scalelab([

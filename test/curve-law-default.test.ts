@@ -6,8 +6,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { DEFAULT_CURVE_LAW } from '../src/analyses/curveLaws.js';
-import { gemstonesCases, gemstonesCurves, leaveOneOut, mobyCases, score } from '../bench/curve-law-backtest.js';
+import { CURVE_EXTRAPOLATION, DEFAULT_CURVE_LAW } from '../src/analyses/curveLaws.js';
+import {
+  gemstonesCases,
+  gemstonesCurves,
+  leaveOneOut,
+  mobyCases,
+  score,
+  SUMMARY,
+} from '../bench/curve-law-backtest.js';
 
 test('the Gemstones curves: 18 shapes, each a trunk and ten branches that leave it where its schedule says', () => {
   const models = gemstonesCurves();
@@ -53,3 +60,31 @@ test(
     assert.equal((100 * err('lr-annealing', 'moby')).toFixed(1), '25.0');
   },
 );
+
+test('the README quotes the recorded back-test (examples/curve-laws/backtest.json), and the shipped extrapolation slope is its choice', () => {
+  const summary = JSON.parse(readFileSync(SUMMARY, 'utf8')) as {
+    table: { law: string; dataset: string; cases: number; meanAbsError: number; inside: number }[];
+    agreed: string;
+    extrapolation: { pooled: { slope: number; coverage: number } };
+    medianWidth: Record<string, number>;
+  };
+  assert.equal(summary.agreed, DEFAULT_CURVE_LAW);
+  assert.equal(summary.extrapolation.pooled.slope, CURVE_EXTRAPOLATION);
+  assert.ok(summary.extrapolation.pooled.coverage >= 0.95);
+  const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+  for (const law of ['multi-power', 'LR-annealing']) {
+    const row = (dataset: string) => summary.table.find((r) => r.law === law.toLowerCase() && r.dataset === dataset)!;
+    const g = row('gemstones'),
+      m = row('moby');
+    const line = readme
+      .split('\n')
+      .find((l) => l.startsWith(`| ${law === 'multi-power' ? '**multi-power** (default)' : law} |`));
+    assert.ok(line, `README row for ${law}`);
+    const cells = line!.split('|').map((c) => c.replace(/\*/g, '').trim());
+    assert.equal(cells[2], `${(100 * g.meanAbsError).toFixed(2)} %`);
+    assert.equal(cells[3], `${g.inside} of ${g.cases} (${Math.round((100 * g.inside) / g.cases)} %)`);
+    assert.equal(cells[4], `${summary.medianWidth[law.toLowerCase()].toFixed(3)} nats`);
+    assert.equal(cells[5], `${(100 * m.meanAbsError).toFixed(1)} %`);
+    assert.equal(cells[6], `${m.inside} of ${m.cases}`);
+  }
+});

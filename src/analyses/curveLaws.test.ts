@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import {
   bestDecayFraction,
   bootstrapCurveLaw,
+  checkpointReach,
+  extrapolationDistance,
   fitCurveLaw,
   predictCurve,
   predictWithIntervals,
@@ -142,6 +144,22 @@ test('curves that cannot determine the law are refused; intervals from resampled
   const t = target.points.at(-1)!.loss;
   assert.ok(lo <= t && t <= hi, `cosine final ${t} in [${lo}, ${hi}]`);
   assert.ok(hi - lo < 0.05, `the interval is informative: ${hi - lo}`);
+  // The extrapolation term: nothing within the fitted checkpoints (they end at 2000), and beyond them a
+  // new run's interval widens by about s·log10(step/2000) of the loss (here s = 0.02: 0.3 decades, 0.6 %).
+  const far = { slope: 0.02, reach: checkpointReach(curves.map((x) => ({ lastStep: x.points.at(-1)!.step })))! };
+  assert.equal(far.reach, 2000);
+  assert.deepEqual(
+    predictWithIntervals(fit, target, [2000], boot, 0.95, 1, far).interval,
+    predictWithIntervals(fit, target, [2000], boot).interval,
+  );
+  const [wlo, whi] = predictWithIntervals(fit, target, [4000], boot, 0.95, 1, far).interval![0];
+  const added = (whi - wlo) ** 2 - (hi - lo) ** 2;
+  const expected = (2 * 1.96 * 0.02 * Math.log10(2) * p.loss[0]) ** 2;
+  assert.ok(added > 0.5 * expected && added < 1.6 * expected, `width² grew by ${added}, expected about ${expected}`);
+  assert.equal(extrapolationDistance(1000, 2000), 0);
+  // A fit file's runs without their last step fall back to their schedule's length; none: no reach.
+  assert.equal(checkpointReach([{ schedule: { steps: 1000 } }, { lastStep: 800, schedule: { steps: 2000 } }]), 1000);
+  assert.equal(checkpointReach([{ lastStep: 800 }, {}]), undefined);
   // Two runs: blocks of residuals within each run instead.
   assert.equal(
     bootstrapCurveLaw(

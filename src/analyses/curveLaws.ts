@@ -626,7 +626,47 @@ export interface CurvePrediction {
   dropped?: number;
 }
 
-/** Predict a target run's curve, with intervals when a bootstrap is given. */
+/**
+ * The relative error a law makes when carried beyond its checkpoints, per decade of steps: a new run's
+ * interval at step s adds a normal error of standard deviation CURVE_EXTRAPOLATION·log10(s/reach) of the
+ * predicted loss, reach being the last fitted checkpoint's step (none within it). Learnt from real
+ * back-tests (bench/curve-law-backtest.ts): the smallest slope whose intervals hold 95 % of their cases.
+ */
+export const CURVE_EXTRAPOLATION = 0.0055;
+
+export interface CurveExtrapolation {
+  /** Relative standard deviation per decade of steps beyond `reach` (0: none). */
+  slope: number;
+  /** The last fitted checkpoint's step. */
+  reach: number;
+}
+
+/** The runs one fit of a fit file was fitted to: all of them for a joint fit, else those of its size. */
+export function fittedRuns<T extends { N?: number }>(inputs: readonly T[], joint: boolean, N?: number): T[] {
+  return inputs.filter((i) => joint || N === undefined || i.N === N);
+}
+
+/**
+ * Where a fit's checkpoints end, from what a fit file records of its runs: each run's last fitted
+ * checkpoint (`lastStep`), else — files written before it was recorded — its schedule's length; undefined
+ * when a run has neither (then no extrapolation term can be placed).
+ */
+export function checkpointReach(
+  inputs: readonly { lastStep?: number; schedule?: { steps: number } }[],
+): number | undefined {
+  const ends = inputs.map((i) => i.lastStep ?? i.schedule?.steps);
+  return ends.length && ends.every((e): e is number => e !== undefined && e > 0) ? Math.max(...ends) : undefined;
+}
+
+/** Decades of steps beyond the fitted checkpoints: log10(step/reach), 0 within them. */
+export function extrapolationDistance(step: number, reach: number): number {
+  return step > reach ? Math.log10(step / reach) : 0;
+}
+
+/**
+ * Predict a target run's curve, with intervals when a bootstrap is given; `extrapolation` widens a new
+ * run's interval beyond the fitted checkpoints (CURVE_EXTRAPOLATION).
+ */
 export function predictWithIntervals(
   fit: CurveFit,
   target: { lrs: Float64Array; warmupSteps: number; N?: number },
@@ -634,6 +674,7 @@ export function predictWithIntervals(
   boot?: CurveBootstrap,
   level = 0.95,
   seed = 1,
+  extrapolation?: CurveExtrapolation,
 ): CurvePrediction {
   const loss = predictCurve(fit, target, steps);
   if (!boot || boot.replicates.length < 2) return { steps, loss };
@@ -647,7 +688,14 @@ export function predictWithIntervals(
       level,
     ),
   );
-  const noisy = reps.map((r) => r.map((v) => v + boot.rms * normal(random)));
+  // The extrapolation term draws from its own stream, so intervals within the checkpoints are as before.
+  const far = randomSource(seed, 0xfa7);
+  const sd = steps.map((s) =>
+    extrapolation ? extrapolation.slope * extrapolationDistance(s, extrapolation.reach) : 0,
+  );
+  const noisy = reps.map((r) =>
+    r.map((v, i) => v + boot.rms * normal(random) + (sd[i] > 0 ? v * sd[i] * normal(far) : 0)),
+  );
   const interval = steps.map((_, i) =>
     percentileInterval(
       noisy.map((r) => r[i]),

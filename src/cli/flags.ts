@@ -56,6 +56,12 @@ export const sharedFlags = {
     defaultsVary: 'study run names its study "default", runs import "imported"; elsewhere it is required or a filter',
   },
   world: { flags: '--world <file>', meaning: 'world file of the simulated lab' },
+  extrapolation: {
+    flags: '--extrapolation <slope>',
+    meaning: "slope s of the intervals' extrapolation term, learnt from back-tests (0: none)",
+    defaultsVary:
+      "each is learnt from its own back-tests and in its own unit: downstream's in accuracy per decade of compute, a curve law's in relative loss per decade of steps",
+  },
   downstream: {
     flags: '--downstream <files>',
     meaning: 'task metrics: comma-separated files (CSV, lm-evaluation-harness JSON) or a ladder manifest',

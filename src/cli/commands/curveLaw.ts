@@ -9,8 +9,12 @@ import { basename, dirname, join } from 'node:path';
 import {
   bestDecayFraction,
   bootstrapCurveLaw,
+  checkpointReach,
+  CURVE_EXTRAPOLATION,
+  fittedRuns,
   curveLawIds,
   DEFAULT_CURVE_LAW,
+  extrapolationDistance,
   fitCurveLaw,
   predictWithIntervals,
   type CurveBootstrap,
@@ -48,7 +52,16 @@ interface CurveFitFile {
   fromStep: number;
   /** One fit per model size (or one joint fit), each with its bootstrap replicates. */
   fits: { N?: number; fit: CurveFit; bootstrap?: CurveBootstrap }[];
-  inputs: { run: string; N?: number; points: number; lrFrom: string; source: string; schedule?: Schedule }[];
+  inputs: {
+    run: string;
+    N?: number;
+    points: number;
+    /** The run's last fitted checkpoint (absent in files written before it was recorded). */
+    lastStep?: number;
+    lrFrom: string;
+    source: string;
+    schedule?: Schedule;
+  }[];
 }
 
 /**
@@ -334,7 +347,7 @@ function reachWarnings(
   target: { peakLr: number; steps: number },
   curve: { step: number; loss: number }[],
 ): string[] {
-  const fitted = file.inputs.filter((i) => file.joint || g.N === undefined || i.N === g.N);
+  const fitted = fittedRuns(file.inputs, file.joint, g.N);
   const schedules = fitted.flatMap((i) => (i.schedule ? [i.schedule] : []));
   const out: string[] = [];
   if (schedules.length) {
@@ -490,6 +503,7 @@ Examples:
               run: c.name,
               ...(c.N !== undefined ? { N: c.N } : {}),
               points: c.points.length,
+              lastStep: c.points.at(-1)!.step,
               lrFrom: c.lrFrom,
               source: c.source,
               ...(c.schedule ? { schedule: c.schedule } : {}),
@@ -548,6 +562,12 @@ Examples:
     .option('--every <n>', 'predict every n steps (default: 50 points along the run)')
     .addOption(flag('level', { default: '0.95' }))
     .option('--scatter-seed <n>', 'seed of the new-run scatter in the interval', '1')
+    .addOption(
+      flag('extrapolation', {
+        detail: 'SD s·log10(step/reach) of the predicted loss beyond the last fitted checkpoint (reach)',
+        default: String(CURVE_EXTRAPOLATION),
+      }),
+    )
     .option(
       '--plot <file>',
       'write an SVG figure of the predicted (and observed) curve (its folder is created, and checked before any work)',
@@ -570,6 +590,7 @@ Examples:
           every?: string;
           level: string;
           scatterSeed: string;
+          extrapolation: string;
           plot?: string;
           json?: boolean;
         },
@@ -597,6 +618,9 @@ Examples:
             ]),
           ];
           const target = { lrs: lrSequence(schedule), warmupSteps: schedule.warmupSteps ?? 0, N };
+          const slope = parseQuantity(flags.extrapolation, '--extrapolation', { positive: false });
+          const reach = checkpointReach(fittedRuns(file.inputs, file.joint, g.N));
+          const extrapolation = reach !== undefined && slope > 0 ? { slope, reach } : undefined;
           const p = predictWithIntervals(
             g.fit,
             target,
@@ -604,6 +628,7 @@ Examples:
             g.bootstrap,
             level,
             parseInteger(flags.scatterSeed, '--scatter-seed', 0),
+            extrapolation,
           );
           const last = steps.length - 1;
           const observedFinal = observed?.points.at(-1);
@@ -658,6 +683,8 @@ Examples:
             N,
             ...(p.dropped ? { droppedReplicates: p.dropped } : {}),
             ...(warnings.length ? { warnings } : {}),
+            // The new-run interval's extrapolation term: its slope and where the fitted checkpoints end.
+            extrapolation: extrapolation ?? { slope: 0, reach: reach ?? null },
             final: {
               step: schedule.steps,
               loss: p.loss[last],
@@ -673,8 +700,9 @@ Examples:
             ...(flags.plot ? { plot: flags.plot } : {}),
           };
           if (flags.json) return printResult(result, flags.curveFit);
+          const beyond = extrapolation ? extrapolationDistance(schedule.steps, extrapolation.reach) : 0;
           const iv = p.interval
-            ? ` (${Math.round(level * 100)} % interval for a new run ${formatInterval(p.interval[last], f4)}; the law's own ${formatInterval(p.lawInterval![last], f4)})`
+            ? ` (${Math.round(level * 100)} % interval for a new run ${formatInterval(p.interval[last], f4)}${beyond > 0 ? `, with an extrapolation term for ${formatNumber(beyond, 2)} decades of steps beyond the fitted checkpoints (${extrapolation!.reach}; s = ${slope})` : ''}; the law's own ${formatInterval(p.lawInterval![last], f4)})`
             : p.dropped
               ? ` (no interval: ${p.dropped === g.bootstrap!.replicates.length ? 'all' : `${p.dropped} of`} ${g.bootstrap!.replicates.length} bootstrap replicates predict a loss ≤ 0 on this schedule)`
               : ' (no interval: fit with --bootstrap N for one)';

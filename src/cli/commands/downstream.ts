@@ -365,10 +365,11 @@ function inputOptions(cmd: Command, out = 'the analysis as JSON, besides the tab
       "fraction of each run's first checkpoints left out of step 2",
       String(DOWNSTREAM_STEP2.skipFraction),
     )
-    .option(
-      '--extrapolation <slope>',
-      "slope s of the intervals' extrapolation term, SD s·log10(1 + C/C_max) in accuracy; 0: none",
-      String(DOWNSTREAM_EXTRAPOLATION),
+    .addOption(
+      flag('extrapolation', {
+        detail: 'SD s·log10(1 + C/C_max) in accuracy',
+        default: String(DOWNSTREAM_EXTRAPOLATION),
+      }),
     )
     .addOption(flag('out', { detail: out }))
     .addOption(flag('json'));

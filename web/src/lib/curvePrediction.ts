@@ -3,7 +3,14 @@
  * `scalelab curve-law fit --out` file holds, the schedule from the form, the predicted curve with its
  * interval drawn as SVG. Pure (the panel and a node test share it).
  */
-import { predictWithIntervals, type CurveBootstrap, type CurveFit } from '../../../src/analyses/curveLaws.js';
+import {
+  checkpointReach,
+  CURVE_EXTRAPOLATION,
+  fittedRuns,
+  predictWithIntervals,
+  type CurveBootstrap,
+  type CurveFit,
+} from '../../../src/analyses/curveLaws.js';
 import {
   describeSchedule,
   lrSequence,
@@ -18,6 +25,9 @@ export interface CurveFitFileJson {
   kind: 'scalelab-curve-fit';
   law: string;
   fits: { N?: number; fit: CurveFit; bootstrap?: CurveBootstrap }[];
+  /** The fitted runs: where their checkpoints end places the extrapolation term, as on the command line. */
+  joint?: boolean;
+  inputs?: { N?: number; lastStep?: number; schedule?: { steps: number } }[];
 }
 
 export interface ScheduleForm {
@@ -78,11 +88,15 @@ export function curvePrediction(
       schedule.steps,
     ]),
   ];
+  const reach = checkpointReach(fittedRuns(file.inputs ?? [], !!file.joint, g.N));
   const p = predictWithIntervals(
     g.fit,
     { lrs: lrSequence(schedule), warmupSteps: schedule.warmupSteps ?? 0, N: g.N },
     steps,
     g.bootstrap,
+    0.95,
+    1,
+    reach !== undefined ? { slope: CURVE_EXTRAPOLATION, reach } : undefined,
   );
   const last = steps.length - 1;
   const svg = curveFigure(
