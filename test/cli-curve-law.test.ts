@@ -95,23 +95,17 @@ test('curve-law fit reads a table and a run folder, recovers the law and writes 
 test('curve-law predict gives a cosine run twice as long, with an interval that holds the truth, and a figure', () => {
   const cosine: Schedule = { kind: 'cosine', peakLr: 5e-3, steps: 4000, warmupSteps: 50, minLrFrac: 0.1 };
   const truthFinal = predictCurve(truth, { lrs: lrSequence(cosine), warmupSteps: 50 }, [4000])[0];
-  const r = scalelab([
-    'curve-law',
-    'predict',
-    '--curve-fit',
-    join(dir, 'fit.json'),
-    '--schedule',
-    'cosine',
-    '--steps',
-    '4000',
-    '--peak-lr',
-    '5e-3',
-    '--warmup-steps',
-    '50',
-    '--plot',
-    join(dir, 'fig.svg'),
-    '--json',
-  ]);
+  const cosine4000 = (...extra: string[]) =>
+    scalelab([
+      'curve-law',
+      'predict',
+      '--curve-fit',
+      join(dir, 'fit.json'),
+      ...['--schedule', 'cosine', '--steps', '4000', '--peak-lr', '5e-3', '--warmup-steps', '50'],
+      ...extra,
+      '--json',
+    ]);
+  const r = cosine4000('--plot', join(dir, 'fig.svg'));
   assert.equal(r.code, 0, r.stderr);
   const out = r.json();
   assert.ok(Math.abs(out.final.loss - truthFinal) < 0.01, `predicted ${out.final.loss}, true ${truthFinal}`);
@@ -123,23 +117,7 @@ test('curve-law predict gives a cosine run twice as long, with an interval that 
   // Twice as long as the fitted runs (their checkpoints end at 2000): the new run's interval carries the
   // extrapolation term; without it (--extrapolation 0) it is narrower, and the law's own is unchanged.
   assert.deepEqual(out.extrapolation, { slope: CURVE_EXTRAPOLATION, reach: 2000 });
-  const bare = scalelab([
-    'curve-law',
-    'predict',
-    '--curve-fit',
-    join(dir, 'fit.json'),
-    '--schedule',
-    'cosine',
-    '--steps',
-    '4000',
-    '--peak-lr',
-    '5e-3',
-    '--warmup-steps',
-    '50',
-    '--extrapolation',
-    '0',
-    '--json',
-  ]).json();
+  const bare = cosine4000('--extrapolation', '0').json();
   assert.deepEqual(bare.extrapolation, { slope: 0, reach: 2000 });
   assert.deepEqual(bare.final.lawInterval, out.final.lawInterval);
   const width = (i: number[]) => i[1] - i[0];
