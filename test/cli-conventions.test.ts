@@ -44,6 +44,8 @@ test('exit codes: 2 for every usage error (unknown command or flag, missing argu
       ['fit', 'examples/chinchila.csv'],
       /examples\/chinchila\.csv: no such file \(did you mean examples\/chinchilla\.csv\?\): expected a CSV/,
     ],
+    // A README data set named without its folder, from the project's root: the bundled file is named.
+    [['fit', 'chinchilla.csv'], /chinchilla\.csv: no such file \(did you mean examples\/chinchilla\.csv\?\)/],
   ];
   for (const [args, message] of cases) {
     const r = scalelab(args);

@@ -5,8 +5,8 @@
  * on as it is parsed, so memory does not grow with the file (a caller that keeps every run, as a
  * fit must, holds only the runs). A JSON array is read whole, up to MAX_WHOLE_FILE_BYTES.
  */
-import { closeSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
+import { basename, dirname, isAbsolute, join } from 'node:path';
 import { closestNames, levenshtein } from '../core/names.js';
 import { StringDecoder } from 'node:string_decoder';
 import { Parser } from 'csv-parse';
@@ -68,9 +68,11 @@ function nearbyFile(path: string): string | undefined {
     return undefined;
   }
   const [best] = closestNames(name, names, 1);
-  if (best === undefined || levenshtein(best.toLowerCase(), name.toLowerCase()) > Math.max(2, name.length / 4))
-    return undefined;
-  return path.includes('/') || path.includes('\\') ? join(dirname(path), best) : best;
+  if (best !== undefined && levenshtein(best.toLowerCase(), name.toLowerCase()) <= Math.max(2, name.length / 4))
+    return path.includes('/') || path.includes('\\') ? join(dirname(path), best) : best;
+  // The README's data sets live in examples/: "fit chinchilla.csv" from the project's root means that one.
+  const bundled = join('examples', path);
+  return !isAbsolute(path) && existsSync(bundled) ? bundled : undefined;
 }
 
 /**
