@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import {
   checkpointReach,
   CURVE_EXTRAPOLATION,
+  fittedRuns,
   predictWithIntervals,
   type CurveBootstrap,
   type CurveFit,
@@ -45,7 +46,8 @@ for (const name of targets) {
   for (const law of laws) {
     const g = fits[law].fits.find((f) => f.N === run.N)!;
     // As `curve-law predict` gives it: the new run's interval with the extrapolation term beyond step 1000.
-    const reach = checkpointReach(fits[law].inputs.filter((i) => i.N === run.N))!;
+    const reach = checkpointReach(fittedRuns(fits[law].inputs, false, run.N));
+    if (reach === undefined) throw new Error(`fit-${law}.json does not record where its runs' checkpoints end`);
     const p = predictWithIntervals(
       g.fit,
       { lrs: lrSequence(s), warmupSteps: s.warmupSteps ?? 0, N: run.N },

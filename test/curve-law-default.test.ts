@@ -65,13 +65,39 @@ test('the README quotes the recorded back-test (examples/curve-laws/backtest.jso
   const summary = JSON.parse(readFileSync(SUMMARY, 'utf8')) as {
     table: { law: string; dataset: string; cases: number; meanAbsError: number; inside: number }[];
     agreed: string;
-    extrapolation: { pooled: { slope: number; coverage: number } };
+    extrapolation: {
+      pooled: { slope: number; coverage: number };
+      leaveOneModelOut: { inside: number; cases: number; slopes: number[] };
+      leaveOneOut: { gemstones: { without: number } };
+      coverageBySlope: { slope: number; inside: number; cases: number }[];
+    };
     medianWidth: Record<string, number>;
   };
   assert.equal(summary.agreed, DEFAULT_CURVE_LAW);
   assert.equal(summary.extrapolation.pooled.slope, CURVE_EXTRAPOLATION);
   assert.ok(summary.extrapolation.pooled.coverage >= 0.95);
   const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+  // The prose: the slope and its pooled coverage, the term's absence, the Gemstones models left out.
+  const x = summary.extrapolation;
+  const flat = readme.replace(/\s+/g, ' ');
+  assert.ok(flat.includes(`s = ${x.pooled.slope} — the smallest slope`), 'the slope');
+  assert.ok(
+    flat.includes(
+      `on average over 10 seeds of the interval's random draws (${(100 * x.pooled.coverage).toFixed(1)} %)`,
+    ),
+  );
+  const at = (slope: number) => Math.round(x.coverageBySlope.find((r) => r.slope === slope)!.inside);
+  assert.ok(
+    flat.includes(`held about ${Math.round(x.leaveOneOut.gemstones.without)} of the 216 Gemstones losses`),
+    'without the term',
+  );
+  assert.ok(flat.includes(`(${at(0.005)} of 220 at 0.005, ${at(0.0075)} at 0.0075)`), 'coverage by slope');
+  assert.ok(
+    flat.includes(
+      `(${x.leaveOneModelOut.slopes.join(' or ')}), has its intervals hold ${Math.round(x.leaveOneModelOut.inside)} of ${x.leaveOneModelOut.cases}`,
+    ),
+    'leave one model out',
+  );
   for (const law of ['multi-power', 'LR-annealing']) {
     const row = (dataset: string) => summary.table.find((r) => r.law === law.toLowerCase() && r.dataset === dataset)!;
     const g = row('gemstones'),

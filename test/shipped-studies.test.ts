@@ -170,16 +170,17 @@ test('moby-curves: the refit reproduces the shipped fit, and the table of predic
     assert.equal(r.observed.observed, row.observed);
     assert.equal(r.observed.inside, row.inside);
   }
-  // What the README says plainly: the LR-annealing law missed all four, the multi-power law was inside on all four.
-  assert.deepEqual(table.map((r) => `${r.law}:${r.inside}`).sort(), [
-    'lr-annealing:false',
-    'lr-annealing:false',
-    'lr-annealing:false',
-    'lr-annealing:false',
-    'multi-power:true',
-    'multi-power:true',
-    'multi-power:true',
-    'multi-power:true',
+  // What the README says plainly: the LR-annealing law missed all four; the multi-power law was inside at
+  // width 32, and at width 64 its degenerate fit's intervals missed (its prediction outside them).
+  assert.deepEqual(table.map((r) => `${r.run}:${r.law}:${r.inside}`).sort(), [
+    'd32-cosine-2x:lr-annealing:false',
+    'd32-cosine-2x:multi-power:true',
+    'd32-wsd-0.5:lr-annealing:false',
+    'd32-wsd-0.5:multi-power:true',
+    'd64-cosine-2x:lr-annealing:false',
+    'd64-cosine-2x:multi-power:false',
+    'd64-wsd-0.5:lr-annealing:false',
+    'd64-wsd-0.5:multi-power:false',
   ]);
 });
 

@@ -23,7 +23,25 @@ test("the web curve panel predicts the bundled study's cosine run as the CLI doe
     readFileSync(new URL('../examples/studies/moby-curves/predictions.json', import.meta.url), 'utf8'),
   ).find((p: { run: string; law: string }) => p.run === 'd64-cosine-2x' && p.law === 'multi-power');
   assert.ok(Math.abs(r.final - shipped.predicted) < 1e-9, `${r.final} vs ${shipped.predicted}`);
-  assert.ok(r.interval && r.interval[0] < r.final && r.final < r.interval[1]);
+  // The same interval as the report's (each step's draws are keyed by its step, whatever else is predicted),
+  // extrapolation term included; at width 64 the fit is degenerate, its interval far below its prediction,
+  // and the panel says so. At width 32 it is not.
+  assert.deepEqual(r.interval, shipped.interval);
+  assert.ok(r.degenerate && r.interval![1] < r.final);
+  const d32 = curvePrediction(
+    file,
+    file.fits.findIndex((g) => g.N === 25472),
+    {
+      kind: 'cosine',
+      steps: 2000,
+      peakLr: 5.7e-3,
+      warmupSteps: 50,
+      decayFrac: 0.2,
+      decayShape: 'linear',
+      minLrFrac: 0.1,
+    },
+  );
+  assert.ok(!d32.degenerate && d32.interval![0] < d32.final && d32.final < d32.interval![1]);
   assert.match(r.svg, /^<svg [\s\S]*<polygon [\s\S]*<polyline [\s\S]*<\/svg>\n$/);
   // A WSD schedule from the form: decay steps from the fraction.
   assert.equal(

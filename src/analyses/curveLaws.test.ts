@@ -224,3 +224,40 @@ test('cooldown branches that name their trunk are resampled a trunk at a time (a
     'block',
   );
 });
+
+test("the multi-power law's sum is Luo et al.'s Eq. 5 — exactly on short runs, within 1e-6 on long ones where far drops are merged", () => {
+  const fit = {
+    law: 'multi-power' as const,
+    joint: false,
+    lambda: 0.999,
+    params: { L0: 1.5, A: 0.8, alpha: 0.45, B: 30, C: 0.5, beta: 0.6, gamma: 0.5 },
+  };
+  // Eq. 5 term by term: L0 + A·(S_W + S1(t))^(−α) − B·Σ_k (η_{k−1} − η_k)·(1 − (C·η_k^(−γ)·S_k(t) + 1)^(−β)),
+  // S_W + S1(t) the area of every step up to t, warmup included (counted once).
+  const eq5 = (lrs: Float64Array, W: number, step: number) => {
+    const p = fit.params;
+    let area = 0;
+    for (let i = 0; i < step; i++) area += lrs[i];
+    let ld = 0,
+      suffix = 0;
+    for (let k = step - W; k >= 1; k--) {
+      suffix += lrs[W + k - 1];
+      const drop = lrs[W + k - 2] - lrs[W + k - 1];
+      if (drop !== 0) ld += drop * (1 - (p.C * lrs[W + k - 1] ** -p.gamma * suffix + 1) ** -p.beta);
+    }
+    return p.L0 + p.A * area ** -p.alpha - p.B * ld;
+  };
+  for (const [s, tolerance] of [
+    [{ kind: 'cosine', peakLr: 3e-4, steps: 3000, warmupSteps: 100, minLrFrac: 0.1 }, 1e-12],
+    [{ kind: 'cosine', peakLr: 3e-4, steps: 100_000, warmupSteps: 500, minLrFrac: 0.1 }, 1e-6],
+    [{ kind: 'wsd', peakLr: 3e-4, steps: 200_000, warmupSteps: 500, minLrFrac: 0.1, decaySteps: 40_000 }, 1e-6],
+  ] as [Schedule, number][]) {
+    const lrs = lrSequence(s);
+    const steps = [Math.round(s.steps / 3), Math.round(s.steps * 0.7), s.steps];
+    const got = predictCurve(fit, { lrs, warmupSteps: s.warmupSteps! }, steps);
+    steps.forEach((step, i) => {
+      const want = eq5(lrs, s.warmupSteps!, step);
+      assert.ok(Math.abs(got[i] - want) < tolerance, `${s.kind} ${s.steps} at ${step}: ${got[i]} vs ${want}`);
+    });
+  }
+});

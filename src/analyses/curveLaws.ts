@@ -73,7 +73,6 @@ interface PointFeatures {
   logN: number;
   S1: number;
   S2: number;
-  SW: number;
   /** multi-power: the nonzero LR drops up to this point: Δη_k, ln η_k and S_k(t). */
   drops: { delta: Float64Array; logEta: Float64Array; Sk: Float64Array };
 }
@@ -86,8 +85,8 @@ interface Prepared {
   runs: string[];
 }
 
-/** Most (checkpoint, step) pairs the multi-power law's annealing sum may visit (memory: 24 bytes each at most). */
-const MULTI_POWER_WORK = 2e7;
+/** Most terms the multi-power law's annealing sums may hold over all checkpoints (24 bytes each). */
+const MULTI_POWER_WORK = 1e7;
 
 const empty = { delta: new Float64Array(0), logEta: new Float64Array(0), Sk: new Float64Array(0) };
 
@@ -103,11 +102,9 @@ function curveFeatures(
   const out: PointFeatures[] = [];
   let S1 = 0,
     S2 = 0,
-    m = 0,
-    SW = 0;
+    m = 0;
   let i = 0; // steps accumulated so far
   const W = Math.min(warmupSteps, lrs.length);
-  for (let k = 0; k < W; k++) SW += lrs[k];
   for (const s of steps) {
     for (; i < s; i++) {
       const eta = lrs[i];
@@ -115,36 +112,82 @@ function curveFeatures(
       m = lambda * m + (i >= Math.max(1, W) ? lrs[i - 1] - eta : 0);
       S2 += m;
     }
-    let drops = empty;
-    if (needDrops && s > W) {
-      // Post-warmup steps k = 1..t are lrs[W + k − 1]; η_0 is the LR at the end of warmup (the peak).
-      const t = s - W;
-      const idx: number[] = [];
-      for (let k = 1; k <= t; k++) {
-        const prev = W + k - 2 >= 0 ? lrs[W + k - 2] : lrs[W];
-        if (prev - lrs[W + k - 1] !== 0) idx.push(k);
-      }
-      const delta = new Float64Array(idx.length),
-        logEta = new Float64Array(idx.length),
-        Sk = new Float64Array(idx.length);
-      // S_k(t) = Σ_{τ=k..t} η_τ, by suffix sums.
-      let suffix = 0,
-        j = idx.length - 1;
-      for (let k = t; k >= 1 && j >= 0; k--) {
-        suffix += lrs[W + k - 1];
-        if (idx[j] === k) {
-          const prev = W + k - 2 >= 0 ? lrs[W + k - 2] : lrs[W];
-          delta[j] = prev - lrs[W + k - 1];
-          logEta[j] = Math.log(lrs[W + k - 1]);
-          Sk[j] = suffix;
-          j--;
-        }
-      }
-      drops = { delta, logEta, Sk };
-    }
-    out.push({ logN, S1, S2, SW, drops });
+    let drops: PointFeatures['drops'] = empty;
+    if (needDrops && s > W) drops = dropsAt(lrs, W, s - W);
+    out.push({ logN, S1, S2, drops });
   }
   return out;
+}
+
+/**
+ * Drops within this many steps of a checkpoint enter its multi-power sum one by one; farther ones are
+ * merged into blocks (MERGE_WIDTH). Every schedule of up to 4096 steps after warmup is summed exactly.
+ */
+const EXACT_DROPS = 4096;
+/** A merged block spans at most this fraction of its distance from the checkpoint. */
+const MERGE_WIDTH = 1 / 32;
+
+/**
+ * The multi-power law's drops before post-warmup step t: Δη_k, ln η_k and S_k(t) = Σ_{τ=k..t} η_τ for every
+ * k with η_{k−1} ≠ η_k. Beyond EXACT_DROPS steps from t, consecutive drops are merged into blocks of at most
+ * MERGE_WIDTH of their distance: a block's Δη is the sum of its drops, its ln η and S_k the Δη-weighted means
+ * of theirs (a midpoint rule: within a block S_k(t) changes by at most ~3 %, where the summand G varies
+ * slowly). So a checkpoint costs at most EXACT_DROPS + 32·ln(t/EXACT_DROPS) terms however long the run
+ * (about 4,220 at 200,000 steps), where the exact sum costs t.
+ */
+function dropsAt(lrs: Float64Array, W: number, t: number): PointFeatures['drops'] {
+  // Post-warmup steps k = 1..t are lrs[W + k − 1]; η_0 is the LR at the end of warmup (the peak).
+  const eta = (k: number) => lrs[W + k - 1];
+  const prev = (k: number) => (W + k - 2 >= 0 ? lrs[W + k - 2] : lrs[W]);
+  const delta: number[] = [],
+    logEta: number[] = [],
+    Sk: number[] = [];
+  let suffix = 0;
+  // The open block: its weight (Σ Δη), weighted sums of ln η and S_k, and the distance where it began.
+  let w = 0,
+    wLog = 0,
+    wS = 0,
+    from = -1;
+  const close = () => {
+    if (w !== 0) {
+      delta.push(w);
+      logEta.push(wLog / w);
+      Sk.push(wS / w);
+    }
+    w = wLog = wS = 0;
+    from = -1;
+  };
+  for (let k = t; k >= 1; k--) {
+    suffix += eta(k);
+    const d = prev(k) - eta(k);
+    if (d === 0) continue;
+    const distance = t - k;
+    if (distance < EXACT_DROPS) {
+      delta.push(d);
+      logEta.push(Math.log(eta(k)));
+      Sk.push(suffix);
+      continue;
+    }
+    if (from >= 0 && distance - from > MERGE_WIDTH * from) close();
+    if (from < 0) from = distance;
+    w += d;
+    wLog += d * Math.log(eta(k));
+    wS += d * suffix;
+  }
+  close();
+  // Increasing k, as the exact sum has always been laid out.
+  return {
+    delta: Float64Array.from(delta.reverse()),
+    logEta: Float64Array.from(logEta.reverse()),
+    Sk: Float64Array.from(Sk.reverse()),
+  };
+}
+
+/** At most how many terms dropsAt gives a checkpoint t steps after warmup. */
+function dropTerms(t: number): number {
+  return t <= EXACT_DROPS
+    ? Math.max(0, t)
+    : EXACT_DROPS + Math.ceil(Math.log(t / EXACT_DROPS) / Math.log1p(MERGE_WIDTH)) + 1;
 }
 
 /** Parameter names: linear coefficients first, then exponents (positive, fitted in logs). */
@@ -187,7 +230,8 @@ function basis(
     phi[j + 1] = -f.S2;
     return;
   }
-  const lnS = Math.log(f.S1 + f.SW);
+  // S1 counts every step from the first, warmup included: it is Luo et al.'s S1(t) + S_W already.
+  const lnS = Math.log(f.S1);
   phi[j] = Math.exp(-alpha * lnS);
   dphi[q][j] = -lnS * phi[j];
   const C = theta[q + 1],
@@ -271,14 +315,11 @@ function checkCurves(curves: TrainingCurve[], opts: CurveFitOptions): void {
   if (opts.law === 'multi-power') {
     // The multi-power law sums over every earlier drop of the learning rate at every checkpoint: its
     // work and memory grow as checkpoints × decaying steps.
-    const work = curves.reduce(
-      (a, c) => a + c.points.length * Math.max(0, (c.points.at(-1)?.step ?? 0) - c.warmupSteps),
-      0,
-    );
+    const work = curves.reduce((a, c) => a + c.points.reduce((b, p) => b + dropTerms(p.step - c.warmupSteps), 0), 0);
     if (work > MULTI_POWER_WORK)
       throw new InputError(
         { file },
-        `the multi-power law would sum over ${work.toExponential(1)} (checkpoint, step) pairs, more than ${MULTI_POWER_WORK.toExponential(0)}: fit fewer checkpoints per run (every k-th), or the lr-annealing law`,
+        `the multi-power law would sum ${work.toExponential(1)} terms over its checkpoints, more than ${MULTI_POWER_WORK.toExponential(0)}: fit fewer checkpoints per run (every k-th), or the lr-annealing law`,
       );
   }
   const { linear, nonlinear } = layout(opts.law, !!opts.joint);
@@ -624,6 +665,12 @@ export interface CurvePrediction {
    * built from them would reach below zero and cover anything.
    */
   dropped?: number;
+  /**
+   * Whether the fit's own prediction lies outside its replicates' interval (the law's), per step: the
+   * replicates went elsewhere than the fit — degenerate parameters (e.g. the multi-power law's β → 0 with
+   * B → ∞) — and neither the prediction nor the interval can be trusted there.
+   */
+  pointOutside?: boolean[];
 }
 
 /**
@@ -632,7 +679,7 @@ export interface CurvePrediction {
  * predicted loss, reach being the last fitted checkpoint's step (none within it). Learnt from real
  * back-tests (bench/curve-law-backtest.ts): the smallest slope whose intervals hold 95 % of their cases.
  */
-export const CURVE_EXTRAPOLATION = 0.0055;
+export const CURVE_EXTRAPOLATION = 0.0065;
 
 export interface CurveExtrapolation {
   /** Relative standard deviation per decade of steps beyond `reach` (0: none). */
@@ -664,6 +711,28 @@ export function extrapolationDistance(step: number, reach: number): number {
 }
 
 /**
+ * A new run's interval at one step from the replicates' predictions there: each plus the fit's scatter
+ * (normal, SD rms) and the extrapolation term (normal, SD relSd of the prediction), the level's
+ * percentiles. The draws come from streams keyed by the seed and the step, so a step's interval is the
+ * same whichever other steps are predicted with it (a curve of 50 points, one final loss, a back-test).
+ */
+export function newRunInterval(
+  values: readonly number[],
+  rms: number,
+  relSd: number,
+  level: number,
+  seed: number,
+  step: number,
+): [number, number] {
+  const scatter = randomSource(seed ^ 0x5eed, 4 * step),
+    far = randomSource(seed ^ 0xfa7, 4 * step);
+  return percentileInterval(
+    values.map((v) => v + rms * normal(scatter) + (relSd > 0 ? v * relSd * normal(far) : 0)),
+    level,
+  );
+}
+
+/**
  * Predict a target run's curve, with intervals when a bootstrap is given; `extrapolation` widens a new
  * run's interval beyond the fitted checkpoints (CURVE_EXTRAPOLATION).
  */
@@ -681,28 +750,31 @@ export function predictWithIntervals(
   const all = boot.replicates.map((params) => predictCurve({ ...fit, params }, target, steps));
   const reps = all.filter((r) => r.every((v) => v > 0 && Number.isFinite(v)));
   if (reps.length < 2) return { steps, loss, dropped: all.length - reps.length };
-  const random = randomSource(seed, 0x5eed);
   const lawInterval = steps.map((_, i) =>
     percentileInterval(
       reps.map((r) => r[i]),
       level,
     ),
   );
-  // The extrapolation term draws from its own stream, so intervals within the checkpoints are as before.
-  const far = randomSource(seed, 0xfa7);
-  const sd = steps.map((s) =>
-    extrapolation ? extrapolation.slope * extrapolationDistance(s, extrapolation.reach) : 0,
-  );
-  const noisy = reps.map((r) =>
-    r.map((v, i) => v + boot.rms * normal(random) + (sd[i] > 0 ? v * sd[i] * normal(far) : 0)),
-  );
-  const interval = steps.map((_, i) =>
-    percentileInterval(
-      noisy.map((r) => r[i]),
+  const interval = steps.map((step, i) =>
+    newRunInterval(
+      reps.map((r) => r[i]),
+      boot.rms,
+      extrapolation ? extrapolation.slope * extrapolationDistance(step, extrapolation.reach) : 0,
       level,
+      seed,
+      step,
     ),
   );
-  return { steps, loss, lawInterval, interval, dropped: all.length - reps.length };
+  const pointOutside = loss.map((v, i) => v < lawInterval[i][0] || v > lawInterval[i][1]);
+  return {
+    steps,
+    loss,
+    lawInterval,
+    interval,
+    dropped: all.length - reps.length,
+    ...(pointOutside.some(Boolean) ? { pointOutside } : {}),
+  };
 }
 
 /**

@@ -40,6 +40,13 @@ export function parseLevel(text: string, flag = '--level'): number {
   return value;
 }
 
+/** The slope of an interval's extrapolation term (`--extrapolation`): a number ≥ 0, 0 for none. */
+export function parseExtrapolation(text: string, flag = '--extrapolation'): number {
+  const value = parseQuantity(text, flag, { positive: false });
+  if (!(value >= 0)) throw new UsageError(`${flag}: expected a slope ≥ 0 (0: no extrapolation term), got "${text}"`);
+  return value;
+}
+
 /**
  * IsoFLOP budgets: "auto" (found in the data), a named set ("chinchilla") or a list of numbers. A word
  * that is neither is refused as such, with the nearest name, not as "expected a number".

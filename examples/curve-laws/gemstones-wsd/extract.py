@@ -44,8 +44,10 @@ def main():
         trunk.setdefault(shape(r), {})[r["step"]] = r
     branches = {}
     for b, e in zip(begin, end):
-        if b["run_name"] != e["run_name"]:
-            raise SystemExit("cool_begin and cool_end rows are not in the same order")
+        # Rows pair by position (all ten cooldowns of a model share its run_name): each must end 10 % after
+        # it began, as the model cards say, or the files are not in the same order.
+        if b["run_name"] != e["run_name"] or abs(e["step"] / b["step"] - 1.1) > 0.001:
+            raise SystemExit(f"cool_begin step {b['step']} and cool_end step {e['step']} of {b['run_name']} do not pair")
         branches.setdefault(shape(b), []).append((b, e))
     rows, schedules, left_out = [], {}, []
     for s in sorted(trunk, key=lambda s: (trunk[s][477]["params_active_precise"], s)):

@@ -34,7 +34,7 @@ import {
 } from '../../core/schedule.js';
 import { InputError, UsageError } from '../../errors/index.js';
 import { counted, formatInterval, formatNumber, formatRange } from '../../core/format.js';
-import { keyword, parseInteger, parseLevel, parseQuantity, runSelection } from '../options.js';
+import { keyword, parseExtrapolation, parseInteger, parseLevel, parseQuantity, runSelection } from '../options.js';
 import { flag } from '../flags.js';
 import { checkFiniteText, checkOutput, printResult, progress, writeOutput, writeResult } from '../output.js';
 import { curveFigure } from '../../plots/curveFigure.js';
@@ -564,7 +564,8 @@ Examples:
     .option('--scatter-seed <n>', 'seed of the new-run scatter in the interval', '1')
     .addOption(
       flag('extrapolation', {
-        detail: 'SD s·log10(step/reach) of the predicted loss beyond the last fitted checkpoint (reach)',
+        detail:
+          'relative SD s·log10(step/reach) of the predicted loss beyond the last fitted checkpoint (reach); it covers running longer only, not another schedule shape within the fitted length nor another size',
         default: String(CURVE_EXTRAPOLATION),
       }),
     )
@@ -618,9 +619,10 @@ Examples:
             ]),
           ];
           const target = { lrs: lrSequence(schedule), warmupSteps: schedule.warmupSteps ?? 0, N };
-          const slope = parseQuantity(flags.extrapolation, '--extrapolation', { positive: false });
+          const slope = parseExtrapolation(flags.extrapolation);
           const reach = checkpointReach(fittedRuns(file.inputs, file.joint, g.N));
           const extrapolation = reach !== undefined && slope > 0 ? { slope, reach } : undefined;
+          const beyond = reach !== undefined ? extrapolationDistance(schedule.steps, reach) : 0;
           const p = predictWithIntervals(
             g.fit,
             target,
@@ -676,6 +678,14 @@ Examples:
             schedule,
             steps.map((step, i) => ({ step, loss: p.loss[i] })),
           );
+          if (p.interval && slope > 0 && reach === undefined)
+            warnings.push(
+              `no extrapolation term: ${flags.curveFit} does not record where its runs' checkpoints end (written before that was recorded, from tables without a schedule); refit it with curve-law fit --out to have one`,
+            );
+          if (p.pointOutside?.[last])
+            warnings.push(
+              `the fit predicts ${f4(p.loss[last])}, outside its own bootstrap replicates' ${formatInterval(p.lawInterval![last], f4)}: its parameters are degenerate (see curve-law fit: an exponent near 0 or a coefficient near its bound), so neither the prediction nor the interval is to be trusted; fit more runs, or the other law`,
+            );
           const result = {
             law: file.law,
             citation: file.citation,
@@ -683,8 +693,14 @@ Examples:
             N,
             ...(p.dropped ? { droppedReplicates: p.dropped } : {}),
             ...(warnings.length ? { warnings } : {}),
-            // The new-run interval's extrapolation term: its slope and where the fitted checkpoints end.
-            extrapolation: extrapolation ?? { slope: 0, reach: reach ?? null },
+            // The new-run interval's extrapolation term: its slope, where the fitted checkpoints end, the
+            // decades of steps beyond them at the last step, and whether an interval carries it.
+            extrapolation: {
+              slope,
+              reach: reach ?? null,
+              distance: beyond,
+              applied: !!(extrapolation && p.interval && beyond > 0),
+            },
             final: {
               step: schedule.steps,
               loss: p.loss[last],
@@ -700,9 +716,8 @@ Examples:
             ...(flags.plot ? { plot: flags.plot } : {}),
           };
           if (flags.json) return printResult(result, flags.curveFit);
-          const beyond = extrapolation ? extrapolationDistance(schedule.steps, extrapolation.reach) : 0;
           const iv = p.interval
-            ? ` (${Math.round(level * 100)} % interval for a new run ${formatInterval(p.interval[last], f4)}${beyond > 0 ? `, with an extrapolation term for ${formatNumber(beyond, 2)} decades of steps beyond the fitted checkpoints (${extrapolation!.reach}; s = ${slope})` : ''}; the law's own ${formatInterval(p.lawInterval![last], f4)})`
+            ? ` (${Math.round(level * 100)} % interval for a new run ${formatInterval(p.interval[last], f4)}${extrapolation && beyond > 0 ? `, with an extrapolation term: ${formatNumber(beyond, 2)} decades of steps beyond the fitted checkpoints, which end at step ${extrapolation.reach} (s = ${slope} of the loss per decade)` : ''}; the law's own ${formatInterval(p.lawInterval![last], f4)})`
             : p.dropped
               ? ` (no interval: ${p.dropped === g.bootstrap!.replicates.length ? 'all' : `${p.dropped} of`} ${g.bootstrap!.replicates.length} bootstrap replicates predict a loss ≤ 0 on this schedule)`
               : ' (no interval: fit with --bootstrap N for one)';

@@ -20,7 +20,7 @@ import { defaultStorePath, describeWriter, MissingStoreError, RunStore } from '.
 import { exitCodes, UsageError } from '../../errors/index.js';
 import { unknownName } from '../../core/names.js';
 import { percentSlip } from '../../core/slips.js';
-import { keyword, parseInteger, parseLevel, parseQuantity, parseReplicates } from '../options.js';
+import { keyword, parseExtrapolation, parseInteger, parseLevel, parseQuantity, parseReplicates } from '../options.js';
 import {
   checkFiniteText,
   checkOutput,
@@ -284,9 +284,7 @@ function analysisOptions(f: InputFlags, extra: Partial<LadderAnalysisOptions> = 
       : f.ceiling !== undefined || f.floor !== 'chance'
         ? 'one'
         : DOWNSTREAM_STEP2.sigmoid;
-  const extrapolation = parseQuantity(f.extrapolation, '--extrapolation', { positive: false });
-  if (!(extrapolation >= 0))
-    throw new UsageError(`--extrapolation: expected a slope ≥ 0 (0: no extrapolation term), got "${f.extrapolation}"`);
+  const extrapolation = parseExtrapolation(f.extrapolation);
   return {
     tasks: list(f.task),
     movingAverage: parseInteger(f.movingAverage, '--moving-average', 1),

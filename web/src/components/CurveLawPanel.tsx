@@ -2,6 +2,8 @@ import { useMemo, useState } from 'react';
 import { Field } from './Field.js';
 import { curvePrediction, readCurveFit, type CurveFitFileJson, type ScheduleForm } from '../lib/curvePrediction.js';
 import bundled from '../../../examples/studies/moby-curves/fit-multi-power.json';
+import { CURVE_EXTRAPOLATION } from '../../../src/analyses/curveLaws.js';
+import { formatNumber } from '../../../src/core/format.js';
 
 const initial: ScheduleForm = {
   kind: 'cosine',
@@ -39,7 +41,9 @@ export function CurveLawPanel() {
       <h2 id="curve-law-heading">Training curve under a schedule</h2>
       <p className="muted">
         From {file.name}: the loss curve a curve law (Tissue et al. 2024, Luo et al. 2025) predicts for the schedule
-        below, with its 95 % interval.
+        below, with its 95 % interval for a new run (beyond the fitted runs' last checkpoint it widens by the
+        extrapolation term, {formatNumber(CURVE_EXTRAPOLATION * 100, 2)} % of the loss per decade of steps, as on the
+        command line).
       </p>
       <div className="form-grid">
         <Field label="curve-law fit (JSON)">
@@ -124,6 +128,14 @@ export function CurveLawPanel() {
               ? ` (95 % interval ${result.ok.interval[0].toFixed(4)}–${result.ok.interval[1].toFixed(4)})`
               : ''}
           </p>
+          {result.ok.degenerate && (
+            <ul className="warnings" data-testid="curve-degenerate">
+              <li>
+                The fit's own prediction lies outside its bootstrap replicates' interval: its parameters are degenerate,
+                so neither the prediction nor the interval is to be trusted (fit more runs, or the other law).
+              </li>
+            </ul>
+          )}
           <div className="curve-figure" dangerouslySetInnerHTML={{ __html: result.ok.svg }} />
         </>
       )}

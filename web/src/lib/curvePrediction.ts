@@ -78,7 +78,7 @@ export function curvePrediction(
   file: CurveFitFileJson,
   which: number,
   form: ScheduleForm,
-): { schedule: Schedule; final: number; interval?: [number, number]; svg: string } {
+): { schedule: Schedule; final: number; interval?: [number, number]; degenerate: boolean; svg: string } {
   const g = file.fits[which];
   const schedule = scheduleFromForm(form);
   const every = Math.max(1, Math.round(schedule.steps / 50));
@@ -104,5 +104,12 @@ export function curvePrediction(
     [{ name: 'predicted', steps, loss: p.loss, band: p.interval, color: '#1f77b4' }],
     { width: 640, height: 360 },
   );
-  return { schedule, final: p.loss[last], ...(p.interval ? { interval: p.interval[last] } : {}), svg };
+  return {
+    schedule,
+    final: p.loss[last],
+    ...(p.interval ? { interval: p.interval[last] } : {}),
+    // The fit's own prediction outside its replicates' interval: degenerate parameters, trust neither.
+    degenerate: !!p.pointOutside?.[last],
+    svg,
+  };
 }
