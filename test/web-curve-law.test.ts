@@ -10,7 +10,8 @@ const text = readFileSync(new URL('../examples/studies/moby-curves/fit-multi-pow
 test("the web curve panel predicts the bundled study's cosine run as the CLI does, and draws it", () => {
   const file = readCurveFit(text, 'fit-multi-power.json');
   const d64 = file.fits.findIndex((g) => g.N === 100096);
-  const r = curvePrediction(file, d64, {
+  // The study's cosine target, 2000 steps.
+  const cosine = {
     kind: 'cosine',
     steps: 2000,
     peakLr: 5.7e-3,
@@ -18,7 +19,8 @@ test("the web curve panel predicts the bundled study's cosine run as the CLI doe
     decayFrac: 0.2,
     decayShape: 'linear',
     minLrFrac: 0.1,
-  });
+  } as const;
+  const r = curvePrediction(file, d64, cosine);
   const shipped = JSON.parse(
     readFileSync(new URL('../examples/studies/moby-curves/predictions.json', import.meta.url), 'utf8'),
   ).find((p: { run: string; law: string }) => p.run === 'd64-cosine-2x' && p.law === 'multi-power');
@@ -31,15 +33,7 @@ test("the web curve panel predicts the bundled study's cosine run as the CLI doe
   const d32 = curvePrediction(
     file,
     file.fits.findIndex((g) => g.N === 25472),
-    {
-      kind: 'cosine',
-      steps: 2000,
-      peakLr: 5.7e-3,
-      warmupSteps: 50,
-      decayFrac: 0.2,
-      decayShape: 'linear',
-      minLrFrac: 0.1,
-    },
+    cosine,
   );
   assert.ok(!d32.degenerate && d32.interval![0] < d32.final && d32.final < d32.interval![1]);
   assert.match(r.svg, /^<svg [\s\S]*<polygon [\s\S]*<polyline [\s\S]*<\/svg>\n$/);

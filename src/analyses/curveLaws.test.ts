@@ -41,6 +41,14 @@ function synthetic(
   };
 }
 
+/** The multi-power law's test vector (docs/methods.md §35). */
+const multiPowerTruth = {
+  law: 'multi-power' as const,
+  joint: false,
+  lambda: 0.999,
+  params: { L0: 1.5, A: 0.8, alpha: 0.45, B: 30, C: 0.5, beta: 0.6, gamma: 0.5 },
+};
+
 const close = (got: number, want: number, rel: number, what: string) =>
   assert.ok(Math.abs(got / want - 1) <= rel, `${what}: got ${got}, expected ${want} within ${rel * 100} %`);
 
@@ -71,12 +79,7 @@ test('the LR-annealing law (Tissue et al.) recovers its parameters from a consta
 });
 
 test('the multi-power law (Luo et al.) recovers its parameters and predicts other schedules', () => {
-  const truth = {
-    law: 'multi-power' as const,
-    joint: false,
-    lambda: 0.999,
-    params: { L0: 1.5, A: 0.8, alpha: 0.45, B: 30, C: 0.5, beta: 0.6, gamma: 0.5 },
-  };
+  const truth = multiPowerTruth;
   const curves = [
     synthetic(truth, constant, 'constant', { noise: 0.0005, seed: 3 }),
     synthetic(truth, wsd02, 'wsd', { noise: 0.0005, seed: 4 }),
@@ -174,12 +177,7 @@ test('curves that cannot determine the law are refused; intervals from resampled
 });
 
 test('the best WSD decay fraction for a budget is interior and the law prefers it to a short decay', () => {
-  const truth = {
-    law: 'multi-power' as const,
-    joint: false,
-    lambda: 0.999,
-    params: { L0: 1.5, A: 0.8, alpha: 0.45, B: 30, C: 0.5, beta: 0.6, gamma: 0.5 },
-  };
+  const truth = multiPowerTruth;
   const best = bestDecayFraction(
     truth,
     (f) => ({ lrs: lrSequence(wsd(peak, 2000, f, { warmupSteps: 50 })), warmupSteps: 50 }),
@@ -226,12 +224,7 @@ test('cooldown branches that name their trunk are resampled a trunk at a time (a
 });
 
 test("the multi-power law's sum is Luo et al.'s Eq. 5 — exactly on short runs, within 1e-6 on long ones where far drops are merged", () => {
-  const fit = {
-    law: 'multi-power' as const,
-    joint: false,
-    lambda: 0.999,
-    params: { L0: 1.5, A: 0.8, alpha: 0.45, B: 30, C: 0.5, beta: 0.6, gamma: 0.5 },
-  };
+  const fit = multiPowerTruth;
   // Eq. 5 term by term: L0 + A·(S_W + S1(t))^(−α) − B·Σ_k (η_{k−1} − η_k)·(1 − (C·η_k^(−γ)·S_k(t) + 1)^(−β)),
   // S_W + S1(t) the area of every step up to t, warmup included (counted once).
   const eq5 = (lrs: Float64Array, W: number, step: number) => {
