@@ -348,7 +348,13 @@ test("frontier: Approach 3 says what its fit's bootstrap drew; a lineage warning
   const fromPreset = scalelab(['frontier', five, '--preset', 'epoch-2024', '--approach', '3']);
   assert.equal(fromPreset.code, 0, fromPreset.stderr);
   // Its header no longer claims the 200 replicates of --bootstrap's default for intervals it does not have.
-  assert.match(fromPreset.stdout, /\(240 runs\); approach 3 intervals: none: a preset has no bootstrap replicates\n/);
+  assert.match(
+    fromPreset.stdout,
+    /\n {2}approach 3: law chinchilla, preset epoch-2024: Besiroglu et al\. 2024, .*; a published fit, not fitted to \S+; intervals: none: a preset has no bootstrap replicates\n/,
+  );
+  // Its header does not credit the preset to the file's runs: it says they are not used.
+  assert.match(fromPreset.stdout, /\n {2}\S+\.csv: its 240 runs are not used\n/);
   const presetJson = scalelab(['frontier', five, '--preset', 'epoch-2024', '--approach', '3', '--json']).json();
   assert.equal(presetJson.approaches[0].unit, undefined);
+  assert.match(presetJson.approaches[0].numbersFrom, /^law chinchilla, preset epoch-2024: Besiroglu et al\. 2024/);
 });

@@ -58,6 +58,11 @@ export interface ApproachResult {
    * or a preset): "the fit's 20 bootstrap replicates", "none: a preset has no bootstrap replicates".
    */
   intervalSource?: string;
+  /**
+   * Where the approach's numbers come from when not from the runs analysed (Approach 3 from a saved fit
+   * or a published preset), so that a report does not credit those runs with them.
+   */
+  numbersFrom?: string;
   warnings: string[];
 }
 

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { sweepOutcome } from './runner.js';
+import { sweepOutcome } from './outcome.js';
 
 const run = (phase: string, status: string, reason: string | null = null) => ({
   phase,

@@ -16,6 +16,7 @@ import {
 import { BackendBusy, type Backend } from './backends/backend.js';
 import type { PlannedRun } from './design.js';
 import type { Executor, RunOutcome } from './study.js';
+import { isDivergedProbe } from './outcome.js';
 
 export interface SweepProgress {
   total: number;
@@ -59,40 +60,9 @@ export const FAIL_FAST_RUNS = 3;
 /** The one reason the sweep's first runs all failed with, when they did (see FAIL_FAST_RUNS). */
 export function failingAlike(runs: readonly Pick<StoredRun, 'phase' | 'status' | 'reason'>[]): string | undefined {
   if (runs.some((r) => r.status === 'completed')) return undefined;
-  const failed = runs.filter(
-    (r) => r.status === 'failed' && !(r.phase === 'lr-probe' && /diverge/i.test(r.reason ?? '')),
-  );
+  const failed = runs.filter((r) => r.status === 'failed' && !isDivergedProbe(r));
   if (failed.length < FAIL_FAST_RUNS || !failed[0].reason) return undefined;
   return failed.every((r) => r.reason === failed[0].reason) ? failed[0].reason : undefined;
-}
-
-/** How a finished sweep went: its runs by outcome, and whether it failed. */
-export interface SweepOutcome {
-  completed: number;
-  /** Failed runs that make the sweep a failure. */
-  failed: number;
-  /** Learning-rate probe runs that diverged: finding where training diverges is what a probe is for. */
-  probeDiverged: number;
-  cancelled: number;
-  total: number;
-  /** True when a run failed (other than a diverged probe), was cancelled, or none completed. */
-  isFailure: boolean;
-}
-
-export function sweepOutcome(runs: Pick<StoredRun, 'phase' | 'status' | 'reason'>[]): SweepOutcome {
-  const failedRuns = runs.filter((r) => r.status === 'failed');
-  const probeDiverged = failedRuns.filter((r) => r.phase === 'lr-probe' && /diverge/i.test(r.reason ?? '')).length;
-  const completed = runs.filter((r) => r.status === 'completed').length;
-  const cancelled = runs.filter((r) => r.status === 'cancelled').length;
-  const failed = failedRuns.length - probeDiverged;
-  return {
-    completed,
-    failed,
-    probeDiverged,
-    cancelled,
-    total: runs.length,
-    isFailure: runs.length > 0 && (failed > 0 || cancelled > 0 || completed === 0),
-  };
 }
 
 function progressOf(runs: StoredRun[]): SweepProgress {

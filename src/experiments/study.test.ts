@@ -5,7 +5,7 @@ import { optimum, simulate, truth } from '../lab/simulate.js';
 import { worldArchitecture, worldCostModel } from './worldCostModel.js';
 import { calibrateCost, runStudy, recommendConfig, sweepSteps, type Executor, type RunOutcome } from './study.js';
 import { assumedCostModel, designSweep, bestLearningRate } from './design.js';
-import { studyReport } from './studyReport.js';
+import { studyHtmlSections, studyJson, studyReport, type StudySummary } from './studyReport.js';
 
 const world = loadWorld();
 const executor: Executor = {
@@ -50,6 +50,45 @@ test('study on the default world with a 25 % experiment budget: within 1 % of th
     },
   });
   assert.match(report, /Regret: 0\.\d\d % above the optimum/);
+});
+
+test("a learning-rate probe run that diverged is said to have diverged in the study's text, JSON and HTML, not as 'failed'", async () => {
+  // The world's largest probe rate is past its divergence factor: that run fails by diverging.
+  const s = await runStudy(executor, {
+    targetSeconds: 48 * 3600,
+    experimentSeconds: 12 * 3600,
+    cost: worldCostModel(world),
+    architecture: worldArchitecture(world),
+    bootstrap: 0,
+  });
+  const diverged = s.learningRate.probe.filter((p) => p.diverged);
+  assert.equal(diverged.length, 1, JSON.stringify(s.learningRate.probe));
+  assert.equal(diverged[0].loss, null);
+  assert.equal(s.outcomes.filter((o) => o.status === 'failed').length, 1, 'the diverged probe is the one failure');
+  const summary: StudySummary = {
+    study: 't',
+    backend: 'sim',
+    targetHours: 48,
+    experimentHours: 12,
+    result: s,
+    costModel: 'x',
+  };
+  const note = "1 failed (a learning-rate probe run that diverged, as a probe's largest rates should)";
+  const text = studyReport(summary);
+  assert.match(
+    text,
+    new RegExp(`on ${s.outcomes.length} runs in \\d+ stages?; 1 failed \\(a learning-rate probe run that diverged, `),
+  );
+  assert.ok(text.includes(`; ${note}.`), text);
+  assert.match(text, /\n\s*[\d.e-]+\s+diverged\n/);
+  assert.doesNotMatch(text, /\bfailed\n/);
+  const json = studyJson(summary);
+  assert.deepEqual([json.runs.failed, json.runs.probeDiverged], [1, 1]);
+  assert.equal(json.learningRate.probe.filter((p) => p.diverged).length, 1);
+  const html = studyHtmlSections(summary).find((x) => x.id === 'study')!.html;
+  assert.ok(html.includes(`; ${note}.`), html);
+  assert.match(html, /<td>diverged<\/td>/);
+  assert.doesNotMatch(html, />failed</);
 });
 
 test("the sweep design fits its budget and brackets each budget's sizes", () => {

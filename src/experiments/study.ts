@@ -23,6 +23,7 @@ import {
   type PlannedRun,
   type SweepDesignOptions,
 } from './design.js';
+import { isDivergedProbe } from './outcome.js';
 import { nonEmbeddingParameters } from '../model/shape.js';
 
 export interface RunOutcome {
@@ -76,7 +77,12 @@ export interface Recommendation {
 }
 
 export interface StudyResult {
-  learningRate: { value: number; method: string; probe: { learning_rate: number; loss: number | null }[] };
+  learningRate: {
+    value: number;
+    method: string;
+    /** Each probe run: its final loss, or null when it failed; `diverged` when it failed by diverging. */
+    probe: { learning_rate: number; loss: number | null; diverged?: true }[];
+  };
   outcomes: RunOutcome[];
   dataset: Dataset;
   fit: FitResult;
@@ -266,6 +272,8 @@ export async function runStudy(executor: Executor, options: StudyOptions): Promi
   const probe = probeOutcomes.map((o) => ({
     learning_rate: o.run.config.learning_rate,
     loss: o.status === 'completed' && o.finalLoss !== undefined ? o.finalLoss : null,
+    // A probe's largest rates are meant to diverge: the report says so rather than "failed".
+    ...(isDivergedProbe({ phase: o.run.phase, status: o.status, reason: o.reason }) ? { diverged: true as const } : {}),
   }));
   if (probe.length && probe.every((p) => p.loss === null)) throw new ExperimentError(probeFailure(probeOutcomes));
   const lr = bestLearningRate(probe);

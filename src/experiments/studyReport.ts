@@ -9,6 +9,7 @@ import { approachSummary } from '../analyses/frontier.js';
 import { optimum, truth } from '../lab/simulate.js';
 import type { World } from '../lab/world.js';
 import { escapeHtml, htmlTable } from '../core/html.js';
+import { divergedProbeNote, sweepOutcome } from './outcome.js';
 
 export interface StudyTruth {
   recommendedLoss: number;
@@ -65,6 +66,8 @@ export function studyJson(s: StudySummary) {
       total: r.outcomes.length,
       completed: r.outcomes.filter((o) => o.status === 'completed').length,
       failed: r.outcomes.filter((o) => o.status === 'failed').length,
+      // Of the failed, the learning-rate probe runs that diverged (as sweep run and sweep status count them).
+      probeDiverged: runOutcome(r).probeDiverged,
     },
     learningRate: r.learningRate,
     budgets: r.budgets,
@@ -87,6 +90,25 @@ export function studyJson(s: StudySummary) {
   };
 }
 
+/** The study's runs by outcome, a diverged learning-rate probe run counted as one (see outcome.ts). */
+function runOutcome(r: StudyResult) {
+  return sweepOutcome(r.outcomes.map((o) => ({ phase: o.run.phase, status: o.status, reason: o.reason })));
+}
+
+/**
+ * How many runs failed, when any did, with the diverged probe runs among them said as such:
+ * "; 1 failed (a learning-rate probe run that diverged, as a probe's largest rates should)".
+ */
+function failedClause(r: StudyResult): string {
+  const o = runOutcome(r);
+  const failed = o.failed + o.probeDiverged;
+  return failed ? `; ${failed} failed${divergedProbeNote(o.probeDiverged, failed)}` : '';
+}
+
+/** A probe run's final loss, or why it has none. */
+const probeLoss = (p: StudyResult['learningRate']['probe'][number], format: (loss: number) => string) =>
+  p.loss !== null ? format(p.loss) : p.diverged ? 'diverged' : 'failed';
+
 /** The cost model against the measured seconds, before each planning step. */
 function calibrationLines(r: StudyResult): string[] {
   return r.costCalibration.map(
@@ -100,7 +122,7 @@ export function studyReport(s: StudySummary): string {
   const lines: string[] = [];
   lines.push(`# Scaling study "${s.study}" (backend ${s.backend})`, '');
   lines.push(
-    `Target: a ${s.targetHours}-hour run. Experiment budget: ${s.experimentHours} h, spent ${(r.spentSeconds / 3600).toFixed(2)} h on ${r.outcomes.length} runs in ${r.stages} stage${r.stages > 1 ? 's' : ''}.`,
+    `Target: a ${s.targetHours}-hour run. Experiment budget: ${s.experimentHours} h, spent ${(r.spentSeconds / 3600).toFixed(2)} h on ${r.outcomes.length} runs in ${r.stages} stage${r.stages > 1 ? 's' : ''}${failedClause(r)}.`,
   );
   lines.push(`Cost model: ${s.costModel}.`, ...calibrationLines(r), '');
   lines.push('## Learning rate', '');
@@ -112,7 +134,7 @@ export function studyReport(s: StudySummary): string {
       ['η', 'final loss'],
       r.learningRate.probe.map((p) => [
         formatNumber(p.learning_rate, 3),
-        p.loss === null ? 'failed' : formatNumber(p.loss, 5),
+        probeLoss(p, (loss) => formatNumber(loss, 5)),
       ]),
     ),
     '',
@@ -182,7 +204,7 @@ export function studyHtmlSections(s: StudySummary): { id: string; title: string;
       id: 'study',
       title: `Study "${escapeHtml(s.study)}" (backend ${escapeHtml(s.backend)})`,
       html:
-        `<p>Target: a ${s.targetHours}-hour run. Experiments: ${s.experimentHours} h budget, ${(r.spentSeconds / 3600).toFixed(2)} h spent on ${r.outcomes.length} runs in ${r.stages} stage${r.stages > 1 ? 's' : ''}. Cost model: ${escapeHtml(s.costModel)}.${calibrationLines(
+        `<p>Target: a ${s.targetHours}-hour run. Experiments: ${s.experimentHours} h budget, ${(r.spentSeconds / 3600).toFixed(2)} h spent on ${r.outcomes.length} runs in ${r.stages} stage${r.stages > 1 ? 's' : ''}${escapeHtml(failedClause(r))}. Cost model: ${escapeHtml(s.costModel)}.${calibrationLines(
           r,
         )
           .map((l) => ` ${escapeHtml(l)}`)
@@ -190,7 +212,7 @@ export function studyHtmlSections(s: StudySummary): { id: string; title: string;
         `<p>Learning-rate probe (muP): best η = ${e(r.learningRate.value, 3)} (${escapeHtml(r.learningRate.method)}).</p>` +
         htmlTable(
           ['η', 'final loss'],
-          r.learningRate.probe.map((p) => [e(p.learning_rate, 3), p.loss === null ? 'failed' : e(p.loss, 5)]),
+          r.learningRate.probe.map((p) => [e(p.learning_rate, 3), probeLoss(p, (loss) => e(loss, 5))]),
         ),
     },
     {

@@ -162,9 +162,10 @@ export function analyse(
     if (canAllocate(fitted.law) && o.landmarks?.length)
       landmarks = o.landmarks.filter((m) => m.tokens).map((m) => placeOnFrontier(m, fitted.law, fitted.params));
   } catch (e) {
-    // A law with no compute-optimal frontier (an exponent ≤ 0): no plan and no landmarks, said plainly.
+    // A law with no compute-optimal frontier (an exponent ≤ 0): no plan and no landmarks, said plainly,
+    // labelled by what failed (the frontier), not by a command (`plan`) that was not run.
     if (!isScaleLabError(e)) throw e;
-    unplannable.push(`plan: ${e.message}`);
+    unplannable.push(`frontier: ${e.message}`);
   }
   const warnings = [
     ...unplannable,
@@ -176,7 +177,9 @@ export function analyse(
         warnings: a.warnings.filter((w) => !fitted.warnings.some((f) => f.message === w)),
       })),
     ),
-    ...(plan ? plan.warnings.map((w) => `plan: ${w}`) : []),
+    // The allocation at the largest target (extrapolation, no model shape): labelled by the target it is
+    // about, since `plot` shows no plan and `scalelab plan` was not run.
+    ...(plan ? plan.warnings.map((w) => `target: ${w}`) : []),
     ...agreements.filter((a) => !a.exponent && a.statement.includes('DISAGREE')).map((a) => a.statement),
   ];
   if (bt) warnings.push(...backtestWarnings(bt));

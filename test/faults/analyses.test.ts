@@ -582,7 +582,7 @@ test('item 10: report refuses identical runs (was exit 70 in a quantile); plot p
   const p = scalelab(['plot', 'loss', rising, '--bootstrap', '0', '--out', join(dir, 'rising.svg')]);
   assert.equal(p.code, 0, p.stderr);
   assert.match(p.stderr, /^wrote .*rising\.svg/);
-  assert.match(p.stderr, /\nwarning: plan: the law's alpha = -?[\d.]+ is not positive|\nwarning: fit: alpha = /);
+  assert.match(p.stderr, /\nwarning: frontier: the law's alpha = -?[\d.]+ is not positive|\nwarning: fit: alpha = /);
 });
 
 test('item 10: the output layer refuses NaN and Infinity as results, naming where they are', () => {

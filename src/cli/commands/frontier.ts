@@ -134,6 +134,8 @@ Examples:
                   ? `the fit's ${a3.replicates} bootstrap replicates (resampling ${a3.unit === 'lineage' ? 'whole lineages' : a3.unit === 'row' ? 'single rows' : 'runs'}; level ${src.level})`
                   : 'none: the fit has no bootstrap replicates (fit --bootstrap N saves them)'
                 : 'none: a preset has no bootstrap replicates';
+              // Not the file's runs: a preset is a published fit to its paper's runs, a saved fit is to its own data.
+              a3.numbersFrom = flags.fit ? src.provenance : `${src.provenance}; a published fit, not fitted to ${file}`;
               return a3;
             }
             const law = getLaw(keyword(flags.law, '--law', allocatingLawIds()));

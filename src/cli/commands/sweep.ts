@@ -1,14 +1,8 @@
 import type { Command } from 'commander';
 import { designSweep, designSweepInFlops, type SweepDesign } from '../../experiments/design.js';
 import { sweepPlanReport } from '../../report/text/sweep.js';
-import {
-  FAIL_FAST_RUNS,
-  failingAlike,
-  plannedKey,
-  runSweep,
-  sweepOutcome,
-  type SweepProgress,
-} from '../../experiments/runner.js';
+import { divergedProbeNote, sweepOutcome } from '../../experiments/outcome.js';
+import { FAIL_FAST_RUNS, failingAlike, plannedKey, runSweep, type SweepProgress } from '../../experiments/runner.js';
 
 import { defaultStorePath, hashKey, RunStore } from '../../store/store.js';
 import { readText } from '../../io/readRuns.js';
@@ -232,7 +226,7 @@ Examples:
           if (f.json) printJson({ study: f.study, ...p, cancelled, probeDiverged: outcome.probeDiverged });
           else {
             process.stdout.write(
-              `study "${f.study}": ${p.done} completed, ${p.failed} failed${outcome.probeDiverged ? ` (${outcome.probeDiverged} of them learning-rate probe runs that diverged, as a probe's largest rates should)` : ''}${cancelled ? `, ${cancelled} cancelled` : ''} of ${p.total}; ${(p.spentSeconds / 3600).toFixed(2)} h spent; best loss ${p.bestLoss === null ? '–' : formatNumber(p.bestLoss, 5)}\n${p.failed ? 'failed runs: "scalelab runs ls --status failed", retry with "scalelab sweep retry"\n' : ''}`,
+              `study "${f.study}": ${p.done} completed, ${p.failed} failed${divergedProbeNote(outcome.probeDiverged, p.failed)}${cancelled ? `, ${cancelled} cancelled` : ''} of ${p.total}; ${(p.spentSeconds / 3600).toFixed(2)} h spent; best loss ${p.bestLoss === null ? '–' : formatNumber(p.bestLoss, 5)}\n${p.failed ? 'failed runs: "scalelab runs ls --status failed", retry with "scalelab sweep retry"\n' : ''}`,
             );
           }
           // A diverged learning-rate probe is the probe doing its job; any other failed or cancelled
@@ -281,10 +275,7 @@ Examples:
           if (f.json) return printJson({ study: f.study, counts, probeDiverged, spentHours: spent });
           process.stdout.write(
             `study "${f.study}": ${Object.entries(counts)
-              .map(
-                ([k, v]) =>
-                  `${v} ${k}${k === 'failed' && probeDiverged ? ` (${probeDiverged === v ? (v === 1 ? 'a' : 'all') : `${probeDiverged} of them`} learning-rate probe run${probeDiverged === 1 ? '' : 's'} that diverged, as a probe's largest rates should)` : ''}`,
-              )
+              .map(([k, v]) => `${v} ${k}${k === 'failed' ? divergedProbeNote(probeDiverged, v) : ''}`)
               .join(', ')}; ${spent.toFixed(2)} h spent\n`,
           );
         } finally {

@@ -31,24 +31,34 @@ export function frontierReport(
   const elsewhere = out.approaches
     .filter((a) => a.intervalSource !== undefined)
     .map((a) => `approach ${a.approach} intervals: ${a.intervalSource}`);
-  const boot = [
-    ...(own.length || !elsewhere.length
-      ? [
-          out.bootstrap && out.bootstrap.replicates > 1
-            ? `${Math.round(out.bootstrap.level * 100)} % intervals from ${out.bootstrap.replicates} bootstrap replicates${own.some((a) => a.unit === 'lineage') ? ' resampling whole lineages' : ''} (seed ${out.bootstrap.seed})`
-            : `no intervals (${name('bootstrap')} 0)`,
-        ]
-      : []),
-    ...elsewhere,
-  ].join('; ');
+  const bootstrapOf = (approaches: ApproachResult[]) =>
+    out.bootstrap && out.bootstrap.replicates > 1
+      ? `${Math.round(out.bootstrap.level * 100)} % intervals from ${out.bootstrap.replicates} bootstrap replicates${approaches.some((a) => a.unit === 'lineage') ? ' resampling whole lineages' : ''} (seed ${out.bootstrap.seed})`
+      : `no intervals (${name('bootstrap')} 0)`;
+  const boot = [...(own.length || !elsewhere.length ? [bootstrapOf(own)] : []), ...elsewhere].join('; ');
   const rows =
     out.curves !== undefined && out.curves < out.runs
       ? `${out.runs} checkpoints of ${out.curves} runs`
       : `${out.runs} runs`;
-  lines.push(
-    `Compute-optimal frontier: ${out.source} (${rows}${out.selection ? `; ${out.selection}` : ''}); ${boot}`,
-    '',
-  );
+  const data = `${out.source} (${rows}${out.selection ? `; ${out.selection}` : ''})`;
+  const borrowed = out.approaches.filter((a) => a.numbersFrom !== undefined);
+  if (!borrowed.length) lines.push(`Compute-optimal frontier: ${data}; ${boot}`, '');
+  else {
+    // Approach 3 from a preset or a saved fit does not use the runs: each approach says where its numbers
+    // come from, so the file's run count is not read as what the preset was fitted to.
+    const fromRuns = out.approaches.filter((a) => a.numbersFrom === undefined);
+    lines.push("Compute-optimal frontier; where each approach's numbers come from:");
+    if (fromRuns.length)
+      lines.push(
+        `  ${fromRuns.length === 1 ? 'approach' : 'approaches'} ${fromRuns.map((a) => a.approach).join(' and ')}: ${data}; ${bootstrapOf(fromRuns)}`,
+      );
+    for (const a of borrowed)
+      lines.push(
+        `  approach ${a.approach}: ${a.numbersFrom}${a.intervalSource ? `; intervals: ${a.intervalSource}` : ''}`,
+      );
+    if (!fromRuns.length) lines.push(`  ${out.source}: its ${rows} are not used`);
+    lines.push('');
+  }
   lines.push('N_opt ∝ C^a, D_opt ∝ C^b');
   lines.push(
     textTable(

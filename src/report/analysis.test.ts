@@ -1,0 +1,49 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseRuns } from '../io/parseRuns.js';
+import { fit } from '../fit/fit.js';
+import { chinchilla } from '../laws/index.js';
+import { analyse } from './analysis.js';
+
+// Runs on a Chinchilla law with known truth (E 1.69, A 406.4, B 410.7, alpha 0.34, beta 0.28), up to C ≈ 1e20.
+const csvOf = (loss: (N: number, D: number) => number): string =>
+  [
+    'N,D,loss',
+    ...[1e7, 3e7, 1e8, 3e8, 1e9].flatMap((N) => [2e8, 1e9, 5e9, 2e10].map((D) => `${N},${D},${loss(N, D)}`)),
+  ].join('\n');
+const only = { skip: { 1: 'not needed', 2: 'not needed' }, backtest: false as const };
+
+test("analysis warnings: the target's extrapolation is labelled 'target:', not 'plan:'", () => {
+  const data = parseRuns(
+    csvOf((N, D) => 1.69 + 406.4 / N ** 0.34 + 410.7 / D ** 0.28),
+    { source: 'synthetic.csv' },
+  );
+  const a = analyse(data, fit(chinchilla, data), undefined, { targets: [1e24], ...only });
+  const target = a.warnings.filter((w) => w.startsWith('target: '));
+  assert.ok(
+    target.some((w) => /^target: C = 1e24 is [\d.e]+× the largest C/.test(w)),
+    a.warnings.join('\n'),
+  );
+  assert.deepEqual(
+    a.warnings.filter((w) => w.startsWith('plan:')),
+    [],
+  );
+});
+
+test("analysis warnings: a law with no compute-optimal frontier is said as the frontier's, not 'plan:'", () => {
+  // Loss rising with N: the fitted alpha is not positive, so there is no allocation at any target.
+  const data = parseRuns(
+    csvOf((N, D) => 1 + 0.1 * Math.log(N * D) + 0.01 * Math.log(N)),
+    { source: 'rising.csv' },
+  );
+  const fitted = fit(chinchilla, data);
+  const a = analyse(data, fitted, undefined, { targets: [1e24], ...only });
+  assert.equal(a.plan, undefined);
+  const frontier = a.warnings.filter((w) => w.startsWith('frontier: '));
+  assert.equal(frontier.length, 1, a.warnings.join('\n'));
+  assert.match(frontier[0], /^frontier: the law's alpha = -[\d.]+ is not positive/);
+  assert.deepEqual(
+    a.warnings.filter((w) => w.startsWith('plan:')),
+    [],
+  );
+});
