@@ -57,21 +57,11 @@ writeFileSync(
     .join('\n') + '\n',
 );
 
+/** Fit the table and the run folder with the law their curves are drawn from (the default is the multi-power law). */
+const fitTableAndFolder = ['curve-law', 'fit', table, join(dir, 'wsd-0.2'), '--law', 'lr-annealing'];
+
 test('curve-law fit reads a table and a run folder, recovers the law and writes a fit', () => {
-  const r = scalelab([
-    'curve-law',
-    'fit',
-    table,
-    join(dir, 'wsd-0.2'),
-    // The curves are drawn from the LR-annealing law; the default is the multi-power law.
-    '--law',
-    'lr-annealing',
-    '--bootstrap',
-    '30',
-    '--out',
-    join(dir, 'fit.json'),
-    '--json',
-  ]);
+  const r = scalelab([...fitTableAndFolder, '--bootstrap', '30', '--out', join(dir, 'fit.json'), '--json']);
   assert.equal(r.code, 0, r.stderr);
   const out = r.json();
   assert.equal(out.fits.length, 1);
@@ -380,15 +370,7 @@ test("curve-law fit reads runs from the store: their schedules (trainer runs) or
     'constant:lr column',
     'wsd-0.2:schedule',
   ]);
-  const fromFiles = scalelab([
-    'curve-law',
-    'fit',
-    table,
-    join(dir, 'wsd-0.2'),
-    '--law',
-    'lr-annealing',
-    '--json',
-  ]).json();
+  const fromFiles = scalelab([...fitTableAndFolder, '--json']).json();
   for (const k of ['L0', 'A', 'alpha', 'C'])
     assert.ok(Math.abs(out.fits[0].fit.params[k] / fromFiles.fits[0].fit.params[k] - 1) < 1e-6, k);
   // Exported checkpoints carry each one's learning rate, so the curves leave the store and come back.

@@ -17,14 +17,16 @@ const executor: Executor = {
   },
 };
 
+/** The README's study: 48 h of target training, 12 h of experiments, on the default world. */
+const readmeStudy = {
+  targetSeconds: 48 * 3600,
+  experimentSeconds: 12 * 3600,
+  cost: worldCostModel(world),
+  architecture: worldArchitecture(world),
+};
+
 test('study on the default world with a 25 % experiment budget: within 1 % of the true optimum, prediction within 2 %', async () => {
-  const s = await runStudy(executor, {
-    targetSeconds: 48 * 3600,
-    experimentSeconds: 12 * 3600,
-    cost: worldCostModel(world),
-    architecture: worldArchitecture(world),
-    bootstrap: 50,
-  });
+  const s = await runStudy(executor, { ...readmeStudy, bootstrap: 50 });
   assert.ok(s.spentSeconds <= 12 * 3600 * 1.001, `spent ${s.spentSeconds / 3600} h of 12`);
   const recTrue = truth(world, s.recommendation.config).loss;
   const best = optimum(world, 48 * 3600).loss;
@@ -54,13 +56,7 @@ test('study on the default world with a 25 % experiment budget: within 1 % of th
 
 test("a learning-rate probe run that diverged is said to have diverged in the study's text, JSON and HTML, not as 'failed'", async () => {
   // The world's largest probe rate is past its divergence factor: that run fails by diverging.
-  const s = await runStudy(executor, {
-    targetSeconds: 48 * 3600,
-    experimentSeconds: 12 * 3600,
-    cost: worldCostModel(world),
-    architecture: worldArchitecture(world),
-    bootstrap: 0,
-  });
+  const s = await runStudy(executor, { ...readmeStudy, bootstrap: 0 });
   const diverged = s.learningRate.probe.filter((p) => p.diverged);
   assert.equal(diverged.length, 1, JSON.stringify(s.learningRate.probe));
   assert.equal(diverged[0].loss, null);
