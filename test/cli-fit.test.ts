@@ -96,6 +96,20 @@ test('fit --bootstrap writes intervals and replicates; predict --fit gives a los
   assert.deepEqual(again.intervals, j.intervals, 'same seed, same intervals');
 });
 
+test('predict takes the fit file as an argument too (predict fit.json --N …), the same as --fit; two different fits are refused', () => {
+  const out = join(tmp, 'positional-fit.json');
+  assert.equal(scalelab(['fit', 'examples/chinchilla.csv', '--out', out, '--json']).code, 0);
+  const byFlag = scalelab(['predict', '--fit', out, '--N', '7e10', '--D', '1.4T', '--json']);
+  const byArg = scalelab(['predict', out, '--N', '70B', '--D', '1.4T', '--json']);
+  assert.equal(byArg.code, 0, byArg.stderr);
+  assert.deepEqual(byArg.json(), byFlag.json());
+  assert.equal(scalelab(['predict', out, '--fit', out, '--N', '7e10', '--D', '1.4T', '--json']).code, 0);
+  const two = scalelab(['predict', out, '--fit', join(tmp, 'other.json'), '--N', '7e10', '--D', '1.4T']);
+  assert.equal(two.code, 2);
+  assert.match(two.stderr, /two fits given: .*positional-fit\.json \(argument\) and --fit .*other\.json/);
+  assert.ok(noStackTrace(two.stderr));
+});
+
 test("predict with published constants: L(70B, 1.4T) = 1.93665 under Hoffmann's printed fit", () => {
   const r = scalelab([
     'predict',

@@ -31,6 +31,8 @@ export function registerPredict(
   program
     .command('predict')
     .description('predict the loss at a model size and token count from a saved fit (or given parameters)')
+    // `predict fit.json --N …` is how a first-time user writes it: the file may come as an argument too.
+    .argument('[fit-file]', 'a fit saved by "scalelab fit --out FILE" (the same as --fit FILE)')
     .addOption(flag('fit', { detail: 'or its --json output' }))
     .addOption(flag('law', { detail: `with --params instead of a fit: ${lawIds.join(', ')}` }))
     .addOption(flag('x', { detail: 'of power and power0 laws', default: 'N' }))
@@ -48,10 +50,16 @@ export function registerPredict(
 Examples:
   scalelab fit examples/chinchilla.csv --bootstrap 200 --out fit.json
   scalelab predict --fit fit.json --N 7e10 --D 1.4e12
+  scalelab predict fit.json --N 70B --D 1.4T
   scalelab predict --law chinchilla --params E=1.69,A=406.4,B=410.7,alpha=0.34,beta=0.28 --N 70B --D 1.4T`,
     )
-    .action(async (flags: PredictFlags) =>
+    .action(async (fitFile: string | undefined, flags: PredictFlags) =>
       run(async () => {
+        if (fitFile !== undefined) {
+          if (flags.fit !== undefined && flags.fit !== fitFile)
+            throw new UsageError(`two fits given: ${fitFile} (argument) and --fit ${flags.fit}; expected one fit file`);
+          flags = { ...flags, fit: fitFile };
+        }
         const source = resolveLaw({ ...flags, x: keyword(flags.x, '--x', ['N', 'D', 'C'] as const) });
         const fit = { law: source.law, params: source.params, replicates: source.replicates };
         const fitUnit = source.unit ?? 'run';
