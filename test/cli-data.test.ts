@@ -7,10 +7,15 @@ import { noStackTrace, scalelab } from './helpers/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'scalelab-data-'));
 
-test('predict --preset muennighoff-2023 prints the published value to the last digit', () => {
-  const r = scalelab(['predict', '--preset', 'muennighoff-2023', '--N', '6.34e9', '--D', '242e9', '--U', '25e9']);
+test('predict --preset muennighoff-2023 gives the published value to the last digit in JSON, and 6 significant digits in text', () => {
+  const args = ['predict', '--preset', 'muennighoff-2023', '--N', '6.34e9', '--D', '242e9', '--U', '25e9'];
+  const j = scalelab([...args, '--json']);
+  assert.equal(j.code, 0, j.stderr);
+  assert.equal(j.json().loss, 2.2256440889984477);
+  const r = scalelab(args);
   assert.equal(r.code, 0, r.stderr);
-  assert.match(r.stdout, /^predicted loss 2\.2256440889984477/);
+  // The text prints the loss as its interval is printed, not with a float's trailing digits.
+  assert.match(r.stdout, /^predicted loss 2\.22564\n/);
 });
 
 test('repetition and plan --unique-tokens give the capped optimum; fit reproduces R*_D and R*_N', () => {

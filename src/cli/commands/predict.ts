@@ -164,7 +164,7 @@ Examples:
         if (flags.json) return printResult(out, where);
         const pct = `${Math.round(level * 100)} %`;
         const lines = [
-          `predicted loss ${String(loss)}${interval ? `   ${pct} prediction interval ${formatInterval(interval, 6)}` : ''}`,
+          `predicted loss ${formatNumber(loss, 6)}${interval ? `   ${pct} prediction interval ${formatInterval(interval, 6)}` : ''}`,
           `  at ${Object.entries(resolved)
             .map(([k, v]) => `${k} = ${formatNumber(v as number, 4)}`)
             .join(', ')}`,
