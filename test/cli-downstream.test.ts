@@ -638,3 +638,58 @@ test('downstream predict that predicts no task at all exits 1 (it ran; the resul
   assert.equal(json.code, 1);
   assert.equal(json.json()[0].targets.length, 0);
 });
+
+test('downstream --average NAME=all analyses the mean of the tasks as one task, alone unless --task names others; its parts in JSON and the screen', () => {
+  const ladder = 'examples/downstream/pythia/ladder.json';
+  const manifest = JSON.parse(readFileSync(join(root, ladder), 'utf8')) as {
+    tasks: { task: string; chance: number }[];
+  };
+  const r = scalelab(['downstream', 'backtest', ladder, '--average', 'avg=all', '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  const [avg, ...rest] = r.json();
+  assert.equal(rest.length, 0, 'the mean alone');
+  assert.equal(avg.task, 'avg');
+  assert.deepEqual(
+    avg.parts.map((p: { task: string }) => p.task),
+    manifest.tasks.map((t) => t.task),
+  );
+  const chance = manifest.tasks.reduce((a, t) => a + t.chance, 0) / manifest.tasks.length;
+  assert.ok(Math.abs(avg.screen.chance - chance) < 1e-12, `chance ${avg.screen.chance} is the tasks' mean ${chance}`);
+  // The mean's final accuracy of the held-out 12B model is the mean of the tasks' own.
+  const each = scalelab(['downstream', 'backtest', ladder, '--json']).json() as {
+    task: string;
+    screen: { backtest: { runs: { actual: number }[] } };
+  }[];
+  const mean = each.reduce((a, t) => a + t.screen.backtest.runs[0].actual, 0) / each.length;
+  assert.ok(
+    Math.abs(avg.screen.backtest.runs[0].actual - mean) < 1e-9,
+    `${avg.screen.backtest.runs[0].actual} vs ${mean}`,
+  );
+  const both = scalelab([
+    'downstream',
+    'backtest',
+    ladder,
+    '--average',
+    'avg=piqa,sciq',
+    '--task',
+    'avg,piqa',
+    '--json',
+  ]);
+  assert.deepEqual(
+    both.json().map((t: { task: string }) => t.task),
+    ['avg', 'piqa'],
+  );
+  const text = scalelab(['downstream', 'screen', ladder, '--average', 'avg=piqa,sciq']).stdout;
+  assert.match(text, /avg: the equal-weight mean of 2 tasks: piqa \(acc\), sciq \(acc\); no task loss common/);
+  for (const [bad, why] of [
+    ['avg', /expected NAME=TASK,TASK,… or NAME=all/],
+    ['piqa=all', /"piqa" is a task of the data already/],
+    ['avg=piqa', /at least two tasks/],
+    ['avg=piqa,nope', /no task "nope"/],
+  ] as const) {
+    const e = scalelab(['downstream', 'screen', ladder, '--average', bad]);
+    assert.equal(e.code, 2, bad);
+    assert.match(e.stderr, why);
+    assert.ok(noStackTrace(e.stderr));
+  }
+});

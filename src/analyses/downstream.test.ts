@@ -22,10 +22,11 @@ import {
   trailingMean,
 } from './downstream.js';
 import { backtestTask, screenTask, spearman } from './downstreamScreen.js';
-import { analyseLadder } from './downstreamLadder.js';
+import { analyseLadder, averageTask } from './downstreamLadder.js';
 import {
   downstreamJson,
   fitTable,
+  partsNote,
   planTable,
   predictionTable,
   screenTable,
@@ -609,4 +610,70 @@ test("the chain's notes: an interval asked for and not had is said as that, per 
   ]);
   assert.ok(!notes.some((n) => /not from val\. loss/.test(n)));
   assert.match(valLossNotes([{ task: 'piqa', targets: [target] }])[0], /a point estimate \(no bootstrap replicates/);
+});
+
+test('an average over tasks (averageTask): each part keeps its own accuracy metric, a weighted task counts once, chance is the mean, a checkpoint missing a part has no mean', () => {
+  const records: TaskMetric[] = [];
+  let line = 1;
+  const put = (run: string, N: number, D: number, task: string, metric: string, value: number) =>
+    records.push({ run, N, D, task, metric, value, line: line++ });
+  for (const [run, N] of [
+    ['a', 1e8],
+    ['b', 2e8],
+  ] as const) {
+    for (const D of [1e9, 2e9]) {
+      const x = N / 1e8 + D / 1e9; // 2, 3, 3, 4
+      put(run, N, D, 'p', 'acc_norm', 0.3 + 0.01 * x);
+      put(run, N, D, 'p', 'acc', 0.9); // not p's metric: acc_norm comes first
+      put(run, N, D, 'p', 'bpb', 1.5 - 0.1 * x);
+      put(run, N, D, 'q', 'acc', 0.5 + 0.02 * x);
+      put(run, N, D, 'q', 'bpb', 1.2 - 0.1 * x);
+      if (!(run === 'b' && D === 2e9)) put(run, N, D, 'm1', 'acc', 0.4);
+      put(run, N, D, 'm2', 'acc', 0.6);
+    }
+  }
+  const data = {
+    source: 'mem',
+    sets: [],
+    records,
+    roles: new Map(),
+    tasks: [
+      { task: 'p', chance: 0.25 },
+      { task: 'q', chance: 0.5 },
+      { task: 'mm', parts: { m1: 1, m2: 3 }, chance: 0.25 },
+    ],
+  };
+  const avg = averageTask(data, 'avg', 'all');
+  // mm counts once: its parts share its weight 1 in their own 1:3 proportion.
+  assert.deepEqual(avg.parts, { p: 1, q: 1, m1: 0.25, m2: 0.75 });
+  assert.ok(Math.abs(avg.chance! - (0.25 + 0.5 + 0.25) / 3) < 1e-12);
+  const ladder = taskLadder(records, 'mem', { task: 'avg', parts: avg.parts, partAccuracy: avg.partAccuracy });
+  assert.equal(ladder.accuracyMetric, 'acc_norm/acc');
+  const a = ladder.runs.find((r) => r.run === 'a')!;
+  const expect = (x: number) => (0.3 + 0.01 * x + 0.5 + 0.02 * x + 0.25 * 0.4 + 0.75 * 0.6) / 3;
+  assert.ok(Math.abs(a.checkpoints[0].accuracy! - expect(2)) < 1e-12, `${a.checkpoints[0].accuracy}`);
+  assert.ok(Math.abs(a.checkpoints[1].accuracy! - expect(3)) < 1e-12);
+  // Parts m1 and m2 have no task loss: the mean has none either (a partial mean would be biased).
+  assert.equal(ladder.lossMetric, '');
+  assert.equal(a.checkpoints[0].taskLoss, undefined);
+  // Run b's last checkpoint lacks m1: no mean there, rather than a mean of the parts it has.
+  const b = ladder.runs.find((r) => r.run === 'b')!;
+  assert.equal(b.checkpoints[1].accuracy, undefined);
+  assert.ok(b.checkpoints[0].accuracy !== undefined);
+  // Two tasks sharing a loss metric: the mean has a task loss, their mean bpb.
+  const pq = averageTask(data, 'pq', ['p', 'q']);
+  const l2 = taskLadder(records, 'mem', { task: 'pq', parts: pq.parts, partAccuracy: pq.partAccuracy });
+  assert.equal(l2.lossMetric, 'bpb');
+  assert.ok(Math.abs(l2.runs[0].checkpoints[0].taskLoss! - (1.5 - 0.2 + 1.2 - 0.2) / 2) < 1e-12);
+  assert.equal(
+    partsNote({ parts: l2.parts, fit: { lossMetric: 'bpb' } }),
+    'the equal-weight mean of 2 tasks: p (acc_norm), q (acc); task loss: their mean bpb',
+  );
+  assert.match(
+    partsNote({ parts: ladder.parts }),
+    /^the weighted mean of 4 tasks \(weights\): p \(acc_norm, 0\.333\), q \(acc, 0\.333\), m1 \(acc, 0\.0833\), m2 \(acc, 0\.25\)$/,
+  );
+  assert.throws(() => averageTask(data, 'p', 'all'), /"p" is a task of the data already/);
+  assert.throws(() => averageTask(data, 'x', ['p']), /at least two tasks/);
+  assert.throws(() => averageTask(data, 'x', ['p', 'nope']), /no task "nope"/);
 });

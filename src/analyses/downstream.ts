@@ -58,6 +58,8 @@ export interface TaskLadder {
    */
   lossNegated?: boolean;
   accuracyMetric: string;
+  /** A mean over tasks: its parts, each with its weight (summing to 1) and its own accuracy metric. */
+  parts?: { task: string; weight: number; accuracyMetric: string }[];
   runs: LadderRun[];
 }
 
@@ -85,6 +87,8 @@ export interface LadderOptions {
   runs?: (run: string) => boolean;
   /** Weighted mean of several tasks' metrics as one task (MMLU's four parts): {task: weight}. */
   parts?: Record<string, number>;
+  /** A part's own accuracy metric (when accuracyMetric is not given for all). */
+  partAccuracy?: Record<string, string>;
 }
 
 /**
@@ -99,25 +103,40 @@ export function taskLadder(records: readonly TaskMetric[], source: string, optio
     if (!tasks.has(t))
       throw new InputError({ file: source }, `no metrics for task "${t}"; ${unknownName(t, [...tasks.keys()])}`);
   }
-  const first = tasks.get(Object.keys(parts)[0])!;
-  const pick = (wanted: string | undefined, preferred: readonly string[], what: string) => {
+  const partNames = Object.keys(parts);
+  const label = (t: string) =>
+    partNames.length > 1 ? `task "${options.task}" (its part "${t}")` : `task "${options.task}"`;
+  // Each part's metric: the one asked for, or the first of the preferred ones the part has. Parts may
+  // differ (one task scores acc_norm, another only acc): each is an accuracy in [0, 1] all the same.
+  const pick = (t: string, wanted: string | undefined, preferred: readonly string[], what: string) => {
+    const has = tasks.get(t)!;
     if (wanted !== undefined) {
-      if (!first.has(wanted))
+      if (!has.has(wanted))
         throw new InputError(
           { file: source },
-          `task "${options.task}" has no metric "${wanted}" (${what}); it has: ${[...first].join(', ')}`,
+          `${label(t)} has no metric "${wanted}" (${what}); it has: ${[...has].join(', ')}`,
         );
       return wanted;
     }
-    return preferred.find((m) => first.has(m)) ?? '';
+    return preferred.find((m) => has.has(m)) ?? '';
   };
-  const accuracyMetric = pick(options.accuracyMetric, ACCURACY_METRICS, 'accuracy');
-  const lossMetric = pick(options.lossMetric, LOSS_METRICS, 'task loss');
-  if (!accuracyMetric)
-    throw new InputError(
-      { file: source },
-      `task "${options.task}" has no accuracy metric (${ACCURACY_METRICS.join(', ')}); it has: ${[...first].join(', ')}; name one (accuracyMetric)`,
-    );
+  const accuracyOf = new Map(
+    partNames.map((t) => [
+      t,
+      pick(t, options.accuracyMetric ?? options.partAccuracy?.[t], ACCURACY_METRICS, 'accuracy'),
+    ]),
+  );
+  for (const [t, m] of accuracyOf)
+    if (!m)
+      throw new InputError(
+        { file: source },
+        `${label(t)} has no accuracy metric (${ACCURACY_METRICS.join(', ')}); it has: ${[...tasks.get(t)!].join(', ')}; name one (accuracyMetric)`,
+      );
+  // A task loss averaged over parts must be one metric in one unit: parts without it, or with different
+  // ones, leave the mean without a task loss (its accuracy is then fitted directly in C).
+  const losses = new Set(partNames.map((t) => pick(t, options.lossMetric, LOSS_METRICS, 'task loss')));
+  const lossMetric = losses.size === 1 ? [...losses][0] : '';
+  const accuracyMetric = [...new Set(accuracyOf.values())].join('/');
   const totalWeight = Object.values(parts).reduce((a, b) => a + b, 0);
   const lossNegated = lossMetric ? logLikelihoodSign(records, source, options, parts, lossMetric) : false;
   const byRun = new Map<
@@ -135,7 +154,8 @@ export function taskLadder(records: readonly TaskMetric[], source: string, optio
   for (const r of records) {
     const w = parts[r.task];
     if (w === undefined || (options.runs && !options.runs(r.run))) continue;
-    if (r.metric !== lossMetric && r.metric !== accuracyMetric) continue;
+    const isAccuracy = r.metric === accuracyOf.get(r.task);
+    if (r.metric !== lossMetric && !isAccuracy) continue;
     let run = byRun.get(r.run);
     if (!run) byRun.set(r.run, (run = { N: r.N, line: r.line, file: r.file, points: new Map() }));
     if (r.D === undefined)
@@ -149,7 +169,8 @@ export function taskLadder(records: readonly TaskMetric[], source: string, optio
     if (r.metric === lossMetric) {
       p.loss += w * (lossNegated ? -r.value : r.value);
       p.lossW += w;
-    } else {
+    }
+    if (isAccuracy) {
       p.acc += w * r.value;
       p.accW += w;
     }
@@ -175,7 +196,25 @@ export function taskLadder(records: readonly TaskMetric[], source: string, optio
     runs.push({ run: name, N: r.N, checkpoints });
   }
   if (runs.length === 0) throw new InputError({ file: source }, `no run has metrics for task "${options.task}"`);
-  return { source, task: options.task, lossMetric, ...(lossNegated ? { lossNegated } : {}), accuracyMetric, runs };
+  const described =
+    partNames.length > 1
+      ? {
+          parts: partNames.map((t) => ({
+            task: t,
+            weight: parts[t] / totalWeight,
+            accuracyMetric: accuracyOf.get(t)!,
+          })),
+        }
+      : {};
+  return {
+    source,
+    task: options.task,
+    lossMetric,
+    ...(lossNegated ? { lossNegated } : {}),
+    accuracyMetric,
+    ...described,
+    runs,
+  };
 }
 
 /**

@@ -88,6 +88,8 @@ export interface TargetResult {
 
 export interface TaskAnalysis {
   task: string;
+  /** A mean over tasks (a manifest's "parts", or averageTask): what it averages, each part's weight and metric. */
+  parts?: { task: string; weight: number; accuracyMetric: string }[];
   screen?: TaskScreen;
   screenProblem?: string;
   fit?: DownstreamFit;
@@ -193,6 +195,47 @@ export function taskDefinitions(data: TaskMetricData, only?: string[], accuracyM
   return defs;
 }
 
+/**
+ * The equal-weight mean of several tasks as one task `name` (Gadre et al. 2024 predict the average top-1 error
+ * over their evaluations: a mean is less noisy than any one task). `tasks` names the data's or the manifest's
+ * tasks, or 'all' for every task taskDefinitions finds. A task that is itself a weighted mean (a manifest's
+ * "parts", MMLU's four) counts once, its parts sharing its weight. Each part keeps its own accuracy metric (the
+ * manifest's, or the first preferred one it has); the random-guess accuracy is the mean of the parts' when
+ * every part has one.
+ * @throws InputError for fewer than two tasks, an unknown task, or a name already taken
+ */
+export function averageTask(data: TaskMetricData, name: string, tasks: readonly string[] | 'all'): TaskDefinition {
+  const raw = tasksOf(data.records);
+  if (raw.has(name) || data.tasks.some((d) => d.task === name))
+    throw new InputError(
+      { file: data.source },
+      `the averaged task's name "${name}" is a task of the data already: name the mean otherwise`,
+    );
+  const defs = tasks === 'all' ? taskDefinitions(data) : taskDefinitions(data, [...new Set(tasks)]);
+  if (defs.length < 2)
+    throw new InputError(
+      { file: data.source },
+      `an average needs at least two tasks; ${tasks === 'all' ? 'the data have' : 'named'}: ${defs.map((d) => d.task).join(', ') || 'none'}`,
+    );
+  const parts: Record<string, number> = {},
+    partAccuracy: Record<string, string> = {};
+  for (const d of defs) {
+    const own = d.parts ?? { [d.task]: 1 };
+    const total = Object.values(own).reduce((a, b) => a + b, 0);
+    for (const [t, w] of Object.entries(own)) {
+      parts[t] = (parts[t] ?? 0) + w / total;
+      if (d.accuracyMetric !== undefined) partAccuracy[t] = d.accuracyMetric;
+    }
+  }
+  const chances = defs.map((d) => d.chance);
+  return {
+    task: name,
+    parts,
+    ...(Object.keys(partAccuracy).length ? { partAccuracy } : {}),
+    ...(chances.every((c) => c !== undefined) ? { chance: chances.reduce((a, c) => a + c!, 0) / chances.length } : {}),
+  };
+}
+
 export function ladderFor(
   data: TaskMetricData,
   def: TaskDefinition,
@@ -204,6 +247,7 @@ export function ladderFor(
   return taskLadder(data.records, data.source, {
     task: def.task,
     parts: def.parts,
+    ...(def.partAccuracy ? { partAccuracy: def.partAccuracy } : {}),
     accuracyMetric: def.accuracyMetric,
     lossMetric: def.lossMetric,
     runs: wanted,
@@ -405,7 +449,7 @@ function analyseTask(
   const o: DownstreamOptions = { ...options, chance: options.chance ?? def.chance };
   const ladder = ladderFor(data, def, 'ladder');
   if (!ladder) throw new InputError({ file: data.source }, 'no ladder runs (every run is a target or a rerun)');
-  const out: TaskAnalysis = { task: def.task, targets: [] };
+  const out: TaskAnalysis = { task: def.task, ...(ladder.parts ? { parts: ladder.parts } : {}), targets: [] };
   const chained = (x: TaskAnalysis) =>
     options.validationLossChain ? withValidationLossChain(x, ladder, o, options) : x;
   // The loss → error exponential needs no task loss: fitted wherever validation losses were recorded.

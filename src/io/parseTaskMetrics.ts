@@ -64,6 +64,8 @@ export type RunRole = 'ladder' | 'rerun' | 'target';
 export interface TaskDefinition {
   task: string;
   parts?: Record<string, number>;
+  /** Each part's own accuracy metric, where it has one (an average over tasks scored differently). */
+  partAccuracy?: Record<string, string>;
   accuracyMetric?: string;
   lossMetric?: string;
   /** Random-guess accuracy. */

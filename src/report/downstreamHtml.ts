@@ -13,6 +13,7 @@ import {
   oneTokenCountNotes,
   predictionIntervalNote,
   uncheckedNote,
+  partsNote,
   valLossNotes,
   viaValLossCell,
 } from './text/downstream.js';
@@ -130,6 +131,7 @@ export function downstreamSections(
   for (const t of tasks) {
     const note = uncheckedNote(t);
     if (note) reasons.push(`<li><b>${escapeHtml(t.task)}</b>: ${escapeHtml(note)}</li>`);
+    if (t.parts) reasons.push(`<li><b>${escapeHtml(t.task)}</b>: ${escapeHtml(partsNote(t))}</li>`);
   }
   const sections = [
     {

@@ -11,6 +11,7 @@ import { readTaskMetrics } from '../../io/readTaskMetrics.js';
 import type { RunRole, TaskMetricData } from '../../io/parseTaskMetrics.js';
 import {
   analyseLadder,
+  averageTask,
   planAccuracies,
   type LadderAnalysisOptions,
   type TaskAnalysis,
@@ -51,6 +52,7 @@ interface InputFlags {
   flopsPerToken?: string;
   db: string;
   task?: string;
+  average?: string;
   targetRuns?: string;
   reruns?: string;
   lossMetric?: string;
@@ -270,7 +272,20 @@ function loadData(inputs: string[], f: InputFlags): TaskMetricData {
   };
   mark(list(f.targetRuns), 'target', '--target-runs');
   mark(list(f.reruns), 'rerun', '--reruns');
+  if (f.average !== undefined) {
+    const { name, tasks } = parseAverage(f.average);
+    data.tasks = [...data.tasks, averageTask(data, name, tasks)];
+  }
   return data;
+}
+
+/** --average NAME=TASK,TASK,… or NAME=all: the mean of those tasks, analysed as one task NAME. */
+function parseAverage(text: string): { name: string; tasks: string[] | 'all' } {
+  const m = /^([^=,]+)=(.+)$/.exec(text.trim());
+  const tasks = m ? (m[2].trim() === 'all' ? 'all' : list(m[2])) : [];
+  if (!m || !m[1].trim() || (tasks !== 'all' && !tasks.length))
+    throw new UsageError(`--average: expected NAME=TASK,TASK,… or NAME=all (e.g. avg=all), got "${text}"`);
+  return { name: m[1].trim(), tasks };
 }
 
 function analysisOptions(f: InputFlags, extra: Partial<LadderAnalysisOptions> = {}): LadderAnalysisOptions {
@@ -286,7 +301,8 @@ function analysisOptions(f: InputFlags, extra: Partial<LadderAnalysisOptions> = 
         : DOWNSTREAM_STEP2.sigmoid;
   const extrapolation = parseExtrapolation(f.extrapolation);
   return {
-    tasks: list(f.task),
+    // With --average and no --task, the mean is what is asked for: analyse it alone.
+    tasks: f.task === undefined && f.average !== undefined ? [parseAverage(f.average).name] : list(f.task),
     movingAverage: parseInteger(f.movingAverage, '--moving-average', 1),
     skipFraction: skip,
     extrapolation,
@@ -328,6 +344,10 @@ function inputOptions(cmd: Command, out = 'the analysis as JSON, besides the tab
     .option(
       '--task <list>',
       "only these tasks (comma-separated); default: the manifest's tasks, or every task with an accuracy",
+    )
+    .option(
+      '--average <name=tasks>',
+      'also analyse the equal-weight mean of these tasks (comma-separated, or all) as one task NAME, e.g. avg=all (Gadre et al. predict the average); alone unless --task names others',
     )
     .option(
       '--target-runs <runs>',

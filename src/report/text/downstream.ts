@@ -28,6 +28,7 @@ const DOWNSTREAM_METHODS = {
 export function downstreamJson(tasks: readonly TaskAnalysis[], source?: string): unknown {
   return tasks.map((t) => ({
     task: t.task,
+    ...(t.parts ? { parts: t.parts } : {}),
     ...(source !== undefined ? { source } : {}),
     methods: DOWNSTREAM_METHODS,
     verdict: t.screen?.verdict ?? null,
@@ -120,6 +121,7 @@ export function screenTable(tasks: readonly TaskAnalysis[], name: OptionNamer = 
     const note = uncheckedNote(t, name);
     if (note) reasons.push(`  ${t.task}: ${note}`);
   }
+  for (const t of tasks) if (t.parts) reasons.push(`  ${t.task}: ${partsNote(t)}`);
   return [
     'Predictability screen (before any prediction):',
     textTable(
@@ -128,6 +130,21 @@ export function screenTable(tasks: readonly TaskAnalysis[], name: OptionNamer = 
     ),
     ...(reasons.length ? ['', ...reasons] : []),
   ].join('\n');
+}
+
+/** What a mean over tasks averages, each part's metric (and weight, when they differ), and its task loss. */
+export function partsNote(t: Pick<TaskAnalysis, 'parts' | 'direct'> & { fit?: { lossMetric: string } }): string {
+  const parts = t.parts ?? [];
+  const equal = parts.every((p) => Math.abs(p.weight - parts[0].weight) < 1e-9);
+  const list = parts
+    .map((p) => `${p.task} (${p.accuracyMetric}${equal ? '' : `, ${formatNumber(p.weight, 3)}`})`)
+    .join(', ');
+  const loss = t.fit
+    ? `; task loss: their mean ${t.fit.lossMetric}`
+    : t.direct
+      ? '; no task loss common to every part, so the accuracy is fitted directly in C'
+      : '';
+  return `the ${equal ? 'equal-weight' : 'weighted'} mean of ${parts.length} tasks${equal ? '' : ' (weights)'}: ${list}${loss}`;
 }
 
 /** A sigmoid's parameters, or an averaged sigmoid's members' (the text table's and the web app's). */

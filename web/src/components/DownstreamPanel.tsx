@@ -10,6 +10,7 @@ import {
   taskLossCText,
   taskLossText,
   uncheckedNote,
+  partsNote,
   valLossNotes,
   viaValLossCell,
 } from '../../../src/report/text/downstream.js';
@@ -33,7 +34,13 @@ const acc = (x: number) => x.toFixed(3);
 /** A task's verdict and every reason behind it, or why it was not screened. */
 function whyText(t: DownstreamTask): string {
   const note = uncheckedNote(t);
-  return [...(t.screen?.reasons ?? []), ...(note ? [note] : []), t.screenProblem ?? '', t.fitProblem ?? '']
+  return [
+    ...(t.screen?.reasons ?? []),
+    ...(note ? [note] : []),
+    ...(t.parts ? [partsNote(t)] : []),
+    t.screenProblem ?? '',
+    t.fitProblem ?? '',
+  ]
     .filter(Boolean)
     .join('; ');
 }
