@@ -99,6 +99,8 @@ export interface TaskAnalysis {
   caveats?: string[];
   /** Why a plan for accuracy was not made although the task was fitted. */
   planProblem?: string;
+  /** Why the target runs give this task nothing to predict (none of them has its metrics). */
+  targetProblem?: string;
   /** The direct law in C (accuracy from −ln C), used when the task has no task loss. */
   direct?: SigmoidFit;
   targets: TargetResult[];
@@ -441,7 +443,14 @@ function analyseTask(
     if (!(e instanceof InputError)) throw e;
     out.screenProblem = e.detail;
   }
-  const targetLadder = ladderFor(data, def, 'target');
+  // A target run need not be evaluated on every task: one without this task's metrics gives it nothing
+  // to predict, said as the task's reason, and the other tasks go on.
+  const targetRuns = [...data.roles].filter(([, role]) => role === 'target').map(([run]) => run);
+  const taskNames = new Set(Object.keys(def.parts ?? { [def.task]: 1 }));
+  const evaluated = data.records.some((r) => taskNames.has(r.task) && data.roles.get(r.run) === 'target');
+  if (targetRuns.length && !evaluated)
+    out.targetProblem = `the target run${targetRuns.length === 1 ? '' : 's'} (${targetRuns.slice(0, 6).join(', ')}${targetRuns.length > 6 ? ', …' : ''}) ${targetRuns.length === 1 ? 'has' : 'have'} no metrics for this task`;
+  const targetLadder = evaluated ? ladderFor(data, def, 'target') : undefined;
   const actuals = targetLadder ? finalPoints(targetLadder, o.movingAverage ?? 5) : [];
   const targets: (Target & { label: string; actual?: { accuracy: number; taskLoss?: number } })[] = [
     ...actuals.map((p) => ({

@@ -61,6 +61,7 @@ export function downstreamJson(tasks: readonly TaskAnalysis[], source?: string):
     ...(t.fitProblem ? { fitProblem: t.fitProblem } : {}),
     ...(t.caveats ? { caveats: t.caveats } : {}),
     ...(t.planProblem ? { planProblem: t.planProblem } : {}),
+    ...(t.targetProblem ? { targetProblem: t.targetProblem } : {}),
     ...(t.direct ? { direct: t.direct } : {}),
     ...(t.lossToError ? { lossToError: t.lossToError } : {}),
     ...(t.valLossLaw
@@ -280,6 +281,25 @@ export function predictionIntervalNote(tasks: readonly Pick<TaskAnalysis, 'targe
     : 'Point predictions: no bootstrap replicates, so no intervals.';
 }
 
+/**
+ * Why a task has no prediction, or undefined when it has one: its fit failed, or no target run has its
+ * metrics. What `downstream predict` prints under its table, writes in JSON and judges its exit code by.
+ */
+export function notPredictedReason(
+  t: Pick<TaskAnalysis, 'targets' | 'fitProblem' | 'targetProblem'>,
+): string | undefined {
+  if (t.targets.length) return undefined;
+  return t.fitProblem ?? t.targetProblem ?? 'no fit';
+}
+
+/** Why a task asked for a plan has none (no fit, or a fit a plan cannot use), or undefined when it has one. */
+export function notPlannedReason(
+  t: Pick<TaskAnalysis, 'plan' | 'fitProblem' | 'planProblem' | 'screenProblem'>,
+): string | undefined {
+  if (t.plan) return undefined;
+  return t.fitProblem ?? t.planProblem ?? t.screenProblem ?? 'no fit';
+}
+
 export function predictionTable(tasks: readonly TaskAnalysis[]): string {
   const rows: string[][] = [];
   const viaValLoss = tasks.some((t) => t.targets.some((r) => r.viaValLoss));
@@ -301,9 +321,10 @@ export function predictionTable(tasks: readonly TaskAnalysis[]): string {
       ]);
     }
   }
-  const unfitted = tasks
-    .filter((t) => !t.fit && !t.direct)
-    .map((t) => `  ${t.task}: not predicted: ${t.fitProblem ?? 'no fit'}`);
+  const unfitted = tasks.flatMap((t) => {
+    const why = notPredictedReason(t);
+    return why ? [`  ${t.task}: not predicted: ${why}`] : [];
+  });
   const caveats = tasks.flatMap((t) => (t.targets.length ? (t.caveats ?? []).map((c) => `  ${t.task}: ${c}`) : []));
   if (!rows.length) return unfitted.length ? ['Predictions:', ...unfitted].join('\n') : '';
   const level = tasks.flatMap((t) => t.targets).find((r) => r.interval)?.interval?.level;
@@ -383,9 +404,10 @@ export function planTable(tasks: readonly TaskAnalysis[]): string {
         p.unreachable !== undefined && !p.belowFloor ? pct(p.unreachable) : '',
       ];
     });
-  const unfitted = tasks
-    .filter((t) => !t.fit && !t.direct)
-    .map((t) => `  ${t.task}: not planned: ${t.fitProblem ?? 'no fit'}`);
+  const unfitted = tasks.flatMap((t) => {
+    const why = notPlannedReason(t);
+    return why ? [`  ${t.task}: not planned: ${why}`] : [];
+  });
   const unreached = tasks
     .filter((t) => t.plan && !t.plan.point)
     .map((t) => {
@@ -393,10 +415,7 @@ export function planTable(tasks: readonly TaskAnalysis[]): string {
       const s = t.fit?.step2 ?? t.direct!;
       return `  ${t.task}: ${t.plan!.accuracy} is not reached: it is outside the fitted sigmoid's floor–ceiling (${formatRange([s.floor, s.ceiling], (x) => x.toFixed(3))})${t.fit ? ", or needs a task loss below the law's irreducible E" : ''}, or needs more than the horizon C = ${formatNumber(t.plan!.horizon, 3)} FLOPs`;
     });
-  const caveats = [
-    ...tasks.filter((t) => t.planProblem).map((t) => `  ${t.task}: not planned: ${t.planProblem}`),
-    ...tasks.flatMap((t) => (t.plan ? (t.caveats ?? []).map((c) => `  ${t.task}: ${c}`) : [])),
-  ];
+  const caveats = [...tasks.flatMap((t) => (t.plan ? (t.caveats ?? []).map((c) => `  ${t.task}: ${c}`) : []))];
   if (!rows.length) return ['Plan:', ...unfitted, ...unreached, ...caveats].join('\n');
   return [
     'Plan: the compute-optimal model (C = 6ND) reaching the target accuracy:',
