@@ -107,6 +107,8 @@ export interface TaskAnalysis {
   plan?: TaskPlan;
   /** Gadre et al.'s Err = ε − k·e^(−γL) on the validation loss, when the checkpoints have one. */
   lossToError?: LossToError;
+  /** Why there is no loss → error exponential: no validation loss recorded, too few points, or no fit. */
+  lossToErrorProblem?: string;
   /** The validation loss from (N, D) (the same for every task of a ladder), for Gadre et al.'s chain. */
   valLossLaw?: TaskLossFit;
   /** Why Gadre et al.'s chain was asked for (`validationLossChain`) but not made for this task. */
@@ -412,23 +414,21 @@ function analyseTask(
     options.validationLossChain ? withValidationLossChain(x, ladder, o, options) : x;
   // The loss → error exponential needs no task loss: fitted wherever validation losses were recorded.
   const valPoints = lossErrorPoints(ladder, o.skipFraction ?? DOWNSTREAM_STEP2.skipFraction);
-  let lossToErrorProblem: string | undefined;
-  if (valPoints.length >= 4) {
+  const recorded = ladder.runs.some((r) => r.checkpoints.some((c) => c.valLoss !== undefined));
+  if (!recorded)
+    out.lossToErrorProblem =
+      "the ladder's checkpoints record no validation loss (a val_loss, validation_loss or loss column in the CSV files)";
+  else if (valPoints.length < 4)
+    out.lossToErrorProblem = `${valPoints.length} checkpoints record both a validation loss and an accuracy; the loss → error exponential needs at least 4`;
+  else
     try {
       out.lossToError = fitLossToError(valPoints, data.source);
     } catch (e) {
       if (!(e instanceof InputError)) throw e;
-      lossToErrorProblem = `the loss → error exponential could not be fitted: ${e.detail}`;
+      out.lossToErrorProblem = `the loss → error exponential could not be fitted: ${e.detail}`;
     }
-  }
   if (options.validationLossChain) {
-    const recorded = ladder.runs.some((r) => r.checkpoints.some((c) => c.valLoss !== undefined));
-    if (!recorded)
-      out.valLossProblem =
-        "the ladder's checkpoints record no validation loss (a val_loss, validation_loss or loss column in the CSV files)";
-    else if (valPoints.length < 4)
-      out.valLossProblem = `${valPoints.length} checkpoints record both a validation loss and an accuracy; the loss → error exponential needs at least 4`;
-    else if (lossToErrorProblem) out.valLossProblem = lossToErrorProblem;
+    if (out.lossToErrorProblem) out.valLossProblem = out.lossToErrorProblem;
     else
       try {
         out.valLossLaw = fitValidationLossLaw(finalPoints(ladder, o.movingAverage ?? 5), data.source);

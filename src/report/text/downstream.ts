@@ -64,6 +64,7 @@ export function downstreamJson(tasks: readonly TaskAnalysis[], source?: string):
     ...(t.targetProblem ? { targetProblem: t.targetProblem } : {}),
     ...(t.direct ? { direct: t.direct } : {}),
     ...(t.lossToError ? { lossToError: t.lossToError } : {}),
+    ...(t.lossToErrorProblem ? { lossToErrorProblem: t.lossToErrorProblem } : {}),
     ...(t.valLossLaw
       ? {
           valLossLaw: {
@@ -183,6 +184,23 @@ export function lossToErrorText(g: LossToError): string {
   return `${g.epsilon.toFixed(3)} − ${formatNumber(g.k, 4)}·e^(−${g.gamma.toFixed(3)}L)`;
 }
 
+/**
+ * Why "error from val. loss" is blank, by reason: once for every task that shares one (a ladder that
+ * records no validation loss leaves every task blank for the same reason), naming the tasks otherwise.
+ */
+function lossToErrorBlanks(tasks: readonly TaskAnalysis[]): string[] {
+  const byReason = new Map<string, string[]>();
+  for (const t of tasks)
+    if (!t.lossToError) {
+      const reason = t.lossToErrorProblem ?? 'the loss → error exponential was not fitted';
+      byReason.set(reason, [...(byReason.get(reason) ?? []), t.task]);
+    }
+  return [...byReason].map(
+    ([reason, names]) =>
+      `error from val. loss is blank for ${names.length === tasks.length && tasks.length > 1 ? 'every task' : names.join(', ')}: ${reason}`,
+  );
+}
+
 export function fitTable(tasks: readonly TaskAnalysis[]): string {
   const rows = tasks.map((t) => {
     const f = t.fit;
@@ -213,11 +231,7 @@ export function fitTable(tasks: readonly TaskAnalysis[]): string {
     ...(tasks.some((t) => !t.fit && t.direct)
       ? ['step 1 through C is blank for a direct law in C: with no task loss there is no step 1']
       : []),
-    ...(tasks.some((t) => !t.lossToError)
-      ? [
-          'error from val. loss is blank where fewer than 4 checkpoints record both a validation loss and an accuracy (or the exponential could not be fitted)',
-        ]
-      : []),
+    ...lossToErrorBlanks(tasks),
     ...negatedLossNotes(tasks),
   ].map((n) => `  ${n}`);
   return [
