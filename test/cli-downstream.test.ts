@@ -117,7 +117,10 @@ test(
     const fits = scalelab(['downstream', 'fit', 'examples/downstream/pythia/ladder.json', '--task', 'sciq']);
     assert.equal(fits.code, 0, fits.stderr);
     assert.match(fits.stdout, /step 1 through C is blank for a direct law in C/);
-    assert.match(fits.stdout, /error from val\. loss is blank for sciq: the ladder's checkpoints record no validation loss/);
+    assert.match(
+      fits.stdout,
+      /error from val\. loss is blank for sciq: the ladder's checkpoints record no validation loss/,
+    );
   },
 );
 
