@@ -117,7 +117,10 @@ test(
     const fits = scalelab(['downstream', 'fit', 'examples/downstream/pythia/ladder.json', '--task', 'sciq']);
     assert.equal(fits.code, 0, fits.stderr);
     assert.match(fits.stdout, /step 1 through C is blank for a direct law in C/);
-    assert.match(fits.stdout, /error from val\. loss is blank where fewer than 4 checkpoints/);
+    assert.match(
+      fits.stdout,
+      /error from val\. loss is blank for sciq: the ladder's checkpoints record no validation loss/,
+    );
   },
 );
 
@@ -633,7 +636,7 @@ test('downstream predict that predicts no task at all exits 1 (it ran; the resul
   const r = scalelab(['downstream', 'predict', file, '--N', '1e9', '--D', '2e10']);
   assert.equal(r.code, 1, r.stderr);
   assert.match(r.stdout, /t: not predicted: 2 checkpoints with an accuracy/);
-  assert.match(r.stderr, /no task could be predicted \(1 tried/);
+  assert.match(r.stderr, /no task could be predicted \(1 tried\):\n {2}t: 2 checkpoints/);
   const json = scalelab(['downstream', 'predict', file, '--N', '1e9', '--D', '2e10', '--json']);
   assert.equal(json.code, 1);
   assert.equal(json.json()[0].targets.length, 0);
@@ -692,4 +695,87 @@ test('downstream --average NAME=all analyses the mean of the tasks as one task, 
     assert.match(e.stderr, why);
     assert.ok(noStackTrace(e.stderr));
   }
+
+test('downstream predict and plan: a task named and not answered exits 1 after the rest is printed, its reason on stderr and in JSON; from an all-tasks run it is only warned of', () => {
+  // Tasks t and u fit on a four-size ladder; w has two checkpoints (too few); the target run "big" is
+  // evaluated on t only, so u has a fit and nothing to predict.
+  const rows = ['run,N,tokens,task,metric,value'];
+  const acc = (N: number, D: number, c: number) =>
+    0.25 + 0.75 / (1 + Math.exp(0.8 * (Math.log(c) - Math.log(6 * N * D))));
+  for (const N of [7e7, 1.6e8, 4e8, 1e9])
+    for (let k = 1; k <= 12; k++) {
+      const D = k * 2.5e9 * (N / 7e7) ** 0.5;
+      rows.push(
+        `m${N},${N},${D},t,acc,${acc(N, D, 1e21).toFixed(5)}`,
+        `m${N},${N},${D},u,acc,${acc(N, D, 3e21).toFixed(5)}`,
+      );
+    }
+  rows.push('m7e7,7e7,2.5e9,w,acc,0.3', 'm7e7,7e7,5e9,w,acc,0.31');
+  for (let k = 1; k <= 6; k++) rows.push(`big,5e9,${k * 2e10},t,acc,${acc(5e9, k * 2e10, 1e21).toFixed(5)}`);
+  const file = join(tmp, 'partial.csv');
+  writeFileSync(file, rows.join('\n') + '\n');
+  const predict = ['downstream', 'predict', file, '--target-runs', 'big', '--chance', '0.25', '--bootstrap', '0'];
+  // Every task (no --task): t predicted, u and w warned of, exit 0.
+  const all = scalelab(predict);
+  assert.equal(all.code, 0, all.stderr);
+  assert.match(all.stdout, /\n {2}t {3}.*big/);
+  assert.match(all.stdout, /u: not predicted: the target run \(big\) has no metrics for this task/);
+  assert.match(
+    all.stderr,
+    /scalelab: warning: 2 of 3 tasks not predicted:\n {2}u: the target run \(big\) has no metrics for this task\n {2}w: 1 checkpoint/,
+  );
+  // Named: u asked for and not predicted is a failure; t's prediction is printed all the same.
+  const named = scalelab([...predict, '--task', 't,u']);
+  assert.equal(named.code, 1, named.stderr);
+  assert.match(named.stdout, /\n {2}t {3}.*big/);
+  assert.match(
+    named.stderr,
+    /scalelab: error: 1 of 2 tasks not predicted although asked for by name:\n {2}u: the target run \(big\)/,
+  );
+  const json = scalelab([...predict, '--task', 't,u', '--json']);
+  assert.equal(json.code, 1);
+  const [t, u] = json.json();
+  assert.equal(t.targets.length, 1);
+  assert.equal(t.notPredicted, undefined);
+  assert.equal(u.notPredicted, 'the target run (big) has no metrics for this task');
+  assert.match(json.stderr, /u: the target run/);
+  // Named tasks that all predict: exit 0, nothing on stderr about them.
+  const fine = scalelab([...predict, '--task', 't']);
+  assert.equal(fine.code, 0, fine.stderr);
+  assert.doesNotMatch(fine.stderr, /not predicted/);
+  // Nothing predicted at all: a failure, named or not.
+  const none = scalelab([...predict, '--task', 'w']);
+  assert.equal(none.code, 1);
+  assert.match(none.stderr, /no task could be predicted \(1 tried\):\n {2}w: 1 checkpoint/);
+  // Plans: every task is named by --target-accuracy, so one not planned is a failure, in both commands.
+  const plan = scalelab([
+    'downstream',
+    'plan',
+    file,
+    '--target-accuracy',
+    't=0.7,w=0.5',
+    '--chance',
+    '0.25',
+    '--bootstrap',
+    '0',
+    '--json',
+  ]);
+  assert.equal(plan.code, 1, plan.stderr);
+  assert.ok(plan.json()[0].plan.point.C > 0);
+  assert.match(plan.json()[1].notPlanned, /1 checkpoint with an accuracy/);
+  assert.match(plan.stderr, /1 of 2 tasks not planned although asked for by name:\n {2}w: 1 checkpoint/);
+  const top = scalelab([
+    'plan',
+    '--target-accuracy',
+    't=0.7,w=0.5',
+    '--downstream',
+    file,
+    '--downstream-bootstrap',
+    '0',
+  ]);
+  assert.equal(top.code, 1, top.stderr);
+  assert.match(top.stdout, /w: not planned: 1 checkpoint/);
+  assert.match(top.stderr, /1 of 2 tasks not planned/);
+  const planned = scalelab(['plan', '--target-accuracy', 't=0.7', '--downstream', file, '--downstream-bootstrap', '0']);
+  assert.equal(planned.code, 0, planned.stderr);
 });

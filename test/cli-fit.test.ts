@@ -371,4 +371,19 @@ test("frontier: Approach 3 says what its fit's bootstrap drew; a lineage warning
   const presetJson = scalelab(['frontier', five, '--preset', 'epoch-2024', '--approach', '3', '--json']).json();
   assert.equal(presetJson.approaches[0].unit, undefined);
   assert.match(presetJson.approaches[0].numbersFrom, /^law chinchilla, preset epoch-2024: Besiroglu et al\. 2024/);
+  // The exponents' table names it briefly and does not wrap: the citation is said once, in the header.
+  assert.match(fromPreset.stdout, /\n {2}3 parametric \(law chinchilla, preset epoch-2024\) +0\.\d+ +0\.\d+\n/);
+  assert.equal(fromPreset.stdout.split('Besiroglu et al.').length - 1, 1, fromPreset.stdout);
+  assert.ok(
+    fromPreset.stdout.split('\n').every((line) => line.length <= 120 || line.startsWith('  approach 3: ')),
+    fromPreset.stdout,
+  );
+  // The JSON keeps the whole label and names the short one.
+  assert.match(
+    presetJson.approaches[0].label,
+    /^parametric \(law chinchilla, preset epoch-2024: Besiroglu et al\. 2024/,
+  );
+  assert.equal(presetJson.approaches[0].shortLabel, 'parametric (law chinchilla, preset epoch-2024)');
+  const fitText = scalelab(['frontier', five, '--fit', fitFile, '--approach', '3']).stdout;
+  assert.ok(fitText.includes(`\n  3 parametric (law chinchilla, fit ${fitFile}) `), fitText);
 });

@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { noStackTrace, scalelab } from './helpers/cli.js';
+import { formatNumber } from '../src/core/format.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'scalelab-hparams-'));
 
@@ -347,14 +348,30 @@ test('hparams and bcrit presets warn outside the runs their paper fitted them on
     assert.match(b.rangeSource, /losses B_crit\(L\) was fitted over are not recorded/);
     assert.match(scalelab(args).stdout, /fitted on: the losses B_crit\(L\) was fitted over are not recorded/);
   }
-  // plan carries the hyperparameter law's range warning beside its own.
+  // plan carries the hyperparameter law's range warning beside its own, naming the numbers of its
+  // recommendation that rest on the preset there (as printed) and how far beyond its range.
   const plan = scalelab(['plan', '--C', '1e24', '--json']).json();
+  const { learningRate, batchTokens } = plan.recommendation.hyperparameters;
+  const shown = `learning rate ${formatNumber(learningRate, 3)} and batch ${formatNumber(batchTokens, 3)} tokens`;
   assert.ok(
     plan.warnings.some((w: string) =>
-      /^learning rate and batch: C = 1e24 is 5e4× the largest C in the runs preset deepseek-2024/.test(w),
+      w.startsWith(`${shown}: C = 1e24 is 5e4× the largest C in the runs preset deepseek-2024 was fitted on (2e19`),
     ),
     JSON.stringify(plan.warnings),
   );
+  const text = scalelab(['plan', '--C', '1e24']).stdout;
+  assert.ok(
+    text.includes(`learning rate      ${formatNumber(learningRate, 3)}; batch ${formatNumber(batchTokens, 3)} tokens`),
+    text,
+  );
+  assert.ok(text.includes(`  - ${shown}: C = 1e24 is 5e4×`), text);
+  // Only where a number shown rests on DeepSeek's law outside its range: not within it, not with another preset.
+  const hparamWarnings = (args: string[]) =>
+    scalelab(['plan', ...args, '--json'])
+      .json()
+      .warnings.filter((w: string) => /learning rate|preset deepseek-2024/.test(w));
+  assert.deepEqual(hparamWarnings(['--C', '1e19']), []);
+  assert.deepEqual(hparamWarnings(['--C', '1e24', '--hparams-preset', 'porian-2024']), []);
 });
 
 test('new-user slips: both --C and --N with a preset, a percentage for --near-optimal, gradient norms without --noise, a misspelt mup subcommand', () => {

@@ -89,7 +89,9 @@ test('downstream predict on the Gemstones at another D: the point prediction com
 
 test('plan --target-accuracy on the Gemstones: not planned, saying why (a compute-optimal N and D needs runs at two or more token counts)', () => {
   const r = scalelab(['plan', '--target-accuracy', 'hellaswag=0.7', '--downstream', MANIFEST, '--json']);
-  assert.equal(r.code, 0, r.stderr);
+  // A task asked for and not planned: the run is a failure (exit 1), its reason on stderr too.
+  assert.equal(r.code, 1, r.stderr);
+  assert.match(r.stderr, /no task could be planned \(1 tried\):\n {2}hellaswag: every ladder run ends at D/);
   const [row] = r.json().accuracy.tasks;
   assert.equal(row.plan, undefined);
   assert.match(

@@ -425,7 +425,7 @@ test('the fit tables (text and HTML) say when step 1 has nothing on D (every lad
     /\n {2}t: every ladder run ends at D = 1e10 tokens, so step 1's D term \(B\/D\^β\) is not identified: the law says nothing about D$/m,
   );
   // No validation losses in these data: the blank column says why, below the table.
-  assert.match(text, /\n {2}error from val\. loss is blank where fewer than 4 checkpoints record both/);
+  assert.match(text, /\n {2}error from val\. loss is blank for t: the ladder's checkpoints record no validation loss/);
   assert.doesNotMatch(text, /step 1 through C is blank/);
   const html = downstreamSections(analyseLadder(data, { replicates: 0 }), {}).find((x) => x.id === 'downstream-fits');
   assert.match(html!.html, /<ul class="warn"><li>t: every ladder run ends at D = 1e10 tokens, so step 1's D term/);
@@ -676,4 +676,38 @@ test('an average over tasks (averageTask): each part keeps its own accuracy metr
   assert.throws(() => averageTask(data, 'p', 'all'), /"p" is a task of the data already/);
   assert.throws(() => averageTask(data, 'x', ['p']), /at least two tasks/);
   assert.throws(() => averageTask(data, 'x', ['p', 'nope']), /no task "nope"/);
+
+test('the fit table says why "error from val. loss" is blank, per reason: once for every task, or naming the tasks', () => {
+  // Task t's checkpoints record a validation loss on Gadre et al.'s exponential (accuracy = 1 − (0.9 − 3·e^(−L)));
+  // task u is the same ladder without one; task w has a validation loss at its first 3 checkpoints only (fewer still after the early ones are skipped).
+  const records = syntheticLadder(9);
+  const withValLoss = records.map((r) => ({ ...r }));
+  const accuracyAt = new Map(records.filter((r) => r.metric === 'acc').map((r) => [`${r.run}@${r.D}`, r.value]));
+  for (const r of withValLoss) r.valLoss = -Math.log((accuracyAt.get(`${r.run}@${r.D}`)! - 0.1) / 3);
+  const u = records.map((r) => ({ ...r, task: 'u' }));
+  const w = records.map((r, i) => ({ ...r, task: 'w', ...(i < 6 ? { valLoss: 2 + i / 10 } : {}) }));
+  const data = { source: 'ladder.csv', sets: [], records: [...withValLoss, ...u, ...w], roles: new Map(), tasks: [] };
+  const tasks = analyseLadder(data, { replicates: 0 });
+  const [t, uTask, wTask] = tasks;
+  assert.ok(t.lossToError && t.lossToErrorProblem === undefined);
+  assert.match(uTask.lossToErrorProblem!, /^the ladder's checkpoints record no validation loss/);
+  assert.match(
+    wTask.lossToErrorProblem!,
+    /^[0-3] checkpoints record both a validation loss and an accuracy; the loss → error exponential needs at least 4$/,
+  );
+  const text = fitTable(tasks);
+  assert.match(text, /\n {2}error from val\. loss is blank for u: the ladder's checkpoints record no validation loss/);
+  assert.match(text, /\n {2}error from val\. loss is blank for w: [0-3] checkpoints record both/);
+  assert.doesNotMatch(text, /blank for t\b/);
+  assert.equal(
+    (downstreamJson(tasks) as { lossToErrorProblem?: string }[])[1].lossToErrorProblem,
+    uTask.lossToErrorProblem,
+  );
+  // Every task blank for one reason: said once, for every task.
+  const none = fitTable(analyseLadder({ ...data, records: [...records, ...u] }, { replicates: 0 }));
+  assert.match(
+    none,
+    /\n {2}error from val\. loss is blank for every task: the ladder's checkpoints record no validation loss/,
+  );
+  assert.equal(none.split('error from val. loss is blank').length - 1, 1);
 });

@@ -101,12 +101,16 @@ export interface TaskAnalysis {
   caveats?: string[];
   /** Why a plan for accuracy was not made although the task was fitted. */
   planProblem?: string;
+  /** Why the target runs give this task nothing to predict (none of them has its metrics). */
+  targetProblem?: string;
   /** The direct law in C (accuracy from −ln C), used when the task has no task loss. */
   direct?: SigmoidFit;
   targets: TargetResult[];
   plan?: TaskPlan;
   /** Gadre et al.'s Err = ε − k·e^(−γL) on the validation loss, when the checkpoints have one. */
   lossToError?: LossToError;
+  /** Why there is no loss → error exponential: no validation loss recorded, too few points, or no fit. */
+  lossToErrorProblem?: string;
   /** The validation loss from (N, D) (the same for every task of a ladder), for Gadre et al.'s chain. */
   valLossLaw?: TaskLossFit;
   /** Why Gadre et al.'s chain was asked for (`validationLossChain`) but not made for this task. */
@@ -454,23 +458,21 @@ function analyseTask(
     options.validationLossChain ? withValidationLossChain(x, ladder, o, options) : x;
   // The loss → error exponential needs no task loss: fitted wherever validation losses were recorded.
   const valPoints = lossErrorPoints(ladder, o.skipFraction ?? DOWNSTREAM_STEP2.skipFraction);
-  let lossToErrorProblem: string | undefined;
-  if (valPoints.length >= 4) {
+  const recorded = ladder.runs.some((r) => r.checkpoints.some((c) => c.valLoss !== undefined));
+  if (!recorded)
+    out.lossToErrorProblem =
+      "the ladder's checkpoints record no validation loss (a val_loss, validation_loss or loss column in the CSV files)";
+  else if (valPoints.length < 4)
+    out.lossToErrorProblem = `${valPoints.length} checkpoints record both a validation loss and an accuracy; the loss → error exponential needs at least 4`;
+  else
     try {
       out.lossToError = fitLossToError(valPoints, data.source);
     } catch (e) {
       if (!(e instanceof InputError)) throw e;
-      lossToErrorProblem = `the loss → error exponential could not be fitted: ${e.detail}`;
+      out.lossToErrorProblem = `the loss → error exponential could not be fitted: ${e.detail}`;
     }
-  }
   if (options.validationLossChain) {
-    const recorded = ladder.runs.some((r) => r.checkpoints.some((c) => c.valLoss !== undefined));
-    if (!recorded)
-      out.valLossProblem =
-        "the ladder's checkpoints record no validation loss (a val_loss, validation_loss or loss column in the CSV files)";
-    else if (valPoints.length < 4)
-      out.valLossProblem = `${valPoints.length} checkpoints record both a validation loss and an accuracy; the loss → error exponential needs at least 4`;
-    else if (lossToErrorProblem) out.valLossProblem = lossToErrorProblem;
+    if (out.lossToErrorProblem) out.valLossProblem = out.lossToErrorProblem;
     else
       try {
         out.valLossLaw = fitValidationLossLaw(finalPoints(ladder, o.movingAverage ?? 5), data.source);
@@ -485,7 +487,14 @@ function analyseTask(
     if (!(e instanceof InputError)) throw e;
     out.screenProblem = e.detail;
   }
-  const targetLadder = ladderFor(data, def, 'target');
+  // A target run need not be evaluated on every task: one without this task's metrics gives it nothing
+  // to predict, said as the task's reason, and the other tasks go on.
+  const targetRuns = [...data.roles].filter(([, role]) => role === 'target').map(([run]) => run);
+  const taskNames = new Set(Object.keys(def.parts ?? { [def.task]: 1 }));
+  const evaluated = data.records.some((r) => taskNames.has(r.task) && data.roles.get(r.run) === 'target');
+  if (targetRuns.length && !evaluated)
+    out.targetProblem = `the target run${targetRuns.length === 1 ? '' : 's'} (${targetRuns.slice(0, 6).join(', ')}${targetRuns.length > 6 ? ', …' : ''}) ${targetRuns.length === 1 ? 'has' : 'have'} no metrics for this task`;
+  const targetLadder = evaluated ? ladderFor(data, def, 'target') : undefined;
   const actuals = targetLadder ? finalPoints(targetLadder, o.movingAverage ?? 5) : [];
   const targets: (Target & { label: string; actual?: { accuracy: number; taskLoss?: number } })[] = [
     ...actuals.map((p) => ({

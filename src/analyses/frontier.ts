@@ -63,6 +63,11 @@ export interface ApproachResult {
    * or a published preset), so that a report does not credit those runs with them.
    */
   numbersFrom?: string;
+  /**
+   * A short name for tables where `label` carries a whole citation (Approach 3 from a preset or a saved
+   * fit): the citation is said once, where the report says where each approach's numbers come from.
+   */
+  shortLabel?: string;
   warnings: string[];
 }
 

@@ -319,10 +319,13 @@ export function hyperparametersFromSweep(
 export function hyperparametersFromPreset(preset: HparamPreset): (at: { C: number; N: number }) => PlanHyperparameters {
   return ({ C, N }) => {
     const p = predictHparams(preset, { C, N });
+    // Named by the numbers the recommendation shows (as it prints them), so the warning says which of
+    // the plan's numbers rest on the preset outside its range, beside by how much.
+    const shown = `learning rate ${formatNumber(p.learningRate, 3)} and batch ${formatNumber(p.batchTokens, 3)} tokens`;
     return {
       learningRate: p.learningRate,
       batchTokens: p.batchTokens,
-      warnings: presetRangeWarnings(preset, p.at).map((w) => `learning rate and batch: ${w.message}`),
+      warnings: presetRangeWarnings(preset, p.at).map((w) => `${shown}: ${w.message}`),
       source: `${p.source}${preset.variable === 'C' ? '; their C counts non-embedding FLOPs with attention, here C = 6ND' : '; their N excludes embeddings'}`,
     };
   };

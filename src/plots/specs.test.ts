@@ -6,7 +6,11 @@ import { fit, prepareFit } from '../fit/fit.js';
 import { bootstrap } from '../fit/bootstrap.js';
 import { chinchilla, powerLaw, predictLoss } from '../laws/index.js';
 import { analyse, figures } from '../report/analysis.js';
-import { lossPlot, type Spec } from './specs.js';
+import { frontierPlot, landmarksPlot, lossPlot, type Spec } from './specs.js';
+import { curveFigure } from './curveFigure.js';
+import { sigmoidPlot } from '../report/downstreamHtml.js';
+import { analyseLadder } from '../analyses/downstreamLadder.js';
+import type { TaskMetricData } from '../io/parseTaskMetrics.js';
 import { renderSvg } from '../render/render.js';
 import { reportHtml } from '../report/html.js';
 import { formatNumber } from '../core/format.js';
@@ -160,4 +164,121 @@ test('tooltips print large numbers as ScaleLab does (1.52e23), not as d3 does (1
   assert.equal(first.CText, formatNumber(first.C as number, 4));
   assert.match(String(first.CText), /^\d(\.\d+)?e\d+$/);
   assert.ok(tooltips.some((t) => t.field === 'CText'));
+});
+
+/** The text a reader sees in a rendered figure (titles, axis and legend labels). */
+const svgLabels = async (spec: Spec) =>
+  [...(await renderSvg(spec)).matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map((m) => m[1].replace(/&#39;/g, "'"));
+
+/** Every series of a figure is named in its legend: the labels a reader sees include each one's. */
+async function assertLegendNames(kind: string, spec: Spec, series: string[]): Promise<void> {
+  const labels = await svgLabels(spec);
+  for (const name of series)
+    assert.ok(labels.includes(name), `${kind}: no legend entry "${name}" in ${labels.join(' | ')}`);
+}
+
+test("isoflop figure: a legend names the runs, each budget's parabola and its minimum (colour is the budget)", async () => {
+  await assertLegendNames('isoflop', specs.isoflop!, [
+    'runs',
+    "each budget's parabola",
+    "each parabola's minimum (N_opt)",
+    'budget C',
+  ]);
+});
+
+test('frontier figure: a legend names each approach, its power law, its optima and its predictions at the targets', async () => {
+  const labels = await svgLabels(specs.frontier!);
+  for (const name of ['its power law in C', 'optima (IsoFLOP vertices, envelope)', 'at the target budgets', 'approach'])
+    assert.ok(labels.includes(name), `${name}: ${labels.join(' | ')}`);
+  // One entry per approach (long labels are cut with an ellipsis), and each series named once, not per panel.
+  assert.ok(
+    labels.some((l) => l.startsWith('2: IsoFLOP profiles')) && labels.includes('3: parametric fit (chinchilla)'),
+  );
+  assert.equal(labels.filter((l) => l === 'its power law in C').length, 1);
+  // Approach 3 alone has no optima: its legend does not name any.
+  const alone = frontierPlot(
+    analysis.approaches.filter((a) => a.approach === 3),
+    analysis.targets,
+  );
+  const aloneLabels = await svgLabels(alone);
+  assert.ok(!aloneLabels.includes('optima (IsoFLOP vertices, envelope)'), aloneLabels.join(' | '));
+  assert.ok(aloneLabels.includes('at the target budgets'));
+});
+
+test('residuals figure: a legend names the runs and the zero line, once for both panels', async () => {
+  const labels = await svgLabels(specs.residuals!);
+  for (const name of ['runs', 'zero: the law meets the run'])
+    assert.equal(labels.filter((l) => l === name).length, 1, `${name}: ${labels.join(' | ')}`);
+});
+
+test('back-test and loss figures: their legends name the procedure, the folds, y = x, the fitted law and the band', async () => {
+  await assertLegendNames('backtest', specs.backtest!, [
+    'predicted = actual (y = x)',
+    'procedure',
+    'auto',
+    'fitted on',
+  ]);
+  await assertLegendNames('loss', specs.loss!, ['fitted law', '95 % bootstrap band', 'compute C']);
+});
+
+test("landmarks figure: a legend names the frontier line beside the models' verdicts", async () => {
+  const spec = landmarksPlot(
+    [
+      { name: 'A', N: 7e10, C: 5.8e23, verdict: 'compute-optimal' },
+      { name: 'B', N: 7e9, C: 8e23, verdict: 'over-trained (10×)' },
+    ],
+    [
+      { C: 1e22, N: 1e10 },
+      { C: 1e25, N: 3e11 },
+    ],
+  );
+  await assertLegendNames('landmarks', spec, ['compute-optimal frontier N_opt(C)', 'compute-optimal', 'over-trained']);
+});
+
+test("downstream sigmoid figure: a legend names the fitted sigmoid, the runs' sizes and the targets (predicted, actual)", async () => {
+  // A synthetic ladder: task loss falls with compute, accuracy follows a sigmoid of it; one target run.
+  const records: TaskMetricData['records'] = [];
+  let line = 2;
+  const add = (run: string, N: number, D: number) => {
+    const loss = 0.6 + 2e3 / Math.pow(6 * N * D, 0.15);
+    const accuracy = 0.25 + 0.75 / (1 + Math.exp(6 * (loss - 1.2)));
+    for (const [metric, value] of [
+      ['bpb', loss],
+      ['acc', accuracy],
+    ] as const)
+      records.push({ run, N, D, C: 6 * N * D, task: 't', metric, value, line: line++, file: 'ladder.csv' });
+  };
+  for (const N of [1e8, 2e8, 4e8, 8e8])
+    for (const ratio of [10, 40]) for (let k = 1; k <= 8; k++) add(`m${N}-${ratio}`, N, (k / 8) * ratio * N);
+  for (let k = 1; k <= 4; k++) add('big', 4e9, k * 2e10);
+  const data: TaskMetricData = {
+    source: 'ladder.csv',
+    sets: [],
+    records,
+    roles: new Map([['big', 'target']]),
+    tasks: [],
+  };
+  const [task] = analyseLadder(data, { chance: 0.25 });
+  assert.equal(task.fitProblem, undefined);
+  const spec = sigmoidPlot(task)!;
+  await assertLegendNames('sigmoid', spec, ['fitted sigmoid (step 2)', 'N', 'target', 'predicted', 'actual']);
+});
+
+test('training-curve figure: its legend names every series', () => {
+  const svg = curveFigure('curves', [
+    { name: 'observed', steps: [1, 2, 3], loss: [3, 2.5, 2.2], observed: true, color: '#000' },
+    {
+      name: 'predicted',
+      steps: [1, 2, 3],
+      loss: [3.1, 2.4, 2.1],
+      color: '#c00',
+      band: [
+        [3, 3.2],
+        [2.3, 2.5],
+        [2, 2.2],
+      ],
+    },
+  ]);
+  const labels = [...svg.matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map((m) => m[1]);
+  for (const name of ['observed', 'predicted']) assert.ok(labels.includes(name), labels.join(' | '));
 });

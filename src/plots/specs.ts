@@ -100,6 +100,30 @@ function sciLegend(values: number[]): Record<string, unknown> {
   };
 }
 
+/**
+ * A legend entry naming a series that no data field names (a fitted line, a band, the runs, a reference
+ * line): the series' label as a constant `datum` on a channel of its own, so colour can still show
+ * compute, a budget or an approach. Every figure's series legends share this look, at the bottom.
+ */
+const seriesLegend = { title: null, orient: 'bottom', labelLimit: 320 };
+export function seriesChannel(
+  label: string,
+  domain: readonly string[],
+  range: readonly unknown[],
+  symbol: Record<string, unknown> = {},
+): Record<string, unknown> {
+  return { datum: label, type: 'nominal', scale: { domain, range }, legend: { ...seriesLegend, ...symbol } };
+}
+
+/** A line's legend symbol where colour is another channel's (a budget, an approach): a grey stroke. */
+const lineSymbol = {
+  symbolType: 'stroke',
+  symbolStrokeWidth: 2,
+  // Vega-Lite draws a line's symbol transparent when its colour is another field's: drawn here.
+  // (Given whole, as Vega-Lite completes it, so the two panels of a figure merge it without a conflict.)
+  encoding: { symbols: { fill: { value: 'black' }, fillOpacity: { value: 0 }, stroke: { value: '#666' } } },
+};
+
 /** Zoom (wheel) and pan (drag) on both axes of a layer: an interval selection bound to the scales. */
 const zoom = (name: string) => [{ name, select: { type: 'interval', encodings: ['x', 'y'] }, bind: 'scales' }];
 
@@ -195,7 +219,6 @@ export function lossPlot(o: LossPlotOptions): Spec {
   const layers: Spec[] = [];
   const bandLabel = `${Math.round((o.level ?? 0.95) * 100)} % bootstrap band`;
   // The fitted line and the band each get a legend entry (their own channels: colour shows compute).
-  const seriesLegend = { title: null, orient: 'bottom', labelLimit: 260 };
   if (curve.some((c) => c.lo !== undefined)) {
     layers.push({
       name: 'band',
@@ -345,6 +368,13 @@ export function isoflopPlot(profiles: Profile[], title = 'IsoFLOP profiles'): Sp
     legend: sciLegend(profiles.map((p) => p.C)),
   };
   const edges = vertices.filter((v) => v.atEdge !== 'bracketed').length;
+  // Colour is the budget (its own legend); the kinds of mark — runs, each budget's parabola, its minimum —
+  // are named in a legend of their own, as the loss figure names its line and band.
+  const runLabel = 'runs',
+    vertexLabel = "each parabola's minimum (N_opt)",
+    parabolaLabel = "each budget's parabola";
+  const markShapes = [runLabel, vertexLabel];
+  const shapeRange = ['circle', 'diamond'];
   return readableTooltips({
     $schema: schema,
     title,
@@ -368,6 +398,7 @@ export function isoflopPlot(profiles: Profile[], title = 'IsoFLOP profiles'): Sp
           },
           y: { field: 'loss', type: 'quantitative', scale: yScale, title: 'loss' },
           color,
+          shape: seriesChannel(runLabel, markShapes, shapeRange),
           tooltip: [
             { field: 'budget' },
             { field: 'N', type: 'quantitative', format: '.3e' },
@@ -387,6 +418,7 @@ export function isoflopPlot(profiles: Profile[], title = 'IsoFLOP profiles'): Sp
                 y: { field: 'loss', type: 'quantitative', scale: yScale },
                 color,
                 detail: { field: 'budget' },
+                strokeDash: seriesChannel(parabolaLabel, [parabolaLabel], [[1, 0]], lineSymbol),
                 tooltip: [
                   { field: 'budget', title: 'parabola of budget' },
                   { field: 'N', type: 'quantitative', format: '.3e' },
@@ -399,11 +431,12 @@ export function isoflopPlot(profiles: Profile[], title = 'IsoFLOP profiles'): Sp
       {
         name: 'vertices',
         data: { values: vertices },
-        mark: { type: 'point', shape: 'diamond', size: 110, filled: true, stroke: 'black', strokeWidth: 1 },
+        mark: { type: 'point', size: 110, filled: true, stroke: 'black', strokeWidth: 1 },
         encoding: {
           x: { field: 'N', type: 'quantitative', scale: xScale },
           y: { field: 'loss', type: 'quantitative', scale: yScale },
           color,
+          shape: seriesChannel(vertexLabel, markShapes, shapeRange),
           tooltip: [
             { field: 'budget' },
             { field: 'N', type: 'quantitative', format: '.3e', title: 'N_opt' },
@@ -456,6 +489,13 @@ export function frontierPlot(
     }
   }
   const xScale = { type: 'log', domain: logDomain([cmin, cmax]) };
+  // Colour is the approach (its legend names each); what each mark is — the power law, the optima it was
+  // fitted to, its predictions at the targets — is named in a legend of its own.
+  const lineLabel = 'its power law in C',
+    optimaLabel = 'optima (IsoFLOP vertices, envelope)',
+    targetLabel = 'at the target budgets';
+  const pointKinds = [...(pts.length ? [optimaLabel] : []), targetLabel];
+  const pointShapes = [...(pts.length ? ['circle'] : []), 'cross'];
   const panel = (y: 'N' | 'D'): Spec => {
     const yScale = { type: 'log', domain: logDomain([...pts.map((p) => p[y]), ...lines.map((p) => p[y])]) };
     const enc = {
@@ -479,6 +519,7 @@ export function frontierPlot(
           mark: { type: 'line', strokeWidth: 2, point: 'transparent' },
           encoding: {
             ...enc,
+            strokeDash: seriesChannel(lineLabel, [lineLabel], [[1, 0]], lineSymbol),
             tooltip: [
               { field: 'approach' },
               { field: 'C', type: 'quantitative', format: '.3e' },
@@ -492,6 +533,7 @@ export function frontierPlot(
           mark: { type: 'point', filled: true, size: 40 },
           encoding: {
             ...enc,
+            shape: seriesChannel(optimaLabel, pointKinds, pointShapes),
             tooltip: [
               { field: 'approach' },
               { field: 'C', type: 'quantitative', format: '.3e' },
@@ -502,9 +544,10 @@ export function frontierPlot(
         {
           name: `${y}-targets`,
           data: { values: targetRows },
-          mark: { type: 'point', shape: 'cross', size: 140, strokeWidth: 2 },
+          mark: { type: 'point', size: 140, strokeWidth: 2 },
           encoding: {
             ...enc,
+            shape: seriesChannel(targetLabel, pointKinds, pointShapes),
             tooltip: [
               { field: 'approach' },
               { field: 'C', type: 'quantitative', format: '.3e', title: 'target C' },
@@ -538,6 +581,8 @@ export function residualsPlot(dataset: Dataset, residuals: ArrayLike<number>): S
     line: r.line,
   }));
   const limit = Math.max(...rows.map((r) => Math.abs(r.residual))) * 1.1 || 0.01;
+  const runsLabel = 'runs',
+    zeroLabel = 'zero: the law meets the run';
   const yScale = { domain: [-limit, limit] };
   const panel = (x: 'predicted' | 'C', title: string): Spec => ({
     width: 360,
@@ -546,8 +591,12 @@ export function residualsPlot(dataset: Dataset, residuals: ArrayLike<number>): S
     layer: [
       {
         data: { values: [{ zero: 0 }] },
-        mark: { type: 'rule', color: '#888' },
-        encoding: { y: { field: 'zero', type: 'quantitative', scale: yScale } },
+        mark: { type: 'rule' },
+        encoding: {
+          y: { field: 'zero', type: 'quantitative', scale: yScale },
+          // Named as the back-test names its y = x: the line a perfect fit's residuals lie on.
+          stroke: seriesChannel(zeroLabel, [zeroLabel], ['#888'], { symbolType: 'stroke' }),
+        },
       },
       {
         name: `residuals-${x}`,
@@ -555,6 +604,7 @@ export function residualsPlot(dataset: Dataset, residuals: ArrayLike<number>): S
         params: zoom(`zoom_${x}`),
         mark: { type: 'point', filled: true, size: 30, opacity: 0.75 },
         encoding: {
+          color: seriesChannel(runsLabel, [runsLabel], ['#4c78a8']),
           x: {
             field: x,
             type: 'quantitative',
@@ -693,8 +743,18 @@ export function landmarksPlot(
       {
         name: 'frontier',
         data: { values: frontier },
-        mark: { type: 'line', color: '#e45756', strokeWidth: 2 },
+        mark: { type: 'line', strokeWidth: 2 },
         encoding: {
+          // Named beside the models' verdicts (their colour legend), as the loss figure names its fitted law.
+          stroke: seriesChannel(
+            'compute-optimal frontier N_opt(C)',
+            ['compute-optimal frontier N_opt(C)'],
+            ['#e45756'],
+            {
+              symbolType: 'stroke',
+              symbolStrokeWidth: 2,
+            },
+          ),
           x: {
             field: 'C',
             type: 'quantitative',

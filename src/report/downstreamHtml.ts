@@ -6,7 +6,7 @@
 import { formatInterval, formatNumber, formatPercent, formatRange, formatSignedPercent } from '../core/format.js';
 import { sigmoidAccuracy, type Sigmoid } from '../analyses/downstream.js';
 import type { TaskAnalysis } from '../analyses/downstreamLadder.js';
-import type { Spec } from '../plots/specs.js';
+import { seriesChannel, type Spec } from '../plots/specs.js';
 import { escapeHtml, htmlTable } from './html.js';
 import {
   negatedLossNotes,
@@ -55,6 +55,7 @@ export function sigmoidPlot(t: TaskAnalysis): Spec | undefined {
       ? [{ loss: r.actual.taskLoss, accuracy: r.actual.accuracy, target: r.label, kind: 'actual' }]
       : []),
   ]);
+  const curveLabel = 'fitted sigmoid (step 2)';
   const x = {
     field: 'loss',
     type: 'quantitative',
@@ -84,7 +85,16 @@ export function sigmoidPlot(t: TaskAnalysis): Spec | undefined {
           tooltip: [{ field: 'run' }, { field: 'loss' }, { field: 'accuracy' }],
         },
       },
-      { data: { values: curve }, mark: { type: 'line', color: '#222' }, encoding: { x, y } },
+      {
+        data: { values: curve },
+        mark: { type: 'line' },
+        encoding: {
+          x,
+          y,
+          // Named beside the runs' sizes and the targets' kinds, as the loss figure names its fitted law.
+          stroke: seriesChannel(curveLabel, [curveLabel], ['#222'], { symbolType: 'stroke', symbolStrokeWidth: 2 }),
+        },
+      },
       ...(targets.length
         ? [
             {

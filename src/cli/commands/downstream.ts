@@ -39,6 +39,8 @@ import {
   backtestTable,
   downstreamJson,
   fitTable,
+  notPlannedReason,
+  notPredictedReason,
   planTable,
   predictionTable,
   screenTable,
@@ -154,7 +156,9 @@ export interface AccuracyPlanFlags {
  * model reaching each accuracy (what `downstream plan` prints), for the plan command to show beside
  * or instead of its loss plan. Undefined without --target-accuracy.
  */
-export function accuracyPlanSection(f: AccuracyPlanFlags): { text: string; json: unknown } | undefined {
+export function accuracyPlanSection(
+  f: AccuracyPlanFlags,
+): { text: string; json: unknown; unanswered: Unanswered[]; total: number } | undefined {
   if (f.targetAccuracy === undefined) {
     if (f.downstream !== undefined) throw new UsageError('--downstream is read for --target-accuracy TASK=ACCURACY');
     if (f.horizon !== String(PLAN_HORIZON))
@@ -186,7 +190,39 @@ export function accuracyPlanSection(f: AccuracyPlanFlags): { text: string; json:
   return {
     text: [screenTable(planned.tasks, flagFor), planTable(planned.tasks)].join('\n\n') + '\n',
     json: { source: data.source, tasks: planned.rows },
+    unanswered: reasons(planned.tasks, notPlannedReason),
+    total: planned.tasks.length,
   };
+}
+
+/** A task asked for an answer (a prediction, a plan) that did not get one, and why. */
+export interface Unanswered {
+  task: string;
+  reason: string;
+}
+
+/**
+ * The exit rule of the analyses that answer per task (downstream predict and plan, plan --target-accuracy),
+ * run after everything else is printed: a task the user named (--task, --target-accuracy) that got no
+ * answer makes the run a failure — exit 1, each such task and its reason on stderr; from a run over every
+ * task (no --task: the manifest's or the data's) a task without one is a warning, unless none got one.
+ */
+export function judgeUnanswered(
+  what: 'predicted' | 'planned',
+  unanswered: readonly Unanswered[],
+  total: number,
+  named: boolean,
+): void {
+  if (!unanswered.length) return;
+  const none = unanswered.length === total;
+  const failed = named || none;
+  const head = none
+    ? `no task could be ${what} (${total} tried)`
+    : `${unanswered.length} of ${total} tasks not ${what}${named ? ' although asked for by name' : ''}`;
+  process.stderr.write(
+    `scalelab: ${failed ? 'error' : 'warning'}: ${head}:\n${unanswered.map((u) => `  ${u.task}: ${u.reason}\n`).join('')}`,
+  );
+  if (failed) process.exitCode = exitCodes.failed;
 }
 
 /** How files without tokens or compute get them: the tokens per optimizer step, the FLOPs per token. */
@@ -412,13 +448,29 @@ function analyse(data: TaskMetricData, options: LadderAnalysisOptions, f: { json
   }
 }
 
+function reasons(tasks: readonly TaskAnalysis[], why: (t: TaskAnalysis) => string | undefined): Unanswered[] {
+  return tasks.flatMap((t) => {
+    const reason = why(t);
+    return reason === undefined ? [] : [{ task: t.task, reason }];
+  });
+}
+
+/** A task's JSON field saying why it has no answer (notPredicted, notPlanned), beside the problem it comes from. */
+function unansweredJson(key: string, task: string, unanswered: readonly Unanswered[]): Record<string, string> {
+  const u = unanswered.find((x) => x.task === task);
+  return u ? { [key]: u.reason } : {};
+}
+
 function emit(
   tasks: TaskAnalysis[],
   f: InputFlags,
   sections: ((t: readonly TaskAnalysis[]) => string)[],
   source: string,
+  extra?: (task: string) => Record<string, string>,
 ): void {
-  const json = downstreamJson(tasks, source);
+  const json = extra
+    ? (downstreamJson(tasks, source) as Record<string, unknown>[]).map((j, i) => ({ ...j, ...extra(tasks[i].task) }))
+    : downstreamJson(tasks, source);
   if (f.out) writeOutput(f.out, JSON.stringify(json, null, 2) + '\n', f);
   if (f.json) printResult(json, source);
   else
@@ -651,16 +703,9 @@ ${EXAMPLES}`,
             'nothing to predict: give --N and --D, or mark target runs (--target-runs, or role "target" in a manifest)',
           );
         const tasks = analyse(data, analysisOptions(f, { targets, ...bootstrapOptions(f) }), f);
-        emit(tasks, f, [predictionTable], data.source);
-        // It ran, and predicted nothing: a failure by the exit code, as the conventions have it (each task's
-        // reason is in the output above).
-        if (!tasks.some((t) => t.targets.length)) {
-          if (!f.json)
-            process.stderr.write(
-              `scalelab: error: no task could be predicted (${tasks.length} tried; each one's reason is above)\n`,
-            );
-          process.exitCode = exitCodes.failed;
-        }
+        const unanswered = reasons(tasks, notPredictedReason);
+        emit(tasks, f, [predictionTable], data.source, (t) => unansweredJson('notPredicted', t, unanswered));
+        judgeUnanswered('predicted', unanswered, tasks.length, list(f.task).length > 0);
       }, f.json),
     );
 
@@ -740,7 +785,11 @@ ${EXAMPLES}
         const data = loadData(inputs, f);
         const options = analysisOptions(f, { plan, horizon, ...bootstrapOptions(f) });
         options.tasks = Object.keys(plan);
-        emit(analyse(data, options, f), f, [planTable], data.source);
+        const tasks = analyse(data, options, f);
+        const unanswered = reasons(tasks, notPlannedReason);
+        emit(tasks, f, [planTable], data.source, (t) => unansweredJson('notPlanned', t, unanswered));
+        // Every task of a plan is named by --target-accuracy.
+        judgeUnanswered('planned', unanswered, tasks.length, true);
       }, f.json),
     );
 }

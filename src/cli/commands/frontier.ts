@@ -136,6 +136,8 @@ Examples:
                 : 'none: a preset has no bootstrap replicates';
               // Not the file's runs: a preset is a published fit to its paper's runs, a saved fit is to its own data.
               a3.numbersFrom = flags.fit ? src.provenance : `${src.provenance}; a published fit, not fitted to ${file}`;
+              // The table names it briefly; the header above it gives the whole provenance (the citation) once.
+              a3.shortLabel = `parametric (law ${src.law.id}, ${flags.fit ? `fit ${flags.fit}` : `preset ${flags.preset}`})`;
               return a3;
             }
             const law = getLaw(keyword(flags.law, '--law', allocatingLawIds()));

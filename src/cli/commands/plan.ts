@@ -21,7 +21,7 @@ import { parseColumnMapping } from '../../io/parseRuns.js';
 import { loadCatalog } from '../../catalog/load.js';
 import { findModel, placeOnFrontier, type FrontierPlacement } from '../../catalog/models.js';
 import type { Law } from '../../laws/law.js';
-import { accuracyPlanSection, type AccuracyPlanFlags } from './downstream.js';
+import { accuracyPlanSection, judgeUnanswered, type AccuracyPlanFlags } from './downstream.js';
 import { PLAN_HORIZON } from '../../analyses/downstream.js';
 
 interface PlanFlags extends AccuracyPlanFlags {
@@ -149,6 +149,8 @@ Examples:
       if (accuracy && !flags.C && !flags.gpus && !flags.days) {
         if (flags.json) printResult({ accuracy: accuracy.json });
         else writeResult(accuracy.text);
+        // Every task of --target-accuracy is named: one not planned makes the run a failure (exit 1).
+        judgeUnanswered('planned', accuracy.unanswered, accuracy.total, true);
         return;
       }
       const source = resolveLaw(flags, 'epoch-2024');
@@ -235,6 +237,7 @@ Examples:
             (accuracy ? '\n' + accuracy.text : ''),
           where,
         );
+      if (accuracy) judgeUnanswered('planned', accuracy.unanswered, accuracy.total, true);
     }, flags.json),
   );
 }

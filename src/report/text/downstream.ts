@@ -62,8 +62,10 @@ export function downstreamJson(tasks: readonly TaskAnalysis[], source?: string):
     ...(t.fitProblem ? { fitProblem: t.fitProblem } : {}),
     ...(t.caveats ? { caveats: t.caveats } : {}),
     ...(t.planProblem ? { planProblem: t.planProblem } : {}),
+    ...(t.targetProblem ? { targetProblem: t.targetProblem } : {}),
     ...(t.direct ? { direct: t.direct } : {}),
     ...(t.lossToError ? { lossToError: t.lossToError } : {}),
+    ...(t.lossToErrorProblem ? { lossToErrorProblem: t.lossToErrorProblem } : {}),
     ...(t.valLossLaw
       ? {
           valLossLaw: {
@@ -199,6 +201,23 @@ export function lossToErrorText(g: LossToError): string {
   return `${g.epsilon.toFixed(3)} − ${formatNumber(g.k, 4)}·e^(−${g.gamma.toFixed(3)}L)`;
 }
 
+/**
+ * Why "error from val. loss" is blank, by reason: once for every task that shares one (a ladder that
+ * records no validation loss leaves every task blank for the same reason), naming the tasks otherwise.
+ */
+function lossToErrorBlanks(tasks: readonly TaskAnalysis[]): string[] {
+  const byReason = new Map<string, string[]>();
+  for (const t of tasks)
+    if (!t.lossToError) {
+      const reason = t.lossToErrorProblem ?? 'the loss → error exponential was not fitted';
+      byReason.set(reason, [...(byReason.get(reason) ?? []), t.task]);
+    }
+  return [...byReason].map(
+    ([reason, names]) =>
+      `error from val. loss is blank for ${names.length === tasks.length && tasks.length > 1 ? 'every task' : names.join(', ')}: ${reason}`,
+  );
+}
+
 export function fitTable(tasks: readonly TaskAnalysis[]): string {
   const rows = tasks.map((t) => {
     const f = t.fit;
@@ -229,11 +248,7 @@ export function fitTable(tasks: readonly TaskAnalysis[]): string {
     ...(tasks.some((t) => !t.fit && t.direct)
       ? ['step 1 through C is blank for a direct law in C: with no task loss there is no step 1']
       : []),
-    ...(tasks.some((t) => !t.lossToError)
-      ? [
-          'error from val. loss is blank where fewer than 4 checkpoints record both a validation loss and an accuracy (or the exponential could not be fitted)',
-        ]
-      : []),
+    ...lossToErrorBlanks(tasks),
     ...negatedLossNotes(tasks),
   ].map((n) => `  ${n}`);
   return [
@@ -297,6 +312,25 @@ export function predictionIntervalNote(tasks: readonly Pick<TaskAnalysis, 'targe
     : 'Point predictions: no bootstrap replicates, so no intervals.';
 }
 
+/**
+ * Why a task has no prediction, or undefined when it has one: its fit failed, or no target run has its
+ * metrics. What `downstream predict` prints under its table, writes in JSON and judges its exit code by.
+ */
+export function notPredictedReason(
+  t: Pick<TaskAnalysis, 'targets' | 'fitProblem' | 'targetProblem'>,
+): string | undefined {
+  if (t.targets.length) return undefined;
+  return t.fitProblem ?? t.targetProblem ?? 'no fit';
+}
+
+/** Why a task asked for a plan has none (no fit, or a fit a plan cannot use), or undefined when it has one. */
+export function notPlannedReason(
+  t: Pick<TaskAnalysis, 'plan' | 'fitProblem' | 'planProblem' | 'screenProblem'>,
+): string | undefined {
+  if (t.plan) return undefined;
+  return t.fitProblem ?? t.planProblem ?? t.screenProblem ?? 'no fit';
+}
+
 export function predictionTable(tasks: readonly TaskAnalysis[]): string {
   const rows: string[][] = [];
   const viaValLoss = tasks.some((t) => t.targets.some((r) => r.viaValLoss));
@@ -318,9 +352,10 @@ export function predictionTable(tasks: readonly TaskAnalysis[]): string {
       ]);
     }
   }
-  const unfitted = tasks
-    .filter((t) => !t.fit && !t.direct)
-    .map((t) => `  ${t.task}: not predicted: ${t.fitProblem ?? 'no fit'}`);
+  const unfitted = tasks.flatMap((t) => {
+    const why = notPredictedReason(t);
+    return why ? [`  ${t.task}: not predicted: ${why}`] : [];
+  });
   const caveats = tasks.flatMap((t) => (t.targets.length ? (t.caveats ?? []).map((c) => `  ${t.task}: ${c}`) : []));
   if (!rows.length) return unfitted.length ? ['Predictions:', ...unfitted].join('\n') : '';
   const level = tasks.flatMap((t) => t.targets).find((r) => r.interval)?.interval?.level;
@@ -400,9 +435,10 @@ export function planTable(tasks: readonly TaskAnalysis[]): string {
         p.unreachable !== undefined && !p.belowFloor ? pct(p.unreachable) : '',
       ];
     });
-  const unfitted = tasks
-    .filter((t) => !t.fit && !t.direct)
-    .map((t) => `  ${t.task}: not planned: ${t.fitProblem ?? 'no fit'}`);
+  const unfitted = tasks.flatMap((t) => {
+    const why = notPlannedReason(t);
+    return why ? [`  ${t.task}: not planned: ${why}`] : [];
+  });
   const unreached = tasks
     .filter((t) => t.plan && !t.plan.point)
     .map((t) => {
@@ -410,10 +446,7 @@ export function planTable(tasks: readonly TaskAnalysis[]): string {
       const s = t.fit?.step2 ?? t.direct!;
       return `  ${t.task}: ${t.plan!.accuracy} is not reached: it is outside the fitted sigmoid's floor–ceiling (${formatRange([s.floor, s.ceiling], (x) => x.toFixed(3))})${t.fit ? ", or needs a task loss below the law's irreducible E" : ''}, or needs more than the horizon C = ${formatNumber(t.plan!.horizon, 3)} FLOPs`;
     });
-  const caveats = [
-    ...tasks.filter((t) => t.planProblem).map((t) => `  ${t.task}: not planned: ${t.planProblem}`),
-    ...tasks.flatMap((t) => (t.plan ? (t.caveats ?? []).map((c) => `  ${t.task}: ${c}`) : [])),
-  ];
+  const caveats = [...tasks.flatMap((t) => (t.plan ? (t.caveats ?? []).map((c) => `  ${t.task}: ${c}`) : []))];
   if (!rows.length) return ['Plan:', ...unfitted, ...unreached, ...caveats].join('\n');
   return [
     'Plan: the compute-optimal model (C = 6ND) reaching the target accuracy:',

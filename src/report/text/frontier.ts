@@ -64,7 +64,7 @@ export function frontierReport(
     textTable(
       ['approach', 'a', 'b'],
       out.approaches.map((r) => [
-        `${r.approach} ${r.label}`,
+        `${r.approach} ${r.shortLabel ?? r.label}`,
         withInterval(r.a, r.intervals.a),
         withInterval(r.b, r.intervals.b),
       ]),
