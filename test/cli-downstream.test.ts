@@ -695,6 +695,7 @@ test('downstream --average NAME=all analyses the mean of the tasks as one task, 
     assert.match(e.stderr, why);
     assert.ok(noStackTrace(e.stderr));
   }
+});
 
 test('downstream predict and plan: a task named and not answered exits 1 after the rest is printed, its reason on stderr and in JSON; from an all-tasks run it is only warned of', () => {
   // Tasks t and u fit on a four-size ladder; w has two checkpoints (too few); the target run "big" is

@@ -676,6 +676,7 @@ test('an average over tasks (averageTask): each part keeps its own accuracy metr
   assert.throws(() => averageTask(data, 'p', 'all'), /"p" is a task of the data already/);
   assert.throws(() => averageTask(data, 'x', ['p']), /at least two tasks/);
   assert.throws(() => averageTask(data, 'x', ['p', 'nope']), /no task "nope"/);
+});
 
 test('the fit table says why "error from val. loss" is blank, per reason: once for every task, or naming the tasks', () => {
   // Task t's checkpoints record a validation loss on Gadre et al.'s exponential (accuracy = 1 − (0.9 − 3·e^(−L)));
