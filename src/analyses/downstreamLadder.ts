@@ -461,7 +461,7 @@ function analyseTask(
   const recorded = ladder.runs.some((r) => r.checkpoints.some((c) => c.valLoss !== undefined));
   if (!recorded)
     out.lossToErrorProblem =
-      "the ladder's checkpoints record no validation loss (a val_loss, validation_loss or loss column in the CSV files)";
+      "the ladder's checkpoints record no validation loss (a val_loss, validation_loss or loss column of a CSV file; lm-evaluation-harness results files carry none)";
   else if (valPoints.length < 4)
     out.lossToErrorProblem = `${valPoints.length} checkpoints record both a validation loss and an accuracy; the loss → error exponential needs at least 4`;
   else
