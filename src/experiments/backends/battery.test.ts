@@ -3,8 +3,9 @@
  * backend alike — the simulated lab, the training API (an in-process `lab serve`), the local
  * backend (with the fake trainer in test/fixtures), the Slurm backend (with stand-ins for sbatch
  * and friends that run each job at once) and a toy backend defined here alone, to show that a new
- * backend needs nothing else. README.md here states the contract; each check below names the
- * clause it tests.
+ * backend needs nothing else. README.md here states the contract these checks hold each one to.
+ * Each check takes a fresh backend; where the runner would be a new process (a sweep restarted after
+ * a crash, `sweep cancel`), the backend is made anew on the same state.
  *
  * The runs are driven as the runner drives them (submit up to `concurrency` in a pass, poll what is
  * in flight, record each id and state in a run store), but every answer is checked on the way.
@@ -45,6 +46,12 @@ interface Harness {
    * nothing, so `find` may answer for a run never submitted.
    */
   stateless?: boolean;
+  /**
+   * The backend made anew on the same state, as a sweep restarted after a crash, or `sweep cancel`
+   * in another process, makes it: it must know runs by what it keeps outside the process. The toy
+   * lives in memory and gives itself. @default the same backend
+   */
+  again?: () => Backend;
   close?: () => Promise<void> | void;
 }
 
@@ -179,28 +186,41 @@ fi
 echo $id`;
 
 const subjects: Subject[] = [
-  { name: 'sim', setup: async () => ({ backend: simBackend(loadWorld()), stateless: true }) },
+  {
+    name: 'sim',
+    setup: async () => ({
+      backend: simBackend(loadWorld()),
+      again: () => simBackend(loadWorld()),
+      stateless: true,
+    }),
+  },
   {
     name: 'toy',
     setup: async () => ({ backend: toyBackend(), runsLong: { config: { ...completes[0], seed: LONG_SEED } } }),
   },
   {
     name: 'local',
-    setup: async (dir) => ({
-      backend: localBackend({ command: trainerCommand(dir), root: join(dir, 'runs'), concurrency: 2, cwd: dir }),
-      // "running" as soon as the wrapper is spawned: wait for the trainer itself (it writes pids.json).
-      runsLong: {
-        config: { ...completes[0], seed: LONG_SEED },
-        started: () => anyRunFolderHas(join(dir, 'runs', 'battery'), 'pids.json'),
-      },
-    }),
+    setup: async (dir) => {
+      const options = { command: trainerCommand(dir), root: join(dir, 'runs'), concurrency: 2, cwd: dir };
+      return {
+        backend: localBackend(options),
+        again: () => localBackend(options),
+        // "running" as soon as the wrapper is spawned: wait for the trainer itself (it writes pids.json).
+        runsLong: {
+          config: { ...completes[0], seed: LONG_SEED },
+          started: () => anyRunFolderHas(join(dir, 'runs', 'battery'), 'pids.json'),
+        },
+      };
+    },
   },
   {
     name: 'slurm',
     setup: async (dir) => {
       const restore = fakeSlurm(dir, { sbatch: sbatchRunsAtOnce });
+      const options = { command: trainerCommand(dir), root: join(dir, 'runs'), concurrency: 4, cwd: dir };
       return {
-        backend: slurmBackend({ command: trainerCommand(dir), root: join(dir, 'runs'), concurrency: 4, cwd: dir }),
+        backend: slurmBackend(options),
+        again: () => slurmBackend(options),
         close: restore,
       };
     },
@@ -211,7 +231,8 @@ const subjects: Subject[] = [
       // The lab's clock a million times real time: its runs end within milliseconds.
       const lab = createLabServer({ world: loadWorld(), budgetSeconds: 12 * 3600, apiKey: 'k', speed: 1e6 });
       const { port } = await lab.listen(0);
-      return { backend: apiBackend({ url: `http://127.0.0.1:${port}`, apiKey: 'k' }), close: () => lab.close() };
+      const options = { url: `http://127.0.0.1:${port}`, apiKey: 'k' };
+      return { backend: apiBackend(options), again: () => apiBackend(options), close: () => lab.close() };
     },
   },
 ];
@@ -223,7 +244,8 @@ const ended = (s: BackendStatus) => s.state === 'completed' || s.state === 'fail
 const states = ['queued', 'running', 'completed', 'failed', 'cancelled'];
 
 /** Calls to status, find and cancel that throw BackendBusy fail the check: only submit may. */
-function busyOnlyFromSubmit(b: Backend): Backend & { submits: number } {
+type Guarded = Backend & { submits: number };
+function busyOnlyFromSubmit(b: Backend): Guarded {
   const refuse = (what: string) => (e: unknown) => {
     if (e instanceof BackendBusy) assert.fail(`${b.name}: ${what} threw BackendBusy (only submit may): ${e.message}`);
     throw e;
@@ -340,12 +362,13 @@ const recorded = (s: BackendStatus) => ({ state: s.state, loss: s.loss, reason: 
 for (const subject of subjects) {
   /** A fresh harness in a fresh folder for one check, closed after it. */
   const withHarness =
-    (body: (h: Harness, b: Backend & { submits: number }, dir: string, t: TestContext) => Promise<void>) =>
+    (body: (h: Harness, b: Guarded, dir: string, again: () => Guarded, t: TestContext) => Promise<void>) =>
     async (t: TestContext) => {
       const dir = mkdtempSync(join(tmpdir(), `scalelab-battery-${subject.name}-`));
       const h = await subject.setup(dir);
+      const again = () => busyOnlyFromSubmit(h.again?.() ?? h.backend);
       try {
-        await body(h, busyOnlyFromSubmit(h.backend), dir, t);
+        await body(h, busyOnlyFromSubmit(h.backend), dir, again, t);
       } finally {
         await h.close?.();
       }
@@ -361,7 +384,7 @@ for (const subject of subjects) {
 
   test(
     `${subject.name}: runs submitted together each end, completed with a loss or failed with a reason, and answer the same when asked again`,
-    withHarness(async (_h, b, dir) => {
+    withHarness(async (_h, b, dir, again) => {
       const { store, runs } = planned(dir, [...completes, fails]);
       try {
         const results = await drive(b, store, runs, seconds);
@@ -371,7 +394,8 @@ for (const subject of subjects) {
           const { status, asked } = results.get(r.id)!;
           assert.equal(status.state, r.key === `k${completes.length}` ? 'failed' : 'completed', `run ${r.key}`);
           // A sweep killed after this answer but before recording it asks again: the same answer.
-          for (let i = 0; i < 2; i++) assert.deepEqual(recorded(await b.status(asked)), recorded(status));
+          assert.deepEqual(recorded(await b.status(asked)), recorded(status), `run ${r.key} asked again`);
+          assert.deepEqual(recorded(await again().status(asked)), recorded(status), `run ${r.key} after a restart`);
         }
       } finally {
         store.close();
@@ -381,7 +405,7 @@ for (const subject of subjects) {
 
   test(
     `${subject.name}: find gives the id of a run whose submit was not recorded, and none for a run never submitted`,
-    withHarness(async (h, b, dir, t) => {
+    withHarness(async (h, b, dir, again, t) => {
       if (!b.find) return t.skip('it has no find');
       const { store, runs } = planned(dir, [completes[0], completes[1]]);
       try {
@@ -392,14 +416,17 @@ for (const subject of subjects) {
         const id = await b.submit(atCrash);
         const byId = (externalId: string) => b.status({ ...atCrash, status: 'queued', externalId });
         const first = await until(() => byId(id), ended, `${b.name}: the run did not end`, seconds);
-        const found = await b.find(atCrash);
+        // The restarted sweep's backend, made anew, finds the run.
+        const restarted = again();
+        const found = await restarted.find!(atCrash);
         assert.ok(
           typeof found === 'string' && found !== '',
           `find answered ${JSON.stringify(found)} for a submitted run`,
         );
         // The runner records what find says and polls it: it leads to the same run.
-        assert.deepEqual(recorded(await byId(found)), recorded(first));
-        if (!h.stateless) assert.equal(await b.find(never), undefined, 'a run never submitted is not found');
+        const status = await restarted.status({ ...atCrash, status: 'queued', externalId: found });
+        assert.deepEqual(recorded(status), recorded(first));
+        if (!h.stateless) assert.equal(await restarted.find!(never), undefined, 'a run never submitted is not found');
       } finally {
         store.close();
       }
@@ -408,7 +435,7 @@ for (const subject of subjects) {
 
   test(
     `${subject.name}: cancel ends a run in flight`,
-    withHarness(async (h, b, dir, t) => {
+    withHarness(async (h, b, dir, again, t) => {
       if (!b.cancel) return t.skip('it has no cancel');
       if (!h.runsLong) return t.skip('its harness has no run that waits to be cancelled');
       const { store, runs } = planned(dir, [h.runsLong.config]);
@@ -426,7 +453,8 @@ for (const subject of subjects) {
         run = { ...run, status: 'running' };
         const started = h.runsLong.started;
         if (started) await until(async () => started(), Boolean, `${b.name}: the training did not start`, seconds);
-        await b.cancel!(run);
+        // `sweep cancel` runs in a process of its own, with the backend made anew.
+        await again().cancel!(run);
         const end = await until(() => b.status(run), ended, `${b.name}: the cancelled run did not end`, seconds);
         checkStatus(b.name, end, 'running');
         // `sweep cancel` records the run cancelled itself; the backend's own answer may be either.
@@ -439,7 +467,7 @@ for (const subject of subjects) {
 
   test(
     `${subject.name}: the sweep runner completes a small sweep, and a second sweep submits nothing`,
-    withHarness(async (_h, b, dir) => {
+    withHarness(async (_h, b, dir, again) => {
       const { store } = planned(dir, [...completes, fails]);
       try {
         const p = await runSweep(store, 'battery', b, { pollMs: 10 });
@@ -447,10 +475,11 @@ for (const subject of subjects) {
         const runs = store.runs({ study: 'battery' });
         for (const r of runs.filter((x) => x.status === 'completed')) assert.ok(r.loss! > 0, `run ${r.key} loss`);
         assert.ok(runs.find((r) => r.status === 'failed')!.reason, 'the failed run has a reason');
-        const submits = b.submits;
-        const again = await runSweep(store, 'battery', b, { pollMs: 10 });
-        assert.equal(again.done, 3);
-        assert.equal(b.submits, submits, 'nothing submitted twice');
+        // Run again (a new process, the backend made anew): every run has ended, nothing is submitted.
+        const restarted = again();
+        const second = await runSweep(store, 'battery', restarted, { pollMs: 10 });
+        assert.deepEqual([second.done, second.failed], [3, 1]);
+        assert.equal(restarted.submits, 0, 'nothing submitted twice');
       } finally {
         store.close();
       }
