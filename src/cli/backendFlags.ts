@@ -55,11 +55,7 @@ export interface BackendFlags {
 
 export function addBackendFlags(cmd: Command): Command {
   cmd
-    .option(
-      '--backend <name>',
-      'sim (in-process simulated lab), api (a training API), local (a command per run), slurm (sbatch per run)',
-      'sim',
-    )
+    .option('--backend <name>', backendNames.map((n) => `${n} (${entryOf(n).help})`).join(', '), 'sim')
     .addOption(
       flag('world', {
         detail:
@@ -155,7 +151,7 @@ export function studyPlanFlags(f: BackendFlags): Record<string, string | boolean
     '--prior-ratio': f.priorRatio ?? null,
   };
   // Off the simulated lab the cost model and the architecture shape every run too.
-  if (f.backend !== 'sim')
+  if (!isWorldSet(f.backend))
     Object.assign(flags, {
       '--gpu': f.peakFlops ? null : f.gpu,
       '--peak-flops': f.peakFlops ?? null,
@@ -205,8 +201,8 @@ export interface BackendSetup {
   world?: World;
 }
 
-/** Flags that cost runs on assumed hardware or shape models for a real trainer: the sim backend's world sets these. */
-const notForSim = [
+/** Flags that cost runs on assumed hardware or shape models for a real trainer: a world sets these. */
+const costFlags = [
   ['gpu', '--gpu'],
   ['peakFlops', '--peak-flops'],
   ['mfu', '--mfu'],
@@ -217,30 +213,31 @@ const notForSim = [
   ['minLayers', '--min-layers'],
 ] as const;
 
+/** What every backend is made from: the flags, --concurrency parsed, and the command (for warnings). */
+interface BackendRequest {
+  f: BackendFlags;
+  concurrency?: number;
+  cmd?: Command;
+}
+
 /**
- * The backend and its cost model. With `cmd`, flags typed for another backend but given to the sim
- * (whose world sets hardware and shapes) are named in a warning: `sweep plan --gpu v100` planned the
- * world's B200 hours and said nothing.
+ * A backend as the CLI offers it: its line in --backend's help, the flags it reads beyond those
+ * every backend takes (--backend, --concurrency, --poll, --keep-going, the sweep design's) and the
+ * cost and shape flags (read unless its world sets the cost), and how it is made from them. Adding a backend to the CLI is one entry in `cliBackends` (the backend itself, and the
+ * contract it keeps: src/experiments/backends/README.md).
  */
-export function makeBackend(f: BackendFlags, cmd?: Command): BackendSetup {
-  const kind = keyword(f.backend, '--backend', ['sim', 'api', 'local', 'slurm'] as const);
-  const concurrency = f.concurrency ? parseInteger(f.concurrency, '--concurrency', 1) : undefined;
-  if (f.runTimeout !== undefined && kind !== 'local' && kind !== 'slurm')
-    throw new UsageError(
-      `--run-timeout applies to --backend local and slurm${kind === 'api' ? '; the training API takes --max-runtime' : ''}`,
-    );
-  if (kind === 'sim') {
-    const world = loadWorld(f.world);
-    const cost = worldCostModel(world);
-    const unused = notForSim
-      .filter(([attribute]) => cmd?.getOptionValueSource(attribute) === 'cli')
-      .map(([, name]) => name);
-    if (unused.length)
-      process.stderr.write(
-        `scalelab: warning: ${unused.join(', ')} ${unused.length === 1 ? 'is' : 'are'} not used with --backend sim: its world sets the hardware and the models' shapes (${cost.description}); they apply to --backend api, local and slurm\n`,
-      );
-    return { backend: simBackend(world), cost, architecture: worldArchitecture(world), world };
-  }
+interface CliBackend {
+  help: string;
+  flags: readonly string[];
+  /** Its world sets the runs' hardware and the models' shapes: the cost flags are not used. */
+  worldSetsCost?: boolean;
+  /** What it takes instead of --run-timeout, said when that is given to it. */
+  insteadOfRunTimeout?: string;
+  make(r: BackendRequest): BackendSetup;
+}
+
+/** The cost model and architecture from the flags, for a backend whose hardware the world does not set. */
+function assumedSetup(f: BackendFlags): { cost: CostModel; architecture: Architecture } {
   const widthMultiple = parseInteger(f.widthMultiple, '--width-multiple', 8);
   const architecture: Architecture = {
     vocab: parseInteger(f.vocab, '--vocab', 1),
@@ -257,81 +254,133 @@ export function makeBackend(f: BackendFlags, cmd?: Command): BackendSetup {
     architecture,
     parseQuantity(f.overhead, '--overhead', { positive: false }),
   );
-  if (kind === 'api') {
-    if (!f.url)
-      throw new UsageError('--backend api needs --url (e.g. http://127.0.0.1:8000 from "scalelab lab serve")');
-    const key = f.apiKey ?? process.env.SCALELAB_API_KEY;
-    if (!key) throw new UsageError('--backend api needs --api-key or $SCALELAB_API_KEY');
-    const maxRuntimeSeconds = f.maxRuntime !== undefined ? parseQuantity(f.maxRuntime, '--max-runtime') : undefined;
-    if (maxRuntimeSeconds !== undefined && maxRuntimeSeconds > apiMaxRuntime)
-      throw new UsageError(`--max-runtime ${f.maxRuntime}: the training API allows at most ${apiMaxRuntime} s (12 h)`);
-    const runtimeMargin =
-      f.runtimeMargin !== undefined ? parseQuantity(f.runtimeMargin, '--runtime-margin') : undefined;
-    // With --world the server runs that world (scalelab lab serve --world W): plan with its hardware, and state the regret.
-    if (f.world) {
+  return { cost, architecture };
+}
+
+/** --command and --run-timeout, for a backend that runs a command per run. */
+function commandFlags(f: BackendFlags, name: string): { command: string; timeoutSeconds?: number } {
+  const timeoutSeconds = f.runTimeout !== undefined ? parseQuantity(f.runTimeout, '--run-timeout') : undefined;
+  if (!f.command)
+    throw new UsageError(
+      `--backend ${name} needs --command TEMPLATE (placeholders: {n_layer} {d_model} {n_heads} {d_ff} {tokens} {batch_tokens} {lr} {seed} {run_dir} …)`,
+    );
+  return { command: f.command, timeoutSeconds };
+}
+
+const commandRunFlags = ['--command', '--run-timeout', '--runs-dir'] as const;
+
+/** The backends `--backend` offers, in the order its help and errors list them. */
+export const cliBackends = {
+  sim: {
+    help: 'in-process simulated lab',
+    flags: ['--world'],
+    worldSetsCost: true,
+    make({ f, cmd }) {
       const world = loadWorld(f.world);
-      return {
-        backend: apiBackend({
-          url: f.url,
-          apiKey: key,
-          seqLen: world.architecture.seqLen,
-          concurrency,
-          maxRuntimeSeconds,
-          runtimeMargin,
-          optionNames: flagFor,
-        }),
-        cost: worldCostModel(world),
-        architecture: worldArchitecture(world),
-        world,
-      };
-    }
-    return {
-      backend: apiBackend({
+      const cost = worldCostModel(world);
+      // Flags typed for another backend but given to the sim are named: `sweep plan --gpu v100`
+      // planned the world's B200 hours and said nothing.
+      const unused = costFlags
+        .filter(([attribute]) => cmd?.getOptionValueSource(attribute) === 'cli')
+        .map(([, name]) => name);
+      if (unused.length)
+        process.stderr.write(
+          `scalelab: warning: ${unused.join(', ')} ${unused.length === 1 ? 'is' : 'are'} not used with --backend sim: its world sets the hardware and the models' shapes (${cost.description}); they apply to --backend ${andList(backendNames.filter((n) => !isWorldSet(n)))}\n`,
+        );
+      return { backend: simBackend(world), cost, architecture: worldArchitecture(world), world };
+    },
+  },
+  api: {
+    help: 'a training API',
+    flags: ['--url', '--api-key', '--max-runtime', '--runtime-margin', '--world'],
+    insteadOfRunTimeout: 'the training API takes --max-runtime',
+    make({ f, concurrency }) {
+      const { cost, architecture } = assumedSetup(f);
+      if (!f.url)
+        throw new UsageError('--backend api needs --url (e.g. http://127.0.0.1:8000 from "scalelab lab serve")');
+      const key = f.apiKey ?? process.env.SCALELAB_API_KEY;
+      if (!key) throw new UsageError('--backend api needs --api-key or $SCALELAB_API_KEY');
+      const maxRuntimeSeconds = f.maxRuntime !== undefined ? parseQuantity(f.maxRuntime, '--max-runtime') : undefined;
+      if (maxRuntimeSeconds !== undefined && maxRuntimeSeconds > apiMaxRuntime)
+        throw new UsageError(
+          `--max-runtime ${f.maxRuntime}: the training API allows at most ${apiMaxRuntime} s (12 h)`,
+        );
+      const runtimeMargin =
+        f.runtimeMargin !== undefined ? parseQuantity(f.runtimeMargin, '--runtime-margin') : undefined;
+      // With --world the server runs that world (scalelab lab serve --world W): plan with its hardware, and state the regret.
+      const world = f.world ? loadWorld(f.world) : undefined;
+      const backend = apiBackend({
         url: f.url,
         apiKey: key,
-        seqLen: architecture.seqLen,
+        seqLen: world ? world.architecture.seqLen : architecture.seqLen,
         concurrency,
         maxRuntimeSeconds,
         runtimeMargin,
         optionNames: flagFor,
-      }),
-      cost,
-      architecture,
-    };
-  }
-  const timeoutSeconds = f.runTimeout !== undefined ? parseQuantity(f.runTimeout, '--run-timeout') : undefined;
-  if (!f.command)
-    throw new UsageError(
-      `--backend ${kind} needs --command TEMPLATE (placeholders: {n_layer} {d_model} {n_heads} {d_ff} {tokens} {batch_tokens} {lr} {seed} {run_dir} …)`,
-    );
-  if (kind === 'local')
-    return {
-      backend: localBackend({
-        command: f.command,
+      });
+      return world
+        ? { backend, cost: worldCostModel(world), architecture: worldArchitecture(world), world }
+        : { backend, cost, architecture };
+    },
+  },
+  local: {
+    help: 'a command per run',
+    flags: [...commandRunFlags, '--threads-per-run'],
+    make({ f, concurrency }) {
+      const { cost, architecture } = assumedSetup(f);
+      const { command, timeoutSeconds } = commandFlags(f, 'local');
+      const threads = f.threadsPerRun ? parseInteger(f.threadsPerRun, '--threads-per-run', 1) : undefined;
+      const backend = localBackend({ command, root: f.runsDir, concurrency, threads, timeoutSeconds });
+      return { backend, cost, architecture };
+    },
+  },
+  slurm: {
+    help: 'sbatch per run',
+    flags: [...commandRunFlags, '--partition', '--sbatch-arg', '--no-array', '--array-max'],
+    make({ f, concurrency }) {
+      const { cost, architecture } = assumedSetup(f);
+      const { command, timeoutSeconds } = commandFlags(f, 'slurm');
+      const arrayMax = f.arrayMax !== undefined ? parseInteger(f.arrayMax, '--array-max', 1) : undefined;
+      const backend = slurmBackend({
+        command,
         root: f.runsDir,
         concurrency,
-        threads: f.threadsPerRun ? parseInteger(f.threadsPerRun, '--threads-per-run', 1) : undefined,
+        partition: f.partition,
+        sbatchArgs: f.sbatchArg,
+        array: f.array !== false,
+        arrayMax,
         timeoutSeconds,
-      }),
-      cost,
-      architecture,
-    };
-  const arrayMax = f.arrayMax !== undefined ? parseInteger(f.arrayMax, '--array-max', 1) : undefined;
-  return {
-    backend: slurmBackend({
-      command: f.command,
-      root: f.runsDir,
-      concurrency,
-      partition: f.partition,
-      sbatchArgs: f.sbatchArg,
-      array: f.array !== false,
-      arrayMax,
-      timeoutSeconds,
-      optionNames: flagFor,
-    }),
-    cost,
-    architecture,
-  };
+        optionNames: flagFor,
+      });
+      return { backend, cost, architecture };
+    },
+  },
+} satisfies Record<string, CliBackend>;
+
+type BackendName = keyof typeof cliBackends;
+const backendNames = Object.keys(cliBackends) as BackendName[];
+const entryOf = (name: BackendName): CliBackend => cliBackends[name];
+const isWorldSet = (name: string) =>
+  Object.hasOwn(cliBackends, name) && entryOf(name as BackendName).worldSetsCost === true;
+
+/** "a", "a and b", "a, b and c". */
+function andList(items: readonly string[]): string {
+  return items.length < 2 ? items.join('') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
+}
+
+/**
+ * The backend and its cost model. With `cmd`, flags typed for another backend but given to the sim
+ * (whose world sets hardware and shapes) are named in a warning.
+ */
+export function makeBackend(f: BackendFlags, cmd?: Command): BackendSetup {
+  const name = keyword(f.backend, '--backend', backendNames);
+  const entry = entryOf(name);
+  const concurrency = f.concurrency ? parseInteger(f.concurrency, '--concurrency', 1) : undefined;
+  if (f.runTimeout !== undefined && !entry.flags.includes('--run-timeout'))
+    throw new UsageError(
+      `--run-timeout applies to --backend ${andList(backendNames.filter((n) => entryOf(n).flags.includes('--run-timeout')))}${entry.insteadOfRunTimeout ? `; ${entry.insteadOfRunTimeout}` : ''}`,
+    );
+  return entry.make({ f, concurrency, cmd });
 }
 
 /**
