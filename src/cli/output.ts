@@ -21,6 +21,7 @@ import { exitCodes, InputError, isScaleLabError, OptionError, ScaleLabError, Usa
 import { flagFor } from './optionFlags.js';
 import { syncFolder } from '../io/durable.js';
 import { processAlive } from '../io/processAlive.js';
+import { expectOutput, outputWritten } from './interrupt.js';
 
 export interface OutputOptions {
   json?: boolean;
@@ -134,6 +135,7 @@ export function checkOutput(path: string, flag = '--out'): void {
   } catch {
     throw problem(`cannot write there (${stat(path) ? 'the file' : `its folder ${dir}`} is not writable)`);
   }
+  expectOutput(path, stat(path) !== undefined);
 }
 
 /**
@@ -143,6 +145,7 @@ export function checkOutput(path: string, flag = '--out'): void {
  */
 export function writeOutput(path: string, data: string | Uint8Array, opts: OutputOptions, detail?: string): void {
   writeAtomically(path, data);
+  outputWritten(path);
   if (!opts.json) process.stderr.write(`wrote ${path}${detail ? ` (${detail})` : ''}\n`);
 }
 

@@ -490,6 +490,16 @@ function pauseHook(): number {
 }
 
 /**
+ * The pause of pauseHook, inside the import's transaction: a minute, or SCALELAB_TEST_IMPORT_PAUSE_MS
+ * (a test that signals the import there and sees what it does once the transaction goes on).
+ */
+function pauseImport(): void {
+  process.stderr.write('scalelab-test: import paused\n');
+  const ms = Number(process.env.SCALELAB_TEST_IMPORT_PAUSE_MS);
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, Number.isFinite(ms) && ms > 0 ? ms : 60_000);
+}
+
+/**
  * A test hook: a sweep about to take over a claim left by a process that has gone writes
  * `DIR/PID.paused` and waits for `DIR/PID.go`, so a test can line two such sweeps up at that point.
  */
@@ -1090,10 +1100,7 @@ export class RunStore {
         }
       }
       rows++;
-      if (rows === pauseAfter) {
-        process.stderr.write('scalelab-test: import paused\n');
-        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 60_000);
-      }
+      if (rows === pauseAfter) pauseImport();
     });
     return { runs: added, checkpoints, skipped };
   }
@@ -1338,10 +1345,7 @@ export class RunStore {
           }
           skipped++;
         }
-        if (added + skipped === pauseAfter) {
-          process.stderr.write('scalelab-test: import paused\n');
-          Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 60_000);
-        }
+        if (added + skipped === pauseAfter) pauseImport();
       }
       return { added, skipped };
     }, wait);
