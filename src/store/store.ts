@@ -595,9 +595,27 @@ export class RunStore {
   readonly path: string;
   readonly db: Database.Database;
 
+  /** The file this store opened (device and inode), to tell when another has taken its name. */
+  private readonly file: { dev: number; ino: number } | undefined;
+
   private constructor(path: string, db: Database.Database) {
     this.path = path;
     this.db = db;
+    const stat = path === ':memory:' ? undefined : statSync(path, { throwIfNoEntry: false });
+    this.file = stat && { dev: stat.dev, ino: stat.ino };
+  }
+
+  /**
+   * Whether the store's file is still at its path: 'removed' (rm) or 'replaced' (another file moved
+   * or copied to its name) while this store was open, else undefined. SQLite goes on writing to the
+   * file it opened, removed or not, so a long-running writer (a sweep) would record its results
+   * where no one can read them.
+   */
+  fileChange(): 'removed' | 'replaced' | undefined {
+    if (!this.file) return undefined;
+    const now = statSync(this.path, { throwIfNoEntry: false });
+    if (!now) return 'removed';
+    return now.dev === this.file.dev && now.ino === this.file.ino ? undefined : 'replaced';
   }
 
   /** Open (creating the folder and file when needed) and migrate. */
@@ -701,6 +719,16 @@ export class RunStore {
   }
 
   close(): void {
+    // Removed or replaced while open: the WAL beside the path (by name) is still this store's, and
+    // SQLite would replay its pages into whatever store is opened at the path next (a new one, or
+    // the file moved there). Moved into this store's own file first, it leaves nothing to replay.
+    if (!this.db.readonly && this.db.open && this.fileChange()) {
+      try {
+        this.db.pragma('wal_checkpoint(TRUNCATE)');
+      } catch {
+        // another connection holds the WAL: it truncates it when it closes
+      }
+    }
     this.db.close();
   }
 
