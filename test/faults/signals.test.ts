@@ -216,6 +216,53 @@ test('Ctrl-C during a downstream import of several files: the file being importe
   assert.deepEqual(perRun(), { a: 6, b: 300, c: 9, d: 12 });
 });
 
+test('SIGTERM during a runs import of several files: the same, whole files only, and the rerun adds the rest once', async (t) => {
+  const dir = tmp('runs-import');
+  const db = join(dir, 'runs.db');
+  const csv = (name: string, rows: number) => {
+    const file = join(dir, `${name}.csv`);
+    const lines = Array.from({ length: rows }, (_, i) => `${name}-${i},${1e8 + i},2e9,3.1`);
+    writeFileSync(file, `run,N,D,loss\n${lines.join('\n')}\n`);
+    return file;
+  };
+  const files = [csv('a', 6), csv('b', 300), csv('c', 9)];
+  const [a, b, c] = files;
+  const p = cli(['runs', 'import', ...files, '--db', db], {
+    SCALELAB_TEST_IMPORT_PAUSE_AFTER: '100',
+    SCALELAB_TEST_IMPORT_PAUSE_MS: '1000',
+  });
+  t.after(() => p.child.kill('SIGKILL'));
+  await waitFor('the import of b to pause', () => p.out.stderr.includes('import paused') || p.child.exitCode !== null);
+  p.child.kill('SIGTERM');
+  const end = await p.done;
+  assert.equal(end.code, 143, p.out.stderr);
+  assert.equal(
+    p.out.stderr,
+    'scalelab-test: import paused\n' +
+      `scalelab: interrupted (SIGTERM): 2 of 3 files imported whole into ${db} (${a}, ${b}), the others not (${c}); importing them all again adds only what is missing\n`,
+  );
+  const count = () => {
+    const s = RunStore.open(db);
+    try {
+      return s.runs().length;
+    } finally {
+      s.close();
+    }
+  };
+  assert.equal(count(), 306, 'a and b whole, nothing of c');
+  const again = cli(['runs', 'import', ...files, '--db', db, '--json']);
+  assert.equal((await again.done).code, 0, again.out.stderr);
+  assert.deepEqual(
+    JSON.parse(again.out.stdout).files.map((f: { runs: number; skipped: number }) => [f.runs, f.skipped]),
+    [
+      [0, 6],
+      [0, 300],
+      [9, 0],
+    ],
+  );
+  assert.equal(count(), 315);
+});
+
 test('Ctrl-C during a sweep (local backend): it stops at once, saying its runs in flight go on; they finish on their own, and the sweep run again collects them and trains each run once', async (t) => {
   const dir = tmp('sweep');
   const db = join(dir, 'runs.db');
