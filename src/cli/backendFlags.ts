@@ -19,6 +19,8 @@ import { flagFor } from './optionFlags.js';
 import { describeWriter, type RunStore, type WriterInfo } from '../store/store.js';
 import { planDifferences, type StudyPlanRecord } from '../experiments/studyPlan.js';
 import { FAIL_FAST_RUNS } from '../experiments/runner.js';
+import { onInterrupt } from './interrupt.js';
+import { counted } from '../core/format.js';
 
 export interface BackendFlags {
   backend: string;
@@ -396,4 +398,22 @@ export function storeBusyNotice(path: string): (wait: { holder: WriterInfo | und
       `scalelab: waiting for the run store ${path}: ${describeWriter(holder)}${waitedMs >= 1000 ? ` (waited ${Math.round(waitedMs / 1000)} s)` : ''}; the sweep goes on when it is free\n`,
     );
   };
+}
+
+/**
+ * What a sweep or study stopped by Ctrl-C (or SIGTERM) leaves, said in its last line: the runs in flight
+ * go on (local runs are detached, in their run folders) and the study's claim is released, so the same
+ * command run again resumes it, collecting their results and training nothing twice (experiments/runner.ts).
+ * @returns a function that withdraws it, for when the sweep is over
+ */
+export function interruptedSweep(store: RunStore, study: string, stop: () => void): () => void {
+  return onInterrupt(() => {
+    stop();
+    const inFlight = store
+      .runs({ study })
+      .filter((r) => r.status === 'submitting' || r.status === 'queued' || r.status === 'running').length;
+    return inFlight
+      ? `${counted(inFlight, 'run')} in flight go${inFlight === 1 ? 'es' : ''} on (a local run in its run folder); the same command again collects ${inFlight === 1 ? 'its result' : 'their results'} and resumes study "${study}" without training anything twice ("scalelab sweep cancel --study ${study}" ends ${inFlight === 1 ? 'it' : 'them'})`
+      : `no run was in flight; the same command again resumes study "${study}"`;
+  });
 }

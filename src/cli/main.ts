@@ -6,10 +6,12 @@ import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { exitCodes } from '../errors/index.js';
 import { packagePath } from '../io/packageRoot.js';
+import { handleInterrupts } from './interrupt.js';
 
 const exitCodesHelp = `
 Exit codes: 0 done; 1 it ran but the result is a failure (e.g. a sweep with failed runs); 2 a usage
-or input error (unknown flag, missing argument, bad value, bad input file); 70 an internal error.`;
+or input error (unknown flag, missing argument, bad value, bad input file); 70 an internal error;
+130 interrupted by Ctrl-C (143 by SIGTERM, 129 by SIGHUP), saying what it left.`;
 
 function version(): string {
   try {
@@ -107,6 +109,8 @@ export async function main(argv = process.argv): Promise<void> {
   // The first word that is not a flag names the command; anything else (--help, --version, a
   // typo) gets every command, so help and "unknown command" stay complete.
   const command = argv.slice(2).find((a) => !a.startsWith('-'));
+  // A Ctrl-C while the command waits on other threads or processes says what it left (cli/interrupt.ts).
+  handleInterrupts({ json: argv.includes('--json') });
   // `scalelab --version` needs no command at all.
   if (command === undefined && argv.length === 3 && (argv[2] === '--version' || argv[2] === '-V')) {
     process.stdout.write(version() + '\n');

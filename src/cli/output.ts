@@ -8,19 +8,22 @@ import {
   accessSync,
   chmodSync,
   constants,
+  lstatSync,
   mkdirSync,
   readdirSync,
+  readlinkSync,
   realpathSync,
   renameSync,
   rmSync,
   statSync,
   writeFileSync,
 } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { exitCodes, InputError, isScaleLabError, OptionError, ScaleLabError, UsageError } from '../errors/index.js';
 import { flagFor } from './optionFlags.js';
 import { syncFolder } from '../io/durable.js';
 import { processAlive } from '../io/processAlive.js';
+import { expectOutput, outputWritten } from './interrupt.js';
 
 export interface OutputOptions {
   json?: boolean;
@@ -120,6 +123,22 @@ export function checkOutput(path: string, flag = '--out'): void {
     }
   };
   if (stat(path)?.isDirectory()) throw problem('is a folder; expected a file name');
+  // A link to a file not there yet: the file is written where the link points, the link kept.
+  const linked = danglingLinkTarget(path);
+  if (linked !== undefined) {
+    const linkedDir = dirname(linked);
+    if (!stat(linkedDir)?.isDirectory())
+      throw problem(
+        `is a symbolic link to ${linked}, whose folder ${linkedDir} does not exist; expected a link into a folder that exists, or a plain file name`,
+      );
+    try {
+      accessSync(linkedDir, constants.W_OK);
+    } catch {
+      throw problem(`is a symbolic link to ${linked}, whose folder ${linkedDir} is not writable`);
+    }
+    expectOutput(path, false);
+    return;
+  }
   const dir = dirname(path);
   try {
     mkdirSync(dir, { recursive: true });
@@ -134,6 +153,7 @@ export function checkOutput(path: string, flag = '--out'): void {
   } catch {
     throw problem(`cannot write there (${stat(path) ? 'the file' : `its folder ${dir}`} is not writable)`);
   }
+  expectOutput(path, stat(path) !== undefined);
 }
 
 /**
@@ -143,6 +163,7 @@ export function checkOutput(path: string, flag = '--out'): void {
  */
 export function writeOutput(path: string, data: string | Uint8Array, opts: OutputOptions, detail?: string): void {
   writeAtomically(path, data);
+  outputWritten(path);
   if (!opts.json) process.stderr.write(`wrote ${path}${detail ? ` (${detail})` : ''}\n`);
 }
 
@@ -159,12 +180,13 @@ export function writeAtomically(path: string, data: string | Uint8Array): void {
     try {
       writeFileSync(path, data);
     } catch (e) {
-      throw new OutputError(`cannot write ${path}: ${(e as Error).message}`);
+      throw new OutputError(`cannot write ${path}: ${writeFailure(e as NodeJS.ErrnoException, path)}`);
     }
     return;
   }
-  // Through a symbolic link to the file it names (the link stays), keeping that file's permissions.
-  const target = existing ? realpathSync(path) : path;
+  // Through a symbolic link to the file it names (the link stays), keeping that file's permissions;
+  // a link to a file not there yet makes that file (renamed over the link, the link would be lost).
+  const target = existing ? realpathSync(path) : (danglingLinkTarget(path) ?? path);
   const tmp = join(dirname(target), temporaryName(basename(target), process.pid));
   removeStaleTemporaries(target);
   try {
@@ -174,17 +196,21 @@ export function writeAtomically(path: string, data: string | Uint8Array): void {
   } catch (e) {
     rmSync(tmp, { force: true });
     // Checked before the work, so only a full disk or a change since then lands here: say which.
-    const err = e as NodeJS.ErrnoException;
-    const why =
-      err.code === 'ENOSPC' || err.code === 'EFBIG' || err.code === 'EDQUOT'
-        ? `the disk is full or the file too large (${err.code})`
-        : err.message;
     throw new OutputError(
-      `cannot write ${path}: ${why}; ${statOf(path) ? 'the file there is unchanged' : 'nothing was written'}`,
+      `cannot write ${path}: ${writeFailure(e as NodeJS.ErrnoException, target)}; ${statOf(path) ? 'the file there is unchanged' : 'nothing was written'}`,
     );
   }
   // The new name on disk too, so that a power cut after this returns cannot bring back the old file.
   syncFolder(dirname(target));
+}
+
+/** Why a write of `target` failed, in words (checked before the work, so a full disk or a change since). */
+function writeFailure(err: NodeJS.ErrnoException, target: string): string {
+  if (err.code === 'ENOSPC' || err.code === 'EFBIG' || err.code === 'EDQUOT')
+    return `the disk is full or the file too large (${err.code})`;
+  if (err.code === 'ENOENT' && !statOf(dirname(target))?.isDirectory())
+    return `its folder ${dirname(target)} was removed while the command ran (ENOENT)`;
+  return err.message;
 }
 
 /** How old a dead process's temporary file must be before a later write removes it. */
@@ -224,6 +250,25 @@ function removeStaleTemporaries(target: string): void {
       // not ours to remove after all (another user's folder): leave it
     }
   }
+}
+
+/**
+ * Where a symbolic link at `path` points when nothing is there (a link to a file not written yet,
+ * through links to links), or undefined when `path` is no such link.
+ */
+function danglingLinkTarget(path: string): string | undefined {
+  let at = path;
+  for (let hops = 0; hops < 16; hops++) {
+    let link: string;
+    try {
+      if (!lstatSync(at).isSymbolicLink()) return at === path ? undefined : at;
+      link = readlinkSync(at);
+    } catch {
+      return at === path ? undefined : at;
+    }
+    at = resolve(dirname(at), link);
+  }
+  return undefined; // a loop of links: the write says so (ELOOP)
 }
 
 function statOf(path: string) {

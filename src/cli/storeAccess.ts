@@ -78,3 +78,15 @@ export function importStopped(e: unknown, file: string, imported: readonly strin
   // Nothing stored yet, or a bug (an internal error stays one).
   return imported.length && known ? new ImportStopped(known, file, imported) : e;
 }
+
+/**
+ * What an import of `files`, one transaction each, interrupted after `imported` were stored leaves:
+ * the interruption comes between two files' transactions (see cli/interrupt.ts), never inside one.
+ */
+export function interruptedImport(files: readonly string[], imported: readonly string[], db: string): string {
+  const rest = files.filter((f) => !imported.includes(f));
+  if (!imported.length) return `nothing was imported into ${db}`;
+  const list = (names: readonly string[]) =>
+    names.length > 6 ? `${names.slice(0, 6).join(', ')}, … (${names.length} in all)` : names.join(', ');
+  return `${imported.length} of ${files.length} files imported whole into ${db} (${list(imported)}), the others not (${list(rest)}); importing them all again adds only what is missing`;
+}

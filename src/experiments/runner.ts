@@ -123,6 +123,14 @@ async function sweepStep(
   backend: Backend,
   options: SweepOptions,
 ): Promise<{ done: SweepProgress } | { changed: boolean; running: number }> {
+  // A store removed or replaced under the sweep: stop before writing to the file it opened, which
+  // no one can read any more (the runs go on in their folders).
+  const change = store.fileChange();
+  if (change)
+    throw new StoreError(
+      store.path,
+      `the run store was ${change === 'removed' ? 'removed' : 'replaced by another file'} while the sweep ran, so the sweep stops rather than record results where no one would read them (its runs in flight go on, their results in their run folders). ${change === 'removed' ? 'Put the store back (from a copy) and run the sweep again to collect them: a sweep on a new, empty store would train them again' : 'Run the sweep again to continue with the store now there'}`,
+    );
   const mine = () => store.runs({ study }).filter((r) => !options.keys || options.keys.has(r.key));
   let changed = false;
   // Reconcile runs caught between submit and record by a crash.

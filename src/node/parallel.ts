@@ -57,6 +57,12 @@ export interface ParallelOptions {
   onTotal?: (total: number) => void;
   /** Bootstrap only: resample lineages, whole training runs or rows (default: lineages when the data name them, else runs). */
   unit?: ResampleUnit;
+  /**
+   * Called with the work of worker threads, whose promise this thread awaits while free (yielding
+   * between its own chunks): the CLI handles Ctrl-C meanwhile. Not called for work done in this
+   * thread alone (one thread, few starts or replicates), which keeps it busy until done.
+   */
+  whileParallel?: <T>(work: Promise<T>) => Promise<T>;
 }
 
 /**
@@ -146,6 +152,20 @@ export async function fitParallel(
       refineStarts(problem, 0, total, () => parallel.onProgress?.(1)),
     );
   }
+  const work = refineInParallel(problem, rebuilt, dataset, options, threads, parallel);
+  return finishFit(problem, await (parallel.whileParallel ? parallel.whileParallel(work) : work));
+}
+
+/** The starts of `problem` refined by `threads − 1` workers and this thread (see fitParallel). */
+async function refineInParallel(
+  problem: ReturnType<typeof prepareFit>,
+  rebuilt: WorkerLaw,
+  dataset: Dataset,
+  options: FitOptions,
+  threads: number,
+  parallel: ParallelOptions,
+): Promise<StartResult[]> {
+  const total = problem.starts.length;
   const next = new SharedArrayBuffer(4);
   const counter = new Int32Array(next);
   const results: StartResult[] = new Array(total);
@@ -170,7 +190,7 @@ export async function fitParallel(
       for (let i = from; i < to; i++) results[i] = reply.results[k++];
     }
   }
-  return finishFit(problem, results);
+  return results;
 }
 
 /** Bootstrap replicates of a fit, spread over worker threads; identical to the serial result. */
@@ -196,7 +216,7 @@ export async function bootstrapParallel(
   // Workers need no start grid: give them the fitted values as a single start.
   const workerOptions: FitOptions = { ...options, init: result.params };
   const parts = slices(replicates, threads);
-  const replies = await Promise.all(
+  const all = Promise.all(
     parts.map(([from, to]) =>
       runTask(
         {
@@ -214,6 +234,7 @@ export async function bootstrapParallel(
       ),
     ),
   );
+  const replies = await (parallel.whileParallel ? parallel.whileParallel(all) : all);
   const values = new Float64Array(replicates * p);
   const converged = new Uint8Array(replicates);
   const failures = new Uint8Array(replicates);
@@ -228,11 +249,11 @@ export async function bootstrapParallel(
 }
 
 /** The library's fit runners (fit/run.ts) on worker threads: `threads` of them, resampling by `unit`. */
-export function parallelRunners(o: { threads?: number; unit?: ResampleUnit } = {}): FitRunners {
+export function parallelRunners(o: Pick<ParallelOptions, 'threads' | 'unit' | 'whileParallel'> = {}): FitRunners {
   return {
     fit: (law, dataset, options, onTotal, onProgress) =>
-      fitParallel(law, dataset, options, { threads: o.threads, onTotal, onProgress }),
+      fitParallel(law, dataset, options, { threads: o.threads, whileParallel: o.whileParallel, onTotal, onProgress }),
     bootstrap: (result, options, replicates, seed, onProgress) =>
-      bootstrapParallel(result, options, replicates, seed, { threads: o.threads, unit: o.unit, onProgress }),
+      bootstrapParallel(result, options, replicates, seed, { ...o, onProgress }),
   };
 }

@@ -242,6 +242,8 @@ export function createWebServer(o: WebServerOptions): WebServer {
   // Compressed files by path and coding, with the version (mtime and size) compressed: each version once.
   const compressed = new Map<string, { version: string; body: Promise<Buffer> }>();
   let store: RunStore | undefined;
+  /** The store that was open has been removed, and no file has taken its place yet. */
+  let removed = false;
 
   const bundled = (d: BundledDataset): Dataset => {
     let ds = parsed.get(d.id);
@@ -258,7 +260,16 @@ export function createWebServer(o: WebServerOptions): WebServer {
    * an empty file becomes a store when a sweep writes to it.
    */
   const openStore = (): RunStore | undefined => {
+    // The file removed or replaced since it was opened: the open handle still reads the old file,
+    // which a sweep no longer writes. Let it go; what is at the path now (if anything) is the store.
+    const change = store?.fileChange();
+    if (store && change) {
+      store.close();
+      store = undefined;
+      removed = change === 'removed';
+    }
     if (!store && existsSync(o.storePath)) {
+      removed = false;
       try {
         store = RunStore.openReadOnly(o.storePath);
       } catch (e) {
@@ -283,6 +294,8 @@ export function createWebServer(o: WebServerOptions): WebServer {
   const requireStudy = (rawName: string): { s: RunStore; name: string } => {
     const name = parseOr400(studyNameSchema, rawName, 'study name');
     const s = openStore();
+    if (!s && removed)
+      throw new HttpError(404, `no study "${name}": the run store ${o.storePath} was removed while the server ran`);
     if (!s || !studyNames(s).has(name)) throw new HttpError(404, `no study "${name}" in the run store ${o.storePath}`);
     return { s, name };
   };

@@ -490,6 +490,16 @@ function pauseHook(): number {
 }
 
 /**
+ * The pause of pauseHook, inside the import's transaction: a minute, or SCALELAB_TEST_IMPORT_PAUSE_MS
+ * (a test that signals the import there and sees what it does once the transaction goes on).
+ */
+function pauseImport(): void {
+  process.stderr.write('scalelab-test: import paused\n');
+  const ms = Number(process.env.SCALELAB_TEST_IMPORT_PAUSE_MS);
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, Number.isFinite(ms) && ms > 0 ? ms : 60_000);
+}
+
+/**
  * A test hook: a sweep about to take over a claim left by a process that has gone writes
  * `DIR/PID.paused` and waits for `DIR/PID.go`, so a test can line two such sweeps up at that point.
  */
@@ -585,9 +595,27 @@ export class RunStore {
   readonly path: string;
   readonly db: Database.Database;
 
+  /** The file this store opened (device and inode), to tell when another has taken its name. */
+  private readonly file: { dev: number; ino: number } | undefined;
+
   private constructor(path: string, db: Database.Database) {
     this.path = path;
     this.db = db;
+    const stat = path === ':memory:' ? undefined : statSync(path, { throwIfNoEntry: false });
+    this.file = stat && { dev: stat.dev, ino: stat.ino };
+  }
+
+  /**
+   * Whether the store's file is still at its path: 'removed' (rm) or 'replaced' (another file moved
+   * or copied to its name) while this store was open, else undefined. SQLite goes on writing to the
+   * file it opened, removed or not, so a long-running writer (a sweep) would record its results
+   * where no one can read them.
+   */
+  fileChange(): 'removed' | 'replaced' | undefined {
+    if (!this.file) return undefined;
+    const now = statSync(this.path, { throwIfNoEntry: false });
+    if (!now) return 'removed';
+    return now.dev === this.file.dev && now.ino === this.file.ino ? undefined : 'replaced';
   }
 
   /** Open (creating the folder and file when needed) and migrate. */
@@ -691,6 +719,16 @@ export class RunStore {
   }
 
   close(): void {
+    // Removed or replaced while open: the WAL beside the path (by name) is still this store's, and
+    // SQLite would replay its pages into whatever store is opened at the path next (a new one, or
+    // the file moved there). Moved into this store's own file first, it leaves nothing to replay.
+    if (!this.db.readonly && this.db.open && this.fileChange()) {
+      try {
+        this.db.pragma('wal_checkpoint(TRUNCATE)');
+      } catch {
+        // another connection holds the WAL: it truncates it when it closes
+      }
+    }
     this.db.close();
   }
 
@@ -1090,10 +1128,7 @@ export class RunStore {
         }
       }
       rows++;
-      if (rows === pauseAfter) {
-        process.stderr.write('scalelab-test: import paused\n');
-        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 60_000);
-      }
+      if (rows === pauseAfter) pauseImport();
     });
     return { runs: added, checkpoints, skipped };
   }
@@ -1338,10 +1373,7 @@ export class RunStore {
           }
           skipped++;
         }
-        if (added + skipped === pauseAfter) {
-          process.stderr.write('scalelab-test: import paused\n');
-          Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 60_000);
-        }
+        if (added + skipped === pauseAfter) pauseImport();
       }
       return { added, skipped };
     }, wait);

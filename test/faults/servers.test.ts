@@ -8,6 +8,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { request as httpRequest } from 'node:http';
+import { connect } from 'node:net';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -596,6 +597,61 @@ test('item 12: a body over the limit is answered 413, not reset, on both servers
       assert.equal(r.status, 400, `${path} → ${r.status} ${r.text}`);
       assert.match(JSON.parse(r.text).error.message, /malformed URL/);
     }
+  } finally {
+    await web.close();
+    await lab.close();
+  }
+});
+
+test('clients that hang up: mid-upload (nothing recorded, the next request served), and after the whole submission (recorded once; sent again, a 409 with its id, not charged twice)', async () => {
+  const lab = createLabServer({ world, budgetSeconds: 3600, apiKey: 'k' });
+  const web = createWebServer({ storePath: join(dir, 'hang-up.db'), assetsDir: join(dir, 'no-dist'), datasets: [] });
+  const { port: labPort } = await lab.listen(0);
+  const { port: webPort } = await web.listen(0);
+  const base = `http://127.0.0.1:${labPort}`;
+  /** Send `head` and `body` on a raw connection, then hang up; resolves once the server has closed its side. */
+  const hangUp = (port: number, head: string, body: string) =>
+    new Promise<void>((resolve, reject) => {
+      const s = connect(port, '127.0.0.1', () => {
+        s.write(head + body, () => s.destroy());
+      });
+      s.on('close', () => resolve());
+      s.on('error', reject);
+    });
+  const idle = (server: { getConnections: (cb: (e: Error | null, n: number) => void) => void }) =>
+    until(
+      'the server to drop the connection',
+      () => new Promise<true | undefined>((r) => server.getConnections((_, n) => r(n === 0 ? true : undefined))),
+    );
+  try {
+    const text = JSON.stringify(submission(1));
+    const head = (length: number) =>
+      `POST /submit HTTP/1.1\r\nHost: 127.0.0.1:${labPort}\r\nx-api-key: k\r\ncontent-type: application/json\r\ncontent-length: ${length}\r\n\r\n`;
+    // Half the body, then gone.
+    await hangUp(labPort, head(text.length), text.slice(0, text.length / 2));
+    await idle(lab.server);
+    assert.deepEqual((await call(base, 'GET', '/experiments')).json.experiments, [], 'nothing recorded');
+    assert.equal((await call(base, 'GET', '/budget')).json.used_seconds, 0);
+    // The whole body, then gone before the answer: recorded (the lab cannot know), once.
+    await hangUp(labPort, head(Buffer.byteLength(text)), text);
+    await until('the submission to be recorded', async () =>
+      (await call(base, 'GET', '/experiments')).json.experiments.length === 1 ? true : undefined,
+    );
+    const again = await call(base, 'POST', '/submit', submission(1));
+    assert.equal(again.status, 409, JSON.stringify(again.json));
+    assert.match(again.json.detail, /already submitted as experiment .* \(not charged\)/);
+    const [only] = (await call(base, 'GET', '/experiments')).json.experiments;
+    assert.equal(again.json.experiment_id, only.experiment_id, 'the 409 gives the id the hung-up client never read');
+    const fresh = await call(base, 'POST', '/submit', submission(2));
+    assert.equal(fresh.status, 200, 'the next submission is served');
+    // The web app's server: a request whose body is cut off, then a normal one.
+    await hangUp(
+      webPort,
+      `GET /api/datasets HTTP/1.1\r\nHost: 127.0.0.1:${webPort}\r\ncontent-length: 1000\r\n\r\n`,
+      '{"a":',
+    );
+    await idle(web.server);
+    assert.equal((await raw(webPort, '/api/datasets')).status, 200);
   } finally {
     await web.close();
     await lab.close();

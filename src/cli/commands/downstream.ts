@@ -6,7 +6,8 @@ import { flagFor } from '../optionFlags.js';
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { flag } from '../flags.js';
-import { importStopped } from '../storeAccess.js';
+import { importStopped, interruptedImport } from '../storeAccess.js';
+import { betweenWrites, onInterrupt } from '../interrupt.js';
 import { readTaskMetrics } from '../../io/readTaskMetrics.js';
 import type { RunRole, TaskMetricData } from '../../io/parseTaskMetrics.js';
 import {
@@ -579,8 +580,17 @@ ${EXAMPLES}`,
             ignoredColumns: string[];
             tasksWithoutMetrics: string[];
           }[] = [];
+          const withdraw = onInterrupt(() =>
+            interruptedImport(
+              data.sets.map((s) => s.source),
+              results.map((r) => r.file),
+              f.db,
+            ),
+          );
           try {
             for (const set of data.sets) {
+              // A Ctrl-C during a file's import (one synchronous transaction) is handled here, before the next.
+              await betweenWrites();
               const waiting = statusLine(f);
               try {
                 const counts = await store.importTaskMetrics(
@@ -626,6 +636,7 @@ ${EXAMPLES}`,
               }
             }
           } finally {
+            withdraw();
             store.close();
           }
           if (f.json) printJson({ study: f.study, db: f.db, files: results });

@@ -7,6 +7,7 @@ import { getProcedure } from '../../fit/procedures.js';
 import { fitReport } from '../../fit/report.js';
 import type { FitOptions } from '../../fit/fit.js';
 import { parallelRunners } from '../../node/parallel.js';
+import { interruptible } from '../interrupt.js';
 import { keyword, runSelection, parseAssignments, parseInteger, parseQuantity, parseTies } from '../options.js';
 import { checkOutput, printJson, progress, writeOutput } from '../output.js';
 import { UsageError } from '../../errors/index.js';
@@ -150,7 +151,7 @@ back as a lineage column.`,
           const t = threads();
           const lv = level();
           json = await fitByProcedure(id, dataset, {
-            runners: parallelRunners({ threads: t, unit: unit() }),
+            runners: parallelRunners({ threads: t, unit: unit(), whileParallel: interruptible }),
             level: lv,
             replicates: flags.bootstrap ? parseInteger(flags.bootstrap, '--bootstrap', 2) : 0,
             seed: parseInteger(flags.seed, '--seed', 0),
@@ -182,7 +183,11 @@ back as a lineage column.`,
           const lv = level();
           const replicates = flags.bootstrap ? parseInteger(flags.bootstrap, '--bootstrap', 2) : 0;
           json = await fitLaw(law, dataset, options, {
-            runners: parallelRunners({ threads: t, unit: replicates ? unit() : undefined }),
+            runners: parallelRunners({
+              threads: t,
+              unit: replicates ? unit() : undefined,
+              whileParallel: interruptible,
+            }),
             level: lv,
             replicates,
             seed: replicates ? parseInteger(flags.seed, '--seed', 0) : 0,

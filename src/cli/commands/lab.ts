@@ -12,6 +12,7 @@ import { parseInteger, parseQuantity } from '../options.js';
 import { flag } from '../flags.js';
 import { listenError, printJson } from '../output.js';
 import { labOptimumReport, labTruthReport } from '../../report/text/lab.js';
+import { stopServerOnInterrupt } from '../interrupt.js';
 
 type Run = (fn: () => Promise<void>, json?: boolean) => Promise<void>;
 
@@ -201,7 +202,8 @@ Examples:
             );
           }
           await new Promise<void>((resolve) => {
-            for (const s of ['SIGINT', 'SIGTERM'] as const) process.once(s, () => void lab.close().then(resolve));
+            // Ctrl-C or SIGTERM closes the server and the command returns; a second one ends it at once.
+            stopServerOnInterrupt(() => void lab.close().then(resolve));
           });
         }, f.json),
     );

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { readRuns } from '../../io/readRuns.js';
 import { lawIds } from '../../laws/index.js';
 import { parallelRunners } from '../../node/parallel.js';
+import { interruptible } from '../interrupt.js';
 import {
   analyseRuns,
   figureKinds,
@@ -124,7 +125,7 @@ async function analyseFile(
     replicates,
     seed,
     level,
-    runners: parallelRunners(),
+    runners: parallelRunners({ whileParallel: interruptible }),
     progress: (_, total) => progress('bootstrap', total, f),
     targets: parseList(f.targets, '--targets'),
     isoflop: {

@@ -1,8 +1,9 @@
 import type { Command } from 'commander';
 import { forEachRun, inputSize } from '../../io/readRuns.js';
 import type { Field } from '../../io/parseRuns.js';
-import { defaultStorePath, describeWriter, RunStore, type RunStatus } from '../../store/store.js';
-import { importStopped, openExisting, requireStudy } from '../storeAccess.js';
+import { defaultStorePath, describeWriter, RunStore, type ImportCounts, type RunStatus } from '../../store/store.js';
+import { importStopped, interruptedImport, openExisting, requireStudy } from '../storeAccess.js';
+import { betweenWrites, onInterrupt } from '../interrupt.js';
 import { runStatuses } from '../../store/runStatus.js';
 import { counted, formatNumber, shortReason } from '../../core/format.js';
 import { textTable } from '../../core/table.js';
@@ -93,9 +94,18 @@ export writes it back. A run stored without one takes it from a later import; an
             check.stop();
           }
           const store = RunStore.open(f.db);
-          const results = [];
+          const results: ({ file: string } & ImportCounts)[] = [];
+          const withdraw = onInterrupt(() =>
+            interruptedImport(
+              files,
+              results.map((r) => r.file),
+              f.db,
+            ),
+          );
           try {
             for (const [i, file] of files.entries()) {
+              // A Ctrl-C during a file's import (one synchronous transaction) is handled here, before the next.
+              await betweenWrites();
               const waiting = statusLine(f);
               let bar: ReturnType<typeof progress> | undefined;
               try {
@@ -133,6 +143,7 @@ export writes it back. A run stored without one takes it from a later import; an
                 );
             }
           } finally {
+            withdraw();
             store.close();
           }
           if (f.json) printJson({ study: f.study, db: f.db, files: results });

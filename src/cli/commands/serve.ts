@@ -7,6 +7,7 @@ import { bundledDatasets, createWebServer, defaultAssetsDir } from '../../server
 import { parseInteger } from '../options.js';
 import { flag } from '../flags.js';
 import { listenError, printJson } from '../output.js';
+import { stopServerOnInterrupt } from '../interrupt.js';
 
 type Run = (fn: () => Promise<void>, json?: boolean) => Promise<void>;
 
@@ -72,7 +73,8 @@ Examples:
             `ScaleLab web app at ${url} (run store ${f.db}${store.exists ? '' : ', not created yet'}; Ctrl-C to stop)\n`,
           );
         await new Promise<void>((resolve) => {
-          for (const s of ['SIGINT', 'SIGTERM'] as const) process.once(s, () => void web.close().then(resolve));
+          // Ctrl-C or SIGTERM closes the server and the command returns; a second one ends it at once.
+          stopServerOnInterrupt(() => void web.close().then(resolve));
         });
       }, f.json),
     );

@@ -13,6 +13,7 @@ import {
   designFlags,
   makeBackend,
   openStudy,
+  interruptedSweep,
   storeBusyNotice,
   studyPlanFlags,
   type BackendFlags,
@@ -75,6 +76,10 @@ Examples:
           const store = RunStore.open(f.db);
           const claim = claimStudyOrClose(store, f.study);
           const bar = sweepProgressBar(f.json);
+          const withdraw = interruptedSweep(store, f.study, () => {
+            bar.stop();
+            claim.release();
+          });
           let summary: StudySummary;
           try {
             // --verify adds one run after the fit: a verified study is the same plan.
@@ -133,6 +138,7 @@ Examples:
               { onWait: onBusy },
             );
           } finally {
+            withdraw();
             bar.stop();
             claim.release();
             store.close();

@@ -18,6 +18,7 @@ import {
   designFlags,
   makeBackend,
   openStudy,
+  interruptedSweep,
   storeBusyNotice,
   type BackendFlags,
 } from '../backendFlags.js';
@@ -183,6 +184,10 @@ Examples:
         const store = RunStore.open(f.db);
         const claim = claimStudyOrClose(store, f.study);
         const bar = sweepProgressBar(f.json);
+        const withdraw = interruptedSweep(store, f.study, () => {
+          bar.stop();
+          claim.release();
+        });
         try {
           const runs = [...plan.probe, ...plan.isoflop];
           // The plan's content, not its file name, is the plan: a copy of plan.json resumes the study.
@@ -249,6 +254,7 @@ Examples:
             process.exitCode = exitCodes.failed;
           }
         } finally {
+          withdraw();
           bar.stop();
           claim.release();
           store.close();

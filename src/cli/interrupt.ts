@@ -1,0 +1,146 @@
+/**
+ * Ctrl-C (SIGINT), SIGTERM and SIGHUP while a command waits on work outside its main thread (worker
+ * threads, trainers, a store, a server's clients): it stops at once with one line saying so and what
+ * it leaves, and exits 128 + the signal's number (130 for Ctrl-C), as a shell reports a killed command.
+ *
+ * Stopping at once is safe because a signal's listener runs only between two pieces of the command's
+ * work, never inside one: every write (an output file written whole and renamed, a store transaction)
+ * is synchronous, so when the signal is handled each is done or not begun. A loop of such writes (an
+ * import of several files) gives the event loop a turn between them (betweenWrites), so a signal
+ * stops it there rather than after the last; worker threads end with the process.
+ *
+ * Outside those phases no listener is installed and Node's default applies: the process ends at once,
+ * silently, with the signal. A listener could not run while the main thread computes (a curve-law
+ * bootstrap, minutes of it) and would hold the signal until the computing is done; ended there, a
+ * command loses nothing it had written, since it writes nothing part way.
+ */
+
+/** The signals a user or a system sends to stop a command, and their numbers (exit status 128 + n). */
+const signals = { SIGHUP: 1, SIGINT: 2, SIGTERM: 15 } as const;
+type StopSignal = keyof typeof signals;
+
+/** What the command registered: each says, at the signal, what it leaves (or nothing to say). */
+const notes = new Set<() => string | undefined>();
+/** Output files a command checked before its work, and whether it has written each yet. */
+const outputs = new Map<string, { written: boolean; existed: boolean }>();
+/** A long-running server's own way to stop (serve, lab serve): it closes and the command returns. */
+let server: (() => void) | undefined;
+let json = false;
+let stopping = false;
+/** Phases that handle the signals now (notes, servers, awaited work): listeners are on while > 0. */
+let handling = 0;
+const listeners = new Map<StopSignal, () => void>();
+
+/** Start a command: nothing registered, and how the interruption is said (--json: a JSON error). */
+export function handleInterrupts(options: { json?: boolean }): void {
+  notes.clear();
+  outputs.clear();
+  server = undefined;
+  stopping = false;
+  json = options.json === true;
+}
+
+/** Handle the signals until the returned function is called (counted: phases may nest). */
+function handle(): () => void {
+  if (handling++ === 0)
+    for (const signal of Object.keys(signals) as StopSignal[]) {
+      const listener = () => interrupted(signal);
+      listeners.set(signal, listener);
+      process.on(signal, listener);
+    }
+  let done = false;
+  return () => {
+    if (done) return;
+    done = true;
+    if (--handling > 0) return;
+    // The last listener gone, Node's default is back: a signal ends the process at once.
+    for (const [signal, listener] of listeners) process.removeListener(signal, listener);
+    listeners.clear();
+  };
+}
+
+/**
+ * While the command's main thread is free (it awaits worker threads, trainers, a store), a signal
+ * stops it with the line; `note` runs then (it may undo what must not outlive the command, such as
+ * a claim on a study) and returns what the command leaves, or undefined.
+ * @returns a function that withdraws the note (call it when that part of the work is over)
+ */
+export function onInterrupt(note: () => string | undefined): () => void {
+  notes.add(note);
+  const release = handle();
+  return () => {
+    notes.delete(note);
+    release();
+  };
+}
+
+/** Await `work` (on worker threads: the main thread is free) with the signals handled meanwhile. */
+export async function interruptible<T>(work: Promise<T>): Promise<T> {
+  const release = handle();
+  try {
+    return await work;
+  } finally {
+    release();
+  }
+}
+
+/** An output file the command will write: the interruption says whether it was written. */
+export function expectOutput(path: string, existed: boolean): void {
+  if (!outputs.has(path)) outputs.set(path, { written: false, existed });
+}
+
+/** The output file is written (whole: see writeAtomically). */
+export function outputWritten(path: string): void {
+  const o = outputs.get(path);
+  if (o) o.written = true;
+}
+
+/**
+ * A server that runs until stopped: the first signal calls `stop` (which closes it, and the command
+ * then returns as usual) instead of ending the process; a second one ends it at once.
+ * @returns a function that withdraws it
+ */
+export function stopServerOnInterrupt(stop: () => void): () => void {
+  server = stop;
+  const release = handle();
+  return () => {
+    if (server === stop) server = undefined;
+    release();
+  };
+}
+
+function interrupted(signal: StopSignal): void {
+  const status = 128 + signals[signal];
+  // A second Ctrl-C while a server closes (or a note misbehaves): end now.
+  if (stopping) process.exit(status);
+  stopping = true;
+  if (server) return server();
+  const clauses: string[] = [];
+  for (const note of notes) {
+    try {
+      const clause = note();
+      if (clause) clauses.push(clause);
+    } catch (e) {
+      clauses.push(`(${(e as Error)?.message ?? String(e)})`);
+    }
+  }
+  for (const [path, o] of outputs)
+    clauses.push(
+      o.written
+        ? `${path} was written before it`
+        : `${path} not written${o.existed ? ' (the file there is unchanged)' : ''}`,
+    );
+  const name = signal === 'SIGINT' ? 'SIGINT, Ctrl-C' : signal;
+  const message = `interrupted (${name})${clauses.length ? `: ${clauses.join('; ')}` : ''}`;
+  if (json) process.stdout.write(JSON.stringify({ error: { type: 'Interrupted', signal, message } }, null, 2) + '\n');
+  else process.stderr.write(`scalelab: ${message}\n`);
+  process.exit(status);
+}
+
+/**
+ * Let a pending signal be handled: a loop of synchronous writes (one transaction per file) calls this
+ * between them, or a Ctrl-C would wait for the last.
+ */
+export function betweenWrites(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}

@@ -1,0 +1,193 @@
+// Fault injection, fourth pass ("nothing lost under faults"): the run store removed (rm) or replaced
+// (mv) under a command that holds it open. SQLite goes on writing to the file it opened, removed or
+// not: a sweep recorded its results where no one could read them and ended "2 completed" (exit 0),
+// its write-ahead log then replayed into a store moved to its path, and `serve` showed the removed
+// store's studies for as long as it ran, never the new one.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import { noStackTrace, root } from '../helpers/cli.js';
+import { config, waitFor } from './common.js';
+import { RunStore } from '../../src/store/store.js';
+import { createWebServer } from '../../src/server/webServer.js';
+
+const node = JSON.stringify(process.execPath);
+const waiting = JSON.stringify(fileURLToPath(new URL('../fixtures/waiting-trainer.mjs', import.meta.url)));
+
+/** The CLI as a child process, its output gathered as it comes, killed after `ms` so a hang fails. */
+function cli(args: string[], ms = 120_000) {
+  const child = spawn(process.execPath, ['--import', 'tsx', `${root}src/cli/run.ts`, ...args], {
+    cwd: root,
+    env: { ...process.env, SCALELAB_DEBUG: '' },
+  });
+  const out = { stdout: '', stderr: '' };
+  child.stdout.on('data', (d) => (out.stdout += d));
+  child.stderr.on('data', (d) => (out.stderr += d));
+  const timer = setTimeout(() => child.kill('SIGKILL'), ms);
+  const done = new Promise<number | null>((res) =>
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      res(code);
+    }),
+  );
+  return { child, out, done };
+}
+
+/** A sweep of two runs (local backend) whose trainers wait for their `go` file; both started. */
+async function sweepInFlight(name: string) {
+  const dir = mkdtempSync(join(tmpdir(), `scalelab-faults-${name}-`));
+  const db = join(dir, 'runs.db');
+  const runsRoot = join(dir, 'runs');
+  const log = join(dir, 'starts.log');
+  const plan = join(dir, 'plan.json');
+  const isoflop = [0, 1].map((seed) => ({
+    phase: 'isoflop',
+    C: 6 * 98304 * 3e6,
+    N: 98304,
+    config: config(seed),
+    seconds: 1,
+  }));
+  writeFileSync(plan, JSON.stringify({ kind: 'scalelab-sweep-plan', probe: [], isoflop }) + '\n');
+  const command = `${node} ${waiting} --wait --log ${JSON.stringify(log)} --tokens {tokens} --out {run_dir}`;
+  const args = ['sweep', 'run', plan, '--study', 's', '--db', db, '--backend', 'local', '--concurrency', '2'].concat([
+    '--runs-dir',
+    runsRoot,
+    '--poll',
+    '0.05',
+    '--command',
+    command,
+  ]);
+  const runDirs = () =>
+    existsSync(join(runsRoot, 's')) ? readdirSync(join(runsRoot, 's')).map((d) => join(runsRoot, 's', d)) : [];
+  const go = () => runDirs().forEach((d) => writeFileSync(join(d, 'go'), ''));
+  const sweep = cli(args);
+  await waitFor(
+    'both trainers to start',
+    () => runDirs().filter((d) => existsSync(join(d, 'pids.json'))).length === 2 || sweep.child.exitCode !== null,
+  );
+  assert.equal(sweep.child.exitCode, null, sweep.out.stderr);
+  return { dir, db, log, args, runDirs, go, sweep };
+}
+
+const studies = (path: string) => {
+  const s = RunStore.open(path);
+  try {
+    return s.studies().map((x) => `${x.name}:${x.runs}`);
+  } finally {
+    s.close();
+  }
+};
+
+test('the store removed under a running sweep: it stops with the reason, exit 1, records nothing into a new store, and once the store is put back the sweep collects both runs without training them again', async (t) => {
+  const { db, log, args, runDirs, go, sweep } = await sweepInFlight('store-removed');
+  t.after(() => {
+    sweep.child.kill('SIGKILL');
+    go();
+  });
+  // A copy taken now (SQLite's online backup: whole, with both runs in flight), then the store removed.
+  const copy = `${db}.copy`;
+  const live = new Database(db, { readonly: true });
+  await live.backup(copy);
+  live.close();
+  rmSync(db);
+  go();
+  assert.equal(await sweep.done, 1, sweep.out.stderr);
+  assert.ok(noStackTrace(sweep.out.stderr), sweep.out.stderr);
+  assert.match(
+    sweep.out.stderr,
+    new RegExp(
+      `^scalelab: error: ${db}: the run store was removed while the sweep ran, so the sweep stops rather than record results where no one would read them \\(its runs in flight go on, their results in their run folders\\)\\. Put the store back \\(from a copy\\) and run the sweep again to collect them`,
+    ),
+  );
+  assert.equal(existsSync(db), false, 'no new, empty store was made in its place');
+  await waitFor('both runs to finish', () => runDirs().every((d) => existsSync(join(d, 'exit.json'))));
+  // Put back, the store resumes: both results collected from the run folders, no run trained twice.
+  renameSync(copy, db);
+  const again = cli([...args, '--json']);
+  assert.equal(await again.done, 0, again.out.stderr);
+  assert.deepEqual([JSON.parse(again.out.stdout).done, JSON.parse(again.out.stdout).total], [2, 2]);
+  assert.equal(readFileSync(log, 'utf8').trim().split('\n').length, 2, 'each run was trained once');
+  const s = RunStore.open(db);
+  try {
+    assert.deepEqual(
+      s.runs({ study: 's' }).map((r) => [r.status, s.checkpoints(r.id).length]),
+      [
+        ['completed', 3],
+        ['completed', 3],
+      ],
+    );
+  } finally {
+    s.close();
+  }
+});
+
+test('the store replaced by another file under a running sweep: it stops saying so, exit 1, and writes nothing into either', async (t) => {
+  const { dir, db, go, sweep } = await sweepInFlight('store-replaced');
+  t.after(() => {
+    sweep.child.kill('SIGKILL');
+    go();
+  });
+  const other = join(dir, 'other.db');
+  const o = RunStore.open(other);
+  o.plan('theirs', [{ key: 'x', phase: 'isoflop', config: {}, N: 1e7, D: 2e8, C: 1.2e16, estimatedSeconds: 60 }]);
+  o.close();
+  renameSync(other, db);
+  go();
+  assert.equal(await sweep.done, 1, sweep.out.stderr);
+  assert.match(
+    sweep.out.stderr,
+    new RegExp(
+      `^scalelab: error: ${db}: the run store was replaced by another file while the sweep ran, .*Run the sweep again to continue with the store now there\\n$`,
+    ),
+  );
+  // The sweep's write-ahead log, beside the path by name, is emptied into its own (moved-away) file as
+  // it closes: SQLite would otherwise replay its pages into the store now there (before: study "s" appeared in it).
+  const raw = new Database(db, { readonly: true });
+  try {
+    assert.equal(raw.pragma('integrity_check', { simple: true }), 'ok');
+  } finally {
+    raw.close();
+  }
+  assert.deepEqual(studies(db), ['theirs:1'], 'the store now there holds only its own study');
+});
+
+test('serve: a store removed while it serves is no longer shown (404 saying so), and a new store at its path is', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'scalelab-faults-serve-removed-'));
+  const db = join(dir, 'runs.db');
+  const plan = (path: string, study: string) => {
+    const s = RunStore.open(path);
+    s.plan(study, [{ key: 'a', phase: 'isoflop', config: {}, N: 1e7, D: 2e8, C: 1.2e16, estimatedSeconds: 60 }]);
+    s.close();
+  };
+  plan(db, 'old');
+  const web = createWebServer({ storePath: db, assetsDir: join(dir, 'no-dist'), datasets: [] });
+  const { port } = await web.listen(0);
+  t.after(() => web.close());
+  const get = async (path: string) => {
+    const r = await fetch(`http://127.0.0.1:${port}${path}`);
+    return { status: r.status, body: (await r.json()) as any }; // eslint-disable-line @typescript-eslint/no-explicit-any
+  };
+  const names = async () => (await get('/api/studies')).body.studies.map((s: { name: string }) => s.name);
+  assert.deepEqual(await names(), ['old']);
+  rmSync(db);
+  rmSync(`${db}-wal`, { force: true });
+  rmSync(`${db}-shm`, { force: true });
+  assert.deepEqual((await get('/api/studies')).body, { store: { path: db, exists: false }, studies: [] });
+  const gone = await get('/api/studies/old/runs');
+  assert.equal(gone.status, 404);
+  assert.equal(gone.body.error.message, `no study "old": the run store ${db} was removed while the server ran`);
+  // A sweep makes a new store there: the server shows it.
+  plan(db, 'new');
+  assert.deepEqual(await names(), ['new']);
+  assert.equal((await get('/api/studies/new/runs')).status, 200);
+  // And one moved over it replaces it too.
+  const other = join(dir, 'other.db');
+  plan(other, 'moved');
+  renameSync(other, db);
+  assert.deepEqual(await names(), ['moved']);
+});

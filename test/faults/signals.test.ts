@@ -1,0 +1,342 @@
+// Fault injection, fourth pass ("nothing lost under faults"): Ctrl-C (SIGINT) and SIGTERM during long
+// commands. Each stops at once with one line saying what it left (exit 130, or 143), no stack trace:
+// no partial or temporary output file, an import's files stored whole or not at all (and the line says
+// which), a sweep's runs in flight left to finish and collected by the next sweep, nothing trained twice.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import { noStackTrace, root } from '../helpers/cli.js';
+import { config, waitFor } from './common.js';
+import { RunStore } from '../../src/store/store.js';
+
+const tmp = (name: string) => mkdtempSync(join(tmpdir(), `scalelab-faults-signal-${name}-`));
+const node = JSON.stringify(process.execPath);
+const waiting = JSON.stringify(fileURLToPath(new URL('../fixtures/waiting-trainer.mjs', import.meta.url)));
+
+/** The CLI as a child process, its output gathered as it comes, killed after `ms` so a hang fails. */
+function cli(args: string[], env: Record<string, string> = {}, ms = 180_000) {
+  const child = spawn(process.execPath, ['--import', 'tsx', `${root}src/cli/run.ts`, ...args], {
+    cwd: root,
+    env: { ...process.env, SCALELAB_DEBUG: '', ...env },
+  });
+  const out = { stdout: '', stderr: '' };
+  child.stdout.on('data', (d) => (out.stdout += d));
+  child.stderr.on('data', (d) => (out.stderr += d));
+  const timer = setTimeout(() => child.kill('SIGKILL'), ms);
+  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>((res) =>
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      res({ code, signal, at: Date.now() });
+    }),
+  );
+  return { child, out, done };
+}
+
+/** CPU seconds a process has used (user + system), from /proc: whether it is at work. */
+function cpuSeconds(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8')
+      .replace(/^.*\) /, '')
+      .split(' ');
+    // After "pid (comm) ": state is field 3, utime 14, stime 15; clock ticks of 1/100 s on Linux.
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0;
+  }
+}
+
+/** Whether a process still runs (a zombie, whose parent has not reaped it, counts as ended). */
+function running(pid: number): boolean {
+  try {
+    return !/^\S+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
+// Each command, left alone, works for minutes; its --out names a folder that does not exist yet, which
+// the command creates when it checks its flags: once there, and the command has used a second of CPU
+// since, it is at work. fit and report await their worker threads (a 20,000-replicate bootstrap), so
+// the signal is handled: one line, exit 130 (143). curve-law fit's bootstrap computes in the main
+// thread, where no listener could run until it ended: Node's default ends it at once, silently.
+const long: {
+  name: string;
+  args: (out: string) => string[];
+  out: string;
+  signal: NodeJS.Signals;
+  json?: boolean;
+  silent?: boolean;
+}[] = [
+  {
+    name: 'fit --bootstrap 20000 (worker threads)',
+    args: (out) => ['fit', 'examples/chinchilla.csv', '--bootstrap', '20000', '--out', out],
+    out: 'fit.json',
+    signal: 'SIGINT',
+  },
+  {
+    name: 'fit --bootstrap 20000 --json, SIGTERM',
+    args: (out) => ['fit', 'examples/chinchilla.csv', '--bootstrap', '20000', '--out', out, '--json'],
+    out: 'fit.json',
+    signal: 'SIGTERM',
+    json: true,
+  },
+  {
+    name: 'report --bootstrap 20000',
+    args: (out) => ['report', 'examples/chinchilla.csv', '--bootstrap', '20000', '--out', out],
+    out: 'report.html',
+    signal: 'SIGINT',
+  },
+  {
+    name: 'curve-law fit --bootstrap 1000 (main thread)',
+    args: (out) => [
+      'curve-law',
+      'fit',
+      'examples/curve-laws/gemstones-wsd/curves.csv',
+      '--schedules',
+      'examples/curve-laws/gemstones-wsd/schedules.json',
+      '--bootstrap',
+      '1000',
+      '--out',
+      out,
+    ],
+    out: 'curve-fit.json',
+    signal: 'SIGINT',
+    silent: true,
+  },
+];
+
+for (const c of long)
+  test(`${c.signal} during ${c.name}: it stops at once${c.silent ? ' (by the signal, silently)' : `, exit ${c.signal === 'SIGINT' ? 130 : 143}, with one line`}, and leaves no output file, whole or partial`, async (t) => {
+    const dir = tmp('out');
+    const folder = join(dir, 'new');
+    const out = join(folder, c.out);
+    const p = cli(c.args(out));
+    t.after(() => p.child.kill('SIGKILL'));
+    await waitFor(
+      'the command to check its --out (making its folder)',
+      () => existsSync(folder) || p.child.exitCode !== null,
+    );
+    const atWork = cpuSeconds(p.child.pid!) + 1;
+    await waitFor('the command to be at work', () => cpuSeconds(p.child.pid!) >= atWork || p.child.exitCode !== null);
+    assert.equal(p.child.exitCode, null, `it was still working when signalled: ${p.out.stderr}`);
+    const sent = Date.now();
+    p.child.kill(c.signal);
+    const end = await p.done;
+    // Prompt: the work left would take minutes; the exit comes within seconds (a busy machine's margin).
+    assert.ok(end.at - sent < 15_000, `exited ${end.at - sent} ms after the signal`);
+    if (c.silent) {
+      assert.deepEqual([end.code, end.signal], [null, c.signal], p.out.stderr);
+      assert.equal(p.out.stderr + p.out.stdout, '');
+    } else {
+      assert.equal(end.code, c.signal === 'SIGINT' ? 130 : 143, p.out.stderr);
+      const said = `interrupted (${c.signal === 'SIGINT' ? 'SIGINT, Ctrl-C' : 'SIGTERM'}): ${out} not written`;
+      if (c.json) {
+        assert.deepEqual(JSON.parse(p.out.stdout), {
+          error: { type: 'Interrupted', signal: c.signal, message: said },
+        });
+        assert.equal(p.out.stderr, '');
+      } else {
+        assert.equal(p.out.stderr, `scalelab: ${said}\n`);
+        assert.equal(p.out.stdout, '');
+      }
+      assert.ok(noStackTrace(p.out.stderr), p.out.stderr);
+    }
+    assert.deepEqual(readdirSync(folder), [], 'no output file and no temporary file');
+  });
+
+test('Ctrl-C during a downstream import of several files: the file being imported is finished, the next ones are not begun, and the line says which landed', async (t) => {
+  const dir = tmp('import');
+  const db = join(dir, 'runs.db');
+  const tasks = ['arc_easy', 'piqa', 'hellaswag'];
+  const longCsv = (run: string, rows: number) => {
+    const lines = Array.from({ length: rows }, (_, i) => {
+      const k = Math.floor(i / tasks.length) + 1;
+      return `${run},1e8,${k}e9,${(3.5 - k / 1000).toFixed(4)},${tasks[i % tasks.length]},acc,${(0.3 + k / 1000).toFixed(4)}`;
+    });
+    const file = join(dir, `${run}.csv`);
+    writeFileSync(file, `run,N,tokens,val_loss,task,metric,value\n${lines.join('\n')}\n`);
+    return file;
+  };
+  // The hook pauses an import for a second at its 100th row of a file, inside that file's transaction:
+  // only b has that many. The signal comes then, and is handled when b's transaction has committed.
+  const files = [longCsv('a', 6), longCsv('b', 300), longCsv('c', 9), longCsv('d', 12)];
+  const [a, b, c, d] = files;
+  const p = cli(['downstream', 'import', ...files, '--study', 'many', '--db', db], {
+    SCALELAB_TEST_IMPORT_PAUSE_AFTER: '100',
+    SCALELAB_TEST_IMPORT_PAUSE_MS: '1000',
+  });
+  t.after(() => p.child.kill('SIGKILL'));
+  await waitFor('the import of b to pause', () => p.out.stderr.includes('import paused') || p.child.exitCode !== null);
+  p.child.kill('SIGINT');
+  const end = await p.done;
+  assert.equal(end.code, 130, p.out.stderr);
+  assert.equal(
+    p.out.stdout,
+    `${a}: 6 metrics added, 0 already in the store (study "many", ${db})\n` +
+      `${b}: 300 metrics added, 0 already in the store (study "many", ${db})\n`,
+  );
+  assert.equal(
+    p.out.stderr,
+    'scalelab-test: import paused\n' +
+      `scalelab: interrupted (SIGINT, Ctrl-C): 2 of 4 files imported whole into ${db} (${a}, ${b}), the others not (${c}, ${d}); importing them all again adds only what is missing\n`,
+  );
+  const raw = new Database(db, { readonly: true });
+  try {
+    assert.equal(raw.pragma('integrity_check', { simple: true }), 'ok');
+  } finally {
+    raw.close();
+  }
+  const perRun = () => {
+    const s = RunStore.open(db);
+    try {
+      const n: Record<string, number> = {};
+      for (const m of s.taskMetrics('many')) n[m.run] = (n[m.run] ?? 0) + 1;
+      return n;
+    } finally {
+      s.close();
+    }
+  };
+  assert.deepEqual(perRun(), { a: 6, b: 300 }, 'the files said to be imported, whole; nothing of the others');
+  const again = cli(['downstream', 'import', ...files, '--study', 'many', '--db', db, '--json']);
+  assert.equal((await again.done).code, 0, again.out.stderr);
+  assert.deepEqual(
+    JSON.parse(again.out.stdout).files.map((f: { added: number; skipped: number }) => [f.added, f.skipped]),
+    [
+      [0, 6],
+      [0, 300],
+      [9, 0],
+      [12, 0],
+    ],
+  );
+  assert.deepEqual(perRun(), { a: 6, b: 300, c: 9, d: 12 });
+});
+
+test('SIGTERM during a runs import of several files: the same, whole files only, and the rerun adds the rest once', async (t) => {
+  const dir = tmp('runs-import');
+  const db = join(dir, 'runs.db');
+  const csv = (name: string, rows: number) => {
+    const file = join(dir, `${name}.csv`);
+    const lines = Array.from({ length: rows }, (_, i) => `${name}-${i},${1e8 + i},2e9,3.1`);
+    writeFileSync(file, `run,N,D,loss\n${lines.join('\n')}\n`);
+    return file;
+  };
+  const files = [csv('a', 6), csv('b', 300), csv('c', 9)];
+  const [a, b, c] = files;
+  const p = cli(['runs', 'import', ...files, '--db', db], {
+    SCALELAB_TEST_IMPORT_PAUSE_AFTER: '100',
+    SCALELAB_TEST_IMPORT_PAUSE_MS: '1000',
+  });
+  t.after(() => p.child.kill('SIGKILL'));
+  await waitFor('the import of b to pause', () => p.out.stderr.includes('import paused') || p.child.exitCode !== null);
+  p.child.kill('SIGTERM');
+  const end = await p.done;
+  assert.equal(end.code, 143, p.out.stderr);
+  assert.equal(
+    p.out.stderr,
+    'scalelab-test: import paused\n' +
+      `scalelab: interrupted (SIGTERM): 2 of 3 files imported whole into ${db} (${a}, ${b}), the others not (${c}); importing them all again adds only what is missing\n`,
+  );
+  const count = () => {
+    const s = RunStore.open(db);
+    try {
+      return s.runs().length;
+    } finally {
+      s.close();
+    }
+  };
+  assert.equal(count(), 306, 'a and b whole, nothing of c');
+  const again = cli(['runs', 'import', ...files, '--db', db, '--json']);
+  assert.equal((await again.done).code, 0, again.out.stderr);
+  assert.deepEqual(
+    JSON.parse(again.out.stdout).files.map((f: { runs: number; skipped: number }) => [f.runs, f.skipped]),
+    [
+      [0, 6],
+      [0, 300],
+      [9, 0],
+    ],
+  );
+  assert.equal(count(), 315);
+});
+
+test('Ctrl-C during a sweep (local backend): it stops at once, saying its runs in flight go on; they finish on their own, and the sweep run again collects them and trains each run once', async (t) => {
+  const dir = tmp('sweep');
+  const db = join(dir, 'runs.db');
+  const runsRoot = join(dir, 'runs');
+  const log = join(dir, 'starts.log');
+  const plan = join(dir, 'plan.json');
+  const isoflop = [0, 1, 2].map((seed) => ({
+    phase: 'isoflop',
+    C: 6 * 98304 * 3e6,
+    N: 98304,
+    config: config(seed),
+    seconds: 1,
+  }));
+  writeFileSync(plan, JSON.stringify({ kind: 'scalelab-sweep-plan', probe: [], isoflop }) + '\n');
+  const command = `${node} ${waiting} --wait --log ${JSON.stringify(log)} --tokens {tokens} --out {run_dir}`;
+  // Concurrency 2 of 3 runs: two in flight, one not yet submitted when the signal comes.
+  const args = ['sweep', 'run', plan, '--study', 's', '--db', db, '--backend', 'local', '--concurrency', '2'].concat([
+    '--runs-dir',
+    runsRoot,
+    '--poll',
+    '0.05',
+    '--command',
+    command,
+  ]);
+  const runDirs = () =>
+    existsSync(join(runsRoot, 's')) ? readdirSync(join(runsRoot, 's')).map((d) => join(runsRoot, 's', d)) : [];
+  const trainers = () =>
+    runDirs()
+      .filter((d) => existsSync(join(d, 'pids.json')))
+      .map((d) => (JSON.parse(readFileSync(join(d, 'pids.json'), 'utf8')) as { trainer: number }).trainer);
+  const first = cli(args);
+  t.after(() => {
+    first.child.kill('SIGKILL');
+    for (const d of runDirs()) writeFileSync(join(d, 'go'), '');
+  });
+  await waitFor('both trainers to start', () => trainers().length === 2 || first.child.exitCode !== null);
+  first.child.kill('SIGINT');
+  const end = await first.done;
+  assert.equal(end.code, 130, first.out.stderr);
+  assert.equal(
+    first.out.stderr,
+    `scalelab: interrupted (SIGINT, Ctrl-C): 2 runs in flight go on (a local run in its run folder); the same command again collects their results and resumes study "s" without training anything twice ("scalelab sweep cancel --study s" ends them)\n`,
+  );
+  assert.deepEqual(
+    readdirSync(dir).filter((f) => f.includes('-sweep-')),
+    [],
+    "the sweep's claim on the study is released",
+  );
+  const inFlight = trainers();
+  assert.ok(inFlight.every(running), 'the runs in flight go on without the sweep');
+  // They finish while no sweep runs; the next sweep collects them and trains only the third run.
+  for (const d of runDirs()) writeFileSync(join(d, 'go'), '');
+  await waitFor('the two trainers to finish', () => !inFlight.some(running));
+  const second = cli([...args, '--json']);
+  t.after(() => second.child.kill('SIGKILL'));
+  await waitFor('the third trainer to start', () => trainers().length === 3 || second.child.exitCode !== null);
+  for (const d of runDirs()) writeFileSync(join(d, 'go'), '');
+  const resumed = await second.done;
+  assert.equal(resumed.code, 0, second.out.stderr);
+  const summary = JSON.parse(second.out.stdout);
+  assert.deepEqual([summary.done, summary.failed, summary.total], [3, 0, 3]);
+  assert.equal(readFileSync(log, 'utf8').trim().split('\n').length, 3, 'each run was trained once');
+  const store = RunStore.open(db);
+  try {
+    assert.deepEqual(
+      store.runs({ study: 's' }).map((r) => [r.status, store.checkpoints(r.id).length]),
+      [
+        ['completed', 3],
+        ['completed', 3],
+        ['completed', 3],
+      ],
+    );
+  } finally {
+    store.close();
+  }
+  assert.ok(!trainers().some(running), 'no trainer left running');
+});
