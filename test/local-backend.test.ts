@@ -205,3 +205,30 @@ test('a poll that finds the pid file created but not yet written takes the run f
   assert.deepEqual(await backend.status(run), { state: 'running' });
   store.close();
 });
+
+test('find right after submit, before the wrapper has written its pid (a sweep killed then and run again at once), names the run submitted: it is not trained twice', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'scalelab-local-'));
+  const store = RunStore.open(join(dir, 'runs.db'));
+  planOneRun(store, 'r');
+  const root = join(dir, 'runs');
+  const command = `${process.execPath} ${trainer} --layers {n_layer} --d-model {d_model} --tokens {tokens} --lr {lr} --out {run_dir}`;
+  const run = store.runs({ study: 's' })[0];
+  const id = await localBackend({ command, root, cwd: dir }).submit(run);
+  const runDir = runDirectory(root, run);
+  // A node process takes tens of milliseconds to start: its pid file cannot be there yet.
+  assert.ok(!existsSync(join(runDir, 'pid')), 'the wrapper has not written its pid yet');
+  // The restarted sweep's backend, made anew, asks before recording anything.
+  const again = localBackend({ command, root, cwd: dir });
+  assert.equal(await again.find!(run), id);
+  // And the run it finds ends as the one submitted.
+  const submitted = { ...run, externalId: id };
+  const deadline = Date.now() + 60_000;
+  let s = await again.status(submitted);
+  while (s.state !== 'completed' && s.state !== 'failed' && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 50));
+    s = await again.status(submitted);
+  }
+  assert.equal(s.state, 'completed', s.reason);
+  assert.equal(await again.find!(run), `local-${readFileSync(join(runDir, 'pid'), 'utf8')}`);
+  store.close();
+});

@@ -62,6 +62,9 @@ export function threadEnv(
   return out;
 }
 
+/** The pid of the wrapper a submit started, written by the submit itself (the wrapper writes `pid`). */
+const SUBMITTED = 'submitted-pid';
+
 export function localBackend(o: LocalOptions): Backend {
   checkTemplate(o.command);
   const root = o.root ?? '.scalelab/runs';
@@ -111,13 +114,16 @@ export function localBackend(o: LocalOptions): Backend {
       const dir = dirOf(run);
       const argv = expandTemplate(o.command, templateValues(run, dir));
       // A retried run reuses its folder: clear the earlier attempt's outcome, or the first poll would read it.
-      clearAttempt(dir);
+      clearAttempt(dir, [SUBMITTED]);
       writeJob(dir, argv, cwd, env, {
         ...(o.timeoutSeconds ? { timeoutSeconds: o.timeoutSeconds } : {}),
         graceSeconds: grace,
       });
       const child = spawn(process.execPath, [wrapperPath, dir], { detached: true, stdio: 'ignore', cwd });
       child.unref();
+      // The wrapper writes its pid once node has started (tens of milliseconds): until then `find` reads
+      // this, so a sweep killed now and run again at once finds the run rather than starting it twice.
+      writeFileSync(join(dir, SUBMITTED), String(child.pid));
       return `local-${child.pid}`;
     },
     async status(run): Promise<BackendStatus> {
@@ -128,7 +134,11 @@ export function localBackend(o: LocalOptions): Backend {
     },
     async find(run) {
       const dir = dirOf(run);
-      return existsSync(join(dir, 'pid')) ? `local-${readFileSync(join(dir, 'pid'), 'utf8')}` : undefined;
+      for (const f of ['pid', SUBMITTED]) {
+        const pid = existsSync(join(dir, f)) ? Number(readFileSync(join(dir, f), 'utf8')) : NaN;
+        if (Number.isInteger(pid) && pid > 0) return `local-${pid}`;
+      }
+      return undefined;
     },
     async cancel(run) {
       const dir = dirOf(run);
