@@ -529,11 +529,12 @@ function toParams(opts: Pick<CurveFitOptions, 'law' | 'joint'>, u: ArrayLike<num
   if (opts.law !== 'multi-power') return Object.fromEntries(fitted);
   const p = Object.fromEntries(fitted);
   const B = p.B_beta / p.beta;
-  return Object.fromEntries(
-    fitted.flatMap(([name, v]): [string, number][] =>
-      name === 'B_beta' && B > 0 && Number.isFinite(B) ? [['B', B], [name, v]] : [[name, v]],
-    ),
-  );
+  const out: Record<string, number> = {};
+  for (const [name, v] of fitted) {
+    if (name === 'B_beta' && B > 0 && Number.isFinite(B)) out.B = B;
+    out[name] = v;
+  }
+  return out;
 }
 
 /**
