@@ -26,16 +26,24 @@ test("the web curve panel predicts the bundled study's cosine run as the CLI doe
   ).find((p: { run: string; law: string }) => p.run === 'd64-cosine-2x' && p.law === 'multi-power');
   assert.ok(Math.abs(r.final - shipped.predicted) < 1e-9, `${r.final} vs ${shipped.predicted}`);
   // The same interval as the report's (each step's draws are keyed by its step, whatever else is predicted),
-  // extrapolation term included; at width 64 the fit is degenerate, its interval far below its prediction,
-  // and the panel says so. At width 32 it is not.
+  // extrapolation term included; the fit lies within its replicates' at both widths.
   assert.deepEqual(r.interval, shipped.interval);
-  assert.ok(r.degenerate && r.interval![1] < r.final);
+  assert.ok(!r.degenerate && r.interval![0] < r.final && r.final < r.interval![1]);
   const d32 = curvePrediction(
     file,
     file.fits.findIndex((g) => g.N === 25472),
     cosine,
   );
   assert.ok(!d32.degenerate && d32.interval![0] < d32.final && d32.final < d32.interval![1]);
+  // A fit whose replicates settled elsewhere (here its L0 moved 0.5 above theirs) is said to be degenerate.
+  const moved = {
+    ...file,
+    fits: file.fits.map((g, i) =>
+      i === d64 ? { ...g, fit: { ...g.fit, params: { ...g.fit.params, L0: g.fit.params.L0 + 0.5 } } } : g,
+    ),
+  };
+  const off = curvePrediction(moved, d64, cosine);
+  assert.ok(off.degenerate && off.interval![1] < off.final, `${off.final} above [${off.interval}]`);
   assert.match(r.svg, /^<svg [\s\S]*<polygon [\s\S]*<polyline [\s\S]*<\/svg>\n$/);
   // A WSD schedule from the form: decay steps from the fraction.
   assert.equal(

@@ -4,6 +4,8 @@ import {
   bestDecayFraction,
   bootstrapCurveLaw,
   checkpointReach,
+  curveLawObjective,
+  dropGain,
   extrapolationDistance,
   fitCurveLaw,
   predictCurve,
@@ -253,4 +255,108 @@ test("the multi-power law's sum is Luo et al.'s Eq. 5 — exactly on short runs,
       assert.ok(Math.abs(got[i] - want) < tolerance, `${s.kind} ${s.steps} at ${step}: ${got[i]} vs ${want}`);
     });
   }
+});
+
+test("the multi-power drop's gain G(x)/β tends to ln(C·x + 1) as β → 0, its value and β-derivative accurate on both sides of the series", () => {
+  for (const L of [0.05, 1, 7.5]) {
+    // β = 0 itself is the limit: the logarithm, and ∂/∂β = −L²/2.
+    assert.equal(dropGain(0, L).g, L);
+    assert.equal(dropGain(0, L).dBeta, (-L * L) / 2);
+    for (const beta of [1e-300, 1e-12, 1e-4, 0.0099 / L, 0.0101 / L, 0.3, 2]) {
+      const { g, dBeta } = dropGain(beta, L);
+      // The reference: (1 − e^(−βL))/β from its series, summed to convergence, for small βL; else direct.
+      let ref = 0,
+        term = L;
+      for (let n = 0; n < 60 && beta * L < 0.5; n++) {
+        ref += term;
+        term *= (-beta * L) / (n + 2);
+      }
+      if (beta * L >= 0.5) ref = (1 - Math.exp(-beta * L)) / beta;
+      assert.ok(Math.abs(g / ref - 1) < 1e-14, `g(${beta}, ${L}) = ${g}, expected ${ref}`);
+      // Steps across β = 0 where β is tiny: the gain is analytic there (the series holds for β < 0 too).
+      const h = Math.max(1e-6 * beta, 1e-6);
+      const fd = (dropGain(beta + h, L).g - dropGain(beta - h, L).g) / (2 * h);
+      assert.ok(Math.abs(dBeta - fd) < 1e-6 * Math.abs(dBeta), `∂g/∂β at (${beta}, ${L}): ${dBeta} vs ${fd}`);
+    }
+  }
+});
+
+/** A multi-power truth near β → 0: the drop is B·β·ln(C·x + 1) to within 0.1 %. */
+const nearLogTruth = {
+  law: 'multi-power' as const,
+  joint: false,
+  lambda: 0.999,
+  params: { L0: 1.5, A: 0.8, alpha: 0.45, B_beta: 10, C: 0.5, beta: 1e-4, gamma: 0.5 },
+};
+
+test("the multi-power objective's analytic gradient matches central differences, at β of the paper and at β → 0", () => {
+  for (const [truth, beta] of [
+    [multiPowerTruth, 0.6],
+    [nearLogTruth, 1e-4],
+    [nearLogTruth, 1e-9],
+  ] as const) {
+    const curves = [
+      synthetic(truth, constant, 'constant', { noise: 0.002, seed: 3, every: 200 }),
+      synthetic(truth, wsd05, 'wsd-0.5', { noise: 0.002, seed: 4, every: 200 }),
+    ];
+    const { names, objective, at } = curveLawObjective(curves, { law: 'multi-power' });
+    // Away from the truth, so that every partial derivative is far from zero.
+    const u = at({ ...truth.params, beta });
+    u.forEach((v, i) => (u[i] = v + 0.05 * (i % 3) - 0.04));
+    const g = new Float64Array(u.length),
+      scratch = new Float64Array(u.length);
+    objective(u, g);
+    names.forEach((name, i) => {
+      const h = 1e-5;
+      const up = Float64Array.from(u),
+        down = Float64Array.from(u);
+      up[i] += h;
+      down[i] -= h;
+      const fd = (objective(up, scratch) - objective(down, scratch)) / (2 * h);
+      assert.ok(
+        Math.abs(g[i] - fd) <= 1e-5 * Math.max(Math.abs(fd), 1e-3 * Math.max(...g.map(Math.abs))),
+        `β ${beta}, ∂/∂ln ${name}: analytic ${g[i]}, differences ${fd}`,
+      );
+    });
+  }
+});
+
+test('near β → 0 the multi-power fit recovers the curve it was drawn from: prediction, published B and an interval that covers the truth', () => {
+  const truth = nearLogTruth;
+  const curves = [
+    synthetic(truth, constant, 'constant', { noise: 0.0005, seed: 3 }),
+    synthetic(truth, wsd02, 'wsd', { noise: 0.0005, seed: 4 }),
+    synthetic(truth, wsd05, 'wsd-0.5', { noise: 0.0005, seed: 5 }),
+  ];
+  const opts = { law: 'multi-power' as const };
+  const fit = fitCurveLaw(curves, opts);
+  assert.ok(fit.rms < 0.001, `residual ${fit.rms}`);
+  // B·β is what the data determine (β itself hardly matters this close to 0); B is its published form.
+  close(fit.params.B_beta, 10, 0.25, 'B·β');
+  if (fit.params.B !== undefined) close(fit.params.B, fit.params.B_beta / fit.params.beta, 1e-12, 'B = B·β/β');
+  const target = synthetic(truth, cosine, 'cosine');
+  const boot = bootstrapCurveLaw(curves, opts, fit, 30, 1);
+  assert.equal(boot.unit, 'run');
+  assert.ok(boot.replicates.length >= 28, `${boot.replicates.length} replicates, ${boot.failed} failed`);
+  for (const step of [2500, 4000]) {
+    const p = predictWithIntervals(fit, target, [step], boot);
+    const want = predictCurve(truth, target, [step])[0];
+    assert.ok(Math.abs(p.loss[0] - want) < 0.004, `cosine at ${step}: predicted ${p.loss[0]}, true ${want}`);
+    const [lo, hi] = p.interval![0];
+    assert.ok(lo <= want && want <= hi, `cosine at ${step}: true ${want} in [${lo}, ${hi}]`);
+    assert.ok(hi - lo < 0.03, `the interval is informative: ${hi - lo}`);
+    assert.equal(p.pointOutside, undefined, 'the fit lies within its replicates');
+  }
+});
+
+test('a multi-power fit written before B·β was fitted (B and β alone) predicts as Luo et al. write the law', () => {
+  const { B_beta: _, ...old } = { ...multiPowerTruth.params, B_beta: 0 };
+  const target = { lrs: lrSequence(cosine), warmupSteps: 50 };
+  const published = predictCurve({ ...multiPowerTruth, params: old }, target, [1000, 4000]);
+  const fitted = predictCurve(
+    { ...multiPowerTruth, params: { ...old, B: Number.NaN, B_beta: old.B * old.beta } },
+    target,
+    [1000, 4000],
+  );
+  published.forEach((v, i) => assert.ok(Math.abs(v - fitted[i]) < 1e-12, `${v} vs ${fitted[i]}`));
 });

@@ -14,6 +14,9 @@
  *     L(t) = L0 + A·(S1(t) + S_W)^(−α) − LD(t),
  *     LD(t) = B·Σ_{k=1..t} (η_{k−1} − η_k)·G(η_k^(−γ)·S_k(t)),  G(x) = 1 − (C·x + 1)^(−β),
  *   with t counted after warmup, S_W the warmup's area, S1(t) = Σ_{τ≤t} η_τ and S_k(t) = Σ_{τ=k..t} η_τ.
+ *   Fitted as B·β times Σ Δη_k·G/β, G/β = (1 − (C·x + 1)^(−β))/β → ln(C·x + 1) as β → 0: on short runs
+ *   the fit runs to β → 0 with B → ∞, where B·β stays finite and the law stays continuous. B = B·β/β is
+ *   reported beside it.
  *
  * Across model sizes (`joint`), N enters as in Chinchilla: L0 → E + A_N·N^(−a), every other
  * parameter shared. Fitted by least squares on the loss: a grid over the exponents, the
@@ -196,7 +199,31 @@ function layout(law: CurveLawId, joint: boolean): { linear: string[]; nonlinear:
   const headNl = joint ? ['a'] : [];
   return law === 'lr-annealing'
     ? { linear: [...head, 'A', 'C'], nonlinear: [...headNl, 'alpha'] }
-    : { linear: [...head, 'A', 'B'], nonlinear: [...headNl, 'alpha', 'C', 'beta', 'gamma'] };
+    : { linear: [...head, 'A', 'B_beta'], nonlinear: [...headNl, 'alpha', 'C', 'beta', 'gamma'] };
+}
+
+/** Below this β·ln(C·x + 1) the drop gain and its β-derivative are summed as series (no cancellation). */
+const SERIES_BELOW = 1e-2;
+
+/**
+ * The multi-power law's gain from one drop divided by β, with L = ln(C·x + 1):
+ *   g(β, L) = G(x)/β = (1 − e^(−β·L))/β,  → L as β → 0,
+ * and ∂g/∂β. Fitting B·β against g keeps the law continuous where β → 0 (G → 0 with B → ∞, B·β finite:
+ * the loss drop becomes B·β·ln(C·x + 1)). ∂g/∂L is e^(−β·L), exact as it stands.
+ */
+export function dropGain(beta: number, L: number): { g: number; dBeta: number } {
+  const z = beta * L;
+  if (Math.abs(z) < SERIES_BELOW) {
+    // g = L·Σ_{n≥0} (−z)^n/(n+1)!,  ∂g/∂β = L²·Σ_{n≥1} n·(−z)^(n−1)/(n+1)!; at |z| < 1e-2 the terms
+    // left out are below 1e-16 of the sum.
+    const g = L * (1 - z * (1 / 2 - z * (1 / 6 - z * (1 / 24 - z * (1 / 120 - z * (1 / 720 - z / 5040))))));
+    const dBeta = L * L * (-1 / 2 + z * (1 / 3 - z * (1 / 8 - z * (1 / 30 - z * (1 / 144 - z / 840)))));
+    return { g, dBeta };
+  }
+  const e = Math.exp(-z);
+  // −expm1(−z)/β is accurate for every β; ∂g/∂β = (β·L·e^(−z) − (1 − e^(−z)))/β².
+  const g = -Math.expm1(-z) / beta;
+  return { g, dBeta: (L * e - g) / beta };
 }
 
 /**
@@ -238,19 +265,21 @@ function basis(
     beta = theta[q + 2],
     gamma = theta[q + 3];
   const { delta, logEta, Sk } = f.drops;
+  // LD(t)/B·β = Σ Δη_k·g(β, L_k), L_k = ln(C·x_k + 1), x_k = η_k^(−γ)·S_k(t).
   let ld = 0,
     dC = 0,
     dBeta = 0,
     dGamma = 0;
   for (let k = 0; k < delta.length; k++) {
     const x = Math.exp(-gamma * logEta[k]) * Sk[k];
-    const u = C * x + 1;
-    const pw = Math.exp(-beta * Math.log(u)); // (Cx + 1)^(−β)
-    ld += delta[k] * (1 - pw);
-    const dpw_du = (-beta * pw) / u;
-    dC -= delta[k] * dpw_du * x;
-    dBeta += delta[k] * Math.log(u) * pw;
-    dGamma -= delta[k] * dpw_du * C * (-logEta[k] * x);
+    const L = Math.log1p(C * x);
+    const gain = dropGain(beta, L);
+    ld += delta[k] * gain.g;
+    // ∂g/∂L = (C·x + 1)^(−β); ∂L/∂C = x/(C·x + 1), ∂L/∂γ = −ln η_k·C·x/(C·x + 1).
+    const dL = (delta[k] * Math.exp(-beta * L)) / (C * x + 1);
+    dC += dL * x;
+    dBeta += delta[k] * gain.dBeta;
+    dGamma -= dL * C * logEta[k] * x;
   }
   phi[j + 1] = -ld;
   dphi[q + 1][j + 1] = -dC;
@@ -489,16 +518,55 @@ function fitPrepared(
   return best;
 }
 
-function toParams(opts: CurveFitOptions, u: ArrayLike<number>): Record<string, number> {
+/**
+ * The fitted parameters by name. The multi-power law is fitted with B·β (B_beta) in place of B; Luo et
+ * al.'s B = B_beta/β is reported beside it, so a fit reads as the paper writes the law — left out only
+ * where β has underflowed to 0 and B is no finite number (the law is then B·β·ln(C·x + 1)).
+ */
+function toParams(opts: Pick<CurveFitOptions, 'law' | 'joint'>, u: ArrayLike<number>): Record<string, number> {
   const { linear, nonlinear } = layout(opts.law, !!opts.joint);
+  const fitted = [...linear, ...nonlinear].map((name, i): [string, number] => [name, Math.exp(u[i])]);
+  if (opts.law !== 'multi-power') return Object.fromEntries(fitted);
+  const p = Object.fromEntries(fitted);
+  const B = p.B_beta / p.beta;
   const out: Record<string, number> = {};
-  [...linear, ...nonlinear].forEach((name, i) => (out[name] = Math.exp(u[i])));
+  for (const [name, v] of fitted) {
+    if (name === 'B_beta' && B > 0 && Number.isFinite(B)) out.B = B;
+    out[name] = v;
+  }
   return out;
 }
 
+/**
+ * The fitted coordinates (logarithms) from parameters by name. A multi-power fit written before B·β was
+ * fitted holds B and β alone: B_beta is their product.
+ */
 function fromParams(opts: Pick<CurveFitOptions, 'law' | 'joint'>, params: Record<string, number>): Float64Array {
   const { linear, nonlinear } = layout(opts.law, !!opts.joint);
-  return Float64Array.from([...linear, ...nonlinear].map((n) => Math.log(params[n])));
+  const value = (n: string) => params[n] ?? (n === 'B_beta' ? params.B * params.beta : NaN);
+  return Float64Array.from([...linear, ...nonlinear].map((n) => Math.log(value(n))));
+}
+
+/**
+ * The least-squares objective a fit minimises, over the logarithms of the parameters in the order of
+ * `names`, with its analytic gradient; `at` gives those coordinates for parameters by name. For checking
+ * the gradient against finite differences.
+ */
+export function curveLawObjective(
+  curves: TrainingCurve[],
+  opts: CurveFitOptions,
+): {
+  names: string[];
+  objective: (u: Float64Array, g: Float64Array) => number;
+  at: (params: Record<string, number>) => Float64Array;
+} {
+  const prep = prepare(curves, opts);
+  const { linear, nonlinear } = layout(opts.law, !!opts.joint);
+  return {
+    names: [...linear, ...nonlinear],
+    objective: makeObjective(prep, opts, new Float64Array(prep.y.length).fill(1), prep.y),
+    at: (params) => fromParams(opts, params),
+  };
 }
 
 /**
@@ -679,7 +747,7 @@ export interface CurvePrediction {
  * predicted loss, reach being the last fitted checkpoint's step (none within it). Learnt from real
  * back-tests (bench/curve-law-backtest.ts): the smallest slope whose intervals hold 95 % of their cases.
  */
-export const CURVE_EXTRAPOLATION = 0.0065;
+export const CURVE_EXTRAPOLATION = 0.006;
 
 export interface CurveExtrapolation {
   /** Relative standard deviation per decade of steps beyond `reach` (0: none). */

@@ -530,7 +530,9 @@ Examples:
               `${g.N !== undefined ? `N = ${formatNumber(g.N, 4)}` : flags.joint ? 'all sizes' : 'fit'}: ${counted(g.fit.runs.length, 'run')}, ${counted(g.fit.points, 'checkpoint')}, rms residual ${g.fit.rms.toExponential(2)}, ${g.fit.converged ? 'converged' : 'NOT converged'}`,
             );
             for (const [k, v] of Object.entries(g.fit.params)) {
-              const reps = g.bootstrap?.replicates.map((p) => p[k]).sort((a, b) => a - b);
+              // A replicate lacks a parameter only where it is the multi-power law's published B and its
+              // β underflowed to 0: B is infinite there (B·β, which the law reads, is finite).
+              const reps = g.bootstrap?.replicates.map((p) => p[k] ?? Infinity).sort((a, b) => a - b);
               const iv =
                 reps && reps.length > 1
                   ? `  ${formatInterval([reps[Math.floor(0.025 * (reps.length - 1))], reps[Math.ceil(0.975 * (reps.length - 1))]], f4)}`
