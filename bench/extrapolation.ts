@@ -262,6 +262,14 @@ const summary = names.map((name, n) => {
     ),
   };
 });
+// Where the 95 % intervals miss, and whether any τ would catch it: the shipped rule's coverage per case
+// at every τ tried (in-sample; evidence about the term, not a choice — the choice is bestTau's above).
+const shippedTaus = tauTable(defaultVariant);
+const tauSensitivity = realIdx.map((i) => ({
+  case: caches[i].c.spec.id,
+  targets: caches[i].targets.length,
+  inside95: TAUS.map((_, t) => shippedTaus[t][i].covered['0.95']),
+}));
 const agrees = globalVariant === defaultVariant && TAUS[globalTau] === EXTRAPOLATION_SCALE;
 
 const caseRows = caches.map((cache, i) => {
@@ -295,6 +303,7 @@ if (json) {
         taus: TAUS,
         shipped: { rule: variants[defaultVariant].name, tau: EXTRAPOLATION_SCALE },
         chosenOnAll: { rule: variants[globalVariant].name, tau: TAUS[globalTau] },
+        tauSensitivity,
         agrees,
         cases: caseRows,
         summary,
@@ -354,6 +363,11 @@ if (json) {
   out.push(
     `chosen on all real cases: ${variants[globalVariant].name}, τ = ${TAUS[globalTau]}; shipped: ${variants[defaultVariant].name}, τ = ${EXTRAPOLATION_SCALE}${agrees ? ' (they agree)' : ' — THEY DIFFER: update fit/auto.ts and fit/candidate.ts'}`,
   );
+  out.push('');
+  out.push(
+    `The shipped rule's 95 % intervals by τ: held-out runs inside, per case (in-sample; τ = ${TAUS.join(', ')}):`,
+  );
+  for (const r of tauSensitivity) out.push(`  ${r.case} (${r.targets}): ${r.inside95.join(', ')}`);
   out.push(`(${((performance.now() - started) / 1000).toFixed(0)} s)`);
   process.stdout.write(out.join('\n') + '\n');
 }
