@@ -676,6 +676,11 @@ test('an average over tasks (averageTask): each part keeps its own accuracy metr
   assert.throws(() => averageTask(data, 'p', 'all'), /"p" is a task of the data already/);
   assert.throws(() => averageTask(data, 'x', ['p']), /at least two tasks/);
   assert.throws(() => averageTask(data, 'x', ['p', 'nope']), /no task "nope"/);
+  // A task named whole and as a part of another would weigh twice.
+  assert.throws(
+    () => averageTask(data, 'x', ['mm', 'm1']),
+    /task "m1" is in the average twice, as a part of "mm" and as itself/,
+  );
 });
 
 test('the fit table says why "error from val. loss" is blank, per reason: once for every task, or naming the tasks', () => {

@@ -223,11 +223,22 @@ export function averageTask(data: TaskMetricData, name: string, tasks: readonly 
     );
   const parts: Record<string, number> = {},
     partAccuracy: Record<string, string> = {};
+  const from = new Map<string, string>();
   for (const d of defs) {
     const own = d.parts ?? { [d.task]: 1 };
     const total = Object.values(own).reduce((a, b) => a + b, 0);
     for (const [t, w] of Object.entries(own)) {
-      parts[t] = (parts[t] ?? 0) + w / total;
+      // A task named whole and as a part of another (mmlu and mmlu_stem) would weigh twice in the mean.
+      const earlier = from.get(t);
+      if (earlier !== undefined) {
+        const as = (def: string) => (def === t ? 'itself' : `a part of "${def}"`);
+        throw new InputError(
+          { file: data.source },
+          `task "${t}" is in the average twice, as ${as(earlier)} and as ${as(d.task)}: name each once`,
+        );
+      }
+      from.set(t, d.task);
+      parts[t] = w / total;
       if (d.accuracyMetric !== undefined) partAccuracy[t] = d.accuracyMetric;
     }
   }

@@ -402,18 +402,33 @@ export function storeBusyNotice(path: string): (wait: { holder: WriterInfo | und
 
 /**
  * What a sweep or study stopped by Ctrl-C (or SIGTERM) leaves, said in its last line: the runs in flight
- * go on (local runs are detached, in their run folders) and the study's claim is released, so the same
+ * go on where a backend runs them outside this process (local runs are detached, in their run folders;
+ * the simulator's stop with it) and the study's claim is released, so the same
  * command run again resumes it, collecting their results and training nothing twice (experiments/runner.ts).
  * @returns a function that withdraws it, for when the sweep is over
  */
-export function interruptedSweep(store: RunStore, study: string, stop: () => void): () => void {
+export function interruptedSweep(store: RunStore, study: string, backend: string, stop: () => void): () => void {
   return onInterrupt(() => {
     stop();
     const inFlight = store
       .runs({ study })
       .filter((r) => r.status === 'submitting' || r.status === 'queued' || r.status === 'running').length;
-    return inFlight
-      ? `${counted(inFlight, 'run')} in flight go${inFlight === 1 ? 'es' : ''} on (a local run in its run folder); the same command again collects ${inFlight === 1 ? 'its result' : 'their results'} and resumes study "${study}" without training anything twice ("scalelab sweep cancel --study ${study}" ends ${inFlight === 1 ? 'it' : 'them'})`
-      : `no run was in flight; the same command again resumes study "${study}"`;
+    return interruptedSweepNote(inFlight, study, backend);
   });
+}
+
+/** Where a run in flight goes on once the sweep has stopped; the simulator's runs live in the sweep's process. */
+const runsGoOn: Record<string, string> = {
+  local: 'in its run folder',
+  slurm: 'as its Slurm job',
+  api: 'at the training API',
+};
+
+/** The interrupted sweep's last line: what became of its runs in flight, and how to resume. */
+export function interruptedSweepNote(inFlight: number, study: string, backend: string): string {
+  if (!inFlight) return `no run was in flight; the same command again resumes study "${study}"`;
+  const them = inFlight === 1 ? 'it' : 'them';
+  if (!runsGoOn[backend])
+    return `${counted(inFlight, 'run')} in flight stopped with it (the ${backend} backend runs them in this process); the same command again resumes study "${study}" and runs ${them} again`;
+  return `${counted(inFlight, 'run')} in flight go${inFlight === 1 ? 'es' : ''} on (${inFlight === 1 ? 'it' : 'each'} ${runsGoOn[backend]}); the same command again collects ${inFlight === 1 ? 'its result' : 'their results'} and resumes study "${study}" without training anything twice ("scalelab sweep cancel --study ${study}" ends ${them})`;
 }

@@ -261,7 +261,8 @@ function danglingLinkTarget(path: string): string | undefined {
   for (let hops = 0; hops < 16; hops++) {
     let link: string;
     try {
-      if (!lstatSync(at).isSymbolicLink()) return at === path ? undefined : at;
+      // Something is there (a plain file, or a link's existing target): the link is not dangling.
+      if (!lstatSync(at).isSymbolicLink()) return undefined;
       link = readlinkSync(at);
     } catch {
       return at === path ? undefined : at;

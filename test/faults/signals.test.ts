@@ -304,7 +304,7 @@ test('Ctrl-C during a sweep (local backend): it stops at once, saying its runs i
   assert.equal(end.code, 130, first.out.stderr);
   assert.equal(
     first.out.stderr,
-    `scalelab: interrupted (SIGINT, Ctrl-C): 2 runs in flight go on (a local run in its run folder); the same command again collects their results and resumes study "s" without training anything twice ("scalelab sweep cancel --study s" ends them)\n`,
+    `scalelab: interrupted (SIGINT, Ctrl-C): 2 runs in flight go on (each in its run folder); the same command again collects their results and resumes study "s" without training anything twice ("scalelab sweep cancel --study s" ends them)\n`,
   );
   assert.deepEqual(
     readdirSync(dir).filter((f) => f.includes('-sweep-')),

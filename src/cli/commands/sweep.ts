@@ -184,7 +184,7 @@ Examples:
         const store = RunStore.open(f.db);
         const claim = claimStudyOrClose(store, f.study);
         const bar = sweepProgressBar(f.json);
-        const withdraw = interruptedSweep(store, f.study, () => {
+        const withdraw = interruptedSweep(store, f.study, setup.backend.name, () => {
           bar.stop();
           claim.release();
         });
