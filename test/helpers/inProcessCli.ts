@@ -23,9 +23,13 @@ export async function scalelabInProcess(args: string[]): Promise<CliResult> {
   const err: string[] = [];
   const stdoutWrite = process.stdout.write;
   const stderrWrite = process.stderr.write;
-  const capture = (into: string[]) =>
+  // The CLI writes strings; under `node --test` the test runner reports on stdout in binary (v8-serialised
+  // buffers), and a command that yields to the event loop (an import between files, where a Ctrl-C is
+  // heard) lets those reports through while stdout is captured: they go on to the real stdout.
+  const capture = (into: string[], original: typeof process.stdout.write, stream: NodeJS.WriteStream) =>
     ((chunk: string | Uint8Array, ...rest: unknown[]) => {
-      into.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
+      if (typeof chunk !== 'string') return (original as (...a: unknown[]) => boolean).call(stream, chunk, ...rest);
+      into.push(chunk);
       const cb = rest.find((x) => typeof x === 'function') as (() => void) | undefined;
       cb?.();
       return true;
@@ -36,8 +40,8 @@ export async function scalelabInProcess(args: string[]): Promise<CliResult> {
   // The command's module is imported before stdout is captured: under `node --test` a test file
   // reports its results on stdout, and an import's wait would let those reports into the capture.
   const program = await buildProgram(args.find((a) => !a.startsWith('-')));
-  process.stdout.write = capture(out);
-  process.stderr.write = capture(err);
+  process.stdout.write = capture(out, stdoutWrite, process.stdout);
+  process.stderr.write = capture(err, stderrWrite, process.stderr);
   try {
     overrideExits(program);
     program.configureOutput({ writeOut: (s) => out.push(s), writeErr: (s) => err.push(s) });
