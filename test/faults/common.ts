@@ -1,4 +1,8 @@
-/** Shared by the fault tests: polling for a condition, and the tiny trainer configuration their plans use. */
+/** Shared by the fault tests: polling for a condition, the tiny trainer configuration their plans use, a sweep in flight. */
+import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 /** Poll every 50 ms until `cond` holds; fail after `ms` naming `what` (never a sleep for a guess). */
 export async function waitFor(what: string, cond: () => boolean, ms = 60_000): Promise<void> {
@@ -31,3 +35,46 @@ export const plannedRuns = (seeds: number[]) =>
     C: 6 * 98304 * 3e6,
     estimatedSeconds: 1,
   }));
+
+/**
+ * A sweep plan of `runs` tiny IsoFLOP runs in a new folder, and the `sweep run` arguments that train them on
+ * the local backend with the waiting trainer (each waits for a `go` file in its run folder, and logs its
+ * start): the setup of every fault test that acts on a sweep in flight.
+ */
+export function waitingSweep(
+  name: string,
+  o: { runs: number; concurrency: number; json?: boolean },
+): {
+  dir: string;
+  db: string;
+  runsRoot: string;
+  log: string;
+  plan: string;
+  args: string[];
+  runDirs: () => string[];
+  go: () => void;
+} {
+  const dir = mkdtempSync(join(tmpdir(), `scalelab-faults-${name}-`));
+  const db = join(dir, 'runs.db');
+  const runsRoot = join(dir, 'runs');
+  const log = join(dir, 'starts.log');
+  const plan = join(dir, 'plan.json');
+  const isoflop = Array.from({ length: o.runs }, (_, seed) => ({
+    phase: 'isoflop',
+    C: 6 * 98304 * 3e6,
+    N: 98304,
+    config: config(seed),
+    seconds: 1,
+  }));
+  writeFileSync(plan, JSON.stringify({ kind: 'scalelab-sweep-plan', probe: [], isoflop }) + '\n');
+  const waiting = JSON.stringify(fileURLToPath(new URL('../fixtures/waiting-trainer.mjs', import.meta.url)));
+  const command = `${JSON.stringify(process.execPath)} ${waiting} --wait --log ${JSON.stringify(log)} --tokens {tokens} --out {run_dir}`;
+  const args = ['sweep', 'run', plan, '--study', 's', '--db', db, '--backend', 'local'].concat(
+    ['--concurrency', String(o.concurrency), '--runs-dir', runsRoot, '--poll', '0.05', '--command', command],
+    o.json ? ['--json'] : [],
+  );
+  const runDirs = () =>
+    existsSync(join(runsRoot, 's')) ? readdirSync(join(runsRoot, 's')).map((d) => join(runsRoot, 's', d)) : [];
+  const go = () => runDirs().forEach((d) => writeFileSync(join(d, 'go'), ''));
+  return { dir, db, runsRoot, log, plan, args, runDirs, go };
+}

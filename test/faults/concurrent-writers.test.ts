@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { root } from '../helpers/cli.js';
-import { config, waitFor } from './common.js';
+import { config, waitFor, waitingSweep } from './common.js';
 import { RunStore } from '../../src/store/store.js';
 
 const node = JSON.stringify(process.execPath);
@@ -109,32 +109,8 @@ test('a sweep whose runs finish while an import holds the store past the busy ti
 });
 
 test('a second sweep on a study that a sweep is running is refused, naming it, and trains nothing; once that one is killed, the study resumes', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'scalelab-faults-two-sweeps-'));
-  const db = join(dir, 'runs.db');
-  const runsRoot = join(dir, 'runs');
-  const log = join(dir, 'starts.log');
-  const plan = join(dir, 'plan.json');
-  const isoflop = [0, 1].map((seed) => ({
-    phase: 'isoflop',
-    C: 6 * 98304 * 3e6,
-    N: 98304,
-    config: config(seed),
-    seconds: 1,
-  }));
-  writeFileSync(plan, JSON.stringify({ kind: 'scalelab-sweep-plan', probe: [], isoflop }) + '\n');
-  const command = `${node} ${waiting} --wait --log ${JSON.stringify(log)} --tokens {tokens} --out {run_dir}`;
   // Concurrency 1: the second run is still planned while the first trains, so a second sweep would submit it.
-  const args = ['sweep', 'run', plan, '--study', 's', '--db', db, '--backend', 'local', '--concurrency', '1'].concat([
-    '--runs-dir',
-    runsRoot,
-    '--poll',
-    '0.05',
-    '--command',
-    command,
-    '--json',
-  ]);
-  const runDirs = () =>
-    existsSync(join(runsRoot, 's')) ? readdirSync(join(runsRoot, 's')).map((d) => join(runsRoot, 's', d)) : [];
+  const { dir, db, log, plan, args, runDirs } = waitingSweep('two-sweeps', { runs: 2, concurrency: 1, json: true });
   const first = cli(args);
   t.after(() => {
     first.child.kill('SIGKILL');

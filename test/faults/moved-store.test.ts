@@ -6,18 +6,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { noStackTrace, root } from '../helpers/cli.js';
-import { config, waitFor } from './common.js';
+import { waitFor, waitingSweep } from './common.js';
 import { RunStore } from '../../src/store/store.js';
 import { createWebServer } from '../../src/server/webServer.js';
-
-const node = JSON.stringify(process.execPath);
-const waiting = JSON.stringify(fileURLToPath(new URL('../fixtures/waiting-trainer.mjs', import.meta.url)));
 
 /** The CLI as a child process, its output gathered as it comes, killed after `ms` so a hang fails. */
 function cli(args: string[], ms = 120_000) {
@@ -40,31 +36,7 @@ function cli(args: string[], ms = 120_000) {
 
 /** A sweep of two runs (local backend) whose trainers wait for their `go` file; both started. */
 async function sweepInFlight(name: string) {
-  const dir = mkdtempSync(join(tmpdir(), `scalelab-faults-${name}-`));
-  const db = join(dir, 'runs.db');
-  const runsRoot = join(dir, 'runs');
-  const log = join(dir, 'starts.log');
-  const plan = join(dir, 'plan.json');
-  const isoflop = [0, 1].map((seed) => ({
-    phase: 'isoflop',
-    C: 6 * 98304 * 3e6,
-    N: 98304,
-    config: config(seed),
-    seconds: 1,
-  }));
-  writeFileSync(plan, JSON.stringify({ kind: 'scalelab-sweep-plan', probe: [], isoflop }) + '\n');
-  const command = `${node} ${waiting} --wait --log ${JSON.stringify(log)} --tokens {tokens} --out {run_dir}`;
-  const args = ['sweep', 'run', plan, '--study', 's', '--db', db, '--backend', 'local', '--concurrency', '2'].concat([
-    '--runs-dir',
-    runsRoot,
-    '--poll',
-    '0.05',
-    '--command',
-    command,
-  ]);
-  const runDirs = () =>
-    existsSync(join(runsRoot, 's')) ? readdirSync(join(runsRoot, 's')).map((d) => join(runsRoot, 's', d)) : [];
-  const go = () => runDirs().forEach((d) => writeFileSync(join(d, 'go'), ''));
+  const { dir, db, log, args, runDirs, go } = waitingSweep(name, { runs: 2, concurrency: 2 });
   const sweep = cli(args);
   await waitFor(
     'both trainers to start',

@@ -8,15 +8,12 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { noStackTrace, root } from '../helpers/cli.js';
-import { config, waitFor } from './common.js';
+import { waitFor, waitingSweep } from './common.js';
 import { RunStore } from '../../src/store/store.js';
 
 const tmp = (name: string) => mkdtempSync(join(tmpdir(), `scalelab-faults-signal-${name}-`));
-const node = JSON.stringify(process.execPath);
-const waiting = JSON.stringify(fileURLToPath(new URL('../fixtures/waiting-trainer.mjs', import.meta.url)));
 
 /** The CLI as a child process, its output gathered as it comes, killed after `ms` so a hang fails. */
 function cli(args: string[], env: Record<string, string> = {}, ms = 180_000) {
@@ -264,31 +261,8 @@ test('SIGTERM during a runs import of several files: the same, whole files only,
 });
 
 test('Ctrl-C during a sweep (local backend): it stops at once, saying its runs in flight go on; they finish on their own, and the sweep run again collects them and trains each run once', async (t) => {
-  const dir = tmp('sweep');
-  const db = join(dir, 'runs.db');
-  const runsRoot = join(dir, 'runs');
-  const log = join(dir, 'starts.log');
-  const plan = join(dir, 'plan.json');
-  const isoflop = [0, 1, 2].map((seed) => ({
-    phase: 'isoflop',
-    C: 6 * 98304 * 3e6,
-    N: 98304,
-    config: config(seed),
-    seconds: 1,
-  }));
-  writeFileSync(plan, JSON.stringify({ kind: 'scalelab-sweep-plan', probe: [], isoflop }) + '\n');
-  const command = `${node} ${waiting} --wait --log ${JSON.stringify(log)} --tokens {tokens} --out {run_dir}`;
   // Concurrency 2 of 3 runs: two in flight, one not yet submitted when the signal comes.
-  const args = ['sweep', 'run', plan, '--study', 's', '--db', db, '--backend', 'local', '--concurrency', '2'].concat([
-    '--runs-dir',
-    runsRoot,
-    '--poll',
-    '0.05',
-    '--command',
-    command,
-  ]);
-  const runDirs = () =>
-    existsSync(join(runsRoot, 's')) ? readdirSync(join(runsRoot, 's')).map((d) => join(runsRoot, 's', d)) : [];
+  const { dir, db, log, args, runDirs } = waitingSweep('signal-sweep', { runs: 3, concurrency: 2 });
   const trainers = () =>
     runDirs()
       .filter((d) => existsSync(join(d, 'pids.json')))
