@@ -3,6 +3,10 @@ import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { spawn } from 'node:child_process';
+import Database from 'better-sqlite3';
+import { root } from '../helpers/cli.js';
+import { RunStore } from '../../src/store/store.js';
 
 /** Poll every 50 ms until `cond` holds; fail after `ms` naming `what` (never a sleep for a guess). */
 export async function waitFor(what: string, cond: () => boolean, ms = 60_000): Promise<void> {
@@ -77,4 +81,48 @@ export function waitingSweep(
     existsSync(join(runsRoot, 's')) ? readdirSync(join(runsRoot, 's')).map((d) => join(runsRoot, 's', d)) : [];
   const go = () => runDirs().forEach((d) => writeFileSync(join(d, 'go'), ''));
   return { dir, db, runsRoot, log, plan, args, runDirs, go };
+}
+
+/**
+ * The CLI as a child process (from source), its output gathered as it comes, killed after `ms` so a hang
+ * fails; `done` is its exit code or the signal that ended it, and when.
+ */
+export function spawnCli(args: string[], env: Record<string, string> = {}, ms = 120_000) {
+  const child = spawn(process.execPath, ['--import', 'tsx', `${root}src/cli/run.ts`, ...args], {
+    cwd: root,
+    env: { ...process.env, SCALELAB_DEBUG: '', ...env },
+  });
+  const out = { stdout: '', stderr: '' };
+  child.stdout.on('data', (d) => (out.stdout += d));
+  child.stderr.on('data', (d) => (out.stderr += d));
+  const timer = setTimeout(() => child.kill('SIGKILL'), ms);
+  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>((res) =>
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      res({ code, signal, at: Date.now() });
+    }),
+  );
+  return { child, out, done };
+}
+
+/** Whether SQLite finds the store file whole (`PRAGMA integrity_check`), opened read-only. */
+export function integrityOk(path: string): boolean {
+  const raw = new Database(path, { readonly: true });
+  try {
+    return raw.pragma('integrity_check', { simple: true }) === 'ok';
+  } finally {
+    raw.close();
+  }
+}
+
+/** A study's task metrics in the store, counted per run. */
+export function metricsPerRun(path: string, study: string): Record<string, number> {
+  const s = RunStore.open(path);
+  try {
+    const n: Record<string, number> = {};
+    for (const m of s.taskMetrics(study)) n[m.run] = (n[m.run] ?? 0) + 1;
+    return n;
+  } finally {
+    s.close();
+  }
 }

@@ -9,30 +9,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { root } from '../helpers/cli.js';
-import { config, waitFor, waitingSweep } from './common.js';
+import { config, spawnCli as cli, waitFor, waitingSweep } from './common.js';
 import { RunStore } from '../../src/store/store.js';
 
 const node = JSON.stringify(process.execPath);
 const waiting = JSON.stringify(fileURLToPath(new URL('../fixtures/waiting-trainer.mjs', import.meta.url)));
-
-/** The CLI as a child process, its output gathered as it comes, killed after `ms` so a hang fails. */
-function cli(args: string[], env: Record<string, string> = {}, ms = 120_000) {
-  const child = spawn(process.execPath, ['--import', 'tsx', `${root}src/cli/run.ts`, ...args], {
-    cwd: root,
-    env: { ...process.env, SCALELAB_DEBUG: '', ...env },
-  });
-  const out = { stdout: '', stderr: '' };
-  child.stdout.on('data', (d) => (out.stdout += d));
-  child.stderr.on('data', (d) => (out.stderr += d));
-  const timer = setTimeout(() => child.kill('SIGKILL'), ms);
-  const done = new Promise<{ code: number; signal: NodeJS.Signals | null }>((res) =>
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      res({ code: code ?? -1, signal });
-    }),
-  );
-  return { child, out, done };
-}
 
 test('a sweep whose runs finish while an import holds the store past the busy timeout waits for it and keeps every result', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'scalelab-faults-busy-sweep-'));

@@ -5,39 +5,19 @@
 // store's studies for as long as it ran, never the new one.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { noStackTrace, root } from '../helpers/cli.js';
-import { waitFor, waitingSweep } from './common.js';
+import { noStackTrace } from '../helpers/cli.js';
+import { spawnCli, waitFor, waitingSweep } from './common.js';
 import { RunStore } from '../../src/store/store.js';
 import { createWebServer } from '../../src/server/webServer.js';
-
-/** The CLI as a child process, its output gathered as it comes, killed after `ms` so a hang fails. */
-function cli(args: string[], ms = 120_000) {
-  const child = spawn(process.execPath, ['--import', 'tsx', `${root}src/cli/run.ts`, ...args], {
-    cwd: root,
-    env: { ...process.env, SCALELAB_DEBUG: '' },
-  });
-  const out = { stdout: '', stderr: '' };
-  child.stdout.on('data', (d) => (out.stdout += d));
-  child.stderr.on('data', (d) => (out.stderr += d));
-  const timer = setTimeout(() => child.kill('SIGKILL'), ms);
-  const done = new Promise<number | null>((res) =>
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      res(code);
-    }),
-  );
-  return { child, out, done };
-}
 
 /** A sweep of two runs (local backend) whose trainers wait for their `go` file; both started. */
 async function sweepInFlight(name: string) {
   const { dir, db, log, args, runDirs, go } = waitingSweep(name, { runs: 2, concurrency: 2 });
-  const sweep = cli(args);
+  const sweep = spawnCli(args);
   await waitFor(
     'both trainers to start',
     () => runDirs().filter((d) => existsSync(join(d, 'pids.json'))).length === 2 || sweep.child.exitCode !== null,
@@ -68,7 +48,7 @@ test('the store removed under a running sweep: it stops with the reason, exit 1,
   live.close();
   rmSync(db);
   go();
-  assert.equal(await sweep.done, 1, sweep.out.stderr);
+  assert.equal((await sweep.done).code, 1, sweep.out.stderr);
   assert.ok(noStackTrace(sweep.out.stderr), sweep.out.stderr);
   assert.match(
     sweep.out.stderr,
@@ -80,8 +60,8 @@ test('the store removed under a running sweep: it stops with the reason, exit 1,
   await waitFor('both runs to finish', () => runDirs().every((d) => existsSync(join(d, 'exit.json'))));
   // Put back, the store resumes: both results collected from the run folders, no run trained twice.
   renameSync(copy, db);
-  const again = cli([...args, '--json']);
-  assert.equal(await again.done, 0, again.out.stderr);
+  const again = spawnCli([...args, '--json']);
+  assert.equal((await again.done).code, 0, again.out.stderr);
   assert.deepEqual([JSON.parse(again.out.stdout).done, JSON.parse(again.out.stdout).total], [2, 2]);
   assert.equal(readFileSync(log, 'utf8').trim().split('\n').length, 2, 'each run was trained once');
   const s = RunStore.open(db);
@@ -110,7 +90,7 @@ test('the store replaced by another file under a running sweep: it stops saying 
   o.close();
   renameSync(other, db);
   go();
-  assert.equal(await sweep.done, 1, sweep.out.stderr);
+  assert.equal((await sweep.done).code, 1, sweep.out.stderr);
   assert.match(
     sweep.out.stderr,
     new RegExp(

@@ -4,35 +4,14 @@
 // which), a sweep's runs in flight left to finish and collected by the next sweep, nothing trained twice.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
-import { noStackTrace, root } from '../helpers/cli.js';
-import { waitFor, waitingSweep } from './common.js';
+import { noStackTrace } from '../helpers/cli.js';
+import { integrityOk, metricsPerRun, spawnCli as cli, waitFor, waitingSweep } from './common.js';
 import { RunStore } from '../../src/store/store.js';
 
 const tmp = (name: string) => mkdtempSync(join(tmpdir(), `scalelab-faults-signal-${name}-`));
-
-/** The CLI as a child process, its output gathered as it comes, killed after `ms` so a hang fails. */
-function cli(args: string[], env: Record<string, string> = {}, ms = 180_000) {
-  const child = spawn(process.execPath, ['--import', 'tsx', `${root}src/cli/run.ts`, ...args], {
-    cwd: root,
-    env: { ...process.env, SCALELAB_DEBUG: '', ...env },
-  });
-  const out = { stdout: '', stderr: '' };
-  child.stdout.on('data', (d) => (out.stdout += d));
-  child.stderr.on('data', (d) => (out.stderr += d));
-  const timer = setTimeout(() => child.kill('SIGKILL'), ms);
-  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>((res) =>
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      res({ code, signal, at: Date.now() });
-    }),
-  );
-  return { child, out, done };
-}
 
 /** CPU seconds a process has used (user + system), from /proc: whether it is at work. */
 function cpuSeconds(pid: number): number {
@@ -182,22 +161,8 @@ test('Ctrl-C during a downstream import of several files: the file being importe
     'scalelab-test: import paused\n' +
       `scalelab: interrupted (SIGINT, Ctrl-C): 2 of 4 files imported whole into ${db} (${a}, ${b}), the others not (${c}, ${d}); importing them all again adds only what is missing\n`,
   );
-  const raw = new Database(db, { readonly: true });
-  try {
-    assert.equal(raw.pragma('integrity_check', { simple: true }), 'ok');
-  } finally {
-    raw.close();
-  }
-  const perRun = () => {
-    const s = RunStore.open(db);
-    try {
-      const n: Record<string, number> = {};
-      for (const m of s.taskMetrics('many')) n[m.run] = (n[m.run] ?? 0) + 1;
-      return n;
-    } finally {
-      s.close();
-    }
-  };
+  assert.ok(integrityOk(db), 'integrity_check ok');
+  const perRun = () => metricsPerRun(db, 'many');
   assert.deepEqual(perRun(), { a: 6, b: 300 }, 'the files said to be imported, whole; nothing of the others');
   const again = cli(['downstream', 'import', ...files, '--study', 'many', '--db', db, '--json']);
   assert.equal((await again.done).code, 0, again.out.stderr);

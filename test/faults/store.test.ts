@@ -21,6 +21,7 @@ import Database from 'better-sqlite3';
 import { root, noStackTrace, scalelab } from '../helpers/cli.js';
 import { scalelabInProcess as cli } from '../helpers/inProcessCli.js';
 import { RunStore } from '../../src/store/store.js';
+import { integrityOk, metricsPerRun } from './common.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'scalelab-faults-store-'));
 let fileCount = 0;
@@ -452,22 +453,8 @@ test('downstream import of several files killed with kill -9 inside one: the sto
   await closed;
   // What the killed import said it had done is what the store holds: a whole, nothing of b or c.
   assert.equal(said, `${a}: 6 metrics added, 0 already in the store (study "many", ${store})\n`);
-  const raw = new Database(store, { readonly: true });
-  try {
-    assert.equal(raw.pragma('integrity_check', { simple: true }), 'ok');
-  } finally {
-    raw.close();
-  }
-  const perRun = () => {
-    const s = RunStore.open(store);
-    try {
-      const n: Record<string, number> = {};
-      for (const m of s.taskMetrics('many')) n[m.run] = (n[m.run] ?? 0) + 1;
-      return n;
-    } finally {
-      s.close();
-    }
-  };
+  assert.ok(integrityOk(store), 'integrity_check ok');
+  const perRun = () => metricsPerRun(store, 'many');
   assert.deepEqual(perRun(), { a: 6 });
   // The rerun says per file what was already there, and adds the rest; a third adds nothing.
   const counts = (r: { code: number; stderr: string; json: () => { files: { added: number; skipped: number }[] } }) => {
