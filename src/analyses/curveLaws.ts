@@ -539,11 +539,16 @@ function fitPrepared(
 }
 
 /**
- * The fitted parameters by name. The multi-power law is fitted with B·β (B_beta) in place of B; Luo et
- * al.'s B = B_beta/β is reported beside it, so a fit reads as the paper writes the law — left out only
- * where β has underflowed to 0 and B is no finite number (the law is then B·β·ln(C·x + 1)).
+ * The fitted parameters by name, from their logarithms `u` in layout order: each is exactly 0 where its
+ * logarithm passed −745, as fits running to a limit do (the reader, curveParamsProblem, takes that). The
+ * multi-power law is fitted with B·β (B_beta) in place of B; Luo et al.'s B = B_beta/β is reported beside
+ * it, so a fit reads as the paper writes the law — left out only where β has underflowed to 0 and B is no
+ * finite number (the law is then B·β·ln(C·x + 1)).
  */
-function toParams(opts: Pick<CurveFitOptions, 'law' | 'joint'>, u: ArrayLike<number>): Record<string, number> {
+export function paramsFromLogs(
+  opts: Pick<CurveFitOptions, 'law' | 'joint'>,
+  u: ArrayLike<number>,
+): Record<string, number> {
   const { linear, nonlinear } = layout(opts.law, !!opts.joint);
   const fitted = [...linear, ...nonlinear].map((name, i): [string, number] => [name, Math.exp(u[i])]);
   if (opts.law !== 'multi-power') return Object.fromEntries(fitted);
@@ -555,6 +560,32 @@ function toParams(opts: Pick<CurveFitOptions, 'law' | 'joint'>, u: ArrayLike<num
     out[name] = v;
   }
   return out;
+}
+
+/**
+ * What is wrong with a law's parameters as a fit file holds them, or undefined when nothing is: every
+ * parameter of the law there, each a finite number ≥ 0. Zero is a value ScaleLab writes: parameters are
+ * fitted in logarithms, and one a fit (or a bootstrap replicate) drives towards 0 — β, γ, L0 — reaches
+ * exactly 0 once its logarithm passes −745; the law is defined there (at β = 0 the multi-power drop is
+ * B·β·ln(C·x + 1), and B, no finite number, is left out). A file written before B·β was fitted holds B and
+ * β instead of B_beta.
+ */
+export function curveParamsProblem(law: CurveLawId, joint: boolean, params: unknown): string | undefined {
+  if (!params || typeof params !== 'object' || Array.isArray(params))
+    return 'expected its parameters as numbers by name';
+  const p = params as Record<string, unknown>;
+  for (const [name, v] of Object.entries(p)) {
+    if (typeof v !== 'number' || !Number.isFinite(v))
+      return `parameter ${name} is ${JSON.stringify(v)}; expected a finite number`;
+    if (v < 0) return `parameter ${name} is ${v}; expected a number ≥ 0`;
+  }
+  const { linear, nonlinear } = layout(law, joint);
+  const missing = [...linear, ...nonlinear].filter(
+    (n) => p[n] === undefined && !(n === 'B_beta' && p.B !== undefined && p.beta !== undefined),
+  );
+  return missing.length
+    ? `the ${law} law${joint ? ' across sizes' : ''} needs ${missing.join(', ')}; missing here`
+    : undefined;
 }
 
 /**
@@ -603,7 +634,7 @@ export function fitCurveLaw(curves: TrainingCurve[], opts: CurveFitOptions): Cur
     citation: curveLawCitations[opts.law],
     joint: !!opts.joint,
     lambda: opts.lambda ?? 0.999,
-    params: toParams(opts, best.u),
+    params: paramsFromLogs(opts, best.u),
     rms: Math.sqrt(best.f / prep.y.length),
     points: prep.y.length,
     runs: prep.runs,
@@ -730,7 +761,7 @@ export function bootstrapCurveLaw(
     }
     try {
       const f = fitPrepared(prep, opts, w, y, warm);
-      const p = toParams(opts, f.u);
+      const p = paramsFromLogs(opts, f.u);
       if (Object.values(p).every(Number.isFinite)) out.push(p);
       else failed++;
     } catch {
