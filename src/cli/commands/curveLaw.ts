@@ -544,10 +544,16 @@ Examples:
               // A replicate lacks a parameter only where it is the multi-power law's published B and its
               // β underflowed to 0: B is infinite there (B·β, which the law reads, is finite).
               const reps = g.bootstrap?.replicates.map((p) => p[k] ?? Infinity).sort((a, b) => a - b);
-              const iv =
-                reps && reps.length > 1
-                  ? `  ${formatInterval([reps[Math.floor(0.025 * (reps.length - 1))], reps[Math.ceil(0.975 * (reps.length - 1))]], f4)}`
-                  : '';
+              let iv = '';
+              if (reps && reps.length > 1) {
+                const lo = reps[Math.floor(0.025 * (reps.length - 1))],
+                  hi = reps[Math.ceil(0.975 * (reps.length - 1))];
+                // Infinite B is no number to print: the interval is open above, and says why.
+                const infinite = reps.filter((r) => r === Infinity).length;
+                iv = Number.isFinite(hi)
+                  ? `  ${formatInterval([lo, hi], f4)}`
+                  : `  [${Number.isFinite(lo) ? f4(lo) : '∞'}, ∞) (β = 0, B infinite, in ${infinite} of ${reps.length} replicates)`;
+              }
               lines.push(`  ${k.padEnd(6)} ${f4(v)}${iv}`);
             }
             if (g.bootstrap)
