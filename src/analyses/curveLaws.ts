@@ -798,7 +798,7 @@ export interface CurvePrediction {
  * predicted loss, reach being the last fitted checkpoint's step (none within it). Learnt from real
  * back-tests (bench/curve-law-backtest.ts): the smallest slope whose intervals hold 95 % of their cases.
  */
-export const CURVE_EXTRAPOLATION = 0.006;
+export const CURVE_EXTRAPOLATION = 0.0065;
 
 export interface CurveExtrapolation {
   /** Relative standard deviation per decade of steps beyond `reach` (0: none). */
