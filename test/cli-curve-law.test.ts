@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { noStackTrace, scalelab } from './helpers/cli.js';
-import { CURVE_EXTRAPOLATION, predictCurve } from '../src/analyses/curveLaws.js';
+import { CURVE_EXTRAPOLATION, paramsFromLogs, predictCurve } from '../src/analyses/curveLaws.js';
 import { lrAt, lrSequence, wsd, type Schedule } from '../src/core/schedule.js';
 import { normal, randomSource } from '../src/core/random.js';
 
@@ -152,6 +152,70 @@ test('curve-law predict gives a cosine run twice as long, with an interval that 
     cmp.stdout,
     /observed \(wsd-0\.2, step 2000\): \d\.\d+, predicted \d\.\d+, -?\d+\.\d\d %, inside the interval/,
   );
+});
+
+test("a multi-power fit whose β (or a replicate's γ, L0) underflowed to 0, as ScaleLab writes it, reads back and predicts the limit", () => {
+  // Fits run in logarithms; one that runs to β → 0 passes ln β = −745 and writes β = 0 without B (as moby's
+  // width-64 fit nearly did, and 3 % of its replicates did, with γ or L0 as well).
+  const opts = { law: 'multi-power' as const, joint: false };
+  const logs = (over: Record<number, number>) =>
+    // L0, A, B_beta, alpha, C, beta, gamma
+    [1.5, 0.8, 6, 0.45, 0.5, 1e-3, 0.5].map((v, i) => over[i] ?? Math.log(v));
+  const params = paramsFromLogs(opts, logs({ 5: -800 }));
+  assert.equal(params.beta, 0);
+  assert.equal(params.B, undefined, 'B = B·β/β is no number at β = 0');
+  const replicates = [
+    paramsFromLogs(opts, logs({ 5: -800 })),
+    paramsFromLogs(opts, logs({ 6: -800 })),
+    paramsFromLogs(opts, logs({ 0: -800 })),
+    ...[0.97, 0.99, 1.01, 1.03].map((k) => paramsFromLogs(opts, logs({ 2: Math.log(6 * k) }))),
+  ];
+  assert.ok(replicates[1].gamma === 0 && replicates[2].L0 === 0, 'the replicates hold zeros as the writer gives them');
+  const w = wsd(5e-3, 2000, 0.2, { warmupSteps: 50 });
+  const file = {
+    kind: 'scalelab-curve-fit',
+    law: 'multi-power',
+    citation: 'Luo et al. 2025',
+    joint: false,
+    fromStep: 1,
+    fits: [
+      {
+        N,
+        fit: { law: 'multi-power', citation: 'Luo et al. 2025', joint: false, lambda: 0.999, params, rms: 0.001 },
+        bootstrap: { unit: 'run', replicates, failed: 0, rms: 0.001, level: 0.95 },
+      },
+    ],
+    inputs: [{ run: 'wsd-0.2', N, points: 80, lastStep: 2000, lrFrom: 'schedule', source: 'x', schedule: w }],
+  };
+  const path = join(dir, 'fit-underflow.json');
+  writeFileSync(path, JSON.stringify(file, null, 2));
+  const target = ['--schedule', 'wsd', '--steps', '2000', '--decay-frac', '0.5', '--peak-lr', '5e-3'];
+  const r = scalelab(['curve-law', 'predict', '--curve-fit', path, ...target, '--warmup-steps', '50', '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  const out = r.json();
+  // β = 0 is the law's limit: the same curve as at β = 1e-300, B·β·ln(C·x + 1) for the drops.
+  const lrs = lrSequence(wsd(5e-3, 2000, 0.5, { warmupSteps: 50 }));
+  const limit = predictCurve(
+    { ...opts, lambda: 0.999, params: { ...params, beta: 1e-300 } },
+    { lrs, warmupSteps: 50 },
+    [2000],
+  )[0];
+  assert.ok(Math.abs(out.final.loss - limit) < 1e-12, `predicted ${out.final.loss}, the limit ${limit}`);
+  assert.ok(out.final.interval[0] < out.final.loss && out.final.loss < out.final.interval[1], `${out.final.interval}`);
+  // What ScaleLab never writes is still refused, located: a negative parameter, a missing one.
+  const bad = (edit: (f: typeof file) => void) => {
+    const f = JSON.parse(JSON.stringify(file)) as typeof file;
+    edit(f);
+    writeFileSync(path, JSON.stringify(f));
+    return scalelab(['curve-law', 'predict', '--curve-fit', path, ...target]);
+  };
+  const negative = bad((f) => (f.fits[0].bootstrap.replicates[4].C = -1));
+  assert.equal(negative.code, 2);
+  assert.match(negative.stderr, /"fits\[0\]\.bootstrap\.replicates\[4\]"\): parameter C is -1; expected a number ≥ 0/);
+  assert.ok(noStackTrace(negative.stderr), negative.stderr);
+  const missing = bad((f) => delete (f.fits[0].fit.params as Record<string, number>).gamma);
+  assert.equal(missing.code, 2);
+  assert.match(missing.stderr, /"fits\[0\]\.fit\.params"\): the multi-power law needs gamma; missing here/);
 });
 
 test('curve-law predict says when it is carried beyond its runs, and refuses a one-size fit at another size', () => {

@@ -321,6 +321,92 @@ test("the multi-power objective's analytic gradient matches central differences,
   }
 });
 
+/**
+ * A multi-power truth like moby's width-32 fit: a γ so large that η_k^(−γ) overflows a double for the
+ * smaller rates of a decay from 5e-3 to 5e-4 (from γ ≈ 93 on), and a small β, where the law's drop term
+ * is far from its limit 1/β.
+ */
+const steepTruth = {
+  law: 'multi-power' as const,
+  joint: false,
+  lambda: 0.999,
+  params: { L0: 1.7, A: 1.4, alpha: 0.8, B_beta: 0.15, C: 20, beta: 0.005, gamma: 110 },
+};
+
+test('the multi-power law is continuous and finite where η_k^(−γ) overflows, and equals Eq. 5 evaluated in logarithms', () => {
+  const s = wsd05;
+  const lrs = lrSequence(s);
+  const W = s.warmupSteps!;
+  const steps = [1200, 1600, 2000];
+  // Eq. 5 term by term with C·η_k^(−γ)·S_k(t) + 1 written as e^ℓ + 1, ℓ = ln C − γ·ln η_k + ln S_k: past
+  // ℓ = 40 its logarithm is ℓ to the last digit (where e^ℓ alone may overflow); below, the paper's form.
+  const eq5 = (p: typeof steepTruth.params, step: number) => {
+    let area = 0;
+    for (let i = 0; i < step; i++) area += lrs[i];
+    let ld = 0,
+      suffix = 0;
+    for (let k = step - W; k >= 1; k--) {
+      suffix += lrs[W + k - 1];
+      const drop = lrs[W + k - 2] - lrs[W + k - 1];
+      if (drop === 0) continue;
+      const l = Math.log(p.C) - p.gamma * Math.log(lrs[W + k - 1]) + Math.log(suffix);
+      const L = l > 40 ? l : Math.log1p(p.C * lrs[W + k - 1] ** -p.gamma * suffix);
+      ld += drop * (1 - Math.exp(-p.beta * L));
+    }
+    return p.L0 + p.A * area ** -p.alpha - (p.B_beta / p.beta) * ld;
+  };
+  // Where the smallest rate's η^(−γ) first overflows: exp(709.78…) is the largest double.
+  const overflowAt = Math.log(Number.MAX_VALUE) / -Math.log(lrs.at(-1)!);
+  assert.ok(overflowAt > 90 && overflowAt < 100, `overflow at γ = ${overflowAt}`);
+  assert.equal(lrs.at(-1)! ** -(overflowAt * 1.001), Infinity, 'past it the paper form overflows');
+  for (const gamma of [0.5, 60, overflowAt * (1 - 1e-9), overflowAt * (1 + 1e-9), 110, 400]) {
+    const params = { ...steepTruth.params, gamma };
+    const got = predictCurve({ ...steepTruth, params }, { lrs, warmupSteps: W }, steps);
+    steps.forEach((step, i) => {
+      const want = eq5(params, step);
+      assert.ok(Number.isFinite(got[i]), `γ ${gamma} at ${step}: ${got[i]}`);
+      assert.ok(Math.abs(got[i] - want) < 1e-12, `γ ${gamma} at ${step}: ${got[i]} vs ${want}`);
+    });
+  }
+  // Across the overflow the law moves by no more than its slope says: no jump to the limit g = 1/β.
+  const at = (gamma: number) =>
+    predictCurve({ ...steepTruth, params: { ...steepTruth.params, gamma } }, { lrs, warmupSteps: W }, [2000])[0];
+  const h = 1e-6 * overflowAt;
+  const below = at(overflowAt - h),
+    above = at(overflowAt + h),
+    slope = (at(overflowAt + 100 * h) - at(overflowAt - 100 * h)) / (200 * h);
+  assert.ok(Math.abs(above - below - 2 * h * slope) < 1e-12, `a step of ${above - below} across γ = ${overflowAt}`);
+});
+
+test("the multi-power objective's analytic gradient matches central differences where η_k^(−γ) overflows", () => {
+  for (const gamma of [110, 400]) {
+    const truth = { ...steepTruth, params: { ...steepTruth.params, gamma } };
+    const curves = [
+      synthetic(truth, constant, 'constant', { noise: 0.002, seed: 3, every: 200 }),
+      synthetic(truth, wsd05, 'wsd-0.5', { noise: 0.002, seed: 4, every: 200 }),
+    ];
+    const { names, objective, at } = curveLawObjective(curves, { law: 'multi-power' });
+    const u = at(truth.params);
+    u.forEach((v, i) => (u[i] = v + 0.05 * (i % 3) - 0.04));
+    const g = new Float64Array(u.length),
+      scratch = new Float64Array(u.length);
+    const f = objective(u, g);
+    assert.ok(Number.isFinite(f) && g.every(Number.isFinite), `γ ${gamma}: f ${f}, gradient ${g.join(', ')}`);
+    names.forEach((name, i) => {
+      const h = 1e-5;
+      const up = Float64Array.from(u),
+        down = Float64Array.from(u);
+      up[i] += h;
+      down[i] -= h;
+      const fd = (objective(up, scratch) - objective(down, scratch)) / (2 * h);
+      assert.ok(
+        Math.abs(g[i] - fd) <= 1e-5 * Math.max(Math.abs(fd), 1e-3 * Math.max(...g.map(Math.abs))),
+        `γ ${gamma}, ∂/∂ln ${name}: analytic ${g[i]}, differences ${fd}`,
+      );
+    });
+  }
+});
+
 test('near β → 0 the multi-power fit recovers the curve it was drawn from: prediction, published B and an interval that covers the truth', () => {
   const truth = nearLogTruth;
   const curves = [

@@ -76,8 +76,11 @@ interface PointFeatures {
   logN: number;
   S1: number;
   S2: number;
-  /** multi-power: the nonzero LR drops up to this point: Δη_k, ln η_k and S_k(t). */
-  drops: { delta: Float64Array; logEta: Float64Array; Sk: Float64Array };
+  /**
+   * multi-power: the nonzero LR drops up to this point: Δη_k, ln η_k and ln S_k(t) — logarithms, because
+   * the law raises η_k to −γ, which overflows for the γ a fit can run to (η_k = 6e-4 at γ ≈ 95).
+   */
+  drops: { delta: Float64Array; logEta: Float64Array; logSk: Float64Array };
 }
 
 interface Prepared {
@@ -91,7 +94,7 @@ interface Prepared {
 /** Most terms the multi-power law's annealing sums may hold over all checkpoints (24 bytes each). */
 const MULTI_POWER_WORK = 1e7;
 
-const empty = { delta: new Float64Array(0), logEta: new Float64Array(0), Sk: new Float64Array(0) };
+const empty = { delta: new Float64Array(0), logEta: new Float64Array(0), logSk: new Float64Array(0) };
 
 /** Features of a curve at each step in `steps` (increasing), as both laws read them. */
 function curveFeatures(
@@ -131,7 +134,7 @@ const EXACT_DROPS = 4096;
 const MERGE_WIDTH = 1 / 32;
 
 /**
- * The multi-power law's drops before post-warmup step t: Δη_k, ln η_k and S_k(t) = Σ_{τ=k..t} η_τ for every
+ * The multi-power law's drops before post-warmup step t: Δη_k, ln η_k and ln S_k(t), S_k(t) = Σ_{τ=k..t} η_τ, for every
  * k with η_{k−1} ≠ η_k. Beyond EXACT_DROPS steps from t, consecutive drops are merged into blocks of at most
  * MERGE_WIDTH of their distance: a block's Δη is the sum of its drops, its ln η and S_k the Δη-weighted means
  * of theirs (a midpoint rule: within a block S_k(t) changes by at most ~3 %, where the summand G varies
@@ -182,7 +185,7 @@ function dropsAt(lrs: Float64Array, W: number, t: number): PointFeatures['drops'
   return {
     delta: Float64Array.from(delta.reverse()),
     logEta: Float64Array.from(logEta.reverse()),
-    Sk: Float64Array.from(Sk.reverse()),
+    logSk: Float64Array.from(Sk.reverse(), Math.log),
   };
 }
 
@@ -226,64 +229,81 @@ export function dropGain(beta: number, L: number): { g: number; dBeta: number } 
   return { g, dBeta: (L * e - g) / beta };
 }
 
+/** ln(1 + e^ℓ), without overflow for large ℓ or loss of digits for very negative ℓ. */
+function softplus(l: number): number {
+  return l > 0 ? l + Math.log1p(Math.exp(-l)) : Math.log1p(Math.exp(l));
+}
+
+/** 1/(1 + e^(−ℓ)), the derivative of softplus, without overflow on either side. */
+function logistic(l: number): number {
+  if (l >= 0) return 1 / (1 + Math.exp(-l));
+  const e = Math.exp(l);
+  return e / (1 + e);
+}
+
 /**
- * The basis at one point: phi[j] multiplies linear coefficient j; dphi[q][j] = ∂phi[j]/∂θ_q.
- * `theta` holds the exponents in layout order.
+ * The basis at one point: phi[j] multiplies linear coefficient j; dphi[q][j] = ∂phi[j]/∂ln θ_q — with
+ * respect to the exponents' logarithms, the coordinates they are fitted in, so that no derivative is
+ * formed as a product of an overflowing and an underflowing factor. `logTheta` holds the exponents'
+ * logarithms in layout order.
  */
 function basis(
   law: CurveLawId,
   joint: boolean,
   f: PointFeatures,
-  theta: ArrayLike<number>,
+  logTheta: ArrayLike<number>,
   phi: Float64Array,
   dphi: Float64Array[],
 ): void {
   let j = 0,
     q = 0;
   phi[j++] = 1;
+  for (const d of dphi) d.fill(0);
   if (joint) {
-    const a = theta[q];
+    const a = Math.exp(logTheta[q]);
     phi[j] = Math.exp(-a * f.logN);
-    for (const d of dphi) d.fill(0);
-    dphi[q][j] = -f.logN * phi[j];
+    dphi[q][j] = -a * f.logN * phi[j];
     j++;
     q++;
-  } else for (const d of dphi) d.fill(0);
-  const alpha = theta[q];
+  }
+  const alpha = Math.exp(logTheta[q]);
   if (law === 'lr-annealing') {
     const lnS1 = Math.log(f.S1);
     phi[j] = Math.exp(-alpha * lnS1);
-    dphi[q][j] = -lnS1 * phi[j];
+    dphi[q][j] = -alpha * lnS1 * phi[j];
     phi[j + 1] = -f.S2;
     return;
   }
   // S1 counts every step from the first, warmup included: it is Luo et al.'s S1(t) + S_W already.
   const lnS = Math.log(f.S1);
   phi[j] = Math.exp(-alpha * lnS);
-  dphi[q][j] = -lnS * phi[j];
-  const C = theta[q + 1],
-    beta = theta[q + 2],
-    gamma = theta[q + 3];
-  const { delta, logEta, Sk } = f.drops;
-  // LD(t)/B·β = Σ Δη_k·g(β, L_k), L_k = ln(C·x_k + 1), x_k = η_k^(−γ)·S_k(t).
+  dphi[q][j] = -alpha * lnS * phi[j];
+  const lnC = logTheta[q + 1],
+    beta = Math.exp(logTheta[q + 2]),
+    gamma = Math.exp(logTheta[q + 3]);
+  const { delta, logEta, logSk } = f.drops;
+  // LD(t)/B·β = Σ Δη_k·g(β, L_k), L_k = ln(C·x_k + 1), x_k = η_k^(−γ)·S_k(t). In logs, ℓ_k = ln(C·x_k) =
+  // ln C − γ·ln η_k + ln S_k and L_k = ln(1 + e^ℓ_k): finite and smooth for every γ, where x_k itself
+  // overflows once γ·|ln η_k| passes ~709 (and the law would jump to its limit g = 1/β there).
   let ld = 0,
     dC = 0,
     dBeta = 0,
     dGamma = 0;
   for (let k = 0; k < delta.length; k++) {
-    const x = Math.exp(-gamma * logEta[k]) * Sk[k];
-    const L = Math.log1p(C * x);
+    const l = lnC - gamma * logEta[k] + logSk[k];
+    const L = softplus(l);
     const gain = dropGain(beta, L);
     ld += delta[k] * gain.g;
-    // ∂g/∂L = (C·x + 1)^(−β); ∂L/∂C = x/(C·x + 1), ∂L/∂γ = −ln η_k·C·x/(C·x + 1).
-    const dL = (delta[k] * Math.exp(-beta * L)) / (C * x + 1);
-    dC += dL * x;
+    // ∂g/∂L = e^(−β·L); ∂L/∂ℓ = 1/(1 + e^(−ℓ)); ∂ℓ/∂ln C = 1, ∂ℓ/∂ln γ = −γ·ln η_k.
+    const dl = delta[k] * Math.exp(-beta * L) * logistic(l);
+    dC += dl;
     dBeta += delta[k] * gain.dBeta;
-    dGamma -= dL * C * logEta[k] * x;
+    dGamma -= dl * gamma * logEta[k];
   }
   phi[j + 1] = -ld;
   dphi[q + 1][j + 1] = -dC;
-  dphi[q + 2][j + 1] = -dBeta;
+  // β·∂g/∂β: at β underflowed to 0 it is 0, not 0·∞.
+  dphi[q + 2][j + 1] = beta > 0 ? -beta * dBeta : 0;
   dphi[q + 3][j + 1] = -dGamma;
 }
 
@@ -397,16 +417,15 @@ function makeObjective(prep: Prepared, opts: CurveFitOptions, w: Float64Array, y
     m = nonlinear.length;
   const phi = new Float64Array(k);
   const dphi = Array.from({ length: m }, () => new Float64Array(k));
-  const c = new Float64Array(k),
-    theta = new Float64Array(m);
+  const c = new Float64Array(k);
   return (u: Float64Array, g: Float64Array): number => {
     for (let j = 0; j < k; j++) c[j] = Math.exp(u[j]);
-    for (let q = 0; q < m; q++) theta[q] = Math.exp(u[k + q]);
+    const logTheta = u.subarray(k);
     g.fill(0);
     let f = 0;
     for (let i = 0; i < y.length; i++) {
       if (w[i] === 0) continue;
-      basis(opts.law, !!opts.joint, prep.features[i], theta, phi, dphi);
+      basis(opts.law, !!opts.joint, prep.features[i], logTheta, phi, dphi);
       let pred = 0;
       for (let j = 0; j < k; j++) pred += c[j] * phi[j];
       const r = pred - y[i];
@@ -416,7 +435,7 @@ function makeObjective(prep: Prepared, opts: CurveFitOptions, w: Float64Array, y
       for (let q = 0; q < m; q++) {
         let d = 0;
         for (let j = 0; j < k; j++) d += c[j] * dphi[q][j];
-        g[k + q] += s * d * theta[q];
+        g[k + q] += s * d;
       }
     }
     if (!Number.isFinite(f)) return Infinity;
@@ -438,7 +457,7 @@ function startGrid(prep: Prepared, opts: CurveFitOptions): number[][] {
     const xs: number[] = [];
     for (const f of prep.features)
       for (let k = 0; k < f.drops.delta.length; k += Math.max(1, Math.floor(f.drops.delta.length / 8)))
-        xs.push(Math.exp(-gamma * f.drops.logEta[k]) * f.drops.Sk[k]);
+        xs.push(Math.exp(-gamma * f.drops.logEta[k] + f.drops.logSk[k]));
     xs.sort((p, q) => p - q);
     const x = xs.length ? xs[Math.floor(xs.length / 2)] : 1;
     for (const a of as)
@@ -463,9 +482,10 @@ function solveCoefficients(
     dphi = Array.from({ length: nonlinear.length }, () => new Float64Array(k));
   const ata = Array.from({ length: k }, () => new Array<number>(k).fill(0)),
     atb = new Array<number>(k).fill(0);
+  const logTheta = theta.map(Math.log);
   const rows: Float64Array[] = [];
   for (let i = 0; i < y.length; i++) {
-    basis(opts.law, !!opts.joint, prep.features[i], theta, phi, dphi);
+    basis(opts.law, !!opts.joint, prep.features[i], logTheta, phi, dphi);
     rows.push(Float64Array.from(phi));
     if (w[i] === 0) continue;
     for (let a = 0; a < k; a++) {
@@ -519,11 +539,16 @@ function fitPrepared(
 }
 
 /**
- * The fitted parameters by name. The multi-power law is fitted with B·β (B_beta) in place of B; Luo et
- * al.'s B = B_beta/β is reported beside it, so a fit reads as the paper writes the law — left out only
- * where β has underflowed to 0 and B is no finite number (the law is then B·β·ln(C·x + 1)).
+ * The fitted parameters by name, from their logarithms `u` in layout order: each is exactly 0 where its
+ * logarithm passed −745, as fits running to a limit do (the reader, curveParamsProblem, takes that). The
+ * multi-power law is fitted with B·β (B_beta) in place of B; Luo et al.'s B = B_beta/β is reported beside
+ * it, so a fit reads as the paper writes the law — left out only where β has underflowed to 0 and B is no
+ * finite number (the law is then B·β·ln(C·x + 1)).
  */
-function toParams(opts: Pick<CurveFitOptions, 'law' | 'joint'>, u: ArrayLike<number>): Record<string, number> {
+export function paramsFromLogs(
+  opts: Pick<CurveFitOptions, 'law' | 'joint'>,
+  u: ArrayLike<number>,
+): Record<string, number> {
   const { linear, nonlinear } = layout(opts.law, !!opts.joint);
   const fitted = [...linear, ...nonlinear].map((name, i): [string, number] => [name, Math.exp(u[i])]);
   if (opts.law !== 'multi-power') return Object.fromEntries(fitted);
@@ -535,6 +560,32 @@ function toParams(opts: Pick<CurveFitOptions, 'law' | 'joint'>, u: ArrayLike<num
     out[name] = v;
   }
   return out;
+}
+
+/**
+ * What is wrong with a law's parameters as a fit file holds them, or undefined when nothing is: every
+ * parameter of the law there, each a finite number ≥ 0. Zero is a value ScaleLab writes: parameters are
+ * fitted in logarithms, and one a fit (or a bootstrap replicate) drives towards 0 — β, γ, L0 — reaches
+ * exactly 0 once its logarithm passes −745; the law is defined there (at β = 0 the multi-power drop is
+ * B·β·ln(C·x + 1), and B, no finite number, is left out). A file written before B·β was fitted holds B and
+ * β instead of B_beta.
+ */
+export function curveParamsProblem(law: CurveLawId, joint: boolean, params: unknown): string | undefined {
+  if (!params || typeof params !== 'object' || Array.isArray(params))
+    return 'expected its parameters as numbers by name';
+  const p = params as Record<string, unknown>;
+  for (const [name, v] of Object.entries(p)) {
+    if (typeof v !== 'number' || !Number.isFinite(v))
+      return `parameter ${name} is ${JSON.stringify(v)}; expected a finite number`;
+    if (v < 0) return `parameter ${name} is ${v}; expected a number ≥ 0`;
+  }
+  const { linear, nonlinear } = layout(law, joint);
+  const missing = [...linear, ...nonlinear].filter(
+    (n) => p[n] === undefined && !(n === 'B_beta' && p.B !== undefined && p.beta !== undefined),
+  );
+  return missing.length
+    ? `the ${law} law${joint ? ' across sizes' : ''} needs ${missing.join(', ')}; missing here`
+    : undefined;
 }
 
 /**
@@ -583,7 +634,7 @@ export function fitCurveLaw(curves: TrainingCurve[], opts: CurveFitOptions): Cur
     citation: curveLawCitations[opts.law],
     joint: !!opts.joint,
     lambda: opts.lambda ?? 0.999,
-    params: toParams(opts, best.u),
+    params: paramsFromLogs(opts, best.u),
     rms: Math.sqrt(best.f / prep.y.length),
     points: prep.y.length,
     runs: prep.runs,
@@ -610,11 +661,11 @@ export function predictCurve(
   );
   const u = fromParams(opts, fit.params);
   const c = linear.map((_, j) => Math.exp(u[j])),
-    theta = nonlinear.map((_, q) => Math.exp(u[linear.length + q]));
+    logTheta = u.subarray(linear.length);
   const phi = new Float64Array(linear.length),
     dphi = nonlinear.map(() => new Float64Array(linear.length));
   return features.map((f) => {
-    basis(fit.law, fit.joint, f, theta, phi, dphi);
+    basis(fit.law, fit.joint, f, logTheta, phi, dphi);
     return c.reduce((a, cj, j) => a + cj * phi[j], 0);
   });
 }
@@ -710,7 +761,7 @@ export function bootstrapCurveLaw(
     }
     try {
       const f = fitPrepared(prep, opts, w, y, warm);
-      const p = toParams(opts, f.u);
+      const p = paramsFromLogs(opts, f.u);
       if (Object.values(p).every(Number.isFinite)) out.push(p);
       else failed++;
     } catch {
@@ -747,7 +798,7 @@ export interface CurvePrediction {
  * predicted loss, reach being the last fitted checkpoint's step (none within it). Learnt from real
  * back-tests (bench/curve-law-backtest.ts): the smallest slope whose intervals hold 95 % of their cases.
  */
-export const CURVE_EXTRAPOLATION = 0.006;
+export const CURVE_EXTRAPOLATION = 0.0065;
 
 export interface CurveExtrapolation {
   /** Relative standard deviation per decade of steps beyond `reach` (0: none). */

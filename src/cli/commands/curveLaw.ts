@@ -13,6 +13,7 @@ import {
   CURVE_EXTRAPOLATION,
   fittedRuns,
   curveLawIds,
+  curveParamsProblem,
   DEFAULT_CURVE_LAW,
   extrapolationDistance,
   fitCurveLaw,
@@ -290,16 +291,26 @@ function loadCurveFit(path: string): CurveFitFile {
       'not a curve-law fit (expected "kind": "scalelab-curve-fit" and its "fits", as "scalelab curve-law fit --out" writes)',
     );
   f.fits.forEach((g, i) => {
-    const ok =
-      g?.fit &&
-      (curveLawIds as readonly string[]).includes(g.fit.law) &&
-      g.fit.params &&
-      Object.values(g.fit.params).every((v) => typeof v === 'number' && Number.isFinite(v) && v > 0);
-    if (!ok)
+    if (!g?.fit || !(curveLawIds as readonly string[]).includes(g.fit.law))
       throw new InputError(
         { file: path, columnName: `fits[${i}]` },
-        'expected a fit with a law and positive finite parameters',
+        `expected a fit with a law (${curveLawIds.join(' or ')}) and its parameters`,
       );
+    const { law, joint } = g.fit;
+    const problem = curveParamsProblem(law, !!joint, g.fit.params);
+    if (problem) throw new InputError({ file: path, columnName: `fits[${i}].fit.params` }, problem);
+    // Replicates are read with the same rule (ScaleLab writes only finite ones); a bad one is refused,
+    // not silently left out of the intervals.
+    const reps: unknown = g.bootstrap?.replicates;
+    if (g.bootstrap !== undefined && !Array.isArray(reps))
+      throw new InputError(
+        { file: path, columnName: `fits[${i}].bootstrap` },
+        'expected its replicates (a list of parameters by name)',
+      );
+    (reps as unknown[] | undefined)?.forEach((r, j) => {
+      const bad = curveParamsProblem(law, !!joint, r);
+      if (bad) throw new InputError({ file: path, columnName: `fits[${i}].bootstrap.replicates[${j}]` }, bad);
+    });
   });
   return f as CurveFitFile;
 }
@@ -533,10 +544,16 @@ Examples:
               // A replicate lacks a parameter only where it is the multi-power law's published B and its
               // β underflowed to 0: B is infinite there (B·β, which the law reads, is finite).
               const reps = g.bootstrap?.replicates.map((p) => p[k] ?? Infinity).sort((a, b) => a - b);
-              const iv =
-                reps && reps.length > 1
-                  ? `  ${formatInterval([reps[Math.floor(0.025 * (reps.length - 1))], reps[Math.ceil(0.975 * (reps.length - 1))]], f4)}`
-                  : '';
+              let iv = '';
+              if (reps && reps.length > 1) {
+                const lo = reps[Math.floor(0.025 * (reps.length - 1))],
+                  hi = reps[Math.ceil(0.975 * (reps.length - 1))];
+                // Infinite B is no number to print: the interval is open above, and says why.
+                const infinite = reps.filter((r) => r === Infinity).length;
+                iv = Number.isFinite(hi)
+                  ? `  ${formatInterval([lo, hi], f4)}`
+                  : `  [${Number.isFinite(lo) ? f4(lo) : '∞'}, ∞) (β = 0, B infinite, in ${infinite} of ${reps.length} replicates)`;
+              }
               lines.push(`  ${k.padEnd(6)} ${f4(v)}${iv}`);
             }
             if (g.bootstrap)
