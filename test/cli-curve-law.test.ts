@@ -676,3 +676,28 @@ test('the run store keeps a lineage: imported with --lineage, curve-law fit --db
     ['t0', 't0', 't1', 't1', 't2', 't2'],
   );
 });
+
+test('curve-law predict warns when no bootstrap replicate moved a parameter (moby width 32 at γ → ∞: C and γ frozen), and not when they all moved (width 64)', () => {
+  const fitFile = 'examples/studies/moby-curves/fit-multi-power.json';
+  const at = (w: string) =>
+    scalelab([
+      'curve-law',
+      'predict',
+      '--curve-fit',
+      fitFile,
+      '--observed',
+      `examples/studies/moby-curves/runs/${w}-cosine-2x`,
+      '--json',
+    ]);
+  const d32 = at('d32');
+  assert.equal(d32.code, 0, d32.stderr);
+  assert.deepEqual(
+    d32.json().warnings.filter((w: string) => w.startsWith('no bootstrap replicate moved')),
+    [
+      "no bootstrap replicate moved C or gamma from the fit's value: the fit ended at a limit of the law where they have no gradient, so the intervals leave out their uncertainty and are too narrow to trust; fit more runs, or longer ones",
+    ],
+  );
+  const d64 = at('d64');
+  assert.equal(d64.code, 0, d64.stderr);
+  assert.ok(!(d64.json().warnings ?? []).some((w: string) => w.startsWith('no bootstrap replicate moved')));
+});

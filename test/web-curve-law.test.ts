@@ -35,6 +35,9 @@ test("the web curve panel predicts the bundled study's cosine run as the CLI doe
     cosine,
   );
   assert.ok(!d32.degenerate && d32.interval![0] < d32.final && d32.final < d32.interval![1]);
+  // But at width 32 no replicate moved C or γ (the fit is at γ → ∞): said, as the CLI says it; not at width 64.
+  assert.deepEqual(d32.frozen, ['C', 'gamma']);
+  assert.deepEqual(r.frozen, []);
   // A fit whose replicates settled elsewhere (here its L0 moved 0.5 above theirs) is said to be degenerate.
   const moved = {
     ...file,

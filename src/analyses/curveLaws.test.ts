@@ -8,6 +8,7 @@ import {
   dropGain,
   extrapolationDistance,
   fitCurveLaw,
+  frozenParameters,
   predictCurve,
   predictWithIntervals,
   type CurveFit,
@@ -445,4 +446,19 @@ test('a multi-power fit written before B·β was fitted (B and β alone) predict
     [1000, 4000],
   );
   published.forEach((v, i) => assert.ok(Math.abs(v - fitted[i]) < 1e-12, `${v} vs ${fitted[i]}`));
+});
+
+test("frozenParameters: a parameter every replicate kept at the fit's value is named; one that moved, is 0, or has too few replicates is not", () => {
+  const fit = { L0: 1.7, gamma: 5.6e26, C: 2.09, beta: 3.3e-28 };
+  const reps = [0, 1, 2].map((i) => ({ L0: 1.7 + 0.01 * i, gamma: 5.6e26, C: 2.09, beta: 2.9e-4 * (1 + i) }));
+  assert.deepEqual(frozenParameters(fit, reps), ['gamma', 'C']);
+  assert.deepEqual(
+    frozenParameters(
+      { ...fit, C: 0 },
+      reps.map((r) => ({ ...r, C: 0 })),
+    ),
+    ['gamma'],
+  );
+  assert.deepEqual(frozenParameters(fit, [reps[0]]), []);
+  assert.deepEqual(frozenParameters(fit, [...reps, { ...reps[0], gamma: 5.6e26 * (1 + 1e-6) }]), ['C']);
 });

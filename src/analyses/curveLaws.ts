@@ -772,6 +772,24 @@ export function bootstrapCurveLaw(
   return { unit, replicates: out, failed, rms: fit.rms, level: 0.95 };
 }
 
+/**
+ * Parameters that no bootstrap replicate moved from the fit's value. The fit ended where they have no
+ * gradient — a limit of the law, e.g. the multi-power law's γ → ∞ with β → 0 — so every refit keeps them:
+ * the replicates' spread leaves out their uncertainty, and an interval drawn from them is too narrow to trust.
+ */
+export function frozenParameters(
+  params: Readonly<Record<string, number>>,
+  replicates: readonly Readonly<Record<string, number>>[],
+): string[] {
+  if (replicates.length < 2) return [];
+  return Object.keys(params).filter(
+    (k) =>
+      params[k] !== 0 &&
+      Number.isFinite(params[k]) &&
+      replicates.every((r) => r[k] !== undefined && Math.abs(r[k] / params[k] - 1) < 1e-9),
+  );
+}
+
 export interface CurvePrediction {
   steps: number[];
   loss: number[];

@@ -17,6 +17,7 @@ import {
   DEFAULT_CURVE_LAW,
   extrapolationDistance,
   fitCurveLaw,
+  frozenParameters,
   predictWithIntervals,
   type CurveBootstrap,
   type CurveFit,
@@ -320,6 +321,11 @@ function loadCurveFit(path: string): CurveFitFile {
  * carried to another (its law has no N in it): that needs a joint fit, so it is refused, not used as if
  * the size did not matter. `from` says where N came from (--N, or the --observed run's size).
  */
+/** Why an interval from replicates that could not move some parameters is not to be trusted. */
+function frozenWarning(frozen: string[]): string {
+  return `no bootstrap replicate moved ${frozen.join(' or ')} from the fit's value: the fit ended at a limit of the law where ${frozen.length === 1 ? 'it has' : 'they have'} no gradient, so the intervals leave out ${frozen.length === 1 ? 'its' : 'their'} uncertainty and are too narrow to trust; fit more runs, or longer ones`;
+}
+
 function fitFor(file: CurveFitFile, path: string, N?: number, from = '--N'): CurveFitFile['fits'][number] {
   const sameSize = (x: { N?: number }) => x.N !== undefined && N !== undefined && Math.abs(x.N / N - 1) < 1e-9;
   if (file.joint || file.fits.length === 1) {
@@ -560,6 +566,8 @@ Examples:
               lines.push(
                 `  (${g.bootstrap.replicates.length} bootstrap replicates, ${g.bootstrap.unit === 'run' ? 'whole runs resampled' : g.bootstrap.unit === 'lineage' ? 'whole lineages resampled' : 'blocks of residuals resampled within each run (fewer than 3 runs or lineages)'}${g.bootstrap.failed ? `, ${g.bootstrap.failed} failed` : ''})`,
               );
+            const frozen = g.bootstrap ? frozenParameters(g.fit.params, g.bootstrap.replicates) : [];
+            if (frozen.length) lines.push(`  warning: ${frozenWarning(frozen)}`);
           }
           writeResult(lines.join('\n') + '\n', source);
         }, flags.json),
@@ -701,6 +709,8 @@ Examples:
             warnings.push(
               `no extrapolation term: ${flags.curveFit} does not record where its runs' checkpoints end (written before that was recorded, from tables without a schedule); refit it with curve-law fit --out to have one`,
             );
+          const frozen = g.bootstrap ? frozenParameters(g.fit.params, g.bootstrap.replicates) : [];
+          if (frozen.length && p.interval) warnings.push(frozenWarning(frozen));
           if (p.pointOutside?.[last])
             warnings.push(
               `the fit predicts ${f4(p.loss[last])}, outside its own bootstrap replicates' ${formatInterval(p.lawInterval![last], f4)}: its parameters are degenerate (see curve-law fit: an exponent near 0 or a coefficient near its bound), so neither the prediction nor the interval is to be trusted; fit more runs, or the other law`,

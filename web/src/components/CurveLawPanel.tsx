@@ -136,6 +136,15 @@ export function CurveLawPanel() {
               </li>
             </ul>
           )}
+          {result.ok.frozen.length > 0 && (
+            <ul className="warnings" data-testid="curve-frozen">
+              <li>
+                No bootstrap replicate moved {result.ok.frozen.join(' or ')} from the fit's value: the fit ended at a
+                limit of the law where they have no gradient, so the interval leaves out their uncertainty and is too
+                narrow to trust (fit more runs, or longer ones).
+              </li>
+            </ul>
+          )}
           <div className="curve-figure" dangerouslySetInnerHTML={{ __html: result.ok.svg }} />
         </>
       )}

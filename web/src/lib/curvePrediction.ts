@@ -10,6 +10,7 @@ import {
   predictWithIntervals,
   type CurveBootstrap,
   type CurveFit,
+  frozenParameters,
 } from '../../../src/analyses/curveLaws.js';
 import {
   describeSchedule,
@@ -78,7 +79,14 @@ export function curvePrediction(
   file: CurveFitFileJson,
   which: number,
   form: ScheduleForm,
-): { schedule: Schedule; final: number; interval?: [number, number]; degenerate: boolean; svg: string } {
+): {
+  schedule: Schedule;
+  final: number;
+  interval?: [number, number];
+  degenerate: boolean;
+  frozen: string[];
+  svg: string;
+} {
   const g = file.fits[which];
   const schedule = scheduleFromForm(form);
   const every = Math.max(1, Math.round(schedule.steps / 50));
@@ -110,6 +118,8 @@ export function curvePrediction(
     ...(p.interval ? { interval: p.interval[last] } : {}),
     // The fit's own prediction outside its replicates' interval: degenerate parameters, trust neither.
     degenerate: !!p.pointOutside?.[last],
+    // Parameters no replicate moved (a fit at a limit of the law): the interval leaves out their uncertainty.
+    frozen: g.bootstrap ? frozenParameters(g.fit.params, g.bootstrap.replicates) : [],
     svg,
   };
 }
