@@ -55,6 +55,31 @@ const multiPowerTruth = {
 const close = (got: number, want: number, rel: number, what: string) =>
   assert.ok(Math.abs(got / want - 1) <= rel, `${what}: got ${got}, expected ${want} within ${rel * 100} %`);
 
+/** The objective's analytic gradient at u against central differences (h = 1e-5 in the log coordinates). */
+function gradientMatches(
+  objective: (u: Float64Array, g: Float64Array) => number,
+  names: readonly string[],
+  u: Float64Array,
+  label: string,
+): void {
+  const g = new Float64Array(u.length),
+    scratch = new Float64Array(u.length);
+  const f = objective(u, g);
+  assert.ok(Number.isFinite(f) && g.every(Number.isFinite), `${label}: f ${f}, gradient ${g.join(', ')}`);
+  names.forEach((name, i) => {
+    const h = 1e-5;
+    const up = Float64Array.from(u),
+      down = Float64Array.from(u);
+    up[i] += h;
+    down[i] -= h;
+    const fd = (objective(up, scratch) - objective(down, scratch)) / (2 * h);
+    assert.ok(
+      Math.abs(g[i] - fd) <= 1e-5 * Math.max(Math.abs(fd), 1e-3 * Math.max(...g.map(Math.abs))),
+      `${label}, ∂/∂ln ${name}: analytic ${g[i]}, differences ${fd}`,
+    );
+  });
+}
+
 test('the LR-annealing law (Tissue et al.) recovers its parameters from a constant and a WSD curve', () => {
   const truth = {
     law: 'lr-annealing' as const,
@@ -304,21 +329,7 @@ test("the multi-power objective's analytic gradient matches central differences,
     // Away from the truth, so that every partial derivative is far from zero.
     const u = at({ ...truth.params, beta });
     u.forEach((v, i) => (u[i] = v + 0.05 * (i % 3) - 0.04));
-    const g = new Float64Array(u.length),
-      scratch = new Float64Array(u.length);
-    objective(u, g);
-    names.forEach((name, i) => {
-      const h = 1e-5;
-      const up = Float64Array.from(u),
-        down = Float64Array.from(u);
-      up[i] += h;
-      down[i] -= h;
-      const fd = (objective(up, scratch) - objective(down, scratch)) / (2 * h);
-      assert.ok(
-        Math.abs(g[i] - fd) <= 1e-5 * Math.max(Math.abs(fd), 1e-3 * Math.max(...g.map(Math.abs))),
-        `β ${beta}, ∂/∂ln ${name}: analytic ${g[i]}, differences ${fd}`,
-      );
-    });
+    gradientMatches(objective, names, u, `β ${beta}`);
   }
 });
 
@@ -389,22 +400,7 @@ test("the multi-power objective's analytic gradient matches central differences 
     const { names, objective, at } = curveLawObjective(curves, { law: 'multi-power' });
     const u = at(truth.params);
     u.forEach((v, i) => (u[i] = v + 0.05 * (i % 3) - 0.04));
-    const g = new Float64Array(u.length),
-      scratch = new Float64Array(u.length);
-    const f = objective(u, g);
-    assert.ok(Number.isFinite(f) && g.every(Number.isFinite), `γ ${gamma}: f ${f}, gradient ${g.join(', ')}`);
-    names.forEach((name, i) => {
-      const h = 1e-5;
-      const up = Float64Array.from(u),
-        down = Float64Array.from(u);
-      up[i] += h;
-      down[i] -= h;
-      const fd = (objective(up, scratch) - objective(down, scratch)) / (2 * h);
-      assert.ok(
-        Math.abs(g[i] - fd) <= 1e-5 * Math.max(Math.abs(fd), 1e-3 * Math.max(...g.map(Math.abs))),
-        `γ ${gamma}, ∂/∂ln ${name}: analytic ${g[i]}, differences ${fd}`,
-      );
-    });
+    gradientMatches(objective, names, u, `γ ${gamma}`);
   }
 });
 
