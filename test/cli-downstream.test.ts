@@ -697,7 +697,7 @@ test('downstream --average NAME=all analyses the mean of the tasks as one task, 
   }
 });
 
-test('downstream predict and plan: a task named and not answered exits 1 after the rest is printed, its reason on stderr and in JSON; from an all-tasks run it is only warned of', () => {
+test('downstream predict, report and plan: a task named and not answered exits 1 after the rest is printed, its reason on stderr and in JSON; from an all-tasks run it is only warned of', () => {
   // Tasks t and u fit on a four-size ladder; w has two checkpoints (too few); the target run "big" is
   // evaluated on t only, so u has a fit and nothing to predict.
   const rows = ['run,N,tokens,task,metric,value'];
@@ -748,6 +748,29 @@ test('downstream predict and plan: a task named and not answered exits 1 after t
   const none = scalelab([...predict, '--task', 'w']);
   assert.equal(none.code, 1);
   assert.match(none.stderr, /no task could be predicted \(1 tried\):\n {2}w: 1 checkpoint/);
+  // downstream report predicts the target runs too, and follows the same rule: the page is written,
+  // says which task was not predicted and why, and the run exits 1; without target runs it predicts
+  // nothing, so nothing is unanswered.
+  const page = join(tmp, 'partial.html');
+  const report = ['downstream', 'report', file, '--chance', '0.25', '--bootstrap', '0', '--out', page];
+  const reported = scalelab([...report, '--target-runs', 'big', '--task', 't,u', '--json']);
+  assert.equal(reported.code, 1, reported.stderr);
+  assert.deepEqual(
+    reported.json().tasks.map((x: { task: string; notPredicted?: string }) => [x.task, x.notPredicted]),
+    [
+      ['t', undefined],
+      ['u', 'the target run (big) has no metrics for this task'],
+    ],
+  );
+  assert.match(reported.stderr, /1 of 2 tasks not predicted although asked for by name:\n {2}u: the target run/);
+  assert.match(readFileSync(page, 'utf8'), /<b>u<\/b>: not predicted: the target run \(big\) has no metrics/);
+  const reportAll = scalelab([...report, '--target-runs', 'big']);
+  assert.equal(reportAll.code, 0, reportAll.stderr);
+  assert.match(reportAll.stderr, /warning: 2 of 3 tasks not predicted/);
+  const noTargets = scalelab([...report, '--task', 't,w']);
+  assert.equal(noTargets.code, 0, noTargets.stderr);
+  assert.doesNotMatch(noTargets.stderr, /not predicted/);
+  assert.doesNotMatch(readFileSync(page, 'utf8'), /not predicted/);
   // Plans: every task is named by --target-accuracy, so one not planned is a failure, in both commands.
   const plan = scalelab([
     'downstream',
