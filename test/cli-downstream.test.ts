@@ -697,6 +697,74 @@ test('downstream --average NAME=all analyses the mean of the tasks as one task, 
   }
 });
 
+test('plan --target-accuracy with --average: a target can name the mean of tasks, planned as downstream plan --average plans it; the same errors', () => {
+  const ladder = 'examples/downstream/pythia/ladder.json';
+  const average = ['--average', 'avg=piqa,sciq'];
+  const r = scalelab([
+    'plan',
+    '--target-accuracy',
+    'avg=0.75',
+    ...average,
+    '--downstream',
+    ladder,
+    '--downstream-bootstrap',
+    '0',
+    '--json',
+  ]);
+  assert.equal(r.code, 0, r.stderr);
+  const [row, ...rest] = r.json().accuracy.tasks;
+  assert.equal(rest.length, 0);
+  assert.equal(row.task, 'avg');
+  assert.deepEqual(
+    row.parts.map((p: { task: string }) => p.task),
+    ['piqa', 'sciq'],
+  );
+  assert.ok(row.plan.point.C > 0, JSON.stringify(row.plan));
+  const ds = scalelab([
+    'downstream',
+    'plan',
+    ladder,
+    '--target-accuracy',
+    'avg=0.75',
+    ...average,
+    '--bootstrap',
+    '0',
+    '--json',
+  ]);
+  assert.equal(ds.code, 0, ds.stderr);
+  assert.deepEqual(ds.json()[0].plan, row.plan);
+  // The mean's accuracy lies between its parts', so the compute it needs lies between theirs.
+  const parts = scalelab([
+    'plan',
+    '--target-accuracy',
+    'piqa=0.75,sciq=0.75',
+    '--downstream',
+    ladder,
+    '--downstream-bootstrap',
+    '0',
+    '--json',
+  ]);
+  const [lo, hi] = parts
+    .json()
+    .accuracy.tasks.map((t: { plan: { point: { C: number } } }) => t.plan.point.C)
+    .sort((a: number, b: number) => a - b);
+  assert.ok(lo < row.plan.point.C && row.plan.point.C < hi, `${lo} < ${row.plan.point.C} < ${hi}`);
+  for (const [bad, message] of [
+    [average, /--average is read for --target-accuracy/],
+    [
+      ['--target-accuracy', 'avg=0.75', '--downstream', ladder, '--average', 'avg'],
+      /--average: expected NAME=TASK,TASK,… or NAME=all/,
+    ],
+    [['--target-accuracy', 'avg=0.75', '--downstream', ladder, '--average', 'avg=piqa'], /at least two tasks/],
+    [['--target-accuracy', 'avg=0.75', '--downstream', ladder, '--average', 'avg=piqa,nope'], /no task "nope"/],
+  ] as const) {
+    const e = scalelab(['plan', ...bad]);
+    assert.equal(e.code, 2, `${bad.join(' ')}: ${e.stderr}`);
+    assert.match(e.stderr, message);
+    assert.ok(noStackTrace(e.stderr));
+  }
+});
+
 test('downstream predict, report and plan: a task named and not answered exits 1 after the rest is printed, its reason on stderr and in JSON; from an all-tasks run it is only warned of', () => {
   // Tasks t and u fit on a four-size ladder; w has two checkpoints (too few); the target run "big" is
   // evaluated on t only, so u has a fit and nothing to predict.

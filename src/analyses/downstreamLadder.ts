@@ -609,6 +609,8 @@ function analyseTask(
 /** One task's answer to "what reaches this accuracy?": the screen's verdict first, then the plan. */
 export interface AccuracyPlanRow {
   task: string;
+  /** A mean over tasks: what it averages (TaskAnalysis.parts). */
+  parts?: TaskAnalysis['parts'];
   accuracy: number;
   verdict?: TaskScreen['verdict'];
   reasons: string[];
@@ -635,6 +637,7 @@ export function planAccuracies(
     const problem = t.fitProblem ?? t.planProblem ?? t.screenProblem;
     return {
       task: t.task,
+      ...(t.parts ? { parts: t.parts } : {}),
       accuracy: targets[t.task],
       ...(t.screen ? { verdict: t.screen.verdict } : {}),
       reasons: t.screen?.reasons ?? [],

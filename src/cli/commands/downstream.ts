@@ -146,6 +146,7 @@ export function parseHorizon(text: string): number {
 export interface AccuracyPlanFlags {
   downstream?: string;
   targetAccuracy?: string;
+  average?: string;
   horizon: string;
   downstreamBootstrap: string;
   seed: string;
@@ -164,6 +165,10 @@ export function accuracyPlanSection(
     if (f.downstream !== undefined) throw new UsageError('--downstream is read for --target-accuracy TASK=ACCURACY');
     if (f.horizon !== String(PLAN_HORIZON))
       throw new UsageError('--horizon is read for --target-accuracy TASK=ACCURACY');
+    if (f.average !== undefined)
+      throw new UsageError(
+        '--average is read for --target-accuracy (a task it names, e.g. --average core=all --target-accuracy core=0.6)',
+      );
     return undefined;
   }
   if (f.downstream === undefined)
@@ -172,6 +177,7 @@ export function accuracyPlanSection(
     );
   const targets = parseTargetAccuracy(f.targetAccuracy);
   const data = readTaskMetrics(list(f.downstream));
+  addAverage(data, f.average);
   const bar = progress('tasks', Object.keys(targets).length, f);
   let planned: ReturnType<typeof planAccuracies>;
   try {
@@ -309,11 +315,15 @@ function loadData(inputs: string[], f: InputFlags): TaskMetricData {
   };
   mark(list(f.targetRuns), 'target', '--target-runs');
   mark(list(f.reruns), 'rerun', '--reruns');
-  if (f.average !== undefined) {
-    const { name, tasks } = parseAverage(f.average);
-    data.tasks = [...data.tasks, averageTask(data, name, tasks)];
-  }
+  addAverage(data, f.average);
   return data;
+}
+
+/** --average NAME=TASKS: the mean of those tasks joins the data's tasks as task NAME (none without it). */
+function addAverage(data: TaskMetricData, average: string | undefined): void {
+  if (average === undefined) return;
+  const { name, tasks } = parseAverage(average);
+  data.tasks = [...data.tasks, averageTask(data, name, tasks)];
 }
 
 /** --average NAME=TASK,TASK,… or NAME=all: the mean of those tasks, analysed as one task NAME. */
@@ -382,10 +392,7 @@ function inputOptions(cmd: Command, out = 'the analysis as JSON, besides the tab
       '--task <list>',
       "only these tasks (comma-separated); default: the manifest's tasks, or every task with an accuracy",
     )
-    .option(
-      '--average <name=tasks>',
-      'also analyse the equal-weight mean of these tasks (comma-separated, or all) as one task NAME, e.g. avg=all (Gadre et al. predict the average); alone unless --task names others',
-    )
+    .addOption(flag('average', { detail: 'analysed alone unless --task names others' }))
     .option(
       '--target-runs <runs>',
       'runs to predict rather than fit (the big models), comma-separated; a manifest marks them itself',
