@@ -355,7 +355,8 @@ function unreachedReason(goal: number, s: Sigmoid, E: number | undefined, horizo
   if (goal <= s.floor)
     return `${goal} is at or below the fitted sigmoid's floor ${a(s.floor)}${chance !== undefined ? ` (random guessing: ${a(chance)})` : ''}: every model is predicted to score more, so there is no compute to plan for`;
   if (goal >= s.ceiling)
-    return `${goal} is at or above the fitted sigmoid's ceiling ${a(s.ceiling)}: no task loss gives it`;
+    // The direct law in C (no E) maps compute, not a task loss, to accuracy.
+    return `${goal} is at or above the fitted sigmoid's ceiling ${a(s.ceiling)}: no ${E !== undefined ? 'task loss' : 'compute'} gives it`;
   const loss = lossForAccuracy(s, goal);
   if (loss === undefined)
     return `${goal} is not given by the fitted sigmoid (floor ${a(s.floor)}, ceiling ${a(s.ceiling)})`;
