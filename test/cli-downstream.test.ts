@@ -546,7 +546,7 @@ test('downstream analyses read lm-evaluation-harness files directly, given the t
   assert.equal(without.code, 2);
   assert.match(
     without.stderr,
-    /it has step 143000: give the tokens per step, --batch-tokens, to turn steps into tokens/,
+    /it has step 143000: give the tokens per step, --batch-tokens, to turn steps into tokens, or "batchTokens" for the run in a ladder manifest/,
   );
   assert.ok(noStackTrace(without.stderr), without.stderr);
   const given = scalelab(['downstream', 'screen', file, '--batch-tokens', '2097152', '--json']);
