@@ -546,7 +546,7 @@ test('downstream analyses read lm-evaluation-harness files directly, given the t
   assert.equal(without.code, 2);
   assert.match(
     without.stderr,
-    /it has step 143000: give the tokens per step, --batch-tokens, to turn steps into tokens/,
+    /it has step 143000: give the tokens per step, --batch-tokens, to turn steps into tokens, or "batchTokens" for the run in a ladder manifest/,
   );
   assert.ok(noStackTrace(without.stderr), without.stderr);
   const given = scalelab(['downstream', 'screen', file, '--batch-tokens', '2097152', '--json']);
@@ -697,7 +697,75 @@ test('downstream --average NAME=all analyses the mean of the tasks as one task, 
   }
 });
 
-test('downstream predict and plan: a task named and not answered exits 1 after the rest is printed, its reason on stderr and in JSON; from an all-tasks run it is only warned of', () => {
+test('plan --target-accuracy with --average: a target can name the mean of tasks, planned as downstream plan --average plans it; the same errors', () => {
+  const ladder = 'examples/downstream/pythia/ladder.json';
+  const average = ['--average', 'avg=piqa,sciq'];
+  const r = scalelab([
+    'plan',
+    '--target-accuracy',
+    'avg=0.75',
+    ...average,
+    '--downstream',
+    ladder,
+    '--downstream-bootstrap',
+    '0',
+    '--json',
+  ]);
+  assert.equal(r.code, 0, r.stderr);
+  const [row, ...rest] = r.json().accuracy.tasks;
+  assert.equal(rest.length, 0);
+  assert.equal(row.task, 'avg');
+  assert.deepEqual(
+    row.parts.map((p: { task: string }) => p.task),
+    ['piqa', 'sciq'],
+  );
+  assert.ok(row.plan.point.C > 0, JSON.stringify(row.plan));
+  const ds = scalelab([
+    'downstream',
+    'plan',
+    ladder,
+    '--target-accuracy',
+    'avg=0.75',
+    ...average,
+    '--bootstrap',
+    '0',
+    '--json',
+  ]);
+  assert.equal(ds.code, 0, ds.stderr);
+  assert.deepEqual(ds.json()[0].plan, row.plan);
+  // The mean's accuracy lies between its parts', so the compute it needs lies between theirs.
+  const parts = scalelab([
+    'plan',
+    '--target-accuracy',
+    'piqa=0.75,sciq=0.75',
+    '--downstream',
+    ladder,
+    '--downstream-bootstrap',
+    '0',
+    '--json',
+  ]);
+  const [lo, hi] = parts
+    .json()
+    .accuracy.tasks.map((t: { plan: { point: { C: number } } }) => t.plan.point.C)
+    .sort((a: number, b: number) => a - b);
+  assert.ok(lo < row.plan.point.C && row.plan.point.C < hi, `${lo} < ${row.plan.point.C} < ${hi}`);
+  for (const [bad, message] of [
+    [average, /--average is read for --target-accuracy/],
+    [
+      ['--target-accuracy', 'avg=0.75', '--downstream', ladder, '--average', 'avg'],
+      /--average: expected NAME=TASK,TASK,… or NAME=all/,
+    ],
+    [['--target-accuracy', 'avg=0.75', '--downstream', ladder, '--average', 'avg=piqa'], /at least two tasks/],
+    [['--target-accuracy', 'avg=0.75', '--downstream', ladder, '--average', 'avg=piqa,nope'], /no task "nope"/],
+  ] as const) {
+    const e = scalelab(['plan', ...bad]);
+    assert.equal(e.code, 2, `${bad.join(' ')}: ${e.stderr}`);
+    assert.match(e.stderr, message);
+    assert.ok(noStackTrace(e.stderr));
+  }
+});
+
+test('downstream predict, report and plan: a task named and not answered exits 1 after the rest is printed, its reason on stderr and in JSON; from an all-tasks run it is only warned of', () => {
   // Tasks t and u fit on a four-size ladder; w has two checkpoints (too few); the target run "big" is
   // evaluated on t only, so u has a fit and nothing to predict.
   const rows = ['run,N,tokens,task,metric,value'];
@@ -748,6 +816,29 @@ test('downstream predict and plan: a task named and not answered exits 1 after t
   const none = scalelab([...predict, '--task', 'w']);
   assert.equal(none.code, 1);
   assert.match(none.stderr, /no task could be predicted \(1 tried\):\n {2}w: 1 checkpoint/);
+  // downstream report predicts the target runs too, and follows the same rule: the page is written,
+  // says which task was not predicted and why, and the run exits 1; without target runs it predicts
+  // nothing, so nothing is unanswered.
+  const page = join(tmp, 'partial.html');
+  const report = ['downstream', 'report', file, '--chance', '0.25', '--bootstrap', '0', '--out', page];
+  const reported = scalelab([...report, '--target-runs', 'big', '--task', 't,u', '--json']);
+  assert.equal(reported.code, 1, reported.stderr);
+  assert.deepEqual(
+    reported.json().tasks.map((x: { task: string; notPredicted?: string }) => [x.task, x.notPredicted]),
+    [
+      ['t', undefined],
+      ['u', 'the target run (big) has no metrics for this task'],
+    ],
+  );
+  assert.match(reported.stderr, /1 of 2 tasks not predicted although asked for by name:\n {2}u: the target run/);
+  assert.match(readFileSync(page, 'utf8'), /<b>u<\/b>: not predicted: the target run \(big\) has no metrics/);
+  const reportAll = scalelab([...report, '--target-runs', 'big']);
+  assert.equal(reportAll.code, 0, reportAll.stderr);
+  assert.match(reportAll.stderr, /warning: 2 of 3 tasks not predicted/);
+  const noTargets = scalelab([...report, '--task', 't,w']);
+  assert.equal(noTargets.code, 0, noTargets.stderr);
+  assert.doesNotMatch(noTargets.stderr, /not predicted/);
+  assert.doesNotMatch(readFileSync(page, 'utf8'), /not predicted/);
   // Plans: every task is named by --target-accuracy, so one not planned is a failure, in both commands.
   const plan = scalelab([
     'downstream',

@@ -44,6 +44,9 @@ function ladderCsv(): string {
   return rows.join('\n') + '\n';
 }
 
+/** A task evaluated at two checkpoints only: too few to fit, so a target gets no prediction for it. */
+const tooFewRows = 'm70000000x1,7e7,2.5e9,2.9,w,acc,0.3\nm70000000x1,7e7,5e9,2.8,w,acc,0.31\n';
+
 const numbersIn = (text: string) =>
   (text.match(/[-−]?(\d+\.?\d*(e[+-]?\d+)?|NaN|Infinity)/g) ?? []).map((x) => Number(x.replace('−', '-')));
 
@@ -74,6 +77,25 @@ test("the downstream worker's answer is plain data (structured-clone safe), with
   assert.ok(Math.abs(arc.fit!.step2.k - 8) < 0.3, `k ${arc.fit!.step2.k}`);
   assert.ok(copy.figures.arc && !copy.figures.sciq, 'a sigmoid figure for the two-step task only');
   assert.ok(arc.targets[0].viaValLoss?.interval, "Gadre et al.'s chain with its interval");
+});
+
+test('the downstream worker names each task a target model gets no prediction for, and why (none without a target)', () => {
+  const set = parseTaskMetrics(ladderCsv() + tooFewRows, { source: 'ladder.csv', run: 'ladder' });
+  const settings = { chance: 0.25, replicates: 0, validationLossChain: false };
+  const asked = runDownstream([set], { ...settings, targets: [{ label: 'target', N: 7e9, D: 1.4e11 }] });
+  assert.deepEqual(
+    asked.tasks.map((t) => [t.task, t.targets.length]),
+    [
+      ['sciq', 1],
+      ['arc', 1],
+      ['w', 0],
+    ],
+  );
+  assert.equal(asked.notPredicted.length, 1, JSON.stringify(asked.notPredicted));
+  assert.equal(asked.notPredicted[0].task, 'w');
+  assert.match(asked.notPredicted[0].reason, /1 checkpoint with an accuracy .*expected at least 5/);
+  const screened = runDownstream([set], { ...settings, targets: [] });
+  assert.deepEqual(screened.notPredicted, [], 'no target asked for, nothing left unanswered');
 });
 
 test(
@@ -109,7 +131,7 @@ test(
     await page.goto(url);
     await page
       .getByTestId('downstream-upload')
-      .setInputFiles({ name: 'ladder.csv', mimeType: 'text/csv', buffer: Buffer.from(ladderCsv()) });
+      .setInputFiles({ name: 'ladder.csv', mimeType: 'text/csv', buffer: Buffer.from(ladderCsv() + tooFewRows) });
     await page.getByLabel('chance accuracy').fill('0.25');
     await page.getByLabel('target N').fill('7e9');
     await page.getByLabel('target D').fill('1.4e11');
@@ -129,6 +151,17 @@ test(
     const predicted = Number(cells[3].split(' ')[0]);
     assert.ok(Math.abs(predicted - truth) < 0.01, `${cells[3]} vs ${truth}`);
     assert.match(cells[3], /^\d\.\d{3} \[\d\.\d{3}, \d\.\d{3}\]$/, 'the prediction with its interval');
+    // w, too thin to fit, has no prediction at the target: said in its cell and in a line with the reason.
+    const wCells = await screen
+      .locator('tbody tr')
+      .filter({ has: page.locator('th', { hasText: /^w$/ }) })
+      .locator('th, td')
+      .allTextContents();
+    assert.equal(wCells[3], 'not predicted');
+    assert.match(
+      (await page.getByTestId('downstream-not-predicted').textContent()) ?? '',
+      /^w: not predicted at the target: 1 checkpoint with an accuracy .*expected at least 5/,
+    );
 
     // arc: the two-step method, its laws' parameters finite, the back-test of the largest size, the
     // predictions (also from validation loss, with an interval) and the sigmoid figure.

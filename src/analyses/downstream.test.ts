@@ -165,6 +165,16 @@ test('direct law in C (a task with no task loss): the sigmoid of −ln C recover
   assert.ok(Math.abs(directAccuracy(truth, plan.C) - 0.6) < 1e-4);
   assert.equal(plan.N, undefined);
   assert.equal(directPlan('q', s, 1), undefined);
+  // Above a ceiling held below 1, the reason speaks of compute: this law has no task loss.
+  const data = { source: 'synthetic', sets: [], records, roles: new Map(), tasks: [] };
+  const [capped] = analyseLadder(data, {
+    tasks: ['q'],
+    plan: { q: 0.97 },
+    sigmoid: 'one',
+    ceiling: 0.95,
+    replicates: 0,
+  });
+  assert.equal(capped.plan!.unreached, "0.97 is at or above the fitted sigmoid's ceiling 0.950: no compute gives it");
 });
 
 test('averaged sigmoid (the default step 2): three members, floor and ceiling held or fitted in turn; its inverse gives back the loss', () => {

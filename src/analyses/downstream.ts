@@ -162,7 +162,7 @@ export function taskLadder(records: readonly TaskMetric[], source: string, optio
       throw new InputError(
         { file: r.file ?? source, line: r.line },
         (o) =>
-          `run "${r.run}" has a checkpoint without tokens (D): expected the tokens seen at every checkpoint${r.step !== undefined ? ` (it has step ${r.step}: give the tokens per step, ${o('batchTokens')}, to turn steps into tokens)` : ''}`,
+          `run "${r.run}" has a checkpoint without tokens (D): expected the tokens seen at every checkpoint${r.step !== undefined ? ` (it has step ${r.step}: give the tokens per step, ${o('batchTokens')}, to turn steps into tokens, or "batchTokens" for the run in a ladder manifest)` : ''}`,
       );
     let p = run.points.get(r.D);
     if (!p) run.points.set(r.D, (p = { C: r.C, step: r.step, valLoss: r.valLoss, loss: 0, lossW: 0, acc: 0, accW: 0 }));

@@ -355,7 +355,8 @@ function unreachedReason(goal: number, s: Sigmoid, E: number | undefined, horizo
   if (goal <= s.floor)
     return `${goal} is at or below the fitted sigmoid's floor ${a(s.floor)}${chance !== undefined ? ` (random guessing: ${a(chance)})` : ''}: every model is predicted to score more, so there is no compute to plan for`;
   if (goal >= s.ceiling)
-    return `${goal} is at or above the fitted sigmoid's ceiling ${a(s.ceiling)}: no task loss gives it`;
+    // The direct law in C (no E) maps compute, not a task loss, to accuracy.
+    return `${goal} is at or above the fitted sigmoid's ceiling ${a(s.ceiling)}: no ${E !== undefined ? 'task loss' : 'compute'} gives it`;
   const loss = lossForAccuracy(s, goal);
   if (loss === undefined)
     return `${goal} is not given by the fitted sigmoid (floor ${a(s.floor)}, ceiling ${a(s.ceiling)})`;
@@ -609,6 +610,8 @@ function analyseTask(
 /** One task's answer to "what reaches this accuracy?": the screen's verdict first, then the plan. */
 export interface AccuracyPlanRow {
   task: string;
+  /** A mean over tasks: what it averages (TaskAnalysis.parts). */
+  parts?: TaskAnalysis['parts'];
   accuracy: number;
   verdict?: TaskScreen['verdict'];
   reasons: string[];
@@ -635,6 +638,7 @@ export function planAccuracies(
     const problem = t.fitProblem ?? t.planProblem ?? t.screenProblem;
     return {
       task: t.task,
+      ...(t.parts ? { parts: t.parts } : {}),
       accuracy: targets[t.task],
       ...(t.screen ? { verdict: t.screen.verdict } : {}),
       reasons: t.screen?.reasons ?? [],

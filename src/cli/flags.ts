@@ -72,6 +72,11 @@ export const sharedFlags = {
     defaultsVary:
       "plan's accuracy interval needs them (100); report's downstream sections are points unless asked (0), as each replicate refits both steps for every task",
   },
+  average: {
+    flags: '--average <name=tasks>',
+    meaning:
+      'the equal-weight mean of these tasks (comma-separated, or all) as one task NAME, e.g. avg=all (Gadre et al. predict the average)',
+  },
   targetAccuracy: {
     flags: '--target-accuracy <list>',
     meaning: 'accuracies to plan for, TASK=ACCURACY pairs, e.g. hellaswag_val_5shot=0.85',

@@ -10,6 +10,7 @@ import { seriesChannel, type Spec } from '../plots/specs.js';
 import { escapeHtml, htmlTable } from './html.js';
 import {
   negatedLossNotes,
+  notPredictedReason,
   oneTokenCountNotes,
   predictionIntervalNote,
   uncheckedNote,
@@ -17,6 +18,24 @@ import {
   valLossNotes,
   viaValLossCell,
 } from './text/downstream.js';
+
+/** The predictions table: one row per task and target. */
+function predictionsTable(viaValLoss: boolean, rows: string[][]): string {
+  return htmlTable(
+    [
+      'task',
+      'verdict',
+      'target',
+      'N',
+      'D',
+      'accuracy',
+      'through C',
+      ...(viaValLoss ? ['from val. loss'] : []),
+      'actual (error)',
+    ],
+    rows,
+  );
+}
 
 const n = (v: number, digits = 4) => escapeHtml(formatNumber(v, digits));
 const pct = (x: number) => formatPercent(x);
@@ -119,6 +138,9 @@ export function sigmoidPlot(t: TaskAnalysis): Spec | undefined {
 export function downstreamSections(
   tasks: readonly TaskAnalysis[],
   svgs: Record<string, string> = {},
+  // Whether targets were asked for (target runs in the data): then a task without a prediction is
+  // named in the predictions section, with why, as the text table names it.
+  predicts = tasks.some((t) => t.targets.length > 0 || t.targetProblem !== undefined),
 ): { id: string; title: string; html: string }[] {
   const screenRows = tasks.map((t) => {
     const s = t.screen;
@@ -228,9 +250,15 @@ export function downstreamSections(
       ]);
     }
   }
-  if (predRows.length) {
+  const notPredicted = predicts
+    ? tasks.flatMap((t) => {
+        const why = notPredictedReason(t);
+        return why === undefined ? [] : [`<li><b>${escapeHtml(t.task)}</b>: not predicted: ${escapeHtml(why)}</li>`];
+      })
+    : [];
+  if (predRows.length || notPredicted.length) {
     // As the text table: what the intervals are (or that there are none), and each task's caveats.
-    const caption = predictionIntervalNote(tasks);
+    const caption = predRows.length ? predictionIntervalNote(tasks) : 'No task was predicted.';
     const caveats = tasks.flatMap((t) =>
       t.targets.length ? (t.caveats ?? []).map((c) => `<li><b>${escapeHtml(t.task)}</b>: ${escapeHtml(c)}</li>`) : [],
     );
@@ -239,20 +267,8 @@ export function downstreamSections(
       title: 'Downstream: predictions',
       html:
         `<p>${caption}</p>` +
-        htmlTable(
-          [
-            'task',
-            'verdict',
-            'target',
-            'N',
-            'D',
-            'accuracy',
-            'through C',
-            ...(viaValLoss ? ['from val. loss'] : []),
-            'actual (error)',
-          ],
-          predRows,
-        ) +
+        (predRows.length ? predictionsTable(viaValLoss, predRows) : '') +
+        (notPredicted.length ? `<ul class="warn">${notPredicted.join('')}</ul>` : '') +
         valLossNotes(tasks)
           .map((note) => `<p>${escapeHtml(note)}.</p>`)
           .join('') +

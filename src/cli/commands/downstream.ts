@@ -146,6 +146,7 @@ export function parseHorizon(text: string): number {
 export interface AccuracyPlanFlags {
   downstream?: string;
   targetAccuracy?: string;
+  average?: string;
   horizon: string;
   downstreamBootstrap: string;
   seed: string;
@@ -164,6 +165,10 @@ export function accuracyPlanSection(
     if (f.downstream !== undefined) throw new UsageError('--downstream is read for --target-accuracy TASK=ACCURACY');
     if (f.horizon !== String(PLAN_HORIZON))
       throw new UsageError('--horizon is read for --target-accuracy TASK=ACCURACY');
+    if (f.average !== undefined)
+      throw new UsageError(
+        '--average is read for --target-accuracy (a task it names, e.g. --average core=all --target-accuracy core=0.6)',
+      );
     return undefined;
   }
   if (f.downstream === undefined)
@@ -172,6 +177,7 @@ export function accuracyPlanSection(
     );
   const targets = parseTargetAccuracy(f.targetAccuracy);
   const data = readTaskMetrics(list(f.downstream));
+  addAverage(data, f.average);
   const bar = progress('tasks', Object.keys(targets).length, f);
   let planned: ReturnType<typeof planAccuracies>;
   try {
@@ -309,11 +315,15 @@ function loadData(inputs: string[], f: InputFlags): TaskMetricData {
   };
   mark(list(f.targetRuns), 'target', '--target-runs');
   mark(list(f.reruns), 'rerun', '--reruns');
-  if (f.average !== undefined) {
-    const { name, tasks } = parseAverage(f.average);
-    data.tasks = [...data.tasks, averageTask(data, name, tasks)];
-  }
+  addAverage(data, f.average);
   return data;
+}
+
+/** --average NAME=TASKS: the mean of those tasks joins the data's tasks as task NAME (none without it). */
+function addAverage(data: TaskMetricData, average: string | undefined): void {
+  if (average === undefined) return;
+  const { name, tasks } = parseAverage(average);
+  data.tasks = [...data.tasks, averageTask(data, name, tasks)];
 }
 
 /** --average NAME=TASK,TASK,… or NAME=all: the mean of those tasks, analysed as one task NAME. */
@@ -382,10 +392,7 @@ function inputOptions(cmd: Command, out = 'the analysis as JSON, besides the tab
       '--task <list>',
       "only these tasks (comma-separated); default: the manifest's tasks, or every task with an accuracy",
     )
-    .option(
-      '--average <name=tasks>',
-      'also analyse the equal-weight mean of these tasks (comma-separated, or all) as one task NAME, e.g. avg=all (Gadre et al. predict the average); alone unless --task names others',
-    )
+    .addOption(flag('average', { detail: 'analysed alone unless --task names others' }))
     .option(
       '--target-runs <runs>',
       'runs to predict rather than fit (the big models), comma-separated; a manifest marks them itself',
@@ -437,6 +444,11 @@ function withBootstrap(cmd: Command, replicates: string): Command {
     .addOption(flag('level', { default: '0.95' }));
 }
 
+/** Whether the data mark runs to predict (--target-runs, or a manifest's role "target"). */
+function hasTargets(data: TaskMetricData): boolean {
+  return [...data.roles.values()].includes('target');
+}
+
 function analyse(data: TaskMetricData, options: LadderAnalysisOptions, f: { json?: boolean }): TaskAnalysis[] {
   const tasks = options.tasks?.length
     ? options.tasks.length
@@ -484,6 +496,7 @@ function emit(
 /** The downstream sections with each task's sigmoid figure rendered (vega loads only here). */
 export async function downstreamSectionsRendered(
   tasks: TaskAnalysis[],
+  predicts?: boolean,
 ): Promise<ReturnType<typeof downstreamSections>> {
   const { renderSvg } = await import('../../render/render.js');
   const svgs: Record<string, string> = {};
@@ -491,11 +504,16 @@ export async function downstreamSectionsRendered(
     const spec = sigmoidPlot(t);
     if (spec && !nonFiniteNumbers(spec).length) svgs[t.task] = await renderSvg(spec);
   }
-  return downstreamSections(tasks, svgs);
+  return downstreamSections(tasks, svgs, predicts);
 }
 
-async function downstreamReportHtml(tasks: TaskAnalysis[], title: string, generatedBy: string): Promise<string> {
-  return htmlPage(title, await downstreamSectionsRendered(tasks), generatedBy);
+async function downstreamReportHtml(
+  tasks: TaskAnalysis[],
+  predicts: boolean,
+  title: string,
+  generatedBy: string,
+): Promise<string> {
+  return htmlPage(title, await downstreamSectionsRendered(tasks, predicts), generatedBy);
 }
 
 /** Task metrics for the scaling report's downstream sections (`scalelab report --downstream FILES`). */
@@ -505,7 +523,7 @@ export async function downstreamForReport(
 ): Promise<ReturnType<typeof downstreamSections>> {
   const data = readTaskMetrics(inputs);
   noteTasksWithoutMetrics(data);
-  return downstreamSectionsRendered(analyseLadder(data, { replicates }));
+  return downstreamSectionsRendered(analyseLadder(data, { replicates }), hasTargets(data));
 }
 
 const EXAMPLES = `
@@ -709,7 +727,7 @@ ${EXAMPLES}`,
               ]
             : [];
         const data = loadData(inputs, f);
-        if (!targets.length && ![...data.roles.values()].includes('target'))
+        if (!targets.length && !hasTargets(data))
           throw new UsageError(
             'nothing to predict: give --N and --D, or mark target runs (--target-runs, or role "target" in a manifest)',
           );
@@ -749,6 +767,10 @@ ${EXAMPLES}`,
       'after',
       `
 The --out file is the HTML page (required); --json prints a summary.
+With target runs (--target-runs, or role "target" in a manifest) the report predicts them, and its
+exit code follows downstream predict's rule: a task named in --task that gets no prediction makes
+the run exit 1 after the page is written (its reason on stderr, and as notPredicted in --json); from
+a report over every task such a task is a warning, unless no task was predicted at all (exit 1).
 ${EXAMPLES}
   scalelab downstream report examples/downstream/olmo-ladder/ladder.json --out downstream.html`,
     )
@@ -757,22 +779,37 @@ ${EXAMPLES}
         if (!f.out) throw new UsageError('--out: expected the HTML file to write');
         const data = loadData(inputs, f);
         const tasks = analyse(data, analysisOptions(f, bootstrapOptions(f)), f);
+        // The page predicts only when the data have target runs (a report takes no --N/--D); then a task
+        // without a prediction is judged as downstream predict judges it.
+        const predicts = hasTargets(data);
         const html = await downstreamReportHtml(
           tasks,
+          predicts,
           `Downstream report: ${data.source}`,
           `Generated by ScaleLab from ${data.source}`,
         );
         checkFiniteText(html, data.source);
-        writeOutput(f.out, html, f, `${Math.round(html.length / 1024)} KiB, ${tasks.length} tasks`);
+        writeOutput(
+          f.out,
+          html,
+          f,
+          `${Math.round(html.length / 1024)} KiB, ${tasks.length} task${tasks.length === 1 ? '' : 's'}`,
+        );
+        const unanswered = predicts ? reasons(tasks, notPredictedReason) : [];
         if (f.json)
           printResult(
             {
               out: f.out,
               bytes: html.length,
-              tasks: tasks.map((t) => ({ task: t.task, verdict: t.screen?.verdict ?? null })),
+              tasks: tasks.map((t) => ({
+                task: t.task,
+                verdict: t.screen?.verdict ?? null,
+                ...unansweredJson('notPredicted', t.task, unanswered),
+              })),
             },
             data.source,
           );
+        judgeUnanswered('predicted', unanswered, tasks.length, list(f.task).length > 0);
       }, f.json),
     );
 

@@ -127,6 +127,11 @@ export function registerPlan(program: Command, run: (fn: () => Promise<void>, js
         }),
       )
       .addOption(flag('downstream', { detail: 'with --target-accuracy, the tasks to fit' }))
+      .addOption(
+        flag('average', {
+          detail: 'with --target-accuracy, which can name it: --average core=all --target-accuracy core=0.6',
+        }),
+      )
       .addOption(flag('downstreamBootstrap', { detail: 'for --target-accuracy', default: '100' }))
       .addOption(flag('horizon', { default: String(PLAN_HORIZON) }))
       .addOption(flag('json'))
@@ -138,7 +143,8 @@ Examples:
   scalelab plan --gpus 10000 --gpu h100 --days 30 --mfu 0.4
   scalelab plan --C 1e25 --fit fit.json --inference-tokens 1e13
   scalelab plan --C 5.76e23 --preset sardana-2024 --quality-of 3e10 --inference-tokens 1e13
-  scalelab plan --target-accuracy hellaswag_val_5shot=0.85 --downstream examples/downstream/olmo-ladder/ladder.json`,
+  scalelab plan --target-accuracy hellaswag_val_5shot=0.85 --downstream examples/downstream/olmo-ladder/ladder.json
+  scalelab plan --target-accuracy core=0.6 --average core=all --downstream examples/downstream/olmo-ladder/ladder.json`,
       ),
     '--compute <flops>',
     '--C',

@@ -98,6 +98,7 @@ export function DownstreamPanel() {
 
   const error = uploadError ?? state.error;
   const tasks = state.outcome?.tasks;
+  const notPredicted = new Set(state.outcome?.notPredicted.map((u) => u.task));
   const stem = fileStem(sets[0]?.source ?? 'downstream');
   return (
     <section
@@ -201,7 +202,9 @@ export function DownstreamPanel() {
                     <td className="num">
                       {target
                         ? `${acc(target.accuracy)}${target.interval ? ` ${formatInterval(target.interval.accuracy, acc)}` : ''}`
-                        : ''}
+                        : notPredicted.has(t.task)
+                          ? 'not predicted'
+                          : ''}
                     </td>
                     <td>{whyText(t)}</td>
                   </tr>
@@ -209,6 +212,15 @@ export function DownstreamPanel() {
               })}
             </tbody>
           </table>
+          {state.outcome.notPredicted.length > 0 && (
+            <ul className="warnings" data-testid="downstream-not-predicted">
+              {state.outcome.notPredicted.map((u) => (
+                <li key={u.task}>
+                  <b>{u.task}</b>: not predicted at the target: {u.reason}
+                </li>
+              ))}
+            </ul>
+          )}
           <p className="muted">
             {predictionIntervalNote(tasks)} Took {(state.outcome.timings.analysisMs / 1000).toFixed(1)} s.
           </p>

@@ -8,6 +8,7 @@ import { mergeTaskMetricSets, type TaskMetricSet } from '../../../src/io/parseTa
 import { analyseLadder, taskDefinitions, type TaskAnalysis } from '../../../src/analyses/downstreamLadder.js';
 import type { TaskLossFit } from '../../../src/analyses/downstream.js';
 import { sigmoidPlot } from '../../../src/report/downstreamHtml.js';
+import { notPredictedReason } from '../../../src/report/text/downstream.js';
 import type { Spec } from '../../../src/plots/specs.js';
 import type { DownstreamOutcome, DownstreamSettings, DownstreamTask, PlainTaskLossFit } from './protocol.js';
 
@@ -63,5 +64,11 @@ export function runDownstream(
     const spec = sigmoidPlot(t);
     if (spec) figures[t.task] = spec;
   }
-  return { tasks: tasks.map(plainTask), figures, timings: { analysisMs: performance.now() - t0 } };
+  const notPredicted = settings.targets.length
+    ? tasks.flatMap((t) => {
+        const reason = notPredictedReason(t);
+        return reason === undefined ? [] : [{ task: t.task, reason }];
+      })
+    : [];
+  return { tasks: tasks.map(plainTask), notPredicted, figures, timings: { analysisMs: performance.now() - t0 } };
 }

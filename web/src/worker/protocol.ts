@@ -147,6 +147,11 @@ export type DownstreamTask = Omit<TaskAnalysis, 'fit' | 'valLossLaw'> & {
 
 export interface DownstreamOutcome {
   tasks: DownstreamTask[];
+  /**
+   * With a target model given, every task is asked for its accuracy there: those without a prediction
+   * and why (the CLI's notPredicted), for the panel to say plainly rather than leave a blank cell.
+   */
+  notPredicted: { task: string; reason: string }[];
   /** Each two-step task's sigmoid figure (src/report/downstreamHtml.ts sigmoidPlot), by task. */
   figures: Record<string, Spec>;
   timings: { analysisMs: number };
