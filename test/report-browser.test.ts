@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
 import { root, scalelab } from './helpers/cli.js';
-import { chromiumPath as executablePath, testTool } from './helpers/tools.js';
+import { chromiumPath as executablePath, screenshotTimeoutMs, testTool } from './helpers/tools.js';
 
 const browserTool = testTool('browser');
 const skip = browserTool.skip;
@@ -141,7 +141,7 @@ test(
     await page.locator('a[href="#figures"]').click();
     assert.ok(await page.locator('#fig-loss').isVisible());
 
-    await page.screenshot({ path: join(shots, 'report-offline.png'), fullPage: true });
+    await page.screenshot({ timeout: screenshotTimeoutMs, path: join(shots, 'report-offline.png'), fullPage: true });
     assert.deepEqual(network, [], 'no http(s) request');
     assert.deepEqual(requests, [], 'no request beyond the file itself');
     assert.deepEqual(problems, []);

@@ -17,7 +17,7 @@ import { RunStore } from '../src/store/store.js';
 import { bundledDatasets, createWebServer, defaultAssetsDir } from '../src/server/webServer.js';
 import { maxUploadBytes } from '../src/server/webApi.js';
 import { root } from './helpers/cli.js';
-import { chromiumPath as executablePath, testTool } from './helpers/tools.js';
+import { chromiumPath as executablePath, screenshotTimeoutMs, testTool } from './helpers/tools.js';
 
 const browserTool = testTool('browser');
 const skip = browserTool.skip;
@@ -179,7 +179,11 @@ test(
         for (const w of page.workers()) assert.equal(await w.evaluate(compiles, simdModule), 'compiled', w.url());
         assert.match(await page.evaluate(compiles, simdModule), /Content Security/);
         await page.getByTestId('figure-loss').and(page.locator('[data-ready="true"]')).waitFor();
-        await page.screenshot({ path: join(shots, 'web-e2e-1-chinchilla.png'), fullPage: true });
+        await page.screenshot({
+          timeout: screenshotTimeoutMs,
+          path: join(shots, 'web-e2e-1-chinchilla.png'),
+          fullPage: true,
+        });
       },
     );
 
@@ -221,7 +225,9 @@ test(
         await page.getByTestId('backtest-stale').waitFor();
         await page.getByTestId('backtest-procedure-huber').check();
         await page.getByTestId('backtest-stale').waitFor({ state: 'detached' });
-        await page.getByTestId('backtest').screenshot({ path: join(shots, 'web-e2e-1b-backtest.png') });
+        await page
+          .getByTestId('backtest')
+          .screenshot({ timeout: screenshotTimeoutMs, path: join(shots, 'web-e2e-1b-backtest.png') });
       },
     );
 
@@ -252,7 +258,9 @@ test(
       );
       await page.getByTestId('planner-days').fill('30');
       await page.getByTestId('plan-N').waitFor();
-      await page.getByTestId('plan').screenshot({ path: join(shots, 'web-e2e-2-planner.png') });
+      await page
+        .getByTestId('plan')
+        .screenshot({ timeout: screenshotTimeoutMs, path: join(shots, 'web-e2e-2-planner.png') });
       // Published models placed on the fitted frontier (the bundled catalog).
       const landmarks = (await page.getByTestId('landmarks').textContent()) ?? '';
       assert.match(landmarks, /Chinchilla 70B[^]*near the frontier/);
@@ -297,7 +305,9 @@ test(
         await page.getByTestId('planner-inference').fill('1e14');
         const inf14 = await changedNumber(page, 'plan-inference-N', inf13);
         assert.ok(inf14 < inf13, `more inference, a smaller model still: ${inf13} → ${inf14}`);
-        await page.getByTestId('plan').screenshot({ path: join(shots, 'web-e2e-2b-planner-flops-inference.png') });
+        await page
+          .getByTestId('plan')
+          .screenshot({ timeout: screenshotTimeoutMs, path: join(shots, 'web-e2e-2b-planner-flops-inference.png') });
         await page.getByTestId('planner-inference').fill('');
         await page.getByTestId('plan-inference').waitFor({ state: 'detached' });
         await page.getByTestId('planner-mode-hardware').check();
@@ -387,7 +397,9 @@ test(
       assert.equal(await numberIn(page, 'sweep-inflight'), 1);
       assert.match((await page.getByTestId('sweep-best').textContent()) ?? '', /^3\.27/);
       assert.match((await page.getByTestId('sweep-hours').textContent()) ?? '', /^2\.97 of 6\.00/);
-      await page.getByTestId('sweep').screenshot({ path: join(shots, 'web-e2e-3-sweep.png') });
+      await page
+        .getByTestId('sweep')
+        .screenshot({ timeout: screenshotTimeoutMs, path: join(shots, 'web-e2e-3-sweep.png') });
       // The running run finishes (as a sweep would record it): the panel shows it at the next poll.
       const store = RunStore.open(storePath);
       const running = store.runs({ study: 'isoflop-demo', status: 'running' })[0];
@@ -444,7 +456,11 @@ test(
           (await error.textContent()) ?? '',
           /no candidate procedure could be fitted .*4 distinct configurations \(N, D\) on 1 compute value: too few for the huber law, and a law in C alone needs at least 3 values of C/,
         );
-        await page.screenshot({ path: join(shots, 'web-e2e-3b-refused.png'), fullPage: false });
+        await page.screenshot({
+          timeout: screenshotTimeoutMs,
+          path: join(shots, 'web-e2e-3b-refused.png'),
+          fullPage: false,
+        });
       },
     );
 
@@ -463,7 +479,11 @@ test(
         /bad\.csv:3:3 \(column "loss"\): expected a positive number for loss, got "abc"/,
       );
       assert.match((await page.getByTestId('error-location').textContent()) ?? '', /line 3, column 3/);
-      await page.screenshot({ path: join(shots, 'web-e2e-4-upload-error.png'), fullPage: false });
+      await page.screenshot({
+        timeout: screenshotTimeoutMs,
+        path: join(shots, 'web-e2e-4-upload-error.png'),
+        fullPage: false,
+      });
     });
 
     await t.test(
@@ -512,7 +532,11 @@ test(
           l.evaluate((el) => (globalThis as unknown as Styles).getComputedStyle(el).borderLeftColor);
         const warn = page.getByTestId('trust-warnings').locator('li[data-severity="warning"]').first();
         assert.notEqual(await colour(constant), await colour(warn));
-        await page.screenshot({ path: join(shots, 'web-e2e-5-severe.png'), fullPage: false });
+        await page.screenshot({
+          timeout: screenshotTimeoutMs,
+          path: join(shots, 'web-e2e-5-severe.png'),
+          fullPage: false,
+        });
         await page.getByTestId('setting-procedure').selectOption('auto');
         const error = page.getByTestId('error').filter({ hasText: 'no candidate procedure' });
         await error.waitFor();

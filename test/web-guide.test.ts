@@ -17,7 +17,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { RunStore } from '../src/store/store.js';
 import { bundledDatasets, createWebServer, defaultAssetsDir } from '../src/server/webServer.js';
 import { root, scalelab } from './helpers/cli.js';
-import { chromiumPath as executablePath, testTool } from './helpers/tools.js';
+import { chromiumPath as executablePath, screenshotTimeoutMs, testTool } from './helpers/tools.js';
 import { seriousViolations } from './helpers/axe.js';
 
 const browserTool = testTool('browser');
@@ -208,7 +208,7 @@ test(
           (e) => e !== E && !Number.isNaN(e),
           'E changes with the probes',
         );
-        await page.screenshot({ path: join(shots, 'web-guide-1-store.png') });
+        await page.screenshot({ timeout: screenshotTimeoutMs, path: join(shots, 'web-guide-1-store.png') });
         assert.deepEqual(await seriousViolations(page), [], 'axe: the store browser');
       },
     );
@@ -366,7 +366,7 @@ test(
       await page.getByTestId('column-step').waitFor();
       assert.ok(await inView(page, '[data-testid="column-step"]'), 'the column step in view');
       assert.deepEqual(await seriousViolations(page), [], 'axe: an error state with the column step');
-      await page.screenshot({ path: join(shots, 'web-guide-5-columns.png') });
+      await page.screenshot({ timeout: screenshotTimeoutMs, path: join(shots, 'web-guide-5-columns.png') });
       await page.getByTestId('column-map-N').selectOption('size');
       await page.getByTestId('column-map-D').selectOption('toks');
       await page.getByTestId('column-map-loss').selectOption('final');
@@ -445,7 +445,9 @@ test(
         );
         await page.getByTestId('planner-inference').fill('2T');
         await page.getByTestId('plan-inference').waitFor();
-        await page.getByTestId('plan').screenshot({ path: join(shots, 'web-guide-6-planner.png') });
+        await page
+          .getByTestId('plan')
+          .screenshot({ timeout: screenshotTimeoutMs, path: join(shots, 'web-guide-6-planner.png') });
         assert.deepEqual(await seriousViolations(page), [], 'axe: the planner');
       },
     );
@@ -537,10 +539,22 @@ test(
         const before = await ticks();
         const svgBox = (await figure.locator('svg').boundingBox())!;
         await page.mouse.move(svgBox.x + svgBox.width * 0.4, svgBox.y + svgBox.height * 0.5);
-        for (let i = 0; i < 5; i++) await page.mouse.wheel(0, -200);
-        await until(ticks, (s) => s !== before, 'the axes zoom');
+        // Wheel until the axis moves: on a busy machine the first turns can land before the view listens.
+        await until(
+          async () => {
+            await page.mouse.wheel(0, -200);
+            return ticks();
+          },
+          (s) => s !== before,
+          'the axes zoom',
+          60_000,
+        );
         assert.deepEqual(await seriousViolations(page), [], 'axe: the fit result');
-        await page.screenshot({ path: join(shots, 'web-guide-8-desktop.png'), fullPage: false });
+        await page.screenshot({
+          timeout: screenshotTimeoutMs,
+          path: join(shots, 'web-guide-8-desktop.png'),
+          fullPage: false,
+        });
       },
     );
 
@@ -597,7 +611,7 @@ test(
           'focus on the error',
         );
         assert.ok(await inView(phone, '#error-heading'), 'the error in view');
-        await phone.screenshot({ path: join(shots, 'web-guide-7-phone-error.png') });
+        await phone.screenshot({ timeout: screenshotTimeoutMs, path: join(shots, 'web-guide-7-phone-error.png') });
         await phone.close();
       },
     );

@@ -19,6 +19,11 @@ import { fileURLToPath } from 'node:url';
 export type Tool = 'browser' | 'slurm' | 'torch';
 
 export const chromiumPath = process.env.SCALELAB_CHROMIUM || '/usr/bin/chromium';
+/**
+ * Screenshots are evidence for a reader (test-output/), not checks; on a busy 2-core machine one can take
+ * longer than Playwright's 30 s default (CI saw "waiting for fonts" time out), so they get more.
+ */
+export const screenshotTimeoutMs = 120_000;
 export const pythonPath = process.env.SCALELAB_PYTHON || '/usr/bin/python3';
 const clusterScript = fileURLToPath(new URL('../../scripts/slurm-cluster.sh', import.meta.url));
 
