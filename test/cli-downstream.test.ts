@@ -871,3 +871,20 @@ test('downstream predict, report and plan: a task named and not answered exits 1
   const planned = scalelab(['plan', '--target-accuracy', 't=0.7', '--downstream', file, '--downstream-bootstrap', '0']);
   assert.equal(planned.code, 0, planned.stderr);
 });
+
+test("a plan whose tokens per parameter lie outside the ladder's says so beside it, naming step 1's exponents; one inside does not", () => {
+  const olmo = 'examples/downstream/olmo-ladder/ladder.json';
+  const args = ['--target-accuracy', 'hellaswag_val_5shot=0.85,piqa_val_5shot=0.85', '--downstream', olmo];
+  const p = scalelab(['plan', ...args, '--downstream-bootstrap', '0', '--json']);
+  assert.equal(p.code, 0, p.stderr);
+  const rows = p.json().accuracy.tasks as { task: string; plan: { point: { N: number; D: number } }; caveats?: string[] }[];
+  for (const r of rows) {
+    const perParameter = r.plan.point.D / r.plan.point.N;
+    // The OLMo ladder's runs end at 20–200 tokens per parameter; these fits ask for about 5 and about 10,000.
+    assert.ok(perParameter < 20 / 1.5 || perParameter > 200 * 1.5, `${r.task}: ${perParameter}`);
+    assert.equal(r.caveats?.length, 1, r.task);
+    assert.match(r.caveats![0], /^the plan's [\d.]+ tokens per parameter is outside the 20–200 the ladder's runs end at: .*\(α = 0\.\d{3}, β = 0\.\d{3}\)/);
+  }
+  const text = scalelab(['plan', ...args, '--downstream-bootstrap', '0']);
+  assert.match(text.stdout, /\n {2}piqa_val_5shot: the plan's \d+ tokens per parameter is outside/);
+});

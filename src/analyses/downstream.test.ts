@@ -279,6 +279,8 @@ test('plan for an accuracy the fit does not give: the reason is the one that app
   // One that is reached has no reason.
   const mid = planned(0.6);
   assert.ok(mid.plan!.point && mid.plan!.unreached === undefined);
+  // The truth asks for about 210 tokens per parameter, within the ladder's 20–200 (and a factor 1.5): no caveat.
+  assert.equal(mid.caveats, undefined);
 });
 
 test('downstream JSON: each task says where its numbers come from — the data, and the methods with their papers', () => {

@@ -365,6 +365,26 @@ function unreachedReason(goal: number, s: Sigmoid, E: number | undefined, horizo
   return `${goal} needs more than the horizon C = ${plain(horizon)} FLOPs`;
 }
 
+/**
+ * A plan's tokens per parameter outside the range the ladder's runs end at: how its C is split between
+ * N and D is then the step-1 law's exponents carried past the data (the OLMo ladder's HellaSwag fit asks
+ * for about 5 tokens per parameter where every run trained on 20–200), so it is said beside the plan. A factor of 1.5 beyond either end is let pass: the split is not that sharp.
+ */
+function splitBeyondLadder(point: AccuracyPlan, fit: DownstreamFit): string | undefined {
+  if (point.N === undefined || point.D === undefined) return undefined;
+  const ratios = fit.finals.map((p) => p.D / p.N);
+  const lo = Math.min(...ratios),
+    hi = Math.max(...ratios),
+    r = point.D / point.N;
+  if (r >= lo / 1.5 && r <= hi * 1.5) return undefined;
+  const { alpha, beta } = fit.step1.params;
+  const t = (x: number) => (x >= 10 ? String(Math.round(x)) : formatNumber(x, 2));
+  return (
+    `the plan's ${t(r)} tokens per parameter is outside the ${t(lo)}–${t(hi)} the ladder's runs end at: its split of C ` +
+    `between N and D rests on step 1's exponents (α = ${alpha.toFixed(3)}, β = ${beta.toFixed(3)}) beyond the data`
+  );
+}
+
 function planSummary(
   goal: number,
   point: AccuracyPlan | undefined,
@@ -589,6 +609,8 @@ function analyseTask(
       horizon,
     );
   if (out.plan && !out.plan.point) explainUnreached(out.plan, fit.step2, fit.step1.params.E, o.chance);
+  const split = out.plan?.point && splitBeyondLadder(out.plan.point, fit);
+  if (split) out.caveats = [...(out.caveats ?? []), split];
   out.targets = targets.map((t, i) => {
     const C = t.C ?? 6 * t.N * t.D;
     const p = predictDownstream(fit, { ...t, C });
