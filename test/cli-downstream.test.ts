@@ -877,13 +877,20 @@ test("a plan whose tokens per parameter lie outside the ladder's says so beside 
   const args = ['--target-accuracy', 'hellaswag_val_5shot=0.85,piqa_val_5shot=0.85', '--downstream', olmo];
   const p = scalelab(['plan', ...args, '--downstream-bootstrap', '0', '--json']);
   assert.equal(p.code, 0, p.stderr);
-  const rows = p.json().accuracy.tasks as { task: string; plan: { point: { N: number; D: number } }; caveats?: string[] }[];
+  const rows = p.json().accuracy.tasks as {
+    task: string;
+    plan: { point: { N: number; D: number } };
+    caveats?: string[];
+  }[];
   for (const r of rows) {
     const perParameter = r.plan.point.D / r.plan.point.N;
     // The OLMo ladder's runs end at 20–200 tokens per parameter; these fits ask for about 5 and about 10,000.
     assert.ok(perParameter < 20 / 1.5 || perParameter > 200 * 1.5, `${r.task}: ${perParameter}`);
     assert.equal(r.caveats?.length, 1, r.task);
-    assert.match(r.caveats![0], /^the plan's [\d.]+ tokens per parameter is outside the 20–200 the ladder's runs end at: .*\(α = 0\.\d{3}, β = 0\.\d{3}\)/);
+    assert.match(
+      r.caveats![0],
+      /^the plan's [\d.]+ tokens per parameter is outside the 20–200 the ladder's runs end at: .*\(α = 0\.\d{3}, β = 0\.\d{3}\)/,
+    );
   }
   const text = scalelab(['plan', ...args, '--downstream-bootstrap', '0']);
   assert.match(text.stdout, /\n {2}piqa_val_5shot: the plan's \d+ tokens per parameter is outside/);
