@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { noStackTrace, scalelab } from './helpers/cli.js';
-import { CURVE_EXTRAPOLATION, paramsFromCoordinates, predictCurve } from '../src/analyses/curveLaws.js';
+import { CURVE_EXTRAPOLATION, paramsFromLogs, predictCurve } from '../src/analyses/curveLaws.js';
 import { lrAt, lrSequence, wsd, type Schedule } from '../src/core/schedule.js';
 import { normal, randomSource } from '../src/core/random.js';
 
@@ -154,27 +154,23 @@ test('curve-law predict gives a cosine run twice as long, with an interval that 
   );
 });
 
-test("a multi-power fit whose κ = β·γ (or a replicate's 1/γ, L0) underflowed to 0, as ScaleLab writes it, reads back and predicts the limit", () => {
-  // Fits run in logarithms (1/γ: its square root); one that runs to β → 0 at finite γ passes ln κ = −745 and
-  // writes κ = β = 0 without B (as moby's width-64 fit nearly did); one that runs to γ → ∞ writes 1/γ = 0
-  // without γ (as moby's width-32 fit nearly did), or L0 = 0.
+test("a multi-power fit whose β (or a replicate's γ, L0) underflowed to 0, as ScaleLab writes it, reads back and predicts the limit", () => {
+  // Fits run in logarithms; one that runs to β → 0 passes ln β = −745 and writes β = 0 without B (as moby's
+  // width-64 fit nearly did, and 3 % of its replicates did, with γ or L0 as well).
   const opts = { law: 'multi-power' as const, joint: false };
-  const coords = (over: Record<number, number>) =>
-    // L0, A, B_kappa, alpha, C, kappa, gamma_inv (its square root)
-    [1.5, 0.8, 3, 0.45, 0.5, 5e-4, 2].map((v, i) => over[i] ?? (i === 6 ? Math.sqrt(v) : Math.log(v)));
-  const params = paramsFromCoordinates(opts, coords({ 5: -800 }));
-  assert.ok(params.kappa === 0 && params.beta === 0);
-  assert.equal(params.B, undefined, 'B = B·κ/κ is no number at κ = 0');
+  const logs = (over: Record<number, number>) =>
+    // L0, A, B_beta, alpha, C, beta, gamma
+    [1.5, 0.8, 6, 0.45, 0.5, 1e-3, 0.5].map((v, i) => over[i] ?? Math.log(v));
+  const params = paramsFromLogs(opts, logs({ 5: -800 }));
+  assert.equal(params.beta, 0);
+  assert.equal(params.B, undefined, 'B = B·β/β is no number at β = 0');
   const replicates = [
-    paramsFromCoordinates(opts, coords({ 5: -800 })),
-    paramsFromCoordinates(opts, coords({ 6: 0 })),
-    paramsFromCoordinates(opts, coords({ 0: -800 })),
-    ...[0.97, 0.99, 1.01, 1.03].map((k) => paramsFromCoordinates(opts, coords({ 2: Math.log(3 * k) }))),
+    paramsFromLogs(opts, logs({ 5: -800 })),
+    paramsFromLogs(opts, logs({ 6: -800 })),
+    paramsFromLogs(opts, logs({ 0: -800 })),
+    ...[0.97, 0.99, 1.01, 1.03].map((k) => paramsFromLogs(opts, logs({ 2: Math.log(6 * k) }))),
   ];
-  assert.ok(
-    replicates[1].gamma_inv === 0 && replicates[1].gamma === undefined && replicates[2].L0 === 0,
-    'the replicates hold zeros as the writer gives them',
-  );
+  assert.ok(replicates[1].gamma === 0 && replicates[2].L0 === 0, 'the replicates hold zeros as the writer gives them');
   const w = wsd(5e-3, 2000, 0.2, { warmupSteps: 50 });
   const file = {
     kind: 'scalelab-curve-fit',
@@ -197,10 +193,10 @@ test("a multi-power fit whose κ = β·γ (or a replicate's 1/γ, L0) underflowe
   const r = scalelab(['curve-law', 'predict', '--curve-fit', path, ...target, '--warmup-steps', '50', '--json']);
   assert.equal(r.code, 0, r.stderr);
   const out = r.json();
-  // κ = 0 is the law's limit: the same curve as at κ = 1e-300, B·β·ln(C·x + 1) for the drops.
+  // β = 0 is the law's limit: the same curve as at β = 1e-300, B·β·ln(C·x + 1) for the drops.
   const lrs = lrSequence(wsd(5e-3, 2000, 0.5, { warmupSteps: 50 }));
   const limit = predictCurve(
-    { ...opts, lambda: 0.999, params: { ...params, kappa: 1e-300 } },
+    { ...opts, lambda: 0.999, params: { ...params, beta: 1e-300 } },
     { lrs, warmupSteps: 50 },
     [2000],
   )[0];
@@ -217,9 +213,9 @@ test("a multi-power fit whose κ = β·γ (or a replicate's 1/γ, L0) underflowe
   assert.equal(negative.code, 2);
   assert.match(negative.stderr, /"fits\[0\]\.bootstrap\.replicates\[4\]"\): parameter C is -1; expected a number ≥ 0/);
   assert.ok(noStackTrace(negative.stderr), negative.stderr);
-  const missing = bad((f) => delete (f.fits[0].fit.params as Record<string, number>).gamma_inv);
+  const missing = bad((f) => delete (f.fits[0].fit.params as Record<string, number>).gamma);
   assert.equal(missing.code, 2);
-  assert.match(missing.stderr, /"fits\[0\]\.fit\.params"\): the multi-power law needs gamma_inv; missing here/);
+  assert.match(missing.stderr, /"fits\[0\]\.fit\.params"\): the multi-power law needs gamma; missing here/);
 });
 
 test('curve-law predict says when it is carried beyond its runs, and refuses a one-size fit at another size', () => {

@@ -202,19 +202,7 @@ function layout(law: CurveLawId, joint: boolean): { linear: string[]; nonlinear:
   const headNl = joint ? ['a'] : [];
   return law === 'lr-annealing'
     ? { linear: [...head, 'A', 'C'], nonlinear: [...headNl, 'alpha'] }
-    : { linear: [...head, 'A', 'B_kappa'], nonlinear: [...headNl, 'alpha', 'C', 'kappa', 'gamma_inv'] };
-}
-
-/**
- * The coordinate a parameter is fitted in: its logarithm, except 1/γ (multi-power), fitted as its square
- * root, so that γ → ∞ — a limit fits run to — is the finite coordinate 0, where the law is smooth.
- */
-function toCoordinate(name: string, value: number): number {
-  return name === 'gamma_inv' ? Math.sqrt(value) : Math.log(value);
-}
-
-function fromCoordinate(name: string, u: number): number {
-  return name === 'gamma_inv' ? u * u : Math.exp(u);
+    : { linear: [...head, 'A', 'B_beta'], nonlinear: [...headNl, 'alpha', 'C', 'beta', 'gamma'] };
 }
 
 /** Below this β·ln(C·x + 1) the drop gain and its β-derivative are summed as series (no cancellation). */
@@ -241,17 +229,29 @@ export function dropGain(beta: number, L: number): { g: number; dBeta: number } 
   return { g, dBeta: (L * e - g) / beta };
 }
 
+/** ln(1 + e^ℓ), without overflow for large ℓ or loss of digits for very negative ℓ. */
+function softplus(l: number): number {
+  return l > 0 ? l + Math.log1p(Math.exp(-l)) : Math.log1p(Math.exp(l));
+}
+
+/** 1/(1 + e^(−ℓ)), the derivative of softplus, without overflow on either side. */
+function logistic(l: number): number {
+  if (l >= 0) return 1 / (1 + Math.exp(-l));
+  const e = Math.exp(l);
+  return e / (1 + e);
+}
+
 /**
- * The basis at one point: phi[j] multiplies linear coefficient j; dphi[q][j] = ∂phi[j]/∂u_q — with
- * respect to the coordinates the exponents are fitted in (toCoordinate: logarithms, and √(1/γ)), so that
- * no derivative is formed as a product of an overflowing and an underflowing factor. `theta` holds those
- * coordinates in layout order.
+ * The basis at one point: phi[j] multiplies linear coefficient j; dphi[q][j] = ∂phi[j]/∂ln θ_q — with
+ * respect to the exponents' logarithms, the coordinates they are fitted in, so that no derivative is
+ * formed as a product of an overflowing and an underflowing factor. `logTheta` holds the exponents'
+ * logarithms in layout order.
  */
 function basis(
   law: CurveLawId,
   joint: boolean,
   f: PointFeatures,
-  theta: ArrayLike<number>,
+  logTheta: ArrayLike<number>,
   phi: Float64Array,
   dphi: Float64Array[],
 ): void {
@@ -260,13 +260,13 @@ function basis(
   phi[j++] = 1;
   for (const d of dphi) d.fill(0);
   if (joint) {
-    const a = Math.exp(theta[q]);
+    const a = Math.exp(logTheta[q]);
     phi[j] = Math.exp(-a * f.logN);
     dphi[q][j] = -a * f.logN * phi[j];
     j++;
     q++;
   }
-  const alpha = Math.exp(theta[q]);
+  const alpha = Math.exp(logTheta[q]);
   if (law === 'lr-annealing') {
     const lnS1 = Math.log(f.S1);
     phi[j] = Math.exp(-alpha * lnS1);
@@ -278,58 +278,33 @@ function basis(
   const lnS = Math.log(f.S1);
   phi[j] = Math.exp(-alpha * lnS);
   dphi[q][j] = -alpha * lnS * phi[j];
-  const lnC = theta[q + 1],
-    kappa = Math.exp(theta[q + 2]),
-    v = theta[q + 3],
-    eps = v * v;
+  const lnC = logTheta[q + 1],
+    beta = Math.exp(logTheta[q + 2]),
+    gamma = Math.exp(logTheta[q + 3]);
   const { delta, logEta, logSk } = f.drops;
-  // LD(t)/B·κ = Σ Δη_k·h(κ, M_k), h(κ, M) = (1 − e^(−κ·M))/κ, M_k = ε·L_k, ε = 1/γ, L_k = ln(C·x_k + 1),
-  // x_k = η_k^(−γ)·S_k(t): κ·M_k = β·L_k, so this is Eq. 5 with B = B·κ/κ. In logs, ℓ_k = ln(C·x_k) =
-  // a_k − ln η_k/ε with a_k = ln C + ln S_k, and M_k = ε·ln(1 + e^ℓ_k) = ε·softplus(u_k/ε), u_k = ε·a_k − ln η_k:
-  // finite and smooth for every ε ≥ 0, and at ε = 0 (γ → ∞ with β·γ = κ) it is max(u_k, 0) = −ln η_k for
-  // η_k < 1 — each drop's term becomes B·Δη_k·(1 − η_k^κ), with no delay after the drop.
+  // LD(t)/B·β = Σ Δη_k·g(β, L_k), L_k = ln(C·x_k + 1), x_k = η_k^(−γ)·S_k(t). In logs, ℓ_k = ln(C·x_k) =
+  // ln C − γ·ln η_k + ln S_k and L_k = ln(1 + e^ℓ_k): finite and smooth for every γ, where x_k itself
+  // overflows once γ·|ln η_k| passes ~709 (and the law would jump to its limit g = 1/β there).
   let ld = 0,
     dC = 0,
-    dKappa = 0,
-    dEps = 0;
+    dBeta = 0,
+    dGamma = 0;
   for (let k = 0; k < delta.length; k++) {
-    const a = lnC + logSk[k];
-    const u = eps * a - logEta[k];
-    // M, ∂M/∂u = σ(ℓ) and ∂M/∂ε = σ·a + H, H = softplus(ℓ) − σ·ℓ ≥ 0 (the binary entropy of σ, in nats),
-    // each written without cancellation.
-    let M: number, sigma: number, H: number;
-    if (eps === 0) {
-      M = Math.max(u, 0);
-      sigma = u > 0 ? 1 : u < 0 ? 0 : 0.5;
-      H = u === 0 ? Math.LN2 : 0;
-    } else {
-      const l = u / eps;
-      // One exponential serves softplus and σ on either side: e = e^(−|ℓ|) ≤ 1.
-      const e = Math.exp(-Math.abs(l)),
-        tail = Math.log1p(e);
-      if (l > 0) {
-        sigma = 1 / (1 + e);
-        M = u + eps * tail;
-        H = tail + (e > 0 ? (e / (1 + e)) * l : 0);
-      } else {
-        sigma = e / (1 + e);
-        M = eps * tail;
-        H = sigma > 0 ? tail - sigma * l : tail;
-      }
-    }
-    const gain = dropGain(kappa, M);
+    const l = lnC - gamma * logEta[k] + logSk[k];
+    const L = softplus(l);
+    const gain = dropGain(beta, L);
     ld += delta[k] * gain.g;
-    // ∂h/∂M = e^(−κ·M); ∂M/∂ln C = σ·ε; ∂ε/∂v = 2v.
-    const dM = delta[k] * Math.exp(-kappa * M);
-    dC += dM * sigma * eps;
-    dKappa += delta[k] * gain.dBeta;
-    dEps += dM * (sigma * a + H);
+    // ∂g/∂L = e^(−β·L); ∂L/∂ℓ = 1/(1 + e^(−ℓ)); ∂ℓ/∂ln C = 1, ∂ℓ/∂ln γ = −γ·ln η_k.
+    const dl = delta[k] * Math.exp(-beta * L) * logistic(l);
+    dC += dl;
+    dBeta += delta[k] * gain.dBeta;
+    dGamma -= dl * gamma * logEta[k];
   }
   phi[j + 1] = -ld;
   dphi[q + 1][j + 1] = -dC;
-  // κ·∂h/∂κ: at κ underflowed to 0 it is 0, not 0·∞.
-  dphi[q + 2][j + 1] = kappa > 0 ? -kappa * dKappa : 0;
-  dphi[q + 3][j + 1] = -2 * v * dEps;
+  // β·∂g/∂β: at β underflowed to 0 it is 0, not 0·∞.
+  dphi[q + 2][j + 1] = beta > 0 ? -beta * dBeta : 0;
+  dphi[q + 3][j + 1] = -dGamma;
 }
 
 function prepare(curves: TrainingCurve[], opts: CurveFitOptions): Prepared {
@@ -445,12 +420,12 @@ function makeObjective(prep: Prepared, opts: CurveFitOptions, w: Float64Array, y
   const c = new Float64Array(k);
   return (u: Float64Array, g: Float64Array): number => {
     for (let j = 0; j < k; j++) c[j] = Math.exp(u[j]);
-    const theta = u.subarray(k);
+    const logTheta = u.subarray(k);
     g.fill(0);
     let f = 0;
     for (let i = 0; i < y.length; i++) {
       if (w[i] === 0) continue;
-      basis(opts.law, !!opts.joint, prep.features[i], theta, phi, dphi);
+      basis(opts.law, !!opts.joint, prep.features[i], logTheta, phi, dphi);
       let pred = 0;
       for (let j = 0; j < k; j++) pred += c[j] * phi[j];
       const r = pred - y[i];
@@ -488,8 +463,7 @@ function startGrid(prep: Prepared, opts: CurveFitOptions): number[][] {
     for (const a of as)
       for (const alpha of alphas)
         for (const cx of [0.1, 1, 10, 100])
-          for (const beta of [0.3, 0.6, 1])
-            grid.push([...(a === undefined ? [] : [a]), alpha, cx / x, beta * gamma, 1 / gamma]);
+          for (const beta of [0.3, 0.6, 1]) grid.push([...(a === undefined ? [] : [a]), alpha, cx / x, beta, gamma]);
   }
   return grid;
 }
@@ -508,10 +482,10 @@ function solveCoefficients(
     dphi = Array.from({ length: nonlinear.length }, () => new Float64Array(k));
   const ata = Array.from({ length: k }, () => new Array<number>(k).fill(0)),
     atb = new Array<number>(k).fill(0);
-  const coords = theta.map((v, q) => toCoordinate(nonlinear[q], v));
+  const logTheta = theta.map(Math.log);
   const rows: Float64Array[] = [];
   for (let i = 0; i < y.length; i++) {
-    basis(opts.law, !!opts.joint, prep.features[i], coords, phi, dphi);
+    basis(opts.law, !!opts.joint, prep.features[i], logTheta, phi, dphi);
     rows.push(Float64Array.from(phi));
     if (w[i] === 0) continue;
     for (let a = 0; a < k; a++) {
@@ -549,10 +523,7 @@ function fitPrepared(
       .map((theta) => ({ theta, sol: solveCoefficients(prep, opts, theta, w, y) }))
       .filter((s): s is { theta: number[]; sol: { c: number[]; sse: number } } => s.sol !== null)
       .sort((a, b) => a.sol.sse - b.sol.sse);
-    const { linear, nonlinear } = layout(opts.law, !!opts.joint);
-    const names = [...linear, ...nonlinear];
-    for (const s of scored.slice(0, 4))
-      starts.push(Float64Array.from([...s.sol.c, ...s.theta], (v, i) => toCoordinate(names[i], v)));
+    for (const s of scored.slice(0, 4)) starts.push(Float64Array.from([...s.sol.c, ...s.theta].map(Math.log)));
   }
   let best: Fitted | undefined;
   for (const x0 of starts) {
@@ -568,42 +539,24 @@ function fitPrepared(
 }
 
 /**
- * The fitted parameters by name, from their coordinates `u` in layout order (logarithms; the square root
- * of 1/γ): each is exactly 0 where its logarithm passed −745, as fits running to a limit do (the reader,
- * curveParamsProblem, takes that). The multi-power law is fitted with κ = β·γ (kappa), 1/γ (gamma_inv) and
- * B·κ (B_kappa) in place of β, γ and B, so that both of its limits on short runs — β → 0 with B → ∞ (B·β
- * finite) and γ → ∞ with β → 0 (β·γ and B finite) — lie at finite values of them. Luo et al.'s B, β, γ
- * and the B·β fitted before are reported beside them wherever they are finite numbers, so a fit reads as
- * the paper writes the law: B is left out where κ underflowed to 0 (the law is then B·β·ln(C·x + 1)), γ
- * (and B·β, β exactly 0) where 1/γ is 0 (each drop's term is then B·Δη_k·(1 − η_k^κ)).
+ * The fitted parameters by name, from their logarithms `u` in layout order: each is exactly 0 where its
+ * logarithm passed −745, as fits running to a limit do (the reader, curveParamsProblem, takes that). The
+ * multi-power law is fitted with B·β (B_beta) in place of B; Luo et al.'s B = B_beta/β is reported beside
+ * it, so a fit reads as the paper writes the law — left out only where β has underflowed to 0 and B is no
+ * finite number (the law is then B·β·ln(C·x + 1)).
  */
-export function paramsFromCoordinates(
+export function paramsFromLogs(
   opts: Pick<CurveFitOptions, 'law' | 'joint'>,
   u: ArrayLike<number>,
 ): Record<string, number> {
   const { linear, nonlinear } = layout(opts.law, !!opts.joint);
-  const fitted = [...linear, ...nonlinear].map((name, i): [string, number] => [name, fromCoordinate(name, u[i])]);
+  const fitted = [...linear, ...nonlinear].map((name, i): [string, number] => [name, Math.exp(u[i])]);
   if (opts.law !== 'multi-power') return Object.fromEntries(fitted);
   const p = Object.fromEntries(fitted);
-  const paper: Record<string, number> = {
-    B: p.B_kappa / p.kappa,
-    B_beta: p.B_kappa * p.gamma_inv,
-    beta: p.kappa * p.gamma_inv,
-    gamma: 1 / p.gamma_inv,
-  };
+  const B = p.B_beta / p.beta;
   const out: Record<string, number> = {};
-  const put = (name: string, v: number) => {
-    if (Number.isFinite(v) && v >= 0 && !(name === 'B' && v === 0)) out[name] = v;
-  };
   for (const [name, v] of fitted) {
-    if (name === 'B_kappa') {
-      put('B', paper.B);
-      put('B_beta', paper.B_beta);
-    }
-    if (name === 'kappa') {
-      put('beta', paper.beta);
-      put('gamma', paper.gamma);
-    }
+    if (name === 'B_beta' && B > 0 && Number.isFinite(B)) out.B = B;
     out[name] = v;
   }
   return out;
@@ -612,10 +565,10 @@ export function paramsFromCoordinates(
 /**
  * What is wrong with a law's parameters as a fit file holds them, or undefined when nothing is: every
  * parameter of the law there, each a finite number ≥ 0. Zero is a value ScaleLab writes: parameters are
- * fitted in logarithms, and one a fit (or a bootstrap replicate) drives towards 0 — κ, 1/γ, L0 — reaches
- * exactly 0 once its logarithm passes −745 (1/γ: its square root, 1e-162); the law is defined there (at κ = 0
- * the multi-power drop is B·β·ln(C·x + 1), at 1/γ = 0 it is B·(1 − η_k^κ)). Multi-power files written before
- * κ and 1/γ were fitted hold B·β (B_beta), β and γ instead — or, before B·β was fitted, B and β.
+ * fitted in logarithms, and one a fit (or a bootstrap replicate) drives towards 0 — β, γ, L0 — reaches
+ * exactly 0 once its logarithm passes −745; the law is defined there (at β = 0 the multi-power drop is
+ * B·β·ln(C·x + 1), and B, no finite number, is left out). A file written before B·β was fitted holds B and
+ * β instead of B_beta.
  */
 export function curveParamsProblem(law: CurveLawId, joint: boolean, params: unknown): string | undefined {
   if (!params || typeof params !== 'object' || Array.isArray(params))
@@ -627,12 +580,7 @@ export function curveParamsProblem(law: CurveLawId, joint: boolean, params: unkn
     if (v < 0) return `parameter ${name} is ${v}; expected a number ≥ 0`;
   }
   const { linear, nonlinear } = layout(law, joint);
-  let names = [...linear, ...nonlinear];
-  // A multi-power file that names none of κ, 1/γ, B·κ was written before they were fitted: it is read in
-  // the names it was written in.
-  if (law === 'multi-power' && !['B_kappa', 'kappa', 'gamma_inv'].some((n) => p[n] !== undefined))
-    names = names.map((n) => ({ B_kappa: 'B_beta', kappa: 'beta', gamma_inv: 'gamma' })[n] ?? n);
-  const missing = names.filter(
+  const missing = [...linear, ...nonlinear].filter(
     (n) => p[n] === undefined && !(n === 'B_beta' && p.B !== undefined && p.beta !== undefined),
   );
   return missing.length
@@ -640,20 +588,14 @@ export function curveParamsProblem(law: CurveLawId, joint: boolean, params: unkn
     : undefined;
 }
 
-/** γ below this in a file is read as this: η^(−γ) is then 1 to the last bit, as at γ = 0, and 1/γ is finite. */
-const SMALLEST_GAMMA = 1e-300;
-
 /**
- * The fitted coordinates from parameters by name. A multi-power fit written before κ and 1/γ were fitted
- * holds B·β (B_beta), β and γ: κ = β·γ, 1/γ, B·κ = B·β·γ; one written before B·β was fitted holds B and β
- * alone: B·β is their product. A γ written as 0 (underflowed) is read as SMALLEST_GAMMA, the same law.
+ * The fitted coordinates (logarithms) from parameters by name. A multi-power fit written before B·β was
+ * fitted holds B and β alone: B_beta is their product.
  */
 function fromParams(opts: Pick<CurveFitOptions, 'law' | 'joint'>, params: Record<string, number>): Float64Array {
   const { linear, nonlinear } = layout(opts.law, !!opts.joint);
-  const gamma = Math.max(params.gamma, SMALLEST_GAMMA);
-  const Bbeta = params.B_beta ?? params.B * params.beta;
-  const old: Record<string, number> = { B_kappa: Bbeta * gamma, kappa: params.beta * gamma, gamma_inv: 1 / gamma };
-  return Float64Array.from([...linear, ...nonlinear], (n) => toCoordinate(n, params[n] ?? old[n] ?? NaN));
+  const value = (n: string) => params[n] ?? (n === 'B_beta' ? params.B * params.beta : NaN);
+  return Float64Array.from([...linear, ...nonlinear].map((n) => Math.log(value(n))));
 }
 
 /**
@@ -692,7 +634,7 @@ export function fitCurveLaw(curves: TrainingCurve[], opts: CurveFitOptions): Cur
     citation: curveLawCitations[opts.law],
     joint: !!opts.joint,
     lambda: opts.lambda ?? 0.999,
-    params: paramsFromCoordinates(opts, best.u),
+    params: paramsFromLogs(opts, best.u),
     rms: Math.sqrt(best.f / prep.y.length),
     points: prep.y.length,
     runs: prep.runs,
@@ -719,11 +661,11 @@ export function predictCurve(
   );
   const u = fromParams(opts, fit.params);
   const c = linear.map((_, j) => Math.exp(u[j])),
-    theta = u.subarray(linear.length);
+    logTheta = u.subarray(linear.length);
   const phi = new Float64Array(linear.length),
     dphi = nonlinear.map(() => new Float64Array(linear.length));
   return features.map((f) => {
-    basis(fit.law, fit.joint, f, theta, phi, dphi);
+    basis(fit.law, fit.joint, f, logTheta, phi, dphi);
     return c.reduce((a, cj, j) => a + cj * phi[j], 0);
   });
 }
@@ -763,25 +705,10 @@ export function bootstrapCurveLaw(
   // logarithms a coefficient at 1e-11 has no gradient, and every replicate would stay there, giving it
   // (and what it trades off against) an interval of zero width.
   const warm = fromParams(opts, fit.params);
-  const { linear, nonlinear } = layout(opts.law, !!opts.joint);
-  const names = [...linear, ...nonlinear];
-  // 1/γ starts within [1e-3, 1e3] (its coordinate's gradient vanishes at 0 and as 1/γ → ∞). Raised, κ and
-  // B·κ are kept (the curve moves by ~κ·1/γ·ln(C·S_k)); lowered, from γ → 0, β = κ/γ and B = B·κ/κ are kept,
-  // as the curve depends on them there.
-  const inv = names.indexOf('gamma_inv');
-  if (inv >= 0) {
-    const eps = fromCoordinate('gamma_inv', warm[inv]);
-    if (eps < 1e-3) warm[inv] = toCoordinate('gamma_inv', 1e-3);
-    else if (eps > 1e3) {
-      const shrink = Math.log(eps / 1e3);
-      warm[inv] = toCoordinate('gamma_inv', 1e3);
-      warm[names.indexOf('kappa')] += shrink;
-      warm[names.indexOf('B_kappa')] += shrink;
-    }
-  }
+  const { linear } = layout(opts.law, !!opts.joint);
   const lift = Math.log(1e-3 * Math.max(...curves.flatMap((c) => c.points.map((p) => p.loss))));
   for (let j = 0; j < linear.length; j++) warm[j] = Math.max(warm[j], lift);
-  for (let q = linear.length; q < warm.length; q++) if (q !== inv) warm[q] = Math.max(warm[q], Math.log(1e-3));
+  for (let q = linear.length; q < warm.length; q++) warm[q] = Math.max(warm[q], Math.log(1e-3));
   const n = prep.y.length,
     runs = curves.length;
   // A cluster per lineage when every curve names one, else per run.
@@ -834,7 +761,7 @@ export function bootstrapCurveLaw(
     }
     try {
       const f = fitPrepared(prep, opts, w, y, warm);
-      const p = paramsFromCoordinates(opts, f.u);
+      const p = paramsFromLogs(opts, f.u);
       if (Object.values(p).every(Number.isFinite)) out.push(p);
       else failed++;
     } catch {
