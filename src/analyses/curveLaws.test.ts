@@ -444,6 +444,37 @@ test('a multi-power fit written before B·β was fitted (B and β alone) predict
   published.forEach((v, i) => assert.ok(Math.abs(v - fitted[i]) < 1e-12, `${v} vs ${fitted[i]}`));
 });
 
+test('as γ → ∞ with β·γ = κ held (β → 0, B finite) the multi-power law tends to L0 + A·S^(−α) − B·Σ Δη_k·(1 − η_k^κ), whatever C', () => {
+  // The limit moby's width-32 fit runs to (γ = 5.6e26, β·γ = 0.19): no delay after a drop. Along it the
+  // objective has no gradient in C or in γ at fixed κ, which is why every replicate keeps them.
+  const s = wsd05;
+  const lrs = lrSequence(s);
+  const W = s.warmupSteps!;
+  const steps = [1000, 1600, 2000];
+  const [L0, A, alpha, B, kappa] = [1.5, 0.8, 0.45, 40, 0.19];
+  const limit = steps.map((step) => {
+    let area = 0;
+    for (let i = 0; i < step; i++) area += lrs[i];
+    let ld = 0;
+    for (let k = 1; k <= step - W; k++) ld += (lrs[W + k - 2] - lrs[W + k - 1]) * (1 - lrs[W + k - 1] ** kappa);
+    return L0 + A * area ** -alpha - B * ld;
+  });
+  const gapAt = (gamma: number, C: number) => {
+    const beta = kappa / gamma;
+    const params = { L0, A, alpha, C, B_beta: B * beta, beta, gamma };
+    const got = predictCurve({ ...multiPowerTruth, params }, { lrs, warmupSteps: W }, steps);
+    return Math.max(...got.map((v, i) => Math.abs(v - limit[i])));
+  };
+  let previous = Infinity;
+  for (const gamma of [1e2, 1e4, 1e8]) {
+    const gap = gapAt(gamma, 2);
+    // The law approaches its limit as (κ/γ)·ln(C·S_k): tenfold closer for every tenfold γ, at least.
+    assert.ok(gap > 0 && gap < previous / 10, `γ ${gamma}: ${gap} from the limit`);
+    previous = gap;
+  }
+  for (const C of [1e-6, 2, 1e6]) assert.ok(gapAt(5.6e26, C) < 1e-12, `C ${C} at γ = 5.6e26: ${gapAt(5.6e26, C)}`);
+});
+
 test("frozenParameters: a parameter every replicate kept at the fit's value is named; one that moved, is 0, or has too few replicates is not", () => {
   const fit = { L0: 1.7, gamma: 5.6e26, C: 2.09, beta: 3.3e-28 };
   const reps = [0, 1, 2].map((i) => ({ L0: 1.7 + 0.01 * i, gamma: 5.6e26, C: 2.09, beta: 2.9e-4 * (1 + i) }));
