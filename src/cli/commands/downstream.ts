@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { flag } from '../flags.js';
 import { importStopped, interruptedImport } from '../storeAccess.js';
-import { betweenWrites, onInterrupt } from '../interrupt.js';
+import { betweenSteps, onInterrupt } from '../interrupt.js';
 import { readTaskMetrics } from '../../io/readTaskMetrics.js';
 import type { RunRole, TaskMetricData } from '../../io/parseTaskMetrics.js';
 import {
@@ -590,7 +590,7 @@ ${EXAMPLES}`,
           try {
             for (const set of data.sets) {
               // A Ctrl-C during a file's import (one synchronous transaction) is handled here, before the next.
-              await betweenWrites();
+              await betweenSteps();
               const waiting = statusLine(f);
               try {
                 const counts = await store.importTaskMetrics(
