@@ -17,6 +17,7 @@ import { BackendBusy, type Backend } from './backends/backend.js';
 import type { PlannedRun } from './design.js';
 import type { Executor, RunOutcome } from './study.js';
 import { isDivergedProbe } from './outcome.js';
+import { runFolderName } from './backends/process.js';
 
 export interface SweepProgress {
   total: number;
@@ -57,12 +58,75 @@ const active = ['submitting', 'queued', 'running'] as const;
  */
 export const FAIL_FAST_RUNS = 3;
 
-/** The one reason the sweep's first runs all failed with, when they did (see FAIL_FAST_RUNS). */
-export function failingAlike(runs: readonly Pick<StoredRun, 'phase' | 'status' | 'reason'>[]): string | undefined {
+type FailedRun = Pick<
+  StoredRun,
+  'id' | 'key' | 'name' | 'phase' | 'status' | 'reason' | 'externalId' | 'config' | 'N' | 'D' | 'C'
+>;
+
+/**
+ * The one reason the sweep's first runs all failed with, when they did (see FAIL_FAST_RUNS): the first
+ * run's, the others' being the same but for what is each run's own (sameFailure).
+ */
+export function failingAlike(runs: readonly FailedRun[]): string | undefined {
   if (runs.some((r) => r.status === 'completed')) return undefined;
   const failed = runs.filter((r) => r.status === 'failed' && !isDivergedProbe(r));
   if (failed.length < FAIL_FAST_RUNS || !failed[0].reason) return undefined;
-  return failed.every((r) => r.reason === failed[0].reason) ? failed[0].reason : undefined;
+  return failed.every((r) => sameFailure(r, failed[0])) ? failed[0].reason : undefined;
+}
+
+/**
+ * Whether two runs failed for the same reason. A trainer's error often names what is the run's own — its
+ * folder (a missing data file under it), its id, its seed or size — so identical failures of different
+ * runs read differently: those are compared as placeholders. A number differing between the two is taken
+ * for the runs' own only where each is the same field of its run (both seeds, both ids), and never in
+ * the reason's first clause, the backend's verdict: "exit code 1" and "exit code 2" differ though the
+ * runs' seeds are 1 and 2. Any other difference keeps them apart.
+ */
+export function sameFailure(a: FailedRun, b: FailedRun): boolean {
+  if (a.reason === null || b.reason === null) return a.reason === b.reason;
+  const [headA, ta] = failureTokens(a),
+    [headB, tb] = failureTokens(b);
+  if (headA !== headB || ta.length !== tb.length) return false;
+  const own = ownNumbers(a),
+    theirs = ownNumbers(b);
+  const same = (x: number, v: number | undefined) => v !== undefined && Math.abs(x - v) <= 1e-9 * Math.abs(v);
+  return ta.every((t, i) => {
+    if (t === tb[i]) return true;
+    const [x, y] = [Number(t), Number(tb[i])];
+    return (
+      Number.isFinite(x) &&
+      Number.isFinite(y) &&
+      [...own].some(([field, v]) => same(x, v) && same(y, theirs.get(field)))
+    );
+  });
+}
+
+/**
+ * A run's failure reason with its own names put as one placeholder: its first clause (up to ": "), and
+ * the rest split into numbers and the text between.
+ */
+function failureTokens(r: FailedRun): [string, string[]] {
+  let text = r.reason ?? '';
+  // Longest first: the key holds the folder's name's start, the external id may hold a pid.
+  const names = [r.key, runFolderName(r), r.name, r.externalId]
+    .filter((n): n is string => !!n && n.length >= 3)
+    .sort((x, y) => y.length - x.length);
+  for (const n of names) text = text.split(n).join('\u0000');
+  const cut = text.indexOf(': ');
+  const head = cut < 0 ? text : text.slice(0, cut);
+  return [head, cut < 0 ? [] : text.slice(cut).split(/(\d+(?:\.\d+)?(?:e[+-]?\d+)?)/i)];
+}
+
+/** The numbers that are a run's own, by field: its id, size, tokens, compute and its configuration's. */
+function ownNumbers(r: FailedRun): Map<string, number> {
+  const fields: [string, unknown][] = [
+    ['id', r.id],
+    ['N', r.N],
+    ['D', r.D],
+    ['C', r.C],
+    ...Object.entries(r.config ?? {}).map(([k, v]): [string, unknown] => [`config.${k}`, v]),
+  ];
+  return new Map(fields.filter((f): f is [string, number] => typeof f[1] === 'number' && Number.isFinite(f[1])));
 }
 
 function progressOf(runs: StoredRun[]): SweepProgress {

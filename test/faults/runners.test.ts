@@ -633,3 +633,58 @@ test(
     assert.deepEqual([all.json().failed, all.json().cancelled], [6, 0]);
   },
 );
+
+test(
+  "fail-fast groups failures that differ only in what is each run's own: its folder's path, its run id, its seed",
+  { timeout: 180_000 },
+  async () => {
+    const dir = tmp('fail-fast-own');
+    const plan = writePlan(join(dir, 'plan.json'), [0, 1, 2, 3, 4, 5]);
+    // A trainer that cannot find its data names where it looked: its own folder, run id and seed.
+    const trainer = `console.error("cannot open " + process.argv[1] + "/shard-" + process.argv[2] + ".bin (run " + process.argv[3] + ")"); process.exit(1)`;
+    const db = join(dir, 'runs.db');
+    const sweep = cli([
+      'sweep',
+      'run',
+      plan,
+      '--study',
+      's',
+      '--db',
+      db,
+      '--backend',
+      'local',
+      '--concurrency',
+      '1',
+      '--runs-dir',
+      join(dir, 'runs'),
+      '--poll',
+      '0.05',
+      '--command',
+      `${node} -e '${trainer}' {run_dir} {seed} {run_id}`,
+      '--json',
+    ]);
+    const stopped = await sweep.done;
+    assert.equal(stopped.code, 1, stopped.stderr);
+    assert.deepEqual([stopped.json().failed, stopped.json().cancelled, stopped.json().total], [3, 3, 6]);
+    assert.match(stopped.stderr, /; stopped after the first 3 failed alike \(--keep-going submits them all\)/);
+    const store = RunStore.open(db);
+    try {
+      const failed = store.runs({ study: 's', status: 'failed' });
+      // The reasons do differ, each naming its own folder, run and seed: the grouping looked past that.
+      assert.equal(new Set(failed.map((r) => r.reason)).size, 3);
+      for (const r of failed)
+        assert.match(
+          r.reason!,
+          new RegExp(`^exit code 1: cannot open .*/${r.id}-[^/]+/shard-\\d\\.bin \\(run ${r.id}\\)$`),
+        );
+      const cancelled = store.runs({ study: 's', status: 'cancelled' });
+      assert.equal(cancelled.length, 3);
+      assert.match(
+        cancelled[0].reason!,
+        /^not started: the first 3 runs all failed with the same reason \(exit code 1: cannot open /,
+      );
+    } finally {
+      store.close();
+    }
+  },
+);

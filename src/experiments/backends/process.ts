@@ -122,12 +122,13 @@ export function templateValues(
   };
 }
 
+/** The name of a run's own folder under its study's (its id and the start of its key). */
+export function runFolderName(run: Pick<StoredRun, 'id' | 'key'>): string {
+  return `${run.id}-${run.key.slice(0, 12).replace(/[^\w.-]+/g, '_')}`;
+}
+
 export function runDirectory(root: string, run: StoredRun): string {
-  const dir = resolve(
-    root,
-    run.study.replace(/[^\w.-]+/g, '_'),
-    `${run.id}-${run.key.slice(0, 12).replace(/[^\w.-]+/g, '_')}`,
-  );
+  const dir = resolve(root, run.study.replace(/[^\w.-]+/g, '_'), runFolderName(run));
   mkdirSync(dir, { recursive: true });
   return dir;
 }
