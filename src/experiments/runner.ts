@@ -200,26 +200,32 @@ async function sweepStep(
   // Reconcile runs caught between submit and record by a crash.
   for (const r of mine().filter((x) => x.status === 'submitting')) {
     const id = backend.find ? await backend.find(r) : undefined;
-    if (id) store.setStatus(r.id, 'queued', { backend: backend.name, externalId: id });
-    else store.setStatus(r.id, 'planned');
+    if (id) store.setStatus(r.id, 'queued', { backend: backend.name, externalId: id, from: ['submitting'] });
+    else store.setStatus(r.id, 'planned', { from: ['submitting'] });
     changed = true;
   }
-  // Poll what is in flight.
+  // Poll what is in flight. Each answer is recorded only if the run is still in flight: `sweep cancel`,
+  // in another process, may have recorded it cancelled since it was read, and the user's word stands
+  // (the signal it sent would otherwise be recorded as the run's failure, "killed by SIGTERM").
   for (const r of mine().filter((x) => x.status === 'queued' || x.status === 'running')) {
     const s = await backend.status(r);
     if (s.externalId && s.externalId !== r.externalId) store.setExternalId(r.id, s.externalId);
     if (s.state === 'completed' || s.state === 'failed' || s.state === 'cancelled') {
-      store.finish(r.id, {
-        status: s.state,
-        loss: s.loss ?? null,
-        seconds: s.seconds ?? null,
-        reason: s.reason ?? null,
-        evals: s.evals,
-        ...(s.schedule ? { schedule: s.schedule } : {}),
-      });
+      store.finish(
+        r.id,
+        {
+          status: s.state,
+          loss: s.loss ?? null,
+          seconds: s.seconds ?? null,
+          reason: s.reason ?? null,
+          evals: s.evals,
+          ...(s.schedule ? { schedule: s.schedule } : {}),
+        },
+        active,
+      );
       changed = true;
     } else if (s.state !== r.status) {
-      store.setStatus(r.id, s.state);
+      store.setStatus(r.id, s.state, { from: active });
       changed = true;
     }
   }
@@ -254,8 +260,10 @@ async function sweepStep(
       store.finish(r.id, { status: 'failed', reason: `submit failed: ${(e as Error).message}` });
     }
     // Outside the try: a store busy past its timeout here is not the submit's failure (the run is
-    // submitted; left "submitting", the next pass finds it).
-    if (id !== undefined) store.setStatus(r.id, 'queued', { externalId: id });
+    // submitted; left "submitting", the next pass finds it). One `sweep cancel` recorded cancelled
+    // while it was being submitted, before it had an id to stop it by, is stopped now.
+    if (id !== undefined && !store.setStatus(r.id, 'queued', { externalId: id, from: ['submitting'] }))
+      await backend.cancel?.({ ...r, externalId: id });
     changed = true;
   }
   const all = mine();

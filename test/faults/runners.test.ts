@@ -17,6 +17,7 @@ import { localBackend } from '../../src/experiments/backends/local.js';
 import { apiBackend } from '../../src/experiments/backends/api.js';
 import { runSweep } from '../../src/experiments/runner.js';
 import { RunStore, type StoredRun } from '../../src/store/store.js';
+import type { Backend } from '../../src/experiments/backends/backend.js';
 
 const node = JSON.stringify(process.execPath);
 const waiting = JSON.stringify(fileURLToPath(new URL('../fixtures/waiting-trainer.mjs', import.meta.url)));
@@ -202,6 +203,85 @@ test(
     assert.equal((await sweep).total, 1);
     assert.equal(store.runs({ study: 'c' })[0].status, 'cancelled');
     store.close();
+  },
+);
+
+test(
+  'sweep cancel while the sweep that launched the run polls it: the run is cancelled everywhere (store, runs ls, sweep status, the sweep), never failed',
+  { timeout: 120_000 },
+  async (t) => {
+    const dir = tmp('cancel-polled');
+    const runsRoot = join(dir, 'runs');
+    cleanUp(t, runsRoot, 'c');
+    const db = join(dir, 'runs.db');
+    const store = planStore(db, 'c', [0]);
+    const local = localBackend({ command: `${node} ${waiting} --out {run_dir}`, root: runsRoot, cwd: dir });
+    const recorded = () => {
+      const s = RunStore.open(db);
+      try {
+        return s.runs({ study: 'c' })[0].status === 'cancelled';
+      } finally {
+        s.close();
+      }
+    };
+    // The race made certain: once the trainer is at work, the sweep's next poll reads the run as running
+    // and asks its folder; the answer reaches the store only after `sweep cancel` has recorded the run
+    // cancelled and the run has ended.
+    const atWork = () => runDirs(runsRoot, 'c').some((d) => existsSync(join(d, 'pids.json')));
+    let polled = false;
+    const polling: Backend = {
+      ...local,
+      async status(r) {
+        if (!atWork()) return local.status(r);
+        polled = true;
+        await waitFor('sweep cancel to record the run', recorded);
+        for (const end = Date.now() + 60_000; ; await new Promise((res) => setTimeout(res, 50))) {
+          const s = await local.status(r);
+          if (s.state !== 'queued' && s.state !== 'running') return s;
+          if (Date.now() > end) throw new Error('timed out waiting for the cancelled run to end');
+        }
+      },
+    };
+    const sweep = runSweep(store, 'c', polling, { pollMs: 50 });
+    // pids.json comes after the trainer's first evaluation: it is at work.
+    await waitFor('the sweep to poll the trainer at work', () => polled);
+    const pids = processesOf(runsRoot, 'c');
+    const cancel = scalelab([
+      'sweep',
+      'cancel',
+      '--study',
+      'c',
+      '--db',
+      db,
+      '--backend',
+      'local',
+      '--runs-dir',
+      runsRoot,
+      '--json',
+    ]);
+    assert.equal(cancel.code, 0, cancel.stderr);
+    assert.equal(cancel.json().cancelled, 1);
+    const p = await sweep;
+    assert.deepEqual([p.total, p.done, p.failed, p.running], [1, 0, 0, 0], 'the sweep counts it cancelled, not failed');
+    await noneLeft(pids);
+    const [run] = store.runs({ study: 'c' });
+    assert.deepEqual([run.status, run.reason], ['cancelled', 'cancelled by "scalelab sweep cancel"']);
+    store.close();
+    const ls = scalelab(['runs', 'ls', '--study', 'c', '--db', db, '--json']);
+    assert.equal(ls.code, 0, ls.stderr);
+    assert.deepEqual(
+      (ls.json() as { status: string }[]).map((r) => r.status),
+      ['cancelled'],
+    );
+    const status = scalelab(['sweep', 'status', '--study', 'c', '--db', db, '--json']);
+    assert.deepEqual(status.json().counts, { cancelled: 1 });
+    // The folder says so too, to whoever asks it next (a sweep run again, another process).
+    assert.deepEqual(
+      await (async (s) => [s.state, s.reason])(
+        await localBackend({ command: 'true {run_dir}', root: runsRoot }).status(run),
+      ),
+      ['cancelled', 'cancelled by "scalelab sweep cancel"'],
+    );
   },
 );
 

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import type { StoredRun } from '../../store/store.js';
 import type { Backend, BackendStatus } from './backend.js';
 import {
+  asCancelled,
   CANCELLED,
   checkRunFolder,
   checkTemplate,
@@ -130,7 +131,7 @@ export function localBackend(o: LocalOptions): Backend {
       const dir = dirOf(run);
       // Taken before looking: the folder's removal decides what its contents are worth.
       const removed = runFolderRemoved(dir);
-      return checkRunFolder(dir, await statusIn(dir, run), removed);
+      return checkRunFolder(dir, asCancelled(dir, await statusIn(dir, run)), removed);
     },
     async find(run) {
       const dir = dirOf(run);
