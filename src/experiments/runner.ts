@@ -193,7 +193,7 @@ async function sweepStep(
   if (change)
     throw new StoreError(
       store.path,
-      `the run store was ${change === 'removed' ? 'removed' : 'replaced by another file'} while the sweep ran, so the sweep stops rather than record results where no one would read them (its runs in flight go on, their results in their run folders). ${change === 'removed' ? 'Put the store back (from a copy) and run the sweep again to collect them: a sweep on a new, empty store would train them again' : 'Run the sweep again to continue with the store now there'}`,
+      `the run store was ${change === 'removed' ? 'removed' : 'replaced by another file'} while the sweep ran, so the sweep stops rather than record results where no one would read them (its runs in flight go on, their results in their run folders). ${change === 'removed' ? 'Put the store back (from a copy) and run the sweep again to collect them; with no copy, a sweep of the same plan on a new store recovers its finished runs from their run folders (local backend, the study the first in it) and trains the others again' : 'Run the sweep again to continue with the store now there'}`,
     );
   const mine = () => store.runs({ study }).filter((r) => !options.keys || options.keys.has(r.key));
   let changed = false;
