@@ -10,8 +10,9 @@
  * stops it there rather than after the last; worker threads end with the process.
  *
  * Work the main thread computes itself (curve-law fit: one fit per model size, then minutes of
- * bootstrap replicates) is a loop of steps too: a listener runs only between two of them, so the loop
- * gives the event loop a turn after each (betweenSteps), and a signal waits at most one step.
+ * bootstrap replicates; a downstream analysis, task by task; a back-test, fit by fit) is a loop of
+ * steps too: a listener runs only between two of them, so the loop gives the event loop a turn after
+ * each (betweenSteps), and a signal waits at most one step (handleToTheEnd, or interruptible).
  *
  * Outside those phases no listener is installed and Node's default applies: the process ends at once,
  * silently, with the signal; a command loses nothing it had written there, since it writes nothing
@@ -34,8 +35,12 @@ let stopping = false;
 let handling = 0;
 const listeners = new Map<StopSignal, () => void>();
 
+/** Signals handled from a point of the command to its end (handleToTheEnd), withdrawn when it ends. */
+let toTheEnd: (() => void) | undefined;
+
 /** Start a command: nothing registered, and how the interruption is said (--json: a JSON error). */
 export function handleInterrupts(options: { json?: boolean }): void {
+  commandEnded();
   notes.clear();
   outputs.clear();
   server = undefined;
@@ -75,6 +80,21 @@ export function onInterrupt(note: () => string | undefined): () => void {
     notes.delete(note);
     release();
   };
+}
+
+/**
+ * Handle the signals from here to the end of the command: its reading and computing on the main thread
+ * are done in steps (betweenSteps between them), so a signal waits at most one step, where Node's default
+ * would end the command silently.
+ */
+export function handleToTheEnd(): void {
+  toTheEnd ??= handle();
+}
+
+/** The command has ended: what handleToTheEnd installed is withdrawn. */
+export function commandEnded(): void {
+  toTheEnd?.();
+  toTheEnd = undefined;
 }
 
 /** Await `work` (on worker threads: the main thread is free) with the signals handled meanwhile. */

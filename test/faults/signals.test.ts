@@ -101,6 +101,28 @@ const long: {
     signal: 'SIGTERM',
     json: true,
   },
+  {
+    // 8 tasks, each fitted and bootstrapped on the main thread (seconds each): stopped between two.
+    name: 'downstream predict --bootstrap 100 (main thread, a task at a time)',
+    args: (out) => [
+      'downstream',
+      'predict',
+      'examples/downstream/olmo-ladder/ladder.json',
+      '--bootstrap',
+      '100',
+      '--out',
+      out,
+    ],
+    out: 'predictions.json',
+    signal: 'SIGINT',
+  },
+  {
+    // 8 fits (2 procedures at 4 cutoffs), each with its bootstrap on the main thread: stopped between two.
+    name: 'backtest --bootstrap 200 (main thread, a fit at a time)',
+    args: (out) => ['backtest', 'examples/chinchilla.csv', '--bootstrap', '200', '--out', out],
+    out: 'backtest.json',
+    signal: 'SIGINT',
+  },
 ];
 
 for (const c of long)

@@ -7,11 +7,12 @@ import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { flag } from '../flags.js';
 import { importStopped, interruptedImport } from '../storeAccess.js';
-import { betweenSteps, onInterrupt } from '../interrupt.js';
+import { betweenSteps, handleToTheEnd, onInterrupt } from '../interrupt.js';
 import { readTaskMetrics } from '../../io/readTaskMetrics.js';
 import type { RunRole, TaskMetricData } from '../../io/parseTaskMetrics.js';
 import {
   analyseLadder,
+  analyseLadderSteps,
   averageTask,
   planAccuracies,
   type LadderAnalysisOptions,
@@ -256,6 +257,8 @@ function noteTasksWithoutMetrics(data: TaskMetricData): void {
 function loadData(inputs: string[], f: InputFlags): TaskMetricData {
   // The output file is checked before any reading or fitting, which would be lost if it could not be written.
   if (f.out) checkOutput(f.out);
+  // Reading and analysing take seconds to minutes on the main thread: a Ctrl-C from here on says so.
+  handleToTheEnd();
   let data: TaskMetricData;
   if (inputs.length) {
     if (f.study !== undefined) throw new UsageError('give files or --study, not both');
@@ -437,13 +440,26 @@ function withBootstrap(cmd: Command, replicates: string): Command {
     .addOption(flag('level', { default: '0.95' }));
 }
 
-function analyse(data: TaskMetricData, options: LadderAnalysisOptions, f: { json?: boolean }): TaskAnalysis[] {
+/**
+ * The ladder analysed on the main thread, a task at a time with a turn for the event loop between them
+ * (each task's fits and bootstrap take seconds): a Ctrl-C stops it within a task, saying so.
+ */
+async function analyse(
+  data: TaskMetricData,
+  options: LadderAnalysisOptions,
+  f: { json?: boolean },
+): Promise<TaskAnalysis[]> {
   const tasks = options.tasks?.length
     ? options.tasks.length
     : data.tasks.length || new Set(data.records.map((r) => r.task)).size;
   const bar = progress('tasks', tasks, f);
   try {
-    return analyseLadder(data, options, () => bar.tick());
+    const out: TaskAnalysis[] = [];
+    for (const t of analyseLadderSteps(data, options, () => bar.tick())) {
+      out.push(t);
+      await betweenSteps();
+    }
+    return out;
   } finally {
     bar.stop();
   }
@@ -661,7 +677,7 @@ ${EXAMPLES}`,
     .action(async (inputs: string[], f: InputFlags) =>
       run(async () => {
         const data = loadData(inputs, f);
-        emit(analyse(data, analysisOptions(f), f), f, [], data.source);
+        emit(await analyse(data, analysisOptions(f), f), f, [], data.source);
       }, f.json),
     );
 
@@ -674,7 +690,7 @@ ${EXAMPLES}`,
     .action(async (inputs: string[], f: InputFlags) =>
       run(async () => {
         const data = loadData(inputs, f);
-        emit(analyse(data, analysisOptions(f), f), f, [fitTable], data.source);
+        emit(await analyse(data, analysisOptions(f), f), f, [fitTable], data.source);
       }, f.json),
     );
 
@@ -713,7 +729,7 @@ ${EXAMPLES}`,
           throw new UsageError(
             'nothing to predict: give --N and --D, or mark target runs (--target-runs, or role "target" in a manifest)',
           );
-        const tasks = analyse(data, analysisOptions(f, { targets, ...bootstrapOptions(f) }), f);
+        const tasks = await analyse(data, analysisOptions(f, { targets, ...bootstrapOptions(f) }), f);
         const unanswered = reasons(tasks, notPredictedReason);
         emit(tasks, f, [predictionTable], data.source, (t) => unansweredJson('notPredicted', t, unanswered));
         judgeUnanswered('predicted', unanswered, tasks.length, list(f.task).length > 0);
@@ -729,7 +745,7 @@ ${EXAMPLES}`,
     .action(async (inputs: string[], f: InputFlags) =>
       run(async () => {
         const data = loadData(inputs, f);
-        emit(analyse(data, analysisOptions(f), f), f, [backtestTable], data.source);
+        emit(await analyse(data, analysisOptions(f), f), f, [backtestTable], data.source);
       }, f.json),
     );
 
@@ -756,7 +772,7 @@ ${EXAMPLES}
       run(async () => {
         if (!f.out) throw new UsageError('--out: expected the HTML file to write');
         const data = loadData(inputs, f);
-        const tasks = analyse(data, analysisOptions(f, bootstrapOptions(f)), f);
+        const tasks = await analyse(data, analysisOptions(f, bootstrapOptions(f)), f);
         const html = await downstreamReportHtml(
           tasks,
           `Downstream report: ${data.source}`,
@@ -796,7 +812,7 @@ ${EXAMPLES}
         const data = loadData(inputs, f);
         const options = analysisOptions(f, { plan, horizon, ...bootstrapOptions(f) });
         options.tasks = Object.keys(plan);
-        const tasks = analyse(data, options, f);
+        const tasks = await analyse(data, options, f);
         const unanswered = reasons(tasks, notPlannedReason);
         emit(tasks, f, [planTable], data.source, (t) => unansweredJson('notPlanned', t, unanswered));
         // Every task of a plan is named by --target-accuracy.
