@@ -700,6 +700,26 @@ export function bootstrapCurveLaw(
   seed: number,
   onReplicate?: () => void,
 ): CurveBootstrap {
+  const steps = curveBootstrapSteps(curves, opts, fit, replicates, seed);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+    onReplicate?.();
+  }
+}
+
+/**
+ * bootstrapCurveLaw one replicate at a time: the generator yields after each replicate (how many are
+ * done) and returns the bootstrap. A caller on a thread that must stay responsive (a command that
+ * stops on Ctrl-C, minutes of replicates) gives its event loop a turn between them.
+ */
+export function* curveBootstrapSteps(
+  curves: TrainingCurve[],
+  opts: CurveFitOptions,
+  fit: CurveFit,
+  replicates: number,
+  seed: number,
+): Generator<number, CurveBootstrap, void> {
   const prep = prepare(curves, opts);
   // Warm starts, but a parameter the fit drove to (nearly) zero starts again from a small value: in
   // logarithms a coefficient at 1e-11 has no gradient, and every replicate would stay there, giving it
@@ -767,7 +787,7 @@ export function bootstrapCurveLaw(
     } catch {
       failed++;
     }
-    onReplicate?.();
+    yield r + 1;
   }
   return { unit, replicates: out, failed, rms: fit.rms, level: 0.95 };
 }

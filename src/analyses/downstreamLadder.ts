@@ -418,9 +418,20 @@ export function analyseLadder(
   options: LadderAnalysisOptions = {},
   onTask?: (task: string) => void,
 ): TaskAnalysis[] {
-  return taskDefinitions(data, options.tasks, options.accuracyMetric).map((given) =>
-    analyseTask(data, given, options, onTask),
-  );
+  return [...analyseLadderSteps(data, options, onTask)];
+}
+
+/**
+ * analyseLadder one task at a time (each task's analysis yielded as it is done): a caller that must stay
+ * responsive (a command that stops on Ctrl-C) gives its event loop a turn between tasks.
+ */
+export function* analyseLadderSteps(
+  data: TaskMetricData,
+  options: LadderAnalysisOptions = {},
+  onTask?: (task: string) => void,
+): Generator<TaskAnalysis, void, void> {
+  for (const given of taskDefinitions(data, options.tasks, options.accuracyMetric))
+    yield analyseTask(data, given, options, onTask);
 }
 
 /**

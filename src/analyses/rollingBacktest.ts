@@ -130,6 +130,23 @@ function summarise(list: HeldOutPrediction[], levels: number[]) {
  * @throws InputError when no cutoff leaves enough runs on both sides
  */
 export function rollingBacktest(dataset: Dataset, options: RollingBacktestOptions = {}): RollingBacktestResult {
+  const steps = rollingBacktestSteps(dataset, options);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
+/**
+ * rollingBacktest a fit at a time: the generator yields after each procedure's fit at each cutoff (its
+ * bootstrap included, seconds) and returns the result. A caller that must stay responsive (a command
+ * that stops on Ctrl-C) gives its event loop a turn between them.
+ * @throws InputError when no cutoff leaves enough runs on both sides
+ */
+export function* rollingBacktestSteps(
+  dataset: Dataset,
+  options: RollingBacktestOptions = {},
+): Generator<void, RollingBacktestResult, void> {
   const by = options.by ?? 'C';
   const levels = options.levels ?? [0.8, 0.95];
   const replicates = options.replicates ?? 100;
@@ -178,8 +195,8 @@ export function rollingBacktest(dataset: Dataset, options: RollingBacktestOption
       fitMax: split.fitMax,
     });
     const fitMaxC = extent(split.fit.runs.map((r) => axisValue(r, 'C')))[1];
-    procedures.forEach((id, k) => {
-      let members: PredictiveMember[];
+    for (const [k, id] of procedures.entries()) {
+      let members: PredictiveMember[] | undefined;
       try {
         if (id === 'auto') {
           const choice = chooseProcedure(split.fit, {
@@ -200,18 +217,15 @@ export function rollingBacktest(dataset: Dataset, options: RollingBacktestOption
             seed: seed + 1000 * k,
             unit: options.unit,
           });
-          if (isFailure(c)) {
-            failures.get(id)!.push({ cutoff, reason: c.error });
-            return;
-          }
-          members = [memberOf(c, 1)];
+          if (isFailure(c)) failures.get(id)!.push({ cutoff, reason: c.error });
+          else members = [memberOf(c, 1)];
         }
       } catch (e) {
         failures.get(id)!.push({ cutoff, reason: (e as Error).message });
-        return;
-      } finally {
-        options.onStep?.();
       }
+      options.onStep?.();
+      yield;
+      if (!members) continue;
       for (const r of split.heldOut) {
         const p = predictEnsemble(members, r.final, levels, { maxC: fitMaxC });
         const covered: Record<string, boolean> = {};
@@ -232,7 +246,7 @@ export function rollingBacktest(dataset: Dataset, options: RollingBacktestOption
           covered,
         });
       }
-    });
+    }
   }
   const summaries: ProcedureSummary[] = procedures.map((id) => {
     const s = summarise(

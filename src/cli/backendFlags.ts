@@ -332,7 +332,18 @@ export const cliBackends = {
       const { cost, architecture } = assumedSetup(f);
       const { command, timeoutSeconds } = commandFlags(f, 'local');
       const threads = f.threadsPerRun ? parseInteger(f.threadsPerRun, '--threads-per-run', 1) : undefined;
-      const backend = localBackend({ command, root: f.runsDir, concurrency, threads, timeoutSeconds });
+      const backend = localBackend({
+        command,
+        root: f.runsDir,
+        concurrency,
+        threads,
+        timeoutSeconds,
+        // Said, so that a user who meant to train again (a changed trainer) knows what to remove.
+        onRecovered: (run, { dir, state }) =>
+          process.stderr.write(
+            `scalelab: note: run ${run.id} (${run.name ?? run.key}): its folder ${dir} holds this same command's result from before (${state === 'completed' ? 'completed): recovered, not trained again' : 'still running): followed, not started again'}; remove the folder to train it again\n`,
+          ),
+      });
       return { backend, cost, architecture };
     },
   },

@@ -6,13 +6,17 @@
  * Stopping at once is safe because a signal's listener runs only between two pieces of the command's
  * work, never inside one: every write (an output file written whole and renamed, a store transaction)
  * is synchronous, so when the signal is handled each is done or not begun. A loop of such writes (an
- * import of several files) gives the event loop a turn between them (betweenWrites), so a signal
+ * import of several files) gives the event loop a turn between them (betweenSteps), so a signal
  * stops it there rather than after the last; worker threads end with the process.
  *
+ * Work the main thread computes itself (curve-law fit: one fit per model size, then minutes of
+ * bootstrap replicates; a downstream analysis, task by task; a back-test, fit by fit) is a loop of
+ * steps too: a listener runs only between two of them, so the loop gives the event loop a turn after
+ * each (betweenSteps), and a signal waits at most one step (handleToTheEnd, or interruptible).
+ *
  * Outside those phases no listener is installed and Node's default applies: the process ends at once,
- * silently, with the signal. A listener could not run while the main thread computes (a curve-law
- * bootstrap, minutes of it) and would hold the signal until the computing is done; ended there, a
- * command loses nothing it had written, since it writes nothing part way.
+ * silently, with the signal; a command loses nothing it had written there, since it writes nothing
+ * part way.
  */
 
 /** The signals a user or a system sends to stop a command, and their numbers (exit status 128 + n). */
@@ -31,8 +35,12 @@ let stopping = false;
 let handling = 0;
 const listeners = new Map<StopSignal, () => void>();
 
+/** Signals handled from a point of the command to its end (handleToTheEnd), withdrawn when it ends. */
+let toTheEnd: (() => void) | undefined;
+
 /** Start a command: nothing registered, and how the interruption is said (--json: a JSON error). */
 export function handleInterrupts(options: { json?: boolean }): void {
+  commandEnded();
   notes.clear();
   outputs.clear();
   server = undefined;
@@ -72,6 +80,21 @@ export function onInterrupt(note: () => string | undefined): () => void {
     notes.delete(note);
     release();
   };
+}
+
+/**
+ * Handle the signals from here to the end of the command: its reading and computing on the main thread
+ * are done in steps (betweenSteps between them), so a signal waits at most one step, where Node's default
+ * would end the command silently.
+ */
+export function handleToTheEnd(): void {
+  toTheEnd ??= handle();
+}
+
+/** The command has ended: what handleToTheEnd installed is withdrawn. */
+export function commandEnded(): void {
+  toTheEnd?.();
+  toTheEnd = undefined;
 }
 
 /** Await `work` (on worker threads: the main thread is free) with the signals handled meanwhile. */
@@ -138,9 +161,9 @@ function interrupted(signal: StopSignal): void {
 }
 
 /**
- * Let a pending signal be handled: a loop of synchronous writes (one transaction per file) calls this
- * between them, or a Ctrl-C would wait for the last.
+ * Let a pending signal be handled: a loop of synchronous steps (one transaction per file, one bootstrap
+ * replicate) calls this between them, or a Ctrl-C would wait for the last.
  */
-export function betweenWrites(): Promise<void> {
+export function betweenSteps(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }

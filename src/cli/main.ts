@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { exitCodes } from '../errors/index.js';
 import { packagePath } from '../io/packageRoot.js';
-import { handleInterrupts } from './interrupt.js';
+import { commandEnded, handleInterrupts } from './interrupt.js';
 
 const exitCodesHelp = `
 Exit codes: 0 done; 1 it ran but the result is a failure (e.g. a sweep with failed runs); 2 a usage
@@ -129,5 +129,7 @@ export async function main(argv = process.argv): Promise<void> {
       if (e.exitCode !== 0 && argv.includes('--json'))
         printJson({ error: { type: 'UsageError', message: e.message.replace(/^error: /, '') } });
     } else process.exitCode = reportError(e, { json: argv.includes('--json') });
+  } finally {
+    commandEnded();
   }
 }

@@ -17,6 +17,7 @@ import { BackendBusy, type Backend } from './backends/backend.js';
 import type { PlannedRun } from './design.js';
 import type { Executor, RunOutcome } from './study.js';
 import { isDivergedProbe } from './outcome.js';
+import { runFolderName } from './backends/process.js';
 
 export interface SweepProgress {
   total: number;
@@ -57,12 +58,75 @@ const active = ['submitting', 'queued', 'running'] as const;
  */
 export const FAIL_FAST_RUNS = 3;
 
-/** The one reason the sweep's first runs all failed with, when they did (see FAIL_FAST_RUNS). */
-export function failingAlike(runs: readonly Pick<StoredRun, 'phase' | 'status' | 'reason'>[]): string | undefined {
+type FailedRun = Pick<
+  StoredRun,
+  'id' | 'key' | 'name' | 'phase' | 'status' | 'reason' | 'externalId' | 'config' | 'N' | 'D' | 'C'
+>;
+
+/**
+ * The one reason the sweep's first runs all failed with, when they did (see FAIL_FAST_RUNS): the first
+ * run's, the others' being the same but for what is each run's own (sameFailure).
+ */
+export function failingAlike(runs: readonly FailedRun[]): string | undefined {
   if (runs.some((r) => r.status === 'completed')) return undefined;
   const failed = runs.filter((r) => r.status === 'failed' && !isDivergedProbe(r));
   if (failed.length < FAIL_FAST_RUNS || !failed[0].reason) return undefined;
-  return failed.every((r) => r.reason === failed[0].reason) ? failed[0].reason : undefined;
+  return failed.every((r) => sameFailure(r, failed[0])) ? failed[0].reason : undefined;
+}
+
+/**
+ * Whether two runs failed for the same reason. A trainer's error often names what is the run's own — its
+ * folder (a missing data file under it), its id, its seed or size — so identical failures of different
+ * runs read differently: those are compared as placeholders. A number differing between the two is taken
+ * for the runs' own only where each is the same field of its run (both seeds, both ids), and never in
+ * the reason's first clause, the backend's verdict: "exit code 1" and "exit code 2" differ though the
+ * runs' seeds are 1 and 2. Any other difference keeps them apart.
+ */
+export function sameFailure(a: FailedRun, b: FailedRun): boolean {
+  if (a.reason === null || b.reason === null) return a.reason === b.reason;
+  const [headA, ta] = failureTokens(a),
+    [headB, tb] = failureTokens(b);
+  if (headA !== headB || ta.length !== tb.length) return false;
+  const own = ownNumbers(a),
+    theirs = ownNumbers(b);
+  const same = (x: number, v: number | undefined) => v !== undefined && Math.abs(x - v) <= 1e-9 * Math.abs(v);
+  return ta.every((t, i) => {
+    if (t === tb[i]) return true;
+    const [x, y] = [Number(t), Number(tb[i])];
+    return (
+      Number.isFinite(x) &&
+      Number.isFinite(y) &&
+      [...own].some(([field, v]) => same(x, v) && same(y, theirs.get(field)))
+    );
+  });
+}
+
+/**
+ * A run's failure reason with its own names put as one placeholder: its first clause (up to ": "), and
+ * the rest split into numbers and the text between.
+ */
+function failureTokens(r: FailedRun): [string, string[]] {
+  let text = r.reason ?? '';
+  // Longest first: the key holds the folder's name's start, the external id may hold a pid.
+  const names = [r.key, runFolderName(r), r.name, r.externalId]
+    .filter((n): n is string => !!n && n.length >= 3)
+    .sort((x, y) => y.length - x.length);
+  for (const n of names) text = text.split(n).join('\u0000');
+  const cut = text.indexOf(': ');
+  const head = cut < 0 ? text : text.slice(0, cut);
+  return [head, cut < 0 ? [] : text.slice(cut).split(/(\d+(?:\.\d+)?(?:e[+-]?\d+)?)/i)];
+}
+
+/** The numbers that are a run's own, by field: its id, size, tokens, compute and its configuration's. */
+function ownNumbers(r: FailedRun): Map<string, number> {
+  const fields: [string, unknown][] = [
+    ['id', r.id],
+    ['N', r.N],
+    ['D', r.D],
+    ['C', r.C],
+    ...Object.entries(r.config ?? {}).map(([k, v]): [string, unknown] => [`config.${k}`, v]),
+  ];
+  return new Map(fields.filter((f): f is [string, number] => typeof f[1] === 'number' && Number.isFinite(f[1])));
 }
 
 function progressOf(runs: StoredRun[]): SweepProgress {
@@ -129,33 +193,39 @@ async function sweepStep(
   if (change)
     throw new StoreError(
       store.path,
-      `the run store was ${change === 'removed' ? 'removed' : 'replaced by another file'} while the sweep ran, so the sweep stops rather than record results where no one would read them (its runs in flight go on, their results in their run folders). ${change === 'removed' ? 'Put the store back (from a copy) and run the sweep again to collect them: a sweep on a new, empty store would train them again' : 'Run the sweep again to continue with the store now there'}`,
+      `the run store was ${change === 'removed' ? 'removed' : 'replaced by another file'} while the sweep ran, so the sweep stops rather than record results where no one would read them (its runs in flight go on, their results in their run folders). ${change === 'removed' ? 'Put the store back (from a copy) and run the sweep again to collect them; with no copy, a sweep of the same plan on a new store recovers its finished runs from their run folders (local backend, the study the first in it) and trains the others again' : 'Run the sweep again to continue with the store now there'}`,
     );
   const mine = () => store.runs({ study }).filter((r) => !options.keys || options.keys.has(r.key));
   let changed = false;
   // Reconcile runs caught between submit and record by a crash.
   for (const r of mine().filter((x) => x.status === 'submitting')) {
     const id = backend.find ? await backend.find(r) : undefined;
-    if (id) store.setStatus(r.id, 'queued', { backend: backend.name, externalId: id });
-    else store.setStatus(r.id, 'planned');
+    if (id) store.setStatus(r.id, 'queued', { backend: backend.name, externalId: id, from: ['submitting'] });
+    else store.setStatus(r.id, 'planned', { from: ['submitting'] });
     changed = true;
   }
-  // Poll what is in flight.
+  // Poll what is in flight. Each answer is recorded only if the run is still in flight: `sweep cancel`,
+  // in another process, may have recorded it cancelled since it was read, and the user's word stands
+  // (the signal it sent would otherwise be recorded as the run's failure, "killed by SIGTERM").
   for (const r of mine().filter((x) => x.status === 'queued' || x.status === 'running')) {
     const s = await backend.status(r);
     if (s.externalId && s.externalId !== r.externalId) store.setExternalId(r.id, s.externalId);
     if (s.state === 'completed' || s.state === 'failed' || s.state === 'cancelled') {
-      store.finish(r.id, {
-        status: s.state,
-        loss: s.loss ?? null,
-        seconds: s.seconds ?? null,
-        reason: s.reason ?? null,
-        evals: s.evals,
-        ...(s.schedule ? { schedule: s.schedule } : {}),
-      });
+      store.finish(
+        r.id,
+        {
+          status: s.state,
+          loss: s.loss ?? null,
+          seconds: s.seconds ?? null,
+          reason: s.reason ?? null,
+          evals: s.evals,
+          ...(s.schedule ? { schedule: s.schedule } : {}),
+        },
+        active,
+      );
       changed = true;
     } else if (s.state !== r.status) {
-      store.setStatus(r.id, s.state);
+      store.setStatus(r.id, s.state, { from: active });
       changed = true;
     }
   }
@@ -190,8 +260,10 @@ async function sweepStep(
       store.finish(r.id, { status: 'failed', reason: `submit failed: ${(e as Error).message}` });
     }
     // Outside the try: a store busy past its timeout here is not the submit's failure (the run is
-    // submitted; left "submitting", the next pass finds it).
-    if (id !== undefined) store.setStatus(r.id, 'queued', { externalId: id });
+    // submitted; left "submitting", the next pass finds it). One `sweep cancel` recorded cancelled
+    // while it was being submitted, before it had an id to stop it by, is stopped now.
+    if (id !== undefined && !store.setStatus(r.id, 'queued', { externalId: id, from: ['submitting'] }))
+      await backend.cancel?.({ ...r, externalId: id });
     changed = true;
   }
   const all = mine();

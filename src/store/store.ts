@@ -1217,19 +1217,23 @@ export class RunStore {
   }
 
   /** Move a run to a new status (and record backend, external id, reason when given). */
+  /**
+   * Set a run's status. With `from`, only a run now in one of those statuses (one `sweep cancel` ended
+   * meanwhile keeps its cancelled): returns whether it was set.
+   */
   setStatus(
     id: number,
     status: RunStatus,
-    extra: { backend?: string; externalId?: string | null; reason?: string | null } = {},
-  ): void {
-    this.db
+    extra: { backend?: string; externalId?: string | null; reason?: string | null; from?: readonly RunStatus[] } = {},
+  ): boolean {
+    const info = this.db
       .prepare(
         `UPDATE runs SET status = @status,
            backend = COALESCE(@backend, backend),
            external_id = CASE WHEN @setExternal THEN @externalId ELSE external_id END,
            reason = CASE WHEN @setReason THEN @reason ELSE reason END,
            submitted_at = CASE WHEN @status IN ('queued', 'running') AND submitted_at IS NULL THEN strftime('%Y-%m-%dT%H:%M:%fZ','now') ELSE submitted_at END
-         WHERE id = @id`,
+         WHERE id = @id AND (@from IS NULL OR status IN (SELECT value FROM json_each(@from)))`,
       )
       .run({
         id,
@@ -1239,10 +1243,16 @@ export class RunStore {
         setExternal: extra.externalId !== undefined ? 1 : 0,
         reason: extra.reason ?? null,
         setReason: extra.reason !== undefined ? 1 : 0,
+        from: extra.from ? JSON.stringify(extra.from) : null,
       });
+    return info.changes > 0;
   }
 
-  /** Record a finished run and its checkpoints in one transaction. */
+  /**
+   * Record a finished run and its checkpoints in one transaction. With `from`, only a run that is in one
+   * of those statuses (a sweep's run in flight, which `sweep cancel` in another process may have ended
+   * meanwhile): returns whether it was recorded.
+   */
   finish(
     id: number,
     result: {
@@ -1253,8 +1263,10 @@ export class RunStore {
       evals?: Checkpoint[];
       schedule?: Schedule;
     },
-  ): void {
+    from?: readonly RunStatus[],
+  ): boolean {
     const tx = this.db.transaction(() => {
+      if (from && !from.includes(this.runStatus(id) as RunStatus)) return false;
       this.db
         .prepare(
           `UPDATE runs SET status = ?, loss = ?, seconds = ?, reason = ?, finished_at = strftime('%Y-%m-%dT%H:%M:%fZ','now') WHERE id = ?`,
@@ -1265,8 +1277,15 @@ export class RunStore {
       );
       for (const e of result.evals ?? []) insert.run(id, e.tokens, e.step ?? null, e.loss, e.lr ?? null);
       if (result.schedule) this.setSchedule(id, result.schedule);
+      return true;
     });
-    tx.immediate();
+    return tx.immediate();
+  }
+
+  /** A run's status as the store holds it now, or undefined for no such run. */
+  private runStatus(id: number): RunStatus | undefined {
+    const row = this.db.prepare('SELECT status FROM runs WHERE id = ?').get(id) as { status: RunStatus } | undefined;
+    return row?.status;
   }
 
   /** Failed (or cancelled) runs of a study back to planned, for a retry. */

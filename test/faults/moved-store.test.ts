@@ -78,6 +78,45 @@ test('the store removed under a running sweep: it stops with the reason, exit 1,
   }
 });
 
+test('the store removed under a running sweep and no copy kept: the sweep run again on a new, empty store recovers both finished runs from their run folders and trains neither again', async (t) => {
+  const { db, log, args, runDirs, go, sweep } = await sweepInFlight('store-lost');
+  t.after(() => {
+    sweep.child.kill('SIGKILL');
+    go();
+  });
+  rmSync(db);
+  go();
+  assert.equal((await sweep.done).code, 1, sweep.out.stderr);
+  assert.match(
+    sweep.out.stderr,
+    /a sweep of the same plan on a new store recovers its finished runs from their run folders/,
+  );
+  await waitFor('both runs to finish', () => runDirs().every((d) => existsSync(join(d, 'exit.json'))));
+  // A new store at the path: the same plan numbers its runs as before, in the same folders.
+  const again = spawnCli([...args, '--json']);
+  assert.equal((await again.done).code, 0, again.out.stderr);
+  assert.deepEqual([JSON.parse(again.out.stdout).done, JSON.parse(again.out.stdout).total], [2, 2]);
+  assert.equal(readFileSync(log, 'utf8').trim().split('\n').length, 2, 'each run was trained once');
+  const recovered = again.out.stderr.split('\n').filter((l) => l.startsWith('scalelab: note: run '));
+  assert.equal(recovered.length, 2, again.out.stderr);
+  assert.match(
+    recovered[0],
+    /its folder .* holds this same command's result from before \(completed\): recovered, not trained again/,
+  );
+  const s = RunStore.open(db);
+  try {
+    assert.deepEqual(
+      s.runs({ study: 's' }).map((r) => [r.status, s.checkpoints(r.id).length]),
+      [
+        ['completed', 3],
+        ['completed', 3],
+      ],
+    );
+  } finally {
+    s.close();
+  }
+});
+
 test('the store replaced by another file under a running sweep: it stops saying so, exit 1, and writes nothing into either', async (t) => {
   const { dir, db, go, sweep } = await sweepInFlight('store-replaced');
   t.after(() => {

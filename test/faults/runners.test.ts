@@ -17,6 +17,7 @@ import { localBackend } from '../../src/experiments/backends/local.js';
 import { apiBackend } from '../../src/experiments/backends/api.js';
 import { runSweep } from '../../src/experiments/runner.js';
 import { RunStore, type StoredRun } from '../../src/store/store.js';
+import type { Backend } from '../../src/experiments/backends/backend.js';
 
 const node = JSON.stringify(process.execPath);
 const waiting = JSON.stringify(fileURLToPath(new URL('../fixtures/waiting-trainer.mjs', import.meta.url)));
@@ -202,6 +203,85 @@ test(
     assert.equal((await sweep).total, 1);
     assert.equal(store.runs({ study: 'c' })[0].status, 'cancelled');
     store.close();
+  },
+);
+
+test(
+  'sweep cancel while the sweep that launched the run polls it: the run is cancelled everywhere (store, runs ls, sweep status, the sweep), never failed',
+  { timeout: 120_000 },
+  async (t) => {
+    const dir = tmp('cancel-polled');
+    const runsRoot = join(dir, 'runs');
+    cleanUp(t, runsRoot, 'c');
+    const db = join(dir, 'runs.db');
+    const store = planStore(db, 'c', [0]);
+    const local = localBackend({ command: `${node} ${waiting} --out {run_dir}`, root: runsRoot, cwd: dir });
+    const recorded = () => {
+      const s = RunStore.open(db);
+      try {
+        return s.runs({ study: 'c' })[0].status === 'cancelled';
+      } finally {
+        s.close();
+      }
+    };
+    // The race made certain: once the trainer is at work, the sweep's next poll reads the run as running
+    // and asks its folder; the answer reaches the store only after `sweep cancel` has recorded the run
+    // cancelled and the run has ended.
+    const atWork = () => runDirs(runsRoot, 'c').some((d) => existsSync(join(d, 'pids.json')));
+    let polled = false;
+    const polling: Backend = {
+      ...local,
+      async status(r) {
+        if (!atWork()) return local.status(r);
+        polled = true;
+        await waitFor('sweep cancel to record the run', recorded);
+        for (const end = Date.now() + 60_000; ; await new Promise((res) => setTimeout(res, 50))) {
+          const s = await local.status(r);
+          if (s.state !== 'queued' && s.state !== 'running') return s;
+          if (Date.now() > end) throw new Error('timed out waiting for the cancelled run to end');
+        }
+      },
+    };
+    const sweep = runSweep(store, 'c', polling, { pollMs: 50 });
+    // pids.json comes after the trainer's first evaluation: it is at work.
+    await waitFor('the sweep to poll the trainer at work', () => polled);
+    const pids = processesOf(runsRoot, 'c');
+    const cancel = scalelab([
+      'sweep',
+      'cancel',
+      '--study',
+      'c',
+      '--db',
+      db,
+      '--backend',
+      'local',
+      '--runs-dir',
+      runsRoot,
+      '--json',
+    ]);
+    assert.equal(cancel.code, 0, cancel.stderr);
+    assert.equal(cancel.json().cancelled, 1);
+    const p = await sweep;
+    assert.deepEqual([p.total, p.done, p.failed, p.running], [1, 0, 0, 0], 'the sweep counts it cancelled, not failed');
+    await noneLeft(pids);
+    const [run] = store.runs({ study: 'c' });
+    assert.deepEqual([run.status, run.reason], ['cancelled', 'cancelled by "scalelab sweep cancel"']);
+    store.close();
+    const ls = scalelab(['runs', 'ls', '--study', 'c', '--db', db, '--json']);
+    assert.equal(ls.code, 0, ls.stderr);
+    assert.deepEqual(
+      (ls.json() as { status: string }[]).map((r) => r.status),
+      ['cancelled'],
+    );
+    const status = scalelab(['sweep', 'status', '--study', 'c', '--db', db, '--json']);
+    assert.deepEqual(status.json().counts, { cancelled: 1 });
+    // The folder says so too, to whoever asks it next (a sweep run again, another process).
+    assert.deepEqual(
+      await (async (s) => [s.state, s.reason])(
+        await localBackend({ command: 'true {run_dir}', root: runsRoot }).status(run),
+      ),
+      ['cancelled', 'cancelled by "scalelab sweep cancel"'],
+    );
   },
 );
 
@@ -631,5 +711,60 @@ test(
     const all = await cli([...args('k', db), '--keep-going', '--json']).done;
     assert.equal(all.code, 1, all.stderr);
     assert.deepEqual([all.json().failed, all.json().cancelled], [6, 0]);
+  },
+);
+
+test(
+  "fail-fast groups failures that differ only in what is each run's own: its folder's path, its run id, its seed",
+  { timeout: 180_000 },
+  async () => {
+    const dir = tmp('fail-fast-own');
+    const plan = writePlan(join(dir, 'plan.json'), [0, 1, 2, 3, 4, 5]);
+    // A trainer that cannot find its data names where it looked: its own folder, run id and seed.
+    const trainer = `console.error("cannot open " + process.argv[1] + "/shard-" + process.argv[2] + ".bin (run " + process.argv[3] + ")"); process.exit(1)`;
+    const db = join(dir, 'runs.db');
+    const sweep = cli([
+      'sweep',
+      'run',
+      plan,
+      '--study',
+      's',
+      '--db',
+      db,
+      '--backend',
+      'local',
+      '--concurrency',
+      '1',
+      '--runs-dir',
+      join(dir, 'runs'),
+      '--poll',
+      '0.05',
+      '--command',
+      `${node} -e '${trainer}' {run_dir} {seed} {run_id}`,
+      '--json',
+    ]);
+    const stopped = await sweep.done;
+    assert.equal(stopped.code, 1, stopped.stderr);
+    assert.deepEqual([stopped.json().failed, stopped.json().cancelled, stopped.json().total], [3, 3, 6]);
+    assert.match(stopped.stderr, /; stopped after the first 3 failed alike \(--keep-going submits them all\)/);
+    const store = RunStore.open(db);
+    try {
+      const failed = store.runs({ study: 's', status: 'failed' });
+      // The reasons do differ, each naming its own folder, run and seed: the grouping looked past that.
+      assert.equal(new Set(failed.map((r) => r.reason)).size, 3);
+      for (const r of failed)
+        assert.match(
+          r.reason!,
+          new RegExp(`^exit code 1: cannot open .*/${r.id}-[^/]+/shard-\\d\\.bin \\(run ${r.id}\\)$`),
+        );
+      const cancelled = store.runs({ study: 's', status: 'cancelled' });
+      assert.equal(cancelled.length, 3);
+      assert.match(
+        cancelled[0].reason!,
+        /^not started: the first 3 runs all failed with the same reason \(exit code 1: cannot open /,
+      );
+    } finally {
+      store.close();
+    }
   },
 );

@@ -6,6 +6,7 @@
  */
 import type { Command } from 'commander';
 import { buildProgram } from '../../src/cli/main.js';
+import { commandEnded } from '../../src/cli/interrupt.js';
 import type { CliResult } from './cli.js';
 
 function overrideExits(cmd: Command): void {
@@ -58,6 +59,8 @@ export async function scalelabInProcess(args: string[]): Promise<CliResult> {
     process.stderr.write = stderrWrite;
     process.exitCode = savedExitCode;
     running = false;
+    // As main does when a command ends: the signal listeners a command installed to its end go.
+    commandEnded();
   }
   const stdout = out.join('');
   return { code, stdout, stderr: err.join(''), json: () => JSON.parse(stdout) };

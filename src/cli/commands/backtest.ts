@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { readRuns } from '../../io/readRuns.js';
-import { rollingBacktest } from '../../analyses/rollingBacktest.js';
+import { rollingBacktestSteps } from '../../analyses/rollingBacktest.js';
+import { betweenSteps, handleToTheEnd } from '../interrupt.js';
 import { backtestReport } from '../../report/text/backtest.js';
 import { procedureIds } from '../../fit/procedures.js';
 import { keyword, parseInteger, parseQuantity, runSelection } from '../options.js';
@@ -72,6 +73,9 @@ Examples:
     .action(async (file: string, flags: BacktestFlags) =>
       run(async () => {
         if (flags.out) checkOutput(flags.out);
+        // Fits on the main thread, a fit at a time with a turn for the event loop between them: a Ctrl-C
+        // stops it within a fit, saying so.
+        handleToTheEnd();
         const by = keyword(flags.by, '--by', ['C', 'N', 'D'] as const);
         const procedures = flags.procedures
           .split(',')
@@ -87,7 +91,7 @@ Examples:
         const dataset = readRuns(file, { ...runSelection(flags), require: ['loss'] });
         const folds = parseInteger(flags.folds, '--folds', 1);
         const bar = progress('back-test', procedures.length * (cutoffs?.length ?? folds), flags);
-        const result = rollingBacktest(dataset, {
+        const steps = rollingBacktestSteps(dataset, {
           by,
           cutoffs,
           folds,
@@ -98,6 +102,9 @@ Examples:
           levels,
           onStep: () => bar.tick(),
         });
+        let step = steps.next();
+        for (; !step.done; step = steps.next()) await betweenSteps();
+        const result = step.value;
         bar.stop();
         if (flags.out) writeOutput(flags.out, JSON.stringify(result, null, 2) + '\n', flags);
         if (flags.json) printJson(result);

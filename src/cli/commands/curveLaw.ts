@@ -8,7 +8,7 @@ import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import {
   bestDecayFraction,
-  bootstrapCurveLaw,
+  curveBootstrapSteps,
   checkpointReach,
   CURVE_EXTRAPOLATION,
   fittedRuns,
@@ -39,6 +39,7 @@ import { counted, formatInterval, formatNumber, formatRange } from '../../core/f
 import { keyword, parseExtrapolation, parseInteger, parseLevel, parseQuantity, runSelection } from '../options.js';
 import { flag } from '../flags.js';
 import { checkFiniteText, checkOutput, printResult, progress, writeOutput, writeResult } from '../output.js';
+import { betweenSteps, interruptible } from '../interrupt.js';
 import { curveFigure } from '../../plots/curveFigure.js';
 import { planWsdLadder } from '../../analyses/wsdLadder.js';
 
@@ -479,36 +480,58 @@ Examples:
           if (inputs.length && flags.db) throw new UsageError('--db: give either input files or a run store, not both');
           if (flags.db && flags.lineage !== undefined && flags.lineage.trim() === '')
             throw new UsageError('--lineage: expected a column name (runs with equal values are drawn together)');
-          const read = flags.db ? await storeCurves(flags.db, flags.study, flags.lineage) : readCurves(inputs, flags);
-          // Only an explicit --from-step leaves checkpoints out: a step-0 row otherwise reaches the law's checks and is refused, located.
-          const curves =
-            fromStep > 1 ? read.map((c) => ({ ...c, points: c.points.filter((p) => p.step >= fromStep) })) : read;
           const source = flags.db ?? inputs.join(', ');
-          const bare = curves.find((c) => c.points.length === 0);
-          if (bare)
-            throw new UsageError(`--from-step: run "${bare.name}" has no checkpoint at step ${fromStep} or later`);
-          const groups: { N?: number; curves: ReadCurve[] }[] = [];
-          if (flags.joint) groups.push({ curves });
-          else
-            for (const c of curves) {
-              const g = groups.find((x) => x.N === c.N);
-              if (g) g.curves.push(c);
-              else groups.push({ N: c.N, curves: [c] });
-            }
-          groups.sort((a, b) => (a.N ?? 0) - (b.N ?? 0));
-          const bar = progress('bootstrap', replicates * groups.length, flags);
-          const fits = groups.map((g) => {
-            const opts = { law, joint: !!flags.joint, lambda, source: g.curves[0].source };
-            const fit = fitCurveLaw(g.curves, opts);
-            const bootstrap =
-              replicates > 0 ? bootstrapCurveLaw(g.curves, opts, fit, replicates, seed, () => bar.tick()) : undefined;
-            return {
-              ...(g.N !== undefined && !flags.joint ? { N: g.N } : {}),
-              fit,
-              ...(bootstrap ? { bootstrap } : {}),
-            };
-          });
-          bar.stop();
+          // Computed on the main thread, in steps (reading, a fit per model size, then each replicate)
+          // with a turn for the event loop between them: a Ctrl-C stops it within a step, saying so.
+          const { curves, fits } = await interruptible(
+            (async () => {
+              const read = flags.db
+                ? await storeCurves(flags.db, flags.study, flags.lineage)
+                : readCurves(inputs, flags);
+              await betweenSteps();
+              // Only an explicit --from-step leaves checkpoints out: a step-0 row otherwise reaches the law's checks and is refused, located.
+              const curves =
+                fromStep > 1 ? read.map((c) => ({ ...c, points: c.points.filter((p) => p.step >= fromStep) })) : read;
+              const bare = curves.find((c) => c.points.length === 0);
+              if (bare)
+                throw new UsageError(`--from-step: run "${bare.name}" has no checkpoint at step ${fromStep} or later`);
+              const groups: { N?: number; curves: ReadCurve[] }[] = [];
+              if (flags.joint) groups.push({ curves });
+              else
+                for (const c of curves) {
+                  const g = groups.find((x) => x.N === c.N);
+                  if (g) g.curves.push(c);
+                  else groups.push({ N: c.N, curves: [c] });
+                }
+              groups.sort((a, b) => (a.N ?? 0) - (b.N ?? 0));
+              const bar = progress('bootstrap', replicates * groups.length, flags);
+              const fits: CurveFitFile['fits'] = [];
+              for (const g of groups) {
+                const opts = { law, joint: !!flags.joint, lambda, source: g.curves[0].source };
+                const fit = fitCurveLaw(g.curves, opts);
+                await betweenSteps();
+                let bootstrap: CurveBootstrap | undefined;
+                if (replicates > 0) {
+                  const steps = curveBootstrapSteps(g.curves, opts, fit, replicates, seed);
+                  for (let step = steps.next(); ; step = steps.next()) {
+                    if (step.done) {
+                      bootstrap = step.value;
+                      break;
+                    }
+                    bar.tick();
+                    await betweenSteps();
+                  }
+                }
+                fits.push({
+                  ...(g.N !== undefined && !flags.joint ? { N: g.N } : {}),
+                  fit,
+                  ...(bootstrap ? { bootstrap } : {}),
+                });
+              }
+              bar.stop();
+              return { curves, fits };
+            })(),
+          );
           const out: CurveFitFile = {
             kind: 'scalelab-curve-fit',
             law,

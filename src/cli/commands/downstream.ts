@@ -7,11 +7,12 @@ import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { flag } from '../flags.js';
 import { importStopped, interruptedImport } from '../storeAccess.js';
-import { betweenWrites, onInterrupt } from '../interrupt.js';
+import { betweenSteps, handleToTheEnd, onInterrupt } from '../interrupt.js';
 import { readTaskMetrics } from '../../io/readTaskMetrics.js';
 import type { RunRole, TaskMetricData } from '../../io/parseTaskMetrics.js';
 import {
   analyseLadder,
+  analyseLadderSteps,
   averageTask,
   planAccuracies,
   type LadderAnalysisOptions,
@@ -262,6 +263,8 @@ function noteTasksWithoutMetrics(data: TaskMetricData): void {
 function loadData(inputs: string[], f: InputFlags): TaskMetricData {
   // The output file is checked before any reading or fitting, which would be lost if it could not be written.
   if (f.out) checkOutput(f.out);
+  // Reading and analysing take seconds to minutes on the main thread: a Ctrl-C from here on says so.
+  handleToTheEnd();
   let data: TaskMetricData;
   if (inputs.length) {
     if (f.study !== undefined) throw new UsageError('give files or --study, not both');
@@ -449,13 +452,26 @@ function hasTargets(data: TaskMetricData): boolean {
   return [...data.roles.values()].includes('target');
 }
 
-function analyse(data: TaskMetricData, options: LadderAnalysisOptions, f: { json?: boolean }): TaskAnalysis[] {
+/**
+ * The ladder analysed on the main thread, a task at a time with a turn for the event loop between them
+ * (each task's fits and bootstrap take seconds): a Ctrl-C stops it within a task, saying so.
+ */
+async function analyse(
+  data: TaskMetricData,
+  options: LadderAnalysisOptions,
+  f: { json?: boolean },
+): Promise<TaskAnalysis[]> {
   const tasks = options.tasks?.length
     ? options.tasks.length
     : data.tasks.length || new Set(data.records.map((r) => r.task)).size;
   const bar = progress('tasks', tasks, f);
   try {
-    return analyseLadder(data, options, () => bar.tick());
+    const out: TaskAnalysis[] = [];
+    for (const t of analyseLadderSteps(data, options, () => bar.tick())) {
+      out.push(t);
+      await betweenSteps();
+    }
+    return out;
   } finally {
     bar.stop();
   }
@@ -608,7 +624,7 @@ ${EXAMPLES}`,
           try {
             for (const set of data.sets) {
               // A Ctrl-C during a file's import (one synchronous transaction) is handled here, before the next.
-              await betweenWrites();
+              await betweenSteps();
               const waiting = statusLine(f);
               try {
                 const counts = await store.importTaskMetrics(
@@ -679,7 +695,7 @@ ${EXAMPLES}`,
     .action(async (inputs: string[], f: InputFlags) =>
       run(async () => {
         const data = loadData(inputs, f);
-        emit(analyse(data, analysisOptions(f), f), f, [], data.source);
+        emit(await analyse(data, analysisOptions(f), f), f, [], data.source);
       }, f.json),
     );
 
@@ -692,7 +708,7 @@ ${EXAMPLES}`,
     .action(async (inputs: string[], f: InputFlags) =>
       run(async () => {
         const data = loadData(inputs, f);
-        emit(analyse(data, analysisOptions(f), f), f, [fitTable], data.source);
+        emit(await analyse(data, analysisOptions(f), f), f, [fitTable], data.source);
       }, f.json),
     );
 
@@ -731,7 +747,7 @@ ${EXAMPLES}`,
           throw new UsageError(
             'nothing to predict: give --N and --D, or mark target runs (--target-runs, or role "target" in a manifest)',
           );
-        const tasks = analyse(data, analysisOptions(f, { targets, ...bootstrapOptions(f) }), f);
+        const tasks = await analyse(data, analysisOptions(f, { targets, ...bootstrapOptions(f) }), f);
         const unanswered = reasons(tasks, notPredictedReason);
         emit(tasks, f, [predictionTable], data.source, (t) => unansweredJson('notPredicted', t, unanswered));
         judgeUnanswered('predicted', unanswered, tasks.length, list(f.task).length > 0);
@@ -747,7 +763,7 @@ ${EXAMPLES}`,
     .action(async (inputs: string[], f: InputFlags) =>
       run(async () => {
         const data = loadData(inputs, f);
-        emit(analyse(data, analysisOptions(f), f), f, [backtestTable], data.source);
+        emit(await analyse(data, analysisOptions(f), f), f, [backtestTable], data.source);
       }, f.json),
     );
 
@@ -778,7 +794,7 @@ ${EXAMPLES}
       run(async () => {
         if (!f.out) throw new UsageError('--out: expected the HTML file to write');
         const data = loadData(inputs, f);
-        const tasks = analyse(data, analysisOptions(f, bootstrapOptions(f)), f);
+        const tasks = await analyse(data, analysisOptions(f, bootstrapOptions(f)), f);
         // The page predicts only when the data have target runs (a report takes no --N/--D); then a task
         // without a prediction is judged as downstream predict judges it.
         const predicts = hasTargets(data);
@@ -833,7 +849,7 @@ ${EXAMPLES}
         const data = loadData(inputs, f);
         const options = analysisOptions(f, { plan, horizon, ...bootstrapOptions(f) });
         options.tasks = Object.keys(plan);
-        const tasks = analyse(data, options, f);
+        const tasks = await analyse(data, options, f);
         const unanswered = reasons(tasks, notPlannedReason);
         emit(tasks, f, [planTable], data.source, (t) => unansweredJson('notPlanned', t, unanswered));
         // Every task of a plan is named by --target-accuracy.

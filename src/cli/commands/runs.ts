@@ -3,7 +3,7 @@ import { forEachRun, inputSize } from '../../io/readRuns.js';
 import type { Field } from '../../io/parseRuns.js';
 import { defaultStorePath, describeWriter, RunStore, type ImportCounts, type RunStatus } from '../../store/store.js';
 import { importStopped, interruptedImport, openExisting, requireStudy } from '../storeAccess.js';
-import { betweenWrites, onInterrupt } from '../interrupt.js';
+import { betweenSteps, onInterrupt } from '../interrupt.js';
 import { runStatuses } from '../../store/runStatus.js';
 import { counted, formatNumber, shortReason } from '../../core/format.js';
 import { textTable } from '../../core/table.js';
@@ -105,7 +105,7 @@ export writes it back. A run stored without one takes it from a later import; an
           try {
             for (const [i, file] of files.entries()) {
               // A Ctrl-C during a file's import (one synchronous transaction) is handled here, before the next.
-              await betweenWrites();
+              await betweenSteps();
               const waiting = statusLine(f);
               let bar: ReturnType<typeof progress> | undefined;
               try {

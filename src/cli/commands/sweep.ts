@@ -8,6 +8,7 @@ import { defaultStorePath, hashKey, RunStore } from '../../store/store.js';
 import { readText } from '../../io/readRuns.js';
 import { exitCodes, UsageError } from '../../errors/index.js';
 import { parsePlan } from '../../experiments/parsePlan.js';
+import { CANCELLED_REASON } from '../../experiments/backends/process.js';
 import { formatNumber, shortReason } from '../../core/format.js';
 import { parseQuantity } from '../options.js';
 import { checkOutput, printJson, writeOutput } from '../output.js';
@@ -315,13 +316,18 @@ Examples:
           throw new UsageError(
             `--backend: study "${f.study}" has runs in flight on the ${elsewhere.join(' and ')} backend${elsewhere.length > 1 ? 's' : ''}, not ${setup.backend.name}; give --backend ${elsewhere[0]}${elsewhere[0] === 'local' || elsewhere[0] === 'slurm' ? " (and the sweep's --runs-dir)" : ''} so that they are stopped, not only marked`,
           );
+        let cancelled = 0;
         for (const r of active) {
           if (setup.backend.cancel && r.externalId) await setup.backend.cancel(r);
-          store.finish(r.id, { status: 'cancelled', reason: 'cancelled by "scalelab sweep cancel"' });
+          // Unless its sweep recorded it ended meanwhile (a run that completed just before stays completed).
+          if (
+            store.finish(r.id, { status: 'cancelled', reason: CANCELLED_REASON }, ['submitting', 'queued', 'running'])
+          )
+            cancelled++;
         }
-        if (f.json) return printJson({ study: f.study, cancelled: active.length });
+        if (f.json) return printJson({ study: f.study, cancelled });
         process.stdout.write(
-          `${active.length} runs of "${f.study}" cancelled${setup.backend.cancel ? '' : ` (the ${setup.backend.name} backend cannot stop runs; they are only marked)`}\n`,
+          `${cancelled} runs of "${f.study}" cancelled${setup.backend.cancel ? '' : ` (the ${setup.backend.name} backend cannot stop runs; they are only marked)`}\n`,
         );
       } finally {
         store.close();

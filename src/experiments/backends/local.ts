@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import type { StoredRun } from '../../store/store.js';
 import type { Backend, BackendStatus } from './backend.js';
 import {
+  asCancelled,
   CANCELLED,
   checkRunFolder,
   checkTemplate,
@@ -42,6 +43,11 @@ export interface LocalOptions {
   timeoutSeconds?: number;
   /** Seconds between SIGTERM and SIGKILL when a run's process group is ended (timeout, cancel). @default 10 */
   graceSeconds?: number;
+  /**
+   * A run submitted whose folder already held this same command, completed or still running (the store
+   * that knew it was lost, and the sweep runs again on a new one): it is taken up, not started again.
+   */
+  onRecovered?: (run: StoredRun, info: { dir: string; state: 'completed' | 'running' }) => void;
 }
 
 /**
@@ -107,12 +113,38 @@ export function localBackend(o: LocalOptions): Backend {
     }
     return recoveredStatus(dir, run);
   };
+  /** This same command's attempt in the folder, if it completed or still runs: its id and state. */
+  const earlierAttempt = async (
+    dir: string,
+    run: StoredRun,
+    argv: string[],
+  ): Promise<{ id: string; state: 'completed' | 'running' } | undefined> => {
+    let job: { argv?: unknown; cwd?: unknown };
+    try {
+      job = JSON.parse(readFileSync(join(dir, 'job.json'), 'utf8')) as typeof job;
+    } catch {
+      return undefined;
+    }
+    if (JSON.stringify(job.argv) !== JSON.stringify(argv) || job.cwd !== cwd) return undefined;
+    const pid = wrapperPid(dir, run);
+    if (!Number.isInteger(pid) || pid <= 0) return undefined;
+    const s = asCancelled(dir, await statusIn(dir, { ...run, externalId: `local-${pid}` }));
+    return s.state === 'completed' || s.state === 'running' ? { id: `local-${pid}`, state: s.state } : undefined;
+  };
   return {
     name: 'local',
     concurrency: o.concurrency ?? 1,
     async submit(run) {
       const dir = dirOf(run);
       const argv = expandTemplate(o.command, templateValues(run, dir));
+      // The folder may hold this very run from a store since lost (removed, and the sweep run again on a
+      // new one, which numbers the plan's runs as before): the same command, completed or still running,
+      // is taken up as it is rather than cleared and trained again. A failed one is run again, as a retry.
+      const earlier = await earlierAttempt(dir, run, argv);
+      if (earlier) {
+        o.onRecovered?.(run, { dir, state: earlier.state });
+        return earlier.id;
+      }
       // A retried run reuses its folder: clear the earlier attempt's outcome, or the first poll would read it.
       clearAttempt(dir, [SUBMITTED]);
       writeJob(dir, argv, cwd, env, {
@@ -130,7 +162,7 @@ export function localBackend(o: LocalOptions): Backend {
       const dir = dirOf(run);
       // Taken before looking: the folder's removal decides what its contents are worth.
       const removed = runFolderRemoved(dir);
-      return checkRunFolder(dir, await statusIn(dir, run), removed);
+      return checkRunFolder(dir, asCancelled(dir, await statusIn(dir, run)), removed);
     },
     async find(run) {
       const dir = dirOf(run);

@@ -122,12 +122,13 @@ export function templateValues(
   };
 }
 
+/** The name of a run's own folder under its study's (its id and the start of its key). */
+export function runFolderName(run: Pick<StoredRun, 'id' | 'key'>): string {
+  return `${run.id}-${run.key.slice(0, 12).replace(/[^\w.-]+/g, '_')}`;
+}
+
 export function runDirectory(root: string, run: StoredRun): string {
-  const dir = resolve(
-    root,
-    run.study.replace(/[^\w.-]+/g, '_'),
-    `${run.id}-${run.key.slice(0, 12).replace(/[^\w.-]+/g, '_')}`,
-  );
+  const dir = resolve(root, run.study.replace(/[^\w.-]+/g, '_'), runFolderName(run));
   mkdirSync(dir, { recursive: true });
   return dir;
 }
@@ -181,6 +182,19 @@ export function checkRunFolder(runDir: string, s: BackendStatus, removed: boolea
 
 /** Marker a `sweep cancel` leaves in a run folder, so a sweep process still holding the run unsubmitted drops it. */
 export const CANCELLED = 'cancelled';
+
+/** The reason a run cancelled by the user is recorded with, by `sweep cancel` and by the backend alike. */
+export const CANCELLED_REASON = 'cancelled by "scalelab sweep cancel"';
+
+/**
+ * A run `sweep cancel` marked that then ended without completing is cancelled, as `sweep cancel` records
+ * it — not failed, "killed by SIGTERM", by the signal the cancel sent: a sweep still polling it, or one
+ * run again, says the same as the store. One that completed before the signal reached it stays completed.
+ */
+export function asCancelled(runDir: string, s: BackendStatus): BackendStatus {
+  if (s.state !== 'failed' || !existsSync(join(runDir, CANCELLED))) return s;
+  return { ...s, state: 'cancelled', reason: CANCELLED_REASON };
+}
 
 /** Where bin/run-wrapper.mjs records the command's process group: { pgid, started (ms since the epoch) }. */
 const GROUP = 'group.json';

@@ -34,6 +34,7 @@ import type { OptionNamer } from '../../../errors/index.js';
 import type { StoredRun } from '../../../store/store.js';
 import type { Backend, BackendStatus } from '../backend.js';
 import {
+  asCancelled,
   CANCELLED,
   checkRunFolder,
   checkTemplate,
@@ -363,7 +364,7 @@ export function slurmBackend(o: SlurmOptions): SlurmBackend {
       const removed = runFolderRemoved(dir);
       const ended = (s: BackendStatus): BackendStatus => {
         scheduler.ended(dir);
-        return { ...checkRunFolder(dir, s, removed), ...(externalId ? { externalId } : {}) };
+        return { ...checkRunFolder(dir, asCancelled(dir, s), removed), ...(externalId ? { externalId } : {}) };
       };
       const recorded = readSlurmRecord(dir)?.jobId;
       let externalId = recorded && recorded !== r.externalId ? recorded : undefined;
