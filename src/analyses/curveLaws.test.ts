@@ -475,7 +475,7 @@ test('as γ → ∞ with β·γ = κ held (β → 0, B finite) the multi-power l
   for (const C of [1e-6, 2, 1e6]) assert.ok(gapAt(5.6e26, C) < 1e-12, `C ${C} at γ = 5.6e26: ${gapAt(5.6e26, C)}`);
 });
 
-test("frozenParameters: a parameter every replicate kept at the fit's value is named; one that moved, is 0, or has too few replicates is not", () => {
+test("frozenParameters: a parameter every replicate kept at one value (the fit's, or another) is named; one that moved, is 0, or has too few replicates is not", () => {
   const fit = { L0: 1.7, gamma: 5.6e26, C: 2.09, beta: 3.3e-28 };
   const reps = [0, 1, 2].map((i) => ({ L0: 1.7 + 0.01 * i, gamma: 5.6e26, C: 2.09, beta: 2.9e-4 * (1 + i) }));
   assert.deepEqual(frozenParameters(fit, reps), ['gamma', 'C']);
@@ -488,4 +488,7 @@ test("frozenParameters: a parameter every replicate kept at the fit's value is n
   );
   assert.deepEqual(frozenParameters(fit, [reps[0]]), []);
   assert.deepEqual(frozenParameters(fit, [...reps, { ...reps[0], gamma: 5.6e26 * (1 + 1e-6) }]), ['C']);
+  // Every replicate at the warm start's bound, away from the fit's value (the Gemstones' 512×12 to 30B).
+  const atBound = reps.map((r) => ({ ...r, gamma: 1e-3, C: 1e-3 }));
+  assert.deepEqual(frozenParameters({ ...fit, gamma: 0.04, C: 0.7 }, atBound), ['gamma', 'C']);
 });

@@ -793,21 +793,27 @@ export function* curveBootstrapSteps(
 }
 
 /**
- * Parameters that no bootstrap replicate moved from the fit's value. The fit ended where they have no
- * gradient — a limit of the law, e.g. the multi-power law's γ → ∞ with β → 0 — so every refit keeps them:
- * the replicates' spread leaves out their uncertainty, and an interval drawn from them is too narrow to trust.
+ * Parameters that every bootstrap replicate kept at one value. The refits ended where they have no
+ * gradient — a limit of the law, e.g. the multi-power law's γ → ∞ with β → 0, where every replicate keeps
+ * the fit's value; or the warm start's bound, where the Gemstones' 512×12 fit to 30B has all its
+ * replicates at γ = C = 10⁻³ though the fit is elsewhere — so the replicates' spread leaves out their
+ * uncertainty. (On the back-tests the intervals for a new run of such fits held on the Gemstones and missed
+ * on moby: docs/methods.md §35.)
  */
 export function frozenParameters(
   params: Readonly<Record<string, number>>,
   replicates: readonly Readonly<Record<string, number>>[],
 ): string[] {
   if (replicates.length < 2) return [];
-  return Object.keys(params).filter(
-    (k) =>
-      params[k] !== 0 &&
-      Number.isFinite(params[k]) &&
-      replicates.every((r) => r[k] !== undefined && Math.abs(r[k] / params[k] - 1) < 1e-9),
-  );
+  return Object.keys(params).filter((k) => {
+    const first = replicates[0][k];
+    return (
+      first !== undefined &&
+      first !== 0 &&
+      Number.isFinite(first) &&
+      replicates.every((r) => r[k] !== undefined && Math.abs(r[k] / first - 1) < 1e-9)
+    );
+  });
 }
 
 export interface CurvePrediction {

@@ -324,7 +324,8 @@ function loadCurveFit(path: string): CurveFitFile {
  */
 /** Why an interval from replicates that could not move some parameters is not to be trusted. */
 function frozenWarning(frozen: string[]): string {
-  return `no bootstrap replicate moved ${frozen.join(' or ')} from the fit's value: the fit ended at a limit of the law where ${frozen.length === 1 ? 'it has' : 'they have'} no gradient, so the intervals leave out ${frozen.length === 1 ? 'its' : 'their'} uncertainty and are too narrow to trust; fit more runs, or longer ones`;
+  const one = frozen.length === 1;
+  return `every bootstrap replicate kept ${frozen.join(' and ')} at one value: the refits ended at a limit of the law where ${one ? 'it has' : 'they have'} no gradient, so the law's interval leaves out ${one ? 'its' : 'their'} uncertainty; on the back-tests such fits' intervals for a new run (widened by the extrapolation term) held 95 % of the Gemstones' losses and missed on moby, whose fits rest on two runs (docs/methods.md §35): fit more runs, or longer ones, to narrow it down`;
 }
 
 function fitFor(file: CurveFitFile, path: string, N?: number, from = '--N'): CurveFitFile['fits'][number] {
