@@ -77,7 +77,12 @@ test('a missing column is named, with the columns the file has and the flag to m
 test('a row with the wrong number of cells is a located CSV error', () => {
   assert.match(
     located(csv('N,D,loss\n1e8,2e9,3.1\n1e8,2e9\n'), 3),
-    /malformed CSV: Invalid Record Length: expect 3, got 2/,
+    /malformed CSV: this line has 2 fields, the header 3 fields; expected one value per column on every line/,
+  );
+  // A title or comment line above the header becomes a one-field header: said as that, not as counts alone.
+  assert.equal(
+    located(csv('# my runs\nparams,tokens,loss\n1e8,2e9,3.1\n'), 2),
+    'runs.csv:2: malformed CSV: this line has 3 fields, the header 1 field: the first line ("# my runs") is read as the header; expected the column names on the first line (remove a title or comment line above them)',
   );
 });
 
@@ -177,6 +182,28 @@ test('tab-separated data in a .csv is read as tab-separated, not as one column',
     parseRuns('N,D,loss,note\n1e8,2e9,3.1,a\tb\n', { source: 'x.csv' }).runs.length,
     1,
     'a tab inside a comma-separated file stays in its cell',
+  );
+});
+
+test('semicolon-separated data (a spreadsheet in a decimal-comma locale) is read as such; a decimal comma is said with the number to write', () => {
+  const d = parseRuns('params;tokens;loss\n1e8;2e9;3.1\n2e8;4e9;2.9\n', { source: 'excel.csv' });
+  assert.deepEqual(
+    d.runs.map((r) => [r.N, r.D, r.loss]),
+    [
+      [1e8, 2e9, 3.1],
+      [2e8, 4e9, 2.9],
+    ],
+  );
+  assert.throws(
+    () => parseRuns('N;D;loss\n1e8;2e9;3,1\n', { source: 'excel.csv' }),
+    (e: InputError) =>
+      e.message ===
+      'excel.csv:2:3 (column "loss"): expected a positive number for loss, got "3,1" (a decimal comma is not read: write 3.1)',
+  );
+  assert.equal(
+    parseRuns('N,D,loss,note\n1e8,2e9,3.1,a;b\n', { source: 'x.csv' }).runs.length,
+    1,
+    'a semicolon inside a comma-separated file stays in its cell',
   );
 });
 

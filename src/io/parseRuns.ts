@@ -130,7 +130,9 @@ export function detectFormat(source: string, text: string): RunFormat {
 /**
  * csv-parse options for a runs file (the same whether the text is parsed whole or streamed). Tabs
  * separate the fields of a .tsv file, and of a file whose first line has tabs and no comma: data
- * copied from a spreadsheet into a .csv is read as what it is, not as one column.
+ * copied from a spreadsheet into a .csv is read as what it is, not as one column. Semicolons separate
+ * them where the first line has semicolons and neither commas nor tabs: a spreadsheet in a locale
+ * whose decimal mark is a comma saves its CSV so.
  * @param head the file's first characters (enough for its first line)
  */
 export function csvOptions(
@@ -139,7 +141,8 @@ export function csvOptions(
 ): { skip_empty_lines: true; trim: true; delimiter: string; bom: true } {
   const firstLine = stripBom(head).trimStart().split(/\r?\n/, 1)[0];
   const tabs = source.toLowerCase().endsWith('.tsv') || (firstLine.includes('\t') && !firstLine.includes(','));
-  return { skip_empty_lines: true, trim: true, delimiter: tabs ? '\t' : ',', bom: true };
+  const semicolons = !tabs && firstLine.includes(';') && !firstLine.includes(',');
+  return { skip_empty_lines: true, trim: true, delimiter: tabs ? '\t' : semicolons ? ';' : ',', bom: true };
 }
 
 /**
@@ -165,7 +168,10 @@ export function csvError(
       'malformed CSV: a quoted field opens here and is never closed; expected a closing " (a quote inside a quoted field is written "")',
     );
   }
-  const message = csvMessages[err.code ?? ''] ?? String(err.message ?? e).replace(/ on line \d+$/, '');
+  const message =
+    fieldCountMessage(err, header) ??
+    csvMessages[err.code ?? ''] ??
+    String(err.message ?? e).replace(/ on line \d+$/, '');
   const column =
     typeof err.column === 'number' && err.code !== 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH' ? err.column + 1 : undefined;
   const located = column !== undefined && err.lines !== undefined;
@@ -179,6 +185,22 @@ export function csvError(
     },
     `malformed CSV: ${oneLine(message)}`,
   );
+}
+
+/**
+ * A line with more or fewer fields than the header, said with both counts and the usual cause: a
+ * title or comment line above the header (read as a one-field header), or a comma inside a value.
+ */
+function fieldCountMessage(err: { code?: string; message?: string }, header: string[] | undefined): string | undefined {
+  if (err.code !== 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH') return undefined;
+  const m = /expect (\d+), got (\d+)/.exec(err.message ?? '');
+  if (!m) return undefined;
+  const [expected, got] = [Number(m[1]), Number(m[2])];
+  const fields = (n: number) => `${n} field${n === 1 ? '' : 's'}`;
+  const counts = `this line has ${fields(got)}, the header ${fields(expected)}`;
+  if (expected === 1 && got > 1 && header?.length === 1)
+    return `${counts}: the first line (${quoteForMessage(header[0])}) is read as the header; expected the column names on the first line (remove a title or comment line above them)`;
+  return `${counts}; expected one value per column on every line (a value holding the delimiter is written in quotes)`;
 }
 
 /** csv-parse's messages name fields from 0; these say what is wrong and what to write instead. */
