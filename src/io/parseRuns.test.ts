@@ -169,6 +169,19 @@ test('sizes in a file read as on the command line: 70B, 1.4T, 70b; a lowercase m
   );
 });
 
+test('common column names are read without a mapping; the columns read as nothing are kept for error messages', () => {
+  const d = parseRuns('num_parameters,tokens_seen,eval_loss,notes\n1e8,2e9,3.1,first\n', { source: 'mine.csv' });
+  assert.deepEqual(d.columns, { N: 'num_parameters', D: 'tokens_seen', loss: 'eval_loss' });
+  assert.deepEqual(d.unread, ['notes']);
+  assert.deepEqual(parseRuns('num_params,num_tokens,validation_loss\n1e8,2e9,3.1\n', { source: 'm.csv' }).columns, {
+    N: 'num_params',
+    D: 'num_tokens',
+    loss: 'validation_loss',
+  });
+  assert.deepEqual(parseRuns('N,dataset_size,loss\n1e8,2e9,3.1\n', { source: 'm.csv' }).columns.D, 'dataset_size');
+  assert.equal(parseRuns('N,D,loss\n1e8,2e9,3.1\n', { source: 'm.csv' }).unread, undefined);
+});
+
 test('tab-separated data in a .csv is read as tab-separated, not as one column', () => {
   const d = parseRuns('N\tD\tloss\n1e8\t2e9\t3.1\n2e8\t4e9\t2.9\n', { source: 'pasted.csv' });
   assert.deepEqual(

@@ -19,11 +19,11 @@ export type RunFormat = 'csv' | 'json' | 'jsonl';
 
 /** Fields a run can have, and the column names recognised for each without a mapping. */
 export const fieldAliases = {
-  N: ['N', 'params', 'parameters', 'n_params', 'num_params', 'model_size', 'Model Size'],
-  D: ['D', 'tokens', 'n_tokens', 'train_tokens', 'training_tokens'],
+  N: ['N', 'params', 'parameters', 'n_params', 'num_params', 'num_parameters', 'model_size', 'Model Size'],
+  D: ['D', 'tokens', 'n_tokens', 'num_tokens', 'train_tokens', 'training_tokens', 'tokens_seen', 'dataset_size'],
   C: ['C', 'flops', 'compute', 'compute_budget', 'train_flops', 'Training FLOP'],
   U: ['U', 'unique_tokens', 'unique'],
-  loss: ['loss', 'final_loss', 'val_loss', 'L'],
+  loss: ['loss', 'final_loss', 'val_loss', 'eval_loss', 'validation_loss', 'L'],
   batch: ['batch', 'batch_size', 'batch_tokens'],
   lr: ['lr', 'learning_rate', 'eta'],
   width: ['width', 'd_model'],
@@ -606,6 +606,9 @@ export class RunValidator {
     const usedColumns: Dataset['columns'] = {};
     for (const [f, c] of Object.entries(this.columns ?? {})) usedColumns[f as Field] = c;
     const info: DatasetInfo = { source, columns: usedColumns, derived: this.derived, rows: this.kept };
+    const read = new Set(Object.values(usedColumns));
+    const unread = this.header.filter((h) => !read.has(h) && h.trim() !== '');
+    if (unread.length) info.unread = unread;
     if (groups?.length) info.selection = `group ${groups.join(' or ')}: ${this.kept} of ${this.total} rows`;
     return info;
   }
