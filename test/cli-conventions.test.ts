@@ -18,6 +18,11 @@ test('exit codes: 2 for every usage error (unknown command or flag, missing argu
   const cases: [string[], RegExp][] = [
     [['nosuch'], /scalelab: error: unknown command 'nosuch'/],
     [['fit', runs, '--nope'], /scalelab: error: unknown option '--nope'/],
+    // A flag in the wrong case: named, where commander's spelling distance finds nothing in one letter.
+    [
+      ['predict', '--preset', 'epoch-2024', '--n', '70B', '--D', '1e12'],
+      /unknown option '--n'\n\(Did you mean --N\?\)/,
+    ],
     [['fit'], /scalelab: error: missing required argument 'file'/],
     [
       ['predict', '--preset', 'epoch-2024', '--N', 'abc', '--D', '1e12'],

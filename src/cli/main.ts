@@ -95,9 +95,25 @@ export async function buildProgram(command?: string): Promise<Command> {
     c.exitOverride((e) => {
       throw e;
     });
+    const error = c.error.bind(c);
+    c.error = (message, options) =>
+      error(options?.code === 'commander.unknownOption' ? caseSlip(c, message) : message, options);
     c.configureOutput({ outputError: (text, write) => write(text.startsWith('error: ') ? `scalelab: ${text}` : text) });
   }
   return program;
+}
+
+/**
+ * An unknown flag that is a known one in another case (--n, -d for --N, --D): named, since commander
+ * suggests by spelling distance, which finds nothing in a one-letter name.
+ */
+function caseSlip(command: Command, message: string): string {
+  const typed = /^error: unknown option '-{1,2}([^'=]+)'$/.exec(message)?.[1].toLowerCase();
+  if (typed === undefined) return message;
+  const longs: string[] = [];
+  for (let c: Command | null = command; c; c = c.parent) for (const o of c.options) if (o.long) longs.push(o.long);
+  const meant = longs.find((l) => l.slice(2).toLowerCase() === typed);
+  return meant ? `${message}\n(Did you mean ${meant}?)` : message;
 }
 
 export async function main(argv = process.argv): Promise<void> {

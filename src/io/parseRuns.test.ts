@@ -182,6 +182,34 @@ test('common column names are read without a mapping; the columns read as nothin
   assert.equal(parseRuns('N,D,loss\n1e8,2e9,3.1\n', { source: 'm.csv' }).unread, undefined);
 });
 
+test('a --columns slip names the pair meant: a field in another case or by a common name, the pair reversed, a column one slip away', () => {
+  const unknownField = (spec: string) => {
+    try {
+      parseColumnMapping(spec);
+    } catch (e) {
+      return (e as Error).message;
+    }
+    assert.fail(`${spec} was accepted`);
+  };
+  assert.match(
+    unknownField('d=num_tokens'),
+    /unknown field "d" \(did you mean D=num_tokens\?\): expected one of N, D,/,
+  );
+  assert.match(unknownField('tokens=num_tokens'), /unknown field "tokens" \(did you mean D=num_tokens\?\)/);
+  assert.match(
+    unknownField('num_tokens=D'),
+    /unknown field "num_tokens" \(did you mean D=num_tokens\? the field comes first, then the file's column\)/,
+  );
+  assert.match(unknownField('zz=1'), /unknown field "zz": expected one of/);
+  assert.equal(
+    located(
+      () => parseRuns('num_params,num_tokens,loss\n1e8,2e9,3\n', { source: 'm.csv', columns: { D: 'num_token' } }),
+      1,
+    ),
+    'm.csv:1: no column "num_token" (mapped to D); did you mean "num_tokens"? the file has columns: num_params, num_tokens, loss',
+  );
+});
+
 test('tab-separated data in a .csv is read as tab-separated, not as one column', () => {
   const d = parseRuns('N\tD\tloss\n1e8\t2e9\t3.1\n2e8\t4e9\t2.9\n', { source: 'pasted.csv' });
   assert.deepEqual(

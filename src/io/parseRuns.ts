@@ -14,6 +14,7 @@ import { InputError, type Location, OptionError, type OptionNamer } from '../err
 import type { Dataset, Run } from './dataset.js';
 import { parseSuffixedNumber, suffixHint } from '../core/quantity.js';
 import { lineColumn, lineStartsOf, OpenQuoteScanner, quoteForMessage } from './textPosition.js';
+import { levenshtein } from '../core/names.js';
 
 export type RunFormat = 'csv' | 'json' | 'jsonl';
 
@@ -282,9 +283,19 @@ function resolveColumns(
     if (wanted !== undefined) {
       const exact = header.find((h) => h === wanted) ?? header.find((h) => normalise(h) === normalise(wanted));
       if (exact === undefined) {
+        // A slip in the column's name: the nearest of the file's, as a name is suggested elsewhere.
+        const near = header.filter(
+          (h) => levenshtein(normalise(h), normalise(wanted)) <= Math.max(1, wanted.length / 3),
+        );
+        const meant = near.length
+          ? `did you mean ${near
+              .slice(0, 3)
+              .map((h) => quoteForMessage(h))
+              .join(' or ')}? `
+          : '';
         throw new InputError(
           { file: source, line: 1 },
-          `no column "${wanted}" (mapped to ${field}); the file has columns: ${listColumns(header)}`,
+          `no column "${wanted}" (mapped to ${field}); ${meant}the file has columns: ${listColumns(header)}`,
         );
       }
       out[field] = exact;
@@ -920,11 +931,23 @@ export function parseColumnMapping(spec: string): Partial<Record<Field, string>>
     let column = part.slice(eq + 1).trim();
     if (/^".*"$/.test(column) || /^'.*'$/.test(column)) column = column.slice(1, -1);
     if (!(field in fieldAliases)) {
+      // The pair written the other way round (num_tokens=D), or a field by a column's common name or in
+      // another case (tokens=…, d=…): the pair meant is named.
+      const fieldOf = (name: string) =>
+        (Object.keys(fieldAliases) as Field[]).find(
+          (f) => normalise(f) === normalise(name) || fieldAliases[f].some((a) => normalise(a) === normalise(name)),
+        );
+      const reversed = column in fieldAliases ? column : undefined;
+      const meant = reversed
+        ? `${reversed}=${field}? the field comes first, then the file's column`
+        : fieldOf(field)
+          ? `${fieldOf(field)}=${column}?`
+          : undefined;
       throw new OptionError({
         option: 'columns',
         value: spec,
         allowed: Object.keys(fieldAliases),
-        message: `unknown field "${field}": expected one of ${Object.keys(fieldAliases).join(', ')}`,
+        message: `unknown field "${field}"${meant ? ` (did you mean ${meant})` : ''}: expected one of ${Object.keys(fieldAliases).join(', ')}`,
       });
     }
     out[field as Field] = column;
