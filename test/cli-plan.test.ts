@@ -28,6 +28,40 @@ test('scalelab frontier on the Chinchilla set: approaches 2 and 3 side by side, 
   assert.match(text.stdout, /N_opt ∝ C\^a, D_opt ∝ C\^b/);
 });
 
+test('scalelab frontier warns of a target beyond the runs it fitted (as predict and plan do), with its severity; not of one within them', () => {
+  const r = scalelab([
+    'frontier',
+    'examples/inputs/runs.csv',
+    '--approach',
+    '3',
+    '--bootstrap',
+    '0',
+    '--targets',
+    '1e19,1e24',
+  ]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(
+    r.stdout,
+    /Warnings:\n {2}- approach 3: target \(severe\): C = 1e24 is 9\.02e3× the largest C in the runs of examples\/inputs\/runs\.csv \(1\.108e20\): far beyond what the law has seen/,
+  );
+  assert.doesNotMatch(r.stdout, /target .*C = 1e19/);
+  // From a preset, against the runs its paper states (N and D): named with their source.
+  const preset = scalelab([
+    'frontier',
+    'examples/inputs/runs.csv',
+    '--preset',
+    'epoch-2024',
+    '--approach',
+    '3',
+    '--json',
+  ]);
+  const warnings: string[] = preset.json().approaches[0].warnings;
+  assert.ok(
+    warnings.some((w) => /^target \(info\): N = .* the largest N in the runs of preset epoch-2024/.test(w)),
+    warnings.join('\n'),
+  );
+});
+
 test("scalelab frontier --approach 2 --vertex min-run on CS336 prints the handout's numbers", () => {
   const r = scalelab([
     'frontier',
