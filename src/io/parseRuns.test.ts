@@ -210,6 +210,29 @@ test('a --columns slip names the pair meant: a field in another case or by a com
   );
 });
 
+test('an empty JSON or JSONL file, or one with no runs, is said as such in its own format (not "ValueExpected", not "after the header")', () => {
+  assert.equal(
+    located(() => parseRuns('', { source: 'r.json' }), 1),
+    'r.json:1: the file is empty: expected a JSON array of runs (objects), e.g. [{"N": 1e8, "D": 2e9, "loss": 3.1}]',
+  );
+  assert.match(
+    located(() => parseRuns('\uFEFF  \n\n ', { source: 'r.json' }), 3),
+    /r\.json:3: the file is blank: expected a JSON array/,
+  );
+  assert.throws(
+    () => parseRuns('[]', { source: 'r.json' }),
+    /r\.json: no runs in the file: expected at least one run \(a JSON object\) in its array/,
+  );
+  assert.throws(
+    () => parseRuns('\n\n', { source: 'r.jsonl' }),
+    /r\.jsonl: no runs in the file: expected at least one line with a run \(a JSON object\)/,
+  );
+  assert.throws(
+    () => parseRuns('N,D,loss\n', { source: 'r.csv' }),
+    /r\.csv: no runs in the file: expected at least one row after the header/,
+  );
+});
+
 test('tab-separated data in a .csv is read as tab-separated, not as one column', () => {
   const d = parseRuns('N\tD\tloss\n1e8\t2e9\t3.1\n2e8\t4e9\t2.9\n', { source: 'pasted.csv' });
   assert.deepEqual(

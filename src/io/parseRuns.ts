@@ -606,7 +606,14 @@ export class RunValidator {
     if (format === 'csv' && !this.fixedHeader)
       throw new InputError({ file: source }, 'the file is empty: expected a header line and at least one run');
     if (this.total === 0)
-      throw new InputError({ file: source }, 'no runs in the file: expected at least one row after the header');
+      throw new InputError(
+        { file: source },
+        format === 'csv'
+          ? 'no runs in the file: expected at least one row after the header'
+          : format === 'json'
+            ? 'no runs in the file: expected at least one run (a JSON object) in its array'
+            : 'no runs in the file: expected at least one line with a run (a JSON object)',
+      );
     const groups = this.options.groups;
     if (groups?.length && this.kept === 0) {
       throw new InputError(
@@ -673,6 +680,13 @@ export class JsonRunsVisitor {
     this.rootSeen = false;
     this.current = undefined;
     this.key = undefined;
+    // An empty JSON file (or one of only spaces) is said as empty, as an empty CSV is, not as "ValueExpected".
+    // Located where the array was still expected: the end of the file.
+    if (this.top === 'array' && stripBom(text).trim() === '')
+      throw new InputError(
+        { file: this.source, line: lineNumber + (text.match(/\n/g)?.length ?? 0) },
+        `the file is ${text === '' ? 'empty' : 'blank'}: expected a JSON array of runs (objects), e.g. [{"N": 1e8, "D": 2e9, "loss": 3.1}]`,
+      );
     visit(text, this.visitor, { disallowComments: true, allowTrailingComma: false });
     if (!this.rootSeen) {
       throw new InputError(
