@@ -233,6 +233,25 @@ test('scalelab plan errors: unknown GPU, no budget, conflicting law sources', ()
   for (const r of [a, b, c]) assert.ok(noStackTrace(r.stderr));
 });
 
+test('--params without --law is refused, not silently unused beside a preset, the default preset or a fit (plan and predict)', () => {
+  const cases: [string[], RegExp][] = [
+    [
+      ['plan', '--C', '1e24', '--params', 'E=1.5'],
+      /the default preset \(epoch-2024\) brings its own, so it would not be used/,
+    ],
+    [
+      ['predict', '--preset', 'epoch-2024', '--params', 'E=1.5', '--N', '70B', '--D', '1.4T'],
+      /--preset brings its own, so it would not be used: give --law NAME --params/,
+    ],
+    [['predict', '--params', '70B', '--D', '1.4T'], /--params gives the parameters of --law NAME; no --law is given/],
+  ];
+  for (const [args, message] of cases) {
+    const r = scalelab(args);
+    assert.equal(r.code, 2, `${args.join(' ')}: ${r.stdout}${r.stderr}`);
+    assert.match(r.stderr, message, args.join(' '));
+  }
+});
+
 test('scalelab shape: search and count modes', () => {
   const s = scalelab(['shape', '--N', '7e9', '--json']);
   assert.equal(s.code, 0, s.stderr);

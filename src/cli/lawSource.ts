@@ -55,6 +55,19 @@ export const lawFlagsHelp = `--fit FILE (from "scalelab fit --out FILE"), --pres
 export function resolveLaw(flags: LawFlags, fallbackPreset?: string): LawSource {
   const given = [flags.fit && '--fit', flags.preset && '--preset', flags.law && '--law'].filter(Boolean);
   if (given.length > 1) throw new UsageError(`give one of --fit, --preset or --law, not ${given.join(' and ')}`);
+  // --params without --law was silently unused: the fit's or the preset's constants were printed as if it held.
+  if (flags.params !== undefined && !flags.law) {
+    const source = flags.fit
+      ? '--fit brings its own, so it would not be used'
+      : flags.preset
+        ? '--preset brings its own, so it would not be used'
+        : fallbackPreset
+          ? `the default preset (${fallbackPreset}) brings its own, so it would not be used`
+          : 'no --law is given';
+    throw new UsageError(
+      `--params gives the parameters of --law NAME; ${source}: give --law NAME --params … (e.g. --law chinchilla --params E=1.69,A=406.4,B=410.7,alpha=0.34,beta=0.28), or leave --params out`,
+    );
+  }
   if (flags.fit) {
     const text = readText(flags.fit, 'a fit (JSON written by "scalelab fit --out FILE")');
     const f = loadFit(text, flags.fit);
