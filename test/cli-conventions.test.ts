@@ -23,6 +23,11 @@ test('exit codes: 2 for every usage error (unknown command or flag, missing argu
       ['predict', '--preset', 'epoch-2024', '--n', '70B', '--D', '1e12'],
       /unknown option '--n'\n\(Did you mean --N\?\)/,
     ],
+    // A law variable's flag by its word.
+    [
+      ['predict', '--preset', 'epoch-2024', '--N', '70B', '--tokens', '1.4T'],
+      /unknown option '--tokens'\n\(Did you mean --D\?\)/,
+    ],
     [['fit'], /scalelab: error: missing required argument 'file'/],
     [
       ['predict', '--preset', 'epoch-2024', '--N', 'abc', '--D', '1e12'],

@@ -103,16 +103,29 @@ export async function buildProgram(command?: string): Promise<Command> {
   return program;
 }
 
+/** The one-letter flags of the law's variables by the words people type for them (--tokens 1.4T). */
+const variableWords: Record<string, string> = {
+  tokens: '--D',
+  'train-tokens': '--D',
+  'training-tokens': '--D',
+  parameters: '--N',
+  'model-size': '--N',
+  size: '--N',
+  flops: '--C',
+  compute: '--C',
+};
+
 /**
- * An unknown flag that is a known one in another case (--n, -d for --N, --D): named, since commander
- * suggests by spelling distance, which finds nothing in a one-letter name.
+ * An unknown flag that is a known one in another case (--n, -d for --N, --D), or a law variable's flag by
+ * its word (--tokens for --D): named, since commander suggests by spelling distance, which finds nothing
+ * in a one-letter name.
  */
 function caseSlip(command: Command, message: string): string {
   const typed = /^error: unknown option '-{1,2}([^'=]+)'$/.exec(message)?.[1].toLowerCase();
   if (typed === undefined) return message;
   const longs: string[] = [];
   for (let c: Command | null = command; c; c = c.parent) for (const o of c.options) if (o.long) longs.push(o.long);
-  const meant = longs.find((l) => l.slice(2).toLowerCase() === typed);
+  const meant = longs.find((l) => l.slice(2).toLowerCase() === typed) ?? longs.find((l) => variableWords[typed] === l);
   return meant ? `${message}\n(Did you mean ${meant}?)` : message;
 }
 
