@@ -149,6 +149,24 @@ test('scalelab plan with a bootstrapped fit gives intervals; with inference toke
     j.warnings.some((w: string) => w.includes("× the largest C in the fit's data")),
     'extrapolation flagged',
   );
+  // The recommended run's loss as predict gives it (auto's candidates averaged, an interval for one run),
+  // beside the reported law's own: the plan no longer reads as contradicting predict.
+  const rec = j.recommendation;
+  const p = scalelab(['predict', fitFile, '--N', String(rec.N), '--D', String(rec.D), '--json']).json();
+  within(rec.forRun.loss, p.loss, 1e-9, 'forRun.loss');
+  within(rec.forRun.interval[0], p.interval[0], 1e-9, 'forRun.interval');
+  within(rec.forRun.interval[1], p.interval[1], 1e-9, 'forRun.interval');
+  assert.equal(rec.forRun.members.length, 3);
+  assert.notEqual(rec.forRun.loss, rec.loss);
+  const text = scalelab(['plan', '--C', '1e24', '--fit', fitFile]).stdout;
+  assert.match(
+    text,
+    /predicted loss {5}[\d.]+ {3}\[[\d.]+, [\d.]+\] {3}\(the law above, its interval the law's alone\)/,
+  );
+  assert.match(
+    text,
+    /for a new run {6}[\d.]+ {3}\[[\d.]+, [\d.]+\] {3}\(as predict gives it: the mean of 3 candidates' ln L̂/,
+  );
 });
 
 test('scalelab plan --preset sardana-2024 --quality-of 3e10 --inference-tokens 1e13: 13.6B, −28 %', () => {
