@@ -108,10 +108,12 @@ export function fitReport(fit: FitJson, name: OptionNamer = libraryOption): stri
     'converged',
     `${fit.converged ? 'yes' : 'NO'} (${fit.reason}, gradient norm ${fit.gradientNorm.toExponential(1)})${verdict}`,
   );
+  // "ok" with info notes listed below is not "no warnings": the notes are counted, so the two lines agree.
+  const notes = fit.warnings.filter((w) => w.severity === 'info').length;
   row(
     'trust',
     fit.trust === 'ok'
-      ? 'ok (no warnings)'
+      ? `ok (no warnings${notes ? `; ${notes} info note${notes === 1 ? '' : 's'} below` : ''})`
       : fit.trust === 'caution'
         ? 'caution: see warnings'
         : 'UNTRUSTED: do not extrapolate with this fit (see warnings)',

@@ -78,6 +78,17 @@ test('fitByProcedure refuses data without D naming the columns it read and those
   );
 });
 
+test("fit report: a trusted fit's info notes are counted on its trust line, which said 'no warnings' above a listed one", async () => {
+  const rows = ['run,N,D,loss'];
+  for (const [k, N] of Array.from({ length: 16 }, (_, i) => 1e7 * 1.5 ** i).entries())
+    for (const D of [1e9, 3e9 + 1e8 * k])
+      rows.push(`r${k},${N},${D},${(1.7 + 400 / N ** 0.34 + 400 / D ** 0.28).toPrecision(12)}`);
+  const data = parseRuns(rows.join('\n'), { source: 'ck.csv' });
+  const report = fitReport(await fitByProcedure('huber', data, { runners: serial }));
+  assert.match(report, /trust {8}ok \(no warnings; 1 info note below\)/);
+  assert.match(report, /\[info\] checkpoints: 32 rows from 16 training runs/);
+});
+
 test('fitByProcedure refuses data without N, located, naming the options as the library does', async () => {
   const noN = parseRuns('C,loss\n1e18,3\n1e19,2.8\n1e20,2.6\n', { source: 'c.csv' });
   await assert.rejects(
