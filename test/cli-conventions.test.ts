@@ -203,6 +203,29 @@ test('runs export says which runs it leaves out: a study whose runs all failed i
   assert.match(curves.stderr, /nothing to export; the 2 completed runs have no checkpoints \(final losses only\)/);
 });
 
+test("runs export --checkpoints keeps each run's group (its experiment), so fit --group isoflop keeps a study's IsoFLOP curves", () => {
+  const db = join(dir, 'export-groups.db');
+  const store = RunStore.open(db);
+  const [probe, iso] = store.plan('g', [
+    { key: 'k1', name: 'probe-1', phase: 'lr-probe', config: {}, N: 1e6, D: 1e8, C: 6e14, estimatedSeconds: 1 },
+    { key: 'k2', name: 'iso-1', phase: 'isoflop', config: {}, N: 2e6, D: 1e8, C: 1.2e15, estimatedSeconds: 1 },
+  ]);
+  const evals = [
+    { tokens: 5e7, loss: 4 },
+    { tokens: 1e8, loss: 3.5 },
+  ];
+  for (const r of [probe, iso]) store.finish(r.id, { status: 'completed', loss: 3.5, evals });
+  store.close();
+  const csv = scalelab(['runs', 'export', '--study', 'g', '--checkpoints', '--db', db]);
+  assert.equal(csv.code, 0, csv.stderr);
+  const [header, ...rows] = csv.stdout.trim().split('\n');
+  assert.equal(header, 'study,run,N,D,C,loss,group,step');
+  assert.deepEqual(
+    rows.map((r) => r.split(',')[6]),
+    ['lr-probe', 'lr-probe', 'isoflop', 'isoflop'],
+  );
+});
+
 test('sweep retry says what it queues again by state: the cancelled runs are not called failed', () => {
   const db = join(dir, 'retry-states.db');
   const store = RunStore.open(db);

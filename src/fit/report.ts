@@ -88,7 +88,7 @@ export function fitReport(fit: FitJson, name: OptionNamer = libraryOption): stri
     .join(', ');
   row(
     'data',
-    `${fit.data.source}: ${fit.data.runs} runs (${cols}${derived ? `; ${derived}` : ''})${fit.data.selection ? `; ${fit.data.selection}` : ''}`,
+    `${fit.data.source}: ${fit.data.trainingRuns !== undefined ? `${fit.data.runs} rows (checkpoints of ${fit.data.trainingRuns} runs)` : `${fit.data.runs} runs`} (${cols}${derived ? `; ${derived}` : ''})${fit.data.selection ? `; ${fit.data.selection}` : ''}`,
   );
   row('loss', describeLoss({ ...fit.loss, space: fit.loss.space ?? 'log' }));
   row('objective', fit.objective.toExponential(7));

@@ -78,7 +78,7 @@ test('fitByProcedure refuses data without D naming the columns it read and those
   );
 });
 
-test("fit report: a trusted fit's info notes are counted on its trust line, which said 'no warnings' above a listed one", async () => {
+test("fit report: a trusted fit's info notes are counted on its trust line (it said 'no warnings' above a listed one), and checkpoint rows are said as rows of their runs", async () => {
   const rows = ['run,N,D,loss'];
   for (const [k, N] of Array.from({ length: 16 }, (_, i) => 1e7 * 1.5 ** i).entries())
     for (const D of [1e9, 3e9 + 1e8 * k])
@@ -86,6 +86,8 @@ test("fit report: a trusted fit's info notes are counted on its trust line, whic
   const data = parseRuns(rows.join('\n'), { source: 'ck.csv' });
   const report = fitReport(await fitByProcedure('huber', data, { runners: serial }));
   assert.match(report, /trust {8}ok \(no warnings; 1 info note below\)/);
+  // Rows that are checkpoints are said as such, not as 32 runs.
+  assert.match(report, /data {9}ck\.csv: 32 rows \(checkpoints of 16 runs\) \(N, D, loss, run; C = 6ND\)/);
   assert.match(report, /\[info\] checkpoints: 32 rows from 16 training runs/);
 });
 
