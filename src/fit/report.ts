@@ -134,9 +134,12 @@ export function fitReport(fit: FitJson, name: OptionNamer = libraryOption): stri
     );
 
   procedureSection(fit, lines);
+  // With auto the parameters are the law shown's (one candidate): its replicates, named, so "none dropped"
+  // is not read against the other candidates' drops counted above.
+  const whose = fit.procedure?.id === 'auto' && fit.procedure.chosen ? `${fit.procedure.chosen}'s ` : '';
   const level = fit.bootstrap ? `${Math.round(fit.bootstrap.level * 100)} % interval` : '';
   lines.push(
-    `[[Parameters]]${fit.bootstrap ? `${' '.repeat(16)}${level} (${keptReplicates(fit.bootstrap, drawn(fit))}; seed ${fit.bootstrap.seed})` : `   (no intervals: run with ${name('bootstrap')} N)`}`,
+    `[[Parameters]]${fit.bootstrap ? `${' '.repeat(16)}${level} (${whose}${keptReplicates(fit.bootstrap, drawn(fit))}; seed ${fit.bootstrap.seed})` : `   (no intervals: run with ${name('bootstrap')} N)`}`,
   );
   for (const p of law.params) {
     const v = fit.params[p.name];

@@ -48,6 +48,14 @@ test('fitByProcedure: a recipe with its bootstrap, on runners the caller gives, 
   assert.equal(ticks, 6);
 });
 
+test("fit report, auto: the parameters' intervals are said to be the law shown's replicates (its candidate's, beside the others' drops)", async () => {
+  const json = await fitByProcedure('auto', dataset, { runners: serial, replicates: 2, seed: 1 });
+  assert.match(
+    fitReport(json),
+    /\[\[Parameters\]\] +95 % interval \(huber's (2 bootstrap replicates, none dropped|1 of 2 bootstrap replicates kept)/,
+  );
+});
+
 test('fitByProcedure auto: the default rule is said as what it is, equal weights, with no back-test column', async () => {
   const json = await fitByProcedure('auto', dataset, { runners: serial });
   const p = json.procedure;
