@@ -179,6 +179,11 @@ test('common column names are read without a mapping; the columns read as nothin
     loss: 'validation_loss',
   });
   assert.deepEqual(parseRuns('N,dataset_size,loss\n1e8,2e9,3.1\n', { source: 'm.csv' }).columns.D, 'dataset_size');
+  // A tracker's export (Weights & Biases): metric names with a slash, a step with an underscore.
+  assert.deepEqual(
+    parseRuns('params,tokens,train/loss,eval/loss,_step\n1e8,2e9,3.0,3.1,100\n', { source: 'wandb.csv' }).columns,
+    { N: 'params', D: 'tokens', loss: 'eval/loss', step: '_step' },
+  );
   assert.equal(parseRuns('N,D,loss\n1e8,2e9,3.1\n', { source: 'm.csv' }).unread, undefined);
 });
 

@@ -113,8 +113,12 @@ export class CsvRecord implements RawRecord {
   }
 }
 
+/**
+ * A column name as matched against the aliases: case, spaces, _, -, / and . ignored, so "Model Size",
+ * "model_size" and a tracker's "eval/loss" (Weights & Biases exports) read as the names they are.
+ */
 function normalise(name: string): string {
-  return name.toLowerCase().replace(/[\s_-]+/g, '');
+  return name.toLowerCase().replace(/[\s_\-/.]+/g, '');
 }
 
 export function detectFormat(source: string, text: string): RunFormat {
