@@ -251,6 +251,20 @@ test('scalelab plan errors: unknown GPU, no budget, conflicting law sources', ()
   for (const r of [a, b, c]) assert.ok(noStackTrace(r.stderr));
 });
 
+test('a file of runs given where a fit belongs is said as that, with the fit to make first (predict and plan)', () => {
+  for (const args of [
+    ['predict', 'examples/chinchilla.csv', '--N', '70B', '--D', '1.4T'],
+    ['plan', '--C', '1e24', '--fit', 'examples/cs336-isoflops.json'],
+  ]) {
+    const r = scalelab(args);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(
+      r.stderr,
+      /^scalelab: error: examples\/(chinchilla\.csv|cs336-isoflops\.json): a file of runs, not a fit: fit it first \("scalelab fit examples\/\S+ --out fit\.json"\)/,
+    );
+  }
+});
+
 test('--params without --law is refused, not silently unused beside a preset, the default preset or a fit (plan and predict)', () => {
   const cases: [string[], RegExp][] = [
     [

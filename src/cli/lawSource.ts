@@ -70,6 +70,17 @@ export function resolveLaw(flags: LawFlags, fallbackPreset?: string): LawSource 
   }
   if (flags.fit) {
     const text = readText(flags.fit, 'a fit (JSON written by "scalelab fit --out FILE")');
+    // A file of runs given where a fit belongs (predict runs.csv): said as that, with the fit to make first,
+    // not as malformed JSON.
+    const start = text.replace(/^\uFEFF/, '').trimStart();
+    if (!start.startsWith('{') || /\.(csv|tsv|jsonl|ndjson)$/i.test(flags.fit)) {
+      const runs = /\.(csv|tsv|jsonl|ndjson)$/i.test(flags.fit) || start.startsWith('[');
+      if (runs)
+        throw new InputError(
+          { file: flags.fit },
+          `a file of runs, not a fit: fit it first ("scalelab fit ${flags.fit} --out fit.json"), then give the fit (fit.json)`,
+        );
+    }
     const f = loadFit(text, flags.fit);
     return {
       origin: { file: flags.fit, text },
