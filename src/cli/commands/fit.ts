@@ -44,7 +44,10 @@ export function registerFit(program: Command, run: (fn: () => Promise<void>, jso
   program
     .command('fit')
     .description('fit a scaling law to runs (CSV, JSON array or JSONL) and print a fit report')
-    .argument('<file>', 'runs: columns N (parameters), D (tokens), C (FLOPs), loss; D = C/(6N) when absent')
+    .argument(
+      '<file>',
+      'runs: columns N (parameters), D (tokens), C (FLOPs), loss; D = C/(6N) when absent; common names (params, tokens, val_loss, …) are read as these, others mapped with --columns',
+    )
     .addOption(
       flag('procedure', {
         detail: "auto (the default) predicts with the equal-weight mean of huber's, tied-huber's and gadre's ln L̂",
