@@ -343,6 +343,11 @@ test('unknown study → 404; a name with control characters → 400; broken perc
   const missing = await raw('/api/studies/nope/progress');
   assert.equal(missing.status, 404);
   assert.match(missing.json().error.message, /no study "nope"/);
+  // The store's studies are named, the nearest first.
+  assert.match(
+    (await raw('/api/studies/dem/runs')).json().error.message,
+    /no study "dem" .*; did you mean demo\? its studies: .*demo/,
+  );
   assert.equal((await raw('/api/studies/nope/runs')).status, 404);
   assert.equal((await raw('/api/studies/a%07b/progress')).status, 400);
   assert.equal((await raw('/api/studies/%E0%A4%A/progress')).status, 400);
