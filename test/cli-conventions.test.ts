@@ -23,6 +23,12 @@ test('exit codes: 2 for every usage error (unknown command or flag, missing argu
       ['predict', '--preset', 'epoch-2024', '--n', '70B', '--D', '1e12'],
       /unknown option '--n'\n\(Did you mean --N\?\)/,
     ],
+    // Several files to a command that reads one: how to join them; predict's point without its flags.
+    [
+      ['fit', runs, runs],
+      /too many arguments for 'fit'\. Expected 1 argument but got 2\.\n\(fit reads one file of runs: to use several, import them into one study/,
+    ],
+    [['predict', 'fit.json', '70B', '1.4T'], /\(the point is given with flags: predict FIT --N 70B --D 1\.4T\)/],
     // A law variable's flag by its word.
     [
       ['predict', '--preset', 'epoch-2024', '--N', '70B', '--tokens', '1.4T'],

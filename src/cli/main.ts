@@ -97,7 +97,14 @@ export async function buildProgram(command?: string): Promise<Command> {
     });
     const error = c.error.bind(c);
     c.error = (message, options) =>
-      error(options?.code === 'commander.unknownOption' ? caseSlip(c, message) : message, options);
+      error(
+        options?.code === 'commander.unknownOption'
+          ? caseSlip(c, message)
+          : options?.code === 'commander.excessArguments'
+            ? extraArguments(c, message)
+            : message,
+        options,
+      );
     c.configureOutput({ outputError: (text, write) => write(text.startsWith('error: ') ? `scalelab: ${text}` : text) });
   }
   return program;
@@ -127,6 +134,18 @@ function caseSlip(command: Command, message: string): string {
   for (let c: Command | null = command; c; c = c.parent) for (const o of c.options) if (o.long) longs.push(o.long);
   const meant = longs.find((l) => l.slice(2).toLowerCase() === typed) ?? longs.find((l) => variableWords[typed] === l);
   return meant ? `${message}\n(Did you mean ${meant}?)` : message;
+}
+
+/**
+ * Too many arguments, said with what was likely meant: several files of runs to one command that reads
+ * one (how to join them), or predict's point given without its flags.
+ */
+function extraArguments(command: Command, message: string): string {
+  const name = command.name();
+  if (['fit', 'backtest', 'frontier', 'report', 'plot'].includes(name))
+    return `${message}\n(${name} reads one file of runs: to use several, import them into one study, "scalelab runs import A.csv B.csv --study NAME", then "scalelab runs export --study NAME --out all.csv")`;
+  if (name === 'predict') return `${message}\n(the point is given with flags: predict FIT --N 70B --D 1.4T)`;
+  return message;
 }
 
 export async function main(argv = process.argv): Promise<void> {
