@@ -23,14 +23,20 @@ import { checkAllocatable, resolveLaw } from '../lawSource.js';
 import { flagFor } from '../optionFlags.js';
 import { budgetChoices, flag } from '../flags.js';
 
-/** A target's extrapolation beyond `ranges` (C, or N and D), each labelled as the target's with its severity. */
+/**
+ * A target's extrapolation beyond `ranges` (C, or N and D) by more than 10× (within it, info: what scaling
+ * laws are for, and a line per target and variable would bury the warnings that matter), each labelled as
+ * the target's with its severity.
+ */
 function targetWarnings(
   ranges: Record<string, [number, number]> | undefined,
   target: { C: number; N: number; D: number },
   of: string,
   source?: string,
 ): string[] {
-  return extrapolationWarnings(ranges, target, of, source).map((w) => `target (${w.severity}): ${w.message}`);
+  return extrapolationWarnings(ranges, target, of, source)
+    .filter((w) => w.severity !== 'info')
+    .map((w) => `target (${w.severity}): ${w.message}`);
 }
 
 interface FrontierFlags {
