@@ -29,6 +29,12 @@ test('exit codes: 2 for every usage error (unknown command or flag, missing argu
       /too many arguments for 'fit'\. Expected 1 argument but got 2\.\n\(fit reads one file of runs: to use several, import them into one study/,
     ],
     [['predict', 'fit.json', '70B', '1.4T'], /\(the point is given with flags: predict FIT --N 70B --D 1\.4T\)/],
+    // A level typed as a percentage without its sign: the fraction meant, in fit and backtest as elsewhere.
+    [
+      ['fit', runs, '--level', '95'],
+      /--level: expected an interval level between 0 and 1 such as 0\.95, got "95" \(a percentage\? write 0\.95 or 95%\)/,
+    ],
+    [['backtest', runs, '--levels', '80,95'], /--levels: .*got "80" \(a percentage\? write 0\.8 or 80%\)/],
     // A law variable's flag by its word.
     [
       ['predict', '--preset', 'epoch-2024', '--N', '70B', '--tokens', '1.4T'],
