@@ -238,6 +238,22 @@ test("runs export --checkpoints keeps each run's group (its experiment), so fit 
   );
 });
 
+test('fit notes sizes that look counted in millions (a largest N under 1e4, D under 1e6), not sizes in parameters and tokens', () => {
+  const file = join(dir, 'millions.csv');
+  const rows = ['N,D,loss'];
+  for (const N of [10, 20, 40, 80, 160, 320])
+    for (const D of [0.5, 1, 2, 4]) rows.push(`${N},${D},${(1.8 + 4 / N ** 0.34 + 2 / D ** 0.28).toFixed(5)}`);
+  writeFileSync(file, rows.join('\n') + '\n');
+  const r = scalelab(['fit', file, '--procedure', 'huber']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(
+    r.stderr,
+    /note: the largest N in \S+millions\.csv is 320: if that counts parameters in millions or billions, write the suffix \(320M, 320B\) or scale the column; predict, plan and frontier read N in parameters/,
+  );
+  assert.match(r.stderr, /note: the largest D in \S+ is 4: if that counts tokens/);
+  assert.doesNotMatch(scalelab(['fit', runs, '--procedure', 'huber']).stderr, /note: the largest/);
+});
+
 test('sweep retry says what it queues again by state: the cancelled runs are not called failed', () => {
   const db = join(dir, 'retry-states.db');
   const store = RunStore.open(db);
