@@ -18,6 +18,28 @@ test('exit codes: 2 for every usage error (unknown command or flag, missing argu
   const cases: [string[], RegExp][] = [
     [['nosuch'], /scalelab: error: unknown command 'nosuch'/],
     [['fit', runs, '--nope'], /scalelab: error: unknown option '--nope'/],
+    // A flag in the wrong case: named, where commander's spelling distance finds nothing in one letter.
+    [
+      ['predict', '--preset', 'epoch-2024', '--n', '70B', '--D', '1e12'],
+      /unknown option '--n'\n\(Did you mean --N\?\)/,
+    ],
+    // Several files to a command that reads one: how to join them; predict's point without its flags.
+    [
+      ['fit', runs, runs],
+      /too many arguments for 'fit'\. Expected 1 argument but got 2\.\n\(fit reads one file of runs: to use several, import them into one study/,
+    ],
+    [['predict', 'fit.json', '70B', '1.4T'], /\(the point is given with flags: predict FIT --N 70B --D 1\.4T\)/],
+    // A level typed as a percentage without its sign: the fraction meant, in fit and backtest as elsewhere.
+    [
+      ['fit', runs, '--level', '95'],
+      /--level: expected an interval level between 0 and 1 such as 0\.95, got "95" \(a percentage\? write 0\.95 or 95%\)/,
+    ],
+    [['backtest', runs, '--levels', '80,95'], /--levels: .*got "80" \(a percentage\? write 0\.8 or 80%\)/],
+    // A law variable's flag by its word.
+    [
+      ['predict', '--preset', 'epoch-2024', '--N', '70B', '--tokens', '1.4T'],
+      /unknown option '--tokens'\n\(Did you mean --D\?\)/,
+    ],
     [['fit'], /scalelab: error: missing required argument 'file'/],
     [
       ['predict', '--preset', 'epoch-2024', '--N', 'abc', '--D', '1e12'],
@@ -191,6 +213,45 @@ test('runs export says which runs it leaves out: a study whose runs all failed i
   const curves = scalelab(['runs', 'export', '--study', 'f', '--checkpoints', '--format', 'jsonl', '--db', db]);
   assert.equal(curves.stdout, '');
   assert.match(curves.stderr, /nothing to export; the 2 completed runs have no checkpoints \(final losses only\)/);
+});
+
+test("runs export --checkpoints keeps each run's group (its experiment), so fit --group isoflop keeps a study's IsoFLOP curves", () => {
+  const db = join(dir, 'export-groups.db');
+  const store = RunStore.open(db);
+  const [probe, iso] = store.plan('g', [
+    { key: 'k1', name: 'probe-1', phase: 'lr-probe', config: {}, N: 1e6, D: 1e8, C: 6e14, estimatedSeconds: 1 },
+    { key: 'k2', name: 'iso-1', phase: 'isoflop', config: {}, N: 2e6, D: 1e8, C: 1.2e15, estimatedSeconds: 1 },
+  ]);
+  const evals = [
+    { tokens: 5e7, loss: 4 },
+    { tokens: 1e8, loss: 3.5 },
+  ];
+  for (const r of [probe, iso]) store.finish(r.id, { status: 'completed', loss: 3.5, evals });
+  store.close();
+  const csv = scalelab(['runs', 'export', '--study', 'g', '--checkpoints', '--db', db]);
+  assert.equal(csv.code, 0, csv.stderr);
+  const [header, ...rows] = csv.stdout.trim().split('\n');
+  assert.equal(header, 'study,run,N,D,C,loss,group,step');
+  assert.deepEqual(
+    rows.map((r) => r.split(',')[6]),
+    ['lr-probe', 'lr-probe', 'isoflop', 'isoflop'],
+  );
+});
+
+test('fit notes sizes that look counted in millions (a largest N under 1e4, D under 1e6), not sizes in parameters and tokens', () => {
+  const file = join(dir, 'millions.csv');
+  const rows = ['N,D,loss'];
+  for (const N of [10, 20, 40, 80, 160, 320])
+    for (const D of [0.5, 1, 2, 4]) rows.push(`${N},${D},${(1.8 + 4 / N ** 0.34 + 2 / D ** 0.28).toFixed(5)}`);
+  writeFileSync(file, rows.join('\n') + '\n');
+  const r = scalelab(['fit', file, '--procedure', 'huber']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(
+    r.stderr,
+    /note: the largest N in \S+millions\.csv is 320: if that counts parameters in millions or billions, write the suffix \(320M, 320B\) or scale the column; predict, plan and frontier read N in parameters/,
+  );
+  assert.match(r.stderr, /note: the largest D in \S+ is 4: if that counts tokens/);
+  assert.doesNotMatch(scalelab(['fit', runs, '--procedure', 'huber']).stderr, /note: the largest/);
 });
 
 test('sweep retry says what it queues again by state: the cancelled runs are not called failed', () => {

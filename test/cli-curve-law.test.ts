@@ -441,7 +441,7 @@ test("curve-law fit reads runs from the store: their schedules (trainer runs) or
   const exported = join(dir, 'export.csv');
   const e = scalelab(['runs', 'export', '--db', db, '--study', 'curves', '--checkpoints', '--out', exported]);
   assert.equal(e.code, 0, e.stderr);
-  assert.match(readFileSync(exported, 'utf8').split('\n')[0], /^study,run,N,D,C,loss,step,lr$/);
+  assert.match(readFileSync(exported, 'utf8').split('\n')[0], /^study,run,N,D,C,loss,group,step,lr$/);
   const again = scalelab(['curve-law', 'fit', exported, '--json']);
   assert.equal(again.code, 0, again.stderr);
   assert.deepEqual(

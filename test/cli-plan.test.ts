@@ -28,6 +28,45 @@ test('scalelab frontier on the Chinchilla set: approaches 2 and 3 side by side, 
   assert.match(text.stdout, /N_opt ∝ C\^a, D_opt ∝ C\^b/);
 });
 
+test('scalelab frontier warns of a target over 10× beyond the runs it fitted (as predict and plan do), with its severity; not of one within them', () => {
+  const r = scalelab([
+    'frontier',
+    'examples/inputs/runs.csv',
+    '--approach',
+    '3',
+    '--bootstrap',
+    '0',
+    '--targets',
+    '1e19,1e24',
+  ]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(
+    r.stdout,
+    /Warnings:\n {2}- approach 3: target \(severe\): C = 1e24 is 9\.02e3× the largest C in the runs of examples\/inputs\/runs\.csv \(1\.108e20\): far beyond what the law has seen/,
+  );
+  assert.doesNotMatch(r.stdout, /target .*C = 1e19/);
+  // From a preset, against the runs its paper states (N and D): named with their source; within 10× (info),
+  // nothing is said.
+  const preset = (targets: string): string[] =>
+    scalelab([
+      'frontier',
+      'examples/inputs/runs.csv',
+      '--preset',
+      'epoch-2024',
+      '--approach',
+      '3',
+      '--targets',
+      targets,
+      '--json',
+    ]).json().approaches[0].warnings;
+  const far = preset('1e26');
+  assert.ok(
+    far.some((w) => /^target \(warning\): N = .* the largest N in the runs of preset epoch-2024/.test(w)),
+    far.join('\n'),
+  );
+  assert.deepEqual(preset('1e23'), []);
+});
+
 test("scalelab frontier --approach 2 --vertex min-run on CS336 prints the handout's numbers", () => {
   const r = scalelab([
     'frontier',
@@ -115,6 +154,24 @@ test('scalelab plan with a bootstrapped fit gives intervals; with inference toke
     j.warnings.some((w: string) => w.includes("× the largest C in the fit's data")),
     'extrapolation flagged',
   );
+  // The recommended run's loss as predict gives it (auto's candidates averaged, an interval for one run),
+  // beside the reported law's own: the plan no longer reads as contradicting predict.
+  const rec = j.recommendation;
+  const p = scalelab(['predict', fitFile, '--N', String(rec.N), '--D', String(rec.D), '--json']).json();
+  within(rec.forRun.loss, p.loss, 1e-9, 'forRun.loss');
+  within(rec.forRun.interval[0], p.interval[0], 1e-9, 'forRun.interval');
+  within(rec.forRun.interval[1], p.interval[1], 1e-9, 'forRun.interval');
+  assert.equal(rec.forRun.members.length, 3);
+  assert.notEqual(rec.forRun.loss, rec.loss);
+  const text = scalelab(['plan', '--C', '1e24', '--fit', fitFile]).stdout;
+  assert.match(
+    text,
+    /predicted loss {5}[\d.]+ {3}\[[\d.]+, [\d.]+\] {3}\(the law above, its interval the law's alone\)/,
+  );
+  assert.match(
+    text,
+    /for a new run {6}[\d.]+ {3}\[[\d.]+, [\d.]+\] {3}\(as predict gives it: the mean of 3 candidates' ln L̂/,
+  );
 });
 
 test('scalelab plan --preset sardana-2024 --quality-of 3e10 --inference-tokens 1e13: 13.6B, −28 %', () => {
@@ -197,6 +254,39 @@ test('scalelab plan errors: unknown GPU, no budget, conflicting law sources', ()
   const c = scalelab(['plan', '--C', '1e24', '--preset', 'epoch-2024', '--law', 'chinchilla']);
   assert.match(c.stderr, /give one of --fit, --preset or --law/);
   for (const r of [a, b, c]) assert.ok(noStackTrace(r.stderr));
+});
+
+test('a file of runs given where a fit belongs is said as that, with the fit to make first (predict and plan)', () => {
+  for (const args of [
+    ['predict', 'examples/chinchilla.csv', '--N', '70B', '--D', '1.4T'],
+    ['plan', '--C', '1e24', '--fit', 'examples/cs336-isoflops.json'],
+  ]) {
+    const r = scalelab(args);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(
+      r.stderr,
+      /^scalelab: error: examples\/(chinchilla\.csv|cs336-isoflops\.json): a file of runs, not a fit: fit it first \("scalelab fit examples\/\S+ --out fit\.json"\)/,
+    );
+  }
+});
+
+test('--params without --law is refused, not silently unused beside a preset, the default preset or a fit (plan and predict)', () => {
+  const cases: [string[], RegExp][] = [
+    [
+      ['plan', '--C', '1e24', '--params', 'E=1.5'],
+      /the default preset \(epoch-2024\) brings its own, so it would not be used/,
+    ],
+    [
+      ['predict', '--preset', 'epoch-2024', '--params', 'E=1.5', '--N', '70B', '--D', '1.4T'],
+      /--preset brings its own, so it would not be used: give --law NAME --params/,
+    ],
+    [['predict', '--params', '70B', '--D', '1.4T'], /--params gives the parameters of --law NAME; no --law is given/],
+  ];
+  for (const [args, message] of cases) {
+    const r = scalelab(args);
+    assert.equal(r.code, 2, `${args.join(' ')}: ${r.stdout}${r.stderr}`);
+    assert.match(r.stderr, message, args.join(' '));
+  }
 });
 
 test('scalelab shape: search and count modes', () => {

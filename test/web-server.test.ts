@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { spawn, spawnSync } from 'node:child_process';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
-import { existsSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RunStore } from '../src/store/store.js';
@@ -192,6 +192,19 @@ test(
       const br = await raw(`/${script}`, { port: p, headers: { 'accept-encoding': 'gzip, deflate, br' } });
       assert.equal(br.headers['content-encoding'], 'br');
       assert.ok(br.bytes.length < plain.bytes.length / 3, `${br.bytes.length} of ${plain.bytes.length} bytes`);
+      // The sizes the README quotes are this build's, within 5 % (they drifted by a walk's worth of code).
+      const gz = await raw(`/${script}`, { port: p, headers: { 'accept-encoding': 'gzip' } });
+      const quoted = /the ([\d.]+) MB bundle travels as (\d+) KB with brotli, (\d+) KB with gzip/.exec(
+        readFileSync(join(root, 'README.md'), 'utf8').replace(/\s+/g, ' '),
+      );
+      assert.ok(quoted, 'README quotes the bundle sizes');
+      const sizes: [string, number, number][] = [
+        ['bundle', Number(quoted[1]) * 1e6, plain.bytes.length],
+        ['brotli', Number(quoted[2]) * 1e3, br.bytes.length],
+        ['gzip', Number(quoted[3]) * 1e3, gz.bytes.length],
+      ];
+      for (const [what, readme, served] of sizes)
+        assert.ok(Math.abs(served / readme - 1) <= 0.05, `README's ${what} size ${readme} bytes; served ${served}`);
     } finally {
       await real.close();
     }
@@ -330,6 +343,11 @@ test('unknown study → 404; a name with control characters → 400; broken perc
   const missing = await raw('/api/studies/nope/progress');
   assert.equal(missing.status, 404);
   assert.match(missing.json().error.message, /no study "nope"/);
+  // The store's studies are named, the nearest first.
+  assert.match(
+    (await raw('/api/studies/dem/runs')).json().error.message,
+    /no study "dem" .*; did you mean demo\? its studies: .*demo/,
+  );
   assert.equal((await raw('/api/studies/nope/runs')).status, 404);
   assert.equal((await raw('/api/studies/a%07b/progress')).status, 400);
   assert.equal((await raw('/api/studies/%E0%A4%A/progress')).status, 400);

@@ -98,6 +98,18 @@ export interface Plan {
     days?: number;
     hyperparameters?: PlanHyperparameters;
     criticalBatch?: PlanCriticalBatch;
+    /**
+     * The loss of a run at the recommended N and D as `predict` gives it from a saved fit: the
+     * ensemble's mean (an `auto` fit's candidates) with a prediction interval for one run (replicates,
+     * a run's scatter, the extrapolation term). The `loss` above is the reported law's alone, with the
+     * law's interval; the two differ, and a plan that showed only the one read as contradicting predict.
+     */
+    forRun?: {
+      loss: number;
+      interval?: [number, number];
+      level: number;
+      members: { id: string; weight: number; value: number }[];
+    };
   };
   alternatives: PlannedModel[];
   inference?: InferenceAwareResult & { targetFrom: string; days?: number; shape?: ShapeCandidate };

@@ -55,8 +55,32 @@ export const lawFlagsHelp = `--fit FILE (from "scalelab fit --out FILE"), --pres
 export function resolveLaw(flags: LawFlags, fallbackPreset?: string): LawSource {
   const given = [flags.fit && '--fit', flags.preset && '--preset', flags.law && '--law'].filter(Boolean);
   if (given.length > 1) throw new UsageError(`give one of --fit, --preset or --law, not ${given.join(' and ')}`);
+  // --params without --law was silently unused: the fit's or the preset's constants were printed as if it held.
+  if (flags.params !== undefined && !flags.law) {
+    const source = flags.fit
+      ? '--fit brings its own, so it would not be used'
+      : flags.preset
+        ? '--preset brings its own, so it would not be used'
+        : fallbackPreset
+          ? `the default preset (${fallbackPreset}) brings its own, so it would not be used`
+          : 'no --law is given';
+    throw new UsageError(
+      `--params gives the parameters of --law NAME; ${source}: give --law NAME --params … (e.g. --law chinchilla --params E=1.69,A=406.4,B=410.7,alpha=0.34,beta=0.28), or leave --params out`,
+    );
+  }
   if (flags.fit) {
     const text = readText(flags.fit, 'a fit (JSON written by "scalelab fit --out FILE")');
+    // A file of runs given where a fit belongs (predict runs.csv): said as that, with the fit to make first,
+    // not as malformed JSON.
+    const start = text.replace(/^\uFEFF/, '').trimStart();
+    if (!start.startsWith('{') || /\.(csv|tsv|jsonl|ndjson)$/i.test(flags.fit)) {
+      const runs = /\.(csv|tsv|jsonl|ndjson)$/i.test(flags.fit) || start.startsWith('[');
+      if (runs)
+        throw new InputError(
+          { file: flags.fit },
+          `a file of runs, not a fit: fit it first ("scalelab fit ${flags.fit} --out fit.json"), then give the fit (fit.json)`,
+        );
+    }
     const f = loadFit(text, flags.fit);
     return {
       origin: { file: flags.fit, text },

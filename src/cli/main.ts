@@ -95,9 +95,57 @@ export async function buildProgram(command?: string): Promise<Command> {
     c.exitOverride((e) => {
       throw e;
     });
+    const error = c.error.bind(c);
+    c.error = (message, options) =>
+      error(
+        options?.code === 'commander.unknownOption'
+          ? caseSlip(c, message)
+          : options?.code === 'commander.excessArguments'
+            ? extraArguments(c, message)
+            : message,
+        options,
+      );
     c.configureOutput({ outputError: (text, write) => write(text.startsWith('error: ') ? `scalelab: ${text}` : text) });
   }
   return program;
+}
+
+/** The one-letter flags of the law's variables by the words people type for them (--tokens 1.4T). */
+const variableWords: Record<string, string> = {
+  tokens: '--D',
+  'train-tokens': '--D',
+  'training-tokens': '--D',
+  parameters: '--N',
+  'model-size': '--N',
+  size: '--N',
+  flops: '--C',
+  compute: '--C',
+};
+
+/**
+ * An unknown flag that is a known one in another case (--n, -d for --N, --D), or a law variable's flag by
+ * its word (--tokens for --D): named, since commander suggests by spelling distance, which finds nothing
+ * in a one-letter name.
+ */
+function caseSlip(command: Command, message: string): string {
+  const typed = /^error: unknown option '-{1,2}([^'=]+)'$/.exec(message)?.[1].toLowerCase();
+  if (typed === undefined) return message;
+  const longs: string[] = [];
+  for (let c: Command | null = command; c; c = c.parent) for (const o of c.options) if (o.long) longs.push(o.long);
+  const meant = longs.find((l) => l.slice(2).toLowerCase() === typed) ?? longs.find((l) => variableWords[typed] === l);
+  return meant ? `${message}\n(Did you mean ${meant}?)` : message;
+}
+
+/**
+ * Too many arguments, said with what was likely meant: several files of runs to one command that reads
+ * one (how to join them), or predict's point given without its flags.
+ */
+function extraArguments(command: Command, message: string): string {
+  const name = command.name();
+  if (['fit', 'backtest', 'frontier', 'report', 'plot'].includes(name))
+    return `${message}\n(${name} reads one file of runs: to use several, import them into one study, "scalelab runs import A.csv B.csv --study NAME", then "scalelab runs export --study NAME --out all.csv")`;
+  if (name === 'predict') return `${message}\n(the point is given with flags: predict FIT --N 70B --D 1.4T)`;
+  return message;
 }
 
 export async function main(argv = process.argv): Promise<void> {

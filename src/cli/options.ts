@@ -8,6 +8,7 @@ import { exponentSlip } from '../core/slips.js';
 import { UsageError } from '../errors/index.js';
 import { parseColumnMapping } from '../io/parseRuns.js';
 import { parseQuantity } from '../io/parseQuantity.js';
+import { parseSuffixedNumber } from '../core/quantity.js';
 
 // Shared with the web app's forms, so it lives in the library.
 export { parseQuantity };
@@ -32,11 +33,16 @@ export function parseExponent(text: string, flag: string): number {
   return value;
 }
 
-/** An interval level such as 0.95: strictly between 0 and 1. */
+/**
+ * An interval level such as 0.95, or as a percentage (95%): strictly between 0 and 1. A percentage typed
+ * as a plain number (95) is refused naming the fraction meant.
+ */
 export function parseLevel(text: string, flag = '--level'): number {
-  const value = parseQuantity(text, flag);
-  if (!(value < 1))
-    throw new UsageError(`${flag}: expected an interval level between 0 and 1 such as 0.95, got "${text}"`);
+  const value = /%\s*$/.test(text) ? parseFraction(text, flag) : parseQuantity(text, flag);
+  if (!(value > 0 && value < 1)) {
+    const meant = value >= 50 && value < 100 ? ` (a percentage? write ${value / 100} or ${value}%)` : '';
+    throw new UsageError(`${flag}: expected an interval level between 0 and 1 such as 0.95, got "${text}"${meant}`);
+  }
   return value;
 }
 
@@ -67,11 +73,12 @@ export function parseBudgets(text: string, flag = '--budgets'): 'auto' | number[
 }
 
 export function parseInteger(text: string, flag: string, min = 0): number {
-  if (!/^\s*\d+\s*$/.test(text))
+  // 1000 as people also write it (1e3, 1k): a whole number all the same.
+  const v = /^\s*\d+\s*$/.test(text) ? Number(text) : parseSuffixedNumber(text.trim());
+  if (!Number.isSafeInteger(v) || v < 0)
     throw new UsageError(
       `${flag}: expected a whole number${min > 0 ? ` of at least ${min}` : ' (0 or more)'}, got "${text}"`,
     );
-  const v = Number(text);
   if (v < min) throw new UsageError(`${flag}: expected at least ${min}, got ${v}`);
   return v;
 }

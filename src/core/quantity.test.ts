@@ -19,3 +19,15 @@ test('sizes with suffixes read the same in either case where unambiguous; m and 
   assert.equal(suffixHint('70B'), undefined);
   assert.equal(suffixHint('three'), undefined);
 });
+
+test('numbers with separators are hinted with the number to write: thousands, or a decimal comma', () => {
+  for (const t of ['3,145,728', '3_145_728', '9,00823', '3,145', '1,234.5'])
+    assert.ok(Number.isNaN(parseSuffixedNumber(t)), `${t} is not read`);
+  assert.match(suffixHint('3,145,728')!, /thousands separators are not read: write 3145728$/);
+  assert.match(suffixHint('3_145_728')!, /write 3145728$/);
+  assert.match(suffixHint('1,234.5')!, /write 1234\.5$/);
+  assert.match(suffixHint('9,00823')!, /a decimal comma is not read: write 9\.00823$/);
+  // Three digits after one comma: either reading; both are said.
+  assert.match(suffixHint('3,145')!, /write 3145 if it separates thousands, 3\.145 if it is a decimal comma/);
+  assert.equal(suffixHint('12,34,567'), undefined);
+});

@@ -21,10 +21,32 @@ export function parseSuffixedNumber(text: string): number {
  * is not one (`70m`: milli or mega?), for the error message; undefined otherwise.
  */
 export function suffixHint(text: string): string | undefined {
+  const separators = separatorHint(text.trim());
+  if (separators) return separators;
   const m = pattern.exec(text);
   if (!m || !m[2] || suffixes[m[2]] !== undefined) return undefined;
   const upper = m[2].toUpperCase();
   if (m[2] === 'm') return 'a lowercase m could mean milli or mega: write M for millions, or the number in full (7e7)';
   if (suffixes[upper] !== undefined) return `write ${m[1]}${upper} (suffixes: k, M, B, G, T, P)`;
   return `"${m[2]}" is not a size suffix (k, M, B, G, T, P: 7e10 = 70B)`;
+}
+
+/**
+ * A number written with separators, as spreadsheets and locales print it: `3,145,728` or `3_145_728`
+ * (thousands), `9,00823` (a decimal comma). Not read, since a comma is ambiguous between the two;
+ * said with the number to write instead.
+ */
+function separatorHint(t: string): string | undefined {
+  const m = /^([+-]?)(\d+)([,_])(\d+(?:[,_]\d+)*)(\.\d+)?$/.exec(t);
+  if (!m) return undefined;
+  const [, sign, first, sep, rest, fraction = ''] = m;
+  const groups = rest.split(/[,_]/);
+  const thousands = first.length <= 3 && groups.every((g) => g.length === 3);
+  const whole = `${sign}${first}${groups.join('')}${fraction}`;
+  if (sep === '_' || groups.length > 1 || fraction)
+    return thousands ? `thousands separators are not read: write ${whole}` : undefined;
+  const decimal = `${sign}${first}.${rest}`;
+  return thousands
+    ? `a comma is not read in a number: write ${whole} if it separates thousands, ${decimal} if it is a decimal comma`
+    : `a decimal comma is not read: write ${decimal}`;
 }

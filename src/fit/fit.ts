@@ -16,7 +16,7 @@ import { median } from '../core/statistics.js';
 import { InputError, OptionError, UsageError } from '../errors/index.js';
 import type { DerivedQuantity, Law } from '../laws/law.js';
 import { fromInternal, toInternal, variableDescriptions } from '../laws/law.js';
-import { lawInputs, logLosses, type Dataset } from '../io/dataset.js';
+import { describeColumns, lawInputs, logLosses, type Dataset } from '../io/dataset.js';
 import { contract, expand, parameterMap, type ParameterMap } from './parameterMap.js';
 import { makeObjective, type Objective } from './objective.js';
 import { fitWarnings, type TrustWarning } from './warnings.js';
@@ -99,7 +99,7 @@ export function checkInputs(law: Law, dataset: Dataset): void {
       throw new InputError(
         { file: dataset.source, line: 1 },
         (o) =>
-          `law ${law.id} needs column "${v}" (${variableDescriptions[v]})${how}; the data have: ${Object.values(dataset.columns).join(', ')}; map one with ${o('columns')} ${v}=NAME`,
+          `law ${law.id} needs column "${v}" (${variableDescriptions[v]})${how}; the data have: ${describeColumns(dataset)}; map one with ${o('columns')} ${v}=NAME`,
       );
     }
   }

@@ -88,7 +88,7 @@ export function fitReport(fit: FitJson, name: OptionNamer = libraryOption): stri
     .join(', ');
   row(
     'data',
-    `${fit.data.source}: ${fit.data.runs} runs (${cols}${derived ? `; ${derived}` : ''})${fit.data.selection ? `; ${fit.data.selection}` : ''}`,
+    `${fit.data.source}: ${fit.data.trainingRuns !== undefined ? `${fit.data.runs} rows (checkpoints of ${fit.data.trainingRuns} runs)` : `${fit.data.runs} runs`} (${cols}${derived ? `; ${derived}` : ''})${fit.data.selection ? `; ${fit.data.selection}` : ''}`,
   );
   row('loss', describeLoss({ ...fit.loss, space: fit.loss.space ?? 'log' }));
   row('objective', fit.objective.toExponential(7));
@@ -108,10 +108,12 @@ export function fitReport(fit: FitJson, name: OptionNamer = libraryOption): stri
     'converged',
     `${fit.converged ? 'yes' : 'NO'} (${fit.reason}, gradient norm ${fit.gradientNorm.toExponential(1)})${verdict}`,
   );
+  // "ok" with info notes listed below is not "no warnings": the notes are counted, so the two lines agree.
+  const notes = fit.warnings.filter((w) => w.severity === 'info').length;
   row(
     'trust',
     fit.trust === 'ok'
-      ? 'ok (no warnings)'
+      ? `ok (no warnings${notes ? `; ${notes} info note${notes === 1 ? '' : 's'} below` : ''})`
       : fit.trust === 'caution'
         ? 'caution: see warnings'
         : 'UNTRUSTED: do not extrapolate with this fit (see warnings)',
@@ -132,9 +134,12 @@ export function fitReport(fit: FitJson, name: OptionNamer = libraryOption): stri
     );
 
   procedureSection(fit, lines);
+  // With auto the parameters are the law shown's (one candidate): its replicates, named, so "none dropped"
+  // is not read against the other candidates' drops counted above.
+  const whose = fit.procedure?.id === 'auto' && fit.procedure.chosen ? `${fit.procedure.chosen}'s ` : '';
   const level = fit.bootstrap ? `${Math.round(fit.bootstrap.level * 100)} % interval` : '';
   lines.push(
-    `[[Parameters]]${fit.bootstrap ? `${' '.repeat(16)}${level} (${keptReplicates(fit.bootstrap, drawn(fit))}; seed ${fit.bootstrap.seed})` : `   (no intervals: run with ${name('bootstrap')} N)`}`,
+    `[[Parameters]]${fit.bootstrap ? `${' '.repeat(16)}${level} (${whose}${keptReplicates(fit.bootstrap, drawn(fit))}; seed ${fit.bootstrap.seed})` : `   (no intervals: run with ${name('bootstrap')} N)`}`,
   );
   for (const p of law.params) {
     const v = fit.params[p.name];

@@ -48,6 +48,14 @@ test('fitByProcedure: a recipe with its bootstrap, on runners the caller gives, 
   assert.equal(ticks, 6);
 });
 
+test("fit report, auto: the parameters' intervals are said to be the law shown's replicates (its candidate's, beside the others' drops)", async () => {
+  const json = await fitByProcedure('auto', dataset, { runners: serial, replicates: 2, seed: 1 });
+  assert.match(
+    fitReport(json),
+    /\[\[Parameters\]\] +95 % interval \(huber's (2 bootstrap replicates, none dropped|1 of 2 bootstrap replicates kept)/,
+  );
+});
+
 test('fitByProcedure auto: the default rule is said as what it is, equal weights, with no back-test column', async () => {
   const json = await fitByProcedure('auto', dataset, { runners: serial });
   const p = json.procedure;
@@ -65,6 +73,30 @@ test('fitByProcedure auto: the default rule is said as what it is, equal weights
   assert.doesNotMatch(report, /chosen {7}huber/);
   assert.doesNotMatch(report, /cutoffs in C/);
   assert.doesNotMatch(report, /weight {2}back-test/);
+});
+
+test('fitByProcedure refuses data without D naming the columns it read and those it did not, and a law in a variable the data have', async () => {
+  const noD = parseRuns('num_params,tokens (B),final_loss\n1e8,2,3\n2e8,4,2.8\n4e8,8,2.6\n', { source: 'p.csv' });
+  await assert.rejects(
+    fitByProcedure('huber', noD, { runners: serial }),
+    (e: unknown) =>
+      e instanceof InputError &&
+      e.message ===
+        'p.csv:1: procedure huber fits the Chinchilla form L(N, D), which needs column "D" (or C and N, from which D = C/(6N)); the data have: num_params (N), final_loss (loss); not read: tokens (B). Map one with option "columns" D=NAME, or fit a law in one variable with option "law" power option "x" N',
+  );
+});
+
+test("fit report: a trusted fit's info notes are counted on its trust line (it said 'no warnings' above a listed one), and checkpoint rows are said as rows of their runs", async () => {
+  const rows = ['run,N,D,loss'];
+  for (const [k, N] of Array.from({ length: 16 }, (_, i) => 1e7 * 1.5 ** i).entries())
+    for (const D of [1e9, 3e9 + 1e8 * k])
+      rows.push(`r${k},${N},${D},${(1.7 + 400 / N ** 0.34 + 400 / D ** 0.28).toPrecision(12)}`);
+  const data = parseRuns(rows.join('\n'), { source: 'ck.csv' });
+  const report = fitReport(await fitByProcedure('huber', data, { runners: serial }));
+  assert.match(report, /trust {8}ok \(no warnings; 1 info note below\)/);
+  // Rows that are checkpoints are said as such, not as 32 runs.
+  assert.match(report, /data {9}ck\.csv: 32 rows \(checkpoints of 16 runs\) \(N, D, loss, run; C = 6ND\)/);
+  assert.match(report, /\[info\] checkpoints: 32 rows from 16 training runs/);
 });
 
 test('fitByProcedure refuses data without N, located, naming the options as the library does', async () => {

@@ -4,7 +4,7 @@
  * replicates run is the caller's: src/node's parallelRunners spreads them over worker threads.
  */
 import { InputError, type Message } from '../errors/index.js';
-import type { Dataset } from '../io/dataset.js';
+import { describeColumns, type Dataset } from '../io/dataset.js';
 import type { Law } from '../laws/index.js';
 import { chooseProcedure, replicateShares } from './auto.js';
 import type { BootstrapSamples } from './bootstrap.js';
@@ -55,10 +55,12 @@ export interface RunFitOptions {
  * the columns it has.
  */
 function requireChinchillaColumns(procedure: string, dataset: Dataset): void {
+  // The one-variable law suggested is in a variable the data have (C, else N or D), or none is.
+  const x = (['C', 'N', 'D'] as const).find((v) => dataset.runs.every((r) => r[v] !== undefined));
   for (const v of ['N', 'D'] as const) {
     if (dataset.runs.some((r) => r[v] === undefined)) {
       const message: Message = (name) =>
-        `procedure ${procedure} fits the Chinchilla form L(N, D), which needs column "${v}"${v === 'D' ? ' (or C and N, from which D = C/(6N))' : ''}; the data have: ${Object.values(dataset.columns).join(', ')}. Map one with ${name('columns')} ${v}=NAME, or fit a law in one variable with ${name('law')} power ${name('x')} C`;
+        `procedure ${procedure} fits the Chinchilla form L(N, D), which needs column "${v}"${v === 'D' ? ' (or C and N, from which D = C/(6N))' : ''}; the data have: ${describeColumns(dataset)}. Map one with ${name('columns')} ${v}=NAME${x ? `, or fit a law in one variable with ${name('law')} power ${name('x')} ${x}` : ''}`;
       throw new InputError({ file: dataset.source, line: 1 }, message);
     }
   }

@@ -60,6 +60,8 @@ export interface FitJson {
     derived: Record<string, string>;
     /** Rows kept when not all ("group isoflop: 15 of 25 rows"). */
     selection?: string;
+    /** Training runs the rows come from, when fewer than the rows (checkpoints of named runs). */
+    trainingRuns?: number;
     /** Smallest and largest value of each law input in the data: the range the fit has seen. */
     ranges: Record<string, [number, number]>;
   };
@@ -175,6 +177,7 @@ export function fitToJson(result: FitResult, samples?: BootstrapSamples, level =
       columns: result.dataset.columns as Record<string, string>,
       derived: result.dataset.derived as Record<string, string>,
       ...(result.dataset.selection ? { selection: result.dataset.selection } : {}),
+      ...trainingRunsOf(result.dataset.runs),
       ranges: dataRanges(result),
     },
     warnings: [...result.warnings],
@@ -345,6 +348,18 @@ export interface LoadedFit {
  * Read a fit JSON produced by `scalelab fit --json` (or `--out`).
  * @throws InputError naming the file and the missing or malformed field
  */
+/** The training runs behind the rows, said only when rows are checkpoints (a run name shared by several). */
+function trainingRunsOf(runs: readonly { run?: string }[]): { trainingRuns?: number } {
+  const named = new Set<string>();
+  let unnamed = 0;
+  for (const r of runs) {
+    if (r.run === undefined) unnamed++;
+    else named.add(r.run);
+  }
+  const count = named.size + unnamed;
+  return count < runs.length ? { trainingRuns: count } : {};
+}
+
 export function loadFit(text: string, source: string): LoadedFit {
   let json: FitJson;
   try {

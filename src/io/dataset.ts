@@ -45,6 +45,25 @@ export interface Dataset {
   derived: Partial<Record<Variable, string>>;
   /** Which rows of the source were kept, when not all ("group isoflop: 15 of 25 rows"). */
   selection?: string;
+  /**
+   * Columns of the source that feed no field, when there are any: a variable a law needs may be
+   * there under a name not recognised (num_tokens), and the error saying it is missing names them.
+   */
+  unread?: string[];
+}
+
+/**
+ * The source's columns for an error saying a variable is missing: each read one with the field it
+ * feeds, then those read as nothing ("num_params (N), final_loss (loss); not read: num_tokens").
+ */
+export function describeColumns(dataset: Pick<Dataset, 'columns' | 'unread'>): string {
+  const read = Object.entries(dataset.columns).map(([field, column]) =>
+    column === field ? column : `${column} (${field})`,
+  );
+  const names = dataset.unread ?? [];
+  const shown = names.slice(0, 20).join(', ') + (names.length > 20 ? `, … (${names.length} in all)` : '');
+  const unread = names.length ? `; not read: ${shown}` : '';
+  return (read.join(', ') || 'no column a law reads') + unread;
 }
 
 /** Log-inputs for a law from a data set, checking that every needed variable is present. */

@@ -77,7 +77,12 @@ test('a missing column is named, with the columns the file has and the flag to m
 test('a row with the wrong number of cells is a located CSV error', () => {
   assert.match(
     located(csv('N,D,loss\n1e8,2e9,3.1\n1e8,2e9\n'), 3),
-    /malformed CSV: Invalid Record Length: expect 3, got 2/,
+    /malformed CSV: this line has 2 fields, the header 3 fields; expected one value per column on every line/,
+  );
+  // A title or comment line above the header becomes a one-field header: said as that, not as counts alone.
+  assert.equal(
+    located(csv('# my runs\nparams,tokens,loss\n1e8,2e9,3.1\n'), 2),
+    'runs.csv:2: malformed CSV: this line has 3 fields, the header 1 field: the first line ("# my runs") is read as the header; expected the column names on the first line (remove a title or comment line above them)',
   );
 });
 
@@ -164,6 +169,75 @@ test('sizes in a file read as on the command line: 70B, 1.4T, 70b; a lowercase m
   );
 });
 
+test('common column names are read without a mapping; the columns read as nothing are kept for error messages', () => {
+  const d = parseRuns('num_parameters,tokens_seen,eval_loss,notes\n1e8,2e9,3.1,first\n', { source: 'mine.csv' });
+  assert.deepEqual(d.columns, { N: 'num_parameters', D: 'tokens_seen', loss: 'eval_loss' });
+  assert.deepEqual(d.unread, ['notes']);
+  assert.deepEqual(parseRuns('num_params,num_tokens,validation_loss\n1e8,2e9,3.1\n', { source: 'm.csv' }).columns, {
+    N: 'num_params',
+    D: 'num_tokens',
+    loss: 'validation_loss',
+  });
+  assert.deepEqual(parseRuns('N,dataset_size,loss\n1e8,2e9,3.1\n', { source: 'm.csv' }).columns.D, 'dataset_size');
+  // A tracker's export (Weights & Biases): metric names with a slash, a step with an underscore.
+  assert.deepEqual(
+    parseRuns('params,tokens,train/loss,eval/loss,_step\n1e8,2e9,3.0,3.1,100\n', { source: 'wandb.csv' }).columns,
+    { N: 'params', D: 'tokens', loss: 'eval/loss', step: '_step' },
+  );
+  assert.equal(parseRuns('N,D,loss\n1e8,2e9,3.1\n', { source: 'm.csv' }).unread, undefined);
+});
+
+test('a --columns slip names the pair meant: a field in another case or by a common name, the pair reversed, a column one slip away', () => {
+  const unknownField = (spec: string) => {
+    try {
+      parseColumnMapping(spec);
+    } catch (e) {
+      return (e as Error).message;
+    }
+    assert.fail(`${spec} was accepted`);
+  };
+  assert.match(
+    unknownField('d=num_tokens'),
+    /unknown field "d" \(did you mean D=num_tokens\?\): expected one of N, D,/,
+  );
+  assert.match(unknownField('tokens=num_tokens'), /unknown field "tokens" \(did you mean D=num_tokens\?\)/);
+  assert.match(
+    unknownField('num_tokens=D'),
+    /unknown field "num_tokens" \(did you mean D=num_tokens\? the field comes first, then the file's column\)/,
+  );
+  assert.match(unknownField('zz=1'), /unknown field "zz": expected one of/);
+  assert.equal(
+    located(
+      () => parseRuns('num_params,num_tokens,loss\n1e8,2e9,3\n', { source: 'm.csv', columns: { D: 'num_token' } }),
+      1,
+    ),
+    'm.csv:1: no column "num_token" (mapped to D); did you mean "num_tokens"? the file has columns: num_params, num_tokens, loss',
+  );
+});
+
+test('an empty JSON or JSONL file, or one with no runs, is said as such in its own format (not "ValueExpected", not "after the header")', () => {
+  assert.equal(
+    located(() => parseRuns('', { source: 'r.json' }), 1),
+    'r.json:1: the file is empty: expected a JSON array of runs (objects), e.g. [{"N": 1e8, "D": 2e9, "loss": 3.1}]',
+  );
+  assert.match(
+    located(() => parseRuns('\uFEFF  \n\n ', { source: 'r.json' }), 3),
+    /r\.json:3: the file is blank: expected a JSON array/,
+  );
+  assert.throws(
+    () => parseRuns('[]', { source: 'r.json' }),
+    /r\.json: no runs in the file: expected at least one run \(a JSON object\) in its array/,
+  );
+  assert.throws(
+    () => parseRuns('\n\n', { source: 'r.jsonl' }),
+    /r\.jsonl: no runs in the file: expected at least one line with a run \(a JSON object\)/,
+  );
+  assert.throws(
+    () => parseRuns('N,D,loss\n', { source: 'r.csv' }),
+    /r\.csv: no runs in the file: expected at least one row after the header/,
+  );
+});
+
 test('tab-separated data in a .csv is read as tab-separated, not as one column', () => {
   const d = parseRuns('N\tD\tloss\n1e8\t2e9\t3.1\n2e8\t4e9\t2.9\n', { source: 'pasted.csv' });
   assert.deepEqual(
@@ -177,6 +251,28 @@ test('tab-separated data in a .csv is read as tab-separated, not as one column',
     parseRuns('N,D,loss,note\n1e8,2e9,3.1,a\tb\n', { source: 'x.csv' }).runs.length,
     1,
     'a tab inside a comma-separated file stays in its cell',
+  );
+});
+
+test('semicolon-separated data (a spreadsheet in a decimal-comma locale) is read as such; a decimal comma is said with the number to write', () => {
+  const d = parseRuns('params;tokens;loss\n1e8;2e9;3.1\n2e8;4e9;2.9\n', { source: 'excel.csv' });
+  assert.deepEqual(
+    d.runs.map((r) => [r.N, r.D, r.loss]),
+    [
+      [1e8, 2e9, 3.1],
+      [2e8, 4e9, 2.9],
+    ],
+  );
+  assert.throws(
+    () => parseRuns('N;D;loss\n1e8;2e9;3,1\n', { source: 'excel.csv' }),
+    (e: InputError) =>
+      e.message ===
+      'excel.csv:2:3 (column "loss"): expected a positive number for loss, got "3,1" (a decimal comma is not read: write 3.1)',
+  );
+  assert.equal(
+    parseRuns('N,D,loss,note\n1e8,2e9,3.1,a;b\n', { source: 'x.csv' }).runs.length,
+    1,
+    'a semicolon inside a comma-separated file stays in its cell',
   );
 });
 

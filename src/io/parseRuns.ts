@@ -14,16 +14,17 @@ import { InputError, type Location, OptionError, type OptionNamer } from '../err
 import type { Dataset, Run } from './dataset.js';
 import { parseSuffixedNumber, suffixHint } from '../core/quantity.js';
 import { lineColumn, lineStartsOf, OpenQuoteScanner, quoteForMessage } from './textPosition.js';
+import { levenshtein } from '../core/names.js';
 
 export type RunFormat = 'csv' | 'json' | 'jsonl';
 
 /** Fields a run can have, and the column names recognised for each without a mapping. */
 export const fieldAliases = {
-  N: ['N', 'params', 'parameters', 'n_params', 'num_params', 'model_size', 'Model Size'],
-  D: ['D', 'tokens', 'n_tokens', 'train_tokens', 'training_tokens'],
+  N: ['N', 'params', 'parameters', 'n_params', 'num_params', 'num_parameters', 'model_size', 'Model Size'],
+  D: ['D', 'tokens', 'n_tokens', 'num_tokens', 'train_tokens', 'training_tokens', 'tokens_seen', 'dataset_size'],
   C: ['C', 'flops', 'compute', 'compute_budget', 'train_flops', 'Training FLOP'],
   U: ['U', 'unique_tokens', 'unique'],
-  loss: ['loss', 'final_loss', 'val_loss', 'L'],
+  loss: ['loss', 'final_loss', 'val_loss', 'eval_loss', 'validation_loss', 'L'],
   batch: ['batch', 'batch_size', 'batch_tokens'],
   lr: ['lr', 'learning_rate', 'eta'],
   width: ['width', 'd_model'],
@@ -112,8 +113,12 @@ export class CsvRecord implements RawRecord {
   }
 }
 
+/**
+ * A column name as matched against the aliases: case, spaces, _, -, / and . ignored, so "Model Size",
+ * "model_size" and a tracker's "eval/loss" (Weights & Biases exports) read as the names they are.
+ */
 function normalise(name: string): string {
-  return name.toLowerCase().replace(/[\s_-]+/g, '');
+  return name.toLowerCase().replace(/[\s_\-/.]+/g, '');
 }
 
 export function detectFormat(source: string, text: string): RunFormat {
@@ -130,7 +135,9 @@ export function detectFormat(source: string, text: string): RunFormat {
 /**
  * csv-parse options for a runs file (the same whether the text is parsed whole or streamed). Tabs
  * separate the fields of a .tsv file, and of a file whose first line has tabs and no comma: data
- * copied from a spreadsheet into a .csv is read as what it is, not as one column.
+ * copied from a spreadsheet into a .csv is read as what it is, not as one column. Semicolons separate
+ * them where the first line has semicolons and neither commas nor tabs: a spreadsheet in a locale
+ * whose decimal mark is a comma saves its CSV so.
  * @param head the file's first characters (enough for its first line)
  */
 export function csvOptions(
@@ -139,7 +146,8 @@ export function csvOptions(
 ): { skip_empty_lines: true; trim: true; delimiter: string; bom: true } {
   const firstLine = stripBom(head).trimStart().split(/\r?\n/, 1)[0];
   const tabs = source.toLowerCase().endsWith('.tsv') || (firstLine.includes('\t') && !firstLine.includes(','));
-  return { skip_empty_lines: true, trim: true, delimiter: tabs ? '\t' : ',', bom: true };
+  const semicolons = !tabs && firstLine.includes(';') && !firstLine.includes(',');
+  return { skip_empty_lines: true, trim: true, delimiter: tabs ? '\t' : semicolons ? ';' : ',', bom: true };
 }
 
 /**
@@ -165,7 +173,10 @@ export function csvError(
       'malformed CSV: a quoted field opens here and is never closed; expected a closing " (a quote inside a quoted field is written "")',
     );
   }
-  const message = csvMessages[err.code ?? ''] ?? String(err.message ?? e).replace(/ on line \d+$/, '');
+  const message =
+    fieldCountMessage(err, header) ??
+    csvMessages[err.code ?? ''] ??
+    String(err.message ?? e).replace(/ on line \d+$/, '');
   const column =
     typeof err.column === 'number' && err.code !== 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH' ? err.column + 1 : undefined;
   const located = column !== undefined && err.lines !== undefined;
@@ -179,6 +190,22 @@ export function csvError(
     },
     `malformed CSV: ${oneLine(message)}`,
   );
+}
+
+/**
+ * A line with more or fewer fields than the header, said with both counts and the usual cause: a
+ * title or comment line above the header (read as a one-field header), or a comma inside a value.
+ */
+function fieldCountMessage(err: { code?: string; message?: string }, header: string[] | undefined): string | undefined {
+  if (err.code !== 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH') return undefined;
+  const m = /expect (\d+), got (\d+)/.exec(err.message ?? '');
+  if (!m) return undefined;
+  const [expected, got] = [Number(m[1]), Number(m[2])];
+  const fields = (n: number) => `${n} field${n === 1 ? '' : 's'}`;
+  const counts = `this line has ${fields(got)}, the header ${fields(expected)}`;
+  if (expected === 1 && got > 1 && header?.length === 1)
+    return `${counts}: the first line (${quoteForMessage(header[0])}) is read as the header; expected the column names on the first line (remove a title or comment line above them)`;
+  return `${counts}; expected one value per column on every line (a value holding the delimiter is written in quotes)`;
 }
 
 /** csv-parse's messages name fields from 0; these say what is wrong and what to write instead. */
@@ -260,9 +287,19 @@ function resolveColumns(
     if (wanted !== undefined) {
       const exact = header.find((h) => h === wanted) ?? header.find((h) => normalise(h) === normalise(wanted));
       if (exact === undefined) {
+        // A slip in the column's name: the nearest of the file's, as a name is suggested elsewhere.
+        const near = header.filter(
+          (h) => levenshtein(normalise(h), normalise(wanted)) <= Math.max(1, wanted.length / 3),
+        );
+        const meant = near.length
+          ? `did you mean ${near
+              .slice(0, 3)
+              .map((h) => quoteForMessage(h))
+              .join(' or ')}? `
+          : '';
         throw new InputError(
           { file: source, line: 1 },
-          `no column "${wanted}" (mapped to ${field}); the file has columns: ${listColumns(header)}`,
+          `no column "${wanted}" (mapped to ${field}); ${meant}the file has columns: ${listColumns(header)}`,
         );
       }
       out[field] = exact;
@@ -573,7 +610,14 @@ export class RunValidator {
     if (format === 'csv' && !this.fixedHeader)
       throw new InputError({ file: source }, 'the file is empty: expected a header line and at least one run');
     if (this.total === 0)
-      throw new InputError({ file: source }, 'no runs in the file: expected at least one row after the header');
+      throw new InputError(
+        { file: source },
+        format === 'csv'
+          ? 'no runs in the file: expected at least one row after the header'
+          : format === 'json'
+            ? 'no runs in the file: expected at least one run (a JSON object) in its array'
+            : 'no runs in the file: expected at least one line with a run (a JSON object)',
+      );
     const groups = this.options.groups;
     if (groups?.length && this.kept === 0) {
       throw new InputError(
@@ -584,6 +628,9 @@ export class RunValidator {
     const usedColumns: Dataset['columns'] = {};
     for (const [f, c] of Object.entries(this.columns ?? {})) usedColumns[f as Field] = c;
     const info: DatasetInfo = { source, columns: usedColumns, derived: this.derived, rows: this.kept };
+    const read = new Set(Object.values(usedColumns));
+    const unread = this.header.filter((h) => !read.has(h) && h.trim() !== '');
+    if (unread.length) info.unread = unread;
     if (groups?.length) info.selection = `group ${groups.join(' or ')}: ${this.kept} of ${this.total} rows`;
     return info;
   }
@@ -637,6 +684,13 @@ export class JsonRunsVisitor {
     this.rootSeen = false;
     this.current = undefined;
     this.key = undefined;
+    // An empty JSON file (or one of only spaces) is said as empty, as an empty CSV is, not as "ValueExpected".
+    // Located where the array was still expected: the end of the file.
+    if (this.top === 'array' && stripBom(text).trim() === '')
+      throw new InputError(
+        { file: this.source, line: lineNumber + (text.match(/\n/g)?.length ?? 0) },
+        `the file is ${text === '' ? 'empty' : 'blank'}: expected a JSON array of runs (objects), e.g. [{"N": 1e8, "D": 2e9, "loss": 3.1}]`,
+      );
     visit(text, this.visitor, { disallowComments: true, allowTrailingComma: false });
     if (!this.rootSeen) {
       throw new InputError(
@@ -895,11 +949,23 @@ export function parseColumnMapping(spec: string): Partial<Record<Field, string>>
     let column = part.slice(eq + 1).trim();
     if (/^".*"$/.test(column) || /^'.*'$/.test(column)) column = column.slice(1, -1);
     if (!(field in fieldAliases)) {
+      // The pair written the other way round (num_tokens=D), or a field by a column's common name or in
+      // another case (tokens=…, d=…): the pair meant is named.
+      const fieldOf = (name: string) =>
+        (Object.keys(fieldAliases) as Field[]).find(
+          (f) => normalise(f) === normalise(name) || fieldAliases[f].some((a) => normalise(a) === normalise(name)),
+        );
+      const reversed = column in fieldAliases ? column : undefined;
+      const meant = reversed
+        ? `${reversed}=${field}? the field comes first, then the file's column`
+        : fieldOf(field)
+          ? `${fieldOf(field)}=${column}?`
+          : undefined;
       throw new OptionError({
         option: 'columns',
         value: spec,
         allowed: Object.keys(fieldAliases),
-        message: `unknown field "${field}": expected one of ${Object.keys(fieldAliases).join(', ')}`,
+        message: `unknown field "${field}"${meant ? ` (did you mean ${meant})` : ''}: expected one of ${Object.keys(fieldAliases).join(', ')}`,
       });
     }
     out[field as Field] = column;

@@ -33,6 +33,8 @@ test('a file streamed from disk gives what parseRuns gives for its text, runs or
   both('ok.csv', csv);
   both('bom.csv', '\uFEFF' + csv.replace(/\n/g, '\r\n'));
   both('ok.tsv', csv.replace(/,/g, '\t').replace('"a\t b"', 'a b'));
+  both('semicolons.csv', csv.replace(/,/g, ';').replace('"a; b"', 'a b'));
+  both('decimal-comma.csv', csv.replace(/,/g, ';').replace('"a; b"', 'a b').replace('2.9', '2,9'));
   both('bad.csv', csv.replace('2.8', '-2.8'));
   both('quote.csv', csv.replace('r3,4e8', 'r3,"4e8'));
   both('dup.csv', csv.replace('group', 'N'));

@@ -19,10 +19,16 @@ test("analysis warnings: the target's extrapolation is labelled 'target:', not '
     { source: 'synthetic.csv' },
   );
   const a = analyse(data, fit(chinchilla, data), undefined, { targets: [1e24], ...only });
-  const target = a.warnings.filter((w) => w.startsWith('target: '));
+  const target = a.warnings.filter((w) => w.startsWith('target'));
   assert.ok(
-    target.some((w) => /^target: C = 1e24 is [\d.e]+× the largest C/.test(w)),
+    target.some((w) => /^target \(severe\): C = 1e24 is [\d.e]+× the largest C/.test(w)),
     a.warnings.join('\n'),
+  );
+  // Within 10× of the data an extrapolation is said as info, not left to read as a warning.
+  const near = analyse(data, fit(chinchilla, data), undefined, { targets: [5e20], ...only });
+  assert.ok(
+    near.warnings.some((w) => /^target \(info\): C = 5e20 is [\d.]+× the largest C/.test(w)),
+    near.warnings.join('\n'),
   );
   assert.deepEqual(
     a.warnings.filter((w) => w.startsWith('plan:')),

@@ -4,6 +4,7 @@
  * `plot`, `report` and the web app show the same numbers. Pure (the fit and bootstrap are passed in,
  * so the CLI can run them on worker threads).
  */
+import { extrapolationWarnings } from '../analyses/extrapolation.js';
 import type { FitResult } from '../fit/fit.js';
 import { fitToJson, type FitJson } from '../fit/summary.js';
 import type { Dataset } from '../io/dataset.js';
@@ -179,7 +180,14 @@ export function analyse(
     ),
     // The allocation at the largest target (extrapolation, no model shape): labelled by the target it is
     // about, since `plot` shows no plan and `scalelab plan` was not run.
-    ...(plan ? plan.warnings.map((w) => `target: ${w}`) : []),
+    // Each with its severity where it is an extrapolation (info within 10×), as the fit's warnings carry
+    // theirs: plot and report print every line as "warning:", and 6× the data read as a warning.
+    ...(plan
+      ? plan.warnings.map((w) => {
+          const severity = extrapolationWarnings(ranges, plan!.recommendation).find((e) => e.message === w)?.severity;
+          return `target${severity ? ` (${severity})` : ''}: ${w}`;
+        })
+      : []),
     ...agreements.filter((a) => !a.exponent && a.statement.includes('DISAGREE')).map((a) => a.statement),
   ];
   if (bt) warnings.push(...backtestWarnings(bt));

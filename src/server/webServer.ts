@@ -9,6 +9,7 @@
  * (no "..", no separators, no NUL), the resolved path must lie inside the folder, and so must its
  * real path (a symbolic link out of it is refused). Anything else is a 404.
  */
+import { unknownName } from '../core/names.js';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { promisify } from 'node:util';
@@ -296,7 +297,14 @@ export function createWebServer(o: WebServerOptions): WebServer {
     const s = openStore();
     if (!s && removed)
       throw new HttpError(404, `no study "${name}": the run store ${o.storePath} was removed while the server ran`);
-    if (!s || !studyNames(s).has(name)) throw new HttpError(404, `no study "${name}" in the run store ${o.storePath}`);
+    if (!s) throw new HttpError(404, `no study "${name}" in the run store ${o.storePath}`);
+    // As the CLI says it: the nearest names first, then the store's studies.
+    const names = [...studyNames(s)];
+    if (!names.includes(name))
+      throw new HttpError(
+        404,
+        `no study "${name}" in the run store ${o.storePath}; ${names.length ? unknownName(name, names, 20, 'its studies') : 'it has no studies'}`,
+      );
     return { s, name };
   };
 

@@ -4,7 +4,7 @@ import { rollingBacktestSteps } from '../../analyses/rollingBacktest.js';
 import { betweenSteps, handleToTheEnd } from '../interrupt.js';
 import { backtestReport } from '../../report/text/backtest.js';
 import { procedureIds } from '../../fit/procedures.js';
-import { keyword, parseInteger, parseQuantity, runSelection } from '../options.js';
+import { keyword, parseInteger, parseLevel, parseQuantity, runSelection } from '../options.js';
 import { checkOutput, printJson, progress, writeOutput } from '../output.js';
 import { flag } from '../flags.js';
 import { UsageError } from '../../errors/index.js';
@@ -84,9 +84,7 @@ Examples:
         if (!procedures.length)
           throw new UsageError('--procedures: expected one or more of auto, ' + procedureIds.join(', '));
         for (const p of procedures) keyword(p, '--procedures', ['auto', ...procedureIds]);
-        const levels = flags.levels.split(',').map((l) => parseQuantity(l, '--levels'));
-        if (levels.some((l) => l >= 1))
-          throw new UsageError(`--levels: expected numbers between 0 and 1, got ${flags.levels}`);
+        const levels = flags.levels.split(',').map((l) => parseLevel(l, '--levels'));
         const cutoffs = flags.cutoffs ? flags.cutoffs.split(',').map((c) => parseQuantity(c, '--cutoffs')) : undefined;
         const dataset = readRuns(file, { ...runSelection(flags), require: ['loss'] });
         const folds = parseInteger(flags.folds, '--folds', 1);

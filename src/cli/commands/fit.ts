@@ -8,9 +8,18 @@ import { fitReport } from '../../fit/report.js';
 import type { FitOptions } from '../../fit/fit.js';
 import { parallelRunners } from '../../node/parallel.js';
 import { interruptible } from '../interrupt.js';
-import { keyword, runSelection, parseAssignments, parseInteger, parseQuantity, parseTies } from '../options.js';
+import {
+  keyword,
+  runSelection,
+  parseAssignments,
+  parseInteger,
+  parseLevel,
+  parseQuantity,
+  parseTies,
+} from '../options.js';
 import { checkOutput, printJson, progress, writeOutput } from '../output.js';
 import { UsageError } from '../../errors/index.js';
+import { formatNumber } from '../../core/format.js';
 import { presetFix } from '../../presets/laws.js';
 import { flagFor } from '../optionFlags.js';
 import { flag } from '../flags.js';
@@ -44,7 +53,10 @@ export function registerFit(program: Command, run: (fn: () => Promise<void>, jso
   program
     .command('fit')
     .description('fit a scaling law to runs (CSV, JSON array or JSONL) and print a fit report')
-    .argument('<file>', 'runs: columns N (parameters), D (tokens), C (FLOPs), loss; D = C/(6N) when absent')
+    .argument(
+      '<file>',
+      'runs: columns N (parameters), D (tokens), C (FLOPs), loss; D = C/(6N) when absent; common names (params, tokens, val_loss, …) are read as these, others mapped with --columns',
+    )
     .addOption(
       flag('procedure', {
         detail: "auto (the default) predicts with the equal-weight mean of huber's, tied-huber's and gadre's ln L̂",
@@ -134,11 +146,8 @@ back as a lineage column.`,
           );
         }
         const threads = () => (flags.threads ? parseInteger(flags.threads, '--threads', 1) : undefined);
-        const level = () => {
-          const level = parseQuantity(flags.level, '--level');
-          if (level >= 1) throw new UsageError(`--level: expected a number between 0 and 1, got ${flags.level}`);
-          return level;
-        };
+        // The one reading of a level every command shares (0.95 or 95%; a bare 95 named as the 0.95 meant).
+        const level = () => parseLevel(flags.level);
         const unit = () =>
           flags.resample === undefined
             ? undefined
@@ -199,6 +208,21 @@ back as a lineage column.`,
                   ? progress('starts   ', total, flags)
                   : undefined,
           });
+        }
+        // Sizes copied from a paper's table in millions (125, 350, 760) fit as well as in parameters, and then
+        // predict --N 70B reads 70 billion against a largest N of 760: said here, while the file is at hand.
+        const ranges = json.data.ranges;
+        if (ranges.N && ranges.D) {
+          const small = (
+            [
+              ['N', 1e4, 'parameters'],
+              ['D', 1e6, 'tokens'],
+            ] as const
+          ).filter(([v, below]) => ranges[v][1] < below);
+          for (const [v, , what] of small)
+            process.stderr.write(
+              `note: the largest ${v} in ${file} is ${formatNumber(ranges[v][1], 4)}: if that counts ${what} in millions or billions, write the suffix (${formatNumber(ranges[v][1], 4)}M, ${formatNumber(ranges[v][1], 4)}B) or scale the column; predict, plan and frontier read ${v} in ${what}\n`,
+            );
         }
         if (flags.out) writeOutput(flags.out, JSON.stringify(json, null, 2) + '\n', flags);
         if (flags.json) printJson(json);

@@ -14,6 +14,7 @@ import { bootstrapParallel, fitParallel } from '../../node/parallel.js';
 import { replicateParams } from '../../fit/bootstrap.js';
 import { FitError, InputError, isScaleLabError, UsageError } from '../../errors/index.js';
 import { checkLawData } from '../../io/dataChecks.js';
+import { extrapolationWarnings } from '../../analyses/extrapolation.js';
 import { allocatingLawIds } from '../../analyses/computeOptimal.js';
 import { keyword, parseBudgets, parseInteger, parseLevel, parseList, parseQuantity, runSelection } from '../options.js';
 import { printResult, progress, writeResult } from '../output.js';
@@ -21,6 +22,22 @@ import { frontierReport } from '../../report/text/frontier.js';
 import { checkAllocatable, resolveLaw } from '../lawSource.js';
 import { flagFor } from '../optionFlags.js';
 import { budgetChoices, flag } from '../flags.js';
+
+/**
+ * A target's extrapolation beyond `ranges` (C, or N and D) by more than 10× (within it, info: what scaling
+ * laws are for, and a line per target and variable would bury the warnings that matter), each labelled as
+ * the target's with its severity.
+ */
+function targetWarnings(
+  ranges: Record<string, [number, number]> | undefined,
+  target: { C: number; N: number; D: number },
+  of: string,
+  source?: string,
+): string[] {
+  return extrapolationWarnings(ranges, target, of, source)
+    .filter((w) => w.severity !== 'info')
+    .map((w) => `target (${w.severity}): ${w.message}`);
+}
 
 interface FrontierFlags {
   approach: string;
@@ -138,6 +155,11 @@ Examples:
               a3.numbersFrom = flags.fit ? src.provenance : `${src.provenance}; a published fit, not fitted to ${file}`;
               // The table names it briefly; the header above it gives the whole provenance (the citation) once.
               a3.shortLabel = `parametric (law ${src.law.id}, ${flags.fit ? `fit ${flags.fit}` : `preset ${flags.preset}`})`;
+              // How far each target reaches beyond the data behind the fit or preset: its C where the fit
+              // recorded one, else the N and D a preset's paper states.
+              const ranges = src.ranges?.C ? { C: src.ranges.C } : src.ranges;
+              for (const t of a3.targets)
+                a3.warnings.push(...targetWarnings(ranges, t, src.rangesOf ?? "the fit's data", src.rangesSource));
               return a3;
             }
             const law = getLaw(keyword(flags.law, '--law', allocatingLawIds()));
@@ -174,6 +196,15 @@ Examples:
           if (row)
             throw new InputError(row.location, (o) => `${row.detailNaming(o)} (no approach could run: ${reasons})`);
           throw new UsageError(`no approach could run on ${file}: ${reasons}`);
+        }
+        // A target beyond the runs the approaches fitted is an extrapolation, said as predict and plan say it
+        // (frontier printed 1e24 from runs up to 1e20 without a word).
+        const computes = dataset.runs.flatMap((r) => (r.C === undefined ? [] : [r.C]));
+        if (computes.length) {
+          const range: [number, number] = [Math.min(...computes), Math.max(...computes)];
+          for (const a of approaches)
+            if (a.numbersFrom === undefined)
+              for (const t of a.targets) a.warnings.push(...targetWarnings({ C: range }, t, `the runs of ${file}`));
         }
         const agreements = [];
         for (let i = 0; i < approaches.length; i++)

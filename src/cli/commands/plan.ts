@@ -17,6 +17,7 @@ import { checkAllocatable, lawFlagsHelp, lawSourceError, resolveLaw, type LawSou
 import { hparamPreset, hparamPresets } from '../../hparams/laws.js';
 import { kaplanBatchPreset } from '../../hparams/criticalBatch.js';
 import { readRuns } from '../../io/readRuns.js';
+import { predictEnsemble } from '../../fit/candidate.js';
 import { parseColumnMapping } from '../../io/parseRuns.js';
 import { loadCatalog } from '../../catalog/load.js';
 import { findModel, placeOnFrontier, type FrontierPlacement } from '../../catalog/models.js';
@@ -228,6 +229,20 @@ Examples:
         },
         uniqueTokens: flags.uniqueTokens ? parseQuantity(flags.uniqueTokens, '--unique-tokens') : undefined,
       });
+      // From a saved fit, the recommended run's loss as predict gives it: an auto fit's candidates averaged,
+      // with the interval for one run (plan's own loss is the reported law's, with the law's interval).
+      const members = source.members;
+      const rec = plan.recommendation;
+      if (members?.length && (members.length > 1 || members.some((m) => m.replicates.length >= 2))) {
+        const e = predictEnsemble(members, { N: rec.N, D: rec.D }, [source.level], { maxC: source.ranges?.C?.[1] });
+        const interval = e.intervals[String(source.level)];
+        rec.forRun = {
+          loss: e.value,
+          ...(interval?.every(Number.isFinite) ? { interval } : {}),
+          level: source.level,
+          members: e.members,
+        };
+      }
       const landmarks = flags.compare ? placeModels(flags.compare, source.law, source.params) : undefined;
       const where = source.origin && 'file' in source.origin ? source.origin.file : undefined;
       if (flags.json)

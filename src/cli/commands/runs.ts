@@ -244,6 +244,9 @@ export writes it back. A run stored without one takes it from a later import; an
                     D: c.tokens,
                     C: r.N === null ? null : 6 * r.N * c.tokens,
                     loss: c.loss,
+                    // Which experiment the run was (lr-probe, isoflop, …), as the final-loss export says:
+                    // fit --group isoflop keeps a study's IsoFLOP curves apart from its probes.
+                    group: r.group ?? r.phase ?? null,
                     step: c.step ?? null,
                     lr: c.lr ?? null,
                   })),
@@ -268,6 +271,8 @@ export writes it back. A run stored without one takes it from a later import; an
           if (f.checkpoints && rows.some((r) => r.lr === null)) for (const r of rows) delete r.lr;
           // The lineage column only when a run has one (fit reads it back as the bootstrap's unit).
           if (rows.every((r) => r.lineage === null)) for (const r of rows) delete r.lineage;
+          // The group column of checkpoints only when a run has one (runs imported from files may not).
+          if (f.checkpoints && rows.every((r) => r.group === null)) for (const r of rows) delete r.group;
           const columns = rows.length ? Object.keys(rows[0]) : ['study', 'run', 'N', 'D', 'C', 'loss'];
           const text =
             format === 'csv'

@@ -44,7 +44,19 @@ export function planReport(plan: Plan, name: OptionNamer = libraryOption): strin
   lines.push(`  parameters N       ${ci(r.N, r.intervals.N)}`);
   lines.push(`  tokens D           ${ci(r.D, r.intervals.D)}`);
   lines.push(`  tokens/parameter   ${formatNumber(r.tokensPerParameter, 4)}`);
-  lines.push(`  predicted loss     ${ci(r.loss, r.intervals.loss)}`);
+  lines.push(
+    `  predicted loss     ${ci(r.loss, r.intervals.loss)}${r.forRun ? `   (the law above${r.intervals.loss ? ", its interval the law's alone" : ''})` : ''}`,
+  );
+  if (r.forRun) {
+    const f = r.forRun;
+    const mean =
+      f.members.length > 1
+        ? `the mean of ${f.members.length} candidates' ln L̂ (${f.members.map((m) => `${m.id} ${formatNumber(m.value, 4)}`).join(', ')})`
+        : 'the law';
+    lines.push(
+      `  for a new run      ${ci(f.loss, f.interval)}   (as predict gives it: ${mean}${f.interval ? `, with a ${Math.round(f.level * 100)} % prediction interval for one run` : ''})`,
+    );
+  }
   if (r.shape) lines.push(`  shape              ${describeShape(r.shape)}`);
   if (r.flopsPerToken) {
     lines.push(

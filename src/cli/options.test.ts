@@ -1,0 +1,24 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseInteger, parseLevel, parseReplicates } from './options.js';
+
+test('whole numbers as people write them: 1000, 1e3 and 1k are one count; fractions and negatives are refused', () => {
+  for (const t of ['1000', '1e3', '1k', ' 1000 ']) assert.equal(parseReplicates(t, '--bootstrap'), 1000, t);
+  assert.equal(parseInteger('1.5k', '--gpus', 1), 1500);
+  for (const t of ['100.5', '-1', '1e400', 'abc', ''])
+    assert.throws(() => parseInteger(t, '--bootstrap', 2), /--bootstrap: expected a whole number of at least 2/, t);
+});
+
+test('an interval level as a fraction or a percentage; a percentage typed as a plain number names the fraction meant', () => {
+  assert.equal(parseLevel('0.95'), 0.95);
+  assert.equal(parseLevel('95%'), 0.95);
+  assert.equal(parseLevel('80 %'), 0.8);
+  assert.throws(
+    () => parseLevel('95'),
+    (e: Error) =>
+      e.message ===
+      '--level: expected an interval level between 0 and 1 such as 0.95, got "95" (a percentage? write 0.95 or 95%)',
+  );
+  assert.throws(() => parseLevel('1.5'), /got "1\.5"$/);
+  assert.throws(() => parseLevel('100%'), /between 0 and 1/);
+});
