@@ -206,7 +206,8 @@ async function sweepStep(
   }
   // Poll what is in flight. Each answer is recorded only if the run is still in flight: `sweep cancel`,
   // in another process, may have recorded it cancelled since it was read, and the user's word stands
-  // (the signal it sent would otherwise be recorded as the run's failure, "killed by SIGTERM").
+  // (the signal it sent would otherwise be recorded as the run's failure, "killed by SIGTERM") — except
+  // over a completed run: it finished before the cancel reached it, and its result is kept.
   for (const r of mine().filter((x) => x.status === 'queued' || x.status === 'running')) {
     const s = await backend.status(r);
     if (s.externalId && s.externalId !== r.externalId) store.setExternalId(r.id, s.externalId);
@@ -221,7 +222,7 @@ async function sweepStep(
           evals: s.evals,
           ...(s.schedule ? { schedule: s.schedule } : {}),
         },
-        active,
+        s.state === 'completed' ? [...active, 'cancelled'] : active,
       );
       changed = true;
     } else if (s.state !== r.status) {
@@ -234,10 +235,14 @@ async function sweepStep(
   const alike = options.keepGoing ? undefined : failingAlike(mine());
   if (alike !== undefined)
     for (const r of mine().filter((x) => x.status === 'planned')) {
-      store.finish(r.id, {
-        status: 'cancelled',
-        reason: `not started: the first ${FAIL_FAST_RUNS} runs all failed with the same reason (${alike}); fix it and queue these again (sweep retry)`,
-      });
+      store.finish(
+        r.id,
+        {
+          status: 'cancelled',
+          reason: `not started: the first ${FAIL_FAST_RUNS} runs all failed with the same reason (${alike}); fix it and queue these again (sweep retry)`,
+        },
+        ['planned'],
+      );
       changed = true;
     }
   // Submit planned runs while there is room.
@@ -257,7 +262,8 @@ async function sweepStep(
         store.setStatus(r.id, 'planned');
         break;
       }
-      store.finish(r.id, { status: 'failed', reason: `submit failed: ${(e as Error).message}` });
+      // Not over a `sweep cancel` recorded meanwhile: the user's word stands.
+      store.finish(r.id, { status: 'failed', reason: `submit failed: ${(e as Error).message}` }, ['submitting']);
     }
     // Outside the try: a store busy past its timeout here is not the submit's failure (the run is
     // submitted; left "submitting", the next pass finds it). One `sweep cancel` recorded cancelled

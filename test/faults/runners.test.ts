@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { noStackTrace, root, scalelab, type CliResult } from '../helpers/cli.js';
 import { config, plannedRuns, waitFor } from './common.js';
 import { localBackend } from '../../src/experiments/backends/local.js';
+import { expandTemplate, runDirectory, templateValues, writeJob } from '../../src/experiments/backends/process.js';
 import { apiBackend } from '../../src/experiments/backends/api.js';
 import { runSweep } from '../../src/experiments/runner.js';
 import { RunStore, type StoredRun } from '../../src/store/store.js';
@@ -768,3 +769,57 @@ test(
     }
   },
 );
+
+test('a run that completed just before `sweep cancel` marked it keeps its result: the sweep polling it records completed over the cancel', async () => {
+  const db = join(mkdtempSync(join(tmpdir(), 'scalelab-cancel-late-')), 'runs.db');
+  const store = RunStore.open(db);
+  store.plan('c', plannedRuns([0]));
+  let polls = 0;
+  const backend: Backend = {
+    name: 'stand-in',
+    concurrency: 1,
+    submit: async () => 'x-1',
+    status: async (r) => {
+      if (++polls < 2) return { state: 'running' };
+      // The run has completed; before the sweep records it, `sweep cancel` (another process, whose signal
+      // found the process gone) marks it cancelled, as sweep.ts does.
+      const other = RunStore.open(db);
+      other.finish(r.id, { status: 'cancelled', reason: 'cancelled by "scalelab sweep cancel"' }, [
+        'submitting',
+        'queued',
+        'running',
+      ]);
+      other.close();
+      return { state: 'completed', loss: 3.1, evals: [{ tokens: 1e6, loss: 3.1 }], seconds: 5 };
+    },
+  };
+  const p = await runSweep(store, 'c', backend, { pollMs: 10 });
+  const [run] = store.runs({ study: 'c' });
+  assert.deepEqual([run.status, run.loss, run.reason], ['completed', 3.1, null]);
+  assert.deepEqual([p.done, p.failed], [1, 0]);
+  store.close();
+});
+
+test('a run folder from long ago whose pid now names an unrelated process is not taken up as running: the run is trained, the process left alone', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'scalelab-stale-folder-'));
+  const store = RunStore.open(join(dir, 'runs.db'));
+  t.after(() => store.close());
+  store.plan('c', plannedRuns([0]));
+  const [run] = store.runs({ study: 'c' });
+  const root = join(dir, 'runs');
+  const command = `${node} -e 0 {run_dir}`;
+  // The same command's folder, its wrapper killed by a reboot (no exit record); its pid now another's.
+  const unrelated = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
+  t.after(() => unrelated.kill('SIGKILL'));
+  const folder = runDirectory(root, run);
+  writeJob(folder, expandTemplate(command, templateValues(run, folder)), dir, {});
+  writeFileSync(join(folder, 'pid'), String(unrelated.pid));
+  const recovered: string[] = [];
+  const backend = localBackend({ command, root, cwd: dir, onRecovered: (_r, at) => recovered.push(at.state) });
+  const id = await backend.submit(run);
+  assert.deepEqual(recovered, [], 'not taken up');
+  assert.notEqual(id, `local-${unrelated.pid}`);
+  await waitFor('the new attempt to end', () => existsSync(join(folder, 'exit.json')));
+  await backend.cancel!({ ...run, externalId: id });
+  assert.ok(running(unrelated.pid!), 'the unrelated process was not signalled');
+});

@@ -129,7 +129,15 @@ export function localBackend(o: LocalOptions): Backend {
     const pid = wrapperPid(dir, run);
     if (!Number.isInteger(pid) || pid <= 0) return undefined;
     const s = asCancelled(dir, await statusIn(dir, { ...run, externalId: `local-${pid}` }));
-    return s.state === 'completed' || s.state === 'running' ? { id: `local-${pid}`, state: s.state } : undefined;
+    if (s.state === 'completed') return { id: `local-${pid}`, state: s.state };
+    // "Running" rests on a pid being alive, and a folder left from long ago (its wrapper killed by a reboot)
+    // may name a pid the system has since given to an unrelated process: taken up, the sweep would follow
+    // that process and `sweep cancel` would signal it. So it is taken up only when that process is the
+    // folder's own — its wrapper, or its command's group, naming the folder on its command line.
+    const group = readGroup(dir);
+    if (s.state === 'running' && [pid, group?.pgid].some((p) => p !== undefined && commandNames(p, dir)))
+      return { id: `local-${pid}`, state: s.state };
+    return undefined;
   };
   return {
     name: 'local',
@@ -189,4 +197,16 @@ export function localBackend(o: LocalOptions): Backend {
       } else if (group) await endGroup(group.pgid, grace);
     },
   };
+}
+
+/**
+ * Whether process `pid`'s command line names `dir` (Linux's /proc). Where that cannot be read — the
+ * process gone, or another system — the answer is no: an attempt not known to be ours is not taken up.
+ */
+function commandNames(pid: number, dir: string): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').some((arg) => arg.includes(dir));
+  } catch {
+    return false;
+  }
 }
