@@ -205,7 +205,9 @@ export function localBackend(o: LocalOptions): Backend {
  */
 function commandNames(pid: number, dir: string): boolean {
   try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').some((arg) => arg.includes(dir));
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8')
+      .split('\0')
+      .some((arg) => arg.includes(dir));
   } catch {
     return false;
   }
