@@ -694,7 +694,7 @@ test('curve-law predict warns when every bootstrap replicate kept a parameter at
   assert.deepEqual(
     d32.json().warnings.filter((w: string) => w.startsWith('every bootstrap replicate kept')),
     [
-      "every bootstrap replicate kept C and gamma at one value: the refits ended at a limit of the law where they have no gradient, so the law's interval leaves out their uncertainty; on the back-tests such fits' intervals for a new run (widened by the extrapolation term) held 95 % of the Gemstones' losses and missed on moby, whose fits rest on two runs (docs/methods.md §35): fit more runs, or longer ones, to narrow it down",
+      "every bootstrap replicate kept C and gamma at one value: the refits ended at a limit of the law where they have no gradient, so the law's interval leaves out their uncertainty; on the back-tests such fits' intervals for a new run (widened by the extrapolation term, chosen on those same cases) held 95 % of the Gemstones' losses and missed on moby, whose fits rest on two runs (docs/methods.md §35): fit more runs, or longer ones, to narrow it down",
     ],
   );
   const d64 = at('d64');

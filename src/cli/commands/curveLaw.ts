@@ -325,7 +325,7 @@ function loadCurveFit(path: string): CurveFitFile {
 /** Why an interval from replicates that could not move some parameters is not to be trusted. */
 function frozenWarning(frozen: string[]): string {
   const one = frozen.length === 1;
-  return `every bootstrap replicate kept ${frozen.join(' and ')} at one value: the refits ended at a limit of the law where ${one ? 'it has' : 'they have'} no gradient, so the law's interval leaves out ${one ? 'its' : 'their'} uncertainty; on the back-tests such fits' intervals for a new run (widened by the extrapolation term) held 95 % of the Gemstones' losses and missed on moby, whose fits rest on two runs (docs/methods.md §35): fit more runs, or longer ones, to narrow it down`;
+  return `every bootstrap replicate kept ${frozen.join(' and ')} at one value: the refits ended at a limit of the law where ${one ? 'it has' : 'they have'} no gradient, so the law's interval leaves out ${one ? 'its' : 'their'} uncertainty; on the back-tests such fits' intervals for a new run (widened by the extrapolation term, chosen on those same cases) held 95 % of the Gemstones' losses and missed on moby, whose fits rest on two runs (docs/methods.md §35): fit more runs, or longer ones, to narrow it down`;
 }
 
 function fitFor(file: CurveFitFile, path: string, N?: number, from = '--N'): CurveFitFile['fits'][number] {

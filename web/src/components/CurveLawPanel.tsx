@@ -141,8 +141,9 @@ export function CurveLawPanel() {
               <li>
                 Every bootstrap replicate kept {result.ok.frozen.join(' and ')} at one value: the refits ended at a
                 limit of the law where they have no gradient, so the law's interval leaves out their uncertainty. On the
-                back-tests such fits' intervals for a new run held 95 % of the Gemstones' losses and missed on moby,
-                whose fits rest on two runs (docs/methods.md §35): fit more runs, or longer ones, to narrow it down.
+                back-tests such fits' intervals for a new run (widened by the extrapolation term, chosen on those same
+                cases) held 95 % of the Gemstones' losses and missed on moby, whose fits rest on two runs
+                (docs/methods.md §35): fit more runs, or longer ones, to narrow it down.
               </li>
             </ul>
           )}
