@@ -21,7 +21,8 @@ export type RunFormat = 'csv' | 'json' | 'jsonl';
 /** Fields a run can have, and the column names recognised for each without a mapping. */
 export const fieldAliases = {
   N: ['N', 'params', 'parameters', 'n_params', 'num_params', 'num_parameters', 'model_size', 'Model Size'],
-  D: ['D', 'tokens', 'n_tokens', 'num_tokens', 'train_tokens', 'training_tokens', 'tokens_seen', 'dataset_size'],
+  // Not "dataset_size": in data-constrained work it often means the unique tokens (U), not those trained on.
+  D: ['D', 'tokens', 'n_tokens', 'num_tokens', 'train_tokens', 'training_tokens', 'tokens_seen'],
   C: ['C', 'flops', 'compute', 'compute_budget', 'train_flops', 'Training FLOP'],
   U: ['U', 'unique_tokens', 'unique'],
   loss: ['loss', 'final_loss', 'val_loss', 'eval_loss', 'validation_loss', 'L'],
@@ -308,9 +309,11 @@ function resolveColumns(
     const taken = new Set(Object.values(out));
     const aliases = fieldAliases[field].map(normalise);
     const exact = header.find((h) => h === field && !taken.has(h));
+    // With several columns recognised for one field (tokens and tokens_seen), the earlier name in
+    // fieldAliases is read, wherever the columns stand: what a column is called decides, not its place.
+    const free = (h: string) => !taken.has(h) && !Object.values(explicit).includes(h);
     const found =
-      exact ??
-      header.find((h) => aliases.includes(normalise(h)) && !taken.has(h) && !Object.values(explicit).includes(h));
+      exact ?? aliases.map((a) => header.find((h) => normalise(h) === a && free(h))).find((h) => h !== undefined);
     if (found !== undefined) out[field] = found;
   }
   return out;
