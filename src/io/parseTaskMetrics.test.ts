@@ -17,6 +17,22 @@ test('long CSV: one metric a row, N, tokens and validation loss alongside', () =
   );
 });
 
+test('long CSV with semicolons or tabs (a spreadsheet export) is read as the long format, like the comma one', () => {
+  const comma = parseTaskMetrics(fixture('long.csv'), { source: 'long.csv' });
+  for (const [sep, name] of [
+    [';', 'long-semicolon.csv'],
+    ['\t', 'long.tsv'],
+  ]) {
+    const text = fixture('long.csv').replace(/,/g, sep);
+    const set = parseTaskMetrics(text, { source: name });
+    assert.equal(set.format, 'long', name);
+    assert.deepEqual(
+      set.records.map((r) => [r.run, r.task, r.metric, r.value]),
+      comma.records.map((r) => [r.run, r.task, r.metric, r.value]),
+    );
+  }
+});
+
 test('long CSV: a value that is not a number is refused at its line and column', () => {
   assert.throws(
     () => parseTaskMetrics(fixture('long-bad.csv'), { source: 'long-bad.csv' }),

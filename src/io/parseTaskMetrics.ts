@@ -15,7 +15,7 @@
  * Every problem is an InputError naming the file, line and column.
  */
 import { InputError } from '../errors/index.js';
-import { csvRecords, headerIndex, stripBom, binaryProblem, BINARY_CHECK_CHARS } from './parseRuns.js';
+import { csvOptions, csvRecords, headerIndex, stripBom, binaryProblem, BINARY_CHECK_CHARS } from './parseRuns.js';
 import { lineColumn, lineStartsOf, quoteForMessage } from './textPosition.js';
 import { plain } from '../core/format.js';
 import { percentSlip } from '../core/slips.js';
@@ -176,9 +176,10 @@ export function metricColumn(name: string): { task: string; metric: string } | u
 function taskMetricFormat(source: string, text: string): TaskMetricSet['format'] {
   const t = stripBom(text).trimStart();
   if (source.toLowerCase().endsWith('.json') || t.startsWith('{')) return 'lm-eval';
+  // The header split as the file will be read (commas, or tabs or semicolons: csvOptions).
   const header = t
-    .split('\n', 1)[0]
-    .split(',')
+    .split(/\r?\n/, 1)[0]
+    .split(csvOptions(source, t).delimiter)
     .map((h) => h.trim().replace(/^"|"$/g, ''));
   const long = ['task', 'metric', 'value'].every((f) => header.some((h) => normalise(h) === f));
   return long ? 'long' : 'wide';
