@@ -7,7 +7,7 @@
 import { unknownName } from '../core/names.js';
 import { InputError } from '../errors/index.js';
 import { intervalOpenAbove } from '../core/statistics.js';
-import { formatNumber, plain } from '../core/format.js';
+import { formatNumber, formatRange, plain } from '../core/format.js';
 import type { TaskDefinition, TaskMetricData } from '../io/parseTaskMetrics.js';
 import {
   bootstrapDownstream,
@@ -380,7 +380,7 @@ function splitBeyondLadder(point: AccuracyPlan, fit: DownstreamFit): string | un
   const { alpha, beta } = fit.step1.params;
   const t = (x: number) => (x >= 10 ? String(Math.round(x)) : formatNumber(x, 2));
   return (
-    `the plan's ${t(r)} tokens per parameter is outside the ${t(lo)}–${t(hi)} the ladder's runs end at: its split of C ` +
+    `the plan's ${t(r)} tokens per parameter is outside the ${formatRange([lo, hi], t)} the ladder's runs end at: its split of C ` +
     `between N and D rests on step 1's exponents (α = ${alpha.toFixed(3)}, β = ${beta.toFixed(3)}) beyond the data`
   );
 }
