@@ -34,6 +34,7 @@ import {
   statusLine,
   writeOutput,
   writeResult,
+  type OutputFormat,
 } from '../output.js';
 import { downstreamSections, sigmoidPlot } from '../../report/downstreamHtml.js';
 import { htmlPage } from '../../report/html.js';
@@ -256,13 +257,16 @@ function noteTasksWithoutMetrics(data: TaskMetricData): void {
       process.stderr.write(`scalelab: note: ${set.source}: ${withoutMetricsNote(set.tasksWithoutMetrics)}\n`);
 }
 
+/** What the analyses' --out holds (downstream report's holds its page). */
+const analysisJson: OutputFormat = { what: 'the analysis', format: 'JSON', extensions: ['.json'] };
+
 /**
  * The task metrics to analyse: files (or a ladder manifest), or a study of the run store. A file's tasks
  * with no metric are named on stderr (as `downstream import` names them), so none goes missing unseen.
  */
-function loadData(inputs: string[], f: InputFlags): TaskMetricData {
+function loadData(inputs: string[], f: InputFlags, writes: OutputFormat = analysisJson): TaskMetricData {
   // The output file is checked before any reading or fitting, which would be lost if it could not be written.
-  if (f.out) checkOutput(f.out);
+  if (f.out) checkOutput(f.out, '--out', writes);
   // Reading and analysing take seconds to minutes on the main thread: a Ctrl-C from here on says so.
   handleToTheEnd();
   let data: TaskMetricData;
@@ -793,7 +797,7 @@ ${EXAMPLES}
     .action(async (inputs: string[], f: InputFlags & BootstrapFlags) =>
       run(async () => {
         if (!f.out) throw new UsageError('--out: expected the HTML file to write');
-        const data = loadData(inputs, f);
+        const data = loadData(inputs, f, { what: 'the report', format: 'HTML', extensions: ['.html', '.htm'] });
         const tasks = await analyse(data, analysisOptions(f, bootstrapOptions(f)), f);
         // The page predicts only when the data have target runs (a report takes no --N/--D); then a task
         // without a prediction is judged as downstream predict judges it.

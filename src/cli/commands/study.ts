@@ -69,7 +69,13 @@ Examples:
         cmd: Command,
       ) =>
         run(async () => {
-          if (f.out) checkOutput(f.out);
+          // .html writes the page with its figures, any other name Markdown; a name that says another format is refused.
+          if (f.out)
+            checkOutput(f.out, '--out', {
+              what: 'the report',
+              format: 'Markdown (HTML for a .html name)',
+              extensions: ['.md', '.markdown', '.html', '.htm'],
+            });
           const setup = makeBackend(f, cmd);
           const targetHours = parseQuantity(f.targetHours, '--target-hours');
           const experimentHours = parseQuantity(f.experimentHours, '--experiment-hours');

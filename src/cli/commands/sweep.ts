@@ -100,7 +100,7 @@ Examples:
       cmd: Command,
     ) =>
       run(async () => {
-        if (f.out) checkOutput(f.out);
+        if (f.out) checkOutput(f.out, '--out', { what: 'the sweep plan', format: 'JSON', extensions: ['.json'] });
         const hours = f.targetHours !== undefined || f.experimentHours !== undefined;
         const flops = f.targetFlops !== undefined || f.experimentFlops !== undefined;
         if (
