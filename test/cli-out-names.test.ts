@@ -27,7 +27,14 @@ test('fit --out fit.csv is refused naming JSON and the .json name, before the fi
 
 test('every other JSON, HTML or Markdown --out refuses a name saying another format', () => {
   const cases: [string[], RegExp][] = [
-    [['sweep', 'plan', '--out', join(dir, 'plan.csv')], /the sweep plan is written as JSON: expected a \.json file name/],
+    [
+      ['sweep', 'plan', '--out', join(dir, 'plan.csv')],
+      /the sweep plan is written as JSON: expected a \.json file name/,
+    ],
+    [
+      ['backtest', 'examples/chinchilla.csv', '--out', join(dir, 'b.md')],
+      /the name says Markdown, but the back-test is written as JSON/,
+    ],
     [
       ['curve-law', 'fit', 'examples/studies/moby-curves/runs/d32-constant', '--out', join(dir, 'c.csv')],
       /the curve-law fit is written as JSON/,
@@ -64,7 +71,10 @@ test('runs export writes JSONL to a .jsonl name without --format; a name saying 
   assert.equal(JSON.parse(lines[0]).study, 's');
   const clash = scalelab(['runs', 'export', '--db', db, '--format', 'csv', '--out', join(dir, 'again.jsonl')]);
   assert.equal(clash.code, 2);
-  assert.match(clash.stderr, /the name says JSONL, but the export \(--format csv\) is written as CSV: expected a \.csv file name/);
+  assert.match(
+    clash.stderr,
+    /the name says JSONL, but the export \(--format csv\) is written as CSV: expected a \.csv file name/,
+  );
   const json = scalelab(['runs', 'export', '--db', db, '--out', join(dir, 'runs.json')]);
   assert.equal(json.code, 2);
   assert.match(json.stderr, /the name says JSON, but the export \(--format csv\) is written as CSV/);

@@ -649,7 +649,8 @@ Examples:
         },
       ) =>
         run(async () => {
-          if (flags.plot) checkOutput(flags.plot, '--plot', { what: 'the figure', format: 'SVG', extensions: ['.svg'] });
+          if (flags.plot)
+            checkOutput(flags.plot, '--plot', { what: 'the figure', format: 'SVG', extensions: ['.svg'] });
           const file = loadCurveFit(flags.curveFit);
           const observed = flags.observed ? readCurves([flags.observed], {})[0] : undefined;
           const N = flags.N ? parseQuantity(flags.N, '--N') : observed?.N;

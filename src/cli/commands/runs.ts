@@ -66,7 +66,7 @@ export writes it back. A run stored without one takes it from a later import; an
         f: { study: string; columns?: string; lineage?: string; wait: string; db: string; json?: boolean },
       ) =>
         run(async () => {
-          const waitSeconds = parseQuantity(f.wait, '--wait', { positive: false });
+          const waitSeconds = parseQuantity(f.wait, '--wait', { positive: false, unit: 'seconds' });
           const options = {
             ...runSelection({ columns: f.columns, lineage: f.lineage }),
             require: importRequires,
@@ -222,7 +222,10 @@ export writes it back. A run stored without one takes it from a later import; an
         run(async () => {
           // Without --format, the --out name says which (runs.jsonl: JSONL); a name saying another format is refused.
           const named = f.out ? formatOfName(f.out)?.format : undefined;
-          const format = keyword(f.format ?? (named === 'JSONL' ? 'jsonl' : 'csv'), '--format', ['csv', 'jsonl'] as const);
+          const format = keyword(f.format ?? (named === 'JSONL' ? 'jsonl' : 'csv'), '--format', [
+            'csv',
+            'jsonl',
+          ] as const);
           if (f.out)
             checkOutput(
               f.out,
