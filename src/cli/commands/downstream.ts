@@ -602,7 +602,7 @@ ${EXAMPLES}`,
         },
       ) =>
         run(async () => {
-          const waitSeconds = parseQuantity(f.wait, '--wait', { positive: false });
+          const waitSeconds = parseQuantity(f.wait, '--wait', { positive: false, unit: 'seconds' });
           const data = readTaskMetrics(files, {
             ...(f.run !== undefined ? { run: f.run } : {}),
             ...(f.N !== undefined ? { N: parseQuantity(f.N, '--N') } : {}),

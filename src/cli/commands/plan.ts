@@ -187,7 +187,7 @@ Examples:
           gpus,
           acc,
           mfu,
-          parseQuantity(flags.days, '--days'),
+          parseQuantity(flags.days, '--days', { unit: 'days' }),
           flags.price ? parseQuantity(flags.price, '--price') : undefined,
         );
         compute = hardware.flops;

@@ -77,8 +77,8 @@ Examples:
               extensions: ['.md', '.markdown', '.html', '.htm'],
             });
           const setup = makeBackend(f, cmd);
-          const targetHours = parseQuantity(f.targetHours, '--target-hours');
-          const experimentHours = parseQuantity(f.experimentHours, '--experiment-hours');
+          const targetHours = parseQuantity(f.targetHours, '--target-hours', { unit: 'hours' });
+          const experimentHours = parseQuantity(f.experimentHours, '--experiment-hours', { unit: 'hours' });
           const store = RunStore.open(f.db);
           const claim = claimStudyOrClose(store, f.study);
           const bar = sweepProgressBar(f.json);

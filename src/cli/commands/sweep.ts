@@ -140,8 +140,8 @@ Examples:
           };
         } else {
           budget = {
-            targetHours: parseQuantity(f.targetHours!, '--target-hours'),
-            experimentHours: parseQuantity(f.experimentHours!, '--experiment-hours'),
+            targetHours: parseQuantity(f.targetHours!, '--target-hours', { unit: 'hours' }),
+            experimentHours: parseQuantity(f.experimentHours!, '--experiment-hours', { unit: 'hours' }),
           };
           plan = {
             kind: 'scalelab-sweep-plan',
