@@ -406,6 +406,26 @@ test(
   },
 );
 
+test('downstream import of a manifest names its run files as given: relative to where it ran, not absolute', () => {
+  const db = join(tmp, 'as-given.db');
+  const manifest = 'examples/downstream/pythia/ladder.json';
+  const runs: { file: string }[] = JSON.parse(readFileSync(manifest, 'utf8')).runs;
+  const r = scalelab(['downstream', 'import', manifest, '--study', 'given', '--db', db]);
+  assert.equal(r.code, 0, r.stderr);
+  const named = r.stdout
+    .trim()
+    .split('\n')
+    .map((line) => line.slice(0, line.indexOf(': ')));
+  assert.deepEqual(
+    named,
+    runs.map((run) => join('examples/downstream/pythia', run.file)),
+  );
+  assert.ok(!r.stdout.includes(root), r.stdout);
+  const again = scalelab(['downstream', 'import', manifest, '--study', 'given', '--db', db, '--json']);
+  assert.equal(again.code, 0, again.stderr);
+  assert.equal(again.json().files[0].file, join('examples/downstream/pythia', runs[0].file));
+});
+
 test(
   'downstream import of a manifest keeps its task definitions and run roles: --study analyses as the manifest does',
   { timeout: 120_000 },
