@@ -254,7 +254,7 @@ function assumedSetup(f: BackendFlags): { cost: CostModel; architecture: Archite
     peak,
     parseFraction(f.mfu, '--mfu'),
     architecture,
-    parseQuantity(f.overhead, '--overhead', { positive: false }),
+    parseQuantity(f.overhead, '--overhead', { positive: false, unit: 'seconds' }),
   );
   return { cost, architecture };
 }

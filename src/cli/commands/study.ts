@@ -105,7 +105,7 @@ Examples:
               { onWait: onBusy },
             );
             const executor = storeExecutor(store, f.study, setup.backend, {
-              pollMs: parseQuantity(f.poll, '--poll') * 1000,
+              pollMs: parseQuantity(f.poll, '--poll', { unit: 'seconds' }) * 1000,
               keepGoing: f.keepGoing === true,
               onProgress: bar.update,
               onBusy,
