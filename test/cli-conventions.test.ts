@@ -47,7 +47,7 @@ test('exit codes: 2 for every usage error (unknown command or flag, missing argu
     ],
     [
       ['sweep', 'plan', '--experiment-hours', '12%', '--target-hours', '48'],
-      /--experiment-hours: expected a number such as 7e10 or 70B, got "12%": a percentage is not read here; write the number itself/,
+      /--experiment-hours: expected a number of hours, got "12%": a percentage is not read here; write the number itself/,
     ],
     // An exponent typed without its decimal point (34 for 0.34), wherever an exponent is given by hand.
     [
@@ -119,8 +119,8 @@ test('output paths are checked before the work: a missing folder is created, a f
     ['runs', 'export', '--db', join(dir, 'none.db')],
     ['sweep', 'plan', '--target-hours', '1', '--experiment-hours', '1'],
   ]) {
-    // (report writes HTML and takes only a .html name)
-    const name = args[0] === 'report' ? 'out.html' : 'out.json';
+    // (report writes HTML and takes only a .html name; runs export CSV, to a name that says CSV or none)
+    const name = args[0] === 'report' ? 'out.html' : args[0] === 'runs' ? 'out.csv' : 'out.json';
     const r = scalelab([...args, '--out', join(file, name)]);
     assert.equal(r.code, 2, `${args[0]}: ${r.stderr}`);
     assert.match(r.stderr, new RegExp(`--out .*a-file/${name.replace('.', '\\.')}: cannot create its folder`), args[0]);

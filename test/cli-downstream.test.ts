@@ -333,6 +333,37 @@ test(
   },
 );
 
+test('plan --target-accuracy reads the task metrics as downstream plan does: --chance, --target-runs, --loss-metric, --accuracy-metric', () => {
+  const ladder = 'examples/downstream/pythia/ladder.json';
+  const reading = ['--chance', '0.3', '--target-runs', 'pythia-12b-deduped', '--accuracy-metric', 'acc'];
+  const target = ['--target-accuracy', 'sciq=0.9'];
+  const plan = scalelab([
+    'plan',
+    ...target,
+    '--downstream',
+    ladder,
+    '--downstream-bootstrap',
+    '0',
+    ...reading,
+    '--json',
+  ]);
+  assert.equal(plan.code, 0, plan.stderr);
+  const ds = scalelab(['downstream', 'plan', ladder, ...target, '--bootstrap', '0', ...reading, '--json']);
+  assert.equal(ds.code, 0, ds.stderr);
+  const row = plan.json().accuracy.tasks[0];
+  assert.deepEqual(row.plan, ds.json()[0].plan);
+  // The flags change the answer: without them the 12b run is fitted and the chance is the manifest's.
+  const plain = scalelab(['plan', ...target, '--downstream', ladder, '--downstream-bootstrap', '0', '--json']);
+  assert.notEqual(plain.json().accuracy.tasks[0].plan.point.C, row.plan.point.C);
+  // A run or metric not in the data is named as downstream plan names it; without --target-accuracy, refused.
+  const missing = scalelab(['plan', ...target, '--downstream', ladder, '--target-runs', 'pythia-99b']);
+  assert.equal(missing.code, 2);
+  assert.match(missing.stderr, /--target-runs: no run "pythia-99b" in the data/);
+  const alone = scalelab(['plan', '--C', '1e23', '--chance', '0.25', '--loss-metric', 'bpb']);
+  assert.equal(alone.code, 2);
+  assert.match(alone.stderr, /--chance, --loss-metric are read for --target-accuracy/);
+});
+
 test(
   'plan --target-accuracy: the screen and the compute that reaches the accuracy, as downstream plan gives it; alone or after the loss plan; errors located',
   { timeout: 120_000 },
@@ -405,6 +436,26 @@ test(
     }
   },
 );
+
+test('downstream import of a manifest names its run files as given: relative to where it ran, not absolute', () => {
+  const db = join(tmp, 'as-given.db');
+  const manifest = 'examples/downstream/pythia/ladder.json';
+  const runs: { file: string }[] = JSON.parse(readFileSync(manifest, 'utf8')).runs;
+  const r = scalelab(['downstream', 'import', manifest, '--study', 'given', '--db', db]);
+  assert.equal(r.code, 0, r.stderr);
+  const named = r.stdout
+    .trim()
+    .split('\n')
+    .map((line) => line.slice(0, line.indexOf(': ')));
+  assert.deepEqual(
+    named,
+    runs.map((run) => join('examples/downstream/pythia', run.file)),
+  );
+  assert.ok(!r.stdout.includes(root), r.stdout);
+  const again = scalelab(['downstream', 'import', manifest, '--study', 'given', '--db', db, '--json']);
+  assert.equal(again.code, 0, again.stderr);
+  assert.equal(again.json().files[0].file, join('examples/downstream/pythia', runs[0].file));
+});
 
 test(
   'downstream import of a manifest keeps its task definitions and run roles: --study analyses as the manifest does',

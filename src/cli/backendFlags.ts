@@ -254,14 +254,15 @@ function assumedSetup(f: BackendFlags): { cost: CostModel; architecture: Archite
     peak,
     parseFraction(f.mfu, '--mfu'),
     architecture,
-    parseQuantity(f.overhead, '--overhead', { positive: false }),
+    parseQuantity(f.overhead, '--overhead', { positive: false, unit: 'seconds' }),
   );
   return { cost, architecture };
 }
 
 /** --command and --run-timeout, for a backend that runs a command per run. */
 function commandFlags(f: BackendFlags, name: string): { command: string; timeoutSeconds?: number } {
-  const timeoutSeconds = f.runTimeout !== undefined ? parseQuantity(f.runTimeout, '--run-timeout') : undefined;
+  const timeoutSeconds =
+    f.runTimeout !== undefined ? parseQuantity(f.runTimeout, '--run-timeout', { unit: 'seconds' }) : undefined;
   if (!f.command)
     throw new UsageError(
       `--backend ${name} needs --command TEMPLATE (placeholders: {n_layer} {d_model} {n_heads} {d_ff} {tokens} {batch_tokens} {lr} {seed} {run_dir} …)`,
@@ -302,7 +303,8 @@ export const cliBackends = {
         throw new UsageError('--backend api needs --url (e.g. http://127.0.0.1:8000 from "scalelab lab serve")');
       const key = f.apiKey ?? process.env.SCALELAB_API_KEY;
       if (!key) throw new UsageError('--backend api needs --api-key or $SCALELAB_API_KEY');
-      const maxRuntimeSeconds = f.maxRuntime !== undefined ? parseQuantity(f.maxRuntime, '--max-runtime') : undefined;
+      const maxRuntimeSeconds =
+        f.maxRuntime !== undefined ? parseQuantity(f.maxRuntime, '--max-runtime', { unit: 'seconds' }) : undefined;
       if (maxRuntimeSeconds !== undefined && maxRuntimeSeconds > apiMaxRuntime)
         throw new UsageError(
           `--max-runtime ${f.maxRuntime}: the training API allows at most ${apiMaxRuntime} s (12 h)`,

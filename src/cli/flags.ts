@@ -77,6 +77,23 @@ export const sharedFlags = {
     meaning:
       'the equal-weight mean of these tasks (comma-separated, or all) as one task NAME, e.g. avg=all (Gadre et al. predict the average)',
   },
+  'target-runs': {
+    flags: '--target-runs <runs>',
+    meaning: 'runs to predict rather than fit (the big models), comma-separated; a manifest marks them itself',
+  },
+  'loss-metric': {
+    flags: '--loss-metric <name>',
+    meaning:
+      'task-loss metric (default: bpb, soft_log, ce or loss, the first the task has); a log-likelihood of the correct answer (all values negative) is negated to a loss',
+  },
+  'accuracy-metric': {
+    flags: '--accuracy-metric <name>',
+    meaning: 'accuracy metric (default: len_norm, acc_norm or acc, the first the task has)',
+  },
+  chance: {
+    flags: '--chance <acc>',
+    meaning: 'random-guess accuracy of every task (a manifest gives it per task)',
+  },
   targetAccuracy: {
     flags: '--target-accuracy <list>',
     meaning: 'accuracies to plan for, TASK=ACCURACY pairs, e.g. hellaswag_val_5shot=0.85',

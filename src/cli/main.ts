@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { exitCodes } from '../errors/index.js';
 import { packagePath } from '../io/packageRoot.js';
 import { commandEnded, handleInterrupts } from './interrupt.js';
+import { useStoreAbove } from './storeLocation.js';
 
 const exitCodesHelp = `
 Exit codes: 0 done; 1 it ran but the result is a failure (e.g. a sweep with failed runs); 2 a usage
@@ -88,6 +89,8 @@ export async function buildProgram(command?: string): Promise<Command> {
   const only = registry.filter(([names]) => command !== undefined && names.includes(command));
   for (const [, load] of only.length ? only : registry) (await load())(program, run);
   program.addHelpText('after', exitCodesHelp);
+  // Without --db, a run store in a parent folder is used rather than a second one started here.
+  program.hook('preAction', (_program, action) => useStoreAbove(action));
   // Commander's own errors (unknown flag, missing argument) exit 1 by default; here they are usage
   // errors like any other: thrown to main, which exits 2 (0 for --help and --version).
   const commands = [program, ...(program.commands as Command[]).flatMap((c) => [c, ...(c.commands as Command[])])];

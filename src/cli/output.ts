@@ -107,13 +107,72 @@ export function checkFiniteText(text: string, source?: string): void {
   }
 }
 
+/** What a command writes to its --out: `${what} is written as ${format}`, to a name ending in one of `extensions`. */
+export interface OutputFormat {
+  /** e.g. "the fit" */
+  what: string;
+  /** e.g. "JSON" */
+  format: string;
+  /** The endings that name it, the usual one first: [".json"] */
+  extensions: readonly string[];
+}
+
+/** File formats by the ending that names them: a name with one of these says what the file holds. */
+const formatOfExtension: Readonly<Record<string, string>> = {
+  '.csv': 'CSV',
+  '.tsv': 'TSV',
+  '.json': 'JSON',
+  '.jsonl': 'JSONL',
+  '.ndjson': 'JSONL',
+  '.html': 'HTML',
+  '.htm': 'HTML',
+  '.md': 'Markdown',
+  '.markdown': 'Markdown',
+  '.svg': 'SVG',
+  '.png': 'PNG',
+  '.jpg': 'JPEG',
+  '.jpeg': 'JPEG',
+  '.pdf': 'PDF',
+  '.yaml': 'YAML',
+  '.yml': 'YAML',
+  '.parquet': 'Parquet',
+  '.xlsx': 'Excel',
+};
+
+/** The format an output name's ending says (".csv": CSV), undefined for no ending or one that names none. */
+export function formatOfName(path: string): { extension: string; format: string } | undefined {
+  const m = /(\.[A-Za-z0-9]+)$/.exec(basename(path));
+  const extension = m?.[1].toLowerCase();
+  const format = extension === undefined || m!.index === 0 ? undefined : formatOfExtension[extension];
+  return format === undefined ? undefined : { extension: extension!, format };
+}
+
+/**
+ * Refuse an output name whose ending says another format than the one written (fit --out fit.csv
+ * would hold JSON that no CSV reader opens), naming what is written and the name to give. A name
+ * without an ending, or with one that names no format (.out, .txt), is written as before.
+ * @throws UsageError (exit 2)
+ */
+export function checkOutputFormat(path: string, writes: OutputFormat, flag = '--out'): void {
+  const said = formatOfName(path);
+  if (!said || writes.extensions.includes(said.extension)) return;
+  const instead = path.slice(0, path.length - said.extension.length) + writes.extensions[0];
+  const ext = writes.extensions;
+  const endings = ext.length > 1 ? `${ext.slice(0, -1).join(', ')} or ${ext[ext.length - 1]}` : ext[0];
+  throw new UsageError(
+    `${flag} ${path}: the name says ${said.format}, but ${writes.what} is written as ${writes.format}: expected a ${endings} file name (${flag} ${instead})`,
+  );
+}
+
 /**
  * Make sure an output file can be written, before any work that would be lost if it could not:
  * its folder is created when missing (as the run store's is), and a folder in the way or a folder
- * that is not writable is refused, naming the flag.
+ * that is not writable is refused, naming the flag; with `writes`, so is a name whose ending says another
+ * format (checkOutputFormat).
  * @throws UsageError (exit 2)
  */
-export function checkOutput(path: string, flag = '--out'): void {
+export function checkOutput(path: string, flag = '--out', writes?: OutputFormat): void {
+  if (writes) checkOutputFormat(path, writes, flag);
   const problem = (what: string) => new UsageError(`${flag} ${path}: ${what}`);
   const stat = (p: string) => {
     try {

@@ -36,7 +36,7 @@ export function suffixHint(text: string): string | undefined {
  * (thousands), `9,00823` (a decimal comma). Not read, since a comma is ambiguous between the two;
  * said with the number to write instead.
  */
-function separatorHint(t: string): string | undefined {
+export function separatorHint(t: string): string | undefined {
   const m = /^([+-]?)(\d+)([,_])(\d+(?:[,_]\d+)*)(\.\d+)?$/.exec(t);
   if (!m) return undefined;
   const [, sign, first, sep, rest, fraction = ''] = m;

@@ -25,3 +25,35 @@ test('a flag reads a size as a file cell does: 70b and 1.4t too (README: "70B, 1
   assert.throws(() => parseQuantity('-1', '--C'), /expected a positive number/);
   assert.equal(parseQuantity('-1', '--x', { positive: false }), -1);
 });
+
+test('a duration flag says what it takes in its unit, not "not a size suffix"; it reads what it read before', () => {
+  const days = (text: string) => parseQuantity(text, '--days', { unit: 'days' });
+  assert.throws(
+    () => days('1w'),
+    (e: unknown) =>
+      e instanceof UsageError &&
+      e.message === '--days: expected a number of days, got "1w": --days is in days: 1 week is 7 days; write --days 7',
+  );
+  assert.throws(() => days('30 days'), /--days is in days already: write --days 30$/);
+  assert.throws(() => days('36h'), /36 hours is 1\.5 days; write --days 1\.5$/);
+  assert.throws(() => days('24 hrs'), /24 hours is 1 day; write --days 1$/);
+  assert.throws(() => days('1 month'), /--days is in days: write the number of days, such as --days 7$/);
+  assert.throws(() => days('3m'), /"m" could mean minutes or months; --days is in days/);
+  assert.throws(
+    () => days('soon'),
+    /expected a number of days, got "soon": --days takes a number of days, such as --days 7$/,
+  );
+  assert.throws(() => days('1,000'), /a comma is not read in a number/);
+  assert.throws(() => days('10%'), /a percentage is not read here/);
+  assert.throws(
+    () => parseQuantity('2d', '--target-hours', { unit: 'hours' }),
+    /--target-hours is in hours: 2 days is 48 hours; write --target-hours 48$/,
+  );
+  assert.throws(
+    () => parseQuantity('2h', '--run-timeout', { unit: 'seconds' }),
+    /--run-timeout is in seconds: 2 hours is 7200 seconds; write --run-timeout 7200$/,
+  );
+  // What was read is read the same: a plain number, a size suffix, scientific notation.
+  for (const text of ['7', '0.5', '1k', '1e2']) assert.equal(days(text), parseQuantity(text, '--N'), text);
+  assert.throws(() => days('0'), /expected a positive number/);
+});

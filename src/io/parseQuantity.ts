@@ -4,14 +4,61 @@
  */
 import { UsageError } from '../errors/index.js';
 import { magnitudeProblem, withinMagnitude } from '../core/magnitude.js';
-import { parseSuffixedNumber, suffixHint } from '../core/quantity.js';
+import { parseSuffixedNumber, separatorHint, suffixHint } from '../core/quantity.js';
+
+/** A duration's unit, as a flag's name says it (--days, --target-hours, --run-timeout <seconds>). */
+export type DurationUnit = 'days' | 'hours' | 'seconds';
+
+/** Seconds in each unit of time people type after a number ("48h", "1w"); months and years vary, so are only named. */
+const timeUnits: readonly [pattern: RegExp, name: string, seconds: number | undefined][] = [
+  [/^(s|secs?|seconds?)$/i, 'seconds', 1],
+  [/^(min|mins|minutes?)$/i, 'minutes', 60],
+  [/^(h|hrs?|hours?)$/i, 'hours', 3600],
+  [/^(d|days?)$/i, 'days', 86400],
+  [/^(w|wks?|weeks?)$/i, 'weeks', 604800],
+  [/^(mo|mos|months?)$/i, 'months', undefined],
+  [/^(y|yrs?|years?)$/i, 'years', undefined],
+];
+const secondsIn: Record<DurationUnit, number> = { seconds: 1, hours: 3600, days: 86400 };
+const durationExample: Record<DurationUnit, string> = { seconds: '3600', hours: '48', days: '7' };
+const numberThenWord = /^\s*([+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)\s*([a-zA-Z]+)\s*$/;
+
+/**
+ * Why a duration flag's value was not read, in its unit: a unit typed after the number is said in the
+ * flag's unit ("1w" to --days: write --days 7), anything else with what the flag takes.
+ */
+function durationHint(text: string, name: string, unit: DurationUnit): string {
+  if (/%\s*$/.test(text)) return 'a percentage is not read here; write the number itself';
+  const separators = separatorHint(text.trim());
+  if (separators) return separators;
+  const m = numberThenWord.exec(text);
+  const typed = m && timeUnits.find(([pattern]) => pattern.test(m[2]));
+  if (m && typed) {
+    const [, what, seconds] = typed;
+    if (what === unit) return `${name} is in ${unit} already: write ${name} ${m[1]}`;
+    if (seconds === undefined)
+      return `${name} is in ${unit}: write the number of ${unit}, such as ${name} ${durationExample[unit]}`;
+    const value = Number(((Number(m[1]) * seconds) / secondsIn[unit]).toPrecision(4));
+    const counted = (n: number, plural: string) => `${n} ${n === 1 ? plural.slice(0, -1) : plural}`;
+    return `${name} is in ${unit}: ${counted(Number(m[1]), what)} is ${counted(value, unit)}; write ${name} ${value}`;
+  }
+  if (m && m[2] === 'm') return `"m" could mean minutes or months; ${name} is in ${unit}: write the number of ${unit}`;
+  return `${name} takes a number of ${unit}, such as ${name} ${durationExample[unit]}`;
+}
 
 /**
  * `7e10`, `70B`, `1.4T`, `2.5M`, `70b` → number; positive unless told otherwise, within 1e±100. The
- * suffixes are a file's (core/quantity.ts), so a size reads the same on a flag as in a cell.
+ * suffixes are a file's (core/quantity.ts), so a size reads the same on a flag as in a cell. A
+ * duration (`unit`) reads the same numbers, but a value not read is said in its unit, not as a size.
  */
-export function parseQuantity(text: string, name: string, { positive = true } = {}): number {
+export function parseQuantity(
+  text: string,
+  name: string,
+  { positive = true, unit }: { positive?: boolean; unit?: DurationUnit } = {},
+): number {
   const value = parseSuffixedNumber(text);
+  if (Number.isNaN(value) && unit)
+    throw new UsageError(`${name}: expected a number of ${unit}, got "${text}": ${durationHint(text, name, unit)}`);
   if (Number.isNaN(value)) {
     // The same hint a file's cell gets ("70m": milli or mega?), not only "expected a number".
     // A percentage where a plain number is read (hours, FLOPs, a size): said, not left to "expected a number".

@@ -5,7 +5,7 @@
  * `target`: a large model to predict, never fitted).
  */
 import { readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { dirname, isAbsolute, join } from 'node:path';
 import { InputError } from '../errors/index.js';
 import {
   mergeTaskMetricSets,
@@ -103,7 +103,9 @@ export function readTaskMetrics(
       if (manifest.tasks !== undefined) tasks.push(...checkTasks(manifest.tasks, path));
       manifest.runs.forEach((entry, i) => {
         const m = checkManifestRun(entry, i, path, text);
-        const file = resolve(dirname(path), m.file);
+        // Relative to the manifest, written as the manifest's path was given (relative to where the command
+        // ran, or absolute), so messages name the file as the user would type it.
+        const file = isAbsolute(m.file) ? m.file : join(dirname(path), m.file);
         const set = parseTaskMetrics(readText(file, path), {
           source: file,
           run: m.run,

@@ -12,6 +12,7 @@ import type { HostReply, HostRequest } from './cliHost.js';
 
 export const root = fileURLToPath(new URL('../../', import.meta.url));
 const script = `${root}src/cli/run.ts`;
+const tsxLoader = import.meta.resolve('tsx');
 
 export interface CliResult {
   code: number;
@@ -37,7 +38,8 @@ const environment = () => ({ ...process.env, SCALELAB_DEBUG: '' });
 
 /** Run the CLI in a child process. */
 export function scalelabProcess(args: string[], options: CliOptions = {}): CliResult {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', script, ...args], {
+  // tsx by its resolved URL: `--import tsx` is looked up from the working directory, which may be outside the repository.
+  const r = spawnSync(process.execPath, ['--import', tsxLoader, script, ...args], {
     cwd: options.cwd ?? root,
     input: options.input,
     timeout: options.timeout,

@@ -469,7 +469,8 @@ Examples:
         },
       ) =>
         run(async () => {
-          if (flags.out) checkOutput(flags.out);
+          if (flags.out)
+            checkOutput(flags.out, '--out', { what: 'the curve-law fit', format: 'JSON', extensions: ['.json'] });
           const law = keyword(flags.law, '--law', curveLawIds);
           const lambda = parseQuantity(flags.lambda, '--lambda');
           if (!(lambda < 1)) throw new UsageError(`--lambda: expected a momentum between 0 and 1, got ${flags.lambda}`);
@@ -648,7 +649,8 @@ Examples:
         },
       ) =>
         run(async () => {
-          if (flags.plot) checkOutput(flags.plot, '--plot');
+          if (flags.plot)
+            checkOutput(flags.plot, '--plot', { what: 'the figure', format: 'SVG', extensions: ['.svg'] });
           const file = loadCurveFit(flags.curveFit);
           const observed = flags.observed ? readCurves([flags.observed], {})[0] : undefined;
           const N = flags.N ? parseQuantity(flags.N, '--N') : observed?.N;

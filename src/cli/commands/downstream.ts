@@ -34,6 +34,7 @@ import {
   statusLine,
   writeOutput,
   writeResult,
+  type OutputFormat,
 } from '../output.js';
 import { downstreamSections, sigmoidPlot } from '../../report/downstreamHtml.js';
 import { htmlPage } from '../../report/html.js';
@@ -50,18 +51,13 @@ import {
 
 type Run = (fn: () => Promise<void>, json?: boolean) => Promise<void>;
 
-interface InputFlags {
+interface InputFlags extends TaskMetricFlags {
   study?: string;
   batchTokens?: string;
   flopsPerToken?: string;
   db: string;
   task?: string;
   average?: string;
-  targetRuns?: string;
-  reruns?: string;
-  lossMetric?: string;
-  accuracyMetric?: string;
-  chance?: string;
   floor: string;
   ceiling?: string;
   sigmoid?: string;
@@ -144,7 +140,7 @@ export function parseHorizon(text: string): number {
 }
 
 /** The flags `scalelab plan` takes for a plan by accuracy. */
-export interface AccuracyPlanFlags {
+export interface AccuracyPlanFlags extends Omit<TaskMetricFlags, 'reruns'> {
   downstream?: string;
   targetAccuracy?: string;
   average?: string;
@@ -170,6 +166,18 @@ export function accuracyPlanSection(
       throw new UsageError(
         '--average is read for --target-accuracy (a task it names, e.g. --average core=all --target-accuracy core=0.6)',
       );
+    const given = (
+      [
+        ['--target-runs', f.targetRuns],
+        ['--chance', f.chance],
+        ['--loss-metric', f.lossMetric],
+        ['--accuracy-metric', f.accuracyMetric],
+      ] as const
+    ).filter(([, v]) => v !== undefined);
+    if (given.length)
+      throw new UsageError(
+        `${given.map(([name]) => name).join(', ')} ${given.length === 1 ? 'is' : 'are'} read for --target-accuracy TASK=ACCURACY (how --downstream's task metrics are read)`,
+      );
     return undefined;
   }
   if (f.downstream === undefined)
@@ -178,6 +186,8 @@ export function accuracyPlanSection(
     );
   const targets = parseTargetAccuracy(f.targetAccuracy);
   const data = readTaskMetrics(list(f.downstream));
+  // The task metrics are read as downstream plan reads them: the same flags, the same parsing.
+  markRunRoles(data, f);
   addAverage(data, f.average);
   const bar = progress('tasks', Object.keys(targets).length, f);
   let planned: ReturnType<typeof planAccuracies>;
@@ -186,6 +196,7 @@ export function accuracyPlanSection(
       data,
       targets,
       {
+        ...metricOptions(f),
         replicates: parseReplicates(f.downstreamBootstrap, '--downstream-bootstrap'),
         seed: parseInteger(f.seed, '--seed', 0),
         horizon: parseHorizon(f.horizon),
@@ -256,13 +267,16 @@ function noteTasksWithoutMetrics(data: TaskMetricData): void {
       process.stderr.write(`scalelab: note: ${set.source}: ${withoutMetricsNote(set.tasksWithoutMetrics)}\n`);
 }
 
+/** What the analyses' --out holds (downstream report's holds its page). */
+const analysisJson: OutputFormat = { what: 'the analysis', format: 'JSON', extensions: ['.json'] };
+
 /**
  * The task metrics to analyse: files (or a ladder manifest), or a study of the run store. A file's tasks
  * with no metric are named on stderr (as `downstream import` names them), so none goes missing unseen.
  */
-function loadData(inputs: string[], f: InputFlags): TaskMetricData {
+function loadData(inputs: string[], f: InputFlags, writes: OutputFormat = analysisJson): TaskMetricData {
   // The output file is checked before any reading or fitting, which would be lost if it could not be written.
-  if (f.out) checkOutput(f.out);
+  if (f.out) checkOutput(f.out, '--out', writes);
   // Reading and analysing take seconds to minutes on the main thread: a Ctrl-C from here on says so.
   handleToTheEnd();
   let data: TaskMetricData;
@@ -306,6 +320,22 @@ function loadData(inputs: string[], f: InputFlags): TaskMetricData {
       store.close();
     }
   }
+  markRunRoles(data, f);
+  addAverage(data, f.average);
+  return data;
+}
+
+/** How the task metrics are read: which runs are targets or reruns, which metrics, the chance level. */
+export interface TaskMetricFlags {
+  targetRuns?: string;
+  reruns?: string;
+  lossMetric?: string;
+  accuracyMetric?: string;
+  chance?: string;
+}
+
+/** --target-runs and --reruns: the roles of runs in the data (besides a manifest's), each run checked to be there. */
+function markRunRoles(data: TaskMetricData, f: TaskMetricFlags): void {
   const runs = new Set(data.records.map((r) => r.run));
   const mark = (names: string[], role: RunRole, flag: string) => {
     for (const n of names) {
@@ -318,8 +348,16 @@ function loadData(inputs: string[], f: InputFlags): TaskMetricData {
   };
   mark(list(f.targetRuns), 'target', '--target-runs');
   mark(list(f.reruns), 'rerun', '--reruns');
-  addAverage(data, f.average);
-  return data;
+}
+
+/** --chance, --accuracy-metric and --loss-metric as analysis options (none given: the manifest's or the data's). */
+function metricOptions(f: TaskMetricFlags): Pick<LadderAnalysisOptions, 'chance' | 'accuracyMetric' | 'lossMetric'> {
+  const chance = f.chance !== undefined ? parseChance(f.chance) : undefined;
+  return {
+    ...(chance !== undefined ? { chance } : {}),
+    ...(f.accuracyMetric ? { accuracyMetric: f.accuracyMetric } : {}),
+    ...(f.lossMetric ? { lossMetric: f.lossMetric } : {}),
+  };
 }
 
 /** --average NAME=TASKS: the mean of those tasks joins the data's tasks as task NAME (none without it). */
@@ -341,7 +379,6 @@ function parseAverage(text: string): { name: string; tasks: string[] | 'all' } {
 function analysisOptions(f: InputFlags, extra: Partial<LadderAnalysisOptions> = {}): LadderAnalysisOptions {
   const skip = parseQuantity(f.skip, '--skip', { positive: false });
   if (!(skip >= 0 && skip < 1)) throw new UsageError(`--skip: expected a fraction in [0, 1), got "${f.skip}"`);
-  const chance = f.chance !== undefined ? parseChance(f.chance) : undefined;
   // A floor or ceiling given means one sigmoid with them, unless --sigmoid says otherwise.
   const sigmoid =
     f.sigmoid !== undefined
@@ -361,9 +398,7 @@ function analysisOptions(f: InputFlags, extra: Partial<LadderAnalysisOptions> = 
     ...(f.fromValLoss ? { validationLossChain: true } : {}),
     floor: f.floor === 'chance' ? undefined : parseBound(f.floor, '--floor'),
     ...(f.ceiling !== undefined ? { ceiling: parseBound(f.ceiling, '--ceiling') } : {}),
-    ...(chance !== undefined ? { chance } : {}),
-    ...(f.accuracyMetric ? { accuracyMetric: f.accuracyMetric } : {}),
-    ...(f.lossMetric ? { lossMetric: f.lossMetric } : {}),
+    ...metricOptions(f),
     ...extra,
   };
 }
@@ -396,17 +431,11 @@ function inputOptions(cmd: Command, out = 'the analysis as JSON, besides the tab
       "only these tasks (comma-separated); default: the manifest's tasks, or every task with an accuracy",
     )
     .addOption(flag('average', { detail: 'analysed alone unless --task names others' }))
-    .option(
-      '--target-runs <runs>',
-      'runs to predict rather than fit (the big models), comma-separated; a manifest marks them itself',
-    )
+    .addOption(flag('target-runs'))
     .option('--reruns <runs>', 'runs that repeat a ladder run with another seed (NAME-rerun), for the seed noise')
-    .option(
-      '--loss-metric <name>',
-      'task-loss metric (default: bpb, soft_log, ce or loss, the first the task has); a log-likelihood of the correct answer (all values negative) is negated to a loss',
-    )
-    .option('--accuracy-metric <name>', 'accuracy metric (default: len_norm, acc_norm or acc, the first the task has)')
-    .option('--chance <acc>', 'random-guess accuracy of every task (a manifest gives it per task)')
+    .addOption(flag('loss-metric'))
+    .addOption(flag('accuracy-metric'))
+    .addOption(flag('chance'))
     .option(
       '--floor <acc|free|chance>',
       "with --sigmoid one: the sigmoid's floor: the chance level, a number, or free (fitted)",
@@ -598,7 +627,7 @@ ${EXAMPLES}`,
         },
       ) =>
         run(async () => {
-          const waitSeconds = parseQuantity(f.wait, '--wait', { positive: false });
+          const waitSeconds = parseQuantity(f.wait, '--wait', { positive: false, unit: 'seconds' });
           const data = readTaskMetrics(files, {
             ...(f.run !== undefined ? { run: f.run } : {}),
             ...(f.N !== undefined ? { N: parseQuantity(f.N, '--N') } : {}),
@@ -793,7 +822,7 @@ ${EXAMPLES}
     .action(async (inputs: string[], f: InputFlags & BootstrapFlags) =>
       run(async () => {
         if (!f.out) throw new UsageError('--out: expected the HTML file to write');
-        const data = loadData(inputs, f);
+        const data = loadData(inputs, f, { what: 'the report', format: 'HTML', extensions: ['.html', '.htm'] });
         const tasks = await analyse(data, analysisOptions(f, bootstrapOptions(f)), f);
         // The page predicts only when the data have target runs (a report takes no --N/--D); then a task
         // without a prediction is judged as downstream predict judges it.

@@ -124,7 +124,7 @@ back as a lineage column.`,
     )
     .action(async (file: string, flags: FitFlags, cmd: Command) =>
       run(async () => {
-        if (flags.out) checkOutput(flags.out);
+        if (flags.out) checkOutput(flags.out, '--out', { what: 'the fit', format: 'JSON', extensions: ['.json'] });
         const custom = [
           'law',
           'loss',

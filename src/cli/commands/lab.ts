@@ -94,7 +94,7 @@ export function registerLab(program: Command, run: Run): void {
         const world = loadWorld(f.world);
         const o = optimum(
           world,
-          parseQuantity(hours, f.budgetHours !== undefined ? '--budget-hours' : '--budget') * 3600,
+          parseQuantity(hours, f.budgetHours !== undefined ? '--budget-hours' : '--budget', { unit: 'hours' }) * 3600,
         );
         if (f.json) return printJson({ world: world.name, ...o });
         process.stdout.write(labOptimumReport(world, hours, o));
@@ -170,7 +170,9 @@ Examples:
             world: f.world !== undefined ? loadWorld(f.world) : undefined,
             worldSource: f.world,
             budgetSeconds:
-              f.budgetHours !== undefined ? parseQuantity(f.budgetHours, '--budget-hours') * 3600 : undefined,
+              f.budgetHours !== undefined
+                ? parseQuantity(f.budgetHours, '--budget-hours', { unit: 'hours' }) * 3600
+                : undefined,
             apiKey: f.apiKey ?? (process.env.SCALELAB_API_KEY || undefined),
             reset: f.reset,
           });

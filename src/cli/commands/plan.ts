@@ -134,6 +134,10 @@ export function registerPlan(program: Command, run: (fn: () => Promise<void>, js
         }),
       )
       .addOption(flag('downstreamBootstrap', { detail: 'for --target-accuracy', default: '100' }))
+      .addOption(flag('target-runs', { detail: 'with --target-accuracy, in --downstream' }))
+      .addOption(flag('loss-metric', { detail: 'with --target-accuracy' }))
+      .addOption(flag('accuracy-metric', { detail: 'with --target-accuracy' }))
+      .addOption(flag('chance', { detail: 'with --target-accuracy' }))
       .addOption(flag('horizon', { default: String(PLAN_HORIZON) }))
       .addOption(flag('json'))
       .addHelpText(
@@ -187,7 +191,7 @@ Examples:
           gpus,
           acc,
           mfu,
-          parseQuantity(flags.days, '--days'),
+          parseQuantity(flags.days, '--days', { unit: 'days' }),
           flags.price ? parseQuantity(flags.price, '--price') : undefined,
         );
         compute = hardware.flops;

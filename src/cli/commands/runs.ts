@@ -9,7 +9,7 @@ import { counted, formatNumber, shortReason } from '../../core/format.js';
 import { textTable } from '../../core/table.js';
 import { keyword, parseQuantity, runSelection } from '../options.js';
 import { flag } from '../flags.js';
-import { checkOutput, printJson, progress, statusLine, writeOutput } from '../output.js';
+import { checkOutput, formatOfName, printJson, progress, statusLine, writeOutput } from '../output.js';
 
 type Run = (fn: () => Promise<void>, json?: boolean) => Promise<void>;
 
@@ -66,7 +66,7 @@ export writes it back. A run stored without one takes it from a later import; an
         f: { study: string; columns?: string; lineage?: string; wait: string; db: string; json?: boolean },
       ) =>
         run(async () => {
-          const waitSeconds = parseQuantity(f.wait, '--wait', { positive: false });
+          const waitSeconds = parseQuantity(f.wait, '--wait', { positive: false, unit: 'seconds' });
           const options = {
             ...runSelection({ columns: f.columns, lineage: f.lineage }),
             require: importRequires,
@@ -211,17 +211,29 @@ export writes it back. A run stored without one takes it from a later import; an
   runs
     .command('export')
     .description('export completed runs (or every checkpoint) as CSV or JSONL that "scalelab fit" reads')
-    .option('--format <format>', 'csv or jsonl', 'csv')
+    .option('--format <format>', "csv or jsonl (default: as --out's name says, .jsonl or .csv; else csv)")
     .addOption(flag('study', { detail: 'only its runs' }))
     .option('--checkpoints', 'one row per checkpoint (training curves, for frontier --approach 1)')
     .addOption(flag('out', { detail: 'instead of stdout' }))
     .addOption(flag('db', { default: defaultStorePath }))
     .addOption(flag('json', { detail: 'with --out, a summary instead of the data' }))
     .action(
-      async (f: { format: string; study?: string; checkpoints?: boolean; out?: string; db: string; json?: boolean }) =>
+      async (f: { format?: string; study?: string; checkpoints?: boolean; out?: string; db: string; json?: boolean }) =>
         run(async () => {
-          const format = keyword(f.format, '--format', ['csv', 'jsonl'] as const);
-          if (f.out) checkOutput(f.out);
+          // Without --format, the --out name says which (runs.jsonl: JSONL); a name saying another format is refused.
+          const named = f.out ? formatOfName(f.out)?.format : undefined;
+          const format = keyword(f.format ?? (named === 'JSONL' ? 'jsonl' : 'csv'), '--format', [
+            'csv',
+            'jsonl',
+          ] as const);
+          if (f.out)
+            checkOutput(
+              f.out,
+              '--out',
+              format === 'csv'
+                ? { what: 'the export (--format csv)', format: 'CSV', extensions: ['.csv'] }
+                : { what: 'the export (--format jsonl)', format: 'JSONL', extensions: ['.jsonl', '.ndjson'] },
+            );
           const store = openExisting(f.db);
           let rows: Record<string, unknown>[];
           // Runs not completed are not exported; how many, by state, is said, so that a sweep whose runs

@@ -69,10 +69,16 @@ Examples:
         cmd: Command,
       ) =>
         run(async () => {
-          if (f.out) checkOutput(f.out);
+          // .html writes the page with its figures, any other name Markdown; a name that says another format is refused.
+          if (f.out)
+            checkOutput(f.out, '--out', {
+              what: 'the report',
+              format: 'Markdown (HTML for a .html name)',
+              extensions: ['.md', '.markdown', '.html', '.htm'],
+            });
           const setup = makeBackend(f, cmd);
-          const targetHours = parseQuantity(f.targetHours, '--target-hours');
-          const experimentHours = parseQuantity(f.experimentHours, '--experiment-hours');
+          const targetHours = parseQuantity(f.targetHours, '--target-hours', { unit: 'hours' });
+          const experimentHours = parseQuantity(f.experimentHours, '--experiment-hours', { unit: 'hours' });
           const store = RunStore.open(f.db);
           const claim = claimStudyOrClose(store, f.study);
           const bar = sweepProgressBar(f.json);
@@ -99,7 +105,7 @@ Examples:
               { onWait: onBusy },
             );
             const executor = storeExecutor(store, f.study, setup.backend, {
-              pollMs: parseQuantity(f.poll, '--poll') * 1000,
+              pollMs: parseQuantity(f.poll, '--poll', { unit: 'seconds' }) * 1000,
               keepGoing: f.keepGoing === true,
               onProgress: bar.update,
               onBusy,

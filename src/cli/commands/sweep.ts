@@ -100,7 +100,7 @@ Examples:
       cmd: Command,
     ) =>
       run(async () => {
-        if (f.out) checkOutput(f.out);
+        if (f.out) checkOutput(f.out, '--out', { what: 'the sweep plan', format: 'JSON', extensions: ['.json'] });
         const hours = f.targetHours !== undefined || f.experimentHours !== undefined;
         const flops = f.targetFlops !== undefined || f.experimentFlops !== undefined;
         if (
@@ -140,8 +140,8 @@ Examples:
           };
         } else {
           budget = {
-            targetHours: parseQuantity(f.targetHours!, '--target-hours'),
-            experimentHours: parseQuantity(f.experimentHours!, '--experiment-hours'),
+            targetHours: parseQuantity(f.targetHours!, '--target-hours', { unit: 'hours' }),
+            experimentHours: parseQuantity(f.experimentHours!, '--experiment-hours', { unit: 'hours' }),
           };
           plan = {
             kind: 'scalelab-sweep-plan',
@@ -221,7 +221,7 @@ Examples:
             { onWait: onBusy },
           );
           const p = await runSweep(store, f.study, setup.backend, {
-            pollMs: parseQuantity(f.poll, '--poll') * 1000,
+            pollMs: parseQuantity(f.poll, '--poll', { unit: 'seconds' }) * 1000,
             keepGoing: f.keepGoing === true,
             onProgress: bar.update,
             onBusy,
