@@ -21,4 +21,12 @@ test('an interval level as a fraction or a percentage; a percentage typed as a p
   );
   assert.throws(() => parseLevel('1.5'), /got "1\.5"$/);
   assert.throws(() => parseLevel('100%'), /between 0 and 1/);
+  // A fraction written with a percent sign is not read as a level of 0.0095.
+  assert.throws(
+    () => parseLevel('0.95%'),
+    (e: Error) =>
+      e.message ===
+      '--level: "0.95%" is a level of 0.0095; expected a percentage such as 95% or a fraction such as 0.95 (write 0.95 or 95%)',
+  );
+  assert.equal(parseLevel('1%'), 0.01);
 });

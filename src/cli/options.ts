@@ -38,7 +38,16 @@ export function parseExponent(text: string, flag: string): number {
  * as a plain number (95) is refused naming the fraction meant.
  */
 export function parseLevel(text: string, flag = '--level'): number {
-  const value = /%\s*$/.test(text) ? parseFraction(text, flag) : parseQuantity(text, flag);
+  const percent = /%\s*$/.test(text);
+  const value = percent ? parseFraction(text, flag) : parseQuantity(text, flag);
+  // "0.95%" is a fraction written with a percent sign: read as such it is a level of 0.0095, an
+  // interval of almost no width, which no one asks for.
+  if (percent && value > 0 && value < 0.01) {
+    const meant = Number((value * 100).toPrecision(12));
+    throw new UsageError(
+      `${flag}: "${text}" is a level of ${value}; expected a percentage such as 95% or a fraction such as 0.95 (write ${meant} or ${Number((meant * 100).toPrecision(12))}%)`,
+    );
+  }
   if (!(value > 0 && value < 1)) {
     const meant = value >= 50 && value < 100 ? ` (a percentage? write ${value / 100} or ${value}%)` : '';
     throw new UsageError(`${flag}: expected an interval level between 0 and 1 such as 0.95, got "${text}"${meant}`);
