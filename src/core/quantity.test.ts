@@ -30,4 +30,8 @@ test('numbers with separators are hinted with the number to write: thousands, or
   // Three digits after one comma: either reading; both are said.
   assert.match(suffixHint('3,145')!, /write 3145 if it separates thousands, 3\.145 if it is a decimal comma/);
   assert.equal(suffixHint('12,34,567'), undefined);
+  // With an exponent, as a decimal-comma locale writes one.
+  assert.ok(Number.isNaN(parseSuffixedNumber('1,5e3')));
+  assert.match(suffixHint('1,5e3')!, /a decimal comma is not read: write 1\.5e3$/);
+  assert.match(suffixHint('3,145,728e2')!, /write 3145728e2$/);
 });

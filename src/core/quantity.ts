@@ -37,15 +37,16 @@ export function suffixHint(text: string): string | undefined {
  * said with the number to write instead.
  */
 export function separatorHint(t: string): string | undefined {
-  const m = /^([+-]?)(\d+)([,_])(\d+(?:[,_]\d+)*)(\.\d+)?$/.exec(t);
+  // An exponent may follow (1,5e3 from a decimal-comma locale): it is kept as written.
+  const m = /^([+-]?)(\d+)([,_])(\d+(?:[,_]\d+)*)(\.\d+)?([eE][+-]?\d+)?$/.exec(t);
   if (!m) return undefined;
-  const [, sign, first, sep, rest, fraction = ''] = m;
+  const [, sign, first, sep, rest, fraction = '', exponent = ''] = m;
   const groups = rest.split(/[,_]/);
   const thousands = first.length <= 3 && groups.every((g) => g.length === 3);
-  const whole = `${sign}${first}${groups.join('')}${fraction}`;
+  const whole = `${sign}${first}${groups.join('')}${fraction}${exponent}`;
   if (sep === '_' || groups.length > 1 || fraction)
     return thousands ? `thousands separators are not read: write ${whole}` : undefined;
-  const decimal = `${sign}${first}.${rest}`;
+  const decimal = `${sign}${first}.${rest}${exponent}`;
   return thousands
     ? `a comma is not read in a number: write ${whole} if it separates thousands, ${decimal} if it is a decimal comma`
     : `a decimal comma is not read: write ${decimal}`;
