@@ -277,6 +277,15 @@ test('semicolon-separated data (a spreadsheet in a decimal-comma locale) is read
     1,
     'a semicolon inside a comma-separated file stays in its cell',
   );
+  // The separator is judged outside quotes: a quoted header name with a comma in a semicolon file.
+  const quoted = parseRuns('"model, size";D;loss\n1e8;2e9;3.1\n', {
+    source: 'excel.csv',
+    columns: { N: 'model, size' },
+  });
+  assert.deepEqual(
+    quoted.runs.map((r) => [r.N, r.D, r.loss]),
+    [[1e8, 2e9, 3.1]],
+  );
 });
 
 test('a lineage column (named, or found as lineage/trunk) is kept on every run; a blank, a missing column or a conflicting mapping is refused by name', () => {

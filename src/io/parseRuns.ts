@@ -145,7 +145,11 @@ export function csvOptions(
   source: string,
   head = '',
 ): { skip_empty_lines: true; trim: true; delimiter: string; bom: true } {
-  const firstLine = stripBom(head).trimStart().split(/\r?\n/, 1)[0];
+  // The separator is judged outside quotes: a header such as "run, name";N;D;loss is a semicolon file.
+  const firstLine = stripBom(head)
+    .trimStart()
+    .split(/\r?\n/, 1)[0]
+    .replace(/"[^"]*"/g, '');
   const tabs = source.toLowerCase().endsWith('.tsv') || (firstLine.includes('\t') && !firstLine.includes(','));
   const semicolons = !tabs && firstLine.includes(';') && !firstLine.includes(',');
   return { skip_empty_lines: true, trim: true, delimiter: tabs ? '\t' : semicolons ? ';' : ',', bom: true };
