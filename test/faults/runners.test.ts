@@ -7,14 +7,22 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { noStackTrace, root, scalelab, type CliResult } from '../helpers/cli.js';
 import { config, plannedRuns, waitFor } from './common.js';
 import { localBackend } from '../../src/experiments/backends/local.js';
-import { expandTemplate, runDirectory, templateValues, writeJob } from '../../src/experiments/backends/process.js';
+import {
+  asCancelled,
+  CANCELLED,
+  CANCELLED_REASON,
+  expandTemplate,
+  runDirectory,
+  templateValues,
+  writeJob,
+} from '../../src/experiments/backends/process.js';
 import { apiBackend } from '../../src/experiments/backends/api.js';
 import { runSweep } from '../../src/experiments/runner.js';
 import { RunStore, type StoredRun } from '../../src/store/store.js';
@@ -822,4 +830,18 @@ test('a run folder from long ago whose pid now names an unrelated process is not
   await waitFor('the new attempt to end', () => existsSync(join(folder, 'exit.json')));
   await backend.cancel!({ ...run, externalId: id });
   assert.ok(running(unrelated.pid!), 'the unrelated process was not signalled');
+});
+
+test('a run that failed on its own before `sweep cancel` marked it keeps its reason; one ended by the cancel is cancelled', () => {
+  const folder = mkdtempSync(join(tmpdir(), 'scalelab-cancel-after-failure-'));
+  const failed = { state: 'failed' as const, reason: 'exit code 137 (out of memory)' };
+  writeFileSync(join(folder, 'exit.json'), '{"code":137}');
+  writeFileSync(join(folder, CANCELLED), '');
+  const before = new Date(Date.now() - 60_000);
+  utimesSync(join(folder, 'exit.json'), before, before);
+  assert.deepEqual(asCancelled(folder, failed), failed, 'ended a minute before the cancel');
+  const after = new Date(Date.now() + 1000);
+  utimesSync(join(folder, 'exit.json'), after, after);
+  assert.deepEqual(asCancelled(folder, failed), { ...failed, state: 'cancelled', reason: CANCELLED_REASON });
+  assert.deepEqual(asCancelled(folder, { state: 'completed', loss: 3 }), { state: 'completed', loss: 3 });
 });

@@ -192,7 +192,12 @@ export const CANCELLED_REASON = 'cancelled by "scalelab sweep cancel"';
  * run again, says the same as the store. One that completed before the signal reached it stays completed.
  */
 export function asCancelled(runDir: string, s: BackendStatus): BackendStatus {
-  if (s.state !== 'failed' || !existsSync(join(runDir, CANCELLED))) return s;
+  if (s.state !== 'failed') return s;
+  const marked = statSync(join(runDir, CANCELLED), { throwIfNoEntry: false });
+  if (!marked) return s;
+  // A run that had failed on its own (out of memory) before the cancel was marked keeps its reason.
+  const ended = statSync(join(runDir, 'exit.json'), { throwIfNoEntry: false });
+  if (ended && ended.mtimeMs < marked.mtimeMs) return s;
   return { ...s, state: 'cancelled', reason: CANCELLED_REASON };
 }
 
