@@ -117,6 +117,10 @@ async function noneLeft(pids: number[], what = 'processes left behind'): Promise
   assert.deepEqual(pids.filter(running), [], what);
 }
 
+/** `scalelab sweep cancel` of study "c" on the local backend, as a user types it. */
+const cancelStudy = (db: string, runsRoot: string) =>
+  scalelab(['sweep', 'cancel', '--study', 'c', '--db', db, '--backend', 'local', '--runs-dir', runsRoot, '--json']);
+
 /** Whatever a failing test left running is killed, so one failure does not leave processes behind. */
 function cleanUp(t: TestContext, runsRoot: string, study: string): void {
   t.after(() => {
@@ -193,19 +197,7 @@ test(
     const pids = processesOf(runsRoot, 'c');
     assert.equal(pids.length, 3);
     assert.ok(pids.every(running));
-    const r = scalelab([
-      'sweep',
-      'cancel',
-      '--study',
-      'c',
-      '--db',
-      db,
-      '--backend',
-      'local',
-      '--runs-dir',
-      runsRoot,
-      '--json',
-    ]);
+    const r = cancelStudy(db, runsRoot);
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.json().cancelled, 1);
     await noneLeft(pids, 'processes left behind after the cancel');
@@ -255,19 +247,7 @@ test(
     // pids.json comes after the trainer's first evaluation: it is at work.
     await waitFor('the sweep to poll the trainer at work', () => polled);
     const pids = processesOf(runsRoot, 'c');
-    const cancel = scalelab([
-      'sweep',
-      'cancel',
-      '--study',
-      'c',
-      '--db',
-      db,
-      '--backend',
-      'local',
-      '--runs-dir',
-      runsRoot,
-      '--json',
-    ]);
+    const cancel = cancelStudy(db, runsRoot);
     assert.equal(cancel.code, 0, cancel.stderr);
     assert.equal(cancel.json().cancelled, 1);
     const p = await sweep;
