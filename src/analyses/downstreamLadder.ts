@@ -8,6 +8,7 @@ import { unknownName } from '../core/names.js';
 import { InputError } from '../errors/index.js';
 import { intervalOpenAbove } from '../core/statistics.js';
 import { formatNumber, plain } from '../core/format.js';
+import type { Steps } from '../core/steps.js';
 import type { TaskDefinition, TaskMetricData } from '../io/parseTaskMetrics.js';
 import {
   bootstrapDownstream,
@@ -657,16 +658,21 @@ export interface AccuracyPlanRow {
 
 /**
  * The compute and model that reach each target accuracy (`scalelab plan --target-accuracy`), through
- * the same screen, fit and bootstrap as `downstream plan`.
+ * the same screen, fit and bootstrap as `downstream plan`; computed a task at a time (it yields after
+ * each), so a command that stops on Ctrl-C gives its event loop a turn between tasks.
  * @throws InputError when a task is not in the data
  */
-export function planAccuracies(
+export function* planAccuracies(
   data: TaskMetricData,
   targets: Record<string, number>,
   options: LadderAnalysisOptions = {},
   onTask?: (task: string) => void,
-): { tasks: TaskAnalysis[]; rows: AccuracyPlanRow[] } {
-  const tasks = analyseLadder(data, { ...options, tasks: Object.keys(targets), plan: targets }, onTask);
+): Steps<{ tasks: TaskAnalysis[]; rows: AccuracyPlanRow[] }> {
+  const tasks: TaskAnalysis[] = [];
+  for (const t of analyseLadderSteps(data, { ...options, tasks: Object.keys(targets), plan: targets }, onTask)) {
+    tasks.push(t);
+    yield;
+  }
   const rows = tasks.map((t): AccuracyPlanRow => {
     const problem = t.fitProblem ?? t.planProblem ?? t.screenProblem;
     return {

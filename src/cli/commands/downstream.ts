@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { flag } from '../flags.js';
 import { importStopped, interruptedImport } from '../storeAccess.js';
-import { betweenSteps, handleToTheEnd, onInterrupt } from '../interrupt.js';
+import { betweenSteps, handleToTheEnd, onInterrupt, stepwise } from '../interrupt.js';
 import { readTaskMetrics } from '../../io/readTaskMetrics.js';
 import type { RunRole, TaskMetricData } from '../../io/parseTaskMetrics.js';
 import {
@@ -16,6 +16,7 @@ import {
   averageTask,
   planAccuracies,
   type LadderAnalysisOptions,
+  type AccuracyPlanRow,
   type TaskAnalysis,
 } from '../../analyses/downstreamLadder.js';
 import { DOWNSTREAM_EXTRAPOLATION, DOWNSTREAM_STEP2, PLAN_HORIZON } from '../../analyses/downstream.js';
@@ -159,9 +160,9 @@ export interface AccuracyPlanFlags {
  * model reaching each accuracy (what `downstream plan` prints), for the plan command to show beside
  * or instead of its loss plan. Undefined without --target-accuracy.
  */
-export function accuracyPlanSection(
+export async function accuracyPlanSection(
   f: AccuracyPlanFlags,
-): { text: string; json: unknown; unanswered: Unanswered[]; total: number } | undefined {
+): Promise<{ text: string; json: unknown; unanswered: Unanswered[]; total: number } | undefined> {
   if (f.targetAccuracy === undefined) {
     if (f.downstream !== undefined) throw new UsageError('--downstream is read for --target-accuracy TASK=ACCURACY');
     if (f.horizon !== String(PLAN_HORIZON))
@@ -180,17 +181,19 @@ export function accuracyPlanSection(
   const data = readTaskMetrics(list(f.downstream));
   addAverage(data, f.average);
   const bar = progress('tasks', Object.keys(targets).length, f);
-  let planned: ReturnType<typeof planAccuracies>;
+  let planned: { tasks: TaskAnalysis[]; rows: AccuracyPlanRow[] };
   try {
-    planned = planAccuracies(
-      data,
-      targets,
-      {
-        replicates: parseReplicates(f.downstreamBootstrap, '--downstream-bootstrap'),
-        seed: parseInteger(f.seed, '--seed', 0),
-        horizon: parseHorizon(f.horizon),
-      },
-      () => bar.tick(),
+    planned = await stepwise(
+      planAccuracies(
+        data,
+        targets,
+        {
+          replicates: parseReplicates(f.downstreamBootstrap, '--downstream-bootstrap'),
+          seed: parseInteger(f.seed, '--seed', 0),
+          horizon: parseHorizon(f.horizon),
+        },
+        () => bar.tick(),
+      ),
     );
   } finally {
     bar.stop();
