@@ -222,6 +222,17 @@ const computing: { name: string; args: string[]; signal: NodeJS.Signals; json?: 
     signal: 'SIGINT',
   },
   {
+    name: 'hparams --sweep --bootstrap 10000000',
+    args: ['hparams', '--C', '1e21', '--sweep', 'examples/inputs/sweep.csv', '--bootstrap', '10000000'],
+    signal: 'SIGINT',
+  },
+  {
+    name: 'mup transfer --bootstrap 10000000 --json, SIGTERM',
+    args: ['mup', 'transfer', 'examples/inputs/lr-sweeps.csv', '--bootstrap', '10000000', '--json'],
+    signal: 'SIGTERM',
+    json: true,
+  },
+  {
     // 8 tasks, each screened, fitted and bootstrapped on the main thread (a second or two each): stopped between two.
     name: 'plan --target-accuracy of 8 tasks (a task at a time)',
     args: [
