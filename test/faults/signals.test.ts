@@ -227,6 +227,11 @@ const computing: { name: string; args: string[]; signal: NodeJS.Signals; json?: 
     signal: 'SIGINT',
   },
   {
+    name: 'bcrit FILE --bootstrap 2000000',
+    args: ['bcrit', 'examples/inputs/curves.csv', '--bootstrap', '2000000'],
+    signal: 'SIGINT',
+  },
+  {
     name: 'mup transfer --bootstrap 10000000 --json, SIGTERM',
     args: ['mup', 'transfer', 'examples/inputs/lr-sweeps.csv', '--bootstrap', '10000000', '--json'],
     signal: 'SIGTERM',
