@@ -10,7 +10,7 @@
  * stops it there rather than after the last; worker threads end with the process.
  *
  * Work the main thread computes itself (curve-law fit: one fit per model size, then minutes of
- * bootstrap replicates; a downstream analysis, task by task; a back-test, fit by fit; the bootstraps of
+ * bootstrap replicates; a downstream analysis, task by task and replicate by replicate; a back-test, fit by fit; the bootstraps of
  * compare, frontier, plan, hparams, bcrit and mup, replicate by replicate) is a loop of steps too: a
  * listener runs only between two of them, so the loop gives the event loop a turn after each
  * (betweenSteps, stepwise), and a signal waits at most one step (handleToTheEnd, or interruptible).

@@ -102,8 +102,8 @@ const long: {
     json: true,
   },
   {
-    // 8 tasks, each fitted and bootstrapped on the main thread (seconds each): stopped between two.
-    name: 'downstream predict --bootstrap 100 (main thread, a task at a time)',
+    // 8 tasks, each fitted and bootstrapped on the main thread (seconds each): stopped between two replicates.
+    name: 'downstream predict --bootstrap 100 (main thread, a replicate at a time)',
     args: (out) => [
       'downstream',
       'predict',
@@ -238,16 +238,16 @@ const computing: { name: string; args: string[]; signal: NodeJS.Signals; json?: 
     json: true,
   },
   {
-    // 8 tasks, each screened, fitted and bootstrapped on the main thread (a second or two each): stopped between two.
-    name: 'plan --target-accuracy of 8 tasks (a task at a time)',
+    // One task, its fits and 20,000 bootstrap replicates on the main thread (minutes): stopped within a replicate.
+    name: 'plan --target-accuracy of one task, --downstream-bootstrap 20000 (a replicate at a time)',
     args: [
       'plan',
       '--target-accuracy',
-      'mmlu_avg_test_5shot=0.7,hellaswag_val_5shot=0.7,arc_challenge_test_5shot=0.7,arc_easy_test_5shot=0.7,piqa_val_5shot=0.7,csqa_val_5shot=0.7,socialiqa_val_5shot=0.7,openbookqa_test_5shot=0.7',
+      'hellaswag_val_5shot=0.85',
       '--downstream',
       'examples/downstream/olmo-ladder/ladder.json',
       '--downstream-bootstrap',
-      '200',
+      '20000',
     ],
     signal: 'SIGINT',
   },

@@ -456,8 +456,8 @@ function hasTargets(data: TaskMetricData): boolean {
 }
 
 /**
- * The ladder analysed on the main thread, a task at a time with a turn for the event loop between them
- * (each task's fits and bootstrap take seconds): a Ctrl-C stops it within a task, saying so.
+ * The ladder analysed on the main thread in steps (each task, each of its bootstrap replicates) with turns
+ * for the event loop between them: a Ctrl-C stops it within a replicate, saying so.
  */
 async function analyse(
   data: TaskMetricData,
@@ -469,12 +469,7 @@ async function analyse(
     : data.tasks.length || new Set(data.records.map((r) => r.task)).size;
   const bar = progress('tasks', tasks, f);
   try {
-    const out: TaskAnalysis[] = [];
-    for (const t of analyseLadderSteps(data, options, () => bar.tick())) {
-      out.push(t);
-      await betweenSteps();
-    }
-    return out;
+    return await stepwise(analyseLadderSteps(data, options, () => bar.tick()));
   } finally {
     bar.stop();
   }
