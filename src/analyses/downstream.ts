@@ -16,6 +16,7 @@
  * Intervals: a bootstrap that resamples whole ladder runs (all their checkpoints together) and
  * refits both steps, plus the task's checkpoint-to-checkpoint accuracy noise.
  */
+import { finish, type Steps } from '../core/steps.js';
 import { unknownName } from '../core/names.js';
 import { lbfgs } from '../core/lbfgs.js';
 import { boundedDerivative, fromBounded, toBounded, type Interval } from '../core/bounds.js';
@@ -806,14 +807,27 @@ export function bootstrapDownstream(
   ladder: TaskLadder,
   f: DownstreamFit,
   targets: readonly Target[],
-  options: {
-    replicates: number;
-    seed: number;
-    level?: number;
-    /** Each replicate's fit, and its draw of the extrapolation term (for a plan). */
-    onReplicate?: (fit: { step1: Record<string, number>; step2: Sigmoid; bend: Bend }) => void;
-  },
+  options: DownstreamBootstrapOptions,
 ): PredictionInterval[] {
+  return finish(bootstrapDownstreamSteps(ladder, f, targets, options));
+}
+
+/** How bootstrapDownstream draws, and what it tells of each replicate. */
+export interface DownstreamBootstrapOptions {
+  replicates: number;
+  seed: number;
+  level?: number;
+  /** Each replicate's fit, and its draw of the extrapolation term (for a plan). */
+  onReplicate?: (fit: { step1: Record<string, number>; step2: Sigmoid; bend: Bend }) => void;
+}
+
+/** bootstrapDownstream a replicate at a time (it yields between them), for a caller that stays responsive. */
+export function* bootstrapDownstreamSteps(
+  ladder: TaskLadder,
+  f: DownstreamFit,
+  targets: readonly Target[],
+  options: DownstreamBootstrapOptions,
+): Steps<PredictionInterval[]> {
   const level = options.level ?? 0.95;
   const acc = targets.map(() => [] as number[]),
     loss = targets.map(() => [] as number[]),
@@ -830,6 +844,7 @@ export function bootstrapDownstream(
     );
   let failed = 0;
   for (let r = 0; r < options.replicates; r++) {
+    if (r > 0) yield;
     const random = randomSource(options.seed, r);
     const runs = ladder.runs.map(() => ladder.runs[Math.floor(random() * ladder.runs.length)]);
     // Renamed so that a run drawn twice is two runs (its checkpoints move together, twice).
@@ -989,10 +1004,22 @@ export function bootstrapValidationLossChain(
   chain: { law: TaskLossFit; exp: LossToError },
   targets: readonly Target[],
   options: DownstreamOptions & { replicates: number; seed: number; level?: number },
-): (
+): ChainInterval[] {
+  return finish(bootstrapValidationLossChainSteps(ladder, chain, targets, options));
+}
+
+/** The chain's interval for a target, or undefined where too few replicates succeeded. */
+export type ChainInterval =
   | { level: number; accuracy: [number, number]; valLoss: [number, number]; failed: number; replicates: number }
-  | undefined
-)[] {
+  | undefined;
+
+/** bootstrapValidationLossChain a replicate at a time (it yields between them). */
+export function* bootstrapValidationLossChainSteps(
+  ladder: TaskLadder,
+  chain: { law: TaskLossFit; exp: LossToError },
+  targets: readonly Target[],
+  options: DownstreamOptions & { replicates: number; seed: number; level?: number },
+): Steps<ChainInterval[]> {
   const level = options.level ?? 0.95,
     movingAverage = options.movingAverage ?? defaults.movingAverage,
     skip = options.skipFraction ?? defaults.skipFraction,
@@ -1004,6 +1031,7 @@ export function bootstrapValidationLossChain(
     loss = targets.map(() => [] as number[]);
   let failed = 0;
   for (let r = 0; r < options.replicates; r++) {
+    if (r > 0) yield;
     const random = randomSource(options.seed ^ 0x6a09e667, r);
     const drawn: TaskLadder = {
       ...ladder,
@@ -1183,13 +1211,26 @@ export function bootstrapDirect(
   ladder: TaskLadder,
   s: Sigmoid,
   targets: readonly { C: number }[],
-  options: DownstreamOptions & {
-    replicates: number;
-    seed: number;
-    level?: number;
-    onReplicate?: (s: Sigmoid, bend: Bend) => void;
-  },
+  options: DirectBootstrapOptions,
 ): { accuracy: [number, number]; failed: number; replicates: number; level: number }[] {
+  return finish(bootstrapDirectSteps(ladder, s, targets, options));
+}
+
+/** How bootstrapDirect draws, and what it tells of each replicate. */
+export type DirectBootstrapOptions = DownstreamOptions & {
+  replicates: number;
+  seed: number;
+  level?: number;
+  onReplicate?: (s: Sigmoid, bend: Bend) => void;
+};
+
+/** bootstrapDirect a replicate at a time (it yields between them), for a caller that stays responsive. */
+export function* bootstrapDirectSteps(
+  ladder: TaskLadder,
+  s: Sigmoid,
+  targets: readonly { C: number }[],
+  options: DirectBootstrapOptions,
+): Steps<{ accuracy: [number, number]; failed: number; replicates: number; level: number }[]> {
   const level = options.level ?? 0.95,
     noise = accuracyNoise(ladder);
   const acc = targets.map(() => [] as number[]);
@@ -1199,6 +1240,7 @@ export function bootstrapDirect(
   );
   let failed = 0;
   for (let r = 0; r < options.replicates; r++) {
+    if (r > 0) yield;
     const random = randomSource(options.seed, r);
     const drawn: TaskLadder = {
       ...ladder,

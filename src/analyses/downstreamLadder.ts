@@ -8,9 +8,10 @@ import { unknownName } from '../core/names.js';
 import { InputError } from '../errors/index.js';
 import { intervalOpenAbove } from '../core/statistics.js';
 import { formatNumber, formatRange, plain } from '../core/format.js';
+import { finish, type Steps } from '../core/steps.js';
 import type { TaskDefinition, TaskMetricData } from '../io/parseTaskMetrics.js';
 import {
-  bootstrapDownstream,
+  bootstrapDownstreamSteps,
   finalPoints,
   fitDownstream,
   predictDownstream,
@@ -23,14 +24,14 @@ import {
   fitLossToError,
   fitValidationLossLaw,
   chainAccuracy,
-  bootstrapValidationLossChain,
+  bootstrapValidationLossChainSteps,
   lossErrorPoints,
   DOWNSTREAM_STEP2,
   predictTaskLoss,
   fitDirect,
   directAccuracy,
   directPlan,
-  bootstrapDirect,
+  bootstrapDirectSteps,
   lossForAccuracy,
   type LossToError,
   type TaskLossFit,
@@ -283,14 +284,14 @@ function compare(r: TargetResult, t: LabelledTarget): TargetResult {
 }
 
 /** Targets and plan by the direct law in C (a task without a task loss). */
-function directAnalysis(
+function* directAnalysis(
   out: TaskAnalysis,
   ladder: TaskLadder,
   o: DownstreamOptions,
   options: LadderAnalysisOptions,
   targets: LabelledTarget[],
   goal: number | undefined,
-): void {
+): Steps<void> {
   const s = fitDirect(ladder, o);
   out.direct = s;
   const horizon = options.horizon ?? PLAN_HORIZON;
@@ -298,7 +299,7 @@ function directAnalysis(
   const withC = targets.map((t) => ({ ...t, C: t.C ?? 6 * t.N * t.D }));
   const intervals =
     options.replicates && (targets.length || goal !== undefined)
-      ? bootstrapDirect(ladder, s, withC, {
+      ? yield* bootstrapDirectSteps(ladder, s, withC, {
           ...o,
           replicates: options.replicates,
           seed: options.seed ?? 0,
@@ -418,20 +419,25 @@ export function analyseLadder(
   options: LadderAnalysisOptions = {},
   onTask?: (task: string) => void,
 ): TaskAnalysis[] {
-  return [...analyseLadderSteps(data, options, onTask)];
+  return finish(analyseLadderSteps(data, options, onTask));
 }
 
 /**
- * analyseLadder one task at a time (each task's analysis yielded as it is done): a caller that must stay
- * responsive (a command that stops on Ctrl-C) gives its event loop a turn between tasks.
+ * analyseLadder in steps: it yields between tasks and between the bootstrap replicates of each (a task's
+ * take seconds at 100 replicates), so a caller that must stay responsive (a command that stops on Ctrl-C)
+ * gives its event loop a turn there.
  */
 export function* analyseLadderSteps(
   data: TaskMetricData,
   options: LadderAnalysisOptions = {},
   onTask?: (task: string) => void,
-): Generator<TaskAnalysis, void, void> {
-  for (const given of taskDefinitions(data, options.tasks, options.accuracyMetric))
-    yield analyseTask(data, given, options, onTask);
+): Steps<TaskAnalysis[]> {
+  const out: TaskAnalysis[] = [];
+  for (const given of taskDefinitions(data, options.tasks, options.accuracyMetric)) {
+    out.push(yield* analyseTask(data, given, options, onTask));
+    yield;
+  }
+  return out;
 }
 
 /**
@@ -440,16 +446,16 @@ export function* analyseLadderSteps(
  * interval when replicates are asked for. Compared with the actual accuracy after the fact (compare() ran
  * before), as its own column.
  */
-function withValidationLossChain(
+function* withValidationLossChain(
   out: TaskAnalysis,
   ladder: TaskLadder,
   o: DownstreamOptions,
   options: LadderAnalysisOptions,
-): TaskAnalysis {
+): Steps<TaskAnalysis> {
   const { valLossLaw, lossToError } = out;
   if (!valLossLaw || !lossToError || !out.targets.length) return out;
   const intervals = options.replicates
-    ? bootstrapValidationLossChain(ladder, { law: valLossLaw, exp: lossToError }, out.targets, {
+    ? yield* bootstrapValidationLossChainSteps(ladder, { law: valLossLaw, exp: lossToError }, out.targets, {
         ...o,
         replicates: options.replicates,
         seed: options.seed ?? 0,
@@ -481,12 +487,12 @@ function withValidationLossChain(
   return out;
 }
 
-function analyseTask(
+function* analyseTask(
   data: TaskMetricData,
   given: TaskDefinition,
   options: LadderAnalysisOptions,
   onTask?: (task: string) => void,
-): TaskAnalysis {
+): Steps<TaskAnalysis> {
   const def: TaskDefinition = {
     ...given,
     ...(options.accuracyMetric ? { accuracyMetric: options.accuracyMetric } : {}),
@@ -497,8 +503,9 @@ function analyseTask(
   const ladder = ladderFor(data, def, 'ladder');
   if (!ladder) throw new InputError({ file: data.source }, 'no ladder runs (every run is a target or a rerun)');
   const out: TaskAnalysis = { task: def.task, ...(ladder.parts ? { parts: ladder.parts } : {}), targets: [] };
-  const chained = (x: TaskAnalysis) =>
-    options.validationLossChain ? withValidationLossChain(x, ladder, o, options) : x;
+  const chained = function* (x: TaskAnalysis, on: TaskLadder): Steps<TaskAnalysis> {
+    return options.validationLossChain ? yield* withValidationLossChain(x, on, o, options) : x;
+  };
   // The loss → error exponential needs no task loss: fitted wherever validation losses were recorded.
   const valPoints = lossErrorPoints(ladder, o.skipFraction ?? DOWNSTREAM_STEP2.skipFraction);
   const recorded = ladder.runs.some((r) => r.checkpoints.some((c) => c.valLoss !== undefined));
@@ -563,19 +570,19 @@ function analyseTask(
   if (!ladder.lossMetric) {
     // No task loss (an lm-evaluation-harness ladder): the direct law in C instead of the two steps.
     try {
-      directAnalysis(out, ladder, o, options, targets, goal);
+      yield* directAnalysis(out, ladder, o, options, targets, goal);
     } catch (e) {
       if (!(e instanceof InputError)) throw e;
       out.fitProblem = e.detail;
     }
-    return chained(out);
+    return yield* chained(out, ladder);
   }
   try {
     out.fit = fitDownstream(ladder, o);
   } catch (e) {
     if (!(e instanceof InputError)) throw e;
     out.fitProblem = e.detail;
-    return chained(out);
+    return yield* chained(out, ladder);
   }
   const fit = out.fit;
   // Every ladder run ending at one token count (the Gemstones): step 1's law knows nothing of D.
@@ -602,7 +609,7 @@ function analyseTask(
         plans.push(planForAccuracy(fit, goal!, r.step2, r.step1, r.bend, horizon));
   const intervals =
     options.replicates && (targets.length || planning)
-      ? bootstrapDownstream(ladder, fit, targets, {
+      ? yield* bootstrapDownstreamSteps(ladder, fit, targets, {
           replicates: options.replicates,
           seed: options.seed ?? 0,
           level: options.level,
@@ -637,7 +644,7 @@ function analyseTask(
     if (intervals) r.interval = intervals[i];
     return compare(r, t);
   });
-  return chained(out);
+  return yield* chained(out, ladder);
 }
 
 /** One task's answer to "what reaches this accuracy?": the screen's verdict first, then the plan. */
@@ -657,16 +664,16 @@ export interface AccuracyPlanRow {
 
 /**
  * The compute and model that reach each target accuracy (`scalelab plan --target-accuracy`), through
- * the same screen, fit and bootstrap as `downstream plan`.
+ * the same screen, fit and bootstrap as `downstream plan`; computed in steps (analyseLadderSteps).
  * @throws InputError when a task is not in the data
  */
-export function planAccuracies(
+export function* planAccuracies(
   data: TaskMetricData,
   targets: Record<string, number>,
   options: LadderAnalysisOptions = {},
   onTask?: (task: string) => void,
-): { tasks: TaskAnalysis[]; rows: AccuracyPlanRow[] } {
-  const tasks = analyseLadder(data, { ...options, tasks: Object.keys(targets), plan: targets }, onTask);
+): Steps<{ tasks: TaskAnalysis[]; rows: AccuracyPlanRow[] }> {
+  const tasks = yield* analyseLadderSteps(data, { ...options, tasks: Object.keys(targets), plan: targets }, onTask);
   const rows = tasks.map((t): AccuracyPlanRow => {
     const problem = t.fitProblem ?? t.planProblem ?? t.screenProblem;
     return {

@@ -12,6 +12,7 @@
 import { finiteInterval } from '../core/statistics.js';
 import { InputError } from '../errors/index.js';
 import { randomSource, resample, resampleCounts, type Random } from '../core/random.js';
+import { finish, type Steps } from '../core/steps.js';
 import { fit } from '../fit/fit.js';
 import { powerLaw, predictLoss, type Law } from '../laws/index.js';
 import { defaultResampleUnit, groupedDraw, lineagesNotDrawn, type Dataset, type Run } from '../io/dataset.js';
@@ -224,6 +225,15 @@ export function approach1(
   targets: number[],
   boot?: BootstrapSettings,
 ): ApproachResult & { envelope: EnvelopeResult } {
+  return finish(approach1Steps(dataset, targets, boot));
+}
+
+/** approach1 a bootstrap replicate at a time (it yields between them), for a caller that stays responsive. */
+export function* approach1Steps(
+  dataset: Dataset,
+  targets: number[],
+  boot?: BootstrapSettings,
+): Steps<ApproachResult & { envelope: EnvelopeResult }> {
   const curves = trainingCurves(dataset);
   checkMagnitudes(dataset, ['N', 'D', 'C', 'loss'], dataset.runs);
   checkLossVaries(dataset, dataset.runs, 'the envelope of training curves');
@@ -263,7 +273,7 @@ export function approach1(
       const notDrawn = lineagesNotDrawn(dataset);
       if (notDrawn) result.warnings.push(notDrawn);
     }
-    bootstrapFrontier(result, targets, boot, (random) => {
+    yield* bootstrapFrontier(result, targets, boot, (random) => {
       const e = envelopeAnalysis(draw(random), 400, dataset.source);
       const lp = lossParams
         ? lossAgainstCompute(thin(e.points.map((p) => p.C)), thin(e.points.map((p) => p.loss)), lossParams)
@@ -284,18 +294,19 @@ function thin(values: number[]): number[] {
  * Bootstrap a frontier: each replicate (its own random stream, seed and index) re-derives the power
  * laws of N and D and the loss law; percentile intervals go into the result.
  */
-function bootstrapFrontier(
+function* bootstrapFrontier(
   result: ApproachResult,
   targets: number[],
   boot: BootstrapSettings,
   replicate: (random: () => number) => { N: PowerFit; D: PowerFit; lossParams?: Record<string, number> },
-): void {
+): Steps<void> {
   if (boot.replicates < 2) return;
   const a: number[] = [],
     b: number[] = [],
     samples: Omit<TargetPrediction, 'intervals'>[][] = [];
   let failed = 0;
   for (let r = 0; r < boot.replicates; r++) {
+    yield;
     try {
       const rep = replicate(randomSource(boot.seed, r));
       a.push(rep.N.exponent);
@@ -324,6 +335,16 @@ export function approach2(
   options: IsoflopOptions = {},
   boot?: BootstrapSettings,
 ): ApproachResult & { isoflop: IsoflopResult } {
+  return finish(approach2Steps(dataset, targets, options, boot));
+}
+
+/** approach2 a bootstrap replicate at a time (it yields between them), for a caller that stays responsive. */
+export function* approach2Steps(
+  dataset: Dataset,
+  targets: number[],
+  options: IsoflopOptions = {},
+  boot?: BootstrapSettings,
+): Steps<ApproachResult & { isoflop: IsoflopResult }> {
   checkMagnitudes(dataset, ['N', 'D', 'C', 'loss'], dataset.runs);
   const iso = isoflopAnalysis(dataset, options);
   checkFalling(
@@ -371,7 +392,7 @@ export function approach2(
       iso.profiles.forEach((p, i) => (p.unit = drawn.unitOf(i)));
       if (drawn.warning) result.warnings.push(drawn.warning);
     }
-    bootstrapFrontier(result, targets, boot, (random) => {
+    yield* bootstrapFrontier(result, targets, boot, (random) => {
       const kept: ReturnType<typeof profileVertex>[] = [];
       const draw = drawn.draw(random);
       for (const [i, g] of groups.entries()) {

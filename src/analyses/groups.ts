@@ -10,6 +10,7 @@ import { bisect } from '../core/minimize1d.js';
 import { fSurvival } from '../core/specialFunctions.js';
 import { finiteInterval } from '../core/statistics.js';
 import { randomSource } from '../core/random.js';
+import { finish, type Steps } from '../core/steps.js';
 import { groupedPowerLaw } from '../laws/grouped.js';
 import { powerLaw, type Variable } from '../laws/index.js';
 import { groupedDraw, type Dataset, type Run } from '../io/dataset.js';
@@ -177,6 +178,19 @@ export function compareGroups(
   x: X = 'C',
   options: { bootstrap?: number; seed?: number; level?: number; alpha?: number } = {},
 ): GroupComparison {
+  return finish(compareGroupsSteps(dataset, x, options));
+}
+
+/**
+ * compareGroups a bootstrap replicate at a time (it yields after each): a caller that must stay
+ * responsive (a command that stops on Ctrl-C) gives its event loop a turn between them.
+ * @throws InputError as compareGroups
+ */
+export function* compareGroupsSteps(
+  dataset: Dataset,
+  x: X = 'C',
+  options: { bootstrap?: number; seed?: number; level?: number; alpha?: number } = {},
+): Steps<GroupComparison> {
   const groups = byGroup(dataset, x);
   const names = [...groups.keys()].sort();
   if (names.length < 2)
@@ -252,6 +266,7 @@ export function compareGroups(
   let emptyGroup = 0,
     failedFit = 0;
   for (let r = 0; r < reps; r++) {
+    if (r > 0) yield;
     const random = randomSource(options.seed ?? 0, r);
     const draw = drawn.draw(random);
     if (names.some((g) => draw.get(g)!.length === 0)) {

@@ -15,7 +15,8 @@ import { OptionError } from '../errors/index.js';
 import { extrapolationWarnings, presetRangeWarnings } from './extrapolation.js';
 import { formatNumber } from '../core/format.js';
 import { inferenceAwareOptimal, qualityOf, type InferenceAwareResult } from './inferenceAware.js';
-import { fitHparamLaws, predictHparams, type HparamPreset } from '../hparams/laws.js';
+import { fitHparamLawsSteps, predictHparams, type HparamPreset } from '../hparams/laws.js';
+import { finish, isSteps, type Steps } from '../core/steps.js';
 import type { Dataset } from '../io/dataset.js';
 
 export interface PlanInput {
@@ -38,8 +39,11 @@ export interface PlanInput {
   inference?: { tokens: number; targetLoss?: number; qualityOf?: number };
   /** Unique tokens available (data-constrained laws): D may exceed it by repeating epochs. */
   uniqueTokens?: number;
-  /** Learning rate and batch size for the recommended run, with where they come from. */
-  hyperparameters?: (at: { C: number; N: number }) => PlanHyperparameters;
+  /**
+   * Learning rate and batch size for the recommended run, with where they come from (computed in steps
+   * when they are fitted with a bootstrap).
+   */
+  hyperparameters?: (at: { C: number; N: number }) => PlanHyperparameters | Steps<PlanHyperparameters>;
   /** A B_crit(L) law (tokens) to evaluate at the recommended run's predicted loss, with where it comes from. */
   criticalBatch?: { bStar: number; alphaB: number; source: string; note?: string };
 }
@@ -118,6 +122,14 @@ export interface Plan {
 }
 
 export function makePlan(input: PlanInput): Plan {
+  return finish(makePlanSteps(input));
+}
+
+/**
+ * makePlan in steps: it yields between the replicates of the law's bootstrap and of a fitted sweep's, so
+ * a caller that must stay responsive (a command that stops on Ctrl-C) gives its event loop a turn there.
+ */
+export function* makePlanSteps(input: PlanInput): Steps<Plan> {
   const { law, params, compute } = input;
   const level = input.level ?? 0.95;
   const U = input.uniqueTokens;
@@ -146,7 +158,11 @@ export function makePlan(input: PlanInput): Plan {
   const intervals: Plan['recommendation']['intervals'] = {};
   const reps = input.replicates ?? [];
   if (reps.length >= 2) {
-    const allocations = reps.map((p) => allocate(p));
+    const allocations: (Allocation & { loss: number })[] = [];
+    for (const p of reps) {
+      allocations.push(allocate(p));
+      yield;
+    }
     intervals.N = percentileInterval(
       allocations.map((a) => a.N),
       level,
@@ -218,7 +234,8 @@ export function makePlan(input: PlanInput): Plan {
   }
 
   warnings.push(...extrapolationWarnings(input.ranges, best, input.rangesOf, input.rangesSource).map((w) => w.message));
-  const hyperparameters = input.hyperparameters?.({ C: compute, N: best.N });
+  const given = input.hyperparameters?.({ C: compute, N: best.N });
+  const hyperparameters = given !== undefined && isSteps(given) ? yield* given : given;
   warnings.push(...(hyperparameters?.warnings ?? []));
   let criticalBatch: PlanCriticalBatch | undefined;
   if (input.criticalBatch && best.loss > 0 && Number.isFinite(best.loss)) {
@@ -307,15 +324,20 @@ export function makePlan(input: PlanInput): Plan {
 /**
  * Learning rate and batch for the recommended run from your own sweep: DeepSeek LLM's laws in C
  * (Bi et al. 2024 §3.1) fitted to it with bootstrap intervals, refitted at each budget asked.
+ * The fit and its bootstrap are computed in steps when the plan asks for them (makePlanSteps).
  * @param name how the sweep is named in the output (its file)
  */
 export function hyperparametersFromSweep(
   sweep: Dataset,
   name: string,
   bootstrap: { replicates: number; seed: number },
-): (at: { C: number; N: number }) => PlanHyperparameters {
-  return ({ C }) => {
-    const fitted = fitHparamLaws(sweep, { variable: 'C', at: C, bootstrap: { ...bootstrap, level: 0.95 } });
+): (at: { C: number; N: number }) => Steps<PlanHyperparameters> {
+  return function* ({ C }) {
+    const fitted = yield* fitHparamLawsSteps(sweep, {
+      variable: 'C',
+      at: C,
+      bootstrap: { ...bootstrap, level: 0.95 },
+    });
     const p = fitted.prediction!;
     return {
       learningRate: p.learningRate,

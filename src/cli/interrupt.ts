@@ -10,9 +10,10 @@
  * stops it there rather than after the last; worker threads end with the process.
  *
  * Work the main thread computes itself (curve-law fit: one fit per model size, then minutes of
- * bootstrap replicates; a downstream analysis, task by task; a back-test, fit by fit) is a loop of
- * steps too: a listener runs only between two of them, so the loop gives the event loop a turn after
- * each (betweenSteps), and a signal waits at most one step (handleToTheEnd, or interruptible).
+ * bootstrap replicates; a downstream analysis, task by task and replicate by replicate; a back-test, fit by fit; the bootstraps of
+ * compare, frontier, plan, hparams, bcrit and mup, replicate by replicate) is a loop of steps too: a
+ * listener runs only between two of them, so the loop gives the event loop a turn after each
+ * (betweenSteps, stepwise), and a signal waits at most one step (handleToTheEnd, or interruptible).
  *
  * Outside those phases no listener is installed and Node's default applies: the process ends at once,
  * silently, with the signal; a command loses nothing it had written there, since it writes nothing
@@ -40,7 +41,7 @@ let toTheEnd: (() => void) | undefined;
 
 /** Start a command: nothing registered, and how the interruption is said (--json: a JSON error). */
 export function handleInterrupts(options: { json?: boolean }): void {
-  commandEnded();
+  withdrawToTheEnd();
   notes.clear();
   outputs.clear();
   server = undefined;
@@ -91,8 +92,17 @@ export function handleToTheEnd(): void {
   toTheEnd ??= handle();
 }
 
-/** The command has ended: what handleToTheEnd installed is withdrawn. */
-export function commandEnded(): void {
+/**
+ * The command has ended: what handleToTheEnd installed is withdrawn, once a signal that came during its
+ * last synchronous part (after its last step) has been heard, rather than lost with the listener: it
+ * then ends the command with the line (an output file said written) and 130, not 0.
+ */
+export async function commandEnded(): Promise<void> {
+  if (toTheEnd) await betweenSteps();
+  withdrawToTheEnd();
+}
+
+function withdrawToTheEnd(): void {
   toTheEnd?.();
   toTheEnd = undefined;
 }
@@ -160,10 +170,33 @@ function interrupted(signal: StopSignal): void {
   process.exit(status);
 }
 
+const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 /**
  * Let a pending signal be handled: a loop of synchronous steps (one transaction per file, one bootstrap
- * replicate) calls this between them, or a Ctrl-C would wait for the last.
+ * replicate) calls this between them, or a Ctrl-C would wait for the last. Two turns of the event loop:
+ * a listener installed in the same turn as the step (handleToTheEnd, then seconds of computing) hears a
+ * signal that came during the step only on the second (with one, plan --target-accuracy's single task
+ * ran to its end and exited 0).
  */
-export function betweenSteps(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
+export async function betweenSteps(): Promise<void> {
+  await turn();
+  await turn();
+}
+
+/**
+ * Run a computation written in steps (src/core/steps.ts) to its end, giving the event loop a turn
+ * between its steps, at most every 20 ms (a step can be a few microseconds: a turn after each would
+ * slow a 100,000-replicate bootstrap for nothing), so that a signal waits at most one step and 20 ms.
+ */
+export async function stepwise<T>(steps: Generator<void, T, void>): Promise<T> {
+  let turn = Date.now();
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+    if (Date.now() - turn >= 20) {
+      await betweenSteps();
+      turn = Date.now();
+    }
+  }
 }

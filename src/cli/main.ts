@@ -181,6 +181,6 @@ export async function main(argv = process.argv): Promise<void> {
         printJson({ error: { type: 'UsageError', message: e.message.replace(/^error: /, '') } });
     } else process.exitCode = reportError(e, { json: argv.includes('--json') });
   } finally {
-    commandEnded();
+    await commandEnded();
   }
 }

@@ -2,6 +2,7 @@
  * Critical batch size: Kaplan et al. 2020's B_crit(L), McCandlish et al. 2018's step/data trade-off
  * fitted from runs, and the two-batch gradient-noise-scale estimator. Pure.
  */
+import { finish, type Steps } from '../core/steps.js';
 import { InputError, OptionError, UsageError } from '../errors/index.js';
 import { linearRegression, powerFit } from '../core/linearRegression.js';
 import { randomSource } from '../core/random.js';
@@ -86,8 +87,13 @@ export interface TradeoffBootstrap {
  * fewer than half the resamples keep S_min and E_min positive.
  */
 export function tradeoffInterval(fit: TradeoffFit, o: TradeoffBootstrap = {}): [number, number] | undefined {
+  return finish(tradeoffIntervalSteps(fit, o));
+}
+
+/** tradeoffInterval a replicate at a time (it yields between them). */
+function* tradeoffIntervalSteps(fit: TradeoffFit, o: TradeoffBootstrap): Steps<[number, number] | undefined> {
   const replicates = o.replicates ?? 1000;
-  const values = tradeoffReplicates(fit, o).filter((v) => !Number.isNaN(v));
+  const values = (yield* tradeoffReplicates(fit, o)).filter((v) => !Number.isNaN(v));
   if (fit.points.length < 3 || values.length < replicates / 2) return undefined;
   return percentileInterval(values, o.level ?? 0.95);
 }
@@ -99,7 +105,7 @@ export function tradeoffInterval(fit: TradeoffFit, o: TradeoffBootstrap = {}): [
  * replicate r (a run's scatter is shared by the targets it reaches), so replicate r of each target
  * belongs together.
  */
-function tradeoffReplicates(fit: TradeoffFit, o: TradeoffBootstrap): number[] {
+function* tradeoffReplicates(fit: TradeoffFit, o: TradeoffBootstrap): Steps<number[]> {
   const n = fit.points.length;
   if (n < 3) return [];
   const replicates = o.replicates ?? 1000;
@@ -110,6 +116,7 @@ function tradeoffReplicates(fit: TradeoffFit, o: TradeoffBootstrap): number[] {
   const residuals = fit.points.map((p, i) => inflate * (p.steps / fitted[i] - 1));
   const values: number[] = [];
   for (let r = 0; r < replicates; r++) {
+    yield;
     const random = randomSource(o.seed ?? 0, 4 * r);
     const y = fitted.map((v) => v * (1 + residuals[Math.floor(random() * n)]));
     const { slope, intercept } = linearRegression(x, y);
@@ -203,6 +210,18 @@ export function criticalBatchFromRuns(
   targets?: number[],
   bootstrap?: TradeoffBootstrap,
 ): CriticalBatchFromRuns {
+  return finish(criticalBatchFromRunsSteps(dataset, targets, bootstrap));
+}
+
+/**
+ * criticalBatchFromRuns a bootstrap replicate at a time (it yields between them): a caller that must stay
+ * responsive (a command that stops on Ctrl-C) gives its event loop a turn there.
+ */
+export function* criticalBatchFromRunsSteps(
+  dataset: Dataset,
+  targets?: number[],
+  bootstrap?: TradeoffBootstrap,
+): Steps<CriticalBatchFromRuns> {
   const source = dataset.source;
   if (dataset.columns.batch === undefined)
     throw new InputError(
@@ -273,7 +292,7 @@ export function criticalBatchFromRuns(
     }
     try {
       const fit = fitTradeoff(points, target, source);
-      const interval = bootstrap ? tradeoffInterval(fit, bootstrap) : undefined;
+      const interval = bootstrap ? yield* tradeoffIntervalSteps(fit, bootstrap) : undefined;
       fits.push(interval ? { ...fit, bCritInterval: interval } : fit);
     } catch (e) {
       if (targets) throw e;
@@ -300,9 +319,11 @@ export function criticalBatchFromRuns(
   }
   // Replicate r of every target comes from the same residual draws: refit the law to each, in
   // ln B_crit = ln B* + slope·ln L (slope = −1/α_B), keeping every replicate whatever its slope's sign.
-  const perTarget = fits.map((f) => tradeoffReplicates(f, bootstrap));
+  const perTarget: number[][] = [];
+  for (const f of fits) perTarget.push(yield* tradeoffReplicates(f, bootstrap));
   const lawReplicates: { bStar: number; slope: number }[] = [];
   for (let r = 0; r < perTarget[0].length; r++) {
+    if (r > 0 && r % 1000 === 0) yield;
     const b = perTarget.map((v) => v[r]);
     if (b.some((v) => Number.isNaN(v))) continue;
     const { coefficient, exponent } = powerFit(

@@ -8,6 +8,7 @@ import { InputError, OptionError, UsageError } from '../errors/index.js';
 import { powerFit } from '../core/linearRegression.js';
 import { percentileInterval } from '../core/statistics.js';
 import { randomSource } from '../core/random.js';
+import { finish, type Steps } from '../core/steps.js';
 import { groupedDraw, type Dataset, type Run } from '../io/dataset.js';
 import { clusterByLog10 } from '../io/clusters.js';
 import { formatNumber, plain } from '../core/format.js';
@@ -223,16 +224,25 @@ function lines(runs: Run[]): string {
  * @param at predict η and B here (with bootstrap intervals when bootstrapped)
  * @throws InputError without lr, batch or the grouping column, or with fewer than two groups
  */
-export function fitHparamLaws(
-  dataset: Dataset,
-  options: {
-    variable?: 'C' | 'N';
-    tolerance?: number;
-    budgetTolerance?: number;
-    at?: number;
-    bootstrap?: { replicates: number; seed: number; level: number };
-  } = {},
-): HparamFit {
+export function fitHparamLaws(dataset: Dataset, options: HparamFitOptions = {}): HparamFit {
+  return finish(fitHparamLawsSteps(dataset, options));
+}
+
+/** How fitHparamLaws groups the runs, where it predicts, and its bootstrap. */
+export interface HparamFitOptions {
+  variable?: 'C' | 'N';
+  tolerance?: number;
+  budgetTolerance?: number;
+  at?: number;
+  bootstrap?: { replicates: number; seed: number; level: number };
+}
+
+/**
+ * fitHparamLaws a bootstrap replicate at a time (it yields between them): a caller that must stay
+ * responsive (a command that stops on Ctrl-C) gives its event loop a turn there.
+ * @throws InputError as fitHparamLaws
+ */
+export function* fitHparamLawsSteps(dataset: Dataset, options: HparamFitOptions = {}): Steps<HparamFit> {
   const source = dataset.source;
   const variable = options.variable ?? 'C';
   for (const [field, what] of [
@@ -341,6 +351,7 @@ export function fitHparamLaws(
     if (drawn.warning) warnings.push(drawn.warning);
     let tooFew = 0;
     for (let r = 0; r < boot.replicates; r++) {
+      yield;
       const random = randomSource(boot.seed, r);
       const draw = drawn.draw(random);
       const resampled = groups.map((g, i) => ({ x: g.x, runs: draw.get(i)! })).filter((g) => g.runs.length > 0);

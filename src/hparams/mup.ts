@@ -5,6 +5,7 @@
  * learning rate carry to a wider one; and two checks on the user's own runs — does the optimal
  * learning rate drift with width, and do any layers' activations grow with width. Pure.
  */
+import { finish, type Steps } from '../core/steps.js';
 import { InputError, UsageError } from '../errors/index.js';
 import { powerFit } from '../core/linearRegression.js';
 import { polynomialFit } from '../core/leastSquares.js';
@@ -185,6 +186,14 @@ export function learningRateTransfer(
   dataset: Dataset,
   bootstrap?: { replicates: number; seed: number; level: number },
 ): TransferCheck {
+  return finish(learningRateTransferSteps(dataset, bootstrap));
+}
+
+/** learningRateTransfer a bootstrap replicate at a time (it yields between them), for a caller that stays responsive. */
+export function* learningRateTransferSteps(
+  dataset: Dataset,
+  bootstrap?: { replicates: number; seed: number; level: number },
+): Steps<TransferCheck> {
   const source = dataset.source;
   for (const [field, what] of [
     ['width', 'model width (d_model)'],
@@ -229,6 +238,7 @@ export function learningRateTransfer(
   if (bootstrap && bootstrap.replicates > 1) {
     const slopes: number[] = [];
     for (let r = 0; r < bootstrap.replicates; r++) {
+      yield;
       const random = randomSource(bootstrap.seed, r);
       slopes.push(
         slopeOf(

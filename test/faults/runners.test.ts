@@ -208,6 +208,64 @@ test(
 );
 
 test(
+  'sweep cancel of runs being submitted, their sweep gone: the one whose trainer had started is looked up and stopped, the one not started is only marked; both cancelled',
+  { timeout: 120_000 },
+  async (t) => {
+    const dir = tmp('cancel-submitting');
+    const runsRoot = join(dir, 'runs');
+    cleanUp(t, runsRoot, 'c');
+    const db = join(dir, 'runs.db');
+    const store = planStore(db, 'c', [0, 1]);
+    const [started, notStarted] = store.runs({ study: 'c' });
+    // What a sweep stopped between a submit and its record leaves (Ctrl-C there, or a crash): runs
+    // "submitting" with no id in the store, the first one's trainer started by the backend.
+    const local = localBackend({ command: `${node} ${waiting} --fork --out {run_dir}`, root: runsRoot, cwd: dir });
+    for (const r of [started, notStarted]) store.setStatus(r.id, 'submitting', { backend: 'local' });
+    await local.submit({ ...started, status: 'submitting' });
+    // pids.json comes after the trainer's first evaluation: the trainer and its child are at work.
+    await waitFor('the trainer and its child', () =>
+      runDirs(runsRoot, 'c').some((d) => existsSync(join(d, 'pids.json'))),
+    );
+    const pids = processesOf(runsRoot, 'c');
+    assert.equal(pids.length, 3, 'wrapper, trainer and its child');
+    assert.ok(pids.every(running));
+    assert.deepEqual(
+      store.runs({ study: 'c' }).map((r) => [r.status, r.externalId]),
+      [
+        ['submitting', null],
+        ['submitting', null],
+      ],
+    );
+    const r = scalelab([
+      'sweep',
+      'cancel',
+      '--study',
+      'c',
+      '--db',
+      db,
+      '--backend',
+      'local',
+      '--runs-dir',
+      runsRoot,
+      '--json',
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.json().cancelled, 2);
+    // Before: both marked cancelled, the trainer left running with no sweep to stop it.
+    await noneLeft(pids, 'the started trainer was stopped');
+    assert.deepEqual(
+      store.runs({ study: 'c' }).map((x) => [x.status, x.externalId !== null]),
+      [
+        ['cancelled', true],
+        ['cancelled', false],
+      ],
+      'both cancelled; the started one with the id it was found by',
+    );
+    store.close();
+  },
+);
+
+test(
   'sweep cancel while the sweep that launched the run polls it: the run is cancelled everywhere (store, runs ls, sweep status, the sweep), never failed',
   { timeout: 120_000 },
   async (t) => {

@@ -102,8 +102,8 @@ const long: {
     json: true,
   },
   {
-    // 8 tasks, each fitted and bootstrapped on the main thread (seconds each): stopped between two.
-    name: 'downstream predict --bootstrap 100 (main thread, a task at a time)',
+    // 8 tasks, each fitted and bootstrapped on the main thread (seconds each): stopped between two replicates.
+    name: 'downstream predict --bootstrap 100 (main thread, a replicate at a time)',
     args: (out) => [
       'downstream',
       'predict',
@@ -157,6 +157,125 @@ for (const c of long)
     }
     assert.ok(noStackTrace(p.out.stderr), p.out.stderr);
     assert.deepEqual(readdirSync(folder), [], 'no output file and no temporary file');
+  });
+
+/** Whether a process catches a signal (its bit in /proc's SigCgt mask): whether its listener is installed. */
+function catches(pid: number, signal: 'SIGHUP'): boolean {
+  try {
+    const mask = /^SigCgt:\s*([0-9a-f]+)$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+    const bit = { SIGHUP: 1 }[signal] - 1;
+    return mask !== undefined && (BigInt(`0x${mask}`) & (1n << BigInt(bit))) !== 0n;
+  } catch {
+    return false;
+  }
+}
+
+/** Training curves of 6 model sizes on a Chinchilla-like law (checkpoints every 5 % of 20 tokens per parameter). */
+function trainingCurves(): string {
+  const file = join(tmp('curves'), 'curves.csv');
+  const rows = [1e7, 3e7, 1e8, 3e8, 1e9, 3e9].flatMap((N) =>
+    Array.from({ length: 20 }, (_, k) => {
+      const D = 20 * N * ((k + 1) / 20);
+      return `n${N},${N},${D},${(1.7 + 400 / N ** 0.34 + 410 / D ** 0.28).toFixed(5)}`;
+    }),
+  );
+  writeFileSync(file, `run,N,D,loss\n${rows.join('\n')}\n`);
+  return file;
+}
+
+// Commands that print their result on stdout (no --out) and compute for minutes on the main thread, in
+// steps with turns for the event loop between them, or on worker threads (frontier's approach 3). When
+// the command handles the signals it installs its listeners, SIGHUP's among them (Node catches no SIGHUP
+// of its own): once its mask says so, and the command has used a second of CPU since, it is at work.
+// Before: Node's default ended each silently.
+const computing: { name: string; args: string[]; signal: NodeJS.Signals; json?: boolean }[] = [
+  {
+    name: 'compare --bootstrap 100000',
+    args: ['compare', 'examples/inputs/archs.csv', '--group-column', 'arch', '--bootstrap', '100000'],
+    signal: 'SIGINT',
+  },
+  {
+    name: 'compare --bootstrap 100000 --json, SIGTERM',
+    args: ['compare', 'examples/inputs/archs.csv', '--group-column', 'arch', '--bootstrap', '100000', '--json'],
+    signal: 'SIGTERM',
+    json: true,
+  },
+  {
+    name: 'frontier --approach 2 --bootstrap 100000 (main thread)',
+    args: ['frontier', 'examples/chinchilla.csv', '--approach', '2', '--bootstrap', '100000'],
+    signal: 'SIGINT',
+  },
+  {
+    name: 'frontier --approach 1 --bootstrap 100000 (main thread)',
+    args: ['frontier', trainingCurves(), '--approach', '1', '--bootstrap', '100000'],
+    signal: 'SIGINT',
+  },
+  {
+    name: 'frontier --approach 3 --bootstrap 100000 --json (worker threads), SIGTERM',
+    args: ['frontier', 'examples/chinchilla.csv', '--approach', '3', '--bootstrap', '100000', '--json'],
+    signal: 'SIGTERM',
+    json: true,
+  },
+  {
+    name: 'plan --sweep --sweep-bootstrap 10000000',
+    args: ['plan', '--C', '1e21', '--sweep', 'examples/inputs/sweep.csv', '--sweep-bootstrap', '10000000'],
+    signal: 'SIGINT',
+  },
+  {
+    name: 'hparams --sweep --bootstrap 10000000',
+    args: ['hparams', '--C', '1e21', '--sweep', 'examples/inputs/sweep.csv', '--bootstrap', '10000000'],
+    signal: 'SIGINT',
+  },
+  {
+    name: 'bcrit FILE --bootstrap 2000000',
+    args: ['bcrit', 'examples/inputs/curves.csv', '--bootstrap', '2000000'],
+    signal: 'SIGINT',
+  },
+  {
+    name: 'mup transfer --bootstrap 10000000 --json, SIGTERM',
+    args: ['mup', 'transfer', 'examples/inputs/lr-sweeps.csv', '--bootstrap', '10000000', '--json'],
+    signal: 'SIGTERM',
+    json: true,
+  },
+  {
+    // One task, its fits and 20,000 bootstrap replicates on the main thread (minutes): stopped within a replicate.
+    name: 'plan --target-accuracy of one task, --downstream-bootstrap 20000 (a replicate at a time)',
+    args: [
+      'plan',
+      '--target-accuracy',
+      'hellaswag_val_5shot=0.85',
+      '--downstream',
+      'examples/downstream/olmo-ladder/ladder.json',
+      '--downstream-bootstrap',
+      '20000',
+    ],
+    signal: 'SIGINT',
+  },
+];
+
+for (const c of computing)
+  test(`${c.signal} during ${c.name}: it stops at once, exit ${c.signal === 'SIGINT' ? 130 : 143}, with one line and no result`, async (t) => {
+    const p = cli(c.args);
+    t.after(() => p.child.kill('SIGKILL'));
+    const pid = p.child.pid!;
+    await waitFor('the command to handle the signals', () => catches(pid, 'SIGHUP') || p.child.exitCode !== null);
+    const atWork = cpuSeconds(pid) + 1;
+    await waitFor('the command to be at work', () => cpuSeconds(pid) >= atWork || p.child.exitCode !== null);
+    assert.equal(p.child.exitCode, null, `it was still working when signalled: ${p.out.stderr}`);
+    const sent = Date.now();
+    p.child.kill(c.signal);
+    const end = await p.done;
+    assert.ok(end.at - sent < 15_000, `exited ${end.at - sent} ms after the signal`);
+    assert.equal(end.code, c.signal === 'SIGINT' ? 130 : 143, p.out.stderr);
+    const said = `interrupted (${c.signal === 'SIGINT' ? 'SIGINT, Ctrl-C' : 'SIGTERM'})`;
+    if (c.json) {
+      assert.deepEqual(JSON.parse(p.out.stdout), { error: { type: 'Interrupted', signal: c.signal, message: said } });
+      assert.equal(p.out.stderr, '');
+    } else {
+      assert.equal(p.out.stderr, `scalelab: ${said}\n`);
+      assert.equal(p.out.stdout, '', 'no result, whole or part');
+    }
+    assert.ok(!running(pid), 'the process (and its worker threads) ended');
   });
 
 test('Ctrl-C during a downstream import of several files: the file being imported is finished, the next ones are not begun, and the line says which landed', async (t) => {

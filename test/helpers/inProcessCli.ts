@@ -60,7 +60,7 @@ export async function scalelabInProcess(args: string[]): Promise<CliResult> {
     process.exitCode = savedExitCode;
     running = false;
     // As main does when a command ends: the signal listeners a command installed to its end go.
-    commandEnded();
+    await commandEnded();
   }
   const stdout = out.join('');
   return { code, stdout, stderr: err.join(''), json: () => JSON.parse(stdout) };

@@ -5,7 +5,7 @@ import {
   batchTradeoff,
   criticalBatch,
   criticalBatchAtLoss,
-  criticalBatchFromRuns,
+  criticalBatchFromRunsSteps,
   criticalBatchPreset,
   criticalBatchPresets,
   gradientNoiseScale,
@@ -17,6 +17,7 @@ import { parseExponent, parseInteger, parseList, parseQuantity, parseReplicates 
 import { printResult, writeResult } from '../output.js';
 import { checkMagnitudes } from '../../io/dataChecks.js';
 import { deprecatedAlias, flag } from '../flags.js';
+import { handleToTheEnd, stepwise } from '../interrupt.js';
 
 type Run = (fn: () => Promise<void>, json?: boolean) => Promise<void>;
 
@@ -122,10 +123,15 @@ export function registerBcrit(program: Command, run: Run): void {
             ds = readRuns(file, { columns }); // refused, naming the missing loss column
           }
           const replicates = parseReplicates(f.bootstrap, '--bootstrap');
-          const r = criticalBatchFromRuns(
-            ds,
-            f.targetLosses ? parseList(f.targetLosses, '--target-losses') : undefined,
-            replicates > 1 ? { replicates, seed: parseInteger(f.seed, '--seed', 0), level: 0.95 } : undefined,
+          // Its bootstrap computes on the main thread, a replicate at a time with turns for the event
+          // loop: a Ctrl-C stops it, saying so.
+          handleToTheEnd();
+          const r = await stepwise(
+            criticalBatchFromRunsSteps(
+              ds,
+              f.targetLosses ? parseList(f.targetLosses, '--target-losses') : undefined,
+              replicates > 1 ? { replicates, seed: parseInteger(f.seed, '--seed', 0), level: 0.95 } : undefined,
+            ),
           );
           const method = `McCandlish et al. 2018: S = S_min + E_min/B per target loss; B_crit = E_min/S_min; B_crit(L) = B*/L^(1/α_B) through the targets (Kaplan et al. 2020's form), fitted to ${file}`;
           const at = loss === undefined ? undefined : criticalBatchAtLoss(r, loss, file);

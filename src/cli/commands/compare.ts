@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { readRuns } from '../../io/readRuns.js';
-import { compareGroups } from '../../analyses/groups.js';
+import { compareGroupsSteps } from '../../analyses/groups.js';
+import { handleToTheEnd, stepwise } from '../interrupt.js';
 import { compareGroupsReport } from '../../report/text/data.js';
 import { keyword, parseInteger, parseLevel, parseReplicates, runSelection } from '../options.js';
 import { printResult, writeResult } from '../output.js';
@@ -43,6 +44,10 @@ export function registerCompare(program: Command, run: Run): void {
       cmd: Command,
     ) =>
       run(async () => {
+        // The fits and their bootstrap run on the main thread, a replicate at a time with turns for the
+        // event loop (stepwise): a Ctrl-C stops it within a replicate, saying so, where Node's default
+        // ended it silently.
+        handleToTheEnd();
         const x = keyword(f.x, '--x', ['N', 'D', 'C'] as const);
         // runSelection checks the column name (a blank one is refused).
         const { lineage } = runSelection({ lineage: f.lineage });
@@ -58,11 +63,13 @@ export function registerCompare(program: Command, run: Run): void {
             );
           throw e;
         }
-        const c = compareGroups(ds, x, {
-          bootstrap: parseReplicates(f.bootstrap, '--bootstrap'),
-          seed: parseInteger(f.seed, '--seed', 0),
-          level: parseLevel(f.level),
-        });
+        const c = await stepwise(
+          compareGroupsSteps(ds, x, {
+            bootstrap: parseReplicates(f.bootstrap, '--bootstrap'),
+            seed: parseInteger(f.seed, '--seed', 0),
+            level: parseLevel(f.level),
+          }),
+        );
         if (f.json) return printResult(c, file);
         writeResult(compareGroupsReport(c, x), file);
       }, f.json),

@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { flag } from '../flags.js';
 import { importStopped, interruptedImport } from '../storeAccess.js';
-import { betweenSteps, handleToTheEnd, onInterrupt } from '../interrupt.js';
+import { betweenSteps, handleToTheEnd, onInterrupt, stepwise } from '../interrupt.js';
 import { readTaskMetrics } from '../../io/readTaskMetrics.js';
 import type { RunRole, TaskMetricData } from '../../io/parseTaskMetrics.js';
 import {
@@ -16,6 +16,7 @@ import {
   averageTask,
   planAccuracies,
   type LadderAnalysisOptions,
+  type AccuracyPlanRow,
   type TaskAnalysis,
 } from '../../analyses/downstreamLadder.js';
 import { DOWNSTREAM_EXTRAPOLATION, DOWNSTREAM_STEP2, PLAN_HORIZON } from '../../analyses/downstream.js';
@@ -155,9 +156,9 @@ export interface AccuracyPlanFlags extends Omit<TaskMetricFlags, 'reruns'> {
  * model reaching each accuracy (what `downstream plan` prints), for the plan command to show beside
  * or instead of its loss plan. Undefined without --target-accuracy.
  */
-export function accuracyPlanSection(
+export async function accuracyPlanSection(
   f: AccuracyPlanFlags,
-): { text: string; json: unknown; unanswered: Unanswered[]; total: number } | undefined {
+): Promise<{ text: string; json: unknown; unanswered: Unanswered[]; total: number } | undefined> {
   if (f.targetAccuracy === undefined) {
     if (f.downstream !== undefined) throw new UsageError('--downstream is read for --target-accuracy TASK=ACCURACY');
     if (f.horizon !== String(PLAN_HORIZON))
@@ -190,18 +191,20 @@ export function accuracyPlanSection(
   markRunRoles(data, f);
   addAverage(data, f.average);
   const bar = progress('tasks', Object.keys(targets).length, f);
-  let planned: ReturnType<typeof planAccuracies>;
+  let planned: { tasks: TaskAnalysis[]; rows: AccuracyPlanRow[] };
   try {
-    planned = planAccuracies(
-      data,
-      targets,
-      {
-        ...metricOptions(f),
-        replicates: parseReplicates(f.downstreamBootstrap, '--downstream-bootstrap'),
-        seed: parseInteger(f.seed, '--seed', 0),
-        horizon: parseHorizon(f.horizon),
-      },
-      () => bar.tick(),
+    planned = await stepwise(
+      planAccuracies(
+        data,
+        targets,
+        {
+          ...metricOptions(f),
+          replicates: parseReplicates(f.downstreamBootstrap, '--downstream-bootstrap'),
+          seed: parseInteger(f.seed, '--seed', 0),
+          horizon: parseHorizon(f.horizon),
+        },
+        () => bar.tick(),
+      ),
     );
   } finally {
     bar.stop();
@@ -482,8 +485,8 @@ function hasTargets(data: TaskMetricData): boolean {
 }
 
 /**
- * The ladder analysed on the main thread, a task at a time with a turn for the event loop between them
- * (each task's fits and bootstrap take seconds): a Ctrl-C stops it within a task, saying so.
+ * The ladder analysed on the main thread in steps (each task, each of its bootstrap replicates) with turns
+ * for the event loop between them: a Ctrl-C stops it within a replicate, saying so.
  */
 async function analyse(
   data: TaskMetricData,
@@ -495,12 +498,7 @@ async function analyse(
     : data.tasks.length || new Set(data.records.map((r) => r.task)).size;
   const bar = progress('tasks', tasks, f);
   try {
-    const out: TaskAnalysis[] = [];
-    for (const t of analyseLadderSteps(data, options, () => bar.tick())) {
-      out.push(t);
-      await betweenSteps();
-    }
-    return out;
+    return await stepwise(analyseLadderSteps(data, options, () => bar.tick()));
   } finally {
     bar.stop();
   }

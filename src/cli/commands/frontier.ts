@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import { readRuns } from '../../io/readRuns.js';
 import {
-  approach1,
-  approach2,
+  approach1Steps,
+  approach2Steps,
   approach3,
   agreement,
   type ApproachResult,
@@ -22,6 +22,7 @@ import { frontierReport } from '../../report/text/frontier.js';
 import { checkAllocatable, resolveLaw } from '../lawSource.js';
 import { flagFor } from '../optionFlags.js';
 import { budgetChoices, flag } from '../flags.js';
+import { handleToTheEnd, stepwise } from '../interrupt.js';
 
 /**
  * A target's extrapolation beyond `ranges` (C, or N and D) by more than 10× (within it, info: what scaling
@@ -96,6 +97,10 @@ Examples:
     )
     .action(async (file: string, flags: FrontierFlags) =>
       run(async () => {
+        // Approaches 1 and 2 and their bootstraps compute on the main thread, a replicate at a time with
+        // turns for the event loop (stepwise); approach 3 awaits worker threads: a Ctrl-C stops either,
+        // saying so, where Node's default ended the command silently.
+        handleToTheEnd();
         const which = keyword(flags.approach, '--approach', ['1', '2', '3', 'all'] as const);
         const targets = parseList(flags.targets, '--targets');
         const dataset = readRuns(file, runSelection(flags));
@@ -123,8 +128,9 @@ Examples:
             failures.push(e);
           }
         };
-        if (which === '1' || which === 'all') await attempt(1, () => approach1(dataset, targets, boot));
-        if (which === '2' || which === 'all') await attempt(2, () => approach2(dataset, targets, isoOptions, boot));
+        if (which === '1' || which === 'all') await attempt(1, () => stepwise(approach1Steps(dataset, targets, boot)));
+        if (which === '2' || which === 'all')
+          await attempt(2, () => stepwise(approach2Steps(dataset, targets, isoOptions, boot)));
         if (which === '3' || which === 'all') {
           await attempt(3, async () => {
             // A law with no frontier (an exponent ≤ 0) is a fact about the data or the fit file: located there.

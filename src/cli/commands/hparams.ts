@@ -6,7 +6,7 @@ import {
   criticalBatchPreset,
   criticalBatchPresets,
 } from '../../hparams/criticalBatch.js';
-import { fitHparamLaws, hparamPreset, hparamPresets, predictHparams } from '../../hparams/laws.js';
+import { fitHparamLawsSteps, hparamPreset, hparamPresets, predictHparams } from '../../hparams/laws.js';
 import { criticalBatchPresetHparamsReport, hparamPresetReport, hparamSweepReport } from '../../report/text/hparams.js';
 import { flagFor } from '../optionFlags.js';
 import { presetRangeWarnings } from '../../analyses/extrapolation.js';
@@ -14,6 +14,7 @@ import { UsageError } from '../../errors/index.js';
 import { parseFraction, parseInteger, parseQuantity, parseReplicates, runSelection } from '../options.js';
 import { printResult, writeResult } from '../output.js';
 import { deprecatedAlias, flag } from '../flags.js';
+import { handleToTheEnd, stepwise } from '../interrupt.js';
 
 type Run = (fn: () => Promise<void>, json?: boolean) => Promise<void>;
 
@@ -96,16 +97,21 @@ export function registerHparams(program: Command, run: Run): void {
             throw new UsageError('--sweep needs where to predict: --C C (laws in C) or --N N (laws in N)');
           const variable = C !== undefined ? 'C' : 'N';
           const x = (C ?? N)!;
+          // The sweep's bootstrap computes on the main thread, a replicate at a time with turns for the
+          // event loop: a Ctrl-C stops it, saying so.
+          handleToTheEnd();
           const ds = readRuns(f.sweep, runSelection({ columns: f.columns, lineage: f.lineage }));
           const replicates = parseReplicates(f.bootstrap, '--bootstrap');
-          const fitted = fitHparamLaws(ds, {
-            variable,
-            at: x,
-            tolerance: parseFraction(f.nearOptimal, '--near-optimal'),
-            budgetTolerance: parseQuantity(f.groupTolerance, '--group-tolerance'),
-            bootstrap:
-              replicates > 1 ? { replicates, seed: parseInteger(f.seed, '--seed', 0), level: 0.95 } : undefined,
-          });
+          const fitted = await stepwise(
+            fitHparamLawsSteps(ds, {
+              variable,
+              at: x,
+              tolerance: parseFraction(f.nearOptimal, '--near-optimal'),
+              budgetTolerance: parseQuantity(f.groupTolerance, '--group-tolerance'),
+              bootstrap:
+                replicates > 1 ? { replicates, seed: parseInteger(f.seed, '--seed', 0), level: 0.95 } : undefined,
+            }),
+          );
           const p = fitted.prediction!;
           const source = `fitted to ${f.sweep} (DeepSeek LLM's method, Bi et al. 2024 §3.1: near-optimal within ${fitted.tolerance} of the best loss per ${variable === 'C' ? 'compute budget' : 'model size'}; power law in ${variable} through the centres)`;
           const out = {

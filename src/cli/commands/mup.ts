@@ -2,7 +2,8 @@ import type { Command } from 'commander';
 import { readRuns, readText } from '../../io/readRuns.js';
 import { parseColumnMapping } from '../../io/parseRuns.js';
 import { parseTable } from '../../io/parseTable.js';
-import { coordinateCheck, learningRateTransfer, mupTable } from '../../hparams/mup.js';
+import { coordinateCheck, learningRateTransferSteps, mupTable } from '../../hparams/mup.js';
+import { handleToTheEnd, stepwise } from '../interrupt.js';
 import { coordinateCheckReport, learningRateTransferReport, mupTableReport } from '../../report/text/hparams.js';
 import { keyword, parseInteger, parseQuantity, parseReplicates } from '../options.js';
 import { printResult, writeResult } from '../output.js';
@@ -78,11 +79,16 @@ export function registerMup(program: Command, run: Run): void {
     .addOption(flag('json'))
     .action(async (file: string, f: { bootstrap: string; seed: string; columns?: string; json?: boolean }) =>
       run(async () => {
+        // Its bootstrap computes on the main thread, a replicate at a time with turns for the event loop:
+        // a Ctrl-C stops it, saying so.
+        handleToTheEnd();
         const ds = readRuns(file, { columns: f.columns ? parseColumnMapping(f.columns) : undefined });
         const replicates = parseReplicates(f.bootstrap, '--bootstrap');
-        const r = learningRateTransfer(
-          ds,
-          replicates > 1 ? { replicates, seed: parseInteger(f.seed, '--seed', 0), level: 0.95 } : undefined,
+        const r = await stepwise(
+          learningRateTransferSteps(
+            ds,
+            replicates > 1 ? { replicates, seed: parseInteger(f.seed, '--seed', 0), level: 0.95 } : undefined,
+          ),
         );
         if (f.json) return printResult({ source: file, ...r }, file);
         writeResult(learningRateTransferReport(r), file);

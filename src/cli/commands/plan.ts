@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import {
   hyperparametersFromPreset,
   hyperparametersFromSweep,
-  makePlan,
+  makePlanSteps,
   type Plan,
   type PlanHyperparameters,
 } from '../../analyses/plan.js';
@@ -24,6 +24,8 @@ import { findModel, placeOnFrontier, type FrontierPlacement } from '../../catalo
 import type { Law } from '../../laws/law.js';
 import { accuracyPlanSection, judgeUnanswered, type AccuracyPlanFlags } from './downstream.js';
 import { PLAN_HORIZON } from '../../analyses/downstream.js';
+import type { Steps } from '../../core/steps.js';
+import { handleToTheEnd, stepwise } from '../interrupt.js';
 
 interface PlanFlags extends AccuracyPlanFlags {
   C?: string;
@@ -60,7 +62,9 @@ function placeModels(list: string, law: Law, params: Record<string, number>): Fr
     .map((n) => placeOnFrontier(findModel(catalog, n), law, params));
 }
 
-function hyperparameterSource(flags: PlanFlags): (at: { C: number; N: number }) => PlanHyperparameters {
+function hyperparameterSource(
+  flags: PlanFlags,
+): (at: { C: number; N: number }) => PlanHyperparameters | Steps<PlanHyperparameters> {
   if (!flags.sweep) return hyperparametersFromPreset(hparamPreset(flags.hparamsPreset));
   const sweep = readRuns(flags.sweep, {
     columns: flags.sweepColumns ? parseColumnMapping(flags.sweepColumns) : undefined,
@@ -71,10 +75,13 @@ function hyperparameterSource(flags: PlanFlags): (at: { C: number; N: number }) 
   });
 }
 
-/** makePlan, with a law that cannot allocate the budget reported against its fit file or --params. */
-function planFrom(source: LawSource, input: Parameters<typeof makePlan>[0]): Plan {
+/**
+ * makePlan, computed in steps with turns for the event loop (stepwise: a Ctrl-C stops it within a
+ * bootstrap replicate), with a law that cannot allocate the budget reported against its fit file or --params.
+ */
+async function planFrom(source: LawSource, input: Parameters<typeof makePlanSteps>[0]): Promise<Plan> {
   try {
-    return makePlan(input);
+    return await stepwise(makePlanSteps(input));
   } catch (e) {
     if (e instanceof FitError) throw lawSourceError(source, ['params'], e.message);
     throw e;
@@ -155,8 +162,12 @@ Examples:
     '--C',
   ).action(async (flags: PlanFlags) =>
     run(async () => {
+      // Its fits and bootstraps (--target-accuracy's tasks, --sweep's laws, a fit's replicates) compute on
+      // the main thread in steps with turns for the event loop: a Ctrl-C stops it there, saying so, where
+      // Node's default ended it silently.
+      handleToTheEnd();
       // By accuracy (downstream, docs/methods.md §32): alone without a budget, else after the loss plan.
-      const accuracy = accuracyPlanSection(flags);
+      const accuracy = await accuracyPlanSection(flags);
       if (accuracy && !flags.C && !flags.gpus && !flags.days) {
         if (flags.json) printResult({ accuracy: accuracy.json });
         else writeResult(accuracy.text);
@@ -207,7 +218,7 @@ Examples:
         throw new UsageError('--target-loss and --quality-of need --inference-tokens');
       if (inference?.targetLoss !== undefined && inference.qualityOf !== undefined)
         throw new UsageError('give --target-loss or --quality-of, not both');
-      const plan = planFrom(source, {
+      const plan = await planFrom(source, {
         compute,
         hardware,
         cluster,

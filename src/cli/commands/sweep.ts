@@ -318,7 +318,14 @@ Examples:
           );
         let cancelled = 0;
         for (const r of active) {
-          if (setup.backend.cancel && r.externalId) await setup.backend.cancel(r);
+          // A run being submitted has no id in the store yet, though its trainer may be started: its sweep
+          // stopped (Ctrl-C, a crash) after the submit and before recording the id. It is looked up as a
+          // sweep run again does, and stopped by what the backend finds; found nowhere, nothing of it runs
+          // (or its sweep, still submitting it, stops it once it has the id and reads it cancelled).
+          const externalId =
+            r.externalId ?? (r.status === 'submitting' && setup.backend.find ? await setup.backend.find(r) : undefined);
+          if (externalId && externalId !== r.externalId) store.setExternalId(r.id, externalId);
+          if (setup.backend.cancel && externalId) await setup.backend.cancel({ ...r, externalId });
           // Unless its sweep recorded it ended meanwhile (a run that completed just before stays completed).
           if (
             store.finish(r.id, { status: 'cancelled', reason: CANCELLED_REASON }, ['submitting', 'queued', 'running'])
