@@ -117,6 +117,30 @@ async function noneLeft(pids: number[], what = 'processes left behind'): Promise
   assert.deepEqual(pids.filter(running), [], what);
 }
 
+/**
+ * `scalelab sweep run PLAN` on the local backend as the tests here start it: polling every 0.05 s,
+ * `--json` unless `json: false`, `more` flags before the command.
+ */
+function localSweep(
+  plan: string,
+  o: {
+    study: string;
+    db: string;
+    runsDir: string;
+    command: string;
+    concurrency?: string;
+    more?: string[];
+    json?: boolean;
+  },
+): string[] {
+  return [
+    ...['sweep', 'run', plan, '--study', o.study, '--db', o.db, '--backend', 'local'],
+    ...(o.concurrency ? ['--concurrency', o.concurrency] : []),
+    ...['--runs-dir', o.runsDir, '--poll', '0.05', ...(o.more ?? []), '--command', o.command],
+    ...(o.json === false ? [] : ['--json']),
+  ];
+}
+
 /** `scalelab sweep cancel` of study "c" on the local backend, as a user types it. */
 const cancelStudy = (db: string, runsRoot: string) =>
   scalelab(['sweep', 'cancel', '--study', 'c', '--db', db, '--backend', 'local', '--runs-dir', runsRoot, '--json']);
@@ -143,26 +167,15 @@ test(
     cleanUp(t, runsRoot, 't');
     const plan = writePlan(join(dir, 'plan.json'), [0]);
     const command = `${node} ${waiting} --fork --out {run_dir}`;
-    const r = await cli([
-      'sweep',
-      'run',
-      plan,
-      '--study',
-      't',
-      '--db',
-      join(dir, 'runs.db'),
-      '--backend',
-      'local',
-      '--runs-dir',
-      runsRoot,
-      '--poll',
-      '0.05',
-      '--run-timeout',
-      '2',
-      '--command',
-      command,
-      '--json',
-    ]).done;
+    const r = await cli(
+      localSweep(plan, {
+        study: 't',
+        db: join(dir, 'runs.db'),
+        runsDir: runsRoot,
+        command,
+        more: ['--run-timeout', '2'],
+      }),
+    ).done;
     assert.equal(r.code, 1, `every run failed, so the sweep fails: ${r.stderr}`);
     assert.deepEqual([r.json().failed, r.json().total], [1, 1], r.stderr);
     const [run] = scalelab(['runs', 'ls', '--study', 't', '--db', join(dir, 'runs.db'), '--json']).json();
@@ -374,26 +387,8 @@ test(
       cases.map((_, i) => i),
     );
     const command = `${node} ${JSON.stringify(lyingPath)} --case {seed} --out {run_dir}`;
-    const r = await cli([
-      'sweep',
-      'run',
-      plan,
-      '--study',
-      'l',
-      '--db',
-      db,
-      '--backend',
-      'local',
-      '--concurrency',
-      '4',
-      '--runs-dir',
-      join(dir, 'runs'),
-      '--poll',
-      '0.05',
-      '--command',
-      command,
-      '--json',
-    ]).done;
+    const r = await cli(localSweep(plan, { study: 'l', db, runsDir: join(dir, 'runs'), command, concurrency: '4' }))
+      .done;
     assert.equal(r.code, 1, `runs failed, so the sweep is a failure: ${r.stderr}`);
     assert.match(r.stderr, new RegExp(`study "l" is incomplete: ${cases.length - 1} of ${cases.length} failed`));
     assert.deepEqual([r.json().done, r.json().failed], [1, cases.length - 1]);
@@ -463,24 +458,7 @@ test(
     const log = join(dir, 'starts.log');
     const plan = writePlan(join(dir, 'plan.json'), [0]);
     const command = `${node} ${waiting} --wait --log ${JSON.stringify(log)} --tokens {tokens} --out {run_dir}`;
-    const first = cli([
-      'sweep',
-      'run',
-      plan,
-      '--study',
-      's',
-      '--db',
-      db,
-      '--backend',
-      'local',
-      '--runs-dir',
-      runsRoot,
-      '--poll',
-      '0.05',
-      '--command',
-      command,
-      '--json',
-    ]);
+    const first = cli(localSweep(plan, { study: 's', db, runsDir: runsRoot, command }));
     await waitFor('the trainer to start', () => runDirs(runsRoot, 's').some((d) => existsSync(join(d, 'pids.json'))));
     const [runDir] = runDirs(runsRoot, 's');
     const wrapper = wrapperOf(runDir);
@@ -526,26 +504,7 @@ test(
     const log = join(dir, 'starts.log');
     const plan = writePlan(join(dir, 'plan.json'), [0, 1]);
     const command = `${node} ${waiting} --wait --log ${JSON.stringify(log)} --tokens {tokens} --out {run_dir}`;
-    const args = [
-      'sweep',
-      'run',
-      plan,
-      '--study',
-      's',
-      '--db',
-      db,
-      '--backend',
-      'local',
-      '--concurrency',
-      '2',
-      '--runs-dir',
-      runsRoot,
-      '--poll',
-      '0.05',
-      '--command',
-      command,
-      '--json',
-    ];
+    const args = localSweep(plan, { study: 's', db, runsDir: runsRoot, command, concurrency: '2' });
     const first = cli(args);
     await waitFor(
       'both trainers to start',
@@ -720,25 +679,15 @@ test(
     const dir = tmp('fail-fast');
     const fake = JSON.stringify(fileURLToPath(new URL('../fixtures/fake-trainer.mjs', import.meta.url)));
     const plan = writePlan(join(dir, 'plan.json'), [0, 1, 2, 3, 4, 5]);
-    const args = (study: string, db: string) => [
-      'sweep',
-      'run',
-      plan,
-      '--study',
-      study,
-      '--db',
-      db,
-      '--backend',
-      'local',
-      '--concurrency',
-      '1',
-      '--runs-dir',
-      join(dir, `runs-${study}`),
-      '--poll',
-      '0.05',
-      '--command',
-      `${node} ${fake} --fail --out {run_dir}`,
-    ];
+    const args = (study: string, db: string) =>
+      localSweep(plan, {
+        study: study,
+        db,
+        runsDir: join(dir, `runs-${study}`),
+        command: `${node} ${fake} --fail --out {run_dir}`,
+        concurrency: '1',
+        json: false,
+      });
     const db = join(dir, 'runs.db');
     const stopped = await cli([...args('s', db), '--json']).done;
     assert.equal(stopped.code, 1, stopped.stderr);
@@ -770,26 +719,15 @@ test(
     // A trainer that cannot find its data names where it looked: its own folder, run id and seed.
     const trainer = `console.error("cannot open " + process.argv[1] + "/shard-" + process.argv[2] + ".bin (run " + process.argv[3] + ")"); process.exit(1)`;
     const db = join(dir, 'runs.db');
-    const sweep = cli([
-      'sweep',
-      'run',
-      plan,
-      '--study',
-      's',
-      '--db',
-      db,
-      '--backend',
-      'local',
-      '--concurrency',
-      '1',
-      '--runs-dir',
-      join(dir, 'runs'),
-      '--poll',
-      '0.05',
-      '--command',
-      `${node} -e '${trainer}' {run_dir} {seed} {run_id}`,
-      '--json',
-    ]);
+    const sweep = cli(
+      localSweep(plan, {
+        study: 's',
+        db,
+        runsDir: join(dir, 'runs'),
+        command: `${node} -e '${trainer}' {run_dir} {seed} {run_id}`,
+        concurrency: '1',
+      }),
+    );
     const stopped = await sweep.done;
     assert.equal(stopped.code, 1, stopped.stderr);
     assert.deepEqual([stopped.json().failed, stopped.json().cancelled, stopped.json().total], [3, 3, 6]);
