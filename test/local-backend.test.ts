@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
@@ -196,14 +197,25 @@ test('a poll that finds the pid file created but not yet written takes the run f
   planOneRun(store, 'r');
   const root = join(dir, 'runs');
   const backend = localBackend({ command: `${process.execPath} ${trainer} --out {run_dir}`, root, cwd: dir });
-  // As submit left it, with a live process (this one) standing in for the wrapper it started.
-  const run = { ...store.runs({ study: 's' })[0], externalId: `local-${process.pid}` };
-  const runDir = runDirectory(root, run);
-  writeFileSync(join(runDir, 'pid'), ''); // the wrapper's open(O_TRUNC) has happened, its write not yet
-  assert.deepEqual(await backend.status(run), { state: 'running' });
-  writeFileSync(join(runDir, 'pid'), String(process.pid));
-  assert.deepEqual(await backend.status(run), { state: 'running' });
-  store.close();
+  // As submit left it, with a live process standing in for the wrapper it started (naming the run's
+  // folder on its command line, as the wrapper does: a pid that does not is not taken for the run's).
+  const planned = store.runs({ study: 's' })[0];
+  const runDir = runDirectory(root, planned);
+  const standIn = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)', runDir], { stdio: 'ignore' });
+  try {
+    // Until it has exec'd, a child's command line is still this process's.
+    for (const end = Date.now() + 30_000; !readFileSync(`/proc/${standIn.pid}/cmdline`, 'utf8').includes(runDir);)
+      if (Date.now() > end) throw new Error('the stand-in did not start');
+      else await new Promise((r) => setTimeout(r, 20));
+    const run = { ...planned, externalId: `local-${standIn.pid}` };
+    writeFileSync(join(runDir, 'pid'), ''); // the wrapper's open(O_TRUNC) has happened, its write not yet
+    assert.deepEqual(await backend.status(run), { state: 'running' });
+    writeFileSync(join(runDir, 'pid'), String(standIn.pid));
+    assert.deepEqual(await backend.status(run), { state: 'running' });
+  } finally {
+    standIn.kill('SIGKILL');
+    store.close();
+  }
 });
 
 test('find right after submit, before the wrapper has written its pid (a sweep killed then and run again at once), names the run submitted: it is not trained twice', async () => {

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -806,6 +806,18 @@ test('a run folder from long ago whose pid now names an unrelated process is not
   await waitFor('the new attempt to end', () => existsSync(join(folder, 'exit.json')));
   await backend.cancel!({ ...run, externalId: id });
   assert.ok(running(unrelated.pid!), 'the unrelated process was not signalled');
+  // The same stale folder met by a resumed sweep (status) or by `sweep cancel` of a run still submitting
+  // (find, then cancel): it is not followed as running, and nothing of the unrelated process's is signalled.
+  const stale = run;
+  for (const f of ['exit.json', 'submitted-pid']) rmSync(join(folder, f), { force: true });
+  writeFileSync(join(folder, 'pid'), String(unrelated.pid));
+  writeFileSync(join(folder, 'group.json'), JSON.stringify({ pgid: unrelated.pid, started: Date.now() - 86_400_000 }));
+  const fresh = localBackend({ command, root, cwd: dir });
+  const found = await fresh.find!(stale);
+  assert.equal(found, `local-${unrelated.pid}`, 'find reports what the folder says');
+  assert.notEqual((await fresh.status({ ...stale, externalId: found })).state, 'running');
+  await fresh.cancel!({ ...stale, externalId: found });
+  assert.ok(running(unrelated.pid!), 'the unrelated process was not signalled by the cancel');
 });
 
 test('a run that failed on its own before `sweep cancel` marked it keeps its reason; one ended by the cancel is cancelled', () => {

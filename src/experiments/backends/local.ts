@@ -78,6 +78,20 @@ export function localBackend(o: LocalOptions): Backend {
   const dirOf = (run: StoredRun) => runDirectory(root, run);
   const env = threadEnv(o.concurrency ?? 1, o.threads);
   const grace = o.graceSeconds ?? defaultGraceSeconds;
+  // A pid alive is not a run alive: a folder left from before a reboot (its wrapper gone without an exit
+  // record) may name a pid the system has since given to an unrelated process, which the sweep would then
+  // follow and `sweep cancel` signal. A wrapper this process started is its own (for the milliseconds before
+  // it execs, its command line is still this process's); any other must name the folder on its command line.
+  const spawnedHere = new Set<number>();
+  const isWrapper = (pid: number, dir: string) =>
+    alive(pid) && (spawnedHere.has(pid) || commandNames(pid, dir) !== false);
+  /** The command's group as the wrapper recorded it: its leader started then, or gone while the group lives on. */
+  const isOwnGroup = (group: { pgid: number; started: number }, dir: string) => {
+    if (!groupAlive(group.pgid)) return false;
+    if (!alive(group.pgid) || commandNames(group.pgid, dir)) return true;
+    const started = startedAt(group.pgid);
+    return started === undefined || Math.abs(started - group.started) < 5000;
+  };
   const wrapperPid = (dir: string, run: StoredRun): number => {
     const pidFile = join(dir, 'pid');
     const recorded = existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8')) : NaN;
@@ -88,7 +102,7 @@ export function localBackend(o: LocalOptions): Backend {
   const statusIn = async (dir: string, run: StoredRun): Promise<BackendStatus> => {
     const done = finishedStatus(dir, run);
     if (done) return done;
-    if (alive(wrapperPid(dir, run))) return { state: 'running' };
+    if (isWrapper(wrapperPid(dir, run), dir)) return { state: 'running' };
     // The wrapper writes exit.json before it exits: look again, it may have just done so.
     const again = finishedStatus(dir, run);
     if (again) return again;
@@ -99,7 +113,7 @@ export function localBackend(o: LocalOptions): Backend {
       };
     // The wrapper was killed (kill -9, the OOM killer) but its command may run on, or have finished.
     const group = readGroup(dir);
-    if (group && groupAlive(group.pgid)) {
+    if (group && isOwnGroup(group, dir)) {
       const limit = o.timeoutSeconds;
       if (limit && Date.now() - group.started > limit * 1000) {
         await endGroup(group.pgid, grace);
@@ -135,7 +149,7 @@ export function localBackend(o: LocalOptions): Backend {
     // that process and `sweep cancel` would signal it. So it is taken up only when that process is the
     // folder's own — its wrapper, or its command's group, naming the folder on its command line.
     const group = readGroup(dir);
-    if (s.state === 'running' && [pid, group?.pgid].some((p) => p !== undefined && commandNames(p, dir)))
+    if (s.state === 'running' && (commandNames(pid, dir) || (group && commandNames(group.pgid, dir))))
       return { id: `local-${pid}`, state: s.state };
     return undefined;
   };
@@ -161,6 +175,7 @@ export function localBackend(o: LocalOptions): Backend {
       });
       const child = spawn(process.execPath, [wrapperPath, dir], { detached: true, stdio: 'ignore', cwd });
       child.unref();
+      if (child.pid !== undefined) spawnedHere.add(child.pid);
       // The wrapper writes its pid once node has started (tens of milliseconds): until then `find` reads
       // this, so a sweep killed now and run again at once finds the run rather than starting it twice.
       writeFileSync(join(dir, SUBMITTED), String(child.pid));
@@ -186,29 +201,45 @@ export function localBackend(o: LocalOptions): Backend {
       writeFileSync(join(dir, CANCELLED), new Date().toISOString());
       const pid = wrapperPid(dir, run);
       const group = readGroup(dir);
-      if (alive(pid)) {
+      // Only what is the run's own is signalled (isWrapper, isOwnGroup): never a process that took a stale pid.
+      if (isWrapper(pid, dir)) {
         // The wrapper ends the command's whole group (SIGTERM, SIGKILL after the grace period) and records it.
         try {
           process.kill(pid, 'SIGTERM');
         } catch {
           /* it has just ended */
         }
-        if (group) signalGroup(group.pgid, 'SIGTERM');
-      } else if (group) await endGroup(group.pgid, grace);
+        if (group && isOwnGroup(group, dir)) signalGroup(group.pgid, 'SIGTERM');
+      } else if (group && isOwnGroup(group, dir)) await endGroup(group.pgid, grace);
     },
   };
 }
 
+const hasProcfs = existsSync('/proc/self/cmdline');
+
 /**
- * Whether process `pid`'s command line names `dir` (Linux's /proc). Where that cannot be read — the
- * process gone, or another system — the answer is no: an attempt not known to be ours is not taken up.
+ * Whether process `pid`'s command line names `dir` (Linux's /proc): false when it does not or the process
+ * has gone; undefined where /proc is not there (another system), so nothing can be told.
  */
-function commandNames(pid: number, dir: string): boolean {
+function commandNames(pid: number, dir: string): boolean | undefined {
+  if (!hasProcfs) return undefined;
   try {
     return readFileSync(`/proc/${pid}/cmdline`, 'utf8')
       .split('\0')
       .some((arg) => arg.includes(dir));
   } catch {
     return false;
+  }
+}
+
+/** When process `pid` started, in ms since the epoch (Linux's /proc; clock ticks of 1/100 s); else undefined. */
+function startedAt(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const ticks = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]);
+    const boot = Number(/^btime (\d+)$/m.exec(readFileSync('/proc/stat', 'utf8'))?.[1]);
+    return Number.isFinite(ticks) && Number.isFinite(boot) ? boot * 1000 + ticks * 10 : undefined;
+  } catch {
+    return undefined;
   }
 }
