@@ -176,3 +176,39 @@ test('serve: a store removed while it serves is no longer shown (404 saying so),
   renameSync(other, db);
   assert.deepEqual(await names(), ['moved']);
 });
+
+test('sweep cancel of a run that completed while no sweep watched records it completed, with its result, not cancelled', async (t) => {
+  const { db, runsRoot, args, runDirs, go } = waitingSweep('cancel-ended', { runs: 1, concurrency: 1 });
+  const sweep = spawnCli(args);
+  t.after(() => {
+    sweep.child.kill('SIGKILL');
+    go();
+  });
+  await waitFor('the trainer to start', () => runDirs().some((d) => existsSync(join(d, 'pids.json'))));
+  sweep.child.kill('SIGKILL');
+  await sweep.done;
+  go();
+  await waitFor('the run to finish', () => runDirs().every((d) => existsSync(join(d, 'exit.json'))));
+  const cancel = spawnCli([
+    'sweep',
+    'cancel',
+    '--study',
+    's',
+    '--db',
+    db,
+    '--backend',
+    'local',
+    '--runs-dir',
+    runsRoot,
+    '--json',
+  ]);
+  assert.equal((await cancel.done).code, 0, cancel.out.stderr);
+  assert.deepEqual(JSON.parse(cancel.out.stdout), { study: 's', cancelled: 0, endedBefore: 1 });
+  const s = RunStore.open(db);
+  try {
+    const [run] = s.runs({ study: 's' });
+    assert.deepEqual([run.status, run.loss, s.checkpoints(run.id).length], ['completed', 3.25, 3]);
+  } finally {
+    s.close();
+  }
+});

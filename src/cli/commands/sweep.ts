@@ -3,8 +3,8 @@ import { designSweep, designSweepInFlops, type SweepDesign } from '../../experim
 import { sweepPlanReport } from '../../report/text/sweep.js';
 import { divergedProbeNote, sweepOutcome } from '../../experiments/outcome.js';
 import { FAIL_FAST_RUNS, failingAlike, plannedKey, runSweep, type SweepProgress } from '../../experiments/runner.js';
-
-import { defaultStorePath, hashKey, RunStore } from '../../store/store.js';
+import type { Backend, BackendStatus } from '../../experiments/backends/backend.js';
+import { defaultStorePath, hashKey, RunStore, type StoredRun } from '../../store/store.js';
 import { readText } from '../../io/readRuns.js';
 import { exitCodes, UsageError } from '../../errors/index.js';
 import { parsePlan } from '../../experiments/parsePlan.js';
@@ -316,7 +316,8 @@ Examples:
           throw new UsageError(
             `--backend: study "${f.study}" has runs in flight on the ${elsewhere.join(' and ')} backend${elsewhere.length > 1 ? 's' : ''}, not ${setup.backend.name}; give --backend ${elsewhere[0]}${elsewhere[0] === 'local' || elsewhere[0] === 'slurm' ? " (and the sweep's --runs-dir)" : ''} so that they are stopped, not only marked`,
           );
-        let cancelled = 0;
+        let cancelled = 0,
+          endedBefore = 0;
         for (const r of active) {
           // A run being submitted has no id in the store yet, though its trainer may be started: its sweep
           // stopped (Ctrl-C, a crash) after the submit and before recording the id. It is looked up as a
@@ -326,15 +327,23 @@ Examples:
             r.externalId ?? (r.status === 'submitting' && setup.backend.find ? await setup.backend.find(r) : undefined);
           if (externalId && externalId !== r.externalId) store.setExternalId(r.id, externalId);
           if (setup.backend.cancel && externalId) await setup.backend.cancel({ ...r, externalId });
+          // A run that had ended before the cancel reached it — completed, or failed on its own — and that no
+          // sweep has polled since (between polls, or its sweep gone) is recorded as it ended: its result is
+          // kept. Asked after the signal, so one that completed meanwhile is seen too.
+          const ended = externalId ? await endedBeforeCancel(setup.backend, { ...r, externalId }) : undefined;
+          if (ended) {
+            if (store.finish(r.id, ended, ['submitting', 'queued', 'running'])) endedBefore++;
+            continue;
+          }
           // Unless its sweep recorded it ended meanwhile (a run that completed just before stays completed).
           if (
             store.finish(r.id, { status: 'cancelled', reason: CANCELLED_REASON }, ['submitting', 'queued', 'running'])
           )
             cancelled++;
         }
-        if (f.json) return printJson({ study: f.study, cancelled });
+        if (f.json) return printJson({ study: f.study, cancelled, endedBefore });
         process.stdout.write(
-          `${cancelled} runs of "${f.study}" cancelled${setup.backend.cancel ? '' : ` (the ${setup.backend.name} backend cannot stop runs; they are only marked)`}\n`,
+          `${cancelled} runs of "${f.study}" cancelled${setup.backend.cancel ? '' : ` (the ${setup.backend.name} backend cannot stop runs; they are only marked)`}${endedBefore ? `; ${endedBefore} had ended before the cancel reached them and are recorded as they ended` : ''}\n`,
         );
       } finally {
         store.close();
@@ -372,4 +381,30 @@ Examples:
         }
       }, f.json),
     );
+}
+
+/**
+ * What a run being cancelled had already ended as, by its backend's answer: completed, or failed on its own
+ * (a failure after the cancel's marker the backend answers as cancelled). Undefined while it runs, or when the
+ * backend cannot say (its answer is then the cancel).
+ */
+async function endedBeforeCancel(
+  backend: Backend,
+  run: StoredRun,
+): Promise<Parameters<RunStore['finish']>[1] | undefined> {
+  let s: BackendStatus;
+  try {
+    s = await backend.status(run);
+  } catch {
+    return undefined;
+  }
+  if (s.state !== 'completed' && s.state !== 'failed') return undefined;
+  return {
+    status: s.state,
+    loss: s.loss ?? null,
+    seconds: s.seconds ?? null,
+    reason: s.reason ?? null,
+    evals: s.evals,
+    ...(s.schedule ? { schedule: s.schedule } : {}),
+  };
 }
