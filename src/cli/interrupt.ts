@@ -38,6 +38,8 @@ const listeners = new Map<StopSignal, () => void>();
 
 /** Signals handled from a point of the command to its end (handleToTheEnd), withdrawn when it ends. */
 let toTheEnd: (() => void) | undefined;
+/** The command's action has returned (its result printed): a signal now changes nothing it wrote. */
+let ended = false;
 
 /** Start a command: nothing registered, and how the interruption is said (--json: a JSON error). */
 export function handleInterrupts(options: { json?: boolean }): void {
@@ -98,7 +100,12 @@ export function handleToTheEnd(): void {
  * then ends the command with the line (an output file said written) and 130, not 0.
  */
 export async function commandEnded(): Promise<void> {
-  if (toTheEnd) await betweenSteps();
+  ended = true;
+  try {
+    if (toTheEnd) await betweenSteps();
+  } finally {
+    ended = false;
+  }
   withdrawToTheEnd();
 }
 
@@ -113,6 +120,8 @@ export async function interruptible<T>(work: Promise<T>): Promise<T> {
   try {
     return await work;
   } finally {
+    // A signal that came during the last synchronous part is heard before the listener goes.
+    await betweenSteps();
     release();
   }
 }
@@ -148,6 +157,12 @@ function interrupted(signal: StopSignal): void {
   if (stopping) process.exit(status);
   stopping = true;
   if (server) return server();
+  // After the command's result was printed (stdout one whole document), the signal is said on stderr and
+  // the command ends as it would have: its output stands, and a script reading it is not given two.
+  if (ended) {
+    process.stderr.write(`scalelab: interrupted (${signal}) after the command had finished: its output stands\n`);
+    return;
+  }
   const clauses: string[] = [];
   for (const note of notes) {
     try {
@@ -193,7 +208,11 @@ export async function stepwise<T>(steps: Generator<void, T, void>): Promise<T> {
   let turn = Date.now();
   for (;;) {
     const step = steps.next();
-    if (step.done) return step.value;
+    if (step.done) {
+      // A signal that came during the last step is heard now, before the result is printed.
+      await betweenSteps();
+      return step.value;
+    }
     if (Date.now() - turn >= 20) {
       await betweenSteps();
       turn = Date.now();

@@ -3,11 +3,13 @@
 // no partial or temporary output file, an import's files stored whole or not at all (and the line says
 // which), a sweep's runs in flight left to finish and collected by the next sweep, nothing trained twice.
 import { test } from 'node:test';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { noStackTrace } from '../helpers/cli.js';
+import { noStackTrace, root } from '../helpers/cli.js';
 import { integrityOk, metricsPerRun, spawnCli as cli, waitFor, waitingSweep } from './common.js';
 import { RunStore } from '../../src/store/store.js';
 
@@ -431,4 +433,17 @@ test('Ctrl-C during a sweep (local backend): it stops at once, saying its runs i
     store.close();
   }
   assert.ok(!trainers().some(running), 'no trainer left running');
+});
+
+test('a signal after the result was printed leaves it one whole JSON document and the exit as it was; one during awaited work is not lost', () => {
+  const fixture = fileURLToPath(new URL('../fixtures/late-signal.mts', import.meta.url));
+  const run = (mode: string) =>
+    spawnSync(process.execPath, ['--import', 'tsx', fixture, mode], { cwd: root, encoding: 'utf8', timeout: 60_000 });
+  const late = run('late');
+  assert.equal(late.status, 0, late.stderr);
+  assert.deepEqual(JSON.parse(late.stdout), { result: 42 });
+  assert.equal(late.stderr, 'scalelab: interrupted (SIGINT) after the command had finished: its output stands\n');
+  const during = run('interruptible');
+  assert.equal(during.status, 130, during.stderr);
+  assert.equal(JSON.parse(during.stdout).error.type, 'Interrupted');
 });
