@@ -1211,9 +1211,14 @@ export class RunStore {
     this.db.prepare('UPDATE runs SET schedule = ? WHERE id = ?').run(JSON.stringify(checked), id);
   }
 
-  /** Record the backend's id for a run (a Slurm array handle that became ARRAYID_INDEX), leaving its status alone. */
-  setExternalId(id: number, externalId: string): void {
-    this.db.prepare('UPDATE runs SET external_id = ? WHERE id = ?').run(externalId, id);
+  /**
+   * Record the backend's id for a run (a Slurm array handle that became ARRAYID_INDEX), leaving its status
+   * alone; with `ifUnset`, only when it has none (another process may have recorded it meanwhile).
+   */
+  setExternalId(id: number, externalId: string, o: { ifUnset?: boolean } = {}): void {
+    this.db
+      .prepare(`UPDATE runs SET external_id = ? WHERE id = ?${o.ifUnset ? ' AND external_id IS NULL' : ''}`)
+      .run(externalId, id);
   }
 
   /** Move a run to a new status (and record backend, external id, reason when given). */

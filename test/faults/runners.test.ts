@@ -249,21 +249,11 @@ test(
         ['submitting', null],
       ],
     );
-    const r = scalelab([
-      'sweep',
-      'cancel',
-      '--study',
-      'c',
-      '--db',
-      db,
-      '--backend',
-      'local',
-      '--runs-dir',
-      runsRoot,
-      '--json',
-    ]);
+    const r = cancelStudy(db, runsRoot);
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.json().cancelled, 2);
+    // The one not started has the cancel's marker in its folder: a wrapper starting it later would not run it.
+    assert.ok(existsSync(join(runDirectory(runsRoot, notStarted), CANCELLED)));
     // Before: both marked cancelled, the trainer left running with no sweep to stop it.
     await noneLeft(pids, 'the started trainer was stopped');
     assert.deepEqual(

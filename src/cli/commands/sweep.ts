@@ -325,8 +325,13 @@ Examples:
           // (or its sweep, still submitting it, stops it once it has the id and reads it cancelled).
           const externalId =
             r.externalId ?? (r.status === 'submitting' && setup.backend.find ? await setup.backend.find(r) : undefined);
-          if (externalId && externalId !== r.externalId) store.setExternalId(r.id, externalId);
-          if (setup.backend.cancel && externalId) await setup.backend.cancel({ ...r, externalId });
+          // Recorded only where the store has none yet: its sweep may have recorded the id meanwhile.
+          if (externalId && externalId !== r.externalId) store.setExternalId(r.id, externalId, { ifUnset: true });
+          // One still being submitted is cancelled even when nothing was found: the backend leaves its marker
+          // (a wrapper or job that starts later sees it and does not run the command), and a scheduler that does
+          // not answer is an error here rather than a run marked cancelled while its job may go on.
+          if (setup.backend.cancel && (externalId || r.status === 'submitting'))
+            await setup.backend.cancel({ ...r, ...(externalId ? { externalId } : {}) });
           // A run that had ended before the cancel reached it — completed, or failed on its own — and that no
           // sweep has polled since (between polls, or its sweep gone) is recorded as it ended: its result is
           // kept. Asked after the signal, so one that completed meanwhile is seen too.
