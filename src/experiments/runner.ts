@@ -13,7 +13,7 @@ import {
   type StoredRun,
   type WriterInfo,
 } from '../store/store.js';
-import { BackendBusy, type Backend } from './backends/backend.js';
+import { BackendBusy, type Backend, type BackendStatus } from './backends/backend.js';
 import type { PlannedRun } from './design.js';
 import type { Executor, RunOutcome } from './study.js';
 import { isDivergedProbe } from './outcome.js';
@@ -50,6 +50,20 @@ export interface SweepOptions {
 }
 
 const active = ['submitting', 'queued', 'running'] as const;
+
+/** What the store records of a run its backend answers as ended: its state, loss, time, reason, evaluations. */
+export function endedAs(
+  s: BackendStatus & { state: 'completed' | 'failed' | 'cancelled' },
+): Parameters<RunStore['finish']>[1] {
+  return {
+    status: s.state,
+    loss: s.loss ?? null,
+    seconds: s.seconds ?? null,
+    reason: s.reason ?? null,
+    evals: s.evals,
+    ...(s.schedule ? { schedule: s.schedule } : {}),
+  };
+}
 
 /**
  * Failed runs, all with one reason and none completed before them, that stop a sweep: a missing package
@@ -214,14 +228,7 @@ async function sweepStep(
     if (s.state === 'completed' || s.state === 'failed' || s.state === 'cancelled') {
       store.finish(
         r.id,
-        {
-          status: s.state,
-          loss: s.loss ?? null,
-          seconds: s.seconds ?? null,
-          reason: s.reason ?? null,
-          evals: s.evals,
-          ...(s.schedule ? { schedule: s.schedule } : {}),
-        },
+        endedAs({ ...s, state: s.state }),
         s.state === 'completed' ? [...active, 'cancelled'] : active,
       );
       changed = true;

@@ -2,7 +2,14 @@ import type { Command } from 'commander';
 import { designSweep, designSweepInFlops, type SweepDesign } from '../../experiments/design.js';
 import { sweepPlanReport } from '../../report/text/sweep.js';
 import { divergedProbeNote, sweepOutcome } from '../../experiments/outcome.js';
-import { FAIL_FAST_RUNS, failingAlike, plannedKey, runSweep, type SweepProgress } from '../../experiments/runner.js';
+import {
+  endedAs,
+  FAIL_FAST_RUNS,
+  failingAlike,
+  plannedKey,
+  runSweep,
+  type SweepProgress,
+} from '../../experiments/runner.js';
 import type { Backend, BackendStatus } from '../../experiments/backends/backend.js';
 import { defaultStorePath, hashKey, RunStore, type StoredRun } from '../../store/store.js';
 import { readText } from '../../io/readRuns.js';
@@ -403,13 +410,5 @@ async function endedBeforeCancel(
   } catch {
     return undefined;
   }
-  if (s.state !== 'completed' && s.state !== 'failed') return undefined;
-  return {
-    status: s.state,
-    loss: s.loss ?? null,
-    seconds: s.seconds ?? null,
-    reason: s.reason ?? null,
-    evals: s.evals,
-    ...(s.schedule ? { schedule: s.schedule } : {}),
-  };
+  return s.state === 'completed' || s.state === 'failed' ? endedAs({ ...s, state: s.state }) : undefined;
 }
