@@ -7,50 +7,20 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { root } from '../helpers/cli.js';
-import { config, spawnCli as cli, waitFor, waitingSweep } from './common.js';
+import { spawnCli as cli, waitFor, waitingSweep } from './common.js';
 import { RunStore } from '../../src/store/store.js';
 
-const node = JSON.stringify(process.execPath);
-const waiting = JSON.stringify(fileURLToPath(new URL('../fixtures/waiting-trainer.mjs', import.meta.url)));
-
 test('a sweep whose runs finish while an import holds the store past the busy timeout waits for it and keeps every result', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'scalelab-faults-busy-sweep-'));
-  const db = join(dir, 'runs.db');
-  const runsRoot = join(dir, 'runs');
-  const log = join(dir, 'starts.log');
-  const plan = join(dir, 'plan.json');
-  const isoflop = [0, 1].map((seed) => ({
-    phase: 'isoflop',
-    C: 6 * 98304 * 3e6,
-    N: 98304,
-    config: config(seed),
-    seconds: 1,
-  }));
-  writeFileSync(plan, JSON.stringify({ kind: 'scalelab-sweep-plan', probe: [], isoflop }) + '\n');
+  const { dir, db, log, args, runDirs, go } = waitingSweep('busy-sweep', { runs: 2, concurrency: 2, json: true });
   const data = join(dir, 'runs.csv');
   writeFileSync(data, 'N,D,loss\n1e8,2e9,3.2\n2e8,4e9,2.95\n4e8,8e9,2.75\n');
   // Writes wait 0.3 s for the lock instead of 30 s, so the test sees what a long import causes.
   const env = { SCALELAB_TEST_BUSY_TIMEOUT_MS: '300' };
-  const command = `${node} ${waiting} --wait --log ${JSON.stringify(log)} --tokens {tokens} --out {run_dir}`;
-  const sweep = cli(
-    ['sweep', 'run', plan, '--study', 's', '--db', db, '--backend', 'local', '--concurrency', '2'].concat([
-      '--runs-dir',
-      runsRoot,
-      '--poll',
-      '0.05',
-      '--command',
-      command,
-      '--json',
-    ]),
-    env,
-  );
-  const runDirs = () =>
-    existsSync(join(runsRoot, 's')) ? readdirSync(join(runsRoot, 's')).map((d) => join(runsRoot, 's', d)) : [];
+  const sweep = cli(args, env);
   t.after(() => {
     sweep.child.kill('SIGKILL');
-    for (const d of runDirs()) writeFileSync(join(d, 'go'), '');
+    go();
   });
   await waitFor('both trainers to start', () => runDirs().filter((d) => existsSync(join(d, 'pids.json'))).length === 2);
   // An import takes the write lock and keeps it (paused after its first row, as a long one would).
@@ -58,7 +28,7 @@ test('a sweep whose runs finish while an import holds the store past the busy ti
   t.after(() => importer.child.kill('SIGKILL'));
   await waitFor('the import to hold the lock', () => importer.out.stderr.includes('import paused'));
   // The trainers finish: the sweep must record their results while the import holds the lock.
-  for (const d of runDirs()) writeFileSync(join(d, 'go'), '');
+  go();
   await waitFor(
     'the sweep to say it waits for the store',
     () => /waiting for the run store/.test(sweep.out.stderr) || sweep.child.exitCode !== null,

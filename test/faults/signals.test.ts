@@ -2,7 +2,7 @@
 // commands. Each stops at once with one line saying what it left (exit 130, or 143), no stack trace:
 // no partial or temporary output file, an import's files stored whole or not at all (and the line says
 // which), a sweep's runs in flight left to finish and collected by the next sweep, nothing trained twice.
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import assert from 'node:assert/strict';
@@ -297,14 +297,11 @@ test('Ctrl-C during a downstream import of several files: the file being importe
   // only b has that many. The signal comes then, and is handled when b's transaction has committed.
   const files = [longCsv('a', 6), longCsv('b', 300), longCsv('c', 9), longCsv('d', 12)];
   const [a, b, c, d] = files;
-  const p = cli(['downstream', 'import', ...files, '--study', 'many', '--db', db], {
-    SCALELAB_TEST_IMPORT_PAUSE_AFTER: '100',
-    SCALELAB_TEST_IMPORT_PAUSE_MS: '1000',
-  });
-  t.after(() => p.child.kill('SIGKILL'));
-  await waitFor('the import of b to pause', () => p.out.stderr.includes('import paused') || p.child.exitCode !== null);
-  p.child.kill('SIGINT');
-  const end = await p.done;
+  const { p, end } = await signalledInFile(
+    t,
+    ['downstream', 'import', ...files, '--study', 'many', '--db', db],
+    'SIGINT',
+  );
   assert.equal(end.code, 130, p.out.stderr);
   assert.equal(
     p.out.stdout,
@@ -333,6 +330,18 @@ test('Ctrl-C during a downstream import of several files: the file being importe
   assert.deepEqual(perRun(), { a: 6, b: 300, c: 9, d: 12 });
 });
 
+/**
+ * An import of several files, paused for a second at its 100th row of a file (only the 300-row file "b" has
+ * that many), signalled there: the process and how it ended.
+ */
+async function signalledInFile(t: TestContext, args: string[], signal: NodeJS.Signals) {
+  const p = cli(args, { SCALELAB_TEST_IMPORT_PAUSE_AFTER: '100', SCALELAB_TEST_IMPORT_PAUSE_MS: '1000' });
+  t.after(() => p.child.kill('SIGKILL'));
+  await waitFor('the import of b to pause', () => p.out.stderr.includes('import paused') || p.child.exitCode !== null);
+  p.child.kill(signal);
+  return { p, end: await p.done };
+}
+
 test('SIGTERM during a runs import of several files: the same, whole files only, and the rerun adds the rest once', async (t) => {
   const dir = tmp('runs-import');
   const db = join(dir, 'runs.db');
@@ -344,14 +353,7 @@ test('SIGTERM during a runs import of several files: the same, whole files only,
   };
   const files = [csv('a', 6), csv('b', 300), csv('c', 9)];
   const [a, b, c] = files;
-  const p = cli(['runs', 'import', ...files, '--db', db], {
-    SCALELAB_TEST_IMPORT_PAUSE_AFTER: '100',
-    SCALELAB_TEST_IMPORT_PAUSE_MS: '1000',
-  });
-  t.after(() => p.child.kill('SIGKILL'));
-  await waitFor('the import of b to pause', () => p.out.stderr.includes('import paused') || p.child.exitCode !== null);
-  p.child.kill('SIGTERM');
-  const end = await p.done;
+  const { p, end } = await signalledInFile(t, ['runs', 'import', ...files, '--db', db], 'SIGTERM');
   assert.equal(end.code, 143, p.out.stderr);
   assert.equal(
     p.out.stderr,
