@@ -11,6 +11,7 @@ import { chinchillaFlopsPerToken, kaplanFlopsPerToken } from '../model/flops.js'
 import { trainingDays, type Accelerator, type HardwareBudget } from '../hardware/catalog.js';
 import { computeOptimal, kaplanAllocation, tokensPerParameterRule, type Allocation } from './computeOptimal.js';
 import { repetitionOptimum } from './repetition.js';
+import type { AllocationRule } from './allocationRules.js';
 import { OptionError } from '../errors/index.js';
 import { extrapolationWarnings, presetRangeWarnings } from './extrapolation.js';
 import { formatNumber } from '../core/format.js';
@@ -364,3 +365,9 @@ export function hyperparametersFromPreset(preset: HparamPreset): (at: { C: numbe
     };
   };
 }
+
+/**
+ * The rule `plan` recommends N and D by from an ensemble fit: chosen by bench/allocation-backtest.ts
+ * (docs/methods.md).
+ */
+export const shippedAllocationRule: AllocationRule = 'reported';
