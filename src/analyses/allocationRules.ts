@@ -93,7 +93,9 @@ export function allocateByRule(
   const f = (lnN: number) =>
     usable.reduce(
       (s, u) =>
-        s + (u.m.weight / total) * Math.log(predictLoss(u.m.law, u.m.params, { N: Math.exp(lnN), D: Math.exp(lnTotal - lnN) })),
+        s +
+        (u.m.weight / total) *
+          Math.log(predictLoss(u.m.law, u.m.params, { N: Math.exp(lnN), D: Math.exp(lnTotal - lnN) })),
       0,
     );
   return done(Math.exp(minimize1d(f, lo, hi, 1e-12).x));
