@@ -100,8 +100,8 @@ export interface Plan {
   recommendation: Allocation & {
     loss: number;
     /**
-     * The rule N and D come from: 'reported', the reported law's own optimum (the rule chosen by the
-     * allocation back-test, docs/methods.md §7), also for an ensemble fit.
+     * The rule N and D come from: 'reported', the reported law's own optimum, also for an ensemble fit
+     * (the rule the allocation back-test kept: the evidence for another was too thin, docs/methods.md §7).
      */
     allocationRule: AllocationRule;
     /** Where N and D come from, in one line. */
