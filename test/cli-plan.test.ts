@@ -137,6 +137,10 @@ test("scalelab plan: 10,000 H100 × 30 days at 40 % MFU → 1.026e25 FLOPs, 316B
   within(j.alternatives[1].D, j.compute / (6 * j.alternatives[1].N), 1e-9, 'Kaplan D');
   assert.ok(Math.abs(j.recommendation.shape.error) < 0.05);
   assert.match(j.law.provenance, /preset epoch-2024: Besiroglu et al\. 2024/);
+  // Where N and D come from: one law, so no word of candidates.
+  assert.equal(j.recommendation.allocationRule, 'reported');
+  assert.match(j.recommendation.allocationSource, /^the minimum of law chinchilla along C = 6ND in closed form/);
+  assert.doesNotMatch(j.recommendation.allocationSource, /candidates/);
 });
 
 test('scalelab plan with a bootstrapped fit gives intervals; with inference tokens, the over-trained model', () => {
@@ -163,6 +167,16 @@ test('scalelab plan with a bootstrapped fit gives intervals; with inference toke
   within(rec.forRun.interval[1], p.interval[1], 1e-9, 'forRun.interval');
   assert.equal(rec.forRun.members.length, 3);
   assert.notEqual(rec.forRun.loss, rec.loss);
+  // N and D are the reported law's own optimum (the rule the allocation back-test kept), said with the
+  // other candidates' optima, which differ from it.
+  assert.equal(rec.allocationRule, 'reported');
+  const others = [...rec.allocationSource.matchAll(/(tied-huber|gadre) ([\d.e+]+)/g)];
+  assert.deepEqual(
+    others.map((m) => m[1]),
+    ['tied-huber', 'gadre'],
+    rec.allocationSource,
+  );
+  for (const m of others) assert.ok(Math.abs(Math.log10(Number(m[2]) / rec.N)) > 0.01, `${m[1]} differs from huber`);
   const text = scalelab(['plan', '--C', '1e24', '--fit', fitFile]).stdout;
   assert.match(
     text,
@@ -171,6 +185,10 @@ test('scalelab plan with a bootstrapped fit gives intervals; with inference toke
   assert.match(
     text,
     /for a new run {6}[\d.]+ {3}\[[\d.]+, [\d.]+\] {3}\(as predict gives it: the mean of 3 candidates' ln L̂/,
+  );
+  assert.match(
+    text,
+    /N and D from {7}the minimum of law chinchilla .*: the reported law \(huber\) alone, not the 3 candidates' average/,
   );
 });
 

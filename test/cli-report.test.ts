@@ -28,6 +28,11 @@ test('scalelab report writes one self-contained HTML file with every section and
   for (const id of ['data', 'fit', 'approaches', 'plan', 'backtest', 'landmarks', 'warnings', 'figures'])
     assert.ok(html.includes(`<section id="${id}">`), id);
   assert.equal((html.match(/<svg /g) ?? []).length, 6);
+  // The plan's N and D are said as plan says them: the reported law's optimum, the other candidates' beside it.
+  assert.match(
+    html,
+    /N and D from the minimum of law chinchilla [^<]*the reported law \(huber\) alone[^<]*tied-huber [\d.e+]+, gadre/,
+  );
   assert.ok(!/<script|<link|src="http|href="http/i.test(html), 'opens with no network');
 });
 

@@ -14,7 +14,11 @@ import { defaultGroups, runGroups, studySelection } from '../web/src/lib/runGrou
 import { fileColumns, guessColumns, missingFields } from '../web/src/lib/columns.js';
 import { isoflopUnsupported } from '../web/src/worker/support.js';
 import { defaultSettings } from '../web/src/worker/protocol.js';
-import { defaultPlannerInputs } from '../web/src/hooks/usePlan.js';
+import { defaultPlannerInputs, planFor } from '../web/src/hooks/usePlan.js';
+import { autoFitToJson } from '../src/fit/summary.js';
+import { chooseProcedure } from '../src/fit/auto.js';
+import { getLaw, lawChoiceFromJson } from '../src/laws/index.js';
+import { computeOptimal } from '../src/analyses/computeOptimal.js';
 import { root } from './helpers/cli.js';
 
 test("advice: the library's command-line hints in the web app's words, whether a message names a flag or an option", () => {
@@ -169,4 +173,18 @@ test("an IsoFLOP sweep is recognised (CS336, Chinchilla's profiles); runs spread
     );
   }
   assert.match(isoflopUnsupported(parseRuns('C,loss\n1e18,3\n1e19,2.5\n', { source: 'c.csv' })) ?? '', /need N and C/);
+});
+
+test("the web planner's N and D from an auto fit: the reported law's optimum, said with the other candidates', as plan says it", () => {
+  const data = parseRuns(readFileSync(join(root, 'examples/cs336-isoflops.json'), 'utf8'), {
+    source: 'cs336-isoflops.json',
+  });
+  const json = autoFitToJson(chooseProcedure(data));
+  const plan = planFor(json, { ...defaultPlannerInputs, mode: 'flops', flops: '1e23' });
+  const r = plan.recommendation;
+  assert.equal(r.allocationRule, 'reported');
+  const law = getLaw(lawChoiceFromJson(json));
+  assert.ok(Math.abs(r.N / computeOptimal(law, json.params, 1e23).N - 1) < 1e-9);
+  assert.match(r.allocationSource, /the reported law \(huber\) alone, not the 3 candidates' average/);
+  assert.match(r.allocationSource, /tied-huber [\d.e+]+, gadre [\d.e+]+$/);
 });

@@ -11,6 +11,7 @@ import { chinchillaFlopsPerToken, kaplanFlopsPerToken } from '../model/flops.js'
 import { trainingDays, type Accelerator, type HardwareBudget } from '../hardware/catalog.js';
 import { computeOptimal, kaplanAllocation, tokensPerParameterRule, type Allocation } from './computeOptimal.js';
 import { repetitionOptimum } from './repetition.js';
+import { allocateByRule, type AllocationMember, type AllocationRule } from './allocationRules.js';
 import { OptionError } from '../errors/index.js';
 import { extrapolationWarnings, presetRangeWarnings } from './extrapolation.js';
 import { formatNumber } from '../core/format.js';
@@ -44,6 +45,11 @@ export interface PlanInput {
    * when they are fitted with a bootstrap).
    */
   hyperparameters?: (at: { C: number; N: number }) => PlanHyperparameters | Steps<PlanHyperparameters>;
+  /**
+   * The fit's candidates when it is an ensemble (an `auto` fit), with the one whose law is reported:
+   * the recommendation names the rule its N and D come from and the candidates' own optima.
+   */
+  ensemble?: { reported: string; members: AllocationMember[] };
   /** A B_crit(L) law (tokens) to evaluate at the recommended run's predicted loss, with where it comes from. */
   criticalBatch?: { bStar: number; alphaB: number; source: string; note?: string };
 }
@@ -93,6 +99,13 @@ export interface Plan {
   law: { id: string; formula: string; params: Record<string, number>; provenance: string };
   recommendation: Allocation & {
     loss: number;
+    /**
+     * The rule N and D come from: 'reported', the reported law's own optimum, also for an ensemble fit
+     * (the rule the allocation back-test kept: the evidence for another was too thin, docs/methods.md §7).
+     */
+    allocationRule: AllocationRule;
+    /** Where N and D come from, in one line. */
+    allocationSource: string;
     intervals: { N?: [number, number]; D?: [number, number]; loss?: [number, number] };
     level: number;
     replicates: number;
@@ -155,6 +168,7 @@ export function* makePlanSteps(input: PlanInput): Steps<Plan> {
   const at = (p: Record<string, number>, a: { N: number; D: number }) =>
     predictLoss(law, p, { N: a.N, D: a.D, U: U === undefined ? undefined : Math.min(U, a.D) });
   const best = allocate(params);
+  const allocationSource = describeAllocation(law, U, compute, input.ensemble);
   const intervals: Plan['recommendation']['intervals'] = {};
   const reps = input.replicates ?? [];
   if (reps.length >= 2) {
@@ -298,6 +312,8 @@ export function* makePlanSteps(input: PlanInput): Steps<Plan> {
     law: { id: law.id, formula: law.formula, params, provenance: input.provenance },
     recommendation: {
       ...best,
+      allocationRule: shippedAllocationRule,
+      allocationSource,
       intervals,
       level,
       replicates: reps.length,
@@ -363,4 +379,36 @@ export function hyperparametersFromPreset(preset: HparamPreset): (at: { C: numbe
       source: `${p.source}${preset.variable === 'C' ? '; their C counts non-embedding FLOPs with attention, here C = 6ND' : '; their N excludes embeddings'}`,
     };
   };
+}
+
+/**
+ * The rule `plan` recommends N and D by from an ensemble fit: the reported law's own optimum, which is
+ * what makePlan's allocate() computes. bench/allocation-backtest.ts scored it against the ensemble's
+ * rules (docs/methods.md §7) and exits 1 when the evidence chooses another: changing this constant
+ * then means making allocate() use allocateByRule.
+ */
+export const shippedAllocationRule = 'reported' satisfies AllocationRule;
+
+/** One line: where the recommendation's N and D come from. */
+function describeAllocation(law: Law, U: number | undefined, C: number, ensemble: PlanInput['ensemble']): string {
+  const how =
+    U !== undefined && law.inputs.includes('U')
+      ? `the minimum of law ${law.id} along C = 6ND with ${formatNumber(U, 4)} unique tokens, epochs repeated as needed`
+      : law.closedForm?.computeOptimal
+        ? `the minimum of law ${law.id} along C = 6ND in closed form (N_opt = G·(C/6)^a, Hoffmann et al. 2022 Eq. 4)`
+        : `the minimum of law ${law.id} along C = 6ND, found numerically`;
+  const active = ensemble?.members.filter((m) => m.weight > 0) ?? [];
+  if (!ensemble || active.length < 2) return how;
+  // The candidates' own optima show how far the procedure choice alone moves N.
+  let others = '';
+  try {
+    const { optima } = allocateByRule('reported', ensemble.members, ensemble.reported, C);
+    others = optima
+      .filter((o) => o.id !== ensemble.reported)
+      .map((o) => `${o.id} ${o.N === undefined ? 'none' : formatNumber(o.N, 3)}`)
+      .join(', ');
+  } catch {
+    others = '';
+  }
+  return `${how}: the reported law (${ensemble.reported}) alone, not the ${active.length} candidates' average — the rule the allocation back-test kept (docs/methods.md §7)${others ? `; the other candidates' own N_opt: ${others}` : ''}`;
 }

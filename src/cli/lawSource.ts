@@ -33,6 +33,8 @@ export interface LawSource {
   rangesSource?: string;
   /** From a fit: the predictive ensemble (auto's weighted candidates, or the fit alone). */
   members?: PredictiveMember[];
+  /** From a fit: the procedure whose law is reported (for `auto`, one of `members`). */
+  chosen?: string;
   /** From a fit: how it was fitted (`auto`, a recipe, or custom flags). */
   procedure?: string;
   /** From a fit: its trust warnings of severity warning or severe, to repeat wherever it is used. */
@@ -92,6 +94,7 @@ export function resolveLaw(flags: LawFlags, fallbackPreset?: string): LawSource 
       unit: f.json.bootstrap?.unit,
       ranges: f.json.data.ranges,
       members: f.members,
+      chosen: f.json.procedure?.chosen,
       procedure: f.json.procedure?.id,
       fitWarnings: f.json.warnings
         .filter((w) => w.severity !== 'info')

@@ -546,3 +546,22 @@ export function loadFit(text: string, source: string): LoadedFit {
   }
   return { law, params, replicates, members, json };
 }
+
+/**
+ * A saved fit's candidates as plan's ensemble (the law reported, and every weighted candidate that
+ * fitted), when it has more than one; undefined for a fit of one procedure. For a fit this program
+ * wrote (the report, the web app); `loadFit` checks a file read from disk.
+ */
+export function fitEnsemble(
+  json: FitJson,
+):
+  | { reported: string; members: { id: string; law: Law; params: Record<string, number>; weight: number }[] }
+  | undefined {
+  const chosen = json.procedure?.chosen;
+  const kept = (json.procedure?.candidates ?? []).filter((c) => c.weight > 0 && !c.error && c.params);
+  if (!chosen || kept.length < 2) return undefined;
+  return {
+    reported: chosen,
+    members: kept.map((c) => ({ id: c.id, law: getLaw(lawChoiceFromJson(c)), params: c.params!, weight: c.weight })),
+  };
+}

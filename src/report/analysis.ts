@@ -6,7 +6,7 @@
  */
 import { extrapolationWarnings } from '../analyses/extrapolation.js';
 import type { FitResult } from '../fit/fit.js';
-import { fitToJson, type FitJson } from '../fit/summary.js';
+import { fitEnsemble, fitToJson, type FitJson } from '../fit/summary.js';
 import type { Dataset } from '../io/dataset.js';
 import {
   approach1,
@@ -158,6 +158,7 @@ export function analyse(
         level: o.bootstrap?.level,
         provenance: `law ${fitted.law.id} fitted to ${dataset.source}`,
         ranges,
+        ensemble: fitEnsemble(fitJson),
       });
     }
     if (canAllocate(fitted.law) && o.landmarks?.length)

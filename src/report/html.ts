@@ -166,6 +166,7 @@ export function reportHtml(a: Analysis, svgs: Partial<Record<FigureKind, string>
             ]),
           ],
         ) +
+        `<p>N and D from ${escapeHtml(r.allocationSource)}.</p>` +
         (r.shape
           ? `<p>Shape: ${r.shape.shape.nLayer} layers × d_model ${r.shape.shape.dModel}, ${r.shape.shape.nHeads} heads of ${r.shape.shape.headDim}, d_ff ${r.shape.shape.dFf} (${r.shape.shape.mlp}); ${n(r.shape.parameters.total)} parameters.</p>`
           : '') +

@@ -243,6 +243,9 @@ Examples:
           note: `Kaplan's L is ${kaplanBatchPreset.note.replace(/^L is /, '')}; the predicted loss here is on this law's data, so B_crit is indicative`,
         },
         uniqueTokens: flags.uniqueTokens ? parseQuantity(flags.uniqueTokens, '--unique-tokens') : undefined,
+        ...(source.chosen && (source.members?.length ?? 0) > 1
+          ? { ensemble: { reported: source.chosen, members: source.members! } }
+          : {}),
       });
       // From a saved fit, the recommended run's loss as predict gives it: an auto fit's candidates averaged,
       // with the interval for one run (plan's own loss is the reported law's, with the law's interval).

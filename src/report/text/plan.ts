@@ -41,6 +41,7 @@ export function planReport(plan: Plan, name: OptionNamer = libraryOption): strin
     ? `, ${Math.round(r.level * 100)} % intervals from ${r.replicates} bootstrap replicates`
     : ` (no intervals: the law has no bootstrap replicates; use ${name('fit')} with a fit made with ${name('bootstrap')})`;
   lines.push(`Recommended: the compute-optimal model${interval}`);
+  lines.push(`  N and D from       ${r.allocationSource}`);
   lines.push(`  parameters N       ${ci(r.N, r.intervals.N)}`);
   lines.push(`  tokens D           ${ci(r.D, r.intervals.D)}`);
   lines.push(`  tokens/parameter   ${formatNumber(r.tokensPerParameter, 4)}`);

@@ -76,6 +76,10 @@ export function PlanResult({ plan }: { plan: Plan }) {
           <strong data-testid="plan-loss">{formatNumber(r.loss, 5)}</strong>{' '}
           <span className="muted">{formatInterval(r.intervals.loss, 4)}</span>
         </dd>
+        <dt>N and D from</dt>
+        <dd className="muted" data-testid="plan-allocation">
+          {r.allocationSource}
+        </dd>
         <dt>shape</dt>
         <dd data-testid="plan-shape">{r.shape ? shapeText(r.shape) : 'none found within 5 %'}</dd>
         {r.days !== undefined && (

@@ -4,7 +4,7 @@
  * and the last plan for the same fit stays on screen, marked as not following the inputs.
  */
 import { useMemo, useRef } from 'react';
-import type { FitJson } from '../../../src/fit/summary.js';
+import { fitEnsemble, type FitJson } from '../../../src/fit/summary.js';
 import { getLaw, lawChoiceFromJson } from '../../../src/laws/index.js';
 import { allocatingLawIds, canAllocate } from '../../../src/analyses/computeOptimal.js';
 import { makePlan, type Plan } from '../../../src/analyses/plan.js';
@@ -50,7 +50,8 @@ function replicatesOf(fit: FitJson): Record<string, number>[] {
   return fit.replicates.map((row) => Object.fromEntries(names.map((n, j) => [n, row[j]])));
 }
 
-function planFor(fit: FitJson, inputs: PlannerInputs): Plan {
+/** The plan for a fit and the planner's inputs (exported for its test: the same N and D as `plan --fit`). */
+export function planFor(fit: FitJson, inputs: PlannerInputs): Plan {
   const law = getLaw(lawChoiceFromJson(fit));
   const common = {
     law,
@@ -58,6 +59,7 @@ function planFor(fit: FitJson, inputs: PlannerInputs): Plan {
     replicates: replicatesOf(fit),
     provenance: `law ${fit.law} fitted to ${fit.data.source} (${fit.data.runs} runs)`,
     ranges: fit.data.ranges,
+    ensemble: fitEnsemble(fit),
     inference: inputs.inferenceTokens.trim()
       ? { tokens: plannerNumber('inferenceTokens', inputs.inferenceTokens) }
       : undefined,
