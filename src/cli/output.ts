@@ -21,10 +21,10 @@ import {
   statSync,
   writeSync,
 } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { exitCodes, InputError, isScaleLabError, OptionError, ScaleLabError, UsageError } from '../errors/index.js';
 import { flagFor } from './optionFlags.js';
-import { syncFolder } from '../io/durable.js';
+import { syncFolder, workingFolderRemoved } from '../io/durable.js';
 import { processAlive } from '../io/processAlive.js';
 import { betweenSteps, expectOutput, handleToTheEnd, onInterrupt, outputWritten } from './interrupt.js';
 
@@ -185,6 +185,10 @@ export function checkOutput(path: string, flag = '--out', writes?: OutputFormat)
     }
   };
   if (stat(path)?.isDirectory()) throw problem('is a folder; expected a file name');
+  if (!isAbsolute(path) && workingFolderRemoved())
+    throw problem(
+      'the folder this command runs in was removed, so a relative path leads nowhere; change to a folder that exists, or give a full path',
+    );
   // A link to a file not there yet: the file is written where the link points, the link kept.
   const linked = danglingLinkTarget(path);
   if (linked !== undefined) {
@@ -205,15 +209,22 @@ export function checkOutput(path: string, flag = '--out', writes?: OutputFormat)
   try {
     mkdirSync(dir, { recursive: true });
   } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
     throw problem(
-      `cannot create its folder ${dir} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}: a file in the way, or no permission)`,
+      `cannot create its folder ${dir} (${code ?? (e as Error).message}: ${code === 'EROFS' ? 'a read-only file system' : 'a file in the way, or no permission'}); give a path in a folder you may write to`,
     );
   }
   try {
     accessSync(dir, constants.W_OK);
     if (stat(path)) accessSync(path, constants.W_OK);
-  } catch {
-    throw problem(`cannot write there (${stat(path) ? 'the file' : `its folder ${dir}`} is not writable)`);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const what = stat(path) ? 'the file' : `its folder ${dir}`;
+    throw problem(
+      code === 'EROFS'
+        ? `cannot write there (${what} is on a read-only file system, EROFS); give a path on another disk`
+        : `cannot write there (${what} is not writable${code ? `, ${code}` : ''}); give a path in a folder you may write to`,
+    );
   }
   expectOutput(path, stat(path) !== undefined);
 }
@@ -395,6 +406,11 @@ function writeFailure(err: NodeJS.ErrnoException, target: string, tmp?: string):
     return { why: 'the file system there is read-only (EROFS)', todo: 'Write it to a folder on another disk' };
   if (err.code === 'EACCES' || err.code === 'EPERM')
     return { why: `no permission to write in ${dir} (${err.code})`, todo: 'Write it to a folder you may write to' };
+  if (err.code === 'ENOENT' && !isAbsolute(target) && workingFolderRemoved())
+    return {
+      why: 'the folder this command runs in was removed (ENOENT), so a relative path leads nowhere',
+      todo: 'Change to a folder that exists, or give a full path',
+    };
   if (err.code === 'ENOENT' && !statOf(dir)?.isDirectory())
     return { why: `its folder ${dir} was removed while the command ran (ENOENT)` };
   return { why: tmp ? err.message.split(tmp).join(target) : err.message };

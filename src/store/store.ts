@@ -19,9 +19,10 @@ import {
   statSync,
   unlinkSync,
   writeFileSync,
+  type Stats,
 } from 'node:fs';
 import { hostname } from 'node:os';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, isAbsolute, join } from 'node:path';
 import { InputError, type Message, ScaleLabError } from '../errors/index.js';
 import type { Dataset, Run } from '../io/dataset.js';
 import { formatNumber } from '../core/format.js';
@@ -52,6 +53,7 @@ import type { RunStatus } from './runStatus.js';
 export { runStatuses, type RunStatus } from './runStatus.js';
 import type { Checkpoint } from '../io/parseMetrics.js';
 import { processAlive } from '../io/processAlive.js';
+import { workingFolderRemoved } from '../io/durable.js';
 
 export interface StoredRun {
   id: number;
@@ -463,22 +465,22 @@ export function storeErrorFrom(e: unknown): ScaleLabError | undefined {
   if (code === 'SQLITE_READONLY_DIRECTORY')
     return new StoreError(
       path,
-      `cannot use the run store: its folder ${dirname(path)} is not writable, and SQLite needs to create ${basename(path)}-wal and ${basename(path)}-shm beside it, even to read (${code}); nothing was changed`,
+      `cannot use the run store: its folder ${dirname(path)} is not writable, and SQLite needs to create ${basename(path)}-wal and ${basename(path)}-shm beside it, even to read (${code}); nothing was changed. Make the folder writable, or work on a copy of the store in a folder you may write to`,
     );
   if (code.startsWith('SQLITE_READONLY'))
     return new StoreError(
       path,
-      `the run store is read-only (the file or its folder is not writable: ${(e as Error).message}, ${code}); nothing was changed`,
+      `the run store is read-only (the file or its folder is not writable: ${(e as Error).message}, ${code}); nothing was changed. Make both writable, or work on a copy of the store in a folder you may write to`,
     );
   if (code === 'SQLITE_FULL')
     return new StoreError(
       path,
-      `the disk is full (${(e as Error).message}, ${code}); nothing of this write was stored: the store is as it was before it`,
+      `the disk is full (${(e as Error).message}, ${code}); nothing of this write was stored: the store is as it was before it. Free some space on its disk, then run the command again`,
     );
   if (code.startsWith('SQLITE_IOERR'))
     return new StoreError(
       path,
-      `a disk read or write failed (${(e as Error).message}, ${code}: a full disk, a file-size limit or a failing disk); nothing of this write was stored: the store is as it was before it`,
+      `a disk read or write failed (${(e as Error).message}, ${code}: a full disk, a file-size limit or a failing disk); nothing of this write was stored: the store is as it was before it. Free some space on its disk, then run the command again`,
     );
   return new StoreError(path, `the run store failed: ${(e as Error).message} (${code})`);
 }
@@ -587,9 +589,57 @@ function conflict(
 
 /** A folder given as the store: SQLite says only "disk I/O error" or "unable to open database file". */
 function refuseFolder(path: string): void {
-  if (path !== ':memory:' && statSync(path, { throwIfNoEntry: false })?.isDirectory())
+  if (path !== ':memory:' && storeFileStat(path)?.isDirectory())
     throw new StoreError(path, 'is a folder: expected a run store file (SQLite), such as .scalelab/runs.db');
 }
+
+/**
+ * What is at a store's path (undefined: nothing), or a StoreError saying why no store can be there: a
+ * file in the way of its folder (statSync throws ENOTDIR, which reached commands as an internal error).
+ */
+export function storeFileStat(path: string): Stats | undefined {
+  try {
+    return statSync(path, { throwIfNoEntry: false });
+  } catch (e) {
+    throw storePathError(path, e) ?? e;
+  }
+}
+
+/**
+ * Why a store's path cannot hold a store, in words, for the errors of making its folder or reading
+ * what is there: a file where a folder must be, the folder the command runs in removed (a relative path
+ * then names nowhere), no permission or a read-only file system; undefined for any other error.
+ */
+function storePathError(path: string, e: unknown): StoreError | undefined {
+  const code = (e as NodeJS.ErrnoException)?.code;
+  if (code === 'ENOTDIR') {
+    const isFile = (p: string) => {
+      try {
+        return statSync(p).isFile();
+      } catch {
+        return false; // under the file in the way too (ENOTDIR): look further up
+      }
+    };
+    let inTheWay = dirname(path);
+    while (dirname(inTheWay) !== inTheWay && !isFile(inTheWay)) inTheWay = dirname(inTheWay);
+    return new StoreError(
+      path,
+      `${inTheWay} is a file, not a folder, so no run store can be there (ENOTDIR); nothing was changed. Give a store path in a folder`,
+    );
+  }
+  if (code === 'ENOENT' && !isAbsolute(path) && workingFolderRemoved())
+    return new StoreError(
+      path,
+      'the folder this command runs in was removed (ENOENT), so a relative path leads nowhere; nothing was changed. Change to a folder that exists, or give the store as a full path',
+    );
+  if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS')
+    return new StoreError(
+      path,
+      `cannot create its folder ${dirname(path)} (${code}: ${code === 'EROFS' ? 'a read-only file system' : 'no permission'}); nothing was changed. Give a store path in a folder you may write to`,
+    );
+  return undefined;
+}
+
 
 export class RunStore {
   readonly path: string;
@@ -626,7 +676,7 @@ export class RunStore {
       if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
       db = new Database(path);
     } catch (e) {
-      throw new StoreError(path, `cannot open the run store: ${(e as Error).message}`);
+      throw storePathError(path, e) ?? new StoreError(path, `cannot open the run store: ${(e as Error).message}`);
     }
     lastOpened = path;
     try {
