@@ -13,7 +13,9 @@ import {
   openSync,
   readdirSync,
   readFileSync,
+  readlinkSync,
   readSync,
+  realpathSync,
   renameSync,
   rmSync,
   statSync,
@@ -344,14 +346,66 @@ export function storeWriter(path: string): WriterInfo | undefined {
   }
 }
 
-/** One line on who holds a store's write lock, for messages. */
-export function describeWriter(w: WriterInfo | undefined): string {
-  if (!w)
-    return "another process holds its write lock (it recorded no details: a sweep's short write, or a program other than ScaleLab)";
+/**
+ * One line on who holds a store's write lock, for messages. With `path` (a final error, said once),
+ * a holder that recorded nothing is looked for among the processes that have the store open.
+ */
+export function describeWriter(w: WriterInfo | undefined, path?: string): string {
+  if (!w) {
+    const open = path === undefined ? [] : processesWithOpen(path);
+    const shown = open.slice(0, 3).map((p) => `pid ${p.pid} ("${p.command}")`);
+    return `another process holds its write lock (it recorded no details: a sweep's short write, or a program other than ScaleLab)${
+      shown.length ? `; open in ${shown.join(', ')}${open.length > 3 ? ` and ${open.length - 3} more` : ''}` : ''
+    }`;
+  }
   const since = Math.max(0, Math.round((Date.now() - Date.parse(w.since)) / 1000));
   const host = w.host === hostname() ? '' : ` on ${w.host}`;
   if (!w.alive) return `held by a process that has gone (pid ${w.pid}, "${w.command}"); another writer holds it now`;
   return `held by pid ${w.pid}${host} ("${w.command}"), writing for ${since} s`;
+}
+
+/**
+ * The other processes of this host that have a store (or its write-ahead log) open, with their command
+ * lines: one of them holds its lock when no holder recorded itself (a program other than ScaleLab, such
+ * as the sqlite3 shell). Read from Linux's /proc, and only the processes this user may look into; none
+ * elsewhere.
+ */
+function processesWithOpen(path: string): { pid: number; command: string }[] {
+  if (process.platform !== 'linux' || path === ':memory:') return [];
+  let names: Set<string>, pids: string[];
+  try {
+    const real = realpathSync(path);
+    names = new Set([real, `${real}-wal`]);
+    pids = readdirSync('/proc').filter((p) => /^[1-9][0-9]*$/.test(p) && Number(p) !== process.pid);
+  } catch {
+    return [];
+  }
+  const found: { pid: number; command: string }[] = [];
+  for (const pid of pids) {
+    let fds: string[];
+    try {
+      fds = readdirSync(`/proc/${pid}/fd`);
+    } catch {
+      continue; // gone, or not ours to look into
+    }
+    const opens = fds.some((fd) => {
+      try {
+        return names.has(readlinkSync(`/proc/${pid}/fd/${fd}`));
+      } catch {
+        return false;
+      }
+    });
+    if (!opens) continue;
+    let command = '';
+    try {
+      // One line: an argument may hold newlines (node -e 'a program').
+      command = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' ').replace(/\s+/g, ' ');
+    } catch {
+      // gone since: its pid is still worth naming
+    }
+    found.push({ pid: Number(pid), command: command.length > 120 ? `${command.slice(0, 120)}…` : command });
+  }
+  return found;
 }
 
 /** `path-sweep-HASH`: the base name of the claim files a sweep keeps next to the store while it drives a study (RunStore.claimStudy). */
@@ -453,7 +507,7 @@ export function storeErrorFrom(e: unknown): ScaleLabError | undefined {
   if (isBusy(e)) {
     return new StoreError(
       path,
-      `the store is busy: ${describeWriter(storeWriter(path))}; a write waited ${syncBusyTimeoutMs() / 1000} s for it. Try again when it has finished`,
+      `the store is busy: ${describeWriter(storeWriter(path), path)}; a write waited ${syncBusyTimeoutMs() / 1000} s for it. Try again when it has finished`,
     );
   }
   if (code === 'SQLITE_NOTADB' || code.startsWith('SQLITE_CORRUPT'))
@@ -640,7 +694,6 @@ function storePathError(path: string, e: unknown): StoreError | undefined {
   return undefined;
 }
 
-
 export class RunStore {
   readonly path: string;
   readonly db: Database.Database;
@@ -812,7 +865,7 @@ export class RunStore {
           throw new StoreError(
             this.path,
             (o) =>
-              `the store is busy: ${describeWriter(holder)}; gave up after waiting ${Math.round(waitedMs / 1000)} s. Try again when it has finished, or wait longer (${o('wait')})`,
+              `the store is busy: ${describeWriter(holder, this.path)}; gave up after waiting ${Math.round(waitedMs / 1000)} s. Try again when it has finished, or wait longer (${o('wait')})`,
           );
         }
         wait.onWait?.({ holder, waitedMs });
@@ -958,7 +1011,7 @@ export class RunStore {
         if (waitedMs >= (wait.timeoutMs ?? 30 * 60_000))
           throw new StoreError(
             this.path,
-            `the store is busy: ${describeWriter(holder)}; waited ${Math.round(waitedMs / 1000)} s for it. Try again when it has finished`,
+            `the store is busy: ${describeWriter(holder, this.path)}; waited ${Math.round(waitedMs / 1000)} s for it. Try again when it has finished`,
           );
         wait.onWait?.({ holder, waitedMs });
         await new Promise((resolve) => setTimeout(resolve, 1000));
