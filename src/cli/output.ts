@@ -351,7 +351,7 @@ class AtomicWrite {
   /** Write one piece whole; returns its length in bytes. */
   write(piece: string | Uint8Array): number {
     const bytes = typeof piece === 'string' ? Buffer.from(piece) : piece;
-    for (let at = 0; at < bytes.length; ) at += writeSync(this.fd!, bytes, at, bytes.length - at);
+    for (let at = 0; at < bytes.length;) at += writeSync(this.fd!, bytes, at, bytes.length - at);
     return bytes.length;
   }
 

@@ -267,7 +267,9 @@ test('a read-only store is refused naming it, and nothing changes; reading it st
   assert.ok(noStackTrace(write.stderr), write.stderr);
   assert.match(
     write.stderr,
-    new RegExp(`^scalelab: error: ${db}: the run store is read-only \\(.*\\); nothing was changed\\. Make both writable, or work on a copy of the store in a folder you may write to\\n$`),
+    new RegExp(
+      `^scalelab: error: ${db}: the run store is read-only \\(.*\\); nothing was changed\\. Make both writable, or work on a copy of the store in a folder you may write to\\n$`,
+    ),
   );
   const read = cli(['runs', 'ls', '--db', db, '--json']);
   assert.equal(read.code, 0, read.stderr);

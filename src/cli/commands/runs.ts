@@ -294,7 +294,11 @@ export writes it back. A run stored without one takes it from a later import; an
           // (a Ctrl-C heard between two pieces), not built whole first.
           const pieces = function* () {
             if (format === 'csv') yield columns.join(',') + '\n';
-            for (let i = 0; i < rows.length; i += 4096) yield rows.slice(i, i + 4096).map(line).join('');
+            for (let i = 0; i < rows.length; i += 4096)
+              yield rows
+                .slice(i, i + 4096)
+                .map(line)
+                .join('');
           };
           const states = Object.entries(leftOut).map(([state, n]) => `${n} ${state}`);
           // Completed runs imported as final losses have no checkpoints: --checkpoints then has no row for them.
