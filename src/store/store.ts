@@ -6,7 +6,9 @@
 import Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
 import {
+  accessSync,
   closeSync,
+  constants,
   existsSync,
   linkSync,
   mkdirSync,
@@ -325,6 +327,40 @@ function sqliteCode(e: unknown): string | undefined {
   return e instanceof Error && typeof code === 'string' && code.startsWith('SQLITE_') ? code : undefined;
 }
 
+/**
+ * Why SQLite could not open a store ("unable to open database file" says nothing of it): a file of
+ * the store (or its write-ahead log beside it) this user may not read, or, to make one, a folder it
+ * may not write to; else SQLite's own words.
+ */
+function openFailure(path: string, e: unknown, intent: 'read' | 'write'): StoreError {
+  const denied = (p: string, mode: number) => {
+    try {
+      accessSync(p, mode);
+      return undefined;
+    } catch (err) {
+      return (err as NodeJS.ErrnoException).code;
+    }
+  };
+  for (const file of [path, `${path}-wal`, `${path}-shm`]) {
+    if (!existsSync(file)) continue;
+    const code = denied(file, constants.R_OK);
+    if (code)
+      return new StoreError(
+        path,
+        `cannot open the run store: ${file === path ? 'the file' : basename(file)} is not readable by this user (${code}); nothing was changed. Ask its owner for access, or work on a copy you own`,
+      );
+  }
+  if (intent === 'write' && !existsSync(path)) {
+    const code = denied(dirname(path), constants.W_OK);
+    if (code)
+      return new StoreError(
+        path,
+        `cannot create the run store: its folder ${dirname(path)} is not writable (${code}${code === 'EROFS' ? ': a read-only file system' : ''}); nothing was changed. Give a store path in a folder you may write to`,
+      );
+  }
+  return new StoreError(path, `cannot open the run store: ${(e as Error).message}`);
+}
+
 /** Whether an error is SQLite's "another connection holds the lock" (SQLITE_BUSY, SQLITE_LOCKED). */
 export const isBusy = (e: unknown) =>
   sqliteCode(e)?.startsWith('SQLITE_BUSY') || sqliteCode(e)?.startsWith('SQLITE_LOCKED');
@@ -536,6 +572,11 @@ export function storeErrorFrom(e: unknown): ScaleLabError | undefined {
       path,
       `a disk read or write failed (${(e as Error).message}, ${code}: a full disk, a file-size limit or a failing disk); nothing of this write was stored: the store is as it was before it. Free some space on its disk, then run the command again`,
     );
+  // Opened, but its write-ahead log could not be (another user's, not readable): said as at the opening.
+  if (code === 'SQLITE_CANTOPEN' && path !== 'the run store') {
+    const why = openFailure(path, e, 'read');
+    if (!why.message.endsWith((e as Error).message)) return why;
+  }
   return new StoreError(path, `the run store failed: ${(e as Error).message} (${code})`);
 }
 
@@ -729,7 +770,7 @@ export class RunStore {
       if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
       db = new Database(path);
     } catch (e) {
-      throw storePathError(path, e) ?? new StoreError(path, `cannot open the run store: ${(e as Error).message}`);
+      throw storePathError(path, e) ?? openFailure(path, e, 'write');
     }
     lastOpened = path;
     try {
@@ -763,7 +804,7 @@ export class RunStore {
     try {
       db = new Database(path, { readonly: true, fileMustExist: true });
     } catch (e) {
-      throw new StoreError(path, `cannot open the run store: ${(e as Error).message}`);
+      throw openFailure(path, e, 'read');
     }
     const notAStore = (why: string) => new StoreError(path, `not a ScaleLab run store: ${why}`);
     try {

@@ -4,8 +4,8 @@
 // under a file and a removed working folder: interrupted-writes.test.ts and output-files.test.ts.)
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { noStackTrace, root, scalelab } from '../helpers/cli.js';
@@ -90,4 +90,63 @@ test('a store locked by a program other than ScaleLab past the wait: one line na
   await holder.done;
   const ls = scalelab(['runs', 'ls', '--db', db, '--json']);
   assert.equal(ls.json().length, 3, 'nothing of the refused import stored');
+});
+
+test('a store this user may not read (the file, or its log beside it), and a new store in a folder it may not write to: one line saying which and what to do', (t) => {
+  const dir = tmp('denied');
+  chmodSync(dir, 0o755);
+  const db = join(dir, 'runs.db');
+  const data = join(dir, 'runs.csv');
+  writeFileSync(data, runsCsv, { mode: 0o644 });
+  chmodSync(data, 0o644);
+  assert.equal(scalelab(['runs', 'import', data, '--db', db]).code, 0);
+  const locked = join(dir, 'locked');
+  mkdirSync(locked, { mode: 0o555 });
+  chmodSync(locked, 0o555);
+  // As root every file is readable: the CLI then runs as "nobody", where that user can reach the checkout.
+  const asOther = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
+  if (process.platform === 'win32') return t.skip('no POSIX permissions here');
+  if (process.getuid?.() === 0) {
+    const probe = spawnSync(process.execPath, ['--import', 'tsx', '-e', '0'], { cwd: root, ...asOther });
+    if (probe.status !== 0)
+      return t.skip('the checkout is not readable by another user here, so no user is denied the store');
+  }
+  const cli = (args: string[]) => {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', `${root}src/cli/run.ts`, ...args], {
+      cwd: root,
+      encoding: 'utf8',
+      env: { ...process.env, SCALELAB_DEBUG: '', TMPDIR: scratch },
+      ...asOther,
+    });
+    return { code: r.status ?? -1, stderr: r.stderr };
+  };
+  // tsx's cache, which that user must be able to write.
+  const scratch = join(dir, 'scratch');
+  mkdirSync(scratch);
+  chmodSync(scratch, 0o777);
+  const before = readFileSync(db);
+  // The store itself not readable (another user's, mode 600; the owner's own with mode 000).
+  chmodSync(db, process.getuid?.() === 0 ? 0o600 : 0o000);
+  for (const args of [
+    ['runs', 'ls'],
+    ['runs', 'import', data],
+  ]) {
+    const r = cli([...args, '--db', db]);
+    assert.equal(r.code, 1, r.stderr);
+    assert.equal(
+      r.stderr,
+      `scalelab: error: ${db}: cannot open the run store: the file is not readable by this user (EACCES); nothing was changed. Ask its owner for access, or work on a copy you own\n`,
+    );
+  }
+  chmodSync(db, 0o644);
+  assert.ok(readFileSync(db).equals(before), 'the store is byte for byte as it was');
+  // A new store where this user may not create one.
+  const inLocked = join(locked, 'runs.db');
+  const r = cli(['runs', 'import', data, '--db', inLocked]);
+  assert.equal(r.code, 1, r.stderr);
+  assert.equal(
+    r.stderr,
+    `scalelab: error: ${inLocked}: cannot create the run store: its folder ${locked} is not writable (EACCES); nothing was changed. Give a store path in a folder you may write to\n`,
+  );
+  chmodSync(locked, 0o755);
 });
