@@ -245,7 +245,7 @@ export function writeOutput(path: string, data: string | Uint8Array, opts: Outpu
 
 /**
  * writeOutput for a large output (an export of every run) made in pieces: each piece is written as it
- * comes, with a turn for the event loop after every few MiB, so a Ctrl-C stops it between two pieces,
+ * comes, with a turn for the event loop after every MiB, so a Ctrl-C stops it between two pieces,
  * removing the temporary file and leaving the earlier file as it was.
  */
 export async function writeOutputInSteps(
@@ -286,7 +286,7 @@ export function writeAtomically(path: string, data: string | Uint8Array): void {
 const STEP_BYTES = 1 << 20;
 
 /**
- * writeAtomically of pieces, written as they come, with a turn for the event loop after every few MiB
+ * writeAtomically of pieces, written as they come, with a turn for the event loop after every MiB
  * (betweenSteps): a signal handled then removes the temporary file before the command ends.
  * @throws OutputError naming the file (exit 1), or what a piece threw; either way the temporary file
  * is removed and the earlier file left as it was
