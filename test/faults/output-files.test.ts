@@ -19,7 +19,7 @@ import { syncBuiltinESMExports } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { noStackTrace, scalelab } from '../helpers/cli.js';
-import { integrityOk, spawnCli } from './common.js';
+import { cliAsUserDenied, integrityOk, spawnCli } from './common.js';
 import { writeAtomically, writeAtomicallyInSteps } from '../../src/cli/output.js';
 import { RunStore } from '../../src/store/store.js';
 import { parseRuns } from '../../src/io/parseRuns.js';
@@ -201,22 +201,17 @@ test('a store or an --out under a file (ENOTDIR): one line naming the file in th
 
 test('--out in a read-only folder is refused before the work, naming the folder', (t) => {
   const dir = tmp('ro');
+  chmodSync(dir, 0o755);
   const data = join(dir, 'runs.csv');
   writeFileSync(data, 'N,D,loss\n1e8,2e9,3.2\n2e8,4e9,2.95\n4e8,8e9,2.75\n');
+  chmodSync(data, 0o644);
   const ro = join(dir, 'read-only');
   mkdirSync(ro);
   chmodSync(ro, 0o555);
   t.after(() => chmodSync(ro, 0o755));
-  // root (as in many containers and CI images) writes into any folder whatever its mode: then there is
-  // no read-only folder to test with here (the injected EACCES and EROFS above stand for it).
-  try {
-    writeFileSync(join(ro, 'probe'), '');
-    fs.rmSync(join(ro, 'probe'));
-    return t.skip('this user writes into a folder of mode 555 (root): no read-only folder to test with');
-  } catch {
-    // read-only to us, as intended
-  }
-  const r = scalelab(['report', data, '--out', join(ro, 'report.html'), '--bootstrap', '0']);
+  const user = cliAsUserDenied(dir);
+  if ('skip' in user) return t.skip(user.skip);
+  const r = user.cli(['report', data, '--out', join(ro, 'report.html'), '--bootstrap', '0']);
   assert.equal(r.code, 2, r.stderr);
   assert.equal(
     r.stderr,

@@ -4,12 +4,12 @@
 // under a file and a removed working folder: interrupted-writes.test.ts and output-files.test.ts.)
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { noStackTrace, root, scalelab } from '../helpers/cli.js';
-import { integrityOk, waitFor } from './common.js';
+import { cliAsUserDenied, integrityOk, waitFor } from './common.js';
 import { RunStore } from '../../src/store/store.js';
 
 const tmp = (name: string) => mkdtempSync(join(tmpdir(), `scalelab-faults-storefile-${name}-`));
@@ -103,27 +103,9 @@ test('a store this user may not read (the file, or its log beside it), and a new
   const locked = join(dir, 'locked');
   mkdirSync(locked, { mode: 0o555 });
   chmodSync(locked, 0o555);
-  // As root every file is readable: the CLI then runs as "nobody", where that user can reach the checkout.
-  const asOther = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
-  if (process.platform === 'win32') return t.skip('no POSIX permissions here');
-  if (process.getuid?.() === 0) {
-    const probe = spawnSync(process.execPath, ['--import', 'tsx', '-e', '0'], { cwd: root, ...asOther });
-    if (probe.status !== 0)
-      return t.skip('the checkout is not readable by another user here, so no user is denied the store');
-  }
-  const cli = (args: string[]) => {
-    const r = spawnSync(process.execPath, ['--import', 'tsx', `${root}src/cli/run.ts`, ...args], {
-      cwd: root,
-      encoding: 'utf8',
-      env: { ...process.env, SCALELAB_DEBUG: '', TMPDIR: scratch },
-      ...asOther,
-    });
-    return { code: r.status ?? -1, stderr: r.stderr };
-  };
-  // tsx's cache, which that user must be able to write.
-  const scratch = join(dir, 'scratch');
-  mkdirSync(scratch);
-  chmodSync(scratch, 0o777);
+  const user = cliAsUserDenied(dir);
+  if ('skip' in user) return t.skip(user.skip);
+  const cli = user.cli;
   const before = readFileSync(db);
   // The store itself not readable (another user's, mode 600; the owner's own with mode 000).
   chmodSync(db, process.getuid?.() === 0 ? 0o600 : 0o000);
