@@ -7,23 +7,26 @@ import type CliProgress from 'cli-progress';
 import {
   accessSync,
   chmodSync,
+  closeSync,
   constants,
+  fsyncSync,
   lstatSync,
   mkdirSync,
+  openSync,
   readdirSync,
   readlinkSync,
   realpathSync,
   renameSync,
   rmSync,
   statSync,
-  writeFileSync,
+  writeSync,
 } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { exitCodes, InputError, isScaleLabError, OptionError, ScaleLabError, UsageError } from '../errors/index.js';
 import { flagFor } from './optionFlags.js';
-import { syncFolder } from '../io/durable.js';
+import { syncFolder, workingFolderRemoved } from '../io/durable.js';
 import { processAlive } from '../io/processAlive.js';
-import { expectOutput, outputWritten } from './interrupt.js';
+import { betweenSteps, expectOutput, handleToTheEnd, onInterrupt, outputWritten } from './interrupt.js';
 
 export interface OutputOptions {
   json?: boolean;
@@ -182,6 +185,10 @@ export function checkOutput(path: string, flag = '--out', writes?: OutputFormat)
     }
   };
   if (stat(path)?.isDirectory()) throw problem('is a folder; expected a file name');
+  if (!isAbsolute(path) && workingFolderRemoved())
+    throw problem(
+      'the folder this command runs in was removed, so a relative path leads nowhere; change to a folder that exists, or give a full path',
+    );
   // A link to a file not there yet: the file is written where the link points, the link kept.
   const linked = danglingLinkTarget(path);
   if (linked !== undefined) {
@@ -202,15 +209,22 @@ export function checkOutput(path: string, flag = '--out', writes?: OutputFormat)
   try {
     mkdirSync(dir, { recursive: true });
   } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
     throw problem(
-      `cannot create its folder ${dir} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}: a file in the way, or no permission)`,
+      `cannot create its folder ${dir} (${code ?? (e as Error).message}: ${code === 'EROFS' ? 'a read-only file system' : 'a file in the way, or no permission'}); give a path in a folder you may write to`,
     );
   }
   try {
     accessSync(dir, constants.W_OK);
     if (stat(path)) accessSync(path, constants.W_OK);
-  } catch {
-    throw problem(`cannot write there (${stat(path) ? 'the file' : `its folder ${dir}`} is not writable)`);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const what = stat(path) ? 'the file' : `its folder ${dir}`;
+    throw problem(
+      code === 'EROFS'
+        ? `cannot write there (${what} is on a read-only file system, EROFS); give a path on another disk`
+        : `cannot write there (${what} is not writable${code ? `, ${code}` : ''}); give a path in a folder you may write to`,
+    );
   }
   expectOutput(path, stat(path) !== undefined);
 }
@@ -221,7 +235,33 @@ export function checkOutput(path: string, flag = '--out', writes?: OutputFormat)
  * @param detail what was written, e.g. "12 KiB, 5 figures"
  */
 export function writeOutput(path: string, data: string | Uint8Array, opts: OutputOptions, detail?: string): void {
+  // A Ctrl-C during the write is heard once the file is whole and renamed (a synchronous write cannot
+  // be stopped half way by a listener): "… was written before it", rather than Node's default ending
+  // the process inside the write and leaving its temporary file.
+  handleToTheEnd();
   writeAtomically(path, data);
+  said(path, opts, detail);
+}
+
+/**
+ * writeOutput for a large output (an export of every run) made in pieces: each piece is written as it
+ * comes, with a turn for the event loop after every MiB, so a Ctrl-C stops it between two pieces,
+ * removing the temporary file and leaving the earlier file as it was.
+ */
+export async function writeOutputInSteps(
+  path: string,
+  pieces: Iterable<string | Uint8Array>,
+  opts: OutputOptions,
+  detail?: string,
+): Promise<void> {
+  // A signal during the last piece, the flush or the rename (no turn of the event loop after them) is
+  // heard at the command's end, the file then said written, rather than lost with the listener.
+  handleToTheEnd();
+  await writeAtomicallyInSteps(path, pieces);
+  said(path, opts, detail);
+}
+
+function said(path: string, opts: OutputOptions, detail?: string): void {
   outputWritten(path);
   if (!opts.json) process.stderr.write(`wrote ${path}${detail ? ` (${detail})` : ''}\n`);
 }
@@ -233,43 +273,147 @@ export function writeOutput(path: string, data: string | Uint8Array, opts: Outpu
  * @throws OutputError naming the file (exit 1); the earlier file is left as it was
  */
 export function writeAtomically(path: string, data: string | Uint8Array): void {
-  const existing = statOf(path);
-  // A device or a pipe (--out /dev/stdout) is written in place: there is nothing to replace.
-  if (existing && !existing.isFile()) {
-    try {
-      writeFileSync(path, data);
-    } catch (e) {
-      throw new OutputError(`cannot write ${path}: ${writeFailure(e as NodeJS.ErrnoException, path)}`);
-    }
-    return;
-  }
-  // Through a symbolic link to the file it names (the link stays), keeping that file's permissions;
-  // a link to a file not there yet makes that file (renamed over the link, the link would be lost).
-  const target = existing ? realpathSync(path) : (danglingLinkTarget(path) ?? path);
-  const tmp = join(dirname(target), temporaryName(basename(target), process.pid));
-  removeStaleTemporaries(target);
+  const w = new AtomicWrite(path);
   try {
-    writeFileSync(tmp, data, { flush: true, mode: existing ? existing.mode & 0o7777 : 0o666 });
-    if (existing) chmodSync(tmp, existing.mode & 0o7777);
-    renameSync(tmp, target);
+    w.write(data);
+    w.finish();
   } catch (e) {
-    rmSync(tmp, { force: true });
-    // Checked before the work, so only a full disk or a change since then lands here: say which.
-    throw new OutputError(
-      `cannot write ${path}: ${writeFailure(e as NodeJS.ErrnoException, target)}; ${statOf(path) ? 'the file there is unchanged' : 'nothing was written'}`,
-    );
+    throw w.abandon(e);
   }
-  // The new name on disk too, so that a power cut after this returns cannot bring back the old file.
-  syncFolder(dirname(target));
 }
 
-/** Why a write of `target` failed, in words (checked before the work, so a full disk or a change since). */
-function writeFailure(err: NodeJS.ErrnoException, target: string): string {
+/** How much writeAtomicallyInSteps writes between two turns of the event loop. */
+const STEP_BYTES = 1 << 20;
+
+/**
+ * writeAtomically of pieces, written as they come, with a turn for the event loop after every MiB
+ * (betweenSteps): a signal handled then removes the temporary file before the command ends.
+ * @throws OutputError naming the file (exit 1), or what a piece threw; either way the temporary file
+ * is removed and the earlier file left as it was
+ */
+export async function writeAtomicallyInSteps(path: string, pieces: Iterable<string | Uint8Array>): Promise<void> {
+  const w = new AtomicWrite(path);
+  const withdraw = onInterrupt(() => {
+    w.abandon(undefined);
+    return undefined; // the output's own clause says it was not written
+  });
+  try {
+    let since = 0;
+    for (const piece of pieces) {
+      since += w.write(piece);
+      if (since >= STEP_BYTES) {
+        since = 0;
+        await betweenSteps();
+      }
+    }
+    w.finish();
+  } catch (e) {
+    throw w.abandon(e);
+  } finally {
+    withdraw();
+  }
+}
+
+/**
+ * One atomic write in progress: the temporary file beside the target (or the device itself, written in
+ * place), written piece by piece, then flushed and renamed over the target, or abandoned and removed.
+ */
+class AtomicWrite {
+  private readonly existing: ReturnType<typeof statOf>;
+  /** Where the file is made: the path, or the file a symbolic link there names. */
+  private readonly target: string;
+  /** The temporary file, undefined for a device or a pipe (written in place: there is nothing to replace). */
+  private readonly tmp: string | undefined;
+  private fd: number | undefined;
+  private done = false;
+
+  constructor(readonly path: string) {
+    this.existing = statOf(path);
+    if (this.existing && !this.existing.isFile()) {
+      this.target = path;
+      this.tmp = undefined;
+    } else {
+      // Through a symbolic link to the file it names (the link stays), keeping that file's permissions;
+      // a link to a file not there yet makes that file (renamed over the link, the link would be lost).
+      this.target = this.existing ? realpathSync(path) : (danglingLinkTarget(path) ?? path);
+      this.tmp = join(dirname(this.target), temporaryName(basename(this.target), process.pid));
+      removeStaleTemporaries(this.target);
+    }
+    try {
+      this.fd = this.tmp
+        ? openSync(this.tmp, 'w', this.existing ? this.existing.mode & 0o7777 : 0o666)
+        : openSync(path, 'w');
+    } catch (e) {
+      throw this.abandon(e);
+    }
+  }
+
+  /** Write one piece whole; returns its length in bytes. */
+  write(piece: string | Uint8Array): number {
+    const bytes = typeof piece === 'string' ? Buffer.from(piece) : piece;
+    for (let at = 0; at < bytes.length;) at += writeSync(this.fd!, bytes, at, bytes.length - at);
+    return bytes.length;
+  }
+
+  /** Flush, close and rename over the target; the folder synced, so the new name survives a power cut. */
+  finish(): void {
+    const fd = this.fd!;
+    if (this.tmp) fsyncSync(fd);
+    this.fd = undefined;
+    closeSync(fd);
+    if (!this.tmp) return void (this.done = true);
+    if (this.existing) chmodSync(this.tmp, this.existing.mode & 0o7777);
+    renameSync(this.tmp, this.target);
+    this.done = true;
+    syncFolder(dirname(this.target));
+  }
+
+  /**
+   * Give the write up: the temporary file closed and removed. Returns what to throw for `e`: a file
+   * system's error as an OutputError in words (a piece's own error as it was).
+   */
+  abandon(e: unknown): unknown {
+    if (this.done) return e;
+    if (this.fd !== undefined) {
+      try {
+        closeSync(this.fd);
+      } catch {
+        // closing a file that failed to write: its removal below is what matters
+      }
+      this.fd = undefined;
+    }
+    if (this.tmp) rmSync(this.tmp, { force: true });
+    const err = e as NodeJS.ErrnoException | undefined;
+    if (typeof err?.code !== 'string' || !err.syscall) return e;
+    const state = this.tmp ? (statOf(this.path) ? '; the file there is unchanged' : '; nothing was written') : '';
+    const { why, todo } = writeFailure(err, this.target, this.tmp);
+    return new OutputError(`cannot write ${this.path}: ${why}${state}${todo ? `. ${todo}` : ''}`);
+  }
+}
+
+/**
+ * Why a write of `target` failed, in words, and what to do (checked before the work, so a full disk,
+ * a file system remounted read-only or a change since). Node's own wording would name the temporary file.
+ */
+function writeFailure(err: NodeJS.ErrnoException, target: string, tmp?: string): { why: string; todo?: string } {
+  const dir = dirname(target);
   if (err.code === 'ENOSPC' || err.code === 'EFBIG' || err.code === 'EDQUOT')
-    return `the disk is full or the file too large (${err.code})`;
-  if (err.code === 'ENOENT' && !statOf(dirname(target))?.isDirectory())
-    return `its folder ${dirname(target)} was removed while the command ran (ENOENT)`;
-  return err.message;
+    return {
+      why: `the disk is full or the file too large (${err.code})`,
+      todo: 'Free some space there, or write it to another disk',
+    };
+  if (err.code === 'EROFS')
+    return { why: 'the file system there is read-only (EROFS)', todo: 'Write it to a folder on another disk' };
+  if (err.code === 'EACCES' || err.code === 'EPERM')
+    return { why: `no permission to write in ${dir} (${err.code})`, todo: 'Write it to a folder you may write to' };
+  if (err.code === 'ENOENT' && !isAbsolute(target) && workingFolderRemoved())
+    return {
+      why: 'the folder this command runs in was removed (ENOENT), so a relative path leads nowhere',
+      todo: 'Change to a folder that exists, or give a full path',
+    };
+  if (err.code === 'ENOENT' && !statOf(dir)?.isDirectory())
+    return { why: `its folder ${dir} was removed while the command ran (ENOENT)` };
+  return { why: tmp ? err.message.split(tmp).join(target) : err.message };
 }
 
 /** How old a dead process's temporary file must be before a later write removes it. */

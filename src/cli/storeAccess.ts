@@ -3,15 +3,14 @@
  * retry, cancel): they never create a store where there was none, and a study they are given must
  * exist, so a misspelt --db or --study is an error rather than an empty answer.
  */
-import { statSync } from 'node:fs';
-import { MissingStoreError, RunStore, storeErrorFrom } from '../store/store.js';
+import { MissingStoreError, RunStore, storeErrorFrom, storeFileStat } from '../store/store.js';
 import { closestNames, levenshtein } from '../core/names.js';
 import { isScaleLabError, ScaleLabError, UsageError, type Location } from '../errors/index.js';
 
 /** A store to read from: listing or exporting never creates one where there was none. */
 export function openExisting(path: string): RunStore {
   // An empty file is no store either: opening it would write a fresh one into it.
-  const size = statSync(path, { throwIfNoEntry: false })?.size;
+  const size = storeFileStat(path)?.size;
   if (size === undefined || size === 0)
     throw new MissingStoreError(
       path,

@@ -181,7 +181,7 @@ export async function runSweep(
       if (waitedMs >= (options.busyTimeoutMs ?? 30 * 60_000))
         throw new StoreError(
           store.path,
-          `the store is busy: ${describeWriter(holder)}; the sweep waited ${Math.round(waitedMs / 1000)} s for it and stops here (its runs go on; run the sweep again to resume)`,
+          `the store is busy: ${describeWriter(holder, store.path)}; the sweep waited ${Math.round(waitedMs / 1000)} s for it and stops here (its runs go on; run the sweep again to resume)`,
         );
       options.onBusy?.({ holder, waitedMs });
       await new Promise((res) => setTimeout(res, Math.min(pollMs, 1000)));

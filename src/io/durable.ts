@@ -4,7 +4,7 @@
  * kernel may still hold only in memory when the rename returns: after a power cut the folder
  * could show the old file, or none. Syncing the folder after the rename makes the name stick.
  */
-import { closeSync, fsyncSync, openSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, statSync } from 'node:fs';
 
 /**
  * Flush a folder's entries (names made by rename or link) to disk. Where a folder cannot be opened
@@ -20,5 +20,17 @@ export function syncFolder(dir: string): void {
     // not supported here (see above)
   } finally {
     if (fd !== undefined) closeSync(fd);
+  }
+}
+
+/**
+ * Whether the folder this process runs in has been removed: it is still open, with no name left (no
+ * links), so a relative path names nowhere (a write there fails with ENOENT, whatever the path).
+ */
+export function workingFolderRemoved(): boolean {
+  try {
+    return statSync('.').nlink === 0;
+  } catch {
+    return true;
   }
 }

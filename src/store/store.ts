@@ -6,22 +6,27 @@
 import Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
 import {
+  accessSync,
   closeSync,
+  constants,
   existsSync,
   linkSync,
   mkdirSync,
   openSync,
   readdirSync,
   readFileSync,
+  readlinkSync,
   readSync,
+  realpathSync,
   renameSync,
   rmSync,
   statSync,
   unlinkSync,
   writeFileSync,
+  type Stats,
 } from 'node:fs';
 import { hostname } from 'node:os';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, isAbsolute, join } from 'node:path';
 import { InputError, type Message, ScaleLabError } from '../errors/index.js';
 import type { Dataset, Run } from '../io/dataset.js';
 import { formatNumber } from '../core/format.js';
@@ -52,6 +57,7 @@ import type { RunStatus } from './runStatus.js';
 export { runStatuses, type RunStatus } from './runStatus.js';
 import type { Checkpoint } from '../io/parseMetrics.js';
 import { processAlive } from '../io/processAlive.js';
+import { workingFolderRemoved } from '../io/durable.js';
 
 export interface StoredRun {
   id: number;
@@ -321,6 +327,40 @@ function sqliteCode(e: unknown): string | undefined {
   return e instanceof Error && typeof code === 'string' && code.startsWith('SQLITE_') ? code : undefined;
 }
 
+/**
+ * Why SQLite could not open a store ("unable to open database file" says nothing of it): a file of
+ * the store (or its write-ahead log beside it) this user may not read, or, to make one, a folder it
+ * may not write to; else SQLite's own words.
+ */
+function openFailure(path: string, e: unknown, intent: 'read' | 'write'): StoreError {
+  const denied = (p: string, mode: number) => {
+    try {
+      accessSync(p, mode);
+      return undefined;
+    } catch (err) {
+      return (err as NodeJS.ErrnoException).code;
+    }
+  };
+  for (const file of [path, `${path}-wal`, `${path}-shm`]) {
+    if (!existsSync(file)) continue;
+    const code = denied(file, constants.R_OK);
+    if (code)
+      return new StoreError(
+        path,
+        `cannot open the run store: ${file === path ? 'the file' : basename(file)} is not readable by this user (${code}); nothing was changed. Ask its owner for access, or work on a copy you own`,
+      );
+  }
+  if (intent === 'write' && !existsSync(path)) {
+    const code = denied(dirname(path), constants.W_OK);
+    if (code)
+      return new StoreError(
+        path,
+        `cannot create the run store: its folder ${dirname(path)} is not writable (${code}${code === 'EROFS' ? ': a read-only file system' : ''}); nothing was changed. Give a store path in a folder you may write to`,
+      );
+  }
+  return new StoreError(path, `cannot open the run store: ${(e as Error).message}`);
+}
+
 /** Whether an error is SQLite's "another connection holds the lock" (SQLITE_BUSY, SQLITE_LOCKED). */
 export const isBusy = (e: unknown) =>
   sqliteCode(e)?.startsWith('SQLITE_BUSY') || sqliteCode(e)?.startsWith('SQLITE_LOCKED');
@@ -342,14 +382,66 @@ export function storeWriter(path: string): WriterInfo | undefined {
   }
 }
 
-/** One line on who holds a store's write lock, for messages. */
-export function describeWriter(w: WriterInfo | undefined): string {
-  if (!w)
-    return "another process holds its write lock (it recorded no details: a sweep's short write, or a program other than ScaleLab)";
+/**
+ * One line on who holds a store's write lock, for messages. With `path` (a final error, said once),
+ * a holder that recorded nothing is looked for among the processes that have the store open.
+ */
+export function describeWriter(w: WriterInfo | undefined, path?: string): string {
+  if (!w) {
+    const open = path === undefined ? [] : processesWithOpen(path);
+    const shown = open.slice(0, 3).map((p) => `pid ${p.pid} ("${p.command}")`);
+    return `another process holds its write lock (it recorded no details: a sweep's short write, or a program other than ScaleLab)${
+      shown.length ? `; open in ${shown.join(', ')}${open.length > 3 ? ` and ${open.length - 3} more` : ''}` : ''
+    }`;
+  }
   const since = Math.max(0, Math.round((Date.now() - Date.parse(w.since)) / 1000));
   const host = w.host === hostname() ? '' : ` on ${w.host}`;
   if (!w.alive) return `held by a process that has gone (pid ${w.pid}, "${w.command}"); another writer holds it now`;
   return `held by pid ${w.pid}${host} ("${w.command}"), writing for ${since} s`;
+}
+
+/**
+ * The other processes of this host that have a store (or its write-ahead log) open, with their command
+ * lines: one of them holds its lock when no holder recorded itself (a program other than ScaleLab, such
+ * as the sqlite3 shell). Read from Linux's /proc, and only the processes this user may look into; none
+ * elsewhere.
+ */
+function processesWithOpen(path: string): { pid: number; command: string }[] {
+  if (process.platform !== 'linux' || path === ':memory:') return [];
+  let names: Set<string>, pids: string[];
+  try {
+    const real = realpathSync(path);
+    names = new Set([real, `${real}-wal`]);
+    pids = readdirSync('/proc').filter((p) => /^[1-9][0-9]*$/.test(p) && Number(p) !== process.pid);
+  } catch {
+    return [];
+  }
+  const found: { pid: number; command: string }[] = [];
+  for (const pid of pids) {
+    let fds: string[];
+    try {
+      fds = readdirSync(`/proc/${pid}/fd`);
+    } catch {
+      continue; // gone, or not ours to look into
+    }
+    const opens = fds.some((fd) => {
+      try {
+        return names.has(readlinkSync(`/proc/${pid}/fd/${fd}`));
+      } catch {
+        return false;
+      }
+    });
+    if (!opens) continue;
+    let command = '';
+    try {
+      // One line: an argument may hold newlines (node -e 'a program').
+      command = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' ').replace(/\s+/g, ' ');
+    } catch {
+      // gone since: its pid is still worth naming
+    }
+    found.push({ pid: Number(pid), command: command.length > 120 ? `${command.slice(0, 120)}…` : command });
+  }
+  return found;
 }
 
 /** `path-sweep-HASH`: the base name of the claim files a sweep keeps next to the store while it drives a study (RunStore.claimStudy). */
@@ -451,7 +543,7 @@ export function storeErrorFrom(e: unknown): ScaleLabError | undefined {
   if (isBusy(e)) {
     return new StoreError(
       path,
-      `the store is busy: ${describeWriter(storeWriter(path))}; a write waited ${syncBusyTimeoutMs() / 1000} s for it. Try again when it has finished`,
+      `the store is busy: ${describeWriter(storeWriter(path), path)}; a write waited ${syncBusyTimeoutMs() / 1000} s for it. Try again when it has finished`,
     );
   }
   if (code === 'SQLITE_NOTADB' || code.startsWith('SQLITE_CORRUPT'))
@@ -463,23 +555,28 @@ export function storeErrorFrom(e: unknown): ScaleLabError | undefined {
   if (code === 'SQLITE_READONLY_DIRECTORY')
     return new StoreError(
       path,
-      `cannot use the run store: its folder ${dirname(path)} is not writable, and SQLite needs to create ${basename(path)}-wal and ${basename(path)}-shm beside it, even to read (${code}); nothing was changed`,
+      `cannot use the run store: its folder ${dirname(path)} is not writable, and SQLite needs to create ${basename(path)}-wal and ${basename(path)}-shm beside it, even to read (${code}); nothing was changed. Make the folder writable, or work on a copy of the store in a folder you may write to`,
     );
   if (code.startsWith('SQLITE_READONLY'))
     return new StoreError(
       path,
-      `the run store is read-only (the file or its folder is not writable: ${(e as Error).message}, ${code}); nothing was changed`,
+      `the run store is read-only (the file or its folder is not writable: ${(e as Error).message}, ${code}); nothing was changed. Make both writable, or work on a copy of the store in a folder you may write to`,
     );
   if (code === 'SQLITE_FULL')
     return new StoreError(
       path,
-      `the disk is full (${(e as Error).message}, ${code}); nothing of this write was stored: the store is as it was before it`,
+      `the disk is full (${(e as Error).message}, ${code}); nothing of this write was stored: the store is as it was before it. Free some space on its disk, then run the command again`,
     );
   if (code.startsWith('SQLITE_IOERR'))
     return new StoreError(
       path,
-      `a disk read or write failed (${(e as Error).message}, ${code}: a full disk, a file-size limit or a failing disk); nothing of this write was stored: the store is as it was before it`,
+      `a disk read or write failed (${(e as Error).message}, ${code}: a full disk, a file-size limit or a failing disk); nothing of this write was stored: the store is as it was before it. Free some space on its disk, then run the command again`,
     );
+  // Opened, but its write-ahead log could not be (another user's, not readable): said as at the opening.
+  if (code === 'SQLITE_CANTOPEN' && path !== 'the run store') {
+    const why = openFailure(path, e, 'read');
+    if (!why.message.endsWith((e as Error).message)) return why;
+  }
   return new StoreError(path, `the run store failed: ${(e as Error).message} (${code})`);
 }
 
@@ -587,8 +684,55 @@ function conflict(
 
 /** A folder given as the store: SQLite says only "disk I/O error" or "unable to open database file". */
 function refuseFolder(path: string): void {
-  if (path !== ':memory:' && statSync(path, { throwIfNoEntry: false })?.isDirectory())
+  if (path !== ':memory:' && storeFileStat(path)?.isDirectory())
     throw new StoreError(path, 'is a folder: expected a run store file (SQLite), such as .scalelab/runs.db');
+}
+
+/**
+ * What is at a store's path (undefined: nothing), or a StoreError saying why no store can be there: a
+ * file in the way of its folder (statSync throws ENOTDIR, which reached commands as an internal error).
+ */
+export function storeFileStat(path: string): Stats | undefined {
+  try {
+    return statSync(path, { throwIfNoEntry: false });
+  } catch (e) {
+    throw storePathError(path, e) ?? e;
+  }
+}
+
+/**
+ * Why a store's path cannot hold a store, in words, for the errors of making its folder or reading
+ * what is there: a file where a folder must be, the folder the command runs in removed (a relative path
+ * then names nowhere), no permission or a read-only file system; undefined for any other error.
+ */
+function storePathError(path: string, e: unknown): StoreError | undefined {
+  const code = (e as NodeJS.ErrnoException)?.code;
+  if (code === 'ENOTDIR') {
+    const isFile = (p: string) => {
+      try {
+        return statSync(p).isFile();
+      } catch {
+        return false; // under the file in the way too (ENOTDIR): look further up
+      }
+    };
+    let inTheWay = dirname(path);
+    while (dirname(inTheWay) !== inTheWay && !isFile(inTheWay)) inTheWay = dirname(inTheWay);
+    return new StoreError(
+      path,
+      `${inTheWay} is a file, not a folder, so no run store can be there (ENOTDIR); nothing was changed. Give a store path in a folder`,
+    );
+  }
+  if (code === 'ENOENT' && !isAbsolute(path) && workingFolderRemoved())
+    return new StoreError(
+      path,
+      'the folder this command runs in was removed (ENOENT), so a relative path leads nowhere; nothing was changed. Change to a folder that exists, or give the store as a full path',
+    );
+  if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS')
+    return new StoreError(
+      path,
+      `cannot create its folder ${dirname(path)} (${code}: ${code === 'EROFS' ? 'a read-only file system' : 'no permission'}); nothing was changed. Give a store path in a folder you may write to`,
+    );
+  return undefined;
 }
 
 export class RunStore {
@@ -626,7 +770,7 @@ export class RunStore {
       if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
       db = new Database(path);
     } catch (e) {
-      throw new StoreError(path, `cannot open the run store: ${(e as Error).message}`);
+      throw storePathError(path, e) ?? openFailure(path, e, 'write');
     }
     lastOpened = path;
     try {
@@ -660,7 +804,7 @@ export class RunStore {
     try {
       db = new Database(path, { readonly: true, fileMustExist: true });
     } catch (e) {
-      throw new StoreError(path, `cannot open the run store: ${(e as Error).message}`);
+      throw openFailure(path, e, 'read');
     }
     const notAStore = (why: string) => new StoreError(path, `not a ScaleLab run store: ${why}`);
     try {
@@ -762,7 +906,7 @@ export class RunStore {
           throw new StoreError(
             this.path,
             (o) =>
-              `the store is busy: ${describeWriter(holder)}; gave up after waiting ${Math.round(waitedMs / 1000)} s. Try again when it has finished, or wait longer (${o('wait')})`,
+              `the store is busy: ${describeWriter(holder, this.path)}; gave up after waiting ${Math.round(waitedMs / 1000)} s. Try again when it has finished, or wait longer (${o('wait')})`,
           );
         }
         wait.onWait?.({ holder, waitedMs });
@@ -908,7 +1052,7 @@ export class RunStore {
         if (waitedMs >= (wait.timeoutMs ?? 30 * 60_000))
           throw new StoreError(
             this.path,
-            `the store is busy: ${describeWriter(holder)}; waited ${Math.round(waitedMs / 1000)} s for it. Try again when it has finished`,
+            `the store is busy: ${describeWriter(holder, this.path)}; waited ${Math.round(waitedMs / 1000)} s for it. Try again when it has finished`,
           );
         wait.onWait?.({ holder, waitedMs });
         await new Promise((resolve) => setTimeout(resolve, 1000));

@@ -1,9 +1,9 @@
 /** Shared by the fault tests: polling for a condition, the tiny trainer configuration their plans use, a sweep in flight. */
-import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import Database from 'better-sqlite3';
 import { root } from '../helpers/cli.js';
 import { RunStore } from '../../src/store/store.js';
@@ -125,4 +125,36 @@ export function metricsPerRun(path: string, study: string): Record<string, numbe
   } finally {
     s.close();
   }
+}
+
+/**
+ * The CLI run by a user to whom a file of mode 600 or a folder of mode 555 is closed: this one, or, as
+ * root (who reads and writes anything), "nobody" — where that user can reach the checkout and its
+ * node_modules (a clone inside a private folder cannot be), else a reason to skip. `scratch` gets a
+ * folder that user may write to, for tsx's cache.
+ */
+export function cliAsUserDenied(
+  scratch: string,
+): { cli: (args: string[]) => { code: number; stdout: string; stderr: string } } | { skip: string } {
+  if (process.platform === 'win32') return { skip: 'no POSIX permissions here' };
+  const asOther = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
+  if (process.getuid?.() === 0) {
+    const probe = spawnSync(process.execPath, ['--import', 'tsx', '-e', '0'], { cwd: root, ...asOther });
+    if (probe.status !== 0)
+      return { skip: 'run as root, and the checkout is not readable by another user here: no user to deny' };
+  }
+  const tmp = join(scratch, 'tsx-scratch');
+  mkdirSync(tmp, { recursive: true });
+  chmodSync(tmp, 0o777);
+  return {
+    cli: (args) => {
+      const r = spawnSync(process.execPath, ['--import', 'tsx', `${root}src/cli/run.ts`, ...args], {
+        cwd: root,
+        encoding: 'utf8',
+        env: { ...process.env, SCALELAB_DEBUG: '', TMPDIR: tmp },
+        ...asOther,
+      });
+      return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+    },
+  };
 }

@@ -30,7 +30,7 @@ test('--out /dev/full: the write error in words, exit 1, one line', { skip: !exi
   assert.equal(r.code, 1, r.stderr);
   assert.equal(
     r.stderr.trim(),
-    'scalelab: error: cannot write /dev/full: the disk is full or the file too large (ENOSPC)',
+    'scalelab: error: cannot write /dev/full: the disk is full or the file too large (ENOSPC). Free some space there, or write it to another disk',
   );
   assert.ok(noStackTrace(r.stderr));
 });

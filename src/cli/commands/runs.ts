@@ -9,7 +9,7 @@ import { counted, formatNumber, shortReason } from '../../core/format.js';
 import { textTable } from '../../core/table.js';
 import { keyword, parseQuantity, runSelection } from '../options.js';
 import { flag } from '../flags.js';
-import { checkOutput, formatOfName, printJson, progress, statusLine, writeOutput } from '../output.js';
+import { checkOutput, formatOfName, printJson, progress, statusLine, writeOutputInSteps } from '../output.js';
 
 type Run = (fn: () => Promise<void>, json?: boolean) => Promise<void>;
 
@@ -286,10 +286,20 @@ export writes it back. A run stored without one takes it from a later import; an
           // The group column of checkpoints only when a run has one (runs imported from files may not).
           if (f.checkpoints && rows.every((r) => r.group === null)) for (const r of rows) delete r.group;
           const columns = rows.length ? Object.keys(rows[0]) : ['study', 'run', 'N', 'D', 'C', 'loss'];
-          const text =
+          const line =
             format === 'csv'
-              ? [columns.join(','), ...rows.map((r) => columns.map((c) => csvCell(r[c])).join(','))].join('\n') + '\n'
-              : rows.map((r) => JSON.stringify(r)).join('\n') + (rows.length ? '\n' : '');
+              ? (r: Record<string, unknown>) => columns.map((c) => csvCell(r[c])).join(',') + '\n'
+              : (r: Record<string, unknown>) => JSON.stringify(r) + '\n';
+          // The text in pieces of a few thousand rows: an export of every run is written as it is made
+          // (a Ctrl-C heard between two pieces), not built whole first.
+          const pieces = function* () {
+            if (format === 'csv') yield columns.join(',') + '\n';
+            for (let i = 0; i < rows.length; i += 4096)
+              yield rows
+                .slice(i, i + 4096)
+                .map(line)
+                .join('');
+          };
           const states = Object.entries(leftOut).map(([state, n]) => `${n} ${state}`);
           // Completed runs imported as final losses have no checkpoints: --checkpoints then has no row for them.
           const noCheckpoints =
@@ -302,10 +312,10 @@ export writes it back. A run stored without one takes it from a later import; an
               ? `; runs not completed are left out: ${states.join(', ')} ("scalelab runs ls${f.study !== undefined ? ` --study ${f.study}` : ''}" shows them)`
               : '');
           if (f.out) {
-            writeOutput(f.out, text, f, `${rows.length} rows${notExported}`);
+            await writeOutputInSteps(f.out, pieces(), f, `${rows.length} rows${notExported}`);
             if (f.json) printJson({ out: f.out, rows: rows.length, format, ...(states.length ? { leftOut } : {}) });
           } else {
-            process.stdout.write(text);
+            process.stdout.write([...pieces()].join(''));
             if (!rows.length && notExported && !f.json) process.stderr.write(`nothing to export${notExported}\n`);
           }
         }, f.json),
