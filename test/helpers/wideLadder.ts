@@ -114,7 +114,8 @@ export function wideLadder(o: WideLadderOptions): WideLadder {
     const N = Math.round(11e6 * (1.4e9 / 11e6) ** (i / (small - 1)));
     for (const m of multipliers) models.push({ model: name(N, m), N, D: m * N, target: false });
   }
-  for (const m of multipliers.slice(0, 3)) models.push({ model: name(2.8e9, m), N: 2.8e9, D: m * 2.8e9, target: false });
+  for (const m of multipliers.slice(0, 3))
+    models.push({ model: name(2.8e9, m), N: 2.8e9, D: m * 2.8e9, target: false });
   for (const m of multipliers.slice(0, 2)) models.push({ model: name(6.9e9, m), N: 6.9e9, D: m * 6.9e9, target: true });
 
   const lines = [['model', 'N', 'tokens', 'val_loss', ...tasks.map((t) => `${t.task}/acc`)].join(',')];
