@@ -683,6 +683,7 @@ export interface DownstreamFit {
  * evaluation, which a prediction of one model's score cannot beat.
  */
 export function accuracyNoise(ladder: TaskLadder, last = 10): number {
+  if (!checkpointNoiseMeasurable(ladder)) return neighbourNoise(ladder);
   const res: number[] = [];
   let dof = 0;
   for (const r of ladder.runs) {
@@ -703,6 +704,52 @@ export function accuracyNoise(ladder: TaskLadder, last = 10): number {
     dof += x.length - 2;
   }
   return dof > 0 ? Math.sqrt(res.reduce((a, v) => a + v * v, 0) / dof) : 0;
+}
+
+/** Whether some run has the 4 evaluations near its end that accuracyNoise's line through them needs. */
+function checkpointNoiseMeasurable(ladder: TaskLadder): boolean {
+  return ladder.runs.some((r) => r.checkpoints.filter((c) => c.accuracy !== undefined).length >= 4);
+}
+
+/**
+ * One evaluation's noise on a ladder whose runs were each evaluated too few times to measure it within a
+ * run (an over-training suite scored once per model, at its end): from the final accuracies of runs next
+ * to each other in validation loss — in ln C where a run has none — by the pseudo-residuals of Gasser,
+ * Sroka & Jennen-Steinmetz (1986): each run's accuracy against the straight line through its two
+ * neighbours', e_i = w·a_{i−1} + (1 − w)·a_{i+1} − a_i, with Var(e_i) = σ²(1 + w² + (1 − w)²). A local
+ * straight line takes out the trend; its curvature between neighbours still counts as noise, so the
+ * estimate errs high, never 0 where runs disagree. Before, such a ladder's noise was 0: an interval held no
+ * evaluation noise, and a task whose noise swamps its spread was never called noisy.
+ */
+function neighbourNoise(ladder: TaskLadder): number {
+  const finals = finalPoints(ladder, 1).filter((p) => p.accuracy !== undefined);
+  if (finals.length < 3) return 0;
+  const byValLoss = finals.every((p) => p.valLoss !== undefined);
+  // Falling validation loss (rising compute) along the ladder.
+  const xs = (p: FinalPoint) => (byValLoss ? -p.valLoss! : Math.log(p.C));
+  const order = [...finals].sort((a, b) => xs(a) - xs(b) || a.C - b.C || a.N - b.N);
+  let sum = 0;
+  for (let i = 1; i + 1 < order.length; i++) {
+    const x0 = xs(order[i - 1]),
+      x1 = xs(order[i]),
+      x2 = xs(order[i + 1]);
+    // Neighbours at one x (the same loss): the line is their mean.
+    const w = x2 > x0 ? (x2 - x1) / (x2 - x0) : 0.5;
+    const e = w * order[i - 1].accuracy! + (1 - w) * order[i + 1].accuracy! - order[i].accuracy!;
+    sum += (e * e) / (1 + w * w + (1 - w) * (1 - w));
+  }
+  return Math.sqrt(sum / (order.length - 2));
+}
+
+/** How accuracyNoise measured a ladder's noise: within runs (their last evaluations) or between neighbouring runs. */
+export function accuracyNoiseSource(
+  ladder: TaskLadder,
+): 'checkpoints' | 'neighbouring runs in validation loss' | 'neighbouring runs in compute' {
+  if (checkpointNoiseMeasurable(ladder)) return 'checkpoints';
+  const finals = finalPoints(ladder, 1).filter((p) => p.accuracy !== undefined);
+  return finals.every((p) => p.valLoss !== undefined)
+    ? 'neighbouring runs in validation loss'
+    : 'neighbouring runs in compute';
 }
 
 /** Step 1 of a ladder's fit (through N, D and through C) and the final points it was fitted to. */

@@ -715,8 +715,9 @@ ${EXAMPLES}`,
       'after',
       `
 Verdicts (docs/methods.md §33): near chance (best ladder accuracy within max(0.03, 5σ) of random
-guessing), not monotone (Spearman ρ of final accuracy with compute < 0.8), noisy (σ over a tenth of
-the ladder's accuracy spread, or the back-test misses by more than 10 %), else predictable.
+guessing), noisy (σ over a tenth of the ladder's accuracy spread), not monotone (Spearman ρ of final
+accuracy with compute < 0.8), noisy (the back-test misses by more than 10 %), else predictable: the
+first that applies.
 ${EXAMPLES}`,
     )
     .action(async (inputs: string[], f: InputFlags) =>
