@@ -99,3 +99,31 @@ test("wide ladder: the average over every task, by the direct law in C and by Ga
     }
   }
 });
+
+test("wide ladder: --chance per task sets each task's level (a bare number the rest), and an average's is its parts' mean; an unknown task is refused", async () => {
+  const w = small(1);
+  const file = join(tmp, 'ladder-chance.csv');
+  writeFileSync(file, w.csv);
+  const r = await scalelabInProcess(['downstream', 'screen', file, '--chance', '0.25,smooth01=0.5', '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  const chances = new Map(
+    (JSON.parse(r.stdout) as { task: string; screen: { chance?: number } }[]).map((t) => [t.task, t.screen.chance]),
+  );
+  assert.equal(chances.get('smooth01'), 0.5);
+  assert.equal(chances.get('smooth02'), 0.25);
+  const avg = await scalelabInProcess([
+    'downstream',
+    'screen',
+    file,
+    '--chance',
+    '0.25,smooth01=0.5',
+    '--average',
+    'two=smooth01,smooth02',
+    '--json',
+  ]);
+  assert.equal(avg.code, 0, avg.stderr);
+  assert.equal((JSON.parse(avg.stdout) as { screen: { chance: number } }[])[0].screen.chance, 0.375);
+  const bad = await scalelabInProcess(['downstream', 'screen', file, '--chance', 'smoth01=0.5']);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /--chance: no task "smoth01" in the data; did you mean smooth01/);
+});
