@@ -12,6 +12,16 @@ import { join } from 'node:path';
 import { scalelabInProcess } from './helpers/inProcessCli.js';
 import { noStackTrace } from './helpers/cli.js';
 import { wideLadder } from './helpers/wideLadder.js';
+import { parseTaskMetrics } from '../src/io/parseTaskMetrics.js';
+import {
+  bootstrapValidationLossChain,
+  finalPoints,
+  fitLossToError,
+  fitValidationLossLaw,
+  lossErrorPoints,
+  taskLadder,
+  type ValidationLawCache,
+} from '../src/analyses/downstream.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'scalelab-wide-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
@@ -126,4 +136,22 @@ test("wide ladder: --chance per task sets each task's level (a bare number the r
   const bad = await scalelabInProcess(['downstream', 'screen', file, '--chance', 'smoth01=0.5']);
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /--chance: no task "smoth01" in the data; did you mean smooth01/);
+});
+
+test("Gadre et al.'s chain over many tasks: each replicate's validation-loss law is fitted once for all tasks, and the intervals are those fitted anew", () => {
+  const w = small(4);
+  const { records } = parseTaskMetrics(w.csv, { source: 'wide.csv' });
+  const targets = w.models.filter((m) => m.target);
+  const ladder = (task: string) =>
+    taskLadder(records, 'wide.csv', { task, runs: (run) => !targets.some((m) => m.model === run) });
+  const law = fitValidationLossLaw(finalPoints(ladder('smooth01')), 'wide.csv');
+  const options = { replicates: 12, seed: 5 };
+  const cache: ValidationLawCache = new Map();
+  for (const task of ['smooth01', 'smooth02', 'noisy01']) {
+    const l = ladder(task);
+    const chain = { law, exp: fitLossToError(lossErrorPoints(l, 0.1), 'wide.csv') };
+    const shared = bootstrapValidationLossChain(l, chain, targets, { ...options, lawCache: cache });
+    assert.ok(cache.size > 0 && cache.size <= options.replicates, `${task}: ${cache.size} laws cached`);
+    assert.deepEqual(shared, bootstrapValidationLossChain(l, chain, targets, options), task);
+  }
 });

@@ -1060,12 +1060,18 @@ export type ChainInterval =
   | { level: number; accuracy: [number, number]; valLoss: [number, number]; failed: number; replicates: number }
   | undefined;
 
+/**
+ * Validation-loss laws already fitted in the chain's bootstrap, by their points and start: one analysis's
+ * tasks share them (the law does not depend on the task).
+ */
+export type ValidationLawCache = Map<string, TaskLossFit>;
+
 /** bootstrapValidationLossChain a replicate at a time (it yields between them). */
 export function* bootstrapValidationLossChainSteps(
   ladder: TaskLadder,
   chain: { law: TaskLossFit; exp: LossToError },
   targets: readonly Target[],
-  options: DownstreamOptions & { replicates: number; seed: number; level?: number },
+  options: DownstreamOptions & { replicates: number; seed: number; level?: number; lawCache?: ValidationLawCache },
 ): Steps<ChainInterval[]> {
   const level = options.level ?? 0.95,
     movingAverage = options.movingAverage ?? defaults.movingAverage,
@@ -1088,7 +1094,15 @@ export function* bootstrapValidationLossChainSteps(
       const finals = finalPoints(drawn, movingAverage).filter((p) => p.valLoss !== undefined);
       if (new Set(finals.map((p) => p.N)).size < 2 || new Set(finals.map((p) => p.D)).size < 2)
         throw new Error('degenerate resample');
-      const law = lawFit(chinchilla, finals, ladder.source, 'ND', chain.law.params, 'valLoss');
+      // The validation loss is the same for every task of a ladder, and so is each replicate's draw of
+      // runs (its stream depends on the seed and replicate only): across tasks the law is refitted to the
+      // same points from the same start, so a cache shared by an analysis's tasks fits it once.
+      const key = `${JSON.stringify(chain.law.params)}|${finals.map((p) => `${p.N},${p.D},${p.valLoss}`).join(';')}`;
+      let law = options.lawCache?.get(key);
+      if (!law) {
+        law = lawFit(chinchilla, finals, ladder.source, 'ND', chain.law.params, 'valLoss');
+        options.lawCache?.set(key, law);
+      }
       const exp = fitLossToError(lossErrorPoints(drawn, skip), ladder.source);
       targets.forEach((t, i) => {
         const e = noise * normal(random),
