@@ -1050,7 +1050,7 @@ export function bootstrapValidationLossChain(
   ladder: TaskLadder,
   chain: { law: TaskLossFit; exp: LossToError },
   targets: readonly Target[],
-  options: DownstreamOptions & { replicates: number; seed: number; level?: number },
+  options: DownstreamOptions & { replicates: number; seed: number; level?: number; lawCache?: ValidationLawCache },
 ): ChainInterval[] {
   return finish(bootstrapValidationLossChainSteps(ladder, chain, targets, options));
 }

@@ -92,7 +92,7 @@ export function noiseFromNote(tasks: readonly Pick<TaskAnalysis, 'task' | 'scree
   const from = tasks.filter((t) => t.screen?.noiseFrom);
   if (!from.length) return undefined;
   const which = from.length === tasks.length ? 'every task' : from.map((t) => t.task).join(', ');
-  return `noise σ (${which}): no run has 4 evaluations to measure it within, so it is from the final accuracies of ${from[0].screen!.noiseFrom} (half the mean squared difference; a trend between neighbours counts as noise too, so it errs high)`;
+  return `noise σ (${which}): no run has 4 evaluations to measure it within, so it is from the final accuracies of ${from[0].screen!.noiseFrom} (each run against the straight line through its two neighbours; the curve's bend between them counts as noise too, so it errs high)`;
 }
 
 /** The screen: one line per task, verdict and the reasons. */
