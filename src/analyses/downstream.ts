@@ -683,6 +683,7 @@ export interface DownstreamFit {
  * evaluation, which a prediction of one model's score cannot beat.
  */
 export function accuracyNoise(ladder: TaskLadder, last = 10): number {
+  if (!checkpointNoiseMeasurable(ladder)) return neighbourNoise(ladder);
   const res: number[] = [];
   let dof = 0;
   for (const r of ladder.runs) {
@@ -703,6 +704,52 @@ export function accuracyNoise(ladder: TaskLadder, last = 10): number {
     dof += x.length - 2;
   }
   return dof > 0 ? Math.sqrt(res.reduce((a, v) => a + v * v, 0) / dof) : 0;
+}
+
+/** Whether some run has the 4 evaluations near its end that accuracyNoise's line through them needs. */
+function checkpointNoiseMeasurable(ladder: TaskLadder): boolean {
+  return ladder.runs.some((r) => r.checkpoints.filter((c) => c.accuracy !== undefined).length >= 4);
+}
+
+/**
+ * One evaluation's noise on a ladder whose runs were each evaluated too few times to measure it within a
+ * run (an over-training suite scored once per model, at its end): from the final accuracies of runs next
+ * to each other in validation loss — in ln C where a run has none — by the pseudo-residuals of Gasser,
+ * Sroka & Jennen-Steinmetz (1986): each run's accuracy against the straight line through its two
+ * neighbours', e_i = w·a_{i−1} + (1 − w)·a_{i+1} − a_i, with Var(e_i) = σ²(1 + w² + (1 − w)²). A local
+ * straight line takes out the trend; its curvature between neighbours still counts as noise, so the
+ * estimate errs high, never 0 where runs disagree. Before, such a ladder's noise was 0: an interval held no
+ * evaluation noise, and a task whose noise swamps its spread was never called noisy.
+ */
+function neighbourNoise(ladder: TaskLadder): number {
+  const finals = finalPoints(ladder, 1).filter((p) => p.accuracy !== undefined);
+  if (finals.length < 3) return 0;
+  const byValLoss = finals.every((p) => p.valLoss !== undefined);
+  // Falling validation loss (rising compute) along the ladder.
+  const xs = (p: FinalPoint) => (byValLoss ? -p.valLoss! : Math.log(p.C));
+  const order = [...finals].sort((a, b) => xs(a) - xs(b) || a.C - b.C || a.N - b.N);
+  let sum = 0;
+  for (let i = 1; i + 1 < order.length; i++) {
+    const x0 = xs(order[i - 1]),
+      x1 = xs(order[i]),
+      x2 = xs(order[i + 1]);
+    // Neighbours at one x (the same loss): the line is their mean.
+    const w = x2 > x0 ? (x2 - x1) / (x2 - x0) : 0.5;
+    const e = w * order[i - 1].accuracy! + (1 - w) * order[i + 1].accuracy! - order[i].accuracy!;
+    sum += (e * e) / (1 + w * w + (1 - w) * (1 - w));
+  }
+  return Math.sqrt(sum / (order.length - 2));
+}
+
+/** How accuracyNoise measured a ladder's noise: within runs (their last evaluations) or between neighbouring runs. */
+export function accuracyNoiseSource(
+  ladder: TaskLadder,
+): 'checkpoints' | 'neighbouring runs in validation loss' | 'neighbouring runs in compute' {
+  if (checkpointNoiseMeasurable(ladder)) return 'checkpoints';
+  const finals = finalPoints(ladder, 1).filter((p) => p.accuracy !== undefined);
+  return finals.every((p) => p.valLoss !== undefined)
+    ? 'neighbouring runs in validation loss'
+    : 'neighbouring runs in compute';
 }
 
 /** Step 1 of a ladder's fit (through N, D and through C) and the final points it was fitted to. */
@@ -1003,7 +1050,7 @@ export function bootstrapValidationLossChain(
   ladder: TaskLadder,
   chain: { law: TaskLossFit; exp: LossToError },
   targets: readonly Target[],
-  options: DownstreamOptions & { replicates: number; seed: number; level?: number },
+  options: DownstreamOptions & { replicates: number; seed: number; level?: number; lawCache?: ValidationLawCache },
 ): ChainInterval[] {
   return finish(bootstrapValidationLossChainSteps(ladder, chain, targets, options));
 }
@@ -1013,12 +1060,18 @@ export type ChainInterval =
   | { level: number; accuracy: [number, number]; valLoss: [number, number]; failed: number; replicates: number }
   | undefined;
 
+/**
+ * Validation-loss laws already fitted in the chain's bootstrap, by their points and start: one analysis's
+ * tasks share them (the law does not depend on the task).
+ */
+export type ValidationLawCache = Map<string, TaskLossFit>;
+
 /** bootstrapValidationLossChain a replicate at a time (it yields between them). */
 export function* bootstrapValidationLossChainSteps(
   ladder: TaskLadder,
   chain: { law: TaskLossFit; exp: LossToError },
   targets: readonly Target[],
-  options: DownstreamOptions & { replicates: number; seed: number; level?: number },
+  options: DownstreamOptions & { replicates: number; seed: number; level?: number; lawCache?: ValidationLawCache },
 ): Steps<ChainInterval[]> {
   const level = options.level ?? 0.95,
     movingAverage = options.movingAverage ?? defaults.movingAverage,
@@ -1041,7 +1094,15 @@ export function* bootstrapValidationLossChainSteps(
       const finals = finalPoints(drawn, movingAverage).filter((p) => p.valLoss !== undefined);
       if (new Set(finals.map((p) => p.N)).size < 2 || new Set(finals.map((p) => p.D)).size < 2)
         throw new Error('degenerate resample');
-      const law = lawFit(chinchilla, finals, ladder.source, 'ND', chain.law.params, 'valLoss');
+      // The validation loss is the same for every task of a ladder, and so is each replicate's draw of
+      // runs (its stream depends on the seed and replicate only): across tasks the law is refitted to the
+      // same points from the same start, so a cache shared by an analysis's tasks fits it once.
+      const key = `${JSON.stringify(chain.law.params)}|${finals.map((p) => `${p.N},${p.D},${p.valLoss}`).join(';')}`;
+      let law = options.lawCache?.get(key);
+      if (!law) {
+        law = lawFit(chinchilla, finals, ladder.source, 'ND', chain.law.params, 'valLoss');
+        options.lawCache?.set(key, law);
+      }
       const exp = fitLossToError(lossErrorPoints(drawn, skip), ladder.source);
       targets.forEach((t, i) => {
         const e = noise * normal(random),

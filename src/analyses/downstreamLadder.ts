@@ -44,6 +44,7 @@ import {
   type PredictionInterval,
   type Target,
   type TaskLadder,
+  type ValidationLawCache,
 } from './downstream.js';
 import { screenTask, type TaskScreen } from './downstreamScreen.js';
 
@@ -433,8 +434,9 @@ export function* analyseLadderSteps(
   onTask?: (task: string) => void,
 ): Steps<TaskAnalysis[]> {
   const out: TaskAnalysis[] = [];
+  const lawCache: ValidationLawCache = new Map();
   for (const given of taskDefinitions(data, options.tasks, options.accuracyMetric)) {
-    out.push(yield* analyseTask(data, given, options, onTask));
+    out.push(yield* analyseTask(data, given, options, onTask, lawCache));
     yield;
   }
   return out;
@@ -451,6 +453,7 @@ function* withValidationLossChain(
   ladder: TaskLadder,
   o: DownstreamOptions,
   options: LadderAnalysisOptions,
+  lawCache?: ValidationLawCache,
 ): Steps<TaskAnalysis> {
   const { valLossLaw, lossToError } = out;
   if (!valLossLaw || !lossToError || !out.targets.length) return out;
@@ -460,6 +463,7 @@ function* withValidationLossChain(
         replicates: options.replicates,
         seed: options.seed ?? 0,
         level: options.level,
+        ...(lawCache ? { lawCache } : {}),
       })
     : undefined;
   const without = intervals ? out.targets.filter((_, i) => !intervals[i]).map((r) => r.label) : [];
@@ -492,6 +496,7 @@ function* analyseTask(
   given: TaskDefinition,
   options: LadderAnalysisOptions,
   onTask?: (task: string) => void,
+  lawCache?: ValidationLawCache,
 ): Steps<TaskAnalysis> {
   const def: TaskDefinition = {
     ...given,
@@ -504,7 +509,7 @@ function* analyseTask(
   if (!ladder) throw new InputError({ file: data.source }, 'no ladder runs (every run is a target or a rerun)');
   const out: TaskAnalysis = { task: def.task, ...(ladder.parts ? { parts: ladder.parts } : {}), targets: [] };
   const chained = function* (x: TaskAnalysis, on: TaskLadder): Steps<TaskAnalysis> {
-    return options.validationLossChain ? yield* withValidationLossChain(x, on, o, options) : x;
+    return options.validationLossChain ? yield* withValidationLossChain(x, on, o, options, lawCache) : x;
   };
   // The loss → error exponential needs no task loss: fitted wherever validation losses were recorded.
   const valPoints = lossErrorPoints(ladder, o.skipFraction ?? DOWNSTREAM_STEP2.skipFraction);

@@ -7,11 +7,12 @@
  * The verdict's thresholds are fixed here, before any ladder was looked at, and are the same for
  * every task and ladder:
  *   near chance   the ladder's best final accuracy is within max(0.03, 5σ) of the random-guess level;
+ *   noisy         σ is more than a tenth of the ladder's spread of final accuracy;
  *   not monotone  Spearman's ρ between compute and final accuracy over the ladder's runs is below 0.8;
- *   noisy         σ is more than a tenth of the ladder's spread of final accuracy, or the back-test's
- *                 mean relative error exceeds 10 %;
+ *   noisy         the back-test's mean relative error exceeds 10 %;
  *   predictable   none of the above.
- * σ is the larger of one evaluation's noise (accuracyNoise) and the seed-to-seed SD (reruns).
+ * σ is the larger of one evaluation's noise (accuracyNoise) and the seed-to-seed SD (reruns). Noise that
+ * swamps the spread is judged before monotonicity, as under it ρ is low whatever the trend.
  */
 import { mean } from '../core/statistics.js';
 import { InputError } from '../errors/index.js';
@@ -22,6 +23,7 @@ import {
   directAccuracy,
   predictDownstream,
   accuracyNoise,
+  accuracyNoiseSource,
   type DownstreamOptions,
   type TaskLadder,
 } from './downstream.js';
@@ -54,6 +56,11 @@ export interface TaskScreen {
   chance?: number;
   /** One evaluation's accuracy noise (SD). */
   noise: number;
+  /**
+   * Where each run was evaluated fewer than 4 times (one score per model): the noise was estimated from
+   * the final accuracies of neighbouring runs, in validation loss or in compute (accuracyNoise).
+   */
+  noiseFrom?: 'neighbouring runs in validation loss' | 'neighbouring runs in compute';
   /** SD between a run and its rerun with another seed (final accuracy), when reruns are given. */
   seedSd?: number;
   /** Spearman's ρ between compute and final accuracy. */
@@ -148,6 +155,7 @@ export function screenTask(ladder: TaskLadder, options: DownstreamOptions & { re
     );
   const accs = finals.map((p) => p.accuracy!);
   const noise = accuracyNoise(ladder);
+  const noiseSource = accuracyNoiseSource(ladder);
   let seedSd: number | undefined;
   if (options.reruns && options.reruns.runs.length) {
     const byName = new Map(finals.map((p) => [p.run, p.accuracy!]));
@@ -184,15 +192,17 @@ export function screenTask(ladder: TaskLadder, options: DownstreamOptions & { re
       why: `best final accuracy ${hi.toFixed(3)} is within ${Math.max(t.chanceMargin, t.chanceSigmas * sigma).toFixed(3)} of random guessing (${chance.toFixed(3)})`,
     });
   }
-  if (monotonicity < t.monotone)
-    reasons.push({
-      verdict: 'not monotone',
-      why: `final accuracy does not rise with compute (Spearman ρ = ${monotonicity.toFixed(2)} < ${t.monotone})`,
-    });
+  // Noise that swamps the spread comes before monotonicity: under it Spearman's ρ is low whatever the
+  // trend, so "not monotone" would say something of the task that the ladder cannot show.
   if (hi > lo && sigma / (hi - lo) > t.noiseShare)
     reasons.push({
       verdict: 'noisy',
       why: `noise σ = ${sigma.toFixed(4)} is ${pct(sigma / (hi - lo))} of the ladder's accuracy spread (> ${pct(t.noiseShare)})`,
+    });
+  if (monotonicity < t.monotone)
+    reasons.push({
+      verdict: 'not monotone',
+      why: `final accuracy does not rise with compute (Spearman ρ = ${monotonicity.toFixed(2)} < ${t.monotone})`,
     });
   if (backtest && backtest.meanRelativeError > t.backtestError)
     reasons.push({
@@ -205,6 +215,7 @@ export function screenTask(ladder: TaskLadder, options: DownstreamOptions & { re
     reasons: reasons.map((r) => r.why),
     ...(chance !== undefined ? { chance } : {}),
     noise,
+    ...(noiseSource !== 'checkpoints' ? { noiseFrom: noiseSource } : {}),
     ...(seedSd !== undefined ? { seedSd } : {}),
     monotonicity,
     accuracyRange: [lo, hi],

@@ -91,8 +91,9 @@ export const sharedFlags = {
     meaning: 'accuracy metric (default: len_norm, acc_norm or acc, the first the task has)',
   },
   chance: {
-    flags: '--chance <acc>',
-    meaning: 'random-guess accuracy of every task (a manifest gives it per task)',
+    flags: '--chance <acc|list>',
+    meaning:
+      'random-guess accuracy of every task, or per task: 0.25,piqa=0.5,lambada=0 (a bare number for the tasks not named; a manifest gives it per task)',
   },
   targetAccuracy: {
     flags: '--target-accuracy <list>',

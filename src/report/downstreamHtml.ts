@@ -14,6 +14,7 @@ import {
   oneTokenCountNotes,
   predictionIntervalNote,
   uncheckedNote,
+  noiseFromNote,
   partsNote,
   valLossNotes,
   viaValLossCell,
@@ -165,6 +166,8 @@ export function downstreamSections(
     if (note) reasons.push(`<li><b>${escapeHtml(t.task)}</b>: ${escapeHtml(note)}</li>`);
     if (t.parts) reasons.push(`<li><b>${escapeHtml(t.task)}</b>: ${escapeHtml(partsNote(t))}</li>`);
   }
+  const noiseNote = noiseFromNote(tasks);
+  if (noiseNote) reasons.push(`<li>${escapeHtml(noiseNote)}</li>`);
   const sections = [
     {
       id: 'downstream-screen',

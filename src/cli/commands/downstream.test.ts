@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { UsageError } from '../../errors/index.js';
-import { parseBound, parseChance, parseTargetAccuracy } from './downstream.js';
+import { parseBound, parseChance, parseChances, parseTargetAccuracy } from './downstream.js';
 
 test('--target-accuracy: fractions in (0, 1) by task; anything else is refused as an accuracy, naming the task and what was given', () => {
   assert.deepEqual(parseTargetAccuracy('hellaswag=0.85, piqa=.7'), { hellaswag: 0.85, piqa: 0.7 });
@@ -44,4 +44,20 @@ test('--floor, --ceiling and --chance: accuracies, refused as accuracies (no "7e
       () => parseChance(bad),
       (e: unknown) => e instanceof UsageError && e.message === `--chance: expected an accuracy in [0, 1), got "${bad}"`,
     );
+});
+
+test('--chance per task: a bare number for every task not named, TASK=ACC for one; a level twice, a task twice or a level outside [0, 1) refused', () => {
+  assert.deepEqual(parseChances('0.25'), { every: 0.25, byTask: {} });
+  assert.deepEqual(parseChances('0.25, piqa=0.5,lambada=0'), { every: 0.25, byTask: { piqa: 0.5, lambada: 0 } });
+  assert.deepEqual(parseChances('piqa=0.5'), { byTask: { piqa: 0.5 } });
+  const refused = (text: string, message: string) =>
+    assert.throws(
+      () => parseChances(text),
+      (e: unknown) => e instanceof UsageError && e.message === message,
+    );
+  refused('0.25,0.5', '--chance: two levels for every task ("0.25" and "0.5"); name the task of one (TASK=ACC)');
+  refused('piqa=0.5,piqa=0.4', '--chance: task "piqa" is given twice');
+  refused('piqa=1', '--chance piqa: expected an accuracy in [0, 1), got "1"');
+  refused('piqa=half', '--chance piqa: expected an accuracy in [0, 1), got "half"');
+  refused('2', '--chance: expected an accuracy in [0, 1), got "2"');
 });

@@ -15,6 +15,7 @@ import {
   analyseLadderSteps,
   averageTask,
   planAccuracies,
+  taskDefinitions,
   type LadderAnalysisOptions,
   type AccuracyPlanRow,
   type TaskAnalysis,
@@ -105,6 +106,36 @@ export function parseChance(text: string): number {
   return v;
 }
 
+/**
+ * `--chance 0.25` (every task), or per task: `--chance 0.25,piqa=0.5,lambada_openai=0` — a wide file of many
+ * tasks (an over-training suite's 46) mixes two-choice, four-choice and generated answers, and one level for
+ * all would call a two-choice task at 0.52 far from chance. A bare number is the level of the tasks not named.
+ */
+export function parseChances(text: string): { every?: number; byTask: Record<string, number> } {
+  const byTask: Record<string, number> = {};
+  let every: number | undefined;
+  for (const item of list(text)) {
+    const m = /^([^=]+)=(.*)$/.exec(item);
+    if (!m) {
+      if (every !== undefined)
+        throw new UsageError(
+          `--chance: two levels for every task ("${every}" and "${item}"); name the task of one (TASK=ACC)`,
+        );
+      every = parseChance(item);
+      continue;
+    }
+    const task = m[1].trim();
+    if (task in byTask) throw new UsageError(`--chance: task "${task}" is given twice`);
+    const v = plainNumber(m[2].trim());
+    if (!(v >= 0 && v < 1))
+      throw new UsageError(`--chance ${task}: expected an accuracy in [0, 1), got "${m[2].trim()}"`);
+    byTask[task] = v;
+  }
+  if (every === undefined && !Object.keys(byTask).length)
+    throw new UsageError(`--chance: expected an accuracy in [0, 1), got "${text}"`);
+  return { ...(every !== undefined ? { every } : {}), byTask };
+}
+
 /** An accuracy strictly between 0 and 1, written as a plain number (no size suffix: "800m" is no 0.8). */
 function parseAccuracy(text: string, flag: string): number {
   const v = plainNumber(text.trim().replace(/%$/, ''));
@@ -189,6 +220,7 @@ export async function accuracyPlanSection(
   const data = readTaskMetrics(list(f.downstream));
   // The task metrics are read as downstream plan reads them: the same flags, the same parsing.
   markRunRoles(data, f);
+  applyChances(data, f);
   addAverage(data, f.average);
   const bar = progress('tasks', Object.keys(targets).length, f);
   let planned: { tasks: TaskAnalysis[]; rows: AccuracyPlanRow[] };
@@ -324,6 +356,7 @@ function loadData(inputs: string[], f: InputFlags, writes: OutputFormat = analys
     }
   }
   markRunRoles(data, f);
+  applyChances(data, f);
   addAverage(data, f.average);
   return data;
 }
@@ -353,9 +386,32 @@ function markRunRoles(data: TaskMetricData, f: TaskMetricFlags): void {
   mark(list(f.reruns), 'rerun', '--reruns');
 }
 
+/**
+ * --chance with levels per task (TASK=ACC): written into the task definitions (the data's tasks become
+ * definitions where no manifest gave any), before any average is made of them, so a mean's level is its
+ * parts' mean; a bare number there is the level of every task not named. Each named task is checked to be there.
+ */
+function applyChances(data: TaskMetricData, f: TaskMetricFlags): void {
+  if (f.chance === undefined) return;
+  const { every, byTask } = parseChances(f.chance);
+  const named = Object.keys(byTask);
+  if (!named.length) return;
+  if (!data.tasks.length) data.tasks = taskDefinitions(data, undefined, f.accuracyMetric);
+  const known = new Set(data.tasks.map((d) => d.task));
+  for (const t of named)
+    if (!known.has(t))
+      throw new UsageError(`--chance: no task "${t}" in the data; ${unknownName(t, [...known], 12, 'the tasks are')}`);
+  data.tasks = data.tasks.map((d) => {
+    const chance = byTask[d.task] ?? every ?? d.chance;
+    return chance !== undefined ? { ...d, chance } : d;
+  });
+}
+
 /** --chance, --accuracy-metric and --loss-metric as analysis options (none given: the manifest's or the data's). */
 function metricOptions(f: TaskMetricFlags): Pick<LadderAnalysisOptions, 'chance' | 'accuracyMetric' | 'lossMetric'> {
-  const chance = f.chance !== undefined ? parseChance(f.chance) : undefined;
+  // Levels per task are in the task definitions (applyChances); one number is every task's.
+  const chances = f.chance !== undefined ? parseChances(f.chance) : undefined;
+  const chance = chances && !Object.keys(chances.byTask).length ? chances.every : undefined;
   return {
     ...(chance !== undefined ? { chance } : {}),
     ...(f.accuracyMetric ? { accuracyMetric: f.accuracyMetric } : {}),
@@ -715,8 +771,9 @@ ${EXAMPLES}`,
       'after',
       `
 Verdicts (docs/methods.md §33): near chance (best ladder accuracy within max(0.03, 5σ) of random
-guessing), not monotone (Spearman ρ of final accuracy with compute < 0.8), noisy (σ over a tenth of
-the ladder's accuracy spread, or the back-test misses by more than 10 %), else predictable.
+guessing), noisy (σ over a tenth of the ladder's accuracy spread), not monotone (Spearman ρ of final
+accuracy with compute < 0.8), noisy (the back-test misses by more than 10 %), else predictable: the
+first that applies.
 ${EXAMPLES}`,
     )
     .action(async (inputs: string[], f: InputFlags) =>

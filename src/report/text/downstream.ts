@@ -84,6 +84,17 @@ export function downstreamJson(tasks: readonly TaskAnalysis[], source?: string):
   }));
 }
 
+/**
+ * Where the runs were evaluated too few times to measure one evaluation's noise within a run (one score
+ * per model), the screen's σ is from neighbouring runs: said once, under the table, for the tasks it concerns.
+ */
+export function noiseFromNote(tasks: readonly Pick<TaskAnalysis, 'task' | 'screen'>[]): string | undefined {
+  const from = tasks.filter((t) => t.screen?.noiseFrom);
+  if (!from.length) return undefined;
+  const which = from.length === tasks.length ? 'every task' : from.map((t) => t.task).join(', ');
+  return `noise σ (${which}): no run has 4 evaluations to measure it within, so it is from the final accuracies of ${from[0].screen!.noiseFrom} (each run against the straight line through its two neighbours; the curve's bend between them counts as noise too, so it errs high)`;
+}
+
 /** The screen: one line per task, verdict and the reasons. */
 /**
  * When a task's verdict rests on fewer checks than the screen has: with no chance level the near-chance
@@ -124,6 +135,8 @@ export function screenTable(tasks: readonly TaskAnalysis[], name: OptionNamer = 
     if (note) reasons.push(`  ${t.task}: ${note}`);
   }
   for (const t of tasks) if (t.parts) reasons.push(`  ${t.task}: ${partsNote(t)}`);
+  const noise = noiseFromNote(tasks);
+  if (noise) reasons.push(`  ${noise}`);
   return [
     'Predictability screen (before any prediction):',
     textTable(
