@@ -17,7 +17,7 @@ import { exitCodes, UsageError } from '../../errors/index.js';
 import { parsePlan } from '../../experiments/parsePlan.js';
 import { CANCELLED_REASON } from '../../experiments/backends/process.js';
 import { formatNumber, shortReason } from '../../core/format.js';
-import { parseQuantity } from '../options.js';
+import { parseQuantity, plainNumber } from '../options.js';
 import { checkOutput, printJson, writeOutput } from '../output.js';
 import { claimStudyOrClose, openExisting, requireStudy } from '../storeAccess.js';
 import { flag } from '../flags.js';
@@ -129,7 +129,9 @@ Examples:
         );
         const common = {
           architecture: setup.architecture,
-          learningRate: f.learningRate ? parseQuantity(f.learningRate, '--learning-rate') : undefined,
+          learningRate: f.learningRate
+            ? parseQuantity(f.learningRate, '--learning-rate', { plain: plainNumber.learningRate })
+            : undefined,
           ...designFlags(f),
         };
         let plan: Record<string, unknown> & SweepDesign;
