@@ -25,6 +25,7 @@ import {
 } from '../../analyses/curveLaws.js';
 import { curveFromMetrics, curvesFromDataset, type ReadCurve } from '../../io/parseCurves.js';
 import { readRuns, readText } from '../../io/readRuns.js';
+import { WANDB_LOG_COUNT } from '../../io/parseRuns.js';
 import type { Run as DatasetRun } from '../../io/dataset.js';
 import {
   decayShapes,
@@ -184,7 +185,14 @@ function readCurves(
         );
       const name = basename(statSync(input).isDirectory() ? input : dirname(input));
       curves.push(curveFromMetrics(readText(metrics, "a trainer's metrics (JSON lines)"), metrics, name));
-    } else curves.push(...curvesFromDataset(readRuns(input, runSelection(flags)), schedules));
+    } else {
+      const ds = readRuns(input, runSelection(flags));
+      if (ds.columns.step === WANDB_LOG_COUNT)
+        process.stderr.write(
+          `scalelab: warning: ${input}: the step is read from _step, W&B's count of log calls, which is the optimizer step only when the run logged once a step (the learning rate of each step is placed by it); export the trainer's step (trainer/global_step, global_step or step), which is read first\n`,
+        );
+      curves.push(...curvesFromDataset(ds, schedules));
+    }
   }
   const unnamed = flags.lineage !== undefined ? curves.find((c) => c.lineage === undefined) : undefined;
   if (unnamed)
