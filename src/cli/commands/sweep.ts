@@ -240,8 +240,9 @@ Examples:
           const outcome = sweepOutcome(store.runs({ study: f.study }));
           if (f.json) printJson({ study: f.study, ...p, cancelled, probeDiverged: outcome.probeDiverged });
           else {
+            // A diverged probe is not retried (it would diverge again): the retry hint is for other failures.
             process.stdout.write(
-              `study "${f.study}": ${p.done} completed, ${p.failed} failed${divergedProbeNote(outcome.probeDiverged, p.failed)}${cancelled ? `, ${cancelled} cancelled` : ''} of ${p.total}; ${(p.spentSeconds / 3600).toFixed(2)} h spent; best loss ${p.bestLoss === null ? '–' : formatNumber(p.bestLoss, 5)}\n${p.failed ? 'failed runs: "scalelab runs ls --status failed", retry with "scalelab sweep retry"\n' : ''}`,
+              `study "${f.study}": ${p.done} completed, ${p.failed} failed${divergedProbeNote(outcome.probeDiverged, p.failed)}${cancelled ? `, ${cancelled} cancelled` : ''} of ${p.total}; ${(p.spentSeconds / 3600).toFixed(2)} h spent; best loss ${p.bestLoss === null ? '–' : formatNumber(p.bestLoss, 5)}\n${p.failed > outcome.probeDiverged ? 'failed runs: "scalelab runs ls --status failed", retry with "scalelab sweep retry"\n' : ''}`,
             );
           }
           // A diverged learning-rate probe is the probe doing its job; any other failed or cancelled
