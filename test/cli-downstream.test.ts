@@ -982,4 +982,14 @@ test("downstream import of a W&B export whose only step is _step: read, and said
   assert.equal(clean.code, 0, clean.stderr);
   assert.deepEqual(clean.json().files[0].warnings, []);
   assert.doesNotMatch(clean.stderr, /_step/);
+  // The OLMo ladder's 13B target is placed by its _step, which its manifest vouches for: not said.
+  const olmo = scalelab([
+    'downstream',
+    'screen',
+    'examples/downstream/olmo-ladder/ladder.json',
+    '--task',
+    'piqa_val_5shot',
+  ]);
+  assert.equal(olmo.code, 0, olmo.stderr);
+  assert.doesNotMatch(olmo.stderr, /_step/);
 });

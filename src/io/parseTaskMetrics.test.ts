@@ -264,3 +264,15 @@ test("W&B export: a trainer's step column is read before _step (the count of log
   assert.equal(tokens.records[0].D, 5000);
   assert.equal(tokens.stepFromLogCount, undefined);
 });
+
+test("a W&B _step the caller vouches for (a manifest's loggedWithTrainerStep) places checkpoints unflagged", () => {
+  const set = parseTaskMetrics(['_step,arc_easy/acc', '10,0.3'].join('\n'), {
+    source: 'w.csv',
+    run: 'a',
+    N: 1e8,
+    batchTokens: 1000,
+    loggedWithTrainerStep: true,
+  });
+  assert.equal(set.records[0].D, 10000);
+  assert.equal(set.stepFromLogCount, undefined);
+});

@@ -101,6 +101,8 @@ export interface TaskMetricOptions {
   batchTokens?: number;
   /** FLOPs per token, to give each checkpoint a compute C = D × flopsPerToken (the OLMo ladder's convention). */
   flopsPerToken?: number;
+  /** W&B's `_step` is the training step: the run logged with step=its global step (a ladder manifest says so). */
+  loggedWithTrainerStep?: boolean;
   /** Column of the validation loss in a wide CSV. @default val_loss, else eval/c4_en-validation/CrossEntropyLoss */
   valLossColumn?: string;
 }
@@ -376,7 +378,7 @@ function parseTaskCsv(text: string, options: TaskMetricOptions, format: 'long' |
       }
     }
   }
-  const fromLogCount = placedByStep && header[cols.step!].trim() === WANDB_LOG_COUNT;
+  const fromLogCount = placedByStep && !options.loggedWithTrainerStep && header[cols.step!].trim() === WANDB_LOG_COUNT;
   return { source, format, records, emptyCells, ignoredColumns, ...(fromLogCount ? { stepFromLogCount: true } : {}) };
 }
 

@@ -270,7 +270,7 @@ function withoutMetricsNote(tasks: readonly string[]): string {
  */
 function logCountWarning(set: TaskMetricSet): string | undefined {
   if (!set.stepFromLogCount) return undefined;
-  return "the step is read from _step, W&B's count of log calls, which is the training step only when the run logged once a step (tokens from --batch-tokens × step are off otherwise); export the trainer's step (trainer/global_step, global_step or step), which is read first, or a tokens column";
+  return 'the step is read from _step, W&B\'s count of log calls, which is the training step only when the run logged once a step (tokens from step × tokens per step are off otherwise); export the trainer\'s step (trainer/global_step, global_step or step), which is read first, or a tokens column; a ladder manifest marks a run that logged with step=its global step with "loggedWithTrainerStep": true';
 }
 
 /** Names each file's tasks with no metric, and a step read from W&B's _step, on stderr (stdout may be JSON). */
