@@ -993,3 +993,10 @@ test("downstream import of a W&B export whose only step is _step: read, and said
   assert.equal(olmo.code, 0, olmo.stderr);
   assert.doesNotMatch(olmo.stderr, /_step/);
 });
+
+test("downstream screen writes a back-test's size as sizes are typed (1.18e10, not 1.18e+10)", () => {
+  const r = scalelab(['downstream', 'screen', 'examples/downstream/pythia/ladder.json', '--task', 'arc_challenge']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /the back-test on the largest size \(N = 1\.18e10\) misses by/);
+  assert.doesNotMatch(r.stdout, /e\+/);
+});
