@@ -263,7 +263,7 @@ function distinctReasons(reasons: string[]): string {
  * budget was spent by an earlier sweep refuses every submit ("400 over budget"), and the fit's own
  * "0 runs, but law chinchilla has 5 free parameters" said nothing of that.
  */
-export function sweepFailure(outcomes: RunOutcome[], completed: number, needed: number): string {
+function sweepFailure(outcomes: RunOutcome[], completed: number, needed: number): string {
   const failed = outcomes.filter((o) => o.status === 'failed');
   const reasons = failed.map((o) => o.reason ?? 'no reason given');
   return `the IsoFLOP sweep completed ${completed} of its ${outcomes.length} runs, fewer than the ${needed} a Chinchilla fit needs${failed.length ? `; ${failed.length} failed: ${distinctReasons(reasons)}` : ''}`;
