@@ -237,9 +237,16 @@ export function probeFailure(outcomes: RunOutcome[]): string {
   const reasons = outcomes.map((o) => o.reason ?? 'no reason given');
   const count = (re: RegExp) => reasons.filter((r) => re.test(r)).length;
   const timedOut = count(/timed out|timeout/i),
-    diverged = count(/diverge/i);
+    diverged = count(/diverge/i),
+    overBudget = count(/over budget/i);
   const n = outcomes.length;
   if (diverged === n) return `every learning-rate probe run diverged (${reasons[0]}): lower the learning rates`;
+  // A training API whose budget is spent refuses the submits, and the one run given what was left times
+  // out: the budget is the problem, not the runtime limit or the learning rate.
+  if (overBudget > 0) {
+    const first = reasons.find((r) => /over budget/i.test(r))!;
+    return `every learning-rate probe run failed; ${overBudget} of ${n} were refused as over the training API's budget, so its budget, not the learning rate${timedOut ? ' or the runtime limit' : ''}, is the problem: ${first}`;
+  }
   if (timedOut > 0) {
     const first = reasons.find((r) => /timed out|timeout/i.test(r))!;
     return `every learning-rate probe run failed; ${timedOut} of ${n} timed out before finishing, so the runtime limit, not the learning rate, is the problem: ${first}`;

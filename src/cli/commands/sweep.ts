@@ -28,6 +28,7 @@ import {
   openStudy,
   interruptedSweep,
   storeBusyNotice,
+  warnBudgetShort,
   type BackendFlags,
 } from '../backendFlags.js';
 import cliProgress from 'cli-progress';
@@ -204,6 +205,12 @@ Examples:
           const keys = runs.map(plannedKey).sort();
           // Another process's long write (an import) is waited out, here as during the sweep.
           const onBusy = storeBusyNotice(f.db);
+          await warnBudgetShort(
+            setup.backend,
+            runs.reduce((total, r) => total + r.seconds, 0),
+            store,
+            f.study,
+          );
           await store.whenFree(
             () =>
               openStudy(store, f, {
