@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { storeAbove } from './storeLocation.js';
@@ -88,6 +88,15 @@ test('a stray ~/.scalelab store is not used by a project below home; SCALELAB_CE
     inHome.json().map((s: { name: string }) => s.name),
     ['stray'],
   );
+  // A home given through a link (HOME=/link, the folder's real path elsewhere) is the same ceiling.
+  const link = join(mkdtempSync(join(tmpdir(), 'scalelab-home-link-')), 'home');
+  symlinkSync(home, link);
+  const linked = scalelabProcess(['runs', 'ls', '--studies', '--json'], {
+    cwd: join(home, 'sub'),
+    env: { HOME: link },
+  });
+  assert.equal(linked.code, 2, linked.stdout);
+  assert.doesNotMatch(linked.stderr, /using the run store/);
   const ceiling = scalelabProcess(['runs', 'ls', '--studies', '--json'], {
     cwd: join(home, 'sub', 'deeper'),
     env: { HOME: '/nonexistent-home', SCALELAB_CEILING_DIRECTORIES: `relative:${join(home, 'sub')}` },

@@ -4,7 +4,7 @@
  * store instead of starting a second one there. A store found above is said on stderr.
  */
 import type { Command } from 'commander';
-import { statSync } from 'node:fs';
+import { realpathSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { UsageError } from '../errors/index.js';
@@ -19,7 +19,15 @@ const folderBackends = ['local', 'slurm'];
  */
 function storeCeilings(home: string, fromEnvironment: string | undefined): string[] {
   const listed = (fromEnvironment ?? '').split(':').filter((p) => isAbsolute(p));
-  return [home, ...listed].filter(Boolean).map((p) => resolve(p));
+  // As written and as the system resolves it: the working folder is a real path, a home may be a link.
+  const real = (p: string) => {
+    try {
+      return realpathSync(p);
+    } catch {
+      return resolve(p);
+    }
+  };
+  return [home, ...listed].filter(Boolean).flatMap((p) => [resolve(p), real(p)]);
 }
 
 /** Where the walk for a store stops (storeAbove); each defaults to this process's. */
