@@ -190,6 +190,17 @@ test('probeFailure names the cause: divergence → lower learning rates; timeout
   );
   assert.doesNotMatch(t, /lower the learning rates/);
   assert.match(probeFailure([o('submit failed: 400 over budget')]), /over budget/);
+  // A spent budget: the run given what was left timed out, the others were refused. The budget is said, not the limit.
+  const spent = probeFailure([
+    o('timed out on the training API after its max_runtime_seconds = 180'),
+    o('submit failed: POST /submit: 400 over budget: only 0 s remain'),
+    o('submit failed: POST /submit: 400 over budget: only 0 s remain'),
+  ]);
+  assert.match(
+    spent,
+    /^every learning-rate probe run failed; 2 of 3 were refused as over the training API's budget, so its budget, not the learning rate or the runtime limit, is the problem: submit failed: .*400 over budget/,
+  );
+  assert.doesNotMatch(spent, /--max-runtime|maxRuntimeSeconds/);
   // Runs not started after the first failed alike quote that reason: counted, not quoted again.
   const torch = "exit code 1: ModuleNotFoundError: No module named 'torch'";
   const stopped = `not started: the first 3 runs all failed with the same reason (${torch}); fix it and queue these again (sweep retry)`;

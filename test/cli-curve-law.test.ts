@@ -701,3 +701,15 @@ test('curve-law predict warns when every bootstrap replicate kept a parameter at
   assert.equal(d64.code, 0, d64.stderr);
   assert.ok(!(d64.json().warnings ?? []).some((w: string) => w.startsWith('every bootstrap replicate kept')));
 });
+
+test("curve-law fit on a table whose only step is W&B's _step says so on stderr; a trainer's step column is read instead, silently", () => {
+  const logged = join(dir, 'wandb-step.csv');
+  writeFileSync(logged, 'run,_step,loss\na,1,3\na,2,2.9\n');
+  const r = scalelab(['curve-law', 'fit', logged]);
+  assert.match(r.stderr, /warning: .*wandb-step\.csv: the step is read from _step, W&B's count of log calls/);
+  const trainer = join(dir, 'wandb-global-step.csv');
+  writeFileSync(trainer, 'run,_step,trainer/global_step,loss\na,2,1,3\na,4,2,2.9\n');
+  const t = scalelab(['curve-law', 'fit', trainer]);
+  assert.doesNotMatch(t.stderr, /_step/);
+  assert.match(t.stderr, /no schedule and the file has no lr column/);
+});

@@ -946,3 +946,57 @@ test("a plan whose tokens per parameter lie outside the ladder's says so beside 
   const text = scalelab(['plan', ...args, '--downstream-bootstrap', '0']);
   assert.match(text.stdout, /\n {2}piqa_val_5shot: the plan's \d+ tokens per parameter is outside/);
 });
+
+test("downstream import of a W&B export whose only step is _step: read, and said once on stderr (and in the JSON's warnings); a trainer's step column is read instead, silently", () => {
+  const logged = join(tmp, 'wandb-step.csv');
+  writeFileSync(logged, ['_step,arc_easy/acc', '10,0.3', '20,0.4', '30,0.5'].join('\n') + '\n');
+  const args = ['downstream', 'import', logged, '--run', 'a', '--N', '1e8', '--batch-tokens', '1000'];
+  const text = scalelab([...args, '--study', 'w', '--db', join(tmp, 'wandb.db')]);
+  assert.equal(text.code, 0, text.stderr);
+  const said = text.stderr.match(
+    /scalelab: warning: .*wandb-step\.csv: the step is read from _step, W&B's count of log calls/g,
+  );
+  assert.equal(said?.length, 1, text.stderr);
+  assert.match(text.stderr, /export the trainer's step \(trainer\/global_step, global_step or step\)/);
+  const json = scalelab([...args, '--study', 'w2', '--db', join(tmp, 'wandb.db'), '--json']);
+  assert.equal(json.code, 0, json.stderr);
+  assert.match(json.json().files[0].warnings[0], /the step is read from _step/);
+  const trainer = join(tmp, 'wandb-global-step.csv');
+  writeFileSync(trainer, ['_step,trainer/global_step,arc_easy/acc', '10,5,0.3', '20,10,0.4'].join('\n') + '\n');
+  const clean = scalelab([
+    'downstream',
+    'import',
+    trainer,
+    '--run',
+    'b',
+    '--N',
+    '1e8',
+    '--batch-tokens',
+    '1000',
+    '--study',
+    'w3',
+    '--db',
+    join(tmp, 'wandb.db'),
+    '--json',
+  ]);
+  assert.equal(clean.code, 0, clean.stderr);
+  assert.deepEqual(clean.json().files[0].warnings, []);
+  assert.doesNotMatch(clean.stderr, /_step/);
+  // The OLMo ladder's 13B target is placed by its _step, which its manifest vouches for: not said.
+  const olmo = scalelab([
+    'downstream',
+    'screen',
+    'examples/downstream/olmo-ladder/ladder.json',
+    '--task',
+    'piqa_val_5shot',
+  ]);
+  assert.equal(olmo.code, 0, olmo.stderr);
+  assert.doesNotMatch(olmo.stderr, /_step/);
+});
+
+test("downstream screen writes a back-test's size as sizes are typed (1.18e10, not 1.18e+10)", () => {
+  const r = scalelab(['downstream', 'screen', 'examples/downstream/pythia/ladder.json', '--task', 'arc_challenge']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /the back-test on the largest size \(N = 1\.18e10\) misses by/);
+  assert.doesNotMatch(r.stdout, /e\+/);
+});

@@ -92,6 +92,10 @@ test('sweep plan fits the experiment budget; sweep run executes it on the sim ba
   assert.ok(r.json().done >= runs - 1, 'at most the diverging probe run fails');
   const again = scalelab(['sweep', 'run', plan, '--study', 'sw', '--backend', 'sim', '--db', db, '--json']);
   assert.equal(again.json().total, runs, 'nothing planned twice');
+  // Its one failure is the diverged probe, which a retry would only diverge again: no retry hint.
+  const text = scalelab(['sweep', 'run', plan, '--study', 'sw', '--backend', 'sim', '--db', db]);
+  assert.match(text.stdout, /1 failed \(a learning-rate probe run that diverged/);
+  assert.doesNotMatch(text.stdout, /sweep retry/);
   const status = scalelab(['sweep', 'status', '--study', 'sw', '--db', db, '--json']);
   assert.equal(status.json().counts.completed + (status.json().counts.failed ?? 0), runs);
   // A failed run that is a diverged probe is said to be one, as sweep run says it, not left as a bare failure.

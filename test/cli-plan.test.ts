@@ -351,3 +351,20 @@ test('plan and predict from a preset warn beyond (and far below) the runs it was
     /N = 1e11 is 66\.7× the largest N in the runs of preset kaplan-2020 \(1\.5e9; Kaplan et al\. 2020, arXiv:2001\.08361: models of 768 to 1\.5 billion non-embedding parameters/,
   );
 });
+
+test('scalelab plan --days 1M is refused (not a million days), --days 1e3 read; --target-loss 2k refused too', () => {
+  const base = ['plan', '--gpus', '8', '--gpu', 'h100', '--preset', 'epoch-2024'];
+  const million = scalelab([...base, '--days', '1M']);
+  assert.equal(million.code, 2, million.stdout);
+  assert.match(million.stderr, /--days: expected a number of days, got "1M": "M" could mean months or millions/);
+  assert.ok(noStackTrace(million.stderr));
+  const thousand = scalelab([...base, '--days', '1e3', '--json']);
+  assert.equal(thousand.code, 0, thousand.stderr);
+  within(thousand.json().recommendation.days, 1000, 1e-9, 'days');
+  const loss = scalelab([...base, '--days', '30', '--inference-tokens', '1e12', '--target-loss', '2k']);
+  assert.equal(loss.code, 2);
+  assert.match(
+    loss.stderr,
+    /--target-loss: expected a loss such as 2\.1, got "2k": a size suffix \(k\) is not read on a loss/,
+  );
+});

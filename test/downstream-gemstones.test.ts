@@ -64,7 +64,7 @@ test('downstream predict --bootstrap on the Gemstones: refused, saying why (ever
   assert.equal(r.code, 2, r.stderr);
   assert.match(
     r.stderr,
-    /needs runs ending at two or more token counts: every run's final checkpoint is at D = 3\.501e\+11; ask for 0 bootstrap replicates/,
+    /needs runs ending at two or more token counts: every run's final checkpoint is at D = 3\.501195264e11 \(the count to predict at\); ask for 0 bootstrap replicates/,
   );
 });
 

@@ -887,7 +887,7 @@ export function* bootstrapDownstreamSteps(
   if (tokenCounts.size < 2)
     throw new InputError(
       { file: ladder.source },
-      `the bootstrap of "${ladder.task}" refits step 1's law in N and D, which needs runs ending at two or more token counts: every run's final checkpoint is at D = ${[...tokenCounts][0].toExponential(3)}; ask for 0 bootstrap replicates to get the point predictions`,
+      `the bootstrap of "${ladder.task}" refits step 1's law in N and D, which needs runs ending at two or more token counts: every run's final checkpoint is at D = ${[...tokenCounts][0].toExponential().replace('e+', 'e')} (the count to predict at); ask for 0 bootstrap replicates to get the point predictions`,
     );
   let failed = 0;
   for (let r = 0; r < options.replicates; r++) {

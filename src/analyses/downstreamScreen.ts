@@ -207,7 +207,7 @@ export function screenTask(ladder: TaskLadder, options: DownstreamOptions & { re
   if (backtest && backtest.meanRelativeError > t.backtestError)
     reasons.push({
       verdict: 'noisy',
-      why: `the back-test on the largest size (N = ${backtest.N.toExponential(2)}) misses by ${pct(backtest.meanRelativeError)} (> ${pct(t.backtestError)})`,
+      why: `the back-test on the largest size (N = ${backtest.N.toExponential(2).replace('e+', 'e')}) misses by ${pct(backtest.meanRelativeError)} (> ${pct(t.backtestError)})`,
     });
   return {
     task: ladder.task,

@@ -1,7 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Command } from 'commander';
-import { addBackendFlags, cliBackends, interruptedSweepNote } from './backendFlags.js';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { addBackendFlags, cliBackends, interruptedSweepNote, warnBudgetShort } from './backendFlags.js';
+import { RunStore } from '../store/store.js';
+import type { Backend } from '../experiments/backends/backend.js';
 
 test('each backend the CLI offers lists only flags that sweep and study commands take, and is in --backend help', () => {
   const cmd = addBackendFlags(new Command('run'));
@@ -28,4 +33,26 @@ test("an interrupted sweep says where its runs in flight go on — or that the s
   );
   assert.doesNotMatch(sim, /go on|without training anything twice/);
   assert.equal(interruptedSweepNote(0, 's', 'sim'), 'no run was in flight; the same command again resumes study "s"');
+});
+
+test('a new study on a training API whose budget cannot hold its experiments is warned before its first run; not a resumed one, nor one that fits', async () => {
+  const store = RunStore.open(join(mkdtempSync(join(tmpdir(), 'scalelab-budget-')), 'runs.db'));
+  const api = (left: number | undefined): Backend =>
+    ({ name: 'api', concurrency: 1, remainingSeconds: async () => left }) as unknown as Backend;
+  const said: string[] = [];
+  const write = process.stderr.write;
+  process.stderr.write = ((text: string) => (said.push(text), true)) as typeof process.stderr.write;
+  try {
+    await warnBudgetShort(api(108), 12 * 3600, store, 'new');
+    await warnBudgetShort(api(13 * 3600), 12 * 3600, store, 'new');
+    await warnBudgetShort(api(undefined), 12 * 3600, store, 'new');
+    store.study('resumed');
+    await warnBudgetShort(api(108), 12 * 3600, store, 'resumed');
+  } finally {
+    process.stderr.write = write;
+    store.close();
+  }
+  assert.deepEqual(said, [
+    'scalelab: warning: the training API has 0.03 h of its budget left (GET /budget), less than the 12 h of experiments planned: the runs beyond it will be refused (400 over budget); plan within it (--experiment-hours), or start a new lab ("scalelab lab serve --reset")\n',
+  ]);
 });

@@ -20,7 +20,7 @@ import { describeWriter, type RunStore, type WriterInfo } from '../store/store.j
 import { planDifferences, type StudyPlanRecord } from '../experiments/studyPlan.js';
 import { FAIL_FAST_RUNS } from '../experiments/runner.js';
 import { onInterrupt } from './interrupt.js';
-import { counted } from '../core/format.js';
+import { counted, formatNumber } from '../core/format.js';
 
 export interface BackendFlags {
   backend: string;
@@ -444,4 +444,23 @@ export function interruptedSweepNote(inFlight: number, study: string, backend: s
   if (!runsGoOn[backend])
     return `${counted(inFlight, 'run')} in flight stopped with it (the ${backend} backend runs them in this process); the same command again resumes study "${study}" and runs ${them} again`;
   return `${counted(inFlight, 'run')} in flight go${inFlight === 1 ? 'es' : ''} on (${inFlight === 1 ? 'it' : 'each'} ${runsGoOn[backend]}); the same command again collects ${inFlight === 1 ? 'its result' : 'their results'} and resumes study "${study}" without training anything twice ("scalelab sweep cancel --study ${study}" ends ${them})`;
+}
+
+/**
+ * Before a new study's first run: a training API whose budget cannot hold the experiments planned (a lab
+ * whose budget an earlier sweep spent) is said on stderr, as every submit beyond it will be refused.
+ */
+export async function warnBudgetShort(
+  backend: Backend,
+  neededSeconds: number,
+  store: RunStore,
+  study: string,
+): Promise<void> {
+  if (!backend.remainingSeconds || store.studies().some((s) => s.name === study)) return;
+  const left = await backend.remainingSeconds();
+  if (left === undefined || left >= neededSeconds) return;
+  const hours = (s: number) => formatNumber(Math.max(0, s) / 3600, 3);
+  process.stderr.write(
+    `scalelab: warning: the training API has ${hours(left)} h of its budget left (GET /budget), less than the ${hours(neededSeconds)} h of experiments planned: the runs beyond it will be refused (400 over budget); plan within it (--experiment-hours), or start a new lab ("scalelab lab serve --reset")\n`,
+  );
 }

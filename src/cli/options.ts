@@ -13,6 +13,14 @@ import { parseSuffixedNumber } from '../core/quantity.js';
 // Shared with the web app's forms, so it lives in the library.
 export { parseQuantity };
 
+/** Values that are not sizes, for parseQuantity's `plain`: a size suffix on one (--peak-lr 3M) is refused. */
+export const plainNumber = {
+  learningRate: { what: 'a learning rate', example: '3e-4' },
+  loss: { what: 'a loss', example: '2.1' },
+  fraction: { what: 'a fraction', example: '0.1' },
+  decades: { what: 'a number of decades', example: '0.05' },
+} as const;
+
 /**
  * A fraction given as a number (0.0025) or a percentage with its sign (0.25%): a percentage typed
  * as a plain number is the usual slip, and the range check that catches it is the caller's.

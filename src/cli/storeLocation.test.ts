@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { storeAbove } from './storeLocation.js';
@@ -55,4 +55,58 @@ test("from a subfolder, runs import and runs ls use the project's store (said on
     /a local sweep keeps its run folders .* start it from .*, or give --db \.scalelab\/runs\.db to start a separate store here/,
   );
   assert.ok(!existsSync(join(sub, '.scalelab')));
+});
+
+test('the walk for a store stops at a ceiling (home, SCALELAB_CEILING_DIRECTORIES), which is searched only from itself, and at the edge of a filesystem', () => {
+  const proj = project();
+  mkdirSync(join(proj, '.scalelab'));
+  writeFileSync(join(proj, store), 'SQLite format 3\0');
+  const deeper = join(proj, 'sub', 'deeper');
+  // proj as home: its store is not every folder's below it, and is the store of home itself.
+  assert.equal(storeAbove(store, deeper, { ceilings: [proj] }), undefined, 'home is not entered from below');
+  assert.equal(storeAbove(store, proj, { ceilings: [proj] }), undefined, 'in home, the store is here');
+  // A ceiling between: sub is not searched from deeper, so the walk never reaches proj.
+  assert.equal(storeAbove(store, deeper, { ceilings: [join(proj, 'sub')] }), undefined);
+  assert.equal(storeAbove(store, deeper, { ceilings: [join(proj, 'other')] }), join(proj, store));
+  // sub/deeper on a filesystem of its own (a mount): the walk stops there.
+  const mounted = (dir: string) => (dir.startsWith(deeper) ? 2 : 1);
+  assert.equal(storeAbove(store, deeper, { ceilings: [], deviceOf: mounted }), undefined);
+  assert.equal(storeAbove(store, deeper, { ceilings: [], deviceOf: () => 1 }), join(proj, store));
+});
+
+test('a stray ~/.scalelab store is not used by a project below home; SCALELAB_CEILING_DIRECTORIES adds ceilings', () => {
+  const home = project();
+  const csv = join(process.cwd(), 'examples/chinchilla.csv');
+  const first = scalelabProcess(['runs', 'import', csv, '--study', 'stray', '--db', join(home, store)]);
+  assert.equal(first.code, 0, first.stderr);
+  const below = scalelabProcess(['runs', 'ls', '--studies', '--json'], { cwd: join(home, 'sub'), env: { HOME: home } });
+  assert.equal(below.code, 2, below.stdout);
+  assert.doesNotMatch(below.stderr, /using the run store/);
+  const inHome = scalelabProcess(['runs', 'ls', '--studies', '--json'], { cwd: home, env: { HOME: home } });
+  assert.equal(inHome.code, 0, inHome.stderr);
+  assert.deepEqual(
+    inHome.json().map((s: { name: string }) => s.name),
+    ['stray'],
+  );
+  // A home given through a link (HOME=/link, the folder's real path elsewhere) is the same ceiling.
+  const link = join(mkdtempSync(join(tmpdir(), 'scalelab-home-link-')), 'home');
+  symlinkSync(home, link);
+  const linked = scalelabProcess(['runs', 'ls', '--studies', '--json'], {
+    cwd: join(home, 'sub'),
+    env: { HOME: link },
+  });
+  assert.equal(linked.code, 2, linked.stdout);
+  assert.doesNotMatch(linked.stderr, /using the run store/);
+  const ceiling = scalelabProcess(['runs', 'ls', '--studies', '--json'], {
+    cwd: join(home, 'sub', 'deeper'),
+    env: { HOME: '/nonexistent-home', SCALELAB_CEILING_DIRECTORIES: `relative:${join(home, 'sub')}` },
+  });
+  assert.equal(ceiling.code, 2, ceiling.stdout);
+  assert.doesNotMatch(ceiling.stderr, /using the run store/);
+  const none = scalelabProcess(['runs', 'ls', '--studies', '--json'], {
+    cwd: join(home, 'sub', 'deeper'),
+    env: { HOME: '/nonexistent-home' },
+  });
+  assert.equal(none.code, 0, none.stderr);
+  assert.match(none.stderr, /using the run store \.\.\/\.\.\/\.scalelab\/runs\.db/);
 });

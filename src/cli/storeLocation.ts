@@ -4,7 +4,8 @@
  * store instead of starting a second one there. A store found above is said on stderr.
  */
 import type { Command } from 'commander';
-import { statSync } from 'node:fs';
+import { realpathSync, statSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { UsageError } from '../errors/index.js';
 
@@ -12,13 +13,42 @@ import { UsageError } from '../errors/index.js';
 const folderBackends = ['local', 'slurm'];
 
 /**
+ * Folders the walk does not enter from below, as git's GIT_CEILING_DIRECTORIES: the user's home (a stray
+ * ~/.scalelab/runs.db would otherwise be every project's store; it is used only from home itself), the
+ * filesystem root, and the absolute paths in SCALELAB_CEILING_DIRECTORIES (colon-separated).
+ */
+function storeCeilings(home: string, fromEnvironment: string | undefined): string[] {
+  const listed = (fromEnvironment ?? '').split(':').filter((p) => isAbsolute(p));
+  // As written and as the system resolves it: the working folder is a real path, a home may be a link.
+  const real = (p: string) => {
+    try {
+      return realpathSync(p);
+    } catch {
+      return resolve(p);
+    }
+  };
+  return [home, ...listed].filter(Boolean).flatMap((p) => [resolve(p), real(p)]);
+}
+
+/** Where the walk for a store stops (storeAbove); each defaults to this process's. */
+interface StoreWalk {
+  /** Folders not entered from below (storeCeilings). */
+  ceilings?: readonly string[];
+  /** The device a folder is on: the walk does not cross onto another filesystem, as git does not. */
+  deviceOf?: (dir: string) => number | bigint | undefined;
+}
+
+/**
  * The store `storePath` (the --db default, relative) names from `cwd` or the nearest folder above it: undefined
  * when it is in `cwd`, or when `cwd` has the store's folder (`.scalelab/`, a project of its own), or none is
- * found up to the root.
+ * found before the walk stops: at a ceiling (home, the root, SCALELAB_CEILING_DIRECTORIES), which is not
+ * searched unless it is `cwd`, or at the edge of `cwd`'s filesystem.
  */
-export function storeAbove(storePath: string, cwd: string): string | undefined {
+export function storeAbove(storePath: string, cwd: string, walk: StoreWalk = {}): string | undefined {
   if (isAbsolute(storePath)) return undefined;
   const stat = (p: string) => statSync(p, { throwIfNoEntry: false });
+  const ceilings = new Set(walk.ceilings ?? storeCeilings(homedir(), process.env.SCALELAB_CEILING_DIRECTORIES));
+  const deviceOf = walk.deviceOf ?? ((dir: string) => stat(dir)?.dev);
   for (let dir = resolve(cwd); ;) {
     const path = join(dir, storePath);
     const file = stat(path);
@@ -26,7 +56,10 @@ export function storeAbove(storePath: string, cwd: string): string | undefined {
     // A folder with its own .scalelab/ (runs, a lab's state) keeps its store here, as before.
     if (file || stat(dirname(path))?.isDirectory()) return undefined;
     const parent = dirname(dir);
-    if (parent === dir) return undefined;
+    // The root is a ceiling too: / (or C:\) is no one's project.
+    if (parent === dir || dirname(parent) === parent || ceilings.has(parent)) return undefined;
+    const here = deviceOf(dir);
+    if (here === undefined || deviceOf(parent) !== here) return undefined;
     dir = parent;
   }
 }

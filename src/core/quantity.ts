@@ -16,6 +16,12 @@ export function parseSuffixedNumber(text: string): number {
   return Number(m[1]) * (m[2] ? suffixes[m[2]] : 1);
 }
 
+/** The size suffix `text` is written with (`1M` → M), undefined for a plain number or anything not read. */
+export function sizeSuffixOf(text: string): string | undefined {
+  const m = pattern.exec(text);
+  return m && m[2] && suffixes[m[2]] !== undefined ? m[2] : undefined;
+}
+
 /**
  * Why a number with a letter after it was not read, when it looks like a size with a suffix that
  * is not one (`70m`: milli or mega?), for the error message; undefined otherwise.

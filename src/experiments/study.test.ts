@@ -5,6 +5,7 @@ import { optimum, simulate, truth } from '../lab/simulate.js';
 import { worldArchitecture, worldCostModel } from './worldCostModel.js';
 import { calibrateCost, runStudy, recommendConfig, sweepSteps, type Executor, type RunOutcome } from './study.js';
 import { assumedCostModel, designSweep, bestLearningRate } from './design.js';
+import { ExperimentError } from '../errors/index.js';
 import { studyHtmlSections, studyJson, studyReport, type StudySummary } from './studyReport.js';
 
 const world = loadWorld();
@@ -338,4 +339,25 @@ test('calibrateCost: runs 3× slower than assumed rescale the cost model (second
   const close = calibrateCost(assumed, [outcome(1e9, 1.1), outcome(2e9, 1.2)]);
   assert.deepEqual([close.calibration!.applied, close.cost], [false, assumed]);
   assert.equal(calibrateCost(assumed, [outcome(1e9, 3)]).calibration, undefined, 'one run is not enough');
+});
+
+test('a sweep that leaves too few completed runs to fit (a training API with its budget spent) is said with its failures, not as the fit\'s "0 runs"', async () => {
+  const spent = 'submit failed: POST http://127.0.0.1:8000/submit: 400 over budget: only 108 s remain';
+  const overBudget: Executor = {
+    async execute(runs, phase) {
+      const out = await executor.execute(runs, phase);
+      // The probe ran before the budget ran out; every IsoFLOP submit was refused, but two.
+      return phase === 'isoflop'
+        ? out.map((o, i) => (i < 2 ? o : { ...o, status: 'failed' as const, finalLoss: undefined, reason: spent }))
+        : out;
+    },
+  };
+  await assert.rejects(
+    runStudy(overBudget, { ...readmeStudy, bootstrap: 0 }),
+    (e: unknown) =>
+      e instanceof ExperimentError &&
+      /^the IsoFLOP sweep completed 2 of its \d+ runs, fewer than the 6 a Chinchilla fit needs; \d+ failed: submit failed: .*400 over budget: only 108 s remain$/.test(
+        e.message,
+      ),
+  );
 });

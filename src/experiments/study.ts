@@ -237,19 +237,43 @@ export function probeFailure(outcomes: RunOutcome[]): string {
   const reasons = outcomes.map((o) => o.reason ?? 'no reason given');
   const count = (re: RegExp) => reasons.filter((r) => re.test(r)).length;
   const timedOut = count(/timed out|timeout/i),
-    diverged = count(/diverge/i);
+    diverged = count(/diverge/i),
+    overBudget = count(/over budget/i);
   const n = outcomes.length;
   if (diverged === n) return `every learning-rate probe run diverged (${reasons[0]}): lower the learning rates`;
+  // A training API whose budget is spent refuses the submits, and the one run given what was left times
+  // out: the budget is the problem, not the runtime limit or the learning rate.
+  if (overBudget > 0) {
+    const first = reasons.find((r) => /over budget/i.test(r))!;
+    return `every learning-rate probe run failed; ${overBudget} of ${n} were refused as over the training API's budget, so its budget, not the learning rate${timedOut ? ' or the runtime limit' : ''}, is the problem: ${first}`;
+  }
   if (timedOut > 0) {
     const first = reasons.find((r) => /timed out|timeout/i.test(r))!;
     return `every learning-rate probe run failed; ${timedOut} of ${n} timed out before finishing, so the runtime limit, not the learning rate, is the problem: ${first}`;
   }
-  // A run the sweep did not start after its first runs failed alike quotes their reason inside its
-  // own: said as a count, not as the same traceback a second time.
+  return `every learning-rate probe run failed: ${distinctReasons(reasons)}`;
+}
+
+/**
+ * Failure reasons said once each: a run the sweep did not start after its first runs failed alike
+ * quotes their reason inside its own, so it is said as a count, not as the same traceback a second time.
+ */
+function distinctReasons(reasons: string[]): string {
   const unique = [...new Set(reasons)];
   const distinct = unique.filter((r) => !unique.some((other) => other !== r && r.includes(other)));
   const echoes = reasons.filter((r) => !distinct.includes(r)).length;
-  return `every learning-rate probe run failed: ${distinct.slice(0, 3).join('; ')}${distinct.length > 3 ? ` (and ${distinct.length - 3} other reasons)` : ''}${echoes ? ` (${echoes} more not started for that reason)` : ''}`;
+  return `${distinct.slice(0, 3).join('; ')}${distinct.length > 3 ? ` (and ${distinct.length - 3} other reasons)` : ''}${echoes ? ` (${echoes} more not started for that reason)` : ''}`;
+}
+
+/**
+ * Why the sweep left too few completed runs to fit, with the failures' reasons: a training API whose
+ * budget was spent by an earlier sweep refuses every submit ("400 over budget"), and the fit's own
+ * "0 runs, but law chinchilla has 5 free parameters" said nothing of that.
+ */
+function sweepFailure(outcomes: RunOutcome[], completed: number, needed: number): string {
+  const failed = outcomes.filter((o) => o.status === 'failed');
+  const reasons = failed.map((o) => o.reason ?? 'no reason given');
+  return `the IsoFLOP sweep completed ${completed} of its ${outcomes.length} runs, fewer than the ${needed} a Chinchilla fit needs${failed.length ? `; ${failed.length} failed: ${distinctReasons(reasons)}` : ''}`;
 }
 
 export async function runStudy(executor: Executor, options: StudyOptions): Promise<StudyResult> {
@@ -327,6 +351,9 @@ export async function runStudy(executor: Executor, options: StudyOptions): Promi
         .join('; ')}`,
     );
   const dataset = outcomesDataset(outcomes, 'study');
+  // The fit needs more runs than the law has parameters; fewer is said with the sweep's failures.
+  const needed = chinchilla.params.length + 1;
+  if (dataset.runs.length < needed) throw new ExperimentError(sweepFailure(outcomes, dataset.runs.length, needed));
   const result = fit(chinchilla, dataset);
   const approaches: ApproachResult[] = [];
   const reps: Record<string, number>[] = [];

@@ -53,7 +53,43 @@ test('a duration flag says what it takes in its unit, not "not a size suffix"; i
     () => parseQuantity('2h', '--run-timeout', { unit: 'seconds' }),
     /--run-timeout is in seconds: 2 hours is 7200 seconds; write --run-timeout 7200$/,
   );
-  // What was read is read the same: a plain number, a size suffix, scientific notation.
-  for (const text of ['7', '0.5', '1k', '1e2']) assert.equal(days(text), parseQuantity(text, '--N'), text);
+  // What was read is read the same: a plain number, scientific notation.
+  for (const text of ['7', '0.5', '1e2', '1e3']) assert.equal(days(text), parseQuantity(text, '--N'), text);
   assert.throws(() => days('0'), /expected a positive number/);
+});
+
+test('a size suffix on a duration is refused with the number to write: --days 1M is not a million days', () => {
+  assert.throws(
+    () => parseQuantity('1M', '--days', { unit: 'days' }),
+    (e: unknown) =>
+      e instanceof UsageError &&
+      e.message ===
+        '--days: expected a number of days, got "1M": "M" could mean months or millions; a size suffix is not read on a duration: --days is in days, write the number of days, such as --days 7',
+  );
+  assert.throws(
+    () => parseQuantity('2k', '--target-hours', { unit: 'hours' }),
+    /--target-hours: expected a number of hours, got "2k": a size suffix \(k\) is not read on a duration: --target-hours is in hours, write the number in full, --target-hours 2000$/,
+  );
+  for (const text of ['1.5B', '3G', '1T', '2t', '5K', '1b'])
+    assert.throws(
+      () => parseQuantity(text, '--max-runtime', { unit: 'seconds' }),
+      /a size suffix .* on a duration/,
+      text,
+    );
+  assert.equal(parseQuantity('3.6e3', '--max-runtime', { unit: 'seconds' }), 3600);
+  // A size keeps its suffix.
+  assert.equal(parseQuantity('2k', '--N'), 2000);
+});
+
+test('a number that is not a size (a learning rate, a loss) refuses a size suffix', () => {
+  const lr = { what: 'a learning rate', example: '3e-4' };
+  assert.throws(
+    () => parseQuantity('3M', '--peak-lr', { plain: lr }),
+    (e: unknown) =>
+      e instanceof UsageError &&
+      e.message ===
+        '--peak-lr: expected a learning rate such as 3e-4, got "3M": a size suffix (M) is not read on a learning rate; write the number itself (scientific notation such as 1e-3 is read)',
+  );
+  assert.equal(parseQuantity('3e-4', '--peak-lr', { plain: lr }), 3e-4);
+  assert.equal(parseQuantity('0.001', '--peak-lr', { plain: lr }), 0.001);
 });

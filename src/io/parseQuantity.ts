@@ -4,7 +4,7 @@
  */
 import { UsageError } from '../errors/index.js';
 import { magnitudeProblem, withinMagnitude } from '../core/magnitude.js';
-import { parseSuffixedNumber, separatorHint, suffixHint } from '../core/quantity.js';
+import { parseSuffixedNumber, separatorHint, sizeSuffixOf, suffixHint } from '../core/quantity.js';
 
 /** A duration's unit, as a flag's name says it (--days, --target-hours, --run-timeout <seconds>). */
 export type DurationUnit = 'days' | 'hours' | 'seconds';
@@ -47,15 +47,48 @@ function durationHint(text: string, name: string, unit: DurationUnit): string {
 }
 
 /**
+ * A size suffix on a duration: `--days 1M` would be a million days (or was it a month?), `--target-hours
+ * 2k` 2000 hours. Sizes are what the suffixes are for; a duration is written as its number, said with
+ * the number to write where it is one.
+ */
+function durationSuffixProblem(text: string, name: string, unit: DurationUnit): string | undefined {
+  const suffix = sizeSuffixOf(text);
+  if (!suffix) return undefined;
+  if (suffix === 'M')
+    return `"M" could mean months or millions; a size suffix is not read on a duration: ${name} is in ${unit}, write the number of ${unit}, such as ${name} ${durationExample[unit]}`;
+  const value = parseSuffixedNumber(text);
+  return `a size suffix (${suffix}) is not read on a duration: ${name} is in ${unit}, write the number in full, ${name} ${value}`;
+}
+
+/**
+ * What a value that is not a size is (a learning rate, a loss, a fraction) and an example of it: a size
+ * suffix on it (`--peak-lr 3M`, `--target-loss 2k`) is a slip, refused rather than read as millions.
+ */
+interface PlainNumber {
+  what: string;
+  example: string;
+}
+
+/**
  * `7e10`, `70B`, `1.4T`, `2.5M`, `70b` → number; positive unless told otherwise, within 1e±100. The
  * suffixes are a file's (core/quantity.ts), so a size reads the same on a flag as in a cell. A
- * duration (`unit`) reads the same numbers, but a value not read is said in its unit, not as a size.
+ * duration (`unit`) reads plain numbers and scientific notation (1e3) but no size suffix, and a value
+ * not read is said in its unit, not as a size; a `plain` number takes no size suffix either.
  */
 export function parseQuantity(
   text: string,
   name: string,
-  { positive = true, unit }: { positive?: boolean; unit?: DurationUnit } = {},
+  { positive = true, unit, plain }: { positive?: boolean; unit?: DurationUnit; plain?: PlainNumber } = {},
 ): number {
+  if (unit) {
+    const problem = durationSuffixProblem(text, name, unit);
+    if (problem) throw new UsageError(`${name}: expected a number of ${unit}, got "${text}": ${problem}`);
+  }
+  const suffix = plain && sizeSuffixOf(text);
+  if (plain && suffix)
+    throw new UsageError(
+      `${name}: expected ${plain.what} such as ${plain.example}, got "${text}": a size suffix (${suffix}) is not read on ${plain.what}; write the number itself (scientific notation such as 1e-3 is read)`,
+    );
   const value = parseSuffixedNumber(text);
   if (Number.isNaN(value) && unit)
     throw new UsageError(`${name}: expected a number of ${unit}, got "${text}": ${durationHint(text, name, unit)}`);

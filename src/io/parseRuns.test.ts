@@ -322,3 +322,14 @@ test('a lineage column (named, or found as lineage/trunk) is kept on every run; 
     ['m1', 'm1', undefined],
   );
 });
+
+test("parseRuns reads a trainer's step column before W&B's _step (its count of log calls), and _step only when there is no other", () => {
+  const both = parseRuns('run,_step,trainer/global_step,N,D,loss\na,20,10,1e8,1e9,3.1\n', { source: 'w.csv' });
+  assert.equal(both.columns.step, 'trainer/global_step');
+  assert.equal(both.runs[0].step, 10);
+  const global = parseRuns('run,_step,global_step,N,D,loss\na,20,10,1e8,1e9,3.1\n', { source: 'w.csv' });
+  assert.equal(global.runs[0].step, 10);
+  const alone = parseRuns('run,_step,N,D,loss\na,20,1e8,1e9,3.1\n', { source: 'w.csv' });
+  assert.equal(alone.columns.step, '_step');
+  assert.equal(alone.runs[0].step, 20);
+});

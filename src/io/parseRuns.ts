@@ -38,8 +38,12 @@ export const fieldAliases = {
    * their training, so rows with equal values move together in a resample.
    */
   lineage: ['lineage', 'trunk'],
-  step: ['step'],
+  // A trainer's step; W&B's `_step` (its count of log calls, the step only when a run logs once a step) last of all.
+  step: ['step', 'global_step', 'trainer/global_step', 'train/global_step', 'trainer/step', 'train/step'],
 } as const;
+
+/** W&B's count of log calls: read as the step only when no step column is there (a caller may say so). */
+export const WANDB_LOG_COUNT = '_step';
 
 export type Field = keyof typeof fieldAliases;
 const numericFields = ['N', 'D', 'C', 'U', 'loss', 'batch', 'lr', 'width', 'layers', 'gradSq'] as const;
@@ -316,8 +320,11 @@ function resolveColumns(
     // With several columns recognised for one field (tokens and tokens_seen), the earlier name in
     // fieldAliases is read, wherever the columns stand: what a column is called decides, not its place.
     const free = (h: string) => !taken.has(h) && !Object.values(explicit).includes(h);
+    const named = (h: string) => field !== 'step' || h.trim() !== WANDB_LOG_COUNT;
     const found =
-      exact ?? aliases.map((a) => header.find((h) => normalise(h) === a && free(h))).find((h) => h !== undefined);
+      exact ??
+      aliases.map((a) => header.find((h) => normalise(h) === a && free(h) && named(h))).find((h) => h !== undefined) ??
+      (field === 'step' ? header.find((h) => h.trim() === WANDB_LOG_COUNT && free(h)) : undefined);
     if (found !== undefined) out[field] = found;
   }
   return out;

@@ -231,3 +231,48 @@ test('records of several files: a repeated value counts once; a contradicting va
       /run "noRun" has N = 2e8 here and N = 1e8 at noRun\.csv:2/.test(e.message),
   );
 });
+
+test("W&B export: a trainer's step column is read before _step (the count of log calls); _step alone is read and flagged where it places checkpoints", () => {
+  const opts = { source: 'w.csv', run: 'a', N: 1e8, batchTokens: 1000 };
+  // Logged twice a step: _step counts the calls, trainer/global_step the optimizer steps.
+  const both = parseTaskMetrics(
+    ['_step,trainer/global_step,trainer/grad_norm,arc_easy/acc', '10,5,1.2,0.3', '20,10,1.1,0.4'].join('\n'),
+    opts,
+  );
+  assert.deepEqual(
+    both.records.map((r) => [r.step, r.D]),
+    [
+      [5, 5000],
+      [10, 10000],
+    ],
+  );
+  assert.equal(both.stepFromLogCount, undefined);
+  assert.deepEqual(both.ignoredColumns, ['_step', 'trainer/grad_norm']);
+  for (const name of ['global_step', 'train/global_step', 'step']) {
+    const set = parseTaskMetrics([`${name},_step,arc_easy/acc`, '7,14,0.3'].join('\n'), opts);
+    assert.equal(set.records[0].step, 7, name);
+    assert.equal(set.stepFromLogCount, undefined, name);
+  }
+  const alone = parseTaskMetrics(['_step,arc_easy/acc', '10,0.3', '20,0.4'].join('\n'), opts);
+  assert.deepEqual(
+    alone.records.map((r) => r.D),
+    [10000, 20000],
+  );
+  assert.equal(alone.stepFromLogCount, true);
+  // With the tokens in a column, _step places nothing: not flagged.
+  const tokens = parseTaskMetrics(['_step,throughput/total_tokens,arc_easy/acc', '10,5000,0.3'].join('\n'), opts);
+  assert.equal(tokens.records[0].D, 5000);
+  assert.equal(tokens.stepFromLogCount, undefined);
+});
+
+test("a W&B _step the caller vouches for (a manifest's loggedWithTrainerStep) places checkpoints unflagged", () => {
+  const set = parseTaskMetrics(['_step,arc_easy/acc', '10,0.3'].join('\n'), {
+    source: 'w.csv',
+    run: 'a',
+    N: 1e8,
+    batchTokens: 1000,
+    loggedWithTrainerStep: true,
+  });
+  assert.equal(set.records[0].D, 10000);
+  assert.equal(set.stepFromLogCount, undefined);
+});

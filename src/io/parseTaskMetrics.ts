@@ -55,6 +55,12 @@ export interface TaskMetricSet {
   ignoredColumns: string[];
   /** lm-evaluation-harness tasks with nothing but an alias or standard errors (shown, as ignored columns are). */
   tasksWithoutMetrics?: string[];
+  /**
+   * Checkpoints were placed by W&B's `_step`, the count of log calls, for want of a trainer's step column
+   * or a tokens value: the training step only when the run logged once a step (said to the user, as tokens
+   * from it may be off).
+   */
+  stepFromLogCount?: true;
 }
 
 /** A run's part in a ladder: fitted (`ladder`), another seed of a ladder run (`rerun`), or a large model to predict (`target`). */
@@ -95,6 +101,8 @@ export interface TaskMetricOptions {
   batchTokens?: number;
   /** FLOPs per token, to give each checkpoint a compute C = D × flopsPerToken (the OLMo ladder's convention). */
   flopsPerToken?: number;
+  /** W&B's `_step` is the training step: the run logged with step=its global step (a ladder manifest says so). */
+  loggedWithTrainerStep?: boolean;
   /** Column of the validation loss in a wide CSV. @default val_loss, else eval/c4_en-validation/CrossEntropyLoss */
   valLossColumn?: string;
 }
@@ -128,7 +136,8 @@ const fieldAliases = {
   run: ['run', 'model', 'name', 'run_name'],
   N: ['N', 'params', 'parameters', 'n_params', 'model_size'],
   D: ['D', 'tokens', 'tokens_seen', 'throughput/total_tokens'],
-  step: ['step', '_step'],
+  // A trainer's own step first; W&B's `_step` (its count of log calls) is read only when there is none (stepColumn).
+  step: ['trainer/global_step', 'train/global_step', 'global_step', 'trainer/step', 'train/step', 'step'],
   batchTokens: ['batch_tokens', 'batch_size_in_tokens'],
   C: ['C', 'flops', 'compute'],
   valLoss: ['val_loss', 'validation_loss', 'loss'],
@@ -138,9 +147,30 @@ const fieldAliases = {
 } as const;
 type Field = keyof typeof fieldAliases;
 
+/** W&B's own step: how many times the run called log, which is the training step only when it logged once a step. */
+const WANDB_LOG_COUNT = '_step';
+
+/**
+ * The step column: the first of the step names the header has (a trainer's global step before a bare
+ * `step`), else W&B's `_step`, flagged as the count of log calls it is.
+ */
+function stepColumn(header: string[]): { index: number; logCount: boolean } | undefined {
+  for (const alias of fieldAliases.step) {
+    const i = header.findIndex((h) => h.trim() !== WANDB_LOG_COUNT && normalise(h) === normalise(alias));
+    if (i >= 0) return { index: i, logCount: false };
+  }
+  const i = header.findIndex((h) => h.trim() === WANDB_LOG_COUNT);
+  return i >= 0 ? { index: i, logCount: true } : undefined;
+}
+
 function findColumns(header: string[], fields: readonly Field[]): Partial<Record<Field, number>> {
   const out: Partial<Record<Field, number>> = {};
   for (const f of fields) {
+    if (f === 'step') {
+      const step = stepColumn(header);
+      if (step) out.step = step.index;
+      continue;
+    }
     const aliases = fieldAliases[f].map(normalise);
     const i = header.findIndex((h) => aliases.includes(normalise(h)));
     if (i >= 0) out[f] = i;
@@ -149,7 +179,7 @@ function findColumns(header: string[], fields: readonly Field[]): Partial<Record
 }
 
 /** Column-name prefixes of a wandb export that are not evaluations (throughput, optimizer state). */
-const NOT_METRICS = /^(throughput|optim|train|system|timing|learning_rate|lr)\//i;
+const NOT_METRICS = /^(throughput|optim|train|trainer|system|timing|learning_rate|lr)\//i;
 
 /**
  * The (task, metric) a wide column holds, or undefined for a column that is not a metric. The OLMo
@@ -270,6 +300,7 @@ function parseTaskCsv(text: string, options: TaskMetricOptions, format: 'long' |
   }
   const records: TaskMetric[] = [];
   let emptyCells = 0;
+  let placedByStep = false;
   for (let r = 1; r < rows.length; r++) {
     const line = lineOf(r);
     const run = cell(r, cols.run) || options.run;
@@ -282,6 +313,8 @@ function parseTaskCsv(text: string, options: TaskMetricOptions, format: 'long' |
     const step = optionalNumber(r, 'step', false);
     const batch = optionalNumber(r, 'batchTokens', true) ?? options.batchTokens;
     let D = optionalNumber(r, 'D', true);
+    // A checkpoint placed by its step (tokens from step × batch, or the step itself): said when the step is W&B's _step.
+    if (D === undefined && step !== undefined) placedByStep = true;
     if (D === undefined && step !== undefined && batch !== undefined) D = step * batch;
     if (D === undefined) D = options.tokens;
     if (D === undefined && step === undefined) {
@@ -345,7 +378,8 @@ function parseTaskCsv(text: string, options: TaskMetricOptions, format: 'long' |
       }
     }
   }
-  return { source, format, records, emptyCells, ignoredColumns };
+  const fromLogCount = placedByStep && !options.loggedWithTrainerStep && header[cols.step!].trim() === WANDB_LOG_COUNT;
+  return { source, format, records, emptyCells, ignoredColumns, ...(fromLogCount ? { stepFromLogCount: true } : {}) };
 }
 
 /** `pretrained=EleutherAI/pythia-160m,revision=step143000` → { pretrained: …, revision: … }. */

@@ -27,6 +27,8 @@ interface ManifestRun {
   tokens?: number;
   batchTokens?: number;
   role?: RunRole;
+  /** The run logged to W&B with step=its global step, so its `_step` is the training step (not said as a log count). */
+  loggedWithTrainerStep?: boolean;
 }
 
 function readText(path: string, listedIn?: string): string {
@@ -77,6 +79,8 @@ function checkManifestRun(entry: unknown, i: number, source: string, text: strin
     if (e[k] !== undefined && !(typeof e[k] === 'number' && e[k]! > 0))
       throw new InputError(where(), `runs[${i}] (${e.run}): "${k}" must be a positive number`);
   }
+  if (e.loggedWithTrainerStep !== undefined && typeof e.loggedWithTrainerStep !== 'boolean')
+    throw new InputError(where(), `runs[${i}] (${e.run}): "loggedWithTrainerStep" must be true or false`);
   if (e.role !== undefined && !['ladder', 'rerun', 'target'].includes(e.role))
     throw new InputError(
       where(),
@@ -113,6 +117,7 @@ export function readTaskMetrics(
           flopsPerToken: m.flopsPerToken,
           tokens: m.tokens,
           batchTokens: m.batchTokens,
+          ...(m.loggedWithTrainerStep ? { loggedWithTrainerStep: true } : {}),
         });
         // The manifest names the run: a run column in its file would contradict it. Its problems are
         // located in the run's file, not the manifest.

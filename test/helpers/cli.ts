@@ -26,6 +26,8 @@ export interface CliOptions {
   input?: string;
   /** Milliseconds before the child is killed (code -1): for a command that might hang. Spawns a process. */
   timeout?: number;
+  /** Variables added to the environment (HOME, SCALELAB_CEILING_DIRECTORIES). Spawns a process. */
+  env?: Record<string, string>;
 }
 
 const result = (code: number, stdout: string, stderr: string): CliResult => ({
@@ -45,7 +47,7 @@ export function scalelabProcess(args: string[], options: CliOptions = {}): CliRe
     timeout: options.timeout,
     killSignal: 'SIGKILL',
     encoding: 'utf8',
-    env: environment(),
+    env: { ...environment(), ...options.env },
   });
   return result(r.status ?? -1, r.stdout, r.stderr);
 }
@@ -84,7 +86,12 @@ function startHost(): NonNullable<typeof host> {
 export function scalelab(args: string[], options: CliOptions = {}): CliResult {
   const cwd = options.cwd === undefined ? root : resolve(options.cwd);
   // A worker thread shares the process's working directory and has no stdin of its own.
-  if (options.input !== undefined || options.timeout !== undefined || resolve(process.cwd()) !== resolve(cwd))
+  if (
+    options.input !== undefined ||
+    options.timeout !== undefined ||
+    options.env !== undefined ||
+    resolve(process.cwd()) !== resolve(cwd)
+  )
     return scalelabProcess(args, options);
   host ??= startHost();
   const { worker, port, flag } = host;

@@ -13,7 +13,7 @@ import {
 import { criticalBatchAtLossReport, criticalBatchFromRunsReport, noiseScaleReport } from '../../report/text/hparams.js';
 import { formatNumber } from '../../core/format.js';
 import { UsageError } from '../../errors/index.js';
-import { parseExponent, parseInteger, parseList, parseQuantity, parseReplicates } from '../options.js';
+import { parseExponent, parseInteger, parseList, parseQuantity, plainNumber, parseReplicates } from '../options.js';
 import { printResult, writeResult } from '../output.js';
 import { checkMagnitudes } from '../../io/dataChecks.js';
 import { deprecatedAlias, flag } from '../flags.js';
@@ -95,13 +95,15 @@ export function registerBcrit(program: Command, run: Run): void {
           throw new UsageError(
             '--preset, --b-star and --alpha-b choose a published B_crit(L); with FILE the law is fitted to the runs (give --target-loss to predict from it)',
           );
-        const loss = f.targetLoss ? parseQuantity(f.targetLoss, '--target-loss') : undefined;
+        const loss = f.targetLoss
+          ? parseQuantity(f.targetLoss, '--target-loss', { plain: plainNumber.loss })
+          : undefined;
         if (file && f.noise) {
           const ds = readRuns(file, { columns, require: ['batch', 'step', 'gradSq'] });
           checkMagnitudes(ds, ['batch', 'step', 'gradSq'], ds.runs);
           const steps = gradientNoiseScale(
             ds.runs.map((r) => ({ step: r.step!, batch: r.batch!, gradSq: r.gradSq!, line: r.line })),
-            parseQuantity(f.smoothing, '--smoothing', { positive: false }),
+            parseQuantity(f.smoothing, '--smoothing', { positive: false, plain: { what: 'a weight', example: '0.9' } }),
             file,
           );
           if (f.json)

@@ -25,6 +25,7 @@ import {
 } from '../../analyses/curveLaws.js';
 import { curveFromMetrics, curvesFromDataset, type ReadCurve } from '../../io/parseCurves.js';
 import { readRuns, readText } from '../../io/readRuns.js';
+import { WANDB_LOG_COUNT } from '../../io/parseRuns.js';
 import type { Run as DatasetRun } from '../../io/dataset.js';
 import {
   decayShapes,
@@ -36,7 +37,15 @@ import {
 } from '../../core/schedule.js';
 import { InputError, UsageError } from '../../errors/index.js';
 import { counted, formatInterval, formatNumber, formatRange } from '../../core/format.js';
-import { keyword, parseExtrapolation, parseInteger, parseLevel, parseQuantity, runSelection } from '../options.js';
+import {
+  keyword,
+  parseExtrapolation,
+  parseInteger,
+  parseLevel,
+  parseQuantity,
+  plainNumber,
+  runSelection,
+} from '../options.js';
 import { flag } from '../flags.js';
 import { checkFiniteText, checkOutput, printResult, progress, writeOutput, writeResult } from '../output.js';
 import { betweenSteps, interruptible } from '../interrupt.js';
@@ -176,7 +185,14 @@ function readCurves(
         );
       const name = basename(statSync(input).isDirectory() ? input : dirname(input));
       curves.push(curveFromMetrics(readText(metrics, "a trainer's metrics (JSON lines)"), metrics, name));
-    } else curves.push(...curvesFromDataset(readRuns(input, runSelection(flags)), schedules));
+    } else {
+      const ds = readRuns(input, runSelection(flags));
+      if (ds.columns.step === WANDB_LOG_COUNT)
+        process.stderr.write(
+          `scalelab: warning: ${input}: the step is read from _step, W&B's count of log calls, which is the optimizer step only when the run logged once a step (the learning rate of each step is placed by it); export the trainer's step (trainer/global_step, global_step or step), which is read first\n`,
+        );
+      curves.push(...curvesFromDataset(ds, schedules));
+    }
   }
   const unnamed = flags.lineage !== undefined ? curves.find((c) => c.lineage === undefined) : undefined;
   if (unnamed)
@@ -213,14 +229,18 @@ function targetSchedule(flags: ScheduleFlags, fallback?: Schedule): Schedule {
   const steps = parseInteger(flags.steps, '--steps', 1);
   const s: Record<string, unknown> = {
     kind,
-    peakLr: parseQuantity(flags.peakLr, '--peak-lr'),
+    peakLr: parseQuantity(flags.peakLr, '--peak-lr', { plain: plainNumber.learningRate }),
     steps,
     warmupSteps: flags.warmupSteps ? parseInteger(flags.warmupSteps, '--warmup-steps', 0) : 0,
   };
   if (kind !== 'constant')
-    s.minLrFrac = flags.minLrFrac ? parseQuantity(flags.minLrFrac, '--min-lr-frac', { positive: false }) : 0.1;
+    s.minLrFrac = flags.minLrFrac
+      ? parseQuantity(flags.minLrFrac, '--min-lr-frac', { positive: false, plain: plainNumber.fraction })
+      : 0.1;
   if (kind === 'wsd') {
-    const frac = flags.decayFrac ? parseQuantity(flags.decayFrac, '--decay-frac') : 0.2;
+    const frac = flags.decayFrac
+      ? parseQuantity(flags.decayFrac, '--decay-frac', { plain: plainNumber.fraction })
+      : 0.2;
     if (!(frac < 1)) throw new UsageError(`--decay-frac: expected a fraction between 0 and 1, got ${flags.decayFrac}`);
     s.decaySteps = Math.max(1, Math.round(frac * steps));
     s.decayShape = keyword(flags.decayShape ?? 'linear', '--decay-shape', decayShapes);
@@ -472,7 +492,7 @@ Examples:
           if (flags.out)
             checkOutput(flags.out, '--out', { what: 'the curve-law fit', format: 'JSON', extensions: ['.json'] });
           const law = keyword(flags.law, '--law', curveLawIds);
-          const lambda = parseQuantity(flags.lambda, '--lambda');
+          const lambda = parseQuantity(flags.lambda, '--lambda', { plain: { what: 'a momentum', example: '0.999' } });
           if (!(lambda < 1)) throw new UsageError(`--lambda: expected a momentum between 0 and 1, got ${flags.lambda}`);
           const replicates = parseInteger(flags.bootstrap, '--bootstrap', 0);
           const seed = parseInteger(flags.seed, '--seed', 0);
@@ -828,12 +848,15 @@ Example:
           const N = flags.N ? parseQuantity(flags.N, '--N') : undefined;
           const g = fitFor(file, flags.curveFit, N);
           const steps = parseInteger(flags.steps, '--steps', 2);
-          const peakLr = parseQuantity(flags.peakLr, '--peak-lr');
+          const peakLr = parseQuantity(flags.peakLr, '--peak-lr', { plain: plainNumber.learningRate });
           const warmupSteps = parseInteger(flags.warmupSteps, '--warmup-steps', 0);
           if (warmupSteps >= steps)
             throw new UsageError(`--warmup-steps: expected fewer than the ${steps} steps, got ${warmupSteps}`);
           const decayShape = keyword(flags.decayShape, '--decay-shape', decayShapes);
-          const minLrFrac = parseQuantity(flags.minLrFrac, '--min-lr-frac', { positive: false });
+          const minLrFrac = parseQuantity(flags.minLrFrac, '--min-lr-frac', {
+            positive: false,
+            plain: plainNumber.fraction,
+          });
           if (!(minLrFrac >= 0 && minLrFrac <= 1))
             throw new UsageError(`--min-lr-frac: expected a fraction from 0 to 1, got ${flags.minLrFrac}`);
           const level = parseLevel(flags.level);
@@ -915,7 +938,7 @@ Example:
             throw new UsageError(
               `--model-sizes: ${tiny} parameters is smaller than any language model; give sizes in parameters, such as ${tiny}M for ${tiny} million`,
             );
-          const decayFrac = parseQuantity(flags.decayFrac, '--decay-frac');
+          const decayFrac = parseQuantity(flags.decayFrac, '--decay-frac', { plain: plainNumber.fraction });
           if (!(decayFrac < 1))
             throw new UsageError(`--decay-frac: expected a fraction between 0 and 1, got ${flags.decayFrac}`);
           const plan = planWsdLadder(sizes, budgets, parseQuantity(flags.batchTokens, '--batch-tokens'), decayFrac);

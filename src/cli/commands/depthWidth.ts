@@ -3,7 +3,7 @@ import { readRuns } from '../../io/readRuns.js';
 import { parseColumnMapping } from '../../io/parseRuns.js';
 import { aspectSpread } from '../../analyses/groups.js';
 import { aspectSpreadReport } from '../../report/text/data.js';
-import { parseQuantity } from '../options.js';
+import { parseQuantity, plainNumber } from '../options.js';
 import { printResult, writeResult } from '../output.js';
 import { flag } from '../flags.js';
 
@@ -20,7 +20,7 @@ export function registerDepthWidth(program: Command, run: Run): void {
     .action(async (file: string, f: { tolerance: string; columns?: string; json?: boolean }) =>
       run(async () => {
         const ds = readRuns(file, { columns: f.columns ? parseColumnMapping(f.columns) : undefined });
-        const r = aspectSpread(ds, parseQuantity(f.tolerance, '--tolerance'));
+        const r = aspectSpread(ds, parseQuantity(f.tolerance, '--tolerance', { plain: plainNumber.decades }));
         if (f.json) return printResult(r, file);
         writeResult(aspectSpreadReport(r), file);
       }, f.json),

@@ -9,7 +9,7 @@ import { flag } from '../flags.js';
 import { importStopped, interruptedImport } from '../storeAccess.js';
 import { betweenSteps, handleToTheEnd, onInterrupt, stepwise } from '../interrupt.js';
 import { readTaskMetrics } from '../../io/readTaskMetrics.js';
-import type { RunRole, TaskMetricData } from '../../io/parseTaskMetrics.js';
+import type { RunRole, TaskMetricData, TaskMetricSet } from '../../io/parseTaskMetrics.js';
 import {
   analyseLadder,
   analyseLadderSteps,
@@ -218,6 +218,7 @@ export async function accuracyPlanSection(
     );
   const targets = parseTargetAccuracy(f.targetAccuracy);
   const data = readTaskMetrics(list(f.downstream));
+  noteTasksWithoutMetrics(data);
   // The task metrics are read as downstream plan reads them: the same flags, the same parsing.
   markRunRoles(data, f);
   applyChances(data, f);
@@ -295,11 +296,23 @@ function withoutMetricsNote(tasks: readonly string[]): string {
   return `tasks with no metric (only an alias or standard errors), not read: ${tasks.slice(0, 6).join(', ')}${tasks.length > 6 ? ', …' : ''}`;
 }
 
-/** Names each file's tasks with no metric on stderr (stdout may be JSON). */
+/**
+ * A file whose step is W&B's `_step`: the count of log calls, the training step only when the run logged
+ * once a step (an eval logged between steps counts too), so tokens from --batch-tokens × step would be off.
+ */
+function logCountWarning(set: TaskMetricSet): string | undefined {
+  if (!set.stepFromLogCount) return undefined;
+  return 'the step is read from _step, W&B\'s count of log calls, which is the training step only when the run logged once a step (tokens from step × tokens per step are off otherwise); export the trainer\'s step (trainer/global_step, global_step or step), which is read first, or a tokens column; a ladder manifest marks a run that logged with step=its global step with "loggedWithTrainerStep": true';
+}
+
+/** Names each file's tasks with no metric, and a step read from W&B's _step, on stderr (stdout may be JSON). */
 function noteTasksWithoutMetrics(data: TaskMetricData): void {
-  for (const set of data.sets)
+  for (const set of data.sets) {
     if (set.tasksWithoutMetrics?.length)
       process.stderr.write(`scalelab: note: ${set.source}: ${withoutMetricsNote(set.tasksWithoutMetrics)}\n`);
+    const logCount = logCountWarning(set);
+    if (logCount) process.stderr.write(`scalelab: warning: ${set.source}: ${logCount}\n`);
+  }
 }
 
 /** What the analyses' --out holds (downstream report's holds its page). */
@@ -696,6 +709,7 @@ ${EXAMPLES}`,
             emptyCells: number;
             ignoredColumns: string[];
             tasksWithoutMetrics: string[];
+            warnings: string[];
           }[] = [];
           const withdraw = onInterrupt(() =>
             interruptedImport(
@@ -728,6 +742,7 @@ ${EXAMPLES}`,
                   emptyCells: set.emptyCells,
                   ignoredColumns: set.ignoredColumns,
                   tasksWithoutMetrics: set.tasksWithoutMetrics ?? [],
+                  warnings: [logCountWarning(set)].filter((w) => w !== undefined),
                 });
               } catch (e) {
                 throw importStopped(
@@ -750,6 +765,7 @@ ${EXAMPLES}`,
                 process.stdout.write(
                   `${r.file}: ${r.added} metrics added, ${r.skipped} already in the store (study "${f.study}", ${f.db})${notes.length ? `; ${notes.join('; ')}` : ''}\n`,
                 );
+                for (const w of r.warnings) process.stderr.write(`scalelab: warning: ${r.file}: ${w}\n`);
               }
             }
           } finally {

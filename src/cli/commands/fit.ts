@@ -179,7 +179,7 @@ back as a lineage column.`,
           const options: FitOptions = {
             loss: {
               kind: keyword(flags.loss, '--loss', ['huber', 'ls', 'asymmetric'] as const),
-              delta: parseQuantity(flags.delta, '--delta'),
+              delta: parseQuantity(flags.delta, '--delta', { plain: { what: 'a Huber threshold', example: '1e-3' } }),
               overestimatePenalty: parseQuantity(flags.penalty, '--penalty'),
             },
             init: flags.init.includes('=')

@@ -16,7 +16,16 @@ import { FitError, InputError, isScaleLabError, UsageError } from '../../errors/
 import { checkLawData } from '../../io/dataChecks.js';
 import { extrapolationWarnings } from '../../analyses/extrapolation.js';
 import { allocatingLawIds } from '../../analyses/computeOptimal.js';
-import { keyword, parseBudgets, parseInteger, parseLevel, parseList, parseQuantity, runSelection } from '../options.js';
+import {
+  keyword,
+  parseBudgets,
+  parseInteger,
+  parseLevel,
+  parseList,
+  parseQuantity,
+  plainNumber,
+  runSelection,
+} from '../options.js';
 import { printResult, progress, writeResult } from '../output.js';
 import { frontierReport } from '../../report/text/frontier.js';
 import { checkAllocatable, resolveLaw } from '../lawSource.js';
@@ -112,7 +121,7 @@ Examples:
         const isoOptions: IsoflopOptions = {
           vertex: keyword(flags.vertex, '--vertex', ['parabola', 'min-run'] as const),
           budgets: parseBudgets(budgetsFlag),
-          tolerance: parseQuantity(flags.tolerance, '--tolerance'),
+          tolerance: parseQuantity(flags.tolerance, '--tolerance', { plain: plainNumber.decades }),
         };
         const approaches: ApproachResult[] = [];
         const skipped: { approach: number; reason: string }[] = [];

@@ -11,7 +11,7 @@ import { criticalBatchPresetHparamsReport, hparamPresetReport, hparamSweepReport
 import { flagFor } from '../optionFlags.js';
 import { presetRangeWarnings } from '../../analyses/extrapolation.js';
 import { UsageError } from '../../errors/index.js';
-import { parseFraction, parseInteger, parseQuantity, parseReplicates, runSelection } from '../options.js';
+import { parseFraction, parseInteger, parseQuantity, plainNumber, parseReplicates, runSelection } from '../options.js';
 import { printResult, writeResult } from '../output.js';
 import { deprecatedAlias, flag } from '../flags.js';
 import { handleToTheEnd, stepwise } from '../interrupt.js';
@@ -80,7 +80,9 @@ export function registerHparams(program: Command, run: Run): void {
       run(async () => {
         const C = f.C ? parseQuantity(f.C, '--C') : undefined;
         const N = f.N ? parseQuantity(f.N, '--N') : undefined;
-        const loss = f.targetLoss ? parseQuantity(f.targetLoss, '--target-loss') : undefined;
+        const loss = f.targetLoss
+          ? parseQuantity(f.targetLoss, '--target-loss', { plain: plainNumber.loss })
+          : undefined;
         const seqLen = parseInteger(f.seqLen, '--seq-len', 1);
         if (f.sweep) {
           if (cmd.getOptionValueSource('preset') === 'cli')

@@ -5,7 +5,7 @@ import { parseTable } from '../../io/parseTable.js';
 import { coordinateCheck, learningRateTransferSteps, mupTable } from '../../hparams/mup.js';
 import { handleToTheEnd, stepwise } from '../interrupt.js';
 import { coordinateCheckReport, learningRateTransferReport, mupTableReport } from '../../report/text/hparams.js';
-import { keyword, parseInteger, parseQuantity, parseReplicates } from '../options.js';
+import { keyword, parseInteger, parseQuantity, plainNumber, parseReplicates } from '../options.js';
 import { printResult, writeResult } from '../output.js';
 import { flag } from '../flags.js';
 import { closestNames, levenshtein } from '../../core/names.js';
@@ -58,8 +58,8 @@ export function registerMup(program: Command, run: Run): void {
             baseWidth: parseInteger(f.baseWidth, '--base-width', 1),
             width: parseInteger(f.width, '--width', 1),
             optimizer: keyword(f.optimizer, '--optimizer', ['adam', 'sgd'] as const),
-            sigma: parseQuantity(f.sigma, '--sigma'),
-            learningRate: parseQuantity(f.lr, '--lr'),
+            sigma: parseQuantity(f.sigma, '--sigma', { plain: { what: 'a standard deviation', example: '0.02' } }),
+            learningRate: parseQuantity(f.lr, '--lr', { plain: plainNumber.learningRate }),
             headDim: parseInteger(f.headDim, '--head-dim', 1),
             outputMultiplier: parseQuantity(f.outputMultiplier, '--output-multiplier'),
           });
@@ -106,7 +106,11 @@ export function registerMup(program: Command, run: Run): void {
           numbers: ['width', 'value'] as const,
           text: ['layer'] as const,
         });
-        const r = coordinateCheck(rows, parseQuantity(f.threshold, '--threshold', { positive: false }), file);
+        const r = coordinateCheck(
+          rows,
+          parseQuantity(f.threshold, '--threshold', { positive: false, plain: { what: 'a slope', example: '0.2' } }),
+          file,
+        );
         if (f.json) return printResult({ source: file, ...r }, file);
         writeResult(coordinateCheckReport(r), file);
       }, f.json),

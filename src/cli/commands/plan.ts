@@ -10,7 +10,7 @@ import { landmarksReport, planReport } from '../../report/text/plan.js';
 import { flagFor } from '../optionFlags.js';
 import { accelerator, hardwareBudget, type Accelerator, type HardwareBudget } from '../../hardware/catalog.js';
 import { FitError, UsageError } from '../../errors/index.js';
-import { keyword, parseFraction, parseInteger, parseQuantity } from '../options.js';
+import { keyword, parseFraction, parseInteger, parseQuantity, plainNumber } from '../options.js';
 import { printResult, writeResult } from '../output.js';
 import { defaultGpu, deprecatedAlias, flag } from '../flags.js';
 import { checkAllocatable, lawFlagsHelp, lawSourceError, resolveLaw, type LawSource } from '../lawSource.js';
@@ -210,7 +210,9 @@ Examples:
       const inference = flags.inferenceTokens
         ? {
             tokens: parseQuantity(flags.inferenceTokens, '--inference-tokens', { positive: false }),
-            targetLoss: flags.targetLoss ? parseQuantity(flags.targetLoss, '--target-loss') : undefined,
+            targetLoss: flags.targetLoss
+              ? parseQuantity(flags.targetLoss, '--target-loss', { plain: plainNumber.loss })
+              : undefined,
             qualityOf: flags.qualityOf ? parseQuantity(flags.qualityOf, '--quality-of') : undefined,
           }
         : undefined;

@@ -22,6 +22,7 @@ import {
   parseBudgets,
   parseList,
   parseQuantity,
+  plainNumber,
   parseReplicates,
   runSelection,
 } from '../options.js';
@@ -131,7 +132,7 @@ async function analyseFile(
     isoflop: {
       budgets: parseBudgets(budgets),
       vertex: keyword(f.vertex, '--vertex', ['parabola', 'min-run'] as const),
-      tolerance: parseQuantity(f.tolerance, '--tolerance'),
+      tolerance: parseQuantity(f.tolerance, '--tolerance', { plain: plainNumber.decades }),
     },
     backtest: {
       procedures,

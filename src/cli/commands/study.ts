@@ -15,6 +15,7 @@ import {
   openStudy,
   interruptedSweep,
   storeBusyNotice,
+  warnBudgetShort,
   studyPlanFlags,
   type BackendFlags,
 } from '../backendFlags.js';
@@ -91,6 +92,7 @@ Examples:
             // --verify adds one run after the fit: a verified study is the same plan.
             // Another process's long write (an import) is waited out, here as during the sweep.
             const onBusy = storeBusyNotice(f.db);
+            await warnBudgetShort(setup.backend, experimentHours * 3600, store, f.study);
             await store.whenFree(
               () =>
                 openStudy(store, f, {

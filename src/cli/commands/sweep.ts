@@ -17,7 +17,7 @@ import { exitCodes, UsageError } from '../../errors/index.js';
 import { parsePlan } from '../../experiments/parsePlan.js';
 import { CANCELLED_REASON } from '../../experiments/backends/process.js';
 import { formatNumber, shortReason } from '../../core/format.js';
-import { parseQuantity } from '../options.js';
+import { parseQuantity, plainNumber } from '../options.js';
 import { checkOutput, printJson, writeOutput } from '../output.js';
 import { claimStudyOrClose, openExisting, requireStudy } from '../storeAccess.js';
 import { flag } from '../flags.js';
@@ -28,6 +28,7 @@ import {
   openStudy,
   interruptedSweep,
   storeBusyNotice,
+  warnBudgetShort,
   type BackendFlags,
 } from '../backendFlags.js';
 import cliProgress from 'cli-progress';
@@ -129,7 +130,9 @@ Examples:
         );
         const common = {
           architecture: setup.architecture,
-          learningRate: f.learningRate ? parseQuantity(f.learningRate, '--learning-rate') : undefined,
+          learningRate: f.learningRate
+            ? parseQuantity(f.learningRate, '--learning-rate', { plain: plainNumber.learningRate })
+            : undefined,
           ...designFlags(f),
         };
         let plan: Record<string, unknown> & SweepDesign;
@@ -202,6 +205,12 @@ Examples:
           const keys = runs.map(plannedKey).sort();
           // Another process's long write (an import) is waited out, here as during the sweep.
           const onBusy = storeBusyNotice(f.db);
+          await warnBudgetShort(
+            setup.backend,
+            runs.reduce((total, r) => total + r.seconds, 0),
+            store,
+            f.study,
+          );
           await store.whenFree(
             () =>
               openStudy(store, f, {
@@ -238,8 +247,9 @@ Examples:
           const outcome = sweepOutcome(store.runs({ study: f.study }));
           if (f.json) printJson({ study: f.study, ...p, cancelled, probeDiverged: outcome.probeDiverged });
           else {
+            // A diverged probe is not retried (it would diverge again): the retry hint is for other failures.
             process.stdout.write(
-              `study "${f.study}": ${p.done} completed, ${p.failed} failed${divergedProbeNote(outcome.probeDiverged, p.failed)}${cancelled ? `, ${cancelled} cancelled` : ''} of ${p.total}; ${(p.spentSeconds / 3600).toFixed(2)} h spent; best loss ${p.bestLoss === null ? '–' : formatNumber(p.bestLoss, 5)}\n${p.failed ? 'failed runs: "scalelab runs ls --status failed", retry with "scalelab sweep retry"\n' : ''}`,
+              `study "${f.study}": ${p.done} completed, ${p.failed} failed${divergedProbeNote(outcome.probeDiverged, p.failed)}${cancelled ? `, ${cancelled} cancelled` : ''} of ${p.total}; ${(p.spentSeconds / 3600).toFixed(2)} h spent; best loss ${p.bestLoss === null ? '–' : formatNumber(p.bestLoss, 5)}\n${p.failed > outcome.probeDiverged ? 'failed runs: "scalelab runs ls --status failed", retry with "scalelab sweep retry"\n' : ''}`,
             );
           }
           // A diverged learning-rate probe is the probe doing its job; any other failed or cancelled

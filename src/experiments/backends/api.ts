@@ -219,6 +219,7 @@ export function apiBackend(o: ApiOptions): Backend {
   const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
   return {
     name: 'api',
+    remainingSeconds: remaining,
     // Until the server has reported a runtime, one run at a time: it calibrates the others' limits.
     get concurrency() {
       return calibrated() ? (o.concurrency ?? 8) : 1;

@@ -39,6 +39,8 @@ export interface Backend {
   /** After a crash between submit and recording the id: the id of this run if it was submitted. */
   find?(run: StoredRun): Promise<string | undefined>;
   cancel?(run: StoredRun): Promise<void>;
+  /** Accelerator seconds left of the budget the backend keeps (a training API's GET /budget); undefined when none or unknown. */
+  remainingSeconds?(): Promise<number | undefined>;
 }
 
 /** The training configuration stored with a planned run. */
