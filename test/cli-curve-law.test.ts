@@ -702,6 +702,34 @@ test('curve-law predict warns when every bootstrap replicate kept a parameter at
   assert.ok(!(d64.json().warnings ?? []).some((w: string) => w.startsWith('every bootstrap replicate kept')));
 });
 
+test("curve-law fit says which fitted values lie outside their own replicates' interval (moby width 32: B and beta at the β → 0 limit, the refits elsewhere), and none at width 64", () => {
+  const fit = (w: string) =>
+    scalelab([
+      'curve-law',
+      'fit',
+      `examples/studies/moby-curves/runs/${w}-constant`,
+      `examples/studies/moby-curves/runs/${w}-wsd-0.2`,
+      '--from-step',
+      '500',
+      '--bootstrap',
+      '30',
+    ]);
+  const d32 = fit('d32');
+  assert.equal(d32.code, 0, d32.stderr);
+  const marked = d32.stdout
+    .split('\n')
+    .filter((l) => l.endsWith('(the fit outside it)'))
+    .map((l) => l.trim().split(/\s+/)[0]);
+  assert.deepEqual(marked, ['B', 'B_beta', 'beta']);
+  assert.match(
+    d32.stdout,
+    /warning: the fit's B, B_beta, beta lie outside their own replicates' interval: .* not identified/,
+  );
+  const d64 = fit('d64');
+  assert.equal(d64.code, 0, d64.stderr);
+  assert.doesNotMatch(d64.stdout, /outside/);
+});
+
 test("curve-law fit on a table whose only step is W&B's _step says so on stderr; a trainer's step column is read instead, silently", () => {
   const logged = join(dir, 'wandb-step.csv');
   writeFileSync(logged, 'run,_step,loss\na,1,3\na,2,2.9\n');

@@ -591,6 +591,11 @@ Examples:
               '',
               `${g.N !== undefined ? `N = ${formatNumber(g.N, 4)}` : flags.joint ? 'all sizes' : 'fit'}: ${counted(g.fit.runs.length, 'run')}, ${counted(g.fit.points, 'checkpoint')}, rms residual ${g.fit.rms.toExponential(2)}, ${g.fit.converged ? 'converged' : 'NOT converged'}`,
             );
+            // Parameters whose fitted value lies outside their own replicates' interval: the fit and its
+            // refits ended at different points of a family the runs cannot tell apart (the multi-power
+            // law's β → 0 with B → ∞ and γ → ∞), so the value is not identified — said, not left for the
+            // reader to notice that 42.8 is not in [25.7, 30.1].
+            const outside: string[] = [];
             for (const [k, v] of Object.entries(g.fit.params)) {
               // A replicate lacks a parameter only where it is the multi-power law's published B and its
               // β underflowed to 0: B is infinite there (B·β, which the law reads, is finite).
@@ -604,6 +609,10 @@ Examples:
                 iv = Number.isFinite(hi)
                   ? `  ${formatInterval([lo, hi], f4)}`
                   : `  [${Number.isFinite(lo) ? f4(lo) : '∞'}, ∞) (β = 0, B infinite, in ${infinite} of ${reps.length} replicates)`;
+                if (Number.isFinite(v) && (v < lo || v > hi)) {
+                  outside.push(k);
+                  iv += '  (the fit outside it)';
+                }
               }
               lines.push(`  ${k.padEnd(6)} ${f4(v)}${iv}`);
             }
@@ -613,6 +622,10 @@ Examples:
               );
             const frozen = g.bootstrap ? frozenParameters(g.fit.params, g.bootstrap.replicates) : [];
             if (frozen.length) lines.push(`  warning: ${frozenWarning(frozen)}`);
+            if (outside.length)
+              lines.push(
+                `  warning: the fit's ${outside.join(', ')} ${outside.length === 1 ? 'lies' : 'lie'} outside ${outside.length === 1 ? 'its' : 'their'} own replicates' interval: the fit and its refits ended at different points of a family of parameters these runs cannot tell apart (an exponent near 0 with a coefficient near ∞), so ${outside.length === 1 ? 'that value is' : 'those values are'} not identified; the curves they draw may still agree — curve-law predict says where they do not`,
+              );
           }
           writeResult(lines.join('\n') + '\n', source);
         }, flags.json),
