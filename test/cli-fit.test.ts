@@ -182,10 +182,7 @@ test('too few runs, a missing file, an unknown law and a bad flag value are clea
   assert.equal(b.code, 2);
   assert.match(b.stderr, /nope\.csv: no such file/);
   const c = scalelab(['fit', 'examples/chinchilla.csv', '--law', 'chinchila']);
-  assert.match(
-    c.stderr,
-    new RegExp(`unknown law: chinchila \\(expected one of ${lawIds.join(', ')}\\)`),
-  );
+  assert.match(c.stderr, new RegExp(`unknown law: chinchila \\(expected one of ${lawIds.join(', ')}\\)`));
   const d = scalelab(['fit', 'examples/chinchilla.csv', '--bootstrap', 'many']);
   assert.match(d.stderr, /--bootstrap: expected a whole number of at least 2, got "many"/);
   const e = scalelab(['fit', 'examples/chinchilla.csv', '--bootstrap', '-1']);
