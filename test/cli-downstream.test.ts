@@ -4,6 +4,7 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { noStackTrace, root, scalelab } from './helpers/cli.js';
+import { step2Sigmoids } from '../src/analyses/downstream.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'scalelab-downstream-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
@@ -548,6 +549,23 @@ test(
     assert.ok(Math.abs(without - paper) > 0.01, `${without} vs ${paper}`);
   },
 );
+
+test('downstream --sigmoid offers the forms of step 2 that the library has (step2Sigmoids), in its help and its error', () => {
+  const help = scalelab(['downstream', 'predict', '--help']);
+  assert.match(help.stdout, new RegExp(`--sigmoid <${step2Sigmoids.join('\\|')}>`));
+  const wrong = scalelab([
+    'downstream',
+    'predict',
+    'examples/downstream/olmo-ladder/ladder.json',
+    '--task',
+    'arc_challenge_test_5shot',
+    '--sigmoid',
+    'two',
+  ]);
+  assert.equal(wrong.code, 2);
+  assert.match(wrong.stderr, new RegExp(`--sigmoid: invalid value "two" \\(expected ${step2Sigmoids.join(', ')}\\)`));
+  assert.ok(noStackTrace(wrong.stderr), wrong.stderr);
+});
 
 test('downstream screen: a row that contradicts another (same run, checkpoint, task and metric) is refused where it is, not dropped; a repeated one counts once', () => {
   const good = readFileSync('test/fixtures/downstream/long.csv', 'utf8');

@@ -1,9 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import {
   bestDecayFraction,
   bootstrapCurveLaw,
   checkpointReach,
+  curveLawFormula,
+  curveLawIds,
   curveLawObjective,
   dropGain,
   extrapolationDistance,
@@ -491,4 +496,30 @@ test("frozenParameters: a parameter every replicate kept at one value (the fit's
   // Every replicate at the warm start's bound, away from the fit's value (the Gemstones' 512×12 to 30B).
   const atBound = reps.map((r) => ({ ...r, gamma: 1e-3, C: 1e-3 }));
   assert.deepEqual(frozenParameters({ ...fit, gamma: 0.04, C: 0.7 }, atBound), ['gamma', 'C']);
+});
+
+test('no code outside curveLaws.ts compares a curve law id: a new curve law is added in that file alone', () => {
+  const root = fileURLToPath(new URL('../../', import.meta.url));
+  const sources = (dir: string): string[] =>
+    readdirSync(join(root, dir)).flatMap((name) => {
+      const path = join(dir, name);
+      if (statSync(join(root, path)).isDirectory()) return sources(path);
+      return /\.tsx?$/.test(name) && !/\.test\.tsx?$/.test(name) ? [path] : [];
+    });
+  const ids = curveLawIds.join('|');
+  // `law === 'lr-annealing' ? … : …` in the CLI printed the multi-power formula for any other law.
+  const compares = new RegExp(`[!=]==\\s*(['"\`])(?:${ids})\\1|(['"\`])(?:${ids})\\2\\s*[!=]==`);
+  assert.ok(compares.test("law === 'lr-annealing' ? 'a' : 'b'") && compares.test("'multi-power' !== fit.law"));
+  assert.ok(!compares.test("law: 'multi-power'"), 'naming a law is fine');
+  const found: string[] = [];
+  for (const file of [...sources('src'), ...sources(join('web', 'src'))]) {
+    if (file === join('src', 'analyses', 'curveLaws.ts')) continue;
+    readFileSync(join(root, file), 'utf8')
+      .split('\n')
+      .forEach((line, i) => compares.test(line) && found.push(`${file}:${i + 1}: ${line.trim().slice(0, 160)}`));
+  }
+  assert.deepEqual(found, [], 'ask curveLaws.ts (curveLawFormula, the fit itself) instead');
+  for (const law of curveLawIds)
+    for (const joint of [false, true])
+      assert.match(curveLawFormula(law, joint), joint ? /^L\(.*L0 = E/ : /^L\([st]\) = L0 \+ A·/);
 });

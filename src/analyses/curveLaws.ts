@@ -25,6 +25,13 @@
  * Intervals resample whole runs (a run's checkpoints move together); with fewer than three runs
  * they resample blocks of consecutive residuals within each run instead, and say so.
  * docs/methods.md §35 states the formulas and the test vectors (§36: WSD ladders, §37: the Kaplan lesson).
+ *
+ * The curve laws are a closed list, not a registry like src/laws: a third is added in this file
+ * alone — its id in `curveLawIds`, its citation and formula (the compiler asks for both), its
+ * parameters in `layout`, its basis functions and their derivatives in `basis`, its exponents' start
+ * grid in `startGrid`, and whatever features it reads in `curveFeatures` — and then `curve-law fit`,
+ * `predict`, `schedule`, the bootstrap and saved fits take it. No code outside this file compares a
+ * curve law's id (curveLaws.test.ts checks).
  */
 import { InputError } from '../errors/index.js';
 import { lbfgs } from '../core/lbfgs.js';
@@ -42,6 +49,16 @@ const curveLawCitations: Record<CurveLawId, string> = {
   'multi-power':
     'Luo et al. 2025, "A Multi-Power Law for Loss Curve Prediction Across Learning Rate Schedules" (ICLR 2025), Eq. 5',
 };
+
+const curveLawFormulas: Record<CurveLawId, string> = {
+  'lr-annealing': 'L(s) = L0 + A·S1^(−α) − C·S2',
+  'multi-power': 'L(t) = L0 + A·(S1 + S_W)^(−α) − LD(t)',
+};
+
+/** A curve law in one line, for reports; fitted across sizes (`joint`), with L0 as a function of N. */
+export function curveLawFormula(law: CurveLawId, joint: boolean): string {
+  return `${curveLawFormulas[law]}${joint ? ', L0 = E + A_N·N^(−a)' : ''}`;
+}
 
 // The curve type lives with its reader (io/parseCurves.ts), below the analyses that fit it.
 export type { TrainingCurve } from '../io/parseCurves.js';

@@ -245,6 +245,13 @@ function logLikelihoodSign(
 }
 
 /** The protocol's settings (Bhagia et al. 2024: 5 and 0.1). */
+/**
+ * Step 2's forms (`fitStep2`): the average of averageMembers' sigmoids, or one sigmoid with the floor
+ * and ceiling given. The CLI's --sigmoid offers this list.
+ */
+export const step2Sigmoids = ['average', 'one'] as const;
+export type Step2Sigmoid = (typeof step2Sigmoids)[number];
+
 export interface DownstreamOptions {
   /** Evaluations averaged for a run's final value, and the trailing window of step 2. @default 5 */
   movingAverage?: number;
@@ -260,7 +267,7 @@ export interface DownstreamOptions {
    * Step 2 as one sigmoid (floor and ceiling as above), or the average of three (averageMembers) whose
    * floor and ceiling are held or fitted in turn. @default DOWNSTREAM_STEP2.sigmoid
    */
-  sigmoid?: 'one' | 'average';
+  sigmoid?: Step2Sigmoid;
   /**
    * Step 2 also fits the ideal point — task loss 0, accuracy 1 (a model sure of every correct answer
    * gets them all right) — as one more point, as Bhagia et al.'s code does; their chained predictions
@@ -291,7 +298,7 @@ export const DOWNSTREAM_EXTRAPOLATION = 0.057;
  * Step 2's default setting: which of the sigmoid's ceiling and floor are fitted and which part of each
  * run it is fitted to — chosen among variants by the same bench, on back-tests within the ladders.
  */
-export const DOWNSTREAM_STEP2: { sigmoid: 'one' | 'average'; skipFraction: number; idealPoint: boolean } = {
+export const DOWNSTREAM_STEP2: { sigmoid: Step2Sigmoid; skipFraction: number; idealPoint: boolean } = {
   sigmoid: 'average',
   skipFraction: 0.1,
   idealPoint: true,

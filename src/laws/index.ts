@@ -156,6 +156,13 @@ export function lawChoiceFromJson(json: Partial<LawChoiceJson>): LawChoice {
   return choice as unknown as LawChoice;
 }
 
+/** The laws that read an option (`x`: the one-variable laws), in registration order: for help that names them. */
+export function lawIdsWithOption(key: LawOptionKey): string[] {
+  return lawDefinitions()
+    .filter((d) => d.options?.[key] !== undefined)
+    .map((d) => d.id);
+}
+
 /** The laws that read every variable of `variables` (and nothing else when `only`), e.g. those that can allocate C between N and D. */
 export function lawIdsReading(variables: readonly string[], only = false): string[] {
   return lawIds.filter((id) => {

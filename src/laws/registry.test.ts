@@ -16,6 +16,7 @@ import {
   lawChoiceToJson,
   lawDefinitions,
   lawIds,
+  lawIdsWithOption,
   predictLoss,
   rebuildable,
   chinchilla,
@@ -31,6 +32,15 @@ const root = fileURLToPath(new URL('../../', import.meta.url));
 
 test('getLaw fills each option with its default and refuses values outside its list', () => {
   assert.deepEqual(choiceOf(getLaw('bnsl')), { law: 'bnsl', x: 'N', breaks: 1 });
+  // --x's help names these, from the registry (it named power and power0 alone, though bnsl reads x too).
+  // Membership, not the whole list: a law added with an x must not break this test.
+  for (const [option, readers, others] of [
+    ['x', ['power', 'power0', 'bnsl'], ['chinchilla', 'kaplan-nd']],
+    ['breaks', ['bnsl'], ['power', 'chinchilla']],
+  ] as const) {
+    for (const id of readers) assert.ok(lawIdsWithOption(option).includes(id), `${id} reads ${option}`);
+    for (const id of others) assert.ok(!lawIdsWithOption(option).includes(id), `${id} does not read ${option}`);
+  }
   assert.deepEqual(
     choiceOf(getLaw({ law: 'power', x: 'C', breaks: 3 })),
     { law: 'power', x: 'C' },
@@ -47,7 +57,7 @@ test('getLaw fills each option with its default and refuses values outside its l
   );
   assert.throws(
     () => getLaw('chinchila'),
-    /unknown law: chinchila \(expected one of chinchilla, kaplan-nd, power, power0, data-constrained, bnsl\)/,
+    new RegExp(`unknown law: chinchila \\(expected one of ${lawIds.join(', ')}\\)`),
   );
 });
 
@@ -188,6 +198,32 @@ test('no code outside src/laws compares a law id or branches on a parameter name
     "if (p.role === 'exponent')",
   ])
     assert.ok(!probe(fine), `the check flags: ${fine}`);
+});
+
+/** Every TypeScript file under `dir`, tests included. */
+function typeScriptFiles(dir: string): string[] {
+  return readdirSync(join(root, dir)).flatMap((name) => {
+    const path = join(dir, name);
+    if (statSync(join(root, path)).isDirectory()) return typeScriptFiles(path);
+    return /\.tsx?$/.test(name) ? [path] : [];
+  });
+}
+
+test('no file spells out the whole list of registered laws, so that adding a law breaks no test or message', () => {
+  // The list as "unknown law" errors and --law help give it: a test that matches it literally fails
+  // as soon as a law is added (three did: laws.test.ts, registry.test.ts, test/cli-fit.test.ts).
+  // Build it from `lawIds` instead.
+  const builtIn = lawIds.filter((id) => id !== 'forgetful');
+  const whole = [builtIn.join(', '), builtIn.join(','), builtIn.join('|')];
+  const found: string[] = [];
+  for (const file of [...typeScriptFiles('src'), ...typeScriptFiles('test'), ...typeScriptFiles(join('web', 'src'))])
+    readFileSync(join(root, file), 'utf8')
+      .split('\n')
+      .forEach((line, i) => {
+        if (whole.some((w) => line.includes(w))) found.push(`${file}:${i + 1}: ${line.trim().slice(0, 160)}`);
+      });
+  assert.deepEqual(found, [], 'build the list from lawIds (or lawIds.join(", ")) instead');
+  assert.ok(builtIn.length >= 6 && whole[0].includes('chinchilla, kaplan-nd'), 'the probe is the real list');
 });
 
 // Last: it adds a law that cannot be built to this process's registry.

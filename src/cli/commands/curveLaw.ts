@@ -12,6 +12,7 @@ import {
   checkpointReach,
   CURVE_EXTRAPOLATION,
   fittedRuns,
+  curveLawFormula,
   curveLawIds,
   curveParamsProblem,
   DEFAULT_CURVE_LAW,
@@ -577,10 +578,7 @@ Examples:
             writeOutput(flags.out, text, flags);
           }
           if (flags.json) return printResult(out, source);
-          const lines = [
-            `${law === 'lr-annealing' ? 'L(s) = L0 + A·S1^(−α) − C·S2' : 'L(t) = L0 + A·(S1 + S_W)^(−α) − LD(t)'}${flags.joint ? ', L0 = E + A_N·N^(−a)' : ''} (${out.citation})`,
-            '',
-          ];
+          const lines = [`${curveLawFormula(law, !!flags.joint)} (${out.citation})`, ''];
           lines.push(`runs${fromStep > 1 ? ` (checkpoints from step ${fromStep} on)` : ''}:`);
           for (const c of out.inputs)
             lines.push(

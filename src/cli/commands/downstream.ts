@@ -20,7 +20,7 @@ import {
   type AccuracyPlanRow,
   type TaskAnalysis,
 } from '../../analyses/downstreamLadder.js';
-import { DOWNSTREAM_EXTRAPOLATION, DOWNSTREAM_STEP2, PLAN_HORIZON } from '../../analyses/downstream.js';
+import { DOWNSTREAM_EXTRAPOLATION, DOWNSTREAM_STEP2, PLAN_HORIZON, step2Sigmoids } from '../../analyses/downstream.js';
 import { defaultStorePath, describeWriter, MissingStoreError, RunStore } from '../../store/store.js';
 import { exitCodes, UsageError } from '../../errors/index.js';
 import { unknownName } from '../../core/names.js';
@@ -454,7 +454,7 @@ function analysisOptions(f: InputFlags, extra: Partial<LadderAnalysisOptions> = 
   // A floor or ceiling given means one sigmoid with them, unless --sigmoid says otherwise.
   const sigmoid =
     f.sigmoid !== undefined
-      ? keyword(f.sigmoid, '--sigmoid', ['average', 'one'] as const)
+      ? keyword(f.sigmoid, '--sigmoid', step2Sigmoids)
       : f.ceiling !== undefined || f.floor !== 'chance'
         ? 'one'
         : DOWNSTREAM_STEP2.sigmoid;
@@ -514,7 +514,7 @@ function inputOptions(cmd: Command, out = 'the analysis as JSON, besides the tab
       'chance',
     )
     .option(
-      '--sigmoid <average|one>',
+      `--sigmoid <${step2Sigmoids.join('|')}>`,
       `step 2: the average of three sigmoids (floor at chance, ceiling 1 / fitted; both fitted), or one sigmoid with --floor and --ceiling (default: ${DOWNSTREAM_STEP2.sigmoid}; one when --floor or --ceiling is given)`,
     )
     .option(

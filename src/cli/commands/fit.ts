@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { defaultLawId, getLaw, lawIds, variableOption } from '../../laws/index.js';
+import { defaultLawId, getLaw, lawIds, lawIdsWithOption, variableOption } from '../../laws/index.js';
 import { readRuns } from '../../io/readRuns.js';
 import type { FitJson } from '../../fit/summary.js';
 import { fitByProcedure, fitLaw } from '../../fit/run.js';
@@ -68,7 +68,7 @@ export function registerFit(program: Command, run: (fn: () => Promise<void>, jso
         default: defaultLawId,
       }),
     )
-    .addOption(flag('x', { detail: 'of power and power0 laws', default: 'N' }))
+    .addOption(flag('x', { detail: `of laws ${lawIdsWithOption('x').join(', ')}`, default: 'N' }))
     .option(
       '--init <method>',
       "starts: auto (score the grid, refine the best), grid (refine all), hoffmann (Hoffmann et al.'s 4,500-point grid, chinchilla only), or start values NAME=VALUE,…",

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { lawIds, type Point } from '../../laws/index.js';
+import { lawIds, lawIdsWithOption, type Point } from '../../laws/index.js';
 import { predictEnsemble } from '../../fit/candidate.js';
 import { lawSourceError, nonFallingExponents, resolveLaw, unvariedInputs } from '../lawSource.js';
 import { warning } from '../../fit/warnings.js';
@@ -35,7 +35,7 @@ export function registerPredict(
     .argument('[fit-file]', 'a fit saved by "scalelab fit --out FILE" (the same as --fit FILE)')
     .addOption(flag('fit', { detail: 'or its --json output' }))
     .addOption(flag('law', { detail: `with --params instead of a fit: ${lawIds.join(', ')}` }))
-    .addOption(flag('x', { detail: 'of power and power0 laws', default: 'N' }))
+    .addOption(flag('x', { detail: `of laws ${lawIdsWithOption('x').join(', ')}`, default: 'N' }))
     .addOption(flag('params'))
     .addOption(flag('preset', { detail: 'e.g. epoch-2024, hoffmann-2022, kaplan-2020' }))
     .addOption(flag('N'))

@@ -383,9 +383,16 @@ for (const subject of subjects) {
 
   test(
     `${subject.name}: names itself and takes at least one run at a time`,
-    withHarness(async (_h, b) => {
+    withHarness(async (h, b) => {
       assert.ok(typeof b.name === 'string' && b.name !== '');
       assert.ok(Number.isInteger(b.concurrency) && b.concurrency >= 1, `concurrency ${b.concurrency}`);
+      // The cancel check is registered before any harness is made, from `cancels`: a subject that
+      // forgot it would pass with its cancel never tried.
+      assert.equal(
+        Boolean(subject.cancels),
+        Boolean(b.cancel && h.runsLong),
+        `${subject.name}: set cancels: true on a subject whose backend has cancel and whose harness has runsLong (and only then)`,
+      );
     }),
   );
 
