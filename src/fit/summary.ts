@@ -17,7 +17,15 @@ import {
 } from './bootstrap.js';
 import type { FitResult } from './fit.js';
 import type { LossOptions } from '../core/losses.js';
-import { asTrustWarnings, bootstrapWarnings, trustOf, warning, type Trust, type TrustWarning } from './warnings.js';
+import {
+  asTrustWarnings,
+  bootstrapWarnings,
+  offCenterWarnings,
+  trustOf,
+  warning,
+  type Trust,
+  type TrustWarning,
+} from './warnings.js';
 import { isFailure, type CandidateFit, type PredictiveMember } from './candidate.js';
 import type { AutoChoice, AutoRule } from './auto.js';
 import type { Procedure } from './procedures.js';
@@ -214,6 +222,7 @@ export function fitToJson(result: FitResult, samples?: BootstrapSamples, level =
         samples.replicates,
         s.droppedReasons,
       ),
+      ...offCenterWarnings(result.free, result.params, s.intervals),
     );
   }
   out.trust = trustOf(out.warnings);

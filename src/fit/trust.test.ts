@@ -7,7 +7,14 @@ import assert from 'node:assert/strict';
 import { fit } from './fit.js';
 import { chinchilla, powerLaw, predictLoss } from '../laws/index.js';
 import { syntheticRuns } from '../../test/helpers/synthetic.js';
-import { bimodalityCoefficient, bootstrapWarnings, fitWarnings, trustOf, type TrustWarning } from './warnings.js';
+import {
+  bimodalityCoefficient,
+  bootstrapWarnings,
+  fitWarnings,
+  offCenterWarnings,
+  trustOf,
+  type TrustWarning,
+} from './warnings.js';
 import { fitCandidate, isFailure } from './candidate.js';
 import { chooseProcedure } from './auto.js';
 import { getProcedure } from './procedures.js';
@@ -347,4 +354,14 @@ test("at-bound: a parameter pressed against its bound is said (the check on the 
     w.some((x) => x.code === 'at-bound' && /alpha is at its bound/.test(x.message)),
     JSON.stringify(w),
   );
+});
+
+test('bootstrap-off-center: a free parameter whose fitted value lies outside its own interval is named; one inside, or fixed, is not', () => {
+  const intervals = { E: [1.6, 1.9], alpha: [0.3, 0.4], beta: [0.2, 0.25] } as Record<string, [number, number]>;
+  const w = offCenterWarnings(['E', 'alpha', 'beta'], { E: 1.7, alpha: 0.45, beta: 0.1 }, intervals);
+  assert.deepEqual(codes(w), ['bootstrap-off-center']);
+  assert.equal(w[0].severity, 'warning');
+  assert.match(w[0].message, /^the fitted alpha, beta lie outside their own bootstrap interval/);
+  // On an interval's end is inside; a parameter not free (fixed or tied) is not judged.
+  assert.deepEqual(offCenterWarnings(['E', 'alpha'], { E: 1.9, alpha: 0.3, beta: 0.1 }, intervals), []);
 });

@@ -35,6 +35,7 @@ export type WarningCode =
   | 'bootstrap-unconverged'
   | 'bootstrap-unstable'
   | 'bootstrap-multimodal'
+  | 'bootstrap-off-center'
   | 'extrapolation'
   | 'break-outside-data'
   | 'lineage'
@@ -420,4 +421,31 @@ export function bootstrapWarnings(
     }
   }
   return w;
+}
+
+/**
+ * Free parameters whose fitted value lies outside their own bootstrap interval: the refits ended
+ * elsewhere than the fit — a flat valley or a limit of the law (an exponent near 0 with its
+ * coefficient running off), where the point and the percentile interval describe different laws — so
+ * the value printed beside its interval is not what the data pin down.
+ */
+export function offCenterWarnings(
+  free: readonly string[],
+  params: Readonly<Record<string, number>>,
+  intervals: Readonly<Record<string, readonly [number, number]>>,
+): TrustWarning[] {
+  const outside = free.filter((name) => {
+    const iv = intervals[name],
+      v = params[name];
+    return iv !== undefined && Number.isFinite(v) && (v < iv[0] || v > iv[1]);
+  });
+  if (outside.length === 0) return [];
+  const one = outside.length === 1;
+  return [
+    warning(
+      'bootstrap-off-center',
+      'warning',
+      `the fitted ${outside.join(', ')} ${one ? 'lies' : 'lie'} outside ${one ? 'its' : 'their'} own bootstrap interval: the refits ended elsewhere than the fit (a flat valley or a limit of the law), so ${one ? 'that value is' : 'those values are'} not pinned down by the data; read the interval, and predictions' intervals, rather than the point`,
+    ),
+  ];
 }
