@@ -41,9 +41,14 @@ let toTheEnd: (() => void) | undefined;
 /** The command's action has returned (its result printed): a signal now changes nothing it wrote. */
 let ended = false;
 
+/** Listeners from the command's end to the process's exit (holdAfterEnd). */
+let afterEnd: Map<StopSignal, () => void> | undefined;
+
 /** Start a command: nothing registered, and how the interruption is said (--json: a JSON error). */
 export function handleInterrupts(options: { json?: boolean }): void {
   withdrawToTheEnd();
+  releaseAfterEnd();
+  ended = false;
   notes.clear();
   outputs.clear();
   server = undefined;
@@ -101,12 +106,32 @@ export function handleToTheEnd(): void {
  */
 export async function commandEnded(): Promise<void> {
   ended = true;
-  try {
-    if (toTheEnd) await betweenSteps();
-  } finally {
-    ended = false;
-  }
+  if (toTheEnd) await betweenSteps();
+  holdAfterEnd();
   withdrawToTheEnd();
+}
+
+/**
+ * From the command's end until the process exits (its handles closing, stdout draining) a signal would
+ * otherwise meet Node's default and end it with 130 and no word, though its result was printed and its
+ * files written: it is said on stderr, and the command ends with its own exit code.
+ */
+function holdAfterEnd(): void {
+  if (afterEnd) return;
+  afterEnd = new Map();
+  for (const signal of Object.keys(signals) as StopSignal[]) {
+    const listener = () => {
+      process.stderr.write(`scalelab: interrupted (${signal}) after the command had finished: its output stands\n`);
+      process.exit(process.exitCode ?? 0);
+    };
+    afterEnd.set(signal, listener);
+    process.on(signal, listener);
+  }
+}
+
+function releaseAfterEnd(): void {
+  for (const [signal, listener] of afterEnd ?? []) process.removeListener(signal, listener);
+  afterEnd = undefined;
 }
 
 function withdrawToTheEnd(): void {

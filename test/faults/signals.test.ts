@@ -445,6 +445,11 @@ test('a signal after the result was printed leaves it one whole JSON document an
   assert.equal(late.status, 0, late.stderr);
   assert.deepEqual(JSON.parse(late.stdout), { result: 42 });
   assert.equal(late.stderr, 'scalelab: interrupted (SIGINT) after the command had finished: its output stands\n');
+  // Once the command has ended, before the process exits (its handles closing): said, and the exit stands.
+  const afterEnd = run('after-end');
+  assert.equal(afterEnd.status, 0, `${afterEnd.signal ?? ''} ${afterEnd.stderr}`);
+  assert.deepEqual(JSON.parse(afterEnd.stdout), { result: 42 });
+  assert.equal(afterEnd.stderr, 'scalelab: interrupted (SIGINT) after the command had finished: its output stands\n');
   const during = run('interruptible');
   assert.equal(during.status, 130, during.stderr);
   assert.equal(JSON.parse(during.stdout).error.type, 'Interrupted');
