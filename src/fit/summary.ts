@@ -222,7 +222,14 @@ export function fitToJson(result: FitResult, samples?: BootstrapSamples, level =
         samples.replicates,
         s.droppedReasons,
       ),
-      ...offCenterWarnings(result.free, result.params, s.intervals),
+      ...offCenterWarnings(
+        result.free,
+        result.params,
+        samples.names,
+        samples.values,
+        samples.converged,
+        samples.replicates,
+      ),
     );
   }
   out.trust = trustOf(out.warnings);

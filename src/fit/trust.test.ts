@@ -356,12 +356,23 @@ test("at-bound: a parameter pressed against its bound is said (the check on the 
   );
 });
 
-test('bootstrap-off-center: a free parameter whose fitted value lies outside its own interval is named; one inside, or fixed, is not', () => {
-  const intervals = { E: [1.6, 1.9], alpha: [0.3, 0.4], beta: [0.2, 0.25] } as Record<string, [number, number]>;
-  const w = offCenterWarnings(['E', 'alpha', 'beta'], { E: 1.7, alpha: 0.45, beta: 0.1 }, intervals);
+test('bootstrap-off-center: a free parameter whose fitted value lies outside the central 95 % of its replicates is named; one inside, or not free, is not; under 20 converged replicates, nothing', () => {
+  const names = ['E', 'alpha', 'beta'];
+  const n = 40;
+  const values = new Float64Array(n * 3);
+  // E in 1.6..1.9, alpha in 0.3..0.4, beta in 0.2..0.25, evenly spread.
+  for (let r = 0; r < n; r++) {
+    const u = r / (n - 1);
+    values.set([1.6 + 0.3 * u, 0.3 + 0.1 * u, 0.2 + 0.05 * u], r * 3);
+  }
+  const all = new Uint8Array(n).fill(1);
+  const w = offCenterWarnings(names, { E: 1.7, alpha: 0.45, beta: 0.1 }, names, values, all, n);
   assert.deepEqual(codes(w), ['bootstrap-off-center']);
   assert.equal(w[0].severity, 'warning');
-  assert.match(w[0].message, /^the fitted alpha, beta lie outside their own bootstrap interval/);
-  // On an interval's end is inside; a parameter not free (fixed or tied) is not judged.
-  assert.deepEqual(offCenterWarnings(['E', 'alpha'], { E: 1.9, alpha: 0.3, beta: 0.1 }, intervals), []);
+  assert.match(w[0].message, /^the fitted alpha, beta lie outside the central 95 % of their own bootstrap replicates/);
+  // Near an end of the replicates is inside (a 50 % interval would exclude it; the check does not follow the level).
+  assert.deepEqual(offCenterWarnings(['E', 'alpha'], { E: 1.88, alpha: 0.31, beta: 0.1 }, names, values, all, n), []);
+  // Too few converged replicates to judge.
+  const few = new Uint8Array(n).fill(0).fill(1, 0, 19);
+  assert.deepEqual(offCenterWarnings(names, { E: 5, alpha: 5, beta: 5 }, names, values, few, n), []);
 });

@@ -424,20 +424,32 @@ export function bootstrapWarnings(
 }
 
 /**
- * Free parameters whose fitted value lies outside their own bootstrap interval: the refits ended
- * elsewhere than the fit — a flat valley or a limit of the law (an exponent near 0 with its
- * coefficient running off), where the point and the percentile interval describe different laws — so
- * the value printed beside its interval is not what the data pin down.
+ * Free parameters whose fitted value lies outside the central 95 % of their own bootstrap replicates
+ * (converged ones, at least 20), whatever level the intervals are printed at: the refits ended
+ * elsewhere than the fit — a flat valley or a limit of the law (an exponent near 0 with its coefficient
+ * running off) — where the point and the replicates describe different laws, so the value printed beside
+ * its interval is not what the data pin down. Fixed quantiles, because at a narrow level (50 %) a healthy
+ * fit's value falls outside its interval by chance.
  */
 export function offCenterWarnings(
   free: readonly string[],
   params: Readonly<Record<string, number>>,
-  intervals: Readonly<Record<string, readonly [number, number]>>,
+  names: readonly string[],
+  values: Float64Array,
+  converged: Uint8Array,
+  replicates: number,
 ): TrustWarning[] {
+  const ok: number[] = [];
+  for (let r = 0; r < replicates; r++) if (converged[r]) ok.push(r);
+  if (ok.length < 20) return [];
+  const p = names.length;
   const outside = free.filter((name) => {
-    const iv = intervals[name],
+    const j = names.indexOf(name),
       v = params[name];
-    return iv !== undefined && Number.isFinite(v) && (v < iv[0] || v > iv[1]);
+    if (j < 0 || !Number.isFinite(v)) return false;
+    const xs = Float64Array.from(ok, (r) => values[r * p + j]).sort();
+    const q = (f: number) => xs[Math.min(xs.length - 1, Math.max(0, Math.round(f * (xs.length - 1))))];
+    return v < q(0.025) || v > q(0.975);
   });
   if (outside.length === 0) return [];
   const one = outside.length === 1;
@@ -445,7 +457,7 @@ export function offCenterWarnings(
     warning(
       'bootstrap-off-center',
       'warning',
-      `the fitted ${outside.join(', ')} ${one ? 'lies' : 'lie'} outside ${one ? 'its' : 'their'} own bootstrap interval: the refits ended elsewhere than the fit (a flat valley or a limit of the law), so ${one ? 'that value is' : 'those values are'} not pinned down by the data; read the interval, and predictions' intervals, rather than the point`,
+      `the fitted ${outside.join(', ')} ${one ? 'lies' : 'lie'} outside the central 95 % of ${one ? 'its' : 'their'} own bootstrap replicates: the refits ended elsewhere than the fit (a flat valley or a limit of the law), so ${one ? 'that value is' : 'those values are'} not pinned down by the data; read the interval, and predictions' intervals, rather than the point`,
     ),
   ];
 }
