@@ -81,7 +81,14 @@ test('a stray ~/.scalelab store is not used by a project below home; SCALELAB_CE
   assert.equal(first.code, 0, first.stderr);
   const below = scalelabProcess(['runs', 'ls', '--studies', '--json'], { cwd: join(home, 'sub'), env: { HOME: home } });
   assert.equal(below.code, 2, below.stdout);
-  assert.doesNotMatch(below.stderr, /using the run store/);
+  assert.doesNotMatch(below.stderr, /note: using the run store/);
+  // Not used, but said, with the flag that uses it (a project kept in home itself).
+  assert.match(
+    below.stderr,
+    new RegExp(
+      `note: not using the run store ${join(home, store).replace(/[.]/g, '\\.')}: .* give --db ${join(home, store).replace(/[.]/g, '\\.')} to use it`,
+    ),
+  );
   const inHome = scalelabProcess(['runs', 'ls', '--studies', '--json'], { cwd: home, env: { HOME: home } });
   assert.equal(inHome.code, 0, inHome.stderr);
   assert.deepEqual(
@@ -96,13 +103,13 @@ test('a stray ~/.scalelab store is not used by a project below home; SCALELAB_CE
     env: { HOME: link },
   });
   assert.equal(linked.code, 2, linked.stdout);
-  assert.doesNotMatch(linked.stderr, /using the run store/);
+  assert.doesNotMatch(linked.stderr, /note: using the run store/);
   const ceiling = scalelabProcess(['runs', 'ls', '--studies', '--json'], {
     cwd: join(home, 'sub', 'deeper'),
     env: { HOME: '/nonexistent-home', SCALELAB_CEILING_DIRECTORIES: `relative:${join(home, 'sub')}` },
   });
   assert.equal(ceiling.code, 2, ceiling.stdout);
-  assert.doesNotMatch(ceiling.stderr, /using the run store/);
+  assert.doesNotMatch(ceiling.stderr, /note: using the run store/);
   const none = scalelabProcess(['runs', 'ls', '--studies', '--json'], {
     cwd: join(home, 'sub', 'deeper'),
     env: { HOME: '/nonexistent-home' },

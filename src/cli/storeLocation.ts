@@ -45,21 +45,38 @@ interface StoreWalk {
  * searched unless it is `cwd`, or at the edge of `cwd`'s filesystem.
  */
 export function storeAbove(storePath: string, cwd: string, walk: StoreWalk = {}): string | undefined {
-  if (isAbsolute(storePath)) return undefined;
+  return walkForStore(storePath, cwd, walk).found;
+}
+
+/**
+ * The walk of storeAbove, and a store in the ceiling folder where it stopped (home, or one of
+ * SCALELAB_CEILING_DIRECTORIES): not used, but said, so that a project kept in home itself is not left
+ * for a second store without a word.
+ */
+function walkForStore(storePath: string, cwd: string, walk: StoreWalk): { found?: string; pastCeiling?: string } {
+  if (isAbsolute(storePath)) return {};
   const stat = (p: string) => statSync(p, { throwIfNoEntry: false });
+  const isStore = (p: string) => {
+    const file = stat(p);
+    return !!file?.isFile() && file.size > 0;
+  };
   const ceilings = new Set(walk.ceilings ?? storeCeilings(homedir(), process.env.SCALELAB_CEILING_DIRECTORIES));
   const deviceOf = walk.deviceOf ?? ((dir: string) => stat(dir)?.dev);
   for (let dir = resolve(cwd); ;) {
     const path = join(dir, storePath);
     const file = stat(path);
-    if (file?.isFile() && file.size > 0) return dir === resolve(cwd) ? undefined : path;
+    if (isStore(path)) return dir === resolve(cwd) ? {} : { found: path };
     // A folder with its own .scalelab/ (runs, a lab's state) keeps its store here, as before.
-    if (file || stat(dirname(path))?.isDirectory()) return undefined;
+    if (file || stat(dirname(path))?.isDirectory()) return {};
     const parent = dirname(dir);
     // The root is a ceiling too: / (or C:\) is no one's project.
-    if (parent === dir || dirname(parent) === parent || ceilings.has(parent)) return undefined;
+    if (parent === dir || dirname(parent) === parent) return {};
+    if (ceilings.has(parent)) {
+      const there = join(parent, storePath);
+      return isStore(there) ? { pastCeiling: there } : {};
+    }
     const here = deviceOf(dir);
-    if (here === undefined || deviceOf(parent) !== here) return undefined;
+    if (here === undefined || deviceOf(parent) !== here) return {};
     dir = parent;
   }
 }
@@ -74,7 +91,11 @@ export function useStoreAbove(cmd: Command): void {
   const option = cmd.options.find((o) => o.long === '--db');
   if (!option || cmd.getOptionValueSource(option.attributeName()) !== 'default') return;
   const given = cmd.getOptionValue(option.attributeName()) as string;
-  const found = storeAbove(given, process.cwd());
+  const { found, pastCeiling } = walkForStore(given, process.cwd(), {});
+  if (pastCeiling !== undefined)
+    process.stderr.write(
+      `scalelab: note: not using the run store ${pastCeiling}: the search for a store does not enter your home folder (or one in SCALELAB_CEILING_DIRECTORIES) from below; give --db ${pastCeiling} to use it\n`,
+    );
   if (found === undefined) return;
   const shown = relative(process.cwd(), found);
   const folder = dirname(dirname(found));
