@@ -632,7 +632,11 @@ function* analyseTask(
       }
   }
   try {
-    out.screen = screenTask(ladder, { ...o, reruns: ladderFor(data, def, 'rerun') });
+    out.screen = screenTask(ladder, {
+      ...o,
+      ...(options.route ? { route: options.route } : {}),
+      reruns: ladderFor(data, def, 'rerun'),
+    });
   } catch (e) {
     if (!(e instanceof InputError)) throw e;
     out.screenProblem = e.detail;
