@@ -94,7 +94,10 @@ function syntheticTasks(): { kept: Task[]; nearChance: string[] } {
   const set = parseTaskMetrics(w.csv, { source: 'wide-1.csv' });
   const data = { source: set.source, sets: [set], records: set.records, roles: new Map(), tasks: [] };
   return {
-    kept: taskDefinitions(data).map((def) => ({ ladder: ladderFor(data, def, 'ladder')!, options: { chance: w.chance } })),
+    kept: taskDefinitions(data).map((def) => ({
+      ladder: ladderFor(data, def, 'ladder')!,
+      options: { chance: w.chance },
+    })),
     nearChance: [],
   };
 }

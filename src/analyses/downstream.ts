@@ -1179,7 +1179,10 @@ export function fitValLossRoute(
 }
 
 /** The route's prediction at (N, D): the validation loss its law gives, and the sigmoid's accuracy there. */
-export function predictViaValLoss(f: ValLossRouteFit, target: { N: number; D: number }): { valLoss: number; accuracy: number } {
+export function predictViaValLoss(
+  f: ValLossRouteFit,
+  target: { N: number; D: number },
+): { valLoss: number; accuracy: number } {
   const valLoss = predictTaskLoss(f.step1, target);
   return { valLoss, accuracy: sigmoidAccuracy(f.step2, valLoss) };
 }

@@ -412,7 +412,13 @@ function* valLossAnalysis(
     };
     const iv = intervals?.[i];
     if (iv)
-      r.interval = { level: iv.level, accuracy: iv.accuracy, viaC: iv.accuracy, failed: iv.failed, replicates: iv.replicates };
+      r.interval = {
+        level: iv.level,
+        accuracy: iv.accuracy,
+        viaC: iv.accuracy,
+        failed: iv.failed,
+        replicates: iv.replicates,
+      };
     return compare(r, t);
   });
   if (goal !== undefined)
