@@ -7,7 +7,7 @@
  */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { scalelabInProcess } from './helpers/inProcessCli.js';
@@ -68,7 +68,7 @@ test('via the validation loss: at a held-out compute-optimal model the direct la
   assert.ok(routeError < 0.6 * directBias, `route ${routeError.toFixed(4)} vs direct ${directBias.toFixed(4)}`);
 });
 
-test('--via: val-loss predicts through the validation loss (route in JSON, val. in the table); a name not offered is refused', async () => {
+test('--via: val-loss predicts through the validation loss (route in JSON, val. in the table, the route in the HTML report); a name not offered is refused', async () => {
   const w = small(3);
   const file = join(tmp, 'wide.csv');
   writeFileSync(file, w.csv);
@@ -98,6 +98,28 @@ test('--via: val-loss predicts through the validation loss (route in JSON, val. 
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /--via: invalid value "loss" \(expected task-loss, val-loss, compute\)/);
   noStackTrace(bad.stderr);
+  const html = join(tmp, 'report.html');
+  const report = await scalelabInProcess([
+    'downstream',
+    'report',
+    file,
+    '--target-runs',
+    targets,
+    '--chance',
+    '0.25',
+    '--bootstrap',
+    '0',
+    '--task',
+    'smooth01',
+    '--via',
+    'val-loss',
+    '--out',
+    html,
+  ]);
+  assert.equal(report.code, 0, report.stderr);
+  const page = readFileSync(html, 'utf8');
+  assert.match(page, /Route: the two steps through the validation loss \(every task\)/);
+  assert.match(page, /validation loss: \d/);
   const none = await scalelabInProcess([...base, '--task', 'smooth01', '--via', 'task-loss', '--json']);
   assert.match(none.stdout, /has no task-loss metric/);
 });
