@@ -402,19 +402,23 @@ function afterEarly<T>(checkpoints: readonly T[], skip: number): T[] {
   return checkpoints.slice(Math.min(Math.ceil(skip * checkpoints.length), checkpoints.length - 1));
 }
 
-/** Step 2's points: (task loss, accuracy) at every checkpoint but each run's first `skipFraction`, smoothed. */
+/**
+ * Step 2's points: (task loss, accuracy) at every checkpoint but each run's first `skipFraction`, smoothed;
+ * `of: 'valLoss'`: (validation loss, accuracy), for the route through the validation loss.
+ */
 export function sigmoidPoints(
   ladder: TaskLadder,
   options: DownstreamOptions = {},
+  of: 'taskLoss' | 'valLoss' = 'taskLoss',
 ): { run: string; loss: number; accuracy: number }[] {
   const k = options.movingAverage ?? defaults.movingAverage,
     skip = options.skipFraction ?? defaults.skipFraction;
   const out: { run: string; loss: number; accuracy: number }[] = [];
   for (const r of ladder.runs) {
-    const both = r.checkpoints.filter((c) => c.taskLoss !== undefined && c.accuracy !== undefined);
+    const both = r.checkpoints.filter((c) => c[of] !== undefined && c.accuracy !== undefined);
     const kept = afterEarly(both, skip);
     const xs = trailingMean(
-        kept.map((c) => c.taskLoss!),
+        kept.map((c) => c[of]!),
         k,
       ),
       ys = trailingMean(
@@ -1130,6 +1134,138 @@ export function* bootstrapValidationLossChainSteps(
 }
 
 /**
+ * Downstream routes: the two steps through a task loss (Bhagia et al.), the same two steps through the
+ * validation loss (a ladder with a validation loss but no task loss), or the direct law in C.
+ */
+export const DOWNSTREAM_ROUTES = ['task-loss', 'val-loss', 'compute'] as const;
+export type DownstreamRoute = (typeof DOWNSTREAM_ROUTES)[number];
+
+/**
+ * The two steps through the validation loss: step 1 the Chinchilla-form law (N, D) → validation loss
+ * (fitValidationLossLaw, the law Gadre et al.'s chain uses), step 2 the shipped sigmoid (average) from the
+ * validation loss to accuracy, on every checkpoint after each run's first `skipFraction`, smoothed, as
+ * step 2 is. A law in C alone cannot tell an over-trained model from a compute-optimal one of the same
+ * compute; the validation loss at (N, D) can, and the sigmoid has the ceiling the exponential lacks.
+ */
+export interface ValLossRouteFit {
+  task: string;
+  /** Step 1: (N, D) → validation loss. */
+  step1: TaskLossFit;
+  /** Step 2: validation loss → accuracy. */
+  step2: SigmoidFit;
+  options: DownstreamOptions & typeof defaults;
+  finals: FinalPoint[];
+  /** One evaluation's accuracy noise (accuracyNoise). */
+  noise: number;
+}
+
+/**
+ * Fit the route through the validation loss.
+ * @param law step 1 already fitted to this ladder's final validation losses (one per ladder: every task shares it)
+ * @throws InputError with too few runs with a validation loss, one size or token count, or fewer than 5 points
+ */
+export function fitValLossRoute(
+  ladder: TaskLadder,
+  options: DownstreamOptions = {},
+  law?: TaskLossFit,
+): ValLossRouteFit {
+  // Never the ideal point: it says a model sure of every correct answer (task loss 0) gets them all right,
+  // but a validation loss never reaches 0 (text has entropy; the irreducible E of its law is well above
+  // 0), so a point at loss 0 would pin the sigmoid's top far outside any loss a model can have.
+  const o = { ...defaults, ...options, idealPoint: false };
+  const finals = finalPoints(ladder, o.movingAverage);
+  const step1 = law ?? fitValidationLossLaw(finals, ladder.source);
+  const points = sigmoidPoints(ladder, o, 'valLoss');
+  if (points.length < 5)
+    throw new InputError(
+      { file: ladder.source },
+      `${points.length} checkpoint${points.length === 1 ? '' : 's'} with both a validation loss and an accuracy for "${ladder.task}": expected at least 5 to fit the sigmoid from validation loss to accuracy`,
+    );
+  const step2 = fitStep2(points, ladder.source, o);
+  return { task: ladder.task, step1, step2, options: o, finals, noise: accuracyNoise(ladder) };
+}
+
+/** The route's prediction at (N, D): the validation loss its law gives, and the sigmoid's accuracy there. */
+export function predictViaValLoss(
+  f: ValLossRouteFit,
+  target: { N: number; D: number },
+): { valLoss: number; accuracy: number } {
+  const valLoss = predictTaskLoss(f.step1, target);
+  return { valLoss, accuracy: sigmoidAccuracy(f.step2, valLoss) };
+}
+
+/**
+ * Bootstrap intervals of the route through the validation loss, as bootstrapDownstream's for the two steps:
+ * resample whole ladder runs, refit both steps (warm-started at the point estimate), predict; add one
+ * evaluation's accuracy noise and the extrapolation term. Percentile intervals; undefined for a target
+ * whose replicates give none.
+ */
+export function* bootstrapValLossRouteSteps(
+  ladder: TaskLadder,
+  f: ValLossRouteFit,
+  targets: readonly Target[],
+  options: DownstreamBootstrapOptions & { lawCache?: ValidationLawCache },
+): Steps<ChainInterval[]> {
+  const level = options.level ?? 0.95;
+  const maxC = Math.max(...f.finals.map((p) => p.C));
+  const sd = targets.map((t) => downstreamExtrapolationSd(t.C ?? 6 * t.N * t.D, maxC, f.options.extrapolation));
+  const acc = targets.map(() => [] as number[]),
+    loss = targets.map(() => [] as number[]);
+  let failed = 0;
+  for (let r = 0; r < options.replicates; r++) {
+    if (r > 0) yield;
+    const random = randomSource(options.seed, r);
+    const drawn: TaskLadder = {
+      ...ladder,
+      runs: ladder.runs.map((_, i) => ({ ...ladder.runs[Math.floor(random() * ladder.runs.length)], run: `#${i}` })),
+    };
+    try {
+      const finals = finalPoints(drawn, f.options.movingAverage).filter((p) => p.valLoss !== undefined);
+      if (new Set(finals.map((p) => p.N)).size < 2 || new Set(finals.map((p) => p.D)).size < 2)
+        throw new Error('degenerate resample');
+      // The same draw of runs for every task of a ladder (the stream depends on seed and replicate only):
+      // the validation-loss law is shared through the cache, as in the chain's bootstrap.
+      const key = `route|${JSON.stringify(f.step1.params)}|${finals.map((p) => `${p.N},${p.D},${p.valLoss}`).join(';')}`;
+      let law = options.lawCache?.get(key);
+      if (!law) {
+        law = lawFit(chinchilla, finals, ladder.source, 'ND', f.step1.params, 'valLoss');
+        options.lawCache?.set(key, law);
+      }
+      const s2 = fitStep2(sigmoidPoints(drawn, f.options, 'valLoss'), ladder.source, f.options, f.step2);
+      options.onReplicate?.({
+        step1: law.params,
+        step2: s2,
+        bend: planBend(options.seed, r, f.options.extrapolation, maxC),
+      });
+      targets.forEach((t, i) => {
+        const e = f.noise * normal(random),
+          shift = sd[i] > 0 ? sd[i] * normal(random) : 0;
+        const vl = predictTaskLoss(law, t);
+        loss[i].push(vl);
+        acc[i].push(clampAccuracy(sigmoidAccuracy(s2, vl) + shift + e));
+      });
+    } catch {
+      failed++;
+    }
+  }
+  return targets.map((_, i) => {
+    const a = finiteInterval(acc[i], level),
+      l = finiteInterval(loss[i], level);
+    return a && l ? { level, accuracy: a, valLoss: l, failed, replicates: options.replicates } : undefined;
+  });
+}
+
+/** bootstrapValLossRouteSteps at once. */
+export function bootstrapValLossRoute(
+  ladder: TaskLadder,
+  f: ValLossRouteFit,
+  targets: readonly Target[],
+  options: DownstreamBootstrapOptions & { lawCache?: ValidationLawCache },
+): ChainInterval[] {
+  return finish(bootstrapValLossRouteSteps(ladder, f, targets, options));
+}
+
+/**
  * One bootstrap replicate's draw of the extrapolation term, for a plan: the accuracy at compute C is
  * moved by shift·log10(1 + C/C_max) (shift = z·s, z one normal draw per replicate).
  */
@@ -1186,7 +1322,7 @@ export interface AccuracyPlan {
  * more compute than `horizon`.
  */
 export function planForAccuracy(
-  f: DownstreamFit,
+  f: Pick<DownstreamFit, 'task' | 'step1' | 'step2'>,
   accuracy: number,
   sigmoid: Sigmoid = f.step2,
   params: Record<string, number> = f.step1.params,

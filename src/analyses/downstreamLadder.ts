@@ -18,6 +18,7 @@ import {
   tasksOf,
   taskLadder,
   ACCURACY_METRICS,
+  LOSS_METRICS,
   planForAccuracy,
   PLAN_HORIZON,
   sigmoidPoints,
@@ -33,6 +34,11 @@ import {
   directPlan,
   bootstrapDirectSteps,
   lossForAccuracy,
+  fitValLossRoute,
+  predictViaValLoss,
+  bootstrapValLossRouteSteps,
+  type DownstreamRoute,
+  type ValLossRouteFit,
   type LossToError,
   type TaskLossFit,
   type SigmoidFit,
@@ -55,6 +61,8 @@ export interface TargetResult {
   C: number;
   /** Step 1's task loss (not with the direct law in C). */
   taskLoss?: number;
+  /** The route through the validation loss: the validation loss its law predicts at (N, D). */
+  valLoss?: number;
   accuracy: number;
   viaC: number;
   /**
@@ -90,6 +98,11 @@ export interface TargetResult {
 
 export interface TaskAnalysis {
   task: string;
+  /**
+   * How accuracy was predicted: two steps through the task loss, two steps through the validation loss,
+   * or the direct law in C. Absent where the task could not be read at all.
+   */
+  route?: DownstreamRoute;
   /** A mean over tasks (a manifest's "parts", or averageTask): what it averages, each part's weight and metric. */
   parts?: { task: string; weight: number; accuracyMetric: string }[];
   screen?: TaskScreen;
@@ -107,6 +120,8 @@ export interface TaskAnalysis {
   targetProblem?: string;
   /** The direct law in C (accuracy from −ln C), used when the task has no task loss. */
   direct?: SigmoidFit;
+  /** The two steps through the validation loss (route 'val-loss'). */
+  viaValLossFit?: ValLossRouteFit;
   targets: TargetResult[];
   plan?: TaskPlan;
   /** Gadre et al.'s Err = ε − k·e^(−γL) on the validation loss, when the checkpoints have one. */
@@ -162,6 +177,13 @@ export interface LadderAnalysisOptions extends DownstreamOptions {
    * (N, D), then the loss → error exponential (TargetResult.viaValLoss; with an interval when `replicates`). @default false
    */
   validationLossChain?: boolean;
+  /**
+   * The route to accuracy for every task: 'task-loss' (Bhagia et al.'s two steps), 'val-loss' (the same two
+   * steps through the validation loss), 'compute' (the direct law in C). @default 'task-loss' where the
+   * task has a task loss, else 'compute' (bench/downstream-val-loss.ts: the route through the validation
+   * loss did not beat the direct law on the OLMo ladder's back-tests)
+   */
+  route?: DownstreamRoute;
   /** Metrics for every task, over the manifest's and the defaults. */
   accuracyMetric?: string;
   lossMetric?: string;
@@ -334,6 +356,85 @@ function* directAnalysis(
 }
 
 /**
+ * Targets and plan by the two steps through the validation loss: its law at (N, D) — one per ladder, shared
+ * by the tasks through `lawCache` — then the sigmoid from validation loss to accuracy.
+ */
+function* valLossAnalysis(
+  out: TaskAnalysis,
+  ladder: TaskLadder,
+  o: DownstreamOptions,
+  options: LadderAnalysisOptions,
+  targets: LabelledTarget[],
+  goal: number | undefined,
+  lawCache?: ValidationLawCache,
+): Steps<void> {
+  const finals = finalPoints(ladder, o.movingAverage ?? 5);
+  const key = `point|${finals.map((p) => `${p.N},${p.D},${p.valLoss}`).join(';')}`;
+  let law = lawCache?.get(key);
+  if (!law) {
+    law = fitValidationLossLaw(finals, ladder.source);
+    lawCache?.set(key, law);
+  }
+  const f = fitValLossRoute(ladder, o, law);
+  out.viaValLossFit = f;
+  const horizon = options.horizon ?? PLAN_HORIZON;
+  const plans: (AccuracyPlan | undefined)[] = [];
+  const withC = targets.map((t) => ({ ...t, C: t.C ?? 6 * t.N * t.D }));
+  const intervals =
+    options.replicates && (targets.length || goal !== undefined)
+      ? yield* bootstrapValLossRouteSteps(ladder, f, withC, {
+          replicates: options.replicates,
+          seed: options.seed ?? 0,
+          level: options.level,
+          ...(lawCache ? { lawCache } : {}),
+          onReplicate:
+            goal === undefined
+              ? undefined
+              : (r) => plans.push(planForAccuracy(f, goal, r.step2, r.step1, r.bend, horizon)),
+        })
+      : undefined;
+  const without = intervals ? withC.filter((_, i) => !intervals[i]).map((t) => t.label) : [];
+  if (without.length)
+    out.caveats = [
+      ...(out.caveats ?? []),
+      `no interval for ${without.join(', ')}: too few of the ${options.replicates} replicates could be refitted (too few distinct model sizes or token counts drawn, or no convergence)`,
+    ];
+  out.targets = withC.map((t, i) => {
+    const p = predictViaValLoss(f, t);
+    const r: TargetResult = {
+      label: t.label,
+      N: t.N,
+      D: t.D,
+      C: t.C,
+      valLoss: p.valLoss,
+      accuracy: p.accuracy,
+      viaC: p.accuracy,
+    };
+    const iv = intervals?.[i];
+    if (iv)
+      r.interval = {
+        level: iv.level,
+        accuracy: iv.accuracy,
+        viaC: iv.accuracy,
+        failed: iv.failed,
+        replicates: iv.replicates,
+      };
+    return compare(r, t);
+  });
+  if (goal !== undefined)
+    out.plan = planSummary(
+      goal,
+      planForAccuracy(f, goal, undefined, undefined, undefined, horizon),
+      plans,
+      options.level ?? 0.95,
+      horizon,
+    );
+  if (out.plan && !out.plan.point) explainUnreached(out.plan, f.step2, f.step1.params.E, o.chance);
+  const split = out.plan?.point && splitBeyondLadder(out.plan.point, f);
+  if (split) out.caveats = [...(out.caveats ?? []), split];
+}
+
+/**
  * Why a plan has no point estimate; below the floor also marks it (every model reaches the accuracy, so a
  * share of replicates "not reaching" it would read backwards).
  */
@@ -372,7 +473,7 @@ function unreachedReason(goal: number, s: Sigmoid, E: number | undefined, horizo
  * N and D is then the step-1 law's exponents carried past the data (the OLMo ladder's HellaSwag fit asks
  * for about 5 tokens per parameter where every run trained on 20–200), so it is said beside the plan. A factor of 1.5 beyond either end is let pass: the split is not that sharp.
  */
-function splitBeyondLadder(point: AccuracyPlan, fit: DownstreamFit): string | undefined {
+function splitBeyondLadder(point: AccuracyPlan, fit: Pick<DownstreamFit, 'finals' | 'step1'>): string | undefined {
   if (point.N === undefined || point.D === undefined) return undefined;
   const ratios = fit.finals.map((p) => p.D / p.N);
   const lo = Math.min(...ratios),
@@ -537,7 +638,11 @@ function* analyseTask(
       }
   }
   try {
-    out.screen = screenTask(ladder, { ...o, reruns: ladderFor(data, def, 'rerun') });
+    out.screen = screenTask(ladder, {
+      ...o,
+      ...(options.route ? { route: options.route } : {}),
+      reruns: ladderFor(data, def, 'rerun'),
+    });
   } catch (e) {
     if (!(e instanceof InputError)) throw e;
     out.screenProblem = e.detail;
@@ -572,10 +677,22 @@ function* analyseTask(
     out.caveats = [
       `${past.map((t) => `${t.label} (C = ${plain(t.C ?? 6 * t.N * t.D)} FLOPs)`).join('; ')} ${past.length === 1 ? 'is' : 'are'} past the horizon C = ${plain(horizon)} FLOPs that a plan searches: the laws are carried far beyond any back-test, so the prediction says little`,
     ];
-  if (!ladder.lossMetric) {
-    // No task loss (an lm-evaluation-harness ladder): the direct law in C instead of the two steps.
+  // No task loss (an lm-evaluation-harness ladder): the direct law in C unless another route is asked for.
+  const route = options.route ?? (ladder.lossMetric ? 'task-loss' : 'compute');
+  out.route = route;
+  if (route === 'task-loss' && !ladder.lossMetric) {
+    out.fitProblem = `task "${def.task}" has no task-loss metric (${LOSS_METRICS.join(', ')}): the route through the task loss needs one (the routes through the validation loss or through compute do not)`;
+    return yield* chained(out, ladder);
+  }
+  if (route === 'val-loss' && !recorded) {
+    out.fitProblem =
+      "the route through the validation loss needs one, and the ladder's checkpoints record none (a val_loss, validation_loss or loss column of a CSV file; lm-evaluation-harness results files carry none)";
+    return yield* chained(out, ladder);
+  }
+  if (route !== 'task-loss') {
     try {
-      yield* directAnalysis(out, ladder, o, options, targets, goal);
+      if (route === 'compute') yield* directAnalysis(out, ladder, o, options, targets, goal);
+      else yield* valLossAnalysis(out, ladder, o, options, targets, goal, lawCache);
     } catch (e) {
       if (!(e instanceof InputError)) throw e;
       out.fitProblem = e.detail;

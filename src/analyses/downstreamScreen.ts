@@ -24,6 +24,9 @@ import {
   predictDownstream,
   accuracyNoise,
   accuracyNoiseSource,
+  fitValLossRoute,
+  predictViaValLoss,
+  type DownstreamRoute,
   type DownstreamOptions,
   type TaskLadder,
 } from './downstream.js';
@@ -41,8 +44,11 @@ const SCREEN_THRESHOLDS = {
 export interface TaskBacktest {
   /** The held-out model size. */
   N: number;
-  /** How the held-out accuracy was predicted: the two-step method, or a sigmoid in ln C when the task has no task loss. */
-  method: 'two-step' | 'direct in C';
+  /**
+   * How the held-out accuracy was predicted: the two-step method, or a sigmoid in ln C when the task has no
+   * task loss, or the two steps through the validation loss when that route was asked for.
+   */
+  method: 'two-step' | 'direct in C' | 'via validation loss';
   runs: { run: string; D: number; actual: number; predicted: number; relativeError: number }[];
   /** Mean |relative error| over the held-out runs. */
   meanRelativeError: number;
@@ -105,7 +111,10 @@ export function spearman(x: readonly number[], y: readonly number[]): number {
  * Two-step when the task has a task loss; otherwise a sigmoid of accuracy in ln C fitted on every
  * checkpoint of the smaller runs (the same floor and ceiling), a one-step law through compute.
  */
-export function backtestTask(ladder: TaskLadder, options: DownstreamOptions = {}): TaskBacktest {
+export function backtestTask(
+  ladder: TaskLadder,
+  options: DownstreamOptions & { route?: DownstreamRoute } = {},
+): TaskBacktest {
   const sizes = [...new Set(ladder.runs.map((r) => r.N))].sort((a, b) => a - b);
   if (sizes.length < 3)
     throw new InputError(
@@ -120,7 +129,17 @@ export function backtestTask(ladder: TaskLadder, options: DownstreamOptions = {}
   ).filter((p) => p.accuracy !== undefined);
   let method: TaskBacktest['method'];
   let predict: (p: { N: number; D: number; C: number }) => number;
-  if (ladder.lossMetric && ladder.runs.every((r) => r.checkpoints.some((c) => c.taskLoss !== undefined))) {
+  // The route asked for, where it is not the task's own (a back-test of a route other than the one that
+  // predicts would judge the wrong thing).
+  if (options.route === 'val-loss') {
+    const f = fitValLossRoute(train, options);
+    method = 'via validation loss';
+    predict = (p) => predictViaValLoss(f, p).accuracy;
+  } else if (
+    options.route !== 'compute' &&
+    ladder.lossMetric &&
+    ladder.runs.every((r) => r.checkpoints.some((c) => c.taskLoss !== undefined))
+  ) {
     const f = fitDownstream(train, options);
     method = 'two-step';
     predict = (p) => predictDownstream(f, p).accuracy;
@@ -146,7 +165,10 @@ export function backtestTask(ladder: TaskLadder, options: DownstreamOptions = {}
  * Screen one task.
  * @param reruns pairs of (run, rerun with another seed) among the ladder's runs, for the seed noise
  */
-export function screenTask(ladder: TaskLadder, options: DownstreamOptions & { reruns?: TaskLadder } = {}): TaskScreen {
+export function screenTask(
+  ladder: TaskLadder,
+  options: DownstreamOptions & { reruns?: TaskLadder; route?: DownstreamRoute } = {},
+): TaskScreen {
   const finals = finalPoints(ladder, options.movingAverage ?? 5).filter((p) => p.accuracy !== undefined);
   if (finals.length < 3)
     throw new InputError(

@@ -191,6 +191,17 @@ export function downstreamSections(
         `${sigmoidHtml(t.direct, 2)} of x = −ln C`,
         t.direct.rmse.toFixed(4),
       ];
+    const v = t.viaValLossFit;
+    if (!f && v) {
+      const q = v.step1.params;
+      return [
+        escapeHtml(t.task),
+        `validation loss: ${n(q.E)} + ${n(q.A)}/N<sup>${q.alpha.toFixed(3)}</sup> + ${n(q.B)}/D<sup>${q.beta.toFixed(3)}</sup> <span class="ci">(rms ln ${v.step1.rmsLog.toFixed(4)})</span>`,
+        '',
+        `${sigmoidHtml(v.step2, 3)} of x = validation loss`,
+        v.step2.rmse.toFixed(4),
+      ];
+    }
     if (!f) return [escapeHtml(t.task), escapeHtml(t.fitProblem ?? 'not fitted'), '', '', ''];
     const p = f.step1.params,
       s = f.step2;
@@ -202,7 +213,15 @@ export function downstreamSections(
       s.rmse.toFixed(4),
     ];
   });
-  const notes = [...oneTokenCountNotes(tasks), ...negatedLossNotes(tasks)];
+  const notes = [
+    ...oneTokenCountNotes(tasks),
+    ...negatedLossNotes(tasks),
+    ...(tasks.some((t) => !t.fit && t.viaValLossFit)
+      ? [
+          'validation loss: the route through the validation loss (no task loss asked for or recorded): step 1 its law at N, D, step 2 the sigmoid average from it, without the ideal point (a validation loss never reaches 0)',
+        ]
+      : []),
+  ];
   sections.push({
     id: 'downstream-fits',
     title: 'Downstream: task loss and accuracy fits',
@@ -270,6 +289,7 @@ export function downstreamSections(
       title: 'Downstream: predictions',
       html:
         `<p>${caption}</p>` +
+        routesNote(tasks) +
         (predRows.length ? predictionsTable(viaValLoss, predRows) : '') +
         (notPredicted.length ? `<ul class="warn">${notPredicted.join('')}</ul>` : '') +
         valLossNotes(tasks)
@@ -291,6 +311,26 @@ export function downstreamSections(
       html: figs.join('\n'),
     });
   return sections;
+}
+
+const ROUTE_WORDS = {
+  'task-loss': 'the two steps through the task loss',
+  'val-loss': 'the two steps through the validation loss',
+  compute: 'the direct law in C',
+} as const;
+
+/** Which route each predicted task took, said once where any went through the validation loss. */
+function routesNote(tasks: readonly TaskAnalysis[]): string {
+  const predicted = tasks.filter((t) => t.targets.length && t.route);
+  if (!predicted.some((t) => t.route === 'val-loss')) return '';
+  const byRoute = new Map<string, string[]>();
+  for (const t of predicted) byRoute.set(t.route!, [...(byRoute.get(t.route!) ?? []), t.task]);
+  return `<p>Route: ${[...byRoute]
+    .map(
+      ([r, names]) =>
+        `${ROUTE_WORDS[r as keyof typeof ROUTE_WORDS]} (${names.length === predicted.length ? 'every task' : escapeHtml(names.join(', '))})`,
+    )
+    .join('; ')}.</p>`;
 }
 
 /** A sigmoid's parameters, or an averaged sigmoid's three members'. */

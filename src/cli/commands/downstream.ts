@@ -20,7 +20,13 @@ import {
   type AccuracyPlanRow,
   type TaskAnalysis,
 } from '../../analyses/downstreamLadder.js';
-import { DOWNSTREAM_EXTRAPOLATION, DOWNSTREAM_STEP2, PLAN_HORIZON, step2Sigmoids } from '../../analyses/downstream.js';
+import {
+  DOWNSTREAM_EXTRAPOLATION,
+  DOWNSTREAM_ROUTES,
+  DOWNSTREAM_STEP2,
+  PLAN_HORIZON,
+  step2Sigmoids,
+} from '../../analyses/downstream.js';
 import { defaultStorePath, describeWriter, MissingStoreError, RunStore } from '../../store/store.js';
 import { exitCodes, UsageError } from '../../errors/index.js';
 import { unknownName } from '../../core/names.js';
@@ -65,6 +71,7 @@ interface InputFlags extends TaskMetricFlags {
   sigmoid?: string;
   idealPoint: boolean;
   fromValLoss?: boolean;
+  via?: string;
   movingAverage: string;
   skip: string;
   extrapolation: string;
@@ -468,6 +475,7 @@ function analysisOptions(f: InputFlags, extra: Partial<LadderAnalysisOptions> = 
     sigmoid,
     idealPoint: f.idealPoint,
     ...(f.fromValLoss ? { validationLossChain: true } : {}),
+    ...(f.via !== undefined ? { route: keyword(f.via, '--via', DOWNSTREAM_ROUTES) } : {}),
     floor: f.floor === 'chance' ? undefined : parseBound(f.floor, '--floor'),
     ...(f.ceiling !== undefined ? { ceiling: parseBound(f.ceiling, '--ceiling') } : {}),
     ...metricOptions(f),
@@ -512,6 +520,10 @@ function inputOptions(cmd: Command, out = 'the analysis as JSON, besides the tab
       '--floor <acc|free|chance>',
       "with --sigmoid one: the sigmoid's floor: the chance level, a number, or free (fitted)",
       'chance',
+    )
+    .option(
+      `--via <${DOWNSTREAM_ROUTES.join('|')}>`,
+      'the route to accuracy for every task: task-loss (two steps through the task loss), val-loss (the same two steps through the validation loss: its law at N, D, then the sigmoid), compute (the direct law in C) (default: task-loss where a task has a task loss, else compute; docs/methods.md §33)',
     )
     .option(
       `--sigmoid <${step2Sigmoids.join('|')}>`,

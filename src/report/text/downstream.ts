@@ -16,6 +16,8 @@ const DOWNSTREAM_METHODS = {
   twoStep:
     'step 1 (task loss from N, D; Chinchilla form) and step 2 (accuracy from task loss; sigmoid): Bhagia et al. 2024, "Establishing Task Scaling Laws via Compute-Efficient Model Ladders", arXiv:2412.04403, §3',
   direct: 'direct law in C (no task loss): the step-2 sigmoid of −ln C (docs/methods.md §32)',
+  viaValLoss:
+    "route val-loss: step 1 the validation loss at N, D (Chinchilla form, fitted to the ladder's final validation losses), step 2 the sigmoid average from validation loss to accuracy without the ideal point; intervals as the two steps' (docs/methods.md §33)",
   lossToError:
     'error from validation loss, Err = ε − k·e^(−γL): Gadre et al. 2024, "Language models scale reliably with over-training and on downstream tasks", arXiv:2403.08540, Eq. 4',
   valLossChain:
@@ -31,6 +33,7 @@ export function downstreamJson(tasks: readonly TaskAnalysis[], source?: string):
     ...(t.parts ? { parts: t.parts } : {}),
     ...(source !== undefined ? { source } : {}),
     methods: DOWNSTREAM_METHODS,
+    route: t.route ?? null,
     verdict: t.screen?.verdict ?? null,
     screen: t.screen ?? null,
     ...(t.screenProblem ? { screenProblem: t.screenProblem } : {}),
@@ -64,6 +67,23 @@ export function downstreamJson(tasks: readonly TaskAnalysis[], source?: string):
     ...(t.planProblem ? { planProblem: t.planProblem } : {}),
     ...(t.targetProblem ? { targetProblem: t.targetProblem } : {}),
     ...(t.direct ? { direct: t.direct } : {}),
+    ...(t.viaValLossFit
+      ? {
+          viaValLoss: {
+            options: t.viaValLossFit.options,
+            step1: {
+              law: t.viaValLossFit.step1.law.id,
+              formula: t.viaValLossFit.step1.law.formula,
+              params: t.viaValLossFit.step1.params,
+              rmsLog: t.viaValLossFit.step1.rmsLog,
+              points: t.viaValLossFit.step1.points,
+            },
+            step2: t.viaValLossFit.step2,
+            noise: t.viaValLossFit.noise,
+            finals: t.viaValLossFit.finals,
+          },
+        }
+      : {}),
     ...(t.lossToError ? { lossToError: t.lossToError } : {}),
     ...(t.lossToErrorProblem ? { lossToErrorProblem: t.lossToErrorProblem } : {}),
     ...(t.valLossLaw
@@ -148,7 +168,9 @@ export function screenTable(tasks: readonly TaskAnalysis[], name: OptionNamer = 
 }
 
 /** What a mean over tasks averages, each part's metric (and weight, when they differ), and its task loss. */
-export function partsNote(t: Pick<TaskAnalysis, 'parts' | 'direct'> & { fit?: { lossMetric: string } }): string {
+export function partsNote(
+  t: Pick<TaskAnalysis, 'parts' | 'direct' | 'viaValLossFit'> & { fit?: { lossMetric: string } },
+): string {
   const parts = t.parts ?? [];
   const equal = parts.every((p) => Math.abs(p.weight - parts[0].weight) < 1e-9);
   const list = parts
@@ -156,9 +178,11 @@ export function partsNote(t: Pick<TaskAnalysis, 'parts' | 'direct'> & { fit?: { 
     .join(', ');
   const loss = t.fit
     ? `; task loss: their mean ${t.fit.lossMetric}`
-    : t.direct
-      ? '; no task loss common to every part, so the accuracy is fitted directly in C'
-      : '';
+    : t.viaValLossFit
+      ? '; accuracy through the validation loss'
+      : t.direct
+        ? '; no task loss common to every part, so the accuracy is fitted directly in C'
+        : '';
   return `the ${equal ? 'equal-weight' : 'weighted'} mean of ${parts.length} tasks${equal ? '' : ' (weights)'}: ${list}${loss}`;
 }
 
@@ -244,6 +268,16 @@ export function fitTable(tasks: readonly TaskAnalysis[]): string {
         '',
         g,
       ];
+    const v = t.viaValLossFit;
+    if (!f && v)
+      return [
+        t.task,
+        `val. loss: ${taskLossText(v.step1.params)}`,
+        `${sigmoidText(v.step2, 3)}, x = val. loss`,
+        v.step2.rmse.toFixed(4),
+        '',
+        g,
+      ];
     if (!f) return [t.task, t.fitProblem ?? 'not fitted', '', '', '', g];
     const s = f.step2;
     return [
@@ -260,6 +294,11 @@ export function fitTable(tasks: readonly TaskAnalysis[]): string {
   const blanks = [
     ...(tasks.some((t) => !t.fit && t.direct)
       ? ['step 1 through C is blank for a direct law in C: with no task loss there is no step 1']
+      : []),
+    ...(tasks.some((t) => !t.fit && t.viaValLossFit)
+      ? [
+          'val. loss: the route through the validation loss — step 1 its law at N, D, step 2 the sigmoid from it (no ideal point: a validation loss never reaches 0); step 1 through C is blank for it',
+        ]
       : []),
     ...lossToErrorBlanks(tasks),
     ...negatedLossNotes(tasks),
@@ -355,7 +394,11 @@ export function predictionTable(tasks: readonly TaskAnalysis[]): string {
         r.label,
         formatNumber(r.N, 3),
         formatNumber(r.D, 3),
-        r.taskLoss !== undefined ? r.taskLoss.toFixed(4) : 'direct in C',
+        r.taskLoss !== undefined
+          ? r.taskLoss.toFixed(4)
+          : r.valLoss !== undefined
+            ? `val. ${r.valLoss.toFixed(4)}`
+            : 'direct in C',
         `${r.accuracy.toFixed(3)}${r.interval ? ` ${formatInterval(r.interval.accuracy, (x) => x.toFixed(3))}` : ''}`,
         r.viaC.toFixed(3),
         ...(viaValLoss ? [viaValLossCell(r)] : []),
@@ -390,6 +433,11 @@ export function predictionTable(tasks: readonly TaskAnalysis[]): string {
       rows,
     ),
     ...unfitted,
+    ...(tasks.some((t) => t.targets.some((r) => r.valLoss !== undefined))
+      ? [
+          '  val.: the route through the validation loss — the validation loss its law predicts at N, D, and the sigmoid from it (through C repeats it: the route has no law in C)',
+        ]
+      : []),
     ...caveats,
     ...valLossNotes(tasks).map((n) => `  ${n}`),
   ].join('\n');
@@ -437,7 +485,11 @@ export function planTable(tasks: readonly TaskAnalysis[]): string {
         t.task,
         t.screen?.verdict ?? '',
         p.accuracy.toFixed(3),
-        p.point?.taskLoss !== undefined ? p.point.taskLoss.toFixed(4) : p.point ? 'direct in C' : '',
+        p.point?.taskLoss !== undefined
+          ? `${t.route === 'val-loss' ? 'val. ' : ''}${p.point.taskLoss.toFixed(4)}`
+          : p.point
+            ? 'direct in C'
+            : '',
         p.point
           ? `${formatNumber(p.point.C, 3)}${iv ? ` ${inPlan(iv.C, beyond)}` : ''}`
           : p.belowFloor
@@ -456,8 +508,8 @@ export function planTable(tasks: readonly TaskAnalysis[]): string {
     .filter((t) => t.plan && !t.plan.point)
     .map((t) => {
       if (t.plan!.unreached) return `  ${t.task}: ${t.plan!.unreached}`;
-      const s = t.fit?.step2 ?? t.direct!;
-      return `  ${t.task}: ${t.plan!.accuracy} is not reached: it is outside the fitted sigmoid's floor–ceiling (${formatRange([s.floor, s.ceiling], (x) => x.toFixed(3))})${t.fit ? ", or needs a task loss below the law's irreducible E" : ''}, or needs more than the horizon C = ${formatNumber(t.plan!.horizon, 3)} FLOPs`;
+      const s = t.fit?.step2 ?? t.viaValLossFit?.step2 ?? t.direct!;
+      return `  ${t.task}: ${t.plan!.accuracy} is not reached: it is outside the fitted sigmoid's floor–ceiling (${formatRange([s.floor, s.ceiling], (x) => x.toFixed(3))})${t.fit || t.viaValLossFit ? ", or needs a loss below the law's irreducible E" : ''}, or needs more than the horizon C = ${formatNumber(t.plan!.horizon, 3)} FLOPs`;
     });
   const caveats = [...tasks.flatMap((t) => (t.plan ? (t.caveats ?? []).map((c) => `  ${t.task}: ${c}`) : []))];
   if (!rows.length) return ['Plan:', ...unfitted, ...unreached, ...caveats].join('\n');
