@@ -326,9 +326,21 @@ class AtomicWrite {
   private readonly tmp: string | undefined;
   private fd: number | undefined;
   private done = false;
+  /** The process's own descriptor (--out /dev/stdout): written to, never closed. */
+  private readonly borrowed: boolean;
 
   constructor(readonly path: string) {
     this.existing = statOf(path);
+    const own = ownDescriptor(path);
+    this.borrowed = own !== undefined;
+    if (own !== undefined) {
+      // /dev/stdout names the file stdout was sent to (`> log`, `>> log`): written through the descriptor,
+      // so an append stays an append; a temporary file renamed over it would replace the whole log.
+      this.target = path;
+      this.tmp = undefined;
+      this.fd = own;
+      return;
+    }
     if (this.existing && !this.existing.isFile()) {
       this.target = path;
       this.tmp = undefined;
@@ -341,7 +353,7 @@ class AtomicWrite {
     }
     try {
       this.fd = this.tmp
-        ? openSync(this.tmp, 'w', this.existing ? this.existing.mode & 0o7777 : 0o666)
+        ? openTemporary(this.tmp, this.existing ? this.existing.mode & 0o7777 : 0o666)
         : openSync(path, 'w');
     } catch (e) {
       throw this.abandon(e);
@@ -360,7 +372,7 @@ class AtomicWrite {
     const fd = this.fd!;
     if (this.tmp) fsyncSync(fd);
     this.fd = undefined;
-    closeSync(fd);
+    if (!this.borrowed) closeSync(fd);
     if (!this.tmp) return void (this.done = true);
     if (this.existing) chmodSync(this.tmp, this.existing.mode & 0o7777);
     renameSync(this.tmp, this.target);
@@ -374,7 +386,7 @@ class AtomicWrite {
    */
   abandon(e: unknown): unknown {
     if (this.done) return e;
-    if (this.fd !== undefined) {
+    if (this.fd !== undefined && !this.borrowed) {
       try {
         closeSync(this.fd);
       } catch {
@@ -420,6 +432,32 @@ function writeFailure(err: NodeJS.ErrnoException, target: string, tmp?: string):
 const STALE_TEMPORARY_MS = 60_000;
 
 /** `.NAME.PID.tmp`: the temporary file beside NAME that process PID writes before renaming it over NAME. */
+/**
+ * The descriptor a path names when it is this process's own stream (/dev/stdout, /dev/stderr, /dev/fd/N,
+ * /proc/self/fd/N), open already.
+ */
+function ownDescriptor(path: string): number | undefined {
+  const named = /^\/dev\/(stdout|stderr)$/.exec(path);
+  if (named) return named[1] === 'stdout' ? 1 : 2;
+  const numbered = /^\/(?:dev|proc\/self)\/fd\/([0-9]{1,6})$/.exec(path);
+  return numbered ? Number(numbered[1]) : undefined;
+}
+
+/**
+ * Create the temporary file, refusing one already there (O_EXCL): a link planted under its name in a
+ * shared folder is not followed. One left there (a stale file of this pid, or such a link) is removed —
+ * the link itself, not what it names — and the file created afresh.
+ */
+function openTemporary(tmp: string, mode: number): number {
+  try {
+    return openSync(tmp, 'wx', mode);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    rmSync(tmp, { force: true });
+    return openSync(tmp, 'wx', mode);
+  }
+}
+
 function temporaryName(name: string, pid: number): string {
   return `.${name}.${pid}.tmp`;
 }

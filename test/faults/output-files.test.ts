@@ -18,6 +18,7 @@ import fs, {
 import { syncBuiltinESMExports } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { noStackTrace, scalelab } from '../helpers/cli.js';
 import { cliAsUserDenied, integrityOk, spawnCli } from './common.js';
 import { writeAtomically, writeAtomicallyInSteps } from '../../src/cli/output.js';
@@ -309,4 +310,48 @@ test('runs export of 60,000 runs stopped with Ctrl-C while it writes: exit 130, 
     assert.deepEqual(readdirSync(dir), ['export.csv'], 'the temporary file is removed');
     return;
   }
+});
+
+test('--out /dev/stdout with stdout appended to a log: the output is added to the log, which keeps what it had', () => {
+  const dir = tmp('stdout');
+  const log = join(dir, 'log.txt');
+  writeFileSync(log, 'KEEP\n');
+  const fd = fs.openSync(log, 'a');
+  try {
+    const r = spawnSync(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        'src/cli/run.ts',
+        'fit',
+        'examples/cs336-isoflops.json',
+        '--procedure',
+        'huber',
+        '--out',
+        '/dev/stdout',
+        '--json',
+      ],
+      { cwd: process.cwd(), stdio: ['ignore', fd, 'pipe'], encoding: 'utf8', timeout: 120_000 },
+    );
+    assert.equal(r.status, 0, r.stderr);
+  } finally {
+    fs.closeSync(fd);
+  }
+  const text = readFileSync(log, 'utf8');
+  // Before, a temporary file renamed over /dev/stdout's file replaced the whole log.
+  assert.ok(text.startsWith('KEEP\n{'), text.slice(0, 80));
+  assert.equal(readdirSync(dir).length, 1, readdirSync(dir).join(', '));
+});
+
+test("a link planted under the temporary file's name is not followed: the file it names is unchanged", () => {
+  const dir = tmp('planted');
+  const victim = join(dir, 'victim.txt');
+  writeFileSync(victim, 'precious\n');
+  const out = join(dir, 'out.json');
+  fs.symlinkSync(victim, join(dir, `.out.json.${process.pid}.tmp`));
+  writeAtomically(out, '{"ok":true}\n');
+  assert.equal(readFileSync(victim, 'utf8'), 'precious\n');
+  assert.equal(readFileSync(out, 'utf8'), '{"ok":true}\n');
+  assert.deepEqual(readdirSync(dir).sort(), ['out.json', 'victim.txt']);
 });
