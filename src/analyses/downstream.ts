@@ -729,7 +729,9 @@ function checkpointNoiseMeasurable(ladder: TaskLadder): boolean {
  * Sroka & Jennen-Steinmetz (1986): each run's accuracy against the straight line through its two
  * neighbours', e_i = w·a_{i−1} + (1 − w)·a_{i+1} − a_i, with Var(e_i) = σ²(1 + w² + (1 − w)²). A local
  * straight line takes out the trend; its curvature between neighbours still counts as noise, so the
- * estimate errs high, never 0 where runs disagree. Before, such a ladder's noise was 0: an interval held no
+ * estimate tends high (1.3–2× on a synthetic ladder ordered by compute, where a task follows the loss
+ * rather than C), and, as any estimate from a few dozen runs, it can come out low by chance; it is
+ * never 0 where runs disagree. Before, such a ladder's noise was 0: an interval held no
  * evaluation noise, and a task whose noise swamps its spread was never called noisy.
  */
 function neighbourNoise(ladder: TaskLadder): number {

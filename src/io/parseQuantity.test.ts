@@ -92,4 +92,17 @@ test('a number that is not a size (a learning rate, a loss) refuses a size suffi
   );
   assert.equal(parseQuantity('3e-4', '--peak-lr', { plain: lr }), 3e-4);
   assert.equal(parseQuantity('0.001', '--peak-lr', { plain: lr }), 0.001);
+  // Not a number at all: named as what it is, with its own example, and no size's hint (review: "such as 70B").
+  assert.throws(
+    () => parseQuantity('3m', '--peak-lr', { plain: lr }),
+    (e: unknown) =>
+      e instanceof UsageError &&
+      /^--peak-lr: expected a learning rate such as 3e-4, got "3m"/.test(e.message) &&
+      !/70B|millions|M for/.test(e.message),
+  );
+  assert.throws(
+    () => parseQuantity('fast', '--peak-lr', { plain: lr }),
+    (e: unknown) =>
+      e instanceof UsageError && e.message === '--peak-lr: expected a learning rate such as 3e-4, got "fast"',
+  );
 });

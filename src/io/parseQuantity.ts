@@ -104,8 +104,12 @@ export function parseQuantity(
       ? 'a percentage is not read here; write the number itself'
       : unit
         ? `"${unit[2]}" is a unit: the value is in the unit the name says (hours, seconds, days); write the number alone, ${unit[1]}`
-        : suffixHint(text.trim());
-    throw new UsageError(`${name}: expected a number such as 7e10 or 70B, got "${text}"${hint ? `: ${hint}` : ''}`);
+        : plain
+          ? undefined // a size's hint ("write M for millions") would point to what a plain number refuses
+          : suffixHint(text.trim());
+    // A plain number is named as what it is, with its own example: 70B would be refused there.
+    const expected = plain ? `${plain.what} such as ${plain.example}` : 'a number such as 7e10 or 70B';
+    throw new UsageError(`${name}: expected ${expected}, got "${text}"${hint ? `: ${hint}` : ''}`);
   }
   if (!Number.isFinite(value)) throw new UsageError(`${name}: expected a finite number, got "${text}"`);
   if (positive && !(value > 0)) throw new UsageError(`${name}: expected a positive number, got "${text}"`);

@@ -47,9 +47,15 @@ test('--floor, --ceiling and --chance: accuracies, refused as accuracies (no "7e
 });
 
 test('--chance per task: a bare number for every task not named, TASK=ACC for one; a level twice, a task twice or a level outside [0, 1) refused', () => {
-  assert.deepEqual(parseChances('0.25'), { every: 0.25, byTask: {} });
-  assert.deepEqual(parseChances('0.25, piqa=0.5,lambada=0'), { every: 0.25, byTask: { piqa: 0.5, lambada: 0 } });
-  assert.deepEqual(parseChances('piqa=0.5'), { byTask: { piqa: 0.5 } });
+  const plain = (c: ReturnType<typeof parseChances>) => ({ ...c, byTask: { ...c.byTask } });
+  assert.deepEqual(plain(parseChances('0.25')), { every: 0.25, byTask: {} });
+  assert.deepEqual(plain(parseChances('0.25, piqa=0.5,lambada=0')), { every: 0.25, byTask: { piqa: 0.5, lambada: 0 } });
+  assert.deepEqual(plain(parseChances('piqa=0.5')), { byTask: { piqa: 0.5 } });
+  // A task named like an object's property is a task like any other (review: "given twice", a function as level).
+  assert.deepEqual(plain(parseChances('constructor=0.5,toString=0.25')), {
+    byTask: { constructor: 0.5, toString: 0.25 },
+  });
+  assert.equal(parseChances('0.25').byTask['toString'], undefined);
   const refused = (text: string, message: string) =>
     assert.throws(
       () => parseChances(text),

@@ -119,7 +119,8 @@ export function parseChance(text: string): number {
  * all would call a two-choice task at 0.52 far from chance. A bare number is the level of the tasks not named.
  */
 export function parseChances(text: string): { every?: number; byTask: Record<string, number> } {
-  const byTask: Record<string, number> = {};
+  // No prototype: a task named like an object's property (constructor, toString) is a task like any other.
+  const byTask: Record<string, number> = Object.create(null) as Record<string, number>;
   let every: number | undefined;
   for (const item of list(text)) {
     const m = /^([^=]+)=(.*)$/.exec(item);
@@ -132,7 +133,7 @@ export function parseChances(text: string): { every?: number; byTask: Record<str
       continue;
     }
     const task = m[1].trim();
-    if (task in byTask) throw new UsageError(`--chance: task "${task}" is given twice`);
+    if (Object.hasOwn(byTask, task)) throw new UsageError(`--chance: task "${task}" is given twice`);
     const v = plainNumber(m[2].trim());
     if (!(v >= 0 && v < 1))
       throw new UsageError(`--chance ${task}: expected an accuracy in [0, 1), got "${m[2].trim()}"`);
