@@ -34,8 +34,11 @@ export function fileWrites(text: string): string[] {
   const found: string[] = [];
   for (const m of code.matchAll(calls)) found.push(`${code.slice(0, m.index).split('\n').length}: ${m[1]}`);
   // Opening a file to write it (flags w, a, r+, x) is a write too.
-  for (const m of code.matchAll(/\bopenSync\s*\([^,)]*,\s*['"`](?:w|a|r\+|wx|ax)[^'"`]*['"`]/g))
-    found.push(`${code.slice(0, m.index).split('\n').length}: openSync for writing`);
+  for (const m of code.matchAll(/\b(openSync|open)\s*\([^,)]*,\s*['"`](?:w|a|r\+|wx|ax)[^'"`]*['"`]/g))
+    found.push(`${code.slice(0, m.index).split('\n').length}: ${m[1]} for writing`);
+  // By numeric flags (O_WRONLY, O_RDWR, O_CREAT), and a rename onto a path (an output put in place by hand).
+  for (const m of code.matchAll(/\b(O_WRONLY|O_RDWR|O_CREAT|O_APPEND|renameSync|rename)\b\s*[(|,)]/g))
+    found.push(`${code.slice(0, m.index).split('\n').length}: ${m[1]}`);
   return found;
 }
 
@@ -49,6 +52,9 @@ test('the scan finds a write however it is spelt, and not one in a comment', () 
     "const fd = openSync(out, 'w');",
     "const r = openSync(input, 'r');",
     'appendFileSync(log, line);',
+    "const h = await fsp.open(out, 'w');",
+    'const fd2 = openSync(out, constants.O_WRONLY | constants.O_CREAT);',
+    'renameSync(tmp, out);',
   ].join('\n');
   assert.deepEqual(fileWrites(sample), [
     '2: writeFileSync',
@@ -56,6 +62,10 @@ test('the scan finds a write however it is spelt, and not one in a comment', () 
     '5: createWriteStream',
     '8: appendFileSync',
     '6: openSync for writing',
+    '9: open for writing',
+    '10: O_WRONLY',
+    '10: O_CREAT',
+    '11: renameSync',
   ]);
 });
 
