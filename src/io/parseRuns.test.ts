@@ -101,8 +101,15 @@ test("JSON arrays: bad values are located at the value's line and column", () =>
   );
   assert.match(
     located(() => parseRuns('[{"N": 1e8,, "loss": 3}]', { source: 'r.json' }), 1, 12),
-    /malformed JSON/,
+    /malformed JSON: expected a key in double quotes/,
   );
+  // Said in words, not jsonc-parser's code names (a JSONL line missing its "}" read "CloseBraceExpected").
+  const unclosed = located(
+    () => parseRuns('{"N": 1e8, "D": 2e9, "loss": 3}\n{"N": 2e8, "D": 4e9, "loss": 2.9\n', { source: 'r.jsonl' }),
+    2,
+  );
+  assert.match(unclosed, /malformed JSON: expected "}" to close the object$/, unclosed);
+  assert.doesNotMatch(unclosed, /Expected\b/);
   assert.match(
     located(() => parseRuns('[{"N": 1e8, "D": 1e9, "loss": 3}, {"N": 1e8, "D": 1e9}]', { source: 'r.json' }), 1),
     /has no value for "loss"/,

@@ -9,7 +9,8 @@
  * and the same errors.
  */
 import { parse as parseCsv } from 'csv-parse/sync';
-import { visit, type JSONVisitor, type ParseErrorCode, printParseErrorCode } from 'jsonc-parser';
+import { visit, type JSONVisitor, type ParseErrorCode } from 'jsonc-parser';
+import { malformedJson } from './jsonSyntax.js';
 import { InputError, type Location, OptionError, type OptionNamer } from '../errors/index.js';
 import type { Dataset, Run } from './dataset.js';
 import { parseSuffixedNumber, suffixHint } from '../core/quantity.js';
@@ -685,7 +686,7 @@ export class JsonRunsVisitor {
       onObjectProperty: (name, _offset, _length, line, character) => this.property(name, line, character),
       onLiteralValue: (value: unknown, _offset, _length, line, character) => this.literal(value, line, character),
       onError: (error: ParseErrorCode, _offset, _length, line, character) => {
-        throw new InputError(this.where(line, character), `malformed JSON: ${printParseErrorCode(error)}`);
+        throw new InputError(this.where(line, character), malformedJson(error));
       },
     };
   }
