@@ -322,6 +322,11 @@ test('bootstrap-unstable names the interval the parameter table prints (same per
   const w = bootstrapWarnings(powerLaw('N'), names, names, values, samples.converged, n);
   const unstable = w.find((x) => x.code === 'bootstrap-unstable');
   assert.ok(unstable, codes(w).join());
+  // Said as what the replicates drew: rows, when told to draw rows (it said "resampled runs" beside a
+  // header saying "resampling 230 single rows").
+  assert.match(unstable.message, /resampled runs give/);
+  const rows = bootstrapWarnings(powerLaw('N'), names, names, values, samples.converged, n, undefined, 'row');
+  assert.match(rows.find((x) => x.code === 'bootstrap-unstable')?.message ?? '', /resampled rows give/);
   assert.ok(unstable.message.includes(formatInterval(table, 4)), `${unstable.message} vs ${formatInterval(table, 4)}`);
 });
 

@@ -246,7 +246,7 @@ function dataWarnings(dataset: Dataset, law: Law): TrustWarning[] {
       warning(
         'checkpoints',
         'info',
-        `${support.rows} rows from ${support.runs} training runs: the fit weighs each checkpoint as a point (a long curve counts more than a short one), and intervals resample whole runs; intermediate checkpoints of a cosine schedule lie above the final loss of a run that length`,
+        `${support.rows} rows from ${support.runs} training runs: the fit weighs each checkpoint as a point (a long curve counts more than a short one), and a bootstrap resamples whole runs unless told to draw single rows; intermediate checkpoints of a cosine schedule lie above the final loss of a run that length`,
       ),
     );
   } else if (dataset.runs.some((r) => r.step !== undefined) && dataset.runs.every((r) => r.run === undefined)) {
@@ -375,6 +375,8 @@ export function bootstrapWarnings(
   replicates: number,
   /** How many were dropped for each reason (bootstrap.ts droppedReplicates), said in the message. */
   reasons?: Record<string, number>,
+  /** What each replicate drew, named in the message (default: runs). */
+  unit: 'row' | 'run' | 'lineage' = 'run',
 ): TrustWarning[] {
   const w: TrustWarning[] = [];
   const ok: number[] = [];
@@ -405,7 +407,7 @@ export function bootstrapWarnings(
         warning(
           'bootstrap-unstable',
           'warning',
-          `${name}'s 95 % bootstrap interval ${formatInterval([lo, hi], 4)} is wider than its median (${formatNumber(mid, 4)}): resampled runs give very different laws; the data do not pin the exponent down`,
+          `${name}'s 95 % bootstrap interval ${formatInterval([lo, hi], 4)} is wider than its median (${formatNumber(mid, 4)}): resampled ${unit === 'row' ? 'rows' : unit === 'lineage' ? 'lineages' : 'runs'} give very different laws; the data do not pin the exponent down`,
         ),
       );
     }
