@@ -223,6 +223,11 @@ test('a --columns slip names the pair meant: a field in another case or by a com
     ),
     'm.csv:1: no column "num_token" (mapped to D); did you mean "num_tokens"? the file has columns: num_params, num_tokens, loss',
   );
+  // A column the name begins as a word, far by edit distance: lineage "trunk" for a file's "trunk_id".
+  assert.equal(
+    located(() => parseRuns('N,D,loss,trunk_id\n1e8,2e9,3,1\n', { source: 'm.csv', columns: { lineage: 'trunk' } }), 1),
+    'm.csv:1: no column "trunk" (mapped to lineage); did you mean "trunk_id"? the file has columns: N, D, loss, trunk_id',
+  );
 });
 
 test('an empty JSON or JSONL file, or one with no runs, is said as such in its own format (not "ValueExpected", not "after the header")', () => {

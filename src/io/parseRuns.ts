@@ -298,8 +298,13 @@ function resolveColumns(
       const exact = header.find((h) => h === wanted) ?? header.find((h) => normalise(h) === normalise(wanted));
       if (exact === undefined) {
         // A slip in the column's name: the nearest of the file's, as a name is suggested elsewhere.
+        // Or a column the name begins as a whole word: `--lineage trunk` for a file's "trunk_id" is far
+        // by edit distance, and was answered with the column list alone.
+        const w = wanted.toLowerCase();
         const near = header.filter(
-          (h) => levenshtein(normalise(h), normalise(wanted)) <= Math.max(1, wanted.length / 3),
+          (h) =>
+            levenshtein(normalise(h), normalise(wanted)) <= Math.max(1, wanted.length / 3) ||
+            (w.length > 0 && h.toLowerCase().startsWith(w) && /^[_\-/.: ]/.test(h.slice(w.length))),
         );
         const meant = near.length
           ? `did you mean ${near
