@@ -101,6 +101,13 @@ test('scalelab plot writes SVG and PNG; a kind the data cannot support is a clea
     /^back-test: auto, fitted below each of 3 cutoffs, missed its (\d+) predictions of the runs above by/,
   );
   assert.ok(Number(/its (\d+) predictions/.exec(btWarning!)![1]) > 240, btWarning);
+  // The default target (1e24, 77× the data) is drawn by the loss curve and warned of there; a back-test
+  // figure draws no target, so says nothing of it.
+  assert.match(said, /target \(warning\): C = 1e24/, said);
+  assert.deepEqual(
+    (bt.json().warnings as string[]).filter((w) => w.startsWith('target')),
+    [],
+  );
   const png = join(dir, 'iso.png');
   assert.equal(scalelab(['plot', 'isoflop', 'examples/cs336-isoflops.json', '--out', png, '--bootstrap', '0']).code, 0);
   assert.deepEqual([...readFileSync(png).subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47]);

@@ -7,8 +7,8 @@
 // SCALELAB_TRAINER_DEVICE=cuda trains on the GPU (scripts/device-check.sh).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,6 +21,30 @@ const torchTool = testTool('torch');
 const skip = torchTool.skip;
 const device = process.env.SCALELAB_TRAINER_DEVICE || 'cpu';
 const trainers = fileURLToPath(new URL('../examples/trainers/', import.meta.url));
+
+// Needs only Python: a torch that cannot be imported is put first on the path, so the test runs (and
+// asserts) with or without a real PyTorch installed.
+test(
+  'train.py without PyTorch says in one line what to install, not a traceback',
+  { skip: existsSync(python) ? false : `no Python at ${python}` },
+  () => {
+    const dir = mkdtempSync(join(tmpdir(), 'scalelab-notorch-'));
+    mkdirSync(join(dir, 'torch'));
+    writeFileSync(join(dir, 'torch', '__init__.py'), 'raise ModuleNotFoundError("No module named \'torch\'")\n');
+    const r = spawnSync(
+      python,
+      [join(trainers, 'train.py'), '--layers', '1', '--d-model', '8', '--tokens', '1e3', '--out', join(dir, 'run')],
+      { encoding: 'utf8', env: { ...process.env, PYTHONPATH: dir } },
+    );
+    assert.equal(r.status, 1, r.stderr);
+    assert.doesNotMatch(r.stderr, /Traceback/, r.stderr);
+    assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+    assert.match(
+      r.stderr,
+      /^train\.py: PyTorch is not installed for .*No module named 'torch'.*apt-get install python3-torch/,
+    );
+  },
+);
 
 test(
   'two tiny training runs through the local backend complete and their metrics land in the store',

@@ -28,9 +28,18 @@ import os
 import sys
 import time
 
-import torch
-import torch.nn as nn
-import torch.nn.functional as F
+try:
+    import torch
+    import torch.nn as nn
+    import torch.nn.functional as F
+except ImportError as e:
+    # One line that says what to do, not a traceback (a new user's first run; a sweep shows this line as
+    # each failed run's reason).
+    sys.stderr.write(
+        f"train.py: PyTorch is not installed for {sys.executable} ({e}): on Debian or Ubuntu "
+        "`sudo apt-get install python3-torch libopenblas0-pthread`, elsewhere `pip install torch`\n"
+    )
+    sys.exit(1)
 
 # ----------------------------------------------------------------------------- arguments
 p = argparse.ArgumentParser(description=__doc__.split("\n")[0])

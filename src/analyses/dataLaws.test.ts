@@ -261,6 +261,25 @@ test('learning-curve regions: a plateau, a power law and a floor are found where
   close(-s[0].slope, Math.log10(2), 1e-12, 'local slope');
 });
 
+test('learning-curve regions: "mostly" names a region only when it holds more than half the points', () => {
+  // The plateau, power law and floor of the test above over D = 1 … 1e7: 8 small-data, 12 power-law and
+  // 10 irreducible points (the README's curve read "mostly in the power-law region" at 12 of 30).
+  const truth = (n: number) => (0.9 ** -4 + (0.05 + 2 * n ** -0.35) ** -4) ** -0.25;
+  const runs: Run[] = Array.from({ length: 30 }, (_, i) => {
+    const D = Math.pow(10, (i * 7) / 29);
+    return { D, loss: truth(D), line: i + 2 };
+  });
+  const r = learningCurveRegions({ source: 'curve', runs, columns: { D: 'D', loss: 'loss' }, derived: {} }, 'D');
+  const { smallData, powerLaw, irreducible } = r.counts;
+  assert.ok(Math.max(smallData, powerLaw, irreducible) <= 15 && powerLaw >= 5, JSON.stringify(r.counts));
+  assert.doesNotMatch(r.summary, /mostly/, r.summary);
+  assert.match(
+    r.summary,
+    new RegExp(`spread over the regions, none holding most of them: ${powerLaw} of 30 in the power-law region`),
+    r.summary,
+  );
+});
+
 const curveA = { E: 1.7, A: 40, alpha: 0.1 };
 function groups(b: { E: number; A: number; alpha: number }, seed: number): Dataset {
   const random = randomSource(seed);

@@ -4,13 +4,8 @@
  * InputError at the line and column of the field (or, for a missing one, of the object that lacks it),
  * naming its path: `plan.json:14:12: isoflop[0].config.tokens: expected a positive number, got null`.
  */
-import {
-  findNodeAtLocation,
-  parseTree,
-  printParseErrorCode,
-  type Node as JsonNode,
-  type ParseError,
-} from 'jsonc-parser';
+import { findNodeAtLocation, parseTree, type Node as JsonNode, type ParseError } from 'jsonc-parser';
+import { malformedJson } from '../io/jsonSyntax.js';
 import { z } from 'zod';
 import { InputError } from '../errors/index.js';
 import { trainingConfigSchema } from '../lab/world.js';
@@ -88,7 +83,7 @@ export function parsePlan(text: string, source: string): SweepPlan {
     const pos = at(errors[0].offset);
     throw new InputError(
       { file: source, ...pos },
-      `malformed JSON: ${printParseErrorCode(errors[0].error)}; expected a plan from "scalelab sweep plan --out"`,
+      `${malformedJson(errors[0].error)}; expected a plan from "scalelab sweep plan --out"`,
     );
   }
   const value = JSON.parse(text) as unknown;

@@ -121,8 +121,10 @@ export function fitReport(fit: FitJson, name: OptionNamer = libraryOption): stri
   if (Object.keys(fit.fixed).length)
     row(
       'fixed',
+      // As the parameter table prints them: a preset's constants read "E = 1.8691436784054858" here
+      // beside "1.86914" below (the JSON keeps every digit).
       Object.entries(fit.fixed)
-        .map(([k, v]) => `${k} = ${v}`)
+        .map(([k, v]) => `${k} = ${formatNumber(v)}`)
         .join(', '),
     );
   if (Object.keys(fit.ties).length)

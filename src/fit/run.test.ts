@@ -48,6 +48,20 @@ test('fitByProcedure: a recipe with its bootstrap, on runners the caller gives, 
   assert.equal(ticks, 6);
 });
 
+test("fit report: fixed values are printed as the parameter table prints them (a preset's 1.8691436784054858 as 1.86914)", async () => {
+  const json = await fitLaw(
+    getLaw('chinchilla'),
+    dataset,
+    { fix: { E: 1.8691436784054858, alpha: 0.35 } },
+    { runners: serial },
+  );
+  const line = fitReport(json)
+    .split('\n')
+    .find((l) => l.trimStart().startsWith('fixed '));
+  assert.match(line ?? '', /^ +fixed +E = 1\.86914, alpha = 0\.35$/, line);
+  assert.equal(json.fixed.E, 1.8691436784054858, 'the JSON keeps every digit');
+});
+
 test("fit report, auto: the parameters' intervals are said to be the law shown's replicates (its candidate's, beside the others' drops)", async () => {
   const json = await fitByProcedure('auto', dataset, { runners: serial, replicates: 2, seed: 1 });
   assert.match(

@@ -221,6 +221,7 @@ export function fitToJson(result: FitResult, samples?: BootstrapSamples, level =
         samples.converged,
         samples.replicates,
         s.droppedReasons,
+        samples.unit,
       ),
       ...offCenterWarnings(
         result.free,

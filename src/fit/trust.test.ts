@@ -22,6 +22,8 @@ import { fitToJson } from './summary.js';
 import { extrapolationWarnings } from '../analyses/extrapolation.js';
 import { randomSource, normal } from '../core/random.js';
 import type { Dataset, Run } from '../io/dataset.js';
+import { summariseBootstrap } from './bootstrap.js';
+import { formatInterval } from '../core/format.js';
 
 const truth = { E: 1.8, A: 400, B: 2000, alpha: 0.34, beta: 0.37 };
 const codes = (w: TrustWarning[]) => w.map((x) => x.code);
@@ -278,8 +280,9 @@ test('bootstrap-unstable and bootstrap-multimodal, from replicate values', () =>
   for (let r = 0; r < n; r++) {
     values[r * 3] = 1.7;
     values[r * 3 + 1] = 300;
-    // Two clusters of α, 0.15 and 0.45: two laws fit about equally well.
-    values[r * 3 + 2] = (r % 2 ? 0.15 : 0.45) + 0.01 * normal(random);
+    // Two clusters of α, 0.25 and 0.45: two laws fit about equally well (the interval, 0.2 wide, is
+    // narrower than the median 0.35, so not unstable).
+    values[r * 3 + 2] = (r % 2 ? 0.25 : 0.45) + 0.01 * normal(random);
   }
   const w = bootstrapWarnings(powerLaw('N'), names, names, values, new Uint8Array(n).fill(1), n);
   assert.deepEqual(codes(w), ['bootstrap-multimodal']);
@@ -301,6 +304,30 @@ test('bootstrap-unstable and bootstrap-multimodal, from replicate values', () =>
   );
   assert.equal(unconverged[0].code, 'bootstrap-unconverged');
   assert.equal(unconverged[0].severity, 'warning');
+});
+
+test('bootstrap-unstable names the interval the parameter table prints (same percentiles)', () => {
+  // 48 replicates with a long upper tail: a nearest-rank 97.5 % point and the interpolated one the
+  // intervals use differ (the walk saw α [0.08104, 3.541] in the table and [0.0801, 3.96] in the warning).
+  const names = ['E', 'A', 'alpha'];
+  const n = 48;
+  const values = new Float64Array(n * 3);
+  for (let r = 0; r < n; r++) {
+    values[r * 3] = 1.7;
+    values[r * 3 + 1] = 300;
+    values[r * 3 + 2] = 0.08 + 0.01 * r + (r >= n - 2 ? 3 * (r - n + 3) : 0);
+  }
+  const samples = { names, values, converged: new Uint8Array(n).fill(1), replicates: n, seed: 1 };
+  const table = summariseBootstrap(powerLaw('N'), samples, 0.95).intervals.alpha;
+  const w = bootstrapWarnings(powerLaw('N'), names, names, values, samples.converged, n);
+  const unstable = w.find((x) => x.code === 'bootstrap-unstable');
+  assert.ok(unstable, codes(w).join());
+  // Said as what the replicates drew: rows, when told to draw rows (it said "resampled runs" beside a
+  // header saying "resampling 230 single rows").
+  assert.match(unstable.message, /resampled runs give/);
+  const rows = bootstrapWarnings(powerLaw('N'), names, names, values, samples.converged, n, undefined, 'row');
+  assert.match(rows.find((x) => x.code === 'bootstrap-unstable')?.message ?? '', /resampled rows give/);
+  assert.ok(unstable.message.includes(formatInterval(table, 4)), `${unstable.message} vs ${formatInterval(table, 4)}`);
 });
 
 test('extrapolation: info within 10×, warning to 100×, severe beyond', () => {

@@ -11,7 +11,7 @@ import { lineagesNotDrawn, type Dataset } from '../io/dataset.js';
 import type { Law } from '../laws/law.js';
 import { formatInterval, formatNumber, formatRange } from '../core/format.js';
 import type { Interval } from '../core/bounds.js';
-import { extent } from '../core/statistics.js';
+import { extent, percentileInterval, quantile } from '../core/statistics.js';
 import { dataSupport } from './procedures.js';
 import { libraryOption } from '../errors/index.js';
 
@@ -246,7 +246,7 @@ function dataWarnings(dataset: Dataset, law: Law): TrustWarning[] {
       warning(
         'checkpoints',
         'info',
-        `${support.rows} rows from ${support.runs} training runs: the fit weighs each checkpoint as a point (a long curve counts more than a short one), and intervals resample whole runs; intermediate checkpoints of a cosine schedule lie above the final loss of a run that length`,
+        `${support.rows} rows from ${support.runs} training runs: the fit weighs each checkpoint as a point (a long curve counts more than a short one), and a bootstrap resamples whole runs unless told to draw single rows; intermediate checkpoints of a cosine schedule lie above the final loss of a run that length`,
       ),
     );
   } else if (dataset.runs.some((r) => r.step !== undefined) && dataset.runs.every((r) => r.run === undefined)) {
@@ -375,6 +375,8 @@ export function bootstrapWarnings(
   replicates: number,
   /** How many were dropped for each reason (bootstrap.ts droppedReplicates), said in the message. */
   reasons?: Record<string, number>,
+  /** What each replicate drew, named in the message (default: runs). */
+  unit: 'row' | 'run' | 'lineage' = 'run',
 ): TrustWarning[] {
   const w: TrustWarning[] = [];
   const ok: number[] = [];
@@ -396,16 +398,16 @@ export function bootstrapWarnings(
     if (!exponents.has(name)) continue;
     const j = names.indexOf(name);
     const xs = Float64Array.from(ok, (r) => values[r * p + j]).sort();
-    const q = (f: number) => xs[Math.min(xs.length - 1, Math.max(0, Math.round(f * (xs.length - 1))))];
-    const lo = q(0.025),
-      hi = q(0.975),
-      mid = q(0.5);
+    // The percentiles (and digits) the parameter table's interval uses, so the warning quotes the
+    // interval printed beside the value rather than a nearby one.
+    const [lo, hi] = percentileInterval(xs, 0.95),
+      mid = quantile(xs, 0.5);
     if (mid > 0 && (hi - lo) / mid > 1) {
       w.push(
         warning(
           'bootstrap-unstable',
           'warning',
-          `${name}'s 95 % bootstrap interval ${formatInterval([lo, hi], 3)} is wider than its median (${formatNumber(mid, 3)}): resampled runs give very different laws; the data do not pin the exponent down`,
+          `${name}'s 95 % bootstrap interval ${formatInterval([lo, hi], 4)} is wider than its median (${formatNumber(mid, 4)}): resampled ${unit === 'row' ? 'rows' : unit === 'lineage' ? 'lineages' : 'runs'} give very different laws; the data do not pin the exponent down`,
         ),
       );
     }

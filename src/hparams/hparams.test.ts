@@ -208,6 +208,19 @@ test("fitHparamLaws on a C-only sweep (no N) recovers DeepSeek's laws, with boot
     assert.ok(iv && iv[0] <= truth && truth <= iv[1], `${what}: ${truth} not in [${iv?.[0]}, ${iv?.[1]}]`);
   }
   assert.ok(p.batchInterval![1] / p.batchInterval![0] < 1.5, 'the interval is informative');
+  // A prediction more than a decade from the sweep says by how far (it said "more than a decade outside" at 100×).
+  assert.deepEqual(
+    fitHparamLaws(ds, { at: 1e21 }).warnings.filter((w) => /extrapolates/.test(w)),
+    ['C = 1e21 is 100× the largest C of the sweep (1e17 … 1e19): the prediction extrapolates'],
+  );
+  assert.match(
+    fitHparamLaws(ds, { at: 1e15 }).warnings.join('\n'),
+    /C = 1e15 is 100× below the smallest C of the sweep/,
+  );
+  assert.deepEqual(
+    fitHparamLaws(ds, { at: 5e19 }).warnings.filter((w) => /extrapolates/.test(w)),
+    [],
+  );
   // Missing grouping column and a single budget are located errors.
   const noC: Dataset = {
     ...ds,

@@ -325,9 +325,11 @@ export function* fitHparamLawsSteps(dataset: Dataset, options: HparamFitOptions 
     const xs = budgets.map((b) => b.x);
     const lo = Math.min(...xs),
       hi = Math.max(...xs);
+    // By how far, as a fit's extrapolation warning says it: "more than a decade outside" read the same
+    // at 11× and at 1e4×.
     if (at > hi * 10 || at < lo / 10)
       warnings.push(
-        `${variable} = ${formatNumber(at, 3)} is more than a decade outside the sweep's ${variable} (${formatNumber(lo, 3)} … ${formatNumber(hi, 3)}): the prediction extrapolates`,
+        `${variable} = ${formatNumber(at, 3)} is ${at > hi ? `${formatNumber(at / hi, 3)}× the largest` : `${formatNumber(lo / at, 3)}× below the smallest`} ${variable} of the sweep (${formatNumber(lo, 3)} … ${formatNumber(hi, 3)}): the prediction extrapolates`,
       );
   }
   const boot = options.bootstrap;

@@ -12,7 +12,8 @@
  * constants: { "a": 0.025, "d": 0.1, "poolSize": 12.8e6, "pools": [{ "name": "…", "b": -0.16, "tau": 6.727 }] }.
  * Pools are assumed to be of equal size (`poolSize` samples each), as in the authors' code.
  */
-import { parseTree, type Node as JsonNode, type ParseError, printParseErrorCode } from 'jsonc-parser';
+import { parseTree, type Node as JsonNode, type ParseError } from 'jsonc-parser';
+import { malformedJson } from './jsonSyntax.js';
 import { InputError, type Location } from '../errors/index.js';
 import { csvRecords, headerIndex } from './parseRuns.js';
 import { lineColumn, lineStartsOf } from './textPosition.js';
@@ -120,10 +121,7 @@ function parsePoolsJson(text: string, source: string): PoolFile {
   const errors: ParseError[] = [];
   const root = parseTree(text, errors, { allowTrailingComma: false, disallowComments: true });
   if (errors.length > 0)
-    throw new InputError(
-      { file: source, ...lineColumn(starts, errors[0].offset) },
-      `malformed JSON: ${printParseErrorCode(errors[0].error)}`,
-    );
+    throw new InputError({ file: source, ...lineColumn(starts, errors[0].offset) }, malformedJson(errors[0].error));
   const example = 'e.g. {"pools": [{"name": "top 10 %", "b": -0.16, "tau": 6.727}]} or an array of such pools';
   if (!root || (root.type !== 'array' && root.type !== 'object'))
     throw new InputError({ file: source, line: 1, column: 1 }, `expected pools as JSON, ${example}`);

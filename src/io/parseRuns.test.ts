@@ -101,8 +101,15 @@ test("JSON arrays: bad values are located at the value's line and column", () =>
   );
   assert.match(
     located(() => parseRuns('[{"N": 1e8,, "loss": 3}]', { source: 'r.json' }), 1, 12),
-    /malformed JSON/,
+    /malformed JSON: expected a key in double quotes/,
   );
+  // Said in words, not jsonc-parser's code names (a JSONL line missing its "}" read "CloseBraceExpected").
+  const unclosed = located(
+    () => parseRuns('{"N": 1e8, "D": 2e9, "loss": 3}\n{"N": 2e8, "D": 4e9, "loss": 2.9\n', { source: 'r.jsonl' }),
+    2,
+  );
+  assert.match(unclosed, /malformed JSON: expected "}" to close the object$/, unclosed);
+  assert.doesNotMatch(unclosed, /Expected\b/);
   assert.match(
     located(() => parseRuns('[{"N": 1e8, "D": 1e9, "loss": 3}, {"N": 1e8, "D": 1e9}]', { source: 'r.json' }), 1),
     /has no value for "loss"/,
@@ -215,6 +222,11 @@ test('a --columns slip names the pair meant: a field in another case or by a com
       1,
     ),
     'm.csv:1: no column "num_token" (mapped to D); did you mean "num_tokens"? the file has columns: num_params, num_tokens, loss',
+  );
+  // A column the name begins as a word, far by edit distance: lineage "trunk" for a file's "trunk_id".
+  assert.equal(
+    located(() => parseRuns('N,D,loss,trunk_id\n1e8,2e9,3,1\n', { source: 'm.csv', columns: { lineage: 'trunk' } }), 1),
+    'm.csv:1: no column "trunk" (mapped to lineage); did you mean "trunk_id"? the file has columns: N, D, loss, trunk_id',
   );
 });
 

@@ -9,7 +9,8 @@
  * and the same errors.
  */
 import { parse as parseCsv } from 'csv-parse/sync';
-import { visit, type JSONVisitor, type ParseErrorCode, printParseErrorCode } from 'jsonc-parser';
+import { visit, type JSONVisitor, type ParseErrorCode } from 'jsonc-parser';
+import { malformedJson } from './jsonSyntax.js';
 import { InputError, type Location, OptionError, type OptionNamer } from '../errors/index.js';
 import type { Dataset, Run } from './dataset.js';
 import { parseSuffixedNumber, suffixHint } from '../core/quantity.js';
@@ -297,8 +298,13 @@ function resolveColumns(
       const exact = header.find((h) => h === wanted) ?? header.find((h) => normalise(h) === normalise(wanted));
       if (exact === undefined) {
         // A slip in the column's name: the nearest of the file's, as a name is suggested elsewhere.
+        // Or a column the name begins as a whole word: `--lineage trunk` for a file's "trunk_id" is far
+        // by edit distance, and was answered with the column list alone.
+        const w = wanted.toLowerCase();
         const near = header.filter(
-          (h) => levenshtein(normalise(h), normalise(wanted)) <= Math.max(1, wanted.length / 3),
+          (h) =>
+            levenshtein(normalise(h), normalise(wanted)) <= Math.max(1, wanted.length / 3) ||
+            (w.length > 0 && h.toLowerCase().startsWith(w) && /^[_\-/.: ]/.test(h.slice(w.length))),
         );
         const meant = near.length
           ? `did you mean ${near
@@ -685,7 +691,7 @@ export class JsonRunsVisitor {
       onObjectProperty: (name, _offset, _length, line, character) => this.property(name, line, character),
       onLiteralValue: (value: unknown, _offset, _length, line, character) => this.literal(value, line, character),
       onError: (error: ParseErrorCode, _offset, _length, line, character) => {
-        throw new InputError(this.where(line, character), `malformed JSON: ${printParseErrorCode(error)}`);
+        throw new InputError(this.where(line, character), malformedJson(error));
       },
     };
   }

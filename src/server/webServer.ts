@@ -297,7 +297,13 @@ export function createWebServer(o: WebServerOptions): WebServer {
     const s = openStore();
     if (!s && removed)
       throw new HttpError(404, `no study "${name}": the run store ${o.storePath} was removed while the server ran`);
-    if (!s) throw new HttpError(404, `no study "${name}" in the run store ${o.storePath}`);
+    // Said as it is (not as a store holding other studies): nothing has made the store yet, or the
+    // server was pointed at another folder's.
+    if (!s)
+      throw new HttpError(
+        404,
+        `no study "${name}": there is no run store at ${o.storePath} yet (a study run or sweep run creates it; the server reads the store it was started with)`,
+      );
     // As the CLI says it: the nearest names first, then the store's studies.
     const names = [...studyNames(s)];
     if (!names.includes(name))

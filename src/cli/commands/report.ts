@@ -103,6 +103,17 @@ function figureNeeds(kind: FigureKind): Pick<AnalyseRunsOptions, 'skip' | 'backt
   return { skip: approaches, ...(kind === 'backtest' ? {} : { backtest: false as const }) };
 }
 
+/**
+ * The analysis's warnings that concern what one figure draws: the plan's `target` lines (how far the
+ * largest --targets lies beyond the data) only where the figure reaches to a target — the loss curve and
+ * the frontier. `plot residuals` warned that C = 1e24 was 77× the data, a target it does not draw and the
+ * user never gave (the default).
+ */
+function figureWarnings(kind: FigureKind, warnings: readonly string[]): string[] {
+  const drawsTarget = kind === 'loss' || kind === 'frontier';
+  return warnings.filter((w) => drawsTarget || !/^target[ :]/.test(w));
+}
+
 async function analyseFile(
   file: string,
   f: AnalysisFlags,
@@ -200,10 +211,10 @@ export function registerPlotAndReport(program: Command, run: Run): void {
         const { renderPng, renderSvg } = await import('../../render/render.js');
         const bytes = format === 'png' ? await renderPng(spec) : Buffer.from(await renderSvg(spec));
         writeOutput(f.out, bytes, f, `${kind}, ${bytes.length} bytes`);
+        const warnings = figureWarnings(k, a.warnings);
         if (f.spec) printResult(spec, file);
-        else if (f.json)
-          printResult({ kind: k, file, out: f.out, format, bytes: bytes.length, warnings: a.warnings }, file);
-        else process.stderr.write(a.warnings.map((w) => `warning: ${w}\n`).join(''));
+        else if (f.json) printResult({ kind: k, file, out: f.out, format, bytes: bytes.length, warnings }, file);
+        else process.stderr.write(warnings.map((w) => `warning: ${w}\n`).join(''));
       }, f.json),
     );
   addAnalysisFlags(
