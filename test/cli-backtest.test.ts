@@ -60,6 +60,14 @@ test('backtest compares procedures side by side: errors, bias, coverage, by extr
   assert.doesNotMatch(auto.stdout, /auto chose|: huber \(/);
 });
 
+test("backtest names each procedure's worst error at each cutoff, so a summary's worst is traced to the thin fit that made it (Chinchilla's first cutoff: 6 runs)", () => {
+  const r = scalelab(['backtest', 'examples/chinchilla.csv', '--procedures', 'huber', '--bootstrap', '0']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /cutoff\s+fitted\s+predicted\s+worst huber/);
+  assert.match(r.stdout, /C ≤ 3\.41e18\s+6\s+234\s+300\.93 %/);
+  assert.match(r.stdout, /huber\s+470\s+[\d.]+ %\s+300\.93 %/);
+});
+
 test('backtest keeps the checkpoints of a run together and scores its final checkpoint', () => {
   const file = join(tmp, 'curves.csv');
   const rows = ['run,N,D,loss'];

@@ -27,14 +27,23 @@ export function backtestReport(r: RollingBacktestResult, name: OptionNamer = lib
   if (r.lineagesNotDrawn) lines.push(`Warning: ${r.lineagesNotDrawn}.`);
   lines.push('');
   const withheld = r.cutoffs.some((c) => c.withheld > 0);
+  // Each procedure's worst error at each cutoff: a summary's worst (300 % at Chinchilla's first cutoff,
+  // a 5-parameter law fitted to 6 runs) is otherwise not traced to the thin fit that made it.
+  const worstAt = (cutoff: number, procedure: string) => {
+    const errs = r.predictions
+      .filter((p) => p.cutoff === cutoff && p.procedure === procedure)
+      .map((p) => Math.abs(p.relativeError));
+    return errs.length ? Math.max(...errs) : undefined;
+  };
   lines.push(
     textTable(
-      ['cutoff', 'fitted', 'predicted', ...(withheld ? ['withheld'] : [])],
+      ['cutoff', 'fitted', 'predicted', ...(withheld ? ['withheld'] : []), ...r.procedures.map((p) => `worst ${p}`)],
       r.cutoffs.map((c) => [
         `${r.by} ≤ ${formatNumber(c.cutoff, 4)}`,
         String(c.fitRuns),
         String(c.heldOut),
         ...(withheld ? [String(c.withheld)] : []),
+        ...r.procedures.map((p) => pct(worstAt(c.cutoff, p))),
       ]),
     ),
   );
