@@ -292,20 +292,27 @@ export function createWebServer(o: WebServerOptions): WebServer {
 
   const studyNames = (s: RunStore) => new Set(s.studies().map((x) => x.name));
 
-  const requireStudy = (rawName: string): { s: RunStore; name: string } => {
+  /**
+   * `read` a study that must exist, inside one snapshot of the store: an import or a sweep that
+   * commits while the answer is built (between the check that the study is there, its runs and its
+   * data set) is in all of the answer or in none of it.
+   */
+  const inStudy = <T>(rawName: string, read: (s: RunStore, name: string) => T): T => {
     const name = parseOr400(studyNameSchema, rawName, 'study name');
     const s = openStore();
     if (!s && removed)
       throw new HttpError(404, `no study "${name}": the run store ${o.storePath} was removed while the server ran`);
     if (!s) throw new HttpError(404, `no study "${name}" in the run store ${o.storePath}`);
     // As the CLI says it: the nearest names first, then the store's studies.
-    const names = [...studyNames(s)];
-    if (!names.includes(name))
-      throw new HttpError(
-        404,
-        `no study "${name}" in the run store ${o.storePath}; ${names.length ? unknownName(name, names, 20, 'its studies') : 'it has no studies'}`,
-      );
-    return { s, name };
+    return s.readSnapshot(() => {
+      const names = [...studyNames(s)];
+      if (!names.includes(name))
+        throw new HttpError(
+          404,
+          `no study "${name}" in the run store ${o.storePath}; ${names.length ? unknownName(name, names, 20, 'its studies') : 'it has no studies'}`,
+        );
+      return read(s, name);
+    });
   };
 
   const api = (path: string, query: Record<string, string>): unknown => {
@@ -347,8 +354,7 @@ export function createWebServer(o: WebServerOptions): WebServer {
     }
     if (segs.length === 3 && segs[0] === 'studies' && segs[2] === 'runs') {
       const q = parseOr400(runsQuerySchema, query, 'query');
-      const { s, name } = requireStudy(segs[1]);
-      const out: StudyRuns = {
+      return inStudy(segs[1], (s, name): StudyRuns => ({
         study: name,
         runs: s.runs({ study: name, status: q.status }).map((r) => ({
           id: r.id,
@@ -364,13 +370,11 @@ export function createWebServer(o: WebServerOptions): WebServer {
           finishedAt: r.finishedAt,
         })),
         dataset: storeDataset(s, name),
-      };
-      return out;
+      }));
     }
     if (segs.length === 3 && segs[0] === 'studies' && segs[2] === 'progress') {
       parseOr400(noQuerySchema, query, 'query');
-      const { s, name } = requireStudy(segs[1]);
-      return studyProgress(name, s.runs({ study: name }));
+      return inStudy(segs[1], (s, name) => studyProgress(name, s.runs({ study: name })));
     }
     // Said with the endpoints there are, so that a first curl of /api finds its way.
     throw new HttpError(
