@@ -12,6 +12,13 @@ import { RunStore } from '../../src/store/store.js';
 import { parseRuns } from '../../src/io/parseRuns.js';
 import { bundledDatasets, createWebServer } from '../../src/server/webServer.js';
 import { studyRunsSchema, progressSchema } from '../../src/server/webApi.js';
+import { createLabServer } from '../../src/server/labServer.js';
+import { loadWorld } from '../../src/lab/loadWorld.js';
+import { apiBackend } from '../../src/experiments/backends/api.js';
+import { BackendUnreachable, type Backend } from '../../src/experiments/backends/backend.js';
+import { runSweep } from '../../src/experiments/runner.js';
+import { ScaleLabError } from '../../src/errors/index.js';
+import { config, plannedRuns, spawnCli, waitFor } from './common.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'scalelab-fault-hostile-'));
 const cleanups: (() => unknown)[] = [];
@@ -66,4 +73,160 @@ test('serve answers from one snapshot of the store: an import committed while an
   } finally {
     RunStore.prototype.runs = runs;
   }
+});
+
+test('a training API out of reach during a submit whose answer was lost (the server recorded it, then died): the run is not failed; the sweep tries again, stops saying what it left, and the next one collects it, submitted once', async () => {
+  const lab = createLabServer({ world: loadWorld(), budgetSeconds: 12 * 3600, apiKey: 'k', speed: 1e6 });
+  const { port } = await lab.listen(0);
+  cleanups.push(() => lab.close());
+  const real = apiBackend({ url: `http://127.0.0.1:${port}`, apiKey: 'k', maxRuntimeSeconds: 3600 });
+  let down = true;
+  const lostAnswers: Backend = {
+    ...real,
+    name: 'api',
+    concurrency: 8,
+    async submit(run) {
+      // The server takes the submission; its answer never comes back (killed before answering).
+      if (down) {
+        await real.submit(run);
+        throw new BackendUnreachable(`POST /submit: cannot reach the training API (ECONNRESET)`);
+      }
+      return real.submit(run);
+    },
+    async status(run) {
+      if (down) throw new BackendUnreachable(`GET /experiment: cannot reach the training API (ECONNREFUSED)`);
+      return real.status(run);
+    },
+    find: (run) =>
+      down
+        ? Promise.reject(new BackendUnreachable('GET /experiments: cannot reach the training API (ECONNREFUSED)'))
+        : real.find!(run),
+  };
+  const store = RunStore.open(join(dir, 'unreachable.db'));
+  cleanups.push(() => store.close());
+  store.plan('s', plannedRuns([0, 1]));
+  const notices: number[] = [];
+  await assert.rejects(
+    runSweep(store, 's', lostAnswers, {
+      pollMs: 5,
+      unreachableTimeoutMs: 300,
+      onUnreachable: ({ waitedMs }) => notices.push(waitedMs),
+    }),
+    (e: Error) => {
+      assert.ok(e instanceof ScaleLabError, `a ScaleLab error, not ${e.name}`);
+      assert.match(e.message, /cannot reach the training API/);
+      assert.match(e.message, /the sweep tried again for \d+ s and stops here, no run marked failed/);
+      assert.match(
+        e.message,
+        /1 caught being submitted kept as such \(the next sweep looks it up by configuration.*\), 1 not started/,
+      );
+      assert.match(e.message, /Run the same sweep again once it answers/);
+      return true;
+    },
+  );
+  assert.ok(notices.length >= 2, 'it tried again before stopping');
+  // Before: the first run "failed: submit failed: … cannot reach the training API", its experiment
+  // running (and charged) on the server with no one to collect it; the next submitted and failed alike.
+  assert.deepEqual(
+    store.runs({ study: 's' }).map((r) => r.status),
+    ['submitting', 'planned'],
+  );
+  assert.equal(lab.state.experiments().length, 1, 'the server recorded the first');
+  down = false;
+  const p = await runSweep(store, 's', lostAnswers, { pollMs: 5 });
+  assert.equal(p.done, 2);
+  assert.equal(lab.state.experiments().length, 2, 'each submitted once');
+  const charged = lab.state.experiments().reduce((s, e) => s + e.charged, 0);
+  assert.ok(
+    Math.abs(p.spentSeconds - charged) < 1e-6,
+    `the store's hours are the lab's charge (${p.spentSeconds} vs ${charged})`,
+  );
+});
+
+/** `lab serve … --json` as a child, once it listens: its URL. */
+async function labServeChild(args: string[]) {
+  const c = spawnCli(['lab', 'serve', '--json', '--api-key', 'k', ...args], { SCALELAB_API_KEY: '' }, 300_000);
+  cleanups.push(() => c.child.kill('SIGKILL'));
+  let url: string | undefined;
+  await waitFor('lab serve to listen', () => {
+    if (c.child.exitCode !== null) throw new Error(`lab serve exited: ${c.out.stderr}`);
+    try {
+      url = (JSON.parse(c.out.stdout) as { url: string }).url;
+    } catch {
+      /* not all of it yet */
+    }
+    return url !== undefined;
+  });
+  return { ...c, url: url! };
+}
+
+test('lab serve killed with kill -9 under sweep run --backend api, restarted on its state: the sweep says it cannot reach the API, waits, and collects every run once; the lab charged each once', async () => {
+  const state = join(dir, 'lab-state.db');
+  const db = join(dir, 'api-sweep.db');
+  const plan = join(dir, 'api-plan.json');
+  const isoflop = [0, 1, 2, 3].map((seed) => ({
+    phase: 'isoflop',
+    C: 6 * 98304 * 3e6,
+    N: 98304,
+    config: config(seed),
+    seconds: 1,
+  }));
+  writeFileSync(plan, JSON.stringify({ kind: 'scalelab-sweep-plan', probe: [], isoflop }) + '\n');
+  // Slow enough that the runs are still running when the server dies.
+  const first = await labServeChild(['--port', '0', '--speed', '0.01', '--state', state]);
+  const port = new URL(first.url).port;
+  const sweep = spawnCli(
+    ['sweep', 'run', plan, '--study', 's', '--db', db, '--backend', 'api', '--url', first.url, '--api-key', 'k'].concat(
+      ['--max-runtime', '3600', '--poll', '0.05', '--json'],
+    ),
+    {},
+    300_000,
+  );
+  cleanups.push(() => sweep.child.kill('SIGKILL'));
+  const listed = async () =>
+    (
+      (await (await fetch(`${first.url}/experiments`, { headers: { 'x-api-key': 'k' } })).json()) as {
+        experiments: unknown[];
+      }
+    ).experiments.length;
+  let n = 0;
+  while (n < 4) {
+    assert.equal(sweep.child.exitCode, null, `the sweep ended early: ${sweep.out.stderr}`);
+    n = await listed();
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  first.child.kill('SIGKILL');
+  await first.done;
+  await waitFor('the sweep to say the API is out of reach', () =>
+    /cannot reach the training API/.test(sweep.out.stderr),
+  );
+  assert.equal(sweep.child.exitCode, null, 'the sweep waits for the API');
+  const inStore = RunStore.openReadOnly(db);
+  assert.deepEqual(
+    inStore
+      .runs({ study: 's' })
+      .map((r) => r.status)
+      .filter((s) => s === 'failed'),
+    [],
+    'no run marked failed while the API is down',
+  );
+  inStore.close();
+  const second = await labServeChild(['--port', port, '--speed', '1e6', '--state', state]);
+  const end = await sweep.done;
+  assert.equal(end.code, 0, sweep.out.stderr);
+  const result = JSON.parse(sweep.out.stdout) as { done: number; failed: number; spentSeconds: number };
+  assert.equal(result.done, 4);
+  assert.equal(result.failed, 0);
+  const experiments = (
+    (await (await fetch(`${second.url}/experiments`, { headers: { 'x-api-key': 'k' } })).json()) as {
+      experiments: { experiment_id: string }[];
+    }
+  ).experiments.map((e) => e.experiment_id);
+  assert.deepEqual(experiments, ['exp-00001', 'exp-00002', 'exp-00003', 'exp-00004'], 'each submitted once');
+  const budget = (await (await fetch(`${second.url}/budget`, { headers: { 'x-api-key': 'k' } })).json()) as {
+    used_seconds: number;
+    reserved_seconds: number;
+  };
+  assert.equal(budget.reserved_seconds, 0);
+  assert.ok(Math.abs(budget.used_seconds - result.spentSeconds) < 1e-6, 'the store counts what the lab charged, once');
 });
