@@ -18,6 +18,7 @@ import { apiBackend } from '../../src/experiments/backends/api.js';
 import { BackendUnreachable, type Backend } from '../../src/experiments/backends/backend.js';
 import { runSweep } from '../../src/experiments/runner.js';
 import { ScaleLabError } from '../../src/errors/index.js';
+import { exposedServerWarning } from '../../src/cli/output.js';
 import { config, plannedRuns, spawnCli, waitFor } from './common.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'scalelab-fault-hostile-'));
@@ -229,4 +230,29 @@ test('lab serve killed with kill -9 under sweep run --backend api, restarted on 
   };
   assert.equal(budget.reserved_seconds, 0);
   assert.ok(Math.abs(budget.used_seconds - result.spentSeconds) < 1e-6, 'the store counts what the lab charged, once');
+});
+
+test('a server listening where other machines reach it says so (lab serve --host 0.0.0.0: the budget behind a key sent in the clear); on loopback nothing is said; --port 0 names the port it got (a guard)', async () => {
+  const open = await labServeChild(['--port', '0', '--host', '0.0.0.0']);
+  const port = Number(new URL(open.url).port);
+  assert.ok(port > 0, `the port chosen is said: ${open.url}`);
+  await waitFor('the warning', () => open.out.stderr.includes('warning'));
+  assert.match(
+    open.out.stderr,
+    new RegExp(
+      `scalelab: warning: listening on 0\\.0\\.0\\.0:${port}, every network interface of this machine: anyone who can reach it and has the API key spends the lab's budget .*Give --host 127\\.0\\.0\\.1 to keep it on this machine`,
+    ),
+  );
+  open.child.kill('SIGTERM');
+  assert.equal((await open.done).code, 0);
+  const local = await labServeChild(['--port', '0']);
+  assert.ok(Number(new URL(local.url).port) > 0);
+  local.child.kill('SIGTERM');
+  assert.equal((await local.done).code, 0);
+  assert.doesNotMatch(local.out.stderr, /warning/);
+  // serve's wording (its CLI needs the built app): the same rule, its own risk.
+  for (const host of ['127.0.0.1', '127.0.0.2', 'localhost', '::1', '[::1]'])
+    assert.equal(exposedServerWarning(host, 8080, 'x'), undefined, host);
+  for (const host of ['0.0.0.0', '::', '192.168.1.5', 'fe80::1'])
+    assert.match(exposedServerWarning(host, 8080, 'x') ?? '', /^scalelab: warning: listening on /, host);
 });
