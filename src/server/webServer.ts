@@ -20,7 +20,16 @@ import type { z } from 'zod';
 import { parseRuns } from '../io/parseRuns.js';
 import type { Dataset } from '../io/dataset.js';
 import { RunStore, StoreError, storeDataset, type StoredRun } from '../store/store.js';
-import { BodyTooLarge, hostAllowed, malformedEscape, misdirectedText, readBody } from './http.js';
+import {
+  BodyTooLarge,
+  clientErrorAnswer,
+  hostAllowed,
+  malformedEscape,
+  misdirectedText,
+  readBody,
+  requestTimeoutMs,
+  requestTimeouts,
+} from './http.js';
 import {
   datasetIdSchema,
   maxUploadBytes,
@@ -54,6 +63,8 @@ export interface WebServerOptions {
   datasets: BundledDataset[];
   /** Largest request body accepted. @default maxUploadBytes (10 MiB), the app's limit on uploaded files */
   maxBodyBytes?: number;
+  /** Time a client has to send a whole request before a 408. @default requestTimeoutMs (60 s) */
+  requestTimeoutMs?: number;
 }
 
 /** What the server finds at its store path: nothing yet, a store, or a file that is not one (and why). */
@@ -486,9 +497,11 @@ export function createWebServer(o: WebServerOptions): WebServer {
     return serveFile(rawPath, req.headers['accept-encoding'], res);
   };
 
-  const server = createServer((req, res) => {
+  const timeoutMs = o.requestTimeoutMs ?? requestTimeoutMs;
+  const server = createServer(requestTimeouts(timeoutMs), (req, res) => {
     handle(req, res).catch((e: unknown) => {
-      if (res.headersSent) return void res.destroy();
+      // Answered already, or the client gone (hung up, timed out): nothing more can be said.
+      if (res.headersSent || res.destroyed) return void res.destroy();
       if (e instanceof HttpError) sendError(res, e);
       else {
         if (process.env.SCALELAB_DEBUG) process.stderr.write(`${(e as Error)?.stack ?? String(e)}\n`);
@@ -496,6 +509,11 @@ export function createWebServer(o: WebServerOptions): WebServer {
       }
     });
   });
+
+  server.on(
+    'clientError',
+    clientErrorAnswer((status, message): ApiError => ({ error: { status, message } }), timeoutMs),
+  );
 
   return {
     server,

@@ -5,7 +5,8 @@
  */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RunStore } from '../../src/store/store.js';
@@ -255,4 +256,172 @@ test('a server listening where other machines reach it says so (lab serve --host
     assert.equal(exposedServerWarning(host, 8080, 'x'), undefined, host);
   for (const host of ['0.0.0.0', '::', '192.168.1.5', 'fe80::1'])
     assert.match(exposedServerWarning(host, 8080, 'x') ?? '', /^scalelab: warning: listening on /, host);
+});
+
+/** Bytes sent on a bare connection; the answer when the server closes it (status line, headers, body). */
+function rawExchange(port: number, bytes: string, o: { keepOpen?: boolean } = {}) {
+  const socket = connect(port, '127.0.0.1');
+  let received = '';
+  socket.on('data', (d: Buffer) => (received += d.toString('latin1')));
+  socket.on('error', () => undefined);
+  socket.write(bytes);
+  if (!o.keepOpen) socket.end();
+  const closed = new Promise<void>((res) => socket.on('close', () => res()));
+  const answer = async () => {
+    await closed;
+    const [head, ...rest] = received.split('\r\n\r\n');
+    return { status: Number(/^HTTP\/1\.1 (\d{3})/.exec(head)?.[1] ?? 0), head, body: rest.join('\r\n\r\n') };
+  };
+  return { socket, answer, received: () => received };
+}
+
+/** An answer is a clear refusal: the status expected, a JSON body that says something, no stack trace. */
+function refusedAsJson(r: { status: number; head?: string; body: string }, status: number, what: string): string {
+  assert.equal(r.status, status, `${what}: ${r.head ?? ''}\n${r.body}`);
+  let json: unknown;
+  assert.doesNotThrow(() => (json = JSON.parse(r.body)), `${what}: a JSON body, got ${JSON.stringify(r.body)}`);
+  const text = JSON.stringify(json);
+  assert.ok(text.length > 30, `${what}: says why (${text})`);
+  assert.doesNotMatch(text, /\bat .*\.(ts|js):\d+|internal error/, `${what}: no stack trace`);
+  return text;
+}
+
+test('malformed and slow requests on both servers: each a 4xx JSON answer (bad request line or header, headers over 16 KiB, a request not sent whole in time, bad JSON or a form, unknown routes and methods, odd queries, traversal), the server serving others meanwhile', async () => {
+  const storePath = join(dir, 'hostile.db');
+  const w = RunStore.open(storePath);
+  w.importDataset(someRuns(0, 3, 'first.csv'), 'demo');
+  w.close();
+  const assets = join(dir, 'dist-hostile');
+  mkdirSync(join(assets, 'assets'), { recursive: true });
+  writeFileSync(join(assets, 'index.html'), '<!doctype html>');
+  writeFileSync(join(dir, 'secret.txt'), 'secret');
+  symlinkSync(join(dir, 'secret.txt'), join(assets, 'assets', 'out.txt'));
+  const timeoutMs = 1500;
+  const web = createWebServer({
+    storePath,
+    assetsDir: assets,
+    datasets: bundledDatasets(),
+    requestTimeoutMs: timeoutMs,
+  });
+  const webPort = (await web.listen(0)).port;
+  cleanups.push(() => web.close());
+  const labServer = createLabServer({
+    world: loadWorld(),
+    budgetSeconds: 3600,
+    apiKey: 'k',
+    requestTimeoutMs: timeoutMs,
+  });
+  const labPort = (await labServer.listen(0)).port;
+  cleanups.push(() => labServer.close());
+
+  for (const [name, port] of [
+    ['serve', webPort],
+    ['lab serve', labPort],
+  ] as const) {
+    const host = `Host: 127.0.0.1:${port}\r\n`;
+    // Slow clients first: one that never finishes its headers, one that sends a byte of its body.
+    const slowHeaders = rawExchange(port, `POST /submit HTTP/1.1\r\n${host}x-api-key: k\r\ncontent-le`, {
+      keepOpen: true,
+    });
+    const slowBody = rawExchange(
+      port,
+      `POST /submit HTTP/1.1\r\n${host}x-api-key: k\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n{`,
+      { keepOpen: true },
+    );
+    // …while they hang, the server answers others.
+    const other = await fetch(`http://127.0.0.1:${port}${name === 'serve' ? '/api/studies' : '/budget'}`, {
+      headers: { 'x-api-key': 'k' },
+    });
+    assert.equal(other.status, 200, `${name}: served while two slow clients hang`);
+    const cases: [string, string, number][] = [
+      ['a request line that is not HTTP', 'GARBAGE\r\n\r\n', 400],
+      ['a header without a colon', `GET / HTTP/1.1\r\n${host}no colon here\r\n\r\n`, 400],
+      ['a NUL in a header', `GET / HTTP/1.1\r\n${host}x-a: b\0c\r\n\r\n`, 400],
+      ['20 KiB of headers', `GET / HTTP/1.1\r\n${host}x-big: ${'a'.repeat(20_000)}\r\n\r\n`, 431],
+      [
+        'both a length and chunked',
+        `POST /submit HTTP/1.1\r\n${host}content-length: 3\r\ntransfer-encoding: chunked\r\n\r\n0\r\n\r\n`,
+        400,
+      ],
+      ['a length that is not a number', `POST /submit HTTP/1.1\r\n${host}content-length: many\r\n\r\n`, 400],
+    ];
+    for (const [what, bytes, status] of cases)
+      refusedAsJson(await rawExchange(port, bytes).answer(), status, `${name}, ${what}`);
+    const timedOut = await Promise.all([slowHeaders.answer(), slowBody.answer()]);
+    refusedAsJson(timedOut[0], 408, `${name}, headers never finished`);
+    const said = refusedAsJson(timedOut[1], 408, `${name}, a body sent a byte at a time`);
+    assert.match(said, /did not arrive whole within 1\.5 s/);
+    assert.equal((await fetch(`http://127.0.0.1:${port}/`, { headers: { 'x-api-key': 'k' } })).status < 500, true);
+  }
+
+  // lab serve's own routes: bodies, types, methods, ids.
+  const lab = async (method: string, path: string, body?: string, type = 'application/json') => {
+    const res = await fetch(`http://127.0.0.1:${labPort}${path}`, {
+      method,
+      headers: { 'x-api-key': 'k', ...(body !== undefined ? { 'content-type': type } : {}) },
+      body,
+    });
+    return { status: res.status, body: await res.text() };
+  };
+  const deep = '['.repeat(400_000) + ']'.repeat(400_000);
+  for (const [what, r, status] of [
+    ['invalid JSON', await lab('POST', '/submit', '{"architecture_config": '), 400],
+    ['JSON nested 400,000 deep', await lab('POST', '/submit', deep), 400],
+    ['JSON null', await lab('POST', '/submit', 'null'), 400],
+    ['a JSON list', await lab('POST', '/submit', '[1,2]'), 400],
+    ['a form (curl -d)', await lab('POST', '/submit', 'a=1&b=2', 'application/x-www-form-urlencoded'), 400],
+    ['a final submission not JSON', await lab('POST', '/final_submission', '{{', 'application/json'), 400],
+    ['an unknown route', await lab('GET', '/../../etc/passwd'), 404],
+    ['an encoded traversal as an id', await lab('GET', '/experiment/..%2F..%2Fetc%2Fpasswd'), 404],
+    ['a NUL in an id', await lab('GET', '/experiment/%00'), 404],
+    ['DELETE', await lab('DELETE', '/experiments'), 405],
+    ['PROPFIND', await lab('PROPFIND', '/budget'), 405],
+  ] as const)
+    refusedAsJson(r, status, `lab serve, ${what}`);
+  const detail = async (r: Promise<{ body: string }>) => (JSON.parse((await r).body) as { detail: string }).detail;
+  assert.match(
+    await detail(lab('POST', '/submit', 'a=1', 'application/x-www-form-urlencoded')),
+    /not valid JSON \(it was sent as "application\/x-www-form-urlencoded"; send JSON, with the header content-type: application\/json\)/,
+  );
+  // JSON is read whatever its declared type (fetch sends a string as text/plain): a guard.
+  assert.match(
+    await detail(lab('POST', '/submit', '{}', 'text/plain')),
+    /invalid request: field "architecture_config"/,
+  );
+  assert.equal((await lab('GET', '/budget?x=%00&x=1&=&&')).status, 200, 'a query where none is read is ignored');
+  assert.equal(labServer.state.experiments().length, 0, 'nothing recorded by any of it');
+
+  // serve's: files and queries.
+  const web2 = async (path: string, method = 'GET') => {
+    const r = await rawExchange(
+      webPort,
+      `${method} ${path} HTTP/1.1\r\nHost: 127.0.0.1:${webPort}\r\nConnection: close\r\n\r\n`,
+    ).answer();
+    return r;
+  };
+  for (const path of [
+    '/../../etc/passwd',
+    '/%2e%2e/%2e%2e/etc/passwd',
+    '/assets/..%2f..%2f..%2fetc%2fpasswd',
+    '/..%5c..%5cetc%5cpasswd',
+    '/%252e%252e/etc/passwd',
+    '//etc/passwd',
+    '/assets/out.txt',
+    '/index.html%00.png',
+  ]) {
+    const r = await web2(path);
+    const text = refusedAsJson(r, 404, `serve ${path}`);
+    assert.doesNotMatch(text, /root:|secret/);
+  }
+  for (const [path, status] of [
+    ['/api/studies?x=1', 400],
+    ['/api/studies/demo/runs?status=', 400],
+    ['/api/studies/demo/runs?status=completed&extra=%00', 400],
+    ['/api/studies/demo/runs?status=%ZZ', 400],
+    ['/api/studies/%00/runs', 400],
+    ['/api/nothing', 404],
+  ] as const)
+    refusedAsJson(await web2(path), status, `serve ${path}`);
+  refusedAsJson(await web2('/api/studies', 'OPTIONS'), 405, 'serve OPTIONS');
+  refusedAsJson(await web2('/', 'TRACE'), 405, 'serve TRACE');
 });
