@@ -7,6 +7,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
+import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RunStore } from '../../src/store/store.js';
@@ -424,4 +425,51 @@ test('malformed and slow requests on both servers: each a 4xx JSON answer (bad r
     refusedAsJson(await web2(path), status, `serve ${path}`);
   refusedAsJson(await web2('/api/studies', 'OPTIONS'), 405, 'serve OPTIONS');
   refusedAsJson(await web2('/', 'TRACE'), 405, 'serve TRACE');
+});
+
+test('a 1 GiB POST to either server is answered 413 without holding it in memory (a guard: bodies over the limit are drained, not kept)', async () => {
+  const storePath = join(dir, 'none.db');
+  const web = createWebServer({ storePath, assetsDir: join(dir, 'dist'), datasets: [] });
+  const webPort = (await web.listen(0)).port;
+  cleanups.push(() => web.close());
+  const lab = createLabServer({ world: loadWorld(), budgetSeconds: 3600, apiKey: 'k' });
+  const labPort = (await lab.listen(0)).port;
+  cleanups.push(() => lab.close());
+  const piece = Buffer.alloc(1 << 20, 0x20);
+  for (const [port, path] of [
+    [labPort, '/submit'],
+    [webPort, '/api/studies'],
+  ] as const) {
+    const before = process.memoryUsage().rss;
+    let peak = before;
+    const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 10);
+    try {
+      const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const req = httpRequest(
+          { port, method: 'POST', path, headers: { 'x-api-key': 'k', 'content-length': String(1024 * piece.length) } },
+          (res) => {
+            let body = '';
+            res.on('data', (d: Buffer) => (body += d));
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+          },
+        );
+        req.on('error', reject);
+        let sent = 0;
+        const more = () => {
+          while (sent < 1024) {
+            sent++;
+            if (!req.write(piece)) return void req.once('drain', more);
+          }
+          req.end();
+        };
+        more();
+      });
+      assert.equal(answer.status, 413, answer.body);
+      assert.match(answer.body, /request body too large: 1073741824 bytes/);
+    } finally {
+      clearInterval(sampler);
+    }
+    // Client and server in this process: a body kept would add 1 GiB; measured 40 MB of buffers.
+    assert.ok(peak - before < 300e6, `memory grew by ${((peak - before) / 1e6).toFixed(0)} MB`);
+  }
 });
