@@ -414,6 +414,21 @@ export function storeBusyNotice(path: string): (wait: { holder: WriterInfo | und
 }
 
 /**
+ * The line a sweep prints while its backend is out of reach (a training API stopped or restarting),
+ * at once and then every 30 s: the runner tries again for up to `timeoutMs` before it stops.
+ */
+export function backendUnreachableNotice(timeoutMs = 120_000): (wait: { message: string; waitedMs: number }) => void {
+  let said = -Infinity;
+  return ({ message, waitedMs }) => {
+    if (waitedMs - said < 30_000) return;
+    said = waitedMs;
+    process.stderr.write(
+      `scalelab: ${message}; trying again for up to ${Math.round(timeoutMs / 1000)} s${waitedMs >= 1000 ? ` (waited ${Math.round(waitedMs / 1000)} s)` : ''}, every run left as it is\n`,
+    );
+  };
+}
+
+/**
  * What a sweep or study stopped by Ctrl-C (or SIGTERM) leaves, said in its last line: the runs in flight
  * go on where a backend runs them outside this process (local runs are detached, in their run folders;
  * the simulator's stop with it) and the study's claim is released, so the same

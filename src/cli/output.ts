@@ -49,6 +49,24 @@ export function listenError(host: string, port: number, e: unknown): ScaleLabErr
   return new ScaleLabError(`cannot listen on ${host}:${port}: ${advice}`);
 }
 
+/** Whether a --host address keeps a server on this machine: a loopback address or localhost. */
+function isLoopbackHost(host: string): boolean {
+  const h = host.toLowerCase().replace(/^\[(.*)\]$/, '$1');
+  return h === 'localhost' || h === '::1' || /^(::ffff:)?127\.\d+\.\d+\.\d+$/.test(h);
+}
+
+/**
+ * The warning a server prints when it listens where other machines can reach it (--host 0.0.0.0,
+ * or one of this machine's network addresses): who then can do what (`exposes`), and how to keep it
+ * here. Undefined on a loopback address.
+ */
+export function exposedServerWarning(host: string, port: number, exposes: string): string | undefined {
+  if (isLoopbackHost(host)) return undefined;
+  const every = ['0.0.0.0', '::', '[::]'].includes(host);
+  const shown = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+  return `scalelab: warning: listening on ${shown}:${port}, ${every ? 'every network interface of this machine' : 'an address other machines may reach'}: ${exposes}. Give --host 127.0.0.1 to keep it on this machine\n`;
+}
+
 export function printJson(value: unknown): void {
   process.stdout.write(JSON.stringify(value, null, 2) + '\n');
 }

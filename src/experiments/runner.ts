@@ -13,7 +13,8 @@ import {
   type StoredRun,
   type WriterInfo,
 } from '../store/store.js';
-import { BackendBusy, type Backend, type BackendStatus } from './backends/backend.js';
+import { BackendBusy, BackendUnreachable, type Backend, type BackendStatus } from './backends/backend.js';
+import { ScaleLabError } from '../errors/index.js';
 import type { PlannedRun } from './design.js';
 import type { Executor, RunOutcome } from './study.js';
 import { isDivergedProbe } from './outcome.js';
@@ -47,6 +48,13 @@ export interface SweepOptions {
    */
   busyTimeoutMs?: number;
   onBusy?: (wait: { holder: WriterInfo | undefined; waitedMs: number }) => void;
+  /**
+   * The backend cannot reach the service running the runs (a training API stopped or restarting):
+   * the sweep leaves every run as it was and tries again, calling this, for up to this long, then
+   * stops saying what it left. @default 120 000 ms (2 minutes)
+   */
+  unreachableTimeoutMs?: number;
+  onUnreachable?: (wait: { message: string; waitedMs: number }) => void;
 }
 
 const active = ['submitting', 'queued', 'running'] as const;
@@ -166,11 +174,22 @@ export async function runSweep(
 ): Promise<SweepProgress> {
   const pollMs = options.pollMs ?? 1000;
   let busySince: number | undefined;
+  let unreachableSince: number | undefined;
   for (;;) {
     let step: { done: SweepProgress } | { changed: boolean; running: number };
     try {
       step = await sweepStep(store, study, backend, options);
     } catch (e) {
+      if (e instanceof BackendUnreachable) {
+        // Nothing was changed by the call that failed, and every step can be repeated (below): a
+        // server restarted within the wait finds the sweep carrying on where it was.
+        unreachableSince ??= Date.now();
+        const waitedMs = Date.now() - unreachableSince;
+        if (waitedMs >= (options.unreachableTimeoutMs ?? 120_000)) throw unreachableStop(store, study, e, waitedMs);
+        options.onUnreachable?.({ message: e.message, waitedMs });
+        await new Promise((res) => setTimeout(res, Math.min(Math.max(pollMs, 100), 1000)));
+        continue;
+      }
       if (!isBusy(e)) throw e;
       // Every step can be repeated: a write that did not happen is done again on the next one (a
       // run left "submitting" is looked up, a finished one polled again), so the sweep waits out a
@@ -188,10 +207,33 @@ export async function runSweep(
       continue;
     }
     busySince = undefined;
+    unreachableSince = undefined;
     if ('done' in step) return step.done;
     if (!step.changed || step.running > 0)
       await new Promise((res) => setTimeout(res, step.changed ? Math.min(pollMs, 50) : pollMs));
   }
+}
+
+/**
+ * The sweep's last word when its backend stayed out of reach: what it could not reach, and that its
+ * runs are left as they were — submitted ones go on (a training API keeps them, charged once), one
+ * caught being submitted is looked up by its configuration — so the same sweep run again collects them.
+ */
+function unreachableStop(store: RunStore, study: string, e: BackendUnreachable, waitedMs: number): ScaleLabError {
+  const runs = store.runs({ study });
+  const count = (status: string) => runs.filter((r) => r.status === status).length;
+  const submitted = count('queued') + count('running');
+  const submitting = count('submitting');
+  const left = [
+    submitted ? `${submitted} submitted run${submitted === 1 ? '' : 's'} kept as in flight` : '',
+    submitting
+      ? `${submitting} caught being submitted kept as such (the next sweep looks ${submitting === 1 ? 'it' : 'them'} up by configuration: recorded by the server, ${submitting === 1 ? 'it is' : 'they are'} collected, not submitted again; else planned again)`
+      : '',
+    count('planned') ? `${count('planned')} not started` : '',
+  ].filter(Boolean);
+  return new ScaleLabError(
+    `${e.message}; the sweep tried again for ${Math.round(waitedMs / 1000)} s and stops here, no run marked failed${left.length ? ` (${left.join(', ')})` : ''}. Run the same sweep again once it answers, to collect what ran; nothing is submitted twice`,
+  );
 }
 
 /** One pass of the sweep: reconcile, poll, submit; the progress when every run has ended. */
@@ -261,6 +303,9 @@ async function sweepStep(
     try {
       id = await backend.submit(r);
     } catch (e) {
+      // Out of reach: the submit may have been recorded before the answer was lost. The run stays
+      // "submitting", and the next pass looks it up by its configuration (above).
+      if (e instanceof BackendUnreachable) throw e;
       // Busy (e.g. the API's budget is reserved by runs in flight): plan it again and wait for them.
       if (
         e instanceof BackendBusy &&

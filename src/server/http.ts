@@ -1,11 +1,15 @@
 /**
  * What both of ScaleLab's HTTP servers (`lab serve`, src/server/labServer.ts, and `serve`,
  * src/server/webServer.ts) do the same way: refuse a Host a browser should not be using (DNS
- * rebinding), refuse a malformed percent-escape as a bad request, and read a request body up to a
- * limit — reading an oversized one to its end before answering 413, so the client sees the status.
+ * rebinding), refuse a malformed percent-escape as a bad request, read a request body up to a
+ * limit — reading an oversized one to its end before answering 413, so the client sees the status —
+ * give a client a time to send its whole request (a client sending a byte a second holds a
+ * connection for that long at most, never the server), and answer what Node's HTTP parser refuses
+ * as JSON like every other error.
  */
 import type { IncomingMessage } from 'node:http';
 import { isIP } from 'node:net';
+import type { Duplex } from 'node:stream';
 
 /** The names a browser on this machine uses for a loopback server. */
 const loopbackNames = ['localhost', '127.0.0.1', '[::1]'];
@@ -97,5 +101,54 @@ export function readBody(req: IncomingMessage, limit: number, { keep = true } = 
     });
     req.on('end', () => (over ? reject(new BodyTooLarge(size, limit)) : resolve(Buffer.concat(chunks))));
     req.on('error', reject);
+    // The client gone (or timed out) before the end: settled, so nothing waits on it for ever.
+    req.on('close', () => {
+      if (!req.complete) reject(new Error('the client closed the connection before sending the whole body'));
+    });
   });
+}
+
+/**
+ * How long a client may take to send a whole request, headers and body, before it is answered 408
+ * and its connection closed. Node's own default is 5 minutes: a slow client (a byte a second) held a
+ * connection, and its memory, that long. A 10 MiB body on a slow uplink of 2 Mbit/s takes 40 s.
+ */
+export const requestTimeoutMs = 60_000;
+
+/** The createServer options that enforce `timeoutMs` (Node checks at an interval, so a quarter of it). */
+export function requestTimeouts(timeoutMs = requestTimeoutMs) {
+  return {
+    requestTimeout: timeoutMs,
+    headersTimeout: timeoutMs,
+    connectionsCheckingInterval: Math.min(30_000, Math.max(25, Math.round(timeoutMs / 4))),
+  };
+}
+
+/**
+ * A server's 'clientError' listener: what Node's HTTP parser refuses before there is a request to
+ * answer (a malformed request line or header, headers over Node's 16 KiB, a request not received
+ * whole in time) gets a JSON answer, shaped by `body` as the server's other errors are, instead of
+ * Node's bare status line; then the connection is closed. A client that has gone is let go.
+ */
+export function clientErrorAnswer(body: (status: number, message: string) => unknown, timeoutMs = requestTimeoutMs) {
+  return (e: Error & { code?: string; reason?: string }, socket: Duplex): void => {
+    const current = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+    if (e.code === 'ECONNRESET' || !socket.writable || current?.headersSent) return void socket.destroy();
+    const [status, title, message] =
+      e.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [
+            408,
+            'Request Timeout',
+            `request timeout: the request (its headers and body) did not arrive whole within ${timeoutMs / 1000} s; the connection is closed, send it again`,
+          ]
+        : e.code === 'HPE_HEADER_OVERFLOW'
+          ? [431, 'Request Header Fields Too Large', 'request headers too large: at most 16 KiB of them']
+          : [400, 'Bad Request', `malformed HTTP request: ${e.reason ?? e.message}`.replace(/\s+/g, ' ')];
+    const text = JSON.stringify(body(status, message));
+    socket.end(
+      `HTTP/1.1 ${status} ${title}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`,
+    );
+    // A client that neither reads nor closes must not keep the socket: let it go shortly after.
+    setTimeout(() => socket.destroy(), 1000).unref();
+  };
 }

@@ -18,7 +18,16 @@ import { z } from 'zod';
 import { simulate, type SimulationResult } from '../lab/simulate.js';
 import type { World } from '../lab/world.js';
 import { isScaleLabError } from '../errors/index.js';
-import { BodyTooLarge, hostAllowed, malformedEscape, misdirectedText, readBody } from './http.js';
+import {
+  BodyTooLarge,
+  clientErrorAnswer,
+  hostAllowed,
+  malformedEscape,
+  misdirectedText,
+  readBody,
+  requestTimeoutMs,
+  requestTimeouts,
+} from './http.js';
 import { LabState, type LabExperiment } from './labState.js';
 
 const submitSchema = z.object({
@@ -52,6 +61,8 @@ export interface LabServerOptions {
   /** Clock in real seconds (tests replace it). @default Date.now()/1000 */
   now?: () => number;
   maxBodyBytes?: number;
+  /** Time a client has to send a whole request before a 408. @default requestTimeoutMs (60 s) */
+  requestTimeoutMs?: number;
 }
 
 /**
@@ -159,7 +170,13 @@ export function createLabServer(o: LabServerSetup): LabServer {
     try {
       return body.length ? JSON.parse(body.toString('utf8')) : {};
     } catch {
-      throw new HttpError(400, 'request body is not valid JSON');
+      // Read whatever its declared type (fetch sends a string as text/plain, curl -d as a form), but said when not JSON.
+      const type = req.headers['content-type'];
+      const declared =
+        type !== undefined && !/^\s*application\/([\w.-]+\+)?json\s*(;|$)/i.test(type)
+          ? ` (it was sent as "${type.length > 80 ? `${type.slice(0, 80)}…` : type}"; send JSON, with the header content-type: application/json)`
+          : '';
+      throw new HttpError(400, `request body is not valid JSON${declared}`);
     }
   };
 
@@ -321,14 +338,21 @@ export function createLabServer(o: LabServerSetup): LabServer {
     return send(res, 404, { detail: `no such endpoint: ${path}` });
   };
 
-  const server = createServer((req, res) => {
+  const timeoutMs = o.requestTimeoutMs ?? requestTimeoutMs;
+  const server = createServer(requestTimeouts(timeoutMs), (req, res) => {
     handle(req, res).catch((e: unknown) => {
-      if (res.headersSent) return void res.destroy();
+      // Answered already, or the client gone (hung up, timed out): nothing more can be said.
+      if (res.headersSent || res.destroyed) return void res.destroy();
       if (e instanceof HttpError || e instanceof BodyTooLarge) return send(res, e.status, { detail: e.message });
       if (process.env.SCALELAB_DEBUG) process.stderr.write(`${(e as Error)?.stack ?? String(e)}\n`);
       send(res, 500, { detail: 'internal error' });
     });
   });
+
+  server.on(
+    'clientError',
+    clientErrorAnswer((_status, message) => ({ detail: message }), timeoutMs),
+  );
 
   return {
     server,

@@ -20,7 +20,16 @@ import type { z } from 'zod';
 import { parseRuns } from '../io/parseRuns.js';
 import type { Dataset } from '../io/dataset.js';
 import { RunStore, StoreError, storeDataset, type StoredRun } from '../store/store.js';
-import { BodyTooLarge, hostAllowed, malformedEscape, misdirectedText, readBody } from './http.js';
+import {
+  BodyTooLarge,
+  clientErrorAnswer,
+  hostAllowed,
+  malformedEscape,
+  misdirectedText,
+  readBody,
+  requestTimeoutMs,
+  requestTimeouts,
+} from './http.js';
 import {
   datasetIdSchema,
   maxUploadBytes,
@@ -54,6 +63,8 @@ export interface WebServerOptions {
   datasets: BundledDataset[];
   /** Largest request body accepted. @default maxUploadBytes (10 MiB), the app's limit on uploaded files */
   maxBodyBytes?: number;
+  /** Time a client has to send a whole request before a 408. @default requestTimeoutMs (60 s) */
+  requestTimeoutMs?: number;
 }
 
 /** What the server finds at its store path: nothing yet, a store, or a file that is not one (and why). */
@@ -292,7 +303,12 @@ export function createWebServer(o: WebServerOptions): WebServer {
 
   const studyNames = (s: RunStore) => new Set(s.studies().map((x) => x.name));
 
-  const requireStudy = (rawName: string): { s: RunStore; name: string } => {
+  /**
+   * `read` a study that must exist, inside one snapshot of the store: an import or a sweep that
+   * commits while the answer is built (between the check that the study is there, its runs and its
+   * data set) is in all of the answer or in none of it.
+   */
+  const inStudy = <T>(rawName: string, read: (s: RunStore, name: string) => T): T => {
     const name = parseOr400(studyNameSchema, rawName, 'study name');
     const s = openStore();
     if (!s && removed)
@@ -305,13 +321,15 @@ export function createWebServer(o: WebServerOptions): WebServer {
         `no study "${name}": there is no run store at ${o.storePath} yet (a study run or sweep run creates it; the server reads the store it was started with)`,
       );
     // As the CLI says it: the nearest names first, then the store's studies.
-    const names = [...studyNames(s)];
-    if (!names.includes(name))
-      throw new HttpError(
-        404,
-        `no study "${name}" in the run store ${o.storePath}; ${names.length ? unknownName(name, names, 20, 'its studies') : 'it has no studies'}`,
-      );
-    return { s, name };
+    return s.readSnapshot(() => {
+      const names = [...studyNames(s)];
+      if (!names.includes(name))
+        throw new HttpError(
+          404,
+          `no study "${name}" in the run store ${o.storePath}; ${names.length ? unknownName(name, names, 20, 'its studies') : 'it has no studies'}`,
+        );
+      return read(s, name);
+    });
   };
 
   const api = (path: string, query: Record<string, string>): unknown => {
@@ -353,8 +371,7 @@ export function createWebServer(o: WebServerOptions): WebServer {
     }
     if (segs.length === 3 && segs[0] === 'studies' && segs[2] === 'runs') {
       const q = parseOr400(runsQuerySchema, query, 'query');
-      const { s, name } = requireStudy(segs[1]);
-      const out: StudyRuns = {
+      return inStudy(segs[1], (s, name): StudyRuns => ({
         study: name,
         runs: s.runs({ study: name, status: q.status }).map((r) => ({
           id: r.id,
@@ -370,13 +387,11 @@ export function createWebServer(o: WebServerOptions): WebServer {
           finishedAt: r.finishedAt,
         })),
         dataset: storeDataset(s, name),
-      };
-      return out;
+      }));
     }
     if (segs.length === 3 && segs[0] === 'studies' && segs[2] === 'progress') {
       parseOr400(noQuerySchema, query, 'query');
-      const { s, name } = requireStudy(segs[1]);
-      return studyProgress(name, s.runs({ study: name }));
+      return inStudy(segs[1], (s, name) => studyProgress(name, s.runs({ study: name })));
     }
     // Said with the endpoints there are, so that a first curl of /api finds its way.
     throw new HttpError(
@@ -488,9 +503,11 @@ export function createWebServer(o: WebServerOptions): WebServer {
     return serveFile(rawPath, req.headers['accept-encoding'], res);
   };
 
-  const server = createServer((req, res) => {
+  const timeoutMs = o.requestTimeoutMs ?? requestTimeoutMs;
+  const server = createServer(requestTimeouts(timeoutMs), (req, res) => {
     handle(req, res).catch((e: unknown) => {
-      if (res.headersSent) return void res.destroy();
+      // Answered already, or the client gone (hung up, timed out): nothing more can be said.
+      if (res.headersSent || res.destroyed) return void res.destroy();
       if (e instanceof HttpError) sendError(res, e);
       else {
         if (process.env.SCALELAB_DEBUG) process.stderr.write(`${(e as Error)?.stack ?? String(e)}\n`);
@@ -498,6 +515,11 @@ export function createWebServer(o: WebServerOptions): WebServer {
       }
     });
   });
+
+  server.on(
+    'clientError',
+    clientErrorAnswer((status, message): ApiError => ({ error: { status, message } }), timeoutMs),
+  );
 
   return {
     server,

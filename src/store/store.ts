@@ -1082,6 +1082,16 @@ export class RunStore {
     return row.config === null ? null : JSON.parse(row.config);
   }
 
+  /**
+   * Run several reads against one snapshot of the store: a writer (an import, a sweep) that commits
+   * between them is seen by all of them or by none, so an answer built from them never mixes the
+   * store before and after it. On a read-only connection too (a deferred transaction only reads).
+   */
+  readSnapshot<T>(read: () => T): T {
+    if (this.db.inTransaction) return read();
+    return this.db.transaction(read).deferred();
+  }
+
   studies(): { name: string; runs: number; completed: number; createdAt: string }[] {
     return this.db
       .prepare(

@@ -10,7 +10,7 @@ import { unknownName } from '../../core/names.js';
 import { InputError, UsageError } from '../../errors/index.js';
 import { parseInteger, parseQuantity } from '../options.js';
 import { flag } from '../flags.js';
-import { listenError, printJson } from '../output.js';
+import { exposedServerWarning, listenError, printJson } from '../output.js';
 import { labOptimumReport, labTruthReport } from '../../report/text/lab.js';
 import { stopServerOnInterrupt } from '../interrupt.js';
 
@@ -185,6 +185,12 @@ Examples:
             throw listenError(f.host, port, e);
           }
           const url = `http://${address.host.includes(':') ? `[${address.host}]` : address.host}:${address.port}`;
+          const exposed = exposedServerWarning(
+            f.host,
+            address.port,
+            "anyone who can reach it and has the API key spends the lab's budget (plain HTTP: the key crosses the network unencrypted)",
+          );
+          if (exposed) process.stderr.write(exposed);
           const world = state.world;
           const budgetHours = state.budgetSeconds / 3600;
           const kept = statePath === ':memory:' ? null : statePath;

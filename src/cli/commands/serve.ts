@@ -6,7 +6,7 @@ import { defaultStorePath } from '../../store/store.js';
 import { bundledDatasets, createWebServer, defaultAssetsDir } from '../../server/webServer.js';
 import { parseInteger } from '../options.js';
 import { flag } from '../flags.js';
-import { listenError, printJson } from '../output.js';
+import { exposedServerWarning, listenError, printJson } from '../output.js';
 import { stopServerOnInterrupt } from '../interrupt.js';
 
 type Run = (fn: () => Promise<void>, json?: boolean) => Promise<void>;
@@ -64,6 +64,12 @@ Examples:
         } catch (e) {
           throw listenError(f.host, port, e);
         }
+        const exposed = exposedServerWarning(
+          f.host,
+          Number(new URL(url).port),
+          `anyone who can reach it reads the studies and runs of ${f.db} (it asks for no key)`,
+        );
+        if (exposed) process.stderr.write(exposed);
         const store = web.storeStatus();
         if (store.exists && store.error)
           process.stderr.write(`scalelab: warning: ${store.error}; the app shows no studies from it\n`);

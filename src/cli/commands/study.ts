@@ -15,6 +15,7 @@ import {
   openStudy,
   interruptedSweep,
   storeBusyNotice,
+  backendUnreachableNotice,
   warnBudgetShort,
   studyPlanFlags,
   type BackendFlags,
@@ -111,6 +112,7 @@ Examples:
               keepGoing: f.keepGoing === true,
               onProgress: bar.update,
               onBusy,
+              onUnreachable: backendUnreachableNotice(),
             });
             const result = await runStudy(executor, {
               targetSeconds: targetHours * 3600,

@@ -28,6 +28,7 @@ import {
   openStudy,
   interruptedSweep,
   storeBusyNotice,
+  backendUnreachableNotice,
   warnBudgetShort,
   type BackendFlags,
 } from '../backendFlags.js';
@@ -241,6 +242,7 @@ Examples:
             keepGoing: f.keepGoing === true,
             onProgress: bar.update,
             onBusy,
+            onUnreachable: backendUnreachableNotice(),
           });
           bar.stop();
           const cancelled = p.total - p.done - p.failed - p.running;

@@ -5,7 +5,14 @@
 import { libraryOption, type OptionNamer, ScaleLabError } from '../../errors/index.js';
 import type { Checkpoint, StoredRun } from '../../store/store.js';
 import { evaluationProblem } from '../../io/parseMetrics.js';
-import { BackendBusy, runConfig, type Backend, type BackendStatus, type RunConfig } from './backend.js';
+import {
+  BackendBusy,
+  BackendUnreachable,
+  runConfig,
+  type Backend,
+  type BackendStatus,
+  type RunConfig,
+} from './backend.js';
 
 class ApiError extends ScaleLabError {
   override name = 'ApiError' as const;
@@ -170,6 +177,14 @@ function reportedEvals(
   return { evals };
 }
 
+/** Why fetch failed, in the system's words (ECONNREFUSED, ECONNRESET, …): undici's "fetch failed" alone says nothing. */
+function networkCause(e: unknown): string {
+  const cause = (e as { cause?: { code?: string; message?: string } })?.cause;
+  const code = cause?.code && cause.code !== 'UND_ERR_SOCKET' ? cause.code : undefined;
+  const text = cause?.message ?? (e as Error)?.message ?? String(e);
+  return code && !text.includes(code) ? `${code}: ${text}` : text;
+}
+
 export function apiBackend(o: ApiOptions): Backend {
   const base = o.url.replace(/\/$/, '');
   const seqLen = o.seqLen ?? 512;
@@ -184,9 +199,17 @@ export function apiBackend(o: ApiOptions): Backend {
         body: body === undefined ? undefined : JSON.stringify(body),
       });
     } catch (e) {
-      throw new ApiError(0, `${method} ${base}${path}: cannot reach the training API (${(e as Error).message})`);
+      throw new BackendUnreachable(`${method} ${base}${path}: cannot reach the training API (${networkCause(e)})`);
     }
-    const text = await res.text();
+    let text: string;
+    try {
+      text = await res.text();
+    } catch (e) {
+      // The server went away in the middle of its answer (killed): as good as no answer.
+      throw new BackendUnreachable(
+        `${method} ${base}${path}: the training API stopped in the middle of its answer (${networkCause(e)})`,
+      );
+    }
     let json: any; // eslint-disable-line @typescript-eslint/no-explicit-any
     try {
       json = text ? JSON.parse(text) : {};

@@ -5,6 +5,7 @@
 import type { Checkpoint, StoredRun } from '../../store/store.js';
 import type { RunStatus } from '../../store/runStatus.js';
 import type { Schedule } from '../../core/schedule.js';
+import { ScaleLabError } from '../../errors/index.js';
 
 export interface BackendStatus {
   /** A backend knows a run once submitted: the run statuses from queued on. */
@@ -26,6 +27,16 @@ export interface BackendStatus {
  */
 export class BackendBusy extends Error {
   override name = 'BackendBusy' as const;
+}
+
+/**
+ * Thrown by a backend that cannot reach the service running its runs (a training API stopped,
+ * restarting or killed): nothing was learnt or changed by the call, so the runner leaves every run
+ * as it was (one being submitted stays "submitting", looked up by its configuration once the
+ * service answers again) and tries again for a while before it stops, saying so.
+ */
+export class BackendUnreachable extends ScaleLabError {
+  override name = 'BackendUnreachable' as const;
 }
 
 export interface Backend {
