@@ -1074,6 +1074,16 @@ export type ChainInterval =
   | undefined;
 
 /**
+ * A bootstrap replicate's ladder: its runs drawn with replacement (a run's checkpoints together), each
+ * draw named apart (#i) so that a run drawn twice counts twice.
+ */
+function drawRuns(ladder: TaskLadder, random: () => number): TaskLadder {
+  return {
+    ...ladder,
+    runs: ladder.runs.map((_, i) => ({ ...ladder.runs[Math.floor(random() * ladder.runs.length)], run: `#${i}` })),
+  };
+}
+/**
  * Validation-loss laws already fitted in the chain's bootstrap, by their points and start: one analysis's
  * tasks share them (the law does not depend on the task).
  */
@@ -1099,10 +1109,7 @@ export function* bootstrapValidationLossChainSteps(
   for (let r = 0; r < options.replicates; r++) {
     if (r > 0) yield;
     const random = randomSource(options.seed ^ 0x6a09e667, r);
-    const drawn: TaskLadder = {
-      ...ladder,
-      runs: ladder.runs.map((_, i) => ({ ...ladder.runs[Math.floor(random() * ladder.runs.length)], run: `#${i}` })),
-    };
+    const drawn = drawRuns(ladder, random);
     try {
       const finals = finalPoints(drawn, movingAverage).filter((p) => p.valLoss !== undefined);
       if (new Set(finals.map((p) => p.N)).size < 2 || new Set(finals.map((p) => p.D)).size < 2)
@@ -1217,10 +1224,7 @@ export function* bootstrapValLossRouteSteps(
   for (let r = 0; r < options.replicates; r++) {
     if (r > 0) yield;
     const random = randomSource(options.seed, r);
-    const drawn: TaskLadder = {
-      ...ladder,
-      runs: ladder.runs.map((_, i) => ({ ...ladder.runs[Math.floor(random() * ladder.runs.length)], run: `#${i}` })),
-    };
+    const drawn = drawRuns(ladder, random);
     try {
       const finals = finalPoints(drawn, f.options.movingAverage).filter((p) => p.valLoss !== undefined);
       if (new Set(finals.map((p) => p.N)).size < 2 || new Set(finals.map((p) => p.D)).size < 2)
@@ -1448,10 +1452,7 @@ export function* bootstrapDirectSteps(
   for (let r = 0; r < options.replicates; r++) {
     if (r > 0) yield;
     const random = randomSource(options.seed, r);
-    const drawn: TaskLadder = {
-      ...ladder,
-      runs: ladder.runs.map((_, i) => ({ ...ladder.runs[Math.floor(random() * ladder.runs.length)], run: `#${i}` })),
-    };
+    const drawn = drawRuns(ladder, random);
     try {
       const rs = fitDirect(drawn, options, s);
       options.onReplicate?.(rs, planBend(options.seed, r, options.extrapolation ?? defaults.extrapolation, maxC));

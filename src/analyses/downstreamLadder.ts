@@ -421,16 +421,31 @@ function* valLossAnalysis(
       };
     return compare(r, t);
   });
-  if (goal !== undefined)
-    out.plan = planSummary(
-      goal,
-      planForAccuracy(f, goal, undefined, undefined, undefined, horizon),
-      plans,
-      options.level ?? 0.95,
-      horizon,
-    );
-  if (out.plan && !out.plan.point) explainUnreached(out.plan, f.step2, f.step1.params.E, o.chance);
-  const split = out.plan?.point && splitBeyondLadder(out.plan.point, f);
+  if (goal !== undefined) twoStepPlan(out, f, goal, plans, options.level ?? 0.95, horizon, o.chance);
+}
+
+/**
+ * The plan for an accuracy by two steps (through a task loss or the validation loss): the point fit's, its
+ * interval from the replicates' plans, why it has none, and a caveat when its split lies past the ladder.
+ */
+function twoStepPlan(
+  out: TaskAnalysis,
+  f: Pick<DownstreamFit, 'task' | 'finals' | 'step1' | 'step2'>,
+  goal: number,
+  plans: (AccuracyPlan | undefined)[],
+  level: number,
+  horizon: number,
+  chance: number | undefined,
+): void {
+  out.plan = planSummary(
+    goal,
+    planForAccuracy(f, goal, undefined, undefined, undefined, horizon),
+    plans,
+    level,
+    horizon,
+  );
+  if (!out.plan.point) explainUnreached(out.plan, f.step2, f.step1.params.E, chance);
+  const split = out.plan.point && splitBeyondLadder(out.plan.point, f);
   if (split) out.caveats = [...(out.caveats ?? []), split];
 }
 
@@ -740,17 +755,7 @@ function* analyseTask(
       : undefined;
   if (goal !== undefined && oneD)
     out.planProblem = `${oneD}: a compute-optimal plan (N and D for each C) needs ladder runs ending at two or more token counts`;
-  else if (goal !== undefined)
-    out.plan = planSummary(
-      goal,
-      planForAccuracy(fit, goal, undefined, undefined, undefined, horizon),
-      plans,
-      options.level ?? 0.95,
-      horizon,
-    );
-  if (out.plan && !out.plan.point) explainUnreached(out.plan, fit.step2, fit.step1.params.E, o.chance);
-  const split = out.plan?.point && splitBeyondLadder(out.plan.point, fit);
-  if (split) out.caveats = [...(out.caveats ?? []), split];
+  else if (goal !== undefined) twoStepPlan(out, fit, goal, plans, options.level ?? 0.95, horizon, o.chance);
   out.targets = targets.map((t, i) => {
     const C = t.C ?? 6 * t.N * t.D;
     const p = predictDownstream(fit, { ...t, C });
