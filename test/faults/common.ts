@@ -28,6 +28,19 @@ export const config = (seed: number) => ({
   seed,
 });
 
+/** A sweep plan of IsoFLOP runs of one tiny size, one per seed (config(seed)); returns its path. */
+export function writePlan(file: string, seeds: number[]): string {
+  const isoflop = seeds.map((seed) => ({
+    phase: 'isoflop',
+    C: 6 * 98304 * 3e6,
+    N: 98304,
+    config: config(seed),
+    seconds: 1,
+  }));
+  writeFileSync(file, JSON.stringify({ kind: 'scalelab-sweep-plan', probe: [], isoflop }, null, 2) + '\n');
+  return file;
+}
+
 /** Planned IsoFLOP runs of the tiny trainer, one per seed (keys k-SEED), for RunStore.plan. */
 export const plannedRuns = (seeds: number[]) =>
   seeds.map((seed) => ({
@@ -63,14 +76,10 @@ export function waitingSweep(
   const runsRoot = join(dir, 'runs');
   const log = join(dir, 'starts.log');
   const plan = join(dir, 'plan.json');
-  const isoflop = Array.from({ length: o.runs }, (_, seed) => ({
-    phase: 'isoflop',
-    C: 6 * 98304 * 3e6,
-    N: 98304,
-    config: config(seed),
-    seconds: 1,
-  }));
-  writeFileSync(plan, JSON.stringify({ kind: 'scalelab-sweep-plan', probe: [], isoflop }) + '\n');
+  writePlan(
+    plan,
+    Array.from({ length: o.runs }, (_, seed) => seed),
+  );
   const waiting = JSON.stringify(fileURLToPath(new URL('../fixtures/waiting-trainer.mjs', import.meta.url)));
   const command = `${JSON.stringify(process.execPath)} ${waiting} --wait --log ${JSON.stringify(log)} --tokens {tokens} --out {run_dir}`;
   const args = ['sweep', 'run', plan, '--study', 's', '--db', db, '--backend', 'local'].concat(

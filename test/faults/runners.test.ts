@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { noStackTrace, root, scalelab, type CliResult } from '../helpers/cli.js';
-import { config, plannedRuns, waitFor } from './common.js';
+import { plannedRuns, waitFor, writePlan } from './common.js';
 import { localBackend } from '../../src/experiments/backends/local.js';
 import {
   asCancelled,
@@ -49,18 +49,6 @@ function running(pid: number): boolean {
   } catch {
     return existsSync('/proc/self') ? false : true;
   }
-}
-
-function writePlan(file: string, seeds: number[]): string {
-  const isoflop = seeds.map((seed) => ({
-    phase: 'isoflop',
-    C: 6 * 98304 * 3e6,
-    N: 98304,
-    config: config(seed),
-    seconds: 1,
-  }));
-  writeFileSync(file, JSON.stringify({ kind: 'scalelab-sweep-plan', probe: [], isoflop }, null, 2) + '\n');
-  return file;
 }
 
 function planStore(db: string, study: string, seeds: number[]): RunStore {

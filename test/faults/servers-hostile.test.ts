@@ -21,7 +21,7 @@ import { BackendUnreachable, type Backend } from '../../src/experiments/backends
 import { runSweep } from '../../src/experiments/runner.js';
 import { ScaleLabError } from '../../src/errors/index.js';
 import { exposedServerWarning } from '../../src/cli/output.js';
-import { config, plannedRuns, spawnCli, waitFor } from './common.js';
+import { plannedRuns, spawnCli, waitFor, writePlan } from './common.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'scalelab-fault-hostile-'));
 const cleanups: (() => unknown)[] = [];
@@ -170,14 +170,7 @@ test('lab serve killed with kill -9 under sweep run --backend api, restarted on 
   const state = join(dir, 'lab-state.db');
   const db = join(dir, 'api-sweep.db');
   const plan = join(dir, 'api-plan.json');
-  const isoflop = [0, 1, 2, 3].map((seed) => ({
-    phase: 'isoflop',
-    C: 6 * 98304 * 3e6,
-    N: 98304,
-    config: config(seed),
-    seconds: 1,
-  }));
-  writeFileSync(plan, JSON.stringify({ kind: 'scalelab-sweep-plan', probe: [], isoflop }) + '\n');
+  writePlan(plan, [0, 1, 2, 3]);
   // Slow enough that the runs are still running when the server dies.
   const first = await labServeChild(['--port', '0', '--speed', '0.01', '--state', state]);
   const port = new URL(first.url).port;
