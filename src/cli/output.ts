@@ -9,6 +9,7 @@ import {
   chmodSync,
   closeSync,
   constants,
+  fstatSync,
   fsyncSync,
   lstatSync,
   mkdirSync,
@@ -449,16 +450,24 @@ function writeFailure(err: NodeJS.ErrnoException, target: string, tmp?: string):
 /** How old a dead process's temporary file must be before a later write removes it. */
 const STALE_TEMPORARY_MS = 60_000;
 
-/** `.NAME.PID.tmp`: the temporary file beside NAME that process PID writes before renaming it over NAME. */
 /**
- * The descriptor a path names when it is this process's own stream (/dev/stdout, /dev/stderr, /dev/fd/N,
- * /proc/self/fd/N), open already.
+ * Stdout or stderr when a path names it (/dev/stdout, /dev/stderr, /dev/fd/1, /proc/self/fd/2, …) and it
+ * was sent to a regular file (`> log`, `>> log`): written through the descriptor, at its offset (an append
+ * stays an append). Otherwise undefined, and the path is written as any other: a pipe or a terminal in
+ * place through a descriptor of its own, which blocks (Node leaves stdout's non-blocking: past 64 KiB to
+ * a slow reader a write of it fails with EAGAIN). Other descriptors are not taken over: /dev/fd/8 may be
+ * one of Node's own.
  */
 function ownDescriptor(path: string): number | undefined {
   const named = /^\/dev\/(stdout|stderr)$/.exec(path);
-  if (named) return named[1] === 'stdout' ? 1 : 2;
-  const numbered = /^\/(?:dev|proc\/self)\/fd\/([0-9]{1,6})$/.exec(path);
-  return numbered ? Number(numbered[1]) : undefined;
+  const numbered = /^\/(?:dev|proc\/self)\/fd\/([12])$/.exec(path);
+  const fd = named ? (named[1] === 'stdout' ? 1 : 2) : numbered ? Number(numbered[1]) : undefined;
+  if (fd === undefined) return undefined;
+  try {
+    return fstatSync(fd).isFile() ? fd : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -476,6 +485,7 @@ function openTemporary(tmp: string, mode: number): number {
   }
 }
 
+/** `.NAME.PID.tmp`: the temporary file beside NAME that process PID writes before renaming it over NAME. */
 function temporaryName(name: string, pid: number): string {
   return `.${name}.${pid}.tmp`;
 }

@@ -355,3 +355,18 @@ test("a link planted under the temporary file's name is not followed: the file i
   assert.equal(readFileSync(out, 'utf8'), '{"ok":true}\n');
   assert.deepEqual(readdirSync(dir).sort(), ['out.json', 'victim.txt']);
 });
+
+test('--out /dev/stdout into a pipe whose reader is slow: the whole output comes through, past 64 KiB (review: EAGAIN)', () => {
+  // 150 KB of fit JSON into a pipe read only after 2 s: stdout's own descriptor is non-blocking in Node, so a
+  // write through it failed at 64 KiB; the path's own descriptor blocks until the reader takes it.
+  const r = spawnSync(
+    'bash',
+    [
+      '-c',
+      `${JSON.stringify(process.execPath)} --import tsx src/cli/run.ts fit examples/chinchilla.csv --bootstrap 200 --seed 1 --out /dev/stdout | (sleep 2; wc -c); exit \${PIPESTATUS[0]}`,
+    ],
+    { cwd: process.cwd(), encoding: 'utf8', timeout: 120_000 },
+  );
+  assert.equal(r.status, 0, r.stderr);
+  assert.ok(Number(r.stdout.trim()) > 100_000, `${r.stdout.trim()} bytes came through`);
+});
