@@ -240,3 +240,36 @@ test("study run --progressive: two stages, the second scaling up from the first'
     .map((x: { phase: string }) => x.phase);
   assert.ok(phases.includes('scale-up') && phases.includes('isoflop') && phases.includes('lr-probe'));
 });
+
+test('sweep run --backend api refuses a --url that is not http(s) at once, with the URL to write (review: it was retried for two minutes as a server away)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'scalelab-sweep-url-'));
+  const plan = join(dir, 'plan.json');
+  const made = scalelab(['sweep', 'plan', '--target-hours', '48', '--experiment-hours', '12', '--out', plan]);
+  assert.equal(made.code, 0, made.stderr);
+  const run = (url: string) =>
+    scalelab([
+      'sweep',
+      'run',
+      plan,
+      '--study',
+      's',
+      '--db',
+      join(dir, 'runs.db'),
+      '--backend',
+      'api',
+      '--url',
+      url,
+      '--api-key',
+      'k',
+    ]);
+  const bare = run('localhost:8000');
+  assert.equal(bare.code, 2, bare.stderr);
+  assert.match(
+    bare.stderr,
+    /--url localhost:8000: expected an http:\/\/ or https:\/\/ URL such as http:\/\/127\.0\.0\.1:8000 \(write http:\/\/localhost:8000\)/,
+  );
+  const port = run('http://localhost:99999');
+  assert.equal(port.code, 2, port.stderr);
+  assert.match(port.stderr, /--url http:\/\/localhost:99999: expected an http:\/\/ or https:\/\/ URL/);
+  assert.equal(run('ftp://x').code, 2);
+});

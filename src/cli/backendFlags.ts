@@ -301,6 +301,17 @@ export const cliBackends = {
       const { cost, architecture } = assumedSetup(f);
       if (!f.url)
         throw new UsageError('--backend api needs --url (e.g. http://127.0.0.1:8000 from "scalelab lab serve")');
+      // A URL fetch cannot use is a typo, not a server away: refused now, not retried for two minutes.
+      let scheme: string | undefined;
+      try {
+        scheme = new URL(f.url).protocol;
+      } catch {
+        scheme = undefined;
+      }
+      if (scheme !== 'http:' && scheme !== 'https:')
+        throw new UsageError(
+          `--url ${f.url}: expected an http:// or https:// URL such as http://127.0.0.1:8000${f.url.includes('://') ? '' : ` (write http://${f.url})`}`,
+        );
       const key = f.apiKey ?? process.env.SCALELAB_API_KEY;
       if (!key) throw new UsageError('--backend api needs --api-key or $SCALELAB_API_KEY');
       const maxRuntimeSeconds =

@@ -7,10 +7,11 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
-import { request as httpRequest } from 'node:http';
+import { createServer, request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { RunStore } from '../../src/store/store.js';
+import { RunStore, type StoredRun } from '../../src/store/store.js';
 import { parseRuns } from '../../src/io/parseRuns.js';
 import { bundledDatasets, createWebServer } from '../../src/server/webServer.js';
 import { studyRunsSchema, progressSchema } from '../../src/server/webApi.js';
@@ -467,5 +468,51 @@ test('a 1 GiB POST to either server is answered 413 without holding it in memory
     }
     // Client and server in this process: a body kept would add 1 GiB; measured 40 MB of buffers.
     assert.ok(peak - before < 300e6, `memory grew by ${((peak - before) / 1e6).toFixed(0)} MB`);
+  }
+});
+
+test('the api backend tells a server away from a call that is wrong: a gateway 502/503/504 or no answer in time is unreachable (the sweep waits); a 404 or a URL fetch cannot use is not (review)', async () => {
+  const answers: Record<string, number> = {
+    '/experiment/gw502': 502,
+    '/experiment/gw503': 503,
+    '/experiment/gw504': 504,
+    '/experiment/gone': 404,
+  };
+  const server = createServer((req, res) => {
+    if (req.url === '/experiment/silent') return; // never answers
+    res.statusCode = answers[req.url!] ?? 200;
+    res.setHeader('content-type', 'application/json');
+    res.end(JSON.stringify({ detail: 'from the test server' }));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  try {
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const api = apiBackend({ url, apiKey: 'k', callTimeoutMs: 300 });
+    const status = (id: string) => api.status({ externalId: id, N: 98304, estimatedSeconds: 1 } as StoredRun);
+    for (const id of ['gw502', 'gw503', 'gw504'])
+      await assert.rejects(
+        status(id),
+        (e: unknown) => e instanceof BackendUnreachable && /is away \(5\d\d/.test((e as Error).message),
+      );
+    await assert.rejects(
+      status('silent'),
+      (e: unknown) => e instanceof BackendUnreachable && /no answer in/.test((e as Error).message),
+    );
+    await assert.rejects(
+      status('gone'),
+      (e: unknown) => e instanceof ScaleLabError && !(e instanceof BackendUnreachable),
+    );
+    // A scheme fetch does not speak: the user's to fix, not a server to wait for.
+    const wrong = apiBackend({ url: 'localhost:8000', apiKey: 'k' });
+    await assert.rejects(
+      wrong.status({ externalId: 'x', N: 98304, estimatedSeconds: 1 } as StoredRun),
+      (e: unknown) =>
+        e instanceof ScaleLabError &&
+        !(e instanceof BackendUnreachable) &&
+        /cannot call the training API/.test((e as Error).message),
+    );
+  } finally {
+    server.closeAllConnections();
+    server.close();
   }
 });

@@ -38,6 +38,8 @@ export interface ApiOptions {
   runtimeMargin?: number;
   /** How a run's failure reason names these options (the CLI passes its flags). */
   optionNames?: OptionNamer;
+  /** How long one call waits for an answer before the server counts as away. @default 30 000 ms */
+  callTimeoutMs?: number;
 }
 
 /** The API's largest max_runtime_seconds (12 h). */
@@ -177,6 +179,36 @@ function reportedEvals(
   return { evals };
 }
 
+/**
+ * Failures of the network or of a server that is away (restarting, killed, not answering), after which the
+ * same call may succeed: the sweep waits (BackendUnreachable). Anything else fetch throws — a URL it cannot
+ * use, a host name that does not exist — is the user's to fix, and ends the sweep at once.
+ */
+const TRANSIENT_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ECONNABORTED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENETDOWN',
+  'EAI_AGAIN',
+]);
+
+function transientNetworkFailure(e: unknown): boolean {
+  const err = e as { name?: string; cause?: { code?: string } };
+  if (err?.name === 'TimeoutError' || err?.name === 'AbortError') return true;
+  const code = err?.cause?.code;
+  return code !== undefined && (TRANSIENT_CODES.has(code) || code.startsWith('UND_ERR_'));
+}
+
+/** Statuses a proxy or gateway answers while the server behind it is away: as good as no answer. */
+const AWAY_STATUSES = new Set([502, 503, 504]);
+
+/** How long one call may wait for the training API's answer: a server that stopped answering is away. */
+const CALL_TIMEOUT_MS = 30_000;
+
 /** Why fetch failed, in the system's words (ECONNREFUSED, ECONNRESET, …): undici's "fetch failed" alone says nothing. */
 function networkCause(e: unknown): string {
   const cause = (e as { cause?: { code?: string; message?: string } })?.cause;
@@ -197,9 +229,19 @@ export function apiBackend(o: ApiOptions): Backend {
         method,
         headers: { 'content-type': 'application/json', 'x-api-key': o.apiKey },
         body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.timeout(o.callTimeoutMs ?? CALL_TIMEOUT_MS),
       });
     } catch (e) {
-      throw new BackendUnreachable(`${method} ${base}${path}: cannot reach the training API (${networkCause(e)})`);
+      const why =
+        (e as Error)?.name === 'TimeoutError'
+          ? `no answer in ${Math.round((o.callTimeoutMs ?? CALL_TIMEOUT_MS) / 1000)} s`
+          : networkCause(e);
+      if (transientNetworkFailure(e))
+        throw new BackendUnreachable(`${method} ${base}${path}: cannot reach the training API (${why})`);
+      throw new ApiError(
+        0,
+        `${method} ${base}${path}: cannot call the training API (${why}); check ${(o.optionNames ?? libraryOption)('url')}`,
+      );
     }
     let text: string;
     try {
@@ -216,6 +258,10 @@ export function apiBackend(o: ApiOptions): Backend {
     } catch {
       json = { detail: text };
     }
+    if (AWAY_STATUSES.has(res.status))
+      throw new BackendUnreachable(
+        `${method} ${base}${path}: the training API is away (${res.status} ${json.detail ?? res.statusText}, from a proxy or gateway in front of it)`,
+      );
     if (!res.ok)
       throw new ApiError(res.status, `${method} ${base}${path}: ${res.status} ${json.detail ?? res.statusText}`);
     return json;
