@@ -516,3 +516,43 @@ test('the api backend tells a server away from a call that is wrong: a gateway 5
     server.close();
   }
 });
+
+test('the api backend finds a run whose submit answer was lost when the server echoes its request with the keys in another order (review)', async () => {
+  const config = { n_layer: 2, d_model: 64, n_heads: 1, tokens: 3e6, batch_tokens: 4096, learning_rate: 1e-3, seed: 3 };
+  // The request as this client sends it, then every object's keys reversed, as another server might keep it.
+  const reversed = (v: unknown): unknown =>
+    Array.isArray(v)
+      ? v.map(reversed)
+      : v !== null && typeof v === 'object'
+        ? Object.fromEntries(
+            Object.entries(v)
+              .reverse()
+              .map(([k, x]) => [k, reversed(x)]),
+          )
+        : v;
+  const request = {
+    architecture_config: { d_model: 64, num_layers: 2, num_heads: 1 },
+    optimizer_config: { name: 'adamw', lr: 1e-3, parametrization: 'sp', schedule: 'cosine' },
+    train_batch_size: 8,
+    val_batch_size: 32,
+    n_evals: 10,
+    total_train_tokens: 3e6,
+    max_runtime_seconds: 99,
+    model_seed: 3,
+  };
+  const server = createServer((req, res) => {
+    res.setHeader('content-type', 'application/json');
+    res.end(JSON.stringify({ experiments: [{ experiment_id: 'exp-7', request: reversed(request) }] }));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  try {
+    const api = apiBackend({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, apiKey: 'k' });
+    const run = { id: 1, config, N: 98304, estimatedSeconds: 1 } as unknown as StoredRun;
+    assert.equal(await api.find!(run), 'exp-7');
+    const other = { ...run, config: { ...config, seed: 4 } } as unknown as StoredRun;
+    assert.equal(await api.find!(other), undefined);
+  } finally {
+    server.closeAllConnections();
+    server.close();
+  }
+});

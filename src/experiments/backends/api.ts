@@ -217,6 +217,20 @@ function networkCause(e: unknown): string {
   return code && !text.includes(code) ? `${code}: ${text}` : text;
 }
 
+/**
+ * JSON with every object's keys in order: a server that echoes a request with its keys in another order
+ * has the same request (find would otherwise miss a run whose submit answer was lost, and send it again).
+ */
+function canonicalJson(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
+  if (v !== null && typeof v === 'object')
+    return `{${Object.keys(v)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonicalJson((v as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
+  return JSON.stringify(v);
+}
+
 export function apiBackend(o: ApiOptions): Backend {
   const base = o.url.replace(/\/$/, '');
   const seqLen = o.seqLen ?? 512;
@@ -285,7 +299,7 @@ export function apiBackend(o: ApiOptions): Backend {
     void _omit;
     return rest;
   };
-  const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+  const same = (a: unknown, b: unknown) => canonicalJson(a) === canonicalJson(b);
   return {
     name: 'api',
     remainingSeconds: remaining,
