@@ -26,6 +26,15 @@ test("an interrupted sweep says where its runs in flight go on — or that the s
   );
   assert.match(interruptedSweepNote(1, 's', 'slurm'), /^1 run in flight goes on \(it as its Slurm job\)/);
   assert.match(interruptedSweepNote(3, 's', 'api'), /\(each at the training API\)/);
+  // A run caught while being submitted is said as such (review: "goes on at the training API" for a run never sent).
+  assert.match(
+    interruptedSweepNote(3, 's', 'api', 1),
+    /\(each at the training API; 1 of them was caught while being submitted: the next sweep looks it up and submits it only if the backend did not get it\)/,
+  );
+  assert.match(
+    interruptedSweepNote(1, 's', 'api', 1),
+    /^1 run in flight goes on \(it at the training API; it was caught while being submitted: the next sweep looks it up/,
+  );
   const sim = interruptedSweepNote(2, 's', 'sim');
   assert.match(
     sim,

@@ -449,10 +449,12 @@ export function backendUnreachableNotice(timeoutMs = 120_000): (wait: { message:
 export function interruptedSweep(store: RunStore, study: string, backend: string, stop: () => void): () => void {
   return onInterrupt(() => {
     stop();
-    const inFlight = store
-      .runs({ study })
-      .filter((r) => r.status === 'submitting' || r.status === 'queued' || r.status === 'running').length;
-    return interruptedSweepNote(inFlight, study, backend);
+    const runs = store.runs({ study });
+    const inFlight = runs.filter(
+      (r) => r.status === 'submitting' || r.status === 'queued' || r.status === 'running',
+    ).length;
+    const submitting = runs.filter((r) => r.status === 'submitting').length;
+    return interruptedSweepNote(inFlight, study, backend, submitting);
   });
 }
 
@@ -464,12 +466,18 @@ const runsGoOn: Record<string, string> = {
 };
 
 /** The interrupted sweep's last line: what became of its runs in flight, and how to resume. */
-export function interruptedSweepNote(inFlight: number, study: string, backend: string): string {
+export function interruptedSweepNote(inFlight: number, study: string, backend: string, submitting = 0): string {
   if (!inFlight) return `no run was in flight; the same command again resumes study "${study}"`;
   const them = inFlight === 1 ? 'it' : 'them';
   if (!runsGoOn[backend])
     return `${counted(inFlight, 'run')} in flight stopped with it (the ${backend} backend runs them in this process); the same command again resumes study "${study}" and runs ${them} again`;
-  return `${counted(inFlight, 'run')} in flight go${inFlight === 1 ? 'es' : ''} on (${inFlight === 1 ? 'it' : 'each'} ${runsGoOn[backend]}); the same command again collects ${inFlight === 1 ? 'its result' : 'their results'} and resumes study "${study}" without training anything twice ("scalelab sweep cancel --study ${study}" ends ${them})`;
+  // A run caught while being submitted may not have reached the backend: it goes on only if it did.
+  const one = submitting === 1;
+  const caught =
+    submitting > 0
+      ? `; ${submitting === inFlight ? (one ? 'it was' : 'all were') : `${submitting} of them ${one ? 'was' : 'were'}`} caught while being submitted: the next sweep looks ${one ? 'it' : 'each'} up and submits ${one ? 'it' : 'those'} only if the backend did not get ${one ? 'it' : 'them'}`
+      : '';
+  return `${counted(inFlight, 'run')} in flight go${inFlight === 1 ? 'es' : ''} on (${inFlight === 1 ? 'it' : 'each'} ${runsGoOn[backend]}${caught}); the same command again collects ${inFlight === 1 ? 'its result' : 'their results'} and resumes study "${study}" without training anything twice ("scalelab sweep cancel --study ${study}" ends ${them})`;
 }
 
 /**

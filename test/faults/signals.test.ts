@@ -395,6 +395,18 @@ test('Ctrl-C during a sweep (local backend): it stops at once, saying its runs i
     for (const d of runDirs()) writeFileSync(join(d, 'go'), '');
   });
   await waitFor('both trainers to start', () => trainers().length === 2 || first.child.exitCode !== null);
+  // And the store to say so: a run whose trainer started but whose submit is not yet recorded is said as
+  // caught while being submitted, another line.
+  const runningInStore = () => {
+    if (!existsSync(db)) return 0;
+    const store = RunStore.open(db);
+    try {
+      return store.runs({ study: 's' }).filter((r) => r.status === 'running').length;
+    } finally {
+      store.close();
+    }
+  };
+  await waitFor('the store to record both as running', () => runningInStore() === 2 || first.child.exitCode !== null);
   first.child.kill('SIGINT');
   const end = await first.done;
   assert.equal(end.code, 130, first.out.stderr);
