@@ -1074,6 +1074,27 @@ export type ChainInterval =
   | undefined;
 
 /**
+ * Per target, the accuracy's and the validation loss's intervals from a bootstrap's replicates; a target
+ * whose replicates give no finite interval has none (undefined), the others keep theirs.
+ */
+function valLossIntervals(
+  acc: number[][],
+  loss: number[][],
+  level: number,
+  failed: number,
+  replicates: number,
+): (
+  | { level: number; accuracy: [number, number]; valLoss: [number, number]; failed: number; replicates: number }
+  | undefined
+)[] {
+  return acc.map((a, i) => {
+    const ai = finiteInterval(a, level),
+      li = finiteInterval(loss[i], level);
+    return ai && li ? { level, accuracy: ai, valLoss: li, failed, replicates } : undefined;
+  });
+}
+
+/**
  * A bootstrap replicate's ladder: its runs drawn with replacement (a run's checkpoints together), each
  * draw named apart (#i) so that a run drawn twice counts twice.
  */
@@ -1134,12 +1155,7 @@ export function* bootstrapValidationLossChainSteps(
       failed++;
     }
   }
-  // A target whose replicates give no finite interval has none (undefined); the others keep theirs.
-  return targets.map((_, i) => {
-    const a = finiteInterval(acc[i], level),
-      l = finiteInterval(loss[i], level);
-    return a && l ? { level, accuracy: a, valLoss: l, failed, replicates: options.replicates } : undefined;
-  });
+  return valLossIntervals(acc, loss, level, failed, options.replicates);
 }
 
 /**
@@ -1254,11 +1270,7 @@ export function* bootstrapValLossRouteSteps(
       failed++;
     }
   }
-  return targets.map((_, i) => {
-    const a = finiteInterval(acc[i], level),
-      l = finiteInterval(loss[i], level);
-    return a && l ? { level, accuracy: a, valLoss: l, failed, replicates: options.replicates } : undefined;
-  });
+  return valLossIntervals(acc, loss, level, failed, options.replicates);
 }
 
 /** bootstrapValLossRouteSteps at once. */
