@@ -1018,3 +1018,45 @@ test("downstream screen writes a back-test's size as sizes are typed (1.18e10, n
   assert.match(r.stdout, /the back-test on the largest size \(N = 1\.18e10\) misses by/);
   assert.doesNotMatch(r.stdout, /e\+/);
 });
+
+test('plan --target-accuracy --via: the route downstream plan takes, the same plan; refused without --target-accuracy', () => {
+  const base = [
+    '--target-accuracy',
+    'hellaswag_val_5shot=0.8',
+    '--downstream',
+    'examples/downstream/olmo-ladder/ladder.json',
+    '--downstream-bootstrap',
+    '0',
+    '--json',
+  ];
+  const point = (args: string[]) => {
+    const r = scalelab(['plan', ...args]);
+    assert.equal(r.code, 0, r.stderr);
+    return r.json().accuracy.tasks[0].plan.point as { C: number; N?: number; D?: number };
+  };
+  const byTaskLoss = point(base);
+  const byValLoss = point([...base, '--via', 'val-loss']);
+  const byCompute = point([...base, '--via', 'compute']);
+  // Three routes, three plans: each is the route's own (the direct law in C has no N and D of its own).
+  assert.notEqual(byValLoss.C, byTaskLoss.C);
+  assert.notEqual(byCompute.C, byTaskLoss.C);
+  assert.equal(byCompute.N, undefined);
+  // The same as downstream plan with the same route.
+  const same = scalelab([
+    'downstream',
+    'plan',
+    'examples/downstream/olmo-ladder/ladder.json',
+    '--target-accuracy',
+    'hellaswag_val_5shot=0.8',
+    '--bootstrap',
+    '0',
+    '--via',
+    'val-loss',
+    '--json',
+  ]);
+  assert.equal(same.code, 0, same.stderr);
+  assert.equal(same.json()[0].plan.point.C, byValLoss.C);
+  const alone = scalelab(['plan', '--C', '1e24', '--via', 'val-loss']);
+  assert.equal(alone.code, 2, alone.stderr);
+  assert.match(alone.stderr, /--via is read for --target-accuracy/);
+});

@@ -95,6 +95,11 @@ export const sharedFlags = {
     meaning:
       'random-guess accuracy of every task, or per task: 0.25,piqa=0.5,lambada=0 (a bare number for the tasks not named; a manifest gives it per task)',
   },
+  via: {
+    flags: '--via <task-loss|val-loss|compute>',
+    meaning:
+      'the route to accuracy for every task: task-loss (two steps through the task loss), val-loss (the same two steps through the validation loss: its law at N, D, then the sigmoid), compute (the direct law in C) (default: task-loss where a task has a task loss, else compute; docs/methods.md §33)',
+  },
   targetAccuracy: {
     flags: '--target-accuracy <list>',
     meaning: 'accuracies to plan for, TASK=ACCURACY pairs, e.g. hellaswag_val_5shot=0.85',

@@ -182,6 +182,7 @@ export function parseHorizon(text: string): number {
 /** The flags `scalelab plan` takes for a plan by accuracy. */
 export interface AccuracyPlanFlags extends Omit<TaskMetricFlags, 'reruns'> {
   downstream?: string;
+  via?: string;
   targetAccuracy?: string;
   average?: string;
   horizon: string;
@@ -212,6 +213,7 @@ export async function accuracyPlanSection(
         ['--chance', f.chance],
         ['--loss-metric', f.lossMetric],
         ['--accuracy-metric', f.accuracyMetric],
+        ['--via', f.via],
       ] as const
     ).filter(([, v]) => v !== undefined);
     if (given.length)
@@ -240,6 +242,7 @@ export async function accuracyPlanSection(
         targets,
         {
           ...metricOptions(f),
+          ...(f.via !== undefined ? { route: keyword(f.via, '--via', DOWNSTREAM_ROUTES) } : {}),
           replicates: parseReplicates(f.downstreamBootstrap, '--downstream-bootstrap'),
           seed: parseInteger(f.seed, '--seed', 0),
           horizon: parseHorizon(f.horizon),
@@ -522,10 +525,7 @@ function inputOptions(cmd: Command, out = 'the analysis as JSON, besides the tab
       "with --sigmoid one: the sigmoid's floor: the chance level, a number, or free (fitted)",
       'chance',
     )
-    .option(
-      `--via <${DOWNSTREAM_ROUTES.join('|')}>`,
-      'the route to accuracy for every task: task-loss (two steps through the task loss), val-loss (the same two steps through the validation loss: its law at N, D, then the sigmoid), compute (the direct law in C) (default: task-loss where a task has a task loss, else compute; docs/methods.md §33)',
-    )
+    .addOption(flag('via'))
     .option(
       `--sigmoid <${step2Sigmoids.join('|')}>`,
       `step 2: the average of three sigmoids (floor at chance, ceiling 1 / fitted; both fitted), or one sigmoid with --floor and --ceiling (default: ${DOWNSTREAM_STEP2.sigmoid}; one when --floor or --ceiling is given)`,

@@ -145,6 +145,7 @@ export function registerPlan(program: Command, run: (fn: () => Promise<void>, js
       .addOption(flag('loss-metric', { detail: 'with --target-accuracy' }))
       .addOption(flag('accuracy-metric', { detail: 'with --target-accuracy' }))
       .addOption(flag('chance', { detail: 'with --target-accuracy' }))
+      .addOption(flag('via', { detail: 'with --target-accuracy' }))
       .addOption(flag('horizon', { default: String(PLAN_HORIZON) }))
       .addOption(flag('json'))
       .addHelpText(
