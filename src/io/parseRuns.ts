@@ -286,6 +286,40 @@ function listColumns(header: readonly string[]): string {
 }
 
 /** Which source column feeds each field: explicit mapping first, then the aliases. */
+/**
+ * The columns a file's header feeds without a mapping, as the parser reads them: the web app's column
+ * step starts from this guess, so it offers what `fit FILE` would read (the earlier alias when two
+ * columns name one field; W&B's `_step` only without another step).
+ */
+export function recognisedColumns(header: readonly string[]): Partial<Record<Field, string>> {
+  return resolveColumns([...header], {}, '');
+}
+
+/**
+ * A file's column names (a CSV's header, the keys of the first 50 JSON objects), or [] when it cannot
+ * be read that far (its parse error says why): what the web app's column step offers to map.
+ */
+export function fileColumns(text: string, source: string): string[] {
+  try {
+    const format = detectFormat(source, text);
+    if (format === 'csv') return csvRecords(text, source)[0]?.record ?? [];
+    const objects: unknown[] =
+      format === 'json'
+        ? (JSON.parse(stripBom(text)) as unknown[])
+        : stripBom(text)
+            .split('\n')
+            .filter((l) => l.trim())
+            .slice(0, 50)
+            .map((l) => JSON.parse(l) as unknown);
+    const keys = new Set<string>();
+    for (const o of Array.isArray(objects) ? objects.slice(0, 50) : [])
+      if (o && typeof o === 'object') for (const k of Object.keys(o)) keys.add(k);
+    return [...keys];
+  } catch {
+    return [];
+  }
+}
+
 function resolveColumns(
   header: string[],
   explicit: Partial<Record<Field, string>>,
