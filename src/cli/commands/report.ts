@@ -28,7 +28,7 @@ import {
 } from '../options.js';
 import { checkFiniteText, checkOutput, nonFiniteNumbers, printResult, progress, writeOutput } from '../output.js';
 import { loadCatalog } from '../../catalog/load.js';
-import { findModel } from '../../catalog/models.js';
+import { defaultLandmarks, findModel } from '../../catalog/models.js';
 import { budgetChoices, deprecatedAlias, flag } from '../flags.js';
 
 type Run = (fn: () => Promise<void>, json?: boolean) => Promise<void>;
@@ -86,7 +86,7 @@ function addAnalysisFlags(cmd: Command): Command {
     .addOption(flag('lineage'))
     .option(
       '--landmarks <models>',
-      'published models to place on the frontier (default: chinchilla-70b,gopher-280b,gpt-3-175b,llama-2-70b,llama-3-70b)',
+      `published models to place on the frontier (default: ${defaultLandmarks.join(',')})`,
     );
   return deprecatedAlias(cmd, '--target <flops>', '--targets');
 }
@@ -154,7 +154,7 @@ async function analyseFile(
       seed,
     },
     ...only,
-    landmarks: (f.landmarks ?? 'chinchilla-70b,gopher-280b,gpt-3-175b,llama-2-70b,llama-3-70b')
+    landmarks: (f.landmarks ?? defaultLandmarks.join(','))
       .split(',')
       .map((x) => x.trim())
       .filter(Boolean)
