@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseRuns, parseColumnMapping } from './parseRuns.js';
+import { parseRuns, parseColumnMapping, runFormatNames } from './parseRuns.js';
 import { InputError } from '../errors/index.js';
 
 const csv =
@@ -368,4 +368,19 @@ test("a file of runs' format is decided in src/io alone (src/io/README.md): noth
   // and column step, which read files through src/io, take it without a change of their own.
   assert.deepEqual(outside, [], 'read a file of runs through src/io (parseRuns, fileColumns, readRuns)');
   assert.ok(calls(join('src', 'io', 'readRuns.ts')), 'the check finds a call where there is one');
+});
+
+test('the formats of a file of runs are named in words in one place (runFormatNames), for a new format to change once', () => {
+  const root = fileURLToPath(new URL('../../', import.meta.url));
+  const code = (file: string) =>
+    readFileSync(join(root, file), 'utf8')
+      .split('\n')
+      .filter((line) => !/^\s*(\/\/|\/\*|\*)/.test(line))
+      .join('\n');
+  const spelled = [...sourceFiles(root, 'src'), ...sourceFiles(root, join('web', 'src'))].filter(
+    (f) => f !== join('src', 'io', 'parseRuns.ts') && code(f).includes(runFormatNames),
+  );
+  // It was in the missing-file and binary-file errors, runs import's and report's help and the web upload.
+  assert.deepEqual(spelled, [], 'use runFormatNames');
+  assert.equal(runFormatNames, 'CSV, JSON or JSONL');
 });

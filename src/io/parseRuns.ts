@@ -19,6 +19,9 @@ import { levenshtein } from '../core/names.js';
 
 export type RunFormat = 'csv' | 'json' | 'jsonl';
 
+/** The formats of a file of runs as messages, help and the web app name them: one phrase to change with RunFormat. */
+export const runFormatNames = 'CSV, JSON or JSONL';
+
 /** Fields a run can have, and the column names recognised for each without a mapping. */
 export const fieldAliases = {
   N: ['N', 'params', 'parameters', 'n_params', 'num_params', 'num_parameters', 'model_size', 'Model Size'],
@@ -245,13 +248,13 @@ export function binaryProblem(head: string, source: string): InputError | undefi
   if (/^(\uFFFD\uFFFD|\uFEFF)?(\0[^\0]|[^\0]\0){2}/.test(head)) {
     return new InputError(
       { file: source, line: 1, column: 1 },
-      'the file looks like UTF-16 text; expected UTF-8 (save it as UTF-8 CSV, JSON or JSONL)',
+      `the file looks like UTF-16 text; expected UTF-8 (save it as UTF-8 ${runFormatNames})`,
     );
   }
   const at = lineColumn(lineStartsOf(head.slice(0, nul + 1)), nul);
   return new InputError(
     { file: source, line: at.line, column: at.column },
-    'binary data (a NUL byte): expected a text file of runs (CSV, JSON or JSONL)',
+    `binary data (a NUL byte): expected a text file of runs (${runFormatNames})`,
   );
 }
 

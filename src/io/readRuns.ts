@@ -21,6 +21,7 @@ import {
   JsonlRuns,
   JsonRunsVisitor,
   RunValidator,
+  runFormatNames,
   stripBom,
   type DatasetInfo,
   type ParseRunsOptions,
@@ -43,7 +44,7 @@ const CHUNK_BYTES = 1 << 20;
 const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(bytes < 10 * 1024 * 1024 ? 1 : 0)} MiB`;
 
 /** The file's size, or a located error when it is missing or a folder. */
-export function inputSize(path: string, what = 'a CSV, JSON or JSONL file of runs'): number {
+export function inputSize(path: string, what = `a ${runFormatNames} file of runs`): number {
   let stat;
   try {
     stat = statSync(path);
@@ -292,7 +293,7 @@ export function forEachRun(
     new JsonRunsVisitor(path, 'array', (rec) => {
       const run = validator.run(rec);
       if (run) onRun(run);
-    }).visit(readText(path, 'a CSV, JSON or JSONL file of runs'));
+    }).visit(readText(path, `a ${runFormatNames} file of runs`));
     onBytes?.(size);
   }
   return validator.finish(format);

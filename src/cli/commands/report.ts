@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { readRuns } from '../../io/readRuns.js';
+import { runFormatNames } from '../../io/parseRuns.js';
 import { lawIds } from '../../laws/index.js';
 import { parallelRunners } from '../../node/parallel.js';
 import { interruptible } from '../interrupt.js';
@@ -168,7 +169,7 @@ export function registerPlotAndReport(program: Command, run: Run): void {
       .command('plot')
       .description(`draw a figure to SVG or PNG: ${figureKinds.join(', ')}`)
       .argument('<kind>', figureKinds.join(' | '))
-      .argument('<file>', 'runs (CSV, JSON or JSONL)')
+      .argument('<file>', `runs (${runFormatNames})`)
       .addOption(flag('out', { detail: 'the figure: .svg or .png', required: true }))
       .option('--spec', 'also print the Vega-Lite spec (JSON) on stdout')
       .addOption(flag('json', { detail: 'a summary (file, kind, size)' })),
@@ -223,7 +224,7 @@ export function registerPlotAndReport(program: Command, run: Run): void {
       .description(
         'write a self-contained HTML report: data, fit with intervals, three approaches, plan, back-test, warnings, figures',
       )
-      .argument('<file>', 'runs (CSV, JSON or JSONL)')
+      .argument('<file>', `runs (${runFormatNames})`)
       .addOption(flag('downstream', { detail: 'adds the downstream sections (scalelab downstream report)' }))
       .addOption(flag('downstreamBootstrap', { default: '0' }))
       .addOption(flag('out', { detail: 'the report, HTML', required: true }))
