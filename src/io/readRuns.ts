@@ -23,6 +23,7 @@ import {
   RunValidator,
   runFormatNames,
   stripBom,
+  unreadFormat,
   type DatasetInfo,
   type ParseRunsOptions,
 } from './parseRuns.js';
@@ -287,14 +288,22 @@ export function forEachRun(
   const binary = binaryProblem(start, path);
   if (binary) throw binary;
   const validator = new RunValidator({ ...options, source: path });
-  if (format === 'csv') streamCsv(path, size, start, validator, onRun, onBytes);
-  else if (format === 'jsonl') streamJsonl(path, validator, onRun, onBytes);
-  else {
-    new JsonRunsVisitor(path, 'array', (rec) => {
-      const run = validator.run(rec);
-      if (run) onRun(run);
-    }).visit(readText(path, `a ${runFormatNames} file of runs`));
-    onBytes?.(size);
+  switch (format) {
+    case 'csv':
+      streamCsv(path, size, start, validator, onRun, onBytes);
+      break;
+    case 'jsonl':
+      streamJsonl(path, validator, onRun, onBytes);
+      break;
+    case 'json':
+      new JsonRunsVisitor(path, 'array', (rec) => {
+        const run = validator.run(rec);
+        if (run) onRun(run);
+      }).visit(readText(path, `a ${runFormatNames} file of runs`));
+      onBytes?.(size);
+      break;
+    default:
+      unreadFormat(format);
   }
   return validator.finish(format);
 }
