@@ -157,6 +157,16 @@ test("the column step reads a file's columns and guesses the ones it knows", () 
   );
 });
 
+test("the column step's guess is what the parser reads: the earlier name of two for one field, W&B's _step only without another step", () => {
+  const header = ['tokens_seen', 'tokens', '_step', 'global_step', 'Model Size', 'eval/loss'];
+  const row = ['1e9', '2e9', '3', '300', '1e8', '3.1'];
+  const parsed = parseRuns(`${header.join(',')}\n${row.join(',')}\n`, { source: 'w.csv' }).columns;
+  const guess = guessColumns(header);
+  assert.deepEqual(guess, { N: 'Model Size', D: 'tokens', loss: 'eval/loss', step: 'global_step' });
+  for (const [field, column] of Object.entries(guess))
+    assert.equal(parsed[field as keyof typeof parsed], column, `${field}: the step offers what fit reads`);
+});
+
 test("an IsoFLOP sweep is recognised (CS336, Chinchilla's profiles); runs spread at random are not", () => {
   const read = (f: string) => parseRuns(readFileSync(join(root, f), 'utf8'), { source: f });
   assert.equal(isoflopUnsupported(read('examples/cs336-isoflops.json')), undefined);

@@ -8,8 +8,9 @@ import { lawPreset } from '../presets/laws.js';
 
 const catalog = loadCatalog();
 
-test('the catalog holds the 67 published configurations with source and status', () => {
-  assert.equal(catalog.length, 67);
+test('the catalog holds the published configurations, each with source and status', () => {
+  // At least the 67 it shipped with; the exact count is the one its documents state (test/published-docs.test.ts).
+  assert.ok(catalog.length >= 67, `${catalog.length} rows`);
   for (const m of catalog) {
     assert.ok(m.source.length > 10, `${m.name} has a source`);
     assert.ok(['verified', 'single-source'].includes(m.status), `${m.name}: ${m.status}`);
@@ -54,7 +55,7 @@ test("every row PROVENANCE.md says matches recounts within its tolerance (5 %; G
     checked++;
   }
   assert.equal(gophers, 7, 'all six Gopher rows and Chinchilla are checked');
-  assert.equal(checked, 63);
+  assert.equal(checked, catalog.length - excepted.length, 'every row but the excepted is checked');
 });
 
 test('Gopher 417M–7.1B: unstated tying is resolved after the relative-position projection is added', () => {

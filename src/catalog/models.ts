@@ -1,5 +1,5 @@
 /**
- * Published models as landmarks (examples/published-models.csv, 67 configurations with sources and
+ * Published models as landmarks (examples/published-models.csv, configurations with sources and
  * a verification status; provenance in examples/published-models.PROVENANCE.md): their shapes
  * recounted with ScaleLab's accounting, tokens per parameter, training FLOPs, and where each sits
  * against a law's compute-optimal frontier. Pure.
@@ -234,6 +234,18 @@ export function describe(m: CatalogModel): CatalogRow {
     flopsDetailed: m.tokens && m.shape.vocab ? detailedFlopsPerToken(m, shape) * m.tokens : undefined,
   };
 }
+
+/**
+ * The published models a report and the web app place on a fitted frontier unless told which: the
+ * compute-optimal landmark (Chinchilla), the model it matched (Gopher), and three widely used large ones.
+ */
+export const defaultLandmarks: readonly string[] = [
+  'chinchilla-70b',
+  'gopher-280b',
+  'gpt-3-175b',
+  'llama-2-70b',
+  'llama-3-70b',
+];
 
 /**
  * A model by name or id (case and punctuation ignored).

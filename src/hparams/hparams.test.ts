@@ -11,7 +11,18 @@ import {
   tradeoffAt,
   tradeoffInterval,
 } from './criticalBatch.js';
-import { fitHparamLaws, hparamPreset, predictHparams } from './laws.js';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  criticalBatchPresetChoices,
+  fitHparamLaws,
+  hparamPreset,
+  hparamPresetChoices,
+  hparamPresets,
+  predictHparams,
+} from './laws.js';
+import { criticalBatchPresets } from './criticalBatch.js';
 import { hparamSweepReport } from '../report/text/hparams.js';
 import { makePlan } from '../analyses/plan.js';
 import { chinchilla } from '../laws/chinchilla.js';
@@ -494,4 +505,30 @@ test('B_crit(L) law interval: bootstrap refits through every target cover the tr
     ).bCritInterval,
     undefined,
   );
+});
+
+test('messages offer the hyperparameter presets from their lists, so one added is offered with the others', () => {
+  assert.equal(hparamPresetChoices(), hparamPresets.map((p) => p.id).join(' or '));
+  for (const v of ['C', 'N'] as const)
+    for (const p of hparamPresets) assert.equal(hparamPresetChoices(v).split(' or ').includes(p.id), p.variable === v);
+  assert.equal(criticalBatchPresetChoices(), criticalBatchPresets.map((p) => p.id).join(' or '));
+  // No message spells the alternatives by hand (they did in five places, in the CLI, the report and here).
+  const root = fileURLToPath(new URL('../../', import.meta.url));
+  const files = (dir: string): string[] =>
+    readdirSync(join(root, dir)).flatMap((name) => {
+      const path = join(dir, name);
+      if (statSync(join(root, path)).isDirectory()) return files(path);
+      return /\.tsx?$/.test(name) && !/\.test\.tsx?$/.test(name) ? [path] : [];
+    });
+  const [a, b] = hparamPresets.map((p) => p.id);
+  const byHand = new RegExp(`${a} or ${b}|${a} with --C|${b} with --N|\\(${b} is a law|\\(${a} is a law|choose ${a}`);
+  // Code, not comments (a comment may show what a message reads like).
+  const code = (f: string) =>
+    readFileSync(join(root, f), 'utf8')
+      .split('\n')
+      .filter((line) => !/^\s*(\/\/|\/\*|\*)/.test(line))
+      .join('\n');
+  const found = [...files('src'), ...files(join('web', 'src'))].filter((f) => byHand.test(code(f)));
+  assert.deepEqual(found, [], 'use hparamPresetChoices');
+  assert.ok(byHand.test(`give one (--preset ${a} or ${b})`), 'the check finds a list spelled by hand');
 });

@@ -14,6 +14,7 @@ import { clusterByLog10 } from '../io/clusters.js';
 import { formatNumber, plain } from '../core/format.js';
 import { percentSlip } from '../core/slips.js';
 import { checkLossVaries, checkMagnitudes } from '../io/dataChecks.js';
+import { criticalBatchPresets } from './criticalBatch.js';
 
 export interface PowerLaw {
   coefficient: number;
@@ -64,6 +65,23 @@ export const hparamPresets: readonly HparamPreset[] = [
   },
 ];
 
+/**
+ * The learning-rate and batch presets (those in one variable, when given) as a message offers them:
+ * "deepseek-2024 or porian-2024". Messages name the alternatives from the lists, so a preset added
+ * to either is offered where the others are.
+ */
+export function hparamPresetChoices(variable?: 'C' | 'N'): string {
+  return hparamPresets
+    .filter((p) => variable === undefined || p.variable === variable)
+    .map((p) => p.id)
+    .join(' or ');
+}
+
+/** The critical-batch presets B_crit(L) as a message offers them: "kaplan-2020". */
+export function criticalBatchPresetChoices(): string {
+  return criticalBatchPresets.map((p) => p.id).join(' or ');
+}
+
 export function hparamPreset(id: string): HparamPreset {
   const p = hparamPresets.find((x) => x.id === id);
   if (!p && id === 'kaplan-2020') {
@@ -71,12 +89,12 @@ export function hparamPreset(id: string): HparamPreset {
       option: 'preset',
       value: id,
       message: (o) =>
-        `preset kaplan-2020 is a critical-batch law B_crit(L) (Kaplan et al. 2020, Table 5) with no learning rate: use it for the critical batch at a loss (${o('targetLoss')} L); for a learning rate choose deepseek-2024 or porian-2024`,
+        `preset kaplan-2020 is a critical-batch law B_crit(L) (Kaplan et al. 2020, Table 5) with no learning rate: use it for the critical batch at a loss (${o('targetLoss')} L); for a learning rate choose ${hparamPresetChoices()}`,
     });
   }
   if (!p)
     throw new UsageError(
-      `unknown preset "${id}" (known: ${hparamPresets.map((x) => x.id).join(', ')}, and kaplan-2020 for the critical batch)`,
+      `unknown preset "${id}" (known: ${hparamPresets.map((x) => x.id).join(', ')}, and ${criticalBatchPresetChoices()} for the critical batch)`,
     );
   return p;
 }

@@ -1,6 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseRuns, parseColumnMapping } from './parseRuns.js';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseRuns, parseColumnMapping, runFormatNames } from './parseRuns.js';
 import { InputError } from '../errors/index.js';
 
 const csv =
@@ -344,4 +347,40 @@ test("parseRuns reads a trainer's step column before W&B's _step (its count of l
   const alone = parseRuns('run,_step,N,D,loss\na,20,1e8,1e9,3.1\n', { source: 'w.csv' });
   assert.equal(alone.columns.step, '_step');
   assert.equal(alone.runs[0].step, 20);
+});
+
+/** Source files (not tests) under `dir`, relative to the repository's root. */
+function sourceFiles(root: string, dir: string): string[] {
+  return readdirSync(join(root, dir)).flatMap((name) => {
+    const path = join(dir, name);
+    if (statSync(join(root, path)).isDirectory()) return sourceFiles(root, path);
+    return /\.tsx?$/.test(name) && !/\.test\.tsx?$/.test(name) ? [path] : [];
+  });
+}
+
+test("a file of runs' format is decided in src/io alone (src/io/README.md): nothing outside it calls detectFormat", () => {
+  const root = fileURLToPath(new URL('../../', import.meta.url));
+  const calls = (file: string) => /\bdetectFormat\(/.test(readFileSync(join(root, file), 'utf8'));
+  const outside = [...sourceFiles(root, 'src'), ...sourceFiles(root, join('web', 'src'))].filter(
+    (f) => !f.startsWith(join('src', 'io')) && calls(f),
+  );
+  // A new format is then added where the formats are (parseRuns, readRuns), and the web app's upload
+  // and column step, which read files through src/io, take it without a change of their own.
+  assert.deepEqual(outside, [], 'read a file of runs through src/io (parseRuns, fileColumns, readRuns)');
+  assert.ok(calls(join('src', 'io', 'readRuns.ts')), 'the check finds a call where there is one');
+});
+
+test('the formats of a file of runs are named in words in one place (runFormatNames), for a new format to change once', () => {
+  const root = fileURLToPath(new URL('../../', import.meta.url));
+  const code = (file: string) =>
+    readFileSync(join(root, file), 'utf8')
+      .split('\n')
+      .filter((line) => !/^\s*(\/\/|\/\*|\*)/.test(line))
+      .join('\n');
+  const spelled = [...sourceFiles(root, 'src'), ...sourceFiles(root, join('web', 'src'))].filter(
+    (f) => f !== join('src', 'io', 'parseRuns.ts') && code(f).includes(runFormatNames),
+  );
+  // It was in the missing-file and binary-file errors, runs import's and report's help and the web upload.
+  assert.deepEqual(spelled, [], 'use runFormatNames');
+  assert.equal(runFormatNames, 'CSV, JSON or JSONL');
 });

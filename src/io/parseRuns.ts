@@ -19,6 +19,25 @@ import { levenshtein } from '../core/names.js';
 
 export type RunFormat = 'csv' | 'json' | 'jsonl';
 
+/** The formats of a file of runs as messages, help and the web app name them: one phrase to change with RunFormat. */
+export const runFormatNames = 'CSV, JSON or JSONL';
+
+/**
+ * Where a dispatch on RunFormat has no case for a format: every dispatch is a switch ending here, so
+ * a format added to RunFormat fails the type check at each place that must read it (parseRuns,
+ * forEachRun, fileColumns), instead of being read as the last format in an if–else.
+ */
+export function unreadFormat(format: never): never {
+  throw new Error(`no reader for the run format "${String(format)}"`);
+}
+
+/** What a file of runs without a run says, by format. */
+const noRunsIn: Record<RunFormat, string> = {
+  csv: 'no runs in the file: expected at least one row after the header',
+  json: 'no runs in the file: expected at least one run (a JSON object) in its array',
+  jsonl: 'no runs in the file: expected at least one line with a run (a JSON object)',
+};
+
 /** Fields a run can have, and the column names recognised for each without a mapping. */
 export const fieldAliases = {
   N: ['N', 'params', 'parameters', 'n_params', 'num_params', 'num_parameters', 'model_size', 'Model Size'],
@@ -245,13 +264,13 @@ export function binaryProblem(head: string, source: string): InputError | undefi
   if (/^(\uFFFD\uFFFD|\uFEFF)?(\0[^\0]|[^\0]\0){2}/.test(head)) {
     return new InputError(
       { file: source, line: 1, column: 1 },
-      'the file looks like UTF-16 text; expected UTF-8 (save it as UTF-8 CSV, JSON or JSONL)',
+      `the file looks like UTF-16 text; expected UTF-8 (save it as UTF-8 ${runFormatNames})`,
     );
   }
   const at = lineColumn(lineStartsOf(head.slice(0, nul + 1)), nul);
   return new InputError(
     { file: source, line: at.line, column: at.column },
-    'binary data (a NUL byte): expected a text file of runs (CSV, JSON or JSONL)',
+    `binary data (a NUL byte): expected a text file of runs (${runFormatNames})`,
   );
 }
 
@@ -286,6 +305,48 @@ function listColumns(header: readonly string[]): string {
 }
 
 /** Which source column feeds each field: explicit mapping first, then the aliases. */
+/**
+ * The columns a file's header feeds without a mapping, as the parser reads them: the web app's column
+ * step starts from this guess, so it offers what `fit FILE` would read (the earlier alias when two
+ * columns name one field; W&B's `_step` only without another step).
+ */
+export function recognisedColumns(header: readonly string[]): Partial<Record<Field, string>> {
+  return resolveColumns([...header], {}, '');
+}
+
+/**
+ * A file's column names (a CSV's header, the keys of the first 50 JSON objects), or [] when it cannot
+ * be read that far (its parse error says why): what the web app's column step offers to map.
+ */
+export function fileColumns(text: string, source: string): string[] {
+  try {
+    const format = detectFormat(source, text);
+    let objects: unknown;
+    switch (format) {
+      case 'csv':
+        return csvRecords(text, source)[0]?.record ?? [];
+      case 'json':
+        objects = JSON.parse(stripBom(text)) as unknown;
+        break;
+      case 'jsonl':
+        objects = stripBom(text)
+          .split('\n')
+          .filter((l) => l.trim())
+          .slice(0, 50)
+          .map((l) => JSON.parse(l) as unknown);
+        break;
+      default:
+        return unreadFormat(format);
+    }
+    const keys = new Set<string>();
+    for (const o of Array.isArray(objects) ? objects.slice(0, 50) : [])
+      if (o && typeof o === 'object') for (const k of Object.keys(o)) keys.add(k);
+    return [...keys];
+  } catch {
+    return [];
+  }
+}
+
 function resolveColumns(
   header: string[],
   explicit: Partial<Record<Field, string>>,
@@ -629,15 +690,7 @@ export class RunValidator {
     const source = this.source;
     if (format === 'csv' && !this.fixedHeader)
       throw new InputError({ file: source }, 'the file is empty: expected a header line and at least one run');
-    if (this.total === 0)
-      throw new InputError(
-        { file: source },
-        format === 'csv'
-          ? 'no runs in the file: expected at least one row after the header'
-          : format === 'json'
-            ? 'no runs in the file: expected at least one run (a JSON object) in its array'
-            : 'no runs in the file: expected at least one line with a run (a JSON object)',
-      );
+    if (this.total === 0) throw new InputError({ file: source }, noRunsIn[format]);
     const groups = this.options.groups;
     if (groups?.length && this.kept === 0) {
       throw new InputError(
@@ -937,17 +990,25 @@ export function parseRuns(text: string, options: ParseRunsOptions): Dataset {
   const validator = new RunValidator(options);
   const runs: Run[] = [];
   const keep = (run: Run) => void runs.push(run);
-  if (format === 'csv') csvText(text, validator, keep);
-  else if (format === 'json') {
-    new JsonRunsVisitor(source, 'array', (rec) => {
-      const run = validator.run(rec);
-      if (run) keep(run);
-    }).visit(stripBom(text));
-  } else {
-    const jsonl = new JsonlRuns(validator, keep);
-    stripBom(text)
-      .split('\n')
-      .forEach((line, i) => jsonl.line(line, i + 1));
+  switch (format) {
+    case 'csv':
+      csvText(text, validator, keep);
+      break;
+    case 'json':
+      new JsonRunsVisitor(source, 'array', (rec) => {
+        const run = validator.run(rec);
+        if (run) keep(run);
+      }).visit(stripBom(text));
+      break;
+    case 'jsonl': {
+      const jsonl = new JsonlRuns(validator, keep);
+      stripBom(text)
+        .split('\n')
+        .forEach((line, i) => jsonl.line(line, i + 1));
+      break;
+    }
+    default:
+      unreadFormat(format);
   }
   const { rows: _rows, ...info } = validator.finish(format);
   void _rows;

@@ -21,7 +21,9 @@ import {
   JsonlRuns,
   JsonRunsVisitor,
   RunValidator,
+  runFormatNames,
   stripBom,
+  unreadFormat,
   type DatasetInfo,
   type ParseRunsOptions,
 } from './parseRuns.js';
@@ -43,7 +45,7 @@ const CHUNK_BYTES = 1 << 20;
 const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(bytes < 10 * 1024 * 1024 ? 1 : 0)} MiB`;
 
 /** The file's size, or a located error when it is missing or a folder. */
-export function inputSize(path: string, what = 'a CSV, JSON or JSONL file of runs'): number {
+export function inputSize(path: string, what = `a ${runFormatNames} file of runs`): number {
   let stat;
   try {
     stat = statSync(path);
@@ -286,14 +288,22 @@ export function forEachRun(
   const binary = binaryProblem(start, path);
   if (binary) throw binary;
   const validator = new RunValidator({ ...options, source: path });
-  if (format === 'csv') streamCsv(path, size, start, validator, onRun, onBytes);
-  else if (format === 'jsonl') streamJsonl(path, validator, onRun, onBytes);
-  else {
-    new JsonRunsVisitor(path, 'array', (rec) => {
-      const run = validator.run(rec);
-      if (run) onRun(run);
-    }).visit(readText(path, 'a CSV, JSON or JSONL file of runs'));
-    onBytes?.(size);
+  switch (format) {
+    case 'csv':
+      streamCsv(path, size, start, validator, onRun, onBytes);
+      break;
+    case 'jsonl':
+      streamJsonl(path, validator, onRun, onBytes);
+      break;
+    case 'json':
+      new JsonRunsVisitor(path, 'array', (rec) => {
+        const run = validator.run(rec);
+        if (run) onRun(run);
+      }).visit(readText(path, `a ${runFormatNames} file of runs`));
+      onBytes?.(size);
+      break;
+    default:
+      unreadFormat(format);
   }
   return validator.finish(format);
 }

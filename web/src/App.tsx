@@ -15,7 +15,7 @@ import type { PendingUpload } from './lib/columns.js';
 import { defaultGroups, studySelection } from './lib/runGroups.js';
 import { readUrlState, writeUrlState, type DataRef } from './lib/urlState.js';
 import { keptUpload } from './lib/uploadStore.js';
-import { parseRuns } from '../../src/io/parseRuns.js';
+import { parseRuns, runFormatNames } from '../../src/io/parseRuns.js';
 import { InputError } from '../../src/errors/index.js';
 import { useApi } from './hooks/useApi.js';
 import { useFit } from './hooks/useFit.js';
@@ -220,7 +220,7 @@ export function App() {
           <section className="panel empty">
             <h2>Start with some runs</h2>
             <p>
-              Open a bundled data set, upload a CSV, JSON or JSONL file of runs (columns N, D or C, and loss), or pick a
+              Open a bundled data set, upload a {runFormatNames} file of runs (columns N, D or C, and loss), or pick a
               study from the run store.
             </p>
           </section>

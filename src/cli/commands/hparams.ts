@@ -6,7 +6,14 @@ import {
   criticalBatchPreset,
   criticalBatchPresets,
 } from '../../hparams/criticalBatch.js';
-import { fitHparamLawsSteps, hparamPreset, hparamPresets, predictHparams } from '../../hparams/laws.js';
+import {
+  criticalBatchPresetChoices,
+  fitHparamLawsSteps,
+  hparamPreset,
+  hparamPresetChoices,
+  hparamPresets,
+  predictHparams,
+} from '../../hparams/laws.js';
 import { criticalBatchPresetHparamsReport, hparamPresetReport, hparamSweepReport } from '../../report/text/hparams.js';
 import { flagFor } from '../optionFlags.js';
 import { presetRangeWarnings } from '../../analyses/extrapolation.js';
@@ -15,6 +22,14 @@ import { parseFraction, parseInteger, parseQuantity, plainNumber, parseReplicate
 import { printResult, writeResult } from '../output.js';
 import { deprecatedAlias, flag } from '../flags.js';
 import { handleToTheEnd, stepwise } from '../interrupt.js';
+
+/** The presets in the variable a preset is not in, as " (porian-2024 is a law in N)"; nothing when there are none. */
+function otherVariable(variable: 'C' | 'N'): string {
+  const other = variable === 'C' ? 'N' : 'C';
+  const ids = hparamPresetChoices(other);
+  if (!ids) return '';
+  return ` (${ids} ${ids.includes(' or ') ? 'are laws' : 'is a law'} in ${other})`;
+}
 
 type Run = (fn: () => Promise<void>, json?: boolean) => Promise<void>;
 
@@ -135,11 +150,11 @@ export function registerHparams(program: Command, run: Run): void {
           const preset = criticalBatchPreset(f.preset);
           if (C !== undefined || N !== undefined)
             throw new UsageError(
-              `preset ${preset.id} is a law in the loss (B_crit(L)): ${C !== undefined ? '--C' : '--N'} is not used by it; give --target-loss L alone, or --preset deepseek-2024 with --C (porian-2024 with --N) for a learning rate and batch`,
+              `preset ${preset.id} is a law in the loss (B_crit(L)): ${C !== undefined ? '--C' : '--N'} is not used by it; give --target-loss L alone, or --preset ${hparamPresetChoices('C')} with --C (${hparamPresetChoices('N')} with --N) for a learning rate and batch`,
             );
           if (loss === undefined)
             throw new UsageError(
-              `preset ${preset.id} is Kaplan et al.'s critical batch B_crit(L) = B*/L^(1/α_B), a law in the loss: give --target-loss L (the loss the run is to reach); it has no learning rate (for one use --preset deepseek-2024 with --C, or porian-2024 with --N)`,
+              `preset ${preset.id} is Kaplan et al.'s critical batch B_crit(L) = B*/L^(1/α_B), a law in the loss: give --target-loss L (the loss the run is to reach); it has no learning rate (for one use --preset ${hparamPresetChoices('C')} with --C, or ${hparamPresetChoices('N')} with --N)`,
             );
           const bCrit = criticalBatch(loss, preset.bStar, preset.alphaB);
           const source = `preset ${preset.id}: ${preset.citation}`;
@@ -166,7 +181,7 @@ export function registerHparams(program: Command, run: Run): void {
         }
         if (loss !== undefined)
           throw new UsageError(
-            `--target-loss goes with --preset kaplan-2020 (the critical batch at a loss); preset ${f.preset} is a law in ${hparamPreset(f.preset).variable}`,
+            `--target-loss goes with --preset ${criticalBatchPresetChoices()} (the critical batch at a loss); preset ${f.preset} is a law in ${hparamPreset(f.preset).variable}`,
           );
         const preset = hparamPreset(f.preset);
         // A preset is a law in one variable: the other would be silently unused.
@@ -174,7 +189,7 @@ export function registerHparams(program: Command, run: Run): void {
         const unused = C !== undefined && N !== undefined ? (preset.variable === 'C' ? '--N' : '--C') : undefined;
         if (unused)
           throw new UsageError(
-            `preset ${preset.id} is a law in ${preset.variable} only: ${unused} is not used by it; give --${preset.variable} alone${preset.variable === 'C' ? ' (porian-2024 is a law in N)' : ' (deepseek-2024 is a law in C)'}`,
+            `preset ${preset.id} is a law in ${preset.variable} only: ${unused} is not used by it; give --${preset.variable} alone${otherVariable(preset.variable)}`,
           );
         const p = predictHparams(preset, { C, N }, seqLen);
         const warnings = presetRangeWarnings(preset, p.at);

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { readRuns } from '../../io/readRuns.js';
+import { runFormatNames } from '../../io/parseRuns.js';
 import { lawIds } from '../../laws/index.js';
 import { parallelRunners } from '../../node/parallel.js';
 import { interruptible } from '../interrupt.js';
@@ -28,7 +29,7 @@ import {
 } from '../options.js';
 import { checkFiniteText, checkOutput, nonFiniteNumbers, printResult, progress, writeOutput } from '../output.js';
 import { loadCatalog } from '../../catalog/load.js';
-import { findModel } from '../../catalog/models.js';
+import { defaultLandmarks, findModel } from '../../catalog/models.js';
 import { budgetChoices, deprecatedAlias, flag } from '../flags.js';
 
 type Run = (fn: () => Promise<void>, json?: boolean) => Promise<void>;
@@ -86,7 +87,7 @@ function addAnalysisFlags(cmd: Command): Command {
     .addOption(flag('lineage'))
     .option(
       '--landmarks <models>',
-      'published models to place on the frontier (default: chinchilla-70b,gopher-280b,gpt-3-175b,llama-2-70b,llama-3-70b)',
+      `published models to place on the frontier (default: ${defaultLandmarks.join(',')})`,
     );
   return deprecatedAlias(cmd, '--target <flops>', '--targets');
 }
@@ -154,7 +155,7 @@ async function analyseFile(
       seed,
     },
     ...only,
-    landmarks: (f.landmarks ?? 'chinchilla-70b,gopher-280b,gpt-3-175b,llama-2-70b,llama-3-70b')
+    landmarks: (f.landmarks ?? defaultLandmarks.join(','))
       .split(',')
       .map((x) => x.trim())
       .filter(Boolean)
@@ -168,7 +169,7 @@ export function registerPlotAndReport(program: Command, run: Run): void {
       .command('plot')
       .description(`draw a figure to SVG or PNG: ${figureKinds.join(', ')}`)
       .argument('<kind>', figureKinds.join(' | '))
-      .argument('<file>', 'runs (CSV, JSON or JSONL)')
+      .argument('<file>', `runs (${runFormatNames})`)
       .addOption(flag('out', { detail: 'the figure: .svg or .png', required: true }))
       .option('--spec', 'also print the Vega-Lite spec (JSON) on stdout')
       .addOption(flag('json', { detail: 'a summary (file, kind, size)' })),
@@ -223,7 +224,7 @@ export function registerPlotAndReport(program: Command, run: Run): void {
       .description(
         'write a self-contained HTML report: data, fit with intervals, three approaches, plan, back-test, warnings, figures',
       )
-      .argument('<file>', 'runs (CSV, JSON or JSONL)')
+      .argument('<file>', `runs (${runFormatNames})`)
       .addOption(flag('downstream', { detail: 'adds the downstream sections (scalelab downstream report)' }))
       .addOption(flag('downstreamBootstrap', { default: '0' }))
       .addOption(flag('out', { detail: 'the report, HTML', required: true }))

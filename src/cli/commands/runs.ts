@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { forEachRun, inputSize } from '../../io/readRuns.js';
-import type { Field } from '../../io/parseRuns.js';
+import { runFormatNames, type Field } from '../../io/parseRuns.js';
 import { defaultStorePath, describeWriter, RunStore, type ImportCounts, type RunStatus } from '../../store/store.js';
 import { importStopped, interruptedImport, openExisting, requireStudy } from '../storeAccess.js';
 import { betweenSteps, onInterrupt } from '../interrupt.js';
@@ -35,7 +35,7 @@ export function registerRuns(program: Command, run: Run): void {
     .description('the run store: import, list and export runs (SQLite, .scalelab/runs.db)');
   runs
     .command('import')
-    .description('import runs from CSV, JSON or JSONL files (one transaction per file; importing twice adds nothing)')
+    .description(`import runs from ${runFormatNames} files (one transaction per file; importing twice adds nothing)`)
     .argument('<files...>', 'files of runs: columns N, D (or C), loss; run and step make checkpoints of a run')
     .addOption(flag('study', { detail: 'to import into', default: 'imported' }))
     .addOption(flag('columns', { detail: 'e.g. N="Model Size"' }))

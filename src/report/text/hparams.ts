@@ -12,7 +12,7 @@ import type {
   CriticalBatchPreset,
   gradientNoiseScale,
 } from '../../hparams/criticalBatch.js';
-import type { fitHparamLaws, HparamPreset, predictHparams } from '../../hparams/laws.js';
+import { hparamPresetChoices, type fitHparamLaws, type HparamPreset, type predictHparams } from '../../hparams/laws.js';
 import type { coordinateCheck, learningRateTransfer, mupTable } from '../../hparams/mup.js';
 import { libraryOption, type OptionNamer } from '../../errors/index.js';
 
@@ -182,7 +182,7 @@ export function criticalBatchPresetHparamsReport(
 ): string {
   return (
     `At L = ${x.loss}: critical batch B_crit = ${f4(x.bCrit)} tokens (${f4(x.bCrit / x.seqLen)} sequences of ${x.seqLen})   [B* / L^(1/α_B), B* = ${formatNumber(x.preset.bStar, 3)}, α_B = ${x.preset.alphaB}; ${x.source}]\n` +
-    `  no learning rate: this preset is a batch-size law only (${name('preset')} deepseek-2024 or porian-2024 give one)\n  note: ${x.preset.note}\n` +
+    `  no learning rate: this preset is a batch-size law only (${name('preset')} ${hparamPresetChoices()} give one)\n  note: ${x.preset.note}\n` +
     `  fitted on: ${x.preset.rangeSource}\n` +
     tradeoffTable(x.tradeoff, 'tokens')
   );

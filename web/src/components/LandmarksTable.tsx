@@ -1,21 +1,20 @@
 import { useMemo } from 'react';
 import catalogCsv from '../../../examples/published-models.csv?raw';
 import type { FitJson } from '../../../src/fit/summary.js';
-import { parseCatalog, findModel, placeOnFrontier } from '../../../src/catalog/models.js';
+import { parseCatalog, findModel, placeOnFrontier, defaultLandmarks } from '../../../src/catalog/models.js';
 import { getLaw, lawChoiceFromJson } from '../../../src/laws/index.js';
 import { canAllocate } from '../../../src/analyses/computeOptimal.js';
 import { humanCount } from '../lib/format.js';
 
 /** Published models placed on the current fit's compute-optimal frontier (the bundled catalog). */
 const catalog = parseCatalog(catalogCsv, 'examples/published-models.csv');
-const defaults = ['chinchilla-70b', 'gopher-280b', 'gpt-3-175b', 'llama-2-70b', 'llama-3-70b'];
 
 export function LandmarksTable({ fit }: { fit?: FitJson }) {
   const rows = useMemo(() => {
     if (!fit) return [];
     const law = getLaw(lawChoiceFromJson(fit));
     if (!canAllocate(law)) return [];
-    return defaults.map((id) => placeOnFrontier(findModel(catalog, id), law, fit.params));
+    return defaultLandmarks.map((id) => placeOnFrontier(findModel(catalog, id), law, fit.params));
   }, [fit]);
   if (rows.length === 0) return null;
   return (

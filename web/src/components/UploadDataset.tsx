@@ -1,5 +1,5 @@
 import type { ChangeEvent } from 'react';
-import { parseRuns } from '../../../src/io/parseRuns.js';
+import { parseRuns, runFormatNames } from '../../../src/io/parseRuns.js';
 import { InputError } from '../../../src/errors/index.js';
 import { toErrorInfo, type ErrorInfo } from '../lib/errors.js';
 import type { LoadedDataset } from '../lib/loaded.js';
@@ -67,7 +67,7 @@ export function UploadDataset({ onOpen, onError, onColumns }: Props) {
     <div className="subsection">
       <h3>Your runs</h3>
       <label className="upload">
-        <span>Upload a CSV, JSON or JSONL file</span>
+        <span>Upload a {runFormatNames} file</span>
         <input
           type="file"
           accept=".csv,.tsv,.json,.jsonl,.ndjson,text/csv,application/json"

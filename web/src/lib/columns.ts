@@ -3,9 +3,13 @@
  * known name) is not a dead end — the user says which column holds which field, and the file is
  * parsed again with that mapping (the CLI's --columns).
  */
-import { csvRecords, detectFormat, fieldAliases, stripBom, type Field } from '../../../src/io/parseRuns.js';
+import { recognisedColumns, type Field } from '../../../src/io/parseRuns.js';
 import type { Dataset } from '../../../src/io/dataset.js';
 
+// The file's columns are read by src/io, which knows the formats: the step reads none of its own.
+export { fileColumns } from '../../../src/io/parseRuns.js';
+
+// The file's columns are read by src/io, which knows the formats: the step reads none of its own.
 /** The fields the step offers, with what each means. */
 export const mappedFields: { field: Field; label: string }[] = [
   { field: 'N', label: 'N: parameters' },
@@ -30,44 +34,11 @@ export interface PendingUpload {
   reason: string;
 }
 
-const normalise = (s: string) => s.toLowerCase().replace(/[^a-z0-9]/g, '');
-
-/** The file's column names, or [] when it cannot be read that far (its parse error says why). */
-export function fileColumns(text: string, source: string): string[] {
-  try {
-    const format = detectFormat(source, text);
-    if (format === 'csv') return csvRecords(text, source)[0]?.record ?? [];
-    const objects: unknown[] =
-      format === 'json'
-        ? (JSON.parse(stripBom(text)) as unknown[])
-        : stripBom(text)
-            .split('\n')
-            .filter((l) => l.trim())
-            .slice(0, 50)
-            .map((l) => JSON.parse(l) as unknown);
-    const keys = new Set<string>();
-    for (const o of Array.isArray(objects) ? objects.slice(0, 50) : [])
-      if (o && typeof o === 'object') for (const k of Object.keys(o)) keys.add(k);
-    return [...keys];
-  } catch {
-    return [];
-  }
-}
-
-/** The columns recognised by their names (as the parser would take them). */
+/** The columns recognised by their names: the parser's own reading (recognisedColumns), for the fields the step offers. */
 export function guessColumns(header: readonly string[]): Partial<Record<Field, string>> {
+  const read = recognisedColumns(header);
   const out: Partial<Record<Field, string>> = {};
-  const taken = new Set<string>();
-  for (const { field } of mappedFields) {
-    const aliases = (fieldAliases[field] as readonly string[]).map(normalise);
-    const found =
-      header.find((h) => h === field && !taken.has(h)) ??
-      header.find((h) => aliases.includes(normalise(h)) && !taken.has(h));
-    if (found !== undefined) {
-      out[field] = found;
-      taken.add(found);
-    }
-  }
+  for (const { field } of mappedFields) if (read[field] !== undefined) out[field] = read[field];
   return out;
 }
 
