@@ -80,6 +80,8 @@ import {
 const json = process.argv.includes('--json');
 const log = (s: string) => process.stderr.write(s + '\n');
 const lg = Math.log10;
+/** The mean, or undefined for no values (a recommender that failed everywhere has no regret to show). */
+const meanOrNone = (xs: number[]) => (xs.length ? mean(xs) : undefined);
 
 const perRecommender = <T>(f: (r: Recommender) => T) =>
   Object.fromEntries(recommenders.map((r) => [r, f(r)])) as Record<Recommender, T>;
@@ -291,11 +293,11 @@ if (json) {
   for (const t of truths) {
     const b = byTruth[t];
     out.push(
-      `  truth ${t.padEnd(8)}: ${recommenders.map((m) => `${m} ${b.mean[m].toFixed(4)}`).join(', ')}; chosen on all: ${b.onAll}; folds ${b.foldsAgree ? 'agree' : `disagree (${b.folds.map((f) => `${f.id}: ${f.method}`).join(', ')})`}; leave-one-source-out ${b.lodoError.toFixed(4)}${b.onAll === 'approach-3' ? '' : `; against approach-3 per source ${b.meanDiff.toFixed(4)} ± ${b.se.toFixed(4)} (${b.clear ? 'clear' : 'within noise'})`}`,
+      `  truth ${t.padEnd(8)}: ${recommenders.map((m) => `${m} ${b.mean[m].toFixed(4)}`).join(', ')}; chosen on all: ${b.onAll}; folds ${b.foldsAgree ? 'agree' : `disagree (${b.folds.map((f) => `${f.id}: ${f.method}`).join(', ')})`}; leave-one-source-out ${b.lodoError.toFixed(4)}${b.onAll === 'approach-3' ? '' : `; against approach-3 per source ${b.meanDiff.toFixed(4)} ± ${b.se.toFixed(4)} (${b.clear ? 'clear' : !b.foldsAgree ? 'not clear: the folds disagree' : 'within noise'})`}`,
     );
   }
   out.push(
-    `  regret on the held-out parabola, mean over sources: ${recommenders.map((m) => `${m} ${pct(mean(sources.map((s) => s.regret[m]).filter((x): x is number => x !== undefined)))}`).join(', ')}`,
+    `  regret on the held-out parabola, mean over sources: ${recommenders.map((m) => `${m} ${pct(meanOrNone(sources.map((s) => s.regret[m]).filter((x): x is number => x !== undefined)))}`).join(', ')}`,
   );
   out.push(
     `decision: ${decision}; plan ships ${shippedRecommender} (${((performance.now() - started) / 1000).toFixed(0)} s)`,
