@@ -58,7 +58,6 @@
  * The script exits 1 if the decision differs from what `plan` ships (analyses/plan.ts shippedRecommender).
  */
 import { readBenchmark, type BenchmarkCase } from '../src/io/benchmarkCases.js';
-import { splitAt, trainingRuns } from '../src/io/rollingOrigin.js';
 import { powerFit } from '../src/core/linearRegression.js';
 import { profileVertex } from '../src/analyses/isoflop.js';
 import { approach1 } from '../src/analyses/frontier.js';
@@ -69,6 +68,7 @@ import {
   chooseLeavingOneSourceOut,
   countedBudgets,
   cs336Optimum,
+  fitRunsBelow,
   mean,
   sourceOf,
   splitBudgets,
@@ -120,11 +120,8 @@ function scoreCase(c: BenchmarkCase): CaseResult {
   if (counted.length < 3)
     return { id, real, skipped: `${counted.length} counted budget${counted.length === 1 ? '' : 's'} (needs 3)` };
   const { fit, held } = splitBudgets(counted);
-  const minHeldC = Math.min(...held.flatMap((b) => b.runs.map((r) => r.C!)));
-  const runs = trainingRuns(c.data, 'C');
-  const below = runs.filter((r) => r.position < minHeldC * (1 - 1e-9)).map((r) => r.position);
-  if (!below.length) return { id, real, skipped: 'no run below the held-out budgets' };
-  const split = splitAt(c.data, runs, 'C', Math.max(...below));
+  const split = fitRunsBelow(c, held);
+  if (!split) return { id, real, skipped: 'no run below the held-out budgets' };
 
   const failed: Partial<Record<Recommender, string>> = {};
   const attempt = (r: Recommender, f: () => (C: number) => number): ((C: number) => number) | undefined => {

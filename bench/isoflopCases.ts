@@ -4,7 +4,7 @@
  * (the two Porian grids are one), and the leave-one-source-out choice. A module, not a script.
  */
 import type { BenchmarkCase } from '../src/io/benchmarkCases.js';
-import { trainingRuns, axisValue } from '../src/io/rollingOrigin.js';
+import { trainingRuns, axisValue, splitAt, type Split } from '../src/io/rollingOrigin.js';
 import type { Run } from '../src/io/dataset.js';
 import { akimaVertex, bracketsOptimum, groupBudgets, profileVertex } from '../src/analyses/isoflop.js';
 import { namedBudgets } from '../src/analyses/frontier.js';
@@ -43,6 +43,17 @@ export function countedBudgets(c: BenchmarkCase): Budget[] {
 export function splitBudgets<B>(counted: B[]): { fit: B[]; held: B[] } {
   const k = Math.ceil(counted.length / 3);
   return { fit: counted.slice(0, counted.length - k), held: counted.slice(counted.length - k) };
+}
+
+/**
+ * The fit runs for held-out budgets: every run (all its checkpoints) whose final C is below the smallest C
+ * of any held-out run, a lineage fitted only when all of it is (splitAt). Undefined when no run is below.
+ */
+export function fitRunsBelow(c: BenchmarkCase, held: { runs: Run[] }[]): Split | undefined {
+  const minHeldC = Math.min(...held.flatMap((b) => b.runs.map((r) => r.C!)));
+  const runs = trainingRuns(c.data, 'C');
+  const below = runs.filter((r) => r.position < minHeldC * (1 - 1e-9)).map((r) => r.position);
+  return below.length ? splitAt(c.data, runs, 'C', Math.max(...below)) : undefined;
 }
 
 /** CS336's generating law: the N minimising it along C = 6ND (golden-section search in ln N). */
