@@ -44,13 +44,14 @@
  * the docs say so.
  */
 import { readBenchmark, type BenchmarkCase } from '../src/io/benchmarkCases.js';
-import { splitAt, trainingRuns, axisValue } from '../src/io/rollingOrigin.js';
+import { trainingRuns, axisValue } from '../src/io/rollingOrigin.js';
 import type { Run } from '../src/io/dataset.js';
 import { groupBudgets, profileVertex, type Profile } from '../src/analyses/isoflop.js';
 import { namedBudgets } from '../src/analyses/frontier.js';
 import { chooseProcedure, choiceMembers } from '../src/fit/auto.js';
 import { allocateByRule, allocationRules, type AllocationRule } from '../src/analyses/allocationRules.js';
 import { shippedAllocationRule } from '../src/analyses/plan.js';
+import { fitRunsBelow } from './isoflopCases.js';
 
 const args = process.argv.slice(2);
 const flag = (name: string) => {
@@ -125,11 +126,8 @@ function scoreCase(c: BenchmarkCase): CaseResult {
     return { id, real, skipped: `${counted.length} counted budget${counted.length === 1 ? '' : 's'} (needs 3)` };
   const k = Math.min(heldOutK ?? Math.ceil(counted.length / 3), counted.length - 2);
   const held = counted.slice(counted.length - k);
-  const minHeldC = Math.min(...held.flatMap((p) => p.runs.map((r) => r.C!)));
-  const runs = trainingRuns(c.data, 'C');
-  const below = runs.filter((r) => r.position < minHeldC * (1 - 1e-9)).map((r) => r.position);
-  if (!below.length) return { id, real, skipped: 'no run below the held-out budgets' };
-  const split = splitAt(c.data, runs, 'C', Math.max(...below));
+  const split = fitRunsBelow(c, held);
+  if (!split) return { id, real, skipped: 'no run below the held-out budgets' };
   const choice = chooseProcedure(split.fit);
   const members = choiceMembers(choice);
   const budgets: BudgetScore[] = held.map((p) => {

@@ -50,76 +50,21 @@
  * script says "keep parabola". The script changes nothing: it reports; whoever owns the default decides.
  */
 import { readBenchmark, type BenchmarkCase } from '../src/io/benchmarkCases.js';
-import { trainingRuns, axisValue } from '../src/io/rollingOrigin.js';
-import type { Run } from '../src/io/dataset.js';
-import { groupBudgets, profileVertex } from '../src/analyses/isoflop.js';
-import { namedBudgets } from '../src/analyses/frontier.js';
 import { powerFit } from '../src/core/linearRegression.js';
+import {
+  chooseLeavingOneSourceOut,
+  countedBudgets,
+  cs336Optimum,
+  mean as avg,
+  sourceOf,
+  splitBudgets,
+  vertex,
+  vertexMethods as methods,
+  type VertexMethodName as Method,
+} from './isoflopCases.js';
 
 const json = process.argv.includes('--json');
 const log = (s: string) => process.stderr.write(s + '\n');
-
-const methods = ['parabola', 'akima', 'min-run'] as const;
-type Method = (typeof methods)[number];
-
-/**
- * Akima (1970) interpolation through (x_i, y_i), x strictly increasing, n ≥ 3: node slopes from the
- * weighted neighbouring secant slopes (two secants added beyond each end by linear extension), cubic
- * Hermite between nodes. Written here from the published formulas.
- */
-function akima(xs: number[], ys: number[]): (x: number) => number {
-  const n = xs.length;
-  const m = new Map<number, number>();
-  for (let i = 0; i < n - 1; i++) m.set(i, (ys[i + 1] - ys[i]) / (xs[i + 1] - xs[i]));
-  m.set(-1, 2 * m.get(0)! - m.get(1)!);
-  m.set(-2, 2 * m.get(-1)! - m.get(0)!);
-  m.set(n - 1, 2 * m.get(n - 2)! - m.get(n - 3)!);
-  m.set(n, 2 * m.get(n - 1)! - m.get(n - 2)!);
-  const t = xs.map((_, i) => {
-    const w1 = Math.abs(m.get(i + 1)! - m.get(i)!),
-      w2 = Math.abs(m.get(i - 1)! - m.get(i - 2)!);
-    return w1 + w2 > 0 ? (w1 * m.get(i - 1)! + w2 * m.get(i)!) / (w1 + w2) : (m.get(i - 1)! + m.get(i)!) / 2;
-  });
-  return (x: number) => {
-    let i = 0;
-    while (i < n - 2 && x > xs[i + 1]) i++;
-    const h = xs[i + 1] - xs[i],
-      u = (x - xs[i]) / h;
-    const h00 = 2 * u ** 3 - 3 * u ** 2 + 1,
-      h10 = u ** 3 - 2 * u ** 2 + u,
-      h01 = -2 * u ** 3 + 3 * u ** 2,
-      h11 = u ** 3 - u ** 2;
-    return h00 * ys[i] + h10 * h * t[i] + h01 * ys[i + 1] + h11 * h * t[i + 1];
-  };
-}
-
-/** The loss-minimising N of one budget's runs by one method. */
-function vertex(C: number, runs: Run[], method: Method, source: string): number {
-  if (method === 'parabola' || method === 'min-run') return profileVertex(C, runs, method, source).N;
-  const best = new Map<number, number>();
-  for (const r of runs) best.set(r.N!, Math.min(best.get(r.N!) ?? Infinity, r.loss));
-  const pts = [...best.entries()].sort((a, b) => a[0] - b[0]);
-  const xs = pts.map((p) => Math.log(p[0])),
-    ys = pts.map((p) => Math.log(p[1]));
-  const f = akima(xs, ys);
-  const count = (pts.length - 1) * 25;
-  let bestX = xs[0],
-    bestY = Infinity;
-  for (let j = 0; j < count; j++) {
-    const x = xs[0] + ((xs[xs.length - 1] - xs[0]) * j) / (count - 1);
-    const y = f(x);
-    if (y < bestY) {
-      bestY = y;
-      bestX = x;
-    }
-  }
-  return Math.exp(bestX);
-}
-
-interface Budget {
-  C: number;
-  runs: Run[];
-}
 
 interface HeldOutScore {
   C: number;
@@ -144,46 +89,7 @@ interface CaseResult {
   lawError?: Record<Method, number>;
 }
 
-function countedBudgets(c: BenchmarkCase): Budget[] {
-  const finals = trainingRuns(c.data, 'C').map((t) => ({ ...t.final, C: axisValue(t.final, 'C') }));
-  const budgets = c.spec.id === 'chinchilla' ? namedBudgets.chinchilla : 'auto';
-  let groups: Budget[];
-  try {
-    groups = groupBudgets({ ...c.data, runs: finals }, { budgets }).groups;
-  } catch {
-    return [];
-  }
-  return groups
-    .filter((g) => {
-      const sizes = g.runs.map((r) => r.N!);
-      if (new Set(sizes).size < 3) return false;
-      const low = g.runs.reduce((a, b) => (b.loss < a.loss ? b : a));
-      return low.N! > Math.min(...sizes) && low.N! < Math.max(...sizes);
-    })
-    .sort((a, b) => a.C - b.C);
-}
-
-/** CS336's generating law: the N minimising it along C = 6ND (golden-section search in ln N). */
-function cs336Optimum(C: number): number {
-  const L = (x: number) => {
-    const N = Math.exp(x),
-      D = C / (6 * N);
-    return 2.69 + 1606.4 / N ** 0.34 + 3210.7 / D ** 0.36;
-  };
-  let a = Math.log(1e3),
-    b = Math.log(C / 6e3);
-  const g = (Math.sqrt(5) - 1) / 2;
-  for (let i = 0; i < 200; i++) {
-    const x1 = b - g * (b - a),
-      x2 = a + g * (b - a);
-    if (L(x1) < L(x2)) b = x2;
-    else a = x1;
-  }
-  return Math.exp((a + b) / 2);
-}
-
 const lg = (x: number) => Math.log10(x);
-const avg = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const perMethod = <T>(f: (m: Method) => T) => Object.fromEntries(methods.map((m) => [m, f(m)])) as Record<Method, T>;
 
 function scoreCase(c: BenchmarkCase): CaseResult {
@@ -192,9 +98,7 @@ function scoreCase(c: BenchmarkCase): CaseResult {
   const counted = countedBudgets(c);
   if (counted.length < 3)
     return { id, real, skipped: `${counted.length} counted budget${counted.length === 1 ? '' : 's'} (needs 3)` };
-  const k = Math.ceil(counted.length / 3);
-  const fit = counted.slice(0, counted.length - k),
-    held = counted.slice(counted.length - k);
+  const { fit, held } = splitBudgets(counted);
   const laws = perMethod((m) =>
     powerFit(
       fit.map((b) => b.C),
@@ -240,7 +144,6 @@ interface Source {
   id: string;
   error: Record<Method, Record<Method, number>>;
 }
-const sourceOf = (id: string) => (id.startsWith('porian-') ? 'porian (owt2 + refinedweb)' : id);
 const sources: Source[] = [...new Set(real.map((r) => sourceOf(r.id)))].map((sid) => {
   const members = real.filter((r) => sourceOf(r.id) === sid);
   return {
@@ -249,47 +152,13 @@ const sources: Source[] = [...new Set(real.map((r) => sourceOf(r.id)))].map((sid
   };
 });
 
-function best(truth: Method, among: Source[]): Method {
-  let choice: Method = methods[0],
-    low = Infinity;
-  for (const m of methods) {
-    const e = avg(among.map((s) => s.error[truth][m]));
-    if (e < low - 1e-12) {
-      choice = m;
-      low = e;
-    }
-  }
-  return choice;
-}
-
-const byTruth = perMethod((truth) => {
-  const onAll = best(truth, sources);
-  const folds = sources.map((s) => ({
-    id: s.id,
-    method: best(
-      truth,
-      sources.filter((o) => o !== s),
-    ),
-  }));
-  const foldsAgree = folds.every((f) => f.method === onAll);
-  const lodoError = avg(folds.map((f) => sources.find((s) => s.id === f.id)!.error[truth][f.method]));
-  const diffs = sources.map((s) => s.error[truth].parabola - s.error[truth][onAll]);
-  const meanDiff = avg(diffs);
-  const se =
-    diffs.length > 1
-      ? Math.sqrt(diffs.reduce((a, d) => a + (d - meanDiff) ** 2, 0) / (diffs.length - 1) / diffs.length)
-      : Infinity;
-  return {
-    mean: perMethod((m) => avg(sources.map((s) => s.error[truth][m]))),
-    onAll,
-    folds,
-    foldsAgree,
-    lodoError,
-    meanDiff,
-    se,
-    clear: onAll !== 'parabola' && foldsAgree && meanDiff > se,
-  };
-});
+const byTruth = perMethod((truth) =>
+  chooseLeavingOneSourceOut(
+    sources.map((s) => ({ id: s.id, error: s.error[truth] })),
+    methods,
+    'parabola',
+  ),
+);
 const challengers = new Set(methods.map((t) => byTruth[t].onAll));
 const change =
   challengers.size === 1 && !challengers.has('parabola') && methods.every((t) => byTruth[t].clear)

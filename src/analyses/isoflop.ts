@@ -226,3 +226,75 @@ export function isoflopAnalysis(dataset: Dataset, options: IsoflopOptions = {}):
     warnings,
   };
 }
+
+/**
+ * Akima's (1970) interpolation through (x_i, y_i), x strictly increasing, n ≥ 3: node slopes from the
+ * weighted neighbouring secant slopes (two secants added beyond each end by linear extension), cubic
+ * Hermite between nodes. Written from the published formulas.
+ */
+function akimaInterpolant(xs: number[], ys: number[]): (x: number) => number {
+  const n = xs.length;
+  const m = new Map<number, number>();
+  for (let i = 0; i < n - 1; i++) m.set(i, (ys[i + 1] - ys[i]) / (xs[i + 1] - xs[i]));
+  m.set(-1, 2 * m.get(0)! - m.get(1)!);
+  m.set(-2, 2 * m.get(-1)! - m.get(0)!);
+  m.set(n - 1, 2 * m.get(n - 2)! - m.get(n - 3)!);
+  m.set(n, 2 * m.get(n - 1)! - m.get(n - 2)!);
+  const t = xs.map((_, i) => {
+    const w1 = Math.abs(m.get(i + 1)! - m.get(i)!),
+      w2 = Math.abs(m.get(i - 1)! - m.get(i - 2)!);
+    return w1 + w2 > 0 ? (w1 * m.get(i - 1)! + w2 * m.get(i)!) / (w1 + w2) : (m.get(i - 1)! + m.get(i)!) / 2;
+  });
+  return (x: number) => {
+    let i = 0;
+    while (i < n - 2 && x > xs[i + 1]) i++;
+    const h = xs[i + 1] - xs[i],
+      u = (x - xs[i]) / h;
+    const h00 = 2 * u ** 3 - 3 * u ** 2 + 1,
+      h10 = u ** 3 - 2 * u ** 2 + u,
+      h01 = -2 * u ** 3 + 3 * u ** 2,
+      h11 = u ** 3 - u ** 2;
+    return h00 * ys[i] + h10 * h * t[i] + h01 * ys[i + 1] + h11 * h * t[i + 1];
+  };
+}
+
+/**
+ * A budget's loss-minimising N by Porian et al. 2024's method (arXiv:2406.19146, their code's
+ * interp_flop): the lowest loss per distinct N, Akima's interpolation of ln L against ln N, evaluated on
+ * (k − 1)·25 points evenly spaced in ln N between the smallest and the largest N (k distinct sizes); the
+ * grid point with the lowest interpolated loss. Not a `frontier` option: bench/isoflop-vertex.ts kept the
+ * parabola against it (docs/methods.md §38). Needs at least 3 distinct sizes.
+ */
+export function akimaVertex(runs: Run[]): number {
+  const best = new Map<number, number>();
+  for (const r of runs) best.set(r.N!, Math.min(best.get(r.N!) ?? Infinity, r.loss));
+  const pts = [...best.entries()].sort((a, b) => a[0] - b[0]);
+  if (pts.length < 3) throw new Error(`akimaVertex: ${pts.length} distinct sizes, needs 3`);
+  const xs = pts.map((p) => Math.log(p[0])),
+    ys = pts.map((p) => Math.log(p[1]));
+  const f = akimaInterpolant(xs, ys);
+  const count = (pts.length - 1) * 25;
+  let bestX = xs[0],
+    bestY = Infinity;
+  for (let j = 0; j < count; j++) {
+    const x = xs[0] + ((xs[xs.length - 1] - xs[0]) * j) / (count - 1);
+    const y = f(x);
+    if (y < bestY) {
+      bestY = y;
+      bestX = x;
+    }
+  }
+  return Math.exp(bestX);
+}
+
+/**
+ * Whether a budget's runs bracket its optimum by the data alone: at least 3 distinct sizes, and the
+ * lowest-loss run neither the smallest nor the largest model (a criterion that favours no vertex method;
+ * the IsoFLOP benches count such budgets, docs/methods.md §7, §38).
+ */
+export function bracketsOptimum(runs: Run[]): boolean {
+  const sizes = runs.map((r) => r.N!);
+  if (new Set(sizes).size < 3) return false;
+  const low = runs.reduce((a, b) => (b.loss < a.loss ? b : a));
+  return low.N! > Math.min(...sizes) && low.N! < Math.max(...sizes);
+}
