@@ -62,19 +62,18 @@ function submitted(s: ReturnType<typeof setup>, runs = s.runs): void {
 
 const lines = (file: string) => (existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean) : []);
 
-test('Slurm: an sbatch that cannot reach the controller once fails no run: the array waits, goes out once, both complete', async () => {
+test('Slurm: an sbatch that cannot reach the controller (twice) fails no run: the array waits, goes out once, both complete', async () => {
   const dir = tmp('sbatch-once');
   const log = join(dir, 'sbatch.log');
-  const s = setup(
-    'sbatch-once-store',
-    2,
-    {
-      sbatch: `if [ ! -e ${q(join(dir, 'refused'))} ]; then : > ${q(join(dir, 'refused'))}
+  const refusals = join(dir, 'refusals');
+  // Twice: the first refusal can come in the pass that gathers the array, which a later poll retries
+  // before the sweep hears of it; the second comes in a poll, so the sweep says it waits.
+  const s = setup('sbatch-once-store', 2, {
+    sbatch: `if [ "$(wc -l < ${q(refusals)} 2>/dev/null || echo 0)" -lt 2 ]; then echo x >> ${q(refusals)}
 echo "sbatch: error: Batch job submission failed: Unable to contact slurm controller (connect failure)" >&2; exit 1; fi
 echo "$@" >> ${q(log)}; echo 500`,
-      sacct: 'printf "600|500_0|COMPLETED|0:0\\n601|500_1|COMPLETED|0:0\\n"',
-    },
-  );
+    sacct: 'printf "600|500_0|COMPLETED|0:0\\n601|500_1|COMPLETED|0:0\\n"',
+  });
   const notices: string[] = [];
   try {
     const sweep = runSweep(s.store, 's', s.backend(), {
@@ -85,10 +84,20 @@ echo "$@" >> ${q(log)}; echo 500`,
     await waitFor('the array submitted', () => lines(log).length > 0);
     for (const r of s.runs) finishJob(s.folder(r));
     const p = await sweep;
-    assert.deepEqual([p.done, p.failed], [2, 0], s.store.runs({ study: 's' }).map((r) => r.reason).join('\n'));
+    assert.deepEqual(
+      [p.done, p.failed],
+      [2, 0],
+      s.store
+        .runs({ study: 's' })
+        .map((r) => r.reason)
+        .join('\n'),
+    );
+    assert.equal(lines(refusals).length, 2);
     assert.equal(lines(log).length, 1, 'one sbatch that went through: no run submitted twice');
     assert.ok(
-      notices.some((m) => /sbatch .* cannot reach the Slurm controller: sbatch: error: .*Unable to contact slurm controller/.test(m)),
+      notices.some((m) =>
+        /sbatch .* cannot reach the Slurm controller: sbatch: error: .*Unable to contact slurm controller/.test(m),
+      ),
       notices.join('\n'),
     );
     assert.deepEqual(
@@ -100,93 +109,111 @@ echo "$@" >> ${q(log)}; echo 500`,
   }
 });
 
-test('Slurm: an sbatch that hangs after the controller took the array is ended, and the array is found by its name, not sent again', { timeout: 120_000 }, async () => {
-  const dir = tmp('sbatch-hang');
-  const log = join(dir, 'sbatch.log');
-  const queue = join(dir, 'squeue.json');
-  const s = setup(
-    'sbatch-hang-store',
-    2,
-    {
-      // The first call: the controller records the array (squeue shows it under its name), the answer never comes.
-      sbatch: `for a; do case "$a" in --job-name=*) name="\${a#--job-name=}" ;; esac; done
+test(
+  'Slurm: an sbatch that hangs after the controller took the array is ended, and the array is found by its name, not sent again',
+  { timeout: 120_000 },
+  async () => {
+    const dir = tmp('sbatch-hang');
+    const log = join(dir, 'sbatch.log');
+    const queue = join(dir, 'squeue.json');
+    const s = setup(
+      'sbatch-hang-store',
+      2,
+      {
+        // The first call: the controller records the array (squeue shows it under its name), the answer never comes.
+        sbatch: `for a; do case "$a" in --job-name=*) name="\${a#--job-name=}" ;; esac; done
 echo "$@" >> ${q(log)}
 if [ ! -e ${q(queue)} ]; then
   printf '{"jobs": [{"job_id": 600, "array_job_id": 600, "array_task_string": "0-1", "name": "%s", "job_state": "PENDING"}]}' "$name" > ${q(queue)}
   exec sleep 30
 fi
 echo 601`,
-      squeue: `cat ${q(queue)} 2>/dev/null || echo '{"jobs": []}'`,
-      sacct: 'printf "700|600_0|COMPLETED|0:0\\n701|600_1|COMPLETED|0:0\\n"',
-    },
-    { commandTimeoutSeconds: 1 },
-  );
-  const notices: string[] = [];
-  try {
-    const sweep = runSweep(s.store, 's', s.backend(), {
-      pollMs: 10,
-      onUnreachable: ({ message }) => notices.push(message),
-    });
-    await waitFor('the array found in squeue', () =>
-      s.runs.every((r) => readSlurmRecord(s.folder(r))?.jobId?.startsWith('600_')),
+        squeue: `cat ${q(queue)} 2>/dev/null || echo '{"jobs": []}'`,
+        sacct: 'printf "700|600_0|COMPLETED|0:0\\n701|600_1|COMPLETED|0:0\\n"',
+      },
+      { commandTimeoutSeconds: 1 },
     );
-    for (const r of s.runs) finishJob(s.folder(r));
-    writeFileSync(queue, '{"jobs": []}');
-    const p = await sweep;
-    assert.deepEqual([p.done, p.failed], [2, 0]);
-    assert.equal(lines(log).length, 1, 'sbatch called once: the array it sent is not sent again');
-    assert.ok(notices.some((m) => /sbatch .* did not answer within 1 s, so it was ended/.test(m)), notices.join('\n'));
-    assert.deepEqual(
-      s.store.runs({ study: 's' }).map((r) => r.externalId),
-      ['600_0', '600_1'],
-    );
-  } finally {
-    s.close();
-  }
-});
+    const notices: string[] = [];
+    try {
+      const sweep = runSweep(s.store, 's', s.backend(), {
+        pollMs: 10,
+        onUnreachable: ({ message }) => notices.push(message),
+      });
+      await waitFor('the array found in squeue', () =>
+        s.runs.every((r) => readSlurmRecord(s.folder(r))?.jobId?.startsWith('600_')),
+      );
+      for (const r of s.runs) finishJob(s.folder(r));
+      writeFileSync(queue, '{"jobs": []}');
+      const p = await sweep;
+      assert.deepEqual([p.done, p.failed], [2, 0]);
+      assert.equal(lines(log).length, 1, 'sbatch called once: the array it sent is not sent again');
+      assert.ok(
+        notices.some((m) => /sbatch .* did not answer within 1 s, so it was ended/.test(m)),
+        notices.join('\n'),
+      );
+      assert.deepEqual(
+        s.store.runs({ study: 's' }).map((r) => r.externalId),
+        ['600_0', '600_1'],
+      );
+    } finally {
+      s.close();
+    }
+  },
+);
 
-test('Slurm: squeue that hangs, or prints what is not its JSON, leaves the runs as they are and says so; the next sweep collects them', { timeout: 120_000 }, async (t) => {
-  for (const [what, squeue, said] of [
-    ['hangs', 'exec sleep 30', /squeue --json -t all did not answer within 1 s, so it was ended: is the Slurm controller down/],
-    [
-      'garbage',
-      'echo "Welcome to the cluster! Maintenance on Friday."',
-      /squeue --json -t all printed what is not squeue's JSON \("Welcome to the cluster! Maintenance on Friday\."\): Slurm 21\.08 or later/,
-    ],
-    [
-      'controller down',
-      'echo "slurm_load_jobs error: Unable to contact slurm controller (connect failure)" >&2; exit 1',
-      /squeue --json -t all cannot reach the Slurm controller: slurm_load_jobs error/,
-    ],
-  ] as const) {
-    await t.test(what, async () => {
-      const s = setup(`squeue-${what.replace(' ', '-')}`, 2, { squeue }, { commandTimeoutSeconds: 1 });
-      try {
-        submitted(s);
-        await assert.rejects(
-          runSweep(s.store, 's', s.backend(), { pollMs: 10, unreachableTimeoutMs: 1500 }),
-          (e: Error) => {
-            assert.match(e.message, /^cannot learn from Slurm where the runs stand: /);
-            assert.match(e.message, said);
-            assert.match(e.message, /no run marked failed \(2 submitted runs kept as in flight\)\. Run the same sweep again/);
-            return true;
-          },
-        );
-        assert.deepEqual(
-          s.store.runs({ study: 's' }).map((r) => r.status),
-          ['running', 'running'],
-        );
-        // Slurm answers again: the jobs have ended, their results are in their folders.
-        fakeSlurm(s.dir, { sacct: 'printf "200|101_0|COMPLETED|0:0\\n201|101_1|COMPLETED|0:0\\n"' })();
-        for (const r of s.runs) finishJob(s.folder(r));
-        const p = await runSweep(s.store, 's', s.backend(), { pollMs: 10 });
-        assert.deepEqual([p.done, p.failed], [2, 0]);
-      } finally {
-        s.close();
-      }
-    });
-  }
-});
+test(
+  'Slurm: squeue that hangs, or prints what is not its JSON, leaves the runs as they are and says so; the next sweep collects them',
+  { timeout: 120_000 },
+  async (t) => {
+    for (const [what, squeue, said] of [
+      [
+        'hangs',
+        'exec sleep 30',
+        /squeue --json -t all did not answer within 1 s, so it was ended: is the Slurm controller down/,
+      ],
+      [
+        'garbage',
+        'echo "Welcome to the cluster! Maintenance on Friday."',
+        /squeue --json -t all printed what is not squeue's JSON \("Welcome to the cluster! Maintenance on Friday\."\): Slurm 21\.08 or later/,
+      ],
+      [
+        'controller down',
+        'echo "slurm_load_jobs error: Unable to contact slurm controller (connect failure)" >&2; exit 1',
+        /squeue --json -t all cannot reach the Slurm controller: slurm_load_jobs error/,
+      ],
+    ] as const) {
+      await t.test(what, async () => {
+        const s = setup(`squeue-${what.replace(' ', '-')}`, 2, { squeue }, { commandTimeoutSeconds: 1 });
+        try {
+          submitted(s);
+          await assert.rejects(
+            runSweep(s.store, 's', s.backend(), { pollMs: 10, unreachableTimeoutMs: 1500 }),
+            (e: Error) => {
+              assert.match(e.message, /^cannot learn from Slurm where the runs stand: /);
+              assert.match(e.message, said);
+              assert.match(
+                e.message,
+                /no run marked failed \(2 submitted runs kept as in flight\)\. Run the same sweep again/,
+              );
+              return true;
+            },
+          );
+          assert.deepEqual(
+            s.store.runs({ study: 's' }).map((r) => r.status),
+            ['running', 'running'],
+          );
+          // Slurm answers again: the jobs have ended, their results are in their folders.
+          fakeSlurm(s.dir, { sacct: 'printf "200|101_0|COMPLETED|0:0\\n201|101_1|COMPLETED|0:0\\n"' })();
+          for (const r of s.runs) finishJob(s.folder(r));
+          const p = await runSweep(s.store, 's', s.backend(), { pollMs: 10 });
+          assert.deepEqual([p.done, p.failed], [2, 0]);
+        } finally {
+          s.close();
+        }
+      });
+    }
+  },
+);
 
 test('Slurm: a job gone from squeue and not yet in sacct, its exit.json late (a shared file system), is collected, not failed', async () => {
   const dir = tmp('sacct-lag');
@@ -221,8 +248,10 @@ test('Slurm: a job that ends with no result, by every end state, fails after the
     const meaning: Record<string, RegExp> = {
       NODE_FAIL: /^Slurm job 101_0: NODE_FAIL, exit 0:9, from sacct: its node failed \(not the run's fault\)/,
       PREEMPTED: /^Slurm job 101_1: PREEMPTED, exit 0:9, from sacct: it was preempted by a job of higher priority/,
-      TIMEOUT: /^Slurm job 101_2: TIMEOUT, exit 0:15, from sacct: it hit its time limit \(raise --time with option "sbatchArgs"\)/,
-      OUT_OF_MEMORY: /^Slurm job 101_3: OUT_OF_MEMORY, exit 0:9, from sacct: it ran out of memory \(raise --mem with option "sbatchArgs"\)/,
+      TIMEOUT:
+        /^Slurm job 101_2: TIMEOUT, exit 0:15, from sacct: it hit its time limit \(raise --time with option "sbatchArgs"\)/,
+      OUT_OF_MEMORY:
+        /^Slurm job 101_3: OUT_OF_MEMORY, exit 0:9, from sacct: it ran out of memory \(raise --mem with option "sbatchArgs"\)/,
       BOOT_FAIL: /^Slurm job 101_4: BOOT_FAIL, exit 0:9, from sacct: its node failed to boot \(not the run's fault\)/,
     };
     for (const [i, st] of states.entries()) {
@@ -249,7 +278,8 @@ test('Slurm: a requeued job waits as queued; with accounting off, scontrol says 
       // Accounting off, and no job completion log either.
       sacct:
         'case "$1" in -c) echo "sacct: error: no job completion log here" >&2 ;; *) echo "sacct: error: Slurm accounting storage is disabled" >&2 ;; esac; exit 1',
-      scontrol: 'case "$1 $2" in "show job") echo "JobId=$3 JobName=x JobState=COMPLETED Reason=None ExitCode=0:0" ;; *) exit 1 ;; esac',
+      scontrol:
+        'case "$1 $2" in "show job") echo "JobId=$3 JobName=x JobState=COMPLETED Reason=None ExitCode=0:0" ;; *) exit 1 ;; esac',
     },
     { resultGraceSeconds: 0 },
   );
