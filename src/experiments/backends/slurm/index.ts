@@ -161,7 +161,6 @@ function readSqueue(text: string): Snapshot {
   }
 }
 
-
 /** A run that never reached Slurm ends with this outcome, as the wrapper would have written it. */
 function writeSubmitFailure(dir: string, reason: string): void {
   const tmp = join(dir, 'exit.json.tmp');
