@@ -174,7 +174,7 @@ test(
       [
         'garbage',
         'echo "Welcome to the cluster! Maintenance on Friday."',
-        /squeue --json -t all printed what is not squeue's JSON \("Welcome to the cluster! Maintenance on Friday\."\): Slurm 21\.08 or later/,
+        /squeue printed what is not the JSON it was asked for \("Welcome to the cluster! Maintenance on Friday\."\): Slurm 21\.08 or later/,
       ],
       [
         'controller down',

@@ -118,7 +118,7 @@ const SNAPSHOT_MS = 500;
  * A Slurm command that could not reach the controller (it did not answer in time, or said it cannot
  * connect): nothing is known from it, so the sweep leaves every run as it is and tries again.
  */
-export class SlurmUnreachable extends BackendUnreachable {}
+class SlurmUnreachable extends BackendUnreachable {}
 
 /** What Slurm's clients say when the controller is down, restarting or overloaded (not the request's fault). */
 const CONTROLLER_AWAY =
@@ -156,7 +156,7 @@ function readSqueue(text: string): Snapshot {
   } catch {
     const start = text.trim().slice(0, 80).replace(/\s+/g, ' ');
     throw new SlurmError(
-      `squeue --json -t all printed what is not squeue's JSON (${start ? `"${start}${text.trim().length > 80 ? '…' : ''}"` : 'nothing'}): Slurm 21.08 or later is needed, and nothing else may print on its stdout`,
+      `squeue printed what is not the JSON it was asked for (${start ? `"${start}${text.trim().length > 80 ? '…' : ''}"` : 'nothing'}): Slurm 21.08 or later is needed, and nothing else may print on its stdout`,
     );
   }
 }
