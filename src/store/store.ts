@@ -906,10 +906,10 @@ export class RunStore {
       this.db.prepare('VACUUM INTO ?').run(backup);
     } catch (e) {
       rmSync(backup, { force: true });
-      const err = storeErrorFrom(e);
+      const code = sqliteCode(e);
       throw new StoreError(
         this.path,
-        `the store has schema version ${version}, older than this ScaleLab's (${migrations.length}), and is upgraded only after a copy of it is kept, which could not be written to ${backup} (${err ? err.message : (e as Error).message}); nothing was changed. Free some space there, or upgrade a copy of the store elsewhere`,
+        `the store has schema version ${version}, older than this ScaleLab's (${migrations.length}), and is upgraded only after a copy of it is kept, which could not be written to ${backup} (${(e as Error).message}${code ? `, ${code}` : ''}: a full disk, a file-size limit or a folder not writable); nothing was changed. Free some space there, or upgrade a copy of the store elsewhere`,
       );
     }
     return backup;

@@ -4,9 +4,9 @@
 // (kill -9 inside its transaction) leaves the store as it was, and the next opening upgrades it whole.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -142,4 +142,41 @@ test('an upgrade killed (kill -9) inside its transaction, with 20,000 runs rekey
   } finally {
     store.close();
   }
+});
+
+test('an upgrade whose copy cannot be written (a file-size limit, as a full disk) is refused with words; the store is left as it was', () => {
+  const dir = tmp('upgrade-no-room');
+  const db = join(dir, 'runs.db');
+  versionOneStore(db, 20_000);
+  const before = contents(db);
+  const bytes = sha(db);
+  const kib = Math.floor(statSync(db).size / 1024 / 2);
+  // Node ignores SIGXFSZ: a write past the limit fails with EFBIG, as on a full disk.
+  const r = spawnSync(
+    'bash',
+    [
+      '-c',
+      `ulimit -f ${kib} && exec "$0" --import tsx "$@"`,
+      process.execPath,
+      `${root}src/cli/run.ts`,
+      'runs',
+      'ls',
+      '--db',
+      db,
+    ],
+    { cwd: root, encoding: 'utf8', env: { ...process.env, SCALELAB_DEBUG: '' } },
+  );
+  assert.equal(r.status, 1, r.stderr);
+  assert.match(
+    r.stderr,
+    /^scalelab: error: .*runs\.db: the store has schema version 1, older than this ScaleLab's \(6\), and is upgraded only after a copy of it is kept, which could not be written to .*runs\.db\.schema-1\.bak \(.*\); nothing was changed\. Free some space there/,
+  );
+  assert.ok(noStackTrace(r.stderr), r.stderr);
+  assert.equal(sha(db), bytes, 'the store byte-identical');
+  assert.deepEqual(contents(db), before);
+  assert.deepEqual(
+    readdirSync(dir).filter((f) => f.endsWith('.bak')),
+    [],
+    'no part of a copy left',
+  );
 });
