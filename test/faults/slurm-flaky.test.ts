@@ -5,6 +5,7 @@
 // in words: what happened and what to do.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +13,7 @@ import { plannedRuns, waitFor } from './common.js';
 import { fakeSlurm } from '../helpers/fakeSlurm.js';
 import { runDirectory } from '../../src/experiments/backends/process.js';
 import { readSlurmRecord, slurmBackend, type SlurmOptions } from '../../src/experiments/backends/slurm/index.js';
+import { jobScript } from '../../src/experiments/backends/slurm/records.js';
 import { runSweep } from '../../src/experiments/runner.js';
 import { RunStore, type StoredRun } from '../../src/store/store.js';
 
@@ -305,5 +307,46 @@ test('Slurm: a requeued job waits as queued; with accounting off, scontrol says 
     assert.match(m.reason!, /\[Slurm job 101_2: COMPLETED, exit 0:0, from scontrol\]/);
   } finally {
     s.close();
+  }
+});
+
+test("Slurm: a requeued job's new attempt runs without the earlier attempt's exit record, so a poll meanwhile does not end the run with the old failure", async (t) => {
+  // Squeue and sacct have lost the job for now (a controller restart, accounting behind).
+  const s = setup('requeue-attempt', 1, {}, { resultGraceSeconds: 60 });
+  const [run] = s.runs;
+  const d = s.folder(run);
+  const job = spawnJob(d);
+  t.after(() => {
+    writeFileSync(join(d, 'go'), '');
+    job.kill('SIGKILL');
+    s.close();
+  });
+  await waitFor('the second attempt to start its trainer', () => existsSync(join(d, 'trainer-started')));
+  assert.ok(!existsSync(join(d, 'exit.json')), "the first attempt's exit record is gone");
+  const during = await s.backend().status({ ...s.store.runs({ study: 's' })[0] });
+  assert.equal(during.state, 'running', during.reason);
+  writeFileSync(join(d, 'go'), '');
+  await waitFor('the second attempt to end', () => existsSync(join(d, 'exit.json')));
+  const after = await s.backend().status({ ...s.store.runs({ study: 's' })[0] });
+  assert.deepEqual([after.state, after.loss], ['completed', 3.2], after.reason);
+
+  /** The run's folder as its first attempt left it (killed by the preemption), and its job script run again. */
+  function spawnJob(dir: string) {
+    submitted(s);
+    writeFileSync(join(dir, 'exit.json'), JSON.stringify({ code: null, signal: 'SIGTERM', seconds: 5 }));
+    writeFileSync(join(dir, 'metrics.jsonl'), JSON.stringify({ tokens: 1e6, val_loss: 3.4 }) + '\n');
+    // The trainer: says it started, waits for "go", writes its three evaluations.
+    const trainer = join(dir, 'trainer.mjs');
+    writeFileSync(
+      trainer,
+      `import { existsSync, writeFileSync } from 'node:fs';
+writeFileSync('trainer-started', '');
+while (!existsSync('go')) await new Promise((r) => setTimeout(r, 20));
+writeFileSync('metrics.jsonl', [1e6, 2e6, 3e6].map((t) => JSON.stringify({ tokens: t, val_loss: 3.5 - t / 1e7 }) + '\\n').join(''));
+`,
+    );
+    writeFileSync(join(dir, 'job.json'), JSON.stringify({ argv: [process.execPath, trainer], cwd: dir }));
+    writeFileSync(join(dir, 'job.sh'), jobScript(dir));
+    return spawn('sh', [join(dir, 'job.sh')], { env: { ...process.env, SLURM_JOB_ID: '300' }, stdio: 'ignore' });
   }
 });
