@@ -23,7 +23,14 @@
  * accounting answers; else `sacct -c`, the job completion log (jobcomp/filetxt, which
  * scripts/slurm-cluster.sh configures: it knows a job by its raw id only, which each task appends
  * to RUN_DIR/slurm-job-id); else what squeue or `scontrol show job` still hold (for MinJobAge
- * seconds). The run's result itself always comes from exit.json and the metrics.
+ * seconds). The run's result itself always comes from exit.json and the metrics; a job Slurm says
+ * has ended (or no longer knows) with no exit.json yet is given resultGraceSeconds for it.
+ *
+ * Out of reach. Every Slurm command is ended after commandTimeoutSeconds. One that did not answer,
+ * said it cannot reach the controller, or (squeue) printed what is not its JSON, where nothing else
+ * knew the run, throws SlurmUnreachable (BackendUnreachable): the runner leaves every run as it is and
+ * tries again. An sbatch that got no answer may have reached the controller: before its array (or
+ * job) is sent again, squeue is asked for it by its name.
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
