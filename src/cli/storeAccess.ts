@@ -7,6 +7,21 @@ import { MissingStoreError, RunStore, storeErrorFrom, storeFileStat } from '../s
 import { closestNames, levenshtein } from '../core/names.js';
 import { isScaleLabError, ScaleLabError, UsageError, type Location } from '../errors/index.js';
 
+/**
+ * Open (or create) the store, saying on stderr when this opening upgraded an older store's schema:
+ * from which version, and where the copy of it as it was is kept (an older ScaleLab cannot open the
+ * upgraded store).
+ */
+export function openStore(path: string): RunStore {
+  const store = RunStore.open(path);
+  const u = store.upgraded;
+  if (u)
+    process.stderr.write(
+      `scalelab: note: upgraded the run store ${path} from schema version ${u.from} to ${u.to} (in one transaction); the store as it was is kept at ${u.backup}, for a ScaleLab older than this one (which cannot open it now); remove that copy once you do not need it\n`,
+    );
+  return store;
+}
+
 /** A store to read from: listing or exporting never creates one where there was none. */
 export function openExisting(path: string): RunStore {
   // An empty file is no store either: opening it would write a fresh one into it.
@@ -16,7 +31,7 @@ export function openExisting(path: string): RunStore {
       path,
       `no run store here${size === 0 ? ' (an empty file)' : ''}: import runs ("scalelab runs import FILE") or run a sweep first, or give --db`,
     );
-  return RunStore.open(path);
+  return openStore(path);
 }
 
 /** Refuses a study the store does not hold, naming the nearest and the studies it has. */

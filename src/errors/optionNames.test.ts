@@ -45,8 +45,8 @@ const argument = /^--[a-z][\w-]*(=.*)?$/s;
 const exceptions: { file: string; text: RegExp; why: string }[] = [
   {
     file: 'experiments/backends/slurm/parse.ts',
-    text: /raise --(time|mem) with/,
-    why: "--time and --mem are sbatch's own flags, to be given through the backend's sbatchArgs option",
+    text: /raise --(time|mem) with|--requeue with/,
+    why: "--time, --mem and --requeue are sbatch's own flags, to be given through the backend's sbatchArgs option",
   },
   {
     file: 'fit/summary.ts',

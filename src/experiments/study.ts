@@ -33,6 +33,41 @@ export interface RunOutcome {
   evals?: { tokens: number; loss: number }[];
   seconds: number;
   reason?: string;
+  /**
+   * Set by the study on a run its executor answered completed with a loss it cannot use (not a
+   * positive finite number, or diverged: screenOutcome); it then counts as failed, with the reason.
+   */
+  unusable?: true;
+}
+
+/**
+ * A completed run's final loss more than this fraction above its lowest evaluation diverged: a
+ * validation loss does not climb back 10 % in a run that trains, where its noise is a percent or two.
+ */
+const DIVERGED_RISE = 0.1;
+
+/** Why a completed run's loss cannot be fitted, or undefined: the store keeps what it said, the fit leaves it out. */
+function unusableLoss(o: Pick<RunOutcome, 'finalLoss' | 'evals'>, divergence = true): string | undefined {
+  const loss = o.finalLoss;
+  if (loss === undefined) return 'it completed without a final loss';
+  if (!Number.isFinite(loss) || loss <= 0) return `its final loss ${loss} is not a positive finite number`;
+  if (!divergence) return undefined;
+  const evals = (o.evals ?? []).filter((e) => Number.isFinite(e.loss) && e.loss > 0);
+  if (evals.length < 2) return undefined;
+  const lowest = evals.reduce((a, b) => (b.loss < a.loss ? b : a));
+  if (loss > lowest.loss * (1 + DIVERGED_RISE))
+    return `diverged: its loss rose from ${formatNumber(lowest.loss, 4)} at ${formatNumber(lowest.tokens, 3)} tokens to ${formatNumber(loss, 4)} at the end, more than ${DIVERGED_RISE * 100} % above its lowest`;
+  return undefined;
+}
+
+/**
+ * The outcome as the study uses it: a completed run with a loss it cannot use counts as failed, saying
+ * why. A verification run's loss is what it is checked on, however far off: only a loss that is no number is refused.
+ */
+function screenOutcome(o: RunOutcome, phase: string): RunOutcome {
+  if (o.status !== 'completed') return o;
+  const why = unusableLoss(o, phase !== 'verify');
+  return why ? { ...o, status: 'failed', finalLoss: undefined, reason: why, unusable: true } : o;
 }
 
 export interface Executor {
@@ -276,7 +311,11 @@ function sweepFailure(outcomes: RunOutcome[], completed: number, needed: number)
   return `the IsoFLOP sweep completed ${completed} of its ${outcomes.length} runs, fewer than the ${needed} a Chinchilla fit needs${failed.length ? `; ${failed.length} failed: ${distinctReasons(reasons)}` : ''}`;
 }
 
-export async function runStudy(executor: Executor, options: StudyOptions): Promise<StudyResult> {
+export async function runStudy(given: Executor, options: StudyOptions): Promise<StudyResult> {
+  // Every outcome screened as it comes: no NaN, no diverged loss reaches the probe's choice, a fit or the verification.
+  const executor: Executor = {
+    execute: async (runs, phase) => (await given.execute(runs, phase)).map((o) => screenOutcome(o, phase)),
+  };
   const warnings: string[] = [];
   const base: SweepDesignOptions = {
     experimentSeconds: options.experimentSeconds,
@@ -342,13 +381,20 @@ export async function runStudy(executor: Executor, options: StudyOptions): Promi
     budgets = [...budgets, ...stage2.budgets];
   }
 
-  const failed = outcomes.filter((o) => o.status === 'failed');
-  if (failed.length)
+  const failed = outcomes.filter((o) => o.status === 'failed' && !o.unusable);
+  const unusable = outcomes.filter((o) => o.unusable);
+  if (failed.length || unusable.length)
     warnings.push(
-      `${failed.length} runs failed and were left out of the fit: ${failed
-        .slice(0, 3)
-        .map((o) => o.reason)
-        .join('; ')}`,
+      `${failed.length + unusable.length} of the sweep's ${outcomes.length} runs were left out of the fit: ${[
+        failed.length
+          ? `${failed.length} failed (${distinctReasons(failed.map((o) => o.reason ?? 'no reason given'))})`
+          : '',
+        unusable.length
+          ? `${unusable.length} completed with a loss it cannot use (${distinctReasons(unusable.map((o) => o.reason!))}; the store keeps what ${unusable.length === 1 ? 'it' : 'they'} reported)`
+          : '',
+      ]
+        .filter(Boolean)
+        .join(', ')}`,
     );
   const dataset = outcomesDataset(outcomes, 'study');
   // The fit needs more runs than the law has parameters; fewer is said with the sweep's failures.

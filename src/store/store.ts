@@ -639,6 +639,8 @@ export function checkStoreSchema(db: Database.Database, path: string): void {
     }
     throw e;
   }
+  // Before anything writes: opening sets WAL mode, which a newer version's store may not use.
+  if (version > migrations.length) throw newerStore(path, version);
   const missing = storeTables.filter((t) => !tables.includes(t));
   if ((version === 0 && tables.length > 0) || (version > 0 && missing.length > 0)) {
     const list = tables.slice(0, 8).join(', ') + (tables.length > 8 ? ', …' : '');
@@ -648,6 +650,33 @@ export function checkStoreSchema(db: Database.Database, path: string): void {
         `not a ScaleLab store: an SQLite database with tables ${list || '(none)'} but not ScaleLab's (${missing.join(', ')}); expected the run store that "runs import" and "sweep run" write (${o('db')})`,
     );
   }
+}
+
+/** A store written by a newer ScaleLab: refused before anything is written to it. */
+function newerStore(path: string, version: number): StoreError {
+  return new StoreError(
+    path,
+    `the store has schema version ${version}, newer than this ScaleLab understands (${migrations.length}): a newer ScaleLab wrote it; nothing was changed. Upgrade ScaleLab to use it (an older one never changes a newer store)`,
+  );
+}
+
+/** What opening a store of an older schema did: the versions, and the copy of the file as it was. */
+export interface StoreUpgrade {
+  from: number;
+  to: number;
+  /** The store as it was before the upgrade (SQLite's VACUUM INTO), beside it. */
+  backup: string;
+}
+
+/**
+ * A test hook: an upgrade pauses inside its transaction, after its first step, writing
+ * `DIR/PID.migrating` and waiting up to a minute (a test kills the process there).
+ */
+function pauseMigration(): void {
+  const dir = process.env.SCALELAB_TEST_MIGRATION_PAUSE;
+  if (!dir) return;
+  writeFileSync(join(dir, `${process.pid}.migrating`), '');
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 60_000);
 }
 
 /** Whether a file begins with SQLite's 16-byte header ("SQLite format 3\0"). */
@@ -742,6 +771,9 @@ export class RunStore {
   /** The file this store opened (device and inode), to tell when another has taken its name. */
   private readonly file: { dev: number; ino: number } | undefined;
 
+  /** Set when this opening upgraded an older store's schema: from and to which version, and its backup. */
+  upgraded: StoreUpgrade | undefined;
+
   private constructor(path: string, db: Database.Database) {
     this.path = path;
     this.db = db;
@@ -821,11 +853,7 @@ export class RunStore {
           `another SQLite database (tables ${[...tables].slice(0, 6).join(', ')}${tables.size > 6 ? ', …' : ''})`,
         );
       }
-      if (version > migrations.length)
-        throw new StoreError(
-          path,
-          `the store has schema version ${version}, newer than this ScaleLab understands (${migrations.length}); upgrade ScaleLab`,
-        );
+      if (version > migrations.length) throw newerStore(path, version);
       if (version < migrations.length)
         throw new StoreError(
           path,
@@ -842,24 +870,49 @@ export class RunStore {
     }
   }
 
+  /**
+   * Bring the schema to this version's: a new store made whole, an older one upgraded in one
+   * transaction (every step, or none: a process killed midway leaves the store as it was), after a
+   * copy of it as it was is written beside it (an older ScaleLab refuses the upgraded store, and can
+   * use the copy).
+   */
   private migrate(): void {
     const version = this.db.pragma('user_version', { simple: true }) as number;
-    if (version > migrations.length) {
-      throw new StoreError(
-        this.path,
-        `the store has schema version ${version}, newer than this ScaleLab understands (${migrations.length}); upgrade ScaleLab`,
-      );
-    }
-    for (let v = version; v < migrations.length; v++) {
-      this.db
-        .transaction(() => {
+    if (version > migrations.length) throw newerStore(this.path, version);
+    if (version === migrations.length) return;
+    const backup = version > 0 && this.path !== ':memory:' ? this.backupBefore(version) : undefined;
+    let from: number | undefined;
+    this.db
+      .transaction(() => {
+        // Read again under the write lock: another process may have upgraded it meanwhile.
+        from = this.db.pragma('user_version', { simple: true }) as number;
+        for (let v = from; v < migrations.length; v++) {
           const step = migrations[v];
           if (typeof step === 'string') this.db.exec(step);
           else step(this.db);
           this.db.pragma(`user_version = ${v + 1}`);
-        })
-        .immediate();
+          if (v === from && from > 0) pauseMigration();
+        }
+      })
+      .immediate();
+    if (backup && from === version) this.upgraded = { from: version, to: migrations.length, backup };
+  }
+
+  /** A copy of the store before its upgrade from `version`, at a new path beside it; its path. */
+  private backupBefore(version: number): string {
+    let backup = `${this.path}.schema-${version}.bak`;
+    for (let i = 2; existsSync(backup); i++) backup = `${this.path}.schema-${version}.${i}.bak`;
+    try {
+      this.db.prepare('VACUUM INTO ?').run(backup);
+    } catch (e) {
+      rmSync(backup, { force: true });
+      const code = sqliteCode(e);
+      throw new StoreError(
+        this.path,
+        `the store has schema version ${version}, older than this ScaleLab's (${migrations.length}), and is upgraded only after a copy of it is kept, which could not be written to ${backup} (${(e as Error).message}${code ? `, ${code}` : ''}: a full disk, a file-size limit or a folder not writable); nothing was changed. Free some space there, or upgrade a copy of the store elsewhere`,
+      );
     }
+    return backup;
   }
 
   close(): void {

@@ -86,8 +86,8 @@ interface CurveFitFile {
 async function storeCurves(db: string, study?: string, requireLineage?: string): Promise<ReadCurve[]> {
   if (!existsSync(db))
     throw new UsageError(`--db: no run store at ${db} (run a sweep or "scalelab runs import" first)`);
-  const { RunStore } = await import('../../store/store.js');
-  const store = RunStore.open(db);
+  const { openStore } = await import('../storeAccess.js');
+  const store = openStore(db);
   try {
     const runs: DatasetRun[] = [];
     const schedules: Record<string, Schedule> = {};

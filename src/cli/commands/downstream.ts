@@ -6,7 +6,7 @@ import { flagFor } from '../optionFlags.js';
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { flag } from '../flags.js';
-import { importStopped, interruptedImport } from '../storeAccess.js';
+import { importStopped, interruptedImport, openStore } from '../storeAccess.js';
 import { betweenSteps, handleToTheEnd, onInterrupt, stepwise } from '../interrupt.js';
 import { readTaskMetrics } from '../../io/readTaskMetrics.js';
 import type { RunRole, TaskMetricData, TaskMetricSet } from '../../io/parseTaskMetrics.js';
@@ -27,7 +27,7 @@ import {
   PLAN_HORIZON,
   step2Sigmoids,
 } from '../../analyses/downstream.js';
-import { defaultStorePath, describeWriter, MissingStoreError, RunStore } from '../../store/store.js';
+import { defaultStorePath, describeWriter, MissingStoreError } from '../../store/store.js';
 import { exitCodes, UsageError } from '../../errors/index.js';
 import { unknownName } from '../../core/names.js';
 import { percentSlip } from '../../core/slips.js';
@@ -357,7 +357,7 @@ function loadData(inputs: string[], f: InputFlags, writes: OutputFormat = analys
         f.db,
         'no run store here: import task metrics first ("scalelab downstream import FILE"), or give --db',
       );
-    const store = RunStore.open(f.db);
+    const store = openStore(f.db);
     try {
       const records = store.taskMetrics(f.study);
       if (!records.length) {
@@ -714,7 +714,7 @@ ${EXAMPLES}`,
             ...(f.tokens !== undefined ? { tokens: parseQuantity(f.tokens, '--tokens') } : {}),
             ...fileOptions(f),
           });
-          const store = RunStore.open(f.db);
+          const store = openStore(f.db);
           const results: {
             file: string;
             added: number;

@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import { forEachRun, inputSize } from '../../io/readRuns.js';
 import { runFormatNames, type Field } from '../../io/parseRuns.js';
-import { defaultStorePath, describeWriter, RunStore, type ImportCounts, type RunStatus } from '../../store/store.js';
-import { importStopped, interruptedImport, openExisting, requireStudy } from '../storeAccess.js';
+import { defaultStorePath, describeWriter, type ImportCounts, type RunStatus } from '../../store/store.js';
+import { importStopped, interruptedImport, openExisting, openStore, requireStudy } from '../storeAccess.js';
 import { betweenSteps, onInterrupt } from '../interrupt.js';
 import { runStatuses } from '../../store/runStatus.js';
 import { counted, formatNumber, shortReason } from '../../core/format.js';
@@ -93,7 +93,7 @@ export writes it back. A run stored without one takes it from a later import; an
           } finally {
             check.stop();
           }
-          const store = RunStore.open(f.db);
+          const store = openStore(f.db);
           const results: ({ file: string } & ImportCounts)[] = [];
           const withdraw = onInterrupt(() =>
             interruptedImport(

@@ -3,7 +3,7 @@ import { runStudy } from '../../experiments/study.js';
 import { storeExecutor } from '../../experiments/runner.js';
 import { studyJson, studyReport, studySummary, type StudySummary } from '../../experiments/studyReport.js';
 import { studyHtml } from '../../report/studyHtml.js';
-import { defaultStorePath, RunStore } from '../../store/store.js';
+import { defaultStorePath } from '../../store/store.js';
 import { fitToJson } from '../../fit/summary.js';
 import { parseInteger, parseQuantity, parseReplicates } from '../options.js';
 import { checkOutput, printJson, writeOutput } from '../output.js';
@@ -21,7 +21,7 @@ import {
   type BackendFlags,
 } from '../backendFlags.js';
 import { sweepProgressBar } from './sweep.js';
-import { claimStudyOrClose } from '../storeAccess.js';
+import { claimStudyOrClose, openStore } from '../storeAccess.js';
 
 type Run = (fn: () => Promise<void>, json?: boolean) => Promise<void>;
 
@@ -81,7 +81,7 @@ Examples:
           const setup = makeBackend(f, cmd);
           const targetHours = parseQuantity(f.targetHours, '--target-hours', { unit: 'hours' });
           const experimentHours = parseQuantity(f.experimentHours, '--experiment-hours', { unit: 'hours' });
-          const store = RunStore.open(f.db);
+          const store = openStore(f.db);
           const claim = claimStudyOrClose(store, f.study);
           const bar = sweepProgressBar(f.json);
           const withdraw = interruptedSweep(store, f.study, setup.backend.name, () => {

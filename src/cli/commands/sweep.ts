@@ -19,7 +19,7 @@ import { CANCELLED_REASON } from '../../experiments/backends/process.js';
 import { formatNumber, shortReason } from '../../core/format.js';
 import { parseQuantity, plainNumber } from '../options.js';
 import { checkOutput, printJson, writeOutput } from '../output.js';
-import { claimStudyOrClose, openExisting, requireStudy } from '../storeAccess.js';
+import { claimStudyOrClose, openExisting, openStore, requireStudy } from '../storeAccess.js';
 import { flag } from '../flags.js';
 import {
   addBackendFlags,
@@ -193,7 +193,7 @@ Examples:
           planFile,
         );
         const setup = makeBackend(f, cmd);
-        const store = RunStore.open(f.db);
+        const store = openStore(f.db);
         const claim = claimStudyOrClose(store, f.study);
         const bar = sweepProgressBar(f.json);
         const withdraw = interruptedSweep(store, f.study, setup.backend.name, () => {

@@ -23,7 +23,14 @@
  * accounting answers; else `sacct -c`, the job completion log (jobcomp/filetxt, which
  * scripts/slurm-cluster.sh configures: it knows a job by its raw id only, which each task appends
  * to RUN_DIR/slurm-job-id); else what squeue or `scontrol show job` still hold (for MinJobAge
- * seconds). The run's result itself always comes from exit.json and the metrics.
+ * seconds). The run's result itself always comes from exit.json and the metrics; a job Slurm says
+ * has ended (or no longer knows) with no exit.json yet is given resultGraceSeconds for it.
+ *
+ * Out of reach. Every Slurm command is ended after commandTimeoutSeconds. One that did not answer,
+ * said it cannot reach the controller, or (squeue) printed what is not its JSON, where nothing else
+ * knew the run, throws SlurmUnreachable (BackendUnreachable): the runner leaves every run as it is and
+ * tries again. An sbatch that got no answer may have reached the controller: before its array (or
+ * job) is sent again, squeue is asked for it by its name.
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
@@ -32,7 +39,7 @@ import { join, resolve } from 'node:path';
 import { syncFolder } from '../../../io/durable.js';
 import type { OptionNamer } from '../../../errors/index.js';
 import type { StoredRun } from '../../../store/store.js';
-import type { Backend, BackendStatus } from '../backend.js';
+import { BackendUnreachable, type Backend, type BackendStatus } from '../backend.js';
 import {
   asCancelled,
   CANCELLED,
@@ -97,26 +104,69 @@ export interface SlurmOptions {
   timeoutSeconds?: number;
   /** How a run's failure reason names these options (the CLI passes its flags). */
   optionNames?: OptionNamer;
+  /**
+   * Seconds a Slurm command (sbatch, squeue, sacct, scontrol, scancel) may take before it is taken for
+   * a controller out of reach and ended: the sweep then leaves its runs as they are and tries again
+   * (BackendUnreachable). @default 60
+   */
+  commandTimeoutSeconds?: number;
+  /**
+   * Seconds a run with no result in its folder (no exit.json) may stay unknown to squeue, sacct and
+   * scontrol, or ended in Slurm's eyes, before it is failed: accounting that lags behind squeue, and a
+   * shared file system that shows exit.json late, are waited out. @default 120
+   */
+  resultGraceSeconds?: number;
 }
 
 /** How long one squeue answer serves the status polls of a pass. */
 const SNAPSHOT_MS = 500;
 
-async function slurm(cmd: string, args: string[]): Promise<string> {
+/**
+ * A Slurm command that could not reach the controller (it did not answer in time, or said it cannot
+ * connect): nothing is known from it, so the sweep leaves every run as it is and tries again.
+ */
+class SlurmUnreachable extends BackendUnreachable {}
+
+/** What Slurm's clients say when the controller is down, restarting or overloaded (not the request's fault). */
+const CONTROLLER_AWAY =
+  /unable to contact slurm controller|socket timed out|connect(ion)? (failure|refused|timed out)|zero bytes were transmitted|temporarily unavailable|communication connection failure|backup controller in standby|transport endpoint is not connected/i;
+
+/** The default of SlurmOptions.commandTimeoutSeconds. */
+const COMMAND_TIMEOUT_S = 60;
+
+async function slurmCommand(cmd: string, args: string[], timeoutS = COMMAND_TIMEOUT_S): Promise<string> {
   try {
-    const { stdout } = await run(cmd, args, { maxBuffer: 64 << 20 });
+    // SIGKILL: a client stuck in a retry loop may not end on SIGTERM.
+    const { stdout } = await run(cmd, args, { maxBuffer: 64 << 20, timeout: timeoutS * 1000, killSignal: 'SIGKILL' });
     return stdout;
   } catch (e) {
-    const err = e as { code?: string; stderr?: string; message: string };
+    const err = e as { code?: string; stderr?: string; message: string; killed?: boolean; signal?: string };
     if (err.code === 'ENOENT')
       throw new SlurmError(
         `${cmd} not found: is Slurm installed and on PATH? (scripts/slurm-cluster.sh starts a one-node cluster)`,
       );
-    throw new SlurmError(`${cmd} ${args.join(' ')} failed: ${(err.stderr || err.message).trim()}`);
+    const said = (err.stderr || err.message).trim();
+    if (err.killed)
+      throw new SlurmUnreachable(
+        `${cmd} ${args.join(' ')} did not answer within ${timeoutS} s, so it was ended: is the Slurm controller down or overloaded? ("scontrol ping" says)`,
+      );
+    if (CONTROLLER_AWAY.test(said))
+      throw new SlurmUnreachable(`${cmd} ${args.join(' ')} cannot reach the Slurm controller: ${said}`);
+    throw new SlurmError(`${cmd} ${args.join(' ')} failed: ${said}`);
   }
 }
 
-const sleep = (ms: number) => new Promise((res) => setTimeout(res, ms));
+/** squeue --json read; what is not its JSON (a login banner, an old squeue) said with its first words. */
+function readSqueue(text: string): Snapshot {
+  try {
+    return parseSqueue(text);
+  } catch {
+    const start = text.trim().slice(0, 80).replace(/\s+/g, ' ');
+    throw new SlurmError(
+      `squeue printed what is not the JSON it was asked for (${start ? `"${start}${text.trim().length > 80 ? '…' : ''}"` : 'nothing'}): Slurm 21.08 or later is needed, and nothing else may print on its stdout`,
+    );
+  }
+}
 
 /** A run that never reached Slurm ends with this outcome, as the wrapper would have written it. */
 function writeSubmitFailure(dir: string, reason: string): void {
@@ -137,6 +187,15 @@ export function slurmBackend(o: SlurmOptions): SlurmBackend {
   const root = o.root ?? '.scalelab/runs';
   const cwd = o.cwd ?? process.cwd();
   const limit = o.concurrency ?? 64;
+  const timeoutS = o.commandTimeoutSeconds ?? COMMAND_TIMEOUT_S;
+  const graceMs = (o.resultGraceSeconds ?? 120) * 1000;
+  /** Run folder → when its job was first seen ended (or unknown) with no exit.json there. */
+  const noResultSince = new Map<string, number>();
+  /** Names of arrays and jobs whose sbatch did not answer: Slurm may hold them, so look before sending again. */
+  const unanswered = new Set<string>();
+  /** Why squeue's last call gave no answer. */
+  let squeueError: Error | undefined;
+  const slurm = (cmd: string, args: string[]) => slurmCommand(cmd, args, timeoutS);
   // In minutes, a minute over the wrapper's own limit, so the wrapper ends the run first and says why; a --sbatch-arg=--time=… given after it wins.
   const timeLimit = o.timeoutSeconds ? [`--time=${Math.ceil(o.timeoutSeconds / 60) + 1}`] : [];
   const placement = o.partition ? [`--partition=${o.partition}`] : [];
@@ -178,11 +237,42 @@ export function slurmBackend(o: SlurmOptions): SlurmBackend {
   function squeue(): Promise<Snapshot> {
     if (!snapshot || Date.now() - snapshot.at > SNAPSHOT_MS) {
       // squeue --json in Slurm 22.05 ignores -j, --name and --me, so read everything and filter here.
-      const value = slurm('squeue', ['--json', '-t', 'all']).then(parseSqueue);
-      value.catch(() => (snapshot = undefined));
+      const value = slurm('squeue', ['--json', '-t', 'all']).then(readSqueue);
+      value.then(
+        () => (squeueError = undefined),
+        (e: Error) => {
+          snapshot = undefined;
+          squeueError = e;
+        },
+      );
       snapshot = { at: Date.now(), value };
     }
     return snapshot.value;
+  }
+
+  /**
+   * sbatch, its job id; a call the controller did not answer (it may have taken the job before its
+   * answer was lost) marks the name, so the next try looks in squeue first (submittedAs).
+   */
+  async function sbatch(name: string, args: string[]): Promise<string> {
+    try {
+      const id = parseSbatch(await slurm('sbatch', args));
+      unanswered.delete(name);
+      return id;
+    } catch (e) {
+      if (e instanceof SlurmUnreachable) unanswered.add(name);
+      throw e;
+    }
+  }
+
+  /** The job id of a job or array this sweep sent by sbatch with no answer, if squeue holds it under its name. */
+  async function submittedAs(name: string): Promise<string | undefined> {
+    if (!unanswered.has(name)) return undefined;
+    snapshot = undefined;
+    const ids = (await squeue()).names.get(name);
+    if (!ids?.length) return undefined;
+    unanswered.delete(name);
+    return ids[ids.length - 1];
   }
 
   /** One run as its own job (the fallback when arrays fail, and `array: false`). */
@@ -206,7 +296,7 @@ export function slurmBackend(o: SlurmOptions): SlurmBackend {
       ...(o.sbatchArgs ?? []),
       script,
     ];
-    const id = parseSbatch(await slurm('sbatch', args));
+    const id = (await submittedAs(name)) ?? (await sbatch(name, args));
     writeSlurmRecord(dir, { name, jobId: id, at: new Date().toISOString() });
     snapshot = undefined;
     return id;
@@ -234,7 +324,7 @@ export function slurmBackend(o: SlurmOptions): SlurmBackend {
       ...(o.sbatchArgs ?? []),
       script,
     ];
-    const id = parseSbatch(await slurm('sbatch', args));
+    const id = (await submittedAs(name)) ?? (await sbatch(name, args));
     for (const p of runs) {
       writeSlurmRecord(p.dir, { name, index: p.index, jobId: `${id}_${p.index}`, at: new Date().toISOString() });
       for (const ext of ['out', 'err']) {
@@ -300,7 +390,11 @@ export function slurmBackend(o: SlurmOptions): SlurmBackend {
   async function sacct(id: string, raw: string | undefined): Promise<JobInfo | undefined> {
     if (sacctMode === undefined || sacctMode === 'sacct') {
       try {
-        const { stdout } = await run('sacct', [...SACCT_FIELDS, '-j', id], { maxBuffer: 16 << 20 });
+        const { stdout } = await run('sacct', [...SACCT_FIELDS, '-j', id], {
+          maxBuffer: 16 << 20,
+          timeout: timeoutS * 1000,
+          killSignal: 'SIGKILL',
+        });
         sacctMode = 'sacct';
         return parseSacct(stdout, id, raw, 'sacct');
       } catch (e) {
@@ -314,13 +408,26 @@ export function slurmBackend(o: SlurmOptions): SlurmBackend {
       try {
         // The completion log knows jobs by raw id only (it has no ARRAYID_INDEX); it warns on
         // stderr about array fields it does not parse.
-        const { stdout } = await run('sacct', ['-c', ...SACCT_FIELDS, '-j', raw], { maxBuffer: 64 << 20 });
+        const { stdout } = await run('sacct', ['-c', ...SACCT_FIELDS, '-j', raw], {
+          maxBuffer: 64 << 20,
+          timeout: timeoutS * 1000,
+          killSignal: 'SIGKILL',
+        });
         return parseSacct(stdout, id, raw, 'sacct -c');
-      } catch {
-        sacctMode = 'none';
+      } catch (e) {
+        // Not answering in time says nothing of the log; anything else, that it cannot be read.
+        if (!(e as { killed?: boolean }).killed) sacctMode = 'none';
       }
     }
     return undefined;
+  }
+
+  /** squeue gave no answer and nothing else knew the run: nothing is known, so the sweep waits. */
+  function squeueAway(): SlurmUnreachable {
+    const why = squeueError?.message ?? 'no answer';
+    return new SlurmUnreachable(
+      `cannot learn from Slurm where the runs stand: ${why.startsWith('squeue') ? why : `squeue: ${why}`}`,
+    );
   }
 
   /** Where the job stands: live from squeue; once it has ended, from sacct, else squeue or scontrol. */
@@ -358,7 +465,12 @@ export function slurmBackend(o: SlurmOptions): SlurmBackend {
       await scheduler.rebalance();
       await scheduler.settle(false);
       await scheduler.topUp();
-      if (scheduler.held(dir)) return { state: 'queued' };
+      if (scheduler.held(dir)) {
+        // Its sbatch found the controller out of reach: the sweep waits (and says so), the run stays as it is.
+        const away = scheduler.unreachable;
+        if (away) throw away;
+        return { state: 'queued' };
+      }
       // Taken before looking: a folder removed since the submit (no job.json) holds at most part of
       // what the run wrote, so its run ends failed, saying so, as on the local backend.
       const removed = runFolderRemoved(dir);
@@ -368,10 +480,10 @@ export function slurmBackend(o: SlurmOptions): SlurmBackend {
       };
       const recorded = readSlurmRecord(dir)?.jobId;
       let externalId = recorded && recorded !== r.externalId ? recorded : undefined;
-      let done = finishedStatus(dir, r);
+      const done = finishedStatus(dir, r);
       if (done?.state === 'completed') return ended(done);
       const where = await locate(r, dir);
-      if (where === null) return { state: r.status === 'running' ? 'running' : 'queued' };
+      if (where === null) throw squeueAway();
       if (!where) {
         if (done) return ended(done);
         // Removed with its slurm.json: whether it went to Slurm is unknown, so it is not submitted again.
@@ -393,7 +505,7 @@ export function slurmBackend(o: SlurmOptions): SlurmBackend {
       if (where.id !== r.externalId) externalId = where.id;
       const known = externalId ? { externalId } : {};
       const info = await jobInfo(where.id, where.raw);
-      if (info === null) return { state: r.status === 'running' ? 'running' : 'queued', ...known };
+      if (info === null) throw squeueAway();
       if (info && (queuedStates.has(info.state) || runningStates.has(info.state))) scheduler.adopt(dir, where.id);
       if (info && queuedStates.has(info.state)) return { state: 'queued', ...known };
       // exit.json may come before Slurm's verdict (a time limit's SIGTERM): wait for the verdict.
@@ -403,17 +515,23 @@ export function slurmBackend(o: SlurmOptions): SlurmBackend {
           state: 'cancelled',
           reason: `cancelled in Slurm (scancel) [${describeSlurmEnd(where.id, info, o.optionNames)}]`,
         });
-      if (!done) {
-        // Ended in Slurm's eyes but exit.json not (yet) visible (a shared file system): look once more.
-        await sleep(300);
-        done = finishedStatus(dir, r);
-      }
       const slurmSays = info
         ? describeSlurmEnd(where.id, info, o.optionNames)
         : `Slurm job ${where.id} is no longer known to squeue, sacct or scontrol (cancelled while pending?)`;
-      if (done?.state === 'completed') return ended(done);
+      if (!done && !removed) {
+        // Ended (or gone) in Slurm's eyes, but exit.json not visible yet: accounting lags behind
+        // squeue, and a shared file system can show a file written on the node a minute late. The
+        // run stays as it was until the grace is over; failed at first sight, its result would be lost.
+        const since = noResultSince.get(dir) ?? Date.now();
+        noResultSince.set(dir, since);
+        if (Date.now() - since < graceMs) return { state: r.status === 'running' ? 'running' : 'queued', ...known };
+      }
+      noResultSince.delete(dir);
       if (done) return ended({ ...done, reason: `${done.reason} [${slurmSays}]` });
-      return ended({ state: 'failed', reason: `${slurmSays}; no result (no exit.json in ${dir})` });
+      return ended({
+        state: 'failed',
+        reason: `${slurmSays}; no result: no exit.json in ${dir}${removed ? '' : ` after waiting ${Math.round(graceMs / 1000)} s for one`}, so the run's command did not finish there${slurmSays.includes('"sweep retry"') ? '' : '; "sweep retry" runs it again'}`,
+      });
     },
     async find(r) {
       const dir = runDirectory(root, r);

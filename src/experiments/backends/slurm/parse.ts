@@ -156,10 +156,11 @@ export const runningStates = new Set([
 const meanings: Record<string, string | ((name: OptionNamer) => string)> = {
   TIMEOUT: (name) => `it hit its time limit (raise --time with ${name('sbatchArgs')})`,
   OUT_OF_MEMORY: (name) => `it ran out of memory (raise --mem with ${name('sbatchArgs')})`,
-  NODE_FAIL: 'its node failed',
-  BOOT_FAIL: 'its node failed to boot',
-  PREEMPTED: 'it was preempted',
-  DEADLINE: 'it missed its deadline',
+  NODE_FAIL: `its node failed (not the run's fault); "sweep retry" runs it again`,
+  BOOT_FAIL: `its node failed to boot (not the run's fault); "sweep retry" runs it again`,
+  PREEMPTED: (name) =>
+    `it was preempted by a job of higher priority; "sweep retry" runs it again (or have Slurm requeue it: --requeue with ${name('sbatchArgs')})`,
+  DEADLINE: `it missed its deadline; "sweep retry" runs it again`,
 };
 
 /**

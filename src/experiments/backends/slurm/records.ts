@@ -72,7 +72,7 @@ function shellQuote(s: string): string {
 
 /**
  * The batch script for one run's folder, or for an array's tasks (index → folder): pick the run
- * folder, append the job's id to slurm-job-id, run the wrapper, and exit with the command's exit
+ * folder, remove an earlier attempt's exit.json, append the job's id to slurm-job-id, run the wrapper, and exit with the command's exit
  * code from exit.json (1 when the command was killed), so sacct says FAILED and which code.
  */
 export function jobScript(task: string | { index: number; dir: string }[]): string {
@@ -86,6 +86,9 @@ export function jobScript(task: string | { index: number; dir: string }[]): stri
   }
   lines.push(
     'cd "$d" || exit 2',
+    // A requeued job (preempted, its node failed) runs here again: the earlier attempt's outcome is
+    // not this one's, and read while this one runs it would end the run with the earlier one's failure.
+    'rm -f exit.json',
     `printf '%s\\n' "\${SLURM_JOB_ID:-}" >>slurm-job-id`,
     `${shellQuote(process.execPath)} ${shellQuote(wrapperPath)} "$d"`,
     `code=$(sed -n 's/^{"code":\\([0-9][0-9]*\\),.*/\\1/p' exit.json 2>/dev/null)`,

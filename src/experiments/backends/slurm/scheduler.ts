@@ -15,10 +15,14 @@
  * After a restart, arrays found still running are counted (adopt()), in job id order, and the
  * throttles set again (lowered too: but never below 1, so K may be exceeded by one per such array).
  *
+ * Out of reach. An sbatch that the controller did not answer (io throws BackendUnreachable) fails no
+ * run: the array, or the run, stays held and goes out on a later pass (`unreachable` says why meanwhile).
+ *
  * One job per run. If sbatch refuses an array for being an array (arrays disabled, MaxArraySize…),
  * the scheduler falls back for good to one job per run, at most K in Slurm at a time (topUp()).
  */
 import type { StoredRun } from '../../../store/store.js';
+import { BackendUnreachable } from '../backend.js';
 
 /** Most runs in one array when the cluster does not say: indices below Slurm's default MaxArraySize (1001). */
 const ARRAY_MAX = 1000;
@@ -79,6 +83,11 @@ interface LiveArray {
 export class ArrayScheduler {
   /** Submitting job arrays; false after a refusal of arrays (or `array: false`): one job per run. */
   arrays: boolean;
+  /**
+   * Why the last sbatch got no answer from the controller (BackendUnreachable), until one does: the
+   * runs it held stay held and go out on a later pass, never failed for it.
+   */
+  unreachable: BackendUnreachable | undefined;
   /** Most runs in one array, once known. */
   arrayMax: number | undefined;
   private readonly limit: number;
@@ -239,7 +248,15 @@ export class ArrayScheduler {
       this.fromWaiting.add(dir);
       try {
         await this.io.submitOne(p);
+        this.unreachable = undefined;
       } catch (e) {
+        if (e instanceof BackendUnreachable) {
+          // Kept for a later pass (at the back of the pool: the others' order stands).
+          this.fromWaiting.delete(dir);
+          this.waiting.set(dir, p);
+          this.unreachable = e;
+          break;
+        }
         this.io.fail(dir, `submit failed: ${(e as Error).message}`);
       }
     }
@@ -279,9 +296,15 @@ export class ArrayScheduler {
     if (throttle < 1) return false;
     try {
       const id = await this.io.submitArray(batch.name, runs, throttle);
+      this.unreachable = undefined;
       this.live.set(id, { throttle, size: runs.length, unfinished: new Set(runs.map((p) => p.dir)) });
       for (const p of runs) this.liveOf.set(p.dir, id);
     } catch (e) {
+      if (e instanceof BackendUnreachable) {
+        // The controller did not answer: the array waits, as for room, and goes on a later pass.
+        this.unreachable = e;
+        return false;
+      }
       const message = (e as Error).message;
       // Only a refusal of arrays themselves (disabled, MaxArraySize, the spec) means one job per run;
       // anything else (a wrong partition, a bad sbatch argument, the controller down) would fail

@@ -1,0 +1,89 @@
+// Fault injection, ninth pass: runs that go bad during a study. An executor that answers some of the
+// IsoFLOP runs "completed" with a NaN, an infinite, a zero or a negative loss, or with evaluations
+// whose loss climbs (a run that diverged): the study fits without them, says how many it left out and
+// why, and recommends what it recommends without them. (A trainer's own files are checked where they
+// are read: test/faults/runners.test.ts's lying trainers; this is the study's own guard, for any executor.)
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { loadWorld } from '../../src/lab/loadWorld.js';
+import { simulate } from '../../src/lab/simulate.js';
+import { worldArchitecture, worldCostModel } from '../../src/experiments/worldCostModel.js';
+import { runStudy, type Executor, type RunOutcome } from '../../src/experiments/study.js';
+
+const world = loadWorld();
+const options = {
+  targetSeconds: 48 * 3600,
+  experimentSeconds: 12 * 3600,
+  cost: worldCostModel(world),
+  architecture: worldArchitecture(world),
+  bootstrap: 0,
+};
+
+/** The simulated lab, as the study's tests run it. */
+const simulated = (run: RunOutcome['run']): RunOutcome => {
+  const r = simulate(world, run.config);
+  return { run, status: r.status, finalLoss: r.finalLoss, evals: r.evals, seconds: r.seconds, reason: r.reason };
+};
+
+/** What the bad runs report instead, by their place among the sweep's IsoFLOP runs. */
+const lies: ((o: RunOutcome) => RunOutcome)[] = [
+  (o) => ({ ...o, finalLoss: NaN }),
+  (o) => ({ ...o, finalLoss: Infinity }),
+  (o) => ({ ...o, finalLoss: 0 }),
+  (o) => ({ ...o, finalLoss: -1.5 }),
+  // Diverged: its last evaluation climbs to twice its lowest.
+  (o) => {
+    const evals = o.evals!.map((e, i, all) => (i === all.length - 1 ? { ...e, loss: 2 * all[0].loss } : e));
+    return { ...o, evals, finalLoss: evals[evals.length - 1].loss };
+  },
+];
+
+test('a study whose runs report NaN, Infinity, 0, a negative loss or diverge fits without them and says how many it left out and why', async () => {
+  const honest: Executor = { execute: async (runs) => runs.map(simulated) };
+  const lying: Executor = {
+    async execute(runs, phase) {
+      const out = runs.map(simulated);
+      if (phase !== 'isoflop') return out;
+      // Spread over the sweep, on completed runs: every third one from the second.
+      const done = out.flatMap((o, i) => (o.status === 'completed' ? [i] : []));
+      lies.forEach((lie, k) => (out[done[1 + 3 * k]] = lie(out[done[1 + 3 * k]])));
+      return out;
+    },
+  };
+  const truth = await runStudy(honest, options);
+  const s = await runStudy(lying, options);
+  const left = s.outcomes.filter((o) => o.unusable);
+  assert.equal(left.length, lies.length);
+  assert.deepEqual(
+    left.map((o) => o.reason!.replace(/\d[\d.e+-]*/g, '#')),
+    [
+      'its final loss NaN is not a positive finite number',
+      'its final loss Infinity is not a positive finite number',
+      'its final loss # is not a positive finite number',
+      'its final loss -# is not a positive finite number',
+      'diverged: its loss rose from # at # tokens to # at the end, more than # % above its lowest',
+    ],
+  );
+  const said = s.warnings.find((w) => /were left out of the fit/.test(w));
+  assert.ok(said, s.warnings.join('\n'));
+  const sweep = s.outcomes.filter((o) => o.run.phase !== 'lr-probe').length;
+  assert.match(
+    said,
+    new RegExp(
+      `^5 of the sweep's ${sweep} runs were left out of the fit: 5 completed with a loss it cannot use \\(its final loss NaN is not a positive finite number; its final loss Infinity .* \\(and 2 other reasons\\); the store keeps what they reported\\)$`,
+    ),
+  );
+  // The fit used none of them: every number of the recommendation finite, and near the honest study's.
+  for (const v of [
+    s.recommendation.predictedLoss,
+    s.recommendation.N,
+    s.recommendation.D,
+    ...Object.values(s.fit.params),
+  ])
+    assert.ok(Number.isFinite(v), `${v}`);
+  assert.ok(
+    Math.abs(s.recommendation.predictedLoss / truth.recommendation.predictedLoss - 1) < 0.01,
+    `${s.recommendation.predictedLoss} against ${truth.recommendation.predictedLoss} from every run`,
+  );
+  assert.ok(!truth.warnings.some((w) => /left out of the fit/.test(w)), 'the honest study leaves none out');
+});

@@ -1,0 +1,182 @@
+// Fault injection, ninth pass: run stores across ScaleLab versions. A store from a newer ScaleLab is
+// refused with words and never written to; one from an older version is upgraded in one transaction,
+// after a copy of it as it was is kept beside it, and the user is told; an upgrade killed midway
+// (kill -9 inside its transaction) leaves the store as it was, and the next opening upgrades it whole.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { integrityOk, waitFor } from './common.js';
+import { noStackTrace, root, scalelab as runCli } from '../helpers/cli.js';
+import { RunStore } from '../../src/store/store.js';
+
+const tmp = (name: string) => mkdtempSync(join(tmpdir(), `scalelab-faults-${name}-`));
+const sha = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
+
+/**
+ * A store as ScaleLab's first schema wrote it (version 1): this version's store with what later
+ * versions added taken away, holding `n` imported runs keyed as version 1 keyed them (by name alone).
+ */
+function versionOneStore(path: string, n: number): void {
+  RunStore.open(path).close();
+  const db = new Database(path);
+  db.exec(`DROP TABLE task_metrics; DROP TABLE task_definitions; DROP TABLE task_run_roles;
+    ALTER TABLE runs DROP COLUMN schedule; ALTER TABLE runs DROP COLUMN lineage;
+    ALTER TABLE checkpoints DROP COLUMN lr; ALTER TABLE checkpoints DROP COLUMN source;`);
+  const study = Number(db.prepare(`INSERT INTO studies (name) VALUES ('old')`).run().lastInsertRowid);
+  const add = db.prepare(
+    `INSERT INTO runs (study_id, key, name, status, n, d, loss, source) VALUES (?, 'run:' || ?, ?, 'completed', ?, ?, ?, 'old.csv')`,
+  );
+  db.transaction(() => {
+    for (let i = 0; i < n; i++) add.run(study, `r${i}`, `r${i}`, 1e6 * (1 + (i % 50)), 1e9, 3 + (i % 7) / 10);
+  })();
+  db.pragma('user_version = 1');
+  db.close();
+}
+
+/** What a store holds, to compare before and after: its version, schema and runs. */
+function contents(path: string): { version: number; schema: string[]; runs: string } {
+  const db = new Database(path, { readonly: true });
+  try {
+    return {
+      version: db.pragma('user_version', { simple: true }) as number,
+      schema: (
+        db.prepare(`SELECT sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY name`).all() as { sql: string }[]
+      ).map((r) => r.sql),
+      runs: createHash('sha256')
+        .update(JSON.stringify(db.prepare('SELECT * FROM runs ORDER BY id').all()))
+        .digest('hex'),
+    };
+  } finally {
+    db.close();
+  }
+}
+
+test('a store from a newer ScaleLab (user_version 7, a rollback journal) is refused by every opening, with words, and not written to', () => {
+  const dir = tmp('newer-store');
+  const db = join(dir, 'runs.db');
+  RunStore.open(db).close();
+  const raw = new Database(db);
+  raw.pragma('journal_mode = DELETE'); // a newer version need not use a write-ahead log
+  raw.pragma('user_version = 7');
+  raw.close();
+  const before = sha(db);
+  const answers = [
+    ['runs', 'ls', '--db', db],
+    ['runs', 'import', join(root, 'examples', 'chinchilla.csv'), '--study', 'x', '--db', db],
+  ].map((args) => runCli(args));
+  assert.equal(sha(db), before, 'the file byte-identical (before: switched to WAL mode before the refusal)');
+  for (const r of answers) {
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(
+      r.stderr,
+      /runs\.db: the store has schema version 7, newer than this ScaleLab understands \(6\): a newer ScaleLab wrote it; nothing was changed\. Upgrade ScaleLab to use it/,
+    );
+    assert.ok(noStackTrace(r.stderr), r.stderr);
+  }
+  assert.throws(() => RunStore.openReadOnly(db), /schema version 7, newer .*nothing was changed/);
+  assert.equal(sha(db), before, 'the file byte-identical (before: switched to WAL mode before the refusal)');
+  assert.ok(!existsSync(`${db}-wal`) && !existsSync(`${db}-shm`), 'no write-ahead log made beside it');
+});
+
+test('a store of schema version 1 is upgraded in one transaction, after a copy of it is kept, and the user is told', () => {
+  const dir = tmp('older-store');
+  const db = join(dir, 'runs.db');
+  versionOneStore(db, 20);
+  const before = contents(db);
+  const r = runCli(['runs', 'ls', '--study', 'old', '--db', db]);
+  assert.equal(r.code, 0, r.stderr);
+  const backup = `${db}.schema-1.bak`;
+  assert.match(
+    r.stderr,
+    new RegExp(
+      `^scalelab: note: upgraded the run store ${db.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} from schema version 1 to 6 \\(in one transaction\\); the store as it was is kept at ${backup.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}, for a ScaleLab older than this one`,
+      'm',
+    ),
+  );
+  assert.match(r.stdout, /r19/);
+  assert.deepEqual(contents(backup), before, 'the copy is the store as it was');
+  const after = contents(db);
+  assert.equal(after.version, 6);
+  const store = RunStore.open(db);
+  try {
+    assert.equal(store.upgraded, undefined, 'upgraded once: the next opening says nothing');
+    assert.equal(store.runs({ study: 'old' }).length, 20);
+    assert.match(store.runs({ study: 'old' })[0].key, /^run:\["r0",1000000\]$/, 'keyed as this version keys them');
+  } finally {
+    store.close();
+  }
+});
+
+test('an upgrade killed (kill -9) inside its transaction, with 20,000 runs rekeyed, leaves the store as it was; the next opening upgrades it whole', async () => {
+  const dir = tmp('upgrade-killed');
+  const db = join(dir, 'runs.db');
+  versionOneStore(db, 20_000);
+  const before = contents(db);
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', '-e', `import('./src/store/store.ts').then((m) => m.RunStore.open(${JSON.stringify(db)}))`],
+    { cwd: root, env: { ...process.env, SCALELAB_TEST_MIGRATION_PAUSE: dir }, stdio: 'ignore' },
+  );
+  const exited = new Promise<NodeJS.Signals | null>((res) => child.on('exit', (_code, signal) => res(signal)));
+  try {
+    // Paused after its first step (every run rekeyed, in the write-ahead log, not committed).
+    await waitFor('the upgrade inside its transaction', () => existsSync(join(dir, `${child.pid}.migrating`)));
+    assert.ok(existsSync(`${db}-wal`));
+    child.kill('SIGKILL');
+    assert.equal(await exited, 'SIGKILL');
+  } finally {
+    child.kill('SIGKILL');
+  }
+  assert.ok(integrityOk(db));
+  assert.deepEqual(contents(db), before, 'version 1, its schema and its 20,000 runs as they were');
+  const store = RunStore.open(db);
+  try {
+    assert.equal(store.upgraded?.from, 1);
+    assert.equal(store.db.pragma('user_version', { simple: true }), 6);
+    assert.equal(store.runs({ study: 'old' }).length, 20_000);
+  } finally {
+    store.close();
+  }
+});
+
+test('an upgrade whose copy cannot be written (a file-size limit, as a full disk) is refused with words; the store is left as it was', () => {
+  const dir = tmp('upgrade-no-room');
+  const db = join(dir, 'runs.db');
+  versionOneStore(db, 20_000);
+  const before = contents(db);
+  const bytes = sha(db);
+  const kib = Math.floor(statSync(db).size / 1024 / 2);
+  // Node ignores SIGXFSZ: a write past the limit fails with EFBIG, as on a full disk.
+  const r = spawnSync(
+    'bash',
+    [
+      '-c',
+      `ulimit -f ${kib} && exec "$0" --import tsx "$@"`,
+      process.execPath,
+      `${root}src/cli/run.ts`,
+      'runs',
+      'ls',
+      '--db',
+      db,
+    ],
+    { cwd: root, encoding: 'utf8', env: { ...process.env, SCALELAB_DEBUG: '' } },
+  );
+  assert.equal(r.status, 1, r.stderr);
+  assert.match(
+    r.stderr,
+    /^scalelab: error: .*runs\.db: the store has schema version 1, older than this ScaleLab's \(6\), and is upgraded only after a copy of it is kept, which could not be written to .*runs\.db\.schema-1\.bak \(.*\); nothing was changed\. Free some space there/,
+  );
+  assert.ok(noStackTrace(r.stderr), r.stderr);
+  assert.equal(sha(db), bytes, 'the store byte-identical');
+  assert.deepEqual(contents(db), before);
+  assert.deepEqual(
+    readdirSync(dir).filter((f) => f.endsWith('.bak')),
+    [],
+    'no part of a copy left',
+  );
+});
