@@ -197,6 +197,25 @@ test('common column names are read without a mapping; the columns read as nothin
   assert.equal(parseRuns('N,D,loss\n1e8,2e9,3.1\n', { source: 'm.csv' }).unread, undefined);
 });
 
+test("a spreadsheet's and a tracker's other spellings are read: param_count, token_count, total_flops, test_loss; train/loss after a held-out loss, train/lr", () => {
+  assert.deepEqual(
+    parseRuns('param_count,token_count,total_flops,test_loss\n1e8,2e9,1.2e18,3.1\n', { source: 'sheet.csv' }).columns,
+    { N: 'param_count', D: 'token_count', C: 'total_flops', loss: 'test_loss' },
+  );
+  assert.deepEqual(
+    parseRuns('model_params,tokens_trained,final_loss\n1e8,2e9,3.1\n', { source: 'sheet.csv' }).columns,
+    { N: 'model_params', D: 'tokens_trained', loss: 'final_loss' },
+  );
+  // One W&B run's history: its training loss is the loss when it is the only one.
+  const wandb = parseRuns('_step,train/loss,train/lr,trainer/global_step\n0,4.1,2e-4,50\n', {
+    source: 'history.csv',
+  });
+  assert.deepEqual(wandb.columns, { loss: 'train/loss', lr: 'train/lr', step: 'trainer/global_step' });
+  // Beside a held-out loss, the held-out one is read; beside all parameters, Kaplan's non-embedding count is not.
+  assert.equal(parseRuns('N,D,train_loss,val_loss\n1e8,2e9,3.0,3.1\n', { source: 'm.csv' }).columns.loss, 'val_loss');
+  assert.equal(parseRuns('non_embedding_params,params,D,loss\n9e7,1e8,2e9,3.1\n', { source: 'm.csv' }).runs[0].N, 1e8);
+});
+
 test('a --columns slip names the pair meant: a field in another case or by a common name, the pair reversed, a column one slip away', () => {
   const unknownField = (spec: string) => {
     try {

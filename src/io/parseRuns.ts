@@ -21,14 +21,40 @@ export type RunFormat = 'csv' | 'json' | 'jsonl';
 
 /** Fields a run can have, and the column names recognised for each without a mapping. */
 export const fieldAliases = {
-  N: ['N', 'params', 'parameters', 'n_params', 'num_params', 'num_parameters', 'model_size', 'Model Size'],
+  // After the counts of all parameters, a spreadsheet's other spellings; Kaplan's non-embedding count last.
+  N: [
+    'N',
+    'params',
+    'parameters',
+    'n_params',
+    'num_params',
+    'num_parameters',
+    'model_size',
+    'Model Size',
+    'param_count',
+    'parameter_count',
+    'model_params',
+    'non_embedding_params',
+  ],
   // Not "dataset_size": in data-constrained work it often means the unique tokens (U), not those trained on.
-  D: ['D', 'tokens', 'n_tokens', 'num_tokens', 'train_tokens', 'training_tokens', 'tokens_seen'],
-  C: ['C', 'flops', 'compute', 'compute_budget', 'train_flops', 'Training FLOP'],
+  D: [
+    'D',
+    'tokens',
+    'n_tokens',
+    'num_tokens',
+    'train_tokens',
+    'training_tokens',
+    'tokens_seen',
+    'token_count',
+    'tokens_trained',
+    'total_tokens',
+  ],
+  C: ['C', 'flops', 'compute', 'compute_budget', 'train_flops', 'Training FLOP', 'total_flops', 'training_flops'],
   U: ['U', 'unique_tokens', 'unique'],
-  loss: ['loss', 'final_loss', 'val_loss', 'eval_loss', 'validation_loss', 'L'],
+  // A held-out loss before the training loss (a tracker's export has both: train/loss and eval/loss).
+  loss: ['loss', 'final_loss', 'val_loss', 'eval_loss', 'validation_loss', 'L', 'test_loss', 'train_loss'],
   batch: ['batch', 'batch_size', 'batch_tokens'],
-  lr: ['lr', 'learning_rate', 'eta'],
+  lr: ['lr', 'learning_rate', 'eta', 'train_lr', 'train_learning_rate'],
   width: ['width', 'd_model'],
   layers: ['layers', 'n_layer', 'num_layers', 'depth'],
   gradSq: ['grad_sq', 'grad_norm_sq', 'gradient_norm_sq'],
