@@ -649,7 +649,14 @@ test('the run store keeps a lineage: imported with --lineage, curve-law fit --db
   // Imported again with it: nothing added, every run takes its lineage, and the fit draws lineages.
   const again = scalelab(['runs', 'import', file, '--db', db, '--study', 's', '--lineage', 'trunk_id', '--json']);
   assert.equal(again.code, 0, again.stderr);
-  assert.deepEqual(again.json().files[0], { file, runs: 0, checkpoints: 0, skipped: rows.length - 1 });
+  assert.deepEqual(again.json().files[0], {
+    file,
+    runs: 0,
+    checkpoints: 0,
+    skipped: rows.length - 1,
+    columns: { run: 'run', N: 'N', step: 'step', D: 'D', loss: 'loss', lr: 'lr', lineage: 'trunk_id' },
+    derived: { C: '6ND' },
+  });
   const r = fit('--json');
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.json().fits[0].bootstrap.unit, 'lineage');
@@ -755,7 +762,11 @@ test("curve-law fit reads one run's tracker history without a run column (W&B's 
   assert.equal(r.code, 0, r.stderr);
   const out = r.json();
   assert.deepEqual(
-    out.inputs.map((i: { run: string; points: number; namedAfterFile?: boolean }) => [i.run, i.points, i.namedAfterFile]),
+    out.inputs.map((i: { run: string; points: number; namedAfterFile?: boolean }) => [
+      i.run,
+      i.points,
+      i.namedAfterFile,
+    ]),
     [['wandb-history', 80, true]],
   );
   assert.equal(out.fits[0].fit.points, 80);
