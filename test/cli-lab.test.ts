@@ -9,6 +9,23 @@ import { noStackTrace, scalelab } from './helpers/cli.js';
 const dir = mkdtempSync(join(tmpdir(), 'scalelab-cli-lab-'));
 const db = join(dir, 'runs.db');
 
+test("runs import says which column it read as each field, what it derived and which it read as nothing (a sheet's params beside model_size)", () => {
+  const sheet = join(dir, 'sheet.csv');
+  writeFileSync(sheet, 'model_size,params,tokens,final_loss\n125M,1.25e8,2.5B,3.3\n350M,3.5e8,7B,2.9\n');
+  const r = scalelab(['runs', 'import', sheet, '--db', join(dir, 'sheet.db')]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(
+    r.stdout,
+    /sheet\.csv: 2 runs and 0 checkpoints added, 0 already in the store \(study "imported", .*sheet\.db\); read params \(N\), tokens \(D\), final_loss \(loss\), C = 6ND; not read: model_size\n$/,
+  );
+  const again = scalelab(['runs', 'import', sheet, '--db', join(dir, 'sheet.db'), '--json']);
+  const file = again.json().files[0];
+  assert.deepEqual(
+    [file.columns, file.derived, file.unread],
+    [{ N: 'params', D: 'tokens', loss: 'final_loss' }, { C: '6ND' }, ['model_size']],
+  );
+});
+
 test('runs import / ls / export: a round trip through the store that "fit" reads', () => {
   const a = scalelab(['runs', 'import', 'examples/chinchilla.csv', '--db', db, '--study', 'chin', '--json']);
   assert.equal(a.code, 0, a.stderr);

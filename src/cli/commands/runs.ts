@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { forEachRun, inputSize } from '../../io/readRuns.js';
-import type { Field } from '../../io/parseRuns.js';
+import type { DatasetInfo, Field } from '../../io/parseRuns.js';
 import { defaultStorePath, describeWriter, RunStore, type ImportCounts, type RunStatus } from '../../store/store.js';
 import { importStopped, interruptedImport, openExisting, requireStudy } from '../storeAccess.js';
 import { betweenSteps, onInterrupt } from '../interrupt.js';
@@ -10,6 +10,26 @@ import { textTable } from '../../core/table.js';
 import { keyword, parseQuantity, runSelection } from '../options.js';
 import { flag } from '../flags.js';
 import { checkOutput, formatOfName, printJson, progress, statusLine, writeOutputInSteps } from '../output.js';
+
+/**
+ * Which column of a file became which field, what was derived, and the columns read as nothing: an
+ * import says it, as fit does, so a guessed column (params over model_size) is seen before it is stored.
+ */
+function describeRead(info: DatasetInfo): string {
+  const read = Object.entries(info.columns).map(([field, column]) =>
+    column === field ? column : `${column} (${field})`,
+  );
+  const derived = Object.entries(info.derived).map(([field, how]) => `${field} = ${how}`);
+  const unread = info.unread?.length ? `; not read: ${info.unread.join(', ')}` : '';
+  return [...read, ...derived].join(', ') + unread;
+}
+
+function derivedAndUnread(info: DatasetInfo): { derived?: DatasetInfo['derived']; unread?: string[] } {
+  return {
+    ...(Object.keys(info.derived).length ? { derived: info.derived } : {}),
+    ...(info.unread?.length ? { unread: info.unread } : {}),
+  };
+}
 
 type Run = (fn: () => Promise<void>, json?: boolean) => Promise<void>;
 
@@ -78,23 +98,24 @@ export writes it back. A run stored without one takes it from a later import; an
             sizes.reduce((a, b) => a + b, 0),
             f,
           );
-          // The lineage column each file was found to have, to name it in a conflict with the store.
-          const lineageColumns: (string | undefined)[] = [];
+          // The columns each file was read by: said with its import (which column became N, D, loss, and
+          // those read as nothing), and its lineage column named in a conflict with the store.
+          const infos: DatasetInfo[] = [];
           try {
             for (const file of files)
-              lineageColumns.push(
+              infos.push(
                 forEachRun(
                   file,
                   options,
                   () => {},
                   (n) => check.tick(n),
-                ).columns.lineage,
+                ),
               );
           } finally {
             check.stop();
           }
           const store = RunStore.open(f.db);
-          const results: ({ file: string } & ImportCounts)[] = [];
+          const results: ({ file: string; columns: DatasetInfo['columns'] } & ImportCounts)[] = [];
           const withdraw = onInterrupt(() =>
             interruptedImport(
               files,
@@ -124,9 +145,9 @@ export writes it back. A run stored without one takes it from a later import; an
                         `waiting for the store ${f.db} (${Math.round(waitedMs / 1000)} s of ${waitSeconds}): ${describeWriter(holder)}`,
                       ),
                   },
-                  lineageColumns[i],
+                  infos[i].columns.lineage,
                 );
-                results.push({ file, ...counts });
+                results.push({ file, ...counts, columns: infos[i].columns, ...derivedAndUnread(infos[i]) });
               } catch (e) {
                 throw importStopped(
                   e,
@@ -139,7 +160,7 @@ export writes it back. A run stored without one takes it from a later import; an
               }
               if (!f.json)
                 process.stdout.write(
-                  `${file}: ${counted(results[i].runs, 'run')} and ${counted(results[i].checkpoints, 'checkpoint')} added, ${results[i].skipped} already in the store (study "${f.study}", ${f.db})\n`,
+                  `${file}: ${counted(results[i].runs, 'run')} and ${counted(results[i].checkpoints, 'checkpoint')} added, ${results[i].skipped} already in the store (study "${f.study}", ${f.db}); read ${describeRead(infos[i])}\n`,
                 );
             }
           } finally {
