@@ -172,7 +172,7 @@ test('sizes in a file read as on the command line: 70B, 1.4T, 70b; a lowercase m
     () => parseRuns('N,D,loss\n70m,1e9,2.1\n', { source: 'runs.csv' }),
     (e: InputError) =>
       e.message ===
-      'runs.csv:2:1 (column "N"): expected a positive number for N, got "70m" (a lowercase m could mean milli or mega: write M for millions, or the number in full (7e7))',
+      'runs.csv:2:1 (column "N"): expected a positive number for N, got "70m" (a lowercase m could mean milli or mega: write 70M for millions, or the number in full (7e7))',
   );
 });
 
