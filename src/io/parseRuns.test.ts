@@ -216,6 +216,28 @@ test("a spreadsheet's and a tracker's other spellings are read: param_count, tok
   assert.equal(parseRuns('non_embedding_params,params,D,loss\n9e7,1e8,2e9,3.1\n', { source: 'm.csv' }).runs[0].N, 1e8);
 });
 
+test("a training log's first line is said to be a log line, not a header, with the table to write; a TensorBoard scalar export is told loss=Value", () => {
+  const log = 'iter 50: loss 4.1762, time 120.45ms, mfu 31.20%\niter 100: loss 3.8139, time 120.45ms, mfu 31.20%\n';
+  assert.throws(
+    () => parseRuns(log, { source: 'train.log' }),
+    (e: InputError) =>
+      e.message ===
+      'train.log:1: missing column "loss" (the final loss of each run); the file has columns: iter 50: loss 4.1762, time 120.45ms, mfu 31.20%: the first line reads as a line of a training log, not a header of column names: runs are read from a table (CSV with a header row, a JSON array or JSONL), so write the log\'s values as one, e.g. step,loss,lr',
+  );
+  assert.throws(
+    () => parseRuns('Wall time,Step,Value\n1.7e9,50,4.17\n', { source: 'tb.csv' }),
+    (e: InputError) =>
+      e.message.endsWith(
+        'the file has columns: Wall time, Step, Value; map one with option "columns" loss=NAME (a TensorBoard scalar export\'s value: loss=Value)',
+      ),
+  );
+  // A header with units in its names is no log line: the usual hint.
+  assert.throws(
+    () => parseRuns('params (M),tokens (B),L2\n125,2.5,3.3\n', { source: 'sheet.csv' }),
+    (e: InputError) => e.message.endsWith('params (M), tokens (B), L2; map one with option "columns" loss=NAME'),
+  );
+});
+
 test('a --columns slip names the pair meant: a field in another case or by a common name, the pair reversed, a column one slip away', () => {
   const unknownField = (spec: string) => {
     try {

@@ -122,15 +122,15 @@ test('item 1: two files whose runs are both called "a" stay two runs; a conflict
 
 test('item 2: runs import refuses a file without N and D columns, naming the columns it has and --columns', async () => {
   const store = db('item2');
-  const f = file('.csv', 'model_params,seen_tokens,loss\n1e8,2e9,3.1\n2e8,2e9,3.1\n');
+  const f = file('.csv', 'model_weights,seen_tokens,loss\n1e8,2e9,3.1\n2e8,2e9,3.1\n');
   refused(
     await cli(['runs', 'import', f, '--db', store]),
     new RegExp(
-      `${f}:1: missing column "N"; the file has columns: model_params, seen_tokens, loss; map one with --columns N=NAME`,
+      `${f}:1: missing column "N"; the file has columns: model_weights, seen_tokens, loss; map one with --columns N=NAME`,
     ),
   );
   assert.equal(existsSync(store), false, 'no store is created for a refused file');
-  const mapped = await cli(['runs', 'import', f, '--db', store, '--columns', 'N=model_params,D=seen_tokens', '--json']);
+  const mapped = await cli(['runs', 'import', f, '--db', store, '--columns', 'N=model_weights,D=seen_tokens', '--json']);
   assert.equal(mapped.code, 0, mapped.stderr);
   assert.equal(mapped.json().files[0].runs, 2, 'two runs with the same loss are two runs');
   const s = RunStore.open(store);
