@@ -130,7 +130,16 @@ test('item 2: runs import refuses a file without N and D columns, naming the col
     ),
   );
   assert.equal(existsSync(store), false, 'no store is created for a refused file');
-  const mapped = await cli(['runs', 'import', f, '--db', store, '--columns', 'N=model_weights,D=seen_tokens', '--json']);
+  const mapped = await cli([
+    'runs',
+    'import',
+    f,
+    '--db',
+    store,
+    '--columns',
+    'N=model_weights,D=seen_tokens',
+    '--json',
+  ]);
   assert.equal(mapped.code, 0, mapped.stderr);
   assert.equal(mapped.json().files[0].runs, 2, 'two runs with the same loss are two runs');
   const s = RunStore.open(store);
