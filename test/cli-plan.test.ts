@@ -313,7 +313,16 @@ test('--params without --law is refused, not silently unused beside a preset, th
       ['predict', '--preset', 'epoch-2024', '--params', 'E=1.5', '--N', '70B', '--D', '1.4T'],
       /--preset brings its own, so it would not be used: give --law NAME --params/,
     ],
-    [['predict', '--params', '70B', '--D', '1.4T'], /--params gives the parameters of --law NAME; no --law is given/],
+    [['predict', '--params', 'E=1.5', '--D', '1.4T'], /--params gives the parameters of --law NAME; no --law is given/],
+    // A model's parameter count typed as --params: said as --N, whatever else is given.
+    [
+      ['predict', '--params', '70B', '--D', '1.4T'],
+      /--params takes a law's parameters as NAME=VALUE pairs .*not a model size: a model of 70B parameters is --N 70B/,
+    ],
+    [
+      ['predict', '--preset', 'epoch-2024', '--params', '1.3e9', '--D', '1.4T'],
+      /not a model size: a model of 1\.3e9 parameters is --N 1\.3e9 \(scalelab predict FIT --N 1\.3e9 --D TOKENS\)/,
+    ],
   ];
   for (const [args, message] of cases) {
     const r = scalelab(args);
