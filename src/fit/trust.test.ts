@@ -68,7 +68,7 @@ test("compute-convention: a file's C column 1000× (or in PF-days, 1e-20×) 6ND 
   const base = grid([1e8, 3e8, 1e9, 3e9], [2e9, 6e9, 2e10, 6e10]);
   const withC = (factor: number): Dataset => ({
     ...base,
-    runs: base.runs.map((r) => ({ ...r, C: 6 * r.N * r.D * factor })),
+    runs: base.runs.map((r) => ({ ...r, C: 6 * r.N! * r.D! * factor })),
     columns: { ...base.columns, C: 'flops' },
   });
   const thousand = fit(chinchilla, withC(1000)).warnings.find((w) => w.code === 'compute-convention');

@@ -210,10 +210,9 @@ const COMPUTE_CONVENTION_FACTOR = 10;
 function computeConvention(dataset: Dataset): string | undefined {
   const column = dataset.columns.C;
   if (column === undefined || dataset.derived.C !== undefined || dataset.derived.D !== undefined) return undefined;
-  const ratios = dataset.runs
-    .filter((r) => r.C !== undefined && r.N > 0 && r.D > 0)
-    .map((r) => r.C! / (6 * r.N * r.D))
-    .sort((a, b) => a - b);
+  const ratios: number[] = [];
+  for (const { C, N, D } of dataset.runs)
+    if (C !== undefined && N !== undefined && D !== undefined && N > 0 && D > 0) ratios.push(C / (6 * N * D));
   if (!ratios.length) return undefined;
   const median = quantile(ratios, 0.5);
   if (median <= COMPUTE_CONVENTION_FACTOR && median >= 1 / COMPUTE_CONVENTION_FACTOR) return undefined;

@@ -10,6 +10,7 @@ import { textTable } from '../../core/table.js';
 import { keyword, parseQuantity, runSelection } from '../options.js';
 import { flag } from '../flags.js';
 import { checkOutput, formatOfName, printJson, progress, statusLine, writeOutputInSteps } from '../output.js';
+import { smallSizeNotes } from '../sizeNote.js';
 
 /**
  * Which column of a file became which field, what was derived, and the columns read as nothing: an
@@ -101,16 +102,24 @@ export writes it back. A run stored without one takes it from a later import; an
           // The columns each file was read by: said with its import (which column became N, D, loss, and
           // those read as nothing), and its lineage column named in a conflict with the store.
           const infos: DatasetInfo[] = [];
+          // Each file's largest N and D, for the note on sizes that look like millions (760 for 760M).
+          const largest: { N: number; D: number }[] = [];
           try {
-            for (const file of files)
+            for (const file of files) {
+              const top = { N: 0, D: 0 };
               infos.push(
                 forEachRun(
                   file,
                   options,
-                  () => {},
+                  (r) => {
+                    top.N = Math.max(top.N, r.N ?? 0);
+                    top.D = Math.max(top.D, r.D ?? 0);
+                  },
                   (n) => check.tick(n),
                 ),
               );
+              largest.push(top);
+            }
           } finally {
             check.stop();
           }
@@ -158,6 +167,8 @@ export writes it back. A run stored without one takes it from a later import; an
                 waiting.done();
                 bar?.stop();
               }
+              const top = { N: largest[i].N || undefined, D: largest[i].D || undefined };
+              for (const note of smallSizeNotes(file, top)) process.stderr.write(`${note}\n`);
               if (!f.json)
                 process.stdout.write(
                   `${file}: ${counted(results[i].runs, 'run')} and ${counted(results[i].checkpoints, 'checkpoint')} added, ${results[i].skipped} already in the store (study "${f.study}", ${f.db}); read ${describeRead(infos[i])}\n`,
