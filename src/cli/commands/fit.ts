@@ -19,7 +19,6 @@ import {
 } from '../options.js';
 import { checkOutput, printJson, progress, writeOutput } from '../output.js';
 import { UsageError } from '../../errors/index.js';
-import { formatNumber } from '../../core/format.js';
 import { presetFix } from '../../presets/laws.js';
 import { flagFor } from '../optionFlags.js';
 import { flag } from '../flags.js';
