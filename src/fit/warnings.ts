@@ -212,7 +212,8 @@ function computeConvention(dataset: Dataset): string | undefined {
   if (column === undefined || dataset.derived.C !== undefined || dataset.derived.D !== undefined) return undefined;
   const ratios: number[] = [];
   for (const { C, N, D } of dataset.runs)
-    if (C !== undefined && N !== undefined && D !== undefined && N > 0 && D > 0) ratios.push(C / (6 * N * D));
+    if (C !== undefined && N !== undefined && D !== undefined && N > 0 && D > 0 && Number.isFinite(C / (6 * N * D)))
+      ratios.push(C / (6 * N * D));
   if (!ratios.length) return undefined;
   const median = quantile(ratios, 0.5);
   if (median <= COMPUTE_CONVENTION_FACTOR && median >= 1 / COMPUTE_CONVENTION_FACTOR) return undefined;
