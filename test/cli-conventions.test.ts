@@ -40,6 +40,11 @@ test('exit codes: 2 for every usage error (unknown command or flag, missing argu
       ['predict', '--preset', 'epoch-2024', '--N', '70B', '--tokens', '1.4T'],
       /unknown option '--tokens'\n\(Did you mean --D\?\)/,
     ],
+    [['plan', '--budget', '1e22'], /unknown option '--budget'\n\(Did you mean --C\?\)/],
+    [
+      ['predict', '--preset', 'epoch-2024', '--num-params', '70B', '--D', '1.4T'],
+      /unknown option '--num-params'\n\(Did you mean --N\?\)/,
+    ],
     [['fit'], /scalelab: error: missing required argument 'file'/],
     [
       ['predict', '--preset', 'epoch-2024', '--N', 'abc', '--D', '1e12'],

@@ -649,7 +649,14 @@ test('the run store keeps a lineage: imported with --lineage, curve-law fit --db
   // Imported again with it: nothing added, every run takes its lineage, and the fit draws lineages.
   const again = scalelab(['runs', 'import', file, '--db', db, '--study', 's', '--lineage', 'trunk_id', '--json']);
   assert.equal(again.code, 0, again.stderr);
-  assert.deepEqual(again.json().files[0], { file, runs: 0, checkpoints: 0, skipped: rows.length - 1 });
+  assert.deepEqual(again.json().files[0], {
+    file,
+    runs: 0,
+    checkpoints: 0,
+    skipped: rows.length - 1,
+    columns: { run: 'run', N: 'N', step: 'step', D: 'D', loss: 'loss', lr: 'lr', lineage: 'trunk_id' },
+    derived: { C: '6ND' },
+  });
   const r = fit('--json');
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.json().fits[0].bootstrap.unit, 'lineage');
@@ -740,4 +747,38 @@ test("curve-law fit on a table whose only step is W&B's _step says so on stderr;
   const t = scalelab(['curve-law', 'fit', trainer]);
   assert.doesNotMatch(t.stderr, /_step/);
   assert.match(t.stderr, /no schedule and the file has no lr column/);
+});
+
+test("curve-law fit reads one run's tracker history without a run column (W&B's export: train/loss, train/lr) as one run named after the file, and says so", () => {
+  const history = join(dir, 'wandb-history.csv');
+  writeFileSync(
+    history,
+    [
+      '_step,_runtime,train/loss,train/lr,trainer/global_step',
+      ...points(w, 3).map((p, i) => `${i},${i * 12.5},${p.loss},${p.lr},${p.step}`),
+    ].join('\n') + '\n',
+  );
+  const r = scalelab(['curve-law', 'fit', history, '--law', 'lr-annealing', '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  const out = r.json();
+  assert.deepEqual(
+    out.inputs.map((i: { run: string; points: number; namedAfterFile?: boolean }) => [
+      i.run,
+      i.points,
+      i.namedAfterFile,
+    ]),
+    [['wandb-history', 80, true]],
+  );
+  assert.equal(out.fits[0].fit.points, 80);
+  const text = scalelab(['curve-law', 'fit', history, '--law', 'lr-annealing']);
+  assert.match(text.stdout, /wandb-history \(all of .*wandb-history\.csv: it has no run column\): 80 checkpoints/);
+  // Two runs' rows in one file without a run column: their steps collide, and the error says to add one.
+  const mixed = join(dir, 'two-runs.csv');
+  writeFileSync(mixed, 'step,loss,lr\n1,3,0.001\n2,2.9,0.001\n1,3.1,0.002\n');
+  const m = scalelab(['curve-law', 'fit', mixed]);
+  assert.equal(m.code, 2);
+  assert.match(
+    m.stderr,
+    /two-runs\.csv:4 \(column "step"\): run "two-runs" has two checkpoints at step 1 \(lines 2 and 4\); expected one loss per step \(a file without a run column is one run, named after the file: add a run column/,
+  );
 });

@@ -632,6 +632,28 @@ test('downstream analyses read lm-evaluation-harness files directly, given the t
   assert.match(study.stderr, /--batch-tokens and --flops-per-token are read with files/);
 });
 
+test("a results file of your own model (no revision=stepNNN, no size) read by an analysis is refused naming downstream import's --tokens, which the analyses do not have", () => {
+  const mine = join(tmp, 'results_mine.json');
+  writeFileSync(
+    mine,
+    JSON.stringify({
+      results: { arc_easy: { alias: 'arc_easy', 'acc,none': 0.41, 'acc_stderr,none': 0.01 } },
+      config: { model: 'hf', model_args: 'pretrained=/ckpt/mine-125m', batch_size: '16' },
+    }),
+  );
+  for (const sub of ['fit', 'screen', 'predict']) {
+    const r = scalelab(['downstream', sub, mine]);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(
+      r.stderr,
+      /no checkpoint: expected revision=stepNNN in config\.model_args, or the tokens seen \(--tokens with "scalelab downstream import", then --study NAME\)/,
+    );
+  }
+  // downstream import has the flag: its own message names it alone.
+  const imported = scalelab(['downstream', 'import', mine, '--db', join(tmp, 'mine.db')]);
+  assert.match(imported.stderr, /or the tokens seen \(--tokens\)/);
+});
+
 test('downstream screen without a chance level says near chance was not checked, naming --chance', () => {
   const rows = ['run,N,tokens,task,metric,value'];
   for (const N of [7e7, 1.6e8, 4e8, 1e9])

@@ -9,6 +9,42 @@ import { noStackTrace, scalelab } from './helpers/cli.js';
 const dir = mkdtempSync(join(tmpdir(), 'scalelab-cli-lab-'));
 const db = join(dir, 'runs.db');
 
+test("runs import says which column it read as each field, what it derived and which it read as nothing (a sheet's params beside model_size)", () => {
+  const sheet = join(dir, 'sheet.csv');
+  writeFileSync(sheet, 'model_size,params,tokens,final_loss\n125M,1.25e8,2.5B,3.3\n350M,3.5e8,7B,2.9\n');
+  const r = scalelab(['runs', 'import', sheet, '--db', join(dir, 'sheet.db')]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(
+    r.stdout,
+    /sheet\.csv: 2 runs and 0 checkpoints added, 0 already in the store \(study "imported", .*sheet\.db\); read params \(N\), tokens \(D\), final_loss \(loss\), C = 6ND; not read: model_size\n$/,
+  );
+  assert.equal(r.stderr, '', 'sizes in parameters: no note');
+  // Sizes copied in millions and billions (760, 15) are stored as given, and said, as fit says them.
+  const millions = join(dir, 'millions.csv');
+  writeFileSync(millions, 'params_M,tokens_B,loss\n125,2.5,3.3\n760,15,2.7\n');
+  const m = scalelab([
+    'runs',
+    'import',
+    millions,
+    '--db',
+    join(dir, 'millions.db'),
+    '--columns',
+    'N=params_M,D=tokens_B',
+  ]);
+  assert.equal(m.code, 0, m.stderr);
+  assert.match(
+    m.stderr,
+    /^note: the largest N in .*millions\.csv is 760: if that counts parameters in millions or billions, write the suffix \(760M, 760B\)/,
+  );
+  assert.match(m.stderr, /\nnote: the largest D in .*millions\.csv is 15: if that counts tokens/);
+  const again = scalelab(['runs', 'import', sheet, '--db', join(dir, 'sheet.db'), '--json']);
+  const file = again.json().files[0];
+  assert.deepEqual(
+    [file.columns, file.derived, file.unread],
+    [{ N: 'params', D: 'tokens', loss: 'final_loss' }, { C: '6ND' }, ['model_size']],
+  );
+});
+
 test('runs import / ls / export: a round trip through the store that "fit" reads', () => {
   const a = scalelab(['runs', 'import', 'examples/chinchilla.csv', '--db', db, '--study', 'chin', '--json']);
   assert.equal(a.code, 0, a.stderr);

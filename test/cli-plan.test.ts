@@ -236,6 +236,21 @@ test('--mfu: 40 (a percentage) is refused naming 0.4, 40% reads as 0.4, for plan
   }
 });
 
+test("plan on your own hardware by its peak alone (--peak-flops, no --gpu) does not name the default GPU; with --gpu, that GPU's peak overridden", () => {
+  const own = scalelab(['plan', '--gpus', '8', '--peak-flops', '165T', '--days', '7']);
+  assert.equal(own.code, 0, own.stderr);
+  assert.match(own.stdout, /^Plan for 3\.193e20 training FLOPs: 8 × custom accelerator for 7 days at MFU 0\.4/);
+  assert.match(
+    own.stdout,
+    /8 × custom accelerator at 165\.0 TFLOP\/s peak dense BF16 \(--peak-flops on the command line\)/,
+  );
+  assert.doesNotMatch(own.stdout, /B200/);
+  const json = scalelab(['plan', '--gpus', '8', '--peak-flops', '165T', '--days', '7', '--json']).json();
+  assert.deepEqual([json.hardware.accelerator.id, json.hardware.accelerator.peakFlops], ['custom', 165e12]);
+  const named = scalelab(['plan', '--gpus', '8', '--gpu', 'a100', '--peak-flops', '165T', '--days', '7']);
+  assert.match(named.stdout, /8 × NVIDIA A100 \(SXM4 \/ PCIe\) \(peak overridden\) for 7 days/);
+});
+
 test('sweep plan and study run on the sim backend say that hardware and shape flags are not used (the world sets them)', () => {
   const r = scalelab([
     'sweep',
@@ -298,7 +313,16 @@ test('--params without --law is refused, not silently unused beside a preset, th
       ['predict', '--preset', 'epoch-2024', '--params', 'E=1.5', '--N', '70B', '--D', '1.4T'],
       /--preset brings its own, so it would not be used: give --law NAME --params/,
     ],
-    [['predict', '--params', '70B', '--D', '1.4T'], /--params gives the parameters of --law NAME; no --law is given/],
+    [['predict', '--params', 'E=1.5', '--D', '1.4T'], /--params gives the parameters of --law NAME; no --law is given/],
+    // A model's parameter count typed as --params: said as --N, whatever else is given.
+    [
+      ['predict', '--params', '70B', '--D', '1.4T'],
+      /--params takes a law's parameters as NAME=VALUE pairs .*not a model size: a model of 70B parameters is --N 70B/,
+    ],
+    [
+      ['predict', '--preset', 'epoch-2024', '--params', '1.3e9', '--D', '1.4T'],
+      /not a model size: a model of 1\.3e9 parameters is --N 1\.3e9 \(scalelab predict FIT --N 1\.3e9 --D TOKENS\)/,
+    ],
   ];
   for (const [args, message] of cases) {
     const r = scalelab(args);

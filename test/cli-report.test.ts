@@ -125,6 +125,25 @@ test('scalelab plot writes SVG and PNG; a kind the data cannot support is a clea
   assert.ok(!existsSync(pdf));
 });
 
+test("plot isoflop and report on runs that are no IsoFLOP sweep say why with this command's flags (--budgets, --tolerance), the file named once", () => {
+  // A spreadsheet's grid: 4 sizes × 3 token counts, no two runs at one compute.
+  const grid = join(dir, 'grid.csv');
+  const rows = ['params,tokens,final_loss'];
+  for (const N of [2e7, 5e7, 1.25e8, 3.5e8])
+    for (const k of [5, 20, 80]) rows.push(`${N},${N * k},${1.69 + 406.4 / N ** 0.34 + 410.7 / (N * k) ** 0.28}`);
+  writeFileSync(grid, rows.join('\n') + '\n');
+  const iso = scalelab(['plot', 'isoflop', grid, '--out', join(dir, 'grid-iso.svg'), '--bootstrap', '0']);
+  assert.equal(iso.code, 2, iso.stderr);
+  assert.match(
+    iso.stderr,
+    /cannot draw "isoflop" for .*grid\.csv: found 0 IsoFLOP budgets with at least 3 runs: .*set --budgets or --tolerance\)/,
+  );
+  assert.doesNotMatch(iso.stderr, /option "budgets"/);
+  const out = join(dir, 'grid.html');
+  assert.equal(scalelab(['report', grid, '--out', out, '--bootstrap', '0']).code, 0);
+  assert.match(readFileSync(out, 'utf8'), /Approach 2 not shown: [^<]*set --budgets or --tolerance/);
+});
+
 test("study run --out report.html uses the same report, with the study's sections and regret", () => {
   const out = join(dir, 'study.html');
   const r = scalelab([

@@ -14,6 +14,7 @@ import { findNodeAtLocation, parseTree } from 'jsonc-parser';
 import { lineColumn, lineStartsOf } from '../io/textPosition.js';
 import { plain } from '../core/format.js';
 import { exponentSlip } from '../core/slips.js';
+import { parseSuffixedNumber } from '../core/quantity.js';
 
 export interface LawSource {
   law: Law;
@@ -57,6 +58,11 @@ export const lawFlagsHelp = `--fit FILE (from "scalelab fit --out FILE"), --pres
 export function resolveLaw(flags: LawFlags, fallbackPreset?: string): LawSource {
   const given = [flags.fit && '--fit', flags.preset && '--preset', flags.law && '--law'].filter(Boolean);
   if (given.length > 1) throw new UsageError(`give one of --fit, --preset or --law, not ${given.join(' and ')}`);
+  // A model's parameter count typed as --params (predict FIT --params 1.3B): said as what it is.
+  if (flags.params !== undefined && !flags.params.includes('=') && Number.isFinite(parseSuffixedNumber(flags.params)))
+    throw new UsageError(
+      `--params takes a law's parameters as NAME=VALUE pairs (e.g. --law chinchilla --params E=1.69,A=406.4,B=410.7,alpha=0.34,beta=0.28), not a model size: a model of ${flags.params.trim()} parameters is --N ${flags.params.trim()} (scalelab predict FIT --N ${flags.params.trim()} --D TOKENS)`,
+    );
   // --params without --law was silently unused: the fit's or the preset's constants were printed as if it held.
   if (flags.params !== undefined && !flags.law) {
     const source = flags.fit

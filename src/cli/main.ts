@@ -123,6 +123,13 @@ const variableWords: Record<string, string> = {
   size: '--N',
   flops: '--C',
   compute: '--C',
+  budget: '--C',
+  'compute-budget': '--C',
+  'num-params': '--N',
+  'n-params': '--N',
+  'model-params': '--N',
+  'num-tokens': '--D',
+  'n-tokens': '--D',
 };
 
 /**

@@ -32,7 +32,13 @@ export function suffixHint(text: string): string | undefined {
   const m = pattern.exec(text);
   if (!m || !m[2] || suffixes[m[2]] !== undefined) return undefined;
   const upper = m[2].toUpperCase();
-  if (m[2] === 'm') return 'a lowercase m could mean milli or mega: write M for millions, or the number in full (7e7)';
+  if (m[2] === 'm') {
+    // The number meant, in full, for this value (125m: 1.25e8), not one example for every value.
+    const full = Number((Number(m[1]) * 1e6).toPrecision(12))
+      .toExponential()
+      .replace('e+', 'e');
+    return `a lowercase m could mean milli or mega: write ${m[1]}M for millions, or the number in full (${full})`;
+  }
   if (suffixes[upper] !== undefined) return `write ${m[1]}${upper} (suffixes: k, M, B, G, T, P)`;
   return `"${m[2]}" is not a size suffix (k, M, B, G, T, P: 7e10 = 70B)`;
 }

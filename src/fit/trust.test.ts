@@ -64,6 +64,25 @@ test('a clean fit on a well-spread ladder has no warning and is trusted', () => 
   assert.equal(trustOf(r.warnings), 'ok');
 });
 
+test("compute-convention: a file's C column 1000× (or in PF-days, 1e-20×) 6ND is said; Chinchilla's App. F count (1.4×) is not", () => {
+  const base = grid([1e8, 3e8, 1e9, 3e9], [2e9, 6e9, 2e10, 6e10]);
+  const withC = (factor: number): Dataset => ({
+    ...base,
+    runs: base.runs.map((r) => ({ ...r, C: 6 * r.N! * r.D! * factor })),
+    columns: { ...base.columns, C: 'flops' },
+  });
+  const thousand = fit(chinchilla, withC(1000)).warnings.find((w) => w.code === 'compute-convention');
+  assert.equal(thousand?.severity, 'warning');
+  assert.match(
+    thousand!.message,
+    /^C \(column "flops"\) is 1e3 × 6ND \(median over 16 rows\): not FLOPs as 6ND counts them/,
+  );
+  assert.ok(fit(chinchilla, withC(1 / 8.64e19)).warnings.some((w) => w.code === 'compute-convention'));
+  assert.deepEqual(codes(fit(chinchilla, withC(1.4)).warnings), []);
+  // C derived from N and D (no column of its own) is never said.
+  assert.deepEqual(codes(fit(chinchilla, base).warnings), []);
+});
+
 test('few-distinct: two model sizes warn; one model size is severe', () => {
   const two = fit(chinchilla, grid([1e8, 1e9], [1e9, 3e9, 1e10, 3e10, 1e11, 3e11]));
   const w2 = two.warnings.filter((w) => w.code === 'few-distinct');

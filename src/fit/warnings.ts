@@ -28,6 +28,7 @@ export type WarningCode =
   | 'at-bound'
   | 'few-distinct'
   | 'one-ratio'
+  | 'compute-convention'
   | 'duplicate-rows'
   | 'constant-loss'
   | 'checkpoints'
@@ -194,6 +195,31 @@ export function fitWarnings(r: FitFacts): TrustWarning[] {
 }
 
 /** Checks on the data alone: what no fit can fix. */
+/**
+ * How far a file's own C may lie from 6ND before it is said: counting conventions differ by tens of per
+ * cent (Chinchilla's App. F counts attention; Kaplan's C leaves out embeddings, a few-fold for tiny
+ * models with a large vocabulary), not by a decade.
+ */
+const COMPUTE_CONVENTION_FACTOR = 10;
+
+/**
+ * A C column read beside N and D whose values are not 6ND's order of magnitude: a column in other units
+ * (PF-days, petaFLOPs) or of something else. N and D feed the law, but C places the reach warnings, the
+ * back-test's cutoffs and the IsoFLOP budgets, so a C 1000× off would pass silently.
+ */
+function computeConvention(dataset: Dataset): string | undefined {
+  const column = dataset.columns.C;
+  if (column === undefined || dataset.derived.C !== undefined || dataset.derived.D !== undefined) return undefined;
+  const ratios: number[] = [];
+  for (const { C, N, D } of dataset.runs)
+    if (C !== undefined && N !== undefined && D !== undefined && N > 0 && D > 0 && Number.isFinite(C / (6 * N * D)))
+      ratios.push(C / (6 * N * D));
+  if (!ratios.length) return undefined;
+  const median = quantile(ratios, 0.5);
+  if (median <= COMPUTE_CONVENTION_FACTOR && median >= 1 / COMPUTE_CONVENTION_FACTOR) return undefined;
+  return `C (column "${column}") is ${formatNumber(median, 3)} × 6ND (median over ${ratios.length} row${ratios.length === 1 ? '' : 's'}): not FLOPs as 6ND counts them — another unit (PF-days, petaFLOPs), or an N that counts parameters a token does not use (a mixture of experts)? The law reads N and D, but C places the reach warnings, back-test cutoffs and IsoFLOP budgets: scale the column to FLOPs, or leave it out (C = 6ND then)`;
+}
+
 function dataWarnings(dataset: Dataset, law: Law): TrustWarning[] {
   const w: TrustWarning[] = [];
   const support = dataSupport(dataset);
@@ -220,6 +246,8 @@ function dataWarnings(dataset: Dataset, law: Law): TrustWarning[] {
       ),
     );
   }
+  const convention = computeConvention(dataset);
+  if (convention) w.push(warning('compute-convention', 'warning', convention));
   const repeats = exactRepeats(dataset);
   if (repeats > 0) {
     w.push(

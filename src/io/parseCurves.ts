@@ -36,6 +36,8 @@ export interface TrainingCurve {
 export interface ReadCurve extends TrainingCurve {
   /** 'schedule' (exact), or 'lr column' (interpolated between checkpoints). */
   lrFrom: 'schedule' | 'lr column';
+  /** The table had no run column: its rows are one run, named after the file (said with the run). */
+  namedAfterFile?: true;
   schedule?: Schedule;
   source: string;
 }
@@ -66,22 +68,26 @@ function withSchedule(
   };
 }
 
+/** A file's name without its folders and extension: `logs/history.csv` → `history`. */
+function fileStem(path: string): string {
+  return path.replace(/^.*[\\/]/, '').replace(/\.[^.]+$/, '') || path;
+}
+
 /**
- * Curves from a runs table of checkpoints. Rows are grouped by `run` (required) and ordered by
- * `step` (required). `schedules` gives a run's schedule by name; other runs need an `lr` column.
+ * Curves from a runs table of checkpoints. Rows are grouped by `run` and ordered by `step`
+ * (required). A table without a run column is one run named after its file (a tracker's history
+ * export holds one run: W&B's, TensorBoard's). `schedules` gives a run's schedule by name; other
+ * runs need an `lr` column.
  * @throws InputError located at the row or column that is missing or contradictory
  */
 export function curvesFromDataset(ds: Dataset, schedules: Record<string, Schedule> = {}): ReadCurve[] {
   const file = ds.source;
-  if (ds.columns.run === undefined)
-    throw new InputError(
-      { file, line: 1 },
-      'expected a run column naming the run each checkpoint belongs to (a curve law fits whole curves)',
-    );
+  const oneRun = ds.columns.run === undefined ? fileStem(file) : undefined;
   if (ds.columns.step === undefined)
     throw new InputError({ file, line: 1 }, 'expected a step column: the optimizer steps taken at each checkpoint');
   const byRun = new Map<string, Dataset['runs']>();
-  for (const r of ds.runs) {
+  for (const r0 of ds.runs) {
+    const r = oneRun === undefined ? r0 : { ...r0, run: oneRun };
     if (r.run === undefined)
       throw new InputError(
         { file, line: r.line, columnName: ds.columns.run },
@@ -100,7 +106,7 @@ export function curvesFromDataset(ds: Dataset, schedules: Record<string, Schedul
       if (rows[i].step === rows[i - 1].step)
         throw new InputError(
           { file, line: rows[i].line, columnName: ds.columns.step },
-          `run "${name}" has two checkpoints at step ${rows[i].step} (lines ${rows[i - 1].line} and ${rows[i].line}); expected one loss per step`,
+          `run "${name}" has two checkpoints at step ${rows[i].step} (lines ${rows[i - 1].line} and ${rows[i].line}); expected one loss per step${oneRun !== undefined ? " (a file without a run column is one run, named after the file: add a run column naming each checkpoint's run)" : ''}`,
         );
     }
     const Ns = new Set(rows.map((r) => r.N));
@@ -123,7 +129,9 @@ export function curvesFromDataset(ds: Dataset, schedules: Record<string, Schedul
       where: { file, line: r.line, columnName: ds.columns.step },
     }));
     const schedule = schedules[name];
-    if (schedule) return { ...withSchedule(name, schedule, points, N, file), ...(lineage ? { lineage } : {}) };
+    const named = oneRun !== undefined ? { namedAfterFile: true as const } : {};
+    if (schedule)
+      return { ...withSchedule(name, schedule, points, N, file), ...(lineage ? { lineage } : {}), ...named };
     if (ds.columns.lr === undefined)
       throw new InputError(
         { file, line: 1 },
@@ -154,6 +162,7 @@ export function curvesFromDataset(ds: Dataset, schedules: Record<string, Schedul
       points,
       lrFrom: 'lr column' as const,
       source: file,
+      ...named,
     };
   });
 }

@@ -14,6 +14,12 @@ test('a flag reads a size as a file cell does: 70b and 1.4t too (README: "70B, 1
       e instanceof UsageError &&
       /--N: expected a number .* got "70m": a lowercase m could mean milli or mega/.test(e.message),
   );
+  // The hint gives this value's own millions, not the 70m example's 7e7 (a sheet's 125m was told 7e7).
+  assert.throws(
+    () => parseQuantity('125m', '--N'),
+    /got "125m": a lowercase m could mean milli or mega: write 125M for millions, or the number in full \(1\.25e8\)$/,
+  );
+  assert.throws(() => parseQuantity('1.1m', '--N'), /write 1\.1M for millions, or the number in full \(1\.1e6\)$/);
   assert.throws(() => parseQuantity('12%', '--experiment-hours'), /a percentage is not read here/);
   // A unit of time typed after an hours or days flag: said as that, with the number to write.
   assert.throws(

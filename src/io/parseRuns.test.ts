@@ -175,7 +175,7 @@ test('sizes in a file read as on the command line: 70B, 1.4T, 70b; a lowercase m
     () => parseRuns('N,D,loss\n70m,1e9,2.1\n', { source: 'runs.csv' }),
     (e: InputError) =>
       e.message ===
-      'runs.csv:2:1 (column "N"): expected a positive number for N, got "70m" (a lowercase m could mean milli or mega: write M for millions, or the number in full (7e7))',
+      'runs.csv:2:1 (column "N"): expected a positive number for N, got "70m" (a lowercase m could mean milli or mega: write 70M for millions, or the number in full (7e7))',
   );
 });
 
@@ -198,6 +198,47 @@ test('common column names are read without a mapping; the columns read as nothin
     { N: 'params', D: 'tokens', loss: 'eval/loss', step: '_step' },
   );
   assert.equal(parseRuns('N,D,loss\n1e8,2e9,3.1\n', { source: 'm.csv' }).unread, undefined);
+});
+
+test("a spreadsheet's and a tracker's other spellings are read: param_count, token_count, total_flops, test_loss; train/loss after a held-out loss, train/lr", () => {
+  assert.deepEqual(
+    parseRuns('param_count,token_count,total_flops,test_loss\n1e8,2e9,1.2e18,3.1\n', { source: 'sheet.csv' }).columns,
+    { N: 'param_count', D: 'token_count', C: 'total_flops', loss: 'test_loss' },
+  );
+  assert.deepEqual(
+    parseRuns('model_params,tokens_trained,final_loss\n1e8,2e9,3.1\n', { source: 'sheet.csv' }).columns,
+    { N: 'model_params', D: 'tokens_trained', loss: 'final_loss' },
+  );
+  // One W&B run's history: its training loss is the loss when it is the only one.
+  const wandb = parseRuns('_step,train/loss,train/lr,trainer/global_step\n0,4.1,2e-4,50\n', {
+    source: 'history.csv',
+  });
+  assert.deepEqual(wandb.columns, { loss: 'train/loss', lr: 'train/lr', step: 'trainer/global_step' });
+  // Beside a held-out loss, the held-out one is read; beside all parameters, Kaplan's non-embedding count is not.
+  assert.equal(parseRuns('N,D,train_loss,val_loss\n1e8,2e9,3.0,3.1\n', { source: 'm.csv' }).columns.loss, 'val_loss');
+  assert.equal(parseRuns('non_embedding_params,params,D,loss\n9e7,1e8,2e9,3.1\n', { source: 'm.csv' }).runs[0].N, 1e8);
+});
+
+test("a training log's first line is said to be a log line, not a header, with the table to write; a TensorBoard scalar export is told loss=Value", () => {
+  const log = 'iter 50: loss 4.1762, time 120.45ms, mfu 31.20%\niter 100: loss 3.8139, time 120.45ms, mfu 31.20%\n';
+  assert.throws(
+    () => parseRuns(log, { source: 'train.log' }),
+    (e: InputError) =>
+      e.message ===
+      'train.log:1: missing column "loss" (the final loss of each run); the file has columns: iter 50: loss 4.1762, time 120.45ms, mfu 31.20%: the first line reads as a line of a training log, not a header of column names: runs are read from a table (CSV with a header row, a JSON array or JSONL), so write the log\'s values as one, e.g. step,loss,lr',
+  );
+  assert.throws(
+    () => parseRuns('Wall time,Step,Value\n1.7e9,50,4.17\n', { source: 'tb.csv' }),
+    (e: InputError) =>
+      e.message.endsWith(
+        'the file has columns: Wall time, Step, Value; map one with option "columns" loss=NAME (a TensorBoard scalar export\'s value: loss=Value)',
+      ),
+  );
+  // A header with units in its names is no log line: the usual hint.
+  assert.throws(
+    () => parseRuns('params (M),tokens (B),L2\n125,2.5,3.3\n', { source: 'sheet.csv' }),
+    (e: InputError) => e.message.endsWith('params (M), tokens (B), L2; map one with option "columns" loss=NAME'),
+  );
 });
 
 test('a --columns slip names the pair meant: a field in another case or by a common name, the pair reversed, a column one slip away', () => {

@@ -40,14 +40,40 @@ const noRunsIn: Record<RunFormat, string> = {
 
 /** Fields a run can have, and the column names recognised for each without a mapping. */
 export const fieldAliases = {
-  N: ['N', 'params', 'parameters', 'n_params', 'num_params', 'num_parameters', 'model_size', 'Model Size'],
+  // After the counts of all parameters, a spreadsheet's other spellings; Kaplan's non-embedding count last.
+  N: [
+    'N',
+    'params',
+    'parameters',
+    'n_params',
+    'num_params',
+    'num_parameters',
+    'model_size',
+    'Model Size',
+    'param_count',
+    'parameter_count',
+    'model_params',
+    'non_embedding_params',
+  ],
   // Not "dataset_size": in data-constrained work it often means the unique tokens (U), not those trained on.
-  D: ['D', 'tokens', 'n_tokens', 'num_tokens', 'train_tokens', 'training_tokens', 'tokens_seen'],
-  C: ['C', 'flops', 'compute', 'compute_budget', 'train_flops', 'Training FLOP'],
+  D: [
+    'D',
+    'tokens',
+    'n_tokens',
+    'num_tokens',
+    'train_tokens',
+    'training_tokens',
+    'tokens_seen',
+    'token_count',
+    'tokens_trained',
+    'total_tokens',
+  ],
+  C: ['C', 'flops', 'compute', 'compute_budget', 'train_flops', 'Training FLOP', 'total_flops', 'training_flops'],
   U: ['U', 'unique_tokens', 'unique'],
-  loss: ['loss', 'final_loss', 'val_loss', 'eval_loss', 'validation_loss', 'L'],
+  // A held-out loss before the training loss (a tracker's export has both: train/loss and eval/loss).
+  loss: ['loss', 'final_loss', 'val_loss', 'eval_loss', 'validation_loss', 'L', 'test_loss', 'train_loss'],
   batch: ['batch', 'batch_size', 'batch_tokens'],
-  lr: ['lr', 'learning_rate', 'eta'],
+  lr: ['lr', 'learning_rate', 'eta', 'train_lr', 'train_learning_rate'],
   width: ['width', 'd_model'],
   layers: ['layers', 'n_layer', 'num_layers', 'depth'],
   gradSq: ['grad_sq', 'grad_norm_sq', 'gradient_norm_sq'],
@@ -304,6 +330,20 @@ function listColumns(header: readonly string[]): string {
   return shown.join(', ') + (header.length > shown.length ? `, … (${header.length} columns)` : '');
 }
 
+/**
+ * A first line that is a log line rather than a header: a cell holds a name followed by a number
+ * (nanoGPT's `iter 50: loss 4.1762`, `time 120.45ms`). Said with a missing column, since the file's
+ * "columns" are then fragments of a line; undefined for a header.
+ */
+function logLineHint(header: readonly string[]): string {
+  const logLike = header.some((h) =>
+    /[A-Za-z_)\]]\s*[:=]?\s+[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*[A-Za-z%]*\s*$/.test(h),
+  );
+  return logLike
+    ? ": the first line reads as a line of a training log, not a header of column names: runs are read from a table (CSV with a header row, a JSON array or JSONL), so write the log's values as one, e.g. step,loss,lr"
+    : '';
+}
+
 /** Which source column feeds each field: explicit mapping first, then the aliases. */
 /**
  * The columns a file's header feeds without a mapping, as the parser reads them: the web app's column
@@ -472,12 +512,20 @@ export class RunValidator {
     const source = this.source;
     const header = this.header;
     const columns = resolveColumns(header, this.options.columns ?? {}, source);
-    const hint = (f: Field, o: OptionNamer) => `map one with ${o('columns')} ${f}=NAME`;
+    // A log line for a header: no column of it can be mapped, so the table to write is said instead.
+    const logLine = logLineHint(header);
+    const hint = (f: Field, o: OptionNamer) => logLine || `; map one with ${o('columns')} ${f}=NAME`;
     if (columns.loss === undefined && this.required.includes('loss')) {
+      // A TensorBoard scalar export (Wall time, Step, Value): its one value column is the loss.
+      const value = header.find((h) => normalise(h) === 'value');
       throw new InputError(
         { file: source, line: 1 },
         (o) =>
-          `missing column "loss" (the final loss of each run); the file has columns: ${listColumns(header)}; ${hint('loss', o)}`,
+          `missing column "loss" (the final loss of each run); the file has columns: ${listColumns(header)}${
+            value !== undefined && !logLine
+              ? `; map one with ${o('columns')} loss=NAME (a TensorBoard scalar export's value: loss=${value})`
+              : hint('loss', o)
+          }`,
       );
     }
     const has = (f: Field) => columns[f] !== undefined;
@@ -498,7 +546,7 @@ export class RunValidator {
         const column = aliases.includes(f) ? `"${f}"` : aliases.map((a) => `"${a}"`).join(' or ');
         throw new InputError(
           { file: source, line: 1 },
-          (o) => `missing column ${column}${extra}; the file has columns: ${listColumns(header)}; ${hint(f, o)}`,
+          (o) => `missing column ${column}${extra}; the file has columns: ${listColumns(header)}${hint(f, o)}`,
         );
       }
     }

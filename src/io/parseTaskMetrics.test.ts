@@ -77,6 +77,32 @@ test('wide CSV: a bad cell names its column', () => {
   );
 });
 
+test('a spreadsheet of evaluations: sizes with suffixes (125M, 2.5B) read as in a runs file; task columns without a metric are named with the names to write', () => {
+  const sheet = 'model,params,tokens,arc_easy/acc,piqa/acc\nm125,125M,2.5B,0.45,0.63\nm350,350M,7B,0.50,0.66\n';
+  const set = parseTaskMetrics(sheet, { source: 'evals.csv' });
+  assert.deepEqual(
+    set.records.filter((r) => r.task === 'arc_easy').map((r) => [r.run, r.N, r.D, r.value]),
+    [
+      ['m125', 1.25e8, 2.5e9, 0.45],
+      ['m350', 3.5e8, 7e9, 0.5],
+    ],
+  );
+  assert.throws(
+    () => parseTaskMetrics('model,params,tokens,arc/acc\nm125,125m,2.5B,0.45\n', { source: 'evals.csv' }),
+    /evals\.csv:2:2 \(column "params"\): expected a positive number, got "125m" \(a lowercase m could mean milli or mega: write 125M/,
+  );
+  assert.throws(
+    () =>
+      parseTaskMetrics('model,params,tokens,arc_easy,hellaswag,notes\nm125,125M,2.5B,0.45,0.31,ok\n', {
+        source: 'evals.csv',
+      }),
+    (e: unknown) =>
+      e instanceof InputError &&
+      e.message ===
+        'evals.csv:1: no task metric columns: expected columns such as "arc_easy/acc" or "eval/downstream_bpb/arc_easy_bpb" (or a long file with task, metric and value columns); arc_easy, hellaswag hold numbers between 0 and 1: if accuracies, name each by its task and metric (arc_easy/acc, hellaswag/acc)',
+  );
+});
+
 test('lm-evaluation-harness results JSON: metrics per task, run and step from config.model_args, N from the config', () => {
   const set = parseTaskMetrics(fixture('lm-eval-pythia-160m-step143000.json'), {
     source: 'r.json',

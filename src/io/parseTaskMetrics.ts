@@ -19,6 +19,7 @@ import { csvOptions, csvRecords, headerIndex, stripBom, binaryProblem, BINARY_CH
 import { lineColumn, lineStartsOf, quoteForMessage } from './textPosition.js';
 import { plain } from '../core/format.js';
 import { percentSlip } from '../core/slips.js';
+import { parseSuffixedNumber, suffixHint } from '../core/quantity.js';
 
 /** One metric of one task at one checkpoint of one run. */
 export interface TaskMetric {
@@ -272,11 +273,14 @@ function parseTaskCsv(text: string, options: TaskMetricOptions, format: 'long' |
     const i = cols[field];
     const raw = cell(r, i);
     if (raw === '') return undefined;
-    const v = numberOrNaN(raw);
+    // Sizes read as a runs file reads them, with a suffix (125M, 2.5B): one spreadsheet feeds both.
+    const size = field === 'N' || field === 'D' || field === 'C' || field === 'batchTokens';
+    const v = size ? parseSuffixedNumber(raw) : numberOrNaN(raw);
     if (!Number.isFinite(v) || (positive ? !(v > 0) : v < 0)) {
+      const hint = size ? suffixHint(raw) : undefined;
       throw new InputError(
         { file: source, line: lineOf(r), column: i! + 1, columnName: header[i!] },
-        `expected a ${positive ? 'positive' : 'non-negative'} number, got ${quoteForMessage(raw)}`,
+        `expected a ${positive ? 'positive' : 'non-negative'} number, got ${quoteForMessage(raw)}${hint ? ` (${hint})` : ''}`,
       );
     }
     return v;
@@ -293,9 +297,25 @@ function parseTaskCsv(text: string, options: TaskMetricOptions, format: 'long' |
   const used = new Set([...Object.values(cols), ...metricCols.map((c) => c.i)]);
   const ignoredColumns = header.filter((_, i) => !used.has(i));
   if (format === 'wide' && metricCols.length === 0) {
+    // A spreadsheet's columns named by the task alone (arc_easy, hellaswag) holding accuracies: named with
+    // the column names to write, since which metric a bare number is (acc, acc_norm) is the user's to say.
+    const bare = header.filter(
+      (h, i) =>
+        !fieldColumns.has(i) &&
+        rows.slice(1).every((_, r) => {
+          const v = numberOrNaN(cell(r + 1, i));
+          return v >= 0 && v <= 1;
+        }),
+    );
+    const named = bare.length
+      ? `; ${bare.slice(0, 3).join(', ')}${bare.length > 3 ? ', …' : ''} hold${bare.length === 1 ? 's' : ''} numbers between 0 and 1: if accuracies, name each by its task and metric (${bare
+          .slice(0, 2)
+          .map((h) => `${h}/acc`)
+          .join(', ')})`
+      : '';
     throw new InputError(
       { file: source, line: 1 },
-      'no task metric columns: expected columns such as "arc_easy/acc" or "eval/downstream_bpb/arc_easy_bpb" (or a long file with task, metric and value columns)',
+      `no task metric columns: expected columns such as "arc_easy/acc" or "eval/downstream_bpb/arc_easy_bpb" (or a long file with task, metric and value columns)${named}`,
     );
   }
   const records: TaskMetric[] = [];

@@ -22,7 +22,7 @@ import { trainingRuns } from '../io/rollingOrigin.js';
 import { canAllocate, computeOptimal } from '../analyses/computeOptimal.js';
 import { placeOnFrontier, type CatalogModel, type FrontierPlacement } from '../catalog/models.js';
 import { makePlan, type Plan } from '../analyses/plan.js';
-import { isScaleLabError } from '../errors/index.js';
+import { isScaleLabError, libraryOption, type OptionNamer } from '../errors/index.js';
 import { defaultLawId, getLaw, type LawChoice } from '../laws/index.js';
 import { checkLawData, checkMagnitudes } from '../io/dataChecks.js';
 import { fitForAnalysis, type FitRunners, type ProgressFactory } from '../fit/run.js';
@@ -56,6 +56,11 @@ export interface AnalysisOptions {
   landmarks?: CatalogModel[];
   /** Approaches not to attempt, each with the reason said in `skipped` (the web app's check that the data are an IsoFLOP sweep). */
   skip?: Partial<Record<1 | 2 | 3, string>>;
+  /**
+   * How a skipped approach's or back-test's reason names an option (the CLI: its flag, `--budgets`);
+   * default: as the library names it (`option "budgets"`).
+   */
+  optionName?: OptionNamer;
 }
 
 export interface Analysis {
@@ -96,7 +101,7 @@ export function analyse(
       approaches.push(fn());
     } catch (e) {
       if (!isScaleLabError(e)) throw e;
-      skipped.push({ approach: n, reason: e.message });
+      skipped.push({ approach: n, reason: e.messageNaming(o.optionName ?? libraryOption) });
     }
   };
   attempt(1, () => approach1(dataset, o.targets, o.bootstrap));
@@ -141,7 +146,7 @@ export function analyse(
       });
     } catch (e) {
       if (!isScaleLabError(e)) throw e;
-      backtestSkipped = e.message;
+      backtestSkipped = e.messageNaming(o.optionName ?? libraryOption);
     }
   }
   let plan: Plan | undefined;

@@ -135,7 +135,7 @@ add({
   name: 'csv unknown columns only',
   ext: '.csv',
   content: csvOf(
-    ['model_params', 'seen_tokens', 'final'],
+    ['model_weights', 'seen_tokens', 'final'],
     rows.map((r) => r.slice(0, 3)),
   ),
   expect: 'refuse',

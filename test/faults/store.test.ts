@@ -122,15 +122,24 @@ test('item 1: two files whose runs are both called "a" stay two runs; a conflict
 
 test('item 2: runs import refuses a file without N and D columns, naming the columns it has and --columns', async () => {
   const store = db('item2');
-  const f = file('.csv', 'model_params,seen_tokens,loss\n1e8,2e9,3.1\n2e8,2e9,3.1\n');
+  const f = file('.csv', 'model_weights,seen_tokens,loss\n1e8,2e9,3.1\n2e8,2e9,3.1\n');
   refused(
     await cli(['runs', 'import', f, '--db', store]),
     new RegExp(
-      `${f}:1: missing column "N"; the file has columns: model_params, seen_tokens, loss; map one with --columns N=NAME`,
+      `${f}:1: missing column "N"; the file has columns: model_weights, seen_tokens, loss; map one with --columns N=NAME`,
     ),
   );
   assert.equal(existsSync(store), false, 'no store is created for a refused file');
-  const mapped = await cli(['runs', 'import', f, '--db', store, '--columns', 'N=model_params,D=seen_tokens', '--json']);
+  const mapped = await cli([
+    'runs',
+    'import',
+    f,
+    '--db',
+    store,
+    '--columns',
+    'N=model_weights,D=seen_tokens',
+    '--json',
+  ]);
   assert.equal(mapped.code, 0, mapped.stderr);
   assert.equal(mapped.json().files[0].runs, 2, 'two runs with the same loss are two runs');
   const s = RunStore.open(store);
@@ -398,7 +407,14 @@ test('item 13: a large file is streamed: runs import keeps its memory flat, and 
   p.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
   const code = await new Promise<number>((r) => p.on('exit', (c) => r(c ?? -1)));
   assert.equal(code, 0, stderr);
-  assert.deepEqual(JSON.parse(stdout).files[0], { file: big, runs: rows, checkpoints: rows, skipped: 0 });
+  assert.deepEqual(JSON.parse(stdout).files[0], {
+    file: big,
+    runs: rows,
+    checkpoints: rows,
+    skipped: 0,
+    columns: { run: 'run', N: 'N', D: 'D', loss: 'loss' },
+    derived: { C: '6ND' },
+  });
   const peakMb = Number(/peak-rss-kb=(\d+)/.exec(stderr)![1]) / 1024;
   assert.ok(peakMb < 400, `peak memory ${peakMb.toFixed(0)} MB (expected < 400 MB)`);
 

@@ -73,6 +73,8 @@ interface CurveFitFile {
     lastStep?: number;
     lrFrom: string;
     source: string;
+    /** The file had no run column: its rows were this one run, named after it. */
+    namedAfterFile?: boolean;
     schedule?: Schedule;
   }[];
 }
@@ -569,6 +571,7 @@ Examples:
               lastStep: c.points.at(-1)!.step,
               lrFrom: c.lrFrom,
               source: c.source,
+              ...(c.namedAfterFile ? { namedAfterFile: true } : {}),
               ...(c.schedule ? { schedule: c.schedule } : {}),
             })),
           };
@@ -582,7 +585,7 @@ Examples:
           lines.push(`runs${fromStep > 1 ? ` (checkpoints from step ${fromStep} on)` : ''}:`);
           for (const c of out.inputs)
             lines.push(
-              `  ${c.run}${c.N !== undefined ? ` (N = ${formatNumber(c.N, 4)})` : ''}: ${counted(c.points, 'checkpoint')}, learning rate from ${c.lrFrom}${c.schedule ? `: ${describeSchedule(c.schedule)}` : ''}`,
+              `  ${c.run}${c.N !== undefined ? ` (N = ${formatNumber(c.N, 4)})` : ''}${c.namedAfterFile ? ` (all of ${c.source}: it has no run column)` : ''}: ${counted(c.points, 'checkpoint')}, learning rate from ${c.lrFrom}${c.schedule ? `: ${describeSchedule(c.schedule)}` : ''}`,
             );
           for (const g of fits) {
             lines.push(

@@ -28,7 +28,7 @@ import {
   step2Sigmoids,
 } from '../../analyses/downstream.js';
 import { defaultStorePath, describeWriter, MissingStoreError } from '../../store/store.js';
-import { exitCodes, UsageError } from '../../errors/index.js';
+import { exitCodes, InputError, type OptionNamer, UsageError } from '../../errors/index.js';
 import { unknownName } from '../../core/names.js';
 import { percentSlip } from '../../core/slips.js';
 import { keyword, parseExtrapolation, parseInteger, parseLevel, parseQuantity, parseReplicates } from '../options.js';
@@ -227,7 +227,7 @@ export async function accuracyPlanSection(
       '--target-accuracy needs --downstream FILES: a ladder manifest or task-metric files to fit the tasks on',
     );
   const targets = parseTargetAccuracy(f.targetAccuracy);
-  const data = readTaskMetrics(list(f.downstream));
+  const data = readForAnalysis(list(f.downstream));
   noteTasksWithoutMetrics(data);
   // The task metrics are read as downstream plan reads them: the same flags, the same parsing.
   markRunRoles(data, f);
@@ -326,6 +326,24 @@ function noteTasksWithoutMetrics(data: TaskMetricData): void {
   }
 }
 
+/**
+ * Task-metric files read for an analysis (not an import). What a results file lacks (its run's name, the
+ * tokens it saw) is given by flags of `downstream import` alone: an error asking for one names that
+ * command, since the analyses have no --tokens (and their --N is the target's size, not the file's).
+ */
+function readForAnalysis(inputs: string[], options?: Parameters<typeof readTaskMetrics>[1]): TaskMetricData {
+  try {
+    return readTaskMetrics(inputs, options);
+  } catch (e) {
+    if (!(e instanceof InputError)) throw e;
+    const importOnly: OptionNamer = (option) =>
+      option === 'run' || option === 'tokens' || option === 'N'
+        ? `${flagFor(option)} with "scalelab downstream import", then --study NAME`
+        : flagFor(option);
+    throw new InputError(e.location, e.detailNaming(importOnly));
+  }
+}
+
 /** What the analyses' --out holds (downstream report's holds its page). */
 const analysisJson: OutputFormat = { what: 'the analysis', format: 'JSON', extensions: ['.json'] };
 
@@ -341,7 +359,7 @@ function loadData(inputs: string[], f: InputFlags, writes: OutputFormat = analys
   let data: TaskMetricData;
   if (inputs.length) {
     if (f.study !== undefined) throw new UsageError('give files or --study, not both');
-    data = readTaskMetrics(inputs, fileOptions(f));
+    data = readForAnalysis(inputs, fileOptions(f));
     noteTasksWithoutMetrics(data);
   } else {
     if (f.batchTokens !== undefined || f.flopsPerToken !== undefined)
@@ -646,7 +664,7 @@ export async function downstreamForReport(
   inputs: string[],
   replicates = 0,
 ): Promise<ReturnType<typeof downstreamSections>> {
-  const data = readTaskMetrics(inputs);
+  const data = readForAnalysis(inputs);
   noteTasksWithoutMetrics(data);
   return downstreamSectionsRendered(analyseLadder(data, { replicates }), hasTargets(data));
 }

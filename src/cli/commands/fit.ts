@@ -19,10 +19,10 @@ import {
 } from '../options.js';
 import { checkOutput, printJson, progress, writeOutput } from '../output.js';
 import { UsageError } from '../../errors/index.js';
-import { formatNumber } from '../../core/format.js';
 import { presetFix } from '../../presets/laws.js';
 import { flagFor } from '../optionFlags.js';
 import { flag } from '../flags.js';
+import { smallSizeNotes } from '../sizeNote.js';
 
 interface FitFlags {
   procedure?: string;
@@ -209,21 +209,10 @@ back as a lineage column.`,
                   : undefined,
           });
         }
-        // Sizes copied from a paper's table in millions (125, 350, 760) fit as well as in parameters, and then
-        // predict --N 70B reads 70 billion against a largest N of 760: said here, while the file is at hand.
         const ranges = json.data.ranges;
-        if (ranges.N && ranges.D) {
-          const small = (
-            [
-              ['N', 1e4, 'parameters'],
-              ['D', 1e6, 'tokens'],
-            ] as const
-          ).filter(([v, below]) => ranges[v][1] < below);
-          for (const [v, , what] of small)
-            process.stderr.write(
-              `note: the largest ${v} in ${file} is ${formatNumber(ranges[v][1], 4)}: if that counts ${what} in millions or billions, write the suffix (${formatNumber(ranges[v][1], 4)}M, ${formatNumber(ranges[v][1], 4)}B) or scale the column; predict, plan and frontier read ${v} in ${what}\n`,
-            );
-        }
+        if (ranges.N && ranges.D)
+          for (const note of smallSizeNotes(file, { N: ranges.N[1], D: ranges.D[1] }))
+            process.stderr.write(`${note}\n`);
         if (flags.out) writeOutput(flags.out, JSON.stringify(json, null, 2) + '\n', flags);
         if (flags.json) printJson(json);
         else process.stdout.write(fitReport(json, flagFor) + '\n');

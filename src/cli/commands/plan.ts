@@ -161,7 +161,7 @@ Examples:
       ),
     '--compute <flops>',
     '--C',
-  ).action(async (flags: PlanFlags) =>
+  ).action(async (flags: PlanFlags, cmd: Command) =>
     run(async () => {
       // Its fits and bootstraps (--target-accuracy's tasks, --sweep's laws, a fit's replicates) compute on
       // the main thread in steps with turns for the event loop: a Ctrl-C stops it there, saying so, where
@@ -179,11 +179,13 @@ Examples:
       const source = resolveLaw(flags, 'epoch-2024');
       checkAllocatable(source);
       let acc: Accelerator = accelerator(flags.gpu ?? defaultGpu);
+      // Your own hardware by its peak alone is not the default GPU: before, '8 × NVIDIA B200 (peak overridden)'.
+      const ownGpu = cmd.getOptionValueSource('gpu') !== 'cli';
       if (flags.peakFlops)
         acc = {
           ...acc,
-          id: `${acc.id}*`,
-          name: `${acc.name} (peak overridden)`,
+          id: ownGpu ? 'custom' : `${acc.id}*`,
+          name: ownGpu ? 'custom accelerator' : `${acc.name} (peak overridden)`,
           peakFlops: parseQuantity(flags.peakFlops, '--peak-flops'),
           source: '--peak-flops on the command line',
         };

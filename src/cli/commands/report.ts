@@ -15,6 +15,7 @@ import {
 } from '../../report/analysis.js';
 import { reportHtml } from '../../report/html.js';
 import { InputError, UsageError } from '../../errors/index.js';
+import { flagFor } from '../optionFlags.js';
 import { procedureIds } from '../../fit/procedures.js';
 import {
   keyword,
@@ -133,6 +134,8 @@ async function analyseFile(
   const budgets = f.budgets.trim();
   const catalog = loadCatalog();
   return analyseRuns(dataset, {
+    // A reason an approach or the back-test was skipped names this command's flags (--budgets, --tolerance).
+    optionName: flagFor,
     law: f.law === undefined ? undefined : { law: f.law, x },
     procedure: f.procedure,
     replicates,
@@ -199,7 +202,9 @@ export function registerPlotAndReport(program: Command, run: Run): void {
                 : k === 'landmarks'
                   ? `law ${a.fit.law.id} has no compute-optimal frontier`
                   : `no approach could run (${a.skipped.map((s) => `approach ${s.approach}: ${s.reason}`).join('; ')})`;
-          throw new UsageError(`cannot draw "${k}" for ${file}: ${why}`);
+          // A reason located in the file already names it.
+          const reason = why?.startsWith(`${file}:`) ? why.slice(file.length + 1).trimStart() : why;
+          throw new UsageError(`cannot draw "${k}" for ${file}: ${reason}`);
         }
         // The figure's data must be finite before it is drawn (vega would silently drop or misplace a NaN).
         const bad = nonFiniteNumbers(spec);

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { forEachRun, inputSize } from '../../io/readRuns.js';
-import { runFormatNames, type Field } from '../../io/parseRuns.js';
+import { runFormatNames, type DatasetInfo, type Field } from '../../io/parseRuns.js';
 import { defaultStorePath, describeWriter, type ImportCounts, type RunStatus } from '../../store/store.js';
 import { importStopped, interruptedImport, openExisting, openStore, requireStudy } from '../storeAccess.js';
 import { betweenSteps, onInterrupt } from '../interrupt.js';
@@ -10,6 +10,27 @@ import { textTable } from '../../core/table.js';
 import { keyword, parseQuantity, runSelection } from '../options.js';
 import { flag } from '../flags.js';
 import { checkOutput, formatOfName, printJson, progress, statusLine, writeOutputInSteps } from '../output.js';
+import { smallSizeNotes } from '../sizeNote.js';
+
+/**
+ * Which column of a file became which field, what was derived, and the columns read as nothing: an
+ * import says it, as fit does, so a guessed column (params over model_size) is seen before it is stored.
+ */
+function describeRead(info: DatasetInfo): string {
+  const read = Object.entries(info.columns).map(([field, column]) =>
+    column === field ? column : `${column} (${field})`,
+  );
+  const derived = Object.entries(info.derived).map(([field, how]) => `${field} = ${how}`);
+  const unread = info.unread?.length ? `; not read: ${info.unread.join(', ')}` : '';
+  return [...read, ...derived].join(', ') + unread;
+}
+
+function derivedAndUnread(info: DatasetInfo): { derived?: DatasetInfo['derived']; unread?: string[] } {
+  return {
+    ...(Object.keys(info.derived).length ? { derived: info.derived } : {}),
+    ...(info.unread?.length ? { unread: info.unread } : {}),
+  };
+}
 
 type Run = (fn: () => Promise<void>, json?: boolean) => Promise<void>;
 
@@ -78,23 +99,32 @@ export writes it back. A run stored without one takes it from a later import; an
             sizes.reduce((a, b) => a + b, 0),
             f,
           );
-          // The lineage column each file was found to have, to name it in a conflict with the store.
-          const lineageColumns: (string | undefined)[] = [];
+          // The columns each file was read by: said with its import (which column became N, D, loss, and
+          // those read as nothing), and its lineage column named in a conflict with the store.
+          const infos: DatasetInfo[] = [];
+          // Each file's largest N and D, for the note on sizes that look like millions (760 for 760M).
+          const largest: { N: number; D: number }[] = [];
           try {
-            for (const file of files)
-              lineageColumns.push(
+            for (const file of files) {
+              const top = { N: 0, D: 0 };
+              infos.push(
                 forEachRun(
                   file,
                   options,
-                  () => {},
+                  (r) => {
+                    top.N = Math.max(top.N, r.N ?? 0);
+                    top.D = Math.max(top.D, r.D ?? 0);
+                  },
                   (n) => check.tick(n),
-                ).columns.lineage,
+                ),
               );
+              largest.push(top);
+            }
           } finally {
             check.stop();
           }
           const store = openStore(f.db);
-          const results: ({ file: string } & ImportCounts)[] = [];
+          const results: ({ file: string; columns: DatasetInfo['columns'] } & ImportCounts)[] = [];
           const withdraw = onInterrupt(() =>
             interruptedImport(
               files,
@@ -124,9 +154,9 @@ export writes it back. A run stored without one takes it from a later import; an
                         `waiting for the store ${f.db} (${Math.round(waitedMs / 1000)} s of ${waitSeconds}): ${describeWriter(holder)}`,
                       ),
                   },
-                  lineageColumns[i],
+                  infos[i].columns.lineage,
                 );
-                results.push({ file, ...counts });
+                results.push({ file, ...counts, columns: infos[i].columns, ...derivedAndUnread(infos[i]) });
               } catch (e) {
                 throw importStopped(
                   e,
@@ -137,9 +167,11 @@ export writes it back. A run stored without one takes it from a later import; an
                 waiting.done();
                 bar?.stop();
               }
+              const top = { N: largest[i].N || undefined, D: largest[i].D || undefined };
+              for (const note of smallSizeNotes(file, top)) process.stderr.write(`${note}\n`);
               if (!f.json)
                 process.stdout.write(
-                  `${file}: ${counted(results[i].runs, 'run')} and ${counted(results[i].checkpoints, 'checkpoint')} added, ${results[i].skipped} already in the store (study "${f.study}", ${f.db})\n`,
+                  `${file}: ${counted(results[i].runs, 'run')} and ${counted(results[i].checkpoints, 'checkpoint')} added, ${results[i].skipped} already in the store (study "${f.study}", ${f.db}); read ${describeRead(infos[i])}\n`,
                 );
             }
           } finally {
