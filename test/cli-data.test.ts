@@ -284,3 +284,31 @@ test('compare and depth-width: a missing group column, a variable the file lacks
   assert.equal(dw.code, 2);
   assert.match(dw.stderr, /curve\.csv:1: depth versus width needs an N column .*--columns N=NAME/);
 });
+
+test('curves says which form it back-tested and whether it is the default; --breaks is refused with power', () => {
+  // Two curves, y = 0.1 + 3·x^(−0.4), fitted on their first 12 points and scored on the last 4.
+  const dir = mkdtempSync(join(tmpdir(), 'scalelab-curves-'));
+  const file = join(dir, 'curves.csv');
+  const rows = ['curve,x,y,train'];
+  for (const id of ['a', 'b'])
+    for (let i = 0; i < 16; i++) {
+      const x = 10 ** (2 + i * 0.25);
+      rows.push(`${id},${x},${(0.1 + 3 * x ** -0.4) * (id === 'a' ? 1 : 1.1)},${i < 12 ? 1 : 0}`);
+    }
+  writeFileSync(file, rows.join('\n') + '\n');
+  const cols = ['--x-column', 'x', '--y-column', 'y', '--split-column', 'train', '--curve-columns', 'curve'];
+  const power = scalelab(['curves', file, ...cols]);
+  assert.equal(power.code, 0, power.stderr);
+  assert.match(power.stdout, /^form: power \(the default/m);
+  const j = scalelab(['curves', file, ...cols, '--json']).json();
+  assert.deepEqual(j.form, { law: 'power', default: true });
+  const bnsl = scalelab(['curves', file, ...cols, '--law', 'bnsl', '--breaks', '2', '--json']);
+  assert.equal(bnsl.code, 0, bnsl.stderr);
+  assert.deepEqual(bnsl.json().form, { law: 'bnsl', breaks: 2, default: false });
+  const text = scalelab(['curves', file, ...cols, '--law', 'bnsl']);
+  assert.match(text.stdout, /^form: bnsl with 1 break \(by --law; the default is power/m);
+  const refused = scalelab(['curves', file, ...cols, '--breaks', '2']);
+  assert.equal(refused.code, 2);
+  assert.match(refused.stderr, /--breaks is read with --law bnsl \(law power has no breaks\)/);
+  noStackTrace(refused.stderr);
+});

@@ -1082,3 +1082,49 @@ test('plan --target-accuracy --via: the route downstream plan takes, the same pl
   assert.equal(alone.code, 2, alone.stderr);
   assert.match(alone.stderr, /--via is read for --target-accuracy/);
 });
+
+test('report --downstream --via: the route downstream report takes, said on the page; refused without --downstream', () => {
+  // The OLMo manifest with one task (run files named absolutely): its targets (7B, 13B) are predicted.
+  const manifest = JSON.parse(readFileSync(join(root, 'examples/downstream/olmo-ladder/ladder.json'), 'utf8'));
+  const oneTask = join(tmp, 'olmo-piqa-via.json');
+  writeFileSync(
+    oneTask,
+    JSON.stringify({
+      ...manifest,
+      tasks: manifest.tasks.filter((t: { task: string }) => t.task === 'piqa_val_5shot'),
+      runs: manifest.runs.map((r: { file: string }) => ({
+        ...r,
+        file: join(root, 'examples/downstream/olmo-ladder', r.file),
+      })),
+    }),
+  );
+  const base = ['report', 'examples/chinchilla.csv', '--bootstrap', '0', '--folds', '1', '--downstream', oneTask];
+  // The 13B target's predicted accuracy, as the predictions table prints it.
+  const predicted = (page: string) => /<td>13B-5T<\/td>(?:<td>[^<]*<\/td>){2}<td>(\d\.\d{3})/.exec(page)?.[1];
+  const page = (via?: string) => {
+    const out = join(tmp, `scaling-via-${via ?? 'default'}.html`);
+    const r = scalelab([...base, ...(via ? ['--via', via] : []), '--out', out]);
+    assert.equal(r.code, 0, r.stderr);
+    return readFileSync(out, 'utf8');
+  };
+  // The page's line saying the route (the whole page would drown a failure's message).
+  const route = (page: string) => /Route: [^<]*/.exec(page)?.[0];
+  const byDefault = page();
+  assert.equal(route(byDefault), 'Route: the two steps through the task loss (every task).');
+  const byCompute = page('compute');
+  assert.equal(route(byCompute), 'Route: the direct law in C (every task).');
+  assert.ok(predicted(byDefault) && predicted(byCompute), 'the 13B target is predicted by both routes');
+  assert.notEqual(predicted(byCompute), predicted(byDefault));
+  // The same prediction as downstream report by the same route.
+  const alone = join(tmp, 'downstream-via-compute.html');
+  const ds = scalelab(['downstream', 'report', oneTask, '--bootstrap', '0', '--via', 'compute', '--out', alone]);
+  assert.equal(ds.code, 0, ds.stderr);
+  assert.equal(predicted(readFileSync(alone, 'utf8')), predicted(byCompute));
+  const bad = scalelab([...base, '--via', 'loss', '--out', join(tmp, 'never.html')]);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /--via: invalid value "loss"/);
+  const refused = scalelab(['report', 'examples/chinchilla.csv', '--via', 'compute', '--out', join(tmp, 'never.html')]);
+  assert.equal(refused.code, 2);
+  assert.match(refused.stderr, /--via is read with --downstream/);
+  noStackTrace(refused.stderr);
+});

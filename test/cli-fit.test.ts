@@ -385,3 +385,50 @@ test("frontier: Approach 3 says what its fit's bootstrap drew; a lineage warning
   const fitText = scalelab(['frontier', five, '--fit', fitFile, '--approach', '3']).stdout;
   assert.ok(fitText.includes(`\n  3 parametric (law chinchilla, fit ${fitFile}) `), fitText);
 });
+
+test('predict --law bnsl --breaks K takes a broken power law with K breaks by its parameters; a fit brings its own breaks, said in the law line', () => {
+  // y = 0.05 + 2·D^(−0.3)·(1 + D/1e4)^(−0.2)·(1 + D/1e7)^(−0.3): two breaks of sharpness 1.
+  const truth = (D: number) => 0.05 + 2 * D ** -0.3 * (1 + D / 1e4) ** -0.2 * (1 + D / 1e7) ** -0.3;
+  const params = 'a=0.05,b=2,c0=0.3,c1=0.2,d1=1e4,f1=1,c2=0.3,d2=1e7,f2=1';
+  const law = ['predict', '--law', 'bnsl', '--x', 'D', '--params', params, '--D', '1e6'];
+  const p = scalelab([...law, '--breaks', '2', '--json']);
+  assert.equal(p.code, 0, p.stderr);
+  assert.ok(Math.abs(p.json().loss / truth(1e6) - 1) < 1e-9, `predicted ${p.json().loss}, true ${truth(1e6)}`);
+  assert.match(p.json().formula, /2 breaks/);
+  // Without --breaks the law has one break, and the second one's parameters are refused with the flag to give.
+  const one = scalelab(law);
+  assert.equal(one.code, 2);
+  assert.match(one.stderr, /c2, d2, f2 are not parameters of law bnsl .*: give --breaks 2 for a law with 2 breaks/);
+  noStackTrace(one.stderr);
+  // A fit carries its breaks: --breaks beside it is refused, naming them.
+  const file = join(tmp, 'bnsl-breaks.csv');
+  const rows = ['D,loss'];
+  for (let i = 0; i < 36; i++) rows.push(`${10 ** (2 + i * 0.2)},${truth(10 ** (2 + i * 0.2))}`);
+  writeFileSync(file, rows.join('\n') + '\n');
+  const out = join(tmp, 'bnsl-breaks-fit.json');
+  assert.equal(scalelab(['fit', file, '--law', 'bnsl', '--x', 'D', '--breaks', '2', '--out', out]).code, 0);
+  const fromFit = scalelab(['predict', '--fit', out, '--D', '1e6']);
+  assert.equal(fromFit.code, 0, fromFit.stderr);
+  assert.match(fromFit.stdout, /law bnsl: .*2 breaks/);
+  const twice = scalelab(['predict', '--fit', out, '--breaks', '3', '--D', '1e6']);
+  assert.equal(twice.code, 2);
+  assert.match(twice.stderr, /--breaks: the fit brings its own \(law bnsl with 2 breaks\)/);
+  const other = scalelab(['predict', '--preset', 'hoffmann-2022', '--breaks', '2', '--N', '7e10', '--D', '1.4e12']);
+  assert.equal(other.code, 2);
+  assert.match(other.stderr, /--breaks is read with --law bnsl/);
+  const chinchilla = scalelab([
+    'predict',
+    '--law',
+    'chinchilla',
+    '--params',
+    'E=1.69,A=406.4,B=410.7,alpha=0.34,beta=0.28',
+    '--breaks',
+    '2',
+    '--N',
+    '7e10',
+    '--D',
+    '1.4e12',
+  ]);
+  assert.equal(chinchilla.code, 2);
+  assert.match(chinchilla.stderr, /--breaks is read with --law bnsl \(law chinchilla has no breaks\)/);
+});

@@ -11,14 +11,14 @@ import { accelerator } from '../hardware/catalog.js';
 import { assumedCostModel, type Architecture, type CostModel } from '../experiments/design.js';
 import type { Backend } from '../experiments/backends/backend.js';
 import { simBackend } from '../experiments/backends/sim.js';
-import { apiBackend, apiMaxRuntime } from '../experiments/backends/api.js';
+import { apiBackend, apiMaxRuntime, CALL_TIMEOUT_MS } from '../experiments/backends/api.js';
 import { localBackend } from '../experiments/backends/local.js';
 import { slurmBackend } from '../experiments/backends/slurm/index.js';
 import { keyword, parseFraction, parseInteger, parseQuantity } from './options.js';
 import { flagFor } from './optionFlags.js';
 import { describeWriter, type RunStore, type WriterInfo } from '../store/store.js';
 import { planDifferences, type StudyPlanRecord } from '../experiments/studyPlan.js';
-import { FAIL_FAST_RUNS } from '../experiments/runner.js';
+import { FAIL_FAST_RUNS, UNREACHABLE_TIMEOUT_MS, type SweepOptions } from '../experiments/runner.js';
 import { onInterrupt } from './interrupt.js';
 import { counted, formatNumber } from '../core/format.js';
 
@@ -29,6 +29,8 @@ export interface BackendFlags {
   apiKey?: string;
   maxRuntime?: string;
   runtimeMargin?: string;
+  callTimeout?: string;
+  unreachableTimeout?: string;
   command?: string;
   concurrency?: string;
   threadsPerRun?: string;
@@ -71,6 +73,14 @@ export function addBackendFlags(cmd: Command): Command {
       'api: max_runtime_seconds of every run (default: learnt from the server: the first run alone with a generous limit, then its reported runtime × --runtime-margin)',
     )
     .option('--runtime-margin <x>', "api: reserve this multiple of the runtime the server's reported runs imply", '2')
+    .option(
+      '--call-timeout <seconds>',
+      `api: how long one call waits for the training API's answer before the server counts as away (default: ${CALL_TIMEOUT_MS / 1000})`,
+    )
+    .option(
+      '--unreachable-timeout <seconds>',
+      `api: how long the sweep keeps trying a training API out of reach (no answer, a refused connection, a gateway's 502/503/504) before it stops, no run failed (default: ${UNREACHABLE_TIMEOUT_MS / 1000})`,
+    )
     .option(
       '--command <template>',
       'local/slurm: command per run, e.g. "python train.py --layers {n_layer} --d-model {d_model} --tokens {tokens} --lr {lr} --out {run_dir}"',
@@ -201,6 +211,8 @@ export interface BackendSetup {
   cost: CostModel;
   architecture: Architecture;
   world?: World;
+  /** How long a sweep waits for the backend out of reach (--unreachable-timeout); unset: the runner's default. */
+  unreachableTimeoutMs?: number;
 }
 
 /** Flags that cost runs on assumed hardware or shape models for a real trainer: a world sets these. */
@@ -295,7 +307,15 @@ export const cliBackends = {
   },
   api: {
     help: 'a training API',
-    flags: ['--url', '--api-key', '--max-runtime', '--runtime-margin', '--world'],
+    flags: [
+      '--url',
+      '--api-key',
+      '--max-runtime',
+      '--runtime-margin',
+      '--call-timeout',
+      '--unreachable-timeout',
+      '--world',
+    ],
     insteadOfRunTimeout: 'the training API takes --max-runtime',
     make({ f, concurrency }) {
       const { cost, architecture } = assumedSetup(f);
@@ -332,6 +352,9 @@ export const cliBackends = {
         maxRuntimeSeconds,
         runtimeMargin,
         optionNames: flagFor,
+        ...(f.callTimeout !== undefined
+          ? { callTimeoutMs: 1000 * parseQuantity(f.callTimeout, '--call-timeout', { unit: 'seconds' }) }
+          : {}),
       });
       return world
         ? { backend, cost: worldCostModel(world), architecture: worldArchitecture(world), world }
@@ -406,7 +429,30 @@ export function makeBackend(f: BackendFlags, cmd?: Command): BackendSetup {
     throw new UsageError(
       `--run-timeout applies to --backend ${andList(backendNames.filter((n) => entryOf(n).flags.includes('--run-timeout')))}${entry.insteadOfRunTimeout ? `; ${entry.insteadOfRunTimeout}` : ''}`,
     );
-  return entry.make({ f, concurrency, cmd });
+  // Only a training API is ever out of reach (BackendUnreachable): these were silently unused elsewhere.
+  for (const [given, name] of [
+    [f.callTimeout, '--call-timeout'],
+    [f.unreachableTimeout, '--unreachable-timeout'],
+  ] as const)
+    if (given !== undefined && !entry.flags.includes(name))
+      throw new UsageError(
+        `${name} applies to --backend ${andList(backendNames.filter((n) => entryOf(n).flags.includes(name)))} (a training API, the one backend a sweep waits for when it is out of reach)`,
+      );
+  const setup = entry.make({ f, concurrency, cmd });
+  return f.unreachableTimeout !== undefined
+    ? {
+        ...setup,
+        unreachableTimeoutMs: 1000 * parseQuantity(f.unreachableTimeout, '--unreachable-timeout', { unit: 'seconds' }),
+      }
+    : setup;
+}
+
+/** What a sweep does while its backend is out of reach: how long it waits, and the lines it says meanwhile. */
+export function unreachableWait(
+  setup: BackendSetup,
+): Required<Pick<SweepOptions, 'unreachableTimeoutMs' | 'onUnreachable'>> {
+  const unreachableTimeoutMs = setup.unreachableTimeoutMs ?? UNREACHABLE_TIMEOUT_MS;
+  return { unreachableTimeoutMs, onUnreachable: backendUnreachableNotice(unreachableTimeoutMs) };
 }
 
 /**
@@ -428,13 +474,13 @@ export function storeBusyNotice(path: string): (wait: { holder: WriterInfo | und
  * The line a sweep prints while its backend is out of reach (a training API stopped or restarting),
  * at once and then every 30 s: the runner tries again for up to `timeoutMs` before it stops.
  */
-export function backendUnreachableNotice(timeoutMs = 120_000): (wait: { message: string; waitedMs: number }) => void {
+function backendUnreachableNotice(timeoutMs: number): (wait: { message: string; waitedMs: number }) => void {
   let said = -Infinity;
   return ({ message, waitedMs }) => {
     if (waitedMs - said < 30_000) return;
     said = waitedMs;
     process.stderr.write(
-      `scalelab: ${message}; trying again for up to ${Math.round(timeoutMs / 1000)} s${waitedMs >= 1000 ? ` (waited ${Math.round(waitedMs / 1000)} s)` : ''}, every run left as it is\n`,
+      `scalelab: ${message}; trying again for up to ${formatNumber(timeoutMs / 1000, 3)} s${waitedMs >= 1000 ? ` (waited ${Math.round(waitedMs / 1000)} s)` : ''}, every run left as it is\n`,
     );
   };
 }

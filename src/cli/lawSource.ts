@@ -6,7 +6,7 @@ import { readText } from '../io/readRuns.js';
 import { loadFit } from '../fit/summary.js';
 import type { PredictiveMember } from '../fit/candidate.js';
 import type { TrustWarning } from '../fit/warnings.js';
-import { getLaw, paramsWithRole, type Law } from '../laws/index.js';
+import { getLaw, lawIdsWithOption, paramsWithRole, type Law } from '../laws/index.js';
 import { lawPreset, lawPresets } from '../presets/laws.js';
 import { InputError, UsageError, type ScaleLabError } from '../errors/index.js';
 import { parseAssignments } from './options.js';
@@ -51,6 +51,13 @@ export interface LawFlags {
   params?: string;
   /** Variable of power laws. */
   x?: string;
+  /** Breaks of a law given by --law and --params (bnsl); a fit and a preset bring their own. */
+  breaks?: number;
+}
+
+/** The laws whose breaks --breaks gives (bnsl), for the messages that name them. */
+function breakLaws(): string {
+  return lawIdsWithOption('breaks').join(', ');
 }
 
 export const lawFlagsHelp = `--fit FILE (from "scalelab fit --out FILE"), --preset NAME (${lawPresets.map((p) => p.id).join(', ')}) or --law NAME --params A=…,B=…`;
@@ -76,6 +83,11 @@ export function resolveLaw(flags: LawFlags, fallbackPreset?: string): LawSource 
       `--params gives the parameters of --law NAME; ${source}: give --law NAME --params … (e.g. --law chinchilla --params E=1.69,A=406.4,B=410.7,alpha=0.34,beta=0.28), or leave --params out`,
     );
   }
+  // --breaks sets the law built from --params: beside a fit or a preset it was silently unused.
+  if (flags.breaks !== undefined && !flags.law && !flags.fit)
+    throw new UsageError(
+      `--breaks is read with --law ${breakLaws()} and --params (how many breaks those parameters describe)${flags.preset ? `; preset ${flags.preset} brings its own law` : ''}`,
+    );
   if (flags.fit) {
     const text = readText(flags.fit, 'a fit (JSON written by "scalelab fit --out FILE")');
     // A file of runs given where a fit belongs (predict runs.csv): said as that, with the fit to make first,
@@ -90,6 +102,10 @@ export function resolveLaw(flags: LawFlags, fallbackPreset?: string): LawSource 
         );
     }
     const f = loadFit(text, flags.fit);
+    if (flags.breaks !== undefined)
+      throw new UsageError(
+        `--breaks: the fit brings its own (law ${f.law.id}${f.law.options?.breaks !== undefined ? ` with ${f.law.options.breaks} break${f.law.options.breaks === 1 ? '' : 's'}` : ', which has no breaks'}); --breaks is read with --law ${breakLaws()} and --params`,
+      );
     return {
       origin: { file: flags.fit, text },
       law: f.law,
@@ -108,20 +124,27 @@ export function resolveLaw(flags: LawFlags, fallbackPreset?: string): LawSource 
     };
   }
   if (flags.law) {
-    const law = getLaw({ law: flags.law, x: (flags.x ?? 'N') as 'N' | 'D' | 'C' });
+    const readsBreaks = lawIdsWithOption('breaks').includes(flags.law);
+    if (flags.breaks !== undefined && !readsBreaks)
+      throw new UsageError(`--breaks is read with --law ${breakLaws()} (law ${flags.law} has no breaks)`);
+    const law = getLaw({
+      law: flags.law,
+      x: (flags.x ?? 'N') as 'N' | 'D' | 'C',
+      ...(flags.breaks !== undefined ? { breaks: flags.breaks } : {}),
+    });
     if (!flags.params)
       throw new UsageError(`--law ${law.id} needs --params with ${law.params.map((p) => p.name).join(', ')}`);
     const params = parseAssignments(flags.params, '--params');
     for (const p of law.params)
       if (params[p.name] === undefined)
         throw new UsageError(
-          `--params: missing ${p.name} (law ${law.id} has ${law.params.map((q) => q.name).join(', ')})`,
+          `--params: missing ${p.name} (law ${law.id} has ${law.params.map((q) => q.name).join(', ')})${readsBreaks ? breaksHint(law, params) : ''}`,
         );
     // A name the law does not have is a typo or the wrong law: ignoring it would print it as if used.
     const extra = Object.keys(params).filter((k) => !law.params.some((p) => p.name === k));
     if (extra.length)
       throw new UsageError(
-        `--params: ${extra.join(', ')} ${extra.length === 1 ? 'is not a parameter' : 'are not parameters'} of law ${law.id} (its parameters: ${law.params.map((q) => q.name).join(', ')})`,
+        `--params: ${extra.join(', ')} ${extra.length === 1 ? 'is not a parameter' : 'are not parameters'} of law ${law.id} (its parameters: ${law.params.map((q) => q.name).join(', ')})${readsBreaks ? breaksHint(law, params) : ''}`,
       );
     for (const p of paramsWithRole(law, 'exponent')) {
       const slip = exponentSlip(params[p.name]);
@@ -149,6 +172,17 @@ export function resolveLaw(flags: LawFlags, fallbackPreset?: string): LawSource 
     rangesOf: `the runs of preset ${preset.id}`,
     rangesSource: preset.rangesSource,
   };
+}
+
+/**
+ * For a broken power law whose --params name more (or fewer) breaks than it was built with: the
+ * --breaks they describe (the highest i of c_i, d_i, f_i), so the user need not count.
+ */
+function breaksHint(law: Law, params: Record<string, number>): string {
+  const described = Math.max(0, ...Object.keys(params).map((k) => Number(/^[cdf]([1-9]\d*)$/.exec(k)?.[1] ?? 0)));
+  const built = law.options?.breaks ?? 0;
+  if (described === built) return '';
+  return `: give --breaks ${described} for a law with ${described} break${described === 1 ? '' : 's'} (this one has ${built})`;
 }
 
 /**

@@ -51,11 +51,17 @@ export interface SweepOptions {
   /**
    * The backend cannot reach the service running the runs (a training API stopped or restarting):
    * the sweep leaves every run as it was and tries again, calling this, for up to this long, then
-   * stops saying what it left. @default 120 000 ms (2 minutes)
+   * stops saying what it left. @default UNREACHABLE_TIMEOUT_MS
    */
   unreachableTimeoutMs?: number;
   onUnreachable?: (wait: { message: string; waitedMs: number }) => void;
 }
+
+/**
+ * How long a sweep waits for a backend out of reach unless told otherwise: long enough for a server
+ * restart, short enough that a server gone for good is said within minutes (a sweep run again resumes).
+ */
+export const UNREACHABLE_TIMEOUT_MS = 120_000;
 
 const active = ['submitting', 'queued', 'running'] as const;
 
@@ -185,7 +191,8 @@ export async function runSweep(
         // server restarted within the wait finds the sweep carrying on where it was.
         unreachableSince ??= Date.now();
         const waitedMs = Date.now() - unreachableSince;
-        if (waitedMs >= (options.unreachableTimeoutMs ?? 120_000)) throw unreachableStop(store, study, e, waitedMs);
+        if (waitedMs >= (options.unreachableTimeoutMs ?? UNREACHABLE_TIMEOUT_MS))
+          throw unreachableStop(store, study, e, waitedMs);
         options.onUnreachable?.({ message: e.message, waitedMs });
         await new Promise((res) => setTimeout(res, Math.min(Math.max(pollMs, 100), 1000)));
         continue;

@@ -222,6 +222,7 @@ export function fitToJson(result: FitResult, samples?: BootstrapSamples, level =
         samples.replicates,
         s.droppedReasons,
         samples.unit,
+        level,
       ),
       ...offCenterWarnings(
         result.free,
@@ -230,6 +231,7 @@ export function fitToJson(result: FitResult, samples?: BootstrapSamples, level =
         samples.values,
         samples.converged,
         samples.replicates,
+        level,
       ),
     );
   }

@@ -422,3 +422,43 @@ test('bootstrap-off-center: a free parameter whose fitted value lies outside the
   const few = new Uint8Array(n).fill(0).fill(1, 0, 19);
   assert.deepEqual(offCenterWarnings(names, { E: 5, alpha: 5, beta: 5 }, names, values, few, n), []);
 });
+
+test('bootstrap-unstable and bootstrap-off-center judge at 95 % at any level, and say so when the intervals are printed at another', () => {
+  // A fit whose replicates scatter α widely (0.3 ± 0.2) and whose fitted E lies above every replicate's.
+  const data = syntheticRuns({
+    law: chinchilla,
+    params: truth,
+    n: 40,
+    seed: 3,
+    noise: 0.003,
+    N: [5e7, 2e10],
+    D: [1e9, 5e11],
+  });
+  const r = fit(chinchilla, data);
+  const names = chinchilla.params.map((q) => q.name);
+  const n = 100;
+  const random = randomSource(4, 1);
+  const values = new Float64Array(n * names.length);
+  for (let i = 0; i < n; i++)
+    names.forEach((name, j) => {
+      const v = r.params[name];
+      values[i * names.length + j] =
+        name === 'alpha'
+          ? Math.abs(0.3 + 0.2 * normal(random))
+          : name === 'E'
+            ? 0.5 * v
+            : v * (1 + 0.01 * normal(random));
+    });
+  const samples = { names, values, converged: new Uint8Array(n).fill(1), replicates: n, seed: 1 };
+  const judged = (level: number) =>
+    fitToJson(r, samples, level).warnings.filter(
+      (w) => w.code === 'bootstrap-unstable' || w.code === 'bootstrap-off-center',
+    );
+  const at95 = judged(0.95),
+    at50 = judged(0.5);
+  // The verdict is the fit's, not the printed level's: the same warnings at 50 % as at 95 %.
+  assert.deepEqual(codes(at95), ['bootstrap-unstable', 'bootstrap-off-center']);
+  assert.deepEqual(codes(at50), codes(at95));
+  for (const w of at95) assert.doesNotMatch(w.message, /printed at/);
+  for (const w of at50) assert.match(w.message, /judged at 95 %, not at the 50 % the intervals are printed at/);
+});

@@ -405,6 +405,8 @@ export function bootstrapWarnings(
   reasons?: Record<string, number>,
   /** What each replicate drew, named in the message (default: runs). */
   unit: 'row' | 'run' | 'lineage' = 'run',
+  /** The level the intervals are printed at: the judgement stays at 95 %, and says so where this differs. */
+  level = JUDGED_AT,
 ): TrustWarning[] {
   const w: TrustWarning[] = [];
   const ok: number[] = [];
@@ -435,7 +437,7 @@ export function bootstrapWarnings(
         warning(
           'bootstrap-unstable',
           'warning',
-          `${name}'s 95 % bootstrap interval ${formatInterval([lo, hi], 4)} is wider than its median (${formatNumber(mid, 4)}): resampled ${unit === 'row' ? 'rows' : unit === 'lineage' ? 'lineages' : 'runs'} give very different laws; the data do not pin the exponent down`,
+          `${name}'s 95 % bootstrap interval ${formatInterval([lo, hi], 4)} is wider than its median (${formatNumber(mid, 4)}): resampled ${unit === 'row' ? 'rows' : unit === 'lineage' ? 'lineages' : 'runs'} give very different laws; the data do not pin the exponent down${judgedNote(level)}`,
         ),
       );
     }
@@ -454,6 +456,25 @@ export function bootstrapWarnings(
 }
 
 /**
+ * The level bootstrap-unstable and bootstrap-off-center judge at, whatever level the intervals are
+ * printed at: both are verdicts on the fit (its trust follows them), and a verdict that came and went
+ * with a presentation choice would say nothing of the fit — at 50 % no exponent would ever be
+ * "unstable", and a healthy fit's value would fall outside its interval by chance. Their thresholds
+ * (an interval wider than its median; a value outside the central part) are set for 95 %.
+ */
+const JUDGED_AT = 0.95;
+
+/**
+ * Said beside the 95 % in the message when the intervals printed next to it are at another level, so
+ * that the interval the warning quotes is not read as the table's.
+ */
+function judgedNote(level: number): string {
+  return Math.abs(level - JUDGED_AT) < 1e-9
+    ? ''
+    : ` (judged at 95 %, not at the ${formatNumber(100 * level, 3)} % the intervals are printed at, so that the verdict does not change with the level)`;
+}
+
+/**
  * Free parameters whose fitted value lies outside the central 95 % of their own bootstrap replicates
  * (converged ones, at least 20), whatever level the intervals are printed at: the refits ended
  * elsewhere than the fit — a flat valley or a limit of the law (an exponent near 0 with its coefficient
@@ -468,6 +489,8 @@ export function offCenterWarnings(
   values: Float64Array,
   converged: Uint8Array,
   replicates: number,
+  /** The level the intervals are printed at, said in the message where it is not 95 %. */
+  level = JUDGED_AT,
 ): TrustWarning[] {
   const ok: number[] = [];
   for (let r = 0; r < replicates; r++) if (converged[r]) ok.push(r);
@@ -487,7 +510,7 @@ export function offCenterWarnings(
     warning(
       'bootstrap-off-center',
       'warning',
-      `the fitted ${outside.join(', ')} ${one ? 'lies' : 'lie'} outside the central 95 % of ${one ? 'its' : 'their'} own bootstrap replicates: the refits ended elsewhere than the fit (a flat valley or a limit of the law), so ${one ? 'that value is' : 'those values are'} not pinned down by the data; read the interval, and predictions' intervals, rather than the point`,
+      `the fitted ${outside.join(', ')} ${one ? 'lies' : 'lie'} outside the central 95 % of ${one ? 'its' : 'their'} own bootstrap replicates: the refits ended elsewhere than the fit (a flat valley or a limit of the law), so ${one ? 'that value is' : 'those values are'} not pinned down by the data; read the interval, and predictions' intervals, rather than the point${judgedNote(level)}`,
     ),
   ];
 }

@@ -186,7 +186,7 @@ export function downstreamSections(
     if (!f && t.direct)
       return [
         escapeHtml(t.task),
-        'no task loss: the direct law in C',
+        'the direct law in C (no task-loss step)',
         '',
         `${sigmoidHtml(t.direct, 2)} of x = −ln C`,
         t.direct.rmse.toFixed(4),
@@ -227,6 +227,7 @@ export function downstreamSections(
     title: 'Downstream: task loss and accuracy fits',
     html:
       "<p>Step 1: task loss from N and D (and from C) on each run's final checkpoint; step 2: accuracy from task loss on every checkpoint (docs/methods.md §32).</p>" +
+      routesNote(tasks) +
       htmlTable(
         ['task', 'step 1: task loss (N, D)', 'step 1 through C', 'step 2: sigmoid', 'rmse (accuracy)'],
         fitRows,
@@ -289,7 +290,6 @@ export function downstreamSections(
       title: 'Downstream: predictions',
       html:
         `<p>${caption}</p>` +
-        routesNote(tasks) +
         (predRows.length ? predictionsTable(viaValLoss, predRows) : '') +
         (notPredicted.length ? `<ul class="warn">${notPredicted.join('')}</ul>` : '') +
         valLossNotes(tasks)
@@ -319,16 +319,20 @@ const ROUTE_WORDS = {
   compute: 'the direct law in C',
 } as const;
 
-/** Which route each predicted task took, said once where any went through the validation loss. */
+/**
+ * Which route each task took to accuracy, said once above the fits: the route decides what the fits,
+ * the predictions and the plans are (a --via, or the default a task's metrics give), and the page is
+ * read apart from the command that made it.
+ */
 function routesNote(tasks: readonly TaskAnalysis[]): string {
-  const predicted = tasks.filter((t) => t.targets.length && t.route);
-  if (!predicted.some((t) => t.route === 'val-loss')) return '';
+  const routed = tasks.filter((t) => t.route);
+  if (!routed.length) return '';
   const byRoute = new Map<string, string[]>();
-  for (const t of predicted) byRoute.set(t.route!, [...(byRoute.get(t.route!) ?? []), t.task]);
+  for (const t of routed) byRoute.set(t.route!, [...(byRoute.get(t.route!) ?? []), t.task]);
   return `<p>Route: ${[...byRoute]
     .map(
       ([r, names]) =>
-        `${ROUTE_WORDS[r as keyof typeof ROUTE_WORDS]} (${names.length === predicted.length ? 'every task' : escapeHtml(names.join(', '))})`,
+        `${ROUTE_WORDS[r as keyof typeof ROUTE_WORDS]} (${names.length === routed.length ? 'every task' : escapeHtml(names.join(', '))})`,
     )
     .join('; ')}.</p>`;
 }

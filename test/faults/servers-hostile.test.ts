@@ -556,3 +556,42 @@ test('the api backend finds a run whose submit answer was lost when the server e
     server.close();
   }
 });
+
+test('sweep run --backend api --call-timeout S --unreachable-timeout S: a server that never answers is away after S s a call, and the sweep stops after the window asked for, saying both; refused with another backend', async () => {
+  // Accepts every connection and never answers: a training API on a cluster too slow for the defaults.
+  const server = createServer(() => {});
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  try {
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const plan = writePlan(join(dir, 'silent-plan.json'), [0]);
+    const started = Date.now();
+    const sweep = spawnCli(
+      ['sweep', 'run', plan, '--study', 's', '--db', join(dir, 'silent.db'), '--backend', 'api', '--url', url].concat([
+        '--api-key',
+        'k',
+        '--max-runtime',
+        '60',
+        '--poll',
+        '0.05',
+        '--call-timeout',
+        '0.5',
+        '--unreachable-timeout',
+        '2',
+      ]),
+    );
+    cleanups.push(() => sweep.child.kill('SIGKILL'));
+    const end = await sweep.done;
+    assert.equal(end.code, 1, sweep.out.stderr);
+    assert.match(sweep.out.stderr, /cannot reach the training API \(no answer in 0\.5 s\); trying again for up to 2 s/);
+    assert.match(sweep.out.stderr, /the sweep tried again for 2 s and stops here, no run marked failed/);
+    // Not the defaults' 30 s a call and 2 minutes in all.
+    assert.ok(end.at - started < 60_000, `${end.at - started} ms`);
+    const sim = spawnCli(['sweep', 'run', plan, '--study', 't', '--db', join(dir, 'sim.db'), '--call-timeout', '5']);
+    const refused = await sim.done;
+    assert.equal(refused.code, 2, sim.out.stderr);
+    assert.match(sim.out.stderr, /--call-timeout applies to --backend api/);
+  } finally {
+    server.closeAllConnections();
+    server.close();
+  }
+});

@@ -663,10 +663,12 @@ async function downstreamReportHtml(
 export async function downstreamForReport(
   inputs: string[],
   replicates = 0,
+  via?: string,
 ): Promise<ReturnType<typeof downstreamSections>> {
+  const route = via !== undefined ? keyword(via, '--via', DOWNSTREAM_ROUTES) : undefined;
   const data = readForAnalysis(inputs);
   noteTasksWithoutMetrics(data);
-  return downstreamSectionsRendered(analyseLadder(data, { replicates }), hasTargets(data));
+  return downstreamSectionsRendered(analyseLadder(data, { replicates, ...(route ? { route } : {}) }), hasTargets(data));
 }
 
 const EXAMPLES = `

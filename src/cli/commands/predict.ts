@@ -5,7 +5,7 @@ import { lawSourceError, nonFallingExponents, resolveLaw, unvariedInputs } from 
 import { warning } from '../../fit/warnings.js';
 import { formatInterval, formatNumber } from '../../core/format.js';
 import { UsageError } from '../../errors/index.js';
-import { keyword, parseLevel, parseQuantity } from '../options.js';
+import { keyword, parseInteger, parseLevel, parseQuantity } from '../options.js';
 import { printResult, writeResult } from '../output.js';
 import { flag } from '../flags.js';
 import { extrapolationWarnings } from '../../analyses/extrapolation.js';
@@ -16,6 +16,7 @@ interface PredictFlags {
   law?: string;
   x: string;
   params?: string;
+  breaks?: string;
   N?: string;
   D?: string;
   C?: string;
@@ -37,6 +38,11 @@ export function registerPredict(
     .addOption(flag('law', { detail: `with --params instead of a fit: ${lawIds.join(', ')}` }))
     .addOption(flag('x', { detail: `of laws ${lawIdsWithOption('x').join(', ')}`, default: 'N' }))
     .addOption(flag('params'))
+    .addOption(
+      flag('breaks', {
+        detail: `of --law ${lawIdsWithOption('breaks').join(', ')}: how many its --params describe (default 1); a fit brings its own`,
+      }),
+    )
     .addOption(flag('preset', { detail: 'e.g. epoch-2024, hoffmann-2022, kaplan-2020' }))
     .addOption(flag('N'))
     .addOption(flag('D'))
@@ -60,7 +66,11 @@ Examples:
             throw new UsageError(`two fits given: ${fitFile} (argument) and --fit ${flags.fit}; expected one fit file`);
           flags = { ...flags, fit: fitFile };
         }
-        const source = resolveLaw({ ...flags, x: keyword(flags.x, '--x', ['N', 'D', 'C'] as const) });
+        const source = resolveLaw({
+          ...flags,
+          x: keyword(flags.x, '--x', ['N', 'D', 'C'] as const),
+          breaks: flags.breaks !== undefined ? parseInteger(flags.breaks, '--breaks', 0) : undefined,
+        });
         const fit = { law: source.law, params: source.params, replicates: source.replicates };
         const fitUnit = source.unit ?? 'run';
         const point: Point = {};

@@ -232,6 +232,7 @@ export function registerPlotAndReport(program: Command, run: Run): void {
       .argument('<file>', `runs (${runFormatNames})`)
       .addOption(flag('downstream', { detail: 'adds the downstream sections (scalelab downstream report)' }))
       .addOption(flag('downstreamBootstrap', { default: '0' }))
+      .addOption(flag('via', { detail: 'with --downstream' }))
       .addOption(flag('out', { detail: 'the report, HTML', required: true }))
       .addOption(flag('json', { detail: 'a summary of the report' })),
   )
@@ -240,7 +241,10 @@ export function registerPlotAndReport(program: Command, run: Run): void {
       '\nExample:\n  scalelab report examples/chinchilla.csv --budgets chinchilla --targets 1e23,1e24 --out report.html',
     )
     .action(
-      async (file: string, f: AnalysisFlags & { out: string; downstream?: string; downstreamBootstrap: string }) =>
+      async (
+        file: string,
+        f: AnalysisFlags & { out: string; downstream?: string; downstreamBootstrap: string; via?: string },
+      ) =>
         run(async () => {
           // One HTML file: written under another name (r.pdf, r.md) it opens as neither.
           if (!/\.html?$/i.test(f.out))
@@ -249,6 +253,8 @@ export function registerPlotAndReport(program: Command, run: Run): void {
           const downstreamReplicates = parseReplicates(f.downstreamBootstrap, '--downstream-bootstrap');
           if (!f.downstream && downstreamReplicates !== 0)
             throw new UsageError('--downstream-bootstrap is read with --downstream (the task metrics to fit)');
+          if (!f.downstream && f.via !== undefined)
+            throw new UsageError('--via is read with --downstream (the task metrics to fit)');
           // Task metrics are read (and checked) before the long fit, so a bad file fails fast.
           const downstream = f.downstream
             ? await (
@@ -259,6 +265,7 @@ export function registerPlotAndReport(program: Command, run: Run): void {
                   .map((x) => x.trim())
                   .filter(Boolean),
                 downstreamReplicates,
+                f.via,
               )
             : undefined;
           const a = await analyseFile(file, f);

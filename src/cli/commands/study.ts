@@ -15,7 +15,7 @@ import {
   openStudy,
   interruptedSweep,
   storeBusyNotice,
-  backendUnreachableNotice,
+  unreachableWait,
   warnBudgetShort,
   studyPlanFlags,
   type BackendFlags,
@@ -112,7 +112,7 @@ Examples:
               keepGoing: f.keepGoing === true,
               onProgress: bar.update,
               onBusy,
-              onUnreachable: backendUnreachableNotice(),
+              ...unreachableWait(setup),
             });
             const result = await runStudy(executor, {
               targetSeconds: targetHours * 3600,

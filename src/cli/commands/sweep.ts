@@ -28,7 +28,7 @@ import {
   openStudy,
   interruptedSweep,
   storeBusyNotice,
-  backendUnreachableNotice,
+  unreachableWait,
   warnBudgetShort,
   type BackendFlags,
 } from '../backendFlags.js';
@@ -242,7 +242,7 @@ Examples:
             keepGoing: f.keepGoing === true,
             onProgress: bar.update,
             onBusy,
-            onUnreachable: backendUnreachableNotice(),
+            ...unreachableWait(setup),
           });
           bar.stop();
           const cancelled = p.total - p.done - p.failed - p.running;

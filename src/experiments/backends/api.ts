@@ -13,6 +13,7 @@ import {
   type BackendStatus,
   type RunConfig,
 } from './backend.js';
+import { formatNumber } from '../../core/format.js';
 
 class ApiError extends ScaleLabError {
   override name = 'ApiError' as const;
@@ -206,8 +207,12 @@ function transientNetworkFailure(e: unknown): boolean {
 /** Statuses a proxy or gateway answers while the server behind it is away: as good as no answer. */
 const AWAY_STATUSES = new Set([502, 503, 504]);
 
-/** How long one call may wait for the training API's answer: a server that stopped answering is away. */
-const CALL_TIMEOUT_MS = 30_000;
+/**
+ * How long one call may wait for the training API's answer unless told otherwise: a server that stopped
+ * answering is away. Ample for a server that answers from its own state (lab serve: milliseconds); a
+ * cluster whose API answers a submit only once the job is queued may need more (ApiOptions.callTimeoutMs).
+ */
+export const CALL_TIMEOUT_MS = 30_000;
 
 /** Why fetch failed, in the system's words (ECONNREFUSED, ECONNRESET, …): undici's "fetch failed" alone says nothing. */
 function networkCause(e: unknown): string {
@@ -248,7 +253,7 @@ export function apiBackend(o: ApiOptions): Backend {
     } catch (e) {
       const why =
         (e as Error)?.name === 'TimeoutError'
-          ? `no answer in ${Math.round((o.callTimeoutMs ?? CALL_TIMEOUT_MS) / 1000)} s`
+          ? `no answer in ${formatNumber((o.callTimeoutMs ?? CALL_TIMEOUT_MS) / 1000, 3)} s`
           : networkCause(e);
       if (transientNetworkFailure(e))
         throw new BackendUnreachable(`${method} ${base}${path}: cannot reach the training API (${why})`);
