@@ -65,17 +65,26 @@ interface Row {
   run: string;
 }
 
-function fitC(rows: readonly Row[], source: string, options: FitOptions = {}): TaskLossFit {
-  const law = powerLaw('C');
+/**
+ * A candidate's law as a predictor of the task loss at C. Evaluated from the fit's internal parameters
+ * (ln TL = logsumexp(a − α·ln C, e)): a fit whose A = e^a overflows a double (least squares on a noisy
+ * ladder went to α ≈ 22) still predicts, where A = ∞ and C^−α = 0 made NaN.
+ */
+type Step1CLaw = (p: { C: number }) => number;
+
+function fitC(rows: readonly Row[], source: string, options: FitOptions = {}): Step1CLaw {
   const dataset: Dataset = {
     source,
     runs: rows.map((r, i) => ({ C: r.C, loss: r.loss, run: r.run, line: i + 1 })),
     columns: { loss: 'task loss' },
     derived: {},
   };
-  const r = fit(law, dataset, options);
-  const rms = Math.sqrt(Array.from(r.residuals).reduce((a, x) => a + x * x, 0) / r.residuals.length);
-  return { law, params: r.params, rmsLog: rms, points: rows.length };
+  const [e, a, alpha] = fit(powerLaw('C'), dataset, options).theta;
+  return (p) => {
+    const t = a - alpha * Math.log(p.C),
+      m = Math.max(t, e);
+    return Math.exp(m + Math.log(Math.exp(t - m) + Math.exp(e - m)));
+  };
 }
 
 const finalRows = (finals: readonly FinalPoint[]): Row[] =>
@@ -86,8 +95,8 @@ const finalRows = (finals: readonly FinalPoint[]): Row[] =>
 const gcd = (a: number, b: number): number => (b ? gcd(b, a % b) : a);
 
 /** Step-1-through-C candidates: each fits E + A/C^α to a fold's training ladder (today's step 1 given). */
-export const STEP1C_CANDIDATES: Record<string, (train: TaskLadder, today: TaskLossFit) => TaskLossFit> = {
-  [SHIPPED_STEP1C]: (_train, today) => today,
+export const STEP1C_CANDIDATES: Record<string, (train: TaskLadder, today: TaskLossFit) => Step1CLaw> = {
+  [SHIPPED_STEP1C]: (_train, today) => (p) => predictTaskLoss(today, { N: 0, D: 0, C: p.C }),
   '(1) last half of each run, C along the run': (train) =>
     fitC(
       train.runs.flatMap((r) =>
@@ -134,7 +143,7 @@ export function step1CBacktests(
     const errors: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
     for (let m = minSizes; m < sizes.length; m++) {
       const train: TaskLadder = { ...ladder, runs: ladder.runs.filter((r) => r.N <= sizes[m - 1]) };
-      let fits: { step2: ReturnType<typeof fitDownstream>; step1C: Record<string, TaskLossFit> };
+      let fits: { step2: ReturnType<typeof fitDownstream>; step1C: Record<string, Step1CLaw> };
       try {
         const step1 = fitStep1(train);
         const step2 = fitDownstream(train, options, step1);
@@ -151,7 +160,7 @@ export function step1CBacktests(
       for (const p of held) {
         if (p.accuracy === undefined) continue;
         for (const n of names) {
-          const a = sigmoidAccuracy(fits.step2.step2, predictTaskLoss(fits.step1C[n], p));
+          const a = sigmoidAccuracy(fits.step2.step2, fits.step1C[n](p));
           errors[n].push(Math.abs(a - p.accuracy) / p.accuracy);
         }
       }
@@ -217,7 +226,7 @@ export function anchorThroughC(): Record<string, { '7B-4T': number; '13B-5T': nu
       const law = STEP1C_CANDIDATES[n](ladder, step1.step1C);
       for (const p of finalPoints(targets)) {
         const label = p.run.startsWith('13B') ? '13B-5T' : '7B-4T';
-        const a = sigmoidAccuracy(f.step2, predictTaskLoss(law, p));
+        const a = sigmoidAccuracy(f.step2, law(p));
         (errs[n][label] ??= []).push(Math.abs(a - p.accuracy!) / p.accuracy!);
       }
     }
