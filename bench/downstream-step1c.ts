@@ -66,21 +66,27 @@ interface Row {
 }
 
 /**
- * A candidate's law as a predictor of the task loss at C. Evaluated from the fit's internal parameters
- * (ln TL = logsumexp(a − α·ln C, e)): a fit whose A = e^a overflows a double (least squares on a noisy
- * ladder went to α ≈ 22) still predicts, where A = ∞ and C^−α = 0 made NaN.
+ * A candidate's law as a predictor of the task loss at C: evaluated as the shipped step 1 is
+ * (predictTaskLoss, from the user-facing E, A, α), and only where that is not finite from the fit's
+ * internal parameters (ln TL = logsumexp(a − α·ln C, e)): a least-squares fit whose A = e^a overflows a
+ * double (Gemstones siqa, one fold, α ≈ 22) gave A = ∞, C^−α = 0 and NaN.
  */
 type Step1CLaw = (p: { C: number }) => number;
 
 function fitC(rows: readonly Row[], source: string, options: FitOptions = {}): Step1CLaw {
+  const law = powerLaw('C');
   const dataset: Dataset = {
     source,
     runs: rows.map((r, i) => ({ C: r.C, loss: r.loss, run: r.run, line: i + 1 })),
     columns: { loss: 'task loss' },
     derived: {},
   };
-  const [e, a, alpha] = fit(powerLaw('C'), dataset, options).theta;
+  const r = fit(law, dataset, options);
+  const [e, a, alpha] = r.theta;
+  const shipped: TaskLossFit = { law, params: r.params, rmsLog: NaN, points: rows.length };
   return (p) => {
+    const x = predictTaskLoss(shipped, { N: 0, D: 0, C: p.C });
+    if (Number.isFinite(x)) return x;
     const t = a - alpha * Math.log(p.C),
       m = Math.max(t, e);
     return Math.exp(m + Math.log(Math.exp(t - m) + Math.exp(e - m)));
@@ -127,6 +133,8 @@ export interface Step1CScores {
   /** Held-out runs per task, and folds left out because some candidate's fit failed. */
   cases: number;
   failedFolds: number;
+  /** Why those folds failed (the distinct error messages). */
+  failures: string[];
 }
 
 /** The nested back-tests of one ladder's tasks, every candidate on the same folds and the same step 2. */
@@ -138,6 +146,7 @@ export function step1CBacktests(
   const perTask: Record<string, Record<string, number>> = Object.fromEntries(names.map((n) => [n, {}]));
   let cases = 0,
     failedFolds = 0;
+  const failures = new Set<string>();
   for (const { ladder, options } of kept) {
     const sizes = [...new Set(ladder.runs.map((r) => r.N))].sort((a, b) => a - b);
     const errors: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
@@ -154,6 +163,7 @@ export function step1CBacktests(
       } catch (e) {
         if (!(e instanceof InputError)) throw e;
         failedFolds++;
+        failures.add(e.message.slice(e.message.lastIndexOf(': ') + 2));
         continue;
       }
       const held = finalPoints({ ...ladder, runs: ladder.runs.filter((r) => r.N > sizes[m - 1]) });
@@ -168,7 +178,7 @@ export function step1CBacktests(
     for (const n of names) perTask[n][ladder.task] = errors[n].reduce((a, x) => a + x, 0) / errors[n].length;
     cases = errors[names[0]].length;
   }
-  return { perTask, cases, failedFolds };
+  return { perTask, cases, failedFolds, failures: [...failures] };
 }
 
 const avg = (xs: readonly number[]) => xs.reduce((a, x) => a + x, 0) / xs.length;
@@ -269,7 +279,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
       '',
       STEP1C_DATASETS.map(
         (n) =>
-          `${n}: ${Object.keys(scores[n].perTask[SHIPPED_STEP1C]).length} tasks, ${scores[n].cases} held-out runs each${scores[n].failedFolds ? `, ${scores[n].failedFolds} task folds left out (a fit failed)` : ''}`,
+          `${n}: ${Object.keys(scores[n].perTask[SHIPPED_STEP1C]).length} tasks, ${scores[n].cases} held-out runs each${scores[n].failedFolds ? `, ${scores[n].failedFolds} task folds left out (${scores[n].failures.join('; ')})` : ''}`,
       ).join('; ') + '.',
     );
     const decision = chooseStep1C(scores);
