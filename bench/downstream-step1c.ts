@@ -94,9 +94,7 @@ function fitC(rows: readonly Row[], source: string, options: FitOptions = {}): S
 }
 
 const finalRows = (finals: readonly FinalPoint[]): Row[] =>
-  finals
-    .filter((p) => p.taskLoss !== undefined)
-    .map((p) => ({ C: p.C, loss: p.taskLoss!, N: p.N, run: p.run }));
+  finals.filter((p) => p.taskLoss !== undefined).map((p) => ({ C: p.C, loss: p.taskLoss!, N: p.N, run: p.run }));
 
 const gcd = (a: number, b: number): number => (b ? gcd(b, a % b) : a);
 
@@ -216,7 +214,11 @@ export function chooseStep1C(scores: Record<Step1CDataset, Step1CScores>): {
         decision: SHIPPED_STEP1C,
         why: `both folds choose "${c}", but it does not beat (0) by more than one standard error on ${short.map((x) => x.n).join(' and ')}`,
       }
-    : { for: choice, decision: c, why: `both folds choose "${c}", and it beats (0) by more than one SE on each ladder` };
+    : {
+        for: choice,
+        decision: c,
+        why: `both folds choose "${c}", and it beats (0) by more than one SE on each ladder`,
+      };
 }
 
 /**
@@ -258,9 +260,10 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
     for (const [n, v] of Object.entries(a)) lines.push(`| ${n} | ${pct(v['7B-4T'])} | ${pct(v['13B-5T'])} |`);
     out.anchor = a;
   } else {
-    const scores = Object.fromEntries(
-      STEP1C_DATASETS.map((n) => [n, step1CBacktests(ladders(n).kept)]),
-    ) as Record<Step1CDataset, Step1CScores>;
+    const scores = Object.fromEntries(STEP1C_DATASETS.map((n) => [n, step1CBacktests(ladders(n).kept)])) as Record<
+      Step1CDataset,
+      Step1CScores
+    >;
     const names = Object.keys(STEP1C_CANDIDATES);
     lines.push(
       '| step 1 through C | ' +
