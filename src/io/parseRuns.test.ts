@@ -425,3 +425,61 @@ test('the formats of a file of runs are named in words in one place (runFormatNa
   assert.deepEqual(spelled, [], 'use runFormatNames');
   assert.equal(runFormatNames, 'CSV, JSON or JSONL');
 });
+
+test('a total count of parameters under its own name (total_params, params_total, total_parameters) is N before the non-embedding count', () => {
+  for (const total of ['total_params', 'params_total', 'total_parameters', 'Total Parameters']) {
+    const d = parseRuns(`non_embedding_params,${total},D,loss\n9e7,1e8,2e9,3.1\n`, { source: 'm.csv' });
+    assert.equal(d.columns.N, total);
+    assert.equal(d.runs[0].N, 1e8);
+    assert.deepEqual(d.unread, ['non_embedding_params']);
+  }
+  // Alone, the non-embedding count is still N.
+  assert.equal(parseRuns('non_embedding_params,D,loss\n9e7,2e9,3.1\n', { source: 'm.csv' }).runs[0].N, 9e7);
+});
+
+test("a Hugging Face Trainer's log_history (loss = the training loss, beside eval_loss) reads the held-out loss; loss alone is still the loss", () => {
+  const trainer = [
+    { epoch: 1, step: 500, loss: 3.4, learning_rate: 2e-4, eval_loss: 3.6, N: 1e8, D: 1e9 },
+    { epoch: 2, step: 1000, loss: 3.1, learning_rate: 1e-4, eval_loss: 3.3, N: 1e8, D: 2e9 },
+  ];
+  const d = parseRuns(JSON.stringify(trainer), { source: 'trainer_state.json' });
+  assert.equal(d.columns.loss, 'eval_loss');
+  assert.deepEqual(
+    d.runs.map((r) => r.loss),
+    [3.6, 3.3],
+  );
+  assert.deepEqual(d.unread, ['epoch', 'loss']);
+  for (const held of ['val_loss', 'validation_loss', 'test_loss', 'eval/loss'])
+    assert.equal(parseRuns(`N,D,loss,${held}\n1e8,2e9,3.0,3.2\n`, { source: 'm.csv' }).runs[0].loss, 3.2, held);
+  assert.equal(parseRuns('N,D,loss,final_loss\n1e8,2e9,3.0,3.2\n', { source: 'm.csv' }).columns.loss, 'loss');
+  assert.equal(parseRuns('N,D,Loss\n1e8,2e9,3.0\n', { source: 'm.csv' }).columns.loss, 'Loss');
+});
+
+test('the TensorBoard hint (loss=Value) is given only to a header of Wall time, Step and Value; a long-format file (task, metric, value) is not told it', () => {
+  for (const header of ['wall time,step,value', 'Step,Value', 'Value'])
+    assert.throws(
+      () =>
+        parseRuns(
+          `${header}\n${header
+            .split(',')
+            .map(() => '1')
+            .join(',')}\n`,
+          { source: 'tb.csv' },
+        ),
+      (e: InputError) => /a TensorBoard scalar export's value: loss=value\)$/i.test(e.message),
+      header,
+    );
+  for (const header of ['task,metric,value', 'layer,step,value,unit'])
+    assert.throws(
+      () =>
+        parseRuns(
+          `${header}\n${header
+            .split(',')
+            .map(() => '1')
+            .join(',')}\n`,
+          { source: 'long.csv' },
+        ),
+      (e: InputError) => !/TensorBoard/.test(e.message) && /map one with option "columns" loss=NAME$/.test(e.message),
+      header,
+    );
+});

@@ -53,6 +53,10 @@ export const fieldAliases = {
     'param_count',
     'parameter_count',
     'model_params',
+    // A total under its own name before the non-embedding count: a file with both means N as the total.
+    'total_params',
+    'params_total',
+    'total_parameters',
     'non_embedding_params',
   ],
   // Not "dataset_size": in data-constrained work it often means the unique tokens (U), not those trained on.
@@ -70,8 +74,10 @@ export const fieldAliases = {
   ],
   C: ['C', 'flops', 'compute', 'compute_budget', 'train_flops', 'Training FLOP', 'total_flops', 'training_flops'],
   U: ['U', 'unique_tokens', 'unique'],
-  // A held-out loss before the training loss (a tracker's export has both: train/loss and eval/loss).
-  loss: ['loss', 'final_loss', 'val_loss', 'eval_loss', 'validation_loss', 'L', 'test_loss', 'train_loss'],
+  // A held-out loss before the training loss, `loss` included: a Hugging Face Trainer's log_history has
+  // `loss` (the training loss) beside `eval_loss`, a tracker's export train/loss beside eval/loss. Only
+  // a file with both is read differently: the earlier name wins where several are present.
+  loss: ['val_loss', 'eval_loss', 'validation_loss', 'test_loss', 'loss', 'final_loss', 'L', 'train_loss'],
   batch: ['batch', 'batch_size', 'batch_tokens'],
   lr: ['lr', 'learning_rate', 'eta', 'train_lr', 'train_learning_rate'],
   width: ['width', 'd_model'],
@@ -423,7 +429,9 @@ function resolveColumns(
     }
     const taken = new Set(Object.values(out));
     const aliases = fieldAliases[field].map(normalise);
-    const exact = header.find((h) => h === field && !taken.has(h));
+    // The field's own name first, where it is also its first alias (N, D, C): loss is not, since a
+    // held-out loss beside it is read before it.
+    const exact = fieldAliases[field][0] === field ? header.find((h) => h === field && !taken.has(h)) : undefined;
     // With several columns recognised for one field (tokens and tokens_seen), the earlier name in
     // fieldAliases is read, wherever the columns stand: what a column is called decides, not its place.
     const free = (h: string) => !taken.has(h) && !Object.values(explicit).includes(h);
@@ -516,8 +524,10 @@ export class RunValidator {
     const logLine = logLineHint(header);
     const hint = (f: Field, o: OptionNamer) => logLine || `; map one with ${o('columns')} ${f}=NAME`;
     if (columns.loss === undefined && this.required.includes('loss')) {
-      // A TensorBoard scalar export (Wall time, Step, Value): its one value column is the loss.
-      const value = header.find((h) => normalise(h) === 'value');
+      // A TensorBoard scalar export (Wall time, Step, Value): its one value column is the loss. Only a
+      // header of those columns alone: a long-format file (task, metric, value) has another meaning.
+      const scalarExport = header.every((h) => ['walltime', 'step', 'value'].includes(normalise(h)));
+      const value = scalarExport ? header.find((h) => normalise(h) === 'value') : undefined;
       throw new InputError(
         { file: source, line: 1 },
         (o) =>
