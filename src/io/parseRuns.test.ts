@@ -3,8 +3,9 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseRuns, parseColumnMapping, runFormatNames } from './parseRuns.js';
+import { parseRuns, parseColumnMapping, runFormatNames, type Field } from './parseRuns.js';
 import { InputError } from '../errors/index.js';
+import { describeColumns } from './dataset.js';
 
 const csv =
   (body: string) =>
@@ -482,4 +483,70 @@ test('the TensorBoard hint (loss=Value) is given only to a header of Wall time, 
       (e: InputError) => !/TensorBoard/.test(e.message) && /map one with option "columns" loss=NAME$/.test(e.message),
       header,
     );
+});
+
+test('an optional column found by its name with no number in any run (an empty total_flops, "n/a") is left unread and said so; one with some numbers is refused at the blank', () => {
+  // Read before total_flops was recognised as C: it still reads, with C = 6ND, and says why the column is unread.
+  for (const cell of ['', 'n/a', 'NaN', '-'])
+    for (const require of [undefined, ['N', 'D', 'loss'] as Field[]]) {
+      const d = parseRuns(`N,D,loss,total_flops\n1e8,2e9,3.1,${cell}\n2e8,4e9,2.9,${cell}\n`, {
+        source: 'sheet.csv',
+        require,
+      });
+      assert.deepEqual(d.columns, { N: 'N', D: 'D', loss: 'loss' }, cell);
+      assert.deepEqual(d.derived, { C: '6ND' });
+      assert.deepEqual(
+        d.runs.map((r) => r.C),
+        [6 * 1e8 * 2e9, 6 * 2e8 * 4e9],
+      );
+      assert.deepEqual(d.unread, ['total_flops']);
+      assert.deepEqual(d.unreadWhy, { total_flops: 'C: no run has a number there' });
+      assert.equal(describeColumns(d), 'N, D, loss; not read: total_flops (C: no run has a number there)');
+    }
+  // JSONL nulls, and a learning rate a trainer logs as train/lr but this file leaves empty.
+  const jsonl =
+    '{"N": 1e8, "D": 2e9, "loss": 3.1, "train/lr": null}\n{"N": 2e8, "D": 4e9, "loss": 2.9, "train/lr": null}\n';
+  const j = parseRuns(jsonl, { source: 'runs.jsonl' });
+  assert.equal(j.columns.lr, undefined);
+  assert.deepEqual(j.unreadWhy, { 'train/lr': 'lr: no run has a number there' });
+  assert.ok(j.runs.every((r) => r.lr === undefined));
+  // A D the read needs is derived from C where its own column is empty.
+  const dFromC = parseRuns('N,total_tokens,C,loss\n1e8,,1.2e18,3.1\n', {
+    source: 's.csv',
+    require: ['N', 'D', 'loss'],
+  });
+  assert.deepEqual(dFromC.derived, { D: 'C/(6N)' });
+  assert.equal(dFromC.runs[0].D, 2e9);
+  // Some numbers, some blanks: refused at the first blank, whichever comes first.
+  const blankFirst = located(
+    () => parseRuns('N,D,loss,total_flops\n1e8,2e9,3.1,\n2e8,4e9,2.9,4.8e18\n', { source: 'sheet.csv' }),
+    2,
+    4,
+  );
+  assert.match(
+    blankFirst,
+    /expected a positive number for C, got an empty cell \(line 3 has one: a column with numbers needs one in every run\)$/,
+  );
+  assert.match(
+    located(
+      () => parseRuns('N,D,loss,total_flops\n1e8,2e9,3.1,1.2e18\n2e8,4e9,2.9,n/a\n', { source: 'sheet.csv' }),
+      3,
+      4,
+    ),
+    /expected a positive number for C, got "n\/a"$/,
+  );
+  // A column mapped by name, or one the read needs and cannot derive, is refused at its blank as before.
+  located(
+    () => parseRuns('N,D,loss,total_flops\n1e8,2e9,3.1,\n', { source: 'sheet.csv', columns: { C: 'total_flops' } }),
+    2,
+    4,
+  );
+  located(
+    () => parseRuns('param_count,D,loss\n,2e9,3.1\n', { source: 'sheet.csv', require: ['N', 'D', 'loss'] }),
+    2,
+    1,
+  );
+  located(() => parseRuns('N,D,final_loss\n1e8,2e9,\n', { source: 'sheet.csv' }), 2, 3);
+  // A zero or a negative value is no blank: refused where it is.
+  located(() => parseRuns('N,D,loss,total_flops\n1e8,2e9,3.1,0\n', { source: 'sheet.csv' }), 2, 4);
 });

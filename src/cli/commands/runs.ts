@@ -21,14 +21,21 @@ function describeRead(info: DatasetInfo): string {
     column === field ? column : `${column} (${field})`,
   );
   const derived = Object.entries(info.derived).map(([field, how]) => `${field} = ${how}`);
-  const unread = info.unread?.length ? `; not read: ${info.unread.join(', ')}` : '';
+  // A column left unread because no run has a number there (an empty total_flops) says so, and what it would feed.
+  const names = (info.unread ?? []).map((c) => (info.unreadWhy?.[c] ? `${c} (${info.unreadWhy[c]})` : c));
+  const unread = names.length ? `; not read: ${names.join(', ')}` : '';
   return [...read, ...derived].join(', ') + unread;
 }
 
-function derivedAndUnread(info: DatasetInfo): { derived?: DatasetInfo['derived']; unread?: string[] } {
+function derivedAndUnread(info: DatasetInfo): {
+  derived?: DatasetInfo['derived'];
+  unread?: string[];
+  unreadWhy?: Record<string, string>;
+} {
   return {
     ...(Object.keys(info.derived).length ? { derived: info.derived } : {}),
     ...(info.unread?.length ? { unread: info.unread } : {}),
+    ...(info.unreadWhy ? { unreadWhy: info.unreadWhy } : {}),
   };
 }
 
