@@ -1454,6 +1454,19 @@ export class RunStore {
       .run(externalId, id);
   }
 
+  /**
+   * Record on a completed run that a study left it out of its fit (a loss it cannot use: diverged, not
+   * a number), and why, in its reason: its status stays what it reported, and `runs export` and fits
+   * from the store leave it out as the study did. Returns whether it was recorded.
+   */
+  markLeftOutByStudy(id: number, why: string): boolean {
+    return (
+      this.db
+        .prepare(`UPDATE runs SET reason = ? WHERE id = ? AND status = 'completed'`)
+        .run(`${STUDY_LEFT_OUT}${why}`, id).changes > 0
+    );
+  }
+
   /** Move a run to a new status (and record backend, external id, reason when given). */
   /**
    * Set a run's status. With `from`, only a run now in one of those statuses (one `sweep cancel` ended
@@ -1720,6 +1733,14 @@ export class RunStore {
   }
 }
 
+/** What a completed run's reason begins with when its study left it out of the fit (markLeftOutByStudy). */
+const STUDY_LEFT_OUT = "left out of the study's fit: ";
+
+/** Whether a study left this completed run out of its fit: a fit from the store or an export leaves it out too. */
+export function leftOutByStudy(r: Pick<StoredRun, 'status' | 'reason'>): boolean {
+  return r.status === 'completed' && (r.reason?.startsWith(STUDY_LEFT_OUT) ?? false);
+}
+
 /**
  * Completed runs as a Dataset that `fit` and `frontier` read; with the lineage an import recorded, so
  * that a bootstrap draws a lineage's runs together, as it does reading the file.
@@ -1727,7 +1748,7 @@ export class RunStore {
 export function storeDataset(store: RunStore, study?: string): Dataset {
   const runs: Run[] = store
     .runs({ study, status: 'completed' })
-    .filter((r) => r.loss !== null)
+    .filter((r) => r.loss !== null && !leftOutByStudy(r))
     .map((r, i) => ({
       ...(r.N !== null ? { N: r.N } : {}),
       ...(r.D !== null ? { D: r.D } : {}),
