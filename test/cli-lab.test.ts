@@ -45,6 +45,26 @@ test("runs import says which column it read as each field, what it derived and w
   );
 });
 
+test('runs import reads a file whose total_flops column is empty (as before the name was recognised), and says why it is not read', () => {
+  const sheet = join(dir, 'empty-flops.csv');
+  writeFileSync(sheet, 'N,D,loss,total_flops\n1e8,2e9,3.1,\n2e8,4e9,2.9,n/a\n');
+  const r = scalelab(['runs', 'import', sheet, '--db', join(dir, 'empty-flops.db'), '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  const file = r.json().files[0];
+  assert.deepEqual(
+    [file.runs, file.columns, file.derived, file.unread, file.unreadWhy],
+    [
+      2,
+      { N: 'N', D: 'D', loss: 'loss' },
+      { C: '6ND' },
+      ['total_flops'],
+      { total_flops: 'C: no run has a number there' },
+    ],
+  );
+  const again = scalelab(['runs', 'import', sheet, '--db', join(dir, 'empty-flops.db')]);
+  assert.match(again.stdout, /; read N, D, loss, C = 6ND; not read: total_flops \(C: no run has a number there\)\n$/);
+});
+
 test('runs import / ls / export: a round trip through the store that "fit" reads', () => {
   const a = scalelab(['runs', 'import', 'examples/chinchilla.csv', '--db', db, '--study', 'chin', '--json']);
   assert.equal(a.code, 0, a.stderr);

@@ -370,6 +370,7 @@ export function storeExecutor(store: RunStore, study: string, backend: Backend, 
         const s = byKey.get(key)!;
         return {
           run,
+          name: s.name ?? undefined,
           status: s.status === 'completed' ? 'completed' : 'failed',
           finalLoss: s.loss ?? undefined,
           seconds: s.seconds ?? 0,
@@ -377,6 +378,19 @@ export function storeExecutor(store: RunStore, study: string, backend: Backend, 
           evals: store.checkpoints(s.id),
         };
       });
+    },
+    async leftOut(outcomes: RunOutcome[]): Promise<void> {
+      const byKey = new Map(store.runs({ study }).map((r) => [r.key, r]));
+      await store.whenFree(
+        () =>
+          store.db.transaction(() => {
+            for (const o of outcomes) {
+              const s = byKey.get(plannedKey(o.run));
+              if (s) store.markLeftOutByStudy(s.id, o.reason ?? 'its loss cannot be used');
+            }
+          })(),
+        { timeoutMs: options.busyTimeoutMs, onWait: options.onBusy },
+      );
     },
   };
 }

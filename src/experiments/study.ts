@@ -28,6 +28,8 @@ import { nonEmbeddingParameters } from '../model/shape.js';
 
 export interface RunOutcome {
   run: PlannedRun;
+  /** The run's name where the executor gives it one (the store's), for warnings that name runs. */
+  name?: string;
   status: 'completed' | 'failed';
   finalLoss?: number;
   evals?: { tokens: number; loss: number }[];
@@ -73,6 +75,12 @@ function screenOutcome(o: RunOutcome, phase: string): RunOutcome {
 export interface Executor {
   /** Run the planned runs (resuming what is already done) and return one outcome per run. */
   execute(runs: PlannedRun[], phase: string): Promise<RunOutcome[]>;
+  /**
+   * Told of the runs answered completed that the study leaves out (a loss it cannot use, with the
+   * reason): an executor that keeps records notes it beside what the run reported, so that what is
+   * read back from them later (an export, a fit) leaves the same runs out.
+   */
+  leftOut?(outcomes: RunOutcome[]): Promise<void>;
 }
 
 export interface StudyOptions {
@@ -289,6 +297,21 @@ export function probeFailure(outcomes: RunOutcome[]): string {
   return `every learning-rate probe run failed: ${distinctReasons(reasons)}`;
 }
 
+/** How many runs a warning names before it counts the rest. */
+const RUNS_NAMED = 5;
+
+/**
+ * Runs by name (the executor's, else their phase and size), a few, then how many more: the runs a
+ * warning speaks of can be found (`runs ls`) without the warning growing with the sweep.
+ */
+function namedRuns(outcomes: RunOutcome[]): string {
+  const names = outcomes.map(
+    (o) => o.name ?? `${o.run.phase} N=${formatNumber(o.run.N, 3)} D=${formatNumber(o.run.config.tokens, 3)}`,
+  );
+  const shown = names.slice(0, RUNS_NAMED).join(', ');
+  return names.length > RUNS_NAMED ? `${shown} and ${names.length - RUNS_NAMED} more` : shown;
+}
+
 /**
  * Failure reasons said once each: a run the sweep did not start after its first runs failed alike
  * quotes their reason inside its own, so it is said as a count, not as the same traceback a second time.
@@ -314,7 +337,12 @@ function sweepFailure(outcomes: RunOutcome[], completed: number, needed: number)
 export async function runStudy(given: Executor, options: StudyOptions): Promise<StudyResult> {
   // Every outcome screened as it comes: no NaN, no diverged loss reaches the probe's choice, a fit or the verification.
   const executor: Executor = {
-    execute: async (runs, phase) => (await given.execute(runs, phase)).map((o) => screenOutcome(o, phase)),
+    execute: async (runs, phase) => {
+      const outcomes = (await given.execute(runs, phase)).map((o) => screenOutcome(o, phase));
+      const unusable = outcomes.filter((o) => o.unusable);
+      if (unusable.length && given.leftOut) await given.leftOut(unusable);
+      return outcomes;
+    },
   };
   const warnings: string[] = [];
   const base: SweepDesignOptions = {
@@ -394,7 +422,7 @@ export async function runStudy(given: Executor, options: StudyOptions): Promise<
           : '',
       ]
         .filter(Boolean)
-        .join(', ')}`,
+        .join(', ')}; left out: ${namedRuns([...unusable, ...failed])}`,
     );
   const dataset = outcomesDataset(outcomes, 'study');
   // The fit needs more runs than the law has parameters; fewer is said with the sweep's failures.

@@ -50,17 +50,22 @@ export interface Dataset {
    * there under a name not recognised (num_tokens), and the error saying it is missing names them.
    */
   unread?: string[];
+  /**
+   * Why an unread column is not read, for a column that would feed a field but has no number in any
+   * run: { total_flops: 'C: no run has a number there' }.
+   */
+  unreadWhy?: Record<string, string>;
 }
 
 /**
  * The source's columns for an error saying a variable is missing: each read one with the field it
  * feeds, then those read as nothing ("num_params (N), final_loss (loss); not read: num_tokens").
  */
-export function describeColumns(dataset: Pick<Dataset, 'columns' | 'unread'>): string {
+export function describeColumns(dataset: Pick<Dataset, 'columns' | 'unread' | 'unreadWhy'>): string {
   const read = Object.entries(dataset.columns).map(([field, column]) =>
     column === field ? column : `${column} (${field})`,
   );
-  const names = dataset.unread ?? [];
+  const names = (dataset.unread ?? []).map((c) => (dataset.unreadWhy?.[c] ? `${c} (${dataset.unreadWhy[c]})` : c));
   const shown = names.slice(0, 20).join(', ') + (names.length > 20 ? `, … (${names.length} in all)` : '');
   const unread = names.length ? `; not read: ${shown}` : '';
   return (read.join(', ') || 'no column a law reads') + unread;

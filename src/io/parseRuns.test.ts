@@ -3,8 +3,9 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseRuns, parseColumnMapping, runFormatNames } from './parseRuns.js';
+import { parseRuns, parseColumnMapping, runFormatNames, type Field } from './parseRuns.js';
 import { InputError } from '../errors/index.js';
+import { describeColumns } from './dataset.js';
 
 const csv =
   (body: string) =>
@@ -424,4 +425,128 @@ test('the formats of a file of runs are named in words in one place (runFormatNa
   // It was in the missing-file and binary-file errors, runs import's and report's help and the web upload.
   assert.deepEqual(spelled, [], 'use runFormatNames');
   assert.equal(runFormatNames, 'CSV, JSON or JSONL');
+});
+
+test('a total count of parameters under its own name (total_params, params_total, total_parameters) is N before the non-embedding count', () => {
+  for (const total of ['total_params', 'params_total', 'total_parameters', 'Total Parameters']) {
+    const d = parseRuns(`non_embedding_params,${total},D,loss\n9e7,1e8,2e9,3.1\n`, { source: 'm.csv' });
+    assert.equal(d.columns.N, total);
+    assert.equal(d.runs[0].N, 1e8);
+    assert.deepEqual(d.unread, ['non_embedding_params']);
+  }
+  // Alone, the non-embedding count is still N.
+  assert.equal(parseRuns('non_embedding_params,D,loss\n9e7,2e9,3.1\n', { source: 'm.csv' }).runs[0].N, 9e7);
+});
+
+test("a Hugging Face Trainer's log_history (loss = the training loss, beside eval_loss) reads the held-out loss; loss alone is still the loss", () => {
+  const trainer = [
+    { epoch: 1, step: 500, loss: 3.4, learning_rate: 2e-4, eval_loss: 3.6, N: 1e8, D: 1e9 },
+    { epoch: 2, step: 1000, loss: 3.1, learning_rate: 1e-4, eval_loss: 3.3, N: 1e8, D: 2e9 },
+  ];
+  const d = parseRuns(JSON.stringify(trainer), { source: 'trainer_state.json' });
+  assert.equal(d.columns.loss, 'eval_loss');
+  assert.deepEqual(
+    d.runs.map((r) => r.loss),
+    [3.6, 3.3],
+  );
+  assert.deepEqual(d.unread, ['epoch', 'loss']);
+  for (const held of ['val_loss', 'validation_loss', 'test_loss', 'eval/loss'])
+    assert.equal(parseRuns(`N,D,loss,${held}\n1e8,2e9,3.0,3.2\n`, { source: 'm.csv' }).runs[0].loss, 3.2, held);
+  assert.equal(parseRuns('N,D,loss,final_loss\n1e8,2e9,3.0,3.2\n', { source: 'm.csv' }).columns.loss, 'loss');
+  assert.equal(parseRuns('N,D,Loss\n1e8,2e9,3.0\n', { source: 'm.csv' }).columns.loss, 'Loss');
+});
+
+test('the TensorBoard hint (loss=Value) is given only to a header of Wall time, Step and Value; a long-format file (task, metric, value) is not told it', () => {
+  for (const header of ['wall time,step,value', 'Step,Value', 'Value'])
+    assert.throws(
+      () =>
+        parseRuns(
+          `${header}\n${header
+            .split(',')
+            .map(() => '1')
+            .join(',')}\n`,
+          { source: 'tb.csv' },
+        ),
+      (e: InputError) => /a TensorBoard scalar export's value: loss=value\)$/i.test(e.message),
+      header,
+    );
+  for (const header of ['task,metric,value', 'layer,step,value,unit'])
+    assert.throws(
+      () =>
+        parseRuns(
+          `${header}\n${header
+            .split(',')
+            .map(() => '1')
+            .join(',')}\n`,
+          { source: 'long.csv' },
+        ),
+      (e: InputError) => !/TensorBoard/.test(e.message) && /map one with option "columns" loss=NAME$/.test(e.message),
+      header,
+    );
+});
+
+test('an optional column found by its name with no number in any run (an empty total_flops, "n/a") is left unread and said so; one with some numbers is refused at the blank', () => {
+  // Read before total_flops was recognised as C: it still reads, with C = 6ND, and says why the column is unread.
+  for (const cell of ['', 'n/a', 'NaN', '-'])
+    for (const require of [undefined, ['N', 'D', 'loss'] as Field[]]) {
+      const d = parseRuns(`N,D,loss,total_flops\n1e8,2e9,3.1,${cell}\n2e8,4e9,2.9,${cell}\n`, {
+        source: 'sheet.csv',
+        require,
+      });
+      assert.deepEqual(d.columns, { N: 'N', D: 'D', loss: 'loss' }, cell);
+      assert.deepEqual(d.derived, { C: '6ND' });
+      assert.deepEqual(
+        d.runs.map((r) => r.C),
+        [6 * 1e8 * 2e9, 6 * 2e8 * 4e9],
+      );
+      assert.deepEqual(d.unread, ['total_flops']);
+      assert.deepEqual(d.unreadWhy, { total_flops: 'C: no run has a number there' });
+      assert.equal(describeColumns(d), 'N, D, loss; not read: total_flops (C: no run has a number there)');
+    }
+  // JSONL nulls, and a learning rate a trainer logs as train/lr but this file leaves empty.
+  const jsonl =
+    '{"N": 1e8, "D": 2e9, "loss": 3.1, "train/lr": null}\n{"N": 2e8, "D": 4e9, "loss": 2.9, "train/lr": null}\n';
+  const j = parseRuns(jsonl, { source: 'runs.jsonl' });
+  assert.equal(j.columns.lr, undefined);
+  assert.deepEqual(j.unreadWhy, { 'train/lr': 'lr: no run has a number there' });
+  assert.ok(j.runs.every((r) => r.lr === undefined));
+  // A D the read needs is derived from C where its own column is empty.
+  const dFromC = parseRuns('N,total_tokens,C,loss\n1e8,,1.2e18,3.1\n', {
+    source: 's.csv',
+    require: ['N', 'D', 'loss'],
+  });
+  assert.deepEqual(dFromC.derived, { D: 'C/(6N)' });
+  assert.equal(dFromC.runs[0].D, 2e9);
+  // Some numbers, some blanks: refused at the first blank, whichever comes first.
+  const blankFirst = located(
+    () => parseRuns('N,D,loss,total_flops\n1e8,2e9,3.1,\n2e8,4e9,2.9,4.8e18\n', { source: 'sheet.csv' }),
+    2,
+    4,
+  );
+  assert.match(
+    blankFirst,
+    /expected a positive number for C, got an empty cell \(line 3 has one: a column with numbers needs one in every run\)$/,
+  );
+  assert.match(
+    located(
+      () => parseRuns('N,D,loss,total_flops\n1e8,2e9,3.1,1.2e18\n2e8,4e9,2.9,n/a\n', { source: 'sheet.csv' }),
+      3,
+      4,
+    ),
+    /expected a positive number for C, got "n\/a"$/,
+  );
+  // A column mapped by name, or one the read needs and cannot derive, is refused at its blank as before.
+  located(
+    () => parseRuns('N,D,loss,total_flops\n1e8,2e9,3.1,\n', { source: 'sheet.csv', columns: { C: 'total_flops' } }),
+    2,
+    4,
+  );
+  located(
+    () => parseRuns('param_count,D,loss\n,2e9,3.1\n', { source: 'sheet.csv', require: ['N', 'D', 'loss'] }),
+    2,
+    1,
+  );
+  located(() => parseRuns('N,D,final_loss\n1e8,2e9,\n', { source: 'sheet.csv' }), 2, 3);
+  // A zero or a negative value is no blank: refused where it is.
+  located(() => parseRuns('N,D,loss,total_flops\n1e8,2e9,3.1,0\n', { source: 'sheet.csv' }), 2, 4);
 });

@@ -53,6 +53,10 @@ export const fieldAliases = {
     'param_count',
     'parameter_count',
     'model_params',
+    // A total under its own name before the non-embedding count: a file with both means N as the total.
+    'total_params',
+    'params_total',
+    'total_parameters',
     'non_embedding_params',
   ],
   // Not "dataset_size": in data-constrained work it often means the unique tokens (U), not those trained on.
@@ -70,8 +74,10 @@ export const fieldAliases = {
   ],
   C: ['C', 'flops', 'compute', 'compute_budget', 'train_flops', 'Training FLOP', 'total_flops', 'training_flops'],
   U: ['U', 'unique_tokens', 'unique'],
-  // A held-out loss before the training loss (a tracker's export has both: train/loss and eval/loss).
-  loss: ['loss', 'final_loss', 'val_loss', 'eval_loss', 'validation_loss', 'L', 'test_loss', 'train_loss'],
+  // A held-out loss before the training loss, `loss` included: a Hugging Face Trainer's log_history has
+  // `loss` (the training loss) beside `eval_loss`, a tracker's export train/loss beside eval/loss. Only
+  // a file with both is read differently: the earlier name wins where several are present.
+  loss: ['val_loss', 'eval_loss', 'validation_loss', 'test_loss', 'loss', 'final_loss', 'L', 'train_loss'],
   batch: ['batch', 'batch_size', 'batch_tokens'],
   lr: ['lr', 'learning_rate', 'eta', 'train_lr', 'train_learning_rate'],
   width: ['width', 'd_model'],
@@ -423,7 +429,9 @@ function resolveColumns(
     }
     const taken = new Set(Object.values(out));
     const aliases = fieldAliases[field].map(normalise);
-    const exact = header.find((h) => h === field && !taken.has(h));
+    // The field's own name first, where it is also its first alias (N, D, C): loss is not, since a
+    // held-out loss beside it is read before it.
+    const exact = fieldAliases[field][0] === field ? header.find((h) => h === field && !taken.has(h)) : undefined;
     // With several columns recognised for one field (tokens and tokens_seen), the earlier name in
     // fieldAliases is read, wherever the columns stand: what a column is called decides, not its place.
     const free = (h: string) => !taken.has(h) && !Object.values(explicit).includes(h);
@@ -435,6 +443,17 @@ function resolveColumns(
     if (found !== undefined) out[field] = found;
   }
   return out;
+}
+
+/** A cell that says it has no value: empty, or a spreadsheet's or a tracker's word for none (a word otherwise is an error). */
+const MISSING = /^\s*(|n\/?a|nan|none|null|-+|—|–|\?|missing)\s*$/i;
+
+/** D or C computed from the other two where the file does not give it. */
+function derivations(has: (f: Field) => boolean): Dataset['derived'] {
+  const derived: Dataset['derived'] = {};
+  if (!has('D') && has('C') && has('N')) derived.D = 'C/(6N)';
+  if (!has('C') && has('N') && has('D')) derived.C = '6ND';
+  return derived;
 }
 
 function parseNumber(raw: string | number | null): number {
@@ -473,6 +492,13 @@ export class RunValidator {
   private firstLine: number | undefined;
   private readonly groupsSeen = new Set<string>();
   private readonly required: Field[];
+  /**
+   * Optional columns found by name (not mapped) whose cells so far are all blank or not numbers, with
+   * the first such cell: left unread if no run has a number there, refused at that cell if one does.
+   */
+  private readonly blank = new Map<Field, { col: string; cell: Cell | undefined; line: number }>();
+  /** Numeric fields a kept run has had a number for. */
+  private readonly numbered = new Set<Field>();
 
   constructor(private readonly options: ParseRunsOptions) {
     this.required = options.require ?? ['loss'];
@@ -516,8 +542,10 @@ export class RunValidator {
     const logLine = logLineHint(header);
     const hint = (f: Field, o: OptionNamer) => logLine || `; map one with ${o('columns')} ${f}=NAME`;
     if (columns.loss === undefined && this.required.includes('loss')) {
-      // A TensorBoard scalar export (Wall time, Step, Value): its one value column is the loss.
-      const value = header.find((h) => normalise(h) === 'value');
+      // A TensorBoard scalar export (Wall time, Step, Value): its one value column is the loss. Only a
+      // header of those columns alone: a long-format file (task, metric, value) has another meaning.
+      const scalarExport = header.every((h) => ['walltime', 'step', 'value'].includes(normalise(h)));
+      const value = scalarExport ? header.find((h) => normalise(h) === 'value') : undefined;
       throw new InputError(
         { file: source, line: 1 },
         (o) =>
@@ -529,9 +557,7 @@ export class RunValidator {
       );
     }
     const has = (f: Field) => columns[f] !== undefined;
-    const derived: Dataset['derived'] = {};
-    if (!has('D') && has('C') && has('N')) derived.D = 'C/(6N)';
-    if (!has('C') && has('N') && has('D')) derived.C = '6ND';
+    const derived = derivations(has);
     for (const f of this.required) {
       if (!has(f) && derived[f as 'D' | 'C'] === undefined) {
         const extra =
@@ -593,9 +619,10 @@ export class RunValidator {
           );
         }
       }
-      const has = (f: Field) => after[f] !== undefined;
-      if (!has('D') && has('C') && has('N')) this.derived.D = 'C/(6N)';
-      if (!has('C') && has('N') && has('D')) this.derived.C = '6ND';
+      Object.assign(
+        this.derived,
+        derivations((f) => after[f] !== undefined && !this.blank.has(f)),
+      );
       this.columns = after;
     }
     this.header = header;
@@ -620,6 +647,7 @@ export class RunValidator {
       const col = columns[f];
       if (col === undefined) continue;
       const cell = rec.cell(col);
+      if (this.leftBlank(f, col, cell, rec.line)) continue;
       if (cell === undefined) {
         throw new InputError(
           { file: source, line: rec.line, columnName: col },
@@ -643,6 +671,7 @@ export class RunValidator {
           `expected a positive number for ${f}, got ${describeRaw(cell.text)} (${f} must be > 0)`,
         );
       run[f] = value;
+      this.numbered.add(f);
     }
     for (const f of ['group', 'run'] as const) {
       const col = columns[f];
@@ -720,6 +749,53 @@ export class RunValidator {
     return run;
   }
 
+  /**
+   * Whether this record's cell of field `f` is passed over, the column being one left unread: a column
+   * found by another name than the field's (total_flops, train_lr) for a field this read can do without,
+   * whose every cell so far is blank or says it has no value (a spreadsheet's empty column, "n/a", a JSON
+   * null). Files read with such a column before its name was recognised still read. It is left unread, and
+   * said so (finish); a number in it after a blank refuses the file at the first blank, as a column that
+   * was mapped or that a read needs is refused at every blank: no run is read with a value another lacks.
+   */
+  private leftBlank(f: Field, col: string, cell: Cell | undefined, line: number): boolean {
+    const empty =
+      cell === undefined || cell.text === null || (typeof cell.text === 'string' && MISSING.test(cell.text));
+    const first = this.blank.get(f);
+    if (first !== undefined && first.col === col) {
+      if (empty) return true;
+      // A word is refused where it is, as in any column; a number refuses the file at the first blank.
+      if (Number.isNaN(parseNumber(cell!.text))) return false;
+      const at = first.cell;
+      throw new InputError(
+        {
+          file: this.source,
+          line: at?.line ?? first.line,
+          ...(at ? { column: at.column } : {}),
+          columnName: col,
+        },
+        `expected a positive number for ${f}, got ${at ? describeRaw(at.text) : 'no value'} (line ${cell!.line} has one: a column with numbers needs one in every run)`,
+      );
+    }
+    if (!empty || this.kept > 0 || this.numbered.has(f) || !this.canLeave(f)) return false;
+    this.blank.set(f, { col, cell, line });
+    this.derived = { ...this.derived, ...derivations((g) => this.columns?.[g] !== undefined && !this.blank.has(g)) };
+    return true;
+  }
+
+  /**
+   * Whether field `f`'s column may be left unread: found by its name, not mapped, and neither required
+   * nor needed to derive a required field (C for D = C/(6N)) once the columns already left are gone.
+   */
+  private canLeave(f: Field): boolean {
+    const col = this.columns?.[f];
+    if (this.options.columns?.[f] !== undefined || col === undefined || normalise(col) === normalise(f)) return false;
+    const left = (g: Field) => g === f || this.blank.has(g);
+    const has = (g: Field) => this.columns?.[g] !== undefined && !left(g);
+    return this.required.every(
+      (r) => has(r) || (r === 'D' && has('C') && has('N')) || (r === 'C' && has('N') && has('D')),
+    );
+  }
+
   /** A derived value that is not a positive double is refused where its inputs are. */
   private outOfRange(rec: RawRecord, col: string, formula: string, value: number): never {
     const cell = rec.cell(col);
@@ -747,11 +823,16 @@ export class RunValidator {
       );
     }
     const usedColumns: Dataset['columns'] = {};
-    for (const [f, c] of Object.entries(this.columns ?? {})) usedColumns[f as Field] = c;
+    for (const [f, c] of Object.entries(this.columns ?? {}))
+      if (this.blank.get(f as Field)?.col !== c) usedColumns[f as Field] = c;
     const info: DatasetInfo = { source, columns: usedColumns, derived: this.derived, rows: this.kept };
     const read = new Set(Object.values(usedColumns));
     const unread = this.header.filter((h) => !read.has(h) && h.trim() !== '');
     if (unread.length) info.unread = unread;
+    if (this.blank.size)
+      info.unreadWhy = Object.fromEntries(
+        [...this.blank].map(([f, { col }]) => [col, `${f}: no run has a number there`]),
+      );
     if (groups?.length) info.selection = `group ${groups.join(' or ')}: ${this.kept} of ${this.total} rows`;
     return info;
   }

@@ -882,37 +882,63 @@ export class RunStore {
     if (version === migrations.length) return;
     const backup = version > 0 && this.path !== ':memory:' ? this.backupBefore(version) : undefined;
     let from: number | undefined;
-    this.db
-      .transaction(() => {
-        // Read again under the write lock: another process may have upgraded it meanwhile.
-        from = this.db.pragma('user_version', { simple: true }) as number;
-        for (let v = from; v < migrations.length; v++) {
-          const step = migrations[v];
-          if (typeof step === 'string') this.db.exec(step);
-          else step(this.db);
-          this.db.pragma(`user_version = ${v + 1}`);
-          if (v === from && from > 0) pauseMigration();
-        }
-      })
-      .immediate();
+    try {
+      this.db
+        .transaction(() => {
+          // Read again under the write lock: another process may have upgraded it meanwhile.
+          from = this.db.pragma('user_version', { simple: true }) as number;
+          for (let v = from; v < migrations.length; v++) {
+            const step = migrations[v];
+            if (typeof step === 'string') this.db.exec(step);
+            else step(this.db);
+            this.db.pragma(`user_version = ${v + 1}`);
+            if (v === from && from > 0) pauseMigration();
+          }
+        })
+        .immediate();
+    } catch (e) {
+      // Not upgraded: the store is as it was, and a full-size copy per failed try would pile up beside it.
+      if (backup) rmSync(backup, { force: true });
+      throw e;
+    }
     if (backup && from === version) this.upgraded = { from: version, to: migrations.length, backup };
+    // Another process upgraded it first (and kept its own copy): this one's copy is a duplicate.
+    else if (backup) rmSync(backup, { force: true });
   }
 
-  /** A copy of the store before its upgrade from `version`, at a new path beside it; its path. */
+  /**
+   * A copy of the store before its upgrade from `version`, at a new path beside it; its path. The name
+   * is reserved by creating the file (O_EXCL), which VACUUM INTO fills as it accepts an empty file: two
+   * processes upgrading one store each get their own name, and neither removes a copy it did not make.
+   */
   private backupBefore(version: number): string {
     let backup = `${this.path}.schema-${version}.bak`;
-    for (let i = 2; existsSync(backup); i++) backup = `${this.path}.schema-${version}.${i}.bak`;
+    for (let i = 2; ; i++) {
+      try {
+        closeSync(openSync(backup, 'wx'));
+        break;
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw this.noBackup(version, backup, e);
+      }
+      backup = `${this.path}.schema-${version}.${i}.bak`;
+    }
     try {
       this.db.prepare('VACUUM INTO ?').run(backup);
     } catch (e) {
+      // The name was reserved by this call: the file is this call's to remove.
       rmSync(backup, { force: true });
-      const code = sqliteCode(e);
-      throw new StoreError(
-        this.path,
-        `the store has schema version ${version}, older than this ScaleLab's (${migrations.length}), and is upgraded only after a copy of it is kept, which could not be written to ${backup} (${(e as Error).message}${code ? `, ${code}` : ''}: a full disk, a file-size limit or a folder not writable); nothing was changed. Free some space there, or upgrade a copy of the store elsewhere`,
-      );
+      throw this.noBackup(version, backup, e);
     }
     return backup;
+  }
+
+  /** The upgrade refused because its copy could not be written. */
+  private noBackup(version: number, backup: string, e: unknown): StoreError {
+    const code = sqliteCode(e);
+    return new StoreError(
+      this.path,
+      `the store has schema version ${version}, older than this ScaleLab's (${migrations.length}), and is upgraded only after a copy of it is kept, which could not be written to ${backup} (${(e as Error).message}${code ? `, ${code}` : ''}: a full disk, a file-size limit or a folder not writable); nothing was changed. Free some space there, or upgrade a copy of the store elsewhere`,
+    );
   }
 
   close(): void {
@@ -1428,6 +1454,19 @@ export class RunStore {
       .run(externalId, id);
   }
 
+  /**
+   * Record on a completed run that a study left it out of its fit (a loss it cannot use: diverged, not
+   * a number), and why, in its reason: its status stays what it reported, and `runs export` and fits
+   * from the store leave it out as the study did. Returns whether it was recorded.
+   */
+  markLeftOutByStudy(id: number, why: string): boolean {
+    return (
+      this.db
+        .prepare(`UPDATE runs SET reason = ? WHERE id = ? AND status = 'completed'`)
+        .run(`${STUDY_LEFT_OUT}${why}`, id).changes > 0
+    );
+  }
+
   /** Move a run to a new status (and record backend, external id, reason when given). */
   /**
    * Set a run's status. With `from`, only a run now in one of those statuses (one `sweep cancel` ended
@@ -1694,6 +1733,14 @@ export class RunStore {
   }
 }
 
+/** What a completed run's reason begins with when its study left it out of the fit (markLeftOutByStudy). */
+const STUDY_LEFT_OUT = "left out of the study's fit: ";
+
+/** Whether a study left this completed run out of its fit: a fit from the store or an export leaves it out too. */
+export function leftOutByStudy(r: Pick<StoredRun, 'status' | 'reason'>): boolean {
+  return r.status === 'completed' && (r.reason?.startsWith(STUDY_LEFT_OUT) ?? false);
+}
+
 /**
  * Completed runs as a Dataset that `fit` and `frontier` read; with the lineage an import recorded, so
  * that a bootstrap draws a lineage's runs together, as it does reading the file.
@@ -1701,7 +1748,7 @@ export class RunStore {
 export function storeDataset(store: RunStore, study?: string): Dataset {
   const runs: Run[] = store
     .runs({ study, status: 'completed' })
-    .filter((r) => r.loss !== null)
+    .filter((r) => r.loss !== null && !leftOutByStudy(r))
     .map((r, i) => ({
       ...(r.N !== null ? { N: r.N } : {}),
       ...(r.D !== null ? { D: r.D } : {}),

@@ -180,3 +180,61 @@ test('an upgrade whose copy cannot be written (a file-size limit, as a full disk
     'no part of a copy left',
   );
 });
+
+test('an upgrade whose transaction fails leaves no copy behind, however often it is tried', () => {
+  const dir = tmp('upgrade-fails');
+  const db = join(dir, 'runs.db');
+  versionOneStore(db, 20);
+  // The first step rekeys every run: a trigger refusing that makes the upgrade's transaction throw.
+  const raw = new Database(db);
+  raw.exec(`CREATE TRIGGER refuse_rekey BEFORE UPDATE ON runs BEGIN SELECT RAISE(ABORT, 'refused by a trigger'); END`);
+  raw.close();
+  const before = contents(db);
+  for (let i = 0; i < 3; i++) assert.throws(() => RunStore.open(db), /refused by a trigger/);
+  assert.deepEqual(contents(db), before, 'the store as it was');
+  assert.deepEqual(
+    readdirSync(dir).filter((f) => f.endsWith('.bak')),
+    [],
+    'no copy left (before: one full-size copy per try)',
+  );
+});
+
+test('two processes upgrading one store at once keep one copy of it, the store as it was', async () => {
+  const dir = tmp('upgrade-twice');
+  const db = join(dir, 'runs.db');
+  versionOneStore(db, 2000);
+  const before = contents(db);
+  // Holding the write lock, so that both read version 1 and copy the store before either upgrades it.
+  const lock = new Database(db);
+  lock.exec('BEGIN IMMEDIATE');
+  const open = `import('./src/store/store.ts').then((m) => { const s = m.RunStore.open(${JSON.stringify(db)}); console.log(JSON.stringify(s.upgraded ?? null)); s.close(); })`;
+  const children = [0, 1].map(() => {
+    const child = spawn(process.execPath, ['--import', 'tsx', '-e', open], {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += String(d)));
+    child.stderr.on('data', (d: Buffer) => (out += String(d)));
+    return new Promise<{ code: number | null; out: string }>((res) => child.on('exit', (code) => res({ code, out })));
+  });
+  try {
+    await waitFor('both copies begun', () => readdirSync(dir).filter((f) => f.endsWith('.bak')).length === 2);
+  } finally {
+    lock.exec('ROLLBACK');
+    lock.close();
+  }
+  const ends = await Promise.all(children);
+  for (const e of ends) assert.equal(e.code, 0, e.out);
+  const said = ends.map((e) => JSON.parse(e.out) as { backup: string } | null);
+  const upgrader = said.filter((s) => s !== null);
+  assert.equal(upgrader.length, 1, 'one of them upgraded it');
+  const copies = readdirSync(dir).filter((f) => f.endsWith('.bak'));
+  assert.deepEqual(
+    copies.map((f) => join(dir, f)),
+    [upgrader[0]!.backup],
+    "only the upgrader's copy is kept",
+  );
+  assert.deepEqual(contents(upgrader[0]!.backup), before, 'and it is the store as it was');
+  assert.equal(contents(db).version, 6);
+});

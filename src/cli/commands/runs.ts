@@ -1,7 +1,13 @@
 import type { Command } from 'commander';
 import { forEachRun, inputSize } from '../../io/readRuns.js';
 import { runFormatNames, type DatasetInfo, type Field } from '../../io/parseRuns.js';
-import { defaultStorePath, describeWriter, type ImportCounts, type RunStatus } from '../../store/store.js';
+import {
+  defaultStorePath,
+  describeWriter,
+  leftOutByStudy,
+  type ImportCounts,
+  type RunStatus,
+} from '../../store/store.js';
 import { importStopped, interruptedImport, openExisting, openStore, requireStudy } from '../storeAccess.js';
 import { betweenSteps, onInterrupt } from '../interrupt.js';
 import { runStatuses } from '../../store/runStatus.js';
@@ -21,14 +27,21 @@ function describeRead(info: DatasetInfo): string {
     column === field ? column : `${column} (${field})`,
   );
   const derived = Object.entries(info.derived).map(([field, how]) => `${field} = ${how}`);
-  const unread = info.unread?.length ? `; not read: ${info.unread.join(', ')}` : '';
+  // A column left unread because no run has a number there (an empty total_flops) says so, and what it would feed.
+  const names = (info.unread ?? []).map((c) => (info.unreadWhy?.[c] ? `${c} (${info.unreadWhy[c]})` : c));
+  const unread = names.length ? `; not read: ${names.join(', ')}` : '';
   return [...read, ...derived].join(', ') + unread;
 }
 
-function derivedAndUnread(info: DatasetInfo): { derived?: DatasetInfo['derived']; unread?: string[] } {
+function derivedAndUnread(info: DatasetInfo): {
+  derived?: DatasetInfo['derived'];
+  unread?: string[];
+  unreadWhy?: Record<string, string>;
+} {
   return {
     ...(Object.keys(info.derived).length ? { derived: info.derived } : {}),
     ...(info.unread?.length ? { unread: info.unread } : {}),
+    ...(info.unreadWhy ? { unreadWhy: info.unreadWhy } : {}),
   };
 }
 
@@ -274,9 +287,13 @@ export writes it back. A run stored without one takes it from a later import; an
           let completed = 0;
           try {
             if (f.study !== undefined) requireStudy(store, f.study, f.db);
-            for (const r of store.runs({ study: f.study }))
-              if (r.status !== 'completed') leftOut[r.status] = (leftOut[r.status] ?? 0) + 1;
-            const list = store.runs({ study: f.study, status: 'completed' });
+            // A completed run its study left out of the fit (a diverged loss) is left out here too, so that
+            // `fit` on the export fits what the study fitted; counted with the runs not completed.
+            for (const r of store.runs({ study: f.study })) {
+              const state = leftOutByStudy(r) ? "completed but left out of the study's fit" : r.status;
+              if (state !== 'completed') leftOut[state] = (leftOut[state] ?? 0) + 1;
+            }
+            const list = store.runs({ study: f.study, status: 'completed' }).filter((r) => !leftOutByStudy(r));
             completed = list.length;
             rows = f.checkpoints
               ? list.flatMap((r) =>
