@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { readText } from '../../io/readRuns.js';
 import { parseTable } from '../../io/parseTable.js';
 import { backtestCurves } from '../../analyses/curveBacktest.js';
-import { getLaw } from '../../laws/index.js';
+import { getLaw, lawIdsWithOption } from '../../laws/index.js';
 import { curveBacktestReport } from '../../report/text/data.js';
 import { keyword, parseInteger } from '../options.js';
 import { printResult, writeResult } from '../output.js';
@@ -76,14 +76,16 @@ export function registerCurves(program: Command, run: Run): void {
           }));
           const id = keyword(f.law, '--law', ['power', 'bnsl'] as const);
           // power reads no breaks: a --breaks beside it was silently unused.
-          if (id !== 'bnsl' && cmd.getOptionValueSource('breaks') === 'cli')
-            throw new UsageError(`--breaks is read with --law bnsl (law ${id} has no breaks)`);
+          if (!lawIdsWithOption('breaks').includes(id) && cmd.getOptionValueSource('breaks') === 'cli')
+            throw new UsageError(
+              `--breaks is read with --law ${lawIdsWithOption('breaks').join(', ')} (law ${id} has no breaks)`,
+            );
           // The registry builds either law in D.
           const law = getLaw({ law: id, x: 'D', breaks: parseInteger(f.breaks, '--breaks', 0) });
           const form = {
             law: law.id,
             ...(law.options?.breaks !== undefined ? { breaks: law.options.breaks } : {}),
-            default: law.id === DEFAULT_FORM,
+            default: f.law === DEFAULT_FORM,
           };
           const b = backtestCurves(points, law, file, { x: f.xColumn, y: f.yColumn });
           if (f.json)
