@@ -310,7 +310,7 @@ test('Slurm: a requeued job waits as queued; with accounting off, scontrol says 
   }
 });
 
-test("Slurm: a requeued job's new attempt runs without the earlier attempt's exit record, so a poll meanwhile does not end the run with the old failure", async (t) => {
+test("Slurm: a requeued job's new attempt runs without the earlier attempt's exit record, metrics and logs, so a poll meanwhile does not end the run with the old failure, and its own evaluations complete it", async (t) => {
   // Squeue and sacct have lost the job for now (a controller restart, accounting behind).
   const s = setup('requeue-attempt', 1, {}, { resultGraceSeconds: 60 });
   const [run] = s.runs;
@@ -323,26 +323,33 @@ test("Slurm: a requeued job's new attempt runs without the earlier attempt's exi
   });
   await waitFor('the second attempt to start its trainer', () => existsSync(join(d, 'trainer-started')));
   assert.ok(!existsSync(join(d, 'exit.json')), "the first attempt's exit record is gone");
+  assert.doesNotMatch(readFileSync(join(d, 'stdout.log'), 'utf8'), /first attempt/, "the first attempt's log is gone");
   const during = await s.backend().status({ ...s.store.runs({ study: 's' })[0] });
   assert.equal(during.state, 'running', during.reason);
   writeFileSync(join(d, 'go'), '');
   await waitFor('the second attempt to end', () => existsSync(join(d, 'exit.json')));
   const after = await s.backend().status({ ...s.store.runs({ study: 's' })[0] });
   assert.deepEqual([after.state, after.loss], ['completed', 3.2], after.reason);
+  assert.equal(lines(join(d, 'metrics.jsonl')).length, 3, "only the new attempt's evaluations");
 
   /** The run's folder as its first attempt left it (killed by the preemption), and its job script run again. */
   function spawnJob(dir: string) {
     submitted(s);
     writeFileSync(join(dir, 'exit.json'), JSON.stringify({ code: null, signal: 'SIGTERM', seconds: 5 }));
-    writeFileSync(join(dir, 'metrics.jsonl'), JSON.stringify({ tokens: 1e6, val_loss: 3.4 }) + '\n');
-    // The trainer: says it started, waits for "go", writes its three evaluations.
+    // It had evaluated twice, and the wrapper had logged what it printed.
+    writeFileSync(
+      join(dir, 'metrics.jsonl'),
+      [1e6, 2e6].map((t) => JSON.stringify({ tokens: t, val_loss: 3.4 }) + '\n').join(''),
+    );
+    writeFileSync(join(dir, 'stdout.log'), 'first attempt: step 2\n');
+    // The trainer: says it started, waits for "go", appends its three evaluations (as trainers do).
     const trainer = join(dir, 'trainer.mjs');
     writeFileSync(
       trainer,
-      `import { existsSync, writeFileSync } from 'node:fs';
+      `import { appendFileSync, existsSync, writeFileSync } from 'node:fs';
 writeFileSync('trainer-started', '');
 while (!existsSync('go')) await new Promise((r) => setTimeout(r, 20));
-writeFileSync('metrics.jsonl', [1e6, 2e6, 3e6].map((t) => JSON.stringify({ tokens: t, val_loss: 3.5 - t / 1e7 }) + '\\n').join(''));
+for (const t of [1e6, 2e6, 3e6]) appendFileSync('metrics.jsonl', JSON.stringify({ tokens: t, val_loss: 3.5 - t / 1e7 }) + '\\n');
 `,
     );
     writeFileSync(join(dir, 'job.json'), JSON.stringify({ argv: [process.execPath, trainer], cwd: dir }));

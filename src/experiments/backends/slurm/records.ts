@@ -8,7 +8,7 @@ import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { syncFolder } from '../../../io/durable.js';
 import { hashKey, type StoredRun } from '../../../store/store.js';
-import { runDirectory, wrapperPath } from '../process.js';
+import { ATTEMPT_FILES, runDirectory, wrapperPath } from '../process.js';
 
 /** RUN_DIR/slurm.json: where the run went in Slurm. */
 export interface SlurmRecord {
@@ -72,8 +72,8 @@ function shellQuote(s: string): string {
 
 /**
  * The batch script for one run's folder, or for an array's tasks (index → folder): pick the run
- * folder, remove an earlier attempt's exit.json, append the job's id to slurm-job-id, run the wrapper, and exit with the command's exit
- * code from exit.json (1 when the command was killed), so sacct says FAILED and which code.
+ * folder, remove what an earlier attempt left (ATTEMPT_FILES), append the job's id to slurm-job-id,
+ * run the wrapper, and exit with the command's exit code from exit.json (1 when the command was killed), so sacct says FAILED and which code.
  */
 export function jobScript(task: string | { index: number; dir: string }[]): string {
   const lines = ['#!/bin/sh', '# Written by scalelab (src/experiments/backends/slurm/records.ts).'];
@@ -87,8 +87,9 @@ export function jobScript(task: string | { index: number; dir: string }[]): stri
   lines.push(
     'cd "$d" || exit 2',
     // A requeued job (preempted, its node failed) runs here again: the earlier attempt's outcome is
-    // not this one's, and read while this one runs it would end the run with the earlier one's failure.
-    'rm -f exit.json',
+    // not this one's, and read while this one runs it would end the run with the earlier one's failure;
+    // its metrics and logs, appended to by the new attempt, would restart at low token counts.
+    `rm -f ${ATTEMPT_FILES.join(' ')}`,
     `printf '%s\\n' "\${SLURM_JOB_ID:-}" >>slurm-job-id`,
     `${shellQuote(process.execPath)} ${shellQuote(wrapperPath)} "$d"`,
     `code=$(sed -n 's/^{"code":\\([0-9][0-9]*\\),.*/\\1/p' exit.json 2>/dev/null)`,
