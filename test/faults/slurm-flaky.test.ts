@@ -357,3 +357,47 @@ for (const t of [1e6, 2e6, 3e6]) appendFileSync('metrics.jsonl', JSON.stringify(
     return spawn('sh', [join(dir, 'job.sh')], { env: { ...process.env, SLURM_JOB_ID: '300' }, stdio: 'ignore' });
   }
 });
+
+test('Slurm: a job that ended with no result and was requeued gets the whole result grace again at its next end', async () => {
+  const dir = tmp('grace-again');
+  const state = join(dir, 'state');
+  const calls = join(dir, 'squeue.calls');
+  // squeue shows the job in the state the test writes (it keeps ended jobs for MinJobAge); sacct knows nothing yet.
+  const s = setup(
+    'grace-again-store',
+    1,
+    {
+      squeue: `st=$(cat ${q(state)}); echo x >> ${q(calls)}
+printf '{"jobs": [{"job_id": 200, "array_job_id": 101, "array_task_id": 0, "name": "scalelab-array-t", "job_state": "%s"}]}' "$st"`,
+    },
+    { resultGraceSeconds: 1 },
+  );
+  try {
+    submitted(s);
+    const backend = s.backend();
+    /** The run's status once squeue has been asked again (one answer serves the polls of a pass). */
+    const poll = async (st: string) => {
+      writeFileSync(state, st);
+      const asked = lines(calls).length;
+      for (;;) {
+        const answer = await backend.status(s.store.runs({ study: 's' })[0]);
+        if (lines(calls).length > asked) return answer;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    };
+    // Its node failed before the run wrote a result: the grace for a late exit.json begins.
+    const failedAt = Date.now();
+    assert.equal((await poll('NODE_FAIL')).state, 'running');
+    // Slurm requeued it; the new attempt runs past the first end's grace…
+    assert.equal((await poll('RUNNING')).state, 'running');
+    await waitFor('the first end’s grace to be over', () => Date.now() - failedAt > 1200);
+    // …and ends: its exit.json, not visible yet, is waited for, not failed at first sight.
+    const late = await poll('COMPLETED');
+    assert.equal(late.state, 'running', late.reason);
+    finishJob(s.folder(s.runs[0]));
+    const done = await backend.status(s.store.runs({ study: 's' })[0]);
+    assert.deepEqual([done.state, done.loss], ['completed', 3.2], done.reason);
+  } finally {
+    s.close();
+  }
+});

@@ -506,7 +506,11 @@ export function slurmBackend(o: SlurmOptions): SlurmBackend {
       const known = externalId ? { externalId } : {};
       const info = await jobInfo(where.id, where.raw);
       if (info === null) throw squeueAway();
-      if (info && (queuedStates.has(info.state) || runningStates.has(info.state))) scheduler.adopt(dir, where.id);
+      if (info && (queuedStates.has(info.state) || runningStates.has(info.state))) {
+        scheduler.adopt(dir, where.id);
+        // Queued or running again (Slurm requeued it): a grace begun at an earlier end is not this attempt's.
+        noResultSince.delete(dir);
+      }
       if (info && queuedStates.has(info.state)) return { state: 'queued', ...known };
       // exit.json may come before Slurm's verdict (a time limit's SIGTERM): wait for the verdict.
       if (info && runningStates.has(info.state)) return { state: 'running', ...known };
