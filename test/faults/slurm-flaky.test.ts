@@ -401,3 +401,43 @@ printf '{"jobs": [{"job_id": 200, "array_job_id": 101, "array_task_id": 0, "name
     s.close();
   }
 });
+
+test(
+  "Slurm: a retried run whose sbatch got no answer never takes its earlier attempt's ended job (still in squeue) for its own",
+  { timeout: 60_000 },
+  async () => {
+    const dir = tmp('retry-own');
+    const calls = join(dir, 'sbatch.calls');
+    const queue = join(dir, 'squeue.json');
+    // One job per run. The first sbatch answers; the retry's first hangs (its answer lost); the next answers.
+    const s = setup(
+      'retry-own-store',
+      1,
+      {
+        sbatch: `echo "$@" >> ${q(calls)}
+case $(($(wc -l < ${q(calls)}))) in 1) echo 700 ;; 2) exec sleep 30 ;; *) echo 701 ;; esac`,
+        squeue: `cat ${q(queue)} 2>/dev/null || echo '{"jobs": []}'`,
+      },
+      { array: false, commandTimeoutSeconds: 1 },
+    );
+    try {
+      const [run] = s.runs;
+      const d = s.folder(run);
+      assert.equal(await s.backend().submit(run), '700');
+      // The first attempt failed; squeue lists its job for a while yet (MinJobAge).
+      const first = readSlurmRecord(d)!.name;
+      writeFileSync(queue, JSON.stringify({ jobs: [{ job_id: 700, name: first, job_state: 'FAILED' }] }));
+      finishJob(d, 1);
+      // `sweep retry`: a new sweep submits the run again into the same folder.
+      const retry = s.backend();
+      await assert.rejects(retry.submit(run), /sbatch .* did not answer within 1 s/);
+      assert.equal(await retry.find!(run), undefined, "the earlier attempt's job is not this one's");
+      assert.notEqual(readSlurmRecord(d)?.name, first, 'the new attempt has a job name of its own');
+      assert.equal(await retry.submit(run), '701');
+      assert.equal(readSlurmRecord(d)?.jobId, '701');
+      assert.equal(lines(calls).length, 3);
+    } finally {
+      s.close();
+    }
+  },
+);

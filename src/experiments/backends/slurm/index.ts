@@ -70,11 +70,11 @@ import {
 } from './parse.js';
 import {
   SLURM_FILES,
+  attemptJobName,
   jobScript,
   lastRawJobId,
   readSlurmRecord,
   slurmArrayName,
-  slurmJobName,
   writeSlurmRecord,
 } from './records.js';
 import { ArrayScheduler, type Pending } from './scheduler.js';
@@ -277,7 +277,10 @@ export function slurmBackend(o: SlurmOptions): SlurmBackend {
 
   /** One run as its own job (the fallback when arrays fail, and `array: false`). */
   async function submitOne(r: StoredRun, dir: string): Promise<string> {
-    const name = slurmJobName(root, r);
+    // One name per attempt, written before sbatch: kept when this attempt's sbatch is sent again (one
+    // that got no answer is looked for in squeue by it), new for a new attempt (prepare clears slurm.json).
+    const rec = readSlurmRecord(dir);
+    const name = rec && rec.index === undefined && !rec.jobId ? rec.name : attemptJobName(root, r);
     writeSlurmRecord(dir, { name, at: new Date().toISOString() });
     const script = join(dir, 'job.sh');
     writeFileSync(script, jobScript(dir));

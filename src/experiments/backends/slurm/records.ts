@@ -4,6 +4,7 @@
  * script itself. These records, not the sweep's memory, are what status() and cancel() go by, so a
  * restarted sweep finds its runs.
  */
+import { randomBytes } from 'node:crypto';
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { syncFolder } from '../../../io/durable.js';
@@ -12,7 +13,7 @@ import { ATTEMPT_FILES, runDirectory, wrapperPath } from '../process.js';
 
 /** RUN_DIR/slurm.json: where the run went in Slurm. */
 export interface SlurmRecord {
-  /** The job name: an array's (`scalelab-array-…`) or the run's own. */
+  /** The job name: an array's (`scalelab-array-…`) or this attempt's own (attemptJobName). */
   name: string;
   /** The run's task in the array. */
   index?: number;
@@ -53,11 +54,21 @@ export function lastRawJobId(dir: string): string | undefined {
 }
 
 /**
- * The job name of a run submitted on its own: unique to the run's folder (so to this store, study
- * and run), which lets a restarted sweep find its own job and never adopt another project's.
+ * What the job names of a run submitted on its own start with: unique to the run's folder (so to
+ * this store, study and run), so a restarted sweep never adopts another project's job.
  */
 export function slurmJobName(root: string, r: StoredRun): string {
   return `scalelab-${r.id}-${hashKey(runDirectory(root, r)).slice(0, 16)}`;
+}
+
+/**
+ * The job name of one attempt of a run submitted on its own: the run's, and a nonce of its own. A
+ * retry (`sweep retry`) keeps the run's id and folder, and squeue lists an ended job for minutes
+ * (MinJobAge): looked up by a name shared with the earlier attempt, that attempt's ended job was
+ * taken for the new one.
+ */
+export function attemptJobName(root: string, r: StoredRun): string {
+  return `${slurmJobName(root, r)}-${randomBytes(4).toString('hex')}`;
 }
 
 /** The name of a new job array: unique to this store's runs folder, process and moment. */
