@@ -354,7 +354,9 @@ for (const t of [1e6, 2e6, 3e6]) appendFileSync('metrics.jsonl', JSON.stringify(
     );
     writeFileSync(join(dir, 'job.json'), JSON.stringify({ argv: [process.execPath, trainer], cwd: dir }));
     writeFileSync(join(dir, 'job.sh'), jobScript(dir));
-    return spawn('sh', [join(dir, 'job.sh')], { env: { ...process.env, SLURM_JOB_ID: '300' }, stdio: 'ignore' });
+    // Task 0 of array 101, as slurm.json records it.
+    const env = { ...process.env, SLURM_JOB_ID: '300', SLURM_ARRAY_JOB_ID: '101', SLURM_ARRAY_TASK_ID: '0' };
+    return spawn('sh', [join(dir, 'job.sh')], { env, stdio: 'ignore' });
   }
 });
 
@@ -441,3 +443,48 @@ case $(($(wc -l < ${q(calls)}))) in 1) echo 700 ;; 2) exec sleep 30 ;; *) echo 7
     }
   },
 );
+
+test('Slurm: a job that is not the one recorded for its run (an unanswered sbatch that reached the controller late) leaves the run folder untouched', async (t) => {
+  const s = setup('stray-job', 1, {});
+  t.after(() => s.close());
+  const d = s.folder(s.runs[0]);
+  // The run's own job (701) has finished there; the trainer would say if a job ran it again.
+  writeFileSync(
+    join(d, 'trainer.mjs'),
+    "import { writeFileSync } from 'node:fs';\nwriteFileSync('trainer-started', '');\n",
+  );
+  writeFileSync(join(d, 'job.json'), JSON.stringify({ argv: [process.execPath, join(d, 'trainer.mjs')], cwd: d }));
+  writeFileSync(join(d, 'job.sh'), jobScript(d));
+  const job = (jobId: string) =>
+    new Promise<{ code: number | null; stderr: string }>((res) => {
+      const p = spawn('sh', [join(d, 'job.sh')], { env: { ...process.env, SLURM_JOB_ID: jobId } });
+      let stderr = '';
+      p.stderr.on('data', (b: Buffer) => (stderr += b));
+      p.on('close', (code) => res({ code, stderr }));
+    });
+  for (const [when, record] of [
+    ['recorded before it starts', { name: 'scalelab-1-x-a', jobId: '701', at: '' }],
+    // sbatch's answer is recorded after the job has started: the job waits for it
+    ['recorded while it waits', { name: 'scalelab-1-x-a', at: '' }],
+  ] as const) {
+    writeFileSync(join(d, 'slurm.json'), JSON.stringify(record));
+    finishJob(d);
+    const stray = job('700');
+    // Read by the job before or after it is written, the id recorded sends it away.
+    if (!('jobId' in record)) writeFileSync(join(d, 'slurm.json'), JSON.stringify({ ...record, jobId: '701' }));
+    const { code, stderr } = await stray;
+    assert.equal(code, 0, when);
+    assert.match(stderr, /scalelab: job 700 is not the one recorded for this run \(701 in .*slurm\.json\)/, when);
+    assert.ok(
+      existsSync(join(d, 'exit.json')) && lines(join(d, 'metrics.jsonl')).length === 3,
+      `${when}: results kept`,
+    );
+    assert.ok(!existsSync(join(d, 'trainer-started')), `${when}: the run not started again`);
+    assert.ok(!existsSync(join(d, 'slurm-job-id')), when);
+  }
+  // The recorded job itself runs.
+  const own = await job('701');
+  assert.equal(own.code, 0, own.stderr);
+  assert.ok(existsSync(join(d, 'trainer-started')));
+  assert.deepEqual(lines(join(d, 'slurm-job-id')), ['701']);
+});

@@ -30,7 +30,9 @@
  * said it cannot reach the controller, or (squeue) printed what is not its JSON, where nothing else
  * knew the run, throws SlurmUnreachable (BackendUnreachable): the runner leaves every run as it is and
  * tries again. An sbatch that got no answer may have reached the controller: before its array (or
- * job) is sent again, squeue is asked for it by its name.
+ * job) is sent again, squeue is asked for it by its name (an array's, or the attempt's own: a retry
+ * never finds the earlier attempt's job). One that Slurm created later anyway finds another job
+ * recorded in slurm.json when it starts, and leaves the run folder as it is (records.ts jobScript).
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';

@@ -83,7 +83,8 @@ function shellQuote(s: string): string {
 
 /**
  * The batch script for one run's folder, or for an array's tasks (index → folder): pick the run
- * folder, remove what an earlier attempt left (ATTEMPT_FILES), append the job's id to slurm-job-id,
+ * folder, leave at once unless this is the job slurm.json records, remove what an earlier attempt
+ * left (ATTEMPT_FILES), append the job's id to slurm-job-id,
  * run the wrapper, and exit with the command's exit code from exit.json (1 when the command was killed), so sacct says FAILED and which code.
  */
 export function jobScript(task: string | { index: number; dir: string }[]): string {
@@ -97,6 +98,23 @@ export function jobScript(task: string | { index: number; dir: string }[]): stri
   }
   lines.push(
     'cd "$d" || exit 2',
+    // Only the job slurm.json records runs here. An sbatch that got no answer may still create its job
+    // later, after the run went to Slurm again (or was retried): that job finds another id recorded and
+    // leaves at once, before it touches the folder. The id is recorded just after sbatch answers, so a
+    // job that starts first waits for it (30 s at most; then it runs, as it does with no record at all).
+    'me=${SLURM_ARRAY_JOB_ID:+${SLURM_ARRAY_JOB_ID}_${SLURM_ARRAY_TASK_ID:-}}',
+    'me=${me:-${SLURM_JOB_ID:-}}',
+    'waited=0',
+    'while [ -n "$me" ] && [ -e slurm.json ]; do',
+    `  recorded=$(sed -n 's/.*"jobId": *"\\([^"]*\\)".*/\\1/p' slurm.json)`,
+    '  if [ -n "$recorded" ] || [ "$waited" -ge 30 ]; then break; fi',
+    '  waited=$((waited + 1))',
+    '  sleep 1',
+    'done',
+    'if [ -n "${recorded:-}" ] && [ "$recorded" != "$me" ]; then',
+    '  echo "scalelab: job $me is not the one recorded for this run ($recorded in $d/slurm.json): it leaves the run folder as it is" >&2',
+    '  exit 0',
+    'fi',
     // A requeued job (preempted, its node failed) runs here again: the earlier attempt's outcome is
     // not this one's, and read while this one runs it would end the run with the earlier one's failure;
     // its metrics and logs, appended to by the new attempt, would restart at low token counts.
