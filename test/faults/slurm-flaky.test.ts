@@ -353,7 +353,7 @@ for (const t of [1e6, 2e6, 3e6]) appendFileSync('metrics.jsonl', JSON.stringify(
 `,
     );
     writeFileSync(join(dir, 'job.json'), JSON.stringify({ argv: [process.execPath, trainer], cwd: dir }));
-    writeFileSync(join(dir, 'job.sh'), jobScript(dir));
+    writeFileSync(join(dir, 'job.sh'), jobScript('scalelab-array-t', dir));
     // Task 0 of array 101, as slurm.json records it.
     const env = { ...process.env, SLURM_JOB_ID: '300', SLURM_ARRAY_JOB_ID: '101', SLURM_ARRAY_TASK_ID: '0' };
     return spawn('sh', [join(dir, 'job.sh')], { env, stdio: 'ignore' });
@@ -448,33 +448,37 @@ test('Slurm: a job that is not the one recorded for its run (an unanswered sbatc
   const s = setup('stray-job', 1, {});
   t.after(() => s.close());
   const d = s.folder(s.runs[0]);
-  // The run's own job (701) has finished there; the trainer would say if a job ran it again.
+  // The trainer says so if a job runs it.
   writeFileSync(
     join(d, 'trainer.mjs'),
     "import { writeFileSync } from 'node:fs';\nwriteFileSync('trainer-started', '');\n",
   );
   writeFileSync(join(d, 'job.json'), JSON.stringify({ argv: [process.execPath, join(d, 'trainer.mjs')], cwd: d }));
-  writeFileSync(join(d, 'job.sh'), jobScript(d));
-  const job = (jobId: string) =>
+  /** The job script of the job named `name`, run as Slurm's job `jobId`. */
+  const job = (name: string, jobId: string) =>
     new Promise<{ code: number | null; stderr: string }>((res) => {
+      writeFileSync(join(d, 'job.sh'), jobScript(name, d));
       const p = spawn('sh', [join(d, 'job.sh')], { env: { ...process.env, SLURM_JOB_ID: jobId } });
       let stderr = '';
       p.stderr.on('data', (b: Buffer) => (stderr += b));
       p.on('close', (code) => res({ code, stderr }));
     });
-  for (const [when, record] of [
-    ['recorded before it starts', { name: 'scalelab-1-x-a', jobId: '701', at: '' }],
-    // sbatch's answer is recorded after the job has started: the job waits for it
-    ['recorded while it waits', { name: 'scalelab-1-x-a', at: '' }],
+  for (const [when, record, said] of [
+    // The run was sent again under a new name; that sbatch has not answered yet.
+    ['a later sbatch of the run recorded', { name: 'scalelab-1-h-b', at: '' }, /\(scalelab-1-h-b\)/],
+    // Sent again under the same name (an array's), that job recorded and finished.
+    [
+      'another job of the same name recorded',
+      { name: 'scalelab-1-h-a', jobId: '701', at: '' },
+      /\(scalelab-1-h-a 701\)/,
+    ],
   ] as const) {
     writeFileSync(join(d, 'slurm.json'), JSON.stringify(record));
     finishJob(d);
-    const stray = job('700');
-    // Read by the job before or after it is written, the id recorded sends it away.
-    if (!('jobId' in record)) writeFileSync(join(d, 'slurm.json'), JSON.stringify({ ...record, jobId: '701' }));
-    const { code, stderr } = await stray;
+    const { code, stderr } = await job('scalelab-1-h-a', '700');
     assert.equal(code, 0, when);
-    assert.match(stderr, /scalelab: job 700 is not the one recorded for this run \(701 in .*slurm\.json\)/, when);
+    assert.match(stderr, /scalelab: job 700 \(scalelab-1-h-a\) is not the one .*slurm\.json records/, when);
+    assert.match(stderr, said, when);
     assert.ok(
       existsSync(join(d, 'exit.json')) && lines(join(d, 'metrics.jsonl')).length === 3,
       `${when}: results kept`,
@@ -482,9 +486,48 @@ test('Slurm: a job that is not the one recorded for its run (an unanswered sbatc
     assert.ok(!existsSync(join(d, 'trainer-started')), `${when}: the run not started again`);
     assert.ok(!existsSync(join(d, 'slurm-job-id')), when);
   }
-  // The recorded job itself runs.
-  const own = await job('701');
+  // The recorded job runs, also when it starts before sbatch's answer (its id) is recorded.
+  writeFileSync(join(d, 'slurm.json'), JSON.stringify({ name: 'scalelab-1-h-b', at: '' }));
+  const own = await job('scalelab-1-h-b', '702');
   assert.equal(own.code, 0, own.stderr);
   assert.ok(existsSync(join(d, 'trainer-started')));
-  assert.deepEqual(lines(join(d, 'slurm-job-id')), ['701']);
+  assert.deepEqual(lines(join(d, 'slurm-job-id')), ['702']);
 });
+
+test(
+  'Slurm: one job per run, an sbatch that hangs after the controller took the job: the job is found by the name recorded for it, not sent again',
+  { timeout: 60_000 },
+  async () => {
+    const dir = tmp('one-hang');
+    const log = join(dir, 'sbatch.log');
+    const queue = join(dir, 'squeue.json');
+    const s = setup(
+      'one-hang-store',
+      1,
+      {
+        // Arrays refused; the first job's sbatch: the controller records the job, the answer never comes.
+        sbatch: `for a; do case "$a" in --array=*) echo "sbatch: error: Job arrays are disabled" >&2; exit 1 ;; --job-name=*) name="\${a#--job-name=}" ;; esac; done
+echo "$name" >> ${q(log)}
+if [ ! -e ${q(queue)} ]; then
+  printf '{"jobs": [{"job_id": 800, "name": "%s", "job_state": "PENDING"}]}' "$name" > ${q(queue)}
+  exec sleep 30
+fi
+echo 801`,
+        squeue: `cat ${q(queue)} 2>/dev/null || echo '{"jobs": []}'`,
+      },
+      { commandTimeoutSeconds: 1 },
+    );
+    try {
+      const [run] = s.runs;
+      const backend = s.backend();
+      await backend.submit(run);
+      await backend.settled(); // the array refused: the run waits to go as a job of its own
+      await assert.rejects(backend.status(run), /sbatch .* did not answer within 1 s/);
+      assert.equal((await backend.status(run)).state, 'queued');
+      assert.equal(readSlurmRecord(s.folder(run))?.jobId, '800');
+      assert.equal(lines(log).length, 1, 'the job that reached the controller is not sent again');
+    } finally {
+      s.close();
+    }
+  },
+);

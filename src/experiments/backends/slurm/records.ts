@@ -13,7 +13,7 @@ import { ATTEMPT_FILES, runDirectory, wrapperPath } from '../process.js';
 
 /** RUN_DIR/slurm.json: where the run went in Slurm. */
 export interface SlurmRecord {
-  /** The job name: an array's (`scalelab-array-…`) or this attempt's own (attemptJobName). */
+  /** The job name: an array's (`scalelab-array-…`) or its own job's (submissionJobName). */
   name: string;
   /** The run's task in the array. */
   index?: number;
@@ -62,12 +62,13 @@ export function slurmJobName(root: string, r: StoredRun): string {
 }
 
 /**
- * The job name of one attempt of a run submitted on its own: the run's, and a nonce of its own. A
+ * The job name of one sbatch of a run submitted on its own: the run's, and a nonce of its own. A
  * retry (`sweep retry`) keeps the run's id and folder, and squeue lists an ended job for minutes
  * (MinJobAge): looked up by a name shared with the earlier attempt, that attempt's ended job was
- * taken for the new one.
+ * taken for the new one. Unique to each sbatch, it also tells the job script whether it is the job
+ * slurm.json records.
  */
-export function attemptJobName(root: string, r: StoredRun): string {
+export function submissionJobName(root: string, r: StoredRun): string {
   return `${slurmJobName(root, r)}-${randomBytes(4).toString('hex')}`;
 }
 
@@ -82,12 +83,13 @@ function shellQuote(s: string): string {
 }
 
 /**
- * The batch script for one run's folder, or for an array's tasks (index → folder): pick the run
- * folder, leave at once unless this is the job slurm.json records, remove what an earlier attempt
- * left (ATTEMPT_FILES), append the job's id to slurm-job-id,
- * run the wrapper, and exit with the command's exit code from exit.json (1 when the command was killed), so sacct says FAILED and which code.
+ * The batch script of the job (or array) named `name`, for one run's folder or for an array's tasks
+ * (index → folder): pick the run folder, leave at once unless this is the job slurm.json records,
+ * remove what an earlier attempt left (ATTEMPT_FILES), append the job's id to slurm-job-id, run the
+ * wrapper, and exit with the command's exit code from exit.json (1 when the command was killed), so
+ * sacct says FAILED and which code.
  */
-export function jobScript(task: string | { index: number; dir: string }[]): string {
+export function jobScript(name: string, task: string | { index: number; dir: string }[]): string {
   const lines = ['#!/bin/sh', '# Written by scalelab (src/experiments/backends/slurm/records.ts).'];
   if (typeof task === 'string') {
     lines.push(`d=${shellQuote(task)}`);
@@ -96,23 +98,21 @@ export function jobScript(task: string | { index: number; dir: string }[]): stri
     for (const p of task) lines.push(`  ${p.index}) d=${shellQuote(p.dir)} ;;`);
     lines.push('  *) echo "scalelab: no run for array task ${SLURM_ARRAY_TASK_ID:-?}" >&2; exit 2 ;;', 'esac');
   }
+  const field = (key: string) => `$(sed -n 's/.*"${key}": *"\\([^"]*\\)".*/\\1/p' slurm.json 2>/dev/null)`;
   lines.push(
     'cd "$d" || exit 2',
     // Only the job slurm.json records runs here. An sbatch that got no answer may still create its job
-    // later, after the run went to Slurm again (or was retried): that job finds another id recorded and
-    // leaves at once, before it touches the folder. The id is recorded just after sbatch answers, so a
-    // job that starts first waits for it (30 s at most; then it runs, as it does with no record at all).
+    // later, after the run was sent to Slurm again or retried (under a new name, written before that
+    // sbatch) or its array sent again (same name, the new id recorded once sbatch answers): that job
+    // leaves at once, before it touches what the recorded job writes. The name is this script's own
+    // (Slurm runs the script as submitted), so a --job-name among the sbatch arguments changes nothing.
+    `name=${shellQuote(name)}`,
     'me=${SLURM_ARRAY_JOB_ID:+${SLURM_ARRAY_JOB_ID}_${SLURM_ARRAY_TASK_ID:-}}',
     'me=${me:-${SLURM_JOB_ID:-}}',
-    'waited=0',
-    'while [ -n "$me" ] && [ -e slurm.json ]; do',
-    `  recorded=$(sed -n 's/.*"jobId": *"\\([^"]*\\)".*/\\1/p' slurm.json)`,
-    '  if [ -n "$recorded" ] || [ "$waited" -ge 30 ]; then break; fi',
-    '  waited=$((waited + 1))',
-    '  sleep 1',
-    'done',
-    'if [ -n "${recorded:-}" ] && [ "$recorded" != "$me" ]; then',
-    '  echo "scalelab: job $me is not the one recorded for this run ($recorded in $d/slurm.json): it leaves the run folder as it is" >&2',
+    `recorded=${field('name')}`,
+    `recordedId=${field('jobId')}`,
+    'if { [ -n "$recorded" ] && [ "$recorded" != "$name" ]; } || { [ -n "$recordedId" ] && [ -n "$me" ] && [ "$recordedId" != "$me" ]; }; then',
+    '  echo "scalelab: job ${me:-?} ($name) is not the one $d/slurm.json records ($recorded${recordedId:+ $recordedId}): it leaves the run folder as it is" >&2',
     '  exit 0',
     'fi',
     // A requeued job (preempted, its node failed) runs here again: the earlier attempt's outcome is
