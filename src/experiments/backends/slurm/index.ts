@@ -73,11 +73,11 @@ import {
 } from './parse.js';
 import {
   SLURM_FILES,
-  submissionJobName,
   jobScript,
   lastRawJobId,
   readSlurmRecord,
   slurmArrayName,
+  submissionJobName,
   writeSlurmRecord,
 } from './records.js';
 import { ArrayScheduler, type Pending } from './scheduler.js';
