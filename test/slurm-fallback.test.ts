@@ -77,7 +77,8 @@ test(
         estimatedSeconds: 2,
       })),
     );
-    const names = new Set(store.runs({ study }).map((r) => slurmJobName(root, r)));
+    // Each attempt's job name is the run's and a nonce of its own.
+    const names = store.runs({ study }).map((r) => `${slurmJobName(root, r)}-`);
     const backend = slurmBackend({ command, root, concurrency: 1 });
     let most = 0;
     const result = await runSweep(store, study, backend, {
@@ -89,7 +90,7 @@ test(
         }[];
         const busy = jobs.filter(
           (j) =>
-            names.has(j.name) &&
+            names.some((n) => j.name.startsWith(n)) &&
             ['PENDING', 'RUNNING', 'CONFIGURING', 'COMPLETING'].includes(
               String(Array.isArray(j.job_state) ? j.job_state[0] : j.job_state),
             ),
@@ -107,7 +108,7 @@ test(
     );
     for (const r of store.runs({ study })) {
       const rec = readSlurmRecord(runDirectory(root, r))!;
-      assert.equal(rec.name, slurmJobName(root, r));
+      assert.match(rec.name, new RegExp(`^${slurmJobName(root, r)}-[0-9a-f]{8}$`));
       assert.match(rec.jobId!, /^\d+$/, 'a job of its own');
       assert.equal(
         r.externalId,

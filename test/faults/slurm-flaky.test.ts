@@ -310,7 +310,7 @@ test('Slurm: a requeued job waits as queued; with accounting off, scontrol says 
   }
 });
 
-test("Slurm: a requeued job's new attempt runs without the earlier attempt's exit record, so a poll meanwhile does not end the run with the old failure", async (t) => {
+test("Slurm: a requeued job's new attempt runs without the earlier attempt's exit record, metrics and logs, so a poll meanwhile does not end the run with the old failure, and its own evaluations complete it", async (t) => {
   // Squeue and sacct have lost the job for now (a controller restart, accounting behind).
   const s = setup('requeue-attempt', 1, {}, { resultGraceSeconds: 60 });
   const [run] = s.runs;
@@ -323,30 +323,211 @@ test("Slurm: a requeued job's new attempt runs without the earlier attempt's exi
   });
   await waitFor('the second attempt to start its trainer', () => existsSync(join(d, 'trainer-started')));
   assert.ok(!existsSync(join(d, 'exit.json')), "the first attempt's exit record is gone");
+  assert.doesNotMatch(readFileSync(join(d, 'stdout.log'), 'utf8'), /first attempt/, "the first attempt's log is gone");
   const during = await s.backend().status({ ...s.store.runs({ study: 's' })[0] });
   assert.equal(during.state, 'running', during.reason);
   writeFileSync(join(d, 'go'), '');
   await waitFor('the second attempt to end', () => existsSync(join(d, 'exit.json')));
   const after = await s.backend().status({ ...s.store.runs({ study: 's' })[0] });
   assert.deepEqual([after.state, after.loss], ['completed', 3.2], after.reason);
+  assert.equal(lines(join(d, 'metrics.jsonl')).length, 3, "only the new attempt's evaluations");
 
   /** The run's folder as its first attempt left it (killed by the preemption), and its job script run again. */
   function spawnJob(dir: string) {
     submitted(s);
     writeFileSync(join(dir, 'exit.json'), JSON.stringify({ code: null, signal: 'SIGTERM', seconds: 5 }));
-    writeFileSync(join(dir, 'metrics.jsonl'), JSON.stringify({ tokens: 1e6, val_loss: 3.4 }) + '\n');
-    // The trainer: says it started, waits for "go", writes its three evaluations.
+    // It had evaluated twice, and the wrapper had logged what it printed.
+    writeFileSync(
+      join(dir, 'metrics.jsonl'),
+      [1e6, 2e6].map((t) => JSON.stringify({ tokens: t, val_loss: 3.4 }) + '\n').join(''),
+    );
+    writeFileSync(join(dir, 'stdout.log'), 'first attempt: step 2\n');
+    // The trainer: says it started, waits for "go", appends its three evaluations (as trainers do).
     const trainer = join(dir, 'trainer.mjs');
     writeFileSync(
       trainer,
-      `import { existsSync, writeFileSync } from 'node:fs';
+      `import { appendFileSync, existsSync, writeFileSync } from 'node:fs';
 writeFileSync('trainer-started', '');
 while (!existsSync('go')) await new Promise((r) => setTimeout(r, 20));
-writeFileSync('metrics.jsonl', [1e6, 2e6, 3e6].map((t) => JSON.stringify({ tokens: t, val_loss: 3.5 - t / 1e7 }) + '\\n').join(''));
+for (const t of [1e6, 2e6, 3e6]) appendFileSync('metrics.jsonl', JSON.stringify({ tokens: t, val_loss: 3.5 - t / 1e7 }) + '\\n');
 `,
     );
     writeFileSync(join(dir, 'job.json'), JSON.stringify({ argv: [process.execPath, trainer], cwd: dir }));
-    writeFileSync(join(dir, 'job.sh'), jobScript(dir));
-    return spawn('sh', [join(dir, 'job.sh')], { env: { ...process.env, SLURM_JOB_ID: '300' }, stdio: 'ignore' });
+    writeFileSync(join(dir, 'job.sh'), jobScript('scalelab-array-t', dir));
+    // Task 0 of array 101, as slurm.json records it.
+    const env = { ...process.env, SLURM_JOB_ID: '300', SLURM_ARRAY_JOB_ID: '101', SLURM_ARRAY_TASK_ID: '0' };
+    return spawn('sh', [join(dir, 'job.sh')], { env, stdio: 'ignore' });
   }
 });
+
+test('Slurm: a job that ended with no result and was requeued gets the whole result grace again at its next end', async () => {
+  const dir = tmp('grace-again');
+  const state = join(dir, 'state');
+  const calls = join(dir, 'squeue.calls');
+  // squeue shows the job in the state the test writes (it keeps ended jobs for MinJobAge); sacct knows nothing yet.
+  const s = setup(
+    'grace-again-store',
+    1,
+    {
+      squeue: `st=$(cat ${q(state)}); echo x >> ${q(calls)}
+printf '{"jobs": [{"job_id": 200, "array_job_id": 101, "array_task_id": 0, "name": "scalelab-array-t", "job_state": "%s"}]}' "$st"`,
+    },
+    { resultGraceSeconds: 1 },
+  );
+  try {
+    submitted(s);
+    const backend = s.backend();
+    /** The run's status once squeue has been asked again (one answer serves the polls of a pass). */
+    const poll = async (st: string) => {
+      writeFileSync(state, st);
+      const asked = lines(calls).length;
+      for (;;) {
+        const answer = await backend.status(s.store.runs({ study: 's' })[0]);
+        if (lines(calls).length > asked) return answer;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    };
+    // Its node failed before the run wrote a result: the grace for a late exit.json begins.
+    const failedAt = Date.now();
+    assert.equal((await poll('NODE_FAIL')).state, 'running');
+    // Slurm requeued it; the new attempt runs past the first end's grace…
+    assert.equal((await poll('RUNNING')).state, 'running');
+    await waitFor('the first end’s grace to be over', () => Date.now() - failedAt > 1200);
+    // …and ends: its exit.json, not visible yet, is waited for, not failed at first sight.
+    const late = await poll('COMPLETED');
+    assert.equal(late.state, 'running', late.reason);
+    finishJob(s.folder(s.runs[0]));
+    const done = await backend.status(s.store.runs({ study: 's' })[0]);
+    assert.deepEqual([done.state, done.loss], ['completed', 3.2], done.reason);
+  } finally {
+    s.close();
+  }
+});
+
+test(
+  "Slurm: a retried run whose sbatch got no answer never takes its earlier attempt's ended job (still in squeue) for its own",
+  { timeout: 60_000 },
+  async () => {
+    const dir = tmp('retry-own');
+    const calls = join(dir, 'sbatch.calls');
+    const queue = join(dir, 'squeue.json');
+    // One job per run. The first sbatch answers; the retry's first hangs (its answer lost); the next answers.
+    const s = setup(
+      'retry-own-store',
+      1,
+      {
+        sbatch: `echo "$@" >> ${q(calls)}
+case $(($(wc -l < ${q(calls)}))) in 1) echo 700 ;; 2) exec sleep 30 ;; *) echo 701 ;; esac`,
+        squeue: `cat ${q(queue)} 2>/dev/null || echo '{"jobs": []}'`,
+      },
+      { array: false, commandTimeoutSeconds: 1 },
+    );
+    try {
+      const [run] = s.runs;
+      const d = s.folder(run);
+      assert.equal(await s.backend().submit(run), '700');
+      // The first attempt failed; squeue lists its job for a while yet (MinJobAge).
+      const first = readSlurmRecord(d)!.name;
+      writeFileSync(queue, JSON.stringify({ jobs: [{ job_id: 700, name: first, job_state: 'FAILED' }] }));
+      finishJob(d, 1);
+      // `sweep retry`: a new sweep submits the run again into the same folder.
+      const retry = s.backend();
+      await assert.rejects(retry.submit(run), /sbatch .* did not answer within 1 s/);
+      assert.equal(await retry.find!(run), undefined, "the earlier attempt's job is not this one's");
+      assert.notEqual(readSlurmRecord(d)?.name, first, 'the new attempt has a job name of its own');
+      assert.equal(await retry.submit(run), '701');
+      assert.equal(readSlurmRecord(d)?.jobId, '701');
+      assert.equal(lines(calls).length, 3);
+    } finally {
+      s.close();
+    }
+  },
+);
+
+test('Slurm: a job that is not the one recorded for its run (an unanswered sbatch that reached the controller late) leaves the run folder untouched', async (t) => {
+  const s = setup('stray-job', 1, {});
+  t.after(() => s.close());
+  const d = s.folder(s.runs[0]);
+  // The trainer says so if a job runs it.
+  writeFileSync(
+    join(d, 'trainer.mjs'),
+    "import { writeFileSync } from 'node:fs';\nwriteFileSync('trainer-started', '');\n",
+  );
+  writeFileSync(join(d, 'job.json'), JSON.stringify({ argv: [process.execPath, join(d, 'trainer.mjs')], cwd: d }));
+  /** The job script of the job named `name`, run as Slurm's job `jobId`. */
+  const job = (name: string, jobId: string) =>
+    new Promise<{ code: number | null; stderr: string }>((res) => {
+      writeFileSync(join(d, 'job.sh'), jobScript(name, d));
+      const p = spawn('sh', [join(d, 'job.sh')], { env: { ...process.env, SLURM_JOB_ID: jobId } });
+      let stderr = '';
+      p.stderr.on('data', (b: Buffer) => (stderr += b));
+      p.on('close', (code) => res({ code, stderr }));
+    });
+  for (const [when, record, said] of [
+    // The run was sent again under a new name; that sbatch has not answered yet.
+    ['a later sbatch of the run recorded', { name: 'scalelab-1-h-b', at: '' }, /\(scalelab-1-h-b\)/],
+    // Sent again under the same name (an array's), that job recorded and finished.
+    [
+      'another job of the same name recorded',
+      { name: 'scalelab-1-h-a', jobId: '701', at: '' },
+      /\(scalelab-1-h-a 701\)/,
+    ],
+  ] as const) {
+    writeFileSync(join(d, 'slurm.json'), JSON.stringify(record));
+    finishJob(d);
+    const { code, stderr } = await job('scalelab-1-h-a', '700');
+    assert.equal(code, 0, when);
+    assert.match(stderr, /scalelab: job 700 \(scalelab-1-h-a\) is not the one .*slurm\.json records/, when);
+    assert.match(stderr, said, when);
+    assert.ok(
+      existsSync(join(d, 'exit.json')) && lines(join(d, 'metrics.jsonl')).length === 3,
+      `${when}: results kept`,
+    );
+    assert.ok(!existsSync(join(d, 'trainer-started')), `${when}: the run not started again`);
+    assert.ok(!existsSync(join(d, 'slurm-job-id')), when);
+  }
+  // The recorded job runs, also when it starts before sbatch's answer (its id) is recorded.
+  writeFileSync(join(d, 'slurm.json'), JSON.stringify({ name: 'scalelab-1-h-b', at: '' }));
+  const own = await job('scalelab-1-h-b', '702');
+  assert.equal(own.code, 0, own.stderr);
+  assert.ok(existsSync(join(d, 'trainer-started')));
+  assert.deepEqual(lines(join(d, 'slurm-job-id')), ['702']);
+});
+
+test(
+  'Slurm: one job per run, an sbatch that hangs after the controller took the job: the job is found by the name recorded for it, not sent again',
+  { timeout: 60_000 },
+  async () => {
+    const dir = tmp('one-hang');
+    const log = join(dir, 'sbatch.log');
+    const queue = join(dir, 'squeue.json');
+    const s = setup(
+      'one-hang-store',
+      1,
+      {
+        // Arrays refused; the first job's sbatch: the controller records the job, the answer never comes.
+        sbatch: `for a; do case "$a" in --array=*) echo "sbatch: error: Job arrays are disabled" >&2; exit 1 ;; --job-name=*) name="\${a#--job-name=}" ;; esac; done
+echo "$name" >> ${q(log)}
+if [ ! -e ${q(queue)} ]; then
+  printf '{"jobs": [{"job_id": 800, "name": "%s", "job_state": "PENDING"}]}' "$name" > ${q(queue)}
+  exec sleep 30
+fi
+echo 801`,
+        squeue: `cat ${q(queue)} 2>/dev/null || echo '{"jobs": []}'`,
+      },
+      { commandTimeoutSeconds: 1 },
+    );
+    try {
+      const [run] = s.runs;
+      const backend = s.backend();
+      await backend.submit(run);
+      await backend.settled(); // the array refused: the run waits to go as a job of its own
+      await assert.rejects(backend.status(run), /sbatch .* did not answer within 1 s/);
+      assert.equal((await backend.status(run)).state, 'queued');
+      assert.equal(readSlurmRecord(s.folder(run))?.jobId, '800');
+      assert.equal(lines(log).length, 1, 'the job that reached the controller is not sent again');
+    } finally {
+      s.close();
+    }
+  },
+);

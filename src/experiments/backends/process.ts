@@ -134,13 +134,18 @@ export function runDirectory(root: string, run: StoredRun): string {
 }
 
 /**
- * Clear what an earlier attempt of this run left in its folder (a retry reuses it): its outcome,
- * metrics and logs (readMetrics falls back to stdout.log, which the wrapper appends to), so the new
- * attempt can be judged only by its own output.
+ * What one attempt of a run writes in its folder: its outcome, metrics and logs (readMetrics falls
+ * back to stdout.log, which the wrapper appends to, and a trainer may append to metrics.jsonl). A new
+ * attempt starts without them; Slurm's job script removes them too, for a job Slurm requeued.
+ */
+export const ATTEMPT_FILES = ['exit.json', 'metrics.jsonl', 'pid', 'group.json', 'stdout.log', 'stderr.log'];
+
+/**
+ * Clear what an earlier attempt of this run left in its folder (a retry reuses it), and its cancel
+ * marker, so the new attempt can be judged only by its own output.
  */
 export function clearAttempt(runDir: string, more: string[] = []): void {
-  for (const f of ['exit.json', 'metrics.jsonl', 'pid', GROUP, 'stdout.log', 'stderr.log', CANCELLED, ...more])
-    rmSync(join(runDir, f), { force: true });
+  for (const f of [...ATTEMPT_FILES, CANCELLED, ...more]) rmSync(join(runDir, f), { force: true });
 }
 
 /**

@@ -30,7 +30,10 @@
  * said it cannot reach the controller, or (squeue) printed what is not its JSON, where nothing else
  * knew the run, throws SlurmUnreachable (BackendUnreachable): the runner leaves every run as it is and
  * tries again. An sbatch that got no answer may have reached the controller: before its array (or
- * job) is sent again, squeue is asked for it by its name.
+ * job) is sent again, squeue is asked for it by its name (an array's, or the one of that sbatch of a
+ * job of its own: a retry never finds the earlier attempt's job). One that Slurm created later anyway
+ * finds another job recorded in slurm.json when it starts, and leaves the run folder as it is
+ * (records.ts jobScript).
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
@@ -74,7 +77,7 @@ import {
   lastRawJobId,
   readSlurmRecord,
   slurmArrayName,
-  slurmJobName,
+  submissionJobName,
   writeSlurmRecord,
 } from './records.js';
 import { ArrayScheduler, type Pending } from './scheduler.js';
@@ -277,10 +280,21 @@ export function slurmBackend(o: SlurmOptions): SlurmBackend {
 
   /** One run as its own job (the fallback when arrays fail, and `array: false`). */
   async function submitOne(r: StoredRun, dir: string): Promise<string> {
-    const name = slurmJobName(root, r);
+    // This attempt's sbatch that got no answer (slurm.json names its job, with no id) may have reached
+    // the controller: squeue knows it by that name. A new attempt has no such record (prepare clears it).
+    const rec = readSlurmRecord(dir);
+    const sent = rec && rec.index === undefined && !rec.jobId ? await submittedAs(rec.name) : undefined;
+    if (rec && sent) {
+      writeSlurmRecord(dir, { ...rec, jobId: sent });
+      snapshot = undefined;
+      return sent;
+    }
+    // A name of its own for each sbatch, recorded before it: a job that an unanswered sbatch creates
+    // late finds another name in slurm.json and leaves the folder to the recorded one (jobScript).
+    const name = submissionJobName(root, r);
     writeSlurmRecord(dir, { name, at: new Date().toISOString() });
     const script = join(dir, 'job.sh');
-    writeFileSync(script, jobScript(dir));
+    writeFileSync(script, jobScript(name, dir));
     chmodSync(script, 0o755);
     const args = [
       '--parsable',
@@ -296,7 +310,7 @@ export function slurmBackend(o: SlurmOptions): SlurmBackend {
       ...(o.sbatchArgs ?? []),
       script,
     ];
-    const id = (await submittedAs(name)) ?? (await sbatch(name, args));
+    const id = await sbatch(name, args);
     writeSlurmRecord(dir, { name, jobId: id, at: new Date().toISOString() });
     snapshot = undefined;
     return id;
@@ -307,7 +321,7 @@ export function slurmBackend(o: SlurmOptions): SlurmBackend {
     const dir = resolve(root, '.slurm', name);
     mkdirSync(dir, { recursive: true });
     const script = join(dir, 'job.sh');
-    writeFileSync(script, jobScript(runs));
+    writeFileSync(script, jobScript(name, runs));
     chmodSync(script, 0o755);
     const args = [
       '--parsable',
@@ -506,7 +520,11 @@ export function slurmBackend(o: SlurmOptions): SlurmBackend {
       const known = externalId ? { externalId } : {};
       const info = await jobInfo(where.id, where.raw);
       if (info === null) throw squeueAway();
-      if (info && (queuedStates.has(info.state) || runningStates.has(info.state))) scheduler.adopt(dir, where.id);
+      if (info && (queuedStates.has(info.state) || runningStates.has(info.state))) {
+        scheduler.adopt(dir, where.id);
+        // Queued or running again (Slurm requeued it): a grace begun at an earlier end is not this attempt's.
+        noResultSince.delete(dir);
+      }
       if (info && queuedStates.has(info.state)) return { state: 'queued', ...known };
       // exit.json may come before Slurm's verdict (a time limit's SIGTERM): wait for the verdict.
       if (info && runningStates.has(info.state)) return { state: 'running', ...known };
