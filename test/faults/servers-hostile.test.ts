@@ -243,11 +243,13 @@ test('a server listening where other machines reach it says so (lab serve --host
     ),
   );
   open.child.kill('SIGTERM');
-  assert.equal((await open.done).code, 0);
+  const openEnd = await open.done;
+  assert.equal(openEnd.code, 0, `signal ${openEnd.signal}; stderr: ${open.out.stderr}`);
   const local = await labServeChild(['--port', '0']);
   assert.ok(Number(new URL(local.url).port) > 0);
   local.child.kill('SIGTERM');
-  assert.equal((await local.done).code, 0);
+  const localEnd = await local.done;
+  assert.equal(localEnd.code, 0, `signal ${localEnd.signal}; stderr: ${local.out.stderr}`);
   assert.doesNotMatch(local.out.stderr, /warning/);
   // serve's wording (its CLI needs the built app): the same rule, its own risk.
   for (const host of ['127.0.0.1', '127.0.0.2', 'localhost', '::1', '[::1]'])
