@@ -43,6 +43,11 @@ test("advice: the library's command-line hints in the web app's words, whether a
       'mine.csv:1: missing column "loss"; map one with option "columns" loss=NAME',
       /choose which column is loss in the upload's column step$/,
     ],
+    // In parentheses, as Approach 1's skip says it: the words stay apart from the sentence before.
+    [
+      'the file has no run column (map one with option "columns" run=NAME)',
+      /^the file has no run column \(choose which column is run in the upload's column step\)$/,
+    ],
     ['B = 4 (option "inferenceTokens") exceeds the budget', /"Inference tokens" in the planner/],
     [
       'Approaches 2 and 3: a = 0.5 vs 0.4; no intervals to compare (fit with bootstrap replicates)',

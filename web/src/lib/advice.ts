@@ -29,9 +29,11 @@ export const optionControls: Record<string, string> = {
 
 /** Whole phrases first: they read better than a flag replaced on its own. */
 const phrases: [RegExp, string | ((...m: string[]) => string)][] = [
+  // In parentheses it stays in parentheses: "no run column (map one …)" must not run on into "column choose …".
   [
-    /\(?map one with --columns ([A-Za-z]+)=NAME\)?/g,
-    (_m, field) => `choose which column is ${field} in the upload's column step`,
+    /(\()?map one with --columns ([A-Za-z]+)=NAME(\))?/g,
+    (_m, open?: string, field?: string, close?: string) =>
+      `${open && close ? '(' : ''}choose which column is ${field} in the upload's column step${open && close ? ')' : ''}`,
   ],
   [/map one with --columns/g, () => "choose which column is which in the upload's column step"],
   [/\(or --columns run=NAME\)/g, () => "(or choose which column is run in the upload's column step)"],
