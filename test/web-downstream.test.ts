@@ -6,7 +6,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
@@ -14,6 +14,7 @@ import { RunStore } from '../src/store/store.js';
 import { parseTaskMetrics } from '../src/io/parseTaskMetrics.js';
 import { createWebServer, defaultAssetsDir } from '../src/server/webServer.js';
 import { runDownstream } from '../web/src/worker/downstream.js';
+import { root } from './helpers/cli.js';
 import { chromiumPath as executablePath, testTool } from './helpers/tools.js';
 import { seriousViolations } from './helpers/axe.js';
 
@@ -240,6 +241,36 @@ test(
       (await page.getByTestId('error-location').textContent()) ?? '',
       new RegExp(`twice\\.csv at line ${line}\\b`),
     );
+
+    // An lm-eval results file names its checkpoint by step only: the panel asks for the tokens per step
+    // in its own field (the message named a command-line flag the page has no control for).
+    await page.getByTestId('downstream-upload').setInputFiles({
+      name: 'lm-eval-pythia-160m.json',
+      mimeType: 'application/json',
+      buffer: readFileSync(join(root, 'test/fixtures/downstream/lm-eval-pythia-160m-step143000.json')),
+    });
+    await page.getByTestId('error-location').waitFor({ state: 'detached' });
+    await page.getByTestId('downstream-run').click();
+    const noTokens = page.getByTestId('downstream-panel').getByTestId('error-message');
+    await noTokens.waitFor();
+    const noTokensText = (await noTokens.textContent()) ?? '';
+    assert.match(noTokensText, /without tokens.*"tokens per step" in the Downstream accuracy panel/, noTokensText);
+    assert.doesNotMatch(noTokensText, /--batch-tokens/);
+    await page.getByTestId('downstream-batch-tokens').fill('two million');
+    assert.match(
+      (await page.getByTestId('downstream-batch-error').textContent()) ?? '',
+      /^tokens per step: expected a positive number/,
+    );
+    await page.getByTestId('downstream-batch-tokens').fill('2097152');
+    await noTokens.waitFor({ state: 'detached' });
+    await page.getByTestId('downstream-run').click();
+    // Read with D = 143000 × 2097152: screened (one run is too few to predict, and says so).
+    const piqa = page
+      .getByTestId('downstream-screen')
+      .locator('tbody tr')
+      .filter({ has: page.locator('th', { hasText: /^piqa$/ }) });
+    await piqa.waitFor();
+    assert.match((await piqa.locator('td').last().textContent()) ?? '', /1 run with a final accuracy/);
     assert.deepEqual(problems, []);
   },
 );

@@ -31,6 +31,33 @@ const hasValidationLoss = (sets: readonly TaskMetricSet[]) =>
 
 const acc = (x: number) => x.toFixed(3);
 
+/** An uploaded file as read, kept so that a change of the tokens per step reads it again. */
+interface MetricsFile {
+  name: string;
+  text: string;
+}
+
+/** Tokens per optimizer step as typed: a positive number, none when empty, or the reason it cannot be read. */
+function readBatchTokens(text: string): { value?: number; problem?: string } {
+  const t = text.trim().replace(/[,_]/g, '');
+  if (t === '') return {};
+  const value = Number(t);
+  return Number.isFinite(value) && value > 0
+    ? { value }
+    : { problem: `tokens per step: expected a positive number such as 2097152 or 4e6, got "${text.trim()}"` };
+}
+
+/** The files' task metrics (a wide CSV without a run column is one run, named after its file, as the CLI does). */
+function readMetrics(files: readonly MetricsFile[], batchTokens: number | undefined): TaskMetricSet[] {
+  return files.map((file) =>
+    parseTaskMetrics(file.text, {
+      source: file.name,
+      ...(file.name.toLowerCase().endsWith('.json') ? {} : { run: file.name.replace(/\.[^.]+$/, '') }),
+      ...(batchTokens !== undefined ? { batchTokens } : {}),
+    }),
+  );
+}
+
 /** A task's verdict and every reason behind it, or why it was not screened. */
 function whyText(t: DownstreamTask): string {
   const note = uncheckedNote(t);
@@ -52,7 +79,9 @@ function whyText(t: DownstreamTask): string {
  * analysis runs in a worker of its own; the page stays usable meanwhile.
  */
 export function DownstreamPanel() {
+  const [files, setFiles] = useState<MetricsFile[]>([]);
   const [sets, setSets] = useState<TaskMetricSet[]>([]);
+  const [batchText, setBatchText] = useState('');
   const [uploadError, setUploadError] = useState<ErrorInfo>();
   const [chance, setChance] = useState('');
   const [N, setN] = useState('');
@@ -62,26 +91,30 @@ export function DownstreamPanel() {
   const state = useDownstream();
   const valLossRecorded = hasValidationLoss(sets);
 
-  const upload = async (files: FileList | null) => {
+  const batch = readBatchTokens(batchText);
+
+  /** Read the files again (new files, or new tokens per step); the result shown is for the old ones. */
+  const reread = (chosen: MetricsFile[], batchTokens: number | undefined) => {
     setUploadError(undefined);
     state.clear();
     try {
-      const read: TaskMetricSet[] = [];
-      for (const file of Array.from(files ?? [])) {
-        const text = await file.text();
-        // A wide CSV without a run column is one run, named after its file (as the CLI does).
-        read.push(
-          parseTaskMetrics(text, {
-            source: file.name,
-            ...(file.name.toLowerCase().endsWith('.json') ? {} : { run: file.name.replace(/\.[^.]+$/, '') }),
-          }),
-        );
-      }
-      setSets(read);
+      setSets(readMetrics(chosen, batchTokens));
     } catch (e) {
       setSets([]);
       setUploadError(toErrorInfo(e));
     }
+  };
+
+  const upload = async (list: FileList | null) => {
+    const chosen = await Promise.all(Array.from(list ?? []).map(async (f) => ({ name: f.name, text: await f.text() })));
+    setFiles(chosen);
+    reread(chosen, batch.value);
+  };
+
+  const changeBatch = (text: string) => {
+    setBatchText(text);
+    const next = readBatchTokens(text);
+    if (!next.problem && next.value !== batch.value && files.length) reread(files, next.value);
   };
 
   const analyse = () => {
@@ -121,6 +154,28 @@ export function DownstreamPanel() {
             accept=".csv,.json"
             data-testid="downstream-upload"
             onChange={(e) => void upload(e.target.files)}
+          />
+        </Field>
+        <Field
+          label="tokens per step"
+          hint={
+            batch.problem ? (
+              <span className="field-error" role="status" data-testid="downstream-batch-error">
+                {batch.problem}
+              </span>
+            ) : (
+              'For checkpoints named by step (lm-eval JSON): tokens = step × this.'
+            )
+          }
+        >
+          <input
+            value={batchText}
+            onChange={(e) => changeBatch(e.target.value)}
+            placeholder="e.g. 2097152"
+            size={9}
+            inputMode="numeric"
+            aria-invalid={batch.problem !== undefined}
+            data-testid="downstream-batch-tokens"
           />
         </Field>
         <Field label="chance accuracy">

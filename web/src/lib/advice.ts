@@ -25,6 +25,7 @@ export const optionControls: Record<string, string> = {
   mfu: '"MFU" in the planner',
   compute: '"FLOPs" as the planner\'s budget',
   'inference-tokens': '"Inference tokens" in the planner',
+  'batch-tokens': '"tokens per step" in the Downstream accuracy panel',
 };
 
 /** Whole phrases first: they read better than a flag replaced on its own. */
