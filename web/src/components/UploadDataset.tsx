@@ -45,7 +45,8 @@ export function UploadDataset({ onOpen, onError, onColumns }: Props) {
           onColumns(
             pending(
               `Its columns were not all recognised: ${(e as InputError).detail ?? (e as Error).message}`.replace(
-                /; map one with --columns \S+$/,
+                // The hint to map a column, as the library words it (an option's name) or a flag did: this step is where it is done.
+                /; map one with (?:--columns|option "columns") \S+$/,
                 '',
               ),
             ),
