@@ -186,6 +186,17 @@ test(
           path: join(shots, 'web-e2e-1-chinchilla.png'),
           fullPage: true,
         });
+        // On a 1280-pixel desktop every figure fits its panel: none is cut at its right edge behind a scroll bar
+        // (the frontier's two panels were, by 30 pixels).
+        await page.setViewportSize({ width: 1280, height: 800 });
+        for (const kind of ['loss', 'frontier', 'isoflop', 'residuals']) {
+          await page.locator(`[data-testid="figure-${kind}"][data-ready="true"]`).waitFor();
+          const [drawn, room] = await page
+            .getByTestId(`image-${kind}`)
+            .evaluate((body) => [body.scrollWidth, body.clientWidth]);
+          assert.ok(drawn <= room, `${kind}: ${drawn} pixels drawn in ${room}`);
+        }
+        await page.setViewportSize({ width: 1400, height: 1000 });
       },
     );
 
