@@ -63,6 +63,17 @@ test(
       ).find((p) => p.run === run && p.law === 'multi-power')!.predicted;
     assert.ok(Math.abs((await read()) - shipped('d32-cosine-2x')) < 5e-5, `${await final.textContent()}`);
     assert.equal(await panel.locator('svg polyline').count(), 1);
+    // The figure's title is whole: every line of it ends inside the figure (it ran off its right edge).
+    const cut = await panel.locator('.curve-figure svg').evaluate((svg) => {
+      const width = Number(svg.getAttribute('width'));
+      return [...svg.querySelectorAll('text[font-weight="bold"]')]
+        .filter((t) => {
+          const box = (t as SVGTextElement).getBBox();
+          return box.x + box.width > width;
+        })
+        .map((t) => t.textContent);
+    });
+    assert.deepEqual(cut, [], 'title lines past the edge of the figure');
     // A WSD schedule over 1000 steps with half of it decaying: the study's other target.
     await panel.getByTestId('curve-schedule').selectOption('wsd');
     await panel.getByTestId('curve-steps').fill('1000');
