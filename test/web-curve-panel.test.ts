@@ -84,6 +84,18 @@ test(
       await page.waitForTimeout(50)
     );
     assert.ok(Math.abs((await read()) - shipped('d32-wsd-0.5')) < 5e-5, `${await final.textContent()}`);
+    // A value the schedule refuses is named by the form's label (it said 'schedule field "warmupSteps"'),
+    // and a box left empty is missing, not 0.
+    const problem = panel.getByTestId('curve-error');
+    await panel.getByLabel('warmup steps').fill('5000');
+    await problem.waitFor();
+    assert.match((await problem.textContent()) ?? '', /^warmup steps: expected .* got 5000$/);
+    await panel.getByLabel('warmup steps').fill('50');
+    await panel.getByTestId('curve-steps').fill('');
+    assert.equal(await panel.getByTestId('curve-steps').inputValue(), '', 'the box stays empty');
+    assert.match((await problem.textContent()) ?? '', /^steps: missing/);
+    await panel.getByTestId('curve-steps').fill('1000');
+    await problem.waitFor({ state: 'detached' });
     assert.deepEqual(problems, []);
   },
 );
