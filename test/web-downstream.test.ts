@@ -133,9 +133,17 @@ test(
     await page
       .getByTestId('downstream-upload')
       .setInputFiles({ name: 'ladder.csv', mimeType: 'text/csv', buffer: Buffer.from(ladderCsv() + tooFewRows) });
-    await page.getByLabel('chance accuracy').fill('0.25');
-    await page.getByLabel('target N').fill('7e9');
-    await page.getByLabel('target D').fill('1.4e11');
+    // A value that cannot be read is said, and holds the run back (it was dropped in silence: no target).
+    await page.getByLabel('target N').fill('seven billion');
+    const inputError = page.getByTestId('downstream-input-error');
+    assert.match((await inputError.textContent()) ?? '', /target N: expected a number of parameters/);
+    assert.equal(await page.getByTestId('downstream-run').isDisabled(), true);
+    await page.getByLabel('chance accuracy').fill('25%');
+    // Read as people write them: 7B parameters, 140B tokens (the truth below is at 7e9 and 1.4e11).
+    await page.getByLabel('target N').fill('7B');
+    assert.match((await inputError.textContent()) ?? '', /^target: give both N and D/);
+    await page.getByLabel('target D').fill('140B');
+    await inputError.waitFor({ state: 'detached' });
     // The checkpoints have validation losses, so Gadre et al.'s chain is offered.
     const viaValLoss = page.getByTestId('downstream-val-loss');
     assert.equal(await viaValLoss.isEnabled(), true);
