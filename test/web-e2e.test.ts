@@ -156,6 +156,10 @@ test(
           ensemble >= Math.min(...predicted) && ensemble <= Math.max(...predicted),
           `the ensemble (${ensemble}) lies among its members (${predicted})`,
         );
+        // The plan says the same run's two losses as plan --fit does: the law shown's, and a new run's (the
+        // ensemble, the Procedure panel's number); it showed only the first, which read as contradicting it.
+        assert.equal(await numberIn(page, 'plan-loss'), predicted[0]);
+        assert.equal(await numberIn(page, 'plan-loss-run'), ensemble);
         // The fit worker fits auto's candidates in parallel, on workers of its own (one per other candidate,
         // at most one fewer than the cores); no back-test worker yet.
         const scripts = page.workers().map((w) => /assets\/([a-z.]+)-/.exec(w.url())?.[1]);

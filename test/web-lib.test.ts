@@ -202,4 +202,14 @@ test("the web planner's N and D from an auto fit: the reported law's optimum, sa
   assert.ok(Math.abs(r.N / computeOptimal(law, json.params, 1e23).N - 1) < 1e-9);
   assert.match(r.allocationSource, /the reported law \(huber\) alone, not the 3 candidates' average/);
   assert.match(r.allocationSource, /tied-huber [\d.e+]+, gadre [\d.e+]+$/);
+  // Beside the reported law's loss, a new run's as plan --fit gives it: the candidates' equal-weight mean in ln L.
+  const run = r.forRun!;
+  assert.deepEqual(
+    run.members.map((m) => m.id),
+    ['huber', 'tied-huber', 'gadre'],
+  );
+  const mean = Math.exp(run.members.reduce((a, m) => a + Math.log(m.value), 0) / 3);
+  assert.ok(Math.abs(run.loss / mean - 1) < 1e-12, `${run.loss} vs ${mean}`);
+  assert.equal(run.members[0].value, r.loss, "huber's own prediction is the plan's loss");
+  assert.equal(run.interval, undefined, 'no replicates, no interval');
 });
