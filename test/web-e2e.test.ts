@@ -496,6 +496,18 @@ test(
         /bad\.csv:3:3 \(column "loss"\): expected a positive number for loss, got "abc"/,
       );
       assert.match((await page.getByTestId('error-location').textContent()) ?? '', /line 3, column 3/);
+      // An lm-eval results file chosen where runs go: told where it is read (it was "expected a JSON array of runs").
+      await page.getByTestId('upload').setInputFiles({
+        name: 'lm-eval.json',
+        mimeType: 'application/json',
+        buffer: Buffer.from('{"results": {"piqa": {"acc,none": 0.62}}, "config": {}}'),
+      });
+      const lmEval = page.getByTestId('error').filter({ hasText: 'lm-eval.json' });
+      await lmEval.waitFor();
+      assert.match(
+        (await lmEval.textContent()) ?? '',
+        /lm-eval\.json:1:1: this is an lm-evaluation-harness results file .*"Downstream accuracy" panel/,
+      );
       await page.screenshot({
         timeout: screenshotTimeoutMs,
         path: join(shots, 'web-e2e-4-upload-error.png'),
