@@ -271,6 +271,8 @@ test(
     );
     await page.getByTestId('downstream-batch-tokens').fill('2097152');
     await noTokens.waitFor({ state: 'detached' });
+    await page.getByLabel('target N').fill('');
+    await page.getByLabel('target D').fill('');
     await page.getByTestId('downstream-run').click();
     // Read with D = 143000 × 2097152: screened (one run is too few to predict, and says so).
     const piqa = page
@@ -279,6 +281,11 @@ test(
       .filter({ has: page.locator('th', { hasText: /^piqa$/ }) });
     await piqa.waitFor();
     assert.match((await piqa.locator('td').last().textContent()) ?? '', /1 run with a final accuracy/);
+    // No target asked for: said so, not "no bootstrap replicates" while 50 are chosen.
+    assert.match(
+      (await page.getByTestId('downstream-interval-note').textContent()) ?? '',
+      /^No target model, so no prediction: give target N and D/,
+    );
     assert.deepEqual(problems, []);
   },
 );

@@ -327,8 +327,14 @@ export function DownstreamPanel() {
               ))}
             </ul>
           )}
-          <p className="muted">
-            {predictionIntervalNote(tasks)} Took {(state.outcome.timings.analysisMs / 1000).toFixed(1)} s.
+          <p className="muted" data-testid="downstream-interval-note">
+            {/* Without a target nothing is predicted, so "no bootstrap replicates" would contradict the replicates chosen. */}
+            {tasks.some((t) => t.targets.length)
+              ? predictionIntervalNote(tasks)
+              : state.outcome.notPredicted.length
+                ? 'Nothing predicted at the target: the line above says why for each task.'
+                : 'No target model, so no prediction: give target N and D to predict its accuracy (with an interval from the bootstrap replicates).'}{' '}
+            Took {(state.outcome.timings.analysisMs / 1000).toFixed(1)} s.
           </p>
           {[...oneTokenCountNotes(tasks), ...negatedLossNotes(tasks), ...valLossNotes(tasks)].length > 0 && (
             <ul className="skipped">
