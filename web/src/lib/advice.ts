@@ -50,6 +50,8 @@ const phrases: [RegExp, string | ((...m: string[]) => string)][] = [
     () => 'an IsoFLOP sweep has runs at a few fixed compute budgets, several model sizes each',
   ],
   [/(?:try|use) --init grid( or auto)?/g, () => `try another ${optionControls.init}`],
+  // The downstream panel has no N of its own: each file names its runs' parameters.
+  [/\(a column N, or --N when importing\)/g, () => '(a column N in the file: the panel reads N from the files only)'],
 ];
 
 /** `--name VALUE` or `--name=VALUE` or `--name`, for the generic replacement. */
@@ -58,7 +60,7 @@ const flag = /`?--([a-z][a-z-]*)(?:[ =]([A-Za-z0-9.=_<>-]+))?`?/g;
 /** The library names an option as `option "inferenceTokens"`; read it as the flag it stands for. */
 const libraryOptionName = /option "([A-Za-z]+)"/g;
 const optionAsFlag = (name: string) =>
-  `--${name === 'groups' ? 'group' : name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+  `--${name === 'groups' ? 'group' : /^[A-Z]$/.test(name) ? name : name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
 
 /** A message of the library, with its command-line advice said in the web app's words. */
 export function webAdvice(message: string): string {
