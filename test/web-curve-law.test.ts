@@ -73,6 +73,6 @@ test("the web curve panel predicts the bundled study's cosine run as the CLI doe
         decayShape: 'linear',
         minLrFrac: 0.1,
       }),
-    /"peakLr": expected a positive learning rate/,
+    /^Error: peak learning rate: expected a positive learning rate, got -1$/,
   );
 });

@@ -63,6 +63,17 @@ test(
       ).find((p) => p.run === run && p.law === 'multi-power')!.predicted;
     assert.ok(Math.abs((await read()) - shipped('d32-cosine-2x')) < 5e-5, `${await final.textContent()}`);
     assert.equal(await panel.locator('svg polyline').count(), 1);
+    // The figure's title is whole: every line of it ends inside the figure (it ran off its right edge).
+    const cut = await panel.locator('.curve-figure svg').evaluate((svg) => {
+      const width = Number(svg.getAttribute('width'));
+      return [...svg.querySelectorAll('text[font-weight="bold"]')]
+        .filter((t) => {
+          const box = (t as SVGTextElement).getBBox();
+          return box.x + box.width > width;
+        })
+        .map((t) => t.textContent);
+    });
+    assert.deepEqual(cut, [], 'title lines past the edge of the figure');
     // A WSD schedule over 1000 steps with half of it decaying: the study's other target.
     await panel.getByTestId('curve-schedule').selectOption('wsd');
     await panel.getByTestId('curve-steps').fill('1000');
@@ -73,6 +84,18 @@ test(
       await page.waitForTimeout(50)
     );
     assert.ok(Math.abs((await read()) - shipped('d32-wsd-0.5')) < 5e-5, `${await final.textContent()}`);
+    // A value the schedule refuses is named by the form's label (it said 'schedule field "warmupSteps"'),
+    // and a box left empty is missing, not 0.
+    const problem = panel.getByTestId('curve-error');
+    await panel.getByLabel('warmup steps').fill('5000');
+    await problem.waitFor();
+    assert.match((await problem.textContent()) ?? '', /^warmup steps: expected .* got 5000$/);
+    await panel.getByLabel('warmup steps').fill('50');
+    await panel.getByTestId('curve-steps').fill('');
+    assert.equal(await panel.getByTestId('curve-steps').inputValue(), '', 'the box stays empty');
+    assert.match((await problem.textContent()) ?? '', /^steps: missing/);
+    await panel.getByTestId('curve-steps').fill('1000');
+    await problem.waitFor({ state: 'detached' });
     assert.deepEqual(problems, []);
   },
 );

@@ -6,7 +6,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
@@ -14,6 +14,7 @@ import { RunStore } from '../src/store/store.js';
 import { parseTaskMetrics } from '../src/io/parseTaskMetrics.js';
 import { createWebServer, defaultAssetsDir } from '../src/server/webServer.js';
 import { runDownstream } from '../web/src/worker/downstream.js';
+import { root } from './helpers/cli.js';
 import { chromiumPath as executablePath, testTool } from './helpers/tools.js';
 import { seriousViolations } from './helpers/axe.js';
 
@@ -132,9 +133,17 @@ test(
     await page
       .getByTestId('downstream-upload')
       .setInputFiles({ name: 'ladder.csv', mimeType: 'text/csv', buffer: Buffer.from(ladderCsv() + tooFewRows) });
-    await page.getByLabel('chance accuracy').fill('0.25');
-    await page.getByLabel('target N').fill('7e9');
-    await page.getByLabel('target D').fill('1.4e11');
+    // A value that cannot be read is said, and holds the run back (it was dropped in silence: no target).
+    await page.getByLabel('target N').fill('seven billion');
+    const inputError = page.getByTestId('downstream-input-error');
+    assert.match((await inputError.textContent()) ?? '', /target N: expected a number of parameters/);
+    assert.equal(await page.getByTestId('downstream-run').isDisabled(), true);
+    await page.getByLabel('chance accuracy').fill('25%');
+    // Read as people write them: 7B parameters, 140B tokens (the truth below is at 7e9 and 1.4e11).
+    await page.getByLabel('target N').fill('7B');
+    assert.match((await inputError.textContent()) ?? '', /^target: give both N and D/);
+    await page.getByLabel('target D').fill('140B');
+    await inputError.waitFor({ state: 'detached' });
     // The checkpoints have validation losses, so Gadre et al.'s chain is offered.
     const viaValLoss = page.getByTestId('downstream-val-loss');
     assert.equal(await viaValLoss.isEnabled(), true);
@@ -239,6 +248,43 @@ test(
     assert.match(
       (await page.getByTestId('error-location').textContent()) ?? '',
       new RegExp(`twice\\.csv at line ${line}\\b`),
+    );
+
+    // An lm-eval results file names its checkpoint by step only: the panel asks for the tokens per step
+    // in its own field (the message named a command-line flag the page has no control for).
+    await page.getByTestId('downstream-upload').setInputFiles({
+      name: 'lm-eval-pythia-160m.json',
+      mimeType: 'application/json',
+      buffer: readFileSync(join(root, 'test/fixtures/downstream/lm-eval-pythia-160m-step143000.json')),
+    });
+    await page.getByTestId('error-location').waitFor({ state: 'detached' });
+    await page.getByTestId('downstream-run').click();
+    const noTokens = page.getByTestId('downstream-panel').getByTestId('error-message');
+    await noTokens.waitFor();
+    const noTokensText = (await noTokens.textContent()) ?? '';
+    assert.match(noTokensText, /without tokens.*"tokens per step" in the Downstream accuracy panel/, noTokensText);
+    assert.doesNotMatch(noTokensText, /--batch-tokens/);
+    await page.getByTestId('downstream-batch-tokens').fill('two million');
+    assert.match(
+      (await page.getByTestId('downstream-batch-error').textContent()) ?? '',
+      /^tokens per step: expected a positive number/,
+    );
+    await page.getByTestId('downstream-batch-tokens').fill('2097152');
+    await noTokens.waitFor({ state: 'detached' });
+    await page.getByLabel('target N').fill('');
+    await page.getByLabel('target D').fill('');
+    await page.getByTestId('downstream-run').click();
+    // Read with D = 143000 × 2097152: screened (one run is too few to predict, and says so).
+    const piqa = page
+      .getByTestId('downstream-screen')
+      .locator('tbody tr')
+      .filter({ has: page.locator('th', { hasText: /^piqa$/ }) });
+    await piqa.waitFor();
+    assert.match((await piqa.locator('td').last().textContent()) ?? '', /1 run with a final accuracy/);
+    // No target asked for: said so, not "no bootstrap replicates" while 50 are chosen.
+    assert.match(
+      (await page.getByTestId('downstream-interval-note').textContent()) ?? '',
+      /^No target model, so no prediction: give target N and D/,
     );
     assert.deepEqual(problems, []);
   },

@@ -121,7 +121,9 @@ test(
         assert.ok(Math.abs(E - 1.8172) < 0.005, `E = ${E}`);
         assert.ok(Math.abs((await numberIn(page, 'param-alpha')) - 0.3473) < 0.005);
         assert.ok(Math.abs((await numberIn(page, 'param-beta')) - 0.3672) < 0.005);
-        assert.match((await page.getByTestId('fit-converged').textContent()) ?? '', /^yes/);
+        const converged = (await page.getByTestId('fit-converged').textContent()) ?? '';
+        assert.match(converged, /^yes \(.*, (1 iteration|\d+ iterations),/);
+        assert.doesNotMatch(converged, /\b1 iterations/, 'one iteration, not "1 iterations"');
         assert.equal(await page.getByTestId('fit-trust').getAttribute('data-trust'), 'ok');
         assert.match((await page.getByTestId('fit-procedure').textContent()) ?? '', /^auto \(law shown: huber's\)$/);
         assert.ok(Number(await page.getByTestId('fit-objective').textContent()) < 1.02e-3);
@@ -154,6 +156,10 @@ test(
           ensemble >= Math.min(...predicted) && ensemble <= Math.max(...predicted),
           `the ensemble (${ensemble}) lies among its members (${predicted})`,
         );
+        // The plan says the same run's two losses as plan --fit does: the law shown's, and a new run's (the
+        // ensemble, the Procedure panel's number); it showed only the first, which read as contradicting it.
+        assert.equal(await numberIn(page, 'plan-loss'), predicted[0]);
+        assert.equal(await numberIn(page, 'plan-loss-run'), ensemble);
         // The fit worker fits auto's candidates in parallel, on workers of its own (one per other candidate,
         // at most one fewer than the cores); no back-test worker yet.
         const scripts = page.workers().map((w) => /assets\/([a-z.]+)-/.exec(w.url())?.[1]);
@@ -184,6 +190,17 @@ test(
           path: join(shots, 'web-e2e-1-chinchilla.png'),
           fullPage: true,
         });
+        // On a 1280-pixel desktop every figure fits its panel: none is cut at its right edge behind a scroll bar
+        // (the frontier's two panels were, by 30 pixels).
+        await page.setViewportSize({ width: 1280, height: 800 });
+        for (const kind of ['loss', 'frontier', 'isoflop', 'residuals']) {
+          await page.locator(`[data-testid="figure-${kind}"][data-ready="true"]`).waitFor();
+          const [drawn, room] = await page
+            .getByTestId(`image-${kind}`)
+            .evaluate((body) => [body.scrollWidth, body.clientWidth]);
+          assert.ok(drawn <= room, `${kind}: ${drawn} pixels drawn in ${room}`);
+        }
+        await page.setViewportSize({ width: 1400, height: 1000 });
       },
     );
 
@@ -479,6 +496,18 @@ test(
         /bad\.csv:3:3 \(column "loss"\): expected a positive number for loss, got "abc"/,
       );
       assert.match((await page.getByTestId('error-location').textContent()) ?? '', /line 3, column 3/);
+      // An lm-eval results file chosen where runs go: told where it is read (it was "expected a JSON array of runs").
+      await page.getByTestId('upload').setInputFiles({
+        name: 'lm-eval.json',
+        mimeType: 'application/json',
+        buffer: Buffer.from('{"results": {"piqa": {"acc,none": 0.62}}, "config": {}}'),
+      });
+      const lmEval = page.getByTestId('error').filter({ hasText: 'lm-eval.json' });
+      await lmEval.waitFor();
+      assert.match(
+        (await lmEval.textContent()) ?? '',
+        /lm-eval\.json:1:1: this is an lm-evaluation-harness results file .*"Downstream accuracy" panel/,
+      );
       await page.screenshot({
         timeout: screenshotTimeoutMs,
         path: join(shots, 'web-e2e-4-upload-error.png'),

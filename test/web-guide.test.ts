@@ -364,6 +364,10 @@ test(
       assert.match(message ?? '', /missing column "loss".*choose which column is loss in the upload's column step/);
       assert.doesNotMatch(message ?? '', /--columns/);
       await page.getByTestId('column-step').waitFor();
+      // The step says why it is shown, without the hint to map a column in the library's words (it is this step).
+      const why = (await page.getByTestId('column-step').locator('p').first().textContent()) ?? '';
+      assert.match(why, /missing column "loss"/);
+      assert.doesNotMatch(why, /map one with|option "columns"|--columns/, why);
       assert.ok(await inView(page, '[data-testid="column-step"]'), 'the column step in view');
       assert.deepEqual(await seriousViolations(page), [], 'axe: an error state with the column step');
       await page.screenshot({ timeout: screenshotTimeoutMs, path: join(shots, 'web-guide-5-columns.png') });

@@ -43,7 +43,17 @@ test("advice: the library's command-line hints in the web app's words, whether a
       'mine.csv:1: missing column "loss"; map one with option "columns" loss=NAME',
       /choose which column is loss in the upload's column step$/,
     ],
+    // In parentheses, as Approach 1's skip says it: the words stay apart from the sentence before.
+    [
+      'the file has no run column (map one with option "columns" run=NAME)',
+      /^the file has no run column \(choose which column is run in the upload's column step\)$/,
+    ],
     ['B = 4 (option "inferenceTokens") exceeds the budget', /"Inference tokens" in the planner/],
+    // A one-letter option (N) is its flag as it is, and the downstream panel's words for it (it read "---n").
+    [
+      'run "x" has no N (parameters): expected N for every ladder run (a column N, or option "N" when importing)',
+      /every ladder run \(a column N in the file: the panel reads N from the files only\)$/,
+    ],
     [
       'Approaches 2 and 3: a = 0.5 vs 0.4; no intervals to compare (fit with bootstrap replicates)',
       /\(choose "Bootstrap replicates" in the Fit settings\)$/,
@@ -197,4 +207,14 @@ test("the web planner's N and D from an auto fit: the reported law's optimum, sa
   assert.ok(Math.abs(r.N / computeOptimal(law, json.params, 1e23).N - 1) < 1e-9);
   assert.match(r.allocationSource, /the reported law \(huber\) alone, not the 3 candidates' average/);
   assert.match(r.allocationSource, /tied-huber [\d.e+]+, gadre [\d.e+]+$/);
+  // Beside the reported law's loss, a new run's as plan --fit gives it: the candidates' equal-weight mean in ln L.
+  const run = r.forRun!;
+  assert.deepEqual(
+    run.members.map((m) => m.id),
+    ['huber', 'tied-huber', 'gadre'],
+  );
+  const mean = Math.exp(run.members.reduce((a, m) => a + Math.log(m.value), 0) / 3);
+  assert.ok(Math.abs(run.loss / mean - 1) < 1e-12, `${run.loss} vs ${mean}`);
+  assert.equal(run.members[0].value, r.loss, "huber's own prediction is the plan's loss");
+  assert.equal(run.interval, undefined, 'no replicates, no interval');
 });

@@ -181,7 +181,8 @@ export function taskLadder(records: readonly TaskMetric[], source: string, optio
     if (r.N === undefined)
       throw new InputError(
         { file: r.file ?? source, line: r.line },
-        `run "${name}" has no N (parameters): expected N for every ladder run (a column N, or --N when importing)`,
+        (o) =>
+          `run "${name}" has no N (parameters): expected N for every ladder run (a column N, or ${o('N')} when importing)`,
       );
     const checkpoints = [...r.points.entries()]
       .sort((a, b) => a[0] - b[0])

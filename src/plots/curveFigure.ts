@@ -26,8 +26,24 @@ function ticks(lo: number, hi: number): number[] {
   return out;
 }
 
+/**
+ * The title in lines that fit `width` (broken after a comma): an SVG text does not wrap, and a long
+ * schedule's description ran off the figure's edge. About 9 pixels a character, bold at 14 px.
+ */
+function titleLines(title: string, width: number): string[] {
+  const most = Math.max(20, Math.floor((width - 16) / 9));
+  const lines: string[] = [];
+  for (const part of title.split(/(?<=,) /)) {
+    const last = lines.length - 1;
+    if (last >= 0 && lines[last].length + 1 + part.length <= most) lines[last] += ` ${part}`;
+    else lines.push(part);
+  }
+  return lines;
+}
+
 export function curveFigure(title: string, series: CurveSeries[], { width = 720, height = 420 } = {}): string {
-  const m = { l: 60, r: 180, t: 36, b: 44 };
+  const heading = titleLines(title, width);
+  const m = { l: 60, r: 180, t: 36 + 18 * (heading.length - 1), b: 44 };
   const xs = series.flatMap((s) => s.steps);
   const ys = series.flatMap((s) => [...s.loss, ...(s.band ?? []).flat()]).filter(Number.isFinite);
   const x1 = Math.max(...xs),
@@ -41,7 +57,9 @@ export function curveFigure(title: string, series: CurveSeries[], { width = 720,
   const parts: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12">`,
     `<rect width="${width}" height="${height}" fill="white"/>`,
-    `<text x="${m.l}" y="20" font-size="14" font-weight="bold">${escape(title)}</text>`,
+    ...heading.map(
+      (line, i) => `<text x="8" y="${20 + 18 * i}" font-size="14" font-weight="bold">${escape(line)}</text>`,
+    ),
   ];
   for (const t of ticks(x0, x1))
     parts.push(

@@ -508,7 +508,8 @@ export function frontierPlot(
       },
     };
     return {
-      width: 380,
+      // Two panels side by side fit the web app's results column on a 1280-pixel screen (380 did not).
+      width: 360,
       height: 300,
       title: `${y}_opt(C)`,
       layer: [

@@ -34,8 +34,13 @@ export function CurveLawPanel() {
       return { error: (e as Error).message };
     }
   }, [file, which, form]);
-  const num = (k: keyof ScheduleForm) => (e: React.ChangeEvent<HTMLInputElement>) =>
-    setForm({ ...form, [k]: Number(e.target.value) });
+  // The boxes' text as typed (an empty box stays empty, not 0); the form holds its number, NaN when empty.
+  const [typed, setTyped] = useState<Partial<Record<keyof ScheduleForm, string>>>({});
+  const num = (k: keyof ScheduleForm) => (e: React.ChangeEvent<HTMLInputElement>) => {
+    setTyped({ ...typed, [k]: e.target.value });
+    setForm({ ...form, [k]: e.target.value.trim() === '' ? NaN : Number(e.target.value) });
+  };
+  const shown = (k: keyof ScheduleForm) => typed[k] ?? String(form[k]);
   return (
     <section className="panel" data-testid="curve-law-panel" aria-labelledby="curve-law-heading">
       <h2 id="curve-law-heading">Training curve under a schedule</h2>
@@ -84,13 +89,13 @@ export function CurveLawPanel() {
           </select>
         </Field>
         <Field label="steps">
-          <input data-testid="curve-steps" type="number" min={2} value={form.steps} onChange={num('steps')} />
+          <input data-testid="curve-steps" type="number" min={2} value={shown('steps')} onChange={num('steps')} />
         </Field>
         <Field label="peak learning rate">
-          <input type="number" step="any" value={form.peakLr} onChange={num('peakLr')} />
+          <input type="number" step="any" value={shown('peakLr')} onChange={num('peakLr')} />
         </Field>
         <Field label="warmup steps">
-          <input type="number" min={0} value={form.warmupSteps} onChange={num('warmupSteps')} />
+          <input type="number" min={0} value={shown('warmupSteps')} onChange={num('warmupSteps')} />
         </Field>
         {form.kind === 'wsd' && (
           <Field label="decay fraction">
@@ -100,7 +105,7 @@ export function CurveLawPanel() {
               step="0.05"
               min={0.01}
               max={0.99}
-              value={form.decayFrac}
+              value={shown('decayFrac')}
               onChange={num('decayFrac')}
             />
           </Field>
@@ -119,7 +124,11 @@ export function CurveLawPanel() {
         )}
       </div>
       {error && <p className="error">{error}</p>}
-      {result.error && <p className="error">{result.error}</p>}
+      {result.error && (
+        <p className="error" role="status" data-testid="curve-error">
+          {result.error}
+        </p>
+      )}
       {result.ok && (
         <>
           <p data-testid="curve-final">

@@ -31,6 +31,74 @@ const hasValidationLoss = (sets: readonly TaskMetricSet[]) =>
 
 const acc = (x: number) => x.toFixed(3);
 
+/** An uploaded file as read, kept so that a change of the tokens per step reads it again. */
+interface MetricsFile {
+  name: string;
+  text: string;
+}
+
+/** Tokens per optimizer step as typed: a positive number, none when empty, or the reason it cannot be read. */
+function readBatchTokens(text: string): { value?: number; problem?: string } {
+  const t = text.trim().replace(/[,_]/g, '');
+  if (t === '') return {};
+  const value = Number(t);
+  return Number.isFinite(value) && value > 0
+    ? { value }
+    : { problem: `tokens per step: expected a positive number such as 2097152 or 4e6, got "${text.trim()}"` };
+}
+
+const suffixes: Record<string, number> = { k: 1e3, K: 1e3, M: 1e6, B: 1e9, G: 1e9, T: 1e12 };
+
+/**
+ * The target and chance as typed ("7B", "1.4e11", "25%"): each number, or what cannot be read. A value
+ * that was not a number used to be dropped in silence (no target, no chance), the run going on without it.
+ */
+function readQuestion(texts: { N: string; D: string; chance: string }): {
+  N?: number;
+  D?: number;
+  chance?: number;
+  problems: string[];
+} {
+  const problems: string[] = [];
+  const quantity = (text: string, label: string, example: string) => {
+    const t = text.trim().replace(/[,_]/g, '');
+    if (t === '') return undefined;
+    const m = /^([0-9.]+(?:[eE][+-]?\d+)?)\s*([kKMBGT])?$/.exec(t);
+    const value = m ? Number(m[1]) * (m[2] ? suffixes[m[2]] : 1) : NaN;
+    if (Number.isFinite(value) && value > 0) return value;
+    problems.push(`${label}: expected ${example}, got "${text.trim()}"`);
+    return undefined;
+  };
+  const N = quantity(texts.N, 'target N', 'a number of parameters such as 7e9 or 7B');
+  const D = quantity(texts.D, 'target D', 'a number of tokens such as 1.4e11 or 140B');
+  if ((N === undefined) !== (D === undefined) && problems.length === 0)
+    problems.push('target: give both N and D for a target model (or neither, to screen and fit only)');
+  let chance: number | undefined;
+  const c = texts.chance.trim();
+  if (c !== '') {
+    const value = c.endsWith('%') ? Number(c.slice(0, -1)) / 100 : Number(c);
+    if (c.slice(0, c.endsWith('%') ? -1 : undefined).trim() !== '' && value >= 0 && value < 1) chance = value;
+    else problems.push(`chance accuracy: expected a fraction from 0 up to 1 such as 0.25 (or 25%), got "${c}"`);
+  }
+  return {
+    ...(N !== undefined ? { N } : {}),
+    ...(D !== undefined ? { D } : {}),
+    ...(chance !== undefined ? { chance } : {}),
+    problems,
+  };
+}
+
+/** The files' task metrics (a wide CSV without a run column is one run, named after its file, as the CLI does). */
+function readMetrics(files: readonly MetricsFile[], batchTokens: number | undefined): TaskMetricSet[] {
+  return files.map((file) =>
+    parseTaskMetrics(file.text, {
+      source: file.name,
+      ...(file.name.toLowerCase().endsWith('.json') ? {} : { run: file.name.replace(/\.[^.]+$/, '') }),
+      ...(batchTokens !== undefined ? { batchTokens } : {}),
+    }),
+  );
+}
+
 /** A task's verdict and every reason behind it, or why it was not screened. */
 function whyText(t: DownstreamTask): string {
   const note = uncheckedNote(t);
@@ -52,7 +120,9 @@ function whyText(t: DownstreamTask): string {
  * analysis runs in a worker of its own; the page stays usable meanwhile.
  */
 export function DownstreamPanel() {
+  const [files, setFiles] = useState<MetricsFile[]>([]);
   const [sets, setSets] = useState<TaskMetricSet[]>([]);
+  const [batchText, setBatchText] = useState('');
   const [uploadError, setUploadError] = useState<ErrorInfo>();
   const [chance, setChance] = useState('');
   const [N, setN] = useState('');
@@ -62,37 +132,44 @@ export function DownstreamPanel() {
   const state = useDownstream();
   const valLossRecorded = hasValidationLoss(sets);
 
-  const upload = async (files: FileList | null) => {
+  const batch = readBatchTokens(batchText);
+  const question = readQuestion({ N, D, chance });
+
+  /** Read the files again (new files, or new tokens per step); the result shown is for the old ones. */
+  const reread = (chosen: MetricsFile[], batchTokens: number | undefined) => {
     setUploadError(undefined);
     state.clear();
     try {
-      const read: TaskMetricSet[] = [];
-      for (const file of Array.from(files ?? [])) {
-        const text = await file.text();
-        // A wide CSV without a run column is one run, named after its file (as the CLI does).
-        read.push(
-          parseTaskMetrics(text, {
-            source: file.name,
-            ...(file.name.toLowerCase().endsWith('.json') ? {} : { run: file.name.replace(/\.[^.]+$/, '') }),
-          }),
-        );
-      }
-      setSets(read);
+      setSets(readMetrics(chosen, batchTokens));
     } catch (e) {
       setSets([]);
       setUploadError(toErrorInfo(e));
     }
   };
 
+  const upload = async (list: FileList | null) => {
+    const chosen = await Promise.all(Array.from(list ?? []).map(async (f) => ({ name: f.name, text: await f.text() })));
+    setFiles(chosen);
+    reread(chosen, batch.value);
+  };
+
+  const changeBatch = (text: string) => {
+    setBatchText(text);
+    const next = readBatchTokens(text);
+    if (!next.problem && next.value !== batch.value && files.length) reread(files, next.value);
+  };
+
   const analyse = () => {
     setUploadError(undefined);
-    const target = Number(N) > 0 && Number(D) > 0 ? [{ label: 'target', N: Number(N), D: Number(D) }] : [];
-    const c = chance.trim() === '' ? undefined : Number(chance);
+    if (question.problems.length) return;
+    const target =
+      question.N !== undefined && question.D !== undefined ? [{ label: 'target', N: question.N, D: question.D }] : [];
+    const c = question.chance;
     state.run(sets, {
       targets: target,
       replicates,
       validationLossChain: viaValLoss && valLossRecorded,
-      ...(c !== undefined && c >= 0 && c < 1 ? { chance: c } : {}),
+      ...(c !== undefined ? { chance: c } : {}),
     });
   };
 
@@ -121,6 +198,28 @@ export function DownstreamPanel() {
             accept=".csv,.json"
             data-testid="downstream-upload"
             onChange={(e) => void upload(e.target.files)}
+          />
+        </Field>
+        <Field
+          label="tokens per step"
+          hint={
+            batch.problem ? (
+              <span className="field-error" role="status" data-testid="downstream-batch-error">
+                {batch.problem}
+              </span>
+            ) : (
+              'For checkpoints named by step (lm-eval JSON): tokens = step × this.'
+            )
+          }
+        >
+          <input
+            value={batchText}
+            onChange={(e) => changeBatch(e.target.value)}
+            placeholder="e.g. 2097152"
+            size={9}
+            inputMode="numeric"
+            aria-invalid={batch.problem !== undefined}
+            data-testid="downstream-batch-tokens"
           />
         </Field>
         <Field label="chance accuracy">
@@ -153,16 +252,23 @@ export function DownstreamPanel() {
         <button
           type="button"
           className="primary inline"
-          disabled={!sets.length || state.running}
+          disabled={!sets.length || state.running || question.problems.length > 0}
           onClick={analyse}
           data-testid="downstream-run"
         >
           {state.running ? 'Analysing…' : 'Screen and predict'}
         </button>
       </div>
+      {question.problems.length > 0 && (
+        <ul className="inline-error" role="status" data-testid="downstream-input-error">
+          {question.problems.map((p) => (
+            <li key={p}>{p}</li>
+          ))}
+        </ul>
+      )}
       {sets.length > 0 && (
         <p className="muted">
-          {sets.reduce((a, s) => a + s.records.length, 0)} metrics from {sets.length} file(s)
+          {sets.reduce((a, s) => a + s.records.length, 0)} metrics from {sets.length} file{sets.length === 1 ? '' : 's'}
           {valLossRecorded ? ', with validation losses' : '; no validation loss, so no chain through it'}.
         </p>
       )}
@@ -221,8 +327,14 @@ export function DownstreamPanel() {
               ))}
             </ul>
           )}
-          <p className="muted">
-            {predictionIntervalNote(tasks)} Took {(state.outcome.timings.analysisMs / 1000).toFixed(1)} s.
+          <p className="muted" data-testid="downstream-interval-note">
+            {/* Without a target nothing is predicted, so "no bootstrap replicates" would contradict the replicates chosen. */}
+            {tasks.some((t) => t.targets.length)
+              ? predictionIntervalNote(tasks)
+              : state.outcome.notPredicted.length
+                ? 'Nothing predicted at the target: the line above says why for each task.'
+                : 'No target model, so no prediction: give target N and D to predict its accuracy (with an interval from the bootstrap replicates).'}{' '}
+            Took {(state.outcome.timings.analysisMs / 1000).toFixed(1)} s.
           </p>
           {[...oneTokenCountNotes(tasks), ...negatedLossNotes(tasks), ...valLossNotes(tasks)].length > 0 && (
             <ul className="skipped">

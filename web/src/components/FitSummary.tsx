@@ -97,8 +97,8 @@ export function FitSummary({ loaded, outcome, running }: Props) {
         <dt>converged</dt>
         <dd>
           <span data-testid="fit-converged">
-            {fit.converged ? 'yes' : 'no'} ({fit.reason}, {fit.iterations} iterations, gradient norm{' '}
-            {fit.gradientNorm.toExponential(2)})
+            {fit.converged ? 'yes' : 'no'} ({fit.reason}, {fit.iterations} iteration{fit.iterations === 1 ? '' : 's'},
+            gradient norm {fit.gradientNorm.toExponential(2)})
           </span>{' '}
           — trust: <TrustBadge trust={fit.trust} testId="fit-trust" />
         </dd>

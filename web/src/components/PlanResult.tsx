@@ -74,8 +74,29 @@ export function PlanResult({ plan }: { plan: Plan }) {
         <dt>predicted loss</dt>
         <dd>
           <strong data-testid="plan-loss">{formatNumber(r.loss, 5)}</strong>{' '}
-          <span className="muted">{formatInterval(r.intervals.loss, 4)}</span>
+          <span className="muted">
+            {formatInterval(r.intervals.loss, 4)}
+            {r.forRun && ` (the law shown alone${r.intervals.loss ? ", its interval the law's" : ''})`}
+          </span>
         </dd>
+        {r.forRun && (
+          <>
+            <dt>for a new run</dt>
+            <dd>
+              <strong data-testid="plan-loss-run">{formatNumber(r.forRun.loss, 5)}</strong>{' '}
+              <span className="muted">
+                {formatInterval(r.forRun.interval, 4)} (as the Procedure panel and scalelab predict give it:{' '}
+                {r.forRun.members.length > 1
+                  ? `the mean of ${r.forRun.members.length} candidates' ln L̂ (${r.forRun.members.map((m) => `${m.id} ${formatNumber(m.value, 4)}`).join(', ')})`
+                  : 'the law'}
+                {r.forRun.interval
+                  ? `, with a ${Math.round(r.forRun.level * 100)} % prediction interval for one run`
+                  : ''}
+                )
+              </span>
+            </dd>
+          </>
+        )}
         <dt>N and D from</dt>
         <dd className="muted" data-testid="plan-allocation">
           {r.allocationSource}

@@ -22,6 +22,25 @@ const columnProblem = (e: unknown) => e instanceof InputError && /missing column
  * CLI's parser. When its columns are not recognised, the column step (ColumnMapping) opens.
  */
 export function UploadDataset({ onOpen, onError, onColumns }: Props) {
+  /**
+   * An lm-evaluation-harness results file chosen here, where runs go: the parser's "expected a JSON array of
+   * runs, got an object" left the user to guess that the Downstream accuracy panel reads it.
+   */
+  const taskMetricsFile = (text: string, name: string): InputError | undefined => {
+    if (!/\.json$/i.test(name)) return undefined;
+    try {
+      const doc = JSON.parse(text) as unknown;
+      if (doc && typeof doc === 'object' && !Array.isArray(doc) && 'results' in doc)
+        return new InputError(
+          { file: name, line: 1, column: 1 },
+          'this is an lm-evaluation-harness results file (task metrics, not training runs): open it in the "Downstream accuracy" panel; here a file of runs (N, D or C, and loss) is fitted',
+        );
+    } catch {
+      // Not JSON: the parser's own error says so.
+    }
+    return undefined;
+  };
+
   const onChange = async (event: ChangeEvent<HTMLInputElement>) => {
     const input = event.currentTarget;
     const file = input.files?.[0];
@@ -41,11 +60,14 @@ export function UploadDataset({ onOpen, onError, onColumns }: Props) {
       try {
         dataset = parseRuns(text, { source: file.name });
       } catch (e) {
+        const elsewhere = taskMetricsFile(text, file.name);
+        if (elsewhere) throw elsewhere;
         if (columnProblem(e) && fileColumns(text, file.name).length)
           onColumns(
             pending(
               `Its columns were not all recognised: ${(e as InputError).detail ?? (e as Error).message}`.replace(
-                /; map one with --columns \S+$/,
+                // The hint to map a column, as the library words it (an option's name) or a flag did: this step is where it is done.
+                /; map one with (?:--columns|option "columns") \S+$/,
                 '',
               ),
             ),

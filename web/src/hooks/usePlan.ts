@@ -4,7 +4,8 @@
  * and the last plan for the same fit stays on screen, marked as not following the inputs.
  */
 import { useMemo, useRef } from 'react';
-import { fitEnsemble, type FitJson } from '../../../src/fit/summary.js';
+import { fitEnsemble, loadFit, type FitJson } from '../../../src/fit/summary.js';
+import { predictEnsemble } from '../../../src/fit/candidate.js';
 import { getLaw, lawChoiceFromJson } from '../../../src/laws/index.js';
 import { allocatingLawIds, canAllocate } from '../../../src/analyses/computeOptimal.js';
 import { makePlan, type Plan } from '../../../src/analyses/plan.js';
@@ -64,14 +65,36 @@ export function planFor(fit: FitJson, inputs: PlannerInputs): Plan {
       ? { tokens: plannerNumber('inferenceTokens', inputs.inferenceTokens) }
       : undefined,
   };
-  if (inputs.mode === 'flops') return makePlan({ ...common, compute: plannerNumber('flops', inputs.flops) });
+  if (inputs.mode === 'flops')
+    return withRunLoss(fit, makePlan({ ...common, compute: plannerNumber('flops', inputs.flops) }));
   const hardware = hardwareBudget(
     plannerNumber('gpus', inputs.gpus),
     accelerator(inputs.gpu),
     plannerNumber('mfu', inputs.mfu),
     plannerNumber('days', inputs.days),
   );
-  return makePlan({ ...common, compute: hardware.flops, hardware });
+  return withRunLoss(fit, makePlan({ ...common, compute: hardware.flops, hardware }));
+}
+
+/**
+ * The recommended run's loss as a new run's prediction, as `plan --fit` adds it: an auto fit's candidates
+ * averaged in ln L, with the interval for one run when there are replicates. The plan's own loss is the
+ * reported law's alone; shown bare, it disagreed with the Procedure panel's number at the same run.
+ */
+function withRunLoss(fit: FitJson, plan: Plan): Plan {
+  const { members } = loadFit(JSON.stringify(fit), fit.data.source);
+  if (!(members.length > 1 || members.some((m) => m.replicates.length >= 2))) return plan;
+  const level = fit.bootstrap?.level ?? 0.95;
+  const r = plan.recommendation;
+  const e = predictEnsemble(members, { N: r.N, D: r.D }, [level], { maxC: fit.data.ranges.C?.[1] });
+  const interval = e.intervals[String(level)];
+  r.forRun = {
+    loss: e.value,
+    ...(interval?.every(Number.isFinite) ? { interval } : {}),
+    level,
+    members: e.members,
+  };
+  return plan;
 }
 
 export function usePlan(fit: FitJson | undefined, inputs: PlannerInputs): PlanState {

@@ -25,13 +25,16 @@ export const optionControls: Record<string, string> = {
   mfu: '"MFU" in the planner',
   compute: '"FLOPs" as the planner\'s budget',
   'inference-tokens': '"Inference tokens" in the planner',
+  'batch-tokens': '"tokens per step" in the Downstream accuracy panel',
 };
 
 /** Whole phrases first: they read better than a flag replaced on its own. */
 const phrases: [RegExp, string | ((...m: string[]) => string)][] = [
+  // In parentheses it stays in parentheses: "no run column (map one …)" must not run on into "column choose …".
   [
-    /\(?map one with --columns ([A-Za-z]+)=NAME\)?/g,
-    (_m, field) => `choose which column is ${field} in the upload's column step`,
+    /(\()?map one with --columns ([A-Za-z]+)=NAME(\))?/g,
+    (_m, open?: string, field?: string, close?: string) =>
+      `${open && close ? '(' : ''}choose which column is ${field} in the upload's column step${open && close ? ')' : ''}`,
   ],
   [/map one with --columns/g, () => "choose which column is which in the upload's column step"],
   [/\(or --columns run=NAME\)/g, () => "(or choose which column is run in the upload's column step)"],
@@ -47,6 +50,8 @@ const phrases: [RegExp, string | ((...m: string[]) => string)][] = [
     () => 'an IsoFLOP sweep has runs at a few fixed compute budgets, several model sizes each',
   ],
   [/(?:try|use) --init grid( or auto)?/g, () => `try another ${optionControls.init}`],
+  // The downstream panel has no N of its own: each file names its runs' parameters.
+  [/\(a column N, or --N when importing\)/g, () => '(a column N in the file: the panel reads N from the files only)'],
 ];
 
 /** `--name VALUE` or `--name=VALUE` or `--name`, for the generic replacement. */
@@ -55,7 +60,7 @@ const flag = /`?--([a-z][a-z-]*)(?:[ =]([A-Za-z0-9.=_<>-]+))?`?/g;
 /** The library names an option as `option "inferenceTokens"`; read it as the flag it stands for. */
 const libraryOptionName = /option "([A-Za-z]+)"/g;
 const optionAsFlag = (name: string) =>
-  `--${name === 'groups' ? 'group' : name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+  `--${name === 'groups' ? 'group' : /^[A-Z]$/.test(name) ? name : name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
 
 /** A message of the library, with its command-line advice said in the web app's words. */
 export function webAdvice(message: string): string {

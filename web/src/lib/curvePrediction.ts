@@ -31,6 +31,7 @@ export interface CurveFitFileJson {
   inputs?: { N?: number; lastStep?: number; schedule?: { steps: number } }[];
 }
 
+/** The form's numbers: NaN where a box is left empty (the schedule then says the field is missing). */
 export interface ScheduleForm {
   kind: ScheduleKind;
   steps: number;
@@ -59,19 +60,41 @@ export function readCurveFit(text: string, name: string): CurveFitFileJson {
   return f as CurveFitFileJson;
 }
 
+/** The form's label of each schedule field, for its messages (the schedule's own names are its JSON keys). */
+const formLabels: Record<string, string> = {
+  steps: 'steps',
+  peakLr: 'peak learning rate',
+  warmupSteps: 'warmup steps',
+  decaySteps: 'decay fraction (of the steps)',
+  decayShape: 'decay shape',
+  minLrFrac: "the schedule's final learning rate",
+};
+
+/** A box left empty is a field not given, not 0. */
+const given = (x: number) => (Number.isNaN(x) ? undefined : x);
+
 export function scheduleFromForm(form: ScheduleForm): Schedule {
   const s: Record<string, unknown> = {
     kind: form.kind,
-    peakLr: form.peakLr,
-    steps: Math.round(form.steps),
-    warmupSteps: Math.round(form.warmupSteps),
+    peakLr: given(form.peakLr),
+    steps: given(Math.round(form.steps)),
+    warmupSteps: given(Math.round(form.warmupSteps)),
   };
   if (form.kind !== 'constant') s.minLrFrac = form.minLrFrac;
   if (form.kind === 'wsd') {
-    s.decaySteps = Math.max(1, Math.round(form.decayFrac * form.steps));
+    s.decaySteps = given(Math.max(1, Math.round(form.decayFrac * form.steps)));
     s.decayShape = form.decayShape;
   }
-  return parseSchedule(s, { file: 'the schedule form' });
+  try {
+    return parseSchedule(s, { file: 'the schedule form' });
+  } catch (e) {
+    // "the schedule form: schedule field "warmupSteps": …" says it in the form's words: "warmup steps: …".
+    const message = (e as Error).message.replace(
+      /^the schedule form: schedule field "(\w+)": /,
+      (_m, field: string) => `${formLabels[field] ?? field}: `,
+    );
+    throw new Error(message);
+  }
 }
 
 /** The predicted curve (50 points) for the fit at index `which`, and its figure. */
