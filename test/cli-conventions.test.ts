@@ -273,7 +273,11 @@ test('sweep retry says what it queues again by state: the cancelled runs are not
   store.close();
   const r = scalelab(['sweep', 'retry', '--study', 's', '--db', db]);
   assert.equal(r.code, 0, r.stderr);
-  assert.equal(r.stdout, '1 failed and 2 cancelled runs of "s" are planned again\n');
+  // And what trains them: retry only queues, and a new user's next step is not in its words otherwise.
+  assert.equal(
+    r.stdout,
+    '1 failed and 2 cancelled runs of "s" are planned again: the same "scalelab sweep run" (or "scalelab study run --study s") again trains them\n',
+  );
   const again = scalelab(['sweep', 'retry', '--study', 's', '--db', db, '--json']).json();
   assert.deepEqual(again, { study: 's', requeued: 0, failed: 0, cancelled: 0 });
 });

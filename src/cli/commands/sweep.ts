@@ -397,7 +397,7 @@ Examples:
             .map(([state, k]) => `${k} ${state}`);
           process.stdout.write(
             n
-              ? `${states.join(' and ')} run${n === 1 ? '' : 's'} of "${f.study}" ${n === 1 ? 'is' : 'are'} planned again\n`
+              ? `${states.join(' and ')} run${n === 1 ? '' : 's'} of "${f.study}" ${n === 1 ? 'is' : 'are'} planned again: the same "scalelab sweep run" (or "scalelab study run --study ${f.study}") again trains ${n === 1 ? 'it' : 'them'}\n`
               : `no failed or cancelled runs in "${f.study}": nothing to plan again\n`,
           );
         } finally {
