@@ -282,6 +282,35 @@ test('sweep retry says what it queues again by state: the cancelled runs are not
   assert.deepEqual(again, { study: 's', requeued: 0, failed: 0, cancelled: 0 });
 });
 
+test('sweep status says when no sweep follows its runs in flight (their states are as last recorded), and not while one does', () => {
+  // The walk: a Slurm sweep stopped by Ctrl-C, its jobs going on, and "2 running, 2 queued" long after.
+  const db = join(dir, 'status-unfollowed.db');
+  const store = RunStore.open(db);
+  const runs = store.plan('u', [
+    { key: 'k1', name: 'iso-1', phase: 'isoflop', config: {}, N: 1e6, D: 1e8, C: 6e14, estimatedSeconds: 1 },
+    { key: 'k2', name: 'iso-2', phase: 'isoflop', config: {}, N: 2e6, D: 1e8, C: 1.2e15, estimatedSeconds: 1 },
+  ]);
+  store.setStatus(runs[0].id, 'running');
+  store.setStatus(runs[1].id, 'queued');
+  const alone = scalelab(['sweep', 'status', '--study', 'u', '--db', db]);
+  assert.equal(alone.code, 0, alone.stderr);
+  assert.match(
+    alone.stdout,
+    /\nno sweep is following its 2 runs in flight: their states are as a sweep last recorded them; the same "scalelab sweep run" \(or "scalelab study run --study u"\) again collects what ended\n$/,
+  );
+  assert.equal(scalelab(['sweep', 'status', '--study', 'u', '--db', db, '--json']).json().followedBySweep, false);
+  // A sweep holds the study (this process's claim): nothing said.
+  const claim = store.claimStudy('u');
+  try {
+    const followed = scalelab(['sweep', 'status', '--study', 'u', '--db', db]);
+    assert.doesNotMatch(followed.stdout, /no sweep is following/);
+    assert.equal(scalelab(['sweep', 'status', '--study', 'u', '--db', db, '--json']).json().followedBySweep, true);
+  } finally {
+    claim.release();
+    store.close();
+  }
+});
+
 test('sweep cancel refuses to mark runs that another backend is running (they would go on running): it names that backend', () => {
   const db = join(dir, 'cancel-backend.db');
   const store = RunStore.open(db);
