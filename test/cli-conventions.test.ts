@@ -41,6 +41,11 @@ test('exit codes: 2 for every usage error (unknown command or flag, missing argu
       /unknown option '--tokens'\n\(Did you mean --D\?\)/,
     ],
     [['plan', '--budget', '1e22'], /unknown option '--budget'\n\(Did you mean --C\?\)/],
+    // plan's hardware given to a command that reads compute: plan's first line gives the C to pass.
+    [
+      ['hparams', '--gpus', '10000', '--gpu', 'h100', '--days', '30'],
+      /unknown option '--gpus'\n\(hparams reads the compute as --C FLOPS: "scalelab plan --gpus N --gpu NAME --days D --mfu 0\.4" gives the C of that hardware on its first line/,
+    ],
     [
       ['predict', '--preset', 'epoch-2024', '--num-params', '70B', '--D', '1.4T'],
       /unknown option '--num-params'\n\(Did you mean --N\?\)/,
