@@ -41,6 +41,11 @@ test('exit codes: 2 for every usage error (unknown command or flag, missing argu
       /unknown option '--tokens'\n\(Did you mean --D\?\)/,
     ],
     [['plan', '--budget', '1e22'], /unknown option '--budget'\n\(Did you mean --C\?\)/],
+    // plan's hardware given to a command that reads compute: plan's first line gives the C to pass.
+    [
+      ['hparams', '--gpus', '10000', '--gpu', 'h100', '--days', '30'],
+      /unknown option '--gpus'\n\(hparams reads the compute as --C FLOPS: "scalelab plan --gpus N --gpu NAME --days D --mfu 0\.4" gives the C of that hardware on its first line/,
+    ],
     [
       ['predict', '--preset', 'epoch-2024', '--num-params', '70B', '--D', '1.4T'],
       /unknown option '--num-params'\n\(Did you mean --N\?\)/,
@@ -273,9 +278,42 @@ test('sweep retry says what it queues again by state: the cancelled runs are not
   store.close();
   const r = scalelab(['sweep', 'retry', '--study', 's', '--db', db]);
   assert.equal(r.code, 0, r.stderr);
-  assert.equal(r.stdout, '1 failed and 2 cancelled runs of "s" are planned again\n');
+  // And what trains them: retry only queues, and a new user's next step is not in its words otherwise.
+  assert.equal(
+    r.stdout,
+    '1 failed and 2 cancelled runs of "s" are planned again: the same "scalelab sweep run" (or "scalelab study run --study s") again trains them\n',
+  );
   const again = scalelab(['sweep', 'retry', '--study', 's', '--db', db, '--json']).json();
   assert.deepEqual(again, { study: 's', requeued: 0, failed: 0, cancelled: 0 });
+});
+
+test('sweep status says when no sweep follows its runs in flight (their states are as last recorded), and not while one does', () => {
+  // The walk: a Slurm sweep stopped by Ctrl-C, its jobs going on, and "2 running, 2 queued" long after.
+  const db = join(dir, 'status-unfollowed.db');
+  const store = RunStore.open(db);
+  const runs = store.plan('u', [
+    { key: 'k1', name: 'iso-1', phase: 'isoflop', config: {}, N: 1e6, D: 1e8, C: 6e14, estimatedSeconds: 1 },
+    { key: 'k2', name: 'iso-2', phase: 'isoflop', config: {}, N: 2e6, D: 1e8, C: 1.2e15, estimatedSeconds: 1 },
+  ]);
+  store.setStatus(runs[0].id, 'running');
+  store.setStatus(runs[1].id, 'queued');
+  const alone = scalelab(['sweep', 'status', '--study', 'u', '--db', db]);
+  assert.equal(alone.code, 0, alone.stderr);
+  assert.match(
+    alone.stdout,
+    /\nno sweep is following its 2 runs in flight: their states are as a sweep last recorded them; the same "scalelab sweep run" \(or "scalelab study run --study u"\) again collects what ended\n$/,
+  );
+  assert.equal(scalelab(['sweep', 'status', '--study', 'u', '--db', db, '--json']).json().followedBySweep, false);
+  // A sweep holds the study (this process's claim): nothing said.
+  const claim = store.claimStudy('u');
+  try {
+    const followed = scalelab(['sweep', 'status', '--study', 'u', '--db', db]);
+    assert.doesNotMatch(followed.stdout, /no sweep is following/);
+    assert.equal(scalelab(['sweep', 'status', '--study', 'u', '--db', db, '--json']).json().followedBySweep, true);
+  } finally {
+    claim.release();
+    store.close();
+  }
 });
 
 test('sweep cancel refuses to mark runs that another backend is running (they would go on running): it names that backend', () => {

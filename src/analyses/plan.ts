@@ -14,7 +14,7 @@ import { repetitionOptimum } from './repetition.js';
 import { allocateByRule, type AllocationMember, type AllocationRule } from './allocationRules.js';
 import { OptionError } from '../errors/index.js';
 import { extrapolationWarnings, presetRangeWarnings } from './extrapolation.js';
-import { formatNumber } from '../core/format.js';
+import { formatInterval, formatNumber } from '../core/format.js';
 import { inferenceAwareOptimal, qualityOf, type InferenceAwareResult } from './inferenceAware.js';
 import { fitHparamLawsSteps, predictHparams, type HparamPreset } from '../hparams/laws.js';
 import { finish, isSteps, type Steps } from '../core/steps.js';
@@ -194,10 +194,15 @@ export function* makePlanSteps(input: PlanInput): Steps<Plan> {
   const seqLen = input.shape?.seqLen ?? 4096;
   let shapes: ShapeCandidate[] = [];
   const warnings: string[] = [];
+  const tolerance = input.shape?.tolerance ?? 0.05;
   try {
     shapes = shapeSearch(best.N, { tolerance: 0.05, ...input.shape });
   } catch (e) {
-    warnings.push(`no model shape found for N = ${formatNumber(best.N, 4)}: ${(e as Error).message}`);
+    // The search's own advice names its options, which the plan does not take: said in the plan's terms.
+    if (!(e instanceof OptionError)) throw e;
+    warnings.push(
+      `no model shape found for N = ${formatNumber(best.N, 4)}: none counts within ${formatNumber(tolerance * 100, 3)} % of it with d_model/n_layer in ${formatInterval(input.shape?.aspectRange ?? [32, 256], String)} and heads of ${(input.shape?.headDims ?? [64, 128]).join(' or ')}${best.N < 1e7 ? ' (models this small come in few such shapes: choose its layers and width by hand)' : ''}`,
+    );
   }
   const shape = shapes[0];
   const cluster = input.hardware
@@ -284,7 +289,9 @@ export function* makePlanSteps(input: PlanInput): Steps<Plan> {
   }
   const assumptions = [
     'training FLOPs C = 6·N·D (Kaplan et al. 2020 §2.1; Hoffmann et al. 2022)',
-    `N counts the parameters the law was fitted with (${law.nConvention === 'non-embedding' ? 'non-embedding, Kaplan' : 'all parameters, as Chinchilla and Epoch count them'})`,
+    // A fit to the user's runs counts N as its data do (a ScaleLab sweep's N is non-embedding), which the
+    // law's published convention does not say; a preset's runs (rangesOf) count as its paper did.
+    `N counts the parameters the law was fitted with (${law.nConvention === 'non-embedding' ? 'non-embedding, Kaplan' : input.ranges !== undefined && input.rangesOf === undefined ? "as the fit's data count them: non-embedding from a ScaleLab sweep's runs; Chinchilla and Epoch count all parameters" : 'all parameters, as Chinchilla and Epoch count them'})`,
   ];
   if (cluster) {
     assumptions.push(

@@ -400,6 +400,8 @@ export const cliBackends = {
         arrayMax,
         timeoutSeconds,
         optionNames: flagFor,
+        // In the CLI's words, not Node's process-warning format (its --trace-warnings hint is for developers).
+        onWarning: (message) => process.stderr.write(`scalelab: warning: ${message}\n`),
       });
       return { backend, cost, architecture };
     },

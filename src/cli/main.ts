@@ -132,6 +132,9 @@ const variableWords: Record<string, string> = {
   'n-tokens': '--D',
 };
 
+/** plan's hardware flags, whose budget other commands take as --C. */
+const hardwareWords = new Set(['gpus', 'gpu', 'days', 'mfu', 'peak-flops', 'hours', 'price']);
+
 /**
  * An unknown flag that is a known one in another case (--n, -d for --N, --D), or a law variable's flag by
  * its word (--tokens for --D): named, since commander suggests by spelling distance, which finds nothing
@@ -143,7 +146,12 @@ function caseSlip(command: Command, message: string): string {
   const longs: string[] = [];
   for (let c: Command | null = command; c; c = c.parent) for (const o of c.options) if (o.long) longs.push(o.long);
   const meant = longs.find((l) => l.slice(2).toLowerCase() === typed) ?? longs.find((l) => variableWords[typed] === l);
-  return meant ? `${message}\n(Did you mean ${meant}?)` : message;
+  if (meant) return `${message}\n(Did you mean ${meant}?)`;
+  // Hardware given to a command that reads compute (hparams, repetition, predict): plan is the one that
+  // turns GPUs and days into C, and its C is the one to pass, so that both commands plan the same run.
+  if (hardwareWords.has(typed) && longs.includes('--C') && !longs.includes('--gpus'))
+    return `${message}\n(${command.name()} reads the compute as --C FLOPS: "scalelab plan --gpus N --gpu NAME --days D --mfu 0.4" gives the C of that hardware on its first line, "Plan for C training FLOPs"; pass that C here)`;
+  return message;
 }
 
 /**

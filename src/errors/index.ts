@@ -16,6 +16,14 @@ export type Message = string | ((option: OptionNamer) => string);
 export const libraryOption: OptionNamer = (option) => `option "${option}"`;
 
 /**
+ * Text kept in the library's words (a saved fit's warnings, written with libraryOption) with its
+ * options named by `name`: the CLI's report of a fit says `--init grid`, not `option "init" grid`.
+ */
+export function renameOptions(text: string, name: OptionNamer): string {
+  return name === libraryOption ? text : text.replace(/option "([A-Za-z]+)"/g, (_, option: string) => name(option));
+}
+
+/**
  * The exit codes of every command: 0 done; 1 it ran but the result is a failure (a sweep with failed
  * runs, a fit with no usable result, a busy store, a backend that failed); 2 a usage or input error
  * (an unknown command or flag, a missing argument, a bad option value, a bad input file, located); 70

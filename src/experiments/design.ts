@@ -191,11 +191,22 @@ function priorOptimum(C: number, prior: Record<string, number>, tokensPerParamet
   return chinchillaOptimal(prior, C).N;
 }
 
+/** Why sizes of a budget were left out of its IsoFLOP profile, counted. */
+interface LeftOutSizes {
+  /** No shape lies near the size (widths and depths come in steps, leaving gaps). */
+  noShape: number;
+  /** The size rounds to the shape of a size already planned. */
+  sameShape: number;
+  /** The budget buys the size fewer than 100 batches of 8 sequences. */
+  fewTokens: number;
+}
+
 function isoflopRuns(
   budgets: number[],
   o: Required<Pick<SweepDesignOptions, 'sizes' | 'span'>> & SweepDesignOptions,
   lr: number,
   phase: PlannedRun['phase'],
+  leftOut?: Map<number, LeftOutSizes>,
 ): PlannedRun[] {
   const prior = o.prior ?? lawPreset('epoch-2024').params;
   const runs: PlannedRun[] = [];
@@ -204,6 +215,8 @@ function isoflopRuns(
   for (const C of budgets) {
     const centre = Math.max(priorOptimum(C, prior, o.priorTokensPerParameter), smallest * Math.sqrt(o.span) * 0.9);
     const seen = new Set<string>();
+    const left: LeftOutSizes = { noShape: 0, sameShape: 0, fewTokens: 0 };
+    leftOut?.set(C, left);
     for (let k = 0; k < o.sizes; k++) {
       const N = centre * o.span ** (k / (o.sizes - 1) - 0.5);
       let shape;
@@ -212,13 +225,20 @@ function isoflopRuns(
       } catch {
         // Beyond the lab's largest shape: this budget cannot be bracketed, so the design is infeasible.
         if (N > largestModel(o.architecture)) return Object.assign([], { infeasible: true });
+        left.noShape++;
         continue;
       }
       const key = `${shape.n_layer}x${shape.d_model}`;
-      if (seen.has(key)) continue;
+      if (seen.has(key)) {
+        left.sameShape++;
+        continue;
+      }
       seen.add(key);
       const tokens = C / (6 * shape.N);
-      if (tokens < 100 * 8 * o.architecture.seqLen) continue;
+      if (tokens < 100 * 8 * o.architecture.seqLen) {
+        left.fewTokens++;
+        continue;
+      }
       const batch = chooseBatch(priorLoss(C), tokens, o.architecture.seqLen);
       const config = {
         ...shape,
@@ -270,13 +290,34 @@ export function designSweep(options: SweepDesignOptions): SweepDesign {
   const probe = o.learningRate === undefined ? designProbe(budgets[0], probeSeconds, o) : [];
   const probeCost = probe.reduce((a, r) => a + r.seconds, 0);
   if (probeCost > probeSeconds) budgets = budgetsFor(largestFitting(o.experimentSeconds - probeCost));
-  const isoflop = isoflopRuns(budgets, o, lr, 'isoflop');
+  const leftOut = new Map<number, LeftOutSizes>();
+  const isoflop = isoflopRuns(budgets, o, lr, 'isoflop', leftOut);
   const notes = [
     `sizes per budget span ×${o.span} around ${o.priorTokensPerParameter !== undefined ? `N = √(C/(6·${o.priorTokensPerParameter})) (a prior of ${o.priorTokensPerParameter} tokens per parameter)` : 'the compute-optimal size of the prior law (preset epoch-2024)'}, so a prior off by up to ×${Math.sqrt(o.span).toFixed(1)} is still bracketed`,
     "all sweep runs use muP, so the probe's learning rate transfers across widths",
     `batch: a quarter of Kaplan et al.'s B_crit(L) at the prior loss of each budget`,
     `cost model: ${o.cost.description}`,
   ];
+  // Shapes come in steps (whole layers, widths in multiples), so a size of a narrow span may have no
+  // shape near it or share one with its neighbour, and one too large for its budget is left out: a
+  // budget may hold fewer sizes than asked. Said, since a profile of fewer than 3 sizes has no minimum to place.
+  const short = budgets
+    .map((C) => ({ C, count: isoflop.filter((r) => r.C === C).length, left: leftOut.get(C) }))
+    .filter((b) => b.count < o.sizes);
+  if (short.length > 0) {
+    const few = short.some((b) => b.count < 3);
+    const counts = short.map((b) => `${b.count} at C = ${formatNumber(b.C, 3)}`).join(', ');
+    const total = (k: keyof LeftOutSizes) => short.reduce((a, b) => a + (b.left?.[k] ?? 0), 0);
+    const why = [
+      total('noShape') > 0 &&
+        `${total('noShape')} with no shape near them (widths in multiples of ${o.architecture.widthMultiple ?? 64}, whole layers)`,
+      total('sameShape') > 0 && `${total('sameShape')} that round to a neighbour's shape`,
+      total('fewTokens') > 0 && `${total('fewTokens')} too large to train 100 batches within the budget`,
+    ].filter((w): w is string => typeof w === 'string');
+    notes.unshift(
+      `${few ? 'warning: ' : ''}${short.length === budgets.length ? 'every budget holds' : `${short.length} of ${budgets.length} budgets hold`} fewer distinct model sizes than the ${o.sizes} asked (${counts}); left out: ${why.join(', ')}${few ? `; a budget with fewer than 3 sizes has no IsoFLOP minimum to place: ${total('noShape') + total('sameShape') > 0 ? `give a wider span than ×${o.span}` : 'give a larger experiment budget'}` : ''}`,
+    );
+  }
   const s = (runs: PlannedRun[]) => runs.reduce((a, r) => a + r.seconds, 0);
   const total = s(probe) + s(isoflop);
   const describe = o.cost.describeBudget ?? hours;

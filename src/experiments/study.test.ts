@@ -190,6 +190,53 @@ test('a tiny CPU study: one-layer models when --min-layers 1 allows them, budget
   assert.ok(two.isoflop.every((r) => r.config.n_layer >= 2 && r.N >= 6144));
 });
 
+test('a budget holding fewer distinct sizes than asked (shapes that round together) is said, a warning under 3', () => {
+  // The walk's tiny Slurm study: 5 sizes within ×8 at widths in steps of 8 gave 3 shapes, 3 sizes gave 2, unsaid.
+  const cost = {
+    description: 'cpu',
+    seconds: (c: { n_layer: number; d_model: number; tokens: number }) =>
+      3 + (6 * 12 * c.n_layer * c.d_model ** 2 * c.tokens) / 2.4e9,
+    tokensFor: (c: { n_layer: number; d_model: number }, s: number) =>
+      ((s - 3) * 2.4e9) / (6 * 12 * c.n_layer * c.d_model ** 2),
+  };
+  const architecture = {
+    vocab: 96,
+    seqLen: 128,
+    ffnRatio: 4,
+    widthMultiple: 8,
+    limits: { dModel: [8, 16384] as [number, number], nLayer: [1, 256] as [number, number] },
+  };
+  const design = (sizes: number, span: number) =>
+    designSweep({
+      experimentSeconds: 144,
+      targetSeconds: 180,
+      learningRate: 3e-3,
+      cost,
+      architecture,
+      budgets: 2,
+      ratio: 3,
+      sizes,
+      span,
+      priorTokensPerParameter: 2000,
+    });
+  const three = design(3, 8);
+  const counts = three.budgets.map((C) => three.isoflop.filter((r) => r.C === C).length);
+  assert.ok(
+    counts.some((n) => n < 3),
+    `a budget with fewer than 3 sizes: ${counts}`,
+  );
+  const note = three.notes.find((n) => /fewer distinct model sizes than the 3 asked/.test(n));
+  assert.ok(note, three.notes.join('\n'));
+  assert.match(
+    note,
+    /^warning: .*left out: 1 with no shape near them \(widths in multiples of 8, whole layers\).*no IsoFLOP minimum to place: give a wider span than ×8$/,
+  );
+  // Every size asked is planned: nothing said.
+  const wide = design(3, 32);
+  for (const C of wide.budgets) assert.equal(wide.isoflop.filter((r) => r.C === C).length, 3);
+  assert.ok(!wide.notes.some((n) => /fewer distinct/.test(n)), wide.notes.join('\n'));
+});
+
 test('the target run takes no fewer optimizer steps than the best run of the largest budget', () => {
   // The moby-small fit: a law of character-level loss on which Kaplan's B_crit prior asks for a large batch.
   const params = { E: 1.2046, A: 5.635, B: 598.48, alpha: 0.27941, beta: 0.49656 };

@@ -7,7 +7,7 @@ import { formatInterval, formatNumber, formatPercent, pad } from '../core/format
 import { describeLoss } from '../core/losses.js';
 import { getLaw, lawChoiceFromJson, predictLoss, type Point } from '../laws/index.js';
 import type { FitJson } from './summary.js';
-import { libraryOption, type OptionNamer } from '../errors/index.js';
+import { libraryOption, renameOptions, type OptionNamer } from '../errors/index.js';
 import { describeDropped } from './warnings.js';
 
 /** What each candidate of a procedure predicts at 10× the largest N and D in the data. */
@@ -168,7 +168,7 @@ export function fitReport(fit: FitJson, name: OptionNamer = libraryOption): stri
   row('median', `|L̂/L − 1| = ${formatPercent(fit.residuals.medianAbsRelative, 2)}`);
   lines.push('[[Warnings]]');
   if (fit.warnings.length === 0) lines.push('    none');
-  for (const w of fit.warnings) lines.push(`    - [${w.severity}] ${w.code}: ${w.message}`);
+  for (const w of fit.warnings) lines.push(`    - [${w.severity}] ${w.code}: ${renameOptions(w.message, name)}`);
   return lines.join('\n');
 }
 

@@ -130,3 +130,21 @@ test('fitLaw: the law as asked, without a bootstrap unless asked', async () => {
   assert.equal(json.law, 'power');
   assert.equal(json.bootstrap, undefined);
 });
+
+test('fit report: a warning that names an option says it as the report\'s namer does (the CLI\'s --columns, not option "columns")', async () => {
+  // Checkpoints with a step column and no run column: the warning says how to map a run column.
+  const law = getLaw('chinchilla');
+  const rows = ['N,D,step,loss'];
+  for (const N of [1e7, 3e7, 1e8, 3e8])
+    for (const [k, D] of [2e9, 6e9, 2e10].entries())
+      rows.push(`${N},${D},${(k + 1) * 1000},${1.7 + 400 / N ** 0.34 + 2000 / D ** 0.36}`);
+  const steps = parseRuns(rows.join('\n'), { source: 'steps.csv' });
+  const json = await fitLaw(law, steps, {}, { runners: serial });
+  assert.ok(
+    json.warnings.some((w) => w.message.includes('option "columns" run=NAME')),
+    'the saved fit keeps the library words',
+  );
+  const report = fitReport(json, (o) => `--${o}`);
+  assert.match(report, /map one with --columns run=NAME/);
+  assert.doesNotMatch(report, /option "/);
+});

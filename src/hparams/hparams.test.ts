@@ -532,3 +532,30 @@ test('messages offer the hyperparameter presets from their lists, so one added i
   assert.deepEqual(found, [], 'use hparamPresetChoices');
   assert.ok(byHand.test(`give one (--preset ${a} or ${b})`), 'the check finds a list spelled by hand');
 });
+
+test("makePlan for a fit to the user's runs: N counted as its data count it, and a size with no shape said without the shape search's option", () => {
+  // The walk's tiny Slurm study: a fit to a sweep's runs (non-embedding N) planned at C = 3e11.
+  const params = { E: 0.15, A: 2.4, B: 3.3e8, alpha: 0.3, beta: 1.2 };
+  const base = {
+    compute: 3e11,
+    law: chinchilla,
+    params,
+    provenance: 'test',
+    hyperparameters: () => ({ learningRate: 1e-3, batchTokens: 2e3, source: 'test' }),
+  };
+  const fitted = makePlan({ ...base, ranges: { N: [768, 6912], D: [4e5, 1.6e7] } });
+  assert.match(
+    fitted.assumptions.join('\n'),
+    /N counts the parameters the law was fitted with \(as the fit's data count them/,
+  );
+  const noShape = fitted.warnings.find((w) => w.startsWith('no model shape found'));
+  assert.ok(noShape, fitted.warnings.join('\n'));
+  assert.match(
+    noShape,
+    /none counts within 5 % of it with d_model\/n_layer in \[32, 256\] and heads of 64 or 128 \(models this small/,
+  );
+  assert.doesNotMatch(noShape, /option "|countTolerance/);
+  // A preset's runs: its paper's convention.
+  const preset = makePlan({ ...base, ranges: { N: [7e7, 1.6e10] }, rangesOf: 'the runs of preset epoch-2024' });
+  assert.match(preset.assumptions.join('\n'), /\(all parameters, as Chinchilla and Epoch count them\)/);
+});

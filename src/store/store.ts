@@ -1038,6 +1038,16 @@ export class RunStore {
    * creating the fixed name again let the second remove the first's new claim, and both ran).
    * @throws StoreError naming the sweep that holds the study
    */
+  /**
+   * Whether a sweep holds `study` now (claimStudy). With none, the states of its runs in flight are
+   * those a sweep last recorded: only a sweep asks the backend.
+   */
+  studyHasSweep(study: string): boolean {
+    if (this.path === ':memory:') return false;
+    const base = studyClaimFile(this.path, study);
+    return claimGenerations(base).some((g) => claimHeld(claimFile(base, g)) !== undefined);
+  }
+
   claimStudy(study: string): { release: () => void } {
     if (this.path === ':memory:') return { release: () => {} };
     const base = studyClaimFile(this.path, study);

@@ -298,11 +298,26 @@ Examples:
           const spent = runs.reduce((s, r) => s + (r.seconds ?? 0), 0) / 3600;
           // A diverged probe run is the probe doing its job (sweep run does not count it as a failure): said so.
           const { probeDiverged } = sweepOutcome(runs);
-          if (f.json) return printJson({ study: f.study, counts, probeDiverged, spentHours: spent });
+          // Only a sweep asks the backend where its runs stand: with none following them (stopped by
+          // Ctrl-C, or crashed), their states are the last it recorded, which a job may have left long ago.
+          const inFlight = runs.filter((r) => ['submitting', 'queued', 'running'].includes(r.status)).length;
+          const unfollowed = inFlight > 0 && !store.studyHasSweep(f.study);
+          if (f.json)
+            return printJson({
+              study: f.study,
+              counts,
+              probeDiverged,
+              spentHours: spent,
+              ...(inFlight > 0 ? { followedBySweep: !unfollowed } : {}),
+            });
           process.stdout.write(
             `study "${f.study}": ${Object.entries(counts)
               .map(([k, v]) => `${v} ${k}${k === 'failed' ? divergedProbeNote(probeDiverged, v) : ''}`)
-              .join(', ')}; ${spent.toFixed(2)} h spent\n`,
+              .join(', ')}; ${spent.toFixed(2)} h spent\n${
+              unfollowed
+                ? `no sweep is following its ${inFlight} run${inFlight === 1 ? '' : 's'} in flight: ${inFlight === 1 ? 'its state is' : 'their states are'} as a sweep last recorded ${inFlight === 1 ? 'it' : 'them'}; the same "scalelab sweep run" (or "scalelab study run --study ${f.study}") again collects what ended\n`
+                : ''
+            }`,
           );
         } finally {
           store.close();
@@ -397,7 +412,7 @@ Examples:
             .map(([state, k]) => `${k} ${state}`);
           process.stdout.write(
             n
-              ? `${states.join(' and ')} run${n === 1 ? '' : 's'} of "${f.study}" ${n === 1 ? 'is' : 'are'} planned again\n`
+              ? `${states.join(' and ')} run${n === 1 ? '' : 's'} of "${f.study}" ${n === 1 ? 'is' : 'are'} planned again: the same "scalelab sweep run" (or "scalelab study run --study ${f.study}") again trains ${n === 1 ? 'it' : 'them'}\n`
               : `no failed or cancelled runs in "${f.study}": nothing to plan again\n`,
           );
         } finally {

@@ -59,6 +59,7 @@ import {
 import {
   SACCT_FIELDS,
   SlurmError,
+  throttleRefusedOnlyByEndedTasks,
   arraySpec,
   describeSlurmEnd,
   parseMaxArraySize,
@@ -119,6 +120,11 @@ export interface SlurmOptions {
    * shared file system that shows exit.json late, are waited out. @default 120
    */
   resultGraceSeconds?: number;
+  /**
+   * Where the backend says what only slows a sweep (a refused array throttle update).
+   * @default process.emitWarning, as a ScaleLabWarning
+   */
+  onWarning?: (message: string) => void;
 }
 
 /** How long one squeue answer serves the status polls of a pass. */
@@ -213,11 +219,22 @@ export function slurmBackend(o: SlurmOptions): SlurmBackend {
       submitArray,
       submitOne: (p) => submitOne(p.run, p.dir).then(() => undefined),
       setThrottle: (id, t) =>
-        slurm('scontrol', ['update', `JobId=${id}`, `ArrayTaskThrottle=${t}`]).then(() => undefined),
+        slurm('scontrol', ['update', `JobId=${id}`, `ArrayTaskThrottle=${t}`]).then(
+          () => undefined,
+          (e: unknown) => {
+            // Tasks that ended refuse the update while the rest take it (a resumed sweep's array):
+            // nothing was refused that matters.
+            if (e instanceof SlurmError) {
+              const said = e.message.slice(e.message.indexOf(' failed: ') + ' failed: '.length);
+              if (e.message.includes(' failed: ') && throttleRefusedOnlyByEndedTasks(said)) return;
+            }
+            throw e;
+          },
+        ),
       cancelled: (dir) => existsSync(join(dir, CANCELLED)),
       finished: (dir) => existsSync(join(dir, 'exit.json')) || existsSync(join(dir, CANCELLED)),
       fail: writeSubmitFailure,
-      warn: (message) => process.emitWarning(message, 'ScaleLabWarning'),
+      warn: o.onWarning ?? ((message) => process.emitWarning(message, 'ScaleLabWarning')),
       later: (fn) => setImmediate(fn),
     },
     { limit, arrays: o.array ?? true, arrayMax: o.arrayMax, pruneEveryMs: SNAPSHOT_MS },

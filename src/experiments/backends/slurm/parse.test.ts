@@ -1,6 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { SlurmError, arraySpec, arrayTasks, parseSacct, parseSbatch, parseScontrolJob } from './parse.js';
+import {
+  SlurmError,
+  arraySpec,
+  arrayTasks,
+  parseSacct,
+  parseSbatch,
+  parseScontrolJob,
+  throttleRefusedOnlyByEndedTasks,
+} from './parse.js';
 
 test('arraySpec writes what arrayTasks reads: runs of indices as ranges, gaps kept', () => {
   assert.equal(arraySpec([0, 1, 2, 3, 5]), '0-3,5');
@@ -64,4 +72,13 @@ test('scontrol show job: state and exit code; nothing when it names no state', (
     'JobId=77 JobName=x\n   JobState=OUT_OF_MEMORY Reason=OutOfMemory Dependency=(null)\n   DerivedExitCode=0:0 ExitCode=0:125\n';
   assert.deepEqual(parseScontrolJob(text), { state: 'OUT_OF_MEMORY', exit: '0:125', source: 'scontrol' });
   assert.equal(parseScontrolJob('slurm_load_jobs error: Invalid job id specified'), undefined);
+});
+
+test('a throttle update refused only by the array tasks that ended is no refusal; any other answer is', () => {
+  // scontrol's answer on a resumed sweep's array (Slurm 22.05): the pending tasks took the throttle.
+  assert.equal(throttleRefusedOnlyByEndedTasks('849_0-2,4: Job has already finished\n849_3,5: No error\n'), true);
+  assert.equal(throttleRefusedOnlyByEndedTasks('50_0: Job has already finished'), true);
+  assert.equal(throttleRefusedOnlyByEndedTasks('849_3: Access/permission denied\n849_4: No error'), false);
+  assert.equal(throttleRefusedOnlyByEndedTasks('Invalid job id specified'), false);
+  assert.equal(throttleRefusedOnlyByEndedTasks(''), false);
 });

@@ -122,6 +122,20 @@ export function parseSacct(
   return f ? { raw: f[0], state: f[2].split(' ')[0], exit: f[3] || undefined, source } : undefined;
 }
 
+/**
+ * Whether a refused `scontrol update JobId=ID ArrayTaskThrottle=K` refused only for the array's tasks
+ * that had ended: scontrol answers per group of tasks (`849_0-2,4: Job has already finished` beside
+ * `849_3,5: No error`) and fails when any group refused, yet the tasks still to run took the new
+ * throttle, and the ended ones have no use for it. `said` is what scontrol printed.
+ */
+export function throttleRefusedOnlyByEndedTasks(said: string): boolean {
+  const lines = said
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '');
+  return lines.length > 0 && lines.every((l) => /^[\d_,\-[\]%]+: (?:No error|Job has already finished)$/i.test(l));
+}
+
 /** The job id `sbatch --parsable` prints (`ID` or `ID;CLUSTER`). */
 export function parseSbatch(out: string): string {
   const id = out.trim().split(';')[0];
