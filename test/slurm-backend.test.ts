@@ -128,6 +128,16 @@ test('squeue JSON, array task ranges and Slurm end states are read as Slurm writ
     /TIMEOUT, exit 0:15, from sacct: it hit its time limit/,
   );
   assert.match(describeSlurmEnd('60', snap.jobs.get('60')!), /OUT_OF_MEMORY.*ran out of memory/);
+  // The job script's guard turned the job away: its own exit code says so, unless the run wrote its result.
+  assert.match(
+    describeSlurmEnd('61', { state: 'FAILED', exit: '75:0', source: 'sacct' }),
+    /FAILED, exit 75:0, from sacct: .*not the job slurm\.json records: a second submission of the run, turned away/,
+  );
+  assert.doesNotMatch(
+    describeSlurmEnd('61', { state: 'FAILED', exit: '75:0', source: 'sacct' }, undefined, true),
+    /turned away/,
+  );
+  assert.doesNotMatch(describeSlurmEnd('61', { state: 'FAILED', exit: '7:0', source: 'sacct' }), /turned away/);
 });
 
 test(

@@ -534,7 +534,7 @@ export function slurmBackend(o: SlurmOptions): SlurmBackend {
           reason: `cancelled in Slurm (scancel) [${describeSlurmEnd(where.id, info, o.optionNames)}]`,
         });
       const slurmSays = info
-        ? describeSlurmEnd(where.id, info, o.optionNames)
+        ? describeSlurmEnd(where.id, info, o.optionNames, done !== undefined)
         : `Slurm job ${where.id} is no longer known to squeue, sacct or scontrol (cancelled while pending?)`;
       if (!done && !removed) {
         // Ended (or gone) in Slurm's eyes, but exit.json not visible yet: accounting lags behind
