@@ -140,6 +140,23 @@ test('squeue JSON, array task ranges and Slurm end states are read as Slurm writ
   assert.doesNotMatch(describeSlurmEnd('61', { state: 'FAILED', exit: '7:0', source: 'sacct' }), /turned away/);
 });
 
+test("sbatch arguments that set the job's name are refused: ScaleLab finds its jobs again by the names it gives", () => {
+  for (const args of [
+    ['-J', 'mine'],
+    ['-Jmine'],
+    ['--job-name=mine'],
+    ['--gres=gpu:1', '--job-name', 'mine'],
+    ['--job=mine'],
+  ])
+    assert.throws(
+      () => slurmBackend({ command: 'true', sbatchArgs: args }),
+      (e: Error) => e.name === 'OptionError' && /cannot set the job's name .*to find it again/.test(e.message),
+      args.join(' '),
+    );
+  // Other arguments, a name-like value among them, are passed on.
+  slurmBackend({ command: 'true', sbatchArgs: ['--gres=gpu:1', '--comment=-J', '--mem=4G'] });
+});
+
 test(
   'a small sweep as one real job array: a failing job read from sacct, a killed and resumed sweep, nothing submitted twice',
   { skip, timeout: 180_000 },

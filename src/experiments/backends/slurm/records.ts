@@ -106,7 +106,7 @@ export function jobScript(name: string, task: string | { index: number; dir: str
     // later, after the run was sent to Slurm again or retried (under a new name, written before that
     // sbatch) or its array sent again (same name, the new id recorded once sbatch answers): that job
     // leaves at once, before it touches what the recorded job writes. The name is this script's own
-    // (Slurm runs the script as submitted), so a --job-name among the sbatch arguments changes nothing.
+    // (Slurm runs the script as submitted), whatever name Slurm shows.
     `name=${shellQuote(name)}`,
     // Its own id as slurm.json records it. sbatch passes the submitter's environment on, so a one-run
     // job submitted from inside an array task sees that outer array's SLURM_ARRAY_* variables: only
