@@ -4,7 +4,7 @@
  * ln N, or simply the lowest-loss run (the CS336 handout's method) — and fit N_opt ∝ C^a,
  * D_opt ∝ C^b through the vertices. Pure.
  */
-import { InputError, OptionError } from '../errors/index.js';
+import { FitError, InputError, OptionError } from '../errors/index.js';
 import { powerFit, type PowerFit } from '../core/linearRegression.js';
 import { polynomialFit } from '../core/leastSquares.js';
 import type { Dataset, Run } from '../io/dataset.js';
@@ -269,7 +269,8 @@ export function akimaVertex(runs: Run[]): number {
   const best = new Map<number, number>();
   for (const r of runs) best.set(r.N!, Math.min(best.get(r.N!) ?? Infinity, r.loss));
   const pts = [...best.entries()].sort((a, b) => a[0] - b[0]);
-  if (pts.length < 3) throw new Error(`akimaVertex: ${pts.length} distinct sizes, needs 3`);
+  if (pts.length < 3)
+    throw new FitError(`an IsoFLOP profile's Akima minimum needs at least 3 distinct model sizes, got ${pts.length}`);
   const xs = pts.map((p) => Math.log(p[0])),
     ys = pts.map((p) => Math.log(p[1]));
   const f = akimaInterpolant(xs, ys);
