@@ -14,6 +14,13 @@ import { clusterByLog10 } from '../io/clusters.js';
 
 export type VertexMethod = 'parabola' | 'min-run';
 
+/**
+ * The vertex `frontier` and the IsoFLOP analysis take when none is asked for: the parabola in ln N
+ * through every run of a budget. bench/isoflop-vertex.ts scores it against the other vertex methods on
+ * the real IsoFLOP ladders (docs/methods.md §38) and exits 1 when its evidence decides another.
+ */
+export const defaultVertex = 'parabola' satisfies VertexMethod;
+
 export interface IsoflopOptions {
   vertex?: VertexMethod;
   /** Budgets to group around, or 'auto' to find them from the data. @default 'auto' */
@@ -170,7 +177,7 @@ export function evaluatePower(f: PowerFit, C: number): number {
  * @throws InputError when fewer than two budgets remain, or an explicit budget has too few runs
  */
 export function isoflopAnalysis(dataset: Dataset, options: IsoflopOptions = {}): IsoflopResult {
-  const method = options.vertex ?? 'parabola';
+  const method = options.vertex ?? defaultVertex;
   if (!['parabola', 'min-run'].includes(method))
     throw new OptionError({
       option: 'vertex',
