@@ -5,7 +5,7 @@
  * it). No back-test chose that: this one scores it against two published alternatives on the benchmark's
  * real IsoFLOP ladders, leave one source out.
  *
- *   node --import tsx bench/isoflop-vertex.ts           # the tables
+ *   node --import tsx bench/isoflop-vertex.ts           # the tables; exit 1 if frontier's default is another
  *   node --import tsx bench/isoflop-vertex.ts --json
  *
  * Written BEFORE any case was scored with it (this comment was committed first):
@@ -47,10 +47,13 @@
  * over the OTHER sources (ties to the earlier method, parabola first). The default stays parabola unless
  * ONE alternative is, under EVERY truth, the method chosen on all sources, chosen by every fold, and better
  * than parabola by more than one standard error of the paired per-source differences. Otherwise the
- * script says "keep parabola". The script changes nothing: it reports; whoever owns the default decides.
+ * script says "keep parabola". The script changes nothing: it reports, and exits 1 when its decision differs from the default
+ * shipped (analyses/isoflop.ts defaultVertex, which frontier and the IsoFLOP analysis read); whoever owns
+ * the default decides.
  */
 import { readBenchmark, type BenchmarkCase } from '../src/io/benchmarkCases.js';
 import { powerFit } from '../src/core/linearRegression.js';
+import { defaultVertex } from '../src/analyses/isoflop.js';
 import {
   chooseLeavingOneSourceOut,
   countedBudgets,
@@ -64,6 +67,12 @@ import {
 } from './isoflopCases.js';
 
 const json = process.argv.includes('--json');
+/**
+ * The method the rule above keeps unless another is clearly better: the parabola, as written before any
+ * case was scored. The default shipped (defaultVertex) is compared with the decision, not taken for the
+ * incumbent, so that a default changed without this evidence makes the script exit 1.
+ */
+const incumbent: Method = 'parabola';
 const log = (s: string) => process.stderr.write(s + '\n');
 
 interface HeldOutScore {
@@ -156,20 +165,23 @@ const byTruth = perMethod((truth) =>
   chooseLeavingOneSourceOut(
     sources.map((s) => ({ id: s.id, error: s.error[truth] })),
     methods,
-    'parabola',
+    incumbent,
   ),
 );
 const challengers = new Set(methods.map((t) => byTruth[t].onAll));
 const change =
-  challengers.size === 1 && !challengers.has('parabola') && methods.every((t) => byTruth[t].clear)
+  challengers.size === 1 && !challengers.has(incumbent) && methods.every((t) => byTruth[t].clear)
     ? [...challengers][0]
     : undefined;
+const decided: Method = change ?? incumbent;
 const decision = change
-  ? `the evidence favours ${change} over parabola under every truth: a change for whoever owns the default to decide`
-  : 'keep parabola (no alternative passes the rule under every truth)';
+  ? `the evidence favours ${change} over ${incumbent} under every truth: a change for whoever owns the default to decide`
+  : `keep ${incumbent} (no alternative passes the rule under every truth)`;
 
 if (json) {
-  process.stdout.write(JSON.stringify({ results, sources, byTruth, decision }, null, 2) + '\n');
+  process.stdout.write(
+    JSON.stringify({ results, sources, byTruth, decided, decision, shipped: defaultVertex }, null, 2) + '\n',
+  );
 } else {
   const out: string[] = [];
   const f3 = (x: number) => x.toFixed(3);
@@ -204,9 +216,15 @@ if (json) {
   for (const t of methods) {
     const b = byTruth[t];
     out.push(
-      `  truth ${t.padEnd(8)}: ${methods.map((m) => `${m} ${b.mean[m].toFixed(4)}`).join(', ')}; chosen on all: ${b.onAll}; folds ${b.foldsAgree ? 'agree' : `disagree (${b.folds.map((f) => `${f.id}: ${f.method}`).join(', ')})`}; leave-one-source-out ${b.lodoError.toFixed(4)}${b.onAll === 'parabola' ? '' : `; against parabola per source ${b.meanDiff.toFixed(4)} ± ${b.se.toFixed(4)} (${b.clear ? 'clear' : 'within noise'})`}`,
+      `  truth ${t.padEnd(8)}: ${methods.map((m) => `${m} ${b.mean[m].toFixed(4)}`).join(', ')}; chosen on all: ${b.onAll}; folds ${b.foldsAgree ? 'agree' : `disagree (${b.folds.map((f) => `${f.id}: ${f.method}`).join(', ')})`}; leave-one-source-out ${b.lodoError.toFixed(4)}${b.onAll === incumbent ? '' : `; against ${incumbent} per source ${b.meanDiff.toFixed(4)} ± ${b.se.toFixed(4)} (${b.clear ? 'clear' : 'within noise'})`}`,
     );
   }
-  out.push(`decision: ${decision} (${((performance.now() - started) / 1000).toFixed(1)} s)`);
+  out.push(
+    `decision: ${decision}; frontier's default vertex: ${defaultVertex} (${((performance.now() - started) / 1000).toFixed(1)} s)`,
+  );
   process.stdout.write(out.join('\n') + '\n');
+}
+if (decided !== defaultVertex) {
+  log(`the evidence decides ${decided}, but frontier's default vertex is ${defaultVertex}`);
+  process.exit(1);
 }

@@ -425,11 +425,35 @@ test("curve-law fit reads runs from the store: their schedules (trainer runs) or
     schedule: w,
   });
   store.importDataset(parseRuns(readFileSync(table, 'utf8'), { source: 'curves.csv' }), 'curves');
+  // A run that completed with a loss the study left out of its fit (it diverged): left out here too.
+  const [diverged] = store.plan('curves', [
+    {
+      key: 'diverged',
+      name: 'diverged',
+      phase: 'curve',
+      config: {},
+      N,
+      D: 4 * 2048,
+      C: 6 * N * 4 * 2048,
+      estimatedSeconds: 1,
+    },
+  ]);
+  store.finish(diverged.id, {
+    status: 'completed',
+    loss: 9,
+    evals: [1, 2, 3, 4].map((step) => ({ tokens: step * 2048, step, loss: 3 + 2 * step, lr: 1e-3 })),
+  });
+  assert.ok(store.markLeftOutByStudy(diverged.id, 'its loss rose'));
   store.close();
   // The curves are the LR-annealing law's (the multi-power law, the default, is ill-determined on them).
   const r = scalelab(['curve-law', 'fit', '--db', db, '--study', 'curves', '--law', 'lr-annealing', '--json']);
   assert.equal(r.code, 0, r.stderr);
   const out = r.json();
+  assert.equal(out.leftOutByStudy, 1);
+  assert.match(
+    scalelab(['curve-law', 'fit', '--db', db, '--study', 'curves', '--law', 'lr-annealing']).stdout,
+    /1 completed run the study left out of its fit is left out here too/,
+  );
   assert.deepEqual(out.inputs.map((i: { run: string; lrFrom: string }) => `${i.run}:${i.lrFrom}`).sort(), [
     'constant:lr column',
     'wsd-0.2:schedule',

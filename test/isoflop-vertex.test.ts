@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
@@ -14,22 +14,26 @@ interface BenchOutput {
   results: { id: string; real: boolean; skipped?: string; lawError?: Record<string, number> }[];
   sources: { id: string }[];
   byTruth: Record<string, { onAll: string; clear: boolean }>;
+  decided: string;
   decision: string;
+  shipped: string;
 }
 
 test('isoflop vertex bench: the parabola is kept on the real ladders; on the noise-free control the parabola and Akima find the law’s optimum', () => {
-  const out = execFileSync(process.execPath, ['--import', 'tsx', 'bench/isoflop-vertex.ts', '--json'], {
+  const run = spawnSync(process.execPath, ['--import', 'tsx', 'bench/isoflop-vertex.ts', '--json'], {
     cwd: root,
     encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const r = JSON.parse(out) as BenchOutput;
+  assert.equal(run.status, 0, `the bench's decision differs from frontier's default vertex:\n${run.stderr}`);
+  const r = JSON.parse(run.stdout) as BenchOutput;
   // The sources docs/methods.md §38 reports: the two Porian grids count as one.
   assert.deepEqual(
     r.sources.map((s) => s.id),
     ['chinchilla', 'datablations-1epoch', 'gemstones-cooldown', 'moby-small', 'porian (owt2 + refinedweb)'],
   );
   assert.match(r.decision, /^keep parabola/);
+  assert.equal(r.shipped, 'parabola');
+  assert.equal(r.decided, r.shipped);
   assert.equal(r.byTruth.parabola.onAll, 'parabola');
   assert.equal(r.byTruth['min-run'].clear, false, 'the lowest-loss run wins only within noise');
   const control = r.results.find((c) => c.id === 'cs336-synthetic')!;

@@ -128,6 +128,33 @@ test('squeue JSON, array task ranges and Slurm end states are read as Slurm writ
     /TIMEOUT, exit 0:15, from sacct: it hit its time limit/,
   );
   assert.match(describeSlurmEnd('60', snap.jobs.get('60')!), /OUT_OF_MEMORY.*ran out of memory/);
+  // The job script's guard turned the job away: its own exit code says so, unless the run wrote its result.
+  assert.match(
+    describeSlurmEnd('61', { state: 'FAILED', exit: '75:0', source: 'sacct' }),
+    /FAILED, exit 75:0, from sacct: .*not the job slurm\.json records: a second submission of the run, turned away/,
+  );
+  assert.doesNotMatch(
+    describeSlurmEnd('61', { state: 'FAILED', exit: '75:0', source: 'sacct' }, undefined, true),
+    /turned away/,
+  );
+  assert.doesNotMatch(describeSlurmEnd('61', { state: 'FAILED', exit: '7:0', source: 'sacct' }), /turned away/);
+});
+
+test("sbatch arguments that set the job's name are refused: ScaleLab finds its jobs again by the names it gives", () => {
+  for (const args of [
+    ['-J', 'mine'],
+    ['-Jmine'],
+    ['--job-name=mine'],
+    ['--gres=gpu:1', '--job-name', 'mine'],
+    ['--job=mine'],
+  ])
+    assert.throws(
+      () => slurmBackend({ command: 'true', sbatchArgs: args }),
+      (e: Error) => e.name === 'OptionError' && /cannot set the job's name .*to find it again/.test(e.message),
+      args.join(' '),
+    );
+  // Other arguments, a name-like value among them, are passed on.
+  slurmBackend({ command: 'true', sbatchArgs: ['--gres=gpu:1', '--comment=-J', '--mem=4G'] });
 });
 
 test(

@@ -431,6 +431,12 @@ test('sweep/study flags: --no-array gives one job per run (the runner then keeps
     "arrays: the runner hands over up to an array's worth",
   );
   assert.throws(() => makeBackend({ ...flags, arrayMax: '0' }), /--array-max: expected at least 1, got 0/);
+  // The Slurm backend is out of reach with its controller: a failover longer than 2 minutes is waited out when asked.
+  assert.equal(makeBackend({ ...flags, unreachableTimeout: '900' }).unreachableTimeoutMs, 900_000);
+  assert.throws(
+    () => makeBackend({ ...flags, backend: 'local', unreachableTimeout: '900' }),
+    /--unreachable-timeout applies to --backend api and slurm \(/,
+  );
   const help = scalelab(['sweep', 'run', '--help']);
   assert.match(help.stdout, /--no-array/);
   assert.match(help.stdout, /--array-max <n>/);

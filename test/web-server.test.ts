@@ -331,12 +331,44 @@ test('GET /api/studies/:name/progress: done, failed, in flight, hours, best loss
   const r = await raw('/api/studies/demo/progress');
   assert.equal(r.status, 200);
   const p = progressSchema.parse(r.json());
-  assert.deepEqual([p.total, p.done, p.failed, p.inFlight, p.planned, p.cancelled], [5, 2, 1, 1, 1, 0]);
+  assert.deepEqual([p.total, p.done, p.failed, p.inFlight, p.planned, p.cancelled, p.leftOut], [5, 2, 1, 1, 1, 0, 0]);
   assert.ok(Math.abs(p.hoursSpent - (1200 + 2400 + 600) / 3600) < 1e-12);
   assert.ok(Math.abs(p.hoursPlanned - 2.5) < 1e-12);
   assert.equal(p.bestLoss, 3.2);
   assert.equal(p.best?.N, 2e7);
   assert.equal(r.headers['cache-control'], 'no-store', 'polled: never cached');
+});
+
+test('GET /api/studies/:name/progress: runs the study left out of its fit are counted apart, never done nor the best (a loss of 0)', async () => {
+  const path = join(dir, 'left-out', 'runs.db');
+  mkdirSync(join(dir, 'left-out'));
+  const st = RunStore.open(path);
+  const runs = st.plan(
+    's',
+    [1, 2, 3].map((i) => ({
+      key: `r${i}`,
+      phase: 'isoflop',
+      config: { i },
+      N: i * 1e7,
+      D: 1e8,
+      C: 6e15 * i,
+      estimatedSeconds: 60,
+    })),
+  );
+  st.finish(runs[0].id, { status: 'completed', loss: 3.3, seconds: 60 });
+  st.finish(runs[1].id, { status: 'completed', loss: 0, seconds: 60 });
+  assert.ok(st.markLeftOutByStudy(runs[1].id, 'a loss of 0 cannot be used'));
+  st.close();
+  const w = createWebServer({ storePath: path, assetsDir: join(dir, 'no-such-dist'), datasets: [] });
+  const { port: p } = await w.listen(0);
+  try {
+    const progress = progressSchema.parse((await raw('/api/studies/s/progress', { port: p })).json());
+    assert.deepEqual([progress.total, progress.done, progress.leftOut, progress.planned], [3, 1, 1, 1]);
+    assert.equal(progress.bestLoss, 3.3);
+    assert.equal(progress.best?.N, 1e7);
+  } finally {
+    await w.close();
+  }
 });
 
 test('unknown study → 404; a name with control characters → 400; broken percent-encoding → 400', async () => {

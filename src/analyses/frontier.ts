@@ -18,7 +18,14 @@ import { powerLaw, predictLoss, type Law } from '../laws/index.js';
 import { defaultResampleUnit, groupedDraw, lineagesNotDrawn, type Dataset, type Run } from '../io/dataset.js';
 import { computeOptimal } from './computeOptimal.js';
 import { envelopeAnalysis, trainingCurves, type Curve, type EnvelopeResult } from './envelope.js';
-import { evaluatePower, isoflopAnalysis, profileVertex, type IsoflopOptions, type IsoflopResult } from './isoflop.js';
+import {
+  defaultVertex,
+  evaluatePower,
+  isoflopAnalysis,
+  profileVertex,
+  type IsoflopOptions,
+  type IsoflopResult,
+} from './isoflop.js';
 import { powerFit, type PowerFit } from '../core/linearRegression.js';
 import { checkLossVaries, checkMagnitudes } from '../io/dataChecks.js';
 import { formatInterval, formatNumber } from '../core/format.js';
@@ -359,7 +366,7 @@ export function* approach2Steps(
     C,
     iso.profiles.map((p) => p.loss),
   );
-  const method = options.vertex ?? 'parabola';
+  const method = options.vertex ?? defaultVertex;
   const result: ApproachResult & { isoflop: IsoflopResult } = {
     approach: 2,
     label: `IsoFLOP profiles (${method === 'parabola' ? 'parabola vertex' : 'lowest-loss run'})`,

@@ -4,7 +4,7 @@
  * ln N, or simply the lowest-loss run (the CS336 handout's method) — and fit N_opt ∝ C^a,
  * D_opt ∝ C^b through the vertices. Pure.
  */
-import { InputError, OptionError } from '../errors/index.js';
+import { FitError, InputError, OptionError } from '../errors/index.js';
 import { powerFit, type PowerFit } from '../core/linearRegression.js';
 import { polynomialFit } from '../core/leastSquares.js';
 import type { Dataset, Run } from '../io/dataset.js';
@@ -13,6 +13,13 @@ import { checkLossVaries, checkMagnitudes } from '../io/dataChecks.js';
 import { clusterByLog10 } from '../io/clusters.js';
 
 export type VertexMethod = 'parabola' | 'min-run';
+
+/**
+ * The vertex `frontier` and the IsoFLOP analysis take when none is asked for: the parabola in ln N
+ * through every run of a budget. bench/isoflop-vertex.ts scores it against the other vertex methods on
+ * the real IsoFLOP ladders (docs/methods.md §38) and exits 1 when its evidence decides another.
+ */
+export const defaultVertex = 'parabola' satisfies VertexMethod;
 
 export interface IsoflopOptions {
   vertex?: VertexMethod;
@@ -170,7 +177,7 @@ export function evaluatePower(f: PowerFit, C: number): number {
  * @throws InputError when fewer than two budgets remain, or an explicit budget has too few runs
  */
 export function isoflopAnalysis(dataset: Dataset, options: IsoflopOptions = {}): IsoflopResult {
-  const method = options.vertex ?? 'parabola';
+  const method = options.vertex ?? defaultVertex;
   if (!['parabola', 'min-run'].includes(method))
     throw new OptionError({
       option: 'vertex',
@@ -269,7 +276,8 @@ export function akimaVertex(runs: Run[]): number {
   const best = new Map<number, number>();
   for (const r of runs) best.set(r.N!, Math.min(best.get(r.N!) ?? Infinity, r.loss));
   const pts = [...best.entries()].sort((a, b) => a[0] - b[0]);
-  if (pts.length < 3) throw new Error(`akimaVertex: ${pts.length} distinct sizes, needs 3`);
+  if (pts.length < 3)
+    throw new FitError(`an IsoFLOP profile's Akima minimum needs at least 3 distinct model sizes, got ${pts.length}`);
   const xs = pts.map((p) => Math.log(p[0])),
     ys = pts.map((p) => Math.log(p[1]));
   const f = akimaInterpolant(xs, ys);

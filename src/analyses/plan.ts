@@ -400,13 +400,11 @@ export const shippedAllocationRule = 'reported' satisfies AllocationRule;
  * The recommenders bench/approach-backtest.ts scores for N at a budget when the data hold IsoFLOP
  * profiles: Approach 3 (the fitted law, what `plan`, `report` and `study run` use), Approach 2 through the
  * profiles' parabola vertices or their Akima minima, Approach 1 (the envelope), and the geometric mean of
- * Approaches 2 and 3 (docs/methods.md §7).
+ * Approaches 2 and 3 (docs/methods.md §7). Which one `plan` is, the bench finds by comparing each one's N
+ * with makePlan's own, and it exits 1 when its evidence decides another.
  */
 export const recommenders = ['approach-3', 'approach-2', 'approach-2-akima', 'approach-1', 'geomean-2-3'] as const;
 export type Recommender = (typeof recommenders)[number];
-
-/** Which of them `plan` ships; the bench exits 1 when its evidence decides another. */
-export const shippedRecommender: Recommender = 'approach-3';
 
 /** One line: where the recommendation's N and D come from. */
 function describeAllocation(law: Law, U: number | undefined, C: number, ensemble: PlanInput['ensemble']): string {

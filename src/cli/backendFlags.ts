@@ -79,7 +79,7 @@ export function addBackendFlags(cmd: Command): Command {
     )
     .option(
       '--unreachable-timeout <seconds>',
-      `api: how long the sweep keeps trying a training API out of reach (no answer, a refused connection, a gateway's 502/503/504) before it stops, no run failed (default: ${UNREACHABLE_TIMEOUT_MS / 1000})`,
+      `api/slurm: how long the sweep keeps trying a training API out of reach (no answer, a refused connection, a gateway's 502/503/504) or a Slurm controller that does not answer (a failover) before it stops, no run failed (default: ${UNREACHABLE_TIMEOUT_MS / 1000})`,
     )
     .option(
       '--command <template>',
@@ -95,7 +95,10 @@ export function addBackendFlags(cmd: Command): Command {
       'local/slurm: end a run still going after this many seconds (its whole process group: SIGTERM, SIGKILL 10 s later); it fails "timed out after N s". Slurm also gets sbatch --time, a minute longer',
     )
     .option('--partition <name>', 'slurm: partition')
-    .option('--sbatch-arg <arg...>', 'slurm: extra sbatch arguments, e.g. --sbatch-arg=--gres=gpu:1')
+    .option(
+      '--sbatch-arg <arg...>',
+      'slurm: extra sbatch arguments, e.g. --sbatch-arg=--gres=gpu:1 (not -J/--job-name: ScaleLab names the jobs to find them again)',
+    )
     .option(
       '--no-array',
       "slurm: one sbatch job per run instead of one job array per pass (for sites that count array tasks against a user's job limit differently, or forbid arrays)",
@@ -385,7 +388,8 @@ export const cliBackends = {
   },
   slurm: {
     help: 'sbatch per run',
-    flags: [...commandRunFlags, '--partition', '--sbatch-arg', '--no-array', '--array-max'],
+    // A controller out of reach (a failover, a restart) stops the sweep after --unreachable-timeout.
+    flags: [...commandRunFlags, '--partition', '--sbatch-arg', '--no-array', '--array-max', '--unreachable-timeout'],
     make({ f, concurrency }) {
       const { cost, architecture } = assumedSetup(f);
       const { command, timeoutSeconds } = commandFlags(f, 'slurm');
@@ -431,14 +435,19 @@ export function makeBackend(f: BackendFlags, cmd?: Command): BackendSetup {
     throw new UsageError(
       `--run-timeout applies to --backend ${andList(backendNames.filter((n) => entryOf(n).flags.includes('--run-timeout')))}${entry.insteadOfRunTimeout ? `; ${entry.insteadOfRunTimeout}` : ''}`,
     );
-  // Only a training API is ever out of reach (BackendUnreachable): these were silently unused elsewhere.
-  for (const [given, name] of [
-    [f.callTimeout, '--call-timeout'],
-    [f.unreachableTimeout, '--unreachable-timeout'],
+  // Only a training API and a Slurm controller are ever out of reach (BackendUnreachable), and only
+  // the API's calls have a timeout of their own: elsewhere these were silently unused.
+  for (const [given, name, why] of [
+    [f.callTimeout, '--call-timeout', 'the one backend whose calls wait for an answer over the network'],
+    [
+      f.unreachableTimeout,
+      '--unreachable-timeout',
+      'a training API or a Slurm controller, the backends a sweep waits for when they are out of reach',
+    ],
   ] as const)
     if (given !== undefined && !entry.flags.includes(name))
       throw new UsageError(
-        `${name} applies to --backend ${andList(backendNames.filter((n) => entryOf(n).flags.includes(name)))} (a training API, the one backend a sweep waits for when it is out of reach)`,
+        `${name} applies to --backend ${andList(backendNames.filter((n) => entryOf(n).flags.includes(name)))} (${why})`,
       );
   const setup = entry.make({ f, concurrency, cmd });
   return f.unreachableTimeout !== undefined

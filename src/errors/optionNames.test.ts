@@ -49,6 +49,11 @@ const exceptions: { file: string; text: RegExp; why: string }[] = [
     why: "--time, --mem and --requeue are sbatch's own flags, to be given through the backend's sbatchArgs option",
   },
   {
+    file: 'experiments/backends/slurm/index.ts',
+    text: /sbatch -J\/--job-name/,
+    why: "-J/--job-name is sbatch's own flag, refused among the backend's sbatchArgs",
+  },
+  {
     file: 'fit/summary.ts',
     text: /scalelab fit --json/,
     why: 'names the command that writes the file being read (a fit JSON), not an option of this call',

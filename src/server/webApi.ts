@@ -101,9 +101,12 @@ export const progressSchema = z.object({
   planned: z.number().int().nonnegative(),
   /** Submitting, queued or running. */
   inFlight: z.number().int().nonnegative(),
+  /** Completed, and used by the study's fit. */
   done: z.number().int().nonnegative(),
   failed: z.number().int().nonnegative(),
   cancelled: z.number().int().nonnegative(),
+  /** Completed with a loss the study left out of its fit (a diverged or zero loss): neither done nor the best. */
+  leftOut: z.number().int().nonnegative(),
   /** Accelerator hours of finished runs, and the plan's estimate for all runs. */
   hoursSpent: z.number().nonnegative(),
   hoursPlanned: z.number().nonnegative(),

@@ -19,7 +19,7 @@ import { packageRoot as findPackageRoot } from '../io/packageRoot.js';
 import type { z } from 'zod';
 import { parseRuns } from '../io/parseRuns.js';
 import type { Dataset } from '../io/dataset.js';
-import { RunStore, StoreError, storeDataset, type StoredRun } from '../store/store.js';
+import { leftOutByStudy, RunStore, StoreError, storeDataset, type StoredRun } from '../store/store.js';
 import {
   BodyTooLarge,
   clientErrorAnswer,
@@ -194,16 +194,19 @@ const studyStatuses = { inFlight: ['submitting', 'queued', 'running'] } as const
 /** A study's progress from its runs (what `sweep run` shows on a terminal). */
 function studyProgress(study: string, runs: StoredRun[], at = new Date()): Progress {
   const count = (...statuses: string[]) => runs.filter((r) => statuses.includes(r.status)).length;
-  const done = runs.filter((r) => r.status === 'completed' && r.loss !== null);
+  // A run the study left out of its fit (its loss diverged, or read 0) is no result to count or to show as the best.
+  const leftOut = runs.filter(leftOutByStudy).length;
+  const done = runs.filter((r) => r.status === 'completed' && r.loss !== null && !leftOutByStudy(r));
   const best = done.reduce<StoredRun | undefined>((b, r) => (b === undefined || r.loss! < b.loss! ? r : b), undefined);
   return {
     study,
     total: runs.length,
     planned: count('planned'),
     inFlight: count(...studyStatuses.inFlight),
-    done: count('completed'),
+    done: count('completed') - leftOut,
     failed: count('failed'),
     cancelled: count('cancelled'),
+    leftOut,
     hoursSpent: runs.reduce((s, r) => s + (r.seconds ?? 0), 0) / 3600,
     hoursPlanned: runs.reduce((s, r) => s + (r.estimatedSeconds ?? 0), 0) / 3600,
     bestLoss: best ? best.loss : null,

@@ -13,6 +13,7 @@ import { plannedRuns, waitFor } from './common.js';
 import { fakeSlurm } from '../helpers/fakeSlurm.js';
 import { runDirectory } from '../../src/experiments/backends/process.js';
 import { readSlurmRecord, slurmBackend, type SlurmOptions } from '../../src/experiments/backends/slurm/index.js';
+import { turnedAwayExitCode } from '../../src/experiments/backends/slurm/parse.js';
 import { jobScript } from '../../src/experiments/backends/slurm/records.js';
 import { runSweep } from '../../src/experiments/runner.js';
 import { RunStore, type StoredRun } from '../../src/store/store.js';
@@ -353,7 +354,7 @@ for (const t of [1e6, 2e6, 3e6]) appendFileSync('metrics.jsonl', JSON.stringify(
 `,
     );
     writeFileSync(join(dir, 'job.json'), JSON.stringify({ argv: [process.execPath, trainer], cwd: dir }));
-    writeFileSync(join(dir, 'job.sh'), jobScript('scalelab-array-t', dir));
+    writeFileSync(join(dir, 'job.sh'), jobScript('scalelab-array-t', [{ index: 0, dir }]));
     // Task 0 of array 101, as slurm.json records it.
     const env = { ...process.env, SLURM_JOB_ID: '300', SLURM_ARRAY_JOB_ID: '101', SLURM_ARRAY_TASK_ID: '0' };
     return spawn('sh', [join(dir, 'job.sh')], { env, stdio: 'ignore' });
@@ -454,11 +455,11 @@ test('Slurm: a job that is not the one recorded for its run (an unanswered sbatc
     "import { writeFileSync } from 'node:fs';\nwriteFileSync('trainer-started', '');\n",
   );
   writeFileSync(join(d, 'job.json'), JSON.stringify({ argv: [process.execPath, join(d, 'trainer.mjs')], cwd: d }));
-  /** The job script of the job named `name`, run as Slurm's job `jobId`. */
-  const job = (name: string, jobId: string) =>
+  /** The job script of the job named `name`, run as Slurm's job `jobId` (with more of Slurm's variables). */
+  const job = (name: string, jobId: string, env: Record<string, string> = {}) =>
     new Promise<{ code: number | null; stderr: string }>((res) => {
       writeFileSync(join(d, 'job.sh'), jobScript(name, d));
-      const p = spawn('sh', [join(d, 'job.sh')], { env: { ...process.env, SLURM_JOB_ID: jobId } });
+      const p = spawn('sh', [join(d, 'job.sh')], { env: { ...process.env, ...env, SLURM_JOB_ID: jobId } });
       let stderr = '';
       p.stderr.on('data', (b: Buffer) => (stderr += b));
       p.on('close', (code) => res({ code, stderr }));
@@ -476,7 +477,7 @@ test('Slurm: a job that is not the one recorded for its run (an unanswered sbatc
     writeFileSync(join(d, 'slurm.json'), JSON.stringify(record));
     finishJob(d);
     const { code, stderr } = await job('scalelab-1-h-a', '700');
-    assert.equal(code, 0, when);
+    assert.equal(code, turnedAwayExitCode, when);
     assert.match(stderr, /scalelab: job 700 \(scalelab-1-h-a\) is not the one .*slurm\.json records/, when);
     assert.match(stderr, said, when);
     assert.ok(
@@ -492,6 +493,15 @@ test('Slurm: a job that is not the one recorded for its run (an unanswered sbatc
   assert.equal(own.code, 0, own.stderr);
   assert.ok(existsSync(join(d, 'trainer-started')));
   assert.deepEqual(lines(join(d, 'slurm-job-id')), ['702']);
+  // A sweep started inside a task of an array: sbatch passed that task's variables on to the run's
+  // own job, which is still the one recorded (not the outer array's task) and trains.
+  rmSync(join(d, 'trainer-started'));
+  rmSync(join(d, 'slurm-job-id'));
+  writeFileSync(join(d, 'slurm.json'), JSON.stringify({ name: 'scalelab-1-h-c', jobId: '703', at: '' }));
+  const inArray = await job('scalelab-1-h-c', '703', { SLURM_ARRAY_JOB_ID: '90', SLURM_ARRAY_TASK_ID: '4' });
+  assert.equal(inArray.code, 0, inArray.stderr);
+  assert.ok(existsSync(join(d, 'trainer-started')), 'the recorded job trains');
+  assert.deepEqual(lines(join(d, 'slurm-job-id')), ['703']);
 });
 
 test(

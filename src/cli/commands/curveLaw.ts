@@ -63,6 +63,8 @@ interface CurveFitFile {
   joint: boolean;
   /** Checkpoints before this step were left out of the fit. */
   fromStep: number;
+  /** With a run store: its completed runs the study left out of its fit (a diverged loss), left out here too. */
+  leftOutByStudy?: number;
   /** One fit per model size (or one joint fit), each with its bootstrap replicates. */
   fits: { N?: number; fit: CurveFit; bootstrap?: CurveBootstrap }[];
   inputs: {
@@ -80,21 +82,29 @@ interface CurveFitFile {
 }
 
 /**
- * The completed runs of a store (one study, or all) as curves: each run's checkpoints with their
+ * The completed runs of a store (one study, or all) as curves, less those the study left out of its
+ * fit (a diverged loss; counted in `leftOut`), as `fit --db` and `runs export` leave them out: each run's checkpoints with their
  * steps, the learning rate from the run's schedule when it has one, else from its checkpoints' lr,
  * and the lineage an import recorded (a bootstrap then draws a lineage's runs together, as from a
  * table). `requireLineage` (`--lineage` with `--db`) refuses a run stored without one.
  */
-async function storeCurves(db: string, study?: string, requireLineage?: string): Promise<ReadCurve[]> {
+async function storeCurves(
+  db: string,
+  study?: string,
+  requireLineage?: string,
+): Promise<{ curves: ReadCurve[]; leftOut: number }> {
   if (!existsSync(db))
     throw new UsageError(`--db: no run store at ${db} (run a sweep or "scalelab runs import" first)`);
   const { openStore } = await import('../storeAccess.js');
+  const { leftOutByStudy } = await import('../../store/store.js');
   const store = openStore(db);
   try {
     const runs: DatasetRun[] = [];
     const schedules: Record<string, Schedule> = {};
     let line = 0;
-    for (const r of store.runs({ study, status: 'completed' })) {
+    const completed = store.runs({ study, status: 'completed' });
+    const kept = completed.filter((r) => !leftOutByStudy(r));
+    for (const r of kept) {
       const name = r.name ?? r.key;
       if (requireLineage !== undefined && r.lineage === null)
         throw new UsageError(
@@ -120,10 +130,14 @@ async function storeCurves(db: string, study?: string, requireLineage?: string):
         });
       }
     }
+    const leftOut = completed.length - kept.length;
     if (!runs.length)
-      throw new InputError({ file: db }, `no completed runs with checkpoints${study ? ` in study "${study}"` : ''}`);
+      throw new InputError(
+        { file: db },
+        `no completed runs with checkpoints${study ? ` in study "${study}"` : ''}${leftOut ? ` (${counted(leftOut, 'completed run')} the study left out of its fit, left out here too)` : ''}`,
+      );
     const hasLr = runs.every((r) => r.lr !== undefined);
-    return curvesFromDataset(
+    const curves = curvesFromDataset(
       {
         source: db,
         runs,
@@ -140,6 +154,7 @@ async function storeCurves(db: string, study?: string, requireLineage?: string):
       },
       schedules,
     );
+    return { curves, leftOut };
   } finally {
     store.close();
   }
@@ -508,11 +523,11 @@ Examples:
           const source = flags.db ?? inputs.join(', ');
           // Computed on the main thread, in steps (reading, a fit per model size, then each replicate)
           // with a turn for the event loop between them: a Ctrl-C stops it within a step, saying so.
-          const { curves, fits } = await interruptible(
+          const { curves, fits, leftOut } = await interruptible(
             (async () => {
-              const read = flags.db
+              const { curves: read, leftOut } = flags.db
                 ? await storeCurves(flags.db, flags.study, flags.lineage)
-                : readCurves(inputs, flags);
+                : { curves: readCurves(inputs, flags), leftOut: undefined };
               await betweenSteps();
               // Only an explicit --from-step leaves checkpoints out: a step-0 row otherwise reaches the law's checks and is refused, located.
               const curves =
@@ -554,7 +569,7 @@ Examples:
                 });
               }
               bar.stop();
-              return { curves, fits };
+              return { curves, fits, leftOut };
             })(),
           );
           const out: CurveFitFile = {
@@ -563,6 +578,7 @@ Examples:
             citation: fits[0].fit.citation,
             joint: !!flags.joint,
             fromStep,
+            ...(leftOut !== undefined ? { leftOutByStudy: leftOut } : {}),
             fits,
             inputs: curves.map((c) => ({
               run: c.name,
@@ -586,6 +602,10 @@ Examples:
           for (const c of out.inputs)
             lines.push(
               `  ${c.run}${c.N !== undefined ? ` (N = ${formatNumber(c.N, 4)})` : ''}${c.namedAfterFile ? ` (all of ${c.source}: it has no run column)` : ''}: ${counted(c.points, 'checkpoint')}, learning rate from ${c.lrFrom}${c.schedule ? `: ${describeSchedule(c.schedule)}` : ''}`,
+            );
+          if (out.leftOutByStudy)
+            lines.push(
+              `  (${counted(out.leftOutByStudy, 'completed run')} the study left out of its fit ${out.leftOutByStudy === 1 ? 'is' : 'are'} left out here too: "scalelab runs ls" says why)`,
             );
           for (const g of fits) {
             lines.push(

@@ -8,7 +8,7 @@ import {
   type ApproachResult,
   type BootstrapSettings,
 } from '../../analyses/frontier.js';
-import type { IsoflopOptions } from '../../analyses/isoflop.js';
+import { defaultVertex, type IsoflopOptions } from '../../analyses/isoflop.js';
 import { defaultLawId, getLaw } from '../../laws/index.js';
 import { bootstrapParallel, fitParallel } from '../../node/parallel.js';
 import { replicateParams } from '../../fit/bootstrap.js';
@@ -81,7 +81,7 @@ export function registerFrontier(
       'all',
     )
     .addOption(flag('targets', { default: '1e23,1e24' }))
-    .addOption(flag('vertex', { detail: 'Approach 2', default: 'parabola' }))
+    .addOption(flag('vertex', { detail: 'Approach 2', default: defaultVertex }))
     .addOption(flag('budgets', { detail: `${budgetChoices}; Approach 2`, default: 'auto' }))
     .addOption(flag('tolerance', { detail: 'Approach 2: the budgets', default: '0.06' }))
     .addOption(

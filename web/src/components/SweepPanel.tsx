@@ -46,10 +46,10 @@ export function SweepPanel({ studies }: { studies: ApiState<Studies> }) {
           <div
             className="progress"
             role="img"
-            aria-label={`${p.done} of ${p.total} runs done, ${p.failed} failed, ${p.inFlight} in flight`}
+            aria-label={`${p.done} of ${p.total} runs done, ${p.failed} failed${p.leftOut ? `, ${p.leftOut} left out` : ''}, ${p.inFlight} in flight`}
           >
             <span className="progress-done" style={{ width: share(p.done) }} />
-            <span className="progress-failed" style={{ width: share(p.failed) }} />
+            <span className="progress-failed" style={{ width: share(p.failed + p.leftOut) }} />
             <span className="progress-running" style={{ width: share(p.inFlight) }} />
           </div>
           <dl className="facts sweep-facts">
@@ -59,6 +59,12 @@ export function SweepPanel({ studies }: { studies: ApiState<Studies> }) {
             </dd>
             <dt>failed</dt>
             <dd data-testid="sweep-failed">{p.failed}</dd>
+            {p.leftOut > 0 && (
+              <>
+                <dt title="completed with a loss the study's fit cannot use (diverged)">left out</dt>
+                <dd data-testid="sweep-left-out">{p.leftOut}</dd>
+              </>
+            )}
             <dt>in flight</dt>
             <dd data-testid="sweep-inflight">{p.inFlight}</dd>
             <dt>waiting</dt>

@@ -40,7 +40,7 @@ import { promisify } from 'node:util';
 import { chmodSync, existsSync, mkdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { syncFolder } from '../../../io/durable.js';
-import type { OptionNamer } from '../../../errors/index.js';
+import { OptionError, type OptionNamer } from '../../../errors/index.js';
 import type { StoredRun } from '../../../store/store.js';
 import { BackendUnreachable, type Backend, type BackendStatus } from '../backend.js';
 import {
@@ -127,6 +127,22 @@ export interface SlurmOptions {
   onWarning?: (message: string) => void;
 }
 
+/**
+ * Refuses an sbatch argument that sets the job's name (-J, --job-name or a prefix sbatch takes for it):
+ * given after ScaleLab's own, it would win, and the lookups by name after an sbatch that got no answer
+ * would never find the job (it would be sent again every time).
+ */
+function checkSbatchArgs(args: readonly string[]): void {
+  for (const arg of args)
+    if (/^-J/.test(arg) || /^--job(-(n(a(me?)?)?)?)?(=|$)/.test(arg))
+      throw new OptionError({
+        option: 'sbatchArgs',
+        value: arg,
+        message: (name) =>
+          `${name('sbatchArgs')} cannot set the job's name (sbatch -J/--job-name), got ${JSON.stringify(arg)}: ScaleLab names each job itself, to find it again in squeue after an sbatch that got no answer`,
+      });
+}
+
 /** How long one squeue answer serves the status polls of a pass. */
 const SNAPSHOT_MS = 500;
 
@@ -193,6 +209,7 @@ export interface SlurmBackend extends Backend {
 
 export function slurmBackend(o: SlurmOptions): SlurmBackend {
   checkTemplate(o.command);
+  checkSbatchArgs(o.sbatchArgs ?? []);
   const root = o.root ?? '.scalelab/runs';
   const cwd = o.cwd ?? process.cwd();
   const limit = o.concurrency ?? 64;
@@ -551,7 +568,7 @@ export function slurmBackend(o: SlurmOptions): SlurmBackend {
           reason: `cancelled in Slurm (scancel) [${describeSlurmEnd(where.id, info, o.optionNames)}]`,
         });
       const slurmSays = info
-        ? describeSlurmEnd(where.id, info, o.optionNames)
+        ? describeSlurmEnd(where.id, info, o.optionNames, done !== undefined)
         : `Slurm job ${where.id} is no longer known to squeue, sacct or scontrol (cancelled while pending?)`;
       if (!done && !removed) {
         // Ended (or gone) in Slurm's eyes, but exit.json not visible yet: accounting lags behind

@@ -178,15 +178,30 @@ const meanings: Record<string, string | ((name: OptionNamer) => string)> = {
 };
 
 /**
+ * The exit code of a job script that left at once because its job is not the one slurm.json records
+ * (records.ts jobScript): 75, EX_TEMPFAIL, which no Slurm state gives.
+ */
+export const turnedAwayExitCode = 75;
+
+/**
  * How Slurm saw a job end, e.g. `Slurm job 12_3: TIMEOUT, exit 0:15, from sacct: it hit its time limit (…)`.
  * @param name how to name the backend's options (the CLI passes its flags); --time and --mem are sbatch's own
+ * @param resultWritten whether the run wrote its exit record: then the job script exited with the
+ *   command's code, and a 75 is the command's, not the guard's
  */
 export function describeSlurmEnd(
   id: string,
   info: { state: string; exit?: string; source: string },
   name: OptionNamer = libraryOption,
+  resultWritten = false,
 ): string {
   const meaning = meanings[info.state];
-  const why = typeof meaning === 'function' ? meaning(name) : meaning;
+  const turnedAway =
+    !resultWritten && info.state === 'FAILED' && info.exit?.split(':')[0] === String(turnedAwayExitCode);
+  const why = turnedAway
+    ? `exit ${turnedAwayExitCode} is the job script's guard: this job is not the job slurm.json records: a second submission of the run, turned away`
+    : typeof meaning === 'function'
+      ? meaning(name)
+      : meaning;
   return `Slurm job ${id}: ${info.state}${info.exit ? `, exit ${info.exit}` : ''}, from ${info.source}${why ? `: ${why}` : ''}`;
 }

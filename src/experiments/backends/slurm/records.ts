@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { syncFolder } from '../../../io/durable.js';
 import { hashKey, type StoredRun } from '../../../store/store.js';
 import { ATTEMPT_FILES, runDirectory, wrapperPath } from '../process.js';
+import { turnedAwayExitCode } from './parse.js';
 
 /** RUN_DIR/slurm.json: where the run went in Slurm. */
 export interface SlurmRecord {
@@ -84,7 +85,7 @@ function shellQuote(s: string): string {
 
 /**
  * The batch script of the job (or array) named `name`, for one run's folder or for an array's tasks
- * (index → folder): pick the run folder, leave at once unless this is the job slurm.json records,
+ * (index → folder): pick the run folder, leave at once (exit code turnedAwayExitCode) unless this is the job slurm.json records,
  * remove what an earlier attempt left (ATTEMPT_FILES), append the job's id to slurm-job-id, run the
  * wrapper, and exit with the command's exit code from exit.json (1 when the command was killed), so
  * sacct says FAILED and which code.
@@ -105,15 +106,20 @@ export function jobScript(name: string, task: string | { index: number; dir: str
     // later, after the run was sent to Slurm again or retried (under a new name, written before that
     // sbatch) or its array sent again (same name, the new id recorded once sbatch answers): that job
     // leaves at once, before it touches what the recorded job writes. The name is this script's own
-    // (Slurm runs the script as submitted), so a --job-name among the sbatch arguments changes nothing.
+    // (Slurm runs the script as submitted), whatever name Slurm shows.
     `name=${shellQuote(name)}`,
-    'me=${SLURM_ARRAY_JOB_ID:+${SLURM_ARRAY_JOB_ID}_${SLURM_ARRAY_TASK_ID:-}}',
-    'me=${me:-${SLURM_JOB_ID:-}}',
+    // Its own id as slurm.json records it. sbatch passes the submitter's environment on, so a one-run
+    // job submitted from inside an array task sees that outer array's SLURM_ARRAY_* variables: only
+    // an array's script reads them, or every such job would take itself for a stray and leave.
+    typeof task === 'string'
+      ? 'me=${SLURM_JOB_ID:-}'
+      : 'me=${SLURM_ARRAY_JOB_ID:+${SLURM_ARRAY_JOB_ID}_${SLURM_ARRAY_TASK_ID:-}}',
     `recorded=${field('name')}`,
     `recordedId=${field('jobId')}`,
     'if { [ -n "$recorded" ] && [ "$recorded" != "$name" ]; } || { [ -n "$recordedId" ] && [ -n "$me" ] && [ "$recordedId" != "$me" ]; }; then',
     '  echo "scalelab: job ${me:-?} ($name) is not the one $d/slurm.json records ($recorded${recordedId:+ $recordedId}): it leaves the run folder as it is" >&2',
-    '  exit 0',
+    // A code of its own, so that how Slurm saw the job end says the guard acted (describeSlurmEnd).
+    `  exit ${turnedAwayExitCode}`,
     'fi',
     // A requeued job (preempted, its node failed) runs here again: the earlier attempt's outcome is
     // not this one's, and read while this one runs it would end the run with the earlier one's failure;
