@@ -1,7 +1,8 @@
 /**
  * Remake the web app's screenshots in docs/screenshots/: the app with Chinchilla's runs fitted, at a
  * desktop size (1280×800) and a phone's (390×844), as a user sees it after opening the data set (the
- * result scrolled into view), and the planner with inference tokens set.
+ * result scrolled into view), the planner with inference tokens set, and the downstream panel with the
+ * bundled Pythia ladder's folder screened.
  *
  *   npm run build && node --import tsx scripts/screenshots.ts [--out docs/screenshots]
  *
@@ -73,6 +74,21 @@ try {
         await fitted(p);
         await p
           .locator('#figures-heading')
+          .evaluate((el) => (el as unknown as Scrollable).scrollIntoView({ block: 'start' }));
+      },
+    ],
+    [
+      'desktop-downstream.png',
+      { width: 1280, height: 800 },
+      async (p) => {
+        // The bundled Pythia ladder, chosen as a folder (its manifest gives each run's N), screened.
+        await p.goto(url);
+        await p.getByTestId('downstream-folder').setInputFiles(join(root, 'examples', 'downstream', 'pythia'));
+        await p.getByTestId('downstream-files').waitFor();
+        await p.getByTestId('downstream-run').click();
+        await p.getByTestId('downstream-screen').waitFor({ timeout: 60_000 });
+        await p
+          .locator('#downstream-heading')
           .evaluate((el) => (el as unknown as Scrollable).scrollIntoView({ block: 'start' }));
       },
     ],

@@ -6,7 +6,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
@@ -14,6 +14,9 @@ import { RunStore } from '../src/store/store.js';
 import { parseTaskMetrics } from '../src/io/parseTaskMetrics.js';
 import { createWebServer, defaultAssetsDir } from '../src/server/webServer.js';
 import { runDownstream } from '../web/src/worker/downstream.js';
+import { readChosenMetrics, type ChosenFile } from '../web/src/lib/chosenMetrics.js';
+import { readTaskMetrics } from '../src/io/readTaskMetrics.js';
+import { InputError } from '../src/errors/index.js';
 import { root } from './helpers/cli.js';
 import { chromiumPath as executablePath, testTool } from './helpers/tools.js';
 import { seriousViolations } from './helpers/axe.js';
@@ -97,6 +100,78 @@ test('the downstream worker names each task a target model gets no prediction fo
   assert.match(asked.notPredicted[0].reason, /1 checkpoint with an accuracy .*expected at least 5/);
   const screened = runDownstream([set], { ...settings, targets: [] });
   assert.deepEqual(screened.notPredicted, [], 'no target asked for, nothing left unanswered');
+});
+
+/** A folder as the browser gives it when a folder is chosen: every file, by its path within the folder's parent. */
+function chosenFolder(dir: string): ChosenFile[] {
+  const walk = (rel: string): ChosenFile[] =>
+    readdirSync(join(dir, '..', rel)).flatMap((name) => {
+      const path = `${rel}/${name}`;
+      return statSync(join(dir, '..', path)).isDirectory()
+        ? walk(path)
+        : [{ path, text: readFileSync(join(dir, '..', path), 'utf8') }];
+    });
+  return walk(dir.replace(/^.*\//, ''));
+}
+
+test("the downstream panel reads a ladder's folder (or its manifest with its files) as the CLI reads the manifest", () => {
+  const pythia = join(root, 'examples/downstream/pythia');
+  const cli = readTaskMetrics([join(pythia, 'ladder.json')]);
+  const folder = readChosenMetrics(chosenFolder(pythia), undefined);
+  assert.deepEqual(folder.notRead, []);
+  // The same runs, N from the manifest (the files have no N column), tasks and roles.
+  const runsN = (d: typeof cli) => [...new Set(d.records.map((r) => `${r.run} ${r.N}`))].sort();
+  assert.equal(runsN(folder.data).length, 8);
+  assert.deepEqual(runsN(folder.data), runsN(cli));
+  assert.equal(folder.data.records.length, cli.records.length);
+  assert.deepEqual(folder.data.tasks, cli.tasks);
+  assert.deepEqual([...folder.data.roles], [...cli.roles]);
+  assert.equal(folder.data.records[0].file, 'pythia/runs/pythia-70m-deduped.csv', 'located in the file as chosen');
+
+  // The manifest chosen with its files (no folder): found by name.
+  const flat = chosenFolder(pythia)
+    .filter((f) => /\.(csv|json)$/.test(f.path))
+    .map((f) => ({ path: f.path.replace(/^.*\//, ''), text: f.text }));
+  assert.deepEqual(runsN(readChosenMetrics(flat, undefined).data), runsN(cli));
+  // A listed file not chosen: named, with the manifest that lists it.
+  assert.throws(
+    () =>
+      readChosenMetrics(
+        flat.filter((f) => f.path !== 'pythia-1b-deduped.csv'),
+        undefined,
+      ),
+    (e: unknown) =>
+      e instanceof InputError &&
+      /runs\/pythia-1b-deduped\.csv: listed in ladder\.json, but not among the files chosen/.test(e.message),
+  );
+
+  // A folder with two manifests (the OLMo ladder's): ladder.json is read, the other said.
+  const olmo = readChosenMetrics(chosenFolder(join(root, 'examples/downstream/olmo-ladder')), undefined);
+  assert.deepEqual(olmo.notRead, ['olmo-ladder/ladder-3b.json']);
+  assert.equal([...olmo.data.roles.values()].filter((r) => r === 'target').length, 2);
+});
+
+test("the downstream worker predicts a manifest's target runs, fitted without them", () => {
+  const set = parseTaskMetrics(ladderCsv(), { source: 'ladder.csv', run: 'ladder' });
+  // The largest size's two runs are targets: predicted at their N and D and compared with their accuracy.
+  const roles: [string, 'target'][] = [
+    ['m1000000000x1', 'target'],
+    ['m1000000000x2', 'target'],
+  ];
+  const out = runDownstream([set], {
+    chance: 0.25,
+    targets: [],
+    replicates: 10,
+    validationLossChain: false,
+    ladder: { roles, tasks: [] },
+  });
+  const sciqTask = out.tasks.find((t) => t.task === 'sciq')!;
+  assert.deepEqual(sciqTask.targets.map((r) => r.label).sort(), ['m1000000000x1', 'm1000000000x2']);
+  for (const r of sciqTask.targets) {
+    assert.ok(r.actual, 'compared with its actual accuracy');
+    assert.ok(Math.abs(r.accuracy - sciq(6 * r.N * r.D)) < 0.02, `${r.label}: ${r.accuracy}`);
+    assert.ok(r.interval, 'with its bootstrap interval');
+  }
 });
 
 test(
@@ -239,16 +314,18 @@ test(
           '\n',
       ),
     });
-    // The upload clears bad.csv's error before the run is asked for.
-    await page.getByTestId('error-location').waitFor({ state: 'detached' });
-    await page.getByTestId('downstream-run').click();
-    await page.getByTestId('error-location').waitFor();
-    // The repeated row is the file's last line.
+    // Refused as the files are read (the files are merged there, as the CLI reads them), in place of
+    // bad.csv's error; the run is not offered. The repeated row is the file's last line.
     const line = ladderCsv().trimEnd().split('\n').length + 1;
+    await page
+      .getByTestId('error-location')
+      .filter({ hasText: /twice\.csv/ })
+      .waitFor();
     assert.match(
       (await page.getByTestId('error-location').textContent()) ?? '',
       new RegExp(`twice\\.csv at line ${line}\\b`),
     );
+    assert.equal(await page.getByTestId('downstream-run').isDisabled(), true);
 
     // An lm-eval results file names its checkpoint by step only: the panel asks for the tokens per step
     // in its own field (the message named a command-line flag the page has no control for).
@@ -286,6 +363,40 @@ test(
       (await page.getByTestId('downstream-interval-note').textContent()) ?? '',
       /^No target model, so no prediction: give target N and D/,
     );
+
+    // The bundled ladders, chosen as a folder: their files have no N column, the manifest gives it (the
+    // panel read no manifest, so Pythia could not be used). Verdicts as `downstream screen` gives them.
+    await page.getByLabel('chance accuracy').fill('');
+    await page.getByTestId('downstream-folder').setInputFiles(join(root, 'examples/downstream/pythia'));
+    const summary = page.getByTestId('downstream-files');
+    await summary.filter({ hasText: /from 8 files \(a ladder manifest's runs\)/ }).waitFor();
+    await page.getByTestId('downstream-run').click();
+    const verdictOf = async (task: string) =>
+      (
+        await page
+          .getByTestId('downstream-screen')
+          .locator('tbody tr')
+          .filter({ has: page.locator('th', { hasText: new RegExp(`^${task}$`) }) })
+          .locator('td')
+          .first()
+          .textContent()
+      )?.trim();
+    await page.getByTestId('downstream-screen').locator('th', { hasText: /^wsc$/ }).waitFor();
+    assert.equal(await page.getByTestId('downstream-screen').locator('tbody tr').count(), 8);
+    assert.equal(await verdictOf('logiqa'), 'near chance');
+    assert.equal(await verdictOf('wsc'), 'near chance');
+    assert.equal(await verdictOf('sciq'), 'predictable');
+    assert.equal(await verdictOf('piqa'), 'predictable');
+    // The Gemstones' 22 shapes: 9 tasks, each with a task loss (ce), so each fitted in two steps.
+    await page.getByTestId('downstream-folder').setInputFiles(join(root, 'examples/downstream/gemstones'));
+    await summary.filter({ hasText: /from 22 files \(a ladder manifest's runs\)/ }).waitFor();
+    await page.getByTestId('downstream-run').click();
+    await page
+      .getByTestId('downstream-screen')
+      .locator('th', { hasText: /^winogrande$/ })
+      .waitFor();
+    assert.equal(await page.getByTestId('downstream-screen').locator('tbody tr').count(), 9);
+    assert.match((await page.getByTestId('downstream-step1').first().textContent()) ?? '', /\(rms ln .*, 22 runs\)/);
     assert.deepEqual(problems, []);
   },
 );

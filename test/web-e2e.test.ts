@@ -387,6 +387,10 @@ test(
         await page.getByTestId('setting-approach').selectOption('all');
         await page.getByTestId('approach-3').waitFor();
         assert.equal(await page.getByTestId('approaches').locator('tbody tr').count(), 2);
+        // Bundled data have no column step: Approach 1's skip says what they can do instead.
+        const skippedText = (await page.getByTestId('approaches-skipped').textContent()) ?? '';
+        assert.match(skippedText, /this bundled data set has no run column: upload a file of training curves/);
+        assert.doesNotMatch(skippedText, /column step/);
         await page.getByTestId('figure-frontier').and(page.locator('[data-ready="true"]')).waitFor();
       },
     );
@@ -399,6 +403,17 @@ test(
       await page.getByTestId('param-B').waitFor({ state: 'detached' });
       assert.ok((await numberIn(page, 'param-alpha')) > 0);
       await page.getByTestId('planner-unavailable').waitFor();
+      // The data-constrained law needs unique tokens (U), which bundled Chinchilla lacks: the advice is one
+      // bundled data can follow, not the upload's column step they never get.
+      await page.getByTestId('setting-law').selectOption('data-constrained');
+      const message = page.getByTestId('error-message').filter({ hasText: /needs column "U"/ });
+      await message.waitFor();
+      const text = (await message.textContent()) ?? '';
+      assert.match(
+        text,
+        /this bundled data set has no U column: choose another law in the Fit settings, or upload a file with a U column$/,
+      );
+      assert.doesNotMatch(text, /column step/);
       await page.getByTestId('setting-law').selectOption('chinchilla');
       await page.getByTestId('param-beta').waitFor();
       await page.getByTestId('plan-N').waitFor();

@@ -69,6 +69,28 @@ test("advice: the library's command-line hints in the web app's words, whether a
     '--no-such-flag stays',
     'an option the app has no control for is left as it is',
   );
+  // Bundled data and a study's runs have no column step: their advice is one they can follow.
+  const lawNeedsU =
+    'law data-constrained needs column "U" (unique tokens); the data have: N, D, loss; map one with option "columns" U=NAME';
+  assert.match(webAdvice(lawNeedsU, 'upload'), /choose which column is U in the upload's column step$/);
+  for (const [origin, who] of [
+    ['bundled', 'this bundled data set has'],
+    ['study', "the study's runs have"],
+  ] as const) {
+    const out = webAdvice(lawNeedsU, origin);
+    assert.match(
+      out,
+      new RegExp(`; ${who} no U column: choose another law in the Fit settings, or upload a file with a U column$`),
+      out,
+    );
+    const skip = webAdvice('the file has no run column (map one with option "columns" run=NAME)', origin);
+    assert.match(
+      skip,
+      new RegExp(`\\(${who} no run column: upload a file of training curves with a run column\\)$`),
+      skip,
+    );
+    for (const m of [out, skip]) assert.doesNotMatch(m, /column step|--[a-z]/, m);
+  }
   assert.equal(optionAdvice('bootstrap'), 'Change "Bootstrap replicates" in the Fit settings.');
   assert.equal(optionAdvice('--gpus'), 'Change "GPUs" in the planner.');
   assert.equal(optionAdvice(undefined), undefined);

@@ -1,35 +1,15 @@
 /**
  * Read task-metric files from disk: single files (long or wide CSV, lm-evaluation-harness JSON), or a
- * ladder manifest — a JSON file listing a ladder's files with each run's name, N, FLOPs per token
- * and role (`ladder`: fitted; `rerun`: another seed of a ladder run, for the noise screening only;
- * `target`: a large model to predict, never fitted).
+ * ladder manifest (taskMetricFiles.ts reads them all; this gives it the disk, as the web app gives it
+ * the files a user chose).
  */
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
 import { InputError } from '../errors/index.js';
-import {
-  mergeTaskMetricSets,
-  parseTaskMetrics,
-  type RunRole,
-  type TaskDefinition,
-  type TaskMetricData,
-  type TaskMetricOptions,
-  type TaskMetricSet,
-} from './parseTaskMetrics.js';
+import type { TaskMetricData, TaskMetricOptions } from './parseTaskMetrics.js';
+import { taskMetricsFromFiles } from './taskMetricFiles.js';
 
 export type { RunRole, TaskDefinition, TaskMetricData } from './parseTaskMetrics.js';
-
-interface ManifestRun {
-  file: string;
-  run: string;
-  N: number;
-  flopsPerToken?: number;
-  tokens?: number;
-  batchTokens?: number;
-  role?: RunRole;
-  /** The run logged to W&B with step=its global step, so its `_step` is the training step (not said as a log count). */
-  loggedWithTrainerStep?: boolean;
-}
 
 function readText(path: string, listedIn?: string): string {
   try {
@@ -49,46 +29,6 @@ function readText(path: string, listedIn?: string): string {
   }
 }
 
-/** Whether JSON text is a ladder manifest (an object with a "runs" array) rather than lm-eval results. */
-function manifestOf(text: string): { runs: unknown[]; tasks: unknown } | undefined {
-  if (!text.trimStart().startsWith('{')) return undefined;
-  try {
-    const doc = JSON.parse(text) as { runs?: unknown; results?: unknown; tasks?: unknown };
-    return Array.isArray(doc.runs) && doc.results === undefined ? { runs: doc.runs, tasks: doc.tasks } : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function checkManifestRun(entry: unknown, i: number, source: string, text: string): ManifestRun {
-  const where = () => {
-    const needle = `"file"`;
-    let at = -1;
-    for (let k = 0; k <= i; k++) at = text.indexOf(needle, at + 1);
-    const line = at < 0 ? 1 : text.slice(0, at).split('\n').length;
-    return { file: source, line };
-  };
-  const e = entry as Partial<ManifestRun> | null;
-  if (!e || typeof e !== 'object') throw new InputError(where(), `runs[${i}]: expected {"file", "run", "N"}`);
-  if (typeof e.file !== 'string' || !e.file)
-    throw new InputError(where(), `runs[${i}]: expected "file", the path of the run's metrics`);
-  if (typeof e.run !== 'string' || !e.run) throw new InputError(where(), `runs[${i}]: expected "run", the run's name`);
-  if (typeof e.N !== 'number' || !(e.N > 0))
-    throw new InputError(where(), `runs[${i}] (${e.run}): expected "N", the parameters, as a positive number`);
-  for (const k of ['flopsPerToken', 'tokens', 'batchTokens'] as const) {
-    if (e[k] !== undefined && !(typeof e[k] === 'number' && e[k]! > 0))
-      throw new InputError(where(), `runs[${i}] (${e.run}): "${k}" must be a positive number`);
-  }
-  if (e.loggedWithTrainerStep !== undefined && typeof e.loggedWithTrainerStep !== 'boolean')
-    throw new InputError(where(), `runs[${i}] (${e.run}): "loggedWithTrainerStep" must be true or false`);
-  if (e.role !== undefined && !['ladder', 'rerun', 'target'].includes(e.role))
-    throw new InputError(
-      where(),
-      `runs[${i}] (${e.run}): "role" must be ladder, rerun or target, got ${JSON.stringify(e.role)}`,
-    );
-  return e as ManifestRun;
-}
-
 /**
  * Read files (and the files a manifest lists, relative to it) into one set of records.
  * @param options applied to every file that is not in a manifest (a run name, N, tokens per step)
@@ -97,78 +37,10 @@ export function readTaskMetrics(
   paths: readonly string[],
   options: Omit<TaskMetricOptions, 'source'> = {},
 ): TaskMetricData {
-  const sets: TaskMetricSet[] = [];
-  const roles = new Map<string, RunRole>();
-  const tasks: TaskDefinition[] = [];
-  for (const path of paths) {
-    const text = readText(path);
-    const manifest = manifestOf(text);
-    if (manifest) {
-      if (manifest.tasks !== undefined) tasks.push(...checkTasks(manifest.tasks, path));
-      manifest.runs.forEach((entry, i) => {
-        const m = checkManifestRun(entry, i, path, text);
-        // Relative to the manifest, written as the manifest's path was given (relative to where the command
-        // ran, or absolute), so messages name the file as the user would type it.
-        const file = isAbsolute(m.file) ? m.file : join(dirname(path), m.file);
-        const set = parseTaskMetrics(readText(file, path), {
-          source: file,
-          run: m.run,
-          N: m.N,
-          flopsPerToken: m.flopsPerToken,
-          tokens: m.tokens,
-          batchTokens: m.batchTokens,
-          ...(m.loggedWithTrainerStep ? { loggedWithTrainerStep: true } : {}),
-        });
-        // The manifest names the run: a run column in its file would contradict it. Its problems are
-        // located in the run's file, not the manifest.
-        for (const r of set.records) {
-          r.run = m.run;
-          r.file = file;
-        }
-        sets.push(set);
-        roles.set(m.run, m.role ?? 'ladder');
-      });
-    } else {
-      sets.push(
-        parseTaskMetrics(text, {
-          source: path,
-          ...options,
-          run: options.run ?? (path.toLowerCase().endsWith('.json') ? undefined : defaultRunName(path, text)),
-        }),
-      );
-    }
-  }
-  // Several files: each record keeps its own, for the analyses' errors.
-  if (paths.length > 1) for (const set of sets) for (const r of set.records) r.file ??= set.source;
-  return { source: paths.join(', '), sets, records: mergeTaskMetricSets(sets), roles, tasks };
-}
-
-function checkTasks(value: unknown, source: string): TaskDefinition[] {
-  if (!Array.isArray(value))
-    throw new InputError(
-      { file: source },
-      '"tasks": expected an array of {"task", "parts", "accuracyMetric", "lossMetric", "chance"}',
-    );
-  return value.map((t: Partial<TaskDefinition> | null, i) => {
-    if (!t || typeof t.task !== 'string' || !t.task)
-      throw new InputError({ file: source }, `tasks[${i}]: expected "task", the task's name`);
-    if (t.chance !== undefined && !(typeof t.chance === 'number' && t.chance >= 0 && t.chance < 1))
-      throw new InputError({ file: source }, `tasks[${i}] (${t.task}): "chance" must be a number in [0, 1)`);
-    if (
-      t.parts !== undefined &&
-      (typeof t.parts !== 'object' || !Object.values(t.parts).every((w) => typeof w === 'number' && w > 0))
-    )
-      throw new InputError(
-        { file: source },
-        `tasks[${i}] (${t.task}): "parts" must map task names to positive weights`,
-      );
-    return t as TaskDefinition;
+  return taskMetricsFromFiles(paths, options, {
+    read: readText,
+    // Relative to the manifest, written as the manifest's path was given (relative to where the command
+    // ran, or absolute), so messages name the file as the user would type it.
+    resolve: (manifest, file) => (isAbsolute(file) ? file : join(dirname(manifest), file)),
   });
-}
-
-/** A wide CSV without a run column is one run: named after its file. */
-function defaultRunName(path: string, text: string): string | undefined {
-  const header = text.split('\n', 1)[0].toLowerCase();
-  if (/(^|,)\s*"?(run|model|name|run_name)"?\s*(,|$)/.test(header)) return undefined;
-  return path.replace(/^.*[\\/]/, '').replace(/\.[^.]+$/, '');
 }

@@ -18,6 +18,7 @@ import { keptUpload } from './lib/uploadStore.js';
 import { parseRuns, runFormatNames } from '../../src/io/parseRuns.js';
 import { InputError } from '../../src/errors/index.js';
 import { useApi } from './hooks/useApi.js';
+import { DataOriginContext } from './hooks/useAdvice.js';
 import { useFit } from './hooks/useFit.js';
 import { useBacktest } from './hooks/useBacktest.js';
 import { usePlan, type PlannerInputs } from './hooks/usePlan.js';
@@ -184,80 +185,86 @@ export function App() {
       setAnnouncement(`Back-test done: ${backtest.outcome.backtest.summaries.length} procedures compared.`);
   }, [backtest.outcome]);
 
+  // Advice follows the data's origin (bundled data and a study's runs have no column step); the
+  // downstream and curve-law panels read uploads of their own.
   return (
-    <div className={loaded || error ? 'app has-result' : 'app'}>
-      <a className="skip-link" href="#results">
-        Skip to the results
-      </a>
-      <header className="app-header">
-        <h1>ScaleLab</h1>
-        <p>Fit scaling laws to small training runs and plan the big one. Fits run in your browser.</p>
-      </header>
-      <div className="visually-hidden" role="status" aria-live="polite" aria-atomic="true" data-testid="announcer">
-        {announcement}
+    <DataOriginContext.Provider value={loaded?.origin ?? 'upload'}>
+      <div className={loaded || error ? 'app has-result' : 'app'}>
+        <a className="skip-link" href="#results">
+          Skip to the results
+        </a>
+        <header className="app-header">
+          <h1>ScaleLab</h1>
+          <p>Fit scaling laws to small training runs and plan the big one. Fits run in your browser.</p>
+        </header>
+        <div className="visually-hidden" role="status" aria-live="polite" aria-atomic="true" data-testid="announcer">
+          {announcement}
+        </div>
+        <aside id="sidebar" className="sidebar" aria-label="Data and settings" tabIndex={-1}>
+          <DataPanel current={loaded} studies={studies} onOpen={open} onError={fail} onColumns={setPendingColumns} />
+          <FitSettingsForm settings={settings} onChange={setSettings} unsupported={fit.outcome?.unsupported} />
+          <SweepPanel studies={studies} />
+        </aside>
+        <main id="results" className="content" tabIndex={-1} aria-label="Results">
+          {(loaded || error) && (
+            <a className="to-settings" href="#sidebar">
+              Change the data or the fit settings
+            </a>
+          )}
+          {loadError && <ErrorBanner title="Could not open the data" error={loadError} />}
+          {!loadError && fit.error && <ErrorBanner title="The fit failed" error={fit.error} />}
+          {pendingColumns && (
+            <ColumnMapping
+              pending={pendingColumns}
+              onOpen={(l) => (setPendingColumns(undefined), open(l))}
+              onDismiss={() => setPendingColumns(undefined)}
+            />
+          )}
+          {!loaded && !loadError && (
+            <section className="panel empty">
+              <h2>Start with some runs</h2>
+              <p>
+                Open a bundled data set, upload a {runFormatNames} file of runs (columns N, D or C, and loss), or pick a
+                study from the run store.
+              </p>
+            </section>
+          )}
+          {loaded && fit.outcome && (
+            <>
+              <FitSummary loaded={loaded} outcome={fit.outcome} running={fit.running} />
+              <ParamsTable fit={fit.outcome.fit} />
+              <PlannerPanel fit={fit.outcome.fit} inputs={plannerInputs} state={plan} onChange={setPlannerInputs} />
+              <ProcedurePanel fit={fit.outcome.fit} plan={plan.plan} />
+              <ApproachesTable
+                approaches={fit.outcome.approaches}
+                skipped={fit.outcome.skipped}
+                agreements={fit.outcome.agreements}
+              />
+              <FiguresPanel figures={fit.outcome.figures} source={loaded.dataset.source} />
+              <BacktestPanel
+                state={backtest}
+                settings={backtestSettings}
+                onChange={setBacktestSettings}
+                withFit={backtestWithFit}
+                onWithFit={setBacktestWithFit}
+                source={loaded.dataset.source}
+              />
+            </>
+          )}
+          {loaded && !fit.outcome && fit.running && (
+            <section className="panel">
+              <p className="muted" data-testid="fit-running">
+                Fitting {loaded.label}…
+              </p>
+            </section>
+          )}
+          {!fit.outcome && <PlannerPanel inputs={plannerInputs} state={plan} onChange={setPlannerInputs} />}
+          <DataOriginContext.Provider value="upload">
+            <DownstreamPanel />
+            <CurveLawPanel />
+          </DataOriginContext.Provider>
+        </main>
       </div>
-      <aside id="sidebar" className="sidebar" aria-label="Data and settings" tabIndex={-1}>
-        <DataPanel current={loaded} studies={studies} onOpen={open} onError={fail} onColumns={setPendingColumns} />
-        <FitSettingsForm settings={settings} onChange={setSettings} unsupported={fit.outcome?.unsupported} />
-        <SweepPanel studies={studies} />
-      </aside>
-      <main id="results" className="content" tabIndex={-1} aria-label="Results">
-        {(loaded || error) && (
-          <a className="to-settings" href="#sidebar">
-            Change the data or the fit settings
-          </a>
-        )}
-        {loadError && <ErrorBanner title="Could not open the data" error={loadError} />}
-        {!loadError && fit.error && <ErrorBanner title="The fit failed" error={fit.error} />}
-        {pendingColumns && (
-          <ColumnMapping
-            pending={pendingColumns}
-            onOpen={(l) => (setPendingColumns(undefined), open(l))}
-            onDismiss={() => setPendingColumns(undefined)}
-          />
-        )}
-        {!loaded && !loadError && (
-          <section className="panel empty">
-            <h2>Start with some runs</h2>
-            <p>
-              Open a bundled data set, upload a {runFormatNames} file of runs (columns N, D or C, and loss), or pick a
-              study from the run store.
-            </p>
-          </section>
-        )}
-        {loaded && fit.outcome && (
-          <>
-            <FitSummary loaded={loaded} outcome={fit.outcome} running={fit.running} />
-            <ParamsTable fit={fit.outcome.fit} />
-            <PlannerPanel fit={fit.outcome.fit} inputs={plannerInputs} state={plan} onChange={setPlannerInputs} />
-            <ProcedurePanel fit={fit.outcome.fit} plan={plan.plan} />
-            <ApproachesTable
-              approaches={fit.outcome.approaches}
-              skipped={fit.outcome.skipped}
-              agreements={fit.outcome.agreements}
-            />
-            <FiguresPanel figures={fit.outcome.figures} source={loaded.dataset.source} />
-            <BacktestPanel
-              state={backtest}
-              settings={backtestSettings}
-              onChange={setBacktestSettings}
-              withFit={backtestWithFit}
-              onWithFit={setBacktestWithFit}
-              source={loaded.dataset.source}
-            />
-          </>
-        )}
-        {loaded && !fit.outcome && fit.running && (
-          <section className="panel">
-            <p className="muted" data-testid="fit-running">
-              Fitting {loaded.label}…
-            </p>
-          </section>
-        )}
-        {!fit.outcome && <PlannerPanel inputs={plannerInputs} state={plan} onChange={setPlannerInputs} />}
-        <DownstreamPanel />
-        <CurveLawPanel />
-      </main>
-    </div>
+    </DataOriginContext.Provider>
   );
 }

@@ -1,6 +1,6 @@
 import { formatInterval, formatNumber } from '../lib/format.js';
 import type { ApproachSummary } from '../worker/protocol.js';
-import { webAdvice } from '../lib/advice.js';
+import { useAdvice } from '../hooks/useAdvice.js';
 
 interface Props {
   approaches: ApproachSummary[];
@@ -10,6 +10,7 @@ interface Props {
 
 /** Chinchilla's three ways to the compute-optimal frontier: exponents and the prediction at the target. */
 export function ApproachesTable({ approaches, skipped, agreements }: Props) {
+  const advise = useAdvice();
   return (
     <section className="panel" aria-labelledby="approaches-heading">
       <h2 id="approaches-heading">Compute-optimal frontier</h2>
@@ -51,10 +52,10 @@ export function ApproachesTable({ approaches, skipped, agreements }: Props) {
         </table>
       )}
       {skipped.length > 0 && (
-        <ul className="skipped">
+        <ul className="skipped" data-testid="approaches-skipped">
           {skipped.map((s) => (
             <li key={s.approach}>
-              Approach {s.approach} skipped: {webAdvice(s.reason)}
+              Approach {s.approach} skipped: {advise(s.reason)}
             </li>
           ))}
         </ul>
@@ -62,7 +63,7 @@ export function ApproachesTable({ approaches, skipped, agreements }: Props) {
       {agreements.length > 0 && (
         <ul className="agreements">
           {agreements.map((a) => (
-            <li key={a}>{webAdvice(a)}</li>
+            <li key={a}>{advise(a)}</li>
           ))}
         </ul>
       )}

@@ -5,7 +5,7 @@ import type { BacktestState } from '../hooks/useBacktest.js';
 import type { BacktestSettings } from '../worker/protocol.js';
 import { Field } from './Field.js';
 import { VegaFigure } from './VegaFigure.js';
-import { webAdvice } from '../lib/advice.js';
+import { useAdvice } from '../hooks/useAdvice.js';
 import { ProgressBar } from './ProgressBar.js';
 import { ReplicatesSelect } from './ReplicatesSelect.js';
 
@@ -32,6 +32,7 @@ const sameSettings = (a: BacktestSettings, b: BacktestSettings) => JSON.stringif
  * in C and scored on the runs above (error, bias, interval coverage), overall and by how far out.
  */
 export function BacktestPanel({ state, settings, onChange, withFit, onWithFit, source }: Props) {
+  const advise = useAdvice();
   const toggle = (id: string, on: boolean) => {
     const chosen = new Set(settings.procedures);
     if (on) chosen.add(id);
@@ -124,7 +125,7 @@ export function BacktestPanel({ state, settings, onChange, withFit, onWithFit, s
       )}
       {state.error && (
         <p className="inline-error" role="status" data-testid="backtest-error">
-          The back-test could not run: {webAdvice(state.error.message)}
+          The back-test could not run: {advise(state.error.message)}
         </p>
       )}
       {b && state.outcome && (
@@ -190,7 +191,7 @@ export function BacktestPanel({ state, settings, onChange, withFit, onWithFit, s
               {b.summaries.flatMap((s) =>
                 s.failures.map((f) => (
                   <li key={`${s.procedure}-${f.cutoff}`}>
-                    {s.procedure} could not be fitted below C = {formatNumber(f.cutoff, 3)}: {webAdvice(f.reason)}
+                    {s.procedure} could not be fitted below C = {formatNumber(f.cutoff, 3)}: {advise(f.reason)}
                   </li>
                 )),
               )}

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { parseTaskMetrics, type TaskMetricSet } from '../../../src/io/parseTaskMetrics.js';
+import type { TaskMetricData, TaskMetricSet } from '../../../src/io/parseTaskMetrics.js';
 import { formatInterval, formatNumber, formatPercent, formatSignedPercent } from '../../../src/core/format.js';
 import {
   lossToErrorText,
@@ -16,6 +16,7 @@ import {
 } from '../../../src/report/text/downstream.js';
 import { toErrorInfo, type ErrorInfo } from '../lib/errors.js';
 import { fileStem } from '../lib/download.js';
+import { readChosenMetrics, type ChosenFile } from '../lib/chosenMetrics.js';
 import { useDownstream } from '../hooks/useDownstream.js';
 import type { DownstreamTask } from '../worker/protocol.js';
 import type { Spec } from '../../../src/plots/specs.js';
@@ -30,12 +31,6 @@ const hasValidationLoss = (sets: readonly TaskMetricSet[]) =>
   sets.some((s) => s.records.some((r) => r.valLoss !== undefined));
 
 const acc = (x: number) => x.toFixed(3);
-
-/** An uploaded file as read, kept so that a change of the tokens per step reads it again. */
-interface MetricsFile {
-  name: string;
-  text: string;
-}
 
 /** Tokens per optimizer step as typed: a positive number, none when empty, or the reason it cannot be read. */
 function readBatchTokens(text: string): { value?: number; problem?: string } {
@@ -88,17 +83,6 @@ function readQuestion(texts: { N: string; D: string; chance: string }): {
   };
 }
 
-/** The files' task metrics (a wide CSV without a run column is one run, named after its file, as the CLI does). */
-function readMetrics(files: readonly MetricsFile[], batchTokens: number | undefined): TaskMetricSet[] {
-  return files.map((file) =>
-    parseTaskMetrics(file.text, {
-      source: file.name,
-      ...(file.name.toLowerCase().endsWith('.json') ? {} : { run: file.name.replace(/\.[^.]+$/, '') }),
-      ...(batchTokens !== undefined ? { batchTokens } : {}),
-    }),
-  );
-}
-
 /** A task's verdict and every reason behind it, or why it was not screened. */
 function whyText(t: DownstreamTask): string {
   const note = uncheckedNote(t);
@@ -120,8 +104,10 @@ function whyText(t: DownstreamTask): string {
  * analysis runs in a worker of its own; the page stays usable meanwhile.
  */
 export function DownstreamPanel() {
-  const [files, setFiles] = useState<MetricsFile[]>([]);
-  const [sets, setSets] = useState<TaskMetricSet[]>([]);
+  // The files as chosen, kept so that a change of the tokens per step reads them again.
+  const [files, setFiles] = useState<ChosenFile[]>([]);
+  const [data, setData] = useState<TaskMetricData>();
+  const [notRead, setNotRead] = useState<string[]>([]);
   const [batchText, setBatchText] = useState('');
   const [uploadError, setUploadError] = useState<ErrorInfo>();
   const [chance, setChance] = useState('');
@@ -130,25 +116,33 @@ export function DownstreamPanel() {
   const [replicates, setReplicates] = useState(50);
   const [viaValLoss, setViaValLoss] = useState(false);
   const state = useDownstream();
+  const sets = data?.sets ?? [];
+  const manifestTargets = [...(data?.roles.values() ?? [])].filter((r) => r === 'target').length;
   const valLossRecorded = hasValidationLoss(sets);
 
   const batch = readBatchTokens(batchText);
   const question = readQuestion({ N, D, chance });
 
   /** Read the files again (new files, or new tokens per step); the result shown is for the old ones. */
-  const reread = (chosen: MetricsFile[], batchTokens: number | undefined) => {
+  const reread = (chosen: ChosenFile[], batchTokens: number | undefined) => {
     setUploadError(undefined);
     state.clear();
     try {
-      setSets(readMetrics(chosen, batchTokens));
+      const read = readChosenMetrics(chosen, batchTokens);
+      setData(read.data);
+      setNotRead(read.notRead);
     } catch (e) {
-      setSets([]);
+      setData(undefined);
+      setNotRead([]);
       setUploadError(toErrorInfo(e));
     }
   };
 
+  /** Files chosen, or a folder's (each by its path within the folder, as a manifest lists them). */
   const upload = async (list: FileList | null) => {
-    const chosen = await Promise.all(Array.from(list ?? []).map(async (f) => ({ name: f.name, text: await f.text() })));
+    const chosen = await Promise.all(
+      Array.from(list ?? []).map(async (f) => ({ path: f.webkitRelativePath || f.name, text: await f.text() })),
+    );
     setFiles(chosen);
     reread(chosen, batch.value);
   };
@@ -169,6 +163,9 @@ export function DownstreamPanel() {
       targets: target,
       replicates,
       validationLossChain: viaValLoss && valLossRecorded,
+      ...(data && (data.roles.size || data.tasks.length)
+        ? { ladder: { roles: [...data.roles], tasks: data.tasks } }
+        : {}),
       ...(c !== undefined ? { chance: c } : {}),
     });
   };
@@ -191,12 +188,24 @@ export function DownstreamPanel() {
         in a worker of its own: the page stays usable while it works.
       </p>
       <div className="form-grid">
-        <Field label="Task metrics (CSV or lm-evaluation-harness JSON)">
+        <Field label="Task metrics (CSV or lm-evaluation-harness JSON, or a ladder manifest with its files)">
           <input
             type="file"
             multiple
             accept=".csv,.json"
             data-testid="downstream-upload"
+            onChange={(e) => void upload(e.target.files)}
+          />
+        </Field>
+        <Field
+          label="or a ladder's folder"
+          hint="Its manifest (ladder.json) and the files it lists, e.g. examples/downstream/pythia."
+        >
+          <input
+            type="file"
+            // A folder: the browser gives each file's path within it, as the manifest lists them.
+            {...{ webkitdirectory: '' }}
+            data-testid="downstream-folder"
             onChange={(e) => void upload(e.target.files)}
           />
         </Field>
@@ -267,9 +276,14 @@ export function DownstreamPanel() {
         </ul>
       )}
       {sets.length > 0 && (
-        <p className="muted">
+        <p className="muted" data-testid="downstream-files">
           {sets.reduce((a, s) => a + s.records.length, 0)} metrics from {sets.length} file{sets.length === 1 ? '' : 's'}
+          {data?.roles.size
+            ? ` (a ladder manifest's runs${manifestTargets ? `, ${manifestTargets} of them targets to predict` : ''})`
+            : ''}
           {valLossRecorded ? ', with validation losses' : '; no validation loss, so no chain through it'}.
+          {notRead.length > 0 &&
+            ` Also in the folder, not read: ${notRead.join(', ')} (choose it with its files to read it).`}
         </p>
       )}
       {state.running && (

@@ -1,11 +1,13 @@
 import type { ErrorInfo } from '../lib/errors.js';
-import { optionAdvice, webAdvice } from '../lib/advice.js';
+import { optionAdvice } from '../lib/advice.js';
+import { useAdvice } from '../hooks/useAdvice.js';
 
 /**
  * An error, prominent, with where in the file it sits when that is known, and its advice in the
  * app's words (not the command line's). The app moves focus to its heading when it appears.
  */
 export function ErrorBanner({ title, error }: { title: string; error: ErrorInfo }) {
+  const advise = useAdvice();
   const loc = error.location;
   const advice = optionAdvice(error.option);
   return (
@@ -14,7 +16,7 @@ export function ErrorBanner({ title, error }: { title: string; error: ErrorInfo 
         {title}
       </h2>
       <p className="error-message" data-testid="error-message">
-        {webAdvice(error.message)}
+        {advise(error.message)}
       </p>
       {advice && <p data-testid="error-advice">{advice}</p>}
       {loc && (loc.line !== undefined || loc.columnName !== undefined) && (

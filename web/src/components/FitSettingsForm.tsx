@@ -14,7 +14,7 @@ import {
 } from '../worker/protocol.js';
 import { Field } from './Field.js';
 import { sci } from '../../../src/plots/specs.js';
-import { webAdvice } from '../lib/advice.js';
+import { useAdvice } from '../hooks/useAdvice.js';
 
 interface Props {
   settings: FitSettings;
@@ -53,10 +53,11 @@ function procedureHint(id: string) {
 
 /** Procedure (or a custom law and loss), frontier approach, bootstrap and target: every change refits. */
 export function FitSettingsForm({ settings, onChange, unsupported = [] }: Props) {
+  const advise = useAdvice();
   const why = (a: ApproachChoice) => unsupported.find((u) => String(u.approach) === a)?.reason;
   /** A reason's first clause, without its file location: the approaches table below says it in full. */
   const brief = (reason: string) =>
-    webAdvice(
+    advise(
       reason
         .replace(/^[^:]*:\d+(:\d+)?: /, '')
         .replace(/^Approach \d /, '')

@@ -5,7 +5,7 @@ import type { FitJson } from '../../../src/fit/summary.js';
 import type { FitOutcome } from '../worker/protocol.js';
 import { getLaw, lawChoiceFromJson } from '../../../src/laws/index.js';
 import { TrustBadge, TrustWarnings } from './TrustWarnings.js';
-import { webAdvice } from '../lib/advice.js';
+import { useAdvice } from '../hooks/useAdvice.js';
 
 interface Props {
   loaded: LoadedDataset;
@@ -134,6 +134,7 @@ export function FitSummary({ loaded, outcome, running }: Props) {
 
 /** The fit's warnings (structured, with severity) and the analysis's (approaches, plan: counted as warnings), summarised, expandable. */
 function WarningsSummary({ fit, others }: { fit: FitJson; others: string[] }) {
+  const advise = useAdvice();
   const count = (s: string) => fit.warnings.filter((w) => w.severity === s).length;
   const counts = { severe: count('severe'), warning: count('warning') + others.length, info: count('info') };
   if (fit.warnings.length + others.length === 0) return null;
@@ -152,7 +153,7 @@ function WarningsSummary({ fit, others }: { fit: FitJson; others: string[] }) {
       {others.length > 0 && (
         <ul className="warnings" data-testid="fit-warnings">
           {others.map((w) => (
-            <li key={w}>{webAdvice(w)}</li>
+            <li key={w}>{advise(w)}</li>
           ))}
         </ul>
       )}

@@ -1,7 +1,7 @@
 import type { Plan } from '../../../src/analyses/plan.js';
 import type { ShapeCandidate } from '../../../src/model/shapeSearch.js';
 import { formatInterval, formatNumber, humanCount } from '../lib/format.js';
-import { webAdvice } from '../lib/advice.js';
+import { useAdvice } from '../hooks/useAdvice.js';
 
 function shapeText(c: ShapeCandidate): string {
   const s = c.shape;
@@ -14,6 +14,7 @@ function shapeText(c: ShapeCandidate): string {
  * it takes more than the budget.
  */
 export function PlanResult({ plan }: { plan: Plan }) {
+  const advise = useAdvice();
   const r = plan.recommendation;
   const hw = plan.hardware;
   const inf = plan.inference;
@@ -154,7 +155,7 @@ export function PlanResult({ plan }: { plan: Plan }) {
       {plan.warnings.length > 0 && (
         <ul className="warnings" data-testid="plan-warnings">
           {plan.warnings.map((w) => (
-            <li key={w}>{webAdvice(w)}</li>
+            <li key={w}>{advise(w)}</li>
           ))}
         </ul>
       )}

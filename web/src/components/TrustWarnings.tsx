@@ -1,5 +1,5 @@
 import type { Trust, TrustWarning } from '../../../src/fit/warnings.js';
-import { webAdvice } from '../lib/advice.js';
+import { useAdvice } from '../hooks/useAdvice.js';
 
 /** A fit's trust in words: what the worst of its warnings means for using it. */
 export const trustVerdicts: Record<Trust, string> = {
@@ -26,12 +26,13 @@ export function TrustWarnings({
   testId?: string;
   compact?: boolean;
 }) {
+  const advise = useAdvice();
   if (warnings.length === 0) return null;
   return (
     <ul className={compact ? 'trust-warnings compact' : 'trust-warnings'} data-testid={testId}>
       {warnings.map((w, i) => (
         <li key={`${w.code}-${i}`} className={`severity-${w.severity}`} data-severity={w.severity} data-code={w.code}>
-          <span className="severity">{w.severity}</span> <code>{w.code}</code> {webAdvice(w.message)}
+          <span className="severity">{w.severity}</span> <code>{w.code}</code> {advise(w.message)}
         </li>
       ))}
     </ul>

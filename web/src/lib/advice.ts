@@ -28,16 +28,43 @@ export const optionControls: Record<string, string> = {
   'batch-tokens': '"tokens per step" in the Downstream accuracy panel',
 };
 
+/**
+ * Where the data came from: an upload has a column step, but bundled data and a study's runs do not, so
+ * advice to "choose which column is U in the upload's column step" is one they cannot follow.
+ */
+export type DataOrigin = 'bundled' | 'upload' | 'study';
+
+const originWords: Record<Exclude<DataOrigin, 'upload'>, string> = {
+  bundled: 'this bundled data set',
+  study: "the study's runs",
+};
+
+/** What to do about a column the data lack, for data of this origin. */
+function missingColumnAdvice(field: string, origin: DataOrigin): string {
+  if (origin === 'upload') return `choose which column is ${field} in the upload's column step`;
+  const has = `${originWords[origin]} ${origin === 'study' ? 'have' : 'has'} no ${field} column`;
+  // A run column is wanted by Approach 1 (training curves), not by a law: another law would not help.
+  return field === 'run'
+    ? `${has}: upload a file of training curves with a run column`
+    : `${has}: choose another law in the Fit settings, or upload a file with a ${field} column`;
+}
+
 /** Whole phrases first: they read better than a flag replaced on its own. */
-const phrases: [RegExp, string | ((...m: string[]) => string)][] = [
+const phrases = (origin: DataOrigin): [RegExp, string | ((...m: string[]) => string)][] => [
   // In parentheses it stays in parentheses: "no run column (map one …)" must not run on into "column choose …".
   [
     /(\()?map one with --columns ([A-Za-z]+)=NAME(\))?/g,
     (_m, open?: string, field?: string, close?: string) =>
-      `${open && close ? '(' : ''}choose which column is ${field} in the upload's column step${open && close ? ')' : ''}`,
+      `${open && close ? '(' : ''}${missingColumnAdvice(field!, origin)}${open && close ? ')' : ''}`,
   ],
-  [/map one with --columns/g, () => "choose which column is which in the upload's column step"],
-  [/\(or --columns run=NAME\)/g, () => "(or choose which column is run in the upload's column step)"],
+  [
+    /map one with --columns/g,
+    () =>
+      origin === 'upload'
+        ? "choose which column is which in the upload's column step"
+        : `${originWords[origin]} cannot be given another column: upload a file with it`,
+  ],
+  [/\(or --columns run=NAME\)/g, () => `(or ${missingColumnAdvice('run', origin)})`],
   [/\(?(?:re)?run with --bootstrap N\)?/g, () => `(choose ${optionControls.bootstrap})`],
   [/\(fit with bootstrap replicates\)/g, () => `(choose ${optionControls.bootstrap})`],
   [/no interval without --bootstrap/g, () => `no interval without a bootstrap (choose ${optionControls.bootstrap})`],
@@ -62,10 +89,14 @@ const libraryOptionName = /option "([A-Za-z]+)"/g;
 const optionAsFlag = (name: string) =>
   `--${name === 'groups' ? 'group' : /^[A-Z]$/.test(name) ? name : name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
 
-/** A message of the library, with its command-line advice said in the web app's words. */
-export function webAdvice(message: string): string {
+/**
+ * A message of the library, with its command-line advice said in the web app's words, for data of this
+ * origin (an upload's, unless told: the downstream and curve-law panels read uploads of their own).
+ */
+export function webAdvice(message: string, origin: DataOrigin = 'upload'): string {
   let out = message.replace(libraryOptionName, (_m, name: string) => optionAsFlag(name));
-  for (const [pattern, replacement] of phrases) out = out.replace(pattern, replacement as (...m: string[]) => string);
+  for (const [pattern, replacement] of phrases(origin))
+    out = out.replace(pattern, replacement as (...m: string[]) => string);
   out = out.replace(flag, (whole, name: string, value?: string) => {
     const control = optionControls[name];
     if (!control) return whole;

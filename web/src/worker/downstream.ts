@@ -40,7 +40,15 @@ export function runDownstream(
       ? given.map((set) => ({ ...set, records: set.records.map((r) => ({ ...r, file: r.file ?? set.source })) }))
       : [...given];
   const records = mergeTaskMetricSets(sets);
-  const data = { source: sets.map((s) => s.source).join(', '), sets, records, roles: new Map(), tasks: [] };
+  const data = {
+    source: sets.map((s) => s.source).join(', '),
+    sets,
+    records,
+    roles: new Map(settings.ladder?.roles ?? []),
+    tasks: settings.ladder?.tasks ?? [],
+  };
+  // A manifest's target runs are predicted (and compared with their actual accuracy) as given targets are.
+  const predicts = settings.targets.length > 0 || [...data.roles.values()].includes('target');
   const total = taskDefinitions(data).length;
   let done = 0;
   onProgress?.(0, total);
@@ -48,7 +56,7 @@ export function runDownstream(
     data,
     {
       targets: settings.targets,
-      replicates: settings.targets.length ? settings.replicates : 0,
+      replicates: predicts ? settings.replicates : 0,
       validationLossChain: settings.validationLossChain,
       ...(settings.chance !== undefined ? { chance: settings.chance } : {}),
     },
@@ -64,7 +72,7 @@ export function runDownstream(
     const spec = sigmoidPlot(t);
     if (spec) figures[t.task] = spec;
   }
-  const notPredicted = settings.targets.length
+  const notPredicted = predicts
     ? tasks.flatMap((t) => {
         const reason = notPredictedReason(t);
         return reason === undefined ? [] : [{ task: t.task, reason }];

@@ -14,7 +14,7 @@ import type { FigureKind } from '../../../src/report/analysis.js';
 import type { ApproachSummary } from '../../../src/analyses/frontier.js';
 import type { RollingBacktestResult } from '../../../src/analyses/rollingBacktest.js';
 import type { ErrorInfo } from '../lib/errors.js';
-import type { TaskMetricSet } from '../../../src/io/parseTaskMetrics.js';
+import type { RunRole, TaskDefinition, TaskMetricSet } from '../../../src/io/parseTaskMetrics.js';
 import type { TaskAnalysis } from '../../../src/analyses/downstreamLadder.js';
 import type { DownstreamFit, Target, TaskLossFit } from '../../../src/analyses/downstream.js';
 import { defaultLawId, lawIds, variableOption, type LawChoice, type LawVariable } from '../../../src/laws/index.js';
@@ -91,6 +91,8 @@ export interface DownstreamSettings {
   replicates: number;
   /** Also Gadre et al.'s chain (validation loss at N, D, then the loss → error exponential). */
   validationLossChain: boolean;
+  /** A ladder manifest's word on the files: each run's role (target runs are predicted, never fitted) and the tasks it defines. */
+  ladder?: { roles: [string, RunRole][]; tasks: TaskDefinition[] };
 }
 
 /** The names of the app's three workers (they run the same script). */
