@@ -7,7 +7,7 @@ import {
   type PlanHyperparameters,
 } from '../../analyses/plan.js';
 import { landmarksReport, planReport } from '../../report/text/plan.js';
-import { flagFor } from '../optionFlags.js';
+import { commandFlagNamer } from '../optionFlags.js';
 import { accelerator, hardwareBudget, type Accelerator, type HardwareBudget } from '../../hardware/catalog.js';
 import { FitError, UsageError } from '../../errors/index.js';
 import { keyword, parseFraction, parseInteger, parseQuantity, plainNumber } from '../options.js';
@@ -275,7 +275,7 @@ Examples:
         );
       else
         writeResult(
-          planReport(plan, flagFor) +
+          planReport(plan, commandFlagNamer(cmd)) +
             '\n' +
             (landmarks ? landmarksReport(landmarks) + '\n' : '') +
             (accuracy ? '\n' + accuracy.text : ''),
