@@ -790,6 +790,51 @@ export interface AccuracyPlanRow {
 }
 
 /**
+ * Whether a compute budget's model reaches a task's target accuracy: the accuracy predicted at the
+ * model a loss plan recommends for the budget (predicted as a target of the task's analysis), beside
+ * the compute the accuracy plan says the target needs.
+ */
+export interface BudgetAnswer {
+  /** The budget's model: the loss plan's N and D at its C. */
+  N: number;
+  D: number;
+  C: number;
+  accuracy: number;
+  /** The bootstrap interval of that accuracy, when replicates were drawn. */
+  interval?: { level: number; accuracy: [number, number] };
+  target: number;
+  /** The point prediction reaches the target. */
+  reaches: boolean;
+  /** The interval lies wholly on the point's side of the target (false: it straddles it). Absent without one. */
+  sure?: boolean;
+  /** The compute the accuracy plan says the target needs (its point estimate), when it has one. */
+  neededC?: number;
+}
+
+/** The budget's answer for one task, from its analysis with the budget's model among its targets (`label`). */
+export function budgetAnswer(t: TaskAnalysis, target: number, label: string): BudgetAnswer | undefined {
+  const r = t.targets.find((x) => x.label === label);
+  if (!r || !Number.isFinite(r.accuracy)) return undefined;
+  const reaches = r.accuracy >= target;
+  const iv = r.interval?.accuracy.every(Number.isFinite) ? r.interval : undefined;
+  return {
+    N: r.N,
+    D: r.D,
+    C: r.C,
+    accuracy: r.accuracy,
+    ...(iv
+      ? {
+          interval: { level: iv.level, accuracy: iv.accuracy },
+          sure: reaches ? iv.accuracy[0] >= target : iv.accuracy[1] < target,
+        }
+      : {}),
+    target,
+    reaches,
+    ...(t.plan?.point ? { neededC: t.plan.point.C } : {}),
+  };
+}
+
+/**
  * The compute and model that reach each target accuracy (`scalelab plan --target-accuracy`), through
  * the same screen, fit and bootstrap as `downstream plan`; computed in steps (analyseLadderSteps).
  * @throws InputError when a task is not in the data

@@ -8,7 +8,8 @@ import type { PredictiveMember } from '../fit/candidate.js';
 import type { TrustWarning } from '../fit/warnings.js';
 import { getLaw, lawIdsWithOption, paramsWithRole, type Law } from '../laws/index.js';
 import { lawPreset, lawPresets } from '../presets/laws.js';
-import { InputError, UsageError, type ScaleLabError } from '../errors/index.js';
+import { InputError, renameOptions, UsageError, type ScaleLabError } from '../errors/index.js';
+import { fitCommandFlag } from './optionFlags.js';
 import { parseAssignments } from './options.js';
 import { findNodeAtLocation, parseTree } from 'jsonc-parser';
 import { lineColumn, lineStartsOf } from '../io/textPosition.js';
@@ -120,7 +121,9 @@ export function resolveLaw(flags: LawFlags, fallbackPreset?: string): LawSource 
       procedure: f.json.procedure?.id,
       fitWarnings: f.json.warnings
         .filter((w) => w.severity !== 'info')
-        .map((w) => ({ ...w, message: `the fit: ${w.message}` })),
+        // The fit's advice names `fit`'s flags with the command (`scalelab fit --init grid`): the
+        // command reading the fit takes none of them.
+        .map((w) => ({ ...w, message: `the fit: ${renameOptions(w.message, fitCommandFlag)}` })),
     };
   }
   if (flags.law) {

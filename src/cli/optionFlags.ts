@@ -15,7 +15,9 @@ export const optionFlags: Readonly<Record<string, string>> = {
   columns: '--columns',
   command: '--command',
   compute: '--C',
+  count: '--count',
   countTolerance: '--count-tolerance',
+  dModel: '--d-model',
   days: '--days',
   db: '--db',
   fit: '--fit',
@@ -29,6 +31,7 @@ export const optionFlags: Readonly<Record<string, string>> = {
   inferenceTokens: '--inference-tokens',
   init: '--init',
   law: '--law',
+  layers: '--layers',
   lineage: '--lineage',
   loss: '--loss',
   maxRuntimeSeconds: '--max-runtime',
@@ -52,6 +55,7 @@ export const optionFlags: Readonly<Record<string, string>> = {
   tolerance: '--tolerance',
   uniqueTokens: '--unique-tokens',
   unit: '--resample',
+  vocab: '--vocab',
   vertex: '--vertex',
   wait: '--wait',
   x: '--x',
@@ -60,3 +64,22 @@ export const optionFlags: Readonly<Record<string, string>> = {
 /** The flag for a library option; an option missing from the table is written as a flag by the usual rule (camelCase → --kebab-case). */
 export const flagFor: OptionNamer = (option) =>
   optionFlags[option] ?? `--${option.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+
+/**
+ * How one command's messages name an option: its own flag where it has one, else the flag with the
+ * command that has it. A fit's warnings advise `fit`'s flags (`--init grid`), which report, plan --fit
+ * and study run do not take: there they read `scalelab fit --init grid`, not an `--init` the command
+ * refuses.
+ */
+export function commandFlagNamer(
+  command: { readonly options: readonly { long?: string }[] },
+  owner = 'fit',
+): OptionNamer {
+  return (option) => {
+    const flag = flagFor(option);
+    return command.options.some((o) => o.long === flag) ? flag : `scalelab ${owner} ${flag}`;
+  };
+}
+
+/** How a saved fit's warnings name an option wherever the fit is read: `fit`'s flag, with the command. */
+export const fitCommandFlag: OptionNamer = commandFlagNamer({ options: [] });

@@ -24,7 +24,10 @@ export interface SweepProgress {
   total: number;
   done: number;
   failed: number;
+  /** Runs training now. */
   running: number;
+  /** Runs submitted (or being submitted) that have not started: waiting in a scheduler's queue. */
+  queued: number;
   spentSeconds: number;
   plannedSeconds: number;
   bestLoss: number | null;
@@ -157,14 +160,18 @@ function ownNumbers(r: FailedRun): Map<string, number> {
   return new Map(fields.filter((f): f is [string, number] => typeof f[1] === 'number' && Number.isFinite(f[1])));
 }
 
-function progressOf(runs: StoredRun[]): SweepProgress {
+export function progressOf(
+  runs: readonly Pick<StoredRun, 'status' | 'loss' | 'seconds' | 'estimatedSeconds'>[],
+): SweepProgress {
   const done = runs.filter((r) => r.status === 'completed');
   const losses = done.map((r) => r.loss).filter((l): l is number => l !== null);
   return {
     total: runs.length,
     done: done.length,
     failed: runs.filter((r) => r.status === 'failed').length,
-    running: runs.filter((r) => (active as readonly string[]).includes(r.status)).length,
+    // Apart: 64 runs "in flight" on a cluster may be 2 training and 62 waiting for nodes.
+    running: runs.filter((r) => r.status === 'running').length,
+    queued: runs.filter((r) => r.status === 'submitting' || r.status === 'queued').length,
     spentSeconds: runs.reduce((s, r) => s + (r.seconds ?? 0), 0),
     plannedSeconds: runs.reduce((s, r) => s + (r.estimatedSeconds ?? 0), 0),
     bestLoss: losses.length ? Math.min(...losses) : null,
@@ -336,7 +343,7 @@ async function sweepStep(
   options.onProgress?.(p);
   if (all.every((r) => r.status === 'completed' || r.status === 'failed' || r.status === 'cancelled'))
     return { done: p };
-  return { changed, running: p.running };
+  return { changed, running: p.running + p.queued };
 }
 
 /** Key of a planned run: its phase and configuration. */

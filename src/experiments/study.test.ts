@@ -86,6 +86,11 @@ test("a learning-rate probe run that diverged is said to have diverged in the st
   assert.ok(html.includes(`; ${note}.`), html);
   assert.match(html, /<td>diverged<\/td>/);
   assert.doesNotMatch(html, />failed</);
+  // A fit warning's advice is said as the caller names options (study run: scalelab fit --init, a flag it lacks).
+  const unstable = 'only 3 of 12 starts reached the best optimum: try the full grid of starts (option "init" grid)';
+  const named = studyReport({ ...summary, result: { ...s, warnings: [unstable] } }, (o) => `scalelab fit --${o}`);
+  assert.ok(named.includes('(scalelab fit --init grid)'), named);
+  assert.doesNotMatch(named, /option "/);
 });
 
 test("the sweep design fits its budget and brackets each budget's sizes", () => {

@@ -10,6 +10,7 @@ import { optimum, truth } from '../lab/simulate.js';
 import type { World } from '../lab/world.js';
 import { escapeHtml, htmlTable } from '../core/html.js';
 import { divergedProbeNote, sweepOutcome } from './outcome.js';
+import { libraryOption, renameOptions, type OptionNamer } from '../errors/index.js';
 
 export interface StudyTruth {
   recommendedLoss: number;
@@ -116,7 +117,8 @@ function calibrationLines(r: StudyResult): string[] {
   );
 }
 
-export function studyReport(s: StudySummary): string {
+/** `name`: how a warning names an option (the CLI: `scalelab fit --init`, a flag study run does not take). */
+export function studyReport(s: StudySummary, name: OptionNamer = libraryOption): string {
   const r = s.result;
   const rec = r.recommendation;
   const lines: string[] = [];
@@ -190,7 +192,7 @@ export function studyReport(s: StudySummary): string {
       `Regret: ${(s.truth.regret * 100).toFixed(2)} % above the optimum. Prediction error: ${(s.truth.predictionError * 100).toFixed(2)} % (predicted vs true loss of the recommendation).`,
     );
   }
-  if (r.warnings.length) lines.push('', '## Warnings', '', ...r.warnings.map((w) => `- ${w}`));
+  if (r.warnings.length) lines.push('', '## Warnings', '', ...r.warnings.map((w) => `- ${renameOptions(w, name)}`));
   return lines.join('\n') + '\n';
 }
 

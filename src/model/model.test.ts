@@ -1,4 +1,5 @@
 import { test } from 'node:test';
+import { OptionError } from '../errors/index.js';
 import assert from 'node:assert/strict';
 import { kaplanNonEmbedding, parameterCount, type ModelShape } from './shape.js';
 import { chinchillaFlopsPerToken, deepseekM, kaplanFlopsPerToken } from './flops.js';
@@ -91,7 +92,7 @@ test('shapeSearch hits the target within tolerance and keeps the aspect ratio in
     }
     assert.ok(Math.abs(Math.log(shapes[0].aspectRatio / 100)) < Math.log(1.6), `aspect ${shapes[0].aspectRatio}`);
   }
-  assert.throws(() => shapeSearch(1e3), /no shape within/);
+  assert.throws(() => shapeSearch(1e3), /below the smallest shape the search makes/);
   // One-layer shapes only when asked for: 1 × 16 has 12·16² = 3,072 non-embedding parameters.
   const tiny = {
     count: 'nonEmbedding' as const,
@@ -111,5 +112,38 @@ test('shapeSearch hits the target within tolerance and keeps the aspect ratio in
     ])[0],
     [1, 16, 3072],
   );
-  assert.throws(() => shapeSearch(3072, tiny), /no shape within/);
+  assert.throws(() => shapeSearch(3072, tiny), /below the smallest shape the search makes: 2 layers × d_model 16/);
+});
+
+test('shapeSearch: a target no shape reaches is said with what changes it, not an aspect range no caller can set', () => {
+  const said = (target: number, o: Parameters<typeof shapeSearch>[1] = {}) => {
+    try {
+      shapeSearch(target, o);
+    } catch (e) {
+      assert.ok(e instanceof OptionError, String(e));
+      return e.messageNaming((option) => `<${option}>`);
+    }
+    assert.fail(`a shape for ${target}`);
+  };
+  // 1e5 total with a 32000-token vocabulary: the embeddings alone are 4.1e6 (the walk's tiny model).
+  const tiny = said(1e5);
+  assert.match(
+    tiny,
+    /1e5 parameters \(total\) is below the smallest shape the search makes: 2 layers × d_model 64 .* counts 4\.23e6, 4\.1e6 of them the 32000-token vocabulary's embeddings/,
+  );
+  assert.match(
+    tiny,
+    /give <count> non-embedding or a smaller <vocab>, or choose the layers and width by hand \(<layers> and <dModel>/,
+  );
+  // Counted without embeddings, the floor is the 2 × 64 shape's own 1.31e5.
+  const bare = said(1e5, { count: 'nonEmbedding' });
+  assert.match(bare, /counts 1\.31e5; choose the layers and width by hand/);
+  assert.doesNotMatch(bare, /<vocab>/);
+  // Above the floor but between shapes: widen the tolerance, or choose by hand.
+  const between = said(2e5, { vocab: 256 });
+  assert.match(
+    between,
+    /no shape within 5\.0 % of 2e5 parameters \(total\) .*; widen <countTolerance>, or choose the layers and width by hand/,
+  );
+  for (const m of [tiny, bare, between]) assert.doesNotMatch(m, /aspect range/);
 });

@@ -119,11 +119,53 @@ export function shapeSearch(target: number, options: ShapeSearchOptions = {}): S
     }
   }
   if (out.length === 0) {
+    // The smallest shape the search makes: its fewest layers at the narrowest width the aspect band
+    // and head sizes allow. A target below it (a tiny model, or a small one whose count includes a
+    // large vocabulary's embeddings) no tolerance reaches, so the advice is what changes that count.
+    const fewest = Math.max(1, options.minLayers ?? 2);
+    const smallest = headDims
+      .map((headDim) => {
+        const multiple = Math.max(options.multipleOf ?? 64, headDim);
+        const dModel = roundUp(Math.max(aspectLo * fewest, multiple), multiple);
+        const shape: ModelShape = {
+          nLayer: fewest,
+          dModel,
+          nHeads: dModel / headDim,
+          nKvHeads: Math.max(1, Math.floor(dModel / headDim / gqa)),
+          headDim,
+          dFf: roundUp(ffnRatio * dModel, ffnMultiple),
+          vocab,
+          seqLen,
+          mlp,
+          tiedEmbeddings: options.tiedEmbeddings ?? false,
+          positions: 'rotary',
+          norm: 'rmsnorm',
+        };
+        return { shape, parameters: parameterCount(shape) };
+      })
+      .sort((a, b) => a.parameters[count] - b.parameters[count])[0];
+    const countName = count === 'total' ? 'total' : 'non-embedding';
+    const byHand = (o: (option: string) => string) =>
+      `choose the layers and width by hand (${o('layers')} and ${o('dModel')} count a shape's parameters)`;
+    if (target * (1 + tolerance) < smallest.parameters[count]) {
+      const embeddings = smallest.parameters.embedding + smallest.parameters.unembedding;
+      const { nLayer, dModel } = smallest.shape;
+      throw new OptionError({
+        option: 'countTolerance',
+        value: tolerance,
+        message: (o) =>
+          `${formatNumber(target, 4)} parameters (${countName}) is below the smallest shape the search makes: ${nLayer} layers × d_model ${dModel} (d_model/n_layer at least ${aspectLo}, heads of ${smallest.shape.headDim}) counts ${formatNumber(smallest.parameters[count], 3)}${
+            count === 'total' && embeddings > smallest.parameters.nonEmbedding
+              ? `, ${formatNumber(embeddings, 3)} of them the ${vocab}-token vocabulary's embeddings; give ${o('count')} non-embedding or a smaller ${o('vocab')}, or `
+              : '; '
+          }${byHand(o)}`,
+      });
+    }
     throw new OptionError({
       option: 'countTolerance',
       value: tolerance,
       message: (o) =>
-        `no shape within ${(tolerance * 100).toFixed(1)} % of ${formatNumber(target, 4)} parameters with d_model/n_layer in ${formatInterval([aspectLo, aspectHi], String)}; widen ${o('countTolerance')} or the aspect range`,
+        `no shape within ${(tolerance * 100).toFixed(1)} % of ${formatNumber(target, 4)} parameters (${countName}) with d_model/n_layer in ${formatInterval([aspectLo, aspectHi], String)} and heads of ${headDims.join(' or ')}; widen ${o('countTolerance')}, or ${byHand(o)}`,
     });
   }
   out.sort((a, b) => a.score - b.score);

@@ -53,3 +53,29 @@ test("analysis warnings: a law with no compute-optimal frontier is said as the f
     [],
   );
 });
+
+test('analysis warnings: a fit warning names an option as the caller names it (report: --columns, or scalelab fit --init)', () => {
+  // Checkpoints with a step column and no run column: the fit's warning says how to map a run column.
+  const rows = ['N,D,step,loss'];
+  for (const N of [1e7, 3e7, 1e8, 3e8])
+    for (const [k, D] of [2e9, 6e9, 2e10].entries())
+      rows.push(`${N},${D},${(k + 1) * 1000},${1.7 + 400 / N ** 0.34 + 2000 / D ** 0.36}`);
+  const data = parseRuns(rows.join('\n'), { source: 'steps.csv' });
+  const fitted = fit(chinchilla, data);
+  const named = analyse(data, fitted, undefined, {
+    targets: [1e21],
+    ...only,
+    optionName: (o) => `scalelab fit --${o}`,
+  });
+  assert.ok(
+    named.warnings.some((w) => w.includes('map one with scalelab fit --columns run=NAME')),
+    named.warnings.join('\n'),
+  );
+  assert.ok(!named.warnings.some((w) => w.includes('option "')), named.warnings.join('\n'));
+  // Without a namer the library's words stay (the web app's).
+  const plain = analyse(data, fitted, undefined, { targets: [1e21], ...only });
+  assert.ok(
+    plain.warnings.some((w) => w.includes('option "columns" run=NAME')),
+    plain.warnings.join('\n'),
+  );
+});

@@ -22,7 +22,7 @@ import { trainingRuns } from '../io/rollingOrigin.js';
 import { canAllocate, computeOptimal } from '../analyses/computeOptimal.js';
 import { placeOnFrontier, type CatalogModel, type FrontierPlacement } from '../catalog/models.js';
 import { makePlan, type Plan } from '../analyses/plan.js';
-import { isScaleLabError, libraryOption, type OptionNamer } from '../errors/index.js';
+import { isScaleLabError, libraryOption, renameOptions, type OptionNamer } from '../errors/index.js';
 import { defaultLawId, getLaw, type LawChoice } from '../laws/index.js';
 import { checkLawData, checkMagnitudes } from '../io/dataChecks.js';
 import { fitForAnalysis, type FitRunners, type ProgressFactory } from '../fit/run.js';
@@ -57,8 +57,9 @@ export interface AnalysisOptions {
   /** Approaches not to attempt, each with the reason said in `skipped` (the web app's check that the data are an IsoFLOP sweep). */
   skip?: Partial<Record<1 | 2 | 3, string>>;
   /**
-   * How a skipped approach's or back-test's reason names an option (the CLI: its flag, `--budgets`);
-   * default: as the library names it (`option "budgets"`).
+   * How a skipped approach's or back-test's reason, and a warning, names an option (the CLI: its flag,
+   * `--budgets`, or the command that has it, `scalelab fit --init`); default: as the library names it
+   * (`option "budgets"`).
    */
   optionName?: OptionNamer;
 }
@@ -176,7 +177,9 @@ export function analyse(
   }
   const warnings = [
     ...unplannable,
-    ...fitted.warnings.map((w) => `fit (${w.severity}, ${w.code}): ${w.message}`),
+    ...fitted.warnings.map(
+      (w) => `fit (${w.severity}, ${w.code}): ${renameOptions(w.message, o.optionName ?? libraryOption)}`,
+    ),
     // Said once: an approach's warning the fit gives too (the data's lineages not drawn) is the fit's.
     ...approachWarnings(
       approaches.map((a) => ({

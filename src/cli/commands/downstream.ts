@@ -15,6 +15,7 @@ import {
   analyseLadderSteps,
   averageTask,
   planAccuracies,
+  budgetAnswer,
   taskDefinitions,
   type LadderAnalysisOptions,
   type AccuracyPlanRow,
@@ -53,6 +54,8 @@ import {
   notPlannedReason,
   notPredictedReason,
   planTable,
+  budgetLines,
+  whyNDiffers,
   predictionTable,
   screenTable,
 } from '../../report/text/downstream.js';
@@ -198,6 +201,7 @@ export interface AccuracyPlanFlags extends Omit<TaskMetricFlags, 'reruns'> {
  */
 export async function accuracyPlanSection(
   f: AccuracyPlanFlags,
+  budget?: { C: number; N: number; D: number; law: string },
 ): Promise<{ text: string; json: unknown; unanswered: Unanswered[]; total: number } | undefined> {
   if (f.targetAccuracy === undefined) {
     if (f.downstream !== undefined) throw new UsageError('--downstream is read for --target-accuracy TASK=ACCURACY');
@@ -234,6 +238,8 @@ export async function accuracyPlanSection(
   applyChances(data, f);
   addAverage(data, f.average);
   const bar = progress('tasks', Object.keys(targets).length, f);
+  // With a budget, its loss plan's model is predicted as each task's target: does the budget reach it?
+  const atBudget = budget ? `the budget's model (C = ${budget.C})` : undefined;
   let planned: { tasks: TaskAnalysis[]; rows: AccuracyPlanRow[] };
   try {
     planned = await stepwise(
@@ -243,6 +249,7 @@ export async function accuracyPlanSection(
         {
           ...metricOptions(f),
           ...(f.via !== undefined ? { route: keyword(f.via, '--via', DOWNSTREAM_ROUTES) } : {}),
+          ...(budget ? { targets: [{ label: atBudget, N: budget.N, D: budget.D, C: budget.C }] } : {}),
           replicates: parseReplicates(f.downstreamBootstrap, '--downstream-bootstrap'),
           seed: parseInteger(f.seed, '--seed', 0),
           horizon: parseHorizon(f.horizon),
@@ -253,9 +260,32 @@ export async function accuracyPlanSection(
   } finally {
     bar.stop();
   }
+  const answers = planned.tasks.map((t) => ({
+    task: t.task,
+    answer: atBudget ? budgetAnswer(t, targets[t.task], atBudget) : undefined,
+  }));
   return {
-    text: [screenTable(planned.tasks, flagFor), planTable(planned.tasks)].join('\n\n') + '\n',
-    json: { source: data.source, tasks: planned.rows },
+    text:
+      [
+        screenTable(planned.tasks, flagFor),
+        planTable(planned.tasks),
+        ...(budget
+          ? [
+              budgetLines(
+                answers,
+                budget,
+                planned.tasks.map((t) => ({ task: t.task, N: t.plan?.point?.N, C: t.plan?.point?.C })),
+              ),
+            ]
+          : []),
+      ].join('\n\n') + '\n',
+    json: {
+      source: data.source,
+      tasks: planned.rows.map((r, i) => (budget ? { ...r, atBudget: answers[i].answer ?? null } : r)),
+      ...(budget
+        ? { budget: { C: budget.C, N: budget.N, D: budget.D, law: budget.law }, whyNDiffers: whyNDiffers(budget.law) }
+        : {}),
+    },
     unanswered: reasons(planned.tasks, notPlannedReason),
     total: planned.tasks.length,
   };

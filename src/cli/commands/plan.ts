@@ -7,7 +7,7 @@ import {
   type PlanHyperparameters,
 } from '../../analyses/plan.js';
 import { landmarksReport, planReport } from '../../report/text/plan.js';
-import { flagFor } from '../optionFlags.js';
+import { commandFlagNamer } from '../optionFlags.js';
 import { accelerator, hardwareBudget, type Accelerator, type HardwareBudget } from '../../hardware/catalog.js';
 import { FitError, UsageError } from '../../errors/index.js';
 import { keyword, parseFraction, parseInteger, parseQuantity, plainNumber } from '../options.js';
@@ -167,9 +167,12 @@ Examples:
       // the main thread in steps with turns for the event loop: a Ctrl-C stops it there, saying so, where
       // Node's default ended it silently.
       handleToTheEnd();
-      // By accuracy (downstream, docs/methods.md §32): alone without a budget, else after the loss plan.
-      const accuracy = await accuracyPlanSection(flags);
-      if (accuracy && !flags.C && !flags.gpus && !flags.days) {
+      // By accuracy (downstream, docs/methods.md §32): alone without a budget, else after the loss plan,
+      // with the budget's model predicted for each task (does the budget reach the target?).
+      const budgeted = Boolean(flags.C || flags.gpus || flags.days);
+      const alone = budgeted ? undefined : await accuracyPlanSection(flags);
+      if (alone) {
+        const accuracy = alone;
         if (flags.json) printResult({ accuracy: accuracy.json });
         else writeResult(accuracy.text);
         // Every task of --target-accuracy is named: one not planned makes the run a failure (exit 1).
@@ -266,6 +269,15 @@ Examples:
           members: e.members,
         };
       }
+      const accuracy = budgeted
+        ? await accuracyPlanSection(flags, {
+            C: plan.compute,
+            N: rec.N,
+            D: rec.D,
+            // The law in short, as its provenance begins ('law chinchilla, preset epoch-2024').
+            law: source.provenance.split(/ \(|: /)[0],
+          })
+        : undefined;
       const landmarks = flags.compare ? placeModels(flags.compare, source.law, source.params) : undefined;
       const where = source.origin && 'file' in source.origin ? source.origin.file : undefined;
       if (flags.json)
@@ -275,7 +287,7 @@ Examples:
         );
       else
         writeResult(
-          planReport(plan, flagFor) +
+          planReport(plan, commandFlagNamer(cmd)) +
             '\n' +
             (landmarks ? landmarksReport(landmarks) + '\n' : '') +
             (accuracy ? '\n' + accuracy.text : ''),

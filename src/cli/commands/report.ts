@@ -15,7 +15,8 @@ import {
 } from '../../report/analysis.js';
 import { reportHtml } from '../../report/html.js';
 import { InputError, UsageError } from '../../errors/index.js';
-import { flagFor } from '../optionFlags.js';
+import { commandFlagNamer } from '../optionFlags.js';
+import type { OptionNamer } from '../../errors/index.js';
 import { procedureIds } from '../../fit/procedures.js';
 import {
   keyword,
@@ -119,6 +120,7 @@ function figureWarnings(kind: FigureKind, warnings: readonly string[]): string[]
 async function analyseFile(
   file: string,
   f: AnalysisFlags,
+  optionName: OptionNamer,
   only: Pick<AnalyseRunsOptions, 'skip' | 'backtest'> = {},
 ): Promise<Analysis> {
   const dataset = readRuns(file, runSelection(f));
@@ -134,8 +136,9 @@ async function analyseFile(
   const budgets = f.budgets.trim();
   const catalog = loadCatalog();
   return analyseRuns(dataset, {
-    // A reason an approach or the back-test was skipped names this command's flags (--budgets, --tolerance).
-    optionName: flagFor,
+    // A reason an approach or the back-test was skipped, and a warning, names this command's flags
+    // (--budgets, --tolerance), or the command that has one it lacks (scalelab fit --init).
+    optionName,
     law: f.law === undefined ? undefined : { law: f.law, x },
     procedure: f.procedure,
     replicates,
@@ -181,7 +184,7 @@ export function registerPlotAndReport(program: Command, run: Run): void {
       'after',
       '\nExamples:\n  scalelab plot loss examples/chinchilla.csv --out loss.svg --targets 1e24\n  scalelab plot isoflop examples/cs336-isoflops.json --out isoflop.png\n  scalelab plot backtest examples/chinchilla.csv --out backtest.svg --backtest-procedures auto,huber',
     )
-    .action(async (kind: string, file: string, f: AnalysisFlags & { out: string; spec?: boolean }) =>
+    .action(async (kind: string, file: string, f: AnalysisFlags & { out: string; spec?: boolean }, cmd: Command) =>
       run(async () => {
         const k = keyword(kind, 'KIND', figureKinds) as FigureKind;
         const format = f.out.toLowerCase().endsWith('.png')
@@ -191,7 +194,7 @@ export function registerPlotAndReport(program: Command, run: Run): void {
             : undefined;
         if (!format) throw new UsageError(`--out: expected a .svg or .png file name, got "${f.out}"`);
         checkOutput(f.out);
-        const a = await analyseFile(file, f, figureNeeds(k));
+        const a = await analyseFile(file, f, commandFlagNamer(cmd), figureNeeds(k));
         const spec = figures(a, keyword(f.x, '--x', ['N', 'D', 'C'] as const))[k];
         if (!spec) {
           const why =
@@ -244,6 +247,7 @@ export function registerPlotAndReport(program: Command, run: Run): void {
       async (
         file: string,
         f: AnalysisFlags & { out: string; downstream?: string; downstreamBootstrap: string; via?: string },
+        cmd: Command,
       ) =>
         run(async () => {
           // One HTML file: written under another name (r.pdf, r.md) it opens as neither.
@@ -268,7 +272,7 @@ export function registerPlotAndReport(program: Command, run: Run): void {
                 f.via,
               )
             : undefined;
-          const a = await analyseFile(file, f);
+          const a = await analyseFile(file, f, commandFlagNamer(cmd));
           const specs = figures(a, keyword(f.x, '--x', ['N', 'D', 'C'] as const));
           const { renderSvg } = await import('../../render/render.js');
           const svgs = await renderFigures(specs, renderSvg);

@@ -8,6 +8,7 @@ import { fitToJson } from '../../fit/summary.js';
 import { parseInteger, parseQuantity, parseReplicates } from '../options.js';
 import { checkOutput, printJson, writeOutput } from '../output.js';
 import { flag } from '../flags.js';
+import { commandFlagNamer } from '../optionFlags.js';
 import {
   addBackendFlags,
   designFlags,
@@ -153,7 +154,8 @@ Examples:
             claim.release();
             store.close();
           }
-          const report = studyReport(summary);
+          // A fit warning's advice names the command with the flag (scalelab fit --init grid): study run has none of fit's.
+          const report = studyReport(summary, commandFlagNamer(cmd));
           if (f.out && /\.html?$/i.test(f.out)) {
             const { renderSvg } = await import('../../render/render.js');
             writeOutput(f.out, await studyHtml(summary, renderSvg), f);

@@ -36,13 +36,20 @@ import cliProgress from 'cli-progress';
 
 type Run = (fn: () => Promise<void>, json?: boolean) => Promise<void>;
 
+/**
+ * The progress line's run states. Running and queued apart: a cluster's 64 runs "in flight" may be
+ * 2 training and 62 waiting for nodes, which reads as a stuck sweep when counted together.
+ */
+export function progressStates(p: Pick<SweepProgress, 'failed' | 'running' | 'queued'>): string {
+  return `failed ${p.failed} | running ${p.running} | queued ${p.queued}`;
+}
+
 /** Terminal progress for a sweep; silent off a terminal or with --json. */
 export function sweepProgressBar(json?: boolean): { update: (p: SweepProgress) => void; stop: () => void } {
   if (json || !process.stderr.isTTY) return { update: () => {}, stop: () => {} };
   const bar = new cliProgress.SingleBar(
     {
-      format:
-        'runs [{bar}] {value}/{total} | failed {failed} | in flight {running} | {spent}/{planned} h | best {best}',
+      format: 'runs [{bar}] {value}/{total} | {states} | {spent}/{planned} h | best {best}',
       stream: process.stderr,
       hideCursor: true,
     },
@@ -52,8 +59,7 @@ export function sweepProgressBar(json?: boolean): { update: (p: SweepProgress) =
   return {
     update(p) {
       const payload = {
-        failed: p.failed,
-        running: p.running,
+        states: progressStates(p),
         spent: (p.spentSeconds / 3600).toFixed(2),
         planned: (p.plannedSeconds / 3600).toFixed(2),
         best: p.bestLoss === null ? '–' : p.bestLoss.toFixed(4),
@@ -245,7 +251,7 @@ Examples:
             ...unreachableWait(setup),
           });
           bar.stop();
-          const cancelled = p.total - p.done - p.failed - p.running;
+          const cancelled = p.total - p.done - p.failed - p.running - p.queued;
           const outcome = sweepOutcome(store.runs({ study: f.study }));
           if (f.json) printJson({ study: f.study, ...p, cancelled, probeDiverged: outcome.probeDiverged });
           else {

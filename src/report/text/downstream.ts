@@ -5,7 +5,7 @@
 import { libraryOption, type OptionNamer } from '../../errors/index.js';
 import { formatInterval, formatNumber, formatPercent, formatRange, formatSignedPercent } from '../../core/format.js';
 import { textTable } from '../../core/table.js';
-import type { OpenInterval, TaskAnalysis } from '../../analyses/downstreamLadder.js';
+import type { BudgetAnswer, OpenInterval, TaskAnalysis } from '../../analyses/downstreamLadder.js';
 import type { LossToError, Sigmoid } from '../../analyses/downstream.js';
 
 const pct = (x: number) => formatPercent(x);
@@ -534,4 +534,47 @@ export function planTable(tasks: readonly TaskAnalysis[]): string {
     ...unreached,
     ...caveats,
   ].join('\n');
+}
+
+/** Why `plan --target-accuracy`'s N is not the loss plan's at one budget (`law`: the loss plan's law, as its provenance says). */
+export function whyNDiffers(law: string): string {
+  return `each splits C between N and D by its own law: the accuracy plan by the task's step-1 law fitted to the ladder's runs (N as the ladder counts it), the loss plan by ${law}`;
+}
+
+/**
+ * Whether each task's target accuracy is reached by the budget's model (`plan --target-accuracy` with a
+ * budget), and why the accuracy plan's N is not the loss plan's: each splits C by its own law.
+ */
+export function budgetLines(
+  answers: readonly { task: string; answer?: BudgetAnswer }[],
+  budget: { C: number; N: number; D: number; law: string },
+  planN: readonly { task: string; N?: number; C?: number }[],
+): string {
+  const lines = [
+    `At the budget C = ${formatNumber(budget.C, 3)}: the loss plan's model (N = ${formatNumber(budget.N, 4)}, D = ${formatNumber(budget.D, 4)}), its accuracy as each task's fit predicts it:`,
+  ];
+  for (const { task, answer: a } of answers) {
+    if (!a) {
+      lines.push(`  ${task}: no prediction at the budget's model (the task was not fitted)`);
+      continue;
+    }
+    const iv = a.interval
+      ? ` [${a.interval.accuracy.map((x) => x.toFixed(3)).join(', ')}] (${Math.round(a.interval.level * 100)} %)`
+      : '';
+    const verdict = a.reaches
+      ? a.sure === false
+        ? `reaches ${a.target} by the point estimate, but the interval reaches below it`
+        : `reaches ${a.target}`
+      : a.sure === false
+        ? `short of ${a.target} by the point estimate, though the interval reaches it`
+        : `falls short of ${a.target}`;
+    const needs = a.neededC !== undefined ? `; the target needs C = ${formatNumber(a.neededC, 3)}` : '';
+    lines.push(`  ${task}: ${a.accuracy.toFixed(3)}${iv}: ${verdict}${needs}`);
+  }
+  const differing = planN.filter((p) => p.N !== undefined && Math.abs(Math.log(p.N / budget.N)) > Math.log(1.05));
+  if (differing.length)
+    lines.push(
+      `  The accuracy plan's N (${differing.map((p) => `${p.task} ${formatNumber(p.N!, 3)}${p.C !== undefined ? ` at C = ${formatNumber(p.C, 3)}` : ''}`).join(', ')}) is not the loss plan's ${formatNumber(budget.N, 3)} at C = ${formatNumber(budget.C, 3)}: ${differing.some((p) => p.C !== undefined && Math.abs(Math.log(p.C / budget.C)) > Math.log(1.05)) ? 'the accuracy plan answers at the C its target needs, and ' : ''}${whyNDiffers(budget.law)}`,
+    );
+  return lines.join('\n');
 }
