@@ -75,6 +75,21 @@ export function shapeSearch(target: number, options: ShapeSearchOptions = {}): S
   const vocab = options.vocab ?? 32000;
   const seqLen = options.seqLen ?? 4096;
   const count = options.count ?? 'total';
+  // Every shape the search considers differs only in depth, width, head size and key-value heads.
+  const shapeOf = (nLayer: number, dModel: number, headDim: number, nKvHeads: number): ModelShape => ({
+    nLayer,
+    dModel,
+    nHeads: dModel / headDim,
+    nKvHeads,
+    headDim,
+    dFf: roundUp(ffnRatio * dModel, ffnMultiple),
+    vocab,
+    seqLen,
+    mlp,
+    tiedEmbeddings: options.tiedEmbeddings ?? false,
+    positions: 'rotary',
+    norm: 'rmsnorm',
+  });
   const out: ShapeCandidate[] = [];
   for (let nLayer = Math.max(1, options.minLayers ?? 2); nLayer <= 200; nLayer++) {
     // d_model from the 12·L·d² estimate, then scan neighbouring multiples.
@@ -95,20 +110,7 @@ export function shapeSearch(target: number, options: ShapeSearchOptions = {}): S
         if (dModel % headDim !== 0) continue;
         const nHeads = dModel / headDim;
         if (nHeads % gqa !== 0) continue;
-        const shape: ModelShape = {
-          nLayer,
-          dModel,
-          nHeads,
-          nKvHeads: nHeads / gqa,
-          headDim,
-          dFf: roundUp(ffnRatio * dModel, ffnMultiple),
-          vocab,
-          seqLen,
-          mlp,
-          tiedEmbeddings: options.tiedEmbeddings ?? false,
-          positions: 'rotary',
-          norm: 'rmsnorm',
-        };
+        const shape = shapeOf(nLayer, dModel, headDim, nHeads / gqa);
         const parameters = parameterCount(shape);
         const error = parameters[count] / target - 1;
         if (Math.abs(error) > tolerance) continue;
@@ -127,20 +129,7 @@ export function shapeSearch(target: number, options: ShapeSearchOptions = {}): S
       .map((headDim) => {
         const multiple = Math.max(options.multipleOf ?? 64, headDim);
         const dModel = roundUp(Math.max(aspectLo * fewest, multiple), multiple);
-        const shape: ModelShape = {
-          nLayer: fewest,
-          dModel,
-          nHeads: dModel / headDim,
-          nKvHeads: Math.max(1, Math.floor(dModel / headDim / gqa)),
-          headDim,
-          dFf: roundUp(ffnRatio * dModel, ffnMultiple),
-          vocab,
-          seqLen,
-          mlp,
-          tiedEmbeddings: options.tiedEmbeddings ?? false,
-          positions: 'rotary',
-          norm: 'rmsnorm',
-        };
+        const shape = shapeOf(fewest, dModel, headDim, Math.max(1, Math.floor(dModel / headDim / gqa)));
         return { shape, parameters: parameterCount(shape) };
       })
       .sort((a, b) => a.parameters[count] - b.parameters[count])[0];
