@@ -270,6 +270,7 @@ export function registerPlotAndReport(program: Command, run: Run): void {
                   .filter(Boolean),
                 downstreamReplicates,
                 f.via,
+                commandFlagNamer(cmd, 'downstream report'),
               )
             : undefined;
           const optionName = commandFlagNamer(cmd);
