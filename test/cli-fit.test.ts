@@ -105,6 +105,14 @@ test('predict takes the fit file as an argument too (predict fit.json --N …), 
   assert.equal(byArg.code, 0, byArg.stderr);
   assert.deepEqual(byArg.json(), byFlag.json());
   assert.equal(scalelab(['predict', out, '--fit', out, '--N', '7e10', '--D', '1.4T', '--json']).code, 0);
+  // No replicates: the interval is made by fit (predict has no --bootstrap), into the same file.
+  const text = scalelab(['predict', out, '--N', '70B', '--D', '1.4T']);
+  assert.ok(
+    text.stdout.includes(
+      `(no interval: the fit has no bootstrap replicates; refit with scalelab fit … --bootstrap N --out ${out}, its data and other flags as before)`,
+    ),
+    text.stdout,
+  );
   const two = scalelab(['predict', out, '--fit', join(tmp, 'other.json'), '--N', '7e10', '--D', '1.4T']);
   assert.equal(two.code, 2);
   assert.match(two.stderr, /two fits given: .*positional-fit\.json \(argument\) and --fit .*other\.json/);

@@ -144,6 +144,23 @@ test("plot isoflop and report on runs that are no IsoFLOP sweep say why with thi
   assert.match(readFileSync(out, 'utf8'), /Approach 2 not shown: [^<]*set --budgets or --tolerance/);
 });
 
+test("report's Trust table names a fit warning's option as report's flag (--columns), as its Warnings list does", () => {
+  // Checkpoints with a step column and no run column: the fit warns, advising a run column.
+  const steps = join(dir, 'steps.csv');
+  const rows = ['N,D,step,loss'];
+  for (const N of [1e7, 3e7, 1e8, 3e8])
+    for (const [k, D] of [2e9, 6e9, 2e10].entries())
+      rows.push(`${N},${D},${(k + 1) * 1000},${1.7 + 400 / N ** 0.34 + 2000 / D ** 0.36}`);
+  writeFileSync(steps, rows.join('\n') + '\n');
+  const out = join(dir, 'steps.html');
+  const r = scalelab(['report', steps, '--out', out, '--bootstrap', '0', '--backtest-procedures', 'huber']);
+  assert.equal(r.code, 0, r.stderr);
+  const html = readFileSync(out, 'utf8');
+  const trust = /<section id="trust">([\s\S]*?)<\/section>/.exec(html)?.[1] ?? '';
+  assert.match(trust, /map one with --columns run=NAME/);
+  assert.doesNotMatch(html, /option &quot;/);
+});
+
 test("study run --out report.html uses the same report, with the study's sections and regret", () => {
   const out = join(dir, 'study.html');
   const r = scalelab([

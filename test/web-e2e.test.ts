@@ -511,6 +511,11 @@ test(
         /bad\.csv:3:3 \(column "loss"\): expected a positive number for loss, got "abc"/,
       );
       assert.match((await page.getByTestId('error-location').textContent()) ?? '', /line 3, column 3/);
+      // And what to do next, in the page's words (it said only what was expected).
+      assert.equal(
+        await error.getByTestId('error-next').textContent(),
+        'Fix line 3 of bad.csv and upload the file again.',
+      );
       // An lm-eval results file chosen where runs go: told where it is read (it was "expected a JSON array of runs").
       await page.getByTestId('upload').setInputFiles({
         name: 'lm-eval.json',
@@ -523,6 +528,8 @@ test(
         (await lmEval.textContent()) ?? '',
         /lm-eval\.json:1:1: this is an lm-evaluation-harness results file .*"Downstream accuracy" panel/,
       );
+      // Its next step is another panel, which the message says: no line to fix.
+      assert.equal(await lmEval.getByTestId('error-next').count(), 0);
       await page.screenshot({
         timeout: screenshotTimeoutMs,
         path: join(shots, 'web-e2e-4-upload-error.png'),

@@ -363,6 +363,11 @@ test(
       );
       assert.match(message ?? '', /missing column "loss".*choose which column is loss in the upload's column step/);
       assert.doesNotMatch(message ?? '', /--columns/);
+      // What to do next: the step below, or the header fixed and the file uploaded again.
+      assert.equal(
+        await page.getByTestId('error-next').textContent(),
+        'The column step is below: choose the columns there and "Open with these columns"; or rename them in line 1 of mine.csv and upload the file again.',
+      );
       await page.getByTestId('column-step').waitFor();
       // The step says why it is shown, without the hint to map a column in the library's words (it is this step).
       const why = (await page.getByTestId('column-step').locator('p').first().textContent()) ?? '';

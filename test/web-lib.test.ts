@@ -12,6 +12,7 @@ import { plannerNumber, PlannerInputError } from '../web/src/lib/plannerNumbers.
 import { readUrlState, writeUrlState } from '../web/src/lib/urlState.js';
 import { defaultGroups, runGroups, studySelection } from '../web/src/lib/runGroups.js';
 import { fileColumns, guessColumns, missingFields } from '../web/src/lib/columns.js';
+import { toErrorInfo, withNextStep, type ErrorInfo } from '../web/src/lib/errors.js';
 import { isoflopUnsupported } from '../web/src/worker/support.js';
 import { defaultSettings } from '../web/src/worker/protocol.js';
 import { defaultPlannerInputs, planFor } from '../web/src/hooks/usePlan.js';
@@ -239,4 +240,39 @@ test("the web planner's N and D from an auto fit: the reported law's optimum, sa
   assert.ok(Math.abs(run.loss / mean - 1) < 1e-12, `${run.loss} vs ${mean}`);
   assert.equal(run.members[0].value, r.loss, "huber's own prediction is the plan's loss");
   assert.equal(run.interval, undefined, 'no replicates, no interval');
+});
+
+test("a located upload error says what to do next in the page's words: fix the line and upload again, or the column step", () => {
+  const caught = (text: string, name: string, columns?: Record<string, string>): ErrorInfo => {
+    try {
+      parseRuns(text, { source: name, ...(columns ? { columns } : {}) });
+    } catch (e) {
+      return toErrorInfo(e);
+    }
+    throw new Error(`${name} parsed`);
+  };
+  const again = { again: 'upload the file again' };
+  // A bad value: the message says what was expected at line 3; the next step, to fix it there.
+  const bad = caught('N,D,loss\n1e8,2e9,3.1\n2e8,4e9,abc\n', 'bad.csv');
+  assert.equal(withNextStep(bad, again).next, 'Fix line 3 of bad.csv and upload the file again.');
+  // A column not recognised: the column step opened below says it, or the header is fixed.
+  const missing = caught('x,y,z\n1,2,3\n', 'odd.csv');
+  assert.equal(
+    withNextStep(missing, { ...again, columnStep: 'below' }).next,
+    'The column step is below: choose the columns there and "Open with these columns"; or rename them in line 1 of odd.csv and upload the file again.',
+  );
+  // The column step's own error: the column chosen may be the wrong one.
+  const mapped = caught('N,D,loss,note\n1e8,2e9,3.1,a\n', 'm.csv', { loss: 'note' });
+  assert.equal(
+    withNextStep(mapped, { ...again, columnStep: 'here' }).next,
+    'If "note" is not the column you meant, choose another above and "Open with these columns" again; otherwise fix line 2 of m.csv and upload the file again.',
+  );
+  // Nothing in a file to fix (not read, or no line), or a control to change that the message names: no next step.
+  assert.equal(withNextStep({ name: 'InputError', message: 'huge.csv is too large' }, again).next, undefined);
+  assert.equal(withNextStep({ ...bad, location: { file: 'bad.csv' } }, again).next, undefined);
+  assert.equal(
+    withNextStep({ ...bad, message: 'lm.json:1:1: no checkpoint: expected the tokens seen (option "tokens")' }, again)
+      .next,
+    undefined,
+  );
 });

@@ -424,6 +424,9 @@ test('the screen says when a verdict rests on fewer checks: no chance level (nea
   );
   const html = downstreamSections(without, {})[0].html;
   assert.match(html, /<li><b>t<\/b>: predictable on the checks that ran: no chance level/);
+  // As the caller names the option (the CLI: its flag), not the library's option "chance".
+  const named = downstreamSections(without, {}, false, (o) => `--${o}`)[0].html;
+  assert.ok(named.includes("(a manifest's &quot;chance&quot;, or --chance)"), named);
   const withChance = analyseLadder(data, { replicates: 0, chance: 0.25 });
   assert.doesNotMatch(screenTable(withChance), /checks that ran/);
   assert.doesNotMatch(downstreamSections(withChance, {})[0].html, /checks that ran/);

@@ -6,6 +6,7 @@ import { worldArchitecture, worldCostModel } from './worldCostModel.js';
 import { calibrateCost, runStudy, recommendConfig, sweepSteps, type Executor, type RunOutcome } from './study.js';
 import { assumedCostModel, designSweep, bestLearningRate } from './design.js';
 import { ExperimentError } from '../errors/index.js';
+import { studyHtml } from '../report/studyHtml.js';
 import { studyHtmlSections, studyJson, studyReport, type StudySummary } from './studyReport.js';
 
 const world = loadWorld();
@@ -91,6 +92,27 @@ test("a learning-rate probe run that diverged is said to have diverged in the st
   const named = studyReport({ ...summary, result: { ...s, warnings: [unstable] } }, (o) => `scalelab fit --${o}`);
   assert.ok(named.includes('(scalelab fit --init grid)'), named);
   assert.doesNotMatch(named, /option "/);
+  // The HTML report too: its Trust table and Warnings list, both built from the study's fit.
+  const unstableFit = {
+    ...summary,
+    result: {
+      ...s,
+      fit: {
+        ...s.fit,
+        warnings: [{ code: 'unstable-starts' as const, severity: 'warning' as const, message: unstable }],
+      },
+    },
+  };
+  const page = await studyHtml(
+    unstableFit,
+    async () => '<svg></svg>',
+    (o) => `scalelab fit --${o}`,
+  );
+  for (const id of ['trust', 'warnings']) {
+    const section = new RegExp(`<section id="${id}">([\\s\\S]*?)</section>`).exec(page)?.[1] ?? '';
+    assert.ok(section.includes('(scalelab fit --init grid)'), `${id}: ${section}`);
+    assert.doesNotMatch(section, /option &quot;/);
+  }
 });
 
 test("the sweep design fits its budget and brackets each budget's sizes", () => {

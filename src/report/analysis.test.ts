@@ -4,6 +4,7 @@ import { parseRuns } from '../io/parseRuns.js';
 import { fit } from '../fit/fit.js';
 import { chinchilla } from '../laws/index.js';
 import { analyse } from './analysis.js';
+import { reportHtml } from './html.js';
 
 // Runs on a Chinchilla law with known truth (E 1.69, A 406.4, B 410.7, alpha 0.34, beta 0.28), up to C ≈ 1e20.
 const csvOf = (loss: (N: number, D: number) => number): string =>
@@ -78,4 +79,20 @@ test('analysis warnings: a fit warning names an option as the caller names it (r
     plain.warnings.some((w) => w.includes('option "columns" run=NAME')),
     plain.warnings.join('\n'),
   );
+});
+
+test('the HTML report\'s Trust table names a fit warning\'s option as the Warnings list does (not option "columns")', () => {
+  const rows = ['N,D,step,loss'];
+  for (const N of [1e7, 3e7, 1e8, 3e8])
+    for (const [k, D] of [2e9, 6e9, 2e10].entries())
+      rows.push(`${N},${D},${(k + 1) * 1000},${1.7 + 400 / N ** 0.34 + 2000 / D ** 0.36}`);
+  const data = parseRuns(rows.join('\n'), { source: 'steps.csv' });
+  const optionName = (o: string) => `scalelab fit --${o}`;
+  const a = analyse(data, fit(chinchilla, data), undefined, { targets: [1e21], ...only, optionName });
+  const trust = (html: string) => /<section id="trust">([\s\S]*?)<\/section>/.exec(html)?.[1] ?? '';
+  const named = trust(reportHtml(a, {}, { optionName }));
+  assert.ok(named.includes('map one with scalelab fit --columns run=NAME'), named);
+  assert.doesNotMatch(named, /option &quot;|option "/);
+  // Without a namer the library's words stay.
+  assert.ok(trust(reportHtml(a, {})).includes('option &quot;columns&quot; run=NAME'), trust(reportHtml(a, {})));
 });

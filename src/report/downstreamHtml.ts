@@ -8,6 +8,7 @@ import { sigmoidAccuracy, type Sigmoid } from '../analyses/downstream.js';
 import type { TaskAnalysis } from '../analyses/downstreamLadder.js';
 import { seriesChannel, type Spec } from '../plots/specs.js';
 import { escapeHtml, htmlTable } from './html.js';
+import { libraryOption, type OptionNamer } from '../errors/index.js';
 import {
   negatedLossNotes,
   notPredictedReason,
@@ -142,6 +143,8 @@ export function downstreamSections(
   // Whether targets were asked for (target runs in the data): then a task without a prediction is
   // named in the predictions section, with why, as the text table names it.
   predicts = tasks.some((t) => t.targets.length > 0 || t.targetProblem !== undefined),
+  // How a note names an option (the CLI: `--chance`, or the command that has it); default: the library's words.
+  name: OptionNamer = libraryOption,
 ): { id: string; title: string; html: string }[] {
   const screenRows = tasks.map((t) => {
     const s = t.screen;
@@ -162,7 +165,7 @@ export function downstreamSections(
     .filter((t) => t.screen?.reasons.length)
     .map((t) => `<li><b>${escapeHtml(t.task)}</b>: ${escapeHtml(t.screen!.reasons.join('; '))}</li>`);
   for (const t of tasks) {
-    const note = uncheckedNote(t);
+    const note = uncheckedNote(t, name);
     if (note) reasons.push(`<li><b>${escapeHtml(t.task)}</b>: ${escapeHtml(note)}</li>`);
     if (t.parts) reasons.push(`<li><b>${escapeHtml(t.task)}</b>: ${escapeHtml(partsNote(t))}</li>`);
   }

@@ -8,6 +8,7 @@ import type { Analysis, FigureKind } from './analysis.js';
 import { escapeHtml, htmlTable } from '../core/html.js';
 import { resampled } from './text/backtest.js';
 import { keptReplicates } from '../fit/report.js';
+import { libraryOption, renameOptions, type OptionNamer } from '../errors/index.js';
 export { escapeHtml, htmlTable } from '../core/html.js';
 
 const n = (v: number | undefined, digits = 4) =>
@@ -29,6 +30,12 @@ export interface ReportOptions {
   /** Extra sections (already HTML), e.g. the study loop's run table and regret. */
   extra?: { id: string; title: string; html: string }[];
   generatedBy?: string;
+  /**
+   * How the Trust table names an option a fit's warning advises (the CLI: its flag, or the command that
+   * has it, `scalelab fit --init grid`); the same namer `analyse` was given for the Warnings list.
+   * Default: as the library names it (`option "init"`).
+   */
+  optionName?: OptionNamer;
 }
 
 export function reportHtml(a: Analysis, svgs: Partial<Record<FigureKind, string>>, o: ReportOptions = {}): string {
@@ -109,7 +116,11 @@ export function reportHtml(a: Analysis, svgs: Partial<Record<FigureKind, string>
       title: `Trust: ${f.trust}`,
       html: htmlTable(
         ['severity', 'code', 'what it means'],
-        f.warnings.map((w) => [escapeHtml(w.severity), `<code>${escapeHtml(w.code)}</code>`, escapeHtml(w.message)]),
+        f.warnings.map((w) => [
+          escapeHtml(w.severity),
+          `<code>${escapeHtml(w.code)}</code>`,
+          escapeHtml(renameOptions(w.message, o.optionName ?? libraryOption)),
+        ]),
       ),
     });
   }

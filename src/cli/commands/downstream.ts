@@ -670,6 +670,7 @@ function emit(
 export async function downstreamSectionsRendered(
   tasks: TaskAnalysis[],
   predicts?: boolean,
+  name: OptionNamer = flagFor,
 ): Promise<ReturnType<typeof downstreamSections>> {
   const { renderSvg } = await import('../../render/render.js');
   const svgs: Record<string, string> = {};
@@ -677,7 +678,7 @@ export async function downstreamSectionsRendered(
     const spec = sigmoidPlot(t);
     if (spec && !nonFiniteNumbers(spec).length) svgs[t.task] = await renderSvg(spec);
   }
-  return downstreamSections(tasks, svgs, predicts);
+  return downstreamSections(tasks, svgs, predicts, name);
 }
 
 async function downstreamReportHtml(
@@ -694,11 +695,17 @@ export async function downstreamForReport(
   inputs: string[],
   replicates = 0,
   via?: string,
+  // report has no --chance: its note names the command that has (scalelab downstream report --chance).
+  name: OptionNamer = flagFor,
 ): Promise<ReturnType<typeof downstreamSections>> {
   const route = via !== undefined ? keyword(via, '--via', DOWNSTREAM_ROUTES) : undefined;
   const data = readForAnalysis(inputs);
   noteTasksWithoutMetrics(data);
-  return downstreamSectionsRendered(analyseLadder(data, { replicates, ...(route ? { route } : {}) }), hasTargets(data));
+  return downstreamSectionsRendered(
+    analyseLadder(data, { replicates, ...(route ? { route } : {}) }),
+    hasTargets(data),
+    name,
+  );
 }
 
 const EXAMPLES = `

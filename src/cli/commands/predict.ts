@@ -194,7 +194,10 @@ Examples:
           `  from ${source.provenance}`,
           ...(interval || !flags.fit
             ? []
-            : ['  (no interval: the fit has no bootstrap replicates; refit with --bootstrap N)']),
+            : // predict has no --bootstrap: the replicates are made by fit, saved in the fit file.
+              [
+                `  (no interval: the fit has no bootstrap replicates; refit with scalelab fit … --bootstrap N --out ${flags.fit}, its data and other flags as before)`,
+              ]),
           ...warnings.map((w) => `  ${w.severity}: ${w.message}`),
         ];
         writeResult(lines.join('\n') + '\n', where);

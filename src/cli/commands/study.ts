@@ -155,10 +155,11 @@ Examples:
             store.close();
           }
           // A fit warning's advice names the command with the flag (scalelab fit --init grid): study run has none of fit's.
-          const report = studyReport(summary, commandFlagNamer(cmd));
+          const optionName = commandFlagNamer(cmd);
+          const report = studyReport(summary, optionName);
           if (f.out && /\.html?$/i.test(f.out)) {
             const { renderSvg } = await import('../../render/render.js');
-            writeOutput(f.out, await studyHtml(summary, renderSvg), f);
+            writeOutput(f.out, await studyHtml(summary, renderSvg, optionName), f);
           } else if (f.out) writeOutput(f.out, report, f);
           if (f.json) printJson(studyJson(summary));
           else process.stdout.write(report);

@@ -1,6 +1,6 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { parseRuns, type Field } from '../../../src/io/parseRuns.js';
-import { toErrorInfo, type ErrorInfo } from '../lib/errors.js';
+import { toErrorInfo, withNextStep, type ErrorInfo } from '../lib/errors.js';
 import type { LoadedDataset } from '../lib/loaded.js';
 import { mappedFields, type PendingUpload } from '../lib/columns.js';
 import { webAdvice } from '../lib/advice.js';
@@ -29,7 +29,7 @@ export function ColumnMapping({ pending, onOpen, onDismiss }: Props) {
       keepUpload({ name: pending.name, text: pending.text, columns });
       onOpen({ dataset, label: pending.name, origin: 'upload', key: `${pending.key}:${JSON.stringify(columns)}` });
     } catch (err) {
-      setError(toErrorInfo(err));
+      setError(withNextStep(toErrorInfo(err), { again: 'upload the file again', columnStep: 'here' }));
     }
   };
 
@@ -72,6 +72,12 @@ export function ColumnMapping({ pending, onOpen, onDismiss }: Props) {
       {error && (
         <p className="inline-error" role="alert" data-testid="columns-error">
           {webAdvice(error.message)}
+          {error.next && (
+            <>
+              {' '}
+              <span data-testid="columns-error-next">{error.next}</span>
+            </>
+          )}
         </p>
       )}
     </section>

@@ -14,7 +14,7 @@ import {
   valLossNotes,
   viaValLossCell,
 } from '../../../src/report/text/downstream.js';
-import { toErrorInfo, type ErrorInfo } from '../lib/errors.js';
+import { toErrorInfo, withNextStep, type ErrorInfo } from '../lib/errors.js';
 import { fileStem } from '../lib/download.js';
 import { readChosenMetrics, type ChosenFile } from '../lib/chosenMetrics.js';
 import { useDownstream } from '../hooks/useDownstream.js';
@@ -134,7 +134,7 @@ export function DownstreamPanel() {
     } catch (e) {
       setData(undefined);
       setNotRead([]);
-      setUploadError(toErrorInfo(e));
+      setUploadError(withNextStep(toErrorInfo(e), { again: 'choose it again in the Downstream accuracy panel' }));
     }
   };
 

@@ -3,8 +3,9 @@ import { optionAdvice } from '../lib/advice.js';
 import { useAdvice } from '../hooks/useAdvice.js';
 
 /**
- * An error, prominent, with where in the file it sits when that is known, and its advice in the
- * app's words (not the command line's). The app moves focus to its heading when it appears.
+ * An error, prominent, with where in the file it sits when that is known, its advice in the
+ * app's words (not the command line's), and what to do next where the part of the page that read the
+ * file said (ErrorInfo.next: fix line 12 and upload it again). The app moves focus to its heading when it appears.
  */
 export function ErrorBanner({ title, error }: { title: string; error: ErrorInfo }) {
   const advise = useAdvice();
@@ -34,6 +35,11 @@ export function ErrorBanner({ title, error }: { title: string; error: ErrorInfo 
             </>
           )}
           {loc.columnName !== undefined && <> (“{loc.columnName}”)</>}
+        </p>
+      )}
+      {error.next && (
+        <p className="error-next" data-testid="error-next">
+          {error.next}
         </p>
       )}
     </section>

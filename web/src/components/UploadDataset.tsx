@@ -1,7 +1,7 @@
 import type { ChangeEvent } from 'react';
 import { parseRuns, runFormatNames } from '../../../src/io/parseRuns.js';
 import { InputError } from '../../../src/errors/index.js';
-import { toErrorInfo, type ErrorInfo } from '../lib/errors.js';
+import { toErrorInfo, withNextStep, type ErrorInfo } from '../lib/errors.js';
 import type { LoadedDataset } from '../lib/loaded.js';
 import { maxUploadBytes, uploadTooLarge } from '../lib/upload.js';
 import { keepUpload } from '../lib/uploadStore.js';
@@ -62,7 +62,8 @@ export function UploadDataset({ onOpen, onError, onColumns }: Props) {
       } catch (e) {
         const elsewhere = taskMetricsFile(text, file.name);
         if (elsewhere) throw elsewhere;
-        if (columnProblem(e) && fileColumns(text, file.name).length)
+        const columnStep = columnProblem(e) && fileColumns(text, file.name).length > 0;
+        if (columnStep)
           onColumns(
             pending(
               `Its columns were not all recognised: ${(e as InputError).detail ?? (e as Error).message}`.replace(
@@ -72,7 +73,13 @@ export function UploadDataset({ onOpen, onError, onColumns }: Props) {
               ),
             ),
           );
-        throw e;
+        // The message says what was expected at its line; the next step says what to do here.
+        return onError(
+          withNextStep(toErrorInfo(e), {
+            again: 'upload the file again',
+            ...(columnStep ? { columnStep: 'below' as const } : {}),
+          }),
+        );
       }
       keepUpload({ name: file.name, text });
       onOpen({ dataset, label: file.name, origin: 'upload', key });
