@@ -62,7 +62,10 @@ const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 export const CURVES_FORM_CANDIDATES = ['power', 'bnsl-1', 'm4'] as const;
 export type CurvesForm = (typeof CURVES_FORM_CANDIDATES)[number];
 
-/** The decision this bench's scored run gave (filled in after it; the rule above was committed first). */
+/**
+ * The decision this bench's scored run gave (the rule above was committed first, with this a placeholder):
+ * vision chose bnsl-1, language chose m4, so the power law is kept.
+ */
 export const RECORDED_CHOICE: CurvesForm = 'power';
 
 /** The candidate `scalelab curves` scores with no --law (its bnsl default has one break). */
