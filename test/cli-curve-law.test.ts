@@ -806,3 +806,29 @@ test("curve-law fit reads one run's tracker history without a run column (W&B's 
     /two-runs\.csv:4 \(column "step"\): run "two-runs" has two checkpoints at step 1 \(lines 2 and 4\); expected one loss per step \(a file without a run column is one run, named after the file: add a run column/,
   );
 });
+
+test('curve-law predict from a fit without replicates names the command that makes them: scalelab curve-law fit … --bootstrap N --out FIT (predict has no --bootstrap)', () => {
+  const fitFile = join(dir, 'no-replicates.json');
+  const fitted = scalelab([...fitTableAndFolder, '--out', fitFile]);
+  assert.equal(fitted.code, 0, fitted.stderr);
+  const r = scalelab([
+    'curve-law',
+    'predict',
+    '--curve-fit',
+    fitFile,
+    '--schedule',
+    'cosine',
+    '--steps',
+    '4000',
+    '--peak-lr',
+    '5e-3',
+  ]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.ok(
+    r.stdout.includes(
+      `(no interval: the fit has no bootstrap replicates; refit with scalelab curve-law fit … --bootstrap N --out ${fitFile}, its data and other flags as before)`,
+    ),
+    r.stdout,
+  );
+  assert.ok(!/fit with --bootstrap N/.test(r.stdout), r.stdout);
+});

@@ -365,6 +365,14 @@ test("frontier: Approach 3 says what its fit's bootstrap drew; a lineage warning
     fromFit.intervalSource,
     /^the fit's \d bootstrap replicates \(resampling whole lineages; level 0\.95\)$/,
   );
+  // A saved fit without replicates: the hint names the command that makes them (frontier's --bootstrap is Approaches 1 and 2's).
+  const bareFit = join(tmp, 'five-trunks-fit-bare.json');
+  assert.equal(scalelab(['fit', five, '--procedure', 'huber', '--out', bareFit]).code, 0);
+  const fromBare = scalelab(['frontier', five, '--fit', bareFit, '--approach', '3', '--json']).json().approaches[0];
+  assert.equal(
+    fromBare.intervalSource,
+    `none: the fit has no bootstrap replicates (refit with scalelab fit … --bootstrap N --out ${bareFit}, its data and other flags as before, to save them)`,
+  );
   const fromPreset = scalelab(['frontier', five, '--preset', 'epoch-2024', '--approach', '3']);
   assert.equal(fromPreset.code, 0, fromPreset.stderr);
   // Its header no longer claims the 200 replicates of --bootstrap's default for intervals it does not have.

@@ -47,15 +47,16 @@ function median(v: number[]): number {
 }
 
 /**
+ * Each curve's training and held-out points, as every form is scored on them: one point per
+ * (curve, x, split), since the benchmark repeats some rows; training points sorted by x.
  * @param columns names of the x and y columns, for located errors
- * @throws InputError for an x or y outside 1e-100…1e100, or when no curve can be scored
+ * @throws InputError for an x or y outside 1e-100…1e100
  */
-export function backtestCurves(
+export function splitCurves(
   points: CurvePoint[],
-  law: Law,
   source: string,
   columns: { x?: string; y?: string } = {},
-): CurveBacktest {
+): Map<string, { all: CurvePoint[]; train: CurvePoint[]; test: CurvePoint[] }> {
   const byCurve = new Map<string, CurvePoint[]>();
   for (const p of points) {
     for (const [key, name] of [
@@ -69,15 +70,30 @@ export function backtestCurves(
         );
     }
     if (!byCurve.has(p.curve)) byCurve.set(p.curve, []);
-    // The benchmark repeats some rows: keep one point per (curve, x, split).
     const list = byCurve.get(p.curve)!;
     if (!list.some((q) => q.x === p.x && q.train === p.train)) list.push(p);
   }
+  return new Map(
+    [...byCurve].map(([curve, all]) => [
+      curve,
+      { all, train: all.filter((p) => p.train).sort((a, b) => a.x - b.x), test: all.filter((p) => !p.train) },
+    ]),
+  );
+}
+
+/**
+ * @param columns names of the x and y columns, for located errors
+ * @throws InputError for an x or y outside 1e-100…1e100, or when no curve can be scored
+ */
+export function backtestCurves(
+  points: CurvePoint[],
+  law: Law,
+  source: string,
+  columns: { x?: string; y?: string } = {},
+): CurveBacktest {
   const variable = law.inputs[0] as 'N' | 'D' | 'C';
   const curves: CurveScore[] = [];
-  for (const [curve, ps] of byCurve) {
-    const train = ps.filter((p) => p.train).sort((a, b) => a.x - b.x);
-    const test = ps.filter((p) => !p.train);
+  for (const [curve, { all: ps, train, test }] of splitCurves(points, source, columns)) {
     // Repeated x count once: a curve needs more distinct x than the law has parameters.
     const distinct = new Set(train.map((p) => p.x)).size;
     if (distinct <= law.params.length || test.length === 0 || ps.some((p) => !(p.y > 0))) {

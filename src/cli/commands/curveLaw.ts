@@ -829,7 +829,8 @@ Examples:
             ? ` (${Math.round(level * 100)} % interval for a new run ${formatInterval(p.interval[last], f4)}${extrapolation && beyond > 0 ? `, with an extrapolation term: ${formatNumber(beyond, 2)} decades of steps beyond the fitted checkpoints, which end at step ${extrapolation.reach} (s = ${slope} of the loss per decade)` : ''}; the law's own ${formatInterval(p.lawInterval![last], f4)})`
             : p.dropped
               ? ` (no interval: ${p.dropped === g.bootstrap!.replicates.length ? 'all' : `${p.dropped} of`} ${g.bootstrap!.replicates.length} bootstrap replicates predict a loss ≤ 0 on this schedule)`
-              : ' (no interval: fit with --bootstrap N for one)';
+              : // predict has no --bootstrap: the replicates are made by curve-law fit, saved in the fit file.
+                ` (no interval: the fit has no bootstrap replicates; refit with scalelab curve-law fit … --bootstrap N --out ${flags.curveFit}, its data and other flags as before)`;
           const lines = [
             `${describeSchedule(schedule)}${N ? `, N = ${formatNumber(N, 4)}` : ''}`,
             `predicted final loss ${f4(p.loss[last])}${iv}`,

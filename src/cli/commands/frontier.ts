@@ -164,7 +164,8 @@ Examples:
               a3.intervalSource = flags.fit
                 ? a3.replicates
                   ? `the fit's ${a3.replicates} bootstrap replicates (resampling ${a3.unit === 'lineage' ? 'whole lineages' : a3.unit === 'row' ? 'single rows' : 'runs'}; level ${src.level})`
-                  : 'none: the fit has no bootstrap replicates (fit --bootstrap N saves them)'
+                  : // frontier's own --bootstrap is Approaches 1 and 2's: Approach 3's replicates are made by fit, into the fit file.
+                    `none: the fit has no bootstrap replicates (refit with scalelab fit … --bootstrap N --out ${flags.fit}, its data and other flags as before, to save them)`
                 : 'none: a preset has no bootstrap replicates';
               // Not the file's runs: a preset is a published fit to its paper's runs, a saved fit is to its own data.
               a3.numbersFrom = flags.fit ? src.provenance : `${src.provenance}; a published fit, not fitted to ${file}`;
