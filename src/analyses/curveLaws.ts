@@ -44,6 +44,9 @@ export type CurveLawId = (typeof curveLawIds)[number];
 /** The law `curve-law fit` uses unless told otherwise (bench/curve-law-backtest.ts checks the choice). */
 export const DEFAULT_CURVE_LAW: CurveLawId = 'multi-power';
 
+/** The lr-annealing law's momentum of the annealing area, as Tissue et al. 2024 set it (docs/methods.md §38). */
+const LR_ANNEALING_LAMBDA = 0.999;
+
 const curveLawCitations: Record<CurveLawId, string> = {
   'lr-annealing': 'Tissue et al. 2024, "Scaling Law with Learning Rate Annealing" (arXiv:2408.11029), Eq. 1',
   'multi-power':
@@ -325,7 +328,7 @@ function basis(
 }
 
 function prepare(curves: TrainingCurve[], opts: CurveFitOptions): Prepared {
-  const lambda = opts.lambda ?? 0.999;
+  const lambda = opts.lambda ?? LR_ANNEALING_LAMBDA;
   const features: PointFeatures[] = [],
     y: number[] = [],
     run: number[] = [];
@@ -650,7 +653,7 @@ export function fitCurveLaw(curves: TrainingCurve[], opts: CurveFitOptions): Cur
     law: opts.law,
     citation: curveLawCitations[opts.law],
     joint: !!opts.joint,
-    lambda: opts.lambda ?? 0.999,
+    lambda: opts.lambda ?? LR_ANNEALING_LAMBDA,
     params: paramsFromLogs(opts, best.u),
     rms: Math.sqrt(best.f / prep.y.length),
     points: prep.y.length,

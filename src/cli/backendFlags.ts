@@ -57,7 +57,11 @@ export interface BackendFlags {
   priorRatio?: string;
 }
 
-export function addBackendFlags(cmd: Command): Command {
+/**
+ * A command's backend flags. `waitsForRuns`: the command runs a sweep and waits for its runs (`sweep run`,
+ * `study run`), so it takes --unreachable-timeout; planning and cancelling never wait out a backend away.
+ */
+export function addBackendFlags(cmd: Command, o: { waitsForRuns?: boolean } = {}): Command {
   cmd
     .option('--backend <name>', backendNames.map((n) => `${n} (${entryOf(n).help})`).join(', '), 'sim')
     .addOption(
@@ -76,11 +80,13 @@ export function addBackendFlags(cmd: Command): Command {
     .option(
       '--call-timeout <seconds>',
       `api: how long one call waits for the training API's answer before the server counts as away (default: ${CALL_TIMEOUT_MS / 1000})`,
-    )
-    .option(
+    );
+  if (o.waitsForRuns)
+    cmd.option(
       '--unreachable-timeout <seconds>',
-      `api/slurm: how long the sweep keeps trying a training API out of reach (no answer, a refused connection, a gateway's 502/503/504) or a Slurm controller that does not answer (a failover) before it stops, no run failed (default: ${UNREACHABLE_TIMEOUT_MS / 1000})`,
-    )
+      `api/slurm: how long the sweep keeps trying a training API out of reach (no answer, a refused connection, a gateway's 502/503/504) or a Slurm controller that does not answer (a failover) before it stops, no run failed (default: ${UNREACHABLE_TIMEOUT_MS / 1000}); a flag of sweep run and study run, the commands that wait for runs`,
+    );
+  cmd
     .option(
       '--command <template>',
       'local/slurm: command per run, e.g. "python train.py --layers {n_layer} --d-model {d_model} --tokens {tokens} --lr {lr} --out {run_dir}"',

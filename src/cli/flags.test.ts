@@ -23,6 +23,25 @@ test('each flag name means one thing in every command, with one default unless a
   );
 });
 
+test('--unreachable-timeout is a flag of the commands that wait for runs only (sweep plan and cancel never used it)', async () => {
+  const uses = flagUses(await buildProgram());
+  assert.deepEqual(
+    uses
+      .filter((u) => u.long === '--unreachable-timeout')
+      .map((u) => u.command)
+      .sort(),
+    ['study run', 'sweep run'],
+  );
+  // The backend flags the four commands share are still on all four.
+  assert.deepEqual(
+    uses
+      .filter((u) => u.long === '--call-timeout')
+      .map((u) => u.command)
+      .sort(),
+    ['study run', 'sweep cancel', 'sweep plan', 'sweep run'],
+  );
+});
+
 test('the check finds a flag name given a second meaning, and a second default', () => {
   const program = new Command('scalelab');
   program

@@ -48,12 +48,12 @@ export function curveFigure(title: string, series: CurveSeries[], { width = 720,
   const ys = series.flatMap((s) => [...s.loss, ...(s.band ?? []).flat()]).filter(Number.isFinite);
   const x1 = Math.max(...xs),
     x0 = 0;
-  // Skip the first steep part of the curves: the y range follows the later half of each series.
-  const late = series.flatMap((s) => s.loss.filter((_, i) => s.steps[i] >= x1 * 0.1));
+  // The y range covers every plotted loss and band, the first steps' too: a range cut to the later
+  // steps drew the early, steep part pinned flat along the top edge, a curve the data do not have.
   const y0 = Math.min(...ys),
-    y1 = Math.max(...(late.length ? late : ys));
+    y1 = Math.max(...ys);
   const X = (v: number) => m.l + ((v - x0) / (x1 - x0 || 1)) * (width - m.l - m.r);
-  const Y = (v: number) => m.t + (1 - (Math.min(v, y1) - y0) / (y1 - y0 || 1)) * (height - m.t - m.b);
+  const Y = (v: number) => m.t + (1 - (v - y0) / (y1 - y0 || 1)) * (height - m.t - m.b);
   const parts: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12">`,
     `<rect width="${width}" height="${height}" fill="white"/>`,

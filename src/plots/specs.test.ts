@@ -282,3 +282,27 @@ test('training-curve figure: its legend names every series', () => {
   const labels = [...svg.matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map((m) => m[1]);
   for (const name of ['observed', 'predicted']) assert.ok(labels.includes(name), labels.join(' | '));
 });
+
+test("the curve figure's y axis covers the whole curve: its steep first steps are drawn where they are, not pinned to the top edge", () => {
+  // A loss falling from 10 to about 3 over 100 steps, steepest at the start.
+  const steps = Array.from({ length: 100 }, (_, i) => i + 1);
+  const loss = steps.map((s) => 3 + 7 / Math.sqrt(s));
+  const svg = curveFigure('curve', [{ name: 'predicted', steps, loss, color: '#c00' }], { width: 720, height: 420 });
+  const ys = /<polyline points="([^"]+)"/
+    .exec(svg)![1]
+    .split(' ')
+    .map((p) => Number(p.split(',')[1]));
+  // Each falling loss lower on the figure than the one before (before: the first 9 at one height, the top edge).
+  for (let i = 1; i < 12; i++)
+    assert.ok(ys[i] > ys[i - 1], `step ${steps[i]} at y ${ys[i]}, step ${steps[i - 1]} at ${ys[i - 1]}`);
+  // The highest loss at the top of the plot area, the lowest at its bottom: the range is the curve's own.
+  const top = Math.min(...ys),
+    bottom = Math.max(...ys);
+  assert.equal(ys[0], top);
+  assert.equal(ys[ys.length - 1], bottom);
+  // The y ticks span the losses drawn, 10 included.
+  const yTicks = [...svg.matchAll(/<text x="\d+(?:\.\d+)?" y="[^"]+" text-anchor="end">([^<]+)<\/text>/g)].map((m) =>
+    Number(m[1]),
+  );
+  assert.ok(Math.max(...yTicks) >= 9 && Math.min(...yTicks) <= 4, yTicks.join(', '));
+});

@@ -84,6 +84,8 @@ const studyRunSchema = z.object({
   loss: nullableNumber,
   seconds: nullableNumber,
   reason: z.string().nullable(),
+  /** Why the study left this completed run out of its fit (a loss it cannot use), or null. */
+  leftOut: z.string().nullable(),
   finishedAt: z.string().nullable(),
 });
 

@@ -387,6 +387,7 @@ export function createWebServer(o: WebServerOptions): WebServer {
           loss: r.loss,
           seconds: r.seconds,
           reason: r.reason,
+          leftOut: leftOutByStudy(r) ? r.leftOut : null,
           finishedAt: r.finishedAt,
         })),
         dataset: storeDataset(s, name),

@@ -5,7 +5,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { RunStore, StoreError, storeDataset } from './store.js';
+import { leftOutByStudy, RunStore, StoreError, storeDataset } from './store.js';
 import { parseRuns } from '../io/parseRuns.js';
 import { defaultResampleUnit } from '../io/dataset.js';
 
@@ -79,6 +79,39 @@ test("a study's runs come as a Dataset grouped by phase (lr-probe, isoflop, …)
   store.close();
 });
 
+test("a study's left-out mark is a column of its own: the run's reason stays, a reason written like the old mark is only a reason, and a new result clears the mark", () => {
+  const store = RunStore.open(join(dir, 'left-out.db'));
+  const [a, b, c] = store.plan('l', [
+    { key: 'a', phase: 'isoflop', config: {}, N: 1e7, D: 1e8, C: 6e15, estimatedSeconds: 1 },
+    { key: 'b', phase: 'isoflop', config: {}, N: 2e7, D: 1e8, C: 1.2e16, estimatedSeconds: 1 },
+    { key: 'c', phase: 'isoflop', config: {}, N: 3e7, D: 1e8, C: 1.8e16, estimatedSeconds: 1 },
+  ]);
+  store.finish(a.id, { status: 'completed', loss: 9, seconds: 1, reason: 'resumed once' });
+  // A user's text that begins as versions before 7 marked a left-out run: no mark on a store of this version.
+  store.finish(b.id, { status: 'completed', loss: 3, seconds: 1, reason: "left out of the study's fit: not by me" });
+  store.finish(c.id, { status: 'failed', reason: 'exit code 1' });
+  assert.ok(store.markLeftOutByStudy(a.id, 'diverged: its loss rose'));
+  assert.ok(!store.markLeftOutByStudy(c.id, 'not a number'), 'only a completed run is marked');
+  const byKey = () => new Map(store.runs({ study: 'l' }).map((r) => [r.key, r]));
+  const runs = byKey();
+  assert.deepEqual(
+    [runs.get('a')!.reason, runs.get('a')!.leftOut, leftOutByStudy(runs.get('a')!)],
+    ['resumed once', 'diverged: its loss rose', true],
+    'the reason it had is kept (before: overwritten by the mark)',
+  );
+  assert.deepEqual([runs.get('b')!.leftOut, leftOutByStudy(runs.get('b')!)], [null, false]);
+  assert.equal(runs.get('c')!.leftOut, null);
+  assert.deepEqual(
+    storeDataset(store, 'l').runs.map((r) => r.loss),
+    [3],
+    'a fit from the store leaves out the marked run only',
+  );
+  // Recorded again (a sweep that ran it anew): its new loss is judged afresh.
+  store.finish(a.id, { status: 'completed', loss: 2.9, seconds: 1 });
+  assert.equal(byKey().get('a')!.leftOut, null);
+  store.close();
+});
+
 test('a store keeps the lineage an import gives; a store from before lineages opens, upgraded, its runs without one', () => {
   const path = join(dir, 'lineage.db');
   const old = RunStore.open(path);
@@ -89,7 +122,7 @@ test('a store keeps the lineage an import gives; a store from before lineages op
   old.db.pragma('user_version = 5');
   old.close();
   const store = RunStore.open(path);
-  assert.equal(store.db.pragma('user_version', { simple: true }), 6);
+  assert.equal(store.db.pragma('user_version', { simple: true }), 7);
   assert.deepEqual(
     store.runs({ study: 's' }).map((r) => r.lineage),
     [null, null, null, null],

@@ -86,6 +86,11 @@ export interface StoredRun {
   schedule: Schedule | null;
   /** The run's lineage (the trunk of cooldown branches), when an import recorded one. */
   lineage: string | null;
+  /**
+   * Why its study left this completed run out of its fit (a loss it cannot use: diverged, not a
+   * number), or null: a fit from the store and `runs export` leave it out too (leftOutByStudy).
+   */
+  leftOut: string | null;
 }
 
 // A checkpoint is what a metrics file records (io/parseMetrics.ts); the store keeps them.
@@ -95,6 +100,13 @@ export type { Checkpoint } from '../io/parseMetrics.js';
 function namedRunKey(name: string, N: number | null): string {
   return `run:${JSON.stringify([name, N])}`;
 }
+
+/**
+ * What a completed run's reason began with, before schema version 7, when its study left it out of the
+ * fit; read only by the upgrade that moves it to the run's own column (a reason that begins so on a
+ * store of this version is the user's text, nothing more).
+ */
+const OLD_LEFT_OUT_PREFIX = "left out of the study's fit: ";
 
 /** Schema migrations (SQL, or a step that needs code), applied in order; PRAGMA user_version records how many ran. */
 const migrations: (string | ((db: Database.Database) => void))[] = [
@@ -205,6 +217,18 @@ const migrations: (string | ((db: Database.Database) => void))[] = [
     const columns = db.prepare('PRAGMA table_info(runs)').all() as { name: string }[];
     if (!columns.some((c) => c.name === 'lineage')) db.exec('ALTER TABLE runs ADD COLUMN lineage TEXT');
   },
+  // Why a study left a completed run out of its fit (a loss it cannot use), in a column of its own:
+  // earlier versions wrote it into the run's reason behind a prefix, which overwrote the reason the run
+  // had and could be mistaken for a user's text that began the same way. Those reasons move here, and
+  // the reason goes back to none (the mark had replaced whatever it was).
+  (db) => {
+    const columns = db.prepare('PRAGMA table_info(runs)').all() as { name: string }[];
+    if (!columns.some((c) => c.name === 'left_out')) db.exec('ALTER TABLE runs ADD COLUMN left_out TEXT');
+    db.prepare(
+      `UPDATE runs SET left_out = substr(reason, length(@prefix) + 1), reason = NULL
+       WHERE status = 'completed' AND substr(reason, 1, length(@prefix)) = @prefix`,
+    ).run({ prefix: OLD_LEFT_OUT_PREFIX });
+  },
 ];
 
 /** A task definition as stored: its fields in one order, so that the same definition is the same text. */
@@ -248,6 +272,7 @@ interface RunRow {
   finished_at: string | null;
   schedule: string | null;
   lineage: string | null;
+  left_out: string | null;
 }
 
 function fromRow(r: RunRow): StoredRun {
@@ -278,6 +303,7 @@ function fromRow(r: RunRow): StoredRun {
       ? parseSchedule(JSON.parse(r.schedule), { file: `store run ${r.id}`, columnName: 'schedule' })
       : null,
     lineage: r.lineage ?? null,
+    leftOut: r.left_out ?? null,
   };
 }
 
@@ -1466,14 +1492,12 @@ export class RunStore {
 
   /**
    * Record on a completed run that a study left it out of its fit (a loss it cannot use: diverged, not
-   * a number), and why, in its reason: its status stays what it reported, and `runs export` and fits
-   * from the store leave it out as the study did. Returns whether it was recorded.
+   * a number), and why, in its own column: its status and reason stay what it reported, and `runs
+   * export` and fits from the store leave it out as the study did. Returns whether it was recorded.
    */
   markLeftOutByStudy(id: number, why: string): boolean {
     return (
-      this.db
-        .prepare(`UPDATE runs SET reason = ? WHERE id = ? AND status = 'completed'`)
-        .run(`${STUDY_LEFT_OUT}${why}`, id).changes > 0
+      this.db.prepare(`UPDATE runs SET left_out = ? WHERE id = ? AND status = 'completed'`).run(why, id).changes > 0
     );
   }
 
@@ -1530,7 +1554,8 @@ export class RunStore {
       if (from && !from.includes(this.runStatus(id) as RunStatus)) return false;
       this.db
         .prepare(
-          `UPDATE runs SET status = ?, loss = ?, seconds = ?, reason = ?, finished_at = strftime('%Y-%m-%dT%H:%M:%fZ','now') WHERE id = ?`,
+          // A new result is judged afresh: a study's earlier verdict on the run's loss goes with it.
+          `UPDATE runs SET status = ?, loss = ?, seconds = ?, reason = ?, left_out = NULL, finished_at = strftime('%Y-%m-%dT%H:%M:%fZ','now') WHERE id = ?`,
         )
         .run(result.status, result.loss ?? null, result.seconds ?? null, result.reason ?? null, id);
       const insert = this.db.prepare(
@@ -1562,7 +1587,7 @@ export class RunStore {
         .run(studyName);
       return this.db
         .prepare(
-          `UPDATE runs SET status = 'planned', reason = NULL, external_id = NULL WHERE status IN ('failed', 'cancelled') AND study_id = (${study})`,
+          `UPDATE runs SET status = 'planned', reason = NULL, left_out = NULL, external_id = NULL WHERE status IN ('failed', 'cancelled') AND study_id = (${study})`,
         )
         .run(studyName).changes;
     })();
@@ -1743,12 +1768,9 @@ export class RunStore {
   }
 }
 
-/** What a completed run's reason begins with when its study left it out of the fit (markLeftOutByStudy). */
-const STUDY_LEFT_OUT = "left out of the study's fit: ";
-
 /** Whether a study left this completed run out of its fit: a fit from the store or an export leaves it out too. */
-export function leftOutByStudy(r: Pick<StoredRun, 'status' | 'reason'>): boolean {
-  return r.status === 'completed' && (r.reason?.startsWith(STUDY_LEFT_OUT) ?? false);
+export function leftOutByStudy(r: Pick<StoredRun, 'status' | 'leftOut'>): boolean {
+  return r.status === 'completed' && r.leftOut !== null;
 }
 
 /**

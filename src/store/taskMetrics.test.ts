@@ -103,7 +103,7 @@ test('task metrics: a store made before task definitions were kept is upgraded o
     old.db.pragma('user_version = 4');
     old.close();
     const store = RunStore.open(path);
-    assert.equal(store.db.pragma('user_version', { simple: true }), 6);
+    assert.equal(store.db.pragma('user_version', { simple: true }), 7);
     assert.equal(store.taskMetrics('s').length, 4);
     assert.deepEqual(store.taskDefinitions('s'), []);
     await store.importTaskMetrics(

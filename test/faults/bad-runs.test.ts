@@ -143,13 +143,31 @@ test('a study through the store records why it left a diverged run out, beside w
     for (const r of stored) {
       assert.equal(r.status, 'completed', 'the status it reported');
       assert.ok(r.loss !== null && r.loss > 0, 'the loss it reported');
-      assert.match(r.reason!, /^left out of the study's fit: diverged: its loss rose from /);
+      assert.match(r.leftOut!, /^diverged: its loss rose from /);
+      assert.equal(r.reason, null, 'its own reason (none) kept');
     }
     const fromStore = storeDataset(again, 'bad').runs.map((r) => r.run);
     assert.ok(!fromStore.some((n) => names.includes(n!)), 'a fit from the store leaves them out');
   } finally {
     again.close();
   }
+  // runs ls says why, in a column of its own (and leftOut in JSON).
+  const ls = scalelab(['runs', 'ls', '--db', db, '--study', 'bad', '--full']);
+  assert.equal(ls.code, 0, ls.stderr);
+  assert.match(ls.stdout, /reason +left out of the study's fit/);
+  const line = ls.stdout.split('\n').find((l) => l.includes(` ${names[0]} `))!;
+  assert.match(line, / completed .* diverged: its loss rose from /);
+  const listed = scalelab(['runs', 'ls', '--db', db, '--study', 'bad', '--json']).json() as {
+    name: string;
+    leftOut: string | null;
+  }[];
+  assert.deepEqual(
+    listed
+      .filter((r) => r.leftOut !== null)
+      .map((r) => r.name)
+      .sort(),
+    [...names].sort(),
+  );
   const out = join(dir, 'export.csv');
   const e = scalelab(['runs', 'export', '--db', db, '--study', 'bad', '--out', out, '--json']);
   assert.equal(e.code, 0, e.stderr);

@@ -12,27 +12,35 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { integrityOk, waitFor } from './common.js';
 import { noStackTrace, root, scalelab as runCli } from '../helpers/cli.js';
-import { RunStore } from '../../src/store/store.js';
+import { leftOutByStudy, RunStore, storeDataset } from '../../src/store/store.js';
 
 const tmp = (name: string) => mkdtempSync(join(tmpdir(), `scalelab-faults-${name}-`));
 const sha = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
 
+/** What a run's reason began with, before version 7, when its study left it out of the fit. */
+const oldLeftOut = "left out of the study's fit: ";
+
 /**
  * A store as ScaleLab's first schema wrote it (version 1): this version's store with what later
  * versions added taken away, holding `n` imported runs keyed as version 1 keyed them (by name alone).
+ * Of each thousand, run 7 is one its study left out of the fit, marked as versions before 7 marked
+ * it (its reason behind a prefix), and run 8 has a reason of its own.
  */
 function versionOneStore(path: string, n: number): void {
   RunStore.open(path).close();
   const db = new Database(path);
   db.exec(`DROP TABLE task_metrics; DROP TABLE task_definitions; DROP TABLE task_run_roles;
-    ALTER TABLE runs DROP COLUMN schedule; ALTER TABLE runs DROP COLUMN lineage;
+    ALTER TABLE runs DROP COLUMN schedule; ALTER TABLE runs DROP COLUMN lineage; ALTER TABLE runs DROP COLUMN left_out;
     ALTER TABLE checkpoints DROP COLUMN lr; ALTER TABLE checkpoints DROP COLUMN source;`);
   const study = Number(db.prepare(`INSERT INTO studies (name) VALUES ('old')`).run().lastInsertRowid);
   const add = db.prepare(
-    `INSERT INTO runs (study_id, key, name, status, n, d, loss, source) VALUES (?, 'run:' || ?, ?, 'completed', ?, ?, ?, 'old.csv')`,
+    `INSERT INTO runs (study_id, key, name, status, n, d, loss, reason, source) VALUES (?, 'run:' || ?, ?, 'completed', ?, ?, ?, ?, 'old.csv')`,
   );
+  const reason = (i: number) =>
+    i % 1000 === 7 ? `${oldLeftOut}diverged: its loss rose` : i % 1000 === 8 ? 'resumed once' : null;
   db.transaction(() => {
-    for (let i = 0; i < n; i++) add.run(study, `r${i}`, `r${i}`, 1e6 * (1 + (i % 50)), 1e9, 3 + (i % 7) / 10);
+    for (let i = 0; i < n; i++)
+      add.run(study, `r${i}`, `r${i}`, 1e6 * (1 + (i % 50)), 1e9, 3 + (i % 7) / 10, reason(i));
   })();
   db.pragma('user_version = 1');
   db.close();
@@ -56,13 +64,13 @@ function contents(path: string): { version: number; schema: string[]; runs: stri
   }
 }
 
-test('a store from a newer ScaleLab (user_version 7, a rollback journal) is refused by every opening, with words, and not written to', () => {
+test('a store from a newer ScaleLab (user_version 8, a rollback journal) is refused by every opening, with words, and not written to', () => {
   const dir = tmp('newer-store');
   const db = join(dir, 'runs.db');
   RunStore.open(db).close();
   const raw = new Database(db);
   raw.pragma('journal_mode = DELETE'); // a newer version need not use a write-ahead log
-  raw.pragma('user_version = 7');
+  raw.pragma('user_version = 8');
   raw.close();
   const before = sha(db);
   const answers = [
@@ -74,11 +82,11 @@ test('a store from a newer ScaleLab (user_version 7, a rollback journal) is refu
     assert.equal(r.code, 1, r.stderr);
     assert.match(
       r.stderr,
-      /runs\.db: the store has schema version 7, newer than this ScaleLab understands \(6\): a newer ScaleLab wrote it; nothing was changed\. Upgrade ScaleLab to use it/,
+      /runs\.db: the store has schema version 8, newer than this ScaleLab understands \(7\): a newer ScaleLab wrote it; nothing was changed\. Upgrade ScaleLab to use it/,
     );
     assert.ok(noStackTrace(r.stderr), r.stderr);
   }
-  assert.throws(() => RunStore.openReadOnly(db), /schema version 7, newer .*nothing was changed/);
+  assert.throws(() => RunStore.openReadOnly(db), /schema version 8, newer .*nothing was changed/);
   assert.equal(sha(db), before, 'the file byte-identical (before: switched to WAL mode before the refusal)');
   assert.ok(!existsSync(`${db}-wal`) && !existsSync(`${db}-shm`), 'no write-ahead log made beside it');
 });
@@ -94,19 +102,25 @@ test('a store of schema version 1 is upgraded in one transaction, after a copy o
   assert.match(
     r.stderr,
     new RegExp(
-      `^scalelab: note: upgraded the run store ${db.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} from schema version 1 to 6 \\(in one transaction\\); the store as it was is kept at ${backup.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}, for a ScaleLab older than this one`,
+      `^scalelab: note: upgraded the run store ${db.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} from schema version 1 to 7 \\(in one transaction\\); the store as it was is kept at ${backup.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}, for a ScaleLab older than this one`,
       'm',
     ),
   );
   assert.match(r.stdout, /r19/);
   assert.deepEqual(contents(backup), before, 'the copy is the store as it was');
   const after = contents(db);
-  assert.equal(after.version, 6);
+  assert.equal(after.version, 7);
   const store = RunStore.open(db);
   try {
     assert.equal(store.upgraded, undefined, 'upgraded once: the next opening says nothing');
     assert.equal(store.runs({ study: 'old' }).length, 20);
     assert.match(store.runs({ study: 'old' })[0].key, /^run:\["r0",1000000\]$/, 'keyed as this version keys them');
+    // The left-out mark moved from the reason to its own column; a reason of the run's own stays.
+    const [r7, r8] = [7, 8].map((i) => store.runs({ study: 'old' }).find((r) => r.name === `r${i}`)!);
+    assert.deepEqual([r7.reason, r7.leftOut, leftOutByStudy(r7)], [null, 'diverged: its loss rose', true]);
+    assert.deepEqual([r8.reason, r8.leftOut, leftOutByStudy(r8)], ['resumed once', null, false]);
+    assert.ok(!storeDataset(store, 'old').runs.some((r) => r.run === 'r7'), 'a fit from the store leaves r7 out');
+    assert.equal(storeDataset(store, 'old').runs.length, 19);
   } finally {
     store.close();
   }
@@ -137,8 +151,12 @@ test('an upgrade killed (kill -9) inside its transaction, with 20,000 runs rekey
   const store = RunStore.open(db);
   try {
     assert.equal(store.upgraded?.from, 1);
-    assert.equal(store.db.pragma('user_version', { simple: true }), 6);
+    assert.equal(store.db.pragma('user_version', { simple: true }), 7);
     assert.equal(store.runs({ study: 'old' }).length, 20_000);
+    // Its last step too: each of the 20 left-out marks moved out of its reason, whole.
+    const runs = store.runs({ study: 'old' });
+    assert.equal(runs.filter((r) => r.leftOut === 'diverged: its loss rose' && r.reason === null).length, 20);
+    assert.ok(!runs.some((r) => r.reason?.startsWith(oldLeftOut)));
   } finally {
     store.close();
   }
@@ -169,7 +187,7 @@ test('an upgrade whose copy cannot be written (a file-size limit, as a full disk
   assert.equal(r.status, 1, r.stderr);
   assert.match(
     r.stderr,
-    /^scalelab: error: .*runs\.db: the store has schema version 1, older than this ScaleLab's \(6\), and is upgraded only after a copy of it is kept, which could not be written to .*runs\.db\.schema-1\.bak \(.*\); nothing was changed\. Free some space there/,
+    /^scalelab: error: .*runs\.db: the store has schema version 1, older than this ScaleLab's \(7\), and is upgraded only after a copy of it is kept, which could not be written to .*runs\.db\.schema-1\.bak \(.*\); nothing was changed\. Free some space there/,
   );
   assert.ok(noStackTrace(r.stderr), r.stderr);
   assert.equal(sha(db), bytes, 'the store byte-identical');
@@ -236,5 +254,5 @@ test('two processes upgrading one store at once keep one copy of it, the store a
     "only the upgrader's copy is kept",
   );
   assert.deepEqual(contents(upgrader[0]!.backup), before, 'and it is the store as it was');
-  assert.equal(contents(db).version, 6);
+  assert.equal(contents(db).version, 7);
 });

@@ -202,7 +202,7 @@ export writes it back. A run stored without one takes it from a later import; an
     .option('--studies', 'list studies with run counts')
     .option(
       '--full',
-      'show each failure reason whole (the table cuts them at a word after 60 characters; --json has them whole too)',
+      'show each failure reason (and why a study left a run out of its fit) whole (the table cuts them at a word after 60 characters; --json has them whole too, as reason and leftOut)',
     )
     .addOption(flag('db', { default: defaultStorePath }))
     .addOption(flag('json'))
@@ -228,12 +228,26 @@ export writes it back. A run stored without one takes it from a later import; an
               status: f.status ? (keyword(f.status, '--status', runStatuses) as RunStatus) : undefined,
             });
             if (f.json) return printJson(list);
-            const reason = (r: (typeof list)[number]) =>
-              f.full ? (r.reason ?? '').replace(/\s+/g, ' ').trim() : shortReason(r.reason ?? '', 60);
-            const cut = !f.full && list.some((r) => reason(r).endsWith('…'));
+            const said = (text: string | null) =>
+              f.full ? (text ?? '').replace(/\s+/g, ' ').trim() : shortReason(text ?? '', 60);
+            // Why the study left a completed run out of its fit, beside the run's own reason: a column
+            // only when a listed run has one.
+            const leftOut = list.some(leftOutByStudy);
+            const cut = !f.full && list.some((r) => [r.reason, r.leftOut].some((t) => said(t).endsWith('…')));
             process.stdout.write(
               textTable(
-                ['id', 'study', 'name', 'status', 'N', 'D', 'loss', 'hours', 'reason'],
+                [
+                  'id',
+                  'study',
+                  'name',
+                  'status',
+                  'N',
+                  'D',
+                  'loss',
+                  'hours',
+                  'reason',
+                  ...(leftOut ? ["left out of the study's fit"] : []),
+                ],
                 list.map((r) => [
                   String(r.id),
                   r.study,
@@ -243,7 +257,8 @@ export writes it back. A run stored without one takes it from a later import; an
                   r.D === null ? '' : formatNumber(r.D, 4),
                   r.loss === null ? '' : formatNumber(r.loss, 5),
                   r.seconds === null ? '' : (r.seconds / 3600).toFixed(3),
-                  reason(r),
+                  said(r.reason),
+                  ...(leftOut ? [said(leftOutByStudy(r) ? r.leftOut : null)] : []),
                 ]),
               ) +
                 `\n${counted(list.length, 'run')}${cut ? ' (reasons cut at a word, …: --full or --json shows them whole)' : ''}\n`,

@@ -45,6 +45,7 @@ export function registerStudy(program: Command, run: Run): void {
       .addOption(flag('seed', { default: '0' }))
       .addOption(flag('out', { detail: 'the report: .html (self-contained, with figures) or Markdown' }))
       .addOption(flag('json')),
+    { waitsForRuns: true },
   )
     .addHelpText(
       'after',

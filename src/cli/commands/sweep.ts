@@ -187,6 +187,7 @@ Examples:
       .addOption(flag('extend'))
       .addOption(flag('db', { default: defaultStorePath }))
       .addOption(flag('json')),
+    { waitsForRuns: true },
   ).action(
     async (
       planFile: string,

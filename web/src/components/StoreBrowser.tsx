@@ -111,8 +111,18 @@ export function StoreBrowser({ current, studies, onOpen, onError }: Props) {
             </thead>
             <tbody>
               {runs.data.runs.slice(0, shownRuns).map((r) => (
-                <tr key={r.id} title={r.reason ?? undefined}>
-                  <td className={`status status-${r.status}`}>{r.status}</td>
+                <tr
+                  key={r.id}
+                  title={
+                    [r.reason, r.leftOut === null ? null : `left out of the study's fit: ${r.leftOut}`]
+                      .filter((t) => t !== null)
+                      .join('; ') || undefined
+                  }
+                >
+                  <td className={`status status-${r.status}`}>
+                    {r.status}
+                    {r.leftOut !== null && ' (left out)'}
+                  </td>
                   <td>{groupOf({ group: r.phase ?? undefined })}</td>
                   <td>{r.N === null ? '' : formatNumber(r.N, 3)}</td>
                   <td>{r.D === null ? '' : formatNumber(r.D, 3)}</td>
