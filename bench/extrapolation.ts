@@ -16,97 +16,21 @@
  * column (gemstones-cooldown: the cooldown branches of one trunk together); `--unit run` or `row`
  * overrides that for every case.
  */
-import { readBenchmark, type BenchmarkCase } from '../src/io/benchmarkCases.js';
+import { mixtureQuantiles, EXTRAPOLATION_SCALE } from '../src/fit/candidate.js';
+import { defaultAutoRule, publishedRecipes, type AutoRule } from '../src/fit/auto.js';
 import {
-  fitCandidate,
-  isFailure,
-  candidateLogPrediction,
-  replicateLogPredictions,
-  mixtureQuantiles,
-  EXTRAPOLATION_SCALE,
-  type CandidateFit,
-} from '../src/fit/candidate.js';
-import {
-  defaultAutoRule,
-  internalBacktest,
-  publishedRecipes,
-  scoreWeights,
-  MIN_WEIGHT,
-  type AutoRule,
-} from '../src/fit/auto.js';
-import { getProcedure, procedureIds } from '../src/fit/procedures.js';
-import { axisValue } from '../src/io/rollingOrigin.js';
-import type { ResampleUnit } from '../src/fit/bootstrap.js';
+  benchOptions,
+  candidateIds,
+  mixtureAt,
+  prepareCases,
+  ruleWeights,
+  type CaseCache,
+} from './extrapolationCases.js';
 
-const args = process.argv.slice(2);
-const flag = (name: string, fallback?: string) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : fallback;
-};
-const json = args.includes('--json');
-const markdown = args.includes('--markdown');
-const replicates = Number(flag('replicates', '100'));
-const seed = Number(flag('seed', '0'));
-const unit = flag('unit') as ResampleUnit | undefined;
-if (unit !== undefined && !['lineage', 'run', 'row'].includes(unit)) {
-  process.stderr.write(`--unit: expected lineage, run or row, got "${unit}"\n`);
-  process.exit(2);
-}
-const only = flag('cases')?.split(',');
+const { json, markdown, replicates, seed, unit, only } = benchOptions(process.argv.slice(2));
 const LEVELS = [0.8, 0.95];
 const TAUS = [0, 0.0025, 0.005, 0.0075, 0.01, 0.015, 0.02];
 const log = (s: string) => process.stderr.write(s + '\n');
-
-interface Target {
-  actual: number;
-  C: number;
-  ratioC: number;
-}
-
-interface CandidateAtTargets {
-  id: string;
-  failed?: string;
-  reduction?: string;
-  center: number[];
-  replicates: Float64Array[];
-  noise: Float64Array;
-  /** Internal back-test score (mean |ln err|), when scored. */
-  score?: number;
-}
-
-interface CaseCache {
-  c: BenchmarkCase;
-  targets: Target[];
-  candidates: CandidateAtTargets[];
-}
-
-const candidateIds = procedureIds;
-
-function prepareCase(c: BenchmarkCase): CaseCache {
-  const maxC = Math.max(...c.split.fit.runs.map((x) => axisValue(x, 'C')));
-  const targets: Target[] = c.split.heldOut.map((r) => ({
-    actual: r.final.loss,
-    C: axisValue(r.final, 'C'),
-    ratioC: axisValue(r.final, 'C') / maxC,
-  }));
-  const points = c.split.heldOut.map((r) => r.final);
-  const fulls: (CandidateFit | ReturnType<typeof fitCandidate>)[] = [];
-  const candidates: CandidateAtTargets[] = candidateIds.map((id, k) => {
-    const f = fitCandidate(c.split.fit, getProcedure(id), { replicates, seed: seed + k, unit });
-    fulls.push(f);
-    if (isFailure(f)) return { id, failed: f.error, center: [], replicates: [], noise: new Float64Array(0) };
-    return {
-      id,
-      reduction: f.reduction,
-      center: points.map((t) => candidateLogPrediction(f, t)),
-      replicates: points.map((t) => replicateLogPredictions(f, t)),
-      noise: f.noise,
-    };
-  });
-  const { scores } = internalBacktest(c.split.fit, candidateIds.map(getProcedure), fulls, defaultAutoRule);
-  scores.forEach((s, k) => (candidates[k].score = s.score));
-  return { c, targets, candidates };
-}
 
 interface Scored {
   worst: number;
@@ -120,21 +44,8 @@ function evaluate(cache: CaseCache, weights: number[], tau: number): Scored {
   const rel: number[] = [];
   const covered: Record<string, number> = Object.fromEntries(LEVELS.map((l) => [String(l), 0]));
   cache.targets.forEach((t, i) => {
-    let center = 0,
-      total = 0;
-    const components = [];
-    for (let k = 0; k < cache.candidates.length; k++) {
-      const cand = cache.candidates[k];
-      if (!(weights[k] > 0) || cand.failed) continue;
-      center += weights[k] * cand.center[i];
-      total += weights[k];
-      components.push({
-        weight: weights[k],
-        replicates: cand.replicates[i].length ? cand.replicates[i] : [cand.center[i]],
-        noise: cand.noise,
-      });
-    }
-    const predicted = Math.exp(center / total);
+    const { center, components } = mixtureAt(cache, weights, i);
+    const predicted = Math.exp(center);
     rel.push((predicted - t.actual) / t.actual);
     const probs = LEVELS.flatMap((l) => [(1 - l) / 2, (1 + l) / 2]);
     const q = mixtureQuantiles(components, probs, tau * Math.log10(1 + t.ratioC), 8000, seed);
@@ -148,23 +59,6 @@ function evaluate(cache: CaseCache, weights: number[], tau: number): Scored {
     bias: rel.reduce((a, e) => a + e, 0) / rel.length,
     covered,
   };
-}
-
-function ruleWeights(cache: CaseCache, rule: AutoRule): number[] {
-  const inSet = cache.candidates.map((c) => rule.candidates.includes(c.id) && !c.failed);
-  const fitted = inSet.filter(Boolean).length;
-  const anyScored = cache.candidates.some((c, k) => inSet[k] && c.score !== undefined);
-  let w =
-    rule.combine === 'equal' || !anyScored
-      ? inSet.map((o) => (o ? 1 / fitted : 0))
-      : scoreWeights(
-          cache.candidates.map((c, k) => (inSet[k] ? c.score : undefined)),
-          rule.combine,
-          rule.temperature,
-        );
-  w = w.map((x) => (x >= MIN_WEIGHT ? x : 0));
-  const total = w.reduce((a, b) => a + b, 0);
-  return w.map((x) => x / total);
 }
 
 // ---- the rule variants auto may use, fixed before looking at any case ---------------------------
@@ -190,15 +84,7 @@ const defaultVariant = variants.findIndex((v) => sameRule(v.rule, defaultAutoRul
 
 // ---- run ---------------------------------------------------------------------------------------
 const started = performance.now();
-const cases = readBenchmark().filter((c) => !only || only.includes(c.spec.id));
-const caches: CaseCache[] = [];
-for (const c of cases) {
-  const t = performance.now();
-  caches.push(prepareCase(c));
-  log(
-    `${c.spec.id}: ${c.split.fitRuns} runs fitted, ${c.split.heldOut.length} predicted (${((performance.now() - t) / 1000).toFixed(1)} s)`,
-  );
-}
+const caches = prepareCases({ json, markdown, replicates, seed, unit, only }, log);
 const realIdx = caches.map((c, i) => (c.c.spec.real ? i : -1)).filter((i) => i >= 0);
 const oneHot = (k: number) => candidateIds.map((_, j) => (j === k ? 1 : 0));
 

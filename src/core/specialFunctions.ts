@@ -1,6 +1,7 @@
 /**
  * Special functions for tests of fit: ln Γ (Lanczos, g = 7), the regularised incomplete beta
- * function (Lentz's continued fraction, as in Numerical Recipes §6.4) and the F distribution. Pure.
+ * function (Lentz's continued fraction, as in Numerical Recipes §6.4), the F distribution and Student's t
+ * quantiles. Pure.
  */
 
 const lanczos = [
@@ -61,4 +62,26 @@ function incompleteBeta(x: number, a: number, b: number): number {
 export function fSurvival(f: number, d1: number, d2: number): number {
   if (!(f > 0)) return 1;
   return incompleteBeta(d2 / (d2 + d1 * f), d2 / 2, d1 / 2);
+}
+
+/** P(T ≤ t) for Student's t with ν > 0 degrees of freedom (ν need not be whole). */
+export function studentTCdf(t: number, nu: number): number {
+  const tail = 0.5 * incompleteBeta(nu / (nu + t * t), nu / 2, 0.5);
+  return t >= 0 ? 1 - tail : tail;
+}
+
+/** The p-quantile of Student's t with ν > 0 degrees of freedom, by bisection on the CDF (to ~1e-12). */
+export function studentTQuantile(p: number, nu: number): number {
+  if (!(p > 0 && p < 1) || !(nu > 0)) return NaN;
+  if (p < 0.5) return -studentTQuantile(1 - p, nu);
+  if (p === 0.5) return 0;
+  let lo = 0,
+    hi = 1;
+  while (studentTCdf(hi, nu) < p) hi *= 2;
+  for (let i = 0; i < 200 && hi - lo > 1e-12 * hi; i++) {
+    const mid = (lo + hi) / 2;
+    if (studentTCdf(mid, nu) < p) lo = mid;
+    else hi = mid;
+  }
+  return (lo + hi) / 2;
 }
