@@ -16,9 +16,11 @@
  *  - power: E + A·x^(−α), the shipped default, fitted as `scalelab curves` fits it (backtestCurves:
  *    `fit`'s multi-start L-BFGS, Huber δ = 10⁻³ on ln L, summed).
  *  - bnsl-1: Caballero et al.'s broken power law with one break, the same fit (`--law bnsl --breaks 1`).
- *  - m4: the paper's own estimator, written here from its definition (ℓ − ε∞)/(ε0 − ℓ)^α = β·x^c with
+ *  - m4: the paper's own estimator, written from its definition (ℓ − ε∞)/(ε0 − ℓ)^α = β·x^c with
  *    0 ≤ ε∞ < ε0, α ≥ 0, β > 0, c < 0: for a given x the loss ℓ is the one root in (ε∞, ε0) (the left side
- *    rises from 0 to ∞ as ℓ goes from ε∞ to ε0 when α > 0). Fitted by the same objective as the others
+ *    rises from 0 to ∞ as ℓ goes from ε∞ to ε0 when α > 0). Since moved to src/analyses/m4.ts, which
+ *    `scalelab curves --law m4` scores and this file imports (one implementation); scored here through
+ *    backtestCurves, as bnsl is, with the same split. Fitted by the same objective as the others
  *    (Huber δ = 10⁻³ on ln ℓ̂ − ln ℓ, summed over training points), over ε∞ = m·σ(t₁) (m the smallest
  *    training loss: the floor lies below every observed loss), ε0 = ε∞ + e^t₂, α = e^t₃, ln β = t₄,
  *    c = −e^t₅, with the implicit function theorem's gradient; starts: a grid of ε∞ (0.001, 0.5, 0.8, 0.95
@@ -53,7 +55,7 @@ import { readFileSync } from 'node:fs';
 import { parseTable } from '../src/io/parseTable.js';
 import { backtestCurves, splitCurves, type CurvePoint, type CurveBacktest } from '../src/analyses/curveBacktest.js';
 import { getLaw } from '../src/laws/index.js';
-import { lbfgs } from '../src/core/lbfgs.js';
+import { m4CurveForm } from '../src/analyses/m4.js';
 import { median } from '../src/core/statistics.js';
 import { DEFAULT_CURVES_FORM } from '../src/cli/commands/curves.js';
 
@@ -72,146 +74,6 @@ export const RECORDED_CHOICE: CurvesForm = 'power';
 export function shippedCandidate(): string {
   const form: string = DEFAULT_CURVES_FORM;
   return form === 'bnsl' ? 'bnsl-1' : form;
-}
-
-// ————— M4, from its definition —————
-
-export interface M4Params {
-  epsInf: number;
-  eps0: number;
-  alpha: number;
-  lnBeta: number;
-  c: number;
-}
-
-const softplus = (u: number) => (u > 30 ? u : u < -30 ? Math.exp(u) : Math.log1p(Math.exp(u)));
-const sigmoid = (u: number) => (u >= 0 ? 1 / (1 + Math.exp(-u)) : Math.exp(u) / (1 + Math.exp(u)));
-
-/**
- * The root of ln σ(u) − α·ln σ(−u) = K in u = logit((ℓ − ε∞)/(ε0 − ε∞)): the left side rises with u (slope
- * σ(−u) + α·σ(u)), so a bracket and safeguarded Newton find it. Working in u keeps ℓ − ε∞ and ε0 − ℓ exact
- * when ℓ lies close to either end. NaN when no root lies within |u| ≤ 1e6.
- */
-function solveLogit(K: number, alpha: number): number {
-  const h = (u: number) => -softplus(-u) + alpha * softplus(u) - K;
-  let lo = -1,
-    hi = 1;
-  while (h(lo) > 0 && lo > -1e6) lo *= 2;
-  while (h(hi) < 0 && hi < 1e6) hi *= 2;
-  if (h(lo) > 0 || h(hi) < 0) return NaN;
-  let u = (lo + hi) / 2;
-  for (let i = 0; i < 200; i++) {
-    const v = h(u);
-    if (v > 0) hi = u;
-    else lo = u;
-    const step = v / (sigmoid(-u) + alpha * sigmoid(u));
-    let next = u - step;
-    if (!(next > lo && next < hi)) next = (lo + hi) / 2;
-    if (Math.abs(next - u) <= 1e-13 * Math.max(1, Math.abs(u))) return next;
-    u = next;
-  }
-  return u;
-}
-
-/** ℓ at x, with what the gradient needs: ℓ − ε∞ and ε0 − ℓ, each computed without cancellation. */
-function m4Point(p: M4Params, x: number): { loss: number; above: number; below: number } {
-  const gap = p.eps0 - p.epsInf;
-  const K = p.lnBeta + p.c * Math.log(x) - (1 - p.alpha) * Math.log(gap);
-  const u = solveLogit(K, p.alpha);
-  const above = gap * sigmoid(u),
-    below = gap * sigmoid(-u);
-  return { loss: p.epsInf + above, above, below };
-}
-
-export function predictM4(p: M4Params, x: number): number {
-  return m4Point(p, x).loss;
-}
-
-const HUBER_DELTA = 1e-3;
-
-function fromInternal(t: Float64Array, m: number): M4Params {
-  const epsInf = m * sigmoid(t[0]);
-  return { epsInf, eps0: epsInf + Math.exp(t[1]), alpha: Math.exp(t[2]), lnBeta: t[3], c: -Math.exp(t[4]) };
-}
-
-/**
- * Σ Huber(ln ℓ̂ − ln y) over the training points and its gradient in the internal coordinates. ℓ̂ is
- * defined by F = ln(ℓ − ε∞) − α·ln(ε0 − ℓ) − ln β − c·ln x = 0, so ∂ℓ/∂θ = −(∂F/∂θ)/(∂F/∂ℓ).
- */
-function m4Objective(points: readonly { x: number; y: number }[], m: number) {
-  return (t: Float64Array, grad: Float64Array): number => {
-    const p = fromInternal(t, m);
-    const dEpsInf = p.epsInf * (1 - sigmoid(t[0])); // ∂ε∞/∂t₁ (ε0 moves with it)
-    grad.fill(0);
-    let f = 0;
-    for (const { x, y } of points) {
-      const { loss, above, below } = m4Point(p, x);
-      const r = Math.log(loss) - Math.log(y);
-      if (!Number.isFinite(r) || !(above > 0) || !(below > 0)) {
-        grad.fill(NaN);
-        return NaN;
-      }
-      const a = Math.abs(r);
-      f += a <= HUBER_DELTA ? 0.5 * r * r : HUBER_DELTA * (a - 0.5 * HUBER_DELTA);
-      const psi = (a <= HUBER_DELTA ? r : Math.sign(r) * HUBER_DELTA) / loss; // ∂Huber/∂ℓ
-      const Fl = 1 / above + p.alpha / below;
-      const dF = [
-        // t₁ moves ε∞ and ε0 together: ∂F/∂ε∞ + ∂F/∂ε0 = −1/(ℓ − ε∞) − α/(ε0 − ℓ)
-        (-1 / above - p.alpha / below) * dEpsInf,
-        (-p.alpha / below) * Math.exp(t[1]),
-        -Math.log(below) * p.alpha,
-        -1,
-        -Math.log(x) * p.c,
-      ];
-      for (let i = 0; i < 5; i++) grad[i] += psi * (-dF[i] / Fl);
-    }
-    return f;
-  };
-}
-
-/** M4 fitted to one curve's training points by the grid and L-BFGS the header states. */
-export function fitM4(points: readonly { x: number; y: number }[]): M4Params {
-  const ys = points.map((p) => p.y);
-  const m = Math.min(...ys),
-    M = Math.max(...ys);
-  const objective = m4Objective(points, m);
-  const scratch = new Float64Array(5);
-  const lx = points.map((p) => Math.log(p.x));
-  const starts: { t: Float64Array; f: number }[] = [];
-  for (const fInf of [0.001, 0.5, 0.8, 0.95])
-    for (const g of [0.05, 0.5, 2, 10])
-      for (const alpha of [0.01, 0.25, 0.5, 1, 2]) {
-        const epsInf = fInf * m,
-          eps0 = M + g * (M - m + 0.001 * M);
-        const z = points.map((p) => Math.log(p.y - epsInf) - alpha * Math.log(eps0 - p.y));
-        const mx = lx.reduce((a, v) => a + v, 0) / lx.length,
-          mz = z.reduce((a, v) => a + v, 0) / z.length;
-        let sxx = 0,
-          sxz = 0;
-        for (let i = 0; i < lx.length; i++) {
-          sxx += (lx[i] - mx) ** 2;
-          sxz += (lx[i] - mx) * (z[i] - mz);
-        }
-        const c = sxz / sxx;
-        if (!(c < 0) || !Number.isFinite(mz)) continue;
-        const t = new Float64Array([
-          Math.log(fInf / (1 - fInf)),
-          Math.log(eps0 - epsInf),
-          Math.log(alpha),
-          mz - c * mx,
-          Math.log(-c),
-        ]);
-        const f = objective(t, scratch);
-        if (Number.isFinite(f)) starts.push({ t, f });
-      }
-  if (!starts.length) throw new Error('no start of the grid has a falling transformed relation (c < 0)');
-  starts.sort((a, b) => a.f - b.f);
-  let best = starts[0];
-  for (const s of starts.slice(0, 5)) {
-    const r = lbfgs(objective, s.t, { maxIterations: 2000, maxMove: 2 });
-    if (Number.isFinite(r.f) && r.f < best.f) best = { t: Float64Array.from(r.x), f: r.f };
-  }
-  return fromInternal(best.t, m);
 }
 
 // ————— scoring —————
@@ -241,6 +103,7 @@ export function scoreDataset(name: string, points: CurvePoint[], source: string)
   const split = splitCurves(points, source);
   const power = fromBacktest(backtestCurves(points, getLaw({ law: 'power', x: 'D' }), source));
   const bnsl = fromBacktest(backtestCurves(points, getLaw({ law: 'bnsl', x: 'D', breaks: 1 }), source));
+  const m4 = fromBacktest(backtestCurves(points, m4CurveForm, source));
   const scores: Record<CurvesForm, FormCurveScore[]> = { power: [], 'bnsl-1': [], m4: [] };
   for (const [curve, { train, test }] of split) {
     const last = train[train.length - 1]?.y;
@@ -259,23 +122,8 @@ export function scoreDataset(name: string, points: CurvePoint[], source: string)
     });
     const bn = bnsl.get(curve)!;
     scores['bnsl-1'].push(bn.mse !== undefined ? { curve, mse: bn.mse } : fallBack(bn.failed ?? 'not scored'));
-    let m4: FormCurveScore;
-    try {
-      if (!test.length) throw new Error('no held-out points');
-      const p = fitM4(train.map((q) => ({ x: q.x, y: q.y })));
-      const preds = test.map((q) => predictM4(p, q.x));
-      if (!preds.every((v) => Number.isFinite(v) && v > 0))
-        throw new Error(
-          `the fitted form predicts no finite positive loss on the held-out points (${Object.entries(p)
-            .map(([k, v]) => `${k} = ${v}`)
-            .join(', ')})`,
-        );
-      m4 = { curve, mse: meanSq((x) => predictM4(p, x), test) };
-      if (!Number.isFinite(m4.mse)) throw new Error('non-finite score');
-    } catch (e) {
-      m4 = fallBack((e as Error).message);
-    }
-    scores.m4.push(m4);
+    const m = m4.get(curve)!;
+    scores.m4.push(m.mse !== undefined ? { curve, mse: m.mse } : fallBack(m.failed ?? 'not scored'));
   }
   return { dataset: name, curves: split.size, scores };
 }

@@ -103,7 +103,8 @@ export {
 export { parsePools, type PoolFile } from './io/parsePools.js';
 export { learningCurveRegions, localSlopes } from './analyses/learningCurve.js';
 export { compareGroups, aspectSpread } from './analyses/groups.js';
-export { backtestCurves } from './analyses/curveBacktest.js';
+export { backtestCurves, lawCurveForm, type CurveForm } from './analyses/curveBacktest.js';
+export { m4CurveForm, fitM4, predictM4, type M4Params } from './analyses/m4.js';
 // Published models, figures, the simulated lab.
 export { parseCatalog, describe as describeModel, findModel, placeOnFrontier } from './catalog/models.js';
 export {

@@ -312,3 +312,47 @@ test('curves says which form it back-tested and whether it is the default; --bre
   assert.match(refused.stderr, /--breaks is read with --law bnsl \(law power has no breaks\)/);
   noStackTrace(refused.stderr);
 });
+
+test("curves --law m4 scores the Revisiting paper's M4 form: its median on the language benchmark is the bench's, and a curve it cannot fit is named with why", () => {
+  // bench/curves-form.ts printed M4's median on the 20 language curves as 3.846e-5, with no fallback: the CLI
+  // scores the same fit on the same split, so the same number.
+  const lang = scalelab(['curves', 'examples/revisiting-lang.csv', '--law', 'm4', '--json']);
+  assert.equal(lang.code, 0, lang.stderr);
+  const j = lang.json();
+  assert.deepEqual(j.form, { law: 'm4', default: false });
+  assert.equal(j.formula, '(ℓ − ε∞)/(ε0 − ℓ)^α = β·x^c');
+  assert.match(j.citation, /Alabdulmohsin, Neyshabur & Zhai 2022.*not the paper's recipe/);
+  assert.equal(j.scored, 20);
+  assert.equal(j.medianMse.toExponential(3), '3.846e-5');
+  // A curve drawn from M4 and one that rises: the second is named in the table, with the reason.
+  const dir = mkdtempSync(join(tmpdir(), 'scalelab-curves-m4-'));
+  const file = join(dir, 'curves.csv');
+  const rows = ['curve,x,y,train'];
+  for (let i = 0; i < 16; i++) {
+    const x = 10 ** (4 + i * 0.2);
+    // (ℓ − 0.2)/(0.9 − ℓ)^0.5 = 30·x^(−0.35), solved for ℓ by bisection.
+    let lo = 0.2,
+      hi = 0.9;
+    for (let k = 0; k < 200; k++) {
+      const l = (lo + hi) / 2;
+      if ((l - 0.2) / (0.9 - l) ** 0.5 > 30 * x ** -0.35) hi = l;
+      else lo = l;
+    }
+    rows.push(`falling,${x},${lo},${i < 12 ? 1 : 0}`, `rising,${x},${1 + 1e-3 * Math.log(x)},${i < 12 ? 1 : 0}`);
+  }
+  writeFileSync(file, rows.join('\n') + '\n');
+  const cols = ['--x-column', 'x', '--y-column', 'y', '--split-column', 'train', '--curve-columns', 'curve'];
+  const text = scalelab(['curves', file, ...cols, '--law', 'm4']);
+  assert.equal(text.code, 0, text.stderr);
+  assert.match(text.stdout, /^ *rising .*failed: M4 has no start: .*does not fall as M4 does/m);
+  assert.match(text.stdout, /the form wins on 1 of 1 curves \(1 could not be scored\)/);
+  assert.match(text.stdout, /^form: m4 \(by --law; the default is power/m);
+  assert.match(text.stdout, /^ {2}M4 of Alabdulmohsin, Neyshabur & Zhai 2022/m);
+  const breaks = scalelab(['curves', file, ...cols, '--law', 'm4', '--breaks', '2']);
+  assert.equal(breaks.code, 2);
+  assert.match(breaks.stderr, /--breaks is read with --law bnsl \(form m4 has no breaks\)/);
+  const unknown = scalelab(['curves', file, ...cols, '--law', 'm5']);
+  assert.equal(unknown.code, 2);
+  assert.match(unknown.stderr, /--law.*power, bnsl, m4/);
+  noStackTrace(unknown.stderr);
+});

@@ -4,6 +4,10 @@
  * predict its held-out tail, and score by the benchmark's own metric, the mean of
  * (ln ŷ − ln y)² over held-out points — next to the no-fit baseline that repeats the last
  * training value. Pure.
+ *
+ * What is fitted is a `CurveForm`: a registered law in one variable (`lawCurveForm`: power, bnsl),
+ * fitted as `fit` fits it, or a learning-curve form that is not a law because its fit is its own
+ * (M4, `m4.ts`: its floor is bounded by the curve's smallest loss, which no law's parameter can be).
  */
 import { fit } from '../fit/fit.js';
 import { predictLoss, type Law } from '../laws/law.js';
@@ -40,6 +44,55 @@ export interface CurveBacktest {
   /** Curves where the law beats the baseline. */
   wins: number;
 }
+
+/** One curve's fit: the fitted values by name, and the loss it predicts at x. */
+export interface FittedCurve {
+  params: Record<string, number>;
+  predict(x: number): number;
+}
+
+/** A form the back-test fits to each curve's training points. */
+export interface CurveForm {
+  /** What the output calls it (`--law`'s keyword). */
+  id: string;
+  /** The form in one line, for reports. */
+  formula: string;
+  /** Where the form comes from (and, for a form fitted its own way, how). */
+  citation: string;
+  /** Values a fit sets: a curve needs more distinct training x than this. */
+  parameterCount: number;
+  /** Breaks of a broken power law, as the law was built. */
+  breaks?: number;
+  /**
+   * Fits one curve's training points (sorted by x, each x once, every value positive); `source` names
+   * the curve in errors. Throws when the fit fails: the curve is then reported as not scored, with why.
+   */
+  fitCurve(train: readonly CurvePoint[], source: string): FittedCurve;
+}
+
+/** A registered law in one variable as a curve form, fitted as `fit` fits it (multi-start L-BFGS, Huber on ln L). */
+export function lawCurveForm(law: Law): CurveForm {
+  const variable = law.inputs[0] as 'N' | 'D' | 'C';
+  return {
+    id: law.id,
+    formula: law.formula,
+    citation: law.citation,
+    parameterCount: law.params.length,
+    ...(law.options?.breaks !== undefined ? { breaks: law.options.breaks } : {}),
+    fitCurve(train, source) {
+      const dataset: Dataset = {
+        source,
+        runs: train.map((p) => ({ [variable]: p.x, loss: p.y, line: p.line })),
+        columns: { [variable]: 'x', loss: 'y' },
+        derived: {},
+      };
+      const r = fit(law, dataset);
+      return { params: r.params, predict: (x) => predictLoss(law, r.params, { [variable]: x }) };
+    },
+  };
+}
+
+const isLaw = (f: Law | CurveForm): f is Law => 'logPredict' in f;
 
 function median(v: number[]): number {
   const s = [...v].sort((a, b) => a - b);
@@ -82,50 +135,46 @@ export function splitCurves(
 }
 
 /**
+ * @param form a registered law in one variable (fitted as `fit` fits it) or a `CurveForm` (M4)
  * @param columns names of the x and y columns, for located errors
  * @throws InputError for an x or y outside 1e-100…1e100, or when no curve can be scored
  */
 export function backtestCurves(
   points: CurvePoint[],
-  law: Law,
+  form: Law | CurveForm,
   source: string,
   columns: { x?: string; y?: string } = {},
 ): CurveBacktest {
-  const variable = law.inputs[0] as 'N' | 'D' | 'C';
+  const shape = isLaw(form) ? lawCurveForm(form) : form;
   const curves: CurveScore[] = [];
   for (const [curve, { all: ps, train, test }] of splitCurves(points, source, columns)) {
-    // Repeated x count once: a curve needs more distinct x than the law has parameters.
+    // Repeated x count once: a curve needs more distinct x than the form has parameters.
     const distinct = new Set(train.map((p) => p.x)).size;
-    if (distinct <= law.params.length || test.length === 0 || ps.some((p) => !(p.y > 0))) {
+    if (distinct <= shape.parameterCount || test.length === 0 || ps.some((p) => !(p.y > 0))) {
       curves.push({
         curve,
         train: train.length,
         test: test.length,
         failed:
-          distinct <= law.params.length
-            ? `${distinct} distinct training x for ${law.params.length} parameters`
+          distinct <= shape.parameterCount
+            ? `${distinct} distinct training x for ${shape.parameterCount} parameters`
             : test.length === 0
               ? 'no held-out points'
               : 'non-positive values',
       });
       continue;
     }
-    const dataset: Dataset = {
-      source: `${source} [${curve}]`,
-      runs: train.map((p) => ({ [variable]: p.x, loss: p.y, line: p.line })),
-      columns: { [variable]: 'x', loss: 'y' },
-      derived: {},
-    };
     try {
-      const r = fit(law, dataset);
+      const r = shape.fitCurve(train, `${source} [${curve}]`);
       const last = train[train.length - 1].y;
-      const mse =
-        test.reduce((a, p) => a + Math.log(predictLoss(law, r.params, { [variable]: p.x }) / p.y) ** 2, 0) /
-        test.length;
+      const mse = test.reduce((a, p) => a + Math.log(r.predict(p.x) / p.y) ** 2, 0) / test.length;
       const baselineMse = test.reduce((a, p) => a + Math.log(last / p.y) ** 2, 0) / test.length;
+      // A prediction that is NaN, infinite or not positive makes the score non-finite: say so with the fit.
       if (!Number.isFinite(mse))
         throw new Error(
-          `the fitted law predicts no finite loss on the held-out points (${Object.entries(r.params)
+          `the fitted ${isLaw(form) ? 'law' : 'form'} predicts no finite loss on the held-out points (${Object.entries(
+            r.params,
+          )
             .map(([k, v]) => `${k} = ${v}`)
             .join(', ')})`,
         );

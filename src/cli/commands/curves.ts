@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { readText } from '../../io/readRuns.js';
 import { parseTable } from '../../io/parseTable.js';
-import { backtestCurves } from '../../analyses/curveBacktest.js';
+import { backtestCurves, lawCurveForm, type CurveForm } from '../../analyses/curveBacktest.js';
+import { m4CurveForm } from '../../analyses/m4.js';
 import { getLaw, lawIdsWithOption } from '../../laws/index.js';
 import { curveBacktestReport } from '../../report/text/data.js';
 import { keyword, parseInteger } from '../options.js';
@@ -20,12 +21,21 @@ type Run = (fn: () => Promise<void>, json?: boolean) => Promise<void>;
  */
 export const DEFAULT_CURVES_FORM = 'power';
 
+/**
+ * The forms --law offers: two registered laws in x (fitted as `fit` fits them) and M4, which is not a law
+ * (src/analyses/m4.ts says why) and is fitted its own way.
+ */
+const CURVES_FORMS = ['power', 'bnsl', 'm4'] as const;
+
+const M4_HELP =
+  "m4: Alabdulmohsin, Neyshabur & Zhai 2022's (ℓ − ε∞)/(ε0 − ℓ)^α = β·x^c (arXiv:2209.06640), fitted by this repository's objective (Huber on ln loss, a start grid then L-BFGS), not the paper's recipe";
+
 /** The output's last line: which form was scored, and whether it is the default. */
-function formLine(form: { law: string; breaks?: number; default: boolean }): string {
+function formLine(form: { law: string; breaks?: number; default: boolean }, shape: CurveForm): string {
   const name = `${form.law}${form.breaks !== undefined ? ` with ${form.breaks} break${form.breaks === 1 ? '' : 's'}` : ''}`;
   return form.default
-    ? `form: ${name} (the default, the form curve fits; --law bnsl scores a broken power law on the same split)`
-    : `form: ${name} (by --law; the default is ${DEFAULT_CURVES_FORM}, the form curve fits)`;
+    ? `form: ${name} (the default, the form curve fits; --law bnsl or m4 scores another form on the same split)`
+    : `form: ${name} (by --law; the default is ${DEFAULT_CURVES_FORM}, the form curve fits)${shape === m4CurveForm ? `\n  ${shape.citation}` : ''}`;
 }
 
 export function registerCurves(program: Command, run: Run): void {
@@ -42,7 +52,12 @@ export function registerCurves(program: Command, run: Run): void {
     .option('--y-column <name>', 'loss column', 'Loss')
     .option('--split-column <name>', 'train/test column (1 = train)', 'Training')
     .option('--curve-columns <list>', 'columns that identify a curve', 'Domain,Task,Model')
-    .addOption(flag('law', { detail: 'power or bnsl', default: DEFAULT_CURVES_FORM }))
+    .addOption(
+      flag('law', {
+        detail: `power (E + A·x^(−α)), bnsl (Caballero et al. 2023's broken power law) or ${M4_HELP}`,
+        default: DEFAULT_CURVES_FORM,
+      }),
+    )
     .addOption(flag('breaks', { detail: 'with --law bnsl', default: '1' }))
     .addOption(flag('json'))
     .action(
@@ -75,23 +90,36 @@ export function registerCurves(program: Command, run: Run): void {
             train: (r as Record<string, number>)[f.splitColumn] === 1,
             line: r.line,
           }));
-          const id = keyword(f.law, '--law', ['power', 'bnsl'] as const);
+          const id = keyword(f.law, '--law', CURVES_FORMS);
           // power reads no breaks: a --breaks beside it was silently unused.
           if (!lawIdsWithOption('breaks').includes(id) && cmd.getOptionValueSource('breaks') === 'cli')
             throw new UsageError(
-              `--breaks is read with --law ${lawIdsWithOption('breaks').join(', ')} (law ${id} has no breaks)`,
+              `--breaks is read with --law ${lawIdsWithOption('breaks').join(', ')} (${id === 'm4' ? 'form' : 'law'} ${id} has no breaks)`,
             );
-          // The registry builds either law in D.
-          const law = getLaw({ law: id, x: 'D', breaks: parseInteger(f.breaks, '--breaks', 0) });
+          // The registry builds either law in D; M4 is its own form.
+          const shape =
+            id === 'm4'
+              ? m4CurveForm
+              : lawCurveForm(getLaw({ law: id, x: 'D', breaks: parseInteger(f.breaks, '--breaks', 0) }));
           const form = {
-            law: law.id,
-            ...(law.options?.breaks !== undefined ? { breaks: law.options.breaks } : {}),
+            law: shape.id,
+            ...(shape.breaks !== undefined ? { breaks: shape.breaks } : {}),
             default: f.law === DEFAULT_CURVES_FORM,
           };
-          const b = backtestCurves(points, law, file, { x: f.xColumn, y: f.yColumn });
+          const b = backtestCurves(points, shape, file, { x: f.xColumn, y: f.yColumn });
           if (f.json)
-            return printResult({ law: law.id, form, metric: 'mean (ln ŷ − ln y)² over held-out points', ...b }, file);
-          writeResult(`${curveBacktestReport(law, b)}${formLine(form)}\n`, file);
+            return printResult(
+              {
+                law: shape.id,
+                form,
+                formula: shape.formula,
+                citation: shape.citation,
+                metric: 'mean (ln ŷ − ln y)² over held-out points',
+                ...b,
+              },
+              file,
+            );
+          writeResult(`${curveBacktestReport(shape, b)}${formLine(form, shape)}\n`, file);
         }, f.json),
     );
 }

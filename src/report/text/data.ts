@@ -7,7 +7,7 @@ import { textTable } from '../../core/table.js';
 import type { epochValues, repetitionOptimum } from '../../analyses/repetition.js';
 import { goyal2024, type SelectionParams, type selectionTable } from '../../analyses/dataSelection.js';
 import type { learningCurveRegions } from '../../analyses/learningCurve.js';
-import type { backtestCurves } from '../../analyses/curveBacktest.js';
+import type { backtestCurves, CurveForm } from '../../analyses/curveBacktest.js';
 import type { aspectSpread, compareGroups } from '../../analyses/groups.js';
 import type { Law } from '../../laws/index.js';
 import type { FitResult } from '../../fit/fit.js';
@@ -126,10 +126,10 @@ export function learningCurveReport(r: ReturnType<typeof learningCurveRegions>, 
 }
 
 /** Learning-curve extrapolation back-tested on a benchmark of curves. */
-export function curveBacktestReport(law: Law, b: ReturnType<typeof backtestCurves>): string {
+export function curveBacktestReport(form: CurveForm, b: ReturnType<typeof backtestCurves>): string {
   return (
     textTable(
-      ['curve', 'train', 'test', 'law MSE', 'last-value MSE'],
+      ['curve', 'train', 'test', `${form.id} MSE`, 'last-value MSE'],
       b.curves.map((c) => [
         c.curve,
         String(c.train),
@@ -138,7 +138,7 @@ export function curveBacktestReport(law: Law, b: ReturnType<typeof backtestCurve
         c.baselineMse !== undefined ? c.baselineMse.toExponential(2) : '',
       ]),
     ) +
-    `\n${law.formula}: median held-out MSE of ln loss ${b.medianMse.toExponential(3)} against ${b.medianBaselineMse.toExponential(3)} for repeating the last training value; the law wins on ${b.wins} of ${b.scored} curves${b.scored < b.curves.length ? ` (${b.curves.length - b.scored} could not be scored)` : ''}\n`
+    `\n${form.formula}: median held-out MSE of ln loss ${b.medianMse.toExponential(3)} against ${b.medianBaselineMse.toExponential(3)} for repeating the last training value; the form wins on ${b.wins} of ${b.scored} curves${b.scored < b.curves.length ? ` (${b.curves.length - b.scored} could not be scored)` : ''}\n`
   );
 }
 
