@@ -18,6 +18,7 @@ import { formatInterval, formatNumber } from '../core/format.js';
 import { inferenceAwareOptimal, qualityOf, type InferenceAwareResult } from './inferenceAware.js';
 import { fitHparamLawsSteps, predictHparams, type HparamPreset } from '../hparams/laws.js';
 import { finish, isSteps, type Steps } from '../core/steps.js';
+import { predictEnsemble, type PredictiveMember } from '../fit/candidate.js';
 import type { Dataset } from '../io/dataset.js';
 
 export interface PlanInput {
@@ -26,6 +27,12 @@ export interface PlanInput {
   hardware?: HardwareBudget;
   /** For wall-clock time when the budget is given in FLOPs. */
   cluster?: { gpus: number; accelerator: Accelerator; mfu: number };
+  /**
+   * Where the cluster's MFU and accelerator came from when the caller chose them rather than the user
+   * (a default), said beside them in the assumptions: a plan for the wrong GPU or an MFU nobody chose
+   * must be visible in its output, not only in the caller's help.
+   */
+  assumed?: { mfu?: string; accelerator?: string };
   law: Law;
   params: Record<string, number>;
   replicates?: Record<string, number>[];
@@ -130,8 +137,28 @@ export interface Plan {
   };
   alternatives: PlannedModel[];
   inference?: InferenceAwareResult & { targetFrom: string; days?: number; shape?: ShapeCandidate };
+  /** The cluster's inputs the caller chose rather than the user (defaults), with where they come from. */
+  assumed?: { mfu?: string; accelerator?: string };
   assumptions: string[];
   warnings: string[];
+}
+
+/**
+ * The recommended run's loss as `predict` gives it from a saved fit (the plan's `recommendation.forRun`):
+ * an `auto` fit's candidates averaged, with a prediction interval for one run. Undefined for a fit of
+ * one law without replicates, where it would only repeat the plan's own loss.
+ * @param maxC the largest C of the fit's data, for the extrapolation term
+ */
+export function forRunLoss(
+  members: PredictiveMember[] | undefined,
+  at: { N: number; D: number },
+  level: number,
+  maxC?: number,
+): Plan['recommendation']['forRun'] {
+  if (!members?.length || !(members.length > 1 || members.some((m) => m.replicates.length >= 2))) return undefined;
+  const e = predictEnsemble(members, at, [level], { maxC });
+  const interval = e.intervals[String(level)];
+  return { loss: e.value, ...(interval?.every(Number.isFinite) ? { interval } : {}), level, members: e.members };
 }
 
 export function makePlan(input: PlanInput): Plan {
@@ -295,9 +322,14 @@ export function* makePlanSteps(input: PlanInput): Steps<Plan> {
   ];
   if (cluster) {
     assumptions.push(
-      `${cluster.gpus} × ${cluster.accelerator.name} at ${(cluster.accelerator.peakFlops / 1e12).toFixed(1)} TFLOP/s peak dense BF16 (${cluster.accelerator.source}), MFU ${cluster.mfu}`,
+      `${cluster.gpus} × ${cluster.accelerator.name}${input.assumed?.accelerator ? ` (${input.assumed.accelerator})` : ''} at ${(cluster.accelerator.peakFlops / 1e12).toFixed(1)} TFLOP/s peak dense BF16 (${cluster.accelerator.source}), MFU ${cluster.mfu}${input.assumed?.mfu ? ` (${input.assumed.mfu})` : ''}`,
     );
   }
+  // The inference-aware model's FLOPs rest on their own counting rule, printed with its numbers.
+  if (inference)
+    assumptions.push(
+      'inference FLOPs = 2·N per token served (a forward pass, Kaplan et al. 2020 §2.1); lifetime FLOPs = 6·N·D + 2·N·T for T inference tokens, minimised at the target loss (Sardana et al. 2024, arXiv:2401.00448)',
+    );
   if (U !== undefined)
     assumptions.push(
       `${formatNumber(U, 4)} unique tokens: the recommended run repeats them ${(best.D / U).toFixed(2)} times (Muennighoff et al. 2023)`,
@@ -310,7 +342,7 @@ export function* makePlanSteps(input: PlanInput): Steps<Plan> {
     );
   if (shape)
     assumptions.push(
-      `shape: ${shape.shape.mlp} MLP, vocabulary ${shape.shape.vocab}, context ${seqLen}, head_dim ${shape.shape.headDim}`,
+      `shape: ${shape.shape.mlp} MLP, vocabulary ${shape.shape.vocab}, context ${seqLen}, head_dim ${shape.shape.headDim}; of the shapes within ${formatNumber(tolerance * 100, 3)} % of N, the one with d_model/n_layer nearest ${input.shape?.aspect ?? 100} (the loss is flat over a wide band of shapes, Kaplan et al. 2020 §3.1)`,
     );
 
   return {
@@ -339,6 +371,7 @@ export function* makePlanSteps(input: PlanInput): Steps<Plan> {
     },
     alternatives,
     inference,
+    ...(cluster && (input.assumed?.mfu || input.assumed?.accelerator) ? { assumed: input.assumed } : {}),
     assumptions,
     warnings,
   };
