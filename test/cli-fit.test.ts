@@ -93,6 +93,17 @@ test('fit --bootstrap writes intervals and replicates; predict --fit gives a los
       `the interval is for a new run: ${q.replicates} bootstrap replicates \\(the 3 candidates' together, ${counts}; whole runs resampled\\)`,
     ),
   );
+  // The extrapolation term's numbers, in JSON and text: τ, the fit's largest C, and σ = τ·log10(1 + C/C_max).
+  const C = 6 * 7e10 * 1.4e12;
+  assert.equal(q.extrapolation.tau, 0.0075);
+  assert.equal(q.extrapolation.maxC, j.data.ranges.C[1]);
+  assert.ok(Math.abs(q.extrapolation.sd - 0.0075 * Math.log10(1 + C / q.extrapolation.maxC)) < 1e-12);
+  assert.ok(
+    text.includes(
+      `the extrapolation term (σ = τ·log10(1 + C/C_max) = ${q.extrapolation.sd.toPrecision(3).replace(/0+$/, '')} on ln L, τ = 0.0075 chosen on the extrapolation benchmark`,
+    ),
+    text,
+  );
   const again = scalelab(['fit', 'examples/chinchilla.csv', '--bootstrap', '100', '--seed', '3', '--json']).json();
   assert.deepEqual(again.intervals, j.intervals, 'same seed, same intervals');
 });
