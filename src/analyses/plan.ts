@@ -416,7 +416,8 @@ export function hyperparametersFromPreset(preset: HparamPreset): (at: { C: numbe
       learningRate: p.learningRate,
       batchTokens: p.batchTokens,
       warnings: presetRangeWarnings(preset, p.at).map((w) => `${shown}: ${w.message}`),
-      source: `${p.source}${preset.variable === 'C' ? '; their C counts non-embedding FLOPs with attention, here C = 6ND' : '; their N excludes embeddings'}`,
+      // The law itself beside its citation, so the two numbers can be recomputed from the output.
+      source: `η = ${preset.lr.coefficient}·${preset.variable}^${preset.lr.exponent}, B = ${preset.batch.coefficient}·${preset.variable}^${preset.batch.exponent} ${preset.batch.unit === 'sequences' ? `sequences of ${preset.batch.seqLen ?? '?'} tokens` : 'tokens'}; ${p.source}${preset.variable === 'C' ? '; their C counts non-embedding FLOPs with attention, here C = 6ND' : '; their N excludes embeddings'}`,
     };
   };
 }
