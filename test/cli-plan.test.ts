@@ -432,6 +432,13 @@ test("plan's printed rules of thumb, inference FLOPs and shape choice say where 
   assert.match(inference, /2·N per token served .*6·N·D \+ 2·N·T .*Sardana et al\. 2024/);
   assert.ok(text.includes(`  - ${inference}`));
   within(j.inference.optimal.inferenceFlops, 2 * j.inference.optimal.N * 2e12, 1e-9, 'inference FLOPs = 2NT');
+  // The over-trained model is judged against the law's data too (its D is further out than the recommendation's).
+  const lifetimeD = j.warnings.find((w: string) => w.startsWith('lifetime-optimal model: D = '));
+  assert.match(
+    lifetimeD,
+    /^lifetime-optimal model: D = 2\.476e12 is 7\.79× the largest D in the runs of preset epoch-2024/,
+  );
+  assert.ok(j.inference.optimal.D > j.recommendation.D);
   // Without inference tokens there is no such assumption.
   assert.ok(
     !scalelab(['plan', '--C', '1e24', '--json'])

@@ -280,6 +280,16 @@ export function* makePlanSteps(input: PlanInput): Steps<Plan> {
   }
 
   warnings.push(...extrapolationWarnings(input.ranges, best, input.rangesOf, input.rangesSource).map((w) => w.message));
+  // The over-trained model is a second extrapolation of the same law, often further in D: judged too.
+  if (inference)
+    warnings.push(
+      ...extrapolationWarnings(
+        input.ranges,
+        { N: inference.optimal.N, D: inference.optimal.D, C: inference.optimal.trainingFlops },
+        input.rangesOf,
+        input.rangesSource,
+      ).map((w) => `lifetime-optimal model: ${w.message}`),
+    );
   const given = input.hyperparameters?.({ C: compute, N: best.N });
   const hyperparameters = given !== undefined && isSteps(given) ? yield* given : given;
   warnings.push(...(hyperparameters?.warnings ?? []));
