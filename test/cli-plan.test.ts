@@ -26,6 +26,17 @@ test('scalelab frontier on the Chinchilla set: approaches 2 and 3 side by side, 
   const text = scalelab(['frontier', 'examples/chinchilla.csv', '--budgets', 'chinchilla', '--bootstrap', '20']);
   assert.match(text.stdout, /At C = 1e23 FLOPs/);
   assert.match(text.stdout, /N_opt ∝ C\^a, D_opt ∝ C\^b/);
+  // Approach 3's recipe is said once above the tables: the huber recipe, the law plan uses, whose
+  // parameters are the saved fit's huber candidate's.
+  assert.match(
+    text.stdout,
+    /^ {2}approach 3: parametric fit: chinchilla by the huber recipe \(Huber δ = 1e-3 on ln L, free α and β; Hoffmann et al\. 2022 App\. D\.2\), the law an auto fit reports and plan allocates with/m,
+  );
+  assert.match(text.stdout, /^ {2}3 parametric fit \(chinchilla, huber\) /m);
+  const fit = scalelab(['fit', 'examples/chinchilla.csv', '--json']).json();
+  const huber = fit.procedure.candidates.find((c: { id: string }) => c.id === 'huber');
+  const a3 = j.approaches.find((a: { approach: number }) => a.approach === 3);
+  for (const k of ['E', 'A', 'B', 'alpha', 'beta']) within(a3.lossLaw.params[k], huber.params[k], 1e-6, k);
 });
 
 test('scalelab frontier warns of a target over 10× beyond the runs it fitted (as predict and plan do), with its severity; not of one within them', () => {
