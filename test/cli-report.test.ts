@@ -187,10 +187,10 @@ test("report's plan says whose loss and interval it shows, and gives a new run's
   const out = join(dir, 'plan-sources.html');
   const fitFile = join(dir, 'plan-sources-fit.json');
   const common = ['--bootstrap', '30', '--seed', '3'];
-  const r = scalelab(['report', 'examples/inputs/runs.csv', '--targets', '1e22', ...common, '--out', out]);
+  const r = scalelab(['report', 'examples/inputs/runs.csv', '--targets', '1.026e22', ...common, '--out', out]);
   assert.equal(r.code, 0, r.stderr);
   assert.equal(scalelab(['fit', 'examples/inputs/runs.csv', ...common, '--out', fitFile, '--json']).code, 0);
-  const plan = scalelab(['plan', '--C', '1e22', '--fit', fitFile, '--json']).json();
+  const plan = scalelab(['plan', '--C', '1.026e22', '--fit', fitFile, '--json']).json();
   const f = plan.recommendation.forRun;
   const html = readFileSync(out, 'utf8');
   const section = html.slice(
@@ -202,4 +202,7 @@ test("report's plan says whose loss and interval it shows, and gives a new run's
   assert.ok(section.includes(expected), `${expected}\n${section}`);
   assert.notEqual(formatNumber(f.interval[0], 3), formatNumber(plan.recommendation.intervals.loss[0], 3));
   for (const a of plan.alternatives) assert.ok(section.includes(`<td>${a.citation}</td>`), a.citation);
+  // The target as given (it read 1.03e22 in the title and the approaches table).
+  assert.ok(section.includes('Plan for C = 1.026e22 FLOPs'), section.slice(0, 200));
+  assert.match(html, /<td>1\.026e22<\/td>/);
 });

@@ -146,7 +146,7 @@ export function reportHtml(a: Analysis, svgs: Partial<Record<FigureKind, string>
         rows.push([
           `${ap.approach}: ${escapeHtml(ap.label)}`,
           ci(ap.a, ap.intervals.a, 3),
-          n(t.C, 3),
+          n(t.C),
           ci(t.N, t.intervals.N),
           ci(t.D, t.intervals.D),
           ci(t.tokensPerParameter, t.intervals.tokensPerParameter, 3),
@@ -171,7 +171,7 @@ export function reportHtml(a: Analysis, svgs: Partial<Record<FigureKind, string>
     const r = a.plan.recommendation;
     sections.push({
       id: 'plan',
-      title: `Plan for C = ${n(a.plan.compute, 3)} FLOPs`,
+      title: `Plan for C = ${n(a.plan.compute)} FLOPs`,
       html:
         htmlTable(
           ['allocation', 'N', 'D', 'D/N', 'loss under the law', 'source'],
