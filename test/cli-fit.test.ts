@@ -451,3 +451,20 @@ test('predict --law bnsl --breaks K takes a broken power law with K breaks by it
   assert.equal(chinchilla.code, 2);
   assert.match(chinchilla.stderr, /--breaks is read with --law bnsl \(law chinchilla has no breaks\)/);
 });
+
+test("fit --json has what the text's Procedure section prints: each candidate's loss at 10× the data's largest N and D", () => {
+  const j = scalelab(['fit', 'examples/inputs/runs.csv', '--json']).json();
+  const text = scalelab(['fit', 'examples/inputs/runs.csv']).stdout;
+  const e = j.procedure.extrapolated;
+  assert.deepEqual(e.at, { N: 10 * j.data.ranges.N[1], D: 10 * j.data.ranges.D[1] });
+  assert.deepEqual(Object.keys(e.predictions), ['huber', 'tied-huber', 'gadre']);
+  for (const [id, v] of Object.entries(e.predictions) as [string, number][]) {
+    const line = new RegExp(`^ {4}${id} +33 % +([\\d.]+)$`, 'm').exec(text);
+    assert.ok(line, `${id} in\n${text}`);
+    assert.ok(Math.abs(Number(line[1]) / v - 1) < 5e-5, `${id}: text ${line[1]}, JSON ${v}`);
+  }
+  // The huber candidate's is the reported law's own prediction there.
+  const { E, A, B, alpha, beta } = j.params;
+  const law = E + A / e.at.N ** alpha + B / e.at.D ** beta;
+  assert.ok(Math.abs(e.predictions.huber / law - 1) < 1e-12, `${e.predictions.huber} against ${law}`);
+});

@@ -328,7 +328,7 @@ export function* makePlanSteps(input: PlanInput): Steps<Plan> {
     'training FLOPs C = 6·N·D (Kaplan et al. 2020 §2.1; Hoffmann et al. 2022)',
     // A fit to the user's runs counts N as its data do (a ScaleLab sweep's N is non-embedding), which the
     // law's published convention does not say; a preset's runs (rangesOf) count as its paper did.
-    `N counts the parameters the law was fitted with (${law.nConvention === 'non-embedding' ? 'non-embedding, Kaplan' : input.ranges !== undefined && input.rangesOf === undefined ? "as the fit's data count them: non-embedding from a ScaleLab sweep's runs; Chinchilla and Epoch count all parameters" : 'all parameters, as Chinchilla and Epoch count them'})`,
+    `N counts the parameters the law was fitted with (${law.nConvention === 'non-embedding' ? 'non-embedding, Kaplan' : input.ranges !== undefined && input.rangesOf === undefined ? "as the fit's data count them: a ScaleLab sweep's runs count non-embedding parameters, Chinchilla's and Epoch's data all parameters" : 'all parameters, as Chinchilla and Epoch count them'})`,
   ];
   if (cluster) {
     assumptions.push(
