@@ -93,6 +93,17 @@ test('fit --bootstrap writes intervals and replicates; predict --fit gives a los
       `the interval is for a new run: ${q.replicates} bootstrap replicates \\(the 3 candidates' together, ${counts}; whole runs resampled\\)`,
     ),
   );
+  // The extrapolation term's numbers, in JSON and text: τ, the fit's largest C, and σ = τ·log10(1 + C/C_max).
+  const C = 6 * 7e10 * 1.4e12;
+  assert.equal(q.extrapolation.tau, 0.0075);
+  assert.equal(q.extrapolation.maxC, j.data.ranges.C[1]);
+  assert.ok(Math.abs(q.extrapolation.sd - 0.0075 * Math.log10(1 + C / q.extrapolation.maxC)) < 1e-12);
+  assert.ok(
+    text.includes(
+      `the extrapolation term (σ = τ·log10(1 + C/C_max) = ${q.extrapolation.sd.toPrecision(3).replace(/0+$/, '')} on ln L, τ = 0.0075 chosen on the extrapolation benchmark`,
+    ),
+    text,
+  );
   const again = scalelab(['fit', 'examples/chinchilla.csv', '--bootstrap', '100', '--seed', '3', '--json']).json();
   assert.deepEqual(again.intervals, j.intervals, 'same seed, same intervals');
 });
@@ -447,4 +458,21 @@ test('predict --law bnsl --breaks K takes a broken power law with K breaks by it
   ]);
   assert.equal(chinchilla.code, 2);
   assert.match(chinchilla.stderr, /--breaks is read with --law bnsl \(law chinchilla has no breaks\)/);
+});
+
+test("fit --json has what the text's Procedure section prints: each candidate's loss at 10× the data's largest N and D", () => {
+  const j = scalelab(['fit', 'examples/inputs/runs.csv', '--json']).json();
+  const text = scalelab(['fit', 'examples/inputs/runs.csv']).stdout;
+  const e = j.procedure.extrapolated;
+  assert.deepEqual(e.at, { N: 10 * j.data.ranges.N[1], D: 10 * j.data.ranges.D[1] });
+  assert.deepEqual(Object.keys(e.predictions), ['huber', 'tied-huber', 'gadre']);
+  for (const [id, v] of Object.entries(e.predictions) as [string, number][]) {
+    const line = new RegExp(`^ {4}${id} +33 % +([\\d.]+)$`, 'm').exec(text);
+    assert.ok(line, `${id} in\n${text}`);
+    assert.ok(Math.abs(Number(line[1]) / v - 1) < 5e-5, `${id}: text ${line[1]}, JSON ${v}`);
+  }
+  // The huber candidate's is the reported law's own prediction there.
+  const { E, A, B, alpha, beta } = j.params;
+  const law = E + A / e.at.N ** alpha + B / e.at.D ** beta;
+  assert.ok(Math.abs(e.predictions.huber / law - 1) < 1e-12, `${e.predictions.huber} against ${law}`);
 });

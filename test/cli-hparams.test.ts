@@ -114,6 +114,11 @@ test('mup prints the multipliers; mup transfer reads sweeps; plan includes learn
   const p = scalelab(['plan', '--C', '1e24', '--json']);
   assert.ok(p.json().recommendation.hyperparameters.learningRate > 0);
   assert.match(p.json().recommendation.hyperparameters.source, /deepseek-2024/);
+  // The preset's law is printed beside its citation, and the numbers follow from it at C = 1e24.
+  const h = p.json().recommendation.hyperparameters;
+  assert.match(h.source, /^η = 0\.3118·C\^-0\.125, B = 0\.292·C\^0\.3271 tokens; preset deepseek-2024/);
+  assert.ok(Math.abs(h.learningRate / (0.3118 * 1e24 ** -0.125) - 1) < 1e-12);
+  assert.ok(Math.abs(h.batchTokens / (0.292 * 1e24 ** 0.3271) - 1) < 1e-12);
   for (const cmd of [['bcrit'], ['hparams'], ['mup', 'transfer'], ['mup', 'coord']])
     assert.equal(scalelab([...cmd, '--help']).code, 0);
 });

@@ -26,6 +26,17 @@ test('scalelab frontier on the Chinchilla set: approaches 2 and 3 side by side, 
   const text = scalelab(['frontier', 'examples/chinchilla.csv', '--budgets', 'chinchilla', '--bootstrap', '20']);
   assert.match(text.stdout, /At C = 1e23 FLOPs/);
   assert.match(text.stdout, /N_opt ∝ C\^a, D_opt ∝ C\^b/);
+  // Approach 3's recipe is said once above the tables: the huber recipe, the law plan uses, whose
+  // parameters are the saved fit's huber candidate's.
+  assert.match(
+    text.stdout,
+    /^ {2}approach 3: parametric fit: chinchilla by the huber recipe \(Huber δ = 1e-3 on ln L, free α and β; Hoffmann et al\. 2022 App\. D\.2\), the law an auto fit reports and plan allocates with/m,
+  );
+  assert.match(text.stdout, /^ {2}3 parametric fit \(chinchilla, huber\) /m);
+  const fit = scalelab(['fit', 'examples/chinchilla.csv', '--json']).json();
+  const huber = fit.procedure.candidates.find((c: { id: string }) => c.id === 'huber');
+  const a3 = j.approaches.find((a: { approach: number }) => a.approach === 3);
+  for (const k of ['E', 'A', 'B', 'alpha', 'beta']) within(a3.lossLaw.params[k], huber.params[k], 1e-6, k);
 });
 
 test('scalelab frontier warns of a target over 10× beyond the runs it fitted (as predict and plan do), with its severity; not of one within them', () => {
@@ -390,5 +401,64 @@ test('scalelab plan --days 1M is refused (not a million days), --days 1e3 read; 
   assert.match(
     loss.stderr,
     /--target-loss: expected a loss such as 2\.1, got "2k": a size suffix \(k\) is not read on a loss/,
+  );
+});
+
+test('plan says which cluster inputs are defaults and where they come from (--gpu, --mfu), and none that were given', () => {
+  const defaulted = scalelab(['plan', '--gpus', '10000', '--days', '30', '--json']).json();
+  assert.match(defaulted.assumed.accelerator, /the default --gpu/);
+  assert.match(
+    defaulted.assumed.mfu,
+    /the default --mfu: Llama 3 405B trained at 38–43 % MFU on H100s, Dubey et al\. 2024/,
+  );
+  const hw = defaulted.assumptions.find((a: string) => a.startsWith('10000 × NVIDIA B200'));
+  assert.match(hw, /NVIDIA B200 \(the default --gpu, a convenience: name yours\) at 2250\.0 TFLOP\/s/);
+  assert.match(hw, /MFU 0\.4 \(the default --mfu: Llama 3 405B/);
+  const text = scalelab(['plan', '--gpus', '10000', '--days', '30']).stdout;
+  assert.match(
+    text,
+    /^Plan for 2\.333e25 training FLOPs: 10000 × NVIDIA B200 \(default\) for 30 days at MFU 0\.4 \(default\) \(/,
+  );
+  // Typed, they are the user's: no word of a default.
+  const given = scalelab(['plan', '--gpus', '10000', '--gpu', 'h100', '--days', '30', '--mfu', '0.4']);
+  assert.equal(given.code, 0, given.stderr);
+  assert.doesNotMatch(given.stdout, /default --gpu|default --mfu|\(default\)/);
+  assert.equal(
+    scalelab(['plan', '--gpus', '10000', '--gpu', 'h100', '--days', '30', '--mfu', '0.4', '--json']).json().assumed,
+    undefined,
+  );
+  // A budget in FLOPs names no cluster, so no cluster default is said.
+  assert.equal(scalelab(['plan', '--C', '1e24', '--json']).json().assumed, undefined);
+});
+
+test("plan's printed rules of thumb, inference FLOPs and shape choice say where they come from, in text and JSON", () => {
+  const args = ['plan', '--C', '1e24', '--inference-tokens', '2e12'];
+  const j = scalelab([...args, '--json']).json();
+  const text = scalelab(args).stdout;
+  // The contrast rows' sources, which only the JSON had.
+  for (const a of j.alternatives) assert.ok(text.includes(`${a.rule.split(',')[0]}: ${a.citation}`), a.citation);
+  assert.match(text, /^ {2}20 tokens per parameter: the rule of thumb read off Hoffmann et al\. 2022, Table 3$/m);
+  // The inference FLOPs rest on 2·N per token: said with the numbers, and their total checks against it.
+  const inference = j.assumptions.find((a: string) => a.startsWith('inference FLOPs'));
+  assert.match(inference, /2·N per token served .*6·N·D \+ 2·N·T .*Sardana et al\. 2024/);
+  assert.ok(text.includes(`  - ${inference}`));
+  within(j.inference.optimal.inferenceFlops, 2 * j.inference.optimal.N * 2e12, 1e-9, 'inference FLOPs = 2NT');
+  // The over-trained model is judged against the law's data too (its D is further out than the recommendation's).
+  const lifetimeD = j.warnings.find((w: string) => w.startsWith('lifetime-optimal model: D = '));
+  assert.match(
+    lifetimeD,
+    /^lifetime-optimal model: D = 2\.476e12 is 7\.79× the largest D in the runs of preset epoch-2024/,
+  );
+  assert.ok(j.inference.optimal.D > j.recommendation.D);
+  // Without inference tokens there is no such assumption.
+  assert.ok(
+    !scalelab(['plan', '--C', '1e24', '--json'])
+      .json()
+      .assumptions.some((a: string) => a.startsWith('inference')),
+  );
+  // The shape's rule: within 5 % of N, d_model/n_layer nearest 100.
+  assert.match(
+    j.assumptions.find((a: string) => a.startsWith('shape:')),
+    /within 5 % of N, the one with d_model\/n_layer nearest 100/,
   );
 });

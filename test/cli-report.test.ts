@@ -4,6 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { noStackTrace, scalelab } from './helpers/cli.js';
+import { formatNumber } from '../src/core/format.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'scalelab-report-'));
 
@@ -180,4 +181,28 @@ test("study run --out report.html uses the same report, with the study's section
   const html = readFileSync(out, 'utf8');
   for (const id of ['study', 'recommendation', 'fit', 'figures']) assert.ok(html.includes(`<section id="${id}">`), id);
   assert.match(html, /Regret \d+\.\d\d %/);
+});
+
+test("report's plan says whose loss and interval it shows, and gives a new run's as plan --fit and predict do; its rules of thumb cite their source", () => {
+  const out = join(dir, 'plan-sources.html');
+  const fitFile = join(dir, 'plan-sources-fit.json');
+  const common = ['--bootstrap', '30', '--seed', '3'];
+  const r = scalelab(['report', 'examples/inputs/runs.csv', '--targets', '1.026e22', ...common, '--out', out]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(scalelab(['fit', 'examples/inputs/runs.csv', ...common, '--out', fitFile, '--json']).code, 0);
+  const plan = scalelab(['plan', '--C', '1.026e22', '--fit', fitFile, '--json']).json();
+  const f = plan.recommendation.forRun;
+  const html = readFileSync(out, 'utf8');
+  const section = html.slice(
+    html.indexOf('<section id="plan">'),
+    html.indexOf('</section>', html.indexOf('<section id="plan">')),
+  );
+  assert.ok(section.includes("its interval the law's alone (30 bootstrap replicates, no run-to-run scatter)"), section);
+  const expected = `For a new run, as predict gives it: ${formatNumber(f.loss, 4)}, 95 % prediction interval [${formatNumber(f.interval[0], 3)}, ${formatNumber(f.interval[1], 3)}]`;
+  assert.ok(section.includes(expected), `${expected}\n${section}`);
+  assert.notEqual(formatNumber(f.interval[0], 3), formatNumber(plan.recommendation.intervals.loss[0], 3));
+  for (const a of plan.alternatives) assert.ok(section.includes(`<td>${a.citation}</td>`), a.citation);
+  // The target as given (it read 1.03e22 in the title and the approaches table).
+  assert.ok(section.includes('Plan for C = 1.026e22 FLOPs'), section.slice(0, 200));
+  assert.match(html, /<td>1\.026e22<\/td>/);
 });

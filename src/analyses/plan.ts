@@ -18,6 +18,7 @@ import { formatInterval, formatNumber } from '../core/format.js';
 import { inferenceAwareOptimal, qualityOf, type InferenceAwareResult } from './inferenceAware.js';
 import { fitHparamLawsSteps, predictHparams, type HparamPreset } from '../hparams/laws.js';
 import { finish, isSteps, type Steps } from '../core/steps.js';
+import { predictEnsemble, type PredictiveMember } from '../fit/candidate.js';
 import type { Dataset } from '../io/dataset.js';
 
 export interface PlanInput {
@@ -26,6 +27,12 @@ export interface PlanInput {
   hardware?: HardwareBudget;
   /** For wall-clock time when the budget is given in FLOPs. */
   cluster?: { gpus: number; accelerator: Accelerator; mfu: number };
+  /**
+   * Where the cluster's MFU and accelerator came from when the caller chose them rather than the user
+   * (a default), said beside them in the assumptions: a plan for the wrong GPU or an MFU nobody chose
+   * must be visible in its output, not only in the caller's help.
+   */
+  assumed?: { mfu?: string; accelerator?: string };
   law: Law;
   params: Record<string, number>;
   replicates?: Record<string, number>[];
@@ -130,8 +137,28 @@ export interface Plan {
   };
   alternatives: PlannedModel[];
   inference?: InferenceAwareResult & { targetFrom: string; days?: number; shape?: ShapeCandidate };
+  /** The cluster's inputs the caller chose rather than the user (defaults), with where they come from. */
+  assumed?: { mfu?: string; accelerator?: string };
   assumptions: string[];
   warnings: string[];
+}
+
+/**
+ * The recommended run's loss as `predict` gives it from a saved fit (the plan's `recommendation.forRun`):
+ * an `auto` fit's candidates averaged, with a prediction interval for one run. Undefined for a fit of
+ * one law without replicates, where it would only repeat the plan's own loss.
+ * @param maxC the largest C of the fit's data, for the extrapolation term
+ */
+export function forRunLoss(
+  members: PredictiveMember[] | undefined,
+  at: { N: number; D: number },
+  level: number,
+  maxC?: number,
+): Plan['recommendation']['forRun'] {
+  if (!members?.length || !(members.length > 1 || members.some((m) => m.replicates.length >= 2))) return undefined;
+  const e = predictEnsemble(members, at, [level], { maxC });
+  const interval = e.intervals[String(level)];
+  return { loss: e.value, ...(interval?.every(Number.isFinite) ? { interval } : {}), level, members: e.members };
 }
 
 export function makePlan(input: PlanInput): Plan {
@@ -253,6 +280,16 @@ export function* makePlanSteps(input: PlanInput): Steps<Plan> {
   }
 
   warnings.push(...extrapolationWarnings(input.ranges, best, input.rangesOf, input.rangesSource).map((w) => w.message));
+  // The over-trained model is a second extrapolation of the same law, often further in D: judged too.
+  if (inference)
+    warnings.push(
+      ...extrapolationWarnings(
+        input.ranges,
+        { N: inference.optimal.N, D: inference.optimal.D, C: inference.optimal.trainingFlops },
+        input.rangesOf,
+        input.rangesSource,
+      ).map((w) => `lifetime-optimal model: ${w.message}`),
+    );
   const given = input.hyperparameters?.({ C: compute, N: best.N });
   const hyperparameters = given !== undefined && isSteps(given) ? yield* given : given;
   warnings.push(...(hyperparameters?.warnings ?? []));
@@ -291,13 +328,18 @@ export function* makePlanSteps(input: PlanInput): Steps<Plan> {
     'training FLOPs C = 6·N·D (Kaplan et al. 2020 §2.1; Hoffmann et al. 2022)',
     // A fit to the user's runs counts N as its data do (a ScaleLab sweep's N is non-embedding), which the
     // law's published convention does not say; a preset's runs (rangesOf) count as its paper did.
-    `N counts the parameters the law was fitted with (${law.nConvention === 'non-embedding' ? 'non-embedding, Kaplan' : input.ranges !== undefined && input.rangesOf === undefined ? "as the fit's data count them: non-embedding from a ScaleLab sweep's runs; Chinchilla and Epoch count all parameters" : 'all parameters, as Chinchilla and Epoch count them'})`,
+    `N counts the parameters the law was fitted with (${law.nConvention === 'non-embedding' ? 'non-embedding, Kaplan' : input.ranges !== undefined && input.rangesOf === undefined ? "as the fit's data count them: a ScaleLab sweep's runs count non-embedding parameters, Chinchilla's and Epoch's data all parameters" : 'all parameters, as Chinchilla and Epoch count them'})`,
   ];
   if (cluster) {
     assumptions.push(
-      `${cluster.gpus} × ${cluster.accelerator.name} at ${(cluster.accelerator.peakFlops / 1e12).toFixed(1)} TFLOP/s peak dense BF16 (${cluster.accelerator.source}), MFU ${cluster.mfu}`,
+      `${cluster.gpus} × ${cluster.accelerator.name}${input.assumed?.accelerator ? ` (${input.assumed.accelerator})` : ''} at ${(cluster.accelerator.peakFlops / 1e12).toFixed(1)} TFLOP/s peak dense BF16 (${cluster.accelerator.source}), MFU ${cluster.mfu}${input.assumed?.mfu ? ` (${input.assumed.mfu})` : ''}`,
     );
   }
+  // The inference-aware model's FLOPs rest on their own counting rule, printed with its numbers.
+  if (inference)
+    assumptions.push(
+      'inference FLOPs = 2·N per token served (a forward pass, Kaplan et al. 2020 §2.1); lifetime FLOPs = 6·N·D + 2·N·T for T inference tokens, minimised at the target loss (Sardana et al. 2024, arXiv:2401.00448)',
+    );
   if (U !== undefined)
     assumptions.push(
       `${formatNumber(U, 4)} unique tokens: the recommended run repeats them ${(best.D / U).toFixed(2)} times (Muennighoff et al. 2023)`,
@@ -310,7 +352,7 @@ export function* makePlanSteps(input: PlanInput): Steps<Plan> {
     );
   if (shape)
     assumptions.push(
-      `shape: ${shape.shape.mlp} MLP, vocabulary ${shape.shape.vocab}, context ${seqLen}, head_dim ${shape.shape.headDim}`,
+      `shape: ${shape.shape.mlp} MLP, vocabulary ${shape.shape.vocab}, context ${seqLen}, head_dim ${shape.shape.headDim}; of the shapes within ${formatNumber(tolerance * 100, 3)} % of N, the one with d_model/n_layer nearest ${input.shape?.aspect ?? 100} (the loss is flat over a wide band of shapes, Kaplan et al. 2020 §3.1)`,
     );
 
   return {
@@ -339,6 +381,7 @@ export function* makePlanSteps(input: PlanInput): Steps<Plan> {
     },
     alternatives,
     inference,
+    ...(cluster && (input.assumed?.mfu || input.assumed?.accelerator) ? { assumed: input.assumed } : {}),
     assumptions,
     warnings,
   };
@@ -383,7 +426,8 @@ export function hyperparametersFromPreset(preset: HparamPreset): (at: { C: numbe
       learningRate: p.learningRate,
       batchTokens: p.batchTokens,
       warnings: presetRangeWarnings(preset, p.at).map((w) => `${shown}: ${w.message}`),
-      source: `${p.source}${preset.variable === 'C' ? '; their C counts non-embedding FLOPs with attention, here C = 6ND' : '; their N excludes embeddings'}`,
+      // The law itself beside its citation, so the two numbers can be recomputed from the output.
+      source: `η = ${preset.lr.coefficient}·${preset.variable}^${preset.lr.exponent}, B = ${preset.batch.coefficient}·${preset.variable}^${preset.batch.exponent} ${preset.batch.unit === 'sequences' ? `sequences of ${preset.batch.seqLen ?? '?'} tokens` : 'tokens'}; ${p.source}${preset.variable === 'C' ? '; their C counts non-embedding FLOPs with attention, here C = 6ND' : '; their N excludes embeddings'}`,
     };
   };
 }

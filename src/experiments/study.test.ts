@@ -6,6 +6,7 @@ import { worldArchitecture, worldCostModel } from './worldCostModel.js';
 import { calibrateCost, runStudy, recommendConfig, sweepSteps, type Executor, type RunOutcome } from './study.js';
 import { assumedCostModel, designSweep, bestLearningRate } from './design.js';
 import { ExperimentError } from '../errors/index.js';
+import { criticalBatch } from '../hparams/criticalBatch.js';
 import { studyHtml } from '../report/studyHtml.js';
 import { studyHtmlSections, studyJson, studyReport, type StudySummary } from './studyReport.js';
 
@@ -434,4 +435,56 @@ test('a sweep that leaves too few completed runs to fit (a training API with its
         e.message,
       ),
   );
+});
+
+test("the recommended run's batch says where it comes from: Kaplan's B_crit(L)/4, and the cap or step floor that bound it", async () => {
+  // The moby-small law, whose B_crit prior asks for more than the cap (as in the step-floor test above).
+  const params = { E: 1.2046, A: 5.635, B: 598.48, alpha: 0.27941, beta: 0.49656 };
+  const cost = {
+    description: 'cpu',
+    seconds: (c: { n_layer: number; d_model: number; tokens: number }) =>
+      3 + (6 * 12 * c.n_layer * c.d_model ** 2 * c.tokens) / 2.4e9,
+    tokensFor: (c: { n_layer: number; d_model: number }, s: number) =>
+      ((s - 3) * 2.4e9) / (6 * 12 * c.n_layer * c.d_model ** 2),
+  };
+  const architecture = {
+    vocab: 96,
+    seqLen: 128,
+    ffnRatio: 4,
+    widthMultiple: 8,
+    aspectRange: [8, 256] as [number, number],
+    limits: { dModel: [8, 16384] as [number, number], nLayer: [1, 256] as [number, number] },
+  };
+  const open = recommendConfig(params, 900, cost, architecture, 5e-3).batchRule!;
+  assert.equal(open.cap, undefined);
+  assert.equal(open.minSteps, undefined);
+  // At most B_crit(L)/4 (Kaplan et al. 2020 Table 5) rounded to a power of two of sequences: here 1 % of the tokens binds.
+  assert.ok(open.prior <= Math.SQRT2 * (criticalBatch(open.loss) / 4) && open.prior % 128 === 0, `${open.prior}`);
+  const capped = recommendConfig(params, 900, cost, architecture, 5e-3, 4096);
+  assert.equal(capped.batchRule!.cap, 4096);
+  assert.equal(capped.config.batch_tokens, 4096);
+  const held = recommendConfig(params, 900, cost, architecture, 5e-3, 16384, 1141);
+  assert.equal(held.batchRule!.minSteps, 1141);
+  // The study's text and HTML say it beside the batch.
+  const s = await runStudy(executor, { ...readmeStudy, bootstrap: 0 });
+  const rule = s.recommendation.batchRule!;
+  // On the default world nothing else binds: B_crit(L)/4 within the √2 of its power-of-two rounding.
+  const ratio = rule.prior / (criticalBatch(rule.loss) / 4);
+  assert.ok(
+    ratio > 1 / Math.SQRT2 && ratio < Math.SQRT2,
+    `prior ${rule.prior} against B_crit/4 = ${criticalBatch(rule.loss) / 4}`,
+  );
+  const summary: StudySummary = {
+    study: 't',
+    backend: 'sim',
+    targetHours: 48,
+    experimentHours: 12,
+    result: s,
+    costModel: 'x',
+  };
+  const sentence = `Batch: ${rule.prior} tokens from Kaplan et al. 2020's critical batch B_crit(L)/4 at the law's loss`;
+  assert.ok(studyReport(summary).includes(sentence), studyReport(summary));
+  const html = studyHtmlSections(summary).find((x) => x.id === 'recommendation')!.html;
+  assert.ok(html.includes(sentence), html);
+  assert.equal(s.recommendation.config.batch_tokens, Math.min(rule.prior, rule.cap ?? Infinity));
 });

@@ -117,6 +117,12 @@ export interface Recommendation {
   seconds: number;
   predictedLoss: number;
   interval?: [number, number];
+  /**
+   * How the batch was chosen, so a report can say it: Kaplan et al.'s B_crit(L)/4 at the law's loss for
+   * the run (`prior`, tokens, after chooseBatch's rounding and its 1 %-of-tokens limit), the cap it met
+   * (`cap`, tokens), and the step floor that halved it (`minSteps`); the last two only when they bound.
+   */
+  batchRule?: { loss: number; prior: number; cap?: number; minSteps?: number };
 }
 
 export interface StudyResult {
@@ -232,9 +238,15 @@ export function recommendConfig(
       let batch = 64 * architecture.seqLen;
       let D = cost.tokensFor({ n_layer: L, d_model: d, batch_tokens: batch }, targetSeconds);
       if (!(D > 0)) continue;
+      let rule: NonNullable<Recommendation['batchRule']> = { loss: NaN, prior: batch };
       for (let k = 0; k < 3; k++) {
-        batch = Math.min(chooseBatch(predictLoss(chinchilla, params, { N, D }), D, architecture.seqLen), maxBatch);
+        const priorLoss = predictLoss(chinchilla, params, { N, D });
+        const prior = chooseBatch(priorLoss, D, architecture.seqLen);
+        batch = Math.min(prior, maxBatch);
+        rule = { loss: priorLoss, prior, ...(prior > maxBatch ? { cap: maxBatch } : {}) };
+        const capped = batch;
         while (batch >= 16 * architecture.seqLen && D / batch < minSteps) batch /= 2;
+        if (batch < capped) rule.minSteps = minSteps;
         D = cost.tokensFor({ n_layer: L, d_model: d, batch_tokens: batch }, targetSeconds);
       }
       const loss = predictLoss(chinchilla, params, { N, D });
@@ -255,6 +267,7 @@ export function recommendConfig(
           D,
           seconds: targetSeconds,
           predictedLoss: loss,
+          batchRule: rule,
         };
       }
     }

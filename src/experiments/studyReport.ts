@@ -11,6 +11,7 @@ import type { World } from '../lab/world.js';
 import { escapeHtml, htmlTable } from '../core/html.js';
 import { divergedProbeNote, sweepOutcome } from './outcome.js';
 import { libraryOption, renameOptions, type OptionNamer } from '../errors/index.js';
+import { kaplanBatchPreset } from '../hparams/criticalBatch.js';
 
 export interface StudyTruth {
   recommendedLoss: number;
@@ -34,6 +35,24 @@ export interface StudySummary {
  * The study's summary: its result and setting, and on a simulated world (`world`) the truth the
  * recommendation is judged against: its true loss, the true optimum for the target hours, the regret.
  */
+
+/**
+ * Where the recommended run's batch and learning rate come from, in one sentence: the batch from
+ * Kaplan et al.'s B_crit(L) with the caps that bound it, the learning rate from the probe. Without it
+ * the batch was a number no part of the report explained.
+ */
+function recommendationSources(rec: StudyResult['recommendation']): string {
+  const b = rec.batchRule;
+  const lr = `Learning rate: the probe's best η (above), carried to the target's width by muP.`;
+  if (!b) return lr;
+  const k = kaplanBatchPreset;
+  let batch = `Batch: ${b.prior} tokens from Kaplan et al. 2020's critical batch B_crit(L)/4 at the law's loss ${formatNumber(b.loss, 4)} (B_crit = B*/L^(1/α_B), B* = ${formatNumber(k.bStar, 3)} tokens, α_B = ${k.alphaB}, Table 5), a power of two of sequences, at most 1 % of the tokens`;
+  if (b.cap !== undefined) batch += `; capped at ${b.cap} tokens, 4× the sweep's largest batch`;
+  if (b.minSteps !== undefined)
+    batch += `; halved to ${rec.config.batch_tokens} so the run takes at least the ${formatNumber(b.minSteps, 4)} optimizer steps of the largest budget's best run`;
+  return `${batch}. ${lr}`;
+}
+
 export function studySummary(
   result: StudyResult,
   o: Omit<StudySummary, 'result' | 'truth'> & { world?: World },
@@ -177,6 +196,7 @@ export function studyReport(s: StudySummary, name: OptionNamer = libraryOption):
   lines.push('', '## Recommendation', '');
   lines.push(
     `Train ${rec.config.n_layer} layers × d_model ${rec.config.d_model} (${rec.config.n_heads} heads; N = ${formatNumber(rec.N, 4)} non-embedding parameters) on ${formatNumber(rec.D, 4)} tokens, batch ${rec.config.batch_tokens} tokens, peak learning rate ${formatNumber(rec.config.learning_rate, 3)} (muP, cosine).`,
+    recommendationSources(rec),
   );
   lines.push(
     `Predicted loss: ${formatNumber(rec.predictedLoss, 5)}${rec.interval ? ` (95 % prediction interval ${formatInterval(rec.interval, 4)})` : ''}, by the default procedure: the mean of the three published recipes' predictions (huber, tied-huber, gadre), its interval for a run (bootstrap over runs, a run's scatter, the extrapolation term).`,
@@ -222,6 +242,7 @@ export function studyHtmlSections(s: StudySummary): { id: string; title: string;
       title: 'Recommendation',
       html:
         `<p>Train ${rec.config.n_layer} layers × d_model ${rec.config.d_model} (${rec.config.n_heads} heads; N = ${e(rec.N)} non-embedding parameters) on ${e(rec.D)} tokens, batch ${rec.config.batch_tokens} tokens, peak learning rate ${e(rec.config.learning_rate, 3)} (muP, cosine).</p>` +
+        `<p>${escapeHtml(recommendationSources(rec))}</p>` +
         `<p>Predicted loss: <b>${e(rec.predictedLoss, 5)}</b>${rec.interval ? ` (95 % prediction interval ${formatInterval(rec.interval, (x) => e(x))})` : ''}, by the default procedure (the mean of the three published recipes' predictions).</p>` +
         (r.verification
           ? `<p class="${r.verification.inside === false ? 'warn' : 'ok'}">Verification — the recommended run, trained: ${escapeHtml(r.verification.statement)}.</p>`

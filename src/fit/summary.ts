@@ -6,7 +6,7 @@
 import { InputError } from '../errors/index.js';
 import { findNodeAtLocation, parseTree } from 'jsonc-parser';
 import { lineColumn, lineStartsOf } from '../io/textPosition.js';
-import { getLaw, lawChoiceFromJson, lawChoiceToJson, type Law, type LawVariable } from '../laws/index.js';
+import { getLaw, lawChoiceFromJson, lawChoiceToJson, predictLoss, type Law, type LawVariable } from '../laws/index.js';
 import { extent, median } from '../core/statistics.js';
 import {
   droppedReplicates,
@@ -131,6 +131,11 @@ export interface ProcedureJson {
   axis?: Axis;
   cutoffs?: number[];
   candidates?: CandidateJson[];
+  /**
+   * What each candidate predicts at 10× the data's largest N and D, as the fit's report prints it
+   * (`auto` only): how far apart the recipes are where the fit will be used.
+   */
+  extrapolated?: { at: { N?: number; D?: number }; predictions: Record<string, number> };
 }
 
 function residualSummary(residuals: Float64Array): FitJson['residuals'] {
@@ -267,6 +272,27 @@ export function candidateFitToJson(c: CandidateFit, level = 0.95, requested?: Pr
   return out;
 }
 
+/** Each fitted candidate's loss at 10× the data's largest N and D (one it cannot predict there is left out). */
+function candidatesAtTenfold(
+  ranges: Record<string, [number, number]>,
+  candidates: CandidateJson[],
+): NonNullable<ProcedureJson['extrapolated']> {
+  const at: { N?: number; D?: number } = {};
+  if (ranges.N) at.N = ranges.N[1] * 10;
+  if (ranges.D) at.D = ranges.D[1] * 10;
+  const predictions: Record<string, number> = {};
+  for (const c of candidates) {
+    if (c.error || !c.law || !c.params) continue;
+    try {
+      const v = predictLoss(getLaw(lawChoiceFromJson(c)), c.params, at);
+      if (Number.isFinite(v)) predictions[c.id] = v;
+    } catch {
+      // Said in the text report with its reason; the JSON has no number for it.
+    }
+  }
+  return { at, predictions };
+}
+
 /**
  * An `auto` fit as JSON: the top-level law, parameters and intervals are the best-scored
  * candidate's (what plan and frontier use); `procedure.candidates` holds every candidate with its
@@ -320,6 +346,7 @@ export function autoFitToJson(choice: AutoChoice, level = 0.95): FitJson {
     axis: choice.axis,
     cutoffs: choice.cutoffs,
     candidates,
+    extrapolated: candidatesAtTenfold(out.data.ranges, candidates),
   };
   if (choice.rule.combine !== 'equal' && choice.cutoffs.length === 0)
     out.warnings.push(

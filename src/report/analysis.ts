@@ -6,7 +6,7 @@
  */
 import { extrapolationWarnings } from '../analyses/extrapolation.js';
 import type { FitResult } from '../fit/fit.js';
-import { fitEnsemble, fitToJson, type FitJson } from '../fit/summary.js';
+import { fitEnsemble, fitToJson, loadFit, type FitJson } from '../fit/summary.js';
 import type { Dataset } from '../io/dataset.js';
 import {
   approach1,
@@ -21,7 +21,7 @@ import { rollingBacktest, type RollingBacktestResult } from '../analyses/rolling
 import { trainingRuns } from '../io/rollingOrigin.js';
 import { canAllocate, computeOptimal } from '../analyses/computeOptimal.js';
 import { placeOnFrontier, type CatalogModel, type FrontierPlacement } from '../catalog/models.js';
-import { makePlan, type Plan } from '../analyses/plan.js';
+import { forRunLoss, makePlan, type Plan } from '../analyses/plan.js';
 import { isScaleLabError, libraryOption, renameOptions, type OptionNamer } from '../errors/index.js';
 import { defaultLawId, getLaw, type LawChoice } from '../laws/index.js';
 import { checkLawData, checkMagnitudes } from '../io/dataChecks.js';
@@ -166,6 +166,12 @@ export function analyse(
         ranges,
         ensemble: fitEnsemble(fitJson),
       });
+      // The run's loss as `predict` and `plan --fit` give it (the candidates averaged, an interval for one
+      // run), beside the law's own: without it the report's plan showed only the law's narrower interval.
+      const level = o.bootstrap?.level ?? fitJson.bootstrap?.level ?? 0.95;
+      const { members } = loadFit(JSON.stringify(fitJson), dataset.source);
+      const forRun = forRunLoss(members, plan.recommendation, level, ranges?.C?.[1]);
+      if (forRun) plan.recommendation.forRun = forRun;
     }
     if (canAllocate(fitted.law) && o.landmarks?.length)
       landmarks = o.landmarks.filter((m) => m.tokens).map((m) => placeOnFrontier(m, fitted.law, fitted.params));

@@ -13,6 +13,21 @@ export { escapeHtml, htmlTable } from '../core/html.js';
 
 const n = (v: number | undefined, digits = 4) =>
   v === undefined || !Number.isFinite(v) ? '–' : escapeHtml(formatNumber(v, digits));
+/**
+ * Where the plan's losses come from: the law's (with the law's interval alone), and a new run's as
+ * `predict` and `plan --fit` give it (the candidates averaged, a prediction interval for one run).
+ */
+function planLossSources(r: NonNullable<Analysis['plan']>['recommendation']): string {
+  const law = `The loss under the law is the reported law's at the recommended N and D${r.intervals.loss ? `, its interval the law's alone (${r.replicates} bootstrap replicates, no run-to-run scatter)` : ''}.`;
+  const f = r.forRun;
+  if (!f) return law;
+  const mean =
+    f.members.length > 1
+      ? `the mean of ${f.members.length} candidates' ln L̂ (${f.members.map((m) => `${m.id} ${formatNumber(m.value, 4)}`).join(', ')})`
+      : 'the law';
+  return `${law} For a new run, as predict gives it: ${formatNumber(f.loss, 4)}${f.interval ? `, ${Math.round(f.level * 100)} % prediction interval ${formatInterval(f.interval, 3)}` : ''} (${mean}${f.interval ? "; the interval adds a run's scatter and the extrapolation term" : ''}).`;
+}
+
 const ci = (v: number | undefined, interval?: [number, number], digits = 4) =>
   `${n(v, digits)}${interval ? ` <span class="ci">${formatInterval(interval, (x) => n(x, 3))}</span>` : ''}`;
 
@@ -131,7 +146,7 @@ export function reportHtml(a: Analysis, svgs: Partial<Record<FigureKind, string>
         rows.push([
           `${ap.approach}: ${escapeHtml(ap.label)}`,
           ci(ap.a, ap.intervals.a, 3),
-          n(t.C, 3),
+          n(t.C),
           ci(t.N, t.intervals.N),
           ci(t.D, t.intervals.D),
           ci(t.tokensPerParameter, t.intervals.tokensPerParameter, 3),
@@ -156,10 +171,10 @@ export function reportHtml(a: Analysis, svgs: Partial<Record<FigureKind, string>
     const r = a.plan.recommendation;
     sections.push({
       id: 'plan',
-      title: `Plan for C = ${n(a.plan.compute, 3)} FLOPs`,
+      title: `Plan for C = ${n(a.plan.compute)} FLOPs`,
       html:
         htmlTable(
-          ['allocation', 'N', 'D', 'D/N', 'predicted loss'],
+          ['allocation', 'N', 'D', 'D/N', 'loss under the law', 'source'],
           [
             [
               'compute-optimal (recommended)',
@@ -167,6 +182,7 @@ export function reportHtml(a: Analysis, svgs: Partial<Record<FigureKind, string>
               ci(r.D, r.intervals.D),
               n(r.tokensPerParameter, 3),
               ci(r.loss, r.intervals.loss, 5),
+              "the law's optimum (below)",
             ],
             ...a.plan.alternatives.map((x) => [
               escapeHtml(x.rule),
@@ -174,10 +190,12 @@ export function reportHtml(a: Analysis, svgs: Partial<Record<FigureKind, string>
               n(x.D),
               n(x.tokensPerParameter, 3),
               n(x.loss, 5),
+              escapeHtml(x.citation),
             ]),
           ],
         ) +
         `<p>N and D from ${escapeHtml(r.allocationSource)}.</p>` +
+        `<p>${escapeHtml(planLossSources(r))}</p>` +
         (r.shape
           ? `<p>Shape: ${r.shape.shape.nLayer} layers × d_model ${r.shape.shape.dModel}, ${r.shape.shape.nHeads} heads of ${r.shape.shape.headDim}, d_ff ${r.shape.shape.dFf} (${r.shape.shape.mlp}); ${n(r.shape.parameters.total)} parameters.</p>`
           : '') +

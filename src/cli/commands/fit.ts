@@ -75,8 +75,16 @@ export function registerFit(program: Command, run: (fn: () => Promise<void>, jso
       'auto',
     )
     .option('--loss <function>', "the fit's loss function on log residuals: huber, ls or asymmetric", 'huber')
-    .option('--delta <delta>', 'Huber threshold on ln L', '1e-3')
-    .option('--penalty <factor>', 'asymmetric loss: factor on over-predictions', '2')
+    .option(
+      '--delta <delta>',
+      'Huber threshold on ln L (the default, as Hoffmann et al. 2022 App. D.2, Besiroglu et al. 2024 and Muennighoff et al. 2023 fit)',
+      '1e-3',
+    )
+    .option(
+      '--penalty <factor>',
+      "asymmetric loss: factor on over-predictions (the default, OLMo-core's overestimate penalty)",
+      '2',
+    )
     .option('--fix <list>', 'hold parameters fixed, e.g. E=1.69,alpha=0.34')
     .addOption(flag('preset', { detail: 'its parameters held fixed (all but --free), e.g. muennighoff-2023' }))
     .option('--free <list>', 'with --preset: the parameters to fit, e.g. R_N,R_D')

@@ -194,6 +194,14 @@ Examples:
               unit = samples.unit === 'lineage' ? 'lineage' : 'run';
             }
             const a3 = located(file, () => approach3(law, result.params, targets, reps, level));
+            // Which of the published recipes fitted it, said once above the tables: the Chinchilla form
+            // fitted with its defaults is Hoffmann et al.'s recipe, the law an auto fit reports and plan
+            // allocates with, not auto's average that predict gives.
+            if (law.id === 'chinchilla') {
+              a3.shortLabel = 'parametric fit (chinchilla, huber)';
+              a3.label =
+                "parametric fit: chinchilla by the huber recipe (Huber δ = 1e-3 on ln L, free α and β; Hoffmann et al. 2022 App. D.2), the law an auto fit reports and plan allocates with; its loss is that law's, not auto's average that predict gives";
+            }
             // Its intervals come from the fit's bootstrap, which draws lineages as approaches 1 and 2 do.
             if (unit) a3.unit = unit;
             a3.warnings.push(...result.warnings.map((w) => w.message));

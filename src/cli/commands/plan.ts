@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import {
+  forRunLoss,
   hyperparametersFromPreset,
   hyperparametersFromSweep,
   makePlanSteps,
@@ -12,12 +13,11 @@ import { accelerator, hardwareBudget, type Accelerator, type HardwareBudget } fr
 import { FitError, UsageError } from '../../errors/index.js';
 import { keyword, parseFraction, parseInteger, parseQuantity, plainNumber } from '../options.js';
 import { printResult, writeResult } from '../output.js';
-import { defaultGpu, deprecatedAlias, flag } from '../flags.js';
+import { defaultGpu, defaultMfu, defaultMfuSource, deprecatedAlias, flag } from '../flags.js';
 import { checkAllocatable, lawFlagsHelp, lawSourceError, resolveLaw, type LawSource } from '../lawSource.js';
 import { hparamPreset, hparamPresets } from '../../hparams/laws.js';
 import { kaplanBatchPreset } from '../../hparams/criticalBatch.js';
 import { readRuns } from '../../io/readRuns.js';
-import { predictEnsemble } from '../../fit/candidate.js';
 import { parseColumnMapping } from '../../io/parseRuns.js';
 import { loadCatalog } from '../../catalog/load.js';
 import { findModel, placeOnFrontier, type FrontierPlacement } from '../../catalog/models.js';
@@ -95,10 +95,15 @@ export function registerPlan(program: Command, run: (fn: () => Promise<void>, js
       .description('recommend the big run for a compute budget or a cluster: N, D, shape, predicted loss, time')
       .addOption(flag('C', { detail: 'the budget (instead of --gpus/--days)' }))
       .option('--gpus <n>', 'number of accelerators')
-      .addOption(flag('gpu', { default: defaultGpu }))
+      .addOption(
+        flag('gpu', {
+          detail: `the default ${defaultGpu} is a convenience, not a measurement: name yours`,
+          default: defaultGpu,
+        }),
+      )
       .addOption(flag('peak-flops'))
       .option('--days <days>', 'training time')
-      .addOption(flag('mfu', { default: '0.4' }))
+      .addOption(flag('mfu', { detail: `the default ${defaultMfu}: ${defaultMfuSource}`, default: String(defaultMfu) }))
       .option('--price <per-gpu-hour>', 'price per GPU-hour, for the cost')
       .addOption(flag('fit', { detail: 'the law to plan with (its bootstrap replicates give intervals)' }))
       .addOption(flag('preset', { detail: 'the law to plan with (default: epoch-2024)' }))
@@ -109,14 +114,27 @@ export function registerPlan(program: Command, run: (fn: () => Promise<void>, js
         'place published models on the frontier of the law, e.g. llama-3-70b,chinchilla-70b (names: scalelab models)',
       )
       .addOption(flag('unique-tokens', { detail: 'with a data-constrained law, e.g. --preset muennighoff-2023' }))
-      .option('--inference-tokens <tokens>', 'lifetime inference tokens: adds the inference-aware (over-trained) model')
-      .addOption(flag('target-loss', { detail: 'inference-aware' }))
+      .option(
+        '--inference-tokens <tokens>',
+        'lifetime inference tokens T: adds the inference-aware (over-trained) model, the least lifetime FLOPs 6·N·D + 2·N·T at the target loss (Sardana et al. 2024)',
+      )
+      .addOption(flag('target-loss', { detail: "inference-aware (default: the budget's compute-optimal loss)" }))
       .option(
         '--quality-of <params>',
         'inference-aware: reach the loss of a compute-optimal model of this size (e.g. 3e10)',
       )
-      .addOption(flag('vocab', { detail: 'of the shape', default: '32000' }))
-      .addOption(flag('seq-len', { detail: 'the context, for the shape and FLOPs', default: '4096' }))
+      .addOption(
+        flag('vocab', {
+          detail: 'of the shape (the default: Llama-2-like; N and D do not depend on it)',
+          default: '32000',
+        }),
+      )
+      .addOption(
+        flag('seq-len', {
+          detail: 'the context, for the shape and FLOPs (the default: Llama-2-like; N and D do not depend on it)',
+          default: '4096',
+        }),
+      )
       .addOption(flag('mlp', { default: 'gated' }))
       .option(
         '--hparams-preset <name>',
@@ -226,10 +244,17 @@ Examples:
         throw new UsageError('--target-loss and --quality-of need --inference-tokens');
       if (inference?.targetLoss !== undefined && inference.qualityOf !== undefined)
         throw new UsageError('give --target-loss or --quality-of, not both');
+      // Inputs nobody typed are said as such beside their numbers: a plan for 10,000 GPUs that silently
+      // priced B200s, or an MFU the user never chose, cannot be traced from its output otherwise.
+      const assumed = {
+        ...(ownGpu && !flags.peakFlops ? { accelerator: 'the default --gpu, a convenience: name yours' } : {}),
+        ...(cmd.getOptionValueSource('mfu') !== 'cli' ? { mfu: `the default --mfu: ${defaultMfuSource}` } : {}),
+      };
       const plan = await planFrom(source, {
         compute,
         hardware,
         cluster,
+        ...(hardware || cluster ? { assumed } : {}),
         law: source.law,
         params: source.params,
         replicates: source.replicates,
@@ -257,18 +282,9 @@ Examples:
       });
       // From a saved fit, the recommended run's loss as predict gives it: an auto fit's candidates averaged,
       // with the interval for one run (plan's own loss is the reported law's, with the law's interval).
-      const members = source.members;
       const rec = plan.recommendation;
-      if (members?.length && (members.length > 1 || members.some((m) => m.replicates.length >= 2))) {
-        const e = predictEnsemble(members, { N: rec.N, D: rec.D }, [source.level], { maxC: source.ranges?.C?.[1] });
-        const interval = e.intervals[String(source.level)];
-        rec.forRun = {
-          loss: e.value,
-          ...(interval?.every(Number.isFinite) ? { interval } : {}),
-          level: source.level,
-          members: e.members,
-        };
-      }
+      const forRun = forRunLoss(source.members, rec, source.level, source.ranges?.C?.[1]);
+      if (forRun) rec.forRun = forRun;
       const accuracy = budgeted
         ? await accuracyPlanSection(flags, {
             C: plan.compute,

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { lawIds, lawIdsWithOption, type Point } from '../../laws/index.js';
-import { predictEnsemble } from '../../fit/candidate.js';
+import { EXTRAPOLATION_SCALE, extrapolationSd, predictEnsemble } from '../../fit/candidate.js';
 import { lawSourceError, nonFallingExponents, resolveLaw, unvariedInputs } from '../lawSource.js';
 import { warning } from '../../fit/warnings.js';
 import { formatInterval, formatNumber } from '../../core/format.js';
@@ -158,9 +158,12 @@ Examples:
           ),
           ...extrapolationWarnings(source.ranges, point, source.rangesOf, source.rangesSource),
         ];
+        // The extrapolation term's numbers, printed with the interval they widen (docs/methods.md §26).
+        const maxC = source.ranges?.C?.[1];
+        const extrapolation = { tau: EXTRAPOLATION_SCALE, maxC, sd: extrapolationSd(point, maxC) };
         const out = {
           loss,
-          ...(interval ? { interval, lawInterval, level, replicates } : {}),
+          ...(interval ? { interval, lawInterval, level, replicates, extrapolation } : {}),
           ...(members.length > 1 ? { members: ensemble.members } : {}),
           ...(source.procedure ? { procedure: source.procedure } : {}),
           point: resolved,
@@ -180,7 +183,7 @@ Examples:
             .join(', ')}`,
           ...(interval
             ? [
-                `  the interval is for a new run: ${replicates} bootstrap replicates (${members.length > 1 ? `the ${members.length} candidates' together, ${members.map((m) => `${m.id} ${m.replicates.length}`).join(', ')}; ` : ''}whole ${fitUnit === 'lineage' ? 'lineages' : fitUnit === 'row' ? 'rows' : 'runs'} resampled), a run's scatter around the law and the extrapolation term${lawInterval ? `; the law alone: ${formatInterval(lawInterval, 6)}` : ''}`,
+                `  the interval is for a new run: ${replicates} bootstrap replicates (${members.length > 1 ? `the ${members.length} candidates' together, ${members.map((m) => `${m.id} ${m.replicates.length}`).join(', ')}; ` : ''}whole ${fitUnit === 'lineage' ? 'lineages' : fitUnit === 'row' ? 'rows' : 'runs'} resampled), a run's scatter around the law and ${maxC !== undefined ? `the extrapolation term (σ = τ·log10(1 + C/C_max) = ${formatNumber(extrapolation.sd, 3)} on ln L, τ = ${EXTRAPOLATION_SCALE} chosen on the extrapolation benchmark, C_max = ${formatNumber(maxC, 4)} the fit's largest; docs/methods.md §26)` : "no extrapolation term (the fit's data give no largest C)"}${lawInterval ? `; the law alone: ${formatInterval(lawInterval, 6)}` : ''}`,
               ]
             : []),
           ...(members.length > 1

@@ -74,7 +74,12 @@ function addAnalysisFlags(cmd: Command): Command {
         default: '1e24',
       }),
     )
-    .addOption(flag('bootstrap', { detail: 'bands too', default: '200' }))
+    .addOption(
+      flag('bootstrap', {
+        detail: "bands too; the back-test's intervals take a tenth of it, 20 to 50 (a bootstrap per cutoff)",
+        default: '200',
+      }),
+    )
     .addOption(flag('seed', { default: '0' }))
     .addOption(flag('level', { default: '0.95' }))
     .addOption(flag('budgets', { detail: budgetChoices, default: 'auto' }))

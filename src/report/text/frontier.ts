@@ -42,8 +42,13 @@ export function frontierReport(
       : `${out.runs} runs`;
   const data = `${out.source} (${rows}${out.selection ? `; ${out.selection}` : ''})`;
   const borrowed = out.approaches.filter((a) => a.numbersFrom !== undefined);
-  if (!borrowed.length) lines.push(`Compute-optimal frontier: ${data}; ${boot}`, '');
-  else {
+  if (!borrowed.length) {
+    lines.push(`Compute-optimal frontier: ${data}; ${boot}`);
+    // An approach the table names briefly is said in full once here (Approach 3's recipe).
+    for (const a of out.approaches)
+      if (a.shortLabel !== undefined && a.shortLabel !== a.label) lines.push(`  approach ${a.approach}: ${a.label}`);
+    lines.push('');
+  } else {
     // Approach 3 from a preset or a saved fit does not use the runs: each approach says where its numbers
     // come from, so the file's run count is not read as what the preset was fitted to.
     const fromRuns = out.approaches.filter((a) => a.numbersFrom === undefined);

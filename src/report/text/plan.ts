@@ -25,7 +25,7 @@ export function planReport(plan: Plan, name: OptionNamer = libraryOption): strin
   lines.push(
     `Plan for ${formatNumber(plan.compute, 4)} training FLOPs${
       hw
-        ? `: ${hw.gpus} × ${hw.accelerator.name} for ${hw.days} day${hw.days === 1 ? '' : 's'} at MFU ${hw.mfu} (${formatNumber(hw.gpuHours, 4)} GPU-hours${hw.cost !== undefined ? `, cost ${formatNumber(hw.cost, 4)} at ${hw.pricePerGpuHour} per GPU-hour` : ''})`
+        ? `: ${hw.gpus} × ${hw.accelerator.name}${plan.assumed?.accelerator ? ' (default)' : ''} for ${hw.days} day${hw.days === 1 ? '' : 's'} at MFU ${hw.mfu}${plan.assumed?.mfu ? ' (default)' : ''} (${formatNumber(hw.gpuHours, 4)} GPU-hours${hw.cost !== undefined ? `, cost ${formatNumber(hw.cost, 4)} at ${hw.pricePerGpuHour} per GPU-hour` : ''})`
         : ''
     }`,
   );
@@ -108,6 +108,8 @@ export function planReport(plan: Plan, name: OptionNamer = libraryOption): strin
       ],
     ),
   );
+  // Each rule of thumb with where it comes from, as the JSON's `alternatives[].citation` has it.
+  for (const a of plan.alternatives) lines.push(`  ${a.rule.split(',')[0]}: ${a.citation}`);
   const inf = plan.inference;
   if (inf) {
     lines.push(
