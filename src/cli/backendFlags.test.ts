@@ -9,7 +9,8 @@ import { RunStore } from '../store/store.js';
 import type { Backend } from '../experiments/backends/backend.js';
 
 test('each backend the CLI offers lists only flags that sweep and study commands take, and is in --backend help', () => {
-  const cmd = addBackendFlags(new Command('run'));
+  // sweep run and study run wait for runs: the widest set of backend flags a command takes.
+  const cmd = addBackendFlags(new Command('run'), { waitsForRuns: true });
   const longs = new Set(cmd.options.map((o) => o.long));
   const help = cmd.options.find((o) => o.long === '--backend')!.description;
   assert.ok(Object.keys(cliBackends).length >= 4);
@@ -17,6 +18,9 @@ test('each backend the CLI offers lists only flags that sweep and study commands
     for (const flag of entry.flags) assert.ok(longs.has(flag), `${name}: ${flag} is not a backend flag`);
     assert.ok(help.includes(`${name} (${entry.help})`), `--backend help names ${name}`);
   }
+  // Planning and cancelling never wait for runs, so they do not offer the wait for a backend out of reach.
+  const plan = addBackendFlags(new Command('plan'));
+  assert.ok(!plan.options.some((o) => o.long === '--unreachable-timeout'));
 });
 
 test("an interrupted sweep says where its runs in flight go on — or that the simulator's stopped with it", () => {
