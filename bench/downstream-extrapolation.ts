@@ -11,14 +11,23 @@
  * 2. The extrapolation term's slope s (σ(d) = s·d in accuracy, d = log10(1 + C/C_max)):
  *    learnt on the other datasets (their cases pooled), its coverage on this one — the Gaussian bound
  *    (noise and term only) and, with --replicates R > 0, the full interval (run bootstrap + term + noise)
- *    of every nested fold. The shipped slope pools all datasets.
+ *    of every nested fold. The shipped slope pools all datasets. Whether it may ship is bench/slopeRule.ts's
+ *    rule, written before its table was first run: each dataset's held-out coverage by the Gaussian
+ *    bound (noise and term only, the one every dataset has; the Gemstones' bootstrap cannot run) with s
+ *    learnt on the others, and its interval score; the slope stays if the held-out coverage, every
+ *    held-out case pooled, lies within 5 points of 95 %, else s becomes the largest of the left-out
+ *    slopes. Known before it was written: §32's per-dataset rows (OLMo 94 of 96 and Pythia 85 of 90 by
+ *    the full interval, the Gemstones 92.2 % by the Gaussian bound).
  * 3. Gadre et al.'s chain (validation-loss law, then the loss → error exponential) on the same folds of the
  *    ladders that record validation losses (the OLMo ladder only): its error beside the default's, and its
  *    interval's coverage with the shipped slope. Evidence, not a choice.
  *
- *   node --import tsx bench/downstream-extrapolation.ts [--replicates 30] [--json]
- * Exits 1 when the shipped default (DOWNSTREAM_EXTRAPOLATION, the step-2 bounds) is not the one chosen here.
+ *   node --import tsx bench/downstream-extrapolation.ts [--replicates 30] [--json] [--write]
+ * --write records the slope's held-out rows and the rule's decision in examples/downstream/slope-lodo.json.
+ * Exits 1 when the shipped default (DOWNSTREAM_EXTRAPOLATION, the step-2 bounds) is not the one chosen here,
+ * or when the slope rule's decision is not SLOPE_DECISION.
  */
+import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { readTaskMetrics } from '../src/io/readTaskMetrics.js';
 import { ladderFor, taskDefinitions } from '../src/analyses/downstreamLadder.js';
@@ -46,6 +55,7 @@ import {
   nestedBacktests,
   type ExtrapolationCase,
 } from '../src/analyses/downstreamExtrapolation.js';
+import { intervalScore, slopeRule, type SlopeDecision } from './slopeRule.js';
 
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 const DATASETS = {
@@ -150,6 +160,65 @@ export function bootstrapCoverage(
   }
   widths.sort((a, b) => a - b);
   return { inside, of, medianWidth: widths[Math.floor(widths.length / 2)] ?? NaN, failedFolds };
+}
+
+/** The slope rule's decision recorded for DOWNSTREAM_EXTRAPOLATION (the bench exits 1 when it differs). */
+export const SLOPE_DECISION: SlopeDecision = 'kept';
+
+/** Where `--write` records the slope's leave-one-dataset-out rows and the rule's decision (test/slope-lodo.test.ts reads it). */
+export const SLOPE_RECORD = here('../examples/downstream/slope-lodo.json');
+
+const Z95 = 1.959964;
+
+/** Cases inside their Gaussian 95 % bound (noise and term) at slope s, and their mean interval score. */
+function gaussianScore(cases: readonly ExtrapolationCase[], slope: number): { inside: number; score: number } {
+  let inside = 0,
+    score = 0;
+  for (const c of cases) {
+    const half = Z95 * Math.hypot(slope * c.distance, c.noise);
+    if (Math.abs(c.error) <= half) inside++;
+    score += intervalScore(c.predicted - half, c.predicted + half, c.actual);
+  }
+  return { inside, score: score / cases.length };
+}
+
+/**
+ * Each dataset held out in turn: s learnt on the others' cases pooled (extrapolationSlope), scored on this
+ * one's by the Gaussian bound — the rows bench/slopeRule.ts's rule reads — beside the pooled s (in-sample).
+ */
+export function leaveOneDatasetOutSlope(cases: Record<DatasetName, ExtrapolationCase[]>, pooledSlope: number) {
+  const names = Object.keys(cases) as DatasetName[];
+  return Object.fromEntries(
+    names.map((n) => {
+      const slope = extrapolationSlope(names.filter((m) => m !== n).flatMap((m) => cases[m]));
+      const held = gaussianScore(cases[n], slope),
+        pooled = gaussianScore(cases[n], pooledSlope),
+        without = gaussianScore(cases[n], 0);
+      return [
+        n,
+        {
+          slope,
+          inside: held.inside,
+          cases: cases[n].length,
+          intervalScore: held.score,
+          insidePooled: pooled.inside,
+          intervalScorePooled: pooled.score,
+          without: without.inside,
+        },
+      ];
+    }),
+  ) as Record<
+    DatasetName,
+    {
+      slope: number;
+      inside: number;
+      cases: number;
+      intervalScore: number;
+      insidePooled: number;
+      intervalScorePooled: number;
+      without: number;
+    }
+  >;
 }
 
 /**
@@ -400,6 +469,31 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
     `Pooled slope (the default; every back-test case weighs the same, so the dataset with the most cases weighs most: ${names.map((n) => `${n} ${cases[choice.pooled][n].length}`).join(', ')}): ${pooledSlope.toFixed(3)}. For comparison, the mean of the per-dataset slopes (each dataset weighing the same): ${equalWeight.toFixed(3)}.`,
   );
   out.slope = { ...slope, fromOthers: slopeFromOthers, pooled: pooledSlope };
+
+  // 2b. The slope left out: bench/slopeRule.ts's rule on each dataset's held-out Gaussian coverage.
+  const heldOut = leaveOneDatasetOutSlope(cases[choice.pooled], pooledSlope);
+  const rule = slopeRule(Object.values(heldOut), pooledSlope);
+  lines.push(
+    '',
+    `Each dataset held out, s learnt on the others (bench/slopeRule.ts), beside the pooled s ${pooledSlope.toFixed(3)} (in-sample); Gaussian 95 % bound (noise and term):`,
+    '',
+    '| held out | s from the others | inside (held out) | inside, pooled s | without the term | interval score (held out) | interval score, pooled s |',
+    '|---|---|---|---|---|---|---|',
+  );
+  for (const [n, r] of Object.entries(heldOut))
+    lines.push(
+      `| ${n} | ${r.slope.toFixed(3)} | ${r.inside}/${r.cases} (${pct(r.inside / r.cases)}) | ${r.insidePooled}/${r.cases} (${pct(r.insidePooled / r.cases)}) | ${r.without}/${r.cases} | ${r.intervalScore.toFixed(4)} | ${r.intervalScorePooled.toFixed(4)} |`,
+    );
+  lines.push(
+    '',
+    `Held-out coverage, every case pooled: ${pct(rule.pooledCoverage)} (each dataset weighing the same: ${pct(rule.equalWeightCoverage)}). Rule: ${rule.decision === 'kept' ? `within 5 points of 95 %, the pooled s ${pooledSlope.toFixed(3)} stays` : `more than 5 points from 95 %, the largest left-out s ${rule.largestLeftOut.toFixed(3)} ships`}; recorded decision: ${SLOPE_DECISION}.`,
+  );
+  out.slopeLeftOut = { heldOut, rule };
+  if (args.includes('--write'))
+    writeFileSync(
+      SLOPE_RECORD,
+      JSON.stringify({ heldOut, rule, pooledSlope, shipped: DOWNSTREAM_EXTRAPOLATION }, null, 1) + '\n',
+    );
   out.coverage = coverage;
 
   // 3. Gadre et al.'s chain on the ladders that record validation losses (evidence, not a choice).
@@ -423,12 +517,15 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   }
   out.chain = chain;
 
-  const ok = shippedVariant === choice.pooled && DOWNSTREAM_EXTRAPOLATION.toFixed(3) === pooledSlope.toFixed(3);
+  const ok =
+    shippedVariant === choice.pooled &&
+    DOWNSTREAM_EXTRAPOLATION.toFixed(3) === rule.slope.toFixed(3) &&
+    rule.decision === SLOPE_DECISION;
   lines.push(
     '',
     ok
       ? `The shipped defaults are the ones chosen here (step 2 "${choice.pooled}", slope ${DOWNSTREAM_EXTRAPOLATION}).`
-      : `MISMATCH: shipped step 2 "${shippedVariant}" and slope ${DOWNSTREAM_EXTRAPOLATION}; chosen "${choice.pooled}" and ${pooledSlope.toFixed(3)}.`,
+      : `MISMATCH: shipped step 2 "${shippedVariant}", slope ${DOWNSTREAM_EXTRAPOLATION} and decision ${SLOPE_DECISION}; chosen "${choice.pooled}", ${rule.slope.toFixed(3)} and ${rule.decision}.`,
   );
   process.stdout.write(args.includes('--json') ? JSON.stringify(out, null, 2) + '\n' : lines.join('\n') + '\n');
   process.stderr.write(`${((Date.now() - started) / 1000).toFixed(0)} s\n`);

@@ -109,7 +109,9 @@ test(
   'downstream defaults: the shipped step-2 setting and extrapolation slope are the ones the nested back-tests choose (bench/downstream-extrapolation.ts)',
   { timeout: 300_000 },
   async () => {
-    const { ladders, chooseDefaults, throughC } = await import('../bench/downstream-extrapolation.js');
+    const { ladders, chooseDefaults, throughC, leaveOneDatasetOutSlope, SLOPE_DECISION } =
+      await import('../bench/downstream-extrapolation.js');
+    const { slopeRule } = await import('../bench/slopeRule.js');
     const { DOWNSTREAM_EXTRAPOLATION } = await import('../src/analyses/downstream.js');
     const chosen = chooseDefaults({
       olmo: ladders('olmo'),
@@ -118,6 +120,13 @@ test(
     });
     assert.equal(chosen.shippedVariant, chosen.choice.pooled);
     assert.equal(DOWNSTREAM_EXTRAPOLATION.toFixed(3), chosen.pooledSlope.toFixed(3));
+    // The slope held out dataset by dataset: the rule's decision is the one the bench pins.
+    const rule = slopeRule(
+      Object.values(leaveOneDatasetOutSlope(chosen.cases[chosen.choice.pooled], chosen.pooledSlope)),
+      chosen.pooledSlope,
+    );
+    assert.equal(rule.decision, SLOPE_DECISION);
+    assert.equal(rule.slope.toFixed(3), DOWNSTREAM_EXTRAPOLATION.toFixed(3));
     // Every ladder's back-tests miss by more than their noise: each needs the term on its own.
     assert.ok(
       chosen.slope.olmo > 0.01 && chosen.slope.pythia > 0.01 && chosen.slope.gemstones > 0.01,
