@@ -16,6 +16,7 @@ import {
   openSync,
   readdirSync,
   readlinkSync,
+  readSync,
   realpathSync,
   renameSync,
   rmSync,
@@ -190,10 +191,11 @@ export function checkOutputFormat(path: string, writes: OutputFormat, flag = '--
  * Make sure an output file can be written, before any work that would be lost if it could not:
  * its folder is created when missing (as the run store's is), and a folder in the way or a folder
  * that is not writable is refused, naming the flag; with `writes`, so is a name whose ending says another
- * format (checkOutputFormat).
+ * format (checkOutputFormat). So is a file that writing would destroy: a run store, or one of `reads` (the
+ * files and the store the command reads: `fit runs.json --out runs.json` would replace its own input).
  * @throws UsageError (exit 2)
  */
-export function checkOutput(path: string, flag = '--out', writes?: OutputFormat): void {
+export function checkOutput(path: string, flag = '--out', writes?: OutputFormat, reads: readonly string[] = []): void {
   if (writes) checkOutputFormat(path, writes, flag);
   const problem = (what: string) => new UsageError(`${flag} ${path}: ${what}`);
   const stat = (p: string) => {
@@ -233,6 +235,9 @@ export function checkOutput(path: string, flag = '--out', writes?: OutputFormat)
       `cannot create its folder ${dir} (${code ?? (e as Error).message}: ${code === 'EROFS' ? 'a read-only file system' : 'a file in the way, or no permission'}); give a path in a folder you may write to`,
     );
   }
+  // After the folder is made: a/../runs.json names runs.json only once a exists.
+  const replaced = whatOutputWouldReplace(path, reads);
+  if (replaced) throw problem(`${replaced}; expected another file name`);
   try {
     accessSync(dir, constants.W_OK);
     if (stat(path)) accessSync(path, constants.W_OK);
@@ -246,6 +251,42 @@ export function checkOutput(path: string, flag = '--out', writes?: OutputFormat)
     );
   }
   expectOutput(path, stat(path) !== undefined);
+}
+
+/** How an SQLite database file begins (its header string, NUL included): a run store is one. */
+const sqliteHeader = Buffer.from('SQLite format 3\0', 'latin1');
+
+/**
+ * What writing `path` would destroy: a run store (any SQLite database: writing over it would lose every
+ * run), or one of the files the command reads (`reads`: its inputs, its --db), the same file by device and
+ * inode, so through another name, a link or a relative path too. Undefined when nothing is there.
+ */
+function whatOutputWouldReplace(path: string, reads: readonly string[]): string | undefined {
+  const target = statOf(path);
+  if (!target?.isFile()) return undefined;
+  const same = reads.find((r) => {
+    const s = statOf(r);
+    return s !== undefined && s.dev === target.dev && s.ino === target.ino;
+  });
+  const store = startsWith(path, sqliteHeader);
+  if (same !== undefined)
+    return `is ${same === path ? '' : `the same file as ${same}, `}${store ? 'the run store' : 'the input'} this command reads; writing there would replace it`;
+  if (store) return 'is an SQLite database (a run store); writing there would replace every run it holds';
+  return undefined;
+}
+
+/** Whether a file's first bytes are `prefix` (false when it cannot be read: the write will say why). */
+function startsWith(path: string, prefix: Uint8Array): boolean {
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, 'r');
+    const head = Buffer.alloc(prefix.length);
+    return readSync(fd, head, 0, head.length, 0) === head.length && head.equals(prefix);
+  } catch {
+    return false;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
 }
 
 /**

@@ -73,7 +73,7 @@ Examples:
     .action(async (file: string, flags: BacktestFlags) =>
       run(async () => {
         if (flags.out)
-          checkOutput(flags.out, '--out', { what: 'the back-test', format: 'JSON', extensions: ['.json'] });
+          checkOutput(flags.out, '--out', { what: 'the back-test', format: 'JSON', extensions: ['.json'] }, [file]);
         // Fits on the main thread, a fit at a time with a turn for the event loop between them: a Ctrl-C
         // stops it within a fit, saying so.
         handleToTheEnd();

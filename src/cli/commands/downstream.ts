@@ -383,7 +383,7 @@ const analysisJson: OutputFormat = { what: 'the analysis', format: 'JSON', exten
  */
 function loadData(inputs: string[], f: InputFlags, writes: OutputFormat = analysisJson): TaskMetricData {
   // The output file is checked before any reading or fitting, which would be lost if it could not be written.
-  if (f.out) checkOutput(f.out, '--out', writes);
+  if (f.out) checkOutput(f.out, '--out', writes, [...inputs, f.db]);
   // Reading and analysing take seconds to minutes on the main thread: a Ctrl-C from here on says so.
   handleToTheEnd();
   let data: TaskMetricData;

@@ -124,7 +124,8 @@ back as a lineage column.`,
     )
     .action(async (file: string, flags: FitFlags, cmd: Command) =>
       run(async () => {
-        if (flags.out) checkOutput(flags.out, '--out', { what: 'the fit', format: 'JSON', extensions: ['.json'] });
+        if (flags.out)
+          checkOutput(flags.out, '--out', { what: 'the fit', format: 'JSON', extensions: ['.json'] }, [file]);
         const custom = [
           'law',
           'loss',

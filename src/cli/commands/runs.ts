@@ -293,6 +293,7 @@ export writes it back. A run stored without one takes it from a later import; an
               format === 'csv'
                 ? { what: 'the export (--format csv)', format: 'CSV', extensions: ['.csv'] }
                 : { what: 'the export (--format jsonl)', format: 'JSONL', extensions: ['.jsonl', '.ndjson'] },
+              [f.db],
             );
           const store = openExisting(f.db);
           let rows: Record<string, unknown>[];

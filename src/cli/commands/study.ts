@@ -75,11 +75,16 @@ Examples:
         run(async () => {
           // .html writes the page with its figures, any other name Markdown; a name that says another format is refused.
           if (f.out)
-            checkOutput(f.out, '--out', {
-              what: 'the report',
-              format: 'Markdown (HTML for a .html name)',
-              extensions: ['.md', '.markdown', '.html', '.htm'],
-            });
+            checkOutput(
+              f.out,
+              '--out',
+              {
+                what: 'the report',
+                format: 'Markdown (HTML for a .html name)',
+                extensions: ['.md', '.markdown', '.html', '.htm'],
+              },
+              [f.db],
+            );
           const setup = makeBackend(f, cmd);
           const targetHours = parseQuantity(f.targetHours, '--target-hours', { unit: 'hours' });
           const experimentHours = parseQuantity(f.experimentHours, '--experiment-hours', { unit: 'hours' });
