@@ -70,7 +70,61 @@ export function exposedServerWarning(host: string, port: number, exposes: string
 }
 
 export function printJson(value: unknown): void {
-  process.stdout.write(JSON.stringify(value, null, 2) + '\n');
+  writeStdout(JSON.stringify(value, null, 2) + '\n');
+}
+
+/**
+ * Write a command's output to stdout. Sent to a file or a device (`> fit.json`, `> /dev/full`), it is
+ * written here whole, a write at a time until every byte is out: Node's own stream writes a file once and
+ * ignores a partial write, so a full disk left the file cut short with exit 0, and its error came back as
+ * a stack trace. To a terminal or a pipe, through Node's stream as before (a closed pipe: main.ts).
+ * @throws OutputError (exit 1) saying what was written there is incomplete
+ */
+export function writeStdout(text: string | Uint8Array): void {
+  if (!stdoutIsFile()) {
+    process.stdout.write(text);
+    return;
+  }
+  const bytes = typeof text === 'string' ? Buffer.from(text) : text;
+  try {
+    for (let at = 0; at < bytes.length;) at += writeSync(1, bytes, at, bytes.length - at);
+  } catch (e) {
+    throw stdoutFailure(e);
+  }
+}
+
+/**
+ * Whether stdout is a file or a device other than a terminal, which Node writes synchronously (fd 1). In a
+ * worker thread (the tests' CLI host) process.stdout has no descriptor and is written as a stream.
+ */
+function stdoutIsFile(): boolean {
+  if ((process.stdout as { fd?: unknown }).fd !== 1 || process.stdout.isTTY) return false;
+  try {
+    const s = fstatSync(1);
+    return s.isFile() || s.isCharacterDevice();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A failed write to stdout in words, naming the file it was sent to where the system says (a full disk:
+ * "cannot write stdout (fit.json): the disk is full …; what was written there is incomplete. …"). An error
+ * that is no file system's is returned as it was.
+ */
+export function stdoutFailure(e: unknown): unknown {
+  const err = e as NodeJS.ErrnoException | undefined;
+  if (typeof err?.code !== 'string') return e;
+  let file: string | undefined;
+  try {
+    file = readlinkSync('/proc/self/fd/1');
+  } catch {
+    file = undefined; // not Linux: stdout is named as such
+  }
+  const { why, todo } = writeFailure(err, file ?? 'stdout');
+  return new OutputError(
+    `cannot write stdout${file ? ` (${file})` : ''}: ${why}; what was written there is incomplete${todo ? `. ${todo}` : ''}`,
+  );
 }
 
 /** Where non-finite numbers sit in a value (`approaches[0].targets[1].N = NaN`), the first few. */
@@ -112,7 +166,7 @@ export function printResult(value: unknown, source?: string): void {
  */
 export function writeResult(text: string, source?: string): void {
   checkFiniteText(text, source);
-  process.stdout.write(text);
+  writeStdout(text);
 }
 
 /**
@@ -640,7 +694,7 @@ export function reportError(e: unknown, opts: OutputOptions = {}): number {
     const message = e.messageNaming(flagFor);
     process.stderr.write(`scalelab: error: ${message}\n`);
     if (opts.json)
-      printJson({
+      printErrorJson({
         error: {
           type: e.name,
           message,
@@ -656,6 +710,15 @@ export function reportError(e: unknown, opts: OutputOptions = {}): number {
     `scalelab: internal error: ${err?.message ?? String(e)}\n(this is a bug in ScaleLab; set SCALELAB_DEBUG=1 for a stack trace)\n`,
   );
   if (process.env.SCALELAB_DEBUG) process.stderr.write(`${err?.stack}\n`);
-  if (opts.json) printJson({ error: { type: 'InternalError', message: err?.message ?? String(e) } });
+  if (opts.json) printErrorJson({ error: { type: 'InternalError', message: err?.message ?? String(e) } });
   return exitCodes.internal;
+}
+
+/** The error as JSON on stdout, unless stdout itself is what failed (a full disk): the line on stderr says it. */
+function printErrorJson(value: unknown): void {
+  try {
+    printJson(value);
+  } catch {
+    // stdout cannot be written: the error was said on stderr
+  }
 }

@@ -43,6 +43,7 @@ import {
   statusLine,
   writeOutput,
   writeResult,
+  writeStdout,
   type OutputFormat,
 } from '../output.js';
 import { downstreamSections, sigmoidPlot } from '../../report/downstreamHtml.js';
@@ -832,7 +833,7 @@ ${EXAMPLES}`,
                     : '',
                   r.tasksWithoutMetrics.length ? withoutMetricsNote(r.tasksWithoutMetrics) : '',
                 ].filter(Boolean);
-                process.stdout.write(
+                writeStdout(
                   `${r.file}: ${r.added} metrics added, ${r.skipped} already in the store (study "${f.study}", ${f.db})${notes.length ? `; ${notes.join('; ')}` : ''}\n`,
                 );
                 for (const w of r.warnings) process.stderr.write(`scalelab: warning: ${r.file}: ${w}\n`);

@@ -15,7 +15,15 @@ import { counted, formatNumber, shortReason } from '../../core/format.js';
 import { textTable } from '../../core/table.js';
 import { keyword, parseQuantity, runSelection } from '../options.js';
 import { flag } from '../flags.js';
-import { checkOutput, formatOfName, printJson, progress, statusLine, writeOutputInSteps } from '../output.js';
+import {
+  checkOutput,
+  formatOfName,
+  printJson,
+  progress,
+  statusLine,
+  writeOutputInSteps,
+  writeStdout,
+} from '../output.js';
 import { smallSizeNotes } from '../sizeNote.js';
 
 /**
@@ -183,7 +191,7 @@ export writes it back. A run stored without one takes it from a later import; an
               const top = { N: largest[i].N || undefined, D: largest[i].D || undefined };
               for (const note of smallSizeNotes(file, top)) process.stderr.write(`${note}\n`);
               if (!f.json)
-                process.stdout.write(
+                writeStdout(
                   `${file}: ${counted(results[i].runs, 'run')} and ${counted(results[i].checkpoints, 'checkpoint')} added, ${results[i].skipped} already in the store (study "${f.study}", ${f.db}); read ${describeRead(infos[i])}\n`,
                 );
             }
@@ -214,7 +222,7 @@ export writes it back. A run stored without one takes it from a later import; an
             if (f.studies) {
               const s = store.studies();
               if (f.json) return printJson(s);
-              process.stdout.write(
+              writeStdout(
                 textTable(
                   ['study', 'runs', 'completed', 'created'],
                   s.map((x) => [x.name, String(x.runs), String(x.completed ?? 0), x.createdAt]),
@@ -234,7 +242,7 @@ export writes it back. A run stored without one takes it from a later import; an
             // only when a listed run has one.
             const leftOut = list.some(leftOutByStudy);
             const cut = !f.full && list.some((r) => [r.reason, r.leftOut].some((t) => said(t).endsWith('…')));
-            process.stdout.write(
+            writeStdout(
               textTable(
                 [
                   'id',
@@ -380,7 +388,7 @@ export writes it back. A run stored without one takes it from a later import; an
             await writeOutputInSteps(f.out, pieces(), f, `${rows.length} rows${notExported}`);
             if (f.json) printJson({ out: f.out, rows: rows.length, format, ...(states.length ? { leftOut } : {}) });
           } else {
-            process.stdout.write([...pieces()].join(''));
+            for (const piece of pieces()) writeStdout(piece);
             if (!rows.length && notExported && !f.json) process.stderr.write(`nothing to export${notExported}\n`);
           }
         }, f.json),

@@ -6,7 +6,7 @@ import { studyHtml } from '../../report/studyHtml.js';
 import { defaultStorePath } from '../../store/store.js';
 import { fitToJson } from '../../fit/summary.js';
 import { parseInteger, parseQuantity, parseReplicates } from '../options.js';
-import { checkOutput, printJson, writeOutput } from '../output.js';
+import { checkOutput, printJson, writeOutput, writeStdout } from '../output.js';
 import { flag } from '../flags.js';
 import { commandFlagNamer } from '../optionFlags.js';
 import {
@@ -168,7 +168,7 @@ Examples:
             writeOutput(f.out, await studyHtml(summary, renderSvg, optionName), f);
           } else if (f.out) writeOutput(f.out, report, f);
           if (f.json) printJson(studyJson(summary));
-          else process.stdout.write(report);
+          else writeStdout(report);
         }, f.json),
     );
 }
