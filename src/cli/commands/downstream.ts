@@ -766,13 +766,13 @@ ${EXAMPLES}`,
       ) =>
         run(async () => {
           const waitSeconds = parseQuantity(f.wait, '--wait', { positive: false, unit: 'seconds' });
-          const data = readTaskMetrics(files, {
+          const readOptions = {
             ...(f.run !== undefined ? { run: f.run } : {}),
             ...(f.N !== undefined ? { N: parseQuantity(f.N, '--N') } : {}),
             ...(f.tokens !== undefined ? { tokens: parseQuantity(f.tokens, '--tokens') } : {}),
             ...fileOptions(f),
-          });
-          const store = openStore(f.db);
+          };
+          let data: ReturnType<typeof readTaskMetrics> | undefined;
           const results: {
             file: string;
             added: number;
@@ -782,14 +782,21 @@ ${EXAMPLES}`,
             tasksWithoutMetrics: string[];
             warnings: string[];
           }[] = [];
+          // A Ctrl-C from here on says what was stored: while the files are read and checked, nothing (heard
+          // once they are: the reading is synchronous); then the files imported whole, one transaction each.
           const withdraw = onInterrupt(() =>
             interruptedImport(
-              data.sets.map((s) => s.source),
+              data?.sets.map((s) => s.source) ?? files,
               results.map((r) => r.file),
               f.db,
             ),
           );
+          let opened: ReturnType<typeof openStore> | undefined;
           try {
+            data = readTaskMetrics(files, readOptions);
+            // Heard before the store is opened (or created).
+            await betweenSteps();
+            const store = (opened = openStore(f.db));
             for (const set of data.sets) {
               // A Ctrl-C during a file's import (one synchronous transaction) is handled here, before the next.
               await betweenSteps();
@@ -839,9 +846,12 @@ ${EXAMPLES}`,
                 for (const w of r.warnings) process.stderr.write(`scalelab: warning: ${r.file}: ${w}\n`);
               }
             }
+            // A Ctrl-C during the last file's transaction is heard here, not lost with the listener: the line
+            // then says the import had finished.
+            await betweenSteps();
           } finally {
             withdraw();
-            store.close();
+            opened?.close();
           }
           if (f.json) printJson({ study: f.study, db: f.db, files: results });
         }, f.json),

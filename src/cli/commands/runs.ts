@@ -125,27 +125,9 @@ export writes it back. A run stored without one takes it from a later import; an
           const infos: DatasetInfo[] = [];
           // Each file's largest N and D, for the note on sizes that look like millions (760 for 760M).
           const largest: { N: number; D: number }[] = [];
-          try {
-            for (const file of files) {
-              const top = { N: 0, D: 0 };
-              infos.push(
-                forEachRun(
-                  file,
-                  options,
-                  (r) => {
-                    top.N = Math.max(top.N, r.N ?? 0);
-                    top.D = Math.max(top.D, r.D ?? 0);
-                  },
-                  (n) => check.tick(n),
-                ),
-              );
-              largest.push(top);
-            }
-          } finally {
-            check.stop();
-          }
-          const store = openStore(f.db);
           const results: ({ file: string; columns: DatasetInfo['columns'] } & ImportCounts)[] = [];
+          // A Ctrl-C from here on says what was stored: while the files are checked, nothing (heard after the
+          // file being checked: its check is synchronous); then the files imported whole, one transaction each.
           const withdraw = onInterrupt(() =>
             interruptedImport(
               files,
@@ -153,7 +135,31 @@ export writes it back. A run stored without one takes it from a later import; an
               f.db,
             ),
           );
+          let opened: ReturnType<typeof openStore> | undefined;
           try {
+            try {
+              for (const file of files) {
+                await betweenSteps();
+                const top = { N: 0, D: 0 };
+                infos.push(
+                  forEachRun(
+                    file,
+                    options,
+                    (r) => {
+                      top.N = Math.max(top.N, r.N ?? 0);
+                      top.D = Math.max(top.D, r.D ?? 0);
+                    },
+                    (n) => check.tick(n),
+                  ),
+                );
+                largest.push(top);
+              }
+            } finally {
+              check.stop();
+            }
+            // A Ctrl-C during the last file's check is heard before the store is opened (or created).
+            await betweenSteps();
+            const store = (opened = openStore(f.db));
             for (const [i, file] of files.entries()) {
               // A Ctrl-C during a file's import (one synchronous transaction) is handled here, before the next.
               await betweenSteps();
@@ -195,9 +201,12 @@ export writes it back. A run stored without one takes it from a later import; an
                   `${file}: ${counted(results[i].runs, 'run')} and ${counted(results[i].checkpoints, 'checkpoint')} added, ${results[i].skipped} already in the store (study "${f.study}", ${f.db}); read ${describeRead(infos[i])}\n`,
                 );
             }
+            // A Ctrl-C during the last file's transaction is heard here, not lost with the listener: the line
+            // then says the import had finished.
+            await betweenSteps();
           } finally {
             withdraw();
-            store.close();
+            opened?.close();
           }
           if (f.json) printJson({ study: f.study, db: f.db, files: results });
         }, f.json),
