@@ -7,6 +7,7 @@ import {
   leftOutByStudy,
   type ImportCounts,
   type RunStatus,
+  type RunStore,
 } from '../../store/store.js';
 import { importStopped, interruptedImport, openExisting, openStore, requireStudy } from '../storeAccess.js';
 import { betweenSteps, onInterrupt } from '../interrupt.js';
@@ -69,6 +70,59 @@ function configColumns(config: Record<string, unknown> | null): Record<string, u
   if (!config) return {};
   const pick = ['n_layer', 'd_model', 'n_heads', 'batch_tokens', 'learning_rate', 'parametrization', 'seed'];
   return Object.fromEntries(pick.filter((k) => k in config).map((k) => [k, config[k]]));
+}
+
+/**
+ * The rows of runs export (a completed run each, or a checkpoint each), and the runs left out by state:
+ * read from one snapshot of the store, so that an import or a sweep committing meanwhile is in all of
+ * them or in none (the counts said beside the rows agree with them).
+ */
+export function exportedRuns(
+  store: RunStore,
+  o: { study?: string; checkpoints?: boolean },
+): { rows: Record<string, unknown>[]; leftOut: Record<string, number>; completed: number } {
+  return store.readSnapshot(() => {
+    // Runs not completed are not exported; how many, by state, is said, so that a sweep whose runs
+    // all failed does not export an empty file as if the study had none.
+    const leftOut: Record<string, number> = {};
+    // A completed run its study left out of the fit (a diverged loss) is left out here too, so that
+    // `fit` on the export fits what the study fitted; counted with the runs not completed.
+    for (const r of store.runs({ study: o.study })) {
+      const state = leftOutByStudy(r) ? "completed but left out of the study's fit" : r.status;
+      if (state !== 'completed') leftOut[state] = (leftOut[state] ?? 0) + 1;
+    }
+    const list = store.runs({ study: o.study, status: 'completed' }).filter((r) => !leftOutByStudy(r));
+    const rows = o.checkpoints
+      ? list.flatMap((r) =>
+          store.checkpoints(r.id).map((c) => ({
+            study: r.study,
+            run: r.name ?? `run-${r.id}`,
+            lineage: r.lineage,
+            N: r.N,
+            D: c.tokens,
+            C: r.N === null ? null : 6 * r.N * c.tokens,
+            loss: c.loss,
+            // Which experiment the run was (lr-probe, isoflop, …), as the final-loss export says:
+            // fit --group isoflop keeps a study's IsoFLOP curves apart from its probes.
+            group: r.group ?? r.phase ?? null,
+            step: c.step ?? null,
+            lr: c.lr ?? null,
+          })),
+        )
+      : list.map((r) => ({
+          study: r.study,
+          run: r.name ?? `run-${r.id}`,
+          lineage: r.lineage,
+          N: r.N,
+          D: r.D,
+          C: r.C ?? (r.N !== null && r.D !== null ? 6 * r.N * r.D : null),
+          loss: r.loss,
+          group: r.group ?? r.phase,
+          status: r.status,
+          ...configColumns(r.config),
+        }));
+    return { rows, leftOut, completed: list.length };
+  });
 }
 
 export function registerRuns(program: Command, run: Run): void {
@@ -313,53 +367,14 @@ export writes it back. A run stored without one takes it from a later import; an
               [f.db],
             );
           const store = openExisting(f.db);
-          let rows: Record<string, unknown>[];
-          // Runs not completed are not exported; how many, by state, is said, so that a sweep whose runs
-          // all failed does not export an empty file as if the study had none.
-          const leftOut: Record<string, number> = {};
-          let completed = 0;
+          let exported: ReturnType<typeof exportedRuns>;
           try {
             if (f.study !== undefined) requireStudy(store, f.study, f.db);
-            // A completed run its study left out of the fit (a diverged loss) is left out here too, so that
-            // `fit` on the export fits what the study fitted; counted with the runs not completed.
-            for (const r of store.runs({ study: f.study })) {
-              const state = leftOutByStudy(r) ? "completed but left out of the study's fit" : r.status;
-              if (state !== 'completed') leftOut[state] = (leftOut[state] ?? 0) + 1;
-            }
-            const list = store.runs({ study: f.study, status: 'completed' }).filter((r) => !leftOutByStudy(r));
-            completed = list.length;
-            rows = f.checkpoints
-              ? list.flatMap((r) =>
-                  store.checkpoints(r.id).map((c) => ({
-                    study: r.study,
-                    run: r.name ?? `run-${r.id}`,
-                    lineage: r.lineage,
-                    N: r.N,
-                    D: c.tokens,
-                    C: r.N === null ? null : 6 * r.N * c.tokens,
-                    loss: c.loss,
-                    // Which experiment the run was (lr-probe, isoflop, …), as the final-loss export says:
-                    // fit --group isoflop keeps a study's IsoFLOP curves apart from its probes.
-                    group: r.group ?? r.phase ?? null,
-                    step: c.step ?? null,
-                    lr: c.lr ?? null,
-                  })),
-                )
-              : list.map((r) => ({
-                  study: r.study,
-                  run: r.name ?? `run-${r.id}`,
-                  lineage: r.lineage,
-                  N: r.N,
-                  D: r.D,
-                  C: r.C ?? (r.N !== null && r.D !== null ? 6 * r.N * r.D : null),
-                  loss: r.loss,
-                  group: r.group ?? r.phase,
-                  status: r.status,
-                  ...configColumns(r.config),
-                }));
+            exported = exportedRuns(store, f);
           } finally {
             store.close();
           }
+          const { rows, leftOut, completed } = exported;
           // The learning rate at each checkpoint (curve laws read it) only when every checkpoint has one:
           // an empty lr cell would not import again.
           if (f.checkpoints && rows.some((r) => r.lr === null)) for (const r of rows) delete r.lr;
