@@ -8,6 +8,7 @@
 import { InputError } from '../errors/index.js';
 import { extent } from '../core/statistics.js';
 import { defaultResampleUnit, lineagesNotDrawn, type Dataset } from '../io/dataset.js';
+import { checkMagnitudes } from '../io/dataChecks.js';
 import { chooseProcedure, choiceMembers, type AutoRule } from '../fit/auto.js';
 import { fitCandidate, isFailure, memberOf, predictEnsemble, type PredictiveMember } from '../fit/candidate.js';
 import { getProcedure } from '../fit/procedures.js';
@@ -153,6 +154,9 @@ export function* rollingBacktestSteps(
   const seed = options.seed ?? 0;
   const procedures = options.procedures ?? ['auto', 'huber'];
   for (const id of procedures) if (id !== 'auto') getProcedure(id);
+  // Every fit and score reads N, D, C and loss: a loss of 1e308 is refused at its line, not met as a
+  // non-finite quantile inside a fit.
+  checkMagnitudes(dataset, ['N', 'D', 'C', 'U', 'loss'], dataset.runs);
   const runs = trainingRuns(dataset, by);
   if (runs.some((r) => !Number.isFinite(r.position))) {
     throw new InputError(

@@ -168,9 +168,16 @@ function extraArguments(command: Command, message: string): string {
 
 export async function main(argv = process.argv): Promise<void> {
   // `scalelab fit … --json | head` closes the pipe early: that is not an error.
+  // Any other failure (a full disk under `> out.csv`) is said in one line, once, and the command fails.
+  let stdoutFailed = false;
   process.stdout.on('error', (e: NodeJS.ErrnoException) => {
     if (e.code === 'EPIPE') process.exit(0);
-    throw e;
+    if (stdoutFailed) return;
+    stdoutFailed = true;
+    void import('./output.js').then(({ reportError, stdoutFailure }) => {
+      const code = reportError(stdoutFailure(e));
+      if (!process.exitCode) process.exitCode = code;
+    });
   });
   // The first word that is not a flag names the command; anything else (--help, --version, a
   // typo) gets every command, so help and "unknown command" stay complete.
@@ -197,5 +204,7 @@ export async function main(argv = process.argv): Promise<void> {
     } else process.exitCode = reportError(e, { json: argv.includes('--json') });
   } finally {
     await commandEnded();
+    // The output did not all reach stdout: not a success, whatever the command made of it.
+    if (stdoutFailed && !process.exitCode) process.exitCode = exitCodes.failed;
   }
 }

@@ -16,6 +16,7 @@ import {
   openSync,
   readdirSync,
   readlinkSync,
+  readSync,
   realpathSync,
   renameSync,
   rmSync,
@@ -69,7 +70,61 @@ export function exposedServerWarning(host: string, port: number, exposes: string
 }
 
 export function printJson(value: unknown): void {
-  process.stdout.write(JSON.stringify(value, null, 2) + '\n');
+  writeStdout(JSON.stringify(value, null, 2) + '\n');
+}
+
+/**
+ * Write a command's output to stdout. Sent to a file or a device (`> fit.json`, `> /dev/full`), it is
+ * written here whole, a write at a time until every byte is out: Node's own stream writes a file once and
+ * ignores a partial write, so a full disk left the file cut short with exit 0, and its error came back as
+ * a stack trace. To a terminal or a pipe, through Node's stream as before (a closed pipe: main.ts).
+ * @throws OutputError (exit 1) saying what was written there is incomplete
+ */
+export function writeStdout(text: string | Uint8Array): void {
+  if (!stdoutIsFile()) {
+    process.stdout.write(text);
+    return;
+  }
+  const bytes = typeof text === 'string' ? Buffer.from(text) : text;
+  try {
+    for (let at = 0; at < bytes.length;) at += writeSync(1, bytes, at, bytes.length - at);
+  } catch (e) {
+    throw stdoutFailure(e);
+  }
+}
+
+/**
+ * Whether stdout is a file or a device other than a terminal, which Node writes synchronously (fd 1). In a
+ * worker thread (the tests' CLI host) process.stdout has no descriptor and is written as a stream.
+ */
+function stdoutIsFile(): boolean {
+  if ((process.stdout as { fd?: unknown }).fd !== 1 || process.stdout.isTTY) return false;
+  try {
+    const s = fstatSync(1);
+    return s.isFile() || s.isCharacterDevice();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A failed write to stdout in words, naming the file it was sent to where the system says (a full disk:
+ * "cannot write stdout (fit.json): the disk is full …; what was written there is incomplete. …"). An error
+ * that is no file system's is returned as it was.
+ */
+export function stdoutFailure(e: unknown): unknown {
+  const err = e as NodeJS.ErrnoException | undefined;
+  if (typeof err?.code !== 'string') return e;
+  let file: string | undefined;
+  try {
+    file = readlinkSync('/proc/self/fd/1');
+  } catch {
+    file = undefined; // not Linux: stdout is named as such
+  }
+  const { why, todo } = writeFailure(err, file ?? 'stdout');
+  return new OutputError(
+    `cannot write stdout${file ? ` (${file})` : ''}: ${why}; what was written there is incomplete${todo ? `. ${todo}` : ''}`,
+  );
 }
 
 /** Where non-finite numbers sit in a value (`approaches[0].targets[1].N = NaN`), the first few. */
@@ -111,7 +166,7 @@ export function printResult(value: unknown, source?: string): void {
  */
 export function writeResult(text: string, source?: string): void {
   checkFiniteText(text, source);
-  process.stdout.write(text);
+  writeStdout(text);
 }
 
 /**
@@ -190,10 +245,11 @@ export function checkOutputFormat(path: string, writes: OutputFormat, flag = '--
  * Make sure an output file can be written, before any work that would be lost if it could not:
  * its folder is created when missing (as the run store's is), and a folder in the way or a folder
  * that is not writable is refused, naming the flag; with `writes`, so is a name whose ending says another
- * format (checkOutputFormat).
+ * format (checkOutputFormat). So is a file that writing would destroy: a run store, or one of `reads` (the
+ * files and the store the command reads: `fit runs.json --out runs.json` would replace its own input).
  * @throws UsageError (exit 2)
  */
-export function checkOutput(path: string, flag = '--out', writes?: OutputFormat): void {
+export function checkOutput(path: string, flag = '--out', writes?: OutputFormat, reads: readonly string[] = []): void {
   if (writes) checkOutputFormat(path, writes, flag);
   const problem = (what: string) => new UsageError(`${flag} ${path}: ${what}`);
   const stat = (p: string) => {
@@ -233,6 +289,9 @@ export function checkOutput(path: string, flag = '--out', writes?: OutputFormat)
       `cannot create its folder ${dir} (${code ?? (e as Error).message}: ${code === 'EROFS' ? 'a read-only file system' : 'a file in the way, or no permission'}); give a path in a folder you may write to`,
     );
   }
+  // After the folder is made: a/../runs.json names runs.json only once a exists.
+  const replaced = whatOutputWouldReplace(path, reads);
+  if (replaced) throw problem(`${replaced}; expected another file name`);
   try {
     accessSync(dir, constants.W_OK);
     if (stat(path)) accessSync(path, constants.W_OK);
@@ -246,6 +305,42 @@ export function checkOutput(path: string, flag = '--out', writes?: OutputFormat)
     );
   }
   expectOutput(path, stat(path) !== undefined);
+}
+
+/** How an SQLite database file begins (its header string, NUL included): a run store is one. */
+const sqliteHeader = Buffer.from('SQLite format 3\0', 'latin1');
+
+/**
+ * What writing `path` would destroy: a run store (any SQLite database: writing over it would lose every
+ * run), or one of the files the command reads (`reads`: its inputs, its --db), the same file by device and
+ * inode, so through another name, a link or a relative path too. Undefined when nothing is there.
+ */
+function whatOutputWouldReplace(path: string, reads: readonly string[]): string | undefined {
+  const target = statOf(path);
+  if (!target?.isFile()) return undefined;
+  const same = reads.find((r) => {
+    const s = statOf(r);
+    return s !== undefined && s.dev === target.dev && s.ino === target.ino;
+  });
+  const store = startsWith(path, sqliteHeader);
+  if (same !== undefined)
+    return `is ${same === path ? '' : `the same file as ${same}, `}${store ? 'the run store' : 'the input'} this command reads; writing there would replace it`;
+  if (store) return 'is an SQLite database (a run store); writing there would replace every run it holds';
+  return undefined;
+}
+
+/** Whether a file's first bytes are `prefix` (false when it cannot be read: the write will say why). */
+function startsWith(path: string, prefix: Uint8Array): boolean {
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, 'r');
+    const head = Buffer.alloc(prefix.length);
+    return readSync(fd, head, 0, head.length, 0) === head.length && head.equals(prefix);
+  } catch {
+    return false;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
 }
 
 /**
@@ -599,7 +694,7 @@ export function reportError(e: unknown, opts: OutputOptions = {}): number {
     const message = e.messageNaming(flagFor);
     process.stderr.write(`scalelab: error: ${message}\n`);
     if (opts.json)
-      printJson({
+      printErrorJson({
         error: {
           type: e.name,
           message,
@@ -615,6 +710,15 @@ export function reportError(e: unknown, opts: OutputOptions = {}): number {
     `scalelab: internal error: ${err?.message ?? String(e)}\n(this is a bug in ScaleLab; set SCALELAB_DEBUG=1 for a stack trace)\n`,
   );
   if (process.env.SCALELAB_DEBUG) process.stderr.write(`${err?.stack}\n`);
-  if (opts.json) printJson({ error: { type: 'InternalError', message: err?.message ?? String(e) } });
+  if (opts.json) printErrorJson({ error: { type: 'InternalError', message: err?.message ?? String(e) } });
   return exitCodes.internal;
+}
+
+/** The error as JSON on stdout, unless stdout itself is what failed (a full disk): the line on stderr says it. */
+function printErrorJson(value: unknown): void {
+  try {
+    printJson(value);
+  } catch {
+    // stdout cannot be written: the error was said on stderr
+  }
 }

@@ -102,5 +102,8 @@ export function interruptedImport(files: readonly string[], imported: readonly s
   if (!imported.length) return `nothing was imported into ${db}`;
   const list = (names: readonly string[]) =>
     names.length > 6 ? `${names.slice(0, 6).join(', ')}, … (${names.length} in all)` : names.join(', ');
+  // The signal came during the last file's transaction, heard once it had committed.
+  if (!rest.length)
+    return `the import had finished before it: ${files.length === 1 ? imported[0] : `all ${files.length} files (${list(imported)})`} imported whole into ${db}`;
   return `${imported.length} of ${files.length} files imported whole into ${db} (${list(imported)}), the others not (${list(rest)}); importing them all again adds only what is missing`;
 }

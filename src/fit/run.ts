@@ -5,6 +5,7 @@
  */
 import { InputError, type Message } from '../errors/index.js';
 import { describeColumns, type Dataset } from '../io/dataset.js';
+import { checkMagnitudes } from '../io/dataChecks.js';
 import type { Law } from '../laws/index.js';
 import { chooseProcedure, replicateShares } from './auto.js';
 import type { BootstrapSamples } from './bootstrap.js';
@@ -85,6 +86,15 @@ async function bootstrapCandidates(
 }
 
 /**
+ * A fit's data within 1e-100…1e100, as the report's analysis checks them: a loss of 1e308 would fit
+ * to a scale of Infinity (printed as a parameter, null in JSON) rather than be refused at its line.
+ * @throws InputError at the first run and column outside
+ */
+function checkFittedMagnitudes(dataset: Dataset): void {
+  checkMagnitudes(dataset, ['N', 'D', 'C', 'U', 'loss'], dataset.runs);
+}
+
+/**
  * Fit with a named procedure: `auto` fits its candidates and weighs them by its rule (by default
  * equally: fit/auto.ts); a fixed id fits that recipe (reduced, and said so, when the data cannot support it).
  * Bootstrap replicates are shared among auto's candidates by weight.
@@ -93,6 +103,7 @@ export async function fitByProcedure(id: string, dataset: Dataset, o: RunFitOpti
   const { replicates = 0, seed = 0, level = 0.95 } = o;
   if (id !== 'auto') getProcedure(id);
   requireChinchillaColumns(id, dataset);
+  checkFittedMagnitudes(dataset);
   if (id === 'auto') {
     const choice = chooseProcedure(dataset);
     const fits = choice.fits.map((f) => (isFailure(f) ? null : f));
@@ -117,6 +128,7 @@ export async function fitByProcedure(id: string, dataset: Dataset, o: RunFitOpti
 /** A law fitted exactly as asked (options as given), with `replicates` bootstrap replicates. */
 export async function fitLaw(law: Law, dataset: Dataset, options: FitOptions, o: RunFitOptions): Promise<FitJson> {
   const { replicates = 0, seed = 0, level = 0.95 } = o;
+  checkFittedMagnitudes(dataset);
   let starts: Ticker | undefined;
   const result = await o.runners.fit(
     law,

@@ -99,6 +99,28 @@ test('item 9: compare with a C of 1e308 or 5e-324, or a C = 6·N·D that overflo
   assert.ok(noStackTrace(r.stderr), r.stderr);
 });
 
+test('review14: fit (by procedure and a law of its own) and backtest with a loss of 1e308 refuse it at its line, as report does (before: B = Infinity, exit 0; exit 70)', () => {
+  const rows = readFileSync('examples/inputs/runs.csv', 'utf8').trimEnd().split('\n');
+  rows[1] = rows[1].replace(/,[^,]*$/, ',1e308'); // line 2, column loss
+  const f = file('loss-1e308.csv', rows.join('\n') + '\n');
+  for (const args of [
+    ['fit', f],
+    ['fit', f, '--law', 'chinchilla', '--fix', 'E=1.5', '--json'],
+    ['backtest', f, '--bootstrap', '10'],
+  ]) {
+    const r = scalelab(args);
+    assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+    assert.ok(
+      r.stderr.startsWith(
+        `scalelab: error: ${f}:2 (column "loss"): loss = 1e308 is too large (above 1e100 in magnitude)`,
+      ),
+      r.stderr,
+    );
+    assert.ok(noStackTrace(r.stderr), r.stderr);
+    assert.doesNotMatch(r.stdout, /Infinity|"B": null/);
+  }
+});
+
 test('item 9: frontier with one N = 1e308 is a located error, never a = 75 and N_opt NaN', () => {
   const rows: (string | number)[][] = grid.map(([N, C]) => [N, C, law(N, C / (6 * N))]);
   rows[14][0] = '1e308'; // line 16, the largest budget

@@ -10,6 +10,8 @@ import { join } from 'node:path';
 import { root } from '../helpers/cli.js';
 import { spawnCli as cli, waitFor, waitingSweep } from './common.js';
 import { RunStore } from '../../src/store/store.js';
+import { parseRuns } from '../../src/io/parseRuns.js';
+import { exportedRuns } from '../../src/cli/commands/runs.js';
 
 test('a sweep whose runs finish while an import holds the store past the busy timeout waits for it and keeps every result', async (t) => {
   const { dir, db, log, args, runDirs, go } = waitingSweep('busy-sweep', { runs: 2, concurrency: 2, json: true });
@@ -257,4 +259,41 @@ test("a sweep that found a killed sweep's claim long ago and only now takes it o
   writeFileSync(join(gate, `${late.child.pid}.go`), '');
   assert.equal(await late.done, 1, `the late one must not hold the study too: ${late.out.stdout}`);
   assert.match(late.out.stdout, new RegExp(`^refused: .*is being run by another sweep: pid ${holder.child.pid} `));
+});
+
+test('runs export reads one snapshot: an import committed between its reads is in none of them, so its counts agree with its rows (review14)', () => {
+  const db = join(mkdtempSync(join(tmpdir(), 'scalelab-faults-export-snapshot-')), 'runs.db');
+  const csv = (names: string[]) =>
+    `run,N,D,loss\n${names.map((n, i) => `${n},${(i + 1) * 1e8},2e9,${3 - i / 10}`).join('\n')}\n`;
+  const store = RunStore.open(db);
+  const other = RunStore.open(db);
+  const runs = store.runs.bind(store);
+  try {
+    for (const [study, checkpoints] of [
+      ['final', false],
+      ['curves', true],
+    ] as const) {
+      store.importDataset(parseRuns(csv(['a', 'b']), { source: 'first.csv' }), study);
+      // Another process's import commits between the export's first read (the runs not completed) and its
+      // second (the completed runs it writes).
+      let reads = 0;
+      store.runs = (filter) => {
+        const found = runs(filter);
+        if (reads++ === 0) other.importDataset(parseRuns(csv(['c', 'd', 'e']), { source: 'second.csv' }), study);
+        return found;
+      };
+      const during = exportedRuns(store, { study, checkpoints });
+      assert.deepEqual(
+        during.rows.map((r) => r.run),
+        ['a', 'b'],
+        `${study}: the store as it was when the export began`,
+      );
+      assert.equal(during.completed, 2);
+      store.runs = runs;
+      assert.equal(exportedRuns(store, { study, checkpoints }).rows.length, 5, 'the next export sees the import');
+    }
+  } finally {
+    store.close();
+    other.close();
+  }
 });

@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import {
+  cpSync,
   existsSync,
   lstatSync,
   mkdirSync,
@@ -99,3 +100,48 @@ test('--out whose folder is removed while the command works: the write fails say
   );
   assert.deepEqual(readdirSync(dir), [], 'no folder made again, no temporary file');
 });
+
+test('--out naming the run store or the command’s own input is refused before the work, exit 2, the file unchanged (review14)', () => {
+  const dir = tmp('own-input');
+  const db = join(dir, 'runs.db');
+  assert.equal(scalelab(['runs', 'import', 'examples/chinchilla.csv', '--db', db]).code, 0);
+  const store = readFileSync(db);
+  const runsJson = join(dir, 'runs.json');
+  writeFileSync(runsJson, JSON.stringify([{ N: 1e8, D: 2e9, loss: 3.2 }]));
+  const input = readFileSync(runsJson);
+  const lad = join(dir, 'lad');
+  cpSync(join(root, 'examples/downstream/pythia'), lad, { recursive: true });
+  const manifest = join(lad, 'ladder.json');
+  const ladder = readFileSync(manifest);
+  const cases: [string[], string][] = [
+    [['runs', 'export', '--db', db, '--out', db], `--out ${db}: is the run store this command reads`],
+    // Another name for the same file (a link) is the same file.
+    [
+      ['runs', 'export', '--db', db, '--out', link(db, join(dir, 'store.csv'))],
+      `--out ${join(dir, 'store.csv')}: is the same file as ${db}, the run store this command reads`,
+    ],
+    // A store the command does not read is refused too: writing the fit there would lose its runs.
+    [
+      ['fit', 'examples/chinchilla.csv', '--out', db],
+      `--out ${db}: is an SQLite database (a run store); writing there would replace every run it holds`,
+    ],
+    [['fit', runsJson, '--out', runsJson], `--out ${runsJson}: is the input this command reads`],
+    [['downstream', 'fit', manifest, '--out', manifest], `--out ${manifest}: is the input this command reads`],
+  ];
+  for (const [args, said] of cases) {
+    const r = scalelab(args);
+    assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+    assert.ok(r.stderr.startsWith(`scalelab: error: ${said}`), r.stderr);
+    assert.ok(r.stderr.trim().endsWith('expected another file name') && !r.stderr.trim().includes('\n'), r.stderr);
+  }
+  assert.ok(readFileSync(db).equals(store), 'the store is unchanged');
+  assert.ok(readFileSync(runsJson).equals(input), 'the input is unchanged');
+  assert.ok(readFileSync(manifest).equals(ladder), 'the manifest is unchanged');
+  assert.equal(scalelab(['runs', 'ls', '--db', db, '--json']).json().length, 240, 'the store still lists its runs');
+});
+
+/** A symbolic link at `at` to `target`; returns `at`. */
+function link(target: string, at: string): string {
+  symlinkSync(target, at);
+  return at;
+}

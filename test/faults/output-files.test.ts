@@ -370,3 +370,43 @@ test('--out /dev/stdout into a pipe whose reader is slow: the whole output comes
   assert.equal(r.status, 0, r.stderr);
   assert.ok(Number(r.stdout.trim()) > 100_000, `${r.stdout.trim()} bytes came through`);
 });
+
+/** The CLI in a shell that limits the files it writes to `kib` KiB (ulimit -f) and sends stdout to `out`. */
+function cliToFile(args: string[], out: string, kib?: number) {
+  const quoted = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+  const command = [process.execPath, '--import', 'tsx', 'src/cli/run.ts', ...args].map(quoted).join(' ');
+  return spawnSync('bash', ['-c', `${kib === undefined ? '' : `ulimit -f ${kib}; `}exec ${command} > ${quoted(out)}`], {
+    cwd: process.cwd(),
+    encoding: 'utf8',
+    env: { ...process.env, SCALELAB_DEBUG: '' },
+    timeout: 120_000,
+  });
+}
+
+test('stdout sent to a file that fills (ulimit -f) or to /dev/full: one line saying the output is incomplete, exit 1 (review14: exit 0 with the file cut, or a stack trace)', () => {
+  const dir = tmp('stdout-full');
+  const out = join(dir, 'fit.json');
+  // The fit's JSON is about 10 KB: a limit of 4 KiB cuts it.
+  const r = cliToFile(['fit', 'examples/chinchilla.csv', '--json'], out, 4);
+  assert.equal(r.status, 1, r.stderr);
+  assert.equal(
+    r.stderr,
+    `scalelab: error: cannot write stdout (${out}): the disk is full or the file too large (EFBIG); what was written there is incomplete. Free some space there, or write it to another disk\n`,
+  );
+  assert.equal(statSync(out).size, 4096, 'the file holds what was written before the limit');
+  if (!existsSync('/dev/full')) return;
+  const db = join(dir, 'runs.db');
+  assert.equal(scalelab(['runs', 'import', 'examples/chinchilla.csv', '--db', db]).code, 0);
+  // Node's stream wrote /dev/full's ENOSPC as a stack trace; a report's text goes the same way.
+  for (const args of [
+    ['runs', 'export', '--db', db],
+    ['fit', '--help'],
+  ]) {
+    const full = cliToFile(args, '/dev/full');
+    assert.equal(full.status, 1, `${args.join(' ')}: ${full.stderr}`);
+    assert.equal(
+      full.stderr,
+      'scalelab: error: cannot write stdout (/dev/full): the disk is full or the file too large (ENOSPC); what was written there is incomplete. Free some space there, or write it to another disk\n',
+    );
+  }
+});

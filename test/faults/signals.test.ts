@@ -382,6 +382,36 @@ test('SIGTERM during a runs import of several files: the same, whole files only,
   assert.equal(count(), 315);
 });
 
+test('Ctrl-C during the only file of a runs import, or of a downstream import: heard once it has committed, exit 130, saying the import had finished (review14: exit 0, silent)', async (t) => {
+  const dir = tmp('last-file');
+  const db = join(dir, 'runs.db');
+  const runs = join(dir, 'b.csv');
+  writeFileSync(
+    runs,
+    `run,N,D,loss\n${Array.from({ length: 300 }, (_, i) => `b-${i},${1e8 + i},2e9,3.1`).join('\n')}\n`,
+  );
+  const metrics = join(dir, 'm.csv');
+  writeFileSync(
+    metrics,
+    `run,N,tokens,task,metric,value\n${Array.from({ length: 300 }, (_, i) => `m,1e8,${i + 1}e9,arc_easy,acc,0.3`).join('\n')}\n`,
+  );
+  for (const [args, stored] of [
+    [['runs', 'import', runs, '--db', db], `${runs}: 300 runs and 300 checkpoints added`],
+    [['downstream', 'import', metrics, '--study', 'm', '--db', db], `${metrics}: 300 metrics added`],
+  ] as const) {
+    const { p, end } = await signalledInFile(t, [...args], 'SIGINT');
+    assert.equal(end.code, 130, p.out.stderr);
+    assert.ok(p.out.stdout.startsWith(stored), p.out.stdout);
+    assert.equal(
+      p.out.stderr,
+      'scalelab-test: import paused\n' +
+        `scalelab: interrupted (SIGINT, Ctrl-C): the import had finished before it: ${args[2]} imported whole into ${db}\n`,
+    );
+  }
+  assert.ok(integrityOk(db), 'integrity_check ok');
+  assert.deepEqual(metricsPerRun(db, 'm'), { m: 300 });
+});
+
 test('Ctrl-C during a sweep (local backend): it stops at once, saying its runs in flight go on; they finish on their own, and the sweep run again collects them and trains each run once', async (t) => {
   // Concurrency 2 of 3 runs: two in flight, one not yet submitted when the signal comes.
   const { dir, db, log, args, runDirs } = waitingSweep('signal-sweep', { runs: 3, concurrency: 2 });

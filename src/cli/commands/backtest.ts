@@ -5,7 +5,7 @@ import { betweenSteps, handleToTheEnd } from '../interrupt.js';
 import { backtestReport } from '../../report/text/backtest.js';
 import { procedureIds } from '../../fit/procedures.js';
 import { keyword, parseInteger, parseLevel, parseQuantity, runSelection } from '../options.js';
-import { checkOutput, printJson, progress, writeOutput } from '../output.js';
+import { checkOutput, printJson, progress, writeOutput, writeStdout } from '../output.js';
 import { flag } from '../flags.js';
 import { UsageError } from '../../errors/index.js';
 import { flagFor } from '../optionFlags.js';
@@ -73,7 +73,7 @@ Examples:
     .action(async (file: string, flags: BacktestFlags) =>
       run(async () => {
         if (flags.out)
-          checkOutput(flags.out, '--out', { what: 'the back-test', format: 'JSON', extensions: ['.json'] });
+          checkOutput(flags.out, '--out', { what: 'the back-test', format: 'JSON', extensions: ['.json'] }, [file]);
         // Fits on the main thread, a fit at a time with a turn for the event loop between them: a Ctrl-C
         // stops it within a fit, saying so.
         handleToTheEnd();
@@ -107,7 +107,7 @@ Examples:
         bar.stop();
         if (flags.out) writeOutput(flags.out, JSON.stringify(result, null, 2) + '\n', flags);
         if (flags.json) printJson(result);
-        else process.stdout.write(backtestReport(result, flagFor) + '\n');
+        else writeStdout(backtestReport(result, flagFor) + '\n');
       }, flags.json),
     );
 }

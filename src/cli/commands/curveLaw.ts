@@ -508,7 +508,10 @@ Examples:
       ) =>
         run(async () => {
           if (flags.out)
-            checkOutput(flags.out, '--out', { what: 'the curve-law fit', format: 'JSON', extensions: ['.json'] });
+            checkOutput(flags.out, '--out', { what: 'the curve-law fit', format: 'JSON', extensions: ['.json'] }, [
+              ...inputs,
+              ...[flags.db, flags.schedules].filter((p) => p !== undefined),
+            ]);
           const law = keyword(flags.law, '--law', curveLawIds);
           const lambda = parseQuantity(flags.lambda, '--lambda', { plain: { what: 'a momentum', example: '0.999' } });
           if (!(lambda < 1)) throw new UsageError(`--lambda: expected a momentum between 0 and 1, got ${flags.lambda}`);
@@ -704,7 +707,12 @@ Examples:
       ) =>
         run(async () => {
           if (flags.plot)
-            checkOutput(flags.plot, '--plot', { what: 'the figure', format: 'SVG', extensions: ['.svg'] });
+            checkOutput(
+              flags.plot,
+              '--plot',
+              { what: 'the figure', format: 'SVG', extensions: ['.svg'] },
+              [flags.curveFit, flags.observed].filter((p) => p !== undefined),
+            );
           const file = loadCurveFit(flags.curveFit);
           const observed = flags.observed ? readCurves([flags.observed], {})[0] : undefined;
           const N = flags.N ? parseQuantity(flags.N, '--N') : observed?.N;

@@ -43,6 +43,7 @@ import {
   statusLine,
   writeOutput,
   writeResult,
+  writeStdout,
   type OutputFormat,
 } from '../output.js';
 import { downstreamSections, sigmoidPlot } from '../../report/downstreamHtml.js';
@@ -383,7 +384,7 @@ const analysisJson: OutputFormat = { what: 'the analysis', format: 'JSON', exten
  */
 function loadData(inputs: string[], f: InputFlags, writes: OutputFormat = analysisJson): TaskMetricData {
   // The output file is checked before any reading or fitting, which would be lost if it could not be written.
-  if (f.out) checkOutput(f.out, '--out', writes);
+  if (f.out) checkOutput(f.out, '--out', writes, [...inputs, f.db]);
   // Reading and analysing take seconds to minutes on the main thread: a Ctrl-C from here on says so.
   handleToTheEnd();
   let data: TaskMetricData;
@@ -765,13 +766,13 @@ ${EXAMPLES}`,
       ) =>
         run(async () => {
           const waitSeconds = parseQuantity(f.wait, '--wait', { positive: false, unit: 'seconds' });
-          const data = readTaskMetrics(files, {
+          const readOptions = {
             ...(f.run !== undefined ? { run: f.run } : {}),
             ...(f.N !== undefined ? { N: parseQuantity(f.N, '--N') } : {}),
             ...(f.tokens !== undefined ? { tokens: parseQuantity(f.tokens, '--tokens') } : {}),
             ...fileOptions(f),
-          });
-          const store = openStore(f.db);
+          };
+          let data: ReturnType<typeof readTaskMetrics> | undefined;
           const results: {
             file: string;
             added: number;
@@ -781,14 +782,21 @@ ${EXAMPLES}`,
             tasksWithoutMetrics: string[];
             warnings: string[];
           }[] = [];
+          // A Ctrl-C from here on says what was stored: while the files are read and checked, nothing (heard
+          // once they are: the reading is synchronous); then the files imported whole, one transaction each.
           const withdraw = onInterrupt(() =>
             interruptedImport(
-              data.sets.map((s) => s.source),
+              data?.sets.map((s) => s.source) ?? files,
               results.map((r) => r.file),
               f.db,
             ),
           );
+          let opened: ReturnType<typeof openStore> | undefined;
           try {
+            data = readTaskMetrics(files, readOptions);
+            // Heard before the store is opened (or created).
+            await betweenSteps();
+            const store = (opened = openStore(f.db));
             for (const set of data.sets) {
               // A Ctrl-C during a file's import (one synchronous transaction) is handled here, before the next.
               await betweenSteps();
@@ -832,15 +840,18 @@ ${EXAMPLES}`,
                     : '',
                   r.tasksWithoutMetrics.length ? withoutMetricsNote(r.tasksWithoutMetrics) : '',
                 ].filter(Boolean);
-                process.stdout.write(
+                writeStdout(
                   `${r.file}: ${r.added} metrics added, ${r.skipped} already in the store (study "${f.study}", ${f.db})${notes.length ? `; ${notes.join('; ')}` : ''}\n`,
                 );
                 for (const w of r.warnings) process.stderr.write(`scalelab: warning: ${r.file}: ${w}\n`);
               }
             }
+            // A Ctrl-C during the last file's transaction is heard here, not lost with the listener: the line
+            // then says the import had finished.
+            await betweenSteps();
           } finally {
             withdraw();
-            store.close();
+            opened?.close();
           }
           if (f.json) printJson({ study: f.study, db: f.db, files: results });
         }, f.json),

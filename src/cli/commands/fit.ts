@@ -17,7 +17,7 @@ import {
   parseQuantity,
   parseTies,
 } from '../options.js';
-import { checkOutput, printJson, progress, writeOutput } from '../output.js';
+import { checkOutput, printJson, progress, writeOutput, writeStdout } from '../output.js';
 import { UsageError } from '../../errors/index.js';
 import { presetFix } from '../../presets/laws.js';
 import { flagFor } from '../optionFlags.js';
@@ -132,7 +132,8 @@ back as a lineage column.`,
     )
     .action(async (file: string, flags: FitFlags, cmd: Command) =>
       run(async () => {
-        if (flags.out) checkOutput(flags.out, '--out', { what: 'the fit', format: 'JSON', extensions: ['.json'] });
+        if (flags.out)
+          checkOutput(flags.out, '--out', { what: 'the fit', format: 'JSON', extensions: ['.json'] }, [file]);
         const custom = [
           'law',
           'loss',
@@ -223,7 +224,7 @@ back as a lineage column.`,
             process.stderr.write(`${note}\n`);
         if (flags.out) writeOutput(flags.out, JSON.stringify(json, null, 2) + '\n', flags);
         if (flags.json) printJson(json);
-        else process.stdout.write(fitReport(json, flagFor) + '\n');
+        else writeStdout(fitReport(json, flagFor) + '\n');
       }, flags.json),
     );
 }

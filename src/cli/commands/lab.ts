@@ -10,7 +10,7 @@ import { unknownName } from '../../core/names.js';
 import { InputError, UsageError } from '../../errors/index.js';
 import { parseInteger, parseQuantity } from '../options.js';
 import { flag } from '../flags.js';
-import { exposedServerWarning, listenError, printJson } from '../output.js';
+import { exposedServerWarning, listenError, printJson, writeStdout } from '../output.js';
 import { labOptimumReport, labTruthReport } from '../../report/text/lab.js';
 import { stopServerOnInterrupt } from '../interrupt.js';
 
@@ -72,7 +72,7 @@ export function registerLab(program: Command, run: Run): void {
           cost: { seconds: sim.seconds, hours: sim.seconds / 3600, flops: sim.flops, mfu: sim.mfu },
         };
         if (f.json) return printJson(out);
-        process.stdout.write(labTruthReport(world, t, sim));
+        writeStdout(labTruthReport(world, t, sim));
       }, f.json),
     );
   lab
@@ -97,7 +97,7 @@ export function registerLab(program: Command, run: Run): void {
           parseQuantity(hours, f.budgetHours !== undefined ? '--budget-hours' : '--budget', { unit: 'hours' }) * 3600,
         );
         if (f.json) return printJson({ world: world.name, ...o });
-        process.stdout.write(labOptimumReport(world, hours, o));
+        writeStdout(labOptimumReport(world, hours, o));
       }, f.json),
     );
   lab

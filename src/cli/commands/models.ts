@@ -5,7 +5,7 @@ import { formatNumber } from '../../core/format.js';
 import { textTable } from '../../core/table.js';
 import { UsageError } from '../../errors/index.js';
 import { flag } from '../flags.js';
-import { printJson } from '../output.js';
+import { printJson, writeStdout } from '../output.js';
 
 type Run = (fn: () => Promise<void>, json?: boolean) => Promise<void>;
 
@@ -39,7 +39,7 @@ export function registerModels(program: Command, run: Run): void {
         }
         if (f.json) return printJson(rows);
         const n = (v: number | undefined, d = 3) => (v === undefined ? '–' : formatNumber(v, d));
-        process.stdout.write(
+        writeStdout(
           textTable(
             [
               'model',

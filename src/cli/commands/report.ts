@@ -198,7 +198,7 @@ export function registerPlotAndReport(program: Command, run: Run): void {
             ? 'svg'
             : undefined;
         if (!format) throw new UsageError(`--out: expected a .svg or .png file name, got "${f.out}"`);
-        checkOutput(f.out);
+        checkOutput(f.out, '--out', undefined, [file]);
         const a = await analyseFile(file, f, commandFlagNamer(cmd), figureNeeds(k));
         const spec = figures(a, keyword(f.x, '--x', ['N', 'D', 'C'] as const))[k];
         if (!spec) {
@@ -258,7 +258,7 @@ export function registerPlotAndReport(program: Command, run: Run): void {
           // One HTML file: written under another name (r.pdf, r.md) it opens as neither.
           if (!/\.html?$/i.test(f.out))
             throw new UsageError(`--out: the report is one HTML file: expected a .html file name, got "${f.out}"`);
-          checkOutput(f.out);
+          checkOutput(f.out, '--out', undefined, [file, ...(f.downstream === undefined ? [] : [f.downstream])]);
           const downstreamReplicates = parseReplicates(f.downstreamBootstrap, '--downstream-bootstrap');
           if (!f.downstream && downstreamReplicates !== 0)
             throw new UsageError('--downstream-bootstrap is read with --downstream (the task metrics to fit)');

@@ -7,6 +7,7 @@ import {
   leftOutByStudy,
   type ImportCounts,
   type RunStatus,
+  type RunStore,
 } from '../../store/store.js';
 import { importStopped, interruptedImport, openExisting, openStore, requireStudy } from '../storeAccess.js';
 import { betweenSteps, onInterrupt } from '../interrupt.js';
@@ -15,7 +16,15 @@ import { counted, formatNumber, shortReason } from '../../core/format.js';
 import { textTable } from '../../core/table.js';
 import { keyword, parseQuantity, runSelection } from '../options.js';
 import { flag } from '../flags.js';
-import { checkOutput, formatOfName, printJson, progress, statusLine, writeOutputInSteps } from '../output.js';
+import {
+  checkOutput,
+  formatOfName,
+  printJson,
+  progress,
+  statusLine,
+  writeOutputInSteps,
+  writeStdout,
+} from '../output.js';
 import { smallSizeNotes } from '../sizeNote.js';
 
 /**
@@ -61,6 +70,59 @@ function configColumns(config: Record<string, unknown> | null): Record<string, u
   if (!config) return {};
   const pick = ['n_layer', 'd_model', 'n_heads', 'batch_tokens', 'learning_rate', 'parametrization', 'seed'];
   return Object.fromEntries(pick.filter((k) => k in config).map((k) => [k, config[k]]));
+}
+
+/**
+ * The rows of runs export (a completed run each, or a checkpoint each), and the runs left out by state:
+ * read from one snapshot of the store, so that an import or a sweep committing meanwhile is in all of
+ * them or in none (the counts said beside the rows agree with them).
+ */
+export function exportedRuns(
+  store: RunStore,
+  o: { study?: string; checkpoints?: boolean },
+): { rows: Record<string, unknown>[]; leftOut: Record<string, number>; completed: number } {
+  return store.readSnapshot(() => {
+    // Runs not completed are not exported; how many, by state, is said, so that a sweep whose runs
+    // all failed does not export an empty file as if the study had none.
+    const leftOut: Record<string, number> = {};
+    // A completed run its study left out of the fit (a diverged loss) is left out here too, so that
+    // `fit` on the export fits what the study fitted; counted with the runs not completed.
+    for (const r of store.runs({ study: o.study })) {
+      const state = leftOutByStudy(r) ? "completed but left out of the study's fit" : r.status;
+      if (state !== 'completed') leftOut[state] = (leftOut[state] ?? 0) + 1;
+    }
+    const list = store.runs({ study: o.study, status: 'completed' }).filter((r) => !leftOutByStudy(r));
+    const rows = o.checkpoints
+      ? list.flatMap((r) =>
+          store.checkpoints(r.id).map((c) => ({
+            study: r.study,
+            run: r.name ?? `run-${r.id}`,
+            lineage: r.lineage,
+            N: r.N,
+            D: c.tokens,
+            C: r.N === null ? null : 6 * r.N * c.tokens,
+            loss: c.loss,
+            // Which experiment the run was (lr-probe, isoflop, …), as the final-loss export says:
+            // fit --group isoflop keeps a study's IsoFLOP curves apart from its probes.
+            group: r.group ?? r.phase ?? null,
+            step: c.step ?? null,
+            lr: c.lr ?? null,
+          })),
+        )
+      : list.map((r) => ({
+          study: r.study,
+          run: r.name ?? `run-${r.id}`,
+          lineage: r.lineage,
+          N: r.N,
+          D: r.D,
+          C: r.C ?? (r.N !== null && r.D !== null ? 6 * r.N * r.D : null),
+          loss: r.loss,
+          group: r.group ?? r.phase,
+          status: r.status,
+          ...configColumns(r.config),
+        }));
+    return { rows, leftOut, completed: list.length };
+  });
 }
 
 export function registerRuns(program: Command, run: Run): void {
@@ -117,27 +179,9 @@ export writes it back. A run stored without one takes it from a later import; an
           const infos: DatasetInfo[] = [];
           // Each file's largest N and D, for the note on sizes that look like millions (760 for 760M).
           const largest: { N: number; D: number }[] = [];
-          try {
-            for (const file of files) {
-              const top = { N: 0, D: 0 };
-              infos.push(
-                forEachRun(
-                  file,
-                  options,
-                  (r) => {
-                    top.N = Math.max(top.N, r.N ?? 0);
-                    top.D = Math.max(top.D, r.D ?? 0);
-                  },
-                  (n) => check.tick(n),
-                ),
-              );
-              largest.push(top);
-            }
-          } finally {
-            check.stop();
-          }
-          const store = openStore(f.db);
           const results: ({ file: string; columns: DatasetInfo['columns'] } & ImportCounts)[] = [];
+          // A Ctrl-C from here on says what was stored: while the files are checked, nothing (heard after the
+          // file being checked: its check is synchronous); then the files imported whole, one transaction each.
           const withdraw = onInterrupt(() =>
             interruptedImport(
               files,
@@ -145,7 +189,31 @@ export writes it back. A run stored without one takes it from a later import; an
               f.db,
             ),
           );
+          let opened: ReturnType<typeof openStore> | undefined;
           try {
+            try {
+              for (const file of files) {
+                await betweenSteps();
+                const top = { N: 0, D: 0 };
+                infos.push(
+                  forEachRun(
+                    file,
+                    options,
+                    (r) => {
+                      top.N = Math.max(top.N, r.N ?? 0);
+                      top.D = Math.max(top.D, r.D ?? 0);
+                    },
+                    (n) => check.tick(n),
+                  ),
+                );
+                largest.push(top);
+              }
+            } finally {
+              check.stop();
+            }
+            // A Ctrl-C during the last file's check is heard before the store is opened (or created).
+            await betweenSteps();
+            const store = (opened = openStore(f.db));
             for (const [i, file] of files.entries()) {
               // A Ctrl-C during a file's import (one synchronous transaction) is handled here, before the next.
               await betweenSteps();
@@ -183,13 +251,16 @@ export writes it back. A run stored without one takes it from a later import; an
               const top = { N: largest[i].N || undefined, D: largest[i].D || undefined };
               for (const note of smallSizeNotes(file, top)) process.stderr.write(`${note}\n`);
               if (!f.json)
-                process.stdout.write(
+                writeStdout(
                   `${file}: ${counted(results[i].runs, 'run')} and ${counted(results[i].checkpoints, 'checkpoint')} added, ${results[i].skipped} already in the store (study "${f.study}", ${f.db}); read ${describeRead(infos[i])}\n`,
                 );
             }
+            // A Ctrl-C during the last file's transaction is heard here, not lost with the listener: the line
+            // then says the import had finished.
+            await betweenSteps();
           } finally {
             withdraw();
-            store.close();
+            opened?.close();
           }
           if (f.json) printJson({ study: f.study, db: f.db, files: results });
         }, f.json),
@@ -214,7 +285,7 @@ export writes it back. A run stored without one takes it from a later import; an
             if (f.studies) {
               const s = store.studies();
               if (f.json) return printJson(s);
-              process.stdout.write(
+              writeStdout(
                 textTable(
                   ['study', 'runs', 'completed', 'created'],
                   s.map((x) => [x.name, String(x.runs), String(x.completed ?? 0), x.createdAt]),
@@ -234,7 +305,7 @@ export writes it back. A run stored without one takes it from a later import; an
             // only when a listed run has one.
             const leftOut = list.some(leftOutByStudy);
             const cut = !f.full && list.some((r) => [r.reason, r.leftOut].some((t) => said(t).endsWith('…')));
-            process.stdout.write(
+            writeStdout(
               textTable(
                 [
                   'id',
@@ -293,55 +364,17 @@ export writes it back. A run stored without one takes it from a later import; an
               format === 'csv'
                 ? { what: 'the export (--format csv)', format: 'CSV', extensions: ['.csv'] }
                 : { what: 'the export (--format jsonl)', format: 'JSONL', extensions: ['.jsonl', '.ndjson'] },
+              [f.db],
             );
           const store = openExisting(f.db);
-          let rows: Record<string, unknown>[];
-          // Runs not completed are not exported; how many, by state, is said, so that a sweep whose runs
-          // all failed does not export an empty file as if the study had none.
-          const leftOut: Record<string, number> = {};
-          let completed = 0;
+          let exported: ReturnType<typeof exportedRuns>;
           try {
             if (f.study !== undefined) requireStudy(store, f.study, f.db);
-            // A completed run its study left out of the fit (a diverged loss) is left out here too, so that
-            // `fit` on the export fits what the study fitted; counted with the runs not completed.
-            for (const r of store.runs({ study: f.study })) {
-              const state = leftOutByStudy(r) ? "completed but left out of the study's fit" : r.status;
-              if (state !== 'completed') leftOut[state] = (leftOut[state] ?? 0) + 1;
-            }
-            const list = store.runs({ study: f.study, status: 'completed' }).filter((r) => !leftOutByStudy(r));
-            completed = list.length;
-            rows = f.checkpoints
-              ? list.flatMap((r) =>
-                  store.checkpoints(r.id).map((c) => ({
-                    study: r.study,
-                    run: r.name ?? `run-${r.id}`,
-                    lineage: r.lineage,
-                    N: r.N,
-                    D: c.tokens,
-                    C: r.N === null ? null : 6 * r.N * c.tokens,
-                    loss: c.loss,
-                    // Which experiment the run was (lr-probe, isoflop, …), as the final-loss export says:
-                    // fit --group isoflop keeps a study's IsoFLOP curves apart from its probes.
-                    group: r.group ?? r.phase ?? null,
-                    step: c.step ?? null,
-                    lr: c.lr ?? null,
-                  })),
-                )
-              : list.map((r) => ({
-                  study: r.study,
-                  run: r.name ?? `run-${r.id}`,
-                  lineage: r.lineage,
-                  N: r.N,
-                  D: r.D,
-                  C: r.C ?? (r.N !== null && r.D !== null ? 6 * r.N * r.D : null),
-                  loss: r.loss,
-                  group: r.group ?? r.phase,
-                  status: r.status,
-                  ...configColumns(r.config),
-                }));
+            exported = exportedRuns(store, f);
           } finally {
             store.close();
           }
+          const { rows, leftOut, completed } = exported;
           // The learning rate at each checkpoint (curve laws read it) only when every checkpoint has one:
           // an empty lr cell would not import again.
           if (f.checkpoints && rows.some((r) => r.lr === null)) for (const r of rows) delete r.lr;
@@ -379,7 +412,7 @@ export writes it back. A run stored without one takes it from a later import; an
             await writeOutputInSteps(f.out, pieces(), f, `${rows.length} rows${notExported}`);
             if (f.json) printJson({ out: f.out, rows: rows.length, format, ...(states.length ? { leftOut } : {}) });
           } else {
-            process.stdout.write([...pieces()].join(''));
+            for (const piece of pieces()) writeStdout(piece);
             if (!rows.length && notExported && !f.json) process.stderr.write(`nothing to export${notExported}\n`);
           }
         }, f.json),

@@ -6,7 +6,7 @@ import { defaultStorePath } from '../../store/store.js';
 import { bundledDatasets, createWebServer, defaultAssetsDir } from '../../server/webServer.js';
 import { parseInteger } from '../options.js';
 import { flag } from '../flags.js';
-import { exposedServerWarning, listenError, printJson } from '../output.js';
+import { exposedServerWarning, listenError, printJson, writeStdout } from '../output.js';
 import { stopServerOnInterrupt } from '../interrupt.js';
 
 type Run = (fn: () => Promise<void>, json?: boolean) => Promise<void>;
@@ -75,7 +75,7 @@ Examples:
           process.stderr.write(`scalelab: warning: ${store.error}; the app shows no studies from it\n`);
         if (f.json) printJson({ url, store });
         else
-          process.stdout.write(
+          writeStdout(
             `ScaleLab web app at ${url} (run store ${f.db}${store.exists ? '' : ', not created yet'}; Ctrl-C to stop)\n`,
           );
         await new Promise<void>((resolve) => {

@@ -6,7 +6,7 @@ import { formatNumber } from '../../core/format.js';
 import { textTable } from '../../core/table.js';
 import { UsageError } from '../../errors/index.js';
 import { keyword, parseInteger, parseQuantity } from '../options.js';
-import { printJson } from '../output.js';
+import { printJson, writeStdout } from '../output.js';
 import { deprecatedAlias, flag } from '../flags.js';
 import { loadCatalog } from '../../catalog/load.js';
 import { describe, findModel } from '../../catalog/models.js';
@@ -110,7 +110,7 @@ Examples:
         if (flags.json) return printJson(a);
         const p = a.parameters,
           f = a.flopsPerToken;
-        process.stdout.write(
+        writeStdout(
           [
             `Shape: ${nLayer} layers × d_model ${dModel}, ${nHeads} heads of ${formatNumber(dModel / nHeads)}, d_ff ${shape.dFf} (${mlp}), vocab ${vocab}, context ${seqLen}${shape.tiedEmbeddings ? ', tied embeddings' : ''}`,
             `Parameters: total ${p.total.toLocaleString('en-US')}; non-embedding ${p.nonEmbedding.toLocaleString('en-US')} (attention ${p.attention.toLocaleString('en-US')}, MLP ${p.mlp.toLocaleString('en-US')}); embeddings ${p.embedding.toLocaleString('en-US')}; output head ${p.unembedding.toLocaleString('en-US')}; norms ${p.norms.toLocaleString('en-US')}`,
@@ -166,7 +166,7 @@ Examples:
           candidates: candidates.map((c) => ({ ...accounting(c.shape), error: c.error, aspectRatio: c.aspectRatio })),
           nearestPublished: nearest,
         });
-      process.stdout.write(
+      writeStdout(
         `Shapes for ${formatNumber(target, 4)} parameters (${flags.count}), ranked by aspect ratio near ${flags.aspect} and size error:\n` +
           textTable(
             [

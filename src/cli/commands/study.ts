@@ -6,7 +6,7 @@ import { studyHtml } from '../../report/studyHtml.js';
 import { defaultStorePath } from '../../store/store.js';
 import { fitToJson } from '../../fit/summary.js';
 import { parseInteger, parseQuantity, parseReplicates } from '../options.js';
-import { checkOutput, printJson, writeOutput } from '../output.js';
+import { checkOutput, printJson, writeOutput, writeStdout } from '../output.js';
 import { flag } from '../flags.js';
 import { commandFlagNamer } from '../optionFlags.js';
 import {
@@ -75,11 +75,16 @@ Examples:
         run(async () => {
           // .html writes the page with its figures, any other name Markdown; a name that says another format is refused.
           if (f.out)
-            checkOutput(f.out, '--out', {
-              what: 'the report',
-              format: 'Markdown (HTML for a .html name)',
-              extensions: ['.md', '.markdown', '.html', '.htm'],
-            });
+            checkOutput(
+              f.out,
+              '--out',
+              {
+                what: 'the report',
+                format: 'Markdown (HTML for a .html name)',
+                extensions: ['.md', '.markdown', '.html', '.htm'],
+              },
+              [f.db],
+            );
           const setup = makeBackend(f, cmd);
           const targetHours = parseQuantity(f.targetHours, '--target-hours', { unit: 'hours' });
           const experimentHours = parseQuantity(f.experimentHours, '--experiment-hours', { unit: 'hours' });
@@ -163,7 +168,7 @@ Examples:
             writeOutput(f.out, await studyHtml(summary, renderSvg, optionName), f);
           } else if (f.out) writeOutput(f.out, report, f);
           if (f.json) printJson(studyJson(summary));
-          else process.stdout.write(report);
+          else writeStdout(report);
         }, f.json),
     );
 }

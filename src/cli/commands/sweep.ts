@@ -18,7 +18,7 @@ import { parsePlan } from '../../experiments/parsePlan.js';
 import { CANCELLED_REASON } from '../../experiments/backends/process.js';
 import { formatNumber, shortReason } from '../../core/format.js';
 import { parseQuantity, plainNumber } from '../options.js';
-import { checkOutput, printJson, writeOutput } from '../output.js';
+import { checkOutput, printJson, writeOutput, writeStdout } from '../output.js';
 import { claimStudyOrClose, openExisting, openStore, requireStudy } from '../storeAccess.js';
 import { flag } from '../flags.js';
 import {
@@ -173,7 +173,7 @@ Examples:
         }
         if (f.out) writeOutput(f.out, JSON.stringify(plan, null, 2) + '\n', f);
         if (f.json) return printJson(plan);
-        process.stdout.write(sweepPlanReport(plan, budget));
+        writeStdout(sweepPlanReport(plan, budget));
       }, f.json),
   );
   addBackendFlags(
@@ -257,7 +257,7 @@ Examples:
           if (f.json) printJson({ study: f.study, ...p, cancelled, probeDiverged: outcome.probeDiverged });
           else {
             // A diverged probe is not retried (it would diverge again): the retry hint is for other failures.
-            process.stdout.write(
+            writeStdout(
               `study "${f.study}": ${p.done} completed, ${p.failed} failed${divergedProbeNote(outcome.probeDiverged, p.failed)}${cancelled ? `, ${cancelled} cancelled` : ''} of ${p.total}; ${(p.spentSeconds / 3600).toFixed(2)} h spent; best loss ${p.bestLoss === null ? '–' : formatNumber(p.bestLoss, 5)}\n${p.failed > outcome.probeDiverged ? 'failed runs: "scalelab runs ls --status failed", retry with "scalelab sweep retry"\n' : ''}`,
             );
           }
@@ -317,7 +317,7 @@ Examples:
               spentHours: spent,
               ...(inFlight > 0 ? { followedBySweep: !unfollowed } : {}),
             });
-          process.stdout.write(
+          writeStdout(
             `study "${f.study}": ${Object.entries(counts)
               .map(([k, v]) => `${v} ${k}${k === 'failed' ? divergedProbeNote(probeDiverged, v) : ''}`)
               .join(', ')}; ${spent.toFixed(2)} h spent\n${
@@ -388,7 +388,7 @@ Examples:
             cancelled++;
         }
         if (f.json) return printJson({ study: f.study, cancelled, endedBefore });
-        process.stdout.write(
+        writeStdout(
           `${cancelled} runs of "${f.study}" cancelled${setup.backend.cancel ? '' : ` (the ${setup.backend.name} backend cannot stop runs; they are only marked)`}${endedBefore ? `; ${endedBefore} had ended before the cancel reached them and are recorded as they ended` : ''}\n`,
         );
       } finally {
@@ -417,7 +417,7 @@ Examples:
           const states = Object.entries(byState)
             .filter(([, k]) => k > 0)
             .map(([state, k]) => `${k} ${state}`);
-          process.stdout.write(
+          writeStdout(
             n
               ? `${states.join(' and ')} run${n === 1 ? '' : 's'} of "${f.study}" ${n === 1 ? 'is' : 'are'} planned again: the same "scalelab sweep run" (or "scalelab study run --study ${f.study}") again trains ${n === 1 ? 'it' : 'them'}\n`
               : `no failed or cancelled runs in "${f.study}": nothing to plan again\n`,
