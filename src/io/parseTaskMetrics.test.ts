@@ -302,3 +302,57 @@ test("a W&B _step the caller vouches for (a manifest's loggedWithTrainerStep) pl
   assert.equal(set.records[0].D, 10000);
   assert.equal(set.stepFromLogCount, undefined);
 });
+
+/** The first InputError's message of a parse, with its location (file:line:column). */
+function refusal(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof InputError) return `${e.location.line ?? ''}:${e.location.column ?? ''} ${e.detail}`;
+    throw e;
+  }
+  return 'accepted';
+}
+
+test('sizes beyond 1e100 are refused where they are, as a runs file refuses them, and so is a C = 6ND or D × FLOPs per token that leaves the range', () => {
+  const head = 'run,N,step,tokens,task,metric,value\n';
+  const at = (rows: string, options = {}) => refusal(() => parseTaskMetrics(head + rows, { source: 'l.csv', ...options }));
+  assert.match(
+    at('a,1e8,1,1e9,arc,acc,0.3\na,1e8,2,1e308,arc,acc,0.4\n'),
+    /^3:4 tokens = 1e308 is too large .*; expected values between 1e-100 and 1e100$/,
+  );
+  assert.match(at('a,1e-200,1,1e9,arc,acc,0.3\n'), /^2:2 N = 1e-200 is too small/);
+  // Each within range, their product C = 6ND not.
+  assert.match(at('a,1e60,1,1e60,arc,acc,0.3\n'), /^2:4 C = 6ND = 6 × 1e60 × 1e60 = 6e120 is too large/);
+  assert.match(at('a,1e8,1,1e99,arc,acc,0.3\n', { flopsPerToken: 1e9 }), /^2:4 C = D × FLOPs per token = 1e99 × 1e9 = 1e108 is too large/);
+  assert.match(
+    refusal(() => parseTaskMetrics('run,N,tokens,C,task,metric,value\na,1e8,1e9,1e200,arc,bpb,0.3\n', { source: 'c.csv' })),
+    /^2:4 C = 1e200 is too large/,
+  );
+  assert.match(at('a,1e8,1,1e9,arc,bpb,1e300\n'), /^2:7 value = 1e300 is too large/);
+  // Within range everywhere: read.
+  assert.equal(at('a,1e8,1,1e9,arc,acc,0.3\n'), 'accepted');
+  // lm-evaluation-harness results: tokens from the checkpoint's step × tokens per step.
+  const lmEval = (batchTokens: number) =>
+    refusal(() => parseTaskMetrics(fixture('lm-eval-pythia-160m-step143000.json'), { source: 'r.json', batchTokens }));
+  assert.match(lmEval(1e300), /^\d+:\d+ tokens = 1.43e305 is too large/);
+  assert.equal(lmEval(2097152), 'accepted');
+});
+
+test('tokens that fall as the steps rise within a run are refused at the later step; equal steps with two token counts too', () => {
+  const head = 'run,N,step,tokens,task,metric,value\n';
+  const at = (rows: string) => refusal(() => parseTaskMetrics(head + rows, { source: 'l.csv' }));
+  // A long file sorted by task lists a run's steps again for each task: tokens fall between rows, not steps.
+  assert.equal(
+    at('a,1e8,1,1e9,arc,acc,0.3\na,1e8,2,2e9,arc,acc,0.4\na,1e8,1,1e9,piqa,acc,0.5\na,1e8,2,2e9,piqa,acc,0.6\n'),
+    'accepted',
+  );
+  assert.match(
+    at('a,1e8,1,1e9,arc,acc,0.3\na,1e8,2,5e8,arc,acc,0.4\n'),
+    /^3:4 tokens 5e8 at step 2 are fewer than 1e9 at step 1 \(line 2\); expected tokens that do not fall as the steps rise within a run$/,
+  );
+  assert.match(at('a,1e8,2,5e8,arc,acc,0.4\na,1e8,1,1e9,arc,acc,0.3\n'), /^2:4 tokens 5e8 at step 2 are fewer than 1e9 at step 1 \(line 3\)/);
+  assert.match(at('a,1e8,1,1e9,arc,acc,0.3\na,1e8,1,2e9,piqa,acc,0.4\n'), /^3:4 tokens 2e9 at step 1, and 1e9 at step 1 \(line 2\)/);
+  // Two runs each on their own schedule.
+  assert.equal(at('a,1e8,1,1e9,arc,acc,0.3\nb,1e8,2,5e8,arc,acc,0.4\n'), 'accepted');
+});

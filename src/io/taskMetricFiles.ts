@@ -6,6 +6,7 @@
  * in readTaskMetrics.ts, from the chosen files in the web app), so both read a manifest the same way.
  */
 import { InputError } from '../errors/index.js';
+import { magnitudeRefusal } from '../core/magnitude.js';
 import {
   mergeTaskMetricSets,
   parseTaskMetrics,
@@ -69,6 +70,10 @@ function checkManifestRun(entry: unknown, i: number, source: string, text: strin
   for (const k of ['flopsPerToken', 'tokens', 'batchTokens'] as const) {
     if (e[k] !== undefined && !(typeof e[k] === 'number' && e[k]! > 0))
       throw new InputError(where(), `runs[${i}] (${e.run}): "${k}" must be a positive number`);
+  }
+  for (const k of ['N', 'flopsPerToken', 'tokens', 'batchTokens'] as const) {
+    const refusal = e[k] === undefined ? undefined : magnitudeRefusal(`runs[${i}] (${e.run}): "${k}"`, e[k]!);
+    if (refusal) throw new InputError(where(), refusal);
   }
   if (e.loggedWithTrainerStep !== undefined && typeof e.loggedWithTrainerStep !== 'boolean')
     throw new InputError(where(), `runs[${i}] (${e.run}): "loggedWithTrainerStep" must be true or false`);
