@@ -222,7 +222,11 @@ function taskMetricFormat(source: string, text: string): TaskMetricSet['format']
  * @throws InputError naming the file, line and column of the first problem
  */
 export function parseTaskMetrics(text: string, options: TaskMetricOptions): TaskMetricSet {
-  const binary = binaryProblem(text.slice(0, BINARY_CHECK_CHARS), options.source);
+  const binary = binaryProblem(
+    text.slice(0, BINARY_CHECK_CHARS),
+    options.source,
+    'a task-metrics file (CSV or lm-evaluation-harness JSON)',
+  );
   if (binary) throw binary;
   const format = taskMetricFormat(options.source, text);
   if (format === 'lm-eval') return parseLmEval(text, options);
