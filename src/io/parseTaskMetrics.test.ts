@@ -156,7 +156,10 @@ test('lm-evaluation-harness JSON: a metric that is not a number is located', () 
   );
   assert.throws(
     () => parseTaskMetrics('{"results": {"piqa": {"acc": 0.5}}', { source: 'cut.json' }),
-    (e: unknown) => e instanceof InputError && /not valid JSON/.test(e.message),
+    (e: unknown) =>
+      e instanceof InputError &&
+      e.message ===
+        'cut.json:1:35: malformed JSON: expected "}" to close the object; expected an lm-evaluation-harness results file',
   );
 });
 
@@ -316,7 +319,8 @@ function refusal(fn: () => unknown): string {
 
 test('sizes beyond 1e100 are refused where they are, as a runs file refuses them, and so is a C = 6ND or D × FLOPs per token that leaves the range', () => {
   const head = 'run,N,step,tokens,task,metric,value\n';
-  const at = (rows: string, options = {}) => refusal(() => parseTaskMetrics(head + rows, { source: 'l.csv', ...options }));
+  const at = (rows: string, options = {}) =>
+    refusal(() => parseTaskMetrics(head + rows, { source: 'l.csv', ...options }));
   assert.match(
     at('a,1e8,1,1e9,arc,acc,0.3\na,1e8,2,1e308,arc,acc,0.4\n'),
     /^3:4 tokens = 1e308 is too large .*; expected values between 1e-100 and 1e100$/,
@@ -324,9 +328,14 @@ test('sizes beyond 1e100 are refused where they are, as a runs file refuses them
   assert.match(at('a,1e-200,1,1e9,arc,acc,0.3\n'), /^2:2 N = 1e-200 is too small/);
   // Each within range, their product C = 6ND not.
   assert.match(at('a,1e60,1,1e60,arc,acc,0.3\n'), /^2:4 C = 6ND = 6 × 1e60 × 1e60 = 6e120 is too large/);
-  assert.match(at('a,1e8,1,1e99,arc,acc,0.3\n', { flopsPerToken: 1e9 }), /^2:4 C = D × FLOPs per token = 1e99 × 1e9 = 1e108 is too large/);
   assert.match(
-    refusal(() => parseTaskMetrics('run,N,tokens,C,task,metric,value\na,1e8,1e9,1e200,arc,bpb,0.3\n', { source: 'c.csv' })),
+    at('a,1e8,1,1e99,arc,acc,0.3\n', { flopsPerToken: 1e9 }),
+    /^2:4 C = D × FLOPs per token = 1e99 × 1e9 = 1e108 is too large/,
+  );
+  assert.match(
+    refusal(() =>
+      parseTaskMetrics('run,N,tokens,C,task,metric,value\na,1e8,1e9,1e200,arc,bpb,0.3\n', { source: 'c.csv' }),
+    ),
     /^2:4 C = 1e200 is too large/,
   );
   assert.match(at('a,1e8,1,1e9,arc,bpb,1e300\n'), /^2:7 value = 1e300 is too large/);
@@ -351,8 +360,14 @@ test('tokens that fall as the steps rise within a run are refused at the later s
     at('a,1e8,1,1e9,arc,acc,0.3\na,1e8,2,5e8,arc,acc,0.4\n'),
     /^3:4 tokens 5e8 at step 2 are fewer than 1e9 at step 1 \(line 2\); expected tokens that do not fall as the steps rise within a run$/,
   );
-  assert.match(at('a,1e8,2,5e8,arc,acc,0.4\na,1e8,1,1e9,arc,acc,0.3\n'), /^2:4 tokens 5e8 at step 2 are fewer than 1e9 at step 1 \(line 3\)/);
-  assert.match(at('a,1e8,1,1e9,arc,acc,0.3\na,1e8,1,2e9,piqa,acc,0.4\n'), /^3:4 tokens 2e9 at step 1, and 1e9 at step 1 \(line 2\)/);
+  assert.match(
+    at('a,1e8,2,5e8,arc,acc,0.4\na,1e8,1,1e9,arc,acc,0.3\n'),
+    /^2:4 tokens 5e8 at step 2 are fewer than 1e9 at step 1 \(line 3\)/,
+  );
+  assert.match(
+    at('a,1e8,1,1e9,arc,acc,0.3\na,1e8,1,2e9,piqa,acc,0.4\n'),
+    /^3:4 tokens 2e9 at step 1, and 1e9 at step 1 \(line 2\)/,
+  );
   // Two runs each on their own schedule.
   assert.equal(at('a,1e8,1,1e9,arc,acc,0.3\nb,1e8,2,5e8,arc,acc,0.4\n'), 'accepted');
 });

@@ -19,6 +19,7 @@ import { csvOptions, csvRecords, headerIndex, stripBom, binaryProblem, BINARY_CH
 import { lineColumn, lineStartsOf, quoteForMessage } from './textPosition.js';
 import { plain } from '../core/format.js';
 import { magnitudeRefusal } from '../core/magnitude.js';
+import { parseJsonText } from './parseJson.js';
 import { percentSlip } from '../core/slips.js';
 import { parseSuffixedNumber, suffixHint } from '../core/quantity.js';
 
@@ -290,7 +291,8 @@ function parseTaskCsv(text: string, options: TaskMetricOptions, format: 'long' |
     }
     // The runs reader's range: a size of 1e308 passes as a number and overflows the analyses' C = 6ND.
     const refusal = magnitudeRefusal(header[i!].trim(), v);
-    if (refusal) throw new InputError({ file: source, line: lineOf(r), column: i! + 1, columnName: header[i!] }, refusal);
+    if (refusal)
+      throw new InputError({ file: source, line: lineOf(r), column: i! + 1, columnName: header[i!] }, refusal);
     return v;
   };
   /** A value derived from a row's cells must be in range too; refused at the cell it comes from. */
@@ -412,8 +414,7 @@ function parseTaskCsv(text: string, options: TaskMetricOptions, format: 'long' |
           { file: source, line, column: cols.value! + 1, columnName: header[cols.value!] },
           `expected a number, got ${raw === '' ? 'an empty cell' : quoteForMessage(raw)}`,
         );
-      const problem =
-        accuracyProblem(metric, value, raw.trim()) ?? magnitudeRefusal(header[cols.value!].trim(), value);
+      const problem = accuracyProblem(metric, value, raw.trim()) ?? magnitudeRefusal(header[cols.value!].trim(), value);
       if (problem)
         throw new InputError({ file: source, line, column: cols.value! + 1, columnName: header[cols.value!] }, problem);
       records.push({ ...base, task, metric, value, line, column: cols.value! + 1 });
@@ -462,8 +463,6 @@ function modelArgs(text: string): Record<string, string> {
   return out;
 }
 
-const PYTHON_NON_FINITE = /([:[,]\s*)(-?Infinity|NaN)(?=\s*[,}\]])/g;
-
 function parseLmEval(text: string, options: TaskMetricOptions): TaskMetricSet {
   const source = options.source;
   const body = stripBom(text);
@@ -473,19 +472,9 @@ function parseLmEval(text: string, options: TaskMetricOptions): TaskMetricSet {
     const i = body.indexOf(needle, from);
     return i < 0 ? { line: 1, column: 1, offset: 0 } : { ...lineColumn(starts, i), offset: i };
   };
-  let doc: unknown;
-  try {
-    // Python's json.dumps writes NaN and Infinity bare, which JSON.parse refuses: read them as tagged
-    // strings, so that a standard error of NaN is skipped and a metric of NaN is refused where it is.
-    doc = JSON.parse(body.replace(PYTHON_NON_FINITE, (_, before: string, word: string) => `${before}"\\u0000${word}"`));
-  } catch (e) {
-    const m = /position (\d+)/.exec((e as Error).message);
-    const where = m ? lineColumn(starts, Number(m[1])) : { line: 1, column: 1 };
-    throw new InputError(
-      { file: source, ...where },
-      `not valid JSON (${(e as Error).message.replace(/ in JSON at position \d+.*$/, '')}); expected an lm-evaluation-harness results file`,
-    );
-  }
+  // Python's json.dumps writes NaN and Infinity bare: read as tagged strings, so that a standard error
+  // of NaN is skipped and a metric of NaN is refused where it is.
+  const doc = parseJsonText(text, source, 'an lm-evaluation-harness results file', { nonFinite: 'tag' });
   if (!doc || typeof doc !== 'object' || Array.isArray(doc))
     throw new InputError(
       { file: source, line: 1, column: 1 },
