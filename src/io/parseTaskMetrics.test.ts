@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { InputError } from '../errors/index.js';
 import { mergeTaskMetricSets, metricColumn, parseTaskMetrics } from './parseTaskMetrics.js';
+import { taskMetricsFromFiles } from './taskMetricFiles.js';
 
 const fixture = (name: string) =>
   readFileSync(new URL(`../../test/fixtures/downstream/${name}`, import.meta.url), 'utf8');
@@ -370,4 +371,25 @@ test('tokens that fall as the steps rise within a run are refused at the later s
   );
   // Two runs each on their own schedule.
   assert.equal(at('a,1e8,1,1e9,arc,acc,0.3\nb,1e8,2,5e8,arc,acc,0.4\n'), 'accepted');
+});
+
+test('a ladder manifest: a UTF-8 BOM is read; a malformed one is refused as a manifest, at its line and column', () => {
+  const manifest = '{\n  "runs": [\n    {"file": "a.csv", "run": "a", "N": 1e8}\n  ]\n}\n';
+  const files = (text: string) => ({
+    read: (path: string) =>
+      path === 'ladder.json' ? text : 'run,N,step,tokens,task,metric,value\na,1e8,1,1e9,arc,acc,0.3\n',
+    resolve: (_: string, file: string) => file,
+  });
+  const read = (text: string) => taskMetricsFromFiles(['ladder.json'], {}, files(text));
+  assert.equal(read(`\ufeff${manifest}`).records.length, 1);
+  assert.equal(read(`\ufeff${manifest}`).roles.get('a'), 'ladder');
+  const comma = manifest.replace('1e8}\n', '1e8},\n');
+  assert.match(
+    refusal(() => read(comma)),
+    /^4:3 malformed JSON: expected a value \(a trailing comma.*\); expected a ladder manifest/,
+  );
+  assert.match(
+    refusal(() => read('{"runs": {"file": "a.csv"}}')),
+    /^1:2 "runs": expected an array of runs/,
+  );
 });
