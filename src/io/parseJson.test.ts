@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { InputError } from '../errors/index.js';
 import { parseJsonText } from './parseJson.js';
+import { parseMetrics } from './parseMetrics.js';
 
 const expected = 'a fit written by "scalelab fit --json"';
 
@@ -58,4 +59,20 @@ test("Python's bare NaN and Infinity read as tagged strings; an error after them
     b: '\u0000-Infinity',
   });
   assert.match(refusal('{"a": NaN, "b": 1,}', { nonFinite: 'tag' }), /^f\.json:1:19: malformed JSON: expected a key/);
+});
+
+test("a trainer's metrics.jsonl: a BOM is read; a malformed line is located at its column, past a bare NaN", () => {
+  const read = parseMetrics(
+    '\ufeff{"tokens": 1, "val_loss": 2}\n  {"tokens": 2, "lr": NaN, "val_loss": 1.9,}\n',
+    'm.jsonl',
+    true,
+  );
+  assert.deepEqual(read.evals, [{ tokens: 1, loss: 2, step: null }]);
+  assert.deepEqual(read.problemAt, {
+    line: 2,
+    column: 44,
+    detail:
+      'malformed JSON: expected a key in double quotes (a trailing comma before "}"?); expected a JSON object {"tokens": …, "val_loss": …}',
+  });
+  assert.equal(read.problem, `m.jsonl line 2, column 44: ${read.problemAt!.detail}`);
 });

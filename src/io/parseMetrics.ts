@@ -10,6 +10,7 @@
 import { InputError } from '../errors/index.js';
 import { parseSchedule, type Schedule } from '../core/schedule.js';
 import { jsonSyntaxError, tagNonFinite } from './parseJson.js';
+import { stripBom } from './parseRuns.js';
 import { quoteForMessage } from './textPosition.js';
 
 /** One evaluation of a run: the validation loss after `tokens` tokens (and `step` steps). */
@@ -102,7 +103,7 @@ function located(
  */
 export function parseMetrics(text: string, source: string, strict: boolean): MetricsRead {
   const evals: Checkpoint[] = [];
-  const lines = text.split('\n');
+  const lines = stripBom(text).split('\n');
   let final = false;
   let schedule: Schedule | undefined;
   for (let i = 0; i < lines.length; i++) {
