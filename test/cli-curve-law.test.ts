@@ -320,7 +320,7 @@ test('bad curves and flags are refused with a located error, no stack trace', ()
     [['curve-law', 'fit', table, join(dir, 'wsd-0.2'), '--joint'], /needs at least 3 model sizes; found 1/],
     [
       ['curve-law', 'predict', '--curve-fit', table, '--schedule', 'cosine', '--steps', '10', '--peak-lr', '1e-3'],
-      /curves\.csv: not JSON/,
+      /curves\.csv:1:1: malformed JSON: .*; expected a curve-law fit/,
     ],
     [
       [

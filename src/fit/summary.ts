@@ -6,6 +6,7 @@
 import { InputError } from '../errors/index.js';
 import { findNodeAtLocation, parseTree } from 'jsonc-parser';
 import { lineColumn, lineStartsOf } from '../io/textPosition.js';
+import { parseJsonText } from '../io/parseJson.js';
 import { getLaw, lawChoiceFromJson, lawChoiceToJson, predictLoss, type Law, type LawVariable } from '../laws/index.js';
 import { extent, median } from '../core/statistics.js';
 import {
@@ -407,22 +408,7 @@ function trainingRunsOf(runs: readonly { run?: string }[]): { trainingRuns?: num
 }
 
 export function loadFit(text: string, source: string): LoadedFit {
-  let json: FitJson;
-  try {
-    json = JSON.parse(text) as FitJson;
-  } catch (e) {
-    const m = /position (\d+)/.exec((e as Error).message);
-    let line: number | undefined, column: number | undefined;
-    if (m) {
-      const before = text.slice(0, Number(m[1]));
-      line = before.split('\n').length;
-      column = Number(m[1]) - before.lastIndexOf('\n');
-    }
-    throw new InputError(
-      { file: source, line, column },
-      `malformed JSON: expected a fit written by "scalelab fit --json" (${(e as Error).message})`,
-    );
-  }
+  const json = parseJsonText(text, source, 'a fit written by "scalelab fit --json"') as FitJson;
   if (typeof json !== 'object' || json === null || json.scalelab?.kind !== 'fit') {
     throw new InputError(
       { file: source, line: 1 },

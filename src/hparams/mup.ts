@@ -287,6 +287,11 @@ export function coordinateCheck(
   for (const r of rows) {
     if (!(r.value > 0))
       throw new InputError({ file: source, line: r.line }, `activation magnitude must be positive, got ${r.value}`);
+    if (!(r.width > 0))
+      throw new InputError(
+        { file: source, line: r.line, columnName: 'width' },
+        `width must be positive, got ${r.width}`,
+      );
     for (const key of ['width', 'value'] as const) {
       if (!withinMagnitude(r[key]))
         throw new InputError(

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { InputError } from '../errors/index.js';
 import { packagePath } from './packageRoot.js';
 import { readRuns, readText } from './readRuns.js';
+import { parseJsonText } from './parseJson.js';
 import type { Dataset } from './dataset.js';
 import { splitAt, trainingRuns, type Axis, type Split } from './rollingOrigin.js';
 import type { Field } from './parseRuns.js';
@@ -48,13 +49,7 @@ export function defaultBenchmarkDir(): string {
 
 export function readBenchmarkCase(dir: string): BenchmarkCase {
   const path = join(dir, 'case.json');
-  let json: unknown;
-  const text = readText(path, 'a benchmark case (case.json)');
-  try {
-    json = JSON.parse(text);
-  } catch (e) {
-    throw new InputError({ file: path }, `malformed JSON: ${(e as Error).message}`);
-  }
+  const json = parseJsonText(readText(path, 'a benchmark case (case.json)'), path, 'a benchmark case (case.json)');
   const parsed = caseSchema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];

@@ -6,7 +6,7 @@
  * number (or NaN) with exit 0. Pure.
  */
 import { InputError, type Location } from '../errors/index.js';
-import { magnitudeProblem, withinMagnitude } from '../core/magnitude.js';
+import { magnitudeRefusal } from '../core/magnitude.js';
 import type { Dataset, Run } from './dataset.js';
 import type { Law } from '../laws/law.js';
 import { plain } from '../core/format.js';
@@ -42,11 +42,9 @@ export function checkMagnitudes(
       const v = r[f];
       // Zero too (a step may be 0): the parser takes only positive values, so a 0 here is a derived
       // value that underflowed.
-      if (v === undefined || ((v !== 0 || f === 'step') && withinMagnitude(v))) continue;
-      throw new InputError(
-        locate(dataset, r, f),
-        `${f} = ${plain(v)}${derivation(dataset, f)} ${magnitudeProblem(v)}; expected values between 1e-100 and 1e100`,
-      );
+      const refusal =
+        v === undefined ? undefined : magnitudeRefusal(f, v, { zero: f === 'step', note: derivation(dataset, f) });
+      if (refusal !== undefined) throw new InputError(locate(dataset, r, f), refusal);
     }
   }
 }

@@ -175,10 +175,12 @@ export function curvesFromDataset(ds: Dataset, schedules: Record<string, Schedul
 export function curveFromMetrics(text: string, source: string, name: string): ReadCurve {
   const m = parseMetrics(text, source, true);
   if (m.problem) {
-    // parseMetrics says "SOURCE line N: what"; as a located error, file:N: what.
-    const at = new RegExp(`^${source.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} line (\\d+): `).exec(m.problem);
+    const at = m.problemAt;
     throw at
-      ? new InputError({ file: source, line: Number(at[1]) }, m.problem.slice(at[0].length))
+      ? new InputError(
+          { file: source, line: at.line, ...(at.column !== undefined ? { column: at.column } : {}) },
+          at.detail,
+        )
       : new InputError({ file: source }, m.problem);
   }
   if (!m.evals.length)

@@ -9,6 +9,9 @@
  */
 import { InputError } from '../errors/index.js';
 import { parseSchedule, type Schedule } from '../core/schedule.js';
+import { jsonSyntaxError, tagNonFinite } from './parseJson.js';
+import { stripBom } from './parseRuns.js';
+import { quoteForMessage } from './textPosition.js';
 
 /** One evaluation of a run: the validation loss after `tokens` tokens (and `step` steps). */
 export interface Checkpoint {
@@ -24,6 +27,8 @@ export interface MetricsRead {
   evals: Checkpoint[];
   /** The first bad record, located ("metrics.jsonl line 3: val_loss -1.5 is not a positive number"). */
   problem?: string;
+  /** The same problem as a place in the file and what is wrong there, for a located error. */
+  problemAt?: { line: number; column?: number; detail: string };
   /** An evaluation said it was the last one ("final": true or "done": true). */
   final: boolean;
   /** The learning-rate schedule the records carry ("schedule", the last one read). */
@@ -57,16 +62,15 @@ export function evaluationProblem(
   return undefined;
 }
 
-// Python's json.dumps writes NaN, Infinity and -Infinity bare, which JSON.parse refuses: read them
-// as the numbers they stand for, so the message can say "val_loss NaN" rather than "not JSON". They
-// pass through JSON.parse as strings starting with a NUL (escaped, since raw it is not valid JSON).
-const nonFinite = /([:[,]\s*)(-?Infinity|NaN)(?=\s*[,}\]])/g;
-
+/**
+ * One JSON line. Python's json.dumps writes NaN, Infinity and -Infinity bare, which JSON.parse refuses:
+ * they are read as the numbers they stand for, so the message can say "val_loss NaN" rather than "not JSON".
+ */
 function parseLine(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch (e) {
-    const tagged = text.replace(nonFinite, (_, before: string, word: string) => `${before}"\\u0000${word}"`);
+    const tagged = tagNonFinite(text);
     if (tagged === text) throw e;
     const value = JSON.parse(tagged) as unknown;
     if (value && typeof value === 'object' && !Array.isArray(value)) {
@@ -78,6 +82,19 @@ function parseLine(text: string): unknown {
   }
 }
 
+/** A problem at a line (and column) of the metrics, as text and as a place. */
+function located(
+  source: string,
+  line: number,
+  column: number | undefined,
+  detail: string,
+): Pick<MetricsRead, 'problem' | 'problemAt'> {
+  return {
+    problem: `${source} line ${line}${column !== undefined ? `, column ${column}` : ''}: ${detail}`,
+    problemAt: { line, ...(column !== undefined ? { column } : {}), detail },
+  };
+}
+
 /**
  * Evaluations in a trainer's JSON lines: `tokens` (or `tokens_seen`), `val_loss` (or `loss`), and
  * optionally `step` and `final`. Lines without a loss (training progress) are not evaluations.
@@ -86,7 +103,7 @@ function parseLine(text: string): unknown {
  */
 export function parseMetrics(text: string, source: string, strict: boolean): MetricsRead {
   const evals: Checkpoint[] = [];
-  const lines = text.split('\n');
+  const lines = stripBom(text).split('\n');
   let final = false;
   let schedule: Schedule | undefined;
   for (let i = 0; i < lines.length; i++) {
@@ -97,14 +114,14 @@ export function parseMetrics(text: string, source: string, strict: boolean): Met
     try {
       if (!t.startsWith('{')) throw new Error('not an object');
       m = parseLine(t);
-    } catch {
-      if (strict)
-        return {
-          evals,
-          final,
-          problem: `${where}: not a JSON object (expected {"tokens": …, "val_loss": …}): ${t.length > 80 ? `${t.slice(0, 80)}…` : t}`,
-        };
-      continue;
+    } catch (e) {
+      if (!strict) continue;
+      const expected = 'expected a JSON object {"tokens": …, "val_loss": …}';
+      if (!t.startsWith('{'))
+        return { evals, final, ...located(source, i + 1, undefined, `${expected}, got ${quoteForMessage(t, 80)}`) };
+      const { offset, detail } = jsonSyntaxError(t, e, { nonFinite: 'tag' });
+      const indent = lines[i].length - lines[i].trimStart().length;
+      return { evals, final, ...located(source, i + 1, indent + offset + 1, `${detail}; ${expected}`) };
     }
     if (!m || typeof m !== 'object' || Array.isArray(m)) continue;
     const r = m as Record<string, unknown>;
@@ -117,20 +134,21 @@ export function parseMetrics(text: string, source: string, strict: boolean): Met
       { loss: lossName, tokens: tokensName },
       evals.at(-1)?.tokens,
     );
-    if (problem) return { evals, final, problem: `${where}: ${problem}`, ...(schedule ? { schedule } : {}) };
+    if (problem)
+      return { evals, final, ...located(source, i + 1, undefined, problem), ...(schedule ? { schedule } : {}) };
     const step = r.step;
     if (step !== undefined && step !== null && !(typeof step === 'number' && Number.isInteger(step) && step >= 0)) {
-      return { evals, final, problem: `${where}: step ${show(step)} is not a whole number ≥ 0` };
+      return { evals, final, ...located(source, i + 1, undefined, `step ${show(step)} is not a whole number ≥ 0`) };
     }
     const lr = r.lr;
     if (lr !== undefined && lr !== null && !positive(lr))
-      return { evals, final, problem: `${where}: lr ${show(lr)} is not a positive number` };
+      return { evals, final, ...located(source, i + 1, undefined, `lr ${show(lr)} is not a positive number`) };
     if (r.schedule !== undefined) {
       try {
         schedule = parseSchedule(r.schedule, { file: where });
       } catch (e) {
         if (!(e instanceof InputError)) throw e;
-        return { evals, final, problem: e.message };
+        return { evals, final, ...located(source, i + 1, undefined, e.detail) };
       }
     }
     evals.push({

@@ -285,10 +285,11 @@ function oneLine(text: string): string {
 }
 
 /**
- * Bytes that cannot start a text file of runs: a NUL (binary data) or a UTF-16 byte-order mark.
- * Checked on the first characters only; a stray byte later is caught as a bad value.
+ * Bytes that cannot start a text file: a NUL (binary data) or a UTF-16 byte-order mark. Checked on the
+ * first characters only; a stray byte later is caught as a bad value.
+ * @param what the file the reader expects ("a fit written by …"); by default a text file of runs
  */
-export function binaryProblem(head: string, source: string): InputError | undefined {
+export function binaryProblem(head: string, source: string, what?: string): InputError | undefined {
   const nul = head.indexOf('\0');
   if (nul < 0) return undefined;
   // UTF-16 read as UTF-8: its byte-order mark decodes to two replacement characters (or U+FEFF),
@@ -296,13 +297,15 @@ export function binaryProblem(head: string, source: string): InputError | undefi
   if (/^(\uFFFD\uFFFD|\uFEFF)?(\0[^\0]|[^\0]\0){2}/.test(head)) {
     return new InputError(
       { file: source, line: 1, column: 1 },
-      `the file looks like UTF-16 text; expected UTF-8 (save it as UTF-8 ${runFormatNames})`,
+      what === undefined
+        ? `the file looks like UTF-16 text; expected UTF-8 (save it as UTF-8 ${runFormatNames})`
+        : `the file looks like UTF-16 text; expected ${what} in UTF-8 (save it as UTF-8)`,
     );
   }
   const at = lineColumn(lineStartsOf(head.slice(0, nul + 1)), nul);
   return new InputError(
     { file: source, line: at.line, column: at.column },
-    `binary data (a NUL byte): expected a text file of runs (${runFormatNames})`,
+    `binary data (a NUL byte): expected ${what ?? `a text file of runs (${runFormatNames})`}`,
   );
 }
 

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { InputError } from '../errors/index.js';
 import { mergeTaskMetricSets, metricColumn, parseTaskMetrics } from './parseTaskMetrics.js';
+import { taskMetricsFromFiles } from './taskMetricFiles.js';
 
 const fixture = (name: string) =>
   readFileSync(new URL(`../../test/fixtures/downstream/${name}`, import.meta.url), 'utf8');
@@ -156,7 +157,10 @@ test('lm-evaluation-harness JSON: a metric that is not a number is located', () 
   );
   assert.throws(
     () => parseTaskMetrics('{"results": {"piqa": {"acc": 0.5}}', { source: 'cut.json' }),
-    (e: unknown) => e instanceof InputError && /not valid JSON/.test(e.message),
+    (e: unknown) =>
+      e instanceof InputError &&
+      e.message ===
+        'cut.json:1:35: malformed JSON: expected "}" to close the object; expected an lm-evaluation-harness results file',
   );
 });
 
@@ -301,4 +305,91 @@ test("a W&B _step the caller vouches for (a manifest's loggedWithTrainerStep) pl
   });
   assert.equal(set.records[0].D, 10000);
   assert.equal(set.stepFromLogCount, undefined);
+});
+
+/** The first InputError's message of a parse, with its location (file:line:column). */
+function refusal(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof InputError) return `${e.location.line ?? ''}:${e.location.column ?? ''} ${e.detail}`;
+    throw e;
+  }
+  return 'accepted';
+}
+
+test('sizes beyond 1e100 are refused where they are, as a runs file refuses them, and so is a C = 6ND or D × FLOPs per token that leaves the range', () => {
+  const head = 'run,N,step,tokens,task,metric,value\n';
+  const at = (rows: string, options = {}) =>
+    refusal(() => parseTaskMetrics(head + rows, { source: 'l.csv', ...options }));
+  assert.match(
+    at('a,1e8,1,1e9,arc,acc,0.3\na,1e8,2,1e308,arc,acc,0.4\n'),
+    /^3:4 tokens = 1e308 is too large .*; expected values between 1e-100 and 1e100$/,
+  );
+  assert.match(at('a,1e-200,1,1e9,arc,acc,0.3\n'), /^2:2 N = 1e-200 is too small/);
+  // Each within range, their product C = 6ND not.
+  assert.match(at('a,1e60,1,1e60,arc,acc,0.3\n'), /^2:4 C = 6ND = 6 × 1e60 × 1e60 = 6e120 is too large/);
+  assert.match(
+    at('a,1e8,1,1e99,arc,acc,0.3\n', { flopsPerToken: 1e9 }),
+    /^2:4 C = D × FLOPs per token = 1e99 × 1e9 = 1e108 is too large/,
+  );
+  assert.match(
+    refusal(() =>
+      parseTaskMetrics('run,N,tokens,C,task,metric,value\na,1e8,1e9,1e200,arc,bpb,0.3\n', { source: 'c.csv' }),
+    ),
+    /^2:4 C = 1e200 is too large/,
+  );
+  assert.match(at('a,1e8,1,1e9,arc,bpb,1e300\n'), /^2:7 value = 1e300 is too large/);
+  // Within range everywhere: read.
+  assert.equal(at('a,1e8,1,1e9,arc,acc,0.3\n'), 'accepted');
+  // lm-evaluation-harness results: tokens from the checkpoint's step × tokens per step.
+  const lmEval = (batchTokens: number) =>
+    refusal(() => parseTaskMetrics(fixture('lm-eval-pythia-160m-step143000.json'), { source: 'r.json', batchTokens }));
+  assert.match(lmEval(1e300), /^\d+:\d+ tokens = 1.43e305 is too large/);
+  assert.equal(lmEval(2097152), 'accepted');
+});
+
+test('tokens that fall as the steps rise within a run are refused at the later step; equal steps with two token counts too', () => {
+  const head = 'run,N,step,tokens,task,metric,value\n';
+  const at = (rows: string) => refusal(() => parseTaskMetrics(head + rows, { source: 'l.csv' }));
+  // A long file sorted by task lists a run's steps again for each task: tokens fall between rows, not steps.
+  assert.equal(
+    at('a,1e8,1,1e9,arc,acc,0.3\na,1e8,2,2e9,arc,acc,0.4\na,1e8,1,1e9,piqa,acc,0.5\na,1e8,2,2e9,piqa,acc,0.6\n'),
+    'accepted',
+  );
+  assert.match(
+    at('a,1e8,1,1e9,arc,acc,0.3\na,1e8,2,5e8,arc,acc,0.4\n'),
+    /^3:4 tokens 5e8 at step 2 are fewer than 1e9 at step 1 \(line 2\); expected tokens that do not fall as the steps rise within a run$/,
+  );
+  assert.match(
+    at('a,1e8,2,5e8,arc,acc,0.4\na,1e8,1,1e9,arc,acc,0.3\n'),
+    /^2:4 tokens 5e8 at step 2 are fewer than 1e9 at step 1 \(line 3\)/,
+  );
+  assert.match(
+    at('a,1e8,1,1e9,arc,acc,0.3\na,1e8,1,2e9,piqa,acc,0.4\n'),
+    /^3:4 tokens 2e9 at step 1, and 1e9 at step 1 \(line 2\)/,
+  );
+  // Two runs each on their own schedule.
+  assert.equal(at('a,1e8,1,1e9,arc,acc,0.3\nb,1e8,2,5e8,arc,acc,0.4\n'), 'accepted');
+});
+
+test('a ladder manifest: a UTF-8 BOM is read; a malformed one is refused as a manifest, at its line and column', () => {
+  const manifest = '{\n  "runs": [\n    {"file": "a.csv", "run": "a", "N": 1e8}\n  ]\n}\n';
+  const files = (text: string) => ({
+    read: (path: string) =>
+      path === 'ladder.json' ? text : 'run,N,step,tokens,task,metric,value\na,1e8,1,1e9,arc,acc,0.3\n',
+    resolve: (_: string, file: string) => file,
+  });
+  const read = (text: string) => taskMetricsFromFiles(['ladder.json'], {}, files(text));
+  assert.equal(read(`\ufeff${manifest}`).records.length, 1);
+  assert.equal(read(`\ufeff${manifest}`).roles.get('a'), 'ladder');
+  const comma = manifest.replace('1e8}\n', '1e8},\n');
+  assert.match(
+    refusal(() => read(comma)),
+    /^4:3 malformed JSON: expected a value \(a trailing comma.*\); expected a ladder manifest/,
+  );
+  assert.match(
+    refusal(() => read('{"runs": {"file": "a.csv"}}')),
+    /^1:2 "runs": expected an array of runs/,
+  );
 });

@@ -18,6 +18,8 @@ import { InputError } from '../errors/index.js';
 import { csvOptions, csvRecords, headerIndex, stripBom, binaryProblem, BINARY_CHECK_CHARS } from './parseRuns.js';
 import { lineColumn, lineStartsOf, quoteForMessage } from './textPosition.js';
 import { plain } from '../core/format.js';
+import { magnitudeRefusal } from '../core/magnitude.js';
+import { parseJsonText } from './parseJson.js';
 import { percentSlip } from '../core/slips.js';
 import { parseSuffixedNumber, suffixHint } from '../core/quantity.js';
 
@@ -221,7 +223,11 @@ function taskMetricFormat(source: string, text: string): TaskMetricSet['format']
  * @throws InputError naming the file, line and column of the first problem
  */
 export function parseTaskMetrics(text: string, options: TaskMetricOptions): TaskMetricSet {
-  const binary = binaryProblem(text.slice(0, BINARY_CHECK_CHARS), options.source);
+  const binary = binaryProblem(
+    text.slice(0, BINARY_CHECK_CHARS),
+    options.source,
+    'a task-metrics file (CSV or lm-evaluation-harness JSON)',
+  );
   if (binary) throw binary;
   const format = taskMetricFormat(options.source, text);
   if (format === 'lm-eval') return parseLmEval(text, options);
@@ -283,8 +289,23 @@ function parseTaskCsv(text: string, options: TaskMetricOptions, format: 'long' |
         `expected a ${positive ? 'positive' : 'non-negative'} number, got ${quoteForMessage(raw)}${hint ? ` (${hint})` : ''}`,
       );
     }
+    // The runs reader's range: a size of 1e308 passes as a number and overflows the analyses' C = 6ND.
+    const refusal = magnitudeRefusal(header[i!].trim(), v);
+    if (refusal)
+      throw new InputError({ file: source, line: lineOf(r), column: i! + 1, columnName: header[i!] }, refusal);
     return v;
   };
+  /** A value derived from a row's cells must be in range too; refused at the cell it comes from. */
+  const checkDerived = (r: number, i: number | undefined, what: string, value: number) => {
+    const refusal = magnitudeRefusal(what, value);
+    if (refusal)
+      throw new InputError(
+        { file: source, line: lineOf(r), ...(i !== undefined ? { column: i + 1, columnName: header[i] } : {}) },
+        refusal,
+      );
+  };
+  /** Each run's tokens by step, where the file gives both: tokens must not fall as the steps rise. */
+  const tokensByStep = new Map<string, Map<number, { D: number; line: number }>>();
   const fieldColumns = new Set(Object.values(cols));
   const metricCols =
     format === 'wide'
@@ -335,7 +356,19 @@ function parseTaskCsv(text: string, options: TaskMetricOptions, format: 'long' |
     let D = optionalNumber(r, 'D', true);
     // A checkpoint placed by its step (tokens from step × batch, or the step itself): said when the step is W&B's _step.
     if (D === undefined && step !== undefined) placedByStep = true;
-    if (D === undefined && step !== undefined && batch !== undefined) D = step * batch;
+    if (D === undefined && step !== undefined && batch !== undefined) {
+      D = step * batch;
+      checkDerived(r, cols.step, `tokens = step × batch tokens = ${plain(step)} × ${plain(batch)}`, D);
+    } else if (D !== undefined && step !== undefined) {
+      const steps = tokensByStep.get(run) ?? tokensByStep.set(run, new Map()).get(run)!;
+      const seen = steps.get(step);
+      if (seen === undefined) steps.set(step, { D, line });
+      else if (seen.D !== D)
+        throw new InputError(
+          { file: source, line, column: cols.D! + 1, columnName: header[cols.D!] },
+          `tokens ${plain(D)} at step ${plain(step)}, and ${plain(seen.D)} at step ${plain(step)} (line ${seen.line}); expected one token count per step of a run`,
+        );
+    }
     if (D === undefined) D = options.tokens;
     if (D === undefined && step === undefined) {
       throw new InputError(
@@ -343,9 +376,15 @@ function parseTaskCsv(text: string, options: TaskMetricOptions, format: 'long' |
         'expected the tokens seen (or the step) at this checkpoint, got an empty cell',
       );
     }
-    const C =
-      optionalNumber(r, 'C', true) ??
-      (D !== undefined && options.flopsPerToken !== undefined ? D * options.flopsPerToken : undefined);
+    let C = optionalNumber(r, 'C', true);
+    const tokensColumn = cols.D !== undefined && cell(r, cols.D) !== '' ? cols.D : cols.step;
+    if (C === undefined && D !== undefined && options.flopsPerToken !== undefined) {
+      C = D * options.flopsPerToken;
+      checkDerived(r, tokensColumn, `C = D × FLOPs per token = ${plain(D)} × ${plain(options.flopsPerToken)}`, C);
+    }
+    // The analyses take C = 6ND where no C is given: it must stay in range as a runs file's derived C must.
+    if (C === undefined && N !== undefined && D !== undefined)
+      checkDerived(r, tokensColumn, `C = 6ND = 6 × ${plain(N)} × ${plain(D)}`, 6 * N * D);
     const valLoss = optionalNumber(r, 'valLoss', true);
     const base = {
       run,
@@ -375,7 +414,7 @@ function parseTaskCsv(text: string, options: TaskMetricOptions, format: 'long' |
           { file: source, line, column: cols.value! + 1, columnName: header[cols.value!] },
           `expected a number, got ${raw === '' ? 'an empty cell' : quoteForMessage(raw)}`,
         );
-      const problem = accuracyProblem(metric, value, raw.trim());
+      const problem = accuracyProblem(metric, value, raw.trim()) ?? magnitudeRefusal(header[cols.value!].trim(), value);
       if (problem)
         throw new InputError({ file: source, line, column: cols.value! + 1, columnName: header[cols.value!] }, problem);
       records.push({ ...base, task, metric, value, line, column: cols.value! + 1 });
@@ -392,10 +431,22 @@ function parseTaskCsv(text: string, options: TaskMetricOptions, format: 'long' |
             { file: source, line, column: c.i + 1, columnName: header[c.i] },
             `expected a number (${c.task} ${c.metric}), got ${quoteForMessage(raw)}`,
           );
-        const problem = accuracyProblem(c.metric, value, raw.trim());
+        const problem = accuracyProblem(c.metric, value, raw.trim()) ?? magnitudeRefusal(header[c.i].trim(), value);
         if (problem) throw new InputError({ file: source, line, column: c.i + 1, columnName: header[c.i] }, problem);
         records.push({ ...base, task: c.task, metric: c.metric, value, line, column: c.i + 1 });
       }
+    }
+  }
+  for (const steps of tokensByStep.values()) {
+    const sorted = [...steps].sort((a, b) => a[0] - b[0]);
+    for (let k = 1; k < sorted.length; k++) {
+      const [step, at] = sorted[k];
+      const [before, prev] = sorted[k - 1];
+      if (at.D < prev.D)
+        throw new InputError(
+          { file: source, line: at.line, column: cols.D! + 1, columnName: header[cols.D!] },
+          `tokens ${plain(at.D)} at step ${plain(step)} are fewer than ${plain(prev.D)} at step ${plain(before)} (line ${prev.line}); expected tokens that do not fall as the steps rise within a run`,
+        );
     }
   }
   const fromLogCount = placedByStep && !options.loggedWithTrainerStep && header[cols.step!].trim() === WANDB_LOG_COUNT;
@@ -412,8 +463,6 @@ function modelArgs(text: string): Record<string, string> {
   return out;
 }
 
-const PYTHON_NON_FINITE = /([:[,]\s*)(-?Infinity|NaN)(?=\s*[,}\]])/g;
-
 function parseLmEval(text: string, options: TaskMetricOptions): TaskMetricSet {
   const source = options.source;
   const body = stripBom(text);
@@ -423,19 +472,9 @@ function parseLmEval(text: string, options: TaskMetricOptions): TaskMetricSet {
     const i = body.indexOf(needle, from);
     return i < 0 ? { line: 1, column: 1, offset: 0 } : { ...lineColumn(starts, i), offset: i };
   };
-  let doc: unknown;
-  try {
-    // Python's json.dumps writes NaN and Infinity bare, which JSON.parse refuses: read them as tagged
-    // strings, so that a standard error of NaN is skipped and a metric of NaN is refused where it is.
-    doc = JSON.parse(body.replace(PYTHON_NON_FINITE, (_, before: string, word: string) => `${before}"\\u0000${word}"`));
-  } catch (e) {
-    const m = /position (\d+)/.exec((e as Error).message);
-    const where = m ? lineColumn(starts, Number(m[1])) : { line: 1, column: 1 };
-    throw new InputError(
-      { file: source, ...where },
-      `not valid JSON (${(e as Error).message.replace(/ in JSON at position \d+.*$/, '')}); expected an lm-evaluation-harness results file`,
-    );
-  }
+  // Python's json.dumps writes NaN and Infinity bare: read as tagged strings, so that a standard error
+  // of NaN is skipped and a metric of NaN is refused where it is.
+  const doc = parseJsonText(text, source, 'an lm-evaluation-harness results file', { nonFinite: 'tag' });
   if (!doc || typeof doc !== 'object' || Array.isArray(doc))
     throw new InputError(
       { file: source, line: 1, column: 1 },
@@ -474,6 +513,14 @@ function parseLmEval(text: string, options: TaskMetricOptions): TaskMetricSet {
     );
   }
   const C = D !== undefined && options.flopsPerToken !== undefined ? D * options.flopsPerToken : undefined;
+  const sizeRefusal =
+    (counted !== undefined ? magnitudeRefusal('config.model_num_parameters', counted) : undefined) ??
+    (D !== undefined ? magnitudeRefusal('tokens', D) : undefined) ??
+    (C !== undefined ? magnitudeRefusal('C = tokens × FLOPs per token', C) : undefined) ??
+    (C === undefined && N !== undefined && D !== undefined
+      ? magnitudeRefusal(`C = 6ND = 6 × ${plain(N)} × ${plain(D)}`, 6 * N * D)
+      : undefined);
+  if (sizeRefusal) throw new InputError({ file: source, ...at('"config"') }, sizeRefusal);
   const base = {
     run,
     ...(N !== undefined ? { N } : {}),

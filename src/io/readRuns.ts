@@ -90,7 +90,11 @@ export function readText(path: string, what: string): string {
       `the file is ${mib(size)}; expected at most ${mib(MAX_WHOLE_FILE_BYTES)} for a file read whole (runs as CSV or JSONL are streamed and may be larger)`,
     );
   }
-  return stripBom(readFileSync(path, 'utf8'));
+  const text = readFileSync(path, 'utf8');
+  // UTF-16 read as UTF-8 would otherwise come back as "malformed CSV" or "not JSON" somewhere inside.
+  const binary = binaryProblem(text.slice(0, BINARY_CHECK_CHARS), path, what);
+  if (binary) throw binary;
+  return stripBom(text);
 }
 
 /** Read a file in chunks, calling `onChunk` with each; stops early when it returns false. */

@@ -6,6 +6,10 @@
  * in readTaskMetrics.ts, from the chosen files in the web app), so both read a manifest the same way.
  */
 import { InputError } from '../errors/index.js';
+import { magnitudeRefusal } from '../core/magnitude.js';
+import { parseJsonText } from './parseJson.js';
+import { stripBom } from './parseRuns.js';
+import { lineColumn, lineStartsOf } from './textPosition.js';
 import {
   mergeTaskMetricSets,
   parseTaskMetrics,
@@ -42,12 +46,32 @@ interface ManifestRun {
 
 /** Whether JSON text is a ladder manifest (an object with a "runs" array) rather than lm-eval results. */
 export function manifestOf(text: string): { runs: unknown[]; tasks: unknown } | undefined {
-  if (!text.trimStart().startsWith('{')) return undefined;
+  const body = stripBom(text);
+  if (!body.trimStart().startsWith('{')) return undefined;
   try {
-    const doc = JSON.parse(text) as { runs?: unknown; results?: unknown; tasks?: unknown };
+    const doc = JSON.parse(body) as { runs?: unknown; results?: unknown; tasks?: unknown };
     return Array.isArray(doc.runs) && doc.results === undefined ? { runs: doc.runs, tasks: doc.tasks } : undefined;
   } catch {
     return undefined;
+  }
+}
+
+const MANIFEST = 'a ladder manifest ({"runs": [{"file", "run", "N"}, …]})';
+
+/**
+ * Text that is no manifest by manifestOf but says "runs" and not "results": a manifest with a slip (a
+ * trailing comma, "runs" not an array), refused as the manifest it is meant to be rather than read on
+ * as lm-evaluation-harness results and refused for their missing "results".
+ */
+function checkNotManifest(text: string, source: string): void {
+  if (!/"runs"\s*:/.test(text) || /"results"\s*:/.test(text)) return;
+  const doc = parseJsonText(text, source, MANIFEST) as { runs?: unknown } | null;
+  if (doc && typeof doc === 'object' && doc.runs !== undefined && !Array.isArray(doc.runs)) {
+    const body = stripBom(text);
+    throw new InputError(
+      { file: source, ...lineColumn(lineStartsOf(body), body.search(/"runs"\s*:/)) },
+      `"runs": expected an array of runs [{"file", "run", "N"}, …], got ${Array.isArray(doc.runs) ? 'an array' : doc.runs === null ? 'null' : typeof doc.runs === 'object' ? 'an object' : typeof doc.runs}`,
+    );
   }
 }
 
@@ -69,6 +93,10 @@ function checkManifestRun(entry: unknown, i: number, source: string, text: strin
   for (const k of ['flopsPerToken', 'tokens', 'batchTokens'] as const) {
     if (e[k] !== undefined && !(typeof e[k] === 'number' && e[k]! > 0))
       throw new InputError(where(), `runs[${i}] (${e.run}): "${k}" must be a positive number`);
+  }
+  for (const k of ['N', 'flopsPerToken', 'tokens', 'batchTokens'] as const) {
+    const refusal = e[k] === undefined ? undefined : magnitudeRefusal(`runs[${i}] (${e.run}): "${k}"`, e[k]!);
+    if (refusal) throw new InputError(where(), refusal);
   }
   if (e.loggedWithTrainerStep !== undefined && typeof e.loggedWithTrainerStep !== 'boolean')
     throw new InputError(where(), `runs[${i}] (${e.run}): "loggedWithTrainerStep" must be true or false`);
@@ -95,6 +123,7 @@ export function taskMetricsFromFiles(
   for (const path of paths) {
     const text = files.read(path);
     const manifest = manifestOf(text);
+    if (!manifest) checkNotManifest(text, path);
     if (manifest) {
       if (manifest.tasks !== undefined) tasks.push(...checkTasks(manifest.tasks, path));
       manifest.runs.forEach((entry, i) => {

@@ -3,7 +3,7 @@
  */
 import { packagePath } from '../io/packageRoot.js';
 import { readText } from '../io/readRuns.js';
-import { InputError } from '../errors/index.js';
+import { parseJsonText } from '../io/parseJson.js';
 import { parseWorld, type World } from './world.js';
 
 export const defaultWorldPath = packagePath('worlds', 'default.json');
@@ -11,11 +11,5 @@ export const defaultWorldPath = packagePath('worlds', 'default.json');
 export function loadWorld(path?: string): World {
   const file = !path || path === 'default' ? defaultWorldPath : path;
   const text = readText(file, 'a world file (JSON, as worlds/default.json)');
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (e) {
-    throw new InputError({ file }, `malformed JSON: expected a world (see worlds/README.md): ${(e as Error).message}`);
-  }
-  return parseWorld(json, file);
+  return parseWorld(parseJsonText(text, file, 'a world (see worlds/README.md)'), file);
 }

@@ -26,6 +26,7 @@ import {
 } from '../../analyses/curveLaws.js';
 import { curveFromMetrics, curvesFromDataset, type ReadCurve } from '../../io/parseCurves.js';
 import { readRuns, readText } from '../../io/readRuns.js';
+import { parseJsonText } from '../../io/parseJson.js';
 import { WANDB_LOG_COUNT } from '../../io/parseRuns.js';
 import type { Run as DatasetRun } from '../../io/dataset.js';
 import {
@@ -167,16 +168,11 @@ function readCurves(
 ): ReadCurve[] {
   const schedules: Record<string, Schedule> = {};
   if (flags.schedules) {
-    let raw: unknown;
-    try {
-      raw = JSON.parse(readText(flags.schedules, 'a JSON file of schedules, one per run'));
-    } catch (e) {
-      if (e instanceof InputError) throw e;
-      throw new InputError(
-        { file: flags.schedules },
-        `not JSON (${(e as Error).message}); expected an object mapping run names to schedules`,
-      );
-    }
+    const raw = parseJsonText(
+      readText(flags.schedules, 'a JSON file of schedules, one per run'),
+      flags.schedules,
+      'an object mapping run names to schedules',
+    );
     if (!raw || typeof raw !== 'object' || Array.isArray(raw))
       throw new InputError(
         { file: flags.schedules },
@@ -232,9 +228,14 @@ function readCurves(
 /** The target schedule from flags (`--schedule wsd --steps 2000 …`) or a JSON file. */
 function targetSchedule(flags: ScheduleFlags, fallback?: Schedule): Schedule {
   if (flags.scheduleFile)
-    return parseSchedule(JSON.parse(readText(flags.scheduleFile, 'a learning-rate schedule (JSON)')), {
-      file: flags.scheduleFile,
-    });
+    return parseSchedule(
+      parseJsonText(
+        readText(flags.scheduleFile, 'a learning-rate schedule (JSON)'),
+        flags.scheduleFile,
+        'a learning-rate schedule ({"kind": "wsd", "peakLr": …, "steps": …, …})',
+      ),
+      { file: flags.scheduleFile },
+    );
   if (!flags.schedule) {
     if (fallback) return fallback;
     throw new UsageError(
@@ -314,16 +315,8 @@ function scheduleOptions(cmd: Command): Command {
 
 /** Read and check a fit file written by `curve-law fit --out`. */
 function loadCurveFit(path: string): CurveFitFile {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readText(path, 'a curve-law fit (JSON written by "scalelab curve-law fit --out FILE")'));
-  } catch (e) {
-    if (e instanceof InputError) throw e;
-    throw new InputError(
-      { file: path },
-      `not JSON (${(e as Error).message}); expected a fit written by "scalelab curve-law fit --out"`,
-    );
-  }
+  const what = 'a curve-law fit (JSON written by "scalelab curve-law fit --out FILE")';
+  const raw = parseJsonText(readText(path, what), path, what);
   const f = raw as Partial<CurveFitFile>;
   if (!f || f.kind !== 'scalelab-curve-fit' || !Array.isArray(f.fits) || !f.fits.length)
     throw new InputError(

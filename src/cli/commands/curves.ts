@@ -38,6 +38,30 @@ function formLine(form: { law: string; breaks?: number; default: boolean }, shap
     : `form: ${name} (by --law; the default is ${DEFAULT_CURVES_FORM}, the form curve fits)${shape === m4CurveForm ? `\n  ${shape.citation}` : ''}`;
 }
 
+/**
+ * The points of a benchmark of learning curves: each curve's x and loss, positive (the forms are
+ * fitted in logs), and whether the point is fitted (split 1) or predicted (0) — any other split code
+ * is refused where it is, not read as held out.
+ */
+function readCurvePoints(file: string, columns: { x: string; y: string; split: string; ids: string[] }) {
+  const rows = parseTable(readText(file, 'a CSV of learning curves with a train/test split column'), file, {
+    numbers: [columns.x, columns.y, columns.split],
+    text: columns.ids,
+    rules: {
+      [columns.x]: 'positive',
+      [columns.y]: 'positive',
+      [columns.split]: { oneOf: [0, 1], meaning: '1 = fit, 0 = predict' },
+    },
+  });
+  return rows.map((r) => ({
+    curve: columns.ids.map((c) => (r as Record<string, unknown>)[c]).join(' / '),
+    x: (r as Record<string, number>)[columns.x],
+    y: (r as Record<string, number>)[columns.y],
+    train: (r as Record<string, number>)[columns.split] === 1,
+    line: r.line,
+  }));
+}
+
 export function registerCurves(program: Command, run: Run): void {
   program
     .command('curves')
@@ -79,17 +103,7 @@ export function registerCurves(program: Command, run: Run): void {
             .split(',')
             .map((s) => s.trim())
             .filter(Boolean);
-          const rows = parseTable(readText(file, 'a CSV of learning curves with a train/test split column'), file, {
-            numbers: [f.xColumn, f.yColumn, f.splitColumn],
-            text: ids,
-          });
-          const points = rows.map((r) => ({
-            curve: ids.map((c) => (r as Record<string, unknown>)[c]).join(' / '),
-            x: (r as Record<string, number>)[f.xColumn],
-            y: (r as Record<string, number>)[f.yColumn],
-            train: (r as Record<string, number>)[f.splitColumn] === 1,
-            line: r.line,
-          }));
+          const points = readCurvePoints(file, { x: f.xColumn, y: f.yColumn, split: f.splitColumn, ids });
           const id = keyword(f.law, '--law', CURVES_FORMS);
           // power reads no breaks: a --breaks beside it was silently unused.
           if (!lawIdsWithOption('breaks').includes(id) && cmd.getOptionValueSource('breaks') === 'cli')

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { createLabServer } from '../../server/labServer.js';
 import { defaultLabBudgetHours, LabState } from '../../server/labState.js';
 import { readText } from '../../io/readRuns.js';
+import { parseJsonText } from '../../io/parseJson.js';
 import { trainingConfigSchema } from '../../lab/world.js';
 import { unknownName } from '../../core/names.js';
 import { InputError, UsageError } from '../../errors/index.js';
@@ -24,15 +25,11 @@ type Run = (fn: () => Promise<void>, json?: boolean) => Promise<void>;
 function readConfig(value: string): Record<string, unknown> {
   const text = value.trim().startsWith('{') ? value : readText(value, 'a training config: inline JSON or a JSON file');
   const source = value.trim().startsWith('{') ? '--config' : value;
-  let config: Record<string, unknown>;
-  try {
-    config = JSON.parse(text) as Record<string, unknown>;
-  } catch (e) {
-    throw new InputError(
-      { file: source },
-      `malformed JSON: expected a training config such as {"n_layer": 4, "d_model": 256, "n_heads": 4, "tokens": 5e8, "batch_tokens": 65536, "learning_rate": 0.003} (${(e as Error).message})`,
-    );
-  }
+  const config = parseJsonText(
+    text,
+    source,
+    'a training config such as {"n_layer": 4, "d_model": 256, "n_heads": 4, "tokens": 5e8, "batch_tokens": 65536, "learning_rate": 0.003}',
+  ) as Record<string, unknown>;
   if (config === null || typeof config !== 'object' || Array.isArray(config))
     throw new InputError({ file: source }, 'expected a training config: a JSON object of fields');
   const fields = Object.keys(trainingConfigSchema.shape);

@@ -105,6 +105,8 @@ export function registerMup(program: Command, run: Run): void {
         const rows = parseTable(readText(file, 'a CSV of layer, width and value columns'), file, {
           numbers: ['width', 'value'] as const,
           text: ['layer'] as const,
+          // The check fits ln |a| against ln width: both must be positive.
+          rules: { width: 'positive', value: 'positive' },
         });
         const r = coordinateCheck(
           rows,
