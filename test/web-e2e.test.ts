@@ -263,11 +263,39 @@ test(
     await t.test('the planner recommends N for the cluster and follows the GPU count', async () => {
       const before = await numberIn(page, 'plan-N');
       assert.ok(before > 1e9 && before < 1e13, `N = ${before}`);
+      // Every number's source on the page, not in a tooltip, as plan prints it: the inputs left at their
+      // defaults marked, the MFU's source, the law, each rule of thumb's citation, the two losses apart.
+      const text = async (id: string) => (await page.getByTestId(id).innerText()).replace(/\s+/g, ' ');
+      assert.match(await text('plan-budget'), /× NVIDIA H100[^,]* \(default\), 30 days at MFU 0\.4 \(default\);/);
+      assert.ok(await page.getByTestId('plan-assumptions').isVisible(), 'the assumptions are shown, not folded');
+      const assumptions = await text('plan-assumptions');
+      assert.match(assumptions, /C = 6·N·D/);
+      assert.match(assumptions, /MFU 0\.4 \(the default MFU: Llama 3 405B .*Dubey et al\. 2024.*§3\.3\)/);
+      assert.match(assumptions, /d_model\/n_layer nearest 100 .*Kaplan et al\. 2020 §3\.1/);
+      assert.match(
+        await text('plan-law'),
+        /^Law: L = E \+ A\/N\^α \+ B\/D\^β; law chinchilla fitted to examples\/chinchilla\.csv \(240 runs; procedure auto, the law shown huber's\)$/,
+      );
+      const table = await page.getByTestId('plan').locator('table').innerText();
+      assert.match(table, /20 tokens per parameter\t.*Hoffmann et al\. 2022, Table 3/);
+      assert.match(table, /Kaplan et al\. 2020 allocation.*\tKaplan et al\. 2020, Table 6/);
+      assert.match(await text('plan-loss-source'), /the reported law at this N and D$/);
+      assert.match(
+        await text('plan-loss-run-source'),
+        /as the Procedure panel and scalelab predict give it: the mean of 3/,
+      );
       await page.getByTestId('planner-gpus').fill('8192');
       const after = await changedNumber(page, 'plan-N', before);
       assert.ok(after > before, `more GPUs, a larger model: ${before} → ${after}`);
       await page.getByTestId('planner-gpu').selectOption('a100');
       assert.ok((await changedNumber(page, 'plan-N', after)) < after, 'slower GPUs, a smaller model');
+      // A GPU chosen is not marked; the MFU still is until one is typed.
+      assert.match(await text('plan-budget'), /× NVIDIA A100 \(SXM4 \/ PCIe\), 30 days at MFU 0\.4 \(default\);/);
+      await page.getByTestId('planner-mfu').fill('0.45');
+      await page.getByTestId('plan-budget').filter({ hasText: 'at MFU 0.45;' }).waitFor();
+      assert.doesNotMatch(`${await text('plan-budget')} ${await text('plan-assumptions')}`, /default/);
+      await page.getByTestId('planner-mfu').fill('0.4');
+      await page.getByTestId('plan-budget').filter({ hasText: 'at MFU 0.4 (default);' }).waitFor();
       await page.getByTestId('planner-days').fill('soon');
       assert.match(
         (await page.getByTestId('planner-error').textContent()) ?? '',
