@@ -372,6 +372,17 @@ test(
           n3: await cell('approach-3', 3),
         };
         assert.match((await page.getByTestId('fit-loss').textContent()) ?? '', /^huber \(δ = 0\.001\)/);
+        // Where the frontier's numbers come from, on the page as frontier prints it: Approach 3 by its recipe
+        // (the auto fit's reported law, whose loss is not the candidates' average), Approach 2's loss law.
+        const sources = async () => (await page.getByTestId('approaches-sources').innerText()).replace(/\s+/g, ' ');
+        const a3Name = async () => (await page.getByTestId('approach-3').locator('th').textContent())?.trim();
+        assert.equal(await a3Name(), '3: parametric fit (chinchilla, huber)');
+        assert.match(
+          await sources(),
+          /Approach 3: parametric fit: chinchilla by the huber recipe \(Chinchilla form, free α and β, Huber \(δ = 1e-3\) on ln L; Hoffmann et al\. 2022 \(arXiv:2203\.15556\) App\. D\.2; Besiroglu et al\. 2024 \(arXiv:2404\.10102\)\), the law the auto fit reports and plan allocates with; its loss is that law's, not the candidates' average that predict gives\./,
+        );
+        assert.match(await sources(), /Approach 2 loss: L\*\(C\) = E \+ A·C\^\(−γ\) fitted to its frontier's losses\./);
+        assert.match(await sources(), /^No intervals: choose "Bootstrap replicates" in the Fit settings\./);
         await page.getByTestId('setting-procedure').selectOption('ls');
         const E = await changedNumber(page, 'param-E', huber.E);
         assert.ok(Math.abs(E - 1.8646) < 0.005, `least squares: E = ${E}`);
@@ -384,6 +395,11 @@ test(
         const n3 = await cell('approach-3', 3);
         assert.ok(n3 / huber.n3 > 1.05, `Approach 3 follows the fit: N_opt(1e24) ${huber.n3} → ${n3}`);
         assert.equal(await cell('approach-2', 3), huber.n2, 'Approach 2 (IsoFLOP parabolas) does not use the loss');
+        assert.equal(await a3Name(), '3: parametric fit (chinchilla, ls)');
+        assert.match(
+          await sources(),
+          /Approach 3: parametric fit: chinchilla by the ls recipe \(Chinchilla form, free α and β, least squares on ln L; Hoffmann et al\. 2022 .*\), the law plan allocates with\./,
+        );
         assert.notEqual(await numberIn(page, 'plan-N'), huber.planN, 'the planner follows the fit');
         // A fixed recipe is a single candidate of full weight.
         assert.equal(await page.getByTestId('procedure-id').textContent(), 'ls');
