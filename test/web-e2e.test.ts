@@ -307,6 +307,10 @@ test(
         .getByTestId('plan')
         .screenshot({ timeout: screenshotTimeoutMs, path: join(shots, 'web-e2e-2-planner.png') });
       // Published models placed on the fitted frontier (the bundled catalog).
+      assert.match(
+        (await page.getByTestId('landmarks-source').innerText()).replace(/\s+/g, ' '),
+        /^Each model's C = 6·N·D and N_opt\(C\) under the fit's reported law \(huber\), as scalelab plan --compare places them; N and tokens as published/,
+      );
       const landmarks = (await page.getByTestId('landmarks').textContent()) ?? '';
       assert.match(landmarks, /Chinchilla 70B[^]*near the frontier/);
       assert.match(landmarks, /GPT-3 175B[^]*under-trained/);
