@@ -263,11 +263,39 @@ test(
     await t.test('the planner recommends N for the cluster and follows the GPU count', async () => {
       const before = await numberIn(page, 'plan-N');
       assert.ok(before > 1e9 && before < 1e13, `N = ${before}`);
+      // Every number's source on the page, not in a tooltip, as plan prints it: the inputs left at their
+      // defaults marked, the MFU's source, the law, each rule of thumb's citation, the two losses apart.
+      const text = async (id: string) => (await page.getByTestId(id).innerText()).replace(/\s+/g, ' ');
+      assert.match(await text('plan-budget'), /× NVIDIA H100[^,]* \(default\), 30 days at MFU 0\.4 \(default\);/);
+      assert.ok(await page.getByTestId('plan-assumptions').isVisible(), 'the assumptions are shown, not folded');
+      const assumptions = await text('plan-assumptions');
+      assert.match(assumptions, /C = 6·N·D/);
+      assert.match(assumptions, /MFU 0\.4 \(the default MFU: Llama 3 405B .*Dubey et al\. 2024.*§3\.3\)/);
+      assert.match(assumptions, /d_model\/n_layer nearest 100 .*Kaplan et al\. 2020 §3\.1/);
+      assert.match(
+        await text('plan-law'),
+        /^Law: L = E \+ A\/N\^α \+ B\/D\^β; law chinchilla fitted to examples\/chinchilla\.csv \(240 runs; procedure auto, the law shown huber's\)$/,
+      );
+      const table = await page.getByTestId('plan').locator('table').innerText();
+      assert.match(table, /20 tokens per parameter\t.*Hoffmann et al\. 2022, Table 3/);
+      assert.match(table, /Kaplan et al\. 2020 allocation.*\tKaplan et al\. 2020, Table 6/);
+      assert.match(await text('plan-loss-source'), /the reported law at this N and D$/);
+      assert.match(
+        await text('plan-loss-run-source'),
+        /as the Procedure panel and scalelab predict give it: the mean of 3/,
+      );
       await page.getByTestId('planner-gpus').fill('8192');
       const after = await changedNumber(page, 'plan-N', before);
       assert.ok(after > before, `more GPUs, a larger model: ${before} → ${after}`);
       await page.getByTestId('planner-gpu').selectOption('a100');
       assert.ok((await changedNumber(page, 'plan-N', after)) < after, 'slower GPUs, a smaller model');
+      // A GPU chosen is not marked; the MFU still is until one is typed.
+      assert.match(await text('plan-budget'), /× NVIDIA A100 \(SXM4 \/ PCIe\), 30 days at MFU 0\.4 \(default\);/);
+      await page.getByTestId('planner-mfu').fill('0.45');
+      await page.getByTestId('plan-budget').filter({ hasText: 'at MFU 0.45;' }).waitFor();
+      assert.doesNotMatch(`${await text('plan-budget')} ${await text('plan-assumptions')}`, /default/);
+      await page.getByTestId('planner-mfu').fill('0.4');
+      await page.getByTestId('plan-budget').filter({ hasText: 'at MFU 0.4 (default);' }).waitFor();
       await page.getByTestId('planner-days').fill('soon');
       assert.match(
         (await page.getByTestId('planner-error').textContent()) ?? '',
@@ -279,6 +307,10 @@ test(
         .getByTestId('plan')
         .screenshot({ timeout: screenshotTimeoutMs, path: join(shots, 'web-e2e-2-planner.png') });
       // Published models placed on the fitted frontier (the bundled catalog).
+      assert.match(
+        (await page.getByTestId('landmarks-source').innerText()).replace(/\s+/g, ' '),
+        /^Each model's C = 6·N·D and N_opt\(C\) under the fit's reported law \(huber\), as scalelab plan --compare places them; N and tokens as published/,
+      );
       const landmarks = (await page.getByTestId('landmarks').textContent()) ?? '';
       assert.match(landmarks, /Chinchilla 70B[^]*near the frontier/);
       assert.match(landmarks, /GPT-3 175B[^]*under-trained/);
@@ -344,6 +376,17 @@ test(
           n3: await cell('approach-3', 3),
         };
         assert.match((await page.getByTestId('fit-loss').textContent()) ?? '', /^huber \(δ = 0\.001\)/);
+        // Where the frontier's numbers come from, on the page as frontier prints it: Approach 3 by its recipe
+        // (the auto fit's reported law, whose loss is not the candidates' average), Approach 2's loss law.
+        const sources = async () => (await page.getByTestId('approaches-sources').innerText()).replace(/\s+/g, ' ');
+        const a3Name = async () => (await page.getByTestId('approach-3').locator('th').textContent())?.trim();
+        assert.equal(await a3Name(), '3: parametric fit (chinchilla, huber)');
+        assert.match(
+          await sources(),
+          /Approach 3: parametric fit: chinchilla by the huber recipe \(Chinchilla form, free α and β, Huber \(δ = 1e-3\) on ln L; Hoffmann et al\. 2022 \(arXiv:2203\.15556\) App\. D\.2; Besiroglu et al\. 2024 \(arXiv:2404\.10102\)\), the law the auto fit reports and plan allocates with; its loss is that law's, not the candidates' average that predict gives\./,
+        );
+        assert.match(await sources(), /Approach 2 loss: L\*\(C\) = E \+ A·C\^\(−γ\) fitted to its frontier's losses\./);
+        assert.match(await sources(), /^No intervals: choose "Bootstrap replicates" in the Fit settings\./);
         await page.getByTestId('setting-procedure').selectOption('ls');
         const E = await changedNumber(page, 'param-E', huber.E);
         assert.ok(Math.abs(E - 1.8646) < 0.005, `least squares: E = ${E}`);
@@ -356,6 +399,11 @@ test(
         const n3 = await cell('approach-3', 3);
         assert.ok(n3 / huber.n3 > 1.05, `Approach 3 follows the fit: N_opt(1e24) ${huber.n3} → ${n3}`);
         assert.equal(await cell('approach-2', 3), huber.n2, 'Approach 2 (IsoFLOP parabolas) does not use the loss');
+        assert.equal(await a3Name(), '3: parametric fit (chinchilla, ls)');
+        assert.match(
+          await sources(),
+          /Approach 3: parametric fit: chinchilla by the ls recipe \(Chinchilla form, free α and β, least squares on ln L; Hoffmann et al\. 2022 .*\), the law plan allocates with\./,
+        );
         assert.notEqual(await numberIn(page, 'plan-N'), huber.planN, 'the planner follows the fit');
         // A fixed recipe is a single candidate of full weight.
         assert.equal(await page.getByTestId('procedure-id').textContent(), 'ls');

@@ -242,6 +242,25 @@ test("the web planner's N and D from an auto fit: the reported law's optimum, sa
   assert.equal(run.interval, undefined, 'no replicates, no interval');
 });
 
+test('the web planner marks a cluster input left at its default and says where it comes from, as plan does a defaulted --gpu or --mfu', () => {
+  const data = parseRuns(readFileSync(join(root, 'examples/cs336-isoflops.json'), 'utf8'), {
+    source: 'cs336-isoflops.json',
+  });
+  const json = autoFitToJson(chooseProcedure(data));
+  const defaults = planFor(json, defaultPlannerInputs);
+  assert.match(defaults.assumed?.mfu ?? '', /^the default MFU: Llama 3 405B .*Dubey et al\. 2024.*§3\.3$/);
+  assert.match(defaults.assumed?.accelerator ?? '', /default GPU type/);
+  // The assumptions carry the sources beside the numbers, as plan's text does.
+  const cluster = defaults.assumptions.find((a) => a.startsWith('1024 × '));
+  assert.match(cluster ?? '', /\(the planner's default GPU type.*MFU 0\.4 \(the default MFU: Llama 3 405B/);
+  // Chosen inputs are not marked: another GPU, and an MFU typed in.
+  const chosen = planFor(json, { ...defaultPlannerInputs, gpu: 'a100', mfu: '45%' });
+  assert.equal(chosen.assumed, undefined);
+  assert.doesNotMatch(chosen.assumptions.join('\n'), /default/);
+  // A budget in FLOPs has no cluster to mark.
+  assert.equal(planFor(json, { ...defaultPlannerInputs, mode: 'flops' }).assumed, undefined);
+});
+
 test("a located upload error says what to do next in the page's words: fix the line and upload again, or the column step", () => {
   const caught = (text: string, name: string, columns?: Record<string, string>): ErrorInfo => {
     try {

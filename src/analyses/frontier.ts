@@ -17,6 +17,7 @@ import { fit } from '../fit/fit.js';
 import { powerLaw, predictLoss, type Law } from '../laws/index.js';
 import { defaultResampleUnit, groupedDraw, lineagesNotDrawn, type Dataset, type Run } from '../io/dataset.js';
 import { computeOptimal } from './computeOptimal.js';
+import type { ProcedureJson } from '../fit/summary.js';
 import { envelopeAnalysis, trainingCurves, type Curve, type EnvelopeResult } from './envelope.js';
 import {
   defaultVertex,
@@ -102,6 +103,7 @@ export function approachSummary(a: ApproachResult): ApproachSummary {
   return {
     approach: a.approach,
     label: a.label,
+    ...(a.shortLabel !== undefined ? { shortLabel: a.shortLabel } : {}),
     a: a.a,
     b: a.b,
     intervals: a.intervals,
@@ -436,6 +438,28 @@ export function* approach2Steps(
       );
   }
   return result;
+}
+
+/** Where Approaches 1 and 2 get a loss at a target: a law of the frontier's loss against compute. */
+export const frontierLossSource = "L*(C) = E + A·C^(−γ) fitted to its frontier's losses";
+
+/**
+ * Approach 3 named by the recipe that fitted its law (a fit's `procedure`): briefly for tables and
+ * figures, in full once beside them. Its loss is that law's; for an auto fit, the reported law's
+ * (the one plan allocates with), not the candidates' average that predict gives.
+ */
+export function approach3Recipe(lawId: string, procedure: ProcedureJson): { label: string; shortLabel: string } {
+  const p = procedure;
+  if (p.id === 'custom')
+    return { shortLabel: `parametric fit (${lawId}, custom)`, label: `parametric fit: ${p.title}` };
+  const c = p.candidates?.find((x) => x.id === p.chosen);
+  const title = c?.title ?? p.title;
+  const citation = c?.citation ?? p.citation;
+  const auto = p.id === 'auto';
+  return {
+    shortLabel: `parametric fit (${lawId}, ${p.chosen})`,
+    label: `parametric fit: ${lawId} by the ${p.chosen} recipe (${title}${citation ? `; ${citation}` : ''}), the law ${auto ? 'the auto fit reports and ' : ''}plan allocates with${auto ? "; its loss is that law's, not the candidates' average that predict gives" : ''}`,
+  };
 }
 
 /**

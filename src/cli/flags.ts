@@ -243,11 +243,6 @@ export function flag(
 /** The accelerator every command assumes when none is given. */
 export const defaultGpu = defaultAcceleratorId;
 
-/** The model FLOPs utilisation assumed when none is given, and where it comes from (docs/methods.md §20). */
-export const defaultMfu = 0.4;
-export const defaultMfuSource =
-  'Llama 3 405B trained at 38–43 % MFU on H100s, Dubey et al. 2024, arXiv:2407.21783, §3.3';
-
 /** Old spellings kept for one release, so scripts keep working; help does not show them. */
 export interface DeprecatedAlias {
   /** The old long flag, e.g. --loss. */

@@ -90,6 +90,14 @@ export const accelerators: readonly Accelerator[] = [
 export const defaultAcceleratorId = 'b200';
 
 /**
+ * The model FLOPs utilisation assumed when none is given (plan, the web app's planner), and where it
+ * comes from (docs/methods.md §20): a plan at an MFU nobody chose says so beside the number.
+ */
+export const defaultMfu = 0.4;
+export const defaultMfuSource =
+  'Llama 3 405B trained at 38–43 % MFU on H100s, Dubey et al. 2024, arXiv:2407.21783, §3.3';
+
+/**
  * Model FLOPs utilisation is a fraction of the peak, in (0, 1]: 40 for 40 % is the usual slip, said as
  * the fraction it stands for. For every reader of an MFU (a hardware budget, a sweep's cost model).
  */

@@ -466,7 +466,7 @@ export function frontierPlot(
   let cmin = Infinity,
     cmax = Math.max(...targets, 0);
   for (const a of approaches) {
-    const name = `${a.approach}: ${a.label}`;
+    const name = `${a.approach}: ${a.shortLabel ?? a.label}`;
     const own = a.isoflop
       ? a.isoflop.profiles.map((p) => ({ C: p.C, N: p.N, D: p.D }))
       : a.envelope
@@ -479,7 +479,7 @@ export function frontierPlot(
   if (!Number.isFinite(cmin)) cmin = Math.min(...targets) / 1e4;
   cmax = Math.max(cmax, ...pts.map((p) => p.C));
   for (const a of approaches) {
-    const name = `${a.approach}: ${a.label}`;
+    const name = `${a.approach}: ${a.shortLabel ?? a.label}`;
     // Each approach's fitted line N = k·C^a through its first target prediction.
     const t = a.targets[0];
     if (!t) continue;
@@ -560,7 +560,10 @@ export function frontierPlot(
     };
   };
   const described = approaches
-    .map((a) => `approach ${a.approach} (${a.label}): N_opt ∝ C^${a.a.toFixed(3)}, D_opt ∝ C^${a.b.toFixed(3)}`)
+    .map(
+      (a) =>
+        `approach ${a.approach} (${a.shortLabel ?? a.label}): N_opt ∝ C^${a.a.toFixed(3)}, D_opt ∝ C^${a.b.toFixed(3)}`,
+    )
     .join('; ');
   return readableTooltips({
     $schema: schema,

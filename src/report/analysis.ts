@@ -12,6 +12,7 @@ import {
   approach1,
   approach2,
   approach3,
+  approach3Recipe,
   agreement,
   type Agreement,
   type ApproachResult,
@@ -110,6 +111,8 @@ export function analyse(
   if (canAllocate(fitted.law))
     attempt(3, () => {
       const a3 = approach3(fitted.law, fitted.params, o.targets, replicates, o.bootstrap?.level ?? 0.95);
+      // Which recipe fitted its law, as frontier says it: with an auto fit its loss is not predict's.
+      if (o.fitJson?.procedure) Object.assign(a3, approach3Recipe(fitted.law.id, o.fitJson.procedure));
       // Its intervals are the fit's bootstrap's, which drew lineages or runs.
       if (samples && replicates.length >= 2) a3.unit = samples.unit === 'lineage' ? 'lineage' : 'run';
       return a3;

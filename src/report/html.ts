@@ -9,6 +9,7 @@ import { escapeHtml, htmlTable } from '../core/html.js';
 import { resampled } from './text/backtest.js';
 import { keptReplicates } from '../fit/report.js';
 import { libraryOption, renameOptions, type OptionNamer } from '../errors/index.js';
+import { frontierLossSource } from '../analyses/frontier.js';
 export { escapeHtml, htmlTable } from '../core/html.js';
 
 const n = (v: number | undefined, digits = 4) =>
@@ -26,6 +27,23 @@ function planLossSources(r: NonNullable<Analysis['plan']>['recommendation']): st
       ? `the mean of ${f.members.length} candidates' ln L̂ (${f.members.map((m) => `${m.id} ${formatNumber(m.value, 4)}`).join(', ')})`
       : 'the law';
   return `${law} For a new run, as predict gives it: ${formatNumber(f.loss, 4)}${f.interval ? `, ${Math.round(f.level * 100)} % prediction interval ${formatInterval(f.interval, 3)}` : ''} (${mean}${f.interval ? "; the interval adds a run's scatter and the extrapolation term" : ''}).`;
+}
+
+/**
+ * Where each approach's loss comes from, below the table that names them briefly: Approach 3's recipe
+ * in full, and the law of the frontier's losses Approaches 1 and 2 read a target's loss from.
+ */
+function approachSources(approaches: Analysis['approaches']): string {
+  const lines = approaches.flatMap((ap) =>
+    ap.approach === 3
+      ? ap.shortLabel !== undefined && ap.shortLabel !== ap.label
+        ? [`Approach 3: ${ap.label}.`]
+        : []
+      : ap.targets.some((t) => t.loss !== undefined)
+        ? [`Approach ${ap.approach} loss: ${frontierLossSource}.`]
+        : [],
+  );
+  return lines.map((l) => `<p>${escapeHtml(l)}</p>`).join('');
 }
 
 const ci = (v: number | undefined, interval?: [number, number], digits = 4) =>
@@ -144,7 +162,7 @@ export function reportHtml(a: Analysis, svgs: Partial<Record<FigureKind, string>
     for (const ap of a.approaches) {
       for (const t of ap.targets)
         rows.push([
-          `${ap.approach}: ${escapeHtml(ap.label)}`,
+          `${ap.approach}: ${escapeHtml(ap.shortLabel ?? ap.label)}`,
           ci(ap.a, ap.intervals.a, 3),
           n(t.C),
           ci(t.N, t.intervals.N),
@@ -158,6 +176,7 @@ export function reportHtml(a: Analysis, svgs: Partial<Record<FigureKind, string>
       title: "Chinchilla's three approaches, side by side",
       html:
         htmlTable(['approach', 'a (N_opt ∝ C^a)', 'target C', 'N_opt', 'D_opt', 'D/N', 'loss'], rows) +
+        approachSources(a.approaches) +
         a.agreements
           .map(
             (g) =>

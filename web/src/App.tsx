@@ -239,6 +239,7 @@ export function App() {
                 approaches={fit.outcome.approaches}
                 skipped={fit.outcome.skipped}
                 agreements={fit.outcome.agreements}
+                replicates={settings.bootstrap}
               />
               <FiguresPanel figures={fit.outcome.figures} source={loaded.dataset.source} />
               <BacktestPanel

@@ -9,11 +9,18 @@ import {
 } from '../../analyses/plan.js';
 import { landmarksReport, planReport } from '../../report/text/plan.js';
 import { commandFlagNamer } from '../optionFlags.js';
-import { accelerator, hardwareBudget, type Accelerator, type HardwareBudget } from '../../hardware/catalog.js';
+import {
+  accelerator,
+  defaultMfu,
+  defaultMfuSource,
+  hardwareBudget,
+  type Accelerator,
+  type HardwareBudget,
+} from '../../hardware/catalog.js';
 import { FitError, UsageError } from '../../errors/index.js';
 import { keyword, parseFraction, parseInteger, parseQuantity, plainNumber } from '../options.js';
 import { printResult, writeResult } from '../output.js';
-import { defaultGpu, defaultMfu, defaultMfuSource, deprecatedAlias, flag } from '../flags.js';
+import { defaultGpu, deprecatedAlias, flag } from '../flags.js';
 import { checkAllocatable, lawFlagsHelp, lawSourceError, resolveLaw, type LawSource } from '../lawSource.js';
 import { hparamPreset, hparamPresets } from '../../hparams/laws.js';
 import { kaplanBatchPreset } from '../../hparams/criticalBatch.js';

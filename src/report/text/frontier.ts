@@ -4,7 +4,7 @@
  */
 import { formatInterval, formatNumber } from '../../core/format.js';
 import { textTable } from '../../core/table.js';
-import type { ApproachResult, BootstrapSettings } from '../../analyses/frontier.js';
+import { frontierLossSource, type ApproachResult, type BootstrapSettings } from '../../analyses/frontier.js';
 import { libraryOption, type OptionNamer } from '../../errors/index.js';
 
 const withInterval = (v: number, ci?: [number, number], digits = 4) =>
@@ -95,8 +95,7 @@ export function frontierReport(
     );
   });
   for (const r of out.approaches) {
-    if (r.lossLaw && r.approach !== 3)
-      lines.push(`  (approach ${r.approach} loss: L*(C) = E + A·C^(−γ) fitted to its frontier's losses)`);
+    if (r.lossLaw && r.approach !== 3) lines.push(`  (approach ${r.approach} loss: ${frontierLossSource})`);
   }
   if (out.agreements.length) lines.push('', ...out.agreements.map((a) => a.statement));
   for (const s of out.skipped) lines.push(`Approach ${s.approach} skipped: ${s.reason}`);

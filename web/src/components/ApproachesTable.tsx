@@ -1,15 +1,37 @@
 import { formatInterval, formatNumber } from '../lib/format.js';
 import type { ApproachSummary } from '../worker/protocol.js';
 import { useAdvice } from '../hooks/useAdvice.js';
+import { frontierLossSource } from '../../../src/analyses/frontier.js';
 
 interface Props {
   approaches: ApproachSummary[];
   skipped: { approach: number; reason: string }[];
   agreements: string[];
+  /** The Fit settings' bootstrap replicates, behind the intervals (0: none). */
+  replicates: number;
+}
+
+/**
+ * Where the table's numbers come from, as frontier prints it: the intervals' bootstrap, Approach 3's
+ * recipe in full (the table names it briefly) and the law Approaches 1 and 2 read a target's loss from.
+ */
+function approachSources(approaches: ApproachSummary[], replicates: number): string[] {
+  const lines = [
+    replicates > 1
+      ? `Intervals: 95 % from ${replicates} bootstrap replicates (the Fit settings).`
+      : 'No intervals: choose "Bootstrap replicates" in the Fit settings.',
+  ];
+  for (const a of approaches) {
+    if (a.approach === 3 && a.shortLabel !== undefined && a.shortLabel !== a.label)
+      lines.push(`Approach 3: ${a.label}.`);
+    else if (a.approach !== 3 && a.targets.some((t) => t.loss !== undefined))
+      lines.push(`Approach ${a.approach} loss: ${frontierLossSource}.`);
+  }
+  return lines;
 }
 
 /** Chinchilla's three ways to the compute-optimal frontier: exponents and the prediction at the target. */
-export function ApproachesTable({ approaches, skipped, agreements }: Props) {
+export function ApproachesTable({ approaches, skipped, agreements, replicates }: Props) {
   const advise = useAdvice();
   return (
     <section className="panel" aria-labelledby="approaches-heading">
@@ -33,7 +55,7 @@ export function ApproachesTable({ approaches, skipped, agreements }: Props) {
               return (
                 <tr key={a.approach} data-testid={`approach-${a.approach}`}>
                   <th scope="row">
-                    {a.approach}: {a.label}
+                    {a.approach}: {a.shortLabel ?? a.label}
                   </th>
                   <td className="num">
                     {formatNumber(a.a, 4)} <span className="muted">{formatInterval(a.intervals.a, 3)}</span>
@@ -50,6 +72,13 @@ export function ApproachesTable({ approaches, skipped, agreements }: Props) {
             })}
           </tbody>
         </table>
+      )}
+      {approaches.length > 0 && (
+        <ul className="source" data-testid="approaches-sources">
+          {approachSources(approaches, replicates).map((l) => (
+            <li key={l}>{l}</li>
+          ))}
+        </ul>
       )}
       {skipped.length > 0 && (
         <ul className="skipped" data-testid="approaches-skipped">

@@ -9,6 +9,19 @@ function shapeText(c: ShapeCandidate): string {
 }
 
 /**
+ * Where the law's loss comes from, as `plan` and the report say it: the reported law at the recommended
+ * N and D, its interval the law's alone (its bootstrap replicates, no run-to-run scatter), so that it is
+ * not read as the new run's interval below it.
+ */
+function lawLossSource(plan: Plan): string {
+  const r = plan.recommendation;
+  const interval = r.intervals.loss
+    ? `${formatInterval(r.intervals.loss, 4)} ${Math.round(r.level * 100)} % interval of the law alone (${r.replicates} bootstrap replicates, no run-to-run scatter); `
+    : '';
+  return `${interval}the reported law at this N and D`;
+}
+
+/**
  * The recommendation, the rules of thumb under the same law, and — first, when inference tokens are
  * set, since it is what they are set for — the inference-aware model, with a plain note when training
  * it takes more than the budget.
@@ -50,10 +63,13 @@ export function PlanResult({ plan }: { plan: Plan }) {
           <h3>Compute-optimal for the budget (no inference counted)</h3>
         </div>
       )}
-      <p>
+      <p data-testid="plan-budget">
         Budget <strong data-testid="plan-compute">{formatNumber(plan.compute, 4)}</strong> FLOPs
         {hw &&
-          ` (${hw.gpus} × ${hw.accelerator.name}, ${hw.days} days at MFU ${hw.mfu}; ${humanCount(hw.gpuHours)} GPU-hours)`}
+          ` (${hw.gpus} × ${hw.accelerator.name}${plan.assumed?.accelerator ? ' (default)' : ''}, ${hw.days} days at MFU ${hw.mfu}${plan.assumed?.mfu ? ' (default)' : ''}; ${humanCount(hw.gpuHours)} GPU-hours)`}
+      </p>
+      <p className="source" data-testid="plan-law">
+        Law: {plan.law.formula}; {plan.law.provenance}
       </p>
       <dl className="facts plan-facts">
         <dt>parameters N</dt>
@@ -72,28 +88,26 @@ export function PlanResult({ plan }: { plan: Plan }) {
         </dd>
         <dt>tokens per parameter</dt>
         <dd data-testid="plan-ratio">{formatNumber(r.tokensPerParameter, 3)}</dd>
-        <dt>predicted loss</dt>
+        <dt>loss under the law</dt>
         <dd>
           <strong data-testid="plan-loss">{formatNumber(r.loss, 5)}</strong>{' '}
-          <span className="muted">
-            {formatInterval(r.intervals.loss, 4)}
-            {r.forRun && ` (the law shown alone${r.intervals.loss ? ", its interval the law's" : ''})`}
+          <span className="muted" data-testid="plan-loss-source">
+            {lawLossSource(plan)}
           </span>
         </dd>
         {r.forRun && (
           <>
-            <dt>for a new run</dt>
+            <dt>loss for a new run</dt>
             <dd>
               <strong data-testid="plan-loss-run">{formatNumber(r.forRun.loss, 5)}</strong>{' '}
-              <span className="muted">
-                {formatInterval(r.forRun.interval, 4)} (as the Procedure panel and scalelab predict give it:{' '}
+              <span className="muted" data-testid="plan-loss-run-source">
+                {r.forRun.interval
+                  ? `${formatInterval(r.forRun.interval, 4)} ${Math.round(r.forRun.level * 100)} % prediction interval for one run (replicates, a run's scatter and the extrapolation term); `
+                  : ''}
+                as the Procedure panel and scalelab predict give it:{' '}
                 {r.forRun.members.length > 1
                   ? `the mean of ${r.forRun.members.length} candidates' ln L̂ (${r.forRun.members.map((m) => `${m.id} ${formatNumber(m.value, 4)}`).join(', ')})`
                   : 'the law'}
-                {r.forRun.interval
-                  ? `, with a ${Math.round(r.forRun.level * 100)} % prediction interval for one run`
-                  : ''}
-                )
               </span>
             </dd>
           </>
@@ -120,6 +134,7 @@ export function PlanResult({ plan }: { plan: Plan }) {
             <th className="num">D</th>
             <th className="num">D/N</th>
             <th className="num">loss</th>
+            <th>source</th>
           </tr>
         </thead>
         <tbody>
@@ -129,29 +144,26 @@ export function PlanResult({ plan }: { plan: Plan }) {
             <td className="num">{formatNumber(r.D, 4)}</td>
             <td className="num">{formatNumber(r.tokensPerParameter, 3)}</td>
             <td className="num">{formatNumber(r.loss, 5)}</td>
+            <td className="source">the law&apos;s optimum (above)</td>
           </tr>
           {plan.alternatives.map((a) => (
             <tr key={a.rule}>
-              <th scope="row" title={a.citation}>
-                {a.rule}
-              </th>
+              <th scope="row">{a.rule}</th>
               <td className="num">{formatNumber(a.N, 4)}</td>
               <td className="num">{formatNumber(a.D, 4)}</td>
               <td className="num">{formatNumber(a.tokensPerParameter, 3)}</td>
               <td className="num">{a.loss !== undefined ? formatNumber(a.loss, 5) : ''}</td>
+              <td className="source">{a.citation}</td>
             </tr>
           ))}
         </tbody>
       </table>
-      <details>
-        <summary>Assumptions</summary>
-        <ul>
-          <li>{plan.law.provenance}</li>
-          {plan.assumptions.map((a) => (
-            <li key={a}>{a}</li>
-          ))}
-        </ul>
-      </details>
+      <h4 id="plan-assumptions-heading">Assumptions and where the numbers come from</h4>
+      <ul className="assumptions" aria-labelledby="plan-assumptions-heading" data-testid="plan-assumptions">
+        {plan.assumptions.map((a) => (
+          <li key={a}>{a}</li>
+        ))}
+      </ul>
       {plan.warnings.length > 0 && (
         <ul className="warnings" data-testid="plan-warnings">
           {plan.warnings.map((w) => (

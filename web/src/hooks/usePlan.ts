@@ -5,11 +5,10 @@
  */
 import { useMemo, useRef } from 'react';
 import { fitEnsemble, loadFit, type FitJson } from '../../../src/fit/summary.js';
-import { predictEnsemble } from '../../../src/fit/candidate.js';
 import { getLaw, lawChoiceFromJson } from '../../../src/laws/index.js';
 import { allocatingLawIds, canAllocate } from '../../../src/analyses/computeOptimal.js';
-import { makePlan, type Plan } from '../../../src/analyses/plan.js';
-import { accelerator, hardwareBudget } from '../../../src/hardware/catalog.js';
+import { forRunLoss, makePlan, type Plan } from '../../../src/analyses/plan.js';
+import { accelerator, defaultMfu, defaultMfuSource, hardwareBudget } from '../../../src/hardware/catalog.js';
 import { plannerNumber, PlannerInputError, type PlannerField } from '../lib/plannerNumbers.js';
 
 export interface PlannerInputs {
@@ -29,7 +28,7 @@ export const defaultPlannerInputs: PlannerInputs = {
   gpus: '1024',
   gpu: 'h100',
   days: '30',
-  mfu: '0.4',
+  mfu: String(defaultMfu),
   flops: '1e24',
   inferenceTokens: '',
 };
@@ -51,6 +50,23 @@ function replicatesOf(fit: FitJson): Record<string, number>[] {
   return fit.replicates.map((row) => Object.fromEntries(names.map((n, j) => [n, row[j]])));
 }
 
+/**
+ * Where the law comes from, as `plan --fit` says it: the data, the procedure (and, for auto, the
+ * recipe whose law is shown) and the bootstrap replicates behind its intervals.
+ */
+function provenanceOf(fit: FitJson): string {
+  const p = fit.procedure;
+  const recipe = !p
+    ? ''
+    : p.id === 'auto'
+      ? `; procedure auto, the law shown ${p.chosen}'s`
+      : p.id === 'custom'
+        ? `; ${p.title}`
+        : `; procedure ${p.id}`;
+  const replicates = fit.replicates?.length ? `, ${fit.replicates.length} bootstrap replicates` : '';
+  return `law ${fit.law} fitted to ${fit.data.source} (${fit.data.runs} runs${recipe}${replicates})`;
+}
+
 /** The plan for a fit and the planner's inputs (exported for its test: the same N and D as `plan --fit`). */
 export function planFor(fit: FitJson, inputs: PlannerInputs): Plan {
   const law = getLaw(lawChoiceFromJson(fit));
@@ -58,7 +74,7 @@ export function planFor(fit: FitJson, inputs: PlannerInputs): Plan {
     law,
     params: fit.params,
     replicates: replicatesOf(fit),
-    provenance: `law ${fit.law} fitted to ${fit.data.source} (${fit.data.runs} runs)`,
+    provenance: provenanceOf(fit),
     ranges: fit.data.ranges,
     ensemble: fitEnsemble(fit),
     inference: inputs.inferenceTokens.trim()
@@ -73,27 +89,40 @@ export function planFor(fit: FitJson, inputs: PlannerInputs): Plan {
     plannerNumber('mfu', inputs.mfu),
     plannerNumber('days', inputs.days),
   );
-  return withRunLoss(fit, makePlan({ ...common, compute: hardware.flops, hardware }));
+  const assumed = assumedInputs(inputs);
+  return withRunLoss(
+    fit,
+    makePlan({
+      ...common,
+      compute: hardware.flops,
+      hardware,
+      ...(assumed.mfu || assumed.accelerator ? { assumed } : {}),
+    }),
+  );
 }
 
 /**
- * The recommended run's loss as a new run's prediction, as `plan --fit` adds it: an auto fit's candidates
- * averaged in ln L, with the interval for one run when there are replicates. The plan's own loss is the
- * reported law's alone; shown bare, it disagreed with the Procedure panel's number at the same run.
+ * The cluster's inputs left at the planner's defaults, with where each comes from, as `plan` says a
+ * defaulted --gpu or --mfu: the plan marks them "(default)" and its assumptions give the source.
+ */
+function assumedInputs(inputs: PlannerInputs): NonNullable<Plan['assumed']> {
+  return {
+    ...(inputs.gpu === defaultPlannerInputs.gpu
+      ? { accelerator: "the planner's default GPU type, a convenience: choose yours" }
+      : {}),
+    ...(inputs.mfu.trim() === defaultPlannerInputs.mfu ? { mfu: `the default MFU: ${defaultMfuSource}` } : {}),
+  };
+}
+
+/**
+ * The recommended run's loss as a new run's prediction, as `plan --fit` adds it (forRunLoss): an auto
+ * fit's candidates averaged in ln L, with the interval for one run when there are replicates. The plan's
+ * own loss is the reported law's alone; shown bare, it disagreed with the Procedure panel's number.
  */
 function withRunLoss(fit: FitJson, plan: Plan): Plan {
   const { members } = loadFit(JSON.stringify(fit), fit.data.source);
-  if (!(members.length > 1 || members.some((m) => m.replicates.length >= 2))) return plan;
-  const level = fit.bootstrap?.level ?? 0.95;
-  const r = plan.recommendation;
-  const e = predictEnsemble(members, { N: r.N, D: r.D }, [level], { maxC: fit.data.ranges.C?.[1] });
-  const interval = e.intervals[String(level)];
-  r.forRun = {
-    loss: e.value,
-    ...(interval?.every(Number.isFinite) ? { interval } : {}),
-    level,
-    members: e.members,
-  };
+  const forRun = forRunLoss(members, plan.recommendation, fit.bootstrap?.level ?? 0.95, fit.data.ranges.C?.[1]);
+  if (forRun) plan.recommendation.forRun = forRun;
   return plan;
 }
 
