@@ -38,7 +38,9 @@ export function benchOptions(args: string[], reads: { markdown: boolean } = { ma
     return i >= 0 ? args[i + 1] : fallback;
   };
   if (!reads.markdown && args.includes('--markdown')) {
-    process.stderr.write(`--markdown: this bench prints its tables in one form; --json gives everything, for scripts\n`);
+    process.stderr.write(
+      `--markdown: this bench prints its tables in one form; --json gives everything, for scripts\n`,
+    );
     process.exit(2);
   }
   const unit = flag('unit') as ResampleUnit | undefined;

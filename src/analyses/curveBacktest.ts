@@ -175,9 +175,7 @@ export function backtestCurves(
       // A prediction that is NaN, infinite or not positive makes the score non-finite: say so with the fit.
       if (!Number.isFinite(mse))
         throw new Error(
-          `the fitted ${shape.kind} predicts no finite loss on the held-out points (${Object.entries(
-            r.params,
-          )
+          `the fitted ${shape.kind} predicts no finite loss on the held-out points (${Object.entries(r.params)
             .map(([k, v]) => `${k} = ${v}`)
             .join(', ')})`,
         );

@@ -139,7 +139,7 @@ test('a store of schema version 1 is upgraded in one transaction, after a copy o
   }
 });
 
-test('an older ScaleLab that had the store open before it was upgraded marks a left-out run as it did: the mark goes to its column, the reason stays the run\'s', () => {
+test("an older ScaleLab that had the store open before it was upgraded marks a left-out run as it did: the mark goes to its column, the reason stays the run's", () => {
   const dir = tmp('older-still-open');
   const db = join(dir, 'runs.db');
   versionOneStore(db, 20);
