@@ -27,12 +27,22 @@ export interface BenchOptions {
   only?: string[];
 }
 
-/** --json, --markdown, --replicates 100, --seed 0, --unit lineage|run|row, --cases a,b (exits 2 on a bad --unit). */
-export function benchOptions(args: string[]): BenchOptions {
+/**
+ * --json, --markdown, --replicates 100, --seed 0, --unit lineage|run|row, --cases a,b (exits 2 on a bad
+ * --unit). A script whose tables have one form says `markdown: false`: --markdown is then refused (exit
+ * 2), not taken and ignored.
+ */
+export function benchOptions(args: string[], reads: { markdown: boolean } = { markdown: true }): BenchOptions {
   const flag = (name: string, fallback?: string) => {
     const i = args.indexOf(`--${name}`);
     return i >= 0 ? args[i + 1] : fallback;
   };
+  if (!reads.markdown && args.includes('--markdown')) {
+    process.stderr.write(
+      `--markdown: this bench prints its tables in one form; --json gives everything, for scripts\n`,
+    );
+    process.exit(2);
+  }
   const unit = flag('unit') as ResampleUnit | undefined;
   if (unit !== undefined && !['lineage', 'run', 'row'].includes(unit)) {
     process.stderr.write(`--unit: expected lineage, run or row, got "${unit}"\n`);

@@ -48,7 +48,8 @@ import { defaultAutoRule } from '../src/fit/auto.js';
 import { studentTQuantile } from '../src/core/specialFunctions.js';
 import { benchOptions, mixtureAt, prepareCases, ruleWeights, type CaseCache } from './extrapolationCases.js';
 
-const options = benchOptions(process.argv.slice(2));
+// Its tables have one form (no --markdown, which bench/extrapolation.ts reads).
+const options = benchOptions(process.argv.slice(2), { markdown: false });
 const { json, seed, only } = options;
 const log = (s: string) => process.stderr.write(s + '\n');
 

@@ -30,11 +30,15 @@ function defaultsTable(): { header: string[]; rows: string[][] } {
   return { header, rows: lines.slice(2).map(cells) };
 }
 
-/** Whether `source` declares `symbol`: a constant, variable, function, class, interface or type of that name. */
+/**
+ * Whether `source` declares `symbol` at its top level: a constant, variable, function, class, interface
+ * or type of that name, at the start of a line (a local of the same name inside a function is not where
+ * the default is set).
+ */
 function declares(source: string, symbol: string): boolean {
   const name = symbol.replace(/[$]/g, '\\$');
   return new RegExp(
-    `^\\s*(?:export\\s+)?(?:default\\s+)?(?:async\\s+)?(?:const|let|var|function\\*?|class|interface|type|enum)\\s+${name}\\b`,
+    `^(?:export\\s+)?(?:default\\s+)?(?:async\\s+)?(?:const|let|var|function\\*?|class|interface|type|enum)\\s+${name}\\b`,
     'm',
   ).test(source);
 }
@@ -75,4 +79,5 @@ test('the check finds a symbol a file does not declare, and one it only mentions
   assert.ok(declares('export function registerFit(program: Command) {}', 'registerFit'));
   assert.ok(!declares('export const EXTRAPOLATION_SCALE_2 = 1;', 'EXTRAPOLATION_SCALE'));
   assert.ok(!declares('  scale = EXTRAPOLATION_SCALE,', 'EXTRAPOLATION_SCALE'));
+  assert.ok(!declares('function f() {\n  const X = 1;\n}', 'X'), 'a local declaration is not the top-level one');
 });

@@ -55,6 +55,8 @@ export interface FittedCurve {
 export interface CurveForm {
   /** What the output calls it (`--law`'s keyword). */
   id: string;
+  /** A registered law (power, bnsl), or a form fitted its own way that is not one (M4): what messages call it. */
+  kind: 'law' | 'form';
   /** The form in one line, for reports. */
   formula: string;
   /** Where the form comes from (and, for a form fitted its own way, how). */
@@ -75,6 +77,7 @@ export function lawCurveForm(law: Law): CurveForm {
   const variable = law.inputs[0] as 'N' | 'D' | 'C';
   return {
     id: law.id,
+    kind: 'law',
     formula: law.formula,
     citation: law.citation,
     parameterCount: law.params.length,
@@ -172,9 +175,7 @@ export function backtestCurves(
       // A prediction that is NaN, infinite or not positive makes the score non-finite: say so with the fit.
       if (!Number.isFinite(mse))
         throw new Error(
-          `the fitted ${isLaw(form) ? 'law' : 'form'} predicts no finite loss on the held-out points (${Object.entries(
-            r.params,
-          )
+          `the fitted ${shape.kind} predicts no finite loss on the held-out points (${Object.entries(r.params)
             .map(([k, v]) => `${k} = ${v}`)
             .join(', ')})`,
         );

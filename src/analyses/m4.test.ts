@@ -7,7 +7,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fitM4, predictM4, m4CurveForm } from './m4.js';
-import { backtestCurves, type CurvePoint, type CurveForm } from './curveBacktest.js';
+import { backtestCurves, lawCurveForm, type CurvePoint, type CurveForm } from './curveBacktest.js';
+import { powerLaw } from '../laws/index.js';
 import { normal, randomSource } from '../core/random.js';
 import { ScaleLabError } from '../errors/index.js';
 
@@ -91,5 +92,15 @@ test('the back-test scores M4 on each curve and names a curve it cannot score, w
   assert.throws(
     () => backtestCurves(points, broken, 'curves.csv'),
     /curves\.csv: no curve could be scored: m4: the fitted form predicts no finite loss on the held-out points \(epsInf = 0\.2.*; rising: M4 has no start/,
+  );
+  // A registered law as the form (as `curves --law power` passes it): its failure is the law's.
+  const power = lawCurveForm(powerLaw('D'));
+  const brokenLaw: CurveForm = {
+    ...power,
+    fitCurve: (train, source) => ({ ...power.fitCurve(train, source), predict: () => NaN }),
+  };
+  assert.throws(
+    () => backtestCurves(points, brokenLaw, 'curves.csv'),
+    /curves\.csv: no curve could be scored: m4: the fitted law predicts no finite loss on the held-out points \(E = /,
   );
 });

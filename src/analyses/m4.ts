@@ -188,6 +188,7 @@ function m4Values(p: M4Params): Record<string, number> {
 /** M4 as a form `backtestCurves` scores (`scalelab curves --law m4`). */
 export const m4CurveForm: CurveForm = {
   id: 'm4',
+  kind: 'form',
   formula: '(ℓ − ε∞)/(ε0 − ℓ)^α = β·x^c',
   citation:
     'M4 of Alabdulmohsin, Neyshabur & Zhai 2022, "Revisiting Neural Scaling Laws in Language and Vision", arXiv:2209.06640; fitted by this repository\'s objective (Huber on ln ℓ, a start grid then L-BFGS), not the paper\'s recipe',

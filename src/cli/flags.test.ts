@@ -42,6 +42,13 @@ test('--unreachable-timeout is a flag of the commands that wait for runs only (s
   );
 });
 
+test("curves --law says it picks a form, of which m4 is not a law (before: 'law form; … or m4')", async () => {
+  const uses = flagUses(await buildProgram());
+  const law = uses.find((u) => u.command === 'curves' && u.long === '--law')!;
+  assert.match(law.description, /^the form to fit or use; power \(E \+ A·x\^\(−α\)\), bnsl \(.*\) or m4: /);
+  assert.doesNotMatch(law.description, /law form/);
+});
+
 test('the check finds a flag name given a second meaning, and a second default', () => {
   const program = new Command('scalelab');
   program

@@ -111,7 +111,8 @@ export const sharedFlags = {
   },
   law: {
     flags: '--law <law>',
-    meaning: 'law form',
+    // Not "law form": curves also takes M4, a learning-curve form that is not a law.
+    meaning: 'the form to fit or use',
     defaultsVary:
       'each command fits or uses the laws it can: the Chinchilla form by default, a power law for single curves',
   },

@@ -10,14 +10,16 @@ import { isScaleLabError, ScaleLabError, UsageError, type Location } from '../er
 /**
  * Open (or create) the store, saying on stderr when this opening upgraded an older store's schema:
  * from which version, and where the copy of it as it was is kept (an older ScaleLab cannot open the
- * upgraded store).
+ * upgraded store). One that had it open before keeps its connection and goes on writing as it did:
+ * the store moves its left-out marks to their column as they are written, but nothing else it writes
+ * is checked, so the note says to stop such sweeps and studies and resume them with this version.
  */
 export function openStore(path: string): RunStore {
   const store = RunStore.open(path);
   const u = store.upgraded;
   if (u)
     process.stderr.write(
-      `scalelab: note: upgraded the run store ${path} from schema version ${u.from} to ${u.to} (in one transaction); the store as it was is kept at ${u.backup}, for a ScaleLab older than this one (which cannot open it now); remove that copy once you do not need it\n`,
+      `scalelab: note: upgraded the run store ${path} from schema version ${u.from} to ${u.to} (in one transaction); the store as it was is kept at ${u.backup}, for a ScaleLab older than this one, which cannot open the upgraded store; stop any sweep or study an older ScaleLab is still running on this store (it had the store open before the upgrade and goes on writing to it) and resume it with this version; remove that copy once you do not need it\n`,
     );
   return store;
 }

@@ -103,10 +103,18 @@ function namedRunKey(name: string, N: number | null): string {
 
 /**
  * What a completed run's reason began with, before schema version 7, when its study left it out of the
- * fit; read only by the upgrade that moves it to the run's own column (a reason that begins so on a
- * store of this version is the user's text, nothing more).
+ * fit; read only by the upgrade that moves it to the run's own column, and by the trigger that moves
+ * an older ScaleLab's mark there as it writes one (a reason this version records that begins so is the
+ * user's text, nothing more).
  */
 const OLD_LEFT_OUT_PREFIX = "left out of the study's fit: ";
+
+/** The prefix as an SQL string literal (a trigger's body takes no bound parameters). */
+const oldPrefixSql = `'${OLD_LEFT_OUT_PREFIX.replace(/'/g, "''")}'`;
+
+/** Why a run was left out, from an old-style reason (SQL): the text after the prefix, or words for none. */
+const leftOutFrom = (reason: string) =>
+  `COALESCE(NULLIF(substr(${reason}, ${OLD_LEFT_OUT_PREFIX.length + 1}), ''), 'no reason recorded')`;
 
 /** Schema migrations (SQL, or a step that needs code), applied in order; PRAGMA user_version records how many ran. */
 const migrations: (string | ((db: Database.Database) => void))[] = [
@@ -220,14 +228,31 @@ const migrations: (string | ((db: Database.Database) => void))[] = [
   // Why a study left a completed run out of its fit (a loss it cannot use), in a column of its own:
   // earlier versions wrote it into the run's reason behind a prefix, which overwrote the reason the run
   // had and could be mistaken for a user's text that began the same way. Those reasons move here, and
-  // the reason goes back to none (the mark had replaced whatever it was).
+  // the reason goes back to none (the mark had replaced whatever it was); a bare prefix, with nothing
+  // after it, is still a mark.
   (db) => {
     const columns = db.prepare('PRAGMA table_info(runs)').all() as { name: string }[];
     if (!columns.some((c) => c.name === 'left_out')) db.exec('ALTER TABLE runs ADD COLUMN left_out TEXT');
     db.prepare(
-      `UPDATE runs SET left_out = substr(reason, length(@prefix) + 1), reason = NULL
-       WHERE status = 'completed' AND substr(reason, 1, length(@prefix)) = @prefix`,
-    ).run({ prefix: OLD_LEFT_OUT_PREFIX });
+      `UPDATE runs SET left_out = ${leftOutFrom('reason')}, reason = NULL
+       WHERE status = 'completed' AND substr(reason, 1, ${OLD_LEFT_OUT_PREFIX.length}) = ${oldPrefixSql}`,
+    ).run();
+    // An older ScaleLab that opened the store before this upgrade keeps its connection, and marks a run
+    // as it always did (its UPDATE sets the reason alone, on a completed run); read as the user's text,
+    // that run would be fitted and exported. The trigger moves such a mark here as it is written, and
+    // puts back the reason the run had. This version sets a reason only with a new result (finish, which
+    // sets finished_at to the time it is recorded, and is given only runs not yet completed outside
+    // tests) or with a status (setStatus, which no caller gives a reason), so its own writes change
+    // finished_at or find the run not completed, and do not fire it.
+    db.exec(
+      `CREATE TRIGGER IF NOT EXISTS runs_old_left_out_mark AFTER UPDATE OF reason ON runs
+       WHEN OLD.status = 'completed' AND NEW.status = 'completed'
+         AND NEW.finished_at IS OLD.finished_at AND NEW.loss IS OLD.loss AND NEW.seconds IS OLD.seconds
+         AND substr(NEW.reason, 1, ${OLD_LEFT_OUT_PREFIX.length}) = ${oldPrefixSql}
+       BEGIN
+         UPDATE runs SET left_out = ${leftOutFrom('NEW.reason')}, reason = OLD.reason WHERE id = NEW.id;
+       END`,
+    );
   },
 ];
 

@@ -24,12 +24,13 @@ const oldLeftOut = "left out of the study's fit: ";
  * A store as ScaleLab's first schema wrote it (version 1): this version's store with what later
  * versions added taken away, holding `n` imported runs keyed as version 1 keyed them (by name alone).
  * Of each thousand, run 7 is one its study left out of the fit, marked as versions before 7 marked
- * it (its reason behind a prefix), and run 8 has a reason of its own.
+ * it (its reason behind a prefix), run 8 has a reason of its own, and run 9's reason is the prefix
+ * alone (a mark that gave no why).
  */
 function versionOneStore(path: string, n: number): void {
   RunStore.open(path).close();
   const db = new Database(path);
-  db.exec(`DROP TABLE task_metrics; DROP TABLE task_definitions; DROP TABLE task_run_roles;
+  db.exec(`DROP TRIGGER IF EXISTS runs_old_left_out_mark; DROP TABLE task_metrics; DROP TABLE task_definitions; DROP TABLE task_run_roles;
     ALTER TABLE runs DROP COLUMN schedule; ALTER TABLE runs DROP COLUMN lineage; ALTER TABLE runs DROP COLUMN left_out;
     ALTER TABLE checkpoints DROP COLUMN lr; ALTER TABLE checkpoints DROP COLUMN source;`);
   const study = Number(db.prepare(`INSERT INTO studies (name) VALUES ('old')`).run().lastInsertRowid);
@@ -37,7 +38,13 @@ function versionOneStore(path: string, n: number): void {
     `INSERT INTO runs (study_id, key, name, status, n, d, loss, reason, source) VALUES (?, 'run:' || ?, ?, 'completed', ?, ?, ?, ?, 'old.csv')`,
   );
   const reason = (i: number) =>
-    i % 1000 === 7 ? `${oldLeftOut}diverged: its loss rose` : i % 1000 === 8 ? 'resumed once' : null;
+    i % 1000 === 7
+      ? `${oldLeftOut}diverged: its loss rose`
+      : i % 1000 === 8
+        ? 'resumed once'
+        : i % 1000 === 9
+          ? oldLeftOut
+          : null;
   db.transaction(() => {
     for (let i = 0; i < n; i++)
       add.run(study, `r${i}`, `r${i}`, 1e6 * (1 + (i % 50)), 1e9, 3 + (i % 7) / 10, reason(i));
@@ -102,7 +109,7 @@ test('a store of schema version 1 is upgraded in one transaction, after a copy o
   assert.match(
     r.stderr,
     new RegExp(
-      `^scalelab: note: upgraded the run store ${db.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} from schema version 1 to 7 \\(in one transaction\\); the store as it was is kept at ${backup.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}, for a ScaleLab older than this one`,
+      `^scalelab: note: upgraded the run store ${db.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} from schema version 1 to 7 \\(in one transaction\\); the store as it was is kept at ${backup.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}, for a ScaleLab older than this one, which cannot open the upgraded store; stop any sweep or study an older ScaleLab is still running on this store \\(it had the store open before the upgrade and goes on writing to it\\) and resume it with this version`,
       'm',
     ),
   );
@@ -116,13 +123,66 @@ test('a store of schema version 1 is upgraded in one transaction, after a copy o
     assert.equal(store.runs({ study: 'old' }).length, 20);
     assert.match(store.runs({ study: 'old' })[0].key, /^run:\["r0",1000000\]$/, 'keyed as this version keys them');
     // The left-out mark moved from the reason to its own column; a reason of the run's own stays.
-    const [r7, r8] = [7, 8].map((i) => store.runs({ study: 'old' }).find((r) => r.name === `r${i}`)!);
+    const [r7, r8, r9] = [7, 8, 9].map((i) => store.runs({ study: 'old' }).find((r) => r.name === `r${i}`)!);
     assert.deepEqual([r7.reason, r7.leftOut, leftOutByStudy(r7)], [null, 'diverged: its loss rose', true]);
     assert.deepEqual([r8.reason, r8.leftOut, leftOutByStudy(r8)], ['resumed once', null, false]);
-    assert.ok(!storeDataset(store, 'old').runs.some((r) => r.run === 'r7'), 'a fit from the store leaves r7 out');
-    assert.equal(storeDataset(store, 'old').runs.length, 19);
+    assert.deepEqual(
+      [r9.reason, r9.leftOut, leftOutByStudy(r9)],
+      [null, 'no reason recorded', true],
+      'a bare prefix is a mark with words for its missing why (before: an empty left_out)',
+    );
+    const fitted = storeDataset(store, 'old').runs.map((r) => r.run);
+    assert.ok(!fitted.includes('r7') && !fitted.includes('r9'), 'a fit from the store leaves r7 and r9 out');
+    assert.equal(fitted.length, 18);
   } finally {
     store.close();
+  }
+});
+
+test("an older ScaleLab that had the store open before it was upgraded marks a left-out run as it did: the mark goes to its column, the reason stays the run's", () => {
+  const dir = tmp('older-still-open');
+  const db = join(dir, 'runs.db');
+  versionOneStore(db, 20);
+  // The older version's connection, open before the upgrade, as a study it runs holds it.
+  const older = new Database(db);
+  try {
+    const store = RunStore.open(db);
+    try {
+      assert.equal(store.upgraded?.from, 1);
+      // The older version's mark, as its markLeftOutByStudy wrote it: the reason alone, behind the prefix.
+      const mark = older.prepare(`UPDATE runs SET reason = ? WHERE id = ? AND status = 'completed'`);
+      const run = (name: string) => store.runs({ study: 'old' }).find((r) => r.name === name)!;
+      assert.equal(mark.run(`${oldLeftOut}diverged: its loss rose`, run('r3').id).changes, 1);
+      assert.equal(mark.run(oldLeftOut, run('r4').id).changes, 1);
+      assert.equal(mark.run(`${oldLeftOut}not a number`, run('r8').id).changes, 1);
+      assert.deepEqual(
+        ['r3', 'r4', 'r8'].map((n) => [run(n).reason, run(n).leftOut, leftOutByStudy(run(n))]),
+        [
+          [null, 'diverged: its loss rose', true],
+          [null, 'no reason recorded', true],
+          ['resumed once', 'not a number', true],
+        ],
+        "each mark in its column and the run's own reason kept (before: the prefixed reason, fitted and exported)",
+      );
+      const fitted = storeDataset(store, 'old').runs.map((r) => r.run);
+      assert.deepEqual(
+        ['r3', 'r4', 'r7', 'r8', 'r9'].filter((n) => fitted.includes(n)),
+        [],
+        'a fit from the store leaves them out',
+      );
+      assert.equal(fitted.length, 15);
+      // This version's own writes of such words are the user's text: a new result on a completed run.
+      store.finish(run('r5').id, { status: 'completed', loss: 2.5, seconds: 1, reason: `${oldLeftOut}by me` });
+      assert.deepEqual([run('r5').reason, run('r5').leftOut], [`${oldLeftOut}by me`, null]);
+      const r = runCli(['runs', 'export', '--study', 'old', '--db', db]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.doesNotMatch(r.stdout, /^old,r(3|4|7|8|9),/m, 'runs export leaves them out');
+      assert.match(r.stdout, /^old,r5,6000000,1000000000,36000000000000000,2\.5,/m);
+    } finally {
+      store.close();
+    }
+  } finally {
+    older.close();
   }
 });
 
@@ -156,6 +216,7 @@ test('an upgrade killed (kill -9) inside its transaction, with 20,000 runs rekey
     // Its last step too: each of the 20 left-out marks moved out of its reason, whole.
     const runs = store.runs({ study: 'old' });
     assert.equal(runs.filter((r) => r.leftOut === 'diverged: its loss rose' && r.reason === null).length, 20);
+    assert.equal(runs.filter((r) => r.leftOut === 'no reason recorded' && r.reason === null).length, 20);
     assert.ok(!runs.some((r) => r.reason?.startsWith(oldLeftOut)));
   } finally {
     store.close();
