@@ -725,7 +725,7 @@ Examples:
     .addOption(targetFlags.N())
     .option(
       '--observed <run>',
-      'a trained run to compare with (a run folder or metrics.jsonl); its schedule is the target unless --schedule is given',
+      "a trained run to compare with (a run folder, metrics.jsonl or a TensorBoard event file with a loss tag of curve-law fit's list); its schedule is the target unless --schedule is given (event files carry none)",
     )
     .option('--every <n>', 'predict every n steps (default: 50 points along the run)')
     .addOption(flag('level', { default: '0.95' }))
