@@ -45,6 +45,11 @@ export interface ReadCurve extends TrainingCurve {
   namedAfterFile?: true;
   schedule?: Schedule;
   source: string;
+  /** TensorBoard event files: the tag the loss was read from, and the learning rate's. */
+  tag?: string;
+  lrTag?: string;
+  /** What a reader should know of the input, said with the run (a truncated last record). */
+  notes?: string[];
 }
 
 /** A curve whose LRs come from its schedule, checked to cover the last checkpoint. */
@@ -230,11 +235,9 @@ export const LOSS_TAGS = ['train/loss', 'loss', 'train_loss', 'lm loss', 'loss_m
 /** The tags a learning rate is read from (the Trainer's, Megatron-LM's, most scripts'), first found read. */
 const LR_TAGS = ['train/learning_rate', 'learning-rate', 'learning_rate', 'lr', 'train/lr'] as const;
 
-/** A curve from TensorBoard event files: which tags were read, and what a reader should know. */
+/** A curve from TensorBoard event files: the tag read, and what a reader should know (a truncated last record, steps logged again after a restart). */
 export interface EventsCurve extends ReadCurve {
   tag: string;
-  lrTag?: string;
-  /** Said with the run: a truncated last record, steps logged again after a restart. */
   notes: string[];
 }
 
@@ -260,6 +263,19 @@ function tagSeries(
       points.push({ ...p, source });
     }
   return { points, replaced };
+}
+
+/**
+ * The steps of a learning rate's warmup read from its values: up to where it last rises before it
+ * first falls (0 when it does not rise). A schedule's warmup is left out of the annealing (curveLaws.ts): read
+ * as annealing, a rise of the learning rate counts against its decay, and a trainer's log includes it.
+ */
+function leadingRise(lrs: Float64Array): number {
+  // Up to the first fall; a flat stretch (held before the first logged value, or the stable phase)
+  // does not end it, and the warmup ends where the learning rate last rose.
+  let peak = -1;
+  for (let k = 1; k < lrs.length && lrs[k] >= lrs[k - 1]; k++) if (lrs[k] > lrs[k - 1]) peak = k;
+  return peak + 1;
 }
 
 /**
@@ -335,13 +351,14 @@ export function curveFromEvents(
       { file },
       `run "${name}": "${tag}" at step ${last} is beyond ${MAX_SCHEDULE_STEPS.toExponential(0)} (a curve law reads the learning rate of every step)`,
     );
+  const lrs = interpolatedLrs(
+    knots.map((k) => ({ step: k.step, lr: k.value })),
+    last,
+  );
   return {
     name,
-    lrs: interpolatedLrs(
-      knots.map((k) => ({ step: k.step, lr: k.value })),
-      last,
-    ),
-    warmupSteps: 0,
+    lrs,
+    warmupSteps: leadingRise(lrs),
     points,
     lrFrom: 'lr tag',
     source,

@@ -173,6 +173,21 @@ test('a curve: the first common loss tag is read, the learning rate from its tag
   );
 });
 
+test("a logged warmup (the learning rate's leading rise) is the curve's warmup, left out of the annealing", () => {
+  const lr = (step: number) => (step <= 40 ? step * 1e-4 : step <= 80 ? 4e-3 : 2e-3);
+  const steps = Array.from({ length: 10 }, (_, i) => ({
+    step: (i + 1) * 10,
+    scalars: [
+      { tag: 'loss', value: 3 },
+      { tag: 'lr', value: lr((i + 1) * 10) },
+    ],
+  }));
+  const c = curveFromEvents([{ source: 'w', read: parseTfEvents(eventFile(steps), 'w') }], 'w');
+  assert.equal(c.warmupSteps, 40);
+  const flat = steps.map((s) => ({ ...s, scalars: [s.scalars[0], { tag: 'lr', value: 1e-3 }] }));
+  assert.equal(curveFromEvents([{ source: 'f', read: parseTfEvents(eventFile(flat), 'f') }], 'f').warmupSteps, 0);
+});
+
 test('a restart: steps logged again replace the earlier ones from that step on, across files in order, and are said', () => {
   const lr = { tag: 'lr', value: 1e-3 };
   const first = eventFile([100, 200, 300].map((step) => ({ step, scalars: [{ tag: 'loss', value: 5 }, lr] })));

@@ -254,7 +254,7 @@ function readCurves(
       curves.push(...curvesFromDataset(ds, schedules));
     }
   }
-  if (flags.tag !== undefined && !curves.some((c) => 'tag' in c))
+  if (flags.tag !== undefined && !curves.some((c) => c.tag !== undefined))
     throw new UsageError('--tag: names the loss in TensorBoard event files, and none of the inputs is one');
   const unnamed = flags.lineage !== undefined ? curves.find((c) => c.lineage === undefined) : undefined;
   if (unnamed)
@@ -644,13 +644,9 @@ Examples:
               source: c.source,
               ...(c.namedAfterFile ? { namedAfterFile: true } : {}),
               ...(c.schedule ? { schedule: c.schedule } : {}),
-              ...('tag' in c
-                ? {
-                    tag: (c as EventsCurve).tag,
-                    ...((c as EventsCurve).lrTag ? { lrTag: (c as EventsCurve).lrTag } : {}),
-                    ...((c as EventsCurve).notes.length ? { notes: (c as EventsCurve).notes } : {}),
-                  }
-                : {}),
+              ...(c.tag !== undefined ? { tag: c.tag } : {}),
+              ...(c.lrTag !== undefined ? { lrTag: c.lrTag } : {}),
+              ...(c.notes?.length ? { notes: c.notes } : {}),
             })),
           };
           if (flags.out) {
