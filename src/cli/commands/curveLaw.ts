@@ -506,7 +506,7 @@ export function registerCurveLaw(program: Command, run: Run): void {
     )
     .option(
       '--schedules <file>',
-      'JSON object: run name → schedule, for tables without an lr column and TensorBoard runs without a learning-rate tag',
+      'JSON object: run name → schedule, for tables without an lr column and TensorBoard runs (read before a learning-rate tag)',
     )
     .option(
       '--tag <name>',
