@@ -12,7 +12,9 @@
 import { InputError, type Location } from '../errors/index.js';
 import type { Dataset } from './dataset.js';
 import { parseMetrics } from './parseMetrics.js';
+import type { TfEventsRead, TfScalar } from './parseTfEvents.js';
 import { lrSequence, MAX_SCHEDULE_STEPS, type Schedule } from '../core/schedule.js';
+import { counted } from '../core/format.js';
 
 /** One run's curve: the learning rate of every step, and the loss at some of them. */
 export interface TrainingCurve {
@@ -34,12 +36,20 @@ export interface TrainingCurve {
 }
 
 export interface ReadCurve extends TrainingCurve {
-  /** 'schedule' (exact), or 'lr column' (interpolated between checkpoints). */
-  lrFrom: 'schedule' | 'lr column';
+  /**
+   * 'schedule' (exact), or 'lr column' or 'lr tag' (a TensorBoard tag): interpolated between the
+   * steps it was logged at.
+   */
+  lrFrom: 'schedule' | 'lr column' | 'lr tag';
   /** The table had no run column: its rows are one run, named after the file (said with the run). */
   namedAfterFile?: true;
   schedule?: Schedule;
   source: string;
+  /** TensorBoard event files: the tag the loss was read from, and the learning rate's. */
+  tag?: string;
+  lrTag?: string;
+  /** What a reader should know of the input, said with the run (a truncated last record). */
+  notes?: string[];
 }
 
 /** A curve whose LRs come from its schedule, checked to cover the last checkpoint. */
@@ -66,6 +76,22 @@ function withSchedule(
     schedule,
     source,
   };
+}
+
+/**
+ * The learning rate of steps 1..`last` from its values at some steps (ascending): linear between
+ * them, held at the first before it and at the last after it.
+ */
+function interpolatedLrs(knots: { step: number; lr: number }[], last: number): Float64Array {
+  const lrs = new Float64Array(last);
+  let j = 0;
+  for (let s = 1; s <= last; s++) {
+    while (j < knots.length - 1 && knots[j + 1].step < s) j++;
+    const a = knots[j],
+      b = knots[Math.min(j + 1, knots.length - 1)];
+    lrs[s - 1] = s <= a.step || b.step === a.step ? a.lr : a.lr + ((b.lr - a.lr) * (s - a.step)) / (b.step - a.step);
+  }
+  return lrs;
 }
 
 /** A file's name without its folders and extension: `logs/history.csv` → `history`. */
@@ -138,21 +164,16 @@ export function curvesFromDataset(ds: Dataset, schedules: Record<string, Schedul
         (option) =>
           `run "${name}" has no schedule and the file has no lr column; expected the learning rate at each checkpoint (an lr column) or a schedule for the run (${option('schedules')})`,
       );
-    // Linear interpolation between checkpoints; before the first, its value.
     const last = rows.at(-1)!.step!;
     if (!Number.isInteger(last) || last > MAX_SCHEDULE_STEPS)
       throw new InputError(
         { file, line: rows.at(-1)!.line, columnName: ds.columns.step },
         `run "${name}": step ${last} is not a whole number of steps up to ${MAX_SCHEDULE_STEPS.toExponential(0)} (a curve law reads the learning rate of every step)`,
       );
-    const lrs = new Float64Array(last);
-    let j = 0;
-    for (let s = 1; s <= last; s++) {
-      while (j < rows.length - 1 && rows[j + 1].step! < s) j++;
-      const a = rows[j],
-        b = rows[Math.min(j + 1, rows.length - 1)];
-      lrs[s - 1] = s <= a.step! ? a.lr! : a.lr! + ((b.lr! - a.lr!) * (s - a.step!)) / (b.step! - a.step!);
-    }
+    const lrs = interpolatedLrs(
+      rows.map((r) => ({ step: r.step!, lr: r.lr! })),
+      last,
+    );
     return {
       name,
       ...(lineage ? { lineage } : {}),
@@ -205,4 +226,145 @@ export function curveFromMetrics(text: string, source: string, name: string): Re
     return { step: e.step, loss: e.loss, where: { file: source, line: i + 1 } };
   });
   return withSchedule(name, m.schedule, points, N, source);
+}
+
+/**
+ * The tags a loss curve is looked for under when none is named, first found read: the Hugging Face
+ * Trainer's, PyTorch Lightning's and most scripts' (`loss`, `train_loss`), Megatron-LM's, torchtitan's.
+ */
+export const LOSS_TAGS = ['train/loss', 'loss', 'train_loss', 'lm loss', 'loss_metrics/global_avg_loss'] as const;
+
+/** The tags a learning rate is read from (the Trainer's, Megatron-LM's, most scripts'), first found read. */
+const LR_TAGS = ['train/learning_rate', 'learning-rate', 'learning_rate', 'lr', 'train/lr'] as const;
+
+/** A curve from TensorBoard event files: the tag read, and what a reader should know (a truncated last record, steps logged again after a restart). */
+export interface EventsCurve extends ReadCurve {
+  tag: string;
+  notes: string[];
+}
+
+const quoted = (tags: Iterable<string>) => [...tags].map((t) => `"${t}"`).join(', ');
+
+/**
+ * One tag's values across a run's event files (in the order given: TensorBoard names them by
+ * creation time), as TensorBoard shows them after a restart: a step logged again replaces what was
+ * logged from that step on before (the run resumed from an earlier checkpoint).
+ */
+function tagSeries(
+  files: { source: string; read: TfEventsRead }[],
+  tag: string,
+): { points: (TfScalar & { source: string })[]; replaced: number } {
+  const points: (TfScalar & { source: string })[] = [];
+  let replaced = 0;
+  for (const { source, read } of files)
+    for (const p of read.scalars.get(tag) ?? []) {
+      let keep = points.length;
+      while (keep > 0 && points[keep - 1].step >= p.step) keep--;
+      replaced += points.length - keep;
+      points.length = keep;
+      points.push({ ...p, source });
+    }
+  return { points, replaced };
+}
+
+/**
+ * The steps of a learning rate's warmup read from its values: up to where it last rises before it
+ * first falls (0 when it does not rise). A schedule's warmup is left out of the annealing (curveLaws.ts): read
+ * as annealing, a rise of the learning rate counts against its decay, and a trainer's log includes it.
+ */
+function leadingRise(lrs: Float64Array): number {
+  // Up to the first fall; a flat stretch (held before the first logged value, or the stable phase)
+  // does not end it, and the warmup ends where the learning rate last rose.
+  let peak = -1;
+  for (let k = 1; k < lrs.length && lrs[k] >= lrs[k - 1]; k++) if (lrs[k] > lrs[k - 1]) peak = k;
+  return peak + 1;
+}
+
+/**
+ * A run's curve from its TensorBoard event files: the loss logged under `tag` (default: the first
+ * of LOSS_TAGS present), its learning rate from `schedule` when given, else from the first of
+ * LR_TAGS present (interpolated between the steps it was logged at, as a table's lr column is).
+ * The step is the event's step.
+ * @throws InputError naming the file (and the record and its byte offset) when the tag is missing,
+ *   a loss is not a positive number, or nothing gives the learning rate
+ */
+export function curveFromEvents(
+  files: { source: string; read: TfEventsRead }[],
+  name: string,
+  opts: { tag?: string; schedule?: Schedule } = {},
+): EventsCurve {
+  const source = files.map((f) => f.source).join(', ');
+  const file = files.length === 1 ? files[0].source : source;
+  const tags = new Set(files.flatMap((f) => [...f.read.scalars.keys()]));
+  const listed = tags.size ? `the scalar tags in it: ${quoted(tags)}` : 'it holds no scalars';
+  const tag = opts.tag ?? LOSS_TAGS.find((t) => tags.has(t));
+  if (tag === undefined)
+    throw new InputError(
+      { file },
+      (option) =>
+        `none of the loss tags ${quoted(LOSS_TAGS)} is logged here; ${listed}: name the loss's tag (${option('tag')})`,
+    );
+  if (!tags.has(tag)) throw new InputError({ file }, `no scalars tagged "${tag}"; ${listed}`);
+  const notes: string[] = [];
+  for (const f of files)
+    if (f.read.truncated) {
+      const t = f.read.truncated;
+      notes.push(
+        `${f.source}: the last record (${t.record}, at byte ${t.offset}) is cut short, ${t.have} of its ${t.need} bytes (a run still writing?); read the ${f.read.records} whole records before it`,
+      );
+    }
+  const { points: series, replaced } = tagSeries(files, tag);
+  if (replaced)
+    notes.push(
+      `${counted(replaced, 'value')} of "${tag}" logged again at an earlier step (a restart) replaced by the later ones, as TensorBoard shows them`,
+    );
+  for (const p of series) {
+    if (!(p.value > 0) || !Number.isFinite(p.value))
+      throw new InputError(
+        { file: p.source },
+        `record ${p.record} at byte ${p.offset}: the loss ("${tag}") at step ${p.step} is ${p.value}; expected a positive number`,
+      );
+    if (!Number.isInteger(p.step) || p.step < 0)
+      throw new InputError(
+        { file: p.source },
+        `record ${p.record} at byte ${p.offset}: "${tag}" at step ${p.step}; expected a whole number of optimizer steps ≥ 0`,
+      );
+  }
+  const points = series.map((p) => ({ step: p.step, loss: p.value, where: { file: p.source } }));
+  const said = { tag, notes };
+  if (opts.schedule) return { ...withSchedule(name, opts.schedule, points, undefined, source), ...said };
+  const lrTag = LR_TAGS.find((t) => tags.has(t));
+  if (lrTag === undefined)
+    throw new InputError(
+      { file },
+      (option) =>
+        `run "${name}" logs no learning rate (none of ${quoted(LR_TAGS)}) and has no schedule; ${listed}: give the run's schedule (${option('schedules')})`,
+    );
+  const knots = tagSeries(files, lrTag).points;
+  for (const k of knots)
+    if (!(k.value >= 0) || !Number.isFinite(k.value))
+      throw new InputError(
+        { file: k.source },
+        `record ${k.record} at byte ${k.offset}: the learning rate ("${lrTag}") at step ${k.step} is ${k.value}; expected a number ≥ 0`,
+      );
+  const last = points.at(-1)?.step ?? 0;
+  if (last > MAX_SCHEDULE_STEPS)
+    throw new InputError(
+      { file },
+      `run "${name}": "${tag}" at step ${last} is beyond ${MAX_SCHEDULE_STEPS.toExponential(0)} (a curve law reads the learning rate of every step)`,
+    );
+  const lrs = interpolatedLrs(
+    knots.map((k) => ({ step: k.step, lr: k.value })),
+    last,
+  );
+  return {
+    name,
+    lrs,
+    warmupSteps: leadingRise(lrs),
+    points,
+    lrFrom: 'lr tag',
+    source,
+    lrTag,
+    ...said,
+  };
 }

@@ -97,6 +97,17 @@ export function readText(path: string, what: string): string {
   return stripBom(text);
 }
 
+/** A binary file's bytes, read whole (a TensorBoard event file), with readText's checks. */
+export function readBytes(path: string, what: string): Uint8Array {
+  const size = inputSize(path, what);
+  if (size > MAX_WHOLE_FILE_BYTES)
+    throw new InputError(
+      { file: path },
+      `the file is ${mib(size)}; expected at most ${mib(MAX_WHOLE_FILE_BYTES)} for a file read whole`,
+    );
+  return readFileSync(path);
+}
+
 /** Read a file in chunks, calling `onChunk` with each; stops early when it returns false. */
 function eachChunk(path: string, onChunk: (chunk: Buffer) => boolean | void): void {
   let fd: number;

@@ -4,7 +4,7 @@
  * curve of a run under another schedule or length, choose the WSD decay fraction for a budget.
  */
 import { Option, type Command } from 'commander';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import {
   bestDecayFraction,
@@ -24,8 +24,16 @@ import {
   type CurveFit,
   type CurveLawId,
 } from '../../analyses/curveLaws.js';
-import { curveFromMetrics, curvesFromDataset, type ReadCurve } from '../../io/parseCurves.js';
-import { readRuns, readText } from '../../io/readRuns.js';
+import {
+  curveFromEvents,
+  curveFromMetrics,
+  curvesFromDataset,
+  LOSS_TAGS,
+  type EventsCurve,
+  type ReadCurve,
+} from '../../io/parseCurves.js';
+import { readBytes, readRuns, readText } from '../../io/readRuns.js';
+import { isTfEventsName, parseTfEvents } from '../../io/parseTfEvents.js';
 import { parseJsonText } from '../../io/parseJson.js';
 import { WANDB_LOG_COUNT } from '../../io/parseRuns.js';
 import type { Run as DatasetRun } from '../../io/dataset.js';
@@ -79,6 +87,11 @@ interface CurveFitFile {
     /** The file had no run column: its rows were this one run, named after it. */
     namedAfterFile?: boolean;
     schedule?: Schedule;
+    /** TensorBoard event files: the tag the loss was read from, and the learning rate's. */
+    tag?: string;
+    lrTag?: string;
+    /** What a reader should know of the input (a truncated last record, steps logged again). */
+    notes?: string[];
   }[];
 }
 
@@ -161,10 +174,33 @@ async function storeCurves(
   }
 }
 
-/** A trainer's run folder, its metrics.jsonl, or a runs table; each becomes one or more curves. */
+/**
+ * A run's TensorBoard event files (a folder's, in name order: TensorBoard names them by creation
+ * time), read and parsed; the run is named after the folder, as TensorBoard names it.
+ */
+function readEvents(input: string, tag: string | undefined, schedules: Record<string, Schedule>): EventsCurve {
+  const folder = statSync(input).isDirectory();
+  const paths = folder
+    ? readdirSync(input)
+        .filter(isTfEventsName)
+        .sort()
+        .map((f) => join(input, f))
+    : [input];
+  const name = basename(folder ? input : dirname(input));
+  const files = paths.map((source) => ({
+    source,
+    read: parseTfEvents(readBytes(source, 'a TensorBoard event file'), source),
+  }));
+  return curveFromEvents(files, name, { ...(tag !== undefined ? { tag } : {}), schedule: schedules[name] });
+}
+
+/**
+ * A trainer's run folder, its metrics.jsonl, a TensorBoard event file or a folder of them, or a runs
+ * table; each becomes one or more curves.
+ */
 function readCurves(
   inputs: string[],
-  flags: { schedules?: string; columns?: string; group?: string; lineage?: string },
+  flags: { schedules?: string; columns?: string; group?: string; lineage?: string; tag?: string },
 ): ReadCurve[] {
   const schedules: Record<string, Schedule> = {};
   if (flags.schedules) {
@@ -185,17 +221,23 @@ function readCurves(
   for (const input of inputs) {
     if (!existsSync(input))
       throw new UsageError(
-        `${input}: no such file or folder (expected a trainer's run folder, its metrics.jsonl, or a CSV/JSON/JSONL table of checkpoints)`,
+        `${input}: no such file or folder (expected a trainer's run folder, its metrics.jsonl, a TensorBoard event file or its folder, or a CSV/JSON/JSONL table of checkpoints)`,
       );
-    const metrics = statSync(input).isDirectory()
-      ? join(input, 'metrics.jsonl')
-      : basename(input) === 'metrics.jsonl'
-        ? input
-        : undefined;
+    const folder = statSync(input).isDirectory();
+    const events = folder
+      ? !existsSync(join(input, 'metrics.jsonl')) && readdirSync(input).some(isTfEventsName)
+      : isTfEventsName(input);
+    if (events) {
+      const curve = readEvents(input, flags.tag, schedules);
+      for (const note of curve.notes) process.stderr.write(`scalelab: note: ${note}\n`);
+      curves.push(curve);
+      continue;
+    }
+    const metrics = folder ? join(input, 'metrics.jsonl') : basename(input) === 'metrics.jsonl' ? input : undefined;
     if (metrics) {
       if (!existsSync(metrics))
         throw new UsageError(
-          `${input}: a folder without metrics.jsonl (expected a run folder of examples/trainers/train.py)`,
+          `${input}: a folder without metrics.jsonl or TensorBoard event files (expected a run folder of examples/trainers/train.py, or one TensorBoard logged to)`,
         );
       const name = basename(statSync(input).isDirectory() ? input : dirname(input));
       curves.push(curveFromMetrics(readText(metrics, "a trainer's metrics (JSON lines)"), metrics, name));
@@ -208,6 +250,8 @@ function readCurves(
       curves.push(...curvesFromDataset(ds, schedules));
     }
   }
+  if (flags.tag !== undefined && !curves.some((c) => c.tag !== undefined))
+    throw new UsageError('--tag: names the loss in TensorBoard event files, and none of the inputs is one');
   const unnamed = flags.lineage !== undefined ? curves.find((c) => c.lineage === undefined) : undefined;
   if (unnamed)
     throw new UsageError(
@@ -437,7 +481,7 @@ export function registerCurveLaw(program: Command, run: Run): void {
     )
     .argument(
       '[inputs...]',
-      'trainer run folders (metrics.jsonl with its schedule), or CSV/JSON/JSONL tables with run, step, loss and lr (or --schedules)',
+      'trainer run folders (metrics.jsonl with its schedule), TensorBoard event files or their run folders, or CSV/JSON/JSONL tables with run, step, loss and lr (or --schedules)',
     )
     .addOption(
       flag('db', {
@@ -453,7 +497,14 @@ export function registerCurveLaw(program: Command, run: Run): void {
       'fit only checkpoints from this step on (the learning rates before it still count): leaves out an early transient that no curve law describes',
       '1',
     )
-    .option('--schedules <file>', 'JSON object: run name → schedule, for tables without an lr column')
+    .option(
+      '--schedules <file>',
+      'JSON object: run name → schedule, for tables without an lr column and TensorBoard runs (read before a learning-rate tag)',
+    )
+    .option(
+      '--tag <name>',
+      `TensorBoard event files: the loss's tag (default: the first of ${LOSS_TAGS.join(', ')} logged)`,
+    )
     .addOption(flag('columns', { detail: 'e.g. loss=val_loss,lr=learning_rate' }))
     .addOption(flag('group'))
     .addOption(
@@ -490,6 +541,7 @@ Examples:
           lambda: string;
           fromStep: string;
           schedules?: string;
+          tag?: string;
           columns?: string;
           group?: string;
           lineage?: string;
@@ -585,6 +637,9 @@ Examples:
               source: c.source,
               ...(c.namedAfterFile ? { namedAfterFile: true } : {}),
               ...(c.schedule ? { schedule: c.schedule } : {}),
+              ...(c.tag !== undefined ? { tag: c.tag } : {}),
+              ...(c.lrTag !== undefined ? { lrTag: c.lrTag } : {}),
+              ...(c.notes?.length ? { notes: c.notes } : {}),
             })),
           };
           if (flags.out) {
@@ -597,7 +652,7 @@ Examples:
           lines.push(`runs${fromStep > 1 ? ` (checkpoints from step ${fromStep} on)` : ''}:`);
           for (const c of out.inputs)
             lines.push(
-              `  ${c.run}${c.N !== undefined ? ` (N = ${formatNumber(c.N, 4)})` : ''}${c.namedAfterFile ? ` (all of ${c.source}: it has no run column)` : ''}: ${counted(c.points, 'checkpoint')}, learning rate from ${c.lrFrom}${c.schedule ? `: ${describeSchedule(c.schedule)}` : ''}`,
+              `  ${c.run}${c.N !== undefined ? ` (N = ${formatNumber(c.N, 4)})` : ''}${c.namedAfterFile ? ` (all of ${c.source}: it has no run column)` : ''}: ${counted(c.points, 'checkpoint')}${c.tag !== undefined ? ` of tag "${c.tag}"` : ''}, learning rate from ${c.lrFrom}${c.lrTag ? ` "${c.lrTag}"` : ''}${c.schedule ? `: ${describeSchedule(c.schedule)}` : ''}`,
             );
           if (out.leftOutByStudy)
             lines.push(
@@ -659,7 +714,7 @@ Examples:
     .addOption(targetFlags.N())
     .option(
       '--observed <run>',
-      'a trained run to compare with (a run folder or metrics.jsonl); its schedule is the target unless --schedule is given',
+      "a trained run to compare with (a run folder, metrics.jsonl or a TensorBoard event file with a loss tag of curve-law fit's list); its schedule is the target unless --schedule is given (event files carry none)",
     )
     .option('--every <n>', 'predict every n steps (default: 50 points along the run)')
     .addOption(flag('level', { default: '0.95' }))

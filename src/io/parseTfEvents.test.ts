@@ -1,0 +1,230 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { InputError } from '../errors/index.js';
+import { crc32c, isTfEventsName, parseTfEvents } from './parseTfEvents.js';
+import { curveFromEvents, type EventsCurve } from './parseCurves.js';
+import { eventFile } from '../../test/helpers/tfevents.js';
+
+const fixture = (run: 1 | 2) =>
+  new URL(
+    `../../test/fixtures/tfevents/run_${run}/events.out.tfevents.1622543341.janoshs-mbp.lan.86862.${run - 1}`,
+    import.meta.url,
+  );
+const run1 = () => new Uint8Array(readFileSync(fixture(1)));
+
+/** The InputError a call throws (failing the test when it throws none, or another kind). */
+function inputError(f: () => unknown): InputError {
+  try {
+    f();
+  } catch (e) {
+    if (e instanceof InputError) return e;
+    throw e;
+  }
+  assert.fail('expected an InputError');
+}
+
+test('CRC-32C: the check value of "123456789" (RFC 3720)', () => {
+  assert.equal(crc32c(new TextEncoder().encode('123456789')), 0xe3069283);
+});
+
+test("a PyTorch SummaryWriter file (tensorboard-reducer's test run): the tag, steps and values its project expects", () => {
+  for (const [run, mean] of [
+    [1, 1.488],
+    [2, 2.459],
+  ] as const) {
+    const read = parseTfEvents(new Uint8Array(readFileSync(fixture(run))), `run_${run}`);
+    assert.deepEqual([...read.scalars.keys()], ['strict/foo']);
+    const foo = read.scalars.get('strict/foo')!;
+    assert.deepEqual(
+      foo.map((p) => p.step),
+      Array.from({ length: 100 }, (_, i) => 5 * i),
+    );
+    // Written as torch.rand([]) + run: every value in [run, run + 1), and the mean the project's test expects.
+    assert.ok(foo.every((p) => p.value >= run && p.value < run + 1));
+    const m = foo.reduce((s, p) => s + p.value, 0) / foo.length;
+    assert.ok(Math.abs(m - mean) < 1e-3, `mean ${m}`);
+    assert.equal(read.records, 101, 'the file_version record and one per step');
+    assert.equal(read.truncated, undefined);
+    assert.ok(foo[0].wallTime > 1.6e9 && foo[0].wallTime < 1.7e9, 'wall time in 2021');
+  }
+});
+
+test('a corrupt byte is a located error: which record, at which byte, which CRC', () => {
+  const bytes = run1();
+  // Record 1 (file_version) is 12 + data + 4 bytes; flip a byte inside record 2's data.
+  const record2 = 12 + Number(new DataView(bytes.buffer).getBigUint64(0, true)) + 4;
+  const data = bytes.slice();
+  data[record2 + 12 + 3] ^= 0xff;
+  const e = inputError(() => parseTfEvents(data, 'run.tfevents'));
+  assert.equal(e.location.file, 'run.tfevents');
+  assert.match(
+    e.detail,
+    new RegExp(`^record 2 at byte ${record2}: the CRC-32C of its \\d+ bytes of data does not match`),
+  );
+  // A damaged length: its own CRC catches it before the length is trusted.
+  const length = bytes.slice();
+  length[record2 + 1] ^= 0x01;
+  assert.match(
+    inputError(() => parseTfEvents(length, 'run.tfevents')).detail,
+    new RegExp(`^record 2 at byte ${record2}: the CRC-32C of its length does not match`),
+  );
+  // Not an event file at all.
+  assert.match(
+    inputError(() => parseTfEvents(new TextEncoder().encode('step,loss\n1,2.5\n2,2.4\n'), 'x.csv')).detail,
+    /^record 1 at byte 0: .*expected a TensorBoard event file/,
+  );
+});
+
+test('a truncated last record (a run still writing) is read up to the last whole record, and said', () => {
+  const bytes = run1();
+  for (const cut of [7, 20]) {
+    const read = parseTfEvents(bytes.subarray(0, bytes.length - cut), 'run.tfevents');
+    assert.equal(read.records, 100);
+    assert.equal(read.scalars.get('strict/foo')!.length, 99);
+    assert.equal(read.truncated!.record, 101);
+    assert.equal(read.truncated!.have, read.truncated!.need - cut);
+  }
+  // Cut inside the 12-byte header of the next record.
+  const twoRecords = bytes.subarray(0, 12 + Number(new DataView(bytes.buffer).getBigUint64(0, true)) + 4 + 5);
+  const read = parseTfEvents(twoRecords, 'run.tfevents');
+  assert.deepEqual([read.records, read.truncated?.have, read.truncated?.need], [1, 5, 12]);
+  const curve = curveFromEvents(
+    [{ source: 'run.tfevents', read: parseTfEvents(bytes.subarray(0, bytes.length - 7), 'run.tfevents') }],
+    'run_1',
+    { tag: 'strict/foo', schedule: { kind: 'constant', peakLr: 1e-3, steps: 500 } },
+  );
+  assert.equal(curve.points.length, 99);
+  assert.match(curve.notes.join('\n'), /last record \(101, at byte \d+\) is cut short.*read the 100 whole records/);
+});
+
+test('TF2 tensor scalars (float_val or tensor_content) read as simple values do; other tags and summaries are skipped', () => {
+  const bytes = eventFile([
+    {
+      step: 10,
+      scalars: [
+        { tag: 'train/loss', value: 3.5, style: 'tensor' },
+        { tag: 'train/learning_rate', value: 1e-3 },
+      ],
+    },
+    { step: 20, scalars: [{ tag: 'train/loss', value: 3.25, style: 'content' }] },
+    { step: 30, scalars: [{ tag: 'eval/loss', value: 3.0, style: 'tensor' }] },
+  ]);
+  const read = parseTfEvents(bytes, 'tf2');
+  assert.deepEqual([...read.scalars.keys()], ['train/loss', 'train/learning_rate', 'eval/loss']);
+  assert.deepEqual(
+    read.scalars.get('train/loss')!.map((p) => [p.step, p.value, p.record]),
+    [
+      [10, 3.5, 2],
+      [20, 3.25, 3],
+    ],
+  );
+});
+
+test('a curve: the first common loss tag is read, the learning rate from its tag; a missing tag lists the tags there', () => {
+  const steps = [100, 200, 300].map((step) => ({
+    step,
+    scalars: [
+      { tag: 'eval/loss', value: 9 },
+      { tag: 'train/loss', value: 4 - step / 1000, style: 'tensor' as const },
+      { tag: 'train/learning_rate', value: step === 300 ? 5e-4 : 1e-3 },
+    ],
+  }));
+  const files = [{ source: 'a.tfevents', read: parseTfEvents(eventFile(steps), 'a.tfevents') }];
+  const c: EventsCurve = curveFromEvents(files, 'a');
+  assert.equal(c.tag, 'train/loss');
+  assert.equal(c.lrTag, 'train/learning_rate');
+  assert.equal(c.lrFrom, 'lr tag');
+  assert.deepEqual(
+    c.points.map((p) => [p.step, Math.round(p.loss * 1e4) / 1e4]),
+    [
+      [100, 3.9],
+      [200, 3.8],
+      [300, 3.7],
+    ],
+  );
+  // Held at the first logged value before it, linear between: step 250 is halfway from 1e-3 to 5e-4.
+  assert.equal(c.lrs.length, 300);
+  // (logged as float32: equal to 1e-6 relative)
+  assert.ok(
+    Math.abs(c.lrs[0] / 1e-3 - 1) < 1e-6 && Math.abs(c.lrs[249] / 7.5e-4 - 1) < 1e-6,
+    `${c.lrs[0]} ${c.lrs[249]}`,
+  );
+  assert.equal(curveFromEvents(files, 'a', { tag: 'eval/loss' }).points[0].loss, 9);
+  const e = inputError(() => curveFromEvents(files, 'a', { tag: 'val/loss' }));
+  assert.match(
+    e.detail,
+    /no scalars tagged "val\/loss"; the scalar tags in it: "eval\/loss", "train\/loss", "train\/learning_rate"/,
+  );
+  const none = [
+    { source: 'b.tfevents', read: parseTfEvents(eventFile([{ step: 1, scalars: [{ tag: 'acc', value: 0.5 }] }]), 'b') },
+  ];
+  assert.match(
+    inputError(() => curveFromEvents(none, 'b')).detail,
+    /none of the loss tags "train\/loss", .* is logged here; the scalar tags in it: "acc": name the loss's tag \(option "tag"\)/,
+  );
+  // No learning-rate tag and no schedule.
+  const noLr = [
+    { source: 'c', read: parseTfEvents(eventFile([{ step: 1, scalars: [{ tag: 'loss', value: 2 }] }]), 'c') },
+  ];
+  assert.match(
+    inputError(() => curveFromEvents(noLr, 'c')).detail,
+    /logs no learning rate .* give the run's schedule \(option "schedules"\)/,
+  );
+});
+
+test("a logged warmup (the learning rate's leading rise) is the curve's warmup, left out of the annealing", () => {
+  const lr = (step: number) => (step <= 40 ? step * 1e-4 : step <= 80 ? 4e-3 : 2e-3);
+  const steps = Array.from({ length: 10 }, (_, i) => ({
+    step: (i + 1) * 10,
+    scalars: [
+      { tag: 'loss', value: 3 },
+      { tag: 'lr', value: lr((i + 1) * 10) },
+    ],
+  }));
+  const c = curveFromEvents([{ source: 'w', read: parseTfEvents(eventFile(steps), 'w') }], 'w');
+  assert.equal(c.warmupSteps, 40);
+  const flat = steps.map((s) => ({ ...s, scalars: [s.scalars[0], { tag: 'lr', value: 1e-3 }] }));
+  assert.equal(curveFromEvents([{ source: 'f', read: parseTfEvents(eventFile(flat), 'f') }], 'f').warmupSteps, 0);
+});
+
+test('a restart: steps logged again replace the earlier ones from that step on, across files in order, and are said', () => {
+  const lr = { tag: 'lr', value: 1e-3 };
+  const first = eventFile([100, 200, 300].map((step) => ({ step, scalars: [{ tag: 'loss', value: 5 }, lr] })));
+  const second = eventFile([200, 300, 400].map((step) => ({ step, scalars: [{ tag: 'loss', value: 4 }, lr] })));
+  const c = curveFromEvents(
+    [
+      { source: 'f1', read: parseTfEvents(first, 'f1') },
+      { source: 'f2', read: parseTfEvents(second, 'f2') },
+    ],
+    'r',
+  );
+  assert.deepEqual(
+    c.points.map((p) => [p.step, p.loss]),
+    [
+      [100, 5],
+      [200, 4],
+      [300, 4],
+      [400, 4],
+    ],
+  );
+  assert.match(c.notes.join('\n'), /2 values of "loss" logged again at an earlier step \(a restart\) replaced/);
+});
+
+test('a loss that is not a positive number is located at its record and byte', () => {
+  const bytes = eventFile([
+    { step: 1, scalars: [{ tag: 'loss', value: 2 }] },
+    { step: 2, scalars: [{ tag: 'loss', value: NaN }] },
+  ]);
+  const e = inputError(() =>
+    curveFromEvents([{ source: 'n', read: parseTfEvents(bytes, 'n') }], 'n', {
+      schedule: { kind: 'constant', peakLr: 1e-3, steps: 10 },
+    }),
+  );
+  assert.match(e.message, /^n: record 3 at byte \d+: the loss \("loss"\) at step 2 is NaN; expected a positive number/);
+});
+
+test('event files are recognised by their name', () => {
+  assert.ok(isTfEventsName('logs/run/events.out.tfevents.1622543341.host.86862.0'));
+  assert.ok(!isTfEventsName('events.csv'));
+});

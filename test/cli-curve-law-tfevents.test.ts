@@ -1,0 +1,145 @@
+// `scalelab curve-law fit` on TensorBoard event files: synthetic runs drawn from a stated LR-annealing
+// law (TF2-style tensor scalars, the learning rate logged under its own tag), and a real PyTorch file.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { noStackTrace, root, scalelab } from './helpers/cli.js';
+import { eventFile, type TestScalar } from './helpers/tfevents.js';
+import { predictCurve } from '../src/analyses/curveLaws.js';
+import { lrAt, lrSequence, wsd, type Schedule } from '../src/core/schedule.js';
+import { normal, randomSource } from '../src/core/random.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'scalelab-tfevents-'));
+const truth = {
+  law: 'lr-annealing' as const,
+  joint: false,
+  lambda: 0.999,
+  params: { L0: 1.6, A: 0.9, alpha: 0.5, C: 0.08 },
+};
+
+/** A run folder as a trainer logging to TensorBoard leaves it: the loss every 25 steps, the learning rate every step. */
+function runFolder(name: string, s: Schedule, seed: number): string {
+  const random = randomSource(seed);
+  const evals = Array.from({ length: s.steps / 25 }, (_, i) => (i + 1) * 25);
+  const losses = predictCurve(truth, { lrs: lrSequence(s), warmupSteps: s.warmupSteps ?? 0 }, evals);
+  const steps = Array.from({ length: s.steps }, (_, i) => {
+    const step = i + 1;
+    const scalars: TestScalar[] = [{ tag: 'train/learning_rate', value: lrAt(s, i), style: 'tensor' }];
+    const k = evals.indexOf(step);
+    if (k >= 0) scalars.push({ tag: 'train/loss', value: losses[k] + 0.001 * normal(random), style: 'tensor' });
+    return { step, scalars };
+  });
+  const folder = join(dir, name);
+  mkdirSync(folder);
+  writeFileSync(join(folder, 'events.out.tfevents.1700000000.host.1.0'), eventFile(steps));
+  return folder;
+}
+
+const constant = runFolder('constant', { kind: 'constant', peakLr: 5e-3, steps: 2000, warmupSteps: 0 }, 1);
+const wsdRun = runFolder('wsd-0.2', wsd(5e-3, 2000, 0.2, { warmupSteps: 50 }), 2);
+
+test('curve-law fit reads TensorBoard run folders: the loss tag, the learning-rate tag, and recovers the law', () => {
+  const fit = join(dir, 'fit.json');
+  const r = scalelab(['curve-law', 'fit', constant, wsdRun, '--law', 'lr-annealing', '--out', fit, '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  const out = r.json();
+  assert.deepEqual(
+    out.inputs.map((i: Record<string, unknown>) => [i.run, i.tag, i.lrFrom, i.lrTag, i.points, i.lastStep]),
+    [
+      ['constant', 'train/loss', 'lr tag', 'train/learning_rate', 80, 2000],
+      ['wsd-0.2', 'train/loss', 'lr tag', 'train/learning_rate', 80, 2000],
+    ],
+  );
+  const p = out.fits[0].fit.params;
+  assert.ok(Math.abs(p.alpha / 0.5 - 1) < 0.1 && Math.abs(p.L0 / 1.6 - 1) < 0.03, JSON.stringify(p));
+  // predict --observed reads an event-file run the same way: its last logged loss against the prediction.
+  const observed = scalelab([
+    'curve-law',
+    'predict',
+    '--curve-fit',
+    fit,
+    '--observed',
+    wsdRun,
+    ...['--schedule', 'wsd', '--steps', '2000', '--peak-lr', '5e-3', '--warmup-steps', '50', '--json'],
+  ]);
+  assert.equal(observed.code, 0, observed.stderr);
+  const o = observed.json().observed;
+  assert.deepEqual([o.run, o.step], ['wsd-0.2', 2000]);
+  // Within 0.1 %: the logged warmup is read as warmup (a rise read as annealing missed by 3 %).
+  assert.ok(Math.abs(o.error) < 1e-3, JSON.stringify(o));
+  const text = scalelab(['curve-law', 'fit', constant, wsdRun, '--law', 'lr-annealing']);
+  assert.match(
+    text.stdout,
+    /wsd-0\.2: 80 checkpoints of tag "train\/loss", learning rate from lr tag "train\/learning_rate"/,
+  );
+});
+
+const fixture = join(root, 'test/fixtures/tfevents/run_1');
+const fixtureFile = join(fixture, 'events.out.tfevents.1622543341.janoshs-mbp.lan.86862.0');
+const schedules = join(dir, 'schedules.json');
+// The run's values are noise (torch.rand): any decaying schedule lets a law be fitted; the test is of the reading.
+writeFileSync(schedules, JSON.stringify({ run_1: { kind: 'cosine', peakLr: 1e-3, steps: 500, minLrFrac: 0.1 } }));
+
+test('a real PyTorch event file: the tag named, its steps read; without --tag the tags present are listed', () => {
+  const r = scalelab([
+    'curve-law',
+    'fit',
+    fixture,
+    '--tag',
+    'strict/foo',
+    '--schedules',
+    schedules,
+    '--from-step',
+    '5',
+    '--json',
+  ]);
+  assert.equal(r.code, 0, r.stderr);
+  const input = r.json().inputs[0];
+  assert.deepEqual(
+    [input.run, input.tag, input.lrFrom, input.points, input.lastStep, input.source],
+    ['run_1', 'strict/foo', 'schedule', 99, 495, fixtureFile],
+  );
+  const none = scalelab(['curve-law', 'fit', fixtureFile, '--schedules', schedules]);
+  assert.equal(none.code, 2);
+  assert.match(none.stderr, /none of the loss tags "train\/loss", .*the scalar tags in it: "strict\/foo": .*--tag/);
+  assert.ok(noStackTrace(none.stderr), none.stderr);
+  // --tag with no event file among the inputs is refused, not ignored.
+  const gem = join(root, 'examples/curve-laws/gemstones-wsd');
+  const table = scalelab([
+    'curve-law',
+    'fit',
+    join(gem, 'curves.csv'),
+    '--schedules',
+    join(gem, 'schedules.json'),
+    '--tag',
+    'loss',
+  ]);
+  assert.equal(table.code, 2);
+  assert.match(
+    table.stderr,
+    /^scalelab: error: --tag: names the loss in TensorBoard event files, and none of the inputs is one/,
+  );
+});
+
+test('a truncated event file is read to its last whole record and said; a corrupt one is refused, located', () => {
+  const bytes = readFileSync(fixtureFile);
+  mkdirSync(join(dir, 'run_1'));
+  const cut = join(dir, 'run_1', 'events.out.tfevents.1622543341.host.1.0');
+  writeFileSync(cut, bytes.subarray(0, bytes.length - 10));
+  const args = ['curve-law', 'fit', cut, '--tag', 'strict/foo', '--schedules', schedules, '--from-step', '5'];
+  const r = scalelab([...args, '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /note: .*: the last record \(101, at byte \d+\) is cut short.*read the 100 whole records/);
+  assert.equal(r.json().inputs[0].points, 98);
+  assert.equal(r.json().inputs[0].notes.length, 1);
+  const bad = Buffer.from(bytes);
+  bad[200] ^= 0xff;
+  writeFileSync(cut, bad);
+  const e = scalelab(args);
+  assert.equal(e.code, 2);
+  assert.match(e.stderr, /events\.out\.tfevents\.1622543341\.host\.1\.0: record \d+ at byte \d+: the CRC-32C of its/);
+  assert.ok(noStackTrace(e.stderr), e.stderr);
+  copyFileSync(fixtureFile, cut);
+});
