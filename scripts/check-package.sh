@@ -2,9 +2,10 @@
 # The npm package as a user gets it: pack the tarball (`npm pack`, which builds), check what it holds,
 # install it into an empty folder with no network, and from there run the README's first commands and
 # a handful of others — the CLI, the servers, the library (`scalelab` and `scalelab/node`, with its
-# types). Any failure fails the script (and CI, which runs it after `npm ci`).
+# types), and the README's library examples against the commands' numbers. Any failure fails the
+# script (and CI, which runs it after `npm ci`).
 #
-#   bash scripts/check-package.sh        # about 2–3 minutes on 2 cores (most of it compiling SQLite)
+#   bash scripts/check-package.sh        # about 3 minutes on 2 cores (most of it compiling SQLite)
 #
 # Offline: a tarball's dependencies would be resolved against the registry's package lists, which
 # `npm ci` does not keep in the cache. So the empty project gets a lockfile made from ScaleLab's own
@@ -154,4 +155,86 @@ run node "$root/node_modules/typescript/bin/tsc" --noEmit --strict --target es20
 run node "$root/node_modules/typescript/bin/tsc" --target es2022 --module nodenext --moduleResolution nodenext \
   --skipLibCheck --typeRoots "$root/node_modules/@types" --types node --outDir out use.ts
 run node out/use.js
+# ---------------------------------------------------------------- the README's library examples
+# Each worked example of the README's "Library" section (a ```ts block opening with "// 1." …) is
+# compiled and run from the package; it must print what the ```text block under it says, and those
+# numbers must be the commands' own (their --json), so the README drifts from neither.
+node - "$root/README.md" "$app" <<'EOF'
+const [readme, app] = process.argv.slice(2);
+const fs = require('node:fs');
+const text = fs.readFileSync(readme, 'utf8');
+const section = text.slice(text.indexOf('\n## Library\n'), text.indexOf('\n## How it is built\n'));
+const examples = [...section.matchAll(/```ts\n(\/\/ (\d+)\. [\s\S]*?)```\n\n```text\n([\s\S]*?)```/g)];
+if (examples.length < 5) {
+  console.error(`README "Library": ${examples.length} worked examples, expected 5`);
+  process.exit(1);
+}
+fs.mkdirSync(`${app}/readme`, { recursive: true });
+for (const [, code, n, output] of examples) {
+  fs.writeFileSync(`${app}/readme/example-${n}.ts`, code);
+  fs.writeFileSync(`${app}/readme/example-${n}.expected`, output);
+}
+EOF
+examples=()
+for f in "$app"/readme/example-*.ts; do examples+=("readme/$(basename "$f")"); done
+run node "$root/node_modules/typescript/bin/tsc" --strict --target es2022 --module nodenext --moduleResolution nodenext \
+  --skipLibCheck --typeRoots "$root/node_modules/@types" --types node --outDir readme/out "${examples[@]}"
+for expected in "$app"/readme/example-*.expected; do
+  n=$(basename "$expected" .expected)
+  say "\$ node readme/out/$n.js"
+  # stdout alone: the examples' progress goes to stderr.
+  (cd "$app" && node "readme/out/$n.js" 2>"$work/$n.err") >"$work/$n.out" || { cat "$work/$n.err" >&2; fail "$n exited"; }
+  diff -u "$expected" "$work/$n.out" >&2 || fail "README library $n printed other than the README says (above)"
+done
+# The same numbers from the commands.
+say "the commands behind the README's library examples, with --json"
+(
+  cd "$app"
+  ex=node_modules/scalelab/examples
+  npx scalelab fit $ex/chinchilla.csv --bootstrap 100 --out fit.json >/dev/null 2>&1
+  point=$(node -p 'const f = require("./fit.json"); `${10 * f.data.ranges.N[1]} ${10 * f.data.ranges.D[1]}`')
+  npx scalelab predict --fit fit.json --N "${point% *}" --D "${point#* }" --json >predict.json
+  npx scalelab plan --gpus 1024 --gpu h100 --mfu 0.4 --days 30 --json >plan.json
+  npx scalelab backtest $ex/inputs/runs.csv --by N --bootstrap 20 --json >backtest.json 2>/dev/null
+  npx scalelab downstream fit $ex/downstream/olmo-ladder/ladder.json --task hellaswag_val_5shot --json \
+    >downstream.json 2>/dev/null
+  npx scalelab curve-law fit $ex/studies/moby-curves/runs/d32-constant $ex/studies/moby-curves/runs/d32-wsd-0.2 \
+    --from-step 500 --out curve-fit.json >/dev/null 2>&1
+  npx scalelab curve-law predict --curve-fit curve-fit.json --schedule cosine --steps 2000 --peak-lr 5.7e-3 \
+    --warmup-steps 50 --json >curve.json
+) || fail "the commands behind the README's library examples"
+node - "$app" <<'EOF' || fail "the README's library examples disagree with the commands' --json (above)"
+const app = process.argv[2];
+const fs = require('node:fs');
+const read = (f) => JSON.parse(fs.readFileSync(`${app}/${f}`, 'utf8'));
+const printed = (n) => fs.readFileSync(`${app}/readme/example-${n}.expected`, 'utf8');
+const f4 = (x) => x.toFixed(4);
+const p = read('predict.json');
+const plan = read('plan.json').recommendation;
+const backtest = read('backtest.json');
+const hellaswag = read('downstream.json')[0];
+const curve = read('curve.json');
+const expected = {
+  1: [`loss ${f4(p.loss)}, 95 % [${f4(p.interval[0])}, ${f4(p.interval[1])}] (${p.replicates} replicates)`],
+  2: [
+    `N ${plan.N.toExponential(3)}, D ${plan.D.toExponential(3)}, loss ${f4(plan.loss)}`,
+    `${plan.shape.shape.nLayer} layers, d_model ${plan.shape.shape.dModel}`,
+  ],
+  3: backtest.summaries.map(
+    (s) =>
+      `${s.procedure}: mean error ${(100 * s.meanAbsRelativeError).toFixed(2)} %, in 95 % ${(100 * s.coverage['0.95']).toFixed(0)} %`,
+  ),
+  4: hellaswag.targets.map((t) => `${t.label}: task loss ${f4(t.taskLoss)} → accuracy ${f4(t.accuracy)}`),
+  5: [`step ${curve.final.step}: ${f4(curve.final.loss)}`],
+};
+let bad = 0;
+for (const [n, lines] of Object.entries(expected))
+  for (const line of lines)
+    if (!printed(n).includes(line)) {
+      console.error(`example ${n}: the command gives "${line}"; the README's example printed:\n${printed(n)}`);
+      bad++;
+    }
+process.exit(bad ? 1 : 0);
+EOF
+say "the README's library examples print what it says, and the commands' --json agree"
 say "ok: the tarball installs offline into an empty folder and its commands, servers and library work"

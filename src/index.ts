@@ -29,6 +29,11 @@ export {
   type Ticker,
 } from './fit/run.js';
 export { fitReport } from './fit/report.js';
+// A prediction from a fit with its interval for a new run, as `scalelab predict --fit` prints it.
+export { predictFromFit, type PredictFromFitOptions, type FitPrediction } from './analyses/predictFit.js';
+export type { TrustWarning, WarningCode, Severity, Trust } from './fit/warnings.js';
+// Long computations in steps (the *Steps generators): run them with turns for the event loop and an AbortSignal.
+export { runSteps, finish, type Steps, type RunStepsOptions } from './core/steps.js';
 export { parseRuns, parseColumnMapping, type ParseRunsOptions, type RunFormat } from './io/parseRuns.js';
 export type { Dataset, Run } from './io/dataset.js';
 export {
@@ -62,8 +67,17 @@ export { inferenceAwareOptimal, qualityOf, type InferenceAwareResult } from './a
 export { isoflopAnalysis, type IsoflopOptions, type IsoflopResult } from './analyses/isoflop.js';
 export { envelopeAnalysis, trainingCurves } from './analyses/envelope.js';
 export { approach1, approach2, approach3, agreement, type ApproachResult } from './analyses/frontier.js';
-export { makePlan, type Plan, type PlanInput } from './analyses/plan.js';
+export { makePlan, makePlanSteps, type Plan, type PlanInput, type PlannedModel } from './analyses/plan.js';
 export { backtest, type BacktestResult } from './analyses/backtest.js';
+// Rolling-origin back-test, as `scalelab backtest` runs it.
+export {
+  rollingBacktest,
+  rollingBacktestSteps,
+  type RollingBacktestOptions,
+  type RollingBacktestResult,
+  type HeldOutPrediction,
+  type ProcedureSummary,
+} from './analyses/rollingBacktest.js';
 export {
   parameterCount,
   kaplanNonEmbedding,
@@ -73,7 +87,13 @@ export {
 } from './model/shape.js';
 export { kaplanFlopsPerToken, chinchillaFlopsPerToken, deepseekM, sixN, PF_DAY } from './model/flops.js';
 export { shapeSearch, type ShapeCandidate } from './model/shapeSearch.js';
-export { accelerators, accelerator, hardwareBudget } from './hardware/catalog.js';
+export {
+  accelerators,
+  accelerator,
+  hardwareBudget,
+  type Accelerator,
+  type HardwareBudget,
+} from './hardware/catalog.js';
 export { lawPresets, lawPreset } from './presets/laws.js';
 // Hyperparameters.
 export {
@@ -105,6 +125,34 @@ export { learningCurveRegions, localSlopes } from './analyses/learningCurve.js';
 export { compareGroups, aspectSpread } from './analyses/groups.js';
 export { backtestCurves, lawCurveForm, type CurveForm } from './analyses/curveBacktest.js';
 export { m4CurveForm, fitM4, predictM4, type M4Params } from './analyses/m4.js';
+// Downstream accuracy from a ladder of small runs (`scalelab downstream fit|predict`); read the files
+// with scalelab/node's readTaskMetrics.
+export {
+  analyseLadder,
+  analyseLadderSteps,
+  type LadderAnalysisOptions,
+  type TaskAnalysis,
+  type TargetResult,
+} from './analyses/downstreamLadder.js';
+export type { Target, PredictionInterval, TaskLossFit, Sigmoid } from './analyses/downstream.js';
+export type { TaskMetricData } from './io/parseTaskMetrics.js';
+// Whole loss curves under a learning-rate schedule (`scalelab curve-law fit|predict`).
+export {
+  fitCurveLaw,
+  predictCurve,
+  predictWithIntervals,
+  bootstrapCurveLaw,
+  curveBootstrapSteps,
+  curveLawIds,
+  DEFAULT_CURVE_LAW,
+  type CurveLawId,
+  type CurveFit,
+  type CurveFitOptions,
+  type CurveBootstrap,
+  type CurvePrediction,
+} from './analyses/curveLaws.js';
+export { curveFromMetrics, curvesFromDataset, type TrainingCurve, type ReadCurve } from './io/parseCurves.js';
+export { parseSchedule, lrSequence, lrAt, type Schedule, type ScheduleKind } from './core/schedule.js';
 // Published models, figures, the simulated lab.
 export { parseCatalog, describe as describeModel, findModel, placeOnFrontier } from './catalog/models.js';
 export {

@@ -166,9 +166,11 @@ export interface LadderAnalysisOptions extends DownstreamOptions {
   tasks?: string[];
   /** Targets to predict beyond those in the data (role `target`). */
   targets?: Target[];
-  /** Bootstrap replicates (0: none). */
+  /** Bootstrap replicates, whole runs resampled (0: none, and no intervals). @default 0 (the CLI's predict: 100) */
   replicates?: number;
+  /** Seed of the bootstrap's resampling. @default 0 */
   seed?: number;
+  /** Level of the intervals, a fraction. @default 0.95 */
   level?: number;
   /** Target accuracies to plan for, by task. */
   plan?: Record<string, number>;

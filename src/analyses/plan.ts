@@ -22,8 +22,9 @@ import { predictEnsemble, type PredictiveMember } from '../fit/candidate.js';
 import type { Dataset } from '../io/dataset.js';
 
 export interface PlanInput {
-  /** Training FLOPs. */
+  /** The training budget in FLOPs (`hardwareBudget(…).flops` for a cluster and a number of days). */
   compute: number;
+  /** The cluster and days the budget comes from (`hardwareBudget`), for days and cost in the plan. */
   hardware?: HardwareBudget;
   /** For wall-clock time when the budget is given in FLOPs. */
   cluster?: { gpus: number; accelerator: Accelerator; mfu: number };
@@ -33,16 +34,25 @@ export interface PlanInput {
    * must be visible in its output, not only in the caller's help.
    */
   assumed?: { mfu?: string; accelerator?: string };
+  /** The law of loss in N and D (`getLaw(lawPreset('epoch-2024').law)`, the CLI's default, or a fit's). */
   law: Law;
+  /** The law's parameters (a preset's `params`, or a fit's). */
   params: Record<string, number>;
+  /** Bootstrap replicates of the parameters, for intervals on N, D and the loss. @default none */
   replicates?: Record<string, number>[];
+  /** Level of those intervals, a fraction. @default 0.95 */
   level?: number;
+  /** One line saying where the law's numbers come from, repeated in the plan. */
   provenance: string;
   /** Data ranges the law was fitted on, for extrapolation warnings. */
   ranges?: Record<string, [number, number]>;
   /** Whose data the ranges are (default: the fit's). */
   rangesOf?: string;
   rangesSource?: string;
+  /**
+   * The shape search (vocabulary, context, MLP kind); the CLI passes { vocab: 32000, seqLen: 4096, mlp:
+   * 'gated' }. N and D do not depend on it.
+   */
   shape?: ShapeSearchOptions;
   inference?: { tokens: number; targetLoss?: number; qualityOf?: number };
   /** Unique tokens available (data-constrained laws): D may exceed it by repeating epochs. */

@@ -28,12 +28,15 @@ export interface RollingBacktestOptions {
   procedures?: string[];
   /** Bootstrap replicates for intervals (0: none). @default 100 */
   replicates?: number;
+  /** Seed of the bootstrap's resampling. @default 0 */
   seed?: number;
+  /** What a bootstrap replicate draws: whole lineages, runs or rows. @default lineages when the data name them, else runs */
   unit?: ResampleUnit;
   /** Interval levels. @default [0.8, 0.95] */
   levels?: number[];
+  /** `auto`'s rule (candidates, how they are weighed), over its default. */
   rule?: Partial<AutoRule>;
-  /** Called after each procedure is fitted at a cutoff (for progress). */
+  /** Called after each procedure is fitted at a cutoff (for progress: procedures × cutoffs calls in all). */
   onStep?: () => void;
 }
 

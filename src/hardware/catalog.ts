@@ -137,6 +137,16 @@ export interface HardwareBudget {
   pricePerGpuHour?: number;
 }
 
+/**
+ * What a cluster can train in a given time: training FLOPs = gpus × peak FLOP/s × mfu × days × 86,400 s,
+ * with GPU-hours and, given a price, the cost.
+ * @param gpus accelerators, a whole number ≥ 1
+ * @param acc the accelerator (`accelerator('h100')`; its `peakFlops` is dense BF16 FLOP/s per device)
+ * @param mfu model FLOPs utilisation, a fraction in (0, 1] (the CLI's default is 0.4)
+ * @param days wall-clock days of training
+ * @param pricePerGpuHour price of one GPU-hour, in whatever currency the cost is wanted
+ * @throws OptionError naming the argument that is not a positive number
+ */
 export function hardwareBudget(
   gpus: number,
   acc: Accelerator,

@@ -36,6 +36,8 @@ export {
   type BenchmarkCaseSpec,
 } from '../io/benchmarkCases.js';
 export { loadWorld, defaultWorldPath } from '../lab/loadWorld.js';
+// Downstream task metrics (a ladder manifest, OLMo/Pythia/lm-eval files) for 'scalelab''s analyseLadder.
+export { readTaskMetrics } from '../io/readTaskMetrics.js';
 export { loadCatalog, catalogPath } from '../catalog/load.js';
 
 // Rendering loads vega and resvg (a few hundred milliseconds): on the first figure, not on import.
