@@ -10,6 +10,7 @@ import {
 } from '../../analyses/frontier.js';
 import { defaultVertex, type IsoflopOptions } from '../../analyses/isoflop.js';
 import { defaultLawId, getLaw } from '../../laws/index.js';
+import { getProcedure } from '../../fit/procedures.js';
 import { bootstrapParallel, fitParallel } from '../../node/parallel.js';
 import { replicateParams } from '../../fit/bootstrap.js';
 import { FitError, InputError, isScaleLabError, UsageError } from '../../errors/index.js';
@@ -196,8 +197,9 @@ Examples:
             const a3 = located(file, () => approach3(law, result.params, targets, reps, level));
             // Which of the published recipes fitted it, said once above the tables: the Chinchilla form
             // fitted with its defaults is Hoffmann et al.'s recipe, the law an auto fit reports and plan
-            // allocates with, not auto's average that predict gives.
-            if (law.id === 'chinchilla') {
+            // allocates with, not auto's average that predict gives. The recipe registry says whose law
+            // that is (no law id is compared outside src/laws).
+            if (getLaw(getProcedure('huber').law.law) === law) {
               a3.shortLabel = 'parametric fit (chinchilla, huber)';
               a3.label =
                 "parametric fit: chinchilla by the huber recipe (Huber δ = 1e-3 on ln L, free α and β; Hoffmann et al. 2022 App. D.2), the law an auto fit reports and plan allocates with; its loss is that law's, not auto's average that predict gives";
