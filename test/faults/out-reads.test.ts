@@ -5,14 +5,14 @@ import assert from 'node:assert/strict';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { root, scalelab } from '../helpers/cli.js';
+import { root, scalelab, type CliOptions } from '../helpers/cli.js';
 
 const tmp = (name: string) => mkdtempSync(join(tmpdir(), `scalelab-out-reads-${name}-`));
 
 /** The command is refused with exit 2 and one line that starts as `said`, and `file` is left as it was. */
-function refusedKeeping(args: string[], file: string, said: string): void {
+function refusedKeeping(args: string[], file: string, said: string, options: CliOptions = {}): void {
   const before = readFileSync(file);
-  const r = scalelab(args);
+  const r = scalelab(args, options);
   assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
   assert.ok(r.stderr.startsWith(`scalelab: error: ${said}`), r.stderr);
   assert.ok(!r.stderr.trim().includes('\n'), r.stderr);
@@ -35,5 +35,42 @@ test('sweep plan and study run: --out naming the --world they read is refused, t
     ['study', 'run', '--world', bare, '--db', join(dir, 'runs.db'), '--out', bare],
     bare,
     `--out ${bare}: is the input this command reads`,
+  );
+});
+
+test('downstream analyses and report --downstream: --out naming a file the ladder manifest lists is refused, the file unchanged', () => {
+  const dir = tmp('manifest');
+  const lm = join(dir, 'lm');
+  mkdirSync(lm);
+  const results = join(root, 'test/fixtures/downstream/lm-eval-pythia-160m-step143000.json');
+  for (const r of ['r1', 'r2', 'r3']) copyFileSync(results, join(lm, `${r}.json`));
+  const manifest = join(lm, 'm.json');
+  const runs = ['r1', 'r2', 'r3'].map((r, i) => ({
+    file: `${r}.json`,
+    run: r,
+    N: 1.6e8 * 2 ** i,
+    batchTokens: 2097152,
+  }));
+  writeFileSync(manifest, JSON.stringify({ runs }));
+  const listed = join(lm, 'r2.json');
+  const said = `--out ${listed}: is the same file as lm/r2.json, the input this command reads`;
+  refusedKeeping(['downstream', 'screen', 'lm/m.json', '--out', listed], listed, said, { cwd: dir });
+  // Through the manifest named from another folder: the listed file's name is relative to the manifest.
+  refusedKeeping(
+    ['downstream', 'fit', manifest, '--out', 'r2.json'],
+    listed,
+    `--out r2.json: is the same file as ${listed}, the input this command reads`,
+    { cwd: lm },
+  );
+  const page = join(lm, 'page.html');
+  copyFileSync(listed, page);
+  writeFileSync(
+    manifest,
+    JSON.stringify({ runs: [...runs, { file: 'page.html', run: 'r4', N: 1.3e9, batchTokens: 2097152 }] }),
+  );
+  refusedKeeping(
+    ['report', 'examples/chinchilla.csv', '--downstream', `${manifest}, ${results}`, '--out', page],
+    page,
+    `--out ${page}: is the input this command reads`,
   );
 });
