@@ -173,6 +173,15 @@ test("lm-evaluation-harness JSON: Python's bare NaN is read — a NaN standard e
     ok.records.map((r) => [r.metric, r.value]),
     [['acc', 0.5]],
   );
+  // A NaN inside a string (a config's text) is text, not a bare NaN to tag.
+  const quoted = parseTaskMetrics(
+    '{"results": {"a": {"acc": 0.5, "acc_stderr": NaN}}, "config": {"model_args": "pretrained=m,revision=step1", "note": "scores: [0.1, NaN]"}}',
+    { source: 'quoted.json' },
+  );
+  assert.deepEqual(
+    quoted.records.map((r) => [r.metric, r.value]),
+    [['acc', 0.5]],
+  );
   assert.throws(
     () =>
       parseTaskMetrics('{"results": {"a": {"acc": NaN}}, "config": {"model_args": "pretrained=m,revision=step1"}}', {
