@@ -74,3 +74,45 @@ test('downstream analyses and report --downstream: --out naming a file the ladde
     `--out ${page}: is the input this command reads`,
   );
 });
+
+test('--out refused as the input it names, through a folder not there yet: refused before that folder is made', () => {
+  const dir = tmp('folder');
+  const runsJson = join(dir, 'runs.json');
+  writeFileSync(runsJson, JSON.stringify([{ N: 1e8, D: 2e9, loss: 3.2 }]));
+  // new/../runs.json is runs.json once new is made: it is refused, and new is not made.
+  refusedKeeping(
+    ['fit', 'runs.json', '--out', 'new/../runs.json'],
+    runsJson,
+    '--out new/../runs.json: is the same file as runs.json, the input this command reads',
+    { cwd: dir },
+  );
+  assert.ok(!existsSync(join(dir, 'new')), 'no folder made for a refused --out');
+  // A refused ending makes no folder either.
+  const r = scalelab(['fit', 'examples/chinchilla.csv', '--out', join(dir, 'later', 'fit.csv')]);
+  assert.equal(r.code, 2, r.stderr);
+  assert.ok(!existsSync(join(dir, 'later')), 'no folder made for a refused --out');
+});
+
+test('--out - is refused in one line saying to leave --out off to print; no file named "-" is made', () => {
+  const dir = tmp('dash');
+  for (const args of [
+    ['fit', join(root, 'examples/chinchilla.csv'), '--out', '-'],
+    ['sweep', 'plan', '--target-hours', '48', '--experiment-hours', '12', '--out', '-'],
+  ]) {
+    const r = scalelab(args, { cwd: dir });
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /^scalelab: error: --out -: .*leave --out off/);
+    assert.ok(!r.stderr.trim().includes('\n'), r.stderr);
+    assert.ok(!existsSync(join(dir, '-')), 'no file named "-"');
+  }
+  // A page printed nowhere else: leaving --out off would not print it, and the message does not say so.
+  const r = scalelab(['downstream', 'report', join(root, 'examples/downstream/pythia/ladder.json'), '--out', '-'], {
+    cwd: dir,
+  });
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(
+    r.stderr,
+    /^scalelab: error: --out -: expected a file name, not "-" .*the report is written to a file only\n$/,
+  );
+  assert.ok(!existsSync(join(dir, '-')), 'no file named "-"');
+});

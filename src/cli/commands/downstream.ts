@@ -975,7 +975,12 @@ ${EXAMPLES}
     .action(async (inputs: string[], f: InputFlags & BootstrapFlags) =>
       run(async () => {
         if (!f.out) throw new UsageError('--out: expected the HTML file to write');
-        const data = loadData(inputs, f, { what: 'the report', format: 'HTML', extensions: ['.html', '.htm'] });
+        const data = loadData(inputs, f, {
+          what: 'the report',
+          format: 'HTML',
+          extensions: ['.html', '.htm'],
+          fileOnly: true,
+        });
         const tasks = await analyse(data, analysisOptions(f, bootstrapOptions(f)), f);
         // The page predicts only when the data have target runs (a report takes no --N/--D); then a task
         // without a prediction is judged as downstream predict judges it.
