@@ -402,3 +402,22 @@ test('a ladder manifest: a UTF-8 BOM is read; a malformed one is refused as a ma
     /^1:2 "runs": expected an array of runs/,
   );
 });
+
+test('a run logged twice at one step with different tokens (a rollback and resume) is refused, saying to keep the last logging of each step', () => {
+  const text = [
+    'run,N,step,tokens,task,metric,value',
+    'r1,1e8,100,2e8,arc_easy,acc,0.41',
+    'r1,1e8,200,4e8,arc_easy,acc,0.44',
+    'r1,1e8,100,2.5e8,arc_easy,acc,0.42',
+  ].join('\n');
+  assert.throws(
+    () => parseTaskMetrics(text, { source: 'rolled.csv' }),
+    (e: unknown) =>
+      e instanceof InputError &&
+      e.location.line === 4 &&
+      /^rolled\.csv:4:4 \(column "tokens"\): tokens 2\.5e8 at step 100, and 2e8 at step 100 \(line 2\)/.test(
+        e.message,
+      ) &&
+      /keep the last logging of each step/.test(e.message),
+  );
+});
