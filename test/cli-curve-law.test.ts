@@ -832,3 +832,26 @@ test('curve-law predict from a fit without replicates names the command that mak
   );
   assert.ok(!/fit with --bootstrap N/.test(r.stdout), r.stdout);
 });
+
+test("a table's lr column that logs a warmup: the rise is read as warmup, not annealing, and the law is recovered", () => {
+  // Noise-free, the learning rate logged at every step: read as annealing, the warmup's rise counted
+  // against the decay and the annealing coefficient C came out 3e-16 (truth 0.08).
+  const runs: [string, Schedule][] = [
+    ['constant', { kind: 'constant', peakLr: 5e-3, steps: 2000, warmupSteps: 50 }],
+    ['wsd', wsd(5e-3, 2000, 0.2, { warmupSteps: 50 })],
+  ];
+  const rows = ['run,N,step,loss,lr'];
+  for (const [name, s] of runs) {
+    const steps = Array.from({ length: s.steps }, (_, i) => i + 1);
+    predictCurve(truth, { lrs: lrSequence(s), warmupSteps: 50 }, steps).forEach((loss, i) =>
+      rows.push(`${name},${N},${steps[i]},${loss},${lrAt(s, steps[i] - 1)}`),
+    );
+  }
+  const warm = join(dir, 'warmup.csv');
+  writeFileSync(warm, rows.join('\n') + '\n');
+  const r = scalelab(['curve-law', 'fit', warm, '--law', 'lr-annealing', '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  const p = r.json().fits[0].fit.params;
+  for (const [k, v] of Object.entries(truth.params))
+    assert.ok(Math.abs(p[k] / v - 1) < 1e-3, `${k} ${p[k]}, truth ${v}: ${JSON.stringify(p)}`);
+});

@@ -23,7 +23,7 @@ import {
   statSync,
   writeSync,
 } from 'node:fs';
-import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, resolve, sep } from 'node:path';
 import { exitCodes, InputError, isScaleLabError, OptionError, ScaleLabError, UsageError } from '../errors/index.js';
 import { flagFor } from './optionFlags.js';
 import { syncFolder, workingFolderRemoved } from '../io/durable.js';
@@ -192,6 +192,8 @@ export interface OutputFormat {
   format: string;
   /** The endings that name it, the usual one first: [".json"] */
   extensions: readonly string[];
+  /** Written to a file only: the command prints no such thing without --out. */
+  fileOnly?: boolean;
 }
 
 /** File formats by the ending that names them: a name with one of these says what the file holds. */
@@ -250,8 +252,16 @@ export function checkOutputFormat(path: string, writes: OutputFormat, flag = '--
  * @throws UsageError (exit 2)
  */
 export function checkOutput(path: string, flag = '--out', writes?: OutputFormat, reads: readonly string[] = []): void {
-  if (writes) checkOutputFormat(path, writes, flag);
   const problem = (what: string) => new UsageError(`${flag} ${path}: ${what}`);
+  // "-" is standard output to many tools; here it would be a file named "-". Where the command prints
+  // without --out (each that names what it writes), leaving it off is what was meant.
+  if (path === '-')
+    throw problem(
+      flag === '--out' && writes && !writes.fileOnly
+        ? `expected a file name, not "-" (it would make a file named "-"); to print ${writes.what}, leave --out off`
+        : `expected a file name, not "-" (it would make a file named "-"); ${writes?.what ?? 'this output'} is written to a file only`,
+    );
+  if (writes) checkOutputFormat(path, writes, flag);
   const stat = (p: string) => {
     try {
       return statSync(p);
@@ -280,6 +290,9 @@ export function checkOutput(path: string, flag = '--out', writes?: OutputFormat,
     expectOutput(path, false);
     return;
   }
+  // Refused before its folder is made: a refused --out leaves nothing behind.
+  const replaced = whatOutputWouldReplace(path, reads);
+  if (replaced) throw problem(`${replaced}; expected another file name`);
   const dir = dirname(path);
   try {
     mkdirSync(dir, { recursive: true });
@@ -289,9 +302,6 @@ export function checkOutput(path: string, flag = '--out', writes?: OutputFormat,
       `cannot create its folder ${dir} (${code ?? (e as Error).message}: ${code === 'EROFS' ? 'a read-only file system' : 'a file in the way, or no permission'}); give a path in a folder you may write to`,
     );
   }
-  // After the folder is made: a/../runs.json names runs.json only once a exists.
-  const replaced = whatOutputWouldReplace(path, reads);
-  if (replaced) throw problem(`${replaced}; expected another file name`);
   try {
     accessSync(dir, constants.W_OK);
     if (stat(path)) accessSync(path, constants.W_OK);
@@ -316,13 +326,17 @@ const sqliteHeader = Buffer.from('SQLite format 3\0', 'latin1');
  * inode, so through another name, a link or a relative path too. Undefined when nothing is there.
  */
 function whatOutputWouldReplace(path: string, reads: readonly string[]): string | undefined {
-  const target = statOf(path);
+  // a/../runs.json names runs.json once a is made (checkOutput makes it after this check).
+  const at = statOf(path) ? path : whereWritten(path);
+  const target = statOf(at);
   if (!target?.isFile()) return undefined;
   const same = reads.find((r) => {
     const s = statOf(r);
-    return s !== undefined && s.dev === target.dev && s.ino === target.ino;
+    if (s === undefined || s.dev !== target.dev) return false;
+    // Some file systems give every file inode 0: there only the resolved paths tell.
+    return s.ino !== 0 && target.ino !== 0 ? s.ino === target.ino : realpathOf(r) === realpathOf(at);
   });
-  const store = startsWith(path, sqliteHeader);
+  const store = startsWith(at, sqliteHeader);
   if (same !== undefined)
     return `is ${same === path ? '' : `the same file as ${same}, `}${store ? 'the run store' : 'the input'} this command reads; writing there would replace it`;
   if (store) return 'is an SQLite database (a run store); writing there would replace every run it holds';
@@ -634,6 +648,28 @@ function danglingLinkTarget(path: string): string | undefined {
     at = resolve(dirname(at), link);
   }
   return undefined; // a loop of links: the write says so (ELOOP)
+}
+
+/**
+ * The file a path will name once its missing folders are made: the longest part of it that exists,
+ * resolved (links followed), then the rest, whose folders will be new ones (no links to follow).
+ */
+function whereWritten(path: string): string {
+  const parts = path.split(sep);
+  for (let i = parts.length - 1; i > 0; i--) {
+    const folder = parts.slice(0, i).join(sep) || sep;
+    if (statOf(folder)?.isDirectory()) return join(realpathOf(folder), ...parts.slice(i));
+  }
+  return isAbsolute(path) ? path : join(realpathOf('.'), path);
+}
+
+/** A path with its links followed, or the path itself where it cannot be resolved. */
+function realpathOf(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return path;
+  }
 }
 
 function statOf(path: string) {

@@ -179,7 +179,8 @@ export function curvesFromDataset(ds: Dataset, schedules: Record<string, Schedul
       ...(lineage ? { lineage } : {}),
       N,
       lrs,
-      warmupSteps: 0,
+      // A logged warmup is warmup, as an event file's is: read as annealing, its rise counts against the decay.
+      warmupSteps: leadingRise(lrs),
       points,
       lrFrom: 'lr column' as const,
       source: file,

@@ -61,6 +61,27 @@ test("Python's bare NaN and Infinity read as tagged strings; an error after them
   assert.match(refusal('{"a": NaN, "b": 1,}', { nonFinite: 'tag' }), /^f\.json:1:19: malformed JSON: expected a key/);
 });
 
+test('a NaN or Infinity inside a JSON string is text, kept as it is; a bare one beside it is still tagged', () => {
+  const text = '{"config": "scores: [0.1, NaN], lr: Infinity,", "q": "say \\"[1, NaN]\\"", "a": [NaN, 1]}';
+  assert.deepEqual(parseJsonText(text, 'r.json', expected, { nonFinite: 'tag' }), {
+    config: 'scores: [0.1, NaN], lr: Infinity,',
+    q: 'say "[1, NaN]"',
+    a: ['\u0000NaN', 1],
+  });
+  // An error after such a string is still at its own column.
+  assert.match(
+    refusal('{"c": "[0.1, NaN]", "a": NaN,}', { nonFinite: 'tag' }),
+    /^f\.json:1:30: malformed JSON: expected a key/,
+  );
+  const read = parseMetrics(
+    '{"tokens": 1, "note": "grad_norm: [1, NaN]", "grad_norm": NaN, "val_loss": 2}\n',
+    'm.jsonl',
+    true,
+  );
+  assert.deepEqual(read.evals, [{ tokens: 1, loss: 2, step: null }]);
+  assert.equal(read.problem, undefined);
+});
+
 test("a trainer's metrics.jsonl: a BOM is read; a malformed line is located at its column, past a bare NaN", () => {
   const read = parseMetrics(
     '\ufeff{"tokens": 1, "val_loss": 2}\n  {"tokens": 2, "lr": NaN, "val_loss": 1.9,}\n',

@@ -14,20 +14,25 @@ import { lineColumn, lineStartsOf, quoteForMessage } from './textPosition.js';
 /**
  * Python's json.dumps writes NaN, Infinity and -Infinity bare, which JSON does not allow. Read with
  * `nonFinite: 'tag'`, each becomes a string of a NUL and the word ("\u0000NaN"), for the reader to
- * say where it is or to take as the number.
+ * say where it is or to take as the number. Strings are matched first and kept whole, so a NaN inside
+ * one (an lm-eval "config" string "scores: [0.1, NaN]") stays text; only group 1 matched is a bare one.
  */
-const PYTHON_NON_FINITE = /([:[,]\s*)(-?Infinity|NaN)(?=\s*[,}\]])/g;
+const PYTHON_NON_FINITE = /"(?:[^"\\]|\\.)*"|([:[,]\s*)(-?Infinity|NaN)(?=\s*[,}\]])/g;
+
+/** Each bare NaN or infinity in JSON text (not inside a string) written as `write` has it. */
+function replaceNonFinite(text: string, write: (before: string, word: string) => string): string {
+  return text.replace(PYTHON_NON_FINITE, (match: string, before: string | undefined, word: string | undefined) =>
+    before === undefined || word === undefined ? match : write(before, word),
+  );
+}
 
 export function tagNonFinite(text: string): string {
-  return text.replace(PYTHON_NON_FINITE, (_, before: string, word: string) => `${before}"\\u0000${word}"`);
+  return replaceNonFinite(text, (before, word) => `${before}"\\u0000${word}"`);
 }
 
 /** The same text with each bare NaN or infinity written as a number of the same length, so offsets still hold. */
 function neutraliseNonFinite(text: string): string {
-  return text.replace(
-    PYTHON_NON_FINITE,
-    (_, before: string, word: string) => `${before}1${'0'.repeat(word.length - 1)}`,
-  );
+  return replaceNonFinite(text, (before, word) => `${before}1${'0'.repeat(word.length - 1)}`);
 }
 
 /**

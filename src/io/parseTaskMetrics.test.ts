@@ -173,6 +173,15 @@ test("lm-evaluation-harness JSON: Python's bare NaN is read — a NaN standard e
     ok.records.map((r) => [r.metric, r.value]),
     [['acc', 0.5]],
   );
+  // A NaN inside a string (a config's text) is text, not a bare NaN to tag.
+  const quoted = parseTaskMetrics(
+    '{"results": {"a": {"acc": 0.5, "acc_stderr": NaN}}, "config": {"model_args": "pretrained=m,revision=step1", "note": "scores: [0.1, NaN]"}}',
+    { source: 'quoted.json' },
+  );
+  assert.deepEqual(
+    quoted.records.map((r) => [r.metric, r.value]),
+    [['acc', 0.5]],
+  );
   assert.throws(
     () =>
       parseTaskMetrics('{"results": {"a": {"acc": NaN}}, "config": {"model_args": "pretrained=m,revision=step1"}}', {
@@ -391,5 +400,24 @@ test('a ladder manifest: a UTF-8 BOM is read; a malformed one is refused as a ma
   assert.match(
     refusal(() => read('{"runs": {"file": "a.csv"}}')),
     /^1:2 "runs": expected an array of runs/,
+  );
+});
+
+test('a run logged twice at one step with different tokens (a rollback and resume) is refused, saying to keep the last logging of each step', () => {
+  const text = [
+    'run,N,step,tokens,task,metric,value',
+    'r1,1e8,100,2e8,arc_easy,acc,0.41',
+    'r1,1e8,200,4e8,arc_easy,acc,0.44',
+    'r1,1e8,100,2.5e8,arc_easy,acc,0.42',
+  ].join('\n');
+  assert.throws(
+    () => parseTaskMetrics(text, { source: 'rolled.csv' }),
+    (e: unknown) =>
+      e instanceof InputError &&
+      e.location.line === 4 &&
+      /^rolled\.csv:4:4 \(column "tokens"\): tokens 2\.5e8 at step 100, and 2e8 at step 100 \(line 2\)/.test(
+        e.message,
+      ) &&
+      /keep the last logging of each step/.test(e.message),
   );
 });

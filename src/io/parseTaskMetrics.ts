@@ -366,7 +366,8 @@ function parseTaskCsv(text: string, options: TaskMetricOptions, format: 'long' |
       else if (seen.D !== D)
         throw new InputError(
           { file: source, line, column: cols.D! + 1, columnName: header[cols.D!] },
-          `tokens ${plain(D)} at step ${plain(step)}, and ${plain(seen.D)} at step ${plain(step)} (line ${seen.line}); expected one token count per step of a run`,
+          // Most often a run rolled back to a checkpoint and resumed: which logging holds is the user's call.
+          `tokens ${plain(D)} at step ${plain(step)}, and ${plain(seen.D)} at step ${plain(step)} (line ${seen.line}); expected one token count per step of a run. A run logged twice at a step (resumed from an earlier checkpoint?): keep the last logging of each step, the run as it went on, and remove the earlier rows of that step`,
         );
     }
     if (D === undefined) D = options.tokens;

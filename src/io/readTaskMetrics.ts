@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
 import { InputError } from '../errors/index.js';
 import type { TaskMetricData, TaskMetricOptions } from './parseTaskMetrics.js';
-import { taskMetricsFromFiles } from './taskMetricFiles.js';
+import { manifestOf, taskMetricsFromFiles } from './taskMetricFiles.js';
 
 export type { RunRole, TaskDefinition, TaskMetricData } from './parseTaskMetrics.js';
 
@@ -29,6 +29,33 @@ function readText(path: string, listedIn?: string): string {
   }
 }
 
+/** A file a manifest lists, relative to the manifest (as the message would name it), or absolute. */
+function listedFile(manifest: string, file: string): string {
+  return isAbsolute(file) ? file : join(dirname(manifest), file);
+}
+
+/**
+ * Every file reading `paths` opens: the paths, and the files each ladder manifest among them lists, so
+ * that an output aimed at any of them can be refused before the work. A file that cannot be read, or a
+ * manifest entry without a file, adds nothing here: reading them says what is wrong.
+ */
+export function taskMetricFilesRead(paths: readonly string[]): string[] {
+  const files = [...paths];
+  for (const path of paths) {
+    let text: string;
+    try {
+      text = readFileSync(path, 'utf8');
+    } catch {
+      continue;
+    }
+    for (const entry of manifestOf(text)?.runs ?? []) {
+      const file = (entry as { file?: unknown } | null)?.file;
+      if (typeof file === 'string' && file) files.push(listedFile(path, file));
+    }
+  }
+  return files;
+}
+
 /**
  * Read files (and the files a manifest lists, relative to it) into one set of records.
  * @param options applied to every file that is not in a manifest (a run name, N, tokens per step)
@@ -41,6 +68,6 @@ export function readTaskMetrics(
     read: readText,
     // Relative to the manifest, written as the manifest's path was given (relative to where the command
     // ran, or absolute), so messages name the file as the user would type it.
-    resolve: (manifest, file) => (isAbsolute(file) ? file : join(dirname(manifest), file)),
+    resolve: listedFile,
   });
 }

@@ -8,7 +8,7 @@ import type { Command } from 'commander';
 import { flag } from '../flags.js';
 import { importStopped, interruptedImport, openStore } from '../storeAccess.js';
 import { betweenSteps, handleToTheEnd, onInterrupt, stepwise } from '../interrupt.js';
-import { readTaskMetrics } from '../../io/readTaskMetrics.js';
+import { readTaskMetrics, taskMetricFilesRead } from '../../io/readTaskMetrics.js';
 import type { RunRole, TaskMetricData, TaskMetricSet } from '../../io/parseTaskMetrics.js';
 import {
   analyseLadder,
@@ -384,7 +384,8 @@ const analysisJson: OutputFormat = { what: 'the analysis', format: 'JSON', exten
  */
 function loadData(inputs: string[], f: InputFlags, writes: OutputFormat = analysisJson): TaskMetricData {
   // The output file is checked before any reading or fitting, which would be lost if it could not be written.
-  if (f.out) checkOutput(f.out, '--out', writes, [...inputs, f.db]);
+  // The files a manifest lists are read too: --out naming one would replace a run's metrics.
+  if (f.out) checkOutput(f.out, '--out', writes, [...taskMetricFilesRead(inputs), f.db]);
   // Reading and analysing take seconds to minutes on the main thread: a Ctrl-C from here on says so.
   handleToTheEnd();
   let data: TaskMetricData;
@@ -974,7 +975,12 @@ ${EXAMPLES}
     .action(async (inputs: string[], f: InputFlags & BootstrapFlags) =>
       run(async () => {
         if (!f.out) throw new UsageError('--out: expected the HTML file to write');
-        const data = loadData(inputs, f, { what: 'the report', format: 'HTML', extensions: ['.html', '.htm'] });
+        const data = loadData(inputs, f, {
+          what: 'the report',
+          format: 'HTML',
+          extensions: ['.html', '.htm'],
+          fileOnly: true,
+        });
         const tasks = await analyse(data, analysisOptions(f, bootstrapOptions(f)), f);
         // The page predicts only when the data have target runs (a report takes no --N/--D); then a task
         // without a prediction is judged as downstream predict judges it.

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { readRuns } from '../../io/readRuns.js';
+import { taskMetricFilesRead } from '../../io/readTaskMetrics.js';
 import { runFormatNames } from '../../io/parseRuns.js';
 import { lawIds } from '../../laws/index.js';
 import { parallelRunners } from '../../node/parallel.js';
@@ -258,7 +259,12 @@ export function registerPlotAndReport(program: Command, run: Run): void {
           // One HTML file: written under another name (r.pdf, r.md) it opens as neither.
           if (!/\.html?$/i.test(f.out))
             throw new UsageError(`--out: the report is one HTML file: expected a .html file name, got "${f.out}"`);
-          checkOutput(f.out, '--out', undefined, [file, ...(f.downstream === undefined ? [] : [f.downstream])]);
+          const downstreamFiles = (f.downstream ?? '')
+            .split(',')
+            .map((x) => x.trim())
+            .filter(Boolean);
+          // The task-metric files, and those their manifests list, are read too: none may be replaced.
+          checkOutput(f.out, '--out', undefined, [file, ...taskMetricFilesRead(downstreamFiles)]);
           const downstreamReplicates = parseReplicates(f.downstreamBootstrap, '--downstream-bootstrap');
           if (!f.downstream && downstreamReplicates !== 0)
             throw new UsageError('--downstream-bootstrap is read with --downstream (the task metrics to fit)');
@@ -269,10 +275,7 @@ export function registerPlotAndReport(program: Command, run: Run): void {
             ? await (
                 await import('./downstream.js')
               ).downstreamForReport(
-                f.downstream
-                  .split(',')
-                  .map((x) => x.trim())
-                  .filter(Boolean),
+                downstreamFiles,
                 downstreamReplicates,
                 f.via,
                 commandFlagNamer(cmd, 'downstream report'),

@@ -83,7 +83,7 @@ Examples:
                 format: 'Markdown (HTML for a .html name)',
                 extensions: ['.md', '.markdown', '.html', '.htm'],
               },
-              [f.db],
+              [f.db, ...[f.world].filter((p) => p !== undefined)],
             );
           const setup = makeBackend(f, cmd);
           const targetHours = parseQuantity(f.targetHours, '--target-hours', { unit: 'hours' });

@@ -115,7 +115,14 @@ Examples:
       cmd: Command,
     ) =>
       run(async () => {
-        if (f.out) checkOutput(f.out, '--out', { what: 'the sweep plan', format: 'JSON', extensions: ['.json'] });
+        // The world the plan is made for is read: --out naming it would replace it with the plan.
+        if (f.out)
+          checkOutput(
+            f.out,
+            '--out',
+            { what: 'the sweep plan', format: 'JSON', extensions: ['.json'] },
+            [f.world].filter((p) => p !== undefined),
+          );
         const hours = f.targetHours !== undefined || f.experimentHours !== undefined;
         const flops = f.targetFlops !== undefined || f.experimentFlops !== undefined;
         if (
