@@ -309,7 +309,7 @@ test(
       // Published models placed on the fitted frontier (the bundled catalog).
       assert.match(
         (await page.getByTestId('landmarks-source').innerText()).replace(/\s+/g, ' '),
-        /^Each model's C = 6·N·D and N_opt\(C\) under the fit's reported law \(huber\), as scalelab plan --compare places them; N and tokens as published/,
+        /^Each model's C = 6·N·D and N_opt\(C\) under the fit's reported law \(huber\), as scalelab plan places them; N and tokens as published/,
       );
       const landmarks = (await page.getByTestId('landmarks').textContent()) ?? '';
       assert.match(landmarks, /Chinchilla 70B[^]*near the frontier/);

@@ -22,8 +22,8 @@ export function LandmarksTable({ fit }: { fit?: FitJson }) {
       <h3>Published models on this frontier</h3>
       <p className="source" data-testid="landmarks-source">
         Each model&apos;s C = 6·N·D and N_opt(C) under the fit&apos;s {fit?.procedure?.id === 'auto' ? 'reported ' : ''}
-        law ({fit?.procedure?.chosen ?? fit?.law}), as scalelab plan --compare places them; N and tokens as published
-        (the source column, from examples/published-models.csv).
+        law ({fit?.procedure?.chosen ?? fit?.law}), as scalelab plan places them; N and tokens as published (the source
+        column, from examples/published-models.csv).
       </p>
       <table className="compact">
         <thead>
