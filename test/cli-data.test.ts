@@ -137,6 +137,13 @@ test('predict: unique tokens above the total tokens (given or from C = 6ND) is a
   assert.ok(noStackTrace(d.stderr) && noStackTrace(c.stderr));
   assert.equal(d.stdout, '');
   assert.equal(c.json().error.type, 'UsageError');
+  // The same check whatever the law (as the library's predictFromFit): a U above D is no run, read or not.
+  const h = scalelab(['predict', '--preset', 'hoffmann-2022', '--N', '70B', '--D', '1.4T', '--U', '1e15']);
+  assert.equal(h.code, 2);
+  assert.match(
+    h.stderr,
+    /^scalelab: error: --U 1e15 unique tokens exceed the total tokens D = 1\.4e12; expected U ≤ D/,
+  );
   // U = D (one epoch) is fine.
   assert.equal(
     scalelab(['predict', '--preset', 'muennighoff-2023', '--N', '6.34e9', '--D', '25e9', '--U', '25e9']).code,

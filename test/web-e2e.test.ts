@@ -266,7 +266,7 @@ test(
       // Every number's source on the page, not in a tooltip, as plan prints it: the inputs left at their
       // defaults marked, the MFU's source, the law, each rule of thumb's citation, the two losses apart.
       const text = async (id: string) => (await page.getByTestId(id).innerText()).replace(/\s+/g, ' ');
-      assert.match(await text('plan-budget'), /× NVIDIA H100[^,]* \(default\), 30 days at MFU 0\.4 \(default\);/);
+      assert.match(await text('plan-budget'), /× NVIDIA B200 \(default\), 30 days at MFU 0\.4 \(default\);/);
       assert.ok(await page.getByTestId('plan-assumptions').isVisible(), 'the assumptions are shown, not folded');
       const assumptions = await text('plan-assumptions');
       assert.match(assumptions, /C = 6·N·D/);

@@ -16,6 +16,7 @@ import { toErrorInfo, withNextStep, type ErrorInfo } from '../web/src/lib/errors
 import { isoflopUnsupported } from '../web/src/worker/support.js';
 import { defaultSettings } from '../web/src/worker/protocol.js';
 import { defaultPlannerInputs, planFor } from '../web/src/hooks/usePlan.js';
+import { defaultAcceleratorId } from '../src/hardware/catalog.js';
 import { autoFitToJson } from '../src/fit/summary.js';
 import { chooseProcedure } from '../src/fit/auto.js';
 import { getLaw, lawChoiceFromJson } from '../src/laws/index.js';
@@ -247,7 +248,10 @@ test('the web planner marks a cluster input left at its default and says where i
     source: 'cs336-isoflops.json',
   });
   const json = autoFitToJson(chooseProcedure(data));
+  // The planner's GPU type is the CLI's one default (plan, sweep plan), not a planner-only choice.
+  assert.equal(defaultPlannerInputs.gpu, defaultAcceleratorId);
   const defaults = planFor(json, defaultPlannerInputs);
+  assert.match(defaults.assumptions.find((a) => a.startsWith('1024 × ')) ?? '', /^1024 × NVIDIA B200/);
   assert.match(defaults.assumed?.mfu ?? '', /^the default MFU: Llama 3 405B .*Dubey et al\. 2024.*§3\.3$/);
   assert.match(defaults.assumed?.accelerator ?? '', /default GPU type/);
   // The assumptions carry the sources beside the numbers, as plan's text does.

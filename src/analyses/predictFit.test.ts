@@ -10,7 +10,7 @@ import { fit, prepareFit } from '../fit/fit.js';
 import { fitLaw, type FitRunners } from '../fit/run.js';
 import { runSteps, type Steps } from '../core/steps.js';
 import { randomSource } from '../core/random.js';
-import { predictFromFit } from './predictFit.js';
+import { predictAt, predictFromFit, type PredictionRefusal } from './predictFit.js';
 
 const serial: FitRunners = {
   fit: async (law, data, options, onTotal, onProgress) => {
@@ -77,6 +77,60 @@ test('predictFromFit refuses a point it cannot predict, naming no CLI flag', asy
   assert.throws(
     () => predictFromFit(json, { N: 1e9, D: 1e10, C: 1e15 }),
     (e: unknown) => e instanceof InputError && /disagrees with N and D/.test(e.message) && !/--/.test(e.message),
+  );
+});
+
+test('predictAt: the one path predictFromFit and the CLI share gives the known law, and hands each refusal to the caller to word', () => {
+  const basis = {
+    law,
+    params: truth,
+    members: [{ id: law.id, law, params: truth, replicates: [], noise: [], weight: 1 }],
+    level: 0.95,
+    ranges: { N: [1e7, 5e8] as [number, number], D: [2e8, 1e10] as [number, number] },
+    fitWarnings: [],
+  };
+  const refusals: PredictionRefusal[] = [];
+  const refuse = (r: PredictionRefusal) => (refusals.push(r), new Error(r.code));
+  // C with N: D = C/(6N) filled in, the loss the law's own there; no replicates, no interval.
+  const p = predictAt(basis, { N: 1e8, C: 6 * 1e8 * 1e9 }, refuse);
+  assert.equal(p.point.D, 1e9);
+  assert.ok(Math.abs(p.loss / predictLoss(law, truth, { N: 1e8, D: 1e9 }) - 1) < 1e-12);
+  assert.equal(p.interval, undefined);
+  assert.deepEqual(p.warnings, []);
+  // 20× the largest N: an extrapolation warning.
+  assert.deepEqual(
+    predictAt(basis, { N: 1e10, D: 1e9 }, refuse).warnings.map((w) => w.code),
+    ['extrapolation'],
+  );
+  assert.throws(() => predictAt(basis, { N: 1e8, D: 1e9, U: 2e9 }, refuse), /unique-exceeds-total/);
+  assert.throws(() => predictAt(basis, { N: 1e8, D: 1e9, C: 1e15 }, refuse), /compute-disagrees/);
+  const flat = { ...basis, ranges: { N: [1e8, 1e8] as [number, number] } };
+  assert.throws(() => predictAt(flat, { N: 2e8, D: 1e9 }, refuse), /unvaried/);
+  assert.equal(predictAt(flat, { N: 1e8, D: 1e9 }, refuse).loss, p.loss);
+  const negative = {
+    ...basis,
+    params: { ...truth, E: -5 },
+    members: [{ ...basis.members[0], params: { ...truth, E: -5 } }],
+  };
+  assert.throws(() => predictAt(negative, { N: 1e8, D: 1e9 }, refuse), /no-positive-loss/);
+  assert.deepEqual(refusals, [
+    { code: 'unique-exceeds-total', U: 2e9, D: 1e9, derived: false },
+    { code: 'compute-disagrees', C: 1e15, sixND: 6e17 },
+    { code: 'unvaried', variable: 'N', value: 1e8, at: 2e8 },
+    // ln of a negative loss: NaN, said as such rather than printed.
+    { code: 'no-positive-loss', loss: NaN, point: { N: 1e8, D: 1e9, C: 6e17 } },
+  ]);
+});
+
+test('predictFromFit refuses unique tokens above the total tokens, naming no CLI flag', async () => {
+  const dataset = parseRuns(syntheticRuns(), { source: 'synthetic.csv' });
+  const json = await fitLaw(law, dataset, {}, { runners: serial });
+  assert.throws(
+    () => predictFromFit(json, { N: 1e9, D: 1e10, U: 2e10 }),
+    (e: unknown) =>
+      e instanceof InputError &&
+      /U = 2e10 unique tokens exceed the total tokens D = 1e10/.test(e.message) &&
+      !/--/.test(e.message),
   );
 });
 

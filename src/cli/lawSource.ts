@@ -7,6 +7,7 @@ import { loadFit } from '../fit/summary.js';
 import type { PredictiveMember } from '../fit/candidate.js';
 import type { TrustWarning } from '../fit/warnings.js';
 import { getLaw, lawIdsWithOption, paramsWithRole, type Law } from '../laws/index.js';
+import { nonFallingExponents, unvariedInputs } from '../analyses/predictFit.js';
 import { lawPreset, lawPresets } from '../presets/laws.js';
 import { InputError, renameOptions, UsageError, type ScaleLabError } from '../errors/index.js';
 import { fitCommandFlag } from './optionFlags.js';
@@ -203,30 +204,6 @@ export function lawSourceError(source: LawSource, path: (string | number)[], det
   return new UsageError(
     origin ? `${origin.flag}${path.length > 1 ? ` ${path[path.length - 1]}` : ''}: ${detail}` : detail,
   );
-}
-
-/**
- * The law's exponents (and term scales) that are not positive, each with the variable its loss then
- * fails to fall with: the parameters' roles say which they are (A = 0 is no N term at all).
- */
-export function nonFallingExponents(source: LawSource): { name: string; value: number; variable: string }[] {
-  const law = source.law;
-  const falling = [...paramsWithRole(law, 'exponent'), ...paramsWithRole(law, 'scale')].filter(
-    (p) => p.of !== undefined && law.inputs.includes(p.of),
-  );
-  return falling
-    .map((p) => ({ name: p.name, value: source.params[p.name], variable: p.of as string }))
-    .filter((e) => e.value !== undefined && !(e.value > 0));
-}
-
-/**
- * The variables a fit's runs never varied (all at one value): the law's dependence on them is the
- * optimiser's choice, not the data's. U, a data budget, is often constant and is not counted.
- */
-export function unvariedInputs(source: LawSource): { variable: string; value: number }[] {
-  return Object.entries(source.ranges ?? {})
-    .filter(([v, [lo, hi]]) => v !== 'U' && source.law.inputs.includes(v as 'N') && hi - lo <= 1e-9 * Math.abs(hi))
-    .map(([variable, [lo]]) => ({ variable, value: lo }));
 }
 
 /**

@@ -1,14 +1,13 @@
 import type { Command } from 'commander';
 import { lawIds, lawIdsWithOption, type Point } from '../../laws/index.js';
-import { EXTRAPOLATION_SCALE, extrapolationSd, predictEnsemble } from '../../fit/candidate.js';
-import { lawSourceError, nonFallingExponents, resolveLaw, unvariedInputs } from '../lawSource.js';
-import { warning } from '../../fit/warnings.js';
+import { EXTRAPOLATION_SCALE } from '../../fit/candidate.js';
+import { lawSourceError, resolveLaw } from '../lawSource.js';
 import { formatInterval, formatNumber } from '../../core/format.js';
 import { UsageError } from '../../errors/index.js';
 import { keyword, parseInteger, parseLevel, parseQuantity } from '../options.js';
 import { printResult, writeResult } from '../output.js';
 import { flag } from '../flags.js';
-import { extrapolationWarnings } from '../../analyses/extrapolation.js';
+import { describePoint, predictAt } from '../../analyses/predictFit.js';
 
 interface PredictFlags {
   fit?: string;
@@ -88,83 +87,53 @@ Examples:
           throw new UsageError(
             `law ${fit.law.id} needs ${missing.map((v) => `--${v}`).join(' and ')}${missing.includes('D') ? ' (or --C with --N)' : ''}`,
           );
-        // A unique-token count above the total is not a repetition: say so rather than silently capping U at D.
-        const totalTokens =
-          point.D ?? (point.C !== undefined && point.N !== undefined ? point.C / (6 * point.N) : undefined);
-        if (
-          fit.law.inputs.includes('U') &&
-          point.U !== undefined &&
-          totalTokens !== undefined &&
-          point.U > totalTokens
-        ) {
-          throw new UsageError(
-            `--U ${formatNumber(point.U, 4)} unique tokens exceed the total tokens D = ${formatNumber(totalTokens, 4)}${point.D === undefined ? ' (= C/(6N))' : ''}; expected U ≤ D (D/U is the number of epochs)`,
-          );
-        }
-        // N, D and C all given must agree (C = 6·N·D): the loss is read at N and D, the extrapolation at C.
-        if (point.N !== undefined && point.D !== undefined && point.C !== undefined) {
-          const sixND = 6 * point.N * point.D;
-          if (Math.abs(sixND / point.C - 1) > 1e-3)
-            throw new UsageError(
-              `--C ${formatNumber(point.C, 4)} disagrees with --N and --D: 6·N·D = ${formatNumber(sixND, 4)}; give --D or --C (D = C/(6N)), not both`,
-            );
-        }
-        const resolved: Point = { ...point };
-        if (resolved.D === undefined && resolved.C !== undefined && resolved.N !== undefined)
-          resolved.D = resolved.C / (6 * resolved.N);
-        if (resolved.C === undefined && resolved.N !== undefined && resolved.D !== undefined)
-          resolved.C = 6 * resolved.N * resolved.D;
-        // A fit whose runs all had one N knows nothing of how loss moves with N: away from that N its
-        // prediction is the optimiser's choice, however narrow its interval.
-        for (const u of unvariedInputs(source)) {
-          const at = resolved[u.variable as keyof Point];
-          if (at !== undefined && Math.abs(at / u.value - 1) > 1e-9) {
-            throw lawSourceError(
-              source,
-              ['data', 'ranges', u.variable],
-              `the fit's runs all had ${u.variable} = ${formatNumber(u.value, 4)}: its ${u.variable} dependence is not determined by them, so it cannot predict at ${u.variable} = ${formatNumber(at, 4)} (refit on runs that vary ${u.variable})`,
-            );
-          }
-        }
         const level = flags.level ? parseLevel(flags.level) : source.level;
         const members = source.members ?? [
           { id: fit.law.id, law: fit.law, params: fit.params, replicates: fit.replicates, noise: [], weight: 1 },
         ];
-        const ensemble = predictEnsemble(members, point, [level], { maxC: source.ranges?.C?.[1] });
-        const loss = ensemble.value;
-        if (!(loss > 0) || !Number.isFinite(loss)) {
-          throw lawSourceError(
-            source,
-            ['params'],
-            `law ${fit.law.id} with ${Object.entries(fit.params)
-              .map(([k, v]) => `${k} = ${formatNumber(v)}`)
-              .join(', ')} gives loss ${loss} at ${Object.entries(resolved)
-              .map(([k, v]) => `${k} = ${formatNumber(v as number, 4)}`)
-              .join(', ')}: expected a positive, finite loss`,
-          );
-        }
-        const finite = (iv: [number, number] | undefined) => (iv && iv.every(Number.isFinite) ? iv : undefined);
-        const interval = finite(ensemble.intervals[String(level)]);
-        const lawInterval = finite(ensemble.lawIntervals[String(level)]);
-        const replicates = members.reduce((a, m) => a + m.replicates.length, 0);
-        const warnings = [
-          ...(source.fitWarnings ?? []),
-          ...nonFallingExponents(source).map((e) =>
-            warning(
-              'nonpositive-exponent',
-              'severe',
-              `the law's ${e.name} = ${formatNumber(e.value, 4)} is not positive: its loss does not fall with ${e.variable}, so it is no scaling law to extrapolate with`,
-            ),
-          ),
-          ...extrapolationWarnings(source.ranges, point, source.rangesOf, source.rangesSource),
-        ];
-        // The extrapolation term's numbers, printed with the interval they widen (docs/methods.md §26).
+        const basis = {
+          law: fit.law,
+          params: fit.params,
+          members,
+          level,
+          ranges: source.ranges,
+          rangesOf: source.rangesOf,
+          rangesSource: source.rangesSource,
+          fitWarnings: source.fitWarnings ?? [],
+        };
+        // The CLI's wording: its flags named, a fit file's field located by line and column.
+        const prediction = predictAt(basis, point, (r) => {
+          switch (r.code) {
+            case 'unique-exceeds-total':
+              return new UsageError(
+                `--U ${formatNumber(r.U, 4)} unique tokens exceed the total tokens D = ${formatNumber(r.D, 4)}${r.derived ? ' (= C/(6N))' : ''}; expected U ≤ D (D/U is the number of epochs)`,
+              );
+            case 'compute-disagrees':
+              return new UsageError(
+                `--C ${formatNumber(r.C, 4)} disagrees with --N and --D: 6·N·D = ${formatNumber(r.sixND, 4)}; give --D or --C (D = C/(6N)), not both`,
+              );
+            case 'unvaried':
+              return lawSourceError(
+                source,
+                ['data', 'ranges', r.variable],
+                `the fit's runs all had ${r.variable} = ${formatNumber(r.value, 4)}: its ${r.variable} dependence is not determined by them, so it cannot predict at ${r.variable} = ${formatNumber(r.at, 4)} (refit on runs that vary ${r.variable})`,
+              );
+            case 'no-positive-loss':
+              return lawSourceError(
+                source,
+                ['params'],
+                `law ${fit.law.id} with ${Object.entries(fit.params)
+                  .map(([k, v]) => `${k} = ${formatNumber(v)}`)
+                  .join(', ')} gives loss ${r.loss} at ${describePoint(r.point)}: expected a positive, finite loss`,
+              );
+          }
+        });
+        const { loss, interval, lawInterval, replicates, extrapolation, warnings, point: resolved } = prediction;
         const maxC = source.ranges?.C?.[1];
-        const extrapolation = { tau: EXTRAPOLATION_SCALE, maxC, sd: extrapolationSd(point, maxC) };
         const out = {
           loss,
           ...(interval ? { interval, lawInterval, level, replicates, extrapolation } : {}),
-          ...(members.length > 1 ? { members: ensemble.members } : {}),
+          ...(members.length > 1 ? { members: prediction.members } : {}),
           ...(source.procedure ? { procedure: source.procedure } : {}),
           point: resolved,
           law: fit.law.id,
@@ -178,17 +147,15 @@ Examples:
         const pct = `${Math.round(level * 100)} %`;
         const lines = [
           `predicted loss ${formatNumber(loss, 6)}${interval ? `   ${pct} prediction interval ${formatInterval(interval, 6)}` : ''}`,
-          `  at ${Object.entries(resolved)
-            .map(([k, v]) => `${k} = ${formatNumber(v as number, 4)}`)
-            .join(', ')}`,
+          `  at ${describePoint(resolved)}`,
           ...(interval
             ? [
-                `  the interval is for a new run: ${replicates} bootstrap replicates (${members.length > 1 ? `the ${members.length} candidates' together, ${members.map((m) => `${m.id} ${m.replicates.length}`).join(', ')}; ` : ''}whole ${fitUnit === 'lineage' ? 'lineages' : fitUnit === 'row' ? 'rows' : 'runs'} resampled), a run's scatter around the law and ${maxC !== undefined ? `the extrapolation term (σ = τ·log10(1 + C/C_max) = ${formatNumber(extrapolation.sd, 3)} on ln L, τ = ${EXTRAPOLATION_SCALE} chosen on the extrapolation benchmark, C_max = ${formatNumber(maxC, 4)} the fit's largest; docs/methods.md §26)` : "no extrapolation term (the fit's data give no largest C)"}${lawInterval ? `; the law alone: ${formatInterval(lawInterval, 6)}` : ''}`,
+                `  the interval is for a new run: ${replicates} bootstrap replicates (${members.length > 1 ? `the ${members.length} candidates' together, ${members.map((m) => `${m.id} ${m.replicates.length}`).join(', ')}; ` : ''}whole ${fitUnit === 'lineage' ? 'lineages' : fitUnit === 'row' ? 'rows' : 'runs'} resampled), a run's scatter around the law and ${maxC !== undefined && extrapolation ? `the extrapolation term (σ = τ·log10(1 + C/C_max) = ${formatNumber(extrapolation.sd, 3)} on ln L, τ = ${EXTRAPOLATION_SCALE} chosen on the extrapolation benchmark, C_max = ${formatNumber(maxC, 4)} the fit's largest; docs/methods.md §26)` : "no extrapolation term (the fit's data give no largest C)"}${lawInterval ? `; the law alone: ${formatInterval(lawInterval, 6)}` : ''}`,
               ]
             : []),
           ...(members.length > 1
             ? [
-                `  ${source.procedure ?? 'ensemble'}: the weighted mean of ${members.length} candidates' ln L̂ — ${ensemble.members.map((m) => `${m.id} ${formatNumber(m.value, 5)} (${Math.round(m.weight * 100)} %)`).join(', ')}`,
+                `  ${source.procedure ?? 'ensemble'}: the weighted mean of ${members.length} candidates' ln L̂ — ${prediction.members.map((m) => `${m.id} ${formatNumber(m.value, 5)} (${Math.round(m.weight * 100)} %)`).join(', ')}`,
               ]
             : []),
           `  law ${fit.law.id}: ${fit.law.formula} with ${Object.entries(fit.params)

@@ -8,7 +8,13 @@ import { fitEnsemble, loadFit, type FitJson } from '../../../src/fit/summary.js'
 import { getLaw, lawChoiceFromJson } from '../../../src/laws/index.js';
 import { allocatingLawIds, canAllocate } from '../../../src/analyses/computeOptimal.js';
 import { forRunLoss, makePlan, type Plan } from '../../../src/analyses/plan.js';
-import { accelerator, defaultMfu, defaultMfuSource, hardwareBudget } from '../../../src/hardware/catalog.js';
+import {
+  accelerator,
+  defaultAcceleratorId,
+  defaultMfu,
+  defaultMfuSource,
+  hardwareBudget,
+} from '../../../src/hardware/catalog.js';
 import { plannerNumber, PlannerInputError, type PlannerField } from '../lib/plannerNumbers.js';
 
 export interface PlannerInputs {
@@ -26,7 +32,9 @@ export interface PlannerInputs {
 export const defaultPlannerInputs: PlannerInputs = {
   mode: 'hardware',
   gpus: '1024',
-  gpu: 'h100',
+  // The one default accelerator, as plan and the sweep commands assume: a plan made here and one made by
+  // the CLI from the same inputs cost the same hardware.
+  gpu: defaultAcceleratorId,
   days: '30',
   mfu: String(defaultMfu),
   flops: '1e24',
