@@ -331,7 +331,21 @@ export function curveFromEvents(
         `record ${p.record} at byte ${p.offset}: "${tag}" at step ${p.step}; expected a whole number of optimizer steps ≥ 0`,
       );
   }
-  const points = series.map((p) => ({ step: p.step, loss: p.value, where: { file: p.source } }));
+  // Step 0 is the loss before any update (PyTorch's and most trainers' first log): a curve law
+  // predicts the loss after optimizer steps, so it is left out, and said.
+  const before = series.filter((p) => p.step === 0);
+  if (before.length === series.length)
+    throw new InputError(
+      { file: before[0].source },
+      `record ${before[0].record} at byte ${before[0].offset}: "${tag}" is logged only at step 0 (the loss before any update); expected losses after optimizer steps`,
+    );
+  if (before.length)
+    notes.push(
+      `"${tag}" at step 0 (the loss before any update) left out: a curve law reads the loss after optimizer steps`,
+    );
+  const points = series
+    .filter((p) => p.step > 0)
+    .map((p) => ({ step: p.step, loss: p.value, where: { file: p.source } }));
   const said = { tag, notes };
   if (opts.schedule) return { ...withSchedule(name, opts.schedule, points, undefined, source), ...said };
   const lrTag = LR_TAGS.find((t) => tags.has(t));
