@@ -94,8 +94,11 @@ test('a truncated last record (a run still writing) is read up to the last whole
     'run_1',
     { tag: 'strict/foo', schedule: { kind: 'constant', peakLr: 1e-3, steps: 500 } },
   );
-  assert.equal(curve.points.length, 99);
+  // The 99 values read, less the one at step 0 (the loss before any update), left out and said.
+  assert.equal(curve.points.length, 98);
+  assert.equal(curve.points[0].step, 5);
   assert.match(curve.notes.join('\n'), /last record \(101, at byte \d+\) is cut short.*read the 100 whole records/);
+  assert.match(curve.notes.join('\n'), /"strict\/foo" at step 0 \(the loss before any update\) left out/);
 });
 
 test('TF2 tensor scalars (float_val or tensor_content) read as simple values do; other tags and summaries are skipped', () => {
