@@ -317,13 +317,16 @@ export function curveFromEvents(
     );
   if (!tags.has(tag)) throw new InputError({ file }, `no scalars tagged "${tag}"; ${listed}`);
   const notes: string[] = [];
-  for (const f of files)
-    if (f.read.truncated) {
-      const t = f.read.truncated;
+  files.forEach((f, i) => {
+    const t = f.read.truncated;
+    // The last file may be a run still writing; one with a later file after it was stopped mid-write
+    // and the run went on in the next.
+    const why = i < files.length - 1 ? 'the run stopped mid-write and went on in a later file' : 'a run still writing?';
+    if (t)
       notes.push(
-        `${f.source}: the last record (${t.record}, at byte ${t.offset}) is cut short, ${t.have} of its ${t.need} bytes (a run still writing?); read the ${f.read.records} whole records before it`,
+        `${f.source}: the last record (${t.record}, at byte ${t.offset}) is cut short, ${t.have} of its ${t.need} bytes (${why}); read the ${f.read.records} whole records before it`,
       );
-    }
+  });
   const { points: series, replaced } = tagSeries(files, tag);
   if (replaced)
     notes.push(
