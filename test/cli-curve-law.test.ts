@@ -904,5 +904,8 @@ test('a logged learning rate that rises again (cyclic from its minimum, constant
   for (const [k, v] of Object.entries(truth.params))
     assert.ok(Math.abs(p[k] / v - 1) < 1e-3, `${k} ${p[k]}, truth ${v}: ${JSON.stringify(p)}`);
   const text = scalelab(['curve-law', 'fit', table, '--law', 'lr-annealing']);
-  assert.match(text.stdout, /cyclic \(N = 2\.547e4\): 2000 checkpoints, learning rate from lr column \(no warmup read\)/);
+  assert.match(
+    text.stdout,
+    /cyclic \(N = 2\.547e4\): 2000 checkpoints, learning rate from lr column \(no warmup read\)/,
+  );
 });

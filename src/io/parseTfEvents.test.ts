@@ -240,7 +240,11 @@ test('a record length no file read here could hold is refused, located, not read
   const view = new DataView(header.buffer);
   view.setBigUint64(0, 2n ** 40n, true);
   view.setUint32(8, maskedCrc32c(header, 0, 8), true);
-  const bytes = new Uint8Array([...whole, ...header, ...eventFile([{ step: 2, scalars: [{ tag: 'loss', value: 1 }] }])]);
+  const bytes = new Uint8Array([
+    ...whole,
+    ...header,
+    ...eventFile([{ step: 2, scalars: [{ tag: 'loss', value: 1 }] }]),
+  ]);
   const e = inputError(() => parseTfEvents(bytes, 'big'));
   assert.match(
     e.message,
