@@ -26,7 +26,17 @@ cleanup() {
 }
 trap cleanup EXIT
 say() { echo "check-package: $*" >&2; }
-fail() { say "FAILED: $*"; exit 1; }
+# A failed step's stderr, when it was sent to $steplog (set around a block of steps), is shown with it;
+# emptied once shown, so a subshell's failure and the `|| fail` after its block print it once.
+steplog=
+fail() {
+  say "FAILED: $*"
+  if [ -n "$steplog" ] && [ -s "$steplog" ]; then
+    tail -n 40 "$steplog" >&2
+    : >"$steplog"
+  fi
+  exit 1
+}
 
 # Run a command in the app folder; on failure print its output and stop.
 run() {
@@ -188,21 +198,30 @@ for expected in "$app"/readme/example-*.expected; do
 done
 # The same numbers from the commands.
 say "the commands behind the README's library examples, with --json"
+# A subshell ignores `set -e` when its status is tested (`( … ) || fail`): each step says its own failure,
+# its stderr kept in $steplog (the examples' progress goes there too), shown by fail.
+steplog=$work/steps.err
 (
   cd "$app"
   ex=node_modules/scalelab/examples
-  npx scalelab fit $ex/chinchilla.csv --bootstrap 100 --out fit.json >/dev/null 2>&1
-  point=$(node -p 'const f = require("./fit.json"); `${10 * f.data.ranges.N[1]} ${10 * f.data.ranges.D[1]}`')
-  npx scalelab predict --fit fit.json --N "${point% *}" --D "${point#* }" --json >predict.json
-  npx scalelab plan --gpus 1024 --gpu h100 --mfu 0.4 --days 30 --json >plan.json
-  npx scalelab backtest $ex/inputs/runs.csv --by N --bootstrap 20 --json >backtest.json 2>/dev/null
+  npx scalelab fit $ex/chinchilla.csv --bootstrap 100 --out fit.json >/dev/null 2>"$steplog" ||
+    fail "scalelab fit chinchilla.csv --bootstrap 100 --out fit.json"
+  point=$(node -p 'const f = require("./fit.json"); `${10 * f.data.ranges.N[1]} ${10 * f.data.ranges.D[1]}`' 2>"$steplog") ||
+    fail "reading the prediction point from fit.json"
+  npx scalelab predict --fit fit.json --N "${point% *}" --D "${point#* }" --json >predict.json 2>"$steplog" ||
+    fail "scalelab predict --fit fit.json --N ${point% *} --D ${point#* }"
+  npx scalelab plan --gpus 1024 --gpu h100 --mfu 0.4 --days 30 --json >plan.json 2>"$steplog" ||
+    fail "scalelab plan --gpus 1024 --gpu h100 --mfu 0.4 --days 30"
+  npx scalelab backtest $ex/inputs/runs.csv --by N --bootstrap 20 --json >backtest.json 2>"$steplog" ||
+    fail "scalelab backtest runs.csv --by N --bootstrap 20"
   npx scalelab downstream fit $ex/downstream/olmo-ladder/ladder.json --task hellaswag_val_5shot --json \
-    >downstream.json 2>/dev/null
+    >downstream.json 2>"$steplog" || fail "scalelab downstream fit ladder.json --task hellaswag_val_5shot"
   npx scalelab curve-law fit $ex/studies/moby-curves/runs/d32-constant $ex/studies/moby-curves/runs/d32-wsd-0.2 \
-    --from-step 500 --out curve-fit.json >/dev/null 2>&1
+    --from-step 500 --out curve-fit.json >/dev/null 2>"$steplog" || fail "scalelab curve-law fit d32-constant d32-wsd-0.2"
   npx scalelab curve-law predict --curve-fit curve-fit.json --schedule cosine --steps 2000 --peak-lr 5.7e-3 \
-    --warmup-steps 50 --json >curve.json
+    --warmup-steps 50 --json >curve.json 2>"$steplog" || fail "scalelab curve-law predict --curve-fit curve-fit.json"
 ) || fail "the commands behind the README's library examples"
+steplog=
 node - "$app" <<'EOF' || fail "the README's library examples disagree with the commands' --json (above)"
 const app = process.argv[2];
 const fs = require('node:fs');

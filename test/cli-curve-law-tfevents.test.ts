@@ -83,24 +83,20 @@ const schedules = join(dir, 'schedules.json');
 writeFileSync(schedules, JSON.stringify({ run_1: { kind: 'cosine', peakLr: 1e-3, steps: 500, minLrFrac: 0.1 } }));
 
 test('a real PyTorch event file: the tag named, its steps read; without --tag the tags present are listed', () => {
-  const r = scalelab([
-    'curve-law',
-    'fit',
-    fixture,
-    '--tag',
-    'strict/foo',
-    '--schedules',
-    schedules,
-    '--from-step',
-    '5',
-    '--json',
-  ]);
+  // The file logs from step 0 (the loss before any update), as PyTorch's and most trainers' do: that
+  // value is left out and said, not refused.
+  const r = scalelab(['curve-law', 'fit', fixture, '--tag', 'strict/foo', '--schedules', schedules, '--json']);
   assert.equal(r.code, 0, r.stderr);
   const input = r.json().inputs[0];
   assert.deepEqual(
     [input.run, input.tag, input.lrFrom, input.points, input.lastStep, input.source],
     ['run_1', 'strict/foo', 'schedule', 99, 495, fixtureFile],
   );
+  assert.match(input.notes.join('\n'), /"strict\/foo" at step 0 \(the loss before any update\) left out/);
+  assert.match(r.stderr, /note: "strict\/foo" at step 0 \(the loss before any update\) left out/);
+  const text = scalelab(['curve-law', 'fit', fixture, '--tag', 'strict/foo', '--schedules', schedules]);
+  assert.equal(text.code, 0, text.stderr);
+  assert.match(text.stdout, /run_1: 99 checkpoints of tag "strict\/foo"/);
   const none = scalelab(['curve-law', 'fit', fixtureFile, '--schedules', schedules]);
   assert.equal(none.code, 2);
   assert.match(none.stderr, /none of the loss tags "train\/loss", .*the scalar tags in it: "strict\/foo": .*--tag/);
@@ -128,12 +124,13 @@ test('a truncated event file is read to its last whole record and said; a corrup
   mkdirSync(join(dir, 'run_1'));
   const cut = join(dir, 'run_1', 'events.out.tfevents.1622543341.host.1.0');
   writeFileSync(cut, bytes.subarray(0, bytes.length - 10));
-  const args = ['curve-law', 'fit', cut, '--tag', 'strict/foo', '--schedules', schedules, '--from-step', '5'];
+  const args = ['curve-law', 'fit', cut, '--tag', 'strict/foo', '--schedules', schedules];
   const r = scalelab([...args, '--json']);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stderr, /note: .*: the last record \(101, at byte \d+\) is cut short.*read the 100 whole records/);
   assert.equal(r.json().inputs[0].points, 98);
-  assert.equal(r.json().inputs[0].notes.length, 1);
+  // The cut record, and the step-0 loss left out.
+  assert.equal(r.json().inputs[0].notes.length, 2);
   const bad = Buffer.from(bytes);
   bad[200] ^= 0xff;
   writeFileSync(cut, bad);

@@ -851,7 +851,61 @@ test("a table's lr column that logs a warmup: the rise is read as warmup, not an
   writeFileSync(warm, rows.join('\n') + '\n');
   const r = scalelab(['curve-law', 'fit', warm, '--law', 'lr-annealing', '--json']);
   assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(
+    r.json().inputs.map((i: { warmupRead: number }) => i.warmupRead),
+    [50, 50],
+  );
   const p = r.json().fits[0].fit.params;
   for (const [k, v] of Object.entries(truth.params))
     assert.ok(Math.abs(p[k] / v - 1) < 1e-3, `${k} ${p[k]}, truth ${v}: ${JSON.stringify(p)}`);
+});
+
+test('a logged learning rate that rises again (cyclic from its minimum, constant then re-warmed): no warmup read, said, and the law recovered', () => {
+  // Read as warmup, the cyclic run's first rise and the re-warmed run's whole first 1200 steps were left
+  // out of the annealing, and C came out 2e-16 (truth 0.08). Noise-free, logged at every step.
+  const steps = Array.from({ length: 2000 }, (_, i) => i + 1);
+  const cyclic = steps.map((s) => {
+    const phase = ((s - 1) % 500) / 500; // a triangle of 500 steps, from its minimum
+    return 5e-4 + 4.5e-3 * (phase < 0.5 ? 2 * phase : 2 - 2 * phase);
+  });
+  const rewarmed = steps.map((s) =>
+    s <= 1000 ? 1e-3 : s <= 1200 ? 1e-3 + (4e-3 * (s - 1000)) / 200 : 5e-3 - (4.5e-3 * (s - 1200)) / 800,
+  );
+  const runs: [string, number[]][] = [
+    ['constant', steps.map(() => 5e-3)],
+    ['cyclic', cyclic],
+    ['rewarmed', rewarmed],
+  ];
+  const rows = ['run,N,step,loss,lr'];
+  for (const [name, lrs] of runs)
+    predictCurve(truth, { lrs: Float64Array.from(lrs), warmupSteps: 0 }, steps).forEach((loss, i) =>
+      rows.push(`${name},${N},${steps[i]},${loss},${lrs[i]}`),
+    );
+  const table = join(dir, 'rises-again.csv');
+  writeFileSync(table, rows.join('\n') + '\n');
+  const r = scalelab(['curve-law', 'fit', table, '--law', 'lr-annealing', '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  const out = r.json();
+  assert.deepEqual(
+    out.inputs.map((i: { run: string; warmupRead: number }) => [i.run, i.warmupRead]),
+    [
+      ['constant', 0],
+      ['cyclic', 0],
+      ['rewarmed', 0],
+    ],
+  );
+  assert.match(
+    out.inputs[1].notes[0],
+    /run "cyclic": the learning rate \(column "lr"\) rises to step 251, falls or holds, then rises again from step 501 .*no warmup read/,
+  );
+  assert.match(out.inputs[2].notes[0], /run "rewarmed": .*holds or falls at first, then rises from step 1000/);
+  assert.match(r.stderr, /note: run "cyclic": /);
+  const p = out.fits[0].fit.params;
+  for (const [k, v] of Object.entries(truth.params))
+    assert.ok(Math.abs(p[k] / v - 1) < 1e-3, `${k} ${p[k]}, truth ${v}: ${JSON.stringify(p)}`);
+  const text = scalelab(['curve-law', 'fit', table, '--law', 'lr-annealing']);
+  assert.match(
+    text.stdout,
+    /cyclic \(N = 2\.547e4\): 2000 checkpoints, learning rate from lr column \(no warmup read\)/,
+  );
 });

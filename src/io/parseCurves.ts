@@ -170,21 +170,20 @@ export function curvesFromDataset(ds: Dataset, schedules: Record<string, Schedul
         { file, line: rows.at(-1)!.line, columnName: ds.columns.step },
         `run "${name}": step ${last} is not a whole number of steps up to ${MAX_SCHEDULE_STEPS.toExponential(0)} (a curve law reads the learning rate of every step)`,
       );
-    const lrs = interpolatedLrs(
-      rows.map((r) => ({ step: r.step!, lr: r.lr! })),
-      last,
-    );
+    const knots = rows.map((r) => ({ step: r.step!, lr: r.lr! }));
+    // A logged warmup is warmup, as an event file's is: read as annealing, its rise counts against the decay.
+    const warmup = loggedWarmup(knots, last, name, `column "${ds.columns.lr}"`);
     return {
       name,
       ...(lineage ? { lineage } : {}),
       N,
-      lrs,
-      // A logged warmup is warmup, as an event file's is: read as annealing, its rise counts against the decay.
-      warmupSteps: leadingRise(lrs),
+      lrs: interpolatedLrs(knots, last),
+      warmupSteps: warmup.steps,
       points,
       lrFrom: 'lr column' as const,
       source: file,
       ...named,
+      ...(warmup.note ? { notes: [warmup.note] } : {}),
     };
   });
 }
@@ -269,18 +268,29 @@ function tagSeries(
 }
 
 /**
- * The steps of a learning rate's warmup read from its values: up to where it last rises before it
- * first falls (0 when it does not rise). A schedule's warmup is left out of the annealing (curveLaws.ts): read
- * as annealing, a rise of the learning rate counts against its decay, and a trainer's log includes it.
+ * The steps of a learning rate's warmup read from its logged values (ascending steps): a rise that
+ * starts at the first value and climbs at every value to its peak (the first after which the rate is
+ * flat or falls) is the warmup, up to that peak. A schedule's warmup is left out of the annealing
+ * (curveLaws.ts): read as annealing, a warmup's rise counts against the decay, and a trainer's log
+ * includes it. A rate that rises again later (a cyclic schedule, a re-warmed run) has no warmup to
+ * tell apart: all of it is read as annealing, as before a warmup was read at all, and `note` says so.
  */
-function leadingRise(lrs: Float64Array): number {
-  // Up to the first fall; a flat stretch (held before the first logged value, or the stable phase)
-  // does not end it, and the warmup ends where the learning rate last rose.
-  let peak = -1;
-  for (let k = 1; k < lrs.length && lrs[k] >= lrs[k - 1]; k++) if (lrs[k] > lrs[k - 1]) peak = k;
-  return peak + 1;
+function loggedWarmup(
+  knots: { step: number; lr: number }[],
+  last: number,
+  run: string,
+  from: string,
+): { steps: number; note?: string } {
+  let peak = 0;
+  while (peak + 1 < knots.length && knots[peak + 1].lr > knots[peak].lr) peak++;
+  for (let j = peak + 1; j < knots.length; j++)
+    if (knots[j].lr > knots[j - 1].lr)
+      return {
+        steps: 0,
+        note: `run "${run}": the learning rate (${from}) ${peak > 0 ? `rises to step ${knots[peak].step}, falls or holds, then rises again` : 'holds or falls at first, then rises'} from step ${knots[j - 1].step} (a cyclic or re-warmed schedule): no warmup read, all of it read as annealing`,
+      };
+  return { steps: peak > 0 ? Math.min(knots[peak].step, last) : 0 };
 }
-
 /**
  * A run's curve from its TensorBoard event files: the loss logged under `tag` (default: the first
  * of LOSS_TAGS present), its learning rate from `schedule` when given, else from the first of
@@ -307,13 +317,16 @@ export function curveFromEvents(
     );
   if (!tags.has(tag)) throw new InputError({ file }, `no scalars tagged "${tag}"; ${listed}`);
   const notes: string[] = [];
-  for (const f of files)
-    if (f.read.truncated) {
-      const t = f.read.truncated;
+  files.forEach((f, i) => {
+    const t = f.read.truncated;
+    // The last file may be a run still writing; one with a later file after it was stopped mid-write
+    // and the run went on in the next.
+    const why = i < files.length - 1 ? 'the run stopped mid-write and went on in a later file' : 'a run still writing?';
+    if (t)
       notes.push(
-        `${f.source}: the last record (${t.record}, at byte ${t.offset}) is cut short, ${t.have} of its ${t.need} bytes (a run still writing?); read the ${f.read.records} whole records before it`,
+        `${f.source}: the last record (${t.record}, at byte ${t.offset}) is cut short, ${t.have} of its ${t.need} bytes (${why}); read the ${f.read.records} whole records before it`,
       );
-    }
+  });
   const { points: series, replaced } = tagSeries(files, tag);
   if (replaced)
     notes.push(
@@ -331,7 +344,21 @@ export function curveFromEvents(
         `record ${p.record} at byte ${p.offset}: "${tag}" at step ${p.step}; expected a whole number of optimizer steps ≥ 0`,
       );
   }
-  const points = series.map((p) => ({ step: p.step, loss: p.value, where: { file: p.source } }));
+  // Step 0 is the loss before any update (PyTorch's and most trainers' first log): a curve law
+  // predicts the loss after optimizer steps, so it is left out, and said.
+  const before = series.filter((p) => p.step === 0);
+  if (before.length === series.length)
+    throw new InputError(
+      { file: before[0].source },
+      `record ${before[0].record} at byte ${before[0].offset}: "${tag}" is logged only at step 0 (the loss before any update); expected losses after optimizer steps`,
+    );
+  if (before.length)
+    notes.push(
+      `"${tag}" at step 0 (the loss before any update) left out: a curve law reads the loss after optimizer steps`,
+    );
+  const points = series
+    .filter((p) => p.step > 0)
+    .map((p) => ({ step: p.step, loss: p.value, where: { file: p.source } }));
   const said = { tag, notes };
   if (opts.schedule) return { ...withSchedule(name, opts.schedule, points, undefined, source), ...said };
   const lrTag = LR_TAGS.find((t) => tags.has(t));
@@ -354,14 +381,13 @@ export function curveFromEvents(
       { file },
       `run "${name}": "${tag}" at step ${last} is beyond ${MAX_SCHEDULE_STEPS.toExponential(0)} (a curve law reads the learning rate of every step)`,
     );
-  const lrs = interpolatedLrs(
-    knots.map((k) => ({ step: k.step, lr: k.value })),
-    last,
-  );
+  const lrKnots = knots.map((k) => ({ step: k.step, lr: k.value }));
+  const warmup = loggedWarmup(lrKnots, last, name, `tag "${lrTag}"`);
+  if (warmup.note) notes.push(warmup.note);
   return {
     name,
-    lrs,
-    warmupSteps: leadingRise(lrs),
+    lrs: interpolatedLrs(lrKnots, last),
+    warmupSteps: warmup.steps,
     points,
     lrFrom: 'lr tag',
     source,

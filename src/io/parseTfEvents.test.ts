@@ -4,7 +4,8 @@ import { readFileSync } from 'node:fs';
 import { InputError } from '../errors/index.js';
 import { crc32c, isTfEventsName, parseTfEvents } from './parseTfEvents.js';
 import { curveFromEvents, type EventsCurve } from './parseCurves.js';
-import { eventFile } from '../../test/helpers/tfevents.js';
+import { eventBytes, eventFile, tfRecord } from '../../test/helpers/tfevents.js';
+import { maskedCrc32c } from './parseTfEvents.js';
 
 const fixture = (run: 1 | 2) =>
   new URL(
@@ -94,8 +95,11 @@ test('a truncated last record (a run still writing) is read up to the last whole
     'run_1',
     { tag: 'strict/foo', schedule: { kind: 'constant', peakLr: 1e-3, steps: 500 } },
   );
-  assert.equal(curve.points.length, 99);
+  // The 99 values read, less the one at step 0 (the loss before any update), left out and said.
+  assert.equal(curve.points.length, 98);
+  assert.equal(curve.points[0].step, 5);
   assert.match(curve.notes.join('\n'), /last record \(101, at byte \d+\) is cut short.*read the 100 whole records/);
+  assert.match(curve.notes.join('\n'), /"strict\/foo" at step 0 \(the loss before any update\) left out/);
 });
 
 test('TF2 tensor scalars (float_val or tensor_content) read as simple values do; other tags and summaries are skipped', () => {
@@ -227,4 +231,45 @@ test('a loss that is not a positive number is located at its record and byte', (
 test('event files are recognised by their name', () => {
   assert.ok(isTfEventsName('logs/run/events.out.tfevents.1622543341.host.86862.0'));
   assert.ok(!isTfEventsName('events.csv'));
+});
+
+test('a record length no file read here could hold is refused, located, not read as a cut-short last record', () => {
+  const whole = eventFile([{ step: 1, scalars: [{ tag: 'loss', value: 2 }] }]);
+  // A length of 1 TiB with a CRC that holds, then more of the file: a corrupt length, not a run still writing.
+  const header = new Uint8Array(12);
+  const view = new DataView(header.buffer);
+  view.setBigUint64(0, 2n ** 40n, true);
+  view.setUint32(8, maskedCrc32c(header, 0, 8), true);
+  const bytes = new Uint8Array([
+    ...whole,
+    ...header,
+    ...eventFile([{ step: 2, scalars: [{ tag: 'loss', value: 1 }] }]),
+  ]);
+  const e = inputError(() => parseTfEvents(bytes, 'big'));
+  assert.match(
+    e.message,
+    new RegExp(`^big: record 3 at byte ${whole.length}: its length is 1099511627776 bytes, more than the 256 MiB`),
+  );
+});
+
+test('a cut-short file with a later file after it is said as a run stopped mid-write, not one still writing', () => {
+  const lr = { tag: 'lr', value: 1e-3 };
+  const first = eventFile([100, 200].map((step) => ({ step, scalars: [{ tag: 'loss', value: 5 }, lr] })));
+  const second = eventFile([300, 400].map((step) => ({ step, scalars: [{ tag: 'loss', value: 4 }, lr] })));
+  const read = (b: Uint8Array, f: string) => ({ source: f, read: parseTfEvents(b.subarray(0, b.length - 3), f) });
+  const c = curveFromEvents([read(first, 'f1'), read(second, 'f2')], 'r');
+  assert.match(c.notes[0], /^f1: the last record \(3, .*\(the run stopped mid-write and went on in a later file\)/);
+  assert.match(c.notes[1], /^f2: the last record \(3, .*\(a run still writing\?\)/);
+});
+
+test('a tag that is not UTF-8 is refused with its record and byte offset', () => {
+  const good = eventFile([{ step: 1, scalars: [{ tag: 'loss', value: 2 }] }]);
+  const event = eventBytes(2, [{ tag: 'lossX', value: 1 }]);
+  event[event.indexOf(0x58)] = 0xff; // the tag's 'X' made a byte no UTF-8 text holds
+  const bytes = new Uint8Array([...good, ...tfRecord(event)]);
+  const e = inputError(() => parseTfEvents(bytes, 't'));
+  assert.match(
+    e.message,
+    new RegExp(`^t: record 3 at byte ${good.length}: a tag's 5 bytes \\(6c 6f 73 73 ff\\) are not UTF-8 text`),
+  );
 });

@@ -16,6 +16,7 @@
  * does not.
  */
 import { InputError } from '../errors/index.js';
+import { MAX_WHOLE_FILE_BYTES } from './limits.js';
 
 /** One logged scalar: the value of a tag at a step. */
 export interface TfScalar {
@@ -94,6 +95,13 @@ function tfRecords(
         `record ${record} at byte ${offset}: the CRC-32C of its length does not match (stored ${hex(stored)}, computed ${hex(computed)}); ${record === 1 ? 'expected a TensorBoard event file (TFRecord records)' : 'the file is corrupt from here'}`,
       );
     const length = Number(view.getBigUint64(offset, true));
+    // A length whose CRC holds but that no file read here could contain was not cut short by a
+    // writer stopped mid-record: read as a cut last record, it would hide every record after it.
+    if (length > MAX_WHOLE_FILE_BYTES)
+      throw new InputError(
+        { file: source },
+        `record ${record} at byte ${offset}: its length is ${length} bytes, more than the ${MAX_WHOLE_FILE_BYTES / 2 ** 20} MiB a file read whole may hold; expected a TensorBoard event's length (the file is corrupt from here)`,
+      );
     const need = HEADER_BYTES + length + FOOTER_BYTES;
     if (left < need) return { records, truncated: { record, offset, have: left, need } };
     const start = offset + HEADER_BYTES;
@@ -118,6 +126,9 @@ const VARINT = 0,
 
 /** Thrown by the decoder; the caller locates it at the record. */
 class Malformed extends Error {}
+
+/** A tag whose bytes are not UTF-8 (a protobuf string is): the Event decodes, its tag does not. */
+class NotUtf8 extends Malformed {}
 
 /** A cursor over one protobuf message. */
 class Wire {
@@ -185,7 +196,17 @@ class Wire {
   }
 }
 
-const utf8 = new TextDecoder('utf-8');
+// Fatal: a tag that is not UTF-8 is refused, not read with U+FFFD in it (and then not found by its name).
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+function tagText(bytes: Uint8Array): string {
+  try {
+    return utf8.decode(bytes);
+  } catch {
+    const shown = [...bytes.subarray(0, 32)].map((b) => b.toString(16).padStart(2, '0')).join(' ');
+    throw new NotUtf8(`a tag's ${bytes.length} bytes (${shown}${bytes.length > 32 ? ' …' : ''}) are not UTF-8 text`);
+  }
+}
 
 // TensorFlow's DataType values for the scalar tensors read here.
 const DT_FLOAT = 1,
@@ -244,7 +265,7 @@ function decodeEvent(data: Uint8Array): { step: number; wallTime: number; values
         let v: number | undefined;
         while (value.more()) {
           const [vf, vt] = value.key();
-          if (vf === 1 && vt === LENGTH) tag = utf8.decode(value.raw());
+          if (vf === 1 && vt === LENGTH) tag = tagText(value.raw());
           else if (vf === 2 && vt === FIXED32) v = value.float();
           else if (vf === 8 && vt === LENGTH) v = tensorScalar(value.sub());
           else value.skip(vt);
@@ -272,6 +293,11 @@ export function parseTfEvents(bytes: Uint8Array, source: string): TfEventsRead {
       event = decodeEvent(data);
     } catch (e) {
       if (!(e instanceof Malformed)) throw e;
+      if (e instanceof NotUtf8)
+        throw new InputError(
+          { file: source },
+          `record ${record} at byte ${offset}: ${e.message}; expected a tag in UTF-8, as TensorBoard writes it`,
+        );
       throw new InputError(
         { file: source },
         `record ${record} at byte ${offset}: not an Event (${e.message}); expected a TensorBoard event`,

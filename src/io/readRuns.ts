@@ -30,12 +30,8 @@ import {
 import { OpenQuoteScanner } from './textPosition.js';
 import type { Dataset, Run } from './dataset.js';
 
-/**
- * Largest file read whole (a JSON array of runs, a fit, a world, a plan). V8 cannot hold a string
- * much over 512 MiB, and a file near that size would need gigabytes once parsed; CSV and JSONL
- * files of runs are streamed and have no limit.
- */
-export const MAX_WHOLE_FILE_BYTES = 256 * 1024 * 1024;
+import { MAX_WHOLE_FILE_BYTES } from './limits.js';
+export { MAX_WHOLE_FILE_BYTES };
 
 /** Longest JSONL line: one run is a few hundred bytes; a longer line is not a file of runs. */
 export const MAX_JSONL_LINE_BYTES = 16 * 1024 * 1024;

@@ -83,6 +83,11 @@ interface CurveFitFile {
     /** The run's last fitted checkpoint (absent in files written before it was recorded). */
     lastStep?: number;
     lrFrom: string;
+    /**
+     * The warmup read from a logged learning rate (lr column or tag), left out of the annealing
+     * (absent with a schedule, which states its own, and in files written before it was recorded).
+     */
+    warmupRead?: number;
     source: string;
     /** The file had no run column: its rows were this one run, named after it. */
     namedAfterFile?: boolean;
@@ -247,7 +252,9 @@ function readCurves(
         process.stderr.write(
           `scalelab: warning: ${input}: the step is read from _step, W&B's count of log calls, which is the optimizer step only when the run logged once a step (the learning rate of each step is placed by it); export the trainer's step (trainer/global_step, global_step or step), which is read first\n`,
         );
-      curves.push(...curvesFromDataset(ds, schedules));
+      const read = curvesFromDataset(ds, schedules);
+      for (const note of read.flatMap((c) => c.notes ?? [])) process.stderr.write(`scalelab: note: ${note}\n`);
+      curves.push(...read);
     }
   }
   if (flags.tag !== undefined && !curves.some((c) => c.tag !== undefined))
@@ -634,6 +641,7 @@ Examples:
               points: c.points.length,
               lastStep: c.points.at(-1)!.step,
               lrFrom: c.lrFrom,
+              ...(c.lrFrom !== 'schedule' ? { warmupRead: c.warmupSteps } : {}),
               source: c.source,
               ...(c.namedAfterFile ? { namedAfterFile: true } : {}),
               ...(c.schedule ? { schedule: c.schedule } : {}),
@@ -652,7 +660,7 @@ Examples:
           lines.push(`runs${fromStep > 1 ? ` (checkpoints from step ${fromStep} on)` : ''}:`);
           for (const c of out.inputs)
             lines.push(
-              `  ${c.run}${c.N !== undefined ? ` (N = ${formatNumber(c.N, 4)})` : ''}${c.namedAfterFile ? ` (all of ${c.source}: it has no run column)` : ''}: ${counted(c.points, 'checkpoint')}${c.tag !== undefined ? ` of tag "${c.tag}"` : ''}, learning rate from ${c.lrFrom}${c.lrTag ? ` "${c.lrTag}"` : ''}${c.schedule ? `: ${describeSchedule(c.schedule)}` : ''}`,
+              `  ${c.run}${c.N !== undefined ? ` (N = ${formatNumber(c.N, 4)})` : ''}${c.namedAfterFile ? ` (all of ${c.source}: it has no run column)` : ''}: ${counted(c.points, 'checkpoint')}${c.tag !== undefined ? ` of tag "${c.tag}"` : ''}, learning rate from ${c.lrFrom}${c.lrTag ? ` "${c.lrTag}"` : ''}${c.warmupRead !== undefined ? ` (${c.warmupRead ? `warmup read: ${counted(c.warmupRead, 'step')}` : 'no warmup read'})` : ''}${c.schedule ? `: ${describeSchedule(c.schedule)}` : ''}`,
             );
           if (out.leftOutByStudy)
             lines.push(
