@@ -119,6 +119,36 @@ test('a real PyTorch event file: the tag named, its steps read; without --tag th
   );
 });
 
+test("curve-law predict --observed reads an event file's loss by --tag; its errors name predict's own flags", () => {
+  const fit = join(root, 'examples/studies/moby-curves/fit-multi-power.json');
+  const target = ['--schedule', 'cosine', '--steps', '500', '--peak-lr', '1e-3', '--N', '100096'];
+  const predict = (...args: string[]) =>
+    scalelab(['curve-law', 'predict', '--curve-fit', fit, '--observed', fixture, ...args]);
+  // run_1 logs no learning rate: the target schedule stands in (predict reads only the observed losses).
+  const r = predict('--tag', 'strict/foo', ...target, '--json');
+  assert.equal(r.code, 0, r.stderr);
+  const o = r.json().observed;
+  assert.deepEqual([o.run, o.step], ['run_1', 495]);
+  assert.ok(Math.abs(o.observed - 1.21209) < 1e-4, JSON.stringify(o));
+  // Without --tag: the tags present listed, and predict's --tag named (not fit's).
+  const none = predict(...target);
+  assert.equal(none.code, 2);
+  assert.match(none.stderr, /the scalar tags in it: "strict\/foo": name the loss's tag \(--tag\)\n$/);
+  assert.ok(noStackTrace(none.stderr), none.stderr);
+  // Without a schedule: predict's --schedule asked for, not fit's --schedules.
+  const bare = predict('--tag', 'strict/foo');
+  assert.equal(bare.code, 2);
+  assert.match(bare.stderr, /run "run_1" logs no learning rate .*: give the run's schedule \(--schedule\)\n$/);
+  // --tag refused where no event file is read.
+  const metrics = join(root, 'examples/studies/moby-curves/runs/d64-cosine-2x');
+  const noEvents = scalelab(['curve-law', 'predict', '--curve-fit', fit, '--observed', metrics, '--tag', 'loss']);
+  assert.equal(noEvents.code, 2);
+  assert.match(noEvents.stderr, /^scalelab: error: --tag: names the loss in TensorBoard event files/);
+  const noObserved = scalelab(['curve-law', 'predict', '--curve-fit', fit, '--tag', 'loss', ...target]);
+  assert.equal(noObserved.code, 2);
+  assert.match(noObserved.stderr, /^scalelab: error: --tag: names the loss of the --observed run's/);
+});
+
 test('a truncated event file is read to its last whole record and said; a corrupt one is refused, located', () => {
   const bytes = readFileSync(fixtureFile);
   mkdirSync(join(dir, 'run_1'));

@@ -151,6 +151,31 @@ test("the downstream panel reads a ladder's folder (or its manifest with its fil
   assert.equal([...olmo.data.roles.values()].filter((r) => r === 'target').length, 2);
 });
 
+test("the downstream panel shows a ladder manifest's slip (a trailing comma) located, as the CLI does", () => {
+  // The OLMo folder holds two manifests: a broken ladder.json was passed over for ladder-3b.json.
+  const olmo = chosenFolder(join(root, 'examples/downstream/olmo-ladder')).map((f) =>
+    f.path === 'olmo-ladder/ladder.json' ? { ...f, text: f.text.replace(/\}\s*\]\s*\}\s*$/, '},\n  ]\n}\n') } : f,
+  );
+  const broken = olmo.find((f) => f.path === 'olmo-ladder/ladder.json')!.text;
+  const line = broken.split('\n').length - 2;
+  assert.throws(
+    () => readChosenMetrics(olmo, undefined),
+    (e: unknown) =>
+      e instanceof InputError &&
+      e.message.startsWith(`olmo-ladder/ladder.json:${line}:3: malformed JSON: expected a value (a trailing comma`) &&
+      e.message.endsWith('expected a ladder manifest ({"runs": [{"file", "run", "N"}, …]})'),
+  );
+  // The same text chosen as a file (no folder), with the files it lists: the same error, not the files read on their own.
+  const flat = olmo
+    .filter((f) => /\.(csv|json)$/.test(f.path) && !f.path.endsWith('ladder-3b.json'))
+    .map((f) => ({ path: f.path.replace(/^.*\//, ''), text: f.text }))
+    .reverse();
+  assert.throws(
+    () => readChosenMetrics(flat, undefined),
+    (e: unknown) => e instanceof InputError && e.message.startsWith(`ladder.json:${line}:3: malformed JSON`),
+  );
+});
+
 test("the downstream worker predicts a manifest's target runs, fitted without them", () => {
   const set = parseTaskMetrics(ladderCsv(), { source: 'ladder.csv', run: 'ladder' });
   // The largest size's two runs are targets: predicted at their N and D and compared with their accuracy.

@@ -59,20 +59,29 @@ export function manifestOf(text: string): { runs: unknown[]; tasks: unknown } | 
 const MANIFEST = 'a ladder manifest ({"runs": [{"file", "run", "N"}, …]})';
 
 /**
- * Text that is no manifest by manifestOf but says "runs" and not "results": a manifest with a slip (a
- * trailing comma, "runs" not an array), refused as the manifest it is meant to be rather than read on
- * as lm-evaluation-harness results and refused for their missing "results".
+ * Why text that is no manifest by manifestOf, but says "runs" and not "results", is refused: it is a
+ * manifest with a slip (a trailing comma, "runs" not an array), refused as the manifest it is meant to
+ * be rather than read on as lm-evaluation-harness results and refused for their missing "results". The
+ * web app asks too, so that a folder's broken manifest is shown, not passed over for another.
+ * @returns the located error, or undefined when the text is no manifest meant
  */
-function checkNotManifest(text: string, source: string): void {
-  if (!/"runs"\s*:/.test(text) || /"results"\s*:/.test(text)) return;
-  const doc = parseJsonText(text, source, MANIFEST) as { runs?: unknown } | null;
+export function manifestProblem(text: string, source: string): InputError | undefined {
+  if (!/"runs"\s*:/.test(text) || /"results"\s*:/.test(text)) return undefined;
+  let doc: { runs?: unknown } | null;
+  try {
+    doc = parseJsonText(text, source, MANIFEST) as { runs?: unknown } | null;
+  } catch (e) {
+    if (e instanceof InputError) return e;
+    throw e;
+  }
   if (doc && typeof doc === 'object' && doc.runs !== undefined && !Array.isArray(doc.runs)) {
     const body = stripBom(text);
-    throw new InputError(
+    return new InputError(
       { file: source, ...lineColumn(lineStartsOf(body), body.search(/"runs"\s*:/)) },
-      `"runs": expected an array of runs [{"file", "run", "N"}, …], got ${Array.isArray(doc.runs) ? 'an array' : doc.runs === null ? 'null' : typeof doc.runs === 'object' ? 'an object' : typeof doc.runs}`,
+      `"runs": expected an array of runs [{"file", "run", "N"}, …], got ${doc.runs === null ? 'null' : typeof doc.runs === 'object' ? 'an object' : typeof doc.runs}`,
     );
   }
+  return undefined;
 }
 
 function checkManifestRun(entry: unknown, i: number, source: string, text: string): ManifestRun {
@@ -123,7 +132,8 @@ export function taskMetricsFromFiles(
   for (const path of paths) {
     const text = files.read(path);
     const manifest = manifestOf(text);
-    if (!manifest) checkNotManifest(text, path);
+    const problem = manifest ? undefined : manifestProblem(text, path);
+    if (problem) throw problem;
     if (manifest) {
       if (manifest.tasks !== undefined) tasks.push(...checkTasks(manifest.tasks, path));
       manifest.runs.forEach((entry, i) => {

@@ -45,7 +45,7 @@ import {
   scheduleKinds,
   type Schedule,
 } from '../../core/schedule.js';
-import { InputError, UsageError } from '../../errors/index.js';
+import { InputError, type OptionNamer, UsageError } from '../../errors/index.js';
 import { counted, formatInterval, formatNumber, formatRange } from '../../core/format.js';
 import {
   keyword,
@@ -57,6 +57,7 @@ import {
   runSelection,
 } from '../options.js';
 import { flag } from '../flags.js';
+import { commandFlagNamer } from '../optionFlags.js';
 import { checkFiniteText, checkOutput, printResult, progress, writeOutput, writeResult } from '../output.js';
 import { betweenSteps, interruptible } from '../interrupt.js';
 import { curveFigure } from '../../plots/curveFigure.js';
@@ -183,7 +184,12 @@ async function storeCurves(
  * A run's TensorBoard event files (a folder's, in name order: TensorBoard names them by creation
  * time), read and parsed; the run is named after the folder, as TensorBoard names it.
  */
-function readEvents(input: string, tag: string | undefined, schedules: Record<string, Schedule>): EventsCurve {
+function readEvents(
+  input: string,
+  tag: string | undefined,
+  schedules: Record<string, Schedule>,
+  fallback: Schedule | undefined,
+): EventsCurve {
   const folder = statSync(input).isDirectory();
   const paths = folder
     ? readdirSync(input)
@@ -196,16 +202,21 @@ function readEvents(input: string, tag: string | undefined, schedules: Record<st
     source,
     read: parseTfEvents(readBytes(source, 'a TensorBoard event file'), source),
   }));
-  return curveFromEvents(files, name, { ...(tag !== undefined ? { tag } : {}), schedule: schedules[name] });
+  return curveFromEvents(files, name, {
+    ...(tag !== undefined ? { tag } : {}),
+    schedule: schedules[name] ?? fallback,
+  });
 }
 
 /**
  * A trainer's run folder, its metrics.jsonl, a TensorBoard event file or a folder of them, or a runs
- * table; each becomes one or more curves.
+ * table; each becomes one or more curves. `eventSchedule` is the schedule of an event-file run that
+ * --schedules does not name (predict: the target's, since its observed run's learning rate is not read).
  */
 function readCurves(
   inputs: string[],
   flags: { schedules?: string; columns?: string; group?: string; lineage?: string; tag?: string },
+  eventSchedule?: Schedule,
 ): ReadCurve[] {
   const schedules: Record<string, Schedule> = {};
   if (flags.schedules) {
@@ -233,7 +244,7 @@ function readCurves(
       ? !existsSync(join(input, 'metrics.jsonl')) && readdirSync(input).some(isTfEventsName)
       : isTfEventsName(input);
     if (events) {
-      const curve = readEvents(input, flags.tag, schedules);
+      const curve = readEvents(input, flags.tag, schedules, eventSchedule);
       for (const note of curve.notes) process.stderr.write(`scalelab: note: ${note}\n`);
       curves.push(curve);
       continue;
@@ -351,6 +362,9 @@ const targetFlags = {
     ).makeOptionMandatory(),
   N: () => flag('N', { detail: 'with a fit per size, or a joint fit' }),
 };
+
+/** What --tag names (fit's inputs, predict's --observed run): one text, as every flag has one meaning. */
+const LOSS_TAG_HELP = `the loss's tag (default: the first of ${LOSS_TAGS.join(', ')} logged)`;
 
 function scheduleOptions(cmd: Command): Command {
   return cmd
@@ -508,10 +522,7 @@ export function registerCurveLaw(program: Command, run: Run): void {
       '--schedules <file>',
       'JSON object: run name → schedule, for tables without an lr column and TensorBoard runs (read before a learning-rate tag)',
     )
-    .option(
-      '--tag <name>',
-      `TensorBoard event files: the loss's tag (default: the first of ${LOSS_TAGS.join(', ')} logged)`,
-    )
+    .option('--tag <name>', `TensorBoard event files: ${LOSS_TAG_HELP}`)
     .addOption(flag('columns', { detail: 'e.g. loss=val_loss,lr=learning_rate' }))
     .addOption(flag('group'))
     .addOption(
@@ -711,7 +722,7 @@ Examples:
         }, flags.json),
     );
 
-  scheduleOptions(
+  const predict = scheduleOptions(
     cmd
       .command('predict')
       .description(
@@ -722,8 +733,9 @@ Examples:
     .addOption(targetFlags.N())
     .option(
       '--observed <run>',
-      "a trained run to compare with (a run folder, metrics.jsonl or a TensorBoard event file with a loss tag of curve-law fit's list); its schedule is the target unless --schedule is given (event files carry none)",
+      'a trained run to compare with (a run folder, metrics.jsonl, or a TensorBoard event file or its folder); its schedule is the target unless --schedule is given (event files carry none: there --schedule is needed)',
     )
+    .option('--tag <name>', `TensorBoard event files: ${LOSS_TAG_HELP}`)
     .option('--every <n>', 'predict every n steps (default: 50 points along the run)')
     .addOption(flag('level', { default: '0.95' }))
     .option('--scatter-seed <n>', 'seed of the new-run scatter in the interval', '1')
@@ -746,171 +758,185 @@ Examples:
   scalelab curve-law predict --curve-fit curve-fit.json --schedule cosine --steps 2000 --peak-lr 5.7e-3 --warmup-steps 50
   scalelab curve-law predict --curve-fit curve-fit.json --schedule wsd --decay-frac 0.5 --steps 1000 --peak-lr 5.7e-3 --warmup-steps 50
   scalelab curve-law predict --curve-fit examples/studies/moby-curves/fit-multi-power.json --observed examples/studies/moby-curves/runs/d64-cosine-2x --plot d64.svg`,
-    )
-    .action(
-      async (
-        flags: ScheduleFlags & {
-          curveFit: string;
-          N?: string;
-          observed?: string;
-          every?: string;
-          level: string;
-          scatterSeed: string;
-          extrapolation: string;
-          plot?: string;
-          json?: boolean;
-        },
-      ) =>
-        run(async () => {
-          if (flags.plot)
-            checkOutput(
-              flags.plot,
-              '--plot',
-              { what: 'the figure', format: 'SVG', extensions: ['.svg'] },
-              [flags.curveFit, flags.observed].filter((p) => p !== undefined),
-            );
-          const file = loadCurveFit(flags.curveFit);
-          const observed = flags.observed ? readCurves([flags.observed], {})[0] : undefined;
-          const N = flags.N ? parseQuantity(flags.N, '--N') : observed?.N;
-          const g = fitFor(
-            file,
-            flags.curveFit,
-            N,
-            flags.N || !observed ? '--N' : `--observed (run "${observed.name}")`,
-          );
-          const schedule = targetSchedule(flags, observed?.schedule);
-          const level = parseLevel(flags.level);
-          const every = flags.every
-            ? parseInteger(flags.every, '--every', 1)
-            : Math.max(1, Math.round(schedule.steps / 50));
-          const steps = [
-            ...new Set([
-              ...Array.from({ length: Math.floor(schedule.steps / every) }, (_, i) => (i + 1) * every),
-              schedule.steps,
-            ]),
-          ];
-          const target = { lrs: lrSequence(schedule), warmupSteps: schedule.warmupSteps ?? 0, N };
-          const slope = parseExtrapolation(flags.extrapolation);
-          const reach = checkpointReach(fittedRuns(file.inputs, file.joint, g.N));
-          const extrapolation = reach !== undefined && slope > 0 ? { slope, reach } : undefined;
-          const beyond = reach !== undefined ? extrapolationDistance(schedule.steps, reach) : 0;
-          const p = predictWithIntervals(
-            g.fit,
-            target,
-            steps,
-            g.bootstrap,
-            level,
-            parseInteger(flags.scatterSeed, '--scatter-seed', 0),
-            extrapolation,
-          );
-          const last = steps.length - 1;
-          const observedFinal = observed?.points.at(-1);
-          const comparison =
-            observed && observedFinal
-              ? {
-                  run: observed.name,
-                  step: observedFinal.step,
-                  observed: observedFinal.loss,
-                  predicted: predictWithIntervals(g.fit, target, [observedFinal.step], g.bootstrap, level).loss[0],
-                  ...(p.interval && observedFinal.step === schedule.steps
-                    ? {
-                        interval: p.interval[last],
-                        inside: p.interval[last][0] <= observedFinal.loss && observedFinal.loss <= p.interval[last][1],
-                      }
-                    : {}),
-                }
-              : undefined;
-          if (comparison)
-            (comparison as Record<string, unknown>).error = comparison.predicted / comparison.observed - 1;
-          if (flags.plot) {
-            const svg = curveFigure(
-              `${file.law} law: ${describeSchedule(schedule)}${N ? `, N = ${formatNumber(N, 4)}` : ''}`,
-              [
-                { name: 'predicted', steps, loss: p.loss, band: p.interval, color: palette[0] },
-                ...(observed
-                  ? [
-                      {
-                        name: `observed (${observed.name})`,
-                        steps: observed.points.map((x) => x.step),
-                        loss: observed.points.map((x) => x.loss),
-                        observed: true,
-                        color: palette[1],
-                      },
-                    ]
-                  : []),
-              ],
-            );
-            checkFiniteText(svg, flags.curveFit);
-            writeOutput(flags.plot, svg, flags);
-          }
-          const warnings = reachWarnings(
-            file,
-            g,
-            schedule,
-            steps.map((step, i) => ({ step, loss: p.loss[i] })),
-          );
-          if (p.interval && slope > 0 && reach === undefined)
-            warnings.push(
-              `no extrapolation term: ${flags.curveFit} does not record where its runs' checkpoints end (written before that was recorded, from tables without a schedule); refit it with curve-law fit --out to have one`,
-            );
-          const frozen = g.bootstrap ? frozenParameters(g.fit.params, g.bootstrap.replicates) : [];
-          if (frozen.length && p.interval) warnings.push(frozenWarning(frozen));
-          if (p.pointOutside?.[last])
-            warnings.push(
-              `the fit predicts ${f4(p.loss[last])}, outside its own bootstrap replicates' ${formatInterval(p.lawInterval![last], f4)}: its parameters are degenerate (see curve-law fit: an exponent near 0 or a coefficient near its bound), so neither the prediction nor the interval is to be trusted; fit more runs, or the other law`,
-            );
-          const result = {
-            law: file.law,
-            citation: file.citation,
-            schedule,
-            N,
-            ...(p.dropped ? { droppedReplicates: p.dropped } : {}),
-            ...(warnings.length ? { warnings } : {}),
-            // The new-run interval's extrapolation term: its slope, where the fitted checkpoints end, the
-            // decades of steps beyond them at the last step, and whether an interval carries it.
-            extrapolation: {
-              slope,
-              reach: reach ?? null,
-              distance: beyond,
-              applied: !!(extrapolation && p.interval && beyond > 0),
-            },
-            final: {
-              step: schedule.steps,
-              loss: p.loss[last],
-              ...(p.interval ? { interval: p.interval[last], lawInterval: p.lawInterval![last] } : {}),
-            },
-            level,
-            curve: steps.map((s, i) => ({
-              step: s,
-              loss: p.loss[i],
-              ...(p.interval ? { interval: p.interval[i] } : {}),
-            })),
-            ...(comparison ? { observed: comparison } : {}),
-            ...(flags.plot ? { plot: flags.plot } : {}),
-          };
-          if (flags.json) return printResult(result, flags.curveFit);
-          const iv = p.interval
-            ? ` (${Math.round(level * 100)} % interval for a new run ${formatInterval(p.interval[last], f4)}${extrapolation && beyond > 0 ? `, with an extrapolation term: ${formatNumber(beyond, 2)} decades of steps beyond the fitted checkpoints, which end at step ${extrapolation.reach} (s = ${slope} of the loss per decade)` : ''}; the law's own ${formatInterval(p.lawInterval![last], f4)})`
-            : p.dropped
-              ? ` (no interval: ${p.dropped === g.bootstrap!.replicates.length ? 'all' : `${p.dropped} of`} ${g.bootstrap!.replicates.length} bootstrap replicates predict a loss ≤ 0 on this schedule)`
-              : // predict has no --bootstrap: the replicates are made by curve-law fit, saved in the fit file.
-                ` (no interval: the fit has no bootstrap replicates; refit with scalelab curve-law fit … --bootstrap N --out ${flags.curveFit}, its data and other flags as before)`;
-          const lines = [
-            `${describeSchedule(schedule)}${N ? `, N = ${formatNumber(N, 4)}` : ''}`,
-            `predicted final loss ${f4(p.loss[last])}${iv}`,
-          ];
-          if (p.dropped && p.interval)
-            lines.push(
-              `(${p.dropped} of ${g.bootstrap!.replicates.length} bootstrap replicates left out of the interval: they predict a loss ≤ 0 on this schedule, a degenerate refit)`,
-            );
-          for (const w of warnings) lines.push(`warning: ${w}`);
-          if (comparison)
-            lines.push(
-              `observed (${comparison.run}, step ${comparison.step}): ${f4(comparison.observed)}, predicted ${f4(comparison.predicted)}, ${((comparison.predicted / comparison.observed - 1) * 100).toFixed(2)} %${'inside' in comparison ? (comparison.inside ? ', inside the interval' : ', OUTSIDE the interval: the prediction missed') : ''}`,
-            );
-          writeResult(lines.join('\n') + '\n', flags.curveFit);
-        }, flags.json),
     );
+  // An error reading --observed names predict's flags: the run's schedule is --schedule here (the
+  // target's, read for an event file's run), and a flag only fit has is named with fit.
+  const fitFlag = commandFlagNamer(predict, 'curve-law fit');
+  const predictFlag: OptionNamer = (option) => (option === 'schedules' ? '--schedule' : fitFlag(option));
+  predict.action(
+    async (
+      flags: ScheduleFlags & {
+        curveFit: string;
+        N?: string;
+        observed?: string;
+        tag?: string;
+        every?: string;
+        level: string;
+        scatterSeed: string;
+        extrapolation: string;
+        plot?: string;
+        json?: boolean;
+      },
+    ) =>
+      run(async () => {
+        if (flags.plot)
+          checkOutput(
+            flags.plot,
+            '--plot',
+            { what: 'the figure', format: 'SVG', extensions: ['.svg'] },
+            [flags.curveFit, flags.observed].filter((p) => p !== undefined),
+          );
+        const file = loadCurveFit(flags.curveFit);
+        if (flags.tag !== undefined && !flags.observed)
+          throw new UsageError(
+            "--tag: names the loss of the --observed run's TensorBoard event files; give --observed",
+          );
+        // Given, the target schedule is read first: an event file's run carries none, and logs a learning rate
+        // at best, which predict does not read.
+        const given = flags.schedule || flags.scheduleFile ? targetSchedule(flags) : undefined;
+        let observed: ReadCurve | undefined;
+        try {
+          observed = flags.observed
+            ? readCurves([flags.observed], flags.tag !== undefined ? { tag: flags.tag } : {}, given)[0]
+            : undefined;
+        } catch (e) {
+          if (e instanceof InputError) throw new InputError(e.location, e.detailNaming(predictFlag));
+          throw e;
+        }
+        const N = flags.N ? parseQuantity(flags.N, '--N') : observed?.N;
+        const g = fitFor(file, flags.curveFit, N, flags.N || !observed ? '--N' : `--observed (run "${observed.name}")`);
+        const schedule = given ?? targetSchedule(flags, observed?.schedule);
+        const level = parseLevel(flags.level);
+        const every = flags.every
+          ? parseInteger(flags.every, '--every', 1)
+          : Math.max(1, Math.round(schedule.steps / 50));
+        const steps = [
+          ...new Set([
+            ...Array.from({ length: Math.floor(schedule.steps / every) }, (_, i) => (i + 1) * every),
+            schedule.steps,
+          ]),
+        ];
+        const target = { lrs: lrSequence(schedule), warmupSteps: schedule.warmupSteps ?? 0, N };
+        const slope = parseExtrapolation(flags.extrapolation);
+        const reach = checkpointReach(fittedRuns(file.inputs, file.joint, g.N));
+        const extrapolation = reach !== undefined && slope > 0 ? { slope, reach } : undefined;
+        const beyond = reach !== undefined ? extrapolationDistance(schedule.steps, reach) : 0;
+        const p = predictWithIntervals(
+          g.fit,
+          target,
+          steps,
+          g.bootstrap,
+          level,
+          parseInteger(flags.scatterSeed, '--scatter-seed', 0),
+          extrapolation,
+        );
+        const last = steps.length - 1;
+        const observedFinal = observed?.points.at(-1);
+        const comparison =
+          observed && observedFinal
+            ? {
+                run: observed.name,
+                step: observedFinal.step,
+                observed: observedFinal.loss,
+                predicted: predictWithIntervals(g.fit, target, [observedFinal.step], g.bootstrap, level).loss[0],
+                ...(p.interval && observedFinal.step === schedule.steps
+                  ? {
+                      interval: p.interval[last],
+                      inside: p.interval[last][0] <= observedFinal.loss && observedFinal.loss <= p.interval[last][1],
+                    }
+                  : {}),
+              }
+            : undefined;
+        if (comparison) (comparison as Record<string, unknown>).error = comparison.predicted / comparison.observed - 1;
+        if (flags.plot) {
+          const svg = curveFigure(
+            `${file.law} law: ${describeSchedule(schedule)}${N ? `, N = ${formatNumber(N, 4)}` : ''}`,
+            [
+              { name: 'predicted', steps, loss: p.loss, band: p.interval, color: palette[0] },
+              ...(observed
+                ? [
+                    {
+                      name: `observed (${observed.name})`,
+                      steps: observed.points.map((x) => x.step),
+                      loss: observed.points.map((x) => x.loss),
+                      observed: true,
+                      color: palette[1],
+                    },
+                  ]
+                : []),
+            ],
+          );
+          checkFiniteText(svg, flags.curveFit);
+          writeOutput(flags.plot, svg, flags);
+        }
+        const warnings = reachWarnings(
+          file,
+          g,
+          schedule,
+          steps.map((step, i) => ({ step, loss: p.loss[i] })),
+        );
+        if (p.interval && slope > 0 && reach === undefined)
+          warnings.push(
+            `no extrapolation term: ${flags.curveFit} does not record where its runs' checkpoints end (written before that was recorded, from tables without a schedule); refit it with curve-law fit --out to have one`,
+          );
+        const frozen = g.bootstrap ? frozenParameters(g.fit.params, g.bootstrap.replicates) : [];
+        if (frozen.length && p.interval) warnings.push(frozenWarning(frozen));
+        if (p.pointOutside?.[last])
+          warnings.push(
+            `the fit predicts ${f4(p.loss[last])}, outside its own bootstrap replicates' ${formatInterval(p.lawInterval![last], f4)}: its parameters are degenerate (see curve-law fit: an exponent near 0 or a coefficient near its bound), so neither the prediction nor the interval is to be trusted; fit more runs, or the other law`,
+          );
+        const result = {
+          law: file.law,
+          citation: file.citation,
+          schedule,
+          N,
+          ...(p.dropped ? { droppedReplicates: p.dropped } : {}),
+          ...(warnings.length ? { warnings } : {}),
+          // The new-run interval's extrapolation term: its slope, where the fitted checkpoints end, the
+          // decades of steps beyond them at the last step, and whether an interval carries it.
+          extrapolation: {
+            slope,
+            reach: reach ?? null,
+            distance: beyond,
+            applied: !!(extrapolation && p.interval && beyond > 0),
+          },
+          final: {
+            step: schedule.steps,
+            loss: p.loss[last],
+            ...(p.interval ? { interval: p.interval[last], lawInterval: p.lawInterval![last] } : {}),
+          },
+          level,
+          curve: steps.map((s, i) => ({
+            step: s,
+            loss: p.loss[i],
+            ...(p.interval ? { interval: p.interval[i] } : {}),
+          })),
+          ...(comparison ? { observed: comparison } : {}),
+          ...(flags.plot ? { plot: flags.plot } : {}),
+        };
+        if (flags.json) return printResult(result, flags.curveFit);
+        const iv = p.interval
+          ? ` (${Math.round(level * 100)} % interval for a new run ${formatInterval(p.interval[last], f4)}${extrapolation && beyond > 0 ? `, with an extrapolation term: ${formatNumber(beyond, 2)} decades of steps beyond the fitted checkpoints, which end at step ${extrapolation.reach} (s = ${slope} of the loss per decade)` : ''}; the law's own ${formatInterval(p.lawInterval![last], f4)})`
+          : p.dropped
+            ? ` (no interval: ${p.dropped === g.bootstrap!.replicates.length ? 'all' : `${p.dropped} of`} ${g.bootstrap!.replicates.length} bootstrap replicates predict a loss ≤ 0 on this schedule)`
+            : // predict has no --bootstrap: the replicates are made by curve-law fit, saved in the fit file.
+              ` (no interval: the fit has no bootstrap replicates; refit with scalelab curve-law fit … --bootstrap N --out ${flags.curveFit}, its data and other flags as before)`;
+        const lines = [
+          `${describeSchedule(schedule)}${N ? `, N = ${formatNumber(N, 4)}` : ''}`,
+          `predicted final loss ${f4(p.loss[last])}${iv}`,
+        ];
+        if (p.dropped && p.interval)
+          lines.push(
+            `(${p.dropped} of ${g.bootstrap!.replicates.length} bootstrap replicates left out of the interval: they predict a loss ≤ 0 on this schedule, a degenerate refit)`,
+          );
+        for (const w of warnings) lines.push(`warning: ${w}`);
+        if (comparison)
+          lines.push(
+            `observed (${comparison.run}, step ${comparison.step}): ${f4(comparison.observed)}, predicted ${f4(comparison.predicted)}, ${((comparison.predicted / comparison.observed - 1) * 100).toFixed(2)} %${'inside' in comparison ? (comparison.inside ? ', inside the interval' : ', OUTSIDE the interval: the prediction missed') : ''}`,
+          );
+        writeResult(lines.join('\n') + '\n', flags.curveFit);
+      }, flags.json),
+  );
 
   cmd
     .command('schedule')

@@ -5,7 +5,7 @@
  */
 import { InputError } from '../../../src/errors/index.js';
 import type { TaskMetricData } from '../../../src/io/parseTaskMetrics.js';
-import { manifestOf, taskMetricsFromFiles } from '../../../src/io/taskMetricFiles.js';
+import { manifestOf, manifestProblem, taskMetricsFromFiles } from '../../../src/io/taskMetricFiles.js';
 
 /** A file as chosen: its path within the chosen folder (webkitRelativePath), or its name. */
 export interface ChosenFile {
@@ -40,15 +40,28 @@ export function readChosenMetrics(
   batchTokens: number | undefined,
 ): { data: TaskMetricData; notRead: string[] } {
   const byPath = new Map(chosen.map((f) => [f.path, f.text]));
-  const manifests = chosen.filter((f) => f.path.toLowerCase().endsWith('.json') && manifestOf(f.text));
+  // A manifest with a slip (a trailing comma) is still the manifest: its located error is shown, as the
+  // CLI shows it, rather than the folder read without it (or another manifest read in its place).
+  const problems = new Map<ChosenFile, InputError>();
+  const manifests = chosen.filter((f) => {
+    if (!f.path.toLowerCase().endsWith('.json')) return false;
+    if (manifestOf(f.text)) return true;
+    const problem = manifestProblem(f.text, f.path);
+    if (problem) problems.set(f, problem);
+    return problem !== undefined;
+  });
   const fromFolder = chosen.some((f) => f.path.includes('/'));
   let paths: string[];
   let notRead: string[] = [];
   if (fromFolder && manifests.length) {
     const main = manifests.find((f) => baseName(f.path) === 'ladder.json') ?? manifests[0];
+    const problem = problems.get(main);
+    if (problem) throw problem;
     paths = [main.path];
     notRead = manifests.filter((f) => f !== main).map((f) => f.path);
   } else if (manifests.length) {
+    const problem = manifests.map((m) => problems.get(m)).find((p) => p !== undefined);
+    if (problem) throw problem;
     // A manifest chosen with its files: the files it lists are read through it, any other on its own.
     const listed = new Set(
       manifests.flatMap((m) =>
