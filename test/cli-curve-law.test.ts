@@ -152,6 +152,23 @@ test('curve-law predict gives a cosine run twice as long, with an interval that 
     cmp.stdout,
     /observed \(wsd-0\.2, step 2000\): \d\.\d+, predicted \d\.\d+, -?\d+\.\d\d %, inside the interval/,
   );
+  // A target shorter than the observed run has no prediction at the run's last step: said, not NaN.
+  const shorter = scalelab([
+    'curve-law',
+    'predict',
+    '--curve-fit',
+    join(dir, 'fit.json'),
+    '--observed',
+    join(dir, 'wsd-0.2'),
+    ...['--schedule', 'cosine', '--steps', '500', '--peak-lr', '5e-3', '--warmup-steps', '50'],
+  ]);
+  assert.equal(shorter.code, 2, shorter.stderr);
+  assert.match(
+    shorter.stderr,
+    /--observed run "wsd-0\.2" reaches step 2000, beyond the target's 500 steps: .*give --steps 2000 or more/,
+  );
+  assert.doesNotMatch(shorter.stderr, /NaN/);
+  assert.ok(noStackTrace(shorter.stderr));
 });
 
 test("a multi-power fit whose β (or a replicate's γ, L0) underflowed to 0, as ScaleLab writes it, reads back and predicts the limit", () => {

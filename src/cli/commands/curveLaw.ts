@@ -806,6 +806,13 @@ Examples:
         const N = flags.N ? parseQuantity(flags.N, '--N') : observed?.N;
         const g = fitFor(file, flags.curveFit, N, flags.N || !observed ? '--N' : `--observed (run "${observed.name}")`);
         const schedule = given ?? targetSchedule(flags, observed?.schedule);
+        // The comparison is at the observed run's last step: a run longer than the target has no prediction
+        // there (the target's learning rates end at its --steps), which came out as NaN.
+        const observedLast = observed?.points.at(-1)?.step;
+        if (observed && observedLast !== undefined && observedLast > schedule.steps)
+          throw new UsageError(
+            `--observed run "${observed.name}" reaches step ${observedLast}, beyond the target's ${schedule.steps} steps: the prediction is compared at the run's last step; give --steps ${observedLast} or more, or leave the target's flags off to predict the run's own schedule`,
+          );
         const level = parseLevel(flags.level);
         const every = flags.every
           ? parseInteger(flags.every, '--every', 1)
