@@ -145,32 +145,37 @@ test('fitLaw: an aborted signal stops it before any work', async () => {
   assert.equal(fitted, false);
 });
 
-test('runSteps: runs a computation to its result, giving the event loop turns, and stops it on abort', async () => {
-  function* count(n: number): Steps<number> {
-    let i = 0;
-    for (; i < n; i++) yield;
-    return i;
-  }
-  assert.equal(await runSteps(count(1000)), 1000);
-
-  // A computation that never ends, with a timer to abort it: the timer fires only if runSteps yields.
-  let closed = false;
-  function* forever(): Steps<number> {
-    try {
-      for (;;) {
-        const until = Date.now() + 1;
-        while (Date.now() < until); // a step of 1 ms of work
-        yield;
-      }
-    } finally {
-      closed = true;
+// A runSteps that never yields would never see the abort: the timeout makes that a failure, not a hang.
+test(
+  'runSteps: runs a computation to its result, giving the event loop turns, and stops it on abort',
+  { timeout: 60_000 },
+  async () => {
+    function* count(n: number): Steps<number> {
+      let i = 0;
+      for (; i < n; i++) yield;
+      return i;
     }
-  }
-  const controller = new AbortController();
-  setTimeout(() => controller.abort(), 50);
-  await assert.rejects(
-    runSteps(forever(), { signal: controller.signal }),
-    (e: unknown) => (e as Error).name === 'AbortError',
-  );
-  assert.ok(closed, "the generator's finally ran");
-});
+    assert.equal(await runSteps(count(1000)), 1000);
+
+    // A computation that never ends, with a timer to abort it: the timer fires only if runSteps yields.
+    let closed = false;
+    function* forever(): Steps<number> {
+      try {
+        for (;;) {
+          const until = Date.now() + 1;
+          while (Date.now() < until); // a step of 1 ms of work
+          yield;
+        }
+      } finally {
+        closed = true;
+      }
+    }
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 50);
+    await assert.rejects(
+      runSteps(forever(), { signal: controller.signal }),
+      (e: unknown) => (e as Error).name === 'AbortError',
+    );
+    assert.ok(closed, "the generator's finally ran");
+  },
+);
