@@ -175,8 +175,8 @@ const fs = require('node:fs');
 const text = fs.readFileSync(readme, 'utf8');
 const section = text.slice(text.indexOf('\n## Library\n'), text.indexOf('\n## How it is built\n'));
 const examples = [...section.matchAll(/```ts\n(\/\/ (\d+)\. [\s\S]*?)```\n\n```text\n([\s\S]*?)```/g)];
-if (examples.length < 5) {
-  console.error(`README "Library": ${examples.length} worked examples, expected 5`);
+if (examples.length < 6) {
+  console.error(`README "Library": ${examples.length} worked examples, expected 6`);
   process.exit(1);
 }
 fs.mkdirSync(`${app}/readme`, { recursive: true });
@@ -187,6 +187,9 @@ for (const [, code, n, output] of examples) {
 EOF
 examples=()
 for f in "$app"/readme/example-*.ts; do examples+=("readme/$(basename "$f")"); done
+# Example 6 reads a curve-law fit the command saved; examples 5 and 6 are compared with predict from it, below.
+run npx scalelab curve-law fit $pkg/examples/studies/moby-curves/runs/d32-constant \
+  $pkg/examples/studies/moby-curves/runs/d32-wsd-0.2 --from-step 500 --bootstrap 50 --out curve-fit.json
 run node "$root/node_modules/typescript/bin/tsc" --strict --target es2022 --module nodenext --moduleResolution nodenext \
   --skipLibCheck --typeRoots "$root/node_modules/@types" --types node --outDir readme/out "${examples[@]}"
 for expected in "$app"/readme/example-*.expected; do
@@ -216,8 +219,6 @@ steplog=$work/steps.err
     fail "scalelab backtest runs.csv --by N --bootstrap 20"
   npx scalelab downstream fit $ex/downstream/olmo-ladder/ladder.json --task hellaswag_val_5shot --json \
     >downstream.json 2>"$steplog" || fail "scalelab downstream fit ladder.json --task hellaswag_val_5shot"
-  npx scalelab curve-law fit $ex/studies/moby-curves/runs/d32-constant $ex/studies/moby-curves/runs/d32-wsd-0.2 \
-    --from-step 500 --out curve-fit.json >/dev/null 2>"$steplog" || fail "scalelab curve-law fit d32-constant d32-wsd-0.2"
   npx scalelab curve-law predict --curve-fit curve-fit.json --schedule cosine --steps 2000 --peak-lr 5.7e-3 \
     --warmup-steps 50 --json >curve.json 2>"$steplog" || fail "scalelab curve-law predict --curve-fit curve-fit.json"
 ) || fail "the commands behind the README's library examples"
@@ -245,6 +246,11 @@ const expected = {
   ),
   4: hellaswag.targets.map((t) => `${t.label}: task loss ${f4(t.taskLoss)} → accuracy ${f4(t.accuracy)}`),
   5: [`step ${curve.final.step}: ${f4(curve.final.loss)}`],
+  // The same prediction from the fit saved with its replicates, its interval the command's.
+  6: [
+    `step ${curve.final.step}: ${f4(curve.final.loss)}, 95 % [${f4(curve.final.interval[0])}, ${f4(curve.final.interval[1])}]`,
+    `checkpoints to step ${curve.extrapolation.reach}: the interval widened by ${curve.extrapolation.slope} of the loss`,
+  ],
 };
 let bad = 0;
 for (const [n, lines] of Object.entries(expected))

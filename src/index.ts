@@ -150,7 +150,10 @@ export {
   type CurveFitOptions,
   type CurveBootstrap,
   type CurvePrediction,
+  type CurveExtrapolation,
 } from './analyses/curveLaws.js';
+// A curve-law fit saved by `scalelab curve-law fit --out`, read back (as `curve-law predict --curve-fit` reads it).
+export { loadCurveFit, type CurveFitFile, type CurveFitEntry, type LoadedCurveFit } from './analyses/curveFitFile.js';
 export { curveFromMetrics, curvesFromDataset, type TrainingCurve, type ReadCurve } from './io/parseCurves.js';
 export { parseSchedule, lrSequence, lrAt, type Schedule, type ScheduleKind } from './core/schedule.js';
 // Published models, figures, the simulated lab.

@@ -6,7 +6,15 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { scalelab, root } from './helpers/cli.js';
-import { fitByProcedure, predictFromFit, type FitJson } from '../src/index.js';
+import {
+  fitByProcedure,
+  loadCurveFit,
+  lrSequence,
+  parseSchedule,
+  predictFromFit,
+  predictWithIntervals,
+  type FitJson,
+} from '../src/index.js';
 import { readRuns, parallelRunners } from '../src/node/index.js';
 
 test('fitByProcedure + predictFromFit give the numbers of scalelab fit --bootstrap and predict --json', async () => {
@@ -43,4 +51,34 @@ test('fitByProcedure + predictFromFit give the numbers of scalelab fit --bootstr
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('loadCurveFit + predictWithIntervals give the numbers of scalelab curve-law predict --json', () => {
+  // A fit saved by curve-law fit --out (two sizes, 200 replicates each, checkpoints to step 1000).
+  const path = join(root, 'examples/studies/moby-curves/fit-multi-power.json');
+  const target = ['--schedule', 'cosine', '--steps', '4000', '--peak-lr', '5.7e-3', '--warmup-steps', '50'];
+  const cli = scalelab(['curve-law', 'predict', '--curve-fit', path, '--N', '100096', ...target, '--json']);
+  assert.equal(cli.code, 0, cli.stderr);
+  const expected = cli.json();
+  assert.equal(expected.extrapolation.applied, true); // 4,000 steps: beyond the fitted checkpoints
+
+  const file = loadCurveFit(readFileSync(path, 'utf8'), path);
+  const g = file.fits.find((x) => x.N === 100096)!;
+  assert.deepEqual(g.extrapolation, { slope: expected.extrapolation.slope, reach: expected.extrapolation.reach });
+  const schedule = parseSchedule(
+    { kind: 'cosine', peakLr: 5.7e-3, steps: 4000, warmupSteps: 50, minLrFrac: 0.1 },
+    { file: 'test' },
+  );
+  const p = predictWithIntervals(
+    g.fit,
+    { lrs: lrSequence(schedule), warmupSteps: 50 },
+    [4000],
+    g.bootstrap,
+    0.95,
+    1,
+    g.extrapolation,
+  );
+  assert.equal(p.loss[0], expected.final.loss);
+  assert.deepEqual(p.interval![0], expected.final.interval);
+  assert.deepEqual(p.lawInterval![0], expected.final.lawInterval);
 });

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { parseRuns } from '../io/parseRuns.js';
 import { chinchilla, predictLoss } from '../laws/index.js';
 import { rollingBacktest } from './rollingBacktest.js';
+import { backtestReport } from '../report/text/backtest.js';
 import { rollingCutoffs, splitAt, trainingRuns } from '../io/rollingOrigin.js';
 import { randomSource, normal } from '../core/random.js';
 import type { Dataset, Run } from '../io/dataset.js';
@@ -169,6 +170,11 @@ test("a checkpoint row with a blank lineage is in its run's lineage, as the fit 
   assert.equal(r.lineages, 8);
   assert.equal(r.unit, 'run');
   assert.match(r.lineagesNotDrawn ?? '', /^1 of 48 rows name no lineage \(column "trunk"\)/);
+  // Said as data, a trust warning with its code, and printed from there.
+  assert.deepEqual(r.warnings, [{ code: 'lineage', severity: 'warning', message: r.lineagesNotDrawn }]);
+  assert.ok(backtestReport(r).includes(`\nWarning: ${r.lineagesNotDrawn}.\n`));
+  // Lineages drawn (every row names one): nothing to say.
+  assert.deepEqual(rollingBacktest(data, { by: 'C', procedures: ['huber'], replicates: 2, folds: 2 }).warnings, []);
   // A row naming another lineage than its run's other rows is a contradiction, named.
   runs[blank] = { ...unnamed, lineage: 't5' };
   assert.throws(

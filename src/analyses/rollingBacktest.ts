@@ -13,6 +13,7 @@ import { chooseProcedure, choiceMembers, type AutoRule } from '../fit/auto.js';
 import { fitCandidate, isFailure, memberOf, predictEnsemble, type PredictiveMember } from '../fit/candidate.js';
 import { getProcedure } from '../fit/procedures.js';
 import type { ResampleUnit } from '../fit/bootstrap.js';
+import { warning, type TrustWarning } from '../fit/warnings.js';
 import { axisValue, rollingCutoffs, splitAt, trainingRuns, type Axis } from '../io/rollingOrigin.js';
 
 export interface RollingBacktestOptions {
@@ -103,9 +104,16 @@ export interface RollingBacktestResult {
   unit: ResampleUnit;
   /**
    * Why the bootstrap drew runs although the data name lineages (rows naming none, or fewer than 3), as
-   * a fit says it: its intervals then treat a lineage's runs as independent.
+   * a fit says it: its intervals then treat a lineage's runs as independent. Also among `warnings`.
    */
   lineagesNotDrawn?: string;
+  /**
+   * What the numbers cannot show by themselves, each with a stable `code` and a `severity` as a fit's
+   * (`TrustWarning`): `lineage` when the bootstrap drew runs although the data name lineages. What
+   * `scalelab backtest` prints as its warnings; empty when there is nothing to say. Procedures that could
+   * not be fitted at a cutoff are in each summary's `failures`.
+   */
+  warnings: TrustWarning[];
   predictions: HeldOutPrediction[];
   summaries: ProcedureSummary[];
   bins: RatioBin[];
@@ -304,6 +312,7 @@ export function* rollingBacktestSteps(
     seed,
     unit: options.unit ?? defaultResampleUnit(dataset),
     ...(notDrawn ? { lineagesNotDrawn: notDrawn } : {}),
+    warnings: notDrawn ? [warning('lineage', 'warning', notDrawn)] : [],
     predictions,
     summaries,
     bins,

@@ -61,7 +61,8 @@ export interface RunFitOptions {
   progress?: ProgressFactory;
   /**
    * Stops the fit between stages (before the fit, before each candidate's bootstrap), rejecting with
-   * `signal.reason`; a stage already running on worker threads finishes first.
+   * `signal.reason`; a stage already running finishes first, unless the runners take the same signal
+   * (`parallelRunners({ signal })`, which terminates its worker threads part way).
    */
   signal?: AbortSignal;
 }

@@ -13,8 +13,8 @@ import { percentileInterval } from '../core/statistics.js';
 import { randomSource, resample } from '../core/random.js';
 import type { Dataset, Run } from '../io/dataset.js';
 import { checkLossVaries, checkMagnitudes } from '../io/dataChecks.js';
-import { formatInterval, plain } from '../core/format.js';
-import { magnitudeProblem, withinMagnitude } from '../core/magnitude.js';
+import { formatInterval } from '../core/format.js';
+import { magnitudeRefusal } from '../core/magnitude.js';
 
 export interface MupOptions {
   baseWidth: number;
@@ -293,11 +293,8 @@ export function coordinateCheck(
         `width must be positive, got ${r.width}`,
       );
     for (const key of ['width', 'value'] as const) {
-      if (!withinMagnitude(r[key]))
-        throw new InputError(
-          { file: source, line: r.line, columnName: key },
-          `${key} = ${plain(r[key])} ${magnitudeProblem(r[key])}; expected values between 1e-100 and 1e100`,
-        );
+      const refusal = magnitudeRefusal(key, r[key]);
+      if (refusal) throw new InputError({ file: source, line: r.line, columnName: key }, refusal);
     }
     if (!byLayer.has(r.layer)) byLayer.set(r.layer, []);
     byLayer.get(r.layer)!.push({ width: r.width, value: r.value });

@@ -5,7 +5,7 @@
  * "position 38559" rather than a line, and quotes a snippet of the file with its raw line breaks and
  * NULs, which breaks a one-line error. Pure.
  */
-import { parse as parseJsonc, printParseErrorCode, type ParseError } from 'jsonc-parser';
+import { findNodeAtLocation, parse as parseJsonc, parseTree, printParseErrorCode, type ParseError } from 'jsonc-parser';
 import { InputError } from '../errors/index.js';
 import { malformedJson } from './jsonSyntax.js';
 import { BINARY_CHECK_CHARS, binaryProblem, stripBom } from './parseRuns.js';
@@ -90,4 +90,24 @@ export function parseJsonText(
       `${detail}; expected ${expected}`,
     );
   }
+}
+
+/**
+ * Where a field of JSON text is (its value's first character), for an error about a field that parsed
+ * but is wrong: the line and column of `path` ("fits", 0, "params"), or, when the field is missing, of
+ * the nearest object or array above it that should hold it; nothing for text that does not parse.
+ * @returns a function giving the place of each path (the text is parsed once, on the first call)
+ */
+export function jsonFieldPlaces(text: string): (path: (string | number)[]) => { line?: number; column?: number } {
+  let root: ReturnType<typeof parseTree> | null = null;
+  let starts: number[] | undefined;
+  return (path) => {
+    root ??= parseTree(text) ?? null;
+    if (!root) return {};
+    let node = findNodeAtLocation(root, path);
+    for (let depth = path.length - 1; !node && depth >= 0; depth--)
+      node = findNodeAtLocation(root, path.slice(0, depth));
+    starts ??= lineStartsOf(text);
+    return node ? lineColumn(starts, node.offset) : {};
+  };
 }

@@ -17,8 +17,7 @@ import { malformedJson } from './jsonSyntax.js';
 import { InputError, type Location } from '../errors/index.js';
 import { csvRecords, headerIndex } from './parseRuns.js';
 import { lineColumn, lineStartsOf } from './textPosition.js';
-import { magnitudeProblem, withinMagnitude } from '../core/magnitude.js';
-import { plain } from '../core/format.js';
+import { magnitudeRefusal, withinMagnitude } from '../core/magnitude.js';
 
 /** A data pool of the data-selection law (analyses/dataSelection.ts). */
 export interface Pool {
@@ -65,11 +64,8 @@ function checkPool(
     ['b', b],
     ['tau', tau],
   ] as const) {
-    if (!withinMagnitude(v))
-      throw new InputError(
-        where(field),
-        `${field} = ${plain(v)} ${magnitudeProblem(v)}; expected values between 1e-100 and 1e100`,
-      );
+    const refusal = magnitudeRefusal(field, v);
+    if (refusal) throw new InputError(where(field), refusal);
   }
   return { name, b, tau };
 }

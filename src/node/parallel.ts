@@ -63,6 +63,12 @@ export interface ParallelOptions {
    * thread alone (one thread, few starts or replicates), which keeps it busy until done.
    */
   whileParallel?: <T>(work: Promise<T>) => Promise<T>;
+  /**
+   * Stops the work when it aborts: the worker threads are terminated at once (the promise settles only
+   * once they have exited) and work in this thread stops at its next chunk of starts or replicates; the
+   * promise then rejects with `signal.reason` (an `AbortError` DOMException by default), as `runSteps` does.
+   */
+  signal?: AbortSignal;
 }
 
 /**
@@ -86,33 +92,82 @@ const workerUrl = fromSource
   ? new URL('./fitWorker.ts', import.meta.url)
   : pathToFileURL(packagePath('dist', 'node', 'fitWorker.js'));
 
+/** Workers started and not yet exited: what an abort must leave at none. */
+const running = new Set<Worker>();
+
+/** How many worker threads of this module are running now (started and not yet exited). */
+export function runningWorkers(): number {
+  return running.size;
+}
+
 // node:worker_threads is imported only to start a worker: loading it costs a few milliseconds of
 // every `fit`, which mostly needs none (README, Speed).
 async function startWorker(): Promise<Worker> {
   const { Worker } = await import('node:worker_threads');
-  if (!fromSource) return new Worker(workerUrl);
-  const tsx = import.meta.resolve('tsx/esm/api');
-  const code = `import(${JSON.stringify(tsx)}).then(({ register }) => { register(); return import(${JSON.stringify(workerUrl.href)}); })`;
-  return new Worker(code, { eval: true });
+  let worker: Worker;
+  if (!fromSource) worker = new Worker(workerUrl);
+  else {
+    const tsx = import.meta.resolve('tsx/esm/api');
+    const code = `import(${JSON.stringify(tsx)}).then(({ register }) => { register(); return import(${JSON.stringify(workerUrl.href)}); })`;
+    worker = new Worker(code, { eval: true });
+  }
+  running.add(worker);
+  worker.once('exit', () => running.delete(worker));
+  return worker;
 }
 
-function runTask(task: WorkerTask, onProgress?: (n: number) => void): Promise<WorkerReply> {
-  return startWorker().then(
-    (worker) =>
-      new Promise((resolve, reject) => {
-        worker.on('message', (msg: WorkerReply) => {
-          if (msg.type === 'progress') onProgress?.(msg.count);
-          else {
-            void worker.terminate();
-            if (msg.type === 'error') reject(new FitError(msg.message));
-            else resolve(msg);
-          }
-        });
-        worker.on('error', (e) => reject(e));
-        worker.postMessage(task);
-      }),
-  );
+/**
+ * One task on a worker of its own. An abort terminates the worker and rejects with `signal.reason`
+ * once it has exited, so that no thread outlives the promise.
+ */
+async function runTask(task: WorkerTask, onProgress?: (n: number) => void, signal?: AbortSignal): Promise<WorkerReply> {
+  signal?.throwIfAborted();
+  const worker = await startWorker();
+  return new Promise((resolve, reject) => {
+    const abort = () => {
+      worker.terminate().then(
+        () => reject(signal!.reason),
+        () => reject(signal!.reason),
+      );
+    };
+    const settle = () => signal?.removeEventListener('abort', abort);
+    if (signal?.aborted) return abort();
+    signal?.addEventListener('abort', abort, { once: true });
+    worker.on('message', (msg: WorkerReply) => {
+      if (msg.type === 'progress') onProgress?.(msg.count);
+      else {
+        settle();
+        void worker.terminate();
+        if (msg.type === 'error') reject(new FitError(msg.message));
+        else resolve(msg);
+      }
+    });
+    worker.on('error', (e) => {
+      settle();
+      reject(e);
+    });
+    worker.postMessage(task);
+  });
 }
+
+/**
+ * The replies of all `tasks`; on an abort, only once every one has settled (its worker exited), so
+ * that the caller's promise rejects with no worker left running.
+ */
+async function allReplies(tasks: Promise<WorkerReply>[], signal?: AbortSignal): Promise<WorkerReply[]> {
+  try {
+    return await Promise.all(tasks);
+  } catch (e) {
+    if (signal?.aborted) {
+      await Promise.allSettled(tasks);
+      throw signal.reason;
+    }
+    throw e;
+  }
+}
+
+/** A turn for the event loop, in which an abort (or a worker's message) is heard. */
+const turn = () => new Promise((resolve) => setImmediate(resolve));
 
 function slices(total: number, parts: number): [number, number][] {
   const out: [number, number][] = [];
@@ -129,6 +184,9 @@ function plainDataset(d: Dataset): Dataset {
 /** Starts per chunk claimed from the shared counter: ~10 ms of work, small enough to balance the threads. */
 const START_CHUNK = 16;
 
+/** Replicates computed in this thread between two looks at an abort signal (a few milliseconds each). */
+const REPLICATE_CHUNK = 8;
+
 /**
  * `fit`, with the refinement of many starts spread over threads: `threads − 1` workers and this
  * thread, each claiming the next chunk of starts from a shared counter, so a worker still starting
@@ -141,16 +199,27 @@ export async function fitParallel(
   options: FitOptions = {},
   parallel: ParallelOptions = {},
 ): Promise<FitResult> {
+  const signal = parallel.signal;
+  signal?.throwIfAborted();
   const problem = prepareFit(law, dataset, options);
   const threads = parallel.threads ?? defaultThreads();
   const total = problem.starts.length;
   parallel.onTotal?.(total);
   const rebuilt = workerLaw(law);
   if (threads <= 1 || total < 400 || !rebuilt) {
-    return finishFit(
-      problem,
-      refineStarts(problem, 0, total, () => parallel.onProgress?.(1)),
-    );
+    if (!signal)
+      return finishFit(
+        problem,
+        refineStarts(problem, 0, total, () => parallel.onProgress?.(1)),
+      );
+    // With a signal, in chunks with a turn between them (the same starts, so the same result).
+    const results: StartResult[] = [];
+    for (let from = 0; from < total; from += START_CHUNK) {
+      results.push(...refineStarts(problem, from, Math.min(total, from + START_CHUNK), () => parallel.onProgress?.(1)));
+      await turn();
+      signal.throwIfAborted();
+    }
+    return finishFit(problem, results);
   }
   const work = refineInParallel(problem, rebuilt, dataset, options, threads, parallel);
   return finishFit(problem, await (parallel.whileParallel ? parallel.whileParallel(work) : work));
@@ -169,10 +238,12 @@ async function refineInParallel(
   const next = new SharedArrayBuffer(4);
   const counter = new Int32Array(next);
   const results: StartResult[] = new Array(total);
+  const signal = parallel.signal;
   const workers = Array.from({ length: threads - 1 }, () =>
     runTask(
       { kind: 'starts', law: rebuilt, dataset: plainDataset(dataset), options, next, chunk: START_CHUNK },
       parallel.onProgress,
+      signal,
     ),
   );
   // A worker that fails before claiming anything must not leave an unhandled rejection while this thread works.
@@ -180,9 +251,14 @@ async function refineInParallel(
   for (let from = Atomics.add(counter, 0, START_CHUNK); from < total; from = Atomics.add(counter, 0, START_CHUNK)) {
     const to = Math.min(total, from + START_CHUNK);
     refineStarts(problem, from, to, () => parallel.onProgress?.(1)).forEach((r, k) => (results[from + k] = r));
-    await new Promise((resolve) => setImmediate(resolve));
+    await turn();
+    // Aborted: the workers are being terminated (runTask); rejected once they have exited.
+    if (signal?.aborted) {
+      await Promise.allSettled(workers);
+      throw signal.reason;
+    }
   }
-  for (const reply of await Promise.all(workers)) {
+  for (const reply of await allReplies(workers, signal)) {
     if (reply.type !== 'starts') continue;
     let k = 0;
     for (const from of reply.from) {
@@ -201,6 +277,8 @@ export async function bootstrapParallel(
   seed: number,
   parallel: ParallelOptions = {},
 ): Promise<BootstrapSamples> {
+  const signal = parallel.signal;
+  signal?.throwIfAborted();
   const law = result.law;
   const names = law.params.map((p) => p.name);
   const threads = parallel.threads ?? defaultThreads();
@@ -210,13 +288,38 @@ export async function bootstrapParallel(
   const rebuilt = workerLaw(law);
   if (threads <= 1 || replicates < 64 || !rebuilt) {
     const problem = prepareFit(law, result.dataset, { ...options, init: result.params });
-    const out = bootstrapSlice(problem, result.theta, seed, 0, replicates, () => parallel.onProgress?.(1), unit);
-    return { names, values: out.values, converged: out.converged, failures: out.failures, replicates, seed, unit };
+    const tick = () => parallel.onProgress?.(1);
+    if (!signal) {
+      const out = bootstrapSlice(problem, result.theta, seed, 0, replicates, tick, unit);
+      return { names, values: out.values, converged: out.converged, failures: out.failures, replicates, seed, unit };
+    }
+    // With a signal, in slices with a turn between them: replicate r draws from its own stream (seed, r),
+    // so the slices give the same replicates as one pass.
+    const values = new Float64Array(replicates * p);
+    const converged = new Uint8Array(replicates);
+    const failures = new Uint8Array(replicates);
+    for (let from = 0; from < replicates; from += REPLICATE_CHUNK) {
+      const out = bootstrapSlice(
+        problem,
+        result.theta,
+        seed,
+        from,
+        Math.min(replicates, from + REPLICATE_CHUNK),
+        tick,
+        unit,
+      );
+      values.set(out.values, from * p);
+      converged.set(out.converged, from);
+      failures.set(out.failures, from);
+      await turn();
+      signal.throwIfAborted();
+    }
+    return { names, values, converged, failures, replicates, seed, unit };
   }
   // Workers need no start grid: give them the fitted values as a single start.
   const workerOptions: FitOptions = { ...options, init: result.params };
   const parts = slices(replicates, threads);
-  const all = Promise.all(
+  const all = allReplies(
     parts.map(([from, to]) =>
       runTask(
         {
@@ -231,8 +334,10 @@ export async function bootstrapParallel(
           unit,
         },
         parallel.onProgress,
+        signal,
       ),
     ),
+    signal,
   );
   const replies = await (parallel.whileParallel ? parallel.whileParallel(all) : all);
   const values = new Float64Array(replicates * p);
@@ -248,11 +353,22 @@ export async function bootstrapParallel(
   return { names, values, converged, failures, replicates, seed, unit };
 }
 
-/** The library's fit runners (fit/run.ts) on worker threads: `threads` of them, resampling by `unit`. */
-export function parallelRunners(o: Pick<ParallelOptions, 'threads' | 'unit' | 'whileParallel'> = {}): FitRunners {
+/**
+ * The library's fit runners (fit/run.ts) on worker threads: `threads` of them, resampling by `unit`;
+ * `signal` stops a stage part way (give `fitByProcedure`/`fitLaw` the same signal, which stops between stages).
+ */
+export function parallelRunners(
+  o: Pick<ParallelOptions, 'threads' | 'unit' | 'whileParallel' | 'signal'> = {},
+): FitRunners {
   return {
     fit: (law, dataset, options, onTotal, onProgress) =>
-      fitParallel(law, dataset, options, { threads: o.threads, whileParallel: o.whileParallel, onTotal, onProgress }),
+      fitParallel(law, dataset, options, {
+        threads: o.threads,
+        whileParallel: o.whileParallel,
+        signal: o.signal,
+        onTotal,
+        onProgress,
+      }),
     bootstrap: (result, options, replicates, seed, onProgress) =>
       bootstrapParallel(result, options, replicates, seed, { ...o, onProgress }),
   };

@@ -14,15 +14,12 @@ import {
   fittedRuns,
   curveLawFormula,
   curveLawIds,
-  curveParamsProblem,
   DEFAULT_CURVE_LAW,
   extrapolationDistance,
   fitCurveLaw,
   frozenParameters,
   predictWithIntervals,
   type CurveBootstrap,
-  type CurveFit,
-  type CurveLawId,
 } from '../../analyses/curveLaws.js';
 import {
   curveFromEvents,
@@ -35,6 +32,7 @@ import {
 import { readBytes, readRuns, readText } from '../../io/readRuns.js';
 import { isTfEventsName, parseTfEvents } from '../../io/parseTfEvents.js';
 import { parseJsonText } from '../../io/parseJson.js';
+import { loadCurveFit, type CurveFitFile } from '../../analyses/curveFitFile.js';
 import { WANDB_LOG_COUNT } from '../../io/parseRuns.js';
 import type { Run as DatasetRun } from '../../io/dataset.js';
 import {
@@ -64,42 +62,6 @@ import { curveFigure } from '../../plots/curveFigure.js';
 import { planWsdLadder } from '../../analyses/wsdLadder.js';
 
 type Run = (fn: () => Promise<void>, json?: boolean) => Promise<void>;
-
-/** What `curve-law fit --out` writes and `predict`/`schedule` read. */
-interface CurveFitFile {
-  kind: 'scalelab-curve-fit';
-  law: CurveLawId;
-  citation: string;
-  joint: boolean;
-  /** Checkpoints before this step were left out of the fit. */
-  fromStep: number;
-  /** With a run store: its completed runs the study left out of its fit (a diverged loss), left out here too. */
-  leftOutByStudy?: number;
-  /** One fit per model size (or one joint fit), each with its bootstrap replicates. */
-  fits: { N?: number; fit: CurveFit; bootstrap?: CurveBootstrap }[];
-  inputs: {
-    run: string;
-    N?: number;
-    points: number;
-    /** The run's last fitted checkpoint (absent in files written before it was recorded). */
-    lastStep?: number;
-    lrFrom: string;
-    /**
-     * The warmup read from a logged learning rate (lr column or tag), left out of the annealing
-     * (absent with a schedule, which states its own, and in files written before it was recorded).
-     */
-    warmupRead?: number;
-    source: string;
-    /** The file had no run column: its rows were this one run, named after it. */
-    namedAfterFile?: boolean;
-    schedule?: Schedule;
-    /** TensorBoard event files: the tag the loss was read from, and the learning rate's. */
-    tag?: string;
-    lrTag?: string;
-    /** What a reader should know of the input (a truncated last record, steps logged again). */
-    notes?: string[];
-  }[];
-}
 
 /**
  * The completed runs of a store (one study, or all) as curves, less those the study left out of its
@@ -379,38 +341,8 @@ function scheduleOptions(cmd: Command): Command {
 }
 
 /** Read and check a fit file written by `curve-law fit --out`. */
-function loadCurveFit(path: string): CurveFitFile {
-  const what = 'a curve-law fit (JSON written by "scalelab curve-law fit --out FILE")';
-  const raw = parseJsonText(readText(path, what), path, what);
-  const f = raw as Partial<CurveFitFile>;
-  if (!f || f.kind !== 'scalelab-curve-fit' || !Array.isArray(f.fits) || !f.fits.length)
-    throw new InputError(
-      { file: path },
-      'not a curve-law fit (expected "kind": "scalelab-curve-fit" and its "fits", as "scalelab curve-law fit --out" writes)',
-    );
-  f.fits.forEach((g, i) => {
-    if (!g?.fit || !(curveLawIds as readonly string[]).includes(g.fit.law))
-      throw new InputError(
-        { file: path, columnName: `fits[${i}]` },
-        `expected a fit with a law (${curveLawIds.join(' or ')}) and its parameters`,
-      );
-    const { law, joint } = g.fit;
-    const problem = curveParamsProblem(law, !!joint, g.fit.params);
-    if (problem) throw new InputError({ file: path, columnName: `fits[${i}].fit.params` }, problem);
-    // Replicates are read with the same rule (ScaleLab writes only finite ones); a bad one is refused,
-    // not silently left out of the intervals.
-    const reps: unknown = g.bootstrap?.replicates;
-    if (g.bootstrap !== undefined && !Array.isArray(reps))
-      throw new InputError(
-        { file: path, columnName: `fits[${i}].bootstrap` },
-        'expected its replicates (a list of parameters by name)',
-      );
-    (reps as unknown[] | undefined)?.forEach((r, j) => {
-      const bad = curveParamsProblem(law, !!joint, r);
-      if (bad) throw new InputError({ file: path, columnName: `fits[${i}].bootstrap.replicates[${j}]` }, bad);
-    });
-  });
-  return f as CurveFitFile;
+function readCurveFit(path: string): CurveFitFile {
+  return loadCurveFit(readText(path, 'a curve-law fit (JSON written by "scalelab curve-law fit --out FILE")'), path);
 }
 
 /**
@@ -786,7 +718,7 @@ Examples:
             { what: 'the figure', format: 'SVG', extensions: ['.svg'] },
             [flags.curveFit, flags.observed].filter((p) => p !== undefined),
           );
-        const file = loadCurveFit(flags.curveFit);
+        const file = readCurveFit(flags.curveFit);
         if (flags.tag !== undefined && !flags.observed)
           throw new UsageError(
             "--tag: names the loss of the --observed run's TensorBoard event files; give --observed",
@@ -976,7 +908,7 @@ Example:
         json?: boolean;
       }) =>
         run(async () => {
-          const file = loadCurveFit(flags.curveFit);
+          const file = readCurveFit(flags.curveFit);
           const N = flags.N ? parseQuantity(flags.N, '--N') : undefined;
           const g = fitFor(file, flags.curveFit, N);
           const steps = parseInteger(flags.steps, '--steps', 2);
