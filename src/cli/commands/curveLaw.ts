@@ -258,7 +258,8 @@ function readCurves(
       const name = basename(statSync(input).isDirectory() ? input : dirname(input));
       curves.push(curveFromMetrics(readText(metrics, "a trainer's metrics (JSON lines)"), metrics, name));
     } else {
-      const ds = readRuns(input, runSelection(flags));
+      // A step-0 row's 0 tokens and learning rate are read (curvesFromDataset leaves its loss out).
+      const ds = readRuns(input, { ...runSelection(flags), zeroAtStepZero: true });
       if (ds.columns.step === WANDB_LOG_COUNT)
         process.stderr.write(
           `scalelab: warning: ${input}: the step is read from _step, W&B's count of log calls, which is the optimizer step only when the run logged once a step (the learning rate of each step is placed by it); export the trainer's step (trainer/global_step, global_step or step), which is read first\n`,
@@ -595,7 +596,8 @@ Examples:
                 ? await storeCurves(flags.db, flags.study, flags.lineage)
                 : { curves: readCurves(inputs, flags), leftOut: undefined };
               await betweenSteps();
-              // Only an explicit --from-step leaves checkpoints out: a step-0 row otherwise reaches the law's checks and is refused, located.
+              // Only an explicit --from-step leaves checkpoints out beyond step 0 (the loss before any
+              // update), which the table and event-file readers leave out and say.
               const curves =
                 fromStep > 1 ? read.map((c) => ({ ...c, points: c.points.filter((p) => p.step >= fromStep) })) : read;
               const bare = curves.find((c) => c.points.length === 0);
