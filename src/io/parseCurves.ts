@@ -379,7 +379,7 @@ export function curveFromEvents(
       { file: before[0].source },
       `record ${before[0].record} at byte ${before[0].offset}: "${tag}" is logged only at step 0 (the loss before any update); expected losses after optimizer steps`,
     );
-  if (before.length) notes.push(stepZeroNote(`"${tag}"`));
+  if (before.length) notes.push(stepZeroNote(`run "${name}": "${tag}"`));
   const points = series
     .filter((p) => p.step > 0)
     .map((p) => ({ step: p.step, loss: p.value, where: { file: p.source } }));
