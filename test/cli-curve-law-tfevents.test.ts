@@ -2,7 +2,7 @@
 // law (TF2-style tensor scalars, the learning rate logged under its own tag), and a real PyTorch file.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { noStackTrace, root, scalelab } from './helpers/cli.js';
@@ -93,7 +93,7 @@ test('a real PyTorch event file: the tag named, its steps read; without --tag th
     ['run_1', 'strict/foo', 'schedule', 99, 495, fixtureFile],
   );
   assert.match(input.notes.join('\n'), /"strict\/foo" at step 0 \(the loss before any update\) left out/);
-  assert.match(r.stderr, /note: "strict\/foo" at step 0 \(the loss before any update\) left out/);
+  assert.match(r.stderr, /note: run "run_1": "strict\/foo" at step 0 \(the loss before any update\) left out/);
   const text = scalelab(['curve-law', 'fit', fixture, '--tag', 'strict/foo', '--schedules', schedules]);
   assert.equal(text.code, 0, text.stderr);
   assert.match(text.stdout, /run_1: 99 checkpoints of tag "strict\/foo"/);
@@ -169,4 +169,72 @@ test('a truncated event file is read to its last whole record and said; a corrup
   assert.match(e.stderr, /events\.out\.tfevents\.1622543341\.host\.1\.0: record \d+ at byte \d+: the CRC-32C of its/);
   assert.ok(noStackTrace(e.stderr), e.stderr);
   copyFileSync(fixtureFile, cut);
+});
+
+test('a TensorBoard logdir: the event files in its sub-folders are runs named by their paths; a link loop and a folder too deep are not walked; predict asks for one run', () => {
+  const logdir = join(dir, 'logdir');
+  const files = [
+    ['runs/a', fixtureFile],
+    ['runs/b/train', join(root, 'test/fixtures/tfevents/run_2/events.out.tfevents.1622543341.janoshs-mbp.lan.86862.1')],
+    // Five folders down: beyond the search's four levels, not read.
+    ['d1/d2/d3/d4/d5', fixtureFile],
+  ];
+  for (const [sub, file] of files) {
+    mkdirSync(join(logdir, sub), { recursive: true });
+    copyFileSync(file, join(logdir, sub, 'events.out.tfevents.1622543341.host.1.0'));
+  }
+  // A link back up to the logdir: followed once, its folders not read again (nor forever).
+  symlinkSync(logdir, join(logdir, 'runs/b/train/up'));
+  const cosine = { kind: 'cosine', peakLr: 1e-3, steps: 500, minLrFrac: 0.1 };
+  const byPath = join(dir, 'logdir-schedules.json');
+  writeFileSync(byPath, JSON.stringify({ 'runs/a': cosine, 'runs/b/train': cosine }));
+  const r = scalelab(['curve-law', 'fit', logdir, '--tag', 'strict/foo', '--schedules', byPath, '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(
+    r.json().inputs.map((i: Record<string, unknown>) => [i.run, i.lrFrom, i.points, i.source]),
+    [
+      ['runs/a', 'schedule', 99, join(logdir, 'runs/a/events.out.tfevents.1622543341.host.1.0')],
+      ['runs/b/train', 'schedule', 99, join(logdir, 'runs/b/train/events.out.tfevents.1622543341.host.1.0')],
+    ],
+  );
+  assert.match(
+    r.stderr,
+    /note: .*logdir: a TensorBoard logdir of 2 runs, each a sub-folder's event files, named by its path .*: "runs\/a", "runs\/b\/train"\n/,
+  );
+  assert.match(r.stderr, /note: run "runs\/b\/train": "strict\/foo" at step 0 \(the loss before any update\) left out/);
+  // predict compares one run: the logdir's are listed, and how to give one.
+  const fit = join(root, 'examples/studies/moby-curves/fit-multi-power.json');
+  const target = ['--schedule', 'cosine', '--steps', '500', '--peak-lr', '1e-3', '--N', '100096'];
+  const many = scalelab([
+    'curve-law',
+    'predict',
+    '--curve-fit',
+    fit,
+    '--observed',
+    logdir,
+    '--tag',
+    'strict/foo',
+    ...target,
+  ]);
+  assert.equal(many.code, 2);
+  assert.match(
+    many.stderr,
+    /error: --observed .*logdir: a TensorBoard logdir of 2 runs \("runs\/a", "runs\/b\/train"\); predict compares one: give its folder, e.g\. --observed .*logdir\/runs\/a\n$/,
+  );
+  assert.ok(noStackTrace(many.stderr), many.stderr);
+  const one = scalelab([
+    ...['curve-law', 'predict', '--curve-fit', fit, '--observed', join(logdir, 'runs/a'), '--tag', 'strict/foo'],
+    ...[...target, '--json'],
+  ]);
+  assert.equal(one.code, 0, one.stderr);
+  assert.equal(one.json().observed.run, 'a');
+  // A folder with no event files within reach says where it looked.
+  const bare = join(dir, 'bare/x/y');
+  mkdirSync(bare, { recursive: true });
+  const none = scalelab(['curve-law', 'fit', join(dir, 'bare')]);
+  assert.equal(none.code, 2);
+  assert.match(
+    none.stderr,
+    /bare: a folder without metrics\.jsonl or TensorBoard event files, in it or its sub-folders 4 levels down/,
+  );
 });

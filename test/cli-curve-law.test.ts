@@ -316,7 +316,9 @@ test('bad curves and flags are refused with a located error, no stack trace', ()
     '{"tokens": 10, "step": 1, "val_loss": 3, "schedule": {"kind": "wsd", "peakLr": 0.001, "steps": 10}}\n',
   );
   const stepZero = join(dir, 'step-zero.csv');
-  writeFileSync(stepZero, 'run,step,loss,lr\na,0,3,0.001\na,25,2.9,0.001\n');
+  writeFileSync(stepZero, 'run,step,loss,lr\na,0,3,0.001\nb,25,2.9,0.001\n');
+  const stepZeroOnly = join(dir, 'step-zero-only.jsonl');
+  writeFileSync(stepZeroOnly, '{"run": "a", "step": 0, "tokens": 0, "loss": 10.8, "lr": 0}\n');
   // A WSD decay to exactly 0 (as the Gemstones' cooldowns): refused with what to write instead.
   const toZero = join(dir, 'to-zero.csv'),
     toZeroSchedules = join(dir, 'to-zero.json');
@@ -362,7 +364,11 @@ test('bad curves and flags are refused with a located error, no stack trace', ()
     ],
     [
       ['curve-law', 'fit', stepZero],
-      /step-zero\.csv:2 \(column "step"\): run "a": expected a whole number of steps ≥ 1 at each checkpoint, got 0/,
+      /step-zero\.csv:2 \(column "step"\): run "a" has a checkpoint only at step 0 \(the loss before any update\); expected losses after optimizer steps/,
+    ],
+    [
+      ['curve-law', 'fit', stepZeroOnly],
+      /step-zero-only\.jsonl:1 \(column "step"\): run "a" has a checkpoint only at step 0 \(the loss before any update\)/,
     ],
   ];
   for (const [args, message] of cases) {
@@ -848,6 +854,29 @@ test('curve-law predict from a fit without replicates names the command that mak
     r.stdout,
   );
   assert.ok(!/fit with --bootstrap N/.test(r.stdout), r.stdout);
+});
+
+test("a table's step-0 row (the loss before any update, 0 tokens) is left out and said, as an event file's is; the fit is the one without it", () => {
+  const withZero = join(dir, 'curves-step0.csv');
+  const [header, ...rows] = readFileSync(table, 'utf8').trim().split('\n');
+  // The loss before any update, far above the curve: kept, it would pull the fit off the law.
+  writeFileSync(withZero, [header, `constant,${N},0,0,10.8,0.005`, ...rows].join('\n') + '\n');
+  const args = ['curve-law', 'fit', withZero, join(dir, 'wsd-0.2'), '--law', 'lr-annealing'];
+  const r = scalelab([...args, '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  const out = r.json();
+  const said =
+    'run "constant": its checkpoint at step 0 (the loss before any update) left out: a curve law reads the loss after optimizer steps';
+  assert.deepEqual(out.inputs[0].notes, [said]);
+  assert.equal(out.inputs[0].points, 80);
+  assert.equal(out.inputs[1].notes, undefined);
+  assert.ok(r.stderr.includes(`scalelab: note: ${said}`), r.stderr);
+  const without = scalelab([...fitTableAndFolder, '--json']);
+  assert.equal(without.code, 0, without.stderr);
+  assert.deepEqual(out.fits[0].fit.params, without.json().fits[0].fit.params);
+  const text = scalelab(args);
+  assert.equal(text.code, 0, text.stderr);
+  assert.ok(text.stderr.includes(said), text.stderr);
 });
 
 test("a table's lr column that logs a warmup: the rise is read as warmup, not annealing, and the law is recovered", () => {

@@ -225,14 +225,14 @@ test('a study export mixing LR probes, IsoFLOP runs and a verification: the whol
   const mixed = scalelab(['fit', file]);
   assert.equal(mixed.code, 0, mixed.stderr);
   assert.match(mixed.stdout, /converged\s+yes .*DEGENERATE optimum/);
-  assert.match(mixed.stdout, /A = Infinity: the fit is degenerate/);
+  assert.match(mixed.stdout, /A is off: the fit is degenerate \(the model-size term scale ran off to infinity/);
   const j = scalelab(['fit', file, '--group', 'isoflop', '--json']).json();
   assert.equal(j.points, 15);
   assert.equal(j.data.selection, 'group isoflop: 15 of 25 rows');
   const frontier = scalelab(['frontier', file]);
   assert.equal(frontier.code, 2, 'a degenerate fit is a located error, not an internal one');
   assert.ok(noStackTrace(frontier.stderr), frontier.stderr);
-  assert.match(frontier.stderr, /A = Infinity: the fit is degenerate/);
+  assert.match(frontier.stderr, /the law's A is off \(it ran off to infinity, its term switched off\): the fit is degenerate/);
   const none = scalelab(['fit', file, '--group', 'nope']);
   assert.equal(none.code, 2);
   assert.match(none.stderr, /no runs in group "nope"; the file's groups are "lr-probe", "isoflop", "verify"/);
@@ -475,4 +475,35 @@ test("fit --json has what the text's Procedure section prints: each candidate's 
   const { E, A, B, alpha, beta } = j.params;
   const law = E + A / e.at.N ** alpha + B / e.at.D ** beta;
   assert.ok(Math.abs(e.predictions.huber / law - 1) < 1e-12, `${e.predictions.huber} against ${law}`);
+});
+
+test('a fit whose model-size term is switched off (loss independent of N) prints "off" and what it means, not Infinity; JSON a null with paramsOff saying why', () => {
+  // Synthetic, truth L = 1.8 + 300/D^0.28 with 0.1 % Gaussian scatter: N (1e9 to 2e10) has no effect. The
+  // free Chinchilla fit sends A to infinity (α steep): its N term is switched off; the data term is recovered.
+  const file = 'test/fixtures/no-effect-of-N.csv';
+  const text = scalelab(['fit', file]);
+  assert.equal(text.code, 0, text.stderr);
+  assert.doesNotMatch(text.stdout, /Infinity|NaN/);
+  assert.match(
+    text.stdout,
+    /\n {4}A {8}off {15}the model-size term scale ran off to infinity, its term switched off: these data show no power law in N\n/,
+  );
+  assert.match(text.stdout, /\n {4}G {8}none .*: not finite, A being off\n/);
+  assert.match(text.stdout, /\n {4}huber {8}33 % {4}none: its A is off \(see its warnings\)\n/);
+  assert.match(text.stdout, /\[severe\] degenerate: A is off: the fit is degenerate/);
+  const j = scalelab(['fit', file, '--json']);
+  assert.equal(j.code, 0, j.stderr);
+  const out = j.json();
+  assert.equal(out.params.A, null);
+  assert.match(out.paramsOff.A, /these data show no power law in N/);
+  assert.deepEqual(Object.keys(out.paramsOff), ['A']);
+  assert.equal(out.derived.G, null);
+  assert.deepEqual(out.derivedOff, { G: 'not finite: A is off' });
+  assert.match(out.procedure.candidates[0].paramsOff.A, /no power law in N/);
+  // The data term is the truth's.
+  assert.ok(Math.abs(out.params.beta - 0.28) < 0.05 && Math.abs(out.params.E - 1.8) < 0.05, JSON.stringify(out.params));
+  // A fit with every term on has no paramsOff.
+  const ok = scalelab(['fit', 'examples/chinchilla.csv', '--json']).json();
+  assert.equal(ok.paramsOff, undefined);
+  assert.equal(ok.derivedOff, undefined);
 });

@@ -365,6 +365,25 @@ test(
     );
 
     await t.test(
+      'with bootstrap replicates the planner labels its N and D intervals with their level, as plan does',
+      async () => {
+        const shown = async (id: string) => (await page.getByTestId(id).innerText()).replace(/\s+/g, ' ').trim();
+        assert.doesNotMatch(await shown('plan-N-interval'), /interval/, 'no interval without replicates');
+        await page.getByTestId('setting-bootstrap').selectOption('100');
+        const labelled = /\] 95 % interval \(\d+ bootstrap replicates\)$/;
+        await page.getByTestId('plan-N-interval').filter({ hasText: labelled }).waitFor({ timeout: 120_000 });
+        assert.match(
+          await shown('plan-N-interval'),
+          /^\(\S+\) \[[\d.e]+, [\d.e]+\] 95 % interval \(\d+ bootstrap replicates\)$/,
+        );
+        assert.match(await shown('plan-D-interval'), labelled);
+        // Back to no replicates, as the steps below expect.
+        await page.getByTestId('setting-bootstrap').selectOption('0');
+        await page.getByTestId('plan-N-interval').filter({ hasNotText: 'interval' }).waitFor({ timeout: 120_000 });
+      },
+    );
+
+    await t.test(
       'the procedure and the approach change what is shown: least squares moves the fit, one approach leaves one row',
       async () => {
         const cell = async (row: string, column: number) =>

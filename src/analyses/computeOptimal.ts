@@ -59,7 +59,7 @@ export function computeOptimal(law: Law, params: Readonly<Record<string, number>
   for (const [name, v] of Object.entries(params)) {
     if (!Number.isFinite(v))
       throw new FitError(
-        `the law's ${name} = ${v}: the fit is degenerate, so there is no compute-optimal allocation (do the runs vary N and D, and are they one experiment?)`,
+        `the law's ${name} is off (${Number.isNaN(v) ? 'not a number' : 'it ran off to infinity, its term switched off'}): the fit is degenerate, so there is no compute-optimal allocation (do the runs vary N and D, and are they one experiment?)`,
       );
   }
   if (!canAllocate(law))

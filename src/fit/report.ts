@@ -8,7 +8,7 @@ import { describeLoss } from '../core/losses.js';
 import { getLaw, lawChoiceFromJson, predictLoss, type Point } from '../laws/index.js';
 import type { FitJson } from './summary.js';
 import { libraryOption, renameOptions, type OptionNamer } from '../errors/index.js';
-import { describeDropped } from './warnings.js';
+import { describeDropped, offReason } from './warnings.js';
 
 /** What each candidate of a procedure predicts at 10× the largest N and D in the data. */
 function procedureSection(fit: FitJson, lines: string[]): void {
@@ -44,8 +44,13 @@ function procedureSection(fit: FitJson, lines: string[]): void {
     let predicted = c.error ? `cannot fit: ${c.error}` : '';
     if (!c.error && c.law && c.params) {
       try {
+        const at = predictLoss(getLaw(lawChoiceFromJson(c)), c.params, point);
+        const off = Object.keys(c.params).filter((k) => !Number.isFinite(c.params![k]));
+        // A candidate with a term switched off predicts no number: what it means, not "Infinity".
         predicted =
-          formatNumber(predictLoss(getLaw(lawChoiceFromJson(c)), c.params, point), 5) +
+          (Number.isFinite(at)
+            ? formatNumber(at, 5)
+            : `none: ${off.length ? `its ${off.join(' and ')} ${off.length === 1 ? 'is' : 'are'} off (see its warnings)` : 'not finite there'}`) +
           (c.reduction ? ` (reduced: ${c.reduction})` : '');
       } catch (e) {
         predicted = `–  (${(e as Error).message})`;
@@ -148,17 +153,24 @@ export function fitReport(fit: FitJson, name: OptionNamer = libraryOption): stri
     const status =
       fit.fixed[p.name] !== undefined ? '(fixed)' : fit.ties[p.name] !== undefined ? `(= ${fit.ties[p.name]})` : '';
     const ci = fit.intervals?.[p.name];
+    // No number for a parameter that ran off (JSON: null, and paramsOff says why): "off", and what it means.
+    const finite = Number.isFinite(v);
     lines.push(
-      `    ${pad(p.symbol, 8)} ${pad(formatNumber(v), 14)} ${ci ? formatInterval(ci, 4) : status}   ${p.description}`,
+      `    ${pad(p.symbol, 8)} ${pad(finite ? formatNumber(v) : 'off', 14)} ${ci ? formatInterval(ci, 4) : status}   ${finite ? p.description : offReason(p, v)}`,
     );
   }
+  const offNames = law.params.filter((p) => !Number.isFinite(fit.params[p.name])).map((p) => p.symbol);
   const derivedDefs = law.derived?.(fit.params) ?? {};
   if (Object.keys(derivedDefs).length) {
     lines.push('[[Derived]]');
     for (const [k, d] of Object.entries(derivedDefs)) {
       const ci = fit.derivedIntervals?.[k];
+      const finite = Number.isFinite(d.value);
+      const why = offNames.length
+        ? `: not finite, ${offNames.join(' and ')} being off`
+        : ': not finite for these parameters';
       lines.push(
-        `    ${pad(d.symbol, 8)} ${pad(formatNumber(d.value), 14)} ${ci ? `${formatInterval(ci, 4)}   ` : ''}${d.description}`,
+        `    ${pad(d.symbol, 8)} ${pad(finite ? formatNumber(d.value) : 'none', 14)} ${ci ? `${formatInterval(ci, 4)}   ` : ''}${d.description}${finite ? '' : why}`,
       );
     }
   }

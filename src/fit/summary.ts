@@ -22,6 +22,7 @@ import {
   asTrustWarnings,
   bootstrapWarnings,
   offCenterWarnings,
+  offReason,
   trustOf,
   warning,
   type Trust,
@@ -44,7 +45,10 @@ export interface FitJson {
   breaks?: number;
   formula: string;
   citation: string;
+  /** A parameter that ran off to infinity is null here (JSON has no infinity): `paramsOff` says why. */
   params: Record<string, number>;
+  /** The parameters with no finite value (null in `params`), each with what that means (a term switched off). */
+  paramsOff?: Record<string, string>;
   free: string[];
   fixed: Record<string, number>;
   ties: Record<string, string>;
@@ -61,6 +65,8 @@ export interface FitJson {
   iterations: number;
   gradientNorm: number;
   derived: Record<string, number>;
+  /** The derived quantities with no finite value (null in `derived`), each with why. */
+  derivedOff?: Record<string, string>;
   residuals: { rmsLog: number; maxAbsLog: number; medianAbsRelative: number };
   data: {
     source: string;
@@ -101,6 +107,8 @@ export interface CandidateJson {
   variable?: LawVariable;
   breaks?: number;
   params?: Record<string, number>;
+  /** As FitJson's: the parameters null in `params`, each with why. */
+  paramsOff?: Record<string, string>;
   free?: string[];
   loss?: LossOptions;
   ties?: Record<string, string>;
@@ -162,14 +170,38 @@ function dataRanges(result: FitResult): Record<string, [number, number]> {
   return out;
 }
 
+/**
+ * The parameters of `law` with no finite value in `params` (JSON writes null for them), each with
+ * what it means; none: {}.
+ */
+function paramsOff(law: Law, params: Record<string, number>): { paramsOff?: Record<string, string> } {
+  const off = law.params.filter((p) => p.name in params && !Number.isFinite(params[p.name]));
+  return off.length ? { paramsOff: Object.fromEntries(off.map((p) => [p.name, offReason(p, params[p.name])])) } : {};
+}
+
+/** The derived quantities with no finite value, each with why (a parameter off, or overflow). */
+function derivedOff(
+  derived: Record<string, number>,
+  off: Record<string, string> | undefined,
+): { derivedOff?: Record<string, string> } {
+  const bad = Object.keys(derived).filter((k) => !Number.isFinite(derived[k]));
+  const why = off
+    ? `not finite: ${Object.keys(off).join(' and ')} ${Object.keys(off).length === 1 ? 'is' : 'are'} off`
+    : 'not finite for these parameters';
+  return bad.length ? { derivedOff: Object.fromEntries(bad.map((k) => [k, why])) } : {};
+}
+
 export function fitToJson(result: FitResult, samples?: BootstrapSamples, level = 0.95): FitJson {
   const law = result.law;
+  const off = paramsOff(law, result.params);
+  const derived = Object.fromEntries(Object.entries(result.derived).map(([k, d]) => [k, d.value]));
   const out: FitJson = {
     scalelab: { kind: 'fit', format: formatVersion },
     ...lawChoiceToJson(law),
     formula: law.formula,
     citation: law.citation,
     params: { ...result.params },
+    ...off,
     free: result.free,
     fixed: result.fixed,
     ties: result.ties,
@@ -183,7 +215,8 @@ export function fitToJson(result: FitResult, samples?: BootstrapSamples, level =
     reason: result.reason,
     iterations: result.iterations,
     gradientNorm: result.gradientNorm,
-    derived: Object.fromEntries(Object.entries(result.derived).map(([k, d]) => [k, d.value])),
+    derived,
+    ...derivedOff(derived, off.paramsOff),
     residuals: residualSummary(result.residuals),
     data: {
       source: result.dataset.source,
@@ -318,6 +351,7 @@ export function autoFitToJson(choice: AutoChoice, level = 0.95): FitJson {
       ...base,
       ...lawChoiceToJson(f.law),
       params: { ...f.result.params },
+      ...paramsOff(f.law, f.result.params),
       free: f.result.free,
       loss: f.result.loss,
       ties: f.result.ties,

@@ -8,7 +8,7 @@
  * extrapolate with this fit). A fit's trust is its worst severity. Pure.
  */
 import { lineagesNotDrawn, type Dataset } from '../io/dataset.js';
-import type { Law } from '../laws/law.js';
+import type { Law, ParamSpec } from '../laws/law.js';
 import { formatInterval, formatNumber, formatRange } from '../core/format.js';
 import type { Interval } from '../core/bounds.js';
 import { extent, percentileInterval, quantile } from '../core/statistics.js';
@@ -76,6 +76,16 @@ export function asTrustWarnings(values: unknown): TrustWarning[] {
   );
 }
 
+/**
+ * What a parameter without a finite value means, for the places that would print `Infinity` (a text
+ * report) or `null` (JSON) for it: one that ran off to infinity switched its term off, so the data
+ * show no power law in its variable; "off" in a report, `paramsOff` beside `params` in JSON.
+ */
+export function offReason(p: Pick<ParamSpec, 'description' | 'of'>, value: number): string {
+  if (Number.isNaN(value)) return `the ${p.description} is not a number: these data do not determine it`;
+  return `the ${p.description} ran off to ${value < 0 ? '−' : ''}infinity, its term switched off${p.of ? `: these data show no power law in ${p.of}` : ''}`;
+}
+
 /** Published exponents lie between ~0.05 and ~1; far above, a term is switched off. */
 const STEEPEST_EXPONENT = 5;
 
@@ -136,7 +146,7 @@ export function fitWarnings(r: FitFacts): TrustWarning[] {
         warning(
           'degenerate',
           'severe',
-          `${p.name} = ${v}: the fit is degenerate (the ${p.description} ran off to infinity); these data do not determine the law: do the runs vary every variable, and are they one experiment (filter them to one group: ${libraryOption('groups')})?`,
+          `${p.name} is off: the fit is degenerate (${offReason(p, v)}); these data do not determine the law: do the runs vary every variable, and are they one experiment (filter them to one group: ${libraryOption('groups')})?`,
         ),
       );
       continue;

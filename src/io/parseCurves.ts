@@ -94,6 +94,14 @@ function interpolatedLrs(knots: { step: number; lr: number }[], last: number): F
   return lrs;
 }
 
+/**
+ * What is said when a step-0 loss is left out, one text for every reader: `what` names the loss (an
+ * event file's tag, a table's run).
+ */
+function stepZeroNote(what: string): string {
+  return `${what} at step 0 (the loss before any update) left out: a curve law reads the loss after optimizer steps`;
+}
+
 /** A file's name without its folders and extension: `logs/history.csv` → `history`. */
 function fileStem(path: string): string {
   return path.replace(/^.*[\\/]/, '').replace(/\.[^.]+$/, '') || path;
@@ -141,6 +149,17 @@ export function curvesFromDataset(ds: Dataset, schedules: Record<string, Schedul
         { file, line: rows[0].line, columnName: ds.columns.N },
         `run "${name}" has more than one N (${[...Ns].join(', ')}); expected one model size per run`,
       );
+    // Step 0 is the loss before any update (a trainer's first log, as in an event file): a curve law
+    // predicts the loss after optimizer steps, so that row is left out, and said, as curveFromEvents
+    // leaves it out. Its learning rate still places the ones after it (the knots below).
+    const atZero = rows[0].step === 0 ? rows[0] : undefined;
+    if (atZero && rows.length === 1)
+      throw new InputError(
+        { file, line: atZero.line, columnName: ds.columns.step },
+        `run "${name}" has a checkpoint only at step 0 (the loss before any update); expected losses after optimizer steps`,
+      );
+    // Unlocated: the run and step name the row (one per step), and a run store's rows have no lines.
+    const notes = atZero ? [stepZeroNote(`run "${name}": its checkpoint`)] : [];
     const N = rows[0].N;
     const lineage = rows[0].lineage;
     const other = rows.find((r) => r.lineage !== lineage);
@@ -149,15 +168,22 @@ export function curvesFromDataset(ds: Dataset, schedules: Record<string, Schedul
         { file, line: other.line, columnName: ds.columns.lineage },
         `run "${name}" is in lineage "${other.lineage ?? ''}" here and "${lineage ?? ''}" at line ${rows[0].line}; expected one lineage per run`,
       );
-    const points = rows.map((r) => ({
-      step: r.step!,
-      loss: r.loss,
-      where: { file, line: r.line, columnName: ds.columns.step },
-    }));
+    const points = rows
+      .filter((r) => r !== atZero)
+      .map((r) => ({
+        step: r.step!,
+        loss: r.loss,
+        where: { file, line: r.line, columnName: ds.columns.step },
+      }));
     const schedule = schedules[name];
     const named = oneRun !== undefined ? { namedAfterFile: true as const } : {};
     if (schedule)
-      return { ...withSchedule(name, schedule, points, N, file), ...(lineage ? { lineage } : {}), ...named };
+      return {
+        ...withSchedule(name, schedule, points, N, file),
+        ...(lineage ? { lineage } : {}),
+        ...named,
+        ...(notes.length ? { notes } : {}),
+      };
     if (ds.columns.lr === undefined)
       throw new InputError(
         { file, line: 1 },
@@ -173,6 +199,7 @@ export function curvesFromDataset(ds: Dataset, schedules: Record<string, Schedul
     const knots = rows.map((r) => ({ step: r.step!, lr: r.lr! }));
     // A logged warmup is warmup, as an event file's is: read as annealing, its rise counts against the decay.
     const warmup = loggedWarmup(knots, last, name, `column "${ds.columns.lr}"`);
+    if (warmup.note) notes.push(warmup.note);
     return {
       name,
       ...(lineage ? { lineage } : {}),
@@ -183,7 +210,7 @@ export function curvesFromDataset(ds: Dataset, schedules: Record<string, Schedul
       lrFrom: 'lr column' as const,
       source: file,
       ...named,
-      ...(warmup.note ? { notes: [warmup.note] } : {}),
+      ...(notes.length ? { notes } : {}),
     };
   });
 }
@@ -352,10 +379,7 @@ export function curveFromEvents(
       { file: before[0].source },
       `record ${before[0].record} at byte ${before[0].offset}: "${tag}" is logged only at step 0 (the loss before any update); expected losses after optimizer steps`,
     );
-  if (before.length)
-    notes.push(
-      `"${tag}" at step 0 (the loss before any update) left out: a curve law reads the loss after optimizer steps`,
-    );
+  if (before.length) notes.push(stepZeroNote(`run "${name}": "${tag}"`));
   const points = series
     .filter((p) => p.step > 0)
     .map((p) => ({ step: p.step, loss: p.value, where: { file: p.source } }));

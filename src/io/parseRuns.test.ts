@@ -550,3 +550,26 @@ test('an optional column found by its name with no number in any run (an empty t
   // A zero or a negative value is no blank: refused where it is.
   located(() => parseRuns('N,D,loss,total_flops\n1e8,2e9,3.1,0\n', { source: 'sheet.csv' }), 2, 4);
 });
+
+test('zeroAtStepZero: a step-0 row (the loss before any update) may hold 0 tokens, compute and learning rate; another row may not, nor any row without it', () => {
+  const body = 'run,step,N,tokens,loss,lr\na,0,100,0,10.8,0\na,25,100,51200,3.1,0.005\n';
+  const ds = parseRuns(body, { source: 'runs.csv', zeroAtStepZero: true });
+  assert.deepEqual(
+    ds.runs.map((r) => [r.step, r.D, r.C, r.lr]),
+    [
+      [0, 0, 0, 0],
+      [25, 51200, 6 * 100 * 51200, 0.005],
+    ],
+  );
+  assert.match(located(csv(body), 2, 4), /expected a positive number for D, got "0"/);
+  const later = 'run,step,tokens,loss,lr\na,0,0,10.8,0\na,25,0,3.1,0.005\n';
+  assert.match(
+    located(() => parseRuns(later, { source: 'runs.csv', zeroAtStepZero: true }), 3, 3),
+    /for D, got "0"/,
+  );
+  const zeroLoss = 'run,step,tokens,loss,lr\na,0,0,0,0\n';
+  assert.match(
+    located(() => parseRuns(zeroLoss, { source: 'runs.csv', zeroAtStepZero: true }), 2, 4),
+    /for loss, got "0"/,
+  );
+});

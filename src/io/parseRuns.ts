@@ -125,6 +125,12 @@ export interface ParseRunsOptions {
    * the same as `columns: { lineage }`. Every kept row needs a value.
    */
   lineage?: string;
+  /**
+   * A row at step 0 (the loss before any update, a trainer's first log) may hold 0 tokens, 0 compute
+   * and a learning rate of 0 (nothing trained yet, a warmup's start): the curve-law readers leave
+   * that row's loss out, and read its learning rate as the schedule's start.
+   */
+  zeroAtStepZero?: boolean;
 }
 
 /** One value of a raw record, with its position (CSV: line and field; JSON: line and character). */
@@ -646,6 +652,14 @@ export class RunValidator {
       }
     }
     const run: Run = { loss: NaN, line: rec.line };
+    const stepCell = columns.step === undefined ? undefined : rec.cell(columns.step);
+    const atStart =
+      this.options.zeroAtStepZero === true &&
+      stepCell !== undefined &&
+      stepCell.text !== null &&
+      parseNumber(stepCell.text) === 0;
+    /** Whether `f`'s value of 0 is what this row means (tokens, compute, learning rate before any update). */
+    const startZero = (f: Field, value: number) => atStart && value === 0 && (f === 'D' || f === 'C' || f === 'lr');
     for (const f of numericFields) {
       const col = columns[f];
       if (col === undefined) continue;
@@ -668,7 +682,7 @@ export class RunValidator {
       }
       if (!Number.isFinite(value))
         throw new InputError(where, `expected a finite positive number for ${f}, got ${describeRaw(cell.text)}`);
-      if (value <= 0)
+      if (value <= 0 && !startZero(f, value))
         throw new InputError(
           where,
           `expected a positive number for ${f}, got ${describeRaw(cell.text)} (${f} must be > 0)`,
@@ -732,12 +746,12 @@ export class RunValidator {
     // C/(6N) of a tiny C and a huge N is 0, either of which would poison a fit or a store.
     if (derived.D && run.C !== undefined && run.N !== undefined) {
       run.D = run.C / (6 * run.N);
-      if (!(run.D > 0) || !Number.isFinite(run.D))
+      if (!(run.D > 0 || startZero('D', run.D)) || !Number.isFinite(run.D))
         this.outOfRange(rec, columns.C!, `D = C/(6N) = ${run.C}/(6 × ${run.N})`, run.D);
     }
     if (derived.C && run.N !== undefined && run.D !== undefined) {
       run.C = 6 * run.N * run.D;
-      if (!(run.C > 0) || !Number.isFinite(run.C))
+      if (!(run.C > 0 || startZero('C', run.C)) || !Number.isFinite(run.C))
         this.outOfRange(rec, columns.D!, `C = 6ND = 6 × ${run.N} × ${run.D}`, run.C);
     }
     if (run.U !== undefined && run.D !== undefined && run.U > run.D * (1 + 1e-9)) {

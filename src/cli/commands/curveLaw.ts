@@ -4,7 +4,7 @@
  * curve of a run under another schedule or length, choose the WSD decay fraction for a budget.
  */
 import { Option, type Command } from 'commander';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import {
   bestDecayFraction,
@@ -142,15 +142,74 @@ async function storeCurves(
   }
 }
 
+/** How many folders deep below a TensorBoard logdir its runs are looked for (runs/<name>/train is 3). */
+const LOGDIR_DEPTH = 4;
+/** The most folders a logdir search opens: a path given by mistake (a home folder) is not walked whole. */
+const LOGDIR_FOLDERS = 10_000;
+
+/** Whether a folder holds TensorBoard event files itself (not in its sub-folders). */
+function holdsEvents(folder: string): boolean {
+  try {
+    return readdirSync(folder).some(isTfEventsName);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The run folders of a TensorBoard logdir: its sub-folders, to LOGDIR_DEPTH levels down, that hold
+ * event files, each one run named by its path below the logdir (as TensorBoard names runs:
+ * `runs/exp1`, `train`). Hidden folders are passed over; a symbolic link to a folder is followed
+ * once (a link back up the tree is not walked again, so a loop cannot hang the search).
+ */
+function logdirRuns(logdir: string): { runs: { name: string; folder: string }[]; cut: boolean } {
+  const runs: { name: string; folder: string }[] = [];
+  const seen = new Set<string>([realpathSync(logdir)]);
+  let opened = 0;
+  let cut = false;
+  const walk = (folder: string, rel: string[], depth: number) => {
+    if (depth > LOGDIR_DEPTH) return;
+    let entries: string[];
+    try {
+      entries = readdirSync(folder).sort();
+    } catch {
+      return; // unreadable: nothing of it is listed
+    }
+    for (const entry of entries) {
+      if (entry.startsWith('.')) continue;
+      const path = join(folder, entry);
+      let real: string;
+      try {
+        if (!statSync(path).isDirectory()) continue;
+        real = realpathSync(path);
+      } catch {
+        continue; // a dangling link
+      }
+      if (seen.has(real)) continue;
+      if (++opened > LOGDIR_FOLDERS) {
+        cut = true;
+        return;
+      }
+      seen.add(real);
+      if (holdsEvents(path)) runs.push({ name: [...rel, entry].join('/'), folder: path });
+      walk(path, [...rel, entry], depth + 1);
+    }
+  };
+  walk(logdir, [], 1);
+  return { runs, cut };
+}
+
 /**
  * A run's TensorBoard event files (a folder's, in name order: TensorBoard names them by creation
- * time), read and parsed; the run is named after the folder, as TensorBoard names it.
+ * time), read and parsed; the run is named after the folder, as TensorBoard names it, or `name`
+ * (a logdir's run: its path below the logdir).
  */
 function readEvents(
   input: string,
   tag: string | undefined,
   schedules: Record<string, Schedule>,
   fallback: Schedule | undefined,
+  runName?: string,
 ): EventsCurve {
   const folder = statSync(input).isDirectory();
   const paths = folder
@@ -159,7 +218,7 @@ function readEvents(
         .sort()
         .map((f) => join(input, f))
     : [input];
-  const name = basename(folder ? input : dirname(input));
+  const name = runName ?? basename(folder ? input : dirname(input));
   const files = paths.map((source) => ({
     source,
     read: parseTfEvents(readBytes(source, 'a TensorBoard event file'), source),
@@ -202,25 +261,37 @@ function readCurves(
         `${input}: no such file or folder (expected a trainer's run folder, its metrics.jsonl, a TensorBoard event file or its folder, or a CSV/JSON/JSONL table of checkpoints)`,
       );
     const folder = statSync(input).isDirectory();
-    const events = folder
-      ? !existsSync(join(input, 'metrics.jsonl')) && readdirSync(input).some(isTfEventsName)
-      : isTfEventsName(input);
-    if (events) {
-      const curve = readEvents(input, flags.tag, schedules, eventSchedule);
+    const events = folder ? !existsSync(join(input, 'metrics.jsonl')) && holdsEvents(input) : isTfEventsName(input);
+    const eventRun = (path: string, name?: string) => {
+      const curve = readEvents(path, flags.tag, schedules, eventSchedule, name);
       for (const note of curve.notes) process.stderr.write(`scalelab: note: ${note}\n`);
       curves.push(curve);
+    };
+    if (events) {
+      eventRun(input);
+      continue;
+    }
+    // A TensorBoard logdir: its runs' event files lie in sub-folders (runs/<name>, train, eval).
+    const logdir = folder && !existsSync(join(input, 'metrics.jsonl')) ? logdirRuns(input) : undefined;
+    if (logdir?.runs.length) {
+      const { runs } = logdir;
+      process.stderr.write(
+        `scalelab: note: ${input}: a TensorBoard logdir of ${counted(runs.length, 'run')}, each a sub-folder's event files, named by its path (as TensorBoard names runs; --schedules takes these names): ${runs.map((r) => `"${r.name}"`).join(', ')}${logdir.cut ? ` (the search stopped after ${LOGDIR_FOLDERS} folders: give the run folders themselves)` : ''}\n`,
+      );
+      for (const r of runs) eventRun(r.folder, r.name);
       continue;
     }
     const metrics = folder ? join(input, 'metrics.jsonl') : basename(input) === 'metrics.jsonl' ? input : undefined;
     if (metrics) {
       if (!existsSync(metrics))
         throw new UsageError(
-          `${input}: a folder without metrics.jsonl or TensorBoard event files (expected a run folder of examples/trainers/train.py, or one TensorBoard logged to)`,
+          `${input}: a folder without metrics.jsonl or TensorBoard event files, in it or its sub-folders ${LOGDIR_DEPTH} levels down${logdir?.cut ? ` (the search stopped after ${LOGDIR_FOLDERS} folders)` : ''} (expected a run folder of examples/trainers/train.py, one TensorBoard logged to, or its logdir)`,
         );
       const name = basename(statSync(input).isDirectory() ? input : dirname(input));
       curves.push(curveFromMetrics(readText(metrics, "a trainer's metrics (JSON lines)"), metrics, name));
     } else {
-      const ds = readRuns(input, runSelection(flags));
+      // A step-0 row's 0 tokens and learning rate are read (curvesFromDataset leaves its loss out).
+      const ds = readRuns(input, { ...runSelection(flags), zeroAtStepZero: true });
       if (ds.columns.step === WANDB_LOG_COUNT)
         process.stderr.write(
           `scalelab: warning: ${input}: the step is read from _step, W&B's count of log calls, which is the optimizer step only when the run logged once a step (the learning rate of each step is placed by it); export the trainer's step (trainer/global_step, global_step or step), which is read first\n`,
@@ -434,7 +505,7 @@ export function registerCurveLaw(program: Command, run: Run): void {
     )
     .argument(
       '[inputs...]',
-      'trainer run folders (metrics.jsonl with its schedule), TensorBoard event files or their run folders, or CSV/JSON/JSONL tables with run, step, loss and lr (or --schedules)',
+      'trainer run folders (metrics.jsonl with its schedule), TensorBoard event files, their run folders or a logdir of runs, or CSV/JSON/JSONL tables with run, step, loss and lr (or --schedules)',
     )
     .addOption(
       flag('db', {
@@ -527,7 +598,8 @@ Examples:
                 ? await storeCurves(flags.db, flags.study, flags.lineage)
                 : { curves: readCurves(inputs, flags), leftOut: undefined };
               await betweenSteps();
-              // Only an explicit --from-step leaves checkpoints out: a step-0 row otherwise reaches the law's checks and is refused, located.
+              // Only an explicit --from-step leaves checkpoints out beyond step 0 (the loss before any
+              // update), which the table and event-file readers leave out and say.
               const curves =
                 fromStep > 1 ? read.map((c) => ({ ...c, points: c.points.filter((p) => p.step >= fromStep) })) : read;
               const bare = curves.find((c) => c.points.length === 0);
@@ -728,9 +800,17 @@ Examples:
         const given = flags.schedule || flags.scheduleFile ? targetSchedule(flags) : undefined;
         let observed: ReadCurve | undefined;
         try {
-          observed = flags.observed
-            ? readCurves([flags.observed], flags.tag !== undefined ? { tag: flags.tag } : {}, given)[0]
-            : undefined;
+          const read = flags.observed
+            ? readCurves([flags.observed], flags.tag !== undefined ? { tag: flags.tag } : {}, given)
+            : [];
+          // One run is compared: a logdir or a table of several is not read as its first.
+          if (read.length > 1) {
+            const logdir = read.every((c) => c.tag !== undefined) && statSync(flags.observed!).isDirectory();
+            throw new UsageError(
+              `--observed ${flags.observed}: ${logdir ? 'a TensorBoard logdir' : 'a table'} of ${counted(read.length, 'run')} (${read.map((c) => `"${c.name}"`).join(', ')}); predict compares one: ${logdir ? `give its folder, e.g. --observed ${join(flags.observed!, read[0].name)}` : 'give a table of that run alone'}`,
+            );
+          }
+          observed = read[0];
         } catch (e) {
           if (e instanceof InputError) throw new InputError(e.location, e.detailNaming(predictFlag));
           throw e;

@@ -29,11 +29,12 @@ export function ParamsTable({ fit }: { fit: FitJson }) {
                 {p.symbol !== p.name && <span className="muted"> ({p.name})</span>}
               </th>
               <td className="num" data-testid={`param-${p.name}`}>
-                {formatNumber(fit.params[p.name], 5)}
+                {/* A parameter that ran off to infinity (a term switched off): "off", and why, as the CLI says it. */}
+                {fit.paramsOff?.[p.name] ? 'off' : formatNumber(fit.params[p.name], 5)}
               </td>
               {level && <td className="num">{formatInterval(fit.intervals?.[p.name])}</td>}
               <td className="muted">
-                {p.description}
+                {fit.paramsOff?.[p.name] ?? p.description}
                 {fit.fixed[p.name] !== undefined && ' (fixed)'}
                 {fit.ties[p.name] !== undefined && ` (tied to ${fit.ties[p.name]})`}
               </td>
@@ -43,10 +44,13 @@ export function ParamsTable({ fit }: { fit: FitJson }) {
             <tr key={key} className="derived">
               <th scope="row">{specs[key]?.symbol ?? key}</th>
               <td className="num" data-testid={`derived-${key}`}>
-                {formatNumber(value, 4)}
+                {fit.derivedOff?.[key] ? 'none' : formatNumber(value, 4)}
               </td>
               {level && <td className="num">{formatInterval(fit.derivedIntervals?.[key])}</td>}
-              <td className="muted">{specs[key]?.description ?? ''}</td>
+              <td className="muted">
+                {specs[key]?.description ?? ''}
+                {fit.derivedOff?.[key] && `: ${fit.derivedOff[key]}`}
+              </td>
             </tr>
           ))}
         </tbody>

@@ -22,6 +22,17 @@ function lawLossSource(plan: Plan): string {
 }
 
 /**
+ * An allocation's interval with its level and what it rests on, as plan prints it ("95 % intervals from
+ * 200 bootstrap replicates"): a bare [a, b] beside N or D read as a range of unknown meaning.
+ */
+function allocationInterval(plan: Plan, interval: [number, number] | undefined): string {
+  const r = plan.recommendation;
+  return interval
+    ? `${formatInterval(interval, 3)} ${Math.round(r.level * 100)} % interval (${r.replicates} bootstrap replicates)`
+    : '';
+}
+
+/**
  * The recommendation, the rules of thumb under the same law, and — first, when inference tokens are
  * set, since it is what they are set for — the inference-aware model, with a plain note when training
  * it takes more than the budget.
@@ -75,15 +86,15 @@ export function PlanResult({ plan }: { plan: Plan }) {
         <dt>parameters N</dt>
         <dd>
           <strong data-testid="plan-N">{formatNumber(r.N, 4)}</strong>{' '}
-          <span className="muted">
-            ({humanCount(r.N)}) {formatInterval(r.intervals.N, 3)}
+          <span className="muted" data-testid="plan-N-interval">
+            ({humanCount(r.N)}) {allocationInterval(plan, r.intervals.N)}
           </span>
         </dd>
         <dt>tokens D</dt>
         <dd>
           <strong data-testid="plan-D">{formatNumber(r.D, 4)}</strong>{' '}
-          <span className="muted">
-            ({humanCount(r.D)}) {formatInterval(r.intervals.D, 3)}
+          <span className="muted" data-testid="plan-D-interval">
+            ({humanCount(r.D)}) {allocationInterval(plan, r.intervals.D)}
           </span>
         </dd>
         <dt>tokens per parameter</dt>
