@@ -232,7 +232,10 @@ test('a study export mixing LR probes, IsoFLOP runs and a verification: the whol
   const frontier = scalelab(['frontier', file]);
   assert.equal(frontier.code, 2, 'a degenerate fit is a located error, not an internal one');
   assert.ok(noStackTrace(frontier.stderr), frontier.stderr);
-  assert.match(frontier.stderr, /the law's A is off \(it ran off to infinity, its term switched off\): the fit is degenerate/);
+  assert.match(
+    frontier.stderr,
+    /the law's A is off \(it ran off to infinity, its term switched off\): the fit is degenerate/,
+  );
   const none = scalelab(['fit', file, '--group', 'nope']);
   assert.equal(none.code, 2);
   assert.match(none.stderr, /no runs in group "nope"; the file's groups are "lr-probe", "isoflop", "verify"/);
