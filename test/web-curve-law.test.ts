@@ -62,6 +62,14 @@ test("the web curve panel predicts the bundled study's cosine run as the CLI doe
     500,
   );
   assert.throws(() => readCurveFit('{"kind": "scalelab-fit"}', 'fit.json'), /fit\.json: not a curve-law fit/);
+  // An upload is checked as `curve-law predict` checks it (the library's loadCurveFit): a field that is not a
+  // curve-law fit's is named at its line and column, not met later as a NaN curve.
+  const badL0 = text.replace(/"L0": [0-9.e+-]+/, '"L0": "high"');
+  assert.notEqual(badL0, text);
+  assert.throws(
+    () => readCurveFit(badL0, 'up.json'),
+    /^InputError: up\.json:\d+:\d+ \(column "fits\[0\]\.fit\.params"\)/,
+  );
   assert.throws(
     () =>
       curvePrediction(file, d64, {

@@ -20,10 +20,11 @@ const initial: ScheduleForm = {
  * (`scalelab curve-law fit --out`; the moby-curves study's multi-power fit to start with).
  */
 export function CurveLawPanel() {
-  const [file, setFile] = useState<{ name: string; fit: CurveFitFileJson }>({
+  // Through the same reader as an upload: its extrapolation term comes from where its runs end.
+  const [file, setFile] = useState<{ name: string; fit: CurveFitFileJson }>(() => ({
     name: 'moby-curves (multi-power)',
-    fit: bundled as unknown as CurveFitFileJson,
-  });
+    fit: readCurveFit(JSON.stringify(bundled), 'moby-curves (multi-power)'),
+  }));
   const [which, setWhich] = useState(0);
   const [form, setForm] = useState<ScheduleForm>(initial);
   const [error, setError] = useState<string>();

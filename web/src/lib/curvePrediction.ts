@@ -3,15 +3,8 @@
  * `scalelab curve-law fit --out` file holds, the schedule from the form, the predicted curve with its
  * interval drawn as SVG. Pure (the panel and a node test share it).
  */
-import {
-  checkpointReach,
-  CURVE_EXTRAPOLATION,
-  fittedRuns,
-  predictWithIntervals,
-  type CurveBootstrap,
-  type CurveFit,
-  frozenParameters,
-} from '../../../src/analyses/curveLaws.js';
+import { loadCurveFit, type LoadedCurveFit } from '../../../src/analyses/curveFitFile.js';
+import { predictWithIntervals, frozenParameters } from '../../../src/analyses/curveLaws.js';
 import {
   describeSchedule,
   lrSequence,
@@ -22,14 +15,8 @@ import {
 } from '../../../src/core/schedule.js';
 import { curveFigure } from '../../../src/plots/curveFigure.js';
 
-export interface CurveFitFileJson {
-  kind: 'scalelab-curve-fit';
-  law: string;
-  fits: { N?: number; fit: CurveFit; bootstrap?: CurveBootstrap }[];
-  /** The fitted runs: where their checkpoints end places the extrapolation term, as on the command line. */
-  joint?: boolean;
-  inputs?: { N?: number; lastStep?: number; schedule?: { steps: number } }[];
-}
+/** A curve-law fit file as the library reads it (`loadCurveFit`): each fit with its extrapolation term. */
+export type CurveFitFileJson = LoadedCurveFit;
 
 /** The form's numbers: NaN where a box is left empty (the schedule then says the field is missing). */
 export interface ScheduleForm {
@@ -42,22 +29,12 @@ export interface ScheduleForm {
   minLrFrac: number;
 }
 
-/** Check an uploaded file is a curve-law fit; a message saying what is wrong otherwise. */
+/**
+ * Check an uploaded file is a curve-law fit, with the reader `curve-law predict` uses: a malformed file or
+ * a bad field is named at its line and column.
+ */
 export function readCurveFit(text: string, name: string): CurveFitFileJson {
-  let v: unknown;
-  try {
-    v = JSON.parse(text);
-  } catch (e) {
-    throw new Error(
-      `${name}: not JSON (${(e as Error).message}); expected a file written by "scalelab curve-law fit --out"`,
-    );
-  }
-  const f = v as Partial<CurveFitFileJson>;
-  if (!f || f.kind !== 'scalelab-curve-fit' || !Array.isArray(f.fits) || !f.fits.length)
-    throw new Error(
-      `${name}: not a curve-law fit (expected "kind": "scalelab-curve-fit", as "scalelab curve-law fit --out" writes)`,
-    );
-  return f as CurveFitFileJson;
+  return loadCurveFit(text, name);
 }
 
 /** The form's label of each schedule field, for its messages (the schedule's own names are its JSON keys). */
@@ -119,7 +96,6 @@ export function curvePrediction(
       schedule.steps,
     ]),
   ];
-  const reach = checkpointReach(fittedRuns(file.inputs ?? [], !!file.joint, g.N));
   const p = predictWithIntervals(
     g.fit,
     { lrs: lrSequence(schedule), warmupSteps: schedule.warmupSteps ?? 0, N: g.N },
@@ -127,7 +103,7 @@ export function curvePrediction(
     g.bootstrap,
     0.95,
     1,
-    reach !== undefined ? { slope: CURVE_EXTRAPOLATION, reach } : undefined,
+    g.extrapolation,
   );
   const last = steps.length - 1;
   const svg = curveFigure(
