@@ -550,3 +550,48 @@ test('an optional column found by its name with no number in any run (an empty t
   // A zero or a negative value is no blank: refused where it is.
   located(() => parseRuns('N,D,loss,total_flops\n1e8,2e9,3.1,0\n', { source: 'sheet.csv' }), 2, 4);
 });
+
+test('a learning rate of 0 is read (a warmup starts there, a cosine schedule ends there); a negative one is refused at its cell', () => {
+  const d = parseRuns('N,D,loss,lr\n1e8,2e9,3.1,0\n2e8,4e9,2.9,3e-4\n', { source: 'runs.csv' });
+  assert.deepEqual(
+    d.runs.map((r) => r.lr),
+    [0, 3e-4],
+  );
+  const message = located(() => parseRuns('N,D,loss,lr\n1e8,2e9,3.1,-1e-4\n', { source: 'runs.csv' }), 2, 4);
+  assert.match(message, /expected a non-negative number for lr, got "-1e-4" \(a learning rate must be ≥ 0\)/);
+  // N is still refused at 0: only the learning rate may be 0.
+  assert.match(located(() => parseRuns('N,D,loss\n0,2e9,3.1\n', { source: 'runs.csv' }), 2, 1), /N must be > 0/);
+});
+
+test('columns maps a field to "-" to leave a recognised column unread, and says so', () => {
+  const text = 'N,D,loss,lr\n1e8,2e9,3.1,oops\n2e8,4e9,2.9,3e-4\n';
+  assert.match(located(csv(text), 2, 4), /for lr, got "oops"/);
+  const mapping = parseColumnMapping('lr=-');
+  assert.deepEqual(mapping, { lr: '-' });
+  const d = parseRuns(text, { source: 'runs.csv', columns: mapping });
+  assert.equal(d.columns.lr, undefined);
+  assert.ok(d.runs.every((r) => r.lr === undefined));
+  assert.deepEqual(d.unreadWhy, { lr: 'lr: left unread (lr=-)' });
+  // An empty mapping is a slip, answered with the spelling that leaves the field unread.
+  assert.match(
+    (() => {
+      try {
+        parseRuns(text, { source: 'runs.csv', columns: { lr: '' } });
+      } catch (e) {
+        return (e as Error).message;
+      }
+      return '';
+    })(),
+    /no column "" \(mapped to lr\) \(to leave lr unread, map it to -: lr=-\)/,
+  );
+});
+
+test('a learning-rate sweep refuses an lr of 0 at its line, saying why (its optimum is found in ln η)', async () => {
+  const { checkMagnitudes } = await import('./dataChecks.js');
+  const d = parseRuns('N,D,loss,lr\n1e8,2e9,3.1,1e-3\n2e8,4e9,2.9,0\n', { source: 'sweep.csv' });
+  assert.throws(
+    () => checkMagnitudes(d, ['lr', 'loss'], d.runs),
+    (e: unknown) =>
+      e instanceof InputError && e.location.line === 3 && /lr = 0: a learning-rate sweep needs a positive/.test(e.message),
+  );
+});

@@ -94,6 +94,12 @@ export const fieldAliases = {
   step: ['step', 'global_step', 'trainer/global_step', 'train/global_step', 'trainer/step', 'train/step'],
 } as const;
 
+/**
+ * A mapping's column that reads no column for its field (`lr=-`): a column the command would find by
+ * its name and read (and refuse at a bad value) is left unread when the user does not want it.
+ */
+export const UNREAD_COLUMN = '-';
+
 /** W&B's count of log calls: read as the step only when no step column is there (a caller may say so). */
 export const WANDB_LOG_COUNT = '_step';
 
@@ -404,6 +410,7 @@ function resolveColumns(
   const out: Partial<Record<Field, string>> = {};
   for (const field of Object.keys(fieldAliases) as Field[]) {
     const wanted = explicit[field];
+    if (wanted === UNREAD_COLUMN) continue;
     if (wanted !== undefined) {
       const exact = header.find((h) => h === wanted) ?? header.find((h) => normalise(h) === normalise(wanted));
       if (exact === undefined) {
@@ -422,9 +429,10 @@ function resolveColumns(
               .map((h) => quoteForMessage(h))
               .join(' or ')}? `
           : '';
+        const leave = wanted.trim() === '' ? ` (to leave ${field} unread, map it to ${UNREAD_COLUMN}: ${field}=${UNREAD_COLUMN})` : '';
         throw new InputError(
           { file: source, line: 1 },
-          `no column "${wanted}" (mapped to ${field}); ${meant}the file has columns: ${listColumns(header)}`,
+          `no column "${wanted}" (mapped to ${field})${leave}; ${meant}the file has columns: ${listColumns(header)}`,
         );
       }
       out[field] = exact;
@@ -663,15 +671,21 @@ export class RunValidator {
         const hint = typeof cell.text === 'string' ? suffixHint(cell.text) : undefined;
         throw new InputError(
           where,
-          `expected a positive number for ${f}, got ${describeRaw(cell.text)}${hint ? ` (${hint})` : ''}`,
+          `expected a ${f === 'lr' ? 'non-negative' : 'positive'} number for ${f}, got ${describeRaw(cell.text)}${hint ? ` (${hint})` : ''}`,
         );
       }
       if (!Number.isFinite(value))
-        throw new InputError(where, `expected a finite positive number for ${f}, got ${describeRaw(cell.text)}`);
-      if (value <= 0)
         throw new InputError(
           where,
-          `expected a positive number for ${f}, got ${describeRaw(cell.text)} (${f} must be > 0)`,
+          `expected a finite ${f === 'lr' ? 'non-negative' : 'positive'} number for ${f}, got ${describeRaw(cell.text)}`,
+        );
+      // A learning rate of 0 is logged: a warmup starts there and a cosine schedule ends there.
+      if (value < 0 || (value === 0 && f !== 'lr'))
+        throw new InputError(
+          where,
+          f === 'lr'
+            ? `expected a non-negative number for lr, got ${describeRaw(cell.text)} (a learning rate must be ≥ 0)`
+            : `expected a positive number for ${f}, got ${describeRaw(cell.text)} (${f} must be > 0)`,
         );
       run[f] = value;
       this.numbered.add(f);
@@ -832,10 +846,23 @@ export class RunValidator {
     const read = new Set(Object.values(usedColumns));
     const unread = this.header.filter((h) => !read.has(h) && h.trim() !== '');
     if (unread.length) info.unread = unread;
-    if (this.blank.size)
-      info.unreadWhy = Object.fromEntries(
-        [...this.blank].map(([f, { col }]) => [col, `${f}: no run has a number there`]),
+    const why: Record<string, string> = Object.fromEntries(
+      [...this.blank].map(([f, { col }]) => [col, `${f}: no run has a number there`]),
+    );
+    // A column the mapping left unread (lr=-) is said as such, where its field would have found it.
+    const leftOut = (Object.keys(fieldAliases) as Field[]).filter((f) => this.options.columns?.[f] === UNREAD_COLUMN);
+    if (leftOut.length) {
+      const found = resolveColumns(
+        this.header,
+        Object.fromEntries(Object.entries(this.options.columns ?? {}).filter(([, c]) => c !== UNREAD_COLUMN)),
+        source,
       );
+      for (const f of leftOut) {
+        const col = found[f];
+        if (col !== undefined && !read.has(col)) why[col] = `${f}: left unread (${f}=${UNREAD_COLUMN})`;
+      }
+    }
+    if (Object.keys(why).length) info.unreadWhy = why;
     if (groups?.length) info.selection = `group ${groups.join(' or ')}: ${this.kept} of ${this.total} rows`;
     return info;
   }
