@@ -124,7 +124,7 @@ test('JSONL: each line is a run; errors name the line', () => {
   const body = '{"N": 1e8, "D": 2e9, "loss": 3.1}\n\n{"N": 1e8, "D": 2e9, "loss": null}\n';
   assert.equal(
     located(() => parseRuns(body, { source: 'r.jsonl' }), 3, 30),
-    'r.jsonl:3:30 (column "loss"): expected a positive number for loss, got null',
+    'r.jsonl:3:30 (column "loss"): expected a positive number for loss, got null; remove the row (a crashed or diverged run has no loss to fit there), or give the loss',
   );
   const ok = parseRuns('{"N": 1e8, "D": 2e9, "loss": 3.1}\n{"N": 2e8, "D": 2e9, "loss": 3.0}\n', { source: 'r.jsonl' });
   assert.deepEqual(
@@ -593,5 +593,71 @@ test('a learning-rate sweep refuses an lr of 0 at its line, saying why (its opti
     () => checkMagnitudes(d, ['lr', 'loss'], d.runs),
     (e: unknown) =>
       e instanceof InputError && e.location.line === 3 && /lr = 0: a learning-rate sweep needs a positive/.test(e.message),
+  );
+});
+
+test("a refused loss names its run and counts the other rows without one, in which runs: a file is not cleaned one error at a time", () => {
+  const rows = [
+    'run,N,D,loss',
+    'a,1e8,2e9,3.1',
+    'b,1e8,4e9,', // crashed: no loss
+    'b,1e8,5e9,2.9',
+    'c,2e8,4e9,Infinity', // diverged
+    'd,2e8,6e9,NaN',
+    'e,3e8,6e9,',
+    'f,3e8,7e9,n/a',
+  ].join('\n');
+  for (const [source, text] of [
+    ['runs.csv', rows],
+    [
+      'runs.jsonl',
+      rows
+        .split('\n')
+        .slice(1)
+        .map((l) => {
+          const [run, N, D, loss] = l.split(',');
+          return JSON.stringify({ run, N: Number(N), D: Number(D), loss: loss === '' ? null : loss });
+        })
+        .join('\n'),
+    ],
+  ]) {
+    const line = source === 'runs.csv' ? 3 : 2;
+    const message = located(() => parseRuns(text, { source }), line, source === 'runs.csv' ? 4 : undefined);
+    assert.match(message, /expected a positive number for loss, got (an empty cell|null) \(run "b"\)/, source);
+    assert.match(message, /; 4 more rows have no usable loss \(lines \d+, \d+, \d+, …, in runs "c", "d", "e", "f"\)/, source);
+    assert.match(message, /remove those rows or runs \(a crashed or diverged run has no loss to fit there\)/, source);
+  }
+  // An error on a later row (a bad N) does not hide the earlier refused loss.
+  const later = located(() => parseRuns('run,N,D,loss\na,1e8,2e9,\nb,oops,2e9,3\n', { source: 'x.csv' }), 2, 4);
+  assert.match(later, /got an empty cell \(run "a"\)/);
+});
+
+test("a refused loss from a held-out column says which column was read as the loss, the file's other loss column and how to read it", () => {
+  const text = 'Name,_step,train/loss,eval/loss\nr1,1,4.1,\nr1,2,3.9,3.95\nr1,3,3.7,\n';
+  const err = (() => {
+    try {
+      parseRuns(text, { source: 'wandb.csv' });
+    } catch (e) {
+      return e as InputError;
+    }
+    assert.fail('expected an error');
+  })();
+  assert.equal(err.location.line, 2);
+  assert.match(
+    err.message,
+    /the loss is read from "eval\/loss", the first of the file's loss columns in the order val_loss, eval_loss, .*train_loss \(a held-out loss before a training loss\); the file also has "train\/loss": to read "train\/loss" instead, option "columns" loss=train\/loss/,
+  );
+  assert.match(err.messageNaming((o) => `--${o}`), /instead, --columns loss=train\/loss/);
+  // Mapped by the user: the mapping is what was asked for, so no other column is offered.
+  assert.doesNotMatch(
+    (() => {
+      try {
+        parseRuns(text, { source: 'wandb.csv', columns: { loss: 'eval/loss' } });
+      } catch (e) {
+        return (e as Error).message;
+      }
+      return '';
+    })(),
+    /the file also has/,
   );
 });

@@ -640,8 +640,119 @@ export class RunValidator {
     for (const k of header) this.known.add(k);
   }
 
-  /** The validated run of one record, or undefined when --group leaves it out. */
+  /**
+   * The validated run of one record, or undefined when --group leaves it out or its loss is refused: a
+   * refused loss is said once the file is read (finish), with how many other rows have one and in which
+   * runs, so a file with crashed and diverged runs is not cleaned one error at a time.
+   */
   run(rec: RawRecord): Run | undefined {
+    try {
+      return this.check(rec);
+    } catch (e) {
+      // The first problem in the file is said: a refused loss on an earlier row comes first.
+      if (this.badLoss && e instanceof InputError) throw this.badLossError();
+      throw e;
+    }
+  }
+
+  /** The error to say for `e`, thrown while reading: a refused loss on an earlier row comes first. */
+  earlierError(e: unknown): unknown {
+    return this.badLoss && e instanceof InputError ? this.badLossError() : e;
+  }
+
+  /** Rows refused for their loss: the first in full, the others counted (their runs named, a few). */
+  private badLoss:
+    | {
+        where: Location;
+        detail: string;
+        /** The first cell says there is no loss (empty, NaN, an infinity): a crashed or diverged run. */
+        noLoss: boolean;
+        run?: string;
+        others: number;
+        runs: string[];
+        /** Whether a run with a refused loss is not among `runs` (more than it holds). */
+        runsCut?: boolean;
+        lines: number[];
+      }
+    | undefined;
+  /** What the last bad-loss row added, so a record read again (a JSONL line, located) is not counted twice. */
+  private lastBadLoss: { run?: string; line?: number } | undefined;
+
+  /** How many rows were refused for their loss so far. */
+  get badLossRows(): number {
+    return this.badLoss ? this.badLoss.others + 1 : 0;
+  }
+
+  /** Forget the last row refused for its loss (it is read again, with its exact position). */
+  forgetLastBadLoss(): void {
+    const bad = this.badLoss;
+    const last = this.lastBadLoss;
+    if (!bad || !last) return;
+    this.total--;
+    if (bad.others === 0) this.badLoss = undefined;
+    else {
+      bad.others--;
+      if (last.run !== undefined) bad.runs.pop();
+      if (last.line !== undefined) bad.lines.pop();
+    }
+    this.lastBadLoss = undefined;
+  }
+
+  private noteBadLoss(where: Location, detail: string, noLoss: boolean, run: string | undefined): void {
+    const bad = this.badLoss;
+    if (!bad) {
+      this.badLoss = { where, detail, noLoss, ...(run !== undefined ? { run } : {}), others: 0, runs: [], lines: [] };
+      this.lastBadLoss = {};
+      return;
+    }
+    bad.others++;
+    this.lastBadLoss = {};
+    if (run !== undefined && run !== bad.run && !bad.runs.includes(run)) {
+      if (bad.runs.length < 4) {
+        bad.runs.push(run);
+        this.lastBadLoss.run = run;
+      } else bad.runsCut = true;
+    }
+    if (bad.lines.length < 3 && where.line !== undefined) {
+      bad.lines.push(where.line);
+      this.lastBadLoss.line = where.line;
+    }
+  }
+
+  /** The error for the rows refused for their loss: the first, its run, how many others, what to do. */
+  private badLossError(): InputError {
+    const bad = this.badLoss!;
+    const columns = this.columns ?? {};
+    const lossColumn = columns.loss;
+    // Which column was taken as the loss, and the other loss columns the file has: a tracker's export
+    // has eval/loss (logged every k-th step) beside train/loss (every step), and the held-out one is read.
+    const mapped = this.options.columns?.loss !== undefined;
+    const order = fieldAliases.loss;
+    const others = mapped
+      ? []
+      : this.header.filter((h) => h !== lossColumn && order.some((a) => normalise(a) === normalise(h)));
+    const quote = (n: string) => quoteForMessage(n);
+    const inRun = bad.run !== undefined ? ` (run ${quote(bad.run)})` : '';
+    const runsOf = (runs: string[], more: boolean) =>
+      runs.length ? `; in run${runs.length > 1 || more ? 's' : ''} ${runs.map(quote).join(', ')}${more ? ', …' : ''}` : '';
+    const rest =
+      bad.others === 0
+        ? ''
+        : `; ${bad.others} more row${bad.others === 1 ? '' : 's'} ${bad.others === 1 ? 'has' : 'have'} no usable loss (line${bad.others === 1 ? '' : 's'} ${bad.lines.join(', ')}${bad.others > bad.lines.length ? ', …' : ''}${runsOf(bad.runs, bad.runsCut === true)})`;
+    return new InputError(bad.where, (o) => {
+      const which =
+        lossColumn !== undefined && others.length
+          ? `; the loss is read from ${quote(lossColumn)}, the first of the file's loss columns in the order ${order.join(', ')} (a held-out loss before a training loss); the file also has ${others.map(quote).join(', ')}: to read ${quote(others[0])} instead, ${o('columns')} loss=${others[0]}`
+          : '';
+      const fix =
+        !bad.noLoss || (others.length && bad.others > 0)
+          ? ''
+          : `; remove ${bad.others > 0 ? 'those rows' : 'the row'}${bad.run !== undefined ? ' or runs' : ''} (a crashed or diverged run has no loss to fit there), or give the loss`;
+      return `${bad.detail}${inRun}${rest}${which}${fix}`;
+    });
+  }
+
+  private check(rec: RawRecord): Run | undefined {
     this.total++;
     if (!this.fixedHeader) this.learnKeys(rec);
     const columns = (this.columns ??= this.resolve());
@@ -667,6 +778,19 @@ export class RunValidator {
       }
       const value = parseNumber(cell.text);
       const where = { file: source, line: cell.line, column: cell.column, columnName: col };
+      if (f === 'loss' && !(value > 0 && Number.isFinite(value))) {
+        const hint = typeof cell.text === 'string' ? suffixHint(cell.text) : undefined;
+        const runCell = columns.run === undefined ? undefined : rec.cell(columns.run);
+        const runName =
+          runCell && runCell.text !== null && String(runCell.text).trim() !== '' ? String(runCell.text) : undefined;
+        this.noteBadLoss(
+          where,
+          `expected a ${Number.isNaN(value) || Number.isFinite(value) ? '' : 'finite '}positive number for loss, got ${describeRaw(cell.text)}${hint ? ` (${hint})` : ''}${value <= 0 ? ' (loss must be > 0)' : ''}`,
+          cell.text === null || (typeof cell.text === 'string' && MISSING.test(cell.text)) || Math.abs(value) === Infinity,
+          runName,
+        );
+        return undefined;
+      }
       if (Number.isNaN(value)) {
         const hint = typeof cell.text === 'string' ? suffixHint(cell.text) : undefined;
         throw new InputError(
@@ -829,6 +953,7 @@ export class RunValidator {
   /** What the data set is, once every record has been seen; refuses a file without runs. */
   finish(format: RunFormat): DatasetInfo {
     const source = this.source;
+    if (this.badLoss) throw this.badLossError();
     if (format === 'csv' && !this.fixedHeader)
       throw new InputError({ file: source }, 'the file is empty: expected a header line and at least one run');
     if (this.total === 0) throw new InputError({ file: source }, noRunsIn[format]);
@@ -1080,11 +1205,17 @@ export class JsonlRuns {
     for (const k of keys) if (typeof object[k] === 'object' && object[k] !== null) return false;
     if (colonsOutsideStrings(text) !== keys.length) return false;
     let run: Run | undefined;
+    const badBefore = this.validator.badLossRows;
     try {
       run = this.validator.run(new ParsedRecord(lineNumber, object));
     } catch (e) {
       if (e instanceof InputError) return false;
       throw e;
+    }
+    // A refused loss is noted with its column: read again by the visitor, which knows it.
+    if (this.validator.badLossRows !== badBefore) {
+      this.validator.forgetLastBadLoss();
+      return false;
     }
     if (run) this.onRun(run);
     return true;
@@ -1149,6 +1280,18 @@ export function parseRuns(text: string, options: ParseRunsOptions): Dataset {
   const validator = new RunValidator(options);
   const runs: Run[] = [];
   const keep = (run: Run) => void runs.push(run);
+  try {
+    readRecords(text, format, validator, keep);
+  } catch (e) {
+    throw validator.earlierError(e);
+  }
+  const { rows: _rows, ...info } = validator.finish(format);
+  void _rows;
+  return { ...info, runs };
+}
+
+function readRecords(text: string, format: RunFormat, validator: RunValidator, keep: (run: Run) => void): void {
+  const source = validator.source;
   switch (format) {
     case 'csv':
       csvText(text, validator, keep);
@@ -1169,9 +1312,6 @@ export function parseRuns(text: string, options: ParseRunsOptions): Dataset {
     default:
       unreadFormat(format);
   }
-  const { rows: _rows, ...info } = validator.finish(format);
-  void _rows;
-  return { ...info, runs };
 }
 
 /** Parse a `--columns` value: `N="Model Size",C=Training FLOP`. */

@@ -26,6 +26,7 @@ import {
   unreadFormat,
   type DatasetInfo,
   type ParseRunsOptions,
+  type RunFormat,
 } from './parseRuns.js';
 import { OpenQuoteScanner } from './textPosition.js';
 import type { Dataset, Run } from './dataset.js';
@@ -299,6 +300,23 @@ export function forEachRun(
   const binary = binaryProblem(start, path);
   if (binary) throw binary;
   const validator = new RunValidator({ ...options, source: path });
+  try {
+    readRecords(path, format, size, start, validator, onRun, onBytes);
+  } catch (e) {
+    throw validator.earlierError(e);
+  }
+  return validator.finish(format);
+}
+
+function readRecords(
+  path: string,
+  format: RunFormat,
+  size: number,
+  start: string,
+  validator: RunValidator,
+  onRun: (run: Run) => void,
+  onBytes: ((n: number) => void) | undefined,
+): void {
   switch (format) {
     case 'csv':
       streamCsv(path, size, start, validator, onRun, onBytes);
@@ -316,7 +334,6 @@ export function forEachRun(
     default:
       unreadFormat(format);
   }
-  return validator.finish(format);
 }
 
 export function readRuns(path: string, options: Omit<ParseRunsOptions, 'source'> = {}): Dataset {
