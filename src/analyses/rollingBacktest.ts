@@ -5,7 +5,7 @@
  * The question it answers is the one a scaling law is used for — "how wrong is a prediction this
  * far out?" — on runs whose outcome is known. Pure.
  */
-import { InputError } from '../errors/index.js';
+import { InputError, libraryOption } from '../errors/index.js';
 import { extent } from '../core/statistics.js';
 import { defaultResampleUnit, lineagesNotDrawn, type Dataset } from '../io/dataset.js';
 import { checkMagnitudes } from '../io/dataChecks.js';
@@ -106,6 +106,11 @@ export interface RollingBacktestResult {
    * a fit says it: its intervals then treat a lineage's runs as independent.
    */
   lineagesNotDrawn?: string;
+  /**
+   * Why the rows look like checkpoints but are scored as runs (a step column, no run column), as fit and
+   * frontier say it; options in the library's words (the CLI names them by its flags).
+   */
+  checkpointsWithoutRun?: string;
   predictions: HeldOutPrediction[];
   summaries: ProcedureSummary[];
   bins: RatioBin[];
@@ -293,6 +298,10 @@ export function* rollingBacktestSteps(
     bins.push({ range: [lo, hi], byProcedure });
   }
   const notDrawn = replicates > 0 && options.unit === undefined ? lineagesNotDrawn(dataset) : undefined;
+  const checkpoints =
+    dataset.runs.some((r) => r.step !== undefined) && dataset.runs.every((r) => r.run === undefined)
+      ? `the rows have a step column but no run column: each checkpoint is fitted and scored as a run of its own (a run's early checkpoints are held out as runs above a cutoff), and intervals would be far too narrow; add a run column (or map one with ${libraryOption('columns')} run=NAME)`
+      : undefined;
   return {
     source: dataset.source,
     by,
@@ -304,6 +313,7 @@ export function* rollingBacktestSteps(
     seed,
     unit: options.unit ?? defaultResampleUnit(dataset),
     ...(notDrawn ? { lineagesNotDrawn: notDrawn } : {}),
+    ...(checkpoints ? { checkpointsWithoutRun: checkpoints } : {}),
     predictions,
     summaries,
     bins,

@@ -624,7 +624,7 @@ test("a refused loss names its run and counts the other rows without one, in whi
     const line = source === 'runs.csv' ? 3 : 2;
     const message = located(() => parseRuns(text, { source }), line, source === 'runs.csv' ? 4 : undefined);
     assert.match(message, /expected a positive number for loss, got (an empty cell|null) \(run "b"\)/, source);
-    assert.match(message, /; 4 more rows have no usable loss \(lines \d+, \d+, \d+, …, in runs "c", "d", "e", "f"\)/, source);
+    assert.match(message, /; 4 more rows have no usable loss \(lines \d+, \d+, \d+, …; in runs "c", "d", "e", "f"\)/, source);
     assert.match(message, /remove those rows or runs \(a crashed or diverged run has no loss to fit there\)/, source);
   }
   // An error on a later row (a bad N) does not hide the earlier refused loss.
@@ -660,4 +660,16 @@ test("a refused loss from a held-out column says which column was read as the lo
     })(),
     /the file also has/,
   );
+});
+
+test("W&B's Name column is read as the run where no run or run_id column is there", () => {
+  const wandb = parseRuns('Name,_step,params,tokens,train/loss\nr1,1,1e8,2e9,3.1\nr1,2,1e8,4e9,2.9\n', { source: 'w.csv' });
+  assert.equal(wandb.columns.run, 'Name');
+  assert.deepEqual(
+    wandb.runs.map((r) => r.run),
+    ['r1', 'r1'],
+  );
+  const both = parseRuns('Name,run_id,N,D,loss\nnice name,r1,1e8,2e9,3.1\n', { source: 'b.csv' });
+  assert.equal(both.columns.run, 'run_id');
+  assert.equal(both.runs[0].run, 'r1');
 });

@@ -84,7 +84,8 @@ export const fieldAliases = {
   layers: ['layers', 'n_layer', 'num_layers', 'depth'],
   gradSq: ['grad_sq', 'grad_norm_sq', 'gradient_norm_sq'],
   group: ['group'],
-  run: ['run', 'run_id'],
+  // W&B's runs table names each run in `Name`: read only where no run column is there.
+  run: ['run', 'run_id', 'Name'],
   /**
    * What a bootstrap draws together above the run: cooldown branches of one WSD trunk share most of
    * their training, so rows with equal values move together in a resample.
