@@ -673,3 +673,22 @@ test("W&B's Name column is read as the run where no run or run_id column is ther
   assert.equal(both.columns.run, 'run_id');
   assert.equal(both.runs[0].run, 'r1');
 });
+
+test("Python's bare NaN and infinities in JSON and JSONL are said as what they are, at their line and column", () => {
+  const cases: [string, string, number, number, string][] = [
+    ['h.jsonl', '{"N": 1e8, "D": 2e9, "loss": 3.1}\n{"N": 1e8, "D": 2e9, "loss": NaN}\n', 2, 30, 'NaN'],
+    ['h.jsonl', '{"N": 1e8, "D": 2e9, "loss": -Infinity}\n', 1, 30, '-Infinity'],
+    ['h.json', '[{"N": 1e8, "D": 2e9, "loss": 3.1},\n {"N": 1e8, "D": 2e9, "loss": Infinity}]\n', 2, 31, 'Infinity'],
+  ];
+  for (const [source, text, line, column, word] of cases) {
+    const message = located(() => parseRuns(text, { source }), line, column);
+    assert.ok(
+      message.endsWith(
+        `malformed JSON: ${word} is not JSON (Python's json.dumps writes it by default): write null or leave the field out`,
+      ),
+      message,
+    );
+  }
+  // A word that merely begins like one is still a bad symbol.
+  assert.match(located(() => parseRuns('{"N": 1e8, "D": 2e9, "loss": Nope}\n', { source: 'h.jsonl' }), 1), /strings need double quotes/);
+});

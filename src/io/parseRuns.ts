@@ -1028,8 +1028,8 @@ export class JsonRunsVisitor {
       onArrayEnd: (offset) => this.end(offset),
       onObjectProperty: (name, _offset, _length, line, character) => this.property(name, line, character),
       onLiteralValue: (value: unknown, _offset, _length, line, character) => this.literal(value, line, character),
-      onError: (error: ParseErrorCode, _offset, _length, line, character) => {
-        throw new InputError(this.where(line, character), malformedJson(error));
+      onError: (error: ParseErrorCode, offset, _length, line, character) => {
+        throw new InputError(this.where(line, character), malformedJson(error, { text: this.text, offset }));
       },
     };
   }
