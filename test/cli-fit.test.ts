@@ -476,3 +476,27 @@ test("fit --json has what the text's Procedure section prints: each candidate's 
   const law = E + A / e.at.N ** alpha + B / e.at.D ** beta;
   assert.ok(Math.abs(e.predictions.huber / law - 1) < 1e-12, `${e.predictions.huber} against ${law}`);
 });
+
+test("a fit of checkpoint rows is said as rows of runs wherever it is read: predict --fit and plan --fit say '… rows (checkpoints of … runs)', not '… runs'", () => {
+  // 12 runs × 3 checkpoints of L = 1.8 + 400/N^0.34 + 2000/D^0.37, each run named.
+  const lines = ['run,N,D,loss'];
+  let k = 0;
+  for (const N of [2e7, 4e7, 8e7, 1.6e8, 3.2e8, 6.4e8])
+    for (const tpp of [10, 40]) {
+      k++;
+      for (const f of [0.25, 0.5, 1]) {
+        const D = N * tpp * f;
+        lines.push(`r${k},${N},${D},${(1.8 + 400 / N ** 0.34 + 2000 / D ** 0.37) * (1 + 0.002 * Math.sin(k * 7 + f * 13))}`);
+      }
+    }
+  const runs = join(tmp, 'checkpoint-rows.csv');
+  const fit = join(tmp, 'checkpoint-rows-fit.json');
+  writeFileSync(runs, lines.join('\n') + '\n');
+  const fitted = scalelab(['fit', runs, '--procedure', 'huber', '--out', fit]);
+  assert.equal(fitted.code, 0, fitted.stderr);
+  assert.match(fitted.stdout, /36 rows \(checkpoints of 12 runs\)/);
+  const predicted = scalelab(['predict', '--fit', fit, '--N', '1e9', '--D', '2e10']);
+  assert.equal(predicted.code, 0, predicted.stderr);
+  assert.match(predicted.stdout, /fitted to .*checkpoint-rows\.csv \(36 rows \(checkpoints of 12 runs\); fit /);
+  assert.doesNotMatch(predicted.stdout, /36 runs/);
+});
