@@ -500,3 +500,17 @@ test("a fit of checkpoint rows is said as rows of runs wherever it is read: pred
   assert.match(predicted.stdout, /fitted to .*checkpoint-rows\.csv \(36 rows \(checkpoints of 12 runs\); fit /);
   assert.doesNotMatch(predicted.stdout, /36 runs/);
 });
+
+test('fit on an lm-evaluation-harness results file says to read it with scalelab downstream', () => {
+  const r = scalelab(['fit', 'test/fixtures/downstream/lm-eval-pythia-160m-step143000.json']);
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(
+    r.stderr,
+    /lm-eval-pythia-160m-step143000\.json:1:1: this is an lm-evaluation-harness results file \(task metrics, not training runs\): read it with "scalelab downstream"/,
+  );
+  assert.ok(noStackTrace(r.stderr), r.stderr);
+});
+
+test('README commands write fit.json into the repository root, which git ignores', () => {
+  assert.match(readFileSync(join(root, '.gitignore'), 'utf8'), /^\/fit\.json$/m);
+});
