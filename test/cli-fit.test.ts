@@ -486,7 +486,9 @@ test("a fit of checkpoint rows is said as rows of runs wherever it is read: pred
       k++;
       for (const f of [0.25, 0.5, 1]) {
         const D = N * tpp * f;
-        lines.push(`r${k},${N},${D},${(1.8 + 400 / N ** 0.34 + 2000 / D ** 0.37) * (1 + 0.002 * Math.sin(k * 7 + f * 13))}`);
+        lines.push(
+          `r${k},${N},${D},${(1.8 + 400 / N ** 0.34 + 2000 / D ** 0.37) * (1 + 0.002 * Math.sin(k * 7 + f * 13))}`,
+        );
       }
     }
   const runs = join(tmp, 'checkpoint-rows.csv');

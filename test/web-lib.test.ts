@@ -311,9 +311,15 @@ test("the upload's column step opens for a missing column and for a refused eval
   };
   // A W&B export: eval/loss (every k-th row) is read before train/loss, and its empty cell refused.
   const wandb = reasonFor('Name,params,tokens,train/loss,eval/loss\nr1,1e8,2e9,4.1,\nr1,1e8,4e9,3.9,3.95\n', 'w.csv');
-  assert.match(wandb ?? '', /^Its loss column could not be read: .*the file also has "train\/loss": to read "train\/loss" instead, map loss to it below$/);
+  assert.match(
+    wandb ?? '',
+    /^Its loss column could not be read: .*the file also has "train\/loss": to read "train\/loss" instead, map loss to it below$/,
+  );
   assert.doesNotMatch(wandb ?? '', /option "columns"/);
-  assert.match(reasonFor('params,tokens\n1e8,2e9\n', 'm.csv') ?? '', /^Its columns were not all recognised: missing column "loss"/);
+  assert.match(
+    reasonFor('params,tokens\n1e8,2e9\n', 'm.csv') ?? '',
+    /^Its columns were not all recognised: missing column "loss"/,
+  );
   // A word in the one loss column: mapping cannot fix it, so the message alone is said.
   assert.equal(reasonFor('params,tokens,loss\n1e8,2e9,abc\n', 'b.csv'), undefined);
 });

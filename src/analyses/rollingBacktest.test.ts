@@ -220,7 +220,13 @@ test('checkpoint rows (a step column) without a run column are warned about, as 
     }),
   });
   const unnamed = rollingBacktest(withSteps(named, false), options);
-  assert.match(unnamed.checkpointsWithoutRun ?? '', /step column but no run column: each checkpoint is fitted and scored as a run of its own/);
-  assert.match(backtestReport(unnamed, (o) => `--${o}`), /\nWarning: the rows have a step column .*map one with --columns run=NAME\)\./);
+  assert.match(
+    unnamed.checkpointsWithoutRun ?? '',
+    /step column but no run column: each checkpoint is fitted and scored as a run of its own/,
+  );
+  assert.match(
+    backtestReport(unnamed, (o) => `--${o}`),
+    /\nWarning: the rows have a step column .*map one with --columns run=NAME\)\./,
+  );
   assert.equal(rollingBacktest(withSteps(named, true), options).checkpointsWithoutRun, undefined);
 });

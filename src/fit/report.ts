@@ -202,5 +202,7 @@ function drawn(fit: FitJson): string {
  * --fit, predict --fit, report's Data section), not "570 runs" of 30.
  */
 export function rowsOfRuns(data: { runs: number; trainingRuns?: number }): string {
-  return data.trainingRuns !== undefined ? `${data.runs} rows (checkpoints of ${data.trainingRuns} runs)` : `${data.runs} runs`;
+  return data.trainingRuns !== undefined
+    ? `${data.runs} rows (checkpoints of ${data.trainingRuns} runs)`
+    : `${data.runs} runs`;
 }

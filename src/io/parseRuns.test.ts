@@ -560,7 +560,10 @@ test('a learning rate of 0 is read (a warmup starts there, a cosine schedule end
   const message = located(() => parseRuns('N,D,loss,lr\n1e8,2e9,3.1,-1e-4\n', { source: 'runs.csv' }), 2, 4);
   assert.match(message, /expected a non-negative number for lr, got "-1e-4" \(a learning rate must be ≥ 0\)/);
   // N is still refused at 0: only the learning rate may be 0.
-  assert.match(located(() => parseRuns('N,D,loss\n0,2e9,3.1\n', { source: 'runs.csv' }), 2, 1), /N must be > 0/);
+  assert.match(
+    located(() => parseRuns('N,D,loss\n0,2e9,3.1\n', { source: 'runs.csv' }), 2, 1),
+    /N must be > 0/,
+  );
 });
 
 test('columns maps a field to "-" to leave a recognised column unread, and says so', () => {
@@ -592,11 +595,13 @@ test('a learning-rate sweep refuses an lr of 0 at its line, saying why (its opti
   assert.throws(
     () => checkMagnitudes(d, ['lr', 'loss'], d.runs),
     (e: unknown) =>
-      e instanceof InputError && e.location.line === 3 && /lr = 0: a learning-rate sweep needs a positive/.test(e.message),
+      e instanceof InputError &&
+      e.location.line === 3 &&
+      /lr = 0: a learning-rate sweep needs a positive/.test(e.message),
   );
 });
 
-test("a refused loss names its run and counts the other rows without one, in which runs: a file is not cleaned one error at a time", () => {
+test('a refused loss names its run and counts the other rows without one, in which runs: a file is not cleaned one error at a time', () => {
   const rows = [
     'run,N,D,loss',
     'a,1e8,2e9,3.1',
@@ -624,7 +629,11 @@ test("a refused loss names its run and counts the other rows without one, in whi
     const line = source === 'runs.csv' ? 3 : 2;
     const message = located(() => parseRuns(text, { source }), line, source === 'runs.csv' ? 4 : undefined);
     assert.match(message, /expected a positive number for loss, got (an empty cell|null) \(run "b"\)/, source);
-    assert.match(message, /; 4 more rows have no usable loss \(lines \d+, \d+, \d+, …; in runs "c", "d", "e", "f"\)/, source);
+    assert.match(
+      message,
+      /; 4 more rows have no usable loss \(lines \d+, \d+, \d+, …; in runs "c", "d", "e", "f"\)/,
+      source,
+    );
     assert.match(message, /remove those rows or runs \(a crashed or diverged run has no loss to fit there\)/, source);
   }
   // An error on a later row (a bad N) does not hide the earlier refused loss.
@@ -647,7 +656,10 @@ test("a refused loss from a held-out column says which column was read as the lo
     err.message,
     /the loss is read from "eval\/loss", the first of the file's loss columns in the order val_loss, eval_loss, .*train_loss \(a held-out loss before a training loss\); the file also has "train\/loss": to read "train\/loss" instead, option "columns" loss=train\/loss/,
   );
-  assert.match(err.messageNaming((o) => `--${o}`), /instead, --columns loss=train\/loss/);
+  assert.match(
+    err.messageNaming((o) => `--${o}`),
+    /instead, --columns loss=train\/loss/,
+  );
   // Mapped by the user: the mapping is what was asked for, so no other column is offered.
   assert.doesNotMatch(
     (() => {
@@ -663,7 +675,9 @@ test("a refused loss from a held-out column says which column was read as the lo
 });
 
 test("W&B's Name column is read as the run where no run or run_id column is there", () => {
-  const wandb = parseRuns('Name,_step,params,tokens,train/loss\nr1,1,1e8,2e9,3.1\nr1,2,1e8,4e9,2.9\n', { source: 'w.csv' });
+  const wandb = parseRuns('Name,_step,params,tokens,train/loss\nr1,1,1e8,2e9,3.1\nr1,2,1e8,4e9,2.9\n', {
+    source: 'w.csv',
+  });
   assert.equal(wandb.columns.run, 'Name');
   assert.deepEqual(
     wandb.runs.map((r) => r.run),
@@ -690,5 +704,8 @@ test("Python's bare NaN and infinities in JSON and JSONL are said as what they a
     );
   }
   // A word that merely begins like one is still a bad symbol.
-  assert.match(located(() => parseRuns('{"N": 1e8, "D": 2e9, "loss": Nope}\n', { source: 'h.jsonl' }), 1), /strings need double quotes/);
+  assert.match(
+    located(() => parseRuns('{"N": 1e8, "D": 2e9, "loss": Nope}\n', { source: 'h.jsonl' }), 1),
+    /strings need double quotes/,
+  );
 });

@@ -430,7 +430,10 @@ function resolveColumns(
               .map((h) => quoteForMessage(h))
               .join(' or ')}? `
           : '';
-        const leave = wanted.trim() === '' ? ` (to leave ${field} unread, map it to ${UNREAD_COLUMN}: ${field}=${UNREAD_COLUMN})` : '';
+        const leave =
+          wanted.trim() === ''
+            ? ` (to leave ${field} unread, map it to ${UNREAD_COLUMN}: ${field}=${UNREAD_COLUMN})`
+            : '';
         throw new InputError(
           { file: source, line: 1 },
           `no column "${wanted}" (mapped to ${field})${leave}; ${meant}the file has columns: ${listColumns(header)}`,
@@ -735,7 +738,9 @@ export class RunValidator {
     const quote = (n: string) => quoteForMessage(n);
     const inRun = bad.run !== undefined ? ` (run ${quote(bad.run)})` : '';
     const runsOf = (runs: string[], more: boolean) =>
-      runs.length ? `; in run${runs.length > 1 || more ? 's' : ''} ${runs.map(quote).join(', ')}${more ? ', …' : ''}` : '';
+      runs.length
+        ? `; in run${runs.length > 1 || more ? 's' : ''} ${runs.map(quote).join(', ')}${more ? ', …' : ''}`
+        : '';
     const rest =
       bad.others === 0
         ? ''
@@ -787,7 +792,9 @@ export class RunValidator {
         this.noteBadLoss(
           where,
           `expected a ${Number.isNaN(value) || Number.isFinite(value) ? '' : 'finite '}positive number for loss, got ${describeRaw(cell.text)}${hint ? ` (${hint})` : ''}${value <= 0 ? ' (loss must be > 0)' : ''}`,
-          cell.text === null || (typeof cell.text === 'string' && MISSING.test(cell.text)) || Math.abs(value) === Infinity,
+          cell.text === null ||
+            (typeof cell.text === 'string' && MISSING.test(cell.text)) ||
+            Math.abs(value) === Infinity,
           runName,
         );
         return undefined;
