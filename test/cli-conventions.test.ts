@@ -41,6 +41,19 @@ test('exit codes: 2 for every usage error (unknown command or flag, missing argu
       /unknown option '--tokens'\n\(Did you mean --D\?\)/,
     ],
     [['plan', '--budget', '1e22'], /unknown option '--budget'\n\(Did you mean --C\?\)/],
+    // A duration in weeks or hours where plan takes days; a whole number with thousands separators.
+    [
+      ['plan', '--gpus', '2000', '--gpu', 'h100', '--weeks', '3'],
+      /unknown option '--weeks'\n\(Did you mean --days\? The duration is in days: 3 weeks is --days 21/,
+    ],
+    [
+      ['plan', '--gpus', '2000', '--gpu', 'h100', '--hours', '504'],
+      /unknown option '--hours'\n\(Did you mean --days\? The duration is in days: 504 hours is --days 21/,
+    ],
+    [
+      ['plan', '--gpus', '2,000', '--gpu', 'h100', '--days', '21'],
+      /--gpus: expected a whole number of at least 1, got "2,000"; thousands separators are not read: write 2000/,
+    ],
     // plan's hardware given to a command that reads compute: plan's first line gives the C to pass.
     [
       ['hparams', '--gpus', '10000', '--gpu', 'h100', '--days', '30'],

@@ -309,6 +309,9 @@ test('bad curves and flags are refused with a located error, no stack trace', ()
   writeFileSync(noLr, 'run,step,loss\na,1,3\na,2,2.9\n');
   const badLr = join(dir, 'bad-lr.csv');
   writeFileSync(badLr, 'run,step,loss,lr\na,1,3,0.001\na,2,2.9,fast\n');
+  // An lr column that decays to 0 (read by fit) is refused by a curve law at its row.
+  const zeroLr = join(dir, 'zero-lr.csv');
+  writeFileSync(zeroLr, 'run,step,loss,lr\na,1,3,0.001\na,2,2.9,0.0005\na,3,2.8,0\n');
   const badSchedule = join(dir, 'bad-schedule');
   mkdirSync(badSchedule);
   writeFileSync(
@@ -333,7 +336,11 @@ test('bad curves and flags are refused with a located error, no stack trace', ()
       /to-zero\.csv: run "a": the learning rate of step 75 is 0; expected a positive number at every step \(the multi-power law raises it to a negative power\): for a decay to 0, give the last step a small positive rate — a schedule's "minLrFrac": 1\/decaySteps/,
     ],
     [['curve-law', 'fit', noLr], /no-lr\.csv:1: run "a" has no schedule and the file has no lr column/],
-    [['curve-law', 'fit', badLr], /bad-lr\.csv:3:4 \(column "lr"\): expected a positive number for lr, got "fast"/],
+    [['curve-law', 'fit', badLr], /bad-lr\.csv:3:4 \(column "lr"\): expected a non-negative number for lr, got "fast"/],
+    [
+      ['curve-law', 'fit', zeroLr],
+      /zero-lr\.csv:4 \(column "lr"\): run "a": the learning rate at step 3 is 0; a curve law needs a positive rate/,
+    ],
     [['curve-law', 'fit', badSchedule], /metrics\.jsonl:1: schedule field "decaySteps": missing/],
     [['curve-law', 'fit', table], /none of the 1 curves anneals/],
     [['curve-law', 'fit', table, join(dir, 'wsd-0.2'), '--joint'], /needs at least 3 model sizes; found 1/],

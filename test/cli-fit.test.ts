@@ -510,3 +510,43 @@ test('a fit whose model-size term is switched off (loss independent of N) prints
   assert.equal(ok.paramsOff, undefined);
   assert.equal(ok.derivedOff, undefined);
 });
+
+test("a fit of checkpoint rows is said as rows of runs wherever it is read: predict --fit and plan --fit say '… rows (checkpoints of … runs)', not '… runs'", () => {
+  // 12 runs × 3 checkpoints of L = 1.8 + 400/N^0.34 + 2000/D^0.37, each run named.
+  const lines = ['run,N,D,loss'];
+  let k = 0;
+  for (const N of [2e7, 4e7, 8e7, 1.6e8, 3.2e8, 6.4e8])
+    for (const tpp of [10, 40]) {
+      k++;
+      for (const f of [0.25, 0.5, 1]) {
+        const D = N * tpp * f;
+        lines.push(
+          `r${k},${N},${D},${(1.8 + 400 / N ** 0.34 + 2000 / D ** 0.37) * (1 + 0.002 * Math.sin(k * 7 + f * 13))}`,
+        );
+      }
+    }
+  const runs = join(tmp, 'checkpoint-rows.csv');
+  const fit = join(tmp, 'checkpoint-rows-fit.json');
+  writeFileSync(runs, lines.join('\n') + '\n');
+  const fitted = scalelab(['fit', runs, '--procedure', 'huber', '--out', fit]);
+  assert.equal(fitted.code, 0, fitted.stderr);
+  assert.match(fitted.stdout, /36 rows \(checkpoints of 12 runs\)/);
+  const predicted = scalelab(['predict', '--fit', fit, '--N', '1e9', '--D', '2e10']);
+  assert.equal(predicted.code, 0, predicted.stderr);
+  assert.match(predicted.stdout, /fitted to .*checkpoint-rows\.csv \(36 rows \(checkpoints of 12 runs\); fit /);
+  assert.doesNotMatch(predicted.stdout, /36 runs/);
+});
+
+test('fit on an lm-evaluation-harness results file says to read it with scalelab downstream', () => {
+  const r = scalelab(['fit', 'test/fixtures/downstream/lm-eval-pythia-160m-step143000.json']);
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(
+    r.stderr,
+    /lm-eval-pythia-160m-step143000\.json:1:1: this is an lm-evaluation-harness results file \(task metrics, not training runs\): read it with "scalelab downstream"/,
+  );
+  assert.ok(noStackTrace(r.stderr), r.stderr);
+});
+
+test('README commands write fit.json into the repository root, which git ignores', () => {
+  assert.match(readFileSync(join(root, '.gitignore'), 'utf8'), /^\/fit\.json$/m);
+});

@@ -471,3 +471,13 @@ test("bcrit FILE on the README's example curves (drawn from McCandlish et al.'s 
   const truth = 2e9 / top.target ** (1 / 0.21);
   assert.ok(top.bCrit > truth / 2 && top.bCrit < truth * 2, `${top.bCrit} vs ${truth}`);
 });
+
+test('hparams says the sequence length its batch in sequences assumes, and a count that is not whole as tokens / sequence length', () => {
+  const big = scalelab(['hparams', '--C', '1.436e24']);
+  assert.equal(big.code, 0, big.stderr);
+  assert.match(big.stdout, /batch 2\.329e7 tokens \(5686 sequences of 4096 tokens\)/);
+  const small = scalelab(['hparams', '--C', '1e20', '--seq-len', '2048']);
+  assert.equal(small.code, 0, small.stderr);
+  assert.match(small.stdout, /batch 1\.017e6 tokens \(496\.7 sequences of 2048 tokens: tokens \/ sequence length\)/);
+  assert.equal(scalelab(['hparams', '--C', '1e20', '--json']).json().seqLen, 4096);
+});

@@ -11,7 +11,7 @@ import { webAdvice, optionAdvice } from '../web/src/lib/advice.js';
 import { plannerNumber, PlannerInputError } from '../web/src/lib/plannerNumbers.js';
 import { readUrlState, writeUrlState } from '../web/src/lib/urlState.js';
 import { defaultGroups, runGroups, studySelection } from '../web/src/lib/runGroups.js';
-import { fileColumns, guessColumns, missingFields } from '../web/src/lib/columns.js';
+import { columnStepReason, fileColumns, guessColumns, missingFields } from '../web/src/lib/columns.js';
 import { toErrorInfo, withNextStep, type ErrorInfo } from '../web/src/lib/errors.js';
 import { isoflopUnsupported } from '../web/src/worker/support.js';
 import { defaultSettings } from '../web/src/worker/protocol.js';
@@ -298,4 +298,28 @@ test("a located upload error says what to do next in the page's words: fix the l
       .next,
     undefined,
   );
+});
+
+test("the upload's column step opens for a missing column and for a refused eval/loss beside a train/loss, not for other bad values", () => {
+  const reasonFor = (text: string, name: string) => {
+    try {
+      parseRuns(text, { source: name });
+    } catch (e) {
+      return columnStepReason(e);
+    }
+    assert.fail('expected an error');
+  };
+  // A W&B export: eval/loss (every k-th row) is read before train/loss, and its empty cell refused.
+  const wandb = reasonFor('Name,params,tokens,train/loss,eval/loss\nr1,1e8,2e9,4.1,\nr1,1e8,4e9,3.9,3.95\n', 'w.csv');
+  assert.match(
+    wandb ?? '',
+    /^Its loss column could not be read: .*the file also has "train\/loss": to read "train\/loss" instead, map loss to it below$/,
+  );
+  assert.doesNotMatch(wandb ?? '', /option "columns"/);
+  assert.match(
+    reasonFor('params,tokens\n1e8,2e9\n', 'm.csv') ?? '',
+    /^Its columns were not all recognised: missing column "loss"/,
+  );
+  // A word in the one loss column: mapping cannot fix it, so the message alone is said.
+  assert.equal(reasonFor('params,tokens,loss\n1e8,2e9,abc\n', 'b.csv'), undefined);
 });

@@ -213,3 +213,26 @@ test("a held-out branch's prediction does not depend on the withheld branches of
     );
   }
 });
+
+test('checkpoint rows (a step column) without a run column are warned about, as fit and frontier warn; named runs are not', async () => {
+  const { backtestReport } = await import('../report/text/backtest.js');
+  const named = curves();
+  const options = { by: 'N' as const, folds: 2, minFitRuns: 3, procedures: ['huber'], replicates: 0 };
+  const withSteps = (ds: Dataset, keepRun: boolean): Dataset => ({
+    ...ds,
+    runs: ds.runs.map((r, i) => {
+      const { run, ...rest } = r;
+      return { ...rest, ...(keepRun ? { run } : {}), step: (i % 5) + 1 };
+    }),
+  });
+  const unnamed = rollingBacktest(withSteps(named, false), options);
+  assert.match(
+    unnamed.warnings.find((w) => w.code === 'checkpoints')?.message ?? '',
+    /step column but no run column: each checkpoint is fitted and scored as a run of its own/,
+  );
+  assert.match(
+    backtestReport(unnamed, (o) => `--${o}`),
+    /\nWarning: the rows have a step column .*map one with --columns run=NAME\)\./,
+  );
+  assert.deepEqual(rollingBacktest(withSteps(named, true), options).warnings, []);
+});

@@ -5,7 +5,7 @@
  * The question it answers is the one a scaling law is used for — "how wrong is a prediction this
  * far out?" — on runs whose outcome is known. Pure.
  */
-import { InputError } from '../errors/index.js';
+import { InputError, libraryOption } from '../errors/index.js';
 import { extent } from '../core/statistics.js';
 import { defaultResampleUnit, lineagesNotDrawn, type Dataset } from '../io/dataset.js';
 import { checkMagnitudes } from '../io/dataChecks.js';
@@ -109,7 +109,9 @@ export interface RollingBacktestResult {
   lineagesNotDrawn?: string;
   /**
    * What the numbers cannot show by themselves, each with a stable `code` and a `severity` as a fit's
-   * (`TrustWarning`): `lineage` when the bootstrap drew runs although the data name lineages. What
+   * (`TrustWarning`): `lineage` when the bootstrap drew runs although the data name lineages; `checkpoints` when the rows have a
+   * step column but no run column, so each checkpoint is scored as a run (as fit and frontier say it; options in
+   * the library's words, the CLI names them by its flags). What
    * `scalelab backtest` prints as its warnings; empty when there is nothing to say. Procedures that could
    * not be fitted at a cutoff are in each summary's `failures`.
    */
@@ -301,6 +303,10 @@ export function* rollingBacktestSteps(
     bins.push({ range: [lo, hi], byProcedure });
   }
   const notDrawn = replicates > 0 && options.unit === undefined ? lineagesNotDrawn(dataset) : undefined;
+  const checkpoints =
+    dataset.runs.some((r) => r.step !== undefined) && dataset.runs.every((r) => r.run === undefined)
+      ? `the rows have a step column but no run column: each checkpoint is fitted and scored as a run of its own (a run's early checkpoints are held out as runs above a cutoff), and intervals would be far too narrow; add a run column (or map one with ${libraryOption('columns')} run=NAME)`
+      : undefined;
   return {
     source: dataset.source,
     by,
@@ -312,7 +318,10 @@ export function* rollingBacktestSteps(
     seed,
     unit: options.unit ?? defaultResampleUnit(dataset),
     ...(notDrawn ? { lineagesNotDrawn: notDrawn } : {}),
-    warnings: notDrawn ? [warning('lineage', 'warning', notDrawn)] : [],
+    warnings: [
+      ...(notDrawn ? [warning('lineage', 'warning', notDrawn)] : []),
+      ...(checkpoints ? [warning('checkpoints', 'warning', checkpoints)] : []),
+    ],
     predictions,
     summaries,
     bins,

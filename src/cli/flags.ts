@@ -35,7 +35,10 @@ export const sharedFlags = {
     meaning: 'level of the intervals, between 0 and 1 (0.95), or a percentage (95%)',
     defaultsVary: 'compare reports 80 % intervals, as the data-comparison literature does; elsewhere 95 %',
   },
-  columns: { flags: '--columns <list>', meaning: 'map fields to your column names, NAME=COLUMN pairs' },
+  columns: {
+    flags: '--columns <list>',
+    meaning: 'map fields to your column names, NAME=COLUMN pairs (NAME=- leaves a recognised column unread)',
+  },
   lineage: {
     flags: '--lineage <column>',
     meaning:

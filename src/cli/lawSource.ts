@@ -4,6 +4,7 @@
  */
 import { readText } from '../io/readRuns.js';
 import { loadFit } from '../fit/summary.js';
+import { rowsOfRuns } from '../fit/report.js';
 import type { PredictiveMember } from '../fit/candidate.js';
 import type { TrustWarning } from '../fit/warnings.js';
 import { getLaw, lawIdsWithOption, paramsWithRole, type Law } from '../laws/index.js';
@@ -113,7 +114,7 @@ export function resolveLaw(flags: LawFlags, fallbackPreset?: string): LawSource 
       law: f.law,
       params: f.params,
       replicates: f.replicates,
-      provenance: `law ${f.law.id} fitted to ${f.json.data.source} (${f.json.points} runs; fit ${flags.fit}${f.replicates.length ? `, ${f.replicates.length} bootstrap replicates` : ''})`,
+      provenance: `law ${f.law.id} fitted to ${f.json.data.source} (${rowsOfRuns({ runs: f.json.points, ...(f.json.data.trainingRuns !== undefined ? { trainingRuns: f.json.data.trainingRuns } : {}) })}; fit ${flags.fit}${f.replicates.length ? `, ${f.replicates.length} bootstrap replicates` : ''})`,
       level: f.json.bootstrap?.level ?? 0.95,
       unit: f.json.bootstrap?.unit,
       ranges: f.json.data.ranges,

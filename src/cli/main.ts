@@ -147,6 +147,10 @@ function caseSlip(command: Command, message: string): string {
   for (let c: Command | null = command; c; c = c.parent) for (const o of c.options) if (o.long) longs.push(o.long);
   const meant = longs.find((l) => l.slice(2).toLowerCase() === typed) ?? longs.find((l) => variableWords[typed] === l);
   if (meant) return `${message}\n(Did you mean ${meant}?)`;
+  // A duration in another unit (--weeks 3, --hours 504) where the command takes --days.
+  const unit = /^(weeks?|hours?)$/.exec(typed)?.[1];
+  if (unit !== undefined && longs.includes('--days') && !longs.includes(`--${typed}`))
+    return `${message}\n(Did you mean --days? The duration is in days: ${unit.startsWith('week') ? '3 weeks is --days 21' : '504 hours is --days 21'}; --days 3w or --days 504h is answered with the days to write)`;
   // Hardware given to a command that reads compute (hparams, repetition, predict): plan is the one that
   // turns GPUs and days into C, and its C is the one to pass, so that both commands plan the same run.
   if (hardwareWords.has(typed) && longs.includes('--C') && !longs.includes('--gpus'))

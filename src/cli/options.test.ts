@@ -30,3 +30,19 @@ test('an interval level as a fraction or a percentage; a percentage typed as a p
   );
   assert.equal(parseLevel('1%'), 0.01);
 });
+
+test('a whole number written with thousands separators is refused with the number to write', () => {
+  assert.throws(
+    () => parseInteger('2,000', '--gpus', 1),
+    (e: Error) =>
+      e.message ===
+      '--gpus: expected a whole number of at least 1, got "2,000"; thousands separators are not read: write 2000',
+  );
+  assert.throws(() => parseInteger('10_000', '--gpus', 1), /write 10000$/);
+  assert.throws(() => parseInteger('3,145,728', '--bootstrap', 0), /write 3145728$/);
+  // Not thousands: no number is guessed.
+  assert.throws(
+    () => parseInteger('abc', '--gpus', 1),
+    (e: Error) => e.message.endsWith('got "abc"'),
+  );
+});

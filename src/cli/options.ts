@@ -8,7 +8,7 @@ import { exponentSlip } from '../core/slips.js';
 import { UsageError } from '../errors/index.js';
 import { parseColumnMapping } from '../io/parseRuns.js';
 import { parseQuantity } from '../io/parseQuantity.js';
-import { parseSuffixedNumber } from '../core/quantity.js';
+import { parseSuffixedNumber, separatorHint } from '../core/quantity.js';
 
 // Shared with the web app's forms, so it lives in the library.
 export { parseQuantity };
@@ -92,10 +92,18 @@ export function parseBudgets(text: string, flag = '--budgets'): 'auto' | number[
 export function parseInteger(text: string, flag: string, min = 0): number {
   // 1000 as people also write it (1e3, 1k): a whole number all the same.
   const v = /^\s*\d+\s*$/.test(text) ? Number(text) : parseSuffixedNumber(text.trim());
-  if (!Number.isSafeInteger(v) || v < 0)
+  if (!Number.isSafeInteger(v) || v < 0) {
+    // 2,000 as a spreadsheet prints it: the number to write, as the README promises (a whole number has no decimal comma to offer).
+    const t = text.trim();
+    const hint = /^\d{1,3}([,_]\d{3})+$/.test(t)
+      ? `; thousands separators are not read: write ${t.replace(/[,_]/g, '')}`
+      : separatorHint(t) !== undefined
+        ? `; ${separatorHint(t)}`
+        : '';
     throw new UsageError(
-      `${flag}: expected a whole number${min > 0 ? ` of at least ${min}` : ' (0 or more)'}, got "${text}"`,
+      `${flag}: expected a whole number${min > 0 ? ` of at least ${min}` : ' (0 or more)'}, got "${text}"${hint}`,
     );
+  }
   if (v < min) throw new UsageError(`${flag}: expected at least ${min}, got ${v}`);
   return v;
 }

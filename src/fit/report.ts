@@ -93,7 +93,7 @@ export function fitReport(fit: FitJson, name: OptionNamer = libraryOption): stri
     .join(', ');
   row(
     'data',
-    `${fit.data.source}: ${fit.data.trainingRuns !== undefined ? `${fit.data.runs} rows (checkpoints of ${fit.data.trainingRuns} runs)` : `${fit.data.runs} runs`} (${cols}${derived ? `; ${derived}` : ''})${fit.data.selection ? `; ${fit.data.selection}` : ''}`,
+    `${fit.data.source}: ${rowsOfRuns(fit.data)} (${cols}${derived ? `; ${derived}` : ''})${fit.data.selection ? `; ${fit.data.selection}` : ''}`,
   );
   row('loss', describeLoss({ ...fit.loss, space: fit.loss.space ?? 'log' }));
   row('objective', fit.objective.toExponential(7));
@@ -206,4 +206,15 @@ function drawn(fit: FitJson): string {
   return b.unit === 'lineage'
     ? `, resampling ${b.units} lineages${column ? ` (column "${column}")` : ''}`
     : `, resampling ${b.units} single rows`;
+}
+
+/**
+ * A fit's data counted as `fit` says them: "570 rows (checkpoints of 30 runs)" where the rows are
+ * checkpoints of named runs, else "24 runs". Every place that shows a fit's data says it so (plan
+ * --fit, predict --fit, report's Data section), not "570 runs" of 30.
+ */
+export function rowsOfRuns(data: { runs: number; trainingRuns?: number }): string {
+  return data.trainingRuns !== undefined
+    ? `${data.runs} rows (checkpoints of ${data.trainingRuns} runs)`
+    : `${data.runs} runs`;
 }

@@ -107,6 +107,8 @@ export interface HparamPrediction {
   learningRate: number;
   batchTokens: number;
   batchSequences?: number;
+  /** The sequence length the batch's sequences assume (the preset's own, else the caller's). */
+  seqLen?: number;
   source: string;
   variable: 'C' | 'N';
   at: number;
@@ -133,6 +135,7 @@ export function predictHparams(
     learningRate: evaluate(preset.lr, x),
     batchTokens,
     ...(preset.batch.unit === 'sequences' ? { batchSequences: b } : len ? { batchSequences: batchTokens / len } : {}),
+    ...(preset.batch.unit === 'sequences' || len ? { seqLen: len ?? 2048 } : {}),
     source: `preset ${preset.id}: ${preset.citation}`,
     variable: preset.variable,
     at: x,

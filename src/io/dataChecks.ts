@@ -42,8 +42,13 @@ export function checkMagnitudes(
       const v = r[f];
       // Zero too (a step may be 0): the parser takes only positive values, so a 0 here is a derived
       // value that underflowed.
+      // A learning rate of 0 is read (a schedule's end); where it is a sweep's point, its optimum is read in ln η.
       const refusal =
-        v === undefined ? undefined : magnitudeRefusal(f, v, { zero: f === 'step', note: derivation(dataset, f) });
+        f === 'lr' && v === 0
+          ? 'lr = 0: a learning-rate sweep needs a positive learning rate in every run (its optimum is found in ln η); expected lr > 0'
+          : v === undefined
+            ? undefined
+            : magnitudeRefusal(f, v, { zero: f === 'step', note: derivation(dataset, f) });
       if (refusal !== undefined) throw new InputError(locate(dataset, r, f), refusal);
     }
   }

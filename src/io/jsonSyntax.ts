@@ -23,8 +23,24 @@ const WORDS: Record<string, string> = {
   InvalidCharacter: 'a control character inside a string',
 };
 
-/** `malformed JSON: expected "}" to close the object` and the like. */
-export function malformedJson(code: ParseErrorCode): string {
+/**
+ * `malformed JSON: expected "}" to close the object` and the like.
+ * @param at the text and the error's offset in it: a bare NaN or infinity there (Python's json.dumps
+ *   writes them by default) is said as what it is, not as a character that "needs double quotes"
+ */
+export function malformedJson(code: ParseErrorCode, at?: { text: string; offset: number }): string {
+  const word = at && nonFiniteWord(at.text, at.offset);
+  if (word !== undefined)
+    return `malformed JSON: ${word} is not JSON (Python's json.dumps writes it by default): write null or leave the field out`;
   const name = printParseErrorCode(code);
   return `malformed JSON: ${WORDS[name] ?? name}`;
+}
+
+/** The bare NaN, Infinity or -Infinity at (or, for -Infinity, one character before) `offset`, if one is there. */
+function nonFiniteWord(text: string, offset: number): string | undefined {
+  for (const start of [offset, offset - 1]) {
+    const m = /^(-?Infinity|NaN)(?![\w$])/.exec(text.slice(Math.max(0, start), start + 10));
+    if (m && start >= 0) return m[1];
+  }
+  return undefined;
 }

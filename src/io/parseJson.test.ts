@@ -97,3 +97,12 @@ test("a trainer's metrics.jsonl: a BOM is read; a malformed line is located at i
   });
   assert.equal(read.problem, `m.jsonl line 2, column 44: ${read.problemAt!.detail}`);
 });
+
+test("a bare NaN in a JSON file read strictly is said as Python's, at its line and column", () => {
+  assert.equal(
+    refusal('{\n  "E": NaN\n}\n'),
+    `f.json:2:8: malformed JSON: NaN is not JSON (Python's json.dumps writes it by default): write null or leave the field out; expected ${expected}`,
+  );
+  // Read with nonFinite 'tag' (lm-eval results), it is a value.
+  assert.equal(refusal('{"E": NaN}', { nonFinite: 'tag' }), 'accepted');
+});

@@ -54,12 +54,12 @@ export function jsonSyntaxError(
   const first = errors[0];
   const offset = position ? Number(position[1]) : (first?.offset ?? 0);
   if (first === undefined) return { offset, detail: 'malformed JSON' };
-  const words = malformedJson(first.error);
+  const words = malformedJson(first.error, { text, offset });
   // The character itself where it is the trouble (a NUL, a stray byte, a control character in a string).
   const char = text[offset];
   const code = printParseErrorCode(first.error);
   const shown =
-    char !== undefined && (code === 'InvalidSymbol' || code === 'InvalidCharacter')
+    char !== undefined && (code === 'InvalidSymbol' || code === 'InvalidCharacter') && !/ is not JSON /.test(words)
       ? ` (got ${quoteForMessage(char)})`
       : '';
   return { offset, detail: `${words}${shown}` };

@@ -124,7 +124,7 @@ test('JSONL: each line is a run; errors name the line', () => {
   const body = '{"N": 1e8, "D": 2e9, "loss": 3.1}\n\n{"N": 1e8, "D": 2e9, "loss": null}\n';
   assert.equal(
     located(() => parseRuns(body, { source: 'r.jsonl' }), 3, 30),
-    'r.jsonl:3:30 (column "loss"): expected a positive number for loss, got null',
+    'r.jsonl:3:30 (column "loss"): expected a positive number for loss, got null; remove the row (a crashed or diverged run has no loss to fit there), or give the loss',
   );
   const ok = parseRuns('{"N": 1e8, "D": 2e9, "loss": 3.1}\n{"N": 2e8, "D": 2e9, "loss": 3.0}\n', { source: 'r.jsonl' });
   assert.deepEqual(
@@ -571,5 +571,164 @@ test('zeroAtStepZero: a step-0 row (the loss before any update) may hold 0 token
   assert.match(
     located(() => parseRuns(zeroLoss, { source: 'runs.csv', zeroAtStepZero: true }), 2, 4),
     /for loss, got "0"/,
+  );
+});
+
+test('a learning rate of 0 is read (a warmup starts there, a cosine schedule ends there); a negative one is refused at its cell', () => {
+  const d = parseRuns('N,D,loss,lr\n1e8,2e9,3.1,0\n2e8,4e9,2.9,3e-4\n', { source: 'runs.csv' });
+  assert.deepEqual(
+    d.runs.map((r) => r.lr),
+    [0, 3e-4],
+  );
+  const message = located(() => parseRuns('N,D,loss,lr\n1e8,2e9,3.1,-1e-4\n', { source: 'runs.csv' }), 2, 4);
+  assert.match(message, /expected a non-negative number for lr, got "-1e-4" \(a learning rate must be ≥ 0\)/);
+  // N is still refused at 0: only the learning rate may be 0.
+  assert.match(
+    located(() => parseRuns('N,D,loss\n0,2e9,3.1\n', { source: 'runs.csv' }), 2, 1),
+    /N must be > 0/,
+  );
+});
+
+test('columns maps a field to "-" to leave a recognised column unread, and says so', () => {
+  const text = 'N,D,loss,lr\n1e8,2e9,3.1,oops\n2e8,4e9,2.9,3e-4\n';
+  assert.match(located(csv(text), 2, 4), /for lr, got "oops"/);
+  const mapping = parseColumnMapping('lr=-');
+  assert.deepEqual(mapping, { lr: '-' });
+  const d = parseRuns(text, { source: 'runs.csv', columns: mapping });
+  assert.equal(d.columns.lr, undefined);
+  assert.ok(d.runs.every((r) => r.lr === undefined));
+  assert.deepEqual(d.unreadWhy, { lr: 'lr: left unread (lr=-)' });
+  // An empty mapping is a slip, answered with the spelling that leaves the field unread.
+  assert.match(
+    (() => {
+      try {
+        parseRuns(text, { source: 'runs.csv', columns: { lr: '' } });
+      } catch (e) {
+        return (e as Error).message;
+      }
+      return '';
+    })(),
+    /no column "" \(mapped to lr\) \(to leave lr unread, map it to -: lr=-\)/,
+  );
+});
+
+test('a learning-rate sweep refuses an lr of 0 at its line, saying why (its optimum is found in ln η)', async () => {
+  const { checkMagnitudes } = await import('./dataChecks.js');
+  const d = parseRuns('N,D,loss,lr\n1e8,2e9,3.1,1e-3\n2e8,4e9,2.9,0\n', { source: 'sweep.csv' });
+  assert.throws(
+    () => checkMagnitudes(d, ['lr', 'loss'], d.runs),
+    (e: unknown) =>
+      e instanceof InputError &&
+      e.location.line === 3 &&
+      /lr = 0: a learning-rate sweep needs a positive/.test(e.message),
+  );
+});
+
+test('a refused loss names its run and counts the other rows without one, in which runs: a file is not cleaned one error at a time', () => {
+  const rows = [
+    'run,N,D,loss',
+    'a,1e8,2e9,3.1',
+    'b,1e8,4e9,', // crashed: no loss
+    'b,1e8,5e9,2.9',
+    'c,2e8,4e9,Infinity', // diverged
+    'd,2e8,6e9,NaN',
+    'e,3e8,6e9,',
+    'f,3e8,7e9,n/a',
+  ].join('\n');
+  for (const [source, text] of [
+    ['runs.csv', rows],
+    [
+      'runs.jsonl',
+      rows
+        .split('\n')
+        .slice(1)
+        .map((l) => {
+          const [run, N, D, loss] = l.split(',');
+          return JSON.stringify({ run, N: Number(N), D: Number(D), loss: loss === '' ? null : loss });
+        })
+        .join('\n'),
+    ],
+  ]) {
+    const line = source === 'runs.csv' ? 3 : 2;
+    const message = located(() => parseRuns(text, { source }), line, source === 'runs.csv' ? 4 : undefined);
+    assert.match(message, /expected a positive number for loss, got (an empty cell|null) \(run "b"\)/, source);
+    assert.match(
+      message,
+      /; 4 more rows have no usable loss \(lines \d+, \d+, \d+, …; in runs "c", "d", "e", "f"\)/,
+      source,
+    );
+    assert.match(message, /remove those rows or runs \(a crashed or diverged run has no loss to fit there\)/, source);
+  }
+  // An error on a later row (a bad N) does not hide the earlier refused loss.
+  const later = located(() => parseRuns('run,N,D,loss\na,1e8,2e9,\nb,oops,2e9,3\n', { source: 'x.csv' }), 2, 4);
+  assert.match(later, /got an empty cell \(run "a"\)/);
+});
+
+test("a refused loss from a held-out column says which column was read as the loss, the file's other loss column and how to read it", () => {
+  const text = 'Name,_step,train/loss,eval/loss\nr1,1,4.1,\nr1,2,3.9,3.95\nr1,3,3.7,\n';
+  const err = (() => {
+    try {
+      parseRuns(text, { source: 'wandb.csv' });
+    } catch (e) {
+      return e as InputError;
+    }
+    assert.fail('expected an error');
+  })();
+  assert.equal(err.location.line, 2);
+  assert.match(
+    err.message,
+    /the loss is read from "eval\/loss", the first of the file's loss columns in the order val_loss, eval_loss, .*train_loss \(a held-out loss before a training loss\); the file also has "train\/loss": to read "train\/loss" instead, option "columns" loss=train\/loss/,
+  );
+  assert.match(
+    err.messageNaming((o) => `--${o}`),
+    /instead, --columns loss=train\/loss/,
+  );
+  // Mapped by the user: the mapping is what was asked for, so no other column is offered.
+  assert.doesNotMatch(
+    (() => {
+      try {
+        parseRuns(text, { source: 'wandb.csv', columns: { loss: 'eval/loss' } });
+      } catch (e) {
+        return (e as Error).message;
+      }
+      return '';
+    })(),
+    /the file also has/,
+  );
+});
+
+test("W&B's Name column is read as the run where no run or run_id column is there", () => {
+  const wandb = parseRuns('Name,_step,params,tokens,train/loss\nr1,1,1e8,2e9,3.1\nr1,2,1e8,4e9,2.9\n', {
+    source: 'w.csv',
+  });
+  assert.equal(wandb.columns.run, 'Name');
+  assert.deepEqual(
+    wandb.runs.map((r) => r.run),
+    ['r1', 'r1'],
+  );
+  const both = parseRuns('Name,run_id,N,D,loss\nnice name,r1,1e8,2e9,3.1\n', { source: 'b.csv' });
+  assert.equal(both.columns.run, 'run_id');
+  assert.equal(both.runs[0].run, 'r1');
+});
+
+test("Python's bare NaN and infinities in JSON and JSONL are said as what they are, at their line and column", () => {
+  const cases: [string, string, number, number, string][] = [
+    ['h.jsonl', '{"N": 1e8, "D": 2e9, "loss": 3.1}\n{"N": 1e8, "D": 2e9, "loss": NaN}\n', 2, 30, 'NaN'],
+    ['h.jsonl', '{"N": 1e8, "D": 2e9, "loss": -Infinity}\n', 1, 30, '-Infinity'],
+    ['h.json', '[{"N": 1e8, "D": 2e9, "loss": 3.1},\n {"N": 1e8, "D": 2e9, "loss": Infinity}]\n', 2, 31, 'Infinity'],
+  ];
+  for (const [source, text, line, column, word] of cases) {
+    const message = located(() => parseRuns(text, { source }), line, column);
+    assert.ok(
+      message.endsWith(
+        `malformed JSON: ${word} is not JSON (Python's json.dumps writes it by default): write null or leave the field out`,
+      ),
+      message,
+    );
+  }
+  // A word that merely begins like one is still a bad symbol.
+  assert.match(
+    located(() => parseRuns('{"N": 1e8, "D": 2e9, "loss": Nope}\n', { source: 'h.jsonl' }), 1),
+    /strings need double quotes/,
   );
 });

@@ -84,7 +84,8 @@ export const fieldAliases = {
   layers: ['layers', 'n_layer', 'num_layers', 'depth'],
   gradSq: ['grad_sq', 'grad_norm_sq', 'gradient_norm_sq'],
   group: ['group'],
-  run: ['run', 'run_id'],
+  // W&B's runs table names each run in `Name`: read only where no run column is there.
+  run: ['run', 'run_id', 'Name'],
   /**
    * What a bootstrap draws together above the run: cooldown branches of one WSD trunk share most of
    * their training, so rows with equal values move together in a resample.
@@ -93,6 +94,12 @@ export const fieldAliases = {
   // A trainer's step; W&B's `_step` (its count of log calls, the step only when a run logs once a step) last of all.
   step: ['step', 'global_step', 'trainer/global_step', 'train/global_step', 'trainer/step', 'train/step'],
 } as const;
+
+/**
+ * A mapping's column that reads no column for its field (`lr=-`): a column the command would find by
+ * its name and read (and refuse at a bad value) is left unread when the user does not want it.
+ */
+export const UNREAD_COLUMN = '-';
 
 /** W&B's count of log calls: read as the step only when no step column is there (a caller may say so). */
 export const WANDB_LOG_COUNT = '_step';
@@ -410,6 +417,7 @@ function resolveColumns(
   const out: Partial<Record<Field, string>> = {};
   for (const field of Object.keys(fieldAliases) as Field[]) {
     const wanted = explicit[field];
+    if (wanted === UNREAD_COLUMN) continue;
     if (wanted !== undefined) {
       const exact = header.find((h) => h === wanted) ?? header.find((h) => normalise(h) === normalise(wanted));
       if (exact === undefined) {
@@ -428,9 +436,13 @@ function resolveColumns(
               .map((h) => quoteForMessage(h))
               .join(' or ')}? `
           : '';
+        const leave =
+          wanted.trim() === ''
+            ? ` (to leave ${field} unread, map it to ${UNREAD_COLUMN}: ${field}=${UNREAD_COLUMN})`
+            : '';
         throw new InputError(
           { file: source, line: 1 },
-          `no column "${wanted}" (mapped to ${field}); ${meant}the file has columns: ${listColumns(header)}`,
+          `no column "${wanted}" (mapped to ${field})${leave}; ${meant}the file has columns: ${listColumns(header)}`,
         );
       }
       out[field] = exact;
@@ -638,8 +650,121 @@ export class RunValidator {
     for (const k of header) this.known.add(k);
   }
 
-  /** The validated run of one record, or undefined when --group leaves it out. */
+  /**
+   * The validated run of one record, or undefined when --group leaves it out or its loss is refused: a
+   * refused loss is said once the file is read (finish), with how many other rows have one and in which
+   * runs, so a file with crashed and diverged runs is not cleaned one error at a time.
+   */
   run(rec: RawRecord): Run | undefined {
+    try {
+      return this.check(rec);
+    } catch (e) {
+      // The first problem in the file is said: a refused loss on an earlier row comes first.
+      if (this.badLoss && e instanceof InputError) throw this.badLossError();
+      throw e;
+    }
+  }
+
+  /** The error to say for `e`, thrown while reading: a refused loss on an earlier row comes first. */
+  earlierError(e: unknown): unknown {
+    return this.badLoss && e instanceof InputError ? this.badLossError() : e;
+  }
+
+  /** Rows refused for their loss: the first in full, the others counted (their runs named, a few). */
+  private badLoss:
+    | {
+        where: Location;
+        detail: string;
+        /** The first cell says there is no loss (empty, NaN, an infinity): a crashed or diverged run. */
+        noLoss: boolean;
+        run?: string;
+        others: number;
+        runs: string[];
+        /** Whether a run with a refused loss is not among `runs` (more than it holds). */
+        runsCut?: boolean;
+        lines: number[];
+      }
+    | undefined;
+  /** What the last bad-loss row added, so a record read again (a JSONL line, located) is not counted twice. */
+  private lastBadLoss: { run?: string; line?: number } | undefined;
+
+  /** How many rows were refused for their loss so far. */
+  get badLossRows(): number {
+    return this.badLoss ? this.badLoss.others + 1 : 0;
+  }
+
+  /** Forget the last row refused for its loss (it is read again, with its exact position). */
+  forgetLastBadLoss(): void {
+    const bad = this.badLoss;
+    const last = this.lastBadLoss;
+    if (!bad || !last) return;
+    this.total--;
+    if (bad.others === 0) this.badLoss = undefined;
+    else {
+      bad.others--;
+      if (last.run !== undefined) bad.runs.pop();
+      if (last.line !== undefined) bad.lines.pop();
+    }
+    this.lastBadLoss = undefined;
+  }
+
+  private noteBadLoss(where: Location, detail: string, noLoss: boolean, run: string | undefined): void {
+    const bad = this.badLoss;
+    if (!bad) {
+      this.badLoss = { where, detail, noLoss, ...(run !== undefined ? { run } : {}), others: 0, runs: [], lines: [] };
+      this.lastBadLoss = {};
+      return;
+    }
+    bad.others++;
+    this.lastBadLoss = {};
+    if (run !== undefined && run !== bad.run && !bad.runs.includes(run)) {
+      if (bad.runs.length < 4) {
+        bad.runs.push(run);
+        this.lastBadLoss.run = run;
+      } else bad.runsCut = true;
+    }
+    if (bad.lines.length < 3 && where.line !== undefined) {
+      bad.lines.push(where.line);
+      this.lastBadLoss.line = where.line;
+    }
+  }
+
+  /** The error for the rows refused for their loss: the first, its run, how many others, what to do. */
+  private badLossError(): InputError {
+    const bad = this.badLoss!;
+    const columns = this.columns ?? {};
+    const lossColumn = columns.loss;
+    // Which column was taken as the loss, and the other loss columns the file has: a tracker's export
+    // has eval/loss (logged every k-th step) beside train/loss (every step), and the held-out one is read.
+    const mapped = this.options.columns?.loss !== undefined;
+    const order = fieldAliases.loss;
+    const others = mapped
+      ? []
+      : this.header.filter((h) => h !== lossColumn && order.some((a) => normalise(a) === normalise(h)));
+    const quote = (n: string) => quoteForMessage(n);
+    const inRun = bad.run !== undefined ? ` (run ${quote(bad.run)})` : '';
+    const runsOf = (runs: string[], more: boolean) =>
+      runs.length
+        ? `; in run${runs.length > 1 || more ? 's' : ''} ${runs.map(quote).join(', ')}${more ? ', …' : ''}`
+        : '';
+    const rest =
+      bad.others === 0
+        ? ''
+        : `; ${bad.others} more row${bad.others === 1 ? '' : 's'} ${bad.others === 1 ? 'has' : 'have'} no usable loss (line${bad.others === 1 ? '' : 's'} ${bad.lines.join(', ')}${bad.others > bad.lines.length ? ', …' : ''}${runsOf(bad.runs, bad.runsCut === true)})`;
+    return new InputError(bad.where, (o) => {
+      const which =
+        lossColumn !== undefined && others.length
+          ? `; the loss is read from ${quote(lossColumn)}, the first of the file's loss columns in the order ${order.join(', ')} (a held-out loss before a training loss); the file also has ${others.map(quote).join(', ')}: to read ${quote(others[0])} instead, ${o('columns')} loss=${others[0]}`
+          : '';
+      const fix =
+        !bad.noLoss || (others.length && bad.others > 0)
+          ? ''
+          : `; remove ${bad.others > 0 ? 'those rows' : 'the row'}${bad.run !== undefined ? ' or runs' : ''} (a crashed or diverged run has no loss to fit there), or give the loss`;
+      return `${bad.detail}${inRun}${rest}${which}${fix}`;
+    });
+  }
+
+  private check(rec: RawRecord): Run | undefined {
     this.total++;
     if (!this.fixedHeader) this.learnKeys(rec);
     const columns = (this.columns ??= this.resolve());
@@ -673,19 +798,40 @@ export class RunValidator {
       }
       const value = parseNumber(cell.text);
       const where = { file: source, line: cell.line, column: cell.column, columnName: col };
+      if (f === 'loss' && !(value > 0 && Number.isFinite(value))) {
+        const hint = typeof cell.text === 'string' ? suffixHint(cell.text) : undefined;
+        const runCell = columns.run === undefined ? undefined : rec.cell(columns.run);
+        const runName =
+          runCell && runCell.text !== null && String(runCell.text).trim() !== '' ? String(runCell.text) : undefined;
+        this.noteBadLoss(
+          where,
+          `expected a ${Number.isNaN(value) || Number.isFinite(value) ? '' : 'finite '}positive number for loss, got ${describeRaw(cell.text)}${hint ? ` (${hint})` : ''}${value <= 0 ? ' (loss must be > 0)' : ''}`,
+          cell.text === null ||
+            (typeof cell.text === 'string' && MISSING.test(cell.text)) ||
+            Math.abs(value) === Infinity,
+          runName,
+        );
+        return undefined;
+      }
       if (Number.isNaN(value)) {
         const hint = typeof cell.text === 'string' ? suffixHint(cell.text) : undefined;
         throw new InputError(
           where,
-          `expected a positive number for ${f}, got ${describeRaw(cell.text)}${hint ? ` (${hint})` : ''}`,
+          `expected a ${f === 'lr' ? 'non-negative' : 'positive'} number for ${f}, got ${describeRaw(cell.text)}${hint ? ` (${hint})` : ''}`,
         );
       }
       if (!Number.isFinite(value))
-        throw new InputError(where, `expected a finite positive number for ${f}, got ${describeRaw(cell.text)}`);
-      if (value <= 0 && !startZero(f, value))
         throw new InputError(
           where,
-          `expected a positive number for ${f}, got ${describeRaw(cell.text)} (${f} must be > 0)`,
+          `expected a finite ${f === 'lr' ? 'non-negative' : 'positive'} number for ${f}, got ${describeRaw(cell.text)}`,
+        );
+      // A learning rate of 0 is logged: a warmup starts there and a cosine schedule ends there.
+      if (value < 0 || (value === 0 && f !== 'lr' && !startZero(f, value)))
+        throw new InputError(
+          where,
+          f === 'lr'
+            ? `expected a non-negative number for lr, got ${describeRaw(cell.text)} (a learning rate must be ≥ 0)`
+            : `expected a positive number for ${f}, got ${describeRaw(cell.text)} (${f} must be > 0)`,
         );
       run[f] = value;
       this.numbered.add(f);
@@ -829,6 +975,7 @@ export class RunValidator {
   /** What the data set is, once every record has been seen; refuses a file without runs. */
   finish(format: RunFormat): DatasetInfo {
     const source = this.source;
+    if (this.badLoss) throw this.badLossError();
     if (format === 'csv' && !this.fixedHeader)
       throw new InputError({ file: source }, 'the file is empty: expected a header line and at least one run');
     if (this.total === 0) throw new InputError({ file: source }, noRunsIn[format]);
@@ -846,10 +993,23 @@ export class RunValidator {
     const read = new Set(Object.values(usedColumns));
     const unread = this.header.filter((h) => !read.has(h) && h.trim() !== '');
     if (unread.length) info.unread = unread;
-    if (this.blank.size)
-      info.unreadWhy = Object.fromEntries(
-        [...this.blank].map(([f, { col }]) => [col, `${f}: no run has a number there`]),
+    const why: Record<string, string> = Object.fromEntries(
+      [...this.blank].map(([f, { col }]) => [col, `${f}: no run has a number there`]),
+    );
+    // A column the mapping left unread (lr=-) is said as such, where its field would have found it.
+    const leftOut = (Object.keys(fieldAliases) as Field[]).filter((f) => this.options.columns?.[f] === UNREAD_COLUMN);
+    if (leftOut.length) {
+      const found = resolveColumns(
+        this.header,
+        Object.fromEntries(Object.entries(this.options.columns ?? {}).filter(([, c]) => c !== UNREAD_COLUMN)),
+        source,
       );
+      for (const f of leftOut) {
+        const col = found[f];
+        if (col !== undefined && !read.has(col)) why[col] = `${f}: left unread (${f}=${UNREAD_COLUMN})`;
+      }
+    }
+    if (Object.keys(why).length) info.unreadWhy = why;
     if (groups?.length) info.selection = `group ${groups.join(' or ')}: ${this.kept} of ${this.total} rows`;
     return info;
   }
@@ -889,8 +1049,8 @@ export class JsonRunsVisitor {
       onArrayEnd: (offset) => this.end(offset),
       onObjectProperty: (name, _offset, _length, line, character) => this.property(name, line, character),
       onLiteralValue: (value: unknown, _offset, _length, line, character) => this.literal(value, line, character),
-      onError: (error: ParseErrorCode, _offset, _length, line, character) => {
-        throw new InputError(this.where(line, character), malformedJson(error));
+      onError: (error: ParseErrorCode, offset, _length, line, character) => {
+        throw new InputError(this.where(line, character), malformedJson(error, { text: this.text, offset }));
       },
     };
   }
@@ -1067,11 +1227,17 @@ export class JsonlRuns {
     for (const k of keys) if (typeof object[k] === 'object' && object[k] !== null) return false;
     if (colonsOutsideStrings(text) !== keys.length) return false;
     let run: Run | undefined;
+    const badBefore = this.validator.badLossRows;
     try {
       run = this.validator.run(new ParsedRecord(lineNumber, object));
     } catch (e) {
       if (e instanceof InputError) return false;
       throw e;
+    }
+    // A refused loss is noted with its column: read again by the visitor, which knows it.
+    if (this.validator.badLossRows !== badBefore) {
+      this.validator.forgetLastBadLoss();
+      return false;
     }
     if (run) this.onRun(run);
     return true;
@@ -1136,6 +1302,18 @@ export function parseRuns(text: string, options: ParseRunsOptions): Dataset {
   const validator = new RunValidator(options);
   const runs: Run[] = [];
   const keep = (run: Run) => void runs.push(run);
+  try {
+    readRecords(text, format, validator, keep);
+  } catch (e) {
+    throw validator.earlierError(e);
+  }
+  const { rows: _rows, ...info } = validator.finish(format);
+  void _rows;
+  return { ...info, runs };
+}
+
+function readRecords(text: string, format: RunFormat, validator: RunValidator, keep: (run: Run) => void): void {
+  const source = validator.source;
   switch (format) {
     case 'csv':
       csvText(text, validator, keep);
@@ -1156,9 +1334,6 @@ export function parseRuns(text: string, options: ParseRunsOptions): Dataset {
     default:
       unreadFormat(format);
   }
-  const { rows: _rows, ...info } = validator.finish(format);
-  void _rows;
-  return { ...info, runs };
 }
 
 /** Parse a `--columns` value: `N="Model Size",C=Training FLOP`. */

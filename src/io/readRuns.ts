@@ -26,7 +26,9 @@ import {
   unreadFormat,
   type DatasetInfo,
   type ParseRunsOptions,
+  type RunFormat,
 } from './parseRuns.js';
+import { tagNonFinite } from './parseJson.js';
 import { OpenQuoteScanner } from './textPosition.js';
 import type { Dataset, Run } from './dataset.js';
 
@@ -299,6 +301,23 @@ export function forEachRun(
   const binary = binaryProblem(start, path);
   if (binary) throw binary;
   const validator = new RunValidator({ ...options, source: path });
+  try {
+    readRecords(path, format, size, start, validator, onRun, onBytes);
+  } catch (e) {
+    throw validator.earlierError(e);
+  }
+  return validator.finish(format);
+}
+
+function readRecords(
+  path: string,
+  format: RunFormat,
+  size: number,
+  start: string,
+  validator: RunValidator,
+  onRun: (run: Run) => void,
+  onBytes: ((n: number) => void) | undefined,
+): void {
   switch (format) {
     case 'csv':
       streamCsv(path, size, start, validator, onRun, onBytes);
@@ -306,17 +325,20 @@ export function forEachRun(
     case 'jsonl':
       streamJsonl(path, validator, onRun, onBytes);
       break;
-    case 'json':
+    case 'json': {
+      const text = readText(path, `a ${runFormatNames} file of runs`);
+      const elsewhere = taskMetricsFile(text, path);
+      if (elsewhere) throw elsewhere;
       new JsonRunsVisitor(path, 'array', (rec) => {
         const run = validator.run(rec);
         if (run) onRun(run);
-      }).visit(readText(path, `a ${runFormatNames} file of runs`));
+      }).visit(text);
       onBytes?.(size);
       break;
+    }
     default:
       unreadFormat(format);
   }
-  return validator.finish(format);
 }
 
 export function readRuns(path: string, options: Omit<ParseRunsOptions, 'source'> = {}): Dataset {
@@ -324,4 +346,23 @@ export function readRuns(path: string, options: Omit<ParseRunsOptions, 'source'>
   const { rows: _rows, ...info } = forEachRun(path, options, (run) => void runs.push(run));
   void _rows;
   return { ...info, runs };
+}
+
+/**
+ * An lm-evaluation-harness results file given where runs go: the parser's "expected a JSON array of runs,
+ * got an object" left the user to guess that `scalelab downstream` reads it (the web app says its panel).
+ */
+function taskMetricsFile(text: string, path: string): InputError | undefined {
+  if (!/^\s*\{/.test(stripBom(text))) return undefined;
+  let doc: unknown;
+  try {
+    doc = JSON.parse(tagNonFinite(stripBom(text)));
+  } catch {
+    return undefined; // not JSON: the parser's own error says where
+  }
+  if (!doc || typeof doc !== 'object' || Array.isArray(doc) || !('results' in doc)) return undefined;
+  return new InputError(
+    { file: path, line: 1, column: 1 },
+    'this is an lm-evaluation-harness results file (task metrics, not training runs): read it with "scalelab downstream" (import, screen, predict, plan); here a file of runs (N, D or C, and loss) is expected',
+  );
 }

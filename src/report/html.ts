@@ -7,7 +7,7 @@ import { describeLoss } from '../core/losses.js';
 import type { Analysis, FigureKind } from './analysis.js';
 import { escapeHtml, htmlTable } from '../core/html.js';
 import { resampled } from './text/backtest.js';
-import { keptReplicates } from '../fit/report.js';
+import { keptReplicates, rowsOfRuns } from '../fit/report.js';
 import { libraryOption, renameOptions, type OptionNamer } from '../errors/index.js';
 import { frontierLossSource } from '../analyses/frontier.js';
 export { escapeHtml, htmlTable } from '../core/html.js';
@@ -78,7 +78,7 @@ export function reportHtml(a: Analysis, svgs: Partial<Record<FigureKind, string>
   sections.push({
     id: 'data',
     title: 'Data',
-    html: `<p><code>${escapeHtml(a.dataset.source)}</code>: ${a.dataset.runs.length} runs. Columns: ${escapeHtml(
+    html: `<p><code>${escapeHtml(a.dataset.source)}</code>: ${rowsOfRuns({ ...f.data, runs: a.dataset.runs.length })}. Columns: ${escapeHtml(
       Object.entries(f.data.columns)
         .map(([k, c]) => (k === c ? k : `${k} ← "${c}"`))
         .join(', '),

@@ -4,7 +4,7 @@
 import { formatNumber, formatPercent, formatRange } from '../../core/format.js';
 import { textTable } from '../../core/table.js';
 import type { RollingBacktestResult } from '../../analyses/rollingBacktest.js';
-import { libraryOption, type OptionNamer } from '../../errors/index.js';
+import { libraryOption, renameOptions, type OptionNamer } from '../../errors/index.js';
 
 const pct = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? '–' : formatPercent(x, 2));
 const signed = (x: number) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(2)} %`;
@@ -24,7 +24,7 @@ export function backtestReport(r: RollingBacktestResult, name: OptionNamer = lib
     lines.push(
       `Lineages: the data name ${lineages}. A lineage's runs share most of their training (cooldown branches of one trunk), so a lineage is fitted only when all its runs are at or below the cutoff; one that reaches above it is left out of the fit whole, its runs below the cutoff withheld (neither fitted nor scored).`,
     );
-  for (const w of r.warnings) lines.push(`Warning: ${w.message}.`);
+  for (const w of r.warnings) lines.push(`Warning: ${renameOptions(w.message, name)}.`);
   lines.push('');
   const withheld = r.cutoffs.some((c) => c.withheld > 0);
   // Each procedure's worst error at each cutoff: a summary's worst (300 % at Chinchilla's first cutoff,

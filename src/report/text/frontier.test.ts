@@ -69,3 +69,19 @@ test('frontier header: every approach from the runs keeps the one-line header', 
     'Compute-optimal frontier: runs.csv (240 runs); 90 % intervals from 20 bootstrap replicates (seed 1)',
   );
 });
+
+test("frontier's warnings name options as its caller does: the CLI's --columns, not the library's option \"columns\"", () => {
+  const warning =
+    'the rows have a step column but no run column: checkpoints of one run would be treated as independent runs, and intervals would be far too narrow; add a run column (or map one with option "columns" run=NAME)';
+  const out = {
+    source: 'runs.csv',
+    runs: 10,
+    approaches: [approach(3, { warnings: [warning] })],
+    agreements: [],
+    skipped: [],
+  };
+  assert.match(frontierReport(out), /map one with option "columns" run=NAME/);
+  const cli = frontierReport(out, (o) => `--${o}`);
+  assert.match(cli, /map one with --columns run=NAME/);
+  assert.doesNotMatch(cli, /option "columns"/);
+});

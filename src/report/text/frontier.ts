@@ -5,7 +5,7 @@
 import { formatInterval, formatNumber } from '../../core/format.js';
 import { textTable } from '../../core/table.js';
 import { frontierLossSource, type ApproachResult, type BootstrapSettings } from '../../analyses/frontier.js';
-import { libraryOption, type OptionNamer } from '../../errors/index.js';
+import { libraryOption, renameOptions, type OptionNamer } from '../../errors/index.js';
 
 const withInterval = (v: number, ci?: [number, number], digits = 4) =>
   ci ? `${formatNumber(v, digits)} ${formatInterval(ci, 3)}` : formatNumber(v, digits);
@@ -100,7 +100,8 @@ export function frontierReport(
   if (out.agreements.length) lines.push('', ...out.agreements.map((a) => a.statement));
   for (const s of out.skipped) lines.push(`Approach ${s.approach} skipped: ${s.reason}`);
   const warnings = approachWarnings(out.approaches);
-  if (warnings.length) lines.push('', 'Warnings:', ...warnings.map((w) => `  - ${w}`));
+  // A fit's warnings are kept in the library's words (`option "columns"`): said with the caller's names.
+  if (warnings.length) lines.push('', 'Warnings:', ...warnings.map((w) => `  - ${renameOptions(w, name)}`));
   return lines.join('\n');
 }
 

@@ -162,7 +162,7 @@ export function hparamSweepReport(
       ),
       law('η_opt', fitted.lr),
       law('B_opt', fitted.batch),
-      `At ${variable} = ${formatNumber(x.at, 3)}: learning rate ${ci(p.learningRate, p.learningRateInterval)}; batch ${ci(p.batch, p.batchInterval)} (${f4(p.batch / x.seqLen)} sequences of ${x.seqLen})   [${x.source}]`,
+      `At ${variable} = ${formatNumber(x.at, 3)}: learning rate ${ci(p.learningRate, p.learningRateInterval)}; batch ${ci(p.batch, p.batchInterval)} (${sequencesOf(p.batch / x.seqLen, x.seqLen)})   [${x.source}]`,
       ...fitted.warnings.map((w) => `warning: ${w}`),
     ].join('\n') + '\n'
   );
@@ -181,11 +181,22 @@ export function criticalBatchPresetHparamsReport(
   name: OptionNamer = libraryOption,
 ): string {
   return (
-    `At L = ${x.loss}: critical batch B_crit = ${f4(x.bCrit)} tokens (${f4(x.bCrit / x.seqLen)} sequences of ${x.seqLen})   [B* / L^(1/α_B), B* = ${formatNumber(x.preset.bStar, 3)}, α_B = ${x.preset.alphaB}; ${x.source}]\n` +
+    `At L = ${x.loss}: critical batch B_crit = ${f4(x.bCrit)} tokens (${sequencesOf(x.bCrit / x.seqLen, x.seqLen)})   [B* / L^(1/α_B), B* = ${formatNumber(x.preset.bStar, 3)}, α_B = ${x.preset.alphaB}; ${x.source}]\n` +
     `  no learning rate: this preset is a batch-size law only (${name('preset')} ${hparamPresetChoices()} give one)\n  note: ${x.preset.note}\n` +
     `  fitted on: ${x.preset.rangeSource}\n` +
     tradeoffTable(x.tradeoff, 'tokens')
   );
+}
+
+/**
+ * A batch in sequences, with the sequence length it assumes: "5686 sequences of 4096 tokens"; a count
+ * that is not whole is said as the ratio it is ("248.3 sequences of 4096 tokens: tokens / sequence length").
+ */
+function sequencesOf(sequences: number, seqLen: number): string {
+  const whole = Math.abs(sequences - Math.round(sequences)) < 0.05 || sequences >= 1000;
+  return whole
+    ? `${Math.round(sequences)} sequences of ${seqLen} tokens`
+    : `${f4(sequences)} sequences of ${seqLen} tokens: tokens / sequence length`;
 }
 
 /** Learning rate and batch from a published law. */
@@ -195,7 +206,7 @@ export function hparamPresetReport(
   warnings: { severity: string; message: string }[] = [],
 ): string {
   return (
-    `At ${preset.variable} = ${formatNumber(p.at, 4)}: learning rate ${f4(p.learningRate)}, batch ${f4(p.batchTokens)} tokens${p.batchSequences ? ` (${f4(p.batchSequences)} sequences)` : ''}\n` +
+    `At ${preset.variable} = ${formatNumber(p.at, 4)}: learning rate ${f4(p.learningRate)}, batch ${f4(p.batchTokens)} tokens${p.batchSequences ? ` (${p.seqLen !== undefined ? sequencesOf(p.batchSequences, p.seqLen) : `${f4(p.batchSequences)} sequences`})` : ''}\n` +
     `  law: η = ${preset.lr.coefficient}·${preset.variable}^${preset.lr.exponent}, B = ${preset.batch.coefficient}·${preset.variable}^${preset.batch.exponent} ${preset.batch.unit}; ${p.source}\n  note: ${preset.note}\n` +
     `  fitted on: ${preset.range ? `${preset.variable} = ${formatNumber(preset.range[0], 3)} … ${formatNumber(preset.range[1], 3)} (${preset.rangeSource})` : preset.rangeSource}\n` +
     warnings.map((w) => `  ${w.severity}: ${w.message}\n`).join('')

@@ -5,7 +5,7 @@ import { toErrorInfo, withNextStep, type ErrorInfo } from '../lib/errors.js';
 import type { LoadedDataset } from '../lib/loaded.js';
 import { maxUploadBytes, uploadTooLarge } from '../lib/upload.js';
 import { keepUpload } from '../lib/uploadStore.js';
-import { fileColumns, guessColumns, missingFields, type PendingUpload } from '../lib/columns.js';
+import { columnStepReason, fileColumns, guessColumns, missingFields, type PendingUpload } from '../lib/columns.js';
 
 interface Props {
   onOpen: (loaded: LoadedDataset) => void;
@@ -13,9 +13,6 @@ interface Props {
   /** A file whose columns the user should map (the column step), or undefined to close the step. */
   onColumns: (pending: PendingUpload | undefined) => void;
 }
-
-/** A missing or unknown column: the column step can fix it. */
-const columnProblem = (e: unknown) => e instanceof InputError && /missing column|no column "/.test(e.message);
 
 /**
  * A file of runs from the user's disk (at most maxUploadBytes), parsed here in the browser by the
@@ -62,17 +59,10 @@ export function UploadDataset({ onOpen, onError, onColumns }: Props) {
       } catch (e) {
         const elsewhere = taskMetricsFile(text, file.name);
         if (elsewhere) throw elsewhere;
-        const columnStep = columnProblem(e) && fileColumns(text, file.name).length > 0;
-        if (columnStep)
-          onColumns(
-            pending(
-              `Its columns were not all recognised: ${(e as InputError).detail ?? (e as Error).message}`.replace(
-                // The hint to map a column, as the library words it (an option's name) or a flag did: this step is where it is done.
-                /; map one with (?:--columns|option "columns") \S+$/,
-                '',
-              ),
-            ),
-          );
+        // A missing column, or a refused loss where another loss column is there: the column step can fix it.
+        const reason = columnStepReason(e);
+        const columnStep = reason !== undefined && fileColumns(text, file.name).length > 0;
+        if (columnStep) onColumns(pending(reason));
         // The message says what was expected at its line; the next step says what to do here.
         return onError(
           withNextStep(toErrorInfo(e), {

@@ -5,6 +5,7 @@
  */
 import { recognisedColumns, type Field } from '../../../src/io/parseRuns.js';
 import type { Dataset } from '../../../src/io/dataset.js';
+import { InputError } from '../../../src/errors/index.js';
 
 // The file's columns are read by src/io, which knows the formats: the step reads none of its own.
 export { fileColumns } from '../../../src/io/parseRuns.js';
@@ -48,4 +49,21 @@ export function missingFields(dataset: Dataset): string | undefined {
     dataset.columns[f] !== undefined || (dataset.derived as Partial<Record<string, string>>)[f] !== undefined;
   const missing = (['N', 'D'] as const).filter((f) => !has(f));
   return missing.length ? `no column was recognised as ${missing.join(' or ')}` : undefined;
+}
+
+/**
+ * Why the column step opens for a parse error, or undefined where mapping a column cannot help: a
+ * missing or unknown column, and a refused loss in a column read by preference where the file has
+ * another loss column (a W&B export's sparse eval/loss beside train/loss) — mapping loss is the fix.
+ * The library's hint to map with the option is dropped: this step is where it is done.
+ */
+export function columnStepReason(e: unknown): string | undefined {
+  if (!(e instanceof InputError)) return undefined;
+  const detail = e.detail;
+  if (/missing column|no column "/.test(detail))
+    return `Its columns were not all recognised: ${detail}`.replace(/; map one with option "columns" \S+$/, '');
+  const other = /: to read ("[^"]+") instead, option "columns" loss=.*$/;
+  if (/the loss is read from "/.test(detail) && other.test(detail))
+    return `Its loss column could not be read: ${detail.replace(other, ': to read $1 instead, map loss to it below')}`;
+  return undefined;
 }
