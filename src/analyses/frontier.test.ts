@@ -247,3 +247,44 @@ test('Approaches 1 and 2 draw whole lineages when the data name them: a lineage 
     m.isoflop.profiles.map((_, i) => (i === 0 ? 'run' : 'lineage')),
   );
 });
+
+test("a sweep logged with checkpoints: Approach 2 profiles each run's final checkpoint, so its budgets are the sweep's", () => {
+  const truth = { E: 1.69, A: 406.4, B: 410.7, alpha: 0.34, beta: 0.28 };
+  const budgets = [3e17, 1e18, 3e18, 1e19, 3e19];
+  const sizes = [2e7, 4e7, 8e7, 1.5e8, 2.5e8, 3.5e8];
+  const runs: Run[] = [];
+  let line = 1;
+  for (const C of budgets)
+    for (const N of sizes) {
+      const D = C / (6 * N);
+      // Four checkpoints per run, at a quarter, half, three quarters and all of its tokens.
+      for (const f of [0.25, 0.5, 0.75, 1])
+        runs.push({
+          N,
+          D: f * D,
+          C: 6 * N * f * D,
+          loss: predictLoss(chinchilla, truth, { N, D: f * D }),
+          run: `C${C}-N${N}`,
+          line: ++line,
+        });
+    }
+  const dataset: Dataset = {
+    source: 'sweep.csv',
+    runs,
+    columns: { N: 'N', D: 'D', C: 'C', loss: 'loss', run: 'run' },
+    derived: {},
+  };
+  const a2 = approach2(dataset, [1e23]);
+  assert.deepEqual(
+    a2.isoflop.profiles.map((p) => Number(p.C.toPrecision(3))),
+    budgets,
+    'one profile per budget of the sweep',
+  );
+  assert.ok(a2.isoflop.profiles.every((p) => p.runs.length === sizes.length));
+  assert.equal(a2.rows, "each run's final checkpoint: 30 of 120 rows");
+  // The envelope reads every checkpoint, and says so.
+  assert.equal(approach1(dataset, [1e23]).rows, 'every checkpoint: 120 rows of 30 runs');
+  // One row per run: nothing to say.
+  const finals: Dataset = { ...dataset, runs: runs.filter((_, i) => i % 4 === 3) };
+  assert.equal(approach2(finals, [1e23]).rows, undefined);
+});

@@ -7,7 +7,7 @@
 import { extrapolationWarnings } from '../analyses/extrapolation.js';
 import type { FitResult } from '../fit/fit.js';
 import { fitEnsemble, fitToJson, loadFit, type FitJson } from '../fit/summary.js';
-import type { Dataset } from '../io/dataset.js';
+import { runClusters, type Dataset } from '../io/dataset.js';
 import {
   approach1,
   approach2,
@@ -115,6 +115,11 @@ export function analyse(
       if (o.fitJson?.procedure) Object.assign(a3, approach3Recipe(fitted.law.id, o.fitJson.procedure));
       // Its intervals are the fit's bootstrap's, which drew lineages or runs.
       if (samples && replicates.length >= 2) a3.unit = samples.unit === 'lineage' ? 'lineage' : 'run';
+      // It is the report's fit, the law its plan allocates with: every row, checkpoints too (frontier's
+      // own Approach 3 fits final checkpoints); said beside Approach 2's final checkpoints.
+      const clusters = runClusters(dataset).count;
+      if (clusters < dataset.runs.length)
+        a3.rows = `the fit's rows, every checkpoint: ${dataset.runs.length} rows of ${clusters} runs`;
       return a3;
     });
   else skipped.push({ approach: 3, reason: `law ${fitted.law.id} does not allocate compute between N and D` });

@@ -43,6 +43,8 @@ function approachSources(approaches: Analysis['approaches']): string {
         ? [`Approach ${ap.approach} loss: ${frontierLossSource}.`]
         : [],
   );
+  // Which rows each used, when the rows are checkpoints: the envelope every one, the profiles each run's final one.
+  for (const ap of approaches) if (ap.rows !== undefined) lines.push(`Approach ${ap.approach} rows: ${ap.rows}.`);
   return lines.map((l) => `<p>${escapeHtml(l)}</p>`).join('');
 }
 

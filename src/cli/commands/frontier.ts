@@ -15,6 +15,7 @@ import { bootstrapParallel, fitParallel } from '../../node/parallel.js';
 import { replicateParams } from '../../fit/bootstrap.js';
 import { FitError, InputError, isScaleLabError, UsageError } from '../../errors/index.js';
 import { checkLawData } from '../../io/dataChecks.js';
+import { finalCheckpoints } from '../../io/dataset.js';
 import { extrapolationWarnings } from '../../analyses/extrapolation.js';
 import { allocatingLawIds } from '../../analyses/computeOptimal.js';
 import {
@@ -180,8 +181,11 @@ Examples:
               return a3;
             }
             const law = getLaw(keyword(flags.law, '--law', allocatingLawIds()));
-            checkLawData(law, dataset);
-            const result = await fitParallel(law, dataset);
+            // The law's frontier from whole runs, as Approach 2's profiles: each run's final checkpoint
+            // (Chinchilla fitted Approach 3 to final losses), not every point of every curve.
+            const finals = finalCheckpoints(dataset);
+            checkLawData(law, finals.dataset);
+            const result = await fitParallel(law, finals.dataset);
             const reps: Record<string, number>[] = [];
             let unit: ApproachResult['unit'];
             if (boot) {
@@ -195,6 +199,7 @@ Examples:
               unit = samples.unit === 'lineage' ? 'lineage' : 'run';
             }
             const a3 = located(file, () => approach3(law, result.params, targets, reps, level));
+            if (finals.note) a3.rows = finals.note;
             // Which of the published recipes fitted it, said once above the tables: the Chinchilla form
             // fitted with its defaults is Hoffmann et al.'s recipe, the law an auto fit reports and plan
             // allocates with, not auto's average that predict gives. The recipe registry says whose law
