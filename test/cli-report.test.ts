@@ -206,3 +206,13 @@ test("report's plan says whose loss and interval it shows, and gives a new run's
   assert.ok(section.includes('Plan for C = 1.026e22 FLOPs'), section.slice(0, 200));
   assert.match(html, /<td>1\.026e22<\/td>/);
 });
+
+test("report's Trust line at the top grades the fit and, beside it, a target far beyond the data: never 'ok' alone above a severe warning", () => {
+  const out = join(dir, 'far.html');
+  const r = scalelab(['report', 'examples/inputs/runs.csv', '--targets', '1e27', '--bootstrap', '0', '--out', out]);
+  assert.equal(r.code, 0, r.stderr);
+  const html = readFileSync(out, 'utf8');
+  const nav = /<nav>([\s\S]*?)<\/nav>/.exec(html)?.[1] ?? '';
+  assert.match(nav, /Trust in the fit: \w+; the report's other warnings: severe \(the target lies beyond the data/);
+  assert.match(html, /target \(severe\)/);
+});

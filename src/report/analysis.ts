@@ -82,6 +82,14 @@ export interface Analysis {
   landmarks?: FrontierPlacement[];
   targets: number[];
   warnings: string[];
+  /**
+   * The worst grade of the report's warnings that are not the fit's (the fit's is `fitJson.trust`): a
+   * target beyond the data (graded as predict grades it), approaches that disagree. Absent when none.
+   */
+  beyondFit?: {
+    severity: 'warning' | 'severe';
+    reasons: { severity: 'warning' | 'severe'; what: string }[];
+  };
 }
 
 export function analyse(
@@ -189,6 +197,26 @@ export function analyse(
     if (!isScaleLabError(e)) throw e;
     unplannable.push(`frontier: ${e.message}`);
   }
+  const targetWarnings = plan
+    ? plan.warnings.map((message) => ({
+        message,
+        severity: extrapolationWarnings(ranges, plan!.recommendation).find((e) => e.message === message)?.severity,
+      }))
+    : [];
+  const disagreements = agreements.filter((a) => !a.exponent && a.statement.includes('DISAGREE'));
+  // The report's worst beyond the fit's own trust: a target far beyond the data, approaches that disagree.
+  // A page whose top read "Trust: ok" beside them was read as the verdict on the plan.
+  const beyondFit: NonNullable<Analysis['beyondFit']>['reasons'] = [
+    ...targetWarnings.flatMap((w) =>
+      w.severity === 'severe' || w.severity === 'warning'
+        ? [{ severity: w.severity, what: 'the target lies beyond the data' }]
+        : [],
+    ),
+    ...disagreements.map((a) => ({
+      severity: 'warning' as const,
+      what: `approaches ${a.approaches.join(' and ')} disagree`,
+    })),
+  ];
   const warnings = [
     ...unplannable,
     ...fitted.warnings.map(
@@ -205,13 +233,8 @@ export function analyse(
     // about, since `plot` shows no plan and `scalelab plan` was not run.
     // Each with its severity where it is an extrapolation (info within 10×), as the fit's warnings carry
     // theirs: plot and report print every line as "warning:", and 6× the data read as a warning.
-    ...(plan
-      ? plan.warnings.map((w) => {
-          const severity = extrapolationWarnings(ranges, plan!.recommendation).find((e) => e.message === w)?.severity;
-          return `target${severity ? ` (${severity})` : ''}: ${w}`;
-        })
-      : []),
-    ...agreements.filter((a) => !a.exponent && a.statement.includes('DISAGREE')).map((a) => a.statement),
+    ...targetWarnings.map((w) => `target${w.severity ? ` (${w.severity})` : ''}: ${w.message}`),
+    ...disagreements.map((a) => a.statement),
   ];
   if (bt) warnings.push(...backtestWarnings(bt));
   if (backtestSkipped !== undefined) warnings.push(`back-test not shown: ${backtestSkipped}`);
@@ -229,6 +252,14 @@ export function analyse(
     landmarks,
     targets: o.targets,
     warnings,
+    ...(beyondFit.length
+      ? {
+          beyondFit: {
+            severity: beyondFit.some((r) => r.severity === 'severe') ? 'severe' : 'warning',
+            reasons: beyondFit,
+          },
+        }
+      : {}),
   };
 }
 

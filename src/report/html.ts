@@ -145,18 +145,26 @@ export function reportHtml(a: Analysis, svgs: Partial<Record<FigureKind, string>
         head + (rows.length ? htmlTable(['candidate', 'recipe', 'weight', 'fitted parameters', 'as in'], rows) : ''),
     });
   }
-  if (f.warnings.length) {
+  // The fit's trust grades the fit alone: beside it, the worst of the report's other warnings (a target
+  // far beyond the data, approaches that disagree), so the top of the page does not read "ok" above them.
+  const beyond = a.beyondFit;
+  const beyondText = beyond
+    ? `; the report's other warnings: ${beyond.severity} (${[...new Set(beyond.reasons.filter((r) => r.severity === beyond.severity).map((r) => r.what))].join('; ')}; see Warnings)`
+    : '';
+  if (f.warnings.length || beyond) {
     sections.push({
       id: 'trust',
-      title: `Trust: ${f.trust}`,
-      html: htmlTable(
-        ['severity', 'code', 'what it means'],
-        f.warnings.map((w) => [
-          escapeHtml(w.severity),
-          `<code>${escapeHtml(w.code)}</code>`,
-          escapeHtml(renameOptions(w.message, o.optionName ?? libraryOption)),
-        ]),
-      ),
+      title: `Trust in the fit: ${f.trust}${escapeHtml(beyondText)}`,
+      html: f.warnings.length
+        ? htmlTable(
+            ['severity', 'code', 'what it means'],
+            f.warnings.map((w) => [
+              escapeHtml(w.severity),
+              `<code>${escapeHtml(w.code)}</code>`,
+              escapeHtml(renameOptions(w.message, o.optionName ?? libraryOption)),
+            ]),
+          )
+        : '<p class="ok">The fit has no warnings.</p>',
     });
   }
   if (a.approaches.length) {
