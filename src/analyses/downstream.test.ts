@@ -732,3 +732,29 @@ test('the fit table says why "error from val. loss" is blank, per reason: once f
   );
   assert.equal(none.split('error from val. loss is blank').length - 1, 1);
 });
+
+test("a target or plan far beyond the ladder's compute is graded as the loss predict grades it: {code, severity, message}, in the tables too", () => {
+  const data = { source: 'ladder.csv', sets: [], records: syntheticLadder(5), roles: new Map(), tasks: [] };
+  // The ladder's largest run: N = 1.3e9 on 2.6e11 tokens, C ≈ 2.03e21.
+  const targets = [
+    { label: 'inside', N: 1.3e9, D: 2.6e11 },
+    { label: 'far', N: 7e10, D: 1.4e12 },
+  ];
+  const [t] = analyseLadder(data, { tasks: ['t'], targets, replicates: 0 });
+  const [inside, far] = t.targets;
+  assert.equal(inside.warnings, undefined);
+  assert.equal(far.warnings?.length, 1);
+  assert.deepEqual(
+    { code: far.warnings![0].code, severity: far.warnings![0].severity },
+    { code: 'extrapolation', severity: 'severe' },
+  );
+  assert.match(far.warnings![0].message, /^C = 5\.88e23 is 29\d× the largest C in the ladder's runs/);
+  const json = downstreamJson([t], data.source) as { targets: { warnings?: unknown[] }[] }[];
+  assert.equal(json[0].targets[1].warnings?.length, 1);
+  assert.match(predictionTable([t]), /t, far: severe: C = 5\.88e23 is 29\d×/);
+  assert.doesNotMatch(predictionTable([t]), /t, inside:/);
+  // The direct law in C: its plan is a compute, with no N or D, and the table says why those columns are empty.
+  const [direct] = analyseLadder(data, { tasks: ['t'], route: 'compute', plan: { t: 0.6 }, replicates: 0 });
+  assert.ok(direct.plan?.point && direct.plan.point.N === undefined);
+  assert.match(planTable([direct]), /N, D \(t\): none: the direct law in C predicts accuracy from compute alone/);
+});

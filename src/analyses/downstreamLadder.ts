@@ -53,6 +53,8 @@ import {
   type ValidationLawCache,
 } from './downstream.js';
 import { screenTask, type TaskScreen } from './downstreamScreen.js';
+import { extrapolationWarnings } from './extrapolation.js';
+import type { TrustWarning } from '../fit/warnings.js';
 
 export interface TargetResult {
   label: string;
@@ -94,6 +96,11 @@ export interface TargetResult {
   relativeErrorViaValLoss?: number;
   /** Whether the interval holds the actual accuracy. */
   covered?: boolean;
+  /**
+   * How far the target's C reaches beyond the ladder's (its runs' final compute), graded as the loss
+   * `predict` grades it: info within 10×, warning to 100×, severe beyond. Empty within the ladder.
+   */
+  warnings?: TrustWarning[];
 }
 
 export interface TaskAnalysis {
@@ -159,6 +166,8 @@ export interface TaskPlan {
   unreachable?: number;
   /** The largest compute searched (FLOPs). */
   horizon: number;
+  /** How far the plan's C reaches beyond the ladder's, graded as for a target (TargetResult.warnings). */
+  warnings?: TrustWarning[];
 }
 
 export interface LadderAnalysisOptions extends DownstreamOptions {
@@ -627,6 +636,7 @@ function* analyseTask(
   if (!ladder) throw new InputError({ file: data.source }, 'no ladder runs (every run is a target or a rerun)');
   const out: TaskAnalysis = { task: def.task, ...(ladder.parts ? { parts: ladder.parts } : {}), targets: [] };
   const chained = function* (x: TaskAnalysis, on: TaskLadder): Steps<TaskAnalysis> {
+    gradeDistance(x, on);
     return options.validationLossChain ? yield* withValidationLossChain(x, on, o, options, lawCache) : x;
   };
   // The loss → error exponential needs no task loss: fitted wherever validation losses were recorded.
@@ -776,6 +786,26 @@ function* analyseTask(
   return yield* chained(out, ladder);
 }
 
+/**
+ * Each target's (and the plan's) distance beyond the ladder in compute, graded as the loss `predict` grades
+ * a target beyond its fit's data: a prediction at 4e4× the ladder's largest C was printed as plainly as one
+ * within it. The ladder's C range is its runs' final checkpoints'.
+ */
+function gradeDistance(out: TaskAnalysis, ladder: TaskLadder): void {
+  const finals = ladder.runs.flatMap((r) => (r.checkpoints.length ? [Math.max(...r.checkpoints.map((c) => c.C))] : []));
+  if (!finals.length) return;
+  const range: Record<string, [number, number]> = { C: [Math.min(...finals), Math.max(...finals)] };
+  const of = "the ladder's runs";
+  for (const t of out.targets) {
+    const w = extrapolationWarnings(range, { C: t.C }, of);
+    if (w.length) t.warnings = w;
+  }
+  if (out.plan?.point) {
+    const w = extrapolationWarnings(range, { C: out.plan.point.C }, of);
+    if (w.length) out.plan.warnings = w;
+  }
+}
+
 /** One task's answer to "what reaches this accuracy?": the screen's verdict first, then the plan. */
 export interface AccuracyPlanRow {
   task: string;
@@ -811,6 +841,8 @@ export interface BudgetAnswer {
   sure?: boolean;
   /** The compute the accuracy plan says the target needs (its point estimate), when it has one. */
   neededC?: number;
+  /** The budget's distance beyond the ladder's compute (TargetResult.warnings). */
+  warnings?: TrustWarning[];
 }
 
 /** The budget's answer for one task, from its analysis with the budget's model among its targets (`label`). */
@@ -833,6 +865,7 @@ export function budgetAnswer(t: TaskAnalysis, target: number, label: string): Bu
     target,
     reaches,
     ...(t.plan?.point ? { neededC: t.plan.point.C } : {}),
+    ...(r.warnings ? { warnings: r.warnings } : {}),
   };
 }
 
