@@ -191,7 +191,7 @@ test('scalelab plan with a bootstrapped fit gives intervals; with inference toke
   const text = scalelab(['plan', '--C', '1e24', '--fit', fitFile]).stdout;
   assert.match(
     text,
-    /predicted loss {5}[\d.]+ {3}\[[\d.]+, [\d.]+\] {3}\(the law above, its interval the law's alone\)/,
+    /predicted loss {5}[\d.]+ {3}\[[\d.]+, [\d.]+\] {3}\(the law above; its interval: that law's own \d+ replicates alone, no run scatter\)/,
   );
   assert.match(
     text,

@@ -19,7 +19,7 @@ const n = (v: number | undefined, digits = 4) =>
  * `predict` and `plan --fit` give it (the candidates averaged, a prediction interval for one run).
  */
 function planLossSources(r: NonNullable<Analysis['plan']>['recommendation']): string {
-  const law = `The loss under the law is the reported law's at the recommended N and D${r.intervals.loss ? `, its interval the law's alone (${r.replicates} bootstrap replicates, no run-to-run scatter)` : ''}.`;
+  const law = `The loss under the law is the reported law's at the recommended N and D${r.intervals.loss ? `, its interval that law's own ${r.replicates} bootstrap replicates alone (no run-to-run scatter; not predict's, which pools every candidate's)` : ''}.`;
   const f = r.forRun;
   if (!f) return law;
   const mean =
