@@ -758,3 +758,33 @@ test("a target or plan far beyond the ladder's compute is graded as the loss pre
   assert.ok(direct.plan?.point && direct.plan.point.N === undefined);
   assert.match(planTable([direct]), /N, D \(t\): none: the direct law in C predicts accuracy from compute alone/);
 });
+
+test('a moving average over a sparse ladder is warned of (the runs, the span), never changed; each task names its accuracy metric', () => {
+  const dense = { source: 'ladder.csv', sets: [], records: syntheticLadder(6), roles: new Map(), tasks: [] };
+  const [d] = analyseLadder(dense, { tasks: ['t'], replicates: 0 });
+  // 30 checkpoints a run: the last 5 span 4/30 of its tokens.
+  assert.equal(d.warnings, undefined);
+  assert.equal(d.accuracyMetric, 'acc');
+  // Every 10th checkpoint kept: 3 a run, at 10/30, 20/30 and 30/30 of its tokens.
+  const sparse = {
+    ...dense,
+    records: dense.records.filter((r) => {
+      const Dmax = 20 * r.N! * Number(r.run.split('-')[1].replace('x', ''));
+      return Math.round((30 * r.D!) / Dmax) % 10 === 0;
+    }),
+  };
+  const [s] = analyseLadder(sparse, { tasks: ['t'], replicates: 0 });
+  assert.equal(s.warnings?.length, 1);
+  assert.equal(s.warnings![0].code, 'moving-average');
+  assert.match(s.warnings![0].message, /in 16 of 16 runs \(1\.9e\+?8-1x|in 16 of 16 runs \(/);
+  assert.match(s.warnings![0].message, /up to 67 %, 3 checkpoints/);
+  const [one] = analyseLadder(sparse, { tasks: ['t'], replicates: 0, movingAverage: 1 });
+  assert.equal(one.warnings, undefined);
+  const table = screenTable([s], (o) => `--${o}`);
+  assert.match(table, /t: warning: the moving average over each run's last 5 checkpoints/);
+  assert.match(table, /--movingAverage 1 reads each run's last evaluation/);
+  assert.match(table, /accuracy metric: t acc/);
+  const json = downstreamJson([s]) as { accuracyMetric: string; warnings: { code: string }[] }[];
+  assert.equal(json[0].accuracyMetric, 'acc');
+  assert.equal(json[0].warnings[0].code, 'moving-average');
+});

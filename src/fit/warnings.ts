@@ -40,6 +40,7 @@ export type WarningCode =
   | 'extrapolation'
   | 'break-outside-data'
   | 'lineage'
+  | 'moving-average'
   | 'legacy';
 
 export interface TrustWarning {

@@ -657,8 +657,11 @@ function emit(
   extra?: (task: string) => Record<string, string>,
 ): void {
   const json = extra
-    ? (downstreamJson(tasks, source) as Record<string, unknown>[]).map((j, i) => ({ ...j, ...extra(tasks[i].task) }))
-    : downstreamJson(tasks, source);
+    ? (downstreamJson(tasks, source, flagFor) as Record<string, unknown>[]).map((j, i) => ({
+        ...j,
+        ...extra(tasks[i].task),
+      }))
+    : downstreamJson(tasks, source, flagFor);
   if (f.out) writeOutput(f.out, JSON.stringify(json, null, 2) + '\n', f);
   if (f.json) printResult(json, source);
   else

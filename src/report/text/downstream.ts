@@ -2,7 +2,7 @@
  * The downstream analysis as text (the CLI) and as plain JSON (--json, --out, the HTML report): the
  * screening verdicts always come first, before any fit or prediction.
  */
-import { libraryOption, type OptionNamer } from '../../errors/index.js';
+import { libraryOption, renameOptions, type OptionNamer } from '../../errors/index.js';
 import { formatInterval, formatNumber, formatPercent, formatRange, formatSignedPercent } from '../../core/format.js';
 import { textTable } from '../../core/table.js';
 import type { BudgetAnswer, OpenInterval, TaskAnalysis } from '../../analyses/downstreamLadder.js';
@@ -27,10 +27,16 @@ const DOWNSTREAM_METHODS = {
 } as const;
 
 /** Plain data (no law objects): what --json prints and --out writes; `source` names the data. */
-export function downstreamJson(tasks: readonly TaskAnalysis[], source?: string): unknown {
+export function downstreamJson(
+  tasks: readonly TaskAnalysis[],
+  source?: string,
+  name: OptionNamer = libraryOption,
+): unknown {
   return tasks.map((t) => ({
     task: t.task,
     ...(t.parts ? { parts: t.parts } : {}),
+    ...(t.accuracyMetric ? { accuracyMetric: t.accuracyMetric } : {}),
+    ...(t.warnings ? { warnings: t.warnings.map((w) => ({ ...w, message: renameOptions(w.message, name) })) } : {}),
     ...(source !== undefined ? { source } : {}),
     methods: DOWNSTREAM_METHODS,
     route: t.route ?? null,
@@ -155,6 +161,11 @@ export function screenTable(tasks: readonly TaskAnalysis[], name: OptionNamer = 
     if (note) reasons.push(`  ${t.task}: ${note}`);
   }
   for (const t of tasks) if (t.parts) reasons.push(`  ${t.task}: ${partsNote(t)}`);
+  for (const t of tasks)
+    for (const w of t.warnings ?? []) reasons.push(`  ${t.task}: ${w.severity}: ${renameOptions(w.message, name)}`);
+  // Which accuracy each task reads (acc_norm is preferred over acc): one line, every task's, first.
+  const metrics = tasks.filter((t) => t.accuracyMetric).map((t) => `${t.task} ${t.accuracyMetric}`);
+  if (metrics.length) reasons.unshift(`  accuracy metric: ${metrics.join(', ')}`);
   const noise = noiseFromNote(tasks);
   if (noise) reasons.push(`  ${noise}`);
   return [
