@@ -2,7 +2,15 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { parseRuns } from '../io/parseRuns.js';
-import { approach1, approach2, approach3, agreement, namedBudgets, type ApproachResult } from './frontier.js';
+import {
+  approach1,
+  approach2,
+  approach3,
+  agreement,
+  frontierWarning,
+  namedBudgets,
+  type ApproachResult,
+} from './frontier.js';
 import { isoflopAnalysis, evaluatePower } from './isoflop.js';
 import { fit, prepareFit } from '../fit/fit.js';
 import { bootstrap, replicateParams } from '../fit/bootstrap.js';
@@ -287,4 +295,18 @@ test("a sweep logged with checkpoints: Approach 2 profiles each run's final chec
   // One row per run: nothing to say.
   const finals: Dataset = { ...dataset, runs: runs.filter((_, i) => i % 4 === 3) };
   assert.equal(approach2(finals, [1e23]).rows, undefined);
+});
+
+test("frontier's warnings as {code, severity, message}: a target's grade kept, a fit's own code kept, the rest graded by what they say", () => {
+  assert.deepEqual(frontierWarning('target (severe): C = 1e24 is 3.33e4× the largest C'), {
+    code: 'extrapolation',
+    severity: 'severe',
+    message: 'target (severe): C = 1e24 is 3.33e4× the largest C',
+  });
+  const edge =
+    'the minimum of the C = 3e19 profile lies at its largest model (N = 3.5e8): the budget did not bracket the optimum';
+  assert.equal(frontierWarning(edge).code, 'unbracketed');
+  const own = { code: 'few-runs' as const, severity: 'severe' as const, message: 'only 4 runs' };
+  assert.deepEqual(frontierWarning('only 4 runs', new Map([[own.message, own]])), own);
+  assert.equal(frontierWarning('something else').severity, 'warning');
 });

@@ -37,6 +37,7 @@ import {
 import { powerFit, type PowerFit } from '../core/linearRegression.js';
 import { checkLossVaries, checkMagnitudes } from '../io/dataChecks.js';
 import { formatInterval, formatNumber } from '../core/format.js';
+import { warning, type Severity, type TrustWarning, type WarningCode } from '../fit/warnings.js';
 
 export interface TargetPrediction {
   C: number;
@@ -461,6 +462,31 @@ export function* approach2Steps(
       );
   }
   return result;
+}
+
+/**
+ * An approach's warning as {code, severity, message}, as a fit's and predict's are (frontier --json): a
+ * target's extrapolation keeps its grade ("target (severe): …"), a warning the approach's fit made keeps
+ * its own (`known`), the rest are graded by what they say. Approaches keep plain strings, which the text
+ * report, the web app and the agreement check read.
+ */
+export function frontierWarning(message: string, known?: ReadonlyMap<string, TrustWarning>): TrustWarning {
+  const fromFit = known?.get(message);
+  if (fromFit) return fromFit;
+  const target = /^target \((info|warning|severe)\): /.exec(message);
+  if (target) return warning('extrapolation', target[1] as Severity, message);
+  const [code, severity]: [WarningCode, Severity] = /did not bracket the optimum|not bracketed/.test(message)
+    ? ['unbracketed', 'warning']
+    : /fell on no IsoFLOP budget/.test(message)
+      ? ['unassigned-runs', 'warning']
+      : /bootstrap replicates|budget draws/.test(message)
+        ? ['bootstrap-failed', 'warning']
+        : /lineage/.test(message)
+          ? ['lineage', 'warning']
+          : /no loss is predicted/.test(message)
+            ? ['no-loss-law', 'warning']
+            : ['frontier', 'warning'];
+  return warning(code, severity, message);
 }
 
 /** Where Approaches 1 and 2 get a loss at a target: a law of the frontier's loss against compute. */

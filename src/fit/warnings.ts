@@ -41,6 +41,13 @@ export type WarningCode =
   | 'break-outside-data'
   | 'lineage'
   | 'moving-average'
+  | 'no-shape'
+  | 'unbracketed'
+  | 'unassigned-runs'
+  | 'no-loss-law'
+  | 'bootstrap-failed'
+  | 'frontier'
+  | 'repeated-data'
   | 'legacy';
 
 export interface TrustWarning {

@@ -4,7 +4,6 @@
  * `plot`, `report` and the web app show the same numbers. Pure (the fit and bootstrap are passed in,
  * so the CLI can run them on worker threads).
  */
-import { extrapolationWarnings } from '../analyses/extrapolation.js';
 import type { FitResult } from '../fit/fit.js';
 import { fitEnsemble, fitToJson, loadFit, type FitJson } from '../fit/summary.js';
 import { runClusters, type Dataset } from '../io/dataset.js';
@@ -197,12 +196,11 @@ export function analyse(
     if (!isScaleLabError(e)) throw e;
     unplannable.push(`frontier: ${e.message}`);
   }
-  const targetWarnings = plan
-    ? plan.warnings.map((message) => ({
-        message,
-        severity: extrapolationWarnings(ranges, plan!.recommendation).find((e) => e.message === message)?.severity,
-      }))
-    : [];
+  // Each with its severity where it is an extrapolation (the plan's warnings carry their grades).
+  const targetWarnings = (plan?.warnings ?? []).map((w) => ({
+    message: w.message,
+    severity: w.code === 'extrapolation' ? w.severity : undefined,
+  }));
   const disagreements = agreements.filter((a) => !a.exponent && a.statement.includes('DISAGREE'));
   // The report's worst beyond the fit's own trust: a target far beyond the data, approaches that disagree.
   // A page whose top read "Trust: ok" beside them was read as the verdict on the plan.

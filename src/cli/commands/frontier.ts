@@ -5,6 +5,7 @@ import {
   approach2Steps,
   approach3,
   agreement,
+  frontierWarning,
   type ApproachResult,
   type BootstrapSettings,
 } from '../../analyses/frontier.js';
@@ -17,6 +18,7 @@ import { FitError, InputError, isScaleLabError, UsageError } from '../../errors/
 import { checkLawData } from '../../io/dataChecks.js';
 import { finalCheckpoints } from '../../io/dataset.js';
 import { extrapolationWarnings } from '../../analyses/extrapolation.js';
+import type { TrustWarning } from '../../fit/warnings.js';
 import { allocatingLawIds } from '../../analyses/computeOptimal.js';
 import {
   keyword,
@@ -126,6 +128,8 @@ Examples:
           tolerance: parseQuantity(flags.tolerance, '--tolerance', { plain: plainNumber.decades }),
         };
         const approaches: ApproachResult[] = [];
+        // Approach 3's fit's warnings with their own codes and grades, for the JSON's {code, severity, message}.
+        const fitWarnings = new Map<string, TrustWarning>();
         const skipped: { approach: number; reason: string }[] = [];
         const failures: unknown[] = [];
         // With --approach all, an approach the data cannot support is skipped with its reason;
@@ -211,6 +215,7 @@ Examples:
             }
             // Its intervals come from the fit's bootstrap, which draws lineages as approaches 1 and 2 do.
             if (unit) a3.unit = unit;
+            for (const w of result.warnings) fitWarnings.set(w.message, w);
             a3.warnings.push(...result.warnings.map((w) => w.message));
             return a3;
           });
@@ -276,6 +281,7 @@ Examples:
                 void envelope;
                 return {
                   ...rest,
+                  warnings: rest.warnings.map((w) => frontierWarning(w, fitWarnings)),
                   ...(isoflop
                     ? {
                         profiles: isoflop.profiles.map((p) => ({

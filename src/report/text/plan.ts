@@ -148,7 +148,8 @@ export function planReport(plan: Plan, name: OptionNamer = libraryOption): strin
     if (inf.days !== undefined) lines.push(`  wall-clock: ${inf.days.toFixed(1)} days of training`);
   }
   lines.push('', 'Assumptions:', ...plan.assumptions.map((a) => `  - ${a}`));
-  if (plan.warnings.length) lines.push('Warnings:', ...plan.warnings.map((w) => `  - ${w}`));
+  // Each with its grade, as predict prints its warnings (severe: …, warning: …).
+  if (plan.warnings.length) lines.push('Warnings:', ...plan.warnings.map((w) => `  - ${w.severity}: ${w.message}`));
   return lines.join('\n');
 }
 
