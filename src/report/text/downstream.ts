@@ -460,7 +460,7 @@ export function predictionTable(tasks: readonly TaskAnalysis[]): string {
 }
 
 /** A target's or plan's distance warnings beyond 10× the ladder, as "severe: …" lines (predict's wording). */
-export function gradedLines(warnings: readonly { severity: string; message: string }[] | undefined): string[] {
+function gradedLines(warnings: readonly { severity: string; message: string }[] | undefined): string[] {
   return (warnings ?? []).filter((w) => w.severity !== 'info').map((w) => `${w.severity}: ${w.message}`);
 }
 

@@ -110,7 +110,7 @@ export function frontierReport(
  * Which rows each approach used, when the rows are checkpoints of runs: Approach 1 every checkpoint
  * (the envelope of curves), Approach 2 and a parametric fit each run's final one.
  */
-export function rowLines(approaches: readonly Pick<ApproachResult, 'approach' | 'rows'>[]): string[] {
+function rowLines(approaches: readonly Pick<ApproachResult, 'approach' | 'rows'>[]): string[] {
   return approaches.filter((a) => a.rows !== undefined).map((a) => `  approach ${a.approach} rows: ${a.rows}`);
 }
 
