@@ -251,11 +251,13 @@ test('repetition: a unique-token count far too small, a cap that does not bind, 
   // plan --unique-tokens with the Chinchilla law: the cap is in the assumptions, and a warning that the law ignores it.
   const plan = scalelab(['plan', '--C', '1e22', '--unique-tokens', '25e9', '--json']).json();
   assert.ok(
-    plan.warnings.some((w: string) => /^law chinchilla has no unique-token input: .* repeats them 7\.37 times/.test(w)),
+    plan.warnings.some((w: { message: string }) =>
+      /^law chinchilla has no unique-token input: .* repeats them 7\.37 times/.test(w.message),
+    ),
     JSON.stringify(plan.warnings),
   );
   const fresh = scalelab(['plan', '--C', '1e22', '--unique-tokens', '25e12', '--json']).json();
-  assert.ok(!fresh.warnings.some((w: string) => /no unique-token input/.test(w)));
+  assert.ok(!fresh.warnings.some((w: { message: string }) => /no unique-token input/.test(w.message)));
   const constrained = scalelab([
     'plan',
     '--C',
@@ -266,7 +268,7 @@ test('repetition: a unique-token count far too small, a cap that does not bind, 
     '25e9',
     '--json',
   ]).json();
-  assert.ok(!constrained.warnings.some((w: string) => /no unique-token input/.test(w)));
+  assert.ok(!constrained.warnings.some((w: { message: string }) => /no unique-token input/.test(w.message)));
 });
 
 test('compare and depth-width: a missing group column, a variable the file lacks, a file with no N say what to give', () => {

@@ -1128,3 +1128,28 @@ test('report --downstream --via: the route downstream report takes, said on the 
   assert.match(refused.stderr, /--via is read with --downstream/);
   noStackTrace(refused.stderr);
 });
+
+test('several files: a folder points at its ladder manifest, --downstream after a glob says it takes a comma list, many files are named briefly', () => {
+  const folder = scalelab(['downstream', 'screen', 'examples/downstream/pythia']);
+  assert.equal(folder.code, 2);
+  assert.match(
+    folder.stderr,
+    /a folder, not a file; give its ladder manifest, examples\/downstream\/pythia\/ladder\.json/,
+  );
+  const glob = scalelab(['plan', '--target-accuracy', 'piqa=0.6', '--downstream', 'a.json', 'b.json', 'c.json']);
+  assert.equal(glob.code, 2);
+  assert.match(
+    glob.stderr,
+    /--downstream takes one comma-separated list of files, --downstream a\.json,b\.json,c\.json/,
+  );
+  // Four copies of one file under other names: the did-you-mean error names two and counts the rest.
+  const files = [1, 2, 3, 4].map((k) => {
+    const f = join(tmp, `copy-${k}.json`);
+    copyFileSync('test/fixtures/downstream/lm-eval-pythia-160m-step143000.json', f);
+    return f;
+  });
+  const typo = scalelab(['downstream', 'screen', ...files, '--task', 'PIQA']);
+  assert.equal(typo.code, 2);
+  assert.match(typo.stderr, /copy-2\.json and 2 more files \(4 in all\): no task "PIQA"; did you mean piqa\?/);
+  assert.doesNotMatch(typo.stderr, /copy-3\.json/);
+});

@@ -93,6 +93,8 @@ test('fit --bootstrap writes intervals and replicates; predict --fit gives a los
       `the interval is for a new run: ${q.replicates} bootstrap replicates \\(the 3 candidates' together, ${counts}; whole runs resampled\\)`,
     ),
   );
+  // Its "law alone" interval is the candidates' pooled replicates, said so (plan's is the reported law's own).
+  assert.match(text, /; the 3 candidates' replicates together alone, no run scatter or extrapolation term: \[/);
   // The extrapolation term's numbers, in JSON and text: τ, the fit's largest C, and σ = τ·log10(1 + C/C_max).
   const C = 6 * 7e10 * 1.4e12;
   assert.equal(q.extrapolation.tau, 0.0075);

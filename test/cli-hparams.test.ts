@@ -369,7 +369,7 @@ test('hparams and bcrit presets warn outside the runs their paper fitted them on
   const { learningRate, batchTokens } = plan.recommendation.hyperparameters;
   const shown = `learning rate ${formatNumber(learningRate, 3)} and batch ${formatNumber(batchTokens, 3)} tokens`;
   assert.ok(
-    plan.warnings.some((w: string) =>
+    plan.warnings.some(({ message: w }: { message: string }) =>
       w.startsWith(`${shown}: C = 1e24 is 5e4× the largest C in the runs preset deepseek-2024 was fitted on (2e19`),
     ),
     JSON.stringify(plan.warnings),
@@ -379,12 +379,12 @@ test('hparams and bcrit presets warn outside the runs their paper fitted them on
     text.includes(`learning rate      ${formatNumber(learningRate, 3)}; batch ${formatNumber(batchTokens, 3)} tokens`),
     text,
   );
-  assert.ok(text.includes(`  - ${shown}: C = 1e24 is 5e4×`), text);
+  assert.ok(text.includes(`  - severe: ${shown}: C = 1e24 is 5e4×`), text);
   // Only where a number shown rests on DeepSeek's law outside its range: not within it, not with another preset.
   const hparamWarnings = (args: string[]) =>
     scalelab(['plan', ...args, '--json'])
       .json()
-      .warnings.filter((w: string) => /learning rate|preset deepseek-2024/.test(w));
+      .warnings.filter((w: { message: string }) => /learning rate|preset deepseek-2024/.test(w.message));
   assert.deepEqual(hparamWarnings(['--C', '1e19']), []);
   assert.deepEqual(hparamWarnings(['--C', '1e24', '--hparams-preset', 'porian-2024']), []);
 });

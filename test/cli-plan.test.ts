@@ -58,7 +58,7 @@ test('scalelab frontier warns of a target over 10× beyond the runs it fitted (a
   assert.doesNotMatch(r.stdout, /target .*C = 1e19/);
   // From a preset, against the runs its paper states (N and D): named with their source; within 10× (info),
   // nothing is said.
-  const preset = (targets: string): string[] =>
+  const preset = (targets: string): { code: string; severity: string; message: string }[] =>
     scalelab([
       'frontier',
       'examples/inputs/runs.csv',
@@ -71,9 +71,15 @@ test('scalelab frontier warns of a target over 10× beyond the runs it fitted (a
       '--json',
     ]).json().approaches[0].warnings;
   const far = preset('1e26');
+  // In JSON, {code, severity, message} as fit's and predict's (a script can stop on severe).
   assert.ok(
-    far.some((w) => /^target \(warning\): N = .* the largest N in the runs of preset epoch-2024/.test(w)),
-    far.join('\n'),
+    far.some(
+      (w) =>
+        w.code === 'extrapolation' &&
+        w.severity === 'warning' &&
+        /^target \(warning\): N = .* the largest N in the runs of preset epoch-2024/.test(w.message),
+    ),
+    JSON.stringify(far),
   );
   assert.deepEqual(preset('1e23'), []);
 });
@@ -166,7 +172,7 @@ test('scalelab plan with a bootstrapped fit gives intervals; with inference toke
   assert.ok(j.inference.optimal.N < j.recommendation.N, 'inference-aware model is smaller');
   assert.ok(j.inference.flopsSaved > 0);
   assert.ok(
-    j.warnings.some((w: string) => w.includes("× the largest C in the fit's data")),
+    j.warnings.some((w: { message: string }) => w.message.includes("× the largest C in the fit's data")),
     'extrapolation flagged',
   );
   // The recommended run's loss as predict gives it (auto's candidates averaged, an interval for one run),
@@ -191,7 +197,7 @@ test('scalelab plan with a bootstrapped fit gives intervals; with inference toke
   const text = scalelab(['plan', '--C', '1e24', '--fit', fitFile]).stdout;
   assert.match(
     text,
-    /predicted loss {5}[\d.]+ {3}\[[\d.]+, [\d.]+\] {3}\(the law above, its interval the law's alone\)/,
+    /predicted loss {5}[\d.]+ {3}\[[\d.]+, [\d.]+\] {3}\(the law above; its interval: that law's own \d+ replicates alone, no run scatter\)/,
   );
   assert.match(
     text,
@@ -369,7 +375,7 @@ test('scalelab shape: search and count modes', () => {
 test('plan and predict from a preset warn beyond (and far below) the runs it was fitted to, citing where their range is stated', () => {
   const tiny = scalelab(['plan', '--C', '1e3', '--json']).json();
   assert.ok(
-    tiny.warnings.some((w: string) =>
+    tiny.warnings.some(({ message: w }: { message: string }) =>
       /^N = 1\.647 is below the smallest N in the runs of preset epoch-2024 \(5\.73e7; the 240 digitised runs it was fitted to, examples\/chinchilla\.csv\), by [\d.e]+×: far outside what the law has seen/.test(
         w,
       ),
@@ -378,7 +384,10 @@ test('plan and predict from a preset warn beyond (and far below) the runs it was
   );
   // Within the runs: no extrapolation warning.
   const inside = scalelab(['plan', '--C', '1e20', '--json']).json();
-  assert.ok(!inside.warnings.some((w: string) => w.includes('preset epoch-2024')), JSON.stringify(inside.warnings));
+  assert.ok(
+    !inside.warnings.some((w: { message: string }) => w.message.includes('preset epoch-2024')),
+    JSON.stringify(inside.warnings),
+  );
   const kaplan = scalelab(['predict', '--preset', 'kaplan-2020', '--N', '1e11', '--D', '1e12']);
   assert.equal(kaplan.code, 0, kaplan.stderr);
   assert.match(
@@ -444,7 +453,9 @@ test("plan's printed rules of thumb, inference FLOPs and shape choice say where 
   assert.ok(text.includes(`  - ${inference}`));
   within(j.inference.optimal.inferenceFlops, 2 * j.inference.optimal.N * 2e12, 1e-9, 'inference FLOPs = 2NT');
   // The over-trained model is judged against the law's data too (its D is further out than the recommendation's).
-  const lifetimeD = j.warnings.find((w: string) => w.startsWith('lifetime-optimal model: D = '));
+  const lifetimeD = j.warnings.find((w: { message: string }) =>
+    w.message.startsWith('lifetime-optimal model: D = '),
+  )?.message;
   assert.match(
     lifetimeD,
     /^lifetime-optimal model: D = 2\.476e12 is 7\.79× the largest D in the runs of preset epoch-2024/,

@@ -197,7 +197,12 @@ test("report's plan says whose loss and interval it shows, and gives a new run's
     html.indexOf('<section id="plan">'),
     html.indexOf('</section>', html.indexOf('<section id="plan">')),
   );
-  assert.ok(section.includes("its interval the law's alone (30 bootstrap replicates, no run-to-run scatter)"), section);
+  assert.ok(
+    section.includes(
+      "its interval that law's own 30 bootstrap replicates alone (no run-to-run scatter; not predict's, which pools every candidate's)",
+    ),
+    section,
+  );
   const expected = `For a new run, as predict gives it: ${formatNumber(f.loss, 4)}, 95 % prediction interval [${formatNumber(f.interval[0], 3)}, ${formatNumber(f.interval[1], 3)}]`;
   assert.ok(section.includes(expected), `${expected}\n${section}`);
   assert.notEqual(formatNumber(f.interval[0], 3), formatNumber(plan.recommendation.intervals.loss[0], 3));
@@ -205,4 +210,20 @@ test("report's plan says whose loss and interval it shows, and gives a new run's
   // The target as given (it read 1.03e22 in the title and the approaches table).
   assert.ok(section.includes('Plan for C = 1.026e22 FLOPs'), section.slice(0, 200));
   assert.match(html, /<td>1\.026e22<\/td>/);
+  // One shape choice (makePlan's): the report's shape at the same C is plan's.
+  const s = plan.recommendation.shape.shape;
+  assert.ok(
+    section.includes(`Shape: ${s.nLayer} layers × d_model ${s.dModel}, ${s.nHeads} heads of ${s.headDim}`),
+    section,
+  );
+});
+
+test("report's Trust line at the top grades the fit and, beside it, a target far beyond the data: never 'ok' alone above a severe warning", () => {
+  const out = join(dir, 'far.html');
+  const r = scalelab(['report', 'examples/inputs/runs.csv', '--targets', '1e27', '--bootstrap', '0', '--out', out]);
+  assert.equal(r.code, 0, r.stderr);
+  const html = readFileSync(out, 'utf8');
+  const nav = /<nav>([\s\S]*?)<\/nav>/.exec(html)?.[1] ?? '';
+  assert.match(nav, /Trust in the fit: \w+; the report's other warnings: severe \(the target lies beyond the data/);
+  assert.match(html, /target \(severe\)/);
 });

@@ -732,3 +732,59 @@ test('the fit table says why "error from val. loss" is blank, per reason: once f
   );
   assert.equal(none.split('error from val. loss is blank').length - 1, 1);
 });
+
+test("a target or plan far beyond the ladder's compute is graded as the loss predict grades it: {code, severity, message}, in the tables too", () => {
+  const data = { source: 'ladder.csv', sets: [], records: syntheticLadder(5), roles: new Map(), tasks: [] };
+  // The ladder's largest run: N = 1.3e9 on 2.6e11 tokens, C ≈ 2.03e21.
+  const targets = [
+    { label: 'inside', N: 1.3e9, D: 2.6e11 },
+    { label: 'far', N: 7e10, D: 1.4e12 },
+  ];
+  const [t] = analyseLadder(data, { tasks: ['t'], targets, replicates: 0 });
+  const [inside, far] = t.targets;
+  assert.equal(inside.warnings, undefined);
+  assert.equal(far.warnings?.length, 1);
+  assert.deepEqual(
+    { code: far.warnings![0].code, severity: far.warnings![0].severity },
+    { code: 'extrapolation', severity: 'severe' },
+  );
+  assert.match(far.warnings![0].message, /^C = 5\.88e23 is 29\d× the largest C in the ladder's runs/);
+  const json = downstreamJson([t], data.source) as { targets: { warnings?: unknown[] }[] }[];
+  assert.equal(json[0].targets[1].warnings?.length, 1);
+  assert.match(predictionTable([t]), /t, far: severe: C = 5\.88e23 is 29\d×/);
+  assert.doesNotMatch(predictionTable([t]), /t, inside:/);
+  // The direct law in C: its plan is a compute, with no N or D, and the table says why those columns are empty.
+  const [direct] = analyseLadder(data, { tasks: ['t'], route: 'compute', plan: { t: 0.6 }, replicates: 0 });
+  assert.ok(direct.plan?.point && direct.plan.point.N === undefined);
+  assert.match(planTable([direct]), /N, D \(t\): none: the direct law in C predicts accuracy from compute alone/);
+});
+
+test('a moving average over a sparse ladder is warned of (the runs, the span), never changed; each task names its accuracy metric', () => {
+  const dense = { source: 'ladder.csv', sets: [], records: syntheticLadder(6), roles: new Map(), tasks: [] };
+  const [d] = analyseLadder(dense, { tasks: ['t'], replicates: 0 });
+  // 30 checkpoints a run: the last 5 span 4/30 of its tokens.
+  assert.equal(d.warnings, undefined);
+  assert.equal(d.accuracyMetric, 'acc');
+  // Every 10th checkpoint kept: 3 a run, at 10/30, 20/30 and 30/30 of its tokens.
+  const sparse = {
+    ...dense,
+    records: dense.records.filter((r) => {
+      const Dmax = 20 * r.N! * Number(r.run.split('-')[1].replace('x', ''));
+      return Math.round((30 * r.D!) / Dmax) % 10 === 0;
+    }),
+  };
+  const [s] = analyseLadder(sparse, { tasks: ['t'], replicates: 0 });
+  assert.equal(s.warnings?.length, 1);
+  assert.equal(s.warnings![0].code, 'moving-average');
+  assert.match(s.warnings![0].message, /in 16 of 16 runs \(1\.9e\+?8-1x|in 16 of 16 runs \(/);
+  assert.match(s.warnings![0].message, /up to 67 %, 3 checkpoints/);
+  const [one] = analyseLadder(sparse, { tasks: ['t'], replicates: 0, movingAverage: 1 });
+  assert.equal(one.warnings, undefined);
+  const table = screenTable([s], (o) => `--${o}`);
+  assert.match(table, /t: warning: the moving average over each run's last 5 checkpoints/);
+  assert.match(table, /--movingAverage 1 reads each run's last evaluation/);
+  assert.match(table, /accuracy metric: t acc/);
+  const json = downstreamJson([s]) as { accuracyMetric: string; warnings: { code: string }[] }[];
+  assert.equal(json[0].accuracyMetric, 'acc');
+  assert.equal(json[0].warnings[0].code, 'moving-average');
+});

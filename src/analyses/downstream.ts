@@ -382,6 +382,24 @@ export function finalPoints(ladder: TaskLadder, movingAverage = defaults.movingA
   });
 }
 
+/**
+ * Runs whose final point's moving average (its last `movingAverage` checkpoints) spans more than a
+ * quarter of the run's tokens: with 4 checkpoints a run, a window of 5 makes its "final" accuracy the mean
+ * of its whole run. Each with the share of its tokens the window spans. Checkpoints in order of D.
+ */
+export function wideAverageWindows(
+  ladder: Pick<TaskLadder, 'runs'>,
+  movingAverage = defaults.movingAverage,
+): { run: string; span: number; checkpoints: number }[] {
+  return ladder.runs.flatMap((r) => {
+    const tail = r.checkpoints.slice(-movingAverage);
+    const last = r.checkpoints[r.checkpoints.length - 1];
+    if (tail.length < 2 || !(last.D > 0)) return [];
+    const span = (last.D - tail[0].D) / last.D;
+    return span > 0.25 ? [{ run: r.run, span, checkpoints: tail.length }] : [];
+  });
+}
+
 /** Trailing moving average with partial windows at the start (numpy cumsum form, as the paper's code). */
 export function trailingMean(values: readonly number[], k: number): number[] {
   const out: number[] = [];

@@ -5,7 +5,7 @@
  * share. Pure.
  */
 import { unknownName } from '../core/names.js';
-import { InputError } from '../errors/index.js';
+import { InputError, libraryOption } from '../errors/index.js';
 import { intervalOpenAbove } from '../core/statistics.js';
 import { formatNumber, formatRange, plain } from '../core/format.js';
 import { finish, type Steps } from '../core/steps.js';
@@ -13,6 +13,7 @@ import type { TaskDefinition, TaskMetricData } from '../io/parseTaskMetrics.js';
 import {
   bootstrapDownstreamSteps,
   finalPoints,
+  wideAverageWindows,
   fitDownstream,
   predictDownstream,
   tasksOf,
@@ -53,6 +54,8 @@ import {
   type ValidationLawCache,
 } from './downstream.js';
 import { screenTask, type TaskScreen } from './downstreamScreen.js';
+import { extrapolationWarnings } from './extrapolation.js';
+import { warning, type TrustWarning } from '../fit/warnings.js';
 
 export interface TargetResult {
   label: string;
@@ -94,10 +97,22 @@ export interface TargetResult {
   relativeErrorViaValLoss?: number;
   /** Whether the interval holds the actual accuracy. */
   covered?: boolean;
+  /**
+   * How far the target's C reaches beyond the ladder's (its runs' final compute), graded as the loss
+   * `predict` grades it: info within 10×, warning to 100×, severe beyond. Empty within the ladder.
+   */
+  warnings?: TrustWarning[];
 }
 
 export interface TaskAnalysis {
   task: string;
+  /** The accuracy metric read for the task (acc_norm chosen over acc, …); a mean over tasks names its parts'. */
+  accuracyMetric?: string;
+  /**
+   * Warnings about how the ladder was read: a moving average whose window spans more than a quarter of a
+   * run's tokens (code 'moving-average'), so a run's "final" accuracy is the mean of much of its run.
+   */
+  warnings?: TrustWarning[];
   /**
    * How accuracy was predicted: two steps through the task loss, two steps through the validation loss,
    * or the direct law in C. Absent where the task could not be read at all.
@@ -159,6 +174,8 @@ export interface TaskPlan {
   unreachable?: number;
   /** The largest compute searched (FLOPs). */
   horizon: number;
+  /** How far the plan's C reaches beyond the ladder's, graded as for a target (TargetResult.warnings). */
+  warnings?: TrustWarning[];
 }
 
 export interface LadderAnalysisOptions extends DownstreamOptions {
@@ -625,8 +642,29 @@ function* analyseTask(
   const o: DownstreamOptions = { ...options, chance: options.chance ?? def.chance };
   const ladder = ladderFor(data, def, 'ladder');
   if (!ladder) throw new InputError({ file: data.source }, 'no ladder runs (every run is a target or a rerun)');
-  const out: TaskAnalysis = { task: def.task, ...(ladder.parts ? { parts: ladder.parts } : {}), targets: [] };
+  const out: TaskAnalysis = {
+    task: def.task,
+    ...(ladder.parts ? { parts: ladder.parts } : { accuracyMetric: ladder.accuracyMetric }),
+    targets: [],
+  };
+  // The default window (5) over a ladder evaluated a few times a run averages most of each run: said, not
+  // changed (the default is the benches' choice, docs/methods.md).
+  const k = o.movingAverage ?? 5;
+  const wide = wideAverageWindows(ladder, k);
+  if (wide.length) {
+    const names = wide.map((w) => w.run);
+    const shown = names.slice(0, 6).join(', ') + (names.length > 6 ? `, … (${names.length} in all)` : '');
+    const widest = wide.reduce((a, b) => (b.span > a.span ? b : a));
+    out.warnings = [
+      warning(
+        'moving-average',
+        'warning',
+        `the moving average over each run's last ${k} checkpoints spans more than a quarter of its tokens in ${wide.length} of ${ladder.runs.length} runs (${shown}; up to ${Math.round(widest.span * 100)} %, ${widest.checkpoints} checkpoints): a run's "final" accuracy is then the mean of much of its run, not its end; with few checkpoints a run, ${libraryOption('movingAverage')} 1 reads each run's last evaluation`,
+      ),
+    ];
+  }
   const chained = function* (x: TaskAnalysis, on: TaskLadder): Steps<TaskAnalysis> {
+    gradeDistance(x, on);
     return options.validationLossChain ? yield* withValidationLossChain(x, on, o, options, lawCache) : x;
   };
   // The loss → error exponential needs no task loss: fitted wherever validation losses were recorded.
@@ -776,6 +814,26 @@ function* analyseTask(
   return yield* chained(out, ladder);
 }
 
+/**
+ * Each target's (and the plan's) distance beyond the ladder in compute, graded as the loss `predict` grades
+ * a target beyond its fit's data: a prediction at 4e4× the ladder's largest C was printed as plainly as one
+ * within it. The ladder's C range is its runs' final checkpoints'.
+ */
+function gradeDistance(out: TaskAnalysis, ladder: TaskLadder): void {
+  const finals = ladder.runs.flatMap((r) => (r.checkpoints.length ? [Math.max(...r.checkpoints.map((c) => c.C))] : []));
+  if (!finals.length) return;
+  const range: Record<string, [number, number]> = { C: [Math.min(...finals), Math.max(...finals)] };
+  const of = "the ladder's runs";
+  for (const t of out.targets) {
+    const w = extrapolationWarnings(range, { C: t.C }, of);
+    if (w.length) t.warnings = w;
+  }
+  if (out.plan?.point) {
+    const w = extrapolationWarnings(range, { C: out.plan.point.C }, of);
+    if (w.length) out.plan.warnings = w;
+  }
+}
+
 /** One task's answer to "what reaches this accuracy?": the screen's verdict first, then the plan. */
 export interface AccuracyPlanRow {
   task: string;
@@ -811,6 +869,8 @@ export interface BudgetAnswer {
   sure?: boolean;
   /** The compute the accuracy plan says the target needs (its point estimate), when it has one. */
   neededC?: number;
+  /** The budget's distance beyond the ladder's compute (TargetResult.warnings). */
+  warnings?: TrustWarning[];
 }
 
 /** The budget's answer for one task, from its analysis with the budget's model among its targets (`label`). */
@@ -833,6 +893,7 @@ export function budgetAnswer(t: TaskAnalysis, target: number, label: string): Bu
     target,
     reaches,
     ...(t.plan?.point ? { neededC: t.plan.point.C } : {}),
+    ...(r.warnings ? { warnings: r.warnings } : {}),
   };
 }
 

@@ -2,7 +2,15 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { parseRuns } from '../io/parseRuns.js';
-import { approach1, approach2, approach3, agreement, namedBudgets, type ApproachResult } from './frontier.js';
+import {
+  approach1,
+  approach2,
+  approach3,
+  agreement,
+  frontierWarning,
+  namedBudgets,
+  type ApproachResult,
+} from './frontier.js';
 import { isoflopAnalysis, evaluatePower } from './isoflop.js';
 import { fit, prepareFit } from '../fit/fit.js';
 import { bootstrap, replicateParams } from '../fit/bootstrap.js';
@@ -246,4 +254,59 @@ test('Approaches 1 and 2 draw whole lineages when the data name them: a lineage 
     m.isoflop.profiles.map((p) => p.unit),
     m.isoflop.profiles.map((_, i) => (i === 0 ? 'run' : 'lineage')),
   );
+});
+
+test("a sweep logged with checkpoints: Approach 2 profiles each run's final checkpoint, so its budgets are the sweep's", () => {
+  const truth = { E: 1.69, A: 406.4, B: 410.7, alpha: 0.34, beta: 0.28 };
+  const budgets = [3e17, 1e18, 3e18, 1e19, 3e19];
+  const sizes = [2e7, 4e7, 8e7, 1.5e8, 2.5e8, 3.5e8];
+  const runs: Run[] = [];
+  let line = 1;
+  for (const C of budgets)
+    for (const N of sizes) {
+      const D = C / (6 * N);
+      // Four checkpoints per run, at a quarter, half, three quarters and all of its tokens.
+      for (const f of [0.25, 0.5, 0.75, 1])
+        runs.push({
+          N,
+          D: f * D,
+          C: 6 * N * f * D,
+          loss: predictLoss(chinchilla, truth, { N, D: f * D }),
+          run: `C${C}-N${N}`,
+          line: ++line,
+        });
+    }
+  const dataset: Dataset = {
+    source: 'sweep.csv',
+    runs,
+    columns: { N: 'N', D: 'D', C: 'C', loss: 'loss', run: 'run' },
+    derived: {},
+  };
+  const a2 = approach2(dataset, [1e23]);
+  assert.deepEqual(
+    a2.isoflop.profiles.map((p) => Number(p.C.toPrecision(3))),
+    budgets,
+    'one profile per budget of the sweep',
+  );
+  assert.ok(a2.isoflop.profiles.every((p) => p.runs.length === sizes.length));
+  assert.equal(a2.rows, "each run's final checkpoint: 30 of 120 rows");
+  // The envelope reads every checkpoint, and says so.
+  assert.equal(approach1(dataset, [1e23]).rows, 'every checkpoint: 120 rows of 30 runs');
+  // One row per run: nothing to say.
+  const finals: Dataset = { ...dataset, runs: runs.filter((_, i) => i % 4 === 3) };
+  assert.equal(approach2(finals, [1e23]).rows, undefined);
+});
+
+test("frontier's warnings as {code, severity, message}: a target's grade kept, a fit's own code kept, the rest graded by what they say", () => {
+  assert.deepEqual(frontierWarning('target (severe): C = 1e24 is 3.33e4× the largest C'), {
+    code: 'extrapolation',
+    severity: 'severe',
+    message: 'target (severe): C = 1e24 is 3.33e4× the largest C',
+  });
+  const edge =
+    'the minimum of the C = 3e19 profile lies at its largest model (N = 3.5e8): the budget did not bracket the optimum';
+  assert.equal(frontierWarning(edge).code, 'unbracketed');
+  const own = { code: 'few-runs' as const, severity: 'severe' as const, message: 'only 4 runs' };
+  assert.deepEqual(frontierWarning('only 4 runs', new Map([[own.message, own]])), own);
+  assert.equal(frontierWarning('something else').severity, 'warning');
 });

@@ -15,7 +15,14 @@ import { randomSource, resample, resampleCounts, type Random } from '../core/ran
 import { finish, type Steps } from '../core/steps.js';
 import { fit } from '../fit/fit.js';
 import { powerLaw, predictLoss, type Law } from '../laws/index.js';
-import { defaultResampleUnit, groupedDraw, lineagesNotDrawn, type Dataset, type Run } from '../io/dataset.js';
+import {
+  defaultResampleUnit,
+  finalCheckpoints,
+  groupedDraw,
+  lineagesNotDrawn,
+  type Dataset,
+  type Run,
+} from '../io/dataset.js';
 import { computeOptimal } from './computeOptimal.js';
 import type { ProcedureJson } from '../fit/summary.js';
 import { envelopeAnalysis, trainingCurves, type Curve, type EnvelopeResult } from './envelope.js';
@@ -30,6 +37,7 @@ import {
 import { powerFit, type PowerFit } from '../core/linearRegression.js';
 import { checkLossVaries, checkMagnitudes } from '../io/dataChecks.js';
 import { formatInterval, formatNumber } from '../core/format.js';
+import { warning, type Severity, type TrustWarning, type WarningCode } from '../fit/warnings.js';
 
 export interface TargetPrediction {
   C: number;
@@ -77,6 +85,12 @@ export interface ApproachResult {
    * fit): the citation is said once, where the report says where each approach's numbers come from.
    */
   shortLabel?: string;
+  /**
+   * Which rows of the data the approach used, when they may be fewer than all: Approach 2 (and a
+   * parametric fit frontier makes) takes each run's final checkpoint, Approach 1 every checkpoint
+   * ("each run's final checkpoint: 30 of 570 rows").
+   */
+  rows?: string;
   warnings: string[];
 }
 
@@ -104,6 +118,7 @@ export function approachSummary(a: ApproachResult): ApproachSummary {
     approach: a.approach,
     label: a.label,
     ...(a.shortLabel !== undefined ? { shortLabel: a.shortLabel } : {}),
+    ...(a.rows !== undefined ? { rows: a.rows } : {}),
     a: a.a,
     b: a.b,
     intervals: a.intervals,
@@ -265,6 +280,10 @@ export function* approach1Steps(
     targets: targets.map((C) => ({ ...target(C, env.N, env.D, lossParams), intervals: {} })),
     lossLaw: lossParams ? { law: 'power (x = C)', params: lossParams } : undefined,
     replicates: 0,
+    // The envelope is the minimum over whole training curves: every checkpoint is a point of it (Chinchilla's Approach 1).
+    ...(curves.length < dataset.runs.length
+      ? { rows: `every checkpoint: ${dataset.runs.length} rows of ${curves.length} runs` }
+      : {}),
     warnings: [...env.warnings, ...(lossParams ? [] : noLossLaw(lossPoints.length))],
     envelope: env,
   };
@@ -355,6 +374,10 @@ export function* approach2Steps(
   boot?: BootstrapSettings,
 ): Steps<ApproachResult & { isoflop: IsoflopResult }> {
   checkMagnitudes(dataset, ['N', 'D', 'C', 'loss'], dataset.runs);
+  // An IsoFLOP profile is whole runs at one budget: a run's intermediate checkpoints (at smaller compute,
+  // and above the loss a run of that length reaches) are not runs of other budgets.
+  const finals = finalCheckpoints(dataset);
+  dataset = finals.dataset;
   const iso = isoflopAnalysis(dataset, options);
   checkFalling(
     iso.profiles.map((p) => p.C),
@@ -378,6 +401,7 @@ export function* approach2Steps(
     targets: targets.map((c) => ({ ...target(c, iso.N, iso.D, lossParams), intervals: {} })),
     lossLaw: lossParams ? { law: 'power (x = C)', params: lossParams } : undefined,
     replicates: 0,
+    ...(finals.note ? { rows: finals.note } : {}),
     warnings: [...iso.warnings, ...(lossParams ? [] : noLossLaw(C.length))],
     isoflop: iso,
   };
@@ -438,6 +462,31 @@ export function* approach2Steps(
       );
   }
   return result;
+}
+
+/**
+ * An approach's warning as {code, severity, message}, as a fit's and predict's are (frontier --json): a
+ * target's extrapolation keeps its grade ("target (severe): …"), a warning the approach's fit made keeps
+ * its own (`known`), the rest are graded by what they say. Approaches keep plain strings, which the text
+ * report, the web app and the agreement check read.
+ */
+export function frontierWarning(message: string, known?: ReadonlyMap<string, TrustWarning>): TrustWarning {
+  const fromFit = known?.get(message);
+  if (fromFit) return fromFit;
+  const target = /^target \((info|warning|severe)\): /.exec(message);
+  if (target) return warning('extrapolation', target[1] as Severity, message);
+  const [code, severity]: [WarningCode, Severity] = /did not bracket the optimum|not bracketed/.test(message)
+    ? ['unbracketed', 'warning']
+    : /fell on no IsoFLOP budget/.test(message)
+      ? ['unassigned-runs', 'warning']
+      : /bootstrap replicates|budget draws/.test(message)
+        ? ['bootstrap-failed', 'warning']
+        : /lineage/.test(message)
+          ? ['lineage', 'warning']
+          : /no loss is predicted/.test(message)
+            ? ['no-loss-law', 'warning']
+            : ['frontier', 'warning'];
+  return warning(code, severity, message);
 }
 
 /** Where Approaches 1 and 2 get a loss at a target: a law of the frontier's loss against compute. */

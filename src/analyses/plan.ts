@@ -14,6 +14,7 @@ import { repetitionOptimum } from './repetition.js';
 import { allocateByRule, type AllocationMember, type AllocationRule } from './allocationRules.js';
 import { OptionError } from '../errors/index.js';
 import { extrapolationWarnings, presetRangeWarnings } from './extrapolation.js';
+import { warning, type TrustWarning } from '../fit/warnings.js';
 import { formatInterval, formatNumber } from '../core/format.js';
 import { inferenceAwareOptimal, qualityOf, type InferenceAwareResult } from './inferenceAware.js';
 import { fitHparamLawsSteps, predictHparams, type HparamPreset } from '../hparams/laws.js';
@@ -79,7 +80,7 @@ export interface PlanHyperparameters {
   learningRateInterval?: [number, number];
   batchInterval?: [number, number];
   /** The law used outside the range it was fitted on (a preset's paper), said in the plan's warnings. */
-  warnings?: string[];
+  warnings?: TrustWarning[];
 }
 
 export interface PlanCriticalBatch {
@@ -150,7 +151,8 @@ export interface Plan {
   /** The cluster's inputs the caller chose rather than the user (defaults), with where they come from. */
   assumed?: { mfu?: string; accelerator?: string };
   assumptions: string[];
-  warnings: string[];
+  /** Each with a code and a severity, as a fit's and predict's are (a script can stop on severe). */
+  warnings: TrustWarning[];
 }
 
 /**
@@ -230,7 +232,7 @@ export function* makePlanSteps(input: PlanInput): Steps<Plan> {
   }
   const seqLen = input.shape?.seqLen ?? 4096;
   let shapes: ShapeCandidate[] = [];
-  const warnings: string[] = [];
+  const warnings: TrustWarning[] = [];
   const tolerance = input.shape?.tolerance ?? 0.05;
   try {
     shapes = shapeSearch(best.N, { tolerance: 0.05, ...input.shape });
@@ -238,7 +240,11 @@ export function* makePlanSteps(input: PlanInput): Steps<Plan> {
     // The search's own advice names its options, which the plan does not take: said in the plan's terms.
     if (!(e instanceof OptionError)) throw e;
     warnings.push(
-      `no model shape found for N = ${formatNumber(best.N, 4)}: none counts within ${formatNumber(tolerance * 100, 3)} % of it with d_model/n_layer in ${formatInterval(input.shape?.aspectRange ?? [32, 256], String)} and heads of ${(input.shape?.headDims ?? [64, 128]).join(' or ')}${best.N < 1e7 ? ' (models this small come in few such shapes: choose its layers and width by hand)' : ''}`,
+      warning(
+        'no-shape',
+        'warning',
+        `no model shape found for N = ${formatNumber(best.N, 4)}: none counts within ${formatNumber(tolerance * 100, 3)} % of it with d_model/n_layer in ${formatInterval(input.shape?.aspectRange ?? [32, 256], String)} and heads of ${(input.shape?.headDims ?? [64, 128]).join(' or ')}${best.N < 1e7 ? ' (models this small come in few such shapes: choose its layers and width by hand)' : ''}`,
+      ),
     );
   }
   const shape = shapes[0];
@@ -289,7 +295,7 @@ export function* makePlanSteps(input: PlanInput): Steps<Plan> {
     inference = { ...r, targetFrom, days: days(r.optimal.trainingFlops), shape: ishape };
   }
 
-  warnings.push(...extrapolationWarnings(input.ranges, best, input.rangesOf, input.rangesSource).map((w) => w.message));
+  warnings.push(...extrapolationWarnings(input.ranges, best, input.rangesOf, input.rangesSource));
   // The over-trained model is a second extrapolation of the same law, often further in D: judged too.
   if (inference)
     warnings.push(
@@ -298,7 +304,7 @@ export function* makePlanSteps(input: PlanInput): Steps<Plan> {
         { N: inference.optimal.N, D: inference.optimal.D, C: inference.optimal.trainingFlops },
         input.rangesOf,
         input.rangesSource,
-      ).map((w) => `lifetime-optimal model: ${w.message}`),
+      ).map((w) => ({ ...w, message: `lifetime-optimal model: ${w.message}` })),
     );
   const given = input.hyperparameters?.({ C: compute, N: best.N });
   const hyperparameters = given !== undefined && isSteps(given) ? yield* given : given;
@@ -358,7 +364,11 @@ export function* makePlanSteps(input: PlanInput): Steps<Plan> {
   // the answer, and a run that repeats its data does worse than the loss predicted.
   if (U !== undefined && !law.inputs.includes('U') && best.D > U)
     warnings.push(
-      `law ${law.id} has no unique-token input: it plans as if all ${formatNumber(best.D, 4)} tokens were fresh, but with ${formatNumber(U, 4)} unique ones the run repeats them ${(best.D / U).toFixed(2)} times and its loss will be higher than predicted; plan with a data-constrained law (preset muennighoff-2023) to account for it`,
+      warning(
+        'repeated-data',
+        'warning',
+        `law ${law.id} has no unique-token input: it plans as if all ${formatNumber(best.D, 4)} tokens were fresh, but with ${formatNumber(U, 4)} unique ones the run repeats them ${(best.D / U).toFixed(2)} times and its loss will be higher than predicted; plan with a data-constrained law (preset muennighoff-2023) to account for it`,
+      ),
     );
   if (shape)
     assumptions.push(
@@ -435,7 +445,7 @@ export function hyperparametersFromPreset(preset: HparamPreset): (at: { C: numbe
     return {
       learningRate: p.learningRate,
       batchTokens: p.batchTokens,
-      warnings: presetRangeWarnings(preset, p.at).map((w) => `${shown}: ${w.message}`),
+      warnings: presetRangeWarnings(preset, p.at).map((w) => ({ ...w, message: `${shown}: ${w.message}` })),
       // The law itself beside its citation, so the two numbers can be recomputed from the output.
       source: `η = ${preset.lr.coefficient}·${preset.variable}^${preset.lr.exponent}, B = ${preset.batch.coefficient}·${preset.variable}^${preset.batch.exponent} ${preset.batch.unit === 'sequences' ? `sequences of ${preset.batch.seqLen ?? '?'} tokens` : 'tokens'}; ${p.source}${preset.variable === 'C' ? '; their C counts non-embedding FLOPs with attention, here C = 6ND' : '; their N excludes embeddings'}`,
     };

@@ -162,8 +162,14 @@ function caseSlip(command: Command, message: string): string {
  * Too many arguments, said with what was likely meant: several files of runs to one command that reads
  * one (how to join them), or predict's point given without its flags.
  */
-function extraArguments(command: Command, message: string): string {
+function extraArguments(command: Command, message: string, argv: readonly string[] = process.argv): string {
   const name = command.name();
+  // A shell glob after --downstream (plan, report) gives its files space-separated: the flag takes one list.
+  if (
+    command.options.some((o) => o.long === '--downstream') &&
+    argv.some((a) => a === '--downstream' || a.startsWith('--downstream='))
+  )
+    return `${message}\n(--downstream takes one comma-separated list of files, --downstream a.json,b.json,c.json, or a ladder manifest; a shell glob gives them space-separated)`;
   if (['fit', 'backtest', 'frontier', 'report', 'plot'].includes(name))
     return `${message}\n(${name} reads one file of runs: to use several, import them into one study, "scalelab runs import A.csv B.csv --study NAME", then "scalelab runs export --study NAME --out all.csv")`;
   if (name === 'predict') return `${message}\n(the point is given with flags: predict FIT --N 70B --D 1.4T)`;

@@ -36,6 +36,7 @@ export const optionFlags: Readonly<Record<string, string>> = {
   loss: '--loss',
   maxRuntimeSeconds: '--max-runtime',
   mfu: '--mfu',
+  movingAverage: '--moving-average',
   N: '--N',
   nearOptimal: '--near-optimal',
   params: '--params',

@@ -40,6 +40,14 @@ export type WarningCode =
   | 'extrapolation'
   | 'break-outside-data'
   | 'lineage'
+  | 'moving-average'
+  | 'no-shape'
+  | 'unbracketed'
+  | 'unassigned-runs'
+  | 'no-loss-law'
+  | 'bootstrap-failed'
+  | 'frontier'
+  | 'repeated-data'
   | 'legacy';
 
 export interface TrustWarning {

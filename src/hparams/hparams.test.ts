@@ -548,8 +548,9 @@ test("makePlan for a fit to the user's runs: N counted as its data count it, and
     fitted.assumptions.join('\n'),
     /N counts the parameters the law was fitted with \(as the fit's data count them/,
   );
-  const noShape = fitted.warnings.find((w) => w.startsWith('no model shape found'));
-  assert.ok(noShape, fitted.warnings.join('\n'));
+  const noShape = fitted.warnings.find((w) => w.message.startsWith('no model shape found'))?.message;
+  assert.ok(noShape, fitted.warnings.map((w) => w.message).join('\n'));
+  assert.equal(fitted.warnings.find((w) => w.code === 'no-shape')?.severity, 'warning');
   assert.match(
     noShape,
     /none counts within 5 % of it with d_model\/n_layer in \[32, 256\] and heads of 64 or 128 \(models this small/,

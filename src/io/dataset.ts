@@ -310,3 +310,27 @@ export function groupedDraw<K>(
     },
   };
 }
+
+/**
+ * Each training run's final checkpoint (its largest D; the later row on a tie), for analyses whose points
+ * are whole runs: an IsoFLOP profile is one run per size at one budget, and a run's intermediate
+ * checkpoints at smaller compute are not runs of those budgets (binned as such, 570 checkpoints of a
+ * 5-budget sweep made 31 "budgets"). `note` says which rows were kept, when not all.
+ */
+export function finalCheckpoints(dataset: Dataset): { dataset: Dataset; note?: string } {
+  const { index, count } = runClusters(dataset);
+  if (count === dataset.runs.length) return { dataset };
+  const tokens = (r: Run) => r.D ?? (r.C !== undefined && r.N !== undefined ? r.C / (6 * r.N) : (r.step ?? 0));
+  const final: (Run | undefined)[] = new Array(count);
+  dataset.runs.forEach((r, i) => {
+    const f = final[index[i]];
+    if (f === undefined || tokens(r) >= tokens(f)) final[index[i]] = r;
+  });
+  const kept = new Set(final);
+  const runs = dataset.runs.filter((r) => kept.has(r));
+  const note = `each run's final checkpoint: ${runs.length} of ${dataset.runs.length} rows`;
+  return {
+    dataset: { ...dataset, runs, selection: dataset.selection ? `${dataset.selection}; ${note}` : note },
+    note,
+  };
+}

@@ -3,7 +3,7 @@
  * ladder manifest (taskMetricFiles.ts reads them all; this gives it the disk, as the web app gives it
  * the files a user chose).
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
 import { InputError } from '../errors/index.js';
 import type { TaskMetricData, TaskMetricOptions } from './parseTaskMetrics.js';
@@ -20,13 +20,40 @@ function readText(path: string, listedIn?: string): string {
       code === 'ENOENT'
         ? 'no such file'
         : code === 'EISDIR'
-          ? 'a folder, not a file'
+          ? `a folder, not a file${folderManifestHint(path)}`
           : `cannot read: ${(e as Error).message}`;
     throw new InputError(
       { file: path },
       listedIn ? `${why} (listed in ${listedIn}; paths there are relative to it)` : why,
     );
   }
+}
+
+/**
+ * What to give instead of a folder: the ladder manifest in it (the web app reads a ladder's folder by its
+ * manifest), or its files.
+ */
+function folderManifestHint(folder: string): string {
+  let names: string[];
+  try {
+    names = readdirSync(folder).sort();
+  } catch {
+    return '';
+  }
+  const manifests = names.filter((n) => {
+    if (!n.toLowerCase().endsWith('.json')) return false;
+    try {
+      return manifestOf(readFileSync(join(folder, n), 'utf8')) !== undefined;
+    } catch {
+      return false;
+    }
+  });
+  if (manifests.length)
+    return `; give its ladder manifest, ${manifests
+      .slice(0, 3)
+      .map((n) => join(folder, n))
+      .join(' or ')}`;
+  return '; give the task-metric files in it (or a ladder manifest listing them)';
 }
 
 /** A file a manifest lists, relative to the manifest (as the message would name it), or absolute. */

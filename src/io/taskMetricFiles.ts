@@ -169,7 +169,17 @@ export function taskMetricsFromFiles(
   }
   // Several files: each record keeps its own, for the analyses' errors.
   if (paths.length > 1) for (const set of sets) for (const r of set.records) r.file ??= set.source;
-  return { source: paths.join(', '), sets, records: mergeTaskMetricSets(sets), roles, tasks };
+  return { source: sourceOf(paths), sets, records: mergeTaskMetricSets(sets), roles, tasks };
+}
+
+/**
+ * The data's name in messages and output: its files, the first few of many (24 lm-eval files made an
+ * error's location 1,500 characters long before its message). Each record keeps its own file.
+ */
+function sourceOf(paths: readonly string[]): string {
+  return paths.length <= 3
+    ? paths.join(', ')
+    : `${paths.slice(0, 2).join(', ')} and ${paths.length - 2} more files (${paths.length} in all)`;
 }
 
 function checkTasks(value: unknown, source: string): TaskDefinition[] {

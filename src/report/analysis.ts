@@ -4,10 +4,9 @@
  * `plot`, `report` and the web app show the same numbers. Pure (the fit and bootstrap are passed in,
  * so the CLI can run them on worker threads).
  */
-import { extrapolationWarnings } from '../analyses/extrapolation.js';
 import type { FitResult } from '../fit/fit.js';
 import { fitEnsemble, fitToJson, loadFit, type FitJson } from '../fit/summary.js';
-import type { Dataset } from '../io/dataset.js';
+import { runClusters, type Dataset } from '../io/dataset.js';
 import {
   approach1,
   approach2,
@@ -82,6 +81,14 @@ export interface Analysis {
   landmarks?: FrontierPlacement[];
   targets: number[];
   warnings: string[];
+  /**
+   * The worst grade of the report's warnings that are not the fit's (the fit's is `fitJson.trust`): a
+   * target beyond the data (graded as predict grades it), approaches that disagree. Absent when none.
+   */
+  beyondFit?: {
+    severity: 'warning' | 'severe';
+    reasons: { severity: 'warning' | 'severe'; what: string }[];
+  };
 }
 
 export function analyse(
@@ -115,6 +122,11 @@ export function analyse(
       if (o.fitJson?.procedure) Object.assign(a3, approach3Recipe(fitted.law.id, o.fitJson.procedure));
       // Its intervals are the fit's bootstrap's, which drew lineages or runs.
       if (samples && replicates.length >= 2) a3.unit = samples.unit === 'lineage' ? 'lineage' : 'run';
+      // It is the report's fit, the law its plan allocates with: every row, checkpoints too (frontier's
+      // own Approach 3 fits final checkpoints); said beside Approach 2's final checkpoints.
+      const clusters = runClusters(dataset).count;
+      if (clusters < dataset.runs.length)
+        a3.rows = `the fit's rows, every checkpoint: ${dataset.runs.length} rows of ${clusters} runs`;
       return a3;
     });
   else skipped.push({ approach: 3, reason: `law ${fitted.law.id} does not allocate compute between N and D` });
@@ -184,6 +196,25 @@ export function analyse(
     if (!isScaleLabError(e)) throw e;
     unplannable.push(`frontier: ${e.message}`);
   }
+  // Each with its severity where it is an extrapolation (the plan's warnings carry their grades).
+  const targetWarnings = (plan?.warnings ?? []).map((w) => ({
+    message: w.message,
+    severity: w.code === 'extrapolation' ? w.severity : undefined,
+  }));
+  const disagreements = agreements.filter((a) => !a.exponent && a.statement.includes('DISAGREE'));
+  // The report's worst beyond the fit's own trust: a target far beyond the data, approaches that disagree.
+  // A page whose top read "Trust: ok" beside them was read as the verdict on the plan.
+  const beyondFit: NonNullable<Analysis['beyondFit']>['reasons'] = [
+    ...targetWarnings.flatMap((w) =>
+      w.severity === 'severe' || w.severity === 'warning'
+        ? [{ severity: w.severity, what: 'the target lies beyond the data' }]
+        : [],
+    ),
+    ...disagreements.map((a) => ({
+      severity: 'warning' as const,
+      what: `approaches ${a.approaches.join(' and ')} disagree`,
+    })),
+  ];
   const warnings = [
     ...unplannable,
     ...fitted.warnings.map(
@@ -200,13 +231,8 @@ export function analyse(
     // about, since `plot` shows no plan and `scalelab plan` was not run.
     // Each with its severity where it is an extrapolation (info within 10×), as the fit's warnings carry
     // theirs: plot and report print every line as "warning:", and 6× the data read as a warning.
-    ...(plan
-      ? plan.warnings.map((w) => {
-          const severity = extrapolationWarnings(ranges, plan!.recommendation).find((e) => e.message === w)?.severity;
-          return `target${severity ? ` (${severity})` : ''}: ${w}`;
-        })
-      : []),
-    ...agreements.filter((a) => !a.exponent && a.statement.includes('DISAGREE')).map((a) => a.statement),
+    ...targetWarnings.map((w) => `target${w.severity ? ` (${w.severity})` : ''}: ${w.message}`),
+    ...disagreements.map((a) => a.statement),
   ];
   if (bt) warnings.push(...backtestWarnings(bt));
   if (backtestSkipped !== undefined) warnings.push(`back-test not shown: ${backtestSkipped}`);
@@ -224,6 +250,14 @@ export function analyse(
     landmarks,
     targets: o.targets,
     warnings,
+    ...(beyondFit.length
+      ? {
+          beyondFit: {
+            severity: beyondFit.some((r) => r.severity === 'severe') ? 'severe' : 'warning',
+            reasons: beyondFit,
+          },
+        }
+      : {}),
   };
 }
 

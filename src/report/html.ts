@@ -19,7 +19,7 @@ const n = (v: number | undefined, digits = 4) =>
  * `predict` and `plan --fit` give it (the candidates averaged, a prediction interval for one run).
  */
 function planLossSources(r: NonNullable<Analysis['plan']>['recommendation']): string {
-  const law = `The loss under the law is the reported law's at the recommended N and D${r.intervals.loss ? `, its interval the law's alone (${r.replicates} bootstrap replicates, no run-to-run scatter)` : ''}.`;
+  const law = `The loss under the law is the reported law's at the recommended N and D${r.intervals.loss ? `, its interval that law's own ${r.replicates} bootstrap replicates alone (no run-to-run scatter; not predict's, which pools every candidate's)` : ''}.`;
   const f = r.forRun;
   if (!f) return law;
   const mean =
@@ -43,6 +43,8 @@ function approachSources(approaches: Analysis['approaches']): string {
         ? [`Approach ${ap.approach} loss: ${frontierLossSource}.`]
         : [],
   );
+  // Which rows each used, when the rows are checkpoints: the envelope every one, the profiles each run's final one.
+  for (const ap of approaches) if (ap.rows !== undefined) lines.push(`Approach ${ap.approach} rows: ${ap.rows}.`);
   return lines.map((l) => `<p>${escapeHtml(l)}</p>`).join('');
 }
 
@@ -143,18 +145,26 @@ export function reportHtml(a: Analysis, svgs: Partial<Record<FigureKind, string>
         head + (rows.length ? htmlTable(['candidate', 'recipe', 'weight', 'fitted parameters', 'as in'], rows) : ''),
     });
   }
-  if (f.warnings.length) {
+  // The fit's trust grades the fit alone: beside it, the worst of the report's other warnings (a target
+  // far beyond the data, approaches that disagree), so the top of the page does not read "ok" above them.
+  const beyond = a.beyondFit;
+  const beyondText = beyond
+    ? `; the report's other warnings: ${beyond.severity} (${[...new Set(beyond.reasons.filter((r) => r.severity === beyond.severity).map((r) => r.what))].join('; ')}; see Warnings)`
+    : '';
+  if (f.warnings.length || beyond) {
     sections.push({
       id: 'trust',
-      title: `Trust: ${f.trust}`,
-      html: htmlTable(
-        ['severity', 'code', 'what it means'],
-        f.warnings.map((w) => [
-          escapeHtml(w.severity),
-          `<code>${escapeHtml(w.code)}</code>`,
-          escapeHtml(renameOptions(w.message, o.optionName ?? libraryOption)),
-        ]),
-      ),
+      title: `Trust in the fit: ${f.trust}${escapeHtml(beyondText)}`,
+      html: f.warnings.length
+        ? htmlTable(
+            ['severity', 'code', 'what it means'],
+            f.warnings.map((w) => [
+              escapeHtml(w.severity),
+              `<code>${escapeHtml(w.code)}</code>`,
+              escapeHtml(renameOptions(w.message, o.optionName ?? libraryOption)),
+            ]),
+          )
+        : '<p class="ok">The fit has no warnings.</p>',
     });
   }
   if (a.approaches.length) {

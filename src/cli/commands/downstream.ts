@@ -186,6 +186,7 @@ export function parseHorizon(text: string): number {
 /** The flags `scalelab plan` takes for a plan by accuracy. */
 export interface AccuracyPlanFlags extends Omit<TaskMetricFlags, 'reruns'> {
   downstream?: string;
+  batchTokens?: string;
   via?: string;
   targetAccuracy?: string;
   average?: string;
@@ -219,6 +220,7 @@ export async function accuracyPlanSection(
         ['--loss-metric', f.lossMetric],
         ['--accuracy-metric', f.accuracyMetric],
         ['--via', f.via],
+        ['--batch-tokens', f.batchTokens],
       ] as const
     ).filter(([, v]) => v !== undefined);
     if (given.length)
@@ -232,7 +234,7 @@ export async function accuracyPlanSection(
       '--target-accuracy needs --downstream FILES: a ladder manifest or task-metric files to fit the tasks on',
     );
   const targets = parseTargetAccuracy(f.targetAccuracy);
-  const data = readForAnalysis(list(f.downstream));
+  const data = readForAnalysis(list(f.downstream), fileOptions(f));
   noteTasksWithoutMetrics(data);
   // The task metrics are read as downstream plan reads them: the same flags, the same parsing.
   markRunRoles(data, f);
@@ -657,8 +659,11 @@ function emit(
   extra?: (task: string) => Record<string, string>,
 ): void {
   const json = extra
-    ? (downstreamJson(tasks, source) as Record<string, unknown>[]).map((j, i) => ({ ...j, ...extra(tasks[i].task) }))
-    : downstreamJson(tasks, source);
+    ? (downstreamJson(tasks, source, flagFor) as Record<string, unknown>[]).map((j, i) => ({
+        ...j,
+        ...extra(tasks[i].task),
+      }))
+    : downstreamJson(tasks, source, flagFor);
   if (f.out) writeOutput(f.out, JSON.stringify(json, null, 2) + '\n', f);
   if (f.json) printResult(json, source);
   else
@@ -699,9 +704,10 @@ export async function downstreamForReport(
   via?: string,
   // report has no --chance: its note names the command that has (scalelab downstream report --chance).
   name: OptionNamer = flagFor,
+  batchTokens?: string,
 ): Promise<ReturnType<typeof downstreamSections>> {
   const route = via !== undefined ? keyword(via, '--via', DOWNSTREAM_ROUTES) : undefined;
-  const data = readForAnalysis(inputs);
+  const data = readForAnalysis(inputs, fileOptions({ batchTokens }));
   noteTasksWithoutMetrics(data);
   return downstreamSectionsRendered(
     analyseLadder(data, { replicates, ...(route ? { route } : {}) }),

@@ -5,6 +5,7 @@ import {
   approach2Steps,
   approach3,
   agreement,
+  frontierWarning,
   type ApproachResult,
   type BootstrapSettings,
 } from '../../analyses/frontier.js';
@@ -15,7 +16,9 @@ import { bootstrapParallel, fitParallel } from '../../node/parallel.js';
 import { replicateParams } from '../../fit/bootstrap.js';
 import { FitError, InputError, isScaleLabError, UsageError } from '../../errors/index.js';
 import { checkLawData } from '../../io/dataChecks.js';
+import { finalCheckpoints } from '../../io/dataset.js';
 import { extrapolationWarnings } from '../../analyses/extrapolation.js';
+import type { TrustWarning } from '../../fit/warnings.js';
 import { allocatingLawIds } from '../../analyses/computeOptimal.js';
 import {
   keyword,
@@ -125,6 +128,8 @@ Examples:
           tolerance: parseQuantity(flags.tolerance, '--tolerance', { plain: plainNumber.decades }),
         };
         const approaches: ApproachResult[] = [];
+        // Approach 3's fit's warnings with their own codes and grades, for the JSON's {code, severity, message}.
+        const fitWarnings = new Map<string, TrustWarning>();
         const skipped: { approach: number; reason: string }[] = [];
         const failures: unknown[] = [];
         // With --approach all, an approach the data cannot support is skipped with its reason;
@@ -180,8 +185,11 @@ Examples:
               return a3;
             }
             const law = getLaw(keyword(flags.law, '--law', allocatingLawIds()));
-            checkLawData(law, dataset);
-            const result = await fitParallel(law, dataset);
+            // The law's frontier from whole runs, as Approach 2's profiles: each run's final checkpoint
+            // (Chinchilla fitted Approach 3 to final losses), not every point of every curve.
+            const finals = finalCheckpoints(dataset);
+            checkLawData(law, finals.dataset);
+            const result = await fitParallel(law, finals.dataset);
             const reps: Record<string, number>[] = [];
             let unit: ApproachResult['unit'];
             if (boot) {
@@ -195,6 +203,7 @@ Examples:
               unit = samples.unit === 'lineage' ? 'lineage' : 'run';
             }
             const a3 = located(file, () => approach3(law, result.params, targets, reps, level));
+            if (finals.note) a3.rows = finals.note;
             // Which of the published recipes fitted it, said once above the tables: the Chinchilla form
             // fitted with its defaults is Hoffmann et al.'s recipe, the law an auto fit reports and plan
             // allocates with, not auto's average that predict gives. The recipe registry says whose law
@@ -206,6 +215,7 @@ Examples:
             }
             // Its intervals come from the fit's bootstrap, which draws lineages as approaches 1 and 2 do.
             if (unit) a3.unit = unit;
+            for (const w of result.warnings) fitWarnings.set(w.message, w);
             a3.warnings.push(...result.warnings.map((w) => w.message));
             return a3;
           });
@@ -271,6 +281,7 @@ Examples:
                 void envelope;
                 return {
                   ...rest,
+                  warnings: rest.warnings.map((w) => frontierWarning(w, fitWarnings)),
                   ...(isoflop
                     ? {
                         profiles: isoflop.profiles.map((p) => ({

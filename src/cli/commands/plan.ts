@@ -161,6 +161,9 @@ export function registerPlan(program: Command, run: (fn: () => Promise<void>, js
       )
       .addOption(flag('downstream', { detail: 'with --target-accuracy, the tasks to fit' }))
       .addOption(
+        flag('batch-tokens', { detail: "with --downstream: to turn a results file's checkpoint step into tokens" }),
+      )
+      .addOption(
         flag('average', {
           detail: 'with --target-accuracy, which can name it: --average core=all --target-accuracy core=0.6',
         }),

@@ -241,6 +241,9 @@ export function registerPlotAndReport(program: Command, run: Run): void {
       .argument('<file>', `runs (${runFormatNames})`)
       .addOption(flag('downstream', { detail: 'adds the downstream sections (scalelab downstream report)' }))
       .addOption(flag('downstreamBootstrap', { default: '0' }))
+      .addOption(
+        flag('batch-tokens', { detail: "with --downstream: to turn a results file's checkpoint step into tokens" }),
+      )
       .addOption(flag('via', { detail: 'with --downstream' }))
       .addOption(flag('out', { detail: 'the report, HTML', required: true }))
       .addOption(flag('json', { detail: 'a summary of the report' })),
@@ -252,7 +255,13 @@ export function registerPlotAndReport(program: Command, run: Run): void {
     .action(
       async (
         file: string,
-        f: AnalysisFlags & { out: string; downstream?: string; downstreamBootstrap: string; via?: string },
+        f: AnalysisFlags & {
+          out: string;
+          downstream?: string;
+          downstreamBootstrap: string;
+          batchTokens?: string;
+          via?: string;
+        },
         cmd: Command,
       ) =>
         run(async () => {
@@ -270,6 +279,8 @@ export function registerPlotAndReport(program: Command, run: Run): void {
             throw new UsageError('--downstream-bootstrap is read with --downstream (the task metrics to fit)');
           if (!f.downstream && f.via !== undefined)
             throw new UsageError('--via is read with --downstream (the task metrics to fit)');
+          if (!f.downstream && f.batchTokens !== undefined)
+            throw new UsageError('--batch-tokens is read with --downstream (the task metrics to fit)');
           // Task metrics are read (and checked) before the long fit, so a bad file fails fast.
           const downstream = f.downstream
             ? await (
@@ -279,6 +290,7 @@ export function registerPlotAndReport(program: Command, run: Run): void {
                 downstreamReplicates,
                 f.via,
                 commandFlagNamer(cmd, 'downstream report'),
+                f.batchTokens,
               )
             : undefined;
           const optionName = commandFlagNamer(cmd);

@@ -2,7 +2,7 @@
  * The downstream analysis as text (the CLI) and as plain JSON (--json, --out, the HTML report): the
  * screening verdicts always come first, before any fit or prediction.
  */
-import { libraryOption, type OptionNamer } from '../../errors/index.js';
+import { libraryOption, renameOptions, type OptionNamer } from '../../errors/index.js';
 import { formatInterval, formatNumber, formatPercent, formatRange, formatSignedPercent } from '../../core/format.js';
 import { textTable } from '../../core/table.js';
 import type { BudgetAnswer, OpenInterval, TaskAnalysis } from '../../analyses/downstreamLadder.js';
@@ -27,10 +27,16 @@ const DOWNSTREAM_METHODS = {
 } as const;
 
 /** Plain data (no law objects): what --json prints and --out writes; `source` names the data. */
-export function downstreamJson(tasks: readonly TaskAnalysis[], source?: string): unknown {
+export function downstreamJson(
+  tasks: readonly TaskAnalysis[],
+  source?: string,
+  name: OptionNamer = libraryOption,
+): unknown {
   return tasks.map((t) => ({
     task: t.task,
     ...(t.parts ? { parts: t.parts } : {}),
+    ...(t.accuracyMetric ? { accuracyMetric: t.accuracyMetric } : {}),
+    ...(t.warnings ? { warnings: t.warnings.map((w) => ({ ...w, message: renameOptions(w.message, name) })) } : {}),
     ...(source !== undefined ? { source } : {}),
     methods: DOWNSTREAM_METHODS,
     route: t.route ?? null,
@@ -155,6 +161,11 @@ export function screenTable(tasks: readonly TaskAnalysis[], name: OptionNamer = 
     if (note) reasons.push(`  ${t.task}: ${note}`);
   }
   for (const t of tasks) if (t.parts) reasons.push(`  ${t.task}: ${partsNote(t)}`);
+  for (const t of tasks)
+    for (const w of t.warnings ?? []) reasons.push(`  ${t.task}: ${w.severity}: ${renameOptions(w.message, name)}`);
+  // Which accuracy each task reads (acc_norm is preferred over acc): one line, every task's, first.
+  const metrics = tasks.filter((t) => t.accuracyMetric).map((t) => `${t.task} ${t.accuracyMetric}`);
+  if (metrics.length) reasons.unshift(`  accuracy metric: ${metrics.join(', ')}`);
   const noise = noiseFromNote(tasks);
   if (noise) reasons.push(`  ${noise}`);
   return [
@@ -413,6 +424,10 @@ export function predictionTable(tasks: readonly TaskAnalysis[]): string {
     return why ? [`  ${t.task}: not predicted: ${why}`] : [];
   });
   const caveats = tasks.flatMap((t) => (t.targets.length ? (t.caveats ?? []).map((c) => `  ${t.task}: ${c}`) : []));
+  // Beyond 10× the ladder's compute, graded as the loss predict grades it (within 10×: what the laws are for).
+  const distance = tasks.flatMap((t) =>
+    t.targets.flatMap((r) => gradedLines(r.warnings).map((w) => `  ${t.task}, ${r.label}: ${w}`)),
+  );
   if (!rows.length) return unfitted.length ? ['Predictions:', ...unfitted].join('\n') : '';
   const level = tasks.flatMap((t) => t.targets).find((r) => r.interval)?.interval?.level;
   return [
@@ -438,9 +453,15 @@ export function predictionTable(tasks: readonly TaskAnalysis[]): string {
           '  val.: the route through the validation loss — the validation loss its law predicts at N, D, and the sigmoid from it (through C repeats it: the route has no law in C)',
         ]
       : []),
+    ...distance,
     ...caveats,
     ...valLossNotes(tasks).map((n) => `  ${n}`),
   ].join('\n');
+}
+
+/** A target's or plan's distance warnings beyond 10× the ladder, as "severe: …" lines (predict's wording). */
+function gradedLines(warnings: readonly { severity: string; message: string }[] | undefined): string[] {
+  return (warnings ?? []).filter((w) => w.severity !== 'info').map((w) => `${w.severity}: ${w.message}`);
 }
 
 export function backtestTable(tasks: readonly TaskAnalysis[]): string {
@@ -495,8 +516,16 @@ export function planTable(tasks: readonly TaskAnalysis[]): string {
           : p.belowFloor
             ? 'any (below floor)'
             : 'not reached',
-        p.point?.N !== undefined ? `${formatNumber(p.point.N, 3)}${iv?.N ? ` ${inPlan(iv.N, 'beyond')}` : ''}` : '',
-        p.point?.D !== undefined ? `${formatNumber(p.point.D, 3)}${iv?.D ? ` ${inPlan(iv.D, 'beyond')}` : ''}` : '',
+        p.point?.N !== undefined
+          ? `${formatNumber(p.point.N, 3)}${iv?.N ? ` ${inPlan(iv.N, 'beyond')}` : ''}`
+          : p.point
+            ? '–'
+            : '',
+        p.point?.D !== undefined
+          ? `${formatNumber(p.point.D, 3)}${iv?.D ? ` ${inPlan(iv.D, 'beyond')}` : ''}`
+          : p.point
+            ? '–'
+            : '',
         p.unreachable !== undefined && !p.belowFloor ? pct(p.unreachable) : '',
       ];
     });
@@ -511,7 +540,17 @@ export function planTable(tasks: readonly TaskAnalysis[]): string {
       const s = t.fit?.step2 ?? t.viaValLossFit?.step2 ?? t.direct!;
       return `  ${t.task}: ${t.plan!.accuracy} is not reached: it is outside the fitted sigmoid's floor–ceiling (${formatRange([s.floor, s.ceiling], (x) => x.toFixed(3))})${t.fit || t.viaValLossFit ? ", or needs a loss below the law's irreducible E" : ''}, or needs more than the horizon C = ${formatNumber(t.plan!.horizon, 3)} FLOPs`;
     });
-  const caveats = [...tasks.flatMap((t) => (t.plan ? (t.caveats ?? []).map((c) => `  ${t.task}: ${c}`) : []))];
+  // The direct law in C has no N or D: its plan is a compute, and the columns would be blank without a word.
+  const noSplit = tasks.filter((t) => t.plan?.point && t.plan.point.N === undefined).map((t) => t.task);
+  const caveats = [
+    ...(noSplit.length
+      ? [
+          `  N, D (${noSplit.join(', ')}): none: the direct law in C predicts accuracy from compute alone (the task has no task loss), so it gives no split of C between N and D; a loss law's compute-optimal plan at that C gives one`,
+        ]
+      : []),
+    ...tasks.flatMap((t) => gradedLines(t.plan?.warnings).map((w) => `  ${t.task}: ${w}`)),
+    ...tasks.flatMap((t) => (t.plan ? (t.caveats ?? []).map((c) => `  ${t.task}: ${c}`) : [])),
+  ];
   if (!rows.length) return ['Plan:', ...unfitted, ...unreached, ...caveats].join('\n');
   return [
     'Plan: the compute-optimal model (C = 6ND) reaching the target accuracy:',
@@ -570,6 +609,7 @@ export function budgetLines(
         : `falls short of ${a.target}`;
     const needs = a.neededC !== undefined ? `; the target needs C = ${formatNumber(a.neededC, 3)}` : '';
     lines.push(`  ${task}: ${a.accuracy.toFixed(3)}${iv}: ${verdict}${needs}`);
+    for (const w of gradedLines(a.warnings)) lines.push(`    ${w}`);
   }
   const differing = planN.filter((p) => p.N !== undefined && Math.abs(Math.log(p.N / budget.N)) > Math.log(1.05));
   if (differing.length)

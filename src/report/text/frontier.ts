@@ -47,6 +47,7 @@ export function frontierReport(
     // An approach the table names briefly is said in full once here (Approach 3's recipe).
     for (const a of out.approaches)
       if (a.shortLabel !== undefined && a.shortLabel !== a.label) lines.push(`  approach ${a.approach}: ${a.label}`);
+    lines.push(...rowLines(out.approaches));
     lines.push('');
   } else {
     // Approach 3 from a preset or a saved fit does not use the runs: each approach says where its numbers
@@ -62,6 +63,7 @@ export function frontierReport(
         `  approach ${a.approach}: ${a.numbersFrom}${a.intervalSource ? `; intervals: ${a.intervalSource}` : ''}`,
       );
     if (!fromRuns.length) lines.push(`  ${out.source}: its ${rows} are not used`);
+    lines.push(...rowLines(fromRuns));
     lines.push('');
   }
   lines.push('N_opt ∝ C^a, D_opt ∝ C^b');
@@ -103,6 +105,14 @@ export function frontierReport(
   // A fit's warnings are kept in the library's words (`option "columns"`): said with the caller's names.
   if (warnings.length) lines.push('', 'Warnings:', ...warnings.map((w) => `  - ${renameOptions(w, name)}`));
   return lines.join('\n');
+}
+
+/**
+ * Which rows each approach used, when the rows are checkpoints of runs: Approach 1 every checkpoint
+ * (the envelope of curves), Approach 2 and a parametric fit each run's final one.
+ */
+function rowLines(approaches: readonly Pick<ApproachResult, 'approach' | 'rows'>[]): string[] {
+  return approaches.filter((a) => a.rows !== undefined).map((a) => `  approach ${a.approach} rows: ${a.rows}`);
 }
 
 /**

@@ -46,7 +46,7 @@ export function planReport(plan: Plan, name: OptionNamer = libraryOption): strin
   lines.push(`  tokens D           ${ci(r.D, r.intervals.D)}`);
   lines.push(`  tokens/parameter   ${formatNumber(r.tokensPerParameter, 4)}`);
   lines.push(
-    `  predicted loss     ${ci(r.loss, r.intervals.loss)}${r.forRun ? `   (the law above${r.intervals.loss ? ", its interval the law's alone" : ''})` : ''}`,
+    `  predicted loss     ${ci(r.loss, r.intervals.loss)}${r.forRun ? `   (the law above${r.intervals.loss ? `; its interval: that law's own ${r.replicates} replicates alone, no run scatter` : ''})` : ''}`,
   );
   if (r.forRun) {
     const f = r.forRun;
@@ -148,7 +148,8 @@ export function planReport(plan: Plan, name: OptionNamer = libraryOption): strin
     if (inf.days !== undefined) lines.push(`  wall-clock: ${inf.days.toFixed(1)} days of training`);
   }
   lines.push('', 'Assumptions:', ...plan.assumptions.map((a) => `  - ${a}`));
-  if (plan.warnings.length) lines.push('Warnings:', ...plan.warnings.map((w) => `  - ${w}`));
+  // Each with its grade, as predict prints its warnings (severe: …, warning: …).
+  if (plan.warnings.length) lines.push('Warnings:', ...plan.warnings.map((w) => `  - ${w.severity}: ${w.message}`));
   return lines.join('\n');
 }
 

@@ -178,7 +178,9 @@ export function PlanResult({ plan }: { plan: Plan }) {
       {plan.warnings.length > 0 && (
         <ul className="warnings" data-testid="plan-warnings">
           {plan.warnings.map((w) => (
-            <li key={w}>{advise(w)}</li>
+            <li key={w.message}>
+              {w.severity}: {advise(w.message)}
+            </li>
           ))}
         </ul>
       )}

@@ -4,7 +4,7 @@
  * warnings about budgets found by chance). Pure.
  */
 import { groupBudgets } from '../../../src/analyses/isoflop.js';
-import type { Dataset } from '../../../src/io/dataset.js';
+import { finalCheckpoints, type Dataset } from '../../../src/io/dataset.js';
 
 /** Half Approach 2's default tolerance: ±0.03 decades, ±7 % in compute. */
 const tightTolerance = 0.03;
@@ -20,6 +20,8 @@ const minShareOnBudgets = 0.8;
 export function isoflopUnsupported(dataset: Dataset): string | undefined {
   if (dataset.runs.some((r) => r.C === undefined || r.N === undefined))
     return 'IsoFLOP profiles need N and C (or N and D) for every run';
+  // Approach 2 bins each run's final checkpoint (its intermediate ones are not runs of smaller budgets).
+  dataset = finalCheckpoints(dataset).dataset;
   const { groups, unassigned } = groupBudgets(dataset, { tolerance: tightTolerance });
   const on = dataset.runs.length - unassigned.length;
   const share = dataset.runs.length ? on / dataset.runs.length : 0;
