@@ -1003,6 +1003,12 @@ Example:
           });
           if (!(minLrFrac >= 0 && minLrFrac <= 1))
             throw new UsageError(`--min-lr-frac: expected a fraction from 0 to 1, got ${flags.minLrFrac}`);
+          // A final rate equal to the peak is no decay: every fraction tried is the same constant schedule,
+          // and the "best" one would be the first of a tie.
+          if (minLrFrac === 1)
+            throw new UsageError(
+              '--min-lr-frac 1 ends the decay at the peak learning rate, so there is no decay: every decay fraction gives the same constant schedule; give a final fraction below 1 (0 to 0.1 is usual)',
+            );
           const level = parseLevel(flags.level);
           const make = (f: number) => {
             const decaySteps = Math.min(steps - warmupSteps, Math.max(1, Math.round(f * steps)));
