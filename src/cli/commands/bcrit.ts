@@ -101,9 +101,18 @@ export function registerBcrit(program: Command, run: Run): void {
         if (file && f.noise) {
           const ds = readRuns(file, { columns, require: ['batch', 'step', 'gradSq'] });
           checkMagnitudes(ds, ['batch', 'step', 'gradSq'], ds.runs);
+          const smoothing = parseQuantity(f.smoothing, '--smoothing', {
+            positive: false,
+            plain: { what: 'a weight', example: '0.9' },
+          });
+          // The EMA's weight on the past: 1 would keep the first step's value forever, a negative one is no average.
+          if (!(smoothing >= 0 && smoothing < 1))
+            throw new UsageError(
+              `--smoothing: expected an EMA weight on the past from 0 (no smoothing) to below 1, got ${f.smoothing}${smoothing === 1 ? " (1 keeps the first step's estimate for every step)" : ''}`,
+            );
           const steps = gradientNoiseScale(
             ds.runs.map((r) => ({ step: r.step!, batch: r.batch!, gradSq: r.gradSq!, line: r.line })),
-            parseQuantity(f.smoothing, '--smoothing', { positive: false, plain: { what: 'a weight', example: '0.9' } }),
+            smoothing,
             file,
           );
           if (f.json)
