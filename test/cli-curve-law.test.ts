@@ -637,10 +637,7 @@ test('curves too long to compute are refused before memory runs out, located', (
     '1e-3',
   ]);
   assert.equal(p.code, 2, p.stderr);
-  assert.match(
-    p.stderr,
-    /--steps: expected a whole number of optimizer steps from 1 to 1e7, got 1000000000/,
-  );
+  assert.match(p.stderr, /--steps: expected a whole number of optimizer steps from 1 to 1e7, got 1000000000/);
   // 2500 checkpoints of a 1,000,000-step decaying run: beyond 4096 steps the far drops are merged, and still
   // the multi-power law's sums hold 1.1e7 terms (each checkpoint about 4,270).
   const many = join(dir, 'many.csv');
