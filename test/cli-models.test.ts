@@ -83,3 +83,35 @@ test('an unknown model name is a clear error with close matches', () => {
   assert.match(r.stderr, /unknown model "lama-3-70b"; closest: llama-3-70b/);
   assert.ok(noStackTrace(r.stderr));
 });
+
+test('shape count mode refuses shapes that cannot exist and --N, and writes counts past 2^53 in e-notation', () => {
+  const refused: [string[], RegExp][] = [
+    [
+      ['--d-model', '770'],
+      /--d-model 770 is not a multiple of 12 heads \(d_model\/64 rounded, the default\).*\(7, 10, 11, 14\)/,
+    ],
+    [
+      ['--d-model', '768', '--heads', '7'],
+      /--d-model 768 is not a multiple of --heads 7: each head takes d_model\/heads/,
+    ],
+    [
+      ['--d-model', '768', '--heads', '12', '--kv-heads', '5'],
+      /--kv-heads 5 does not divide 12 heads: .*must divide --heads/,
+    ],
+    [['--d-model', '768', '--kv-heads', '24'], /--kv-heads 24 does not divide 12 heads/],
+    [['--d-model', '768', '--N', '7e9'], /--N searches shapes for a parameter target, --layers and --d-model count/],
+  ];
+  for (const [args, message] of refused) {
+    const r = scalelab(['shape', '--layers', '12', ...args]);
+    assert.equal(r.code, 2, args.join(' '));
+    assert.match(r.stderr, message);
+  }
+  const gqa = scalelab(['shape', '--layers', '12', '--d-model', '768', '--kv-heads', '4']);
+  assert.equal(gqa.code, 0, gqa.stderr);
+  assert.match(gqa.stdout, /12 heads of 64 \(4 key\/value heads\)/);
+  assert.match(gqa.stdout, /total 124,668,672;/);
+  const huge = scalelab(['shape', '--layers', '1e6', '--d-model', '1e6']);
+  assert.equal(huge.code, 0, huge.stderr);
+  assert.match(huge.stdout, /Parameters: total 1\.2e19; non-embedding 1\.2e19 /);
+  assert.match(huge.stdout, /embeddings 32,000,000,000;/);
+});

@@ -118,3 +118,28 @@ test('the shipped real LR sweeps (examples/studies/moby-lr): SP drifts as 1/widt
   assert.ok(mup.interval![0] > -1, `muP interval ${mup.interval} excludes drift`);
   assert.deepEqual([...sp.warnings, ...mup.warnings], [], 'every optimum inside its sweep');
 });
+
+test('a loss falling monotonically in η at every width: the optimum is outside the sweeps, not "it transfers"', () => {
+  const runs: Run[] = [];
+  let line = 2;
+  for (const width of [256, 512, 1024])
+    [1e-4, 3e-4, 1e-3, 3e-3].forEach((lr, k) =>
+      runs.push({ width, lr, loss: 4 - 0.1 * k - 1e-4 * width, line: line++ }),
+    );
+  const ds: Dataset = { source: 'lrmono.csv', runs, columns: { width: 'width', lr: 'lr', loss: 'loss' }, derived: {} };
+  for (const check of [learningRateTransfer(ds), learningRateTransfer(ds, { replicates: 20, seed: 0, level: 0.95 })]) {
+    assert.equal(check.kind, 'unsettled');
+    assert.doesNotMatch(check.verdict, /transfers/);
+    assert.match(
+      check.verdict,
+      /at the highest end of the sweep at every width.*widen the sweeps to larger learning rates/,
+    );
+    assert.deepEqual(
+      check.widths.map((w) => w.edge),
+      ['highest', 'highest', 'highest'],
+    );
+  }
+  // One width with an interior optimum: the verdict is the slope's again.
+  const inner = runs.map((r) => (r.width === 256 && r.lr === 3e-3 ? { ...r, loss: 5 } : r));
+  assert.notEqual(learningRateTransfer({ ...ds, runs: inner }).kind, 'unsettled');
+});

@@ -38,6 +38,7 @@ import { lbfgs } from '../core/lbfgs.js';
 import { solveLinear } from '../core/leastSquares.js';
 import { normal, randomSource, resampleCounts } from '../core/random.js';
 import { percentileInterval } from '../core/statistics.js';
+import { formatNumber, plain } from '../core/format.js';
 
 export const curveLawIds = ['lr-annealing', 'multi-power'] as const;
 export type CurveLawId = (typeof curveLawIds)[number];
@@ -388,7 +389,7 @@ function checkCurves(curves: TrainingCurve[], opts: CurveFitOptions): void {
     if (work > MULTI_POWER_WORK)
       throw new InputError(
         { file },
-        `the multi-power law would sum ${work.toExponential(1)} terms over its checkpoints, more than ${MULTI_POWER_WORK.toExponential(0)}: fit fewer checkpoints per run (every k-th), or the lr-annealing law`,
+        `the multi-power law would sum ${formatNumber(work, 2)} terms over its checkpoints, more than ${plain(MULTI_POWER_WORK)}: fit fewer checkpoints per run (every k-th), or the lr-annealing law`,
       );
   }
   const { linear, nonlinear } = layout(opts.law, !!opts.joint);

@@ -499,3 +499,45 @@ test('compare draws runs in a group naming fewer than 3 lineages, says which, an
   assert.ok(said && Number(said[2]) > 0, String(c.warnings));
   assert.match(c.crossovers[0].verdict, new RegExp(` of ${200 - Number(said[1])} replicates\\)`));
 });
+
+test('two groups from one curve do not differ: no crossover, no better group, even at the edge of the search', () => {
+  const one = groups(curveA, 3);
+  // Group B a copy of group A: the two fits are the same curve, whose difference is 0 at the search's lower end.
+  const copy = { ...one, runs: one.runs.map((r) => (r.group === 'B' ? { ...r } : r)) };
+  const a = copy.runs.filter((r) => r.group === 'A');
+  copy.runs = [...a, ...a.map((r, k) => ({ ...r, group: 'B', line: 100 + k }))];
+  for (const d of [copy, one]) {
+    const c = compareGroups(d, 'C', { bootstrap: 20, seed: 0 });
+    const x = c.crossovers[0];
+    assert.equal(x.at, undefined, x.verdict);
+    assert.equal(x.sameCurve.differ, false);
+    assert.match(x.verdict, /^A and B do not differ within the data's noise \(one curve fits both: F = [\d.]+, p = /);
+  }
+  // Equal curves cross nowhere inside the search, not at its lower end.
+  assert.equal(crossing(curveA, curveA, 1e14, 1e28), undefined);
+  // Different curves still differ (the F-test of one curve rejects).
+  const diff = compareGroups(groups({ E: 1.75, A: 400, alpha: 0.16 }, 0), 'C');
+  assert.equal(diff.crossovers[0].sameCurve.differ, true);
+  assert.ok(diff.crossovers[0].at !== undefined);
+});
+
+test('a group whose loss rises is refused even when its fit finds α > 0 (a flat curve at its mean)', () => {
+  const d = groups(curveA, 0);
+  // Six sizes 0.4 decades apart: the least-squares fit here has α > 0 (checked below), the loss rises.
+  const rising = Array.from({ length: 6 }, (_, k) => 10 ** (17 + 0.4 * k)).map((C, k) => ({
+    group: 'A',
+    C,
+    loss: 2 + C ** 0.01,
+    line: 2 + k,
+  }));
+  d.runs = [...rising, ...d.runs.filter((r) => r.group === 'B')];
+  assert.ok(fit(powerLaw('C'), { ...d, runs: rising }, { loss: 'ls' }).params.alpha > 0);
+  assert.throws(
+    () => compareGroups(d, 'C'),
+    (e: unknown) =>
+      e instanceof InputError &&
+      /groups\.csv:2 \(column "loss"\): the loss of group "A" rises as C grows \(the least-squares slope of the loss in ln C is \+0\.0\d+\)/.test(
+        e.message,
+      ),
+  );
+});

@@ -37,6 +37,12 @@ export interface Crossover {
   crossedIn?: number;
   /** Which group is better above the crossover (or throughout). */
   betterAbove: string;
+  /**
+   * The test of "one curve describes both groups" (a pooled fit against the two separate ones, least
+   * squares on ln L): when it does not reject, the groups do not differ within the data's noise, and no
+   * crossover or better group is reported. statistic and pValue are absent when the fits are exact.
+   */
+  sameCurve: { statistic?: number; pValue?: number; differ: boolean };
   verdict: string;
 }
 
@@ -147,7 +153,11 @@ function lnCurve(f: { E: number; A: number; alpha: number }, lx: number): number
   return m + Math.log(Math.exp(t - m) + Math.exp(e - m));
 }
 
-/** x where two fitted curves cross, searched from 1e-3× the smallest to 1e6× the largest data value. */
+/**
+ * x where two fitted curves cross, searched from 1e-3× the smallest to 1e6× the largest data value.
+ * A root at either end of the search is no crossing inside it (two equal curves "cross" at its lower
+ * end, where their difference first reads 0): undefined, as when they do not cross.
+ */
 export function crossing(
   p: { E: number; A: number; alpha: number },
   q: { E: number; A: number; alpha: number },
@@ -158,15 +168,31 @@ export function crossing(
   const a = Math.log(lo),
     b = Math.log(hi);
   const steps = 200;
+  const inside = (lx: number) => (lx - a > (b - a) * 1e-9 && b - lx > (b - a) * 1e-9 ? Math.exp(lx) : undefined);
   let prev = diff(a);
   for (let k = 1; k <= steps; k++) {
     const lx = a + ((b - a) * k) / steps;
     const d = diff(lx);
-    if (prev === 0) return Math.exp(a + ((b - a) * (k - 1)) / steps);
-    if (Math.sign(d) !== Math.sign(prev)) return Math.exp(bisect(diff, lx - (b - a) / steps, lx, 1e-12));
+    if (prev === 0) return inside(a + ((b - a) * (k - 1)) / steps);
+    if (Math.sign(d) !== Math.sign(prev)) return inside(bisect(diff, lx - (b - a) / steps, lx, 1e-12));
     prev = d;
   }
   return undefined;
+}
+
+/** Least-squares slope of loss on ln x: positive when the loss rises along x overall. */
+function trendInLogX(runs: Run[], x: X): number {
+  const u = runs.map((r) => Math.log(r[x]!)),
+    v = runs.map((r) => r.loss);
+  const mu = u.reduce((s, t) => s + t, 0) / u.length,
+    mv = v.reduce((s, t) => s + t, 0) / v.length;
+  let num = 0,
+    den = 0;
+  u.forEach((t, k) => {
+    num += (t - mu) * (v[k] - mv);
+    den += (t - mu) ** 2;
+  });
+  return num / den;
 }
 
 /**
@@ -223,6 +249,15 @@ export function* compareGroupsSteps(
         `the loss of group "${names[i]}" does not fall as ${x} grows (fitted α = ${f.params.alpha.toPrecision(3)}): ${curveNeeds} with α > 0 does not describe it, so its slope, offset and crossovers cannot be compared`,
       );
     }
+    // A rising loss can also be fitted with α > 0, as a falling curve gone flat (a large α, the loss
+    // its mean): the fit's α says nothing then, the loss's trend along x does.
+    const runs = groups.get(names[i])!;
+    const slope = trendInLogX(runs, x);
+    if (slope > 0)
+      throw new InputError(
+        locate(dataset, runs[0], 'loss'),
+        `the loss of group "${names[i]}" rises as ${x} grows (the least-squares slope of the loss in ln ${x} is +${formatNumber(slope, 3)}): ${curveNeeds} with α > 0 does not describe it, so its slope, offset and crossovers cannot be compared`,
+      );
   });
   const free = fitJoint(dataset, names, separateFits, x, false);
   const shared = fitJoint(dataset, names, separateFits, x, true);
@@ -351,7 +386,16 @@ export function* compareGroupsSteps(
       const betterAbove =
         lnCurve(separate[i], Math.log(probe)) < lnCurve(separate[j], Math.log(probe)) ? names[i] : names[j];
       const other = betterAbove === names[i] ? names[j] : names[i];
-      const c: Crossover = { groups: [names[i], names[j]], at, betterAbove, verdict: '' };
+      const sameCurve = oneCurveTest(
+        dataset,
+        groups.get(names[i])!,
+        groups.get(names[j])!,
+        separateFits[i],
+        separateFits[j],
+        x,
+        significance,
+      );
+      const c: Crossover = { groups: [names[i], names[j]], at, betterAbove, sameCurve, verdict: '' };
       if (repSeparate.length >= 2) {
         const hits = repSeparate.map((r) => crossing(r[i], r[j], lo, hi)).filter((v): v is number => v !== undefined);
         c.crossedIn = hits.length;
@@ -359,15 +403,22 @@ export function* compareGroupsSteps(
         if (interval) c.interval = interval;
       }
       const pct = `${Math.round(level * 100)} %`;
+      if (!sameCurve.differ) {
+        // One curve fits both as well as two do: a "better" group or a crossing would be read off noise.
+        delete c.at;
+        c.verdict = `${names[i]} and ${names[j]} do not differ within the data's noise (one curve fits both: F = ${sameCurve.statistic !== undefined ? sameCurve.statistic.toFixed(2) : '–'}, p = ${sameCurve.pValue !== undefined ? sameCurve.pValue.toPrecision(2) : '–'}); neither is better and no crossover is found`;
+        crossovers.push(c);
+        continue;
+      }
       c.verdict = at
         ? `${betterAbove} is better above ${x} = ${formatNumber(at, 3)}${c.interval ? ` (${pct} interval ${formatInterval(c.interval, 2)}; the curves crossed in ${c.crossedIn} of ${repSeparate.length} replicates)` : ''}; ${other} is better below`
-        : `${betterAbove} is better throughout ${formatRange([lo, hi], 2)}${c.crossedIn !== undefined ? ` (the curves crossed in ${c.crossedIn} of ${repSeparate.length} replicates)` : ''}`;
+        : `${betterAbove} is better throughout ${formatRange([lo, hi], 2, ' – ')} (no crossover inside the searched range)${c.crossedIn !== undefined ? ` (the curves crossed in ${c.crossedIn} of ${repSeparate.length} replicates)` : ''}`;
       crossovers.push(c);
     }
   }
   const statement = slopesDiffer
     ? `the exponents differ (F = ${statistic!.toFixed(2)}, p = ${pValue!.toPrecision(2)}): the groups scale differently, not just by an offset`
-    : `no evidence that the exponents differ (F = ${statistic !== undefined ? statistic.toFixed(2) : '–'}, p = ${pValue !== undefined ? pValue.toPrecision(2) : '–'}): the groups differ by their offsets; shared α = ${shared.params.alpha.toFixed(4)}`;
+    : `no evidence that the exponents differ (F = ${statistic !== undefined ? statistic.toFixed(2) : '–'}, p = ${pValue !== undefined ? pValue.toPrecision(2) : '–'})${crossovers.some((c) => c.sameCurve.differ) ? ': the groups differ by their offsets' : ''}; shared α = ${shared.params.alpha.toFixed(4)}`;
   return {
     variable: x,
     groups: names,
@@ -398,6 +449,29 @@ export function* compareGroupsSteps(
     ...(reps > 0 ? { unit: drawn.unit, unitByGroup: Object.fromEntries(names.map((g) => [g, drawn.unitOf(g)])) } : {}),
     ...(warnings.length ? { warnings } : {}),
   };
+}
+
+/**
+ * Do two groups differ? One curve fitted to both (pooled) against each its own: an F-test with 3 and
+ * n − 6 degrees of freedom on least squares in ln L. With exact separate fits (no residual), they
+ * differ unless the pooled fit is exact too.
+ */
+function oneCurveTest(
+  dataset: Dataset,
+  p: Run[],
+  q: Run[],
+  fp: FitResult,
+  fq: FitResult,
+  x: X,
+  significance: number,
+): Crossover['sameCurve'] {
+  const pooled = rss(fitSeparate(dataset, [...p, ...q], x));
+  const free = Math.min(rss(fp) + rss(fq), pooled);
+  const df2 = p.length + q.length - 6;
+  if (!(free > 0) || df2 <= 0) return { differ: !(pooled <= 1e-24) };
+  const statistic = (pooled - free) / 3 / (free / df2);
+  const pValue = fSurvival(statistic, 3, df2);
+  return { statistic, pValue, differ: pValue < significance };
 }
 
 export interface AspectSpread {

@@ -207,6 +207,26 @@ export function* makePlanSteps(input: PlanInput): Steps<Plan> {
   const at = (p: Record<string, number>, a: { N: number; D: number }) =>
     predictLoss(law, p, { N: a.N, D: a.D, U: U === undefined ? undefined : Math.min(U, a.D) });
   const best = allocate(params);
+  // Below one parameter or one token there is no model to train, whatever the law's formula says
+  // (C = 1 gave N = 0.048 parameters): refused with the budget where the law's allocation reaches one.
+  if (!(best.N >= 1 && best.D >= 1)) {
+    const whole = (c: number) => {
+      const a = computeOptimal(law, params, c);
+      return a.N >= 1 && a.D >= 1;
+    };
+    let [lo, hi] = [Math.log(compute), Math.log(compute) + 1];
+    while (!whole(Math.exp(hi)) && hi < Math.log(1e100)) [lo, hi] = [hi, hi + 2 * (hi - lo)];
+    for (let k = 0; k < 60; k++) {
+      const mid = (lo + hi) / 2;
+      if (whole(Math.exp(mid))) hi = mid;
+      else lo = mid;
+    }
+    throw new OptionError({
+      option: 'compute',
+      value: compute,
+      message: `C = ${formatNumber(compute, 3)} FLOPs allocates ${best.N < 1 ? `N = ${formatNumber(best.N, 3)} parameters` : `D = ${formatNumber(best.D, 3)} tokens`}: no model trains on less than one parameter and one token; under law ${law.id} that takes C of at least ${formatNumber(Math.exp(hi), 3)} FLOPs`,
+    });
+  }
   const allocationSource = describeAllocation(law, U, compute, input.ensemble);
   const intervals: Plan['recommendation']['intervals'] = {};
   const reps = input.replicates ?? [];

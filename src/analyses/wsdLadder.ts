@@ -8,6 +8,7 @@
  * Compute, in the law's convention C = 6·N·D: a separate run per point costs Σ 6·N·D_k; the ladder
  * costs the trunk to its last branch point plus every branch's decay.
  */
+import { plain } from '../core/format.js';
 import { InputError } from '../errors/index.js';
 import type { Dataset, Run } from '../io/dataset.js';
 import { isoflopAnalysis, type IsoflopResult } from './isoflop.js';
@@ -62,7 +63,7 @@ export function planWsdLadder(sizes: number[], budgets: number[], batchTokens: n
   ] as const) {
     const twice = xs.find((x, i) => xs.indexOf(x) !== i);
     if (twice !== undefined)
-      throw new InputError({ file: 'ladder' }, `${what} ${twice} is given twice: expected each once`);
+      throw new InputError({ file: 'ladder' }, `${what} ${plain(twice)} is given twice: expected each once`);
   }
   let ladder = 0,
     perPoint = 0;
@@ -76,7 +77,7 @@ export function planWsdLadder(sizes: number[], budgets: number[], batchTokens: n
         if (exact < MIN_LADDER_STEPS)
           throw new InputError(
             { file: 'ladder' },
-            `budget C = ${compact(C)} at N = ${compact(N)} is ${exact < 1 ? 'less than one step' : `${Math.round(exact)} steps`} of ${batchTokens} tokens: expected at least ${MIN_LADDER_STEPS} (a larger budget, a smaller model or a smaller batch)`,
+            `budget C = ${compact(C)} at N = ${compact(N)} is ${exact < 1 ? 'less than one step' : `${plain(Math.round(exact))} steps`} of ${plain(batchTokens)} tokens: expected at least ${MIN_LADDER_STEPS} (a larger budget, a smaller model or a smaller batch)`,
           );
         const steps = Math.round(exact);
         const decaySteps = Math.max(1, Math.round(decayFrac * steps));

@@ -4,6 +4,7 @@
  */
 import { namedBudgets } from '../analyses/frontier.js';
 import { closestNames } from '../core/names.js';
+import { plain } from '../core/format.js';
 import { exponentSlip } from '../core/slips.js';
 import { UsageError } from '../errors/index.js';
 import { parseColumnMapping } from '../io/parseRuns.js';
@@ -86,7 +87,12 @@ export function parseBudgets(text: string, flag = '--budgets'): 'auto' | number[
       `${flag}: expected ${names.join(', ')} or a comma-separated list of budgets such as 6e18,1e19, got "${t}" (did you mean ${near}?)`,
     );
   }
-  return parseList(t, flag);
+  const budgets = parseList(t, flag);
+  // A budget given twice would be fitted and reported twice, as if it were two.
+  const twice = budgets.find((b, i) => budgets.indexOf(b) !== i);
+  if (twice !== undefined)
+    throw new UsageError(`${flag}: budget ${plain(twice)} is given twice; give each budget once`);
+  return budgets;
 }
 
 export function parseInteger(text: string, flag: string, min = 0): number {
@@ -176,6 +182,20 @@ export function runSelection(flags: { columns?: string; group?: string; lineage?
 }
 
 /** `1e23,1e24` or `70B,1.4T` → numbers: a flag's comma-separated list. */
+/**
+ * A comma-separated list of names (model ids, say), blanks dropped; an empty list is refused at its
+ * flag, where it used to reach the analysis and be blamed on something else.
+ */
+export function parseNames(text: string, flag: string, what: string): string[] {
+  const names = text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  if (names.length === 0)
+    throw new UsageError(`${flag}: expected a comma-separated list of ${what}, got an empty list ("${text}")`);
+  return names;
+}
+
 export function parseList(text: string, flag: string): number[] {
   const values = text
     .split(',')

@@ -146,7 +146,10 @@ export function nonFiniteNumbers(value: unknown, path = '', out: string[] = []):
  * silent null).
  */
 function nonFiniteRefusal(what: string, source?: string): ScaleLabError {
-  const detail = `the analysis came out non-finite (${what}): these data do not determine it, so it is not printed as an answer; look for a degenerate input (identical runs, a constant column, one value far from the others)`;
+  // Without a data file the numbers came from flags alone: blaming "identical runs" there misleads.
+  const detail = source
+    ? `the analysis came out non-finite (${what}): these data do not determine it, so it is not printed as an answer; look for a degenerate input (identical runs, a constant column, one value far from the others)`
+    : `the analysis came out non-finite (${what}): the values given do not determine it, so it is not printed as an answer; look for a value far outside the range the law was fitted on`;
   return source ? new InputError({ file: source }, detail) : new UsageError(detail);
 }
 
@@ -179,7 +182,13 @@ export function checkFiniteText(text: string, source?: string): void {
   if (m) {
     const start = scanned.lastIndexOf('\n', m.index) + 1,
       end = scanned.indexOf('\n', m.index);
-    const line = scanned.slice(Math.max(start, m.index - 80), end < 0 ? undefined : Math.min(end, m.index + 80)).trim();
+    // The line around it, cut at whole words (a quote cut mid-word reads as garbled).
+    const from = Math.max(start, m.index - 80),
+      to = end < 0 ? scanned.length : Math.min(end, m.index + 80);
+    let line = scanned.slice(from, to);
+    if (to < (end < 0 ? scanned.length : end)) line = `${line.replace(/\s*\S*$/, '')} …`;
+    if (from > start) line = `… ${line.replace(/^\S*\s*/, '')}`;
+    line = line.trim();
     throw nonFiniteRefusal(`${m[0]} in "${line}"`, source);
   }
 }

@@ -63,6 +63,14 @@ export function formatRange(
   return `${f(range[0])}${separator}${f(range[1])}`;
 }
 
+/**
+ * A whole count (steps, tokens) in full while a double holds it exactly (up to 2^53), in the reports'
+ * e-notation beyond, where its last digits are rounding (1.9047619047619046e+22 read as exact).
+ */
+export function formatCount(n: number): string {
+  return Number.isSafeInteger(n) ? String(n) : formatNumber(n);
+}
+
 /** A count and its noun, plural unless one: "1 run", "3 runs" (nouns that take an s). */
 export function counted(n: number, noun: string): string {
   return `${n} ${noun}${n === 1 ? '' : 's'}`;

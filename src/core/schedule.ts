@@ -18,6 +18,7 @@
  * with the trunk's up to the branch point.
  */
 import { InputError, type Location } from '../errors/index.js';
+import { plain } from './format.js';
 
 export const scheduleKinds = ['constant', 'cosine', 'linear', 'wsd'] as const;
 export type ScheduleKind = (typeof scheduleKinds)[number];
@@ -68,7 +69,7 @@ export function parseSchedule(value: unknown, where: Location): Schedule {
     const x = v[field];
     if (x === undefined) return undefined;
     if (typeof x !== 'number' || !Number.isFinite(x) || !check(x))
-      fail(where, field, `expected ${expected}, got ${JSON.stringify(x)}`);
+      fail(where, field, `expected ${expected}, got ${typeof x === 'number' ? plain(x) : JSON.stringify(x)}`);
     return x as number;
   };
   const peakLr = number('peakLr', (x) => x > 0 && x < 1e3, 'a positive learning rate');
@@ -76,7 +77,7 @@ export function parseSchedule(value: unknown, where: Location): Schedule {
   const steps = number(
     'steps',
     (x) => Number.isInteger(x) && x >= 1 && x <= MAX_SCHEDULE_STEPS,
-    `a whole number of optimizer steps from 1 to ${MAX_SCHEDULE_STEPS.toExponential(0)}`,
+    `a whole number of optimizer steps from 1 to ${plain(MAX_SCHEDULE_STEPS)}`,
   );
   if (steps === undefined) fail(where, 'steps', "missing (expected the run's optimizer steps)");
   const s: Schedule = { kind: kind as ScheduleKind, peakLr: peakLr!, steps: steps! };

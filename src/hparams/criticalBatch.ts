@@ -3,6 +3,7 @@
  * fitted from runs, and the two-batch gradient-noise-scale estimator. Pure.
  */
 import { finish, type Steps } from '../core/steps.js';
+import { formatNumber } from '../core/format.js';
 import { InputError, OptionError, UsageError } from '../errors/index.js';
 import { linearRegression, powerFit } from '../core/linearRegression.js';
 import { randomSource } from '../core/random.js';
@@ -145,7 +146,7 @@ export function fitTradeoff(
   if (batches.size < 2) {
     throw new InputError(
       { file: source, line: points[0]?.line },
-      `target loss ${target}: ${batches.size === 1 ? 'one batch size' : 'no run'} reaches it; the step/data trade-off needs at least two batch sizes`,
+      `target loss ${formatNumber(target)}: ${batches.size === 1 ? 'one batch size' : 'no run'} reaches it; the step/data trade-off needs at least two batch sizes`,
     );
   }
   const { slope, intercept } = linearRegression(
@@ -155,7 +156,7 @@ export function fitTradeoff(
   if (!(intercept > 0) || !(slope > 0)) {
     throw new InputError(
       { file: source },
-      `target loss ${target}: steps do not fall as the batch grows (S_min = ${intercept.toPrecision(3)}, E_min = ${slope.toPrecision(3)}); the runs do not show a step/data trade-off`,
+      `target loss ${formatNumber(target)}: steps do not fall as the batch grows (S_min = ${formatNumber(intercept, 3)}, E_min = ${formatNumber(slope, 3)}); the runs do not show a step/data trade-off`,
     );
   }
   return {
@@ -287,7 +288,7 @@ export function* criticalBatchFromRunsSteps(
     if (points.length === 0) {
       throw new InputError(
         { file: source },
-        `target loss ${target} is never reached by any run (the lowest loss in the file is ${Math.min(...dataset.runs.map((r) => r.loss)).toPrecision(4)})`,
+        `target loss ${formatNumber(target)} is never reached by any run (the lowest loss in the file is ${formatNumber(Math.min(...dataset.runs.map((r) => r.loss)), 4)})`,
       );
     }
     try {
@@ -313,7 +314,7 @@ export function* criticalBatchFromRunsSteps(
   const thin = fits.filter((f) => f.points.length < 3);
   if (thin.length) {
     warnings.push(
-      `target loss ${thin.map((f) => f.target).join(', ')}: reached at only two batch sizes, which fit the trade-off exactly; no bootstrap interval for B_crit(L)`,
+      `target loss ${thin.map((f) => formatNumber(f.target)).join(', ')}: reached at only two batch sizes, which fit the trade-off exactly; no bootstrap interval for B_crit(L)`,
     );
     return { fits, law, warnings };
   }
@@ -351,7 +352,7 @@ export function* criticalBatchFromRunsSteps(
   if (hi < 0) law.alphaBInterval = [-1 / lo, -1 / hi];
   else
     warnings.push(
-      `the bootstrap's ${Math.round(level * 100)} % interval of B_crit(L)'s slope in ln L reaches ${hi.toPrecision(3)} ≥ 0: the runs do not show B_crit growing as the loss falls with confidence, so α_B has no interval`,
+      `the bootstrap's ${Math.round(level * 100)} % interval of B_crit(L)'s slope in ln L reaches ${formatNumber(hi, 3)} ≥ 0: the runs do not show B_crit growing as the loss falls with confidence, so α_B has no interval`,
     );
   return { fits, law, lawReplicates, warnings };
 }
@@ -437,7 +438,7 @@ export function criticalBatchAtLoss(
   if (!(Number.isFinite(fit.law.alphaB) && fit.law.alphaB > 0)) {
     throw new InputError(
       { file: source },
-      `B_crit does not grow as the loss falls across the targets (fitted α_B = ${fit.law.alphaB.toPrecision(3)}): cannot predict B_crit at loss ${loss}`,
+      `B_crit does not grow as the loss falls across the targets (fitted α_B = ${formatNumber(fit.law.alphaB, 3)}): cannot predict B_crit at loss ${formatNumber(loss)}`,
     );
   }
   const targets = fit.fits.map((f) => f.target);

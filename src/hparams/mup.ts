@@ -139,6 +139,8 @@ export interface WidthOptimum {
   runs: number;
   /** The optimum sits at the edge of the swept learning rates. */
   atEdge: boolean;
+  /** Which end of the sweep, when at one. */
+  edge?: 'lowest' | 'highest';
 }
 
 export interface TransferCheck {
@@ -174,7 +176,14 @@ function widthOptimum(width: number, runs: Run[]): WidthOptimum {
       }
     }
   }
-  return { width, learningRate: lr, loss, runs: runs.length, atEdge: i === 0 || i === sorted.length - 1 };
+  return {
+    width,
+    learningRate: lr,
+    loss,
+    runs: runs.length,
+    atEdge: i === 0 || i === sorted.length - 1,
+    ...(i === 0 ? { edge: 'lowest' as const } : i === sorted.length - 1 ? { edge: 'highest' as const } : {}),
+  };
 }
 
 /**
@@ -254,13 +263,19 @@ export function* learningRateTransferSteps(
   const drifts = interval ? interval[0] <= -1 && -1 <= interval[1] : Math.abs(slope + 1) < 0.2;
   const s = slope.toFixed(2);
   // An interval that holds both 0 and −1 cannot tell transfer from drift, whatever the point says.
+  // At every width the best rate is the sweep's end: the optima lie outside the sweeps, and the
+  // "slope" of the ends says how the sweeps were laid out, not how the optimum moves.
+  const allAtEdge = widths.every((w) => w.atEdge);
   const kind: TransferCheck['kind'] =
-    transfers && drifts ? 'unsettled' : transfers ? 'transfers' : drifts ? 'drifts' : 'moves';
+    allAtEdge || (transfers && drifts) ? 'unsettled' : transfers ? 'transfers' : drifts ? 'drifts' : 'moves';
+  const edges = [...new Set(widths.map((w) => w.edge))];
   const verdict = {
     transfers: `the optimal learning rate does not move with width (slope ${s}): it transfers, as under muP`,
     drifts: `the optimal learning rate falls as 1/width (slope ${s}): standard-parametrisation drift; retune per width or use muP`,
     moves: `the optimal learning rate moves with width (slope ${s}): it does not transfer`,
-    unsettled: `the slope (${s}) ${Math.abs(slope + 1) < Math.abs(slope) ? 'points to standard-parametrisation drift' : 'points to transfer'}, but its interval ${interval ? formatInterval(interval, (x) => x.toFixed(2)) : ''} holds both 0 (transfer) and −1 (drift): not settled; add seeds, learning rates or widths`,
+    unsettled: allAtEdge
+      ? `the best learning rate is at the ${edges.length === 1 ? `${edges[0]} end` : 'edge'} of the sweep at every width, so the optimum lies outside it and how it moves with width is not measured (the slope ${s} of the sweeps' ends says nothing); widen the sweeps${edges.length === 1 ? (edges[0] === 'highest' ? ' to larger' : ' to smaller') : ''} learning rates`
+      : `the slope (${s}) ${Math.abs(slope + 1) < Math.abs(slope) ? 'points to standard-parametrisation drift' : 'points to transfer'}, but its interval ${interval ? formatInterval(interval, (x) => x.toFixed(2)) : ''} holds both 0 (transfer) and −1 (drift): not settled; add seeds, learning rates or widths`,
   }[kind];
   const warnings = widths
     .filter((w) => w.atEdge)

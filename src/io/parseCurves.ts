@@ -14,7 +14,7 @@ import type { Dataset } from './dataset.js';
 import { parseMetrics } from './parseMetrics.js';
 import type { TfEventsRead, TfScalar } from './parseTfEvents.js';
 import { lrSequence, MAX_SCHEDULE_STEPS, type Schedule } from '../core/schedule.js';
-import { counted } from '../core/format.js';
+import { counted, plain } from '../core/format.js';
 
 /** One run's curve: the learning rate of every step, and the loss at some of them. */
 export interface TrainingCurve {
@@ -194,7 +194,7 @@ export function curvesFromDataset(ds: Dataset, schedules: Record<string, Schedul
     if (!Number.isInteger(last) || last > MAX_SCHEDULE_STEPS)
       throw new InputError(
         { file, line: rows.at(-1)!.line, columnName: ds.columns.step },
-        `run "${name}": step ${last} is not a whole number of steps up to ${MAX_SCHEDULE_STEPS.toExponential(0)} (a curve law reads the learning rate of every step)`,
+        `run "${name}": step ${last} is not a whole number of steps up to ${plain(MAX_SCHEDULE_STEPS)} (a curve law reads the learning rate of every step)`,
       );
     // A runs table reads a learning rate of 0 (a schedule's end, fit does not mind); a curve law raises
     // the rate to a negative power, so it refuses one here, at its cell, rather than at an unlocated step.
@@ -411,7 +411,7 @@ export function curveFromEvents(
   if (last > MAX_SCHEDULE_STEPS)
     throw new InputError(
       { file },
-      `run "${name}": "${tag}" at step ${last} is beyond ${MAX_SCHEDULE_STEPS.toExponential(0)} (a curve law reads the learning rate of every step)`,
+      `run "${name}": "${tag}" at step ${last} is beyond ${plain(MAX_SCHEDULE_STEPS)} (a curve law reads the learning rate of every step)`,
     );
   const lrKnots = knots.map((k) => ({ step: k.step, lr: k.value }));
   const warmup = loggedWarmup(lrKnots, last, name, `tag "${lrTag}"`);

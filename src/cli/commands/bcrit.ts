@@ -11,7 +11,7 @@ import {
   gradientNoiseScale,
 } from '../../hparams/criticalBatch.js';
 import { criticalBatchAtLossReport, criticalBatchFromRunsReport, noiseScaleReport } from '../../report/text/hparams.js';
-import { formatNumber } from '../../core/format.js';
+import { formatNumber, plain } from '../../core/format.js';
 import { UsageError } from '../../errors/index.js';
 import { parseExponent, parseInteger, parseList, parseQuantity, plainNumber, parseReplicates } from '../options.js';
 import { printResult, writeResult } from '../output.js';
@@ -101,9 +101,18 @@ export function registerBcrit(program: Command, run: Run): void {
         if (file && f.noise) {
           const ds = readRuns(file, { columns, require: ['batch', 'step', 'gradSq'] });
           checkMagnitudes(ds, ['batch', 'step', 'gradSq'], ds.runs);
+          const smoothing = parseQuantity(f.smoothing, '--smoothing', {
+            positive: false,
+            plain: { what: 'a weight', example: '0.9' },
+          });
+          // The EMA's weight on the past: 1 would keep the first step's value forever, a negative one is no average.
+          if (!(smoothing >= 0 && smoothing < 1))
+            throw new UsageError(
+              `--smoothing: expected an EMA weight on the past from 0 (no smoothing) to below 1, got ${f.smoothing}${smoothing === 1 ? " (1 keeps the first step's estimate for every step)" : ''}`,
+            );
           const steps = gradientNoiseScale(
             ds.runs.map((r) => ({ step: r.step!, batch: r.batch!, gradSq: r.gradSq!, line: r.line })),
-            parseQuantity(f.smoothing, '--smoothing', { positive: false, plain: { what: 'a weight', example: '0.9' } }),
+            smoothing,
             file,
           );
           if (f.json)
@@ -192,6 +201,11 @@ export function registerBcrit(program: Command, run: Run): void {
         const bStar = f.bStar ? parseQuantity(f.bStar, '--b-star') : preset.bStar;
         const alphaB = f.alphaB ? parseExponent(f.alphaB, '--alpha-b') : preset.alphaB;
         const b = criticalBatch(loss, bStar, alphaB);
+        // L^(1/α_B) under- or overflows a double for a small α_B far from L = 1: name the power, not "the data".
+        if (!(Number.isFinite(b) && b > 0))
+          throw new UsageError(
+            `B_crit ${b > 0 ? 'overflows' : 'underflows to 0'}: B* / L^(1/α_B) with L = ${plain(loss)} and α_B = ${plain(alphaB)} takes L to the power ${formatNumber(1 / alphaB, 3)}, which no double holds; give a target loss nearer 1 or a larger --alpha-b (Kaplan et al. 2020: 0.21)`,
+          );
         const source =
           f.bStar && f.alphaB
             ? 'constants given on the command line (--b-star, --alpha-b)'

@@ -39,12 +39,13 @@ import {
   decayShapes,
   describeSchedule,
   lrSequence,
+  MAX_SCHEDULE_STEPS,
   parseSchedule,
   scheduleKinds,
   type Schedule,
 } from '../../core/schedule.js';
 import { InputError, type OptionNamer, UsageError } from '../../errors/index.js';
-import { counted, formatInterval, formatNumber, formatRange } from '../../core/format.js';
+import { counted, formatCount, formatInterval, formatNumber, formatRange, plain } from '../../core/format.js';
 import {
   keyword,
   parseExtrapolation,
@@ -341,6 +342,11 @@ function targetSchedule(flags: ScheduleFlags, fallback?: Schedule): Schedule {
   if (!flags.steps) throw new UsageError("--steps: expected the target run's optimizer steps");
   if (!flags.peakLr) throw new UsageError("--peak-lr: expected the target run's peak learning rate");
   const steps = parseInteger(flags.steps, '--steps', 1);
+  // Said at the flag: the schedule's own check would name "the command line (column --schedule)".
+  if (steps > MAX_SCHEDULE_STEPS)
+    throw new UsageError(
+      `--steps: expected a whole number of optimizer steps from 1 to ${plain(MAX_SCHEDULE_STEPS)}, got ${flags.steps}`,
+    );
   const s: Record<string, unknown> = {
     kind,
     peakLr: parseQuantity(flags.peakLr, '--peak-lr', { plain: plainNumber.learningRate }),
@@ -1003,6 +1009,12 @@ Example:
           });
           if (!(minLrFrac >= 0 && minLrFrac <= 1))
             throw new UsageError(`--min-lr-frac: expected a fraction from 0 to 1, got ${flags.minLrFrac}`);
+          // A final rate equal to the peak is no decay: every fraction tried is the same constant schedule,
+          // and the "best" one would be the first of a tie.
+          if (minLrFrac === 1)
+            throw new UsageError(
+              '--min-lr-frac 1 ends the decay at the peak learning rate, so there is no decay: every decay fraction gives the same constant schedule; give a final fraction below 1 (0 to 0.1 is usual)',
+            );
           const level = parseLevel(flags.level);
           const make = (f: number) => {
             const decaySteps = Math.min(steps - warmupSteps, Math.max(1, Math.round(f * steps)));
@@ -1089,7 +1101,7 @@ Example:
           if (flags.json) return printResult(plan);
           const lines = plan.sizes.map(
             (s) =>
-              `N = ${formatNumber(s.N, 4)}: ${s.trunk} ${s.trunkSteps} steps; branches ${s.branches.map((b) => `${b.run} at ${b.at} + ${b.decaySteps} (C = ${formatNumber(b.C, 3)})`).join(', ')}`,
+              `N = ${formatNumber(s.N, 4)}: ${s.trunk} ${formatCount(s.trunkSteps)} steps; branches ${s.branches.map((b) => `${b.run} at ${formatCount(b.at)} + ${formatCount(b.decaySteps)} (C = ${formatNumber(b.C, 3)})`).join(', ')}`,
           );
           lines.push(
             "record each branch's final loss with its run and a trunk column naming its trunk: fit, backtest and report then resample a trunk's branches together (they share its stable steps), and runs import keeps it in the store",

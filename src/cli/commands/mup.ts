@@ -108,11 +108,17 @@ export function registerMup(program: Command, run: Run): void {
           // The check fits ln |a| against ln width: both must be positive.
           rules: { width: 'positive', value: 'positive' },
         });
-        const r = coordinateCheck(
-          rows,
-          parseQuantity(f.threshold, '--threshold', { positive: false, plain: { what: 'a slope', example: '0.2' } }),
-          file,
-        );
+        const threshold = parseQuantity(f.threshold, '--threshold', {
+          positive: false,
+          plain: { what: 'a slope', example: '0.2' },
+        });
+        // A layer that is parametrised right keeps its activations flat with width (slope ≈ 0): a threshold
+        // at or below 0 flags every such layer as growing.
+        if (!(threshold > 0))
+          throw new UsageError(
+            `--threshold: expected a positive slope of ln |a| against ln width (0.2 by default), got ${f.threshold}: a well-parametrised layer's slope is about 0, so a threshold at or below 0 flags it as growing`,
+          );
+        const r = coordinateCheck(rows, threshold, file);
         if (f.json) return printResult({ source: file, ...r }, file);
         writeResult(coordinateCheckReport(r), file);
       }, f.json),

@@ -5,7 +5,7 @@ import { parseQuantity } from '../options.js';
 import { UsageError } from '../../errors/index.js';
 import { extrapolationWarnings } from '../../analyses/extrapolation.js';
 import { warning, type TrustWarning } from '../../fit/warnings.js';
-import { formatNumber } from '../../core/format.js';
+import { formatNumber, plain } from '../../core/format.js';
 import { printResult, writeResult } from '../output.js';
 import { resolveLaw } from '../lawSource.js';
 import { deprecatedAlias, flag } from '../flags.js';
@@ -32,6 +32,12 @@ export function registerRepetition(program: Command, run: Run): void {
       const src = resolveLaw(f.fit ? { fit: f.fit } : { preset: f.preset });
       const C = parseQuantity(f.C, '--C'),
         U = parseQuantity(f.uniqueTokens, '--unique-tokens');
+      // The search keeps N and D at 1e6 or more (smaller models and runs are outside any law's data):
+      // a budget below 6·1e6·1e6 leaves it no room, and its "edge" would be blamed on the unique tokens.
+      if (C < 6e12)
+        throw new UsageError(
+          `--C ${plain(C)} FLOPs is too small for the search: it keeps the model and the run at 1e6 parameters and tokens or more, so C = 6·N·D must be at least 6e12 FLOPs`,
+        );
       const o = repetitionOptimum(src.law, src.params, C, U);
       const warnings: TrustWarning[] = [
         ...(o.atSearchEdge
@@ -39,7 +45,12 @@ export function registerRepetition(program: Command, run: Run): void {
               warning(
                 'at-bound',
                 'severe',
-                `the best allocation lies at the edge of the search (N = ${formatNumber(o.N, 3)}, D = ${formatNumber(o.D, 3)} tokens, ${formatNumber(o.epochs, 3)} epochs): with ${formatNumber(U, 3)} unique tokens the law has no optimum inside it; check --unique-tokens (a count of tokens, such as 25e9 or 25B)`,
+                `the best allocation lies at the edge of the search (N = ${formatNumber(o.N, 3)}, D = ${formatNumber(o.D, 3)} tokens, ${formatNumber(o.epochs, 3)} epochs): ${
+                  o.D <= U
+                    ? // The cap does not bind: the unique tokens play no part, the budget put the optimum outside.
+                      `with C = ${formatNumber(C, 3)} FLOPs the law has no optimum inside it (N and D from 1e6 up) and the ${formatNumber(U, 3)} unique tokens do not bind; check --C (FLOPs, such as 1e21)`
+                    : `with ${formatNumber(U, 3)} unique tokens the law has no optimum inside it; check --unique-tokens (a count of tokens, such as 25e9 or 25B)`
+                }`,
               ),
             ]
           : []),

@@ -24,6 +24,7 @@ import {
   parseInteger,
   parseLevel,
   parseBudgets,
+  parseNames,
   parseList,
   parseQuantity,
   plainNumber,
@@ -167,11 +168,9 @@ async function analyseFile(
       seed,
     },
     ...only,
-    landmarks: (f.landmarks ?? defaultLandmarks.join(','))
-      .split(',')
-      .map((x) => x.trim())
-      .filter(Boolean)
-      .map((id) => findModel(catalog, id)),
+    landmarks: parseNames(f.landmarks ?? defaultLandmarks.join(','), '--landmarks', 'model ids').map((id) =>
+      findModel(catalog, id),
+    ),
   });
 }
 

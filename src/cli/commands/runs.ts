@@ -409,7 +409,7 @@ export writes it back. A run stored without one takes it from a later import; an
               ? `; runs not completed are left out: ${states.join(', ')} ("scalelab runs ls${f.study !== undefined ? ` --study ${f.study}` : ''}" shows them)`
               : '');
           if (f.out) {
-            await writeOutputInSteps(f.out, pieces(), f, `${rows.length} rows${notExported}`);
+            await writeOutputInSteps(f.out, pieces(), f, `${counted(rows.length, 'row')}${notExported}`);
             if (f.json) printJson({ out: f.out, rows: rows.length, format, ...(states.length ? { leftOut } : {}) });
           } else {
             for (const piece of pieces()) writeStdout(piece);

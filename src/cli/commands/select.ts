@@ -3,6 +3,7 @@ import { readText } from '../../io/readRuns.js';
 import { goyal2024, selectionCrossover, selectionTable, type SelectionParams } from '../../analyses/dataSelection.js';
 import { parsePools } from '../../io/parsePools.js';
 import { UsageError } from '../../errors/index.js';
+import { formatNumber, plain } from '../../core/format.js';
 import { selectionReport } from '../../report/text/data.js';
 import { parseList, parseQuantity } from '../options.js';
 import { printResult, writeResult } from '../output.js';
@@ -44,6 +45,9 @@ Mixtures combine the k pools with the most negative b, each of --pool-size sampl
           if (raw === undefined) return undefined;
           const v = parseQuantity(raw, flag, { positive: flag !== '--d' });
           if (v < 0) throw new UsageError(`${flag}: expected a non-negative number, got "${raw}"`);
+          // d is the error no budget removes: an error rate, so below 1 (an error of 2 has no meaning).
+          if (flag === '--d' && !(v < 1))
+            throw new UsageError(`--d: expected an irreducible error rate from 0 to below 1, got "${raw}"`);
           if (flag === '--pool-size' && v < 1)
             throw new UsageError(`--pool-size: expected at least one sample per pool, got "${raw}"`);
           return v;
@@ -59,6 +63,17 @@ Mixtures combine the k pools with the most negative b, each of --pool-size sampl
               }
             : goyal2024;
         const tables = budgets.map((n) => ({ samples: n, choices: selectionTable(params, n) }));
+        // The law is an error rate: (a·n/1e5)^b + d passes 1 below some budget, which means nothing. The
+        // mixture of every pool has the flattest first-pass exponent (the mean of the pools' b), so it is
+        // the last to fall under 1: its bound is the one to give.
+        const over = tables.find((t) => t.choices.some((c) => c.error > 1));
+        if (over) {
+          const b = params.pools.reduce((sum, p) => sum + p.b, 0) / params.pools.length;
+          const least = b < 0 ? (1e5 / params.a) * Math.pow(1 - params.d, 1 / b) : undefined;
+          throw new UsageError(
+            `--samples: at ${plain(over.samples)} samples the law's error rate (a·n/1e5)^b + d comes out above 1 (${formatNumber(Math.max(...over.choices.map((c) => c.error)), 4)}), which no error rate can be${least !== undefined ? `: with a = ${plain(params.a)}, d = ${plain(params.d)} and the pools' mean b = ${formatNumber(b, 3)} it describes budgets from about ${formatNumber(least, 3)} samples` : ''}`,
+          );
+        }
         const ranked = [...params.pools].sort((a, b) => a.b - b.b).map((p) => p.name);
         const crossovers = ranked.slice(1).map((_, k) => ({
           smaller: ranked.slice(0, k + 1),

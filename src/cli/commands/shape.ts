@@ -46,6 +46,24 @@ function accounting(shape: ModelShape) {
   };
 }
 
+/**
+ * A parameter count in full with thousands separators while a double holds it exactly (up to 2^53);
+ * beyond, its last digits are rounding, so it is written in the reports' e-notation.
+ */
+function exactCount(n: number): string {
+  return Number.isSafeInteger(n) ? n.toLocaleString('en-US') : formatNumber(n);
+}
+
+/** Up to 4 divisors of n nearest to `near` (in ratio), ascending: the valid choices to suggest. */
+function divisorsNear(n: number, near: number): number[] {
+  const divisors: number[] = [];
+  for (let k = 1; k * k <= n; k++) if (n % k === 0) divisors.push(k, n / k);
+  return [...new Set(divisors)]
+    .sort((a, b) => Math.abs(Math.log(a / near)) - Math.abs(Math.log(b / near)))
+    .slice(0, 4)
+    .sort((a, b) => a - b);
+}
+
 export function registerShape(program: Command, run: (fn: () => Promise<void>, json?: boolean) => Promise<void>): void {
   const shape = program
     .command('shape')
@@ -87,14 +105,29 @@ Examples:
       const seqLen = parseInteger(flags.seqLen, '--seq-len', 1);
       if (flags.layers || flags.dModel) {
         if (!flags.layers || !flags.dModel) throw new UsageError('count mode needs both --layers and --d-model');
+        // --N is the target of a search; counting a given shape has no use for it (it was ignored in silence).
+        if (flags.N !== undefined)
+          throw new UsageError(
+            '--N searches shapes for a parameter target, --layers and --d-model count the parameters of one shape: give one or the other',
+          );
         const nLayer = parseInteger(flags.layers, '--layers', 1),
           dModel = parseInteger(flags.dModel, '--d-model', 1);
         const nHeads = flags.heads ? parseInteger(flags.heads, '--heads', 1) : Math.max(1, Math.round(dModel / 64));
+        // Each head takes a whole slice of d_model, and each KV head serves a whole group of query heads.
+        if (dModel % nHeads !== 0)
+          throw new UsageError(
+            `--d-model ${dModel} is not a multiple of ${flags.heads ? `--heads ${nHeads}` : `${nHeads} heads (d_model/64 rounded, the default)`}: each head takes d_model/heads dimensions, a whole number; give --heads dividing ${dModel} (${divisorsNear(dModel, nHeads).join(', ')})`,
+          );
+        const nKvHeads = flags.kvHeads ? parseInteger(flags.kvHeads, '--kv-heads', 1) : nHeads;
+        if (nKvHeads > nHeads || nHeads % nKvHeads !== 0)
+          throw new UsageError(
+            `--kv-heads ${nKvHeads} does not divide ${nHeads} heads: each key/value head serves a whole group of query heads, so --kv-heads must divide --heads (${divisorsNear(nHeads, nKvHeads).join(', ')})`,
+          );
         const shape: ModelShape = {
           nLayer,
           dModel,
           nHeads,
-          nKvHeads: flags.kvHeads ? parseInteger(flags.kvHeads, '--kv-heads', 1) : nHeads,
+          nKvHeads,
           headDim: dModel / nHeads,
           dFf: flags.dFf
             ? parseInteger(flags.dFf, '--d-ff', 1)
@@ -112,9 +145,9 @@ Examples:
           f = a.flopsPerToken;
         writeStdout(
           [
-            `Shape: ${nLayer} layers × d_model ${dModel}, ${nHeads} heads of ${formatNumber(dModel / nHeads)}, d_ff ${shape.dFf} (${mlp}), vocab ${vocab}, context ${seqLen}${shape.tiedEmbeddings ? ', tied embeddings' : ''}`,
-            `Parameters: total ${p.total.toLocaleString('en-US')}; non-embedding ${p.nonEmbedding.toLocaleString('en-US')} (attention ${p.attention.toLocaleString('en-US')}, MLP ${p.mlp.toLocaleString('en-US')}); embeddings ${p.embedding.toLocaleString('en-US')}; output head ${p.unembedding.toLocaleString('en-US')}; norms ${p.norms.toLocaleString('en-US')}`,
-            `Kaplan's 12·n_layer·d_model² = ${kaplanNonEmbedding(nLayer, dModel).toLocaleString('en-US')}`,
+            `Shape: ${nLayer} layers × d_model ${dModel}, ${nHeads} heads of ${dModel / nHeads}${nKvHeads !== nHeads ? ` (${nKvHeads} key/value heads)` : ''}, d_ff ${shape.dFf} (${mlp}), vocab ${vocab}, context ${seqLen}${shape.tiedEmbeddings ? ', tied embeddings' : ''}`,
+            `Parameters: total ${exactCount(p.total)}; non-embedding ${exactCount(p.nonEmbedding)} (attention ${exactCount(p.attention)}, MLP ${exactCount(p.mlp)}); embeddings ${exactCount(p.embedding)}; output head ${exactCount(p.unembedding)}; norms ${exactCount(p.norms)}`,
+            `Kaplan's 12·n_layer·d_model² = ${exactCount(kaplanNonEmbedding(nLayer, dModel))}`,
             `Training FLOPs per token: 6N ${formatNumber(f.sixN, 4)}; 6N non-embedding ${formatNumber(f.sixNonEmbedding, 4)}; Kaplan with attention ${formatNumber(f.kaplan.training, 4)} (context share ${(f.kaplan.contextShare * 100).toFixed(1)} %); Chinchilla App. F ${formatNumber(f.chinchilla, 4)}; DeepSeek M ${formatNumber(f.deepseekM, 4)}`,
           ].join('\n') + '\n',
         );
