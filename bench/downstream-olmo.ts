@@ -125,7 +125,7 @@ export function olmoAnchor(options: { replicates?: number; seed?: number; free?:
         taskLoss: r.taskLoss!,
         ...(r.interval ? { interval: r.interval.accuracy, covered: r.covered } : {}),
         relativeError: r.relativeError!,
-        predictedViaC: r.viaC,
+        predictedViaC: r.viaC!,
         relativeErrorViaC: r.relativeErrorViaC!,
         ...(alternatives.length
           ? {

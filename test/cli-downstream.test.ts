@@ -1153,3 +1153,46 @@ test('several files: a folder points at its ladder manifest, --downstream after 
   assert.match(typo.stderr, /copy-2\.json and 2 more files \(4 in all\): no task "PIQA"; did you mean piqa\?/);
   assert.doesNotMatch(typo.stderr, /copy-3\.json/);
 });
+
+test('a task whose loss does not fall with compute: step 1 through C is said degenerate and gives no accuracy, not NaN or a refusal of the whole answer', () => {
+  // Synthetic: 3 sizes at 3 budgets, the task loss flat within noise (5.20–5.45) and highest at the largest C;
+  // the law in C sends its scale off to infinity (an overflowing A gave NaN through C, and the command refused all).
+  const ladder: [number, number, number][] = [
+    [2e7, 2e17, 5.2],
+    [2.7e7, 2e17, 5.35],
+    [3.5e7, 2e17, 5.4],
+    [2e7, 4.4e17, 5.25],
+    [2.7e7, 4.4e17, 5.22],
+    [3.5e7, 4.4e17, 5.3],
+    [3.5e7, 9.6e17, 5.45],
+  ];
+  const rows = ['run,N,tokens,task,metric,value'];
+  ladder.forEach(([N, C, tl], k) => {
+    const D = (C / (6 * N)).toPrecision(6);
+    rows.push(`r${k},${N},${D},sciq,bpb,${tl}`, `r${k},${N},${D},sciq,acc,${(0.5 + 0.002 * k).toFixed(3)}`);
+  });
+  const file = join(tmp, 'flat-task-loss.csv');
+  writeFileSync(file, rows.join('\n') + '\n');
+  const args = ['downstream', 'predict', file, '--N', '6e8', '--D', '1.3e10', '--chance', '0.25', '--bootstrap', '20'];
+  const r = scalelab(args);
+  assert.equal(r.code, 0, r.stderr);
+  assert.ok(noStackTrace(r.stderr), r.stderr);
+  assert.doesNotMatch(r.stdout, /NaN|Infinity/);
+  assert.match(r.stdout, /sciq +noisy +given .* 0\.\d{3} \[0\.\d{3}, 0\.\d{3}\] +–\n/);
+  assert.match(r.stdout, /severe: no accuracy through C: step 1's law in C gives no finite task loss .*A = off/);
+  assert.match(
+    r.stdout,
+    /step 1's law in C is degenerate \(E = 5\.\d+, A = off, alpha = [\d.e]+\): the task loss does not fall as a power law in compute/,
+  );
+  const j = scalelab([...args, '--json']).json()[0];
+  assert.equal(j.fit.step1C.params.A, null);
+  assert.match(j.fit.step1C.paramsOff.A, /ran off to infinity/);
+  assert.equal(j.targets[0].viaC, undefined);
+  assert.equal(j.targets[0].interval.viaC, undefined);
+  assert.ok(j.targets[0].accuracy > 0.25 && j.targets[0].accuracy < 1);
+  assert.ok(
+    j.targets[0].warnings.some(
+      (w: { code: string; severity: string }) => w.code === 'degenerate' && w.severity === 'severe',
+    ),
+  );
+});

@@ -17,6 +17,7 @@
  * refits both steps, plus the task's checkpoint-to-checkpoint accuracy noise.
  */
 import { finish, type Steps } from '../core/steps.js';
+import { formatNumber } from '../core/format.js';
 import { unknownName } from '../core/names.js';
 import { lbfgs } from '../core/lbfgs.js';
 import { boundedDerivative, fromBounded, toBounded, type Interval } from '../core/bounds.js';
@@ -654,6 +655,13 @@ export interface TaskLossFit {
   /** Root-mean-square of the log residuals. */
   rmsLog: number;
   points: number;
+  /**
+   * When the fit is degenerate (its severe `degenerate` warning: a term switched off, an exponent far beyond
+   * any published one — a task loss that does not fall with size or compute on the ladder), its parameters
+   * as text ("E = 5.287, A = off, alpha = 21.77"). Its predictions are not to be trusted, and may not even
+   * be finite (an overflowing scale).
+   */
+  degenerate?: string;
 }
 
 function lawFit(
@@ -677,8 +685,21 @@ function lawFit(
     columns: { loss: of === 'taskLoss' ? 'task loss' : 'validation loss' },
     derived: {},
   };
-  const r = fit(law, dataset, init ? { init } : {});
-  return { law, params: r.params, rmsLog: Math.sqrt(mean(Array.from(r.residuals, (x) => x * x))), points: runs.length };
+  // A warm start from a fit that ran off (a scale at infinity) is no start: the replicate starts afresh.
+  const warm = init && Object.values(init).every(Number.isFinite) ? init : undefined;
+  const r = fit(law, dataset, warm ? { init: warm } : {});
+  const degenerate = r.warnings.some((w) => w.code === 'degenerate' && w.severity === 'severe')
+    ? Object.entries(r.params)
+        .map(([k, v]) => `${k} = ${Number.isFinite(v) ? formatNumber(v, 4) : 'off'}`)
+        .join(', ')
+    : undefined;
+  return {
+    law,
+    params: r.params,
+    rmsLog: Math.sqrt(mean(Array.from(r.residuals, (x) => x * x))),
+    points: runs.length,
+    ...(degenerate ? { degenerate } : {}),
+  };
 }
 
 export function predictTaskLoss(f: TaskLossFit, target: { N: number; D: number; C?: number }): number {
@@ -871,7 +892,8 @@ export interface PredictionInterval {
   accuracy: [number, number];
   /** Not with the direct law in C. */
   taskLoss?: [number, number];
-  viaC: [number, number];
+  /** Absent when step 1 through C gives no finite task loss (a degenerate law: TaskLossFit.degenerate). */
+  viaC?: [number, number];
   /** Replicates whose refit failed (too few distinct sizes drawn, no convergence): left out. */
   failed: number;
   replicates: number;
@@ -958,12 +980,12 @@ export function* bootstrapDownstreamSteps(
     const a = finiteInterval(acc[i], level),
       l = finiteInterval(loss[i], level),
       c = finiteInterval(viaC[i], level);
-    if (!a || !l || !c)
+    if (!a || !l)
       throw new InputError(
         { file: ladder.source },
         `the bootstrap of "${ladder.task}" gave no interval: ${failed} of ${options.replicates} replicates failed (too few distinct model sizes or token counts drawn, or no convergence)`,
       );
-    return { level, accuracy: a, taskLoss: l, viaC: c, failed, replicates: options.replicates };
+    return { level, accuracy: a, taskLoss: l, ...(c ? { viaC: c } : {}), failed, replicates: options.replicates };
   });
 }
 

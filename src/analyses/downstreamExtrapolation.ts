@@ -71,7 +71,11 @@ function backtestFit(
     const f = fitDownstream(train, options, step1);
     return (p) => {
       const chained = predictDownstream(f, p);
-      return { accuracy: chained.accuracy, viaC: chained.viaC.accuracy };
+      // A degenerate law in C gives no finite accuracy there: no through-C prediction, not a NaN in the means.
+      return {
+        accuracy: chained.accuracy,
+        ...(Number.isFinite(chained.viaC.accuracy) ? { viaC: chained.viaC.accuracy } : {}),
+      };
     };
   }
   const s = fitDirect(train, options);

@@ -67,7 +67,11 @@ export interface TargetResult {
   /** The route through the validation loss: the validation loss its law predicts at (N, D). */
   valLoss?: number;
   accuracy: number;
-  viaC: number;
+  /**
+   * Through C (step 1 as a law in C); absent when that law gives no finite task loss here (degenerate: the
+   * task loss did not fall with compute on the ladder), with a severe `degenerate` warning saying so.
+   */
+  viaC?: number;
   /**
    * Gadre et al.'s chain: the validation loss the ladder's law predicts at (N, D), and the accuracy the
    * loss → error exponential gives there, with its interval when replicates were asked for. When both were fitted.
@@ -319,7 +323,7 @@ function compare(r: TargetResult, t: LabelledTarget): TargetResult {
   if (!t.actual) return r;
   r.actual = t.actual;
   r.relativeError = (r.accuracy - t.actual.accuracy) / t.actual.accuracy;
-  r.relativeErrorViaC = (r.viaC - t.actual.accuracy) / t.actual.accuracy;
+  if (r.viaC !== undefined) r.relativeErrorViaC = (r.viaC - t.actual.accuracy) / t.actual.accuracy;
   if (r.interval)
     r.covered = r.interval.accuracy[0] <= t.actual.accuracy && t.actual.accuracy <= r.interval.accuracy[1];
   return r;
@@ -796,9 +800,17 @@ function* analyseTask(
   if (goal !== undefined && oneD)
     out.planProblem = `${oneD}: a compute-optimal plan (N and D for each C) needs ladder runs ending at two or more token counts`;
   else if (goal !== undefined) twoStepPlan(out, fit, goal, plans, options.level ?? 0.95, horizon, o.chance);
+  // A degenerate step 1 is said where its numbers are read: the law through C can overflow (no number at all),
+  // the one through N and D stays finite but rests on a term the ladder does not determine.
+  const degenerateNote = (via: string, params: string) =>
+    `step 1's law ${via} is degenerate (${params}): the task loss does not fall as a power law ${via === 'in C' ? 'in compute' : 'in size and data'} on this ladder, so predictions through it rest on nothing the runs show`;
+  if (fit.step1.degenerate && !oneD)
+    out.caveats = [...(out.caveats ?? []), degenerateNote('in N and D', fit.step1.degenerate)];
+  if (fit.step1C.degenerate) out.caveats = [...(out.caveats ?? []), degenerateNote('in C', fit.step1C.degenerate)];
   out.targets = targets.map((t, i) => {
     const C = t.C ?? 6 * t.N * t.D;
     const p = predictDownstream(fit, { ...t, C });
+    const finiteViaC = Number.isFinite(p.viaC.accuracy);
     const r: TargetResult = {
       label: t.label,
       N: t.N,
@@ -806,9 +818,20 @@ function* analyseTask(
       C,
       taskLoss: p.taskLoss,
       accuracy: p.accuracy,
-      viaC: p.viaC.accuracy,
+      ...(finiteViaC ? { viaC: p.viaC.accuracy } : {}),
     };
-    if (intervals) r.interval = intervals[i];
+    if (!finiteViaC)
+      r.warnings = [
+        warning(
+          'degenerate',
+          'severe',
+          `no accuracy through C: step 1's law in C gives no finite task loss at C = ${formatNumber(C, 3)} (${fit.step1C.degenerate ?? 'its parameters overflow'})`,
+        ),
+      ];
+    if (intervals) {
+      const { viaC, ...rest } = intervals[i];
+      r.interval = finiteViaC && viaC ? { ...rest, viaC } : rest;
+    }
     return compare(r, t);
   });
   return yield* chained(out, ladder);
@@ -826,7 +849,7 @@ function gradeDistance(out: TaskAnalysis, ladder: TaskLadder): void {
   const of = "the ladder's runs";
   for (const t of out.targets) {
     const w = extrapolationWarnings(range, { C: t.C }, of);
-    if (w.length) t.warnings = w;
+    if (w.length) t.warnings = [...(t.warnings ?? []), ...w];
   }
   if (out.plan?.point) {
     const w = extrapolationWarnings(range, { C: out.plan.point.C }, of);

@@ -174,7 +174,7 @@ function dataRanges(result: FitResult): Record<string, [number, number]> {
  * The parameters of `law` with no finite value in `params` (JSON writes null for them), each with
  * what it means; none: {}.
  */
-function paramsOff(law: Law, params: Record<string, number>): { paramsOff?: Record<string, string> } {
+export function paramsOff(law: Law, params: Record<string, number>): { paramsOff?: Record<string, string> } {
   const off = law.params.filter((p) => p.name in params && !Number.isFinite(params[p.name]));
   return off.length ? { paramsOff: Object.fromEntries(off.map((p) => [p.name, offReason(p, params[p.name])])) } : {};
 }

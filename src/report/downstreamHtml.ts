@@ -268,7 +268,7 @@ export function downstreamSections(
         n(r.N, 3),
         n(r.D, 3),
         `${r.accuracy.toFixed(3)}${r.interval ? ` <span class="ci">${formatInterval(r.interval.accuracy, (x) => x.toFixed(3))}</span>` : ''}`,
-        r.viaC.toFixed(3),
+        r.viaC === undefined ? '–' : r.viaC.toFixed(3),
         ...(viaValLoss ? [viaValLossCell(r)] : []),
         r.actual
           ? `${r.actual.accuracy.toFixed(3)} (${signed(r.relativeError!)})${r.covered === false ? ' <b>outside</b>' : ''}`

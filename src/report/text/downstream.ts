@@ -6,7 +6,8 @@ import { libraryOption, renameOptions, type OptionNamer } from '../../errors/ind
 import { formatInterval, formatNumber, formatPercent, formatRange, formatSignedPercent } from '../../core/format.js';
 import { textTable } from '../../core/table.js';
 import type { BudgetAnswer, OpenInterval, TaskAnalysis } from '../../analyses/downstreamLadder.js';
-import type { LossToError, Sigmoid } from '../../analyses/downstream.js';
+import type { LossToError, Sigmoid, TaskLossFit } from '../../analyses/downstream.js';
+import { paramsOff } from '../../fit/summary.js';
 
 const pct = (x: number) => formatPercent(x);
 const signed = formatSignedPercent;
@@ -52,14 +53,14 @@ export function downstreamJson(
           step1: {
             law: t.fit.step1.law.id,
             formula: t.fit.step1.law.formula,
-            params: t.fit.step1.params,
+            ...lawParamsJson(t.fit.step1),
             rmsLog: t.fit.step1.rmsLog,
             points: t.fit.step1.points,
           },
           step1C: {
             law: 'power (C)',
             formula: t.fit.step1C.law.formula,
-            params: t.fit.step1C.params,
+            ...lawParamsJson(t.fit.step1C),
             rmsLog: t.fit.step1C.rmsLog,
             points: t.fit.step1C.points,
           },
@@ -236,12 +237,23 @@ export function oneTokenCountNotes(
 
 /** Step 1's law in N and D with its parameters: E + A/N^α + B/D^β. */
 export function taskLossText(p: Record<string, number>): string {
-  return `${formatNumber(p.E, 4)} + ${formatNumber(p.A, 4)}/N^${p.alpha.toFixed(3)} + ${formatNumber(p.B, 4)}/D^${p.beta.toFixed(3)}`;
+  return `${lawNumber(p.E)} + ${lawNumber(p.A)}/N^${p.alpha.toFixed(3)} + ${lawNumber(p.B)}/D^${p.beta.toFixed(3)}`;
+}
+
+/** A law's number; a scale that ran off to infinity is "off" (its term switched off: the caveats say why). */
+const lawNumber = (x: number) => (Number.isFinite(x) ? formatNumber(x, 4) : 'off');
+
+/** A task-loss law's parameters for JSON: one that ran off is null there, and `paramsOff` says why, as `fit`'s JSON. */
+function lawParamsJson(f: TaskLossFit): { params: Record<string, number | null>; paramsOff?: Record<string, string> } {
+  return {
+    params: Object.fromEntries(Object.entries(f.params).map(([k, v]) => [k, Number.isFinite(v) ? v : null])),
+    ...paramsOff(f.law, f.params),
+  };
 }
 
 /** Step 1's law through C: E + A/C^α. */
 export function taskLossCText(p: Record<string, number>): string {
-  return `${formatNumber(p.E, 4)} + ${formatNumber(p.A, 4)}/C^${p.alpha.toFixed(3)}`;
+  return `${lawNumber(p.E)} + ${lawNumber(p.A)}/C^${p.alpha.toFixed(3)}`;
 }
 
 /** Gadre et al.'s exponential from validation loss to error: ε − k·e^(−γL). */
@@ -411,7 +423,7 @@ export function predictionTable(tasks: readonly TaskAnalysis[]): string {
             ? `val. ${r.valLoss.toFixed(4)}`
             : 'direct in C',
         `${r.accuracy.toFixed(3)}${r.interval ? ` ${formatInterval(r.interval.accuracy, (x) => x.toFixed(3))}` : ''}`,
-        r.viaC.toFixed(3),
+        r.viaC === undefined ? '–' : r.viaC.toFixed(3),
         ...(viaValLoss ? [viaValLossCell(r)] : []),
         r.actual
           ? `${r.actual.accuracy.toFixed(3)} (${signed(r.relativeError!)})${r.covered === false ? ' outside' : ''}`

@@ -497,8 +497,8 @@ function TaskDetails({
                   {r.interval ? ` ${formatInterval(r.interval.accuracy, acc)}` : ''}
                 </td>
                 <td className="num">
-                  {acc(r.viaC)}
-                  {r.interval ? ` ${formatInterval(r.interval.viaC, acc)}` : ''}
+                  {r.viaC === undefined ? '–' : acc(r.viaC)}
+                  {r.interval?.viaC ? ` ${formatInterval(r.interval.viaC, acc)}` : ''}
                 </td>
                 {withValLoss && (
                   <td className="num" data-testid="downstream-via-val-loss">
