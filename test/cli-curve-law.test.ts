@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { noStackTrace, scalelab } from './helpers/cli.js';
+import { noStackTrace, scalelab, scalelabProcess } from './helpers/cli.js';
 import { CURVE_EXTRAPOLATION, paramsFromLogs, predictCurve } from '../src/analyses/curveLaws.js';
 import { lrAt, lrSequence, wsd, type Schedule } from '../src/core/schedule.js';
 import { normal, randomSource } from '../src/core/random.js';
@@ -637,9 +637,23 @@ test('curves too long to compute are refused before memory runs out, located', (
     '1e-3',
   ]);
   assert.equal(p.code, 2, p.stderr);
-  assert.match(
-    p.stderr,
-    /schedule field "steps": expected a whole number of optimizer steps from 1 to 1e\+7, got 1000000000/,
+  assert.match(p.stderr, /--steps: expected a whole number of optimizer steps from 1 to 1e\+7, got 1000000000/);
+  // schedule holds the learning rates of a run of --steps (it exited 70 at 1e12, took the host's memory at
+  // 3e8): refused at the flag, before the fit is read, with the bound predict gives. A fit that is not there
+  // shows nothing was read first; a process of its own keeps a regression's memory out of the test's.
+  for (const steps of ['1e12', '3e8', '10000001']) {
+    const s = scalelabProcess(
+      ['curve-law', 'schedule', '--curve-fit', join(dir, 'absent.json'), '--steps', steps, '--peak-lr', '1'],
+      { timeout: 60_000 },
+    );
+    assert.equal(s.code, 2, s.stderr);
+    assert.match(s.stderr, /--steps: expected a whole number of optimizer steps from 2 to 1e\+7, got /);
+    assert.ok(noStackTrace(s.stderr), s.stderr);
+  }
+  // The library's own guard, for a schedule built without parseSchedule.
+  assert.throws(
+    () => lrSequence({ kind: 'constant', peakLr: 1, steps: 1e12 }),
+    /a schedule of 1000000000000 steps: expected a whole number of optimizer steps from 1 to 1e\+7/,
   );
   // 2500 checkpoints of a 1,000,000-step decaying run: beyond 4096 steps the far drops are merged, and still
   // the multi-power law's sums hold 1.1e7 terms (each checkpoint about 4,270).

@@ -42,6 +42,8 @@ import {
   parseSchedule,
   scheduleKinds,
   type Schedule,
+  MAX_SCHEDULE_STEPS,
+  scheduleStepsRule,
 } from '../../core/schedule.js';
 import { InputError, type OptionNamer, UsageError } from '../../errors/index.js';
 import { counted, formatInterval, formatNumber, formatRange } from '../../core/format.js';
@@ -320,6 +322,16 @@ function readCurves(
   return curves;
 }
 
+/**
+ * --steps: the target run's optimizer steps, bounded as a schedule's are (a curve law reads the learning
+ * rate of every step), so a length no array can hold is refused at the flag, before any file is read.
+ */
+function parseSteps(text: string, min: number): number {
+  const steps = parseInteger(text, '--steps', min);
+  if (steps > MAX_SCHEDULE_STEPS) throw new UsageError(`--steps: expected ${scheduleStepsRule(min)}, got ${text}`);
+  return steps;
+}
+
 /** The target schedule from flags (`--schedule wsd --steps 2000 …`) or a JSON file. */
 function targetSchedule(flags: ScheduleFlags, fallback?: Schedule): Schedule {
   if (flags.scheduleFile)
@@ -340,7 +352,7 @@ function targetSchedule(flags: ScheduleFlags, fallback?: Schedule): Schedule {
   const kind = keyword(flags.schedule, '--schedule', scheduleKinds);
   if (!flags.steps) throw new UsageError("--steps: expected the target run's optimizer steps");
   if (!flags.peakLr) throw new UsageError("--peak-lr: expected the target run's peak learning rate");
-  const steps = parseInteger(flags.steps, '--steps', 1);
+  const steps = parseSteps(flags.steps, 1);
   const s: Record<string, unknown> = {
     kind,
     peakLr: parseQuantity(flags.peakLr, '--peak-lr', { plain: plainNumber.learningRate }),
@@ -988,10 +1000,10 @@ Example:
         json?: boolean;
       }) =>
         run(async () => {
+          const steps = parseSteps(flags.steps, 2);
           const file = readCurveFit(flags.curveFit);
           const N = flags.N ? parseQuantity(flags.N, '--N') : undefined;
           const g = fitFor(file, flags.curveFit, N);
-          const steps = parseInteger(flags.steps, '--steps', 2);
           const peakLr = parseQuantity(flags.peakLr, '--peak-lr', { plain: plainNumber.learningRate });
           const warmupSteps = parseInteger(flags.warmupSteps, '--warmup-steps', 0);
           if (warmupSteps >= steps)
