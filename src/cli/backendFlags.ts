@@ -482,7 +482,7 @@ export function storeBusyNotice(path: string): (wait: { holder: WriterInfo | und
     if (waitedMs - said < 60_000) return;
     said = waitedMs;
     process.stderr.write(
-      `scalelab: waiting for the run store ${path}: ${describeWriter(holder)}${waitedMs >= 1000 ? ` (waited ${Math.round(waitedMs / 1000)} s)` : ''}; the sweep goes on when it is free\n`,
+      `scalelab: waiting for the run store ${path}: ${describeWriter(holder, path)}${waitedMs >= 1000 ? ` (waited ${Math.round(waitedMs / 1000)} s)` : ''}; the sweep goes on when it is free\n`,
     );
   };
 }

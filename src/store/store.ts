@@ -363,11 +363,15 @@ export interface WaitOptions {
 /** SQLite page cache during a streamed import, KiB. */
 const IMPORT_CACHE_KIB = 64 * 1024;
 
+/** How long one attempt of a write that waits (writeTransaction, whenFree) blocks on the lock before it says so. */
+const WAIT_ATTEMPT_MS = 200;
+
 /**
  * Busy timeout of synchronous writes (a sweep's status updates), ms: long enough to outlast most
  * imports (a sweep waits on past it, see experiments/runner.ts). A test shortens it with
  * SCALELAB_TEST_BUSY_TIMEOUT_MS.
  */
+
 function syncBusyTimeoutMs(): number {
   const v = Number(process.env.SCALELAB_TEST_BUSY_TIMEOUT_MS);
   return Number.isFinite(v) && v > 0 ? v : 30_000;
@@ -1021,7 +1025,7 @@ export class RunStore {
     const timeoutMs = wait.timeoutMs ?? 60_000;
     const started = Date.now();
     // Short attempts, so the wait can be shown and its holder named between them.
-    this.db.pragma('busy_timeout = 200');
+    this.db.pragma(`busy_timeout = ${WAIT_ATTEMPT_MS}`);
     try {
       for (;;) {
         try {
@@ -1183,6 +1187,9 @@ export class RunStore {
   async whenFree<T>(write: () => T, wait: WaitOptions = {}): Promise<T> {
     const started = Date.now();
     for (;;) {
+      // Short attempts, as writeTransaction's: under the 30 s busy timeout the first attempt blocked for
+      // 30 s before onWait could say anything, so a command started on a held store sat silent.
+      this.db.pragma(`busy_timeout = ${Math.min(WAIT_ATTEMPT_MS, syncBusyTimeoutMs())}`);
       try {
         return write();
       } catch (e) {
@@ -1196,6 +1203,8 @@ export class RunStore {
           );
         wait.onWait?.({ holder, waitedMs });
         await new Promise((resolve) => setTimeout(resolve, 1000));
+      } finally {
+        this.db.pragma(`busy_timeout = ${syncBusyTimeoutMs()}`);
       }
     }
   }

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { root } from '../helpers/cli.js';
 import { spawnCli as cli, waitFor, waitingSweep } from './common.js';
+import Database from 'better-sqlite3';
 import { RunStore } from '../../src/store/store.js';
 import { parseRuns } from '../../src/io/parseRuns.js';
 import { exportedRuns } from '../../src/cli/commands/runs.js';
@@ -296,4 +297,55 @@ test('runs export reads one snapshot: an import committed between its reads is i
     store.close();
     other.close();
   }
+});
+
+test('study run and sweep run started on a store another connection holds say at once that they wait, and run once it is free', async (t) => {
+  // A bare SQLite connection in BEGIN IMMEDIATE (a program other than ScaleLab) holds the write lock. No
+  // shortened busy timeout here: under the 30 s one the first line came only after 30 s.
+  const { dir, db, args, runDirs, go } = waitingSweep('held-store', { runs: 1, concurrency: 1, json: true });
+  RunStore.open(db).close();
+  const holder = new Database(db);
+  holder.exec('BEGIN IMMEDIATE');
+  t.after(() => holder.open && holder.close());
+  const study = cli(
+    ['study', 'run', '--backend', 'sim', '--target-hours', '48', '--experiment-hours', '12'].concat([
+      '--db',
+      db,
+      '--study',
+      'p',
+      '--bootstrap',
+      '0',
+      '--out',
+      join(dir, 'p.md'),
+    ]),
+  );
+  const sweep = cli(args);
+  t.after(() => {
+    study.child.kill('SIGKILL');
+    sweep.child.kill('SIGKILL');
+    go();
+  });
+  const said = (c: typeof study) => /waiting for the run store/.test(c.out.stderr) || c.child.exitCode !== null;
+  // Well inside the old 30 s of silence, with room for two CLIs starting on a busy machine.
+  await waitFor('the study to say it waits', () => said(study), 20_000);
+  await waitFor('the sweep to say it waits', () => said(sweep), 20_000);
+  for (const c of [study, sweep]) {
+    assert.equal(c.child.exitCode, null, c.out.stderr);
+    assert.match(
+      c.out.stderr,
+      new RegExp(
+        `^scalelab: waiting for the run store ${db}: another process holds its write lock .*open in pid ${process.pid} `,
+        'm',
+      ),
+    );
+  }
+  holder.exec('ROLLBACK');
+  holder.close();
+  const studyEnd = await study.done;
+  assert.equal(studyEnd.code, 0, study.out.stderr);
+  await waitFor('the trainer to start', () => runDirs().length === 1);
+  go();
+  const sweepEnd = await sweep.done;
+  assert.equal(sweepEnd.code, 0, sweep.out.stderr);
+  assert.deepEqual([JSON.parse(sweep.out.stdout).done, JSON.parse(sweep.out.stdout).total], [1, 1]);
 });
