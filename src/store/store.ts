@@ -565,6 +565,13 @@ function claimHeld(file: string): { holder?: WriterInfo } | undefined {
   return !holder && Date.now() - modified < 60_000 ? {} : undefined;
 }
 
+/** The sweep (or study run) holding a claim, as its refusals name it: pid, host, command line, since when. */
+function describeClaimHolder(holder: WriterInfo | undefined): string {
+  return holder
+    ? `pid ${holder.pid}${holder.host === hostname() ? '' : ` on ${holder.host}`} ("${holder.command}"), since ${holder.since}`
+    : 'a process that is starting';
+}
+
 /** A claim file's holder, or undefined when there is none (or nothing readable: see claimStudy). */
 function readClaim(file: string): (WriterInfo & { study?: string }) | undefined {
   try {
@@ -1103,6 +1110,25 @@ export class RunStore {
     return claimGenerations(base).some((g) => claimHeld(claimFile(base, g)) !== undefined);
   }
 
+  /**
+   * Refuses to add runs to a study another process's sweep (or study run) holds: it counts every run of
+   * its study as its own, so imported runs would swell its totals past its plan (47 done of 44).
+   * @throws StoreError naming the sweep, and what to do instead
+   */
+  private refuseHeldStudy(study: string): void {
+    if (this.path === ':memory:') return;
+    const base = studyClaimFile(this.path, study);
+    for (const g of claimGenerations(base)) {
+      const held = claimHeld(claimFile(base, g));
+      if (!held || (held.holder?.pid === process.pid && held.holder.host === hostname())) continue;
+      throw new StoreError(
+        this.path,
+        (o) =>
+          `study "${study}" is being run by a sweep: ${describeClaimHolder(held.holder)}. Runs imported into it would be counted as that sweep's own; nothing was imported. Wait for it to finish, or import into another study (${o('study')})`,
+      );
+    }
+  }
+
   claimStudy(study: string): { release: () => void } {
     if (this.path === ':memory:') return { release: () => {} };
     const base = studyClaimFile(this.path, study);
@@ -1138,10 +1164,7 @@ export class RunStore {
           const file = claimFile(base, g);
           const held = claimHeld(file);
           if (held) {
-            const { holder } = held;
-            const who = holder
-              ? `pid ${holder.pid}${holder.host === hostname() ? '' : ` on ${holder.host}`} ("${holder.command}"), since ${holder.since}`
-              : 'a process that is starting';
+            const who = describeClaimHolder(held.holder);
             throw new StoreError(
               this.path,
               `study "${study}" is being run by another sweep: ${who}. Two sweeps on one study would train its runs twice: wait for that one to finish, or stop it and run this again (its runs are picked up; a sweep that has gone on this host leaves nothing in the way, one on another host leaves ${file} to remove)`,
@@ -1209,10 +1232,19 @@ export class RunStore {
     }
   }
 
-  /** The study's id, creating it when new. */
+  /**
+   * The study's id, creating it when new. A study an import made (no config) takes `config` when one is
+   * given: the sweep that plans it first records how, so a later one planned otherwise is told.
+   */
   study(name: string, config?: unknown): number {
     const found = this.db.prepare('SELECT id FROM studies WHERE name = ?').get(name) as { id: number } | undefined;
-    if (found) return found.id;
+    if (found) {
+      if (config !== undefined)
+        this.db
+          .prepare('UPDATE studies SET config = ? WHERE id = ? AND config IS NULL')
+          .run(JSON.stringify(config), found.id);
+      return found.id;
+    }
     return Number(
       this.db
         .prepare('INSERT INTO studies (name, config) VALUES (?, ?)')
@@ -1299,6 +1331,8 @@ export class RunStore {
     feed: (add: (run: Run) => void) => void,
     lineageColumn?: string,
   ): ImportCounts {
+    // Under the write lock: a sweep that claims the study later plans it after this import commits.
+    this.refuseHeldStudy(studyName);
     const pauseAfter = pauseHook();
     // A new run or checkpoint costs one insert; lookups happen only when the insert finds a row.
     // Positional parameters and one timestamp for the whole import: a million rows must be cheap.
