@@ -650,6 +650,22 @@ test('curves too long to compute are refused before memory runs out, located', (
     assert.match(s.stderr, /--steps: expected a whole number of optimizer steps from 2 to 1e\+7, got /);
     assert.ok(noStackTrace(s.stderr), s.stderr);
   }
+  // predict holds every point's replicates: --every 1 along a long run is refused, naming the step that fits.
+  const dense = scalelab(
+    ['curve-law', 'predict', '--curve-fit', join(dir, 'fit.json'), '--schedule', 'cosine'].concat([
+      '--steps',
+      '1e6',
+      '--peak-lr',
+      '1e-3',
+      '--every',
+      '1',
+    ]),
+  );
+  assert.equal(dense.code, 2, dense.stderr);
+  assert.match(
+    dense.stderr,
+    /--every: a point every 1 step makes 1000000 points over the target's 1000000 steps, more than the 1000 a prediction holds; expected 1000 or more/,
+  );
   // The library's own guard, for a schedule built without parseSchedule.
   assert.throws(
     () => lrSequence({ kind: 'constant', peakLr: 1, steps: 1e12 }),
