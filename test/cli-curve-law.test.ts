@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { noStackTrace, scalelab } from './helpers/cli.js';
+import { noStackTrace, scalelab, scalelabProcess } from './helpers/cli.js';
 import { CURVE_EXTRAPOLATION, paramsFromLogs, predictCurve } from '../src/analyses/curveLaws.js';
 import { lrAt, lrSequence, wsd, type Schedule } from '../src/core/schedule.js';
 import { normal, randomSource } from '../src/core/random.js';
@@ -638,6 +638,39 @@ test('curves too long to compute are refused before memory runs out, located', (
   ]);
   assert.equal(p.code, 2, p.stderr);
   assert.match(p.stderr, /--steps: expected a whole number of optimizer steps from 1 to 1e7, got 1000000000/);
+  // schedule holds the learning rates of a run of --steps (it exited 70 at 1e12, took the host's memory at
+  // 3e8): refused at the flag, before the fit is read, with the bound predict gives. A fit that is not there
+  // shows nothing was read first; a process of its own keeps a regression's memory out of the test's.
+  for (const steps of ['1e12', '3e8', '10000001']) {
+    const s = scalelabProcess(
+      ['curve-law', 'schedule', '--curve-fit', join(dir, 'absent.json'), '--steps', steps, '--peak-lr', '1'],
+      { timeout: 60_000 },
+    );
+    assert.equal(s.code, 2, s.stderr);
+    assert.match(s.stderr, /--steps: expected a whole number of optimizer steps from 2 to 1e7, got /);
+    assert.ok(noStackTrace(s.stderr), s.stderr);
+  }
+  // predict holds every point's replicates: --every 1 along a long run is refused, naming the step that fits.
+  const dense = scalelab(
+    ['curve-law', 'predict', '--curve-fit', join(dir, 'fit.json'), '--schedule', 'cosine'].concat([
+      '--steps',
+      '1e6',
+      '--peak-lr',
+      '1e-3',
+      '--every',
+      '1',
+    ]),
+  );
+  assert.equal(dense.code, 2, dense.stderr);
+  assert.match(
+    dense.stderr,
+    /--every: a point every 1 step makes 1000000 points over the target's 1000000 steps, more than the 1000 a prediction holds; expected 1000 or more/,
+  );
+  // The library's own guard, for a schedule built without parseSchedule.
+  assert.throws(
+    () => lrSequence({ kind: 'constant', peakLr: 1, steps: 1e12 }),
+    /a schedule of 1e12 steps: expected a whole number of optimizer steps from 1 to 1e7/,
+  );
   // 2500 checkpoints of a 1,000,000-step decaying run: beyond 4096 steps the far drops are merged, and still
   // the multi-power law's sums hold 1.1e7 terms (each checkpoint about 4,270).
   const many = join(dir, 'many.csv');

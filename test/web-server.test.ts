@@ -371,7 +371,7 @@ test('GET /api/studies/:name/progress: runs the study left out of its fit are co
   }
 });
 
-test('unknown study → 404; a name with control characters → 400; broken percent-encoding → 400', async () => {
+test('unknown study → 404; a name with control characters (or blank) → 400; broken percent-encoding → 400', async () => {
   const missing = await raw('/api/studies/nope/progress');
   assert.equal(missing.status, 404);
   assert.match(missing.json().error.message, /no study "nope"/);
@@ -382,6 +382,10 @@ test('unknown study → 404; a name with control characters → 400; broken perc
   );
   assert.equal((await raw('/api/studies/nope/runs')).status, 404);
   assert.equal((await raw('/api/studies/a%07b/progress')).status, 400);
+  // A blank name, as the CLI's --study refuses it (one rule: store/studyName.ts).
+  const blank = await raw('/api/studies/%20/progress');
+  assert.equal(blank.status, 400);
+  assert.equal(blank.json().error.message, 'invalid study name: expected a study name, not only spaces');
   assert.equal((await raw('/api/studies/%E0%A4%A/progress')).status, 400);
   assert.equal((await raw('/api/studies/demo/elsewhere')).status, 404);
 });

@@ -209,6 +209,14 @@ export function openStudy(
     );
   }
   const runs = store.runs({ study: f.study });
+  // A study that only imports made holds no plan to resume: this command plans it, beside those runs.
+  if (!runs.some((r) => r.phase !== null)) {
+    store.study(f.study, asked);
+    process.stderr.write(
+      `scalelab: study "${f.study}" in ${f.db} holds ${counted(runs.length, 'imported run')} and no plan yet: planning its own runs beside them\n`,
+    );
+    return;
+  }
   const completed = runs.filter((r) => r.status === 'completed').length;
   process.stderr.write(
     `scalelab: resuming study "${f.study}" in ${f.db}: ${runs.length} runs stored, ${completed} completed${differences.length ? `; extended with a different plan (--extend: ${differences.join('; ')})` : ''}\n`,
@@ -482,7 +490,7 @@ export function storeBusyNotice(path: string): (wait: { holder: WriterInfo | und
     if (waitedMs - said < 60_000) return;
     said = waitedMs;
     process.stderr.write(
-      `scalelab: waiting for the run store ${path}: ${describeWriter(holder)}${waitedMs >= 1000 ? ` (waited ${Math.round(waitedMs / 1000)} s)` : ''}; the sweep goes on when it is free\n`,
+      `scalelab: waiting for the run store ${path}: ${describeWriter(holder, path)}${waitedMs >= 1000 ? ` (waited ${Math.round(waitedMs / 1000)} s)` : ''}; the sweep goes on when it is free\n`,
     );
   };
 }

@@ -8,6 +8,7 @@
 import { Option, type Command } from 'commander';
 import { UsageError } from '../errors/index.js';
 import { defaultAcceleratorId } from '../hardware/catalog.js';
+import { studyNameProblem } from '../store/studyName.js';
 
 export interface SharedFlag {
   /** Commander's flags: the long name and its value placeholder. */
@@ -241,6 +242,13 @@ export function flag(
   const option = new Option(s.flags, options.detail ? `${s.meaning}; ${options.detail}` : s.meaning);
   if (options.default !== undefined) option.default(options.default);
   if (options.required) option.makeOptionMandatory();
+  // The web API's rule, at the flag: a study named '' or ' ' was stored, and the web app could not open it.
+  if (name === 'study')
+    option.argParser((value: string) => {
+      const problem = studyNameProblem(value);
+      if (problem !== undefined) throw new UsageError(`--study: ${problem}, got ${JSON.stringify(value)}`);
+      return value;
+    });
   return option;
 }
 

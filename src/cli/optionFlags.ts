@@ -48,6 +48,7 @@ export const optionFlags: Readonly<Record<string, string>> = {
   samples: '--samples',
   sbatchArgs: '--sbatch-arg',
   schedules: '--schedules',
+  study: '--study',
   tag: '--tag',
   targetLoss: '--target-loss',
   targetLosses: '--target-losses',

@@ -28,6 +28,9 @@ export const decayShapes = ['linear', 'cosine', 'sqrt'] as const;
  * each), so 1e7 steps cost 80 MB; published runs have up to a few million.
  */
 export const MAX_SCHEDULE_STEPS = 10_000_000;
+/** What a schedule's length may be, in one wording for its JSON field and for a flag that sets it. */
+export const scheduleStepsRule = (min = 1): string =>
+  `a whole number of optimizer steps from ${min} to ${plain(MAX_SCHEDULE_STEPS)}`;
 export type DecayShape = (typeof decayShapes)[number];
 
 export interface Schedule {
@@ -74,11 +77,7 @@ export function parseSchedule(value: unknown, where: Location): Schedule {
   };
   const peakLr = number('peakLr', (x) => x > 0 && x < 1e3, 'a positive learning rate');
   if (peakLr === undefined) fail(where, 'peakLr', 'missing (expected the peak learning rate)');
-  const steps = number(
-    'steps',
-    (x) => Number.isInteger(x) && x >= 1 && x <= MAX_SCHEDULE_STEPS,
-    `a whole number of optimizer steps from 1 to ${plain(MAX_SCHEDULE_STEPS)}`,
-  );
+  const steps = number('steps', (x) => Number.isInteger(x) && x >= 1 && x <= MAX_SCHEDULE_STEPS, scheduleStepsRule(1));
   if (steps === undefined) fail(where, 'steps', "missing (expected the run's optimizer steps)");
   const s: Schedule = { kind: kind as ScheduleKind, peakLr: peakLr!, steps: steps! };
   const warmupSteps = number(
@@ -160,6 +159,10 @@ export function lrAt(s: Schedule, step: number): number {
 
 /** The learning rate at every step, lr[i] for step i (0-based). */
 export function lrSequence(s: Schedule): Float64Array {
+  // A guard for callers that build a schedule without parseSchedule: past the bound the array is either
+  // one the engine cannot make ("Invalid typed array length") or one that takes the host's memory.
+  if (!(Number.isInteger(s.steps) && s.steps >= 1 && s.steps <= MAX_SCHEDULE_STEPS))
+    throw new RangeError(`a schedule of ${plain(s.steps)} steps: expected ${scheduleStepsRule(1)}`);
   const out = new Float64Array(s.steps);
   for (let i = 0; i < s.steps; i++) out[i] = lrAt(s, i);
   return out;

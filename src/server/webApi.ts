@@ -16,6 +16,7 @@
 import { z } from 'zod';
 import type { Dataset } from '../io/dataset.js';
 import { runStatuses } from '../store/runStatus.js';
+import { studyNameProblem } from '../store/studyName.js';
 
 /**
  * The largest request body the server reads (10 MiB), and so the largest file the app opens: an
@@ -128,12 +129,11 @@ export const datasetIdSchema = z
   .string()
   .regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, 'expected a data set id such as "chinchilla"');
 
-export const studyNameSchema = z
-  .string()
-  .min(1, 'expected a study name')
-  .max(200, 'a study name has at most 200 characters')
-  // eslint-disable-next-line no-control-regex
-  .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), 'a study name has no control characters');
+/** The rule the CLI's --study applies too (store/studyName.ts). */
+export const studyNameSchema = z.string().superRefine((s, ctx) => {
+  const problem = studyNameProblem(s);
+  if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+});
 
 export const runsQuerySchema = z.object({ status: z.enum(runStatuses).optional() }).strict();
 

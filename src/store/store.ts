@@ -363,11 +363,15 @@ export interface WaitOptions {
 /** SQLite page cache during a streamed import, KiB. */
 const IMPORT_CACHE_KIB = 64 * 1024;
 
+/** How long one attempt of a write that waits (writeTransaction, whenFree) blocks on the lock before it says so. */
+const WAIT_ATTEMPT_MS = 200;
+
 /**
  * Busy timeout of synchronous writes (a sweep's status updates), ms: long enough to outlast most
  * imports (a sweep waits on past it, see experiments/runner.ts). A test shortens it with
  * SCALELAB_TEST_BUSY_TIMEOUT_MS.
  */
+
 function syncBusyTimeoutMs(): number {
   const v = Number(process.env.SCALELAB_TEST_BUSY_TIMEOUT_MS);
   return Number.isFinite(v) && v > 0 ? v : 30_000;
@@ -559,6 +563,13 @@ function claimHeld(file: string): { holder?: WriterInfo } | undefined {
   if (modified === undefined) return undefined;
   if (holder?.alive) return { holder };
   return !holder && Date.now() - modified < 60_000 ? {} : undefined;
+}
+
+/** The sweep (or study run) holding a claim, as its refusals name it: pid, host, command line, since when. */
+function describeClaimHolder(holder: WriterInfo | undefined): string {
+  return holder
+    ? `pid ${holder.pid}${holder.host === hostname() ? '' : ` on ${holder.host}`} ("${holder.command}"), since ${holder.since}`
+    : 'a process that is starting';
 }
 
 /** A claim file's holder, or undefined when there is none (or nothing readable: see claimStudy). */
@@ -1021,7 +1032,7 @@ export class RunStore {
     const timeoutMs = wait.timeoutMs ?? 60_000;
     const started = Date.now();
     // Short attempts, so the wait can be shown and its holder named between them.
-    this.db.pragma('busy_timeout = 200');
+    this.db.pragma(`busy_timeout = ${WAIT_ATTEMPT_MS}`);
     try {
       for (;;) {
         try {
@@ -1099,6 +1110,25 @@ export class RunStore {
     return claimGenerations(base).some((g) => claimHeld(claimFile(base, g)) !== undefined);
   }
 
+  /**
+   * Refuses to add runs to a study another process's sweep (or study run) holds: it counts every run of
+   * its study as its own, so imported runs would swell its totals past its plan (47 done of 44).
+   * @throws StoreError naming the sweep, and what to do instead
+   */
+  private refuseHeldStudy(study: string): void {
+    if (this.path === ':memory:') return;
+    const base = studyClaimFile(this.path, study);
+    for (const g of claimGenerations(base)) {
+      const held = claimHeld(claimFile(base, g));
+      if (!held || (held.holder?.pid === process.pid && held.holder.host === hostname())) continue;
+      throw new StoreError(
+        this.path,
+        (o) =>
+          `study "${study}" is being run by a sweep: ${describeClaimHolder(held.holder)}. Runs imported into it would be counted as that sweep's own; nothing was imported. Wait for it to finish, or import into another study (${o('study')})`,
+      );
+    }
+  }
+
   claimStudy(study: string): { release: () => void } {
     if (this.path === ':memory:') return { release: () => {} };
     const base = studyClaimFile(this.path, study);
@@ -1134,10 +1164,7 @@ export class RunStore {
           const file = claimFile(base, g);
           const held = claimHeld(file);
           if (held) {
-            const { holder } = held;
-            const who = holder
-              ? `pid ${holder.pid}${holder.host === hostname() ? '' : ` on ${holder.host}`} ("${holder.command}"), since ${holder.since}`
-              : 'a process that is starting';
+            const who = describeClaimHolder(held.holder);
             throw new StoreError(
               this.path,
               `study "${study}" is being run by another sweep: ${who}. Two sweeps on one study would train its runs twice: wait for that one to finish, or stop it and run this again (its runs are picked up; a sweep that has gone on this host leaves nothing in the way, one on another host leaves ${file} to remove)`,
@@ -1183,6 +1210,9 @@ export class RunStore {
   async whenFree<T>(write: () => T, wait: WaitOptions = {}): Promise<T> {
     const started = Date.now();
     for (;;) {
+      // Short attempts, as writeTransaction's: under the 30 s busy timeout the first attempt blocked for
+      // 30 s before onWait could say anything, so a command started on a held store sat silent.
+      this.db.pragma(`busy_timeout = ${Math.min(WAIT_ATTEMPT_MS, syncBusyTimeoutMs())}`);
       try {
         return write();
       } catch (e) {
@@ -1196,14 +1226,25 @@ export class RunStore {
           );
         wait.onWait?.({ holder, waitedMs });
         await new Promise((resolve) => setTimeout(resolve, 1000));
+      } finally {
+        this.db.pragma(`busy_timeout = ${syncBusyTimeoutMs()}`);
       }
     }
   }
 
-  /** The study's id, creating it when new. */
+  /**
+   * The study's id, creating it when new. A study an import made (no config) takes `config` when one is
+   * given: the sweep that plans it first records how, so a later one planned otherwise is told.
+   */
   study(name: string, config?: unknown): number {
     const found = this.db.prepare('SELECT id FROM studies WHERE name = ?').get(name) as { id: number } | undefined;
-    if (found) return found.id;
+    if (found) {
+      if (config !== undefined)
+        this.db
+          .prepare('UPDATE studies SET config = ? WHERE id = ? AND config IS NULL')
+          .run(JSON.stringify(config), found.id);
+      return found.id;
+    }
     return Number(
       this.db
         .prepare('INSERT INTO studies (name, config) VALUES (?, ?)')
@@ -1290,6 +1331,8 @@ export class RunStore {
     feed: (add: (run: Run) => void) => void,
     lineageColumn?: string,
   ): ImportCounts {
+    // Under the write lock: a sweep that claims the study later plans it after this import commits.
+    this.refuseHeldStudy(studyName);
     const pauseAfter = pauseHook();
     // A new run or checkpoint costs one insert; lookups happen only when the insert finds a row.
     // Positional parameters and one timestamp for the whole import: a million rows must be cheap.

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { root } from '../helpers/cli.js';
 import { spawnCli as cli, waitFor, waitingSweep } from './common.js';
+import Database from 'better-sqlite3';
 import { RunStore } from '../../src/store/store.js';
 import { parseRuns } from '../../src/io/parseRuns.js';
 import { exportedRuns } from '../../src/cli/commands/runs.js';
@@ -296,4 +297,128 @@ test('runs export reads one snapshot: an import committed between its reads is i
     store.close();
     other.close();
   }
+});
+
+test('study run and sweep run started on a store another connection holds say at once that they wait, and run once it is free', async (t) => {
+  // A bare SQLite connection in BEGIN IMMEDIATE (a program other than ScaleLab) holds the write lock. No
+  // shortened busy timeout here: under the 30 s one the first line came only after 30 s.
+  const { dir, db, args, runDirs, go } = waitingSweep('held-store', { runs: 1, concurrency: 1, json: true });
+  RunStore.open(db).close();
+  const holder = new Database(db);
+  holder.exec('BEGIN IMMEDIATE');
+  t.after(() => holder.open && holder.close());
+  const study = cli(
+    ['study', 'run', '--backend', 'sim', '--target-hours', '48', '--experiment-hours', '12'].concat([
+      '--db',
+      db,
+      '--study',
+      'p',
+      '--bootstrap',
+      '0',
+      '--out',
+      join(dir, 'p.md'),
+    ]),
+  );
+  const sweep = cli(args);
+  t.after(() => {
+    study.child.kill('SIGKILL');
+    sweep.child.kill('SIGKILL');
+    go();
+  });
+  const said = (c: typeof study) => /waiting for the run store/.test(c.out.stderr) || c.child.exitCode !== null;
+  // Well inside the old 30 s of silence, with room for two CLIs starting on a busy machine.
+  await waitFor('the study to say it waits', () => said(study), 20_000);
+  await waitFor('the sweep to say it waits', () => said(sweep), 20_000);
+  for (const c of [study, sweep]) {
+    assert.equal(c.child.exitCode, null, c.out.stderr);
+    assert.match(
+      c.out.stderr,
+      new RegExp(
+        `^scalelab: waiting for the run store ${db}: another process holds its write lock .*open in pid ${process.pid} `,
+        'm',
+      ),
+    );
+  }
+  holder.exec('ROLLBACK');
+  holder.close();
+  const studyEnd = await study.done;
+  assert.equal(studyEnd.code, 0, study.out.stderr);
+  await waitFor('the trainer to start', () => runDirs().length === 1);
+  go();
+  const sweepEnd = await sweep.done;
+  assert.equal(sweepEnd.code, 0, sweep.out.stderr);
+  assert.deepEqual([JSON.parse(sweep.out.stdout).done, JSON.parse(sweep.out.stdout).total], [1, 1]);
+});
+
+test('runs import into a study a sweep holds is refused naming it; into another study it goes on; study run on a study of imported runs says so, not "resuming"', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'scalelab-faults-import-held-'));
+  const db = join(dir, 'runs.db');
+  const data = join(dir, 'x.csv');
+  writeFileSync(data, 'run,N,D,loss\nx1,1e8,2e9,3.1\nx2,2e8,2e9,3.0\nx3,4e8,2e9,2.9\n');
+  RunStore.open(db).close();
+  const sweep = claimer(db);
+  t.after(() => sweep.child.kill('SIGKILL'));
+  await waitFor('the claim', () => sweep.out.stdout.includes('claimed'));
+  const imported = cli(['runs', 'import', data, '--db', db, '--study', 'w', '--json']);
+  const into = await imported.done;
+  assert.equal(into.code, 0, imported.out.stderr);
+  const again = cli(['runs', 'import', data, '--db', db, '--study', 's']);
+  const end = await again.done;
+  assert.equal(end.code, 1, again.out.stderr);
+  assert.match(
+    again.out.stderr,
+    new RegExp(
+      `^scalelab: error: ${db}: study "s" is being run by a sweep: pid ${sweep.child.pid} \\(".*"\\), since .*; nothing was imported\\. Wait for it to finish, or import into another study \\(--study\\)`,
+    ),
+  );
+  const store = RunStore.open(db);
+  assert.deepEqual(
+    [store.runs({ study: 's' }).length, store.runs({ study: 'w' }).length],
+    [0, 3],
+    'nothing imported into the held study',
+  );
+  store.close();
+  // Its sweep over (claim released), the import goes in.
+  sweep.child.stdin.end();
+  await waitFor('the release', () => sweep.out.stdout.includes('released'));
+  const later = cli(['runs', 'import', data, '--db', db, '--study', 's']);
+  assert.equal((await later.done).code, 0, later.out.stderr);
+  // study run on "w" (3 imported runs, no plan): said as what it is, and its plan recorded for the next.
+  const study = cli(
+    ['study', 'run', '--backend', 'sim', '--target-hours', '48', '--experiment-hours', '12'].concat([
+      '--db',
+      db,
+      '--study',
+      'w',
+      '--bootstrap',
+      '0',
+      '--json',
+    ]),
+  );
+  const ran = await study.done;
+  assert.equal(ran.code, 0, study.out.stderr);
+  assert.match(
+    study.out.stderr,
+    new RegExp(
+      `^scalelab: study "w" in ${db} holds 3 imported runs and no plan yet: planning its own runs beside them$`,
+      'm',
+    ),
+  );
+  assert.doesNotMatch(study.out.stderr, /resuming/);
+  const replanned = cli(
+    ['study', 'run', '--backend', 'sim', '--target-hours', '48', '--experiment-hours', '24'].concat([
+      '--db',
+      db,
+      '--study',
+      'w',
+      '--bootstrap',
+      '0',
+      '--json',
+    ]),
+  );
+  assert.equal((await replanned.done).code, 2, replanned.out.stderr);
+  assert.match(
+    replanned.out.stderr,
+    /study "w" was planned otherwise \(--experiment-hours 12, now --experiment-hours 24\)/,
+  );
 });
