@@ -229,7 +229,7 @@ export function curvesFromDataset(ds: Dataset, schedules: Record<string, Schedul
  * @throws InputError naming the line of a bad record, or the file when it carries no schedule
  */
 export function curveFromMetrics(text: string, source: string, name: string): ReadCurve {
-  const m = parseMetrics(text, source, true);
+  const m = parseMetrics(text, source, true, true);
   if (m.problem) {
     const at = m.problemAt;
     throw at
@@ -241,8 +241,10 @@ export function curveFromMetrics(text: string, source: string, name: string): Re
   }
   if (!m.evals.length)
     throw new InputError(
-      { file: source },
-      'no evaluations (expected JSON lines with "step", "val_loss" and "schedule")',
+      m.stepZeroLine !== undefined ? { file: source, line: m.stepZeroLine } : { file: source },
+      m.stepZeroLine !== undefined
+        ? 'an evaluation only at step 0 (the loss before any update); expected losses after optimizer steps'
+        : 'no evaluations (expected JSON lines with "step", "val_loss" and "schedule")',
     );
   if (!m.schedule)
     throw new InputError(
@@ -258,9 +260,17 @@ export function curveFromMetrics(text: string, source: string, name: string): Re
         { file: source, line: i + 1 },
         'an evaluation without "step"; expected the optimizer steps taken',
       );
-    return { step: e.step, loss: e.loss, where: { file: source, line: i + 1 } };
+    return {
+      step: e.step,
+      loss: e.loss,
+      where: { file: source, line: i + 1 + (m.stepZeroLine !== undefined ? 1 : 0) },
+    };
   });
-  return withSchedule(name, m.schedule, points, N, source);
+  const curve = withSchedule(name, m.schedule, points, N, source);
+  // Said as a table's or an event file's step-0 loss is: unlocated, the file and step name it.
+  return m.stepZeroLine !== undefined
+    ? { ...curve, notes: [...(curve.notes ?? []), stepZeroNote(`${source}: the evaluation`)] }
+    : curve;
 }
 
 /**
