@@ -196,14 +196,8 @@ export function curvesFromDataset(ds: Dataset, schedules: Record<string, Schedul
         { file, line: rows.at(-1)!.line, columnName: ds.columns.step },
         `run "${name}": step ${last} is not a whole number of steps up to ${MAX_SCHEDULE_STEPS.toExponential(0)} (a curve law reads the learning rate of every step)`,
       );
-    // A runs table reads a learning rate of 0 (a schedule's end, fit does not mind); a curve law raises
-    // the rate to a negative power, so it refuses one here, at its cell, rather than at an unlocated step.
-    const zero = rows.find((r) => r.lr === 0);
-    if (zero)
-      throw new InputError(
-        { file, line: zero.line, columnName: ds.columns.lr },
-        `run "${name}": the learning rate at step ${zero.step} is 0; a curve law needs a positive rate at every step (the multi-power law raises it to a negative power): for a warmup from 0 or a decay to 0, write a small positive rate there`,
-      );
+    // A learning rate of 0 (a warmup from 0, a decay to 0) is read: the law refuses one only where it is
+    // not defined (curveLaws' checkRates: the multi-power law at a drop to 0), at the checkpoint's row.
     const knots = rows.map((r) => ({ step: r.step!, lr: r.lr! }));
     // A logged warmup is warmup, as an event file's is: read as annealing, its rise counts against the decay.
     const warmup = loggedWarmup(knots, last, name, `column "${ds.columns.lr}"`);
