@@ -309,7 +309,7 @@ test('bad curves and flags are refused with a located error, no stack trace', ()
   writeFileSync(noLr, 'run,step,loss\na,1,3\na,2,2.9\n');
   const badLr = join(dir, 'bad-lr.csv');
   writeFileSync(badLr, 'run,step,loss,lr\na,1,3,0.001\na,2,2.9,fast\n');
-  // An lr column that decays to 0 (read by fit) is refused by a curve law at its row.
+  // An lr column that decays to 0 (read by fit) is refused by the multi-power law at its row.
   const zeroLr = join(dir, 'zero-lr.csv');
   writeFileSync(zeroLr, 'run,step,loss,lr\na,1,3,0.001\na,2,2.9,0.0005\na,3,2.8,0\n');
   const badSchedule = join(dir, 'bad-schedule');
@@ -333,13 +333,13 @@ test('bad curves and flags are refused with a located error, no stack trace', ()
   const cases: [string[], RegExp][] = [
     [
       ['curve-law', 'fit', toZero, '--schedules', toZeroSchedules],
-      /to-zero\.csv: run "a": the learning rate of step 75 is 0; expected a positive number at every step \(the multi-power law raises it to a negative power\): for a decay to 0, give the last step a small positive rate — a schedule's "minLrFrac": 1\/decaySteps/,
+      /to-zero\.csv:4 \(column "step"\): run "a": the learning rate drops to 0 at step 75; the multi-power law is not defined at a drop to 0 .*: give that step a small positive rate \(for a schedule's decay to 0, "minLrFrac": 1\/decaySteps is the line that reaches 0 one step later\), or fit the lr-annealing law/,
     ],
     [['curve-law', 'fit', noLr], /no-lr\.csv:1: run "a" has no schedule and the file has no lr column/],
     [['curve-law', 'fit', badLr], /bad-lr\.csv:3:4 \(column "lr"\): expected a non-negative number for lr, got "fast"/],
     [
       ['curve-law', 'fit', zeroLr],
-      /zero-lr\.csv:4 \(column "lr"\): run "a": the learning rate at step 3 is 0; a curve law needs a positive rate/,
+      /zero-lr\.csv:4 \(column "step"\): run "a": the learning rate drops to 0 at step 3; the multi-power law is not defined at a drop to 0/,
     ],
     [['curve-law', 'fit', badSchedule], /metrics\.jsonl:1: schedule field "decaySteps": missing/],
     [['curve-law', 'fit', table], /none of the 1 curves anneals/],
@@ -990,5 +990,38 @@ test('a logged learning rate that rises again (cyclic from its minimum, constant
   assert.match(
     text.stdout,
     /cyclic \(N = 2\.547e4\): 2000 checkpoints, learning rate from lr column \(no warmup read\)/,
+  );
+});
+
+test("a stored run whose lr reaches 0 (an imported table's decay to 0): read from the store; the multi-power law refuses the drop naming run and step, the lr-annealing law fits it", async () => {
+  const { RunStore } = await import('../src/store/store.js');
+  const { parseRuns } = await import('../src/io/parseRuns.js');
+  const db = join(dir, 'lr-zero.db');
+  const store = RunStore.open(db);
+  const decay = wsd(5e-3, 2000, 0.2, { warmupSteps: 0, minLrFrac: 0 });
+  const rows = [
+    'run,N,step,D,loss,lr',
+    ...points(constant, 1).map((p) => `constant,${N},${p.step},${p.step * 2048},${p.loss},${p.lr}`),
+    ...points(decay, 2).map(
+      (p, i, all) => `wsd,${N},${p.step},${p.step * 2048},${p.loss},${i === all.length - 1 ? 0 : p.lr}`,
+    ),
+  ];
+  store.importDataset(parseRuns(rows.join('\n') + '\n', { source: 'decay.csv' }), 'zero');
+  store.close();
+  const mp = scalelab(['curve-law', 'fit', '--db', db, '--study', 'zero']);
+  assert.notEqual(mp.code, 0, mp.stderr);
+  // Named by its run and step; a stored checkpoint has no line to give.
+  assert.match(
+    mp.stderr,
+    /lr-zero\.db: run "wsd": the learning rate drops to 0 at step 2000; the multi-power law is not defined at a drop to 0/,
+  );
+  const la = scalelab(['curve-law', 'fit', '--db', db, '--study', 'zero', '--law', 'lr-annealing', '--json']);
+  assert.equal(la.code, 0, la.stderr);
+  assert.deepEqual(
+    la
+      .json()
+      .inputs.map((i: { run: string; lrFrom: string }) => `${i.run}:${i.lrFrom}`)
+      .sort(),
+    ['constant:lr column', 'wsd:lr column'],
   );
 });

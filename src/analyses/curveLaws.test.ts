@@ -523,3 +523,65 @@ test('no code outside curveLaws.ts compares a curve law id: a new curve law is a
     for (const joint of [false, true])
       assert.match(curveLawFormula(law, joint), joint ? /^L\(.*L0 = E/ : /^L\([st]\) = L0 \+ A·/);
 });
+
+test('a learning rate of 0 is read where the law is defined: a warmup from 0 by both laws, a decay to 0 by the lr-annealing law; the multi-power law refuses a drop to 0 at its run and step', () => {
+  /** The curve drawn again on its schedule with `edit` applied to the rates. */
+  const redrawn = (
+    law: typeof multiPowerTruth | typeof annealingTruth,
+    c: TrainingCurve,
+    edit: (l: Float64Array) => void,
+  ): TrainingCurve => {
+    const lrs = Float64Array.from(c.lrs);
+    edit(lrs);
+    const steps = c.points.map((p) => p.step);
+    const loss = predictCurve(law, { lrs, warmupSteps: c.warmupSteps }, steps);
+    return { ...c, lrs, points: steps.map((step, i) => ({ step, loss: loss[i] })) };
+  };
+  const annealingTruth = {
+    law: 'lr-annealing' as const,
+    joint: false,
+    lambda: 0.999,
+    params: { L0: 1.6, A: 0.9, alpha: 0.5, C: 0.08 },
+  };
+  const fromZero = (l: Float64Array) => (l[0] = 0);
+  const toZero = (l: Float64Array) => (l[l.length - 1] = 0);
+  // A warmup from 0: the multi-power law sums it and has no drop there.
+  const warm = [constant, wsd02, wsd05].map((s, i) =>
+    redrawn(multiPowerTruth, synthetic(multiPowerTruth, s, `r${i}`), fromZero),
+  );
+  const mp = fitCurveLaw(warm, { law: 'multi-power' });
+  close(mp.params.L0, 1.5, 0.05, 'L0, warmup from 0');
+  assert.ok(mp.rms < 1e-3, `residual ${mp.rms}`);
+  // A decay to 0 at the last step: the lr-annealing law reads it (its areas are sums) and recovers its law.
+  const decayed = [constant, wsd02].map((s, i) =>
+    redrawn(annealingTruth, synthetic(annealingTruth, s, `r${i}`), i === 1 ? toZero : () => {}),
+  );
+  const la = fitCurveLaw(decayed, { law: 'lr-annealing' });
+  close(la.params.C, 0.08, 0.05, 'C, decay to 0');
+  // The multi-power law is not defined at a drop to 0 (η^(−γ)·S = ∞ × 0): refused there, at the checkpoint's row.
+  const atEnd = { file: 'runs.csv', line: 41, columnName: 'step' };
+  decayed[1].points.at(-1)!.where = atEnd;
+  assert.throws(
+    () => fitCurveLaw(decayed, { law: 'multi-power', source: 'runs.csv' }),
+    (e: unknown) =>
+      e instanceof InputError &&
+      e.location.line === 41 &&
+      /^run "r1": the learning rate drops to 0 at step 2000; the multi-power law is not defined at a drop to 0/.test(
+        e.detail,
+      ),
+  );
+  // No training before a checkpoint (every rate 0 up to it): refused by either law, naming run and step.
+  const idle = redrawn(annealingTruth, decayed[0], () => {});
+  idle.lrs = Float64Array.from(idle.lrs, (v, i) => (i < 50 ? 0 : v));
+  for (const law of curveLawIds)
+    assert.throws(
+      () => fitCurveLaw([idle, decayed[1]], { law, source: 'runs.csv' }),
+      /run "r0": the learning rate is 0 at every step up to the checkpoint at step 50/,
+    );
+  // A negative rate is still refused.
+  idle.lrs[70] = -1e-3;
+  assert.throws(
+    () => fitCurveLaw([idle], { law: 'lr-annealing' }),
+    /the learning rate of step 71 is -0.001; expected a number ≥ 0/,
+  );
+});

@@ -345,6 +345,44 @@ function prepare(curves: TrainingCurve[], opts: CurveFitOptions): Prepared {
   return { features, y: Float64Array.from(y), run: Int32Array.from(run), runs: curves.map((c) => c.name) };
 }
 
+/**
+ * A run's learning rates where its law is defined. A rate of 0 (a warmup from 0, a decay to 0) is read
+ * where the law is: both laws sum the rates (S1, and the lr-annealing law's annealing area S2), which
+ * needs only that some training precedes each checkpoint. The multi-power law also raises the rate
+ * after each drop to −γ and multiplies by the rates summed from that step on: at a drop to 0 that is
+ * ∞ times a sum that is 0 at the drop, a value its parameters do not fix (the limit is 0 or ∞ as γ is
+ * under or over 1), so a drop to 0 after warmup is refused there, at its run and step. A warmup is not
+ * a drop, and steps held at 0 after one add no term.
+ */
+function checkRates(c: TrainingCurve, law: CurveLawId, file: string): void {
+  const { lrs } = c;
+  const at = (step: number) => c.points.find((p) => p.step === step)?.where ?? { file };
+  for (let i = 0; i < lrs.length; i++)
+    if (!(lrs[i] >= 0) || !Number.isFinite(lrs[i]))
+      throw new InputError(
+        at(i + 1),
+        `run "${c.name}": the learning rate of step ${i + 1} is ${lrs[i]}; expected a number ≥ 0 at every step`,
+      );
+  let S1 = 0,
+    i = 0;
+  for (const p of c.points) {
+    for (; i < p.step && i < lrs.length; i++) S1 += lrs[i];
+    if (!(S1 > 0))
+      throw new InputError(
+        p.where ?? { file },
+        `run "${c.name}": the learning rate is 0 at every step up to the checkpoint at step ${p.step}; a curve law reads the loss after training (the summed learning rate), expected a positive rate at some step before it`,
+      );
+  }
+  if (law !== 'multi-power') return;
+  const last = c.points.reduce((a, p) => Math.max(a, p.step), 0);
+  for (let k = Math.max(1, c.warmupSteps); k < Math.min(last, lrs.length); k++)
+    if (lrs[k] === 0 && lrs[k - 1] > 0)
+      throw new InputError(
+        at(k + 1),
+        `run "${c.name}": the learning rate drops to 0 at step ${k + 1}; the multi-power law is not defined at a drop to 0 (its drop term raises that rate to a negative power and multiplies by the rates summed from it, ∞ × 0): give that step a small positive rate (for a schedule's decay to 0, "minLrFrac": 1/decaySteps is the line that reaches 0 one step later), or fit the lr-annealing law, which is defined there`,
+      );
+}
+
 /** Check the curves can determine the law; refuse with a located reason otherwise. */
 function checkCurves(curves: TrainingCurve[], opts: CurveFitOptions): void {
   const file = opts.source ?? 'the curves';
@@ -369,17 +407,7 @@ function checkCurves(curves: TrainingCurve[], opts: CurveFitOptions): void {
       if (!(p.loss > 0) || !Number.isFinite(p.loss))
         throw new InputError(where, `run "${c.name}": expected a positive loss, got ${p.loss}`);
     }
-    for (let i = 0; i < c.lrs.length; i++) {
-      if (!(c.lrs[i] > 0) || !Number.isFinite(c.lrs[i]))
-        throw new InputError(
-          { file },
-          `run "${c.name}": the learning rate of step ${i + 1} is ${c.lrs[i]}; expected a positive number at every step${
-            c.lrs[i] === 0
-              ? ' (the multi-power law raises it to a negative power): for a decay to 0, give the last step a small positive rate — a schedule\'s "minLrFrac": 1/decaySteps is the line that reaches 0 one step later)'
-              : ''
-          }`,
-        );
-    }
+    checkRates(c, opts.law, file);
   }
   const points = curves.reduce((a, c) => a + c.points.length, 0);
   if (opts.law === 'multi-power') {

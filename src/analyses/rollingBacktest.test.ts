@@ -236,3 +236,19 @@ test('checkpoint rows (a step column) without a run column are warned about, as 
   );
   assert.deepEqual(rollingBacktest(withSteps(named, true), options).warnings, []);
 });
+
+test('runs that did not finish (a state column) are fitted as logged and named in a warning', () => {
+  const data = branches();
+  const crashed = data.runs[3].run!;
+  const runs: Run[] = data.runs.map((r) => ({ ...r, state: r.run === crashed ? 'crashed' : 'finished' }));
+  const options = { by: 'C' as const, procedures: ['huber'], replicates: 0, folds: 2 };
+  const r = rollingBacktest({ ...data, runs, columns: { ...data.columns, state: 'State' } }, options);
+  const w = r.warnings.find((x) => x.code === 'unfinished-runs');
+  assert.equal(w?.severity, 'warning');
+  assert.match(w?.message ?? '', new RegExp(`^1 run did not finish \\(column "State"\\), crashed: "${crashed}"`));
+  // No row is dropped: the back-test is the one of the same rows without a state.
+  assert.deepEqual(
+    r.predictions.map((p) => p.relativeError),
+    rollingBacktest(data, options).predictions.map((p) => p.relativeError),
+  );
+});

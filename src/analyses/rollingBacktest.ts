@@ -7,7 +7,7 @@
  */
 import { InputError, libraryOption } from '../errors/index.js';
 import { extent } from '../core/statistics.js';
-import { defaultResampleUnit, lineagesNotDrawn, type Dataset } from '../io/dataset.js';
+import { defaultResampleUnit, lineagesNotDrawn, unfinishedRuns, type Dataset } from '../io/dataset.js';
 import { checkMagnitudes } from '../io/dataChecks.js';
 import { chooseProcedure, choiceMembers, type AutoRule } from '../fit/auto.js';
 import { fitCandidate, isFailure, memberOf, predictEnsemble, type PredictiveMember } from '../fit/candidate.js';
@@ -307,6 +307,7 @@ export function* rollingBacktestSteps(
     dataset.runs.some((r) => r.step !== undefined) && dataset.runs.every((r) => r.run === undefined)
       ? `the rows have a step column but no run column: each checkpoint is fitted and scored as a run of its own (a run's early checkpoints are held out as runs above a cutoff), and intervals would be far too narrow; add a run column (or map one with ${libraryOption('columns')} run=NAME)`
       : undefined;
+  const unfinished = unfinishedRuns(dataset);
   return {
     source: dataset.source,
     by,
@@ -321,6 +322,7 @@ export function* rollingBacktestSteps(
     warnings: [
       ...(notDrawn ? [warning('lineage', 'warning', notDrawn)] : []),
       ...(checkpoints ? [warning('checkpoints', 'warning', checkpoints)] : []),
+      ...(unfinished ? [warning('unfinished-runs', 'warning', unfinished)] : []),
     ],
     predictions,
     summaries,

@@ -462,3 +462,19 @@ test('bootstrap-unstable and bootstrap-off-center judge at 95 % at any level, an
   for (const w of at95) assert.doesNotMatch(w.message, /printed at/);
   for (const w of at50) assert.match(w.message, /judged at 95 %, not at the 50 % the intervals are printed at/);
 });
+
+test('unfinished-runs: a fit to rows of crashed or running runs says which, and fits every row', () => {
+  const runs: Omit<Run, 'line'>[] = [];
+  for (const [k, N] of [1e7, 3e7, 1e8, 3e8, 1e9, 3e9].entries())
+    for (const D of [1e9, 4e9]) runs.push({ N, D, loss: predictLoss(chinchilla, truth, { N, D }), run: `r${k}-${D}` });
+  const states = runs.map((r, i) => ({ ...r, state: i === 4 ? ('crashed' as const) : ('finished' as const) }));
+  const result = fit(chinchilla, dataset(states));
+  const w = result.warnings.find((x) => x.code === 'unfinished-runs');
+  assert.equal(w?.severity, 'warning');
+  assert.match(w!.message, /^1 run did not finish, crashed: "r2-1000000000"; its rows are fitted as logged/);
+  assert.equal(result.points, runs.length);
+  assert.equal(
+    fit(chinchilla, dataset(runs)).warnings.find((x) => x.code === 'unfinished-runs'),
+    undefined,
+  );
+});

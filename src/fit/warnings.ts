@@ -7,7 +7,7 @@
  * Severities: `info` (worth knowing), `warning` (treat the numbers with care), `severe` (do not
  * extrapolate with this fit). A fit's trust is its worst severity. Pure.
  */
-import { lineagesNotDrawn, type Dataset } from '../io/dataset.js';
+import { lineagesNotDrawn, unfinishedRuns, type Dataset } from '../io/dataset.js';
 import type { Law, ParamSpec } from '../laws/law.js';
 import { formatInterval, formatNumber, formatRange } from '../core/format.js';
 import type { Interval } from '../core/bounds.js';
@@ -48,6 +48,7 @@ export type WarningCode =
   | 'bootstrap-failed'
   | 'frontier'
   | 'repeated-data'
+  | 'unfinished-runs'
   | 'legacy';
 
 export interface TrustWarning {
@@ -308,6 +309,8 @@ function dataWarnings(dataset: Dataset, law: Law): TrustWarning[] {
   // lineage's runs (cooldown branches of one trunk) as independent.
   const notDrawn = lineagesNotDrawn(dataset);
   if (notDrawn) w.push(warning('lineage', 'warning', notDrawn));
+  const unfinished = unfinishedRuns(dataset);
+  if (unfinished) w.push(warning('unfinished-runs', 'warning', unfinished));
   return w;
 }
 

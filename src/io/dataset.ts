@@ -6,6 +6,19 @@ import type { LawInputs, Variable } from '../laws/law.js';
 import { InputError, libraryOption, OptionError } from '../errors/index.js';
 import { resample, resampleCounts, type Random } from '../core/random.js';
 
+/**
+ * The run states a state column may hold, as a tracker writes them (W&B: finished, crashed, failed,
+ * killed, running; `runs export`: completed), read in any case.
+ */
+export const runStates = ['finished', 'completed', 'running', 'crashed', 'failed', 'killed'] as const;
+
+export type RunState = (typeof runStates)[number];
+
+/** Whether a run in this state trained to its end: its last checkpoint is its final loss. */
+export function finishedState(state: RunState): boolean {
+  return state === 'finished' || state === 'completed';
+}
+
 /** One run (or one checkpoint of a run) after validation. */
 export interface Run {
   N?: number;
@@ -31,6 +44,11 @@ export interface Run {
    */
   lineage?: string;
   step?: number;
+  /**
+   * Where the run stood in its tracker when the file was written (W&B's State): a run that did not
+   * finish (crashed, failed, killed, running) has checkpoints, but its last one is not its final loss.
+   */
+  state?: RunState;
   /** 1-based line in the source file, for error messages and traceability. */
   line: number;
 }
@@ -170,6 +188,32 @@ export function lineagesNotDrawn(dataset: Dataset): string | undefined {
   return named < dataset.runs.length
     ? `${dataset.runs.length - named} of ${dataset.runs.length} rows name no lineage${column}: intervals resample runs, as if runs of one lineage were independent; fill the column, or name it with ${libraryOption('lineage')} to have blanks refused where they are`
     : `the data name ${lineages} lineage${lineages === 1 ? '' : 's'}${column}, fewer than the ${MIN_LINEAGES} a bootstrap by lineage needs: intervals resample runs, as if runs of one lineage were independent, and are too narrow if they share training`;
+}
+
+/**
+ * What a fit to these rows should say about runs that did not finish (a state column's crashed, failed,
+ * killed or running), or undefined when every run finished or the data have no state. Their rows are
+ * fitted as logged (each checkpoint a real N, D and loss), but a run's last checkpoint is not the loss
+ * it would have ended at, which a fit to final losses takes it for.
+ */
+export function unfinishedRuns(dataset: Dataset): string | undefined {
+  const byState = new Map<RunState, string[]>();
+  const seen = new Set<string>();
+  let count = 0;
+  for (const r of dataset.runs) {
+    if (r.state === undefined || finishedState(r.state)) continue;
+    // A run's checkpoints are one run; a row without a run name is a run of its own, named by its line.
+    const name = r.run !== undefined ? `"${r.run}"` : `line ${r.line}`;
+    if (seen.has(name)) continue;
+    seen.add(name);
+    count++;
+    byState.set(r.state, [...(byState.get(r.state) ?? []), name]);
+  }
+  if (count === 0) return undefined;
+  const shown = (names: string[]) => names.slice(0, 5).join(', ') + (names.length > 5 ? `, … (${names.length})` : '');
+  const states = [...byState].map(([state, names]) => `${state}: ${shown(names)}`).join('; ');
+  const column = dataset.columns.state ? ` (column "${dataset.columns.state}")` : '';
+  return `${count} run${count === 1 ? '' : 's'} did not finish${column}, ${states}; ${count === 1 ? 'its' : 'their'} rows are fitted as logged, but a run's last checkpoint is not the loss it would have ended at; to leave ${count === 1 ? 'it' : 'them'} out, remove ${count === 1 ? 'its' : 'their'} rows`;
 }
 
 /**

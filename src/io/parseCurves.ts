@@ -196,14 +196,8 @@ export function curvesFromDataset(ds: Dataset, schedules: Record<string, Schedul
         { file, line: rows.at(-1)!.line, columnName: ds.columns.step },
         `run "${name}": step ${last} is not a whole number of steps up to ${plain(MAX_SCHEDULE_STEPS)} (a curve law reads the learning rate of every step)`,
       );
-    // A runs table reads a learning rate of 0 (a schedule's end, fit does not mind); a curve law raises
-    // the rate to a negative power, so it refuses one here, at its cell, rather than at an unlocated step.
-    const zero = rows.find((r) => r.lr === 0);
-    if (zero)
-      throw new InputError(
-        { file, line: zero.line, columnName: ds.columns.lr },
-        `run "${name}": the learning rate at step ${zero.step} is 0; a curve law needs a positive rate at every step (the multi-power law raises it to a negative power): for a warmup from 0 or a decay to 0, write a small positive rate there`,
-      );
+    // A learning rate of 0 (a warmup from 0, a decay to 0) is read: the law refuses one only where it is
+    // not defined (curveLaws' checkRates: the multi-power law at a drop to 0), at the checkpoint's row.
     const knots = rows.map((r) => ({ step: r.step!, lr: r.lr! }));
     // A logged warmup is warmup, as an event file's is: read as annealing, its rise counts against the decay.
     const warmup = loggedWarmup(knots, last, name, `column "${ds.columns.lr}"`);
@@ -229,7 +223,7 @@ export function curvesFromDataset(ds: Dataset, schedules: Record<string, Schedul
  * @throws InputError naming the line of a bad record, or the file when it carries no schedule
  */
 export function curveFromMetrics(text: string, source: string, name: string): ReadCurve {
-  const m = parseMetrics(text, source, true);
+  const m = parseMetrics(text, source, true, true);
   if (m.problem) {
     const at = m.problemAt;
     throw at
@@ -241,8 +235,10 @@ export function curveFromMetrics(text: string, source: string, name: string): Re
   }
   if (!m.evals.length)
     throw new InputError(
-      { file: source },
-      'no evaluations (expected JSON lines with "step", "val_loss" and "schedule")',
+      m.stepZeroLine !== undefined ? { file: source, line: m.stepZeroLine } : { file: source },
+      m.stepZeroLine !== undefined
+        ? 'an evaluation only at step 0 (the loss before any update); expected losses after optimizer steps'
+        : 'no evaluations (expected JSON lines with "step", "val_loss" and "schedule")',
     );
   if (!m.schedule)
     throw new InputError(
@@ -258,9 +254,17 @@ export function curveFromMetrics(text: string, source: string, name: string): Re
         { file: source, line: i + 1 },
         'an evaluation without "step"; expected the optimizer steps taken',
       );
-    return { step: e.step, loss: e.loss, where: { file: source, line: i + 1 } };
+    return {
+      step: e.step,
+      loss: e.loss,
+      where: { file: source, line: i + 1 + (m.stepZeroLine !== undefined ? 1 : 0) },
+    };
   });
-  return withSchedule(name, m.schedule, points, N, source);
+  const curve = withSchedule(name, m.schedule, points, N, source);
+  // Said as a table's or an event file's step-0 loss is: unlocated, the file and step name it.
+  return m.stepZeroLine !== undefined
+    ? { ...curve, notes: [...(curve.notes ?? []), stepZeroNote(`${source}: the evaluation`)] }
+    : curve;
 }
 
 /**

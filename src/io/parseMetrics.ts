@@ -33,6 +33,8 @@ export interface MetricsRead {
   final: boolean;
   /** The learning-rate schedule the records carry ("schedule", the last one read). */
   schedule?: Schedule;
+  /** The line of an evaluation at step 0 left out (`leaveOutStepZero`). */
+  stepZeroLine?: number;
 }
 
 /** How a value reads in a message: numbers as numbers (NaN, -Infinity), anything else as JSON. */
@@ -101,8 +103,9 @@ function located(
  * `strict` (a metrics file, every line a record): a line that is not a JSON object is a problem;
  * otherwise (stdout, mixed with logs) only lines that parse as objects are read.
  */
-export function parseMetrics(text: string, source: string, strict: boolean): MetricsRead {
+export function parseMetrics(text: string, source: string, strict: boolean, leaveOutStepZero = false): MetricsRead {
   const evals: Checkpoint[] = [];
+  let stepZeroLine: number | undefined;
   const lines = stripBom(text).split('\n');
   let final = false;
   let schedule: Schedule | undefined;
@@ -128,6 +131,28 @@ export function parseMetrics(text: string, source: string, strict: boolean): Met
     const lossName = 'val_loss' in r ? 'val_loss' : 'loss' in r ? 'loss' : undefined;
     if (!lossName) continue;
     const tokensName = 'tokens' in r ? 'tokens' : 'tokens_seen' in r ? 'tokens_seen' : 'tokens';
+    // A curve's reader leaves out the evaluation before any update (step 0, 0 tokens), as it does in a
+    // table or an event file: its loss is checked, its schedule read, its tokens not required above 0.
+    // A run store's import does not (`leaveOutStepZero` false): a stored checkpoint needs tokens > 0.
+    if (leaveOutStepZero && r.step === 0 && stepZeroLine === undefined && evals.length === 0) {
+      const tokens = r[tokensName];
+      const problem = !positive(r[lossName])
+        ? `${lossName} ${show(r[lossName])} is not a positive number`
+        : tokens !== undefined && tokens !== 0 && !positive(tokens)
+          ? `${tokensName} ${show(tokens)} is not a number ≥ 0`
+          : undefined;
+      if (problem) return { evals, final, ...located(source, i + 1, undefined, problem) };
+      if (r.schedule !== undefined) {
+        try {
+          schedule = parseSchedule(r.schedule, { file: where });
+        } catch (e) {
+          if (!(e instanceof InputError)) throw e;
+          return { evals, final, ...located(source, i + 1, undefined, e.detail) };
+        }
+      }
+      stepZeroLine = i + 1;
+      continue;
+    }
     const problem = evaluationProblem(
       r[lossName],
       r[tokensName],
@@ -162,7 +187,12 @@ export function parseMetrics(text: string, source: string, strict: boolean): Met
       break;
     }
   }
-  return schedule ? { evals, final, schedule } : { evals, final };
+  return {
+    evals,
+    final,
+    ...(schedule ? { schedule } : {}),
+    ...(stepZeroLine !== undefined ? { stepZeroLine } : {}),
+  };
 }
 
 /**

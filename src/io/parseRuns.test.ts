@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseRuns, parseColumnMapping, runFormatNames, type Field } from './parseRuns.js';
 import { InputError } from '../errors/index.js';
-import { describeColumns } from './dataset.js';
+import { describeColumns, unfinishedRuns } from './dataset.js';
 
 const csv =
   (body: string) =>
@@ -730,5 +730,48 @@ test("Python's bare NaN and infinities in JSON and JSONL are said as what they a
   assert.match(
     located(() => parseRuns('{"N": 1e8, "D": 2e9, "loss": Nope}\n', { source: 'h.jsonl' }), 1),
     /strings need double quotes/,
+  );
+});
+
+test("a tracker's run state (W&B's State, state, status) is read; a word it does not know is refused at its cell", () => {
+  const body = 'Name,State,N,D,train/loss\na,finished,1e7,1e8,4\nb,Crashed,2e7,1e8,3.9\nc,running,4e7,1e8,3.8\n';
+  const d = parseRuns(body, { source: 'w.csv' });
+  assert.equal(d.columns.state, 'State');
+  assert.deepEqual(
+    d.runs.map((r) => r.state),
+    ['finished', 'crashed', 'running'],
+  );
+  // runs export writes "status" with the store's word for a finished run.
+  assert.equal(parseRuns('N,D,loss,status\n1e7,1e8,4,completed\n', { source: 'e.csv' }).runs[0].state, 'completed');
+  const message = located(() => parseRuns(body.replace('running', 'preempting'), { source: 'w.csv' }), 4, 2);
+  assert.match(
+    message,
+    /expected a run state \(finished, completed, running, crashed, failed, killed\), got "preempting"/,
+  );
+  assert.match(message, /state=-/);
+  // A blank is no state: refused where it is, not read as finished.
+  located(() => parseRuns(body.replace('finished', ''), { source: 'w.csv' }), 2, 2);
+  // Left unread on request (a status column meaning something else).
+  const unread = parseRuns(body.replace('running', 'ok'), { source: 'w.csv', columns: { state: '-' } });
+  assert.equal(unread.runs[2].state, undefined);
+  assert.ok(unread.unread?.includes('State'));
+});
+
+test('unfinishedRuns names the runs that did not finish, by state, once each; nothing when all finished', () => {
+  const body =
+    'Name,State,N,D,loss\na,finished,1e7,1e8,4\nb,crashed,2e7,1e8,3.9\nb,crashed,2e7,2e8,3.7\nc,killed,4e7,1e8,3.8\nd,running,8e7,1e8,3.6\n';
+  const message = unfinishedRuns(parseRuns(body, { source: 'w.csv' }));
+  assert.equal(
+    message,
+    '3 runs did not finish (column "State"), crashed: "b"; killed: "c"; running: "d"; their rows are fitted as logged, but a run\'s last checkpoint is not the loss it would have ended at; to leave them out, remove their rows',
+  );
+  assert.equal(
+    unfinishedRuns(parseRuns(body.replace(/crashed|killed|running/g, 'finished'), { source: 'w.csv' })),
+    undefined,
+  );
+  // Rows without a run name are runs of their own, named by line.
+  assert.match(
+    unfinishedRuns(parseRuns('N,D,loss,state\n1e7,1e8,4,failed\n', { source: 'u.csv' }))!,
+    /^1 run did not finish \(column "state"\), failed: line 2; its rows/,
   );
 });

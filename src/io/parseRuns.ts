@@ -12,7 +12,7 @@ import { parse as parseCsv } from 'csv-parse/sync';
 import { visit, type JSONVisitor, type ParseErrorCode } from 'jsonc-parser';
 import { malformedJson } from './jsonSyntax.js';
 import { InputError, type Location, OptionError, type OptionNamer } from '../errors/index.js';
-import type { Dataset, Run } from './dataset.js';
+import { runStates, type Dataset, type Run, type RunState } from './dataset.js';
 import { parseSuffixedNumber, suffixHint } from '../core/quantity.js';
 import { lineColumn, lineStartsOf, OpenQuoteScanner, quoteForMessage } from './textPosition.js';
 import { levenshtein } from '../core/names.js';
@@ -91,6 +91,11 @@ export const fieldAliases = {
    * their training, so rows with equal values move together in a resample.
    */
   lineage: ['lineage', 'trunk'],
+  /**
+   * Where a run stands in its tracker (W&B's `State`): a crashed or killed run's last checkpoint is not
+   * its final loss. `status` is also what `runs export` writes (completed).
+   */
+  state: ['state', 'status', 'run_state'],
   // A trainer's step; W&B's `_step` (its count of log calls, the step only when a run logs once a step) last of all.
   step: ['step', 'global_step', 'trainer/global_step', 'train/global_step', 'trainer/step', 'train/step'],
 } as const;
@@ -105,6 +110,7 @@ export const UNREAD_COLUMN = '-';
 export const WANDB_LOG_COUNT = '_step';
 
 export type Field = keyof typeof fieldAliases;
+
 const numericFields = ['N', 'D', 'C', 'U', 'loss', 'batch', 'lr', 'width', 'layers', 'gradSq'] as const;
 
 /**
@@ -852,6 +858,7 @@ export class RunValidator {
         run[f] = name;
       }
     }
+    if (columns.state !== undefined) run.state = this.state(rec, columns.state);
     if (columns.lineage !== undefined) {
       const col = columns.lineage;
       const cell = rec.cell(col);
@@ -956,6 +963,19 @@ export class RunValidator {
     const has = (g: Field) => this.columns?.[g] !== undefined && !left(g);
     return this.required.every(
       (r) => has(r) || (r === 'D' && has('C') && has('N')) || (r === 'C' && has('N') && has('D')),
+    );
+  }
+
+  /** A row's run state, one of runStates; anything else (a blank too) is refused at its cell. */
+  private state(rec: RawRecord, col: string): RunState {
+    const cell = rec.cell(col);
+    const text = cell === undefined || cell.text === null ? '' : String(cell.text).trim().toLowerCase();
+    const state = runStates.find((s) => s === text);
+    if (state !== undefined) return state;
+    throw new InputError(
+      { file: this.source, line: cell?.line ?? rec.line, ...(cell ? { column: cell.column } : {}), columnName: col },
+      (o) =>
+        `expected a run state (${runStates.join(', ')}), got ${cell ? describeRaw(cell.text) : 'no value'}; a column named ${quoteForMessage(col)} is read as where each run stands in its tracker (to leave it unread, ${o('columns')} state=${UNREAD_COLUMN})`,
     );
   }
 

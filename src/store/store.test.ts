@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { leftOutByStudy, RunStore, StoreError, storeDataset } from './store.js';
+import { InputError } from '../errors/index.js';
 import { parseRuns } from '../io/parseRuns.js';
 import { defaultResampleUnit } from '../io/dataset.js';
 
@@ -226,4 +227,49 @@ test('a store from a newer ScaleLab is refused with its path', () => {
     () => RunStore.open(db),
     /newer\.db: the store has schema version 99, newer than this ScaleLab understands/,
   );
+});
+
+test("a tracker's state column: crashed, failed and killed runs are stored failed with the state as the reason, running as running", () => {
+  const store = RunStore.open(join(dir, 'state.db'));
+  const file = [
+    'Name,State,N,D,loss',
+    'a,finished,1e7,1e8,4.0',
+    'a,finished,1e7,2e8,3.8',
+    'b,crashed,2e7,1e8,3.9',
+    'c,running,4e7,1e8,3.8',
+    'd,killed,8e7,1e8,3.6',
+    'e,failed,1.6e8,1e8,3.5',
+  ].join('\n');
+  store.importDataset(parseRuns(file, { source: 'w.csv' }), 'w');
+  const by = Object.fromEntries(store.runs({ study: 'w' }).map((r) => [r.name, [r.status, r.reason]]));
+  assert.deepEqual(by, {
+    a: ['completed', null],
+    b: ['failed', 'tracker state: crashed'],
+    c: ['running', null],
+    d: ['failed', 'tracker state: killed'],
+    e: ['failed', 'tracker state: failed'],
+  });
+  // Their checkpoints are kept (each a real point), and a fit from the store reads completed runs only.
+  assert.equal(store.checkpoints(store.runs({ study: 'w' }).find((r) => r.name === 'b')!.id).length, 1);
+  assert.deepEqual(
+    storeDataset(store, 'w').runs.map((r) => r.run),
+    ['a'],
+  );
+  // The run exported while running, imported again once it finished, follows the newer state.
+  store.importDataset(parseRuns('Name,State,N,D,loss\nc,finished,4e7,2e8,3.6\n', { source: 'w2.csv' }), 'w');
+  assert.equal(store.runs({ study: 'w' }).find((r) => r.name === 'c')!.status, 'completed');
+  // One run with two states in one file is a contradiction, located at the later row.
+  assert.throws(
+    () =>
+      store.importDataset(
+        parseRuns('Name,State,N,D,loss\nf,finished,1e7,1e8,4\nf,crashed,1e7,2e8,3.9\n', { source: 'x.csv' }),
+        'w',
+      ),
+    (e: unknown) =>
+      e instanceof InputError &&
+      e.location.line === 3 &&
+      e.location.columnName === 'State' &&
+      /run "f" is crashed here but finished at line 2/.test(e.message),
+  );
+  store.close();
 });

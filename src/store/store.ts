@@ -28,7 +28,7 @@ import {
 import { hostname } from 'node:os';
 import { basename, dirname, isAbsolute, join } from 'node:path';
 import { InputError, type Message, ScaleLabError } from '../errors/index.js';
-import type { Dataset, Run } from '../io/dataset.js';
+import { finishedState, type Dataset, type Run } from '../io/dataset.js';
 import { formatNumber } from '../core/format.js';
 import type { RunRole, TaskDefinition, TaskMetric, TaskMetricSet } from '../io/parseTaskMetrics.js';
 import { parseSchedule, type Schedule } from '../core/schedule.js';
@@ -95,6 +95,16 @@ export interface StoredRun {
 
 // A checkpoint is what a metrics file records (io/parseMetrics.ts); the store keeps them.
 export type { Checkpoint } from '../io/parseMetrics.js';
+
+/**
+ * The status an imported row gives its run: completed, unless a tracker's state column says the run did
+ * not finish (failed, with the tracker's word as the reason) or is still running.
+ */
+function importedStatus(r: Run): { status: RunStatus; reason: string | null } {
+  if (r.state === undefined || finishedState(r.state)) return { status: 'completed', reason: null };
+  if (r.state === 'running') return { status: 'running', reason: null };
+  return { status: 'failed', reason: `tracker state: ${r.state}` };
+}
 
 /** The key of an imported named run: its identity is its name and N (see importRows). */
 function namedRunKey(name: string, N: number | null): string {
@@ -1291,7 +1301,13 @@ export class RunStore {
   importDataset(dataset: Dataset, studyName: string): ImportCounts {
     return this.db
       .transaction(() =>
-        this.importRows(studyName, dataset.source, (add) => dataset.runs.forEach(add), dataset.columns.lineage),
+        this.importRows(
+          studyName,
+          dataset.source,
+          (add) => dataset.runs.forEach(add),
+          dataset.columns.lineage,
+          dataset.columns.state,
+        ),
       )
       .immediate();
   }
@@ -1299,7 +1315,7 @@ export class RunStore {
   /**
    * Import runs as `feed` produces them (a file streamed by io/readRuns.ts's forEachRun), in one
    * transaction once the write lock is free: a failed or killed import stores nothing.
-   * `lineageColumn` names the file's lineage column in errors.
+   * `lineageColumn` and `stateColumn` name the file's lineage and state columns in errors.
    */
   async importStream(
     studyName: string,
@@ -1307,13 +1323,17 @@ export class RunStore {
     feed: (add: (run: Run) => void) => void,
     wait: WaitOptions = {},
     lineageColumn?: string,
+    stateColumn?: string,
   ): Promise<ImportCounts> {
     // Unnamed runs are keyed by a hash: a million inserts land all over the key index, and with
     // SQLite's default 2 MB page cache they cost half as much again (measured on 1 M runs).
     const cacheSize = this.db.pragma('cache_size', { simple: true }) as number;
     this.db.pragma(`cache_size = -${IMPORT_CACHE_KIB}`);
     try {
-      return await this.writeTransaction(() => this.importRows(studyName, source, feed, lineageColumn), wait);
+      return await this.writeTransaction(
+        () => this.importRows(studyName, source, feed, lineageColumn, stateColumn),
+        wait,
+      );
     } finally {
       this.db.pragma(`cache_size = ${cacheSize}`);
     }
@@ -1330,6 +1350,7 @@ export class RunStore {
     source: string,
     feed: (add: (run: Run) => void) => void,
     lineageColumn?: string,
+    stateColumn?: string,
   ): ImportCounts {
     // Under the write lock: a sweep that claims the study later plans it after this import commits.
     this.refuseHeldStudy(studyName);
@@ -1337,9 +1358,14 @@ export class RunStore {
     // A new run or checkpoint costs one insert; lookups happen only when the insert finds a row.
     // Positional parameters and one timestamp for the whole import: a million rows must be cheap.
     const insertRun = this.db.prepare(
-      `INSERT INTO runs (study_id, key, name, status, n, d, c, u, loss, grp, step, source, created_at, finished_at, lineage)
-       VALUES (?, ?, ?, 'completed', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      `INSERT INTO runs (study_id, key, name, status, reason, n, d, c, u, loss, grp, step, source, created_at, finished_at, lineage)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (study_id, key) DO NOTHING`,
+    );
+    // A tracker's state column (W&B's State) says where each run stands: a stored run follows the
+    // latest import's word (a run exported while running, imported again once it finished).
+    const setState = this.db.prepare(
+      'UPDATE runs SET status = ?, reason = ? WHERE id = ? AND (status IS NOT ? OR reason IS NOT ?)',
     );
     const now = new Date().toISOString();
     const findRun = this.db.prepare('SELECT id, d, lineage, source FROM runs WHERE study_id = ? AND key = ?');
@@ -1379,13 +1405,18 @@ export class RunStore {
     const studyId = this.study(studyName);
     // Within one file a run name means one run: the same name with another N is a contradiction in
     // the file (across files it is another run, as above).
-    const sizes = new Map<string, { n: number | null; line: number }>();
+    const sizes = new Map<string, { n: number | null; line: number; state: Run['state'] }>();
     feed((r) => {
       if (r.run !== undefined) {
         const seen = sizes.get(r.run);
         const n = r.N ?? null;
-        if (!seen) sizes.set(r.run, { n, line: r.line });
-        else if (seen.n !== n) {
+        if (!seen) sizes.set(r.run, { n, line: r.line, state: r.state });
+        else if (seen.state !== r.state) {
+          throw new InputError(
+            { file: source, line: r.line, ...(stateColumn !== undefined ? { columnName: stateColumn } : {}) },
+            `run "${r.run}" is ${r.state ?? 'without a state'} here but ${seen.state ?? 'without a state'} at line ${seen.line}: expected one state per run in a file`,
+          );
+        } else if (seen.n !== n) {
           throw new InputError(
             { file: source, line: r.line, columnName: 'N' },
             `run "${r.run}" has N = ${n === null ? 'none' : formatNumber(n, 6)} here but N = ${seen.n === null ? 'none' : formatNumber(seen.n, 6)} at line ${seen.line}: expected one model size per run name in a file (give the other run another name)`,
@@ -1397,11 +1428,14 @@ export class RunStore {
         d = r.D ?? null,
         c = r.C ?? null,
         step = r.step ?? null;
+      const { status, reason } = importedStatus(r);
       const row = (key: string, name: string | null) =>
         insertRun.run(
           studyId,
           key,
           name,
+          status,
+          reason,
           n,
           d,
           c,
@@ -1451,6 +1485,7 @@ export class RunStore {
           id = found.id;
           finalD = found.d;
           checkLineage(r, found, `run "${r.run}"`);
+          if (r.state !== undefined) setState.run(status, reason, id, status, reason);
         }
         // A named run's `lr` column is the learning rate at that checkpoint (the curve's schedule).
         if (insertCheckpoint.run(id, tokens, step, r.loss, at, r.lr ?? null).changes) {

@@ -108,7 +108,8 @@ async function storeCurves(
           loss: c.loss,
           D: c.tokens,
           ...(r.N !== null ? { N: r.N } : {}),
-          ...(c.lr ? { lr: c.lr } : {}),
+          // A stored rate of 0 (a warmup's start, a decay's end) is a rate: the law says where it is not defined.
+          ...(c.lr !== null && c.lr !== undefined ? { lr: c.lr } : {}),
           ...(r.lineage !== null ? { lineage: r.lineage } : {}),
           line,
         });
@@ -138,6 +139,8 @@ async function storeCurves(
       },
       schedules,
     );
+    // A stored checkpoint has no line: its run and step name it (the numbers above only order the rows).
+    for (const c of curves) for (const p of c.points) p.where = { file: db };
     return { curves, leftOut };
   } finally {
     store.close();

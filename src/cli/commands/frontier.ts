@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
 import { readRuns } from '../../io/readRuns.js';
+import { unfinishedRuns } from '../../io/dataset.js';
+import { warning } from '../../fit/warnings.js';
 import {
   approach1Steps,
   approach2Steps,
@@ -242,6 +244,12 @@ Examples:
             if (a.numbersFrom === undefined)
               for (const t of a.targets) a.warnings.push(...targetWarnings({ C: range }, t, `the runs of ${file}`));
         }
+        // Runs that did not finish (a tracker's state column) are fitted as logged, and said, by every
+        // approach fitted to the file (approach 3's fit says it among its own warnings already).
+        const unfinished = unfinishedRuns(dataset);
+        if (unfinished)
+          for (const a of approaches)
+            if (a.numbersFrom === undefined && !a.warnings.includes(unfinished)) a.warnings.push(unfinished);
         const agreements = [];
         for (let i = 0; i < approaches.length; i++)
           for (let j = i + 1; j < approaches.length; j++) agreements.push(agreement(approaches[i], approaches[j]));
@@ -256,6 +264,7 @@ Examples:
           agreements,
           skipped,
           bootstrap: boot,
+          ...(unfinished ? { warnings: [warning('unfinished-runs', 'warning', unfinished)] } : {}),
         };
         if (flags.json) {
           printResult(

@@ -236,6 +236,7 @@ export writes it back. A run stored without one takes it from a later import; an
                       ),
                   },
                   infos[i].columns.lineage,
+                  infos[i].columns.state,
                 );
                 results.push({ file, ...counts, columns: infos[i].columns, ...derivedAndUnread(infos[i]) });
               } catch (e) {
