@@ -293,6 +293,7 @@ export function createWebServer(o: WebServerOptions): WebServer {
       // The replaced store's last writes may still be in its write-ahead log, beside the path by
       // name: SQLite would read them over whatever file is put there (text, another store).
       leftWal = pendingWal(o.storePath);
+      lastDataset = undefined;
       store.close();
       store = undefined;
       removed = change === 'removed';
@@ -330,6 +331,18 @@ export function createWebServer(o: WebServerOptions): WebServer {
   };
 
   const studyNames = (s: RunStore) => new Set(s.studies().map((x) => x.name));
+
+  // The last study's data set, kept until the store changes: built anew it is most of a large study's
+  // first page (150,000 runs: about a second), and the app asks for it again on every opening.
+  let lastDataset: { store: RunStore; study: string; version: number; dataset: Dataset } | undefined;
+  const studyDataset = (s: RunStore, study: string): Dataset => {
+    const version = s.dataVersion();
+    const kept = lastDataset;
+    if (kept && kept.store === s && kept.study === study && kept.version === version) return kept.dataset;
+    const dataset = storeDataset(s, study);
+    lastDataset = { store: s, study, version, dataset };
+    return dataset;
+  };
 
   /**
    * `read` a study that must exist, inside one snapshot of the store: an import or a sweep that
@@ -424,7 +437,7 @@ export function createWebServer(o: WebServerOptions): WebServer {
           offset,
           limit,
           more: offset + runs.length < total,
-          ...(q.dataset === 'false' ? {} : { dataset: storeDataset(s, name) }),
+          ...(q.dataset === 'false' ? {} : { dataset: studyDataset(s, name) }),
         };
       });
     }

@@ -1348,6 +1348,14 @@ export class RunStore {
     return this.db.transaction(read).deferred();
   }
 
+  /**
+   * A number that changes when another connection commits to the store (SQLite's data_version), as
+   * of this connection's snapshot inside readSnapshot: what was read under one value is still true.
+   */
+  dataVersion(): number {
+    return this.db.pragma('data_version', { simple: true }) as number;
+  }
+
   studies(): { name: string; runs: number; completed: number; createdAt: string }[] {
     return this.db
       .prepare(
