@@ -27,6 +27,12 @@ const shots = join(root, 'test-output');
 function sweepStore(): string {
   const path = join(mkdtempSync(join(tmpdir(), 'scalelab-web-e2e-')), 'runs.db');
   const store = RunStore.open(path);
+  // An imported study larger than a page of /runs (1,000), made first: the sweep panel follows the newest.
+  const large = Array.from({ length: 1500 }, (_, i) => ({ N: 1e7 + i, D: 1e9, loss: 3 + i / 1e4, line: i + 2 }));
+  store.importDataset(
+    { source: 'large.csv', runs: large, columns: { N: 'N', D: 'D', loss: 'loss' }, derived: {} },
+    'large',
+  );
   const runs = store.plan(
     'isoflop-demo',
     [1, 2, 3, 4, 5, 6].map((i) => ({
@@ -562,6 +568,22 @@ test(
         });
       },
     );
+
+    await t.test('a study larger than a page shows its first 1,000 runs and reads the next on demand', async () => {
+      await page.getByTestId('study-large').click();
+      const count = page.getByTestId('study-runs-count');
+      await count.filter({ hasText: '1,000 of 1,500 runs' }).waitFor();
+      assert.equal(await page.getByTestId('study-runs').locator('tbody tr').count(), 1000);
+      const more = page.getByTestId('study-runs-more');
+      assert.equal(await more.textContent(), 'show the next 500');
+      await more.click();
+      await count.filter({ hasText: /^1,500 runs$/ }).waitFor();
+      assert.equal(await page.getByTestId('study-runs').locator('tbody tr').count(), 1500);
+      assert.equal(await more.count(), 0, 'nothing more to read');
+      assert.match((await page.getByTestId('fit-study').textContent()) ?? '', /Fit the 1500 completed runs/);
+      await page.getByTestId('study-isoflop-demo').click();
+      await count.filter({ hasText: /^6 runs$/ }).waitFor();
+    });
 
     await t.test('a malformed upload shows the located error: line 3, column 3', async () => {
       await page.getByTestId('upload').setInputFiles({

@@ -164,12 +164,12 @@ test("a study's default runs are its IsoFLOP (and scale-up) runs, as study run f
     { group: 'verify', runs: 1 },
   ]);
   assert.deepEqual(defaultGroups(dataset), ['isoflop', 'scale-up']);
-  const chosen = studySelection({ study: 's', runs: [], dataset }, defaultGroups(dataset));
+  const chosen = studySelection({ study: 's', dataset }, defaultGroups(dataset));
   assert.equal(chosen.dataset.runs.length, 3);
   assert.equal(chosen.label, 'study s (isoflop, scale-up)');
   const plain = parseRuns('N,D,loss\n1e7,1e9,3\n2e7,1e9,2.8\n', { source: 'p.csv' });
   assert.deepEqual(defaultGroups(plain), ['(no group)']);
-  assert.equal(studySelection({ study: 'p', runs: [], dataset: plain }, defaultGroups(plain)).dataset.runs.length, 2);
+  assert.equal(studySelection({ study: 'p', dataset: plain }, defaultGroups(plain)).dataset.runs.length, 2);
 });
 
 test("the column step reads a file's columns and guesses the ones it knows", () => {

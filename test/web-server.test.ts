@@ -311,7 +311,7 @@ test('GET /api/studies/:name/runs: every run, a status filter, and the completed
   );
   assert.equal(s.runs[2].reason, 'diverged');
   assert.deepEqual(
-    s.dataset.runs.map((x) => x.loss),
+    s.dataset?.runs.map((x) => x.loss),
     [3.5, 3.2],
   );
   const failed = studyRunsSchema.parse((await raw('/api/studies/demo/runs?status=failed')).json());
@@ -369,6 +369,73 @@ test('GET /api/studies/:name/progress: runs the study left out of its fit are co
   } finally {
     await w.close();
   }
+});
+
+test('a study of 150,000 runs: /runs answers a page (1,000 by default) with the total and whether more follow, /progress its totals from SQL', async (t) => {
+  const path = join(dir, 'large', 'runs.db');
+  mkdirSync(join(dir, 'large'));
+  const st = RunStore.open(path);
+  const count = 150_000;
+  // Losses 2 + k/count for k a permutation of 0..count-1 (7919 is prime to 150,000): the best is run 137,655 (k = 0).
+  const k = (i: number) => ((i + 12_345) * 7919) % count;
+  const runs = Array.from({ length: count }, (_, i) => ({ N: 1e6 + i, D: 1e9, loss: 2 + k(i) / count, line: i + 2 }));
+  st.importDataset({ source: 'large.csv', runs, columns: { N: 'N', D: 'D', loss: 'loss' }, derived: {} }, 'big');
+  st.close();
+  const large = createWebServer({ storePath: path, assetsDir: assets, datasets: [] });
+  const { port: p } = await large.listen(0);
+  t.after(() => large.close());
+  const get = (q: string) => raw(`/api/studies/big/${q}`, { port: p });
+
+  const first = await get('runs');
+  assert.equal(first.status, 200, first.text);
+  const page = studyRunsSchema.parse(first.json());
+  assert.deepEqual([page.runs.length, page.total, page.offset, page.limit, page.more], [1000, count, 0, 1000, true]);
+  assert.deepEqual([page.runs[0].N, page.runs[999].N], [1e6, 1e6 + 999], 'in the order they were planned');
+  assert.equal(page.dataset?.runs.length, count, 'the data set to fit: every completed run');
+
+  // A later page, without the data set: small.
+  const second = await get('runs?offset=1000&dataset=false');
+  const next = studyRunsSchema.parse(second.json());
+  assert.equal(next.dataset, undefined);
+  assert.deepEqual([next.runs.length, next.runs[0].N, next.total, next.more], [1000, 1e6 + 1000, count, true]);
+  assert.ok(second.bytes.length < 400_000, `a page of 1,000 runs is ${second.bytes.length} bytes`);
+  const last = studyRunsSchema.parse((await get(`runs?offset=${count - 300}&limit=10000&dataset=false`)).json());
+  assert.deepEqual(
+    [last.runs.length, last.runs.at(-1)?.N, last.more, last.limit],
+    [300, 1e6 + count - 1, false, 10000],
+  );
+  const past = studyRunsSchema.parse((await get(`runs?offset=${count}&dataset=false`)).json());
+  assert.deepEqual([past.runs.length, past.more, past.total], [0, false, count]);
+  const failed = studyRunsSchema.parse((await get('runs?status=failed&dataset=false')).json());
+  assert.deepEqual(
+    [failed.runs.length, failed.total, failed.more],
+    [0, 0, false],
+    'the total counts the status asked for',
+  );
+
+  for (const [q, name, expected] of [
+    ['limit=0', 'limit', 'from 1 to 10,000'],
+    ['limit=10001', 'limit', 'from 1 to 10,000'],
+    ['limit=ten', 'limit', 'from 1 to 10,000'],
+    ['offset=-1', 'offset', 'from 0 to'],
+    ['offset=1.5', 'offset', 'from 0 to'],
+    ['dataset=no', 'dataset', 'expected one of'],
+    ['page=2', '', 'page'],
+  ]) {
+    const bad = await get(`runs?${q}`);
+    assert.equal(bad.status, 400, q);
+    const message: string = bad.json().error.message;
+    assert.ok(message.startsWith(`invalid query: ${name ? `"${name}": ` : ''}`), `${q}: ${message}`);
+    assert.ok(message.includes(expected), `${q}: ${message}`);
+  }
+
+  const progress = progressSchema.parse((await get('progress')).json());
+  assert.deepEqual(
+    [progress.total, progress.done, progress.failed, progress.inFlight, progress.planned],
+    [count, count, 0, 0, 0],
+  );
+  assert.equal(progress.bestLoss, 2);
+  assert.equal(progress.best?.N, 1e6 + (count - 12_345));
 });
 
 test('unknown study → 404; a name with control characters (or blank) → 400; broken percent-encoding → 400', async () => {

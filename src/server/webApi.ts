@@ -6,8 +6,10 @@
  *   GET /api/datasets                    bundled data sets: { datasets: [{ id, name, path, runs, description }] }
  *   GET /api/datasets/:id                one of them as a Dataset (what parseRuns returns)
  *   GET /api/studies                     the run store's studies: { store: { path, exists }, studies: [...] }
- *   GET /api/studies/:name/runs          a study's runs (?status=completed|failed|…) and its completed runs as a Dataset
- *   GET /api/studies/:name/progress      runs done / failed / in flight, hours spent, best loss
+ *   GET /api/studies/:name/runs          a page of a study's runs (?status=completed|failed|…, ?limit= (default 1,000,
+ *                                        at most 10,000), ?offset=), their total and whether more follow, and its
+ *                                        completed runs as a Dataset (?dataset=false leaves it out: a later page)
+ *   GET /api/studies/:name/progress      runs done / failed / in flight, hours spent, best loss (SQL aggregates)
  *
  * Errors: { error: { status, message } } with 400 (bad parameter, malformed percent-escape), 404,
  * 405, 409 (the --db file is not a ScaleLab run store: the message says why), 413 (a body over
@@ -92,11 +94,22 @@ const studyRunSchema = z.object({
 
 export const studyRunsSchema = z.object({
   study: z.string(),
+  /** One page of the runs (of the status asked for), in the order they were planned. */
   runs: z.array(studyRunSchema),
-  /** The study's completed runs, ready to fit. */
-  dataset: datasetSchema,
+  /** How many runs there are (of that status), on every page. */
+  total: z.number().int().nonnegative(),
+  /** Where this page starts, and the most runs a page holds. */
+  offset: z.number().int().nonnegative(),
+  limit: z.number().int().positive(),
+  /** Whether runs follow this page (ask again with offset + runs.length). */
+  more: z.boolean(),
+  /** The study's completed runs (all of them, not paged), ready to fit; absent when asked with dataset=false. */
+  dataset: datasetSchema.optional(),
 });
-export type StudyRuns = z.infer<typeof studyRunsSchema>;
+/** An answer to /runs as the app first asks for it: with the data set. */
+export type StudyRuns = z.infer<typeof studyRunsSchema> & { dataset: Dataset };
+/** An answer to /runs asked with dataset=false (a later page). */
+export type StudyRunsPage = z.infer<typeof studyRunsSchema>;
 
 export const progressSchema = z.object({
   study: z.string(),
@@ -135,6 +148,25 @@ export const studyNameSchema = z.string().superRefine((s, ctx) => {
   if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
 });
 
-export const runsQuerySchema = z.object({ status: z.enum(runStatuses).optional() }).strict();
+/** Runs in a page of /runs when no limit is asked for, and the most a limit may ask. */
+export const defaultRunsLimit = 1000;
+const maxRunsLimit = 10_000;
+
+/** A whole number in a query (a string), from `min` to `max`. */
+const queryWhole = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^\d{1,9}$/, `expected a whole number from ${min} to ${max.toLocaleString('en-US')}`)
+    .transform(Number)
+    .refine((n) => n >= min && n <= max, `expected a whole number from ${min} to ${max.toLocaleString('en-US')}`);
+
+export const runsQuerySchema = z
+  .object({
+    status: z.enum(runStatuses).optional(),
+    limit: queryWhole(1, maxRunsLimit).optional(),
+    offset: queryWhole(0, 999_999_999).optional(),
+    dataset: z.enum(['true', 'false']).optional(),
+  })
+  .strict();
 
 export const noQuerySchema = z.object({}).strict();

@@ -25,7 +25,7 @@ import {
   writeFileSync,
   type Stats,
 } from 'node:fs';
-import { hostname } from 'node:os';
+import { endianness, hostname } from 'node:os';
 import { basename, dirname, isAbsolute, join } from 'node:path';
 import { InputError, type Message, ScaleLabError } from '../errors/index.js';
 import { finishedState, type Dataset, type Run } from '../io/dataset.js';
@@ -308,6 +308,47 @@ interface RunRow {
   schedule: string | null;
   lineage: string | null;
   left_out: string | null;
+}
+
+/** A run filter as SQL (a WHERE clause, empty without one) and its arguments. */
+function runFilter(filter: { study?: string; status?: RunStatus | RunStatus[] }): { where: string; args: unknown[] } {
+  const where: string[] = [];
+  const args: unknown[] = [];
+  if (filter.study !== undefined) {
+    where.push('s.name = ?');
+    args.push(filter.study);
+  }
+  if (filter.status !== undefined) {
+    const list = Array.isArray(filter.status) ? filter.status : [filter.status];
+    where.push(`r.status IN (${list.map(() => '?').join(', ')})`);
+    args.push(...list);
+  }
+  return { where: where.length ? `WHERE ${where.join(' AND ')}` : '', args };
+}
+
+/** What RunStore.studyTotals sums up. */
+export interface StudyTotals {
+  /** Runs by status (a status no run has is absent). */
+  counts: Partial<Record<RunStatus, number>>;
+  /** Completed runs the study left out of its fit. */
+  leftOut: number;
+  /** Seconds of the finished runs, and the plan's estimate for all of them. */
+  seconds: number;
+  estimatedSeconds: number;
+  best: { id: number; N: number | null; D: number | null; loss: number } | null;
+}
+
+/** A completed run's columns as a fit reads them (RunStore.fitRows). */
+interface FitRow {
+  N: number | null;
+  D: number | null;
+  C: number | null;
+  U: number | null;
+  loss: number;
+  grp: string | null;
+  phase: string | null;
+  name: string | null;
+  lineage: string | null;
 }
 
 function fromRow(r: RunRow): StoredRun {
@@ -836,6 +877,74 @@ function storePathError(path: string, e: unknown): StoreError | undefined {
   return undefined;
 }
 
+/** A write-ahead log file as it was seen (PATH-wal): the same file, unwritten since, has all four the same. */
+export interface WalFile {
+  dev: number;
+  ino: number;
+  size: number;
+  mtimeMs: number;
+}
+
+/**
+ * The write-ahead log beside a store (PATH-wal) when it holds writes not yet copied into the store's
+ * file, else undefined. SQLite finds the log by name: whatever file is at PATH next is read through it,
+ * so a store replaced (mv, or rm and cp) while its last writes were still in the log would read as the
+ * old one. The wal-index (PATH-shm) says how many frames the log holds and how many were copied in
+ * (mxFrame at byte 16, nBackfill at byte 96, in the machine's byte order; sqlite.org/walformat.html).
+ */
+export function pendingWal(path: string): WalFile | undefined {
+  const wal = statSync(`${path}-wal`, { throwIfNoEntry: false });
+  // 32 bytes: a log's header alone, no frame.
+  if (!wal || wal.size <= 32) return undefined;
+  try {
+    const index = Buffer.alloc(100);
+    const fd = openSync(`${path}-shm`, 'r');
+    try {
+      readSync(fd, index, 0, index.length, 0);
+    } finally {
+      closeSync(fd);
+    }
+    const u32 = (at: number) => (endianness() === 'LE' ? index.readUInt32LE(at) : index.readUInt32BE(at));
+    const walIndexVersion = 3007000;
+    if (u32(0) === walIndexVersion && u32(16) <= u32(96)) return undefined;
+  } catch {
+    // No index to read: the log's frames count as not copied in.
+  }
+  return { dev: wal.dev, ino: wal.ino, size: wal.size, mtimeMs: wal.mtimeMs };
+}
+
+/** Whether the log at PATH-wal is still `seen`, unwritten since. */
+export function sameWal(path: string, seen: WalFile): boolean {
+  const now = statSync(`${path}-wal`, { throwIfNoEntry: false });
+  return (
+    now !== undefined &&
+    now.dev === seen.dev &&
+    now.ino === seen.ino &&
+    now.size === seen.size &&
+    now.mtimeMs === seen.mtimeMs
+  );
+}
+
+/** SQLite's files begin with these 16 bytes (sqlite.org/fileformat.html §1.3.1). */
+const sqliteHeader = Buffer.from('SQLite format 3\0', 'latin1');
+
+/** Whether a non-empty file lacks SQLite's header (an empty one is a new database to SQLite). */
+function notSqlite(path: string): boolean {
+  const head = Buffer.alloc(sqliteHeader.length);
+  let read: number;
+  try {
+    const fd = openSync(path, 'r');
+    try {
+      read = readSync(fd, head, 0, head.length, 0);
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return false; // unreadable: SQLite's own open says why
+  }
+  return read > 0 && (read < head.length || !head.equals(sqliteHeader));
+}
+
 export class RunStore {
   readonly path: string;
   readonly db: Database.Database;
@@ -911,6 +1020,13 @@ export class RunStore {
       throw openFailure(path, e, 'read');
     }
     const notAStore = (why: string) => new StoreError(path, `not a ScaleLab run store: ${why}`);
+    // Looked at before SQLite reads it: with a write-ahead log left beside the path by a store this
+    // file replaced, SQLite reads the log's pages (its first page too) over the file, and text
+    // there would read as the old store.
+    if (notSqlite(path)) {
+      db.close();
+      throw notAStore('not an SQLite database');
+    }
     try {
       db.pragma('busy_timeout = 10000');
       const version = db.pragma('user_version', { simple: true }) as number;
@@ -1283,6 +1399,14 @@ export class RunStore {
     return this.db.transaction(read).deferred();
   }
 
+  /**
+   * A number that changes when another connection commits to the store (SQLite's data_version), as
+   * of this connection's snapshot inside readSnapshot: what was read under one value is still true.
+   */
+  dataVersion(): number {
+    return this.db.pragma('data_version', { simple: true }) as number;
+  }
+
   studies(): { name: string; runs: number; completed: number; createdAt: string }[] {
     return this.db
       .prepare(
@@ -1546,20 +1670,73 @@ export class RunStore {
     return this.runs({ study: studyName }).filter((r) => keys.has(r.key));
   }
 
-  runs(filter: { study?: string; status?: RunStatus | RunStatus[] } = {}): StoredRun[] {
-    const where: string[] = [];
-    const args: unknown[] = [];
-    if (filter.study !== undefined) {
-      where.push('s.name = ?');
-      args.push(filter.study);
-    }
-    if (filter.status !== undefined) {
-      const list = Array.isArray(filter.status) ? filter.status : [filter.status];
-      where.push(`r.status IN (${list.map(() => '?').join(', ')})`);
-      args.push(...list);
-    }
-    const sql = `SELECT r.*, s.name AS study FROM runs r JOIN studies s ON s.id = r.study_id ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY r.id`;
+  /**
+   * Runs in the order they were planned; with `limit` (and `offset`), one page of them, so that a
+   * reader of a study of 150,000 runs (the web app) need not build them all.
+   */
+  runs(
+    filter: { study?: string; status?: RunStatus | RunStatus[]; limit?: number; offset?: number } = {},
+  ): StoredRun[] {
+    const { where, args } = runFilter(filter);
+    const paged = filter.limit !== undefined;
+    if (paged) args.push(filter.limit, filter.offset ?? 0);
+    const sql = `SELECT r.*, s.name AS study FROM runs r JOIN studies s ON s.id = r.study_id ${where} ORDER BY r.id${paged ? ' LIMIT ? OFFSET ?' : ''}`;
     return (this.db.prepare(sql).all(...args) as RunRow[]).map(fromRow);
+  }
+
+  /** How many runs `runs(filter)` gives without a limit, counted by SQLite. */
+  countRuns(filter: { study?: string; status?: RunStatus | RunStatus[] } = {}): number {
+    const { where, args } = runFilter(filter);
+    const sql = `SELECT COUNT(*) AS n FROM runs r JOIN studies s ON s.id = r.study_id ${where}`;
+    return (this.db.prepare(sql).get(...args) as { n: number }).n;
+  }
+
+  /**
+   * A study's runs summed up by SQLite (aggregates, not one row per run): its runs by status, the
+   * completed runs it left out of its fit, the seconds run and planned, and its best usable run
+   * (lowest loss among the completed runs it fits; the first planned on a tie).
+   */
+  studyTotals(study: string): StudyTotals {
+    const byStatus = this.db
+      .prepare(
+        `SELECT r.status AS status, COUNT(*) AS n,
+                SUM(CASE WHEN r.status = 'completed' AND r.left_out IS NOT NULL THEN 1 ELSE 0 END) AS leftOut,
+                TOTAL(r.seconds) AS seconds, TOTAL(r.estimated_seconds) AS estimated
+         FROM runs r JOIN studies s ON s.id = r.study_id WHERE s.name = ? GROUP BY r.status`,
+      )
+      .all(study) as { status: RunStatus; n: number; leftOut: number; seconds: number; estimated: number }[];
+    const best = this.db
+      .prepare(
+        `SELECT r.id AS id, r.n AS N, r.d AS D, r.loss AS loss FROM runs r JOIN studies s ON s.id = r.study_id
+         WHERE s.name = ? AND r.status = 'completed' AND r.loss IS NOT NULL AND r.left_out IS NULL
+         ORDER BY r.loss, r.id LIMIT 1`,
+      )
+      .get(study) as StudyTotals['best'] | undefined;
+    const counts: Partial<Record<RunStatus, number>> = {};
+    for (const row of byStatus) counts[row.status] = row.n;
+    return {
+      counts,
+      leftOut: byStatus.reduce((n, row) => n + row.leftOut, 0),
+      seconds: byStatus.reduce((n, row) => n + row.seconds, 0),
+      estimatedSeconds: byStatus.reduce((n, row) => n + row.estimated, 0),
+      best: best ?? null,
+    };
+  }
+
+  /**
+   * The completed runs a fit from the store reads (not those a study left out, nor those without a
+   * loss), with only the columns a data set keeps: no configuration or schedule parsed per run.
+   */
+  fitRows(study?: string): FitRow[] {
+    const { where, args } = runFilter({ study, status: 'completed' });
+    return this.db
+      .prepare(
+        `SELECT r.n AS N, r.d AS D, r.c AS C, r.u AS U, r.loss AS loss, r.grp AS grp, r.phase AS phase, r.name AS name,
+                r.lineage AS lineage
+         FROM runs r JOIN studies s ON s.id = r.study_id ${where} AND r.loss IS NOT NULL AND r.left_out IS NULL
+         ORDER BY r.id`,
+      )
+      .all(...args) as FitRow[];
   }
 
   run(id: number): StoredRun | undefined {
@@ -1881,22 +2058,19 @@ export function leftOutByStudy(r: Pick<StoredRun, 'status' | 'leftOut'>): boolea
  * that a bootstrap draws a lineage's runs together, as it does reading the file.
  */
 export function storeDataset(store: RunStore, study?: string): Dataset {
-  const runs: Run[] = store
-    .runs({ study, status: 'completed' })
-    .filter((r) => r.loss !== null && !leftOutByStudy(r))
-    .map((r, i) => ({
-      ...(r.N !== null ? { N: r.N } : {}),
-      ...(r.D !== null ? { D: r.D } : {}),
-      ...(r.C !== null ? { C: r.C } : r.N !== null && r.D !== null ? { C: 6 * r.N * r.D } : {}),
-      ...(r.U !== null ? { U: r.U } : {}),
-      loss: r.loss!,
-      // As `runs export` writes it: an imported group, else the study's phase (lr-probe, isoflop, …),
-      // so that a study's runs can be chosen by experiment as `fit --group isoflop` does.
-      ...((r.group ?? r.phase) !== null ? { group: (r.group ?? r.phase)! } : {}),
-      ...(r.name !== null ? { run: r.name } : {}),
-      ...(r.lineage !== null ? { lineage: r.lineage } : {}),
-      line: i + 1,
-    }));
+  const runs: Run[] = store.fitRows(study).map((r, i) => ({
+    ...(r.N !== null ? { N: r.N } : {}),
+    ...(r.D !== null ? { D: r.D } : {}),
+    ...(r.C !== null ? { C: r.C } : r.N !== null && r.D !== null ? { C: 6 * r.N * r.D } : {}),
+    ...(r.U !== null ? { U: r.U } : {}),
+    loss: r.loss,
+    // As `runs export` writes it: an imported group, else the study's phase (lr-probe, isoflop, …),
+    // so that a study's runs can be chosen by experiment as `fit --group isoflop` does.
+    ...((r.grp ?? r.phase) !== null ? { group: (r.grp ?? r.phase)! } : {}),
+    ...(r.name !== null ? { run: r.name } : {}),
+    ...(r.lineage !== null ? { lineage: r.lineage } : {}),
+    line: i + 1,
+  }));
   return {
     source: `${store.path}${study ? ` (study ${study})` : ''}`,
     runs,

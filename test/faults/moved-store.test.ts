@@ -5,13 +5,13 @@
 // store's studies for as long as it ran, never the new one.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { noStackTrace } from '../helpers/cli.js';
 import { spawnCli, waitFor, waitingSweep } from './common.js';
-import { RunStore } from '../../src/store/store.js';
+import { pendingWal, RunStore } from '../../src/store/store.js';
 import { createWebServer } from '../../src/server/webServer.js';
 
 /** A sweep of two runs (local backend) whose trainers wait for their `go` file; both started. */
@@ -175,6 +175,52 @@ test('serve: a store removed while it serves is no longer shown (404 saying so),
   plan(other, 'moved');
   renameSync(other, db);
   assert.deepEqual(await names(), ['moved']);
+});
+
+test("serve: a store replaced while its last writes were still in its -wal (the server's reader kept them from being copied in) is not read through that log: a text file is 409 not a store, another store 409 saying why, and shown once the log is gone", async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'scalelab-faults-serve-wal-'));
+  const db = join(dir, 'live.db');
+  const plan = (s: RunStore, study: string) =>
+    s.plan(study, [{ key: 'a', phase: 'isoflop', config: {}, N: 1e7, D: 2e8, C: 1.2e16, estimatedSeconds: 60 }]);
+  const other = join(dir, 'other.db');
+  const o = RunStore.open(other);
+  plan(o, 'other');
+  o.close(); // its only connection: its log is copied in and removed
+  const writer = RunStore.open(db);
+  const web = createWebServer({ storePath: db, assetsDir: join(dir, 'no-dist'), datasets: [] });
+  const { port } = await web.listen(0);
+  t.after(() => web.close());
+  const get = async (path: string) => {
+    const r = await fetch(`http://127.0.0.1:${port}${path}`);
+    return { status: r.status, body: (await r.json()) as any }; // eslint-disable-line @typescript-eslint/no-explicit-any
+  };
+  const names = async () => (await get('/api/studies')).body.studies?.map((s: { name: string }) => s.name);
+  assert.deepEqual(await names(), []);
+  plan(writer, 's');
+  assert.deepEqual(await names(), ['s']);
+  writer.close(); // the server still reads the store: the study stays in live.db-wal, not copied into live.db
+  assert.ok(pendingWal(db), 'the precondition: the study is only in the log');
+
+  const text = join(dir, 'txt');
+  writeFileSync(text, 'hello\n');
+  renameSync(text, db);
+  const asText = await get('/api/studies');
+  assert.equal(asText.status, 409, JSON.stringify(asText.body));
+  assert.equal(asText.body.error.message, `${db}: not a ScaleLab run store: not an SQLite database`);
+  assert.equal((await get('/api/studies/s/runs')).status, 409, 'the study is not served from the log either');
+
+  rmSync(db);
+  copyFileSync(other, db);
+  const asOther = await get('/api/studies');
+  assert.equal(asOther.status, 409, JSON.stringify(asOther.body));
+  assert.match(
+    asOther.body.error.message,
+    /the run store was replaced while the server read it, and the replaced store's last writes are still in .*live\.db-wal beside it, which SQLite would read as part of the file there now/,
+  );
+  // As the message says: the log removed, the store there is shown as it is.
+  rmSync(`${db}-wal`);
+  rmSync(`${db}-shm`);
+  assert.deepEqual(await names(), ['other']);
 });
 
 test('sweep cancel of a run that completed while no sweep watched records it completed, with its result, not cancelled', async (t) => {

@@ -5,7 +5,7 @@ import { formatNumber } from '../lib/format.js';
 import type { LoadedDataset } from '../lib/loaded.js';
 import { defaultGroups, groupOf, runGroups, studySelection } from '../lib/runGroups.js';
 import { useApi, type ApiState } from '../hooks/useApi.js';
-import type { Studies } from '../../../src/server/webApi.js';
+import type { Studies, StudyRunsPage } from '../../../src/server/webApi.js';
 
 interface Props {
   current?: LoadedDataset;
@@ -14,12 +14,20 @@ interface Props {
   onError: (error: ErrorInfo) => void;
 }
 
-const shownRuns = 12;
+/** Runs read beyond the first page ("show the next …"), for the study whose first page they follow. */
+interface MoreRuns {
+  study: string;
+  runs: StudyRunsPage['runs'];
+  total: number;
+  more: boolean;
+}
 
 /**
  * The run store's studies; one opened shows its runs, and the runs of the chosen groups (phases) can
  * be fitted — by default those `study run` fits (lib/runGroups.ts).
  */
+const formatCount = (n: number) => n.toLocaleString('en-US');
+
 export function StoreBrowser({ current, studies, onOpen, onError }: Props) {
   const [selected, setSelected] = useState<string>();
   const load = useCallback((signal: AbortSignal) => api.studyRuns(selected!, signal), [selected]);
@@ -42,6 +50,35 @@ export function StoreBrowser({ current, studies, onOpen, onError }: Props) {
           },
     );
   }, [data, current]);
+  // A large study (150,000 runs) comes a page at a time: the first with the data set, the next on demand.
+  const [more, setMore] = useState<MoreRuns>();
+  const [moreState, setMoreState] = useState<{ loading: boolean; error?: string }>({ loading: false });
+  useEffect(() => {
+    setMore(undefined);
+    setMoreState({ loading: false });
+  }, [data]);
+  const extra = more && data && more.study === data.study ? more : undefined;
+  const shown = data ? [...data.runs, ...(extra?.runs ?? [])] : [];
+  const total = extra?.total ?? data?.total ?? 0;
+  const hasMore = extra ? extra.more : (data?.more ?? false);
+  const showMore = () => {
+    if (!data) return;
+    setMoreState({ loading: true });
+    api.studyRunsPage(data.study, shown.length).then(
+      (page) => {
+        // A sweep may have added runs meanwhile: a run already shown is not shown twice.
+        const seen = new Set(shown.map((r) => r.id));
+        setMore({
+          study: data.study,
+          runs: [...(extra?.runs ?? []), ...page.runs.filter((r) => !seen.has(r.id))],
+          total: page.total,
+          more: page.more,
+        });
+        setMoreState({ loading: false });
+      },
+      (e: Error) => setMoreState({ loading: false, error: e.message }),
+    );
+  };
   const groups = data ? runGroups(data.dataset) : [];
   const picked = chosen && data && chosen.study === data.study ? chosen.groups : [];
   const count = groups.filter((g) => picked.includes(g.group)).reduce((n, g) => n + g.runs, 0);
@@ -99,39 +136,62 @@ export function StoreBrowser({ current, studies, onOpen, onError }: Props) {
       {selected && runs.error && <p className="inline-error">{runs.error}</p>}
       {selected && runs.data && (
         <div className="study-runs" data-testid="study-runs">
-          <table className="compact">
-            <thead>
-              <tr>
-                <th>status</th>
-                <th>group</th>
-                <th>N</th>
-                <th>D</th>
-                <th>loss</th>
-              </tr>
-            </thead>
-            <tbody>
-              {runs.data.runs.slice(0, shownRuns).map((r) => (
-                <tr
-                  key={r.id}
-                  title={
-                    [r.reason, r.leftOut === null ? null : `left out of the study's fit: ${r.leftOut}`]
-                      .filter((t) => t !== null)
-                      .join('; ') || undefined
-                  }
-                >
-                  <td className={`status status-${r.status}`}>
-                    {r.status}
-                    {r.leftOut !== null && ' (left out)'}
-                  </td>
-                  <td>{groupOf({ group: r.phase ?? undefined })}</td>
-                  <td>{r.N === null ? '' : formatNumber(r.N, 3)}</td>
-                  <td>{r.D === null ? '' : formatNumber(r.D, 3)}</td>
-                  <td>{r.loss === null ? '' : formatNumber(r.loss, 4)}</td>
+          <div className="study-runs-table">
+            <table className="compact">
+              <thead>
+                <tr>
+                  <th>status</th>
+                  <th>group</th>
+                  <th>N</th>
+                  <th>D</th>
+                  <th>loss</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
-          {runs.data.runs.length > shownRuns && <p className="muted">… and {runs.data.runs.length - shownRuns} more</p>}
+              </thead>
+              <tbody>
+                {shown.map((r) => (
+                  <tr
+                    key={r.id}
+                    title={
+                      [r.reason, r.leftOut === null ? null : `left out of the study's fit: ${r.leftOut}`]
+                        .filter((t) => t !== null)
+                        .join('; ') || undefined
+                    }
+                  >
+                    <td className={`status status-${r.status}`}>
+                      {r.status}
+                      {r.leftOut !== null && ' (left out)'}
+                    </td>
+                    <td>{groupOf({ group: r.phase ?? undefined })}</td>
+                    <td>{r.N === null ? '' : formatNumber(r.N, 3)}</td>
+                    <td>{r.D === null ? '' : formatNumber(r.D, 3)}</td>
+                    <td>{r.loss === null ? '' : formatNumber(r.loss, 4)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+          <p className="muted" data-testid="study-runs-count">
+            {shown.length < total
+              ? `${formatCount(shown.length)} of ${formatCount(total)} runs`
+              : `${formatCount(total)} ${total === 1 ? 'run' : 'runs'}`}
+            {hasMore && (
+              <>
+                {' '}
+                <button
+                  type="button"
+                  className="link"
+                  data-testid="study-runs-more"
+                  disabled={moreState.loading}
+                  onClick={showMore}
+                >
+                  {moreState.loading
+                    ? 'reading…'
+                    : `show the next ${formatCount(Math.min(data!.limit, total - shown.length))}`}
+                </button>
+              </>
+            )}
+          </p>
+          {moreState.error && <p className="inline-error">{moreState.error}</p>}
           {groups.length > 1 && (
             <fieldset className="run-groups" data-testid="study-groups">
               <legend>Runs to fit</legend>

@@ -10,6 +10,8 @@ import {
   progressSchema,
   studiesSchema,
   studyRunsSchema,
+  type StudyRuns,
+  type StudyRunsPage,
 } from '../../../src/server/webApi.js';
 
 export class ApiRequestError extends Error {
@@ -51,6 +53,15 @@ export const api = {
   dataset: (id: string, signal?: AbortSignal) =>
     getJson(`api/datasets/${encodeURIComponent(id)}`, datasetSchema, signal),
   studies: (signal?: AbortSignal) => getJson('api/studies', studiesSchema, signal),
-  studyRuns: (name: string, signal?: AbortSignal) => getJson(`${study(name)}/runs`, studyRunsSchema, signal),
+  /** A study's first page of runs, with its completed runs as a data set (the server's default). */
+  studyRuns: async (name: string, signal?: AbortSignal): Promise<StudyRuns> => {
+    const path = `${study(name)}/runs`;
+    const runs = await getJson(path, studyRunsSchema, signal);
+    if (!runs.dataset) throw new ApiRequestError(200, `${path}: unexpected answer from the server (no data set)`);
+    return { ...runs, dataset: runs.dataset };
+  },
+  /** The page of a study's runs from `offset` on, without the data set (the first page brought it). */
+  studyRunsPage: (name: string, offset: number, signal?: AbortSignal): Promise<StudyRunsPage> =>
+    getJson(`${study(name)}/runs?offset=${offset}&dataset=false`, studyRunsSchema, signal),
   progress: (name: string, signal?: AbortSignal) => getJson(`${study(name)}/progress`, progressSchema, signal),
 };

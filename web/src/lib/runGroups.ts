@@ -31,7 +31,7 @@ export function defaultGroups(dataset: Dataset): string[] {
 }
 
 /** The study's completed runs of the chosen groups, ready to open. */
-export function studySelection(runs: StudyRuns, groups: readonly string[]): LoadedDataset {
+export function studySelection(runs: Pick<StudyRuns, 'study' | 'dataset'>, groups: readonly string[]): LoadedDataset {
   const chosen = new Set(groups);
   const all = runGroups(runs.dataset).map((g) => g.group);
   const whole = all.every((g) => chosen.has(g));
