@@ -1101,16 +1101,6 @@ export class RunStore {
   }
 
   /**
-   * Claim a study for this process's sweep, until `release` (or the process ends): a second sweep
-   * on the same study would submit its planned runs too, and train them twice. The claim is a file
-   * beside the store, `PATH-sweep-HASH.N` (made whole by a hard link so no one reads half of it);
-   * the claim of highest generation N holds the study. One left by a process that has gone (kill -9,
-   * a reboot) is taken over by creating generation N+1, which only one process can create: two
-   * sweeps that find the same stale claim at once cannot both win (removing the stale file and
-   * creating the fixed name again let the second remove the first's new claim, and both ran).
-   * @throws StoreError naming the sweep that holds the study
-   */
-  /**
    * Whether a sweep holds `study` now (claimStudy). With none, the states of its runs in flight are
    * those a sweep last recorded: only a sweep asks the backend.
    */
@@ -1139,6 +1129,16 @@ export class RunStore {
     }
   }
 
+  /**
+   * Claim a study for this process's sweep, until `release` (or the process ends): a second sweep
+   * on the same study would submit its planned runs too, and train them twice. The claim is a file
+   * beside the store, `PATH-sweep-HASH.N` (made whole by a hard link so no one reads half of it);
+   * the claim of highest generation N holds the study. One left by a process that has gone (kill -9,
+   * a reboot) is taken over by creating generation N+1, which only one process can create: two
+   * sweeps that find the same stale claim at once cannot both win (removing the stale file and
+   * creating the fixed name again let the second remove the first's new claim, and both ran).
+   * @throws StoreError naming the sweep that holds the study
+   */
   claimStudy(study: string): { release: () => void } {
     if (this.path === ':memory:') return { release: () => {} };
     const base = studyClaimFile(this.path, study);
