@@ -1604,10 +1604,10 @@ export class RunStore {
     );
   }
 
-  /** Move a run to a new status (and record backend, external id, reason when given). */
   /**
-   * Set a run's status. With `from`, only a run now in one of those statuses (one `sweep cancel` ended
-   * meanwhile keeps its cancelled): returns whether it was set.
+   * Move a run to a new status (and record backend, external id, reason when given). With `from`, only a
+   * run now in one of those statuses (one `sweep cancel` ended meanwhile keeps its cancelled): returns
+   * whether it was set.
    */
   setStatus(
     id: number,
@@ -1805,7 +1805,6 @@ export class RunStore {
     return new Map(rows.map((r) => [r.run, r.role]));
   }
 
-  /** The study's task metrics (every study's when none is named), in run and checkpoint order. */
   /** The studies that hold task metrics, by name: what to offer when another study was named. */
   taskMetricStudies(): string[] {
     return (
@@ -1815,6 +1814,7 @@ export class RunStore {
     ).map((r) => r.name);
   }
 
+  /** The study's task metrics (every study's when none is named), in run and checkpoint order. */
   taskMetrics(study?: string): TaskMetric[] {
     const rows = this.db
       .prepare(

@@ -123,7 +123,6 @@ export function noiseFromNote(tasks: readonly Pick<TaskAnalysis, 'task' | 'scree
   return `noise σ (${which}): no run has 4 evaluations to measure it within, so it is from the final accuracies of ${from[0].screen!.noiseFrom} (each run against the straight line through its two neighbours; the curve's bend between them counts as noise too, so it errs high)`;
 }
 
-/** The screen: one line per task, verdict and the reasons. */
 /**
  * When a task's verdict rests on fewer checks than the screen has: with no chance level the near-chance
  * rule cannot fire, and a back-test that could not run cannot call the task noisy. Undefined when every
@@ -174,6 +173,7 @@ export function chanceNote(
   return `chance level (random guessing): ${each}`;
 }
 
+/** The screen: one line per task, verdict and the reasons. */
 export function screenTable(tasks: readonly TaskAnalysis[], name: OptionNamer = libraryOption): string {
   const rows = tasks.map((t) => {
     const s = t.screen;
