@@ -654,21 +654,36 @@ test("a results file of your own model (no revision=stepNNN, no size) read by an
   assert.match(imported.stderr, /or the tokens seen \(--tokens\)/);
 });
 
-test('downstream screen without a chance level says near chance was not checked, naming --chance', () => {
+test("downstream screen: a known benchmark's chance level from its answer choices, said; an unknown task's not checked, naming --chance", () => {
   const rows = ['run,N,tokens,task,metric,value'];
   for (const N of [7e7, 1.6e8, 4e8, 1e9])
     for (let k = 1; k <= 12; k++) {
       const D = k * 2.5e9 * (N / 7e7) ** 0.5;
       const acc = 0.25 + 0.75 / (1 + Math.exp(0.8 * (Math.log(1e21) - Math.log(6 * N * D))));
-      rows.push(`m${N},${N},${D},sciq,acc,${acc.toFixed(5)}`);
+      for (const task of ['my_task', 'sciq']) rows.push(`m${N},${N},${D},${task},acc,${acc.toFixed(5)}`);
     }
   const file = join(tmp, 'no-chance.csv');
   writeFileSync(file, rows.join('\n') + '\n');
-  const r = scalelab(['downstream', 'screen', file]);
+  const r = scalelab(['downstream', 'screen', file, '--json']);
   assert.equal(r.code, 0, r.stderr);
-  assert.match(r.stdout, /no chance level \(a manifest's "chance", or --chance\), so "near chance" was not checked/);
-  const given = scalelab(['downstream', 'screen', file, '--chance', '0.25']);
+  const tasks = JSON.parse(r.stdout) as { task: string; screen: { chance?: number; chanceFrom?: unknown } }[];
+  const sciq = tasks.find((t) => t.task === 'sciq')!.screen;
+  assert.equal(sciq.chance, 0.25);
+  assert.deepEqual(sciq.chanceFrom, { from: 'answer choices', benchmark: 'SciQ', choices: 4 });
+  assert.equal(tasks.find((t) => t.task === 'my_task')!.screen.chance, undefined);
+  const text = scalelab(['downstream', 'screen', file]);
+  assert.match(
+    text.stdout,
+    /my_task: predictable on the checks that ran: no chance level \(not a benchmark whose answer choices are known here: a manifest's "chance", or --chance, gives one\), so "near chance" was not checked/,
+  );
+  assert.match(text.stdout, /chance level \(random guessing\): sciq 0\.250 \(SciQ's 4 answer choices\)\n/);
+  assert.doesNotMatch(text.stdout, /sciq: .*no chance level/);
+  // Given per task, the flag's level is said as the flag's.
+  const given = scalelab(['downstream', 'screen', file, '--chance', '0.2,sciq=0.3']);
+  assert.equal(given.code, 0, given.stderr);
   assert.doesNotMatch(given.stdout, /no chance level/);
+  assert.match(given.stdout, /chance level \(random guessing\): --chance, for every task\n/);
+  assert.match(given.stdout, /\n {2}sciq +[a-z ]+ +0\.300 /);
 });
 
 test("downstream predict --from-val-loss adds Gadre et al.'s chain beside the two-step prediction, in the table and the JSON", () => {

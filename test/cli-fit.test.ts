@@ -167,6 +167,22 @@ test('predict refuses a parameter the law lacks and an --N, --D, --C that disagr
   assert.equal(agree.json().point.C, 4.2e23);
 });
 
+test('predict with --C alone names plan --C with the same law for the compute-optimal model, and that command runs', () => {
+  const r = scalelab(['predict', '--preset', 'hoffmann-2022', '--C', '1.436e24']);
+  assert.equal(r.code, 2, r.stdout);
+  assert.match(
+    r.stderr,
+    /law chinchilla needs --N and --D \(or --C with --N\); or "scalelab plan --C 1\.436e24 --preset hoffmann-2022" for the compute-optimal model at that C\n$/,
+  );
+  const suggested = /"scalelab (plan [^"]+)"/.exec(r.stderr)![1].split(' ');
+  assert.equal(scalelab(suggested).code, 0);
+  const params = 'E=1.69,A=406.4,B=410.7,alpha=0.34,beta=0.28';
+  const byParams = scalelab(['predict', '--law', 'chinchilla', '--params', params, '--C', '1e24']);
+  assert.match(byParams.stderr, new RegExp(`"scalelab plan --C 1e24 --law chinchilla --params ${params}"`));
+  // Not where --N or --D is given: the model is then named, a variable short.
+  assert.doesNotMatch(scalelab(['predict', '--preset', 'hoffmann-2022', '--D', '1e12']).stderr, /scalelab plan/);
+});
+
 test('fit on the CS336 JSON recognises its column names and recovers the generating law', () => {
   const r = scalelab(['fit', 'examples/cs336-isoflops.json', '--json']);
   assert.equal(r.code, 0, r.stderr);

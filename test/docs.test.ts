@@ -113,3 +113,19 @@ test('every test docs/methods.md names as checking a number exists under that ti
   assert.ok(checked.length >= 60, `${checked.length} test references`);
   assert.deepEqual(missing, []);
 });
+
+test("every trust-warning code (src/fit/warnings.ts's WarningCode) is in README's list of warnings and docs/methods.md §27's table", () => {
+  const source = readFileSync(join(root, 'src/fit/warnings.ts'), 'utf8');
+  const union = /export type WarningCode =([^;]+);/.exec(source);
+  assert.ok(union, 'src/fit/warnings.ts declares WarningCode');
+  const codes = [...union[1].matchAll(/'([a-z-]+)'/g)].map((m) => m[1]);
+  assert.ok(codes.length >= 30 && codes.includes('lineage'), codes.join(', '));
+  const readme = readFileSync(join(root, 'README.md'), 'utf8');
+  const list = readme.slice(readme.indexOf('**Trust.** Each warning has a `code`'), readme.indexOf('**Bootstrap.**'));
+  assert.ok(list.length > 100, "README's Trust paragraph and its list");
+  const table = methods.slice(methods.indexOf('\n## 27. '), methods.indexOf('\n## 28. '));
+  const notListed = codes.filter((c) => !new RegExp(`\`${c}\``).test(list));
+  const notInTable = codes.filter((c) => !table.includes(`| \`${c}\` |`));
+  assert.deepEqual(notListed, [], "codes missing from README's list of trust warnings");
+  assert.deepEqual(notInTable, [], "codes missing from docs/methods.md §27's table");
+});

@@ -420,16 +420,51 @@ test('the screen says when a verdict rests on fewer checks: no chance level (nea
   const text = screenTable(without);
   assert.match(
     text,
-    /\n {2}t: predictable on the checks that ran: no chance level \(a manifest's "chance", or option "chance"\), so "near chance" was not checked\n?$/,
+    /\n {2}t: predictable on the checks that ran: no chance level \(not a benchmark whose answer choices are known here: a manifest's "chance", or option "chance", gives one\), so "near chance" was not checked\n?$/,
   );
   const html = downstreamSections(without, {})[0].html;
   assert.match(html, /<li><b>t<\/b>: predictable on the checks that ran: no chance level/);
   // As the caller names the option (the CLI: its flag), not the library's option "chance".
   const named = downstreamSections(without, {}, false, (o) => `--${o}`)[0].html;
-  assert.ok(named.includes("(a manifest's &quot;chance&quot;, or --chance)"), named);
+  assert.ok(named.includes("a manifest's &quot;chance&quot;, or --chance, gives one"), named);
   const withChance = analyseLadder(data, { replicates: 0, chance: 0.25 });
   assert.doesNotMatch(screenTable(withChance), /checks that ran/);
   assert.doesNotMatch(downstreamSections(withChance, {})[0].html, /checks that ran/);
+  assert.match(screenTable(withChance), /\n {2}chance level \(random guessing\): t 0\.250 \(option "chance"\)$/);
+});
+
+test("a known benchmark's chance level comes from its answer choices, as if given, and says so; an option or a definition overrides it", () => {
+  const records = syntheticLadder(7).map((r) => ({ ...r, task: 'hellaswag_val_5shot' }));
+  const data = { source: 'ladder.csv', sets: [], records, roles: new Map(), tasks: [] };
+  const [derived] = analyseLadder(data, { replicates: 0 });
+  const [given] = analyseLadder(data, { replicates: 0, chance: 0.25 });
+  assert.equal(derived.screen!.chance, 0.25);
+  assert.deepEqual(derived.screen!.chanceFrom, { from: 'answer choices', benchmark: 'HellaSwag', choices: 4 });
+  assert.deepEqual(given.screen!.chanceFrom, { from: 'option' });
+  // The same analysis as with the level given: the sigmoids floored at it, the same verdict.
+  assert.deepEqual(derived.fit!.step2, given.fit!.step2);
+  assert.equal(derived.screen!.verdict, given.screen!.verdict);
+  assert.match(
+    screenTable([derived]),
+    /\n {2}chance level \(random guessing\): hellaswag_val_5shot 0\.250 \(HellaSwag's 4 answer choices\)$/,
+  );
+  assert.doesNotMatch(screenTable([derived]), /checks that ran/);
+  const [option] = analyseLadder(data, { replicates: 0, chance: 0.3 });
+  assert.equal(option.screen!.chance, 0.3);
+  const [defined] = analyseLadder(
+    { ...data, tasks: [{ task: 'hellaswag_val_5shot', chance: 0.2 }] },
+    { replicates: 0 },
+  );
+  assert.equal(defined.screen!.chance, 0.2);
+  assert.match(
+    screenTable([defined]),
+    /chance level \(random guessing\): hellaswag_val_5shot 0\.200 \(the manifest's\)/,
+  );
+  // An average of known tasks: the mean of their levels.
+  const two = [...records, ...syntheticLadder(8).map((r) => ({ ...r, task: 'piqa' }))];
+  const mean = averageTask({ ...data, records: two }, 'core', 'all');
+  assert.equal(mean.chance, (0.25 + 0.5) / 2);
+  assert.equal(mean.chanceFrom, 'parts');
 });
 
 test('the fit tables (text and HTML) say when step 1 has nothing on D (every ladder run ends at one token count), and not otherwise', () => {

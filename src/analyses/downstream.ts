@@ -246,7 +246,6 @@ function logLikelihoodSign(
   return first !== undefined && first.value < 0;
 }
 
-/** The protocol's settings (Bhagia et al. 2024: 5 and 0.1). */
 /**
  * Step 2's forms (`fitStep2`): the average of averageMembers' sigmoids, or one sigmoid with the floor
  * and ceiling given. The CLI's --sigmoid offers this list.
@@ -254,6 +253,7 @@ function logLikelihoodSign(
 export const step2Sigmoids = ['average', 'one'] as const;
 export type Step2Sigmoid = (typeof step2Sigmoids)[number];
 
+/** How the two steps are fitted; the defaults are the protocol's settings (Bhagia et al. 2024: 5 and 0.1). */
 export interface DownstreamOptions {
   /** Evaluations averaged for a run's final value, and the trailing window of step 2. @default 5 */
   movingAverage?: number;
@@ -465,10 +465,6 @@ export function sigmoidAccuracy(s: Sigmoid, loss: number): number {
   return s.floor + (s.ceiling - s.floor) / (1 + Math.exp(s.k * (loss - s.L0)));
 }
 
-/**
- * The extrapolation term's SD (accuracy) at compute C, from a ladder whose largest run used C_max:
- * s·log10(1 + C/C_max), the distance of §26's term on the loss prediction.
- */
 /** A replicate's extrapolation draw for a plan, from its own stream (the targets' draws are unchanged). */
 function planBend(seed: number, replicate: number, slope: number, maxC: number): Bend {
   return { shift: slope > 0 ? slope * normal(randomSource(seed ^ 0x2545f491, replicate)) : 0, maxC };
@@ -479,6 +475,10 @@ function clampAccuracy(a: number): number {
   return Math.min(1, Math.max(0, a));
 }
 
+/**
+ * The extrapolation term's SD (accuracy) at compute C, from a ladder whose largest run used C_max:
+ * s·log10(1 + C/C_max), the distance of §26's term on the loss prediction.
+ */
 export function downstreamExtrapolationSd(C: number, maxC: number, slope: number): number {
   return extrapolationSd({ C }, maxC, slope);
 }

@@ -54,6 +54,7 @@ import {
   type ValidationLawCache,
 } from './downstream.js';
 import { screenTask, type TaskScreen } from './downstreamScreen.js';
+import { taskChance, type ChanceSource } from './answerChoices.js';
 import { extrapolationWarnings } from './extrapolation.js';
 import { warning, type TrustWarning } from '../fit/warnings.js';
 
@@ -289,12 +290,15 @@ export function averageTask(data: TaskMetricData, name: string, tasks: readonly 
       if (d.accuracyMetric !== undefined) partAccuracy[t] = d.accuracyMetric;
     }
   }
-  const chances = defs.map((d) => d.chance);
+  // Each task's level as its analysis reads it (its definition's, else its benchmark's answer choices).
+  const chances = defs.map((d) => taskChance(d)?.level);
   return {
     task: name,
     parts,
     ...(Object.keys(partAccuracy).length ? { partAccuracy } : {}),
-    ...(chances.every((c) => c !== undefined) ? { chance: chances.reduce((a, c) => a + c!, 0) / chances.length } : {}),
+    ...(chances.every((c) => c !== undefined)
+      ? { chance: chances.reduce((a, c) => a + c!, 0) / chances.length, chanceFrom: 'parts' as const }
+      : {}),
   };
 }
 
@@ -643,7 +647,11 @@ function* analyseTask(
     ...(options.lossMetric ? { lossMetric: options.lossMetric } : {}),
   };
   onTask?.(def.task);
-  const o: DownstreamOptions = { ...options, chance: options.chance ?? def.chance };
+  // The chance level: given for every task, else the task's definition's, else its benchmark's answer choices.
+  const known = options.chance === undefined ? taskChance(def) : undefined;
+  const chance = options.chance ?? known?.level;
+  const chanceFrom: ChanceSource | undefined = options.chance !== undefined ? { from: 'option' } : known?.source;
+  const o: DownstreamOptions = { ...options, ...(chance !== undefined ? { chance } : {}) };
   const ladder = ladderFor(data, def, 'ladder');
   if (!ladder) throw new InputError({ file: data.source }, 'no ladder runs (every run is a target or a rerun)');
   const out: TaskAnalysis = {
@@ -702,6 +710,7 @@ function* analyseTask(
       ...(options.route ? { route: options.route } : {}),
       reruns: ladderFor(data, def, 'rerun'),
     });
+    if (chanceFrom) out.screen.chanceFrom = chanceFrom;
   } catch (e) {
     if (!(e instanceof InputError)) throw e;
     out.screenProblem = e.detail;

@@ -16,6 +16,7 @@
  */
 import { mean } from '../core/statistics.js';
 import { InputError } from '../errors/index.js';
+import type { ChanceSource } from './answerChoices.js';
 import {
   finalPoints,
   fitDownstream,
@@ -59,7 +60,10 @@ export interface TaskScreen {
   verdict: Verdict;
   /** Every rule that fired, in words (the verdict is the first). */
   reasons: string[];
+  /** The random-guess accuracy, when known. */
   chance?: number;
+  /** Where `chance` came from: an option, the manifest, an average's tasks, or the benchmark's answer choices. */
+  chanceFrom?: ChanceSource;
   /** One evaluation's accuracy noise (SD). */
   noise: number;
   /**

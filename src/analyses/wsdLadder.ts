@@ -46,13 +46,13 @@ function compact(x: number): string {
   return x.toExponential(digits).replace('e+', 'e');
 }
 
+/** The fewest steps a branch may have: rounding to whole steps then moves its compute by at most 5 %. */
+const MIN_LADDER_STEPS = 10;
+
 /**
  * The branches that put every size on every IsoFLOP budget: for size N and budget C, a branch
  * ending at D = C/(6N) tokens (whole steps of `batchTokens`), decaying over `decayFrac` of them.
  */
-/** The fewest steps a branch may have: rounding to whole steps then moves its compute by at most 5 %. */
-const MIN_LADDER_STEPS = 10;
-
 export function planWsdLadder(sizes: number[], budgets: number[], batchTokens: number, decayFrac: number): LadderPlan {
   if (!(decayFrac > 0 && decayFrac < 1))
     throw new InputError({ file: 'ladder' }, `decay fraction ${decayFrac}: expected a fraction between 0 and 1`);

@@ -97,7 +97,7 @@ export const sharedFlags = {
   chance: {
     flags: '--chance <acc|list>',
     meaning:
-      'random-guess accuracy of every task, or per task: 0.25,piqa=0.5,lambada=0 (a bare number for the tasks not named; a manifest gives it per task)',
+      "random-guess accuracy of every task, or per task: 0.25,piqa=0.5,lambada=0 (a bare number for the tasks not named; a manifest gives it per task; default: a common benchmark's 1 / its answer choices, hellaswag 0.25, piqa 0.5, …, docs/methods.md §33)",
   },
   via: {
     flags: '--via <task-loss|val-loss|compute>',

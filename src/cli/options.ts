@@ -181,7 +181,6 @@ export function runSelection(flags: { columns?: string; group?: string; lineage?
   };
 }
 
-/** `1e23,1e24` or `70B,1.4T` → numbers: a flag's comma-separated list. */
 /**
  * A comma-separated list of names (model ids, say), blanks dropped; an empty list is refused at its
  * flag, where it used to reach the analysis and be blamed on something else.
@@ -196,6 +195,7 @@ export function parseNames(text: string, flag: string, what: string): string[] {
   return names;
 }
 
+/** `1e23,1e24` or `70B,1.4T` → numbers: a flag's comma-separated list. */
 export function parseList(text: string, flag: string): number[] {
   const values = text
     .split(',')

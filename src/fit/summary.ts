@@ -425,10 +425,6 @@ export interface LoadedFit {
   json: FitJson;
 }
 
-/**
- * Read a fit JSON produced by `scalelab fit --json` (or `--out`).
- * @throws InputError naming the file and the missing or malformed field
- */
 /** The training runs behind the rows, said only when rows are checkpoints (a run name shared by several). */
 function trainingRunsOf(runs: readonly { run?: string }[]): { trainingRuns?: number } {
   const named = new Set<string>();
@@ -441,6 +437,10 @@ function trainingRunsOf(runs: readonly { run?: string }[]): { trainingRuns?: num
   return count < runs.length ? { trainingRuns: count } : {};
 }
 
+/**
+ * Read a fit JSON produced by `scalelab fit --json` (or `--out`).
+ * @throws InputError naming the file and the missing or malformed field
+ */
 export function loadFit(text: string, source: string): LoadedFit {
   const json = parseJsonText(text, source, 'a fit written by "scalelab fit --json"') as FitJson;
   if (typeof json !== 'object' || json === null || json.scalelab?.kind !== 'fit') {

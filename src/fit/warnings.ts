@@ -213,7 +213,6 @@ export function fitWarnings(r: FitFacts): TrustWarning[] {
   return w;
 }
 
-/** Checks on the data alone: what no fit can fix. */
 /**
  * How far a file's own C may lie from 6ND before it is said: counting conventions differ by tens of per
  * cent (Chinchilla's App. F counts attention; Kaplan's C leaves out embeddings, a few-fold for tiny
@@ -239,6 +238,7 @@ function computeConvention(dataset: Dataset): string | undefined {
   return `C (column "${column}") is ${formatNumber(median, 3)} × 6ND (median over ${ratios.length} row${ratios.length === 1 ? '' : 's'}): not FLOPs as 6ND counts them — another unit (PF-days, petaFLOPs), or an N that counts parameters a token does not use (a mixture of experts)? The law reads N and D, but C places the reach warnings, back-test cutoffs and IsoFLOP budgets: scale the column to FLOPs, or leave it out (C = 6ND then)`;
 }
 
+/** Checks on the data alone: what no fit can fix. */
 function dataWarnings(dataset: Dataset, law: Law): TrustWarning[] {
   const w: TrustWarning[] = [];
   const support = dataSupport(dataset);

@@ -372,7 +372,6 @@ function logLineHint(header: readonly string[]): string {
     : '';
 }
 
-/** Which source column feeds each field: explicit mapping first, then the aliases. */
 /**
  * The columns a file's header feeds without a mapping, as the parser reads them: the web app's column
  * step starts from this guess, so it offers what `fit FILE` would read (the earlier alias when two
@@ -415,6 +414,7 @@ export function fileColumns(text: string, source: string): string[] {
   }
 }
 
+/** Which source column feeds each field: explicit mapping first, then the aliases. */
 function resolveColumns(
   header: string[],
   explicit: Partial<Record<Field, string>>,

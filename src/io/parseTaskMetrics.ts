@@ -79,6 +79,11 @@ export interface TaskDefinition {
   lossMetric?: string;
   /** Random-guess accuracy. */
   chance?: number;
+  /**
+   * Where `chance` came from when not the manifest: given for the analysis by task name, or the mean of an
+   * average's tasks' levels. Never stored (a study keeps its manifest's definitions).
+   */
+  chanceFrom?: 'option' | 'parts';
 }
 
 /** Task metrics from several files (or a store), with each run's role and the tasks a manifest defines. */

@@ -15,6 +15,7 @@ import {
   oneTokenCountNotes,
   predictionIntervalNote,
   uncheckedNote,
+  chanceNote,
   noiseFromNote,
   partsNote,
   valLossNotes,
@@ -171,6 +172,8 @@ export function downstreamSections(
   }
   const noiseNote = noiseFromNote(tasks);
   if (noiseNote) reasons.push(`<li>${escapeHtml(noiseNote)}</li>`);
+  const chances = chanceNote(tasks, name);
+  if (chances) reasons.unshift(`<li>${escapeHtml(chances)}</li>`);
   const sections = [
     {
       id: 'downstream-screen',

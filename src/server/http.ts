@@ -46,12 +46,15 @@ export function hostAllowed(header: string | undefined, bindHost: string): boole
   return false;
 }
 
-/** The plain-text answer to a request whose Host is refused (421 Misdirected Request). */
-export function misdirectedText(header: string | undefined, bindHost: string): string {
+/**
+ * Why a request whose Host is refused is answered 421 (Misdirected Request): the message of the server's
+ * JSON error, as every other error of its API is (the web server's `{error}`, the lab server's `{detail}`).
+ */
+export function misdirectedMessage(header: string | undefined, bindHost: string): string {
   const extra = loopbackNames.includes(hostName(bindHost))
     ? ''
     : `, ${hostName(bindHost)}${wildcardHosts.has(bindHost) ? ' (any IP address)' : ''}`;
-  return `421 Misdirected Request: this server does not answer to the host name "${header ?? ''}" (it answers ${loopbackNames.join(', ')}${extra}; start it with --host NAME to add one)\n`;
+  return `misdirected request: this server does not answer to the host name "${header ?? ''}" (it answers ${loopbackNames.join(', ')}${extra}; start it with --host NAME to add one)`;
 }
 
 /**

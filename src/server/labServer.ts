@@ -23,7 +23,7 @@ import {
   clientErrorAnswer,
   hostAllowed,
   malformedEscape,
-  misdirectedText,
+  misdirectedMessage,
   readBody,
   requestTimeoutMs,
   requestTimeouts,
@@ -240,11 +240,8 @@ export function createLabServer(o: LabServerSetup): LabServer {
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
-    if (!hostAllowed(req.headers.host, bindHost)) {
-      const text = misdirectedText(req.headers.host, bindHost);
-      res.writeHead(421, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(text) });
-      return void res.end(text);
-    }
+    if (!hostAllowed(req.headers.host, bindHost))
+      return send(res, 421, { detail: misdirectedMessage(req.headers.host, bindHost) });
     const bad = malformedEscape(req.url ?? '/');
     if (bad) throw new HttpError(400, bad);
     let url: URL;

@@ -13,7 +13,7 @@
  *
  * Errors: { error: { status, message } } with 400 (bad parameter, malformed percent-escape), 404,
  * 405, 409 (the --db file is not a ScaleLab run store: the message says why), 413 (a body over
- * maxUploadBytes). A Host other than this server's names is 421, in plain text.
+ * maxUploadBytes), 421 (a Host other than this server's names).
  */
 import { z } from 'zod';
 import type { Dataset } from '../io/dataset.js';

@@ -35,7 +35,7 @@ import {
   clientErrorAnswer,
   hostAllowed,
   malformedEscape,
-  misdirectedText,
+  misdirectedMessage,
   readBody,
   requestTimeoutMs,
   requestTimeouts,
@@ -524,15 +524,9 @@ export function createWebServer(o: WebServerOptions): WebServer {
   let bindHost = '127.0.0.1';
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
-    if (!hostAllowed(req.headers.host, bindHost)) {
-      const text = misdirectedText(req.headers.host, bindHost);
-      res.writeHead(421, {
-        'content-type': 'text/plain; charset=utf-8',
-        'content-length': Buffer.byteLength(text),
-        'x-content-type-options': 'nosniff',
-      });
-      return void res.end(text);
-    }
+    // Before the body is read or anything answered: a page of another site that rebinds its name here gets nothing.
+    if (!hostAllowed(req.headers.host, bindHost))
+      return sendError(res, new HttpError(421, misdirectedMessage(req.headers.host, bindHost)));
     // Nothing here takes a body: it is read (up to the limit, else 413) and thrown away.
     try {
       await readBody(req, maxBody, { keep: false });

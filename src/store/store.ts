@@ -1217,16 +1217,6 @@ export class RunStore {
   }
 
   /**
-   * Claim a study for this process's sweep, until `release` (or the process ends): a second sweep
-   * on the same study would submit its planned runs too, and train them twice. The claim is a file
-   * beside the store, `PATH-sweep-HASH.N` (made whole by a hard link so no one reads half of it);
-   * the claim of highest generation N holds the study. One left by a process that has gone (kill -9,
-   * a reboot) is taken over by creating generation N+1, which only one process can create: two
-   * sweeps that find the same stale claim at once cannot both win (removing the stale file and
-   * creating the fixed name again let the second remove the first's new claim, and both ran).
-   * @throws StoreError naming the sweep that holds the study
-   */
-  /**
    * Whether a sweep holds `study` now (claimStudy). With none, the states of its runs in flight are
    * those a sweep last recorded: only a sweep asks the backend.
    */
@@ -1255,6 +1245,16 @@ export class RunStore {
     }
   }
 
+  /**
+   * Claim a study for this process's sweep, until `release` (or the process ends): a second sweep
+   * on the same study would submit its planned runs too, and train them twice. The claim is a file
+   * beside the store, `PATH-sweep-HASH.N` (made whole by a hard link so no one reads half of it);
+   * the claim of highest generation N holds the study. One left by a process that has gone (kill -9,
+   * a reboot) is taken over by creating generation N+1, which only one process can create: two
+   * sweeps that find the same stale claim at once cannot both win (removing the stale file and
+   * creating the fixed name again let the second remove the first's new claim, and both ran).
+   * @throws StoreError naming the sweep that holds the study
+   */
   claimStudy(study: string): { release: () => void } {
     if (this.path === ':memory:') return { release: () => {} };
     const base = studyClaimFile(this.path, study);
@@ -1781,10 +1781,10 @@ export class RunStore {
     );
   }
 
-  /** Move a run to a new status (and record backend, external id, reason when given). */
   /**
-   * Set a run's status. With `from`, only a run now in one of those statuses (one `sweep cancel` ended
-   * meanwhile keeps its cancelled): returns whether it was set.
+   * Move a run to a new status (and record backend, external id, reason when given). With `from`, only a
+   * run now in one of those statuses (one `sweep cancel` ended meanwhile keeps its cancelled): returns
+   * whether it was set.
    */
   setStatus(
     id: number,
@@ -1982,7 +1982,6 @@ export class RunStore {
     return new Map(rows.map((r) => [r.run, r.role]));
   }
 
-  /** The study's task metrics (every study's when none is named), in run and checkpoint order. */
   /** The studies that hold task metrics, by name: what to offer when another study was named. */
   taskMetricStudies(): string[] {
     return (
@@ -1992,6 +1991,7 @@ export class RunStore {
     ).map((r) => r.name);
   }
 
+  /** The study's task metrics (every study's when none is named), in run and checkpoint order. */
   taskMetrics(study?: string): TaskMetric[] {
     const rows = this.db
       .prepare(

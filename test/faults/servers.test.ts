@@ -507,8 +507,12 @@ test('item 4: both servers answer only their own Host names (421 otherwise), bef
       ]) {
         const r = await raw(port, path, { headers: { ...headers, host } });
         assert.equal(r.status, 421, `Host "${host}" → ${r.status}`);
-        assert.match(String(r.headers['content-type']), /^text\/plain/);
-        assert.match(r.text, /does not answer to the host name/);
+        // JSON, as every other error of each server's API: the web API's {error: {status, message}}, the lab's {detail}.
+        assert.match(String(r.headers['content-type']), /^application\/json/);
+        const body = JSON.parse(r.text) as { error?: { status: number; message: string }; detail?: string };
+        const message = port === webPort ? body.error?.message : body.detail;
+        if (port === webPort) assert.equal(body.error?.status, 421);
+        assert.match(message ?? '', /^misdirected request: this server does not answer to the host name "/, r.text);
       }
       // Refused before the key is checked or the body read.
       assert.equal((await raw(port, path, { headers: { host: 'evil.example' } })).status, 421);

@@ -434,17 +434,17 @@ function readCurveFit(path: string): CurveFitFile {
   return loadCurveFit(readText(path, 'a curve-law fit (JSON written by "scalelab curve-law fit --out FILE")'), path);
 }
 
-/**
- * The fit for a size: the joint fit, the one fit, or the one at --N. A fit made at one size is not
- * carried to another (its law has no N in it): that needs a joint fit, so it is refused, not used as if
- * the size did not matter. `from` says where N came from (--N, or the --observed run's size).
- */
 /** Why an interval from replicates that could not move some parameters is not to be trusted. */
 function frozenWarning(frozen: string[]): string {
   const one = frozen.length === 1;
   return `every bootstrap replicate kept ${frozen.join(' and ')} at one value: the refits ended at a limit of the law where ${one ? 'it has' : 'they have'} no gradient, so the law's interval leaves out ${one ? 'its' : 'their'} uncertainty; on the back-tests such fits' intervals for a new run (widened by the extrapolation term, chosen on those same cases) held 95 % of the Gemstones' losses and missed on moby, whose fits rest on two runs (docs/methods.md §35): fit more runs, or longer ones, to narrow it down`;
 }
 
+/**
+ * The fit for a size: the joint fit, the one fit, or the one at --N. A fit made at one size is not
+ * carried to another (its law has no N in it): that needs a joint fit, so it is refused, not used as if
+ * the size did not matter. `from` says where N came from (--N, or the --observed run's size).
+ */
 function fitFor(file: CurveFitFile, path: string, N?: number, from = '--N'): CurveFitFile['fits'][number] {
   const sameSize = (x: { N?: number }) => x.N !== undefined && N !== undefined && Math.abs(x.N / N - 1) < 1e-9;
   if (file.joint || file.fits.length === 1) {

@@ -478,8 +478,8 @@ function applyChances(data: TaskMetricData, f: TaskMetricFlags): void {
     if (!known.has(t))
       throw new UsageError(`--chance: no task "${t}" in the data; ${unknownName(t, [...known], 12, 'the tasks are')}`);
   data.tasks = data.tasks.map((d) => {
-    const chance = byTask[d.task] ?? every ?? d.chance;
-    return chance !== undefined ? { ...d, chance } : d;
+    const given = byTask[d.task] ?? every;
+    return given !== undefined ? { ...d, chance: given, chanceFrom: 'option' as const } : d;
   });
 }
 

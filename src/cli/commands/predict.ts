@@ -24,6 +24,25 @@ interface PredictFlags {
   json?: boolean;
 }
 
+/** A word of a suggested command line, quoted where a shell would split or read it. */
+const shellWord = (w: string) => (/^[\w@%+=:,./-]+$/.test(w) ? w : JSON.stringify(w));
+
+/**
+ * Given --C alone where the law takes N and D: which model at that C is meant is what `plan` answers (the
+ * compute-optimal N and D, with the same law), so the error names that command with the law's own flags.
+ */
+function compromiseHint(flags: PredictFlags, point: Point, missing: readonly string[]): string {
+  if (point.C === undefined || point.N !== undefined || !missing.includes('N') || !missing.includes('D')) return '';
+  const law = flags.fit
+    ? ['--fit', flags.fit]
+    : flags.preset
+      ? ['--preset', flags.preset]
+      : flags.law && flags.params
+        ? ['--law', flags.law, '--params', flags.params]
+        : [];
+  return `; or "scalelab plan --C ${[flags.C!, ...law].map(shellWord).join(' ')}" for the compute-optimal model at that C`;
+}
+
 export function registerPredict(
   program: Command,
   run: (fn: () => Promise<void>, json?: boolean) => Promise<void>,
@@ -85,7 +104,7 @@ Examples:
         );
         if (missing.length)
           throw new UsageError(
-            `law ${fit.law.id} needs ${missing.map((v) => `--${v}`).join(' and ')}${missing.includes('D') ? ' (or --C with --N)' : ''}`,
+            `law ${fit.law.id} needs ${missing.map((v) => `--${v}`).join(' and ')}${missing.includes('D') ? ' (or --C with --N)' : ''}${compromiseHint(flags, point, missing)}`,
           );
         const level = flags.level ? parseLevel(flags.level) : source.level;
         const members = source.members ?? [

@@ -101,7 +101,6 @@ function addAnalysisFlags(cmd: Command): Command {
   return deprecatedAlias(cmd, '--target <flops>', '--targets');
 }
 
-/** Fit (worker threads), bootstrap and analyse a file, as plot and report need. */
 /**
  * What one figure needs of the analysis: `plot` leaves out the approaches and the back-test its figure
  * does not draw (plot loss ran Approach 2's bootstrap and a back-test for a loss curve: 12 s against 5 s).
@@ -124,6 +123,7 @@ function figureWarnings(kind: FigureKind, warnings: readonly string[]): string[]
   return warnings.filter((w) => drawsTarget || !/^target[ :]/.test(w));
 }
 
+/** Fit (worker threads), bootstrap and analyse a file, as plot and report need. */
 async function analyseFile(
   file: string,
   f: AnalysisFlags,

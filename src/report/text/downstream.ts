@@ -7,6 +7,7 @@ import { formatInterval, formatNumber, formatPercent, formatRange, formatSignedP
 import { textTable } from '../../core/table.js';
 import type { BudgetAnswer, OpenInterval, TaskAnalysis } from '../../analyses/downstreamLadder.js';
 import type { LossToError, Sigmoid, TaskLossFit } from '../../analyses/downstream.js';
+import type { ChanceSource } from '../../analyses/answerChoices.js';
 import { paramsOff } from '../../fit/summary.js';
 
 const pct = (x: number) => formatPercent(x);
@@ -122,7 +123,6 @@ export function noiseFromNote(tasks: readonly Pick<TaskAnalysis, 'task' | 'scree
   return `noise σ (${which}): no run has 4 evaluations to measure it within, so it is from the final accuracies of ${from[0].screen!.noiseFrom} (each run against the straight line through its two neighbours; the curve's bend between them counts as noise too, so it errs high)`;
 }
 
-/** The screen: one line per task, verdict and the reasons. */
 /**
  * When a task's verdict rests on fewer checks than the screen has: with no chance level the near-chance
  * rule cannot fire, and a back-test that could not run cannot call the task noisy. Undefined when every
@@ -133,13 +133,47 @@ export function uncheckedNote(t: Pick<TaskAnalysis, 'screen'>, name: OptionNamer
   if (!s) return undefined;
   const missing = [
     ...(s.chance === undefined
-      ? [`no chance level (a manifest's "chance", or ${name('chance')}), so "near chance" was not checked`]
+      ? [
+          `no chance level (not a benchmark whose answer choices are known here: a manifest's "chance", or ${name('chance')}, gives one), so "near chance" was not checked`,
+        ]
       : []),
     ...(s.backtest ? [] : ['the back-test did not run (its column says why)']),
   ];
   return missing.length ? `${s.verdict} on the checks that ran: ${missing.join('; ')}` : undefined;
 }
 
+/**
+ * Where each task's chance level came from (an option, the manifest, an average's tasks, the benchmark's
+ * answer choices), in one line: a level the table derived is then never mistaken for one the user gave.
+ * Undefined when no task has one.
+ */
+export function chanceNote(
+  tasks: readonly Pick<TaskAnalysis, 'task' | 'screen'>[],
+  name: OptionNamer = libraryOption,
+): string | undefined {
+  const known = tasks.filter((t) => t.screen?.chance !== undefined && t.screen.chanceFrom);
+  if (!known.length) return undefined;
+  const from = (c: ChanceSource): string =>
+    c.from === 'option'
+      ? name('chance')
+      : c.from === 'manifest'
+        ? "the manifest's"
+        : c.from === 'parts'
+          ? "the mean of its tasks' levels"
+          : `${c.benchmark}'s ${c.choices} answer choices${c.mixed ? ` (${c.mixed})` : ''}`;
+  const sources = known.map((t) => from(t.screen!.chanceFrom!));
+  // One source for every task, other than a benchmark's own count, is said once.
+  const oneSource =
+    known.length > 1 &&
+    known.length === tasks.length &&
+    known[0].screen!.chanceFrom!.from !== 'answer choices' &&
+    sources.every((x) => x === sources[0]);
+  if (oneSource) return `chance level (random guessing): ${sources[0]}, for every task`;
+  const each = known.map((t, i) => `${t.task} ${t.screen!.chance!.toFixed(3)} (${sources[i]})`).join('; ');
+  return `chance level (random guessing): ${each}`;
+}
+
+/** The screen: one line per task, verdict and the reasons. */
 export function screenTable(tasks: readonly TaskAnalysis[], name: OptionNamer = libraryOption): string {
   const rows = tasks.map((t) => {
     const s = t.screen;
@@ -166,6 +200,8 @@ export function screenTable(tasks: readonly TaskAnalysis[], name: OptionNamer = 
     for (const w of t.warnings ?? []) reasons.push(`  ${t.task}: ${w.severity}: ${renameOptions(w.message, name)}`);
   // Which accuracy each task reads (acc_norm is preferred over acc): one line, every task's, first.
   const metrics = tasks.filter((t) => t.accuracyMetric).map((t) => `${t.task} ${t.accuracyMetric}`);
+  const chances = chanceNote(tasks, name);
+  if (chances) reasons.unshift(`  ${chances}`);
   if (metrics.length) reasons.unshift(`  accuracy metric: ${metrics.join(', ')}`);
   const noise = noiseFromNote(tasks);
   if (noise) reasons.push(`  ${noise}`);

@@ -47,7 +47,6 @@ export function noiseScaleReport(
   );
 }
 
-/** B_crit fitted to runs at several batch sizes, per target loss, and (with a loss) B_crit there. */
 /**
  * How many bootstrap resamples the B_crit(L) interval rests on, of how many drawn: a resample that
  * loses the step/data trade-off at any target is left out (the table's header says 1000, this line
@@ -58,6 +57,7 @@ function lawRefits(kept: number, drawn: number): string {
   return `the ${kept} of ${drawn} bootstrap resamples with a step/data trade-off at every target (${drawn - kept} lost one at some target)`;
 }
 
+/** B_crit fitted to runs at several batch sizes, per target loss, and (with a loss) B_crit there. */
 export function criticalBatchFromRunsReport(x: {
   source: string;
   result: ReturnType<typeof criticalBatchFromRuns>;

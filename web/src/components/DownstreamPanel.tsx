@@ -10,6 +10,7 @@ import {
   taskLossCText,
   taskLossText,
   uncheckedNote,
+  chanceNote,
   partsNote,
   valLossNotes,
   viaValLossCell,
@@ -83,12 +84,18 @@ function readQuestion(texts: { N: string; D: string; chance: string }): {
   };
 }
 
+/** The panel's one option that the screen's notes name: its chance field. */
+const chanceField = (option: string) => (option === 'chance' ? 'the chance accuracy field' : `option "${option}"`);
+
 /** A task's verdict and every reason behind it, or why it was not screened. */
 function whyText(t: DownstreamTask): string {
-  const note = uncheckedNote(t);
+  const note = uncheckedNote(t, chanceField);
+  // Where the chance level came from, so that one derived from the benchmark's answer choices is seen as such.
+  const chance = chanceNote([t], chanceField);
   return [
     ...(t.screen?.reasons ?? []),
     ...(note ? [note] : []),
+    ...(chance ? [chance] : []),
     ...(t.parts ? [partsNote(t)] : []),
     t.screenProblem ?? '',
     t.fitProblem ?? '',
