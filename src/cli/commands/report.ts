@@ -345,10 +345,8 @@ Examples:
             criticalBatch: criticalBatchInput(),
           };
           // Task metrics are read (and checked) before the long fit, so a bad file fails fast.
-          const downstream = f.downstream
-            ? await (
-                await import('./downstream.js')
-              ).downstreamForReport(
+          const downstreamAt = f.downstream
+            ? (await import('./downstream.js')).downstreamForReport(
                 downstreamFiles,
                 downstreamReplicates,
                 f.via,
@@ -361,6 +359,10 @@ Examples:
             ...(budget?.hardware ? { targets: [budget.compute] } : {}),
             plan: planInputs,
           });
+          // Each task's accuracy predicted at the model this page recommends (the plan's N and D).
+          const downstream = downstreamAt
+            ? await downstreamAt(a.plan ? { N: a.plan.recommendation.N, D: a.plan.recommendation.D } : undefined)
+            : undefined;
           const specs = figures(a, keyword(f.x, '--x', ['N', 'D', 'C'] as const));
           const { renderSvg } = await import('../../render/render.js');
           const svgs = await renderFigures(specs, renderSvg);
