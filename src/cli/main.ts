@@ -13,7 +13,6 @@ Exit codes: 0 done; 1 it ran but the result is a failure (e.g. a sweep with fail
 or input error (unknown flag, missing argument, bad value, bad input file); 70 an internal error;
 130 interrupted by Ctrl-C (143 by SIGTERM, 129 by SIGHUP), saying what it left.`;
 
-
 type Register = (program: Command, run: (fn: () => Promise<void>, json?: boolean) => Promise<void>) => void;
 
 /**
