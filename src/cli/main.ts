@@ -3,24 +3,15 @@
  * library options, calls the library, and prints a report or JSON.
  */
 import type { Command } from 'commander';
-import { readFileSync } from 'node:fs';
 import { exitCodes } from '../errors/index.js';
-import { packagePath } from '../io/packageRoot.js';
 import { commandEnded, handleInterrupts } from './interrupt.js';
 import { useStoreAbove } from './storeLocation.js';
+import { version } from './version.js';
 
 const exitCodesHelp = `
 Exit codes: 0 done; 1 it ran but the result is a failure (e.g. a sweep with failed runs); 2 a usage
 or input error (unknown flag, missing argument, bad value, bad input file); 70 an internal error;
 130 interrupted by Ctrl-C (143 by SIGTERM, 129 by SIGHUP), saying what it left.`;
-
-function version(): string {
-  try {
-    return (JSON.parse(readFileSync(packagePath('package.json'), 'utf8')) as { version: string }).version;
-  } catch {
-    return 'unknown';
-  }
-}
 
 type Register = (program: Command, run: (fn: () => Promise<void>, json?: boolean) => Promise<void>) => void;
 

@@ -21,7 +21,7 @@ import { rollingBacktest, type RollingBacktestResult } from '../analyses/rolling
 import { trainingRuns } from '../io/rollingOrigin.js';
 import { canAllocate, computeOptimal } from '../analyses/computeOptimal.js';
 import { placeOnFrontier, type CatalogModel, type FrontierPlacement } from '../catalog/models.js';
-import { forRunLoss, makePlan, type Plan } from '../analyses/plan.js';
+import { forRunLoss, makePlan, type Plan, type PlanInput } from '../analyses/plan.js';
 import { isScaleLabError, libraryOption, renameOptions, type OptionNamer } from '../errors/index.js';
 import { defaultLawId, getLaw, type LawChoice } from '../laws/index.js';
 import { checkLawData, checkMagnitudes } from '../io/dataChecks.js';
@@ -62,6 +62,11 @@ export interface AnalysisOptions {
    * (`option "budgets"`).
    */
   optionName?: OptionNamer;
+  /**
+   * What the plan for the last target takes beyond the law, as `plan` is given it: the cluster and days
+   * the budget comes from (its MFU and where that comes from), the learning-rate and batch laws, B_crit.
+   */
+  plan?: Pick<PlanInput, 'hardware' | 'cluster' | 'assumed' | 'hyperparameters' | 'criticalBatch' | 'shape'>;
 }
 
 export interface Analysis {
@@ -180,6 +185,7 @@ export function analyse(
         provenance: `law ${fitted.law.id} fitted to ${dataset.source}`,
         ranges,
         ensemble: fitEnsemble(fitJson),
+        ...o.plan,
       });
       // The run's loss as `predict` and `plan --fit` give it (the candidates averaged, an interval for one
       // run), beside the law's own: without it the report's plan showed only the law's narrower interval.
@@ -196,11 +202,16 @@ export function analyse(
     if (!isScaleLabError(e)) throw e;
     unplannable.push(`frontier: ${e.message}`);
   }
-  // Each with its severity where it is an extrapolation (the plan's warnings carry their grades).
-  const targetWarnings = (plan?.warnings ?? []).map((w) => ({
+  // Each with its severity where it is an extrapolation (the plan's warnings carry their grades). The
+  // learning-rate and batch law's own (a preset used beyond the budgets it was fitted on) are said as
+  // that law's: they are not the loss target lying beyond these data.
+  const hparamWarnings = new Set(plan?.recommendation.hyperparameters?.warnings ?? []);
+  const graded = (w: Plan['warnings'][number]) => ({
     message: w.message,
     severity: w.code === 'extrapolation' ? w.severity : undefined,
-  }));
+  });
+  const targetWarnings = (plan?.warnings ?? []).filter((w) => !hparamWarnings.has(w)).map(graded);
+  const hyperparameterWarnings = [...hparamWarnings].map(graded);
   const disagreements = agreements.filter((a) => !a.exponent && a.statement.includes('DISAGREE'));
   // The report's worst beyond the fit's own trust: a target far beyond the data, approaches that disagree.
   // A page whose top read "Trust: ok" beside them was read as the verdict on the plan.
@@ -208,6 +219,11 @@ export function analyse(
     ...targetWarnings.flatMap((w) =>
       w.severity === 'severe' || w.severity === 'warning'
         ? [{ severity: w.severity, what: 'the target lies beyond the data' }]
+        : [],
+    ),
+    ...hyperparameterWarnings.flatMap((w) =>
+      w.severity === 'severe' || w.severity === 'warning'
+        ? [{ severity: w.severity, what: 'the learning-rate and batch law lies beyond its runs' }]
         : [],
     ),
     ...disagreements.map((a) => ({
@@ -232,6 +248,7 @@ export function analyse(
     // Each with its severity where it is an extrapolation (info within 10×), as the fit's warnings carry
     // theirs: plot and report print every line as "warning:", and 6× the data read as a warning.
     ...targetWarnings.map((w) => `target${w.severity ? ` (${w.severity})` : ''}: ${w.message}`),
+    ...hyperparameterWarnings.map((w) => `hyperparameters${w.severity ? ` (${w.severity})` : ''}: ${w.message}`),
     ...disagreements.map((a) => a.statement),
   ];
   if (bt) warnings.push(...backtestWarnings(bt));

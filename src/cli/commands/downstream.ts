@@ -27,6 +27,7 @@ import {
   DOWNSTREAM_STEP2,
   PLAN_HORIZON,
   step2Sigmoids,
+  type Target,
 } from '../../analyses/downstream.js';
 import { defaultStorePath, describeWriter, MissingStoreError } from '../../store/store.js';
 import { exitCodes, InputError, type OptionNamer, UsageError } from '../../errors/index.js';
@@ -48,6 +49,7 @@ import {
 } from '../output.js';
 import { downstreamSections, sigmoidPlot } from '../../report/downstreamHtml.js';
 import { htmlPage } from '../../report/html.js';
+import { provenance, provenanceLines } from '../provenance.js';
 import {
   backtestTable,
   downstreamJson,
@@ -692,28 +694,68 @@ async function downstreamReportHtml(
   tasks: TaskAnalysis[],
   predicts: boolean,
   title: string,
-  generatedBy: string,
+  generatedBy: readonly string[],
 ): Promise<string> {
   return htmlPage(title, await downstreamSectionsRendered(tasks, predicts), generatedBy);
 }
 
-/** Task metrics for the scaling report's downstream sections (`scalelab report --downstream FILES`). */
-export async function downstreamForReport(
+/**
+ * Task metrics for the scaling report's downstream sections (`scalelab report --downstream FILES`): read
+ * and checked now, so a bad file fails before the long fit; analysed by the function returned, with the
+ * model the report plans (its N and D) predicted for each task.
+ */
+export function downstreamForReport(
   inputs: string[],
   replicates = 0,
   via?: string,
   // report has no --chance: its note names the command that has (scalelab downstream report --chance).
   name: OptionNamer = flagFor,
   batchTokens?: string,
-): Promise<ReturnType<typeof downstreamSections>> {
+): (planned?: { N: number; D: number }) => Promise<ReturnType<typeof downstreamSections>> {
   const route = via !== undefined ? keyword(via, '--via', DOWNSTREAM_ROUTES) : undefined;
   const data = readForAnalysis(inputs, fileOptions({ batchTokens }));
   noteTasksWithoutMetrics(data);
-  return downstreamSectionsRendered(
-    analyseLadder(data, { replicates, ...(route ? { route } : {}) }),
-    hasTargets(data),
-    name,
-  );
+  return (planned) =>
+    downstreamSectionsRendered(
+      analyseLadder(data, {
+        replicates,
+        ...(route ? { route } : {}),
+        ...(planned ? { targets: [{ label: "the report's plan", N: planned.N, D: planned.D }] } : {}),
+      }),
+      hasTargets(data) || planned !== undefined,
+      name,
+    );
+}
+
+/** A target model of the user's (downstream predict's and report's --N, --D, --C). */
+function addTargetModelFlags(cmd: Command): Command {
+  return cmd
+    .addOption(flag('N', { detail: 'a target model to predict (with --D)' }))
+    .addOption(flag('D', { detail: "the target's" }))
+    .addOption(flag('C', { detail: "the target's, when not 6ND" }));
+}
+
+interface TargetModelFlags {
+  N?: string;
+  D?: string;
+  C?: string;
+}
+
+function givenTargets(f: TargetModelFlags): Target[] {
+  if ((f.N === undefined) !== (f.D === undefined))
+    throw new UsageError("--N and --D: give both (the target model's size and tokens)");
+  if (f.N === undefined) {
+    if (f.C !== undefined) throw new UsageError("--C is read with --N and --D (the target model's compute)");
+    return [];
+  }
+  return [
+    {
+      label: 'given',
+      N: parseQuantity(f.N, '--N'),
+      D: parseQuantity(f.D!, '--D'),
+      ...(f.C !== undefined ? { C: parseQuantity(f.C, '--C') } : {}),
+    },
+  ];
 }
 
 const EXAMPLES = `
@@ -900,36 +942,23 @@ ${EXAMPLES}`,
       }, f.json),
     );
 
-  withBootstrap(
-    inputOptions(
-      ds
-        .command('predict')
-        .description(
-          'chained prediction of accuracy for the targets in the data and/or --N/--D, with intervals through both steps',
-        ),
+  addTargetModelFlags(
+    withBootstrap(
+      inputOptions(
+        ds
+          .command('predict')
+          .description(
+            'chained prediction of accuracy for the targets in the data and/or --N/--D, with intervals through both steps',
+          ),
+      ),
+      '100',
     ),
-    '100',
   )
-    .addOption(flag('N', { detail: 'a target model to predict (with --D)' }))
-    .addOption(flag('D', { detail: "the target's" }))
-    .addOption(flag('C', { detail: "the target's, when not 6ND" }))
     .option('--from-val-loss', FROM_VAL_LOSS)
     .addHelpText('after', EXAMPLES)
-    .action(async (inputs: string[], f: InputFlags & BootstrapFlags & { N?: string; D?: string; C?: string }) =>
+    .action(async (inputs: string[], f: InputFlags & BootstrapFlags & TargetModelFlags) =>
       run(async () => {
-        if ((f.N === undefined) !== (f.D === undefined))
-          throw new UsageError("--N and --D: give both (the target model's size and tokens)");
-        const targets =
-          f.N !== undefined
-            ? [
-                {
-                  label: 'given',
-                  N: parseQuantity(f.N, '--N'),
-                  D: parseQuantity(f.D!, '--D'),
-                  ...(f.C !== undefined ? { C: parseQuantity(f.C, '--C') } : {}),
-                },
-              ]
-            : [];
+        const targets = givenTargets(f);
         const data = loadData(inputs, f);
         if (!targets.length && !hasTargets(data))
           throw new UsageError(
@@ -955,47 +984,53 @@ ${EXAMPLES}`,
       }, f.json),
     );
 
-  withBootstrap(
-    inputOptions(
-      ds
-        .command('report')
-        .description(
-          'write a self-contained HTML report: the screen, per-task fits, the sigmoid figures, the back-test and the predictions',
-        ),
-      'the report, HTML (required)',
+  addTargetModelFlags(
+    withBootstrap(
+      inputOptions(
+        ds
+          .command('report')
+          .description(
+            'write a self-contained HTML report: the screen, per-task fits, the sigmoid figures, the back-test and the predictions',
+          ),
+        'the report, HTML (required)',
+      ),
+      '100',
     ),
-    '100',
   )
     .option('--from-val-loss', FROM_VAL_LOSS)
     .addHelpText(
       'after',
       `
 The --out file is the HTML page (required); --json prints a summary.
-With target runs (--target-runs, or role "target" in a manifest) the report predicts them, and its
+With target runs (--target-runs, or role "target" in a manifest) or a model of yours (--N and --D, as
+downstream predict takes them) the report predicts them, and its
 exit code follows downstream predict's rule: a task named in --task that gets no prediction makes
 the run exit 1 after the page is written (its reason on stderr, and as notPredicted in --json); from
 a report over every task such a task is a warning, unless no task was predicted at all (exit 1).
 ${EXAMPLES}
   scalelab downstream report examples/downstream/olmo-ladder/ladder.json --out downstream.html`,
     )
-    .action(async (inputs: string[], f: InputFlags & BootstrapFlags) =>
+    .action(async (inputs: string[], f: InputFlags & BootstrapFlags & TargetModelFlags) =>
       run(async () => {
         if (!f.out) throw new UsageError('--out: expected the HTML file to write');
+        const targets = givenTargets(f);
         const data = loadData(inputs, f, {
           what: 'the report',
           format: 'HTML',
           extensions: ['.html', '.htm'],
           fileOnly: true,
         });
-        const tasks = await analyse(data, analysisOptions(f, bootstrapOptions(f)), f);
-        // The page predicts only when the data have target runs (a report takes no --N/--D); then a task
-        // without a prediction is judged as downstream predict judges it.
-        const predicts = hasTargets(data);
+        const tasks = await analyse(data, analysisOptions(f, { targets, ...bootstrapOptions(f) }), f);
+        // The page predicts when the data have target runs or --N/--D name a model; then a task without a
+        // prediction is judged as downstream predict judges it.
+        const predicts = hasTargets(data) || targets.length > 0;
+        // Version, date, command line and each input file's hash (a study's records have no file).
+        const made = provenance(taskMetricFilesRead(inputs));
         const html = await downstreamReportHtml(
           tasks,
           predicts,
           `Downstream report: ${data.source}`,
-          `Generated by ScaleLab from ${data.source}`,
+          provenanceLines(made, data.source),
         );
         checkFiniteText(html, data.source);
         writeOutput(
@@ -1015,6 +1050,7 @@ ${EXAMPLES}
                 verdict: t.screen?.verdict ?? null,
                 ...unansweredJson('notPredicted', t.task, unanswered),
               })),
+              provenance: made,
             },
             data.source,
           );

@@ -1,47 +1,30 @@
 import type { Command } from 'commander';
-import {
-  forRunLoss,
-  hyperparametersFromPreset,
-  hyperparametersFromSweep,
-  makePlanSteps,
-  type Plan,
-  type PlanHyperparameters,
-} from '../../analyses/plan.js';
+import { forRunLoss, makePlanSteps, type Plan } from '../../analyses/plan.js';
 import { landmarksReport, planReport } from '../../report/text/plan.js';
 import { commandFlagNamer } from '../optionFlags.js';
-import {
-  accelerator,
-  defaultMfu,
-  defaultMfuSource,
-  hardwareBudget,
-  type Accelerator,
-  type HardwareBudget,
-} from '../../hardware/catalog.js';
 import { FitError, UsageError } from '../../errors/index.js';
-import { keyword, parseFraction, parseInteger, parseQuantity, plainNumber } from '../options.js';
+import { keyword, parseInteger, parseQuantity, plainNumber } from '../options.js';
 import { printResult, writeResult } from '../output.js';
-import { defaultGpu, deprecatedAlias, flag } from '../flags.js';
+import { deprecatedAlias, flag } from '../flags.js';
 import { checkAllocatable, lawFlagsHelp, lawSourceError, resolveLaw, type LawSource } from '../lawSource.js';
-import { hparamPreset, hparamPresets } from '../../hparams/laws.js';
-import { kaplanBatchPreset } from '../../hparams/criticalBatch.js';
-import { readRuns } from '../../io/readRuns.js';
-import { parseColumnMapping } from '../../io/parseRuns.js';
 import { loadCatalog } from '../../catalog/load.js';
 import { findModel, placeOnFrontier, type FrontierPlacement } from '../../catalog/models.js';
 import type { Law } from '../../laws/law.js';
 import { accuracyPlanSection, judgeUnanswered, type AccuracyPlanFlags } from './downstream.js';
 import { PLAN_HORIZON } from '../../analyses/downstream.js';
-import type { Steps } from '../../core/steps.js';
 import { handleToTheEnd, stepwise } from '../interrupt.js';
+import {
+  addHardwareFlags,
+  addHparamsPresetFlag,
+  criticalBatchInput,
+  hyperparameterSource,
+  planBudget,
+  type HardwareFlags,
+  type HparamFlags,
+} from '../planInputs.js';
 
-interface PlanFlags extends AccuracyPlanFlags {
+interface PlanFlags extends AccuracyPlanFlags, HardwareFlags, HparamFlags {
   C?: string;
-  gpus?: string;
-  gpu?: string;
-  peakFlops?: string;
-  days?: string;
-  mfu: string;
-  price?: string;
   fit?: string;
   preset?: string;
   law?: string;
@@ -54,10 +37,6 @@ interface PlanFlags extends AccuracyPlanFlags {
   vocab: string;
   seqLen: string;
   mlp: string;
-  hparamsPreset: string;
-  sweep?: string;
-  sweepColumns?: string;
-  sweepBootstrap: string;
 }
 
 function placeModels(list: string, law: Law, params: Record<string, number>): FrontierPlacement[] {
@@ -67,19 +46,6 @@ function placeModels(list: string, law: Law, params: Record<string, number>): Fr
     .map((n) => n.trim())
     .filter(Boolean)
     .map((n) => placeOnFrontier(findModel(catalog, n), law, params));
-}
-
-function hyperparameterSource(
-  flags: PlanFlags,
-): (at: { C: number; N: number }) => PlanHyperparameters | Steps<PlanHyperparameters> {
-  if (!flags.sweep) return hyperparametersFromPreset(hparamPreset(flags.hparamsPreset));
-  const sweep = readRuns(flags.sweep, {
-    columns: flags.sweepColumns ? parseColumnMapping(flags.sweepColumns) : undefined,
-  });
-  return hyperparametersFromSweep(sweep, flags.sweep, {
-    replicates: parseInteger(flags.sweepBootstrap, '--sweep-bootstrap', 2),
-    seed: parseInteger(flags.seed, '--seed', 0),
-  });
 }
 
 /**
@@ -97,57 +63,45 @@ async function planFrom(source: LawSource, input: Parameters<typeof makePlanStep
 
 export function registerPlan(program: Command, run: (fn: () => Promise<void>, json?: boolean) => Promise<void>): void {
   deprecatedAlias(
-    program
-      .command('plan')
-      .description('recommend the big run for a compute budget or a cluster: N, D, shape, predicted loss, time')
-      .addOption(flag('C', { detail: 'the budget (instead of --gpus/--days)' }))
-      .option('--gpus <n>', 'number of accelerators')
-      .addOption(
-        flag('gpu', {
-          detail: `the default ${defaultGpu} is a convenience, not a measurement: name yours`,
-          default: defaultGpu,
-        }),
+    addHparamsPresetFlag(
+      addHardwareFlags(
+        program
+          .command('plan')
+          .description('recommend the big run for a compute budget or a cluster: N, D, shape, predicted loss, time')
+          .addOption(flag('C', { detail: 'the budget (instead of --gpus/--days)' })),
       )
-      .addOption(flag('peak-flops'))
-      .option('--days <days>', 'training time')
-      .addOption(flag('mfu', { detail: `the default ${defaultMfu}: ${defaultMfuSource}`, default: String(defaultMfu) }))
-      .option('--price <per-gpu-hour>', 'price per GPU-hour, for the cost')
-      .addOption(flag('fit', { detail: 'the law to plan with (its bootstrap replicates give intervals)' }))
-      .addOption(flag('preset', { detail: 'the law to plan with (default: epoch-2024)' }))
-      .addOption(flag('law', { detail: 'with --params' }))
-      .addOption(flag('params'))
-      .option(
-        '--compare <models>',
-        'place published models on the frontier of the law, e.g. llama-3-70b,chinchilla-70b (names: scalelab models)',
-      )
-      .addOption(flag('unique-tokens', { detail: 'with a data-constrained law, e.g. --preset muennighoff-2023' }))
-      .option(
-        '--inference-tokens <tokens>',
-        'lifetime inference tokens T: adds the inference-aware (over-trained) model, the least lifetime FLOPs 6·N·D + 2·N·T at the target loss (Sardana et al. 2024)',
-      )
-      .addOption(flag('target-loss', { detail: "inference-aware (default: the budget's compute-optimal loss)" }))
-      .option(
-        '--quality-of <params>',
-        'inference-aware: reach the loss of a compute-optimal model of this size (e.g. 3e10)',
-      )
-      .addOption(
-        flag('vocab', {
-          detail: 'of the shape (the default: Llama-2-like; N and D do not depend on it)',
-          default: '32000',
-        }),
-      )
-      .addOption(
-        flag('seq-len', {
-          detail: 'the context, for the shape and FLOPs (the default: Llama-2-like; N and D do not depend on it)',
-          default: '4096',
-        }),
-      )
-      .addOption(flag('mlp', { default: 'gated' }))
-      .option(
-        '--hparams-preset <name>',
-        `learning-rate and batch law: ${hparamPresets.map((p) => p.id).join(', ')}`,
-        'deepseek-2024',
-      )
+        .addOption(flag('fit', { detail: 'the law to plan with (its bootstrap replicates give intervals)' }))
+        .addOption(flag('preset', { detail: 'the law to plan with (default: epoch-2024)' }))
+        .addOption(flag('law', { detail: 'with --params' }))
+        .addOption(flag('params'))
+        .option(
+          '--compare <models>',
+          'place published models on the frontier of the law, e.g. llama-3-70b,chinchilla-70b (names: scalelab models)',
+        )
+        .addOption(flag('unique-tokens', { detail: 'with a data-constrained law, e.g. --preset muennighoff-2023' }))
+        .option(
+          '--inference-tokens <tokens>',
+          'lifetime inference tokens T: adds the inference-aware (over-trained) model, the least lifetime FLOPs 6·N·D + 2·N·T at the target loss (Sardana et al. 2024)',
+        )
+        .addOption(flag('target-loss', { detail: "inference-aware (default: the budget's compute-optimal loss)" }))
+        .option(
+          '--quality-of <params>',
+          'inference-aware: reach the loss of a compute-optimal model of this size (e.g. 3e10)',
+        )
+        .addOption(
+          flag('vocab', {
+            detail: 'of the shape (the default: Llama-2-like; N and D do not depend on it)',
+            default: '32000',
+          }),
+        )
+        .addOption(
+          flag('seq-len', {
+            detail: 'the context, for the shape and FLOPs (the default: Llama-2-like; N and D do not depend on it)',
+            default: '4096',
+          }),
+        )
+        .addOption(flag('mlp', { default: 'gated' })),
+    )
       .addOption(
         flag('sweep', { detail: "its learning rate and batch instead of a preset's, with bootstrap intervals" }),
       )
@@ -209,38 +163,12 @@ Examples:
       }
       const source = resolveLaw(flags, 'epoch-2024');
       checkAllocatable(source);
-      let acc: Accelerator = accelerator(flags.gpu ?? defaultGpu);
-      // Your own hardware by its peak alone is not the default GPU: before, '8 × NVIDIA B200 (peak overridden)'.
-      const ownGpu = cmd.getOptionValueSource('gpu') !== 'cli';
-      if (flags.peakFlops)
-        acc = {
-          ...acc,
-          id: ownGpu ? 'custom' : `${acc.id}*`,
-          name: ownGpu ? 'custom accelerator' : `${acc.name} (peak overridden)`,
-          peakFlops: parseQuantity(flags.peakFlops, '--peak-flops'),
-          source: '--peak-flops on the command line',
-        };
-      const mfu = parseFraction(flags.mfu, '--mfu');
-      let compute: number;
-      let hardware: HardwareBudget | undefined;
-      let cluster;
-      const gpus = flags.gpus ? parseInteger(flags.gpus, '--gpus', 1) : undefined;
-      if (flags.C) {
-        if (flags.days) throw new UsageError('give either --C or --days (with --gpus), not both');
-        compute = parseQuantity(flags.C, '--C');
-        if (gpus) cluster = { gpus, accelerator: acc, mfu };
-      } else {
-        if (!gpus || !flags.days)
-          throw new UsageError('give the budget: --C FLOPS, or --gpus N --days D (with --gpu and --mfu)');
-        hardware = hardwareBudget(
-          gpus,
-          acc,
-          mfu,
-          parseQuantity(flags.days, '--days', { unit: 'days' }),
-          flags.price ? parseQuantity(flags.price, '--price') : undefined,
-        );
-        compute = hardware.flops;
-      }
+      const { compute, hardware, cluster, assumed } = planBudget(
+        flags,
+        cmd,
+        flags.C ? parseQuantity(flags.C, '--C') : undefined,
+        '--C',
+      );
       const inference = flags.inferenceTokens
         ? {
             tokens: parseQuantity(flags.inferenceTokens, '--inference-tokens', { positive: false }),
@@ -254,17 +182,11 @@ Examples:
         throw new UsageError('--target-loss and --quality-of need --inference-tokens');
       if (inference?.targetLoss !== undefined && inference.qualityOf !== undefined)
         throw new UsageError('give --target-loss or --quality-of, not both');
-      // Inputs nobody typed are said as such beside their numbers: a plan for 10,000 GPUs that silently
-      // priced B200s, or an MFU the user never chose, cannot be traced from its output otherwise.
-      const assumed = {
-        ...(ownGpu && !flags.peakFlops ? { accelerator: 'the default --gpu, a convenience: name yours' } : {}),
-        ...(cmd.getOptionValueSource('mfu') !== 'cli' ? { mfu: `the default --mfu: ${defaultMfuSource}` } : {}),
-      };
       const plan = await planFrom(source, {
         compute,
         hardware,
         cluster,
-        ...(hardware || cluster ? { assumed } : {}),
+        ...(assumed ? { assumed } : {}),
         law: source.law,
         params: source.params,
         replicates: source.replicates,
@@ -279,12 +201,7 @@ Examples:
         },
         inference,
         hyperparameters: hyperparameterSource(flags),
-        criticalBatch: {
-          bStar: kaplanBatchPreset.bStar,
-          alphaB: kaplanBatchPreset.alphaB,
-          source: `preset ${kaplanBatchPreset.id}: ${kaplanBatchPreset.citation}`,
-          note: `Kaplan's L is ${kaplanBatchPreset.note.replace(/^L is /, '')}; the predicted loss here is on this law's data, so B_crit is indicative`,
-        },
+        criticalBatch: criticalBatchInput(),
         uniqueTokens: flags.uniqueTokens ? parseQuantity(flags.uniqueTokens, '--unique-tokens') : undefined,
         ...(source.chosen && (source.members?.length ?? 0) > 1
           ? { ensemble: { reported: source.chosen, members: source.members! } }

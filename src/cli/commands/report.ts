@@ -35,6 +35,33 @@ import { checkFiniteText, checkOutput, nonFiniteNumbers, printResult, progress, 
 import { loadCatalog } from '../../catalog/load.js';
 import { defaultLandmarks, findModel } from '../../catalog/models.js';
 import { budgetChoices, deprecatedAlias, flag } from '../flags.js';
+import { provenance, provenanceLines } from '../provenance.js';
+import {
+  addHardwareFlags,
+  addHparamsPresetFlag,
+  criticalBatchInput,
+  hyperparameterSource,
+  planBudget,
+  type HardwareFlags,
+} from '../planInputs.js';
+import type { Plan } from '../../analyses/plan.js';
+
+/** The plan in the report's --json: the budget and its hardware, the model, its loss, learning rate and batch. */
+function planSummary(plan: Plan): Record<string, unknown> {
+  const r = plan.recommendation;
+  return {
+    compute: plan.compute,
+    ...(plan.hardware ? { hardware: plan.hardware } : {}),
+    ...(plan.assumed ? { assumed: plan.assumed } : {}),
+    N: r.N,
+    D: r.D,
+    loss: r.loss,
+    intervals: r.intervals,
+    ...(r.days !== undefined ? { days: r.days } : {}),
+    ...(r.hyperparameters ? { hyperparameters: r.hyperparameters } : {}),
+    ...(r.criticalBatch ? { criticalBatch: r.criticalBatch } : {}),
+  };
+}
 
 type Run = (fn: () => Promise<void>, json?: boolean) => Promise<void>;
 
@@ -128,7 +155,7 @@ async function analyseFile(
   file: string,
   f: AnalysisFlags,
   optionName: OptionNamer,
-  only: Pick<AnalyseRunsOptions, 'skip' | 'backtest'> = {},
+  only: Partial<Pick<AnalyseRunsOptions, 'skip' | 'backtest' | 'targets' | 'plan'>> = {},
 ): Promise<Analysis> {
   const dataset = readRuns(file, runSelection(f));
   const x = keyword(f.x, '--x', ['N', 'D', 'C'] as const);
@@ -153,7 +180,7 @@ async function analyseFile(
     level,
     runners: parallelRunners({ whileParallel: interruptible }),
     progress: (_, total) => progress('bootstrap', total, f),
-    targets: parseList(f.targets, '--targets'),
+    targets: only.targets ?? parseList(f.targets, '--targets'),
     isoflop: {
       budgets: parseBudgets(budgets),
       vertex: keyword(f.vertex, '--vertex', ['parabola', 'min-run'] as const),
@@ -167,7 +194,9 @@ async function analyseFile(
       replicates: replicates > 1 ? Math.min(50, Math.max(20, Math.round(replicates / 10))) : 0,
       seed,
     },
-    ...only,
+    ...(only.skip ? { skip: only.skip } : {}),
+    ...(only.backtest !== undefined ? { backtest: only.backtest } : {}),
+    ...(only.plan ? { plan: only.plan } : {}),
     landmarks: parseNames(f.landmarks ?? defaultLandmarks.join(','), '--landmarks', 'model ids').map((id) =>
       findModel(catalog, id),
     ),
@@ -231,36 +260,50 @@ export function registerPlotAndReport(program: Command, run: Run): void {
         else process.stderr.write(warnings.map((w) => `warning: ${w}\n`).join(''));
       }, f.json),
     );
-  addAnalysisFlags(
-    program
-      .command('report')
-      .description(
-        'write a self-contained HTML report: data, fit with intervals, three approaches, plan, back-test, warnings, figures',
-      )
-      .argument('<file>', `runs (${runFormatNames})`)
-      .addOption(flag('downstream', { detail: 'adds the downstream sections (scalelab downstream report)' }))
-      .addOption(flag('downstreamBootstrap', { default: '0' }))
-      .addOption(
-        flag('batch-tokens', { detail: "with --downstream: to turn a results file's checkpoint step into tokens" }),
-      )
-      .addOption(flag('via', { detail: 'with --downstream' }))
-      .addOption(flag('out', { detail: 'the report, HTML', required: true }))
-      .addOption(flag('json', { detail: 'a summary of the report' })),
+  addHparamsPresetFlag(
+    addHardwareFlags(
+      addAnalysisFlags(
+        program
+          .command('report')
+          .description(
+            'write a self-contained HTML report: data, fit with intervals, three approaches, plan, back-test, warnings, figures',
+          )
+          .argument('<file>', `runs (${runFormatNames})`)
+          .addOption(flag('downstream', { detail: 'adds the downstream sections (scalelab downstream report)' }))
+          .addOption(flag('downstreamBootstrap', { default: '0' }))
+          .addOption(
+            flag('batch-tokens', { detail: "with --downstream: to turn a results file's checkpoint step into tokens" }),
+          )
+          .addOption(flag('via', { detail: 'with --downstream' }))
+          .addOption(flag('out', { detail: 'the report, HTML', required: true }))
+          .addOption(flag('json', { detail: 'a summary of the report' })),
+      ),
+    ),
   )
     .addHelpText(
       'after',
-      '\nExample:\n  scalelab report examples/chinchilla.csv --budgets chinchilla --targets 1e23,1e24 --out report.html',
+      `
+The plan is for the last --targets, or for a cluster as scalelab plan takes it: --gpus N --days D (with
+--gpu, --mfu, --peak-flops, --price) gives C, and --targets with --days is refused (two budgets);
+--targets with --gpus alone adds the wall-clock time of the last target on that cluster.
+The page's footer (and provenance in --json) names the version, the date (UTC; SOURCE_DATE_EPOCH
+fixes it), the command line and each input file's size and SHA-256.
+Examples:
+  scalelab report examples/chinchilla.csv --budgets chinchilla --targets 1e23,1e24 --out report.html
+  scalelab report examples/chinchilla.csv --gpus 2000 --gpu h100 --days 21 --out report.html`,
     )
     .action(
       async (
         file: string,
-        f: AnalysisFlags & {
-          out: string;
-          downstream?: string;
-          downstreamBootstrap: string;
-          batchTokens?: string;
-          via?: string;
-        },
+        f: AnalysisFlags &
+          HardwareFlags & {
+            hparamsPreset: string;
+            out: string;
+            downstream?: string;
+            downstreamBootstrap: string;
+            batchTokens?: string;
+            via?: string;
+          },
         cmd: Command,
       ) =>
         run(async () => {
@@ -280,11 +323,30 @@ export function registerPlotAndReport(program: Command, run: Run): void {
             throw new UsageError('--via is read with --downstream (the task metrics to fit)');
           if (!f.downstream && f.batchTokens !== undefined)
             throw new UsageError('--batch-tokens is read with --downstream (the task metrics to fit)');
+          // The budget as plan derives it (one code path): a cluster and days give C, and the plan is for it.
+          const clusterFlags = (['gpu', 'mfu', 'peakFlops', 'price'] as const).filter(
+            (k) => cmd.getOptionValueSource(k) === 'cli',
+          );
+          if (f.gpus === undefined && f.days === undefined && clusterFlags.length)
+            throw new UsageError(
+              `${clusterFlags.map((k) => commandFlagNamer(cmd)(k)).join(', ')}: read with --gpus (and --days for the budget)`,
+            );
+          const typedTargets =
+            cmd.getOptionValueSource('targets') === 'cli' ? parseList(f.targets, '--targets') : undefined;
+          const budget =
+            f.gpus !== undefined || f.days !== undefined
+              ? planBudget(f, cmd, typedTargets?.[typedTargets.length - 1], '--targets')
+              : undefined;
+          const planInputs = {
+            ...(budget?.hardware ? { hardware: budget.hardware } : {}),
+            ...(budget?.cluster ? { cluster: budget.cluster } : {}),
+            ...(budget?.assumed ? { assumed: budget.assumed } : {}),
+            hyperparameters: hyperparameterSource({ hparamsPreset: f.hparamsPreset, seed: f.seed }),
+            criticalBatch: criticalBatchInput(),
+          };
           // Task metrics are read (and checked) before the long fit, so a bad file fails fast.
-          const downstream = f.downstream
-            ? await (
-                await import('./downstream.js')
-              ).downstreamForReport(
+          const downstreamAt = f.downstream
+            ? (await import('./downstream.js')).downstreamForReport(
                 downstreamFiles,
                 downstreamReplicates,
                 f.via,
@@ -293,13 +355,22 @@ export function registerPlotAndReport(program: Command, run: Run): void {
               )
             : undefined;
           const optionName = commandFlagNamer(cmd);
-          const a = await analyseFile(file, f, optionName);
+          const a = await analyseFile(file, f, optionName, {
+            ...(budget?.hardware ? { targets: [budget.compute] } : {}),
+            plan: planInputs,
+          });
+          // Each task's accuracy predicted at the model this page recommends (the plan's N and D).
+          const downstream = downstreamAt
+            ? await downstreamAt(a.plan ? { N: a.plan.recommendation.N, D: a.plan.recommendation.D } : undefined)
+            : undefined;
           const specs = figures(a, keyword(f.x, '--x', ['N', 'D', 'C'] as const));
           const { renderSvg } = await import('../../render/render.js');
           const svgs = await renderFigures(specs, renderSvg);
           // The Trust table names flags as the Warnings list does (--columns, scalelab fit --init grid).
+          // Version, date, command line and each input's hash: the page says how to make it again.
+          const made = provenance([file, ...taskMetricFilesRead(downstreamFiles)]);
           const html = reportHtml(a, svgs, {
-            generatedBy: `Generated by ScaleLab from ${file}`,
+            generatedBy: provenanceLines(made, file),
             extra: downstream,
             optionName,
           });
@@ -321,6 +392,8 @@ export function registerPlotAndReport(program: Command, run: Run): void {
                 approaches: a.approaches.map((x) => x.approach),
                 skipped: a.skipped,
                 ...(a.backtestSkipped !== undefined ? { backtestSkipped: a.backtestSkipped } : {}),
+                ...(a.plan ? { plan: planSummary(a.plan) } : {}),
+                provenance: made,
               },
               file,
             );

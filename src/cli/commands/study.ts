@@ -3,6 +3,7 @@ import { runStudy } from '../../experiments/study.js';
 import { storeExecutor } from '../../experiments/runner.js';
 import { studyJson, studyReport, studySummary, type StudySummary } from '../../experiments/studyReport.js';
 import { studyHtml } from '../../report/studyHtml.js';
+import { provenance, provenanceLines } from '../provenance.js';
 import { defaultStorePath } from '../../store/store.js';
 import { fitToJson } from '../../fit/summary.js';
 import { parseInteger, parseQuantity, parseReplicates } from '../options.js';
@@ -165,7 +166,13 @@ Examples:
           const report = studyReport(summary, optionName);
           if (f.out && /\.html?$/i.test(f.out)) {
             const { renderSvg } = await import('../../render/render.js');
-            writeOutput(f.out, await studyHtml(summary, renderSvg, optionName), f);
+            // The page says how to make it again: version, date, command line, the world file's hash.
+            const made = provenance([f.world].filter((p) => p !== undefined));
+            writeOutput(
+              f.out,
+              await studyHtml(summary, renderSvg, optionName, provenanceLines(made, `study "${summary.study}"`)),
+              f,
+            );
           } else if (f.out) writeOutput(f.out, report, f);
           if (f.json) printJson(studyJson(summary));
           else writeStdout(report);

@@ -19,16 +19,56 @@ function describeShape(c: ShapeCandidate): string {
 const ci = (v: number, interval?: [number, number], digits = 4) =>
   `${formatNumber(v, digits)}${interval ? `   ${formatInterval(interval, 3)}` : ''}`;
 
+/**
+ * The cluster a budget comes from, as plan's first line says it: GPUs, accelerator, days, MFU (each
+ * marked "(default)" where nobody typed it), GPU-hours and cost. Undefined for a budget in FLOPs.
+ */
+export function planHardware(plan: Plan): string | undefined {
+  const hw = plan.hardware;
+  if (!hw) return undefined;
+  return `${hw.gpus} × ${hw.accelerator.name}${plan.assumed?.accelerator ? ' (default)' : ''} for ${hw.days} day${hw.days === 1 ? '' : 's'} at MFU ${hw.mfu}${plan.assumed?.mfu ? ' (default)' : ''} (${formatNumber(hw.gpuHours, 4)} GPU-hours${hw.cost !== undefined ? `, cost ${formatNumber(hw.cost, 4)} at ${hw.pricePerGpuHour} per GPU-hour` : ''})`;
+}
+
+/**
+ * How the recommended run trains, as plan prints it (label, text): wall-clock time, learning rate and
+ * batch with their source, the critical batch and the batch trade-off. The report's plan section shows
+ * the same lines.
+ */
+export function planTrainingLines(plan: Plan): [label: string, text: string][] {
+  const r = plan.recommendation;
+  const lines: [string, string][] = [];
+  if (r.days !== undefined) lines.push(['wall-clock', `${r.days.toFixed(1)} days`]);
+  if (r.hyperparameters) {
+    const h = r.hyperparameters;
+    const iv = (x?: [number, number]) => (x ? ` ${formatInterval(x, 3, '95 % ')}` : '');
+    lines.push([
+      'learning rate',
+      `${formatNumber(h.learningRate, 3)}${iv(h.learningRateInterval)}; batch ${formatNumber(h.batchTokens, 3)}${iv(h.batchInterval)} tokens   [${h.source}]`,
+    ]);
+  }
+  if (r.criticalBatch) {
+    const b = r.criticalBatch;
+    lines.push([
+      'critical batch',
+      `B_crit(L = ${formatNumber(b.loss, 4)}) = ${formatNumber(b.bCrit, 3)} tokens at the predicted loss   [B*/L^(1/α_B), B* = ${formatNumber(b.bStar, 3)}, α_B = ${b.alphaB}; ${b.source}]`,
+    ]);
+    const t = b.atRecommendedBatch;
+    lines.push([
+      'batch trade-off',
+      `at B = B_crit: 2·S_min steps and 2·E_min tokens (McCandlish et al. 2018)` +
+        (t
+          ? `; at the recommended batch (${formatNumber(t.ratio, 3)}·B_crit): ${formatNumber(t.stepsFactor, 3)}·S_min steps (${formatNumber(t.steps, 3)} of S_min ${formatNumber(t.minSteps, 3)}) and ${formatNumber(t.tokensFactor, 3)}·E_min tokens (E_min ${formatNumber(t.minTokens, 3)})`
+          : ''),
+    ]);
+    if (b.note) lines.push(['', `note: ${b.note}`]);
+  }
+  return lines;
+}
+
 export function planReport(plan: Plan, name: OptionNamer = libraryOption): string {
   const lines: string[] = [];
-  const hw = plan.hardware;
-  lines.push(
-    `Plan for ${formatNumber(plan.compute, 4)} training FLOPs${
-      hw
-        ? `: ${hw.gpus} × ${hw.accelerator.name}${plan.assumed?.accelerator ? ' (default)' : ''} for ${hw.days} day${hw.days === 1 ? '' : 's'} at MFU ${hw.mfu}${plan.assumed?.mfu ? ' (default)' : ''} (${formatNumber(hw.gpuHours, 4)} GPU-hours${hw.cost !== undefined ? `, cost ${formatNumber(hw.cost, 4)} at ${hw.pricePerGpuHour} per GPU-hour` : ''})`
-        : ''
-    }`,
-  );
+  const hw = planHardware(plan);
+  lines.push(`Plan for ${formatNumber(plan.compute, 4)} training FLOPs${hw ? `: ${hw}` : ''}`);
   lines.push(`Law: ${plan.law.formula}; ${plan.law.provenance}`);
   lines.push(
     `     ${Object.entries(plan.law.params)
@@ -64,28 +104,7 @@ export function planReport(plan: Plan, name: OptionNamer = libraryOption): strin
       `  FLOPs per token    6N ${formatNumber(r.flopsPerToken.sixN, 4)}; Kaplan (non-embedding + attention) ${formatNumber(r.flopsPerToken.kaplan, 4)}; Chinchilla App. F ${formatNumber(r.flopsPerToken.chinchilla, 4)}`,
     );
   }
-  if (r.days !== undefined) lines.push(`  wall-clock         ${r.days.toFixed(1)} days`);
-  if (r.hyperparameters) {
-    const h = r.hyperparameters;
-    const iv = (x?: [number, number]) => (x ? ` ${formatInterval(x, 3, '95 % ')}` : '');
-    lines.push(
-      `  learning rate      ${formatNumber(h.learningRate, 3)}${iv(h.learningRateInterval)}; batch ${formatNumber(h.batchTokens, 3)}${iv(h.batchInterval)} tokens   [${h.source}]`,
-    );
-  }
-  if (r.criticalBatch) {
-    const b = r.criticalBatch;
-    lines.push(
-      `  critical batch     B_crit(L = ${formatNumber(b.loss, 4)}) = ${formatNumber(b.bCrit, 3)} tokens at the predicted loss   [B*/L^(1/α_B), B* = ${formatNumber(b.bStar, 3)}, α_B = ${b.alphaB}; ${b.source}]`,
-    );
-    const t = b.atRecommendedBatch;
-    lines.push(
-      `  batch trade-off    at B = B_crit: 2·S_min steps and 2·E_min tokens (McCandlish et al. 2018)` +
-        (t
-          ? `; at the recommended batch (${formatNumber(t.ratio, 3)}·B_crit): ${formatNumber(t.stepsFactor, 3)}·S_min steps (${formatNumber(t.steps, 3)} of S_min ${formatNumber(t.minSteps, 3)}) and ${formatNumber(t.tokensFactor, 3)}·E_min tokens (E_min ${formatNumber(t.minTokens, 3)})`
-          : ''),
-    );
-    if (b.note) lines.push(`                     note: ${b.note}`);
-  }
+  for (const [label, text] of planTrainingLines(plan)) lines.push(`  ${label.padEnd(18)} ${text}`);
   lines.push('', 'For contrast, the same budget under the same law:');
   lines.push(
     textTable(

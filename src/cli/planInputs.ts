@@ -1,0 +1,145 @@
+/**
+ * What `plan` and `report` both read to plan the big run: the budget from a cluster (--gpus, --gpu,
+ * --peak-flops, --days, --mfu, --price) or from FLOPs, and the learning-rate and batch laws. One set of
+ * flag definitions and one derivation, so a report made with `--gpus 2000 --gpu h100 --days 21` plans
+ * for exactly the C that `plan` prints for them.
+ */
+import type { Command } from 'commander';
+import {
+  accelerator,
+  defaultMfu,
+  defaultMfuSource,
+  hardwareBudget,
+  type Accelerator,
+  type HardwareBudget,
+} from '../hardware/catalog.js';
+import { hyperparametersFromPreset, hyperparametersFromSweep, type PlanHyperparameters } from '../analyses/plan.js';
+import { hparamPreset, hparamPresets } from '../hparams/laws.js';
+import { kaplanBatchPreset } from '../hparams/criticalBatch.js';
+import { readRuns } from '../io/readRuns.js';
+import { parseColumnMapping } from '../io/parseRuns.js';
+import type { Steps } from '../core/steps.js';
+import { UsageError } from '../errors/index.js';
+import { parseFraction, parseInteger, parseQuantity } from './options.js';
+import { defaultGpu, flag } from './flags.js';
+
+export interface HardwareFlags {
+  gpus?: string;
+  gpu?: string;
+  peakFlops?: string;
+  days?: string;
+  mfu: string;
+  price?: string;
+}
+
+export interface HparamFlags {
+  hparamsPreset: string;
+  sweep?: string;
+  sweepColumns?: string;
+  sweepBootstrap?: string;
+  seed: string;
+}
+
+/** The cluster's flags, in plan's order; `budget` says what they are instead of (plan: --C; report: --targets). */
+export function addHardwareFlags(cmd: Command): Command {
+  return cmd
+    .option('--gpus <n>', 'number of accelerators')
+    .addOption(
+      flag('gpu', {
+        detail: `the default ${defaultGpu} is a convenience, not a measurement: name yours`,
+        default: defaultGpu,
+      }),
+    )
+    .addOption(flag('peak-flops'))
+    .option('--days <days>', 'training time')
+    .addOption(flag('mfu', { detail: `the default ${defaultMfu}: ${defaultMfuSource}`, default: String(defaultMfu) }))
+    .option('--price <per-gpu-hour>', 'price per GPU-hour, for the cost');
+}
+
+/** The learning-rate and batch law's flag (a preset's). */
+export function addHparamsPresetFlag(cmd: Command): Command {
+  return cmd.option(
+    '--hparams-preset <name>',
+    `learning-rate and batch law: ${hparamPresets.map((p) => p.id).join(', ')}`,
+    'deepseek-2024',
+  );
+}
+
+export interface PlanBudget {
+  compute: number;
+  hardware?: HardwareBudget;
+  cluster?: { gpus: number; accelerator: Accelerator; mfu: number };
+  /** The inputs nobody typed (the default GPU, the default MFU), with where they come from. */
+  assumed?: { mfu?: string; accelerator?: string };
+}
+
+/**
+ * The budget: `given` FLOPs (plan's --C, report's --targets), with --gpus for the wall-clock time; or
+ * --gpus × --days on the accelerator at the MFU. FLOPs and --days together are refused: two budgets.
+ * @param given the FLOPs the user typed, and the flag they typed them with
+ * @param budgetFlag the flag that gives FLOPs, for the error saying what to give
+ */
+export function planBudget(f: HardwareFlags, cmd: Command, given: number | undefined, budgetFlag: string): PlanBudget {
+  let acc: Accelerator = accelerator(f.gpu ?? defaultGpu);
+  // Your own hardware by its peak alone is not the default GPU: before, '8 × NVIDIA B200 (peak overridden)'.
+  const ownGpu = cmd.getOptionValueSource('gpu') !== 'cli';
+  if (f.peakFlops)
+    acc = {
+      ...acc,
+      id: ownGpu ? 'custom' : `${acc.id}*`,
+      name: ownGpu ? 'custom accelerator' : `${acc.name} (peak overridden)`,
+      peakFlops: parseQuantity(f.peakFlops, '--peak-flops'),
+      source: '--peak-flops on the command line',
+    };
+  const mfu = parseFraction(f.mfu, '--mfu');
+  const gpus = f.gpus ? parseInteger(f.gpus, '--gpus', 1) : undefined;
+  // Inputs nobody typed are said as such beside their numbers: a plan for 10,000 GPUs that silently
+  // priced B200s, or an MFU the user never chose, cannot be traced from its output otherwise.
+  const assumed = {
+    ...(ownGpu && !f.peakFlops ? { accelerator: 'the default --gpu, a convenience: name yours' } : {}),
+    ...(cmd.getOptionValueSource('mfu') !== 'cli' ? { mfu: `the default --mfu: ${defaultMfuSource}` } : {}),
+  };
+  if (given !== undefined) {
+    if (f.days) throw new UsageError(`give either ${budgetFlag} or --days (with --gpus), not both`);
+    return gpus ? { compute: given, cluster: { gpus, accelerator: acc, mfu }, assumed } : { compute: given };
+  }
+  if (!gpus || !f.days)
+    throw new UsageError(`give the budget: ${budgetFlag} FLOPS, or --gpus N --days D (with --gpu and --mfu)`);
+  const hardware = hardwareBudget(
+    gpus,
+    acc,
+    mfu,
+    parseQuantity(f.days, '--days', { unit: 'days' }),
+    f.price ? parseQuantity(f.price, '--price') : undefined,
+  );
+  return { compute: hardware.flops, hardware, assumed };
+}
+
+/** The recommended run's learning rate and batch: a preset's laws, or a sweep's fitted ones. */
+export function hyperparameterSource(
+  flags: HparamFlags,
+): (at: { C: number; N: number }) => PlanHyperparameters | Steps<PlanHyperparameters> {
+  if (!flags.sweep) return hyperparametersFromPreset(hparamPreset(flags.hparamsPreset));
+  const sweep = readRuns(flags.sweep, {
+    columns: flags.sweepColumns ? parseColumnMapping(flags.sweepColumns) : undefined,
+  });
+  return hyperparametersFromSweep(sweep, flags.sweep, {
+    replicates: parseInteger(flags.sweepBootstrap ?? '200', '--sweep-bootstrap', 2),
+    seed: parseInteger(flags.seed, '--seed', 0),
+  });
+}
+
+/** Kaplan's B_crit(L) at the recommended run's predicted loss, as plan gives it. */
+export function criticalBatchInput(): {
+  bStar: number;
+  alphaB: number;
+  source: string;
+  note: string;
+} {
+  return {
+    bStar: kaplanBatchPreset.bStar,
+    alphaB: kaplanBatchPreset.alphaB,
+    source: `preset ${kaplanBatchPreset.id}: ${kaplanBatchPreset.citation}`,
+    note: `Kaplan's L is ${kaplanBatchPreset.note.replace(/^L is /, '')}; the predicted loss here is on this law's data, so B_crit is indicative`,
+  };
+}
