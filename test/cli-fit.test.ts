@@ -552,3 +552,34 @@ test('fit on an lm-evaluation-harness results file says to read it with scalelab
 test('README commands write fit.json into the repository root, which git ignores', () => {
   assert.match(readFileSync(join(root, '.gitignore'), 'utf8'), /^\/fit\.json$/m);
 });
+
+test("fit: W&B's Name is suggested as the run where it keeps one N, and a run name with two sizes is refused in fit, frontier and backtest", () => {
+  const rows = ['Name,_step,N,D,loss'];
+  const sizes = [1e7, 2e7, 4e7, 8e7, 1.6e8, 3.2e8];
+  for (const [i, n] of sizes.entries())
+    for (const s of [1, 2])
+      rows.push(
+        `r${i},${s},${n},${1e8 * s * (i + 1)},${(1.7 + 400 / n ** 0.34 + 400 / (1e8 * s * (i + 1)) ** 0.28).toFixed(5)}`,
+      );
+  const names = join(tmp, 'wandb-names.csv');
+  writeFileSync(names, rows.join('\n') + '\n');
+  const r = scalelab(['fit', names]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(
+    r.stdout,
+    /the file's "Name" column keeps one N for each of its values: if it names each run .*--columns run=Name/,
+  );
+  // Mapped, a name shared by two sizes is refused at the later row, naming both lines.
+  const shared = join(tmp, 'wandb-shared.csv');
+  writeFileSync(shared, rows.join('\n').replace(/^r1,/gm, 'r0,') + '\n');
+  for (const command of ['fit', 'frontier', 'backtest']) {
+    const x = scalelab([command, shared, '--columns', 'run=Name']);
+    assert.equal(x.code, 2, `${command}: ${x.stdout}`);
+    noStackTrace(x.stderr);
+    assert.match(
+      x.stderr,
+      /wandb-shared\.csv:4 \(column "N"\): run "r0" has N = 2e7 here but N = 1e7 at line 2: expected one model size per run name/,
+      command,
+    );
+  }
+});

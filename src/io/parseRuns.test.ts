@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseRuns, parseColumnMapping, runFormatNames, type Field } from './parseRuns.js';
 import { InputError } from '../errors/index.js';
-import { describeColumns, unfinishedRuns } from './dataset.js';
+import { checkRunSizes, describeColumns, finalCheckpoints, unfinishedRuns } from './dataset.js';
 
 const csv =
   (body: string) =>
@@ -697,18 +697,37 @@ test("a refused loss from a held-out column says which column was read as the lo
   );
 });
 
-test("W&B's Name column is read as the run where no run or run_id column is there", () => {
-  const wandb = parseRuns('Name,_step,params,tokens,train/loss\nr1,1,1e8,2e9,3.1\nr1,2,1e8,4e9,2.9\n', {
-    source: 'w.csv',
-  });
-  assert.equal(wandb.columns.run, 'Name');
-  assert.deepEqual(
-    wandb.runs.map((r) => r.run),
-    ['r1', 'r1'],
-  );
+test("W&B's Name is not read as the run (a display name runs share); runNameColumn says a Name that could be", () => {
+  const body = 'Name,_step,params,tokens,train/loss\nr1,1,1e8,2e9,3.1\nr1,2,1e8,4e9,2.9\nr2,1,2e8,2e9,3.0\n';
+  const wandb = parseRuns(body, { source: 'w.csv' });
+  assert.equal(wandb.columns.run, undefined);
+  assert.ok(wandb.unread?.includes('Name'));
+  assert.equal(wandb.runNameColumn, 'Name');
+  // A name shared by two sizes ("llama" for every run) names no run: the warning asks for a run column.
+  const shared = parseRuns(body.replace('r2,', 'r1,'), { source: 'w.csv' });
+  assert.equal(shared.runNameColumn, undefined);
+  // Mapped, it is the run; a run column found by name needs no suggestion.
+  assert.equal(parseRuns(body, { source: 'w.csv', columns: { run: 'Name' } }).runs[2].run, 'r2');
   const both = parseRuns('Name,run_id,N,D,loss\nnice name,r1,1e8,2e9,3.1\n', { source: 'b.csv' });
   assert.equal(both.columns.run, 'run_id');
-  assert.equal(both.runs[0].run, 'r1');
+  assert.equal(both.runNameColumn, undefined);
+});
+
+test('checkRunSizes refuses a run name with two model sizes at the later row, naming both lines; finalCheckpoints too', () => {
+  const d = parseRuns('run,N,D,loss\na,1e6,1e9,3\nb,2e6,1e9,2.9\na,2e6,2e9,2.8\n', { source: 'x.csv' });
+  for (const f of [() => checkRunSizes(d), () => finalCheckpoints(d)])
+    assert.throws(
+      f,
+      (e: unknown) =>
+        e instanceof InputError &&
+        e.location.line === 4 &&
+        e.location.columnName === 'N' &&
+        /run "a" has N = 2e6 here but N = 1e6 at line 2: expected one model size per run name/.test(e.message),
+    );
+  // One size per name, and rows without a name, pass.
+  checkRunSizes(
+    parseRuns('run,N,D,loss\na,1e6,1e9,3\na,1e6,2e9,2.8\n,2e6,1e9,2.9\n,4e6,1e9,2.7\n', { source: 'y.csv' }),
+  );
 });
 
 test("Python's bare NaN and infinities in JSON and JSONL are said as what they are, at their line and column", () => {
@@ -759,7 +778,7 @@ test("a tracker's run state (W&B's State, state, status) is read; a word it does
 
 test('unfinishedRuns names the runs that did not finish, by state, once each; nothing when all finished', () => {
   const body =
-    'Name,State,N,D,loss\na,finished,1e7,1e8,4\nb,crashed,2e7,1e8,3.9\nb,crashed,2e7,2e8,3.7\nc,killed,4e7,1e8,3.8\nd,running,8e7,1e8,3.6\n';
+    'run,State,N,D,loss\na,finished,1e7,1e8,4\nb,crashed,2e7,1e8,3.9\nb,crashed,2e7,2e8,3.7\nc,killed,4e7,1e8,3.8\nd,running,8e7,1e8,3.6\n';
   const message = unfinishedRuns(parseRuns(body, { source: 'w.csv' }));
   assert.equal(
     message,

@@ -232,7 +232,7 @@ test('a store from a newer ScaleLab is refused with its path', () => {
 test("a tracker's state column: crashed, failed and killed runs are stored failed with the state as the reason, running as running", () => {
   const store = RunStore.open(join(dir, 'state.db'));
   const file = [
-    'Name,State,N,D,loss',
+    'run,State,N,D,loss',
     'a,finished,1e7,1e8,4.0',
     'a,finished,1e7,2e8,3.8',
     'b,crashed,2e7,1e8,3.9',
@@ -256,20 +256,22 @@ test("a tracker's state column: crashed, failed and killed runs are stored faile
     ['a'],
   );
   // The run exported while running, imported again once it finished, follows the newer state.
-  store.importDataset(parseRuns('Name,State,N,D,loss\nc,finished,4e7,2e8,3.6\n', { source: 'w2.csv' }), 'w');
+  store.importDataset(parseRuns('run,State,N,D,loss\nc,finished,4e7,2e8,3.6\n', { source: 'w2.csv' }), 'w');
   assert.equal(store.runs({ study: 'w' }).find((r) => r.name === 'c')!.status, 'completed');
   // One run with two states in one file is a contradiction, located at the later row.
   assert.throws(
     () =>
       store.importDataset(
-        parseRuns('Name,State,N,D,loss\nf,finished,1e7,1e8,4\nf,crashed,1e7,2e8,3.9\n', { source: 'x.csv' }),
+        parseRuns('run,State,N,D,loss\nf,finished,1e7,1e8,4\nf,crashed,1e7,2e8,3.9\n', { source: 'x.csv' }),
         'w',
       ),
     (e: unknown) =>
       e instanceof InputError &&
       e.location.line === 3 &&
       e.location.columnName === 'State' &&
-      /run "f" is crashed here but finished at line 2/.test(e.message),
+      /run "f" is crashed here but finished at line 2: .*a run restarted under its name.*option "columns" run=-/.test(
+        e.message,
+      ),
   );
   store.close();
 });

@@ -28,7 +28,7 @@ import {
 import { hostname } from 'node:os';
 import { basename, dirname, isAbsolute, join } from 'node:path';
 import { InputError, type Message, ScaleLabError } from '../errors/index.js';
-import { finishedState, type Dataset, type Run } from '../io/dataset.js';
+import { finishedState, runSizeCheck, type Dataset, type Run } from '../io/dataset.js';
 import { formatNumber } from '../core/format.js';
 import type { RunRole, TaskDefinition, TaskMetric, TaskMetricSet } from '../io/parseTaskMetrics.js';
 import { parseSchedule, type Schedule } from '../core/schedule.js';
@@ -1405,23 +1405,22 @@ export class RunStore {
     const studyId = this.study(studyName);
     // Within one file a run name means one run: the same name with another N is a contradiction in
     // the file (across files it is another run, as above).
-    const sizes = new Map<string, { n: number | null; line: number; state: Run['state'] }>();
+    const states = new Map<string, { line: number; state: Run['state'] }>();
+    const checkSize = runSizeCheck(source);
     feed((r) => {
       if (r.run !== undefined) {
-        const seen = sizes.get(r.run);
-        const n = r.N ?? null;
-        if (!seen) sizes.set(r.run, { n, line: r.line, state: r.state });
+        const seen = states.get(r.run);
+        if (!seen) states.set(r.run, { line: r.line, state: r.state });
         else if (seen.state !== r.state) {
+          // Two states under one name are mostly two runs under one display name (a crashed run rerun
+          // under its name), not one run's checkpoints.
           throw new InputError(
             { file: source, line: r.line, ...(stateColumn !== undefined ? { columnName: stateColumn } : {}) },
-            `run "${r.run}" is ${r.state ?? 'without a state'} here but ${seen.state ?? 'without a state'} at line ${seen.line}: expected one state per run in a file`,
-          );
-        } else if (seen.n !== n) {
-          throw new InputError(
-            { file: source, line: r.line, columnName: 'N' },
-            `run "${r.run}" has N = ${n === null ? 'none' : formatNumber(n, 6)} here but N = ${seen.n === null ? 'none' : formatNumber(seen.n, 6)} at line ${seen.line}: expected one model size per run name in a file (give the other run another name)`,
+            (o) =>
+              `run "${r.run}" is ${r.state ?? 'without a state'} here but ${seen.state ?? 'without a state'} at line ${seen.line}: expected one state per run in a file; if the name is shared by several runs (a run restarted under its name), read a column that tells runs apart (a run id) as the run, or each row as a run of its own with ${o('columns')} run=-`,
           );
         }
+        checkSize(r);
       }
       const at = `${source}:${r.line}`;
       const n = r.N ?? null,

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { readRuns } from '../../io/readRuns.js';
-import { unfinishedRuns } from '../../io/dataset.js';
+import { checkRunSizes, unfinishedRuns } from '../../io/dataset.js';
 import { warning } from '../../fit/warnings.js';
 import {
   approach1Steps,
@@ -119,6 +119,7 @@ Examples:
         const which = keyword(flags.approach, '--approach', ['1', '2', '3', 'all'] as const);
         const targets = parseList(flags.targets, '--targets');
         const dataset = readRuns(file, runSelection(flags));
+        checkRunSizes(dataset);
         const replicates = parseInteger(flags.bootstrap, '--bootstrap', 0);
         const seed = parseInteger(flags.seed, '--seed', 0);
         const level = parseLevel(flags.level);
