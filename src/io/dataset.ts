@@ -9,15 +9,34 @@ import { formatNumber } from '../core/format.js';
 
 /**
  * The run states a state column may hold, as a tracker writes them (W&B: finished, crashed, failed,
- * killed, running; `runs export`: completed), read in any case.
+ * killed, running, pending, preempted; MLflow: finished, failed, killed, running, scheduled; `runs
+ * export`: completed), read in any case.
  */
-export const runStates = ['finished', 'completed', 'running', 'crashed', 'failed', 'killed'] as const;
+export const runStates = [
+  'finished',
+  'completed',
+  'running',
+  'pending',
+  'scheduled',
+  'crashed',
+  'preempted',
+  'failed',
+  'killed',
+] as const;
 
 export type RunState = (typeof runStates)[number];
 
 /** Whether a run in this state trained to its end: its last checkpoint is its final loss. */
 export function finishedState(state: RunState): boolean {
   return state === 'finished' || state === 'completed';
+}
+
+/**
+ * Whether a run in this state was still going (or not yet started) when the tracker wrote the file:
+ * it may yet finish, and a later export of it is its end.
+ */
+export function ongoingState(state: RunState): boolean {
+  return state === 'running' || state === 'pending' || state === 'scheduled';
 }
 
 /** One run (or one checkpoint of a run) after validation. */

@@ -752,7 +752,7 @@ test("Python's bare NaN and infinities in JSON and JSONL are said as what they a
   );
 });
 
-test("a tracker's run state (W&B's State, state, status) is read; a word it does not know is refused at its cell", () => {
+test("a tracker's run state (W&B's State, state, run_state) is read; a word it does not know is refused at its cell", () => {
   const body = 'Name,State,N,D,train/loss\na,finished,1e7,1e8,4\nb,Crashed,2e7,1e8,3.9\nc,running,4e7,1e8,3.8\n';
   const d = parseRuns(body, { source: 'w.csv' });
   assert.equal(d.columns.state, 'State');
@@ -760,12 +760,22 @@ test("a tracker's run state (W&B's State, state, status) is read; a word it does
     d.runs.map((r) => r.state),
     ['finished', 'crashed', 'running'],
   );
-  // runs export writes "status" with the store's word for a finished run.
-  assert.equal(parseRuns('N,D,loss,status\n1e7,1e8,4,completed\n', { source: 'e.csv' }).runs[0].state, 'completed');
+  // A user's own "status" column is no state: its words are not refused (they were, reading the whole file).
+  const own = parseRuns('N,D,loss,status\n1e8,2e9,3.1,ok\n2e8,4e9,2.9,diverged\n', { source: 'e.csv' });
+  assert.equal(own.columns.state, undefined);
+  assert.equal(own.runs[1].state, undefined);
+  assert.ok(own.unread?.includes('status'));
+  // W&B's pending and preempted, MLflow's SCHEDULED, in any case.
+  assert.deepEqual(
+    parseRuns('N,D,loss,run_state\n1e7,1e8,4,Pending\n2e7,1e8,3.9,preempted\n4e7,1e8,3.8,SCHEDULED\n', {
+      source: 'm.csv',
+    }).runs.map((r) => r.state),
+    ['pending', 'preempted', 'scheduled'],
+  );
   const message = located(() => parseRuns(body.replace('running', 'preempting'), { source: 'w.csv' }), 4, 2);
   assert.match(
     message,
-    /expected a run state \(finished, completed, running, crashed, failed, killed\), got "preempting"/,
+    /expected a run state \(finished, completed, running, pending, scheduled, crashed, preempted, failed, killed\), got "preempting"/,
   );
   assert.match(message, /state=-/);
   // A blank is no state: refused where it is, not read as finished.

@@ -94,9 +94,9 @@ export const fieldAliases = {
   lineage: ['lineage', 'trunk'],
   /**
    * Where a run stands in its tracker (W&B's `State`): a crashed or killed run's last checkpoint is not
-   * its final loss. `status` is also what `runs export` writes (completed).
+   * its final loss. Not `status`: a user's own column of that name holds their own words ("ok").
    */
-  state: ['state', 'status', 'run_state'],
+  state: ['state', 'run_state'],
   // A trainer's step; W&B's `_step` (its count of log calls, the step only when a run logs once a step) last of all.
   step: ['step', 'global_step', 'trainer/global_step', 'train/global_step', 'trainer/step', 'train/step'],
 } as const;

@@ -239,6 +239,7 @@ test("a tracker's state column: crashed, failed and killed runs are stored faile
     'c,running,4e7,1e8,3.8',
     'd,killed,8e7,1e8,3.6',
     'e,failed,1.6e8,1e8,3.5',
+    'g,Preempted,3.2e8,1e8,3.4',
   ].join('\n');
   store.importDataset(parseRuns(file, { source: 'w.csv' }), 'w');
   const by = Object.fromEntries(store.runs({ study: 'w' }).map((r) => [r.name, [r.status, r.reason]]));
@@ -248,6 +249,7 @@ test("a tracker's state column: crashed, failed and killed runs are stored faile
     c: ['running', null],
     d: ['failed', 'tracker state: killed'],
     e: ['failed', 'tracker state: failed'],
+    g: ['failed', 'tracker state: preempted'],
   });
   // Their checkpoints are kept (each a real point), and a fit from the store reads completed runs only.
   assert.equal(store.checkpoints(store.runs({ study: 'w' }).find((r) => r.name === 'b')!.id).length, 1);

@@ -28,7 +28,7 @@ import {
 import { hostname } from 'node:os';
 import { basename, dirname, isAbsolute, join } from 'node:path';
 import { InputError, type Message, ScaleLabError } from '../errors/index.js';
-import { finishedState, runSizeCheck, type Dataset, type Run } from '../io/dataset.js';
+import { finishedState, ongoingState, runSizeCheck, type Dataset, type Run } from '../io/dataset.js';
 import { formatNumber } from '../core/format.js';
 import type { RunRole, TaskDefinition, TaskMetric, TaskMetricSet } from '../io/parseTaskMetrics.js';
 import { parseSchedule, type Schedule } from '../core/schedule.js';
@@ -102,7 +102,7 @@ export type { Checkpoint } from '../io/parseMetrics.js';
  */
 function importedStatus(r: Run): { status: RunStatus; reason: string | null } {
   if (r.state === undefined || finishedState(r.state)) return { status: 'completed', reason: null };
-  if (r.state === 'running') return { status: 'running', reason: null };
+  if (ongoingState(r.state)) return { status: 'running', reason: null };
   return { status: 'failed', reason: `tracker state: ${r.state}` };
 }
 
