@@ -738,6 +738,7 @@ test('the run store keeps a lineage: imported with --lineage, curve-law fit --db
     runs: 0,
     checkpoints: 0,
     skipped: rows.length - 1,
+    unfinished: 0,
     columns: { run: 'run', N: 'N', step: 'step', D: 'D', loss: 'loss', lr: 'lr', lineage: 'trunk_id' },
     derived: { C: '6ND' },
   });

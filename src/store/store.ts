@@ -102,7 +102,14 @@ export type { Checkpoint } from '../io/parseMetrics.js';
  */
 function importedStatus(r: Run): { status: RunStatus; reason: string | null } {
   if (r.state === undefined || finishedState(r.state)) return { status: 'completed', reason: null };
-  if (ongoingState(r.state)) return { status: 'running', reason: null };
+  // A run the tracker had running is not one this machine trains: stored `running`, a sweep would count
+  // it in flight and wait for it forever. Failed, with a reason that says so, it is left alone and out
+  // of fits, and a later import of the finished run replaces its status.
+  if (ongoingState(r.state))
+    return {
+      status: 'failed',
+      reason: `tracker state: ${r.state} when exported — its last checkpoint is not its end; import again when it has finished`,
+    };
   return { status: 'failed', reason: `tracker state: ${r.state}` };
 }
 
@@ -351,6 +358,8 @@ export interface ImportCounts {
   runs: number;
   checkpoints: number;
   skipped: number;
+  /** Runs the tracker had running (pending, scheduled) when it wrote the file, stored as failed (importedStatus). */
+  unfinished: number;
 }
 
 /** Who holds a store's write lock, as the holder recorded it (see RunStore.writeTransaction). */
@@ -1407,7 +1416,14 @@ export class RunStore {
     // the file (across files it is another run, as above).
     const states = new Map<string, { line: number; state: Run['state'] }>();
     const checkSize = runSizeCheck(source);
+    // Runs stored as not yet finished in their tracker: named ones once, each unnamed row a run.
+    const ongoingNamed = new Set<string>();
+    let ongoingRows = 0;
     feed((r) => {
+      if (r.state !== undefined && ongoingState(r.state)) {
+        if (r.run === undefined) ongoingRows++;
+        else ongoingNamed.add(namedRunKey(r.run, r.N ?? null));
+      }
       if (r.run !== undefined) {
         const seen = states.get(r.run);
         if (!seen) states.set(r.run, { line: r.line, state: r.state });
@@ -1501,7 +1517,7 @@ export class RunStore {
       rows++;
       if (rows === pauseAfter) pauseImport();
     });
-    return { runs: added, checkpoints, skipped };
+    return { runs: added, checkpoints, skipped, unfinished: ongoingNamed.size + ongoingRows };
   }
 
   /** Add planned runs (idempotent by key) and return every run of those keys. */
