@@ -732,7 +732,7 @@ test('checkRunSizes refuses a run name with two model sizes at the later row, na
 
 test("Python's bare NaN and infinities in JSON and JSONL are said as what they are, at their line and column", () => {
   const cases: [string, string, number, number, string][] = [
-    ['h.jsonl', '{"N": 1e8, "D": 2e9, "loss": 3.1}\n{"N": 1e8, "D": 2e9, "loss": NaN}\n', 2, 30, 'NaN'],
+    ['h.jsonl', '{"N": 1e8, "D": 2e9, "loss": 3.1}\n{"N": NaN, "D": 2e9, "loss": 3}\n', 2, 7, 'NaN'],
     ['h.jsonl', '{"N": 1e8, "D": 2e9, "loss": -Infinity}\n', 1, 30, '-Infinity'],
     ['h.json', '[{"N": 1e8, "D": 2e9, "loss": 3.1},\n {"N": 1e8, "D": 2e9, "loss": Infinity}]\n', 2, 31, 'Infinity'],
   ];
@@ -745,6 +745,37 @@ test("Python's bare NaN and infinities in JSON and JSONL are said as what they a
       message,
     );
   }
+  // A JSONL line's bare NaN loss, once the loss column is known, is one more run without a loss: counted
+  // with the others, its run named, the lines after it read (it stopped the count, which then said "the row").
+  const tally = located(
+    () =>
+      parseRuns(
+        [
+          '{"run":"a","N":1e6,"D":1e9,"loss":3.1}',
+          '{"run":"b","N":2e6,"D":1e9,"loss":null}',
+          '{"run":"c","N":3e6,"D":1e9,"loss":NaN}',
+          '{"run":"d","N":4e6,"D":1e9,"loss":"nan"}',
+          '{"run":"e","N":5e6,"D":1e9,"loss":-Infinity}',
+          '{"run":"f","N":6e6,"D":1e9,"loss":2.5}',
+        ].join('\n') + '\n',
+        { source: 'r.jsonl' },
+      ),
+    2,
+    35,
+  );
+  assert.match(
+    tally,
+    /got null \(run "b"\); 3 more rows have no usable loss \(lines 3, 4, 5; in runs "c", "d", "e"\); remove those rows or runs/,
+  );
+  const alone = located(
+    () => parseRuns('{"N":1e6,"D":1e9,"loss":3.1}\n{"N":3e6,"D":1e9,"loss":NaN}\n', { source: 'n.jsonl' }),
+    2,
+    25,
+  );
+  assert.match(
+    alone,
+    /expected a positive number for loss, got a bare NaN, which is not JSON \(Python's json.dumps writes it by default\); remove the row/,
+  );
   // A word that merely begins like one is still a bad symbol.
   assert.match(
     located(() => parseRuns('{"N": 1e8, "D": 2e9, "loss": Nope}\n', { source: 'h.jsonl' }), 1),
@@ -802,5 +833,21 @@ test('unfinishedRuns names the runs that did not finish, by state, once each; no
   assert.match(
     unfinishedRuns(parseRuns('N,D,loss,state\n1e7,1e8,4,failed\n', { source: 'u.csv' }))!,
     /^1 run did not finish \(column "state"\), failed: line 2; its rows/,
+  );
+});
+
+test('an infinite loss written as a word (pandas inf, W&B Infinity) is said as not finite, with the advice to remove the rows', () => {
+  const message = located(
+    () => parseRuns('run,N,D,loss\na,1e6,1e9,3\nb,2e6,1e9,inf\nc,4e6,1e9,-INF\n', { source: 'x.csv' }),
+    3,
+    4,
+  );
+  assert.match(
+    message,
+    /expected a finite positive number for loss, got "inf" \(run "b"\); 1 more row has no usable loss \(line 4; in run "c"\); remove those rows or runs \(a crashed or diverged run has no loss to fit there\)/,
+  );
+  assert.match(
+    located(() => parseRuns('N,D,loss\n1e6,1e9,Infinity\n', { source: 'y.csv' }), 2, 3),
+    /expected a finite positive number for loss, got "Infinity"; remove the row/,
   );
 });

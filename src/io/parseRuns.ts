@@ -10,7 +10,7 @@
  */
 import { parse as parseCsv } from 'csv-parse/sync';
 import { visit, type JSONVisitor, type ParseErrorCode } from 'jsonc-parser';
-import { malformedJson } from './jsonSyntax.js';
+import { malformedJson, nonFiniteWord } from './jsonSyntax.js';
 import { InputError, type Location, OptionError, type OptionNamer } from '../errors/index.js';
 import { runStates, type Dataset, type Run, type RunState } from './dataset.js';
 import { parseSuffixedNumber, suffixHint } from '../core/quantity.js';
@@ -171,6 +171,23 @@ class MapRecord implements RawRecord {
   }
   cell(name: string): Cell | undefined {
     return this.values.get(name);
+  }
+}
+
+/**
+ * A bare NaN or infinity (Python's json.dumps writes them) as the value of a run's key: refused as malformed
+ * JSON, but a JSONL line's loss so written is a run without a usable loss, counted with the others (a
+ * crashed run's line among several would otherwise stop the count at it).
+ */
+class NonFiniteJsonError extends InputError {
+  constructor(
+    location: Location,
+    detail: string,
+    readonly key: string,
+    readonly word: string,
+    readonly record: RawRecord,
+  ) {
+    super(location, detail);
   }
 }
 
@@ -476,6 +493,9 @@ function resolveColumns(
 /** A cell that says it has no value: empty, or a spreadsheet's or a tracker's word for none (a word otherwise is an error). */
 const MISSING = /^\s*(|n\/?a|nan|none|null|-+|—|–|\?|missing)\s*$/i;
 
+/** An infinity as pandas (inf), W&B and JavaScript (Infinity) and others write it. */
+const INFINITE = /^\s*[+-]?(inf|infinity)\s*$/i;
+
 /** D or C computed from the other two where the file does not give it. */
 function derivations(has: (f: Field) => boolean): Dataset['derived'] {
   const derived: Dataset['derived'] = {};
@@ -677,6 +697,26 @@ export class RunValidator {
     return this.badLoss && e instanceof InputError ? this.badLossError() : e;
   }
 
+  /**
+   * A JSONL line whose loss is a bare NaN or infinity, noted as a refused loss (true), once the loss column
+   * is known from an earlier line; false for another key, or on the first line (said as malformed JSON).
+   */
+  nonFiniteLoss(e: NonFiniteJsonError): boolean {
+    const columns = this.columns;
+    if (columns?.loss === undefined || columns.loss !== e.key) return false;
+    this.total++;
+    const runCell = columns.run === undefined ? undefined : e.record.cell(columns.run);
+    const runName =
+      runCell && runCell.text !== null && String(runCell.text).trim() !== '' ? String(runCell.text) : undefined;
+    this.noteBadLoss(
+      e.location,
+      `expected a ${e.word === 'NaN' ? '' : 'finite '}positive number for loss, got a bare ${e.word}, which is not JSON (Python's json.dumps writes it by default)`,
+      true,
+      runName,
+    );
+    return true;
+  }
+
   /** Rows refused for their loss: the first in full, the others counted (their runs named, a few). */
   private badLoss:
     | {
@@ -810,12 +850,12 @@ export class RunValidator {
         const runCell = columns.run === undefined ? undefined : rec.cell(columns.run);
         const runName =
           runCell && runCell.text !== null && String(runCell.text).trim() !== '' ? String(runCell.text) : undefined;
+        // pandas writes an infinity "inf", W&B "Infinity": a diverged run, not a word the reader does not know.
+        const infinite = Math.abs(value) === Infinity || (typeof cell.text === 'string' && INFINITE.test(cell.text));
         this.noteBadLoss(
           where,
-          `expected a ${Number.isNaN(value) || Number.isFinite(value) ? '' : 'finite '}positive number for loss, got ${describeRaw(cell.text)}${hint ? ` (${hint})` : ''}${value <= 0 ? ' (loss must be > 0)' : ''}`,
-          cell.text === null ||
-            (typeof cell.text === 'string' && MISSING.test(cell.text)) ||
-            Math.abs(value) === Infinity,
+          `expected a ${infinite ? 'finite ' : ''}positive number for loss, got ${describeRaw(cell.text)}${hint && !infinite ? ` (${hint})` : ''}${value <= 0 ? ' (loss must be > 0)' : ''}`,
+          cell.text === null || (typeof cell.text === 'string' && MISSING.test(cell.text)) || infinite,
           runName,
         );
         return undefined;
@@ -1094,7 +1134,12 @@ export class JsonRunsVisitor {
       onObjectProperty: (name, _offset, _length, line, character) => this.property(name, line, character),
       onLiteralValue: (value: unknown, _offset, _length, line, character) => this.literal(value, line, character),
       onError: (error: ParseErrorCode, offset, _length, line, character) => {
-        throw new InputError(this.where(line, character), malformedJson(error, { text: this.text, offset }));
+        const where = this.where(line, character);
+        const message = malformedJson(error, { text: this.text, offset });
+        const word = nonFiniteWord(this.text, offset);
+        if (word !== undefined && this.depth === this.recordDepth && this.current && this.key !== undefined)
+          throw new NonFiniteJsonError({ ...where, columnName: this.key }, message, this.key, word, this.current);
+        throw new InputError(where, message);
       },
     };
   }
@@ -1255,7 +1300,14 @@ export class JsonlRuns {
     // Most lines are flat objects with good values: the engine's JSON.parse reads them several times
     // faster than the positional visitor. Anything else — a syntax error, a nested value, a key
     // given twice, a bad value — goes through the visitor, which says exactly where the problem is.
-    if (!this.flat(text, lineNumber)) this.visitor.visit(text, lineNumber);
+    if (this.flat(text, lineNumber)) return;
+    try {
+      this.visitor.visit(text, lineNumber);
+    } catch (e) {
+      // A bare NaN loss is one more run without a loss: counted, and the lines after it read.
+      if (e instanceof NonFiniteJsonError && this.validator.nonFiniteLoss(e)) return;
+      throw e;
+    }
   }
 
   private flat(text: string, lineNumber: number): boolean {
