@@ -408,3 +408,44 @@ test(
     assert.ok(stored() > n, "the other plan's runs were added");
   },
 );
+
+test("runs import: a tracker's running or pending run is stored failed with a reason, said in the summary, and sweep status counts nothing in flight; a later import of it finished completes it", () => {
+  const db = join(dir, 'tracker-running.db');
+  const file = join(dir, 'tracker-running.csv');
+  const header = 'run,State,N,D,loss';
+  writeFileSync(
+    file,
+    [header, 'a,finished,1e7,1e8,4.0', 'b,running,2e7,1e8,3.9', 'b,running,2e7,2e8,3.7', 'c,Pending,4e7,1e8,3.8'].join(
+      '\n',
+    ) + '\n',
+  );
+  const imported = scalelab(['runs', 'import', file, '--study', 't', '--db', db]);
+  assert.equal(imported.code, 0, imported.stderr);
+  assert.match(
+    imported.stdout,
+    /; 2 runs had not finished in the tracker \(running, pending or scheduled when exported\): stored as failed/,
+  );
+  const status = scalelab(['sweep', 'status', '--study', 't', '--db', db]);
+  assert.equal(status.code, 0, status.stderr);
+  assert.doesNotMatch(status.stdout, /in flight|running/);
+  assert.match(status.stdout, /1 completed, 2 failed/);
+  const json = scalelab(['runs', 'ls', '--study', 't', '--db', db, '--json']).json() as {
+    name: string;
+    status: string;
+    reason: string | null;
+  }[];
+  const b = json.find((r) => r.name === 'b')!;
+  assert.equal(b.status, 'failed');
+  assert.equal(
+    b.reason,
+    'tracker state: running when exported — its last checkpoint is not its end; import again when it has finished',
+  );
+  // Exported again once it finished: the new state replaces the stored one.
+  writeFileSync(file, [header, 'b,finished,2e7,3e8,3.6'].join('\n') + '\n');
+  assert.equal(scalelab(['runs', 'import', file, '--study', 't', '--db', db]).code, 0);
+  const after = scalelab(['runs', 'ls', '--study', 't', '--db', db, '--json']).json() as {
+    name: string;
+    status: string;
+  }[];
+  assert.equal(after.find((r) => r.name === 'b')!.status, 'completed');
+});

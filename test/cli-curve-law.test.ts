@@ -738,6 +738,7 @@ test('the run store keeps a lineage: imported with --lineage, curve-law fit --db
     runs: 0,
     checkpoints: 0,
     skipped: rows.length - 1,
+    unfinished: 0,
     columns: { run: 'run', N: 'N', step: 'step', D: 'D', loss: 'loss', lr: 'lr', lineage: 'trunk_id' },
     derived: { C: '6ND' },
   });
@@ -914,6 +915,18 @@ test("a table's step-0 row (the loss before any update, 0 tokens) is left out an
   const text = scalelab(args);
   assert.equal(text.code, 0, text.stderr);
   assert.ok(text.stderr.includes(said), text.stderr);
+  // A run folder's metrics.jsonl with its step-0 evaluation: said on stderr in text mode too (only --json had it).
+  const folder = join(dir, 'wsd-step0');
+  mkdirSync(folder);
+  const lines = readFileSync(join(dir, 'wsd-0.2', 'metrics.jsonl'), 'utf8');
+  const zero = JSON.stringify({ tokens: 0, step: 0, val_loss: 10.8, params_nonembedding: N, lr: 0, schedule: w });
+  writeFileSync(join(folder, 'metrics.jsonl'), `${zero}\n${lines}`);
+  const metricsNote = `scalelab: note: ${join(folder, 'metrics.jsonl')}: the evaluation at step 0 (the loss before any update) left out`;
+  for (const json of [false, true]) {
+    const m = scalelab(['curve-law', 'fit', table, folder, '--law', 'lr-annealing', ...(json ? ['--json'] : [])]);
+    assert.equal(m.code, 0, m.stderr);
+    assert.ok(m.stderr.includes(metricsNote), m.stderr);
+  }
 });
 
 test("a table's lr column that logs a warmup: the rise is read as warmup, not annealing, and the law is recovered", () => {

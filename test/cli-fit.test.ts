@@ -568,3 +568,58 @@ test('fit on an lm-evaluation-harness results file says to read it with scalelab
 test('README commands write fit.json into the repository root, which git ignores', () => {
   assert.match(readFileSync(join(root, '.gitignore'), 'utf8'), /^\/fit\.json$/m);
 });
+
+test("fit: W&B's Name is suggested as the run where it keeps one N, and a run name with two sizes is refused in fit, frontier and backtest", () => {
+  const rows = ['Name,_step,N,D,loss'];
+  const sizes = [1e7, 2e7, 4e7, 8e7, 1.6e8, 3.2e8];
+  for (const [i, n] of sizes.entries())
+    for (const s of [1, 2])
+      rows.push(
+        `r${i},${s},${n},${1e8 * s * (i + 1)},${(1.7 + 400 / n ** 0.34 + 400 / (1e8 * s * (i + 1)) ** 0.28).toFixed(5)}`,
+      );
+  const names = join(tmp, 'wandb-names.csv');
+  writeFileSync(names, rows.join('\n') + '\n');
+  const r = scalelab(['fit', names]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(
+    r.stdout,
+    /the file's "Name" column keeps one N for each of its values: if it names each run .*--columns run=Name/,
+  );
+  // Mapped, a name shared by two sizes is refused at the later row, naming both lines.
+  const shared = join(tmp, 'wandb-shared.csv');
+  writeFileSync(shared, rows.join('\n').replace(/^r1,/gm, 'r0,') + '\n');
+  for (const command of ['fit', 'frontier', 'backtest']) {
+    const x = scalelab([command, shared, '--columns', 'run=Name']);
+    assert.equal(x.code, 2, `${command}: ${x.stdout}`);
+    noStackTrace(x.stderr);
+    assert.match(
+      x.stderr,
+      /wandb-shared\.csv:4 \(column "N"\): run "r0" has N = 2e7 here but N = 1e7 at line 2: expected one model size per run name/,
+      command,
+    );
+  }
+});
+
+test("frontier's Approach 3 on checkpoints fits every row, as fit does (the law plan allocates with), and says so", () => {
+  const truth = { E: 1.69, A: 406.4, B: 410.7, alpha: 0.34, beta: 0.28 };
+  const rows = ['run,N,D,loss'];
+  for (const C of [3e17, 1e18, 3e18, 1e19])
+    for (const N of [2e7, 4e7, 8e7, 1.5e8, 2.5e8]) {
+      const D = C / (6 * N);
+      // A cosine run's intermediate checkpoints lie above the loss a run of that length reaches.
+      for (const f of [0.25, 0.5, 1]) {
+        const loss = (truth.E + truth.A / N ** truth.alpha + truth.B / (f * D) ** truth.beta) * (1 + 0.03 * (1 - f));
+        rows.push(`C${C}-N${N},${N},${f * D},${loss.toFixed(6)}`);
+      }
+    }
+  const file = join(tmp, 'checkpointed-sweep.csv');
+  writeFileSync(file, rows.join('\n') + '\n');
+  const fit = scalelab(['fit', file, '--procedure', 'huber', '--json']);
+  assert.equal(fit.code, 0, fit.stderr);
+  const { alpha, beta } = fit.json().params;
+  const frontier = scalelab(['frontier', file, '--approach', '3', '--bootstrap', '0', '--json']);
+  assert.equal(frontier.code, 0, frontier.stderr);
+  const a3 = frontier.json().approaches.find((a: { approach: number }) => a.approach === 3);
+  assert.equal(a3.rows, 'every row, as fit and plan fit them: 60 checkpoints of 20 runs');
+  assert.ok(Math.abs(a3.a - beta / (alpha + beta)) < 1e-6, `${a3.a} vs fit's ${beta / (alpha + beta)}`);
+});

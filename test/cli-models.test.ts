@@ -87,10 +87,6 @@ test('an unknown model name is a clear error with close matches', () => {
 test('shape count mode refuses shapes that cannot exist and --N, and writes counts past 2^53 in e-notation', () => {
   const refused: [string[], RegExp][] = [
     [
-      ['--d-model', '770'],
-      /--d-model 770 is not a multiple of 12 heads \(d_model\/64 rounded, the default\).*\(7, 10, 11, 14\)/,
-    ],
-    [
       ['--d-model', '768', '--heads', '7'],
       /--d-model 768 is not a multiple of --heads 7: each head takes d_model\/heads/,
     ],
@@ -105,6 +101,27 @@ test('shape count mode refuses shapes that cannot exist and --N, and writes coun
     const r = scalelab(['shape', '--layers', '12', ...args]);
     assert.equal(r.code, 2, args.join(' '));
     assert.match(r.stderr, message);
+  }
+  // The default head count (d_model/64 rounded) not dividing d_model is no refusal: the nearest that does is
+  // taken and said, and with multi-head attention the count is the same as with any.
+  for (const [dModel, heads, of] of [
+    ['770', 11, 70],
+    ['1000', 20, 50],
+    ['200', 4, 50],
+  ] as const) {
+    const r = scalelab(['shape', '--layers', '12', '--d-model', dModel]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, new RegExp(`d_model ${dModel}, ${heads} heads of ${of},`));
+    assert.match(
+      r.stderr,
+      new RegExp(
+        `note: d_model ${dModel} is not a multiple of \\d+ heads \\(d_model/64 rounded, the default\\): counted with ${heads} heads of ${of}`,
+      ),
+    );
+    const given = scalelab(['shape', '--layers', '12', '--d-model', dModel, '--heads', String(Number(dModel) / 10)]);
+    assert.equal(given.code, 0, given.stderr);
+    const total = (out: string) => /Parameters: total ([\d,]+);/.exec(out)?.[1];
+    assert.equal(total(r.stdout), total(given.stdout));
   }
   const gqa = scalelab(['shape', '--layers', '12', '--d-model', '768', '--kv-heads', '4']);
   assert.equal(gqa.code, 0, gqa.stderr);

@@ -510,6 +510,9 @@ test('two groups from one curve do not differ: no crossover, no better group, ev
     const c = compareGroups(d, 'C', { bootstrap: 20, seed: 0 });
     const x = c.crossovers[0];
     assert.equal(x.at, undefined, x.verdict);
+    // Nothing in JSON contradicts the verdict: no better group, crossing interval or count of crossings.
+    assert.deepEqual(Object.keys(x).sort(), ['groups', 'sameCurve', 'verdict'], x.verdict);
+    assert.ok(x.sameCurve.statistic !== undefined && x.sameCurve.pValue !== undefined);
     assert.equal(x.sameCurve.differ, false);
     assert.match(x.verdict, /^A and B do not differ within the data's noise \(one curve fits both: F = [\d.]+, p = /);
   }
@@ -519,6 +522,7 @@ test('two groups from one curve do not differ: no crossover, no better group, ev
   const diff = compareGroups(groups({ E: 1.75, A: 400, alpha: 0.16 }, 0), 'C');
   assert.equal(diff.crossovers[0].sameCurve.differ, true);
   assert.ok(diff.crossovers[0].at !== undefined);
+  assert.ok(diff.crossovers[0].betterAbove !== undefined);
 });
 
 test('a group whose loss rises is refused even when its fit finds α > 0 (a flat curve at its mean)', () => {

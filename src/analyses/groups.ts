@@ -35,8 +35,8 @@ export interface Crossover {
   interval?: [number, number];
   /** Replicates in which the curves crossed. */
   crossedIn?: number;
-  /** Which group is better above the crossover (or throughout). */
-  betterAbove: string;
+  /** Which group is better above the crossover (or throughout); absent when one curve fits both (sameCurve). */
+  betterAbove?: string;
   /**
    * The test of "one curve describes both groups" (a pooled fit against the two separate ones, least
    * squares on ln L): when it does not reject, the groups do not differ within the data's noise, and no
@@ -404,8 +404,12 @@ export function* compareGroupsSteps(
       }
       const pct = `${Math.round(level * 100)} %`;
       if (!sameCurve.differ) {
-        // One curve fits both as well as two do: a "better" group or a crossing would be read off noise.
+        // One curve fits both as well as two do: a "better" group or a crossing would be read off noise,
+        // so none is reported, in JSON either (the F-test's numbers stay).
         delete c.at;
+        delete c.betterAbove;
+        delete c.interval;
+        delete c.crossedIn;
         c.verdict = `${names[i]} and ${names[j]} do not differ within the data's noise (one curve fits both: F = ${sameCurve.statistic !== undefined ? sameCurve.statistic.toFixed(2) : '–'}, p = ${sameCurve.pValue !== undefined ? sameCurve.pValue.toPrecision(2) : '–'}); neither is better and no crossover is found`;
         crossovers.push(c);
         continue;

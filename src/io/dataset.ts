@@ -5,18 +5,38 @@
 import type { LawInputs, Variable } from '../laws/law.js';
 import { InputError, libraryOption, OptionError } from '../errors/index.js';
 import { resample, resampleCounts, type Random } from '../core/random.js';
+import { formatNumber } from '../core/format.js';
 
 /**
  * The run states a state column may hold, as a tracker writes them (W&B: finished, crashed, failed,
- * killed, running; `runs export`: completed), read in any case.
+ * killed, running, pending, preempted; MLflow: finished, failed, killed, running, scheduled; `runs
+ * export`: completed), read in any case.
  */
-export const runStates = ['finished', 'completed', 'running', 'crashed', 'failed', 'killed'] as const;
+export const runStates = [
+  'finished',
+  'completed',
+  'running',
+  'pending',
+  'scheduled',
+  'crashed',
+  'preempted',
+  'failed',
+  'killed',
+] as const;
 
 export type RunState = (typeof runStates)[number];
 
 /** Whether a run in this state trained to its end: its last checkpoint is its final loss. */
 export function finishedState(state: RunState): boolean {
   return state === 'finished' || state === 'completed';
+}
+
+/**
+ * Whether a run in this state was still going (or not yet started) when the tracker wrote the file:
+ * it may yet finish, and a later export of it is its end.
+ */
+export function ongoingState(state: RunState): boolean {
+  return state === 'running' || state === 'pending' || state === 'scheduled';
 }
 
 /** One run (or one checkpoint of a run) after validation. */
@@ -73,6 +93,11 @@ export interface Dataset {
    * run: { total_flops: 'C: no run has a number there' }.
    */
   unreadWhy?: Record<string, string>;
+  /**
+   * An unread column that may name the runs (W&B's display name `Name`), where rows have a step but no run
+   * column and each of its values keeps one N: a warning suggests mapping it, as it is not read unasked.
+   */
+  runNameColumn?: string;
 }
 
 /**
@@ -127,6 +152,35 @@ export interface RunClusters {
   index: Int32Array;
   /** Number of clusters (runs). */
   count: number;
+}
+
+/**
+ * Checks that each run name keeps one model size within a file: rows of one name are checkpoints of one
+ * run (a bootstrap draws them together, finalCheckpoints keeps one of them), so a name shared by runs of
+ * two sizes (a tracker's display name, "llama-120M" for every run of that size) would make them one run.
+ * `add` takes rows in file order and refuses the later one, naming both lines. Rows without a name pass.
+ */
+export function runSizeCheck(source: string, nColumn = 'N'): (r: Run) => void {
+  const seen = new Map<string, { n: number | null; line: number }>();
+  return (r) => {
+    if (r.run === undefined) return;
+    const n = r.N ?? null;
+    const first = seen.get(r.run);
+    if (first === undefined) return void seen.set(r.run, { n, line: r.line });
+    if (first.n === n) return;
+    const size = (v: number | null) => (v === null ? 'none' : formatNumber(v, 6));
+    throw new InputError(
+      { file: source, line: r.line, columnName: nColumn },
+      `run "${r.run}" has N = ${size(n)} here but N = ${size(first.n)} at line ${first.line}: expected one model size per run name in a file (give the other run another name)`,
+    );
+  };
+}
+
+/** Refuses a data set where a run name has two model sizes (runSizeCheck), at the later row. */
+export function checkRunSizes(dataset: Dataset): void {
+  if (dataset.runs.every((r) => r.run === undefined)) return;
+  const add = runSizeCheck(dataset.source, dataset.columns.N);
+  for (const r of dataset.runs) add(r);
 }
 
 export function runClusters(dataset: Dataset): RunClusters {
@@ -362,6 +416,8 @@ export function groupedDraw<K>(
  * 5-budget sweep made 31 "budgets"). `note` says which rows were kept, when not all.
  */
 export function finalCheckpoints(dataset: Dataset): { dataset: Dataset; note?: string } {
+  // Which row is a run's last is only meaningful for rows of one model size.
+  checkRunSizes(dataset);
   const { index, count } = runClusters(dataset);
   if (count === dataset.runs.length) return { dataset };
   const tokens = (r: Run) => r.D ?? (r.C !== undefined && r.N !== undefined ? r.C / (6 * r.N) : (r.step ?? 0));

@@ -37,7 +37,7 @@ export function malformedJson(code: ParseErrorCode, at?: { text: string; offset:
 }
 
 /** The bare NaN, Infinity or -Infinity at (or, for -Infinity, one character before) `offset`, if one is there. */
-function nonFiniteWord(text: string, offset: number): string | undefined {
+export function nonFiniteWord(text: string, offset: number): string | undefined {
   for (const start of [offset, offset - 1]) {
     const m = /^(-?Infinity|NaN)(?![\w$])/.exec(text.slice(Math.max(0, start), start + 10));
     if (m && start >= 0) return m[1];

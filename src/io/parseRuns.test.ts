@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseRuns, parseColumnMapping, runFormatNames, type Field } from './parseRuns.js';
 import { InputError } from '../errors/index.js';
-import { describeColumns, unfinishedRuns } from './dataset.js';
+import { checkRunSizes, describeColumns, finalCheckpoints, unfinishedRuns } from './dataset.js';
 
 const csv =
   (body: string) =>
@@ -697,23 +697,42 @@ test("a refused loss from a held-out column says which column was read as the lo
   );
 });
 
-test("W&B's Name column is read as the run where no run or run_id column is there", () => {
-  const wandb = parseRuns('Name,_step,params,tokens,train/loss\nr1,1,1e8,2e9,3.1\nr1,2,1e8,4e9,2.9\n', {
-    source: 'w.csv',
-  });
-  assert.equal(wandb.columns.run, 'Name');
-  assert.deepEqual(
-    wandb.runs.map((r) => r.run),
-    ['r1', 'r1'],
-  );
+test("W&B's Name is not read as the run (a display name runs share); runNameColumn says a Name that could be", () => {
+  const body = 'Name,_step,params,tokens,train/loss\nr1,1,1e8,2e9,3.1\nr1,2,1e8,4e9,2.9\nr2,1,2e8,2e9,3.0\n';
+  const wandb = parseRuns(body, { source: 'w.csv' });
+  assert.equal(wandb.columns.run, undefined);
+  assert.ok(wandb.unread?.includes('Name'));
+  assert.equal(wandb.runNameColumn, 'Name');
+  // A name shared by two sizes ("llama" for every run) names no run: the warning asks for a run column.
+  const shared = parseRuns(body.replace('r2,', 'r1,'), { source: 'w.csv' });
+  assert.equal(shared.runNameColumn, undefined);
+  // Mapped, it is the run; a run column found by name needs no suggestion.
+  assert.equal(parseRuns(body, { source: 'w.csv', columns: { run: 'Name' } }).runs[2].run, 'r2');
   const both = parseRuns('Name,run_id,N,D,loss\nnice name,r1,1e8,2e9,3.1\n', { source: 'b.csv' });
   assert.equal(both.columns.run, 'run_id');
-  assert.equal(both.runs[0].run, 'r1');
+  assert.equal(both.runNameColumn, undefined);
+});
+
+test('checkRunSizes refuses a run name with two model sizes at the later row, naming both lines; finalCheckpoints too', () => {
+  const d = parseRuns('run,N,D,loss\na,1e6,1e9,3\nb,2e6,1e9,2.9\na,2e6,2e9,2.8\n', { source: 'x.csv' });
+  for (const f of [() => checkRunSizes(d), () => finalCheckpoints(d)])
+    assert.throws(
+      f,
+      (e: unknown) =>
+        e instanceof InputError &&
+        e.location.line === 4 &&
+        e.location.columnName === 'N' &&
+        /run "a" has N = 2e6 here but N = 1e6 at line 2: expected one model size per run name/.test(e.message),
+    );
+  // One size per name, and rows without a name, pass.
+  checkRunSizes(
+    parseRuns('run,N,D,loss\na,1e6,1e9,3\na,1e6,2e9,2.8\n,2e6,1e9,2.9\n,4e6,1e9,2.7\n', { source: 'y.csv' }),
+  );
 });
 
 test("Python's bare NaN and infinities in JSON and JSONL are said as what they are, at their line and column", () => {
   const cases: [string, string, number, number, string][] = [
-    ['h.jsonl', '{"N": 1e8, "D": 2e9, "loss": 3.1}\n{"N": 1e8, "D": 2e9, "loss": NaN}\n', 2, 30, 'NaN'],
+    ['h.jsonl', '{"N": 1e8, "D": 2e9, "loss": 3.1}\n{"N": NaN, "D": 2e9, "loss": 3}\n', 2, 7, 'NaN'],
     ['h.jsonl', '{"N": 1e8, "D": 2e9, "loss": -Infinity}\n', 1, 30, '-Infinity'],
     ['h.json', '[{"N": 1e8, "D": 2e9, "loss": 3.1},\n {"N": 1e8, "D": 2e9, "loss": Infinity}]\n', 2, 31, 'Infinity'],
   ];
@@ -726,6 +745,37 @@ test("Python's bare NaN and infinities in JSON and JSONL are said as what they a
       message,
     );
   }
+  // A JSONL line's bare NaN loss, once the loss column is known, is one more run without a loss: counted
+  // with the others, its run named, the lines after it read (it stopped the count, which then said "the row").
+  const tally = located(
+    () =>
+      parseRuns(
+        [
+          '{"run":"a","N":1e6,"D":1e9,"loss":3.1}',
+          '{"run":"b","N":2e6,"D":1e9,"loss":null}',
+          '{"run":"c","N":3e6,"D":1e9,"loss":NaN}',
+          '{"run":"d","N":4e6,"D":1e9,"loss":"nan"}',
+          '{"run":"e","N":5e6,"D":1e9,"loss":-Infinity}',
+          '{"run":"f","N":6e6,"D":1e9,"loss":2.5}',
+        ].join('\n') + '\n',
+        { source: 'r.jsonl' },
+      ),
+    2,
+    35,
+  );
+  assert.match(
+    tally,
+    /got null \(run "b"\); 3 more rows have no usable loss \(lines 3, 4, 5; in runs "c", "d", "e"\); remove those rows or runs/,
+  );
+  const alone = located(
+    () => parseRuns('{"N":1e6,"D":1e9,"loss":3.1}\n{"N":3e6,"D":1e9,"loss":NaN}\n', { source: 'n.jsonl' }),
+    2,
+    25,
+  );
+  assert.match(
+    alone,
+    /expected a positive number for loss, got a bare NaN, which is not JSON \(Python's json.dumps writes it by default\); remove the row/,
+  );
   // A word that merely begins like one is still a bad symbol.
   assert.match(
     located(() => parseRuns('{"N": 1e8, "D": 2e9, "loss": Nope}\n', { source: 'h.jsonl' }), 1),
@@ -733,7 +783,7 @@ test("Python's bare NaN and infinities in JSON and JSONL are said as what they a
   );
 });
 
-test("a tracker's run state (W&B's State, state, status) is read; a word it does not know is refused at its cell", () => {
+test("a tracker's run state (W&B's State, state, run_state) is read; a word it does not know is refused at its cell", () => {
   const body = 'Name,State,N,D,train/loss\na,finished,1e7,1e8,4\nb,Crashed,2e7,1e8,3.9\nc,running,4e7,1e8,3.8\n';
   const d = parseRuns(body, { source: 'w.csv' });
   assert.equal(d.columns.state, 'State');
@@ -741,12 +791,22 @@ test("a tracker's run state (W&B's State, state, status) is read; a word it does
     d.runs.map((r) => r.state),
     ['finished', 'crashed', 'running'],
   );
-  // runs export writes "status" with the store's word for a finished run.
-  assert.equal(parseRuns('N,D,loss,status\n1e7,1e8,4,completed\n', { source: 'e.csv' }).runs[0].state, 'completed');
+  // A user's own "status" column is no state: its words are not refused (they were, reading the whole file).
+  const own = parseRuns('N,D,loss,status\n1e8,2e9,3.1,ok\n2e8,4e9,2.9,diverged\n', { source: 'e.csv' });
+  assert.equal(own.columns.state, undefined);
+  assert.equal(own.runs[1].state, undefined);
+  assert.ok(own.unread?.includes('status'));
+  // W&B's pending and preempted, MLflow's SCHEDULED, in any case.
+  assert.deepEqual(
+    parseRuns('N,D,loss,run_state\n1e7,1e8,4,Pending\n2e7,1e8,3.9,preempted\n4e7,1e8,3.8,SCHEDULED\n', {
+      source: 'm.csv',
+    }).runs.map((r) => r.state),
+    ['pending', 'preempted', 'scheduled'],
+  );
   const message = located(() => parseRuns(body.replace('running', 'preempting'), { source: 'w.csv' }), 4, 2);
   assert.match(
     message,
-    /expected a run state \(finished, completed, running, crashed, failed, killed\), got "preempting"/,
+    /expected a run state \(finished, completed, running, pending, scheduled, crashed, preempted, failed, killed\), got "preempting"/,
   );
   assert.match(message, /state=-/);
   // A blank is no state: refused where it is, not read as finished.
@@ -759,7 +819,7 @@ test("a tracker's run state (W&B's State, state, status) is read; a word it does
 
 test('unfinishedRuns names the runs that did not finish, by state, once each; nothing when all finished', () => {
   const body =
-    'Name,State,N,D,loss\na,finished,1e7,1e8,4\nb,crashed,2e7,1e8,3.9\nb,crashed,2e7,2e8,3.7\nc,killed,4e7,1e8,3.8\nd,running,8e7,1e8,3.6\n';
+    'run,State,N,D,loss\na,finished,1e7,1e8,4\nb,crashed,2e7,1e8,3.9\nb,crashed,2e7,2e8,3.7\nc,killed,4e7,1e8,3.8\nd,running,8e7,1e8,3.6\n';
   const message = unfinishedRuns(parseRuns(body, { source: 'w.csv' }));
   assert.equal(
     message,
@@ -773,5 +833,21 @@ test('unfinishedRuns names the runs that did not finish, by state, once each; no
   assert.match(
     unfinishedRuns(parseRuns('N,D,loss,state\n1e7,1e8,4,failed\n', { source: 'u.csv' }))!,
     /^1 run did not finish \(column "state"\), failed: line 2; its rows/,
+  );
+});
+
+test('an infinite loss written as a word (pandas inf, W&B Infinity) is said as not finite, with the advice to remove the rows', () => {
+  const message = located(
+    () => parseRuns('run,N,D,loss\na,1e6,1e9,3\nb,2e6,1e9,inf\nc,4e6,1e9,-INF\n', { source: 'x.csv' }),
+    3,
+    4,
+  );
+  assert.match(
+    message,
+    /expected a finite positive number for loss, got "inf" \(run "b"\); 1 more row has no usable loss \(line 4; in run "c"\); remove those rows or runs \(a crashed or diverged run has no loss to fit there\)/,
+  );
+  assert.match(
+    located(() => parseRuns('N,D,loss\n1e6,1e9,Infinity\n', { source: 'y.csv' }), 2, 3),
+    /expected a finite positive number for loss, got "Infinity"; remove the row/,
   );
 });

@@ -10,7 +10,7 @@
  */
 import { parse as parseCsv } from 'csv-parse/sync';
 import { visit, type JSONVisitor, type ParseErrorCode } from 'jsonc-parser';
-import { malformedJson } from './jsonSyntax.js';
+import { malformedJson, nonFiniteWord } from './jsonSyntax.js';
 import { InputError, type Location, OptionError, type OptionNamer } from '../errors/index.js';
 import { runStates, type Dataset, type Run, type RunState } from './dataset.js';
 import { parseSuffixedNumber, suffixHint } from '../core/quantity.js';
@@ -84,8 +84,9 @@ export const fieldAliases = {
   layers: ['layers', 'n_layer', 'num_layers', 'depth'],
   gradSq: ['grad_sq', 'grad_norm_sq', 'gradient_norm_sq'],
   group: ['group'],
-  // W&B's runs table names each run in `Name`: read only where no run column is there.
-  run: ['run', 'run_id', 'Name'],
+  // Not W&B's `Name`: a display name, which runs of one size or a run restarted under its name share;
+  // where a step column has no run column beside it, fitWarnings suggests mapping it (runNameColumn).
+  run: ['run', 'run_id'],
   /**
    * What a bootstrap draws together above the run: cooldown branches of one WSD trunk share most of
    * their training, so rows with equal values move together in a resample.
@@ -93,9 +94,9 @@ export const fieldAliases = {
   lineage: ['lineage', 'trunk'],
   /**
    * Where a run stands in its tracker (W&B's `State`): a crashed or killed run's last checkpoint is not
-   * its final loss. `status` is also what `runs export` writes (completed).
+   * its final loss. Not `status`: a user's own column of that name holds their own words ("ok").
    */
-  state: ['state', 'status', 'run_state'],
+  state: ['state', 'run_state'],
   // A trainer's step; W&B's `_step` (its count of log calls, the step only when a run logs once a step) last of all.
   step: ['step', 'global_step', 'trainer/global_step', 'train/global_step', 'trainer/step', 'train/step'],
 } as const;
@@ -170,6 +171,23 @@ class MapRecord implements RawRecord {
   }
   cell(name: string): Cell | undefined {
     return this.values.get(name);
+  }
+}
+
+/**
+ * A bare NaN or infinity (Python's json.dumps writes them) as the value of a run's key: refused as malformed
+ * JSON, but a JSONL line's loss so written is a run without a usable loss, counted with the others (a
+ * crashed run's line among several would otherwise stop the count at it).
+ */
+class NonFiniteJsonError extends InputError {
+  constructor(
+    location: Location,
+    detail: string,
+    readonly key: string,
+    readonly word: string,
+    readonly record: RawRecord,
+  ) {
+    super(location, detail);
   }
 }
 
@@ -475,6 +493,9 @@ function resolveColumns(
 /** A cell that says it has no value: empty, or a spreadsheet's or a tracker's word for none (a word otherwise is an error). */
 const MISSING = /^\s*(|n\/?a|nan|none|null|-+|—|–|\?|missing)\s*$/i;
 
+/** An infinity as pandas (inf), W&B and JavaScript (Infinity) and others write it. */
+const INFINITE = /^\s*[+-]?(inf|infinity)\s*$/i;
+
 /** D or C computed from the other two where the file does not give it. */
 function derivations(has: (f: Field) => boolean): Dataset['derived'] {
   const derived: Dataset['derived'] = {};
@@ -676,6 +697,26 @@ export class RunValidator {
     return this.badLoss && e instanceof InputError ? this.badLossError() : e;
   }
 
+  /**
+   * A JSONL line whose loss is a bare NaN or infinity, noted as a refused loss (true), once the loss column
+   * is known from an earlier line; false for another key, or on the first line (said as malformed JSON).
+   */
+  nonFiniteLoss(e: NonFiniteJsonError): boolean {
+    const columns = this.columns;
+    if (columns?.loss === undefined || columns.loss !== e.key) return false;
+    this.total++;
+    const runCell = columns.run === undefined ? undefined : e.record.cell(columns.run);
+    const runName =
+      runCell && runCell.text !== null && String(runCell.text).trim() !== '' ? String(runCell.text) : undefined;
+    this.noteBadLoss(
+      e.location,
+      `expected a ${e.word === 'NaN' ? '' : 'finite '}positive number for loss, got a bare ${e.word}, which is not JSON (Python's json.dumps writes it by default)`,
+      true,
+      runName,
+    );
+    return true;
+  }
+
   /** Rows refused for their loss: the first in full, the others counted (their runs named, a few). */
   private badLoss:
     | {
@@ -809,12 +850,12 @@ export class RunValidator {
         const runCell = columns.run === undefined ? undefined : rec.cell(columns.run);
         const runName =
           runCell && runCell.text !== null && String(runCell.text).trim() !== '' ? String(runCell.text) : undefined;
+        // pandas writes an infinity "inf", W&B "Infinity": a diverged run, not a word the reader does not know.
+        const infinite = Math.abs(value) === Infinity || (typeof cell.text === 'string' && INFINITE.test(cell.text));
         this.noteBadLoss(
           where,
-          `expected a ${Number.isNaN(value) || Number.isFinite(value) ? '' : 'finite '}positive number for loss, got ${describeRaw(cell.text)}${hint ? ` (${hint})` : ''}${value <= 0 ? ' (loss must be > 0)' : ''}`,
-          cell.text === null ||
-            (typeof cell.text === 'string' && MISSING.test(cell.text)) ||
-            Math.abs(value) === Infinity,
+          `expected a ${infinite ? 'finite ' : ''}positive number for loss, got ${describeRaw(cell.text)}${hint && !infinite ? ` (${hint})` : ''}${value <= 0 ? ' (loss must be > 0)' : ''}`,
+          cell.text === null || (typeof cell.text === 'string' && MISSING.test(cell.text)) || infinite,
           runName,
         );
         return undefined;
@@ -914,9 +955,31 @@ export class RunValidator {
         `unique tokens U = ${run.U} exceed total tokens D = ${run.D}; expected U ≤ D`,
       );
     }
+    if (columns.run === undefined && columns.step !== undefined) this.noteDisplayName(rec, run);
     this.kept++;
     this.firstLine ??= rec.line;
     return run;
+  }
+
+  /**
+   * A column called `name` (W&B's `Name`) beside a step column and no run column, while each of its values
+   * keeps one N: it may name the runs, which the user can say (it is not read as the run unasked, as a
+   * display name can be shared by runs). Undefined once a row has none or a name has two sizes.
+   */
+  private displayName: { col: string; sizes: Map<string, number | undefined> } | undefined | null = undefined;
+
+  private noteDisplayName(rec: RawRecord, run: Run): void {
+    if (this.displayName === undefined) {
+      const col = this.header.find((h) => normalise(h) === 'name');
+      this.displayName = col === undefined ? null : { col, sizes: new Map() };
+    }
+    const d = this.displayName;
+    if (d === null) return;
+    const cell = rec.cell(d.col);
+    const name = cell === undefined || cell.text === null ? '' : String(cell.text);
+    const sizes = d.sizes;
+    if (name.trim() === '' || (sizes.has(name) && sizes.get(name) !== run.N)) this.displayName = null;
+    else sizes.set(name, run.N);
   }
 
   /**
@@ -1013,6 +1076,7 @@ export class RunValidator {
     const read = new Set(Object.values(usedColumns));
     const unread = this.header.filter((h) => !read.has(h) && h.trim() !== '');
     if (unread.length) info.unread = unread;
+    if (this.displayName && usedColumns.run === undefined) info.runNameColumn = this.displayName.col;
     const why: Record<string, string> = Object.fromEntries(
       [...this.blank].map(([f, { col }]) => [col, `${f}: no run has a number there`]),
     );
@@ -1070,7 +1134,12 @@ export class JsonRunsVisitor {
       onObjectProperty: (name, _offset, _length, line, character) => this.property(name, line, character),
       onLiteralValue: (value: unknown, _offset, _length, line, character) => this.literal(value, line, character),
       onError: (error: ParseErrorCode, offset, _length, line, character) => {
-        throw new InputError(this.where(line, character), malformedJson(error, { text: this.text, offset }));
+        const where = this.where(line, character);
+        const message = malformedJson(error, { text: this.text, offset });
+        const word = nonFiniteWord(this.text, offset);
+        if (word !== undefined && this.depth === this.recordDepth && this.current && this.key !== undefined)
+          throw new NonFiniteJsonError({ ...where, columnName: this.key }, message, this.key, word, this.current);
+        throw new InputError(where, message);
       },
     };
   }
@@ -1231,7 +1300,14 @@ export class JsonlRuns {
     // Most lines are flat objects with good values: the engine's JSON.parse reads them several times
     // faster than the positional visitor. Anything else — a syntax error, a nested value, a key
     // given twice, a bad value — goes through the visitor, which says exactly where the problem is.
-    if (!this.flat(text, lineNumber)) this.visitor.visit(text, lineNumber);
+    if (this.flat(text, lineNumber)) return;
+    try {
+      this.visitor.visit(text, lineNumber);
+    } catch (e) {
+      // A bare NaN loss is one more run without a loss: counted, and the lines after it read.
+      if (e instanceof NonFiniteJsonError && this.validator.nonFiniteLoss(e)) return;
+      throw e;
+    }
   }
 
   private flat(text: string, lineNumber: number): boolean {

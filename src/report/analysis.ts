@@ -127,8 +127,8 @@ export function analyse(
       if (o.fitJson?.procedure) Object.assign(a3, approach3Recipe(fitted.law.id, o.fitJson.procedure));
       // Its intervals are the fit's bootstrap's, which drew lineages or runs.
       if (samples && replicates.length >= 2) a3.unit = samples.unit === 'lineage' ? 'lineage' : 'run';
-      // It is the report's fit, the law its plan allocates with: every row, checkpoints too (frontier's
-      // own Approach 3 fits final checkpoints); said beside Approach 2's final checkpoints.
+      // It is the report's fit, the law its plan allocates with: every row, checkpoints too (as frontier's
+      // own Approach 3); said beside Approach 2's final checkpoints.
       const clusters = runClusters(dataset).count;
       if (clusters < dataset.runs.length)
         a3.rows = `the fit's rows, every checkpoint: ${dataset.runs.length} rows of ${clusters} runs`;

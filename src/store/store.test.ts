@@ -41,8 +41,8 @@ test('a folder given as the store is refused as one, read-write or read-only (SQ
 test('importing the same file twice adds nothing', () => {
   const store = RunStore.open(join(dir, 'twice.db'));
   const d = parseRuns('N,D,loss\n1e8,2e9,3.1\n2e8,4e9,2.9\n', { source: 'a.csv' });
-  assert.deepEqual(store.importDataset(d, 's'), { runs: 2, checkpoints: 0, skipped: 0 });
-  assert.deepEqual(store.importDataset(d, 's'), { runs: 0, checkpoints: 0, skipped: 2 });
+  assert.deepEqual(store.importDataset(d, 's'), { runs: 2, checkpoints: 0, skipped: 0, unfinished: 0 });
+  assert.deepEqual(store.importDataset(d, 's'), { runs: 0, checkpoints: 0, skipped: 2, unfinished: 0 });
   assert.equal(store.runs({ study: 's' }).length, 2);
   store.close();
 });
@@ -50,9 +50,9 @@ test('importing the same file twice adds nothing', () => {
 test('runs with a run column become one run with its checkpoints; reimport adds only new checkpoints', () => {
   const store = RunStore.open(join(dir, 'curves.db'));
   const a = parseRuns('run,N,D,loss\nr1,1e8,1e9,4\nr1,1e8,2e9,3.5\nr2,2e8,1e9,3.8\n', { source: 'c.csv' });
-  assert.deepEqual(store.importDataset(a, 'c'), { runs: 2, checkpoints: 3, skipped: 0 });
+  assert.deepEqual(store.importDataset(a, 'c'), { runs: 2, checkpoints: 3, skipped: 0, unfinished: 0 });
   const b = parseRuns('run,N,D,loss\nr1,1e8,1e9,4\nr1,1e8,2e9,3.5\nr1,1e8,4e9,3.2\n', { source: 'c2.csv' });
-  assert.deepEqual(store.importDataset(b, 'c'), { runs: 0, checkpoints: 1, skipped: 2 });
+  assert.deepEqual(store.importDataset(b, 'c'), { runs: 0, checkpoints: 1, skipped: 2, unfinished: 0 });
   const r1 = store.runs({ study: 'c' }).find((r) => r.name === 'r1')!;
   assert.equal(r1.loss, 3.2, 'the final loss follows the newest checkpoint');
   assert.equal(store.checkpoints(r1.id).length, 3);
@@ -134,6 +134,7 @@ test('a store keeps the lineage an import gives; a store from before lineages op
     runs: 0,
     checkpoints: 0,
     skipped: 4,
+    unfinished: 0,
   });
   const ds = storeDataset(store, 's');
   assert.deepEqual(
@@ -229,25 +230,30 @@ test('a store from a newer ScaleLab is refused with its path', () => {
   );
 });
 
-test("a tracker's state column: crashed, failed and killed runs are stored failed with the state as the reason, running as running", () => {
+test("a tracker's state column: crashed, failed and killed runs are stored failed with the state as the reason, running as failed saying it had not finished", () => {
   const store = RunStore.open(join(dir, 'state.db'));
   const file = [
-    'Name,State,N,D,loss',
+    'run,State,N,D,loss',
     'a,finished,1e7,1e8,4.0',
     'a,finished,1e7,2e8,3.8',
     'b,crashed,2e7,1e8,3.9',
     'c,running,4e7,1e8,3.8',
     'd,killed,8e7,1e8,3.6',
     'e,failed,1.6e8,1e8,3.5',
+    'g,Preempted,3.2e8,1e8,3.4',
   ].join('\n');
   store.importDataset(parseRuns(file, { source: 'w.csv' }), 'w');
   const by = Object.fromEntries(store.runs({ study: 'w' }).map((r) => [r.name, [r.status, r.reason]]));
   assert.deepEqual(by, {
     a: ['completed', null],
     b: ['failed', 'tracker state: crashed'],
-    c: ['running', null],
+    c: [
+      'failed',
+      'tracker state: running when exported — its last checkpoint is not its end; import again when it has finished',
+    ],
     d: ['failed', 'tracker state: killed'],
     e: ['failed', 'tracker state: failed'],
+    g: ['failed', 'tracker state: preempted'],
   });
   // Their checkpoints are kept (each a real point), and a fit from the store reads completed runs only.
   assert.equal(store.checkpoints(store.runs({ study: 'w' }).find((r) => r.name === 'b')!.id).length, 1);
@@ -256,20 +262,22 @@ test("a tracker's state column: crashed, failed and killed runs are stored faile
     ['a'],
   );
   // The run exported while running, imported again once it finished, follows the newer state.
-  store.importDataset(parseRuns('Name,State,N,D,loss\nc,finished,4e7,2e8,3.6\n', { source: 'w2.csv' }), 'w');
+  store.importDataset(parseRuns('run,State,N,D,loss\nc,finished,4e7,2e8,3.6\n', { source: 'w2.csv' }), 'w');
   assert.equal(store.runs({ study: 'w' }).find((r) => r.name === 'c')!.status, 'completed');
   // One run with two states in one file is a contradiction, located at the later row.
   assert.throws(
     () =>
       store.importDataset(
-        parseRuns('Name,State,N,D,loss\nf,finished,1e7,1e8,4\nf,crashed,1e7,2e8,3.9\n', { source: 'x.csv' }),
+        parseRuns('run,State,N,D,loss\nf,finished,1e7,1e8,4\nf,crashed,1e7,2e8,3.9\n', { source: 'x.csv' }),
         'w',
       ),
     (e: unknown) =>
       e instanceof InputError &&
       e.location.line === 3 &&
       e.location.columnName === 'State' &&
-      /run "f" is crashed here but finished at line 2/.test(e.message),
+      /run "f" is crashed here but finished at line 2: .*a run restarted under its name.*option "columns" run=-/.test(
+        e.message,
+      ),
   );
   store.close();
 });

@@ -28,7 +28,7 @@ import {
 import { endianness, hostname } from 'node:os';
 import { basename, dirname, isAbsolute, join } from 'node:path';
 import { InputError, type Message, ScaleLabError } from '../errors/index.js';
-import { finishedState, type Dataset, type Run } from '../io/dataset.js';
+import { finishedState, ongoingState, runSizeCheck, type Dataset, type Run } from '../io/dataset.js';
 import { formatNumber } from '../core/format.js';
 import type { RunRole, TaskDefinition, TaskMetric, TaskMetricSet } from '../io/parseTaskMetrics.js';
 import { parseSchedule, type Schedule } from '../core/schedule.js';
@@ -102,7 +102,14 @@ export type { Checkpoint } from '../io/parseMetrics.js';
  */
 function importedStatus(r: Run): { status: RunStatus; reason: string | null } {
   if (r.state === undefined || finishedState(r.state)) return { status: 'completed', reason: null };
-  if (r.state === 'running') return { status: 'running', reason: null };
+  // A run the tracker had running is not one this machine trains: stored `running`, a sweep would count
+  // it in flight and wait for it forever. Failed, with a reason that says so, it is left alone and out
+  // of fits, and a later import of the finished run replaces its status.
+  if (ongoingState(r.state))
+    return {
+      status: 'failed',
+      reason: `tracker state: ${r.state} when exported — its last checkpoint is not its end; import again when it has finished`,
+    };
   return { status: 'failed', reason: `tracker state: ${r.state}` };
 }
 
@@ -392,6 +399,8 @@ export interface ImportCounts {
   runs: number;
   checkpoints: number;
   skipped: number;
+  /** Runs the tracker had running (pending, scheduled) when it wrote the file, stored as failed (importedStatus). */
+  unfinished: number;
 }
 
 /** Who holds a store's write lock, as the holder recorded it (see RunStore.writeTransaction). */
@@ -1529,23 +1538,29 @@ export class RunStore {
     const studyId = this.study(studyName);
     // Within one file a run name means one run: the same name with another N is a contradiction in
     // the file (across files it is another run, as above).
-    const sizes = new Map<string, { n: number | null; line: number; state: Run['state'] }>();
+    const states = new Map<string, { line: number; state: Run['state'] }>();
+    const checkSize = runSizeCheck(source);
+    // Runs stored as not yet finished in their tracker: named ones once, each unnamed row a run.
+    const ongoingNamed = new Set<string>();
+    let ongoingRows = 0;
     feed((r) => {
+      if (r.state !== undefined && ongoingState(r.state)) {
+        if (r.run === undefined) ongoingRows++;
+        else ongoingNamed.add(namedRunKey(r.run, r.N ?? null));
+      }
       if (r.run !== undefined) {
-        const seen = sizes.get(r.run);
-        const n = r.N ?? null;
-        if (!seen) sizes.set(r.run, { n, line: r.line, state: r.state });
+        const seen = states.get(r.run);
+        if (!seen) states.set(r.run, { line: r.line, state: r.state });
         else if (seen.state !== r.state) {
+          // Two states under one name are mostly two runs under one display name (a crashed run rerun
+          // under its name), not one run's checkpoints.
           throw new InputError(
             { file: source, line: r.line, ...(stateColumn !== undefined ? { columnName: stateColumn } : {}) },
-            `run "${r.run}" is ${r.state ?? 'without a state'} here but ${seen.state ?? 'without a state'} at line ${seen.line}: expected one state per run in a file`,
-          );
-        } else if (seen.n !== n) {
-          throw new InputError(
-            { file: source, line: r.line, columnName: 'N' },
-            `run "${r.run}" has N = ${n === null ? 'none' : formatNumber(n, 6)} here but N = ${seen.n === null ? 'none' : formatNumber(seen.n, 6)} at line ${seen.line}: expected one model size per run name in a file (give the other run another name)`,
+            (o) =>
+              `run "${r.run}" is ${r.state ?? 'without a state'} here but ${seen.state ?? 'without a state'} at line ${seen.line}: expected one state per run in a file; if the name is shared by several runs (a run restarted under its name), read a column that tells runs apart (a run id) as the run, or each row as a run of its own with ${o('columns')} run=-`,
           );
         }
+        checkSize(r);
       }
       const at = `${source}:${r.line}`;
       const n = r.N ?? null,
@@ -1626,7 +1641,7 @@ export class RunStore {
       rows++;
       if (rows === pauseAfter) pauseImport();
     });
-    return { runs: added, checkpoints, skipped };
+    return { runs: added, checkpoints, skipped, unfinished: ongoingNamed.size + ongoingRows };
   }
 
   /** Add planned runs (idempotent by key) and return every run of those keys. */

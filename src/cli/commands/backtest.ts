@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { readRuns } from '../../io/readRuns.js';
+import { checkRunSizes } from '../../io/dataset.js';
 import { rollingBacktestSteps } from '../../analyses/rollingBacktest.js';
 import { betweenSteps, handleToTheEnd } from '../interrupt.js';
 import { backtestReport } from '../../report/text/backtest.js';
@@ -88,6 +89,7 @@ Examples:
         const levels = flags.levels.split(',').map((l) => parseLevel(l, '--levels'));
         const cutoffs = flags.cutoffs ? flags.cutoffs.split(',').map((c) => parseQuantity(c, '--cutoffs')) : undefined;
         const dataset = readRuns(file, { ...runSelection(flags), require: ['loss'] });
+        checkRunSizes(dataset);
         const folds = parseInteger(flags.folds, '--folds', 1);
         const bar = progress('back-test', procedures.length * (cutoffs?.length ?? folds), flags);
         const steps = rollingBacktestSteps(dataset, {

@@ -293,7 +293,10 @@ function readCurves(
           `${input}: a folder without metrics.jsonl or TensorBoard event files, in it or its sub-folders ${LOGDIR_DEPTH} levels down${logdir?.cut ? ` (the search stopped after ${LOGDIR_FOLDERS} folders)` : ''} (expected a run folder of examples/trainers/train.py, one TensorBoard logged to, or its logdir)`,
         );
       const name = basename(statSync(input).isDirectory() ? input : dirname(input));
-      curves.push(curveFromMetrics(readText(metrics, "a trainer's metrics (JSON lines)"), metrics, name));
+      const curve = curveFromMetrics(readText(metrics, "a trainer's metrics (JSON lines)"), metrics, name);
+      // Said on stderr as a table's and an event file's notes are (a step-0 evaluation left out).
+      for (const note of curve.notes ?? []) process.stderr.write(`scalelab: note: ${note}\n`);
+      curves.push(curve);
     } else {
       // A step-0 row's 0 tokens and learning rate are read (curvesFromDataset leaves its loss out).
       const ds = readRuns(input, { ...runSelection(flags), zeroAtStepZero: true });

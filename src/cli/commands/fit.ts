@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { defaultLawId, getLaw, lawIds, lawIdsWithOption, variableOption } from '../../laws/index.js';
 import { readRuns } from '../../io/readRuns.js';
+import { checkRunSizes } from '../../io/dataset.js';
 import type { FitJson } from '../../fit/summary.js';
 import { fitByProcedure, fitLaw } from '../../fit/run.js';
 import { getProcedure } from '../../fit/procedures.js';
@@ -166,6 +167,7 @@ back as a lineage column.`,
           const id = flags.procedure ?? 'auto';
           if (id !== 'auto') getProcedure(id);
           const dataset = readRuns(file, { ...runSelection(flags), require: ['loss'] });
+          checkRunSizes(dataset);
           const t = threads();
           const lv = level();
           json = await fitByProcedure(id, dataset, {
@@ -185,6 +187,7 @@ back as a lineage column.`,
           if (flags.preset) fix = presetFix(flags.preset, law.id, parseNames(flags.free), fix);
           else if (flags.free) throw new UsageError('--free goes with --preset');
           const dataset = readRuns(file, { ...runSelection(flags), require: ['loss'] });
+          checkRunSizes(dataset);
           const options: FitOptions = {
             loss: {
               kind: keyword(flags.loss, '--loss', ['huber', 'ls', 'asymmetric'] as const),

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { readRuns } from '../../io/readRuns.js';
-import { unfinishedRuns } from '../../io/dataset.js';
+import { checkRunSizes, runClusters, unfinishedRuns } from '../../io/dataset.js';
 import { warning } from '../../fit/warnings.js';
 import {
   approach1Steps,
@@ -18,7 +18,6 @@ import { bootstrapParallel, fitParallel } from '../../node/parallel.js';
 import { replicateParams } from '../../fit/bootstrap.js';
 import { FitError, InputError, isScaleLabError, UsageError } from '../../errors/index.js';
 import { checkLawData } from '../../io/dataChecks.js';
-import { finalCheckpoints } from '../../io/dataset.js';
 import { extrapolationWarnings } from '../../analyses/extrapolation.js';
 import type { TrustWarning } from '../../fit/warnings.js';
 import { allocatingLawIds } from '../../analyses/computeOptimal.js';
@@ -119,6 +118,7 @@ Examples:
         const which = keyword(flags.approach, '--approach', ['1', '2', '3', 'all'] as const);
         const targets = parseList(flags.targets, '--targets');
         const dataset = readRuns(file, runSelection(flags));
+        checkRunSizes(dataset);
         const replicates = parseInteger(flags.bootstrap, '--bootstrap', 0);
         const seed = parseInteger(flags.seed, '--seed', 0);
         const level = parseLevel(flags.level);
@@ -187,11 +187,11 @@ Examples:
               return a3;
             }
             const law = getLaw(keyword(flags.law, '--law', allocatingLawIds()));
-            // The law's frontier from whole runs, as Approach 2's profiles: each run's final checkpoint
-            // (Chinchilla fitted Approach 3 to final losses), not every point of every curve.
-            const finals = finalCheckpoints(dataset);
-            checkLawData(law, finals.dataset);
-            const result = await fitParallel(law, finals.dataset);
+            // Every row, checkpoints too, as fit and plan fit it: its label says it is the law plan
+            // allocates with, which it is only when fitted to the same rows (Approach 2's profiles take
+            // each run's final checkpoint).
+            checkLawData(law, dataset);
+            const result = await fitParallel(law, dataset);
             const reps: Record<string, number>[] = [];
             let unit: ApproachResult['unit'];
             if (boot) {
@@ -205,7 +205,9 @@ Examples:
               unit = samples.unit === 'lineage' ? 'lineage' : 'run';
             }
             const a3 = located(file, () => approach3(law, result.params, targets, reps, level));
-            if (finals.note) a3.rows = finals.note;
+            const clusters = runClusters(dataset).count;
+            if (clusters < dataset.runs.length)
+              a3.rows = `every row, as fit and plan fit them: ${dataset.runs.length} checkpoints of ${clusters} runs`;
             // Which of the published recipes fitted it, said once above the tables: the Chinchilla form
             // fitted with its defaults is Hoffmann et al.'s recipe, the law an auto fit reports and plan
             // allocates with, not auto's average that predict gives. The recipe registry says whose law

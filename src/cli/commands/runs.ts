@@ -72,6 +72,12 @@ function configColumns(config: Record<string, unknown> | null): Record<string, u
   return Object.fromEntries(pick.filter((k) => k in config).map((k) => [k, config[k]]));
 }
 
+/** What an import says of the runs its tracker had not finished (stored as failed, see importedStatus). */
+function unfinishedNote(n: number): string {
+  if (n === 0) return '';
+  return `; ${counted(n, 'run')} had not finished in the tracker (running, pending or scheduled when exported): stored as failed with the reason "tracker state: … when exported", left out of fits and of any sweep; import ${n === 1 ? 'it' : 'them'} again when finished`;
+}
+
 /**
  * The rows of runs export (a completed run each, or a checkpoint each), and the runs left out by state:
  * read from one snapshot of the store, so that an import or a sweep committing meanwhile is in all of
@@ -253,7 +259,7 @@ export writes it back. A run stored without one takes it from a later import; an
               for (const note of smallSizeNotes(file, top)) process.stderr.write(`${note}\n`);
               if (!f.json)
                 writeStdout(
-                  `${file}: ${counted(results[i].runs, 'run')} and ${counted(results[i].checkpoints, 'checkpoint')} added, ${results[i].skipped} already in the store (study "${f.study}", ${f.db}); read ${describeRead(infos[i])}\n`,
+                  `${file}: ${counted(results[i].runs, 'run')} and ${counted(results[i].checkpoints, 'checkpoint')} added, ${results[i].skipped} already in the store (study "${f.study}", ${f.db}); read ${describeRead(infos[i])}${unfinishedNote(results[i].unfinished)}\n`,
                 );
             }
             // A Ctrl-C during the last file's transaction is heard here, not lost with the listener: the line

@@ -64,6 +64,14 @@ function divisorsNear(n: number, near: number): number[] {
     .sort((a, b) => a - b);
 }
 
+/** The divisor of n nearest `near` (in ratio; the larger on a tie). */
+function nearestDivisor(n: number, near: number): number {
+  let best = 1;
+  for (let k = 1; k <= n; k++)
+    if (n % k === 0 && Math.abs(Math.log(k / near)) <= Math.abs(Math.log(best / near))) best = k;
+  return best;
+}
+
 export function registerShape(program: Command, run: (fn: () => Promise<void>, json?: boolean) => Promise<void>): void {
   const shape = program
     .command('shape')
@@ -112,11 +120,22 @@ Examples:
           );
         const nLayer = parseInteger(flags.layers, '--layers', 1),
           dModel = parseInteger(flags.dModel, '--d-model', 1);
-        const nHeads = flags.heads ? parseInteger(flags.heads, '--heads', 1) : Math.max(1, Math.round(dModel / 64));
         // Each head takes a whole slice of d_model, and each KV head serves a whole group of query heads.
+        // Only a head count the user gave is refused: the default (heads of 64) is ours to choose, and with
+        // multi-head attention the parameter count does not depend on it.
+        const rounded = Math.max(1, Math.round(dModel / 64));
+        const nHeads = flags.heads
+          ? parseInteger(flags.heads, '--heads', 1)
+          : dModel % rounded === 0
+            ? rounded
+            : nearestDivisor(dModel, dModel / 64);
         if (dModel % nHeads !== 0)
           throw new UsageError(
-            `--d-model ${dModel} is not a multiple of ${flags.heads ? `--heads ${nHeads}` : `${nHeads} heads (d_model/64 rounded, the default)`}: each head takes d_model/heads dimensions, a whole number; give --heads dividing ${dModel} (${divisorsNear(dModel, nHeads).join(', ')})`,
+            `--d-model ${dModel} is not a multiple of --heads ${nHeads}: each head takes d_model/heads dimensions, a whole number; give --heads dividing ${dModel} (${divisorsNear(dModel, nHeads).join(', ')})`,
+          );
+        if (nHeads !== rounded && !flags.heads)
+          process.stderr.write(
+            `note: d_model ${dModel} is not a multiple of ${rounded} heads (d_model/64 rounded, the default): counted with ${nHeads} heads of ${dModel / nHeads}, the head count nearest it that divides d_model (with multi-head attention the parameter count is the same for any; give --heads to choose)\n`,
           );
         const nKvHeads = flags.kvHeads ? parseInteger(flags.kvHeads, '--kv-heads', 1) : nHeads;
         if (nKvHeads > nHeads || nHeads % nKvHeads !== 0)

@@ -109,7 +109,7 @@ export function frontierReport(
 
 /**
  * Which rows each approach used, when the rows are checkpoints of runs: Approach 1 every checkpoint
- * (the envelope of curves), Approach 2 and a parametric fit each run's final one.
+ * (the envelope of curves), Approach 2 each run's final one, a parametric fit every row (as fit and plan).
  */
 function rowLines(approaches: readonly Pick<ApproachResult, 'approach' | 'rows'>[]): string[] {
   return approaches.filter((a) => a.rows !== undefined).map((a) => `  approach ${a.approach} rows: ${a.rows}`);
