@@ -253,6 +253,38 @@ test('--mfu: 40 (a percentage) is refused naming 0.4, 40% reads as 0.4, for plan
   }
 });
 
+test('--price is read with --gpus and --days: with --C (or report --targets) it is refused, not silently unused', () => {
+  for (const args of [
+    ['plan', '--C', '1e23', '--gpus', '100', '--price', '2'],
+    ['plan', '--C', '1e23', '--price', '2'],
+  ]) {
+    const r = scalelab(args);
+    assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+    assert.match(
+      r.stderr,
+      /--price is read with --gpus and --days \(the cost of those GPU-hours\); with --C it would go unused/,
+    );
+    noStackTrace(r.stderr);
+  }
+  const report = scalelab([
+    'report',
+    'examples/chinchilla.csv',
+    '--targets',
+    '1e23',
+    '--gpus',
+    '100',
+    '--price',
+    '2',
+    '--out',
+    join(mkdtempSync(join(tmpdir(), 'scalelab-price-')), 'r.html'),
+  ]);
+  assert.equal(report.code, 2, report.stderr);
+  assert.match(report.stderr, /with --targets it would go unused/);
+  // With --days the GPU-hours are priced.
+  const priced = scalelab(['plan', '--gpus', '100', '--days', '3', '--price', '2', '--json']).json();
+  assert.equal(priced.hardware.cost, 14400);
+});
+
 test("plan on your own hardware by its peak alone (--peak-flops, no --gpu) does not name the default GPU; with --gpu, that GPU's peak overridden", () => {
   const own = scalelab(['plan', '--gpus', '8', '--peak-flops', '165T', '--days', '7']);
   assert.equal(own.code, 0, own.stderr);

@@ -118,6 +118,24 @@ test('report: --targets with --days is two budgets (refused); --targets with --g
   assert.equal(r.json().plan.compute, 1e23);
   assert.equal(r.json().plan.days, plan.recommendation.days);
   assert.match(section(readFileSync(cluster, 'utf8'), 'plan'), /<td>wall-clock<\/td><td>\d+\.\d days<\/td>/);
+  // --gpus alone with the default --targets (1e24): the default's wall-clock time, as plan --C 1e24 gives it
+  // (before: refused, "give the budget: --targets FLOPS", though the report plans for that default).
+  const byDefault = scalelab([
+    'report',
+    'examples/chinchilla.csv',
+    '--gpus',
+    '1000',
+    '--gpu',
+    'h100',
+    ...quick,
+    '--out',
+    join(dir, 'default-target-cluster.html'),
+    '--json',
+  ]);
+  assert.equal(byDefault.code, 0, byDefault.stderr);
+  const planDefault = scalelab(['plan', '--C', '1e24', '--gpus', '1000', '--gpu', 'h100', '--json']).json();
+  assert.equal(byDefault.json().plan.compute, 1e24);
+  assert.equal(byDefault.json().plan.days, planDefault.recommendation.days);
 });
 
 test("report --downstream predicts each task's accuracy at the planned N and D; downstream report --N/--D predicts a model of the user's", () => {

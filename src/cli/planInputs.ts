@@ -101,6 +101,12 @@ export function planBudget(f: HardwareFlags, cmd: Command, given: number | undef
   };
   if (given !== undefined) {
     if (f.days) throw new UsageError(`give either ${budgetFlag} or --days (with --gpus), not both`);
+    // The cost is of a cluster's days: with FLOPs given there are none priced, and a price said nowhere in
+    // the plan read as if it had been taken into account.
+    if (f.price)
+      throw new UsageError(
+        `--price is read with --gpus and --days (the cost of those GPU-hours); with ${budgetFlag} it would go unused`,
+      );
     return gpus ? { compute: given, cluster: { gpus, accelerator: acc, mfu }, assumed } : { compute: given };
   }
   if (!gpus || !f.days)

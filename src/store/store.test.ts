@@ -5,10 +5,10 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { leftOutByStudy, RunStore, StoreError, storeDataset } from './store.js';
+import { distinctRunNames, leftOutByStudy, RunStore, StoreError, storeDataset } from './store.js';
 import { InputError } from '../errors/index.js';
 import { parseRuns } from '../io/parseRuns.js';
-import { defaultResampleUnit } from '../io/dataset.js';
+import { checkRunSizes, defaultResampleUnit, runClusters } from '../io/dataset.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'scalelab-store-'));
 const child = fileURLToPath(new URL('../../test/fixtures/store-child.ts', import.meta.url));
@@ -278,6 +278,33 @@ test("a tracker's state column: crashed, failed and killed runs are stored faile
       /run "f" is crashed here but finished at line 2: .*a run restarted under its name.*option "columns" run=-/.test(
         e.message,
       ),
+  );
+  store.close();
+});
+
+test("runs that share a name across imported files stay apart in the store's data set and its export (a fit reads one size per name)", () => {
+  const store = RunStore.open(join(dir, 'shared-names.db'));
+  // Two files each with runs r1 and r2: another run (another N) in each, as the import keeps them.
+  store.importDataset(parseRuns('run,N,D,loss\nr1,1e8,2e9,3.1\nr2,2e8,4e9,2.9\n', { source: 'a.csv' }), 'x');
+  store.importDataset(parseRuns('run,N,D,loss\nr1,8e8,1.6e10,2.55\nr3,1.6e9,3.2e10,2.45\n', { source: 'b.csv' }), 'x');
+  const ids = Object.fromEntries(store.runs({ study: 'x' }).map((r) => [`${r.name}@${r.N}`, r.id]));
+  const ds = storeDataset(store, 'x');
+  assert.deepEqual(
+    ds.runs.map((r) => r.run),
+    [`r1 (run ${ids['r1@100000000']})`, 'r2', `r1 (run ${ids['r1@800000000']})`, 'r3'],
+  );
+  // Four runs, four clusters: a bootstrap draws them apart, and the one-size-per-name check passes.
+  assert.equal(runClusters(ds).count, 4);
+  assert.doesNotThrow(() => checkRunSizes(ds));
+  assert.deepEqual(
+    [
+      ...distinctRunNames([
+        { id: 7, name: null },
+        { id: 8, name: 'run-7' },
+        { id: 9, name: 'a' },
+      ]).values(),
+    ],
+    ['run-7 (run 7)', 'run-7 (run 8)', 'a'],
   );
   store.close();
 });

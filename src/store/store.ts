@@ -347,6 +347,7 @@ export interface StudyTotals {
 
 /** A completed run's columns as a fit reads them (RunStore.fitRows). */
 interface FitRow {
+  id: number;
   N: number | null;
   D: number | null;
   C: number | null;
@@ -1746,7 +1747,7 @@ export class RunStore {
     const { where, args } = runFilter({ study, status: 'completed' });
     return this.db
       .prepare(
-        `SELECT r.n AS N, r.d AS D, r.c AS C, r.u AS U, r.loss AS loss, r.grp AS grp, r.phase AS phase, r.name AS name,
+        `SELECT r.id AS id, r.n AS N, r.d AS D, r.c AS C, r.u AS U, r.loss AS loss, r.grp AS grp, r.phase AS phase, r.name AS name,
                 r.lineage AS lineage
          FROM runs r JOIN studies s ON s.id = r.study_id ${where} AND r.loss IS NOT NULL AND r.left_out IS NULL
          ORDER BY r.id`,
@@ -2063,6 +2064,27 @@ export class RunStore {
   }
 }
 
+/**
+ * Each stored run's name as a file of them says it (`runs export`, a fit from the store), one name per run:
+ * a name that several stored runs share (two imported files each with a run "r1", kept apart by their N,
+ * or one name in two studies) is followed by the run's id, "r1 (run 4)". Unqualified, the file's rows of
+ * one name read as checkpoints of one run: fit and frontier refused two sizes under it, and a bootstrap
+ * drew the runs together. A run stored without a name is `run-<id>`.
+ */
+export function distinctRunNames(runs: readonly { id: number; name: string | null }[]): Map<number, string> {
+  const ids = new Map<string, Set<number>>();
+  for (const r of runs) {
+    const name = r.name ?? `run-${r.id}`;
+    ids.set(name, (ids.get(name) ?? new Set()).add(r.id));
+  }
+  const names = new Map<number, string>();
+  for (const r of runs) {
+    const name = r.name ?? `run-${r.id}`;
+    names.set(r.id, ids.get(name)!.size > 1 ? `${name} (run ${r.id})` : name);
+  }
+  return names;
+}
+
 /** Whether a study left this completed run out of its fit: a fit from the store or an export leaves it out too. */
 export function leftOutByStudy(r: Pick<StoredRun, 'status' | 'leftOut'>): boolean {
   return r.status === 'completed' && r.leftOut !== null;
@@ -2073,7 +2095,9 @@ export function leftOutByStudy(r: Pick<StoredRun, 'status' | 'leftOut'>): boolea
  * that a bootstrap draws a lineage's runs together, as it does reading the file.
  */
 export function storeDataset(store: RunStore, study?: string): Dataset {
-  const runs: Run[] = store.fitRows(study).map((r, i) => ({
+  const rows = store.fitRows(study);
+  const names = distinctRunNames(rows);
+  const runs: Run[] = rows.map((r, i) => ({
     ...(r.N !== null ? { N: r.N } : {}),
     ...(r.D !== null ? { D: r.D } : {}),
     ...(r.C !== null ? { C: r.C } : r.N !== null && r.D !== null ? { C: 6 * r.N * r.D } : {}),
@@ -2082,7 +2106,7 @@ export function storeDataset(store: RunStore, study?: string): Dataset {
     // As `runs export` writes it: an imported group, else the study's phase (lr-probe, isoflop, …),
     // so that a study's runs can be chosen by experiment as `fit --group isoflop` does.
     ...((r.grp ?? r.phase) !== null ? { group: (r.grp ?? r.phase)! } : {}),
-    ...(r.name !== null ? { run: r.name } : {}),
+    ...(r.name !== null ? { run: names.get(r.id)! } : {}),
     ...(r.lineage !== null ? { lineage: r.lineage } : {}),
     line: i + 1,
   }));

@@ -285,7 +285,7 @@ export function registerPlotAndReport(program: Command, run: Run): void {
       `
 The plan is for the last --targets, or for a cluster as scalelab plan takes it: --gpus N --days D (with
 --gpu, --mfu, --peak-flops, --price) gives C, and --targets with --days is refused (two budgets);
---targets with --gpus alone adds the wall-clock time of the last target on that cluster.
+--gpus without --days adds the wall-clock time of the last --targets (typed, or the default) on that cluster.
 The page's footer (and provenance in --json) names the version, the date (UTC; SOURCE_DATE_EPOCH
 fixes it), the command line and each input file's size and SHA-256.
 Examples:
@@ -331,12 +331,14 @@ Examples:
             throw new UsageError(
               `${clusterFlags.map((k) => commandFlagNamer(cmd)(k)).join(', ')}: read with --gpus (and --days for the budget)`,
             );
+          // With --days the cluster is the budget, and only typed --targets are a second one (refused); without
+          // it the plan's target is the last --targets, typed or the default, and --gpus adds its wall-clock time.
           const typedTargets =
             cmd.getOptionValueSource('targets') === 'cli' ? parseList(f.targets, '--targets') : undefined;
+          const planTarget =
+            f.days === undefined ? parseList(f.targets, '--targets').at(-1) : typedTargets?.[typedTargets.length - 1];
           const budget =
-            f.gpus !== undefined || f.days !== undefined
-              ? planBudget(f, cmd, typedTargets?.[typedTargets.length - 1], '--targets')
-              : undefined;
+            f.gpus !== undefined || f.days !== undefined ? planBudget(f, cmd, planTarget, '--targets') : undefined;
           const planInputs = {
             ...(budget?.hardware ? { hardware: budget.hardware } : {}),
             ...(budget?.cluster ? { cluster: budget.cluster } : {}),

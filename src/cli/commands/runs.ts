@@ -4,6 +4,7 @@ import { runFormatNames, type DatasetInfo, type Field } from '../../io/parseRuns
 import {
   defaultStorePath,
   describeWriter,
+  distinctRunNames,
   leftOutByStudy,
   type ImportCounts,
   type RunStatus,
@@ -98,11 +99,12 @@ export function exportedRuns(
       if (state !== 'completed') leftOut[state] = (leftOut[state] ?? 0) + 1;
     }
     const list = store.runs({ study: o.study, status: 'completed' }).filter((r) => !leftOutByStudy(r));
+    const names = distinctRunNames(list);
     const rows = o.checkpoints
       ? list.flatMap((r) =>
           store.checkpoints(r.id).map((c) => ({
             study: r.study,
-            run: r.name ?? `run-${r.id}`,
+            run: names.get(r.id)!,
             lineage: r.lineage,
             N: r.N,
             D: c.tokens,
@@ -117,7 +119,7 @@ export function exportedRuns(
         )
       : list.map((r) => ({
           study: r.study,
-          run: r.name ?? `run-${r.id}`,
+          run: names.get(r.id)!,
           lineage: r.lineage,
           N: r.N,
           D: r.D,
