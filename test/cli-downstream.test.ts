@@ -1131,7 +1131,7 @@ test('report --downstream --via: the route downstream report takes, said on the 
   // The fits section says what was fitted by the route taken: no "step 1: task loss" where there was none.
   const fits = (page: string) => /<p>Fits: [^<]*/.exec(page)?.[0];
   assert.match(fits(byDefault) ?? '', /step 1: task loss from N and D/);
-  assert.match(fits(byCompute) ?? '', /no task loss, so no step 1: accuracy from compute/);
+  assert.match(fits(byCompute) ?? '', /no task loss, so no step 1: the direct law in C, accuracy from compute/);
   assert.doesNotMatch(fits(byCompute) ?? '', /task loss from N and D/);
   assert.ok(predicted(byDefault) && predicted(byCompute), 'the 13B target is predicted by both routes');
   assert.notEqual(predicted(byCompute), predicted(byDefault));

@@ -10,12 +10,7 @@ import { checkAllocatable, lawFlagsHelp, lawSourceError, resolveLaw, type LawSou
 import { loadCatalog } from '../../catalog/load.js';
 import { findModel, placeOnFrontier, type FrontierPlacement } from '../../catalog/models.js';
 import type { Law } from '../../laws/law.js';
-import {
-  accuracyPlanFilesRead,
-  accuracyPlanSection,
-  judgeUnanswered,
-  type AccuracyPlanFlags,
-} from './downstream.js';
+import { accuracyPlanFilesRead, accuracyPlanSection, judgeUnanswered, type AccuracyPlanFlags } from './downstream.js';
 import { PLAN_HORIZON } from '../../analyses/downstream.js';
 import { handleToTheEnd, stepwise } from '../interrupt.js';
 import {
@@ -255,4 +250,3 @@ Examples:
     }, flags.json),
   );
 }
-

@@ -320,7 +320,8 @@ const FITTED_BY_ROUTE = {
     "step 1: task loss from N and D (and from C) on each run's final checkpoint; step 2: accuracy from task loss on every checkpoint",
   'val-loss':
     "step 1: validation loss from N and D on each run's final checkpoint; step 2: accuracy from validation loss on every checkpoint (no ideal point)",
-  compute: 'no task loss, so no step 1: accuracy from compute, a sigmoid of −ln C on every checkpoint (the direct law in C)',
+  compute:
+    'no task loss, so no step 1: the direct law in C, accuracy from compute as a sigmoid of −ln C on every checkpoint',
 } as const;
 
 /** The route a task's fits took, read from what was fitted (a route asked for but not fitted says nothing). */

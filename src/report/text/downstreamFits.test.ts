@@ -10,7 +10,7 @@ const some = {} as never;
 
 test('fittedWords: what was fitted, by the route each task took', () => {
   const direct = fittedWords([task('hellaswag', { direct: some }), task('piqa', { direct: some })]);
-  assert.match(direct ?? '', /^no task loss, so no step 1: accuracy from compute/);
+  assert.match(direct ?? '', /^no task loss, so no step 1: the direct law in C, accuracy from compute/);
   assert.doesNotMatch(direct ?? '', /task loss from N and D/);
   assert.match(fittedWords([task('a', { fit: some })]) ?? '', /^step 1: task loss from N and D/);
   assert.match(fittedWords([task('a', { viaValLossFit: some })]) ?? '', /^step 1: validation loss from N and D/);
