@@ -1128,6 +1128,11 @@ test('report --downstream --via: the route downstream report takes, said on the 
   assert.equal(route(byDefault), 'Route: the two steps through the task loss (every task).');
   const byCompute = page('compute');
   assert.equal(route(byCompute), 'Route: the direct law in C (every task).');
+  // The fits section says what was fitted by the route taken: no "step 1: task loss" where there was none.
+  const fits = (page: string) => /<p>Fits: [^<]*/.exec(page)?.[0];
+  assert.match(fits(byDefault) ?? '', /step 1: task loss from N and D/);
+  assert.match(fits(byCompute) ?? '', /no task loss, so no step 1: the direct law in C, accuracy from compute/);
+  assert.doesNotMatch(fits(byCompute) ?? '', /task loss from N and D/);
   assert.ok(predicted(byDefault) && predicted(byCompute), 'the 13B target is predicted by both routes');
   assert.notEqual(predicted(byCompute), predicted(byDefault));
   // The same prediction as downstream report by the same route.

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { noStackTrace, scalelab } from './helpers/cli.js';
@@ -504,4 +504,28 @@ test("plan's printed rules of thumb, inference FLOPs and shape choice say where 
     j.assumptions.find((a: string) => a.startsWith('shape:')),
     /within 5 % of N, the one with d_model\/n_layer nearest 100/,
   );
+});
+
+test('plan --out writes the object --json prints, and refuses to overwrite the fit it reads', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'scalelab-plan-out-'));
+  const out = join(dir, 'plan.json');
+  const written = scalelab(['plan', '--C', '1e22', '--out', out]);
+  assert.equal(written.code, 0, written.stderr);
+  // The text report still goes to stdout; the file holds the JSON.
+  assert.match(written.stdout, /Plan for 1e22 training FLOPs/);
+  const printed = scalelab(['plan', '--C', '1e22', '--json']);
+  assert.equal(printed.code, 0, printed.stderr);
+  assert.deepEqual(JSON.parse(readFileSync(out, 'utf8')), printed.json());
+  // A fit to plan with: --out naming it would replace it with the plan, so it is refused before any work.
+  const fit = join(dir, 'fit.json');
+  assert.equal(scalelab(['fit', 'examples/chinchilla.csv', '--out', fit]).code, 0);
+  const before = readFileSync(fit, 'utf8');
+  const onInput = scalelab(['plan', '--C', '1e22', '--fit', fit, '--out', fit]);
+  assert.equal(onInput.code, 2, onInput.stderr);
+  assert.match(onInput.stderr, /--out .*fit\.json/);
+  noStackTrace(onInput.stderr);
+  assert.equal(readFileSync(fit, 'utf8'), before);
+  const csv = scalelab(['plan', '--C', '1e22', '--out', join(dir, 'plan.csv')]);
+  assert.equal(csv.code, 2);
+  assert.match(csv.stderr, /the plan is written as JSON: expected a \.json file name/);
 });

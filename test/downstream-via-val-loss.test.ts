@@ -119,6 +119,7 @@ test('--via: val-loss predicts through the validation loss (route in JSON, val. 
   assert.equal(report.code, 0, report.stderr);
   const page = readFileSync(html, 'utf8');
   assert.match(page, /Route: the two steps through the validation loss \(every task\)/);
+  assert.match(page, /<p>Fits: step 1: validation loss from N and D/);
   assert.match(page, /validation loss: \d/);
   const none = await scalelabInProcess([...base, '--task', 'smooth01', '--via', 'task-loss', '--json']);
   assert.match(none.stdout, /has no task-loss metric/);

@@ -43,6 +43,7 @@ export const optionFlags: Readonly<Record<string, string>> = {
   peakFlops: '--peak-flops',
   poolSize: '--pool-size',
   preset: '--preset',
+  procedure: '--procedure',
   run: '--run',
   runtimeMargin: '--runtime-margin',
   samples: '--samples',

@@ -164,6 +164,16 @@ export function printResult(value: unknown, source?: string): void {
 }
 
 /**
+ * Write an analysis's result as a JSON file (--out) checked with checkOutput: the object --json prints,
+ * refused as printResult refuses it when it holds NaN or ±Infinity.
+ */
+export function writeJsonResult(path: string, value: unknown, opts: OutputOptions, source?: string): void {
+  const bad = nonFiniteNumbers(value);
+  if (bad.length) throw nonFiniteRefusal(bad.join(', '), source);
+  writeOutput(path, JSON.stringify(value, null, 2) + '\n', opts);
+}
+
+/**
  * Write an analysis's text report, refusing one that prints NaN or Infinity as a number (the file
  * name itself may contain anything, so it is not scanned).
  */

@@ -9,6 +9,7 @@ import { bootstrap } from './bootstrap.js';
 import { fit, prepareFit } from './fit.js';
 import { fitByProcedure, fitLaw, type FitRunners } from './run.js';
 import { fitReport } from './report.js';
+import { syntheticRuns } from '../../test/helpers/synthetic.js';
 
 const source = new URL('../../examples/chinchilla.csv', import.meta.url);
 const dataset = parseRuns(readFileSync(source, 'utf8'), { source: 'chinchilla.csv' });
@@ -147,4 +148,45 @@ test('fit report: a warning that names an option says it as the report\'s namer 
   const report = fitReport(json, (o) => `--${o}`);
   assert.match(report, /map one with --columns run=NAME/);
   assert.doesNotMatch(report, /option "/);
+});
+
+test("fitByProcedure auto: the data's own back-test names the candidate it favours beside the average, the default unchanged", async () => {
+  // Truth with α far from β: the two α = β candidates cannot follow it, the free-exponent huber can.
+  const data = syntheticRuns({
+    law: getLaw('chinchilla'),
+    params: { E: 1.7, A: 400, B: 4000, alpha: 0.28, beta: 0.4 },
+    n: 40,
+    seed: 3,
+    noise: 0.002,
+    N: [5e7, 5e9],
+    D: [1e9, 2e11],
+  });
+  const json = await fitByProcedure('auto', data, { runners: serial });
+  const p = json.procedure!;
+  // The default is not changed by what the back-test found: equal weights, no scores in the candidates.
+  assert.deepEqual(
+    p.candidates?.map((c) => c.weight.toFixed(4)),
+    ['0.3333', '0.3333', '0.3333'],
+  );
+  assert.ok(p.candidates?.every((c) => c.score === undefined));
+  const own = p.bestOnThisData!;
+  assert.equal(own.best.id, 'huber');
+  assert.ok(own.cutoffs.length >= 2, `${own.cutoffs.length} cutoffs`);
+  const tied = own.candidates.filter((c) => c.id !== 'huber').map((c) => c.score!);
+  // Clearly best: under half the tied candidates' error, and below the average's.
+  for (const s of tied) assert.ok(own.best.score < s / 2, `huber ${own.best.score} vs ${s}`);
+  assert.ok(own.ensemble !== undefined && own.best.score < own.ensemble, `ensemble ${own.ensemble}`);
+  // The average's error lies between its best and worst member's (it is their mean in ln L̂, scored alike).
+  assert.ok(own.ensemble! < Math.max(...tied));
+  const line = fitReport(json, (o) => `--${o}`)
+    .split('\n')
+    .find((l) => l.trimStart().startsWith('this data'));
+  assert.match(line ?? '', /best huber, beside the average \d+\.\d\d %/);
+  assert.match(line ?? '', /to fit huber alone: --procedure huber$/);
+});
+
+test('fitByProcedure with a named procedure has no back-test of its own data (one candidate, nothing to compare)', async () => {
+  const json = await fitByProcedure('huber', dataset, { runners: serial });
+  assert.equal(json.procedure?.bestOnThisData, undefined);
+  assert.doesNotMatch(fitReport(json), /this data/);
 });

@@ -7,7 +7,7 @@ import { InputError, type Message } from '../errors/index.js';
 import { describeColumns, type Dataset } from '../io/dataset.js';
 import { checkMagnitudes } from '../io/dataChecks.js';
 import type { Law } from '../laws/index.js';
-import { chooseProcedure, replicateShares } from './auto.js';
+import { backtestOnThisData, chooseProcedure, replicateShares } from './auto.js';
 import type { BootstrapSamples } from './bootstrap.js';
 import { fitCandidate, isFailure, type CandidateFit } from './candidate.js';
 import type { FitOptions, FitResult } from './fit.js';
@@ -138,7 +138,12 @@ export async function fitByProcedure(id: string, dataset: Dataset, o: RunFitOpti
       seed,
       o,
     );
-    return autoFitToJson(choice, level);
+    const json = autoFitToJson(choice, level);
+    // The data's own back-test beside the default's equal weights, which it does not change: a user can
+    // then choose a single recipe knowingly (one data set's back-test is weaker evidence than the benchmark's).
+    const own = backtestOnThisData(dataset, choice);
+    if (own && json.procedure) json.procedure.bestOnThisData = own;
+    return json;
   }
   const c = fitCandidate(dataset, getProcedure(id));
   if (isFailure(c)) throw new InputError({ file: dataset.source }, `procedure ${id}: ${c.error}`);

@@ -29,7 +29,7 @@ import {
   type TrustWarning,
 } from './warnings.js';
 import { isFailure, type CandidateFit, type PredictiveMember } from './candidate.js';
-import type { AutoChoice, AutoRule } from './auto.js';
+import type { AutoChoice, AutoRule, BacktestOnThisData } from './auto.js';
 import type { Procedure } from './procedures.js';
 import type { Axis } from '../io/rollingOrigin.js';
 import { resampleClusters } from '../io/dataset.js';
@@ -145,6 +145,11 @@ export interface ProcedureJson {
    * (`auto` only): how far apart the recipes are where the fit will be used.
    */
   extrapolated?: { at: { N?: number; D?: number }; predictions: Record<string, number> };
+  /**
+   * `auto` (CLI fit): the data's own back-test of each candidate and of the weighted mean, the best
+   * candidate named; information beside the weights, which it does not change (fit/auto.ts).
+   */
+  bestOnThisData?: BacktestOnThisData;
 }
 
 function residualSummary(residuals: Float64Array): FitJson['residuals'] {

@@ -20,6 +20,7 @@ import {
   partsNote,
   valLossNotes,
   viaValLossCell,
+  fittedWords,
 } from './text/downstream.js';
 
 /** The predictions table: one row per task and target. */
@@ -232,7 +233,7 @@ export function downstreamSections(
     id: 'downstream-fits',
     title: 'Downstream: task loss and accuracy fits',
     html:
-      "<p>Step 1: task loss from N and D (and from C) on each run's final checkpoint; step 2: accuracy from task loss on every checkpoint (docs/methods.md §32).</p>" +
+      `<p>Fits: ${escapeHtml(fittedWords(tasks) ?? 'no task was fitted')} (docs/methods.md §32–§33).</p>` +
       routesNote(tasks) +
       htmlTable(
         ['task', 'step 1: task loss (N, D)', 'step 1 through C', 'step 2: sigmoid', 'rmse (accuracy)'],

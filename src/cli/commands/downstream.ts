@@ -198,6 +198,11 @@ export interface AccuracyPlanFlags extends Omit<TaskMetricFlags, 'reruns'> {
   json?: boolean;
 }
 
+/** The files plan's --target-accuracy reads (--downstream's, with a manifest's runs): an --out must not replace one. */
+export function accuracyPlanFilesRead(f: Pick<AccuracyPlanFlags, 'downstream'>): string[] {
+  return f.downstream === undefined ? [] : taskMetricFilesRead(list(f.downstream));
+}
+
 /**
  * `scalelab plan --target-accuracy TASK=ACC --downstream FILES`: the screen and the compute-optimal
  * model reaching each accuracy (what `downstream plan` prints), for the plan command to show beside

@@ -4,13 +4,13 @@ import { landmarksReport, planReport } from '../../report/text/plan.js';
 import { commandFlagNamer } from '../optionFlags.js';
 import { FitError, UsageError } from '../../errors/index.js';
 import { keyword, parseInteger, parseQuantity, plainNumber } from '../options.js';
-import { printResult, writeResult } from '../output.js';
+import { checkOutput, printResult, writeJsonResult, writeResult } from '../output.js';
 import { deprecatedAlias, flag } from '../flags.js';
 import { checkAllocatable, lawFlagsHelp, lawSourceError, resolveLaw, type LawSource } from '../lawSource.js';
 import { loadCatalog } from '../../catalog/load.js';
 import { findModel, placeOnFrontier, type FrontierPlacement } from '../../catalog/models.js';
 import type { Law } from '../../laws/law.js';
-import { accuracyPlanSection, judgeUnanswered, type AccuracyPlanFlags } from './downstream.js';
+import { accuracyPlanFilesRead, accuracyPlanSection, judgeUnanswered, type AccuracyPlanFlags } from './downstream.js';
 import { PLAN_HORIZON } from '../../analyses/downstream.js';
 import { handleToTheEnd, stepwise } from '../interrupt.js';
 import {
@@ -37,6 +37,7 @@ interface PlanFlags extends AccuracyPlanFlags, HardwareFlags, HparamFlags {
   vocab: string;
   seqLen: string;
   mlp: string;
+  out?: string;
 }
 
 function placeModels(list: string, law: Law, params: Record<string, number>): FrontierPlacement[] {
@@ -129,6 +130,7 @@ export function registerPlan(program: Command, run: (fn: () => Promise<void>, js
       .addOption(flag('chance', { detail: 'with --target-accuracy' }))
       .addOption(flag('via', { detail: 'with --target-accuracy' }))
       .addOption(flag('horizon', { default: String(PLAN_HORIZON) }))
+      .addOption(flag('out', { detail: 'the plan as JSON (what --json prints)' }))
       .addOption(flag('json'))
       .addHelpText(
         'after',
@@ -149,12 +151,22 @@ Examples:
       // the main thread in steps with turns for the event loop: a Ctrl-C stops it there, saying so, where
       // Node's default ended it silently.
       handleToTheEnd();
+      // Checked before any fit: a plan's bootstraps can take minutes, and an --out naming one of the files
+      // it reads (the fit, the sweep, the task metrics) would replace that file with the plan.
+      if (flags.out)
+        checkOutput(
+          flags.out,
+          '--out',
+          { what: 'the plan', format: 'JSON', extensions: ['.json'] },
+          [flags.fit, flags.sweep, ...accuracyPlanFilesRead(flags)].filter((f): f is string => f !== undefined),
+        );
       // By accuracy (downstream, docs/methods.md §32): alone without a budget, else after the loss plan,
       // with the budget's model predicted for each task (does the budget reach the target?).
       const budgeted = Boolean(flags.C || flags.gpus || flags.days);
       const alone = budgeted ? undefined : await accuracyPlanSection(flags);
       if (alone) {
         const accuracy = alone;
+        if (flags.out) writeJsonResult(flags.out, { accuracy: accuracy.json }, flags);
         if (flags.json) printResult({ accuracy: accuracy.json });
         else writeResult(accuracy.text);
         // Every task of --target-accuracy is named: one not planned makes the run a failure (exit 1).
@@ -223,11 +235,9 @@ Examples:
         : undefined;
       const landmarks = flags.compare ? placeModels(flags.compare, source.law, source.params) : undefined;
       const where = source.origin && 'file' in source.origin ? source.origin.file : undefined;
-      if (flags.json)
-        printResult(
-          { ...plan, ...(landmarks ? { landmarks } : {}), ...(accuracy ? { accuracy: accuracy.json } : {}) },
-          where,
-        );
+      const json = { ...plan, ...(landmarks ? { landmarks } : {}), ...(accuracy ? { accuracy: accuracy.json } : {}) };
+      if (flags.out) writeJsonResult(flags.out, json, flags, where);
+      if (flags.json) printResult(json, where);
       else
         writeResult(
           planReport(plan, commandFlagNamer(cmd)) +

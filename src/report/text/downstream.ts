@@ -314,6 +314,40 @@ function lossToErrorBlanks(tasks: readonly TaskAnalysis[]): string[] {
   );
 }
 
+/** What each route fits, in the words the fits' table and the report's fits section share. */
+const FITTED_BY_ROUTE = {
+  'task-loss':
+    "step 1: task loss from N and D (and from C) on each run's final checkpoint; step 2: accuracy from task loss on every checkpoint",
+  'val-loss':
+    "step 1: validation loss from N and D on each run's final checkpoint; step 2: accuracy from validation loss on every checkpoint (no ideal point)",
+  compute:
+    'no task loss, so no step 1: the direct law in C, accuracy from compute as a sigmoid of −ln C on every checkpoint',
+} as const;
+
+/** The route a task's fits took, read from what was fitted (a route asked for but not fitted says nothing). */
+function fittedRoute(t: TaskAnalysis): keyof typeof FITTED_BY_ROUTE | undefined {
+  if (t.fit) return 'task-loss';
+  if (t.viaValLossFit) return 'val-loss';
+  if (t.direct) return 'compute';
+  return undefined;
+}
+
+/**
+ * What was fitted, per route: a ladder with no task loss (lm-evaluation-harness) takes the direct law in
+ * C, and a line saying "task loss from N and D" above it would describe fits that were never made.
+ * Undefined when no task was fitted.
+ */
+export function fittedWords(tasks: readonly TaskAnalysis[]): string | undefined {
+  const byRoute = new Map<keyof typeof FITTED_BY_ROUTE, string[]>();
+  for (const t of tasks) {
+    const r = fittedRoute(t);
+    if (r) byRoute.set(r, [...(byRoute.get(r) ?? []), t.task]);
+  }
+  if (!byRoute.size) return undefined;
+  if (byRoute.size === 1) return FITTED_BY_ROUTE[[...byRoute.keys()][0]];
+  return [...byRoute].map(([r, names]) => `${names.join(', ')}: ${FITTED_BY_ROUTE[r]}`).join('; ');
+}
+
 export function fitTable(tasks: readonly TaskAnalysis[]): string {
   const rows = tasks.map((t) => {
     const f = t.fit;
@@ -363,7 +397,7 @@ export function fitTable(tasks: readonly TaskAnalysis[]): string {
     ...negatedLossNotes(tasks),
   ].map((n) => `  ${n}`);
   return [
-    'Fits (step 1: task loss from N, D; step 2: accuracy from task loss; error from validation loss, Gadre et al.):',
+    `Fits (${fittedWords(tasks) ?? 'none'}; error from validation loss, Gadre et al.):`,
     textTable(
       ['task', 'step 1: task loss', 'step 2: sigmoid', 'rmse', 'step 1 through C', 'error from val. loss'],
       rows,
