@@ -128,6 +128,17 @@ export function parseMetrics(text: string, source: string, strict: boolean, leav
     }
     if (!m || typeof m !== 'object' || Array.isArray(m)) continue;
     const r = m as Record<string, unknown>;
+    // A record's schedule, when it has one, is read into `schedule`; what is wrong with it otherwise.
+    const readSchedule = (rec: Record<string, unknown>): string | undefined => {
+      if (rec.schedule === undefined) return undefined;
+      try {
+        schedule = parseSchedule(rec.schedule, { file: where });
+      } catch (e) {
+        if (!(e instanceof InputError)) throw e;
+        return e.detail;
+      }
+      return undefined;
+    };
     const lossName = 'val_loss' in r ? 'val_loss' : 'loss' in r ? 'loss' : undefined;
     if (!lossName) continue;
     const tokensName = 'tokens' in r ? 'tokens' : 'tokens_seen' in r ? 'tokens_seen' : 'tokens';
@@ -142,14 +153,8 @@ export function parseMetrics(text: string, source: string, strict: boolean, leav
           ? `${tokensName} ${show(tokens)} is not a number ≥ 0`
           : undefined;
       if (problem) return { evals, final, ...located(source, i + 1, undefined, problem) };
-      if (r.schedule !== undefined) {
-        try {
-          schedule = parseSchedule(r.schedule, { file: where });
-        } catch (e) {
-          if (!(e instanceof InputError)) throw e;
-          return { evals, final, ...located(source, i + 1, undefined, e.detail) };
-        }
-      }
+      const bad = readSchedule(r);
+      if (bad !== undefined) return { evals, final, ...located(source, i + 1, undefined, bad) };
       stepZeroLine = i + 1;
       continue;
     }
@@ -168,14 +173,8 @@ export function parseMetrics(text: string, source: string, strict: boolean, leav
     const lr = r.lr;
     if (lr !== undefined && lr !== null && !positive(lr))
       return { evals, final, ...located(source, i + 1, undefined, `lr ${show(lr)} is not a positive number`) };
-    if (r.schedule !== undefined) {
-      try {
-        schedule = parseSchedule(r.schedule, { file: where });
-      } catch (e) {
-        if (!(e instanceof InputError)) throw e;
-        return { evals, final, ...located(source, i + 1, undefined, e.detail) };
-      }
-    }
+    const badSchedule = readSchedule(r);
+    if (badSchedule !== undefined) return { evals, final, ...located(source, i + 1, undefined, badSchedule) };
     evals.push({
       tokens: r[tokensName] as number,
       loss: r[lossName] as number,
