@@ -412,6 +412,7 @@ test('item 13: a large file is streamed: runs import keeps its memory flat, and 
     runs: rows,
     checkpoints: rows,
     skipped: 0,
+    unfinished: 0,
     columns: { run: 'run', N: 'N', D: 'D', loss: 'loss' },
     derived: { C: '6ND' },
   });
