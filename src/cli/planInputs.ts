@@ -22,6 +22,7 @@ import type { Steps } from '../core/steps.js';
 import { UsageError } from '../errors/index.js';
 import { parseFraction, parseInteger, parseQuantity } from './options.js';
 import { defaultGpu, flag } from './flags.js';
+import { commandFlagNamer } from './optionFlags.js';
 
 export interface HardwareFlags {
   gpus?: string;
@@ -71,6 +72,19 @@ export interface PlanBudget {
   cluster?: { gpus: number; accelerator: Accelerator; mfu: number };
   /** The inputs nobody typed (the default GPU, the default MFU), with where they come from. */
   assumed?: { mfu?: string; accelerator?: string };
+}
+
+/**
+ * --gpu, --mfu, --peak-flops and --price describe the cluster that --gpus counts: typed without --gpus or
+ * --days they would go unused, and a plan that silently ignored `--gpu b200` reads as if it had priced B200s.
+ */
+export function refuseClusterFlagsWithoutGpus(f: HardwareFlags, cmd: Command): void {
+  if (f.gpus !== undefined || f.days !== undefined) return;
+  const typed = (['gpu', 'mfu', 'peakFlops', 'price'] as const).filter((k) => cmd.getOptionValueSource(k) === 'cli');
+  if (typed.length)
+    throw new UsageError(
+      `${typed.map((k) => commandFlagNamer(cmd)(k)).join(', ')}: read with --gpus (and --days for the budget)`,
+    );
 }
 
 /**

@@ -19,6 +19,7 @@ import {
   criticalBatchInput,
   hyperparameterSource,
   planBudget,
+  refuseClusterFlagsWithoutGpus,
   type HardwareFlags,
   type HparamFlags,
 } from '../planInputs.js';
@@ -162,6 +163,7 @@ Examples:
         );
       // By accuracy (downstream, docs/methods.md §32): alone without a budget, else after the loss plan,
       // with the budget's model predicted for each task (does the budget reach the target?).
+      refuseClusterFlagsWithoutGpus(flags, cmd);
       const budgeted = Boolean(flags.C || flags.gpus || flags.days);
       const alone = budgeted ? undefined : await accuracyPlanSection(flags);
       if (alone) {

@@ -42,6 +42,7 @@ import {
   criticalBatchInput,
   hyperparameterSource,
   planBudget,
+  refuseClusterFlagsWithoutGpus,
   type HardwareFlags,
 } from '../planInputs.js';
 import type { Plan } from '../../analyses/plan.js';
@@ -324,13 +325,7 @@ Examples:
           if (!f.downstream && f.batchTokens !== undefined)
             throw new UsageError('--batch-tokens is read with --downstream (the task metrics to fit)');
           // The budget as plan derives it (one code path): a cluster and days give C, and the plan is for it.
-          const clusterFlags = (['gpu', 'mfu', 'peakFlops', 'price'] as const).filter(
-            (k) => cmd.getOptionValueSource(k) === 'cli',
-          );
-          if (f.gpus === undefined && f.days === undefined && clusterFlags.length)
-            throw new UsageError(
-              `${clusterFlags.map((k) => commandFlagNamer(cmd)(k)).join(', ')}: read with --gpus (and --days for the budget)`,
-            );
+          refuseClusterFlagsWithoutGpus(f, cmd);
           // With --days the cluster is the budget, and only typed --targets are a second one (refused); without
           // it the plan's target is the last --targets, typed or the default, and --gpus adds its wall-clock time.
           const typedTargets =
