@@ -39,6 +39,12 @@ import { provenance, provenanceLines } from '../provenance.js';
 import {
   addHardwareFlags,
   addHparamsPresetFlag,
+  addPlanShapeFlags,
+  addSweepFlags,
+  planShape,
+  refuseSweepFlagsWithoutSweep,
+  type HparamFlags,
+  type PlanShapeFlags,
   criticalBatchInput,
   hyperparameterSource,
   planBudget,
@@ -59,6 +65,7 @@ function planSummary(plan: Plan): Record<string, unknown> {
     loss: r.loss,
     intervals: r.intervals,
     ...(r.days !== undefined ? { days: r.days } : {}),
+    ...(r.shape ? { shape: r.shape.shape } : {}),
     ...(r.hyperparameters ? { hyperparameters: r.hyperparameters } : {}),
     ...(r.criticalBatch ? { criticalBatch: r.criticalBatch } : {}),
   };
@@ -261,23 +268,29 @@ export function registerPlotAndReport(program: Command, run: Run): void {
         else process.stderr.write(warnings.map((w) => `warning: ${w}\n`).join(''));
       }, f.json),
     );
-  addHparamsPresetFlag(
-    addHardwareFlags(
-      addAnalysisFlags(
-        program
-          .command('report')
-          .description(
-            'write a self-contained HTML report: data, fit with intervals, three approaches, plan, back-test, warnings, figures',
-          )
-          .argument('<file>', `runs (${runFormatNames})`)
-          .addOption(flag('downstream', { detail: 'adds the downstream sections (scalelab downstream report)' }))
-          .addOption(flag('downstreamBootstrap', { default: '0' }))
-          .addOption(
-            flag('batch-tokens', { detail: "with --downstream: to turn a results file's checkpoint step into tokens" }),
-          )
-          .addOption(flag('via', { detail: 'with --downstream' }))
-          .addOption(flag('out', { detail: 'the report, HTML', required: true }))
-          .addOption(flag('json', { detail: 'a summary of the report' })),
+  addSweepFlags(
+    addHparamsPresetFlag(
+      addPlanShapeFlags(
+        addHardwareFlags(
+          addAnalysisFlags(
+            program
+              .command('report')
+              .description(
+                'write a self-contained HTML report: data, fit with intervals, three approaches, plan, back-test, warnings, figures',
+              )
+              .argument('<file>', `runs (${runFormatNames})`)
+              .addOption(flag('downstream', { detail: 'adds the downstream sections (scalelab downstream report)' }))
+              .addOption(flag('downstreamBootstrap', { default: '0' }))
+              .addOption(
+                flag('batch-tokens', {
+                  detail: "with --downstream: to turn a results file's checkpoint step into tokens",
+                }),
+              )
+              .addOption(flag('via', { detail: 'with --downstream' }))
+              .addOption(flag('out', { detail: 'the report, HTML', required: true }))
+              .addOption(flag('json', { detail: 'a summary of the report' })),
+          ),
+        ),
       ),
     ),
   )
@@ -297,8 +310,9 @@ Examples:
       async (
         file: string,
         f: AnalysisFlags &
-          HardwareFlags & {
-            hparamsPreset: string;
+          HardwareFlags &
+          PlanShapeFlags &
+          Omit<HparamFlags, 'seed'> & {
             out: string;
             downstream?: string;
             downstreamBootstrap: string;
@@ -316,7 +330,10 @@ Examples:
             .map((x) => x.trim())
             .filter(Boolean);
           // The task-metric files, and those their manifests list, are read too: none may be replaced.
-          checkOutput(f.out, '--out', undefined, [file, ...taskMetricFilesRead(downstreamFiles)]);
+          // So are the sweep's runs.
+          const inputs = [file, ...(f.sweep ? [f.sweep] : []), ...taskMetricFilesRead(downstreamFiles)];
+          checkOutput(f.out, '--out', undefined, inputs);
+          refuseSweepFlagsWithoutSweep(f, cmd);
           const downstreamReplicates = parseReplicates(f.downstreamBootstrap, '--downstream-bootstrap');
           if (!f.downstream && downstreamReplicates !== 0)
             throw new UsageError('--downstream-bootstrap is read with --downstream (the task metrics to fit)');
@@ -338,7 +355,8 @@ Examples:
             ...(budget?.hardware ? { hardware: budget.hardware } : {}),
             ...(budget?.cluster ? { cluster: budget.cluster } : {}),
             ...(budget?.assumed ? { assumed: budget.assumed } : {}),
-            hyperparameters: hyperparameterSource({ hparamsPreset: f.hparamsPreset, seed: f.seed }),
+            hyperparameters: hyperparameterSource(f),
+            shape: planShape(f),
             criticalBatch: criticalBatchInput(),
           };
           // Task metrics are read (and checked) before the long fit, so a bad file fails fast.
@@ -365,7 +383,7 @@ Examples:
           const svgs = await renderFigures(specs, renderSvg);
           // The Trust table names flags as the Warnings list does (--columns, scalelab fit --init grid).
           // Version, date, command line and each input's hash: the page says how to make it again.
-          const made = provenance([file, ...taskMetricFilesRead(downstreamFiles)]);
+          const made = provenance(inputs);
           const html = reportHtml(a, svgs, {
             generatedBy: provenanceLines(made, file),
             extra: downstream,
