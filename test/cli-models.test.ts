@@ -55,6 +55,34 @@ test("shape --like follows a family's style and names the nearest published mode
   assert.match(llama.cite, /2023/);
 });
 
+test("shape --like: the flags you type win over the family's style (a 100k vocabulary, a plain MLP), and are named", () => {
+  const styled = scalelab(['shape', '--N', '7e9', '--like', 'llama-2-7b', '--json']).json();
+  assert.equal(styled.candidates[0].shape.vocab, 32000);
+  assert.deepEqual(styled.yourFlags, []);
+  const r = scalelab(['shape', '--N', '7e9', '--like', 'llama-2-7b', '--vocab', '100000', '--mlp', 'plain', '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  const j = r.json();
+  assert.equal(j.candidates[0].shape.vocab, 100000);
+  assert.equal(j.candidates[0].shape.mlp, 'plain');
+  assert.equal(j.candidates[0].shape.dFf, 4 * j.candidates[0].shape.dModel);
+  assert.deepEqual(j.yourFlags, ['--mlp', '--vocab']);
+  // The style's aspect ratio is the one ranked by, and said (not the --aspect default of 100).
+  assert.equal(j.aspect, styled.aspect);
+  assert.notEqual(j.aspect, 100);
+  const text = scalelab(['shape', '--N', '7e9', '--like', 'llama-2-7b', '--vocab', '100000']).stdout;
+  assert.match(text, /^In the style of Llama-2-7B, with your --vocab 100000\.\n/);
+  assert.match(text, /ranked by aspect ratio near 128 and size error/);
+});
+
+test("shape: one mode's flags typed in the other are refused, not ignored", () => {
+  const count = scalelab(['shape', '--layers', '12', '--d-model', '768', '--gqa', '4', '--limit', '3']);
+  assert.equal(count.code, 2, count.stderr);
+  assert.match(count.stderr, /--gqa, --limit: read when searching shapes for --N.*--kv-heads/);
+  const search = scalelab(['shape', '--N', '7e9', '--heads', '32', '--d-ff', '11008']);
+  assert.equal(search.code, 2, search.stderr);
+  assert.match(search.stderr, /--heads, --d-ff: read when counting one shape/);
+});
+
 test("plan --compare places published models on the frontier under Epoch's fit", () => {
   const r = scalelab([
     'plan',

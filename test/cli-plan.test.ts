@@ -254,18 +254,13 @@ test('--mfu: 40 (a percentage) is refused naming 0.4, 40% reads as 0.4, for plan
 });
 
 test('--price is read with --gpus and --days: with --C (or report --targets) it is refused, not silently unused', () => {
-  for (const args of [
-    ['plan', '--C', '1e23', '--gpus', '100', '--price', '2'],
-    ['plan', '--C', '1e23', '--price', '2'],
-  ]) {
-    const r = scalelab(args);
-    assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
-    assert.match(
-      r.stderr,
-      /--price is read with --gpus and --days \(the cost of those GPU-hours\); with --C it would go unused/,
-    );
-    noStackTrace(r.stderr);
-  }
+  const withGpus = scalelab(['plan', '--C', '1e23', '--gpus', '100', '--price', '2']);
+  assert.equal(withGpus.code, 2, withGpus.stderr);
+  assert.match(
+    withGpus.stderr,
+    /--price is read with --gpus and --days \(the cost of those GPU-hours\); with --C it would go unused/,
+  );
+  noStackTrace(withGpus.stderr);
   const report = scalelab([
     'report',
     'examples/chinchilla.csv',
@@ -283,6 +278,21 @@ test('--price is read with --gpus and --days: with --C (or report --targets) it 
   // With --days the GPU-hours are priced.
   const priced = scalelab(['plan', '--gpus', '100', '--days', '3', '--price', '2', '--json']).json();
   assert.equal(priced.hardware.cost, 14400);
+});
+
+test('the cluster flags (--gpu, --mfu, --peak-flops, --price) without --gpus or --days are refused, not silently unused', () => {
+  for (const [args, named] of [
+    [['plan', '--C', '1e23', '--gpu', 'b200'], /--gpu: read with --gpus \(and --days for the budget\)/],
+    [['plan', '--C', '1e23', '--mfu', '0.5', '--price', '2'], /--mfu, --price: read with --gpus/],
+    [['plan', '--target-accuracy', 'hellaswag=0.8', '--downstream', 'x.csv', '--peak-flops', '1P'], /--peak-flops: read with --gpus/],
+  ] as const) {
+    const r = scalelab([...args]);
+    assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+    assert.match(r.stderr, named);
+    noStackTrace(r.stderr);
+  }
+  // With --gpus they describe its cluster (the wall-clock time of --C).
+  assert.equal(scalelab(['plan', '--C', '1e23', '--gpus', '100', '--gpu', 'b200']).code, 0);
 });
 
 test("plan on your own hardware by its peak alone (--peak-flops, no --gpu) does not name the default GPU; with --gpu, that GPU's peak overridden", () => {

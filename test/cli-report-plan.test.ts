@@ -75,6 +75,55 @@ test('report --gpus 2000 --gpu h100 --days 21 plans for exactly the C plan deriv
   });
 });
 
+test("report --sweep FILE --vocab --seq-len: the plan's learning rate, batch and shape are plan's with the same flags; the sweep is an input in the footer; sweep flags without --sweep refused", () => {
+  const out = join(dir, 'sweep.html');
+  const own = [
+    '--sweep',
+    'examples/inputs/sweep.csv',
+    '--sweep-bootstrap',
+    '20',
+    '--vocab',
+    '100000',
+    '--seq-len',
+    '8192',
+  ];
+  const r = scalelab([
+    'report',
+    'examples/chinchilla.csv',
+    '--gpus',
+    '2000',
+    '--gpu',
+    'h100',
+    '--days',
+    '21',
+    ...own,
+    ...quick,
+    '--out',
+    out,
+    '--json',
+  ]);
+  assert.equal(r.code, 0, r.stderr);
+  const plan = scalelab(['plan', '--gpus', '2000', '--gpu', 'h100', '--days', '21', ...own, '--json']).json();
+  const j = r.json();
+  assert.deepEqual(j.plan.hyperparameters, plan.recommendation.hyperparameters);
+  assert.match(j.plan.hyperparameters.source, /fitted to your sweep examples\/inputs\/sweep\.csv/);
+  assert.equal(j.plan.shape.vocab, 100000);
+  assert.equal(j.plan.shape.seqLen, 8192);
+  assert.deepEqual(
+    j.provenance.inputs.map((i: { file: string }) => i.file),
+    ['examples/chinchilla.csv', 'examples/inputs/sweep.csv'],
+  );
+  assert.match(section(readFileSync(out, 'utf8'), 'plan'), /vocabulary 100000, context 8192/);
+  for (const cmd of [
+    ['report', 'examples/chinchilla.csv', '--out', out],
+    ['plan', '--C', '1e23'],
+  ]) {
+    const refused = scalelab([...cmd, '--sweep-columns', 'lr=peak_lr']);
+    assert.equal(refused.code, 2, refused.stderr);
+    assert.match(refused.stderr, /--sweep-columns: read with --sweep/);
+  }
+});
+
 test('report: --targets with --days is two budgets (refused); --targets with --gpus gives the wall-clock time; --mfu without --gpus is refused', () => {
   const out = join(dir, 'refused.html');
   const both = scalelab([

@@ -183,6 +183,12 @@ test('user pools from CSV and JSON; bad pool files are located errors', () => {
     'p.json',
     /^p\.json:3:22 \(column "b"\): expected a negative utility exponent b/,
   );
+  // d is an error rate: 1 or more has no meaning (the flag --d refuses it too).
+  bad(
+    '{"d": 1.5,\n "pools": [{"name": "x", "b": -0.2, "tau": 3}]}',
+    'p.json',
+    /^p\.json:1:7 \(column "d"\): expected an irreducible error rate d from 0 to below 1, got 1\.5$/,
+  );
   bad(
     '{"pools": [\n  {"name": "x", "b": "-0.2", "tau": 3}]}',
     'p.json',

@@ -20,8 +20,9 @@ import { readRuns } from '../io/readRuns.js';
 import { parseColumnMapping } from '../io/parseRuns.js';
 import type { Steps } from '../core/steps.js';
 import { UsageError } from '../errors/index.js';
-import { parseFraction, parseInteger, parseQuantity } from './options.js';
+import { keyword, parseFraction, parseInteger, parseQuantity } from './options.js';
 import { defaultGpu, flag } from './flags.js';
+import { commandFlagNamer } from './optionFlags.js';
 
 export interface HardwareFlags {
   gpus?: string;
@@ -38,6 +39,57 @@ export interface HparamFlags {
   sweepColumns?: string;
   sweepBootstrap?: string;
   seed: string;
+}
+
+/** The recommended model's shape beyond N: it does not move N or D, only the shape and FLOPs per token. */
+export interface PlanShapeFlags {
+  vocab: string;
+  seqLen: string;
+  mlp: string;
+}
+
+/** --vocab, --seq-len and --mlp, as plan and report read them. */
+export function addPlanShapeFlags(cmd: Command): Command {
+  return cmd
+    .addOption(
+      flag('vocab', {
+        detail: 'of the shape (the default: Llama-2-like; N and D do not depend on it)',
+        default: '32000',
+      }),
+    )
+    .addOption(
+      flag('seq-len', {
+        detail: 'the context, for the shape and FLOPs (the default: Llama-2-like; N and D do not depend on it)',
+        default: '4096',
+      }),
+    )
+    .addOption(flag('mlp', { default: 'gated' }));
+}
+
+export function planShape(f: PlanShapeFlags): { vocab: number; seqLen: number; mlp: 'gated' | 'plain' } {
+  return {
+    vocab: parseInteger(f.vocab, '--vocab', 1),
+    seqLen: parseInteger(f.seqLen, '--seq-len', 1),
+    mlp: keyword(f.mlp, '--mlp', ['gated', 'plain'] as const),
+  };
+}
+
+/** --sweep and its reading flags: the learning rate and batch from the user's own sweep, as plan and report read it. */
+export function addSweepFlags(cmd: Command): Command {
+  return cmd
+    .addOption(flag('sweep', { detail: "its learning rate and batch instead of a preset's, with bootstrap intervals" }))
+    .option('--sweep-columns <list>', 'with --sweep: map fields to its columns, e.g. lr=peak_lr,batch=bs')
+    .option('--sweep-bootstrap <n>', 'with --sweep: bootstrap replicates for the η and B intervals', '200');
+}
+
+/** --sweep-columns and --sweep-bootstrap read a sweep: typed without --sweep they would go unused. */
+export function refuseSweepFlagsWithoutSweep(f: Pick<HparamFlags, 'sweep'>, cmd: Command): void {
+  if (f.sweep) return;
+  const typed = (['sweepColumns', 'sweepBootstrap'] as const).filter((k) => cmd.getOptionValueSource(k) === 'cli');
+  if (typed.length)
+    throw new UsageError(
+      `${typed.map((k) => commandFlagNamer(cmd)(k)).join(', ')}: read with --sweep (the learning-rate and batch sweep)`,
+    );
 }
 
 /** The cluster's flags, in plan's order; `budget` says what they are instead of (plan: --C; report: --targets). */
@@ -71,6 +123,19 @@ export interface PlanBudget {
   cluster?: { gpus: number; accelerator: Accelerator; mfu: number };
   /** The inputs nobody typed (the default GPU, the default MFU), with where they come from. */
   assumed?: { mfu?: string; accelerator?: string };
+}
+
+/**
+ * --gpu, --mfu, --peak-flops and --price describe the cluster that --gpus counts: typed without --gpus or
+ * --days they would go unused, and a plan that silently ignored `--gpu b200` reads as if it had priced B200s.
+ */
+export function refuseClusterFlagsWithoutGpus(f: HardwareFlags, cmd: Command): void {
+  if (f.gpus !== undefined || f.days !== undefined) return;
+  const typed = (['gpu', 'mfu', 'peakFlops', 'price'] as const).filter((k) => cmd.getOptionValueSource(k) === 'cli');
+  if (typed.length)
+    throw new UsageError(
+      `${typed.map((k) => commandFlagNamer(cmd)(k)).join(', ')}: read with --gpus (and --days for the budget)`,
+    );
 }
 
 /**

@@ -142,6 +142,15 @@ test('muP for 256 → 4096: hidden init 0.005, hidden Adam LR 6.25e-4, embedding
   close(t.attention.spScale, 0.0883883, 1e-6, 'SP attention');
   const sgd = mupTable({ baseWidth: 256, width: 4096, optimizer: 'sgd' });
   close(sgd.groups.find((x) => x.group === 'embedding')!.mup.learningRate, 0.16, 1e-12, 'SGD input LR × m');
+  assert.deepEqual(t.notes, []);
+});
+
+test('muP below the base width: the ratios are given, with a note asking whether the widths were swapped; at the base, m = 1 said', () => {
+  const down = mupTable({ baseWidth: 768, width: 256 });
+  close(down.groups.find((x) => x.group === 'hidden')!.mup.learningRate, 3e-2, 1e-12, 'hidden LR η/m with m = 1/3');
+  assert.equal(down.notes.length, 1);
+  assert.match(down.notes[0], /target width 256 is below the base width 768 \(m = 0\.3333\).*other way round/);
+  assert.match(mupTable({ baseWidth: 256, width: 256 }).notes[0], /agree \(m = 1\)/);
 });
 
 test('coordinate check flags the layer whose activations grow with width', () => {

@@ -13,7 +13,7 @@ import { percentileInterval } from '../core/statistics.js';
 import { randomSource, resample } from '../core/random.js';
 import type { Dataset, Run } from '../io/dataset.js';
 import { checkLossVaries, checkMagnitudes } from '../io/dataChecks.js';
-import { formatInterval } from '../core/format.js';
+import { formatInterval, formatNumber } from '../core/format.js';
 import { magnitudeRefusal } from '../core/magnitude.js';
 
 export interface MupOptions {
@@ -46,6 +46,8 @@ export interface MupTable {
   groups: GroupRule[];
   attention: { mupScale: number; spScale: number; headDim: number };
   citation: string;
+  /** What the widths mean for the table: at the base width muP is SP; below it the rules run backwards. */
+  notes: string[];
 }
 
 /**
@@ -129,6 +131,16 @@ export function mupTable(o: MupOptions): MupTable {
     attention: { mupScale: 1 / headDim, spScale: 1 / Math.sqrt(headDim), headDim },
     citation:
       "Yang et al. 2022 (Tensor Programs V, arXiv:2203.03466), microsoft/mup; Dey, Anthony & Hestness 2024 (practitioner's guide)",
+    notes:
+      // muP's rules are ratios of widths, so they hold below the base too; but tuning on a wider proxy than
+      // the target defeats muP's purpose, and the usual cause is the two widths given the other way round.
+      m < 1
+        ? [
+            `the target width ${o.width} is below the base width ${o.baseWidth} (m = ${formatNumber(m, 4)}): muP's ratios hold both ways (hidden LR and init grow as the model narrows), but muP is for tuning a narrow proxy and carrying it wider — were the two widths meant the other way round?`,
+          ]
+        : m === 1
+          ? ['at the base width muP and standard parametrisation agree (m = 1): the multipliers change nothing']
+          : [],
   };
 }
 

@@ -154,8 +154,9 @@ function parsePoolsJson(text: string, source: string): PoolFile {
     }
     if (d) {
       out.d = number(d, 'd');
-      if (!(out.d >= 0) || !withinMagnitude(out.d))
-        throw new InputError(loc(d, 'd'), `expected a non-negative irreducible error d up to 1e100, got ${out.d}`);
+      // d is the error no budget removes: an error rate, so below 1 (as the flag --d is read).
+      if (!(out.d >= 0 && out.d < 1))
+        throw new InputError(loc(d, 'd'), `expected an irreducible error rate d from 0 to below 1, got ${out.d}`);
     }
     if (size) {
       out.poolSize = number(size, 'poolSize');

@@ -3,7 +3,7 @@ import { forRunLoss, makePlanSteps, type Plan } from '../../analyses/plan.js';
 import { landmarksReport, planReport } from '../../report/text/plan.js';
 import { commandFlagNamer } from '../optionFlags.js';
 import { FitError, UsageError } from '../../errors/index.js';
-import { keyword, parseInteger, parseQuantity, plainNumber } from '../options.js';
+import { parseQuantity, plainNumber } from '../options.js';
 import { checkOutput, printResult, writeJsonResult, writeResult } from '../output.js';
 import { deprecatedAlias, flag } from '../flags.js';
 import { checkAllocatable, lawFlagsHelp, lawSourceError, resolveLaw, type LawSource } from '../lawSource.js';
@@ -16,14 +16,20 @@ import { handleToTheEnd, stepwise } from '../interrupt.js';
 import {
   addHardwareFlags,
   addHparamsPresetFlag,
+  addPlanShapeFlags,
+  addSweepFlags,
+  planShape,
+  refuseSweepFlagsWithoutSweep,
+  type PlanShapeFlags,
   criticalBatchInput,
   hyperparameterSource,
   planBudget,
+  refuseClusterFlagsWithoutGpus,
   type HardwareFlags,
   type HparamFlags,
 } from '../planInputs.js';
 
-interface PlanFlags extends AccuracyPlanFlags, HardwareFlags, HparamFlags {
+interface PlanFlags extends AccuracyPlanFlags, HardwareFlags, HparamFlags, PlanShapeFlags {
   C?: string;
   fit?: string;
   preset?: string;
@@ -34,9 +40,6 @@ interface PlanFlags extends AccuracyPlanFlags, HardwareFlags, HparamFlags {
   compare?: string;
   targetLoss?: string;
   qualityOf?: string;
-  vocab: string;
-  seqLen: string;
-  mlp: string;
   out?: string;
 }
 
@@ -64,50 +67,36 @@ async function planFrom(source: LawSource, input: Parameters<typeof makePlanStep
 
 export function registerPlan(program: Command, run: (fn: () => Promise<void>, json?: boolean) => Promise<void>): void {
   deprecatedAlias(
-    addHparamsPresetFlag(
-      addHardwareFlags(
-        program
-          .command('plan')
-          .description('recommend the big run for a compute budget or a cluster: N, D, shape, predicted loss, time')
-          .addOption(flag('C', { detail: 'the budget (instead of --gpus/--days)' })),
-      )
-        .addOption(flag('fit', { detail: 'the law to plan with (its bootstrap replicates give intervals)' }))
-        .addOption(flag('preset', { detail: 'the law to plan with (default: epoch-2024)' }))
-        .addOption(flag('law', { detail: 'with --params' }))
-        .addOption(flag('params'))
-        .option(
-          '--compare <models>',
-          'place published models on the frontier of the law, e.g. llama-3-70b,chinchilla-70b (names: scalelab models)',
-        )
-        .addOption(flag('unique-tokens', { detail: 'with a data-constrained law, e.g. --preset muennighoff-2023' }))
-        .option(
-          '--inference-tokens <tokens>',
-          'lifetime inference tokens T: adds the inference-aware (over-trained) model, the least lifetime FLOPs 6·N·D + 2·N·T at the target loss (Sardana et al. 2024)',
-        )
-        .addOption(flag('target-loss', { detail: "inference-aware (default: the budget's compute-optimal loss)" }))
-        .option(
-          '--quality-of <params>',
-          'inference-aware: reach the loss of a compute-optimal model of this size (e.g. 3e10)',
-        )
-        .addOption(
-          flag('vocab', {
-            detail: 'of the shape (the default: Llama-2-like; N and D do not depend on it)',
-            default: '32000',
-          }),
-        )
-        .addOption(
-          flag('seq-len', {
-            detail: 'the context, for the shape and FLOPs (the default: Llama-2-like; N and D do not depend on it)',
-            default: '4096',
-          }),
-        )
-        .addOption(flag('mlp', { default: 'gated' })),
+    addSweepFlags(
+      addHparamsPresetFlag(
+        addPlanShapeFlags(
+          addHardwareFlags(
+            program
+              .command('plan')
+              .description('recommend the big run for a compute budget or a cluster: N, D, shape, predicted loss, time')
+              .addOption(flag('C', { detail: 'the budget (instead of --gpus/--days)' })),
+          )
+            .addOption(flag('fit', { detail: 'the law to plan with (its bootstrap replicates give intervals)' }))
+            .addOption(flag('preset', { detail: 'the law to plan with (default: epoch-2024)' }))
+            .addOption(flag('law', { detail: 'with --params' }))
+            .addOption(flag('params'))
+            .option(
+              '--compare <models>',
+              'place published models on the frontier of the law, e.g. llama-3-70b,chinchilla-70b (names: scalelab models)',
+            )
+            .addOption(flag('unique-tokens', { detail: 'with a data-constrained law, e.g. --preset muennighoff-2023' }))
+            .option(
+              '--inference-tokens <tokens>',
+              'lifetime inference tokens T: adds the inference-aware (over-trained) model, the least lifetime FLOPs 6·N·D + 2·N·T at the target loss (Sardana et al. 2024)',
+            )
+            .addOption(flag('target-loss', { detail: "inference-aware (default: the budget's compute-optimal loss)" }))
+            .option(
+              '--quality-of <params>',
+              'inference-aware: reach the loss of a compute-optimal model of this size (e.g. 3e10)',
+            ),
+        ),
+      ),
     )
-      .addOption(
-        flag('sweep', { detail: "its learning rate and batch instead of a preset's, with bootstrap intervals" }),
-      )
-      .option('--sweep-columns <list>', 'with --sweep: map fields to its columns, e.g. lr=peak_lr,batch=bs')
-      .option('--sweep-bootstrap <n>', 'with --sweep: bootstrap replicates for the η and B intervals', '200')
       .addOption(flag('seed', { detail: 'with --sweep or --target-accuracy', default: '0' }))
       .addOption(
         flag('targetAccuracy', {
@@ -162,6 +151,8 @@ Examples:
         );
       // By accuracy (downstream, docs/methods.md §32): alone without a budget, else after the loss plan,
       // with the budget's model predicted for each task (does the budget reach the target?).
+      refuseClusterFlagsWithoutGpus(flags, cmd);
+      refuseSweepFlagsWithoutSweep(flags, cmd);
       const budgeted = Boolean(flags.C || flags.gpus || flags.days);
       const alone = budgeted ? undefined : await accuracyPlanSection(flags);
       if (alone) {
@@ -206,11 +197,7 @@ Examples:
         provenance: source.provenance,
         ranges: source.ranges,
         ...(source.rangesOf ? { rangesOf: source.rangesOf, rangesSource: source.rangesSource } : {}),
-        shape: {
-          vocab: parseInteger(flags.vocab, '--vocab', 1),
-          seqLen: parseInteger(flags.seqLen, '--seq-len', 1),
-          mlp: keyword(flags.mlp, '--mlp', ['gated', 'plain'] as const),
-        },
+        shape: planShape(flags),
         inference,
         hyperparameters: hyperparameterSource(flags),
         criticalBatch: criticalBatchInput(),

@@ -39,9 +39,16 @@ import { provenance, provenanceLines } from '../provenance.js';
 import {
   addHardwareFlags,
   addHparamsPresetFlag,
+  addPlanShapeFlags,
+  addSweepFlags,
+  planShape,
+  refuseSweepFlagsWithoutSweep,
+  type HparamFlags,
+  type PlanShapeFlags,
   criticalBatchInput,
   hyperparameterSource,
   planBudget,
+  refuseClusterFlagsWithoutGpus,
   type HardwareFlags,
 } from '../planInputs.js';
 import type { Plan } from '../../analyses/plan.js';
@@ -58,6 +65,7 @@ function planSummary(plan: Plan): Record<string, unknown> {
     loss: r.loss,
     intervals: r.intervals,
     ...(r.days !== undefined ? { days: r.days } : {}),
+    ...(r.shape ? { shape: r.shape.shape } : {}),
     ...(r.hyperparameters ? { hyperparameters: r.hyperparameters } : {}),
     ...(r.criticalBatch ? { criticalBatch: r.criticalBatch } : {}),
   };
@@ -260,23 +268,29 @@ export function registerPlotAndReport(program: Command, run: Run): void {
         else process.stderr.write(warnings.map((w) => `warning: ${w}\n`).join(''));
       }, f.json),
     );
-  addHparamsPresetFlag(
-    addHardwareFlags(
-      addAnalysisFlags(
-        program
-          .command('report')
-          .description(
-            'write a self-contained HTML report: data, fit with intervals, three approaches, plan, back-test, warnings, figures',
-          )
-          .argument('<file>', `runs (${runFormatNames})`)
-          .addOption(flag('downstream', { detail: 'adds the downstream sections (scalelab downstream report)' }))
-          .addOption(flag('downstreamBootstrap', { default: '0' }))
-          .addOption(
-            flag('batch-tokens', { detail: "with --downstream: to turn a results file's checkpoint step into tokens" }),
-          )
-          .addOption(flag('via', { detail: 'with --downstream' }))
-          .addOption(flag('out', { detail: 'the report, HTML', required: true }))
-          .addOption(flag('json', { detail: 'a summary of the report' })),
+  addSweepFlags(
+    addHparamsPresetFlag(
+      addPlanShapeFlags(
+        addHardwareFlags(
+          addAnalysisFlags(
+            program
+              .command('report')
+              .description(
+                'write a self-contained HTML report: data, fit with intervals, three approaches, plan, back-test, warnings, figures',
+              )
+              .argument('<file>', `runs (${runFormatNames})`)
+              .addOption(flag('downstream', { detail: 'adds the downstream sections (scalelab downstream report)' }))
+              .addOption(flag('downstreamBootstrap', { default: '0' }))
+              .addOption(
+                flag('batch-tokens', {
+                  detail: "with --downstream: to turn a results file's checkpoint step into tokens",
+                }),
+              )
+              .addOption(flag('via', { detail: 'with --downstream' }))
+              .addOption(flag('out', { detail: 'the report, HTML', required: true }))
+              .addOption(flag('json', { detail: 'a summary of the report' })),
+          ),
+        ),
       ),
     ),
   )
@@ -296,8 +310,9 @@ Examples:
       async (
         file: string,
         f: AnalysisFlags &
-          HardwareFlags & {
-            hparamsPreset: string;
+          HardwareFlags &
+          PlanShapeFlags &
+          Omit<HparamFlags, 'seed'> & {
             out: string;
             downstream?: string;
             downstreamBootstrap: string;
@@ -315,7 +330,10 @@ Examples:
             .map((x) => x.trim())
             .filter(Boolean);
           // The task-metric files, and those their manifests list, are read too: none may be replaced.
-          checkOutput(f.out, '--out', undefined, [file, ...taskMetricFilesRead(downstreamFiles)]);
+          // So are the sweep's runs.
+          const inputs = [file, ...(f.sweep ? [f.sweep] : []), ...taskMetricFilesRead(downstreamFiles)];
+          checkOutput(f.out, '--out', undefined, inputs);
+          refuseSweepFlagsWithoutSweep(f, cmd);
           const downstreamReplicates = parseReplicates(f.downstreamBootstrap, '--downstream-bootstrap');
           if (!f.downstream && downstreamReplicates !== 0)
             throw new UsageError('--downstream-bootstrap is read with --downstream (the task metrics to fit)');
@@ -324,13 +342,7 @@ Examples:
           if (!f.downstream && f.batchTokens !== undefined)
             throw new UsageError('--batch-tokens is read with --downstream (the task metrics to fit)');
           // The budget as plan derives it (one code path): a cluster and days give C, and the plan is for it.
-          const clusterFlags = (['gpu', 'mfu', 'peakFlops', 'price'] as const).filter(
-            (k) => cmd.getOptionValueSource(k) === 'cli',
-          );
-          if (f.gpus === undefined && f.days === undefined && clusterFlags.length)
-            throw new UsageError(
-              `${clusterFlags.map((k) => commandFlagNamer(cmd)(k)).join(', ')}: read with --gpus (and --days for the budget)`,
-            );
+          refuseClusterFlagsWithoutGpus(f, cmd);
           // With --days the cluster is the budget, and only typed --targets are a second one (refused); without
           // it the plan's target is the last --targets, typed or the default, and --gpus adds its wall-clock time.
           const typedTargets =
@@ -343,7 +355,8 @@ Examples:
             ...(budget?.hardware ? { hardware: budget.hardware } : {}),
             ...(budget?.cluster ? { cluster: budget.cluster } : {}),
             ...(budget?.assumed ? { assumed: budget.assumed } : {}),
-            hyperparameters: hyperparameterSource({ hparamsPreset: f.hparamsPreset, seed: f.seed }),
+            hyperparameters: hyperparameterSource(f),
+            shape: planShape(f),
             criticalBatch: criticalBatchInput(),
           };
           // Task metrics are read (and checked) before the long fit, so a bad file fails fast.
@@ -370,7 +383,7 @@ Examples:
           const svgs = await renderFigures(specs, renderSvg);
           // The Trust table names flags as the Warnings list does (--columns, scalelab fit --init grid).
           // Version, date, command line and each input's hash: the page says how to make it again.
-          const made = provenance([file, ...taskMetricFilesRead(downstreamFiles)]);
+          const made = provenance(inputs);
           const html = reportHtml(a, svgs, {
             generatedBy: provenanceLines(made, file),
             extra: downstream,

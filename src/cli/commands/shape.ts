@@ -8,6 +8,7 @@ import { UsageError } from '../../errors/index.js';
 import { keyword, parseInteger, parseQuantity } from '../options.js';
 import { printJson, writeStdout } from '../output.js';
 import { deprecatedAlias, flag } from '../flags.js';
+import { commandFlagNamer } from '../optionFlags.js';
 import { loadCatalog } from '../../catalog/load.js';
 import { describe, findModel } from '../../catalog/models.js';
 
@@ -108,10 +109,24 @@ Examples:
   deprecatedAlias(shape, '--tolerance <fraction>', '--count-tolerance');
   shape.action(async (flags: ShapeFlags) =>
     run(async () => {
+      const typed = (...keys: (keyof ShapeFlags)[]) => keys.filter((k) => shape.getOptionValueSource(k) === 'cli');
+      const named = (keys: (keyof ShapeFlags)[]) => keys.map((k) => commandFlagNamer(shape)(k)).join(', ');
+      // Each mode's own flags typed in the other would go unused in silence: refused, naming the mode they belong to.
+      const countMode = Boolean(flags.layers || flags.dModel);
+      const searchOnly = typed('like', 'count', 'countTolerance', 'aspect', 'gqa', 'limit');
+      if (countMode && searchOnly.length)
+        throw new UsageError(
+          `${named(searchOnly)}: read when searching shapes for --N; --layers and --d-model count one shape (use --kv-heads for GQA there)`,
+        );
+      const countOnly = typed('heads', 'kvHeads', 'dFf');
+      if (!countMode && countOnly.length)
+        throw new UsageError(
+          `${named(countOnly)}: read when counting one shape (--layers and --d-model); a search for --N chooses them (--gqa sets the KV heads' ratio)`,
+        );
       const mlp = keyword(flags.mlp, '--mlp', ['gated', 'plain'] as const);
       const vocab = parseInteger(flags.vocab, '--vocab', 1);
       const seqLen = parseInteger(flags.seqLen, '--seq-len', 1);
-      if (flags.layers || flags.dModel) {
+      if (countMode) {
         if (!flags.layers || !flags.dModel) throw new UsageError('count mode needs both --layers and --d-model');
         // --N is the target of a search; counting a given shape has no use for it (it was ignored in silence).
         if (flags.N !== undefined)
@@ -176,19 +191,33 @@ Examples:
       const target = parseQuantity(flags.N, '--N');
       const catalog = loadCatalog();
       const style = flags.like ? describe(findModel(catalog, flags.like)) : undefined;
+      // In a family's style, what the user typed still wins: "like llama-2-7b with our 100k vocabulary" kept
+      // Llama's 32,000 in silence before. `own(k)` is true where the flag, not the style, decides.
+      const own = (k: keyof ShapeFlags) => !style || typed(k).length > 0;
+      const aspect = own('aspect') ? parseQuantity(flags.aspect, '--aspect') : style!.aspectRatio;
       const candidates = shapeSearch(target, {
         count:
           keyword(flags.count, '--count', ['total', 'non-embedding'] as const) === 'total' ? 'total' : 'nonEmbedding',
         tolerance: parseQuantity(flags.countTolerance, '--count-tolerance'),
-        aspect: style ? style.aspectRatio : parseQuantity(flags.aspect, '--aspect'),
-        mlp: style ? (style.shape.mlp ?? 'plain') : mlp,
-        ...(style ? { ffnRatio: style.ffnRatio, headDims: [style.headDim] } : {}),
-        gqa: style ? style.gqaRatio : parseInteger(flags.gqa, '--gqa', 1),
-        vocab: style ? style.shape.vocab || vocab : vocab,
-        seqLen: style ? style.shape.seqLen : seqLen,
-        tiedEmbeddings: style ? style.shape.tiedEmbeddings : (flags.tied ?? false),
+        aspect,
+        mlp: own('mlp') ? mlp : (style!.shape.mlp ?? 'plain'),
+        ...(style ? { headDims: [style.headDim] } : {}),
+        ...(style && !own('mlp') ? { ffnRatio: style.ffnRatio } : {}),
+        gqa: own('gqa') ? parseInteger(flags.gqa, '--gqa', 1) : style!.gqaRatio,
+        vocab: own('vocab') ? vocab : style!.shape.vocab || vocab,
+        seqLen: own('seqLen') ? seqLen : style!.shape.seqLen,
+        tiedEmbeddings: own('tied') ? (flags.tied ?? false) : style!.shape.tiedEmbeddings,
         limit: parseInteger(flags.limit, '--limit', 1),
       });
+      const styleNote = style
+        ? `In the style of ${style.name}${
+            typed('aspect', 'mlp', 'gqa', 'vocab', 'seqLen', 'tied').length
+              ? `, with your ${typed('aspect', 'mlp', 'gqa', 'vocab', 'seqLen', 'tied')
+                  .map((k) => (k === 'tied' ? named([k]) : `${named([k])} ${String(flags[k])}`))
+                  .join(', ')}`
+              : ''
+          }.\n`
+        : '';
       // The published models nearest to the target in size (and, among those, in aspect ratio).
       const nearest = catalog
         .map(describe)
@@ -215,11 +244,14 @@ Examples:
         return printJson({
           target,
           like: style?.id,
+          ...(style ? { yourFlags: typed('aspect', 'mlp', 'gqa', 'vocab', 'seqLen', 'tied').map((k) => commandFlagNamer(shape)(k)) } : {}),
+          aspect,
           candidates: candidates.map((c) => ({ ...accounting(c.shape), error: c.error, aspectRatio: c.aspectRatio })),
           nearestPublished: nearest,
         });
       writeStdout(
-        `Shapes for ${formatNumber(target, 4)} parameters (${flags.count}), ranked by aspect ratio near ${flags.aspect} and size error:\n` +
+        styleNote +
+          `Shapes for ${formatNumber(target, 4)} parameters (${flags.count}), ranked by aspect ratio near ${formatNumber(aspect, 3)} and size error:\n` +
           textTable(
             [
               'rank',

@@ -230,7 +230,8 @@ export function mupTableReport(t: ReturnType<typeof mupTable>): string {
         g.mup.note,
       ]),
     ) +
-    `\nattention scale: muP 1/d_head = ${formatNumber(t.attention.mupScale, 4)}, SP 1/√d_head = ${formatNumber(t.attention.spScale, 4)} (d_head ${t.attention.headDim})\n`
+    `\nattention scale: muP 1/d_head = ${formatNumber(t.attention.mupScale, 4)}, SP 1/√d_head = ${formatNumber(t.attention.spScale, 4)} (d_head ${t.attention.headDim})\n` +
+    t.notes.map((n) => `note: ${n}\n`).join('')
   );
 }
 
