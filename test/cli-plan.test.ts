@@ -284,7 +284,10 @@ test('the cluster flags (--gpu, --mfu, --peak-flops, --price) without --gpus or 
   for (const [args, named] of [
     [['plan', '--C', '1e23', '--gpu', 'b200'], /--gpu: read with --gpus \(and --days for the budget\)/],
     [['plan', '--C', '1e23', '--mfu', '0.5', '--price', '2'], /--mfu, --price: read with --gpus/],
-    [['plan', '--target-accuracy', 'hellaswag=0.8', '--downstream', 'x.csv', '--peak-flops', '1P'], /--peak-flops: read with --gpus/],
+    [
+      ['plan', '--target-accuracy', 'hellaswag=0.8', '--downstream', 'x.csv', '--peak-flops', '1P'],
+      /--peak-flops: read with --gpus/,
+    ],
   ] as const) {
     const r = scalelab([...args]);
     assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);

@@ -244,7 +244,13 @@ Examples:
         return printJson({
           target,
           like: style?.id,
-          ...(style ? { yourFlags: typed('aspect', 'mlp', 'gqa', 'vocab', 'seqLen', 'tied').map((k) => commandFlagNamer(shape)(k)) } : {}),
+          ...(style
+            ? {
+                yourFlags: typed('aspect', 'mlp', 'gqa', 'vocab', 'seqLen', 'tied').map((k) =>
+                  commandFlagNamer(shape)(k),
+                ),
+              }
+            : {}),
           aspect,
           candidates: candidates.map((c) => ({ ...accounting(c.shape), error: c.error, aspectRatio: c.aspectRatio })),
           nearestPublished: nearest,
