@@ -19,7 +19,6 @@ export {
 } from '../io/readRuns.js';
 export {
   RunStore,
-  StoreError,
   storeDataset,
   defaultStorePath,
   type StoredRun,
@@ -27,6 +26,7 @@ export {
   type Checkpoint,
   type ImportCounts,
 } from '../store/store.js';
+export { StoreError } from '../store/errors.js';
 export { fitParallel, bootstrapParallel, parallelRunners, type ParallelOptions } from './parallel.js';
 export {
   readBenchmark,

@@ -24,11 +24,11 @@ import {
   pendingWal,
   RunStore,
   sameWal,
-  StoreError,
   storeDataset,
   type StudyTotals,
   type WalFile,
 } from '../store/store.js';
+import { StoreError } from '../store/errors.js';
 import { runStatuses, type RunStatus } from '../store/runStatus.js';
 import {
   BodyTooLarge,

@@ -6,18 +6,14 @@
 import Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
 import {
-  accessSync,
   closeSync,
-  constants,
   existsSync,
   linkSync,
   mkdirSync,
   openSync,
   readdirSync,
   readFileSync,
-  readlinkSync,
   readSync,
-  realpathSync,
   renameSync,
   rmSync,
   statSync,
@@ -27,37 +23,28 @@ import {
 } from 'node:fs';
 import { endianness, hostname } from 'node:os';
 import { basename, dirname, isAbsolute, join } from 'node:path';
-import { InputError, type Message, ScaleLabError } from '../errors/index.js';
+import { InputError } from '../errors/index.js';
 import { finishedState, ongoingState, runSizeCheck, type Dataset, type Run } from '../io/dataset.js';
 import { formatNumber } from '../core/format.js';
 import type { RunRole, TaskDefinition, TaskMetric, TaskMetricSet } from '../io/parseTaskMetrics.js';
 import { parseSchedule, type Schedule } from '../core/schedule.js';
-
-/** A store problem (cannot open, locked, schema from a newer version), with the path. */
-export class StoreError extends ScaleLabError {
-  override name = 'StoreError' as const;
-  /** 1: the store could not be used as it is (busy, read-only, damaged); MissingStoreError: 2. */
-  override readonly exitCode: number = 1;
-  readonly path: string;
-  constructor(path: string, message: Message) {
-    super((o) => `${path}: ${typeof message === 'string' ? message : message(o)}`);
-    this.path = path;
-  }
-}
-
-/**
- * No store where one was named (or none of the data asked for in it), for a command that only reads
- * or changes what is there: an input error like a missing file (exit 2), not a store that failed (exit 1).
- */
-export class MissingStoreError extends StoreError {
-  override readonly exitCode: number = 2;
-}
-
 import type { RunStatus } from './runStatus.js';
-export { runStatuses, type RunStatus } from './runStatus.js';
 import type { Checkpoint } from '../io/parseMetrics.js';
 import { processAlive } from '../io/processAlive.js';
 import { workingFolderRemoved } from '../io/durable.js';
+import { StoreError, isBusy, openedStore, openFailure, sqliteCode, storeErrorFrom } from './errors.js';
+import {
+  commandLine,
+  describeWriter,
+  storeWriter,
+  syncBusyTimeoutMs,
+  WAIT_ATTEMPT_MS,
+  writerFile,
+  type WaitOptions,
+  type WriterInfo,
+} from './writers.js';
+
+export { runStatuses, type RunStatus } from './runStatus.js';
 
 export interface StoredRun {
   id: number;
@@ -404,161 +391,8 @@ export interface ImportCounts {
   unfinished: number;
 }
 
-/** Who holds a store's write lock, as the holder recorded it (see RunStore.writeTransaction). */
-export interface WriterInfo {
-  pid: number;
-  host: string;
-  command: string;
-  since: string;
-  /** False when the recorded process is gone (it was killed; SQLite released its lock). */
-  alive: boolean;
-}
-
-export interface WaitOptions {
-  /** Give up after this long. @default 60 000 ms */
-  timeoutMs?: number;
-  /** Called while waiting (a few times a second) with the holder, when it recorded itself. */
-  onWait?: (wait: { holder: WriterInfo | undefined; waitedMs: number }) => void;
-}
-
 /** SQLite page cache during a streamed import, KiB. */
 const IMPORT_CACHE_KIB = 64 * 1024;
-
-/** How long one attempt of a write that waits (writeTransaction, whenFree) blocks on the lock before it says so. */
-const WAIT_ATTEMPT_MS = 200;
-
-/**
- * Busy timeout of synchronous writes (a sweep's status updates), ms: long enough to outlast most
- * imports (a sweep waits on past it, see experiments/runner.ts). A test shortens it with
- * SCALELAB_TEST_BUSY_TIMEOUT_MS.
- */
-
-function syncBusyTimeoutMs(): number {
-  const v = Number(process.env.SCALELAB_TEST_BUSY_TIMEOUT_MS);
-  return Number.isFinite(v) && v > 0 ? v : 30_000;
-}
-
-function sqliteCode(e: unknown): string | undefined {
-  const code = (e as { code?: unknown })?.code;
-  return e instanceof Error && typeof code === 'string' && code.startsWith('SQLITE_') ? code : undefined;
-}
-
-/**
- * Why SQLite could not open a store ("unable to open database file" says nothing of it): a file of
- * the store (or its write-ahead log beside it) this user may not read, or, to make one, a folder it
- * may not write to; else SQLite's own words.
- */
-function openFailure(path: string, e: unknown, intent: 'read' | 'write'): StoreError {
-  const denied = (p: string, mode: number) => {
-    try {
-      accessSync(p, mode);
-      return undefined;
-    } catch (err) {
-      return (err as NodeJS.ErrnoException).code;
-    }
-  };
-  for (const file of [path, `${path}-wal`, `${path}-shm`]) {
-    if (!existsSync(file)) continue;
-    const code = denied(file, constants.R_OK);
-    if (code)
-      return new StoreError(
-        path,
-        `cannot open the run store: ${file === path ? 'the file' : basename(file)} is not readable by this user (${code}); nothing was changed. Ask its owner for access, or work on a copy you own`,
-      );
-  }
-  if (intent === 'write' && !existsSync(path)) {
-    const code = denied(dirname(path), constants.W_OK);
-    if (code)
-      return new StoreError(
-        path,
-        `cannot create the run store: its folder ${dirname(path)} is not writable (${code}${code === 'EROFS' ? ': a read-only file system' : ''}); nothing was changed. Give a store path in a folder you may write to`,
-      );
-  }
-  return new StoreError(path, `cannot open the run store: ${(e as Error).message}`);
-}
-
-/** Whether an error is SQLite's "another connection holds the lock" (SQLITE_BUSY, SQLITE_LOCKED). */
-export const isBusy = (e: unknown) =>
-  sqliteCode(e)?.startsWith('SQLITE_BUSY') || sqliteCode(e)?.startsWith('SQLITE_LOCKED');
-
-/** `path-writer`: the lock-info file a long writer keeps next to the store while it writes. */
-function writerFile(path: string): string {
-  return `${path}-writer`;
-}
-
-/** The writer recorded next to a store, if any. */
-export function storeWriter(path: string): WriterInfo | undefined {
-  if (path === ':memory:') return undefined;
-  try {
-    const w = JSON.parse(readFileSync(writerFile(path), 'utf8')) as Omit<WriterInfo, 'alive'>;
-    if (typeof w.pid !== 'number' || typeof w.command !== 'string') return undefined;
-    return { ...w, alive: w.host !== hostname() || processAlive(w.pid) };
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * One line on who holds a store's write lock, for messages. With `path` (a final error, said once),
- * a holder that recorded nothing is looked for among the processes that have the store open.
- */
-export function describeWriter(w: WriterInfo | undefined, path?: string): string {
-  if (!w) {
-    const open = path === undefined ? [] : processesWithOpen(path);
-    const shown = open.slice(0, 3).map((p) => `pid ${p.pid} ("${p.command}")`);
-    return `another process holds its write lock (it recorded no details: a sweep's short write, or a program other than ScaleLab)${
-      shown.length ? `; open in ${shown.join(', ')}${open.length > 3 ? ` and ${open.length - 3} more` : ''}` : ''
-    }`;
-  }
-  const since = Math.max(0, Math.round((Date.now() - Date.parse(w.since)) / 1000));
-  const host = w.host === hostname() ? '' : ` on ${w.host}`;
-  if (!w.alive) return `held by a process that has gone (pid ${w.pid}, "${w.command}"); another writer holds it now`;
-  return `held by pid ${w.pid}${host} ("${w.command}"), writing for ${since} s`;
-}
-
-/**
- * The other processes of this host that have a store (or its write-ahead log) open, with their command
- * lines: one of them holds its lock when no holder recorded itself (a program other than ScaleLab, such
- * as the sqlite3 shell). Read from Linux's /proc, and only the processes this user may look into; none
- * elsewhere.
- */
-function processesWithOpen(path: string): { pid: number; command: string }[] {
-  if (process.platform !== 'linux' || path === ':memory:') return [];
-  let names: Set<string>, pids: string[];
-  try {
-    const real = realpathSync(path);
-    names = new Set([real, `${real}-wal`]);
-    pids = readdirSync('/proc').filter((p) => /^[1-9][0-9]*$/.test(p) && Number(p) !== process.pid);
-  } catch {
-    return [];
-  }
-  const found: { pid: number; command: string }[] = [];
-  for (const pid of pids) {
-    let fds: string[];
-    try {
-      fds = readdirSync(`/proc/${pid}/fd`);
-    } catch {
-      continue; // gone, or not ours to look into
-    }
-    const opens = fds.some((fd) => {
-      try {
-        return names.has(readlinkSync(`/proc/${pid}/fd/${fd}`));
-      } catch {
-        return false;
-      }
-    });
-    if (!opens) continue;
-    let command = '';
-    try {
-      // One line: an argument may hold newlines (node -e 'a program').
-      command = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' ').replace(/\s+/g, ' ');
-    } catch {
-      // gone since: its pid is still worth naming
-    }
-    found.push({ pid: Number(pid), command: command.length > 120 ? `${command.slice(0, 120)}…` : command });
-  }
-  return found;
-}
 
 /** `path-sweep-HASH`: the base name of the claim files a sweep keeps next to the store while it drives a study (RunStore.claimStudy). */
 function studyClaimFile(path: string, study: string): string {
@@ -642,65 +476,6 @@ function readClaim(file: string): (WriterInfo & { study?: string }) | undefined 
   } catch {
     return undefined;
   }
-}
-
-/** How this process describes itself in the lock-info file. */
-function commandLine(): string {
-  const script = basename(process.argv[1] ?? 'node');
-  const name = /^(scalelab(\.js)?|run\.[tj]s)$/.test(script) ? 'scalelab' : script;
-  const text = [name, ...process.argv.slice(2)].join(' ');
-  return text.length > 200 ? `${text.slice(0, 200)}…` : text;
-}
-
-/** The path of the store opened last: a SQLite error surfacing in a command is about that store. */
-let lastOpened: string | undefined;
-
-/**
- * A SQLite error that reached a command, as the ScaleLab error it means (a busy store, a file that
- * is not a store, a full disk), or undefined when it is not a SQLite error.
- */
-export function storeErrorFrom(e: unknown): ScaleLabError | undefined {
-  const code = sqliteCode(e);
-  if (!code) return undefined;
-  const path = lastOpened ?? 'the run store';
-  if (isBusy(e)) {
-    return new StoreError(
-      path,
-      `the store is busy: ${describeWriter(storeWriter(path), path)}; a write waited ${syncBusyTimeoutMs() / 1000} s for it. Try again when it has finished`,
-    );
-  }
-  if (code === 'SQLITE_NOTADB' || code.startsWith('SQLITE_CORRUPT'))
-    return new StoreError(
-      path,
-      `not a ScaleLab store (${(e as Error).message}); expected the run store that "runs import" and "sweep run" write`,
-    );
-  // A write that failed is rolled back whole (every write is one transaction): say so.
-  if (code === 'SQLITE_READONLY_DIRECTORY')
-    return new StoreError(
-      path,
-      `cannot use the run store: its folder ${dirname(path)} is not writable, and SQLite needs to create ${basename(path)}-wal and ${basename(path)}-shm beside it, even to read (${code}); nothing was changed. Make the folder writable, or work on a copy of the store in a folder you may write to`,
-    );
-  if (code.startsWith('SQLITE_READONLY'))
-    return new StoreError(
-      path,
-      `the run store is read-only (the file or its folder is not writable: ${(e as Error).message}, ${code}); nothing was changed. Make both writable, or work on a copy of the store in a folder you may write to`,
-    );
-  if (code === 'SQLITE_FULL')
-    return new StoreError(
-      path,
-      `the disk is full (${(e as Error).message}, ${code}); nothing of this write was stored: the store is as it was before it. Free some space on its disk, then run the command again`,
-    );
-  if (code.startsWith('SQLITE_IOERR'))
-    return new StoreError(
-      path,
-      `a disk read or write failed (${(e as Error).message}, ${code}: a full disk, a file-size limit or a failing disk); nothing of this write was stored: the store is as it was before it. Free some space on its disk, then run the command again`,
-    );
-  // Opened, but its write-ahead log could not be (another user's, not readable): said as at the opening.
-  if (code === 'SQLITE_CANTOPEN' && path !== 'the run store') {
-    const why = openFailure(path, e, 'read');
-    if (!why.message.endsWith((e as Error).message)) return why;
-  }
-  return new StoreError(path, `the run store failed: ${(e as Error).message} (${code})`);
 }
 
 /** A test hook: pause an import after this many rows (to kill it mid-transaction in a test). */
@@ -995,7 +770,7 @@ export class RunStore {
     } catch (e) {
       throw storePathError(path, e) ?? openFailure(path, e, 'write');
     }
-    lastOpened = path;
+    openedStore(path);
     try {
       // Before anything writes (WAL mode is recorded in the file): is this a ScaleLab store?
       checkStoreSchema(db, path);

@@ -3,13 +3,13 @@ import { forEachRun, inputSize } from '../../io/readRuns.js';
 import { runFormatNames, type DatasetInfo, type Field } from '../../io/parseRuns.js';
 import {
   defaultStorePath,
-  describeWriter,
   distinctRunNames,
   leftOutByStudy,
   type ImportCounts,
   type RunStatus,
   type RunStore,
 } from '../../store/store.js';
+import { describeWriter } from '../../store/writers.js';
 import { importStopped, interruptedImport, openExisting, openStore, requireStudy } from '../storeAccess.js';
 import { betweenSteps, onInterrupt } from '../interrupt.js';
 import { runStatuses } from '../../store/runStatus.js';
