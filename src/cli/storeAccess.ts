@@ -4,7 +4,8 @@
  * exist, so a misspelt --db or --study is an error rather than an empty answer.
  */
 import { MissingStoreError, storeErrorFrom } from '../store/errors.js';
-import { RunStore, storeFileStat } from '../store/store.js';
+import { RunStore } from '../store/store.js';
+import { storeFileStat } from '../store/storeFile.js';
 import { closestNames, levenshtein } from '../core/names.js';
 import { isScaleLabError, ScaleLabError, UsageError, type Location } from '../errors/index.js';
 

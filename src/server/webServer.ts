@@ -19,15 +19,8 @@ import { packageRoot as findPackageRoot } from '../io/packageRoot.js';
 import type { z } from 'zod';
 import { parseRuns } from '../io/parseRuns.js';
 import type { Dataset } from '../io/dataset.js';
-import {
-  leftOutByStudy,
-  pendingWal,
-  RunStore,
-  sameWal,
-  storeDataset,
-  type StudyTotals,
-  type WalFile,
-} from '../store/store.js';
+import { leftOutByStudy, RunStore, storeDataset, type StudyTotals } from '../store/store.js';
+import { pendingWal, sameWal, type WalFile } from '../store/storeFile.js';
 import { StoreError } from '../store/errors.js';
 import { runStatuses, type RunStatus } from '../store/runStatus.js';
 import {

@@ -13,16 +13,14 @@ import {
   openSync,
   readdirSync,
   readFileSync,
-  readSync,
   renameSync,
   rmSync,
   statSync,
   unlinkSync,
   writeFileSync,
-  type Stats,
 } from 'node:fs';
-import { endianness, hostname } from 'node:os';
-import { basename, dirname, isAbsolute, join } from 'node:path';
+import { hostname } from 'node:os';
+import { basename, dirname, join } from 'node:path';
 import { InputError } from '../errors/index.js';
 import { finishedState, ongoingState, runSizeCheck, type Dataset, type Run } from '../io/dataset.js';
 import { formatNumber } from '../core/format.js';
@@ -31,7 +29,6 @@ import { parseSchedule, type Schedule } from '../core/schedule.js';
 import type { RunStatus } from './runStatus.js';
 import type { Checkpoint } from '../io/parseMetrics.js';
 import { processAlive } from '../io/processAlive.js';
-import { workingFolderRemoved } from '../io/durable.js';
 import { StoreError, isBusy, openedStore, openFailure, sqliteCode, storeErrorFrom } from './errors.js';
 import {
   commandLine,
@@ -43,6 +40,7 @@ import {
   type WaitOptions,
   type WriterInfo,
 } from './writers.js';
+import { hasSqliteHeader, notSqlite, refuseFolder, storePathError } from './storeFile.js';
 
 export { runStatuses, type RunStatus } from './runStatus.js';
 
@@ -577,20 +575,6 @@ function pauseMigration(): void {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 60_000);
 }
 
-/** Whether a file begins with SQLite's 16-byte header ("SQLite format 3\0"). */
-function hasSqliteHeader(path: string): boolean {
-  let fd: number | undefined;
-  try {
-    fd = openSync(path, 'r');
-    const head = Buffer.alloc(16);
-    return readSync(fd, head, 0, 16, 0) === 16 && head.toString('latin1') === 'SQLite format 3\0';
-  } catch {
-    return false;
-  } finally {
-    if (fd !== undefined) closeSync(fd);
-  }
-}
-
 /** A row that gives a stored checkpoint another loss: both rows are named. */
 function conflict(
   r: Run,
@@ -607,127 +591,6 @@ function conflict(
     { file: source, line: r.line, columnName: 'loss' },
     `run "${r.run}"${n} has loss ${r.loss} at D = ${formatNumber(tokens, 6)} here, but ${first}; expected one loss per run and checkpoint: give one of the runs another name, or drop the row that is wrong`,
   );
-}
-
-/** A folder given as the store: SQLite says only "disk I/O error" or "unable to open database file". */
-function refuseFolder(path: string): void {
-  if (path !== ':memory:' && storeFileStat(path)?.isDirectory())
-    throw new StoreError(path, 'is a folder: expected a run store file (SQLite), such as .scalelab/runs.db');
-}
-
-/**
- * What is at a store's path (undefined: nothing), or a StoreError saying why no store can be there: a
- * file in the way of its folder (statSync throws ENOTDIR, which reached commands as an internal error).
- */
-export function storeFileStat(path: string): Stats | undefined {
-  try {
-    return statSync(path, { throwIfNoEntry: false });
-  } catch (e) {
-    throw storePathError(path, e) ?? e;
-  }
-}
-
-/**
- * Why a store's path cannot hold a store, in words, for the errors of making its folder or reading
- * what is there: a file where a folder must be, the folder the command runs in removed (a relative path
- * then names nowhere), no permission or a read-only file system; undefined for any other error.
- */
-function storePathError(path: string, e: unknown): StoreError | undefined {
-  const code = (e as NodeJS.ErrnoException)?.code;
-  if (code === 'ENOTDIR') {
-    const isFile = (p: string) => {
-      try {
-        return statSync(p).isFile();
-      } catch {
-        return false; // under the file in the way too (ENOTDIR): look further up
-      }
-    };
-    let inTheWay = dirname(path);
-    while (dirname(inTheWay) !== inTheWay && !isFile(inTheWay)) inTheWay = dirname(inTheWay);
-    return new StoreError(
-      path,
-      `${inTheWay} is a file, not a folder, so no run store can be there (ENOTDIR); nothing was changed. Give a store path in a folder`,
-    );
-  }
-  if (code === 'ENOENT' && !isAbsolute(path) && workingFolderRemoved())
-    return new StoreError(
-      path,
-      'the folder this command runs in was removed (ENOENT), so a relative path leads nowhere; nothing was changed. Change to a folder that exists, or give the store as a full path',
-    );
-  if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS')
-    return new StoreError(
-      path,
-      `cannot create its folder ${dirname(path)} (${code}: ${code === 'EROFS' ? 'a read-only file system' : 'no permission'}); nothing was changed. Give a store path in a folder you may write to`,
-    );
-  return undefined;
-}
-
-/** A write-ahead log file as it was seen (PATH-wal): the same file, unwritten since, has all four the same. */
-export interface WalFile {
-  dev: number;
-  ino: number;
-  size: number;
-  mtimeMs: number;
-}
-
-/**
- * The write-ahead log beside a store (PATH-wal) when it holds writes not yet copied into the store's
- * file, else undefined. SQLite finds the log by name: whatever file is at PATH next is read through it,
- * so a store replaced (mv, or rm and cp) while its last writes were still in the log would read as the
- * old one. The wal-index (PATH-shm) says how many frames the log holds and how many were copied in
- * (mxFrame at byte 16, nBackfill at byte 96, in the machine's byte order; sqlite.org/walformat.html).
- */
-export function pendingWal(path: string): WalFile | undefined {
-  const wal = statSync(`${path}-wal`, { throwIfNoEntry: false });
-  // 32 bytes: a log's header alone, no frame.
-  if (!wal || wal.size <= 32) return undefined;
-  try {
-    const index = Buffer.alloc(100);
-    const fd = openSync(`${path}-shm`, 'r');
-    try {
-      readSync(fd, index, 0, index.length, 0);
-    } finally {
-      closeSync(fd);
-    }
-    const u32 = (at: number) => (endianness() === 'LE' ? index.readUInt32LE(at) : index.readUInt32BE(at));
-    const walIndexVersion = 3007000;
-    if (u32(0) === walIndexVersion && u32(16) <= u32(96)) return undefined;
-  } catch {
-    // No index to read: the log's frames count as not copied in.
-  }
-  return { dev: wal.dev, ino: wal.ino, size: wal.size, mtimeMs: wal.mtimeMs };
-}
-
-/** Whether the log at PATH-wal is still `seen`, unwritten since. */
-export function sameWal(path: string, seen: WalFile): boolean {
-  const now = statSync(`${path}-wal`, { throwIfNoEntry: false });
-  return (
-    now !== undefined &&
-    now.dev === seen.dev &&
-    now.ino === seen.ino &&
-    now.size === seen.size &&
-    now.mtimeMs === seen.mtimeMs
-  );
-}
-
-/** SQLite's files begin with these 16 bytes (sqlite.org/fileformat.html §1.3.1). */
-const sqliteHeader = Buffer.from('SQLite format 3\0', 'latin1');
-
-/** Whether a non-empty file lacks SQLite's header (an empty one is a new database to SQLite). */
-function notSqlite(path: string): boolean {
-  const head = Buffer.alloc(sqliteHeader.length);
-  let read: number;
-  try {
-    const fd = openSync(path, 'r');
-    try {
-      read = readSync(fd, head, 0, head.length, 0);
-    } finally {
-      closeSync(fd);
-    }
-  } catch {
-    return false; // unreadable: SQLite's own open says why
-  }
-  return read > 0 && (read < head.length || !head.equals(sqliteHeader));
 }
 
 export class RunStore {
