@@ -5,7 +5,8 @@
  * run caught between submit and record is looked up) and loses no finished result.
  */
 import { describeWriter, type WriterInfo } from '../store/writers.js';
-import { hashKey, type RunStore, type StoredRun } from '../store/store.js';
+import { hashKey } from '../store/hashKey.js';
+import { type RunStore, type StoredRun } from '../store/store.js';
 import { isBusy, StoreError } from '../store/errors.js';
 import { BackendBusy, BackendUnreachable, type Backend, type BackendStatus } from './backends/backend.js';
 import { ScaleLabError } from '../errors/index.js';
