@@ -2,6 +2,9 @@
  * The run store: a SQLite file in the user's project (`.scalelab/runs.db` by default), in WAL
  * mode so a sweep's writers and a reader can work at once. Every write is one transaction: an
  * import killed half-way leaves the store as it was, and importing the same file twice adds nothing.
+ * This file holds RunStore (opening, imports, plans, queries, task metrics, fits); beside it are the
+ * schema and its upgrades (schema.ts), the write lock's holder (writers.ts), study claims (claims.ts),
+ * checks of the file itself (storeFile.ts), the errors (errors.ts) and storeDataset (storeDataset.ts).
  */
 import Database from 'better-sqlite3';
 import { mkdirSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
