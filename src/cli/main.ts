@@ -72,7 +72,7 @@ export async function buildProgram(command?: string): Promise<Command> {
       const code = (e as { code?: unknown } | null)?.code;
       const store =
         typeof code === 'string' && code.startsWith('SQLITE')
-          ? (await import('../store/store.js')).storeErrorFrom(e)
+          ? (await import('../store/errors.js')).storeErrorFrom(e)
           : undefined;
       process.exitCode = reportError(store ?? e, { json });
     }

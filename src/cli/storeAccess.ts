@@ -3,7 +3,9 @@
  * retry, cancel): they never create a store where there was none, and a study they are given must
  * exist, so a misspelt --db or --study is an error rather than an empty answer.
  */
-import { MissingStoreError, RunStore, storeErrorFrom, storeFileStat } from '../store/store.js';
+import { MissingStoreError, storeErrorFrom } from '../store/errors.js';
+import { RunStore } from '../store/store.js';
+import { storeFileStat } from '../store/storeFile.js';
 import { closestNames, levenshtein } from '../core/names.js';
 import { isScaleLabError, ScaleLabError, UsageError, type Location } from '../errors/index.js';
 

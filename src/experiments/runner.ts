@@ -4,15 +4,10 @@
  * sweep restarted on the same store submits nothing twice (runs already submitted are polled, a
  * run caught between submit and record is looked up) and loses no finished result.
  */
-import {
-  describeWriter,
-  hashKey,
-  isBusy,
-  StoreError,
-  type RunStore,
-  type StoredRun,
-  type WriterInfo,
-} from '../store/store.js';
+import { describeWriter, type WriterInfo } from '../store/writers.js';
+import { hashKey } from '../store/hashKey.js';
+import { type RunStore, type StoredRun } from '../store/store.js';
+import { isBusy, StoreError } from '../store/errors.js';
 import { BackendBusy, BackendUnreachable, type Backend, type BackendStatus } from './backends/backend.js';
 import { ScaleLabError } from '../errors/index.js';
 import type { PlannedRun } from './design.js';

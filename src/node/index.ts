@@ -19,14 +19,14 @@ export {
 } from '../io/readRuns.js';
 export {
   RunStore,
-  StoreError,
-  storeDataset,
   defaultStorePath,
   type StoredRun,
   type RunStatus,
   type Checkpoint,
   type ImportCounts,
 } from '../store/store.js';
+export { storeDataset } from '../store/storeDataset.js';
+export { StoreError } from '../store/errors.js';
 export { fitParallel, bootstrapParallel, parallelRunners, type ParallelOptions } from './parallel.js';
 export {
   readBenchmark,

@@ -14,7 +14,7 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { UsageError } from '../errors/index.js';
-import { StoreError } from '../store/store.js';
+import { StoreError } from '../store/errors.js';
 import { loadWorld } from '../lab/loadWorld.js';
 import type { Evaluation } from '../lab/simulate.js';
 import { parseWorld, type World } from '../lab/world.js';

@@ -19,16 +19,10 @@ import { packageRoot as findPackageRoot } from '../io/packageRoot.js';
 import type { z } from 'zod';
 import { parseRuns } from '../io/parseRuns.js';
 import type { Dataset } from '../io/dataset.js';
-import {
-  leftOutByStudy,
-  pendingWal,
-  RunStore,
-  sameWal,
-  StoreError,
-  storeDataset,
-  type StudyTotals,
-  type WalFile,
-} from '../store/store.js';
+import { leftOutByStudy, storeDataset } from '../store/storeDataset.js';
+import { RunStore, type StudyTotals } from '../store/store.js';
+import { pendingWal, sameWal, type WalFile } from '../store/storeFile.js';
+import { StoreError } from '../store/errors.js';
 import { runStatuses, type RunStatus } from '../store/runStatus.js';
 import {
   BodyTooLarge,

@@ -2,62 +2,45 @@
  * The run store: a SQLite file in the user's project (`.scalelab/runs.db` by default), in WAL
  * mode so a sweep's writers and a reader can work at once. Every write is one transaction: an
  * import killed half-way leaves the store as it was, and importing the same file twice adds nothing.
+ * This file holds RunStore (opening, imports, plans, queries, task metrics, fits); beside it are the
+ * schema and its upgrades (schema.ts), the write lock's holder (writers.ts), study claims (claims.ts),
+ * checks of the file itself (storeFile.ts), the errors (errors.ts) and storeDataset (storeDataset.ts).
  */
 import Database from 'better-sqlite3';
-import { createHash } from 'node:crypto';
-import {
-  accessSync,
-  closeSync,
-  constants,
-  existsSync,
-  linkSync,
-  mkdirSync,
-  openSync,
-  readdirSync,
-  readFileSync,
-  readlinkSync,
-  readSync,
-  realpathSync,
-  renameSync,
-  rmSync,
-  statSync,
-  unlinkSync,
-  writeFileSync,
-  type Stats,
-} from 'node:fs';
-import { endianness, hostname } from 'node:os';
-import { basename, dirname, isAbsolute, join } from 'node:path';
-import { InputError, type Message, ScaleLabError } from '../errors/index.js';
+import { mkdirSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { dirname } from 'node:path';
+import { InputError } from '../errors/index.js';
 import { finishedState, ongoingState, runSizeCheck, type Dataset, type Run } from '../io/dataset.js';
 import { formatNumber } from '../core/format.js';
 import type { RunRole, TaskDefinition, TaskMetric, TaskMetricSet } from '../io/parseTaskMetrics.js';
 import { parseSchedule, type Schedule } from '../core/schedule.js';
-
-/** A store problem (cannot open, locked, schema from a newer version), with the path. */
-export class StoreError extends ScaleLabError {
-  override name = 'StoreError' as const;
-  /** 1: the store could not be used as it is (busy, read-only, damaged); MissingStoreError: 2. */
-  override readonly exitCode: number = 1;
-  readonly path: string;
-  constructor(path: string, message: Message) {
-    super((o) => `${path}: ${typeof message === 'string' ? message : message(o)}`);
-    this.path = path;
-  }
-}
-
-/**
- * No store where one was named (or none of the data asked for in it), for a command that only reads
- * or changes what is there: an input error like a missing file (exit 2), not a store that failed (exit 1).
- */
-export class MissingStoreError extends StoreError {
-  override readonly exitCode: number = 2;
-}
-
 import type { RunStatus } from './runStatus.js';
-export { runStatuses, type RunStatus } from './runStatus.js';
 import type { Checkpoint } from '../io/parseMetrics.js';
-import { processAlive } from '../io/processAlive.js';
-import { workingFolderRemoved } from '../io/durable.js';
+import { StoreError, isBusy, openedStore, openFailure, storeErrorFrom } from './errors.js';
+import {
+  commandLine,
+  describeWriter,
+  storeWriter,
+  syncBusyTimeoutMs,
+  WAIT_ATTEMPT_MS,
+  writerFile,
+  type WaitOptions,
+  type WriterInfo,
+} from './writers.js';
+import { notSqlite, refuseFolder, storePathError } from './storeFile.js';
+import {
+  checkStoreSchema,
+  namedRunKey,
+  newerStore,
+  schemaVersion,
+  upgradeSchema,
+  type StoreUpgrade,
+} from './schema.js';
+import { claimStudy, refuseHeldStudy, studyHasSweep } from './claims.js';
+import { hashKey } from './hashKey.js';
+
+export { runStatuses, type RunStatus } from './runStatus.js';
 
 export interface StoredRun {
   id: number;
@@ -113,166 +96,6 @@ function importedStatus(r: Run): { status: RunStatus; reason: string | null } {
   return { status: 'failed', reason: `tracker state: ${r.state}` };
 }
 
-/** The key of an imported named run: its identity is its name and N (see importRows). */
-function namedRunKey(name: string, N: number | null): string {
-  return `run:${JSON.stringify([name, N])}`;
-}
-
-/**
- * What a completed run's reason began with, before schema version 7, when its study left it out of the
- * fit; read only by the upgrade that moves it to the run's own column, and by the trigger that moves
- * an older ScaleLab's mark there as it writes one (a reason this version records that begins so is the
- * user's text, nothing more).
- */
-const OLD_LEFT_OUT_PREFIX = "left out of the study's fit: ";
-
-/** The prefix as an SQL string literal (a trigger's body takes no bound parameters). */
-const oldPrefixSql = `'${OLD_LEFT_OUT_PREFIX.replace(/'/g, "''")}'`;
-
-/** Why a run was left out, from an old-style reason (SQL): the text after the prefix, or words for none. */
-const leftOutFrom = (reason: string) =>
-  `COALESCE(NULLIF(substr(${reason}, ${OLD_LEFT_OUT_PREFIX.length + 1}), ''), 'no reason recorded')`;
-
-/** Schema migrations (SQL, or a step that needs code), applied in order; PRAGMA user_version records how many ran. */
-const migrations: (string | ((db: Database.Database) => void))[] = [
-  `CREATE TABLE studies (
-     id INTEGER PRIMARY KEY,
-     name TEXT NOT NULL UNIQUE,
-     config TEXT,
-     created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now'))
-   );
-   CREATE TABLE runs (
-     id INTEGER PRIMARY KEY,
-     study_id INTEGER NOT NULL REFERENCES studies(id),
-     key TEXT NOT NULL,
-     name TEXT,
-     phase TEXT,
-     status TEXT NOT NULL,
-     config TEXT,
-     n REAL, d REAL, c REAL, u REAL, loss REAL,
-     grp TEXT,
-     step REAL,
-     backend TEXT,
-     external_id TEXT,
-     reason TEXT,
-     seconds REAL,
-     estimated_seconds REAL,
-     source TEXT,
-     created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')),
-     submitted_at TEXT,
-     finished_at TEXT,
-     UNIQUE (study_id, key)
-   );
-   CREATE TABLE checkpoints (
-     run_id INTEGER NOT NULL REFERENCES runs(id),
-     tokens REAL NOT NULL,
-     step REAL,
-     loss REAL NOT NULL,
-     PRIMARY KEY (run_id, tokens)
-   );
-   CREATE TABLE fits (
-     id INTEGER PRIMARY KEY,
-     study_id INTEGER NOT NULL REFERENCES studies(id),
-     law TEXT NOT NULL,
-     json TEXT NOT NULL,
-     created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now'))
-   );
-   CREATE TABLE recommendations (
-     id INTEGER PRIMARY KEY,
-     study_id INTEGER NOT NULL REFERENCES studies(id),
-     json TEXT NOT NULL,
-     created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now'))
-   );
-   CREATE INDEX runs_status ON runs (study_id, status);`,
-  (db) => {
-    // A checkpoint remembers the file and line it came from, so a conflicting import names both.
-    db.exec('ALTER TABLE checkpoints ADD COLUMN source TEXT');
-    // Imported runs were keyed by name alone ("run:a"), which merged two files' runs "a" into one;
-    // their identity is now name and N.
-    const named = db.prepare(`SELECT id, name, n FROM runs WHERE name IS NOT NULL AND key = 'run:' || name`).all() as {
-      id: number;
-      name: string;
-      n: number | null;
-    }[];
-    const rekey = db.prepare('UPDATE runs SET key = ? WHERE id = ?');
-    for (const r of named) rekey.run(namedRunKey(r.name, r.n), r.id);
-  },
-  // Per-task evaluation metrics (accuracy, task loss, …) of a run's checkpoints, with N, D and the
-  // validation loss alongside (docs/methods.md §31). Keyed by the run's name and the checkpoint's
-  // tokens (or step, when a file gives no tokens), so a re-import adds nothing.
-  `CREATE TABLE task_metrics (
-     study_id INTEGER NOT NULL REFERENCES studies(id),
-     run TEXT NOT NULL,
-     tokens REAL NOT NULL,
-     step REAL,
-     n REAL, c REAL,
-     val_loss REAL,
-     task TEXT NOT NULL,
-     metric TEXT NOT NULL,
-     value REAL NOT NULL,
-     source TEXT,
-     PRIMARY KEY (study_id, run, tokens, task, metric)
-   );`,
-  // Whole training curves under any schedule (curve laws): a run keeps its learning-rate schedule
-  // (JSON, core/schedule.ts) and each checkpoint the learning rate of its step.
-  `ALTER TABLE runs ADD COLUMN schedule TEXT;
-   ALTER TABLE checkpoints ADD COLUMN lr REAL;`,
-  // What a ladder manifest says beside the metrics, so that a study analyses as its manifest does
-  // (docs/methods.md §31): each task's definition (weighted parts, metrics, random-guess accuracy) as
-  // JSON, and each run's role (ladder, rerun, target).
-  `CREATE TABLE task_definitions (
-     study_id INTEGER NOT NULL REFERENCES studies(id),
-     task TEXT NOT NULL,
-     definition TEXT NOT NULL,
-     source TEXT,
-     PRIMARY KEY (study_id, task)
-   );
-   CREATE TABLE task_run_roles (
-     study_id INTEGER NOT NULL REFERENCES studies(id),
-     run TEXT NOT NULL,
-     role TEXT NOT NULL,
-     source TEXT,
-     PRIMARY KEY (study_id, run)
-   );`,
-  // A run's lineage (the trunk of WSD cooldown branches: runs that share most of their training),
-  // recorded by an import, so that a fit from the store draws a lineage's runs together as a fit from
-  // the file does. A step, not SQL: a store whose runs table already has the column (made by this
-  // version and set back a version, as a test does) migrates too.
-  (db) => {
-    const columns = db.prepare('PRAGMA table_info(runs)').all() as { name: string }[];
-    if (!columns.some((c) => c.name === 'lineage')) db.exec('ALTER TABLE runs ADD COLUMN lineage TEXT');
-  },
-  // Why a study left a completed run out of its fit (a loss it cannot use), in a column of its own:
-  // earlier versions wrote it into the run's reason behind a prefix, which overwrote the reason the run
-  // had and could be mistaken for a user's text that began the same way. Those reasons move here, and
-  // the reason goes back to none (the mark had replaced whatever it was); a bare prefix, with nothing
-  // after it, is still a mark.
-  (db) => {
-    const columns = db.prepare('PRAGMA table_info(runs)').all() as { name: string }[];
-    if (!columns.some((c) => c.name === 'left_out')) db.exec('ALTER TABLE runs ADD COLUMN left_out TEXT');
-    db.prepare(
-      `UPDATE runs SET left_out = ${leftOutFrom('reason')}, reason = NULL
-       WHERE status = 'completed' AND substr(reason, 1, ${OLD_LEFT_OUT_PREFIX.length}) = ${oldPrefixSql}`,
-    ).run();
-    // An older ScaleLab that opened the store before this upgrade keeps its connection, and marks a run
-    // as it always did (its UPDATE sets the reason alone, on a completed run); read as the user's text,
-    // that run would be fitted and exported. The trigger moves such a mark here as it is written, and
-    // puts back the reason the run had. This version sets a reason only with a new result (finish, which
-    // sets finished_at to the time it is recorded, and is given only runs not yet completed outside
-    // tests) or with a status (setStatus, which no caller gives a reason), so its own writes change
-    // finished_at or find the run not completed, and do not fire it.
-    db.exec(
-      `CREATE TRIGGER IF NOT EXISTS runs_old_left_out_mark AFTER UPDATE OF reason ON runs
-       WHEN OLD.status = 'completed' AND NEW.status = 'completed'
-         AND NEW.finished_at IS OLD.finished_at AND NEW.loss IS OLD.loss AND NEW.seconds IS OLD.seconds
-         AND substr(NEW.reason, 1, ${OLD_LEFT_OUT_PREFIX.length}) = ${oldPrefixSql}
-       BEGIN
-         UPDATE runs SET left_out = ${leftOutFrom('NEW.reason')}, reason = OLD.reason WHERE id = NEW.id;
-       END`,
-    );
-  },
-];
-
 /** A task definition as stored: its fields in one order, so that the same definition is the same text. */
 function definitionJson(d: TaskDefinition): string {
   return JSON.stringify({
@@ -283,9 +106,6 @@ function definitionJson(d: TaskDefinition): string {
     ...(d.chance !== undefined ? { chance: d.chance } : {}),
   });
 }
-
-/** Tables every ScaleLab store has: a SQLite file without them is someone else's database. */
-const storeTables = ['studies', 'runs', 'checkpoints', 'fits', 'recommendations'];
 
 export const defaultStorePath = '.scalelab/runs.db';
 
@@ -391,10 +211,6 @@ function fromRow(r: RunRow): StoredRun {
   };
 }
 
-export function hashKey(value: unknown): string {
-  return createHash('sha256').update(JSON.stringify(value)).digest('hex').slice(0, 32);
-}
-
 /** What an import added: new runs, new checkpoints of named runs, and rows already stored. */
 export interface ImportCounts {
   runs: number;
@@ -404,304 +220,8 @@ export interface ImportCounts {
   unfinished: number;
 }
 
-/** Who holds a store's write lock, as the holder recorded it (see RunStore.writeTransaction). */
-export interface WriterInfo {
-  pid: number;
-  host: string;
-  command: string;
-  since: string;
-  /** False when the recorded process is gone (it was killed; SQLite released its lock). */
-  alive: boolean;
-}
-
-export interface WaitOptions {
-  /** Give up after this long. @default 60 000 ms */
-  timeoutMs?: number;
-  /** Called while waiting (a few times a second) with the holder, when it recorded itself. */
-  onWait?: (wait: { holder: WriterInfo | undefined; waitedMs: number }) => void;
-}
-
 /** SQLite page cache during a streamed import, KiB. */
 const IMPORT_CACHE_KIB = 64 * 1024;
-
-/** How long one attempt of a write that waits (writeTransaction, whenFree) blocks on the lock before it says so. */
-const WAIT_ATTEMPT_MS = 200;
-
-/**
- * Busy timeout of synchronous writes (a sweep's status updates), ms: long enough to outlast most
- * imports (a sweep waits on past it, see experiments/runner.ts). A test shortens it with
- * SCALELAB_TEST_BUSY_TIMEOUT_MS.
- */
-
-function syncBusyTimeoutMs(): number {
-  const v = Number(process.env.SCALELAB_TEST_BUSY_TIMEOUT_MS);
-  return Number.isFinite(v) && v > 0 ? v : 30_000;
-}
-
-function sqliteCode(e: unknown): string | undefined {
-  const code = (e as { code?: unknown })?.code;
-  return e instanceof Error && typeof code === 'string' && code.startsWith('SQLITE_') ? code : undefined;
-}
-
-/**
- * Why SQLite could not open a store ("unable to open database file" says nothing of it): a file of
- * the store (or its write-ahead log beside it) this user may not read, or, to make one, a folder it
- * may not write to; else SQLite's own words.
- */
-function openFailure(path: string, e: unknown, intent: 'read' | 'write'): StoreError {
-  const denied = (p: string, mode: number) => {
-    try {
-      accessSync(p, mode);
-      return undefined;
-    } catch (err) {
-      return (err as NodeJS.ErrnoException).code;
-    }
-  };
-  for (const file of [path, `${path}-wal`, `${path}-shm`]) {
-    if (!existsSync(file)) continue;
-    const code = denied(file, constants.R_OK);
-    if (code)
-      return new StoreError(
-        path,
-        `cannot open the run store: ${file === path ? 'the file' : basename(file)} is not readable by this user (${code}); nothing was changed. Ask its owner for access, or work on a copy you own`,
-      );
-  }
-  if (intent === 'write' && !existsSync(path)) {
-    const code = denied(dirname(path), constants.W_OK);
-    if (code)
-      return new StoreError(
-        path,
-        `cannot create the run store: its folder ${dirname(path)} is not writable (${code}${code === 'EROFS' ? ': a read-only file system' : ''}); nothing was changed. Give a store path in a folder you may write to`,
-      );
-  }
-  return new StoreError(path, `cannot open the run store: ${(e as Error).message}`);
-}
-
-/** Whether an error is SQLite's "another connection holds the lock" (SQLITE_BUSY, SQLITE_LOCKED). */
-export const isBusy = (e: unknown) =>
-  sqliteCode(e)?.startsWith('SQLITE_BUSY') || sqliteCode(e)?.startsWith('SQLITE_LOCKED');
-
-/** `path-writer`: the lock-info file a long writer keeps next to the store while it writes. */
-function writerFile(path: string): string {
-  return `${path}-writer`;
-}
-
-/** The writer recorded next to a store, if any. */
-export function storeWriter(path: string): WriterInfo | undefined {
-  if (path === ':memory:') return undefined;
-  try {
-    const w = JSON.parse(readFileSync(writerFile(path), 'utf8')) as Omit<WriterInfo, 'alive'>;
-    if (typeof w.pid !== 'number' || typeof w.command !== 'string') return undefined;
-    return { ...w, alive: w.host !== hostname() || processAlive(w.pid) };
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * One line on who holds a store's write lock, for messages. With `path` (a final error, said once),
- * a holder that recorded nothing is looked for among the processes that have the store open.
- */
-export function describeWriter(w: WriterInfo | undefined, path?: string): string {
-  if (!w) {
-    const open = path === undefined ? [] : processesWithOpen(path);
-    const shown = open.slice(0, 3).map((p) => `pid ${p.pid} ("${p.command}")`);
-    return `another process holds its write lock (it recorded no details: a sweep's short write, or a program other than ScaleLab)${
-      shown.length ? `; open in ${shown.join(', ')}${open.length > 3 ? ` and ${open.length - 3} more` : ''}` : ''
-    }`;
-  }
-  const since = Math.max(0, Math.round((Date.now() - Date.parse(w.since)) / 1000));
-  const host = w.host === hostname() ? '' : ` on ${w.host}`;
-  if (!w.alive) return `held by a process that has gone (pid ${w.pid}, "${w.command}"); another writer holds it now`;
-  return `held by pid ${w.pid}${host} ("${w.command}"), writing for ${since} s`;
-}
-
-/**
- * The other processes of this host that have a store (or its write-ahead log) open, with their command
- * lines: one of them holds its lock when no holder recorded itself (a program other than ScaleLab, such
- * as the sqlite3 shell). Read from Linux's /proc, and only the processes this user may look into; none
- * elsewhere.
- */
-function processesWithOpen(path: string): { pid: number; command: string }[] {
-  if (process.platform !== 'linux' || path === ':memory:') return [];
-  let names: Set<string>, pids: string[];
-  try {
-    const real = realpathSync(path);
-    names = new Set([real, `${real}-wal`]);
-    pids = readdirSync('/proc').filter((p) => /^[1-9][0-9]*$/.test(p) && Number(p) !== process.pid);
-  } catch {
-    return [];
-  }
-  const found: { pid: number; command: string }[] = [];
-  for (const pid of pids) {
-    let fds: string[];
-    try {
-      fds = readdirSync(`/proc/${pid}/fd`);
-    } catch {
-      continue; // gone, or not ours to look into
-    }
-    const opens = fds.some((fd) => {
-      try {
-        return names.has(readlinkSync(`/proc/${pid}/fd/${fd}`));
-      } catch {
-        return false;
-      }
-    });
-    if (!opens) continue;
-    let command = '';
-    try {
-      // One line: an argument may hold newlines (node -e 'a program').
-      command = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' ').replace(/\s+/g, ' ');
-    } catch {
-      // gone since: its pid is still worth naming
-    }
-    found.push({ pid: Number(pid), command: command.length > 120 ? `${command.slice(0, 120)}…` : command });
-  }
-  return found;
-}
-
-/** `path-sweep-HASH`: the base name of the claim files a sweep keeps next to the store while it drives a study (RunStore.claimStudy). */
-function studyClaimFile(path: string, study: string): string {
-  return `${path}-sweep-${hashKey(study).slice(0, 12)}`;
-}
-
-/**
- * The generations of a study's claim files, `BASE.N` (N ≥ 1), in order; `BASE` itself, a claim made
- * by an earlier version of ScaleLab, counts as generation 0. Temporary files (`BASE.PID.tmp`) are not claims.
- */
-function claimGenerations(base: string): number[] {
-  const name = basename(base);
-  let entries: string[];
-  try {
-    entries = readdirSync(dirname(base));
-  } catch {
-    return [];
-  }
-  const generations: number[] = [];
-  for (const entry of entries) {
-    if (entry === name) generations.push(0);
-    else if (entry.startsWith(`${name}.`) && /^[1-9][0-9]{0,14}$/.test(entry.slice(name.length + 1)))
-      generations.push(Number(entry.slice(name.length + 1)));
-  }
-  return generations.sort((a, b) => a - b);
-}
-
-/** The claim file of generation `n` (see claimGenerations). */
-function claimFile(base: string, n: number): string {
-  return n === 0 ? base : `${base}.${n}`;
-}
-
-/**
- * Create `file` holding `text` unless it exists: a hard link to the written `tmp`, so it appears
- * whole; on a file system without hard links it is created exclusively instead (a reader may then
- * see it empty for a moment; an empty claim counts as held for a minute).
- * @returns false when the file exists
- */
-function createWhole(tmp: string, file: string, text: string, cannot: (e: unknown) => Error): boolean {
-  try {
-    linkSync(tmp, file);
-    return true;
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
-  }
-  try {
-    writeFileSync(file, text, { flag: 'wx', flush: true });
-    return true;
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
-    throw cannot(e);
-  }
-}
-
-/**
- * Whether a claim file holds its study: its holder is alive (or on another host), or it cannot be read
- * yet and is under a minute old (being written, see createWhole); undefined when its process has gone
- * or the file is no longer there.
- */
-function claimHeld(file: string): { holder?: WriterInfo } | undefined {
-  const holder = readClaim(file);
-  const modified = statSync(file, { throwIfNoEntry: false })?.mtimeMs;
-  if (modified === undefined) return undefined;
-  if (holder?.alive) return { holder };
-  return !holder && Date.now() - modified < 60_000 ? {} : undefined;
-}
-
-/** The sweep (or study run) holding a claim, as its refusals name it: pid, host, command line, since when. */
-function describeClaimHolder(holder: WriterInfo | undefined): string {
-  return holder
-    ? `pid ${holder.pid}${holder.host === hostname() ? '' : ` on ${holder.host}`} ("${holder.command}"), since ${holder.since}`
-    : 'a process that is starting';
-}
-
-/** A claim file's holder, or undefined when there is none (or nothing readable: see claimStudy). */
-function readClaim(file: string): (WriterInfo & { study?: string }) | undefined {
-  try {
-    const w = JSON.parse(readFileSync(file, 'utf8')) as Omit<WriterInfo, 'alive'> & { study?: string };
-    if (typeof w.pid !== 'number' || typeof w.command !== 'string') return undefined;
-    return { ...w, alive: w.host !== hostname() || processAlive(w.pid) };
-  } catch {
-    return undefined;
-  }
-}
-
-/** How this process describes itself in the lock-info file. */
-function commandLine(): string {
-  const script = basename(process.argv[1] ?? 'node');
-  const name = /^(scalelab(\.js)?|run\.[tj]s)$/.test(script) ? 'scalelab' : script;
-  const text = [name, ...process.argv.slice(2)].join(' ');
-  return text.length > 200 ? `${text.slice(0, 200)}…` : text;
-}
-
-/** The path of the store opened last: a SQLite error surfacing in a command is about that store. */
-let lastOpened: string | undefined;
-
-/**
- * A SQLite error that reached a command, as the ScaleLab error it means (a busy store, a file that
- * is not a store, a full disk), or undefined when it is not a SQLite error.
- */
-export function storeErrorFrom(e: unknown): ScaleLabError | undefined {
-  const code = sqliteCode(e);
-  if (!code) return undefined;
-  const path = lastOpened ?? 'the run store';
-  if (isBusy(e)) {
-    return new StoreError(
-      path,
-      `the store is busy: ${describeWriter(storeWriter(path), path)}; a write waited ${syncBusyTimeoutMs() / 1000} s for it. Try again when it has finished`,
-    );
-  }
-  if (code === 'SQLITE_NOTADB' || code.startsWith('SQLITE_CORRUPT'))
-    return new StoreError(
-      path,
-      `not a ScaleLab store (${(e as Error).message}); expected the run store that "runs import" and "sweep run" write`,
-    );
-  // A write that failed is rolled back whole (every write is one transaction): say so.
-  if (code === 'SQLITE_READONLY_DIRECTORY')
-    return new StoreError(
-      path,
-      `cannot use the run store: its folder ${dirname(path)} is not writable, and SQLite needs to create ${basename(path)}-wal and ${basename(path)}-shm beside it, even to read (${code}); nothing was changed. Make the folder writable, or work on a copy of the store in a folder you may write to`,
-    );
-  if (code.startsWith('SQLITE_READONLY'))
-    return new StoreError(
-      path,
-      `the run store is read-only (the file or its folder is not writable: ${(e as Error).message}, ${code}); nothing was changed. Make both writable, or work on a copy of the store in a folder you may write to`,
-    );
-  if (code === 'SQLITE_FULL')
-    return new StoreError(
-      path,
-      `the disk is full (${(e as Error).message}, ${code}); nothing of this write was stored: the store is as it was before it. Free some space on its disk, then run the command again`,
-    );
-  if (code.startsWith('SQLITE_IOERR'))
-    return new StoreError(
-      path,
-      `a disk read or write failed (${(e as Error).message}, ${code}: a full disk, a file-size limit or a failing disk); nothing of this write was stored: the store is as it was before it. Free some space on its disk, then run the command again`,
-    );
-  // Opened, but its write-ahead log could not be (another user's, not readable): said as at the opening.
-  if (code === 'SQLITE_CANTOPEN' && path !== 'the run store') {
-    const why = openFailure(path, e, 'read');
-    if (!why.message.endsWith((e as Error).message)) return why;
-  }
-  return new StoreError(path, `the run store failed: ${(e as Error).message} (${code})`);
-}
 
 /** A test hook: pause an import after this many rows (to kill it mid-transaction in a test). */
 function pauseHook(): number {
@@ -717,103 +237,6 @@ function pauseImport(): void {
   process.stderr.write('scalelab-test: import paused\n');
   const ms = Number(process.env.SCALELAB_TEST_IMPORT_PAUSE_MS);
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, Number.isFinite(ms) && ms > 0 ? ms : 60_000);
-}
-
-/**
- * A test hook: a sweep about to take over a claim left by a process that has gone writes
- * `DIR/PID.paused` and waits for `DIR/PID.go`, so a test can line two such sweeps up at that point.
- */
-function pauseBeforeTakeover(): void {
-  const dir = process.env.SCALELAB_TEST_CLAIM_TAKEOVER_PAUSE;
-  if (!dir) return;
-  writeFileSync(join(dir, `${process.pid}.paused`), '');
-  const sleep = new Int32Array(new SharedArrayBuffer(4));
-  while (!existsSync(join(dir, `${process.pid}.go`))) Atomics.wait(sleep, 0, 0, 20);
-}
-
-/**
- * Refuses a database that is not a ScaleLab store before anything is written to it: a text file,
- * or another program's SQLite file (a store is created only in a new or empty file).
- */
-export function checkStoreSchema(db: Database.Database, path: string): void {
-  let version: number;
-  let tables: string[];
-  try {
-    version = db.pragma('user_version', { simple: true }) as number;
-    tables = (db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table'`).all() as { name: string }[]).map(
-      (t) => t.name,
-    );
-  } catch (e) {
-    const code = sqliteCode(e);
-    if (code === 'SQLITE_NOTADB' || code?.startsWith('SQLITE_CORRUPT')) {
-      // An SQLite header on a file SQLite cannot read: a database cut short (a copy on a full disk)
-      // or damaged, which is not the same advice as someone else's file.
-      if (hasSqliteHeader(path))
-        throw new StoreError(
-          path,
-          (o) =>
-            `a damaged SQLite database: it starts as one but cannot be read (${(e as Error).message}; cut short by a copy that did not finish, or corrupted); nothing was changed. Restore it from a copy, or give another store (${o('db')})`,
-        );
-      throw new StoreError(
-        path,
-        (o) =>
-          `not a ScaleLab store: the file is not an SQLite database; expected the run store that "runs import" and "sweep run" write (${o('db')})`,
-      );
-    }
-    throw e;
-  }
-  // Before anything writes: opening sets WAL mode, which a newer version's store may not use.
-  if (version > migrations.length) throw newerStore(path, version);
-  const missing = storeTables.filter((t) => !tables.includes(t));
-  if ((version === 0 && tables.length > 0) || (version > 0 && missing.length > 0)) {
-    const list = tables.slice(0, 8).join(', ') + (tables.length > 8 ? ', …' : '');
-    throw new StoreError(
-      path,
-      (o) =>
-        `not a ScaleLab store: an SQLite database with tables ${list || '(none)'} but not ScaleLab's (${missing.join(', ')}); expected the run store that "runs import" and "sweep run" write (${o('db')})`,
-    );
-  }
-}
-
-/** A store written by a newer ScaleLab: refused before anything is written to it. */
-function newerStore(path: string, version: number): StoreError {
-  return new StoreError(
-    path,
-    `the store has schema version ${version}, newer than this ScaleLab understands (${migrations.length}): a newer ScaleLab wrote it; nothing was changed. Upgrade ScaleLab to use it (an older one never changes a newer store)`,
-  );
-}
-
-/** What opening a store of an older schema did: the versions, and the copy of the file as it was. */
-export interface StoreUpgrade {
-  from: number;
-  to: number;
-  /** The store as it was before the upgrade (SQLite's VACUUM INTO), beside it. */
-  backup: string;
-}
-
-/**
- * A test hook: an upgrade pauses inside its transaction, after its first step, writing
- * `DIR/PID.migrating` and waiting up to a minute (a test kills the process there).
- */
-function pauseMigration(): void {
-  const dir = process.env.SCALELAB_TEST_MIGRATION_PAUSE;
-  if (!dir) return;
-  writeFileSync(join(dir, `${process.pid}.migrating`), '');
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 60_000);
-}
-
-/** Whether a file begins with SQLite's 16-byte header ("SQLite format 3\0"). */
-function hasSqliteHeader(path: string): boolean {
-  let fd: number | undefined;
-  try {
-    fd = openSync(path, 'r');
-    const head = Buffer.alloc(16);
-    return readSync(fd, head, 0, 16, 0) === 16 && head.toString('latin1') === 'SQLite format 3\0';
-  } catch {
-    return false;
-  } finally {
-    if (fd !== undefined) closeSync(fd);
-  }
 }
 
 /** A row that gives a stored checkpoint another loss: both rows are named. */
@@ -832,127 +255,6 @@ function conflict(
     { file: source, line: r.line, columnName: 'loss' },
     `run "${r.run}"${n} has loss ${r.loss} at D = ${formatNumber(tokens, 6)} here, but ${first}; expected one loss per run and checkpoint: give one of the runs another name, or drop the row that is wrong`,
   );
-}
-
-/** A folder given as the store: SQLite says only "disk I/O error" or "unable to open database file". */
-function refuseFolder(path: string): void {
-  if (path !== ':memory:' && storeFileStat(path)?.isDirectory())
-    throw new StoreError(path, 'is a folder: expected a run store file (SQLite), such as .scalelab/runs.db');
-}
-
-/**
- * What is at a store's path (undefined: nothing), or a StoreError saying why no store can be there: a
- * file in the way of its folder (statSync throws ENOTDIR, which reached commands as an internal error).
- */
-export function storeFileStat(path: string): Stats | undefined {
-  try {
-    return statSync(path, { throwIfNoEntry: false });
-  } catch (e) {
-    throw storePathError(path, e) ?? e;
-  }
-}
-
-/**
- * Why a store's path cannot hold a store, in words, for the errors of making its folder or reading
- * what is there: a file where a folder must be, the folder the command runs in removed (a relative path
- * then names nowhere), no permission or a read-only file system; undefined for any other error.
- */
-function storePathError(path: string, e: unknown): StoreError | undefined {
-  const code = (e as NodeJS.ErrnoException)?.code;
-  if (code === 'ENOTDIR') {
-    const isFile = (p: string) => {
-      try {
-        return statSync(p).isFile();
-      } catch {
-        return false; // under the file in the way too (ENOTDIR): look further up
-      }
-    };
-    let inTheWay = dirname(path);
-    while (dirname(inTheWay) !== inTheWay && !isFile(inTheWay)) inTheWay = dirname(inTheWay);
-    return new StoreError(
-      path,
-      `${inTheWay} is a file, not a folder, so no run store can be there (ENOTDIR); nothing was changed. Give a store path in a folder`,
-    );
-  }
-  if (code === 'ENOENT' && !isAbsolute(path) && workingFolderRemoved())
-    return new StoreError(
-      path,
-      'the folder this command runs in was removed (ENOENT), so a relative path leads nowhere; nothing was changed. Change to a folder that exists, or give the store as a full path',
-    );
-  if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS')
-    return new StoreError(
-      path,
-      `cannot create its folder ${dirname(path)} (${code}: ${code === 'EROFS' ? 'a read-only file system' : 'no permission'}); nothing was changed. Give a store path in a folder you may write to`,
-    );
-  return undefined;
-}
-
-/** A write-ahead log file as it was seen (PATH-wal): the same file, unwritten since, has all four the same. */
-export interface WalFile {
-  dev: number;
-  ino: number;
-  size: number;
-  mtimeMs: number;
-}
-
-/**
- * The write-ahead log beside a store (PATH-wal) when it holds writes not yet copied into the store's
- * file, else undefined. SQLite finds the log by name: whatever file is at PATH next is read through it,
- * so a store replaced (mv, or rm and cp) while its last writes were still in the log would read as the
- * old one. The wal-index (PATH-shm) says how many frames the log holds and how many were copied in
- * (mxFrame at byte 16, nBackfill at byte 96, in the machine's byte order; sqlite.org/walformat.html).
- */
-export function pendingWal(path: string): WalFile | undefined {
-  const wal = statSync(`${path}-wal`, { throwIfNoEntry: false });
-  // 32 bytes: a log's header alone, no frame.
-  if (!wal || wal.size <= 32) return undefined;
-  try {
-    const index = Buffer.alloc(100);
-    const fd = openSync(`${path}-shm`, 'r');
-    try {
-      readSync(fd, index, 0, index.length, 0);
-    } finally {
-      closeSync(fd);
-    }
-    const u32 = (at: number) => (endianness() === 'LE' ? index.readUInt32LE(at) : index.readUInt32BE(at));
-    const walIndexVersion = 3007000;
-    if (u32(0) === walIndexVersion && u32(16) <= u32(96)) return undefined;
-  } catch {
-    // No index to read: the log's frames count as not copied in.
-  }
-  return { dev: wal.dev, ino: wal.ino, size: wal.size, mtimeMs: wal.mtimeMs };
-}
-
-/** Whether the log at PATH-wal is still `seen`, unwritten since. */
-export function sameWal(path: string, seen: WalFile): boolean {
-  const now = statSync(`${path}-wal`, { throwIfNoEntry: false });
-  return (
-    now !== undefined &&
-    now.dev === seen.dev &&
-    now.ino === seen.ino &&
-    now.size === seen.size &&
-    now.mtimeMs === seen.mtimeMs
-  );
-}
-
-/** SQLite's files begin with these 16 bytes (sqlite.org/fileformat.html §1.3.1). */
-const sqliteHeader = Buffer.from('SQLite format 3\0', 'latin1');
-
-/** Whether a non-empty file lacks SQLite's header (an empty one is a new database to SQLite). */
-function notSqlite(path: string): boolean {
-  const head = Buffer.alloc(sqliteHeader.length);
-  let read: number;
-  try {
-    const fd = openSync(path, 'r');
-    try {
-      read = readSync(fd, head, 0, head.length, 0);
-    } finally {
-      closeSync(fd);
-    }
-  } catch {
-    return false; // unreadable: SQLite's own open says why
-  }
-  return read > 0 && (read < head.length || !head.equals(sqliteHeader));
 }
 
 export class RunStore {
@@ -995,7 +297,7 @@ export class RunStore {
     } catch (e) {
       throw storePathError(path, e) ?? openFailure(path, e, 'write');
     }
-    lastOpened = path;
+    openedStore(path);
     try {
       // Before anything writes (WAL mode is recorded in the file): is this a ScaleLab store?
       checkStoreSchema(db, path);
@@ -1007,7 +309,7 @@ export class RunStore {
       // cut, and with them a sweep's record that a run was submitted: resumed, it would train it again.
       db.pragma('synchronous = FULL');
       const store = new RunStore(path, db);
-      store.migrate();
+      store.upgraded = upgradeSchema(db, path);
       return store;
     } catch (e) {
       db.close();
@@ -1051,11 +353,11 @@ export class RunStore {
           `another SQLite database (tables ${[...tables].slice(0, 6).join(', ')}${tables.size > 6 ? ', …' : ''})`,
         );
       }
-      if (version > migrations.length) throw newerStore(path, version);
-      if (version < migrations.length)
+      if (version > schemaVersion) throw newerStore(path, version);
+      if (version < schemaVersion)
         throw new StoreError(
           path,
-          `the store has schema version ${version}, older than this ScaleLab's (${migrations.length}); run any "scalelab runs" command on it once to upgrade it`,
+          `the store has schema version ${version}, older than this ScaleLab's (${schemaVersion}); run any "scalelab runs" command on it once to upgrade it`,
         );
       return new RunStore(path, db);
     } catch (e) {
@@ -1066,77 +368,6 @@ export class RunStore {
         ? notAStore('not an SQLite database')
         : new StoreError(path, `cannot read the run store: ${err.message}`);
     }
-  }
-
-  /**
-   * Bring the schema to this version's: a new store made whole, an older one upgraded in one
-   * transaction (every step, or none: a process killed midway leaves the store as it was), after a
-   * copy of it as it was is written beside it (an older ScaleLab refuses the upgraded store, and can
-   * use the copy).
-   */
-  private migrate(): void {
-    const version = this.db.pragma('user_version', { simple: true }) as number;
-    if (version > migrations.length) throw newerStore(this.path, version);
-    if (version === migrations.length) return;
-    const backup = version > 0 && this.path !== ':memory:' ? this.backupBefore(version) : undefined;
-    let from: number | undefined;
-    try {
-      this.db
-        .transaction(() => {
-          // Read again under the write lock: another process may have upgraded it meanwhile.
-          from = this.db.pragma('user_version', { simple: true }) as number;
-          for (let v = from; v < migrations.length; v++) {
-            const step = migrations[v];
-            if (typeof step === 'string') this.db.exec(step);
-            else step(this.db);
-            this.db.pragma(`user_version = ${v + 1}`);
-            if (v === from && from > 0) pauseMigration();
-          }
-        })
-        .immediate();
-    } catch (e) {
-      // Not upgraded: the store is as it was, and a full-size copy per failed try would pile up beside it.
-      if (backup) rmSync(backup, { force: true });
-      throw e;
-    }
-    if (backup && from === version) this.upgraded = { from: version, to: migrations.length, backup };
-    // Another process upgraded it first (and kept its own copy): this one's copy is a duplicate.
-    else if (backup) rmSync(backup, { force: true });
-  }
-
-  /**
-   * A copy of the store before its upgrade from `version`, at a new path beside it; its path. The name
-   * is reserved by creating the file (O_EXCL), which VACUUM INTO fills as it accepts an empty file: two
-   * processes upgrading one store each get their own name, and neither removes a copy it did not make.
-   */
-  private backupBefore(version: number): string {
-    let backup = `${this.path}.schema-${version}.bak`;
-    for (let i = 2; ; i++) {
-      try {
-        closeSync(openSync(backup, 'wx'));
-        break;
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw this.noBackup(version, backup, e);
-      }
-      backup = `${this.path}.schema-${version}.${i}.bak`;
-    }
-    try {
-      this.db.prepare('VACUUM INTO ?').run(backup);
-    } catch (e) {
-      // The name was reserved by this call: the file is this call's to remove.
-      rmSync(backup, { force: true });
-      throw this.noBackup(version, backup, e);
-    }
-    return backup;
-  }
-
-  /** The upgrade refused because its copy could not be written. */
-  private noBackup(version: number, backup: string, e: unknown): StoreError {
-    const code = sqliteCode(e);
-    return new StoreError(
-      this.path,
-      `the store has schema version ${version}, older than this ScaleLab's (${migrations.length}), and is upgraded only after a copy of it is kept, which could not be written to ${backup} (${(e as Error).message}${code ? `, ${code}` : ''}: a full disk, a file-size limit or a folder not writable); nothing was changed. Free some space there, or upgrade a copy of the store elsewhere`,
-    );
   }
 
   close(): void {
@@ -1226,115 +457,17 @@ export class RunStore {
     }
   }
 
-  /**
-   * Whether a sweep holds `study` now (claimStudy). With none, the states of its runs in flight are
-   * those a sweep last recorded: only a sweep asks the backend.
-   */
+  /** Whether a sweep holds `study` now (claims.ts's studyHasSweep). */
   studyHasSweep(study: string): boolean {
-    if (this.path === ':memory:') return false;
-    const base = studyClaimFile(this.path, study);
-    return claimGenerations(base).some((g) => claimHeld(claimFile(base, g)) !== undefined);
+    return studyHasSweep(this.path, study);
   }
 
   /**
-   * Refuses to add runs to a study another process's sweep (or study run) holds: it counts every run of
-   * its study as its own, so imported runs would swell its totals past its plan (47 done of 44).
-   * @throws StoreError naming the sweep, and what to do instead
-   */
-  private refuseHeldStudy(study: string): void {
-    if (this.path === ':memory:') return;
-    const base = studyClaimFile(this.path, study);
-    for (const g of claimGenerations(base)) {
-      const held = claimHeld(claimFile(base, g));
-      if (!held || (held.holder?.pid === process.pid && held.holder.host === hostname())) continue;
-      throw new StoreError(
-        this.path,
-        (o) =>
-          `study "${study}" is being run by a sweep: ${describeClaimHolder(held.holder)}. Runs imported into it would be counted as that sweep's own; nothing was imported. Wait for it to finish, or import into another study (${o('study')})`,
-      );
-    }
-  }
-
-  /**
-   * Claim a study for this process's sweep, until `release` (or the process ends): a second sweep
-   * on the same study would submit its planned runs too, and train them twice. The claim is a file
-   * beside the store, `PATH-sweep-HASH.N` (made whole by a hard link so no one reads half of it);
-   * the claim of highest generation N holds the study. One left by a process that has gone (kill -9,
-   * a reboot) is taken over by creating generation N+1, which only one process can create: two
-   * sweeps that find the same stale claim at once cannot both win (removing the stale file and
-   * creating the fixed name again let the second remove the first's new claim, and both ran).
+   * Claim a study for this process's sweep, until `release` (or the process ends): claims.ts's claimStudy.
    * @throws StoreError naming the sweep that holds the study
    */
   claimStudy(study: string): { release: () => void } {
-    if (this.path === ':memory:') return { release: () => {} };
-    const base = studyClaimFile(this.path, study);
-    const info = JSON.stringify({
-      pid: process.pid,
-      host: hostname(),
-      command: commandLine(),
-      since: new Date().toISOString(),
-      study,
-    });
-    const tmp = `${base}.${process.pid}.tmp`;
-    const cannot = (e: unknown) =>
-      new StoreError(
-        this.path,
-        `cannot claim study "${study}" for this sweep: ${(e as Error).message} (the sweep writes ${basename(base)}.N beside the store; its folder must be writable)`,
-      );
-    try {
-      writeFileSync(tmp, info, { flush: true });
-    } catch (e) {
-      throw cannot(e);
-    }
-    let mine: string | undefined;
-    try {
-      for (let attempt = 0; !mine; attempt++) {
-        if (attempt >= 10)
-          throw new StoreError(
-            this.path,
-            `cannot claim study "${study}": its claim files beside the store keep changing`,
-          );
-        const generations = claimGenerations(base);
-        const top = generations.at(-1);
-        for (const g of generations.reverse()) {
-          const file = claimFile(base, g);
-          const held = claimHeld(file);
-          if (held) {
-            const who = describeClaimHolder(held.holder);
-            throw new StoreError(
-              this.path,
-              `study "${study}" is being run by another sweep: ${who}. Two sweeps on one study would train its runs twice: wait for that one to finish, or stop it and run this again (its runs are picked up; a sweep that has gone on this host leaves nothing in the way, one on another host leaves ${file} to remove)`,
-            );
-          }
-        }
-        // Left by sweeps that have gone: take it over with the next generation.
-        if (top !== undefined) pauseBeforeTakeover();
-        const next = (top ?? 0) + 1;
-        if (!createWhole(tmp, claimFile(base, next), info, cannot)) continue; // another took it: look again
-        // Ours holds only if no later generation was made meanwhile (by one who saw an older claim
-        // gone), and no earlier one is held: one who looked long ago may make a generation that a
-        // sweep since then has made, held and released. Two who see each other both give way and
-        // look again; of any two that hold, the later would have seen the earlier.
-        const after = claimGenerations(base);
-        if (after.some((g) => g > next || (g < next && claimHeld(claimFile(base, g))))) {
-          rmSync(claimFile(base, next), { force: true });
-          continue;
-        }
-        mine = claimFile(base, next);
-        // The claims before ours are of processes that have gone.
-        for (const g of claimGenerations(base)) if (g < next) rmSync(claimFile(base, g), { force: true });
-      }
-    } finally {
-      rmSync(tmp, { force: true });
-    }
-    const held = mine;
-    return {
-      release: () => {
-        // Only our own claim (no one else creates or removes this generation while we live).
-        const holder = readClaim(held);
-        if (holder?.pid === process.pid && holder.host === hostname()) rmSync(held, { force: true });
-      },
-    };
+    return claimStudy(this.path, study);
   }
 
   /**
@@ -1487,7 +620,7 @@ export class RunStore {
     stateColumn?: string,
   ): ImportCounts {
     // Under the write lock: a sweep that claims the study later plans it after this import commits.
-    this.refuseHeldStudy(studyName);
+    refuseHeldStudy(this.path, studyName);
     const pauseAfter = pauseHook();
     // A new run or checkpoint costs one insert; lookups happen only when the insert finds a row.
     // Positional parameters and one timestamp for the whole import: a million rows must be cheap.
@@ -2062,64 +1195,4 @@ export class RunStore {
       .get(studyName) as { json: string } | undefined;
     return r ? JSON.parse(r.json) : undefined;
   }
-}
-
-/**
- * Each stored run's name as a file of them says it (`runs export`, a fit from the store), one name per run:
- * a name that several stored runs share (two imported files each with a run "r1", kept apart by their N,
- * or one name in two studies) is followed by the run's id, "r1 (run 4)". Unqualified, the file's rows of
- * one name read as checkpoints of one run: fit and frontier refused two sizes under it, and a bootstrap
- * drew the runs together. A run stored without a name is `run-<id>`.
- */
-export function distinctRunNames(runs: readonly { id: number; name: string | null }[]): Map<number, string> {
-  const ids = new Map<string, Set<number>>();
-  for (const r of runs) {
-    const name = r.name ?? `run-${r.id}`;
-    ids.set(name, (ids.get(name) ?? new Set()).add(r.id));
-  }
-  const names = new Map<number, string>();
-  for (const r of runs) {
-    const name = r.name ?? `run-${r.id}`;
-    names.set(r.id, ids.get(name)!.size > 1 ? `${name} (run ${r.id})` : name);
-  }
-  return names;
-}
-
-/** Whether a study left this completed run out of its fit: a fit from the store or an export leaves it out too. */
-export function leftOutByStudy(r: Pick<StoredRun, 'status' | 'leftOut'>): boolean {
-  return r.status === 'completed' && r.leftOut !== null;
-}
-
-/**
- * Completed runs as a Dataset that `fit` and `frontier` read; with the lineage an import recorded, so
- * that a bootstrap draws a lineage's runs together, as it does reading the file.
- */
-export function storeDataset(store: RunStore, study?: string): Dataset {
-  const rows = store.fitRows(study);
-  const names = distinctRunNames(rows);
-  const runs: Run[] = rows.map((r, i) => ({
-    ...(r.N !== null ? { N: r.N } : {}),
-    ...(r.D !== null ? { D: r.D } : {}),
-    ...(r.C !== null ? { C: r.C } : r.N !== null && r.D !== null ? { C: 6 * r.N * r.D } : {}),
-    ...(r.U !== null ? { U: r.U } : {}),
-    loss: r.loss,
-    // As `runs export` writes it: an imported group, else the study's phase (lr-probe, isoflop, …),
-    // so that a study's runs can be chosen by experiment as `fit --group isoflop` does.
-    ...((r.grp ?? r.phase) !== null ? { group: (r.grp ?? r.phase)! } : {}),
-    ...(r.name !== null ? { run: names.get(r.id)! } : {}),
-    ...(r.lineage !== null ? { lineage: r.lineage } : {}),
-    line: i + 1,
-  }));
-  return {
-    source: `${store.path}${study ? ` (study ${study})` : ''}`,
-    runs,
-    columns: {
-      N: 'N',
-      D: 'D',
-      C: 'C',
-      loss: 'loss',
-      ...(runs.some((r) => r.lineage !== undefined) ? { lineage: 'lineage' } : {}),
-    },
-    derived: {},
-  };
 }

@@ -15,7 +15,8 @@ import { runStudy, type Executor, type RunOutcome } from '../../src/experiments/
 import { formatNumber } from '../../src/core/format.js';
 import { storeExecutor } from '../../src/experiments/runner.js';
 import { simBackend } from '../../src/experiments/backends/sim.js';
-import { RunStore, storeDataset } from '../../src/store/store.js';
+import { RunStore } from '../../src/store/store.js';
+import { storeDataset } from '../../src/store/storeDataset.js';
 import type { Backend } from '../../src/experiments/backends/backend.js';
 import { scalelab } from '../helpers/cli.js';
 

@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { noStackTrace } from '../helpers/cli.js';
 import { spawnCli, waitFor, waitingSweep } from './common.js';
-import { pendingWal, RunStore } from '../../src/store/store.js';
+import { pendingWal } from '../../src/store/storeFile.js';
+import { RunStore } from '../../src/store/store.js';
 import { createWebServer } from '../../src/server/webServer.js';
 
 /** A sweep of two runs (local backend) whose trainers wait for their `go` file; both started. */

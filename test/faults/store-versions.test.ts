@@ -12,7 +12,8 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { integrityOk, waitFor } from './common.js';
 import { noStackTrace, root, scalelab as runCli } from '../helpers/cli.js';
-import { leftOutByStudy, RunStore, storeDataset } from '../../src/store/store.js';
+import { leftOutByStudy, storeDataset } from '../../src/store/storeDataset.js';
+import { RunStore } from '../../src/store/store.js';
 
 const tmp = (name: string) => mkdtempSync(join(tmpdir(), `scalelab-faults-${name}-`));
 const sha = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');

@@ -80,7 +80,7 @@ async function storeCurves(
   if (!existsSync(db))
     throw new UsageError(`--db: no run store at ${db} (run a sweep or "scalelab runs import" first)`);
   const { openStore } = await import('../storeAccess.js');
-  const { leftOutByStudy } = await import('../../store/store.js');
+  const { leftOutByStudy } = await import('../../store/storeDataset.js');
   const store = openStore(db);
   try {
     const runs: DatasetRun[] = [];

@@ -29,7 +29,9 @@ import {
   step2Sigmoids,
   type Target,
 } from '../../analyses/downstream.js';
-import { defaultStorePath, describeWriter, MissingStoreError } from '../../store/store.js';
+import { defaultStorePath } from '../../store/store.js';
+import { describeWriter } from '../../store/writers.js';
+import { MissingStoreError } from '../../store/errors.js';
 import { exitCodes, InputError, type OptionNamer, UsageError } from '../../errors/index.js';
 import { unknownName } from '../../core/names.js';
 import { percentSlip } from '../../core/slips.js';

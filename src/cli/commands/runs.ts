@@ -1,15 +1,9 @@
 import type { Command } from 'commander';
 import { forEachRun, inputSize } from '../../io/readRuns.js';
 import { runFormatNames, type DatasetInfo, type Field } from '../../io/parseRuns.js';
-import {
-  defaultStorePath,
-  describeWriter,
-  distinctRunNames,
-  leftOutByStudy,
-  type ImportCounts,
-  type RunStatus,
-  type RunStore,
-} from '../../store/store.js';
+import { defaultStorePath, type ImportCounts, type RunStatus, type RunStore } from '../../store/store.js';
+import { distinctRunNames, leftOutByStudy } from '../../store/storeDataset.js';
+import { describeWriter } from '../../store/writers.js';
 import { importStopped, interruptedImport, openExisting, openStore, requireStudy } from '../storeAccess.js';
 import { betweenSteps, onInterrupt } from '../interrupt.js';
 import { runStatuses } from '../../store/runStatus.js';

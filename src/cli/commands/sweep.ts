@@ -11,7 +11,8 @@ import {
   type SweepProgress,
 } from '../../experiments/runner.js';
 import type { Backend, BackendStatus } from '../../experiments/backends/backend.js';
-import { defaultStorePath, hashKey, RunStore, type StoredRun } from '../../store/store.js';
+import { defaultStorePath, RunStore, type StoredRun } from '../../store/store.js';
+import { hashKey } from '../../store/hashKey.js';
 import { readText } from '../../io/readRuns.js';
 import { exitCodes, UsageError } from '../../errors/index.js';
 import { parsePlan } from '../../experiments/parsePlan.js';

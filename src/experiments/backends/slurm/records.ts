@@ -8,7 +8,8 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { syncFolder } from '../../../io/durable.js';
-import { hashKey, type StoredRun } from '../../../store/store.js';
+import { hashKey } from '../../../store/hashKey.js';
+import { type StoredRun } from '../../../store/store.js';
 import { ATTEMPT_FILES, runDirectory, wrapperPath } from '../process.js';
 import { turnedAwayExitCode } from './parse.js';
 
