@@ -228,6 +228,20 @@ function curveCsv(): string {
 }
 
 /**
+ * curve-break.csv — a learning curve whose slope steepens at D = 1e4 (`curve --breaks 1`): Caballero et al.
+ * 2023's broken law with one break, y = 0.05 + 3·D^−0.15·(1 + (D/1e4)^(1/0.5))^(−0.25·0.5) (illustrative:
+ * the slope goes from 0.15 to 0.4), 1 % noise, 30 points from 10 to 1e7.
+ */
+function curveBreakCsv(): string {
+  const random = randomSource(2026, 11);
+  const truth = (D: number) => 0.05 + 3 * D ** -0.15 * (1 + (D / 1e4) ** (1 / 0.5)) ** (-0.25 * 0.5);
+  return csv(
+    ['D', 'loss'],
+    logSpaced(10, 1e7, 30).map((D) => [Math.round(D), noisy(random, 0.01)(truth(D))]),
+  );
+}
+
+/**
  * shapes.csv — depth against width at two model sizes (`depth-width`), from the lab (rule 7: the loss
  * grows by 1 + 0.01·ln(aspect/64)² away from d_model/n_layer = 64), each at 20 tokens per parameter.
  */
@@ -266,6 +280,7 @@ export function exampleInputs(): Record<string, string> {
     'activations.csv': activationsCsv(),
     'pools.csv': poolsCsv(),
     'curve.csv': curveCsv(),
+    'curve-break.csv': curveBreakCsv(),
     'shapes.csv': shapesCsv(),
   };
 }

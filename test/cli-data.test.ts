@@ -184,6 +184,19 @@ test("select --pools FILE: the user's pools (CSV or JSON), with constants from t
   assert.ok(noStackTrace(e.stderr));
 });
 
+test("curve --breaks 1 on the README's example recovers its known break (slope 0.15 → 0.4 at D = 1e4) and predicts within 5 %", () => {
+  const r = scalelab(['curve', 'examples/inputs/curve-break.csv', '--breaks', '1', '--predict', '1e8', '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  const j = r.json();
+  const p = j.params;
+  assert.ok(Math.abs(Math.log10(p.d1 / 1e4)) < 0.15, `break at ${p.d1}`);
+  assert.ok(Math.abs(p.c0 - 0.15) < 0.02, `c0 ${p.c0}`);
+  assert.ok(Math.abs(p.c0 + p.c1 - 0.4) < 0.04, `slope after the break ${p.c0 + p.c1}`);
+  const truth = 0.05 + 3 * 1e8 ** -0.15 * (1 + (1e8 / 1e4) ** 2) ** -0.125;
+  assert.ok(Math.abs(j.predictions[0].loss / truth - 1) < 0.05, `${j.predictions[0].loss} vs ${truth}`);
+  assert.ok(!JSON.stringify(j.warnings ?? []).includes('below the data'), JSON.stringify(j.warnings));
+});
+
 test('curve --breaks: a break outside the data and a prediction beyond it are warned; --predict without --breaks is refused', () => {
   // A smooth power law with a floor has no break to find: one break fitted to it lands outside the data.
   const curve = join(dir, 'smooth.csv');

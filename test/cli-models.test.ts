@@ -74,6 +74,19 @@ test("shape --like: the flags you type win over the family's style (a 100k vocab
   assert.match(text, /ranked by aspect ratio near 128 and size error/);
 });
 
+test('shape --heads-multiple 8 keeps shapes whose heads split over 8 GPUs; without it a first choice that does not is noted', () => {
+  const any = scalelab(['shape', '--N', '7e9', '--vocab', '100000']);
+  assert.equal(any.code, 0, any.stderr);
+  assert.match(any.stdout, /note: rank 1 has 29 heads, which do not split evenly over 8 GPUs.*--heads-multiple 8/);
+  const r = scalelab(['shape', '--N', '7e9', '--vocab', '100000', '--heads-multiple', '8', '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  const c = r.json().candidates;
+  assert.ok(c.length >= 3);
+  for (const x of c) assert.equal(x.shape.nHeads % 8, 0, JSON.stringify(x.shape));
+  for (const x of c) assert.ok(Math.abs(x.parameters.total / 7e9 - 1) <= 0.05);
+  assert.doesNotMatch(scalelab(['shape', '--N', '7e9', '--heads-multiple', '8']).stdout, /note: rank 1/);
+});
+
 test("shape: one mode's flags typed in the other are refused, not ignored", () => {
   const count = scalelab(['shape', '--layers', '12', '--d-model', '768', '--gqa', '4', '--limit', '3']);
   assert.equal(count.code, 2, count.stderr);

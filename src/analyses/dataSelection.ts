@@ -35,7 +35,8 @@ export const goyal2024: SelectionParams = {
     { name: 'top 20–30 %', b: -0.1, tau: 5.273 },
     { name: 'top 30–40 %', b: -0.085, tau: 2.273 },
   ],
-  citation: 'Goyal et al. 2024, arXiv:2404.07177 (locuslab/scaling_laws_data_filtering, tmars_imagenet1k_utility)',
+  citation:
+    'Goyal et al. 2024, arXiv:2404.07177 (locuslab/scaling_laws_data_filtering, tmars_imagenet1k_utility: CLIP on DataComp pools, ImageNet error)',
 };
 
 /** Most passes over the pools one error evaluation walks through. */

@@ -36,6 +36,11 @@ export interface ShapeSearchOptions {
   ffnMultipleOf?: number;
   /** KV heads per query-head group (GQA): n_kv = n_heads / gqa. @default 1 (multi-head attention) */
   gqa?: number;
+  /**
+   * n_heads must be a multiple of this: tensor parallelism over k GPUs gives each a whole set of heads,
+   * so a 29-head model does not split over 8. @default 1 (any head count)
+   */
+  headsMultipleOf?: number;
   vocab?: number;
   seqLen?: number;
   tiedEmbeddings?: boolean;
@@ -50,6 +55,16 @@ export interface ShapeCandidate {
   error: number;
   aspectRatio: number;
   score: number;
+}
+
+function gcd(a: number, b: number): number {
+  return b === 0 ? a : gcd(b, a % b);
+}
+
+/** The least d_model that is a multiple of `multiple` and holds a multiple of `heads` heads of `headDim`. */
+function widthStep(multiple: number, headDim: number, heads: number): number {
+  const step = headDim * heads;
+  return (multiple / gcd(multiple, step)) * step;
 }
 
 function roundUp(x: number, multiple: number): number {
@@ -75,6 +90,7 @@ export function shapeSearch(target: number, options: ShapeSearchOptions = {}): S
   const vocab = options.vocab ?? 32000;
   const seqLen = options.seqLen ?? 4096;
   const count = options.count ?? 'total';
+  const headsMultiple = options.headsMultipleOf ?? 1;
   // Every shape the search considers differs only in depth, width, head size and key-value heads.
   const shapeOf = (nLayer: number, dModel: number, headDim: number, nKvHeads: number): ModelShape => ({
     nLayer,
@@ -95,9 +111,10 @@ export function shapeSearch(target: number, options: ShapeSearchOptions = {}): S
     // d_model from the 12·L·d² estimate, then scan neighbouring multiples.
     const guess = Math.sqrt(target / (12 * nLayer));
     for (const headDim of headDims) {
-      const multiple = Math.max(
-        options.multipleOf ?? (guess < 1024 ? 64 : guess < 4096 ? 128 : guess < 7680 ? 256 : 1024),
+      const multiple = widthStep(
+        Math.max(options.multipleOf ?? (guess < 1024 ? 64 : guess < 4096 ? 128 : guess < 7680 ? 256 : 1024), headDim),
         headDim,
+        headsMultiple,
       );
       const centre = Math.round(guess / multiple) * multiple;
       // Only widths inside the aspect band: a target far beyond any shape (1e100 parameters) leaves
@@ -109,7 +126,7 @@ export function shapeSearch(target: number, options: ShapeSearchOptions = {}): S
         if (aspect < aspectLo || aspect > aspectHi) continue;
         if (dModel % headDim !== 0) continue;
         const nHeads = dModel / headDim;
-        if (nHeads % gqa !== 0) continue;
+        if (nHeads % gqa !== 0 || nHeads % headsMultiple !== 0) continue;
         const shape = shapeOf(nLayer, dModel, headDim, nHeads / gqa);
         const parameters = parameterCount(shape);
         const error = parameters[count] / target - 1;
@@ -127,7 +144,7 @@ export function shapeSearch(target: number, options: ShapeSearchOptions = {}): S
     const fewest = Math.max(1, options.minLayers ?? 2);
     const smallest = headDims
       .map((headDim) => {
-        const multiple = Math.max(options.multipleOf ?? 64, headDim);
+        const multiple = widthStep(Math.max(options.multipleOf ?? 64, headDim), headDim, headsMultiple);
         const dModel = roundUp(Math.max(aspectLo * fewest, multiple), multiple);
         const shape = shapeOf(fewest, dModel, headDim, Math.max(1, Math.floor(dModel / headDim / gqa)));
         return { shape, parameters: parameterCount(shape) };
@@ -154,7 +171,7 @@ export function shapeSearch(target: number, options: ShapeSearchOptions = {}): S
       option: 'countTolerance',
       value: tolerance,
       message: (o) =>
-        `no shape within ${(tolerance * 100).toFixed(1)} % of ${formatNumber(target, 4)} parameters (${countName}) with d_model/n_layer in ${formatInterval([aspectLo, aspectHi], String)} and heads of ${headDims.join(' or ')}; widen ${o('countTolerance')}, or ${byHand(o)}`,
+        `no shape within ${(tolerance * 100).toFixed(1)} % of ${formatNumber(target, 4)} parameters (${countName}) with d_model/n_layer in ${formatInterval([aspectLo, aspectHi], String)} and heads of ${headDims.join(' or ')}${headsMultiple > 1 ? `, a multiple of ${headsMultiple} of them` : ''}; widen ${o('countTolerance')}, or ${byHand(o)}`,
     });
   }
   out.sort((a, b) => a.score - b.score);

@@ -15,7 +15,7 @@ export function registerSelect(program: Command, run: Run): void {
   program
     .command('select')
     .description(
-      'data selection that depends on compute (Goyal et al. 2024): which filtered pool or mixture is best at a budget, and where they cross',
+      "data selection that depends on compute (Goyal et al. 2024): which filtered pool or mixture is best at a budget, and where they cross (the paper's law is for image-text pretraining, CLIP on DataComp pools scored on ImageNet)",
     )
     .option('--samples <list>', 'sample budgets', '1.28e7,1e8,1e9,1e10')
     .option(
@@ -33,7 +33,9 @@ Pools file (CSV; JSON is an array of such objects, or {"a", "d", "poolSize", "po
   name,b,tau
   strict filter,-0.16,6.7
   loose filter,-0.12,8.5
-Mixtures combine the k pools with the most negative b, each of --pool-size samples.`,
+Mixtures combine the k pools with the most negative b, each of --pool-size samples.
+The defaults are Goyal et al.'s fits for CLIP models on DataComp's T-MARS-filtered pools, errors on
+ImageNet, budgets in image-text samples: a language-model pool needs its own b and tau (--pools).`,
     )
     .action(async (f: { samples: string; pools?: string; a?: string; d?: string; poolSize?: string; json?: boolean }) =>
       run(async () => {

@@ -24,6 +24,7 @@ interface ShapeFlags {
   aspect: string;
   mlp: string;
   gqa: string;
+  headsMultiple: string;
   vocab: string;
   seqLen: string;
   tied?: boolean;
@@ -88,6 +89,11 @@ export function registerShape(program: Command, run: (fn: () => Promise<void>, j
     .option('--aspect <ratio>', 'preferred d_model/n_layer', '100')
     .addOption(flag('mlp', { default: 'gated' }))
     .option('--gqa <ratio>', 'query heads per KV head (1 = multi-head attention)', '1')
+    .option(
+      '--heads-multiple <k>',
+      'search: n_heads a multiple of k (tensor parallelism over k GPUs splits whole heads)',
+      '1',
+    )
     .addOption(flag('vocab', { default: '32000' }))
     .addOption(flag('seq-len', { detail: 'the context, for FLOPs per token', default: '4096' }))
     .option('--tied', 'tie input and output embeddings')
@@ -113,7 +119,7 @@ Examples:
       const named = (keys: (keyof ShapeFlags)[]) => keys.map((k) => commandFlagNamer(shape)(k)).join(', ');
       // Each mode's own flags typed in the other would go unused in silence: refused, naming the mode they belong to.
       const countMode = Boolean(flags.layers || flags.dModel);
-      const searchOnly = typed('like', 'count', 'countTolerance', 'aspect', 'gqa', 'limit');
+      const searchOnly = typed('like', 'count', 'countTolerance', 'aspect', 'gqa', 'headsMultiple', 'limit');
       if (countMode && searchOnly.length)
         throw new UsageError(
           `${named(searchOnly)}: read when searching shapes for --N; --layers and --d-model count one shape (use --kv-heads for GQA there)`,
@@ -208,16 +214,18 @@ Examples:
         seqLen: own('seqLen') ? seqLen : style!.shape.seqLen,
         tiedEmbeddings: own('tied') ? (flags.tied ?? false) : style!.shape.tiedEmbeddings,
         limit: parseInteger(flags.limit, '--limit', 1),
+        headsMultipleOf: parseInteger(flags.headsMultiple, '--heads-multiple', 1),
       });
-      const styleNote = style
-        ? `In the style of ${style.name}${
-            typed('aspect', 'mlp', 'gqa', 'vocab', 'seqLen', 'tied').length
-              ? `, with your ${typed('aspect', 'mlp', 'gqa', 'vocab', 'seqLen', 'tied')
-                  .map((k) => (k === 'tied' ? named([k]) : `${named([k])} ${String(flags[k])}`))
-                  .join(', ')}`
-              : ''
-          }.\n`
-        : '';
+      const yours = typed('aspect', 'mlp', 'gqa', 'vocab', 'seqLen', 'tied')
+        .map((k) => (k === 'tied' ? named([k]) : `${named([k])} ${String(flags[k])}`))
+        .join(', ');
+      const styleNote = style ? `In the style of ${style.name}${yours ? `, with your ${yours}` : ''}.\n` : '';
+      // Tensor parallelism splits whole heads: a first choice of 29 heads does not go over 8 GPUs.
+      const headsMultiple = parseInteger(flags.headsMultiple, '--heads-multiple', 1);
+      const tpNote =
+        headsMultiple === 1 && candidates[0].shape.nHeads % 8 !== 0
+          ? `note: rank 1 has ${candidates[0].shape.nHeads} heads, which do not split evenly over 8 GPUs of tensor parallelism; ${named(['headsMultiple'])} 8 keeps only shapes that do\n`
+          : '';
       // The published models nearest to the target in size (and, among those, in aspect ratio).
       const nearest = catalog
         .map(describe)
@@ -286,7 +294,8 @@ Examples:
               c.aspectRatio.toFixed(0),
             ]),
           ) +
-          `\nnearest published models: ${nearest.map((m) => `${m.name} (${m.nLayer} × ${m.dModel}, d/L ${m.aspectRatio.toFixed(0)}, ${m.cite}, ${m.status})`).join('; ')}${style ? `\nin the style of ${style.name}: ${style.shape.mlp} MLP, FFN ratio ${style.ffnRatio.toFixed(2)}, GQA ${style.gqaRatio}:1, vocabulary ${style.shape.vocab}, head_dim ${style.headDim}` : ''}\n`,
+          `\nnearest published models: ${nearest.map((m) => `${m.name} (${m.nLayer} × ${m.dModel}, d/L ${m.aspectRatio.toFixed(0)}, ${m.cite}, ${m.status})`).join('; ')}${style ? `\nin the style of ${style.name}: ${style.shape.mlp} MLP, FFN ratio ${style.ffnRatio.toFixed(2)}, GQA ${style.gqaRatio}:1, vocabulary ${style.shape.vocab}, head_dim ${style.headDim}${yours ? ` (yours instead: ${yours})` : ''}` : ''}\n` +
+          tpNote,
       );
     }, flags.json),
   );
