@@ -478,3 +478,20 @@ test('unfinished-runs: a fit to rows of crashed or running runs says which, and 
     undefined,
   );
 });
+
+test('pooled-variants: arms of an experiment in one file (an attention column at the same sizes) are said, with how to fit one', () => {
+  const runs: Omit<Run, 'line'>[] = [];
+  for (const N of [1e7, 3e7, 1e8, 3e8, 1e9, 3e9])
+    for (const D of [1e9, 4e9]) runs.push({ N, D, loss: predictLoss(chinchilla, truth, { N, D }) });
+  const pooled = { ...dataset(runs), variantColumns: [{ column: 'attention', values: ['baseline', 'linear'] }] };
+  const w = fit(chinchilla, pooled).warnings.find((x) => x.code === 'pooled-variants');
+  assert.equal(w?.severity, 'warning');
+  assert.match(
+    w!.message,
+    /^the file's "attention" column has 2 values \("baseline", "linear"\) that repeat the same sizes: they are fitted as one data set.*option "columns" group=attention option "groups" baseline, or compare them \(option "groupColumn" attention\)$/,
+  );
+  assert.equal(
+    fit(chinchilla, dataset(runs)).warnings.find((x) => x.code === 'pooled-variants'),
+    undefined,
+  );
+});

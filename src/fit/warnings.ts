@@ -49,6 +49,7 @@ export type WarningCode =
   | 'frontier'
   | 'repeated-data'
   | 'unfinished-runs'
+  | 'pooled-variants'
   | 'legacy';
 
 export interface TrustWarning {
@@ -313,6 +314,22 @@ function dataWarnings(dataset: Dataset, law: Law): TrustWarning[] {
   if (notDrawn) w.push(warning('lineage', 'warning', notDrawn));
   const unfinished = unfinishedRuns(dataset);
   if (unfinished) w.push(warning('unfinished-runs', 'warning', unfinished));
+  // Two architectures (or optimizers, data sources) at the same sizes fitted as one law: its exponents are
+  // neither arm's, and the seed-like scatter between arms inflates no interval the user reads as such.
+  for (const { column, values } of dataset.variantColumns ?? []) {
+    const shown =
+      values
+        .slice(0, 4)
+        .map((v) => JSON.stringify(v))
+        .join(', ') + (values.length > 4 ? ', …' : '');
+    w.push(
+      warning(
+        'pooled-variants',
+        'warning',
+        `the file's "${column}" column has ${values.length} values (${shown}) that repeat the same sizes: they are fitted as one data set, though they may be different models, optimizers or data; to fit one, ${libraryOption('columns')} group=${column} ${libraryOption('groups')} ${values[0]}, or compare them (${libraryOption('groupColumn')} ${column})`,
+      ),
+    );
+  }
   return w;
 }
 

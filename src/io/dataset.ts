@@ -98,6 +98,12 @@ export interface Dataset {
    * column and each of its values keeps one N: a warning suggests mapping it, as it is not read unasked.
    */
   runNameColumn?: string;
+  /**
+   * Unread columns that look like the arms of an experiment (an `attention` or `optimizer` column whose
+   * few text values each repeat the same sizes): the fit pools them as one data set, which a warning says,
+   * with how to fit one arm or compare them.
+   */
+  variantColumns?: { column: string; values: string[] }[];
 }
 
 /**

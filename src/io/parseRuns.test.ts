@@ -713,6 +713,34 @@ test("W&B's Name is not read as the run (a display name runs share); runNameColu
   assert.equal(both.runNameColumn, undefined);
 });
 
+test('variantColumns: an unread arms column (attention, optimizer) whose values repeat the same sizes; not a user, seed or notes column, nor arms at different sizes', () => {
+  const rows = ['N,D,attention,User,seed,notes,loss'];
+  let k = 0;
+  for (const N of [1e8, 2e8, 4e8])
+    for (const arm of ['baseline', 'gqa linear'])
+      for (const seed of [0, 1]) rows.push(`${N},${20 * N},${arm},user${seed},${seed},note ${k++},${3 + seed * 0.01}`);
+  const d = parseRuns(rows.join('\n') + '\n', { source: 'a.csv' });
+  assert.deepEqual(d.variantColumns, [{ column: 'attention', values: ['baseline', 'gqa linear'] }]);
+  // JSON rows too, and an arm mapped as the group is not suggested.
+  const json = JSON.stringify(
+    rows.slice(1).map((r) => {
+      const [N, D, attention, , , , loss] = r.split(',');
+      return { N: Number(N), D: Number(D), optimizer: attention, loss: Number(loss) };
+    }),
+  );
+  assert.deepEqual(parseRuns(json, { source: 'a.json' }).variantColumns?.[0].column, 'optimizer');
+  assert.equal(
+    parseRuns(rows.join('\n') + '\n', { source: 'a.csv', columns: { group: 'attention' } }).variantColumns,
+    undefined,
+  );
+  // Arms at sizes of their own (dense small, moe large) share no size: not pooled arms of one experiment.
+  const apart = 'N,D,arch,loss\n1e8,2e9,dense,3\n2e8,4e9,dense,2.9\n4e8,8e9,moe,2.8\n8e8,1.6e10,moe,2.7\n';
+  assert.equal(parseRuns(apart, { source: 'b.csv' }).variantColumns, undefined);
+  // A numeric arms column (seed-like) or one with many values (free text) is not arms.
+  const many = ['N,D,method,loss', ...Array.from({ length: 30 }, (_, i) => `${1e8 * (1 + (i % 2))},2e9,m${i},3`)];
+  assert.equal(parseRuns(many.join('\n') + '\n', { source: 'c.csv' }).variantColumns, undefined);
+});
+
 test('checkRunSizes refuses a run name with two model sizes at the later row, naming both lines; finalCheckpoints too', () => {
   const d = parseRuns('run,N,D,loss\na,1e6,1e9,3\nb,2e6,1e9,2.9\na,2e6,2e9,2.8\n', { source: 'x.csv' });
   for (const f of [() => checkRunSizes(d), () => finalCheckpoints(d)])

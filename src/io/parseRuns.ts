@@ -215,6 +215,16 @@ function normalise(name: string): string {
   return name.toLowerCase().replace(/[\s_\-/.]+/g, '');
 }
 
+/**
+ * Normalised names of columns that hold an experiment's arms: a model variant, an optimizer, a data
+ * source or recipe. Only these are watched for arms that repeat the same sizes (a `User` or `Host` column
+ * of a tracker's export differs without being an arm).
+ */
+const VARIANT_NAME =
+  /^(arch|architecture|attention|attn|attntype|attentiontype|variant|modelvariant|modeltype|model|family|optim|optimizer|optimiser|opt|method|recipe|dataset|data|datasource|source|mixture|datamix|corpus|tokenizer|tokeniser|activation|act|norm|normalization|normalisation|parametrization|parameterization|parametrisation|param|init|schedule|lrschedule|mlp|ffn|moe|condition|arm|treatment|ablation|setting|config|group)$/;
+/** More distinct values than this and a column is not an experiment's arms. */
+const MAX_VARIANTS = 12;
+
 export function detectFormat(source: string, text: string): RunFormat {
   const lower = source.toLowerCase();
   if (lower.endsWith('.csv') || lower.endsWith('.tsv')) return 'csv';
@@ -956,6 +966,7 @@ export class RunValidator {
       );
     }
     if (columns.run === undefined && columns.step !== undefined) this.noteDisplayName(rec, run);
+    if (columns.group === undefined) this.noteVariants(rec, run);
     this.kept++;
     this.firstLine ??= rec.line;
     return run;
@@ -980,6 +991,49 @@ export class RunValidator {
     const sizes = d.sizes;
     if (name.trim() === '' || (sizes.has(name) && sizes.get(name) !== run.N)) this.displayName = null;
     else sizes.set(name, run.N);
+  }
+
+  /**
+   * Unread columns named as an experiment's arms are (architecture, attention, optimizer, data source,
+   * recipe, …) whose cells are words: each value's sizes (N with D or C), so finish can tell whether two
+   * arms repeat the same sizes. null once none is left; a column is dropped at a number, or past
+   * MAX_VARIANTS values (a free-text notes column is not arms).
+   */
+  private variants: Map<string, Map<string, Set<string>>> | undefined | null = undefined;
+
+  private noteVariants(rec: RawRecord, run: Run): void {
+    if (this.variants === undefined) {
+      const read = new Set(Object.values(this.columns ?? {}));
+      const candidates = this.header.filter((h) => !read.has(h) && VARIANT_NAME.test(normalise(h)));
+      this.variants = candidates.length ? new Map(candidates.map((c) => [c, new Map()])) : null;
+    }
+    if (this.variants === null) return;
+    const size = `${run.N ?? ''}|${run.D ?? run.C ?? ''}`;
+    for (const [col, values] of this.variants) {
+      const cell = rec.cell(col);
+      const text = cell === undefined || cell.text === null ? '' : String(cell.text).trim();
+      if (text === '' || MISSING.test(text)) continue;
+      if (!Number.isNaN(parseNumber(text)) || (!values.has(text) && values.size >= MAX_VARIANTS)) {
+        this.variants.delete(col);
+        continue;
+      }
+      let sizes = values.get(text);
+      if (!sizes) values.set(text, (sizes = new Set()));
+      if (sizes.size < 10_000) sizes.add(size);
+    }
+    if (this.variants.size === 0) this.variants = null;
+  }
+
+  /** The noted columns whose arms repeat sizes: at least two sizes each found under two or more values. */
+  private variantColumns(): { column: string; values: string[] }[] {
+    const out: { column: string; values: string[] }[] = [];
+    for (const [column, values] of this.variants ?? []) {
+      if (values.size < 2) continue;
+      const seen = new Map<string, number>();
+      for (const sizes of values.values()) for (const s of sizes) seen.set(s, (seen.get(s) ?? 0) + 1);
+      if ([...seen.values()].filter((n) => n >= 2).length >= 2) out.push({ column, values: [...values.keys()] });
+    }
+    return out;
   }
 
   /**
@@ -1077,6 +1131,8 @@ export class RunValidator {
     const unread = this.header.filter((h) => !read.has(h) && h.trim() !== '');
     if (unread.length) info.unread = unread;
     if (this.displayName && usedColumns.run === undefined) info.runNameColumn = this.displayName.col;
+    const variants = this.variantColumns();
+    if (variants.length) info.variantColumns = variants;
     const why: Record<string, string> = Object.fromEntries(
       [...this.blank].map(([f, { col }]) => [col, `${f}: no run has a number there`]),
     );
