@@ -186,7 +186,9 @@ export async function runSweep(
   for (;;) {
     let step: { done: SweepProgress } | { changed: boolean; running: number };
     try {
-      step = await sweepStep(store, study, backend, options);
+      // Each pass's writes try the lock briefly: a held store is said (onBusy, below) within a second,
+      // and the pass, which can be repeated, is done again once the store is free.
+      step = await store.withShortWaits(() => sweepStep(store, study, backend, options));
     } catch (e) {
       if (e instanceof BackendUnreachable) {
         // Nothing was changed by the call that failed, and every step can be repeated (below): a

@@ -471,6 +471,21 @@ export class RunStore {
   }
 
   /**
+   * Run `work` with each of its writes waiting only a short attempt for the write lock (WAIT_ATTEMPT_MS)
+   * instead of the 30 s busy timeout, for a caller that catches the busy error, says so and repeats the
+   * work (a sweep's pass): a write blocked under the full timeout sat silent for 30 s before anyone could
+   * say the store was held.
+   */
+  async withShortWaits<T>(work: () => Promise<T>): Promise<T> {
+    this.db.pragma(`busy_timeout = ${Math.min(WAIT_ATTEMPT_MS, syncBusyTimeoutMs())}`);
+    try {
+      return await work();
+    } finally {
+      this.db.pragma(`busy_timeout = ${syncBusyTimeoutMs()}`);
+    }
+  }
+
+  /**
    * Run synchronous store writes, trying again while another process holds the write lock past the
    * busy timeout (an import of a large file), telling `onWait` who holds it: for a long-running
    * command's writes (a sweep's start and end), which should wait rather than fail.

@@ -422,3 +422,32 @@ test('runs import into a study a sweep holds is refused naming it; into another 
     /study "w" was planned otherwise \(--experiment-hours 12, now --experiment-hours 24\)/,
   );
 });
+
+test('a sweep whose runs finish while another connection holds the store says at once that it waits (not after the 30 s busy timeout), then records them', async (t) => {
+  // No shortened busy timeout: under the 30 s one, a write in the middle of a sweep sat silent for 30 s.
+  const { db, args, runDirs, go } = waitingSweep('held-mid-sweep', { runs: 1, concurrency: 1, json: true });
+  const sweep = cli(args);
+  t.after(() => {
+    sweep.child.kill('SIGKILL');
+    go();
+  });
+  await waitFor('the trainer to start', () => runDirs().some((d) => existsSync(join(d, 'pids.json'))), 60_000);
+  const holder = new Database(db);
+  holder.exec('BEGIN IMMEDIATE');
+  t.after(() => holder.open && holder.close());
+  const heldAt = Date.now();
+  go();
+  await waitFor(
+    'the sweep to say it waits',
+    () => /waiting for the run store/.test(sweep.out.stderr) || sweep.child.exitCode !== null,
+    20_000,
+  );
+  assert.ok(Date.now() - heldAt < 20_000);
+  assert.equal(sweep.child.exitCode, null, sweep.out.stderr);
+  assert.match(sweep.out.stderr, /scalelab: waiting for the run store .*another process holds its write lock/);
+  holder.exec('ROLLBACK');
+  holder.close();
+  const end = await sweep.done;
+  assert.equal(end.code, 0, sweep.out.stderr);
+  assert.deepEqual([JSON.parse(sweep.out.stdout).done, JSON.parse(sweep.out.stdout).total], [1, 1]);
+});
