@@ -451,3 +451,25 @@ test('a sweep whose runs finish while another connection holds the store says at
   assert.equal(end.code, 0, sweep.out.stderr);
   assert.deepEqual([JSON.parse(sweep.out.stdout).done, JSON.parse(sweep.out.stdout).total], [1, 1]);
 });
+
+test("a sweep on a study that also holds imported runs counts only its plan's runs: an imported crashed run does not fail it", async (t) => {
+  const { dir, db, args, runDirs, go } = waitingSweep('imported-beside', { runs: 1, concurrency: 1, json: true });
+  const data = join(dir, 'runs.csv');
+  writeFileSync(data, 'run,N,D,loss,State\nx1,1e8,2e9,3.1,finished\nx2,2e8,2e9,3.0,crashed\n');
+  const imported = cli(['runs', 'import', data, '--db', db, '--study', 's']);
+  assert.equal((await imported.done).code, 0, imported.out.stderr);
+  const sweep = cli(args);
+  t.after(() => {
+    sweep.child.kill('SIGKILL');
+    go();
+  });
+  await waitFor('the trainer to start', () => runDirs().length === 1, 60_000);
+  go();
+  const end = await sweep.done;
+  assert.equal(end.code, 0, sweep.out.stderr);
+  const summary = JSON.parse(sweep.out.stdout);
+  assert.deepEqual([summary.done, summary.failed, summary.total], [1, 0, 1]);
+  const store = RunStore.open(db);
+  assert.equal(store.runs({ study: 's' }).length, 3, 'the imported runs are kept beside the sweep');
+  store.close();
+});

@@ -252,7 +252,11 @@ Examples:
               ),
             { onWait: onBusy },
           );
+          // The plan's runs only: a study may also hold runs imported into it (runs import --study), which
+          // are not this sweep's to count, submit or call failed.
+          const planned = new Set(keys);
           const p = await runSweep(store, f.study, setup.backend, {
+            keys: planned,
             pollMs: parseQuantity(f.poll, '--poll', { unit: 'seconds' }) * 1000,
             keepGoing: f.keepGoing === true,
             onProgress: bar.update,
@@ -261,7 +265,9 @@ Examples:
           });
           bar.stop();
           const cancelled = p.total - p.done - p.failed - p.running - p.queued;
-          const outcome = sweepOutcome(store.runs({ study: f.study }));
+          const outcome = sweepOutcome(
+            store.runs({ study: f.study }).filter((r) => r.key !== null && planned.has(r.key)),
+          );
           if (f.json) printJson({ study: f.study, ...p, cancelled, probeDiverged: outcome.probeDiverged });
           else {
             // A diverged probe is not retried (it would diverge again): the retry hint is for other failures.
