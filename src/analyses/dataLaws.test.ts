@@ -316,10 +316,7 @@ test('groups with different slopes: the F-test rejects and the crossover interva
   assert.ok(c.test.slopesDiffer, c.test.statement);
   const truth = crossing(curveA, b, 1e14, 1e28)!;
   const x = c.crossovers[0];
-  assert.ok(
-    x.interval && x.interval[0] !== null && x.interval[1] !== null,
-    `a closed interval: ${x.interval}`,
-  );
+  assert.ok(x.interval && x.interval[0] !== null && x.interval[1] !== null, `a closed interval: ${x.interval}`);
   assert.ok(x.interval[0]! <= truth && truth <= x.interval[1]!, `truth ${truth.toExponential(2)} in ${x.interval}`);
   assert.equal(x.kind, 'crossover');
   assert.equal(x.settled, true, x.verdict);

@@ -14,7 +14,7 @@ import { finish, type Steps } from '../core/steps.js';
 import { groupedPowerLaw } from '../laws/grouped.js';
 import { powerLaw, type Variable } from '../laws/index.js';
 import { describeColumns, groupedDraw, type Dataset, type Run } from '../io/dataset.js';
-import { formatInterval, formatNumber, formatRange } from '../core/format.js';
+import { formatNumber, formatRange } from '../core/format.js';
 import { checkDistinct, checkLossVaries, checkMagnitudes, locate } from '../io/dataChecks.js';
 import { extrapolationWarnings } from './extrapolation.js';
 import type { TrustWarning } from '../fit/warnings.js';
@@ -242,7 +242,11 @@ export function curveSides(p: Curve, q: Curve, lo: number, hi: number, tolerance
     last = sign;
     lastAt = lx;
   }
-  const roots = stretches.slice(1).map((t) => t.from).filter(inside).map(Math.exp);
+  const roots = stretches
+    .slice(1)
+    .map((t) => t.from)
+    .filter(inside)
+    .map(Math.exp);
   if (stretches.length === 0) return { roots: [], below: 0, above: 0, crossings: [], touches: [] };
   // Keep the stretches where the curves differ by more than the tolerance (all of them, when none does).
   const kept = stretches.some((t) => t.size > tolerance) ? stretches.filter((t) => t.size > tolerance) : stretches;
@@ -524,11 +528,17 @@ export function* compareGroupsSteps(
       }
       // A negative difference is group i's curve below group j's: i is better there.
       const better = (sign: number) => (sign < 0 ? names[i] : names[j]);
-      const kind: Crossover['kind'] = point.crossings.length ? 'crossover' : point.touches.length ? 'touch' : 'throughout';
+      const kind: Crossover['kind'] = point.crossings.length
+        ? 'crossover'
+        : point.touches.length
+          ? 'touch'
+          : 'throughout';
       // With several crossings, the one the verdict is about is the one nearest the data (in ln x).
       const centre = (Math.log(xMin) + Math.log(xMax)) / 2;
       const main = point.crossings.length
-        ? point.crossings.reduce((m, t) => (Math.abs(Math.log(t.at) - centre) < Math.abs(Math.log(m.at) - centre) ? t : m))
+        ? point.crossings.reduce((m, t) =>
+            Math.abs(Math.log(t.at) - centre) < Math.abs(Math.log(m.at) - centre) ? t : m,
+          )
         : undefined;
       const above = better(main ? main.to : point.above),
         below = better(main ? main.from : point.below);
@@ -601,22 +611,26 @@ export function* compareGroupsSteps(
           reasons.push(
             `only ${agree} of ${repSeparate.length} replicates (${Math.round((100 * agree) / repSeparate.length)} %) ${kind === 'crossover' ? 'cross the same way round' : `keep ${above} better on both sides`}; a settled verdict needs ${Math.round(SETTLED_AGREEMENT * 100)} %`,
           );
-      } else reasons.push('no bootstrap replicates grade it');
+      }
       if (kind === 'crossover' && !slopesDiffer) reasons.unshift(fTest);
-      c.settled = reasons.length === 0;
+      // Without replicates nothing grades the verdict: it is the fits' alone, and not settled.
+      const graded0 = repSeparate.length >= 1;
+      c.settled = graded0 && reasons.length === 0;
 
       // Where the crossing (or touch) lies against the data: outside it, an extrapolation graded as predict grades one.
       const where = kind === 'crossover' ? at : kind === 'touch' ? point.roots[0] : undefined;
       const grade =
         where !== undefined ? extrapolationWarnings({ [x]: [xMin, xMax] }, { [x]: where }, 'the data')[0] : undefined;
       if (grade) c.extrapolation = grade;
-      const graded = grade ? ` (${grade.message}: an extrapolation, ${grade.severity})` : '';
+      const graded = grade ? ` (${grade.message}; an extrapolation, ${grade.severity})` : '';
       const dataRange = `${x} ${formatRange([xMin, xMax], 2, ' – ')}`;
       // What the data themselves show: which group the fits put better at either end of the data.
       const atMin = better(Math.sign(lnCurve(separate[i], Math.log(xMin)) - lnCurve(separate[j], Math.log(xMin))));
       const atMax = better(Math.sign(lnCurve(separate[i], Math.log(xMax)) - lnCurve(separate[j], Math.log(xMax))));
       const inData =
-        atMin === atMax ? `within the data (${dataRange}) ${atMin} is better` : `within the data ${atMin} is better at the smallest ${x} and ${atMax} at the largest`;
+        atMin === atMax
+          ? `within the data (${dataRange}) ${atMin} is better`
+          : `within the data ${atMin} is better at the smallest ${x} and ${atMax} at the largest`;
       const agreeing = c.replicates ? ` ${c.replicates.agree} of ${c.replicates.total} replicates agree` : '';
       let claim: string;
       if (kind === 'crossover') {
@@ -638,12 +652,19 @@ export function* compareGroupsSteps(
             ? `${above} is better above ${x} = ${f3(at!)}${iv}; ${below} is better below${several}`
             : `the fitted curves cross at ${x} = ${f3(at!)}${graded}; ${above} better above it, ${below} below${iv}${several}; ${inData}`;
       } else if (kind === 'touch') {
-        const near = point.roots.length > 1 ? `${f3(point.roots[0])}–${f3(point.roots[point.roots.length - 1])}` : f3(point.roots[0]);
+        const near =
+          point.roots.length > 1
+            ? `${f3(point.roots[0])}–${f3(point.roots[point.roots.length - 1])}`
+            : f3(point.roots[0]);
         claim = `${above} is better on both sides: the fitted curves touch near ${x} = ${near} but do not cross over${graded}${agreeing ? ` (${agreeing.trim()})` : ''}; ${inData}`;
       } else {
         claim = `${above} is better across the data (${dataRange}), and the fitted curves do not cross from ${formatRange([lo, hi], 2, ' to ')} (beyond the data an extrapolation)${agreeing ? ` (${agreeing.trim()})` : ''}`;
       }
-      c.verdict = c.settled ? claim : `not settled by these data: ${reasons.join('; ')}. The separate fits say: ${claim}`;
+      c.verdict = c.settled
+        ? claim
+        : reasons.length
+          ? `not settled by these data: ${reasons.join('; ')}. The separate fits say: ${claim}`
+          : `not graded (no bootstrap replicates); the separate fits say: ${claim}`;
       crossovers.push(c);
     }
   }

@@ -96,7 +96,11 @@ test('B4: a crossing outside the data is graded as an extrapolation, and "better
     const c = compareGroups(arms(optimizer, seed, 2), 'C', { bootstrap: 40, seed: 0 });
     const x = c.crossovers[0];
     // Truth: newopt is better everywhere. Within the data the fits must say so.
-    assert.match(x.verdict, /within the data \(C [\d.e]+ – [\d.e]+\) newopt is better|newopt is better across the data/, x.verdict);
+    assert.match(
+      x.verdict,
+      /within the data \(C [\d.e]+ – [\d.e]+\) newopt is better|newopt is better across the data/,
+      x.verdict,
+    );
     assert.doesNotMatch(x.verdict, /adamw is better below/, x.verdict);
     if (x.at !== undefined) {
       const Cs = arms(optimizer, seed, 2).runs.map((r) => r.C!);

@@ -38,7 +38,13 @@ export function parseTable<N extends string, T extends string>(
     if (i < 0)
       throw new InputError(
         { file: source, line: 1 },
-        `missing column "${name}"${columns.aliases?.[name]?.length ? ` (or ${columns.aliases[name]!.filter((a) => a !== name).map((a) => `"${a}"`).join(', ')})` : ''}; the file has columns: ${header.join(', ')}`,
+        `missing column "${name}"${
+          columns.aliases?.[name]?.length
+            ? ` (or ${columns.aliases[name]!.filter((a) => a !== name)
+                .map((a) => `"${a}"`)
+                .join(', ')})`
+            : ''
+        }; the file has columns: ${header.join(', ')}`,
       );
     return i;
   };

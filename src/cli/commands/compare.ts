@@ -54,18 +54,30 @@ export function registerCompare(program: Command, run: Run): void {
         // runSelection checks the column name (a blank one is refused).
         const { lineage, columns } = runSelection({ lineage: f.lineage, columns: f.columns });
         // --group-column names the group column; a group= in --columns too must name the same one.
-        if (columns?.group !== undefined && cmd.getOptionValueSource('groupColumn') === 'cli' && columns.group !== f.groupColumn)
+        if (
+          columns?.group !== undefined &&
+          cmd.getOptionValueSource('groupColumn') === 'cli' &&
+          columns.group !== f.groupColumn
+        )
           throw new UsageError(
             `--columns group=${columns.group} and --group-column ${f.groupColumn} name two group columns: give one`,
           );
         const groupColumn = columns?.group ?? f.groupColumn;
         let ds;
         try {
-          ds = readRuns(file, { columns: { ...columns, group: groupColumn }, ...(lineage !== undefined ? { lineage } : {}) });
+          ds = readRuns(file, {
+            columns: { ...columns, group: groupColumn },
+            ...(lineage !== undefined ? { lineage } : {}),
+          });
         } catch (e) {
           // The default column is missing: the user has not yet said which column holds the groups.
           const fileColumns = /the file has columns: (.*)$/.exec((e as Error).message)?.[1];
-          if (e instanceof InputError && cmd.getOptionValueSource('groupColumn') !== 'cli' && columns?.group === undefined && fileColumns)
+          if (
+            e instanceof InputError &&
+            cmd.getOptionValueSource('groupColumn') !== 'cli' &&
+            columns?.group === undefined &&
+            fileColumns
+          )
             throw new UsageError(
               `${file}: compare reads each run's group from a column, "group" unless --group-column COLUMN names another; the file has no "group" column (its columns: ${fileColumns})`,
             );
