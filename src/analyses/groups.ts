@@ -233,7 +233,8 @@ export function curveSides(p: Curve, q: Curve, lo: number, hi: number, tolerance
     const lx = a + ((b - a) * k) / steps;
     const d = diff(lx);
     const sign = Math.sign(d);
-    if (sign === 0) continue;
+    // A replicate's refit that ran off (an overflowing curve) reads no side at that point.
+    if (sign === 0 || Number.isNaN(sign)) continue;
     if (sign !== last) {
       const root = last === 0 ? a : bisect(diff, lastAt, lx, 1e-12);
       stretches.push({ sign, size: Math.abs(d), from: root, to: b });
@@ -294,6 +295,26 @@ export function censoredInterval(values: readonly number[], level: number): [num
   const lower = at(tail),
     upper = at(1 - tail);
   return [Number.isFinite(lower) ? lower : null, Number.isFinite(upper) ? upper : null];
+}
+
+/**
+ * The censored percentile interval of a crossover's replicates, widened to hold the fitted crossing `at`
+ * when a percentile end misses it (the replicates to one side of it: a biased fit, or a crossing that only
+ * just forms); `missed` is the interval before widening, which the verdict states. A crossover's interval
+ * that does not hold its own point estimate cannot be right.
+ */
+export function intervalHolding(
+  values: readonly number[],
+  level: number,
+  at: number,
+): { interval: [number | null, number | null]; missed?: [number | null, number | null] } | undefined {
+  const interval = censoredInterval(values, level);
+  if (!interval) return undefined;
+  const [l, u] = interval;
+  const below = l !== null && at < l,
+    above = u !== null && at > u;
+  if (!below && !above) return { interval };
+  return { interval: [below ? at : l, above ? at : u], missed: interval };
 }
 
 /** A crossover interval whose open ends (null) say where the censored replicates lie: "[3.9e17, beyond 8.7e26)". */
@@ -592,19 +613,13 @@ export function* compareGroupsSteps(
           ...(kind === 'crossover' ? { below: under, beyond, reversed } : {}),
         };
         if (kind === 'crossover' && at !== undefined) {
-          const interval = censoredInterval(values, level);
-          if (interval) {
-            // A percentile interval can miss the point when the replicates lie to one side of it (the fit
-            // biased, or a crossing that only just forms): the interval is widened to hold it, and said.
-            const [l, u] = interval;
-            if ((l !== null && at < l) || (u !== null && at > u)) {
+          const held = intervalHolding(values, level, at);
+          if (held) {
+            if (held.missed)
               reasons.push(
-                `the fitted crossing lies outside the replicates' ${pct} range ${formatCensored([l, u], lo, hi)} (widened to hold it)`,
+                `the fitted crossing lies outside the replicates' ${pct} range ${formatCensored(held.missed, lo, hi)} (widened to hold it)`,
               );
-              interval[0] = l !== null && at < l ? at : l;
-              interval[1] = u !== null && at > u ? at : u;
-            }
-            c.interval = interval;
+            c.interval = held.interval;
           }
         }
         if (agree < SETTLED_AGREEMENT * repSeparate.length)

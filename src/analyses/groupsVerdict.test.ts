@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { censoredInterval, compareGroups, curveSides, SETTLED_AGREEMENT } from './groups.js';
+import { censoredInterval, compareGroups, curveSides, intervalHolding, SETTLED_AGREEMENT } from './groups.js';
 import { normal, randomSource } from '../core/random.js';
 import type { Dataset, Run } from '../io/dataset.js';
 
@@ -119,6 +119,28 @@ test('B2: the interval of a crossover counts censored replicates: open ends past
   assert.deepEqual(censoredInterval([-Infinity, -Infinity, -Infinity, 4, 5, 6, 7, 8, 9, 10], 0.8), [null, 9.1]);
   assert.deepEqual(censoredInterval([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 0.8), [1.9, 9.1]);
   assert.equal(censoredInterval([1], 0.8), undefined);
+  // The point outside the replicates' percentile range (all on one side of it): widened to hold it, and said.
+  const oneSided = [5, 6, 7, 8, 9, 10, 11, 12, 13, 14];
+  const round = (i?: [number | null, number | null]) => i?.map((v) => (v === null ? null : Number(v.toFixed(6))));
+  const widened = intervalHolding(oneSided, 0.8, 2)!;
+  assert.deepEqual(
+    [round(widened.interval), round(widened.missed)],
+    [
+      [2, 13.1],
+      [5.9, 13.1],
+    ],
+  );
+  assert.deepEqual(round(intervalHolding(oneSided, 0.8, 8)!.interval), [5.9, 13.1]);
+  assert.equal(intervalHolding(oneSided, 0.8, 8)!.missed, undefined);
+  assert.deepEqual(round(intervalHolding([...oneSided, Infinity, Infinity, Infinity], 0.8, 1e3)!.interval), [
+    6.2,
+    null,
+  ]);
+  // Whatever the replicates, the interval holds the point.
+  for (const at of [0.1, 4, 9.5, 20, 1e9]) {
+    const { interval } = intervalHolding([...oneSided, -Infinity, Infinity], 0.95, at)!;
+    assert.ok((interval[0] === null || interval[0] <= at) && (interval[1] === null || at <= interval[1]), `${at}`);
+  }
 });
 
 test('M1: compare reports 95 % intervals unless asked', () => {
