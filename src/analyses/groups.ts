@@ -543,7 +543,7 @@ export function* compareGroupsSteps(
       if (!sameCurve.differ || point.below === 0 || point.above === 0) {
         // One curve fits both as well as two do: a "better" group or a crossing would be read off noise,
         // so none is reported, in JSON either (the F-test's numbers stay).
-        c.verdict = `${names[i]} and ${names[j]} do not differ within the data's noise (one curve fits both: F = ${sameCurve.statistic !== undefined ? sameCurve.statistic.toFixed(2) : '–'}, p = ${sameCurve.pValue !== undefined ? sameCurve.pValue.toPrecision(2) : '–'}); neither is better and no crossover is found`;
+        c.verdict = `${names[i]} and ${names[j]} do not differ within the data's noise (one curve fits both: F = ${sameCurve.statistic !== undefined ? sameCurve.statistic.toFixed(2) : '–'}, p = ${sameCurve.pValue !== undefined ? sameCurve.pValue.toPrecision(2) : '–'}): these data do not tell which is better or whether they cross (not finding a difference is no evidence that there is none)`;
         crossovers.push(c);
         continue;
       }
