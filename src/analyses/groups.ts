@@ -629,8 +629,7 @@ export function* compareGroupsSteps(
       }
       if (kind === 'crossover' && !slopesDiffer) reasons.unshift(fTest);
       // Without replicates nothing grades the verdict: it is the fits' alone, and not settled.
-      const graded0 = repSeparate.length >= 1;
-      c.settled = graded0 && reasons.length === 0;
+      c.settled = repSeparate.length >= 1 && reasons.length === 0;
 
       // Where the crossing (or touch) lies against the data: outside it, an extrapolation graded as predict grades one.
       const where = kind === 'crossover' ? at : kind === 'touch' ? point.roots[0] : undefined;

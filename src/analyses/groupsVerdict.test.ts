@@ -63,7 +63,7 @@ test('B1: curves that touch and cross twice are no crossover: the same group is 
   assert.deepEqual(curveSides(p, { ...p }, 1e14, 1e28), { roots: [], below: 0, above: 0, crossings: [], touches: [] });
 });
 
-test('B1, B2, B3: the attention truth at 0.4 % noise is not settled by 30 runs, and no verdict names a group better where it is not', () => {
+test('B1, B2, B3: the attention truth at 0.4 % noise is settled only where the F-test and 90 % of the replicates back it, and no verdict names a group better where it is not', () => {
   for (const seed of [8, 9, 10, 11]) {
     const c = compareGroups(arms(attention, seed), 'C', { bootstrap: 60, seed: 0 });
     const x = c.crossovers[0];
