@@ -91,7 +91,7 @@ test('select, curve, curves, compare and depth-width run and print JSON', () => 
   writeFileSync(trunks, ['arch,C,loss,base', ...rows.slice(1).map((r, i) => `${r},t${i % 10}`)].join('\n') + '\n');
   const byTrunk = scalelab(['compare', trunks, '--group-column', 'arch', '--bootstrap', '20', '--lineage', 'base']);
   assert.equal(byTrunk.code, 0, byTrunk.stderr);
-  assert.match(byTrunk.stdout, /per group \(80 % intervals, resampling whole lineages\)/);
+  assert.match(byTrunk.stdout, /per group \(95 % intervals, resampling whole lineages\)/);
   const shapes = join(dir, 'shapes.csv');
   writeFileSync(
     shapes,
@@ -300,7 +300,7 @@ test('compare and depth-width: a missing group column, a variable the file lacks
   assert.equal(noN.code, 2);
   assert.equal(
     noN.json().error.message,
-    'examples/inputs/archs.csv:2: this run has no N: the file has no N column; compare along --x C',
+    'examples/inputs/archs.csv:2: this run has no N: the file has no N column (its columns: C, loss, arch (group)); map one with --columns N=NAME, or compare along --x C',
   );
   const dw = scalelab(['depth-width', 'examples/inputs/curve.csv']);
   assert.equal(dw.code, 2);
@@ -377,4 +377,95 @@ test("curves --law m4 scores the Revisiting paper's M4 form: its median on the l
   assert.equal(unknown.code, 2);
   assert.match(unknown.stderr, /--law.*power, bnsl, m4/);
   noStackTrace(unknown.stderr);
+});
+
+test('compare --columns maps a size column it does not recognise; without it the error lists the unread columns and names --columns', () => {
+  // walk15's B5: a notebook's file whose size column is "size" (125M…2.7B at 20 tokens per parameter).
+  const file = join(dir, 'arms-size.csv');
+  const rows = ['run_name,size,train_tokens,attention,val_loss'];
+  for (const [N, tag] of [
+    [125e6, '125M'],
+    [350e6, '350M'],
+    [760e6, '760M'],
+    [1.3e9, '1.3B'],
+    [2.7e9, '2.7B'],
+  ] as const)
+    for (const [g, A, a] of [
+      ['baseline', 406.4, 0.34],
+      ['newopt', 380, 0.34],
+    ] as const)
+      rows.push(`${g}-${tag},${tag},${20 * N},${g},${(1.69 + A / N ** a + 410.7 / (20 * N) ** 0.28).toFixed(5)}`);
+  writeFileSync(file, rows.join('\n') + '\n');
+  const bare = scalelab(['compare', file, '--group-column', 'attention']);
+  assert.equal(bare.code, 2);
+  assert.match(
+    bare.stderr,
+    /arms-size\.csv:2: this run has no C: the file has no C column and no N and D to make it from \(C = 6·N·D\) \(its columns: .*not read: run_name, size\); map the columns with --columns N=NAME,D=NAME or C=NAME, or compare along --x D/,
+  );
+  assert.ok(noStackTrace(bare.stderr), bare.stderr);
+  const mapped = scalelab([
+    'compare',
+    file,
+    '--group-column',
+    'attention',
+    '--columns',
+    'N=size',
+    '--bootstrap',
+    '20',
+    '--json',
+  ]);
+  assert.equal(mapped.code, 0, mapped.stderr);
+  const c = mapped.json();
+  // M1: 95 % intervals, as every other command.
+  assert.equal(c.level, 0.95);
+  // Truth: newopt is better at every size (the same exponent, a smaller A).
+  assert.match(c.crossovers[0].verdict, /newopt is better/);
+  assert.doesNotMatch(c.crossovers[0].verdict, /baseline is better below/);
+  // --columns group= names the group column as --group-column does; two different ones are refused.
+  const viaColumns = scalelab(['compare', file, '--columns', 'N=size,group=attention', '--bootstrap', '0', '--json']);
+  assert.equal(viaColumns.code, 0, viaColumns.stderr);
+  const both = scalelab(['compare', file, '--group-column', 'run_name', '--columns', 'N=size,group=attention']);
+  assert.equal(both.code, 2);
+  assert.match(both.stderr, /--columns group=attention and --group-column run_name name two group columns: give one/);
+});
+
+test('compare --json carries no crossover interval when its verdict has no crossover', () => {
+  // Two groups of one exponent, B's offset higher: A is better throughout, no crossing anywhere.
+  const file = join(dir, 'offsets.csv');
+  const rows = ['group,C,loss'];
+  for (const [g, E] of [
+    ['A', 1.7],
+    ['B', 1.8],
+  ] as const)
+    for (let k = 0; k < 8; k++) {
+      const C = 10 ** (18 + k * 0.4);
+      rows.push(`${g},${C},${(E + 40 * C ** -0.1) * (1 + 0.0005 * Math.sin(7 * k + E))}`);
+    }
+  writeFileSync(file, rows.join('\n') + '\n');
+  const r = scalelab(['compare', file, '--bootstrap', '40', '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  const x = r.json().crossovers[0];
+  assert.equal(x.kind, 'throughout');
+  assert.equal(x.betterAbove, 'A');
+  assert.equal(x.at, undefined);
+  assert.equal(x.interval, undefined);
+  assert.equal(x.settled, true, x.verdict);
+  assert.match(x.verdict, /^A is better across the data \(C 1e18 – 6\.3e20\)/);
+});
+
+test('mup coord reads d_model as the width, as mup transfer does', () => {
+  const file = join(dir, 'coord-dmodel.csv');
+  writeFileSync(
+    file,
+    'layer,d_model,value\nattn,256,1\nattn,512,1.01\nattn,1024,0.99\nmlp,256,1\nmlp,512,2\nmlp,1024,4\n',
+  );
+  const r = scalelab(['mup', 'coord', file, '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /"mlp"/);
+  const none = join(dir, 'coord-none.csv');
+  writeFileSync(none, 'layer,dm,value\nattn,256,1\n');
+  assert.match(
+    scalelab(['mup', 'coord', none]).stderr,
+    /missing column "width" \(or "d_model"\); the file has columns: layer, dm, value/,
+  );
 });

@@ -316,10 +316,10 @@ test('groups with different slopes: the F-test rejects and the crossover interva
   assert.ok(c.test.slopesDiffer, c.test.statement);
   const truth = crossing(curveA, b, 1e14, 1e28)!;
   const x = c.crossovers[0];
-  assert.ok(
-    x.interval && x.interval[0] <= truth && truth <= x.interval[1],
-    `truth ${truth.toExponential(2)} in ${x.interval}`,
-  );
+  assert.ok(x.interval && x.interval[0] !== null && x.interval[1] !== null, `a closed interval: ${x.interval}`);
+  assert.ok(x.interval[0]! <= truth && truth <= x.interval[1]!, `truth ${truth.toExponential(2)} in ${x.interval}`);
+  assert.equal(x.kind, 'crossover');
+  assert.equal(x.settled, true, x.verdict);
   assert.equal(x.betterAbove, 'B');
   assert.match(x.verdict, /^B is better above C = /);
 });
@@ -503,7 +503,7 @@ test('compare draws runs in a group naming fewer than 3 lineages, says which, an
     c.warnings?.[0] ?? '',
   );
   assert.ok(said && Number(said[2]) > 0, String(c.warnings));
-  assert.match(c.crossovers[0].verdict, new RegExp(` of ${200 - Number(said[1])} replicates\\)`));
+  assert.match(c.crossovers[0].verdict, new RegExp(` over all ${200 - Number(said[1])} replicates;`));
 });
 
 test('two groups from one curve do not differ: no crossover, no better group, even at the edge of the search', () => {

@@ -13,9 +13,11 @@ import { randomSource } from '../core/random.js';
 import { finish, type Steps } from '../core/steps.js';
 import { groupedPowerLaw } from '../laws/grouped.js';
 import { powerLaw, type Variable } from '../laws/index.js';
-import { groupedDraw, type Dataset, type Run } from '../io/dataset.js';
-import { formatInterval, formatNumber, formatRange } from '../core/format.js';
+import { describeColumns, groupedDraw, type Dataset, type Run } from '../io/dataset.js';
+import { formatNumber, formatRange } from '../core/format.js';
 import { checkDistinct, checkLossVaries, checkMagnitudes, locate } from '../io/dataChecks.js';
+import { extrapolationWarnings } from './extrapolation.js';
+import type { TrustWarning } from '../fit/warnings.js';
 
 type X = Exclude<Variable, 'U'>;
 
@@ -30,13 +32,43 @@ export interface GroupFit {
 
 export interface Crossover {
   groups: [string, string];
-  /** Value of x where the curves cross (undefined when they do not in the searched range). */
+  /**
+   * What the separate fits do over the searched range: cross an odd number of times (a different group
+   * better on either side: a crossover), cross an even number of times (they touch: the same group better
+   * on both sides), or not at all (one group better throughout). Absent when one curve fits both (sameCurve).
+   */
+  kind?: 'crossover' | 'touch' | 'throughout';
+  /** Value of x where the curves cross (a crossover only; the middle one when they cross several times). */
   at?: number;
-  interval?: [number, number];
-  /** Replicates in which the curves crossed. */
+  /** Where the fitted curves cross, when they cross more than once or touch. */
+  roots?: number[];
+  /**
+   * The crossover's interval over all replicates (a crossover only): a replicate whose curves do not
+   * cross so inside the searched range has its crossover below or beyond it (censored), and an end that
+   * falls among those is null (open). It always holds `at`.
+   */
+  interval?: [number | null, number | null];
+  /** The searched range of x: 1e-3× the smallest to 1e6× the largest value in the data. */
+  searched?: [number, number];
+  /** Replicates in which the curves crossed (an odd number of times, either way round). */
   crossedIn?: number;
-  /** Which group is better above the crossover (or throughout); absent when one curve fits both (sameCurve). */
+  /**
+   * The replicates behind the verdict: how many agree with it (cross the same way round; or keep the
+   * same group better on both sides), and for a crossover how many are censored below the searched range
+   * (betterAbove better throughout), beyond it (betterBelow better throughout), or cross the other way round.
+   */
+  replicates?: { total: number; agree: number; below?: number; beyond?: number; reversed?: number };
+  /** Which group is better above the crossover (or on both sides); absent when one curve fits both (sameCurve). */
   betterAbove?: string;
+  /** Which group is better below the crossover (a crossover only). */
+  betterBelow?: string;
+  /**
+   * Whether the data settle the verdict: at least 90 % of the replicates agree with it and, for a
+   * crossover, the F-test finds the exponents differ. Else the verdict says "not settled by these data".
+   */
+  settled?: boolean;
+  /** A crossover or touch outside the data's range, graded as predict grades a distance. */
+  extrapolation?: TrustWarning;
   /**
    * The test of "one curve describes both groups" (a pooled fit against the two separate ones, least
    * squares on ln L): when it does not reject, the groups do not differ within the data's noise, and no
@@ -45,6 +77,9 @@ export interface Crossover {
   sameCurve: { statistic?: number; pValue?: number; differ: boolean };
   verdict: string;
 }
+
+/** Share of the replicates that must agree with a verdict for it to be settled. */
+export const SETTLED_AGREEMENT = 0.9;
 
 export interface GroupComparison {
   variable: X;
@@ -94,10 +129,17 @@ function byGroup(dataset: Dataset, x: X): Map<string, Run[]> {
       const others = (['N', 'D', 'C'] as const).filter(
         (v) => v !== x && (dataset.columns[v] !== undefined || dataset.derived[v] !== undefined),
       );
+      // A size under a name not recognised (size, n_params_m) is among the unread columns: list them and
+      // say how to map one, not only which other variable to compare along.
+      const missing = x === 'C' ? `no C column and no N and D to make it from (C = 6·N·D)` : `no ${x} column`;
+      const map = (o: (name: 'columns' | 'x') => string) =>
+        x === 'C'
+          ? `map the columns with ${o('columns')} N=NAME,D=NAME or C=NAME`
+          : `map one with ${o('columns')} ${x}=NAME`;
       throw new InputError({ file: dataset.source, line: r.line }, (o) =>
         dataset.columns[x] !== undefined || dataset.derived[x] !== undefined
           ? `this run has no ${x}`
-          : `this run has no ${x}: the file has no ${x} column${others.length ? `; compare along ${others.map((v) => `${o('x')} ${v}`).join(' or ')}` : ''}`,
+          : `this run has no ${x}: the file has ${missing} (its columns: ${describeColumns(dataset)}); ${map(o)}${others.length ? `, or compare along ${others.map((v) => `${o('x')} ${v}`).join(' or ')}` : ''}`,
       );
     }
     if (!groups.has(r.group)) groups.set(r.group, []);
@@ -153,31 +195,132 @@ function lnCurve(f: { E: number; A: number; alpha: number }, lx: number): number
   return m + Math.log(Math.exp(t - m) + Math.exp(e - m));
 }
 
+type Curve = { E: number; A: number; alpha: number };
+
+/** How two curves lie against each other: the stretches where one is better, and the x between them. */
+interface Sides {
+  /** Every x where the difference changes sign, touches included. */
+  roots: number[];
+  /** Which is lower at either end of the search (−1: p, +1: q; 0 when the curves are equal throughout). */
+  below: number;
+  above: number;
+  /** Where the better curve changes (a crossing the stretches on both sides of which differ by more than the tolerance). */
+  crossings: { at: number; from: number; to: number }[];
+  /** Roots that are no crossing: the curves touch there, the same one better on both sides. */
+  touches: number[];
+}
+
 /**
- * x where two fitted curves cross, searched from 1e-3× the smallest to 1e6× the largest data value.
- * A root at either end of the search is no crossing inside it (two equal curves "cross" at its lower
- * end, where their difference first reads 0): undefined, as when they do not cross.
+ * How two fitted curves p and q lie against each other over a search range: a scan of 200 log steps,
+ * then bisection between the last point of one sign and the first of the other. Which is better on
+ * either side of each root is checked, not assumed: curves that touch (cross twice, differing by less
+ * than `tolerance` in ln L in between) have the same group better on both sides, where a crossover
+ * read off the first root named the other group better below. A stretch between roots whose
+ * difference stays below `tolerance` is dropped: the stretches either side of it meet there. A root at
+ * either end of the search is no crossing inside it (two equal curves "cross" at its lower end).
  */
-export function crossing(
-  p: { E: number; A: number; alpha: number },
-  q: { E: number; A: number; alpha: number },
-  lo: number,
-  hi: number,
-): number | undefined {
+export function curveSides(p: Curve, q: Curve, lo: number, hi: number, tolerance = 0): Sides {
   const diff = (lx: number) => lnCurve(p, lx) - lnCurve(q, lx);
   const a = Math.log(lo),
     b = Math.log(hi);
   const steps = 200;
-  const inside = (lx: number) => (lx - a > (b - a) * 1e-9 && b - lx > (b - a) * 1e-9 ? Math.exp(lx) : undefined);
-  let prev = diff(a);
-  for (let k = 1; k <= steps; k++) {
+  const inside = (lx: number) => lx - a > (b - a) * 1e-9 && b - lx > (b - a) * 1e-9;
+  // Stretches of one sign, each with its largest |difference| on the grid, split at the roots.
+  const stretches: { sign: number; size: number; from: number; to: number }[] = [];
+  let last = 0,
+    lastAt = a;
+  for (let k = 0; k <= steps; k++) {
     const lx = a + ((b - a) * k) / steps;
     const d = diff(lx);
-    if (prev === 0) return inside(a + ((b - a) * (k - 1)) / steps);
-    if (Math.sign(d) !== Math.sign(prev)) return inside(bisect(diff, lx - (b - a) / steps, lx, 1e-12));
-    prev = d;
+    const sign = Math.sign(d);
+    // A replicate's refit that ran off (an overflowing curve) reads no side at that point.
+    if (sign === 0 || Number.isNaN(sign)) continue;
+    if (sign !== last) {
+      const root = last === 0 ? a : bisect(diff, lastAt, lx, 1e-12);
+      stretches.push({ sign, size: Math.abs(d), from: root, to: b });
+      if (stretches.length > 1) stretches[stretches.length - 2].to = root;
+    } else stretches[stretches.length - 1].size = Math.max(stretches[stretches.length - 1].size, Math.abs(d));
+    last = sign;
+    lastAt = lx;
   }
-  return undefined;
+  const roots = stretches
+    .slice(1)
+    .map((t) => t.from)
+    .filter(inside)
+    .map(Math.exp);
+  if (stretches.length === 0) return { roots: [], below: 0, above: 0, crossings: [], touches: [] };
+  // Keep the stretches where the curves differ by more than the tolerance (all of them, when none does).
+  const kept = stretches.some((t) => t.size > tolerance) ? stretches.filter((t) => t.size > tolerance) : stretches;
+  const merged: typeof kept = [];
+  for (const t of kept) {
+    const prev = merged[merged.length - 1];
+    if (prev && prev.sign === t.sign) prev.to = t.to;
+    else merged.push({ ...t });
+  }
+  const crossings = merged.slice(1).map((t, k) => {
+    // A crossing where stretches were dropped lies in the gap between the two kept ones: its middle in ln x.
+    const gapFrom = merged[k].to,
+      gapTo = t.from;
+    return { at: Math.exp((gapFrom + gapTo) / 2), from: merged[k].sign, to: t.sign };
+  });
+  const touches = roots.filter((r) => !crossings.some((c) => Math.abs(Math.log(c.at / r)) < 1e-9));
+  return { roots, below: merged[0].sign, above: merged[merged.length - 1].sign, crossings, touches };
+}
+
+/**
+ * x where two fitted curves first cross inside [lo, hi] (undefined when they do not): see curveSides,
+ * which says whether the crossing is a crossover (a different group better on either side).
+ */
+export function crossing(p: Curve, q: Curve, lo: number, hi: number): number | undefined {
+  return curveSides(p, q, lo, hi).crossings[0]?.at;
+}
+
+/**
+ * A percentile interval of a sample in which −Infinity and +Infinity stand for "below" and "beyond the
+ * searched range" (a replicate whose crossover is censored there): an end that falls among them is
+ * open (null). Undefined with fewer than two values.
+ */
+export function censoredInterval(values: readonly number[], level: number): [number | null, number | null] | undefined {
+  const sorted = values.filter((v) => !Number.isNaN(v)).sort((a, b) => a - b);
+  if (sorted.length < 2) return undefined;
+  const at = (p: number) => {
+    const h = (sorted.length - 1) * p;
+    const i = Math.floor(h),
+      j = Math.min(i + 1, sorted.length - 1);
+    // Among censored values the end is the more conservative neighbour (lower below, higher above).
+    if (!Number.isFinite(sorted[i]) || !Number.isFinite(sorted[j])) return p < 0.5 ? sorted[i] : sorted[j];
+    return sorted[i] + (h - i) * (sorted[j] - sorted[i]);
+  };
+  const tail = (1 - level) / 2;
+  const lower = at(tail),
+    upper = at(1 - tail);
+  return [Number.isFinite(lower) ? lower : null, Number.isFinite(upper) ? upper : null];
+}
+
+/**
+ * The censored percentile interval of a crossover's replicates, widened to hold the fitted crossing `at`
+ * when a percentile end misses it (the replicates to one side of it: a biased fit, or a crossing that only
+ * just forms); `missed` is the interval before widening, which the verdict states. A crossover's interval
+ * that does not hold its own point estimate cannot be right.
+ */
+export function intervalHolding(
+  values: readonly number[],
+  level: number,
+  at: number,
+): { interval: [number | null, number | null]; missed?: [number | null, number | null] } | undefined {
+  const interval = censoredInterval(values, level);
+  if (!interval) return undefined;
+  const [l, u] = interval;
+  const below = l !== null && at < l,
+    above = u !== null && at > u;
+  if (!below && !above) return { interval };
+  return { interval: [below ? at : l, above ? at : u], missed: interval };
+}
+
+/** A crossover interval whose open ends (null) say where the censored replicates lie: "[3.9e17, beyond 8.7e26)". */
+function formatCensored(interval: [number | null, number | null], lo: number, hi: number): string {
+  const f = (v: number) => formatNumber(v, 2);
+  return `${interval[0] === null ? `(below ${f(lo)}` : `[${f(interval[0])}`}, ${interval[1] === null ? `beyond ${f(hi)})` : `${f(interval[1])}]`}`;
 }
 
 /** Least-squares slope of loss on ln x: positive when the loss rises along x overall. */
@@ -237,7 +380,7 @@ export function* compareGroupsSteps(
     checkDistinct(dataset, runs, x, 4, curveNeeds, ` of group "${g}"`);
     checkLossVaries(dataset, runs, `${curveNeeds} for it`, ` of group "${g}"`);
   }
-  const level = options.level ?? 0.8;
+  const level = options.level ?? 0.95;
   const separateFits = names.map((g) => fitSeparate(dataset, groups.get(g)!, x));
   // A curve that rises (α ≤ 0) is not a scaling curve: its "offset" and "crossover" would be numbers
   // with no meaning, and the exponent test would compare slopes of the wrong sign.
@@ -377,15 +520,15 @@ export function* compareGroupsSteps(
   }
 
   const crossovers: Crossover[] = [];
+  const xMin = Math.min(...xs),
+    xMax = Math.max(...xs);
+  const pct = `${Math.round(level * 100)} %`;
+  // Curves closer than a tenth of the fits' residual sd in ln L between two roots touch, not cross over.
+  const tolerance = df2 > 0 ? 0.1 * Math.sqrt(rssFree / df2) : 0;
+  const f3 = (v: number) => formatNumber(v, 3);
+  const fTest = `the F-test finds no difference in exponents (F = ${statistic !== undefined ? statistic.toFixed(2) : '–'}, p = ${pValue !== undefined ? pValue.toPrecision(2) : '–'})`;
   for (let i = 0; i < G; i++) {
     for (let j = i + 1; j < G; j++) {
-      const at = crossing(separate[i], separate[j], lo, hi);
-      const top = Math.max(...xs) * 1e6;
-      // Which is better far beyond the crossover (or at the largest data point when none)?
-      const probe = at ? Math.min(at * 100, top) : Math.max(...xs);
-      const betterAbove =
-        lnCurve(separate[i], Math.log(probe)) < lnCurve(separate[j], Math.log(probe)) ? names[i] : names[j];
-      const other = betterAbove === names[i] ? names[j] : names[i];
       const sameCurve = oneCurveTest(
         dataset,
         groups.get(names[i])!,
@@ -395,28 +538,147 @@ export function* compareGroupsSteps(
         x,
         significance,
       );
-      const c: Crossover = { groups: [names[i], names[j]], at, betterAbove, sameCurve, verdict: '' };
-      if (repSeparate.length >= 2) {
-        const hits = repSeparate.map((r) => crossing(r[i], r[j], lo, hi)).filter((v): v is number => v !== undefined);
-        c.crossedIn = hits.length;
-        const interval = finiteInterval(hits, level);
-        if (interval) c.interval = interval;
-      }
-      const pct = `${Math.round(level * 100)} %`;
-      if (!sameCurve.differ) {
+      const c: Crossover = { groups: [names[i], names[j]], sameCurve, verdict: '' };
+      const point = curveSides(separate[i], separate[j], lo, hi, tolerance);
+      if (!sameCurve.differ || point.below === 0 || point.above === 0) {
         // One curve fits both as well as two do: a "better" group or a crossing would be read off noise,
         // so none is reported, in JSON either (the F-test's numbers stay).
-        delete c.at;
-        delete c.betterAbove;
-        delete c.interval;
-        delete c.crossedIn;
-        c.verdict = `${names[i]} and ${names[j]} do not differ within the data's noise (one curve fits both: F = ${sameCurve.statistic !== undefined ? sameCurve.statistic.toFixed(2) : '–'}, p = ${sameCurve.pValue !== undefined ? sameCurve.pValue.toPrecision(2) : '–'}); neither is better and no crossover is found`;
+        c.verdict = `${names[i]} and ${names[j]} do not differ within the data's noise (one curve fits both: F = ${sameCurve.statistic !== undefined ? sameCurve.statistic.toFixed(2) : '–'}, p = ${sameCurve.pValue !== undefined ? sameCurve.pValue.toPrecision(2) : '–'}): these data do not tell which is better or whether they cross (not finding a difference is no evidence that there is none)`;
         crossovers.push(c);
         continue;
       }
-      c.verdict = at
-        ? `${betterAbove} is better above ${x} = ${formatNumber(at, 3)}${c.interval ? ` (${pct} interval ${formatInterval(c.interval, 2)}; the curves crossed in ${c.crossedIn} of ${repSeparate.length} replicates)` : ''}; ${other} is better below`
-        : `${betterAbove} is better throughout ${formatRange([lo, hi], 2, ' – ')} (no crossover inside the searched range)${c.crossedIn !== undefined ? ` (the curves crossed in ${c.crossedIn} of ${repSeparate.length} replicates)` : ''}`;
+      // A negative difference is group i's curve below group j's: i is better there.
+      const better = (sign: number) => (sign < 0 ? names[i] : names[j]);
+      const kind: Crossover['kind'] = point.crossings.length
+        ? 'crossover'
+        : point.touches.length
+          ? 'touch'
+          : 'throughout';
+      // With several crossings, the one the verdict is about is the one nearest the data (in ln x).
+      const centre = (Math.log(xMin) + Math.log(xMax)) / 2;
+      const main = point.crossings.length
+        ? point.crossings.reduce((m, t) =>
+            Math.abs(Math.log(t.at) - centre) < Math.abs(Math.log(m.at) - centre) ? t : m,
+          )
+        : undefined;
+      const above = better(main ? main.to : point.above),
+        below = better(main ? main.from : point.below);
+      const at = main?.at;
+      Object.assign(c, { kind, ...(at !== undefined ? { at } : {}), betterAbove: above, searched: [lo, hi] });
+      if (kind === 'crossover') c.betterBelow = below;
+      if (point.roots.length > 1 || kind === 'touch') c.roots = point.roots;
+      const reasons: string[] = [];
+      if (repSeparate.length >= 1) {
+        // Each replicate's crossover, as the x above which `above` is better: its root when it crosses the
+        // same way round; −∞ (below the search) when `above` is better throughout, +∞ (beyond it) when
+        // `below` is, or when it crosses the other way round (`above` never becomes the better above).
+        let agree = 0,
+          crossed = 0,
+          under = 0,
+          beyond = 0,
+          reversed = 0;
+        const values: number[] = [];
+        for (const r of repSeparate) {
+          const s = curveSides(r[i], r[j], lo, hi, tolerance);
+          if (s.crossings.length) crossed++;
+          if (!main) {
+            if (s.crossings.length === 0 && s.above === point.above) agree++;
+            continue;
+          }
+          // The replicate's crossing the same way round nearest the fitted one.
+          const same = s.crossings
+            .filter((t) => t.from === main.from && t.to === main.to)
+            .map((t) => t.at)
+            .sort((u, v) => Math.abs(Math.log(u / main.at)) - Math.abs(Math.log(v / main.at)));
+          if (same.length) {
+            agree++;
+            values.push(same[0]);
+          } else if (s.crossings.length === 0) {
+            if (s.above === main.to) {
+              under++;
+              values.push(-Infinity);
+            } else {
+              beyond++;
+              values.push(Infinity);
+            }
+          } else {
+            reversed++;
+            values.push(Infinity);
+          }
+        }
+        c.crossedIn = crossed;
+        c.replicates = {
+          total: repSeparate.length,
+          agree,
+          ...(kind === 'crossover' ? { below: under, beyond, reversed } : {}),
+        };
+        if (kind === 'crossover' && at !== undefined) {
+          const held = intervalHolding(values, level, at);
+          if (held) {
+            if (held.missed)
+              reasons.push(
+                `the fitted crossing lies outside the replicates' ${pct} range ${formatCensored(held.missed, lo, hi)} (widened to hold it)`,
+              );
+            c.interval = held.interval;
+          }
+        }
+        if (agree < SETTLED_AGREEMENT * repSeparate.length)
+          reasons.push(
+            `only ${agree} of ${repSeparate.length} replicates (${Math.round((100 * agree) / repSeparate.length)} %) ${kind === 'crossover' ? 'cross the same way round' : `keep ${above} better on both sides`}; a settled verdict needs ${Math.round(SETTLED_AGREEMENT * 100)} %`,
+          );
+      }
+      if (kind === 'crossover' && !slopesDiffer) reasons.unshift(fTest);
+      // Without replicates nothing grades the verdict: it is the fits' alone, and not settled.
+      c.settled = repSeparate.length >= 1 && reasons.length === 0;
+
+      // Where the crossing (or touch) lies against the data: outside it, an extrapolation graded as predict grades one.
+      const where = kind === 'crossover' ? at : kind === 'touch' ? point.roots[0] : undefined;
+      const grade =
+        where !== undefined ? extrapolationWarnings({ [x]: [xMin, xMax] }, { [x]: where }, 'the data')[0] : undefined;
+      if (grade) c.extrapolation = grade;
+      const graded = grade ? ` (${grade.message}; an extrapolation, ${grade.severity})` : '';
+      const dataRange = `${x} ${formatRange([xMin, xMax], 2, ' – ')}`;
+      // What the data themselves show: which group the fits put better at either end of the data.
+      const atMin = better(Math.sign(lnCurve(separate[i], Math.log(xMin)) - lnCurve(separate[j], Math.log(xMin))));
+      const atMax = better(Math.sign(lnCurve(separate[i], Math.log(xMax)) - lnCurve(separate[j], Math.log(xMax))));
+      const inData =
+        atMin === atMax
+          ? `within the data (${dataRange}) ${atMin} is better`
+          : `within the data ${atMin} is better at the smallest ${x} and ${atMax} at the largest`;
+      const agreeing = c.replicates ? ` ${c.replicates.agree} of ${c.replicates.total} replicates agree` : '';
+      let claim: string;
+      if (kind === 'crossover') {
+        // Other crossings, further from the data: each named with the group better beyond it, and graded.
+        const others = point.crossings.filter((t) => t !== main);
+        const several = others.length
+          ? `; the fitted curves cross again at ${others
+              .map((t) => {
+                const g = extrapolationWarnings({ [x]: [xMin, xMax] }, { [x]: t.at }, 'the data')[0];
+                return `${x} = ${f3(t.at)} (${better(t.to)} better above it${g ? `; extrapolation, ${g.severity}` : ''})`;
+              })
+              .join(', ')}`
+          : '';
+        const iv = c.interval
+          ? ` (${pct} interval ${formatCensored(c.interval, lo, hi)} over all ${c.replicates!.total} replicates;${agreeing.replace(' agree', ' cross the same way round')}${c.replicates!.below ? `, ${c.replicates!.below} ${c.replicates!.below === 1 ? 'has' : 'have'} ${above} better throughout (crossover below the search)` : ''}${c.replicates!.beyond ? `, ${c.replicates!.beyond} ${c.replicates!.beyond === 1 ? 'has' : 'have'} ${below} better throughout (crossover beyond the search)` : ''}${c.replicates!.reversed ? `, ${c.replicates!.reversed} cross the other way round` : ''})`
+          : '';
+        claim =
+          grade === undefined
+            ? `${above} is better above ${x} = ${f3(at!)}${iv}; ${below} is better below${several}`
+            : `the fitted curves cross at ${x} = ${f3(at!)}${graded}; ${above} better above it, ${below} below${iv}${several}; ${inData}`;
+      } else if (kind === 'touch') {
+        const near =
+          point.roots.length > 1
+            ? `${f3(point.roots[0])}–${f3(point.roots[point.roots.length - 1])}`
+            : f3(point.roots[0]);
+        claim = `${above} is better on both sides: the fitted curves touch near ${x} = ${near} but do not cross over${graded}${agreeing ? ` (${agreeing.trim()})` : ''}; ${inData}`;
+      } else {
+        claim = `${above} is better across the data (${dataRange}), and the fitted curves do not cross from ${formatRange([lo, hi], 2, ' to ')} (beyond the data an extrapolation)${agreeing ? ` (${agreeing.trim()})` : ''}`;
+      }
+      c.verdict = c.settled
+        ? claim
+        : reasons.length
+          ? `not settled by these data: ${reasons.join('; ')}. The separate fits say: ${claim}`
+          : `not graded (no bootstrap replicates); the separate fits say: ${claim}`;
       crossovers.push(c);
     }
   }

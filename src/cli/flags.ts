@@ -34,7 +34,7 @@ export const sharedFlags = {
   level: {
     flags: '--level <level>',
     meaning: 'level of the intervals, between 0 and 1 (0.95), or a percentage (95%)',
-    defaultsVary: 'compare reports 80 % intervals, as the data-comparison literature does; elsewhere 95 %',
+    defaultsVary: "predict reads the level its fit's replicates were summarised at; elsewhere 95 %",
   },
   columns: {
     flags: '--columns <list>',

@@ -17,7 +17,13 @@ export type NumberRule = 'positive' | { oneOf: readonly number[]; meaning: strin
 export function parseTable<N extends string, T extends string>(
   text: string,
   source: string,
-  columns: { numbers: readonly N[]; text: readonly T[]; rules?: Partial<Record<N, NumberRule>> },
+  columns: {
+    numbers: readonly N[];
+    text: readonly T[];
+    rules?: Partial<Record<N, NumberRule>>;
+    /** Other names a column is recognised by, as runs recognise theirs (width: d_model). */
+    aliases?: Partial<Record<N | T, readonly string[]>>;
+  },
 ): (Record<N, number> & Record<T, string> & { line: number })[] {
   const rows = csvRecords(text, source);
   if (rows.length < 2)
@@ -27,12 +33,18 @@ export function parseTable<N extends string, T extends string>(
     );
   const header = rows[0].record;
   const columnIndex = headerIndex(header, source, rows[0].info.lines);
-  const index = (name: string) => {
-    const i = columnIndex.get(name) ?? -1;
+  const index = (name: N | T) => {
+    const i = [name, ...(columns.aliases?.[name] ?? [])].map((n) => columnIndex.get(n) ?? -1).find((k) => k >= 0) ?? -1;
     if (i < 0)
       throw new InputError(
         { file: source, line: 1 },
-        `missing column "${name}"; the file has columns: ${header.join(', ')}`,
+        `missing column "${name}"${
+          columns.aliases?.[name]?.length
+            ? ` (or ${columns.aliases[name]!.filter((a) => a !== name)
+                .map((a) => `"${a}"`)
+                .join(', ')})`
+            : ''
+        }; the file has columns: ${header.join(', ')}`,
       );
     return i;
   };

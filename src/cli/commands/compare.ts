@@ -27,7 +27,8 @@ export function registerCompare(program: Command, run: Run): void {
     )
     .addOption(flag('lineage'))
     .addOption(flag('seed', { default: '0' }))
-    .addOption(flag('level', { default: '0.8' }));
+    .addOption(flag('level', { default: '0.95' }))
+    .addOption(flag('columns', { detail: 'e.g. N=size,D=train_tokens' }));
   deprecatedAlias(compare, '--by <column>', '--group-column');
   compare.addOption(flag('json')).action(
     async (
@@ -39,6 +40,7 @@ export function registerCompare(program: Command, run: Run): void {
         seed: string;
         level: string;
         lineage?: string;
+        columns?: string;
         json?: boolean;
       },
       cmd: Command,
@@ -50,16 +52,34 @@ export function registerCompare(program: Command, run: Run): void {
         handleToTheEnd();
         const x = keyword(f.x, '--x', ['N', 'D', 'C'] as const);
         // runSelection checks the column name (a blank one is refused).
-        const { lineage } = runSelection({ lineage: f.lineage });
+        const { lineage, columns } = runSelection({ lineage: f.lineage, columns: f.columns });
+        // --group-column names the group column; a group= in --columns too must name the same one.
+        if (
+          columns?.group !== undefined &&
+          cmd.getOptionValueSource('groupColumn') === 'cli' &&
+          columns.group !== f.groupColumn
+        )
+          throw new UsageError(
+            `--columns group=${columns.group} and --group-column ${f.groupColumn} name two group columns: give one`,
+          );
+        const groupColumn = columns?.group ?? f.groupColumn;
         let ds;
         try {
-          ds = readRuns(file, { columns: { group: f.groupColumn }, ...(lineage !== undefined ? { lineage } : {}) });
+          ds = readRuns(file, {
+            columns: { ...columns, group: groupColumn },
+            ...(lineage !== undefined ? { lineage } : {}),
+          });
         } catch (e) {
           // The default column is missing: the user has not yet said which column holds the groups.
-          const columns = /the file has columns: (.*)$/.exec((e as Error).message)?.[1];
-          if (e instanceof InputError && cmd.getOptionValueSource('groupColumn') !== 'cli' && columns)
+          const fileColumns = /the file has columns: (.*)$/.exec((e as Error).message)?.[1];
+          if (
+            e instanceof InputError &&
+            cmd.getOptionValueSource('groupColumn') !== 'cli' &&
+            columns?.group === undefined &&
+            fileColumns
+          )
             throw new UsageError(
-              `${file}: compare reads each run's group from a column, "group" unless --group-column COLUMN names another; the file has no "group" column (its columns: ${columns})`,
+              `${file}: compare reads each run's group from a column, "group" unless --group-column COLUMN names another; the file has no "group" column (its columns: ${fileColumns})`,
             );
           throw e;
         }

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { readRuns, readText } from '../../io/readRuns.js';
-import { parseColumnMapping } from '../../io/parseRuns.js';
+import { fieldAliases, parseColumnMapping } from '../../io/parseRuns.js';
 import { parseTable } from '../../io/parseTable.js';
 import { coordinateCheck, learningRateTransferSteps, mupTable } from '../../hparams/mup.js';
 import { handleToTheEnd, stepwise } from '../interrupt.js';
@@ -107,6 +107,8 @@ export function registerMup(program: Command, run: Run): void {
           text: ['layer'] as const,
           // The check fits ln |a| against ln width: both must be positive.
           rules: { width: 'positive', value: 'positive' },
+          // The names runs read as width (d_model), as mup transfer reads them.
+          aliases: { width: fieldAliases.width },
         });
         const threshold = parseQuantity(f.threshold, '--threshold', {
           positive: false,
