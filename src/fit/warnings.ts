@@ -49,6 +49,7 @@ export type WarningCode =
   | 'frontier'
   | 'repeated-data'
   | 'unfinished-runs'
+  | 'batch-unit'
   | 'legacy';
 
 export interface TrustWarning {
