@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { noStackTrace, scalelab } from './helpers/cli.js';
@@ -541,4 +541,31 @@ test('plan --out writes the object --json prints, and refuses to overwrite the f
   const csv = scalelab(['plan', '--C', '1e22', '--out', join(dir, 'plan.csv')]);
   assert.equal(csv.code, 2);
   assert.match(csv.stderr, /the plan is written as JSON: expected a \.json file name/);
+});
+
+test("plan matches the shape's count to the one the law's N counts: non-embedding for Kaplan's preset and a fit to non_embedding_params, total for Epoch's", () => {
+  const kaplan = scalelab(['plan', '--C', '1e22', '--preset', 'kaplan-2020', '--vocab', '100000', '--json']).json();
+  const k = kaplan.recommendation;
+  assert.equal(k.shapeCount, 'nonEmbedding');
+  within(k.shape.parameters.nonEmbedding, k.N, 0.05, 'Kaplan: non-embedding count');
+  // With a 100k vocabulary the total is 5 % larger than N: matching it (as before) gave too few non-embedding ones.
+  assert.ok(k.shape.parameters.total > k.N * 1.03, `${k.shape.parameters.total} vs ${k.N}`);
+  assert.ok(kaplan.assumptions.some((a: string) => /matched to N by its non-embedding count/.test(a)));
+  const epoch = scalelab(['plan', '--C', '1e22', '--vocab', '100000', '--json']).json().recommendation;
+  assert.equal(epoch.shapeCount, 'total');
+  within(epoch.shape.parameters.total, epoch.N, 0.05, 'Epoch: total count');
+  // A fit to runs whose N column says non-embedding (truth: Chinchilla's law, 25 runs).
+  const dir = mkdtempSync(join(tmpdir(), 'scalelab-plan-count-'));
+  const rows = ['non_embedding_params,tokens,loss'];
+  for (const N of [5e7, 1e8, 2e8, 4e8, 8e8])
+    for (const r of [5, 10, 20, 40, 80])
+      rows.push(`${N},${N * r},${(1.69 + 406.4 / N ** 0.34 + 410.7 / (N * r) ** 0.28).toFixed(6)}`);
+  const runs = join(dir, 'ne.csv');
+  writeFileSync(runs, rows.join('\n') + '\n');
+  const fit = join(dir, 'ne.json');
+  assert.equal(scalelab(['fit', runs, '--law', 'chinchilla', '--out', fit]).code, 0);
+  const fromFit = scalelab(['plan', '--C', '1e22', '--fit', fit, '--json']).json();
+  assert.equal(fromFit.recommendation.shapeCount, 'nonEmbedding');
+  within(fromFit.recommendation.shape.parameters.nonEmbedding, fromFit.recommendation.N, 0.05, 'fit: non-embedding');
+  assert.ok(fromFit.assumptions.some((a: string) => /non-embedding, as the fit's data name their N column/.test(a)));
 });

@@ -21,7 +21,7 @@ import { rollingBacktest, type RollingBacktestResult } from '../analyses/rolling
 import { trainingRuns } from '../io/rollingOrigin.js';
 import { canAllocate, computeOptimal } from '../analyses/computeOptimal.js';
 import { placeOnFrontier, type CatalogModel, type FrontierPlacement } from '../catalog/models.js';
-import { forRunLoss, makePlan, type Plan, type PlanInput } from '../analyses/plan.js';
+import { forRunLoss, makePlan, nCountOfColumn, type Plan, type PlanInput } from '../analyses/plan.js';
 import { isScaleLabError, libraryOption, renameOptions, type OptionNamer } from '../errors/index.js';
 import { defaultLawId, getLaw, type LawChoice } from '../laws/index.js';
 import { checkLawData, checkMagnitudes } from '../io/dataChecks.js';
@@ -185,6 +185,7 @@ export function analyse(
         provenance: `law ${fitted.law.id} fitted to ${dataset.source}`,
         ranges,
         ensemble: fitEnsemble(fitJson),
+        ...(nCountOfColumn(dataset.columns.N) ? { nCount: 'nonEmbedding' as const } : {}),
         ...o.plan,
       });
       // The run's loss as `predict` and `plan --fit` give it (the candidates averaged, an interval for one

@@ -198,6 +198,7 @@ Examples:
         ranges: source.ranges,
         ...(source.rangesOf ? { rangesOf: source.rangesOf, rangesSource: source.rangesSource } : {}),
         shape: planShape(flags),
+        ...(source.nCount ? { nCount: source.nCount } : {}),
         inference,
         hyperparameters: hyperparameterSource(flags),
         criticalBatch: criticalBatchInput(),
