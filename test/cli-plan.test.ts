@@ -569,3 +569,11 @@ test("plan matches the shape's count to the one the law's N counts: non-embeddin
   within(fromFit.recommendation.shape.parameters.nonEmbedding, fromFit.recommendation.N, 0.05, 'fit: non-embedding');
   assert.ok(fromFit.assumptions.some((a: string) => /non-embedding, as the fit's data name their N column/.test(a)));
 });
+
+test('predict --preset says what the preset counts as N (as plan does), in text and JSON', () => {
+  const text = scalelab(['predict', '--preset', 'hoffmann-2022', '--N', '7B', '--D', '1.4T']);
+  assert.equal(text.code, 0, text.stderr);
+  assert.match(text.stdout, /\n {2}note: N counts all parameters; loss on MassiveText/);
+  const kaplan = scalelab(['predict', '--preset', 'kaplan-2020', '--N', '7B', '--D', '1.4T', '--json']).json();
+  assert.match(kaplan.note, /N is non-embedding parameters/);
+});

@@ -44,6 +44,8 @@ export interface LawSource {
   procedure?: string;
   /** From a fit: its trust warnings of severity warning or severe, to repeat wherever it is used. */
   fitWarnings?: TrustWarning[];
+  /** From a preset: its note, which says what its N counts and what its loss is on. */
+  note?: string;
   /** From a fit whose data's N column says so (non_embedding_params): the law's N is non-embedding. */
   nCount?: 'nonEmbedding';
   /** Where the numbers were read: a fit file (to locate a field in it) or a flag. */
@@ -180,6 +182,7 @@ export function resolveLaw(flags: LawFlags, fallbackPreset?: string): LawSource 
     ranges: preset.ranges,
     rangesOf: `the runs of preset ${preset.id}`,
     rangesSource: preset.rangesSource,
+    note: preset.note,
   };
 }
 
