@@ -575,3 +575,14 @@ test('a sweep whose batch column counts sequences: warned about when read as tok
     'plan B in tokens',
   );
 });
+
+test('hparams --N with a law in C suggests the law in N (porian-2024), and the reverse', () => {
+  const r = scalelab(['hparams', '--N', '7B']);
+  assert.equal(r.code, 2);
+  assert.match(
+    r.stderr,
+    /preset deepseek-2024 is a law in C: give --C, or use porian-2024, a law in N \(--preset porian-2024\)/,
+  );
+  const back = scalelab(['hparams', '--C', '1e22', '--preset', 'porian-2024']);
+  assert.match(back.stderr, /a law in N: give --N, or use deepseek-2024, a law in C \(--preset deepseek-2024\)/);
+});

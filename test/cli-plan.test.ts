@@ -577,3 +577,14 @@ test('predict --preset says what the preset counts as N (as plan does), in text 
   const kaplan = scalelab(['predict', '--preset', 'kaplan-2020', '--N', '7B', '--D', '1.4T', '--json']).json();
   assert.match(kaplan.note, /N is non-embedding parameters/);
 });
+
+test('shape --N 7 (a size without its suffix) is answered with "did you mean 7B or 7M?", not advice on vocabularies', () => {
+  const r = scalelab(['shape', '--N', '7']);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /--N 7 reads 7 parameters, below any model shape: did you mean 7B or 7M\?/);
+  assert.doesNotMatch(r.stderr, /--vocab/);
+  assert.ok(noStackTrace(r.stderr));
+  // A number in full below every shape keeps the search's own advice.
+  assert.match(scalelab(['shape', '--N', '7e3']).stderr, /below the smallest shape the search makes/);
+  assert.equal(scalelab(['shape', '--N', '7B', '--json']).code, 0);
+});
