@@ -62,6 +62,11 @@ export interface PlanInput {
    * (non-embedding for Kaplan's), else the total
    */
   nCount?: 'total' | 'nonEmbedding';
+  /**
+   * Why the law's split of a budget between N and D is not the data's (a fit to runs at one tokens-per-
+   * parameter ratio, its `one-ratio` warning): said as a warning beside N and D.
+   */
+  splitUnidentified?: string;
   inference?: { tokens: number; targetLoss?: number; qualityOf?: number };
   /** Unique tokens available (data-constrained laws): D may exceed it by repeating epochs. */
   uniqueTokens?: number;
@@ -334,6 +339,14 @@ export function* makePlanSteps(input: PlanInput): Steps<Plan> {
     inference = { ...r, targetFrom, days: days(r.optimal.trainingFlops), shape: ishape };
   }
 
+  if (input.splitUnidentified)
+    warnings.push(
+      warning(
+        'one-ratio',
+        'warning',
+        `N = ${formatNumber(best.N, 4)} and D = ${formatNumber(best.D, 4)} apart (${formatNumber(best.D / best.N, 3)} tokens per parameter) are not identified by the fit's data: ${input.splitUnidentified}`,
+      ),
+    );
   warnings.push(...extrapolationWarnings(input.ranges, best, input.rangesOf, input.rangesSource));
   // The over-trained model is a second extrapolation of the same law, often further in D: judged too.
   if (inference)
