@@ -512,10 +512,10 @@ test("plan's printed rules of thumb, inference FLOPs and shape choice say where 
       .json()
       .assumptions.some((a: string) => a.startsWith('inference')),
   );
-  // The shape's rule: within 5 % of N, d_model/n_layer nearest 100.
+  // The shape's rule: the count the law's N is within 5 % of N, d_model/n_layer nearest 100.
   assert.match(
     j.assumptions.find((a: string) => a.startsWith('shape:')),
-    /within 5 % of N, the one with d_model\/n_layer nearest 100/,
+    /whose total parameter count is within 5 % of N \(the count the law's N is\), the one with d_model\/n_layer nearest 100/,
   );
 });
 
