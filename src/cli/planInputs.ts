@@ -72,13 +72,13 @@ export function sweepBatchInTokens(
   const batches = sweep.runs.flatMap((r) => (r.batch === undefined ? [] : [r.batch]));
   if (!batches.length) return { sweep };
   const smallest = Math.min(...batches);
-  // 16k tokens: below any batch a published language-model sweep used (DeepSeek's smallest is ~65k), and
-  // the largest batch in sequences a small sweep plausibly writes (16 k sequences).
+  // Below 4,096 tokens whatever --seq-len says: a batch of sequences (tens to a few thousand) falls under
+  // it, while a language-model sweep's batch in tokens is one sequence of context or more.
   if (smallest >= seqLen && smallest >= SMALLEST_TOKEN_BATCH) return { sweep };
   const why =
     smallest < seqLen
       ? `below one sequence of ${seqLen} tokens (--seq-len)`
-      : `far below any batch in tokens a language model trains on (under ${formatNumber(SMALLEST_TOKEN_BATCH, 3)})`;
+      : `below ${SMALLEST_TOKEN_BATCH} tokens, less than the context of a language-model run`;
   return {
     sweep,
     warning: `the batch column "${column}" is read as tokens, and its smallest value ${formatNumber(smallest, 4)} is ${why}: if it counts sequences, give ${unitFlag} sequences (each is --seq-len tokens), or give the batch in tokens`,
@@ -86,7 +86,7 @@ export function sweepBatchInTokens(
 }
 
 /** Batches below this many tokens are taken for a batch written in sequences (sweepBatchInTokens). */
-const SMALLEST_TOKEN_BATCH = 16_384;
+const SMALLEST_TOKEN_BATCH = 4096;
 
 /** The recommended model's shape beyond N: it does not move N or D, only the shape and FLOPs per token. */
 export interface PlanShapeFlags {
