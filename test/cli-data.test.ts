@@ -230,16 +230,23 @@ test('curve --breaks: a break outside the data and a prediction beyond it are wa
 });
 
 test('repetition: a unique-token count far too small, a cap that does not bind, a budget beyond the preset; plan with a cap under a law without U', () => {
-  // 25 typed for 25e9: no optimum inside the search, said as severe with the flag to check.
-  const tiny = scalelab(['repetition', '--C', '9.26e21', '--unique-tokens', '25', '--json']);
-  assert.equal(tiny.code, 0, tiny.stderr);
-  assert.equal(tiny.json().atSearchEdge, true);
-  const codes = tiny.json().warnings.map((w: { code: string; severity: string }) => `${w.code}:${w.severity}`);
-  assert.deepEqual(codes, ['at-bound:severe', 'extrapolation:severe']);
+  // 25 typed for 25e9: refused with the suffix meant, before any table is printed.
+  const tiny = scalelab(['repetition', '--C', '9.26e21', '--unique-tokens', '25']);
+  assert.equal(tiny.code, 2);
+  assert.match(tiny.stderr, /--unique-tokens 25 is 25 tokens, fewer than .*: did you mean 25B or 25M\?/);
+  assert.equal(tiny.stdout, '');
+  // 2e6 typed for 2e9: above the floor, but 2.4e5 epochs, 26× the most the preset's runs repeated their
+  // data: a severe warning, printed before the table, not after it.
+  const slip = scalelab(['repetition', '--C', '9.26e21', '--unique-tokens', '2e6']);
+  assert.equal(slip.code, 0, slip.stderr);
   assert.match(
-    scalelab(['repetition', '--C', '9.26e21', '--unique-tokens', '25']).stdout,
-    /severe: the best allocation lies at the edge of the search .*check --unique-tokens/,
+    slip.stdout,
+    /^severe: 2\.39e5 epochs is 26\.5× the most the law's runs repeated their data .*check --unique-tokens/,
   );
+  const codes = scalelab(['repetition', '--C', '9.26e21', '--unique-tokens', '2e6', '--json'])
+    .json()
+    .warnings.map((w: { code: string; severity: string }) => `${w.code}:${w.severity}`);
+  assert.ok(codes.includes('extrapolation:severe'), codes.join());
   // The README's case: an interior optimum inside the paper's runs, no warnings.
   const ok = scalelab(['repetition', '--C', '9.26e21', '--unique-tokens', '25e9', '--json']).json();
   assert.equal(ok.atSearchEdge, false);
@@ -468,4 +475,98 @@ test('mup coord reads d_model as the width, as mup transfer does', () => {
     scalelab(['mup', 'coord', none]).stderr,
     /missing column "width" \(or "d_model"\); the file has columns: layer, dm, value/,
   );
+});
+
+test('repetition with a fit holding bootstrap replicates gives intervals on the thresholds, the cap and the loss; the preset says R*_D is weakly identified and the loss is C4', () => {
+  // Truth: the data-constrained law with the preset's base (fixed) and R*_D = 15, R*_N = 5; runs of
+  // 1–60 epochs over several corpora, 0.5 % multiplicative noise from a fixed sequence.
+  const dir = mkdtempSync(join(tmpdir(), 'scalelab-repetition-'));
+  const truth = { E: 1.8691, A: 520.8, B: 1487.7, a: 0.35266, rN: 5, rD: 15 };
+  const G = ((truth.a * truth.A) / (truth.a * truth.B)) ** (1 / (2 * truth.a));
+  const loss = (N: number, D: number, U: number) => {
+    const uD = Math.min(U, D);
+    const Dp = uD + uD * truth.rD * (1 - Math.exp(-(D / uD - 1) / truth.rD));
+    const uN = Math.min(G * (uD * G), N);
+    const Np = uN + uN * truth.rN * (1 - Math.exp(-Math.max(N / uN - 1, 0) / truth.rN));
+    return truth.E + truth.A / Np ** truth.a + truth.B / Dp ** truth.a;
+  };
+  const rows = ['N,D,U,loss'];
+  let k = 0;
+  for (const N of [1e8, 3e8, 1e9])
+    for (const U of [1e8, 1e9, 1e10])
+      for (const epochs of [1, 2, 4, 8, 16, 30, 60]) {
+        const noise = 1 + 0.005 * Math.sin(12.9898 * ++k);
+        rows.push(`${N},${U * epochs},${U},${(loss(N, U * epochs, U) * noise).toFixed(6)}`);
+      }
+  const runs = join(dir, 'dc.csv');
+  writeFileSync(runs, rows.join('\n') + '\n');
+  const fit = join(dir, 'dc.json');
+  const made = scalelab([
+    'fit',
+    runs,
+    '--law',
+    'data-constrained',
+    '--preset',
+    'muennighoff-2023',
+    '--free',
+    'R_N,R_D',
+    '--init',
+    'R_N=5,R_D=15',
+    '--bootstrap',
+    '40',
+    '--seed',
+    '1',
+    '--out',
+    fit,
+  ]);
+  assert.equal(made.code, 0, made.stderr);
+  const j = scalelab(['repetition', '--C', '1e21', '--unique-tokens', '5e9', '--fit', fit, '--json']).json();
+  const iv = j.intervals;
+  assert.equal(iv.level, 0.95);
+  assert.ok(iv.replicates >= 30, JSON.stringify(iv));
+  // Each interval holds its point estimate, and the true thresholds (1 + 15·ln 2 = 11.4, 1 + 15·ln 10 = 35.5).
+  const holds = (r: [number, number], v: number, what: string) =>
+    assert.ok(r[0] <= v * (1 + 1e-9) && v <= r[1] * (1 + 1e-9), `${what}: ${v} not in ${r}`);
+  holds(iv.half, j.epochsUntilHalf, 'half');
+  holds(iv.tenth, j.epochsUntilTenth, 'tenth');
+  holds(iv.half, 1 + 15 * Math.log(2), 'true half');
+  holds(iv.tenth, 1 + 15 * Math.log(10), 'true tenth');
+  holds(iv.loss, j.loss, 'loss');
+  holds(iv.epochs, j.epochs, 'epochs');
+  holds(iv.capCost, j.loss / j.unconstrained.loss - 1, 'cap cost');
+  assert.ok(iv.half[1] > iv.half[0], 'a real width');
+  const text = scalelab(['repetition', '--C', '1e21', '--unique-tokens', '5e9', '--fit', fit]).stdout;
+  assert.match(text, /less than half of fresh data after [\d.]+ epochs \[95 % [\d.]+, [\d.]+\]/);
+  assert.match(text, /the cap costs [\d.]+ % \[95 % [\d.]+ %, [\d.]+ %\]/);
+  assert.match(text, /95 % intervals from \d+ bootstrap replicates of the fit/);
+  assert.doesNotMatch(text, /weakly identified/);
+  // The preset: no replicates, so the caveat instead.
+  const preset = scalelab(['repetition', '--C', '1e23', '--unique-tokens', '200B']);
+  assert.match(preset.stdout, /note: R\*_D is weakly identified: the published 15\.4 .*R\*_D ≈ 50–95 .*on C4/);
+  assert.equal(preset.stdout.includes('[95 %'), false);
+  // A fit of a law without U: refit, in this command's terms (repetition has no --law).
+  const chin = join(dir, 'chin.json');
+  const base = [
+    'N,D,loss',
+    ...rows.slice(1).map((r) => {
+      const [N, D, , L] = r.split(',');
+      return [N, D, L].join(',');
+    }),
+  ];
+  writeFileSync(join(dir, 'chin.csv'), base.join('\n') + '\n');
+  assert.equal(scalelab(['fit', join(dir, 'chin.csv'), '--law', 'chinchilla', '--out', chin]).code, 0);
+  const wrong = scalelab(['repetition', '--C', '1e21', '--unique-tokens', '5e9', '--fit', chin]);
+  assert.equal(wrong.code, 2);
+  assert.match(
+    wrong.stderr,
+    /is a fit of law chinchilla, which has no unique-token input: refit .*scalelab fit FILE --law data-constrained/,
+  );
+  assert.doesNotMatch(wrong.stderr, /use --law/);
+  // --unique-tokens is said to be required in help; --unique gets "did you mean".
+  assert.match(
+    scalelab(['repetition', '--help']).stdout,
+    /--unique-tokens <U> +unique tokens available \(data-constrained laws\);\s+required/,
+  );
+  assert.match(scalelab(['repetition', '--C', '1e23', '--unique', '200B']).stderr, /Did you mean --unique-tokens\?/);
+  assert.match(scalelab(['repetition', '--C', '1e23']).stderr, /give the unique tokens available: --unique-tokens U/);
 });

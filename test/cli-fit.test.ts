@@ -623,3 +623,19 @@ test("frontier's Approach 3 on checkpoints fits every row, as fit does (the law 
   assert.equal(a3.rows, 'every row, as fit and plan fit them: 60 checkpoints of 20 runs');
   assert.ok(Math.abs(a3.a - beta / (alpha + beta)) < 1e-6, `${a3.a} vs fit's ${beta / (alpha + beta)}`);
 });
+
+test('fit --bootstrap prints a fixed parameter as "(fixed)", not as an interval of its one value', () => {
+  // Truth: a Chinchilla law with E known (fixed at 1.69), the rest fitted from 25 noiseless runs.
+  const rows = ['N,D,loss'];
+  for (const N of [5e7, 1e8, 2e8, 4e8, 8e8])
+    for (const r of [5, 10, 20, 40, 80])
+      rows.push(`${N},${N * r},${(1.69 + 406.4 / N ** 0.34 + 410.7 / (N * r) ** 0.28).toFixed(6)}`);
+  const file = join(tmp, 'fixed-e.csv');
+  writeFileSync(file, rows.join('\n') + '\n');
+  const r = scalelab(['fit', file, '--law', 'chinchilla', '--fix', 'E=1.69', '--bootstrap', '10', '--seed', '1']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /\n {4}E {8}1\.69 +\(fixed\) /);
+  assert.doesNotMatch(r.stdout, /\[1\.69, 1\.69\]/);
+  // A free one keeps its interval.
+  assert.match(r.stdout, /\n {4}α {8}[\d.]+ +\[[\d.]+, [\d.]+\]/);
+});

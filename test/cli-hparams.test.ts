@@ -481,3 +481,108 @@ test('hparams says the sequence length its batch in sequences assumes, and a cou
   assert.match(small.stdout, /batch 1\.017e6 tokens \(496\.7 sequences of 2048 tokens: tokens \/ sequence length\)/);
   assert.equal(scalelab(['hparams', '--C', '1e20', '--json']).json().seqLen, 4096);
 });
+
+test('a sweep whose batch column counts sequences: warned about when read as tokens, right with --batch-unit sequences (hparams and plan)', () => {
+  // Truth: Porian-like laws in N with B in tokens; the file writes B in sequences of 2048 tokens (64 … 16k).
+  const eta = (N: number) => 3.7 * N ** -0.36,
+    tokens = (N: number) => 0.00037 * N ** 0.703 * 2048;
+  const file = writeSweep('sweep-seqs.csv', 'N', [1e8, 2e8, 4e8, 8e8, 1.6e9], eta, (N) => tokens(N) / 2048, {
+    lr: 5e-4,
+    batch: 8,
+  });
+  const asTokens = scalelab(['hparams', '--N', '1e9', '--sweep', file, '--seq-len', '2048', '--bootstrap', '0']);
+  assert.equal(asTokens.code, 0, asTokens.stderr);
+  assert.match(
+    asTokens.stdout,
+    /warning: the batch column "batch" is read as tokens, and its smallest value 8 is below one sequence of 2048 tokens .*--batch-unit sequences/,
+  );
+  const seqs = scalelab([
+    'hparams',
+    '--N',
+    '1e9',
+    '--sweep',
+    file,
+    '--seq-len',
+    '2048',
+    '--batch-unit',
+    'sequences',
+    '--bootstrap',
+    '0',
+    '--json',
+  ]);
+  assert.equal(seqs.code, 0, seqs.stderr);
+  near(seqs.json().batchTokens, tokens(1e9), 0.03, 'B(1e9) in tokens');
+  assert.ok(!seqs.json().laws.warnings.some((w: string) => /batch column/.test(w)));
+  assert.match(scalelab(['hparams', '--N', '1e9', '--batch-unit', 'sequences']).stderr, /give it with --sweep/);
+  assert.match(scalelab(['hparams', '--help']).stdout, /batch \(in tokens/);
+  // plan reads the same sweep (laws in C: C = 6ND with D = 20N) and says the same under its own flag.
+  const rows = readFileSync(file, 'utf8').trim().split('\n');
+  const cFile = join(dir, 'sweep-seqs-c.csv');
+  writeFileSync(
+    cFile,
+    ['N,D,' + rows[0].split(',').slice(1).join(',')]
+      .concat(
+        rows.slice(1).map((r) => {
+          const [n, ...rest] = r.split(',');
+          return [n, 20 * Number(n), ...rest].join(',');
+        }),
+      )
+      .join('\n') + '\n',
+  );
+  const plan = scalelab([
+    'plan',
+    '--C',
+    '1e21',
+    '--sweep',
+    cFile,
+    '--sweep-bootstrap',
+    '2',
+    '--seq-len',
+    '2048',
+    '--json',
+  ]);
+  assert.equal(plan.code, 0, plan.stderr);
+  assert.ok(
+    plan
+      .json()
+      .warnings.some(
+        (w: { code: string; message: string }) =>
+          w.code === 'batch-unit' && /--sweep-batch-unit sequences/.test(w.message),
+      ),
+    JSON.stringify(plan.json().warnings),
+  );
+  const planSeqs = scalelab([
+    'plan',
+    '--C',
+    '1e21',
+    '--sweep',
+    cFile,
+    '--sweep-bootstrap',
+    '2',
+    '--seq-len',
+    '2048',
+    '--sweep-batch-unit',
+    'sequences',
+    '--json',
+  ]);
+  assert.equal(planSeqs.code, 0, planSeqs.stderr);
+  assert.ok(!planSeqs.json().warnings.some((w: { code: string }) => w.code === 'batch-unit'));
+  // C = 6·N·20N, so the truth at C = 1e21 is the batch of N = √(C/120).
+  near(
+    planSeqs.json().recommendation.hyperparameters.batchTokens,
+    tokens(Math.sqrt(1e21 / 120)),
+    0.05,
+    'plan B in tokens',
+  );
+});
+
+test('hparams --N with a law in C suggests the law in N (porian-2024), and the reverse', () => {
+  const r = scalelab(['hparams', '--N', '7B']);
+  assert.equal(r.code, 2);
+  assert.match(
+    r.stderr,
+    /preset deepseek-2024 is a law in C: give --C, or use porian-2024, a law in N \(--preset porian-2024\)/,
+  );
+  const back = scalelab(['hparams', '--C', '1e22', '--preset', 'porian-2024']);
+  assert.match(back.stderr, /a law in N: give --N, or use deepseek-2024, a law in C \(--preset deepseek-2024\)/);
+});

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { noStackTrace, scalelab } from './helpers/cli.js';
@@ -512,10 +512,10 @@ test("plan's printed rules of thumb, inference FLOPs and shape choice say where 
       .json()
       .assumptions.some((a: string) => a.startsWith('inference')),
   );
-  // The shape's rule: within 5 % of N, d_model/n_layer nearest 100.
+  // The shape's rule: the count the law's N is within 5 % of N, d_model/n_layer nearest 100.
   assert.match(
     j.assumptions.find((a: string) => a.startsWith('shape:')),
-    /within 5 % of N, the one with d_model\/n_layer nearest 100/,
+    /whose total parameter count is within 5 % of N \(the count the law's N is\), the one with d_model\/n_layer nearest 100/,
   );
 });
 
@@ -541,4 +541,50 @@ test('plan --out writes the object --json prints, and refuses to overwrite the f
   const csv = scalelab(['plan', '--C', '1e22', '--out', join(dir, 'plan.csv')]);
   assert.equal(csv.code, 2);
   assert.match(csv.stderr, /the plan is written as JSON: expected a \.json file name/);
+});
+
+test("plan matches the shape's count to the one the law's N counts: non-embedding for Kaplan's preset and a fit to non_embedding_params, total for Epoch's", () => {
+  const kaplan = scalelab(['plan', '--C', '1e22', '--preset', 'kaplan-2020', '--vocab', '100000', '--json']).json();
+  const k = kaplan.recommendation;
+  assert.equal(k.shapeCount, 'nonEmbedding');
+  within(k.shape.parameters.nonEmbedding, k.N, 0.05, 'Kaplan: non-embedding count');
+  // With a 100k vocabulary the total is 5 % larger than N: matching it (as before) gave too few non-embedding ones.
+  assert.ok(k.shape.parameters.total > k.N * 1.03, `${k.shape.parameters.total} vs ${k.N}`);
+  assert.ok(kaplan.assumptions.some((a: string) => /matched to N by its non-embedding count/.test(a)));
+  const epoch = scalelab(['plan', '--C', '1e22', '--vocab', '100000', '--json']).json().recommendation;
+  assert.equal(epoch.shapeCount, 'total');
+  within(epoch.shape.parameters.total, epoch.N, 0.05, 'Epoch: total count');
+  // A fit to runs whose N column says non-embedding (truth: Chinchilla's law, 25 runs).
+  const dir = mkdtempSync(join(tmpdir(), 'scalelab-plan-count-'));
+  const rows = ['non_embedding_params,tokens,loss'];
+  for (const N of [5e7, 1e8, 2e8, 4e8, 8e8])
+    for (const r of [5, 10, 20, 40, 80])
+      rows.push(`${N},${N * r},${(1.69 + 406.4 / N ** 0.34 + 410.7 / (N * r) ** 0.28).toFixed(6)}`);
+  const runs = join(dir, 'ne.csv');
+  writeFileSync(runs, rows.join('\n') + '\n');
+  const fit = join(dir, 'ne.json');
+  assert.equal(scalelab(['fit', runs, '--law', 'chinchilla', '--out', fit]).code, 0);
+  const fromFit = scalelab(['plan', '--C', '1e22', '--fit', fit, '--json']).json();
+  assert.equal(fromFit.recommendation.shapeCount, 'nonEmbedding');
+  within(fromFit.recommendation.shape.parameters.nonEmbedding, fromFit.recommendation.N, 0.05, 'fit: non-embedding');
+  assert.ok(fromFit.assumptions.some((a: string) => /non-embedding, as the fit's data name their N column/.test(a)));
+});
+
+test('predict --preset says what the preset counts as N (as plan does), in text and JSON', () => {
+  const text = scalelab(['predict', '--preset', 'hoffmann-2022', '--N', '7B', '--D', '1.4T']);
+  assert.equal(text.code, 0, text.stderr);
+  assert.match(text.stdout, /\n {2}note: N counts all parameters; loss on MassiveText/);
+  const kaplan = scalelab(['predict', '--preset', 'kaplan-2020', '--N', '7B', '--D', '1.4T', '--json']).json();
+  assert.match(kaplan.note, /N is non-embedding parameters/);
+});
+
+test('shape --N 7 (a size without its suffix) is answered with "did you mean 7B or 7M?", not advice on vocabularies', () => {
+  const r = scalelab(['shape', '--N', '7']);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /--N 7 reads 7 parameters, below any model shape: did you mean 7B or 7M\?/);
+  assert.doesNotMatch(r.stderr, /--vocab/);
+  assert.ok(noStackTrace(r.stderr));
+  // A number in full below every shape keeps the search's own advice.
+  assert.match(scalelab(['shape', '--N', '7e3']).stderr, /below the smallest shape the search makes/);
+  assert.equal(scalelab(['shape', '--N', '7B', '--json']).code, 0);
 });

@@ -236,3 +236,55 @@ test("report's Trust line at the top grades the fit and, beside it, a target far
   assert.match(nav, /Trust in the fit: \w+; the report's other warnings: severe \(the target lies beyond the data/);
   assert.match(html, /target \(severe\)/);
 });
+
+test('one-ratio runs: report, plan --fit and frontier show the N/D split as not identified, with no landmark verdicts', () => {
+  // Truth: Chinchilla's law (α = 0.34, β = 0.28), every run at 20 tokens per parameter, 0.4 % noise from a
+  // fixed sequence: the loss along the ratio is determined, the split of a budget is not.
+  const rows = ['N,D,loss'];
+  let k = 0;
+  for (const N of [1.25e8, 3.5e8, 7.6e8, 1.3e9, 2.7e9])
+    for (let seed = 0; seed < 3; seed++) {
+      const D = 20 * N;
+      const L = (1.69 + 406.4 / N ** 0.34 + 410.7 / D ** 0.28) * (1 + 0.004 * Math.sin(7.31 * ++k));
+      rows.push(`${N},${D},${L.toFixed(6)}`);
+    }
+  const file = join(dir, 'one-ratio.csv');
+  writeFileSync(file, rows.join('\n') + '\n');
+  const out = join(dir, 'one-ratio.html');
+  const r = scalelab(['report', file, '--targets', '1e23', '--bootstrap', '20', '--out', out, '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.json().splitUnidentified, /^every run has 20 tokens per parameter, so the data cannot tell/);
+  const html = readFileSync(out, 'utf8');
+  assert.match(html, /not identified by these data/);
+  assert.doesNotMatch(html, /\[0\.5, 0\.5\]/);
+  assert.doesNotMatch(html, /over-trained: /);
+  assert.match(html, /Not placed, and no verdict \(over- or under-trained\) made/);
+  assert.match(html, /N and D apart are not identified by these data/);
+  // The same runs fitted and planned from: a warning beside N and D, and --compare places no model.
+  const fit = join(dir, 'one-ratio.json');
+  assert.equal(scalelab(['fit', file, '--bootstrap', '10', '--out', fit]).code, 0);
+  const plan = scalelab(['plan', '--C', '1e23', '--fit', fit, '--compare', 'chinchilla-70b', '--json']).json();
+  assert.ok(
+    plan.warnings.some(
+      (w: { code: string; message: string }) => w.code === 'one-ratio' && /not identified/.test(w.message),
+    ),
+  );
+  assert.equal(plan.landmarks, undefined);
+  assert.match(plan.landmarksNotPlaced, /published models not placed/);
+  const frontier = scalelab(['frontier', file, '--bootstrap', '10']);
+  assert.equal(frontier.code, 0, frontier.stderr);
+  assert.match(frontier.stdout, /3 parametric fit .* not identified \([\d.]+ assumed\)/);
+  // Runs at several ratios keep their numbers and verdicts.
+  const spread = scalelab([
+    'plan',
+    '--C',
+    '1e23',
+    '--preset',
+    'hoffmann-2022',
+    '--compare',
+    'chinchilla-70b',
+    '--json',
+  ]).json();
+  assert.equal(spread.landmarksNotPlaced, undefined);
+  assert.equal(spread.landmarks.length, 1);
+});

@@ -91,6 +91,11 @@ export interface ApproachResult {
    * ("each run's final checkpoint: 30 of 570 rows").
    */
   rows?: string;
+  /**
+   * Approach 3 from a fit whose runs all have one tokens-per-parameter ratio (its `one-ratio` warning):
+   * its a, b and the N and D apart are the law's assumed form, not the data's, and are shown as that.
+   */
+  splitUnidentified?: boolean;
   warnings: string[];
 }
 

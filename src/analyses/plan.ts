@@ -55,6 +55,18 @@ export interface PlanInput {
    * 'gated' }. N and D do not depend on it.
    */
   shape?: ShapeSearchOptions;
+  /**
+   * What the law's N counts, so the shape is searched by that count: a law in non-embedding N (Kaplan's,
+   * or a fit to runs whose N column is non-embedding) given a shape whose total matched N would get a
+   * model with fewer non-embedding parameters than the law asked for. @default the law's nConvention
+   * (non-embedding for Kaplan's), else the total
+   */
+  nCount?: 'total' | 'nonEmbedding';
+  /**
+   * Why the law's split of a budget between N and D is not the data's (a fit to runs at one tokens-per-
+   * parameter ratio, its `one-ratio` warning): said as a warning beside N and D.
+   */
+  splitUnidentified?: string;
   inference?: { tokens: number; targetLoss?: number; qualityOf?: number };
   /** Unique tokens available (data-constrained laws): D may exceed it by repeating epochs. */
   uniqueTokens?: number;
@@ -70,6 +82,14 @@ export interface PlanInput {
   ensemble?: { reported: string; members: AllocationMember[] };
   /** A B_crit(L) law (tokens) to evaluate at the recommended run's predicted loss, with where it comes from. */
   criticalBatch?: { bStar: number; alphaB: number; source: string; note?: string };
+}
+
+/**
+ * What a data set's N column counts, where its name says: non-embedding for `non_embedding_params` (or
+ * another name holding "non-embedding"), else nothing known (the total is assumed).
+ */
+export function nCountOfColumn(column: string | undefined): 'nonEmbedding' | undefined {
+  return column !== undefined && /non[-_ ]?embed/i.test(column) ? 'nonEmbedding' : undefined;
 }
 
 export interface PlanHyperparameters {
@@ -129,6 +149,8 @@ export interface Plan {
     replicates: number;
     shape?: ShapeCandidate;
     shapes: ShapeCandidate[];
+    /** Which of the shape's counts was matched to N: the one the law's N counts. */
+    shapeCount: 'total' | 'nonEmbedding';
     flopsPerToken?: { sixN: number; kaplan: number; chinchilla: number };
     days?: number;
     hyperparameters?: PlanHyperparameters;
@@ -254,8 +276,10 @@ export function* makePlanSteps(input: PlanInput): Steps<Plan> {
   let shapes: ShapeCandidate[] = [];
   const warnings: TrustWarning[] = [];
   const tolerance = input.shape?.tolerance ?? 0.05;
+  const count = input.shape?.count ?? input.nCount ?? (law.nConvention === 'non-embedding' ? 'nonEmbedding' : 'total');
+  const countName = count === 'nonEmbedding' ? 'non-embedding' : 'total';
   try {
-    shapes = shapeSearch(best.N, { tolerance: 0.05, ...input.shape });
+    shapes = shapeSearch(best.N, { tolerance: 0.05, ...input.shape, count });
   } catch (e) {
     // The search's own advice names its options, which the plan does not take: said in the plan's terms.
     if (!(e instanceof OptionError)) throw e;
@@ -263,7 +287,7 @@ export function* makePlanSteps(input: PlanInput): Steps<Plan> {
       warning(
         'no-shape',
         'warning',
-        `no model shape found for N = ${formatNumber(best.N, 4)}: none counts within ${formatNumber(tolerance * 100, 3)} % of it with d_model/n_layer in ${formatInterval(input.shape?.aspectRange ?? [32, 256], String)} and heads of ${(input.shape?.headDims ?? [64, 128]).join(' or ')}${best.N < 1e7 ? ' (models this small come in few such shapes: choose its layers and width by hand)' : ''}`,
+        `no model shape found for N = ${formatNumber(best.N, 4)}: none counts (${countName}) within ${formatNumber(tolerance * 100, 3)} % of it with d_model/n_layer in ${formatInterval(input.shape?.aspectRange ?? [32, 256], String)} and heads of ${(input.shape?.headDims ?? [64, 128]).join(' or ')}${best.N < 1e7 ? ' (models this small come in few such shapes: choose its layers and width by hand)' : ''}`,
       ),
     );
   }
@@ -308,13 +332,21 @@ export function* makePlanSteps(input: PlanInput): Steps<Plan> {
     const r = inferenceAwareOptimal(law, params, target, tokens);
     let ishape: ShapeCandidate | undefined;
     try {
-      ishape = shapeSearch(r.optimal.N, { tolerance: 0.05, ...input.shape })[0];
+      ishape = shapeSearch(r.optimal.N, { tolerance: 0.05, ...input.shape, count })[0];
     } catch {
       ishape = undefined;
     }
     inference = { ...r, targetFrom, days: days(r.optimal.trainingFlops), shape: ishape };
   }
 
+  if (input.splitUnidentified)
+    warnings.push(
+      warning(
+        'one-ratio',
+        'warning',
+        `N = ${formatNumber(best.N, 4)} and D = ${formatNumber(best.D, 4)} apart (${formatNumber(best.D / best.N, 3)} tokens per parameter) are not identified by the fit's data: ${input.splitUnidentified}`,
+      ),
+    );
   warnings.push(...extrapolationWarnings(input.ranges, best, input.rangesOf, input.rangesSource));
   // The over-trained model is a second extrapolation of the same law, often further in D: judged too.
   if (inference)
@@ -364,7 +396,7 @@ export function* makePlanSteps(input: PlanInput): Steps<Plan> {
     'training FLOPs C = 6·N·D (Kaplan et al. 2020 §2.1; Hoffmann et al. 2022)',
     // A fit to the user's runs counts N as its data do (a ScaleLab sweep's N is non-embedding), which the
     // law's published convention does not say; a preset's runs (rangesOf) count as its paper did.
-    `N counts the parameters the law was fitted with (${law.nConvention === 'non-embedding' ? 'non-embedding, Kaplan' : input.ranges !== undefined && input.rangesOf === undefined ? "as the fit's data count them: a ScaleLab sweep's runs count non-embedding parameters, Chinchilla's and Epoch's data all parameters" : 'all parameters, as Chinchilla and Epoch count them'})`,
+    `N counts the parameters the law was fitted with (${law.nConvention === 'non-embedding' ? 'non-embedding, Kaplan' : input.nCount === 'nonEmbedding' ? "non-embedding, as the fit's data name their N column" : input.ranges !== undefined && input.rangesOf === undefined ? "as the fit's data count them: a ScaleLab sweep's runs count non-embedding parameters, Chinchilla's and Epoch's data all parameters" : 'all parameters, as Chinchilla and Epoch count them'}); the shape is matched to N by its ${countName} count${count === 'total' && input.ranges !== undefined && input.rangesOf === undefined && input.nCount === undefined ? " (a fit's runs whose N is non-embedding say so by naming the column non_embedding_params)" : ''}`,
   ];
   if (cluster) {
     assumptions.push(
@@ -392,7 +424,7 @@ export function* makePlanSteps(input: PlanInput): Steps<Plan> {
     );
   if (shape)
     assumptions.push(
-      `shape: ${shape.shape.mlp} MLP, vocabulary ${shape.shape.vocab}, context ${seqLen}, head_dim ${shape.shape.headDim}; of the shapes within ${formatNumber(tolerance * 100, 3)} % of N, the one with d_model/n_layer nearest ${input.shape?.aspect ?? 100} (the loss is flat over a wide band of shapes, Kaplan et al. 2020 §3.1)`,
+      `shape: ${shape.shape.mlp} MLP, vocabulary ${shape.shape.vocab}, context ${seqLen}, head_dim ${shape.shape.headDim}; of the shapes whose ${countName} parameter count is within ${formatNumber(tolerance * 100, 3)} % of N (the count the law's N is), the one with d_model/n_layer nearest ${input.shape?.aspect ?? 100} (the loss is flat over a wide band of shapes, Kaplan et al. 2020 §3.1)`,
     );
 
   return {
@@ -408,6 +440,7 @@ export function* makePlanSteps(input: PlanInput): Steps<Plan> {
       replicates: reps.length,
       shape,
       shapes,
+      shapeCount: count,
       flopsPerToken: shape
         ? {
             sixN: 6 * shape.parameters.total,

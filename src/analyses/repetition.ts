@@ -7,6 +7,7 @@ import { minimize1d } from '../core/minimize1d.js';
 import { predictLoss, type Law } from '../laws/law.js';
 import { chinchillaOptimal } from './computeOptimal.js';
 import { OptionError } from '../errors/index.js';
+import { percentileInterval } from '../core/statistics.js';
 
 export interface RepetitionOptimum {
   C: number;
@@ -84,4 +85,70 @@ export function epochValues(rD: number, epochs = [1, 2, 4, 8, 16, 40, 100]): Epo
 /** Epochs after which one more is worth less than `fraction` of a fresh epoch: 1 + R*_D·ln(1/fraction). */
 export function epochsUntilWorth(rD: number, fraction: number): number {
   return 1 + rD * Math.log(1 / fraction);
+}
+
+/** Intervals on what `repetition` reports, from a fit's bootstrap replicates (each refit's own optimum). */
+export interface RepetitionIntervals {
+  level: number;
+  /** Replicates used: those whose R*_D is finite and positive and whose optimum has a finite loss. */
+  replicates: number;
+  /** Of those, the replicates whose optimum sits at the edge of the search (no interior optimum). */
+  atSearchEdge: number;
+  epochs: [number, number];
+  loss: [number, number];
+  /** The cap's cost, loss / loss with fresh data − 1 (a fraction). */
+  capCost: [number, number];
+  half: [number, number];
+  tenth: [number, number];
+  R_D: [number, number];
+}
+
+/**
+ * Percentile intervals on the optimum (its epochs and loss), the cap's cost and the epoch thresholds
+ * (one more epoch worth under a half, a tenth of fresh data), each replicate's own. The thresholds are
+ * linear in R*_D, which repeated runs pin down weakly (docs/methods.md §12): the interval says how weakly
+ * on the data the fit saw. Undefined with fewer than 2 usable replicates.
+ */
+export function repetitionIntervals(
+  law: Law,
+  replicates: readonly Record<string, number>[],
+  C: number,
+  U: number,
+  level: number,
+): RepetitionIntervals | undefined {
+  const rows: { epochs: number; loss: number; cost: number; half: number; tenth: number; rD: number; edge: boolean }[] =
+    [];
+  for (const p of replicates) {
+    const rD = p.R_D;
+    if (!(rD > 0 && Number.isFinite(rD))) continue;
+    const o = repetitionOptimum(law, p, C, U);
+    const cost = o.loss / o.unconstrained.loss - 1;
+    if (!Number.isFinite(o.loss) || !Number.isFinite(cost)) continue;
+    rows.push({
+      epochs: o.epochs,
+      loss: o.loss,
+      cost,
+      half: epochsUntilWorth(rD, 0.5),
+      tenth: epochsUntilWorth(rD, 0.1),
+      rD,
+      edge: o.atSearchEdge,
+    });
+  }
+  if (rows.length < 2) return undefined;
+  const interval = (k: 'epochs' | 'loss' | 'cost' | 'half' | 'tenth' | 'rD') =>
+    percentileInterval(
+      rows.map((r) => r[k]),
+      level,
+    );
+  return {
+    level,
+    replicates: rows.length,
+    atSearchEdge: rows.filter((r) => r.edge).length,
+    epochs: interval('epochs'),
+    loss: interval('loss'),
+    capCost: interval('cost'),
+    half: interval('half'),
+    tenth: interval('tenth'),
+    R_D: interval('rD'),
+  };
 }

@@ -194,7 +194,7 @@ export const sharedFlags = {
   mlp: { flags: '--mlp <kind>', meaning: 'MLP of the shape: gated (SwiGLU) or plain' },
   sweep: {
     flags: '--sweep <file>',
-    meaning: 'your learning-rate and batch sweep: columns C (or N and D), lr, batch, loss',
+    meaning: 'your learning-rate and batch sweep: columns C (or N and D), lr, batch (in tokens), loss',
   },
   'target-hours': {
     flags: '--target-hours <h>',

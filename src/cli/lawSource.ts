@@ -10,6 +10,7 @@ import type { TrustWarning } from '../fit/warnings.js';
 import { getLaw, lawIdsWithOption, paramsWithRole, type Law } from '../laws/index.js';
 import { nonFallingExponents, unvariedInputs } from '../analyses/predictFit.js';
 import { lawPreset, lawPresets } from '../presets/laws.js';
+import { nCountOfColumn } from '../analyses/plan.js';
 import { InputError, renameOptions, UsageError, type ScaleLabError } from '../errors/index.js';
 import { fitCommandFlag } from './optionFlags.js';
 import { parseAssignments } from './options.js';
@@ -43,6 +44,10 @@ export interface LawSource {
   procedure?: string;
   /** From a fit: its trust warnings of severity warning or severe, to repeat wherever it is used. */
   fitWarnings?: TrustWarning[];
+  /** From a preset: its note, which says what its N counts and what its loss is on. */
+  note?: string;
+  /** From a fit whose data's N column says so (non_embedding_params): the law's N is non-embedding. */
+  nCount?: 'nonEmbedding';
   /** Where the numbers were read: a fit file (to locate a field in it) or a flag. */
   origin?: { file: string; text: string } | { flag: string };
 }
@@ -118,6 +123,7 @@ export function resolveLaw(flags: LawFlags, fallbackPreset?: string): LawSource 
       level: f.json.bootstrap?.level ?? 0.95,
       unit: f.json.bootstrap?.unit,
       ranges: f.json.data.ranges,
+      ...(nCountOfColumn(f.json.data.columns?.N) ? { nCount: 'nonEmbedding' as const } : {}),
       members: f.members,
       chosen: f.json.procedure?.chosen,
       procedure: f.json.procedure?.id,
@@ -176,6 +182,7 @@ export function resolveLaw(flags: LawFlags, fallbackPreset?: string): LawSource 
     ranges: preset.ranges,
     rangesOf: `the runs of preset ${preset.id}`,
     rangesSource: preset.rangesSource,
+    note: preset.note,
   };
 }
 

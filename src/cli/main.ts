@@ -136,7 +136,13 @@ function caseSlip(command: Command, message: string): string {
   if (typed === undefined) return message;
   const longs: string[] = [];
   for (let c: Command | null = command; c; c = c.parent) for (const o of c.options) if (o.long) longs.push(o.long);
-  const meant = longs.find((l) => l.slice(2).toLowerCase() === typed) ?? longs.find((l) => variableWords[typed] === l);
+  // A flag's first word alone (--unique for --unique-tokens), where it begins one flag only: commander's
+  // spelling distance counts the missing word's letters and suggests nothing.
+  const prefixed = [...new Set(longs.filter((l) => l.slice(2).toLowerCase().startsWith(`${typed}-`)))];
+  const meant =
+    longs.find((l) => l.slice(2).toLowerCase() === typed) ??
+    longs.find((l) => variableWords[typed] === l) ??
+    (prefixed.length === 1 ? prefixed[0] : undefined);
   if (meant) return `${message}\n(Did you mean ${meant}?)`;
   // A duration in another unit (--weeks 3, --hours 504) where the command takes --days.
   const unit = /^(weeks?|hours?)$/.exec(typed)?.[1];

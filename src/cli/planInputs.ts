@@ -17,6 +17,8 @@ import { hyperparametersFromPreset, hyperparametersFromSweep, type PlanHyperpara
 import { hparamPreset, hparamPresets } from '../hparams/laws.js';
 import { kaplanBatchPreset } from '../hparams/criticalBatch.js';
 import { readRuns } from '../io/readRuns.js';
+import type { Dataset } from '../io/dataset.js';
+import { formatNumber } from '../core/format.js';
 import { parseColumnMapping } from '../io/parseRuns.js';
 import type { Steps } from '../core/steps.js';
 import { UsageError } from '../errors/index.js';
@@ -38,8 +40,53 @@ export interface HparamFlags {
   sweep?: string;
   sweepColumns?: string;
   sweepBootstrap?: string;
+  sweepBatchUnit?: string;
   seed: string;
 }
+
+/** What a sweep's batch column counts: tokens (the laws' unit), or sequences of the sequence length. */
+export type BatchUnit = 'tokens' | 'sequences';
+export const batchUnits: readonly BatchUnit[] = ['tokens', 'sequences'];
+
+/**
+ * A sweep's runs with the batch in tokens. The laws are fitted in tokens (DeepSeek's B is in tokens), and
+ * a notebook's batch_size often counts sequences: read as tokens it gives a batch a thousand times too
+ * small with no error, so a batch column whose values lie below one sequence, or far below any batch a
+ * language model trains on, is warned about, naming the column and how to say it counts sequences.
+ * @param unitFlag the flag that says the column counts sequences (hparams: --batch-unit; plan: --sweep-batch-unit)
+ */
+export function sweepBatchInTokens(
+  sweep: Dataset,
+  unit: BatchUnit,
+  seqLen: number,
+  unitFlag: string,
+): { sweep: Dataset; warning?: string } {
+  const column = sweep.columns.batch ?? 'batch';
+  if (unit === 'sequences')
+    return {
+      sweep: {
+        ...sweep,
+        runs: sweep.runs.map((r) => (r.batch === undefined ? r : { ...r, batch: r.batch * seqLen })),
+      },
+    };
+  const batches = sweep.runs.flatMap((r) => (r.batch === undefined ? [] : [r.batch]));
+  if (!batches.length) return { sweep };
+  const smallest = Math.min(...batches);
+  // Below 4,096 tokens whatever --seq-len says: a batch of sequences (tens to a few thousand) falls under
+  // it, while a language-model sweep's batch in tokens is one sequence of context or more.
+  if (smallest >= seqLen && smallest >= SMALLEST_TOKEN_BATCH) return { sweep };
+  const why =
+    smallest < seqLen
+      ? `below one sequence of ${seqLen} tokens (--seq-len)`
+      : `below ${SMALLEST_TOKEN_BATCH} tokens, less than the context of a language-model run`;
+  return {
+    sweep,
+    warning: `the batch column "${column}" is read as tokens, and its smallest value ${formatNumber(smallest, 4)} is ${why}: if it counts sequences, give ${unitFlag} sequences (each is --seq-len tokens), or give the batch in tokens`,
+  };
+}
+
+/** Batches below this many tokens are taken for a batch written in sequences (sweepBatchInTokens). */
+const SMALLEST_TOKEN_BATCH = 4096;
 
 /** The recommended model's shape beyond N: it does not move N or D, only the shape and FLOPs per token. */
 export interface PlanShapeFlags {
@@ -79,13 +126,20 @@ export function addSweepFlags(cmd: Command): Command {
   return cmd
     .addOption(flag('sweep', { detail: "its learning rate and batch instead of a preset's, with bootstrap intervals" }))
     .option('--sweep-columns <list>', 'with --sweep: map fields to its columns, e.g. lr=peak_lr,batch=bs')
-    .option('--sweep-bootstrap <n>', 'with --sweep: bootstrap replicates for the η and B intervals', '200');
+    .option('--sweep-bootstrap <n>', 'with --sweep: bootstrap replicates for the η and B intervals', '200')
+    .option(
+      '--sweep-batch-unit <unit>',
+      'with --sweep: what its batch column counts: tokens, or sequences (of --seq-len tokens; they are multiplied by it)',
+      'tokens',
+    );
 }
 
 /** --sweep-columns and --sweep-bootstrap read a sweep: typed without --sweep they would go unused. */
 export function refuseSweepFlagsWithoutSweep(f: Pick<HparamFlags, 'sweep'>, cmd: Command): void {
   if (f.sweep) return;
-  const typed = (['sweepColumns', 'sweepBootstrap'] as const).filter((k) => cmd.getOptionValueSource(k) === 'cli');
+  const typed = (['sweepColumns', 'sweepBootstrap', 'sweepBatchUnit'] as const).filter(
+    (k) => cmd.getOptionValueSource(k) === 'cli',
+  );
   if (typed.length)
     throw new UsageError(
       `${typed.map((k) => commandFlagNamer(cmd)(k)).join(', ')}: read with --sweep (the learning-rate and batch sweep)`,
@@ -188,16 +242,27 @@ export function planBudget(f: HardwareFlags, cmd: Command, given: number | undef
 
 /** The recommended run's learning rate and batch: a preset's laws, or a sweep's fitted ones. */
 export function hyperparameterSource(
-  flags: HparamFlags,
+  flags: HparamFlags & Pick<PlanShapeFlags, 'seqLen'>,
 ): (at: { C: number; N: number }) => PlanHyperparameters | Steps<PlanHyperparameters> {
   if (!flags.sweep) return hyperparametersFromPreset(hparamPreset(flags.hparamsPreset));
-  const sweep = readRuns(flags.sweep, {
+  const read = readRuns(flags.sweep, {
     columns: flags.sweepColumns ? parseColumnMapping(flags.sweepColumns) : undefined,
   });
-  return hyperparametersFromSweep(sweep, flags.sweep, {
+  const { sweep, warning } = sweepBatchInTokens(
+    read,
+    keyword(flags.sweepBatchUnit ?? 'tokens', '--sweep-batch-unit', batchUnits),
+    parseInteger(flags.seqLen, '--seq-len', 1),
+    '--sweep-batch-unit',
+  );
+  const fromSweep = hyperparametersFromSweep(sweep, flags.sweep, {
     replicates: parseInteger(flags.sweepBootstrap ?? '200', '--sweep-bootstrap', 2),
     seed: parseInteger(flags.seed, '--seed', 0),
   });
+  if (!warning) return fromSweep;
+  return function* (at) {
+    const hp = yield* fromSweep(at);
+    return { ...hp, warnings: [...(hp.warnings ?? []), { code: 'batch-unit', severity: 'warning', message: warning }] };
+  };
 }
 
 /** Kaplan's B_crit(L) at the recommended run's predicted loss, as plan gives it. */

@@ -181,7 +181,8 @@ export function fitReport(fit: FitJson, name: OptionNamer = libraryOption): stri
     // No number for a parameter that ran off (JSON: null, and paramsOff says why): "off", and what it means.
     const finite = Number.isFinite(v);
     lines.push(
-      `    ${pad(p.symbol, 8)} ${pad(finite ? formatNumber(v) : 'off', 14)} ${ci ? formatInterval(ci, 4) : status}   ${finite ? p.description : offReason(p, v)}`,
+      // A fixed parameter's replicates all hold its value: "[1.869, 1.869]" would read as a measured, exact one.
+      `    ${pad(p.symbol, 8)} ${pad(finite ? formatNumber(v) : 'off', 14)} ${ci && fit.fixed[p.name] === undefined ? formatInterval(ci, 4) : status}   ${finite ? p.description : offReason(p, v)}`,
     );
   }
   const offNames = law.params.filter((p) => !Number.isFinite(fit.params[p.name])).map((p) => p.symbol);

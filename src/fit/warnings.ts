@@ -50,6 +50,7 @@ export type WarningCode =
   | 'repeated-data'
   | 'unfinished-runs'
   | 'pooled-variants'
+  | 'batch-unit'
   | 'legacy';
 
 export interface TrustWarning {

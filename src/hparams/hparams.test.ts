@@ -562,7 +562,7 @@ test("makePlan for a fit to the user's runs: N counted as its data count it, and
   assert.equal(fitted.warnings.find((w) => w.code === 'no-shape')?.severity, 'warning');
   assert.match(
     noShape,
-    /none counts within 5 % of it with d_model\/n_layer in \[32, 256\] and heads of 64 or 128 \(models this small/,
+    /none counts \(total\) within 5 % of it with d_model\/n_layer in \[32, 256\] and heads of 64 or 128 \(models this small/,
   );
   assert.doesNotMatch(noShape, /option "|countTolerance/);
   // A preset's runs: its paper's convention.

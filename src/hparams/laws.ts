@@ -125,8 +125,11 @@ export function predictHparams(
     throw new OptionError({
       option: preset.variable === 'C' ? 'compute' : 'N',
       value: undefined,
-      message: (o) =>
-        `preset ${preset.id} is a law in ${preset.variable}: give ${o(preset.variable === 'C' ? 'compute' : 'N')}`,
+      message: (o) => {
+        // The preset in the variable given, where there is one: `--N 7B` with DeepSeek's law in C.
+        const other = hparamPresets.find((p) => p.variable !== preset.variable);
+        return `preset ${preset.id} is a law in ${preset.variable}: give ${o(preset.variable === 'C' ? 'compute' : 'N')}${other ? `, or use ${other.id}, a law in ${other.variable} (${o('preset')} ${other.id})` : ''}`;
+      },
     });
   const b = evaluate(preset.batch, x);
   const len = preset.batch.seqLen ?? seqLen;

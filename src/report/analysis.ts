@@ -21,7 +21,7 @@ import { rollingBacktest, type RollingBacktestResult } from '../analyses/rolling
 import { trainingRuns } from '../io/rollingOrigin.js';
 import { canAllocate, computeOptimal } from '../analyses/computeOptimal.js';
 import { placeOnFrontier, type CatalogModel, type FrontierPlacement } from '../catalog/models.js';
-import { forRunLoss, makePlan, type Plan, type PlanInput } from '../analyses/plan.js';
+import { forRunLoss, makePlan, nCountOfColumn, type Plan, type PlanInput } from '../analyses/plan.js';
 import { isScaleLabError, libraryOption, renameOptions, type OptionNamer } from '../errors/index.js';
 import { defaultLawId, getLaw, type LawChoice } from '../laws/index.js';
 import { checkLawData, checkMagnitudes } from '../io/dataChecks.js';
@@ -84,6 +84,12 @@ export interface Analysis {
   backtestSkipped?: string;
   plan?: Plan;
   landmarks?: FrontierPlacement[];
+  /**
+   * Why the compute-optimal split (a = β/(α+β), N_opt and D_opt apart) is not identified by the data,
+   * when it is not: every run at one tokens-per-parameter ratio (the fit's `one-ratio` warning). The
+   * split is then the law's form, or the α = β reduction's 0.5, and is shown as that, not as a result.
+   */
+  splitUnidentified?: string;
   targets: number[];
   warnings: string[];
   /**
@@ -123,6 +129,7 @@ export function analyse(
   if (canAllocate(fitted.law))
     attempt(3, () => {
       const a3 = approach3(fitted.law, fitted.params, o.targets, replicates, o.bootstrap?.level ?? 0.95);
+      if (fitted.warnings.some((w) => w.code === 'one-ratio')) a3.splitUnidentified = true;
       // Which recipe fitted its law, as frontier says it: with an auto fit its loss is not predict's.
       if (o.fitJson?.procedure) Object.assign(a3, approach3Recipe(fitted.law.id, o.fitJson.procedure));
       // Its intervals are the fit's bootstrap's, which drew lineages or runs.
@@ -172,6 +179,12 @@ export function analyse(
   }
   let plan: Plan | undefined;
   let landmarks: FrontierPlacement[] | undefined;
+  // The fit's one-ratio warning, carried to what rests on the split: the derived a and b, Approach 3's
+  // exponent, the plan's N and D apart, and the published models' verdicts (not made).
+  const oneRatio = fitJson.warnings.find((w) => w.code === 'one-ratio');
+  const splitUnidentified = oneRatio
+    ? `${/^every run has (about )?[\d.e+-]+ tokens per parameter/.exec(oneRatio.message)?.[0] ?? 'every run has one tokens-per-parameter ratio'}, so the data cannot tell the N term from the D term: the split of a budget between N and D (a = β/(α+β)) is the law's assumed form${fitted.ties.beta === 'alpha' || fitted.ties.alpha === 'beta' ? ' (α = β tied: a = 0.5 by construction)' : ''}, not a finding; add runs at other tokens per parameter`
+    : undefined;
   const ranges = fitJson.data.ranges;
   const unplannable: string[] = [];
   try {
@@ -185,6 +198,8 @@ export function analyse(
         provenance: `law ${fitted.law.id} fitted to ${dataset.source}`,
         ranges,
         ensemble: fitEnsemble(fitJson),
+        ...(nCountOfColumn(dataset.columns.N) ? { nCount: 'nonEmbedding' as const } : {}),
+        ...(splitUnidentified ? { splitUnidentified } : {}),
         ...o.plan,
       });
       // The run's loss as `predict` and `plan --fit` give it (the candidates averaged, an interval for one
@@ -194,7 +209,8 @@ export function analyse(
       const forRun = forRunLoss(members, plan.recommendation, level, ranges?.C?.[1]);
       if (forRun) plan.recommendation.forRun = forRun;
     }
-    if (canAllocate(fitted.law) && o.landmarks?.length)
+    // No verdicts ("over-trained") from a split the data do not identify.
+    if (canAllocate(fitted.law) && o.landmarks?.length && !splitUnidentified)
       landmarks = o.landmarks.filter((m) => m.tokens).map((m) => placeOnFrontier(m, fitted.law, fitted.params));
   } catch (e) {
     // A law with no compute-optimal frontier (an exponent ≤ 0): no plan and no landmarks, said plainly,
@@ -265,6 +281,7 @@ export function analyse(
     backtestSkipped,
     plan,
     landmarks,
+    ...(splitUnidentified ? { splitUnidentified } : {}),
     targets: o.targets,
     warnings,
     ...(beyondFit.length

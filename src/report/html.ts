@@ -97,9 +97,14 @@ export function reportHtml(a: Analysis, svgs: Partial<Record<FigureKind, string>
     }.</p>${htmlTable(['variable', 'smallest', 'largest'], ranges)}`,
   });
   const law = a.fit.law;
+  // The split's quantities on one-ratio data are the form's, not the data's: "0.5 [0.5, 0.5]" read as measured.
+  const unidentified = '<span class="warn">not identified by these data</span>';
+  const splitDerived = new Set(['a', 'b', 'G']);
   const derived = Object.entries(a.fit.derived).map(([k, d]) => [
     escapeHtml(`${d.symbol}`),
-    ci(d.value, f.derivedIntervals?.[k]),
+    a.splitUnidentified && splitDerived.has(k)
+      ? `${unidentified} (${n(d.value, 3)} assumed)`
+      : ci(d.value, f.derivedIntervals?.[k]),
     escapeHtml(d.description),
   ]);
   sections.push({
@@ -172,14 +177,16 @@ export function reportHtml(a: Analysis, svgs: Partial<Record<FigureKind, string>
   if (a.approaches.length) {
     const rows: string[][] = [];
     for (const ap of a.approaches) {
+      // Approach 3's split is the fitted law's: on one-ratio data, its form's.
+      const assumed = a.splitUnidentified !== undefined && ap.approach === 3;
       for (const t of ap.targets)
         rows.push([
           `${ap.approach}: ${escapeHtml(ap.shortLabel ?? ap.label)}`,
-          ci(ap.a, ap.intervals.a, 3),
+          assumed ? unidentified : ci(ap.a, ap.intervals.a, 3),
           n(t.C),
-          ci(t.N, t.intervals.N),
-          ci(t.D, t.intervals.D),
-          ci(t.tokensPerParameter, t.intervals.tokensPerParameter, 3),
+          assumed ? unidentified : ci(t.N, t.intervals.N),
+          assumed ? unidentified : ci(t.D, t.intervals.D),
+          assumed ? unidentified : ci(t.tokensPerParameter, t.intervals.tokensPerParameter, 3),
           ci(t.loss, t.intervals.loss),
         ]);
     }
@@ -188,6 +195,9 @@ export function reportHtml(a: Analysis, svgs: Partial<Record<FigureKind, string>
       title: "Chinchilla's three approaches, side by side",
       html:
         htmlTable(['approach', 'a (N_opt ∝ C^a)', 'target C', 'N_opt', 'D_opt', 'D/N', 'loss'], rows) +
+        (a.splitUnidentified
+          ? `<p class="warn">${escapeHtml(a.splitUnidentified.charAt(0).toUpperCase() + a.splitUnidentified.slice(1))}.</p>`
+          : '') +
         approachSources(a.approaches) +
         a.agreements
           .map(
@@ -205,6 +215,9 @@ export function reportHtml(a: Analysis, svgs: Partial<Record<FigureKind, string>
       title: `Plan for C = ${n(a.plan.compute)} FLOPs`,
       html:
         // The cluster the budget comes from, and how the run trains, as scalelab plan prints them.
+        (a.splitUnidentified
+          ? `<p class="warn">N and D apart are not identified by these data: ${escapeHtml(a.splitUnidentified)}. The recommended N, D and D/N below are the assumed form's; the loss along the runs' ratio is the data's.</p>`
+          : '') +
         (planHardware(a.plan) ? `<p>Hardware: ${escapeHtml(planHardware(a.plan)!)}.</p>` : '') +
         htmlTable(
           ['allocation', 'N', 'D', 'D/N', 'loss under the law', 'source'],
@@ -286,6 +299,12 @@ export function reportHtml(a: Analysis, svgs: Partial<Record<FigureKind, string>
         ),
     });
   }
+  if (!a.landmarks?.length && a.splitUnidentified)
+    sections.push({
+      id: 'landmarks',
+      title: 'Published models on this frontier',
+      html: `<p class="warn">Not placed, and no verdict (over- or under-trained) made: the compute-optimal size rests on the split, and ${escapeHtml(a.splitUnidentified)}.</p>`,
+    });
   if (a.landmarks?.length) {
     sections.push({
       id: 'landmarks',

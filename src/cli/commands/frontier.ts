@@ -169,6 +169,7 @@ Examples:
               // (runs when it predates recorded units, or rows with fit --resample row). A preset has
               // no replicates, hence no interval and no unit.
               if (src.replicates.length) a3.unit = src.unit ?? 'run';
+              if (src.fitWarnings?.some((w) => w.code === 'one-ratio')) a3.splitUnidentified = true;
               a3.intervalSource = flags.fit
                 ? a3.replicates
                   ? `the fit's ${a3.replicates} bootstrap replicates (resampling ${a3.unit === 'lineage' ? 'whole lineages' : a3.unit === 'row' ? 'single rows' : 'runs'}; level ${src.level})`
@@ -219,6 +220,7 @@ Examples:
             }
             // Its intervals come from the fit's bootstrap, which draws lineages as approaches 1 and 2 do.
             if (unit) a3.unit = unit;
+            if (result.warnings.some((w) => w.code === 'one-ratio')) a3.splitUnidentified = true;
             for (const w of result.warnings) fitWarnings.set(w.message, w);
             a3.warnings.push(...result.warnings.map((w) => w.message));
             return a3;

@@ -18,7 +18,16 @@ import { criticalBatchPresetHparamsReport, hparamPresetReport, hparamSweepReport
 import { flagFor } from '../optionFlags.js';
 import { presetRangeWarnings } from '../../analyses/extrapolation.js';
 import { UsageError } from '../../errors/index.js';
-import { parseFraction, parseInteger, parseQuantity, plainNumber, parseReplicates, runSelection } from '../options.js';
+import { batchUnits, sweepBatchInTokens } from '../planInputs.js';
+import {
+  keyword,
+  parseFraction,
+  parseInteger,
+  parseQuantity,
+  plainNumber,
+  parseReplicates,
+  runSelection,
+} from '../options.js';
 import { printResult, writeResult } from '../output.js';
 import { deprecatedAlias, flag } from '../flags.js';
 import { handleToTheEnd, stepwise } from '../interrupt.js';
@@ -42,7 +51,12 @@ export function registerHparams(program: Command, run: Run): void {
     .addOption(flag('C', { detail: 'laws in C' }))
     .addOption(flag('N', { detail: 'laws in N: --preset porian-2024, or --sweep grouped by N' }))
     .addOption(flag('target-loss', { detail: 'with --preset kaplan-2020, the critical batch B_crit(L) there' }))
-    .addOption(flag('sweep', { detail: 'with --N, columns N, lr, batch, loss' }))
+    .addOption(flag('sweep', { detail: 'with --N, columns N, lr, batch (in tokens: see --batch-unit), loss' }))
+    .option(
+      '--batch-unit <unit>',
+      'with --sweep: what its batch column counts: tokens, or sequences (of --seq-len tokens; they are multiplied by it)',
+      'tokens',
+    )
     .addOption(
       flag('preset', {
         detail: `${hparamPresets.map((p) => p.id).join(', ')}, ${criticalBatchPresets.map((p) => p.id).join(', ')} (critical batch only, needs --target-loss)`,
@@ -67,7 +81,7 @@ export function registerHparams(program: Command, run: Run): void {
     .addOption(flag('json'))
     .addHelpText(
       'after',
-      '\nExamples:\n  scalelab hparams --C 1e20\n  scalelab hparams --N 7e9 --preset porian-2024\n  scalelab hparams --preset kaplan-2020 --target-loss 2.5\n  scalelab hparams --C 1e21 --sweep sweep.csv    # laws in C: columns C (or N and D), lr, batch, loss\n  scalelab hparams --N 1e9 --sweep sweep.csv      # laws in N: columns N, lr, batch, loss',
+      '\nExamples:\n  scalelab hparams --C 1e20\n  scalelab hparams --N 7e9 --preset porian-2024\n  scalelab hparams --preset kaplan-2020 --target-loss 2.5\n  scalelab hparams --C 1e21 --sweep sweep.csv    # laws in C: columns C (or N and D), lr, batch, loss\n  scalelab hparams --N 1e9 --sweep sweep.csv      # laws in N: columns N, lr, batch, loss\n  scalelab hparams --N 7B --sweep sweep.csv --batch-unit sequences --seq-len 2048   # batch column in sequences\n\nThe batch column is read in tokens unless --batch-unit sequences says it counts sequences of --seq-len tokens.',
     );
   deprecatedAlias(hparams, '--params <n>', '--N');
   deprecatedAlias(hparams, '--compute <flops>', '--C');
@@ -86,6 +100,7 @@ export function registerHparams(program: Command, run: Run): void {
         bootstrap: string;
         seed: string;
         seqLen: string;
+        batchUnit: string;
         columns?: string;
         lineage?: string;
         json?: boolean;
@@ -99,6 +114,8 @@ export function registerHparams(program: Command, run: Run): void {
           ? parseQuantity(f.targetLoss, '--target-loss', { plain: plainNumber.loss })
           : undefined;
         const seqLen = parseInteger(f.seqLen, '--seq-len', 1);
+        if (!f.sweep && cmd.getOptionValueSource('batchUnit') === 'cli')
+          throw new UsageError("--batch-unit says what a --sweep file's batch column counts: give it with --sweep");
         if (f.sweep) {
           if (cmd.getOptionValueSource('preset') === 'cli')
             throw new UsageError('give --sweep (fit your own laws) or --preset (a published law), not both');
@@ -117,7 +134,12 @@ export function registerHparams(program: Command, run: Run): void {
           // The sweep's bootstrap computes on the main thread, a replicate at a time with turns for the
           // event loop: a Ctrl-C stops it, saying so.
           handleToTheEnd();
-          const ds = readRuns(f.sweep, runSelection({ columns: f.columns, lineage: f.lineage }));
+          const { sweep: ds, warning: batchWarning } = sweepBatchInTokens(
+            readRuns(f.sweep, runSelection({ columns: f.columns, lineage: f.lineage })),
+            keyword(f.batchUnit, '--batch-unit', batchUnits),
+            seqLen,
+            '--batch-unit',
+          );
           const replicates = parseReplicates(f.bootstrap, '--bootstrap');
           const fitted = await stepwise(
             fitHparamLawsSteps(ds, {
@@ -129,6 +151,7 @@ export function registerHparams(program: Command, run: Run): void {
                 replicates > 1 ? { replicates, seed: parseInteger(f.seed, '--seed', 0), level: 0.95 } : undefined,
             }),
           );
+          if (batchWarning) fitted.warnings.push(batchWarning);
           const p = fitted.prediction!;
           const source = `fitted to ${f.sweep} (DeepSeek LLM's method, Bi et al. 2024 §3.1: near-optimal within ${fitted.tolerance} of the best loss per ${variable === 'C' ? 'compute budget' : 'model size'}; power law in ${variable} through the centres)`;
           const out = {

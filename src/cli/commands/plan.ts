@@ -198,6 +198,14 @@ Examples:
         ranges: source.ranges,
         ...(source.rangesOf ? { rangesOf: source.rangesOf, rangesSource: source.rangesSource } : {}),
         shape: planShape(flags),
+        ...(source.nCount ? { nCount: source.nCount } : {}),
+        // The fit's one-ratio warning, carried to the split it leaves to the law's form.
+        ...(source.fitWarnings?.some((w) => w.code === 'one-ratio')
+          ? {
+              splitUnidentified:
+                "every run of the fit has one tokens-per-parameter ratio, so the split of a budget between N and D is the law's assumed form, not a finding (the fit's one-ratio warning); add runs at other tokens per parameter",
+            }
+          : {}),
         inference,
         hyperparameters: hyperparameterSource(flags),
         criticalBatch: criticalBatchInput(),
@@ -220,9 +228,19 @@ Examples:
             law: source.provenance.split(/ \(|: /)[0],
           })
         : undefined;
-      const landmarks = flags.compare ? placeModels(flags.compare, source.law, source.params) : undefined;
+      // No verdicts (over-trained, under-trained) from a split the fit's runs do not identify.
+      const notPlaced =
+        flags.compare && plan.warnings.some((w) => w.code === 'one-ratio')
+          ? "published models not placed on the frontier: every run of the fit has one tokens-per-parameter ratio, so the compute-optimal size they would be judged against is the law's assumed form (the fit's one-ratio warning)"
+          : undefined;
+      const landmarks = flags.compare && !notPlaced ? placeModels(flags.compare, source.law, source.params) : undefined;
       const where = source.origin && 'file' in source.origin ? source.origin.file : undefined;
-      const json = { ...plan, ...(landmarks ? { landmarks } : {}), ...(accuracy ? { accuracy: accuracy.json } : {}) };
+      const json = {
+        ...plan,
+        ...(landmarks ? { landmarks } : {}),
+        ...(notPlaced ? { landmarksNotPlaced: notPlaced } : {}),
+        ...(accuracy ? { accuracy: accuracy.json } : {}),
+      };
       if (flags.out) writeJsonResult(flags.out, json, flags, where);
       if (flags.json) printResult(json, where);
       else
@@ -230,6 +248,7 @@ Examples:
           planReport(plan, commandFlagNamer(cmd)) +
             '\n' +
             (landmarks ? landmarksReport(landmarks) + '\n' : '') +
+            (notPlaced ? `--compare: ${notPlaced}\n` : '') +
             (accuracy ? '\n' + accuracy.text : ''),
           where,
         );

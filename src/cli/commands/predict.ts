@@ -159,6 +159,7 @@ Examples:
           formula: fit.law.formula,
           params: fit.params,
           source: source.provenance,
+          ...(source.note ? { note: source.note } : {}),
           warnings,
         };
         const where = source.origin && 'file' in source.origin ? source.origin.file : undefined;
@@ -181,6 +182,8 @@ Examples:
             .map(([k, v]) => `${k} = ${formatNumber(v)}`)
             .join(', ')}${members.length > 1 ? " (the reported candidate's law, which plan and frontier use)" : ''}`,
           `  from ${source.provenance}`,
+          // What the preset's N counts (and its loss's data): a 7B model counted otherwise is another point.
+          ...(source.note ? [`  note: ${source.note}`] : []),
           ...(interval || !flags.fit
             ? []
             : // predict has no --bootstrap: the replicates are made by fit, saved in the fit file.

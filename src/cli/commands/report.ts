@@ -408,6 +408,7 @@ Examples:
                 skipped: a.skipped,
                 ...(a.backtestSkipped !== undefined ? { backtestSkipped: a.backtestSkipped } : {}),
                 ...(a.plan ? { plan: planSummary(a.plan) } : {}),
+                ...(a.splitUnidentified ? { splitUnidentified: a.splitUnidentified } : {}),
                 provenance: made,
               },
               file,

@@ -4,7 +4,8 @@ import { kaplanNonEmbedding, type ModelShape, parameterCount } from '../../model
 import { chinchillaFlopsPerToken, deepseekM, kaplanFlopsPerToken } from '../../model/flops.js';
 import { formatNumber } from '../../core/format.js';
 import { textTable } from '../../core/table.js';
-import { UsageError } from '../../errors/index.js';
+import { ScaleLabError, UsageError } from '../../errors/index.js';
+import { sizeSuffixOf } from '../../core/quantity.js';
 import { keyword, parseInteger, parseQuantity } from '../options.js';
 import { printJson, writeStdout } from '../output.js';
 import { deprecatedAlias, flag } from '../flags.js';
@@ -72,6 +73,23 @@ function nearestDivisor(n: number, near: number): number {
   for (let k = 1; k <= n; k++)
     if (n % k === 0 && Math.abs(Math.log(k / near)) <= Math.abs(Math.log(best / near))) best = k;
   return best;
+}
+
+/**
+ * The search, with a size typed without its suffix (`--N 7` for 7B) said as that where the search finds no
+ * shape: read as 7 parameters it is below every shape, and the advice about vocabularies misleads.
+ */
+function sizeSlip<T>(typed: string, target: number, search: () => T): T {
+  try {
+    return search();
+  } catch (e) {
+    const n = typed.trim();
+    if (!(e instanceof ScaleLabError) || target >= 1e4 || sizeSuffixOf(n) !== undefined || !/^\d+(\.\d+)?$/.test(n))
+      throw e;
+    throw new UsageError(
+      `--N ${n} reads ${n} parameters, below any model shape: did you mean ${n}B or ${n}M? (sizes take a suffix: 7B = 7e9)`,
+    );
+  }
 }
 
 export function registerShape(program: Command, run: (fn: () => Promise<void>, json?: boolean) => Promise<void>): void {
@@ -201,21 +219,23 @@ Examples:
       // Llama's 32,000 in silence before. `own(k)` is true where the flag, not the style, decides.
       const own = (k: keyof ShapeFlags) => !style || typed(k).length > 0;
       const aspect = own('aspect') ? parseQuantity(flags.aspect, '--aspect') : style!.aspectRatio;
-      const candidates = shapeSearch(target, {
-        count:
-          keyword(flags.count, '--count', ['total', 'non-embedding'] as const) === 'total' ? 'total' : 'nonEmbedding',
-        tolerance: parseQuantity(flags.countTolerance, '--count-tolerance'),
-        aspect,
-        mlp: own('mlp') ? mlp : (style!.shape.mlp ?? 'plain'),
-        ...(style ? { headDims: [style.headDim] } : {}),
-        ...(style && !own('mlp') ? { ffnRatio: style.ffnRatio } : {}),
-        gqa: own('gqa') ? parseInteger(flags.gqa, '--gqa', 1) : style!.gqaRatio,
-        vocab: own('vocab') ? vocab : style!.shape.vocab || vocab,
-        seqLen: own('seqLen') ? seqLen : style!.shape.seqLen,
-        tiedEmbeddings: own('tied') ? (flags.tied ?? false) : style!.shape.tiedEmbeddings,
-        limit: parseInteger(flags.limit, '--limit', 1),
-        headsMultipleOf: parseInteger(flags.headsMultiple, '--heads-multiple', 1),
-      });
+      const candidates = sizeSlip(flags.N, target, () =>
+        shapeSearch(target, {
+          count:
+            keyword(flags.count, '--count', ['total', 'non-embedding'] as const) === 'total' ? 'total' : 'nonEmbedding',
+          tolerance: parseQuantity(flags.countTolerance, '--count-tolerance'),
+          aspect,
+          mlp: own('mlp') ? mlp : (style!.shape.mlp ?? 'plain'),
+          ...(style ? { headDims: [style.headDim] } : {}),
+          ...(style && !own('mlp') ? { ffnRatio: style.ffnRatio } : {}),
+          gqa: own('gqa') ? parseInteger(flags.gqa, '--gqa', 1) : style!.gqaRatio,
+          vocab: own('vocab') ? vocab : style!.shape.vocab || vocab,
+          seqLen: own('seqLen') ? seqLen : style!.shape.seqLen,
+          tiedEmbeddings: own('tied') ? (flags.tied ?? false) : style!.shape.tiedEmbeddings,
+          limit: parseInteger(flags.limit, '--limit', 1),
+          headsMultipleOf: parseInteger(flags.headsMultiple, '--heads-multiple', 1),
+        }),
+      );
       const yours = typed('aspect', 'mlp', 'gqa', 'vocab', 'seqLen', 'tied')
         .map((k) => (k === 'tied' ? named([k]) : `${named([k])} ${String(flags[k])}`))
         .join(', ');

@@ -2,9 +2,9 @@
  * Data analyses as text: repeated data, data selection, a learning curve, a benchmark of curves,
  * groups compared, depth against width. Pure (data in, string out).
  */
-import { formatInterval, formatNumber } from '../../core/format.js';
+import { formatInterval, formatNumber, formatRange } from '../../core/format.js';
 import { textTable } from '../../core/table.js';
-import type { epochValues, repetitionOptimum } from '../../analyses/repetition.js';
+import type { epochValues, RepetitionIntervals, repetitionOptimum } from '../../analyses/repetition.js';
 import { goyal2024, type SelectionParams, type selectionTable } from '../../analyses/dataSelection.js';
 import type { learningCurveRegions } from '../../analyses/learningCurve.js';
 import type { backtestCurves, CurveForm } from '../../analyses/curveBacktest.js';
@@ -24,18 +24,30 @@ export function repetitionReport(x: {
   half: number;
   tenth: number;
   R_D: number;
+  /** From a fit's bootstrap replicates: intervals on the optimum, the cap's cost and the thresholds. */
+  intervals?: RepetitionIntervals;
+  /** What the numbers cannot show (a preset's weakly identified R*_D, its loss's data). */
+  caveat?: string;
   warnings?: { severity: string; message: string }[];
 }): string {
   const o = x.optimum;
   // Fewer than one epoch: the cap does not bind and the run is the unconstrained one ("0.00 epochs",
   // "the cap costs -0.00 %" said nothing).
   const binds = o.epochs > 1;
+  const iv = x.intervals;
+  const pct = iv ? `${Math.round(iv.level * 100)} %` : '';
+  const range = (r: [number, number], f: (v: number) => string) => (iv ? ` [${pct} ${f(r[0])}, ${f(r[1])}]` : '');
+  const e1 = (v: number) => v.toFixed(1);
+  const severe = (x.warnings ?? []).filter((w) => w.severity === 'severe');
+  const others = (x.warnings ?? []).filter((w) => w.severity !== 'severe');
   return (
     [
+      // A severe warning first: a table of numbers read before it was read as a result ("loss 207.444").
+      ...severe.map((w) => `${w.severity}: ${w.message}`),
       `C = ${formatNumber(x.C, 4)} FLOPs with ${formatNumber(x.U, 4)} unique tokens; ${x.provenance}`,
-      `best: N = ${f4(o.N)}, D = ${f4(o.D)} tokens = ${binds ? o.epochs.toFixed(2) : formatNumber(o.epochs, 3)} epochs, loss ${formatNumber(o.loss, 6)}`,
+      `best: N = ${f4(o.N)}, D = ${f4(o.D)} tokens = ${binds ? o.epochs.toFixed(2) : formatNumber(o.epochs, 3)} epochs${iv ? range(iv.epochs, (v) => v.toFixed(2)) : ''}, loss ${formatNumber(o.loss, 6)}${iv ? range(iv.loss, (v) => formatNumber(v, 4)) : ''}`,
       binds
-        ? `with unlimited fresh data: N = ${f4(o.unconstrained.N)}, D = ${f4(o.unconstrained.D)}, loss ${formatNumber(o.unconstrained.loss, 6)} (the cap costs ${((o.loss / o.unconstrained.loss - 1) * 100).toFixed(2)} %)`
+        ? `with unlimited fresh data: N = ${f4(o.unconstrained.N)}, D = ${f4(o.unconstrained.D)}, loss ${formatNumber(o.unconstrained.loss, 6)} (the cap costs ${((o.loss / o.unconstrained.loss - 1) * 100).toFixed(2)} %${iv ? range(iv.capCost, (v) => `${(v * 100).toFixed(2)} %`) : ''})`
         : `the cap does not bind: the compute-optimal run reads ${f4(o.D)} tokens, fewer than the ${f4(x.U)} unique ones, so it sees no token twice`,
       "What repeated epochs are worth (D'/D against fresh data, and the last epoch's worth):",
       textTable(
@@ -47,8 +59,14 @@ export function repetitionReport(x: {
           v.marginal.toFixed(3),
         ]),
       ),
-      `An extra epoch is worth less than half of fresh data after ${x.half.toFixed(1)} epochs and less than a tenth after ${x.tenth.toFixed(1)}; D' saturates at ${(1 + x.R_D).toFixed(2)}·U.`,
-      ...(x.warnings ?? []).map((w) => `${w.severity}: ${w.message}`),
+      `An extra epoch is worth less than half of fresh data after ${x.half.toFixed(1)} epochs${iv ? range(iv.half, e1) : ''} and less than a tenth after ${x.tenth.toFixed(1)}${iv ? range(iv.tenth, e1) : ''}; D' saturates at ${(1 + x.R_D).toFixed(2)}·U.`,
+      ...(iv
+        ? [
+            `  ${pct} intervals from ${iv.replicates} bootstrap replicates of the fit, each replicate's own optimum and R*_D (R*_D ${formatRange(iv.R_D, (v) => formatNumber(v, 3))})${iv.atSearchEdge ? `; ${iv.atSearchEdge} of them put the optimum at the edge of the search` : ''}`,
+          ]
+        : []),
+      ...(x.caveat ? [`note: ${x.caveat}`] : []),
+      ...others.map((w) => `${w.severity}: ${w.message}`),
     ].join('\n') + '\n'
   );
 }

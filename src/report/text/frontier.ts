@@ -72,8 +72,9 @@ export function frontierReport(
       ['approach', 'a', 'b'],
       out.approaches.map((r) => [
         `${r.approach} ${r.shortLabel ?? r.label}`,
-        withInterval(r.a, r.intervals.a),
-        withInterval(r.b, r.intervals.b),
+        // One-ratio runs: the split is the form's ("0.5 [0.5, 0.5]" under α = β), not measured.
+        r.splitUnidentified ? `not identified (${formatNumber(r.a, 3)} assumed)` : withInterval(r.a, r.intervals.a),
+        r.splitUnidentified ? `not identified (${formatNumber(r.b, 3)} assumed)` : withInterval(r.b, r.intervals.b),
       ]),
     ),
   );
@@ -85,11 +86,14 @@ export function frontierReport(
         ['approach', 'N_opt', 'D_opt', 'D/N', 'loss'],
         out.approaches.map((r) => {
           const t = r.targets[k];
+          const assumed = (v: number) => `not identified (${formatNumber(v, 3)} assumed)`;
           return [
             String(r.approach),
-            withInterval(t.N, t.intervals.N),
-            withInterval(t.D, t.intervals.D),
-            withInterval(t.tokensPerParameter, t.intervals.tokensPerParameter, 3),
+            r.splitUnidentified ? assumed(t.N) : withInterval(t.N, t.intervals.N),
+            r.splitUnidentified ? assumed(t.D) : withInterval(t.D, t.intervals.D),
+            r.splitUnidentified
+              ? assumed(t.tokensPerParameter)
+              : withInterval(t.tokensPerParameter, t.intervals.tokensPerParameter, 3),
             t.loss === undefined ? '–' : withInterval(t.loss, t.intervals.loss),
           ];
         }),
@@ -100,6 +104,11 @@ export function frontierReport(
     if (r.lossLaw && r.approach !== 3) lines.push(`  (approach ${r.approach} loss: ${frontierLossSource})`);
   }
   if (out.agreements.length) lines.push('', ...out.agreements.map((a) => a.statement));
+  for (const r of out.approaches)
+    if (r.splitUnidentified)
+      lines.push(
+        `Approach ${r.approach}: every run of its fit has one tokens-per-parameter ratio, so the data cannot tell the N term from the D term: its a, b and N and D apart are the law's assumed form, not a finding (its loss along the runs' ratio is the data's); add runs at other tokens per parameter`,
+      );
   for (const s of out.skipped) lines.push(`Approach ${s.approach} skipped: ${s.reason}`);
   const warnings = approachWarnings(out.approaches);
   // A fit's warnings are kept in the library's words (`option "columns"`): said with the caller's names.
