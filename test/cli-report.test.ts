@@ -260,6 +260,12 @@ test('one-ratio runs: report, plan --fit and frontier show the N/D split as not 
   assert.doesNotMatch(html, /over-trained: /);
   assert.match(html, /Not placed, and no verdict \(over- or under-trained\) made/);
   assert.match(html, /N and D apart are not identified by these data/);
+  // One cutoff leaves two sizes to fit below it: no back-test prediction, said in its section (the empty
+  // figure's axis had come out NaN, and the page was refused as non-finite).
+  const one = scalelab(['report', file, '--targets', '1e23', '--bootstrap', '20', '--folds', '1', '--out', out]);
+  assert.equal(one.code, 0, one.stderr);
+  assert.match(readFileSync(out, 'utf8'), /No run could be predicted: auto at C ≤ [^:]+: .*too few to fit any law/);
+  assert.doesNotMatch(readFileSync(out, 'utf8'), /id="fig-backtest"/);
   // The same runs fitted and planned from: a warning beside N and D, and --compare places no model.
   const fit = join(dir, 'one-ratio.json');
   assert.equal(scalelab(['fit', file, '--bootstrap', '10', '--out', fit]).code, 0);

@@ -326,7 +326,8 @@ export function figures(a: Analysis, x: 'N' | 'D' | 'C' = 'C'): Partial<Record<F
   if (iso) out.isoflop = isoflopPlot(iso.profiles);
   if (a.approaches.length && a.targets.length) out.frontier = frontierPlot(a.approaches, a.targets);
   out.residuals = residualsPlot(a.dataset, a.fit.residuals);
-  if (a.backtest) out.backtest = backtestPlot(a.backtest);
+  // A back-test that made no prediction (every fit failed) has no figure: its section says why.
+  if (a.backtest?.predictions.length) out.backtest = backtestPlot(a.backtest);
   if (a.landmarks?.length) {
     const cs = a.landmarks.map((l) => l.C);
     const lo = Math.min(...cs, ...a.dataset.runs.map((r) => r.C ?? Infinity)) / 3,

@@ -286,6 +286,15 @@ export function reportHtml(a: Analysis, svgs: Partial<Record<FigureKind, string>
             ...b.levels.map((l) => pct(s.coverage[String(l)])),
           ]),
         ) +
+        (b.predictions.length
+          ? ''
+          : `<p class="warn">No run could be predicted: ${b.summaries
+              .flatMap((s) =>
+                s.failures.map(
+                  (f) => `${escapeHtml(s.procedure)} at ${b.by} ≤ ${n(f.cutoff, 3)}: ${escapeHtml(f.reason)}`,
+                ),
+              )
+              .join('; ')}.</p>`) +
         htmlTable(
           ['compute ratio', ...b.procedures.map(escapeHtml)],
           b.bins.map((bin) => [
