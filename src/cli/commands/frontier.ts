@@ -284,7 +284,7 @@ Examples:
                       runs: unknown[];
                       atEdge: boolean;
                       method: string;
-                      unit?: 'lineage' | 'run';
+                      unit?: 'lineage' | 'run' | 'residual';
                     }[];
                     unassigned: unknown[];
                   };
