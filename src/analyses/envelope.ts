@@ -6,9 +6,9 @@
  *
  * Only points whose lowest-loss run is an interior size are fitted: where the smallest model wins, no
  * smaller one was run to compete, so it wins by default (curves logged from early in training put the
- * grid decades below where it is optimal), and likewise the largest at the top. Hoffmann et al. fit the
- * frontier where the envelope is bracketed; fitting through those points pulled a from 0.452 to 0.368 on a
- * ladder logged from 0.1 tokens per parameter (docs/methods.md §8).
+ * grid decades below where it is optimal), and likewise the largest at the top: neither locates an
+ * optimum, as an IsoFLOP profile's edge does not. Fitting through those points pulled a from 0.452 to
+ * 0.368 on a ladder logged from 0.1 tokens per parameter (docs/methods.md §8).
  */
 import { InputError } from '../errors/index.js';
 import type { Dataset, Run } from '../io/dataset.js';

@@ -33,7 +33,7 @@ export function frontierReport(
     .map((a) => `approach ${a.approach} intervals: ${a.intervalSource}`);
   const bootstrapOf = (approaches: ApproachResult[]) =>
     out.bootstrap && out.bootstrap.replicates > 1
-      ? `${Math.round(out.bootstrap.level * 100)} % intervals from ${out.bootstrap.replicates} bootstrap replicates${approaches.some((a) => a.unit === 'lineage') ? ' resampling whole lineages' : ''} (seed ${out.bootstrap.seed})`
+      ? `${Math.round(out.bootstrap.level * 100)} % intervals from ${out.bootstrap.replicates} bootstrap replicates${approaches.some((a) => a.unit === 'lineage') ? ' resampling whole lineages' : ''} (seed ${out.bootstrap.seed})${approaches.some((a) => a.unit === 'residual') ? "; approach 2's resample each IsoFLOP profile's residuals about its parabola, its sizes kept" : ''}`
       : `no intervals (${name('bootstrap')} 0)`;
   const boot = [...(own.length || !elsewhere.length ? [bootstrapOf(own)] : []), ...elsewhere].join('; ');
   const rows =
