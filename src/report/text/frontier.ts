@@ -118,8 +118,8 @@ function rowLines(approaches: readonly Pick<ApproachResult, 'approach' | 'rows' 
   ]);
 }
 
-/** Which envelope points Approach 1 fitted, and which it left out and why. */
-function envelopeLine(c: NonNullable<ApproachResult['envelopePoints']>): string {
+/** Which envelope points Approach 1 fitted, and which it left out and why (the text and HTML reports). */
+export function envelopeLine(c: NonNullable<ApproachResult['envelopePoints']>): string {
   if (c.edgesKept)
     return `all ${c.grid} compute points fitted, including those the smallest and largest models win by default (fewer than two sizes between them ever win)`;
   const out = [
