@@ -3,6 +3,12 @@
  * log-spaced grid of compute values, take the lowest loss any run reaches at that compute
  * (C = 6·N·tokens seen, interpolating linearly in ln C along each curve), record which N gives it,
  * and fit N_opt ∝ C^a, D_opt ∝ C^b through the chosen points. Pure.
+ *
+ * Only points whose lowest-loss run is an interior size are fitted: where the smallest model wins, no
+ * smaller one was run to compete, so it wins by default (curves logged from early in training put the
+ * grid decades below where it is optimal), and likewise the largest at the top: neither locates an
+ * optimum, as an IsoFLOP profile's edge does not. Fitting through those points pulled a from 0.452 to
+ * 0.368 on a ladder logged from 0.1 tokens per parameter (docs/methods.md §8).
  */
 import { InputError } from '../errors/index.js';
 import type { Dataset, Run } from '../io/dataset.js';
@@ -26,9 +32,24 @@ export interface EnvelopePoint {
   run: string;
 }
 
+/** How many grid points the envelope had, how many were fitted, and how many each edge size won and lost. */
+export interface EnvelopeCount {
+  /** Grid points covered by at least two curves. */
+  grid: number;
+  /** Points N_opt ∝ C^a was fitted through. */
+  fitted: number;
+  /** Points won by the smallest / largest model, left out of the fit (0 when kept: see `edgesKept`). */
+  smallest: number;
+  largest: number;
+  /** Fewer than two interior sizes ever win: every point was fitted, edge winners included. */
+  edgesKept: boolean;
+}
+
 export interface EnvelopeResult {
   curves: number;
+  /** The envelope points the frontier was fitted through (interior winners, unless `count.edgesKept`). */
   points: EnvelopePoint[];
+  count: EnvelopeCount;
   N: PowerFit;
   D: PowerFit;
   warnings: string[];
@@ -144,35 +165,60 @@ export function envelopeAnalysis(curves: Curve[], gridSize = 1500, source = 'dat
     }
   }
   const warnings: string[] = [];
-  const chosen = new Set(points.map((p) => p.N));
+  const all = new Set(points.map((p) => p.N));
   // One size lowest at every compute: the curves never cross, and N_opt ∝ C^a has no a to fit.
-  if (chosen.size < 2) {
+  if (all.size < 2) {
     throw new InputError(
       { file: source },
-      `only one model size (N = ${plain([...chosen][0] ?? NaN)}) is ever the lowest at any compute: the training curves never cross, so the envelope has no frontier (add runs of sizes in between, or longer runs)`,
+      `only one model size (N = ${plain([...all][0] ?? NaN)}) is ever the lowest at any compute: the training curves never cross, so the envelope has no frontier (add runs of sizes in between, or longer runs)`,
+    );
+  }
+  const sizes = [...new Set(curves.map((c) => c.N))].sort((a, b) => a - b);
+  const smallest = sizes[0],
+    largest = sizes[sizes.length - 1];
+  const interior = points.filter((p) => p.N !== smallest && p.N !== largest);
+  const edgesKept = new Set(interior.map((p) => p.N)).size < 2;
+  const fitted = edgesKept ? points : interior;
+  const bySmallest = points.filter((p) => p.N === smallest).length;
+  const byLargest = points.filter((p) => p.N === largest).length;
+  const count: EnvelopeCount = {
+    grid: points.length,
+    fitted: fitted.length,
+    smallest: edgesKept ? 0 : bySmallest,
+    largest: edgesKept ? 0 : byLargest,
+    edgesKept,
+  };
+  const chosen = new Set(fitted.map((p) => p.N));
+  if (edgesKept) {
+    warnings.push(
+      `fewer than two sizes between the smallest and the largest ever reach the lowest loss: the frontier is fitted through every envelope point, including ${bySmallest} won by the smallest model and ${byLargest} by the largest, which win there by default (no smaller or larger model competes), so a is biased toward them (add sizes in between)`,
+    );
+  } else if (bySmallest + byLargest > points.length / 4) {
+    warnings.push(
+      `${bySmallest + byLargest} of ${points.length} envelope points (${Math.round((100 * (bySmallest + byLargest)) / points.length)} %) are won by the smallest or largest model and were left out of the fit: the frontier rests on the compute range between (the curves reach far below or above where the ladder's sizes are optimal; add smaller or larger sizes to cover it)`,
     );
   }
   if (chosen.size < 3)
     warnings.push(
       `only ${chosen.size} model sizes ever reach the lowest loss: the frontier exponent rests on very few sizes`,
     );
-  const sizes = [...new Set(curves.map((c) => c.N))].sort((a, b) => a - b);
-  if (points.length && points[points.length - 1].N === sizes[sizes.length - 1]) {
+  if (points.length && points[points.length - 1].N === largest) {
     warnings.push(
       'the largest model is on the envelope at the highest compute: larger models might do better there (the frontier is not bracketed)',
     );
   }
-  const C = points.map((p) => p.C);
+  const C = fitted.map((p) => p.C);
   return {
     curves: curves.length,
-    points,
+    points: fitted,
+    count,
     N: powerFit(
       C,
-      points.map((p) => p.N),
+      fitted.map((p) => p.N),
     ),
     D: powerFit(
       C,
-      points.map((p) => p.D),
+      fitted.map((p) => p.D),
     ),
     warnings,
   };

@@ -25,16 +25,18 @@ import {
 } from '../io/dataset.js';
 import { computeOptimal } from './computeOptimal.js';
 import type { ProcedureJson } from '../fit/summary.js';
-import { envelopeAnalysis, trainingCurves, type Curve, type EnvelopeResult } from './envelope.js';
+import { envelopeAnalysis, trainingCurves, type Curve, type EnvelopeCount, type EnvelopeResult } from './envelope.js';
 import {
   defaultVertex,
   evaluatePower,
   isoflopAnalysis,
   profileVertex,
   type IsoflopOptions,
+  type Profile,
   type IsoflopResult,
 } from './isoflop.js';
 import { powerFit, type PowerFit } from '../core/linearRegression.js';
+import { polynomialFit } from '../core/leastSquares.js';
 import { checkLossVaries, checkMagnitudes } from '../io/dataChecks.js';
 import { formatInterval, formatNumber } from '../core/format.js';
 import { warning, type Severity, type TrustWarning, type WarningCode } from '../fit/warnings.js';
@@ -69,7 +71,7 @@ export interface ApproachResult {
    * name at least 3) or runs; Approach 2 draws lineages when any budget does (its profiles say which).
    * Approach 3's is its fit's: rows too when that fit resampled rows; absent without replicates.
    */
-  unit?: 'lineage' | 'run' | 'row';
+  unit?: 'lineage' | 'run' | 'row' | 'residual';
   /**
    * Where the intervals come from when not from this analysis's bootstrap (Approach 3 from a saved fit
    * or a preset): "the fit's 20 bootstrap replicates", "none: a preset has no bootstrap replicates".
@@ -96,6 +98,11 @@ export interface ApproachResult {
    * its a, b and the N and D apart are the law's assumed form, not the data's, and are shown as that.
    */
   splitUnidentified?: boolean;
+  /**
+   * Approach 1: the envelope's compute points, how many were fitted, and how many the smallest and
+   * largest models won by default (no smaller or larger model competes there) and were left out.
+   */
+  envelopePoints?: EnvelopeCount;
   warnings: string[];
 }
 
@@ -124,6 +131,7 @@ export function approachSummary(a: ApproachResult): ApproachSummary {
     label: a.label,
     ...(a.shortLabel !== undefined ? { shortLabel: a.shortLabel } : {}),
     ...(a.rows !== undefined ? { rows: a.rows } : {}),
+    ...(a.envelopePoints !== undefined ? { envelopePoints: a.envelopePoints } : {}),
     a: a.a,
     b: a.b,
     intervals: a.intervals,
@@ -289,6 +297,7 @@ export function* approach1Steps(
     ...(curves.length < dataset.runs.length
       ? { rows: `every checkpoint: ${dataset.runs.length} rows of ${curves.length} runs` }
       : {}),
+    envelopePoints: env.count,
     warnings: [...env.warnings, ...(lossParams ? [] : noLossLaw(lossPoints.length))],
     envelope: env,
   };
@@ -308,6 +317,10 @@ export function* approach1Steps(
     }
     yield* bootstrapFrontier(result, targets, boot, (random) => {
       const e = envelopeAnalysis(draw(random), 400, dataset.source);
+      // A replicate must estimate what the point estimate does: one that can fit only through the edge
+      // sizes' default wins (its draw lost the interior sizes) is a failed replicate, not a biased one.
+      if (e.count.edgesKept && !env.count.edgesKept)
+        throw new Error('fewer than two interior sizes win in this resample');
       const lp = lossParams
         ? lossAgainstCompute(thin(e.points.map((p) => p.C)), thin(e.points.map((p) => p.loss)), lossParams)
         : undefined;
@@ -359,6 +372,68 @@ function* bootstrapFrontier(
     result.warnings.push(
       `${failed} of ${boot.replicates} bootstrap replicates could not be analysed (too few distinct sizes in a resample) and were left out`,
     );
+}
+
+/** Power laws of N and D through a replicate's vertices, and its loss law (started from the point estimate's). */
+function vertexLaws(
+  kept: Profile[],
+  lossParams: Record<string, number> | undefined,
+): { N: PowerFit; D: PowerFit; lossParams?: Record<string, number> } {
+  const C = kept.map((p) => p.C);
+  return {
+    N: powerFit(
+      C,
+      kept.map((p) => p.N),
+    ),
+    D: powerFit(
+      C,
+      kept.map((p) => p.D),
+    ),
+    lossParams: lossParams
+      ? lossAgainstCompute(
+          C,
+          kept.map((p) => p.loss),
+          lossParams,
+        )
+      : undefined,
+  };
+}
+
+/**
+ * Approach 2's residual bootstrap: per profile, the parabola's fitted losses at the runs' sizes and the
+ * relative residuals a replicate draws from (each run's loss becomes fitted · (1 + drawn residual)).
+ *
+ * Why residuals, not runs: an IsoFLOP profile is a designed grid of sizes. Drawing its runs with
+ * replacement drops some sizes and repeats others, and a replicate that loses the best run or one side
+ * of the profile moves the vertex by about a grid step, so the interval measured the grid, not the noise
+ * (4.3–4.7 times the spread of the estimate on a synthetic ladder). Keeping the sizes and resampling
+ * the residuals within each profile follows the loss noise, as bcrit's bootstrap does; the delta
+ * method's SE of the vertex would too, but would need a second linearisation through the power laws and
+ * the loss law, which the replicates carry for free.
+ *
+ * Residuals are relative (loss noise scales with the loss) and inflated by √(n/(n−3)) for the
+ * parabola's three parameters. A profile of 3 runs (or fewer sizes, possible for the lowest-loss-run
+ * vertex) has no residual of its own: its runs keep their losses in every replicate (`held` counts
+ * them). Drawing such a profile from the other profiles' residuals was tried: on Chinchilla's runs with
+ * budgets found from the data, six 3-run profiles spanning 0.3–0.7 decades of N, most replicates' noisy
+ * 3-point parabolas threw the vertex out of the runs' range, and the replicates of a sat below the
+ * estimate (its 50 % interval 0.471–0.518 around 0.518). Undefined when no profile has a residual
+ * (every profile 3 runs), so the caller draws runs.
+ */
+function profileResiduals(profiles: Profile[]): { fitted: number[]; residuals: number[]; held: boolean }[] | undefined {
+  const own = profiles.map((p) => {
+    const x = p.runs.map((r) => Math.log(r.N!));
+    const y = p.runs.map((r) => r.loss);
+    const n = y.length;
+    const held = { fitted: y, residuals: [0], held: true };
+    const c = new Set(x).size >= 3 && n > 3 ? polynomialFit(x, y, 2) : null;
+    if (!c) return held;
+    const fitted = x.map((v) => c[0] + c[1] * v + c[2] * v * v);
+    if (fitted.some((f) => !(f > 0))) return held;
+    const inflate = Math.sqrt(n / (n - 3));
+    return { fitted, residuals: y.map((v, i) => inflate * (v / fitted[i] - 1)), held: false };
+  });
+  return own.every((o) => o.held) ? undefined : own;
 }
 
 /** Approach 2 with optional bootstrap: runs resampled within each budget (or lineages across all of them). */
@@ -430,37 +505,43 @@ export function* approach2Steps(
       iso.profiles.forEach((p, i) => (p.unit = drawn.unitOf(i)));
       if (drawn.warning) result.warnings.push(drawn.warning);
     }
-    yield* bootstrapFrontier(result, targets, boot, (random) => {
-      const kept: ReturnType<typeof profileVertex>[] = [];
-      const draw = drawn.draw(random);
-      for (const [i, g] of groups.entries()) {
-        const runs = draw.get(i)!;
-        if (new Set(runs.map((r) => r.N)).size < 3) {
-          thinDraws++;
-          continue;
-        }
-        kept.push(profileVertex(g.C, runs, method, dataset.source));
+    const residuals = drawn.unit === 'run' ? profileResiduals(iso.profiles) : undefined;
+    if (residuals) {
+      if (boot.replicates >= 2) {
+        result.unit = 'residual';
+        iso.profiles.forEach((p) => (p.unit = 'residual'));
+        const held = iso.profiles.filter((_, i) => residuals[i].held).map((p) => formatNumber(p.C, 3));
+        if (held.length)
+          result.warnings.push(
+            `${held.length === 1 ? 'the profile' : `${held.length} profiles`} at C = ${held.join(', ')} ${held.length === 1 ? 'has' : 'have'} too few runs to leave a residual (a parabola through 3 runs fits them exactly): ${held.length === 1 ? 'its vertex is' : 'their vertices are'} held at the estimate in every bootstrap replicate, so the intervals leave out ${held.length === 1 ? 'its' : 'their'} scatter`,
+          );
       }
-      if (kept.length < minBudgets) throw new Error('too few budgets with three distinct sizes in this resample');
-      const Ck = kept.map((p) => p.C);
-      return {
-        N: powerFit(
-          Ck,
-          kept.map((p) => p.N),
-        ),
-        D: powerFit(
-          Ck,
-          kept.map((p) => p.D),
-        ),
-        lossParams: lossParams
-          ? lossAgainstCompute(
-              Ck,
-              kept.map((p) => p.loss),
-              lossParams,
-            )
-          : undefined,
-      };
-    });
+      yield* bootstrapFrontier(result, targets, boot, (random) => {
+        const kept = iso.profiles.map((p, i) => {
+          const { fitted, residuals: pool } = residuals[i];
+          const runs = p.runs.map((r, j) => ({
+            ...r,
+            loss: fitted[j] * (1 + pool[Math.floor(random() * pool.length)]),
+          }));
+          return profileVertex(p.C, runs, method, dataset.source);
+        });
+        return vertexLaws(kept, lossParams);
+      });
+    } else
+      yield* bootstrapFrontier(result, targets, boot, (random) => {
+        const kept: ReturnType<typeof profileVertex>[] = [];
+        const draw = drawn.draw(random);
+        for (const [i, g] of groups.entries()) {
+          const runs = draw.get(i)!;
+          if (new Set(runs.map((r) => r.N)).size < 3) {
+            thinDraws++;
+            continue;
+          }
+          kept.push(profileVertex(g.C, runs, method, dataset.source));
+        }
+        if (kept.length < minBudgets) throw new Error('too few budgets with three distinct sizes in this resample');
+        return vertexLaws(kept, lossParams);
+      });
     if (thinDraws > 0)
       result.warnings.push(
         `${thinDraws} budget draws (of ${groups.length} budgets × ${boot.replicates} replicates) had fewer than 3 distinct sizes and were left out of their replicate; the others' vertices give its power laws`,

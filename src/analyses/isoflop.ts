@@ -45,10 +45,10 @@ export interface Profile {
   /** Parabola coefficients in ln N (c0 + c1·x + c2·x²), when fitted. */
   parabola?: [number, number, number];
   /**
-   * With Approach 2's bootstrap, what a replicate drew at this budget: whole lineages, or runs (the
-   * data name no lineage, or this budget's runs name fewer than 3).
+   * With Approach 2's bootstrap, what a replicate drew at this budget: the parabola's residuals (the
+   * data name no lineage), whole lineages, or runs (this budget's runs name fewer than 3 lineages).
    */
-  unit?: 'lineage' | 'run';
+  unit?: 'lineage' | 'run' | 'residual';
 }
 
 export interface IsoflopResult {

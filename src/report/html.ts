@@ -11,6 +11,7 @@ import { keptReplicates, rowsOfRuns } from '../fit/report.js';
 import { libraryOption, renameOptions, type OptionNamer } from '../errors/index.js';
 import { frontierLossSource } from '../analyses/frontier.js';
 import { planHardware, planTrainingLines } from './text/plan.js';
+import { envelopeLine } from './text/frontier.js';
 export { escapeHtml, htmlTable } from '../core/html.js';
 
 const n = (v: number | undefined, digits = 4) =>
@@ -46,6 +47,9 @@ function approachSources(approaches: Analysis['approaches']): string {
   );
   // Which rows each used, when the rows are checkpoints: the envelope every one, the profiles each run's final one.
   for (const ap of approaches) if (ap.rows !== undefined) lines.push(`Approach ${ap.approach} rows: ${ap.rows}.`);
+  // Which envelope points Approach 1 fitted: those the smallest and largest models win by default are left out.
+  for (const ap of approaches)
+    if (ap.envelopePoints) lines.push(`Approach ${ap.approach} envelope: ${envelopeLine(ap.envelopePoints)}.`);
   return lines.map((l) => `<p>${escapeHtml(l)}</p>`).join('');
 }
 

@@ -286,7 +286,7 @@ Examples:
                       runs: unknown[];
                       atEdge: boolean;
                       method: string;
-                      unit?: 'lineage' | 'run';
+                      unit?: 'lineage' | 'run' | 'residual';
                     }[];
                     unassigned: unknown[];
                   };

@@ -33,7 +33,7 @@ export function frontierReport(
     .map((a) => `approach ${a.approach} intervals: ${a.intervalSource}`);
   const bootstrapOf = (approaches: ApproachResult[]) =>
     out.bootstrap && out.bootstrap.replicates > 1
-      ? `${Math.round(out.bootstrap.level * 100)} % intervals from ${out.bootstrap.replicates} bootstrap replicates${approaches.some((a) => a.unit === 'lineage') ? ' resampling whole lineages' : ''} (seed ${out.bootstrap.seed})`
+      ? `${Math.round(out.bootstrap.level * 100)} % intervals from ${out.bootstrap.replicates} bootstrap replicates${approaches.some((a) => a.unit === 'lineage') ? ' resampling whole lineages' : ''} (seed ${out.bootstrap.seed})${approaches.some((a) => a.unit === 'residual') ? "; approach 2's resample each IsoFLOP profile's residuals about its parabola, its sizes kept" : ''}`
       : `no intervals (${name('bootstrap')} 0)`;
   const boot = [...(own.length || !elsewhere.length ? [bootstrapOf(own)] : []), ...elsewhere].join('; ');
   const rows =
@@ -120,8 +120,24 @@ export function frontierReport(
  * Which rows each approach used, when the rows are checkpoints of runs: Approach 1 every checkpoint
  * (the envelope of curves), Approach 2 each run's final one, a parametric fit every row (as fit and plan).
  */
-function rowLines(approaches: readonly Pick<ApproachResult, 'approach' | 'rows'>[]): string[] {
-  return approaches.filter((a) => a.rows !== undefined).map((a) => `  approach ${a.approach} rows: ${a.rows}`);
+function rowLines(approaches: readonly Pick<ApproachResult, 'approach' | 'rows' | 'envelopePoints'>[]): string[] {
+  return approaches.flatMap((a) => [
+    ...(a.rows !== undefined ? [`  approach ${a.approach} rows: ${a.rows}`] : []),
+    ...(a.envelopePoints ? [`  approach ${a.approach} envelope: ${envelopeLine(a.envelopePoints)}`] : []),
+  ]);
+}
+
+/** Which envelope points Approach 1 fitted, and which it left out and why (the text and HTML reports). */
+export function envelopeLine(c: NonNullable<ApproachResult['envelopePoints']>): string {
+  if (c.edgesKept)
+    return `all ${c.grid} compute points fitted, including those the smallest and largest models win by default (fewer than two sizes between them ever win)`;
+  const out = [
+    ...(c.smallest ? [`${c.smallest} won by the smallest model`] : []),
+    ...(c.largest ? [`${c.largest} ${c.smallest ? 'by' : 'won by'} the largest model`] : []),
+  ];
+  return out.length
+    ? `${c.fitted} of ${c.grid} compute points fitted; ${out.join(' and ')} left out (no smaller or larger model competes there, so they win by default)`
+    : `all ${c.grid} compute points fitted (each won by a size between the smallest and the largest)`;
 }
 
 /**
