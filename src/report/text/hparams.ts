@@ -218,7 +218,16 @@ export function mupTableReport(t: ReturnType<typeof mupTable>): string {
   return (
     `muP for width ${t.width} from base width ${t.baseWidth} (m = ${formatNumber(t.m, 4)}, ${t.optimizer}); ${t.citation}\n` +
     textTable(
-      ['group', 'muP init std', 'muP LR', 'muP multiplier', 'SP init std', 'SP LR', 'SP multiplier', 'rule'],
+      [
+        'group',
+        'muP init std',
+        'muP LR',
+        'muP multiplier',
+        `SP init std${t.defaulted.includes('sigma') ? ' (default)' : ''}`,
+        `SP LR${t.defaulted.includes('learningRate') ? ' (default)' : ''}`,
+        'SP multiplier',
+        'rule',
+      ],
       t.groups.map((g) => [
         g.group,
         v(g.mup.initStd),
@@ -236,12 +245,30 @@ export function mupTableReport(t: ReturnType<typeof mupTable>): string {
 }
 
 export function learningRateTransferReport(r: ReturnType<typeof learningRateTransfer>): string {
+  const diverged = r.widths.some((w) => w.diverged);
+  const m = r.intervalMethod;
+  const pct = (level: number) => `${formatNumber(level * 100, 3)} %`;
+  const target = r.atWidth;
   return (
     textTable(
-      ['width', 'optimal η', 'loss there', 'runs'],
-      r.widths.map((w) => [String(w.width), f4(w.learningRate), f4(w.loss), String(w.runs)]),
+      ['width', 'optimal η', 'loss there', 'runs', ...(diverged ? ['diverged'] : [])],
+      r.widths.map((w) => [
+        String(w.width),
+        f4(w.learningRate),
+        f4(w.loss),
+        String(w.runs),
+        ...(diverged
+          ? [w.diverged ? `${w.diverged}${w.divergedAt !== undefined ? ` (from ${f4(w.divergedAt)})` : ''}` : '']
+          : []),
+      ]),
     ) +
-    `\nslope of ln η* against ln width: ${r.slope.toFixed(3)}${r.interval ? ` (95 % ${formatInterval(r.interval, (v) => v.toFixed(3))})` : ''}\n${r.verdict}\n` +
+    `\nslope of ln η* against ln width: ${r.slope.toFixed(3)}${r.interval && m ? ` (${pct(m.level)} ${formatInterval(r.interval, (v) => v.toFixed(3))}${r.openEnd ? ` with its ${r.openEnd === 'both' ? 'two ends' : `${r.openEnd} end`} open: an optimum at its sweep's end is a bound` : ''}; ${m.method}, ${m.replicates} replicates: ${m.resampled})` : ''}\n${r.verdict}\n` +
+    (target
+      ? `at width ${target.width}: optimal η ${f4(target.learningRate)}${target.interval && m ? ` (${pct(m.level)} ${formatInterval(target.interval, f4)})` : ''}${r.openEnd ? ", a bound only (an optimum lies at its sweep's end)" : ''}${target.extrapolation > 1 ? `, ${formatNumber(target.extrapolation, 3)}× beyond the swept widths (an extrapolation of the fitted slope)` : ''}\n`
+      : '') +
+    (r.diverged
+      ? `${r.diverged} run${r.diverged === 1 ? '' : 's'} diverged (a loss that is not a finite number): left out of the parabolas; each bounds its width's optimum from above\n`
+      : '') +
     r.warnings.map((w) => `warning: ${w}\n`).join('')
   );
 }
