@@ -689,9 +689,7 @@ export function budgetLines(
       lines.push(`  ${task}: no prediction at the budget's model (the task was not fitted)`);
       continue;
     }
-    const iv = a.interval
-      ? ` ${accuracyInterval(a.interval)} (${Math.round(a.interval.level * 100)} %)`
-      : '';
+    const iv = a.interval ? ` ${accuracyInterval(a.interval)} (${Math.round(a.interval.level * 100)} %)` : '';
     const verdict = a.reaches
       ? a.sure === false
         ? `reaches ${a.target} by the point estimate, but the interval reaches below it`
