@@ -132,7 +132,10 @@ test('a best rate at the top of a sweep with a divergence just above it is brack
   const rows = ['width,lr,loss'];
   for (const w of [256, 1024]) {
     // Losses fall to the largest rate that trained; the next one diverged.
-    [1e-3, 2e-3, 4e-3, 8e-3].forEach((lr, k) => rows.push(`${w},${lr},${4 - 0.1 * k - w * 1e-4}`));
+    // Two seeds a rate, so the parabolas have residuals to resample.
+    [1e-3, 2e-3, 4e-3, 8e-3].forEach((lr, k) =>
+      [-1, 1].forEach((e) => rows.push(`${w},${lr},${4 - 0.1 * k - w * 1e-4 + 0.002 * e * (-1) ** k}`)),
+    );
     rows.push(`${w},1.6e-2,NaN`);
   }
   const r = check(rows.join('\n') + '\n');
@@ -140,6 +143,9 @@ test('a best rate at the top of a sweep with a divergence just above it is brack
     r.widths.every((w) => !w.atEdge && w.divergedAt === 1.6e-2),
     JSON.stringify(r.widths),
   );
+  // The optimum is anywhere in [0.008, 0.016]: the point is their geometric mean, the interval draws within.
+  assert.ok(r.widths.every((w) => Math.abs(w.learningRate - Math.sqrt(0.008 * 0.016)) < 1e-12));
+  assert.ok(r.interval![0] < -0.2 && r.interval![1] > 0.2, `${r.interval}`);
   assert.match(
     r.warnings.join('\n'),
     /width 256: the best rate that trained is the sweep's largest and the next one diverged \(0\.016\): the optimum lies between 0\.008 and 0\.016/,

@@ -180,6 +180,11 @@ export interface WidthOptimum {
    * lies below it (a best rate at the sweep's top with a divergence above it is bracketed, not at an edge).
    */
   divergedAt?: number;
+  /**
+   * The best rate that trained and the rate that diverged above it, when the best is the sweep's largest:
+   * the optimum lies between them (learningRate is their geometric mean; replicates draw it in that range).
+   */
+  bracket?: [number, number];
 }
 
 /** How the slope's interval was made, said beside it (text and JSON). */
@@ -315,16 +320,19 @@ function widthOptimum(sweep: Sweep, diverged: Run[]): WidthOptimum {
   const above = diverged.filter((r) => r.lr! > sweep.bestLr).map((r) => r.lr!);
   const divergedAt = above.length ? Math.min(...above) : undefined;
   // A best rate at the top of the sweep with a divergence above it is bracketed: the optimum lies between them.
-  const edge = sweep.edge === 'highest' && divergedAt !== undefined ? undefined : sweep.edge;
+  const bracketed = sweep.edge === 'highest' && divergedAt !== undefined;
+  const edge = bracketed ? undefined : sweep.edge;
+  const bracket: [number, number] | undefined = bracketed && !v.fitted ? [sweep.bestLr, divergedAt] : undefined;
   return {
     width: sweep.width,
-    learningRate: v.fitted ? Math.exp(v.x) : sweep.bestLr,
+    learningRate: v.fitted ? Math.exp(v.x) : bracket ? Math.sqrt(bracket[0] * bracket[1]) : sweep.bestLr,
     loss: v.fitted ? v.loss : sweep.bestLoss,
     runs: sweep.runs.length,
     atEdge: edge !== undefined,
     ...(edge ? { edge } : {}),
     ...(diverged.length ? { diverged: diverged.length } : {}),
     ...(divergedAt !== undefined ? { divergedAt } : {}),
+    ...(bracket ? { bracket } : {}),
   };
 }
 
@@ -435,6 +443,9 @@ export function* learningRateTransferSteps(
         yield;
         const random = randomSource(bootstrap.seed, r);
         const optima = sweeps.map((sw, k) => {
+          // Bracketed by a divergence, the optimum is anywhere between the two rates: drawn there, uniform in ln η.
+          const bracket = widths[k].bracket;
+          if (bracket) return bracket[0] * (bracket[1] / bracket[0]) ** random();
           if (!sw.fitted) return widths[k].learningRate;
           const y = sw.fitted.map((f) => f * (1 + pool[Math.floor(random() * pool.length)]));
           const v = vertex(sw.x, y);
@@ -524,11 +535,11 @@ export function* learningRateTransferSteps(
       warnings.push(`width ${w.width}: the fitted optimum is not below the rate that diverged (${w.divergedAt})`);
   }
   const divergedCount = dataset.diverged?.length ?? 0;
-  const bracketed = widths.filter((w) => w.divergedAt !== undefined && w.edge === undefined && sweepTop(sweeps, w));
-  for (const w of bracketed)
-    warnings.push(
-      `width ${w.width}: the best rate that trained is the sweep's largest and the next one diverged (${w.divergedAt}): the optimum lies between ${formatNumber(w.learningRate, 3)} and ${w.divergedAt}`,
-    );
+  for (const w of widths)
+    if (w.bracket)
+      warnings.push(
+        `width ${w.width}: the best rate that trained is the sweep's largest and the next one diverged (${w.bracket[1]}): the optimum lies between ${formatNumber(w.bracket[0], 3)} and ${w.bracket[1]}; taken as their geometric mean, ${formatNumber(w.learningRate, 3)}, and drawn between them in the interval`,
+      );
   let atWidth: TransferCheck['atWidth'];
   if (target !== undefined) {
     atWidth = {
@@ -551,12 +562,6 @@ export function* learningRateTransferSteps(
     ...(divergedCount ? { diverged: divergedCount } : {}),
     warnings,
   };
-}
-
-/** Whether width w's best rate that trained is its sweep's largest (a divergence above then brackets it). */
-function sweepTop(sweeps: Sweep[], w: WidthOptimum): boolean {
-  const sw = sweeps.find((s) => s.width === w.width)!;
-  return sw.edge === 'highest';
 }
 
 export interface CoordinateCheck {
