@@ -72,7 +72,7 @@ test('bcrit FILE fits the trade-off; one batch size and unreachable targets are 
   const readme = scalelab(['bcrit', 'examples/inputs/curves.csv']);
   assert.equal(readme.code, 0, readme.stderr);
   const kept =
-    /95 % from the (\d+) of 1000 bootstrap resamples with a step\/data trade-off at every target \((\d+) lost one at some target\)/.exec(
+    /95 % from only the (\d+) of 1000 bootstrap resamples that kept a step\/data trade-off at every target \((\d+), \d+ %, lost one at some target and are left out, so the interval is conditional on surviving/.exec(
       readme.stdout,
     );
   assert.ok(kept, readme.stdout);
@@ -121,6 +121,38 @@ test('mup prints the multipliers; mup transfer reads sweeps; plan includes learn
   assert.ok(Math.abs(h.batchTokens / (0.292 * 1e24 ** 0.3271) - 1) < 1e-12);
   for (const cmd of [['bcrit'], ['hparams'], ['mup', 'transfer'], ['mup', 'coord']])
     assert.equal(scalelab([...cmd, '--help']).code, 0);
+});
+
+test("mup --help names the table's flags; the table marks its defaults; mup transfer reads a nan loss as diverged and gives η* at --width", () => {
+  const help = scalelab(['mup', '--help']);
+  assert.equal(help.code, 0);
+  assert.match(
+    help.stdout,
+    /runs "mup table" \(the default subcommand\); its options:\n\s+--base-width <n>, --width <n>/,
+  );
+  assert.match(help.stdout, /scalelab mup table --help/);
+  const table = scalelab(['mup']);
+  assert.match(table.stdout, /SP init std \(default\)\s+SP LR \(default\)/);
+  assert.match(table.stdout, /note: the base init std σ = 0\.02 and learning rate η = 0\.01 are defaults/);
+  assert.doesNotMatch(scalelab(['mup', '--lr', '3e-3', '--sigma', '0.01']).stdout, /\(default\)|are defaults/);
+  const rows = ['width,lr,loss'];
+  for (const w of [256, 512, 1024])
+    for (const lr of [1e-3, 2e-3, 4e-3, 8e-3, 1.6e-2, 3.2e-2])
+      rows.push(`${w},${lr},${lr === 3.2e-2 && w === 1024 ? 'nan' : 3 + 0.05 * Math.log(lr / 4e-3) ** 2}`);
+  const file = join(dir, 'lr-diverged.csv');
+  writeFileSync(file, rows.join('\n') + '\n');
+  const r = scalelab(['mup', 'transfer', file, '--width', '4096']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /1 run diverged \(a loss that is not a finite number\): left out of the parabolas/);
+  assert.match(
+    r.stdout,
+    /95 % \[[-\d.]+, [-\d.]+\]; residual bootstrap, 200 replicates: each width's parabola residuals/,
+  );
+  assert.match(r.stdout, /at width 4096: optimal η 0\.004 \(95 % \[0\.004, 0\.004\]\), 4× beyond the swept widths/);
+  const j = scalelab(['mup', 'transfer', file, '--width', '4096', '--json']).json();
+  assert.equal(j.diverged, 1);
+  assert.deepEqual(j.intervalMethod.method, 'residual bootstrap');
+  near(j.atWidth.learningRate, 4e-3, 1e-6, 'η* at 4096');
 });
 
 const near = (a: number, b: number, rel: number, what: string) =>

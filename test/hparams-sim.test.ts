@@ -35,7 +35,7 @@ test('LR sweeps at four widths: the optimum drifts as 1/width under SP and stays
   const sp = learningRateTransfer(sweep('sp'), { replicates: 100, seed: 1, level: 0.95 });
   const mup = learningRateTransfer(sweep('mup'), { replicates: 100, seed: 1, level: 0.95 });
   assert.ok(Math.abs(sp.slope + 1) < 0.15, `SP slope ${sp.slope}`);
-  assert.match(sp.verdict, /falls as 1\/width/);
+  assert.match(sp.verdict, /falls about as 1\/width/);
   assert.ok(Math.abs(mup.slope) < 0.15, `muP slope ${mup.slope}`);
   assert.match(mup.verdict, /transfers/);
   for (const w of mup.widths)
@@ -84,7 +84,7 @@ test("DeepSeek-style sweeps over η and B at five budgets recover the world's op
   assert.ok(fit.lr.exponent < 0, 'under SP the optimal learning rate falls with compute (wider models)');
 });
 
-test('an interval holding both 0 and −1 is reported as not settled, not as transfer', () => {
+test("an optimum at its sweep's end bounds the slope on one side: the interval is open there, and the verdict says so", () => {
   // The first real SP sweep of examples/studies/moby-lr (5 learning rates, one seed, widths 64 and 256).
   const losses: Record<number, number[]> = {
     64: [2.9056, 2.6338, 2.5577, 2.669, 2.8711],
@@ -98,9 +98,12 @@ test('an interval holding both 0 and −1 is reported as not settled, not as tra
   const point = learningRateTransfer(ds);
   assert.equal(point.kind, 'drifts', 'without an interval the point slope ≈ −1 reads as drift');
   const boot = learningRateTransfer(ds, { replicates: 200, seed: 0, level: 0.95 });
-  assert.ok(boot.interval![0] <= -1 && boot.interval![1] >= 0, `interval ${boot.interval}`);
-  assert.equal(boot.kind, 'unsettled');
-  assert.match(boot.verdict, /points to standard-parametrisation drift.*not settled/);
+  // Width 256's best rate is its lowest: its optimum is at most 1e-3, so the slope is at most the interval's
+  // upper end (64's optimum is inside its sweep), and its lower end is open. Under SP that reads as drift.
+  assert.equal(boot.openEnd, 'lower');
+  assert.ok(boot.interval![1] < -0.5, `interval ${boot.interval}`);
+  assert.equal(boot.kind, 'drifts');
+  assert.match(boot.verdict, /95 %: at most -0\.\d\d, an optimum at its sweep's end being a bound/);
   assert.deepEqual(boot.warnings, ['width 256: the best learning rate is at the edge of the sweep; extend it']);
 });
 
@@ -114,7 +117,10 @@ test('the shipped real LR sweeps (examples/studies/moby-lr): SP drifts as 1/widt
     mup = check('mup');
   assert.equal(sp.kind, 'drifts', sp.verdict);
   assert.ok(sp.interval![1] < 0, `SP interval ${sp.interval} excludes transfer`);
-  assert.equal(mup.kind, 'transfers', mup.verdict);
+  // Two widths 4× apart, one seed: the interval (about ±0.1) holds 0 but is at the edge of the band called
+  // "transfers", so the verdict is "consistent with transfer" and says how large a drift is not excluded.
+  assert.ok(mup.kind === 'transfers' || mup.kind === 'consistent', mup.verdict);
+  assert.ok(mup.interval![0] <= 0 && mup.interval![1] >= 0, `muP interval ${mup.interval} holds 0`);
   assert.ok(mup.interval![0] > -1, `muP interval ${mup.interval} excludes drift`);
   assert.deepEqual([...sp.warnings, ...mup.warnings], [], 'every optimum inside its sweep');
 });

@@ -897,6 +897,13 @@ export interface PredictionInterval {
   /** Replicates whose refit failed (too few distinct sizes drawn, no convergence): left out. */
   failed: number;
   replicates: number;
+  /**
+   * The ends of `accuracy` held at 0 or 1: replicates pushed past them by the added noise and extrapolation
+   * terms were clamped there, so the end says "at least up to 1", not a percentile of the spread.
+   */
+  clipped?: ('lower' | 'upper')[];
+  /** The same for `viaC`. */
+  viaCClipped?: ('lower' | 'upper')[];
 }
 
 /**
@@ -933,6 +940,13 @@ export function* bootstrapDownstreamSteps(
   const acc = targets.map(() => [] as number[]),
     loss = targets.map(() => [] as number[]),
     viaC = targets.map(() => [] as number[]);
+  // Replicates clamped below 0 or above 1, per target: an interval end there is a clip, said as such.
+  const held = targets.map(() => ({ acc: { lower: 0, upper: 0 }, viaC: { lower: 0, upper: 0 } }));
+  const clamp = (a: number, count: { lower: number; upper: number }) => {
+    if (a > 1) count.upper++;
+    else if (a < 0) count.lower++;
+    return clampAccuracy(a);
+  };
   const maxC = Math.max(...f.finals.map((p) => p.C));
   const extrapolationShift = targets.map((t) =>
     downstreamExtrapolationSd(t.C ?? 6 * t.N * t.D, maxC, f.options.extrapolation),
@@ -969,8 +983,8 @@ export function* bootstrapDownstreamSteps(
         const tl = predictTaskLoss(s1, t),
           tlC = predictTaskLoss(s1C, t);
         loss[i].push(tl);
-        acc[i].push(clampAccuracy(sigmoidAccuracy(s2, tl) + shift + e));
-        viaC[i].push(clampAccuracy(sigmoidAccuracy(s2, tlC) + shift + e));
+        acc[i].push(clamp(sigmoidAccuracy(s2, tl) + shift + e, held[i].acc));
+        viaC[i].push(clamp(sigmoidAccuracy(s2, tlC) + shift + e, held[i].viaC));
       });
     } catch {
       failed++;
@@ -985,7 +999,24 @@ export function* bootstrapDownstreamSteps(
         { file: ladder.source },
         `the bootstrap of "${ladder.task}" gave no interval: ${failed} of ${options.replicates} replicates failed (too few distinct model sizes or token counts drawn, or no convergence)`,
       );
-    return { level, accuracy: a, taskLoss: l, ...(c ? { viaC: c } : {}), failed, replicates: options.replicates };
+    const clippedEnds = (iv: [number, number], count: { lower: number; upper: number }) => {
+      const ends: ('lower' | 'upper')[] = [];
+      if (count.lower > 0 && iv[0] <= 0) ends.push('lower');
+      if (count.upper > 0 && iv[1] >= 1) ends.push('upper');
+      return ends;
+    };
+    const clipped = clippedEnds(a, held[i].acc),
+      viaCClipped = c ? clippedEnds(c, held[i].viaC) : [];
+    return {
+      level,
+      accuracy: a,
+      taskLoss: l,
+      ...(c ? { viaC: c } : {}),
+      failed,
+      replicates: options.replicates,
+      ...(clipped.length ? { clipped } : {}),
+      ...(viaCClipped.length ? { viaCClipped } : {}),
+    };
   });
 }
 

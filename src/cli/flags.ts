@@ -60,6 +60,12 @@ export const sharedFlags = {
     defaultsVary: 'study run names its study "default", runs import "imported"; elsewhere it is required or a filter',
   },
   world: { flags: '--world <file>', meaning: 'world file of the simulated lab' },
+  width: {
+    flags: '--width <n>',
+    meaning: 'target width (d_model)',
+    defaultsVary:
+      'mup table prints the multipliers for a width, 4096 unless given; mup transfer gives η* at a width only when asked',
+  },
   extrapolation: {
     flags: '--extrapolation <slope>',
     meaning: "slope s of the intervals' extrapolation term, learnt from back-tests (0: none)",

@@ -3,7 +3,7 @@
  * fitted from runs, and the two-batch gradient-noise-scale estimator. Pure.
  */
 import { finish, type Steps } from '../core/steps.js';
-import { formatNumber } from '../core/format.js';
+import { formatInterval, formatNumber } from '../core/format.js';
 import { InputError, OptionError, UsageError } from '../errors/index.js';
 import { linearRegression, powerFit } from '../core/linearRegression.js';
 import { randomSource } from '../core/random.js';
@@ -172,19 +172,40 @@ export function fitTradeoff(
  * First step at which a curve reaches `target` (linear interpolation in ln step), or undefined when
  * it never does — or when it is already below the target at its first checkpoint: then it got there
  * at some unlogged step before, and counting the first logged step would measure the logging, not
- * the run.
+ * the run. The crossing is read on the curve's best non-increasing fit (pool-adjacent-violators), not on
+ * the raw evaluations: with evaluation noise the first raw point below a target is as often a dip of the
+ * noise, which counted the steps early (−5 % at a high target with 1 % noise); a monotone fit averages such
+ * a dip with the points after it. An exact, falling curve is its own fit.
  */
 export function stepsToReach(curve: { step: number; loss: number }[], target: number): number | undefined {
+  const fitted = nonIncreasing(curve.map((p) => p.loss));
   for (let i = 0; i < curve.length; i++) {
-    if (curve[i].loss <= target) {
-      if (i === 0) return curve[0].loss === target ? curve[0].step : undefined;
-      const a = curve[i - 1],
-        b = curve[i];
+    if (fitted[i] <= target) {
+      if (i === 0) return fitted[0] === target ? curve[0].step : undefined;
+      const a = { step: curve[i - 1].step, loss: fitted[i - 1] },
+        b = { step: curve[i].step, loss: fitted[i] };
       const t = (a.loss - target) / (a.loss - b.loss);
       return Math.exp(Math.log(a.step) + t * (Math.log(b.step) - Math.log(a.step)));
     }
   }
   return undefined;
+}
+
+/** The least-squares non-increasing sequence nearest to `y` (pool adjacent violators: a rise is averaged with what it follows). */
+function nonIncreasing(y: number[]): number[] {
+  const blocks: { sum: number; count: number }[] = [];
+  for (const v of y) {
+    blocks.push({ sum: v, count: 1 });
+    while (blocks.length > 1) {
+      const last = blocks[blocks.length - 1],
+        prev = blocks[blocks.length - 2];
+      if (last.sum / last.count <= prev.sum / prev.count) break;
+      prev.sum += last.sum;
+      prev.count += last.count;
+      blocks.pop();
+    }
+  }
+  return blocks.flatMap((b) => Array<number>(b.count).fill(b.sum / b.count));
 }
 
 export interface CriticalBatchFromRuns {
@@ -197,6 +218,18 @@ export interface CriticalBatchFromRuns {
   law?: { bStar: number; alphaB: number; bStarInterval?: [number, number]; alphaBInterval?: [number, number] };
   /** The law refitted per bootstrap replicate (slope = −1/α_B), for intervals of B_crit at a loss (criticalBatchAtLoss). */
   lawReplicates?: { bStar: number; slope: number }[];
+  /**
+   * Set when B_crit does not grow as the loss falls across the targets — the fitted α_B is negative (or
+   * infinite), or the bootstrap interval of B_crit(L)'s slope in ln L reaches 0 —, so the law's exponent says
+   * nothing: B_crit as one value, the geometric mean of the per-target B_crit, with its interval from the same
+   * replicates (absent without them), and the range of the per-target values.
+   */
+  flat?: { bCrit: number; interval?: [number, number]; range: [number, number]; losses: [number, number] };
+  /**
+   * Of the bootstrap replicates drawn, how many kept a step/data trade-off at every target: the law's
+   * intervals are over those survivors only (conditional on it), which the report says with the share lost.
+   */
+  lawRefits?: { kept: number; drawn: number };
   warnings: string[];
 }
 
@@ -310,19 +343,30 @@ export function* criticalBatchFromRunsSteps(
     fits.map((f) => f.target),
     fits.map((f) => f.bCrit),
   );
-  if (!bootstrap) return { fits, law, warnings };
+  const geometricMean = (v: number[]) => Math.exp(v.reduce((t, x) => t + Math.log(x), 0) / v.length);
+  const losses: [number, number] = [Math.min(...fits.map((f) => f.target)), Math.max(...fits.map((f) => f.target))];
+  const flatOf = (interval?: [number, number]): NonNullable<CriticalBatchFromRuns['flat']> => ({
+    bCrit: geometricMean(fits.map((f) => f.bCrit)),
+    ...(interval ? { interval } : {}),
+    range: [Math.min(...fits.map((f) => f.bCrit)), Math.max(...fits.map((f) => f.bCrit))],
+    losses,
+  });
+  // B_crit that falls, or stays, as the loss falls: the power law's exponent is no growth rate.
+  const growsNot = !(Number.isFinite(law.alphaB) && law.alphaB > 0);
+  if (!bootstrap) return { fits, law, ...(growsNot ? { flat: flatOf() } : {}), warnings };
   const thin = fits.filter((f) => f.points.length < 3);
   if (thin.length) {
     warnings.push(
       `target loss ${thin.map((f) => formatNumber(f.target)).join(', ')}: reached at only two batch sizes, which fit the trade-off exactly; no bootstrap interval for B_crit(L)`,
     );
-    return { fits, law, warnings };
+    return { fits, law, ...(growsNot ? { flat: flatOf() } : {}), warnings };
   }
   // Replicate r of every target comes from the same residual draws: refit the law to each, in
   // ln B_crit = ln B* + slope·ln L (slope = −1/α_B), keeping every replicate whatever its slope's sign.
   const perTarget: number[][] = [];
   for (const f of fits) perTarget.push(yield* tradeoffReplicates(f, bootstrap));
   const lawReplicates: { bStar: number; slope: number }[] = [];
+  const means: number[] = [];
   for (let r = 0; r < perTarget[0].length; r++) {
     if (r > 0 && r % 1000 === 0) yield;
     const b = perTarget.map((v) => v[r]);
@@ -332,12 +376,14 @@ export function* criticalBatchFromRunsSteps(
       b,
     );
     lawReplicates.push({ bStar: coefficient, slope: exponent });
+    means.push(geometricMean(b));
   }
+  const lawRefits = { kept: lawReplicates.length, drawn: perTarget[0].length };
   if (lawReplicates.length < perTarget[0].length / 2) {
     warnings.push(
       `only ${lawReplicates.length} of ${perTarget[0].length} bootstrap resamples kept a step/data trade-off at every target: no interval for B_crit(L)`,
     );
-    return { fits, law, warnings };
+    return { fits, law, ...(growsNot ? { flat: flatOf() } : {}), warnings };
   }
   const level = bootstrap.level ?? 0.95;
   law.bStarInterval = percentileInterval(
@@ -354,7 +400,8 @@ export function* criticalBatchFromRunsSteps(
     warnings.push(
       `the bootstrap's ${Math.round(level * 100)} % interval of B_crit(L)'s slope in ln L reaches ${formatNumber(hi, 3)} ≥ 0: the runs do not show B_crit growing as the loss falls with confidence, so α_B has no interval`,
     );
-  return { fits, law, lawReplicates, warnings };
+  const flat = growsNot || hi >= 0 ? { flat: flatOf(percentileInterval(means, level)) } : {};
+  return { fits, law, lawReplicates, lawRefits, ...flat, warnings };
 }
 
 export interface NoiseScaleStep {
@@ -436,9 +483,10 @@ export function criticalBatchAtLoss(
     );
   }
   if (!(Number.isFinite(fit.law.alphaB) && fit.law.alphaB > 0)) {
+    const flat = fit.flat;
     throw new InputError(
       { file: source },
-      `B_crit does not grow as the loss falls across the targets (fitted α_B = ${formatNumber(fit.law.alphaB, 3)}): cannot predict B_crit at loss ${formatNumber(loss)}`,
+      `B_crit does not grow as the loss falls across the targets (fitted α_B = ${formatNumber(fit.law.alphaB, 3)}): cannot predict B_crit at loss ${formatNumber(loss)} from a law in L${flat ? `; B_crit is about flat across the losses ${formatNumber(flat.losses[0], 4)} … ${formatNumber(flat.losses[1], 4)}: ≈ ${formatNumber(flat.bCrit, 3)}${flat.interval ? ` (95 % ${formatInterval(flat.interval, 3)})` : ''}, which is the value to use near them` : ''}`,
     );
   }
   const targets = fit.fits.map((f) => f.target);

@@ -146,11 +146,21 @@ test('muP for 256 → 4096: hidden init 0.005, hidden Adam LR 6.25e-4, embedding
 });
 
 test('muP below the base width: the ratios are given, with a note asking whether the widths were swapped; at the base, m = 1 said', () => {
-  const down = mupTable({ baseWidth: 768, width: 256 });
+  const down = mupTable({ baseWidth: 768, width: 256, sigma: 0.02, learningRate: 1e-2 });
   close(down.groups.find((x) => x.group === 'hidden')!.mup.learningRate, 3e-2, 1e-12, 'hidden LR η/m with m = 1/3');
   assert.equal(down.notes.length, 1);
   assert.match(down.notes[0], /target width 256 is below the base width 768 \(m = 0\.3333\).*other way round/);
   assert.match(mupTable({ baseWidth: 256, width: 256 }).notes[0], /agree \(m = 1\)/);
+});
+
+test('the table says which base values are defaults (example inputs), not recommendations', () => {
+  const t = mupTable({ baseWidth: 256, width: 4096 });
+  assert.deepEqual(t.defaulted, ['sigma', 'learningRate']);
+  assert.match(t.notes.join('\n'), /init std σ = 0\.02 and learning rate η = 0\.01 are defaults .*not recommendations/);
+  const given = mupTable({ baseWidth: 256, width: 4096, learningRate: 3e-3 });
+  assert.deepEqual(given.defaulted, ['sigma']);
+  assert.doesNotMatch(given.notes.join('\n'), /learning rate η/);
+  assert.deepEqual(mupTable({ baseWidth: 256, width: 4096, sigma: 0.02, learningRate: 1e-2 }).notes, []);
 });
 
 test('coordinate check flags the layer whose activations grow with width', () => {

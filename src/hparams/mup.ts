@@ -10,7 +10,7 @@ import { InputError, UsageError } from '../errors/index.js';
 import { powerFit } from '../core/linearRegression.js';
 import { polynomialFit } from '../core/leastSquares.js';
 import { percentileInterval } from '../core/statistics.js';
-import { randomSource, resample } from '../core/random.js';
+import { randomSource } from '../core/random.js';
 import type { Dataset, Run } from '../io/dataset.js';
 import { checkLossVaries, checkMagnitudes } from '../io/dataChecks.js';
 import { formatInterval, formatNumber } from '../core/format.js';
@@ -48,6 +48,11 @@ export interface MupTable {
   citation: string;
   /** What the widths mean for the table: at the base width muP is SP; below it the rules run backwards. */
   notes: string[];
+  /**
+   * The base values not given, taken as the defaults (σ = 0.02, η = 1e-2): example inputs, not
+   * recommendations; every learning rate and init of the table scales from them.
+   */
+  defaulted: ('sigma' | 'learningRate')[];
 }
 
 /**
@@ -122,7 +127,17 @@ export function mupTable(o: MupOptions): MupTable {
       sp: sp(0),
     },
   ];
+  const defaulted = [
+    ...(o.sigma === undefined ? (['sigma'] as const) : []),
+    ...(o.learningRate === undefined ? (['learningRate'] as const) : []),
+  ];
+  const defaultNote = defaulted.length
+    ? [
+        `the base ${defaulted.map((d) => (d === 'sigma' ? `init std σ = ${sigma}` : `learning rate η = ${eta}`)).join(' and ')} ${defaulted.length > 1 ? 'are defaults' : 'is a default'} (example inputs; σ = 0.02 is GPT-2's), not recommendations: the SP columns repeat ${defaulted.length > 1 ? 'them' : 'it'} and the muP columns scale from ${defaulted.length > 1 ? 'them' : 'it'}; give the values tuned on the base model`,
+      ]
+    : [];
   return {
+    defaulted,
     baseWidth: o.baseWidth,
     width: o.width,
     m,
@@ -136,11 +151,15 @@ export function mupTable(o: MupOptions): MupTable {
       // the target defeats muP's purpose, and the usual cause is the two widths given the other way round.
       m < 1
         ? [
+            ...defaultNote,
             `the target width ${o.width} is below the base width ${o.baseWidth} (m = ${formatNumber(m, 4)}): muP's ratios hold both ways (hidden LR and init grow as the model narrows), but muP is for tuning a narrow proxy and carrying it wider — were the two widths meant the other way round?`,
           ]
         : m === 1
-          ? ['at the base width muP and standard parametrisation agree (m = 1): the multipliers change nothing']
-          : [],
+          ? [
+              'at the base width muP and standard parametrisation agree (m = 1): the multipliers change nothing',
+              ...defaultNote,
+            ]
+          : defaultNote,
   };
 }
 
@@ -148,11 +167,33 @@ export interface WidthOptimum {
   width: number;
   learningRate: number;
   loss: number;
+  /** Runs with a finite loss at this width (the diverged ones are counted apart). */
   runs: number;
   /** The optimum sits at the edge of the swept learning rates. */
   atEdge: boolean;
   /** Which end of the sweep, when at one. */
   edge?: 'lowest' | 'highest';
+  /** Runs at this width whose loss is NaN or infinite: left out of the parabola. */
+  diverged?: number;
+  /**
+   * The lowest learning rate that diverged at this width, when one did above the best rate: the optimum
+   * lies below it (a best rate at the sweep's top with a divergence above it is bracketed, not at an edge).
+   */
+  divergedAt?: number;
+  /**
+   * The best rate that trained and the rate that diverged above it, when the best is the sweep's largest:
+   * the optimum lies between them (learningRate is their geometric mean; replicates draw it in that range).
+   */
+  bracket?: [number, number];
+}
+
+/** How the slope's interval was made, said beside it (text and JSON). */
+export interface TransferInterval {
+  level: number;
+  method: 'residual bootstrap';
+  replicates: number;
+  /** What each replicate resamples. */
+  resampled: string;
 }
 
 export interface TransferCheck {
@@ -160,60 +201,159 @@ export interface TransferCheck {
   /** Slope of ln η* against ln width: ~0 transfers (muP), ≈ −1 is standard-parametrisation drift. */
   slope: number;
   interval?: [number, number];
-  /** transfers: 0 in the interval; drifts: −1 in it; unsettled: both; moves: neither. */
-  kind: 'transfers' | 'drifts' | 'moves' | 'unsettled';
+  /** Level, method and resampling unit of `interval`, when there is one. */
+  intervalMethod?: TransferInterval;
+  /**
+   * Which end of `interval` is open, when a width's optimum lies at an end of its sweep (it is then a bound,
+   * at most or at least that rate, and the slope only a bound the same way): 'lower' reads the interval as
+   * "at most its upper end", 'upper' as "at least its lower end", 'both' as no bound at all.
+   */
+  openEnd?: 'lower' | 'upper' | 'both';
+  /**
+   * transfers: the interval holds 0 and lies within ±TRANSFER_BAND; consistent: it holds 0 but is wider
+   * (or there is no interval and the slope is near 0); drifts: it holds −1; unsettled: both, or every
+   * optimum at its sweep's edge; moves: neither.
+   */
+  kind: 'transfers' | 'consistent' | 'drifts' | 'moves' | 'unsettled';
   verdict: string;
+  /** η* at a target width (the fitted ln η* = a + s·ln width there), with its interval from the same replicates. */
+  atWidth?: { width: number; learningRate: number; interval?: [number, number]; extrapolation: number };
+  /** Runs whose loss was NaN or infinite (diverged), left out of the parabolas and used as bounds. */
+  diverged?: number;
   warnings: string[];
 }
 
-function widthOptimum(width: number, runs: Run[]): WidthOptimum {
-  const sorted = [...runs].sort((a, b) => a.lr! - b.lr!);
-  const i = sorted.reduce((b, r, k) => (r.loss < sorted[b].loss ? k : b), 0);
-  const lo = Math.max(0, i - 2),
-    hi = Math.min(sorted.length, i + 3);
-  const window = sorted.slice(lo, hi);
-  let lr = sorted[i].lr!,
-    loss = sorted[i].loss;
-  if (window.length >= 3) {
-    const c = polynomialFit(
-      window.map((r) => Math.log(r.lr!)),
-      window.map((r) => r.loss),
-      2,
-    );
-    if (c && c[2] > 0) {
-      const x = -c[1] / (2 * c[2]);
-      if (x >= Math.log(window[0].lr!) && x <= Math.log(window[window.length - 1].lr!)) {
-        lr = Math.exp(x);
-        loss = c[0] + c[1] * x + c[2] * x * x;
-      }
-    }
+/**
+ * The band of slopes called "transfers": over a 16× wider model a drift of width^±0.1 moves η* by at most
+ * 16^0.1 ≈ 1.32×, less than one step of a √2 learning-rate grid, the finest sweeps' spacing.
+ */
+export const TRANSFER_BAND = 0.1;
+
+/** One width's sweep: the runs at its learning rates and the window the parabola is fitted to. */
+interface Sweep {
+  width: number;
+  runs: Run[];
+  /** ln η of the window's runs (the best rate and up to two rates each side), and their losses. */
+  x: number[];
+  y: number[];
+  /** The best rate (lowest mean loss) and where it lies among the distinct rates. */
+  bestLr: number;
+  bestLoss: number;
+  edge?: 'lowest' | 'highest';
+  /** The parabola's fitted losses at the window's runs and their leverages, when it could be fitted. */
+  fitted?: number[];
+  leverage?: number[];
+}
+
+function sweepOf(width: number, runs: Run[]): Sweep {
+  // Rates are grouped (seeds at one rate share it), so the window is two rates each side, whatever the seeds.
+  const byLr = new Map<number, number[]>();
+  for (const r of runs) {
+    if (!byLr.has(r.lr!)) byLr.set(r.lr!, []);
+    byLr.get(r.lr!)!.push(r.loss);
   }
-  return {
+  const rates = [...byLr.keys()].sort((a, b) => a - b);
+  const mean = (v: number[]) => v.reduce((t, x) => t + x, 0) / v.length;
+  const means = rates.map((lr) => mean(byLr.get(lr)!));
+  const i = means.reduce((b, m, k) => (m < means[b] ? k : b), 0);
+  const inWindow = new Set(rates.slice(Math.max(0, i - 2), i + 3));
+  const window = runs.filter((r) => inWindow.has(r.lr!)).sort((a, b) => a.lr! - b.lr!);
+  const x = window.map((r) => Math.log(r.lr!)),
+    y = window.map((r) => r.loss);
+  const sweep: Sweep = {
     width,
-    learningRate: lr,
-    loss,
-    runs: runs.length,
-    atEdge: i === 0 || i === sorted.length - 1,
-    ...(i === 0 ? { edge: 'lowest' as const } : i === sorted.length - 1 ? { edge: 'highest' as const } : {}),
+    runs,
+    x,
+    y,
+    bestLr: rates[i],
+    bestLoss: means[i],
+    ...(i === 0 ? { edge: 'lowest' as const } : i === rates.length - 1 ? { edge: 'highest' as const } : {}),
+  };
+  const c = inWindow.size >= 3 ? polynomialFit(x, y, 2) : null;
+  if (c) {
+    sweep.fitted = x.map((v) => c[0] + c[1] * v + c[2] * v * v);
+    sweep.leverage = parabolaLeverage(x);
+  }
+  return sweep;
+}
+
+/** The diagonal of the hat matrix of a least-squares parabola at these x (how much each point pulls its own fit). */
+function parabolaLeverage(x: number[]): number[] | undefined {
+  // X'X of the design [1, x, x²], inverted by cofactors (3 × 3).
+  const s = [0, 0, 0, 0, 0];
+  for (const v of x) for (let k = 0; k < 5; k++) s[k] += v ** k;
+  const m = [
+    [s[0], s[1], s[2]],
+    [s[1], s[2], s[3]],
+    [s[2], s[3], s[4]],
+  ];
+  const cof = (r: number, c: number) => {
+    const rows = [0, 1, 2].filter((k) => k !== r),
+      cols = [0, 1, 2].filter((k) => k !== c);
+    return (
+      (m[rows[0]][cols[0]] * m[rows[1]][cols[1]] - m[rows[0]][cols[1]] * m[rows[1]][cols[0]]) * ((r + c) % 2 ? -1 : 1)
+    );
+  };
+  const det = m[0][0] * cof(0, 0) + m[0][1] * cof(0, 1) + m[0][2] * cof(0, 2);
+  if (!(Math.abs(det) > 0)) return undefined;
+  return x.map((v) => {
+    const row = [1, v, v * v];
+    let h = 0;
+    for (let a = 0; a < 3; a++) for (let b = 0; b < 3; b++) h += (row[a] * cof(b, a) * row[b]) / det;
+    return h;
+  });
+}
+
+/** The vertex of a parabola through the window's losses when it is a minimum inside the window, else the best point. */
+function vertex(x: number[], y: number[]): { x: number; loss: number; fitted: boolean } {
+  const best = y.reduce((b, v, k) => (v < y[b] ? k : b), 0);
+  const c = new Set(x).size >= 3 ? polynomialFit(x, y, 2) : null;
+  if (c && c[2] > 0) {
+    const v = -c[1] / (2 * c[2]);
+    if (v >= x[0] && v <= x[x.length - 1]) return { x: v, loss: c[0] + c[1] * v + c[2] * v * v, fitted: true };
+  }
+  return { x: x[best], loss: y[best], fitted: false };
+}
+
+function widthOptimum(sweep: Sweep, diverged: Run[]): WidthOptimum {
+  const v = vertex(sweep.x, sweep.y);
+  const above = diverged.filter((r) => r.lr! > sweep.bestLr).map((r) => r.lr!);
+  const divergedAt = above.length ? Math.min(...above) : undefined;
+  // A best rate at the top of the sweep with a divergence above it is bracketed: the optimum lies between them.
+  const bracketed = sweep.edge === 'highest' && divergedAt !== undefined;
+  const edge = bracketed ? undefined : sweep.edge;
+  const bracket: [number, number] | undefined = bracketed && !v.fitted ? [sweep.bestLr, divergedAt] : undefined;
+  return {
+    width: sweep.width,
+    learningRate: v.fitted ? Math.exp(v.x) : bracket ? Math.sqrt(bracket[0] * bracket[1]) : sweep.bestLr,
+    loss: v.fitted ? v.loss : sweep.bestLoss,
+    runs: sweep.runs.length,
+    atEdge: edge !== undefined,
+    ...(edge ? { edge } : {}),
+    ...(diverged.length ? { diverged: diverged.length } : {}),
+    ...(divergedAt !== undefined ? { divergedAt } : {}),
+    ...(bracket ? { bracket } : {}),
   };
 }
 
 /**
  * LR-transfer check: per width, the optimum of a parabola in ln η; then the slope of ln η* against
- * ln width with a bootstrap interval (runs resampled within each width).
+ * ln width with a residual-bootstrap interval (rates kept, each parabola's residuals resampled).
  * @throws InputError without width and lr columns, with one width, or with fewer than 3 LRs a width
  */
 export function learningRateTransfer(
   dataset: Dataset,
   bootstrap?: { replicates: number; seed: number; level: number },
+  options: { targetWidth?: number } = {},
 ): TransferCheck {
-  return finish(learningRateTransferSteps(dataset, bootstrap));
+  return finish(learningRateTransferSteps(dataset, bootstrap, options));
 }
 
 /** learningRateTransfer a bootstrap replicate at a time (it yields between them), for a caller that stays responsive. */
 export function* learningRateTransferSteps(
   dataset: Dataset,
   bootstrap?: { replicates: number; seed: number; level: number },
+  options: { targetWidth?: number } = {},
 ): Steps<TransferCheck> {
   const source = dataset.source;
   for (const [field, what] of [
@@ -226,73 +366,202 @@ export function* learningRateTransferSteps(
         (o) => `the transfer check needs a ${field} column (${what}); map one with ${o('columns')} ${field}=NAME`,
       );
   }
+  const target = options.targetWidth;
+  if (target !== undefined && !(target > 0 && Number.isFinite(target)))
+    throw new UsageError(`the target width must be a positive number, got ${target}`);
   const byWidth = new Map<number, Run[]>();
+  const divergedBy = new Map<number, Run[]>();
   checkMagnitudes(dataset, ['width', 'lr', 'loss'], dataset.runs);
-  for (const r of dataset.runs) {
-    if (r.width === undefined || r.lr === undefined)
-      throw new InputError({ file: source, line: r.line }, 'this run has no width or learning rate');
-    if (!byWidth.has(r.width)) byWidth.set(r.width, []);
-    byWidth.get(r.width)!.push(r);
+  for (const [runs, into] of [
+    [dataset.runs, byWidth],
+    [dataset.diverged ?? [], divergedBy],
+  ] as const) {
+    for (const r of runs) {
+      if (r.width === undefined || r.lr === undefined)
+        throw new InputError({ file: source, line: r.line }, 'this run has no width or learning rate');
+      if (!into.has(r.width)) into.set(r.width, []);
+      into.get(r.width)!.push(r);
+    }
   }
+  for (const [w, runs] of divergedBy)
+    if (!byWidth.has(w))
+      throw new InputError(
+        { file: source, line: runs[0].line },
+        `width ${w}: every run diverged (its loss is not a finite number), so the sweep there has no optimum`,
+      );
   if (byWidth.size < 2)
     throw new InputError(
       { file: source },
       `one width (${[...byWidth.keys()][0]}): the transfer check needs learning-rate sweeps at two or more widths`,
     );
   for (const [w, runs] of byWidth) {
-    if (new Set(runs.map((r) => r.lr)).size < 3)
+    const rates = new Set(runs.map((r) => r.lr)).size;
+    const diverged = divergedBy.get(w)?.length ?? 0;
+    if (rates < 3)
       throw new InputError(
         { file: source, line: runs[0].line },
-        `width ${w} has ${new Set(runs.map((r) => r.lr)).size} learning rates: a sweep needs at least 3`,
+        `width ${w} has ${rates} learning rate${rates === 1 ? '' : 's'}${diverged ? ` that trained (${diverged} more diverged)` : ''}: a sweep needs at least 3`,
       );
     // A flat sweep has no best learning rate: its "optimum" would be whichever run came first.
     checkLossVaries(dataset, runs, 'a learning-rate sweep', ` at width ${w}`);
   }
-  const widths = [...byWidth.entries()].sort((a, b) => a[0] - b[0]).map(([w, runs]) => widthOptimum(w, runs));
-  const slopeOf = (ws: WidthOptimum[]) =>
+  const sweeps = [...byWidth.entries()].sort((a, b) => a[0] - b[0]).map(([w, runs]) => sweepOf(w, runs));
+  const widths = sweeps.map((sw) => widthOptimum(sw, divergedBy.get(sw.width) ?? []));
+  const lineOf = (optima: number[]) =>
     powerFit(
-      ws.map((w) => w.width),
-      ws.map((w) => w.learningRate),
-    ).exponent;
-  const slope = slopeOf(widths);
-  let interval: [number, number] | undefined;
-  if (bootstrap && bootstrap.replicates > 1) {
-    const slopes: number[] = [];
-    for (let r = 0; r < bootstrap.replicates; r++) {
-      yield;
-      const random = randomSource(bootstrap.seed, r);
-      slopes.push(
-        slopeOf(
-          [...byWidth.entries()]
-            .sort((a, b) => a[0] - b[0])
-            .map(([w, runs]) => widthOptimum(w, resample(runs, random))),
-        ),
-      );
-    }
-    interval = percentileInterval(slopes, bootstrap.level);
+      sweeps.map((sw) => sw.width),
+      optima,
+    );
+  const line = lineOf(widths.map((w) => w.learningRate));
+  const slope = line.exponent;
+  const warnings: string[] = [];
+  // The residuals of every width's parabola, relative to its fitted loss and scaled by √(1 − leverage) so
+  // that a parabola's few points (it takes 3 of the window's degrees of freedom) do not understate the noise;
+  // pooled across widths, as each window alone has about two.
+  const residuals: number[] = [];
+  for (const sw of sweeps) {
+    if (!sw.fitted || !sw.leverage) continue;
+    sw.y.forEach((y, k) => {
+      const h = sw.leverage![k];
+      if (h < 1 - 1e-9) residuals.push((y / sw.fitted![k] - 1) / Math.sqrt(1 - h));
+    });
   }
-  const transfers = interval ? interval[0] <= 0 && 0 <= interval[1] : Math.abs(slope) < 0.2;
-  const drifts = interval ? interval[0] <= -1 && -1 <= interval[1] : Math.abs(slope + 1) < 0.2;
+  const centre = residuals.reduce((t, r) => t + r, 0) / (residuals.length || 1);
+  const pool = residuals.map((r) => r - centre);
+  let interval: [number, number] | undefined;
+  let intervalMethod: TransferInterval | undefined;
+  let targetInterval: [number, number] | undefined;
+  if (bootstrap && bootstrap.replicates > 1) {
+    if (pool.length === 0) {
+      warnings.push(
+        "no interval: every width's parabola goes through exactly three learning rates, which leaves no residual to measure the noise by; sweep more rates around the optimum",
+      );
+    } else {
+      const slopes: number[] = [];
+      const atTarget: number[] = [];
+      for (let r = 0; r < bootstrap.replicates; r++) {
+        yield;
+        const random = randomSource(bootstrap.seed, r);
+        const optima = sweeps.map((sw, k) => {
+          // Bracketed by a divergence, the optimum is anywhere between the two rates: drawn there, uniform in ln η.
+          const bracket = widths[k].bracket;
+          if (bracket) return bracket[0] * (bracket[1] / bracket[0]) ** random();
+          if (!sw.fitted) return widths[k].learningRate;
+          const y = sw.fitted.map((f) => f * (1 + pool[Math.floor(random() * pool.length)]));
+          const v = vertex(sw.x, y);
+          return Math.exp(v.x);
+        });
+        const fit = lineOf(optima);
+        slopes.push(fit.exponent);
+        if (target !== undefined) atTarget.push(fit.coefficient * target ** fit.exponent);
+      }
+      interval = percentileInterval(slopes, bootstrap.level);
+      intervalMethod = {
+        level: bootstrap.level,
+        method: 'residual bootstrap',
+        replicates: bootstrap.replicates,
+        resampled:
+          "each width's parabola residuals (relative to the fitted loss, pooled across widths), the learning rates kept",
+      };
+      if (target !== undefined) targetInterval = percentileInterval(atTarget, bootstrap.level);
+    }
+  }
+  // A width whose best rate is an end of its sweep gives only a bound on its optimum (at most the lowest
+  // rate, at least the highest), so the slope is bounded on one side: which side depends on whether that
+  // width lies below or above the widths' mean (in ln width), as the slope weighs each by its distance.
+  const meanLn = sweeps.reduce((t, sw) => t + Math.log(sw.width), 0) / sweeps.length;
+  const open = new Set<'lower' | 'upper'>();
+  for (const w of widths) {
+    if (!w.atEdge) continue;
+    const side = Math.sign(Math.log(w.width) - meanLn) * (w.edge === 'lowest' ? -1 : 1);
+    if (side < 0) open.add('lower');
+    else if (side > 0) open.add('upper');
+  }
+  const openEnd = open.size === 2 ? 'both' : open.size === 1 ? [...open][0] : undefined;
+  const bounds: [number, number] | undefined = interval && [
+    openEnd === 'lower' || openEnd === 'both' ? -Infinity : interval[0],
+    openEnd === 'upper' || openEnd === 'both' ? Infinity : interval[1],
+  ];
+  // Drift: the interval holds −1, or lies wholly below −½ (nearer −1 than 0; a real SP sweep's slope is −1.1).
+  const transfers = bounds ? bounds[0] <= 0 && 0 <= bounds[1] : Math.abs(slope) < 0.2;
+  const drifts = bounds ? (bounds[0] <= -1 && -1 <= bounds[1]) || bounds[1] < -0.5 : Math.abs(slope + 1) < 0.2;
+  const tight = bounds !== undefined && Math.max(-bounds[0], bounds[1]) <= TRANSFER_BAND;
   const s = slope.toFixed(2);
   // An interval that holds both 0 and −1 cannot tell transfer from drift, whatever the point says.
   // At every width the best rate is the sweep's end: the optima lie outside the sweeps, and the
   // "slope" of the ends says how the sweeps were laid out, not how the optimum moves.
   const allAtEdge = widths.every((w) => w.atEdge);
   const kind: TransferCheck['kind'] =
-    allAtEdge || (transfers && drifts) ? 'unsettled' : transfers ? 'transfers' : drifts ? 'drifts' : 'moves';
+    allAtEdge || (transfers && drifts)
+      ? 'unsettled'
+      : transfers
+        ? tight
+          ? 'transfers'
+          : 'consistent'
+        : drifts
+          ? 'drifts'
+          : 'moves';
   const edges = [...new Set(widths.map((w) => w.edge))];
+  const lo = sweeps[0].width,
+    hi = sweeps[sweeps.length - 1].width;
+  const span = hi / lo;
+  const factor = (e: number) => formatNumber(span ** e, 2);
+  const pct = bootstrap ? `${formatNumber(bootstrap.level * 100, 3)} %` : '';
+  const iv = !interval
+    ? ''
+    : openEnd === 'lower'
+      ? `${pct}: at most ${interval[1].toFixed(2)}, an optimum at its sweep's end being a bound`
+      : openEnd === 'upper'
+        ? `${pct}: at least ${interval[0].toFixed(2)}, an optimum at its sweep's end being a bound`
+        : openEnd === 'both'
+          ? `${pct}: unbounded, optima at their sweeps' ends being bounds both ways`
+          : `${pct} ${formatInterval(interval, (x) => x.toFixed(2))}`;
   const verdict = {
-    transfers: `the optimal learning rate does not move with width (slope ${s}): it transfers, as under muP`,
-    drifts: `the optimal learning rate falls as 1/width (slope ${s}): standard-parametrisation drift; retune per width or use muP`,
-    moves: `the optimal learning rate moves with width (slope ${s}): it does not transfer`,
+    transfers: `the optimal learning rate does not move with width (slope ${s}, ${iv}, within ±${TRANSFER_BAND}): it transfers, as under muP`,
+    consistent: openEnd
+      ? `consistent with transfer (slope ${s}, ${iv}): how large a drift is not excluded is open while an optimum lies at its sweep's end; extend that sweep`
+      : interval
+        ? `consistent with transfer (slope ${s}): a drift of width^s for s in ${iv} is not excluded, which over the swept ${formatNumber(span, 3)}× in width moves η* by ×${factor(interval[0])} to ×${factor(interval[1])}; more seeds or rates near the optimum narrow it`
+        : `consistent with transfer (slope ${s}), with no interval to say how large a drift is not excluded`,
+    drifts: `the optimal learning rate falls about as 1/width (slope ${s}${iv ? `, ${iv}` : ''}): standard-parametrisation drift; retune per width or use muP`,
+    moves: `the optimal learning rate moves with width (slope ${s}${iv ? `, ${iv}` : ''}: ×${factor(slope)} over the swept ${formatNumber(span, 3)}× in width): it does not transfer`,
     unsettled: allAtEdge
       ? `the best learning rate is at the ${edges.length === 1 ? `${edges[0]} end` : 'edge'} of the sweep at every width, so the optimum lies outside it and how it moves with width is not measured (the slope ${s} of the sweeps' ends says nothing); widen the sweeps${edges.length === 1 ? (edges[0] === 'highest' ? ' to larger' : ' to smaller') : ''} learning rates`
-      : `the slope (${s}) ${Math.abs(slope + 1) < Math.abs(slope) ? 'points to standard-parametrisation drift' : 'points to transfer'}, but its interval ${interval ? formatInterval(interval, (x) => x.toFixed(2)) : ''} holds both 0 (transfer) and −1 (drift): not settled; add seeds, learning rates or widths`,
+      : `the slope (${s}) ${Math.abs(slope + 1) < Math.abs(slope) ? 'points to standard-parametrisation drift' : 'points to transfer'}, but its interval ${iv} holds both 0 (transfer) and −1 (drift): not settled; add seeds, learning rates or widths`,
   }[kind];
-  const warnings = widths
-    .filter((w) => w.atEdge)
-    .map((w) => `width ${w.width}: the best learning rate is at the edge of the sweep; extend it`);
-  return { widths, slope, interval, kind, verdict, warnings };
+  for (const w of widths) {
+    if (w.atEdge) warnings.push(`width ${w.width}: the best learning rate is at the edge of the sweep; extend it`);
+    else if (w.divergedAt !== undefined && w.learningRate >= w.divergedAt * (1 - 1e-12))
+      warnings.push(`width ${w.width}: the fitted optimum is not below the rate that diverged (${w.divergedAt})`);
+  }
+  const divergedCount = dataset.diverged?.length ?? 0;
+  for (const w of widths)
+    if (w.bracket)
+      warnings.push(
+        `width ${w.width}: the best rate that trained is the sweep's largest and the next one diverged (${w.bracket[1]}): the optimum lies between ${formatNumber(w.bracket[0], 3)} and ${w.bracket[1]}; taken as their geometric mean, ${formatNumber(w.learningRate, 3)}, and drawn between them in the interval`,
+      );
+  let atWidth: TransferCheck['atWidth'];
+  if (target !== undefined) {
+    atWidth = {
+      width: target,
+      learningRate: line.coefficient * target ** slope,
+      ...(targetInterval ? { interval: targetInterval } : {}),
+      // How far past the widest swept width (1 inside the data, or below it).
+      extrapolation: Math.max(1, target / hi, lo / target),
+    };
+  }
+  return {
+    widths,
+    slope,
+    interval,
+    ...(intervalMethod ? { intervalMethod } : {}),
+    ...(interval && openEnd ? { openEnd } : {}),
+    kind,
+    verdict,
+    ...(atWidth ? { atWidth } : {}),
+    ...(divergedCount ? { diverged: divergedCount } : {}),
+    warnings,
+  };
 }
 
 export interface CoordinateCheck {

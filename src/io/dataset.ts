@@ -69,6 +69,8 @@ export interface Run {
    * finish (crashed, failed, killed, running) has checkpoints, but its last one is not its final loss.
    */
   state?: RunState;
+  /** The run diverged (its loss is NaN or an infinity): read so only where a reader asks (keepDiverged). */
+  diverged?: boolean;
   /** 1-based line in the source file, for error messages and traceability. */
   line: number;
 }
@@ -104,6 +106,11 @@ export interface Dataset {
    * with how to fit one arm or compare them.
    */
   variantColumns?: { column: string; values: string[] }[];
+  /**
+   * Runs whose loss says they diverged (NaN, an infinity), kept out of `runs`: only where the reader
+   * asked for them (a learning-rate sweep, where a divergence bounds the optimum).
+   */
+  diverged?: Run[];
 }
 
 /**

@@ -145,6 +145,12 @@ export interface ParseRunsOptions {
    * that row's loss out, and read its learning rate as the schedule's start.
    */
   zeroAtStepZero?: boolean;
+  /**
+   * A row whose loss is NaN or an infinity (a run that diverged: a learning-rate sweep's largest rates)
+   * is kept aside in the data set's `diverged` instead of refused, for a reader to whom a divergence is
+   * information (the optimum lies below it). An empty loss (a crashed run, or none logged) is still refused.
+   */
+  keepDiverged?: boolean;
 }
 
 /** One value of a raw record, with its position (CSV: line and field; JSON: line and character). */
@@ -506,6 +512,12 @@ const MISSING = /^\s*(|n\/?a|nan|none|null|-+|—|–|\?|missing)\s*$/i;
 /** An infinity as pandas (inf), W&B and JavaScript (Infinity) and others write it. */
 const INFINITE = /^\s*[+-]?(inf|infinity)\s*$/i;
 
+/** A loss cell that says the run diverged: NaN or an infinity, as a word (nan, inf, Infinity) or a JSON number. */
+function divergedLoss(text: string | number | null): boolean {
+  if (typeof text === 'number') return !Number.isFinite(text);
+  return text !== null && (/^\s*[+-]?nan\s*$/i.test(text) || INFINITE.test(text));
+}
+
 /** D or C computed from the other two where the file does not give it. */
 function derivations(has: (f: Field) => boolean): Dataset['derived'] {
   const derived: Dataset['derived'] = {};
@@ -547,6 +559,8 @@ export class RunValidator {
   private derived: Dataset['derived'] = {};
   private total = 0;
   private kept = 0;
+  /** Rows whose loss says the run diverged (NaN, an infinity), kept aside under keepDiverged. */
+  private divergedRuns: Run[] = [];
   private firstLine: number | undefined;
   private readonly groupsSeen = new Set<string>();
   private readonly required: Field[];
@@ -855,6 +869,10 @@ export class RunValidator {
       }
       const value = parseNumber(cell.text);
       const where = { file: source, line: cell.line, column: cell.column, columnName: col };
+      if (f === 'loss' && this.options.keepDiverged === true && divergedLoss(cell.text)) {
+        run.diverged = true;
+        continue;
+      }
       if (f === 'loss' && !(value > 0 && Number.isFinite(value))) {
         const hint = typeof cell.text === 'string' ? suffixHint(cell.text) : undefined;
         const runCell = columns.run === undefined ? undefined : rec.cell(columns.run);
@@ -964,6 +982,10 @@ export class RunValidator {
         { file: source, line: cell.line, column: cell.column, columnName: columns.U },
         `unique tokens U = ${run.U} exceed total tokens D = ${run.D}; expected U ≤ D`,
       );
+    }
+    if (run.diverged) {
+      this.divergedRuns.push(run);
+      return undefined;
     }
     if (columns.run === undefined && columns.step !== undefined) this.noteDisplayName(rec, run);
     if (columns.group === undefined) this.noteVariants(rec, run);
@@ -1151,6 +1173,7 @@ export class RunValidator {
     }
     if (Object.keys(why).length) info.unreadWhy = why;
     if (groups?.length) info.selection = `group ${groups.join(' or ')}: ${this.kept} of ${this.total} rows`;
+    if (this.divergedRuns.length) info.diverged = this.divergedRuns;
     return info;
   }
 }

@@ -3,13 +3,14 @@
  * fits, the sigmoid figure, the back-test and the predictions. Pure: analyses and rendered SVGs in,
  * HTML out. `downstreamSections` feeds `reportHtml`'s extra sections, or `htmlPage` for a page of its own.
  */
-import { formatInterval, formatNumber, formatPercent, formatRange, formatSignedPercent } from '../core/format.js';
+import { formatNumber, formatPercent, formatRange, formatSignedPercent } from '../core/format.js';
 import { sigmoidAccuracy, type Sigmoid } from '../analyses/downstream.js';
 import type { TaskAnalysis } from '../analyses/downstreamLadder.js';
 import { seriesChannel, type Spec } from '../plots/specs.js';
 import { escapeHtml, htmlTable } from './html.js';
 import { libraryOption, type OptionNamer } from '../errors/index.js';
 import {
+  accuracyInterval,
   negatedLossNotes,
   notPredictedReason,
   oneTokenCountNotes,
@@ -271,7 +272,7 @@ export function downstreamSections(
         escapeHtml(r.label),
         n(r.N, 3),
         n(r.D, 3),
-        `${r.accuracy.toFixed(3)}${r.interval ? ` <span class="ci">${formatInterval(r.interval.accuracy, (x) => x.toFixed(3))}</span>` : ''}`,
+        `${r.accuracy.toFixed(3)}${r.interval ? ` <span class="ci">${escapeHtml(accuracyInterval(r.interval))}</span>` : ''}`,
         r.viaC === undefined ? '–' : r.viaC.toFixed(3),
         ...(viaValLoss ? [viaValLossCell(r)] : []),
         r.actual

@@ -10,7 +10,12 @@ import {
   criticalBatchPresets,
   gradientNoiseScale,
 } from '../../hparams/criticalBatch.js';
-import { criticalBatchAtLossReport, criticalBatchFromRunsReport, noiseScaleReport } from '../../report/text/hparams.js';
+import {
+  batchUnit,
+  criticalBatchAtLossReport,
+  criticalBatchFromRunsReport,
+  noiseScaleReport,
+} from '../../report/text/hparams.js';
 import { formatNumber, plain } from '../../core/format.js';
 import { UsageError } from '../../errors/index.js';
 import { parseExponent, parseInteger, parseList, parseQuantity, plainNumber, parseReplicates } from '../options.js';
@@ -147,6 +152,10 @@ export function registerBcrit(program: Command, run: Run): void {
           const method = `McCandlish et al. 2018: S = S_min + E_min/B per target loss; B_crit = E_min/S_min; B_crit(L) = B*/L^(1/α_B) through the targets (Kaplan et al. 2020's form), fitted to ${file}`;
           const at = loss === undefined ? undefined : criticalBatchAtLoss(r, loss, file);
           const warnings = [...r.warnings];
+          if (at && r.flat)
+            warnings.push(
+              `B_crit is about flat across the targets (≈ ${formatNumber(r.flat.bCrit, 3)}): the law's value at loss ${loss} follows a slope in L that the runs do not show with confidence`,
+            );
           if (at?.extrapolated)
             warnings.push(
               `loss ${loss} is outside the fitted targets (${formatNumber(at.fittedRange[0], 4)} … ${formatNumber(at.fittedRange[1], 4)}): B_crit there extrapolates the fitted B_crit(L)`,
@@ -154,7 +163,7 @@ export function registerBcrit(program: Command, run: Run): void {
           const { lawReplicates, ...fitted } = r;
           const bootstrapNote = lawReplicates
             ? {
-                lawBootstrap: `${lawReplicates.length} of ${replicates} residual-bootstrap replicates (seed ${f.seed}) refitted through every target; 95 % percentile intervals`,
+                lawBootstrap: `${lawReplicates.length} of ${replicates} residual-bootstrap replicates (seed ${f.seed}) refitted through every target; 95 % percentile intervals${lawReplicates.length < replicates ? ` over those survivors only: ${replicates - lawReplicates.length} (${formatNumber((100 * (replicates - lawReplicates.length)) / replicates, 2)} %) lost the step/data trade-off at some target and are left out, so the intervals are conditional on surviving` : ''}`,
               }
             : {};
           if (f.json)
@@ -162,6 +171,8 @@ export function registerBcrit(program: Command, run: Run): void {
               {
                 source: file,
                 method,
+                // What B_crit, S_min·B and E_min count: what the batch column counts.
+                batchUnit: batchUnit(ds.columns.batch!),
                 ...fitted,
                 ...bootstrapNote,
                 warnings,

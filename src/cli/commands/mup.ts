@@ -16,15 +16,27 @@ type Run = (fn: () => Promise<void>, json?: boolean) => Promise<void>;
 export function registerMup(program: Command, run: Run): void {
   const mup = program
     .command('mup')
-    .description('maximal-update parametrisation: multipliers for a width, and checks that learning rates transfer');
+    .description('maximal-update parametrisation: multipliers for a width, and checks that learning rates transfer')
+    // The table is the default subcommand: "mup --base-width 256 --width 4096" is "mup table …", whose flags
+    // the parent's help would not show.
+    .addHelpText(
+      'after',
+      `
+"scalelab mup [options]" runs "mup table" (the default subcommand); its options:
+  --base-width <n>, --width <n>, --optimizer adam|sgd, --sigma <std>, --lr <lr>,
+  --head-dim <n>, --output-multiplier <a>, --json
+See "scalelab mup table --help" for what each means and its default (--sigma 0.02
+and --lr 1e-2 are example inputs, not recommendations), and "scalelab mup transfer
+--help", "scalelab mup coord --help" for the checks.`,
+    );
   mup
     .command('table', { isDefault: true })
     .description('muP init, learning-rate and output multipliers per parameter group, next to standard parametrisation')
     .option('--base-width <n>', 'width the hyperparameters were tuned at', '256')
-    .option('--width <n>', 'target width', '4096')
+    .addOption(flag('width', { default: '4096' }))
     .option('--optimizer <name>', 'adam or sgd', 'adam')
-    .option('--sigma <std>', 'base init standard deviation', '0.02')
-    .option('--lr <lr>', 'base learning rate', '1e-2')
+    .option('--sigma <std>', 'base init standard deviation (the default is an example, not a recommendation)', '0.02')
+    .option('--lr <lr>', 'base learning rate tuned at the base width (the default is an example)', '1e-2')
     .option('--head-dim <n>', 'head dimension', '128')
     .option('--output-multiplier <a>', 'α_out tuned on the base model', '1')
     .addOption(flag('json', { detail: 'for a training script' }))
@@ -58,8 +70,15 @@ export function registerMup(program: Command, run: Run): void {
             baseWidth: parseInteger(f.baseWidth, '--base-width', 1),
             width: parseInteger(f.width, '--width', 1),
             optimizer: keyword(f.optimizer, '--optimizer', ['adam', 'sgd'] as const),
-            sigma: parseQuantity(f.sigma, '--sigma', { plain: { what: 'a standard deviation', example: '0.02' } }),
-            learningRate: parseQuantity(f.lr, '--lr', { plain: plainNumber.learningRate }),
+            // Defaults are example inputs: the table says so where they were not given.
+            sigma:
+              cmd.getOptionValueSource('sigma') === 'default'
+                ? undefined
+                : parseQuantity(f.sigma, '--sigma', { plain: { what: 'a standard deviation', example: '0.02' } }),
+            learningRate:
+              cmd.getOptionValueSource('lr') === 'default'
+                ? undefined
+                : parseQuantity(f.lr, '--lr', { plain: plainNumber.learningRate }),
             headDim: parseInteger(f.headDim, '--head-dim', 1),
             outputMultiplier: parseQuantity(f.outputMultiplier, '--output-multiplier'),
           });
@@ -76,23 +95,31 @@ export function registerMup(program: Command, run: Run): void {
     .addOption(flag('bootstrap', { detail: 'of the slope', default: '200' }))
     .addOption(flag('seed', { default: '0' }))
     .addOption(flag('columns', { detail: 'e.g. width=d_model,lr=peak_lr' }))
+    .addOption(flag('width', { detail: 'the optimal learning rate there, with its interval' }))
     .addOption(flag('json'))
-    .action(async (file: string, f: { bootstrap: string; seed: string; columns?: string; json?: boolean }) =>
-      run(async () => {
-        // Its bootstrap computes on the main thread, a replicate at a time with turns for the event loop:
-        // a Ctrl-C stops it, saying so.
-        handleToTheEnd();
-        const ds = readRuns(file, { columns: f.columns ? parseColumnMapping(f.columns) : undefined });
-        const replicates = parseReplicates(f.bootstrap, '--bootstrap');
-        const r = await stepwise(
-          learningRateTransferSteps(
-            ds,
-            replicates > 1 ? { replicates, seed: parseInteger(f.seed, '--seed', 0), level: 0.95 } : undefined,
-          ),
-        );
-        if (f.json) return printResult({ source: file, ...r }, file);
-        writeResult(learningRateTransferReport(r), file);
-      }, f.json),
+    .action(
+      async (file: string, f: { bootstrap: string; seed: string; columns?: string; width?: string; json?: boolean }) =>
+        run(async () => {
+          // Its bootstrap computes on the main thread, a replicate at a time with turns for the event loop:
+          // a Ctrl-C stops it, saying so.
+          handleToTheEnd();
+          const targetWidth = f.width === undefined ? undefined : parseInteger(f.width, '--width', 1);
+          // A run whose loss is NaN or infinite diverged: in a learning-rate sweep that bounds the optimum.
+          const ds = readRuns(file, {
+            columns: f.columns ? parseColumnMapping(f.columns) : undefined,
+            keepDiverged: true,
+          });
+          const replicates = parseReplicates(f.bootstrap, '--bootstrap');
+          const r = await stepwise(
+            learningRateTransferSteps(
+              ds,
+              replicates > 1 ? { replicates, seed: parseInteger(f.seed, '--seed', 0), level: 0.95 } : undefined,
+              { targetWidth },
+            ),
+          );
+          if (f.json) return printResult({ source: file, ...r }, file);
+          writeResult(learningRateTransferReport(r), file);
+        }, f.json),
     );
   mup
     .command('coord')

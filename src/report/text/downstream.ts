@@ -407,6 +407,16 @@ export function fitTable(tasks: readonly TaskAnalysis[]): string {
   ].join('\n');
 }
 
+/**
+ * An accuracy interval to three decimals, an end held at 0 or 1 marked "(clipped)": replicates went past it and
+ * were clamped, so it is a bound of the unit range, not where the spread ends.
+ */
+export function accuracyInterval(iv: { accuracy: [number, number]; clipped?: ('lower' | 'upper')[] }): string {
+  const end = (k: 0 | 1) =>
+    `${iv.accuracy[k].toFixed(3)}${iv.clipped?.includes(k === 0 ? 'lower' : 'upper') ? ' (clipped)' : ''}`;
+  return `[${end(0)}, ${end(1)}]`;
+}
+
 /** The "from val. loss" cell: Gadre et al.'s chain's accuracy, with its error when the actual is known. */
 export function viaValLossCell(r: TaskAnalysis['targets'][number]): string {
   if (!r.viaValLoss) return '';
@@ -492,7 +502,7 @@ export function predictionTable(tasks: readonly TaskAnalysis[]): string {
           : r.valLoss !== undefined
             ? `val. ${r.valLoss.toFixed(4)}`
             : 'direct in C',
-        `${r.accuracy.toFixed(3)}${r.interval ? ` ${formatInterval(r.interval.accuracy, (x) => x.toFixed(3))}` : ''}`,
+        `${r.accuracy.toFixed(3)}${r.interval ? ` ${accuracyInterval(r.interval)}` : ''}`,
         r.viaC === undefined ? '–' : r.viaC.toFixed(3),
         ...(viaValLoss ? [viaValLossCell(r)] : []),
         r.actual
@@ -679,9 +689,7 @@ export function budgetLines(
       lines.push(`  ${task}: no prediction at the budget's model (the task was not fitted)`);
       continue;
     }
-    const iv = a.interval
-      ? ` [${a.interval.accuracy.map((x) => x.toFixed(3)).join(', ')}] (${Math.round(a.interval.level * 100)} %)`
-      : '';
+    const iv = a.interval ? ` ${accuracyInterval(a.interval)} (${Math.round(a.interval.level * 100)} %)` : '';
     const verdict = a.reaches
       ? a.sure === false
         ? `reaches ${a.target} by the point estimate, but the interval reaches below it`

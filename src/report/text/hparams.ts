@@ -54,7 +54,17 @@ export function noiseScaleReport(
  */
 function lawRefits(kept: number, drawn: number): string {
   if (kept >= drawn) return `${kept} bootstrap refits`;
-  return `the ${kept} of ${drawn} bootstrap resamples with a step/data trade-off at every target (${drawn - kept} lost one at some target)`;
+  return `only the ${kept} of ${drawn} bootstrap resamples that kept a step/data trade-off at every target (${drawn - kept}, ${formatNumber((100 * (drawn - kept)) / drawn, 2)} %, lost one at some target and are left out, so the interval is conditional on surviving: it may be narrower than the estimate's spread)`;
+}
+
+/**
+ * What E (= S·B) counts: what the batch column counts, read from its name where it says (tokens, sequences);
+ * else said as the column's units.
+ */
+export function batchUnit(column: string): string {
+  if (/tok/i.test(column)) return 'tokens';
+  if (/seq|sample|example/i.test(column)) return 'sequences';
+  return `units of column "${column}"`;
 }
 
 /** B_crit fitted to runs at several batch sizes, per target loss, and (with a loss) B_crit there. */
@@ -91,15 +101,22 @@ export function criticalBatchFromRunsReport(x: {
       ]),
     ),
   ];
-  if (r.law) {
+  const unit = batchUnit(x.batchColumn);
+  const refits = r.lawReplicates ? `; 95 % from ${lawRefits(r.lawReplicates.length, x.replicates)}` : '';
+  if (r.flat) {
+    // A negative or unsettled exponent printed as L^(1/-3.6) reads as a law; what the data say is one value.
+    lines.push(
+      `B_crit is about flat across these losses (${f4(r.flat.losses[0])} … ${f4(r.flat.losses[1])}): ≈ ${f4(r.flat.bCrit)}${r.flat.interval ? ` ${formatInterval(r.flat.interval, f4)}` : ''} in ${unit} (the geometric mean of the per-target B_crit, which run ${f4(r.flat.range[0])} … ${f4(r.flat.range[1])}; it does not grow as the loss falls, so no B_crit(L) law is given${refits})`,
+    );
+  } else if (r.law) {
     const iv = (i: [number, number] | undefined, fmt: (v: number) => string) => (i ? ` ${formatInterval(i, fmt)}` : '');
     lines.push(
-      `B_crit(L) = ${f4(r.law.bStar)}${iv(r.law.bStarInterval, f4)} / L^(1/${r.law.alphaB.toFixed(3)}${iv(r.law.alphaBInterval, (v) => v.toFixed(3))}) through the targets (fitted to ${file}${r.lawReplicates ? `; 95 % from ${lawRefits(r.lawReplicates.length, x.replicates)}` : ''})`,
+      `B_crit(L) = ${f4(r.law.bStar)}${iv(r.law.bStarInterval, f4)} / L^(1/${r.law.alphaB.toFixed(3)}${iv(r.law.alphaBInterval, (v) => v.toFixed(3))}) through the targets (fitted to ${file}${refits})`,
     );
   }
   const last = r.fits[r.fits.length - 1];
   lines.push(
-    `At the lowest target (${f4(last.target)}), training at B = B_crit takes 2·S_min = ${f4(2 * last.sMin)} steps and 2·E_min = ${f4(2 * last.eMin)} examples.`,
+    `At the lowest target (${f4(last.target)}), training at B = B_crit takes 2·S_min = ${f4(2 * last.sMin)} steps and 2·E_min = ${f4(2 * last.eMin)} ${unit.startsWith('units') ? `examples, in ${unit}` : unit} (E = S·B counts what the batch counts).`,
   );
   if (at) {
     lines.push(
@@ -218,7 +235,16 @@ export function mupTableReport(t: ReturnType<typeof mupTable>): string {
   return (
     `muP for width ${t.width} from base width ${t.baseWidth} (m = ${formatNumber(t.m, 4)}, ${t.optimizer}); ${t.citation}\n` +
     textTable(
-      ['group', 'muP init std', 'muP LR', 'muP multiplier', 'SP init std', 'SP LR', 'SP multiplier', 'rule'],
+      [
+        'group',
+        'muP init std',
+        'muP LR',
+        'muP multiplier',
+        `SP init std${t.defaulted.includes('sigma') ? ' (default)' : ''}`,
+        `SP LR${t.defaulted.includes('learningRate') ? ' (default)' : ''}`,
+        'SP multiplier',
+        'rule',
+      ],
       t.groups.map((g) => [
         g.group,
         v(g.mup.initStd),
@@ -236,12 +262,30 @@ export function mupTableReport(t: ReturnType<typeof mupTable>): string {
 }
 
 export function learningRateTransferReport(r: ReturnType<typeof learningRateTransfer>): string {
+  const diverged = r.widths.some((w) => w.diverged);
+  const m = r.intervalMethod;
+  const pct = (level: number) => `${formatNumber(level * 100, 3)} %`;
+  const target = r.atWidth;
   return (
     textTable(
-      ['width', 'optimal η', 'loss there', 'runs'],
-      r.widths.map((w) => [String(w.width), f4(w.learningRate), f4(w.loss), String(w.runs)]),
+      ['width', 'optimal η', 'loss there', 'runs', ...(diverged ? ['diverged'] : [])],
+      r.widths.map((w) => [
+        String(w.width),
+        f4(w.learningRate),
+        f4(w.loss),
+        String(w.runs),
+        ...(diverged
+          ? [w.diverged ? `${w.diverged}${w.divergedAt !== undefined ? ` (from ${f4(w.divergedAt)})` : ''}` : '']
+          : []),
+      ]),
     ) +
-    `\nslope of ln η* against ln width: ${r.slope.toFixed(3)}${r.interval ? ` (95 % ${formatInterval(r.interval, (v) => v.toFixed(3))})` : ''}\n${r.verdict}\n` +
+    `\nslope of ln η* against ln width: ${r.slope.toFixed(3)}${r.interval && m ? ` (${pct(m.level)} ${formatInterval(r.interval, (v) => v.toFixed(3))}${r.openEnd ? ` with its ${r.openEnd === 'both' ? 'two ends' : `${r.openEnd} end`} open: an optimum at its sweep's end is a bound` : ''}; ${m.method}, ${m.replicates} replicates: ${m.resampled})` : ''}\n${r.verdict}\n` +
+    (target
+      ? `at width ${target.width}: optimal η ${f4(target.learningRate)}${target.interval && m ? ` (${pct(m.level)} ${formatInterval(target.interval, f4)})` : ''}${r.openEnd ? ", a bound only (an optimum lies at its sweep's end)" : ''}${target.extrapolation > 1 ? `, ${formatNumber(target.extrapolation, 3)}× beyond the swept widths (an extrapolation of the fitted slope)` : ''}\n`
+      : '') +
+    (r.diverged
+      ? `${r.diverged} run${r.diverged === 1 ? '' : 's'} diverged (a loss that is not a finite number): left out of the parabolas; each bounds its width's optimum from above\n`
+      : '') +
     r.warnings.map((w) => `warning: ${w}\n`).join('')
   );
 }
