@@ -129,3 +129,19 @@ test('the law interval from the replicates that survived says so and the share l
   assert.match(text, /examples, in units of column "batch"/);
   assert.equal(batchUnit('num_sequences'), 'sequences');
 });
+
+test('a late spike after a run reached the target does not undo the crossing (the monotone fit ends at the lowest point)', () => {
+  const curve = [100, 200, 400, 800, 1600, 3200].map((step) => ({ step, loss: 5 * step ** -0.1 }));
+  const reached = stepsToReach(curve, 2.8)!;
+  assert.ok(reached > 0 && reached < 3200, `${reached}`);
+  // The same run, with one late evaluation far above (a divergence at its end): the crossing stands.
+  assert.equal(stepsToReach([...curve, { step: 6400, loss: 9 }], 2.8), reached);
+  // A rise before the target is reached still pools with what it follows (a noisy dip is not counted).
+  const noisy = [
+    { step: 100, loss: 4 },
+    { step: 200, loss: 3.4 },
+    { step: 400, loss: 3.8 },
+    { step: 800, loss: 3.3 },
+  ];
+  assert.ok(stepsToReach(noisy, 3.5)! > 200);
+});

@@ -2,6 +2,7 @@
 // on the fixed grid of rates), the verdict says "transfers" only when the interval is tight around 0, a
 // diverged run bounds its width's optimum, and --width gives η* at a target width.
 import { test } from 'node:test';
+import { readFileSync } from 'node:fs';
 import assert from 'node:assert/strict';
 import { learningRateTransfer, TRANSFER_BAND } from '../src/hparams/mup.js';
 import { parseRuns } from '../src/io/parseRuns.js';
@@ -150,4 +151,27 @@ test('a best rate at the top of a sweep with a divergence just above it is brack
     r.warnings.join('\n'),
     /width 256: the best rate that trained is the sweep's largest and the next one diverged \(0\.016\): the optimum lies between 0\.008 and 0\.016/,
   );
+});
+
+test('a drift measured precisely inside ±0.1 (width^−0.05) transfers in practice; it is not called "moves" for excluding 0', () => {
+  for (let seed = 1; seed <= 3; seed++) {
+    const r = check(sweeps(-0.05, 1e-5, seed));
+    assert.ok(r.interval![1] < 0 && r.interval![0] > -TRANSFER_BAND, `${r.interval}`);
+    assert.equal(r.kind, 'transfers', r.verdict);
+    assert.match(r.verdict, /does not move with width beyond width\^±0\.1 .*it transfers/);
+  }
+});
+
+test("an interval whose lower end is open (an optimum at its sweep's end) is not called standard-parametrisation drift", () => {
+  // Four widths, the widest one's best rate at the bottom of its sweep: the slope is at most the upper end.
+  const r = learningRateTransfer(
+    parseRuns(readFileSync(new URL('./fixtures/mup-open-lower.csv', import.meta.url), 'utf8'), {
+      source: 'open.csv',
+    }),
+    { replicates: 200, seed: 0, level: 0.95 },
+  );
+  assert.equal(r.openEnd, 'lower');
+  assert.equal(r.kind, 'moves', r.verdict);
+  assert.match(r.verdict, /at most -0\.\d+, an optimum at its sweep's end being a bound.*it does not transfer/);
+  assert.doesNotMatch(r.verdict, /standard-parametrisation drift/);
 });

@@ -178,6 +178,24 @@ test('the back-test runs on its own: every step reported, auto and huber with 80
   assert.ok(out.timings.backtestMs > 0);
 });
 
+test('a back-test that predicts no run gives no figure (its axis would be NaN), with the reasons in its summaries', () => {
+  // Runs at one tokens-per-parameter ratio and one cutoff: the two sizes below it cannot be fitted.
+  const rows = ['N,D,loss'];
+  let k = 0;
+  for (const N of [1.25e8, 3.5e8, 7.6e8, 1.3e9, 2.7e9])
+    for (let seed = 0; seed < 3; seed++)
+      rows.push(
+        `${N},${20 * N},${(1.69 + 406.4 / N ** 0.34 + 410.7 / (20 * N) ** 0.28) * (1 + 0.004 * Math.sin(7.31 * ++k))}`,
+      );
+  const out = runBacktest(parseRuns(rows.join('\n') + '\n', { source: 'one-ratio.csv' }), {
+    ...defaultBacktestSettings,
+    folds: 1,
+  });
+  assert.equal(out.backtest.predictions.length, 0);
+  assert.equal(out.figure, undefined);
+  assert.ok(out.backtest.summaries.every((s) => s.failures.length > 0));
+});
+
 test('the back-test refuses what it cannot do, with the reason', () => {
   assert.throws(
     () => runBacktest(chinchilla, { ...defaultBacktestSettings, procedures: [] }),

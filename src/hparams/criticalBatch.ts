@@ -178,8 +178,13 @@ export function fitTradeoff(
  * a dip with the points after it. An exact, falling curve is its own fit.
  */
 export function stepsToReach(curve: { step: number; loss: number }[], target: number): number | undefined {
-  const fitted = nonIncreasing(curve.map((p) => p.loss));
-  for (let i = 0; i < curve.length; i++) {
+  // Fitted only up to the curve's lowest point: a rise after it (a late spike, a divergence) is not noise
+  // around a falling curve, and pooled back it raised the points before it, so a run that had reached the
+  // target read as one that never did.
+  let lowest = 0;
+  for (let i = 1; i < curve.length; i++) if (curve[i].loss < curve[lowest].loss) lowest = i;
+  const fitted = nonIncreasing(curve.slice(0, lowest + 1).map((p) => p.loss));
+  for (let i = 0; i < fitted.length; i++) {
     if (fitted[i] <= target) {
       if (i === 0) return fitted[0] === target ? curve[0].step : undefined;
       const a = { step: curve[i - 1].step, loss: fitted[i - 1] },

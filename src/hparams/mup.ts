@@ -210,7 +210,7 @@ export interface TransferCheck {
    */
   openEnd?: 'lower' | 'upper' | 'both';
   /**
-   * transfers: the interval holds 0 and lies within ±TRANSFER_BAND; consistent: it holds 0 but is wider
+   * transfers: the interval lies within ±TRANSFER_BAND; consistent: it holds 0 but is wider
    * (or there is no interval and the slope is near 0); drifts: it holds −1; unsettled: both, or every
    * optimum at its sweep's edge; moves: neither.
    */
@@ -482,9 +482,15 @@ export function* learningRateTransferSteps(
     openEnd === 'lower' || openEnd === 'both' ? -Infinity : interval[0],
     openEnd === 'upper' || openEnd === 'both' ? Infinity : interval[1],
   ];
-  // Drift: the interval holds −1, or lies wholly below −½ (nearer −1 than 0; a real SP sweep's slope is −1.1).
-  const transfers = bounds ? bounds[0] <= 0 && 0 <= bounds[1] : Math.abs(slope) < 0.2;
-  const drifts = bounds ? (bounds[0] <= -1 && -1 <= bounds[1]) || bounds[1] < -0.5 : Math.abs(slope + 1) < 0.2;
+  // Drift: a measured interval holds −1, or lies wholly below −½ (nearer −1 than 0; a real SP sweep's
+  // slope is −1.1). A lower end left open by an optimum at its sweep's end is not measured: it holds −1
+  // without evidence, so the slope is then said to move ("at most …"), not to drift as under SP.
+  const holdsZero = bounds ? bounds[0] <= 0 && 0 <= bounds[1] : Math.abs(slope) < 0.2;
+  const drifts = bounds
+    ? Number.isFinite(bounds[0]) && ((bounds[0] <= -1 && -1 <= bounds[1]) || bounds[1] < -0.5)
+    : Math.abs(slope + 1) < 0.2;
+  // Transfer is practical equivalence: the whole interval within ±TRANSFER_BAND, whether or not it holds
+  // 0 (a drift measured precisely at width^−0.05 transfers as well as one not told from 0).
   const tight = bounds !== undefined && Math.max(-bounds[0], bounds[1]) <= TRANSFER_BAND;
   const s = slope.toFixed(2);
   // An interval that holds both 0 and −1 cannot tell transfer from drift, whatever the point says.
@@ -492,15 +498,15 @@ export function* learningRateTransferSteps(
   // "slope" of the ends says how the sweeps were laid out, not how the optimum moves.
   const allAtEdge = widths.every((w) => w.atEdge);
   const kind: TransferCheck['kind'] =
-    allAtEdge || (transfers && drifts)
+    allAtEdge || (holdsZero && drifts)
       ? 'unsettled'
-      : transfers
-        ? tight
-          ? 'transfers'
-          : 'consistent'
-        : drifts
-          ? 'drifts'
-          : 'moves';
+      : tight
+        ? 'transfers'
+        : holdsZero
+          ? 'consistent'
+          : drifts
+            ? 'drifts'
+            : 'moves';
   const edges = [...new Set(widths.map((w) => w.edge))];
   const lo = sweeps[0].width,
     hi = sweeps[sweeps.length - 1].width;
@@ -517,7 +523,7 @@ export function* learningRateTransferSteps(
           ? `${pct}: unbounded, optima at their sweeps' ends being bounds both ways`
           : `${pct} ${formatInterval(interval, (x) => x.toFixed(2))}`;
   const verdict = {
-    transfers: `the optimal learning rate does not move with width (slope ${s}, ${iv}, within ±${TRANSFER_BAND}): it transfers, as under muP`,
+    transfers: `the optimal learning rate does not move with width beyond width^±${TRANSFER_BAND} (slope ${s}, ${iv}): it transfers, as under muP`,
     consistent: openEnd
       ? `consistent with transfer (slope ${s}, ${iv}): how large a drift is not excluded is open while an optimum lies at its sweep's end; extend that sweep`
       : interval

@@ -1022,16 +1022,14 @@ export class RunStore {
   retry(studyName: string): number {
     // One transaction: the earlier attempt's checkpoints go with its status, so a retried run's
     // curve is its own (a failed attempt's evals at other token counts would otherwise stay mixed in).
+    // Only planned runs (a training config to run again): an imported run that crashed has no config,
+    // no sweep would train it, and its logged checkpoints are all there is of it.
     return this.db.transaction(() => {
-      const study = `SELECT id FROM studies WHERE name = ?`;
-      this.db
-        .prepare(
-          `DELETE FROM checkpoints WHERE run_id IN (SELECT id FROM runs WHERE status IN ('failed', 'cancelled') AND study_id = (${study}))`,
-        )
-        .run(studyName);
+      const which = `status IN ('failed', 'cancelled') AND config IS NOT NULL AND study_id = (SELECT id FROM studies WHERE name = ?)`;
+      this.db.prepare(`DELETE FROM checkpoints WHERE run_id IN (SELECT id FROM runs WHERE ${which})`).run(studyName);
       return this.db
         .prepare(
-          `UPDATE runs SET status = 'planned', reason = NULL, left_out = NULL, external_id = NULL WHERE status IN ('failed', 'cancelled') AND study_id = (${study})`,
+          `UPDATE runs SET status = 'planned', reason = NULL, left_out = NULL, external_id = NULL WHERE ${which}`,
         )
         .run(studyName).changes;
     })();

@@ -3,7 +3,7 @@
 // for it (saying who holds it) and records every result, instead of ending with "the store is busy".
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -472,4 +472,44 @@ test("a sweep on a study that also holds imported runs counts only its plan's ru
   const store = RunStore.open(db);
   assert.equal(store.runs({ study: 's' }).length, 3, 'the imported runs are kept beside the sweep');
   store.close();
+});
+
+test('sweep retry plans again only the runs a sweep planned: an imported run that crashed keeps its state and its checkpoints', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'scalelab-retry-imported-'));
+  const db = join(dir, 'runs.db');
+  const store = RunStore.open(db);
+  store.plan('s', [
+    {
+      key: 'k1',
+      name: 'isoflop-1',
+      phase: 'isoflop',
+      config: { tokens: 1e9 },
+      N: 1e8,
+      D: 1e9,
+      C: 6e17,
+      estimatedSeconds: 1,
+    },
+  ]);
+  const planned = store.runs({ study: 's' })[0];
+  store.finish(planned.id, { status: 'failed', reason: 'trainer crashed' }, ['planned']);
+  const data = join(dir, 'runs.csv');
+  writeFileSync(data, 'run,step,N,D,loss,State\nx,1,2e8,1e9,3.1,crashed\nx,2,2e8,2e9,3.0,crashed\n');
+  store.close();
+  const imported = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', `${root}src/cli/run.ts`, 'runs', 'import', data, '--db', db, '--study', 's'],
+    {
+      cwd: root,
+      encoding: 'utf8',
+    },
+  );
+  assert.equal(imported.status, 0, imported.stderr);
+  const again = RunStore.open(db);
+  assert.equal(again.retry('s'), 1, 'only the planned run');
+  const byName = new Map(again.runs({ study: 's' }).map((r) => [r.name, r]));
+  assert.equal(byName.get('isoflop-1')!.status, 'planned');
+  const x = byName.get('x')!;
+  assert.equal(x.status, 'failed');
+  assert.equal(again.checkpoints(x.id).length, 2);
+  again.close();
 });

@@ -233,12 +233,25 @@ export function BacktestPanel({ state, settings, onChange, withFit, onWithFit, s
               ))}
             </ul>
           )}
-          <VegaFigure
-            kind="backtest"
-            caption="Back-test: error of each held-out run against how far beyond the fitted runs it lies"
-            spec={state.outcome.figure}
-            filename={`${fileStem(source)}-backtest`}
-          />
+          {state.outcome.figure ? (
+            <VegaFigure
+              kind="backtest"
+              caption="Back-test: error of each held-out run against how far beyond the fitted runs it lies"
+              spec={state.outcome.figure}
+              filename={`${fileStem(source)}-backtest`}
+            />
+          ) : (
+            <p className="warn" data-testid="backtest-none">
+              No run could be predicted:{' '}
+              {state.outcome.backtest.summaries
+                .flatMap((s) =>
+                  s.failures.map(
+                    (f) => `${s.procedure} at ${state.outcome!.backtest.by} ≤ ${f.cutoff.toPrecision(3)}: ${f.reason}`,
+                  ),
+                )
+                .join('; ')}
+            </p>
+          )}
         </div>
       )}
     </section>

@@ -178,7 +178,8 @@ export function runBacktest(
   });
   return {
     backtest,
-    figure: backtestPlot(backtest),
+    // No prediction (every fit below the cutoffs failed): no figure, whose empty axis would be NaN.
+    figure: backtest.predictions.length ? backtestPlot(backtest) : undefined,
     warnings: backtestWarnings(backtest),
     timings: { backtestMs: performance.now() - t0 },
   };

@@ -132,7 +132,8 @@ export interface FitOutcome {
 
 export interface BacktestOutcome {
   backtest: RollingBacktestResult;
-  figure: Spec;
+  /** The back-test figure; none when no run could be predicted. */
+  figure?: Spec;
   /** Procedures that missed by more than ~4 % on average. */
   warnings: string[];
   timings: { backtestMs: number };
