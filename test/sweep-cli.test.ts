@@ -1,7 +1,7 @@
 // sweep plan in FLOPs, sweep retry (a failed run queued again and completed), and study --progressive.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -272,4 +272,43 @@ test('sweep run --backend api refuses a --url that is not http(s) at once, with 
   assert.equal(port.code, 2, port.stderr);
   assert.match(port.stderr, /--url http:\/\/localhost:99999: expected an http:\/\/ or https:\/\/ URL/);
   assert.equal(run('ftp://x').code, 2);
+});
+
+test("sweep run trains the IsoFLOP runs at the probe's best learning rate, not the plan's placeholder, and resumes the same runs", () => {
+  const out = join(dir, 'probe-plan.json');
+  const planned = scalelab(['sweep', 'plan', '--target-hours', '4', '--experiment-hours', '1', '--out', out]);
+  assert.equal(planned.code, 0, planned.stderr);
+  // The table says whose rate the IsoFLOP runs take, and the notes what was assumed untold and the target's C.
+  assert.match(planned.stdout, /isoflop +[\d.e]+ +\d+ +\S+ +probe's best/);
+  assert.match(planned.stdout, /the 0\.003 their configurations hold here is a placeholder/);
+  assert.match(planned.stdout, /target: C ≈ [\d.]+e\d+ FLOPs \(6·N·D, N non-embedding\): N = /);
+  assert.match(
+    planned.stdout,
+    /defaults not typed: the simulated world "default" \(default; --world\).*prior law preset epoch-2024 \(default/,
+  );
+  // A placeholder unlike the probe's answer: a sweep that trained the plan's rate would train at 0.01.
+  const plan = JSON.parse(readFileSync(out, 'utf8'));
+  assert.ok(plan.probe.length > 0 && plan.isoflop.length > 0 && plan.targetC > 1e15);
+  for (const r of plan.isoflop) r.config.learning_rate = 0.01;
+  writeFileSync(out, JSON.stringify(plan));
+  const db = join(dir, 'probe.db');
+  const args = ['sweep', 'run', out, '--study', 'p', '--db', db, '--json'];
+  const first = scalelab(args);
+  assert.equal(first.code, 0, first.stderr);
+  const rate = first.json().isoflopLearningRate;
+  assert.equal(rate.source, 'the probe');
+  assert.match(rate.method, /parabola in ln η|lowest-loss run/);
+  assert.ok(rate.value > 1e-3 && rate.value < 8e-3, `the probe's rate ${rate.value}`);
+  const stored = () => scalelab(['runs', 'ls', '--db', db, '--study', 'p', '--json']).json();
+  const isoflop = stored().filter((r: { phase: string }) => r.phase === 'isoflop');
+  assert.equal(isoflop.length, plan.isoflop.length);
+  for (const r of isoflop) assert.equal(r.config.learning_rate, rate.value);
+  // Run again: the same rate from the stored probe, so the same runs; nothing new is planned or trained.
+  const again = scalelab(args);
+  assert.equal(again.code, 0, again.stderr);
+  assert.equal(again.json().isoflopLearningRate.value, rate.value);
+  assert.equal(again.json().total, plan.probe.length + plan.isoflop.length);
+  assert.equal(stored().length, plan.probe.length + plan.isoflop.length);
+  const text = scalelab(args.slice(0, -1));
+  assert.match(text.stdout, /^IsoFLOP runs trained at the probe's learning rate [\d.e-]+ \((parabola|lowest)/);
 });
