@@ -311,4 +311,44 @@ test("sweep run trains the IsoFLOP runs at the probe's best learning rate, not t
   assert.equal(stored().length, plan.probe.length + plan.isoflop.length);
   const text = scalelab(args.slice(0, -1));
   assert.match(text.stdout, /^IsoFLOP runs trained at the probe's learning rate [\d.e-]+ \((parabola|lowest)/);
+  assert.match(text.stdout, /; [\d.]+ simulated h \(the sim backend's cost model\) spent; best loss/);
+  // The sim backend's hours are its cost model's: said so wherever they are shown.
+  const status = scalelab(['sweep', 'status', '--study', 'p', '--db', db]);
+  assert.match(status.stdout, /; [\d.]+ simulated h \(the sim backend's cost model\) spent\n/);
+  assert.ok(scalelab(['sweep', 'status', '--study', 'p', '--db', db, '--json']).json().simulatedHours > 0);
+  const ls = scalelab(['runs', 'ls', '--study', 'p', '--db', db]).stdout;
+  assert.match(ls, /loss +simulated hours/);
+  assert.match(ls, /; hours simulated by the sim backend's cost model\n$/);
+});
+
+test("study run says how the recommendation was chosen, its C, the cost model's MFU and FLOPs count, the approaches' N_opt at that C, and simulated hours", () => {
+  const db = join(dir, 'traced.db');
+  const args = ['study', 'run', '--backend', 'sim', '--db', db, '--study', 't', '--bootstrap', '20'];
+  const j = scalelab([...args, '--json']);
+  assert.equal(j.code, 0, j.stderr);
+  const rec = j.json().recommendation;
+  assert.ok(Math.abs(rec.C / (6 * rec.N * rec.D) - 1) < 1e-12, 'C = 6·N·D');
+  assert.ok(rec.mfu > 0.2 && rec.mfu <= 0.45, `MFU ${rec.mfu}`);
+  // The cost model counts embeddings: more FLOPs than the law's C for the same run.
+  assert.ok(rec.costFlops > rec.C, `${rec.costFlops} against ${rec.C}`);
+  // Its hours at that MFU are the target's (48 h, less the world's 60 s start-up).
+  assert.ok(Math.abs(rec.costFlops / (rec.peakFlops * rec.mfu) / (48 * 3600 - 60) - 1) < 1e-6);
+  assert.match(rec.rule, /d_model\/n_layer 40–160.*48 h buy.*lowest loss under the fitted law/);
+  assert.equal(rec.intervalLevel, 0.95);
+  assert.equal(j.json().fit.recipe, 'huber');
+  assert.equal(j.json().hoursSimulated, true);
+  for (const a of j.json().approaches) assert.deepEqual([a.intervalLevel, a.replicates, a.unit], [0.95, 20, 'run']);
+  const text = scalelab(args).stdout;
+  assert.match(text, /spent [\d.]+ simulated h \(the sim backend's cost model\) on \d+ runs/);
+  assert.match(text, /Chinchilla law, fitted by the huber recipe \(Huber loss on ln L/);
+  assert.match(text, /a = [\d.]+ \[[\d.]+, [\d.]+\] \(95 %, 20 bootstrap replicates over runs\)/);
+  assert.match(text, /Chosen as: of the shapes with d_model\/n_layer 40–160/);
+  assert.match(
+    text,
+    /C = 6·N·D = [\d.]+e\d+ FLOPs, N non-embedding.*6·\(N \+ embeddings\)·D = [\d.]+e\d+ FLOPs, run in 48 h at 2250 TFLOP\/s peak × MFU 0\.\d{3}/,
+  );
+  assert.match(
+    text,
+    /At this C the approaches give N_opt = [\d.e]+ \[[\d.e]+, [\d.e]+\] \(Approach 2\), .*\(Approach 3\)/,
+  );
 });

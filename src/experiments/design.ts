@@ -25,6 +25,16 @@ export interface CostModel {
   tokensFor(config: { n_layer: number; d_model: number; batch_tokens: number }, seconds: number): number;
   description: string;
   /**
+   * What the model assumes for a configuration, where it is a rate of FLOPs (not the FLOPs "cost model"):
+   * peak FLOP/s, the MFU it runs at, and the FLOPs a token costs as this model counts them
+   * (6·(N + embeddings), which the law's C = 6·N·D leaves out). A report says them beside a run it sized.
+   */
+  assumed?: (config: { n_layer: number; d_model: number; batch_tokens: number }) => {
+    peakFlops: number;
+    mfu: number;
+    flopsPerToken: number;
+  };
+  /**
    * A budget in this model's unit, in words (default: hours, for a model of seconds): what an error
    * about a budget says.
    */
@@ -57,6 +67,7 @@ export function assumedCostModel(
   return {
     seconds: (c) => overheadSeconds + (6 * params(c) * c.tokens) / (peakFlops * mfu),
     tokensFor: (c, s) => ((s - overheadSeconds) * peakFlops * mfu) / (6 * params(c)),
+    assumed: (c) => ({ peakFlops, mfu, flopsPerToken: 6 * params(c) }),
     description: `${formatNumber(peakFlops, 3)} FLOP/s peak at ${mfu} MFU, ${overheadSeconds} s start-up per run`,
   };
 }

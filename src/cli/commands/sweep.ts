@@ -3,7 +3,7 @@ import { atProbeLearningRate, designSweep, designSweepInFlops, type SweepDesign 
 import { sweepPlanReport } from '../../report/text/sweep.js';
 import { recommendConfig } from '../../experiments/study.js';
 import { lawPreset } from '../../presets/laws.js';
-import { divergedProbeNote, isDivergedProbe, sweepOutcome } from '../../experiments/outcome.js';
+import { divergedProbeNote, hoursSpent, isDivergedProbe, sweepOutcome } from '../../experiments/outcome.js';
 import {
   endedAs,
   FAIL_FAST_RUNS,
@@ -374,7 +374,7 @@ Examples:
           else {
             // A diverged probe is not retried (it would diverge again): the retry hint is for other failures.
             writeStdout(
-              `${rateLine}study "${f.study}": ${p.done} completed, ${p.failed} failed${divergedProbeNote(outcome.probeDiverged, p.failed)}${cancelled ? `, ${cancelled} cancelled` : ''} of ${p.total}; ${(p.spentSeconds / 3600).toFixed(2)} h spent; best loss ${p.bestLoss === null ? '–' : formatNumber(p.bestLoss, 5)}\n${p.failed > outcome.probeDiverged ? 'failed runs: "scalelab runs ls --status failed", retry with "scalelab sweep retry"\n' : ''}`,
+              `${rateLine}study "${f.study}": ${p.done} completed, ${p.failed} failed${divergedProbeNote(outcome.probeDiverged, p.failed)}${cancelled ? `, ${cancelled} cancelled` : ''} of ${p.total}; ${setup.backend.name === 'sim' ? `${(p.spentSeconds / 3600).toFixed(2)} simulated h (the sim backend's cost model)` : `${(p.spentSeconds / 3600).toFixed(2)} h`} spent; best loss ${p.bestLoss === null ? '–' : formatNumber(p.bestLoss, 5)}\n${p.failed > outcome.probeDiverged ? 'failed runs: "scalelab runs ls --status failed", retry with "scalelab sweep retry"\n' : ''}`,
             );
           }
           // A diverged learning-rate probe is the probe doing its job; any other failed or cancelled
@@ -418,7 +418,7 @@ Examples:
           const runs = store.runs({ study: f.study });
           const counts: Record<string, number> = {};
           for (const r of runs) counts[r.status] = (counts[r.status] ?? 0) + 1;
-          const spent = runs.reduce((s, r) => s + (r.seconds ?? 0), 0) / 3600;
+          const spent = hoursSpent(runs);
           // A diverged probe run is the probe doing its job (sweep run does not count it as a failure): said so.
           const { probeDiverged } = sweepOutcome(runs);
           // Only a sweep asks the backend where its runs stand: with none following them (stopped by
@@ -430,13 +430,14 @@ Examples:
               study: f.study,
               counts,
               probeDiverged,
-              spentHours: spent,
+              spentHours: spent.hours,
+              ...(spent.simulatedHours > 0 ? { simulatedHours: spent.simulatedHours } : {}),
               ...(inFlight > 0 ? { followedBySweep: !unfollowed } : {}),
             });
           writeStdout(
             `study "${f.study}": ${Object.entries(counts)
               .map(([k, v]) => `${v} ${k}${k === 'failed' ? divergedProbeNote(probeDiverged, v) : ''}`)
-              .join(', ')}; ${spent.toFixed(2)} h spent\n${
+              .join(', ')}; ${spent.text} spent\n${
               unfollowed
                 ? `no sweep is following its ${inFlight} run${inFlight === 1 ? '' : 's'} in flight: ${inFlight === 1 ? 'its state is' : 'their states are'} as a sweep last recorded ${inFlight === 1 ? 'it' : 'them'}; the same "scalelab sweep run" (or "scalelab study run --study ${f.study}") again collects what ended\n`
                 : ''
