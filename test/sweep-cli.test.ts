@@ -316,6 +316,18 @@ test("sweep run trains the IsoFLOP runs at the probe's best learning rate, not t
   const status = scalelab(['sweep', 'status', '--study', 'p', '--db', db]);
   assert.match(status.stdout, /; [\d.]+ simulated h \(the sim backend's cost model\) spent\n/);
   assert.ok(scalelab(['sweep', 'status', '--study', 'p', '--db', db, '--json']).json().simulatedHours > 0);
+  // A study whose IsoFLOP runs were stored at the plan's own rate (a sweep run from before the probe's rate was
+  // carried over; here, the IsoFLOP runs alone first) resumes them as they are: none trained twice.
+  const isoflopOnly = join(dir, 'isoflop-only.json');
+  writeFileSync(isoflopOnly, JSON.stringify({ ...plan, probe: [] }));
+  assert.equal(scalelab(['sweep', 'run', isoflopOnly, '--study', 'old', '--db', db]).code, 0);
+  const old = scalelab(['sweep', 'run', out, '--study', 'old', '--db', db, '--extend']);
+  assert.equal(old.code, 0, old.stderr);
+  assert.match(old.stdout, /^IsoFLOP runs at the plan's learning rate, not the probe's: study "old" holds them so/);
+  assert.equal(
+    scalelab(['runs', 'ls', '--db', db, '--study', 'old', '--json']).json().length,
+    plan.probe.length + plan.isoflop.length,
+  );
   const ls = scalelab(['runs', 'ls', '--study', 'p', '--db', db]).stdout;
   assert.match(ls, /loss +simulated hours/);
   assert.match(ls, /; hours simulated by the sim backend's cost model\n$/);

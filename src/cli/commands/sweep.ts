@@ -319,7 +319,11 @@ Examples:
           let learningRate: { value: number; method: string } | undefined;
           let probeUnfinished = 0;
           let p: SweepProgress | undefined;
-          if (plan.probe.length > 0 && plan.isoflop.length > 0) {
+          // A study whose IsoFLOP runs were stored at the plan's own rate (by a sweep run from before the
+          // probe's rate was carried over) resumes them as they are, not trained a second time at another rate.
+          const placeholderKeys = new Set(plan.isoflop.map(plannedKey));
+          const startedAtPlanRate = store.runs({ study: f.study }).some((r) => placeholderKeys.has(r.key));
+          if (plan.probe.length > 0 && plan.isoflop.length > 0 && !startedAtPlanRate) {
             const probeKeys = new Set(plan.probe.map(plannedKey));
             await planRuns(plan.probe);
             p = await sweepOver(probeKeys);
@@ -354,9 +358,11 @@ Examples:
           // The IsoFLOP runs' rate, said: the plan's table shows a placeholder for it.
           const rateLine = learningRate
             ? `IsoFLOP runs trained at the probe's learning rate ${formatNumber(learningRate.value, 3)} (${learningRate.method}), not the plan's placeholder\n`
-            : probeUnfinished
-              ? `IsoFLOP runs not started: ${probeUnfinished} learning-rate probe run${probeUnfinished === 1 ? '' : 's'} did not complete, and the IsoFLOP runs train at the rate the whole probe finds\n`
-              : '';
+            : startedAtPlanRate && plan.probe.length > 0
+              ? `IsoFLOP runs at the plan's learning rate, not the probe's: study "${f.study}" holds them so from an earlier sweep run\n`
+              : probeUnfinished
+                ? `IsoFLOP runs not started: ${probeUnfinished} learning-rate probe run${probeUnfinished === 1 ? '' : 's'} did not complete, and the IsoFLOP runs train at the rate the whole probe finds\n`
+                : '';
           if (f.json)
             printJson({
               study: f.study,
@@ -367,7 +373,9 @@ Examples:
                 ? {
                     isoflopLearningRate: learningRate
                       ? { ...learningRate, source: 'the probe' }
-                      : { value: null, source: `waiting for ${probeUnfinished} probe runs` },
+                      : startedAtPlanRate
+                        ? { value: null, source: 'the plan (its runs were stored so by an earlier sweep run)' }
+                        : { value: null, source: `waiting for ${probeUnfinished} probe runs` },
                   }
                 : {}),
             });
