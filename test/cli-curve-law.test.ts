@@ -713,7 +713,10 @@ test('curve-law fit --lineage resamples the cooldown branches of a trunk togethe
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.json().fits[0].bootstrap.unit, 'lineage');
   assert.equal(scalelab([...args, '--json']).json().fits[0].bootstrap.unit, 'run');
-  assert.match(scalelab([...args, '--lineage', 'trunk_id']).stdout, /whole lineages resampled/);
+  assert.match(
+    scalelab([...args, '--lineage', 'trunk_id']).stdout,
+    /\(95 % intervals, percentiles of \d+ bootstrap replicates, whole lineages resampled/,
+  );
   const mixed = scalelab([...args, join(dir, 'wsd-0.2'), '--lineage', 'trunk_id']);
   assert.equal(mixed.code, 2);
   assert.match(mixed.stderr, /--lineage trunk_id: run "wsd-0\.2" .* has no lineage/);
@@ -1037,4 +1040,81 @@ test("a stored run whose lr reaches 0 (an imported table's decay to 0): read fro
       .sort(),
     ['constant:lr column', 'wsd:lr column'],
   );
+});
+
+test('curve-law predict and schedule name the law, its fit file and N, where s comes from, and a decay interval that spans the search; ladder and kaplan say what they rest on', () => {
+  const fitFile = 'examples/studies/moby-curves/fit-multi-power.json';
+  const target = ['--schedule', 'cosine', '--steps', '2000', '--peak-lr', '5.7e-3', '--warmup-steps', '50'];
+  const p = scalelab(['curve-law', 'predict', '--curve-fit', fitFile, '--N', '25472', ...target]);
+  assert.equal(p.code, 0, p.stderr);
+  assert.match(
+    p.stdout,
+    /^multi-power law \(Luo et al\. 2025\) from examples\/studies\/moby-curves\/fit-multi-power\.json, N = 2\.547e4\n/,
+  );
+  assert.match(p.stdout, /\(warmup 50, to 10 %\); the final 10 % is --min-lr-frac's default\n/);
+  assert.match(p.stdout, /\(s = 0\.0065 of the loss per decade, the default, chosen on the curve-law back-tests\)/);
+  const given = scalelab([
+    'curve-law',
+    'predict',
+    '--curve-fit',
+    fitFile,
+    '--N',
+    '25472',
+    ...target,
+    '--min-lr-frac',
+    '0.1',
+    '--extrapolation',
+    '0.01',
+  ]);
+  assert.doesNotMatch(given.stdout, /default/);
+  assert.match(given.stdout, /s = 0\.01 of the loss per decade, as given by --extrapolation/);
+  assert.equal(
+    scalelab(['curve-law', 'predict', '--curve-fit', fitFile, '--N', '25472', ...target, '--json']).json().fitFile,
+    fitFile,
+  );
+  const schedule = [
+    'curve-law',
+    'schedule',
+    '--curve-fit',
+    fitFile,
+    '--N',
+    '100096',
+    '--steps',
+    '1000',
+    '--peak-lr',
+    '5.7e-3',
+    '--warmup-steps',
+    '50',
+  ];
+  const s = scalelab(schedule);
+  assert.equal(s.code, 0, s.stderr);
+  assert.match(s.stdout, /^multi-power law \(Luo et al\. 2025\) from .*fit-multi-power\.json, N = 1\.001e5\n/);
+  assert.match(
+    s.stdout,
+    /95 % of bootstrap replicates between 0\.01 and 0\.95, nearly the whole 0\.01–0\.99 searched: the fit does not pin it down\)/,
+  );
+  const j = scalelab([...schedule, '--json']).json();
+  assert.deepEqual(
+    [j.decayInterval, j.spansSearch, j.searched, j.fitFile],
+    [[0.01, 0.95], true, [0.01, 0.99], fitFile],
+  );
+  assert.equal(j.interval, undefined, 'no "interval" beside the loss: it was the decay fraction\'s');
+  const ladder = scalelab([
+    'curve-law',
+    'ladder',
+    '--model-sizes',
+    '7M,19M',
+    '--budgets',
+    '3e17,1e18',
+    '--batch-tokens',
+    '262144',
+  ]);
+  assert.match(
+    ladder.stdout,
+    /branch lengths: C = 6·N·D with D = steps × 262144 tokens; .* decays over the last 20 % \(--decay-frac, default\)/,
+  );
+  const kaplan = scalelab(['curve-law', 'kaplan']);
+  assert.match(kaplan.stdout, /^the simulated world "default" \(the default, worlds\/default\.json\): four sizes/);
+  assert.match(kaplan.stdout, /from checkpoints \(a fitted minus the world's; .*kappa = [\d.]+\)\n$/);
+  assert.doesNotMatch(kaplan.stdout, /worlds\/README\.md/);
 });

@@ -570,3 +570,25 @@ test('repetition with a fit holding bootstrap replicates gives intervals on the 
   assert.match(scalelab(['repetition', '--C', '1e23', '--unique', '200B']).stderr, /Did you mean --unique-tokens\?/);
   assert.match(scalelab(['repetition', '--C', '1e23']).stderr, /give the unique tokens available: --unique-tokens U/);
 });
+
+test('curve, curves, depth-width and predict say what their diagnostics are: the small-data rule, the local slope, the split and data source, the spread, C = 6·N·D', () => {
+  const curve = scalelab(['curve', 'examples/inputs/curve.csv', '--x', 'D']);
+  assert.equal(curve.code, 0, curve.stderr);
+  assert.match(
+    curve.stdout,
+    /small-data region ends at D = 174 \(the leading points the power law, fitted by least squares on ln loss to the rest, over-predicts by more than max\(3·rms, 2 %\)\)/,
+  );
+  assert.match(curve.stdout, /\nlocal slope: Δln loss \/ Δln D from the point before\n/);
+  const curves = scalelab(['curves', 'examples/revisiting-lang.csv']);
+  assert.match(
+    curves.stdout,
+    /\nsplit: the file's "Training" column \(1 = fitted, 0 = held out and predicted\); data: the language benchmark of Alabdulmohsin, Neyshabur & Zhai 2022/,
+  );
+  const j = scalelab(['curves', 'examples/revisiting-lang.csv', '--json']).json();
+  assert.match(j.dataCitation, /Revisiting Neural Scaling Laws in Language and Vision/);
+  assert.match(j.split, /"Training" column/);
+  const dw = scalelab(['depth-width', 'examples/inputs/shapes.csv']);
+  assert.match(dw.stdout, /\nspread: the worst shape's loss over the best's, minus 1\n/);
+  const p = scalelab(['predict', '--preset', 'hoffmann-2022', '--N', '70B', '--D', '1.4T']);
+  assert.match(p.stdout, /\n {2}at N = 7e10, D = 1\.4e12, C = 6·N·D = 5\.88e23\n/);
+});

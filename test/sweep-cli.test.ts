@@ -1,7 +1,7 @@
 // sweep plan in FLOPs, sweep retry (a failed run queued again and completed), and study --progressive.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -272,4 +272,95 @@ test('sweep run --backend api refuses a --url that is not http(s) at once, with 
   assert.equal(port.code, 2, port.stderr);
   assert.match(port.stderr, /--url http:\/\/localhost:99999: expected an http:\/\/ or https:\/\/ URL/);
   assert.equal(run('ftp://x').code, 2);
+});
+
+test("sweep run trains the IsoFLOP runs at the probe's best learning rate, not the plan's placeholder, and resumes the same runs", () => {
+  const out = join(dir, 'probe-plan.json');
+  const planned = scalelab(['sweep', 'plan', '--target-hours', '4', '--experiment-hours', '1', '--out', out]);
+  assert.equal(planned.code, 0, planned.stderr);
+  // The table says whose rate the IsoFLOP runs take, and the notes what was assumed untold and the target's C.
+  assert.match(planned.stdout, /isoflop +[\d.e]+ +\d+ +\S+ +probe's best/);
+  assert.match(planned.stdout, /the 0\.003 their configurations hold here is a placeholder/);
+  assert.match(planned.stdout, /target: C ≈ [\d.]+e\d+ FLOPs \(6·N·D, N non-embedding\): N = /);
+  assert.match(
+    planned.stdout,
+    /defaults not typed: the simulated world "default" \(default; --world\).*prior law preset epoch-2024 \(default/,
+  );
+  // A placeholder unlike the probe's answer: a sweep that trained the plan's rate would train at 0.01.
+  const plan = JSON.parse(readFileSync(out, 'utf8'));
+  assert.ok(plan.probe.length > 0 && plan.isoflop.length > 0 && plan.targetC > 1e15);
+  for (const r of plan.isoflop) r.config.learning_rate = 0.01;
+  writeFileSync(out, JSON.stringify(plan));
+  const db = join(dir, 'probe.db');
+  const args = ['sweep', 'run', out, '--study', 'p', '--db', db, '--json'];
+  const first = scalelab(args);
+  assert.equal(first.code, 0, first.stderr);
+  const rate = first.json().isoflopLearningRate;
+  assert.equal(rate.source, 'the probe');
+  assert.match(rate.method, /parabola in ln η|lowest-loss run/);
+  assert.ok(rate.value > 1e-3 && rate.value < 8e-3, `the probe's rate ${rate.value}`);
+  const stored = () => scalelab(['runs', 'ls', '--db', db, '--study', 'p', '--json']).json();
+  const isoflop = stored().filter((r: { phase: string }) => r.phase === 'isoflop');
+  assert.equal(isoflop.length, plan.isoflop.length);
+  for (const r of isoflop) assert.equal(r.config.learning_rate, rate.value);
+  // Run again: the same rate from the stored probe, so the same runs; nothing new is planned or trained.
+  const again = scalelab(args);
+  assert.equal(again.code, 0, again.stderr);
+  assert.equal(again.json().isoflopLearningRate.value, rate.value);
+  assert.equal(again.json().total, plan.probe.length + plan.isoflop.length);
+  assert.equal(stored().length, plan.probe.length + plan.isoflop.length);
+  const text = scalelab(args.slice(0, -1));
+  assert.match(text.stdout, /^IsoFLOP runs trained at the probe's learning rate [\d.e-]+ \((parabola|lowest)/);
+  assert.match(text.stdout, /; [\d.]+ simulated h \(the sim backend's cost model\) spent; best loss/);
+  // The sim backend's hours are its cost model's: said so wherever they are shown.
+  const status = scalelab(['sweep', 'status', '--study', 'p', '--db', db]);
+  assert.match(status.stdout, /; [\d.]+ simulated h \(the sim backend's cost model\) spent\n/);
+  assert.ok(scalelab(['sweep', 'status', '--study', 'p', '--db', db, '--json']).json().simulatedHours > 0);
+  // A study whose IsoFLOP runs were stored at the plan's own rate (a sweep run from before the probe's rate was
+  // carried over; here, the IsoFLOP runs alone first) resumes them as they are: none trained twice.
+  const isoflopOnly = join(dir, 'isoflop-only.json');
+  writeFileSync(isoflopOnly, JSON.stringify({ ...plan, probe: [] }));
+  assert.equal(scalelab(['sweep', 'run', isoflopOnly, '--study', 'old', '--db', db]).code, 0);
+  const old = scalelab(['sweep', 'run', out, '--study', 'old', '--db', db, '--extend']);
+  assert.equal(old.code, 0, old.stderr);
+  assert.match(old.stdout, /^IsoFLOP runs at the plan's learning rate, not the probe's: study "old" holds them so/);
+  assert.equal(
+    scalelab(['runs', 'ls', '--db', db, '--study', 'old', '--json']).json().length,
+    plan.probe.length + plan.isoflop.length,
+  );
+  const ls = scalelab(['runs', 'ls', '--study', 'p', '--db', db]).stdout;
+  assert.match(ls, /loss +simulated hours/);
+  assert.match(ls, /; hours simulated by the sim backend's cost model\n$/);
+});
+
+test("study run says how the recommendation was chosen, its C, the cost model's MFU and FLOPs count, the approaches' N_opt at that C, and simulated hours", () => {
+  const db = join(dir, 'traced.db');
+  const args = ['study', 'run', '--backend', 'sim', '--db', db, '--study', 't', '--bootstrap', '20'];
+  const j = scalelab([...args, '--json']);
+  assert.equal(j.code, 0, j.stderr);
+  const rec = j.json().recommendation;
+  assert.ok(Math.abs(rec.C / (6 * rec.N * rec.D) - 1) < 1e-12, 'C = 6·N·D');
+  assert.ok(rec.mfu > 0.2 && rec.mfu <= 0.45, `MFU ${rec.mfu}`);
+  // The cost model counts embeddings: more FLOPs than the law's C for the same run.
+  assert.ok(rec.costFlops > rec.C, `${rec.costFlops} against ${rec.C}`);
+  // Its hours at that MFU are the target's (48 h, less the world's 60 s start-up).
+  assert.ok(Math.abs(rec.costFlops / (rec.peakFlops * rec.mfu) / (48 * 3600 - 60) - 1) < 1e-6);
+  assert.match(rec.rule, /d_model\/n_layer 40–160.*48 h buy.*lowest loss under the fitted law/);
+  assert.equal(rec.intervalLevel, 0.95);
+  assert.equal(j.json().fit.recipe, 'huber');
+  assert.equal(j.json().hoursSimulated, true);
+  for (const a of j.json().approaches) assert.deepEqual([a.intervalLevel, a.replicates, a.unit], [0.95, 20, 'run']);
+  const text = scalelab(args).stdout;
+  assert.match(text, /spent [\d.]+ simulated h \(the sim backend's cost model\) on \d+ runs/);
+  assert.match(text, /Chinchilla law, fitted by the huber recipe \(Huber loss on ln L/);
+  assert.match(text, /a = [\d.]+ \[[\d.]+, [\d.]+\] \(95 %, 20 bootstrap replicates over runs\)/);
+  assert.match(text, /Chosen as: of the shapes with d_model\/n_layer 40–160/);
+  assert.match(
+    text,
+    /C = 6·N·D = [\d.]+e\d+ FLOPs, N non-embedding.*6·\(N \+ embeddings\)·D = [\d.]+e\d+ FLOPs, run in 48 h at 2250 TFLOP\/s peak × MFU 0\.\d{3}/,
+  );
+  assert.match(
+    text,
+    /At this C the approaches give N_opt = [\d.e]+ \[[\d.e]+, [\d.e]+\] \(Approach 2\), .*\(Approach 3\)/,
+  );
 });

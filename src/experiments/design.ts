@@ -25,6 +25,16 @@ export interface CostModel {
   tokensFor(config: { n_layer: number; d_model: number; batch_tokens: number }, seconds: number): number;
   description: string;
   /**
+   * What the model assumes for a configuration, where it is a rate of FLOPs (not the FLOPs "cost model"):
+   * peak FLOP/s, the MFU it runs at, and the FLOPs a token costs as this model counts them
+   * (6·(N + embeddings), which the law's C = 6·N·D leaves out). A report says them beside a run it sized.
+   */
+  assumed?: (config: { n_layer: number; d_model: number; batch_tokens: number }) => {
+    peakFlops: number;
+    mfu: number;
+    flopsPerToken: number;
+  };
+  /**
    * A budget in this model's unit, in words (default: hours, for a model of seconds): what an error
    * about a budget says.
    */
@@ -57,6 +67,7 @@ export function assumedCostModel(
   return {
     seconds: (c) => overheadSeconds + (6 * params(c) * c.tokens) / (peakFlops * mfu),
     tokensFor: (c, s) => ((s - overheadSeconds) * peakFlops * mfu) / (6 * params(c)),
+    assumed: (c) => ({ peakFlops, mfu, flopsPerToken: 6 * params(c) }),
     description: `${formatNumber(peakFlops, 3)} FLOP/s peak at ${mfu} MFU, ${overheadSeconds} s start-up per run`,
   };
 }
@@ -293,8 +304,10 @@ export function designSweep(options: SweepDesignOptions): SweepDesign {
   const leftOut = new Map<number, LeftOutSizes>();
   const isoflop = isoflopRuns(budgets, o, lr, 'isoflop', leftOut);
   const notes = [
-    `sizes per budget span ×${o.span} around ${o.priorTokensPerParameter !== undefined ? `N = √(C/(6·${o.priorTokensPerParameter})) (a prior of ${o.priorTokensPerParameter} tokens per parameter)` : 'the compute-optimal size of the prior law (preset epoch-2024)'}, so a prior off by up to ×${Math.sqrt(o.span).toFixed(1)} is still bracketed`,
-    "all sweep runs use muP, so the probe's learning rate transfers across widths",
+    `sizes per budget span ×${o.span} around ${o.priorTokensPerParameter !== undefined ? `N = √(C/(6·${o.priorTokensPerParameter})) (a prior of ${o.priorTokensPerParameter} tokens per parameter)` : o.prior ? 'the compute-optimal size of the prior law given' : 'the compute-optimal size of the prior law (preset epoch-2024, the default prior)'}, so a prior off by up to ×${Math.sqrt(o.span).toFixed(1)} is still bracketed`,
+    o.learningRate === undefined
+      ? `all sweep runs use muP, so the probe's learning rate transfers across widths: the IsoFLOP runs train at the probe's best rate, set once the probe has run (sweep run and study run do); the ${formatNumber(lr, 3)} their configurations hold here is a placeholder`
+      : `all sweep runs use muP and train at the learning rate given (${formatNumber(lr, 3)}); no probe is planned`,
     `batch: a quarter of Kaplan et al.'s B_crit(L) at the prior loss of each budget`,
     `cost model: ${o.cost.description}`,
   ];
@@ -414,6 +427,23 @@ export function bestLearningRate(results: { learning_rate: number; loss: number 
     }
   }
   return { learningRate: ok[i].learning_rate, method: 'lowest-loss run' };
+}
+
+/**
+ * The IsoFLOP runs of a plan that has a learning-rate probe, at the probe's best rate, as `study run`
+ * trains them: the rate written in such a plan (sweep design's 3e-3) is a placeholder, since the probe
+ * has not run when the plan is made. The rate follows from the probe's results alone, so a sweep run
+ * again computes the same one, and so the same runs (a run's key hashes its configuration).
+ */
+export function atProbeLearningRate(
+  isoflop: PlannedRun[],
+  probe: { learning_rate: number; loss: number | null }[],
+): { runs: PlannedRun[]; learningRate: { value: number; method: string } } {
+  const best = bestLearningRate(probe);
+  return {
+    runs: isoflop.map((r) => ({ ...r, config: { ...r.config, learning_rate: best.learningRate } })),
+    learningRate: { value: best.learningRate, method: best.method },
+  };
 }
 
 /**

@@ -55,3 +55,24 @@ export function sweepOutcome(runs: readonly RunOutcomeFacts[]): SweepOutcome {
     isFailure: runs.length > 0 && (failed > 0 || cancelled > 0 || completed === 0),
   };
 }
+
+/**
+ * Hours spent by runs, said as simulated where the sim backend's cost model gave them (a simulated
+ * sweep of "12 h" takes seconds): "11.99 simulated h (the sim backend's cost model)", or with other
+ * backends' runs, "13.20 h (11.99 of them simulated by the sim backend's cost model)".
+ */
+export function hoursSpent(runs: readonly { backend: string | null; seconds: number | null }[]): {
+  hours: number;
+  simulatedHours: number;
+  text: string;
+} {
+  const hours = runs.reduce((s, r) => s + (r.seconds ?? 0), 0) / 3600;
+  const simulatedHours = runs.filter((r) => r.backend === 'sim').reduce((s, r) => s + (r.seconds ?? 0), 0) / 3600;
+  const all = simulatedHours > 0 && simulatedHours === hours;
+  const text = all
+    ? `${hours.toFixed(2)} simulated h (the sim backend's cost model)`
+    : simulatedHours > 0
+      ? `${hours.toFixed(2)} h (${simulatedHours.toFixed(2)} of them simulated by the sim backend's cost model)`
+      : `${hours.toFixed(2)} h`;
+  return { hours, simulatedHours, text };
+}

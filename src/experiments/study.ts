@@ -117,6 +117,17 @@ export interface Recommendation {
   seconds: number;
   predictedLoss: number;
   interval?: [number, number];
+  /** Its compute in the law's convention, C = 6·N·D with N non-embedding (the approaches' targets are at it). */
+  C: number;
+  /** How the shape and tokens were chosen, in words. */
+  rule: string;
+  /**
+   * What the cost model assumed for it (when it is one of FLOP rates): the MFU, peak FLOP/s, and its FLOPs
+   * as the cost model counts them, 6·(N + embeddings)·D, beside the law's C.
+   */
+  mfu?: number;
+  peakFlops?: number;
+  costFlops?: number;
   /**
    * How the batch was chosen, so a report can say it: Kaplan et al.'s B_crit(L)/4 at the law's loss for
    * the run (`prior`, tokens, after chooseBatch's rounding and its 1 %-of-tokens limit), the cap it met
@@ -188,6 +199,15 @@ export function calibrateCost(
     cost: {
       seconds: (c) => ratio * cost.seconds(c),
       tokensFor: (c, seconds) => cost.tokensFor(c, seconds / ratio),
+      // Measured slower (or faster) than assumed: the same FLOPs at an MFU ÷ ratio.
+      ...(cost.assumed
+        ? {
+            assumed: (c: Parameters<NonNullable<CostModel['assumed']>>[0]) => {
+              const a = cost.assumed!(c);
+              return { ...a, mfu: a.mfu / ratio };
+            },
+          }
+        : {}),
       description: `${cost.description}, × ${ratio.toPrecision(3)} as measured on ${ratios.length} runs`,
     },
     calibration,
@@ -227,7 +247,7 @@ export function recommendConfig(
   minSteps = 0,
 ): Recommendation {
   const limits = architecture.limits ?? { dModel: [64, 8192], nLayer: [1, 128] };
-  let best: Recommendation | undefined;
+  let best: Omit<Recommendation, 'C' | 'rule'> | undefined;
   const step = architecture.widthMultiple ?? 64;
   const [aspectLo, aspectHi] = architecture.aspectRange ?? [40, 160];
   for (let d = Math.max(step, Math.ceil(limits.dModel[0] / step) * step); d <= limits.dModel[1]; d += step) {
@@ -273,7 +293,13 @@ export function recommendConfig(
     }
   }
   if (!best) throw new UsageError('no configuration fits the target budget');
-  return best;
+  const assumed = cost.assumed?.(best.config);
+  return {
+    ...best,
+    C: 6 * best.N * best.D,
+    rule: `of the shapes with d_model/n_layer ${aspectLo}–${aspectHi}, each given the tokens ${formatNumber(targetSeconds / 3600, 3)} h buy under the cost model, the one with the lowest loss under the fitted law`,
+    ...(assumed ? { mfu: assumed.mfu, peakFlops: assumed.peakFlops, costFlops: assumed.flopsPerToken * best.D } : {}),
+  };
 }
 
 /** Optimizer steps of the lowest-loss completed run at the largest budget (0 when none completed). */

@@ -53,6 +53,52 @@ function recommendationSources(rec: StudyResult['recommendation']): string {
   return `${batch}. ${lr}`;
 }
 
+/** Hours spent, said as simulated on the sim backend (its cost model's hours; the sweep took seconds). */
+function spentText(s: StudySummary): string {
+  const h = (s.result.spentSeconds / 3600).toFixed(2);
+  return s.backend === 'sim' ? `${h} simulated h (the sim backend's cost model)` : `${h} h`;
+}
+
+/** The fit's recipe: `fit`'s default for one law, the huber candidate of the default procedure. */
+const FIT_RECIPE = 'the huber recipe (Huber loss on ln L, α and β free; Hoffmann et al. 2022, Besiroglu et al. 2024)';
+
+/** An approach's interval level, replicate count and resampling unit, as its intervals are said. */
+function intervalBasis(a: StudyResult['approaches'][number]): string {
+  return `95 %, ${a.replicates} bootstrap replicates over ${a.unit ?? 'run'}s`;
+}
+
+/**
+ * How the recommended run was chosen and what its numbers count: the rule, its C in the law's convention
+ * beside the cost model's FLOPs and MFU, and the approaches' N_opt at that C (which may differ: the hours
+ * buy tokens at the cost model's FLOPs and MFU, while the approaches split C = 6·N·D).
+ */
+function recommendationChoice(r: StudyResult, targetHours: number): string[] {
+  const rec = r.recommendation;
+  const lines = [
+    `Chosen as: ${rec.rule} (the fit above, ${FIT_RECIPE.split(' (')[0]}).`,
+    `Its compute: C = 6·N·D = ${formatNumber(rec.C, 4)} FLOPs, N non-embedding, as the law and the approaches count it${
+      rec.mfu !== undefined && rec.peakFlops !== undefined && rec.costFlops !== undefined
+        ? `; the cost model prices its tokens at 6·(N + embeddings)·D = ${formatNumber(rec.costFlops, 4)} FLOPs, run in ${targetHours} h at ${formatNumber(rec.peakFlops / 1e12, 4)} TFLOP/s peak × MFU ${rec.mfu.toFixed(3)}`
+        : ''
+    }.`,
+  ];
+  const atC = r.approaches
+    .map((a) => ({ a, t: a.targets.find((t) => Math.abs(t.C / rec.C - 1) < 1e-6) }))
+    .filter((x) => x.t !== undefined);
+  if (atC.length)
+    lines.push(
+      `At this C the approaches give N_opt = ${atC
+        .map(
+          ({ a, t }) =>
+            `${formatNumber(t!.N, 3)}${t!.intervals.N ? ` ${formatInterval(t!.intervals.N, 3)}` : ''} (Approach ${a.approach})`,
+        )
+        .join(
+          ', ',
+        )}, against the recommendation's ${formatNumber(rec.N, 3)}: they split C = 6·N·D, while the recommendation weighs what the hours buy, where embeddings cost FLOPs and the MFU varies with the model's size and batch, so the two may differ.`,
+    );
+  return lines;
+}
+
 export function studySummary(
   result: StudyResult,
   o: Omit<StudySummary, 'result' | 'truth'> & { world?: World },
@@ -81,6 +127,7 @@ export function studyJson(s: StudySummary) {
     targetHours: s.targetHours,
     experimentHours: s.experimentHours,
     spentHours: r.spentSeconds / 3600,
+    ...(s.backend === 'sim' ? { hoursSimulated: true } : {}),
     stages: r.stages,
     runs: {
       total: r.outcomes.length,
@@ -93,15 +140,22 @@ export function studyJson(s: StudySummary) {
     budgets: r.budgets,
     fit: {
       law: 'chinchilla',
+      recipe: 'huber',
       params: r.fit.params,
       objective: r.fit.objective,
       points: r.fit.points,
       converged: r.fit.converged,
       derived: Object.fromEntries(Object.entries(r.fit.derived).map(([k, v]) => [k, v.value])),
     },
-    approaches: r.approaches.map(approachSummary),
+    approaches: r.approaches.map((a) => ({
+      ...approachSummary(a),
+      // What the intervals are: approachSummary gives them bare.
+      intervalLevel: 0.95,
+      replicates: a.replicates,
+      unit: a.unit ?? 'run',
+    })),
     agreement: r.agreement?.statement,
-    recommendation: r.recommendation,
+    recommendation: { ...r.recommendation, ...(r.recommendation.interval ? { intervalLevel: 0.95 } : {}) },
     verification: r.verification,
     truth: s.truth,
     costModel: s.costModel,
@@ -143,7 +197,7 @@ export function studyReport(s: StudySummary, name: OptionNamer = libraryOption):
   const lines: string[] = [];
   lines.push(`# Scaling study "${s.study}" (backend ${s.backend})`, '');
   lines.push(
-    `Target: a ${s.targetHours}-hour run. Experiment budget: ${s.experimentHours} h, spent ${(r.spentSeconds / 3600).toFixed(2)} h on ${r.outcomes.length} runs in ${r.stages} stage${r.stages > 1 ? 's' : ''}${failedClause(r)}.`,
+    `Target: a ${s.targetHours}-hour run. Experiment budget: ${s.experimentHours} h, spent ${spentText(s)} on ${r.outcomes.length} runs in ${r.stages} stage${r.stages > 1 ? 's' : ''}${failedClause(r)}.`,
   );
   lines.push(`Cost model: ${s.costModel}.`, ...calibrationLines(r), '');
   lines.push('## Learning rate', '');
@@ -184,18 +238,21 @@ export function studyReport(s: StudySummary, name: OptionNamer = libraryOption):
   );
   lines.push('## Fit', '');
   lines.push(
-    `Chinchilla law on ${r.fit.points} final losses (N non-embedding): ${Object.entries(r.fit.params)
+    `Chinchilla law, fitted by ${FIT_RECIPE}, on ${r.fit.points} final losses (N non-embedding): ${Object.entries(
+      r.fit.params,
+    )
       .map(([k, v]) => `${k} = ${formatNumber(v, 5)}`)
       .join(', ')}; objective ${r.fit.objective.toExponential(4)}${r.fit.converged ? '' : ' (NOT converged)'}.`,
   );
   for (const a of r.approaches)
     lines.push(
-      `- Approach ${a.approach}, ${a.label}: a = ${formatNumber(a.a, 4)}${a.intervals.a ? ` ${formatInterval(a.intervals.a, 3)}` : ''}`,
+      `- Approach ${a.approach}, ${a.label}: a = ${formatNumber(a.a, 4)}${a.intervals.a ? ` ${formatInterval(a.intervals.a, 3)} (${intervalBasis(a)})` : ''}`,
     );
   if (r.agreement) lines.push(`- ${r.agreement.statement}`);
   lines.push('', '## Recommendation', '');
   lines.push(
     `Train ${rec.config.n_layer} layers × d_model ${rec.config.d_model} (${rec.config.n_heads} heads; N = ${formatNumber(rec.N, 4)} non-embedding parameters) on ${formatNumber(rec.D, 4)} tokens, batch ${rec.config.batch_tokens} tokens, peak learning rate ${formatNumber(rec.config.learning_rate, 3)} (muP, cosine).`,
+    ...recommendationChoice(r, s.targetHours),
     recommendationSources(rec),
   );
   lines.push(
@@ -226,7 +283,7 @@ export function studyHtmlSections(s: StudySummary): { id: string; title: string;
       id: 'study',
       title: `Study "${escapeHtml(s.study)}" (backend ${escapeHtml(s.backend)})`,
       html:
-        `<p>Target: a ${s.targetHours}-hour run. Experiments: ${s.experimentHours} h budget, ${(r.spentSeconds / 3600).toFixed(2)} h spent on ${r.outcomes.length} runs in ${r.stages} stage${r.stages > 1 ? 's' : ''}${escapeHtml(failedClause(r))}. Cost model: ${escapeHtml(s.costModel)}.${calibrationLines(
+        `<p>Target: a ${s.targetHours}-hour run. Experiments: ${s.experimentHours} h budget, ${escapeHtml(spentText(s))} spent on ${r.outcomes.length} runs in ${r.stages} stage${r.stages > 1 ? 's' : ''}${escapeHtml(failedClause(r))}. Cost model: ${escapeHtml(s.costModel)}.${calibrationLines(
           r,
         )
           .map((l) => ` ${escapeHtml(l)}`)
@@ -242,6 +299,7 @@ export function studyHtmlSections(s: StudySummary): { id: string; title: string;
       title: 'Recommendation',
       html:
         `<p>Train ${rec.config.n_layer} layers × d_model ${rec.config.d_model} (${rec.config.n_heads} heads; N = ${e(rec.N)} non-embedding parameters) on ${e(rec.D)} tokens, batch ${rec.config.batch_tokens} tokens, peak learning rate ${e(rec.config.learning_rate, 3)} (muP, cosine).</p>` +
+        `<p>${escapeHtml(recommendationChoice(r, s.targetHours).join(' '))}</p>` +
         `<p>${escapeHtml(recommendationSources(rec))}</p>` +
         `<p>Predicted loss: <b>${e(rec.predictedLoss, 5)}</b>${rec.interval ? ` (95 % prediction interval ${formatInterval(rec.interval, (x) => e(x))})` : ''}, by the default procedure (the mean of the three published recipes' predictions).</p>` +
         (r.verification

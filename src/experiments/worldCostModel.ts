@@ -16,6 +16,7 @@ export function worldCostModel(world: World): CostModel {
   return {
     seconds: (c) => h.overheadSeconds + (6 * total(c) * c.tokens) / (h.peakFlops * mfu(world, N(c), c.batch_tokens)),
     tokensFor: (c, s) => ((s - h.overheadSeconds) * h.peakFlops * mfu(world, N(c), c.batch_tokens)) / (6 * total(c)),
+    assumed: (c) => ({ peakFlops: h.peakFlops, mfu: mfu(world, N(c), c.batch_tokens), flopsPerToken: 6 * total(c) }),
     description: `${h.name}, ${(h.peakFlops / 1e12).toFixed(0)} TFLOP/s peak, MFU rising with model and batch size to ${h.mfuMax}, ${h.overheadSeconds} s start-up per run (world "${world.name}")`,
   };
 }

@@ -474,6 +474,11 @@ function fitFor(file: CurveFitFile, path: string, N?: number, from = '--N'): Cur
 
 const f4 = (v: number) => formatNumber(v, 5);
 
+/** The first line of a prediction from a fit file: which law (its citation, short), which file, which size. */
+function lawFromFile(file: CurveFitFile, path: string, N: number | undefined): string {
+  return `${file.law} law (${file.citation.split(', "')[0]}) from ${path}${N !== undefined ? `, N = ${formatNumber(N, 4)}` : ''}`;
+}
+
 /**
  * What a prediction asks of the law beyond its runs, said beside the numbers: a peak learning rate
  * outside the fitted runs' by more than a factor of 2 (a misplaced exponent, 5.7 for 5.7e-3, otherwise
@@ -734,7 +739,7 @@ Examples:
             }
             if (g.bootstrap)
               lines.push(
-                `  (${g.bootstrap.replicates.length} bootstrap replicates, ${g.bootstrap.unit === 'run' ? 'whole runs resampled' : g.bootstrap.unit === 'lineage' ? 'whole lineages resampled' : 'blocks of residuals resampled within each run (fewer than 3 runs or lineages)'}${g.bootstrap.failed ? `, ${g.bootstrap.failed} failed` : ''})`,
+                `  (95 % intervals, percentiles of ${g.bootstrap.replicates.length} bootstrap replicates, ${g.bootstrap.unit === 'run' ? 'whole runs resampled' : g.bootstrap.unit === 'lineage' ? 'whole lineages resampled' : 'blocks of residuals resampled within each run (fewer than 3 runs or lineages)'}${g.bootstrap.failed ? `, ${g.bootstrap.failed} failed` : ''})`,
               );
             const frozen = g.bootstrap ? frozenParameters(g.fit.params, g.bootstrap.replicates) : [];
             if (frozen.length) lines.push(`  warning: ${frozenWarning(frozen)}`);
@@ -935,6 +940,7 @@ Examples:
         const result = {
           law: file.law,
           citation: file.citation,
+          fitFile: flags.curveFit,
           schedule,
           N,
           ...(p.dropped ? { droppedReplicates: p.dropped } : {}),
@@ -962,14 +968,26 @@ Examples:
           ...(flags.plot ? { plot: flags.plot } : {}),
         };
         if (flags.json) return printResult(result, flags.curveFit);
+        // Where s comes from: the default was chosen on the curve-law back-tests (docs/methods.md §35).
+        const slopeSource =
+          predict.getOptionValueSource('extrapolation') === 'default'
+            ? 'the default, chosen on the curve-law back-tests'
+            : 'as given by --extrapolation';
+        // A final learning-rate fraction nobody typed, for a schedule made from the flags: said as the default.
+        const finalFracDefault =
+          schedule.kind !== 'constant' &&
+          schedule.kind !== 'wsd' &&
+          (given !== undefined || !observed?.schedule) &&
+          predict.getOptionValueSource('minLrFrac') === 'default';
         const iv = p.interval
-          ? ` (${Math.round(level * 100)} % interval for a new run ${formatInterval(p.interval[last], f4)}${extrapolation && beyond > 0 ? `, with an extrapolation term: ${formatNumber(beyond, 2)} decades of steps beyond the fitted checkpoints, which end at step ${extrapolation.reach} (s = ${slope} of the loss per decade)` : ''}; the law's own ${formatInterval(p.lawInterval![last], f4)})`
+          ? ` (${Math.round(level * 100)} % interval for a new run ${formatInterval(p.interval[last], f4)}${extrapolation && beyond > 0 ? `, with an extrapolation term: ${formatNumber(beyond, 2)} decades of steps beyond the fitted checkpoints, which end at step ${extrapolation.reach} (s = ${slope} of the loss per decade, ${slopeSource})` : ''}; the law's own ${formatInterval(p.lawInterval![last], f4)})`
           : p.dropped
             ? ` (no interval: ${p.dropped === g.bootstrap!.replicates.length ? 'all' : `${p.dropped} of`} ${g.bootstrap!.replicates.length} bootstrap replicates predict a loss ≤ 0 on this schedule)`
             : // predict has no --bootstrap: the replicates are made by curve-law fit, saved in the fit file.
               ` (no interval: the fit has no bootstrap replicates; refit with scalelab curve-law fit … --bootstrap N --out ${flags.curveFit}, its data and other flags as before)`;
         const lines = [
-          `${describeSchedule(schedule)}${N ? `, N = ${formatNumber(N, 4)}` : ''}`,
+          lawFromFile(file, flags.curveFit, N ?? g.N),
+          `${describeSchedule(schedule)}${finalFracDefault ? `; the final ${Math.round((schedule.minLrFrac ?? 0.1) * 1000) / 10} % is --min-lr-frac's default` : ''}`,
           `predicted final loss ${f4(p.loss[last])}${iv}`,
         ];
         if (p.dropped && p.interval)
@@ -1050,22 +1068,31 @@ Example:
           // little) as possible", which is a property of the fitted law, not a schedule to trust.
           const atEdge = best.decayFrac <= 0.01 || best.decayFrac >= 0.99;
           const warnings = reachWarnings(file, g, { peakLr, steps }, [{ step: steps, loss: best.loss }]);
+          // The decay fractions searched: an interval of the best one spanning nearly all of them pins nothing down.
+          const searched: [number, number] = [best.curve[0].decayFrac, best.curve[best.curve.length - 1].decayFrac];
+          const spansSearch =
+            best.interval !== undefined && best.interval[1] - best.interval[0] >= 0.9 * (searched[1] - searched[0]);
           const result = {
             law: file.law,
+            citation: file.citation,
+            fitFile: flags.curveFit,
             steps,
-            N,
+            N: N ?? g.N,
             decayFrac: best.decayFrac,
             atEdge,
             ...(warnings.length ? { warnings } : {}),
             loss: best.loss,
-            ...(best.interval ? { interval: best.interval, level } : {}),
+            // Of the best decay fraction (not of the loss beside it), over bootstrap replicates.
+            ...(best.interval ? { decayInterval: best.interval, level, spansSearch } : {}),
+            searched,
             curve: best.curve,
           };
           if (flags.json) return printResult(result, flags.curveFit);
           const at = (f: number) => best.curve[Math.round(f * 100) - 1].loss;
           writeResult(
-            `WSD over ${steps} steps (${decayShape} decay to ${minLrFrac * 100} %, warmup ${warmupSteps}): the best decay fraction is ${best.decayFrac.toFixed(2)}` +
-              `${best.interval ? ` (${Math.round(level * 100)} % of bootstrap replicates between ${best.interval[0].toFixed(2)} and ${best.interval[1].toFixed(2)})` : ''}, predicted final loss ${f4(best.loss)}\n` +
+            `${lawFromFile(file, flags.curveFit, N ?? g.N)}\n` +
+              `WSD over ${steps} steps (${decayShape} decay to ${minLrFrac * 100} %, warmup ${warmupSteps}): the best decay fraction is ${best.decayFrac.toFixed(2)}` +
+              `${best.interval ? ` (${Math.round(level * 100)} % of bootstrap replicates between ${best.interval[0].toFixed(2)} and ${best.interval[1].toFixed(2)}${spansSearch ? `, nearly the whole ${searched[0].toFixed(2)}–${searched[1].toFixed(2)} searched: the fit does not pin it down` : ` of the ${searched[0].toFixed(2)}–${searched[1].toFixed(2)} searched`})` : ''}, predicted final loss ${f4(best.loss)}\n` +
               `  decay 0.10: ${f4(at(0.1))}   0.20: ${f4(at(0.2))}   0.50: ${f4(at(0.5))}   0.90: ${f4(at(0.9))}\n` +
               (atEdge
                 ? `warning: the best fraction is at the edge of the range tried (1 %–99 %): the fitted law has no optimum inside it, so it says to decay ${best.decayFrac >= 0.99 ? 'as long' : 'as briefly'} as possible — check the fit (its annealing term, its curves) before trusting this\n`
@@ -1099,7 +1126,10 @@ Example:
   scalelab curve-law ladder --model-sizes 7M,19M,39M,71M,151M --budgets 3e17,1e18,3e18 --batch-tokens 262144`,
     )
     .action(
-      async (flags: { modelSizes: string; budgets: string; batchTokens: string; decayFrac: string; json?: boolean }) =>
+      async (
+        flags: { modelSizes: string; budgets: string; batchTokens: string; decayFrac: string; json?: boolean },
+        ladder: Command,
+      ) =>
         run(async () => {
           const list = (text: string, flag: string) =>
             text
@@ -1127,6 +1157,9 @@ Example:
           );
           lines.push(
             "record each branch's final loss with its run and a trunk column naming its trunk: fit, backtest and report then resample a trunk's branches together (they share its stable steps), and runs import keeps it in the store",
+          );
+          lines.push(
+            `branch lengths: C = 6·N·D with D = steps × ${formatCount(parseQuantity(flags.batchTokens, '--batch-tokens'))} tokens; each branch leaves its trunk at (1 − ${decayFrac}) of its steps and decays over the last ${decayFrac * 100} %${ladder.getOptionValueSource('decayFrac') === 'default' ? ' (--decay-frac, default)' : ''}`,
           );
           lines.push(
             `compute: ${formatNumber(plan.compute.ladder, 4)} FLOPs for the ladder against ${formatNumber(plan.compute.perPoint, 4)} for one run per point: ${(plan.compute.saved * 100).toFixed(1)} % saved`,
@@ -1164,11 +1197,11 @@ Example:
           `${name.padEnd(34)} α = ${f.alpha.toFixed(3)}  β = ${f.beta.toFixed(3)}  a = β/(α+β) = ${f.a.toFixed(3)}${f.tokensTrained ? `  (${formatNumber(f.tokensTrained, 3)} tokens trained)` : ''}`;
         writeResult(
           [
-            'Four sizes (2×128 … 16×1024), lengths 1e9 … 3.2e10 tokens; the Chinchilla law fitted to:',
+            `the simulated world "${world.name}"${flags.world ? ` (${flags.world})` : ' (the default, worlds/default.json)'}: four sizes (2×128 … 16×1024), lengths 1e9 … 3.2e10 tokens; the Chinchilla law fitted to:`,
             row('the world', r.truth),
             row('one run per length (Chinchilla)', r.perLength),
             row('checkpoints of long cosine runs', r.checkpoints),
-            `bias of a: ${r.bias.perLength.toFixed(3)} per length, ${r.bias.checkpoints.toFixed(3)} from checkpoints (worlds/README.md rules 4 and 8)`,
+            `bias of a: ${r.bias.perLength.toFixed(3)} per length, ${r.bias.checkpoints.toFixed(3)} from checkpoints (a fitted minus the world's; a cosine run's intermediate checkpoints lie above the final losses of shorter runs, by the world's factor 1 + kappa·(1 + cos πt)/2, kappa = ${world.schedule.kappa})`,
           ].join('\n') + '\n',
         );
       }, flags.json),

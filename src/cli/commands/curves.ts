@@ -1,3 +1,4 @@
+import { basename } from 'node:path';
 import type { Command } from 'commander';
 import { readText } from '../../io/readRuns.js';
 import { parseTable } from '../../io/parseTable.js';
@@ -62,6 +63,14 @@ function readCurvePoints(file: string, columns: { x: string; y: string; split: s
   }));
 }
 
+/** The bundled benchmarks' source, said beside their results (examples/README.md has the rest). */
+const bundledCurvesData: Record<string, string> = {
+  'revisiting-lang.csv':
+    'the language benchmark of Alabdulmohsin, Neyshabur & Zhai 2022, "Revisiting Neural Scaling Laws in Language and Vision" (NeurIPS 2022)',
+  'revisiting-vision.csv':
+    'the vision benchmark of Alabdulmohsin, Neyshabur & Zhai 2022, "Revisiting Neural Scaling Laws in Language and Vision" (NeurIPS 2022)',
+};
+
 export function registerCurves(program: Command, run: Run): void {
   program
     .command('curves')
@@ -121,6 +130,9 @@ export function registerCurves(program: Command, run: Run): void {
             default: f.law === DEFAULT_CURVES_FORM,
           };
           const b = backtestCurves(points, shape, file, { x: f.xColumn, y: f.yColumn });
+          // Where the points and their split come from: the split is the file's, not chosen here.
+          const split = `the file's "${f.splitColumn}" column (1 = fitted, 0 = held out and predicted)`;
+          const data = bundledCurvesData[basename(file)];
           if (f.json)
             return printResult(
               {
@@ -129,11 +141,16 @@ export function registerCurves(program: Command, run: Run): void {
                 formula: shape.formula,
                 citation: shape.citation,
                 metric: 'mean (ln ŷ − ln y)² over held-out points',
+                split,
+                ...(data ? { dataCitation: data } : {}),
                 ...b,
               },
               file,
             );
-          writeResult(`${curveBacktestReport(shape, b)}${formLine(form, shape)}\n`, file);
+          writeResult(
+            `${curveBacktestReport(shape, b)}${formLine(form, shape)}\nsplit: ${split}${data ? `; data: ${data}` : ''}\n`,
+            file,
+          );
         }, f.json),
     );
 }

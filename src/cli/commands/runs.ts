@@ -308,6 +308,11 @@ export writes it back. A run stored without one takes it from a later import; an
             // only when a listed run has one.
             const leftOut = list.some(leftOutByStudy);
             const cut = !f.full && list.some((r) => [r.reason, r.leftOut].some((t) => said(t).endsWith('…')));
+            // The sim backend's hours are its cost model's, not time spent: said in the header when every
+            // listed run's are, else by a * on theirs.
+            const timed = list.filter((r) => r.seconds !== null);
+            const simulated = timed.filter((r) => r.backend === 'sim').length;
+            const allSimulated = simulated > 0 && simulated === timed.length;
             writeStdout(
               textTable(
                 [
@@ -318,7 +323,7 @@ export writes it back. A run stored without one takes it from a later import; an
                   'N',
                   'D',
                   'loss',
-                  'hours',
+                  allSimulated ? 'simulated hours' : 'hours',
                   'reason',
                   ...(leftOut ? ["left out of the study's fit"] : []),
                 ],
@@ -330,12 +335,14 @@ export writes it back. A run stored without one takes it from a later import; an
                   r.N === null ? '' : formatNumber(r.N, 4),
                   r.D === null ? '' : formatNumber(r.D, 4),
                   r.loss === null ? '' : formatNumber(r.loss, 5),
-                  r.seconds === null ? '' : (r.seconds / 3600).toFixed(3),
+                  r.seconds === null
+                    ? ''
+                    : `${(r.seconds / 3600).toFixed(3)}${simulated && !allSimulated && r.backend === 'sim' ? '*' : ''}`,
                   said(r.reason),
                   ...(leftOut ? [said(leftOutByStudy(r) ? r.leftOut : null)] : []),
                 ]),
               ) +
-                `\n${counted(list.length, 'run')}${cut ? ' (reasons cut at a word, …: --full or --json shows them whole)' : ''}\n`,
+                `\n${counted(list.length, 'run')}${cut ? ' (reasons cut at a word, …: --full or --json shows them whole)' : ''}${allSimulated ? "; hours simulated by the sim backend's cost model" : simulated ? "; * hours simulated by the sim backend's cost model" : ''}\n`,
             );
           } finally {
             store.close();

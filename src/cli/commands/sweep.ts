@@ -1,7 +1,9 @@
 import type { Command } from 'commander';
-import { designSweep, designSweepInFlops, type SweepDesign } from '../../experiments/design.js';
+import { atProbeLearningRate, designSweep, designSweepInFlops, type SweepDesign } from '../../experiments/design.js';
 import { sweepPlanReport } from '../../report/text/sweep.js';
-import { divergedProbeNote, sweepOutcome } from '../../experiments/outcome.js';
+import { recommendConfig } from '../../experiments/study.js';
+import { lawPreset } from '../../presets/laws.js';
+import { divergedProbeNote, hoursSpent, isDivergedProbe, sweepOutcome } from '../../experiments/outcome.js';
 import {
   endedAs,
   FAIL_FAST_RUNS,
@@ -75,6 +77,12 @@ export function sweepProgressBar(json?: boolean): { update: (p: SweepProgress) =
     },
     stop: () => started && bar.stop(),
   };
+}
+
+/** A note placed after the design's warnings, which come first. */
+function afterWarnings(notes: string[], note: string): void {
+  const at = notes.findIndex((n) => !n.startsWith('warning:'));
+  notes.splice(at < 0 ? notes.length : at, 0, note);
 }
 
 export function registerSweep(program: Command, run: Run): void {
@@ -179,6 +187,47 @@ Examples:
             }),
           };
         }
+        // What the plan assumed without being told, and the target it is for, said beside its notes.
+        const typed = (attribute: string) => cmd.getOptionValueSource(attribute) === 'cli';
+        const defaults: string[] = [];
+        if (setup.world) {
+          if (!f.world)
+            defaults.push(
+              `the simulated world "${setup.world.name}" (default; --world), whose hardware costs the runs`,
+            );
+        } else {
+          if (!typed('gpu') && !typed('peakFlops')) defaults.push(`GPU ${f.gpu} (default; --gpu)`);
+          if (!typed('mfu')) defaults.push(`MFU ${f.mfu} (default; --mfu)`);
+        }
+        if (f.priorRatio === undefined)
+          defaults.push(
+            'sizes centred by the prior law preset epoch-2024 (default; --prior-ratio for a tokens-per-parameter prior)',
+          );
+        if (!f.learningRate) defaults.push('learning rate from a probe (default; --learning-rate)');
+        if (flops) {
+          plan.targetC = (budget as { targetFlops: number }).targetFlops;
+          afterWarnings(
+            plan.notes,
+            `target: C = ${formatNumber(plan.targetC as number, 3)} FLOPs (6·N·D, N non-embedding, as given)`,
+          );
+        } else {
+          // The target's C under the prior law, for scale: the shape whose tokens in the target's hours give the
+          // lowest loss under it (study run's rule, with its own fit in place of the prior).
+          const t = recommendConfig(
+            lawPreset('epoch-2024').params,
+            (budget as { targetHours: number }).targetHours * 3600,
+            setup.cost,
+            setup.architecture,
+            3e-3,
+          );
+          plan.targetC = 6 * t.N * t.D;
+          afterWarnings(
+            plan.notes,
+            `target: C ≈ ${formatNumber(plan.targetC as number, 3)} FLOPs (6·N·D, N non-embedding): N = ${formatNumber(t.N, 3)} on ${formatNumber(t.D, 3)} tokens, the shape whose tokens in ${(budget as { targetHours: number }).targetHours} h give the lowest loss under the prior law (preset epoch-2024) and this cost model; study run sizes it with its own fit`,
+          );
+        }
+        plan.notes.push(`defaults not typed: ${defaults.join(', ')}`);
+        plan.defaults = defaults;
         if (f.out) writeOutput(f.out, JSON.stringify(plan, null, 2) + '\n', f);
         if (f.json) return printJson(plan);
         writeStdout(sweepPlanReport(plan, budget));
@@ -235,44 +284,105 @@ Examples:
               }),
             { onWait: onBusy },
           );
-          await store.whenFree(
-            () =>
-              store.plan(
-                f.study,
-                runs.map((r) => ({
-                  key: plannedKey(r),
-                  name: `${r.phase}-${plannedKey(r).slice(-8)}`,
-                  phase: r.phase,
-                  config: r.config,
-                  N: r.N,
-                  D: r.config.tokens,
-                  C: r.C,
-                  estimatedSeconds: r.seconds,
-                })),
-              ),
-            { onWait: onBusy },
-          );
+          const planRuns = (these: typeof runs) =>
+            store.whenFree(
+              () =>
+                store.plan(
+                  f.study,
+                  these.map((r) => ({
+                    key: plannedKey(r),
+                    name: `${r.phase}-${plannedKey(r).slice(-8)}`,
+                    phase: r.phase,
+                    config: r.config,
+                    N: r.N,
+                    D: r.config.tokens,
+                    C: r.C,
+                    estimatedSeconds: r.seconds,
+                  })),
+                ),
+              { onWait: onBusy },
+            );
           // The plan's runs only: a study may also hold runs imported into it (runs import --study), which
           // are not this sweep's to count, submit or call failed.
-          const planned = new Set(keys);
-          const p = await runSweep(store, f.study, setup.backend, {
-            keys: planned,
-            pollMs: parseQuantity(f.poll, '--poll', { unit: 'seconds' }) * 1000,
-            keepGoing: f.keepGoing === true,
-            onProgress: bar.update,
-            onBusy,
-            ...unreachableWait(setup),
-          });
+          const sweepOver = (planned: Set<string>) =>
+            runSweep(store, f.study, setup.backend, {
+              keys: planned,
+              pollMs: parseQuantity(f.poll, '--poll', { unit: 'seconds' }) * 1000,
+              keepGoing: f.keepGoing === true,
+              onProgress: bar.update,
+              onBusy,
+              ...unreachableWait(setup),
+            });
+          // A plan with a probe trains its IsoFLOP runs at the probe's best rate, as study run does: the
+          // probe first, then the IsoFLOP runs at the rate its results give (the same again on a resume).
+          let isoflop = plan.isoflop;
+          let learningRate: { value: number; method: string } | undefined;
+          let probeUnfinished = 0;
+          let p: SweepProgress | undefined;
+          // A study whose IsoFLOP runs were stored at the plan's own rate (by a sweep run from before the
+          // probe's rate was carried over) resumes them as they are, not trained a second time at another rate.
+          const placeholderKeys = new Set(plan.isoflop.map(plannedKey));
+          const startedAtPlanRate = store.runs({ study: f.study }).some((r) => placeholderKeys.has(r.key));
+          if (plan.probe.length > 0 && plan.isoflop.length > 0 && !startedAtPlanRate) {
+            const probeKeys = new Set(plan.probe.map(plannedKey));
+            await planRuns(plan.probe);
+            p = await sweepOver(probeKeys);
+            const probeRuns = store.runs({ study: f.study }).filter((r) => probeKeys.has(r.key));
+            // The rate waits for the whole probe: one found from part of it could change once the rest
+            // is retried, and with it every IsoFLOP run's key.
+            probeUnfinished = probeRuns.filter((r) => r.status !== 'completed' && !isDivergedProbe(r)).length;
+            if (probeUnfinished === 0) {
+              const found = atProbeLearningRate(
+                plan.isoflop,
+                probeRuns.map((r) => ({
+                  learning_rate: Number((r.config as { learning_rate?: unknown } | null)?.learning_rate),
+                  loss: r.status === 'completed' && r.loss !== null && Number.isFinite(r.loss) ? r.loss : null,
+                })),
+              );
+              isoflop = found.runs;
+              learningRate = found.learningRate;
+            }
+          }
+          const swept = probeUnfinished ? plan.probe : [...plan.probe, ...isoflop];
+          const planned = new Set(swept.map(plannedKey));
+          if (!probeUnfinished) {
+            await planRuns(swept);
+            p = await sweepOver(planned);
+          }
+          p = p!;
           bar.stop();
           const cancelled = p.total - p.done - p.failed - p.running - p.queued;
           const outcome = sweepOutcome(
             store.runs({ study: f.study }).filter((r) => r.key !== null && planned.has(r.key)),
           );
-          if (f.json) printJson({ study: f.study, ...p, cancelled, probeDiverged: outcome.probeDiverged });
+          // The IsoFLOP runs' rate, said: the plan's table shows a placeholder for it.
+          const rateLine = learningRate
+            ? `IsoFLOP runs trained at the probe's learning rate ${formatNumber(learningRate.value, 3)} (${learningRate.method}), not the plan's placeholder\n`
+            : startedAtPlanRate && plan.probe.length > 0
+              ? `IsoFLOP runs at the plan's learning rate, not the probe's: study "${f.study}" holds them so from an earlier sweep run\n`
+              : probeUnfinished
+                ? `IsoFLOP runs not started: ${probeUnfinished} learning-rate probe run${probeUnfinished === 1 ? '' : 's'} did not complete, and the IsoFLOP runs train at the rate the whole probe finds\n`
+                : '';
+          if (f.json)
+            printJson({
+              study: f.study,
+              ...p,
+              cancelled,
+              probeDiverged: outcome.probeDiverged,
+              ...(plan.probe.length > 0 && plan.isoflop.length > 0
+                ? {
+                    isoflopLearningRate: learningRate
+                      ? { ...learningRate, source: 'the probe' }
+                      : startedAtPlanRate
+                        ? { value: null, source: 'the plan (its runs were stored so by an earlier sweep run)' }
+                        : { value: null, source: `waiting for ${probeUnfinished} probe runs` },
+                  }
+                : {}),
+            });
           else {
             // A diverged probe is not retried (it would diverge again): the retry hint is for other failures.
             writeStdout(
-              `study "${f.study}": ${p.done} completed, ${p.failed} failed${divergedProbeNote(outcome.probeDiverged, p.failed)}${cancelled ? `, ${cancelled} cancelled` : ''} of ${p.total}; ${(p.spentSeconds / 3600).toFixed(2)} h spent; best loss ${p.bestLoss === null ? '–' : formatNumber(p.bestLoss, 5)}\n${p.failed > outcome.probeDiverged ? 'failed runs: "scalelab runs ls --status failed", retry with "scalelab sweep retry"\n' : ''}`,
+              `${rateLine}study "${f.study}": ${p.done} completed, ${p.failed} failed${divergedProbeNote(outcome.probeDiverged, p.failed)}${cancelled ? `, ${cancelled} cancelled` : ''} of ${p.total}; ${setup.backend.name === 'sim' ? `${(p.spentSeconds / 3600).toFixed(2)} simulated h (the sim backend's cost model)` : `${(p.spentSeconds / 3600).toFixed(2)} h`} spent; best loss ${p.bestLoss === null ? '–' : formatNumber(p.bestLoss, 5)}\n${p.failed > outcome.probeDiverged ? 'failed runs: "scalelab runs ls --status failed", retry with "scalelab sweep retry"\n' : ''}`,
             );
           }
           // A diverged learning-rate probe is the probe doing its job; any other failed or cancelled
@@ -316,7 +426,7 @@ Examples:
           const runs = store.runs({ study: f.study });
           const counts: Record<string, number> = {};
           for (const r of runs) counts[r.status] = (counts[r.status] ?? 0) + 1;
-          const spent = runs.reduce((s, r) => s + (r.seconds ?? 0), 0) / 3600;
+          const spent = hoursSpent(runs);
           // A diverged probe run is the probe doing its job (sweep run does not count it as a failure): said so.
           const { probeDiverged } = sweepOutcome(runs);
           // Only a sweep asks the backend where its runs stand: with none following them (stopped by
@@ -328,13 +438,14 @@ Examples:
               study: f.study,
               counts,
               probeDiverged,
-              spentHours: spent,
+              spentHours: spent.hours,
+              ...(spent.simulatedHours > 0 ? { simulatedHours: spent.simulatedHours } : {}),
               ...(inFlight > 0 ? { followedBySweep: !unfollowed } : {}),
             });
           writeStdout(
             `study "${f.study}": ${Object.entries(counts)
               .map(([k, v]) => `${v} ${k}${k === 'failed' ? divergedProbeNote(probeDiverged, v) : ''}`)
-              .join(', ')}; ${spent.toFixed(2)} h spent\n${
+              .join(', ')}; ${spent.text} spent\n${
               unfollowed
                 ? `no sweep is following its ${inFlight} run${inFlight === 1 ? '' : 's'} in flight: ${inFlight === 1 ? 'its state is' : 'their states are'} as a sweep last recorded ${inFlight === 1 ? 'it' : 'them'}; the same "scalelab sweep run" (or "scalelab study run --study ${f.study}") again collects what ended\n`
                 : ''

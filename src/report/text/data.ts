@@ -139,7 +139,8 @@ export function learningCurveReport(r: ReturnType<typeof learningCurveRegions>, 
         p.region,
       ]),
     ) +
-    `\n${r.smallDataEnd ? `small-data region ends at ${x} = ${formatNumber(r.smallDataEnd, 3)}; ` : ''}${floor}\n${r.summary}\n`
+    `\n${r.smallDataEnd ? `small-data region ends at ${x} = ${formatNumber(r.smallDataEnd, 3)} (the leading points the power law, fitted by least squares on ln loss to the rest, over-predicts by more than max(3·rms, 2 %)); ` : ''}${floor}\n` +
+    `local slope: Δln loss / Δln ${x} from the point before\n${r.summary}\n`
   );
 }
 
@@ -204,7 +205,7 @@ export function aspectSpreadReport(r: ReturnType<typeof aspectSpread>): string {
         `${(s.spread * 100).toFixed(2)} %`,
       ]),
     ) +
-    '\n' +
+    "\nspread: the worst shape's loss over the best's, minus 1\n" +
     (ties.length
       ? `at N = ${ties.map((s) => f4(s.N)).join(', ')} every shape reached the same loss: these runs do not tell depth from width\n`
       : '')

@@ -24,7 +24,8 @@ function sweepTable(d: SweepDesign): string {
       formatNumber(C, 3),
       String(rs.length),
       rs.length ? formatRange([Math.min(...rs.map((r) => r.N)), Math.max(...rs.map((r) => r.N))], 2) : '–',
-      rs.length ? formatNumber(rs[0].config.learning_rate, 3) : '–',
+      // With a probe planned, the rate is its result (the configurations hold a placeholder).
+      rs.length ? (d.probe.length ? "probe's best" : formatNumber(rs[0].config.learning_rate, 3)) : '–',
       (rs.reduce((s, r) => s + r.seconds, 0) / 3600).toFixed(2),
     ]);
   }
