@@ -140,7 +140,10 @@ test("mup --help names the table's flags; the table marks its defaults; mup tran
     /\nbase values: learning rate η 0\.01 \(default\), init std σ 0\.02 \(default\), output multiplier α_out 1 \(default\); head dimension d_head 128 \(default\)\n/,
   );
   const typed = scalelab(['mup', '--lr', '3e-3', '--sigma', '0.01', '--head-dim', '64', '--output-multiplier', '2']);
-  assert.match(typed.stdout, /\nbase values: learning rate η 0\.003, init std σ 0\.01, output multiplier α_out 2; head dimension d_head 64\n/);
+  assert.match(
+    typed.stdout,
+    /\nbase values: learning rate η 0\.003, init std σ 0\.01, output multiplier α_out 2; head dimension d_head 64\n/,
+  );
   assert.doesNotMatch(typed.stdout, /\(default\)|are defaults/);
   const halfTyped = scalelab(['mup', '--lr', '3e-3', '--json']).json();
   assert.deepEqual(halfTyped.base, { learningRate: 3e-3, sigma: 0.02, headDim: 128, outputMultiplier: 1 });
