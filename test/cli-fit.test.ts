@@ -347,6 +347,46 @@ test('fit --procedure with a misspelt name suggests the nearest and lists them a
   );
 });
 
+test('frontier says its defaults, what each approach resampled, how D_opt follows from N_opt, and the budget tolerance where runs fell on none', () => {
+  const file = join(root, 'examples/chinchilla.csv');
+  const text = scalelab(['frontier', file, '--budgets', 'chinchilla', '--approach', '2']);
+  assert.equal(text.code, 0, text.stderr);
+  assert.match(
+    text.stdout,
+    /; 95 % intervals from 200 bootstrap replicates \(default; seed 0\); approach 2 resamples each IsoFLOP profile's residuals about its parabola \(its sizes kept\)\n/,
+  );
+  assert.match(
+    text.stdout,
+    /\nN_opt ∝ C\^a, D_opt ∝ C\^b, with D_opt = C\/\(6·N_opt\) \(C = 6·N·D FLOPs\), so b = 1 − a\n/,
+  );
+  assert.match(
+    text.stdout,
+    /- approach 2: 94 runs fell on no IsoFLOP budget \(budgets ±0\.06 decades, the default --tolerance\) and were not used \(line 25, /,
+  );
+  // Typed, neither is marked a default; the JSON lists what was not typed and the tolerance used.
+  const typed = scalelab([
+    ...['frontier', file, '--budgets', 'chinchilla', '--approach', '2'],
+    ...['--bootstrap', '5', '--tolerance', '0.05'],
+  ]);
+  assert.match(typed.stdout, /intervals from 5 bootstrap replicates \(seed 0\);/);
+  assert.match(typed.stdout, /runs fell on no IsoFLOP budget \(budgets ±0\.05 decades, --tolerance\) and/);
+  assert.doesNotMatch(typed.stdout, /default/);
+  const json = scalelab([
+    ...['frontier', file, '--budgets', 'chinchilla', '--approach', '2'],
+    ...['--bootstrap', '5', '--json'],
+  ]).json();
+  assert.deepEqual(json.defaulted, ['seed', 'level', 'tolerance']);
+  assert.equal(json.tolerance, 0.06);
+  assert.equal(json.approaches[0].unit, 'residual');
+  const unassigned = json.approaches[0].warnings.find((w: { code: string }) => w.code === 'unassigned-runs');
+  assert.match(
+    unassigned.message,
+    /^94 runs fell on no IsoFLOP budget \(budgets ±0\.06 decades, the default --tolerance\)/,
+  );
+  // D_opt is C/(6·N_opt) at every target, as the header says.
+  for (const t of json.approaches[0].targets) assert.ok(Math.abs(t.D / (t.C / (6 * t.N)) - 1) < 1e-12);
+});
+
 test("frontier: Approach 3 says what its fit's bootstrap drew; a lineage warning several approaches give is said once", () => {
   const [header, ...rows] = readFileSync(join(root, 'examples/chinchilla.csv'), 'utf8').trim().split(/\r?\n/);
   const withTrunks = (trunks: number) => {
@@ -360,22 +400,29 @@ test("frontier: Approach 3 says what its fit's bootstrap drew; a lineage warning
   assert.equal(json.code, 0, json.stderr);
   assert.equal(json.json().approaches[0].unit, 'lineage');
   const text = scalelab(['frontier', five, '--approach', '3', '--bootstrap', '10']).stdout;
-  assert.match(text, /95 % intervals from 10 bootstrap replicates resampling whole lineages \(seed 0\)/);
+  assert.match(text, /95 % intervals from 10 bootstrap replicates \(seed 0\); approach 3 resamples whole lineages\n/);
   // Two trunks: too few to draw; Approaches 2 and 3 both say so, in one warning.
   const two = scalelab(['frontier', withTrunks(2), '--budgets', 'chinchilla', '--bootstrap', '10']);
   assert.equal(two.code, 0, two.stderr);
   assert.equal(two.stdout.match(/the data name 2 lineages/g)?.length, 1, two.stdout);
   assert.match(two.stdout, /- approaches 2 and 3: the data name 2 lineages \(column "trunk"\), fewer than the 3/);
+  // Each approach says what its replicates drew: too few lineages, so Approach 2 resamples its profiles'
+  // residuals and Approach 3 runs.
+  assert.match(
+    two.stdout,
+    /intervals from 10 bootstrap replicates \(seed 0\); approach 2 resamples each IsoFLOP profile's residuals about its parabola \(its sizes kept\), approach 3 resamples runs\n/,
+  );
   const units = scalelab(['frontier', withTrunks(2), '--budgets', 'chinchilla', '--bootstrap', '10', '--json']).json();
   assert.deepEqual(
     units.approaches.map((a: { approach: number; unit?: string }) => [a.approach, a.unit]),
     [
-      [2, 'run'],
+      [2, 'residual'],
       [3, 'run'],
     ],
   );
-  // Each budget of Approach 2 says what it drew (the top-level unit is 'lineage' when any budget draws them).
-  assert.ok(units.approaches[0].profiles.every((p: { unit?: string }) => p.unit === 'run'));
+  // Each budget of Approach 2 says what it drew (the top-level unit is 'lineage' when any budget draws them;
+  // with runs to draw, each profile's residuals are resampled instead).
+  assert.ok(units.approaches[0].profiles.every((p: { unit?: string }) => p.unit === 'residual'));
   const fiveUnits = scalelab([
     'frontier',
     five,

@@ -134,7 +134,20 @@ test("mup --help names the table's flags; the table marks its defaults; mup tran
   const table = scalelab(['mup']);
   assert.match(table.stdout, /SP init std \(default\)\s+SP LR \(default\)/);
   assert.match(table.stdout, /note: the base init std σ = 0\.02 and learning rate η = 0\.01 are defaults/);
-  assert.doesNotMatch(scalelab(['mup', '--lr', '3e-3', '--sigma', '0.01']).stdout, /\(default\)|are defaults/);
+  // The header gives every value the rows scale from, each marked where it was not typed.
+  assert.match(
+    table.stdout,
+    /\nbase values: learning rate η 0\.01 \(default\), init std σ 0\.02 \(default\), output multiplier α_out 1 \(default\); head dimension d_head 128 \(default\)\n/,
+  );
+  const typed = scalelab(['mup', '--lr', '3e-3', '--sigma', '0.01', '--head-dim', '64', '--output-multiplier', '2']);
+  assert.match(
+    typed.stdout,
+    /\nbase values: learning rate η 0\.003, init std σ 0\.01, output multiplier α_out 2; head dimension d_head 64\n/,
+  );
+  assert.doesNotMatch(typed.stdout, /\(default\)|are defaults/);
+  const halfTyped = scalelab(['mup', '--lr', '3e-3', '--json']).json();
+  assert.deepEqual(halfTyped.base, { learningRate: 3e-3, sigma: 0.02, headDim: 128, outputMultiplier: 1 });
+  assert.deepEqual(halfTyped.defaulted, ['sigma', 'headDim', 'outputMultiplier']);
   const rows = ['width,lr,loss'];
   for (const w of [256, 512, 1024])
     for (const lr of [1e-3, 2e-3, 4e-3, 8e-3, 1.6e-2, 3.2e-2])

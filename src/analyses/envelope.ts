@@ -13,7 +13,7 @@
 import { InputError } from '../errors/index.js';
 import type { Dataset, Run } from '../io/dataset.js';
 import { powerFit, type PowerFit } from '../core/linearRegression.js';
-import { plain } from '../core/format.js';
+import { formatNumber, plain } from '../core/format.js';
 
 export interface Curve {
   id: string;
@@ -193,18 +193,30 @@ export function envelopeAnalysis(curves: Curve[], gridSize = 1500, source = 'dat
     warnings.push(
       `fewer than two sizes between the smallest and the largest ever reach the lowest loss: the frontier is fitted through every envelope point, including ${bySmallest} won by the smallest model and ${byLargest} by the largest, which win there by default (no smaller or larger model competes), so a is biased toward them (add sizes in between)`,
     );
-  } else if (bySmallest + byLargest > points.length / 4) {
+  }
+  // The compute range the fit rests on, when the edge sizes' points were left out of it.
+  const range = `C = ${formatNumber(fitted[0].C, 3)} to ${formatNumber(fitted[fitted.length - 1].C, 3)}`;
+  const topByLargest = points.length > 0 && points[points.length - 1].N === largest;
+  if (!edgesKept && bySmallest + byLargest > points.length / 4) {
     warnings.push(
-      `${bySmallest + byLargest} of ${points.length} envelope points (${Math.round((100 * (bySmallest + byLargest)) / points.length)} %) are won by the smallest or largest model and were left out of the fit: the frontier rests on the compute range between (the curves reach far below or above where the ladder's sizes are optimal; add smaller or larger sizes to cover it)`,
+      `${bySmallest + byLargest} of ${points.length} envelope points (${Math.round((100 * (bySmallest + byLargest)) / points.length)} %) are won by the smallest or largest model and were left out of the fit: the frontier rests on the compute range between, ${range} (the curves reach far below or above where the ladder's sizes are optimal; add smaller or larger sizes to cover it)`,
+    );
+  } else if (!edgesKept && topByLargest) {
+    // Its points at the top are left out, not fitted through: what the envelope no longer says about the
+    // frontier there is that the fit ends below the runs' reach, so a target above it is extrapolated.
+    warnings.push(
+      `the frontier is fitted on ${range}, where sizes between the smallest and the largest win; above it the largest model wins by default (${byLargest} points, left out of the fit), so at a target above C = ${formatNumber(fitted[fitted.length - 1].C, 3)} the frontier is extrapolated, and a model larger than the ladder's might be optimal there`,
     );
   }
   if (chosen.size < 3)
     warnings.push(
       `only ${chosen.size} model sizes ever reach the lowest loss: the frontier exponent rests on very few sizes`,
     );
-  if (points.length && points[points.length - 1].N === largest) {
+  // Fitted through (fewer than two sizes between win), the largest model's points at the highest compute
+  // are an edge of the fit: the frontier there is not bracketed.
+  if (edgesKept && topByLargest) {
     warnings.push(
-      'the largest model is on the envelope at the highest compute: larger models might do better there (the frontier is not bracketed)',
+      'the largest model is on the envelope at the highest compute, and the fit goes through those points: larger models might do better there (the frontier is not bracketed)',
     );
   }
   const C = fitted.map((p) => p.C);

@@ -16,6 +16,7 @@ import { fit, prepareFit } from '../fit/fit.js';
 import { bootstrap, replicateParams } from '../fit/bootstrap.js';
 import { chinchilla, predictLoss } from '../laws/index.js';
 import { InputError } from '../errors/index.js';
+import { formatNumber } from '../core/format.js';
 import type { Dataset, Run } from '../io/dataset.js';
 
 const read = (p: string) => parseRuns(readFileSync(new URL(`../../${p}`, import.meta.url), 'utf8'), { source: p });
@@ -67,6 +68,50 @@ test('Approach 1 on training curves from a known law recovers its frontier expon
   assert.ok(r.intervals.a![0] < r.a && r.a < r.intervals.a![1]);
 });
 
+test("Approach 1's edge warning says what its left-out points mean: where the fit ends, and that a target above is extrapolated; fitted through, not bracketed", () => {
+  const truth = { E: 1.8, A: 400, B: 2000, alpha: 0.34, beta: 0.37 };
+  const ladder = (sizes: number): Dataset => {
+    const runs: Run[] = [];
+    for (let i = 0; i < sizes; i++) {
+      const N = 10 ** (7 + i * 0.2);
+      for (let k = 0; k <= 60; k++) {
+        const D = 10 ** (8 + k * 0.06);
+        runs.push({
+          run: `r${i}`,
+          N,
+          D,
+          C: 6 * N * D,
+          loss: predictLoss(chinchilla, truth, { N, D }),
+          line: runs.length + 2,
+        });
+      }
+    }
+    return { source: 'curves.csv', runs, columns: { run: 'run', N: 'N', D: 'D', loss: 'loss' }, derived: { C: '6ND' } };
+  };
+  // 16 sizes: the largest wins the top 100 of 1,500 points (under a quarter), left out of the fit.
+  const sixteen = approach1(ladder(16), [1e22]);
+  const count = sixteen.envelopePoints!;
+  assert.equal(count.largest, 100, JSON.stringify(count));
+  const top = sixteen.envelope.points[sixteen.envelope.points.length - 1].C;
+  assert.ok(top < 6 * 10 ** (7 + 15 * 0.2) * 10 ** 11.6, 'the fit ends below the runs reach');
+  const edge = sixteen.warnings.filter((w) => /largest model/.test(w));
+  assert.equal(edge.length, 1, sixteen.warnings.join('\n'));
+  assert.match(
+    edge[0],
+    new RegExp(
+      `^the frontier is fitted on C = \\S+ to ${formatNumber(top, 3).replace('.', '\\.')}, where sizes between the smallest and the largest win; above it the largest model wins by default \\(100 points, left out of the fit\\), so at a target above C = ${formatNumber(top, 3).replace('.', '\\.')} the frontier is extrapolated`,
+    ),
+  );
+  // Left out, those points bracket nothing: the warning is not graded as an unbracketed frontier.
+  assert.equal(frontierWarning(edge[0]).code, 'frontier');
+  // 3 sizes: one between, so every point is fitted, the largest's too: not bracketed at the top.
+  const three = approach1(ladder(3), [1e22]);
+  assert.ok(three.envelopePoints!.edgesKept);
+  const kept = three.warnings.find((w) => /largest model is on the envelope/.test(w));
+  assert.match(kept ?? '', /and the fit goes through those points: .*not bracketed/);
+  assert.equal(frontierWarning(kept!).code, 'unbracketed');
+});
+
 // Hoffmann et al.'s printed constants as the truth of the synthetic ladders below: a = β/(α+β) = 0.4516.
 const hoffmann = { E: 1.69, A: 406.4, B: 410.7, alpha: 0.34, beta: 0.28 };
 const trueA = hoffmann.beta / (hoffmann.alpha + hoffmann.beta);
@@ -114,10 +159,15 @@ test('Approach 1 on curves logged from 0.1 tokens per parameter: the points the 
     assert.ok(r.envelope.points.every((p) => p.N > 1e7 && p.N < 1e7 * 10 ** 2.25));
     assert.ok(
       r.warnings.some((w) =>
-        /^\d+ of 1500 envelope points \(\d+ %\) are won by the smallest or largest model and were left out of the fit/.test(
+        /^\d+ of 1500 envelope points \(\d+ %\) are won by the smallest or largest model and were left out of the fit: the frontier rests on the compute range between, C = \S+ to \S+ \(/.test(
           w,
         ),
       ),
+      r.warnings.join('\n'),
+    );
+    // The left-out warning says it all: no second one about the edge sizes.
+    assert.ok(
+      !r.warnings.some((w) => /the largest model (is|wins)|the frontier is fitted on/.test(w)),
       r.warnings.join('\n'),
     );
   }

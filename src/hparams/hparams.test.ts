@@ -155,10 +155,14 @@ test('muP below the base width: the ratios are given, with a note asking whether
 
 test('the table says which base values are defaults (example inputs), not recommendations', () => {
   const t = mupTable({ baseWidth: 256, width: 4096 });
-  assert.deepEqual(t.defaulted, ['sigma', 'learningRate']);
+  assert.deepEqual(t.defaulted, ['sigma', 'learningRate', 'headDim', 'outputMultiplier']);
+  assert.deepEqual(t.base, { learningRate: 1e-2, sigma: 0.02, headDim: 128, outputMultiplier: 1 });
   assert.match(t.notes.join('\n'), /init std σ = 0\.02 and learning rate η = 0\.01 are defaults .*not recommendations/);
   const given = mupTable({ baseWidth: 256, width: 4096, learningRate: 3e-3 });
-  assert.deepEqual(given.defaulted, ['sigma']);
+  assert.deepEqual(given.defaulted, ['sigma', 'headDim', 'outputMultiplier']);
+  assert.equal(given.base.learningRate, 3e-3);
+  // d_head and α_out defaulted are marked in the header, not called example inputs in the note.
+  assert.doesNotMatch(given.notes.join('\n'), /d_head|α_out/);
   assert.doesNotMatch(given.notes.join('\n'), /learning rate η/);
   assert.deepEqual(mupTable({ baseWidth: 256, width: 4096, sigma: 0.02, learningRate: 1e-2 }).notes, []);
 });

@@ -49,10 +49,14 @@ export interface MupTable {
   /** What the widths mean for the table: at the base width muP is SP; below it the rules run backwards. */
   notes: string[];
   /**
-   * The base values not given, taken as the defaults (σ = 0.02, η = 1e-2): example inputs, not
-   * recommendations; every learning rate and init of the table scales from them.
+   * The values the table scales from, as used (given or defaulted): every row traces to these and m.
    */
-  defaulted: ('sigma' | 'learningRate')[];
+  base: { learningRate: number; sigma: number; headDim: number; outputMultiplier: number };
+  /**
+   * The base values not given, taken as the defaults (σ = 0.02, η = 1e-2, d_head = 128, α_out = 1); σ and η
+   * are example inputs, not recommendations, and every learning rate and init of the table scales from them.
+   */
+  defaulted: ('sigma' | 'learningRate' | 'headDim' | 'outputMultiplier')[];
 }
 
 /**
@@ -130,13 +134,19 @@ export function mupTable(o: MupOptions): MupTable {
   const defaulted = [
     ...(o.sigma === undefined ? (['sigma'] as const) : []),
     ...(o.learningRate === undefined ? (['learningRate'] as const) : []),
+    ...(o.headDim === undefined ? (['headDim'] as const) : []),
+    ...(o.outputMultiplier === undefined ? (['outputMultiplier'] as const) : []),
   ];
-  const defaultNote = defaulted.length
+  // Only σ and η are example inputs a user must replace; d_head and α_out = 1 are the common case, marked
+  // as defaults in the header but not called out here.
+  const examples = defaulted.filter((d) => d === 'sigma' || d === 'learningRate');
+  const defaultNote = examples.length
     ? [
-        `the base ${defaulted.map((d) => (d === 'sigma' ? `init std σ = ${sigma}` : `learning rate η = ${eta}`)).join(' and ')} ${defaulted.length > 1 ? 'are defaults' : 'is a default'} (example inputs; σ = 0.02 is GPT-2's), not recommendations: the SP columns repeat ${defaulted.length > 1 ? 'them' : 'it'} and the muP columns scale from ${defaulted.length > 1 ? 'them' : 'it'}; give the values tuned on the base model`,
+        `the base ${examples.map((d) => (d === 'sigma' ? `init std σ = ${sigma}` : `learning rate η = ${eta}`)).join(' and ')} ${examples.length > 1 ? 'are defaults' : 'is a default'} (example inputs; σ = 0.02 is GPT-2's), not recommendations: the SP columns repeat ${examples.length > 1 ? 'them' : 'it'} and the muP columns scale from ${examples.length > 1 ? 'them' : 'it'}; give the values tuned on the base model`,
       ]
     : [];
   return {
+    base: { learningRate: eta, sigma, headDim, outputMultiplier: alphaOut },
     defaulted,
     baseWidth: o.baseWidth,
     width: o.width,

@@ -109,7 +109,7 @@ Examples:
   scalelab frontier examples/cs336-isoflops.json --approach 2 --vertex min-run --targets 1e23,1e24
   scalelab frontier curves.csv --approach 1 --json`,
     )
-    .action(async (file: string, flags: FrontierFlags) =>
+    .action(async (file: string, flags: FrontierFlags, cmd: Command) =>
       run(async () => {
         // Approaches 1 and 2 and their bootstraps compute on the main thread, a replicate at a time with
         // turns for the event loop (stepwise); approach 3 awaits worker threads: a Ctrl-C stops either,
@@ -254,6 +254,19 @@ Examples:
         if (unfinished)
           for (const a of approaches)
             if (a.numbersFrom === undefined && !a.warnings.includes(unfinished)) a.warnings.push(unfinished);
+        // The settings not typed, marked "(default)" where the output prints them.
+        const defaulted = (['bootstrap', 'seed', 'level', 'tolerance'] as const).filter(
+          (o) => cmd.getOptionValueSource(o) === 'default',
+        );
+        // Which runs count as on a budget is the tolerance's call: said where runs fell on none.
+        for (const a of approaches)
+          if (a.approach === 2)
+            a.warnings = a.warnings.map((w) =>
+              w.replace(
+                / fell on no IsoFLOP budget /,
+                ` fell on no IsoFLOP budget (budgets ±${isoOptions.tolerance} decades, ${defaulted.includes('tolerance') ? 'the default ' : ''}${flagFor('tolerance')}) `,
+              ),
+            );
         const agreements = [];
         for (let i = 0; i < approaches.length; i++)
           for (let j = i + 1; j < approaches.length; j++) agreements.push(agreement(approaches[i], approaches[j]));
@@ -268,6 +281,8 @@ Examples:
           agreements,
           skipped,
           bootstrap: boot,
+          ...(approaches.some((a) => a.approach === 2) ? { tolerance: isoOptions.tolerance } : {}),
+          defaulted,
           ...(unfinished ? { warnings: [warning('unfinished-runs', 'warning', unfinished)] } : {}),
         };
         if (flags.json) {

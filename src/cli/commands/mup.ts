@@ -79,8 +79,13 @@ and --lr 1e-2 are example inputs, not recommendations), and "scalelab mup transf
               cmd.getOptionValueSource('lr') === 'default'
                 ? undefined
                 : parseQuantity(f.lr, '--lr', { plain: plainNumber.learningRate }),
-            headDim: parseInteger(f.headDim, '--head-dim', 1),
-            outputMultiplier: parseQuantity(f.outputMultiplier, '--output-multiplier'),
+            // Left undefined when not typed, so the table marks them as defaults (the library's are the same).
+            headDim:
+              cmd.getOptionValueSource('headDim') === 'default' ? undefined : parseInteger(f.headDim, '--head-dim', 1),
+            outputMultiplier:
+              cmd.getOptionValueSource('outputMultiplier') === 'default'
+                ? undefined
+                : parseQuantity(f.outputMultiplier, '--output-multiplier'),
           });
           if (f.json) return printResult(t);
           writeResult(mupTableReport(t));

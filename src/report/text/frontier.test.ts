@@ -70,6 +70,24 @@ test('frontier header: every approach from the runs keeps the one-line header', 
   );
 });
 
+test('frontier header: the replicate count marked a default when not given, and what each approach resampled', () => {
+  const h = header(
+    frontierReport({
+      source: 'curves.csv',
+      runs: 240,
+      approaches: [approach(1, { unit: 'run' }), approach(2, { unit: 'residual' }), approach(3, { unit: 'lineage' })],
+      agreements: [],
+      skipped: [],
+      bootstrap: { replicates: 200, seed: 0, level: 0.95 },
+      defaulted: ['bootstrap', 'seed'],
+    }),
+  );
+  assert.equal(
+    h,
+    "Compute-optimal frontier: curves.csv (240 runs); 95 % intervals from 200 bootstrap replicates (default; seed 0); approach 1 resamples whole training curves (runs), approach 2 resamples each IsoFLOP profile's residuals about its parabola (its sizes kept), approach 3 resamples whole lineages",
+  );
+});
+
 test("frontier's warnings name options as its caller does: the CLI's --columns, not the library's option \"columns\"", () => {
   const warning =
     'the rows have a step column but no run column: checkpoints of one run would be treated as independent runs, and intervals would be far too narrow; add a run column (or map one with option "columns" run=NAME)';

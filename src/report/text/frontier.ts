@@ -21,6 +21,8 @@ export function frontierReport(
     agreements: { statement: string }[];
     skipped: { approach: number; reason: string }[];
     bootstrap?: BootstrapSettings;
+    /** The options the caller took at their defaults (`bootstrap`, `tolerance`, …): marked "(default)". */
+    defaulted?: readonly string[];
   },
   name: OptionNamer = libraryOption,
 ): string {
@@ -31,9 +33,15 @@ export function frontierReport(
   const elsewhere = out.approaches
     .filter((a) => a.intervalSource !== undefined)
     .map((a) => `approach ${a.approach} intervals: ${a.intervalSource}`);
+  // What each approach's replicates drew: the unit differs by approach (Approach 2 resamples residuals
+  // where Approaches 1 and 3 draw runs), so one word for all of them would misstate some.
+  const drawn = (approaches: ApproachResult[]) => {
+    const each = approaches.flatMap((a) => (a.unit ? [`approach ${a.approach} ${resampled(a)}`] : []));
+    return each.length ? `; ${each.join(', ')}` : '';
+  };
   const bootstrapOf = (approaches: ApproachResult[]) =>
     out.bootstrap && out.bootstrap.replicates > 1
-      ? `${Math.round(out.bootstrap.level * 100)} % intervals from ${out.bootstrap.replicates} bootstrap replicates${approaches.some((a) => a.unit === 'lineage') ? ' resampling whole lineages' : ''} (seed ${out.bootstrap.seed})${approaches.some((a) => a.unit === 'residual') ? "; approach 2's resample each IsoFLOP profile's residuals about its parabola, its sizes kept" : ''}`
+      ? `${Math.round(out.bootstrap.level * 100)} % intervals from ${out.bootstrap.replicates} bootstrap replicates (${out.defaulted?.includes('bootstrap') ? 'default; ' : ''}seed ${out.bootstrap.seed})${drawn(approaches)}`
       : `no intervals (${name('bootstrap')} 0)`;
   const boot = [...(own.length || !elsewhere.length ? [bootstrapOf(own)] : []), ...elsewhere].join('; ');
   const rows =
@@ -66,7 +74,9 @@ export function frontierReport(
     lines.push(...rowLines(fromRuns));
     lines.push('');
   }
-  lines.push('N_opt ∝ C^a, D_opt ∝ C^b');
+  // Every approach counts compute as C = 6·N·D and gives D_opt from N_opt by it (so b = 1 − a): said
+  // once, above the exponents and the targets it applies to.
+  lines.push('N_opt ∝ C^a, D_opt ∝ C^b, with D_opt = C/(6·N_opt) (C = 6·N·D FLOPs), so b = 1 − a');
   lines.push(
     textTable(
       ['approach', 'a', 'b'],
@@ -114,6 +124,24 @@ export function frontierReport(
   // A fit's warnings are kept in the library's words (`option "columns"`): said with the caller's names.
   if (warnings.length) lines.push('', 'Warnings:', ...warnings.map((w) => `  - ${renameOptions(w, name)}`));
   return lines.join('\n');
+}
+
+/** What an approach's bootstrap replicates resampled, as its header says it. */
+function resampled(a: Pick<ApproachResult, 'approach' | 'unit'>): string {
+  switch (a.unit) {
+    case 'lineage':
+      return 'resamples whole lineages';
+    case 'residual':
+      return "resamples each IsoFLOP profile's residuals about its parabola (its sizes kept)";
+    case 'row':
+      return 'resamples single rows';
+    default:
+      return a.approach === 1
+        ? 'resamples whole training curves (runs)'
+        : a.approach === 2
+          ? 'resamples runs within each IsoFLOP budget'
+          : 'resamples runs';
+  }
 }
 
 /**

@@ -232,8 +232,12 @@ export function hparamPresetReport(
 
 export function mupTableReport(t: ReturnType<typeof mupTable>): string {
   const v = (x: number | null) => (x === null ? '–' : formatNumber(x, 4));
+  const given = (x: number, name: (typeof t.defaulted)[number]) =>
+    `${formatNumber(x, 4)}${t.defaulted.includes(name) ? ' (default)' : ''}`;
   return (
     `muP for width ${t.width} from base width ${t.baseWidth} (m = ${formatNumber(t.m, 4)}, ${t.optimizer}); ${t.citation}\n` +
+    // What every row scales from, each marked where it was not given (a default is an example, not a tuning).
+    `base values: learning rate η ${given(t.base.learningRate, 'learningRate')}, init std σ ${given(t.base.sigma, 'sigma')}, output multiplier α_out ${given(t.base.outputMultiplier, 'outputMultiplier')}; head dimension d_head ${given(t.base.headDim, 'headDim')}\n` +
     textTable(
       [
         'group',
