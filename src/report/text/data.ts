@@ -44,7 +44,8 @@ export function repetitionReport(x: {
     [
       // A severe warning first: a table of numbers read before it was read as a result ("loss 207.444").
       ...severe.map((w) => `${w.severity}: ${w.message}`),
-      `C = ${formatNumber(x.C, 4)} FLOPs with ${formatNumber(x.U, 4)} unique tokens; ${x.provenance}`,
+      // D follows from N by C = 6·N·D (the law's own FLOPs count), which the best line's D rests on.
+      `C = ${formatNumber(x.C, 4)} FLOPs (C = 6·N·D) with ${formatNumber(x.U, 4)} unique tokens; ${x.provenance}`,
       `best: N = ${f4(o.N)}, D = ${f4(o.D)} tokens = ${binds ? o.epochs.toFixed(2) : formatNumber(o.epochs, 3)} epochs${iv ? range(iv.epochs, (v) => v.toFixed(2)) : ''}, loss ${formatNumber(o.loss, 6)}${iv ? range(iv.loss, (v) => formatNumber(v, 4)) : ''}`,
       binds
         ? `with unlimited fresh data: N = ${f4(o.unconstrained.N)}, D = ${f4(o.unconstrained.D)}, loss ${formatNumber(o.unconstrained.loss, 6)} (the cap costs ${((o.loss / o.unconstrained.loss - 1) * 100).toFixed(2)} %${iv ? range(iv.capCost, (v) => `${(v * 100).toFixed(2)} %`) : ''})`
