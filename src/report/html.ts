@@ -7,7 +7,7 @@ import { describeLoss } from '../core/losses.js';
 import type { Analysis, FigureKind } from './analysis.js';
 import { escapeHtml, htmlTable } from '../core/html.js';
 import { resampled } from './text/backtest.js';
-import { keptReplicates, rowsOfRuns } from '../fit/report.js';
+import { drawn, keptReplicates, rowsOfRuns } from '../fit/report.js';
 import { libraryOption, renameOptions, type OptionNamer } from '../errors/index.js';
 import { frontierLossSource } from '../analyses/frontier.js';
 import { planHardware, planTrainingLines } from './text/plan.js';
@@ -133,7 +133,7 @@ export function reportHtml(a: Analysis, svgs: Partial<Record<FigureKind, string>
     html:
       `<p>Law <b>${escapeHtml(law.id)}</b> (${escapeHtml(law.citation)}), ${escapeHtml(describeLoss({ ...f.loss, space: f.loss.space ?? 'log' }))}. Objective ${escapeHtml(f.objective.toExponential(6))}; ${f.startsAtBest} of ${f.starts} starts reached the best optimum; ${f.converged ? 'converged' : '<b>not converged</b>'} (${escapeHtml(f.reason)}).` +
       (f.bootstrap
-        ? ` Intervals: ${Math.round(f.bootstrap.level * 100)} % percentile bootstrap, ${escapeHtml(keptReplicates(f.bootstrap))}; seed ${f.bootstrap.seed}.`
+        ? ` Intervals: ${Math.round(f.bootstrap.level * 100)} % percentile bootstrap, ${escapeHtml(keptReplicates(f.bootstrap, drawn(f)))}; seed ${f.bootstrap.seed}.`
         : ' No bootstrap intervals.') +
       `</p>${htmlTable(
         ['parameter', 'value', 'description'],
