@@ -33,6 +33,7 @@ export const optionFlags: Readonly<Record<string, string>> = {
   init: '--init',
   law: '--law',
   layers: '--layers',
+  level: '--level',
   lineage: '--lineage',
   loss: '--loss',
   maxRuntimeSeconds: '--max-runtime',

@@ -149,12 +149,15 @@ Examples:
         });
         const { loss, interval, lawInterval, replicates, extrapolation, warnings, point: resolved } = prediction;
         const maxC = source.ranges?.C?.[1];
+        // N, D and C together: one follows from the others by C = 6·N·D, said beside the point.
+        const sixND = ['N', 'D', 'C'].every((k) => k in resolved);
         const out = {
           loss,
-          ...(interval ? { interval, lawInterval, level, replicates, extrapolation } : {}),
+          ...(interval ? { interval, lawInterval, level, replicates, unit: fitUnit, extrapolation } : {}),
           ...(members.length > 1 ? { members: prediction.members } : {}),
           ...(source.procedure ? { procedure: source.procedure } : {}),
           point: resolved,
+          ...(sixND ? { flops: 'C = 6·N·D' } : {}),
           law: fit.law.id,
           formula: fit.law.formula,
           params: fit.params,
@@ -167,7 +170,7 @@ Examples:
         const pct = `${Math.round(level * 100)} %`;
         const lines = [
           `predicted loss ${formatNumber(loss, 6)}${interval ? `   ${pct} prediction interval ${formatInterval(interval, 6)}` : ''}`,
-          `  at ${describePoint(resolved)}`,
+          `  at ${describePoint(resolved)}${sixND ? ' (C = 6·N·D)' : ''}`,
           ...(interval
             ? [
                 `  the interval is for a new run: ${replicates} bootstrap replicates (${members.length > 1 ? `the ${members.length} candidates' together, ${members.map((m) => `${m.id} ${m.replicates.length}`).join(', ')}; ` : ''}whole ${fitUnit === 'lineage' ? 'lineages' : fitUnit === 'row' ? 'rows' : 'runs'} resampled), a run's scatter around the law and ${maxC !== undefined && extrapolation ? `the extrapolation term (σ = τ·log10(1 + C/C_max) = ${formatNumber(extrapolation.sd, 3)} on ln L, τ = ${EXTRAPOLATION_SCALE} chosen on the extrapolation benchmark, C_max = ${formatNumber(maxC, 4)} the fit's largest; docs/methods.md §26)` : "no extrapolation term (the fit's data give no largest C)"}${lawInterval ? `; ${members.length > 1 ? `the ${members.length} candidates' replicates together` : "the law's replicates"} alone, no run scatter or extrapolation term: ${formatInterval(lawInterval, 6)}` : ''}`,
