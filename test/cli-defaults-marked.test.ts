@@ -107,6 +107,10 @@ test("report: the approaches' intervals, the back-test's settings and the loss b
     /Intervals: 80 % and 95 % prediction intervals from 20 bootstrap replicates resampling whole runs, plus a run's scatter and the extrapolation term \([^<]*τ = 0\.0075[^<]*Settings: 20 bootstrap replicates \(a tenth of --bootstrap 20, held to 20–50\), 3 cutoffs \(default --folds 3\), procedures auto \(default --backtest-procedures\)\. They are lighter than scalelab backtest's defaults \(100 replicates, 4 cutoffs, procedures auto, huber\)/,
   );
   assert.match(page, /compute-optimal loss with its 95 % bootstrap band/);
+  assert.match(
+    page,
+    /Intervals: 95 % percentile bootstrap, 20 bootstrap replicates, resampling 240 whole runs, none dropped; seed 0\./,
+  );
   assert.match(page, /preset deepseek-2024 \(the default; choose with --hparams-preset or --sweep\)/);
   assert.deepEqual(j.backtest.procedures, ['auto']);
   assert.equal(j.backtest.replicates, 20);
