@@ -91,7 +91,10 @@ test('select, curve, curves, compare and depth-width run and print JSON', () => 
   writeFileSync(trunks, ['arch,C,loss,base', ...rows.slice(1).map((r, i) => `${r},t${i % 10}`)].join('\n') + '\n');
   const byTrunk = scalelab(['compare', trunks, '--group-column', 'arch', '--bootstrap', '20', '--lineage', 'base']);
   assert.equal(byTrunk.code, 0, byTrunk.stderr);
-  assert.match(byTrunk.stdout, /per group \(95 % intervals, resampling whole lineages\)/);
+  assert.match(
+    byTrunk.stdout,
+    /per group \(95 % intervals \(default, --level\), 20 bootstrap replicates resampling whole lineages\)/,
+  );
   const shapes = join(dir, 'shapes.csv');
   writeFileSync(
     shapes,

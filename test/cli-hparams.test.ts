@@ -266,7 +266,10 @@ test('plan --sweep puts the fitted η and B (with intervals) and the Kaplan crit
   const cb = rec.criticalBatch;
   near(cb.loss, rec.loss, 1e-12, 'at the predicted loss');
   near(cb.bCrit, 2.1e8 / rec.loss ** (1 / 0.21), 1e-9, 'Kaplan B_crit');
-  assert.match(cb.source, /preset kaplan-2020: Kaplan et al\. 2020, arXiv:2001\.08361, Table 5/);
+  assert.match(
+    cb.source,
+    /preset kaplan-2020 \(the default, and the only critical-batch law shipped\): Kaplan et al\. 2020, arXiv:2001\.08361, Table 5/,
+  );
   near(cb.atRecommendedBatch.stepsFactor, 1 + cb.bCrit / rec.hyperparameters.batchTokens, 1e-12, 'S/S_min');
   const text = scalelab(['plan', '--C', '1e22']);
   assert.equal(text.code, 0, text.stderr);

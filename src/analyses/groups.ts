@@ -104,6 +104,8 @@ export interface GroupComparison {
    * two groups come or go together) or runs within groups.
    */
   unit?: 'lineage' | 'run';
+  /** With a bootstrap, its replicates (the intervals' and the verdict's). */
+  replicates?: number;
   /**
    * With a bootstrap, what it drew in each group: `unit` is 'lineage' when any group draws lineages; a
    * group naming fewer than 3 draws runs.
@@ -712,7 +714,9 @@ export function* compareGroupsSteps(
     },
     crossovers,
     level,
-    ...(reps > 0 ? { unit: drawn.unit, unitByGroup: Object.fromEntries(names.map((g) => [g, drawn.unitOf(g)])) } : {}),
+    ...(reps > 0
+      ? { replicates: reps, unit: drawn.unit, unitByGroup: Object.fromEntries(names.map((g) => [g, drawn.unitOf(g)])) }
+      : {}),
     ...(warnings.length ? { warnings } : {}),
   };
 }

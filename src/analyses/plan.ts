@@ -82,6 +82,22 @@ export interface PlanInput {
   ensemble?: { reported: string; members: AllocationMember[] };
   /** A B_crit(L) law (tokens) to evaluate at the recommended run's predicted loss, with where it comes from. */
   criticalBatch?: { bStar: number; alphaB: number; source: string; note?: string };
+  /**
+   * The plan's inputs the caller chose rather than the user (defaults), each with a short note saying so
+   * and how to choose another: the shape's vocabulary, context and MLP are marked in the assumptions, and
+   * all of them are echoed in the plan (the learning-rate and critical-batch presets' notes are already
+   * in their sources, which the caller builds).
+   */
+  defaults?: PlanDefaults;
+}
+
+/** Inputs nobody typed, each with a note ("the default; choose with …"). */
+export interface PlanDefaults {
+  hyperparameters?: string;
+  criticalBatch?: string;
+  vocab?: string;
+  seqLen?: string;
+  mlp?: string;
 }
 
 /**
@@ -172,6 +188,8 @@ export interface Plan {
   inference?: InferenceAwareResult & { targetFrom: string; days?: number; shape?: ShapeCandidate };
   /** The cluster's inputs the caller chose rather than the user (defaults), with where they come from. */
   assumed?: { mfu?: string; accelerator?: string };
+  /** The other inputs nobody typed (learning-rate and B_crit presets, the shape's vocabulary, context, MLP). */
+  defaults?: PlanDefaults;
   assumptions: string[];
   /** Each with a code and a severity, as a fit's and predict's are (a script can stop on severe). */
   warnings: TrustWarning[];
@@ -422,9 +440,11 @@ export function* makePlanSteps(input: PlanInput): Steps<Plan> {
         `law ${law.id} has no unique-token input: it plans as if all ${formatNumber(best.D, 4)} tokens were fresh, but with ${formatNumber(U, 4)} unique ones the run repeats them ${(best.D / U).toFixed(2)} times and its loss will be higher than predicted; plan with a data-constrained law (preset muennighoff-2023) to account for it`,
       ),
     );
+  // A default beside its number, as the cluster's are: "vocabulary 32000 (the default; …)".
+  const mark = (note?: string) => (note ? ` (${note})` : '');
   if (shape)
     assumptions.push(
-      `shape: ${shape.shape.mlp} MLP, vocabulary ${shape.shape.vocab}, context ${seqLen}, head_dim ${shape.shape.headDim}; of the shapes whose ${countName} parameter count is within ${formatNumber(tolerance * 100, 3)} % of N (the count the law's N is), the one with d_model/n_layer nearest ${input.shape?.aspect ?? 100} (the loss is flat over a wide band of shapes, Kaplan et al. 2020 §3.1)`,
+      `shape: ${shape.shape.mlp} MLP${mark(input.defaults?.mlp)}, vocabulary ${shape.shape.vocab}${mark(input.defaults?.vocab)}, context ${seqLen}${mark(input.defaults?.seqLen)}, head_dim ${shape.shape.headDim}; of the shapes whose ${countName} parameter count is within ${formatNumber(tolerance * 100, 3)} % of N (the count the law's N is), the one with d_model/n_layer nearest ${input.shape?.aspect ?? 100} (the loss is flat over a wide band of shapes, Kaplan et al. 2020 §3.1)`,
     );
 
   return {
@@ -455,6 +475,7 @@ export function* makePlanSteps(input: PlanInput): Steps<Plan> {
     alternatives,
     inference,
     ...(cluster && (input.assumed?.mfu || input.assumed?.accelerator) ? { assumed: input.assumed } : {}),
+    ...(input.defaults && Object.keys(input.defaults).length ? { defaults: input.defaults } : {}),
     assumptions,
     warnings,
   };
@@ -489,9 +510,16 @@ export function hyperparametersFromSweep(
 }
 
 /** Learning rate and batch for the recommended run from a published law (DeepSeek's in C, Porian's in N). */
-export function hyperparametersFromPreset(preset: HparamPreset): (at: { C: number; N: number }) => PlanHyperparameters {
+export function hyperparametersFromPreset(
+  preset: HparamPreset,
+  /** Said beside the preset's name when the caller chose it (a default): "the default; choose with …". */
+  defaultNote?: string,
+): (at: { C: number; N: number }) => PlanHyperparameters {
   return ({ C, N }) => {
     const p = predictHparams(preset, { C, N });
+    const source = defaultNote
+      ? p.source.replace(`preset ${preset.id}:`, `preset ${preset.id} (${defaultNote}):`)
+      : p.source;
     // Named by the numbers the recommendation shows (as it prints them), so the warning says which of
     // the plan's numbers rest on the preset outside its range, beside by how much.
     const shown = `learning rate ${formatNumber(p.learningRate, 3)} and batch ${formatNumber(p.batchTokens, 3)} tokens`;
@@ -500,7 +528,7 @@ export function hyperparametersFromPreset(preset: HparamPreset): (at: { C: numbe
       batchTokens: p.batchTokens,
       warnings: presetRangeWarnings(preset, p.at).map((w) => ({ ...w, message: `${shown}: ${w.message}` })),
       // The law itself beside its citation, so the two numbers can be recomputed from the output.
-      source: `η = ${preset.lr.coefficient}·${preset.variable}^${preset.lr.exponent}, B = ${preset.batch.coefficient}·${preset.variable}^${preset.batch.exponent} ${preset.batch.unit === 'sequences' ? `sequences of ${preset.batch.seqLen ?? '?'} tokens` : 'tokens'}; ${p.source}${preset.variable === 'C' ? '; their C counts non-embedding FLOPs with attention, here C = 6ND' : '; their N excludes embeddings'}`,
+      source: `η = ${preset.lr.coefficient}·${preset.variable}^${preset.lr.exponent}, B = ${preset.batch.coefficient}·${preset.variable}^${preset.batch.exponent} ${preset.batch.unit === 'sequences' ? `sequences of ${preset.batch.seqLen ?? '?'} tokens` : 'tokens'}; ${source}${preset.variable === 'C' ? '; their C counts non-embedding FLOPs with attention, here C = 6ND' : '; their N excludes embeddings'}`,
     };
   };
 }

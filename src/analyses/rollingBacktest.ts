@@ -10,7 +10,14 @@ import { extent } from '../core/statistics.js';
 import { defaultResampleUnit, lineagesNotDrawn, unfinishedRuns, type Dataset } from '../io/dataset.js';
 import { checkMagnitudes } from '../io/dataChecks.js';
 import { chooseProcedure, choiceMembers, type AutoRule } from '../fit/auto.js';
-import { fitCandidate, isFailure, memberOf, predictEnsemble, type PredictiveMember } from '../fit/candidate.js';
+import {
+  EXTRAPOLATION_SCALE,
+  fitCandidate,
+  isFailure,
+  memberOf,
+  predictEnsemble,
+  type PredictiveMember,
+} from '../fit/candidate.js';
 import { getProcedure } from '../fit/procedures.js';
 import type { ResampleUnit } from '../fit/bootstrap.js';
 import { warning, type TrustWarning } from '../fit/warnings.js';
@@ -102,6 +109,12 @@ export interface RollingBacktestResult {
   seed: number;
   /** What a bootstrap replicate drew: whole lineages, runs or rows. */
   unit: ResampleUnit;
+  /**
+   * τ of the extrapolation term in every held-out run's interval: a standard deviation of
+   * τ·log10(1 + C/C_max) in ln L, C_max the largest C of the cutoff's fitted runs (as predict adds it).
+   * The coverage columns are scored on intervals that include it.
+   */
+  extrapolationScale: number;
   /**
    * Why the bootstrap drew runs although the data name lineages (rows naming none, or fewer than 3), as
    * a fit says it: its intervals then treat a lineage's runs as independent. Also among `warnings`.
@@ -318,6 +331,7 @@ export function* rollingBacktestSteps(
     replicates,
     seed,
     unit: options.unit ?? defaultResampleUnit(dataset),
+    extrapolationScale: EXTRAPOLATION_SCALE,
     ...(notDrawn ? { lineagesNotDrawn: notDrawn } : {}),
     warnings: [
       ...(notDrawn ? [warning('lineage', 'warning', notDrawn)] : []),

@@ -13,7 +13,12 @@ import {
   type Accelerator,
   type HardwareBudget,
 } from '../hardware/catalog.js';
-import { hyperparametersFromPreset, hyperparametersFromSweep, type PlanHyperparameters } from '../analyses/plan.js';
+import {
+  hyperparametersFromPreset,
+  hyperparametersFromSweep,
+  type PlanDefaults,
+  type PlanHyperparameters,
+} from '../analyses/plan.js';
 import { hparamPreset, hparamPresets } from '../hparams/laws.js';
 import { kaplanBatchPreset } from '../hparams/criticalBatch.js';
 import { readRuns } from '../io/readRuns.js';
@@ -240,11 +245,31 @@ export function planBudget(f: HardwareFlags, cmd: Command, given: number | undef
   return { compute: hardware.flops, hardware, assumed };
 }
 
+/** What plan and report say beside the learning-rate preset when nobody chose it. */
+const hparamsPresetDefault = 'the default; choose with --hparams-preset or --sweep';
+
+/**
+ * The plan's inputs nobody typed, each with its note, as plan and report mark them: the learning-rate
+ * and batch preset (unless --sweep gives them), the critical-batch preset (the only one shipped), and
+ * the shape's vocabulary, context and MLP. The loss law's own default is said in its provenance.
+ */
+export function planDefaults(flags: HparamFlags, cmd: Command): PlanDefaults {
+  const untyped = (k: string) => cmd.getOptionValueSource(k) !== 'cli';
+  return {
+    ...(!flags.sweep && untyped('hparamsPreset') ? { hyperparameters: hparamsPresetDefault } : {}),
+    criticalBatch: criticalBatchDefault,
+    ...(untyped('vocab') ? { vocab: 'default, --vocab' } : {}),
+    ...(untyped('seqLen') ? { seqLen: 'default, --seq-len' } : {}),
+    ...(untyped('mlp') ? { mlp: 'default, --mlp' } : {}),
+  };
+}
+
 /** The recommended run's learning rate and batch: a preset's laws, or a sweep's fitted ones. */
 export function hyperparameterSource(
   flags: HparamFlags & Pick<PlanShapeFlags, 'seqLen'>,
+  defaults: PlanDefaults = {},
 ): (at: { C: number; N: number }) => PlanHyperparameters | Steps<PlanHyperparameters> {
-  if (!flags.sweep) return hyperparametersFromPreset(hparamPreset(flags.hparamsPreset));
+  if (!flags.sweep) return hyperparametersFromPreset(hparamPreset(flags.hparamsPreset), defaults.hyperparameters);
   const read = readRuns(flags.sweep, {
     columns: flags.sweepColumns ? parseColumnMapping(flags.sweepColumns) : undefined,
   });
@@ -265,6 +290,9 @@ export function hyperparameterSource(
   };
 }
 
+/** The critical-batch law is not chosen by any flag: one is shipped, and the plan says so beside it. */
+const criticalBatchDefault = 'the default, and the only critical-batch law shipped';
+
 /** Kaplan's B_crit(L) at the recommended run's predicted loss, as plan gives it. */
 export function criticalBatchInput(): {
   bStar: number;
@@ -275,7 +303,7 @@ export function criticalBatchInput(): {
   return {
     bStar: kaplanBatchPreset.bStar,
     alphaB: kaplanBatchPreset.alphaB,
-    source: `preset ${kaplanBatchPreset.id}: ${kaplanBatchPreset.citation}`,
+    source: `preset ${kaplanBatchPreset.id} (${criticalBatchDefault}): ${kaplanBatchPreset.citation}`,
     note: `Kaplan's L is ${kaplanBatchPreset.note.replace(/^L is /, '')}; the predicted loss here is on this law's data, so B_crit is indicative`,
   };
 }

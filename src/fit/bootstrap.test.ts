@@ -198,7 +198,12 @@ test('dropped bootstrap replicates are counted with their reasons in the fit JSO
   assert.deepEqual(droppedReplicates(samples), { dropped: 0, reasons: {} });
   const clean = fitToJson(result, samples);
   assert.equal(clean.bootstrap?.dropped, 0);
-  assert.match(fitReport(clean), /40 bootstrap replicates, none dropped; seed 3/);
+  // The method (percentile) and the unit resampled are said with the count (review21 #10).
+  assert.match(
+    fitReport(clean),
+    /95 % percentile interval \(40 bootstrap replicates, resampling 30 whole runs, none dropped; seed 3\)/,
+  );
+  assert.equal(clean.bootstrap?.method, 'percentile');
   // Mark 5 replicates as failed the way bootstrapSlice does (codes of FAILURE_REASONS): 3 at the
   // iteration limit, 2 with a non-finite objective.
   [0, 7, 9].forEach((r) => ((samples.converged[r] = 0), (samples.failures![r] = 1)));
@@ -212,6 +217,6 @@ test('dropped bootstrap replicates are counted with their reasons in the fit JSO
   assert.match(w?.message ?? '', /5 of 40 .*\(3 hit the iteration limit, 2 objective not finite\)/);
   assert.match(
     fitReport(json),
-    /35 of 40 bootstrap replicates kept; 5 dropped: 3 hit the iteration limit, 2 objective not finite; seed 3/,
+    /35 of 40 bootstrap replicates kept, resampling 30 whole runs; 5 dropped: 3 hit the iteration limit, 2 objective not finite; seed 3/,
   );
 });

@@ -169,7 +169,8 @@ export function fitReport(fit: FitJson, name: OptionNamer = libraryOption): stri
   // With auto the parameters are the law shown's (one candidate): its replicates, named, so "none dropped"
   // is not read against the other candidates' drops counted above.
   const whose = fit.procedure?.id === 'auto' && fit.procedure.chosen ? `${fit.procedure.chosen}'s ` : '';
-  const level = fit.bootstrap ? `${Math.round(fit.bootstrap.level * 100)} % interval` : '';
+  // Percentile intervals over the replicates (summariseBootstrap), as the report page says them.
+  const level = fit.bootstrap ? `${Math.round(fit.bootstrap.level * 100)} % percentile interval` : '';
   lines.push(
     `[[Parameters]]${fit.bootstrap ? `${' '.repeat(16)}${level} (${whose}${keptReplicates(fit.bootstrap, drawn(fit))}; seed ${fit.bootstrap.seed})` : `   (no intervals: run with ${name('bootstrap')} N)`}`,
   );
@@ -224,14 +225,20 @@ export function keptReplicates(
   return `${b.converged} of ${b.replicates} bootstrap replicates kept${resampled}; ${dropped} dropped${why}`;
 }
 
-/** What a bootstrap resampled, when it was not whole runs: ", resampling 10 lineages (column "model")". */
-function drawn(fit: FitJson): string {
+/**
+ * What a bootstrap resampled: ", resampling 240 whole runs", ", resampling 10 lineages (column "model")",
+ * ", resampling 240 single rows". The unit sets how wide the intervals are (rows drawn one by one make a
+ * run's checkpoints count as independent), so it is said with them; nothing for a fit JSON that predates it.
+ */
+export function drawn(fit: Pick<FitJson, 'bootstrap' | 'data'>): string {
   const b = fit.bootstrap;
-  if (!b?.unit || b.unit === 'run') return '';
+  if (!b?.unit) return '';
+  const count = b.units !== undefined ? `${b.units} ` : '';
+  if (b.unit === 'run') return `, resampling ${count}whole runs`;
   const column = fit.data.columns.lineage;
   return b.unit === 'lineage'
-    ? `, resampling ${b.units} lineages${column ? ` (column "${column}")` : ''}`
-    : `, resampling ${b.units} single rows`;
+    ? `, resampling ${count}lineages${column ? ` (column "${column}")` : ''}`
+    : `, resampling ${count}single rows`;
 }
 
 /**

@@ -88,9 +88,12 @@ export interface FitJson {
   procedure?: ProcedureJson;
   /** A new run's scatter around the law: quantiles of the scaled ln residuals, for prediction intervals. */
   noise?: number[];
+  /** What `noise` is, in words, for a reader of the JSON (the array stays where scripts read it). */
+  noiseDescription?: string;
   intervals?: Record<string, [number, number]>;
   derivedIntervals?: Record<string, [number, number]>;
-  bootstrap?: Omit<BootstrapSummary, 'intervals' | 'derivedIntervals'>;
+  /** The bootstrap, with how its intervals are read off the replicates (`method`: their percentiles). */
+  bootstrap?: Omit<BootstrapSummary, 'intervals' | 'derivedIntervals'> & { method?: 'percentile' };
   /** Replicate parameter sets, in `free`-independent law order (`replicateNames`). */
   replicateNames?: string[];
   replicates?: number[][];
@@ -243,6 +246,7 @@ export function fitToJson(result: FitResult, samples?: BootstrapSamples, level =
       replicates: s.replicates,
       seed: s.seed,
       level: s.level,
+      method: 'percentile',
       converged: s.converged,
       dropped: s.dropped,
       droppedReasons: s.droppedReasons,
@@ -291,11 +295,16 @@ function replicateRows(samples: BootstrapSamples): number[][] {
   return rows;
 }
 
+/** `noise` said in words in the fit JSON: how candidate.ts's noiseSample makes it and what predict does with it. */
+const NOISE_DESCRIPTION =
+  "a new run's scatter around the law: evenly spaced quantiles of the fit's residuals in ln L (sign flipped, scaled by √(n/(n−p)) with n counted in runs), added to the replicates' predictions for a prediction interval";
+
 /** A fixed procedure's fit (possibly reduced) as JSON: the fit, its noise sample and how it was made. */
 export function candidateFitToJson(c: CandidateFit, level = 0.95, requested?: Procedure): FitJson {
   const out = fitToJson(c.result, c.samples, level);
   const asked = requested ?? c.requested;
   out.noise = Array.from(c.noise);
+  out.noiseDescription = NOISE_DESCRIPTION;
   out.procedure = {
     id: asked.id,
     title: asked.title,

@@ -91,6 +91,8 @@ export interface Analysis {
    */
   splitUnidentified?: string;
   targets: number[];
+  /** The level of the approaches' intervals and the loss figure's band, a fraction (the bootstrap's). */
+  level: number;
   warnings: string[];
   /**
    * The worst grade of the report's warnings that are not the fit's (the fit's is `fitJson.trust`): a
@@ -283,6 +285,7 @@ export function analyse(
     landmarks,
     ...(splitUnidentified ? { splitUnidentified } : {}),
     targets: o.targets,
+    level: o.bootstrap?.level ?? 0.95,
     warnings,
     ...(beyondFit.length
       ? {

@@ -7,11 +7,11 @@ import { describeLoss } from '../core/losses.js';
 import type { Analysis, FigureKind } from './analysis.js';
 import { escapeHtml, htmlTable } from '../core/html.js';
 import { resampled } from './text/backtest.js';
-import { keptReplicates, rowsOfRuns } from '../fit/report.js';
+import { drawn, keptReplicates, rowsOfRuns } from '../fit/report.js';
 import { libraryOption, renameOptions, type OptionNamer } from '../errors/index.js';
 import { frontierLossSource } from '../analyses/frontier.js';
 import { planHardware, planTrainingLines } from './text/plan.js';
-import { envelopeLine } from './text/frontier.js';
+import { approachResampled, envelopeLine } from './text/frontier.js';
 export { escapeHtml, htmlTable } from '../core/html.js';
 
 const n = (v: number | undefined, digits = 4) =>
@@ -53,6 +53,25 @@ function approachSources(approaches: Analysis['approaches']): string {
   return lines.map((l) => `<p>${escapeHtml(l)}</p>`).join('');
 }
 
+/**
+ * What the approaches table's brackets are: their level, and per approach the replicates and what each
+ * drew (as frontier's header says them), or where they come from when not from these runs' bootstrap.
+ */
+function approachIntervals(approaches: Analysis['approaches'], level: number): string {
+  const each = approaches.map(
+    (ap) =>
+      `approach ${ap.approach}: ${
+        ap.intervalSource ??
+        (ap.replicates
+          ? ap.unit === 'residual'
+            ? `${ap.replicates} bootstrap replicates; ${approachResampled(ap)}`
+            : `${ap.replicates} bootstrap replicates resampling ${resampled(ap.unit)}`
+          : 'none')
+      }`,
+  );
+  return `Intervals: ${Math.round(level * 100)} % percentile intervals; ${each.join('; ')}.`;
+}
+
 const ci = (v: number | undefined, interval?: [number, number], digits = 4) =>
   `${n(v, digits)}${interval ? ` <span class="ci">${formatInterval(interval, (x) => n(x, 3))}</span>` : ''}`;
 
@@ -77,6 +96,11 @@ export interface ReportOptions {
    * Default: as the library names it (`option "init"`).
    */
   optionName?: OptionNamer;
+  /**
+   * The back-test's settings as the caller chose them (replicates, cutoffs, procedures, which are
+   * defaults and how they differ from the back-test command's), said after its interval line.
+   */
+  backtestSettings?: string;
 }
 
 export function reportHtml(a: Analysis, svgs: Partial<Record<FigureKind, string>>, o: ReportOptions = {}): string {
@@ -117,7 +141,7 @@ export function reportHtml(a: Analysis, svgs: Partial<Record<FigureKind, string>
     html:
       `<p>Law <b>${escapeHtml(law.id)}</b> (${escapeHtml(law.citation)}), ${escapeHtml(describeLoss({ ...f.loss, space: f.loss.space ?? 'log' }))}. Objective ${escapeHtml(f.objective.toExponential(6))}; ${f.startsAtBest} of ${f.starts} starts reached the best optimum; ${f.converged ? 'converged' : '<b>not converged</b>'} (${escapeHtml(f.reason)}).` +
       (f.bootstrap
-        ? ` Intervals: ${Math.round(f.bootstrap.level * 100)} % percentile bootstrap, ${escapeHtml(keptReplicates(f.bootstrap))}; seed ${f.bootstrap.seed}.`
+        ? ` Intervals: ${Math.round(f.bootstrap.level * 100)} % percentile bootstrap, ${escapeHtml(keptReplicates(f.bootstrap, drawn(f)))}; seed ${f.bootstrap.seed}.`
         : ' No bootstrap intervals.') +
       `</p>${htmlTable(
         ['parameter', 'value', 'description'],
@@ -202,6 +226,7 @@ export function reportHtml(a: Analysis, svgs: Partial<Record<FigureKind, string>
         (a.splitUnidentified
           ? `<p class="warn">${escapeHtml(a.splitUnidentified.charAt(0).toUpperCase() + a.splitUnidentified.slice(1))}.</p>`
           : '') +
+        `<p>${escapeHtml(approachIntervals(a.approaches, a.level))}</p>` +
         approachSources(a.approaches) +
         a.agreements
           .map(
@@ -271,7 +296,7 @@ export function reportHtml(a: Analysis, svgs: Partial<Record<FigureKind, string>
       id: 'backtest',
       title: 'Rolling-origin back-test',
       html:
-        `<p>At each cutoff in ${b.by}, each procedure is fitted to the runs at or below it and predicts every run above it (scored at the run's final checkpoint): ${b.cutoffs.map((c) => `${b.by} ≤ ${n(c.cutoff, 3)} (${c.fitRuns} fitted, ${c.heldOut} predicted${c.withheld ? `, ${c.withheld} withheld with their lineage` : ''})`).join('; ')}.${b.lineages ? ` The data name ${b.lineages} lineages (runs sharing most of their training, as cooldown branches of one trunk): a lineage is fitted only when all its runs are at or below the cutoff; one that reaches above it is left out of the fit whole, its runs below the cutoff withheld (neither fitted nor scored).` : ''} Errors are (L̂ − L)/L; a positive bias over-predicts the loss.${b.replicates ? ` Intervals: ${b.replicates} bootstrap replicates resampling ${resampled(b.unit)}, plus a run's scatter and the extrapolation term.` : ''}</p>` +
+        `<p>At each cutoff in ${b.by}, each procedure is fitted to the runs at or below it and predicts every run above it (scored at the run's final checkpoint): ${b.cutoffs.map((c) => `${b.by} ≤ ${n(c.cutoff, 3)} (${c.fitRuns} fitted, ${c.heldOut} predicted${c.withheld ? `, ${c.withheld} withheld with their lineage` : ''})`).join('; ')}.${b.lineages ? ` The data name ${b.lineages} lineages (runs sharing most of their training, as cooldown branches of one trunk): a lineage is fitted only when all its runs are at or below the cutoff; one that reaches above it is left out of the fit whole, its runs below the cutoff withheld (neither fitted nor scored).` : ''} Errors are (L̂ − L)/L; a positive bias over-predicts the loss.${b.replicates ? ` Intervals: ${b.levels.map((l) => `${Math.round(l * 100)} %`).join(' and ')} prediction intervals from ${b.replicates} bootstrap replicates resampling ${resampled(b.unit)}, plus a run's scatter and the extrapolation term (a standard deviation of τ·log10(1 + C/C_max) in ln L, τ = ${b.extrapolationScale}, C_max the fitted runs' largest C).` : ''}${o.backtestSettings ? ` ${escapeHtml(o.backtestSettings)}` : ''}</p>` +
         htmlTable(
           [
             'procedure',
@@ -348,7 +373,7 @@ export function reportHtml(a: Analysis, svgs: Partial<Record<FigureKind, string>
   });
   sections.push(...(o.extra ?? []));
   const captions: Record<FigureKind, string> = {
-    loss: "Loss against compute on log–log axes; the line is the fitted law's compute-optimal loss with its bootstrap band, extended to the target (dashed).",
+    loss: `Loss against compute on log–log axes; the line is the fitted law's compute-optimal loss with its ${Math.round(a.level * 100)} % bootstrap band, extended to the target (dashed).`,
     isoflop: "IsoFLOP profiles: loss against N per budget, each budget's parabola in ln N, and its vertex (diamond).",
     frontier: "N_opt(C) and D_opt(C): each approach's points and power law, extended to the targets (crosses).",
     residuals:

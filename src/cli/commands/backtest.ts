@@ -11,6 +11,9 @@ import { flag } from '../flags.js';
 import { UsageError } from '../../errors/index.js';
 import { flagFor } from '../optionFlags.js';
 
+/** backtest's defaults, which report's back-test says its own lighter settings differ from. */
+export const backtestDefaults = { bootstrap: '100', folds: '4', procedures: 'auto,huber' } as const;
+
 interface BacktestFlags {
   by: string;
   cutoffs?: string;
@@ -42,10 +45,14 @@ export function registerBacktest(
       '--cutoffs <list>',
       'cutoffs (fit on runs at or below each), e.g. 1e20,3e20; default: --folds chosen evenly',
     )
-    .addOption(flag('folds', { detail: 'among the distinct values', default: '4' }))
+    .addOption(flag('folds', { detail: 'among the distinct values', default: backtestDefaults.folds }))
     .option('--min-fit <n>', 'fewest runs in a fit set', '6')
-    .option('--procedures <list>', `procedures to compare: auto and ${procedureIds.join(', ')}`, 'auto,huber')
-    .addOption(flag('bootstrap', { detail: 'per fit', default: '100' }))
+    .option(
+      '--procedures <list>',
+      `procedures to compare: auto and ${procedureIds.join(', ')}`,
+      backtestDefaults.procedures,
+    )
+    .addOption(flag('bootstrap', { detail: 'per fit', default: backtestDefaults.bootstrap }))
     .addOption(flag('seed', { default: '0' }))
     .option('--levels <list>', 'interval levels', '0.8,0.95')
     .addOption(flag('columns', { detail: 'e.g. N="Model Size"' }))
@@ -71,7 +78,7 @@ Examples:
   scalelab backtest examples/chinchilla.csv --procedures auto,huber,tied-huber,gadre --by N
   scalelab backtest runs.csv --cutoffs 1e20,3e20 --bootstrap 200 --json`,
     )
-    .action(async (file: string, flags: BacktestFlags) =>
+    .action(async (file: string, flags: BacktestFlags, cmd: Command) =>
       run(async () => {
         if (flags.out)
           checkOutput(flags.out, '--out', { what: 'the back-test', format: 'JSON', extensions: ['.json'] }, [file]);
@@ -107,9 +114,27 @@ Examples:
         for (; !step.done; step = steps.next()) await betweenSteps();
         const result = step.value;
         bar.stop();
-        if (flags.out) writeOutput(flags.out, JSON.stringify(result, null, 2) + '\n', flags);
-        if (flags.json) printJson(result);
-        else writeStdout(backtestReport(result, flagFor) + '\n');
+        // The settings nobody typed, marked in the text and listed in the JSON: the coverage and error
+        // columns depend on them, and the report's own back-test uses others.
+        const untyped = (k: string) => cmd.getOptionValueSource(k) !== 'cli';
+        const defaults = {
+          replicates: untyped('bootstrap'),
+          cutoffs: !cutoffs && untyped('folds'),
+          procedures: untyped('procedures'),
+        };
+        const json = {
+          ...result,
+          defaults: Object.entries({
+            bootstrap: defaults.replicates,
+            folds: defaults.cutoffs,
+            procedures: defaults.procedures,
+          })
+            .filter(([, on]) => on)
+            .map(([k]) => flagFor(k)),
+        };
+        if (flags.out) writeOutput(flags.out, JSON.stringify(json, null, 2) + '\n', flags);
+        if (flags.json) printJson(json);
+        else writeStdout(backtestReport(result, flagFor, defaults) + '\n');
       }, flags.json),
     );
 }

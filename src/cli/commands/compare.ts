@@ -7,6 +7,7 @@ import { keyword, parseInteger, parseLevel, parseReplicates, runSelection } from
 import { printResult, writeResult } from '../output.js';
 import { deprecatedAlias, flag } from '../flags.js';
 import { InputError, UsageError } from '../../errors/index.js';
+import { flagFor } from '../optionFlags.js';
 
 type Run = (fn: () => Promise<void>, json?: boolean) => Promise<void>;
 
@@ -90,8 +91,12 @@ export function registerCompare(program: Command, run: Run): void {
             level: parseLevel(f.level),
           }),
         );
-        if (f.json) return printResult(c, file);
-        writeResult(compareGroupsReport(c, x), file);
+        // The level and replicates nobody typed, marked in the text and listed in the JSON.
+        const untyped = (k: string) => cmd.getOptionValueSource(k) !== 'cli';
+        const defaults = { level: untyped('level'), replicates: untyped('bootstrap') };
+        const defaultFlags = [...(defaults.level ? ['--level'] : []), ...(defaults.replicates ? ['--bootstrap'] : [])];
+        if (f.json) return printResult({ ...c, defaults: defaultFlags }, file);
+        writeResult(compareGroupsReport(c, x, flagFor, defaults), file);
       }, f.json),
   );
 }

@@ -23,6 +23,7 @@ import {
   type PlanShapeFlags,
   criticalBatchInput,
   hyperparameterSource,
+  planDefaults,
   planBudget,
   refuseClusterFlagsWithoutGpus,
   type HardwareFlags,
@@ -185,6 +186,7 @@ Examples:
         throw new UsageError('--target-loss and --quality-of need --inference-tokens');
       if (inference?.targetLoss !== undefined && inference.qualityOf !== undefined)
         throw new UsageError('give --target-loss or --quality-of, not both');
+      const defaults = planDefaults(flags, cmd);
       const plan = await planFrom(source, {
         compute,
         hardware,
@@ -207,7 +209,8 @@ Examples:
             }
           : {}),
         inference,
-        hyperparameters: hyperparameterSource(flags),
+        hyperparameters: hyperparameterSource(flags, defaults),
+        defaults,
         criticalBatch: criticalBatchInput(),
         uniqueTokens: flags.uniqueTokens ? parseQuantity(flags.uniqueTokens, '--unique-tokens') : undefined,
         ...(source.chosen && (source.members?.length ?? 0) > 1

@@ -149,12 +149,15 @@ Examples:
         });
         const { loss, interval, lawInterval, replicates, extrapolation, warnings, point: resolved } = prediction;
         const maxC = source.ranges?.C?.[1];
+        // N, D and C together: one follows from the others by C = 6·N·D, said beside the point.
+        const sixND = isSixND(resolved);
         const out = {
           loss,
-          ...(interval ? { interval, lawInterval, level, replicates, extrapolation } : {}),
+          ...(interval ? { interval, lawInterval, level, replicates, unit: fitUnit, extrapolation } : {}),
           ...(members.length > 1 ? { members: prediction.members } : {}),
           ...(source.procedure ? { procedure: source.procedure } : {}),
           point: resolved,
+          ...(sixND ? { flops: 'C = 6·N·D' } : {}),
           law: fit.law.id,
           formula: fit.law.formula,
           params: fit.params,

@@ -82,9 +82,29 @@ ImageNet, budgets in image-text samples: a language-model pool needs its own b a
           larger: ranked.slice(0, k + 2),
           at: selectionCrossover(params, ranked.slice(0, k + 1), ranked.slice(0, k + 2)),
         }));
+        // Where each constant came from when not typed: the pools file, or Goyal et al.'s value by default.
+        const origin = (typed: string | undefined, inFile: number | undefined) =>
+          typed !== undefined
+            ? undefined
+            : inFile !== undefined
+              ? `from ${f.pools}`
+              : "default: Goyal et al. 2024's value";
+        const origins = Object.fromEntries(
+          (
+            [
+              ['a', origin(f.a, file?.a)],
+              ['d', origin(f.d, file?.d)],
+              ['poolSize', origin(f.poolSize, file?.poolSize)],
+            ] as const
+          ).filter(([, o]) => o !== undefined),
+        ) as Partial<Record<'a' | 'd' | 'poolSize', string>>;
         const constants = { a: params.a, d: params.d, poolSize: params.poolSize, pools: params.pools };
-        if (f.json) return printResult({ citation: params.citation, ...constants, tables, crossovers }, f.pools);
-        writeResult(selectionReport(params, tables, crossovers), f.pools);
+        if (f.json)
+          return printResult(
+            { citation: params.citation, ...constants, constantsFrom: origins, tables, crossovers },
+            f.pools,
+          );
+        writeResult(selectionReport(params, tables, crossovers, origins), f.pools);
       }, f.json),
     );
 }

@@ -240,6 +240,19 @@ Examples:
         .map((k) => (k === 'tied' ? named([k]) : `${named([k])} ${String(flags[k])}`))
         .join(', ');
       const styleNote = style ? `In the style of ${style.name}${yours ? `, with your ${yours}` : ''}.\n` : '';
+      // Without --like the search's style is ours: its MLP, vocabulary, tying, context and GQA change the
+      // params column (an untied 32000-token embedding is in it), so each says whether it was typed.
+      const settings: [keyof ShapeFlags, string][] = [
+        ['mlp', `${mlp} MLP`],
+        ['vocab', `vocabulary ${vocab}`],
+        ['tied', flags.tied ? 'tied embeddings' : 'untied embeddings'],
+        ['seqLen', `context ${seqLen}`],
+        ['gqa', `GQA ${flags.gqa}:1`],
+      ];
+      const untyped = settings.filter(([k]) => typed(k).length === 0).map(([k]) => k);
+      const settingsLine = style
+        ? ''
+        : `with ${settings.map(([k, text]) => `${text}${untyped.includes(k) ? ` (default, ${named([k])})` : ''}`).join(', ')}\n`;
       // Tensor parallelism splits whole heads: a first choice of 29 heads does not go over 8 GPUs.
       const headsMultiple = parseInteger(flags.headsMultiple, '--heads-multiple', 1);
       const tpNote =
@@ -280,12 +293,15 @@ Examples:
               }
             : {}),
           aspect,
+          // The flags of the search's style left at their defaults (without --like: --mlp, --vocab, …).
+          ...(style ? {} : { defaults: untyped.map((k) => commandFlagNamer(shape)(k)) }),
           candidates: candidates.map((c) => ({ ...accounting(c.shape), error: c.error, aspectRatio: c.aspectRatio })),
           nearestPublished: nearest,
         });
       writeStdout(
         styleNote +
-          `Shapes for ${formatNumber(target, 4)} parameters (${flags.count}), ranked by aspect ratio near ${formatNumber(aspect, 3)} and size error:\n` +
+          `Shapes for ${formatNumber(target, 4)} parameters (${flags.count}), ranked by aspect ratio near ${formatNumber(aspect, 3)} and size error${settingsLine ? ',' : ':'}\n` +
+          settingsLine +
           textTable(
             [
               'rank',

@@ -9,16 +9,42 @@ import { libraryOption, renameOptions, type OptionNamer } from '../../errors/ind
 const pct = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? '–' : formatPercent(x, 2));
 const signed = (x: number) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(2)} %`;
 
-/** @param name how to name an option in the text (the CLI passes its flags) */
-export function backtestReport(r: RollingBacktestResult, name: OptionNamer = libraryOption): string {
+/** The back-test's settings its caller left at their defaults, marked so in the text. */
+export interface BacktestDefaults {
+  replicates?: boolean;
+  cutoffs?: boolean;
+  procedures?: boolean;
+}
+
+/**
+ * The interval line: level, replicates, unit, seed, and what else each interval holds (a run's scatter,
+ * the extrapolation term with its τ); then the cutoffs and procedures, each marked where it is a default.
+ */
+function intervalLine(r: RollingBacktestResult, name: OptionNamer, defaults: BacktestDefaults): string {
+  const dflt = (on: boolean | undefined, option: string) => (on ? ` (default, ${name(option)})` : '');
+  const settings = `${r.cutoffs.length} cutoff${r.cutoffs.length === 1 ? '' : 's'}${dflt(defaults.cutoffs, 'folds')}, procedures ${r.procedures.join(', ')}${dflt(defaults.procedures, 'procedures')}`;
+  if (!r.replicates) return `Intervals: none (${name('bootstrap')} 0); ${settings}.`;
+  return (
+    `Intervals: ${r.levels.map((l) => `${Math.round(l * 100)} %`).join(' and ')} prediction intervals from ${r.replicates} bootstrap replicates${dflt(defaults.replicates, 'bootstrap')} resampling ${resampled(r.unit)} (seed ${r.seed}), ` +
+    `plus a run's scatter and the extrapolation term (a standard deviation of τ·log10(1 + C/C_max) in ln L, τ = ${r.extrapolationScale}, C_max the fitted runs' largest C); ${settings}.`
+  );
+}
+
+/**
+ * @param name how to name an option in the text (the CLI passes its flags)
+ * @param defaults which settings the caller left at their defaults
+ */
+export function backtestReport(
+  r: RollingBacktestResult,
+  name: OptionNamer = libraryOption,
+  defaults: BacktestDefaults = {},
+): string {
   const lines: string[] = [];
   const lv = r.levels.map((l) => `${Math.round(l * 100)} %`);
   lines.push(
     `Rolling-origin back-test of ${r.source}: at each cutoff in ${r.by}, every procedure is fitted to the runs at or below it and predicts every run above it (scored at the run's final checkpoint).`,
   );
-  lines.push(
-    `Intervals: ${r.replicates ? `${r.levels.map((l) => `${Math.round(l * 100)} %`).join(' and ')} prediction intervals from ${r.replicates} bootstrap replicates resampling ${resampled(r.unit)} (seed ${r.seed}), plus a run's scatter` : `none (${name('bootstrap')} 0)`}.`,
-  );
+  lines.push(intervalLine(r, name, defaults));
   const lineages = r.lineages;
   if (lineages)
     lines.push(

@@ -11,6 +11,7 @@ import type { backtestCurves, CurveForm } from '../../analyses/curveBacktest.js'
 import type { aspectSpread, compareGroups } from '../../analyses/groups.js';
 import type { Law } from '../../laws/index.js';
 import type { FitResult } from '../../fit/fit.js';
+import { libraryOption, type OptionNamer } from '../../errors/index.js';
 
 const f4 = (x: number | undefined) => (x === undefined ? '–' : formatNumber(x, 4));
 type Variable = 'N' | 'D' | 'C';
@@ -44,7 +45,8 @@ export function repetitionReport(x: {
     [
       // A severe warning first: a table of numbers read before it was read as a result ("loss 207.444").
       ...severe.map((w) => `${w.severity}: ${w.message}`),
-      `C = ${formatNumber(x.C, 4)} FLOPs with ${formatNumber(x.U, 4)} unique tokens; ${x.provenance}`,
+      // D follows from N by C = 6·N·D (the law's own FLOPs count), which the best line's D rests on.
+      `C = ${formatNumber(x.C, 4)} FLOPs (C = 6·N·D) with ${formatNumber(x.U, 4)} unique tokens; ${x.provenance}`,
       `best: N = ${f4(o.N)}, D = ${f4(o.D)} tokens = ${binds ? o.epochs.toFixed(2) : formatNumber(o.epochs, 3)} epochs${iv ? range(iv.epochs, (v) => v.toFixed(2)) : ''}, loss ${formatNumber(o.loss, 6)}${iv ? range(iv.loss, (v) => formatNumber(v, 4)) : ''}`,
       binds
         ? `with unlimited fresh data: N = ${f4(o.unconstrained.N)}, D = ${f4(o.unconstrained.D)}, loss ${formatNumber(o.unconstrained.loss, 6)} (the cap costs ${((o.loss / o.unconstrained.loss - 1) * 100).toFixed(2)} %${iv ? range(iv.capCost, (v) => `${(v * 100).toFixed(2)} %`) : ''})`
@@ -76,7 +78,10 @@ export function selectionReport(
   params: SelectionParams,
   tables: { samples: number; choices: ReturnType<typeof selectionTable> }[],
   crossovers: { smaller: string[]; larger: string[]; at: number | undefined }[],
+  /** Where a, d and the pool size came from when the user did not type them ("default, Goyal et al. 2024"). */
+  origins: Partial<Record<'a' | 'd' | 'poolSize', string>> = {},
 ): string {
+  const from = (k: 'a' | 'd' | 'poolSize') => (origins[k] ? ` (${origins[k]})` : '');
   const label =
     params === goyal2024
       ? (pools: string[]) => (pools.length === 1 ? pools[0] : `top ${pools.length * 10} % (${pools.length} pools)`)
@@ -84,7 +89,12 @@ export function selectionReport(
   const lines = [`Error by data pool and budget; ${params.citation}`];
   if (params !== goyal2024)
     lines.push(
-      `a = ${formatNumber(params.a)}, d = ${formatNumber(params.d)}, ${formatNumber(params.poolSize, 3)} samples per pool; pools (b, tau): ${params.pools.map((p) => `${p.name} (${p.b}, ${p.tau})`).join(', ')}`,
+      `a = ${formatNumber(params.a)}${from('a')}, d = ${formatNumber(params.d)}${from('d')}, ${formatNumber(params.poolSize, 3)} samples per pool${from('poolSize')}; pools (b, tau): ${params.pools.map((p) => `${p.name} (${p.b}, ${p.tau})`).join(', ')}`,
+    );
+  // Goyal et al.'s own constants, said with where they come from: the table's errors rest on them.
+  else
+    lines.push(
+      `a = ${formatNumber(params.a)}${from('a')}, d = ${formatNumber(params.d)}${from('d')}, ${formatNumber(params.poolSize, 3)} samples per pool${from('poolSize')}`,
     );
   lines.push(
     textTable(
@@ -162,12 +172,25 @@ export function curveBacktestReport(form: CurveForm, b: ReturnType<typeof backte
 }
 
 /** Groups compared by their scaling curves: separate fits, a shared exponent, the F-test, crossovers. */
-export function compareGroupsReport(c: ReturnType<typeof compareGroups>, x: Variable): string {
+/**
+ * @param name how to name an option (the CLI: its flag)
+ * @param defaults the settings the caller left at their defaults, marked so beside them
+ */
+export function compareGroupsReport(
+  c: ReturnType<typeof compareGroups>,
+  x: Variable,
+  name: OptionNamer = libraryOption,
+  defaults: { level?: boolean; replicates?: boolean } = {},
+): string {
   const pct = `${Math.round(c.level * 100)} %`;
+  // The level, replicates and what they drew, each default marked: compare's level is not every command's.
+  const dflt = (on: boolean | undefined, option: string) => (on ? ` (default, ${name(option)})` : '');
+  const drew = c.unit === 'lineage' ? 'whole lineages' : 'runs within groups';
+  const intervals = `${pct} intervals${dflt(defaults.level, 'level')}${c.replicates ? `, ${c.replicates} bootstrap replicates${dflt(defaults.replicates, 'bootstrap')} resampling ${drew}` : ''}`;
   const ci = (v: number, i?: [number, number]) => `${f4(v)}${i ? ` ${formatInterval(i, f4)}` : ''}`;
   return (
     [
-      `Separate fits, L = E + A·${x}^(−α) per group (${pct} intervals${c.unit === 'lineage' ? ', resampling whole lineages' : ''}):`,
+      `Separate fits, L = E + A·${x}^(−α) per group (${intervals}):`,
       textTable(
         ['group', 'runs', 'E', 'A', 'α'],
         c.separate.map((g) => [

@@ -36,7 +36,7 @@ export function frontierReport(
   // What each approach's replicates drew: the unit differs by approach (Approach 2 resamples residuals
   // where Approaches 1 and 3 draw runs), so one word for all of them would misstate some.
   const drawn = (approaches: ApproachResult[]) => {
-    const each = approaches.flatMap((a) => (a.unit ? [`approach ${a.approach} ${resampled(a)}`] : []));
+    const each = approaches.flatMap((a) => (a.unit ? [`approach ${a.approach} ${approachResampled(a)}`] : []));
     return each.length ? `; ${each.join(', ')}` : '';
   };
   const bootstrapOf = (approaches: ApproachResult[]) =>
@@ -127,7 +127,7 @@ export function frontierReport(
 }
 
 /** What an approach's bootstrap replicates resampled, as its header says it. */
-function resampled(a: Pick<ApproachResult, 'approach' | 'unit'>): string {
+export function approachResampled(a: Pick<ApproachResult, 'approach' | 'unit'>): string {
   switch (a.unit) {
     case 'lineage':
       return 'resamples whole lineages';
