@@ -185,7 +185,13 @@ export function analyse(
   // exponent, the plan's N and D apart, and the published models' verdicts (not made).
   const oneRatio = fitJson.warnings.find((w) => w.code === 'one-ratio');
   const splitUnidentified = oneRatio
-    ? `${/^every run has (about )?[\d.e+-]+ tokens per parameter/.exec(oneRatio.message)?.[0] ?? 'every run has one tokens-per-parameter ratio'}, so the data cannot tell the N term from the D term: the split of a budget between N and D (a = β/(α+β)) is the law's assumed form${fitted.ties.beta === 'alpha' || fitted.ties.alpha === 'beta' ? ' (α = β tied: a = 0.5 by construction)' : ''}, not a finding; add runs at other tokens per parameter`
+    ? `${/^every run has (about )?[\d.e+-]+ tokens per parameter/.exec(oneRatio.message)?.[0] ?? 'every run has one tokens-per-parameter ratio'}, so the data cannot tell the N term from the D term: the split of a budget between N and D (a = β/(α+β)) is the law's assumed form${
+        Object.keys(fitted.ties).length
+          ? ` (tied in this fit: ${Object.entries(fitted.ties)
+              .map(([p, to]) => `${p} = ${to}`)
+              .join(', ')}, which fixes it by construction)`
+          : ''
+      }, not a finding; add runs at other tokens per parameter`
     : undefined;
   const ranges = fitJson.data.ranges;
   const unplannable: string[] = [];
