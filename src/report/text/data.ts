@@ -38,7 +38,8 @@ export function repetitionReport(x: {
   const iv = x.intervals;
   const pct = iv ? `${Math.round(iv.level * 100)} %` : '';
   const range = (r: [number, number], f: (v: number) => string) => (iv ? ` [${pct} ${f(r[0])}, ${f(r[1])}]` : '');
-  const e1 = (v: number) => v.toFixed(1);
+  // Epochs in e-notation past 1e4: a replicate whose R*_D ran off gives an end of 4e8 epochs, not 435595009.0.
+  const e1 = (v: number) => (v < 1e4 ? v.toFixed(1) : formatNumber(v, 2));
   const severe = (x.warnings ?? []).filter((w) => w.severity === 'severe');
   const others = (x.warnings ?? []).filter((w) => w.severity !== 'severe');
   return (
@@ -61,7 +62,7 @@ export function repetitionReport(x: {
           v.marginal.toFixed(3),
         ]),
       ),
-      `An extra epoch is worth less than half of fresh data after ${x.half.toFixed(1)} epochs${iv ? range(iv.half, e1) : ''} and less than a tenth after ${x.tenth.toFixed(1)}${iv ? range(iv.tenth, e1) : ''}; D' saturates at ${(1 + x.R_D).toFixed(2)}·U.`,
+      `An extra epoch is worth less than half of fresh data after ${x.half.toFixed(1)} epochs${iv ? range(iv.half, e1) : ''} and less than a tenth after ${x.tenth.toFixed(1)}${iv ? range(iv.tenth, e1) : ''}; D' saturates at ${(1 + x.R_D).toFixed(2)}·U.${iv && iv.tenth[1] > 1e4 ? ' (An upper end beyond 1e4 epochs is a replicate whose R*_D ran off: the data do not bound how long repetition stays useful.)' : ''}`,
       ...(iv
         ? [
             `  ${pct} intervals from ${iv.replicates} bootstrap replicates of the fit, each replicate's own optimum and R*_D (R*_D ${formatRange(iv.R_D, (v) => formatNumber(v, 3))})${iv.atSearchEdge ? `; ${iv.atSearchEdge} of them put the optimum at the edge of the search` : ''}`,
