@@ -172,8 +172,8 @@ export function curveBacktestReport(form: CurveForm, b: ReturnType<typeof backte
   );
 }
 
-/** Groups compared by their scaling curves: separate fits, a shared exponent, the F-test, crossovers. */
 /**
+ * Groups compared by their scaling curves: separate fits, a shared exponent, the F-test, crossovers.
  * @param name how to name an option (the CLI: its flag)
  * @param defaults the settings the caller left at their defaults, marked so beside them
  */
