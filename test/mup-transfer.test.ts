@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import { readFileSync } from 'node:fs';
 import assert from 'node:assert/strict';
 import { learningRateTransfer, TRANSFER_BAND } from '../src/hparams/mup.js';
+import { learningRateTransferReport } from '../src/report/text/hparams.js';
 import { parseRuns } from '../src/io/parseRuns.js';
 import { randomSource, normal } from '../src/core/random.js';
 
@@ -174,4 +175,17 @@ test("an interval whose lower end is open (an optimum at its sweep's end) is not
   assert.equal(r.kind, 'moves', r.verdict);
   assert.match(r.verdict, /at most -0\.\d+, an optimum at its sweep's end being a bound.*it does not transfer/);
   assert.doesNotMatch(r.verdict, /standard-parametrisation drift/);
+});
+
+test("--width with every optimum at its sweep's end: the rate is said as not measured, not given bare", () => {
+  const r = learningRateTransfer(
+    parseRuns(readFileSync(new URL('./fixtures/mup-all-edge.csv', import.meta.url), 'utf8'), { source: 'edge.csv' }),
+    { replicates: 50, seed: 0, level: 0.95 },
+    { targetWidth: 8192 },
+  );
+  assert.equal(r.kind, 'unsettled');
+  assert.match(
+    learningRateTransferReport(r),
+    /\nat width 8192: optimal η [\d.e-]+, not measured: every optimum lies at its sweep's end/,
+  );
 });

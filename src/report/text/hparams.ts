@@ -285,7 +285,7 @@ export function learningRateTransferReport(r: ReturnType<typeof learningRateTran
     ) +
     `\nslope of ln η* against ln width: ${r.slope.toFixed(3)}${r.interval && m ? ` (${pct(m.level)} ${formatInterval(r.interval, (v) => v.toFixed(3))}${r.openEnd ? ` with its ${r.openEnd === 'both' ? 'two ends' : `${r.openEnd} end`} open: an optimum at its sweep's end is a bound` : ''}; ${m.method}, ${m.replicates} replicates: ${m.resampled})` : ''}\n${r.verdict}\n` +
     (target
-      ? `at width ${target.width}: optimal η ${f4(target.learningRate)}${target.interval && m ? ` (${pct(m.level)} ${formatInterval(target.interval, f4)})` : ''}${r.openEnd ? ", a bound only (an optimum lies at its sweep's end)" : ''}${target.extrapolation > 1 ? `, ${formatNumber(target.extrapolation, 3)}× beyond the swept widths (an extrapolation of the fitted slope)` : ''}\n`
+      ? `at width ${target.width}: optimal η ${f4(target.learningRate)}${target.interval && m ? ` (${pct(m.level)} ${formatInterval(target.interval, f4)})` : ''}${r.widths.every((w) => w.atEdge) ? ", not measured: every optimum lies at its sweep's end, so the slope and this rate say how the sweeps were laid out" : r.openEnd ? ", a bound only (an optimum lies at its sweep's end)" : ''}${target.extrapolation > 1 ? `, ${formatNumber(target.extrapolation, 3)}× beyond the swept widths (an extrapolation of the fitted slope)` : ''}\n`
       : '') +
     (r.diverged
       ? `${r.diverged} run${r.diverged === 1 ? '' : 's'} diverged (a loss that is not a finite number): left out of the parabolas; each bounds its width's optimum from above\n`
