@@ -289,6 +289,33 @@ test('agreement without intervals says whether the bootstrap was not run or its 
   );
 });
 
+test("a disagreement with an envelope fitted through its edge models' wins (biased by its own warning) is not called DISAGREE", () => {
+  const base = { b: 0, targets: [], replicates: 200, warnings: [] };
+  const one: ApproachResult = {
+    ...base,
+    approach: 1,
+    label: 'approach 1',
+    a: 0.301,
+    intervals: { a: [0.038, 0.331] },
+    envelopePoints: { grid: 100, fitted: 100, smallest: 0, largest: 0, edgesKept: true },
+  };
+  const three: ApproachResult = {
+    ...base,
+    approach: 3,
+    label: 'approach 3',
+    a: 0.446,
+    intervals: { a: [0.443, 0.452] },
+  };
+  const said = agreement(one, three).statement;
+  assert.match(
+    said,
+    /^Approaches 1 and 3 do not overlap on the exponent, but approach 1's envelope is biased .*no evidence that the data disagree/,
+  );
+  assert.doesNotMatch(said, /DISAGREE/);
+  const fair = { ...one, envelopePoints: { ...one.envelopePoints!, edgesKept: false } };
+  assert.match(agreement(fair, three).statement, /DISAGREE: their intervals for the exponent do not overlap/);
+});
+
 test('an explicit budget with one run is a located error', () => {
   const runs: Run[] = [
     ...[1e8, 2e8, 4e8].map((N, i) => ({ N, C: 1e19, D: 1e19 / (6 * N), loss: 3 - i * 0.01, line: i + 2 })),

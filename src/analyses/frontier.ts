@@ -696,12 +696,17 @@ export function agreement(p: ApproachResult, q: ApproachResult): Agreement {
     statement = `Approaches ${p.approach} and ${q.approach}: a = ${p.a.toFixed(3)} vs ${q.a.toFixed(3)}; no intervals to compare ${why}`;
   } else {
     const fmt = (r: ApproachResult) => `${r.a.toFixed(3)} ${formatInterval(r.intervals.a!, (x) => x.toFixed(3))}`;
+    // An envelope fitted through its edge models' wins (too few sizes between them) is biased by its own
+    // warning: a disagreement with it says that, not that the data disagree.
+    const biased = [p, q].filter((r) => r.envelopePoints?.edgesKept);
     const verdict =
       exp && targets.every(Boolean)
         ? 'agree within their intervals'
         : exp
           ? 'agree on the exponent but not on N_opt at every target'
-          : 'DISAGREE: their intervals for the exponent do not overlap';
+          : biased.length
+            ? `do not overlap on the exponent, but approach ${biased[0].approach}'s envelope is biased (fitted through its edge models' default wins; see its warning), so this is no evidence that the data disagree`
+            : 'DISAGREE: their intervals for the exponent do not overlap';
     statement = `Approaches ${p.approach} and ${q.approach} ${verdict}: a = ${fmt(p)} vs ${fmt(q)}`;
   }
   return { approaches: [p.approach, q.approach], exponent: exp ?? false, targets, statement };
