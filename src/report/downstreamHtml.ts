@@ -8,7 +8,7 @@ import { sigmoidAccuracy, type Sigmoid } from '../analyses/downstream.js';
 import type { TaskAnalysis } from '../analyses/downstreamLadder.js';
 import { seriesChannel, type Spec } from '../plots/specs.js';
 import { escapeHtml, htmlTable } from './html.js';
-import { libraryOption, type OptionNamer } from '../errors/index.js';
+import { libraryOption, renameOptions, type OptionNamer } from '../errors/index.js';
 import {
   accuracyInterval,
   negatedLossNotes,
@@ -22,6 +22,9 @@ import {
   valLossNotes,
   viaValLossCell,
   fittedWords,
+  lossMetricWords,
+  step2Words,
+  targetComputeNote,
 } from './text/downstream.js';
 
 /** The predictions table: one row per task and target. */
@@ -34,7 +37,7 @@ function predictionsTable(viaValLoss: boolean, rows: string[][]): string {
       'N',
       'D',
       'accuracy',
-      'through C',
+      'through C (step 1 in C, then step 2)',
       ...(viaValLoss ? ['from val. loss'] : []),
       'actual (error)',
     ],
@@ -237,7 +240,13 @@ export function downstreamSections(
       `<p>Fits: ${escapeHtml(fittedWords(tasks) ?? 'no task was fitted')} (docs/methods.md §32–§33).</p>` +
       routesNote(tasks) +
       htmlTable(
-        ['task', 'step 1: task loss (N, D)', 'step 1 through C', 'step 2: sigmoid', 'rmse (accuracy)'],
+        [
+          'task',
+          `step 1: task loss${lossMetricWords(tasks) ? ` (${escapeHtml(lossMetricWords(tasks)!)})` : ''} from N, D`,
+          'step 1 through C',
+          'step 2: sigmoid',
+          'rmse (accuracy)',
+        ],
         fitRows,
       ) +
       (notes.length ? `<ul class="warn">${notes.map((n) => `<li>${escapeHtml(n)}</li>`).join('')}</ul>` : ''),
@@ -289,9 +298,15 @@ export function downstreamSections(
     : [];
   if (predRows.length || notPredicted.length) {
     // As the text table: what the intervals are (or that there are none), and each task's caveats.
-    const caption = predRows.length ? predictionIntervalNote(tasks) : 'No task was predicted.';
+    const step2 = step2Words(tasks),
+      counts = targetComputeNote(tasks);
+    const caption = predRows.length
+      ? [predictionIntervalNote(tasks), ...(step2 ? [`${step2}.`] : []), ...(counts ? [`${counts}.`] : [])].join(' ')
+      : 'No task was predicted.';
     const caveats = tasks.flatMap((t) =>
-      t.targets.length ? (t.caveats ?? []).map((c) => `<li><b>${escapeHtml(t.task)}</b>: ${escapeHtml(c)}</li>`) : [],
+      t.targets.length
+        ? (t.caveats ?? []).map((c) => `<li><b>${escapeHtml(t.task)}</b>: ${escapeHtml(renameOptions(c, name))}</li>`)
+        : [],
     );
     sections.push({
       id: 'downstream-predictions',

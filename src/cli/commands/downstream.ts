@@ -280,7 +280,7 @@ export async function accuracyPlanSection(
     text:
       [
         screenTable(planned.tasks, flagFor),
-        planTable(planned.tasks),
+        planTable(planned.tasks, flagFor),
         ...(budget
           ? [
               budgetLines(
@@ -663,7 +663,7 @@ function unansweredJson(key: string, task: string, unanswered: readonly Unanswer
 function emit(
   tasks: TaskAnalysis[],
   f: InputFlags,
-  sections: ((t: readonly TaskAnalysis[]) => string)[],
+  sections: ((t: readonly TaskAnalysis[], name: OptionNamer) => string)[],
   source: string,
   extra?: (task: string) => Record<string, string>,
 ): void {
@@ -677,7 +677,7 @@ function emit(
   if (f.json) printResult(json, source);
   else
     writeResult(
-      [screenTable(tasks, flagFor), ...sections.map((s) => s(tasks)).filter(Boolean)].join('\n\n') + '\n',
+      [screenTable(tasks, flagFor), ...sections.map((s) => s(tasks, flagFor)).filter(Boolean)].join('\n\n') + '\n',
       source,
     );
 }
