@@ -381,7 +381,10 @@ test('HTML predictions say what their intervals are, or that there are none; and
   assert.match(without, /<p>Point predictions: no bootstrap replicates, so no intervals\.<\/p>/);
   assert.doesNotMatch(without, /class="warn"/);
   const withIntervals = predictions(data, 10);
-  assert.match(withIntervals, /<p>95 % intervals: run bootstrap, one evaluation's noise and the extrapolation term/);
+  assert.match(
+    withIntervals,
+    /<p>95 % intervals: 10 bootstrap replicates resampling whole ladder runs through both steps, plus one evaluation's noise and an extrapolation term s·log10\(1 \+ C\/C_max\), s = 0\.057 \(default\)/,
+  );
   assert.match(withIntervals, /class="ci"/);
   // Every run ending at one token count (as the Gemstones): the caveat the text table prints is on the page too.
   const caveat = predictions({ ...data, records: oneTokenCount() }, 0);

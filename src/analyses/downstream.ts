@@ -504,13 +504,8 @@ export function computeRatio(finals: readonly Pick<FinalPoint, 'N' | 'D' | 'C'>[
   return { min: Math.min(...r), median: quantile(r, 0.5), max: Math.max(...r) };
 }
 
-/** Whether a ladder's C is 6·N·D (its median ratio within COMPUTE_COUNT_TOLERANCE). */
-export function countsAs6ND(finals: readonly Pick<FinalPoint, 'N' | 'D' | 'C'>[]): boolean {
-  return Math.abs(computeRatio(finals).median - 1) <= COMPUTE_COUNT_TOLERANCE;
-}
-
 /** Whether a target's C is 6·N·D: none given, or marked so (a loss plan's model). */
-export function targetAt6ND(t: { C?: number; computeCount?: ComputeCount }): boolean {
+function targetAt6ND(t: { C?: number; computeCount?: ComputeCount }): boolean {
   return t.C === undefined || t.computeCount === '6ND';
 }
 

@@ -896,7 +896,7 @@ export function computeCountWords(count: ComputeCount): string {
   return count === '6ND'
     ? '6·N·D'
     : count === 'given'
-      ? 'as given, in the ladder\'s count'
+      ? "as given, in the ladder's count"
       : "D × the manifest's FLOPs per token, or the data's C";
 }
 
@@ -919,7 +919,11 @@ function gradeDistance(out: TaskAnalysis, ladder: TaskLadder): void {
     const at6 = count === '6ND';
     const Cs = finals.map((p) => (at6 ? 6 * p.N * p.D : p.C));
     const range: Record<string, [number, number]> = { C: [Math.min(...Cs), Math.max(...Cs)] };
-    const of = !counted ? "the ladder's runs" : at6 ? "the ladder's runs, also at 6·N·D" : "the ladder's runs, as the data count them";
+    const of = !counted
+      ? "the ladder's runs"
+      : at6
+        ? "the ladder's runs, also at 6·N·D"
+        : "the ladder's runs, as the data count them";
     return extrapolationWarnings(range, { C }, of).map((w) => ({
       ...w,
       message: w.message.replace(/^C = (\S+) is/, `C = $1 (${computeCountWords(count)}) is`),
@@ -957,12 +961,12 @@ function computeCountCaveats(
   const r = computeRatio(finals);
   const x = (v: number) => `${v.toFixed(2)}×`;
   const ladder = `the ladder's C is the data's count (D × the manifest's FLOPs per token, or a C column), ${r.min.toFixed(2)}–${x(r.max)} 6·N·D over its runs (median ${x(r.median)})`;
-  const lawInC = route === 'compute' ? 'the direct law in C was' : "step 1's law in C (the \"through C\" column) was";
+  const lawInC = route === 'compute' ? 'the direct law in C was' : 'step 1\'s law in C (the "through C" column) was';
   const out: string[] = [];
   const at6 = targets.filter((t) => t.computeCount === '6ND').map((t) => t.label);
   if (at6.length)
     out.push(
-      `${ladder}; ${lawInC} fitted on that count, but ${at6.join(', ')} ${at6.length === 1 ? 'is' : 'are'} at C = 6·N·D, which the ladder's count would put higher by the model's own ratio (${r.min.toFixed(2)}–${x(r.max)} on the ladder's runs)${route === 'val-loss' ? ' (the route through the validation loss reads N and D, so only the distance beyond the ladder uses C, measured against the runs\' 6·N·D)' : '; the distance beyond the ladder is measured against the runs\' 6·N·D'}; to predict at the ladder's count, give the target's C as D × its FLOPs per token counted as the ladder's are (${libraryOption('C')})`,
+      `${ladder}; ${lawInC} fitted on that count, but ${at6.join(', ')} ${at6.length === 1 ? 'is' : 'are'} at C = 6·N·D, which the ladder's count would put higher by the model's own ratio (${r.min.toFixed(2)}–${x(r.max)} on the ladder's runs)${route === 'val-loss' ? " (the route through the validation loss reads N and D, so only the distance beyond the ladder uses C, measured against the runs' 6·N·D)" : "; the distance beyond the ladder is measured against the runs' 6·N·D"}; to predict at the ladder's count, give the target's C as D × its FLOPs per token counted as the ladder's are (${libraryOption('C')})`,
     );
   if (planned && route !== 'compute')
     out.push(

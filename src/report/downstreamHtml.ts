@@ -28,7 +28,7 @@ import {
 } from './text/downstream.js';
 
 /** The predictions table: one row per task and target. */
-function predictionsTable(viaValLoss: boolean, rows: string[][]): string {
+function predictionsTable(viaValLoss: boolean, twoSteps: boolean, rows: string[][]): string {
   return htmlTable(
     [
       'task',
@@ -37,7 +37,7 @@ function predictionsTable(viaValLoss: boolean, rows: string[][]): string {
       'N',
       'D',
       'accuracy',
-      'through C (step 1 in C, then step 2)',
+      twoSteps ? 'through C (step 1 in C, then step 2)' : 'through C',
       ...(viaValLoss ? ['from val. loss'] : []),
       'actual (error)',
     ],
@@ -300,9 +300,14 @@ export function downstreamSections(
     // As the text table: what the intervals are (or that there are none), and each task's caveats.
     const step2 = step2Words(tasks),
       counts = targetComputeNote(tasks);
-    const caption = predRows.length
-      ? [predictionIntervalNote(tasks), ...(step2 ? [`${step2}.`] : []), ...(counts ? [`${counts}.`] : [])].join(' ')
-      : 'No task was predicted.';
+    const caption = predRows.length ? predictionIntervalNote(tasks) : 'No task was predicted.';
+    // What the step-2 sigmoid was and which count each target's C is in, beside the interval's note.
+    const about = predRows.length
+      ? [step2, counts]
+          .filter((x): x is string => x !== undefined)
+          .map((x) => `<p>${escapeHtml(x)}.</p>`)
+          .join('')
+      : '';
     const caveats = tasks.flatMap((t) =>
       t.targets.length
         ? (t.caveats ?? []).map((c) => `<li><b>${escapeHtml(t.task)}</b>: ${escapeHtml(renameOptions(c, name))}</li>`)
@@ -313,7 +318,14 @@ export function downstreamSections(
       title: 'Downstream: predictions',
       html:
         `<p>${caption}</p>` +
-        (predRows.length ? predictionsTable(viaValLoss, predRows) : '') +
+        about +
+        (predRows.length
+          ? predictionsTable(
+              viaValLoss,
+              tasks.some((t) => t.fit),
+              predRows,
+            )
+          : '') +
         (notPredicted.length ? `<ul class="warn">${notPredicted.join('')}</ul>` : '') +
         valLossNotes(tasks)
           .map((note) => `<p>${escapeHtml(note)}.</p>`)

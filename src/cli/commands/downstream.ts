@@ -261,7 +261,10 @@ export async function accuracyPlanSection(
         {
           ...metricOptions(f),
           ...(f.via !== undefined ? { route: keyword(f.via, '--via', DOWNSTREAM_ROUTES) } : {}),
-          ...(budget ? { targets: [{ label: atBudget, N: budget.N, D: budget.D, C: budget.C }] } : {}),
+          // The loss plan's C is 6·N·D: its distance beyond the ladder is measured in that count.
+          ...(budget
+            ? { targets: [{ label: atBudget, N: budget.N, D: budget.D, C: budget.C, computeCount: '6ND' as const }] }
+            : {}),
           replicates: parseReplicates(f.downstreamBootstrap, '--downstream-bootstrap'),
           seed: parseInteger(f.seed, '--seed', 0),
           horizon: parseHorizon(f.horizon),

@@ -475,13 +475,24 @@ export function valLossNotes(
  * What an interval holds: its level, the replicates and what they resample (whole ladder runs), the noise and
  * the extrapolation term with its slope s, marked when it is the default.
  */
-export function intervalWords(level: number, replicates: number, s: number | undefined, noise = true): string {
+function intervalWords(
+  level: number,
+  replicates: number,
+  s: number | undefined,
+  noise = true,
+  refit = 'through both steps',
+): string {
   const slope = s ?? DOWNSTREAM_EXTRAPOLATION;
   const term =
     slope > 0
       ? `an extrapolation term s·log10(1 + C/C_max), s = ${slope}${slope === DOWNSTREAM_EXTRAPOLATION ? ' (default)' : ''}`
       : 'no extrapolation term (s = 0)';
-  return `${Math.round(level * 100)} % intervals: ${replicates} bootstrap replicates resampling whole ladder runs through both steps${noise ? `, plus one evaluation's noise and ${term}` : `, with ${term}`}`;
+  return `${Math.round(level * 100)} % intervals: ${replicates} bootstrap replicates resampling whole ladder runs ${refit}${noise ? `, plus one evaluation's noise and ${term}` : `, with ${term}`}`;
+}
+
+/** What each bootstrap replicate refits: both steps, or the direct law in C when no task has two. */
+function refitWords(tasks: readonly { fit?: unknown; viaValLossFit?: unknown }[]): string {
+  return tasks.some((t) => t.fit || t.viaValLossFit) ? 'through both steps' : 'refitting the direct law in C';
 }
 
 /** The extrapolation slope the tasks were analysed with. */
@@ -490,10 +501,12 @@ function slopeOf(tasks: readonly Pick<TaskAnalysis, 'extrapolation'>[]): number 
 }
 
 /** What the predictions' intervals are, or that there are none: the sentence above the HTML report's and the web app's tables. */
-export function predictionIntervalNote(tasks: readonly Pick<TaskAnalysis, 'targets' | 'extrapolation'>[]): string {
+export function predictionIntervalNote(
+  tasks: readonly (Pick<TaskAnalysis, 'targets' | 'extrapolation'> & { fit?: unknown; viaValLossFit?: unknown })[],
+): string {
   const iv = tasks.flatMap((t) => t.targets).find((r) => r.interval)?.interval;
   return iv
-    ? `${intervalWords(iv.level, iv.replicates, slopeOf(tasks))} (docs/methods.md §32).`
+    ? `${intervalWords(iv.level, iv.replicates, slopeOf(tasks), true, refitWords(tasks))} (docs/methods.md §32).`
     : 'Point predictions: no bootstrap replicates, so no intervals.';
 }
 
@@ -532,7 +545,7 @@ export function targetComputeNote(tasks: readonly Pick<TaskAnalysis, 'targets'>[
   const byCount = new Map<ComputeCount, string[]>();
   for (const [label, { C, count }] of seen)
     byCount.set(count, [...(byCount.get(count) ?? []), `${label} ${formatNumber(C, 4)}`]);
-  return `C (FLOPs) of the targets: ${[...byCount].map(([count, xs]) => `${xs.join(', ')} (C = ${count === '6ND' ? '6·N·D' : computeCountWords(count)})`).join('; ')}`;
+  return `C (FLOPs) of the targets: ${[...byCount].map(([count, xs]) => `${xs.join(', ')} (${count === 'given' ? "C as given, in the ladder's count" : `C = ${computeCountWords(count)}`})`).join('; ')}`;
 }
 
 /**
@@ -596,7 +609,7 @@ export function predictionTable(tasks: readonly TaskAnalysis[], name: OptionName
   const step2 = step2Words(tasks);
   const counts = targetComputeNote(tasks);
   return [
-    `Predictions${iv ? ` (${intervalWords(iv.level, iv.replicates, slopeOf(tasks))}; docs/methods.md §32)` : ''}:`,
+    `Predictions${iv ? ` (${intervalWords(iv.level, iv.replicates, slopeOf(tasks), true, refitWords(tasks))}; docs/methods.md §32)` : ''}:`,
     ...(step2 ? [`  ${step2}`] : []),
     textTable(
       [
@@ -607,7 +620,7 @@ export function predictionTable(tasks: readonly TaskAnalysis[], name: OptionName
         'D',
         metric ? `task loss (${metric})` : 'task loss',
         'accuracy',
-        'through C (step 1 in C, then step 2)',
+        tasks.some((t) => t.fit) ? 'through C (step 1 in C, then step 2)' : 'through C',
         ...(viaValLoss ? ['from val. loss'] : []),
         'actual (error)',
       ],
@@ -723,7 +736,7 @@ export function planTable(tasks: readonly TaskAnalysis[], name: OptionNamer = li
   const step2 = step2Words(tasks);
   const direct = tasks.some((t) => t.plan?.point && t.plan.computeCount === 'data');
   return [
-    `Plan: the compute-optimal model (C = 6·N·D${direct ? "; by the direct law in C, C in the ladder's own count" : ''}) reaching the target accuracy${withInterval ? ` (${intervalWords(withInterval.plan!.interval!.level, withInterval.plan!.replicates!, slopeOf(tasks), false)}; docs/methods.md §32)` : ''}:`,
+    `Plan: the compute-optimal model (C = 6·N·D${direct ? "; by the direct law in C, C in the ladder's own count" : ''}) reaching the target accuracy${withInterval ? ` (${intervalWords(withInterval.plan!.interval!.level, withInterval.plan!.replicates!, slopeOf(tasks), false, refitWords(tasks))}; docs/methods.md §32)` : ''}:`,
     ...(step2 ? [`  ${step2}`] : []),
     ...[
       textTable(
