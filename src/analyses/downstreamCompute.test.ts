@@ -115,6 +115,18 @@ test('a ladder counted otherwise than 6·N·D: distances in one count, each C na
   assert.ok(!caveats.some((c) => c.includes('given is at')));
   assert.ok(caveats.some((c) => /the plan's C is 6·N·D on step 1's compute-optimal frontier/.test(c)));
   assert.equal(t.plan?.computeCount, '6ND');
+  // A loss plan's model carries its C = 6·N·D: the caveat names it, without asking for a C it already has.
+  const [budget] = analyseLadder(data(1.5), {
+    tasks: ['t'],
+    targets: [{ label: 'budget', N, D, C: 6 * N * D, computeCount: '6ND' }],
+    replicates: 0,
+  });
+  const budgetCaveat = (budget.caveats ?? []).find((c) => c.includes('but budget is at C = 6·N·D'));
+  assert.ok(budgetCaveat && !/option "C"/.test(budgetCaveat), (budget.caveats ?? []).join('\n'));
+  assert.match(
+    budget.targets[0].warnings![0].message,
+    /\(6·N·D\) is [\d.]+× the largest C in the ladder's runs, also at 6·N·D/,
+  );
   // The CLI names the flag, the library its option.
   const text = predictionTable([t], (o) => `--${o}`);
   assert.match(text, /give the target's C as D × its FLOPs per token counted as the ladder's are \(--C\)/);
