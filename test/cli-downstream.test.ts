@@ -326,7 +326,7 @@ test(
     const points = withTargets('default');
     assert.match(points, /Point predictions: no bootstrap replicates, so no intervals/);
     const intervals = withTargets('3');
-    assert.match(intervals, /95 % intervals: run bootstrap/);
+    assert.match(intervals, /95 % intervals: 3 bootstrap replicates resampling whole ladder runs through both steps/);
     assert.doesNotMatch(intervals, /Point predictions/);
     const refused = scalelab([...base, '--downstream-bootstrap', '5', '--out', join(tmp, 'never.html')]);
     assert.equal(refused.code, 2);
@@ -992,9 +992,14 @@ test("a plan whose tokens per parameter lie outside the ladder's says so beside 
     const perParameter = r.plan.point.D / r.plan.point.N;
     // The OLMo ladder's runs end at 20–200 tokens per parameter; these fits ask for about 5 and about 10,000.
     assert.ok(perParameter < 20 / 1.5 || perParameter > 200 * 1.5, `${r.task}: ${perParameter}`);
-    assert.equal(r.caveats?.length, 1, r.task);
+    // Two caveats: the OLMo manifest counts C as 1.32–1.67× 6·N·D while the plan's C is 6·N·D, and the split.
+    assert.equal(r.caveats?.length, 2, r.task);
     assert.match(
       r.caveats![0],
+      /^the ladder's C is the data's count .*1\.32–1\.67× 6·N·D over its runs .*the plan's C is 6·N·D/,
+    );
+    assert.match(
+      r.caveats![1],
       /^the plan's [\d.]+ tokens per parameter is outside the 20–200 the ladder's runs end at: .*\(α = 0\.\d{3}, β = 0\.\d{3}\)/,
     );
   }

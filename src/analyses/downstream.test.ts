@@ -381,7 +381,10 @@ test('HTML predictions say what their intervals are, or that there are none; and
   assert.match(without, /<p>Point predictions: no bootstrap replicates, so no intervals\.<\/p>/);
   assert.doesNotMatch(without, /class="warn"/);
   const withIntervals = predictions(data, 10);
-  assert.match(withIntervals, /<p>95 % intervals: run bootstrap, one evaluation's noise and the extrapolation term/);
+  assert.match(
+    withIntervals,
+    /<p>95 % intervals: 10 bootstrap replicates resampling whole ladder runs through both steps, plus one evaluation's noise and an extrapolation term s·log10\(1 \+ C\/C_max\), s = 0\.057 \(default\)/,
+  );
   assert.match(withIntervals, /class="ci"/);
   // Every run ending at one token count (as the Gemstones): the caveat the text table prints is on the page too.
   const caveat = predictions({ ...data, records: oneTokenCount() }, 0);
@@ -702,6 +705,7 @@ test("the chain's notes: an interval asked for and not had is said as that, per 
     N: 1.3e10,
     D: 5e12,
     C: 3.9e23,
+    computeCount: '6ND' as const,
     accuracy: 0.8,
     viaC: 0.8,
     viaValLoss: { valLoss: 2.3, accuracy: 0.85 },
@@ -842,10 +846,10 @@ test("a target or plan far beyond the ladder's compute is graded as the loss pre
     { code: far.warnings![0].code, severity: far.warnings![0].severity },
     { code: 'extrapolation', severity: 'severe' },
   );
-  assert.match(far.warnings![0].message, /^C = 5\.88e23 is 29\d× the largest C in the ladder's runs/);
+  assert.match(far.warnings![0].message, /^C = 5\.88e23 \(6·N·D\) is 29\d× the largest C in the ladder's runs \(/);
   const json = downstreamJson([t], data.source) as { targets: { warnings?: unknown[] }[] }[];
   assert.equal(json[0].targets[1].warnings?.length, 1);
-  assert.match(predictionTable([t]), /t, far: severe: C = 5\.88e23 is 29\d×/);
+  assert.match(predictionTable([t]), /t, far: severe: C = 5\.88e23 \(6·N·D\) is 29\d×/);
   assert.doesNotMatch(predictionTable([t]), /t, inside:/);
   // The direct law in C: its plan is a compute, with no N or D, and the table says why those columns are empty.
   const [direct] = analyseLadder(data, { tasks: ['t'], route: 'compute', plan: { t: 0.6 }, replicates: 0 });

@@ -483,6 +483,54 @@ export function downstreamExtrapolationSd(C: number, maxC: number, slope: number
   return extrapolationSd({ C }, maxC, slope);
 }
 
+/**
+ * Which count a C is in. `data`: the ladder's own — D × FLOPs per token (a manifest's `flopsPerToken`, the
+ * OLMo ladder's count with attention), or a C column — which need not be 6·N·D; `given`: a C given with the
+ * target (meant in the ladder's count); `6ND`: 6·N·D, what a target of N and D alone, and a plan's
+ * compute-optimal frontier, are placed at.
+ */
+export type ComputeCount = 'data' | 'given' | '6ND';
+
+/** How far the ladder's median C may sit from 6·N·D before the two counts are said to differ. */
+export const COMPUTE_COUNT_TOLERANCE = 0.05;
+
+/** The ladder's C against 6·N·D over its runs' final points: the ratios' range and median. */
+export function computeRatio(finals: readonly Pick<FinalPoint, 'N' | 'D' | 'C'>[]): {
+  min: number;
+  median: number;
+  max: number;
+} {
+  const r = finals.map((p) => p.C / (6 * p.N * p.D));
+  return { min: Math.min(...r), median: quantile(r, 0.5), max: Math.max(...r) };
+}
+
+/** Whether a target's C is 6·N·D: none given, or marked so (a loss plan's model). */
+function targetAt6ND(t: { C?: number; computeCount?: ComputeCount }): boolean {
+  return t.C === undefined || t.computeCount === '6ND';
+}
+
+/**
+ * The ladder's largest compute in a target's count, so that the extrapolation term's distance
+ * log10(1 + C/C_max) compares like with like: its runs' largest 6·N·D for a C that is 6·N·D, their largest
+ * C as the data count it otherwise. (On a ladder counted as 6·N·D the two are the same.)
+ */
+export function ladderMaxC(finals: readonly Pick<FinalPoint, 'N' | 'D' | 'C'>[], at6ND: boolean): number {
+  return Math.max(...finals.map((p) => (at6ND ? 6 * p.N * p.D : p.C)));
+}
+
+/** The extrapolation term's SD for each target, each against the ladder's largest C in its own count. */
+function targetExtrapolationSd(
+  finals: readonly FinalPoint[],
+  targets: readonly { N?: number; D?: number; C?: number; computeCount?: ComputeCount }[],
+  slope: number,
+): number[] {
+  return targets.map((t) => {
+    const at6 = targetAt6ND(t);
+    const C = t.C ?? 6 * t.N! * t.D!;
+    return downstreamExtrapolationSd(C, ladderMaxC(finals, at6), slope);
+  });
+}
+
 /** The task loss at which the sigmoid reaches `accuracy`; undefined outside (floor, ceiling). */
 export function lossForAccuracy(s: Sigmoid, accuracy: number): number | undefined {
   if (s.members?.length) {
@@ -869,6 +917,11 @@ export interface Target {
   D: number;
   /** Compute, when it is not 6ND (the OLMo ladder counts FLOPs per token with attention). */
   C?: number;
+  /**
+   * Which count C is in: without it, a C given is the ladder's count ('given') and none is 6·N·D. A loss
+   * plan's model carries its own C = 6·N·D ('6ND').
+   */
+  computeCount?: ComputeCount;
 }
 
 export interface ChainedPrediction {
@@ -947,10 +1000,10 @@ export function* bootstrapDownstreamSteps(
     else if (a < 0) count.lower++;
     return clampAccuracy(a);
   };
-  const maxC = Math.max(...f.finals.map((p) => p.C));
-  const extrapolationShift = targets.map((t) =>
-    downstreamExtrapolationSd(t.C ?? 6 * t.N * t.D, maxC, f.options.extrapolation),
-  );
+  // A plan's C is 6·N·D (the compute-optimal frontier of step 1 in N and D): its bend is measured against
+  // the runs' 6·N·D, each target against the ladder's compute in its own count.
+  const maxC = ladderMaxC(f.finals, true);
+  const extrapolationShift = targetExtrapolationSd(f.finals, targets, f.options.extrapolation);
   const tokenCounts = new Set(f.finals.map((p) => p.D));
   if (tokenCounts.size < 2)
     throw new InputError(
@@ -1194,8 +1247,7 @@ export function* bootstrapValidationLossChainSteps(
     skip = options.skipFraction ?? defaults.skipFraction,
     slope = options.extrapolation ?? defaults.extrapolation,
     noise = accuracyNoise(ladder);
-  const maxC = Math.max(...finalPoints(ladder, movingAverage).map((p) => p.C));
-  const sd = targets.map((t) => downstreamExtrapolationSd(t.C ?? 6 * t.N * t.D, maxC, slope));
+  const sd = targetExtrapolationSd(finalPoints(ladder, movingAverage), targets, slope);
   const acc = targets.map(() => [] as number[]),
     loss = targets.map(() => [] as number[]);
   let failed = 0;
@@ -1304,8 +1356,9 @@ export function* bootstrapValLossRouteSteps(
   options: DownstreamBootstrapOptions & { lawCache?: ValidationLawCache },
 ): Steps<ChainInterval[]> {
   const level = options.level ?? 0.95;
-  const maxC = Math.max(...f.finals.map((p) => p.C));
-  const sd = targets.map((t) => downstreamExtrapolationSd(t.C ?? 6 * t.N * t.D, maxC, f.options.extrapolation));
+  // The plan's C is 6·N·D (planForAccuracy): its bend against the runs' 6·N·D.
+  const maxC = ladderMaxC(f.finals, true);
+  const sd = targetExtrapolationSd(f.finals, targets, f.options.extrapolation);
   const acc = targets.map(() => [] as number[]),
     loss = targets.map(() => [] as number[]);
   let failed = 0;
@@ -1504,7 +1557,7 @@ export function directPlan(
 export function bootstrapDirect(
   ladder: TaskLadder,
   s: Sigmoid,
-  targets: readonly { C: number }[],
+  targets: readonly { C: number; computeCount?: ComputeCount }[],
   options: DirectBootstrapOptions,
 ): { accuracy: [number, number]; failed: number; replicates: number; level: number }[] {
   return finish(bootstrapDirectSteps(ladder, s, targets, options));
@@ -1522,16 +1575,17 @@ export type DirectBootstrapOptions = DownstreamOptions & {
 export function* bootstrapDirectSteps(
   ladder: TaskLadder,
   s: Sigmoid,
-  targets: readonly { C: number }[],
+  targets: readonly { C: number; computeCount?: ComputeCount }[],
   options: DirectBootstrapOptions,
 ): Steps<{ accuracy: [number, number]; failed: number; replicates: number; level: number }[]> {
   const level = options.level ?? 0.95,
     noise = accuracyNoise(ladder);
   const acc = targets.map(() => [] as number[]);
-  const maxC = Math.max(...finalPoints(ladder).map((p) => p.C));
-  const extrapolationShift = targets.map((t) =>
-    downstreamExtrapolationSd(t.C, maxC, options.extrapolation ?? defaults.extrapolation),
-  );
+  // The direct law's plan is a C in the ladder's own count (the law is fitted on it); a target's C is
+  // measured against the ladder's compute in its own count.
+  const finals = finalPoints(ladder);
+  const maxC = ladderMaxC(finals, false);
+  const extrapolationShift = targetExtrapolationSd(finals, targets, options.extrapolation ?? defaults.extrapolation);
   let failed = 0;
   for (let r = 0; r < options.replicates; r++) {
     if (r > 0) yield;

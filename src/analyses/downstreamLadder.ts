@@ -29,6 +29,7 @@ import {
   bootstrapValidationLossChainSteps,
   lossErrorPoints,
   DOWNSTREAM_STEP2,
+  DOWNSTREAM_EXTRAPOLATION,
   predictTaskLoss,
   fitDirect,
   directAccuracy,
@@ -52,6 +53,9 @@ import {
   type Target,
   type TaskLadder,
   type ValidationLawCache,
+  type ComputeCount,
+  computeRatio,
+  COMPUTE_COUNT_TOLERANCE,
 } from './downstream.js';
 import { screenTask, type TaskScreen } from './downstreamScreen.js';
 import { taskChance, type ChanceSource } from './answerChoices.js';
@@ -63,6 +67,11 @@ export interface TargetResult {
   N: number;
   D: number;
   C: number;
+  /**
+   * Which count C is in: the data's (D × the manifest's FLOPs per token, or a C column), as given, or
+   * 6·N·D (a target of N and D alone). Its distance beyond the ladder is measured in the same count.
+   */
+  computeCount: ComputeCount;
   /** Step 1's task loss (not with the direct law in C). */
   taskLoss?: number;
   /** The route through the validation loss: the validation loss its law predicts at (N, D). */
@@ -154,6 +163,13 @@ export interface TaskAnalysis {
   valLossProblem?: string;
   /** Why the chain, made, has no interval for some targets although replicates were asked for. */
   valLossIntervalProblem?: string;
+  /**
+   * The ladder's C over 6·N·D at its runs' final points (1 when the data count C as 6·N·D; the OLMo
+   * manifest's FLOPs per token give 1.32–1.67): which count the laws in C were fitted on.
+   */
+  computeRatio?: { min: number; median: number; max: number };
+  /** The extrapolation term's slope s the intervals use (DOWNSTREAM_EXTRAPOLATION unless given). */
+  extrapolation?: number;
   /** Step 2's points (task loss, accuracy) with each run's N, for the sigmoid figure. */
   points?: { run: string; N: number; loss: number; accuracy: number }[];
 }
@@ -177,10 +193,17 @@ export interface TaskPlan {
   belowFloor?: boolean;
   /** Share of bootstrap replicates whose fit does not reach the accuracy by the horizon. */
   unreachable?: number;
+  /** Bootstrap replicates the interval and that share are over (whole runs resampled). */
+  replicates?: number;
   /** The largest compute searched (FLOPs). */
   horizon: number;
   /** How far the plan's C reaches beyond the ladder's, graded as for a target (TargetResult.warnings). */
   warnings?: TrustWarning[];
+  /**
+   * Which count the plan's C is in: 6·N·D on step 1's compute-optimal frontier (the two steps), or the
+   * ladder's own (the direct law in C, fitted on it).
+   */
+  computeCount?: ComputeCount;
 }
 
 export interface LadderAnalysisOptions extends DownstreamOptions {
@@ -320,7 +343,11 @@ export function ladderFor(
   });
 }
 
-type LabelledTarget = Target & { label: string; actual?: { accuracy: number; taskLoss?: number } };
+type LabelledTarget = Target & {
+  label: string;
+  computeCount: ComputeCount;
+  actual?: { accuracy: number; taskLoss?: number };
+};
 
 /** The actual score's comparison with a prediction (and its interval). */
 function compare(r: TargetResult, t: LabelledTarget): TargetResult {
@@ -360,7 +387,15 @@ function* directAnalysis(
       : undefined;
   out.targets = withC.map((t, i) => {
     const accuracy = directAccuracy(s, t.C);
-    const r: TargetResult = { label: t.label, N: t.N, D: t.D, C: t.C, accuracy, viaC: accuracy };
+    const r: TargetResult = {
+      label: t.label,
+      N: t.N,
+      D: t.D,
+      C: t.C,
+      computeCount: t.computeCount,
+      accuracy,
+      viaC: accuracy,
+    };
     if (intervals)
       r.interval = {
         level: intervals[i].level,
@@ -372,13 +407,10 @@ function* directAnalysis(
     return compare(r, t);
   });
   if (goal !== undefined)
-    out.plan = planSummary(
-      goal,
-      directPlan(out.task, s, goal, undefined, horizon),
-      plans,
-      options.level ?? 0.95,
-      horizon,
-    );
+    out.plan = {
+      ...planSummary(goal, directPlan(out.task, s, goal, undefined, horizon), plans, options.level ?? 0.95, horizon),
+      computeCount: 'data',
+    };
   if (out.plan && !out.plan.point) explainUnreached(out.plan, s, undefined, o.chance);
 }
 
@@ -409,7 +441,7 @@ function* valLossAnalysis(
   const withC = targets.map((t) => ({ ...t, C: t.C ?? 6 * t.N * t.D }));
   const intervals =
     options.replicates && (targets.length || goal !== undefined)
-      ? yield* bootstrapValLossRouteSteps(ladder, f, withC, {
+      ? yield* bootstrapValLossRouteSteps(ladder, f, targets, {
           replicates: options.replicates,
           seed: options.seed ?? 0,
           level: options.level,
@@ -433,6 +465,7 @@ function* valLossAnalysis(
       N: t.N,
       D: t.D,
       C: t.C,
+      computeCount: t.computeCount,
       valLoss: p.valLoss,
       accuracy: p.accuracy,
       viaC: p.accuracy,
@@ -464,13 +497,10 @@ function twoStepPlan(
   horizon: number,
   chance: number | undefined,
 ): void {
-  out.plan = planSummary(
-    goal,
-    planForAccuracy(f, goal, undefined, undefined, undefined, horizon),
-    plans,
-    level,
-    horizon,
-  );
+  out.plan = {
+    ...planSummary(goal, planForAccuracy(f, goal, undefined, undefined, undefined, horizon), plans, level, horizon),
+    computeCount: '6ND',
+  };
   if (!out.plan.point) explainUnreached(out.plan, f.step2, f.step1.params.E, chance);
   const split = out.plan.point && splitBeyondLadder(out.plan.point, f);
   if (split) out.caveats = [...(out.caveats ?? []), split];
@@ -539,7 +569,10 @@ function planSummary(
 ): TaskPlan {
   const plan: TaskPlan = { accuracy: goal, ...(point ? { point } : {}), horizon };
   const reached = plans.filter((p): p is AccuracyPlan => p !== undefined);
-  if (plans.length) plan.unreachable = 1 - reached.length / plans.length;
+  if (plans.length) {
+    plan.unreachable = 1 - reached.length / plans.length;
+    plan.replicates = plans.length;
+  }
   // A replicate that does not reach the accuracy by the horizon needs more than any that does: it counts
   // as +∞, so when more replicates than the upper tail do not, the interval is open above (null: beyond
   // the horizon), and when more than the lower tail do not there is no interval.
@@ -724,17 +757,23 @@ function* analyseTask(
     out.targetProblem = `the target run${targetRuns.length === 1 ? '' : 's'} (${targetRuns.slice(0, 6).join(', ')}${targetRuns.length > 6 ? ', …' : ''}) ${targetRuns.length === 1 ? 'has' : 'have'} no metrics for this task`;
   const targetLadder = evaluated ? ladderFor(data, def, 'target') : undefined;
   const actuals = targetLadder ? finalPoints(targetLadder, o.movingAverage ?? 5) : [];
-  const targets: (Target & { label: string; actual?: { accuracy: number; taskLoss?: number } })[] = [
+  const targets: LabelledTarget[] = [
     ...actuals.map((p) => ({
       label: p.run,
       N: p.N,
       D: p.D,
       C: p.C,
+      // A run's C from the data is 6·N·D unless the data count it otherwise (FLOPs per token, a C column).
+      computeCount: Math.abs(p.C / (6 * p.N * p.D) - 1) < 1e-9 ? ('6ND' as const) : ('data' as const),
       ...(p.accuracy !== undefined
         ? { actual: { accuracy: p.accuracy, ...(p.taskLoss !== undefined ? { taskLoss: p.taskLoss } : {}) } }
         : {}),
     })),
-    ...(options.targets ?? []).map((t, i) => ({ ...t, label: t.label ?? `target ${i + 1}` })),
+    ...(options.targets ?? []).map((t, i) => ({
+      ...t,
+      label: t.label ?? `target ${i + 1}`,
+      computeCount: t.computeCount ?? (t.C !== undefined ? ('given' as const) : ('6ND' as const)),
+    })),
   ];
   const goal = options.plan?.[def.task];
   const horizon = options.horizon ?? PLAN_HORIZON;
@@ -748,6 +787,11 @@ function* analyseTask(
   // No task loss (an lm-evaluation-harness ladder): the direct law in C unless another route is asked for.
   const route = options.route ?? (ladder.lossMetric ? 'task-loss' : 'compute');
   out.route = route;
+  const ladderFinals = finalPoints(ladder, o.movingAverage ?? 5);
+  out.computeRatio = computeRatio(ladderFinals);
+  out.extrapolation = o.extrapolation ?? DOWNSTREAM_EXTRAPOLATION;
+  const counts = computeCountCaveats(ladderFinals, targets, route, goal !== undefined);
+  if (counts.length) out.caveats = [...(out.caveats ?? []), ...counts];
   if (route === 'task-loss' && !ladder.lossMetric) {
     out.fitProblem = `task "${def.task}" has no task-loss metric (${LOSS_METRICS.join(', ')}): the route through the task loss needs one (the routes through the validation loss or through compute do not)`;
     return yield* chained(out, ladder);
@@ -825,6 +869,7 @@ function* analyseTask(
       N: t.N,
       D: t.D,
       C,
+      computeCount: t.computeCount,
       taskLoss: p.taskLoss,
       accuracy: p.accuracy,
       ...(finiteViaC ? { viaC: p.viaC.accuracy } : {}),
@@ -846,24 +891,90 @@ function* analyseTask(
   return yield* chained(out, ladder);
 }
 
+/** What a C is, said beside it: the count it is in. */
+export function computeCountWords(count: ComputeCount): string {
+  return count === '6ND'
+    ? '6·N·D'
+    : count === 'given'
+      ? "as given, in the ladder's count"
+      : "D × the manifest's FLOPs per token, or the data's C";
+}
+
 /**
  * Each target's (and the plan's) distance beyond the ladder in compute, graded as the loss `predict` grades
  * a target beyond its fit's data: a prediction at 4e4× the ladder's largest C was printed as plainly as one
- * within it. The ladder's C range is its runs' final checkpoints'.
+ * within it. The ladder's C range is its runs' final checkpoints', in the count of the C it is compared
+ * with: the runs' 6·N·D for a C that is 6·N·D, their C as the data count it otherwise — on the OLMo ladder,
+ * whose manifest counts 1.3–1.7× 6·N·D, mixing the two put a 6·N·D plan that much nearer the ladder.
  */
 function gradeDistance(out: TaskAnalysis, ladder: TaskLadder): void {
-  const finals = ladder.runs.flatMap((r) => (r.checkpoints.length ? [Math.max(...r.checkpoints.map((c) => c.C))] : []));
+  const finals = ladder.runs.flatMap((r) =>
+    r.checkpoints.length
+      ? [{ N: r.N, D: Math.max(...r.checkpoints.map((c) => c.D)), C: Math.max(...r.checkpoints.map((c) => c.C)) }]
+      : [],
+  );
   if (!finals.length) return;
-  const range: Record<string, [number, number]> = { C: [Math.min(...finals), Math.max(...finals)] };
-  const of = "the ladder's runs";
+  const counted = !within6ND(finals);
+  const grade = (C: number, count: ComputeCount): TrustWarning[] => {
+    const at6 = count === '6ND';
+    const Cs = finals.map((p) => (at6 ? 6 * p.N * p.D : p.C));
+    const range: Record<string, [number, number]> = { C: [Math.min(...Cs), Math.max(...Cs)] };
+    const of = !counted
+      ? "the ladder's runs"
+      : at6
+        ? "the ladder's runs, also at 6·N·D"
+        : "the ladder's runs, as the data count them";
+    return extrapolationWarnings(range, { C }, of).map((w) => ({
+      ...w,
+      message: w.message.replace(/^C = (\S+) is/, `C = $1 (${computeCountWords(count)}) is`),
+    }));
+  };
   for (const t of out.targets) {
-    const w = extrapolationWarnings(range, { C: t.C }, of);
+    const w = grade(t.C, t.computeCount);
     if (w.length) t.warnings = [...(t.warnings ?? []), ...w];
   }
   if (out.plan?.point) {
-    const w = extrapolationWarnings(range, { C: out.plan.point.C }, of);
+    const w = grade(out.plan.point.C, out.plan.computeCount ?? '6ND');
     if (w.length) out.plan.warnings = w;
   }
+}
+
+/** Whether the ladder's runs count C as 6·N·D (their median C/(6·N·D) within COMPUTE_COUNT_TOLERANCE). */
+function within6ND(finals: readonly { N: number; D: number; C: number }[]): boolean {
+  return Math.abs(computeRatio(finals).median - 1) <= COMPUTE_COUNT_TOLERANCE;
+}
+
+/**
+ * Said when the ladder's C is not 6·N·D (the OLMo manifest's FLOPs per token count attention: 1.32–1.67×
+ * 6·N·D over its runs) and a target or a plan is placed at 6·N·D: step 1's law in C (and the direct law)
+ * was fitted on the ladder's count, so a C of 6·N·D reads lower in compute than the ladder would count the
+ * same model. The C is not converted — the ratio falls with size (1.20× at the 7B target, 1.15× at 13B)
+ * and depends on the architecture — so the caveat gives the range and asks for C in the ladder's count.
+ */
+function computeCountCaveats(
+  finals: readonly { N: number; D: number; C: number }[],
+  targets: readonly LabelledTarget[],
+  route: DownstreamRoute,
+  planned: boolean,
+): string[] {
+  if (!finals.length || within6ND(finals)) return [];
+  const r = computeRatio(finals);
+  const x = (v: number) => `${v.toFixed(2)}×`;
+  const ladder = `the ladder's C is the data's count (D × the manifest's FLOPs per token, or a C column), ${r.min.toFixed(2)}–${x(r.max)} 6·N·D over its runs (median ${x(r.median)})`;
+  const lawInC = route === 'compute' ? 'the direct law in C was' : 'step 1\'s law in C (the "through C" column) was';
+  const out: string[] = [];
+  const at6 = targets.filter((t) => t.computeCount === '6ND').map((t) => t.label);
+  // A target of N and D alone can be given its C; a loss plan's model, or a run of the data, carries its own.
+  const bare = targets.some((t) => t.computeCount === '6ND' && t.C === undefined);
+  if (at6.length)
+    out.push(
+      `${ladder}; ${lawInC} fitted on that count, but ${at6.join(', ')} ${at6.length === 1 ? 'is' : 'are'} at C = 6·N·D, which the ladder's count would put higher by the model's own ratio (${r.min.toFixed(2)}–${x(r.max)} on the ladder's runs)${route === 'val-loss' ? " (the route through the validation loss reads N and D, so only the distance beyond the ladder uses C, measured against the runs' 6·N·D)" : "; the distance beyond the ladder is measured against the runs' 6·N·D"}${bare ? `; to predict at the ladder's count, give the target's C as D × its FLOPs per token counted as the ladder's are (${libraryOption('C')})` : ''}`,
+    );
+  if (planned && route !== 'compute')
+    out.push(
+      `${ladder}; the plan's C is 6·N·D on step 1's compute-optimal frontier in N and D, and its distance beyond the ladder is measured against the runs' 6·N·D: in the ladder's count its C would be larger, by about that ratio`,
+    );
+  return out;
 }
 
 /** One task's answer to "what reaches this accuracy?": the screen's verdict first, then the plan. */

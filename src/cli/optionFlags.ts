@@ -8,6 +8,7 @@ import type { OptionNamer } from '../errors/index.js';
 /** Library option → CLI flag. */
 export const optionFlags: Readonly<Record<string, string>> = {
   batchTokens: '--batch-tokens',
+  C: '--C',
   bootstrap: '--bootstrap',
   budgets: '--budgets',
   by: '--by',

@@ -8,7 +8,7 @@ import { sigmoidAccuracy, type Sigmoid } from '../analyses/downstream.js';
 import type { TaskAnalysis } from '../analyses/downstreamLadder.js';
 import { seriesChannel, type Spec } from '../plots/specs.js';
 import { escapeHtml, htmlTable } from './html.js';
-import { libraryOption, type OptionNamer } from '../errors/index.js';
+import { libraryOption, renameOptions, type OptionNamer } from '../errors/index.js';
 import {
   accuracyInterval,
   negatedLossNotes,
@@ -22,10 +22,13 @@ import {
   valLossNotes,
   viaValLossCell,
   fittedWords,
+  lossMetricWords,
+  step2Words,
+  targetComputeNote,
 } from './text/downstream.js';
 
 /** The predictions table: one row per task and target. */
-function predictionsTable(viaValLoss: boolean, rows: string[][]): string {
+function predictionsTable(viaValLoss: boolean, twoSteps: boolean, rows: string[][]): string {
   return htmlTable(
     [
       'task',
@@ -34,7 +37,7 @@ function predictionsTable(viaValLoss: boolean, rows: string[][]): string {
       'N',
       'D',
       'accuracy',
-      'through C',
+      twoSteps ? 'through C (step 1 in C, then step 2)' : 'through C',
       ...(viaValLoss ? ['from val. loss'] : []),
       'actual (error)',
     ],
@@ -237,7 +240,13 @@ export function downstreamSections(
       `<p>Fits: ${escapeHtml(fittedWords(tasks) ?? 'no task was fitted')} (docs/methods.md §32–§33).</p>` +
       routesNote(tasks) +
       htmlTable(
-        ['task', 'step 1: task loss (N, D)', 'step 1 through C', 'step 2: sigmoid', 'rmse (accuracy)'],
+        [
+          'task',
+          `step 1: task loss${lossMetricWords(tasks) ? ` (${escapeHtml(lossMetricWords(tasks)!)})` : ''} from N, D`,
+          'step 1 through C',
+          'step 2: sigmoid',
+          'rmse (accuracy)',
+        ],
         fitRows,
       ) +
       (notes.length ? `<ul class="warn">${notes.map((n) => `<li>${escapeHtml(n)}</li>`).join('')}</ul>` : ''),
@@ -289,16 +298,34 @@ export function downstreamSections(
     : [];
   if (predRows.length || notPredicted.length) {
     // As the text table: what the intervals are (or that there are none), and each task's caveats.
+    const step2 = step2Words(tasks),
+      counts = targetComputeNote(tasks);
     const caption = predRows.length ? predictionIntervalNote(tasks) : 'No task was predicted.';
+    // What the step-2 sigmoid was and which count each target's C is in, beside the interval's note.
+    const about = predRows.length
+      ? [step2, counts]
+          .filter((x): x is string => x !== undefined)
+          .map((x) => `<p>${escapeHtml(x)}.</p>`)
+          .join('')
+      : '';
     const caveats = tasks.flatMap((t) =>
-      t.targets.length ? (t.caveats ?? []).map((c) => `<li><b>${escapeHtml(t.task)}</b>: ${escapeHtml(c)}</li>`) : [],
+      t.targets.length
+        ? (t.caveats ?? []).map((c) => `<li><b>${escapeHtml(t.task)}</b>: ${escapeHtml(renameOptions(c, name))}</li>`)
+        : [],
     );
     sections.push({
       id: 'downstream-predictions',
       title: 'Downstream: predictions',
       html:
         `<p>${caption}</p>` +
-        (predRows.length ? predictionsTable(viaValLoss, predRows) : '') +
+        about +
+        (predRows.length
+          ? predictionsTable(
+              viaValLoss,
+              tasks.some((t) => t.fit),
+              predRows,
+            )
+          : '') +
         (notPredicted.length ? `<ul class="warn">${notPredicted.join('')}</ul>` : '') +
         valLossNotes(tasks)
           .map((note) => `<p>${escapeHtml(note)}.</p>`)

@@ -261,7 +261,10 @@ export async function accuracyPlanSection(
         {
           ...metricOptions(f),
           ...(f.via !== undefined ? { route: keyword(f.via, '--via', DOWNSTREAM_ROUTES) } : {}),
-          ...(budget ? { targets: [{ label: atBudget, N: budget.N, D: budget.D, C: budget.C }] } : {}),
+          // The loss plan's C is 6·N·D: its distance beyond the ladder is measured in that count.
+          ...(budget
+            ? { targets: [{ label: atBudget, N: budget.N, D: budget.D, C: budget.C, computeCount: '6ND' as const }] }
+            : {}),
           replicates: parseReplicates(f.downstreamBootstrap, '--downstream-bootstrap'),
           seed: parseInteger(f.seed, '--seed', 0),
           horizon: parseHorizon(f.horizon),
@@ -280,7 +283,7 @@ export async function accuracyPlanSection(
     text:
       [
         screenTable(planned.tasks, flagFor),
-        planTable(planned.tasks),
+        planTable(planned.tasks, flagFor),
         ...(budget
           ? [
               budgetLines(
@@ -663,7 +666,7 @@ function unansweredJson(key: string, task: string, unanswered: readonly Unanswer
 function emit(
   tasks: TaskAnalysis[],
   f: InputFlags,
-  sections: ((t: readonly TaskAnalysis[]) => string)[],
+  sections: ((t: readonly TaskAnalysis[], name: OptionNamer) => string)[],
   source: string,
   extra?: (task: string) => Record<string, string>,
 ): void {
@@ -677,7 +680,7 @@ function emit(
   if (f.json) printResult(json, source);
   else
     writeResult(
-      [screenTable(tasks, flagFor), ...sections.map((s) => s(tasks)).filter(Boolean)].join('\n\n') + '\n',
+      [screenTable(tasks, flagFor), ...sections.map((s) => s(tasks, flagFor)).filter(Boolean)].join('\n\n') + '\n',
       source,
     );
 }

@@ -6,7 +6,17 @@ import { libraryOption, renameOptions, type OptionNamer } from '../../errors/ind
 import { formatInterval, formatNumber, formatPercent, formatRange, formatSignedPercent } from '../../core/format.js';
 import { textTable } from '../../core/table.js';
 import type { BudgetAnswer, OpenInterval, TaskAnalysis } from '../../analyses/downstreamLadder.js';
-import type { LossToError, Sigmoid, TaskLossFit } from '../../analyses/downstream.js';
+import {
+  averageMembers,
+  sigmoidBounds,
+  DOWNSTREAM_EXTRAPOLATION,
+  DOWNSTREAM_STEP2,
+  type ComputeCount,
+  type LossToError,
+  type Sigmoid,
+  type TaskLossFit,
+} from '../../analyses/downstream.js';
+import { computeCountWords } from '../../analyses/downstreamLadder.js';
 import type { ChanceSource } from '../../analyses/answerChoices.js';
 import { paramsOff } from '../../fit/summary.js';
 
@@ -71,7 +81,9 @@ export function downstreamJson(
         }
       : null,
     ...(t.fitProblem ? { fitProblem: t.fitProblem } : {}),
-    ...(t.caveats ? { caveats: t.caveats } : {}),
+    ...(t.caveats ? { caveats: t.caveats.map((c) => renameOptions(c, name)) } : {}),
+    ...(t.computeRatio ? { computeRatio: t.computeRatio } : {}),
+    ...(t.extrapolation !== undefined ? { extrapolation: t.extrapolation } : {}),
     ...(t.planProblem ? { planProblem: t.planProblem } : {}),
     ...(t.targetProblem ? { targetProblem: t.targetProblem } : {}),
     ...(t.direct ? { direct: t.direct } : {}),
@@ -459,12 +471,81 @@ export function valLossNotes(
   return notes;
 }
 
+/**
+ * What an interval holds: its level, the replicates and what they resample (whole ladder runs), the noise and
+ * the extrapolation term with its slope s, marked when it is the default.
+ */
+function intervalWords(
+  level: number,
+  replicates: number,
+  s: number | undefined,
+  noise = true,
+  refit = 'through both steps',
+): string {
+  const slope = s ?? DOWNSTREAM_EXTRAPOLATION;
+  const term =
+    slope > 0
+      ? `an extrapolation term s·log10(1 + C/C_max), s = ${slope}${slope === DOWNSTREAM_EXTRAPOLATION ? ' (default)' : ''}`
+      : 'no extrapolation term (s = 0)';
+  return `${Math.round(level * 100)} % intervals: ${replicates} bootstrap replicates resampling whole ladder runs ${refit}${noise ? `, plus one evaluation's noise and ${term}` : `, with ${term}`}`;
+}
+
+/** What each bootstrap replicate refits: both steps, or the direct law in C when no task has two. */
+function refitWords(tasks: readonly { fit?: unknown; viaValLossFit?: unknown }[]): string {
+  return tasks.some((t) => t.fit || t.viaValLossFit) ? 'through both steps' : 'refitting the direct law in C';
+}
+
+/** The extrapolation slope the tasks were analysed with. */
+function slopeOf(tasks: readonly Pick<TaskAnalysis, 'extrapolation'>[]): number | undefined {
+  return tasks.find((t) => t.extrapolation !== undefined)?.extrapolation;
+}
+
 /** What the predictions' intervals are, or that there are none: the sentence above the HTML report's and the web app's tables. */
-export function predictionIntervalNote(tasks: readonly Pick<TaskAnalysis, 'targets'>[]): string {
-  const level = tasks.flatMap((t) => t.targets).find((r) => r.interval)?.interval?.level;
-  return level
-    ? `${Math.round(level * 100)} % intervals: run bootstrap, one evaluation's noise and the extrapolation term (docs/methods.md §32).`
+export function predictionIntervalNote(
+  tasks: readonly (Pick<TaskAnalysis, 'targets' | 'extrapolation'> & { fit?: unknown; viaValLossFit?: unknown })[],
+): string {
+  const iv = tasks.flatMap((t) => t.targets).find((r) => r.interval)?.interval;
+  return iv
+    ? `${intervalWords(iv.level, iv.replicates, slopeOf(tasks), true, refitWords(tasks))} (docs/methods.md §32).`
     : 'Point predictions: no bootstrap replicates, so no intervals.';
+}
+
+/**
+ * Step 2's sigmoid as the tasks fitted through a task loss used it: the average of its members or one, with or
+ * without the ideal point, marked when it is the default. Undefined when no task was fitted by the two steps.
+ */
+export function step2Words(tasks: readonly Pick<TaskAnalysis, 'fit'>[]): string | undefined {
+  const o = tasks.find((t) => t.fit)?.fit?.options;
+  if (!o) return undefined;
+  const end = (v: number | 'free' | undefined, chance: string) =>
+    v === undefined || v === 'free' ? 'fitted' : chance || String(v);
+  const at = (v: number | 'free' | undefined) => (v !== 'free' && v !== undefined && v === o.chance ? 'at chance' : '');
+  const members = averageMembers(o);
+  const one = sigmoidBounds(o);
+  const what =
+    o.sigmoid === 'average'
+      ? `the average of ${members.length === 3 ? 'three' : 'two'} sigmoids (${members.map((m) => `floor ${end(m.floor, at(m.floor))}, ceiling ${end(m.ceiling, '')}`).join('; ')})`
+      : `one sigmoid (floor ${end(one.floor, at(one.floor))}, ceiling ${end(one.ceiling, '')})`;
+  const dflt = o.sigmoid === DOWNSTREAM_STEP2.sigmoid && o.idealPoint === DOWNSTREAM_STEP2.idealPoint;
+  return `step 2: ${what}, ${o.idealPoint ? 'with' : 'without'} the ideal point (task loss 0, accuracy 1)${dflt ? ' (default)' : ''}`;
+}
+
+/** The task loss's metric (bpb, …) as the fitted tasks read it; several joined with "/". */
+export function lossMetricWords(tasks: readonly Pick<TaskAnalysis, 'fit'>[]): string | undefined {
+  const m = new Set(tasks.flatMap((t) => (t.fit ? [`${t.fit.lossNegated ? '−' : ''}${t.fit.lossMetric}`] : [])));
+  return m.size ? [...m].join('/') : undefined;
+}
+
+/** Each target's C and the count it is in, once per target (the targets are the same for every task). */
+export function targetComputeNote(tasks: readonly Pick<TaskAnalysis, 'targets'>[]): string | undefined {
+  const seen = new Map<string, { C: number; count: ComputeCount }>();
+  for (const r of tasks.flatMap((t) => t.targets))
+    if (!seen.has(r.label)) seen.set(r.label, { C: r.C, count: r.computeCount });
+  if (!seen.size) return undefined;
+  const byCount = new Map<ComputeCount, string[]>();
+  for (const [label, { C, count }] of seen)
+    byCount.set(count, [...(byCount.get(count) ?? []), `${label} ${formatNumber(C, 4)}`]);
+  return `C (FLOPs) of the targets: ${[...byCount].map(([count, xs]) => `${xs.join(', ')} (${count === 'given' ? "C as given, in the ladder's count" : `C = ${computeCountWords(count)}`})`).join('; ')}`;
 }
 
 /**
@@ -486,7 +567,7 @@ export function notPlannedReason(
   return t.fitProblem ?? t.planProblem ?? t.screenProblem ?? 'no fit';
 }
 
-export function predictionTable(tasks: readonly TaskAnalysis[]): string {
+export function predictionTable(tasks: readonly TaskAnalysis[], name: OptionNamer = libraryOption): string {
   const rows: string[][] = [];
   const viaValLoss = tasks.some((t) => t.targets.some((r) => r.viaValLoss));
   for (const t of tasks) {
@@ -515,15 +596,21 @@ export function predictionTable(tasks: readonly TaskAnalysis[]): string {
     const why = notPredictedReason(t);
     return why ? [`  ${t.task}: not predicted: ${why}`] : [];
   });
-  const caveats = tasks.flatMap((t) => (t.targets.length ? (t.caveats ?? []).map((c) => `  ${t.task}: ${c}`) : []));
+  const caveats = tasks.flatMap((t) =>
+    t.targets.length ? (t.caveats ?? []).map((c) => `  ${t.task}: ${renameOptions(c, name)}`) : [],
+  );
   // Beyond 10× the ladder's compute, graded as the loss predict grades it (within 10×: what the laws are for).
   const distance = tasks.flatMap((t) =>
     t.targets.flatMap((r) => gradedLines(r.warnings).map((w) => `  ${t.task}, ${r.label}: ${w}`)),
   );
   if (!rows.length) return unfitted.length ? ['Predictions:', ...unfitted].join('\n') : '';
-  const level = tasks.flatMap((t) => t.targets).find((r) => r.interval)?.interval?.level;
+  const iv = tasks.flatMap((t) => t.targets).find((r) => r.interval)?.interval;
+  const metric = lossMetricWords(tasks);
+  const step2 = step2Words(tasks);
+  const counts = targetComputeNote(tasks);
   return [
-    `Predictions${level ? ` (${Math.round(level * 100)} % intervals: run bootstrap, one evaluation's noise and the extrapolation term, docs/methods.md §32)` : ''}:`,
+    `Predictions${iv ? ` (${intervalWords(iv.level, iv.replicates, slopeOf(tasks), true, refitWords(tasks))}; docs/methods.md §32)` : ''}:`,
+    ...(step2 ? [`  ${step2}`] : []),
     textTable(
       [
         'task',
@@ -531,14 +618,15 @@ export function predictionTable(tasks: readonly TaskAnalysis[]): string {
         'target',
         'N',
         'D',
-        'task loss',
+        metric ? `task loss (${metric})` : 'task loss',
         'accuracy',
-        'through C',
+        tasks.some((t) => t.fit) ? 'through C (step 1 in C, then step 2)' : 'through C',
         ...(viaValLoss ? ['from val. loss'] : []),
         'actual (error)',
       ],
       rows,
     ),
+    ...(counts ? [`  ${counts}`] : []),
     ...unfitted,
     ...(tasks.some((t) => t.targets.some((r) => r.valLoss !== undefined))
       ? [
@@ -587,7 +675,7 @@ export function backtestTable(tasks: readonly TaskAnalysis[]): string {
 const inPlan = (iv: OpenInterval, open: string) =>
   formatInterval([iv[0], iv[1] ?? Infinity], (x) => (x === Infinity ? open : formatNumber(x, 3)));
 
-export function planTable(tasks: readonly TaskAnalysis[]): string {
+export function planTable(tasks: readonly TaskAnalysis[], name: OptionNamer = libraryOption): string {
   const rows = tasks
     .filter((t) => t.plan)
     .map((t) => {
@@ -641,11 +729,15 @@ export function planTable(tasks: readonly TaskAnalysis[]): string {
         ]
       : []),
     ...tasks.flatMap((t) => gradedLines(t.plan?.warnings).map((w) => `  ${t.task}: ${w}`)),
-    ...tasks.flatMap((t) => (t.plan ? (t.caveats ?? []).map((c) => `  ${t.task}: ${c}`) : [])),
+    ...tasks.flatMap((t) => (t.plan ? (t.caveats ?? []).map((c) => `  ${t.task}: ${renameOptions(c, name)}`) : [])),
   ];
   if (!rows.length) return ['Plan:', ...unfitted, ...unreached, ...caveats].join('\n');
+  const withInterval = tasks.find((t) => t.plan?.interval && t.plan.replicates);
+  const step2 = step2Words(tasks);
+  const direct = tasks.some((t) => t.plan?.point && t.plan.computeCount === 'data');
   return [
-    'Plan: the compute-optimal model (C = 6ND) reaching the target accuracy:',
+    `Plan: the compute-optimal model (C = 6·N·D${direct ? "; by the direct law in C, C in the ladder's own count" : ''}) reaching the target accuracy${withInterval ? ` (${intervalWords(withInterval.plan!.interval!.level, withInterval.plan!.replicates!, slopeOf(tasks), false, refitWords(tasks))}; docs/methods.md §32)` : ''}:`,
+    ...(step2 ? [`  ${step2}`] : []),
     ...[
       textTable(
         [

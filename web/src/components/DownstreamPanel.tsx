@@ -485,9 +485,9 @@ function TaskDetails({
               <th>target</th>
               <th className="num">N</th>
               <th className="num">D</th>
-              <th className="num">task loss</th>
+              <th className="num">task loss{t.fit ? ` (${t.fit.lossNegated ? '−' : ''}${t.fit.lossMetric})` : ''}</th>
               <th className="num">accuracy</th>
-              <th className="num">through C</th>
+              <th className="num">{t.fit ? 'through C (step 1 in C, then step 2)' : 'through C'}</th>
               {withValLoss && <th className="num">from val. loss</th>}
               <th className="num">actual (error)</th>
             </tr>
