@@ -960,7 +960,8 @@ function computeCountCaveats(
   if (!finals.length || within6ND(finals)) return [];
   const r = computeRatio(finals);
   const x = (v: number) => `${v.toFixed(2)}×`;
-  const ladder = `the ladder's C is the data's count (D × the manifest's FLOPs per token, or a C column), ${r.min.toFixed(2)}–${x(r.max)} 6·N·D over its runs (median ${x(r.median)})`;
+  const span = `${formatRange([r.min, r.max], (v) => v.toFixed(2))}×`;
+  const ladder = `the ladder's C is the data's count (D × the manifest's FLOPs per token, or a C column), ${span} 6·N·D over its runs (median ${x(r.median)})`;
   const lawInC = route === 'compute' ? 'the direct law in C was' : 'step 1\'s law in C (the "through C" column) was';
   const out: string[] = [];
   const at6 = targets.filter((t) => t.computeCount === '6ND').map((t) => t.label);
@@ -968,7 +969,7 @@ function computeCountCaveats(
   const bare = targets.some((t) => t.computeCount === '6ND' && t.C === undefined);
   if (at6.length)
     out.push(
-      `${ladder}; ${lawInC} fitted on that count, but ${at6.join(', ')} ${at6.length === 1 ? 'is' : 'are'} at C = 6·N·D, which the ladder's count would put higher by the model's own ratio (${r.min.toFixed(2)}–${x(r.max)} on the ladder's runs)${route === 'val-loss' ? " (the route through the validation loss reads N and D, so only the distance beyond the ladder uses C, measured against the runs' 6·N·D)" : "; the distance beyond the ladder is measured against the runs' 6·N·D"}${bare ? `; to predict at the ladder's count, give the target's C as D × its FLOPs per token counted as the ladder's are (${libraryOption('C')})` : ''}`,
+      `${ladder}; ${lawInC} fitted on that count, but ${at6.join(', ')} ${at6.length === 1 ? 'is' : 'are'} at C = 6·N·D, which the ladder's count would put higher by the model's own ratio (${span} on the ladder's runs)${route === 'val-loss' ? " (the route through the validation loss reads N and D, so only the distance beyond the ladder uses C, measured against the runs' 6·N·D)" : "; the distance beyond the ladder is measured against the runs' 6·N·D"}${bare ? `; to predict at the ladder's count, give the target's C as D × its FLOPs per token counted as the ladder's are (${libraryOption('C')})` : ''}`,
     );
   if (planned && route !== 'compute')
     out.push(

@@ -670,7 +670,7 @@ export function* compareGroupsSteps(
       } else if (kind === 'touch') {
         const near =
           point.roots.length > 1
-            ? `${f3(point.roots[0])}–${f3(point.roots[point.roots.length - 1])}`
+            ? formatRange([point.roots[0], point.roots[point.roots.length - 1]], f3)
             : f3(point.roots[0]);
         claim = `${above} is better on both sides: the fitted curves touch near ${x} = ${near} but do not cross over${graded}${agreeing ? ` (${agreeing.trim()})` : ''}; ${inData}`;
       } else {

@@ -3,7 +3,7 @@
  * (Approaches 2 and 3), recommend the target run and predict its loss. Pure orchestration: an
  * Executor (in-process simulator, HTTP API, local commands, Slurm) runs the planned runs.
  */
-import { formatInterval, formatNumber } from '../core/format.js';
+import { formatInterval, formatNumber, formatRange } from '../core/format.js';
 import { ExperimentError, UsageError } from '../errors/index.js';
 import { fit, type FitResult } from '../fit/fit.js';
 import { bootstrap, replicateParams } from '../fit/bootstrap.js';
@@ -297,7 +297,7 @@ export function recommendConfig(
   return {
     ...best,
     C: 6 * best.N * best.D,
-    rule: `of the shapes with d_model/n_layer ${aspectLo}–${aspectHi}, each given the tokens ${formatNumber(targetSeconds / 3600, 3)} h buy under the cost model, the one with the lowest loss under the fitted law`,
+    rule: `of the shapes with d_model/n_layer ${formatRange([aspectLo, aspectHi], String)}, each given the tokens ${formatNumber(targetSeconds / 3600, 3)} h buy under the cost model, the one with the lowest loss under the fitted law`,
     ...(assumed ? { mfu: assumed.mfu, peakFlops: assumed.peakFlops, costFlops: assumed.flopsPerToken * best.D } : {}),
   };
 }

@@ -1092,7 +1092,7 @@ Example:
           writeResult(
             `${lawFromFile(file, flags.curveFit, N ?? g.N)}\n` +
               `WSD over ${steps} steps (${decayShape} decay to ${minLrFrac * 100} %, warmup ${warmupSteps}): the best decay fraction is ${best.decayFrac.toFixed(2)}` +
-              `${best.interval ? ` (${Math.round(level * 100)} % of bootstrap replicates between ${best.interval[0].toFixed(2)} and ${best.interval[1].toFixed(2)}${spansSearch ? `, nearly the whole ${searched[0].toFixed(2)}–${searched[1].toFixed(2)} searched: the fit does not pin it down` : ` of the ${searched[0].toFixed(2)}–${searched[1].toFixed(2)} searched`})` : ''}, predicted final loss ${f4(best.loss)}\n` +
+              `${best.interval ? ` (${Math.round(level * 100)} % of bootstrap replicates between ${best.interval[0].toFixed(2)} and ${best.interval[1].toFixed(2)}${spansSearch ? `, nearly the whole ${formatRange(searched, 2)} searched: the fit does not pin it down` : ` of the ${formatRange(searched, 2)} searched`})` : ''}, predicted final loss ${f4(best.loss)}\n` +
               `  decay 0.10: ${f4(at(0.1))}   0.20: ${f4(at(0.2))}   0.50: ${f4(at(0.5))}   0.90: ${f4(at(0.9))}\n` +
               (atEdge
                 ? `warning: the best fraction is at the edge of the range tried (1 %–99 %): the fitted law has no optimum inside it, so it says to decay ${best.decayFrac >= 0.99 ? 'as long' : 'as briefly'} as possible — check the fit (its annealing term, its curves) before trusting this\n`

@@ -424,9 +424,10 @@ export function fitTable(tasks: readonly TaskAnalysis[]): string {
  * were clamped, so it is a bound of the unit range, not where the spread ends.
  */
 export function accuracyInterval(iv: { accuracy: [number, number]; clipped?: ('lower' | 'upper')[] }): string {
-  const end = (k: 0 | 1) =>
-    `${iv.accuracy[k].toFixed(3)}${iv.clipped?.includes(k === 0 ? 'lower' : 'upper') ? ' (clipped)' : ''}`;
-  return `[${end(0)}, ${end(1)}]`;
+  // formatInterval writes the lower end, then the upper: each is marked by its own side.
+  const sides = ['lower', 'upper'] as const;
+  let k = 0;
+  return formatInterval(iv.accuracy, (v) => `${v.toFixed(3)}${iv.clipped?.includes(sides[k++]) ? ' (clipped)' : ''}`);
 }
 
 /** The "from val. loss" cell: Gadre et al.'s chain's accuracy, with its error when the actual is known. */
