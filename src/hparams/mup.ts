@@ -492,12 +492,12 @@ export function* learningRateTransferSteps(
     openEnd === 'lower' || openEnd === 'both' ? -Infinity : interval[0],
     openEnd === 'upper' || openEnd === 'both' ? Infinity : interval[1],
   ];
-  // Drift: a measured interval holds −1, or lies wholly below −½ (nearer −1 than 0; a real SP sweep's
-  // slope is −1.1). A lower end left open by an optimum at its sweep's end is not measured: it holds −1
-  // without evidence, so the slope is then said to move ("at most …"), not to drift as under SP.
+  // Drift: a measured interval holds −1, or the interval lies wholly below −½ (nearer −1 than 0; a real SP
+  // sweep's slope is −1.1). A lower end left open by an optimum at its sweep's end is not measured: it holds
+  // −1 without evidence, so there only an upper end below −½ says drift (an open interval up to −0.3 moves).
   const holdsZero = bounds ? bounds[0] <= 0 && 0 <= bounds[1] : Math.abs(slope) < 0.2;
   const drifts = bounds
-    ? Number.isFinite(bounds[0]) && ((bounds[0] <= -1 && -1 <= bounds[1]) || bounds[1] < -0.5)
+    ? (Number.isFinite(bounds[0]) && bounds[0] <= -1 && -1 <= bounds[1]) || bounds[1] < -0.5
     : Math.abs(slope + 1) < 0.2;
   // Transfer is practical equivalence: the whole interval within ±TRANSFER_BAND, whether or not it holds
   // 0 (a drift measured precisely at width^−0.05 transfers as well as one not told from 0).
