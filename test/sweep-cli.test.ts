@@ -349,7 +349,9 @@ test("study run says how the recommendation was chosen, its C, the cost model's 
   assert.equal(rec.intervalLevel, 0.95);
   assert.equal(j.json().fit.recipe, 'huber');
   assert.equal(j.json().hoursSimulated, true);
-  for (const a of j.json().approaches) assert.deepEqual([a.intervalLevel, a.replicates, a.unit], [0.95, 20, 'run']);
+  // Approach 2 resamples each IsoFLOP profile's residuals (its sizes kept), Approach 3 whole runs.
+  for (const a of j.json().approaches)
+    assert.deepEqual([a.intervalLevel, a.replicates, a.unit], [0.95, 20, a.approach === 2 ? 'residual' : 'run']);
   const text = scalelab(args).stdout;
   assert.match(text, /spent [\d.]+ simulated h \(the sim backend's cost model\) on \d+ runs/);
   assert.match(text, /Chinchilla law, fitted by the huber recipe \(Huber loss on ln L/);

@@ -64,7 +64,8 @@ const FIT_RECIPE = 'the huber recipe (Huber loss on ln L, α and β free; Hoffma
 
 /** An approach's interval level, replicate count and resampling unit, as its intervals are said. */
 function intervalBasis(a: StudyResult['approaches'][number]): string {
-  return `95 %, ${a.replicates} bootstrap replicates over ${a.unit ?? 'run'}s`;
+  const over = a.unit === 'residual' ? "each IsoFLOP profile's residuals (its sizes kept)" : `${a.unit ?? 'run'}s`;
+  return `95 %, ${a.replicates} bootstrap replicates over ${over}`;
 }
 
 /**
