@@ -9,7 +9,7 @@
  */
 import { OptionError, UsageError } from '../errors/index.js';
 import { formatInterval, formatNumber } from '../core/format.js';
-import { parameterCount, type ModelShape, type ParameterCount } from './shape.js';
+import { headDimOf, parameterCount, type ModelShape, type ParameterCount } from './shape.js';
 
 export interface ShapeSearchOptions {
   /** Fewest layers (a tiny CPU study may want one-layer models). @default 2 */
@@ -158,7 +158,7 @@ export function shapeSearch(target: number, options: ShapeSearchOptions = {}): S
       const { nLayer, dModel } = smallest.shape;
       // A heads multiple (tensor parallelism) sets the narrowest width when its heads outgrow the aspect
       // band's: the size is then not what is too small, the multiple is what to change.
-      const byHeads = headsMultiple > 1 && smallest.shape.headDim * headsMultiple > aspectLo * fewest;
+      const byHeads = headsMultiple > 1 && headDimOf(smallest.shape) * headsMultiple > aspectLo * fewest;
       throw new OptionError({
         option: byHeads ? 'headsMultipleOf' : 'countTolerance',
         value: byHeads ? headsMultiple : tolerance,
