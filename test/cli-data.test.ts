@@ -595,3 +595,28 @@ test('curve, curves, depth-width and predict say what their diagnostics are: the
   const p = scalelab(['predict', '--preset', 'hoffmann-2022', '--N', '70B', '--D', '1.4T']);
   assert.match(p.stdout, /\n {2}at N = 7e10, D = 1\.4e12, C = 6·N·D = 5\.88e23\n/);
 });
+
+test('compare with three groups names the pair of each verdict (a verdict may name one group only); with two it does not', () => {
+  const file = join(dir, 'three-archs.csv');
+  const rows = ['arch,C,loss'];
+  for (const [g, E, A, a] of [
+    ['dense', 1.7, 40, 0.1],
+    ['moe', 1.6, 60, 0.11],
+    ['ssm', 1.75, 40, 0.1],
+  ] as const)
+    for (let k = 0; k < 8; k++) {
+      const C = 10 ** (17 + k * 0.5);
+      // A little deterministic scatter so the fits have residuals.
+      rows.push(`${g},${C},${(E + A * C ** -a) * (1 + 0.002 * Math.sin(7 * k + g.length))}`);
+    }
+  writeFileSync(file, rows.join('\n') + '\n');
+  const three = scalelab(['compare', file, '--group-column', 'arch', '--bootstrap', '20']);
+  assert.equal(three.code, 0, three.stderr);
+  const verdicts = three.stdout.split('\n').filter((l) => l.startsWith('Verdict'));
+  assert.deepEqual(
+    verdicts.map((l) => /^Verdict \((\w+) vs (\w+)\): /.exec(l)?.slice(1).join('-')),
+    ['dense-moe', 'dense-ssm', 'moe-ssm'],
+  );
+  const two = scalelab(['compare', 'examples/inputs/archs.csv', '--group-column', 'arch', '--bootstrap', '20']);
+  assert.match(two.stdout, /^Verdict: /m);
+});

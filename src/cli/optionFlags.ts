@@ -29,6 +29,7 @@ export const optionFlags: Readonly<Record<string, string>> = {
   gpus: '--gpus',
   groupColumn: '--group-column',
   groups: '--group',
+  headsMultipleOf: '--heads-multiple',
   holdout: '--holdout',
   inferenceTokens: '--inference-tokens',
   init: '--init',

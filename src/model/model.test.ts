@@ -138,6 +138,11 @@ test('shapeSearch: a target no shape reaches is said with what changes it, not a
   // Counted without embeddings, the floor is the 2 × 64 shape's own 1.31e5.
   const bare = said(1e5, { count: 'nonEmbedding' });
   assert.match(bare, /counts 1\.31e5; choose the layers and width by hand/);
+  // A heads multiple too large for the size: the multiple is named as what to change, not the size.
+  const heads = said(7e9, { headsMultipleOf: 1000 });
+  assert.match(heads, /2 layers × d_model 64000 \(<headsMultipleOf> 1000 asks for at least 1000 heads of 64\)/);
+  assert.match(heads, /give a smaller <headsMultipleOf>/);
+  assert.doesNotMatch(tiny, /headsMultipleOf/);
   assert.doesNotMatch(bare, /<vocab>/);
   // Above the floor but between shapes: widen the tolerance, or choose by hand.
   const between = said(2e5, { vocab: 256 });

@@ -9,7 +9,7 @@
  */
 import { OptionError, UsageError } from '../errors/index.js';
 import { formatInterval, formatNumber } from '../core/format.js';
-import { parameterCount, type ModelShape, type ParameterCount } from './shape.js';
+import { headDimOf, parameterCount, type ModelShape, type ParameterCount } from './shape.js';
 
 export interface ShapeSearchOptions {
   /** Fewest layers (a tiny CPU study may want one-layer models). @default 2 */
@@ -156,14 +156,23 @@ export function shapeSearch(target: number, options: ShapeSearchOptions = {}): S
     if (target * (1 + tolerance) < smallest.parameters[count]) {
       const embeddings = smallest.parameters.embedding + smallest.parameters.unembedding;
       const { nLayer, dModel } = smallest.shape;
+      // A heads multiple (tensor parallelism) sets the narrowest width when its heads outgrow the aspect
+      // band's: the size is then not what is too small, the multiple is what to change.
+      const byHeads = headsMultiple > 1 && headDimOf(smallest.shape) * headsMultiple > aspectLo * fewest;
       throw new OptionError({
-        option: 'countTolerance',
-        value: tolerance,
+        option: byHeads ? 'headsMultipleOf' : 'countTolerance',
+        value: byHeads ? headsMultiple : tolerance,
         message: (o) =>
-          `${formatNumber(target, 4)} parameters (${countName}) is below the smallest shape the search makes: ${nLayer} layers × d_model ${dModel} (d_model/n_layer at least ${aspectLo}, heads of ${smallest.shape.headDim}) counts ${formatNumber(smallest.parameters[count], 3)}${
-            count === 'total' && embeddings > smallest.parameters.nonEmbedding
-              ? `, ${formatNumber(embeddings, 3)} of them the ${vocab}-token vocabulary's embeddings; give ${o('count')} non-embedding or a smaller ${o('vocab')}, or `
-              : '; '
+          `${formatNumber(target, 4)} parameters (${countName}) is below the smallest shape the search makes: ${nLayer} layers × d_model ${dModel} (${
+            byHeads
+              ? `${o('headsMultipleOf')} ${headsMultiple} asks for at least ${headsMultiple} heads of ${smallest.shape.headDim}`
+              : `d_model/n_layer at least ${aspectLo}, heads of ${smallest.shape.headDim}`
+          }) counts ${formatNumber(smallest.parameters[count], 3)}${
+            byHeads
+              ? `; give a smaller ${o('headsMultipleOf')} (the tensor-parallel degree, usually 8 or fewer, must divide the heads), or `
+              : count === 'total' && embeddings > smallest.parameters.nonEmbedding
+                ? `, ${formatNumber(embeddings, 3)} of them the ${vocab}-token vocabulary's embeddings; give ${o('count')} non-embedding or a smaller ${o('vocab')}, or `
+                : '; '
           }${byHand(o)}`,
       });
     }

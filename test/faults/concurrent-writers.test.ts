@@ -504,6 +504,33 @@ test('sweep retry plans again only the runs a sweep planned: an imported run tha
     },
   );
   assert.equal(imported.status, 0, imported.stderr);
+  // sweep status counts the plan's runs apart from the imported ones: the crashed import is not the sweep's failure.
+  const status = (json: boolean) =>
+    spawnSync(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        `${root}src/cli/run.ts`,
+        'sweep',
+        'status',
+        '--study',
+        's',
+        '--db',
+        db,
+        ...(json ? ['--json'] : []),
+      ],
+      { cwd: root, encoding: 'utf8' },
+    );
+  const statusJson = status(true);
+  assert.equal(statusJson.status, 0, statusJson.stderr);
+  const counted = JSON.parse(statusJson.stdout) as { counts: object; imported: object };
+  assert.deepEqual(counted.counts, { failed: 1 });
+  assert.deepEqual(counted.imported, { failed: 1 });
+  assert.match(
+    status(false).stdout,
+    /study "s": 1 failed; and 1 imported \(1 failed\), not the sweep's to train or retry;/,
+  );
   const again = RunStore.open(db);
   assert.equal(again.retry('s'), 1, 'only the planned run');
   const byName = new Map(again.runs({ study: 's' }).map((r) => [r.name, r]));

@@ -424,11 +424,19 @@ Examples:
         try {
           requireStudy(store, f.study, f.db);
           const runs = store.runs({ study: f.study });
-          const counts: Record<string, number> = {};
-          for (const r of runs) counts[r.status] = (counts[r.status] ?? 0) + 1;
+          // The plan's runs (those with a training config) are counted apart from runs imported into the
+          // study (runs import --study): a sweep neither trains nor judges those, so their failures are not its.
+          const countStates = (rs: typeof runs) => {
+            const c: Record<string, number> = {};
+            for (const r of rs) c[r.status] = (c[r.status] ?? 0) + 1;
+            return c;
+          };
+          const counts = countStates(runs.filter((r) => r.config !== null));
+          const importedRuns = runs.filter((r) => r.config === null);
+          const imported = countStates(importedRuns);
           const spent = hoursSpent(runs);
           // A diverged probe run is the probe doing its job (sweep run does not count it as a failure): said so.
-          const { probeDiverged } = sweepOutcome(runs);
+          const { probeDiverged } = sweepOutcome(runs.filter((r) => r.config !== null));
           // Only a sweep asks the backend where its runs stand: with none following them (stopped by
           // Ctrl-C, or crashed), their states are the last it recorded, which a job may have left long ago.
           const inFlight = runs.filter((r) => ['submitting', 'queued', 'running'].includes(r.status)).length;
@@ -437,15 +445,24 @@ Examples:
             return printJson({
               study: f.study,
               counts,
+              ...(importedRuns.length > 0 ? { imported } : {}),
               probeDiverged,
               spentHours: spent.hours,
               ...(spent.simulatedHours > 0 ? { simulatedHours: spent.simulatedHours } : {}),
               ...(inFlight > 0 ? { followedBySweep: !unfollowed } : {}),
             });
+          const planned = Object.entries(counts)
+            .map(([k, v]) => `${v} ${k}${k === 'failed' ? divergedProbeNote(probeDiverged, v) : ''}`)
+            .join(', ');
+          const importedText = `${importedRuns.length} imported (${Object.entries(imported)
+            .map(([k, v]) => `${v} ${k}`)
+            .join(', ')})`;
           writeStdout(
-            `study "${f.study}": ${Object.entries(counts)
-              .map(([k, v]) => `${v} ${k}${k === 'failed' ? divergedProbeNote(probeDiverged, v) : ''}`)
-              .join(', ')}; ${spent.text} spent\n${
+            `study "${f.study}": ${
+              planned === ''
+                ? `no planned runs; ${importedText}`
+                : `${planned}${importedRuns.length > 0 ? `; and ${importedText}, not the sweep's to train or retry` : ''}`
+            }; ${spent.text} spent\n${
               unfollowed
                 ? `no sweep is following its ${inFlight} run${inFlight === 1 ? '' : 's'} in flight: ${inFlight === 1 ? 'its state is' : 'their states are'} as a sweep last recorded ${inFlight === 1 ? 'it' : 'them'}; the same "scalelab sweep run" (or "scalelab study run --study ${f.study}") again collects what ended\n`
                 : ''

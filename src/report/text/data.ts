@@ -208,7 +208,11 @@ export function compareGroupsReport(
         c.shared.groups.map((g) => [g.group, ci(g.E, g.interval?.E), ci(g.A, g.interval?.A)]),
       ),
       `F-test (shared vs separate exponents, least squares on ln L): ${c.test.statement}`,
-      ...c.crossovers.map((v) => `Verdict: ${v.verdict}`),
+      // With three or more groups there is a verdict per pair, and a verdict's text may name only one group
+      // ("dense is better on both sides"): the pair is said.
+      ...c.crossovers.map(
+        (v) => `Verdict${c.groups.length > 2 ? ` (${v.groups[0]} vs ${v.groups[1]})` : ''}: ${v.verdict}`,
+      ),
       ...(c.warnings ?? []).map((w) => `Warning: ${w}`),
     ].join('\n') + '\n'
   );
