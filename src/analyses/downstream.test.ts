@@ -390,7 +390,7 @@ test('HTML predictions say what their intervals are, or that there are none; and
   const caveat = predictions({ ...data, records: oneTokenCount() }, 0);
   assert.match(
     caveat,
-    /<ul class="warn"><li><b>t<\/b>: every ladder run ends at D = 1e10 tokens, so step 1's law has nothing on D/,
+    /<ul class="warn"><li><b>t, 7B<\/b>: warning: C = 5\.88e21 \(6·N·D\) is 15\.3× the largest C in the ladder's runs \(3\.84e20\)[^<]*<\/li><li><b>t<\/b>: every ladder run ends at D = 1e10 tokens, so step 1's law has nothing on D/,
   );
 });
 
@@ -851,6 +851,10 @@ test("a target or plan far beyond the ladder's compute is graded as the loss pre
   assert.equal(json[0].targets[1].warnings?.length, 1);
   assert.match(predictionTable([t]), /t, far: severe: C = 5\.88e23 \(6·N·D\) is 29\d×/);
   assert.doesNotMatch(predictionTable([t]), /t, inside:/);
+  // The HTML report's predictions carry the same graded distance (they had none).
+  const predictions = downstreamSections([t], {}).find((s) => s.id === 'downstream-predictions')!.html;
+  assert.match(predictions, /<li><b>t, far<\/b>: severe: C = 5\.88e23 \(6·N·D\) is 29\d×/);
+  assert.doesNotMatch(predictions, /t, inside/);
   // The direct law in C: its plan is a compute, with no N or D, and the table says why those columns are empty.
   const [direct] = analyseLadder(data, { tasks: ['t'], route: 'compute', plan: { t: 0.6 }, replicates: 0 });
   assert.ok(direct.plan?.point && direct.plan.point.N === undefined);
@@ -882,6 +886,14 @@ test('a moving average over a sparse ladder is warned of (the runs, the span), n
   assert.match(table, /t: warning: the moving average over each run's last 5 checkpoints/);
   assert.match(table, /--movingAverage 1 reads each run's last evaluation/);
   assert.match(table, /accuracy metric: t acc/);
+  // The HTML report's screen gives the same notes: the accuracy metric and the task's warning (it had neither).
+  const screen = downstreamSections([s], {}, false, (o) => `--${o}`)[0].html;
+  assert.match(screen, /<li>accuracy metric: t acc<\/li>/);
+  assert.match(
+    screen,
+    /<li><b>t<\/b>: warning: the moving average over each run&#39;s last 5 checkpoints|<li><b>t<\/b>: warning: the moving average over each run's last 5 checkpoints/,
+  );
+  assert.match(screen, /--movingAverage 1 reads each run/);
   const json = downstreamJson([s]) as { accuracyMetric: string; warnings: { code: string }[] }[];
   assert.equal(json[0].accuracyMetric, 'acc');
   assert.equal(json[0].warnings[0].code, 'moving-average');

@@ -15,10 +15,8 @@ import {
   notPredictedReason,
   oneTokenCountNotes,
   predictionIntervalNote,
-  uncheckedNote,
-  chanceNote,
-  noiseFromNote,
-  partsNote,
+  distanceNotes,
+  screenNotes,
   valLossNotes,
   viaValLossCell,
   fittedWords,
@@ -167,18 +165,10 @@ export function downstreamSections(
         : escapeHtml(s.backtestProblem ?? ''),
     ];
   });
-  const reasons = tasks
-    .filter((t) => t.screen?.reasons.length)
-    .map((t) => `<li><b>${escapeHtml(t.task)}</b>: ${escapeHtml(t.screen!.reasons.join('; '))}</li>`);
-  for (const t of tasks) {
-    const note = uncheckedNote(t, name);
-    if (note) reasons.push(`<li><b>${escapeHtml(t.task)}</b>: ${escapeHtml(note)}</li>`);
-    if (t.parts) reasons.push(`<li><b>${escapeHtml(t.task)}</b>: ${escapeHtml(partsNote(t))}</li>`);
-  }
-  const noiseNote = noiseFromNote(tasks);
-  if (noiseNote) reasons.push(`<li>${escapeHtml(noiseNote)}</li>`);
-  const chances = chanceNote(tasks, name);
-  if (chances) reasons.unshift(`<li>${escapeHtml(chances)}</li>`);
+  // The text's notes, every one: which accuracy each task reads and each task's warnings as well.
+  const reasons = screenNotes(tasks, name).map(
+    (n) => `<li>${n.task !== undefined ? `<b>${escapeHtml(n.task)}</b>: ` : ''}${escapeHtml(n.text)}</li>`,
+  );
   const sections = [
     {
       id: 'downstream-screen',
@@ -308,11 +298,19 @@ export function downstreamSections(
           .map((x) => `<p>${escapeHtml(x)}.</p>`)
           .join('')
       : '';
-    const caveats = tasks.flatMap((t) =>
-      t.targets.length
-        ? (t.caveats ?? []).map((c) => `<li><b>${escapeHtml(t.task)}</b>: ${escapeHtml(renameOptions(c, name))}</li>`)
-        : [],
-    );
+    const caveats = [
+      // A target beyond 10× the ladder's compute, graded as the text graded it.
+      ...distanceNotes(tasks).map(
+        (d) => `<li><b>${escapeHtml(d.task)}, ${escapeHtml(d.target)}</b>: ${escapeHtml(d.text)}</li>`,
+      ),
+      ...tasks.flatMap((t) =>
+        t.targets.length
+          ? (t.caveats ?? []).map(
+              (c) => `<li><b>${escapeHtml(t.task)}</b>: ${escapeHtml(renameOptions(c, name))}</li>`,
+            )
+          : [],
+      ),
+    ];
     sections.push({
       id: 'downstream-predictions',
       title: 'Downstream: predictions',

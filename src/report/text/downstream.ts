@@ -185,6 +185,35 @@ export function chanceNote(
   return `chance level (random guessing): ${each}`;
 }
 
+/**
+ * The notes under the screen's table, in order: which accuracy each task reads, the chance levels, each
+ * task's reasons, unchecked assumptions, parts and warnings, then where the noise came from. The text and
+ * the HTML report show the same notes (a task's `task` is set when the note is that task's alone).
+ */
+export function screenNotes(
+  tasks: readonly TaskAnalysis[],
+  name: OptionNamer = libraryOption,
+): { task?: string; text: string }[] {
+  const notes: { task?: string; text: string }[] = [];
+  // Which accuracy each task reads (acc_norm is preferred over acc): one line, every task's, first.
+  const metrics = tasks.filter((t) => t.accuracyMetric).map((t) => `${t.task} ${t.accuracyMetric}`);
+  if (metrics.length) notes.push({ text: `accuracy metric: ${metrics.join(', ')}` });
+  const chances = chanceNote(tasks, name);
+  if (chances) notes.push({ text: chances });
+  for (const t of tasks) if (t.screen?.reasons.length) notes.push({ task: t.task, text: t.screen.reasons.join('; ') });
+  for (const t of tasks) {
+    const note = uncheckedNote(t, name);
+    if (note) notes.push({ task: t.task, text: note });
+  }
+  for (const t of tasks) if (t.parts) notes.push({ task: t.task, text: partsNote(t) });
+  for (const t of tasks)
+    for (const w of t.warnings ?? [])
+      notes.push({ task: t.task, text: `${w.severity}: ${renameOptions(w.message, name)}` });
+  const noise = noiseFromNote(tasks);
+  if (noise) notes.push({ text: noise });
+  return notes;
+}
+
 /** The screen: one line per task, verdict and the reasons. */
 export function screenTable(tasks: readonly TaskAnalysis[], name: OptionNamer = libraryOption): string {
   const rows = tasks.map((t) => {
@@ -200,23 +229,7 @@ export function screenTable(tasks: readonly TaskAnalysis[], name: OptionNamer = 
       s.backtest ? `${pct(s.backtest.meanRelativeError)} (${s.backtest.method})` : (s.backtestProblem ?? ''),
     ];
   });
-  const reasons = tasks
-    .filter((t) => t.screen?.reasons.length)
-    .map((t) => `  ${t.task}: ${t.screen!.reasons.join('; ')}`);
-  for (const t of tasks) {
-    const note = uncheckedNote(t, name);
-    if (note) reasons.push(`  ${t.task}: ${note}`);
-  }
-  for (const t of tasks) if (t.parts) reasons.push(`  ${t.task}: ${partsNote(t)}`);
-  for (const t of tasks)
-    for (const w of t.warnings ?? []) reasons.push(`  ${t.task}: ${w.severity}: ${renameOptions(w.message, name)}`);
-  // Which accuracy each task reads (acc_norm is preferred over acc): one line, every task's, first.
-  const metrics = tasks.filter((t) => t.accuracyMetric).map((t) => `${t.task} ${t.accuracyMetric}`);
-  const chances = chanceNote(tasks, name);
-  if (chances) reasons.unshift(`  ${chances}`);
-  if (metrics.length) reasons.unshift(`  accuracy metric: ${metrics.join(', ')}`);
-  const noise = noiseFromNote(tasks);
-  if (noise) reasons.push(`  ${noise}`);
+  const reasons = screenNotes(tasks, name).map((n) => `  ${n.task !== undefined ? `${n.task}: ` : ''}${n.text}`);
   return [
     'Predictability screen (before any prediction):',
     textTable(
@@ -600,10 +613,7 @@ export function predictionTable(tasks: readonly TaskAnalysis[], name: OptionName
   const caveats = tasks.flatMap((t) =>
     t.targets.length ? (t.caveats ?? []).map((c) => `  ${t.task}: ${renameOptions(c, name)}`) : [],
   );
-  // Beyond 10× the ladder's compute, graded as the loss predict grades it (within 10×: what the laws are for).
-  const distance = tasks.flatMap((t) =>
-    t.targets.flatMap((r) => gradedLines(r.warnings).map((w) => `  ${t.task}, ${r.label}: ${w}`)),
-  );
+  const distance = distanceNotes(tasks).map((d) => `  ${d.task}, ${d.target}: ${d.text}`);
   if (!rows.length) return unfitted.length ? ['Predictions:', ...unfitted].join('\n') : '';
   const iv = tasks.flatMap((t) => t.targets).find((r) => r.interval)?.interval;
   const metric = lossMetricWords(tasks);
@@ -638,6 +648,16 @@ export function predictionTable(tasks: readonly TaskAnalysis[], name: OptionName
     ...caveats,
     ...valLossNotes(tasks).map((n) => `  ${n}`),
   ].join('\n');
+}
+
+/**
+ * Each target's distance beyond 10× the ladder's compute, graded as the loss `predict` grades it (within
+ * 10×: what the laws are for), for the text and the HTML predictions.
+ */
+export function distanceNotes(tasks: readonly TaskAnalysis[]): { task: string; target: string; text: string }[] {
+  return tasks.flatMap((t) =>
+    t.targets.flatMap((r) => gradedLines(r.warnings).map((text) => ({ task: t.task, target: r.label, text }))),
+  );
 }
 
 /** A target's or plan's distance warnings beyond 10× the ladder, as "severe: …" lines (predict's wording). */
