@@ -305,9 +305,7 @@ export function downstreamSections(
       ),
       ...tasks.flatMap((t) =>
         t.targets.length
-          ? (t.caveats ?? []).map(
-              (c) => `<li><b>${escapeHtml(t.task)}</b>: ${escapeHtml(renameOptions(c, name))}</li>`,
-            )
+          ? (t.caveats ?? []).map((c) => `<li><b>${escapeHtml(t.task)}</b>: ${escapeHtml(renameOptions(c, name))}</li>`)
           : [],
       ),
     ];

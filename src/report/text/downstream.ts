@@ -128,7 +128,7 @@ export function downstreamJson(
  * Where the runs were evaluated too few times to measure one evaluation's noise within a run (one score
  * per model), the screen's σ is from neighbouring runs: said once, under the table, for the tasks it concerns.
  */
-export function noiseFromNote(tasks: readonly Pick<TaskAnalysis, 'task' | 'screen'>[]): string | undefined {
+function noiseFromNote(tasks: readonly Pick<TaskAnalysis, 'task' | 'screen'>[]): string | undefined {
   const from = tasks.filter((t) => t.screen?.noiseFrom);
   if (!from.length) return undefined;
   const which = from.length === tasks.length ? 'every task' : from.map((t) => t.task).join(', ');
