@@ -140,7 +140,7 @@ function noiseFromNote(tasks: readonly Pick<TaskAnalysis, 'task' | 'screen'>[]):
  * rule cannot fire, and a back-test that could not run cannot call the task noisy. Undefined when every
  * check ran (or the task was not screened).
  */
-export function uncheckedNote(t: Pick<TaskAnalysis, 'screen'>, name: OptionNamer = libraryOption): string | undefined {
+function uncheckedNote(t: Pick<TaskAnalysis, 'screen'>, name: OptionNamer = libraryOption): string | undefined {
   const s = t.screen;
   if (!s) return undefined;
   const missing = [
@@ -159,7 +159,7 @@ export function uncheckedNote(t: Pick<TaskAnalysis, 'screen'>, name: OptionNamer
  * answer choices), in one line: a level the table derived is then never mistaken for one the user gave.
  * Undefined when no task has one.
  */
-export function chanceNote(
+function chanceNote(
   tasks: readonly Pick<TaskAnalysis, 'task' | 'screen'>[],
   name: OptionNamer = libraryOption,
 ): string | undefined {
@@ -191,7 +191,10 @@ export function chanceNote(
  * the HTML report show the same notes (a task's `task` is set when the note is that task's alone).
  */
 export function screenNotes(
-  tasks: readonly TaskAnalysis[],
+  tasks: readonly (Pick<
+    TaskAnalysis,
+    'task' | 'screen' | 'accuracyMetric' | 'parts' | 'warnings' | 'direct' | 'viaValLossFit'
+  > & { fit?: { lossMetric: string } })[],
   name: OptionNamer = libraryOption,
 ): { task?: string; text: string }[] {
   const notes: { task?: string; text: string }[] = [];

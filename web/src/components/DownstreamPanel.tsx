@@ -9,9 +9,7 @@ import {
   sigmoidText,
   taskLossCText,
   taskLossText,
-  uncheckedNote,
-  chanceNote,
-  partsNote,
+  screenNotes,
   valLossNotes,
   viaValLossCell,
 } from '../../../src/report/text/downstream.js';
@@ -89,17 +87,9 @@ const chanceField = (option: string) => (option === 'chance' ? 'the chance accur
 
 /** A task's verdict and every reason behind it, or why it was not screened. */
 function whyText(t: DownstreamTask): string {
-  const note = uncheckedNote(t, chanceField);
-  // Where the chance level came from, so that one derived from the benchmark's answer choices is seen as such.
-  const chance = chanceNote([t], chanceField);
-  return [
-    ...(t.screen?.reasons ?? []),
-    ...(note ? [note] : []),
-    ...(chance ? [chance] : []),
-    ...(t.parts ? [partsNote(t)] : []),
-    t.screenProblem ?? '',
-    t.fitProblem ?? '',
-  ]
+  // The notes the CLI's screen prints for this task (its accuracy metric, where its chance level came from,
+  // reasons, unchecked assumptions, parts and warnings), then why a step could not run.
+  return [...screenNotes([t], chanceField).map((n) => n.text), t.screenProblem ?? '', t.fitProblem ?? '']
     .filter(Boolean)
     .join('; ');
 }
