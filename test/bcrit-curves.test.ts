@@ -114,7 +114,7 @@ test('the law interval from the replicates that survived says so and the share l
     seed: 0,
     level: 0.95,
   });
-  assert.deepEqual(r.lawRefits, { kept: 576, drawn: 1000 });
+  assert.deepEqual(r.lawRefits, { kept: 585, drawn: 1000 });
   const text = criticalBatchFromRunsReport({
     source: 'curves.csv',
     result: r,
@@ -124,7 +124,7 @@ test('the law interval from the replicates that survived says so and the share l
   });
   assert.match(
     text,
-    /95 % from only the 576 of 1000 bootstrap resamples that kept a step\/data trade-off at every target \(424, 42 %, lost one at some target and are left out, so the interval is conditional on surviving/,
+    /95 % from only the 585 of 1000 bootstrap resamples that kept a step\/data trade-off at every target \(415, 42 %, lost one at some target and are left out, so the interval is conditional on surviving/,
   );
   assert.match(text, /examples, in units of column "batch"/);
   assert.equal(batchUnit('num_sequences'), 'sequences');

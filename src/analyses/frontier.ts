@@ -36,7 +36,7 @@ import {
   type IsoflopResult,
 } from './isoflop.js';
 import { powerFit, type PowerFit } from '../core/linearRegression.js';
-import { polynomialFit } from '../core/leastSquares.js';
+import { polynomialDesign, residualBootstrap } from '../fit/residualBootstrap.js';
 import { checkLossVaries, checkMagnitudes } from '../io/dataChecks.js';
 import { formatInterval, formatNumber } from '../core/format.js';
 import { warning, type Severity, type TrustWarning, type WarningCode } from '../fit/warnings.js';
@@ -400,8 +400,9 @@ function vertexLaws(
 }
 
 /**
- * Approach 2's residual bootstrap: per profile, the parabola's fitted losses at the runs' sizes and the
- * relative residuals a replicate draws from (each run's loss becomes fitted · (1 + drawn residual)).
+ * Approach 2's residual bootstrap (src/fit/residualBootstrap.ts): per profile, the parabola in ln N through
+ * its runs, and each replicate's loss at a run's size its fitted loss times (1 + a residual drawn from that
+ * profile's own relative residuals, leverage-adjusted and centred).
  *
  * Why residuals, not runs: an IsoFLOP profile is a designed grid of sizes. Drawing its runs with
  * replacement drops some sizes and repeats others, and a replicate that loses the best run or one side
@@ -411,29 +412,42 @@ function vertexLaws(
  * method's SE of the vertex would too, but would need a second linearisation through the power laws and
  * the loss law, which the replicates carry for free.
  *
- * Residuals are relative (loss noise scales with the loss) and inflated by √(n/(n−3)) for the
- * parabola's three parameters. A profile of 3 runs (or fewer sizes, possible for the lowest-loss-run
- * vertex) has no residual of its own: its runs keep their losses in every replicate (`held` counts
- * them). Drawing such a profile from the other profiles' residuals was tried: on Chinchilla's runs with
- * budgets found from the data, six 3-run profiles spanning 0.3–0.7 decades of N, most replicates' noisy
- * 3-point parabolas threw the vertex out of the runs' range, and the replicates of a sat below the
- * estimate (its 50 % interval 0.471–0.518 around 0.518). Undefined when no profile has a residual
- * (every profile 3 runs), so the caller draws runs.
+ * A profile of 3 runs (or fewer sizes, possible for the lowest-loss-run vertex) has no residual of its
+ * own: its runs keep their losses in every replicate (`held`). Drawing such a profile from the other
+ * profiles' residuals (pooling) was tried: on Chinchilla's runs with budgets found from the data, six
+ * 3-run profiles spanning 0.3–0.7 decades of N, most replicates' noisy 3-point parabolas threw the vertex
+ * out of the runs' range, and the replicates of a sat below the estimate (its 50 % interval 0.471–0.518
+ * around 0.518). Undefined when no profile has a residual (every profile 3 runs), so the caller draws runs.
  */
-function profileResiduals(profiles: Profile[]): { fitted: number[]; residuals: number[]; held: boolean }[] | undefined {
-  const own = profiles.map((p) => {
-    const x = p.runs.map((r) => Math.log(r.N!));
-    const y = p.runs.map((r) => r.loss);
-    const n = y.length;
-    const held = { fitted: y, residuals: [0], held: true };
-    const c = new Set(x).size >= 3 && n > 3 ? polynomialFit(x, y, 2) : null;
-    if (!c) return held;
-    const fitted = x.map((v) => c[0] + c[1] * v + c[2] * v * v);
-    if (fitted.some((f) => !(f > 0))) return held;
-    const inflate = Math.sqrt(n / (n - 3));
-    return { fitted, residuals: y.map((v, i) => inflate * (v / fitted[i] - 1)), held: false };
+function profileResiduals(
+  profiles: Profile[],
+): { draw: (i: number, random: Random) => number[]; held: boolean[] } | undefined {
+  // A parabola needs 3 distinct sizes; with fewer (the lowest-loss-run vertex allows it) the profile is held.
+  const fitted = profiles.map((p) => new Set(p.runs.map((r) => r.N)).size >= 3);
+  const groups = profiles.filter((_, i) => fitted[i]);
+  const boot = residualBootstrap(
+    groups.map((p) => ({
+      design: polynomialDesign(
+        p.runs.map((r) => Math.log(r.N!)),
+        2,
+      ),
+      observed: p.runs.map((r) => r.loss),
+    })),
+    { scale: 'relative', pooling: 'per-group' },
+  );
+  if (boot.noResidualLeft) return undefined;
+  const groupOf = new Map(groups.map((p, g) => [p, g]));
+  const held = profiles.map((p) => {
+    const g = groupOf.get(p);
+    return g === undefined || boot.groups[g].noResidual !== undefined;
   });
-  return own.every((o) => o.held) ? undefined : own;
+  return {
+    held,
+    draw: (i, random) => {
+      const g = groupOf.get(profiles[i]);
+      return g === undefined ? profiles[i].runs.map((r) => r.loss) : boot.draw(g, random);
+    },
+  };
 }
 
 /** Approach 2 with optional bootstrap: runs resampled within each budget (or lineages across all of them). */
@@ -510,7 +524,7 @@ export function* approach2Steps(
       if (boot.replicates >= 2) {
         result.unit = 'residual';
         iso.profiles.forEach((p) => (p.unit = 'residual'));
-        const held = iso.profiles.filter((_, i) => residuals[i].held).map((p) => formatNumber(p.C, 3));
+        const held = iso.profiles.filter((_, i) => residuals.held[i]).map((p) => formatNumber(p.C, 3));
         if (held.length)
           result.warnings.push(
             `${held.length === 1 ? 'the profile' : `${held.length} profiles`} at C = ${held.join(', ')} ${held.length === 1 ? 'has' : 'have'} too few runs to leave a residual (a parabola through 3 runs fits them exactly): ${held.length === 1 ? 'its vertex is' : 'their vertices are'} held at the estimate in every bootstrap replicate, so the intervals leave out ${held.length === 1 ? 'its' : 'their'} scatter`,
@@ -518,11 +532,8 @@ export function* approach2Steps(
       }
       yield* bootstrapFrontier(result, targets, boot, (random) => {
         const kept = iso.profiles.map((p, i) => {
-          const { fitted, residuals: pool } = residuals[i];
-          const runs = p.runs.map((r, j) => ({
-            ...r,
-            loss: fitted[j] * (1 + pool[Math.floor(random() * pool.length)]),
-          }));
+          const losses = residuals.draw(i, random);
+          const runs = p.runs.map((r, j) => ({ ...r, loss: losses[j] }));
           return profileVertex(p.C, runs, method, dataset.source);
         });
         return vertexLaws(kept, lossParams);

@@ -7,6 +7,7 @@ import { formatInterval, formatNumber } from '../core/format.js';
 import { InputError, OptionError, UsageError } from '../errors/index.js';
 import { linearRegression, powerFit } from '../core/linearRegression.js';
 import { randomSource } from '../core/random.js';
+import { polynomialDesign, residualBootstrap } from '../fit/residualBootstrap.js';
 import { percentileInterval } from '../core/statistics.js';
 import type { Dataset } from '../io/dataset.js';
 import { checkLossVaries, checkMagnitudes } from '../io/dataChecks.js';
@@ -81,10 +82,10 @@ export interface TradeoffBootstrap {
 }
 
 /**
- * B_crit's percentile interval from a residual bootstrap of S = S_min + E_min/B: refit the line to
- * the fitted steps times resampled relative residuals (inflated by √(n/(n−2)) for the two fitted parameters).
- * Runs are few and each batch size usually has one, so resampling runs would barely move; the
- * residuals carry the scatter. Undefined below three points (two fit the line exactly) and when
+ * B_crit's percentile interval from a residual bootstrap of S = S_min + E_min/B (src/fit/residualBootstrap.ts):
+ * refit the line to the fitted steps times resampled relative residuals, each divided by √(1 − leverage)
+ * and centred. Runs are few and each batch size usually has one, so resampling runs would barely move;
+ * the residuals carry the scatter. Undefined below three points (two fit the line exactly) and when
  * fewer than half the resamples keep S_min and E_min positive.
  */
 export function tradeoffInterval(fit: TradeoffFit, o: TradeoffBootstrap = {}): [number, number] | undefined {
@@ -107,19 +108,20 @@ function* tradeoffIntervalSteps(fit: TradeoffFit, o: TradeoffBootstrap): Steps<[
  * belongs together.
  */
 function* tradeoffReplicates(fit: TradeoffFit, o: TradeoffBootstrap): Steps<number[]> {
-  const n = fit.points.length;
-  if (n < 3) return [];
   const replicates = o.replicates ?? 1000;
   const x = fit.points.map((p) => 1 / p.batch);
-  const fitted = x.map((v) => fit.sMin + fit.eMin * v);
-  const inflate = Math.sqrt(n / (n - 2));
   // Relative residuals: steps scatter in proportion to their size (small batches take many steps).
-  const residuals = fit.points.map((p, i) => inflate * (p.steps / fitted[i] - 1));
+  const residuals = residualBootstrap([{ design: polynomialDesign(x, 1), observed: fit.points.map((p) => p.steps) }], {
+    scale: 'relative',
+    pooling: 'per-group',
+  });
+  // Two points fit the line exactly: no residual to resample.
+  if (fit.points.length < 3 || residuals.noResidualLeft) return [];
   const values: number[] = [];
   for (let r = 0; r < replicates; r++) {
     yield;
     const random = randomSource(o.seed ?? 0, 4 * r);
-    const y = fitted.map((v) => v * (1 + residuals[Math.floor(random() * n)]));
+    const y = residuals.draw(0, random);
     const { slope, intercept } = linearRegression(x, y);
     values.push(intercept > 0 && slope > 0 ? slope / intercept : NaN);
   }

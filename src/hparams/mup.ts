@@ -11,6 +11,7 @@ import { powerFit } from '../core/linearRegression.js';
 import { polynomialFit } from '../core/leastSquares.js';
 import { percentileInterval } from '../core/statistics.js';
 import { randomSource } from '../core/random.js';
+import { polynomialDesign, residualBootstrap } from '../fit/residualBootstrap.js';
 import type { Dataset, Run } from '../io/dataset.js';
 import { checkLossVaries, checkMagnitudes } from '../io/dataChecks.js';
 import { formatInterval, formatNumber } from '../core/format.js';
@@ -250,9 +251,8 @@ interface Sweep {
   bestLr: number;
   bestLoss: number;
   edge?: 'lowest' | 'highest';
-  /** The parabola's fitted losses at the window's runs and their leverages, when it could be fitted. */
-  fitted?: number[];
-  leverage?: number[];
+  /** Whether a parabola could be fitted to the window (its residuals then join the bootstrap's pool). */
+  fitted: boolean;
 }
 
 function sweepOf(width: number, runs: Run[]): Sweep {
@@ -278,40 +278,9 @@ function sweepOf(width: number, runs: Run[]): Sweep {
     bestLr: rates[i],
     bestLoss: means[i],
     ...(i === 0 ? { edge: 'lowest' as const } : i === rates.length - 1 ? { edge: 'highest' as const } : {}),
+    fitted: inWindow.size >= 3 && polynomialFit(x, y, 2) !== null,
   };
-  const c = inWindow.size >= 3 ? polynomialFit(x, y, 2) : null;
-  if (c) {
-    sweep.fitted = x.map((v) => c[0] + c[1] * v + c[2] * v * v);
-    sweep.leverage = parabolaLeverage(x);
-  }
   return sweep;
-}
-
-/** The diagonal of the hat matrix of a least-squares parabola at these x (how much each point pulls its own fit). */
-function parabolaLeverage(x: number[]): number[] | undefined {
-  // X'X of the design [1, x, x²], inverted by cofactors (3 × 3).
-  const s = [0, 0, 0, 0, 0];
-  for (const v of x) for (let k = 0; k < 5; k++) s[k] += v ** k;
-  const m = [
-    [s[0], s[1], s[2]],
-    [s[1], s[2], s[3]],
-    [s[2], s[3], s[4]],
-  ];
-  const cof = (r: number, c: number) => {
-    const rows = [0, 1, 2].filter((k) => k !== r),
-      cols = [0, 1, 2].filter((k) => k !== c);
-    return (
-      (m[rows[0]][cols[0]] * m[rows[1]][cols[1]] - m[rows[0]][cols[1]] * m[rows[1]][cols[0]]) * ((r + c) % 2 ? -1 : 1)
-    );
-  };
-  const det = m[0][0] * cof(0, 0) + m[0][1] * cof(0, 1) + m[0][2] * cof(0, 2);
-  if (!(Math.abs(det) > 0)) return undefined;
-  return x.map((v) => {
-    const row = [1, v, v * v];
-    let h = 0;
-    for (let a = 0; a < 3; a++) for (let b = 0; b < 3; b++) h += (row[a] * cof(b, a) * row[b]) / det;
-    return h;
-  });
 }
 
 /** The vertex of a parabola through the window's losses when it is a minimum inside the window, else the best point. */
@@ -425,24 +394,20 @@ export function* learningRateTransferSteps(
   const line = lineOf(widths.map((w) => w.learningRate));
   const slope = line.exponent;
   const warnings: string[] = [];
-  // The residuals of every width's parabola, relative to its fitted loss and scaled by √(1 − leverage) so
-  // that a parabola's few points (it takes 3 of the window's degrees of freedom) do not understate the noise;
-  // pooled across widths, as each window alone has about two.
-  const residuals: number[] = [];
-  for (const sw of sweeps) {
-    if (!sw.fitted || !sw.leverage) continue;
-    sw.y.forEach((y, k) => {
-      const h = sw.leverage![k];
-      if (h < 1 - 1e-9) residuals.push((y / sw.fitted![k] - 1) / Math.sqrt(1 - h));
-    });
-  }
-  const centre = residuals.reduce((t, r) => t + r, 0) / (residuals.length || 1);
-  const pool = residuals.map((r) => r - centre);
+  // The residuals of every width's parabola (src/fit/residualBootstrap.ts): relative to its fitted loss,
+  // leverage-adjusted so that a parabola's few points (it takes 3 of the window's degrees of freedom) do not
+  // understate the noise, centred, and pooled across widths, as each window alone has about two.
+  const fittedSweeps = sweeps.filter((sw) => sw.fitted);
+  const residuals = residualBootstrap(
+    fittedSweeps.map((sw) => ({ design: polynomialDesign(sw.x, 2), observed: sw.y })),
+    { scale: 'relative', pooling: 'pooled' },
+  );
+  const groupOf = new Map(fittedSweeps.map((sw, g) => [sw, g]));
   let interval: [number, number] | undefined;
   let intervalMethod: TransferInterval | undefined;
   let targetInterval: [number, number] | undefined;
   if (bootstrap && bootstrap.replicates > 1) {
-    if (pool.length === 0) {
+    if (residuals.noResidualLeft) {
       warnings.push(
         "no interval: every width's parabola goes through exactly three learning rates, which leaves no residual to measure the noise by; sweep more rates around the optimum",
       );
@@ -456,9 +421,9 @@ export function* learningRateTransferSteps(
           // Bracketed by a divergence, the optimum is anywhere between the two rates: drawn there, uniform in ln η.
           const bracket = widths[k].bracket;
           if (bracket) return bracket[0] * (bracket[1] / bracket[0]) ** random();
-          if (!sw.fitted) return widths[k].learningRate;
-          const y = sw.fitted.map((f) => f * (1 + pool[Math.floor(random() * pool.length)]));
-          const v = vertex(sw.x, y);
+          const g = groupOf.get(sw);
+          if (g === undefined) return widths[k].learningRate;
+          const v = vertex(sw.x, residuals.draw(g, random));
           return Math.exp(v.x);
         });
         const fit = lineOf(optima);
