@@ -142,9 +142,13 @@ async function serveOnce(command: string, dir: string): Promise<void> {
     assert.equal(r.status, 200);
     assert.match(await r.text(), /<html/i);
   } finally {
-    const exited = new Promise((r) => child.once('exit', r));
-    child.kill();
-    await exited;
+    // A server that exited before listening (no web app built) has fired its 'exit' already: waiting for
+    // another would hang the test with no message instead of failing it with the server's own.
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill();
+      await exited;
+    }
   }
 }
 
