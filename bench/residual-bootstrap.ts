@@ -8,8 +8,17 @@
  *
  *   node --import tsx bench/residual-bootstrap.ts [--seeds 50] [--replicates 400] [--a2-seeds 40] [--a2-replicates 100]
  *
- * Result (2026-12-05, 50 seeds, 400 replicates; Approach 2 40 seeds, 100 replicates), before → after:
- * docs/methods.md §25 quotes it.
+ * Result (2026-12-05, `--seeds 100 --replicates 400 --a2-seeds 100 --a2-replicates 200`, after the change;
+ * docs/methods.md §8 and §25 quote it):
+ *
+ *   B_crit, 7 batch sizes, 5 % noise        90 %: 94/100   95 %: 99/100
+ *   B_crit, 4 batch sizes, 5 % noise        90 %: 95/100   95 %: 96/100
+ *   B_crit(L) law: α_B                      90 %: 100/100  95 %: 100/100
+ *   B_crit(L) law: B_crit(2.8)              90 %: 99/100   95 %: 99/100
+ *   Approach 2, 7 sizes a budget: a         90 %: 87/100   95 %: 89/100   width / scatter 0.94
+ *   Approach 2, 7 sizes a budget: N_opt     90 %: 85/100   95 %: 88/100   width / scatter 0.93
+ *   Approach 2, 5 sizes a budget: a         90 %: 92/100   95 %: 98/100   width / scatter 1.46
+ *   Approach 2, 5 sizes a budget: N_opt     90 %: 90/100   95 %: 96/100   width / scatter 1.29
  */
 import {
   criticalBatchAtLoss,

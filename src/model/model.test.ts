@@ -143,6 +143,10 @@ test('shapeSearch: a target no shape reaches is said with what changes it, not a
   assert.match(heads, /2 layers × d_model 64000 \(<headsMultipleOf> 1000 asks for at least 1000 heads of 64\)/);
   assert.match(heads, /give a smaller <headsMultipleOf>/);
   assert.doesNotMatch(tiny, /headsMultipleOf/);
+  // Below the floor a multiple of 1 has, a smaller multiple would not help: the size is what is said.
+  const tinyHeads = said(1e5, { headsMultipleOf: 2 });
+  assert.doesNotMatch(tinyHeads, /headsMultipleOf/);
+  assert.match(tinyHeads, /give <count> non-embedding or a smaller <vocab>/);
   assert.doesNotMatch(bare, /<vocab>/);
   // Above the floor but between shapes: widen the tolerance, or choose by hand.
   const between = said(2e5, { vocab: 256 });

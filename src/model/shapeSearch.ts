@@ -142,14 +142,16 @@ export function shapeSearch(target: number, options: ShapeSearchOptions = {}): S
     // and head sizes allow. A target below it (a tiny model, or a small one whose count includes a
     // large vocabulary's embeddings) no tolerance reaches, so the advice is what changes that count.
     const fewest = Math.max(1, options.minLayers ?? 2);
-    const smallest = headDims
-      .map((headDim) => {
-        const multiple = widthStep(Math.max(options.multipleOf ?? 64, headDim), headDim, headsMultiple);
-        const dModel = roundUp(Math.max(aspectLo * fewest, multiple), multiple);
-        const shape = shapeOf(fewest, dModel, headDim, Math.max(1, Math.floor(dModel / headDim / gqa)));
-        return { shape, parameters: parameterCount(shape) };
-      })
-      .sort((a, b) => a.parameters[count] - b.parameters[count])[0];
+    const smallestWith = (heads: number) =>
+      headDims
+        .map((headDim) => {
+          const multiple = widthStep(Math.max(options.multipleOf ?? 64, headDim), headDim, heads);
+          const dModel = roundUp(Math.max(aspectLo * fewest, multiple), multiple);
+          const shape = shapeOf(fewest, dModel, headDim, Math.max(1, Math.floor(dModel / headDim / gqa)));
+          return { shape, parameters: parameterCount(shape) };
+        })
+        .sort((a, b) => a.parameters[count] - b.parameters[count])[0];
+    const smallest = smallestWith(headsMultiple);
     const countName = count === 'total' ? 'total' : 'non-embedding';
     const byHand = (o: (option: string) => string) =>
       `choose the layers and width by hand (${o('layers')} and ${o('dModel')} count a shape's parameters)`;
@@ -158,7 +160,11 @@ export function shapeSearch(target: number, options: ShapeSearchOptions = {}): S
       const { nLayer, dModel } = smallest.shape;
       // A heads multiple (tensor parallelism) sets the narrowest width when its heads outgrow the aspect
       // band's: the size is then not what is too small, the multiple is what to change.
-      const byHeads = headsMultiple > 1 && headDimOf(smallest.shape) * headsMultiple > aspectLo * fewest;
+      // Only when a multiple of 1 would reach the target: below that floor a smaller multiple does not help.
+      const byHeads =
+        headsMultiple > 1 &&
+        headDimOf(smallest.shape) * headsMultiple > aspectLo * fewest &&
+        target * (1 + tolerance) >= smallestWith(1).parameters[count];
       throw new OptionError({
         option: byHeads ? 'headsMultipleOf' : 'countTolerance',
         value: byHeads ? headsMultiple : tolerance,

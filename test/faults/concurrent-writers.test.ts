@@ -505,7 +505,7 @@ test('sweep retry plans again only the runs a sweep planned: an imported run tha
   );
   assert.equal(imported.status, 0, imported.stderr);
   // sweep status counts the plan's runs apart from the imported ones: the crashed import is not the sweep's failure.
-  const status = (json: boolean) =>
+  const status = (json: boolean, study = 's') =>
     spawnSync(
       process.execPath,
       [
@@ -515,7 +515,7 @@ test('sweep retry plans again only the runs a sweep planned: an imported run tha
         'sweep',
         'status',
         '--study',
-        's',
+        study,
         '--db',
         db,
         ...(json ? ['--json'] : []),
@@ -532,6 +532,9 @@ test('sweep retry plans again only the runs a sweep planned: an imported run tha
     /study "s": 1 failed; and 1 imported \(1 failed\), not the sweep's to train or retry;/,
   );
   const again = RunStore.open(db);
+  // A study with no run at all (made by a saved fit or an import of nothing) says so.
+  again.study('e');
+  assert.match(status(false, 'e').stdout, /^study "e": no runs; /);
   assert.equal(again.retry('s'), 1, 'only the planned run');
   const byName = new Map(again.runs({ study: 's' }).map((r) => [r.name, r]));
   assert.equal(byName.get('isoflop-1')!.status, 'planned');

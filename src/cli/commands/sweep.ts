@@ -459,9 +459,11 @@ Examples:
             .join(', ')})`;
           writeStdout(
             `study "${f.study}": ${
-              planned === ''
-                ? `no planned runs; ${importedText}`
-                : `${planned}${importedRuns.length > 0 ? `; and ${importedText}, not the sweep's to train or retry` : ''}`
+              planned === '' && importedRuns.length === 0
+                ? 'no runs'
+                : planned === ''
+                  ? `no planned runs; ${importedText}`
+                  : `${planned}${importedRuns.length > 0 ? `; and ${importedText}, not the sweep's to train or retry` : ''}`
             }; ${spent.text} spent\n${
               unfollowed
                 ? `no sweep is following its ${inFlight} run${inFlight === 1 ? '' : 's'} in flight: ${inFlight === 1 ? 'its state is' : 'their states are'} as a sweep last recorded ${inFlight === 1 ? 'it' : 'them'}; the same "scalelab sweep run" (or "scalelab study run --study ${f.study}") again collects what ended\n`

@@ -196,6 +196,8 @@ export function screenNotes(
     'task' | 'screen' | 'accuracyMetric' | 'parts' | 'warnings' | 'direct' | 'viaValLossFit'
   > & { fit?: { lossMetric: string } })[],
   name: OptionNamer = libraryOption,
+  // Where the noise came from is said of every task at once: a page that shows one task's notes leaves it out.
+  { noise: withNoise = true }: { noise?: boolean } = {},
 ): { task?: string; text: string }[] {
   const notes: { task?: string; text: string }[] = [];
   // Which accuracy each task reads (acc_norm is preferred over acc): one line, every task's, first.
@@ -213,7 +215,7 @@ export function screenNotes(
     for (const w of t.warnings ?? [])
       notes.push({ task: t.task, text: `${w.severity}: ${renameOptions(w.message, name)}` });
   const noise = noiseFromNote(tasks);
-  if (noise) notes.push({ text: noise });
+  if (noise && withNoise) notes.push({ text: noise });
   return notes;
 }
 

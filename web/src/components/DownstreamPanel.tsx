@@ -82,14 +82,26 @@ function readQuestion(texts: { N: string; D: string; chance: string }): {
   };
 }
 
-/** The panel's one option that the screen's notes name: its chance field. */
-const chanceField = (option: string) => (option === 'chance' ? 'the chance accuracy field' : `option "${option}"`);
+/**
+ * How the screen's notes name an option here: the chance field is the panel's; the moving average has no
+ * control in the panel, so its advice is the command line's.
+ */
+const chanceField = (option: string) =>
+  option === 'chance'
+    ? 'the chance accuracy field'
+    : option === 'movingAverage'
+      ? "the CLI's --moving-average"
+      : `option "${option}"`;
 
 /** A task's verdict and every reason behind it, or why it was not screened. */
 function whyText(t: DownstreamTask): string {
   // The notes the CLI's screen prints for this task (its accuracy metric, where its chance level came from,
   // reasons, unchecked assumptions, parts and warnings), then why a step could not run.
-  return [...screenNotes([t], chanceField).map((n) => n.text), t.screenProblem ?? '', t.fitProblem ?? '']
+  return [
+    ...screenNotes([t], chanceField, { noise: false }).map((n) => n.text),
+    t.screenProblem ?? '',
+    t.fitProblem ?? '',
+  ]
     .filter(Boolean)
     .join('; ');
 }
