@@ -63,7 +63,7 @@ export function openFailure(path: string, e: unknown, intent: 'read' | 'write'):
   if (existsSync(path) && denied(dirname(path), constants.W_OK) === 'EROFS')
     return new StoreError(
       path,
-      `cannot open the run store: it is on a read-only file system (EROFS), where SQLite cannot make ${basename(path)}-wal and ${basename(path)}-shm beside it, as it must even to read a store in WAL mode; nothing was changed. Copy the store to a folder you may write to and give the copy with --db`,
+      `cannot open the run store: it is on a read-only file system (EROFS), where SQLite cannot make ${basename(path)}-wal and ${basename(path)}-shm beside it, as it must even to read a store in WAL mode; nothing was changed. Copy the store to a folder you may write to and use the copy`,
     );
   if (intent === 'write' && !existsSync(path)) {
     const code = denied(dirname(path), constants.W_OK);

@@ -42,7 +42,7 @@ test('a store on a read-only file system: runs ls, runs export, runs import and 
     assert.equal(r.code, 1, `${args.join(' ')}: ${r.stderr}`);
     assert.equal(
       r.stderr,
-      `scalelab: error: ${db}: cannot open the run store: it is on a read-only file system (EROFS), where SQLite cannot make runs.db-wal and runs.db-shm beside it, as it must even to read a store in WAL mode; nothing was changed. Copy the store to a folder you may write to and give the copy with --db\n`,
+      `scalelab: error: ${db}: cannot open the run store: it is on a read-only file system (EROFS), where SQLite cannot make runs.db-wal and runs.db-shm beside it, as it must even to read a store in WAL mode; nothing was changed. Copy the store to a folder you may write to and use the copy\n`,
     );
     assert.ok(noStackTrace(r.stderr));
   }
