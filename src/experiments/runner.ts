@@ -173,6 +173,9 @@ export function progressOf(
   };
 }
 
+/** One turn of the event loop, in which a pending signal's listener runs (setImmediate: after the poll phase). */
+const eventLoopTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 /** Run every planned (and in-flight) run of a study to completion. */
 export async function runSweep(
   store: RunStore,
@@ -219,9 +222,17 @@ export async function runSweep(
     }
     busySince = undefined;
     unreachableSince = undefined;
-    if ('done' in step) return step.done;
+    // A pass can compute for seconds without a turn of the event loop (the sim backend simulates every
+    // run it collects), so a Ctrl-C or SIGTERM that came during it waits for a turn: given after every
+    // pass, and before the sweep returns, or the caller withdraws its listener with the signal unheard
+    // and the sweep ends exit 0 as if never stopped (before: a sim sweep ran on to its end).
+    if ('done' in step) {
+      await eventLoopTurn();
+      return step.done;
+    }
     if (!step.changed || step.running > 0)
       await new Promise((res) => setTimeout(res, step.changed ? Math.min(pollMs, 50) : pollMs));
+    else await eventLoopTurn();
   }
 }
 

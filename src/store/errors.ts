@@ -57,6 +57,14 @@ export function openFailure(path: string, e: unknown, intent: 'read' | 'write'):
         `cannot open the run store: ${file === path ? 'the file' : basename(file)} is not readable by this user (${code}); nothing was changed. Ask its owner for access, or work on a copy you own`,
       );
   }
+  // On a read-only file system (a snapshot, a backup mounted read-only) SQLite cannot make the
+  // write-ahead log and its index beside a store in WAL mode, which it needs even to read one (before:
+  // "unable to open database file", for runs ls and runs export too).
+  if (existsSync(path) && denied(dirname(path), constants.W_OK) === 'EROFS')
+    return new StoreError(
+      path,
+      `cannot open the run store: it is on a read-only file system (EROFS), where SQLite cannot make ${basename(path)}-wal and ${basename(path)}-shm beside it, as it must even to read a store in WAL mode; nothing was changed. Copy the store to a folder you may write to and use the copy`,
+    );
   if (intent === 'write' && !existsSync(path)) {
     const code = denied(dirname(path), constants.W_OK);
     if (code)

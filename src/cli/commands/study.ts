@@ -23,6 +23,7 @@ import {
   type BackendFlags,
 } from '../backendFlags.js';
 import { sweepProgressBar } from './sweep.js';
+import { betweenSteps } from '../interrupt.js';
 import { claimStudyOrClose, openStore } from '../storeAccess.js';
 
 type Run = (fn: () => Promise<void>, json?: boolean) => Promise<void>;
@@ -133,6 +134,10 @@ Examples:
               bootstrap: parseReplicates(f.bootstrap, '--bootstrap'),
               seed: parseInteger(f.seed, '--seed', 0),
             });
+            // The fit after the sweep computes for seconds on this thread: a Ctrl-C or SIGTERM that came
+            // meanwhile is heard here, while its listener is on, rather than lost when it is withdrawn
+            // (before: the study printed its result and ended exit 0, the signal dropped).
+            await betweenSteps();
             bar.stop();
             summary = studySummary(result, {
               study: f.study,
