@@ -1,7 +1,7 @@
 /**
  * The ScaleLab web app: open runs (bundled, uploaded or from the run store), fit a law in a worker
  * by a procedure (auto by default), see how far to trust it, back-test the procedures, look at the
- * figures, plan the big run, and watch a sweep.
+ * figures, plan the big run, and watch a sweep; compare groups by their scaling curves.
  *
  * A result or an error comes into view when it arrives (focus moves to its heading after opening a
  * data set) and is announced in a live region; on a phone the results come before the forms. The
@@ -37,6 +37,7 @@ import { PlannerPanel } from './components/PlannerPanel.js';
 import { SweepPanel } from './components/SweepPanel.js';
 import { DownstreamPanel } from './components/DownstreamPanel.js';
 import { CurveLawPanel } from './components/CurveLawPanel.js';
+import { CompareGroupsPanel } from './components/CompareGroupsPanel.js';
 import { trustVerdicts } from './components/TrustWarnings.js';
 
 const studiesRefreshMs = 10_000;
@@ -186,7 +187,7 @@ export function App() {
   }, [backtest.outcome]);
 
   // Advice follows the data's origin (bundled data and a study's runs have no column step); the
-  // downstream and curve-law panels read uploads of their own.
+  // compare, downstream and curve-law panels read uploads of their own (compare also the opened upload).
   return (
     <DataOriginContext.Provider value={loaded?.origin ?? 'upload'}>
       <div className={loaded || error ? 'app has-result' : 'app'}>
@@ -261,6 +262,7 @@ export function App() {
           )}
           {!fit.outcome && <PlannerPanel inputs={plannerInputs} state={plan} onChange={setPlannerInputs} />}
           <DataOriginContext.Provider value="upload">
+            <CompareGroupsPanel loaded={loaded} />
             <DownstreamPanel />
             <CurveLawPanel />
           </DataOriginContext.Provider>
