@@ -15,6 +15,7 @@ import { createWebServer, defaultAssetsDir } from '../src/server/webServer.js';
 import { chromiumPath as executablePath, testTool } from './helpers/tools.js';
 import { seriousViolations } from './helpers/axe.js';
 import { runCompare, runMupTransfer } from '../web/src/worker/compare.js';
+import { transferSlopeText, transferTargetText } from '../src/report/text/hparams.js';
 import { groupColumnChoices, readGroupedRuns, readSweepRuns } from '../web/src/lib/runsFile.js';
 import { defaultCompareSettings, defaultMupTransferSettings } from '../web/src/worker/protocol.js';
 import { InputError } from '../src/errors/index.js';
@@ -253,6 +254,76 @@ test(
       (await panel.getByTestId('error-message').textContent()) ?? '',
       /found 1 group \(dense\): a comparison needs two or more/,
     );
+    assert.deepEqual(problems, []);
+  },
+);
+
+test(
+  'web app: the muP panel checks learning-rate transfer in a worker, with the slope, verdict and a target width',
+  { skip: browserTool.skip, timeout: 180_000 },
+  async (t) => {
+    const assets = defaultAssetsDir();
+    assert.ok(existsSync(join(assets, 'index.html')), 'the web app is not built: run "npm run build" before this test');
+    browserTool.require();
+    const web = createWebServer({
+      storePath: join(mkdtempSync(join(tmpdir(), 'scalelab-web-mup-')), 'runs.db'),
+      assetsDir: assets,
+      datasets: [],
+    });
+    const { url } = await web.listen(0);
+    // eslint-disable-next-line prefer-const
+    let browser: Browser | undefined;
+    t.after(async () => {
+      await browser?.close();
+      await web.close();
+    });
+    browser = await chromium.launch({
+      executablePath,
+      headless: true,
+      args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
+    });
+    const page = await browser.newPage();
+    page.setDefaultTimeout(60_000);
+    const problems: string[] = [];
+    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+    await page.goto(url);
+    const panel = page.getByTestId('mup-panel');
+    // Sweeps whose columns are not named width and lr: chosen in the panel (the CLI's --columns).
+    const sweeps = file('examples/inputs/lr-sweeps.csv').text.replace(/^width,lr,loss/, 'd_hidden,peak_lr,loss');
+    await panel
+      .getByTestId('mup-upload')
+      .setInputFiles({ name: 'sweeps.csv', mimeType: 'text/csv', buffer: Buffer.from(sweeps) });
+    await panel
+      .getByTestId('mup-file')
+      .filter({ hasText: /no width or learning-rate column recognised/ })
+      .waitFor();
+    assert.equal(await panel.getByTestId('mup-run').isDisabled(), true);
+    await panel.getByTestId('mup-width-column').selectOption('d_hidden');
+    await panel.getByTestId('mup-lr-column').selectOption('peak_lr');
+    await panel.getByTestId('mup-target-width').fill('wide');
+    assert.match((await panel.getByTestId('mup-width-error').textContent()) ?? '', /expected a whole number/);
+    assert.equal(await panel.getByTestId('mup-run').isDisabled(), true);
+    await panel.getByTestId('mup-target-width').fill('4096');
+    await panel.getByTestId('mup-run').click();
+    await panel.getByTestId('mup-result').waitFor();
+    const want = runMupTransfer(
+      readSweepRuns({ name: 'sweeps.csv', text: sweeps }, { width: 'd_hidden', lr: 'peak_lr' }),
+      {
+        ...defaultMupTransferSettings,
+        targetWidth: 4096,
+      },
+    ).transfer;
+    assert.equal(await panel.getByTestId('mup-slope').textContent(), transferSlopeText(want));
+    assert.equal(await panel.getByTestId('mup-verdict').textContent(), want.verdict);
+    assert.equal(await panel.getByTestId('mup-at-width').textContent(), transferTargetText(want));
+    assert.deepEqual(await panel.getByTestId('mup-widths').locator('tbody th').allTextContents(), [
+      '256',
+      '512',
+      '1024',
+      '2048',
+    ]);
+    assert.match((await panel.getByTestId('mup-announcer').textContent()) ?? '', /standard-parametrisation drift/);
+    assert.deepEqual(await seriousViolations(page, '[data-testid="mup-panel"]'), [], 'axe: the muP panel');
     assert.deepEqual(problems, []);
   },
 );

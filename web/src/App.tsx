@@ -1,7 +1,8 @@
 /**
  * The ScaleLab web app: open runs (bundled, uploaded or from the run store), fit a law in a worker
  * by a procedure (auto by default), see how far to trust it, back-test the procedures, look at the
- * figures, plan the big run, and watch a sweep; compare groups by their scaling curves.
+ * figures, plan the big run, and watch a sweep; compare groups by their scaling curves and check
+ * that a learning rate transfers across widths.
  *
  * A result or an error comes into view when it arrives (focus moves to its heading after opening a
  * data set) and is announced in a live region; on a phone the results come before the forms. The
@@ -38,6 +39,7 @@ import { SweepPanel } from './components/SweepPanel.js';
 import { DownstreamPanel } from './components/DownstreamPanel.js';
 import { CurveLawPanel } from './components/CurveLawPanel.js';
 import { CompareGroupsPanel } from './components/CompareGroupsPanel.js';
+import { MupTransferPanel } from './components/MupTransferPanel.js';
 import { trustVerdicts } from './components/TrustWarnings.js';
 
 const studiesRefreshMs = 10_000;
@@ -187,7 +189,8 @@ export function App() {
   }, [backtest.outcome]);
 
   // Advice follows the data's origin (bundled data and a study's runs have no column step); the
-  // compare, downstream and curve-law panels read uploads of their own (compare also the opened upload).
+  // compare, muP transfer, downstream and curve-law panels read uploads of their own (compare also the
+  // opened upload).
   return (
     <DataOriginContext.Provider value={loaded?.origin ?? 'upload'}>
       <div className={loaded || error ? 'app has-result' : 'app'}>
@@ -263,6 +266,7 @@ export function App() {
           {!fit.outcome && <PlannerPanel inputs={plannerInputs} state={plan} onChange={setPlannerInputs} />}
           <DataOriginContext.Provider value="upload">
             <CompareGroupsPanel loaded={loaded} />
+            <MupTransferPanel />
             <DownstreamPanel />
             <CurveLawPanel />
           </DataOriginContext.Provider>
