@@ -2,7 +2,7 @@
  * The ScaleLab web app: open runs (bundled, uploaded or from the run store), fit a law in a worker
  * by a procedure (auto by default), see how far to trust it, back-test the procedures, look at the
  * figures, plan the big run, and watch a sweep; compare groups by their scaling curves and check
- * that a learning rate transfers across widths.
+ * that a learning rate transfers across widths; find a model shape for a parameter count.
  *
  * A result or an error comes into view when it arrives (focus moves to its heading after opening a
  * data set) and is announced in a live region; on a phone the results come before the forms. The
@@ -40,6 +40,8 @@ import { DownstreamPanel } from './components/DownstreamPanel.js';
 import { CurveLawPanel } from './components/CurveLawPanel.js';
 import { CompareGroupsPanel } from './components/CompareGroupsPanel.js';
 import { MupTransferPanel } from './components/MupTransferPanel.js';
+import { ShapePanel } from './components/ShapePanel.js';
+import type { ShapeInputs } from './lib/shapeInputs.js';
 import { trustVerdicts } from './components/TrustWarnings.js';
 
 const studiesRefreshMs = 10_000;
@@ -72,6 +74,7 @@ export function App() {
   const [pendingColumns, setPendingColumns] = useState<PendingUpload>();
   const [settings, setSettings] = useState<FitSettings>(initial.settings);
   const [plannerInputs, setPlannerInputs] = useState<PlannerInputs>(initial.planner);
+  const [shapeInputs, setShapeInputs] = useState<ShapeInputs>(initial.shape);
   const [backtestSettings, setBacktestSettings] = useState<BacktestSettings>(defaultBacktestSettings);
   const [backtestWithFit, setBacktestWithFit] = useState(false);
   const [announcement, setAnnouncement] = useState('');
@@ -142,7 +145,7 @@ export function App() {
   // The state in the URL, replaced (not pushed: a setting is not a page to go back to).
   const ref = dataRef(loaded);
   useEffect(() => {
-    const search = writeUrlState({ data: ref, settings, planner: plannerInputs });
+    const search = writeUrlState({ data: ref, settings, planner: plannerInputs, shape: shapeInputs });
     if (search !== window.location.search)
       window.history.replaceState(null, '', `${window.location.pathname}${search}`);
   }, [
@@ -151,6 +154,7 @@ export function App() {
     ref?.kind === 'study' ? ref.groups?.join(',') : '',
     settings,
     plannerInputs,
+    shapeInputs,
   ]);
 
   // A new result: into view (and focus) after opening a data set; announced in any case.
@@ -238,6 +242,7 @@ export function App() {
               <FitSummary loaded={loaded} outcome={fit.outcome} running={fit.running} />
               <ParamsTable fit={fit.outcome.fit} />
               <PlannerPanel fit={fit.outcome.fit} inputs={plannerInputs} state={plan} onChange={setPlannerInputs} />
+              <ShapePanel plannedN={plan.plan?.recommendation.N} inputs={shapeInputs} onChange={setShapeInputs} />
               <ProcedurePanel fit={fit.outcome.fit} plan={plan.plan} />
               <ApproachesTable
                 approaches={fit.outcome.approaches}
@@ -263,7 +268,12 @@ export function App() {
               </p>
             </section>
           )}
-          {!fit.outcome && <PlannerPanel inputs={plannerInputs} state={plan} onChange={setPlannerInputs} />}
+          {!fit.outcome && (
+            <>
+              <PlannerPanel inputs={plannerInputs} state={plan} onChange={setPlannerInputs} />
+              <ShapePanel inputs={shapeInputs} onChange={setShapeInputs} />
+            </>
+          )}
           <DataOriginContext.Provider value="upload">
             <CompareGroupsPanel loaded={loaded} />
             <MupTransferPanel />
