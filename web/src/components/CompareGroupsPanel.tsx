@@ -98,7 +98,7 @@ export function CompareGroupsPanel({ loaded }: { loaded?: LoadedDataset }) {
             </button>
           )}
         </div>
-        <Field label="group column" hint="The column naming each run's group (the CLI's --group-column).">
+        <Field label="group column" hint="The column naming each run's group.">
           <select
             data-testid="compare-group-column"
             value={groupColumn}

@@ -43,9 +43,9 @@ export function ShapePanel({
     <section className="panel" data-testid="shape-panel" aria-labelledby="shape-heading">
       <h2 id="shape-heading">Model shape for a parameter count</h2>
       <p className="muted">
-        Transformer shapes whose parameter count hits a target, as <code>scalelab shape --N</code> proposes them: ranked
-        by how near d_model/n_layer lies to {aspect} (Kaplan et al. 2020 §3.1: loss is nearly flat from about 20 to
-        200), then by the size error (within 5 %).
+        Transformer shapes whose parameter count hits a target, as <code>scalelab shape</code> proposes them: ranked by
+        how near d_model/n_layer lies to {aspect} (Kaplan et al. 2020 §3.1: loss is nearly flat from about 20 to 200),
+        then by the size error (within 5 %).
       </p>
       <div className="form-grid">
         <Field label="parameters" hint="e.g. 7B, 1.3e9 (the planner's N)">
