@@ -10,6 +10,7 @@ import { parseRuns } from '../src/io/parseRuns.js';
 import { webAdvice, optionAdvice } from '../web/src/lib/advice.js';
 import { plannerNumber, PlannerInputError } from '../web/src/lib/plannerNumbers.js';
 import { readUrlState, writeUrlState } from '../web/src/lib/urlState.js';
+import { defaultShapeInputs } from '../web/src/lib/shapeInputs.js';
 import { defaultGroups, runGroups, studySelection } from '../web/src/lib/runGroups.js';
 import { columnStepReason, fileColumns, guessColumns, missingFields } from '../web/src/lib/columns.js';
 import { toErrorInfo, withNextStep, type ErrorInfo } from '../web/src/lib/errors.js';
@@ -131,26 +132,32 @@ test('URL state: only what differs from the defaults, read back the same; unknow
     data: { kind: 'study' as const, name: 'my study', groups: ['isoflop', 'scale-up'] },
     settings: { ...defaultSettings, procedure: 'ls', target: 1e25 },
     planner: { ...defaultPlannerInputs, gpus: '10,000', inferenceTokens: '2T' },
+    shape: { ...defaultShapeInputs, N: '7B', mlp: 'plain' as const, tied: true },
   };
   const search = writeUrlState(state);
   assert.equal(
     search,
-    '?study=my+study&groups=isoflop%2Cscale-up&procedure=ls&target=1e%2B25&plan.gpus=10%2C000&plan.inferenceTokens=2T',
+    '?study=my+study&groups=isoflop%2Cscale-up&procedure=ls&target=1e%2B25&plan.gpus=10%2C000&plan.inferenceTokens=2T&shape.N=7B&shape.mlp=plain&shape.tied=true',
   );
   assert.deepEqual(readUrlState(search), state);
-  assert.equal(writeUrlState({ settings: defaultSettings, planner: defaultPlannerInputs }), '');
+  assert.equal(
+    writeUrlState({ settings: defaultSettings, planner: defaultPlannerInputs, shape: defaultShapeInputs }),
+    '',
+  );
   assert.deepEqual(readUrlState('?dataset=chinchilla').data, { kind: 'bundled', id: 'chinchilla' });
   // An upload by its name only (its data stay in the tab's storage).
   const upload = {
     data: { kind: 'upload' as const, name: 'my runs.csv' },
     settings: defaultSettings,
     planner: defaultPlannerInputs,
+    shape: defaultShapeInputs,
   };
   assert.equal(writeUrlState(upload), '?upload=my+runs.csv');
   assert.deepEqual(readUrlState('?upload=my+runs.csv').data, upload.data);
-  const odd = readUrlState('?procedure=nope&law=nope&bootstrap=-3&plan.mode=other');
+  const odd = readUrlState('?procedure=nope&law=nope&bootstrap=-3&plan.mode=other&shape.mlp=moe&shape.count=all');
   assert.deepEqual(odd.settings, defaultSettings);
   assert.equal(odd.planner.mode, 'hardware');
+  assert.deepEqual(odd.shape, defaultShapeInputs);
 });
 
 test("a study's default runs are its IsoFLOP (and scale-up) runs, as study run fits; a study without phases is fitted whole", () => {

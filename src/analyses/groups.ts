@@ -320,7 +320,7 @@ export function intervalHolding(
 }
 
 /** A crossover interval whose open ends (null) say where the censored replicates lie: "[3.9e17, beyond 8.7e26)". */
-function formatCensored(interval: [number | null, number | null], lo: number, hi: number): string {
+export function formatCensored(interval: [number | null, number | null], lo: number, hi: number): string {
   const f = (v: number) => formatNumber(v, 2);
   return `${interval[0] === null ? `(below ${f(lo)}` : `[${f(interval[0])}`}, ${interval[1] === null ? `beyond ${f(hi)})` : `${f(interval[1])}]`}`;
 }

@@ -235,6 +235,43 @@ export function describe(m: CatalogModel): CatalogRow {
   };
 }
 
+/** A published model as `shape` names it beside its proposals: size, shape, aspect ratio, source and status. */
+export interface NearbyModel {
+  id: string;
+  name: string;
+  reported: number;
+  nLayer: number;
+  dModel: number;
+  aspectRatio: number;
+  status: CatalogModel['status'];
+  cite: string;
+}
+
+/**
+ * The `limit` published decoder models nearest a parameter target in size (ln of the ratio) and, a
+ * tenth as much, in aspect ratio d_model/n_layer: what `shape` and the web app's shape panel list
+ * beside the shapes they propose.
+ */
+export function nearestPublished(catalog: CatalogModel[], target: number, aspect: number, limit = 3): NearbyModel[] {
+  const distance = (m: CatalogRow) =>
+    Math.abs(Math.log(m.reported / target)) + 0.1 * Math.abs(Math.log(m.aspectRatio / aspect));
+  return catalog
+    .map(describe)
+    .filter((m) => !/encoder-decoder/.test(m.flag))
+    .sort((a, b) => distance(a) - distance(b))
+    .slice(0, limit)
+    .map((m) => ({
+      id: m.id,
+      name: m.name,
+      reported: m.reported,
+      nLayer: m.shape.nLayer,
+      dModel: m.shape.dModel,
+      aspectRatio: m.aspectRatio,
+      status: m.status,
+      cite: m.cite,
+    }));
+}
+
 /**
  * The published models a report and the web app place on a fitted frontier unless told which: the
  * compute-optimal landmark (Chinchilla), the model it matched (Gopher), and three widely used large ones.

@@ -13,6 +13,7 @@ import { computeOptimal, computeOptimalForSize, canAllocate } from '../analyses/
 import type { ApproachResult } from '../analyses/frontier.js';
 import type { Profile } from '../analyses/isoflop.js';
 import type { RollingBacktestResult } from '../analyses/rollingBacktest.js';
+import type { GroupComparison } from '../analyses/groups.js';
 import { extent } from '../core/statistics.js';
 import { formatNumber } from '../core/format.js';
 
@@ -324,6 +325,115 @@ export function lossPlot(o: LossPlotOptions): Spec {
     $schema: schema,
     title: o.title ?? `Loss against ${axisTitles[x]}${o.law ? `, with the fitted ${o.law.id} law` : ''}`,
     description,
+    width,
+    height,
+    config,
+    layer: layers,
+  });
+}
+
+/**
+ * Groups compared by their scaling curves (`compare`): each group's runs and its own fitted curve
+ * E + A·x^(−α) (the separate fits), coloured by group, on log–log axes; each crossover of two groups
+ * a dashed rule where the fitted curves cross, the axis extended to hold it (it may lie far beyond the
+ * data: the verdict grades that distance).
+ */
+export function compareGroupsPlot(dataset: Dataset, c: GroupComparison): Spec {
+  const x = c.variable;
+  const runs = dataset.runs.filter((r) => r[x] !== undefined && r.group !== undefined);
+  const points = runs.map((r) => ({ x: r[x]!, loss: r.loss, group: r.group!, line: r.line }));
+  const xs = points.map((p) => p.x);
+  const crossings = c.crossovers.flatMap((v) =>
+    v.kind === 'crossover' && v.at !== undefined
+      ? [{ x: v.at, label: `${v.groups.join(' / ')} cross at ${x} = ${sci(v.at, 3)}` }]
+      : [],
+  );
+  const lo = Math.min(...xs),
+    hi = Math.max(...xs, ...crossings.map((k) => k.x));
+  const from = Math.min(lo, ...crossings.map((k) => k.x));
+  const grid = logSpace(from, hi, 80);
+  const curves = c.separate.flatMap((g) =>
+    grid.map((v) => ({ x: v, loss: g.E + g.A * Math.pow(v, -g.alpha), group: g.group })),
+  );
+  const xScale = { type: 'log', domain: logDomain([...xs, ...crossings.map((k) => k.x)]) };
+  const yScale = { type: 'log', domain: logDomain([...points.map((p) => p.loss), ...curves.map((k) => k.loss)], 0.05) };
+  const color = { field: 'group', type: 'nominal', title: 'group', scale: { domain: c.groups } };
+  const layers: Spec[] = [
+    {
+      name: 'runs',
+      data: { values: points },
+      params: zoom('zoom'),
+      mark: { type: 'point', filled: true, size: 40, opacity: 0.8 },
+      encoding: {
+        x: {
+          field: 'x',
+          type: 'quantitative',
+          scale: xScale,
+          title: axisTitles[x],
+          axis: logAxis(xScale.domain, x === 'C' ? 'sci' : 'count'),
+        },
+        y: { field: 'loss', type: 'quantitative', scale: yScale, title: 'loss' },
+        color,
+        tooltip: [
+          { field: 'group' },
+          { field: 'x', type: 'quantitative', format: '.3e', title: x },
+          { field: 'loss', type: 'quantitative', format: '.4f' },
+          { field: 'line', type: 'quantitative', title: 'line in file' },
+        ],
+      },
+    },
+    {
+      name: 'fits',
+      data: { values: curves },
+      mark: { type: 'line', strokeWidth: 2, point: 'transparent' },
+      encoding: {
+        x: { field: 'x', type: 'quantitative', scale: xScale },
+        y: { field: 'loss', type: 'quantitative', scale: yScale },
+        color,
+        detail: { field: 'group' },
+        strokeDash: seriesChannel("each group's fitted curve", ["each group's fitted curve"], [[1, 0]], lineSymbol),
+        tooltip: [
+          { field: 'group', title: 'fitted curve of' },
+          { field: 'x', type: 'quantitative', format: '.3e', title: x },
+          { field: 'loss', type: 'quantitative', format: '.4f', title: 'fitted loss' },
+        ],
+      },
+    },
+  ];
+  if (crossings.length)
+    layers.push({
+      name: 'crossovers',
+      data: { values: crossings },
+      layer: [
+        {
+          mark: { type: 'rule', strokeDash: [6, 4], color: '#333' },
+          encoding: {
+            x: { field: 'x', type: 'quantitative', scale: xScale },
+            tooltip: [{ field: 'label', title: 'crossover' }],
+          },
+        },
+        // Each label on the side of its rule with more room (the left half of the axis: to the right).
+        ...(['left', 'right'] as const).map((side) => ({
+          transform: [
+            {
+              filter: `${side === 'left' ? '' : '!'}(log(datum.x) < ${(Math.log(xScale.domain[0]) + Math.log(xScale.domain[1])) / 2})`,
+            },
+          ],
+          mark: { type: 'text', align: side, dx: side === 'left' ? 4 : -4, baseline: 'top', y: 4, fontSize: 11 },
+          encoding: { x: { field: 'x', type: 'quantitative', scale: xScale }, text: { field: 'label' } },
+        })),
+      ],
+    });
+  const [xlo, xhi] = extent(xs);
+  return readableTooltips({
+    $schema: schema,
+    title: `Loss against ${axisTitles[x]} by group, each group's fitted curve`,
+    description:
+      `${points.length} runs in ${c.groups.length} groups (${c.groups.join(', ')}) against ${axisTitles[x]} from ${sci(xlo)} to ${sci(xhi)}, on log–log axes, with each group's fitted curve E + A·${x}^(−α)` +
+      (crossings.length
+        ? `; ${crossings.map((k) => k.label).join('; ')}`
+        : '; the fitted curves cross over nowhere in the searched range') +
+      '.',
     width,
     height,
     config,

@@ -1,7 +1,8 @@
 /**
  * The ScaleLab web app: open runs (bundled, uploaded or from the run store), fit a law in a worker
  * by a procedure (auto by default), see how far to trust it, back-test the procedures, look at the
- * figures, plan the big run, and watch a sweep.
+ * figures, plan the big run, and watch a sweep; compare groups by their scaling curves and check
+ * that a learning rate transfers across widths; find a model shape for a parameter count.
  *
  * A result or an error comes into view when it arrives (focus moves to its heading after opening a
  * data set) and is announced in a live region; on a phone the results come before the forms. The
@@ -37,6 +38,10 @@ import { PlannerPanel } from './components/PlannerPanel.js';
 import { SweepPanel } from './components/SweepPanel.js';
 import { DownstreamPanel } from './components/DownstreamPanel.js';
 import { CurveLawPanel } from './components/CurveLawPanel.js';
+import { CompareGroupsPanel } from './components/CompareGroupsPanel.js';
+import { MupTransferPanel } from './components/MupTransferPanel.js';
+import { ShapePanel } from './components/ShapePanel.js';
+import type { ShapeInputs } from './lib/shapeInputs.js';
 import { trustVerdicts } from './components/TrustWarnings.js';
 
 const studiesRefreshMs = 10_000;
@@ -69,6 +74,7 @@ export function App() {
   const [pendingColumns, setPendingColumns] = useState<PendingUpload>();
   const [settings, setSettings] = useState<FitSettings>(initial.settings);
   const [plannerInputs, setPlannerInputs] = useState<PlannerInputs>(initial.planner);
+  const [shapeInputs, setShapeInputs] = useState<ShapeInputs>(initial.shape);
   const [backtestSettings, setBacktestSettings] = useState<BacktestSettings>(defaultBacktestSettings);
   const [backtestWithFit, setBacktestWithFit] = useState(false);
   const [announcement, setAnnouncement] = useState('');
@@ -139,7 +145,7 @@ export function App() {
   // The state in the URL, replaced (not pushed: a setting is not a page to go back to).
   const ref = dataRef(loaded);
   useEffect(() => {
-    const search = writeUrlState({ data: ref, settings, planner: plannerInputs });
+    const search = writeUrlState({ data: ref, settings, planner: plannerInputs, shape: shapeInputs });
     if (search !== window.location.search)
       window.history.replaceState(null, '', `${window.location.pathname}${search}`);
   }, [
@@ -148,6 +154,7 @@ export function App() {
     ref?.kind === 'study' ? ref.groups?.join(',') : '',
     settings,
     plannerInputs,
+    shapeInputs,
   ]);
 
   // A new result: into view (and focus) after opening a data set; announced in any case.
@@ -186,7 +193,8 @@ export function App() {
   }, [backtest.outcome]);
 
   // Advice follows the data's origin (bundled data and a study's runs have no column step); the
-  // downstream and curve-law panels read uploads of their own.
+  // compare, muP transfer, downstream and curve-law panels read uploads of their own (compare also the
+  // opened upload).
   return (
     <DataOriginContext.Provider value={loaded?.origin ?? 'upload'}>
       <div className={loaded || error ? 'app has-result' : 'app'}>
@@ -234,6 +242,7 @@ export function App() {
               <FitSummary loaded={loaded} outcome={fit.outcome} running={fit.running} />
               <ParamsTable fit={fit.outcome.fit} />
               <PlannerPanel fit={fit.outcome.fit} inputs={plannerInputs} state={plan} onChange={setPlannerInputs} />
+              <ShapePanel plannedN={plan.plan?.recommendation.N} inputs={shapeInputs} onChange={setShapeInputs} />
               <ProcedurePanel fit={fit.outcome.fit} plan={plan.plan} />
               <ApproachesTable
                 approaches={fit.outcome.approaches}
@@ -259,8 +268,15 @@ export function App() {
               </p>
             </section>
           )}
-          {!fit.outcome && <PlannerPanel inputs={plannerInputs} state={plan} onChange={setPlannerInputs} />}
+          {!fit.outcome && (
+            <>
+              <PlannerPanel inputs={plannerInputs} state={plan} onChange={setPlannerInputs} />
+              <ShapePanel inputs={shapeInputs} onChange={setShapeInputs} />
+            </>
+          )}
           <DataOriginContext.Provider value="upload">
+            <CompareGroupsPanel loaded={loaded} />
+            <MupTransferPanel />
             <DownstreamPanel />
             <CurveLawPanel />
           </DataOriginContext.Provider>

@@ -11,7 +11,8 @@ import { printJson, writeStdout } from '../output.js';
 import { deprecatedAlias, flag } from '../flags.js';
 import { commandFlagNamer } from '../optionFlags.js';
 import { loadCatalog } from '../../catalog/load.js';
-import { describe, findModel } from '../../catalog/models.js';
+import { nearestPublishedText } from '../../report/text/plan.js';
+import { describe, findModel, nearestPublished } from '../../catalog/models.js';
 
 interface ShapeFlags {
   N?: string;
@@ -260,27 +261,7 @@ Examples:
           ? `note: rank 1 has ${candidates[0].shape.nHeads} heads, which do not split evenly over 8 GPUs of tensor parallelism; ${named(['headsMultiple'])} 8 keeps only shapes that do\n`
           : '';
       // The published models nearest to the target in size (and, among those, in aspect ratio).
-      const nearest = catalog
-        .map(describe)
-        .filter((m) => !/encoder-decoder/.test(m.flag))
-        .sort(
-          (a, b) =>
-            Math.abs(Math.log(a.reported / target)) +
-            0.1 * Math.abs(Math.log(a.aspectRatio / candidates[0].aspectRatio)) -
-            (Math.abs(Math.log(b.reported / target)) +
-              0.1 * Math.abs(Math.log(b.aspectRatio / candidates[0].aspectRatio))),
-        )
-        .slice(0, 3)
-        .map((m) => ({
-          id: m.id,
-          name: m.name,
-          reported: m.reported,
-          nLayer: m.shape.nLayer,
-          dModel: m.shape.dModel,
-          aspectRatio: m.aspectRatio,
-          status: m.status,
-          cite: m.cite,
-        }));
+      const nearest = nearestPublished(catalog, target, candidates[0].aspectRatio);
       if (flags.json)
         return printJson({
           target,
@@ -330,7 +311,7 @@ Examples:
               c.aspectRatio.toFixed(0),
             ]),
           ) +
-          `\nnearest published models: ${nearest.map((m) => `${m.name} (${m.nLayer} × ${m.dModel}, d/L ${m.aspectRatio.toFixed(0)}, ${m.cite}, ${m.status})`).join('; ')}${style ? `\nin the style of ${style.name}: ${style.shape.mlp} MLP, FFN ratio ${style.ffnRatio.toFixed(2)}, GQA ${style.gqaRatio}:1, vocabulary ${style.shape.vocab}, head_dim ${style.headDim}${yours ? ` (yours instead: ${yours})` : ''}` : ''}\n` +
+          `\n${nearestPublishedText(nearest)}${style ? `\nin the style of ${style.name}: ${style.shape.mlp} MLP, FFN ratio ${style.ffnRatio.toFixed(2)}, GQA ${style.gqaRatio}:1, vocabulary ${style.shape.vocab}, head_dim ${style.headDim}${yours ? ` (yours instead: ${yours})` : ''}` : ''}\n` +
           tpNote,
       );
     }, flags.json),

@@ -265,11 +265,25 @@ export function mupTableReport(t: ReturnType<typeof mupTable>): string {
   );
 }
 
+const percentOf = (level: number) => `${formatNumber(level * 100, 3)} %`;
+
+/** The transfer check's slope of ln η* against ln width, with its interval and how it was made (text and the web app). */
+export function transferSlopeText(r: ReturnType<typeof learningRateTransfer>): string {
+  const m = r.intervalMethod;
+  return `slope of ln η* against ln width: ${r.slope.toFixed(3)}${r.interval && m ? ` (${percentOf(m.level)} ${formatInterval(r.interval, (v) => v.toFixed(3))}${r.openEnd ? ` with its ${r.openEnd === 'both' ? 'two ends' : `${r.openEnd} end`} open: an optimum at its sweep's end is a bound` : ''}; ${m.method}, ${m.replicates} replicates: ${m.resampled})` : ''}`;
+}
+
+/** The optimal learning rate at the check's target width, with its interval and what it rests on; undefined without a target. */
+export function transferTargetText(r: ReturnType<typeof learningRateTransfer>): string | undefined {
+  const m = r.intervalMethod;
+  const target = r.atWidth;
+  if (!target) return undefined;
+  return `at width ${target.width}: optimal η ${f4(target.learningRate)}${target.interval && m ? ` (${percentOf(m.level)} ${formatInterval(target.interval, f4)})` : ''}${r.widths.every((w) => w.atEdge) ? ", not measured: every optimum lies at its sweep's end, so the slope and this rate say how the sweeps were laid out" : r.openEnd ? ", a bound only (an optimum lies at its sweep's end)" : ''}${target.extrapolation > 1 ? `, ${formatNumber(target.extrapolation, 3)}× beyond the swept widths (an extrapolation of the fitted slope)` : ''}`;
+}
+
 export function learningRateTransferReport(r: ReturnType<typeof learningRateTransfer>): string {
   const diverged = r.widths.some((w) => w.diverged);
-  const m = r.intervalMethod;
-  const pct = (level: number) => `${formatNumber(level * 100, 3)} %`;
-  const target = r.atWidth;
+  const target = transferTargetText(r);
   return (
     textTable(
       ['width', 'optimal η', 'loss there', 'runs', ...(diverged ? ['diverged'] : [])],
@@ -283,10 +297,8 @@ export function learningRateTransferReport(r: ReturnType<typeof learningRateTran
           : []),
       ]),
     ) +
-    `\nslope of ln η* against ln width: ${r.slope.toFixed(3)}${r.interval && m ? ` (${pct(m.level)} ${formatInterval(r.interval, (v) => v.toFixed(3))}${r.openEnd ? ` with its ${r.openEnd === 'both' ? 'two ends' : `${r.openEnd} end`} open: an optimum at its sweep's end is a bound` : ''}; ${m.method}, ${m.replicates} replicates: ${m.resampled})` : ''}\n${r.verdict}\n` +
-    (target
-      ? `at width ${target.width}: optimal η ${f4(target.learningRate)}${target.interval && m ? ` (${pct(m.level)} ${formatInterval(target.interval, f4)})` : ''}${r.widths.every((w) => w.atEdge) ? ", not measured: every optimum lies at its sweep's end, so the slope and this rate say how the sweeps were laid out" : r.openEnd ? ", a bound only (an optimum lies at its sweep's end)" : ''}${target.extrapolation > 1 ? `, ${formatNumber(target.extrapolation, 3)}× beyond the swept widths (an extrapolation of the fitted slope)` : ''}\n`
-      : '') +
+    `\n${transferSlopeText(r)}\n${r.verdict}\n` +
+    (target ? `${target}\n` : '') +
     (r.diverged
       ? `${r.diverged} run${r.diverged === 1 ? '' : 's'} diverged (a loss that is not a finite number): left out of the parabolas; each bounds its width's optimum from above\n`
       : '') +

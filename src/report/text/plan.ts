@@ -7,13 +7,18 @@ import { formatInterval, formatNumber } from '../../core/format.js';
 import { textTable } from '../../core/table.js';
 import type { Plan } from '../../analyses/plan.js';
 import type { ShapeCandidate } from '../../model/shapeSearch.js';
-import type { FrontierPlacement } from '../../catalog/models.js';
+import type { FrontierPlacement, NearbyModel } from '../../catalog/models.js';
 import { libraryOption, type OptionNamer } from '../../errors/index.js';
 
 function describeShape(c: ShapeCandidate): string {
   const s = c.shape;
   const kv = s.nKvHeads !== undefined && s.nKvHeads !== s.nHeads ? ` (${s.nKvHeads} KV heads)` : '';
   return `${s.nLayer} layers × d_model ${s.dModel}, ${s.nHeads} heads of ${s.headDim}${kv}, d_ff ${s.dFf} (${s.mlp}), vocab ${s.vocab} → ${formatNumber(c.parameters.total, 4)} parameters (${formatNumber(c.parameters.nonEmbedding, 4)} non-embedding), d_model/n_layer ${c.aspectRatio.toFixed(0)}`;
+}
+
+/** The published models nearest a shape search's target, as `shape` lists them under its table (and the web app's shape panel). */
+export function nearestPublishedText(models: readonly NearbyModel[]): string {
+  return `nearest published models: ${models.map((m) => `${m.name} (${m.nLayer} × ${m.dModel}, d/L ${m.aspectRatio.toFixed(0)}, ${m.cite}, ${m.status})`).join('; ')}`;
 }
 
 const ci = (v: number, interval?: [number, number], digits = 4) =>

@@ -1,6 +1,6 @@
 /**
  * The app's state in the URL's query, so that a reload (or a shared link) opens the same data with
- * the same settings and planner inputs: `?dataset=chinchilla&procedure=ls&gpus=2048`. Only values that
+ * the same settings, planner and shape inputs: `?dataset=chinchilla&procedure=ls&gpus=2048`. Only values that
  * differ from the defaults are written. An uploaded file cannot be put in a URL: only its name is
  * (`?upload=runs.csv`), and a reload reopens it from the tab's storage (lib/uploadStore.ts).
  */
@@ -15,6 +15,7 @@ import {
 } from '../worker/protocol.js';
 import { procedures } from '../../../src/fit/procedures.js';
 import { defaultPlannerInputs, type PlannerInputs } from '../hooks/usePlan.js';
+import { defaultShapeInputs, type ShapeInputs } from './shapeInputs.js';
 
 /** Which data to open: a bundled data set, or a study with the groups fitted. */
 export type DataRef =
@@ -26,6 +27,7 @@ export interface UrlState {
   data?: DataRef;
   settings: FitSettings;
   planner: PlannerInputs;
+  shape: ShapeInputs;
 }
 
 const settingKeys = ['procedure', 'law', 'x', 'breaks', 'loss', 'approach', 'bootstrap', 'target'] as const;
@@ -41,6 +43,9 @@ const allowed: Record<string, readonly string[]> = {
 /** Planner inputs under their own names, prefixed so that none collides with a setting. */
 const plannerKeys = ['mode', 'gpus', 'gpu', 'days', 'mfu', 'flops', 'inferenceTokens'] as const;
 const plannerParam = (k: string) => `plan.${k}`;
+/** The shape panel's inputs, prefixed likewise (`shape.N=7B`). */
+const shapeKeys = ['N', 'count', 'mlp', 'vocab', 'seqLen', 'gqa', 'headsMultiple', 'tied'] as const;
+const shapeParam = (k: string) => `shape.${k}`;
 
 export function readUrlState(search: string): UrlState {
   const q = new URLSearchParams(search);
@@ -59,6 +64,15 @@ export function readUrlState(search: string): UrlState {
     if (v !== null) (planner as unknown as Record<string, string>)[k] = v;
   }
   if (planner.mode !== 'hardware' && planner.mode !== 'flops') planner.mode = defaultPlannerInputs.mode;
+  const shape: ShapeInputs = { ...defaultShapeInputs };
+  for (const k of shapeKeys) {
+    const v = q.get(shapeParam(k));
+    if (v === null) continue;
+    if (k === 'tied') shape.tied = v === 'true';
+    else if (k === 'count') shape.count = v === 'nonEmbedding' ? v : defaultShapeInputs.count;
+    else if (k === 'mlp') shape.mlp = v === 'plain' ? v : defaultShapeInputs.mlp;
+    else shape[k] = v;
+  }
   const dataset = q.get('dataset'),
     study = q.get('study'),
     groups = q.get('groups'),
@@ -70,7 +84,7 @@ export function readUrlState(search: string): UrlState {
       : upload
         ? { kind: 'upload', name: upload }
         : undefined;
-  return { data, settings, planner };
+  return { data, settings, planner, shape };
 }
 
 export function writeUrlState(state: UrlState): string {
@@ -84,6 +98,7 @@ export function writeUrlState(state: UrlState): string {
   for (const k of settingKeys) if (state.settings[k] !== defaultSettings[k]) q.set(k, String(state.settings[k]));
   for (const k of plannerKeys)
     if (state.planner[k] !== defaultPlannerInputs[k]) q.set(plannerParam(k), state.planner[k]);
+  for (const k of shapeKeys) if (state.shape[k] !== defaultShapeInputs[k]) q.set(shapeParam(k), String(state.shape[k]));
   const s = q.toString();
   return s ? `?${s}` : '';
 }

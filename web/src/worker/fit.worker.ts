@@ -1,9 +1,9 @@
 /**
  * The app's worker: one request at a time (the client sends the next only after the answer), a fit
  * (answered with the fit, the approaches and the figures), a back-test (answered with its tables
- * and figure, after progress messages) or a downstream analysis (its tasks and sigmoid figures, after
- * progress messages), or the error (located, for bad input) as plain data. The app runs three of
- * these, one for each kind; the fit worker starts workers of its own for auto's candidates (candidates.ts).
+ * and figure, after progress messages), a downstream analysis (its tasks and sigmoid figures, after
+ * progress messages), a comparison of groups or a muP transfer check (after progress messages), or
+ * the error (located, for bad input) as plain data. The app runs one of these for each kind; the fit worker starts workers of its own for auto's candidates (candidates.ts).
  */
 import { toErrorInfo } from '../lib/errors.js';
 import { defaultAutoRule } from '../../../src/fit/auto.js';
@@ -11,6 +11,7 @@ import type { Dataset } from '../../../src/io/dataset.js';
 import { checkProcedureInputs, runAnalysis, runBacktest } from './analysis.js';
 import { CandidatePool } from './candidatePool.js';
 import { runDownstream } from './downstream.js';
+import { runCompare, runMupTransfer } from './compare.js';
 import {
   fitWorkerName,
   type FitOutcome,
@@ -59,7 +60,11 @@ scope.onmessage = async (event: MessageEvent<WorkerRequest>) => {
         ? { ok: true, id, ...(await fit(request.dataset, request.settings)) }
         : request.kind === 'backtest'
           ? { ok: true, id, ...runBacktest(request.dataset, request.settings, progress) }
-          : { ok: true, id, ...runDownstream(request.sets, request.settings, progress) };
+          : request.kind === 'downstream'
+            ? { ok: true, id, ...runDownstream(request.sets, request.settings, progress) }
+            : request.kind === 'compare'
+              ? { ok: true, id, ...runCompare(request.dataset, request.settings, progress) }
+              : { ok: true, id, ...runMupTransfer(request.dataset, request.settings, progress) };
   } catch (e) {
     response = { ok: false, id, error: toErrorInfo(e) };
   }

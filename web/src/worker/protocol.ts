@@ -3,9 +3,10 @@
  * safe): the worker sends the fit as FitJson, the figures as Vega-Lite specs, the downstream
  * analysis with its laws as id and formula (DownstreamTask).
  *
- * Three workers run the same script: one fits (fast, on every change of data or settings), one runs
+ * Several workers run the same script: one fits (fast, on every change of data or settings), one runs
  * the rolling back-test (a dozen or more refits, on demand), one the downstream analysis (per task:
- * fits, back-test and bootstrap, on demand), so neither long job holds up a fit or the page.
+ * fits, back-test and bootstrap, on demand), one a comparison of groups and one a muP transfer check
+ * (each a bootstrap, on demand), so no long job holds up a fit or the page.
  */
 import type { Dataset } from '../../../src/io/dataset.js';
 import type { FitJson } from '../../../src/fit/summary.js';
@@ -19,6 +20,8 @@ import type { TaskAnalysis } from '../../../src/analyses/downstreamLadder.js';
 import type { DownstreamFit, Target, TaskLossFit } from '../../../src/analyses/downstream.js';
 import { defaultLawId, lawIds, variableOption, type LawChoice, type LawVariable } from '../../../src/laws/index.js';
 import { breaksOption } from '../../../src/laws/bnsl.js';
+import type { GroupComparison } from '../../../src/analyses/groups.js';
+import type { TransferCheck } from '../../../src/hparams/mup.js';
 
 /** Every registered law (src/laws/index.ts): the form shows the options each one reads. */
 export const lawChoices: readonly string[] = lawIds;
@@ -95,15 +98,44 @@ export interface DownstreamSettings {
   ladder?: { roles: [string, RunRole][]; tasks: TaskDefinition[] };
 }
 
-/** The names of the app's three workers (they run the same script). */
+/** The compare panel's question (as `scalelab compare` asks it; its defaults are the CLI's). */
+export interface CompareSettings {
+  /** The variable the curves are fitted along. */
+  x: 'N' | 'D' | 'C';
+  /** Bootstrap replicates (resampling runs within groups, or whole lineages). */
+  bootstrap: number;
+  seed: number;
+  level: number;
+}
+
+/** `scalelab compare`'s defaults: --x C, --bootstrap 200, --seed 0, --level 0.95. */
+export const defaultCompareSettings: CompareSettings = { x: 'C', bootstrap: 200, seed: 0, level: 0.95 };
+
+/** The muP transfer panel's question (as `scalelab mup transfer` asks it; its defaults are the CLI's). */
+export interface MupTransferSettings {
+  /** Bootstrap replicates of the slope (below 2: none). */
+  bootstrap: number;
+  seed: number;
+  /** A width to give the optimal learning rate at, with its interval. */
+  targetWidth?: number;
+}
+
+/** `scalelab mup transfer`'s defaults: --bootstrap 200, --seed 0 (its level is 0.95, fixed). */
+export const defaultMupTransferSettings: MupTransferSettings = { bootstrap: 200, seed: 0 };
+
+/** The names of the app's workers (they run the same script). */
 export const fitWorkerName = 'scalelab-fit';
 export const backtestWorkerName = 'scalelab-backtest';
 export const downstreamWorkerName = 'scalelab-downstream';
+export const compareWorkerName = 'scalelab-compare';
+export const mupWorkerName = 'scalelab-mup';
 
 export type WorkerRequest =
   | { kind: 'fit'; id: number; dataset: Dataset; settings: FitSettings }
   | { kind: 'backtest'; id: number; dataset: Dataset; settings: BacktestSettings }
-  | { kind: 'downstream'; id: number; sets: TaskMetricSet[]; settings: DownstreamSettings };
+  | { kind: 'downstream'; id: number; sets: TaskMetricSet[]; settings: DownstreamSettings }
+  | { kind: 'compare'; id: number; dataset: Dataset; settings: CompareSettings }
+  | { kind: 'mup-transfer'; id: number; dataset: Dataset; settings: MupTransferSettings };
 
 /** What the page shows of an approach (src/analyses/frontier.ts). */
 export type { ApproachSummary };
@@ -160,9 +192,26 @@ export interface DownstreamOutcome {
   timings: { analysisMs: number };
 }
 
+export interface CompareOutcome {
+  comparison: GroupComparison;
+  /** The whole comparison as `scalelab compare` prints it (src/report/text/data.ts compareGroupsReport). */
+  report: string;
+  /** The runs and each group's fitted curve, with the crossovers (src/plots/specs.ts compareGroupsPlot). */
+  figure: Spec;
+  timings: { analysisMs: number };
+}
+
+export interface MupTransferOutcome {
+  transfer: TransferCheck;
+  /** The check as `scalelab mup transfer` prints it (src/report/text/hparams.ts learningRateTransferReport). */
+  report: string;
+  timings: { analysisMs: number };
+}
+
 /**
  * Work done so far on a request: `done` of `total` steps (a back-test: one procedure fitted at one
- * cutoff; a downstream analysis: one task screened, fitted and predicted).
+ * cutoff; a downstream analysis: one task screened, fitted and predicted; a comparison or a transfer
+ * check: one bootstrap replicate).
  */
 export interface WorkerProgress {
   kind: 'progress';
@@ -175,4 +224,7 @@ export type WorkerAnswer<T> = ({ ok: true; id: number } & T) | { ok: false; id: 
 export type FitResponse = WorkerAnswer<FitOutcome>;
 export type BacktestResponse = WorkerAnswer<BacktestOutcome>;
 export type DownstreamResponse = WorkerAnswer<DownstreamOutcome>;
-export type WorkerMessage = FitResponse | BacktestResponse | DownstreamResponse | WorkerProgress;
+export type CompareResponse = WorkerAnswer<CompareOutcome>;
+export type MupTransferResponse = WorkerAnswer<MupTransferOutcome>;
+export type WorkerMessage =
+  FitResponse | BacktestResponse | DownstreamResponse | CompareResponse | MupTransferResponse | WorkerProgress;

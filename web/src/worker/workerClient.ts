@@ -8,10 +8,14 @@ import type { TaskMetricSet } from '../../../src/io/parseTaskMetrics.js';
 import type {
   BacktestResponse,
   BacktestSettings,
+  CompareResponse,
+  CompareSettings,
   DownstreamResponse,
   DownstreamSettings,
   FitResponse,
   FitSettings,
+  MupTransferResponse,
+  MupTransferSettings,
   WorkerAnswer,
   WorkerMessage,
   WorkerProgress,
@@ -30,7 +34,7 @@ export class WorkerClient {
   private inFlight: Pending | undefined;
   private pending: Pending | undefined;
 
-  /** `name` shows in the browser's developer tools: scalelab-fit, scalelab-backtest, scalelab-downstream. */
+  /** `name` shows in the browser's developer tools: scalelab-fit, scalelab-backtest, scalelab-downstream, scalelab-compare, scalelab-mup. */
   constructor(name: string) {
     this.worker = new Worker(new URL('./fit.worker.ts', import.meta.url), { type: 'module', name });
     this.worker.onmessage = (event: MessageEvent<WorkerMessage>) => this.receive(event.data);
@@ -70,6 +74,32 @@ export class WorkerClient {
   ): void {
     this.request(
       { kind: 'downstream', id: this.nextId++, sets, settings },
+      callback as Pending['callback'],
+      onProgress,
+    );
+  }
+
+  compare(
+    dataset: Dataset,
+    settings: CompareSettings,
+    callback: (response: CompareResponse) => void,
+    onProgress: (progress: WorkerProgress) => void,
+  ): void {
+    this.request(
+      { kind: 'compare', id: this.nextId++, dataset, settings },
+      callback as Pending['callback'],
+      onProgress,
+    );
+  }
+
+  mupTransfer(
+    dataset: Dataset,
+    settings: MupTransferSettings,
+    callback: (response: MupTransferResponse) => void,
+    onProgress: (progress: WorkerProgress) => void,
+  ): void {
+    this.request(
+      { kind: 'mup-transfer', id: this.nextId++, dataset, settings },
       callback as Pending['callback'],
       onProgress,
     );

@@ -1,0 +1,105 @@
+/**
+ * An analysis on demand in a worker of its own (started on first use), as the downstream panel runs
+ * its own (useDownstream.ts): a new question stops the one in flight rather than wait for it, and
+ * progress is counted in the analysis's steps (bootstrap replicates). The compare and muP transfer
+ * panels run theirs so.
+ */
+import { useCallback, useEffect, useRef, useState } from 'react';
+import type { Dataset } from '../../../src/io/dataset.js';
+import type { ErrorInfo } from '../lib/errors.js';
+import { WorkerClient } from '../worker/workerClient.js';
+import {
+  compareWorkerName,
+  mupWorkerName,
+  type CompareOutcome,
+  type CompareSettings,
+  type MupTransferOutcome,
+  type MupTransferSettings,
+  type WorkerAnswer,
+  type WorkerProgress,
+} from '../worker/protocol.js';
+
+export interface AnalysisState<S, O> {
+  running: boolean;
+  /** Steps done so far, of all. */
+  progress?: { done: number; total: number };
+  outcome?: O;
+  error?: ErrorInfo;
+  run: (dataset: Dataset, settings: S) => void;
+  /** Forget the result shown (new data were chosen). */
+  clear: () => void;
+}
+
+type Send<S, O> = (
+  client: WorkerClient,
+  dataset: Dataset,
+  settings: S,
+  callback: (response: WorkerAnswer<O>) => void,
+  onProgress: (progress: WorkerProgress) => void,
+) => void;
+
+function useWorkerAnalysis<S, O>(name: string, send: Send<S, O>): AnalysisState<S, O> {
+  const client = useRef<WorkerClient | undefined>(undefined);
+  const [state, setState] = useState<Omit<AnalysisState<S, O>, 'run' | 'clear'>>({ running: false });
+
+  const stop = useCallback(() => {
+    if (!client.current?.busy) return;
+    client.current.dispose();
+    client.current = undefined;
+  }, []);
+
+  useEffect(
+    () => () => {
+      client.current?.dispose();
+      client.current = undefined;
+    },
+    [],
+  );
+
+  const run = useCallback(
+    (dataset: Dataset, settings: S) => {
+      stop();
+      const c = (client.current ??= new WorkerClient(name));
+      setState({ running: true });
+      send(
+        c,
+        dataset,
+        settings,
+        (response) => {
+          if (client.current !== c) return;
+          if (response.ok) {
+            const { ok: _ok, id: _id, ...outcome } = response;
+            setState({ running: false, outcome: outcome as O });
+          } else setState({ running: false, error: response.error });
+        },
+        ({ done, total }) => {
+          if (client.current === c) setState((s) => (s.running ? { ...s, progress: { done, total } } : s));
+        },
+      );
+    },
+    [stop, name, send],
+  );
+
+  const clear = useCallback(() => {
+    stop();
+    setState({ running: false });
+  }, [stop]);
+
+  return { ...state, run, clear };
+}
+
+const sendCompare: Send<CompareSettings, CompareOutcome> = (client, dataset, settings, callback, onProgress) =>
+  client.compare(dataset, settings, callback, onProgress);
+const sendMupTransfer: Send<MupTransferSettings, MupTransferOutcome> = (
+  client,
+  dataset,
+  settings,
+  callback,
+  onProgress,
+) => client.mupTransfer(dataset, settings, callback, onProgress);
+
+/** Groups compared by their scaling curves (`scalelab compare`), in the scalelab-compare worker. */
+export const useCompare = () => useWorkerAnalysis(compareWorkerName, sendCompare);
+
+/** The learning-rate transfer check (`scalelab mup transfer`), in the scalelab-mup worker. */
+export const useMupTransfer = () => useWorkerAnalysis(mupWorkerName, sendMupTransfer);

@@ -1,0 +1,111 @@
+/**
+ * The compare and muP transfer panels' analyses, as the worker runs them: the same core functions and
+ * defaults as `scalelab compare` and `scalelab mup transfer`, run a bootstrap replicate at a time with
+ * progress, and the CLI's own text of the result beside the numbers. Pure, so they also run in Node.
+ */
+import { compareGroupsSteps } from '../../../src/analyses/groups.js';
+import { learningRateTransferSteps } from '../../../src/hparams/mup.js';
+import { compareGroupsReport } from '../../../src/report/text/data.js';
+import { learningRateTransferReport } from '../../../src/report/text/hparams.js';
+import { compareGroupsPlot } from '../../../src/plots/specs.js';
+import type { Steps } from '../../../src/core/steps.js';
+import type { Dataset } from '../../../src/io/dataset.js';
+import { libraryOption, type OptionNamer } from '../../../src/errors/index.js';
+import {
+  defaultCompareSettings,
+  type CompareOutcome,
+  type CompareSettings,
+  type MupTransferOutcome,
+  type MupTransferSettings,
+} from './protocol.js';
+
+/**
+ * Run a computation in steps to its end, with progress in bootstrap replicates done. `leading`: it
+ * yields before every replicate (learningRateTransferSteps), not only between them (compareGroupsSteps).
+ */
+function stepped<T>(
+  steps: Steps<T>,
+  total: number,
+  leading: boolean,
+  onProgress?: (done: number, total: number) => void,
+): T {
+  onProgress?.(0, total);
+  let yields = 0;
+  for (;;) {
+    const step = steps.next();
+    if (step.done) {
+      onProgress?.(total, total);
+      return step.value;
+    }
+    // A yield before a replicate: the ones before it are done.
+    yields++;
+    const done = leading ? yields - 1 : yields;
+    if (done > 0 && done < total) onProgress?.(done, total);
+  }
+}
+
+/** The compare panel's fields by the options the text names (a default level or replicate count). */
+const compareField: OptionNamer = (option) =>
+  option === 'level' ? 'the level field' : option === 'bootstrap' ? 'the replicates field' : libraryOption(option);
+
+/**
+ * Groups compared by their scaling curves, as `scalelab compare` compares them (the runs' `group` is
+ * the chosen column); the text marks the level and replicates left at the CLI's defaults as defaults.
+ * @throws InputError as compareGroups (fewer than two groups, a group too small or whose loss rises)
+ */
+export function runCompare(
+  dataset: Dataset,
+  settings: CompareSettings,
+  onProgress?: (done: number, total: number) => void,
+): CompareOutcome {
+  const t0 = performance.now();
+  const comparison = stepped(
+    compareGroupsSteps(dataset, settings.x, {
+      bootstrap: settings.bootstrap,
+      seed: settings.seed,
+      level: settings.level,
+    }),
+    settings.bootstrap,
+    false,
+    onProgress,
+  );
+  const report = compareGroupsReport(comparison, settings.x, compareField, {
+    level: settings.level === defaultCompareSettings.level,
+    replicates: settings.bootstrap === defaultCompareSettings.bootstrap,
+  });
+  return {
+    comparison,
+    report,
+    figure: compareGroupsPlot(dataset, comparison),
+    timings: { analysisMs: performance.now() - t0 },
+  };
+}
+
+/**
+ * The learning-rate transfer check, as `scalelab mup transfer` runs it (a 95 % residual bootstrap of
+ * the slope when there are 2 or more replicates).
+ * @throws InputError as learningRateTransfer (no width or lr column, one width, a sweep of fewer than 3 rates)
+ */
+export function runMupTransfer(
+  dataset: Dataset,
+  settings: MupTransferSettings,
+  onProgress?: (done: number, total: number) => void,
+): MupTransferOutcome {
+  const t0 = performance.now();
+  const replicates = settings.bootstrap > 1 ? settings.bootstrap : 0;
+  const transfer = stepped(
+    learningRateTransferSteps(
+      dataset,
+      replicates ? { replicates, seed: settings.seed, level: 0.95 } : undefined,
+      settings.targetWidth !== undefined ? { targetWidth: settings.targetWidth } : {},
+    ),
+    replicates,
+    true,
+    onProgress,
+  );
+  return {
+    transfer,
+    report: learningRateTransferReport(transfer),
+    timings: { analysisMs: performance.now() - t0 },
+  };
+}
