@@ -121,12 +121,12 @@ export function storeErrorFrom(e: unknown): ScaleLabError | undefined {
   if (code === 'SQLITE_FULL')
     return new StoreError(
       path,
-      `the disk is full (${(e as Error).message}, ${code}); nothing of this write was stored: the store is as it was before it. Free some space on its disk, then run the command again`,
+      `the disk is full (${(e as Error).message}, ${code}); nothing of this write was stored: the store is as it was before it, with everything stored earlier (a sweep's finished runs) kept. Free some space on its disk, then run the same command again: a sweep or study resumes, an import adds what it lacks`,
     );
   if (code.startsWith('SQLITE_IOERR'))
     return new StoreError(
       path,
-      `a disk read or write failed (${(e as Error).message}, ${code}: a full disk, a file-size limit or a failing disk); nothing of this write was stored: the store is as it was before it. Free some space on its disk, then run the command again`,
+      `a disk read or write failed (${(e as Error).message}, ${code}: a full disk, a file-size limit or a failing disk); nothing of this write was stored: the store is as it was before it, with everything stored earlier (a sweep's finished runs) kept. Free some space on its disk, then run the same command again: a sweep or study resumes, an import adds what it lacks`,
     );
   // Opened, but its write-ahead log could not be (another user's, not readable): said as at the opening.
   if (code === 'SQLITE_CANTOPEN' && path !== 'the run store') {

@@ -156,7 +156,7 @@ test('an import that fills the disk stores nothing and says so; the same import 
   assert.match(
     full.stderr,
     new RegExp(
-      `^scalelab: error: ${db}: a disk read or write failed \\(.*\\); nothing of this write was stored: the store is as it was before it\\. Free some space on its disk, then run the command again\\n$`,
+      `^scalelab: error: ${db}: a disk read or write failed \\(.*\\); nothing of this write was stored: the store is as it was before it, with everything stored earlier \\(a sweep's finished runs\\) kept\\. Free some space on its disk, then run the same command again: a sweep or study resumes, an import adds what it lacks\\n$`,
     ),
   );
   assert.deepEqual(storeFiles(db), before, 'the store is byte for byte as it was, with no -wal or -shm left');
@@ -206,7 +206,7 @@ test('an import of several files that fills the disk at one says which files bef
     assert.match(
       full.stderr,
       new RegExp(
-        `^scalelab: error: ${escape(db)}: a disk read or write failed \\(.*\\); nothing of this write was stored: the store is as it was before it\\. Free some space on its disk, then run the command again; ${escape(big)} was not imported, but the file before it was \\(${escape(small)}\\), and importing it again adds nothing\\n$`,
+        `^scalelab: error: ${escape(db)}: a disk read or write failed \\(.*\\); nothing of this write was stored: the store is as it was before it, with everything stored earlier \\(a sweep's finished runs\\) kept\\. Free some space on its disk, then run the same command again: a sweep or study resumes, an import adds what it lacks; ${escape(big)} was not imported, but the file before it was \\(${escape(small)}\\), and importing it again adds nothing\\n$`,
       ),
     );
     const error = JSON.parse(full.stdout).error;
