@@ -454,6 +454,12 @@ function fitFor(file: CurveFitFile, path: string, N?: number, from = '--N'): Cur
     if (file.joint && N === undefined)
       throw new UsageError('--N: a joint fit across sizes predicts at a model size; give --N');
     const only = file.fits[0];
+    // Runs read without a size (a table with no N column, event files): --N would head the prediction as
+    // if it were for that size, while the law, which has no N, gives the fitted runs' curve.
+    if (!file.joint && N !== undefined && only.N === undefined && from === '--N')
+      throw new UsageError(
+        `--N: ${path} is a fit of runs of no stated size; its law does not depend on N, so it predicts the fitted runs' size, not ${formatNumber(N, 4)}: leave --N out (to predict other sizes, fit three sizes or more, each run's N in an N column, with --joint)`,
+      );
     if (!file.joint && N !== undefined && only.N !== undefined && !sameSize(only))
       throw new UsageError(
         `${from}: ${path} is a fit at one model size, N = ${only.N}, not ${N}; its law does not depend on N, so it cannot predict another size (fit three sizes or more with --joint for that)`,
@@ -492,17 +498,27 @@ function reachWarnings(
   curve: { step: number; loss: number }[],
 ): string[] {
   const fitted = fittedRuns(file.inputs, file.joint, g.N);
-  const schedules = fitted.flatMap((i) => (i.schedule ? [i.schedule] : []));
+  // A run's peak and length: its schedule's, else — a learning rate read from an lr column or tag — the
+  // logged rate's peak and the run's last checkpoint (such fits had no warning at all, 100× beyond).
+  const peaks = fitted.flatMap((i) => {
+    const peak = i.schedule?.peakLr ?? i.peakLr;
+    return peak !== undefined && peak > 0 ? [peak] : [];
+  });
+  const lengths = fitted.flatMap((i) => {
+    const steps = i.schedule?.steps ?? i.lastStep;
+    return steps !== undefined ? [steps] : [];
+  });
   const out: string[] = [];
-  if (schedules.length) {
-    const peaks = schedules.map((s) => s.peakLr);
+  if (peaks.length) {
     const [lo, hi] = [Math.min(...peaks), Math.max(...peaks)];
     const span = lo === hi ? formatNumber(lo, 3) : formatRange([lo, hi], 3);
     if (target.peakLr > 2 * hi || target.peakLr < lo / 2)
       out.push(
         `the peak learning rate ${formatNumber(target.peakLr, 3)} is ${target.peakLr > hi ? `${formatNumber(target.peakLr / hi, 3)}× above` : `${formatNumber(lo / target.peakLr, 3)}× below`} the fitted runs' (${span}): the law is carried far from what it was fitted on`,
       );
-    const longest = Math.max(...schedules.map((s) => s.steps));
+  }
+  if (lengths.length) {
+    const longest = Math.max(...lengths);
     if (target.steps > 10 * longest)
       out.push(
         `${target.steps} steps is ${formatNumber(target.steps / longest, 3)}× the longest fitted run (${longest} steps): the law is carried far from what it was fitted on`,
@@ -682,7 +698,9 @@ Examples:
               points: c.points.length,
               lastStep: c.points.at(-1)!.step,
               lrFrom: c.lrFrom,
-              ...(c.lrFrom !== 'schedule' ? { warmupRead: c.warmupSteps } : {}),
+              ...(c.lrFrom !== 'schedule'
+                ? { warmupRead: c.warmupSteps, peakLr: c.lrs.reduce((a, b) => Math.max(a, b), 0) }
+                : {}),
               source: c.source,
               ...(c.namedAfterFile ? { namedAfterFile: true } : {}),
               ...(c.schedule ? { schedule: c.schedule } : {}),
