@@ -4,6 +4,7 @@ import { normal, randomSource } from '../core/random.js';
 import type { TaskMetric } from '../io/parseTaskMetrics.js';
 import { InputError } from '../errors/index.js';
 import {
+  bootstrapDirect,
   bootstrapDownstream,
   directAccuracy,
   directPlan,
@@ -157,6 +158,34 @@ test('an interval end held at 1 (replicates past it clamped) is marked clipped, 
   assert.equal(near.clipped, undefined);
   assert.match(accuracyInterval(near), /^\[0\.\d{3}, 0\.\d{3}\]$/);
   assert.equal(accuracyInterval({ accuracy: [0, 0.2], clipped: ['lower'] }), '[0.000 (clipped), 0.200]');
+});
+
+test('the direct law in C marks an interval end held at 1 clipped too, as the two-step route does', () => {
+  const truth = { floor: 0.25, ceiling: 1, L0: -Math.log(1e21), k: 0.8 };
+  const records: TaskMetric[] = [];
+  let line = 1;
+  for (const N of [7e7, 1.6e8, 4e8, 1e9, 1.4e9])
+    for (let step = 1; step <= 16; step++) {
+      const D = step * 2e10;
+      records.push({
+        run: `m${N}`,
+        N,
+        D,
+        task: 'q',
+        metric: 'acc',
+        value: directAccuracy(truth, 6 * N * D),
+        line: line++,
+      });
+    }
+  const ladder = taskLadder(records, 'direct', { task: 'q' });
+  const s = fitDirect(ladder, { chance: 0.25 });
+  // At 3,700× the ladder's compute the extrapolation term pushes replicates past 1 (the text said "1.000" unmarked).
+  const [far, near] = bootstrapDirect(ladder, s, [{ C: 1e25 }, { C: 1e20 }], { chance: 0.25, replicates: 24, seed: 1 });
+  assert.equal(far.accuracy[1], 1);
+  assert.deepEqual(far.clipped, ['upper']);
+  assert.match(accuracyInterval(far), /^\[0\.\d{3}, 1\.000 \(clipped\)\]$/);
+  assert.ok(near.accuracy[1] < 1, `${near.accuracy}`);
+  assert.equal(near.clipped, undefined);
 });
 
 test('synthetic ladder: the back-test holds out the largest size; the screen calls the task predictable, and one near chance otherwise', () => {
