@@ -1146,6 +1146,24 @@ test('curve-law predict and schedule name the law, its fit file and N, where s c
     s.stdout,
     /95 % of bootstrap replicates between 0\.01 and 0\.95, nearly the whole 0\.01–0\.99 searched: the fit does not pin it down\)/,
   );
+  // The target's settings nobody typed are marked, each where it is; the typed warmup is not.
+  assert.match(s.stdout, /WSD over 1000 steps \(linear \(default\) decay to 10 % \(default\), warmup 50\): /);
+  const typed = scalelab([...schedule, '--decay-shape', 'linear', '--min-lr-frac', '0.1']);
+  assert.match(typed.stdout, /WSD over 1000 steps \(linear decay to 10 %, warmup 50\): /);
+  // predict's WSD target: its warmup, decay fraction and shape, and final fraction said as defaults when untyped.
+  const wsdTarget = scalelab(
+    ['curve-law', 'predict', '--curve-fit', fitFile, '--N', '25472', '--schedule', 'wsd'].concat([
+      '--steps',
+      '2000',
+      '--peak-lr',
+      '5.7e-3',
+    ]),
+  );
+  assert.equal(wsdTarget.code, 0, wsdTarget.stderr);
+  assert.match(
+    wsdTarget.stdout,
+    /\(warmup 0, decay 400 linear to 10 %\); warmup 0 is --warmup-steps' default; the decay over the last 20 % is --decay-frac's default; its linear shape is --decay-shape's default; the final 10 % is --min-lr-frac's default\n/,
+  );
   const j = scalelab([...schedule, '--json']).json();
   assert.deepEqual(
     [j.decayInterval, j.spansSearch, j.searched, j.fitFile],

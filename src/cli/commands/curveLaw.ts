@@ -991,12 +991,19 @@ Examples:
           predict.getOptionValueSource('extrapolation') === 'default'
             ? 'the default, chosen on the curve-law back-tests'
             : 'as given by --extrapolation';
-        // A final learning-rate fraction nobody typed, for a schedule made from the flags: said as the default.
-        const finalFracDefault =
-          schedule.kind !== 'constant' &&
-          schedule.kind !== 'wsd' &&
-          (given !== undefined || !observed?.schedule) &&
-          predict.getOptionValueSource('minLrFrac') === 'default';
+        // The target's settings nobody typed, for a schedule made from the flags: said as defaults.
+        const untyped = (name: string) =>
+          flags.schedule !== undefined && predict.getOptionValueSource(name) === 'default';
+        const defaultsTaken = [
+          ...(untyped('warmupSteps') && schedule.warmupSteps === 0 ? ["warmup 0 is --warmup-steps' default"] : []),
+          ...(schedule.kind === 'wsd' && untyped('decayFrac')
+            ? ["the decay over the last 20 % is --decay-frac's default"]
+            : []),
+          ...(schedule.kind === 'wsd' && untyped('decayShape') ? ["its linear shape is --decay-shape's default"] : []),
+          ...(schedule.kind !== 'constant' && untyped('minLrFrac')
+            ? [`the final ${Math.round((schedule.minLrFrac ?? 0.1) * 1000) / 10} % is --min-lr-frac's default`]
+            : []),
+        ];
         const iv = p.interval
           ? ` (${Math.round(level * 100)} % interval for a new run ${formatInterval(p.interval[last], f4)}${extrapolation && beyond > 0 ? `, with an extrapolation term: ${formatNumber(beyond, 2)} decades of steps beyond the fitted checkpoints, which end at step ${extrapolation.reach} (s = ${slope} of the loss per decade, ${slopeSource})` : ''}; the law's own ${formatInterval(p.lawInterval![last], f4)})`
           : p.dropped
@@ -1005,7 +1012,7 @@ Examples:
               ` (no interval: the fit has no bootstrap replicates; refit with scalelab curve-law fit … --bootstrap N --out ${flags.curveFit}, its data and other flags as before)`;
         const lines = [
           lawFromFile(file, flags.curveFit, N ?? g.N),
-          `${describeSchedule(schedule)}${finalFracDefault ? `; the final ${Math.round((schedule.minLrFrac ?? 0.1) * 1000) / 10} % is --min-lr-frac's default` : ''}`,
+          `${describeSchedule(schedule)}${defaultsTaken.map((d) => `; ${d}`).join('')}`,
           `predicted final loss ${f4(p.loss[last])}${iv}`,
         ];
         if (p.dropped && p.interval)
@@ -1040,17 +1047,20 @@ Example:
   scalelab curve-law schedule --curve-fit curve-fit.json --steps 4000 --peak-lr 5.7e-3 --warmup-steps 50`,
     )
     .action(
-      async (flags: {
-        curveFit: string;
-        steps: string;
-        peakLr: string;
-        warmupSteps: string;
-        decayShape: string;
-        minLrFrac: string;
-        N?: string;
-        level: string;
-        json?: boolean;
-      }) =>
+      async (
+        flags: {
+          curveFit: string;
+          steps: string;
+          peakLr: string;
+          warmupSteps: string;
+          decayShape: string;
+          minLrFrac: string;
+          N?: string;
+          level: string;
+          json?: boolean;
+        },
+        command: Command,
+      ) =>
         run(async () => {
           const steps = parseSteps(flags.steps, 2);
           const file = readCurveFit(flags.curveFit);
@@ -1107,9 +1117,11 @@ Example:
           };
           if (flags.json) return printResult(result, flags.curveFit);
           const at = (f: number) => best.curve[Math.round(f * 100) - 1].loss;
+          // The target's settings nobody typed, each marked as the default.
+          const mark = (name: string) => (command.getOptionValueSource(name) === 'default' ? ' (default)' : '');
           writeResult(
             `${lawFromFile(file, flags.curveFit, N ?? g.N)}\n` +
-              `WSD over ${steps} steps (${decayShape} decay to ${minLrFrac * 100} %, warmup ${warmupSteps}): the best decay fraction is ${best.decayFrac.toFixed(2)}` +
+              `WSD over ${steps} steps (${decayShape}${mark('decayShape')} decay to ${minLrFrac * 100} %${mark('minLrFrac')}, warmup ${warmupSteps}${mark('warmupSteps')}): the best decay fraction is ${best.decayFrac.toFixed(2)}` +
               `${best.interval ? ` (${Math.round(level * 100)} % of bootstrap replicates between ${best.interval[0].toFixed(2)} and ${best.interval[1].toFixed(2)}${spansSearch ? `, nearly the whole ${formatRange(searched, 2)} searched: the fit does not pin it down` : ` of the ${formatRange(searched, 2)} searched`})` : ''}, predicted final loss ${f4(best.loss)}\n` +
               `  decay 0.10: ${f4(at(0.1))}   0.20: ${f4(at(0.2))}   0.50: ${f4(at(0.5))}   0.90: ${f4(at(0.9))}\n` +
               (atEdge
