@@ -188,6 +188,25 @@ test('the direct law in C marks an interval end held at 1 clipped too, as the tw
   assert.equal(near.clipped, undefined);
 });
 
+test('a rerun is paired with its ladder run by name (<run>-rerun), else by its N and final tokens; one of neither is named, not silently left out', () => {
+  const records = syntheticLadder(3, 0);
+  const ladder = taskLadder(records, 'synthetic', { task: 't' });
+  // Another seed of the 1.9e8 1× run, each accuracy 0.01 higher: the seed σ is 0.01 / √2 however it is named.
+  const rerun = (name: string, N = 1.9e8) =>
+    records
+      .filter((r) => r.run === '190000000-1x')
+      .map((r) => ({ ...r, run: name, N, value: r.metric === 'acc' ? r.value + 0.01 : r.value }));
+  for (const name of ['190000000-1x-rerun', 'lad-190m-seed2']) {
+    const screen = screenTask(ladder, { chance: 0.25, reruns: taskLadder(rerun(name), 'reruns', { task: 't' }) });
+    assert.ok(Math.abs(screen.seedSd! - 0.01 / Math.SQRT2) < 1e-9, `${name}: ${screen.seedSd}`);
+    assert.equal(screen.rerunsUnpaired, undefined);
+  }
+  // A rerun of a size no ladder run has pairs with none: no seed σ, and its name said.
+  const stray = screenTask(ladder, { chance: 0.25, reruns: taskLadder(rerun('odd', 2.5e8), 'reruns', { task: 't' }) });
+  assert.equal(stray.seedSd, undefined);
+  assert.deepEqual(stray.rerunsUnpaired, ['odd']);
+});
+
 test('synthetic ladder: the back-test holds out the largest size; the screen calls the task predictable, and one near chance otherwise', () => {
   const ladder = taskLadder(syntheticLadder(2), 'synthetic', { task: 't' });
   const bt = backtestTask(ladder, { chance: 0.25 });

@@ -217,6 +217,11 @@ export function screenTable(tasks: readonly TaskAnalysis[], name: OptionNamer = 
   if (metrics.length) reasons.unshift(`  accuracy metric: ${metrics.join(', ')}`);
   const noise = noiseFromNote(tasks);
   if (noise) reasons.push(`  ${noise}`);
+  const unpaired = [...new Set(tasks.flatMap((t) => t.screen?.rerunsUnpaired ?? []))];
+  if (unpaired.length)
+    reasons.push(
+      `  reruns paired with no ladder run, so not in the seed σ: ${unpaired.join(', ')} (a rerun is paired by its name, <run>-rerun, else with the one ladder run of its N and final tokens)`,
+    );
   return [
     'Predictability screen (before any prediction):',
     textTable(
