@@ -930,6 +930,10 @@ test('a moving average over a sparse ladder is warned of (the runs, the span), n
   assert.match(table, /t: warning: the moving average over each run's last 5 checkpoints/);
   assert.match(table, /--movingAverage 1 reads each run's last evaluation/);
   assert.match(table, /accuracy metric: t acc/);
+  // Shared word for word by every task, the warning is one line, not one a task.
+  const both = screenTable([s, { ...s, task: 'u' }], (o) => `--${o}`);
+  assert.equal(both.match(/warning: the moving average/g)?.length, 1, both);
+  assert.match(both, /\n {2}every task: warning: the moving average over each run's last 5 checkpoints/);
   const json = downstreamJson([s]) as { accuracyMetric: string; warnings: { code: string }[] }[];
   assert.equal(json[0].accuracyMetric, 'acc');
   assert.equal(json[0].warnings[0].code, 'moving-average');

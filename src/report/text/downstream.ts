@@ -208,8 +208,16 @@ export function screenTable(tasks: readonly TaskAnalysis[], name: OptionNamer = 
     if (note) reasons.push(`  ${t.task}: ${note}`);
   }
   for (const t of tasks) if (t.parts) reasons.push(`  ${t.task}: ${partsNote(t)}`);
+  // A warning that several tasks share word for word (the moving average's, of the ladder's runs) is said
+  // once, naming them, or "every task": eight identical lines hid the rest of the screen.
+  const shared = new Map<string, string[]>();
   for (const t of tasks)
-    for (const w of t.warnings ?? []) reasons.push(`  ${t.task}: ${w.severity}: ${renameOptions(w.message, name)}`);
+    for (const w of t.warnings ?? []) {
+      const line = `${w.severity}: ${renameOptions(w.message, name)}`;
+      shared.set(line, [...(shared.get(line) ?? []), t.task]);
+    }
+  for (const [line, named] of shared)
+    reasons.push(`  ${named.length > 1 && named.length === tasks.length ? 'every task' : named.join(', ')}: ${line}`);
   // Which accuracy each task reads (acc_norm is preferred over acc): one line, every task's, first.
   const metrics = tasks.filter((t) => t.accuracyMetric).map((t) => `${t.task} ${t.accuracyMetric}`);
   const chances = chanceNote(tasks, name);
