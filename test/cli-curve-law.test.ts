@@ -881,6 +881,14 @@ test('a fit of runs whose learning rate was logged (an lr column, no schedule) w
   const fit = join(dir, 'logged-lr-fit.json');
   const made = scalelab(['curve-law', 'fit', history, '--law', 'lr-annealing', '--out', fit]);
   assert.equal(made.code, 0, made.stderr);
+  assert.doesNotMatch(made.stdout, /default/);
+  // The law nobody chose is marked the default on the fit's first line.
+  const byDefault = scalelab(['curve-law', 'fit', history]);
+  assert.equal(byDefault.code, 0, byDefault.stderr);
+  assert.match(
+    byDefault.stdout,
+    /^L\(t\) = .*\(Luo et al\. 2025, .*\); the multi-power law \(default, chosen on the curve-law back-tests; --law lr-annealing fits the other\)\n/,
+  );
   const predict = (...extra: string[]) =>
     scalelab(['curve-law', 'predict', '--curve-fit', fit, '--schedule', 'wsd', '--json', ...extra]);
   const near = predict('--steps', '4000', '--peak-lr', '5e-3');

@@ -613,6 +613,7 @@ Examples:
           out?: string;
           json?: boolean;
         },
+        command: Command,
       ) =>
         run(async () => {
           if (flags.out)
@@ -715,7 +716,12 @@ Examples:
             writeOutput(flags.out, text, flags);
           }
           if (flags.json) return printResult(out, source);
-          const lines = [`${curveLawFormula(law, !!flags.joint)} (${out.citation})`, ''];
+          // The law nobody chose is marked the default, with where it was chosen and how to fit the other.
+          const lawDefault =
+            command.getOptionValueSource('law') === 'default'
+              ? `; the ${law} law (default, chosen on the curve-law back-tests; --law ${curveLawIds.filter((l) => l !== law).join(', ')} fits the other)`
+              : '';
+          const lines = [`${curveLawFormula(law, !!flags.joint)} (${out.citation})${lawDefault}`, ''];
           lines.push(`runs${fromStep > 1 ? ` (checkpoints from step ${fromStep} on)` : ''}:`);
           for (const c of out.inputs)
             lines.push(
