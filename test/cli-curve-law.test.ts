@@ -871,6 +871,67 @@ test("curve-law fit reads one run's tracker history without a run column (W&B's 
   );
 });
 
+test('a fit of runs whose learning rate was logged (an lr column, no schedule) warns far beyond them as a schedule run does, and refuses --N without a size', () => {
+  const history = join(dir, 'logged-lr.csv');
+  writeFileSync(
+    history,
+    ['step,train/loss,train/learning_rate', ...points(w, 4).map((p) => `${p.step},${p.loss},${p.lr}`)].join('\n') +
+      '\n',
+  );
+  const fit = join(dir, 'logged-lr-fit.json');
+  const made = scalelab(['curve-law', 'fit', history, '--law', 'lr-annealing', '--out', fit]);
+  assert.equal(made.code, 0, made.stderr);
+  assert.doesNotMatch(made.stdout, /default/);
+  // The law nobody chose is marked the default on the fit's first line.
+  const byDefault = scalelab(['curve-law', 'fit', history]);
+  assert.equal(byDefault.code, 0, byDefault.stderr);
+  assert.match(
+    byDefault.stdout,
+    /^L\(t\) = .*\(Luo et al\. 2025, .*\); the multi-power law \(default, chosen on the curve-law back-tests; --law lr-annealing fits the other\)\n/,
+  );
+  const predict = (...extra: string[]) =>
+    scalelab(['curve-law', 'predict', '--curve-fit', fit, '--schedule', 'wsd', '--json', ...extra]);
+  const near = predict('--steps', '4000', '--peak-lr', '5e-3');
+  assert.equal(near.code, 0, near.stderr);
+  assert.equal(near.json().warnings, undefined);
+  // 100× the run's 2000 steps at 10× its logged peak: both said, as for a run with a schedule (none were).
+  const far = predict('--steps', '200000', '--peak-lr', '5e-2');
+  assert.equal(far.code, 0, far.stderr);
+  const warnings = far.json().warnings.join('\n');
+  assert.match(warnings, /200000 steps is 100× the longest fitted run \(2000 steps\)/);
+  assert.match(warnings, /the peak learning rate 0\.05 is 10× above the fitted runs' \(0\.005\)/);
+  // The runs carry no size: --N would head the curve as a 1e9 model's while the law has no N in it.
+  for (const sub of [['predict', '--schedule', 'wsd'], ['schedule']]) {
+    const sized = scalelab([
+      'curve-law',
+      ...sub,
+      '--curve-fit',
+      fit,
+      '--steps',
+      '4000',
+      '--peak-lr',
+      '5e-3',
+      '--N',
+      '1e9',
+    ]);
+    assert.equal(sized.code, 2, sized.stdout);
+    assert.match(
+      sized.stderr,
+      /--N: .*logged-lr-fit\.json is a fit of runs of no stated size; .*not 1e9: leave --N out/,
+    );
+    assert.ok(noStackTrace(sized.stderr), sized.stderr);
+  }
+  // A run resumed from an earlier checkpoint logs steps again: the error says what to keep.
+  const resumed = join(dir, 'resumed.csv');
+  writeFileSync(resumed, 'step,loss,lr\n100,3,0.001\n200,2.9,0.001\n300,2.8,0.001\n200,2.91,0.001\n300,2.81,0.001\n');
+  const r = scalelab(['curve-law', 'fit', resumed]);
+  assert.equal(r.code, 2);
+  assert.match(
+    r.stderr,
+    /resumed\.csv:5 \(column "step"\): run "resumed" has two checkpoints at step 200 .*a run resumed from an earlier checkpoint logs its steps again: keep the rows of the run as it went on/,
+  );
+});
+
 test('curve-law predict from a fit without replicates names the command that makes them: scalelab curve-law fit … --bootstrap N --out FIT (predict has no --bootstrap)', () => {
   const fitFile = join(dir, 'no-replicates.json');
   const fitted = scalelab([...fitTableAndFolder, '--out', fitFile]);
@@ -1092,6 +1153,24 @@ test('curve-law predict and schedule name the law, its fit file and N, where s c
   assert.match(
     s.stdout,
     /95 % of bootstrap replicates between 0\.01 and 0\.95, nearly the whole 0\.01–0\.99 searched: the fit does not pin it down\)/,
+  );
+  // The target's settings nobody typed are marked, each where it is; the typed warmup is not.
+  assert.match(s.stdout, /WSD over 1000 steps \(linear \(default\) decay to 10 % \(default\), warmup 50\): /);
+  const typed = scalelab([...schedule, '--decay-shape', 'linear', '--min-lr-frac', '0.1']);
+  assert.match(typed.stdout, /WSD over 1000 steps \(linear decay to 10 %, warmup 50\): /);
+  // predict's WSD target: its warmup, decay fraction and shape, and final fraction said as defaults when untyped.
+  const wsdTarget = scalelab(
+    ['curve-law', 'predict', '--curve-fit', fitFile, '--N', '25472', '--schedule', 'wsd'].concat([
+      '--steps',
+      '2000',
+      '--peak-lr',
+      '5.7e-3',
+    ]),
+  );
+  assert.equal(wsdTarget.code, 0, wsdTarget.stderr);
+  assert.match(
+    wsdTarget.stdout,
+    /\(warmup 0, decay 400 linear to 10 %\); warmup 0 is --warmup-steps' default; the decay over the last 20 % is --decay-frac's default; its linear shape is --decay-shape's default; the final 10 % is --min-lr-frac's default\n/,
   );
   const j = scalelab([...schedule, '--json']).json();
   assert.deepEqual(

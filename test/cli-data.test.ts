@@ -343,6 +343,15 @@ test('curves says which form it back-tested and whether it is the default; --bre
   assert.equal(refused.code, 2);
   assert.match(refused.stderr, /--breaks is read with --law bnsl \(law power has no breaks\)/);
   noStackTrace(refused.stderr);
+  // Your own column names without the flags: the missing column says which flag names it.
+  const own = scalelab(['curves', file]);
+  assert.equal(own.code, 2);
+  assert.match(
+    own.stderr,
+    /curves\.csv:1: missing column "Seen Examples"; the file has columns: curve, x, y, train: name yours with --x-column\n/,
+  );
+  const noId = scalelab(['curves', file, ...cols.slice(0, 6)]);
+  assert.match(noId.stderr, /missing column "Domain"; .*: name yours with --curve-columns\n/);
 });
 
 test("curves --law m4 scores the Revisiting paper's M4 form: its median on the language benchmark is the bench's, and a curve it cannot fit is named with why", () => {

@@ -609,6 +609,75 @@ test('downstream import: a task of an lm-evaluation-harness file with no metric 
   );
 });
 
+test("downstream screen of a ladder of lm-eval files: gsm8k's two filters are read, what is not analysed is said once, not once a file", () => {
+  // Five checkpoints of a ladder, as lm-evaluation-harness 0.4 writes them: gsm8k under two filters (read as
+  // one metric they contradicted each other, and no file could be read), a task with only an alias.
+  const files = [1e7, 3e7, 1e8, 3e8, 1e9].map((N, i) => {
+    const file = join(tmp, `lad-${i}.json`);
+    const acc = 0.3 + 0.1 * i;
+    writeFileSync(
+      file,
+      JSON.stringify({
+        results: {
+          piqa: { alias: 'piqa', 'acc,none': 0.55 + 0.04 * i, 'acc_norm,none': acc + 0.25 },
+          gsm8k: { 'exact_match,strict-match': 0.01 * i, 'exact_match,flexible-extract': 0.02 * i },
+          truthfulqa_gen: { alias: 'truthfulqa_gen' },
+        },
+        config: { model_args: `pretrained=/ckpt/lad-${i},revision=step${1000 * (i + 1)}`, model_num_parameters: N },
+      }),
+    );
+    return file;
+  });
+  const r = scalelab(['downstream', 'screen', ...files, '--batch-tokens', '1e6', '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(
+    r.json().map((t: { task: string }) => t.task),
+    ['piqa'],
+  );
+  const notes = r.stderr.split('\n').filter((l) => l.includes('note:'));
+  assert.equal(notes.filter((l) => l.includes('truthfulqa_gen')).length, 1, r.stderr);
+  assert.match(r.stderr, /note: 5 files \(.*lad-0\.json, .*lad-1\.json, …\): tasks with no metric .*: truthfulqa_gen/);
+  assert.match(
+    r.stderr,
+    /note: tasks with no accuracy metric \(len_norm, acc_norm, acc\), not analysed: gsm8k \(exact_match,strict-match, exact_match,flexible-extract\); name one with --accuracy-metric and the task with --task/,
+  );
+  // Named, the filtered metric is analysed; no note then of tasks passed over.
+  const named = scalelab([
+    'downstream',
+    'screen',
+    ...files,
+    '--batch-tokens',
+    '1e6',
+    '--task',
+    'gsm8k',
+    '--accuracy-metric',
+    'exact_match,flexible-extract',
+    '--json',
+  ]);
+  assert.equal(named.code, 0, named.stderr);
+  assert.equal(named.json()[0].accuracyMetric, 'exact_match,flexible-extract');
+  assert.doesNotMatch(named.stderr, /not analysed/);
+});
+
+test('downstream screen of a wide CSV names a column it does not read, and a task with no accuracy metric', () => {
+  const file = join(tmp, 'own-names.csv');
+  writeFileSync(
+    file,
+    'model,params,tokens_seen,arc_easy/accuracy,hellaswag acc_norm,piqa/acc\n' +
+      ['m1,20M,4e8,0.30,0.27,0.60', 'm2,60M,1.2e9,0.36,0.29,0.63', 'm3,150M,3e9,0.43,0.33,0.66']
+        .concat(['m4,400M,8e9,0.52,0.40,0.70', 'm5,1B,2e10,0.60,0.48,0.73'])
+        .join('\n') +
+      '\n',
+  );
+  const r = scalelab(['downstream', 'screen', file]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(
+    r.stderr,
+    /own-names\.csv: columns not read: hellaswag acc_norm \(a metric's column is named task\/metric/,
+  );
+  assert.match(r.stderr, /not analysed: arc_easy \(accuracy\)/);
+});
+
 test('downstream analyses read lm-evaluation-harness files directly, given the tokens per step (--batch-tokens)', () => {
   const file = 'test/fixtures/downstream/lm-eval-pythia-160m-step143000.json';
   const without = scalelab(['downstream', 'screen', file, '--json']);

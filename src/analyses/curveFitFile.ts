@@ -48,6 +48,11 @@ export interface CurveFitFile {
     lastStep?: number;
     lrFrom: string;
     /**
+     * The peak of a logged learning rate (lr column or tag), for the warning on a target's peak far from it
+     * (absent with a schedule, which states its own, and in files written before it was recorded).
+     */
+    peakLr?: number;
+    /**
      * The warmup read from a logged learning rate (lr column or tag), left out of the annealing
      * (absent with a schedule, which states its own, and in files written before it was recorded).
      */

@@ -4,6 +4,7 @@ import { normal, randomSource } from '../core/random.js';
 import type { TaskMetric } from '../io/parseTaskMetrics.js';
 import { InputError } from '../errors/index.js';
 import {
+  bootstrapDirect,
   bootstrapDownstream,
   directAccuracy,
   directPlan,
@@ -157,6 +158,53 @@ test('an interval end held at 1 (replicates past it clamped) is marked clipped, 
   assert.equal(near.clipped, undefined);
   assert.match(accuracyInterval(near), /^\[0\.\d{3}, 0\.\d{3}\]$/);
   assert.equal(accuracyInterval({ accuracy: [0, 0.2], clipped: ['lower'] }), '[0.000 (clipped), 0.200]');
+});
+
+test('the direct law in C marks an interval end held at 1 clipped too, as the two-step route does', () => {
+  const truth = { floor: 0.25, ceiling: 1, L0: -Math.log(1e21), k: 0.8 };
+  const records: TaskMetric[] = [];
+  let line = 1;
+  for (const N of [7e7, 1.6e8, 4e8, 1e9, 1.4e9])
+    for (let step = 1; step <= 16; step++) {
+      const D = step * 2e10;
+      records.push({
+        run: `m${N}`,
+        N,
+        D,
+        task: 'q',
+        metric: 'acc',
+        value: directAccuracy(truth, 6 * N * D),
+        line: line++,
+      });
+    }
+  const ladder = taskLadder(records, 'direct', { task: 'q' });
+  const s = fitDirect(ladder, { chance: 0.25 });
+  // At 3,700× the ladder's compute the extrapolation term pushes replicates past 1 (the text said "1.000" unmarked).
+  const [far, near] = bootstrapDirect(ladder, s, [{ C: 1e25 }, { C: 1e20 }], { chance: 0.25, replicates: 24, seed: 1 });
+  assert.equal(far.accuracy[1], 1);
+  assert.deepEqual(far.clipped, ['upper']);
+  assert.match(accuracyInterval(far), /^\[0\.\d{3}, 1\.000 \(clipped\)\]$/);
+  assert.ok(near.accuracy[1] < 1, `${near.accuracy}`);
+  assert.equal(near.clipped, undefined);
+});
+
+test('a rerun is paired with its ladder run by name (<run>-rerun), else by its N and final tokens; one of neither is named, not silently left out', () => {
+  const records = syntheticLadder(3, 0);
+  const ladder = taskLadder(records, 'synthetic', { task: 't' });
+  // Another seed of the 1.9e8 1× run, each accuracy 0.01 higher: the seed σ is 0.01 / √2 however it is named.
+  const rerun = (name: string, N = 1.9e8) =>
+    records
+      .filter((r) => r.run === '190000000-1x')
+      .map((r) => ({ ...r, run: name, N, value: r.metric === 'acc' ? r.value + 0.01 : r.value }));
+  for (const name of ['190000000-1x-rerun', 'lad-190m-seed2']) {
+    const screen = screenTask(ladder, { chance: 0.25, reruns: taskLadder(rerun(name), 'reruns', { task: 't' }) });
+    assert.ok(Math.abs(screen.seedSd! - 0.01 / Math.SQRT2) < 1e-9, `${name}: ${screen.seedSd}`);
+    assert.equal(screen.rerunsUnpaired, undefined);
+  }
+  // A rerun of a size no ladder run has pairs with none: no seed σ, and its name said.
+  const stray = screenTask(ladder, { chance: 0.25, reruns: taskLadder(rerun('odd', 2.5e8), 'reruns', { task: 't' }) });
+  assert.equal(stray.seedSd, undefined);
+  assert.deepEqual(stray.rerunsUnpaired, ['odd']);
 });
 
 test('synthetic ladder: the back-test holds out the largest size; the screen calls the task predictable, and one near chance otherwise', () => {
@@ -894,6 +942,10 @@ test('a moving average over a sparse ladder is warned of (the runs, the span), n
     /<li><b>t<\/b>: warning: the moving average over each run&#39;s last 5 checkpoints|<li><b>t<\/b>: warning: the moving average over each run's last 5 checkpoints/,
   );
   assert.match(screen, /--movingAverage 1 reads each run/);
+  // Shared word for word by every task, the warning is one line, not one a task.
+  const both = screenTable([s, { ...s, task: 'u' }], (o) => `--${o}`);
+  assert.equal(both.match(/warning: the moving average/g)?.length, 1, both);
+  assert.match(both, /\n {2}every task: warning: the moving average over each run's last 5 checkpoints/);
   const json = downstreamJson([s]) as { accuracyMetric: string; warnings: { code: string }[] }[];
   assert.equal(json[0].accuracyMetric, 'acc');
   assert.equal(json[0].warnings[0].code, 'moving-average');

@@ -475,6 +475,27 @@ function clampAccuracy(a: number): number {
   return Math.min(1, Math.max(0, a));
 }
 
+/** How many replicates were clamped below 0 and above 1 (clampCounted counts them). */
+interface ClampCount {
+  lower: number;
+  upper: number;
+}
+
+/** clampAccuracy, counting the replicates held at 0 or 1: an interval end there is a clip, said as such. */
+function clampCounted(a: number, count: ClampCount): number {
+  if (a > 1) count.upper++;
+  else if (a < 0) count.lower++;
+  return clampAccuracy(a);
+}
+
+/** The ends of an interval that are clips: at 0 or 1 with replicates held there. */
+function clippedEnds(iv: [number, number], count: ClampCount): ('lower' | 'upper')[] {
+  const ends: ('lower' | 'upper')[] = [];
+  if (count.lower > 0 && iv[0] <= 0) ends.push('lower');
+  if (count.upper > 0 && iv[1] >= 1) ends.push('upper');
+  return ends;
+}
+
 /**
  * The extrapolation term's SD (accuracy) at compute C, from a ladder whose largest run used C_max:
  * s·log10(1 + C/C_max), the distance of §26's term on the loss prediction.
@@ -995,11 +1016,6 @@ export function* bootstrapDownstreamSteps(
     viaC = targets.map(() => [] as number[]);
   // Replicates clamped below 0 or above 1, per target: an interval end there is a clip, said as such.
   const held = targets.map(() => ({ acc: { lower: 0, upper: 0 }, viaC: { lower: 0, upper: 0 } }));
-  const clamp = (a: number, count: { lower: number; upper: number }) => {
-    if (a > 1) count.upper++;
-    else if (a < 0) count.lower++;
-    return clampAccuracy(a);
-  };
   // A plan's C is 6·N·D (the compute-optimal frontier of step 1 in N and D): its bend is measured against
   // the runs' 6·N·D, each target against the ladder's compute in its own count.
   const maxC = ladderMaxC(f.finals, true);
@@ -1036,8 +1052,8 @@ export function* bootstrapDownstreamSteps(
         const tl = predictTaskLoss(s1, t),
           tlC = predictTaskLoss(s1C, t);
         loss[i].push(tl);
-        acc[i].push(clamp(sigmoidAccuracy(s2, tl) + shift + e, held[i].acc));
-        viaC[i].push(clamp(sigmoidAccuracy(s2, tlC) + shift + e, held[i].viaC));
+        acc[i].push(clampCounted(sigmoidAccuracy(s2, tl) + shift + e, held[i].acc));
+        viaC[i].push(clampCounted(sigmoidAccuracy(s2, tlC) + shift + e, held[i].viaC));
       });
     } catch {
       failed++;
@@ -1052,12 +1068,6 @@ export function* bootstrapDownstreamSteps(
         { file: ladder.source },
         `the bootstrap of "${ladder.task}" gave no interval: ${failed} of ${options.replicates} replicates failed (too few distinct model sizes or token counts drawn, or no convergence)`,
       );
-    const clippedEnds = (iv: [number, number], count: { lower: number; upper: number }) => {
-      const ends: ('lower' | 'upper')[] = [];
-      if (count.lower > 0 && iv[0] <= 0) ends.push('lower');
-      if (count.upper > 0 && iv[1] >= 1) ends.push('upper');
-      return ends;
-    };
     const clipped = clippedEnds(a, held[i].acc),
       viaCClipped = c ? clippedEnds(c, held[i].viaC) : [];
     return {
@@ -1559,8 +1569,17 @@ export function bootstrapDirect(
   s: Sigmoid,
   targets: readonly { C: number; computeCount?: ComputeCount }[],
   options: DirectBootstrapOptions,
-): { accuracy: [number, number]; failed: number; replicates: number; level: number }[] {
+): DirectInterval[] {
   return finish(bootstrapDirectSteps(ladder, s, targets, options));
+}
+
+/** The direct law's interval at a target: its ends, with those held at 0 or 1 named (`clipped`). */
+interface DirectInterval {
+  accuracy: [number, number];
+  failed: number;
+  replicates: number;
+  level: number;
+  clipped?: ('lower' | 'upper')[];
 }
 
 /** How bootstrapDirect draws, and what it tells of each replicate. */
@@ -1577,10 +1596,12 @@ export function* bootstrapDirectSteps(
   s: Sigmoid,
   targets: readonly { C: number; computeCount?: ComputeCount }[],
   options: DirectBootstrapOptions,
-): Steps<{ accuracy: [number, number]; failed: number; replicates: number; level: number }[]> {
+): Steps<DirectInterval[]> {
   const level = options.level ?? 0.95,
     noise = accuracyNoise(ladder);
   const acc = targets.map(() => [] as number[]);
+  // Replicates held at 0 or 1, per target: an interval end there is marked a clip, as the two-step route's.
+  const held = targets.map(() => ({ lower: 0, upper: 0 }));
   // The direct law's plan is a C in the ladder's own count (the law is fitted on it); a target's C is
   // measured against the ladder's compute in its own count.
   const finals = finalPoints(ladder);
@@ -1597,7 +1618,7 @@ export function* bootstrapDirectSteps(
       targets.forEach((t, i) => {
         const e = noise * normal(random),
           shift = extrapolationShift[i] > 0 ? extrapolationShift[i] * normal(random) : 0;
-        acc[i].push(clampAccuracy(directAccuracy(rs, t.C) + shift + e));
+        acc[i].push(clampCounted(directAccuracy(rs, t.C) + shift + e, held[i]));
       });
     } catch {
       failed++;
@@ -1610,6 +1631,7 @@ export function* bootstrapDirectSteps(
         { file: ladder.source },
         `the bootstrap of "${ladder.task}" gave no interval: ${failed} of ${options.replicates} replicates failed`,
       );
-    return { accuracy: a, failed, replicates: options.replicates, level };
+    const clipped = clippedEnds(a, held[i]);
+    return { accuracy: a, failed, replicates: options.replicates, level, ...(clipped.length ? { clipped } : {}) };
   });
 }

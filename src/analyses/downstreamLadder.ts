@@ -403,6 +403,7 @@ function* directAnalysis(
         viaC: intervals[i].accuracy,
         failed: intervals[i].failed,
         replicates: intervals[i].replicates,
+        ...(intervals[i].clipped ? { clipped: intervals[i].clipped, viaCClipped: intervals[i].clipped } : {}),
       };
     return compare(r, t);
   });

@@ -73,6 +73,8 @@ export interface TaskScreen {
   noiseFrom?: 'neighbouring runs in validation loss' | 'neighbouring runs in compute';
   /** SD between a run and its rerun with another seed (final accuracy), when reruns are given. */
   seedSd?: number;
+  /** Reruns paired with no ladder run (neither `<run>-rerun` nor of one ladder run's N and tokens): not in `seedSd`. */
+  rerunsUnpaired?: string[];
   /** Spearman's ρ between compute and final accuracy. */
   monotonicity: number;
   /** Final accuracy of the ladder's runs: lowest and highest. */
@@ -183,12 +185,21 @@ export function screenTask(
   const noise = accuracyNoise(ladder);
   const noiseSource = accuracyNoiseSource(ladder);
   let seedSd: number | undefined;
+  const unpaired: string[] = [];
   if (options.reruns && options.reruns.runs.length) {
     const byName = new Map(finals.map((p) => [p.run, p.accuracy!]));
+    // A rerun is paired with its ladder run by name (`<run>-rerun`, the OLMo ladder's), else with the one
+    // ladder run of its N and final tokens: another seed named otherwise (`lad-150m-s2`) was silently left
+    // out of the seed σ.
+    const sameRun = (p: { N: number; D: number }) => {
+      const like = finals.filter((q) => Math.abs(q.N / p.N - 1) < 1e-6 && Math.abs(q.D / p.D - 1) < 0.01);
+      return like.length === 1 ? like[0].accuracy : undefined;
+    };
     const diffs = finalPoints(options.reruns, options.movingAverage ?? 5)
       .filter((p) => p.accuracy !== undefined)
       .map((p) => {
-        const original = byName.get(p.run.replace(/-rerun$/, ''));
+        const original = byName.get(p.run.replace(/-rerun$/, '')) ?? sameRun(p);
+        if (original === undefined) unpaired.push(p.run);
         return original === undefined ? undefined : p.accuracy! - original;
       })
       .filter((d): d is number => d !== undefined);
@@ -243,6 +254,7 @@ export function screenTask(
     noise,
     ...(noiseSource !== 'checkpoints' ? { noiseFrom: noiseSource } : {}),
     ...(seedSd !== undefined ? { seedSd } : {}),
+    ...(unpaired.length ? { rerunsUnpaired: unpaired } : {}),
     monotonicity,
     accuracyRange: [lo, hi],
     ...(backtest ? { backtest } : {}),

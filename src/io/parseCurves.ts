@@ -140,7 +140,7 @@ export function curvesFromDataset(ds: Dataset, schedules: Record<string, Schedul
       if (rows[i].step === rows[i - 1].step)
         throw new InputError(
           { file, line: rows[i].line, columnName: ds.columns.step },
-          `run "${name}" has two checkpoints at step ${rows[i].step} (lines ${rows[i - 1].line} and ${rows[i].line}); expected one loss per step${oneRun !== undefined ? " (a file without a run column is one run, named after the file: add a run column naming each checkpoint's run)" : ''}`,
+          `run "${name}" has two checkpoints at step ${rows[i].step} (lines ${rows[i - 1].line} and ${rows[i].line}); expected one loss per step${oneRun !== undefined ? " (a file without a run column is one run, named after the file: add a run column naming each checkpoint's run)" : ''}; a run resumed from an earlier checkpoint logs its steps again: keep the rows of the run as it went on (from the resumed step on, the later rows), as TensorBoard shows a restarted run`,
         );
     }
     const Ns = new Set(rows.map((r) => r.N));

@@ -23,6 +23,8 @@ export function parseTable<N extends string, T extends string>(
     rules?: Partial<Record<N, NumberRule>>;
     /** Other names a column is recognised by, as runs recognise theirs (width: d_model). */
     aliases?: Partial<Record<N | T, readonly string[]>>;
+    /** The flag that names a column (curves' --x-column), said when the column is missing. */
+    flags?: Partial<Record<N | T, string>>;
   },
 ): (Record<N, number> & Record<T, string> & { line: number })[] {
   const rows = csvRecords(text, source);
@@ -44,7 +46,7 @@ export function parseTable<N extends string, T extends string>(
                 .map((a) => `"${a}"`)
                 .join(', ')})`
             : ''
-        }; the file has columns: ${header.join(', ')}`,
+        }; the file has columns: ${header.join(', ')}${columns.flags?.[name] ? `: name yours with ${columns.flags[name]}` : ''}`,
       );
     return i;
   };

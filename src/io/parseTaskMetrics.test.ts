@@ -144,6 +144,30 @@ test('lm-evaluation-harness JSON: a task with only an alias and standard errors 
   );
 });
 
+test("lm-evaluation-harness JSON: a metric under two filters (gsm8k's strict-match and flexible-extract) is two metrics, not a contradiction", () => {
+  const text =
+    '{"results": {"gsm8k": {"alias": "gsm8k", "exact_match,strict-match": 0.02, "exact_match_stderr,strict-match": 0.004,\n' +
+    '  "exact_match,flexible-extract": 0.05, "exact_match_stderr,flexible-extract": 0.006},\n' +
+    '  "piqa": {"acc,none": 0.6, "acc_norm,none": 0.61}},\n "config": {"model_args": "pretrained=m,revision=step10"}}\n';
+  const set = parseTaskMetrics(text, { source: 'r.json', batchTokens: 1000 });
+  assert.deepEqual(
+    set.records.map((r) => [r.task, r.metric, r.value]),
+    [
+      ['gsm8k', 'exact_match,strict-match', 0.02],
+      ['gsm8k', 'exact_match,flexible-extract', 0.05],
+      ['piqa', 'acc', 0.6],
+      ['piqa', 'acc_norm', 0.61],
+    ],
+  );
+  // Merged as the analyses merge files: no "one value per run, checkpoint, task and metric" refusal.
+  assert.equal(mergeTaskMetricSets([set]).length, 4);
+  // An accuracy under a filter is still checked as an accuracy.
+  assert.throws(
+    () => parseTaskMetrics(text.replace('"acc,none": 0.6', '"acc,strip": 60'), { source: 'r.json', batchTokens: 1 }),
+    /percentage/,
+  );
+});
+
 test('lm-evaluation-harness JSON: a metric that is not a number is located', () => {
   const text =
     '{\n  "results": {\n    "piqa": {\n      "acc,none": "high"\n    }\n  },\n  "config": {"model_args": "pretrained=m,revision=step10"}\n}\n';

@@ -549,7 +549,12 @@ function parseLmEval(text: string, options: TaskMetricOptions): TaskMetricSet {
     for (const [key, value] of Object.entries(metrics as Record<string, unknown>)) {
       // The alias is a display name and the standard errors describe a value, not a metric of their own.
       if (key === 'alias' || /_stderr(,|$)/.test(key)) continue;
-      const metric = key.split(',')[0];
+      // lm-eval 0.4 writes `metric,filter`: the filter `none` is the metric itself, and any other is kept in
+      // the name — gsm8k's `exact_match,strict-match` and `exact_match,flexible-extract` are two metrics, which
+      // read as one `exact_match` made the file a contradiction.
+      const comma = key.indexOf(',');
+      const name = comma < 0 ? key : key.slice(0, comma);
+      const metric = comma < 0 || key.slice(comma + 1) === 'none' ? name : key;
       const keyAt = at(JSON.stringify(key), taskAt.offset);
       if (typeof value !== 'number' || !Number.isFinite(value)) {
         const shown =
@@ -561,7 +566,7 @@ function parseLmEval(text: string, options: TaskMetricOptions): TaskMetricSet {
           `task ${quoteForMessage(task)} metric ${quoteForMessage(key)}: expected a number, got ${shown}`,
         );
       }
-      const problem = accuracyProblem(metric, value, String(value));
+      const problem = accuracyProblem(name, value, String(value));
       if (problem)
         throw new InputError(
           { file: source, line: keyAt.line, column: keyAt.column },

@@ -454,6 +454,12 @@ function fitFor(file: CurveFitFile, path: string, N?: number, from = '--N'): Cur
     if (file.joint && N === undefined)
       throw new UsageError('--N: a joint fit across sizes predicts at a model size; give --N');
     const only = file.fits[0];
+    // Runs read without a size (a table with no N column, event files): --N would head the prediction as
+    // if it were for that size, while the law, which has no N, gives the fitted runs' curve.
+    if (!file.joint && N !== undefined && only.N === undefined && from === '--N')
+      throw new UsageError(
+        `--N: ${path} is a fit of runs of no stated size; its law does not depend on N, so it predicts the fitted runs' size, not ${formatNumber(N, 4)}: leave --N out (to predict other sizes, fit three sizes or more, each run's N in an N column, with --joint)`,
+      );
     if (!file.joint && N !== undefined && only.N !== undefined && !sameSize(only))
       throw new UsageError(
         `${from}: ${path} is a fit at one model size, N = ${only.N}, not ${N}; its law does not depend on N, so it cannot predict another size (fit three sizes or more with --joint for that)`,
@@ -492,17 +498,27 @@ function reachWarnings(
   curve: { step: number; loss: number }[],
 ): string[] {
   const fitted = fittedRuns(file.inputs, file.joint, g.N);
-  const schedules = fitted.flatMap((i) => (i.schedule ? [i.schedule] : []));
+  // A run's peak and length: its schedule's, else — a learning rate read from an lr column or tag — the
+  // logged rate's peak and the run's last checkpoint (such fits had no warning at all, 100× beyond).
+  const peaks = fitted.flatMap((i) => {
+    const peak = i.schedule?.peakLr ?? i.peakLr;
+    return peak !== undefined && peak > 0 ? [peak] : [];
+  });
+  const lengths = fitted.flatMap((i) => {
+    const steps = i.schedule?.steps ?? i.lastStep;
+    return steps !== undefined ? [steps] : [];
+  });
   const out: string[] = [];
-  if (schedules.length) {
-    const peaks = schedules.map((s) => s.peakLr);
+  if (peaks.length) {
     const [lo, hi] = [Math.min(...peaks), Math.max(...peaks)];
     const span = lo === hi ? formatNumber(lo, 3) : formatRange([lo, hi], 3);
     if (target.peakLr > 2 * hi || target.peakLr < lo / 2)
       out.push(
         `the peak learning rate ${formatNumber(target.peakLr, 3)} is ${target.peakLr > hi ? `${formatNumber(target.peakLr / hi, 3)}× above` : `${formatNumber(lo / target.peakLr, 3)}× below`} the fitted runs' (${span}): the law is carried far from what it was fitted on`,
       );
-    const longest = Math.max(...schedules.map((s) => s.steps));
+  }
+  if (lengths.length) {
+    const longest = Math.max(...lengths);
     if (target.steps > 10 * longest)
       out.push(
         `${target.steps} steps is ${formatNumber(target.steps / longest, 3)}× the longest fitted run (${longest} steps): the law is carried far from what it was fitted on`,
@@ -597,6 +613,7 @@ Examples:
           out?: string;
           json?: boolean;
         },
+        command: Command,
       ) =>
         run(async () => {
           if (flags.out)
@@ -682,7 +699,9 @@ Examples:
               points: c.points.length,
               lastStep: c.points.at(-1)!.step,
               lrFrom: c.lrFrom,
-              ...(c.lrFrom !== 'schedule' ? { warmupRead: c.warmupSteps } : {}),
+              ...(c.lrFrom !== 'schedule'
+                ? { warmupRead: c.warmupSteps, peakLr: c.lrs.reduce((a, b) => Math.max(a, b), 0) }
+                : {}),
               source: c.source,
               ...(c.namedAfterFile ? { namedAfterFile: true } : {}),
               ...(c.schedule ? { schedule: c.schedule } : {}),
@@ -697,7 +716,12 @@ Examples:
             writeOutput(flags.out, text, flags);
           }
           if (flags.json) return printResult(out, source);
-          const lines = [`${curveLawFormula(law, !!flags.joint)} (${out.citation})`, ''];
+          // The law nobody chose is marked the default, with where it was chosen and how to fit the other.
+          const lawDefault =
+            command.getOptionValueSource('law') === 'default'
+              ? `; the ${law} law (default, chosen on the curve-law back-tests; --law ${curveLawIds.filter((l) => l !== law).join(', ')} fits the other)`
+              : '';
+          const lines = [`${curveLawFormula(law, !!flags.joint)} (${out.citation})${lawDefault}`, ''];
           lines.push(`runs${fromStep > 1 ? ` (checkpoints from step ${fromStep} on)` : ''}:`);
           for (const c of out.inputs)
             lines.push(
@@ -973,12 +997,19 @@ Examples:
           predict.getOptionValueSource('extrapolation') === 'default'
             ? 'the default, chosen on the curve-law back-tests'
             : 'as given by --extrapolation';
-        // A final learning-rate fraction nobody typed, for a schedule made from the flags: said as the default.
-        const finalFracDefault =
-          schedule.kind !== 'constant' &&
-          schedule.kind !== 'wsd' &&
-          (given !== undefined || !observed?.schedule) &&
-          predict.getOptionValueSource('minLrFrac') === 'default';
+        // The target's settings nobody typed, for a schedule made from the flags: said as defaults.
+        const untyped = (name: string) =>
+          flags.schedule !== undefined && predict.getOptionValueSource(name) === 'default';
+        const defaultsTaken = [
+          ...(untyped('warmupSteps') && schedule.warmupSteps === 0 ? ["warmup 0 is --warmup-steps' default"] : []),
+          ...(schedule.kind === 'wsd' && untyped('decayFrac')
+            ? ["the decay over the last 20 % is --decay-frac's default"]
+            : []),
+          ...(schedule.kind === 'wsd' && untyped('decayShape') ? ["its linear shape is --decay-shape's default"] : []),
+          ...(schedule.kind !== 'constant' && untyped('minLrFrac')
+            ? [`the final ${Math.round((schedule.minLrFrac ?? 0.1) * 1000) / 10} % is --min-lr-frac's default`]
+            : []),
+        ];
         const iv = p.interval
           ? ` (${Math.round(level * 100)} % interval for a new run ${formatInterval(p.interval[last], f4)}${extrapolation && beyond > 0 ? `, with an extrapolation term: ${formatNumber(beyond, 2)} decades of steps beyond the fitted checkpoints, which end at step ${extrapolation.reach} (s = ${slope} of the loss per decade, ${slopeSource})` : ''}; the law's own ${formatInterval(p.lawInterval![last], f4)})`
           : p.dropped
@@ -987,7 +1018,7 @@ Examples:
               ` (no interval: the fit has no bootstrap replicates; refit with scalelab curve-law fit … --bootstrap N --out ${flags.curveFit}, its data and other flags as before)`;
         const lines = [
           lawFromFile(file, flags.curveFit, N ?? g.N),
-          `${describeSchedule(schedule)}${finalFracDefault ? `; the final ${Math.round((schedule.minLrFrac ?? 0.1) * 1000) / 10} % is --min-lr-frac's default` : ''}`,
+          `${describeSchedule(schedule)}${defaultsTaken.map((d) => `; ${d}`).join('')}`,
           `predicted final loss ${f4(p.loss[last])}${iv}`,
         ];
         if (p.dropped && p.interval)
@@ -1022,17 +1053,20 @@ Example:
   scalelab curve-law schedule --curve-fit curve-fit.json --steps 4000 --peak-lr 5.7e-3 --warmup-steps 50`,
     )
     .action(
-      async (flags: {
-        curveFit: string;
-        steps: string;
-        peakLr: string;
-        warmupSteps: string;
-        decayShape: string;
-        minLrFrac: string;
-        N?: string;
-        level: string;
-        json?: boolean;
-      }) =>
+      async (
+        flags: {
+          curveFit: string;
+          steps: string;
+          peakLr: string;
+          warmupSteps: string;
+          decayShape: string;
+          minLrFrac: string;
+          N?: string;
+          level: string;
+          json?: boolean;
+        },
+        command: Command,
+      ) =>
         run(async () => {
           const steps = parseSteps(flags.steps, 2);
           const file = readCurveFit(flags.curveFit);
@@ -1089,9 +1123,11 @@ Example:
           };
           if (flags.json) return printResult(result, flags.curveFit);
           const at = (f: number) => best.curve[Math.round(f * 100) - 1].loss;
+          // The target's settings nobody typed, each marked as the default.
+          const mark = (name: string) => (command.getOptionValueSource(name) === 'default' ? ' (default)' : '');
           writeResult(
             `${lawFromFile(file, flags.curveFit, N ?? g.N)}\n` +
-              `WSD over ${steps} steps (${decayShape} decay to ${minLrFrac * 100} %, warmup ${warmupSteps}): the best decay fraction is ${best.decayFrac.toFixed(2)}` +
+              `WSD over ${steps} steps (${decayShape}${mark('decayShape')} decay to ${minLrFrac * 100} %${mark('minLrFrac')}, warmup ${warmupSteps}${mark('warmupSteps')}): the best decay fraction is ${best.decayFrac.toFixed(2)}` +
               `${best.interval ? ` (${Math.round(level * 100)} % of bootstrap replicates between ${best.interval[0].toFixed(2)} and ${best.interval[1].toFixed(2)}${spansSearch ? `, nearly the whole ${formatRange(searched, 2)} searched: the fit does not pin it down` : ` of the ${formatRange(searched, 2)} searched`})` : ''}, predicted final loss ${f4(best.loss)}\n` +
               `  decay 0.10: ${f4(at(0.1))}   0.20: ${f4(at(0.2))}   0.50: ${f4(at(0.5))}   0.90: ${f4(at(0.9))}\n` +
               (atEdge

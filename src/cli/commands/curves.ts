@@ -48,6 +48,13 @@ function readCurvePoints(file: string, columns: { x: string; y: string; split: s
   const rows = parseTable(readText(file, 'a CSV of learning curves with a train/test split column'), file, {
     numbers: [columns.x, columns.y, columns.split],
     text: columns.ids,
+    // A missing column says which flag names it: the defaults are one benchmark's names ("Seen Examples").
+    flags: {
+      [columns.x]: '--x-column',
+      [columns.y]: '--y-column',
+      [columns.split]: '--split-column',
+      ...Object.fromEntries(columns.ids.map((c) => [c, '--curve-columns'])),
+    },
     rules: {
       [columns.x]: 'positive',
       [columns.y]: 'positive',

@@ -22,11 +22,13 @@ import {
   type TaskAnalysis,
 } from '../../analyses/downstreamLadder.js';
 import {
+  ACCURACY_METRICS,
   DOWNSTREAM_EXTRAPOLATION,
   DOWNSTREAM_ROUTES,
   DOWNSTREAM_STEP2,
   PLAN_HORIZON,
   step2Sigmoids,
+  tasksOf,
   type Target,
 } from '../../analyses/downstream.js';
 import { defaultStorePath } from '../../store/store.js';
@@ -361,14 +363,42 @@ function logCountWarning(set: TaskMetricSet): string | undefined {
   return 'the step is read from _step, W&B\'s count of log calls, which is the training step only when the run logged once a step (tokens from step × tokens per step are off otherwise); export the trainer\'s step (trainer/global_step, global_step or step), which is read first, or a tokens column; a ladder manifest marks a run that logged with step=its global step with "loggedWithTrainerStep": true';
 }
 
-/** Names each file's tasks with no metric, and a step read from W&B's _step, on stderr (stdout may be JSON). */
-function noteTasksWithoutMetrics(data: TaskMetricData): void {
+/**
+ * On stderr (stdout may be JSON), what of the files is not analysed, so that nothing goes missing unseen:
+ * each file's tasks with no metric and its columns not read (as `downstream import` names them), a step read
+ * from W&B's _step, and — when every task is analysed (`every`, no --task) and no manifest names the tasks —
+ * the tasks with metrics but no accuracy metric, which the analyses pass over (gsm8k's exact_match, a
+ * perplexity). A note that many files share (a ladder of lm-eval files, one a checkpoint) is said once.
+ */
+function noteTasksWithoutMetrics(data: TaskMetricData, every?: { accuracyMetric?: string; how: string }): void {
+  const notes = new Map<string, string[]>();
+  const note = (text: string, source: string) => notes.set(text, [...(notes.get(text) ?? []), source]);
   for (const set of data.sets) {
-    if (set.tasksWithoutMetrics?.length)
-      process.stderr.write(`scalelab: note: ${set.source}: ${withoutMetricsNote(set.tasksWithoutMetrics)}\n`);
+    if (set.tasksWithoutMetrics?.length) note(withoutMetricsNote(set.tasksWithoutMetrics), set.source);
+    if (set.ignoredColumns.length)
+      note(
+        `columns not read: ${set.ignoredColumns.slice(0, 6).join(', ')}${set.ignoredColumns.length > 6 ? ', …' : ''}${set.format === 'wide' ? " (a metric's column is named task/metric, as arc_easy/acc)" : ''}`,
+        set.source,
+      );
     const logCount = logCountWarning(set);
     if (logCount) process.stderr.write(`scalelab: warning: ${set.source}: ${logCount}\n`);
   }
+  for (const [text, sources] of notes)
+    process.stderr.write(
+      `scalelab: note: ${sources.length === 1 ? sources[0] : `${sources.length} files (${sources.slice(0, 2).join(', ')}${sources.length > 2 ? ', …' : ''})`}: ${text}\n`,
+    );
+  if (!every || data.tasks.length) return;
+  const accuracies: readonly string[] = every.accuracyMetric ? [every.accuracyMetric] : ACCURACY_METRICS;
+  const passed = [...tasksOf(data.records)].filter(([, metrics]) => !accuracies.some((a) => metrics.has(a)));
+  // None analysed at all is taskDefinitions' error, which lists them.
+  if (!passed.length || passed.length === tasksOf(data.records).size) return;
+  const shown = passed
+    .slice(0, 6)
+    .map(([task, metrics]) => `${task} (${[...metrics].join(', ')})`)
+    .join(', ');
+  process.stderr.write(
+    `scalelab: note: tasks with no accuracy metric (${accuracies.join(', ')}), not analysed: ${shown}${passed.length > 6 ? `, … (${passed.length} in all)` : ''}; ${every.how}\n`,
+  );
 }
 
 /**
@@ -406,7 +436,12 @@ function loadData(inputs: string[], f: InputFlags, writes: OutputFormat = analys
   if (inputs.length) {
     if (f.study !== undefined) throw new UsageError('give files or --study, not both');
     data = readForAnalysis(inputs, fileOptions(f));
-    noteTasksWithoutMetrics(data);
+    noteTasksWithoutMetrics(
+      data,
+      f.task
+        ? undefined
+        : { accuracyMetric: f.accuracyMetric, how: 'name one with --accuracy-metric and the task with --task' },
+    );
   } else {
     if (f.batchTokens !== undefined || f.flopsPerToken !== undefined)
       throw new UsageError(
@@ -724,7 +759,9 @@ export function downstreamForReport(
 ): (planned?: { N: number; D: number }) => Promise<ReturnType<typeof downstreamSections>> {
   const route = via !== undefined ? keyword(via, '--via', DOWNSTREAM_ROUTES) : undefined;
   const data = readForAnalysis(inputs, fileOptions({ batchTokens }));
-  noteTasksWithoutMetrics(data);
+  noteTasksWithoutMetrics(data, {
+    how: 'scalelab downstream report names one with --accuracy-metric and the task with --task',
+  });
   return (planned) =>
     downstreamSectionsRendered(
       analyseLadder(data, {

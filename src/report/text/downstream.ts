@@ -211,11 +211,26 @@ export function screenNotes(
     if (note) notes.push({ task: t.task, text: note });
   }
   for (const t of tasks) if (t.parts) notes.push({ task: t.task, text: partsNote(t) });
+  // A warning that several tasks share word for word (the moving average's, of the ladder's runs) is said
+  // once, naming them, or "every task": eight identical lines hid the rest of the screen.
+  const shared = new Map<string, string[]>();
   for (const t of tasks)
-    for (const w of t.warnings ?? [])
-      notes.push({ task: t.task, text: `${w.severity}: ${renameOptions(w.message, name)}` });
+    for (const w of t.warnings ?? []) {
+      const line = `${w.severity}: ${renameOptions(w.message, name)}`;
+      shared.set(line, [...(shared.get(line) ?? []), t.task]);
+    }
+  for (const [line, named] of shared)
+    notes.push({
+      task: named.length > 1 && named.length === tasks.length ? 'every task' : named.join(', '),
+      text: line,
+    });
   const noise = noiseFromNote(tasks);
   if (noise && withNoise) notes.push({ text: noise });
+  const unpaired = [...new Set(tasks.flatMap((t) => t.screen?.rerunsUnpaired ?? []))];
+  if (unpaired.length)
+    notes.push({
+      text: `reruns paired with no ladder run, so not in the seed σ: ${unpaired.join(', ')} (a rerun is paired by its name, <run>-rerun, else with the one ladder run of its N and final tokens)`,
+    });
   return notes;
 }
 
