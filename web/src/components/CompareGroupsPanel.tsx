@@ -11,6 +11,7 @@ import { useCompare } from '../hooks/useWorkerAnalysis.js';
 import { defaultCompareSettings, type CompareSettings } from '../worker/protocol.js';
 import { ErrorBanner } from './ErrorBanner.js';
 import { Field } from './Field.js';
+import { RunsFileChoice } from './RunsFileChoice.js';
 import { ProgressBar } from './ProgressBar.js';
 import { VegaFigure } from './VegaFigure.js';
 
@@ -71,33 +72,13 @@ export function CompareGroupsPanel({ loaded }: { loaded?: LoadedDataset }) {
         overtakes another. It runs in a worker of its own.
       </p>
       <div className="form-grid">
-        <Field label="Runs with a group column (CSV, JSON or JSONL)">
-          <input
-            type="file"
-            accept=".csv,.json,.jsonl"
-            data-testid="compare-upload"
-            onChange={async (e) => {
-              const f = e.target.files?.[0];
-              if (f) choose({ name: f.name, text: await f.text() });
-            }}
-          />
-        </Field>
-        <div className="field">
-          <span className="field-label">or</span>
-          <button type="button" className="inline" data-testid="compare-example" onClick={() => choose(example)}>
-            Open the example (archs.csv)
-          </button>
-          {opened && (
-            <button
-              type="button"
-              className="inline"
-              data-testid="compare-opened"
-              onClick={() => choose({ name: opened.name, text: opened.text })}
-            >
-              Use the opened file ({opened.name})
-            </button>
-          )}
-        </div>
+        <RunsFileChoice
+          id="compare"
+          label="Runs with a group column (CSV, JSON or JSONL)"
+          example={example}
+          opened={opened}
+          onChoose={choose}
+        />
         <Field label="group column" hint="The column naming each run's group.">
           <select
             data-testid="compare-group-column"

@@ -8,6 +8,7 @@ import { useMupTransfer } from '../hooks/useWorkerAnalysis.js';
 import { defaultMupTransferSettings, type MupTransferSettings } from '../worker/protocol.js';
 import { ErrorBanner } from './ErrorBanner.js';
 import { Field } from './Field.js';
+import { RunsFileChoice } from './RunsFileChoice.js';
 import { ProgressBar } from './ProgressBar.js';
 
 const example: RunsFile = { name: 'examples/inputs/lr-sweeps.csv', text: lrSweepsCsv };
@@ -95,23 +96,12 @@ export function MupTransferPanel() {
         promises); near −1 is standard-parametrisation drift. It runs in a worker of its own.
       </p>
       <div className="form-grid">
-        <Field label="Runs with width, learning rate and loss (CSV, JSON or JSONL)">
-          <input
-            type="file"
-            accept=".csv,.json,.jsonl"
-            data-testid="mup-upload"
-            onChange={async (e) => {
-              const f = e.target.files?.[0];
-              if (f) choose({ name: f.name, text: await f.text() });
-            }}
-          />
-        </Field>
-        <div className="field">
-          <span className="field-label">or</span>
-          <button type="button" className="inline" data-testid="mup-example" onClick={() => choose(example)}>
-            Open the example (lr-sweeps.csv)
-          </button>
-        </div>
+        <RunsFileChoice
+          id="mup"
+          label="Runs with width, learning rate and loss (CSV, JSON or JSONL)"
+          example={example}
+          onChoose={choose}
+        />
         {columnSelect('width', 'width column (d_model)')}
         {columnSelect('lr', 'learning-rate column')}
         <Field label="bootstrap replicates">

@@ -1,0 +1,53 @@
+import type { RunsFile } from '../lib/runsFile.js';
+import { Field } from './Field.js';
+
+/**
+ * Where a panel that reads its own runs gets them: an upload, the bundled example, or the data set the page
+ * has opened when it is an upload this tab keeps. One control for every such panel, so each offers the same
+ * three ways in (test ids `<id>-upload`, `<id>-example`, `<id>-opened`).
+ */
+export function RunsFileChoice({
+  id,
+  label,
+  example,
+  opened,
+  onChoose,
+}: {
+  id: string;
+  label: string;
+  example: RunsFile;
+  opened?: RunsFile;
+  onChoose: (file: RunsFile) => void;
+}) {
+  return (
+    <>
+      <Field label={label}>
+        <input
+          type="file"
+          accept=".csv,.json,.jsonl"
+          data-testid={`${id}-upload`}
+          onChange={async (e) => {
+            const f = e.target.files?.[0];
+            if (f) onChoose({ name: f.name, text: await f.text() });
+          }}
+        />
+      </Field>
+      <div className="field">
+        <span className="field-label">or</span>
+        <button type="button" className="inline" data-testid={`${id}-example`} onClick={() => onChoose(example)}>
+          Open the example ({example.name.split('/').pop()})
+        </button>
+        {opened && (
+          <button
+            type="button"
+            className="inline"
+            data-testid={`${id}-opened`}
+            onClick={() => onChoose({ name: opened.name, text: opened.text })}
+          >
+            Use the opened file ({opened.name})
+          </button>
+        )}
+      </div>
+    </>
+  );
+}
