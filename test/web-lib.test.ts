@@ -330,3 +330,18 @@ test("the upload's column step opens for a missing column and for a refused eval
   // A word in the one loss column: mapping cannot fix it, so the message alone is said.
   assert.equal(reasonFor('params,tokens,loss\n1e8,2e9,abc\n', 'b.csv'), undefined);
 });
+
+test("a panel that reads its own file says its own controls: no column step, and its fields' names, not the Fit settings'", () => {
+  const message =
+    'archs.csv: compare along N needs an N column: map one with option "columns" N=NAME, or compare along option "x" C';
+  const panel = {
+    columns: (field: string) => `give the file a column named ${field}`,
+    controls: { x: '"along" in the Compare groups panel' },
+  };
+  const said = webAdvice(message, 'upload', panel);
+  assert.match(said, /give the file a column named N/);
+  assert.match(said, /"along" in the Compare groups panel/);
+  assert.doesNotMatch(said, /column step|Procedure|Variable/);
+  // Without the panel's words, the page's own (the column step, the Fit settings' "Variable").
+  assert.match(webAdvice(message, 'upload'), /upload's column step.*"Variable"/);
+});

@@ -10,6 +10,8 @@ import type { LoadedDataset } from '../lib/loaded.js';
 import { useCompare } from '../hooks/useWorkerAnalysis.js';
 import { defaultCompareSettings, type CompareSettings } from '../worker/protocol.js';
 import { ErrorBanner } from './ErrorBanner.js';
+import { PanelAdviceContext } from '../hooks/useAdvice.js';
+import type { PanelAdvice } from '../lib/advice.js';
 import { Field } from './Field.js';
 import { RunsFileChoice } from './RunsFileChoice.js';
 import { ProgressBar } from './ProgressBar.js';
@@ -17,6 +19,16 @@ import { VegaFigure } from './VegaFigure.js';
 
 const example: RunsFile = { name: 'examples/inputs/archs.csv', text: archsCsv };
 const replicateChoices = [0, 50, 200, 1000];
+/** The panel's own words for the library's advice: it has no column step, and its own controls. */
+const advice: PanelAdvice = {
+  columns: (field) => `give the file a column named ${field} (this panel reads the runs' columns by their names)`,
+  controls: {
+    x: '"along" in the Compare groups panel',
+    'group-column': '"group column" in the Compare groups panel',
+    bootstrap: '"bootstrap replicates" in the Compare groups panel',
+    level: '"level" in the Compare groups panel',
+  },
+};
 const levelChoices = [0.8, 0.9, 0.95, 0.99];
 const f4 = (v: number) => formatNumber(v, 4);
 /** A value with its interval, as `scalelab compare` writes it in its tables. */
@@ -97,7 +109,7 @@ export function CompareGroupsPanel({ loaded }: { loaded?: LoadedDataset }) {
           <select
             data-testid="compare-x"
             value={settings.x}
-            onChange={(e) => setSettings({ ...settings, x: e.target.value as CompareSettings['x'] })}
+            onChange={(e) => (setSettings({ ...settings, x: e.target.value as CompareSettings['x'] }), state.clear())}
           >
             {(['C', 'N', 'D'] as const).map((v) => (
               <option key={v} value={v}>
@@ -111,7 +123,7 @@ export function CompareGroupsPanel({ loaded }: { loaded?: LoadedDataset }) {
           <select
             data-testid="compare-replicates"
             value={settings.bootstrap}
-            onChange={(e) => setSettings({ ...settings, bootstrap: Number(e.target.value) })}
+            onChange={(e) => (setSettings({ ...settings, bootstrap: Number(e.target.value) }), state.clear())}
           >
             {replicateChoices.map((n) => (
               <option key={n} value={n}>
@@ -125,7 +137,7 @@ export function CompareGroupsPanel({ loaded }: { loaded?: LoadedDataset }) {
           <select
             data-testid="compare-level"
             value={settings.level}
-            onChange={(e) => setSettings({ ...settings, level: Number(e.target.value) })}
+            onChange={(e) => (setSettings({ ...settings, level: Number(e.target.value) }), state.clear())}
           >
             {levelChoices.map((l) => (
               <option key={l} value={l}>
@@ -161,7 +173,11 @@ export function CompareGroupsPanel({ loaded }: { loaded?: LoadedDataset }) {
       <p className="visually-hidden" role="status" aria-live="polite" data-testid="compare-announcer">
         {c ? `Compared ${c.groups.length} groups: ${c.test.statement}.` : ''}
       </p>
-      {error && <ErrorBanner title="Compare groups" error={error} />}
+      {error && (
+        <PanelAdviceContext.Provider value={advice}>
+          <ErrorBanner title="Compare groups" error={error} />
+        </PanelAdviceContext.Provider>
+      )}
       {out && c && (
         <div data-testid="compare-result">
           <table className="compact" data-testid="compare-separate">

@@ -7,11 +7,21 @@ import { readSweepRuns, runsFileColumns, type RunsFile } from '../lib/runsFile.j
 import { useMupTransfer } from '../hooks/useWorkerAnalysis.js';
 import { defaultMupTransferSettings, type MupTransferSettings } from '../worker/protocol.js';
 import { ErrorBanner } from './ErrorBanner.js';
+import { PanelAdviceContext } from '../hooks/useAdvice.js';
+import type { PanelAdvice } from '../lib/advice.js';
 import { Field } from './Field.js';
 import { RunsFileChoice } from './RunsFileChoice.js';
 import { ProgressBar } from './ProgressBar.js';
 
 const example: RunsFile = { name: 'examples/inputs/lr-sweeps.csv', text: lrSweepsCsv };
+/** The panel's own words for the library's advice: its width and learning-rate selectors, no column step. */
+const advice: PanelAdvice = {
+  columns: (field) =>
+    field === 'loss'
+      ? 'give the file a column named loss (this panel reads the loss by its name)'
+      : `choose the ${field} column in the muP transfer panel's column selectors, or name it ${field} in the file`,
+  controls: { bootstrap: '"bootstrap replicates" in the muP transfer panel' },
+};
 const replicateChoices = [0, 50, 200, 1000];
 const f4 = (v: number) => formatNumber(v, 4);
 
@@ -108,7 +118,7 @@ export function MupTransferPanel() {
           <select
             data-testid="mup-replicates"
             value={settings.bootstrap}
-            onChange={(e) => setSettings({ ...settings, bootstrap: Number(e.target.value) })}
+            onChange={(e) => (setSettings({ ...settings, bootstrap: Number(e.target.value) }), state.clear())}
           >
             {replicateChoices.map((n) => (
               <option key={n} value={n}>
@@ -171,7 +181,11 @@ export function MupTransferPanel() {
       <p className="visually-hidden" role="status" aria-live="polite" data-testid="mup-announcer">
         {r ? `Transfer check done: ${r.verdict}` : ''}
       </p>
-      {error && <ErrorBanner title="muP transfer" error={error} />}
+      {error && (
+        <PanelAdviceContext.Provider value={advice}>
+          <ErrorBanner title="muP transfer" error={error} />
+        </PanelAdviceContext.Provider>
+      )}
       {out && r && (
         <div data-testid="mup-result">
           <table className="compact" data-testid="mup-widths">

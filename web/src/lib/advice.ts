@@ -39,8 +39,18 @@ const originWords: Record<Exclude<DataOrigin, 'upload'>, string> = {
   study: "the study's runs",
 };
 
+/**
+ * A panel that reads a file of its own (compare, muP transfer) has no column step and its own controls:
+ * what it says instead of the Fit settings' words. `columns` says how a missing column is given there.
+ */
+export interface PanelAdvice {
+  columns?: (field: string) => string;
+  controls?: Record<string, string>;
+}
+
 /** What to do about a column the data lack, for data of this origin. */
-function missingColumnAdvice(field: string, origin: DataOrigin): string {
+function missingColumnAdvice(field: string, origin: DataOrigin, panel: PanelAdvice = {}): string {
+  if (panel.columns) return panel.columns(field);
   if (origin === 'upload') return `choose which column is ${field} in the upload's column step`;
   const has = `${originWords[origin]} ${origin === 'study' ? 'have' : 'has'} no ${field} column`;
   // A run column is wanted by Approach 1 (training curves), not by a law: another law would not help.
@@ -50,36 +60,41 @@ function missingColumnAdvice(field: string, origin: DataOrigin): string {
 }
 
 /** Whole phrases first: they read better than a flag replaced on its own. */
-const phrases = (origin: DataOrigin): [RegExp, string | ((...m: string[]) => string)][] => [
-  // In parentheses it stays in parentheses: "no run column (map one …)" must not run on into "column choose …".
-  [
-    /(\()?map one with --columns ([A-Za-z]+)=NAME(\))?/g,
-    (_m, open?: string, field?: string, close?: string) =>
-      `${open && close ? '(' : ''}${missingColumnAdvice(field!, origin)}${open && close ? ')' : ''}`,
-  ],
-  [
-    /map one with --columns/g,
-    () =>
-      origin === 'upload'
-        ? "choose which column is which in the upload's column step"
-        : `${originWords[origin]} cannot be given another column: upload a file with it`,
-  ],
-  [/\(or --columns run=NAME\)/g, () => `(or ${missingColumnAdvice('run', origin)})`],
-  [/\(?(?:re)?run with --bootstrap N\)?/g, () => `(choose ${optionControls.bootstrap})`],
-  [/\(fit with bootstrap replicates\)/g, () => `(choose ${optionControls.bootstrap})`],
-  [/no interval without --bootstrap/g, () => `no interval without a bootstrap (choose ${optionControls.bootstrap})`],
-  [
-    /\(filter with --group\)/g,
-    () => '(choose the study\'s groups under "Runs to fit" in the run store, or upload one experiment\'s runs)',
-  ],
-  [
-    /set --budgets or --tolerance/g,
-    () => 'an IsoFLOP sweep has runs at a few fixed compute budgets, several model sizes each',
-  ],
-  [/(?:try|use) --init grid( or auto)?/g, () => `try another ${optionControls.init}`],
-  // The downstream panel has no N of its own: each file names its runs' parameters.
-  [/\(a column N, or --N when importing\)/g, () => '(a column N in the file: the panel reads N from the files only)'],
-];
+const phrases = (origin: DataOrigin, panel: PanelAdvice): [RegExp, string | ((...m: string[]) => string)][] => {
+  const control = (name: string) => panel.controls?.[name] ?? optionControls[name];
+  return [
+    // In parentheses it stays in parentheses: "no run column (map one …)" must not run on into "column choose …".
+    [
+      /(\()?map one with --columns ([A-Za-z]+)=NAME(\))?/g,
+      (_m, open?: string, field?: string, close?: string) =>
+        `${open && close ? '(' : ''}${missingColumnAdvice(field!, origin, panel)}${open && close ? ')' : ''}`,
+    ],
+    [
+      /map one with --columns/g,
+      () =>
+        panel.columns
+          ? panel.columns('each field')
+          : origin === 'upload'
+            ? "choose which column is which in the upload's column step"
+            : `${originWords[origin]} cannot be given another column: upload a file with it`,
+    ],
+    [/\(or --columns run=NAME\)/g, () => `(or ${missingColumnAdvice('run', origin, panel)})`],
+    [/\(?(?:re)?run with --bootstrap N\)?/g, () => `(choose ${control('bootstrap')})`],
+    [/\(fit with bootstrap replicates\)/g, () => `(choose ${control('bootstrap')})`],
+    [/no interval without --bootstrap/g, () => `no interval without a bootstrap (choose ${control('bootstrap')})`],
+    [
+      /\(filter with --group\)/g,
+      () => '(choose the study\'s groups under "Runs to fit" in the run store, or upload one experiment\'s runs)',
+    ],
+    [
+      /set --budgets or --tolerance/g,
+      () => 'an IsoFLOP sweep has runs at a few fixed compute budgets, several model sizes each',
+    ],
+    [/(?:try|use) --init grid( or auto)?/g, () => `try another ${control('init')}`],
+    // The downstream panel has no N of its own: each file names its runs' parameters.
+    [/\(a column N, or --N when importing\)/g, () => '(a column N in the file: the panel reads N from the files only)'],
+  ];
+};
 
 /** `--name VALUE` or `--name=VALUE` or `--name`, for the generic replacement. */
 const flag = /`?--([a-z][a-z-]*)(?:[ =]([A-Za-z0-9.=_<>-]+))?`?/g;
@@ -93,12 +108,12 @@ const optionAsFlag = (name: string) =>
  * A message of the library, with its command-line advice said in the web app's words, for data of this
  * origin (an upload's, unless told: the downstream and curve-law panels read uploads of their own).
  */
-export function webAdvice(message: string, origin: DataOrigin = 'upload'): string {
+export function webAdvice(message: string, origin: DataOrigin = 'upload', panel: PanelAdvice = {}): string {
   let out = message.replace(libraryOptionName, (_m, name: string) => optionAsFlag(name));
-  for (const [pattern, replacement] of phrases(origin))
+  for (const [pattern, replacement] of phrases(origin, panel))
     out = out.replace(pattern, replacement as (...m: string[]) => string);
   out = out.replace(flag, (whole, name: string, value?: string) => {
-    const control = optionControls[name];
+    const control = panel.controls?.[name] ?? optionControls[name];
     if (!control) return whole;
     return value && !/^[A-Z]+$/.test(value) ? `${name} ${value} (${control})` : control;
   });
