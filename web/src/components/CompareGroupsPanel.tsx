@@ -86,7 +86,7 @@ export function CompareGroupsPanel({ loaded }: { loaded?: LoadedDataset }) {
       <div className="form-grid">
         <RunsFileChoice
           id="compare"
-          label="Runs with a group column (CSV, JSON or JSONL)"
+          label="Runs with a group column"
           example={example}
           opened={opened}
           onChoose={choose}

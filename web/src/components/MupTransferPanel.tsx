@@ -106,12 +106,7 @@ export function MupTransferPanel() {
         promises); near −1 is standard-parametrisation drift. It runs in a worker of its own.
       </p>
       <div className="form-grid">
-        <RunsFileChoice
-          id="mup"
-          label="Runs with width, learning rate and loss (CSV, JSON or JSONL)"
-          example={example}
-          onChoose={choose}
-        />
+        <RunsFileChoice id="mup" label="Runs with width, learning rate and loss" example={example} onChoose={choose} />
         {columnSelect('width', 'width column (d_model)')}
         {columnSelect('lr', 'learning-rate column')}
         <Field label="bootstrap replicates">

@@ -1,3 +1,4 @@
+import { runFormatNames } from '../../../src/io/parseRuns.js';
 import type { RunsFile } from '../lib/runsFile.js';
 import { Field } from './Field.js';
 
@@ -14,6 +15,7 @@ export function RunsFileChoice({
   onChoose,
 }: {
   id: string;
+  /** What the file holds; the formats it may be in are added. */
   label: string;
   example: RunsFile;
   opened?: RunsFile;
@@ -21,7 +23,7 @@ export function RunsFileChoice({
 }) {
   return (
     <>
-      <Field label={label}>
+      <Field label={`${label} (${runFormatNames})`}>
         <input
           type="file"
           accept=".csv,.json,.jsonl"
