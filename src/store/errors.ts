@@ -113,11 +113,22 @@ export function storeErrorFrom(e: unknown): ScaleLabError | undefined {
       path,
       `cannot use the run store: its folder ${dirname(path)} is not writable, and SQLite needs to create ${basename(path)}-wal and ${basename(path)}-shm beside it, even to read (${code}); nothing was changed. Make the folder writable, or work on a copy of the store in a folder you may write to`,
     );
-  if (code.startsWith('SQLITE_READONLY'))
+  if (code.startsWith('SQLITE_READONLY')) {
+    // A store whose -wal and -shm were left beside it opens on a read-only file system and is refused
+    // only at a write: said as the opening says it, with what changing permissions cannot mend.
+    let folder: string | undefined;
+    try {
+      accessSync(dirname(path), constants.W_OK);
+    } catch (err) {
+      folder = (err as NodeJS.ErrnoException).code;
+    }
     return new StoreError(
       path,
-      `the run store is read-only (the file or its folder is not writable: ${(e as Error).message}, ${code}); nothing was changed. Make both writable, or work on a copy of the store in a folder you may write to`,
+      folder === 'EROFS'
+        ? `the run store is on a read-only file system (EROFS: ${(e as Error).message}, ${code}); nothing was changed. Copy the store to a folder you may write to and use the copy`
+        : `the run store is read-only (the file or its folder is not writable: ${(e as Error).message}, ${code}); nothing was changed. Make both writable, or work on a copy of the store in a folder you may write to`,
     );
+  }
   if (code === 'SQLITE_FULL')
     return new StoreError(
       path,

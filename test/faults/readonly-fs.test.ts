@@ -9,6 +9,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
+import Database from 'better-sqlite3';
 import { noStackTrace, scalelab } from '../helpers/cli.js';
 
 test('a store on a read-only file system: runs ls, runs export, runs import and sweep status each refuse in one line naming it and EROFS, exit 1, the file unchanged', (t) => {
@@ -31,7 +32,23 @@ test('a store on a read-only file system: runs ls, runs export, runs import and 
   });
   const db = join(mount, 'runs.db');
   copyFileSync(join(dir, 'runs.db'), db);
+  // A store copied while a writer held it: its -wal and -shm beside it, so SQLite opens it and reads, and
+  // refuses only the write.
+  const held = join(mount, 'held');
+  mkdirSync(held);
+  const writer = new Database(join(dir, 'runs.db'));
+  writer.prepare('SELECT count(*) FROM runs').get();
+  for (const suffix of ['', '-wal', '-shm'])
+    copyFileSync(join(dir, `runs.db${suffix}`), join(held, `runs.db${suffix}`));
+  writer.close();
   assert.equal(sh('mount', '-o', 'remount,ro', mount).status, 0, 'remounted read-only');
+  const heldImport = scalelab(['runs', 'import', runs, '--db', join(held, 'runs.db')]);
+  assert.equal(heldImport.code, 1, heldImport.stderr);
+  assert.match(
+    heldImport.stderr,
+    /: the run store is on a read-only file system \(EROFS: .*\); nothing was changed\. Copy the store to a folder you may write to and use the copy\n$/,
+  );
+  assert.ok(scalelab(['runs', 'ls', '--db', join(held, 'runs.db')]).code === 0, 'its runs are read');
   const before = readFileSync(db);
   for (const args of [
     ['runs', 'ls'],
