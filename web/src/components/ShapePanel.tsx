@@ -37,6 +37,8 @@ export function ShapePanel({
     `${inputs.tied ? 'tied' : 'untied'} embeddings${dflt('tied')}`,
     `context ${inputs.seqLen}${dflt('seqLen')}`,
     `GQA ${inputs.gqa}:1${dflt('gqa')}`,
+    `${inputs.count === 'total' ? 'total' : 'non-embedding'} count${dflt('count')}`,
+    `heads a multiple of ${inputs.headsMultiple}${dflt('headsMultiple')}`,
   ].join(', ');
   const first = result?.candidates?.[0];
   return (
@@ -73,13 +75,13 @@ export function ShapePanel({
         )}
         <Field label="count">
           <select value={inputs.count} onChange={set('count')} data-testid="shape-count">
-            <option value="total">total{inputs.count === defaultShapeInputs.count ? ' (default)' : ''}</option>
+            <option value="total">total (default)</option>
             <option value="nonEmbedding">non-embedding</option>
           </select>
         </Field>
         <Field label="MLP">
           <select value={inputs.mlp} onChange={set('mlp')} data-testid="shape-mlp">
-            <option value="gated">gated (SwiGLU){dflt('mlp')}</option>
+            <option value="gated">gated (SwiGLU) (default)</option>
             <option value="plain">plain</option>
           </select>
         </Field>
