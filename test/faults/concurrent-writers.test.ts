@@ -334,7 +334,8 @@ test('study run and sweep run started on a store another connection holds say at
     assert.match(
       c.out.stderr,
       new RegExp(
-        `^scalelab: waiting for the run store ${db}: another process holds its write lock .*open in pid ${process.pid} `,
+        // The holder is named among the processes that have the store open (the other CLI may have opened it too).
+        `^scalelab: waiting for the run store ${db}: another process holds its write lock .*open in (?:.*, )?pid ${process.pid} `,
         'm',
       ),
     );
