@@ -23,7 +23,7 @@ import {
   trailingMean,
 } from './downstream.js';
 import { backtestTask, screenTask, spearman } from './downstreamScreen.js';
-import { analyseLadder, averageTask, type TaskAnalysis } from './downstreamLadder.js';
+import { analyseLadder, averageTask } from './downstreamLadder.js';
 import {
   accuracyInterval,
   downstreamJson,
@@ -254,11 +254,29 @@ test('a generated-answer task near zero (no chance level known) is near chance a
       notes.some((n) => /back-test judged on absolute error in accuracy points/.test(n)),
       notes.join('\n'),
     );
-    const table = screenTable([{ task: 't', screen, targets: [] } as unknown as TaskAnalysis]);
-    assert.match(table, /0 \(default\)/);
-    assert.match(table, /accuracy points \(two-step\)/);
-    assert.doesNotMatch(table, /\d{3,}\.\d %/);
   }
+  // Every output says it alike: the text, the HTML report and the JSON of the whole analysis.
+  const data = { source: 'near-zero.csv', sets: [], records: generatedLadder(1, 0), roles: new Map(), tasks: [] };
+  const tasks = analyseLadder(data, { replicates: 0 });
+  assert.equal(tasks[0].screen!.verdict, 'near chance');
+  const table = screenTable(tasks);
+  assert.match(table, /t +near chance +0 \(default\)/);
+  assert.match(table, /\d\.\d accuracy points \(two-step\)/);
+  assert.match(table, /t: back-test judged on absolute error in accuracy points/);
+  assert.doesNotMatch(table, /% \(two-step\)/);
+  const html = downstreamSections(tasks, {})
+    .map((x) => x.html)
+    .join('');
+  assert.match(html, /<td>0 \(default\)<\/td>/);
+  assert.match(html, /accuracy points \(two-step\)/);
+  assert.match(html, /[+−]\d\.\d pts/);
+  assert.match(html, /back-test judged on absolute error in accuracy points/);
+  const json = JSON.parse(JSON.stringify(downstreamJson(tasks))) as {
+    screen: { floor: number; backtest: { judgedOn: string; meanAbsoluteError: number } };
+  }[];
+  assert.equal(json[0].screen.floor, 0);
+  assert.equal(json[0].screen.backtest.judgedOn, 'absolute error');
+  assert.ok(json[0].screen.backtest.meanAbsoluteError < 0.01);
 });
 
 test('a generated-answer task just above the floor is not near chance; its back-test is judged on absolute error below 0.10, on relative error above', () => {

@@ -222,7 +222,7 @@ export function backtestTask(
 }
 
 /** The back-test's error that its verdict reads: the mean relative error, or the mean absolute one near zero. */
-export function backtestError(b: TaskBacktest): number {
+function backtestError(b: TaskBacktest): number {
   return b.judgedOn === 'relative error' ? b.meanRelativeError! : b.meanAbsoluteError;
 }
 

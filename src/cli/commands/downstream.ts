@@ -568,10 +568,15 @@ function applyMetrics(data: TaskMetricData, f: TaskMetricFlags): void {
     ['--loss-metric', loss],
   ] as const)
     for (const [task, metric] of Object.entries(choice.byTask)) {
+      // A task of the data that a manifest's list leaves out is analysed when a metric is named for it.
+      if (!defs.has(task) && metrics.has(task)) {
+        defs.set(task, { task });
+        data.tasks = [...data.tasks, { task }];
+      }
       const def = defs.get(task);
       if (!def)
         throw new UsageError(
-          `${flagName}: no task "${task}" in the data; ${unknownName(task, [...defs.keys()], 12, 'the tasks are')}`,
+          `${flagName}: no task "${task}" in the data; ${unknownName(task, [...new Set([...defs.keys(), ...metrics.keys()])], 12, 'the tasks are')}`,
         );
       // A task that is a mean of parts (a manifest's) reads the metric of each part.
       for (const part of Object.keys(def.parts ?? { [task]: 1 })) {
