@@ -609,18 +609,26 @@ test('downstream import: a task of an lm-evaluation-harness file with no metric 
   );
 });
 
-test("downstream screen of a ladder of lm-eval files: gsm8k's two filters are read, what is not analysed is said once, not once a file", () => {
-  // Five checkpoints of a ladder, as lm-evaluation-harness 0.4 writes them: gsm8k under two filters (read as
-  // one metric they contradicted each other, and no file could be read), a task with only an alias.
-  const files = [1e7, 3e7, 1e8, 3e8, 1e9].map((N, i) => {
-    const file = join(tmp, `lad-${i}.json`);
-    const acc = 0.3 + 0.1 * i;
+/**
+ * Five checkpoints of a ladder, as lm-evaluation-harness 0.4 writes them: gsm8k under two filters (read as
+ * one metric they contradicted each other, and no file could be read), scoring 0–0.04 as small models do; a
+ * task with only an alias.
+ */
+function lmEvalLadder(
+  prefix = 'lad',
+  sizes = [1e7, 3e7, 1e8, 3e8, 1e9],
+  // gsm8k's strict-match score at the largest size (flexible-extract's is twice that).
+  gsm8kTop = 0.04,
+): string[] {
+  return sizes.map((N, i) => {
+    const file = join(tmp, `${prefix}-${i}.json`);
+    const x = i / (sizes.length - 1);
     writeFileSync(
       file,
       JSON.stringify({
         results: {
-          piqa: { alias: 'piqa', 'acc,none': 0.55 + 0.04 * i, 'acc_norm,none': acc + 0.25 },
-          gsm8k: { 'exact_match,strict-match': 0.01 * i, 'exact_match,flexible-extract': 0.02 * i },
+          piqa: { alias: 'piqa', 'acc,none': 0.55 + 0.16 * x, 'acc_norm,none': 0.55 + 0.4 * x },
+          gsm8k: { 'exact_match,strict-match': gsm8kTop * x, 'exact_match,flexible-extract': 2 * gsm8kTop * x },
           truthfulqa_gen: { alias: 'truthfulqa_gen' },
         },
         config: { model_args: `pretrained=/ckpt/lad-${i},revision=step${1000 * (i + 1)}`, model_num_parameters: N },
@@ -628,6 +636,10 @@ test("downstream screen of a ladder of lm-eval files: gsm8k's two filters are re
     );
     return file;
   });
+}
+
+test("downstream screen of a ladder of lm-eval files: gsm8k's two filters are read, what is not analysed is said once, not once a file", () => {
+  const files = lmEvalLadder();
   const r = scalelab(['downstream', 'screen', ...files, '--batch-tokens', '1e6', '--json']);
   assert.equal(r.code, 0, r.stderr);
   assert.deepEqual(
@@ -639,7 +651,7 @@ test("downstream screen of a ladder of lm-eval files: gsm8k's two filters are re
   assert.match(r.stderr, /note: 5 files \(.*lad-0\.json, .*lad-1\.json, …\): tasks with no metric .*: truthfulqa_gen/);
   assert.match(
     r.stderr,
-    /note: tasks with no accuracy metric \(len_norm, acc_norm, acc\), not analysed: gsm8k \(exact_match,strict-match, exact_match,flexible-extract\); name one with --accuracy-metric and the task with --task/,
+    /note: tasks with no accuracy metric \(len_norm, acc_norm, acc\), not analysed: gsm8k \("exact_match,strict-match", "exact_match,flexible-extract"\); name one with --accuracy-metric TASK=NAME/,
   );
   // Named, the filtered metric is analysed; no note then of tasks passed over.
   const named = scalelab([
@@ -657,6 +669,93 @@ test("downstream screen of a ladder of lm-eval files: gsm8k's two filters are re
   assert.equal(named.code, 0, named.stderr);
   assert.equal(named.json()[0].accuracyMetric, 'exact_match,flexible-extract');
   assert.doesNotMatch(named.stderr, /not analysed/);
+});
+
+test('--accuracy-metric per task (TASK=NAME, the flag repeated; a bare name for the rest): a metric name with a comma, the near-zero task near chance against the floor 0 and back-tested on absolute error', () => {
+  // Eight sizes, one evaluation each (a back-test of the direct law in C holds the largest out); gsm8k 0–0.012.
+  const files = lmEvalLadder('per-task', [1e7, 2e7, 4e7, 8e7, 1.6e8, 3.2e8, 6.4e8, 1.28e9], 0.012);
+  const args = ['downstream', 'screen', ...files, '--batch-tokens', '1e6'];
+  const r = scalelab([
+    ...args,
+    '--accuracy-metric',
+    'gsm8k=exact_match,strict-match',
+    '--accuracy-metric',
+    'acc',
+    '--json',
+  ]);
+  assert.equal(r.code, 0, r.stderr);
+  const tasks = r.json() as {
+    task: string;
+    accuracyMetric: string;
+    screen: {
+      verdict: string;
+      floor: number;
+      chance?: number;
+      backtest: { judgedOn: string; meanAbsoluteError: number; runs: { actual: number; relativeError?: number }[] };
+    };
+  }[];
+  assert.deepEqual(
+    tasks.map((t) => [t.task, t.accuracyMetric]),
+    [
+      ['piqa', 'acc'],
+      ['gsm8k', 'exact_match,strict-match'],
+    ],
+  );
+  assert.doesNotMatch(r.stderr, /not analysed/);
+  const gsm8k = tasks.find((t) => t.task === 'gsm8k')!.screen;
+  assert.equal(gsm8k.chance, undefined);
+  assert.equal(gsm8k.floor, 0);
+  assert.equal(gsm8k.verdict, 'near chance');
+  assert.equal(gsm8k.backtest.judgedOn, 'absolute error');
+  // piqa is a two-choice benchmark (chance 0.5), well above 0.10: relative error, as before.
+  assert.equal(tasks.find((t) => t.task === 'piqa')!.screen.backtest.judgedOn, 'relative error');
+  // The text says it alike: the floor marked as the default, the absolute error in points, no relative error.
+  const text = scalelab([...args, '--accuracy-metric', 'gsm8k=exact_match,strict-match']);
+  assert.equal(text.code, 0, text.stderr);
+  assert.match(text.stdout, /gsm8k +near chance +0 \(default\)/);
+  assert.match(text.stdout, /accuracy points \(direct in C\)/);
+  assert.match(text.stdout, /gsm8k: best final accuracy 0\.012 is within .* of the floor 0 \(default/);
+  assert.match(text.stdout, /gsm8k: back-test judged on absolute error in accuracy points/);
+  assert.match(text.stdout, /accuracy metric: piqa acc_norm, gsm8k exact_match,strict-match/);
+  const backtest = scalelab([
+    'downstream',
+    'backtest',
+    ...files,
+    '--batch-tokens',
+    '1e6',
+    '--accuracy-metric',
+    'gsm8k=exact_match,strict-match',
+  ]);
+  assert.equal(backtest.code, 0, backtest.stderr);
+  assert.match(backtest.stdout, /gsm8k .* [+−]\d+\.\d pts\n/);
+  assert.doesNotMatch(backtest.stdout, /gsm8k .* %\n/);
+});
+
+test('--accuracy-metric and --loss-metric per task: an unknown task, a metric the task does not have, two for every task, two tasks in one value', () => {
+  const files = lmEvalLadder('metric-errors');
+  const screen = (...flags: string[]) =>
+    scalelab(['downstream', 'screen', ...files, '--batch-tokens', '1e6', ...flags]);
+  const unknown = screen('--accuracy-metric', 'gsm8j=exact_match,strict-match');
+  assert.equal(unknown.code, 2, unknown.stderr);
+  assert.match(unknown.stderr, /--accuracy-metric: no task "gsm8j" in the data; .*gsm8k/);
+  assert.ok(noStackTrace(unknown.stderr), unknown.stderr);
+  const missing = screen('--accuracy-metric', 'gsm8k=exact_match');
+  assert.equal(missing.code, 2, missing.stderr);
+  assert.match(
+    missing.stderr,
+    /--accuracy-metric gsm8k=exact_match: task "gsm8k" has no metric "exact_match"; it has: "exact_match,strict-match", "exact_match,flexible-extract"/,
+  );
+  const loss = screen('--loss-metric', 'piqa=bpb');
+  assert.equal(loss.code, 2, loss.stderr);
+  assert.match(loss.stderr, /--loss-metric piqa=bpb: task "piqa" has no metric "bpb"; it has: acc, acc_norm/);
+  const twice = screen('--accuracy-metric', 'acc', '--accuracy-metric', 'acc_norm');
+  assert.equal(twice.code, 2, twice.stderr);
+  assert.match(twice.stderr, /two metrics for every task \("acc" and "acc_norm"\)/);
+  const joined = screen('--accuracy-metric', 'gsm8k=exact_match,strict-match,piqa=acc');
+  assert.equal(joined.code, 2, joined.stderr);
+  assert.match(joined.stderr, /names more than one task; give one per flag/);
+  const help = scalelab(['downstream', 'screen', '--help']);
+  assert.match(help.stdout.replace(/\s+/g, ' '), /--accuracy-metric <\[task=\]name> .*a name may hold a comma/);
 });
 
 test('downstream screen of a wide CSV names a column it does not read, and a task with no accuracy metric', () => {
@@ -743,7 +842,7 @@ test("downstream screen: a known benchmark's chance level from its answer choice
   const text = scalelab(['downstream', 'screen', file]);
   assert.match(
     text.stdout,
-    /my_task: predictable on the checks that ran: no chance level \(not a benchmark whose answer choices are known here: a manifest's "chance", or --chance, gives one\), so "near chance" was not checked/,
+    /my_task: predictable on the checks that ran: no chance level \(not a benchmark whose answer choices are known here: a manifest's "chance", or --chance, gives one\), so "near chance" was judged against the floor 0 \(default:/,
   );
   assert.match(text.stdout, /chance level \(random guessing\): sciq 0\.250 \(SciQ's 4 answer choices\)\n/);
   assert.doesNotMatch(text.stdout, /sciq: .*no chance level/);
@@ -1288,5 +1387,32 @@ test('a task whose loss does not fall with compute: step 1 through C is said deg
     j.targets[0].warnings.some(
       (w: { code: string; severity: string }) => w.code === 'degenerate' && w.severity === 'severe',
     ),
+  );
+});
+
+test('report --downstream with a missing main input is refused first: no downstream notes before the error', () => {
+  const files = lmEvalLadder('report-missing');
+  const r = scalelab([
+    'report',
+    join(tmp, 'no-such-runs.csv'),
+    '--downstream',
+    files.join(','),
+    '--batch-tokens',
+    '1e6',
+    '--out',
+    join(tmp, 'report-missing.html'),
+  ]);
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(r.stderr, /no-such-runs\.csv: no such file/);
+  assert.doesNotMatch(r.stderr, /note:/);
+});
+
+test("an lm-eval file's checkpoint without tokens is located by line, column and JSON key path", () => {
+  const [file] = lmEvalLadder('no-tokens');
+  const r = scalelab(['downstream', 'screen', file]);
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(
+    r.stderr,
+    /no-tokens-0\.json:1:\d+ \(key results\.piqa\["acc(_norm)?,none"\]\): run "\/ckpt\/lad-0" has a checkpoint without tokens \(D\)/,
   );
 });

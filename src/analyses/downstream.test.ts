@@ -31,6 +31,7 @@ import {
   partsNote,
   planTable,
   predictionTable,
+  screenNotes,
   screenTable,
   valLossNotes,
 } from '../report/text/downstream.js';
@@ -212,13 +213,87 @@ test('synthetic ladder: the back-test holds out the largest size; the screen cal
   const bt = backtestTask(ladder, { chance: 0.25 });
   assert.equal(bt.N, 1.3e9);
   assert.equal(bt.runs.length, 4);
-  assert.ok(bt.meanRelativeError < 0.05, `${bt.meanRelativeError}`);
+  assert.ok(bt.meanRelativeError! < 0.05, `${bt.meanRelativeError}`);
+  assert.equal(bt.judgedOn, 'relative error');
   const screen = screenTask(ladder, { chance: 0.25 });
   assert.equal(screen.verdict, 'predictable', screen.reasons.join('; '));
   // The same ladder's accuracy flattened to 0.26 ± 0.01: near chance.
   const flat = syntheticLadder(2).map((r) => (r.metric === 'acc' ? { ...r, value: 0.26 + (r.value - 0.5) * 0.01 } : r));
   assert.equal(screenTask(taskLadder(flat, 'flat', { task: 't' }), { chance: 0.25 }).verdict, 'near chance');
   assert.equal(spearman([1, 2, 3], [3, 2, 1]), -1);
+});
+
+/**
+ * A generated-answer task (gsm8k's exact match: no answer choices, so no chance level known): the ladder's
+ * sigmoid with floor 0 and ceiling 0.9, its midpoint L0 moved to put the ladder's accuracies near zero or
+ * just above it; accuracy noise 0.002, held at 0 (an exact-match score is never negative).
+ */
+function generatedLadder(seed: number, L0: number): TaskMetric[] {
+  return syntheticLadder(seed, 0.002, { floor: 0, ceiling: 0.9, L0, k: 6 }).map((r) =>
+    r.metric === 'acc' ? { ...r, value: Math.max(0, r.value) } : r,
+  );
+}
+
+test('a generated-answer task near zero (no chance level known) is near chance against the floor 0 (default), its back-test judged on absolute error', () => {
+  for (const seed of [1, 2]) {
+    const ladder = taskLadder(generatedLadder(seed, 0), 'near-zero', { task: 't' });
+    const screen = screenTask(ladder);
+    assert.equal(screen.chance, undefined);
+    assert.equal(screen.floor, 0);
+    assert.ok(screen.accuracyRange[1] < 0.03, `${screen.accuracyRange}`);
+    assert.equal(screen.verdict, 'near chance', screen.reasons.join('; '));
+    assert.match(screen.reasons[0], /of the floor 0 \(default/);
+    const bt = screen.backtest!;
+    assert.equal(bt.judgedOn, 'absolute error');
+    assert.equal(bt.threshold, 0.01);
+    // Relative errors of such a task are tens of per cent whatever the fit; the absolute error is under a point.
+    assert.ok(bt.meanAbsoluteError < 0.01, `${bt.meanAbsoluteError}`);
+    for (const r of bt.runs) assert.ok(Math.abs(r.absoluteError - (r.predicted - r.actual)) < 1e-15);
+    const notes = screenNotes([{ task: 't', screen }]).map((n) => n.text);
+    assert.ok(
+      notes.some((n) => /back-test judged on absolute error in accuracy points/.test(n)),
+      notes.join('\n'),
+    );
+  }
+  // Every output says it alike: the text, the HTML report and the JSON of the whole analysis.
+  const data = { source: 'near-zero.csv', sets: [], records: generatedLadder(1, 0), roles: new Map(), tasks: [] };
+  const tasks = analyseLadder(data, { replicates: 0 });
+  assert.equal(tasks[0].screen!.verdict, 'near chance');
+  const table = screenTable(tasks);
+  assert.match(table, /t +near chance +0 \(default\)/);
+  assert.match(table, /\d\.\d accuracy points \(two-step\)/);
+  assert.match(table, /t: back-test judged on absolute error in accuracy points/);
+  assert.doesNotMatch(table, /% \(two-step\)/);
+  const html = downstreamSections(tasks, {})
+    .map((x) => x.html)
+    .join('');
+  assert.match(html, /<td>0 \(default\)<\/td>/);
+  assert.match(html, /accuracy points \(two-step\)/);
+  assert.match(html, /[+−]\d\.\d pts/);
+  assert.match(html, /back-test judged on absolute error in accuracy points/);
+  const json = JSON.parse(JSON.stringify(downstreamJson(tasks))) as {
+    screen: { floor: number; backtest: { judgedOn: string; meanAbsoluteError: number } };
+  }[];
+  assert.equal(json[0].screen.floor, 0);
+  assert.equal(json[0].screen.backtest.judgedOn, 'absolute error');
+  assert.ok(json[0].screen.backtest.meanAbsoluteError < 0.01);
+});
+
+test('a generated-answer task just above the floor is not near chance; its back-test is judged on absolute error below 0.10, on relative error above', () => {
+  for (const seed of [1, 2]) {
+    const ladder = taskLadder(generatedLadder(seed, 0.3), 'above-floor', { task: 't' });
+    const screen = screenTask(ladder);
+    assert.ok(screen.accuracyRange[1] > 0.05 && screen.accuracyRange[1] < 0.1, `${screen.accuracyRange}`);
+    assert.notEqual(screen.verdict, 'near chance', screen.reasons.join('; '));
+    assert.equal(screen.verdict, 'predictable', screen.reasons.join('; '));
+    assert.equal(screen.backtest!.judgedOn, 'absolute error');
+    assert.ok(screen.backtest!.meanAbsoluteError < 0.01, `${screen.backtest!.meanAbsoluteError}`);
+  }
+  // The same task higher up (held-out accuracies above 0.10): relative error, as every other task.
+  const higher = screenTask(taskLadder(generatedLadder(1, 0.6), 'higher', { task: 't' }));
+  assert.ok(Math.min(...higher.backtest!.runs.map((r) => r.actual)) >= 0.1);
+  assert.equal(higher.backtest!.judgedOn, 'relative error');
+  assert.equal(higher.backtest!.threshold, 0.1);
 });
 
 test('loss → error exponential (Gadre et al. 2024): recovers ε, k, γ from exact points', () => {
@@ -523,14 +598,14 @@ test('a ladder with no task to analyse (no accuracy metric, or not the one asked
   assert.equal(analyseLadder(data, { replicates: 0 }).length, 1);
 });
 
-test('the screen says when a verdict rests on fewer checks: no chance level (near chance not checked), no back-test', () => {
+test('the screen says when a verdict rests on fewer checks: no chance level (near chance judged against the floor 0, the default), no back-test', () => {
   const data = { source: 'ladder.csv', sets: [], records: syntheticLadder(7), roles: new Map(), tasks: [] };
   const without = analyseLadder(data, { replicates: 0 });
   assert.equal(without[0].screen!.verdict, 'predictable');
   const text = screenTable(without);
   assert.match(
     text,
-    /\n {2}t: predictable on the checks that ran: no chance level \(not a benchmark whose answer choices are known here: a manifest's "chance", or option "chance", gives one\), so "near chance" was not checked\n?$/,
+    /\n {2}t: predictable on the checks that ran: no chance level \(not a benchmark whose answer choices are known here: a manifest's "chance", or option "chance", gives one\), so "near chance" was judged against the floor 0 \(default: a generated or exact-match answer's; a multiple-choice task's chance is higher\)\n?$/,
   );
   const html = downstreamSections(without, {})[0].html;
   assert.match(html, /<li><b>t<\/b>: predictable on the checks that ran: no chance level/);

@@ -94,6 +94,14 @@ export interface LadderOptions {
 }
 
 /**
+ * Metric names in a message, comma-separated: each quoted when one holds a comma itself (lm-eval's
+ * `exact_match,strict-match`), else the list could not be read back.
+ */
+export function metricNames(names: readonly string[]): string {
+  return names.some((n) => n.includes(',')) ? names.map((n) => JSON.stringify(n)).join(', ') : names.join(', ');
+}
+
+/**
  * One task's ladder from stored or parsed metrics: each run's checkpoints with the task loss and
  * accuracy, in token order. Runs need N; checkpoints need D.
  * @throws InputError when the task, a metric or N is missing
@@ -116,7 +124,7 @@ export function taskLadder(records: readonly TaskMetric[], source: string, optio
       if (!has.has(wanted))
         throw new InputError(
           { file: source },
-          `${label(t)} has no metric "${wanted}" (${what}); it has: ${[...has].join(', ')}`,
+          `${label(t)} has no metric "${wanted}" (${what}); it has: ${metricNames([...has])}`,
         );
       return wanted;
     }
@@ -132,7 +140,7 @@ export function taskLadder(records: readonly TaskMetric[], source: string, optio
     if (!m)
       throw new InputError(
         { file: source },
-        `${label(t)} has no accuracy metric (${ACCURACY_METRICS.join(', ')}); it has: ${[...tasks.get(t)!].join(', ')}; name one (accuracyMetric)`,
+        `${label(t)} has no accuracy metric (${ACCURACY_METRICS.join(', ')}); it has: ${metricNames([...tasks.get(t)!])}; name one (accuracyMetric)`,
       );
   // A task loss averaged over parts must be one metric in one unit: parts without it, or with different
   // ones, leave the mean without a task loss (its accuracy is then fitted directly in C).
@@ -162,7 +170,12 @@ export function taskLadder(records: readonly TaskMetric[], source: string, optio
     if (!run) byRun.set(r.run, (run = { N: r.N, line: r.line, file: r.file, points: new Map() }));
     if (r.D === undefined)
       throw new InputError(
-        { file: r.file ?? source, line: r.line },
+        {
+          file: r.file ?? source,
+          line: r.line,
+          ...(r.column !== undefined ? { column: r.column } : {}),
+          ...(r.key !== undefined ? { keyPath: r.key } : {}),
+        },
         (o) =>
           `run "${r.run}" has a checkpoint without tokens (D): expected the tokens seen at every checkpoint${r.step !== undefined ? ` (it has step ${r.step}: give the tokens per step, ${o('batchTokens')}, to turn steps into tokens, or "batchTokens" for the run in a ladder manifest)` : ''}`,
       );

@@ -16,6 +16,7 @@ import {
   wideAverageWindows,
   fitDownstream,
   predictDownstream,
+  metricNames,
   tasksOf,
   taskLadder,
   ACCURACY_METRICS,
@@ -247,7 +248,7 @@ export function taskDefinitions(data: TaskMetricData, only?: string[], accuracyM
     if (!all.length) throw new InputError({ file: data.source }, 'the data hold no task metrics');
     const have = all
       .slice(0, 12)
-      .map(([task, m]) => `${task} (${[...m].join(', ')})`)
+      .map(([task, m]) => `${task} (${metricNames([...m])})`)
       .join(', ');
     throw new InputError(
       { file: data.source },

@@ -6,15 +6,20 @@
  *
  * The verdict's thresholds are fixed here, before any ladder was looked at, and are the same for
  * every task and ladder:
- *   near chance   the ladder's best final accuracy is within max(0.03, 5σ) of the random-guess level;
+ *   near chance   the ladder's best final accuracy is within max(0.03, 5σ) of the task's floor: the
+ *                 random-guess level where it is known, else 0 (the default: a generated or exact-match
+ *                 answer, gsm8k's, is not guessed among choices, so its chance is ~0);
  *   noisy         σ is more than a tenth of the ladder's spread of final accuracy;
  *   not monotone  Spearman's ρ between compute and final accuracy over the ladder's runs is below 0.8;
- *   noisy         the back-test's mean relative error exceeds 10 %;
+ *   noisy         the back-test's mean relative error exceeds 10 %, or — where a held-out accuracy is
+ *                 below 0.10, so relative error is meaningless — its mean absolute error exceeds 0.01
+ *                 (one accuracy point, what 10 % is at 0.10: the two rules meet there);
  *   predictable   none of the above.
  * σ is the larger of one evaluation's noise (accuracyNoise) and the seed-to-seed SD (reruns). Noise that
  * swamps the spread is judged before monotonicity, as under it ρ is low whatever the trend.
  */
 import { mean } from '../core/statistics.js';
+import { formatPercent, formatSignedPercent } from '../core/format.js';
 import { InputError } from '../errors/index.js';
 import type { ChanceSource } from './answerChoices.js';
 import {
@@ -40,7 +45,23 @@ const SCREEN_THRESHOLDS = {
   monotone: 0.8,
   noiseShare: 0.1,
   backtestError: 0.1,
+  /**
+   * Below this held-out accuracy the back-test is judged on absolute error: at 0.10 one evaluation of a
+   * benchmark of ~1,000 questions (GSM8K 1,319, ARC-Challenge 1,172, PIQA 1,838) has a binomial SD of
+   * √(0.9 / (0.1 · 1000)) ≈ 9.5 % of the accuracy, the relative threshold itself, and below it a perfect
+   * prediction would fail on noise alone (at 0.01, 30 %); docs/methods.md §33.
+   */
+  relativeFrom: 0.1,
 } as const;
+
+/** The floor of a task with no known chance level: a generated or exact-match answer's (docs/methods.md §33). */
+const DEFAULT_FLOOR = 0;
+
+/**
+ * The absolute back-test threshold, one accuracy point: the relative one at the switch (10 % of 0.10), so the
+ * two rules meet there.
+ */
+const ABSOLUTE_BACKTEST_ERROR = 0.01;
 
 export interface TaskBacktest {
   /** The held-out model size. */
@@ -50,9 +71,27 @@ export interface TaskBacktest {
    * task loss, or the two steps through the validation loss when that route was asked for.
    */
   method: 'two-step' | 'direct in C' | 'via validation loss';
-  runs: { run: string; D: number; actual: number; predicted: number; relativeError: number }[];
-  /** Mean |relative error| over the held-out runs. */
-  meanRelativeError: number;
+  runs: {
+    run: string;
+    D: number;
+    actual: number;
+    predicted: number;
+    /** predicted − actual, in accuracy points (0.01 = one point). */
+    absoluteError: number;
+    /** (predicted − actual) / actual; absent where the actual accuracy is 0. */
+    relativeError?: number;
+  }[];
+  /** Mean |relative error| over the held-out runs; absent where one's actual accuracy is 0. */
+  meanRelativeError?: number;
+  /** Mean |predicted − actual| over the held-out runs, in accuracy points. */
+  meanAbsoluteError: number;
+  /**
+   * The error the verdict reads: relative, or absolute where a held-out accuracy is below 0.10 (near zero a
+   * relative error is meaningless: 0.004 against 0.001 is +300 %).
+   */
+  judgedOn: 'relative error' | 'absolute error';
+  /** The threshold of the error judged: 0.10 (relative) or 0.01 (absolute, accuracy points). */
+  threshold: number;
 }
 
 export interface TaskScreen {
@@ -64,6 +103,8 @@ export interface TaskScreen {
   chance?: number;
   /** Where `chance` came from: an option, the manifest, an average's tasks, or the benchmark's answer choices. */
   chanceFrom?: ChanceSource;
+  /** What "near chance" is judged against: `chance` where known, else 0 (the default, a generated answer's). */
+  floor: number;
   /** One evaluation's accuracy noise (SD). */
   noise: number;
   /**
@@ -156,15 +197,65 @@ export function backtestTask(
   }
   const runs = held.map((p) => {
     const predicted = predict(p);
+    const actual = p.accuracy!;
     return {
       run: p.run,
       D: p.D,
-      actual: p.accuracy!,
+      actual,
       predicted,
-      relativeError: (predicted - p.accuracy!) / p.accuracy!,
+      absoluteError: predicted - actual,
+      ...(actual > 0 ? { relativeError: (predicted - actual) / actual } : {}),
     };
   });
-  return { N, method, runs, meanRelativeError: mean(runs.map((r) => Math.abs(r.relativeError))) };
+  const relative = runs.every((r) => r.actual >= SCREEN_THRESHOLDS.relativeFrom);
+  return {
+    N,
+    method,
+    runs,
+    ...(runs.every((r) => r.relativeError !== undefined)
+      ? { meanRelativeError: mean(runs.map((r) => Math.abs(r.relativeError!))) }
+      : {}),
+    meanAbsoluteError: mean(runs.map((r) => Math.abs(r.absoluteError))),
+    judgedOn: relative ? 'relative error' : 'absolute error',
+    threshold: relative ? SCREEN_THRESHOLDS.backtestError : ABSOLUTE_BACKTEST_ERROR,
+  };
+}
+
+/** The back-test's error that its verdict reads: the mean relative error, or the mean absolute one near zero. */
+function backtestError(b: TaskBacktest): number {
+  return b.judgedOn === 'relative error' ? b.meanRelativeError! : b.meanAbsoluteError;
+}
+
+/**
+ * The back-test's error as the verdict reads it, in its unit: "3.4 %" (relative) or "1.2 accuracy points"
+ * (absolute). The text, the HTML report and the web panel all say it with this.
+ */
+export function backtestErrorWords(b: TaskBacktest): string {
+  return b.judgedOn === 'relative error'
+    ? formatPercent(b.meanRelativeError!)
+    : `${(100 * b.meanAbsoluteError).toFixed(1)} accuracy points`;
+}
+
+/** The threshold of the error judged, in its unit: "10.0 %" or "1.0 point". */
+function backtestThresholdWords(b: TaskBacktest): string {
+  return b.judgedOn === 'relative error' ? formatPercent(b.threshold) : `${(100 * b.threshold).toFixed(1)} point`;
+}
+
+/**
+ * Why a task's back-test is judged on absolute error, or undefined where it is judged on relative error:
+ * said under the screen by every output (screenNotes).
+ */
+export function backtestMeasureNote(b: TaskBacktest): string | undefined {
+  if (b.judgedOn === 'relative error') return undefined;
+  const low = Math.min(...b.runs.map((r) => r.actual));
+  return `back-test judged on absolute error in accuracy points (mean ${backtestErrorWords(b)}, threshold ${backtestThresholdWords(b)}): a held-out accuracy (${low.toFixed(3)}) is below ${SCREEN_THRESHOLDS.relativeFrom.toFixed(2)}, where a relative error is meaningless (docs/methods.md §33)`;
+}
+
+/** One held-out run's error in the unit its task is judged on: "+3.4 %" or "+1.2 pts". */
+export function backtestRunErrorWords(b: Pick<TaskBacktest, 'judgedOn'>, r: TaskBacktest['runs'][number]): string {
+  return b.judgedOn === 'relative error'
+    ? formatSignedPercent(r.relativeError!)
+    : `${r.absoluteError >= 0 ? '+' : '−'}${Math.abs(100 * r.absoluteError).toFixed(1)} pts`;
 }
 
 /**
@@ -223,10 +314,15 @@ export function screenTask(
   }
   const reasons: { verdict: Verdict; why: string }[] = [];
   const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
-  if (chance !== undefined && hi - chance < Math.max(t.chanceMargin, t.chanceSigmas * sigma)) {
+  // The floor: random guessing where its level is known, else 0 — a generated or exact-match answer (gsm8k,
+  // lambada) is not picked among choices, so guessing scores ~0; for a multiple-choice task whose choices are
+  // not known here 0 is below its chance, and the rule errs towards not firing.
+  const floor = chance ?? DEFAULT_FLOOR;
+  const margin = Math.max(t.chanceMargin, t.chanceSigmas * sigma);
+  if (hi - floor < margin) {
     reasons.push({
       verdict: 'near chance',
-      why: `best final accuracy ${hi.toFixed(3)} is within ${Math.max(t.chanceMargin, t.chanceSigmas * sigma).toFixed(3)} of random guessing (${chance.toFixed(3)})`,
+      why: `best final accuracy ${hi.toFixed(3)} is within ${margin.toFixed(3)} of ${chance !== undefined ? `random guessing (${chance.toFixed(3)})` : `the floor ${floor} (default: no chance level known, a generated answer's)`}`,
     });
   }
   // Noise that swamps the spread comes before monotonicity: under it Spearman's ρ is low whatever the
@@ -241,16 +337,17 @@ export function screenTask(
       verdict: 'not monotone',
       why: `final accuracy does not rise with compute (Spearman ρ = ${monotonicity.toFixed(2)} < ${t.monotone})`,
     });
-  if (backtest && backtest.meanRelativeError > t.backtestError)
+  if (backtest && backtestError(backtest) > backtest.threshold)
     reasons.push({
       verdict: 'noisy',
-      why: `the back-test on the largest size (N = ${backtest.N.toExponential(2).replace('e+', 'e')}) misses by ${pct(backtest.meanRelativeError)} (> ${pct(t.backtestError)})`,
+      why: `the back-test on the largest size (N = ${backtest.N.toExponential(2).replace('e+', 'e')}) misses by ${backtestErrorWords(backtest)} (> ${backtestThresholdWords(backtest)})`,
     });
   return {
     task: ladder.task,
     verdict: reasons[0]?.verdict ?? 'predictable',
     reasons: reasons.map((r) => r.why),
     ...(chance !== undefined ? { chance } : {}),
+    floor,
     noise,
     ...(noiseSource !== 'checkpoints' ? { noiseFrom: noiseSource } : {}),
     ...(seedSd !== undefined ? { seedSd } : {}),

@@ -92,13 +92,14 @@ export const sharedFlags = {
     meaning: 'runs to predict rather than fit (the big models), comma-separated; a manifest marks them itself',
   },
   'loss-metric': {
-    flags: '--loss-metric <name>',
+    flags: '--loss-metric <[task=]name>',
     meaning:
-      'task-loss metric (default: bpb, soft_log, ce or loss, the first the task has); a log-likelihood of the correct answer (all values negative) is negated to a loss',
+      "task-loss metric of every task, or of one task as TASK=NAME: repeat the flag, one value each (a bare name for the tasks not named; a name may hold a comma, as lm-eval's do; default: bpb, soft_log, ce or loss, the first the task has); a log-likelihood of the correct answer (all values negative) is negated to a loss",
   },
   'accuracy-metric': {
-    flags: '--accuracy-metric <name>',
-    meaning: 'accuracy metric (default: len_norm, acc_norm or acc, the first the task has)',
+    flags: '--accuracy-metric <[task=]name>',
+    meaning:
+      "accuracy metric of every task, or of one task as TASK=NAME: repeat the flag, one value each, e.g. --accuracy-metric gsm8k=exact_match,strict-match --accuracy-metric acc_norm (a bare name for the tasks not named; a name may hold a comma, as lm-eval's do, so tasks are never a comma list; default: len_norm, acc_norm or acc, the first the task has)",
   },
   chance: {
     flags: '--chance <acc|list>',
@@ -248,6 +249,9 @@ export function flag(
   const option = new Option(s.flags, options.detail ? `${s.meaning}; ${options.detail}` : s.meaning);
   if (options.default !== undefined) option.default(options.default);
   if (options.required) option.makeOptionMandatory();
+  // One value per flag, repeated: lm-eval's metric names hold commas, so a comma list could not be split.
+  if (name === 'accuracy-metric' || name === 'loss-metric')
+    option.argParser((value: string, previous: string[] | undefined) => [...(previous ?? []), value]);
   // The web API's rule, at the flag: a study named '' or ' ' was stored, and the web app could not open it.
   if (name === 'study')
     option.argParser((value: string) => {

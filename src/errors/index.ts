@@ -57,6 +57,8 @@ export interface Location {
   column?: number;
   /** Column name as written in the file's header, when there is one. */
   columnName?: string;
+  /** The value's key path in a JSON file (`results.gsm8k["exact_match,strict-match"]`), when there is one. */
+  keyPath?: string;
 }
 
 /** Bad data in an input file: names the file, line and column, and says what was expected. */
@@ -129,6 +131,7 @@ export function formatLocation(loc: Location): string {
   if (loc.line !== undefined) s += `:${loc.line}`;
   if (loc.line !== undefined && loc.column !== undefined) s += `:${loc.column}`;
   if (loc.columnName !== undefined) s += ` (column "${loc.columnName}")`;
+  if (loc.keyPath !== undefined) s += ` (key ${loc.keyPath})`;
   return s;
 }
 

@@ -41,6 +41,8 @@ export interface TaskMetric {
   /** 1-based line (and column) of the value in the source file. */
   line: number;
   column?: number;
+  /** The value's key path in a JSON file (an lm-eval results file's `results.piqa["acc,none"]`), for errors. */
+  key?: string;
   /**
    * The file the value was read from, where that is not the data's own name: a run file of a ladder
    * manifest, or the file an import into the run store read it from. Errors are located there.
@@ -469,6 +471,11 @@ function modelArgs(text: string): Record<string, string> {
   return out;
 }
 
+/** A JSON key path as a reader writes it: `results.piqa["acc,none"]` (a key not a plain name is quoted). */
+function keyPath(keys: readonly string[]): string {
+  return keys.map((k, i) => (/^[A-Za-z_$][\w$]*$/.test(k) ? `${i ? '.' : ''}${k}` : `[${JSON.stringify(k)}]`)).join('');
+}
+
 function parseLmEval(text: string, options: TaskMetricOptions): TaskMetricSet {
   const source = options.source;
   const body = stripBom(text);
@@ -572,7 +579,15 @@ function parseLmEval(text: string, options: TaskMetricOptions): TaskMetricSet {
           { file: source, line: keyAt.line, column: keyAt.column },
           `task ${quoteForMessage(task)} metric ${quoteForMessage(key)}: ${problem}`,
         );
-      records.push({ ...base, task, metric, value, line: keyAt.line, column: keyAt.column });
+      records.push({
+        ...base,
+        task,
+        metric,
+        value,
+        line: keyAt.line,
+        column: keyAt.column,
+        key: keyPath(['results', task, key]),
+      });
     }
     if (records.length === before) tasksWithoutMetrics.push(task);
   }

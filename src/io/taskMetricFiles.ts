@@ -191,6 +191,13 @@ function checkTasks(value: unknown, source: string): TaskDefinition[] {
   return value.map((t: Partial<TaskDefinition> | null, i) => {
     if (!t || typeof t.task !== 'string' || !t.task)
       throw new InputError({ file: source }, `tasks[${i}]: expected "task", the task's name`);
+    // A metric per task, as --accuracy-metric TASK=NAME gives one: a name, which may hold a comma (lm-eval's).
+    for (const k of ['accuracyMetric', 'lossMetric'] as const)
+      if (t[k] !== undefined && !(typeof t[k] === 'string' && t[k].trim()))
+        throw new InputError(
+          { file: source },
+          `tasks[${i}] (${t.task}): "${k}" must be a metric's name, such as "acc_norm" or "exact_match,strict-match"`,
+        );
     if (t.chance !== undefined && !(typeof t.chance === 'number' && t.chance >= 0 && t.chance < 1))
       throw new InputError({ file: source }, `tasks[${i}] (${t.task}): "chance" must be a number in [0, 1)`);
     if (

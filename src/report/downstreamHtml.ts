@@ -3,14 +3,17 @@
  * fits, the sigmoid figure, the back-test and the predictions. Pure: analyses and rendered SVGs in,
  * HTML out. `downstreamSections` feeds `reportHtml`'s extra sections, or `htmlPage` for a page of its own.
  */
-import { formatNumber, formatPercent, formatRange, formatSignedPercent } from '../core/format.js';
+import { formatNumber, formatRange, formatSignedPercent } from '../core/format.js';
 import { sigmoidAccuracy, type Sigmoid } from '../analyses/downstream.js';
 import type { TaskAnalysis } from '../analyses/downstreamLadder.js';
 import { seriesChannel, type Spec } from '../plots/specs.js';
 import { escapeHtml, htmlTable } from './html.js';
 import { libraryOption, renameOptions, type OptionNamer } from '../errors/index.js';
+import { backtestRunErrorWords } from '../analyses/downstreamScreen.js';
 import {
   accuracyInterval,
+  backtestCell,
+  chanceCell,
   negatedLossNotes,
   notPredictedReason,
   oneTokenCountNotes,
@@ -44,7 +47,6 @@ function predictionsTable(viaValLoss: boolean, twoSteps: boolean, rows: string[]
 }
 
 const n = (v: number, digits = 4) => escapeHtml(formatNumber(v, digits));
-const pct = (x: number) => formatPercent(x);
 const signed = formatSignedPercent;
 
 /**
@@ -156,13 +158,11 @@ export function downstreamSections(
     return [
       escapeHtml(t.task),
       `<b>${escapeHtml(s.verdict)}</b>`,
-      s.chance !== undefined ? s.chance.toFixed(3) : '–',
+      escapeHtml(chanceCell(s)),
       formatRange(s.accuracyRange, (x) => x.toFixed(3)),
       `${s.noise.toFixed(4)}${s.seedSd !== undefined ? ` / ${s.seedSd.toFixed(4)}` : ''}`,
       s.monotonicity.toFixed(2),
-      s.backtest
-        ? `${pct(s.backtest.meanRelativeError)} (${escapeHtml(s.backtest.method)})`
-        : escapeHtml(s.backtestProblem ?? ''),
+      escapeHtml(s.backtest ? backtestCell(s.backtest) : (s.backtestProblem ?? '')),
     ];
   });
   // The text's notes, every one: which accuracy each task reads and each task's warnings as well.
@@ -252,7 +252,7 @@ export function downstreamSections(
           n(b.N, 3),
           r.actual.toFixed(3),
           r.predicted.toFixed(3),
-          signed(r.relativeError),
+          escapeHtml(backtestRunErrorWords(b, r)),
         ]);
   }
   if (btRows.length)

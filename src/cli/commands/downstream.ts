@@ -27,6 +27,7 @@ import {
   DOWNSTREAM_ROUTES,
   DOWNSTREAM_STEP2,
   PLAN_HORIZON,
+  metricNames,
   step2Sigmoids,
   tasksOf,
   type Target,
@@ -249,6 +250,7 @@ export async function accuracyPlanSection(
   noteTasksWithoutMetrics(data);
   // The task metrics are read as downstream plan reads them: the same flags, the same parsing.
   markRunRoles(data, f);
+  applyMetrics(data, f);
   applyChances(data, f);
   addAverage(data, f.average);
   const bar = progress('tasks', Object.keys(targets).length, f);
@@ -370,7 +372,7 @@ function logCountWarning(set: TaskMetricSet): string | undefined {
  * the tasks with metrics but no accuracy metric, which the analyses pass over (gsm8k's exact_match, a
  * perplexity). A note that many files share (a ladder of lm-eval files, one a checkpoint) is said once.
  */
-function noteTasksWithoutMetrics(data: TaskMetricData, every?: { accuracyMetric?: string; how: string }): void {
+function noteTasksWithoutMetrics(data: TaskMetricData, every?: { accuracyMetric?: MetricChoice; how: string }): void {
   const notes = new Map<string, string[]>();
   const note = (text: string, source: string) => notes.set(text, [...(notes.get(text) ?? []), source]);
   for (const set of data.sets) {
@@ -388,13 +390,16 @@ function noteTasksWithoutMetrics(data: TaskMetricData, every?: { accuracyMetric?
       `scalelab: note: ${sources.length === 1 ? sources[0] : `${sources.length} files (${sources.slice(0, 2).join(', ')}${sources.length > 2 ? ', …' : ''})`}: ${text}\n`,
     );
   if (!every || data.tasks.length) return;
-  const accuracies: readonly string[] = every.accuracyMetric ? [every.accuracyMetric] : ACCURACY_METRICS;
-  const passed = [...tasksOf(data.records)].filter(([, metrics]) => !accuracies.some((a) => metrics.has(a)));
+  const choice = every.accuracyMetric;
+  const accuracies: readonly string[] = choice?.every ? [choice.every] : ACCURACY_METRICS;
+  const passed = [...tasksOf(data.records)].filter(
+    ([task, metrics]) => !(choice && Object.hasOwn(choice.byTask, task)) && !accuracies.some((a) => metrics.has(a)),
+  );
   // None analysed at all is taskDefinitions' error, which lists them.
   if (!passed.length || passed.length === tasksOf(data.records).size) return;
   const shown = passed
     .slice(0, 6)
-    .map(([task, metrics]) => `${task} (${[...metrics].join(', ')})`)
+    .map(([task, metrics]) => `${task} (${metricNames([...metrics])})`)
     .join(', ');
   process.stderr.write(
     `scalelab: note: tasks with no accuracy metric (${accuracies.join(', ')}), not analysed: ${shown}${passed.length > 6 ? `, … (${passed.length} in all)` : ''}; ${every.how}\n`,
@@ -440,7 +445,10 @@ function loadData(inputs: string[], f: InputFlags, writes: OutputFormat = analys
       data,
       f.task
         ? undefined
-        : { accuracyMetric: f.accuracyMetric, how: 'name one with --accuracy-metric and the task with --task' },
+        : {
+            accuracyMetric: parseMetricChoice(f.accuracyMetric, '--accuracy-metric'),
+            how: 'name one with --accuracy-metric TASK=NAME',
+          },
     );
   } else {
     if (f.batchTokens !== undefined || f.flopsPerToken !== undefined)
@@ -479,6 +487,7 @@ function loadData(inputs: string[], f: InputFlags, writes: OutputFormat = analys
     }
   }
   markRunRoles(data, f);
+  applyMetrics(data, f);
   applyChances(data, f);
   addAverage(data, f.average);
   return data;
@@ -488,9 +497,101 @@ function loadData(inputs: string[], f: InputFlags, writes: OutputFormat = analys
 export interface TaskMetricFlags {
   targetRuns?: string;
   reruns?: string;
-  lossMetric?: string;
-  accuracyMetric?: string;
+  /** Each --loss-metric given: NAME (every task not named) or TASK=NAME. */
+  lossMetric?: string[];
+  /** Each --accuracy-metric given: NAME (every task not named) or TASK=NAME. */
+  accuracyMetric?: string[];
   chance?: string;
+}
+
+/** A metric flag's values: one for every task not named (a bare NAME) and one per task named (TASK=NAME). */
+interface MetricChoice {
+  every?: string;
+  byTask: Record<string, string>;
+}
+
+/**
+ * `--accuracy-metric gsm8k=exact_match,strict-match --accuracy-metric acc_norm`: one value per flag, TASK=NAME
+ * or a bare NAME for every task not named. lm-eval's metric names hold a comma (`exact_match,strict-match`), so
+ * the values are not a comma list, as --chance's are: the flag is repeated, and a value splits at its first "=".
+ */
+export function parseMetricChoice(values: readonly string[] | undefined, flagName: string): MetricChoice {
+  // No prototype: a task named like an object's property (constructor) is a task like any other.
+  const byTask: Record<string, string> = Object.create(null) as Record<string, string>;
+  let every: string | undefined;
+  for (const value of values ?? []) {
+    const m = /^([^=]*)=(.*)$/.exec(value);
+    if (!m) {
+      const name = value.trim();
+      if (!name) throw new UsageError(`${flagName}: expected a metric name or TASK=NAME, got "${value}"`);
+      if (every !== undefined)
+        throw new UsageError(
+          `${flagName}: two metrics for every task ("${every}" and "${name}"); name the task of one (${flagName} TASK=NAME)`,
+        );
+      every = name;
+      continue;
+    }
+    const task = m[1].trim(),
+      name = m[2].trim();
+    if (!task || !name) throw new UsageError(`${flagName}: expected TASK=NAME, such as piqa=acc, got "${value}"`);
+    if (name.includes('='))
+      throw new UsageError(
+        `${flagName}: "${value}" names more than one task; give one per flag (${flagName} ${task}=… ${flagName} ${name.slice(name.lastIndexOf(',') + 1).split('=')[0]}=…)`,
+      );
+    if (Object.hasOwn(byTask, task)) throw new UsageError(`${flagName}: task "${task}" is given twice`);
+    byTask[task] = name;
+  }
+  return { ...(every !== undefined ? { every } : {}), byTask };
+}
+
+/**
+ * --accuracy-metric and --loss-metric per task (TASK=NAME): written into the task definitions, as --chance's
+ * levels are (the data's tasks, those with an accuracy metric and those named, become definitions where no
+ * manifest gave any); a bare NAME there is every other task's. Each named task is checked to be in the data and
+ * to have the metric named — the error names the task, the metric and the metrics it has. Values for every
+ * task alone are left to the analysis options (metricOptions).
+ */
+function applyMetrics(data: TaskMetricData, f: TaskMetricFlags): void {
+  const accuracy = parseMetricChoice(f.accuracyMetric, '--accuracy-metric');
+  const loss = parseMetricChoice(f.lossMetric, '--loss-metric');
+  if (!Object.keys(accuracy.byTask).length && !Object.keys(loss.byTask).length) return;
+  const metrics = tasksOf(data.records);
+  if (!data.tasks.length) {
+    const accuracies: readonly string[] = accuracy.every ? [accuracy.every] : ACCURACY_METRICS;
+    data.tasks = [...metrics]
+      .filter(([task, m]) => Object.hasOwn(accuracy.byTask, task) || accuracies.some((a) => m.has(a)))
+      .map(([task]) => ({ task }));
+  }
+  const defs = new Map(data.tasks.map((d) => [d.task, d]));
+  for (const [flagName, choice] of [
+    ['--accuracy-metric', accuracy],
+    ['--loss-metric', loss],
+  ] as const)
+    for (const [task, metric] of Object.entries(choice.byTask)) {
+      // A task of the data that a manifest's list leaves out is analysed when a metric is named for it.
+      if (!defs.has(task) && metrics.has(task)) {
+        defs.set(task, { task });
+        data.tasks = [...data.tasks, { task }];
+      }
+      const def = defs.get(task);
+      if (!def)
+        throw new UsageError(
+          `${flagName}: no task "${task}" in the data; ${unknownName(task, [...new Set([...defs.keys(), ...metrics.keys()])], 12, 'the tasks are')}`,
+        );
+      // A task that is a mean of parts (a manifest's) reads the metric of each part.
+      for (const part of Object.keys(def.parts ?? { [task]: 1 })) {
+        const has = metrics.get(part);
+        if (has && !has.has(metric))
+          throw new UsageError(
+            `${flagName} ${task}=${metric}: task "${part}"${part === task ? '' : ` (a part of "${task}")`} has no metric ${JSON.stringify(metric)}; it has: ${metricNames([...has])}`,
+          );
+      }
+    }
+  data.tasks = data.tasks.map((d) => {
+    const a = accuracy.byTask[d.task] ?? accuracy.every,
+      l = loss.byTask[d.task] ?? loss.every;
+    return { ...d, ...(a !== undefined ? { accuracyMetric: a } : {}), ...(l !== undefined ? { lossMetric: l } : {}) };
+  });
 }
 
 /** --target-runs and --reruns: the roles of runs in the data (besides a manifest's), each run checked to be there. */
@@ -519,7 +620,8 @@ function applyChances(data: TaskMetricData, f: TaskMetricFlags): void {
   const { every, byTask } = parseChances(f.chance);
   const named = Object.keys(byTask);
   if (!named.length) return;
-  if (!data.tasks.length) data.tasks = taskDefinitions(data, undefined, f.accuracyMetric);
+  if (!data.tasks.length)
+    data.tasks = taskDefinitions(data, undefined, parseMetricChoice(f.accuracyMetric, '--accuracy-metric').every);
   const known = new Set(data.tasks.map((d) => d.task));
   for (const t of named)
     if (!known.has(t))
@@ -532,13 +634,17 @@ function applyChances(data: TaskMetricData, f: TaskMetricFlags): void {
 
 /** --chance, --accuracy-metric and --loss-metric as analysis options (none given: the manifest's or the data's). */
 function metricOptions(f: TaskMetricFlags): Pick<LadderAnalysisOptions, 'chance' | 'accuracyMetric' | 'lossMetric'> {
-  // Levels per task are in the task definitions (applyChances); one number is every task's.
+  // Levels and metrics per task are in the task definitions (applyChances, applyMetrics); a value alone is
+  // every task's.
   const chances = f.chance !== undefined ? parseChances(f.chance) : undefined;
   const chance = chances && !Object.keys(chances.byTask).length ? chances.every : undefined;
+  const accuracy = parseMetricChoice(f.accuracyMetric, '--accuracy-metric');
+  const loss = parseMetricChoice(f.lossMetric, '--loss-metric');
+  const perTask = Object.keys(accuracy.byTask).length > 0 || Object.keys(loss.byTask).length > 0;
   return {
     ...(chance !== undefined ? { chance } : {}),
-    ...(f.accuracyMetric ? { accuracyMetric: f.accuracyMetric } : {}),
-    ...(f.lossMetric ? { lossMetric: f.lossMetric } : {}),
+    ...(!perTask && accuracy.every ? { accuracyMetric: accuracy.every } : {}),
+    ...(!perTask && loss.every ? { lossMetric: loss.every } : {}),
   };
 }
 
@@ -760,7 +866,7 @@ export function downstreamForReport(
   const route = via !== undefined ? keyword(via, '--via', DOWNSTREAM_ROUTES) : undefined;
   const data = readForAnalysis(inputs, fileOptions({ batchTokens }));
   noteTasksWithoutMetrics(data, {
-    how: 'scalelab downstream report names one with --accuracy-metric and the task with --task',
+    how: 'scalelab downstream report names one with --accuracy-metric TASK=NAME',
   });
   return (planned) =>
     downstreamSectionsRendered(
@@ -964,8 +1070,10 @@ ${EXAMPLES}`,
       'after',
       `
 Verdicts (docs/methods.md §33): near chance (best ladder accuracy within max(0.03, 5σ) of random
-guessing), noisy (σ over a tenth of the ladder's accuracy spread), not monotone (Spearman ρ of final
-accuracy with compute < 0.8), noisy (the back-test misses by more than 10 %), else predictable: the
+guessing; of 0, the default floor, where the task's chance level is not known: a generated answer's,
+gsm8k's), noisy (σ over a tenth of the ladder's accuracy spread), not monotone (Spearman ρ of final
+accuracy with compute < 0.8), noisy (the back-test misses by more than 10 %; by more than one accuracy
+point where a held-out accuracy is below 0.10, judged on absolute error), else predictable: the
 first that applies.
 ${EXAMPLES}`,
     )

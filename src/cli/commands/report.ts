@@ -190,8 +190,10 @@ async function analyseFile(
   f: AnalysisFlags,
   optionName: OptionNamer,
   only: Partial<Pick<AnalyseRunsOptions, 'skip' | 'backtest' | 'targets' | 'plan'>> = {},
+  // The runs when the caller read them first (report --downstream: the main input is checked before the
+  // task metrics, whose notes would otherwise come before its refusal).
+  dataset: ReturnType<typeof readRuns> = readRuns(file, runSelection(f)),
 ): Promise<Analysis> {
-  const dataset = readRuns(file, runSelection(f));
   const x = keyword(f.x, '--x', ['N', 'D', 'C'] as const);
   const replicates = parseReplicates(f.bootstrap, '--bootstrap');
   const seed = parseInteger(f.seed, '--seed', 0);
@@ -387,6 +389,8 @@ Examples:
             shape: planShape(f),
             criticalBatch: criticalBatchInput(),
           };
+          // The runs are read first: a missing or bad main input is refused before the task metrics' notes.
+          const runs = readRuns(file, runSelection(f));
           // Task metrics are read (and checked) before the long fit, so a bad file fails fast.
           const downstreamAt = f.downstream
             ? (await import('./downstream.js')).downstreamForReport(
@@ -398,10 +402,16 @@ Examples:
               )
             : undefined;
           const optionName = commandFlagNamer(cmd);
-          const a = await analyseFile(file, f, optionName, {
-            ...(budget?.hardware ? { targets: [budget.compute] } : {}),
-            plan: planInputs,
-          });
+          const a = await analyseFile(
+            file,
+            f,
+            optionName,
+            {
+              ...(budget?.hardware ? { targets: [budget.compute] } : {}),
+              plan: planInputs,
+            },
+            runs,
+          );
           // Each task's accuracy predicted at the model this page recommends (the plan's N and D).
           const downstream = downstreamAt
             ? await downstreamAt(a.plan ? { N: a.plan.recommendation.N, D: a.plan.recommendation.D } : undefined)

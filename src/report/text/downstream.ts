@@ -18,6 +18,12 @@ import {
 } from '../../analyses/downstream.js';
 import { computeCountWords } from '../../analyses/downstreamLadder.js';
 import type { ChanceSource } from '../../analyses/answerChoices.js';
+import {
+  backtestErrorWords,
+  backtestMeasureNote,
+  backtestRunErrorWords,
+  type TaskScreen,
+} from '../../analyses/downstreamScreen.js';
 import { paramsOff } from '../../fit/summary.js';
 
 const pct = (x: number) => formatPercent(x);
@@ -146,7 +152,7 @@ function uncheckedNote(t: Pick<TaskAnalysis, 'screen'>, name: OptionNamer = libr
   const missing = [
     ...(s.chance === undefined
       ? [
-          `no chance level (not a benchmark whose answer choices are known here: a manifest's "chance", or ${name('chance')}, gives one), so "near chance" was not checked`,
+          `no chance level (not a benchmark whose answer choices are known here: a manifest's "chance", or ${name('chance')}, gives one), so "near chance" was judged against the floor ${s.floor} (default: a generated or exact-match answer's; a multiple-choice task's chance is higher)`,
         ]
       : []),
     ...(s.backtest ? [] : ['the back-test did not run (its column says why)']),
@@ -207,6 +213,10 @@ export function screenNotes(
   if (chances) notes.push({ text: chances });
   for (const t of tasks) if (t.screen?.reasons.length) notes.push({ task: t.task, text: t.screen.reasons.join('; ') });
   for (const t of tasks) {
+    const note = t.screen?.backtest && backtestMeasureNote(t.screen.backtest);
+    if (note) notes.push({ task: t.task, text: note });
+  }
+  for (const t of tasks) {
     const note = uncheckedNote(t, name);
     if (note) notes.push({ task: t.task, text: note });
   }
@@ -234,6 +244,19 @@ export function screenNotes(
   return notes;
 }
 
+/**
+ * The screen's chance column: the level, or the floor "near chance" was judged against where no level is
+ * known (0, marked as the default). The text, the HTML report and the web panel write it alike.
+ */
+export function chanceCell(s: Pick<TaskScreen, 'chance' | 'floor'>): string {
+  return s.chance !== undefined ? s.chance.toFixed(3) : `${s.floor} (default)`;
+}
+
+/** The screen's back-test column: the error its verdict reads, in its unit, and the method ("3.4 % (two-step)"). */
+export function backtestCell(b: NonNullable<TaskScreen['backtest']>): string {
+  return `${backtestErrorWords(b)} (${b.method})`;
+}
+
 /** The screen: one line per task, verdict and the reasons. */
 export function screenTable(tasks: readonly TaskAnalysis[], name: OptionNamer = libraryOption): string {
   const rows = tasks.map((t) => {
@@ -242,11 +265,11 @@ export function screenTable(tasks: readonly TaskAnalysis[], name: OptionNamer = 
     return [
       t.task,
       s.verdict,
-      s.chance !== undefined ? s.chance.toFixed(3) : '',
+      chanceCell(s),
       formatRange(s.accuracyRange, (x) => x.toFixed(3)),
       `${s.noise.toFixed(4)}${s.seedSd !== undefined ? ` / ${s.seedSd.toFixed(4)}` : ''}`,
       s.monotonicity.toFixed(2),
-      s.backtest ? `${pct(s.backtest.meanRelativeError)} (${s.backtest.method})` : (s.backtestProblem ?? ''),
+      s.backtest ? backtestCell(s.backtest) : (s.backtestProblem ?? ''),
     ];
   });
   const reasons = screenNotes(tasks, name).map((n) => `  ${n.task !== undefined ? `${n.task}: ` : ''}${n.text}`);
@@ -700,7 +723,7 @@ export function backtestTable(tasks: readonly TaskAnalysis[]): string {
         formatNumber(b.N, 3),
         r.actual.toFixed(3),
         r.predicted.toFixed(3),
-        signed(r.relativeError),
+        backtestRunErrorWords(b, r),
       ]);
   }
   return [

@@ -1,7 +1,9 @@
 import { useState } from 'react';
 import type { TaskMetricData, TaskMetricSet } from '../../../src/io/parseTaskMetrics.js';
-import { formatInterval, formatNumber, formatPercent, formatSignedPercent } from '../../../src/core/format.js';
+import { formatInterval, formatNumber, formatSignedPercent } from '../../../src/core/format.js';
+import { backtestErrorWords, backtestRunErrorWords } from '../../../src/analyses/downstreamScreen.js';
 import {
+  backtestCell,
   lossToErrorText,
   negatedLossNotes,
   oneTokenCountNotes,
@@ -325,9 +327,7 @@ export function DownstreamPanel() {
                   <tr key={t.task}>
                     <th scope="row">{t.task}</th>
                     <td>{t.screen?.verdict ?? 'not screened'}</td>
-                    <td className="num">
-                      {t.screen?.backtest ? formatPercent(t.screen.backtest.meanRelativeError) : ''}
-                    </td>
+                    <td className="num">{t.screen?.backtest ? backtestCell(t.screen.backtest) : ''}</td>
                     <td className="num">
                       {target
                         ? `${acc(target.accuracy)}${target.interval ? ` ${formatInterval(target.interval.accuracy, acc)}` : ''}`
@@ -453,7 +453,7 @@ function TaskDetails({
         <table className="compact" data-testid="downstream-backtest">
           <caption>
             Back-test: the largest size (N = {formatNumber(b.N, 3)}) held out, {b.method}; mean error{' '}
-            {formatPercent(b.meanRelativeError)}
+            {backtestErrorWords(b)}
           </caption>
           <thead>
             <tr>
@@ -471,7 +471,7 @@ function TaskDetails({
                 <td className="num">{formatNumber(r.D, 3)}</td>
                 <td className="num">{acc(r.actual)}</td>
                 <td className="num">{acc(r.predicted)}</td>
-                <td className="num">{formatSignedPercent(r.relativeError)}</td>
+                <td className="num">{backtestRunErrorWords(b, r)}</td>
               </tr>
             ))}
           </tbody>
