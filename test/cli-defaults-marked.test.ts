@@ -100,7 +100,7 @@ test("report: the approaches' intervals, the back-test's settings and the loss b
   const page = readFileSync(out, 'utf8');
   assert.match(
     page,
-    /<p>Intervals: 95 % percentile intervals; approach 2: 20 bootstrap replicates; resamples each IsoFLOP profile's residuals about its parabola \(its sizes kept\); approach 3: 20 bootstrap replicates resampling whole runs\.<\/p>/,
+    /<p>Intervals: 95 % percentile intervals; approach 2: 20 bootstrap replicates; resamples each IsoFLOP profile's residuals about its parabola \(its sizes kept; over 5 sizes, plus its vertex-discrepancy term\); approach 3: 20 bootstrap replicates resampling whole runs\.<\/p>/,
   );
   assert.match(
     page,

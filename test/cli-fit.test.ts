@@ -353,7 +353,7 @@ test('frontier says its defaults, what each approach resampled, how D_opt follow
   assert.equal(text.code, 0, text.stderr);
   assert.match(
     text.stdout,
-    /; 95 % intervals from 200 bootstrap replicates \(default; seed 0\); approach 2 resamples each IsoFLOP profile's residuals about its parabola \(its sizes kept\)\n/,
+    /; 95 % intervals from 200 bootstrap replicates \(default; seed 0\); approach 2 resamples each IsoFLOP profile's residuals about its parabola \(its sizes kept; over 5 sizes, plus its vertex-discrepancy term\)\n/,
   );
   assert.match(
     text.stdout,
@@ -410,7 +410,7 @@ test("frontier: Approach 3 says what its fit's bootstrap drew; a lineage warning
   // residuals and Approach 3 runs.
   assert.match(
     two.stdout,
-    /intervals from 10 bootstrap replicates \(seed 0\); approach 2 resamples each IsoFLOP profile's residuals about its parabola \(its sizes kept\), approach 3 resamples runs\n/,
+    /intervals from 10 bootstrap replicates \(seed 0\); approach 2 resamples each IsoFLOP profile's residuals about its parabola \(its sizes kept; over 5 sizes, plus its vertex-discrepancy term\), approach 3 resamples runs\n/,
   );
   const units = scalelab(['frontier', withTrunks(2), '--budgets', 'chinchilla', '--bootstrap', '10', '--json']).json();
   assert.deepEqual(

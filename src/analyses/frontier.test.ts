@@ -15,6 +15,7 @@ import { isoflopAnalysis, evaluatePower } from './isoflop.js';
 import { fit, prepareFit } from '../fit/fit.js';
 import { bootstrap, replicateParams } from '../fit/bootstrap.js';
 import { chinchilla, predictLoss } from '../laws/index.js';
+import { normal, randomSource } from '../core/random.js';
 import { InputError } from '../errors/index.js';
 import { formatNumber } from '../core/format.js';
 import type { Dataset, Run } from '../io/dataset.js';
@@ -178,7 +179,9 @@ test('Approach 1 on curves logged from 0.1 tokens per parameter: the points the 
 
 test("Approach 2's residual bootstrap: on a designed IsoFLOP grid its intervals are sized to the estimate's scatter across seeds, and cover", () => {
   // 5 budgets 1e18…1e20, 7 sizes each on a 0.25-decade lattice around the true optimum, 1 % lognormal
-  // noise. Drawing runs with replacement gave intervals 4.3–4.7 times the estimate's scatter.
+  // noise. Drawing runs with replacement gave intervals 4.3–4.7 times the estimate's scatter; residuals
+  // alone 0.93–0.94 (and under-covered); with the vertex-discrepancy term 2.2–2.5 here (1.7–1.8 over 100
+  // seeds, bench/residual-bootstrap.ts): the window parabola's own noise is its price on a centred grid.
   const grid = (seed: number): Dataset => {
     const noise = gaussian(seed);
     const runs: Run[] = [];
@@ -221,10 +224,62 @@ test("Approach 2's residual bootstrap: on a designed IsoFLOP grid its intervals 
   const ratioA = median(widthA) / (2 * z * spread(a).sd),
     ratioN = median(widthN) / (2 * z * spread(lnN).sd);
   assert.ok(
-    ratioA > 0.7 && ratioA < 2 && ratioN > 0.7 && ratioN < 2,
+    ratioA > 0.7 && ratioA < 3 && ratioN > 0.7 && ratioN < 3,
     `width / (2·1.96·sd): a ${ratioA}, ln N ${ratioN}`,
   );
   assert.ok(coverA >= 26 && coverN >= 26, `covered: a ${coverA}, N ${coverN} of ${seeds}`);
+});
+
+test("Approach 2's intervals cover on wide, off-centre profiles: the vertex-discrepancy term carries the parabola's shape error", () => {
+  // bench/approach2-coverage.ts's generator: 7 budgets 1e18…1e21, 9 sizes 0.25 decades apart (2 decades of N)
+  // on a grid shifted off the true optimum by up to ±0.25 decades, 1 % lognormal noise, two published laws.
+  // The parabola is not this profile's shape, and refitting it to resampled residuals alone never samples
+  // that error: those intervals held N_opt(1e22) in a in 23 and N_opt(1e22) in 19 of these 30 (the bench: 79–83 % in these cells).
+  const laws = [
+    { E: 1.8172, A: 482.01, B: 2085.43, alpha: 0.3478, beta: 0.3658 }, // Besiroglu et al. 2024
+    { E: 2.69, A: 1606.4, B: 3210.7, alpha: 0.34, beta: 0.36 }, // the CS336 handout's
+  ];
+  let coverA = 0,
+    coverN = 0,
+    trials = 0;
+  const widthA: number[] = [];
+  for (const law of laws) {
+    const a = law.beta / (law.alpha + law.beta);
+    const G = ((law.alpha * law.A) / (law.beta * law.B)) ** (1 / (law.alpha + law.beta));
+    const optimum = (C: number) => G * (C / 6) ** a;
+    for (let seed = 1; seed <= 15; seed++) {
+      const random = randomSource(seed * 1000 + 97, 96);
+      const runs: Run[] = [];
+      for (let i = 0; i < 7; i++) {
+        const C = 10 ** (18 + 0.5 * i);
+        const shift = (random() * 2 - 1) * 0.25;
+        for (let k = -4; k <= 4; k++) {
+          const N = optimum(C) * 10 ** (k * 0.25 + shift),
+            D = C / (6 * N);
+          runs.push({
+            N,
+            D,
+            C,
+            loss: predictLoss(chinchilla, law, { N, D }) * Math.exp(0.01 * normal(random)),
+            line: runs.length + 2,
+          });
+        }
+      }
+      const grid: Dataset = { source: 'iso.csv', runs, columns: { N: 'N', D: 'D', C: 'C', loss: 'loss' }, derived: {} };
+      const r = approach2(grid, [1e22], {}, { replicates: 100, seed, level: 0.95 });
+      const [lo, hi] = r.intervals.a!,
+        [nlo, nhi] = r.targets[0].intervals.N!;
+      trials++;
+      widthA.push(hi - lo);
+      if (lo <= a && a <= hi) coverA++;
+      if (nlo <= optimum(1e22) && optimum(1e22) <= nhi) coverN++;
+    }
+  }
+  // 95 % intervals: at least 27 of 30.
+  assert.ok(coverA >= 27 && coverN >= 27, `covered: a ${coverA}, N ${coverN} of ${trials}`);
+  // Not bought by an unbounded interval: the median width of a's is 0.072 here (the exponent is 0.51).
+  const medianWidth = [...widthA].sort((p, q) => p - q)[widthA.length >> 1];
+  assert.ok(medianWidth < 0.1, `median width of a's interval ${medianWidth}`);
 });
 
 test('Approaches 2 and 3 on the Chinchilla 240-run set agree within their intervals, and say so', () => {

@@ -11,7 +11,7 @@
  */
 import { finiteInterval } from '../core/statistics.js';
 import { InputError } from '../errors/index.js';
-import { randomSource, resample, resampleCounts, type Random } from '../core/random.js';
+import { normal, randomSource, resample, resampleCounts, type Random } from '../core/random.js';
 import { finish, type Steps } from '../core/steps.js';
 import { fit } from '../fit/fit.js';
 import { powerLaw, predictLoss, type Law } from '../laws/index.js';
@@ -34,6 +34,7 @@ import {
   type IsoflopOptions,
   type Profile,
   type IsoflopResult,
+  type VertexMethod,
 } from './isoflop.js';
 import { powerFit, type PowerFit } from '../core/linearRegression.js';
 import { polynomialDesign, residualBootstrap } from '../fit/residualBootstrap.js';
@@ -450,6 +451,42 @@ function profileResiduals(
   };
 }
 
+/** How many sizes around a profile's lowest-loss run the vertex-discrepancy term's window parabola takes. */
+const DISCREPANCY_WINDOW = 5;
+
+/**
+ * The vertex-discrepancy term of Approach 2's residual bootstrap, per profile: ln N* of the parabola through
+ * every run minus ln N* of the parabola through the runs at the 5 consecutive sizes centred on the
+ * lowest-loss run (shifted inward at an edge); 0 for a profile of 5 sizes or fewer (the window is the whole
+ * profile) and for the lowest-loss-run vertex. Each replicate adds d·z (z standard normal) to its ln vertex.
+ *
+ * Why: over a wide profile (7 or more sizes, 1.5 decades) the parabola is not the profile's shape
+ * (L = E + A/N^α + B/D^β is no parabola in ln N), so its vertex is biased, and a replicate refits the same
+ * parabola to noise about it: the bias was never in the interval (95 % intervals held the truth in 91–93 %
+ * of trials with 7 sizes, 88–91 % with 9). How far the vertex moves when the far runs are dropped measures
+ * that shape error on the data themselves. Chosen leaving one generating law out of four by
+ * bench/approach2-coverage.ts, against a window parabola and a cubic (docs/methods.md §8); its price is
+ * width, since d carries the window parabola's own noise too (1.6–1.7 times the residuals-alone interval
+ * of ln N_opt; over-covering with 9 sizes).
+ */
+function vertexDiscrepancies(profiles: Profile[], method: VertexMethod, source: string): number[] {
+  return profiles.map((p) => {
+    const sizes = [...new Set(p.runs.map((r) => r.N!))].sort((x, y) => x - y);
+    if (method !== 'parabola' || sizes.length <= DISCREPANCY_WINDOW) return 0;
+    const low = p.runs.reduce((x, y) => (y.loss < x.loss ? y : x));
+    const at = sizes.indexOf(low.N!);
+    const start = Math.min(Math.max(at - (DISCREPANCY_WINDOW >> 1), 0), sizes.length - DISCREPANCY_WINDOW);
+    const window = new Set(sizes.slice(start, start + DISCREPANCY_WINDOW));
+    const near = profileVertex(
+      p.C,
+      p.runs.filter((r) => window.has(r.N!)),
+      'parabola',
+      source,
+    );
+    return Math.log(p.N / near.N);
+  });
+}
+
 /** Approach 2 with optional bootstrap: runs resampled within each budget (or lineages across all of them). */
 export function approach2(
   dataset: Dataset,
@@ -530,12 +567,19 @@ export function* approach2Steps(
             `${held.length === 1 ? 'the profile' : `${held.length} profiles`} at C = ${held.join(', ')} ${held.length === 1 ? 'has' : 'have'} too few runs to leave a residual (a parabola through 3 runs fits them exactly): ${held.length === 1 ? 'its vertex is' : 'their vertices are'} held at the estimate in every bootstrap replicate, so the intervals leave out ${held.length === 1 ? 'its' : 'their'} scatter`,
           );
       }
+      const discrepancy = vertexDiscrepancies(iso.profiles, method, dataset.source);
       yield* bootstrapFrontier(result, targets, boot, (random) => {
         const kept = iso.profiles.map((p, i) => {
           const losses = residuals.draw(i, random);
           const runs = p.runs.map((r, j) => ({ ...r, loss: losses[j] }));
           return profileVertex(p.C, runs, method, dataset.source);
         });
+        // The parabola's shape error, which refitting the same parabola never samples (vertexDiscrepancies).
+        for (const [i, v] of kept.entries())
+          if (discrepancy[i] !== 0) {
+            const N = v.N * Math.exp(discrepancy[i] * normal(random));
+            kept[i] = { ...v, N, D: v.C / (6 * N) };
+          }
         return vertexLaws(kept, lossParams);
       });
     } else

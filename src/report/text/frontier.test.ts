@@ -84,7 +84,7 @@ test('frontier header: the replicate count marked a default when not given, and 
   );
   assert.equal(
     h,
-    "Compute-optimal frontier: curves.csv (240 runs); 95 % intervals from 200 bootstrap replicates (default; seed 0); approach 1 resamples whole training curves (runs), approach 2 resamples each IsoFLOP profile's residuals about its parabola (its sizes kept), approach 3 resamples whole lineages",
+    "Compute-optimal frontier: curves.csv (240 runs); 95 % intervals from 200 bootstrap replicates (default; seed 0); approach 1 resamples whole training curves (runs), approach 2 resamples each IsoFLOP profile's residuals about its parabola (its sizes kept; over 5 sizes, plus its vertex-discrepancy term), approach 3 resamples whole lineages",
   );
 });
 

@@ -132,7 +132,7 @@ export function approachResampled(a: Pick<ApproachResult, 'approach' | 'unit'>):
     case 'lineage':
       return 'resamples whole lineages';
     case 'residual':
-      return "resamples each IsoFLOP profile's residuals about its parabola (its sizes kept)";
+      return "resamples each IsoFLOP profile's residuals about its parabola (its sizes kept; over 5 sizes, plus its vertex-discrepancy term)";
     case 'row':
       return 'resamples single rows';
     default:
