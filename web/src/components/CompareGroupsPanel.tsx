@@ -16,9 +16,9 @@ import { Field } from './Field.js';
 import { RunsFileChoice } from './RunsFileChoice.js';
 import { ProgressBar } from './ProgressBar.js';
 import { VegaFigure } from './VegaFigure.js';
+import { manyReplicates, ReplicatesSelect } from './ReplicatesSelect.js';
 
 const example: RunsFile = { name: 'examples/inputs/archs.csv', text: archsCsv };
-const replicateChoices = [0, 50, 200, 1000];
 /** The panel's own words for the library's advice: it has no column step, and its own controls. */
 const advice: PanelAdvice = {
   columns: (field) => `give the file a column named ${field} (this panel reads the runs' columns by their names)`,
@@ -120,18 +120,13 @@ export function CompareGroupsPanel({ loaded }: { loaded?: LoadedDataset }) {
           </select>
         </Field>
         <Field label="bootstrap replicates">
-          <select
-            data-testid="compare-replicates"
+          <ReplicatesSelect
+            testId="compare-replicates"
+            choices={manyReplicates}
+            defaultValue={defaultCompareSettings.bootstrap}
             value={settings.bootstrap}
-            onChange={(e) => (setSettings({ ...settings, bootstrap: Number(e.target.value) }), state.clear())}
-          >
-            {replicateChoices.map((n) => (
-              <option key={n} value={n}>
-                {n === 0 ? 'none' : n}
-                {dflt(n === defaultCompareSettings.bootstrap)}
-              </option>
-            ))}
-          </select>
+            onChange={(bootstrap) => (setSettings({ ...settings, bootstrap }), state.clear())}
+          />
         </Field>
         <Field label="level">
           <select
