@@ -11,6 +11,7 @@ import { kaplanNd } from './kaplanNd.js';
 import { powerDefinition, power0Definition } from './power.js';
 import { dataConstrained } from './dataConstrained.js';
 import { bnslDefinition } from './bnsl.js';
+import { twoTermDefinition } from './twoTerm.js';
 import { UsageError } from '../errors/index.js';
 
 export * from './law.js';
@@ -178,5 +179,6 @@ const builtIn: (Law | LawDefinition)[] = [
   power0Definition,
   dataConstrained,
   bnslDefinition,
+  twoTermDefinition,
 ];
 for (const law of builtIn) registerLaw(law);
