@@ -44,7 +44,6 @@ const registry: [names: string[], load: () => Promise<Register>][] = [
   [['downstream'], async () => (await import('./commands/downstream.js')).registerDownstream],
   [['models'], async () => (await import('./commands/models.js')).registerModels],
   [['curve-law'], async () => (await import('./commands/curveLaw.js')).registerCurveLaw],
-  [['tokens-for'], async () => (await import('./commands/tokensFor.js')).registerTokensFor],
   [['serve'], async () => (await import('./commands/serve.js')).registerServe],
 ];
 

@@ -11,7 +11,6 @@ import { kaplanNd } from './kaplanNd.js';
 import { powerDefinition, power0Definition } from './power.js';
 import { dataConstrained } from './dataConstrained.js';
 import { bnslDefinition } from './bnsl.js';
-import { twoTermDefinition } from './twoTerm.js';
 import { UsageError } from '../errors/index.js';
 
 export * from './law.js';
@@ -179,6 +178,5 @@ const builtIn: (Law | LawDefinition)[] = [
   power0Definition,
   dataConstrained,
   bnslDefinition,
-  twoTermDefinition,
 ];
 for (const law of builtIn) registerLaw(law);
