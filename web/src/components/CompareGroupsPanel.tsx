@@ -14,7 +14,7 @@ import { PanelAdviceContext } from '../hooks/useAdvice.js';
 import type { PanelAdvice } from '../lib/advice.js';
 import { Field } from './Field.js';
 import { RunsFileChoice } from './RunsFileChoice.js';
-import { ProgressBar } from './ProgressBar.js';
+import { RunningStatus } from './ProgressBar.js';
 import { VegaFigure } from './VegaFigure.js';
 import { manyReplicates, ReplicatesSelect } from './ReplicatesSelect.js';
 
@@ -157,13 +157,12 @@ export function CompareGroupsPanel({ loaded }: { loaded?: LoadedDataset }) {
         </p>
       )}
       {state.running && (
-        <div data-testid="compare-running" role="status">
-          <p className="muted">
-            Comparing
-            {state.progress ? `: ${state.progress.done} of ${state.progress.total} bootstrap replicates done` : '…'}
-          </p>
-          <ProgressBar progress={state.progress} />
-        </div>
+        <RunningStatus
+          testId="compare-running"
+          doing="Comparing"
+          steps="bootstrap replicates"
+          progress={state.progress}
+        />
       )}
       <p className="visually-hidden" role="status" aria-live="polite" data-testid="compare-announcer">
         {c ? `Compared ${c.groups.length} groups: ${c.test.statement}.` : ''}

@@ -11,7 +11,7 @@ import { PanelAdviceContext } from '../hooks/useAdvice.js';
 import type { PanelAdvice } from '../lib/advice.js';
 import { Field } from './Field.js';
 import { RunsFileChoice } from './RunsFileChoice.js';
-import { ProgressBar } from './ProgressBar.js';
+import { RunningStatus } from './ProgressBar.js';
 import { manyReplicates, ReplicatesSelect } from './ReplicatesSelect.js';
 
 const example: RunsFile = { name: 'examples/inputs/lr-sweeps.csv', text: lrSweepsCsv };
@@ -160,13 +160,7 @@ export function MupTransferPanel() {
         </p>
       )}
       {state.running && (
-        <div data-testid="mup-running" role="status">
-          <p className="muted">
-            Checking
-            {state.progress ? `: ${state.progress.done} of ${state.progress.total} bootstrap replicates done` : '…'}
-          </p>
-          <ProgressBar progress={state.progress} />
-        </div>
+        <RunningStatus testId="mup-running" doing="Checking" steps="bootstrap replicates" progress={state.progress} />
       )}
       <p className="visually-hidden" role="status" aria-live="polite" data-testid="mup-announcer">
         {r ? `Transfer check done: ${r.verdict}` : ''}
