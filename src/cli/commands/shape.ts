@@ -13,6 +13,7 @@ import { commandFlagNamer } from '../optionFlags.js';
 import { loadCatalog } from '../../catalog/load.js';
 import { nearestPublishedText, shapeTableHeader, shapeTableRows } from '../../report/text/plan.js';
 import { describe, findModel, nearestPublished } from '../../catalog/models.js';
+import type { Run } from '../output.js';
 
 interface ShapeFlags {
   N?: string;
@@ -93,7 +94,7 @@ function sizeSlip<T>(typed: string, target: number, search: () => T): T {
   }
 }
 
-export function registerShape(program: Command, run: (fn: () => Promise<void>, json?: boolean) => Promise<void>): void {
+export function registerShape(program: Command, run: Run): void {
   const shape = program
     .command('shape')
     .description('propose transformer shapes for a parameter target, or count the parameters and FLOPs of a shape')
