@@ -13,11 +13,10 @@ import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium, type Browser } from 'playwright-core';
 import { root, scalelab } from './helpers/cli.js';
-import { chromiumPath as executablePath, screenshotTimeoutMs, testTool } from './helpers/tools.js';
+import { screenshotTimeoutMs } from './helpers/tools.js';
+import { browserTool, launchChromium, pageProblems } from './helpers/browser.js';
 
-const browserTool = testTool('browser');
 const skip = browserTool.skip;
 const shots = join(root, 'test-output');
 
@@ -42,20 +41,7 @@ test(
     ]);
     assert.equal(r.code, 0, r.stderr);
 
-    const browser: Browser = await chromium.launch({
-      executablePath,
-      headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
-    t.after(() => browser?.close());
+    const browser = await launchChromium(t);
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, offline: true });
     const network: string[] = [];
     await context.route(/^(https?|wss?):/i, (route) => {
@@ -63,11 +49,7 @@ test(
       return route.abort('internetdisconnected');
     });
     const page = await context.newPage();
-    const problems: string[] = [];
-    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-    page.on('console', (m) => {
-      if (m.type() === 'error' || m.type() === 'warning') problems.push(`console ${m.type()}: ${m.text()}`);
-    });
+    const problems = pageProblems(page, 'warnings');
     // Anything the page asks for beyond its own file (an image, a font, a script, a style sheet).
     const requests: string[] = [];
     page.on('request', (req) => {

@@ -7,12 +7,10 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
-import { createWebServer, defaultAssetsDir } from '../src/server/webServer.js';
-import { chromiumPath as executablePath, testTool } from './helpers/tools.js';
+import { browserTool, openWebApp, pageProblems } from './helpers/browser.js';
 import { seriousViolations } from './helpers/axe.js';
 import { runCompare, runMupTransfer } from '../web/src/worker/compare.js';
 import { transferSlopeText, transferTargetText } from '../src/report/text/hparams.js';
@@ -21,8 +19,6 @@ import { defaultCompareSettings, defaultMupTransferSettings } from '../web/src/w
 import { InputError } from '../src/errors/index.js';
 import type { Spec } from '../src/plots/specs.js';
 import { root, scalelab } from './helpers/cli.js';
-
-const browserTool = testTool('browser');
 
 const file = (path: string) => ({ name: path, text: readFileSync(join(root, path), 'utf8') });
 
@@ -173,34 +169,12 @@ test(
   'web app: the compare panel compares an upload by its group column in a worker, with the verdict and figure',
   { skip: browserTool.skip, timeout: 180_000 },
   async (t) => {
-    const assets = defaultAssetsDir();
-    assert.ok(
-      existsSync(join(assets, 'index.html')),
-      `the web app is not built: ${join(assets, 'index.html')} is missing; run "npm run build" before this test`,
-    );
-    browserTool.require();
-    const web = createWebServer({
+    const { url, browser } = await openWebApp(t, {
       storePath: join(mkdtempSync(join(tmpdir(), 'scalelab-web-compare-')), 'runs.db'),
-      assetsDir: assets,
-      datasets: [],
-    });
-    const { url } = await web.listen(0);
-    // Cleanup is registered before the launch, so a failed launch still closes the server.
-    // eslint-disable-next-line prefer-const
-    let browser: Browser | undefined;
-    t.after(async () => {
-      await browser?.close();
-      await web.close();
-    });
-    browser = await chromium.launch({
-      executablePath,
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
     });
     const page = await browser.newPage();
     page.setDefaultTimeout(60_000);
-    const problems: string[] = [];
-    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+    const problems = pageProblems(page, 'none');
     await page.goto(url);
     const panel = page.getByTestId('compare-panel');
     assert.equal(await panel.getByTestId('compare-run').isDisabled(), true, 'nothing to compare before a file');
@@ -262,30 +236,12 @@ test(
   'web app: the muP panel checks learning-rate transfer in a worker, with the slope, verdict and a target width',
   { skip: browserTool.skip, timeout: 180_000 },
   async (t) => {
-    const assets = defaultAssetsDir();
-    assert.ok(existsSync(join(assets, 'index.html')), 'the web app is not built: run "npm run build" before this test');
-    browserTool.require();
-    const web = createWebServer({
+    const { url, browser } = await openWebApp(t, {
       storePath: join(mkdtempSync(join(tmpdir(), 'scalelab-web-mup-')), 'runs.db'),
-      assetsDir: assets,
-      datasets: [],
-    });
-    const { url } = await web.listen(0);
-    // eslint-disable-next-line prefer-const
-    let browser: Browser | undefined;
-    t.after(async () => {
-      await browser?.close();
-      await web.close();
-    });
-    browser = await chromium.launch({
-      executablePath,
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
     });
     const page = await browser.newPage();
     page.setDefaultTimeout(60_000);
-    const problems: string[] = [];
-    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+    const problems = pageProblems(page, 'none');
     await page.goto(url);
     const panel = page.getByTestId('mup-panel');
     // Sweeps whose columns are not named width and lr: chosen in the panel (the CLI's --columns).

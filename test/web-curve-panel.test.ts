@@ -4,47 +4,23 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
-import { bundledDatasets, createWebServer, defaultAssetsDir } from '../src/server/webServer.js';
-import { chromiumPath as executablePath, testTool } from './helpers/tools.js';
-
-const browserTool = testTool('browser');
+import { bundledDatasets } from '../src/server/webServer.js';
+import { browserTool, openWebApp, pageProblems } from './helpers/browser.js';
 
 test(
   'web app in chromium: the curve panel predicts a training curve for a chosen schedule',
   { skip: browserTool.skip, timeout: 180_000 },
   async (t) => {
-    const assets = defaultAssetsDir();
-    assert.ok(
-      existsSync(join(assets, 'index.html')),
-      `the web app is not built: ${join(assets, 'index.html')} is missing; run "npm run build"`,
-    );
-    browserTool.require();
-    const web = createWebServer({
+    const { url, browser } = await openWebApp(t, {
       storePath: join(mkdtempSync(join(tmpdir(), 'scalelab-web-curve-')), 'runs.db'),
-      assetsDir: assets,
       datasets: bundledDatasets(),
-    });
-    const { url } = await web.listen(0);
-    // Cleanup is registered before the launch, so a failed launch still closes the server.
-    // eslint-disable-next-line prefer-const
-    let browser: Browser | undefined;
-    t.after(async () => {
-      await browser?.close();
-      await web.close();
-    });
-    browser = await chromium.launch({
-      executablePath,
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
     });
     const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
     page.setDefaultTimeout(30_000);
-    const problems: string[] = [];
-    page.on('pageerror', (e) => problems.push(e.message));
+    const problems = pageProblems(page, 'none');
     await page.goto(url);
     const panel = page.getByTestId('curve-law-panel');
     await panel.waitFor();

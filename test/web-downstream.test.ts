@@ -6,22 +6,18 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
 import { RunStore } from '../src/store/store.js';
 import { parseTaskMetrics } from '../src/io/parseTaskMetrics.js';
-import { createWebServer, defaultAssetsDir } from '../src/server/webServer.js';
 import { runDownstream } from '../web/src/worker/downstream.js';
 import { readChosenMetrics, type ChosenFile } from '../web/src/lib/chosenMetrics.js';
 import { readTaskMetrics } from '../src/io/readTaskMetrics.js';
 import { InputError } from '../src/errors/index.js';
 import { root } from './helpers/cli.js';
-import { chromiumPath as executablePath, testTool } from './helpers/tools.js';
+import { browserTool, openWebApp, pageProblems } from './helpers/browser.js';
 import { seriousViolations } from './helpers/axe.js';
-
-const browserTool = testTool('browser');
 
 /** sciq's truth: accuracy from compute alone (no task loss: the direct law in C). */
 const sciq = (C: number) => 0.25 + 0.75 / (1 + Math.exp(0.8 * (Math.log(1e21) - Math.log(C))));
@@ -203,32 +199,12 @@ test(
   'web app: the downstream panel screens uploaded task metrics and predicts a target; a bad file is located',
   { skip: browserTool.skip, timeout: 180_000 },
   async (t) => {
-    const assets = defaultAssetsDir();
-    assert.ok(
-      existsSync(join(assets, 'index.html')),
-      `the web app is not built: ${join(assets, 'index.html')} is missing; run "npm run build" before this test`,
-    );
-    browserTool.require();
     const storePath = join(mkdtempSync(join(tmpdir(), 'scalelab-web-downstream-')), 'runs.db');
     RunStore.open(storePath).close();
-    const web = createWebServer({ storePath, assetsDir: assets, datasets: [] });
-    const { url } = await web.listen(0);
-    // Cleanup is registered before the launch, so a failed launch still closes the server.
-    // eslint-disable-next-line prefer-const
-    let browser: Browser | undefined;
-    t.after(async () => {
-      await browser?.close();
-      await web.close();
-    });
-    browser = await chromium.launch({
-      executablePath,
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
-    });
+    const { url, browser } = await openWebApp(t, { storePath });
     const page = await browser.newPage();
     page.setDefaultTimeout(60_000);
-    const problems: string[] = [];
-    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+    const problems = pageProblems(page, 'none');
     await page.goto(url);
     await page
       .getByTestId('downstream-upload')

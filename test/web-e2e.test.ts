@@ -9,17 +9,17 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { RunStore } from '../src/store/store.js';
-import { bundledDatasets, createWebServer, defaultAssetsDir } from '../src/server/webServer.js';
+import { bundledDatasets } from '../src/server/webServer.js';
 import { maxUploadBytes } from '../src/server/webApi.js';
 import { root } from './helpers/cli.js';
-import { chromiumPath as executablePath, screenshotTimeoutMs, testTool } from './helpers/tools.js';
+import { screenshotTimeoutMs } from './helpers/tools.js';
+import { browserTool, openWebApp, pageProblems } from './helpers/browser.js';
 
-const browserTool = testTool('browser');
 const skip = browserTool.skip;
 const shots = join(root, 'test-output');
 
@@ -70,44 +70,12 @@ test(
   'web app in chromium: open, fit (procedure, custom law and loss, approach), trust, back-test, plan (cluster or FLOPs, inference), watch a sweep, export, upload errors',
   { skip, timeout: 240_000 },
   async (t) => {
-    const assets = defaultAssetsDir();
-    assert.ok(
-      existsSync(join(assets, 'index.html')),
-      `the web app is not built: ${join(assets, 'index.html')} is missing; run "npm run build" (npm install runs it) before this test`,
-    );
-    browserTool.require();
     mkdirSync(shots, { recursive: true });
-
     const storePath = sweepStore();
-    const web = createWebServer({ storePath, assetsDir: assets, datasets: bundledDatasets() });
-    const { url } = await web.listen(0);
-    // Cleanup is registered before the launch, so a failed launch still closes the server.
-    // eslint-disable-next-line prefer-const
-    let browser: Browser | undefined;
-    t.after(async () => {
-      await browser?.close();
-      await web.close();
-    });
-    browser = await chromium.launch({
-      executablePath,
-      headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    const { url, browser } = await openWebApp(t, { storePath, datasets: bundledDatasets() });
     const page = await browser.newPage({ viewport: { width: 1400, height: 1000 }, acceptDownloads: true });
     page.setDefaultTimeout(30_000);
-    const problems: string[] = [];
-    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-    page.on('console', (m) => {
-      if (m.type() === 'error') problems.push(`console error: ${m.text()}`);
-    });
+    const problems = pageProblems(page);
 
     await t.test('the app loads and lists the bundled data sets', async () => {
       await page.goto(url);

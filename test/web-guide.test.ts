@@ -10,17 +10,17 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { RunStore } from '../src/store/store.js';
-import { bundledDatasets, createWebServer, defaultAssetsDir } from '../src/server/webServer.js';
+import { bundledDatasets } from '../src/server/webServer.js';
 import { root, scalelab } from './helpers/cli.js';
-import { chromiumPath as executablePath, screenshotTimeoutMs, testTool } from './helpers/tools.js';
+import { screenshotTimeoutMs } from './helpers/tools.js';
+import { browserTool, openWebApp, pageProblems } from './helpers/browser.js';
 import { seriousViolations } from './helpers/axe.js';
 
-const browserTool = testTool('browser');
 const shots = join(root, 'test-output');
 
 const law = (N: number, D: number) => 1.8 + 480 / N ** 0.35 + 2100 / D ** 0.37;
@@ -102,42 +102,14 @@ test(
   'the web app guides a new user (issue 18, web items 1–10)',
   { skip: browserTool.skip, timeout: 400_000 },
   async (t) => {
-    const assets = defaultAssetsDir();
-    assert.ok(
-      existsSync(join(assets, 'index.html')),
-      `the web app is not built: ${join(assets, 'index.html')} is missing; run "npm run build" first`,
-    );
-    browserTool.require();
     mkdirSync(shots, { recursive: true });
-
     const study = studyStore();
-    const web = createWebServer({ storePath: study.path, assetsDir: assets, datasets: bundledDatasets() });
-    const { url } = await web.listen(0);
-    // Cleanup is registered before the launch, so a failed launch still closes the server.
-    // eslint-disable-next-line prefer-const
-    let browser: Browser | undefined;
-    t.after(async () => {
-      await browser?.close();
-      await web.close();
-    });
-    browser = await chromium.launch({
-      executablePath,
-      headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    const { url, browser } = await openWebApp(t, { storePath: study.path, datasets: bundledDatasets() });
     const problems: string[] = [];
     const newPage = async (viewport: { width: number; height: number }) => {
-      const page = await browser!.newPage({ viewport });
+      const page = await browser.newPage({ viewport });
       page.setDefaultTimeout(30_000);
-      page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-      page.on('console', (m) => m.type() === 'error' && problems.push(`console error: ${m.text()}`));
+      pageProblems(page, 'errors', problems);
       return page;
     };
     const page = await newPage({ width: 1280, height: 800 });

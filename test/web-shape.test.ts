@@ -9,7 +9,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { defaultShapeInputs, proposeShapes } from '../web/src/lib/shapeInputs.js';
 import { parseCatalog } from '../src/catalog/models.js';
-import { nearestPublishedText } from '../src/report/text/plan.js';
+import { nearestPublishedText, shapeTableHeader, shapeTableRows } from '../src/report/text/plan.js';
+import { textTable } from '../src/core/table.js';
 import { root, scalelab } from './helpers/cli.js';
 
 const catalog = parseCatalog(
@@ -45,6 +46,8 @@ test('the shape panel proposes the shapes and nearest published models that scal
     // The CLI's text line for them is the panel's.
     const text = scalelab(['shape', '--N', typed, ...flags]).stdout;
     assert.ok(text.includes(nearestPublishedText(web.nearest)), typed);
+    // And its table, cell for cell: the panel's rows (shapeTableRows) drawn as the CLI draws them.
+    assert.ok(text.includes(textTable([...shapeTableHeader], shapeTableRows(web.candidates))), typed);
   }
   // A target met in non-embedding parameters: the search counts those.
   const nonEmb = proposeShapes({ ...defaultShapeInputs, N: '1B', count: 'nonEmbedding' }, catalog);

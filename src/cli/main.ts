@@ -7,13 +7,14 @@ import { exitCodes } from '../errors/index.js';
 import { commandEnded, handleInterrupts } from './interrupt.js';
 import { useStoreAbove } from './storeLocation.js';
 import { version } from './version.js';
+import type { Run } from './output.js';
 
 const exitCodesHelp = `
 Exit codes: 0 done; 1 it ran but the result is a failure (e.g. a sweep with failed runs); 2 a usage
 or input error (unknown flag, missing argument, bad value, bad input file); 70 an internal error;
 130 interrupted by Ctrl-C (143 by SIGTERM, 129 by SIGHUP), saying what it left.`;
 
-type Register = (program: Command, run: (fn: () => Promise<void>, json?: boolean) => Promise<void>) => void;
+type Register = (program: Command, run: Run) => void;
 
 /**
  * Each top-level command and the module that registers it, in help order. A module is imported

@@ -742,6 +742,12 @@ export function statusLine(opts: OutputOptions): { show: (text: string) => void;
   };
 }
 
+/**
+ * What a command's register function is handed (main.ts): runs the action's body, turns whatever it
+ * throws into one line on stderr (a JSON error with `json`) and the exit code.
+ */
+export type Run = (fn: () => Promise<void>, json?: boolean) => Promise<void>;
+
 /** Print an error the way every command does, and return the exit code. */
 export function reportError(e: unknown, opts: OutputOptions = {}): number {
   if (isScaleLabError(e)) {

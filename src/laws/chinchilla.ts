@@ -3,6 +3,29 @@ import { range, CHINCHILLA_EXPONENTS } from './law.js';
 import { chinchillaKernel } from './kernels/chinchilla.js';
 
 /**
+ * Run i's row of ∂ ln L̂ / ∂(e, a, b, α, β), from its three terms over a common factor (w1 for A/N^α,
+ * w2 for B/D^β, w3 for E) and their sum s: each term's share of the sum. logPredict and
+ * gridLogPredict both write it here, so a fix reaches both.
+ */
+function jacobianRow(
+  jac: Float64Array,
+  i: number,
+  w1: number,
+  w2: number,
+  w3: number,
+  s: number,
+  logN: number,
+  logD: number,
+): void {
+  const k = i * 5,
+    inv = 1 / s;
+  jac[k] = w3 * inv;
+  jac[k + 1] = w1 * inv;
+  jac[k + 2] = w2 * inv;
+  jac[k + 3] = -w1 * inv * logN;
+  jac[k + 4] = -w2 * inv * logD;
+}
+/**
  * Chinchilla's parametric loss (Hoffmann et al. 2022, §3.3, Eq. 2):
  *   L̂(N, D) = E + A/N^α + B/D^β,
  * fitted as ln L̂ = LSE(a − α·ln N, b − β·ln D, e) with A, B, E = exp(a, b, e) (their App. D.2),
@@ -122,15 +145,7 @@ export const chinchilla: Law = {
       }
       const s = w1 + w2 + w3;
       out[i] = m + Math.log(s);
-      if (jac) {
-        const k = i * 5,
-          inv = 1 / s;
-        jac[k] = w3 * inv;
-        jac[k + 1] = w1 * inv;
-        jac[k + 2] = w2 * inv;
-        jac[k + 3] = -w1 * inv * logN[i];
-        jac[k + 4] = -w2 * inv * logD[i];
-      }
+      if (jac) jacobianRow(jac, i, w1, w2, w3, s, logN[i], logD[i]);
     }
   },
   // logPredict's values to the last bits or so, faster: the log-sum-exp is shifted once per
@@ -172,15 +187,7 @@ export const chinchilla: Law = {
         s = w1 + w2 + w3;
       }
       out[i] = m + Math.log(s);
-      if (jac) {
-        const k = i * 5,
-          inv = 1 / s;
-        jac[k] = w3 * inv;
-        jac[k + 1] = w1 * inv;
-        jac[k + 2] = w2 * inv;
-        jac[k + 3] = -w1 * inv * logN[i];
-        jac[k + 4] = -w2 * inv * logD[i];
-      }
+      if (jac) jacobianRow(jac, i, w1, w2, w3, s, logN[i], logD[i]);
     }
   },
   // Both predictions fused with the loss and its gradient, in WebAssembly SIMD (kernels/chinchilla.wat).

@@ -135,6 +135,38 @@ const axisTitles: Record<string, string> = {
   loss: 'loss',
 };
 
+/**
+ * The runs as points (zoomable) over x on a log axis titled for N, D or C, loss up: the loss figure's and
+ * the compare figure's first layer, which differ only in colour and tooltip.
+ */
+function runsLayer(o: {
+  points: readonly object[];
+  x: string;
+  xScale: { type: string; domain: readonly number[] };
+  yScale: Record<string, unknown>;
+  color: Record<string, unknown>;
+  tooltip: Record<string, unknown>[];
+}): Spec {
+  return {
+    name: 'runs',
+    data: { values: o.points },
+    params: zoom('zoom'),
+    mark: { type: 'point', filled: true, size: 40, opacity: 0.8 },
+    encoding: {
+      x: {
+        field: 'x',
+        type: 'quantitative',
+        scale: o.xScale,
+        title: axisTitles[o.x],
+        axis: logAxis(o.xScale.domain, o.x === 'C' ? 'sci' : 'count'),
+      },
+      y: { field: 'loss', type: 'quantitative', scale: o.yScale, title: 'loss' },
+      color: o.color,
+      tooltip: o.tooltip,
+    },
+  };
+}
+
 export interface LossPlotOptions {
   dataset: Dataset;
   law?: Law;
@@ -243,20 +275,12 @@ export function lossPlot(o: LossPlotOptions): Spec {
       },
     });
   }
-  layers.push({
-    name: 'runs',
-    data: { values: points },
-    params: zoom('zoom'),
-    mark: { type: 'point', filled: true, size: 40, opacity: 0.8 },
-    encoding: {
-      x: {
-        field: 'x',
-        type: 'quantitative',
-        scale: xScale,
-        title: axisTitles[x],
-        axis: logAxis(xScale.domain, x === 'C' ? 'sci' : 'count'),
-      },
-      y: { field: 'loss', type: 'quantitative', scale: yScale, title: 'loss' },
+  layers.push(
+    runsLayer({
+      points,
+      x,
+      xScale,
+      yScale,
       color: hasGroups
         ? { field: 'group', type: 'nominal', title: 'group' }
         : {
@@ -273,8 +297,8 @@ export function lossPlot(o: LossPlotOptions): Spec {
         { field: 'loss', type: 'quantitative', format: '.4f' },
         { field: 'line', type: 'quantitative', title: 'line in file' },
       ],
-    },
-  });
+    }),
+  );
   if (curve.length) {
     layers.push({
       name: 'fit',
@@ -359,29 +383,19 @@ export function compareGroupsPlot(dataset: Dataset, c: GroupComparison): Spec {
   const yScale = { type: 'log', domain: logDomain([...points.map((p) => p.loss), ...curves.map((k) => k.loss)], 0.05) };
   const color = { field: 'group', type: 'nominal', title: 'group', scale: { domain: c.groups } };
   const layers: Spec[] = [
-    {
-      name: 'runs',
-      data: { values: points },
-      params: zoom('zoom'),
-      mark: { type: 'point', filled: true, size: 40, opacity: 0.8 },
-      encoding: {
-        x: {
-          field: 'x',
-          type: 'quantitative',
-          scale: xScale,
-          title: axisTitles[x],
-          axis: logAxis(xScale.domain, x === 'C' ? 'sci' : 'count'),
-        },
-        y: { field: 'loss', type: 'quantitative', scale: yScale, title: 'loss' },
-        color,
-        tooltip: [
-          { field: 'group' },
-          { field: 'x', type: 'quantitative', format: '.3e', title: x },
-          { field: 'loss', type: 'quantitative', format: '.4f' },
-          { field: 'line', type: 'quantitative', title: 'line in file' },
-        ],
-      },
-    },
+    runsLayer({
+      points,
+      x,
+      xScale,
+      yScale,
+      color,
+      tooltip: [
+        { field: 'group' },
+        { field: 'x', type: 'quantitative', format: '.3e', title: x },
+        { field: 'loss', type: 'quantitative', format: '.4f' },
+        { field: 'line', type: 'quantitative', title: 'line in file' },
+      ],
+    }),
     {
       name: 'fits',
       data: { values: curves },

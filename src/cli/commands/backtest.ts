@@ -10,6 +10,7 @@ import { checkOutput, printJson, progress, writeOutput, writeStdout } from '../o
 import { flag } from '../flags.js';
 import { UsageError } from '../../errors/index.js';
 import { flagFor } from '../optionFlags.js';
+import type { Run } from '../output.js';
 
 /** backtest's defaults, which report's back-test says its own lighter settings differ from. */
 export const backtestDefaults = { bootstrap: '100', folds: '4', procedures: 'auto,huber' } as const;
@@ -30,10 +31,7 @@ interface BacktestFlags {
   json?: boolean;
 }
 
-export function registerBacktest(
-  program: Command,
-  run: (fn: () => Promise<void>, json?: boolean) => Promise<void>,
-): void {
+export function registerBacktest(program: Command, run: Run): void {
   program
     .command('backtest')
     .description(

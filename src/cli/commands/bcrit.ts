@@ -23,8 +23,7 @@ import { printResult, writeResult } from '../output.js';
 import { checkMagnitudes } from '../../io/dataChecks.js';
 import { deprecatedAlias, flag } from '../flags.js';
 import { handleToTheEnd, stepwise } from '../interrupt.js';
-
-type Run = (fn: () => Promise<void>, json?: boolean) => Promise<void>;
+import type { Run } from '../output.js';
 
 export function registerBcrit(program: Command, run: Run): void {
   const bcrit = program

@@ -8,8 +8,7 @@ import { printResult, writeResult } from '../output.js';
 import { deprecatedAlias, flag } from '../flags.js';
 import { InputError, UsageError } from '../../errors/index.js';
 import { flagFor } from '../optionFlags.js';
-
-type Run = (fn: () => Promise<void>, json?: boolean) => Promise<void>;
+import type { Run } from '../output.js';
 
 export function registerCompare(program: Command, run: Run): void {
   const compare = program

@@ -11,8 +11,7 @@ import { keyword, parseInteger, parseList } from '../options.js';
 import { printResult, writeResult } from '../output.js';
 import { checkLawData } from '../../io/dataChecks.js';
 import { flag } from '../flags.js';
-
-type Run = (fn: () => Promise<void>, json?: boolean) => Promise<void>;
+import type { Run } from '../output.js';
 
 export function registerCurve(program: Command, run: Run): void {
   program

@@ -62,8 +62,7 @@ import { checkFiniteText, checkOutput, printResult, progress, writeOutput, write
 import { betweenSteps, interruptible } from '../interrupt.js';
 import { curveFigure } from '../../plots/curveFigure.js';
 import { planWsdLadder } from '../../analyses/wsdLadder.js';
-
-type Run = (fn: () => Promise<void>, json?: boolean) => Promise<void>;
+import type { Run } from '../output.js';
 
 /**
  * The completed runs of a store (one study, or all) as curves, less those the study left out of its

@@ -10,8 +10,7 @@ import { keyword, parseInteger } from '../options.js';
 import { printResult, writeResult } from '../output.js';
 import { flag } from '../flags.js';
 import { UsageError } from '../../errors/index.js';
-
-type Run = (fn: () => Promise<void>, json?: boolean) => Promise<void>;
+import type { Run } from '../output.js';
 
 /**
  * The form curves scores unless --law names another: E + A·x^(−α), the form `curve` fits. Kept by

@@ -6,8 +6,7 @@ import { aspectSpreadReport } from '../../report/text/data.js';
 import { parseQuantity, plainNumber } from '../options.js';
 import { printResult, writeResult } from '../output.js';
 import { flag } from '../flags.js';
-
-type Run = (fn: () => Promise<void>, json?: boolean) => Promise<void>;
+import type { Run } from '../output.js';
 
 export function registerDepthWidth(program: Command, run: Run): void {
   program

@@ -67,8 +67,7 @@ import {
   predictionTable,
   screenTable,
 } from '../../report/text/downstream.js';
-
-type Run = (fn: () => Promise<void>, json?: boolean) => Promise<void>;
+import type { Run } from '../output.js';
 
 interface InputFlags extends TaskMetricFlags {
   study?: string;

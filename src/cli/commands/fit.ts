@@ -24,6 +24,7 @@ import { presetFix } from '../../presets/laws.js';
 import { flagFor } from '../optionFlags.js';
 import { flag } from '../flags.js';
 import { smallSizeNotes } from '../sizeNote.js';
+import type { Run } from '../output.js';
 
 interface FitFlags {
   procedure?: string;
@@ -50,7 +51,7 @@ interface FitFlags {
   json?: boolean;
 }
 
-export function registerFit(program: Command, run: (fn: () => Promise<void>, json?: boolean) => Promise<void>): void {
+export function registerFit(program: Command, run: Run): void {
   program
     .command('fit')
     .description('fit a scaling law to runs (CSV, JSON array or JSONL) and print a fit report')

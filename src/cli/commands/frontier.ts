@@ -37,6 +37,7 @@ import { checkAllocatable, resolveLaw } from '../lawSource.js';
 import { flagFor } from '../optionFlags.js';
 import { budgetChoices, flag } from '../flags.js';
 import { handleToTheEnd, stepwise } from '../interrupt.js';
+import type { Run } from '../output.js';
 
 /**
  * A target's extrapolation beyond `ranges` (C, or N and D) by more than 10× (within it, info: what scaling
@@ -72,10 +73,7 @@ interface FrontierFlags {
   json?: boolean;
 }
 
-export function registerFrontier(
-  program: Command,
-  run: (fn: () => Promise<void>, json?: boolean) => Promise<void>,
-): void {
+export function registerFrontier(program: Command, run: Run): void {
   program
     .command('frontier')
     .description("compute-optimal N and D by Chinchilla's three approaches, side by side, with bootstrap intervals")

@@ -31,6 +31,7 @@ import {
 import { printResult, writeResult } from '../output.js';
 import { deprecatedAlias, flag } from '../flags.js';
 import { handleToTheEnd, stepwise } from '../interrupt.js';
+import type { Run } from '../output.js';
 
 /** The presets in the variable a preset is not in, as " (porian-2024 is a law in N)"; nothing when there are none. */
 function otherVariable(variable: 'C' | 'N'): string {
@@ -39,8 +40,6 @@ function otherVariable(variable: 'C' | 'N'): string {
   if (!ids) return '';
   return ` (${ids} ${ids.includes(' or ') ? 'are laws' : 'is a law'} in ${other})`;
 }
-
-type Run = (fn: () => Promise<void>, json?: boolean) => Promise<void>;
 
 export function registerHparams(program: Command, run: Run): void {
   const hparams = program

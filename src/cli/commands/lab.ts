@@ -14,8 +14,7 @@ import { flag } from '../flags.js';
 import { exposedServerWarning, listenError, printJson, writeStdout } from '../output.js';
 import { labOptimumReport, labTruthReport } from '../../report/text/lab.js';
 import { stopServerOnInterrupt } from '../interrupt.js';
-
-type Run = (fn: () => Promise<void>, json?: boolean) => Promise<void>;
+import type { Run } from '../output.js';
 
 /**
  * A configuration from a file or inline JSON. A field the lab does not know is refused: the lab would

@@ -6,8 +6,7 @@ import { textTable } from '../../core/table.js';
 import { UsageError } from '../../errors/index.js';
 import { flag } from '../flags.js';
 import { printJson, writeStdout } from '../output.js';
-
-type Run = (fn: () => Promise<void>, json?: boolean) => Promise<void>;
+import type { Run } from '../output.js';
 
 export function registerModels(program: Command, run: Run): void {
   program

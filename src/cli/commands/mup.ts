@@ -10,8 +10,7 @@ import { printResult, writeResult } from '../output.js';
 import { flag } from '../flags.js';
 import { closestNames, levenshtein } from '../../core/names.js';
 import { UsageError } from '../../errors/index.js';
-
-type Run = (fn: () => Promise<void>, json?: boolean) => Promise<void>;
+import type { Run } from '../output.js';
 
 export function registerMup(program: Command, run: Run): void {
   const mup = program

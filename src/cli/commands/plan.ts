@@ -29,6 +29,7 @@ import {
   type HardwareFlags,
   type HparamFlags,
 } from '../planInputs.js';
+import type { Run } from '../output.js';
 
 interface PlanFlags extends AccuracyPlanFlags, HardwareFlags, HparamFlags, PlanShapeFlags {
   C?: string;
@@ -66,7 +67,7 @@ async function planFrom(source: LawSource, input: Parameters<typeof makePlanStep
   }
 }
 
-export function registerPlan(program: Command, run: (fn: () => Promise<void>, json?: boolean) => Promise<void>): void {
+export function registerPlan(program: Command, run: Run): void {
   deprecatedAlias(
     addSweepFlags(
       addHparamsPresetFlag(

@@ -8,6 +8,7 @@ import { keyword, parseInteger, parseLevel, parseQuantity } from '../options.js'
 import { printResult, writeResult } from '../output.js';
 import { flag } from '../flags.js';
 import { describePoint, predictAt } from '../../analyses/predictFit.js';
+import type { Run } from '../output.js';
 
 interface PredictFlags {
   fit?: string;
@@ -43,10 +44,7 @@ function compromiseHint(flags: PredictFlags, point: Point, missing: readonly str
   return `; or "scalelab plan --C ${[flags.C!, ...law].map(shellWord).join(' ')}" for the compute-optimal model at that C`;
 }
 
-export function registerPredict(
-  program: Command,
-  run: (fn: () => Promise<void>, json?: boolean) => Promise<void>,
-): void {
+export function registerPredict(program: Command, run: Run): void {
   program
     .command('predict')
     .description('predict the loss at a model size and token count from a saved fit (or given parameters)')

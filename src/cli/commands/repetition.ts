@@ -10,8 +10,7 @@ import { sizeSuffixOf } from '../../core/quantity.js';
 import { printResult, writeResult } from '../output.js';
 import { resolveLaw } from '../lawSource.js';
 import { deprecatedAlias, flag } from '../flags.js';
-
-type Run = (fn: () => Promise<void>, json?: boolean) => Promise<void>;
+import type { Run } from '../output.js';
 
 /**
  * Fewest unique tokens taken: no data-constrained law was fitted on a corpus below a million tokens

@@ -55,6 +55,7 @@ import {
   type HardwareFlags,
 } from '../planInputs.js';
 import type { Plan } from '../../analyses/plan.js';
+import type { Run } from '../output.js';
 
 /** The plan in the report's --json: the budget and its hardware, the model, its loss, learning rate and batch. */
 function planSummary(plan: Plan): Record<string, unknown> {
@@ -74,8 +75,6 @@ function planSummary(plan: Plan): Record<string, unknown> {
     ...(r.criticalBatch ? { criticalBatch: r.criticalBatch } : {}),
   };
 }
-
-type Run = (fn: () => Promise<void>, json?: boolean) => Promise<void>;
 
 /**
  * The report's back-test settings in one sentence: its replicates (derived from --bootstrap), cutoffs and

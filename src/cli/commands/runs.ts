@@ -21,6 +21,7 @@ import {
   writeStdout,
 } from '../output.js';
 import { smallSizeNotes } from '../sizeNote.js';
+import type { Run } from '../output.js';
 
 /**
  * Which column of a file became which field, what was derived, and the columns read as nothing: an
@@ -48,8 +49,6 @@ function derivedAndUnread(info: DatasetInfo): {
     ...(info.unreadWhy ? { unreadWhy: info.unreadWhy } : {}),
   };
 }
-
-type Run = (fn: () => Promise<void>, json?: boolean) => Promise<void>;
 
 /** A stored run needs its size and tokens (C is derived): without them it could feed no fit. */
 const importRequires: Field[] = ['N', 'D', 'loss'];

@@ -8,8 +8,7 @@ import { selectionReport } from '../../report/text/data.js';
 import { parseList, parseQuantity } from '../options.js';
 import { printResult, writeResult } from '../output.js';
 import { flag } from '../flags.js';
-
-type Run = (fn: () => Promise<void>, json?: boolean) => Promise<void>;
+import type { Run } from '../output.js';
 
 export function registerSelect(program: Command, run: Run): void {
   program

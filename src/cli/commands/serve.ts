@@ -8,8 +8,7 @@ import { parseInteger } from '../options.js';
 import { flag } from '../flags.js';
 import { exposedServerWarning, listenError, printJson, writeStdout } from '../output.js';
 import { stopServerOnInterrupt } from '../interrupt.js';
-
-type Run = (fn: () => Promise<void>, json?: boolean) => Promise<void>;
+import type { Run } from '../output.js';
 
 interface ServeFlags {
   port: string;

@@ -11,8 +11,9 @@ import { printJson, writeStdout } from '../output.js';
 import { deprecatedAlias, flag } from '../flags.js';
 import { commandFlagNamer } from '../optionFlags.js';
 import { loadCatalog } from '../../catalog/load.js';
-import { nearestPublishedText } from '../../report/text/plan.js';
+import { nearestPublishedText, shapeTableHeader, shapeTableRows } from '../../report/text/plan.js';
 import { describe, findModel, nearestPublished } from '../../catalog/models.js';
+import type { Run } from '../output.js';
 
 interface ShapeFlags {
   N?: string;
@@ -93,7 +94,7 @@ function sizeSlip<T>(typed: string, target: number, search: () => T): T {
   }
 }
 
-export function registerShape(program: Command, run: (fn: () => Promise<void>, json?: boolean) => Promise<void>): void {
+export function registerShape(program: Command, run: Run): void {
   const shape = program
     .command('shape')
     .description('propose transformer shapes for a parameter target, or count the parameters and FLOPs of a shape')
@@ -283,34 +284,7 @@ Examples:
         styleNote +
           `Shapes for ${formatNumber(target, 4)} parameters (${flags.count}), ranked by aspect ratio near ${formatNumber(aspect, 3)} and size error${settingsLine ? ',' : ':'}\n` +
           settingsLine +
-          textTable(
-            [
-              'rank',
-              'n_layer',
-              'd_model',
-              'heads',
-              'head_dim',
-              'kv_heads',
-              'd_ff',
-              'params',
-              'non-emb',
-              'error',
-              'd/L',
-            ],
-            candidates.map((c, i) => [
-              String(i + 1),
-              String(c.shape.nLayer),
-              String(c.shape.dModel),
-              String(c.shape.nHeads),
-              String(c.shape.headDim),
-              String(c.shape.nKvHeads),
-              String(c.shape.dFf),
-              formatNumber(c.parameters.total, 4),
-              formatNumber(c.parameters.nonEmbedding, 4),
-              `${(c.error * 100).toFixed(2)} %`,
-              c.aspectRatio.toFixed(0),
-            ]),
-          ) +
+          textTable([...shapeTableHeader], shapeTableRows(candidates)) +
           `\n${nearestPublishedText(nearest)}${style ? `\nin the style of ${style.name}: ${style.shape.mlp} MLP, FFN ratio ${style.ffnRatio.toFixed(2)}, GQA ${style.gqaRatio}:1, vocabulary ${style.shape.vocab}, head_dim ${style.headDim}${yours ? ` (yours instead: ${yours})` : ''}` : ''}\n` +
           tpNote,
       );

@@ -25,8 +25,7 @@ import {
 import { sweepProgressBar } from './sweep.js';
 import { betweenSteps } from '../interrupt.js';
 import { claimStudyOrClose, openStore } from '../storeAccess.js';
-
-type Run = (fn: () => Promise<void>, json?: boolean) => Promise<void>;
+import type { Run } from '../output.js';
 
 export function registerStudy(program: Command, run: Run): void {
   const study = program.command('study').description('the whole loop: plan, run, fit, recommend, report');

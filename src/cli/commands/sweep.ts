@@ -36,8 +36,7 @@ import {
   type BackendFlags,
 } from '../backendFlags.js';
 import cliProgress from 'cli-progress';
-
-type Run = (fn: () => Promise<void>, json?: boolean) => Promise<void>;
+import type { Run } from '../output.js';
 
 /**
  * The progress line's run states. Running and queued apart: a cluster's 64 runs "in flight" may be

@@ -16,6 +16,38 @@ function describeShape(c: ShapeCandidate): string {
   return `${s.nLayer} layers × d_model ${s.dModel}, ${s.nHeads} heads of ${s.headDim}${kv}, d_ff ${s.dFf} (${s.mlp}), vocab ${s.vocab} → ${formatNumber(c.parameters.total, 4)} parameters (${formatNumber(c.parameters.nonEmbedding, 4)} non-embedding), d_model/n_layer ${c.aspectRatio.toFixed(0)}`;
 }
 
+/** The columns of a shape search's table, as `scalelab shape` prints it and the web app's shape panel shows it. */
+export const shapeTableHeader = [
+  'rank',
+  'n_layer',
+  'd_model',
+  'heads',
+  'head_dim',
+  'kv_heads',
+  'd_ff',
+  'params',
+  'non-emb',
+  'error',
+  'd/L',
+] as const;
+
+/** One row a candidate, its cells under `shapeTableHeader` (rank first): the CLI and the web app write the same. */
+export function shapeTableRows(candidates: readonly ShapeCandidate[]): string[][] {
+  return candidates.map((c, i) => [
+    String(i + 1),
+    String(c.shape.nLayer),
+    String(c.shape.dModel),
+    String(c.shape.nHeads),
+    String(c.shape.headDim),
+    String(c.shape.nKvHeads),
+    String(c.shape.dFf),
+    formatNumber(c.parameters.total, 4),
+    formatNumber(c.parameters.nonEmbedding, 4),
+    `${(c.error * 100).toFixed(2)} %`,
+    c.aspectRatio.toFixed(0),
+  ]);
+}
+
 /** The published models nearest a shape search's target, as `shape` lists them under its table (and the web app's shape panel). */
 export function nearestPublishedText(models: readonly NearbyModel[]): string {
   return `nearest published models: ${models.map((m) => `${m.name} (${m.nLayer} × ${m.dModel}, d/L ${m.aspectRatio.toFixed(0)}, ${m.cite}, ${m.status})`).join('; ')}`;

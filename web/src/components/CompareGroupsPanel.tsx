@@ -14,11 +14,11 @@ import { PanelAdviceContext } from '../hooks/useAdvice.js';
 import type { PanelAdvice } from '../lib/advice.js';
 import { Field } from './Field.js';
 import { RunsFileChoice } from './RunsFileChoice.js';
-import { ProgressBar } from './ProgressBar.js';
+import { RunningStatus } from './ProgressBar.js';
 import { VegaFigure } from './VegaFigure.js';
+import { manyReplicates, ReplicatesSelect } from './ReplicatesSelect.js';
 
 const example: RunsFile = { name: 'examples/inputs/archs.csv', text: archsCsv };
-const replicateChoices = [0, 50, 200, 1000];
 /** The panel's own words for the library's advice: it has no column step, and its own controls. */
 const advice: PanelAdvice = {
   columns: (field) => `give the file a column named ${field} (this panel reads the runs' columns by their names)`,
@@ -120,18 +120,13 @@ export function CompareGroupsPanel({ loaded }: { loaded?: LoadedDataset }) {
           </select>
         </Field>
         <Field label="bootstrap replicates">
-          <select
-            data-testid="compare-replicates"
+          <ReplicatesSelect
+            testId="compare-replicates"
+            choices={manyReplicates}
+            defaultValue={defaultCompareSettings.bootstrap}
             value={settings.bootstrap}
-            onChange={(e) => (setSettings({ ...settings, bootstrap: Number(e.target.value) }), state.clear())}
-          >
-            {replicateChoices.map((n) => (
-              <option key={n} value={n}>
-                {n === 0 ? 'none' : n}
-                {dflt(n === defaultCompareSettings.bootstrap)}
-              </option>
-            ))}
-          </select>
+            onChange={(bootstrap) => (setSettings({ ...settings, bootstrap }), state.clear())}
+          />
         </Field>
         <Field label="level">
           <select
@@ -162,13 +157,12 @@ export function CompareGroupsPanel({ loaded }: { loaded?: LoadedDataset }) {
         </p>
       )}
       {state.running && (
-        <div data-testid="compare-running" role="status">
-          <p className="muted">
-            Comparing
-            {state.progress ? `: ${state.progress.done} of ${state.progress.total} bootstrap replicates done` : '…'}
-          </p>
-          <ProgressBar progress={state.progress} />
-        </div>
+        <RunningStatus
+          testId="compare-running"
+          doing="Comparing"
+          steps="bootstrap replicates"
+          progress={state.progress}
+        />
       )}
       <p className="visually-hidden" role="status" aria-live="polite" data-testid="compare-announcer">
         {c ? `Compared ${c.groups.length} groups: ${c.test.statement}.` : ''}

@@ -24,7 +24,7 @@ import type { Spec } from '../../../src/plots/specs.js';
 import { ErrorBanner } from './ErrorBanner.js';
 import { Field } from './Field.js';
 import { VegaFigure } from './VegaFigure.js';
-import { ProgressBar } from './ProgressBar.js';
+import { RunningStatus } from './ProgressBar.js';
 import { ReplicatesSelect } from './ReplicatesSelect.js';
 
 /** Whether any checkpoint of the files records a validation loss (Gadre et al.'s chain needs one). */
@@ -298,13 +298,7 @@ export function DownstreamPanel() {
         </p>
       )}
       {state.running && (
-        <div data-testid="downstream-running" role="status">
-          <p className="muted">
-            Analysing
-            {state.progress ? `: ${state.progress.done} of ${state.progress.total} tasks done` : '…'}
-          </p>
-          <ProgressBar progress={state.progress} />
-        </div>
+        <RunningStatus testId="downstream-running" doing="Analysing" steps="tasks" progress={state.progress} />
       )}
       {error && <ErrorBanner title="Task metrics" error={error} />}
       {tasks && state.outcome && (

@@ -11,7 +11,8 @@ import { PanelAdviceContext } from '../hooks/useAdvice.js';
 import type { PanelAdvice } from '../lib/advice.js';
 import { Field } from './Field.js';
 import { RunsFileChoice } from './RunsFileChoice.js';
-import { ProgressBar } from './ProgressBar.js';
+import { RunningStatus } from './ProgressBar.js';
+import { manyReplicates, ReplicatesSelect } from './ReplicatesSelect.js';
 
 const example: RunsFile = { name: 'examples/inputs/lr-sweeps.csv', text: lrSweepsCsv };
 /** The panel's own words for the library's advice: its width and learning-rate selectors, no column step. */
@@ -22,7 +23,6 @@ const advice: PanelAdvice = {
       : `choose the ${field} column in the muP transfer panel's column selectors, or name it ${field} in the file`,
   controls: { bootstrap: '"bootstrap replicates" in the muP transfer panel' },
 };
-const replicateChoices = [0, 50, 200, 1000];
 const f4 = (v: number) => formatNumber(v, 4);
 
 /** A target width as typed: a whole number of at least 1, none when empty, or the reason it cannot be read. */
@@ -110,18 +110,13 @@ export function MupTransferPanel() {
         {columnSelect('width', 'width column (d_model)')}
         {columnSelect('lr', 'learning-rate column')}
         <Field label="bootstrap replicates">
-          <select
-            data-testid="mup-replicates"
+          <ReplicatesSelect
+            testId="mup-replicates"
+            choices={manyReplicates}
+            defaultValue={defaultMupTransferSettings.bootstrap}
             value={settings.bootstrap}
-            onChange={(e) => (setSettings({ ...settings, bootstrap: Number(e.target.value) }), state.clear())}
-          >
-            {replicateChoices.map((n) => (
-              <option key={n} value={n}>
-                {n === 0 ? 'none' : n}
-                {n === defaultMupTransferSettings.bootstrap ? ' (default)' : ''}
-              </option>
-            ))}
-          </select>
+            onChange={(bootstrap) => (setSettings({ ...settings, bootstrap }), state.clear())}
+          />
         </Field>
         <Field
           label="target width"
@@ -165,13 +160,7 @@ export function MupTransferPanel() {
         </p>
       )}
       {state.running && (
-        <div data-testid="mup-running" role="status">
-          <p className="muted">
-            Checking
-            {state.progress ? `: ${state.progress.done} of ${state.progress.total} bootstrap replicates done` : '…'}
-          </p>
-          <ProgressBar progress={state.progress} />
-        </div>
+        <RunningStatus testId="mup-running" doing="Checking" steps="bootstrap replicates" progress={state.progress} />
       )}
       <p className="visually-hidden" role="status" aria-live="polite" data-testid="mup-announcer">
         {r ? `Transfer check done: ${r.verdict}` : ''}

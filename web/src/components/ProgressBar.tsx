@@ -7,3 +7,31 @@ export function ProgressBar({ progress }: { progress?: { done: number; total: nu
     </div>
   );
 }
+
+/**
+ * What a panel shows while its analysis runs in a worker: "Comparing: 3 of 200 bootstrap replicates
+ * done" (or "Comparing…" until the total is known) over the bar, announced to screen readers.
+ */
+export function RunningStatus({
+  testId,
+  doing,
+  steps,
+  progress,
+}: {
+  testId: string;
+  /** The panel's verb, e.g. "Comparing". */
+  doing: string;
+  /** What is counted, e.g. "bootstrap replicates". */
+  steps: string;
+  progress?: { done: number; total: number };
+}) {
+  return (
+    <div data-testid={testId} role="status">
+      <p className="muted">
+        {doing}
+        {progress ? `: ${progress.done} of ${progress.total} ${steps} done` : '…'}
+      </p>
+      <ProgressBar progress={progress} />
+    </div>
+  );
+}

@@ -1,7 +1,7 @@
 import { useMemo } from 'react';
 import catalogCsv from '../../../examples/published-models.csv?raw';
 import { parseCatalog } from '../../../src/catalog/models.js';
-import { nearestPublishedText } from '../../../src/report/text/plan.js';
+import { nearestPublishedText, shapeTableHeader, shapeTableRows } from '../../../src/report/text/plan.js';
 import { aspect, defaultShapeInputs, proposeShapes, type ShapeInputs } from '../lib/shapeInputs.js';
 import { formatNumber } from '../../../src/core/format.js';
 import { Field } from './Field.js';
@@ -129,19 +129,7 @@ export function ShapePanel({
             </caption>
             <thead>
               <tr>
-                {[
-                  'rank',
-                  'n_layer',
-                  'd_model',
-                  'heads',
-                  'head_dim',
-                  'kv_heads',
-                  'd_ff',
-                  'params',
-                  'non-emb',
-                  'error',
-                  'd/L',
-                ].map((h) => (
+                {shapeTableHeader.map((h) => (
                   <th key={h} className={h === 'rank' ? undefined : 'num'}>
                     {h}
                   </th>
@@ -149,19 +137,14 @@ export function ShapePanel({
               </tr>
             </thead>
             <tbody>
-              {result.candidates.map((c, i) => (
-                <tr key={i}>
-                  <th scope="row">{i + 1}</th>
-                  <td className="num">{c.shape.nLayer}</td>
-                  <td className="num">{c.shape.dModel}</td>
-                  <td className="num">{c.shape.nHeads}</td>
-                  <td className="num">{c.shape.headDim}</td>
-                  <td className="num">{c.shape.nKvHeads}</td>
-                  <td className="num">{c.shape.dFf}</td>
-                  <td className="num">{formatNumber(c.parameters.total, 4)}</td>
-                  <td className="num">{formatNumber(c.parameters.nonEmbedding, 4)}</td>
-                  <td className="num">{(c.error * 100).toFixed(2)} %</td>
-                  <td className="num">{c.aspectRatio.toFixed(0)}</td>
+              {shapeTableRows(result.candidates).map(([rank, ...cells]) => (
+                <tr key={rank}>
+                  <th scope="row">{rank}</th>
+                  {cells.map((cell, k) => (
+                    <td key={k} className="num">
+                      {cell}
+                    </td>
+                  ))}
                 </tr>
               ))}
             </tbody>

@@ -1,8 +1,8 @@
 /**
- * An analysis on demand in a worker of its own (started on first use), as the downstream panel runs
- * its own (useDownstream.ts): a new question stops the one in flight rather than wait for it, and
- * progress is counted in the analysis's steps (bootstrap replicates). The compare and muP transfer
- * panels run theirs so.
+ * An analysis on demand in a worker of its own (started on first use): a new question stops the one in
+ * flight rather than wait for it, and progress is counted in the analysis's steps (bootstrap replicates,
+ * or the downstream panel's tasks). The compare, muP transfer and downstream panels (useDownstream.ts)
+ * run theirs so: one lifecycle, so that a fix to it (a stale answer dropped) reaches all three.
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { Dataset } from '../../../src/io/dataset.js';
@@ -19,28 +19,30 @@ import {
   type WorkerProgress,
 } from '../worker/protocol.js';
 
-export interface AnalysisState<S, O> {
+/** What the panel shows of an analysis of `I` (a data set, or the downstream panel's task metrics) with settings `S`. */
+export interface AnalysisState<S, O, I = Dataset> {
   running: boolean;
   /** Steps done so far, of all. */
   progress?: { done: number; total: number };
   outcome?: O;
   error?: ErrorInfo;
-  run: (dataset: Dataset, settings: S) => void;
+  run: (input: I, settings: S) => void;
   /** Forget the result shown (new data were chosen). */
   clear: () => void;
 }
 
-type Send<S, O> = (
+/** Hands the question to the worker client's method for it. */
+export type Send<S, O, I = Dataset> = (
   client: WorkerClient,
-  dataset: Dataset,
+  input: I,
   settings: S,
   callback: (response: WorkerAnswer<O>) => void,
   onProgress: (progress: WorkerProgress) => void,
 ) => void;
 
-function useWorkerAnalysis<S, O>(name: string, send: Send<S, O>): AnalysisState<S, O> {
+export function useWorkerAnalysis<S, O, I = Dataset>(name: string, send: Send<S, O, I>): AnalysisState<S, O, I> {
   const client = useRef<WorkerClient | undefined>(undefined);
-  const [state, setState] = useState<Omit<AnalysisState<S, O>, 'run' | 'clear'>>({ running: false });
+  const [state, setState] = useState<Omit<AnalysisState<S, O, I>, 'run' | 'clear'>>({ running: false });
 
   const stop = useCallback(() => {
     if (!client.current?.busy) return;
@@ -57,13 +59,13 @@ function useWorkerAnalysis<S, O>(name: string, send: Send<S, O>): AnalysisState<
   );
 
   const run = useCallback(
-    (dataset: Dataset, settings: S) => {
+    (input: I, settings: S) => {
       stop();
       const c = (client.current ??= new WorkerClient(name));
       setState({ running: true });
       send(
         c,
-        dataset,
+        input,
         settings,
         (response) => {
           if (client.current !== c) return;
