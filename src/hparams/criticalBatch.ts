@@ -9,6 +9,7 @@ import { linearRegression, powerFit } from '../core/linearRegression.js';
 import { randomSource } from '../core/random.js';
 import { polynomialDesign, residualBootstrap } from '../fit/residualBootstrap.js';
 import { percentileInterval } from '../core/statistics.js';
+import { didYouMean } from '../core/names.js';
 import type { Dataset } from '../io/dataset.js';
 import { checkLossVaries, checkMagnitudes } from '../io/dataChecks.js';
 
@@ -48,7 +49,10 @@ export function criticalBatchPreset(id: string): CriticalBatchPreset {
   const p = criticalBatchPresets.find((x) => x.id === id);
   if (!p)
     throw new UsageError(
-      `unknown critical-batch preset "${id}" (known: ${criticalBatchPresets.map((x) => x.id).join(', ')})`,
+      `unknown critical-batch preset "${id}" (${didYouMean(
+        id,
+        criticalBatchPresets.map((x) => x.id),
+      )}known: ${criticalBatchPresets.map((x) => x.id).join(', ')})`,
     );
   return p;
 }

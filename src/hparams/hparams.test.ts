@@ -25,6 +25,7 @@ import {
 import { criticalBatchPresets } from './criticalBatch.js';
 import { hparamSweepReport } from '../report/text/hparams.js';
 import { makePlan } from '../analyses/plan.js';
+import { lawPreset } from '../presets/laws.js';
 import { chinchilla } from '../laws/chinchilla.js';
 import { coordinateCheck, mupTable } from './mup.js';
 import { deepseekM } from '../model/flops.js';
@@ -353,7 +354,7 @@ test('kaplan-2020 batch preset, B_crit at a loss from fitted runs, and the trade
   const k = criticalBatchPreset('kaplan-2020');
   close(criticalBatch(3, k.bStar, k.alphaB), 1.12257e6, 2e-5, 'preset B_crit(3)');
   assert.match(k.citation, /Kaplan et al\. 2020.*Table 5/);
-  assert.throws(() => criticalBatchPreset('nope'), /unknown critical-batch preset "nope"/);
+  assert.throws(() => criticalBatchPreset('nope'), /unknown critical-batch preset "nope" \(known: kaplan-2020\)/);
   assert.throws(() => hparamPreset('kaplan-2020'), /critical-batch law B_crit\(L\).*option "targetLoss"/);
   // Truth B_crit(L) = 1e7/L^(1/0.21): predict at 2.8, below every fitted target.
   const bcrit = (L: number) => 1e7 / L ** (1 / 0.21);
@@ -582,4 +583,19 @@ test("makePlan for a fit to the user's runs: N counted as its data count it, and
   // A preset's runs: its paper's convention.
   const preset = makePlan({ ...base, ranges: { N: [7e7, 1.6e10] }, rangesOf: 'the runs of preset epoch-2024' });
   assert.match(preset.assumptions.join('\n'), /\(all parameters, as Chinchilla and Epoch count them\)/);
+});
+
+test('a misspelt preset is answered with the one meant: hyperparameter, critical-batch and loss-law presets', () => {
+  assert.throws(
+    () => hparamPreset('deepsek-2024'),
+    /unknown preset "deepsek-2024" \(did you mean deepseek-2024\? known: deepseek-2024, porian-2024, and kaplan-2020/,
+  );
+  assert.throws(() => hparamPreset('kaplan-2021'), /did you mean kaplan-2020\? known/);
+  assert.throws(() => criticalBatchPreset('kaplan2020'), /\(did you mean kaplan-2020\? known: kaplan-2020\)/);
+  assert.throws(
+    () => lawPreset('muenighoff-2023'),
+    /unknown preset "muenighoff-2023" \(did you mean muennighoff-2023\? known: /,
+  );
+  // A name near none is not guessed at.
+  assert.throws(() => lawPreset('gpt4'), /unknown preset "gpt4" \(known: hoffmann-2022,/);
 });

@@ -13,6 +13,7 @@ import { groupedDraw, type Dataset, type Run } from '../io/dataset.js';
 import { clusterByLog10 } from '../io/clusters.js';
 import { formatNumber, plain } from '../core/format.js';
 import { percentSlip } from '../core/slips.js';
+import { didYouMean } from '../core/names.js';
 import { checkLossVaries, checkMagnitudes } from '../io/dataChecks.js';
 import { criticalBatchPresets } from './criticalBatch.js';
 
@@ -94,7 +95,10 @@ export function hparamPreset(id: string): HparamPreset {
   }
   if (!p)
     throw new UsageError(
-      `unknown preset "${id}" (known: ${hparamPresets.map((x) => x.id).join(', ')}, and ${criticalBatchPresetChoices()} for the critical batch)`,
+      `unknown preset "${id}" (${didYouMean(
+        id,
+        [...hparamPresets, ...criticalBatchPresets].map((x) => x.id),
+      )}known: ${hparamPresets.map((x) => x.id).join(', ')}, and ${criticalBatchPresetChoices()} for the critical batch)`,
     );
   return p;
 }
