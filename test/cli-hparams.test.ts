@@ -224,7 +224,7 @@ test('hparams --C --sweep fits a C-only sweep (columns C, lr, batch, loss) with 
   const text = scalelab(['hparams', '--C', '1e20', '--sweep', deepseekSweep, '--bootstrap', '50']);
   assert.equal(text.code, 0, text.stderr);
   assert.match(text.stdout, /η_opt = [\d.]+·C\^-0\.12\d+ {3}\(coefficient \[/);
-  assert.match(text.stdout, /At C = 1e20: learning rate [\d.e-]+ \[95 % [\d.e-]+, [\d.e-]+\]; batch [\d.e]+ \[95 %/);
+  assert.match(text.stdout, /At C = 1e20: learning rate [\d.e-]+ \[95 % [\d.e-]+, [\d.e-]+\]; batch [\d.e]+ tokens \[95 %/);
   // No C (and no N, D): a located error, not NaN or a stack trace.
   const noC = join(dir, 'sweep-noc.csv');
   writeFileSync(noC, 'lr,batch,loss\n1e-3,1e6,3\n2e-3,1e6,3.1\n');
@@ -523,7 +523,7 @@ test("bcrit FILE on the README's example curves (drawn from McCandlish et al.'s 
 test('hparams says the sequence length its batch in sequences assumes, and a count that is not whole as tokens / sequence length', () => {
   const big = scalelab(['hparams', '--C', '1.436e24']);
   assert.equal(big.code, 0, big.stderr);
-  assert.match(big.stdout, /batch 2\.329e7 tokens \(5686 sequences of 4096 tokens\)/);
+  assert.match(big.stdout, /batch 2\.329e7 tokens \(5686 sequences of 4096 tokens \(default, --seq-len\)\)/);
   const small = scalelab(['hparams', '--C', '1e20', '--seq-len', '2048']);
   assert.equal(small.code, 0, small.stderr);
   assert.match(small.stdout, /batch 1\.017e6 tokens \(496\.7 sequences of 2048 tokens: tokens \/ sequence length\)/);
