@@ -224,7 +224,10 @@ test('hparams --C --sweep fits a C-only sweep (columns C, lr, batch, loss) with 
   const text = scalelab(['hparams', '--C', '1e20', '--sweep', deepseekSweep, '--bootstrap', '50']);
   assert.equal(text.code, 0, text.stderr);
   assert.match(text.stdout, /η_opt = [\d.]+·C\^-0\.12\d+ {3}\(coefficient \[/);
-  assert.match(text.stdout, /At C = 1e20: learning rate [\d.e-]+ \[95 % [\d.e-]+, [\d.e-]+\]; batch [\d.e]+ tokens \[95 %/);
+  assert.match(
+    text.stdout,
+    /At C = 1e20: learning rate [\d.e-]+ \[95 % [\d.e-]+, [\d.e-]+\]; batch [\d.e]+ tokens \[95 %/,
+  );
   // No C (and no N, D): a located error, not NaN or a stack trace.
   const noC = join(dir, 'sweep-noc.csv');
   writeFileSync(noC, 'lr,batch,loss\n1e-3,1e6,3\n2e-3,1e6,3.1\n');
@@ -350,8 +353,18 @@ test('bcrit --preset kaplan-2020 and hparams --preset kaplan-2020 --target-loss;
   const text = scalelab(['bcrit', file, '--target-losses', '4,3.5,3', '--target-loss', '2.8']);
   assert.match(
     text.stdout,
-    /B_crit\(L = 2\.8\) = [\d.e]+( \(95 % [\d.e]+ – [\d.e]+\))? in the units of column "batch" {3}\[B_crit\(L\) = .* fitted to .*curves-law\.csv\]/,
+    /B_crit\(L = 2\.8\) = [\d.e]+( \(95 % [\d.e]+ – [\d.e]+\))? in units of column "batch" {3}\[B_crit\(L\) = .* fitted to .*curves-law\.csv\]/,
   );
+  assert.match(text.stdout, /^ +batch \(units of column "batch"\) +steps \/ S_min/m);
+  // A column whose name says tokens: B_crit at the loss and the trade-off in tokens, as the lowest-target
+  // line already said (they said "the units of column "batch_tokens"" beside it).
+  const tokensFile = join(dir, 'curves-law-tokens.csv');
+  writeFileSync(tokensFile, rows.join('\n').replace(/^run,batch,/, 'run,batch_tokens,') + '\n');
+  const tokens = scalelab(['bcrit', tokensFile, '--target-losses', '4,3.5,3', '--target-loss', '2.8']).stdout;
+  assert.match(tokens, /B_crit\(L = 2\.8\) = [\d.e]+( \(95 % [\d.e]+ – [\d.e]+\))? in tokens {3}\[/);
+  assert.match(tokens, /^ +batch \(tokens\) +steps \/ S_min/m);
+  assert.match(tokens, /2·E_min examples \(tokens\)/);
+  assert.match(tokens, /2·E_min = [\d.e]+ tokens \(E = S·B/);
   assert.match(text.stdout, /At B = B_crit training takes 2·S_min steps and 2·E_min examples/);
   assert.match(text.stdout, /warning: loss 2\.8 is outside the fitted targets/);
   const one = scalelab(['bcrit', file, '--target-losses', '3.5', '--target-loss', '2.8']);

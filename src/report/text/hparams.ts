@@ -120,9 +120,10 @@ export function criticalBatchFromRunsReport(x: {
   );
   if (at) {
     lines.push(
-      `B_crit(L = ${x.loss}) = ${f4(at.bCrit)}${at.bCritInterval ? ` (95 % ${formatRange(at.bCritInterval, f4, ' – ')})` : ''} in the units of column "${x.batchColumn}"   [B_crit(L) = ${f4(at.law.bStar)} / L^(1/${at.law.alphaB.toFixed(3)}) fitted to ${file}]`,
+      // In the unit the table and the lowest-target line name (tokens where the column's name says so).
+      `B_crit(L = ${x.loss}) = ${f4(at.bCrit)}${at.bCritInterval ? ` (95 % ${formatRange(at.bCritInterval, f4, ' – ')})` : ''} in ${unit}   [B_crit(L) = ${f4(at.law.bStar)} / L^(1/${at.law.alphaB.toFixed(3)}) fitted to ${file}]`,
     );
-    if (x.tradeoff) lines.push(tradeoffTable(x.tradeoff, `column "${x.batchColumn}" units`).trimEnd());
+    if (x.tradeoff) lines.push(tradeoffTable(x.tradeoff, unit).trimEnd());
   }
   lines.push(...x.warnings.map((w) => `warning: ${w}`));
   return lines.join('\n') + '\n';
