@@ -647,3 +647,36 @@ test('hparams --N with a law in C suggests the law in N (porian-2024), and the r
   const back = scalelab(['hparams', '--C', '1e22', '--preset', 'porian-2024']);
   assert.match(back.stderr, /a law in N: give --N, or use deepseek-2024, a law in C \(--preset deepseek-2024\)/);
 });
+
+test('a missing batch, step or width column is said with the columns the file has, read and not read (hparams --sweep, bcrit, mup transfer)', () => {
+  const sweep = join(dir, 'sweep-gbs.csv');
+  writeFileSync(sweep, 'C,learning_rate,gbs,train/loss\n1e17,1e-3,256,3.1\n1e17,2e-3,256,3.0\n');
+  const h = scalelab(['hparams', '--C', '1e20', '--sweep', sweep]);
+  assert.equal(h.code, 2);
+  assert.match(
+    h.stderr,
+    /sweep-gbs\.csv:1: a learning-rate\/batch sweep needs a batch column \(batch size\); the data have: C, train\/loss \(loss\), learning_rate \(lr\); not read: gbs; map one with --columns batch=NAME/,
+  );
+  const curves = join(dir, 'curves-bs.csv');
+  writeFileSync(curves, 'run,bs,iter,loss\na,32,10,3.0\na,32,20,2.9\n');
+  const b = scalelab(['bcrit', curves]);
+  assert.equal(b.code, 2);
+  assert.match(
+    b.stderr,
+    /curves-bs\.csv:1: needs a batch column \(batch size of each run\); the data have: .*not read: bs, iter; map one with --columns batch=NAME/,
+  );
+  const step = scalelab(['bcrit', curves, '--columns', 'batch=bs']);
+  assert.equal(step.code, 2);
+  assert.match(
+    step.stderr,
+    /needs a step column \(optimizer step of each checkpoint\); the data have: .*bs \(batch\).*not read: iter; map one with --columns step=NAME/,
+  );
+  const widths = join(dir, 'lr-hidden.csv');
+  writeFileSync(widths, 'hidden,lr,loss\n256,1e-3,3.0\n256,2e-3,2.9\n');
+  const m = scalelab(['mup', 'transfer', widths]);
+  assert.equal(m.code, 2);
+  assert.match(
+    m.stderr,
+    /needs a width column \(model width \(d_model\)\); the data have: .*not read: hidden; map one with --columns width=NAME/,
+  );
+});

@@ -9,7 +9,7 @@ import { powerFit } from '../core/linearRegression.js';
 import { percentileInterval } from '../core/statistics.js';
 import { randomSource } from '../core/random.js';
 import { finish, type Steps } from '../core/steps.js';
-import { groupedDraw, type Dataset, type Run } from '../io/dataset.js';
+import { describeColumns, groupedDraw, type Dataset, type Run } from '../io/dataset.js';
 import { clusterByLog10 } from '../io/clusters.js';
 import { formatNumber, plain } from '../core/format.js';
 import { percentSlip } from '../core/slips.js';
@@ -281,7 +281,7 @@ export function* fitHparamLawsSteps(dataset: Dataset, options: HparamFitOptions 
       throw new InputError(
         { file: source, line: 1 },
         (o) =>
-          `a learning-rate/batch sweep needs a ${field} column (${what}); map one with ${o('columns')} ${field}=NAME`,
+          `a learning-rate/batch sweep needs a ${field} column (${what}); the data have: ${describeColumns(dataset)}; map one with ${o('columns')} ${field}=NAME`,
       );
   }
   if (dataset.columns[variable] === undefined && dataset.derived[variable] === undefined) {
