@@ -599,3 +599,33 @@ test('a misspelt preset is answered with the one meant: hyperparameter, critical
   // A name near none is not guessed at.
   assert.throws(() => lawPreset('gpt4'), /unknown preset "gpt4" \(known: hoffmann-2022,/);
 });
+
+test("a sweep whose best learning rate is at its grid's end says so: the centre is a bound the bootstrap cannot see (the interval missed the truth)", () => {
+  const xs = [1e17, 3e17, 1e18, 3e18, 1e19];
+  const eta = (C: number) => 0.3118 * C ** -0.125,
+    batch = (C: number) => 0.292 * C ** 0.3271;
+  // The grid's largest rate, 1e-5·2^5 = 3.2e-4, is below η at every budget (1.3e-3 at 1e19, the smallest):
+  // the best rate is the highest swept.
+  const low = sweep('C', xs, eta, batch, { lr: 1e-5, batch: 2 ** 14 });
+  const fit = fitHparamLaws(low, { at: 1e20, bootstrap: { replicates: 50, seed: 1, level: 0.95 } });
+  const iv = fit.prediction!.learningRateInterval!;
+  assert.ok(iv[1] < eta(1e20), 'the interval misses the truth: why the warning is needed');
+  assert.deepEqual(
+    fit.budgets.map((b) => b.lrEdge),
+    xs.map(() => 'highest'),
+  );
+  assert.deepEqual(
+    fit.budgets.map((b) => b.batchEdge),
+    xs.map(() => undefined),
+  );
+  const edge = fit.warnings.filter((w) => /beyond the sweep/.test(w));
+  assert.deepEqual(edge, [
+    "at C = 1e17, 3e17, 1e18, 3e18, 1e19 the best run's learning rate is the highest swept: the optimum may lie beyond the sweep, so those centres are bounds, and the laws and intervals through them do not show how far; extend the sweep to larger learning rates",
+  ]);
+  // A grid that brackets the optimum at every budget: no such warning.
+  const bracketing = sweep('C', xs, eta, batch, { lr: 2.5e-4, batch: 2 ** 14 });
+  assert.deepEqual(
+    fitHparamLaws(bracketing, { at: 1e20 }).warnings.filter((w) => /beyond the sweep/.test(w)),
+    [],
+  );
+});

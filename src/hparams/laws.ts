@@ -162,6 +162,12 @@ export interface BudgetOptimum {
   learningRate: number;
   batch: number;
   /**
+   * Where the best run's learning rate (batch) is the group's lowest or highest of three or more: the
+   * optimum may lie beyond the sweep, and the centre is then a bound, not the optimum.
+   */
+  lrEdge?: 'lowest' | 'highest';
+  batchEdge?: 'lowest' | 'highest';
+  /**
    * With a bootstrap, what a replicate drew in this group: whole lineages, or runs (the data name no
    * lineage, or this group names fewer than 3; bootstrap.unit is 'lineage' when any group draws them).
    */
@@ -229,6 +235,19 @@ function centres(groups: { x: number; runs: Run[] }[], tolerance: number, variab
       batch: geomean(near.map((r) => r.batch!)),
     };
   });
+}
+
+/**
+ * Whether the best run's value of `key` is the lowest or highest the group swept (of three or more
+ * distinct values; with two, every best run is at an end): the optimum may lie past the sweep's end.
+ */
+function sweepEdge(runs: Run[], key: 'lr' | 'batch'): 'lowest' | 'highest' | undefined {
+  const values = [...new Set(runs.map((r) => r[key]!))];
+  if (values.length < 3) return undefined;
+  const best = runs.reduce((a, r) => (r.loss < a.loss ? r : a))[key]!;
+  if (best === Math.min(...values)) return 'lowest';
+  if (best === Math.max(...values)) return 'highest';
+  return undefined;
 }
 
 function lawThrough(bs: BudgetOptimum[], key: 'learningRate' | 'batch'): PowerLaw {
@@ -328,6 +347,30 @@ export function* fitHparamLawsSteps(dataset: Dataset, options: HparamFitOptions 
   }
   const budgets = centres(groups, tolerance, variable);
   const warnings: string[] = [];
+  // A best run at the end of its group's sweep: the near-optimal region is cut there, its centre
+  // pulled inside, and the bootstrap (which redraws the same grid) cannot see it; the intervals were
+  // tight around a learning rate half the truth's (walk17).
+  const atEdge = new Map<string, number[]>();
+  groups.forEach((g, i) => {
+    const b = budgets[i];
+    const lrEdge = sweepEdge(g.runs, 'lr');
+    const batchEdge = sweepEdge(g.runs, 'batch');
+    if (lrEdge) b.lrEdge = lrEdge;
+    if (batchEdge) b.batchEdge = batchEdge;
+    const key = [lrEdge ? `lr:${lrEdge}` : '', batchEdge ? `batch:${batchEdge}` : ''].filter(Boolean).join(',');
+    if (key) atEdge.set(key, [...(atEdge.get(key) ?? []), b.x]);
+  });
+  // One warning per kind of edge, naming its groups: a sweep shifted too low says so once, not per group.
+  for (const [key, xs] of atEdge) {
+    const ends = key.split(',').map((e) => e.split(':') as ['lr' | 'batch', 'lowest' | 'highest']);
+    const said = ends.map(([k, end]) => `${k === 'lr' ? 'learning rate' : 'batch'} is the ${end} swept`);
+    const extend = ends.map(
+      ([k, end]) => `${end === 'highest' ? 'larger' : 'smaller'} ${k === 'lr' ? 'learning rates' : 'batches'}`,
+    );
+    warnings.push(
+      `at ${variable} = ${xs.map((x) => formatNumber(x, 3)).join(', ')} the best run's ${said.join(' and its ')}: the optimum may lie beyond the sweep, so ${xs.length === 1 ? 'that centre is a bound' : 'those centres are bounds'}, and the laws and intervals through ${xs.length === 1 ? 'it' : 'them'} do not show how far; extend the sweep to ${extend.join(' and ')}`,
+    );
+  }
   if (unassigned.length)
     warnings.push(
       `${unassigned.length} run${unassigned.length === 1 ? '' : 's'} fell on no ${what} and ${unassigned.length === 1 ? 'was' : 'were'} not used (line ${lines(unassigned)})`,
