@@ -618,14 +618,25 @@ test("a sweep whose best learning rate is at its grid's end says so: the centre 
     fit.budgets.map((b) => b.batchEdge),
     xs.map(() => undefined),
   );
-  const edge = fit.warnings.filter((w) => /beyond the sweep/.test(w));
+  const edge = fit.warnings.filter((w) => /beyond what was tried/.test(w));
   assert.deepEqual(edge, [
-    "at C = 1e17, 3e17, 1e18, 3e18, 1e19 the best run's learning rate is the highest swept: the optimum may lie beyond the sweep, so those centres are bounds, and the laws and intervals through them do not show how far; extend the sweep to larger learning rates",
+    "at C = 1e17, 3e17, 1e18, 3e18, 1e19 the best run's learning rate is the highest swept: the optimum may lie beyond what was tried, so those centres are bounds, and the laws and intervals through them do not show how far; extend the sweep to larger learning rates",
   ]);
   // A grid that brackets the optimum at every budget: no such warning.
   const bracketing = sweep('C', xs, eta, batch, { lr: 2.5e-4, batch: 2 ** 14 });
   assert.deepEqual(
-    fitHparamLaws(bracketing, { at: 1e20 }).warnings.filter((w) => /beyond the sweep/.test(w)),
+    fitHparamLaws(bracketing, { at: 1e20 }).warnings.filter((w) => /beyond what was tried/.test(w)),
     [],
+  );
+  // One batch at every budget: B_opt is that batch, not an optimum, and its interval has no width.
+  const oneBatch = { ...bracketing, runs: bracketing.runs.filter((r) => r.batch === 2 ** 18) };
+  const fixed = fitHparamLaws(oneBatch, { at: 1e20 });
+  assert.deepEqual(
+    fixed.budgets.map((b) => b.batchEdge),
+    xs.map(() => 'unswept'),
+  );
+  assert.match(
+    fixed.warnings.join('\n'),
+    /^at C = 1e17, 3e17, 1e18, 3e18, 1e19 the best run's batch is the only one tried: .*extend the sweep to more than one batch$/m,
   );
 });

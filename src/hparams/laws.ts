@@ -162,11 +162,12 @@ export interface BudgetOptimum {
   learningRate: number;
   batch: number;
   /**
-   * Where the best run's learning rate (batch) is the group's lowest or highest of three or more: the
-   * optimum may lie beyond the sweep, and the centre is then a bound, not the optimum.
+   * Where the best run's learning rate (batch) is the lowest or highest the group swept: the optimum may
+   * lie beyond the sweep, and the centre is then a bound, not the optimum; 'unswept' where the group
+   * has one value (its centre is that value).
    */
-  lrEdge?: 'lowest' | 'highest';
-  batchEdge?: 'lowest' | 'highest';
+  lrEdge?: SweepEdge;
+  batchEdge?: SweepEdge;
   /**
    * With a bootstrap, what a replicate drew in this group: whole lineages, or runs (the data name no
    * lineage, or this group names fewer than 3; bootstrap.unit is 'lineage' when any group draws them).
@@ -237,13 +238,16 @@ function centres(groups: { x: number; runs: Run[] }[], tolerance: number, variab
   });
 }
 
+type SweepEdge = 'lowest' | 'highest' | 'unswept';
+
 /**
- * Whether the best run's value of `key` is the lowest or highest the group swept (of three or more
- * distinct values; with two, every best run is at an end): the optimum may lie past the sweep's end.
+ * Whether the best run's value of `key` is the lowest or highest the group swept (with two values
+ * every best run is at an end: two do not bracket an optimum), or the group has one value: the
+ * optimum may lie past the sweep's end.
  */
-function sweepEdge(runs: Run[], key: 'lr' | 'batch'): 'lowest' | 'highest' | undefined {
+function sweepEdge(runs: Run[], key: 'lr' | 'batch'): SweepEdge | undefined {
   const values = [...new Set(runs.map((r) => r[key]!))];
-  if (values.length < 3) return undefined;
+  if (values.length === 1) return 'unswept';
   const best = runs.reduce((a, r) => (r.loss < a.loss ? r : a))[key]!;
   if (best === Math.min(...values)) return 'lowest';
   if (best === Math.max(...values)) return 'highest';
@@ -362,13 +366,16 @@ export function* fitHparamLawsSteps(dataset: Dataset, options: HparamFitOptions 
   });
   // One warning per kind of edge, naming its groups: a sweep shifted too low says so once, not per group.
   for (const [key, xs] of atEdge) {
-    const ends = key.split(',').map((e) => e.split(':') as ['lr' | 'batch', 'lowest' | 'highest']);
-    const said = ends.map(([k, end]) => `${k === 'lr' ? 'learning rate' : 'batch'} is the ${end} swept`);
-    const extend = ends.map(
-      ([k, end]) => `${end === 'highest' ? 'larger' : 'smaller'} ${k === 'lr' ? 'learning rates' : 'batches'}`,
+    const ends = key.split(',').map((e) => e.split(':') as ['lr' | 'batch', SweepEdge]);
+    const name = (k: 'lr' | 'batch') => (k === 'lr' ? 'learning rate' : 'batch');
+    const said = ends.map(([k, end]) =>
+      end === 'unswept' ? `${name(k)} is the only one tried` : `${name(k)} is the ${end} swept`,
+    );
+    const extend = ends.map(([k, end]) =>
+      end === 'unswept' ? `more than one ${name(k)}` : `${end === 'highest' ? 'larger' : 'smaller'} ${name(k)}s`,
     );
     warnings.push(
-      `at ${variable} = ${xs.map((x) => formatNumber(x, 3)).join(', ')} the best run's ${said.join(' and its ')}: the optimum may lie beyond the sweep, so ${xs.length === 1 ? 'that centre is a bound' : 'those centres are bounds'}, and the laws and intervals through ${xs.length === 1 ? 'it' : 'them'} do not show how far; extend the sweep to ${extend.join(' and ')}`,
+      `at ${variable} = ${xs.map((x) => formatNumber(x, 3)).join(', ')} the best run's ${said.join(' and its ')}: the optimum may lie beyond what was tried, so ${xs.length === 1 ? 'that centre is a bound' : 'those centres are bounds'}, and the laws and intervals through ${xs.length === 1 ? 'it' : 'them'} do not show how far; extend the sweep to ${extend.join(' and ')}`,
     );
   }
   if (unassigned.length)
