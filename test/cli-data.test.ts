@@ -657,3 +657,18 @@ test("depth-width reads a Hugging Face config's shape names; a shape column it l
   const noN = scalelab(['depth-width', 'examples/inputs/curve.csv']);
   assert.match(noN.stderr, /depth versus width needs an N column .*; the data have: .*; map one with --columns N=NAME/);
 });
+
+test('curve on a file without the --x column says so with its columns (it said "found 0" points, or "0 different values of D ()")', () => {
+  const file = join(dir, 'curve-tokens-m.csv');
+  const rows = ['tokens_M,val_loss'];
+  for (let k = 0; k < 8; k++) rows.push(`${10 * 2 ** k},${(2 + 5 * (1e7 * 2 ** k) ** -0.1).toFixed(5)}`);
+  writeFileSync(file, rows.join('\n') + '\n');
+  const expected =
+    /curve-tokens-m\.csv:1: law (power|bnsl) needs column "D" \(training tokens\) \(or C and N, from which D = C\/\(6N\)\); the data have: val_loss \(loss\); not read: tokens_M; map one with --columns D=NAME/;
+  for (const args of [[], ['--breaks', '1']]) {
+    const r = scalelab(['curve', file, ...args]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, expected);
+  }
+  assert.equal(scalelab(['curve', file, '--columns', 'D=tokens_M']).code, 0);
+});
