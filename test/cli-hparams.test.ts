@@ -680,3 +680,33 @@ test('a missing batch, step or width column is said with the columns the file ha
     /needs a width column \(model width \(d_model\)\); the data have: .*not read: hidden; map one with --columns width=NAME/,
   );
 });
+
+test('hparams --N --sweep whose sizes are in millions says so on stderr, with the suffix to write (fit says the same)', () => {
+  // Truth: Porian et al.'s laws, the sizes written in millions (125 … 1300).
+  const rows = ['params,lr,batch_tokens,loss'];
+  for (const N of [125, 350, 760, 1300]) {
+    const eta = 3.7 * (N * 1e6) ** -0.36,
+      B = 0.00037 * (N * 1e6) ** 0.703 * 2048;
+    for (let i = -3; i <= 3; i++)
+      for (let j = -3; j <= 3; j++)
+        rows.push(
+          `${N},${eta * 2 ** (i / 2)},${B * 2 ** (j / 2)},${3 + 0.02 * ((i * Math.LN2) / 2) ** 2 + 0.01 * ((j * Math.LN2) / 2) ** 2}`,
+        );
+  }
+  const file = join(dir, 'sweep-millions.csv');
+  writeFileSync(file, rows.join('\n') + '\n');
+  const r = scalelab(['hparams', '--N', '7B', '--sweep', file, '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(
+    r.stderr,
+    /note: the largest N in .*sweep-millions\.csv is 1300: if that counts parameters in millions or billions, write the suffix \(1300M, 1300B\) or scale the column; hparams --N reads N in parameters/,
+  );
+  assert.ok(r.json().learningRate < 1e-4, 'read as given: 7e9 is 5e6× beyond the sweep');
+  // In parameters, no note.
+  const scaled = join(dir, 'sweep-params.csv');
+  writeFileSync(scaled, rows.map((l, k) => (k === 0 ? l : l.replace(/^(\d+),/, '$1e6,'))).join('\n') + '\n');
+  const ok = scalelab(['hparams', '--N', '7B', '--sweep', scaled, '--json']);
+  assert.equal(ok.code, 0, ok.stderr);
+  assert.doesNotMatch(ok.stderr, /note: the largest N/);
+  near(ok.json().learningRate, 3.7 * 7e9 ** -0.36, 0.1, 'η(7B) from the sweep in parameters');
+});
