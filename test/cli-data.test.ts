@@ -485,7 +485,7 @@ test('mup coord reads d_model as the width, as mup transfer does', () => {
   writeFileSync(none, 'layer,dm,value\nattn,256,1\n');
   assert.match(
     scalelab(['mup', 'coord', none]).stderr,
-    /missing column "width" \(or "d_model"\); the file has columns: layer, dm, value/,
+    /missing column "width" \(or "d_model", "hidden_size", "n_embd"\); the file has columns: layer, dm, value/,
   );
 });
 
@@ -628,4 +628,47 @@ test('compare with three groups names the pair of each verdict (a verdict may na
   );
   const two = scalelab(['compare', 'examples/inputs/archs.csv', '--group-column', 'arch', '--bootstrap', '20']);
   assert.match(two.stdout, /^Verdict: /m);
+});
+
+test("depth-width reads a Hugging Face config's shape names; a shape column it lacks is said at the header with the file's columns", () => {
+  const hf = join(dir, 'shapes-hf.csv');
+  writeFileSync(hf, 'num_params,hidden_size,num_hidden_layers,loss\n1.2e8,768,12,3.1\n1.2e8,1024,7,3.12\n');
+  const ok = scalelab(['depth-width', hf, '--json']);
+  assert.equal(ok.code, 0, ok.stderr);
+  assert.equal(ok.json()[0].best.width, 768);
+  assert.equal(ok.json()[0].best.layers, 12);
+  const olmo = join(dir, 'shapes-olmo.csv');
+  writeFileSync(olmo, 'params,n_embd,n_layers,loss\n1.2e8,768,12,3.1\n1.2e8,1024,7,3.12\n');
+  assert.equal(scalelab(['depth-width', olmo]).code, 0);
+  const own = join(dir, 'shapes-own.csv');
+  writeFileSync(own, 'params,dim,nl,loss\n1.2e8,768,12,3.1\n1.2e8,1024,7,3.12\n');
+  const both = scalelab(['depth-width', own]);
+  assert.equal(both.code, 2);
+  assert.match(
+    both.stderr,
+    /shapes-own\.csv:1: depth versus width needs a width column \(d_model\) and a layers column \(n_layer\); the data have: params \(N\), loss; not read: dim, nl; map them with --columns width=NAME,layers=NAME/,
+  );
+  const layers = scalelab(['depth-width', own, '--columns', 'width=dim']);
+  assert.match(
+    layers.stderr,
+    /shapes-own\.csv:1: depth versus width needs a layers column \(n_layer\); .*not read: nl;/,
+  );
+  assert.equal(scalelab(['depth-width', own, '--columns', 'width=dim,layers=nl']).code, 0);
+  const noN = scalelab(['depth-width', 'examples/inputs/curve.csv']);
+  assert.match(noN.stderr, /depth versus width needs an N column .*; the data have: .*; map one with --columns N=NAME/);
+});
+
+test('curve on a file without the --x column says so with its columns (it said "found 0" points, or "0 different values of D ()")', () => {
+  const file = join(dir, 'curve-tokens-m.csv');
+  const rows = ['tokens_M,val_loss'];
+  for (let k = 0; k < 8; k++) rows.push(`${10 * 2 ** k},${(2 + 5 * (1e7 * 2 ** k) ** -0.1).toFixed(5)}`);
+  writeFileSync(file, rows.join('\n') + '\n');
+  const expected =
+    /curve-tokens-m\.csv:1: law (power|bnsl) needs column "D" \(training tokens\) \(or C and N, from which D = C\/\(6N\)\); the data have: val_loss \(loss\); not read: tokens_M; map one with --columns D=NAME/;
+  for (const args of [[], ['--breaks', '1']]) {
+    const r = scalelab(['curve', file, ...args]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, expected);
+  }
+  assert.equal(scalelab(['curve', file, '--columns', 'D=tokens_M']).code, 0);
 });

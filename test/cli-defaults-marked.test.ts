@@ -164,3 +164,33 @@ test('select: a, d and the pool size say where they come from', () => {
   assert.deepEqual(Object.keys(j.constantsFrom), ['d', 'poolSize']);
   assert.match(ok(['select', '--a', '0.03']).stdout.split('\n')[1], /^a = 0\.03, d = 0\.1 \(default/);
 });
+
+test('hparams: the default preset, --seq-len, --near-optimal and --bootstrap are marked; typed ones are not; the sweep batch says tokens', () => {
+  const preset = ok(['hparams', '--C', '1e21']).stdout;
+  assert.match(preset, /\(527\.4 sequences of 4096 tokens \(default, --seq-len\): tokens \/ sequence length\)/);
+  assert.match(preset, /preset deepseek-2024 \(the default; choose with --preset or --sweep\): DeepSeek/);
+  assert.deepEqual(ok(['hparams', '--C', '1e21', '--json']).json().defaults, ['--preset', '--seq-len']);
+  const typed = ok(['hparams', '--C', '1e21', '--preset', 'deepseek-2024', '--seq-len', '4096']);
+  assert.doesNotMatch(typed.stdout, /default/);
+  // porian-2024's 2048 is the preset's own length, not our default.
+  assert.doesNotMatch(ok(['hparams', '--N', '7e9', '--preset', 'porian-2024']).stdout, /default/);
+  assert.match(
+    ok(['hparams', '--preset', 'kaplan-2020', '--target-loss', '2.5']).stdout,
+    /\(653 sequences of 4096 tokens \(default, --seq-len\)\)/,
+  );
+  const sweep = ['hparams', '--C', '1e21', '--sweep', 'examples/inputs/sweep.csv', '--bootstrap', '20'];
+  const text = ok([...sweep, '--near-optimal', '0.0025']).stdout;
+  assert.match(text.split('\n')[0], /within 0\.25 % of the best; DeepSeek.* from 20 resamples of the runs/);
+  assert.match(lineOf(text, /^ +budget C /), /B centre \(tokens\)$/);
+  assert.match(lineOf(text, /^B_opt = /), /^B_opt = \S+·C\^\S+ tokens /);
+  assert.match(
+    lineOf(text, /^At C = 1e21: /),
+    /; batch \S+ tokens \[95 % \S+, \S+\] \([\d.]+ sequences of 4096 tokens \(default, --seq-len\)/,
+  );
+  const defaulted = ok(['hparams', '--C', '1e21', '--sweep', 'examples/inputs/sweep.csv', '--seq-len', '2048']);
+  assert.match(
+    defaulted.stdout.split('\n')[0],
+    /of the best \(default, --near-optimal\);.* 200 resamples \(default, --bootstrap\) of/,
+  );
+  assert.deepEqual(ok([...sweep, '--json']).json().defaults, ['--near-optimal', '--seq-len']);
+});

@@ -224,7 +224,10 @@ test('hparams --C --sweep fits a C-only sweep (columns C, lr, batch, loss) with 
   const text = scalelab(['hparams', '--C', '1e20', '--sweep', deepseekSweep, '--bootstrap', '50']);
   assert.equal(text.code, 0, text.stderr);
   assert.match(text.stdout, /η_opt = [\d.]+·C\^-0\.12\d+ {3}\(coefficient \[/);
-  assert.match(text.stdout, /At C = 1e20: learning rate [\d.e-]+ \[95 % [\d.e-]+, [\d.e-]+\]; batch [\d.e]+ \[95 %/);
+  assert.match(
+    text.stdout,
+    /At C = 1e20: learning rate [\d.e-]+ \[95 % [\d.e-]+, [\d.e-]+\]; batch [\d.e]+ tokens \[95 %/,
+  );
   // No C (and no N, D): a located error, not NaN or a stack trace.
   const noC = join(dir, 'sweep-noc.csv');
   writeFileSync(noC, 'lr,batch,loss\n1e-3,1e6,3\n2e-3,1e6,3.1\n');
@@ -350,8 +353,18 @@ test('bcrit --preset kaplan-2020 and hparams --preset kaplan-2020 --target-loss;
   const text = scalelab(['bcrit', file, '--target-losses', '4,3.5,3', '--target-loss', '2.8']);
   assert.match(
     text.stdout,
-    /B_crit\(L = 2\.8\) = [\d.e]+( \(95 % [\d.e]+ – [\d.e]+\))? in the units of column "batch" {3}\[B_crit\(L\) = .* fitted to .*curves-law\.csv\]/,
+    /B_crit\(L = 2\.8\) = [\d.e]+( \(95 % [\d.e]+ – [\d.e]+\))? in units of column "batch" {3}\[B_crit\(L\) = .* fitted to .*curves-law\.csv\]/,
   );
+  assert.match(text.stdout, /^ +batch \(units of column "batch"\) +steps \/ S_min/m);
+  // A column whose name says tokens: B_crit at the loss and the trade-off in tokens, as the lowest-target
+  // line already said (they said "the units of column "batch_tokens"" beside it).
+  const tokensFile = join(dir, 'curves-law-tokens.csv');
+  writeFileSync(tokensFile, rows.join('\n').replace(/^run,batch,/, 'run,batch_tokens,') + '\n');
+  const tokens = scalelab(['bcrit', tokensFile, '--target-losses', '4,3.5,3', '--target-loss', '2.8']).stdout;
+  assert.match(tokens, /B_crit\(L = 2\.8\) = [\d.e]+( \(95 % [\d.e]+ – [\d.e]+\))? in tokens {3}\[/);
+  assert.match(tokens, /^ +batch \(tokens\) +steps \/ S_min/m);
+  assert.match(tokens, /2·E_min examples \(tokens\)/);
+  assert.match(tokens, /2·E_min = [\d.e]+ tokens \(E = S·B/);
   assert.match(text.stdout, /At B = B_crit training takes 2·S_min steps and 2·E_min examples/);
   assert.match(text.stdout, /warning: loss 2\.8 is outside the fitted targets/);
   const one = scalelab(['bcrit', file, '--target-losses', '3.5', '--target-loss', '2.8']);
@@ -523,7 +536,7 @@ test("bcrit FILE on the README's example curves (drawn from McCandlish et al.'s 
 test('hparams says the sequence length its batch in sequences assumes, and a count that is not whole as tokens / sequence length', () => {
   const big = scalelab(['hparams', '--C', '1.436e24']);
   assert.equal(big.code, 0, big.stderr);
-  assert.match(big.stdout, /batch 2\.329e7 tokens \(5686 sequences of 4096 tokens\)/);
+  assert.match(big.stdout, /batch 2\.329e7 tokens \(5686 sequences of 4096 tokens \(default, --seq-len\)\)/);
   const small = scalelab(['hparams', '--C', '1e20', '--seq-len', '2048']);
   assert.equal(small.code, 0, small.stderr);
   assert.match(small.stdout, /batch 1\.017e6 tokens \(496\.7 sequences of 2048 tokens: tokens \/ sequence length\)/);
@@ -633,4 +646,67 @@ test('hparams --N with a law in C suggests the law in N (porian-2024), and the r
   );
   const back = scalelab(['hparams', '--C', '1e22', '--preset', 'porian-2024']);
   assert.match(back.stderr, /a law in N: give --N, or use deepseek-2024, a law in C \(--preset deepseek-2024\)/);
+});
+
+test('a missing batch, step or width column is said with the columns the file has, read and not read (hparams --sweep, bcrit, mup transfer)', () => {
+  const sweep = join(dir, 'sweep-gbs.csv');
+  writeFileSync(sweep, 'C,learning_rate,gbs,train/loss\n1e17,1e-3,256,3.1\n1e17,2e-3,256,3.0\n');
+  const h = scalelab(['hparams', '--C', '1e20', '--sweep', sweep]);
+  assert.equal(h.code, 2);
+  assert.match(
+    h.stderr,
+    /sweep-gbs\.csv:1: a learning-rate\/batch sweep needs a batch column \(batch size\); the data have: C, train\/loss \(loss\), learning_rate \(lr\); not read: gbs; map one with --columns batch=NAME/,
+  );
+  const curves = join(dir, 'curves-bs.csv');
+  writeFileSync(curves, 'run,bs,iter,loss\na,32,10,3.0\na,32,20,2.9\n');
+  const b = scalelab(['bcrit', curves]);
+  assert.equal(b.code, 2);
+  assert.match(
+    b.stderr,
+    /curves-bs\.csv:1: needs a batch column \(batch size of each run\); the data have: .*not read: bs, iter; map one with --columns batch=NAME/,
+  );
+  const step = scalelab(['bcrit', curves, '--columns', 'batch=bs']);
+  assert.equal(step.code, 2);
+  assert.match(
+    step.stderr,
+    /needs a step column \(optimizer step of each checkpoint\); the data have: .*bs \(batch\).*not read: iter; map one with --columns step=NAME/,
+  );
+  const widths = join(dir, 'lr-hidden.csv');
+  writeFileSync(widths, 'hidden,lr,loss\n256,1e-3,3.0\n256,2e-3,2.9\n');
+  const m = scalelab(['mup', 'transfer', widths]);
+  assert.equal(m.code, 2);
+  assert.match(
+    m.stderr,
+    /needs a width column \(model width \(d_model\)\); the data have: .*not read: hidden; map one with --columns width=NAME/,
+  );
+});
+
+test('hparams --N --sweep whose sizes are in millions says so on stderr, with the suffix to write (fit says the same)', () => {
+  // Truth: Porian et al.'s laws, the sizes written in millions (125 … 1300).
+  const rows = ['params,lr,batch_tokens,loss'];
+  for (const N of [125, 350, 760, 1300]) {
+    const eta = 3.7 * (N * 1e6) ** -0.36,
+      B = 0.00037 * (N * 1e6) ** 0.703 * 2048;
+    for (let i = -3; i <= 3; i++)
+      for (let j = -3; j <= 3; j++)
+        rows.push(
+          `${N},${eta * 2 ** (i / 2)},${B * 2 ** (j / 2)},${3 + 0.02 * ((i * Math.LN2) / 2) ** 2 + 0.01 * ((j * Math.LN2) / 2) ** 2}`,
+        );
+  }
+  const file = join(dir, 'sweep-millions.csv');
+  writeFileSync(file, rows.join('\n') + '\n');
+  const r = scalelab(['hparams', '--N', '7B', '--sweep', file, '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(
+    r.stderr,
+    /note: the largest N in .*sweep-millions\.csv is 1300: if that counts parameters in millions or billions, write the suffix \(1300M, 1300B\) or scale the column; hparams --N reads N in parameters/,
+  );
+  assert.ok(r.json().learningRate < 1e-4, 'read as given: 7e9 is 5e6× beyond the sweep');
+  // In parameters, no note.
+  const scaled = join(dir, 'sweep-params.csv');
+  writeFileSync(scaled, rows.map((l, k) => (k === 0 ? l : l.replace(/^(\d+),/, '$1e6,'))).join('\n') + '\n');
+  const ok = scalelab(['hparams', '--N', '7B', '--sweep', scaled, '--json']);
+  assert.equal(ok.code, 0, ok.stderr);
+  assert.doesNotMatch(ok.stderr, /note: the largest N/);
+  near(ok.json().learningRate, 3.7 * 7e9 ** -0.36, 0.1, 'η(7B) from the sweep in parameters');
 });

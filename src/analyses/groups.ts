@@ -767,7 +767,15 @@ export function aspectSpread(dataset: Dataset, tolerance = 0.05): AspectSpread[]
     throw new InputError(
       { file: dataset.source, line: 1 },
       (o) =>
-        `depth versus width needs an N column (parameters of each run), with width (d_model) and layers (n_layer); map one with ${o('columns')} N=NAME`,
+        `depth versus width needs an N column (parameters of each run), with width (d_model) and layers (n_layer); the data have: ${describeColumns(dataset)}; map one with ${o('columns')} N=NAME`,
+    );
+  // A shape column the file lacks is said at its header with the columns it has, not at the first row.
+  const absent = (['width', 'layers'] as const).filter((f) => dataset.columns[f] === undefined);
+  if (absent.length)
+    throw new InputError(
+      { file: dataset.source, line: 1 },
+      (o) =>
+        `depth versus width needs ${absent.map((f) => (f === 'width' ? 'a width column (d_model)' : 'a layers column (n_layer)')).join(' and ')}; the data have: ${describeColumns(dataset)}; map ${absent.length > 1 ? 'them' : 'one'} with ${o('columns')} ${absent.map((f) => `${f}=NAME`).join(',')}`,
     );
   const rows = dataset.runs.filter((r) => r.N !== undefined);
   for (const r of rows) {

@@ -8,7 +8,7 @@
  * region starts where the floor E exceeds the reducible part A·x^(−α), x ≥ (A/E)^(1/α).
  */
 import { InputError } from '../errors/index.js';
-import { fit } from '../fit/fit.js';
+import { checkInputs, fit } from '../fit/fit.js';
 import { powerLaw, predictLoss, type Variable } from '../laws/index.js';
 import type { Dataset } from '../io/dataset.js';
 import { checkDistinct, checkLossVaries, checkMagnitudes, locate } from '../io/dataChecks.js';
@@ -64,6 +64,8 @@ const STEEPEST_EXPONENT = 5;
 
 export function learningCurveRegions(dataset: Dataset, x: X = 'D'): CurveRegions {
   const runs = dataset.runs.filter((r) => r[x] !== undefined).sort((a, b) => a[x]! - b[x]!);
+  // No column for x at all is said with the file's columns ("found 0 points" read as an empty file).
+  if (runs.length === 0) checkInputs(powerLaw(x), dataset);
   if (runs.length < 5)
     throw new InputError(
       { file: dataset.source },

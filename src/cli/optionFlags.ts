@@ -54,6 +54,7 @@ export const optionFlags: Readonly<Record<string, string>> = {
   samples: '--samples',
   sbatchArgs: '--sbatch-arg',
   schedules: '--schedules',
+  seqLen: '--seq-len',
   study: '--study',
   tag: '--tag',
   targetLoss: '--target-loss',

@@ -36,6 +36,16 @@ function nearest(query: string, names: readonly string[], count: number): { name
  * far), three at most, then up to `shown` names (with "…" when there are more).
  */
 export function unknownName(query: string, names: readonly string[], shown = 20, have = 'the data have'): string {
+  const list = `${names.slice(0, shown).join(', ')}${names.length > shown ? `, … (${names.length} in all)` : ''}`;
+  return `${didYouMean(query, names)}${have}: ${list}`;
+}
+
+/**
+ * "did you mean a or b? " for the names near a mistyped one (see unknownName), or "" when none is near: for
+ * errors that list their choices in their own words ("unknown preset "muenighoff-2023" (did you mean
+ * muennighoff-2023? known: …)").
+ */
+export function didYouMean(query: string, names: readonly string[]): string {
   const q = query.toLowerCase();
   const variants = q ? names.filter((n) => n.toLowerCase().startsWith(q) && /^[_\-/.:, ]/.test(n.slice(q.length))) : [];
   const near = [
@@ -46,6 +56,5 @@ export function unknownName(query: string, names: readonly string[], shown = 20,
       ...variants,
     ]),
   ].slice(0, 3);
-  const list = `${names.slice(0, shown).join(', ')}${names.length > shown ? `, … (${names.length} in all)` : ''}`;
-  return `${near.length ? `did you mean ${near.join(' or ')}? ` : ''}${have}: ${list}`;
+  return near.length ? `did you mean ${near.join(' or ')}? ` : '';
 }

@@ -9,7 +9,8 @@ import { linearRegression, powerFit } from '../core/linearRegression.js';
 import { randomSource } from '../core/random.js';
 import { polynomialDesign, residualBootstrap } from '../fit/residualBootstrap.js';
 import { percentileInterval } from '../core/statistics.js';
-import type { Dataset } from '../io/dataset.js';
+import { didYouMean } from '../core/names.js';
+import { describeColumns, type Dataset } from '../io/dataset.js';
 import { checkLossVaries, checkMagnitudes } from '../io/dataChecks.js';
 
 export interface CriticalBatchPreset {
@@ -48,7 +49,10 @@ export function criticalBatchPreset(id: string): CriticalBatchPreset {
   const p = criticalBatchPresets.find((x) => x.id === id);
   if (!p)
     throw new UsageError(
-      `unknown critical-batch preset "${id}" (known: ${criticalBatchPresets.map((x) => x.id).join(', ')})`,
+      `unknown critical-batch preset "${id}" (${didYouMean(
+        id,
+        criticalBatchPresets.map((x) => x.id),
+      )}known: ${criticalBatchPresets.map((x) => x.id).join(', ')})`,
     );
   return p;
 }
@@ -267,10 +271,15 @@ export function* criticalBatchFromRunsSteps(
   if (dataset.columns.batch === undefined)
     throw new InputError(
       { file: source, line: 1 },
-      (o) => `needs a batch column (batch size of each run; map one with ${o('columns')} batch=NAME)`,
+      (o) =>
+        `needs a batch column (batch size of each run); the data have: ${describeColumns(dataset)}; map one with ${o('columns')} batch=NAME`,
     );
   if (dataset.columns.step === undefined)
-    throw new InputError({ file: source, line: 1 }, 'needs a step column (optimizer step of each checkpoint)');
+    throw new InputError(
+      { file: source, line: 1 },
+      (o) =>
+        `needs a step column (optimizer step of each checkpoint); the data have: ${describeColumns(dataset)}; map one with ${o('columns')} step=NAME`,
+    );
   checkMagnitudes(dataset, ['batch', 'step', 'loss'], dataset.runs);
   checkLossVaries(dataset, dataset.runs, 'counting the steps to a target loss');
   const curves = new Map<string, { batch: number; points: { step: number; loss: number }[]; line: number }>();

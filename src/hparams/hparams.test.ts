@@ -25,6 +25,7 @@ import {
 import { criticalBatchPresets } from './criticalBatch.js';
 import { hparamSweepReport } from '../report/text/hparams.js';
 import { makePlan } from '../analyses/plan.js';
+import { lawPreset } from '../presets/laws.js';
 import { chinchilla } from '../laws/chinchilla.js';
 import { coordinateCheck, mupTable } from './mup.js';
 import { deepseekM } from '../model/flops.js';
@@ -353,7 +354,7 @@ test('kaplan-2020 batch preset, B_crit at a loss from fitted runs, and the trade
   const k = criticalBatchPreset('kaplan-2020');
   close(criticalBatch(3, k.bStar, k.alphaB), 1.12257e6, 2e-5, 'preset B_crit(3)');
   assert.match(k.citation, /Kaplan et al\. 2020.*Table 5/);
-  assert.throws(() => criticalBatchPreset('nope'), /unknown critical-batch preset "nope"/);
+  assert.throws(() => criticalBatchPreset('nope'), /unknown critical-batch preset "nope" \(known: kaplan-2020\)/);
   assert.throws(() => hparamPreset('kaplan-2020'), /critical-batch law B_crit\(L\).*option "targetLoss"/);
   // Truth B_crit(L) = 1e7/L^(1/0.21): predict at 2.8, below every fitted target.
   const bcrit = (L: number) => 1e7 / L ** (1 / 0.21);
@@ -582,4 +583,60 @@ test("makePlan for a fit to the user's runs: N counted as its data count it, and
   // A preset's runs: its paper's convention.
   const preset = makePlan({ ...base, ranges: { N: [7e7, 1.6e10] }, rangesOf: 'the runs of preset epoch-2024' });
   assert.match(preset.assumptions.join('\n'), /\(all parameters, as Chinchilla and Epoch count them\)/);
+});
+
+test('a misspelt preset is answered with the one meant: hyperparameter, critical-batch and loss-law presets', () => {
+  assert.throws(
+    () => hparamPreset('deepsek-2024'),
+    /unknown preset "deepsek-2024" \(did you mean deepseek-2024\? known: deepseek-2024, porian-2024, and kaplan-2020/,
+  );
+  assert.throws(() => hparamPreset('kaplan-2021'), /did you mean kaplan-2020\? known/);
+  assert.throws(() => criticalBatchPreset('kaplan2020'), /\(did you mean kaplan-2020\? known: kaplan-2020\)/);
+  assert.throws(
+    () => lawPreset('muenighoff-2023'),
+    /unknown preset "muenighoff-2023" \(did you mean muennighoff-2023\? known: /,
+  );
+  // A name near none is not guessed at.
+  assert.throws(() => lawPreset('gpt4'), /unknown preset "gpt4" \(known: hoffmann-2022,/);
+});
+
+test("a sweep whose best learning rate is at its grid's end says so: the centre is a bound the bootstrap cannot see (the interval missed the truth)", () => {
+  const xs = [1e17, 3e17, 1e18, 3e18, 1e19];
+  const eta = (C: number) => 0.3118 * C ** -0.125,
+    batch = (C: number) => 0.292 * C ** 0.3271;
+  // The grid's largest rate, 1e-5·2^5 = 3.2e-4, is below η at every budget (1.3e-3 at 1e19, the smallest):
+  // the best rate is the highest swept.
+  const low = sweep('C', xs, eta, batch, { lr: 1e-5, batch: 2 ** 14 });
+  const fit = fitHparamLaws(low, { at: 1e20, bootstrap: { replicates: 50, seed: 1, level: 0.95 } });
+  const iv = fit.prediction!.learningRateInterval!;
+  assert.ok(iv[1] < eta(1e20), 'the interval misses the truth: why the warning is needed');
+  assert.deepEqual(
+    fit.budgets.map((b) => b.lrEdge),
+    xs.map(() => 'highest'),
+  );
+  assert.deepEqual(
+    fit.budgets.map((b) => b.batchEdge),
+    xs.map(() => undefined),
+  );
+  const edge = fit.warnings.filter((w) => /beyond what was tried/.test(w));
+  assert.deepEqual(edge, [
+    "at C = 1e17, 3e17, 1e18, 3e18, 1e19 the best run's learning rate is the highest swept: the optimum may lie beyond what was tried, so those centres are bounds, and the laws and intervals through them do not show how far; extend the sweep to larger learning rates",
+  ]);
+  // A grid that brackets the optimum at every budget: no such warning.
+  const bracketing = sweep('C', xs, eta, batch, { lr: 2.5e-4, batch: 2 ** 14 });
+  assert.deepEqual(
+    fitHparamLaws(bracketing, { at: 1e20 }).warnings.filter((w) => /beyond what was tried/.test(w)),
+    [],
+  );
+  // One batch at every budget: B_opt is that batch, not an optimum, and its interval has no width.
+  const oneBatch = { ...bracketing, runs: bracketing.runs.filter((r) => r.batch === 2 ** 18) };
+  const fixed = fitHparamLaws(oneBatch, { at: 1e20 });
+  assert.deepEqual(
+    fixed.budgets.map((b) => b.batchEdge),
+    xs.map(() => 'unswept'),
+  );
+  assert.match(
+    fixed.warnings.join('\n'),
+    /^at C = 1e17, 3e17, 1e18, 3e18, 1e19 the best run's batch is the only one tried: .*extend the sweep to more than one batch$/m,
+  );
 });

@@ -9,10 +9,11 @@ import { powerFit } from '../core/linearRegression.js';
 import { percentileInterval } from '../core/statistics.js';
 import { randomSource } from '../core/random.js';
 import { finish, type Steps } from '../core/steps.js';
-import { groupedDraw, type Dataset, type Run } from '../io/dataset.js';
+import { describeColumns, groupedDraw, type Dataset, type Run } from '../io/dataset.js';
 import { clusterByLog10 } from '../io/clusters.js';
 import { formatNumber, plain } from '../core/format.js';
 import { percentSlip } from '../core/slips.js';
+import { didYouMean } from '../core/names.js';
 import { checkLossVaries, checkMagnitudes } from '../io/dataChecks.js';
 import { criticalBatchPresets } from './criticalBatch.js';
 
@@ -94,7 +95,10 @@ export function hparamPreset(id: string): HparamPreset {
   }
   if (!p)
     throw new UsageError(
-      `unknown preset "${id}" (known: ${hparamPresets.map((x) => x.id).join(', ')}, and ${criticalBatchPresetChoices()} for the critical batch)`,
+      `unknown preset "${id}" (${didYouMean(
+        id,
+        [...hparamPresets, ...criticalBatchPresets].map((x) => x.id),
+      )}known: ${hparamPresets.map((x) => x.id).join(', ')}, and ${criticalBatchPresetChoices()} for the critical batch)`,
     );
   return p;
 }
@@ -157,6 +161,13 @@ export interface BudgetOptimum {
   /** Geometric centre of the near-optimal region. */
   learningRate: number;
   batch: number;
+  /**
+   * Where the best run's learning rate (batch) is the lowest or highest the group swept: the optimum may
+   * lie beyond the sweep, and the centre is then a bound, not the optimum; 'unswept' where the group
+   * has one value (its centre is that value).
+   */
+  lrEdge?: SweepEdge;
+  batchEdge?: SweepEdge;
   /**
    * With a bootstrap, what a replicate drew in this group: whole lineages, or runs (the data name no
    * lineage, or this group names fewer than 3; bootstrap.unit is 'lineage' when any group draws them).
@@ -227,6 +238,22 @@ function centres(groups: { x: number; runs: Run[] }[], tolerance: number, variab
   });
 }
 
+type SweepEdge = 'lowest' | 'highest' | 'unswept';
+
+/**
+ * Whether the best run's value of `key` is the lowest or highest the group swept (with two values
+ * every best run is at an end: two do not bracket an optimum), or the group has one value: the
+ * optimum may lie past the sweep's end.
+ */
+function sweepEdge(runs: Run[], key: 'lr' | 'batch'): SweepEdge | undefined {
+  const values = [...new Set(runs.map((r) => r[key]!))];
+  if (values.length === 1) return 'unswept';
+  const best = runs.reduce((a, r) => (r.loss < a.loss ? r : a))[key]!;
+  if (best === Math.min(...values)) return 'lowest';
+  if (best === Math.max(...values)) return 'highest';
+  return undefined;
+}
+
 function lawThrough(bs: BudgetOptimum[], key: 'learningRate' | 'batch'): PowerLaw {
   const { coefficient, exponent } = powerFit(
     bs.map((b) => b.x),
@@ -277,7 +304,7 @@ export function* fitHparamLawsSteps(dataset: Dataset, options: HparamFitOptions 
       throw new InputError(
         { file: source, line: 1 },
         (o) =>
-          `a learning-rate/batch sweep needs a ${field} column (${what}); map one with ${o('columns')} ${field}=NAME`,
+          `a learning-rate/batch sweep needs a ${field} column (${what}); the data have: ${describeColumns(dataset)}; map one with ${o('columns')} ${field}=NAME`,
       );
   }
   if (dataset.columns[variable] === undefined && dataset.derived[variable] === undefined) {
@@ -324,6 +351,33 @@ export function* fitHparamLawsSteps(dataset: Dataset, options: HparamFitOptions 
   }
   const budgets = centres(groups, tolerance, variable);
   const warnings: string[] = [];
+  // A best run at the end of its group's sweep: the near-optimal region is cut there, its centre
+  // pulled inside, and the bootstrap (which redraws the same grid) cannot see it; the intervals were
+  // tight around a learning rate half the truth's (walk17).
+  const atEdge = new Map<string, number[]>();
+  groups.forEach((g, i) => {
+    const b = budgets[i];
+    const lrEdge = sweepEdge(g.runs, 'lr');
+    const batchEdge = sweepEdge(g.runs, 'batch');
+    if (lrEdge) b.lrEdge = lrEdge;
+    if (batchEdge) b.batchEdge = batchEdge;
+    const key = [lrEdge ? `lr:${lrEdge}` : '', batchEdge ? `batch:${batchEdge}` : ''].filter(Boolean).join(',');
+    if (key) atEdge.set(key, [...(atEdge.get(key) ?? []), b.x]);
+  });
+  // One warning per kind of edge, naming its groups: a sweep shifted too low says so once, not per group.
+  for (const [key, xs] of atEdge) {
+    const ends = key.split(',').map((e) => e.split(':') as ['lr' | 'batch', SweepEdge]);
+    const name = (k: 'lr' | 'batch') => (k === 'lr' ? 'learning rate' : 'batch');
+    const said = ends.map(([k, end]) =>
+      end === 'unswept' ? `${name(k)} is the only one tried` : `${name(k)} is the ${end} swept`,
+    );
+    const extend = ends.map(([k, end]) =>
+      end === 'unswept' ? `more than one ${name(k)}` : `${end === 'highest' ? 'larger' : 'smaller'} ${name(k)}s`,
+    );
+    warnings.push(
+      `at ${variable} = ${xs.map((x) => formatNumber(x, 3)).join(', ')} the best run's ${said.join(' and its ')}: the optimum may lie beyond what was tried, so ${xs.length === 1 ? 'that centre is a bound' : 'those centres are bounds'}, and the laws and intervals through ${xs.length === 1 ? 'it' : 'them'} do not show how far; extend the sweep to ${extend.join(' and ')}`,
+    );
+  }
   if (unassigned.length)
     warnings.push(
       `${unassigned.length} run${unassigned.length === 1 ? '' : 's'} fell on no ${what} and ${unassigned.length === 1 ? 'was' : 'were'} not used (line ${lines(unassigned)})`,

@@ -12,7 +12,7 @@ import { polynomialFit } from '../core/leastSquares.js';
 import { percentileInterval } from '../core/statistics.js';
 import { randomSource } from '../core/random.js';
 import { polynomialDesign, residualBootstrap } from '../fit/residualBootstrap.js';
-import type { Dataset, Run } from '../io/dataset.js';
+import { describeColumns, type Dataset, type Run } from '../io/dataset.js';
 import { checkLossVaries, checkMagnitudes } from '../io/dataChecks.js';
 import { formatInterval, formatNumber } from '../core/format.js';
 import { magnitudeRefusal } from '../core/magnitude.js';
@@ -342,7 +342,8 @@ export function* learningRateTransferSteps(
     if (dataset.columns[field] === undefined)
       throw new InputError(
         { file: source, line: 1 },
-        (o) => `the transfer check needs a ${field} column (${what}); map one with ${o('columns')} ${field}=NAME`,
+        (o) =>
+          `the transfer check needs a ${field} column (${what}); the data have: ${describeColumns(dataset)}; map one with ${o('columns')} ${field}=NAME`,
       );
   }
   const target = options.targetWidth;

@@ -80,8 +80,9 @@ export const fieldAliases = {
   loss: ['val_loss', 'eval_loss', 'validation_loss', 'test_loss', 'loss', 'final_loss', 'L', 'train_loss'],
   batch: ['batch', 'batch_size', 'batch_tokens'],
   lr: ['lr', 'learning_rate', 'eta', 'train_lr', 'train_learning_rate'],
-  width: ['width', 'd_model'],
-  layers: ['layers', 'n_layer', 'num_layers', 'depth'],
+  // Hugging Face's config names (hidden_size, num_hidden_layers), nanoGPT's n_embd, OLMo's n_layers.
+  width: ['width', 'd_model', 'hidden_size', 'n_embd'],
+  layers: ['layers', 'n_layer', 'n_layers', 'num_layers', 'num_hidden_layers', 'depth'],
   gradSq: ['grad_sq', 'grad_norm_sq', 'gradient_norm_sq'],
   group: ['group'],
   // Not W&B's `Name`: a display name, which runs of one size or a run restarted under its name share;

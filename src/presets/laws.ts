@@ -4,6 +4,7 @@
  * default. Values and their sources: docs/methods.md §4, §9, §11 and §12.
  */
 import { UsageError } from '../errors/index.js';
+import { didYouMean } from '../core/names.js';
 import { dataConstrained } from '../laws/dataConstrained.js';
 
 export interface LawPreset {
@@ -93,7 +94,10 @@ export const lawPresets: readonly LawPreset[] = [
 
 export function lawPreset(id: string): LawPreset {
   const p = lawPresets.find((x) => x.id === id);
-  if (!p) throw new UsageError(`unknown preset "${id}" (known: ${lawPresets.map((x) => x.id).join(', ')})`);
+  if (!p) {
+    const ids = lawPresets.map((x) => x.id);
+    throw new UsageError(`unknown preset "${id}" (${didYouMean(id, ids)}known: ${ids.join(', ')})`);
+  }
   return p;
 }
 

@@ -5,7 +5,7 @@ import { bnslBreakWarnings, learningCurveRegions } from '../../analyses/learning
 import { extrapolationWarnings } from '../../analyses/extrapolation.js';
 import { UsageError } from '../../errors/index.js';
 import { bnslLaw, predictLoss } from '../../laws/index.js';
-import { fit } from '../../fit/fit.js';
+import { checkInputs, fit } from '../../fit/fit.js';
 import { bnslCurveReport, learningCurveReport } from '../../report/text/data.js';
 import { keyword, parseInteger, parseList } from '../options.js';
 import { printResult, writeResult } from '../output.js';
@@ -37,6 +37,8 @@ export function registerCurve(program: Command, run: Run): void {
           if (f.breaks !== undefined) {
             const breaks = parseInteger(f.breaks, '--breaks', 0);
             const law = bnslLaw(breaks, x);
+            // A missing x column, with the file's columns, before the data checks ("0 different values of D ()").
+            checkInputs(law, ds);
             checkLawData(law, ds);
             const r = fit(law, ds);
             const at = f.predict ? parseList(f.predict, '--predict') : [];

@@ -32,6 +32,7 @@ import { printResult, writeResult } from '../output.js';
 import { deprecatedAlias, flag } from '../flags.js';
 import { handleToTheEnd, stepwise } from '../interrupt.js';
 import type { Run } from '../output.js';
+import { smallSizeNotes } from '../sizeNote.js';
 
 /** The presets in the variable a preset is not in, as " (porian-2024 is a law in N)"; nothing when there are none. */
 function otherVariable(variable: 'C' | 'N'): string {
@@ -113,6 +114,8 @@ export function registerHparams(program: Command, run: Run): void {
           ? parseQuantity(f.targetLoss, '--target-loss', { plain: plainNumber.loss })
           : undefined;
         const seqLen = parseInteger(f.seqLen, '--seq-len', 1);
+        // The settings nobody typed: marked "(default, --flag)" in the text, listed in the JSON's defaults.
+        const untyped = (key: string) => cmd.getOptionValueSource(key) !== 'cli';
         if (!f.sweep && cmd.getOptionValueSource('batchUnit') === 'cli')
           throw new UsageError("--batch-unit says what a --sweep file's batch column counts: give it with --sweep");
         if (f.sweep) {
@@ -139,6 +142,10 @@ export function registerHparams(program: Command, run: Run): void {
             seqLen,
             '--batch-unit',
           );
+          // Sizes in millions (125, 350) fit laws in N as well, and then --N 7B is 5e6× beyond them.
+          if (variable === 'N')
+            for (const note of smallSizeNotes(f.sweep, { N: Math.max(...ds.runs.map((r) => r.N ?? 0)) }, 'hparams --N'))
+              process.stderr.write(`${note}\n`);
           const replicates = parseReplicates(f.bootstrap, '--bootstrap');
           const fitted = await stepwise(
             fitHparamLawsSteps(ds, {
@@ -153,6 +160,11 @@ export function registerHparams(program: Command, run: Run): void {
           if (batchWarning) fitted.warnings.push(batchWarning);
           const p = fitted.prediction!;
           const source = `fitted to ${f.sweep} (DeepSeek LLM's method, Bi et al. 2024 §3.1: near-optimal within ${fitted.tolerance} of the best loss per ${variable === 'C' ? 'compute budget' : 'model size'}; power law in ${variable} through the centres)`;
+          const defaulted = {
+            nearOptimal: untyped('nearOptimal'),
+            bootstrap: replicates > 1 && untyped('bootstrap'),
+            seqLen: untyped('seqLen'),
+          };
           const out = {
             variable,
             ...(variable === 'C' ? { compute: x } : { params: x }),
@@ -163,9 +175,13 @@ export function registerHparams(program: Command, run: Run): void {
             batchSequences: p.batch / seqLen,
             source,
             laws: fitted,
+            defaults: (['nearOptimal', 'bootstrap', 'seqLen'] as const).filter((k) => defaulted[k]).map(flagFor),
           };
           if (f.json) return printResult(out, f.sweep);
-          writeResult(hparamSweepReport({ sweep: f.sweep, variable, at: x, fitted, seqLen, source }, flagFor), f.sweep);
+          writeResult(
+            hparamSweepReport({ sweep: f.sweep, variable, at: x, fitted, seqLen, source, defaulted }, flagFor),
+            f.sweep,
+          );
           return;
         }
         if (criticalBatchPresets.some((p) => p.id === f.preset)) {
@@ -197,8 +213,14 @@ export function registerHparams(program: Command, run: Run): void {
               range: preset.range ? { loss: preset.range } : null,
               rangeSource: preset.rangeSource,
               tradeoff,
+              defaults: untyped('seqLen') ? ['--seq-len'] : [],
             });
-          writeResult(criticalBatchPresetHparamsReport({ loss, bCrit, seqLen, preset, source, tradeoff }, flagFor));
+          writeResult(
+            criticalBatchPresetHparamsReport(
+              { loss, bCrit, seqLen, preset, source, tradeoff, seqLenDefaulted: untyped('seqLen') },
+              flagFor,
+            ),
+          );
           return;
         }
         if (loss !== undefined)
@@ -213,7 +235,20 @@ export function registerHparams(program: Command, run: Run): void {
           throw new UsageError(
             `preset ${preset.id} is a law in ${preset.variable} only: ${unused} is not used by it; give --${preset.variable} alone${otherVariable(preset.variable)}`,
           );
-        const p = predictHparams(preset, { C, N }, seqLen);
+        const predicted = predictHparams(preset, { C, N }, seqLen);
+        // A preset nobody chose is said to be the default, as plan says it; a preset's own sequence length
+        // (porian-2024's 2048) is no default of ours.
+        const presetDefaulted = untyped('preset');
+        const p = presetDefaulted
+          ? {
+              ...predicted,
+              source: predicted.source.replace(
+                `preset ${preset.id}:`,
+                `preset ${preset.id} (the default; choose with --preset or --sweep):`,
+              ),
+            }
+          : predicted;
+        const seqLenDefaulted = preset.batch.seqLen === undefined && untyped('seqLen');
         const warnings = presetRangeWarnings(preset, p.at);
         if (f.json)
           return printResult({
@@ -223,8 +258,9 @@ export function registerHparams(program: Command, run: Run): void {
             range: preset.range ? { [preset.variable]: preset.range } : null,
             rangeSource: preset.rangeSource,
             warnings,
+            defaults: [...(presetDefaulted ? ['--preset'] : []), ...(seqLenDefaulted ? ['--seq-len'] : [])],
           });
-        writeResult(hparamPresetReport(preset, p, warnings));
+        writeResult(hparamPresetReport(preset, p, warnings, seqLenDefaulted ? '--seq-len' : undefined));
       }, f.json),
   );
 }

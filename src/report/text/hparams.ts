@@ -120,9 +120,10 @@ export function criticalBatchFromRunsReport(x: {
   );
   if (at) {
     lines.push(
-      `B_crit(L = ${x.loss}) = ${f4(at.bCrit)}${at.bCritInterval ? ` (95 % ${formatRange(at.bCritInterval, f4, ' – ')})` : ''} in the units of column "${x.batchColumn}"   [B_crit(L) = ${f4(at.law.bStar)} / L^(1/${at.law.alphaB.toFixed(3)}) fitted to ${file}]`,
+      // In the unit the table and the lowest-target line name (tokens where the column's name says so).
+      `B_crit(L = ${x.loss}) = ${f4(at.bCrit)}${at.bCritInterval ? ` (95 % ${formatRange(at.bCritInterval, f4, ' – ')})` : ''} in ${unit}   [B_crit(L) = ${f4(at.law.bStar)} / L^(1/${at.law.alphaB.toFixed(3)}) fitted to ${file}]`,
     );
-    if (x.tradeoff) lines.push(tradeoffTable(x.tradeoff, `column "${x.batchColumn}" units`).trimEnd());
+    if (x.tradeoff) lines.push(tradeoffTable(x.tradeoff, unit).trimEnd());
   }
   lines.push(...x.warnings.map((w) => `warning: ${w}`));
   return lines.join('\n') + '\n';
@@ -153,21 +154,31 @@ export function hparamSweepReport(
     fitted: ReturnType<typeof fitHparamLaws>;
     seqLen: number;
     source: string;
+    /** The settings nobody typed, each marked "(default, --flag)" beside its number. */
+    defaulted?: { nearOptimal?: boolean; bootstrap?: boolean; seqLen?: boolean };
   },
   name: OptionNamer = libraryOption,
 ): string {
   const { fitted, variable } = x;
   const p = fitted.prediction!;
+  const mark = (key: 'nearOptimal' | 'bootstrap') => (x.defaulted?.[key] ? ` (default, ${name(key)})` : '');
   const boot = fitted.bootstrap
-    ? `, ${Math.round(fitted.bootstrap.level * 100)} % bootstrap intervals from ${fitted.bootstrap.replicates} resamples of ${fitted.bootstrap.unit === 'lineage' ? 'whole lineages' : 'the runs'} within each group`
+    ? `, ${Math.round(fitted.bootstrap.level * 100)} % bootstrap intervals from ${fitted.bootstrap.replicates} resamples${mark('bootstrap')} of ${fitted.bootstrap.unit === 'lineage' ? 'whole lineages' : 'the runs'} within each group`
     : ` (no intervals: ${name('bootstrap')} 0)`;
-  const law = (name: string, l: typeof fitted.lr) =>
-    `${name} = ${f4(l.coefficient)}·${variable}^${l.exponent.toFixed(4)}${l.interval ? `   (coefficient ${formatInterval(l.coefficientInterval!, 3)}, exponent ${formatInterval(l.interval, (v) => v.toFixed(3))})` : ''}`;
+  const law = (name: string, l: typeof fitted.lr, unit = '') =>
+    `${name} = ${f4(l.coefficient)}·${variable}^${l.exponent.toFixed(4)}${unit}${l.interval ? `   (coefficient ${formatInterval(l.coefficientInterval!, 3)}, exponent ${formatInterval(l.interval, (v) => v.toFixed(3))})` : ''}`;
   return (
     [
-      `From the sweep ${x.sweep} (${fitted.budgets.length} ${variable === 'C' ? 'compute budgets' : 'model sizes'}; near-optimal = loss within ${(fitted.tolerance * 100).toFixed(2)} % of the best; DeepSeek LLM's method${boot}):`,
+      `From the sweep ${x.sweep} (${fitted.budgets.length} ${variable === 'C' ? 'compute budgets' : 'model sizes'}; near-optimal = loss within ${(fitted.tolerance * 100).toFixed(2)} % of the best${mark('nearOptimal')}; DeepSeek LLM's method${boot}):`,
       textTable(
-        [variable === 'C' ? 'budget C' : 'model size N', 'runs', 'near-optimal', 'best loss', 'η centre', 'B centre'],
+        [
+          variable === 'C' ? 'budget C' : 'model size N',
+          'runs',
+          'near-optimal',
+          'best loss',
+          'η centre',
+          'B centre (tokens)',
+        ],
         fitted.budgets.map((b) => [
           formatNumber(b.x, 3),
           String(b.runs),
@@ -178,8 +189,9 @@ export function hparamSweepReport(
         ]),
       ),
       law('η_opt', fitted.lr),
-      law('B_opt', fitted.batch),
-      `At ${variable} = ${formatNumber(x.at, 3)}: learning rate ${ci(p.learningRate, p.learningRateInterval)}; batch ${ci(p.batch, p.batchInterval)} (${sequencesOf(p.batch / x.seqLen, x.seqLen)})   [${x.source}]`,
+      law('B_opt', fitted.batch, ' tokens'),
+      // The batch in tokens, the laws' unit, whatever the sweep's column counted (--batch-unit).
+      `At ${variable} = ${formatNumber(x.at, 3)}: learning rate ${ci(p.learningRate, p.learningRateInterval)}; batch ${f4(p.batch)} tokens${p.batchInterval ? ` ${formatInterval(p.batchInterval, 3, '95 % ')}` : ''} (${sequencesOf(p.batch / x.seqLen, x.seqLen, x.defaulted?.seqLen ? name('seqLen') : undefined)})   [${x.source}]`,
       ...fitted.warnings.map((w) => `warning: ${w}`),
     ].join('\n') + '\n'
   );
@@ -194,11 +206,13 @@ export function criticalBatchPresetHparamsReport(
     preset: CriticalBatchPreset;
     source: string;
     tradeoff: ReturnType<typeof batchTradeoff>;
+    /** --seq-len was not typed: the sequences are marked as its default's. */
+    seqLenDefaulted?: boolean;
   },
   name: OptionNamer = libraryOption,
 ): string {
   return (
-    `At L = ${x.loss}: critical batch B_crit = ${f4(x.bCrit)} tokens (${sequencesOf(x.bCrit / x.seqLen, x.seqLen)})   [B* / L^(1/α_B), B* = ${formatNumber(x.preset.bStar, 3)}, α_B = ${x.preset.alphaB}; ${x.source}]\n` +
+    `At L = ${x.loss}: critical batch B_crit = ${f4(x.bCrit)} tokens (${sequencesOf(x.bCrit / x.seqLen, x.seqLen, x.seqLenDefaulted ? name('seqLen') : undefined)})   [B* / L^(1/α_B), B* = ${formatNumber(x.preset.bStar, 3)}, α_B = ${x.preset.alphaB}; ${x.source}]\n` +
     `  no learning rate: this preset is a batch-size law only (${name('preset')} ${hparamPresetChoices()} give one)\n  note: ${x.preset.note}\n` +
     `  fitted on: ${x.preset.rangeSource}\n` +
     tradeoffTable(x.tradeoff, 'tokens')
@@ -208,12 +222,14 @@ export function criticalBatchPresetHparamsReport(
 /**
  * A batch in sequences, with the sequence length it assumes: "5686 sequences of 4096 tokens"; a count
  * that is not whole is said as the ratio it is ("248.3 sequences of 4096 tokens: tokens / sequence length").
+ * A length nobody chose is marked with the flag that sets it: "of 4096 tokens (default, --seq-len)".
  */
-function sequencesOf(sequences: number, seqLen: number): string {
+function sequencesOf(sequences: number, seqLen: number, defaultFlag?: string): string {
   const whole = Math.abs(sequences - Math.round(sequences)) < 0.05 || sequences >= 1000;
+  const length = `${seqLen} tokens${defaultFlag ? ` (default, ${defaultFlag})` : ''}`;
   return whole
-    ? `${Math.round(sequences)} sequences of ${seqLen} tokens`
-    : `${f4(sequences)} sequences of ${seqLen} tokens: tokens / sequence length`;
+    ? `${Math.round(sequences)} sequences of ${length}`
+    : `${f4(sequences)} sequences of ${length}: tokens / sequence length`;
 }
 
 /** Learning rate and batch from a published law. */
@@ -221,9 +237,11 @@ export function hparamPresetReport(
   preset: HparamPreset,
   p: ReturnType<typeof predictHparams>,
   warnings: { severity: string; message: string }[] = [],
+  /** The sequence length's flag, where the length is its default (not typed, and not the preset's own). */
+  seqLenDefault?: string,
 ): string {
   return (
-    `At ${preset.variable} = ${formatNumber(p.at, 4)}: learning rate ${f4(p.learningRate)}, batch ${f4(p.batchTokens)} tokens${p.batchSequences ? ` (${p.seqLen !== undefined ? sequencesOf(p.batchSequences, p.seqLen) : `${f4(p.batchSequences)} sequences`})` : ''}\n` +
+    `At ${preset.variable} = ${formatNumber(p.at, 4)}: learning rate ${f4(p.learningRate)}, batch ${f4(p.batchTokens)} tokens${p.batchSequences ? ` (${p.seqLen !== undefined ? sequencesOf(p.batchSequences, p.seqLen, seqLenDefault) : `${f4(p.batchSequences)} sequences`})` : ''}\n` +
     `  law: η = ${preset.lr.coefficient}·${preset.variable}^${preset.lr.exponent}, B = ${preset.batch.coefficient}·${preset.variable}^${preset.batch.exponent} ${preset.batch.unit}; ${p.source}\n  note: ${preset.note}\n` +
     `  fitted on: ${preset.range ? `${preset.variable} = ${formatNumber(preset.range[0], 3)} … ${formatNumber(preset.range[1], 3)} (${preset.rangeSource})` : preset.rangeSource}\n` +
     warnings.map((w) => `  ${w.severity}: ${w.message}\n`).join('')
