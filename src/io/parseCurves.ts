@@ -134,15 +134,21 @@ export function curvesFromDataset(ds: Dataset, schedules: Record<string, Schedul
       );
     byRun.set(r.run, [...(byRun.get(r.run) ?? []), r]);
   }
-  return [...byRun].map(([name, rows]) => {
-    rows.sort((a, b) => a.step! - b.step!);
-    for (let i = 1; i < rows.length; i++) {
-      if (rows[i].step === rows[i - 1].step)
-        throw new InputError(
-          { file, line: rows[i].line, columnName: ds.columns.step },
-          `run "${name}" has two checkpoints at step ${rows[i].step} (lines ${rows[i - 1].line} and ${rows[i].line}); expected one loss per step${oneRun !== undefined ? " (a file without a run column is one run, named after the file: add a run column naming each checkpoint's run)" : ''}; a run resumed from an earlier checkpoint logs its steps again: keep the rows of the run as it went on (from the resumed step on, the later rows), as TensorBoard shows a restarted run`,
-        );
-    }
+  return [...byRun].map(([name, logged]) => {
+    // In file order, as a trainer logs them: a step at or before one logged earlier is a run resumed from
+    // an earlier checkpoint, whose later rows replace the earlier ones from that step on — as TensorBoard
+    // shows a restarted run, and as event files are read (curveFromEvents) — said in a note.
+    const { kept: rows, restarts } = resumedRun(logged, (r) => r.step!);
+    const resumeNotes = restarts.map((r) =>
+      resumeNote(
+        `run "${name}"`,
+        `line ${logged[r.index].line}`,
+        r,
+        oneRun !== undefined && r.replaced === r.before
+          ? " (a file without a run column is one run, named after the file: if these are two runs, add a run column naming each checkpoint's run)"
+          : '',
+      ),
+    );
     const Ns = new Set(rows.map((r) => r.N));
     if (Ns.size > 1)
       throw new InputError(
@@ -159,7 +165,7 @@ export function curvesFromDataset(ds: Dataset, schedules: Record<string, Schedul
         `run "${name}" has a checkpoint only at step 0 (the loss before any update); expected losses after optimizer steps`,
       );
     // Unlocated: the run and step name the row (one per step), and a run store's rows have no lines.
-    const notes = atZero ? [stepZeroNote(`run "${name}": its checkpoint`)] : [];
+    const notes = [...resumeNotes, ...(atZero ? [stepZeroNote(`run "${name}": its checkpoint`)] : [])];
     const N = rows[0].N;
     const lineage = rows[0].lineage;
     const other = rows.find((r) => r.lineage !== lineage);
@@ -292,18 +298,54 @@ const quoted = (tags: Iterable<string>) => [...tags].map((t) => `"${t}"`).join('
 function tagSeries(
   files: { source: string; read: TfEventsRead }[],
   tag: string,
-): { points: (TfScalar & { source: string })[]; replaced: number } {
-  const points: (TfScalar & { source: string })[] = [];
-  let replaced = 0;
-  for (const { source, read } of files)
-    for (const p of read.scalars.get(tag) ?? []) {
-      let keep = points.length;
-      while (keep > 0 && points[keep - 1].step >= p.step) keep--;
-      replaced += points.length - keep;
-      points.length = keep;
-      points.push({ ...p, source });
-    }
-  return { points, replaced };
+): { points: (TfScalar & { source: string })[]; restarts: Restart[] } {
+  const logged = files.flatMap(({ source, read }) => (read.scalars.get(tag) ?? []).map((p) => ({ ...p, source })));
+  const { kept, restarts } = resumedRun(logged, (p) => p.step);
+  return {
+    points: kept,
+    restarts: restarts.map((r) => ({ ...r, line: `record ${logged[r.index].record} of ${logged[r.index].source}` })),
+  };
+}
+
+/** Where a run went back to an earlier step: the step, the step logged before it, and how many earlier values it replaced. */
+interface Restart {
+  step: number;
+  after: number;
+  replaced: number;
+  /** How many values were kept before it (all of them replaced: a run started again, or a second run). */
+  before: number;
+  /** Its index in the values as logged. */
+  index: number;
+  /** Where it is, for the note (a table's line, an event file's record). */
+  line: string;
+}
+
+/**
+ * A run's values in the order they were logged, as TensorBoard shows a run resumed from an earlier
+ * checkpoint: a value at or before a step logged earlier replaces every value kept from that step on. The
+ * values kept have increasing steps. One rule for tables and event files.
+ */
+function resumedRun<T>(
+  logged: readonly T[],
+  stepOf: (v: T) => number,
+): { kept: T[]; restarts: Omit<Restart, 'line'>[] } {
+  const kept: T[] = [];
+  const restarts: Omit<Restart, 'line'>[] = [];
+  logged.forEach((v, index) => {
+    const step = stepOf(v);
+    let keep = kept.length;
+    while (keep > 0 && stepOf(kept[keep - 1]) >= step) keep--;
+    if (keep < kept.length)
+      restarts.push({ step, after: stepOf(kept.at(-1)!), replaced: kept.length - keep, before: kept.length, index });
+    kept.length = keep;
+    kept.push(v);
+  });
+  return { kept, restarts };
+}
+
+/** The note on a run resumed at an earlier step (a table's row, an event file's record): never silent. */
+function resumeNote(run: string, where: string, r: Omit<Restart, 'line' | 'index'>, hint = ''): string {
+  return `${run}: resumed at step ${r.step} after step ${r.after} (${where}): the later ${r.replaced === 1 ? 'value replaces the earlier one' : 'values replace the earlier ones'} from that step on, ${r.replaced === r.before ? `all ${r.replaced} of them` : `${r.replaced} of ${r.before}`}, as TensorBoard shows a resumed run${hint}`;
 }
 
 /**
@@ -366,11 +408,8 @@ export function curveFromEvents(
         `${f.source}: the last record (${t.record}, at byte ${t.offset}) is cut short, ${t.have} of its ${t.need} bytes (${why}); read the ${f.read.records} whole records before it`,
       );
   });
-  const { points: series, replaced } = tagSeries(files, tag);
-  if (replaced)
-    notes.push(
-      `${counted(replaced, 'value')} of "${tag}" logged again at an earlier step (a restart) replaced by the later ones, as TensorBoard shows them`,
-    );
+  const { points: series, restarts } = tagSeries(files, tag);
+  for (const r of restarts) notes.push(resumeNote(`run "${name}": "${tag}"`, r.line, r));
   for (const p of series) {
     if (!(p.value > 0) || !Number.isFinite(p.value))
       throw new InputError(
