@@ -1216,3 +1216,19 @@ test('curve-law predict and schedule name the law, its fit file and N, where s c
   assert.match(kaplan.stdout, /from checkpoints \(a fitted minus the world's; .*kappa = [\d.]+\)\n$/);
   assert.doesNotMatch(kaplan.stdout, /worlds\/README\.md/);
 });
+
+test('a table row whose loss is NaN is refused as before; with --drop-nonfinite it is left out, and a note names the run, line and step', () => {
+  const t = join(dir, 'nan-row.csv');
+  const rows = points(w, 5).map((p) => `${p.step},${p.step === 1500 ? 'nan' : p.loss},${p.lr}`);
+  writeFileSync(t, ['step,loss,lr', ...rows].join('\n') + '\n');
+  const refused = scalelab(['curve-law', 'fit', t, '--law', 'lr-annealing']);
+  assert.equal(refused.code, 2);
+  assert.match(refused.stderr, /nan-row\.csv:61:2 \(column "loss"\): expected a positive number for loss, got "nan"/);
+  const r = scalelab(['curve-law', 'fit', t, '--law', 'lr-annealing', '--drop-nonfinite', '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(
+    r.stderr,
+    /note: .*nan-row\.csv: run "nan-row": 1 NaN or infinite loss left out \(--drop-nonfinite\), at line 61 \(step 1500\)\n/,
+  );
+  assert.equal(r.json().inputs[0].points, rows.length - 1);
+});

@@ -343,6 +343,12 @@ function resumedRun<T>(
   return { kept, restarts };
 }
 
+/** The note on NaN or infinite losses left out (at the caller's asking): how many, at which steps. */
+function nonfiniteNote(what: string, left: { step: number; value: number }[]): string {
+  const shown = left.slice(0, 10).map((p) => `${p.step} (${p.value})`);
+  return `${what}: ${left.length === 1 ? '1 NaN or infinite loss' : `${left.length} NaN or infinite losses`} left out as asked, at step${left.length === 1 ? '' : 's'} ${shown.join(', ')}${left.length > 10 ? ` and ${left.length - 10} more` : ''}`;
+}
+
 /** The note on a run resumed at an earlier step (a table's row, an event file's record): never silent. */
 function resumeNote(run: string, where: string, r: Omit<Restart, 'line' | 'index'>, hint = ''): string {
   return `${run}: resumed at step ${r.step} after step ${r.after} (${where}): the later ${r.replaced === 1 ? 'value replaces the earlier one' : 'values replace the earlier ones'} from that step on, ${r.replaced === r.before ? `all ${r.replaced} of them` : `${r.replaced} of ${r.before}`}, as TensorBoard shows a resumed run${hint}`;
@@ -383,7 +389,7 @@ function loggedWarmup(
 export function curveFromEvents(
   files: { source: string; read: TfEventsRead }[],
   name: string,
-  opts: { tag?: string; schedule?: Schedule } = {},
+  opts: { tag?: string; schedule?: Schedule; dropNonfinite?: boolean } = {},
 ): EventsCurve {
   const source = files.map((f) => f.source).join(', ');
   const file = files.length === 1 ? files[0].source : source;
@@ -408,13 +414,26 @@ export function curveFromEvents(
         `${f.source}: the last record (${t.record}, at byte ${t.offset}) is cut short, ${t.have} of its ${t.need} bytes (${why}); read the ${f.read.records} whole records before it`,
       );
   });
-  const { points: series, restarts } = tagSeries(files, tag);
+  const { points: logged, restarts } = tagSeries(files, tag);
   for (const r of restarts) notes.push(resumeNote(`run "${name}": "${tag}"`, r.line, r));
+  // A NaN or infinite loss (a diverged step) is refused unless the caller asks to leave such losses out:
+  // then they are, and said (an event file cannot be edited as a table's row can be deleted).
+  const nonfinite = logged.filter((p) => !Number.isFinite(p.value));
+  if (nonfinite.length && opts.dropNonfinite) notes.push(nonfiniteNote(`run "${name}": "${tag}"`, nonfinite));
+  const series = opts.dropNonfinite ? logged.filter((p) => Number.isFinite(p.value)) : logged;
+  if (!series.length)
+    throw new InputError(
+      { file },
+      `run "${name}": every loss ("${tag}") is NaN or infinite; expected positive numbers`,
+    );
   for (const p of series) {
     if (!(p.value > 0) || !Number.isFinite(p.value))
       throw new InputError(
         { file: p.source },
-        `record ${p.record} at byte ${p.offset}: the loss ("${tag}") at step ${p.step} is ${p.value}; expected a positive number`,
+        Number.isFinite(p.value)
+          ? `record ${p.record} at byte ${p.offset}: the loss ("${tag}") at step ${p.step} is ${p.value}; expected a positive number`
+          : (option) =>
+              `record ${p.record} at byte ${p.offset}: the loss ("${tag}") at step ${p.step} is ${p.value}${nonfinite.length > 1 ? ` (one of ${nonfinite.length} NaN or infinite losses)` : ''}; expected a positive number: leave such losses out with ${option('dropNonfinite')} (each is said)`,
       );
     if (!Number.isInteger(p.step) || p.step < 0)
       throw new InputError(

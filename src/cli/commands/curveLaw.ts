@@ -215,6 +215,7 @@ function readEvents(
   schedules: Record<string, Schedule>,
   fallback: Schedule | undefined,
   runName?: string,
+  dropNonfinite?: boolean,
 ): EventsCurve {
   const folder = statSync(input).isDirectory();
   const paths = folder
@@ -230,6 +231,7 @@ function readEvents(
   }));
   return curveFromEvents(files, name, {
     ...(tag !== undefined ? { tag } : {}),
+    ...(dropNonfinite ? { dropNonfinite } : {}),
     schedule: schedules[name] ?? fallback,
   });
 }
@@ -241,7 +243,14 @@ function readEvents(
  */
 function readCurves(
   inputs: string[],
-  flags: { schedules?: string; columns?: string; group?: string; lineage?: string; tag?: string },
+  flags: {
+    schedules?: string;
+    columns?: string;
+    group?: string;
+    lineage?: string;
+    tag?: string;
+    dropNonfinite?: boolean;
+  },
   eventSchedule?: Schedule,
 ): ReadCurve[] {
   const schedules: Record<string, Schedule> = {};
@@ -268,7 +277,7 @@ function readCurves(
     const folder = statSync(input).isDirectory();
     const events = folder ? !existsSync(join(input, 'metrics.jsonl')) && holdsEvents(input) : isTfEventsName(input);
     const eventRun = (path: string, name?: string) => {
-      const curve = readEvents(path, flags.tag, schedules, eventSchedule, name);
+      const curve = readEvents(path, flags.tag, schedules, eventSchedule, name, flags.dropNonfinite);
       for (const note of curve.notes) process.stderr.write(`scalelab: note: ${note}\n`);
       curves.push(curve);
     };
@@ -299,7 +308,21 @@ function readCurves(
       curves.push(curve);
     } else {
       // A step-0 row's 0 tokens and learning rate are read (curvesFromDataset leaves its loss out).
-      const ds = readRuns(input, { ...runSelection(flags), zeroAtStepZero: true });
+      const ds = readRuns(input, {
+        ...runSelection(flags),
+        zeroAtStepZero: true,
+        ...(flags.dropNonfinite ? { keepDiverged: true } : {}),
+      });
+      // A NaN or infinite loss is refused by the reader unless --drop-nonfinite: then left out, and said.
+      const left = new Map<string, DatasetRun[]>();
+      for (const r of ds.diverged ?? []) left.set(r.run ?? '', [...(left.get(r.run ?? '') ?? []), r]);
+      for (const [run, rows] of left)
+        process.stderr.write(
+          `scalelab: note: ${input}: run "${run || basename(input).replace(/\.[^.]+$/, '')}": ${rows.length === 1 ? '1 NaN or infinite loss' : `${rows.length} NaN or infinite losses`} left out (--drop-nonfinite), at line${rows.length === 1 ? '' : 's'} ${rows
+            .slice(0, 10)
+            .map((r) => `${r.line}${r.step !== undefined ? ` (step ${r.step})` : ''}`)
+            .join(', ')}${rows.length > 10 ? ` and ${rows.length - 10} more` : ''}\n`,
+        );
       if (ds.columns.step === WANDB_LOG_COUNT)
         process.stderr.write(
           `scalelab: warning: ${input}: the step is read from _step, W&B's count of log calls, which is the optimizer step only when the run logged once a step (the learning rate of each step is placed by it); export the trainer's step (trainer/global_step, global_step or step), which is read first\n`,
@@ -568,6 +591,7 @@ export function registerCurveLaw(program: Command, run: Run): void {
       'JSON object: run name → schedule, for tables without an lr column and TensorBoard runs (read before a learning-rate tag)',
     )
     .option('--tag <name>', `TensorBoard event files: ${LOSS_TAG_HELP}`)
+    .addOption(flag('drop-nonfinite'))
     .addOption(flag('columns', { detail: 'e.g. loss=val_loss,lr=learning_rate' }))
     .addOption(flag('group'))
     .addOption(
@@ -605,6 +629,7 @@ Examples:
           fromStep: string;
           schedules?: string;
           tag?: string;
+          dropNonfinite?: boolean;
           columns?: string;
           group?: string;
           lineage?: string;
@@ -790,6 +815,7 @@ Examples:
       'a trained run to compare with (a run folder, metrics.jsonl, or a TensorBoard event file or its folder); its schedule is the target unless --schedule is given (event files carry none: there --schedule is needed)',
     )
     .option('--tag <name>', `TensorBoard event files: ${LOSS_TAG_HELP}`)
+    .addOption(flag('drop-nonfinite', { detail: "the --observed run's" }))
     .option('--every <n>', 'predict every n steps (default: 50 points along the run; at most 1000 points)')
     .addOption(flag('level', { default: '0.95' }))
     .option('--scatter-seed <n>', 'seed of the new-run scatter in the interval', '1')
@@ -824,6 +850,7 @@ Examples:
         N?: string;
         observed?: string;
         tag?: string;
+        dropNonfinite?: boolean;
         every?: string;
         level: string;
         scatterSeed: string;
@@ -841,6 +868,10 @@ Examples:
             [flags.curveFit, flags.observed].filter((p) => p !== undefined),
           );
         const file = readCurveFit(flags.curveFit);
+        if (flags.dropNonfinite && !flags.observed)
+          throw new UsageError(
+            "--drop-nonfinite: leaves out the --observed run's NaN or infinite losses; give --observed",
+          );
         if (flags.tag !== undefined && !flags.observed)
           throw new UsageError(
             "--tag: names the loss of the --observed run's TensorBoard event files; give --observed",
@@ -851,7 +882,14 @@ Examples:
         let observed: ReadCurve | undefined;
         try {
           const read = flags.observed
-            ? readCurves([flags.observed], flags.tag !== undefined ? { tag: flags.tag } : {}, given)
+            ? readCurves(
+                [flags.observed],
+                {
+                  ...(flags.tag !== undefined ? { tag: flags.tag } : {}),
+                  ...(flags.dropNonfinite ? { dropNonfinite: true } : {}),
+                },
+                given,
+              )
             : [];
           // One run is compared: a logdir or a table of several is not read as its first.
           if (read.length > 1) {
