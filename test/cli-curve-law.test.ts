@@ -1232,3 +1232,57 @@ test('a table row whose loss is NaN is refused as before; with --drop-nonfinite 
   );
   assert.equal(r.json().inputs[0].points, rows.length - 1);
 });
+
+test('curve-law fit warns of parameters its curves do not identify, without --bootstrap (one WSD run of moby: L0, A, alpha), marks them in the fit file, and predict and schedule repeat it; a bad mark is refused', () => {
+  const fitFile = join(dir, 'one-wsd-run.json');
+  const r = scalelab(['curve-law', 'fit', 'examples/studies/moby-curves/runs/d32-wsd-0.2', '--out', fitFile]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(
+    r.stdout,
+    /warning: the fit's L0 = [\d.e-]+, A = [\d.e-]+, alpha = [\d.e-]+ are not identified by its curves \(and the drop's shape, C, beta, gamma, at a limit of the law\): each could be 10× larger or smaller .*docs\/methods\.md §35\)\. They set the loss the curve tends to with training \(its floor\); the power term .*fit more runs, or a run with another schedule .*--bootstrap N, or fit another law \(--law lr-annealing\)\n/,
+  );
+  const saved = JSON.parse(readFileSync(fitFile, 'utf8'));
+  assert.deepEqual(saved.fits[0].fit.degenerate, ['L0', 'A', 'alpha']);
+  for (const sub of [['predict', '--schedule', 'cosine'], ['schedule']]) {
+    const p = scalelab([
+      'curve-law',
+      ...sub,
+      '--curve-fit',
+      fitFile,
+      '--steps',
+      '2000',
+      '--peak-lr',
+      '5.7e-3',
+      '--warmup-steps',
+      '50',
+      '--json',
+    ]);
+    assert.equal(p.code, 0, p.stderr);
+    assert.ok(
+      p.json().warnings.some((w: string) => /^the fit's L0 = .* are not identified by its curves/.test(w)),
+      `${sub[0]}: ${p.stdout}`,
+    );
+  }
+  // README's first command: the drop's shape at a limit, said beside the parameters; no warning of it.
+  const readme = scalelab([
+    'curve-law',
+    'fit',
+    'examples/studies/moby-curves/runs/d32-constant',
+    'examples/studies/moby-curves/runs/d32-wsd-0.2',
+    '--from-step',
+    '500',
+  ]);
+  assert.equal(readme.code, 0, readme.stderr);
+  assert.doesNotMatch(readme.stdout, /not identified by its curves/);
+  assert.match(readme.stdout, /\(C, beta, gamma: the drop's shape is at a limit of the law/);
+  // A fit file whose mark names no parameter of the fit is refused at the field.
+  saved.fits[0].fit.degenerate = ['L0', 'delta'];
+  const edited = join(dir, 'bad-mark.json');
+  writeFileSync(edited, JSON.stringify(saved, null, 2));
+  const bad = scalelab(['curve-law', 'schedule', '--curve-fit', edited, '--steps', '2000', '--peak-lr', '5.7e-3']);
+  assert.equal(bad.code, 2);
+  assert.match(
+    bad.stderr,
+    /bad-mark\.json:\d+:\d+ .*fits\[0\]\.fit\.degenerate.*expected the names of parameters of the fit/,
+  );
+});

@@ -14,7 +14,7 @@ import type { Dataset } from './dataset.js';
 import { parseMetrics } from './parseMetrics.js';
 import type { TfEventsRead, TfScalar } from './parseTfEvents.js';
 import { lrSequence, MAX_SCHEDULE_STEPS, type Schedule } from '../core/schedule.js';
-import { counted, plain } from '../core/format.js';
+import { plain } from '../core/format.js';
 
 /** One run's curve: the learning rate of every step, and the loss at some of them. */
 export interface TrainingCurve {

@@ -20,6 +20,7 @@ import {
   frozenParameters,
   predictWithIntervals,
   type CurveBootstrap,
+  type CurveFit,
 } from '../../analyses/curveLaws.js';
 import {
   curveFromEvents,
@@ -552,7 +553,38 @@ function reachWarnings(
     out.push(
       `the law predicts a loss of ${f4(bad.loss)} at step ${bad.step}: no run has a loss ≤ 0, so this schedule is beyond what the fit can say`,
     );
+  // The fit's own parameters not identified by its curves (curve-law fit said so; repeated wherever it is used).
+  if (g.fit.degenerate?.length) out.push(degenerateWarning(g.fit));
   return out;
+}
+
+/** What each parameter a curve law fits sets, for the warning on one its curves do not identify. */
+const parameterMeaning: Record<string, string> = {
+  L0: 'the loss the curve tends to with training (its floor)',
+  E: 'the floor at infinite size',
+  A_N: 'how the floor falls with model size',
+  a: 'how the floor falls with model size',
+  A: 'the power term (how the loss falls with the summed learning rate)',
+  alpha: 'the power term (how the loss falls with the summed learning rate)',
+  C: "the size of the loss drop on a decay (the annealing area's weight)",
+  B_beta: 'the size of the loss drop on a decay',
+  beta: "the drop's shape",
+  gamma: "the drop's shape",
+};
+
+/**
+ * The warning on a fit whose parameters its curves do not identify (CurveFit.degenerate; docs/methods.md
+ * §35): which, at what values, what they set, and what would identify them.
+ */
+function degenerateWarning(fit: CurveFit): string {
+  const names = fit.degenerate ?? [];
+  const one = names.length === 1;
+  const values = names.map((n) => `${n} = ${f4(fit.params[n])}`).join(', ');
+  const meanings = [...new Set(names.map((n) => parameterMeaning[n]).filter((m) => m !== undefined))].join('; ');
+  const shape = fit.shapeAtLimit?.length
+    ? ` (and the drop's shape, ${fit.shapeAtLimit.join(', ')}, at a limit of the law)`
+    : '';
+  return `the fit's ${values} ${one ? 'is' : 'are'} not identified by its curves${shape}: ${one ? 'it' : 'each'} could be 10× larger or smaller with the fitted curve moving less than its scatter (a linearised 95 % interval, the other parameters refitted; docs/methods.md §35). ${one ? 'It sets' : 'They set'} ${meanings}, so the curve beyond the checkpoints is not to be trusted: fit more runs, or a run with another schedule (another decay fraction or length), see how far ${one ? 'it moves' : 'they move'} with --bootstrap N, or fit another law (--law ${curveLawIds.filter((l) => l !== fit.law).join(', ')})`;
 }
 const palette = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#8c564b'];
 
@@ -789,6 +821,11 @@ Examples:
             if (g.bootstrap)
               lines.push(
                 `  (95 % intervals, percentiles of ${g.bootstrap.replicates.length} bootstrap replicates, ${g.bootstrap.unit === 'run' ? 'whole runs resampled' : g.bootstrap.unit === 'lineage' ? 'whole lineages resampled' : 'blocks of residuals resampled within each run (fewer than 3 runs or lineages)'}${g.bootstrap.failed ? `, ${g.bootstrap.failed} failed` : ''})`,
+              );
+            if (g.fit.degenerate?.length) lines.push(`  warning: ${degenerateWarning(g.fit)}`);
+            else if (g.fit.shapeAtLimit?.length)
+              lines.push(
+                `  (${g.fit.shapeAtLimit.join(', ')}: the drop's shape is at a limit of the law, not identified by these curves — fewer combinations of them are fixed, and the law is continuous there; its size and the other parameters are identified: docs/methods.md §35)`,
               );
             const frozen = g.bootstrap ? frozenParameters(g.fit.params, g.bootstrap.replicates) : [];
             if (frozen.length) lines.push(`  warning: ${frozenWarning(frozen)}`);
